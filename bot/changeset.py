@@ -1,0 +1,78 @@
+"""The input of a review: two commits, the files that changed between them, and read-only trees.
+
+The command line builds a ChangeSet from `git`; the app builds one from GitHub's API and a tarball.
+Nothing that reads a ChangeSet knows which.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+
+class Tree(Protocol):
+    """A read-only view of one commit's files, by repository-relative POSIX path."""
+
+    def paths(self) -> Iterator[str]: ...
+
+    def read(self, path: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class MemoryTree:
+    files: Mapping[str, str] = field(default_factory=dict)
+
+    def paths(self) -> Iterator[str]:
+        return iter(sorted(self.files))
+
+    def read(self, path: str) -> str | None:
+        return self.files.get(path)
+
+
+@dataclass(frozen=True)
+class DirectoryTree:
+    """Files under a directory on disk (a checkout, or an unpacked snapshot)."""
+
+    root: Path
+    skip_dirs: frozenset[str] = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
+
+    def paths(self) -> Iterator[str]:
+        root = str(self.root)
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d not in self.skip_dirs)
+            rel = os.path.relpath(dirpath, root)
+            for name in sorted(filenames):
+                yield name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")
+
+    def read(self, path: str) -> str | None:
+        target = (self.root / path).resolve()
+        if not target.is_relative_to(self.root.resolve()) or not target.is_file():
+            return None
+        try:
+            return target.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+
+
+@dataclass(frozen=True)
+class ChangedFile:
+    path: str
+    status: str  # added | modified | removed | renamed
+    base_text: str | None
+    head_text: str | None
+    previous_path: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    base: str
+    head: str
+    files: tuple[ChangedFile, ...]
+    head_tree: Tree = field(default_factory=MemoryTree)
+    base_tree: Tree = field(default_factory=MemoryTree)
+    description: str = ""  # the pull request's description, where evidence may be stated
+    config_text: str | None = None  # the repository configuration, read from the base side
+    config_path: str = ".github/migration-review.yml"
