@@ -21,6 +21,7 @@ from typing import Any, TypeVar, cast
 
 import httpx
 from githubkit import AppAuthStrategy, GitHub
+from githubkit.cache import MemCacheStrategy
 from githubkit.exception import RateLimitExceeded, RequestFailed, RequestTimeout
 from githubkit.retry import RetryOption
 
@@ -139,6 +140,7 @@ class GitHubApp:
             follow_redirects=True,
             async_transport=transport,
             user_agent="migration-review",
+            cache_strategy=MemCacheStrategy(),  # tokens of this app only, not a process-wide cache
         )
         self._login: str | None = None
         self._pacers: dict[int, _Pacer] = {}

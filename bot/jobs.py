@@ -74,6 +74,16 @@ class Worker:
                     continue
                 group.start_soon(self._run_one, job, slots)
 
+    async def drain(self) -> int:
+        """Run runnable jobs one at a time until none is left; returns how many ran."""
+        count = 0
+        slots = anyio.Semaphore(1)
+        while (job := self.store.claim()) is not None:
+            await slots.acquire()
+            await self._run_one(job, slots)
+            count += 1
+        return count
+
     async def _idle(self) -> None:
         wake = self._wake = anyio.Event()
         with anyio.move_on_after(IDLE_POLL):

@@ -125,7 +125,10 @@ def _review_and_render(changeset: ChangeSet) -> tuple[str, dict[str, object]]:
 
 
 def _candidate(path: str) -> bool:
-    check = getattr(importlib.import_module("bot.frameworks"), "is_candidate", None)
+    try:
+        check = getattr(importlib.import_module("bot.frameworks"), "is_candidate", None)
+    except ImportError:
+        check = None
     return bool(check(path)) if callable(check) else path.endswith(MIGRATION_SUFFIXES)
 
 
