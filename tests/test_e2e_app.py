@@ -1,0 +1,184 @@
+"""End to end: `migration-review serve` as a real process, the fake GitHub served on 127.0.0.1.
+
+Signed deliveries built from GitHub's example payloads go in over HTTP; the assertions are on what the
+fake GitHub received.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from tests.conftest import APP_ID, SECRET, Scenario, headers
+
+ROOT = Path(__file__).resolve().parent.parent
+Payload = Callable[..., bytes]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait(predicate: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def github_url(scenario: Scenario) -> Iterator[str]:
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(scenario.fake.app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    _wait(lambda: server.started, what="the fake GitHub to start")
+    yield f"http://127.0.0.1:{port}/"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+class Server:
+    """`migration-review serve` in a subprocess; can be killed and started again on the same store."""
+
+    def __init__(self, tmp_path: Path, github_url: str, private_key: str) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tmp_path / "serve.log"
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "GITHUB_APP_ID": str(APP_ID),
+            "GITHUB_PRIVATE_KEY": private_key,
+            "GITHUB_WEBHOOK_SECRET": SECRET.decode(),
+            "GITHUB_API_URL": github_url.rstrip("/"),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+            "MIGRATION_REVIEW_CACHE_DIR": str(tmp_path / "cache"),
+            "MIGRATION_REVIEW_WRITE_INTERVAL": "0",
+            "MIGRATION_REVIEW_LEASE": "2",
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(command, env=self.env, cwd=self.log.parent, stdout=log, stderr=log)
+        _wait(self._healthy, timeout=30, what="migration-review serve to answer /healthz")
+
+    def _healthy(self) -> bool:
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise AssertionError(f"serve exited: {self.log.read_text()}")
+        try:
+            return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def send(self, event: str, body: bytes, delivery: str, secret: bytes = SECRET) -> httpx.Response:
+        return httpx.post(f"{self.url}/webhooks/github", content=body,
+                          headers=headers(event, body, delivery, secret), timeout=10)
+
+    def idle(self) -> bool:
+        return httpx.get(f"{self.url}/healthz", timeout=2).json()["unfinished_jobs"] == 0
+
+
+@pytest.fixture
+def server(tmp_path: Path, github_url: str, key_pair: tuple[str, str]) -> Iterator[Server]:
+    process = Server(tmp_path, github_url, key_pair[0])
+    process.start()
+    yield process
+    process.stop()
+
+
+def _completed(scenario: Scenario) -> list[dict[str, Any]]:
+    return [r for r in scenario.repo.check_runs if r["status"] == "completed"]
+
+
+def _comments(scenario: Scenario, number: int) -> list[dict[str, Any]]:
+    return [c for c in scenario.repo.comments if c["issue"] == number]
+
+
+def test_review_push_recheck_and_refusal(server: Server, scenario: Scenario, webhook: Payload) -> None:
+    pull = scenario.open_pull(2, scenario.blocked)
+    opened = webhook("pull_request__opened", number=2, pull_request__number=2,
+                     pull_request__head__sha=scenario.blocked)
+    assert server.send("pull_request", opened, "d-opened").status_code == 202
+    [run] = _wait(lambda: _completed(scenario), what="the first check run")
+    assert run["name"] == "Migration Review" and run["conclusion"] == "failure"
+    assert run["head_sha"] == scenario.blocked
+    assert any(a["path"] == "db/migrations/000002_add_plan.up.sql" for a in run["annotations"])
+    assert len(_comments(scenario, 2)) == 1
+
+    pull.head_sha = scenario.safe
+    pushed = webhook("pull_request__synchronize", number=2, pull_request__number=2,
+                     pull_request__head__sha=scenario.safe)
+    assert server.send("pull_request", pushed, "d-push").status_code == 202
+    _wait(lambda: len(_completed(scenario)) == 2, what="the check run of the second push")
+    assert _completed(scenario)[1]["conclusion"] == "success"
+    [comment] = _comments(scenario, 2)
+    assert comment["edits"] == 1
+
+    recheck = webhook("issue_comment__created", issue__number=2, issue__pull_request={"url": "u"},
+                      comment__id=501, comment__body="/recheck", comment__user__login="Codertocat")
+    assert server.send("issue_comment", recheck, "d-recheck").status_code == 202
+    _wait(lambda: (501, "rocket") in scenario.repo.reactions, what="the /recheck to finish")
+    assert len(_completed(scenario)) == 3 and (501, "eyes") in scenario.repo.reactions
+
+    assert server.send("issue_comment", recheck, "d-recheck").status_code == 200  # the same delivery again
+    refused = webhook("issue_comment__created", issue__number=2, issue__pull_request={"url": "u"},
+                      comment__id=502, comment__body="/recheck", comment__user__login="reader")
+    assert server.send("issue_comment", refused, "d-reader").status_code == 202
+    _wait(lambda: (502, "confused") in scenario.repo.reactions, what="the refusal")
+    _wait(server.idle, what="the queue to empty")
+    assert len(scenario.repo.check_runs) == 3
+    assert len(_comments(scenario, 2)) == 2  # the review and one polite refusal
+
+    assert server.send("pull_request", opened, "d-forged", secret=b"forged").status_code == 401
+    assert scenario.fake.seen("POST", r"/check-runs$") == 3
+
+
+def test_a_job_resumes_after_the_server_is_killed(server: Server, scenario: Scenario, webhook: Payload) -> None:
+    gate = scenario.fake.hold(r"/_codeload/")
+    scenario.open_pull(2, scenario.blocked)
+    opened = webhook("pull_request__opened", number=2, pull_request__number=2,
+                     pull_request__head__sha=scenario.blocked)
+    assert server.send("pull_request", opened, "d-opened").status_code == 202
+    _wait(lambda: scenario.fake.seen("GET", r"/_codeload/"), what="the job to reach the tarball")
+    server.kill()
+    assert [r["status"] for r in scenario.repo.check_runs] == ["in_progress"]
+    gate.set()
+    server.start()
+    _wait(lambda: _completed(scenario), what="the resumed job to publish")
+    [run] = scenario.repo.check_runs
+    assert run["conclusion"] == "failure"
+    assert len(_comments(scenario, 2)) == 1
