@@ -10,6 +10,7 @@ ones handed back to the job queue as `RateLimited`), and writes to one installat
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -29,7 +30,11 @@ from bot.settings import Settings
 
 CHECK_NAME = "Migration Review"
 MARKER = "<!-- migration-review:comment -->"
-RECHECK_BUTTON = {"label": "Re-check", "description": "Run the migration review again", "identifier": "recheck"}
+RECHECK_BUTTON = {
+    "label": "Re-check",
+    "description": "Run the migration review again",
+    "identifier": "recheck",
+}
 ANNOTATIONS_PER_REQUEST = 50
 PERMISSIONS: Any = {
     "checks": "write",
@@ -205,7 +210,8 @@ class Repository:
                 per_page=100,
             )
             return [
-                FileEntry(item["filename"], item["status"], item.get("previous_filename")) async for item in pages
+                FileEntry(item["filename"], item["status"], item.get("previous_filename"))
+                async for item in pages
             ]
 
         return await self._call(collect)
@@ -215,7 +221,11 @@ class Repository:
         try:
             response = await self._call(
                 lambda: self._gh.rest.repos.async_get_content(
-                    self.owner, self.name, path, ref=ref, headers={"Accept": "application/vnd.github.raw+json"}
+                    self.owner,
+                    self.name,
+                    path,
+                    ref=ref,
+                    headers={"Accept": "application/vnd.github.raw+json"},
                 )
             )
         except RequestFailed as error:
@@ -229,7 +239,9 @@ class Repository:
     async def download_tarball(self, sha: str, target: Path, limit: int) -> None:
         """Stream the commit's tarball to `target`, refusing more than `limit` bytes."""
         response = await self._call(
-            lambda: self._gh.rest.repos.async_download_tarball_archive(self.owner, self.name, sha, stream=True)
+            lambda: self._gh.rest.repos.async_download_tarball_archive(
+                self.owner, self.name, sha, stream=True
+            )
         )
         raw = response.raw_response
         size = 0
@@ -247,7 +259,9 @@ class Repository:
         """The user's permission on the repository (admin, write, read or none); unknown users are none."""
         try:
             response = await self._call(
-                lambda: self._gh.rest.repos.async_get_collaborator_permission_level(self.owner, self.name, login)
+                lambda: self._gh.rest.repos.async_get_collaborator_permission_level(
+                    self.owner, self.name, login
+                )
             )
         except RequestFailed as error:
             if _status(error) == 404:
@@ -257,25 +271,26 @@ class Repository:
 
     async def react(self, comment_id: int, content: str) -> None:
         """Add a reaction; a failed reaction never fails the job."""
-        try:
+        with contextlib.suppress(RequestFailed, RequestTimeout, RateLimited):
             await self._call(
                 lambda: self._gh.rest.reactions.async_create_for_issue_comment(
                     self.owner, self.name, comment_id, data=cast(Any, {"content": content})
                 ),
                 write=True,
             )
-        except (RequestFailed, RequestTimeout, RateLimited):
-            pass
 
     async def open_pulls_for_commit(self, sha: str) -> list[int]:
         response = await self._call(
-            lambda: self._gh.rest.repos.async_list_pull_requests_associated_with_commit(self.owner, self.name, sha)
+            lambda: self._gh.rest.repos.async_list_pull_requests_associated_with_commit(
+                self.owner, self.name, sha
+            )
         )
         return [item["number"] for item in _json(response) if item.get("state") == "open"]
 
     async def comment(self, number: int, body: str) -> None:
         await self._call(
-            lambda: self._gh.rest.issues.async_create_comment(self.owner, self.name, number, body=body), write=True
+            lambda: self._gh.rest.issues.async_create_comment(self.owner, self.name, number, body=body),
+            write=True,
         )
 
     async def upsert_comment(self, number: int, body: str, login: str) -> str:
@@ -286,7 +301,9 @@ class Repository:
         if existing is not None:
             comment_id = existing[0]
             await self._call(
-                lambda: self._gh.rest.issues.async_update_comment(self.owner, self.name, comment_id, body=body),
+                lambda: self._gh.rest.issues.async_update_comment(
+                    self.owner, self.name, comment_id, body=body
+                ),
                 write=True,
             )
             return "updated"
@@ -359,7 +376,8 @@ class Repository:
         """Publish the result: annotations in batches of 50, then the conclusion with the Re-check button."""
         annotations = list(output.get("annotations", []))
         batches = [
-            annotations[i : i + ANNOTATIONS_PER_REQUEST] for i in range(0, len(annotations), ANNOTATIONS_PER_REQUEST)
+            annotations[i : i + ANNOTATIONS_PER_REQUEST]
+            for i in range(0, len(annotations), ANNOTATIONS_PER_REQUEST)
         ] or [[]]
         head = {"title": output["title"][:255], "summary": output["summary"][:65535]}
         for batch in batches[:-1]:
@@ -369,7 +387,12 @@ class Repository:
             final["annotations"] = batches[-1]
         await self._update_check_run(
             check_run_id,
-            {"status": "completed", "conclusion": output["conclusion"], "output": final, "actions": [RECHECK_BUTTON]},
+            {
+                "status": "completed",
+                "conclusion": output["conclusion"],
+                "output": final,
+                "actions": [RECHECK_BUTTON],
+            },
         )
 
     async def close_check_run(self, check_run_id: int, conclusion: str, title: str, summary: str) -> None:
@@ -385,7 +408,9 @@ class Repository:
 
     async def _update_check_run(self, check_run_id: int, data: dict[str, Any]) -> None:
         await self._call(
-            lambda: self._gh.rest.checks.async_update(self.owner, self.name, check_run_id, data=cast(Any, data)),
+            lambda: self._gh.rest.checks.async_update(
+                self.owner, self.name, check_run_id, data=cast(Any, data)
+            ),
             write=True,
         )
 

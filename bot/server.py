@@ -8,6 +8,7 @@ store, for when reviews should not share a process with the receiver.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 
@@ -53,9 +54,7 @@ def build_worker(settings: Settings, store: Store) -> jobs.Worker:
     async def give_up(job: Job, error: str) -> None:
         await tasks.give_up(job, context, error)
 
-    return jobs.Worker(
-        store, handle, give_up, concurrency=settings.workers, attempts=settings.job_attempts
-    )
+    return jobs.Worker(store, handle, give_up, concurrency=settings.workers, attempts=settings.job_attempts)
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -89,10 +88,8 @@ def run_worker(args: argparse.Namespace) -> int:
     _logging()
     store = Store(settings.database_path, lease=settings.lease)
     log.info("%s unfinished jobs in the store", store.unfinished())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         anyio.run(build_worker(settings, store).run)
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

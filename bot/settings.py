@@ -27,17 +27,30 @@ class Settings(BaseSettings):
     github_webhook_secret: SecretStr | None = None
     github_webhook_secret_previous: SecretStr | None = None
     github_api_url: str = DEFAULT_API_URL
-    github_web_url: str = "https://github.com"  # where the manifest form of /setup posts to
+    # where the manifest form of /setup posts to
+    github_web_url: str = "https://github.com"
     database_url: str = "sqlite:///migration-review.db"
-    public_url: str = Field(default="", validation_alias="MIGRATION_REVIEW_PUBLIC_URL")  # how GitHub reaches this server, for the manifest of /setup
-    cache_dir: Path = Field(default=Path(".migration-review-cache"), validation_alias="MIGRATION_REVIEW_CACHE_DIR")  # unpacked snapshots, by commit
-    workers: int = Field(default=4, ge=1, le=64, validation_alias="MIGRATION_REVIEW_WORKERS")  # reviews run at once in one process
-    write_interval: float = Field(default=1.0, ge=0, validation_alias="MIGRATION_REVIEW_WRITE_INTERVAL")  # seconds between writes to one installation
-    lease: float = Field(default=60.0, gt=0, validation_alias="MIGRATION_REVIEW_LEASE")  # seconds a worker holds a job between renewals
+    # how GitHub reaches this server, for the manifest of /setup
+    public_url: str = Field(default="", validation_alias="MIGRATION_REVIEW_PUBLIC_URL")
+    # unpacked snapshots, by commit
+    cache_dir: Path = Field(
+        default=Path(".migration-review-cache"), validation_alias="MIGRATION_REVIEW_CACHE_DIR"
+    )
+    # reviews run at once in one process
+    workers: int = Field(default=4, ge=1, le=64, validation_alias="MIGRATION_REVIEW_WORKERS")
+    # seconds between writes to one installation
+    write_interval: float = Field(default=1.0, ge=0, validation_alias="MIGRATION_REVIEW_WRITE_INTERVAL")
+    # seconds a worker holds a job between renewals
+    lease: float = Field(default=60.0, gt=0, validation_alias="MIGRATION_REVIEW_LEASE")
     job_attempts: int = Field(default=5, ge=1, validation_alias="MIGRATION_REVIEW_JOB_ATTEMPTS")
-    snapshot_max_bytes: int = Field(default=512 * 1024 * 1024, ge=1, validation_alias="MIGRATION_REVIEW_SNAPSHOT_MAX_BYTES")
-    snapshot_max_files: int = Field(default=100_000, ge=1, validation_alias="MIGRATION_REVIEW_SNAPSHOT_MAX_FILES")
-    file_max_bytes: int = Field(default=1024 * 1024, ge=1, validation_alias="MIGRATION_REVIEW_FILE_MAX_BYTES")  # per migration file read through the API
+    snapshot_max_bytes: int = Field(
+        default=512 * 1024 * 1024, ge=1, validation_alias="MIGRATION_REVIEW_SNAPSHOT_MAX_BYTES"
+    )
+    snapshot_max_files: int = Field(
+        default=100_000, ge=1, validation_alias="MIGRATION_REVIEW_SNAPSHOT_MAX_FILES"
+    )
+    # per migration file read through the API
+    file_max_bytes: int = Field(default=1024 * 1024, ge=1, validation_alias="MIGRATION_REVIEW_FILE_MAX_BYTES")
 
     @field_validator("github_api_url")
     @classmethod

@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     updated_at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, not_before);
 CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (key, id);
-CREATE TABLE IF NOT EXISTS installations (id INTEGER PRIMARY KEY, event TEXT NOT NULL, updated_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS installations (
+    id INTEGER PRIMARY KEY, event TEXT NOT NULL, updated_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS notices (key TEXT PRIMARY KEY, sent_at REAL NOT NULL);
 """
 
@@ -141,7 +142,8 @@ class Store:
         now = time.time()
         with self._lock:
             self._db.execute(
-                "UPDATE jobs SET state='queued', not_before=?, lease_until=0, error=?, updated_at=? WHERE id=?",
+                "UPDATE jobs SET state='queued', not_before=?, lease_until=0, error=?, updated_at=?"
+                " WHERE id=?",
                 (now + delay, error[:2000], now, job_id),
             )
 
@@ -187,7 +189,9 @@ class Store:
 
     def unfinished(self) -> int:
         with self._lock:
-            row = self._db.execute("SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')").fetchone()
+            row = self._db.execute(
+                "SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')"
+            ).fetchone()
         return int(row[0])
 
     def job_counts(self) -> dict[str, int]:

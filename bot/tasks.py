@@ -98,7 +98,9 @@ async def review_pull_request(job: Job, context: Context, repo: Repository, numb
         changeset = await _changeset(repo, pull, context.settings)
         comment, output = await anyio.to_thread.run_sync(_review_and_render, changeset)
     except snapshot.SnapshotError as error:
-        await repo.close_check_run(check_run, "failure", FAILED_TITLE, f"The repository snapshot was refused: {error}")
+        await repo.close_check_run(
+            check_run, "failure", FAILED_TITLE, f"The repository snapshot was refused: {error}"
+        )
         return "done"
     if context.store.superseded(job) or (await repo.pull(number)).head_sha != pull.head_sha:
         await repo.close_check_run(check_run, "cancelled", "Superseded", "A newer commit is being reviewed.")

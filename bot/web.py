@@ -39,8 +39,11 @@ def create_app(settings: Settings, store: Store, worker: jobs.Worker | None = No
 
     async def receive(request: Request) -> Response:
         outcome, response = await _receive(request, settings, store, worker)
-        counters.add("migration_review_webhooks_total", event=request.headers.get("x-github-event", ""),
-                     outcome=outcome)
+        counters.add(
+            "migration_review_webhooks_total",
+            event=request.headers.get("x-github-event", ""),
+            outcome=outcome,
+        )
         return response
 
     async def healthz(request: Request) -> Response:
@@ -96,14 +99,18 @@ async def _receive(
     except _TooLarge:
         return "too_large", JSONResponse({"error": "payload too large"}, status_code=413)
     if not settings.configured:
-        return "unconfigured", JSONResponse({"error": "the app is not configured; see /setup"}, status_code=503)
+        return "unconfigured", JSONResponse(
+            {"error": "the app is not configured; see /setup"}, status_code=503
+        )
     if not verify(body, request.headers.get("x-hub-signature-256"), settings.webhook_secrets):
         log.warning("refused a delivery with a bad signature: %s", request.headers.get("x-github-delivery"))
         return "bad_signature", JSONResponse({"error": "bad signature"}, status_code=401)
     event = request.headers.get("x-github-event", "")
     guid = request.headers.get("x-github-delivery", "")
     if not event or not guid:
-        return "malformed", JSONResponse({"error": "missing X-GitHub-Event or X-GitHub-Delivery"}, status_code=400)
+        return "malformed", JSONResponse(
+            {"error": "missing X-GitHub-Event or X-GitHub-Delivery"}, status_code=400
+        )
     action = action_of(body)
     if not store.record_delivery(guid, event, action):
         log.info("delivery %s seen before; not processed again", guid)

@@ -159,8 +159,14 @@ class _InstallationEvent(_Model):
 
 def _task(kind: str, event: _Event, **fields: Any) -> Task:
     repo = event.repository
-    return Task(kind=kind, installation_id=event.installation.id, owner=repo.owner.login, repo=repo.name,
-                repo_id=repo.id, **fields)
+    return Task(
+        kind=kind,
+        installation_id=event.installation.id,
+        owner=repo.owner.login,
+        repo=repo.name,
+        repo_id=repo.id,
+        **fields,
+    )
 
 
 def _review(body: bytes, app_id: int) -> Task | None:
@@ -179,8 +185,13 @@ def _recheck(body: bytes, app_id: int) -> Task | None:
     first = next((line.strip() for line in (event.comment.body or "").splitlines() if line.strip()), "")
     if event.issue.pull_request is None or not RECHECK.match(first) or event.comment.user.type == "Bot":
         return None
-    return _task("recheck", event, number=event.issue.number, comment_id=event.comment.id,
-                 login=event.comment.user.login)
+    return _task(
+        "recheck",
+        event,
+        number=event.issue.number,
+        comment_id=event.comment.id,
+        login=event.comment.user.login,
+    )
 
 
 def _rerun_check_run(body: bytes, app_id: int) -> Task | None:
@@ -231,8 +242,16 @@ ROUTES: dict[tuple[str, str], Route] = {
 
 # Events GitHub sends an app with our subscriptions that we knowingly do nothing with.
 IGNORED: frozenset[str] = frozenset(
-    {"ping", "pull_request", "issue_comment", "check_run", "check_suite", "installation_target",
-     "github_app_authorization", "meta"}
+    {
+        "ping",
+        "pull_request",
+        "issue_comment",
+        "check_run",
+        "check_suite",
+        "installation_target",
+        "github_app_authorization",
+        "meta",
+    }
 )
 
 

@@ -54,11 +54,15 @@ def key_pair() -> tuple[str, str]:
     """A throwaway app key in the PKCS#1 PEM form GitHub issues, and its public half."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
     ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private, public
 
 
@@ -87,7 +91,9 @@ def scenario(key_pair: tuple[str, str]) -> Scenario:
     return Scenario(fake, repo, base, blocked, safe)
 
 
-def make_settings(tmp_path: Path, private_key: str, api_url: str = "http://github.test/", **extra: Any) -> Settings:
+def make_settings(
+    tmp_path: Path, private_key: str, api_url: str = "http://github.test/", **extra: Any
+) -> Settings:
     return Settings(
         github_app_id=APP_ID,
         github_private_key=private_key,
@@ -137,10 +143,14 @@ class App:
     settings: Settings
     deliveries: int = 0
 
-    async def send(self, event: str, body: bytes, delivery: str | None = None, secret: bytes = SECRET) -> httpx.Response:
+    async def send(
+        self, event: str, body: bytes, delivery: str | None = None, secret: bytes = SECRET
+    ) -> httpx.Response:
         self.deliveries += 1
         guid = delivery or f"delivery-{self.deliveries}"
-        return await self.client.post("/webhooks/github", content=body, headers=headers(event, body, guid, secret))
+        return await self.client.post(
+            "/webhooks/github", content=body, headers=headers(event, body, guid, secret)
+        )
 
     async def drain(self) -> int:
         return await self.worker.drain()
@@ -161,7 +171,9 @@ async def app(tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario) -> 
 
     worker = jobs.Worker(store, handle, give_up, attempts=2)
     web = create_app(settings, store, worker=None)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://app.test") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=web), base_url="http://app.test"
+    ) as client:
         yield App(client, store, worker, settings)
     store.close()
 

@@ -141,7 +141,9 @@ class FakeGitHub:
                         await anyio.sleep(0.02)
                 fault = fake._fault(scope["method"], path)
                 if fault is not None:
-                    response = JSONResponse({"message": "injected"}, status_code=fault.status, headers=fault.headers)
+                    response = JSONResponse(
+                        {"message": "injected"}, status_code=fault.status, headers=fault.headers
+                    )
                     await response(scope, receive, send)
                     return
             await app(scope, receive, send)
@@ -191,13 +193,20 @@ class FakeGitHub:
         self.tokens[token] = {"installation": request.path_params["installation"], **body}
         expires = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
         permissions = body.get("permissions", {})
-        return JSONResponse({"token": token, "expires_at": expires, "permissions": permissions}, status_code=201)
+        return JSONResponse(
+            {"token": token, "expires_at": expires, "permissions": permissions}, status_code=201
+        )
 
     async def _manifest(self, request: Request) -> Response:
         return JSONResponse(
-            {"id": 4242, "slug": "migration-review-test", "pem": "-----BEGIN RSA PRIVATE KEY-----\nx\n"
-             "-----END RSA PRIVATE KEY-----\n", "webhook_secret": "s3cret", "html_url":
-             "https://github.example/apps/migration-review-test", "code": request.path_params["code"]},
+            {
+                "id": 4242,
+                "slug": "migration-review-test",
+                "pem": "-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----\n",
+                "webhook_secret": "s3cret",
+                "html_url": "https://github.example/apps/migration-review-test",
+                "code": request.path_params["code"],
+            },
             status_code=201,
         )
 
@@ -221,9 +230,20 @@ class FakeGitHub:
             if base.get(path) == head.get(path):
                 continue
             status = "added" if path not in base else "removed" if path not in head else "modified"
-            entries.append({"sha": _blob(head.get(path, "")), "filename": path, "status": status,
-                            "additions": 1, "deletions": 0, "changes": 1, "patch": "",
-                            "blob_url": "", "raw_url": "", "contents_url": ""})
+            entries.append(
+                {
+                    "sha": _blob(head.get(path, "")),
+                    "filename": path,
+                    "status": status,
+                    "additions": 1,
+                    "deletions": 0,
+                    "changes": 1,
+                    "patch": "",
+                    "blob_url": "",
+                    "raw_url": "",
+                    "contents_url": "",
+                }
+            )
         return _page(request, entries)
 
     async def _contents(self, request: Request) -> Response:
@@ -235,8 +255,15 @@ class FakeGitHub:
         data = files[path].encode()
         if "raw" in request.headers.get("accept", ""):
             return Response(data, media_type="application/vnd.github.raw")
-        return JSONResponse({"type": "file", "path": path, "encoding": "base64",
-                             "content": base64.b64encode(data).decode(), "size": len(data)})
+        return JSONResponse(
+            {
+                "type": "file",
+                "path": path,
+                "encoding": "base64",
+                "content": base64.b64encode(data).decode(),
+                "size": len(data),
+            }
+        )
 
     async def _tarball(self, request: Request) -> Response:
         repo = self._repo(request)
@@ -251,8 +278,10 @@ class FakeGitHub:
         sha = request.path_params["sha"]
         if repo is None or sha not in repo.commits:
             return _error(404, "Not Found")
-        return Response(_tarball(f"{repo.owner}-{repo.name}-{sha[:7]}", repo.commits[sha]),
-                        media_type="application/x-gzip")
+        return Response(
+            _tarball(f"{repo.owner}-{repo.name}-{sha[:7]}", repo.commits[sha]),
+            media_type="application/x-gzip",
+        )
 
     async def _pulls_for_commit(self, request: Request) -> Response:
         repo = self._repo(request)
@@ -273,8 +302,13 @@ class FakeGitHub:
         body = (await request.json())["body"]
         if len(body) > 65536:
             return _error(422, "body is too long (maximum is 65536 characters)")
-        comment = {"id": next(self._ids), "issue": number, "body": body,
-                   "user": {"login": f"{self.slug}[bot]", "type": "Bot"}, "edits": 0}
+        comment = {
+            "id": next(self._ids),
+            "issue": number,
+            "body": body,
+            "user": {"login": f"{self.slug}[bot]", "type": "Bot"},
+            "edits": 0,
+        }
         repo.comments.append(comment)
         return JSONResponse(comment, status_code=201)
 
@@ -314,11 +348,20 @@ class FakeGitHub:
         body = await request.json()
         if not body.get("name") or not body.get("head_sha"):
             return _error(422, "name and head_sha are required")
-        run = {"id": next(self._ids), "app_id": self.app_id, "name": body["name"], "head_sha": body["head_sha"],
-               "status": body.get("status", "queued"), "conclusion": body.get("conclusion"),
-               "external_id": body.get("external_id", ""), "output": body.get("output", {}),
-               "annotations": list(body.get("output", {}).get("annotations", [])),
-               "actions": body.get("actions", []), "updates": 0, "created_at": time.time()}
+        run = {
+            "id": next(self._ids),
+            "app_id": self.app_id,
+            "name": body["name"],
+            "head_sha": body["head_sha"],
+            "status": body.get("status", "queued"),
+            "conclusion": body.get("conclusion"),
+            "external_id": body.get("external_id", ""),
+            "output": body.get("output", {}),
+            "annotations": list(body.get("output", {}).get("annotations", [])),
+            "actions": body.get("actions", []),
+            "updates": 0,
+            "created_at": time.time(),
+        }
         repo.check_runs.append(run)
         return JSONResponse(_run_json(run), status_code=201)
 
@@ -349,13 +392,18 @@ class FakeGitHub:
         if repo is None:
             return _error(404, "Not Found")
         name = request.query_params.get("check_name")
-        runs = [_run_json(r) for r in repo.check_runs
-                if r["head_sha"] == request.path_params["ref"] and (name is None or r["name"] == name)]
+        runs = [
+            _run_json(r)
+            for r in repo.check_runs
+            if r["head_sha"] == request.path_params["ref"] and (name is None or r["name"] == name)
+        ]
         return JSONResponse({"total_count": len(runs), "check_runs": runs[::-1]})
 
 
 def _error(status: int, message: str) -> Response:
-    return JSONResponse({"message": message, "documentation_url": "https://docs.github.com/rest"}, status_code=status)
+    return JSONResponse(
+        {"message": message, "documentation_url": "https://docs.github.com/rest"}, status_code=status
+    )
 
 
 def _blob(text: str) -> str:
@@ -364,13 +412,20 @@ def _blob(text: str) -> str:
 
 def _pull_json(repo: FakeRepo, pull: FakePull) -> dict[str, Any]:
     head_repo = {"full_name": f"fork/{repo.name}" if pull.fork else repo.full_name}
-    return {"number": pull.number, "state": pull.state, "body": pull.body, "draft": False,
-            "head": {"sha": pull.head_sha, "ref": "feature", "repo": head_repo},
-            "base": {"sha": pull.base_sha, "ref": pull.base_ref, "repo": {"full_name": repo.full_name}}}
+    return {
+        "number": pull.number,
+        "state": pull.state,
+        "body": pull.body,
+        "draft": False,
+        "head": {"sha": pull.head_sha, "ref": "feature", "repo": head_repo},
+        "base": {"sha": pull.base_sha, "ref": pull.base_ref, "repo": {"full_name": repo.full_name}},
+    }
 
 
 def _run_json(run: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in run.items() if k not in ("annotations", "updates")} | {"app": {"id": run["app_id"]}}
+    return {k: v for k, v in run.items() if k not in ("annotations", "updates")} | {
+        "app": {"id": run["app_id"]}
+    }
 
 
 def _page(request: Request, items: list[dict[str, Any]]) -> Response:

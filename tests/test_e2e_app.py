@@ -46,7 +46,9 @@ def _wait(predicate: Callable[[], Any], timeout: float = 30.0, what: str = "cond
 @pytest.fixture
 def github_url(scenario: Scenario) -> Iterator[str]:
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(scenario.fake.app(), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(scenario.fake.app(), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     _wait(lambda: server.started, what="the fake GitHub to start")
@@ -79,7 +81,9 @@ class Server:
     def start(self) -> None:
         command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen(command, env=self.env, cwd=self.log.parent, stdout=log, stderr=log)
+            self.process = subprocess.Popen(
+                command, env=self.env, cwd=self.log.parent, stdout=log, stderr=log
+            )
         _wait(self._healthy, timeout=30, what="migration-review serve to answer /healthz")
 
     def _healthy(self) -> bool:
@@ -105,8 +109,12 @@ class Server:
                 self.kill()
 
     def send(self, event: str, body: bytes, delivery: str, secret: bytes = SECRET) -> httpx.Response:
-        return httpx.post(f"{self.url}/webhooks/github", content=body,
-                          headers=headers(event, body, delivery, secret), timeout=10)
+        return httpx.post(
+            f"{self.url}/webhooks/github",
+            content=body,
+            headers=headers(event, body, delivery, secret),
+            timeout=10,
+        )
 
     def idle(self) -> bool:
         return httpx.get(f"{self.url}/healthz", timeout=2).json()["unfinished_jobs"] == 0
@@ -130,8 +138,9 @@ def _comments(scenario: Scenario, number: int) -> list[dict[str, Any]]:
 
 def test_review_push_recheck_and_refusal(server: Server, scenario: Scenario, webhook: Payload) -> None:
     pull = scenario.open_pull(2, scenario.blocked)
-    opened = webhook("pull_request__opened", number=2, pull_request__number=2,
-                     pull_request__head__sha=scenario.blocked)
+    opened = webhook(
+        "pull_request__opened", number=2, pull_request__number=2, pull_request__head__sha=scenario.blocked
+    )
     assert server.send("pull_request", opened, "d-opened").status_code == 202
     [run] = _wait(lambda: _completed(scenario), what="the first check run")
     assert run["name"] == "Migration Review" and run["conclusion"] == "failure"
@@ -140,23 +149,36 @@ def test_review_push_recheck_and_refusal(server: Server, scenario: Scenario, web
     assert len(_comments(scenario, 2)) == 1
 
     pull.head_sha = scenario.safe
-    pushed = webhook("pull_request__synchronize", number=2, pull_request__number=2,
-                     pull_request__head__sha=scenario.safe)
+    pushed = webhook(
+        "pull_request__synchronize", number=2, pull_request__number=2, pull_request__head__sha=scenario.safe
+    )
     assert server.send("pull_request", pushed, "d-push").status_code == 202
     _wait(lambda: len(_completed(scenario)) == 2, what="the check run of the second push")
     assert _completed(scenario)[1]["conclusion"] == "success"
     [comment] = _comments(scenario, 2)
     assert comment["edits"] == 1
 
-    recheck = webhook("issue_comment__created", issue__number=2, issue__pull_request={"url": "u"},
-                      comment__id=501, comment__body="/recheck", comment__user__login="Codertocat")
+    recheck = webhook(
+        "issue_comment__created",
+        issue__number=2,
+        issue__pull_request={"url": "u"},
+        comment__id=501,
+        comment__body="/recheck",
+        comment__user__login="Codertocat",
+    )
     assert server.send("issue_comment", recheck, "d-recheck").status_code == 202
     _wait(lambda: (501, "rocket") in scenario.repo.reactions, what="the /recheck to finish")
     assert len(_completed(scenario)) == 3 and (501, "eyes") in scenario.repo.reactions
 
     assert server.send("issue_comment", recheck, "d-recheck").status_code == 200  # the same delivery again
-    refused = webhook("issue_comment__created", issue__number=2, issue__pull_request={"url": "u"},
-                      comment__id=502, comment__body="/recheck", comment__user__login="reader")
+    refused = webhook(
+        "issue_comment__created",
+        issue__number=2,
+        issue__pull_request={"url": "u"},
+        comment__id=502,
+        comment__body="/recheck",
+        comment__user__login="reader",
+    )
     assert server.send("issue_comment", refused, "d-reader").status_code == 202
     _wait(lambda: (502, "confused") in scenario.repo.reactions, what="the refusal")
     _wait(server.idle, what="the queue to empty")
@@ -167,11 +189,14 @@ def test_review_push_recheck_and_refusal(server: Server, scenario: Scenario, web
     assert scenario.fake.seen("POST", r"/check-runs$") == 3
 
 
-def test_a_job_resumes_after_the_server_is_killed(server: Server, scenario: Scenario, webhook: Payload) -> None:
+def test_a_job_resumes_after_the_server_is_killed(
+    server: Server, scenario: Scenario, webhook: Payload
+) -> None:
     gate = scenario.fake.hold(r"/_codeload/")
     scenario.open_pull(2, scenario.blocked)
-    opened = webhook("pull_request__opened", number=2, pull_request__number=2,
-                     pull_request__head__sha=scenario.blocked)
+    opened = webhook(
+        "pull_request__opened", number=2, pull_request__number=2, pull_request__head__sha=scenario.blocked
+    )
     assert server.send("pull_request", opened, "d-opened").status_code == 202
     _wait(lambda: scenario.fake.seen("GET", r"/_codeload/"), what="the job to reach the tarball")
     server.kill()

@@ -14,8 +14,13 @@ Payload = Callable[..., bytes]
 
 
 def _opened(webhook: Payload, number: int, head: str, action: str = "opened") -> bytes:
-    return webhook(f"pull_request__{action}" if action != "reopened" else "pull_request__opened",
-                   action=action, number=number, pull_request__number=number, pull_request__head__sha=head)
+    return webhook(
+        f"pull_request__{action}" if action != "reopened" else "pull_request__opened",
+        action=action,
+        number=number,
+        pull_request__number=number,
+        pull_request__head__sha=head,
+    )
 
 
 def _ours(scenario: Scenario, number: int) -> list[dict[str, object]]:
@@ -50,7 +55,9 @@ async def test_safe_pull_request_passes(app: App, scenario: Scenario, webhook: P
 
 
 async def test_pull_request_without_migrations_passes(app: App, scenario: Scenario, webhook: Payload) -> None:
-    readme = scenario.fake.commit(scenario.repo, {**scenario.repo.commits[scenario.base], "README.md": "# Hi\n"})
+    readme = scenario.fake.commit(
+        scenario.repo, {**scenario.repo.commits[scenario.base], "README.md": "# Hi\n"}
+    )
     scenario.open_pull(4, readme)
     await app.send("pull_request", _opened(webhook, 4, readme))
     await app.drain()
@@ -83,7 +90,9 @@ async def test_unchanged_comment_is_not_rewritten(app: App, scenario: Scenario, 
     assert scenario.fake.seen("PATCH", r"/issues/comments/\d+$") == 0
 
 
-async def test_newer_push_supersedes_the_queued_review(app: App, scenario: Scenario, webhook: Payload) -> None:
+async def test_newer_push_supersedes_the_queued_review(
+    app: App, scenario: Scenario, webhook: Payload
+) -> None:
     pull = scenario.open_pull(2, scenario.blocked)
     await app.send("pull_request", _opened(webhook, 2, scenario.blocked))
     pull.head_sha = scenario.safe
@@ -93,7 +102,9 @@ async def test_newer_push_supersedes_the_queued_review(app: App, scenario: Scena
     assert app.store.job_counts() == {"superseded": 1, "done": 1}
 
 
-async def test_closed_pull_request_cancels_queued_work(app: App, scenario: Scenario, webhook: Payload) -> None:
+async def test_closed_pull_request_cancels_queued_work(
+    app: App, scenario: Scenario, webhook: Payload
+) -> None:
     scenario.open_pull(2, scenario.blocked)
     await app.send("pull_request", _opened(webhook, 2, scenario.blocked))
     closed = webhook("pull_request__closed", number=2, pull_request__number=2)
@@ -106,8 +117,13 @@ async def test_recheck_from_a_writer_runs_again(app: App, scenario: Scenario, we
     scenario.open_pull(2, scenario.blocked)
     await app.send("pull_request", _opened(webhook, 2, scenario.blocked))
     await app.drain()
-    body = webhook("issue_comment__created", issue__number=2, issue__pull_request={"url": "x"},
-                   comment__id=77, comment__body="/recheck\nplease")
+    body = webhook(
+        "issue_comment__created",
+        issue__number=2,
+        issue__pull_request={"url": "x"},
+        comment__id=77,
+        comment__body="/recheck\nplease",
+    )
     assert (await app.send("issue_comment", body)).status_code == 202
     await app.drain()
     assert len(scenario.repo.check_runs) == 2
@@ -119,8 +135,14 @@ async def test_recheck_from_a_writer_runs_again(app: App, scenario: Scenario, we
 async def test_recheck_from_a_reader_is_refused_once(app: App, scenario: Scenario, webhook: Payload) -> None:
     scenario.open_pull(2, scenario.blocked)
     for comment_id in (78, 79):
-        body = webhook("issue_comment__created", issue__number=2, issue__pull_request={"url": "x"},
-                       comment__id=comment_id, comment__body="/recheck", comment__user__login="reader")
+        body = webhook(
+            "issue_comment__created",
+            issue__number=2,
+            issue__pull_request={"url": "x"},
+            comment__id=comment_id,
+            comment__body="/recheck",
+            comment__user__login="reader",
+        )
         await app.send("issue_comment", body)
     await app.drain()
     assert scenario.repo.check_runs == []
@@ -129,13 +151,21 @@ async def test_recheck_from_a_reader_is_refused_once(app: App, scenario: Scenari
     assert "@reader" in str(refusal["body"])
 
 
-async def test_comments_that_are_not_commands_are_ignored(app: App, scenario: Scenario, webhook: Payload) -> None:
+async def test_comments_that_are_not_commands_are_ignored(
+    app: App, scenario: Scenario, webhook: Payload
+) -> None:
     scenario.open_pull(2, scenario.blocked)
     for body in (
-        webhook("issue_comment__created", issue__pull_request={"url": "x"}, comment__body="looks good /recheck"),
+        webhook(
+            "issue_comment__created", issue__pull_request={"url": "x"}, comment__body="looks good /recheck"
+        ),
         webhook("issue_comment__created", comment__body="/recheck"),  # an issue, not a pull request
-        webhook("issue_comment__created", issue__pull_request={"url": "x"}, comment__body="/recheck",
-                comment__user__type="Bot"),
+        webhook(
+            "issue_comment__created",
+            issue__pull_request={"url": "x"},
+            comment__body="/recheck",
+            comment__user__type="Bot",
+        ),
     ):
         assert (await app.send("issue_comment", body)).status_code == 202
     assert await app.drain() == 0
@@ -145,21 +175,37 @@ async def test_check_run_rerequested_finds_its_pull_request_by_external_id(
     app: App, scenario: Scenario, webhook: Payload
 ) -> None:
     scenario.open_pull(2, scenario.blocked)
-    body = webhook("check_run__rerequested", check_run__app__id=APP_ID, check_run__head_sha=scenario.blocked,
-                   check_run__external_id=f"186853002:2:{scenario.blocked}", check_run__pull_requests=[])
+    body = webhook(
+        "check_run__rerequested",
+        check_run__app__id=APP_ID,
+        check_run__head_sha=scenario.blocked,
+        check_run__external_id=f"186853002:2:{scenario.blocked}",
+        check_run__pull_requests=[],
+    )
     assert (await app.send("check_run", body)).status_code == 202
     await app.drain()
     [run] = scenario.repo.check_runs
     assert run["conclusion"] == "failure"
 
 
-async def test_recheck_button_and_suite_rerun_from_a_fork(app: App, scenario: Scenario, webhook: Payload) -> None:
+async def test_recheck_button_and_suite_rerun_from_a_fork(
+    app: App, scenario: Scenario, webhook: Payload
+) -> None:
     scenario.open_pull(2, scenario.blocked).fork = True
-    button = webhook("check_run__requested_action", check_run__app__id=APP_ID, check_run__external_id="",
-                     check_run__head_sha=scenario.blocked, check_run__pull_requests=[],
-                     requested_action={"identifier": "recheck"})
-    suite = webhook("check_suite__rerequested", check_suite__app__id=APP_ID,
-                    check_suite__head_sha=scenario.blocked, check_suite__pull_requests=[])
+    button = webhook(
+        "check_run__requested_action",
+        check_run__app__id=APP_ID,
+        check_run__external_id="",
+        check_run__head_sha=scenario.blocked,
+        check_run__pull_requests=[],
+        requested_action={"identifier": "recheck"},
+    )
+    suite = webhook(
+        "check_suite__rerequested",
+        check_suite__app__id=APP_ID,
+        check_suite__head_sha=scenario.blocked,
+        check_suite__pull_requests=[],
+    )
     await app.send("check_run", button)
     await app.drain()
     await app.send("check_suite", suite)
@@ -194,11 +240,18 @@ async def test_a_check_run_create_that_failed_is_not_repeated_blindly(
     assert len(scenario.repo.check_runs) == 1
 
 
-async def test_many_annotations_go_in_batches_of_fifty(app: App, scenario: Scenario, webhook: Payload) -> None:
+async def test_many_annotations_go_in_batches_of_fifty(
+    app: App, scenario: Scenario, webhook: Payload
+) -> None:
     lines = "".join(f"ALTER TABLE users ADD COLUMN c{i} text NOT NULL;\n" for i in range(120))
-    head = scenario.fake.commit(scenario.repo, {**scenario.repo.commits[scenario.base],
-                                                "db/migrations/000002_many.up.sql": lines,
-                                                "db/migrations/000002_many.down.sql": "SELECT 1;\n"})
+    head = scenario.fake.commit(
+        scenario.repo,
+        {
+            **scenario.repo.commits[scenario.base],
+            "db/migrations/000002_many.up.sql": lines,
+            "db/migrations/000002_many.down.sql": "SELECT 1;\n",
+        },
+    )
     scenario.open_pull(5, head)
     await app.send("pull_request", _opened(webhook, 5, head))
     await app.drain()
