@@ -18,20 +18,23 @@ import anyio
 
 from bot import snapshot
 from bot.changeset import ChangedFile, ChangeSet, DirectoryTree, MemoryTree, Tree
+from bot.config import ConfigError
+from bot.frameworks import is_candidate
 from bot.github import GitHubApp, Pull, Repository, parse_external_id
+from bot.review import review
 from bot.settings import Settings
 from bot.store import Job, Store
 
 log = logging.getLogger("migration_review.tasks")
 
 CONFIG_PATH = ".github/migration-review.yml"
-MIGRATION_SUFFIXES = (".sql", ".rb", ".py", ".xml", ".yaml", ".yml", ".toml", ".prisma")
 WRITERS = ("admin", "maintain", "write")
 REFUSAL = (
     "@{login} `/recheck` needs write access to this repository, so it was not run. "
     "Anyone with write access can ask for it, or push a new commit."
 )
 FAILED_TITLE = "The review could not run"
+CONFIG_TITLE = "The repository configuration is invalid"
 
 
 @dataclass(frozen=True)
@@ -96,12 +99,21 @@ async def review_pull_request(job: Job, context: Context, repo: Repository, numb
     context.store.set_check_run(job.id, check_run)
     try:
         changeset = await _changeset(repo, pull, context.settings)
-        comment, output = await anyio.to_thread.run_sync(_review_and_render, changeset)
     except snapshot.SnapshotError as error:
-        await repo.close_check_run(
-            check_run, "failure", FAILED_TITLE, f"The repository snapshot was refused: {error}"
-        )
+        summary = f"The repository snapshot was refused: {error}"
+        await repo.close_check_run(check_run, "failure", FAILED_TITLE, summary)
         return "done"
+    try:
+        comment, output = await anyio.to_thread.run_sync(_review_and_render, changeset)
+    except ConfigError as error:
+        await repo.close_check_run(check_run, "failure", CONFIG_TITLE, f"On the base branch: {error}")
+        return "done"
+    except Exception as error:  # the review is deterministic: running it again would fail again
+        log.exception("review of %s/%s#%s at %s failed", repo.owner, repo.name, number, pull.head_sha)
+        await repo.close_check_run(
+            check_run, "failure", FAILED_TITLE, f"Internal error: {type(error).__name__}"
+        )
+        return "failed"
     if context.store.superseded(job) or (await repo.pull(number)).head_sha != pull.head_sha:
         await repo.close_check_run(check_run, "cancelled", "Superseded", "A newer commit is being reviewed.")
         return "superseded"
@@ -121,17 +133,9 @@ async def give_up(job: Job, context: Context, error: str) -> None:
 
 
 def _review_and_render(changeset: ChangeSet) -> tuple[str, dict[str, object]]:
-    review = importlib.import_module("bot.review").review(changeset)
+    result = review(changeset)
     render = importlib.import_module("bot.render")
-    return render.render_comment(review), render.render_check_run(review)
-
-
-def _candidate(path: str) -> bool:
-    try:
-        check = getattr(importlib.import_module("bot.frameworks"), "is_candidate", None)
-    except ImportError:
-        check = None
-    return bool(check(path)) if callable(check) else path.endswith(MIGRATION_SUFFIXES)
+    return render.render_comment(result), render.render_check_run(result)
 
 
 async def _changeset(repo: Repository, pull: Pull, settings: Settings) -> ChangeSet:
@@ -139,7 +143,7 @@ async def _changeset(repo: Repository, pull: Pull, settings: Settings) -> Change
     config_text = await repo.read(CONFIG_PATH, pull.base_sha)
     head_tree: Tree = MemoryTree()
     base_tree: Tree = MemoryTree()
-    if any(_candidate(entry.path) for entry in entries):
+    if any(is_candidate(entry.path) for entry in entries):
         head_tree = await _tree(repo, pull.head_sha, settings)
         base_tree = await _tree(repo, pull.base_sha, settings)
     files = tuple(

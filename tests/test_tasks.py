@@ -267,3 +267,37 @@ async def test_rate_limit_puts_the_job_back(app: App, scenario: Scenario, webhoo
     await app.drain()
     assert app.store.job_counts() == {"queued": 1}
     assert scenario.repo.check_runs == []
+
+
+async def test_invalid_configuration_on_the_base_branch_fails_the_check(
+    app: App, scenario: Scenario, webhook: Payload
+) -> None:
+    files = {**scenario.repo.commits[scenario.base], ".github/migration-review.yml": "rules: [unclosed\n"}
+    base = scenario.fake.commit(scenario.repo, files)
+    head = scenario.fake.commit(
+        scenario.repo,
+        {**files, **{k: v for k, v in scenario.repo.commits[scenario.safe].items() if k.startswith("db/")}},
+    )
+    pull = scenario.open_pull(6, head)
+    pull.base_sha = base
+    await app.send("pull_request", _opened(webhook, 6, head))
+    await app.drain()
+    [run] = scenario.repo.check_runs
+    assert run["conclusion"] == "failure"
+    assert run["output"]["title"] == "The repository configuration is invalid"
+
+
+async def test_configuration_is_read_from_the_base_not_the_head(
+    app: App, scenario: Scenario, webhook: Payload
+) -> None:
+    head_files = {
+        **scenario.repo.commits[scenario.blocked],
+        ".github/migration-review.yml": "rules: [unclosed\n",
+    }
+    head = scenario.fake.commit(scenario.repo, head_files)
+    scenario.open_pull(7, head)
+    await app.send("pull_request", _opened(webhook, 7, head))
+    await app.drain()
+    [run] = scenario.repo.check_runs
+    assert run["conclusion"] == "failure"
+    assert run["output"]["title"] != "The repository configuration is invalid"
