@@ -131,6 +131,17 @@ class _Pacer:
                 self.last = time.monotonic()
 
 
+def _hooks(version: str | None) -> list[Callable[[httpx.Request], Awaitable[None]]]:
+    """GitHub Enterprise Server before 3.21 knows only REST 2022-11-28; githubkit asks for its newest."""
+    if version is None:
+        return []
+
+    async def pin(request: httpx.Request) -> None:
+        request.headers["X-GitHub-Api-Version"] = version
+
+    return [pin]
+
+
 class GitHubApp:
     """The app's identity: a JWT-authenticated client, and sessions per installation and repository."""
 
@@ -146,6 +157,7 @@ class GitHubApp:
             async_transport=transport,
             user_agent="migration-review",
             cache_strategy=MemCacheStrategy(),  # tokens of this app only, not a process-wide cache
+            async_event_hooks={"request": _hooks(settings.api_version), "response": []},
         )
         self._login: str | None = None
         self._pacers: dict[int, _Pacer] = {}

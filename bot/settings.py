@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     github_webhook_secret: SecretStr | None = None
     github_webhook_secret_previous: SecretStr | None = None
     github_api_url: str = DEFAULT_API_URL
+    # the REST API version to ask for; empty: githubkit's on github.com, 2022-11-28 on Enterprise Server
+    github_api_version: str = ""
     # where the manifest form of /setup posts to
     github_web_url: str = "https://github.com"
     database_url: str = "sqlite:///migration-review.db"
@@ -65,6 +67,13 @@ class Settings(BaseSettings):
         if not value.startswith("sqlite:///"):
             raise ValueError("the embedded job store needs a sqlite:///path URL")
         return value
+
+    @property
+    def api_version(self) -> str | None:
+        """The X-GitHub-Api-Version to send instead of githubkit's, or None to keep it."""
+        if self.github_api_version:
+            return self.github_api_version
+        return None if self.github_api_url == DEFAULT_API_URL else "2022-11-28"
 
     @property
     def configured(self) -> bool:

@@ -17,7 +17,9 @@ def case_mappings(statement: exp.Expression, dialect: str, line: int) -> tuple[C
         for branch in case.args.get("ifs") or []:
             condition, result = branch.this, branch.args.get("true")
             value = _compared_value(condition, source) if case.this is None else condition.sql(dialect)
-            whens.append((value or condition.sql(dialect), result.sql(dialect) if result is not None else "NULL"))
+            whens.append(
+                (value or condition.sql(dialect), result.sql(dialect) if result is not None else "NULL")
+            )
         default = case.args.get("default")
         mappings.append(
             CaseMapping(
@@ -62,7 +64,10 @@ def is_batched(statement: exp.Expression) -> bool:
 
 
 def _has_placeholder_or_literal_range(where: exp.Expression) -> bool:
-    return any(isinstance(c.expression, exp.Literal | exp.Placeholder | exp.Parameter) for c in where.find_all(exp.GTE, exp.GT, exp.LT, exp.LTE))
+    return any(
+        isinstance(c.expression, exp.Literal | exp.Placeholder | exp.Parameter)
+        for c in where.find_all(exp.GTE, exp.GT, exp.LT, exp.LTE)
+    )
 
 
 def _where_columns(statement: exp.Expression) -> set[str]:
@@ -104,4 +109,3 @@ def _compared_value(condition: exp.Expression, source: str) -> str:
     if isinstance(condition, exp.In):
         return ", ".join(v.sql() for v in condition.expressions)
     return ""
-

@@ -18,6 +18,7 @@ import re
 import tarfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +79,7 @@ class FakeGitHub:
         self._faults: list[_Fault] = []
         self._holds: list[tuple[re.Pattern[str], threading.Event]] = []
         self._ids = iter(range(1000, 10**9))
+        self.on_request: Callable[[dict[str, Any]], None] | None = None
 
     # --- test controls --------------------------------------------------------------------------
 
@@ -136,6 +138,8 @@ class FakeGitHub:
                 path = scope["path"]
                 with fake.lock:
                     fake.log.append((scope["method"], path))
+                if fake.on_request is not None:
+                    fake.on_request(scope)
                 for pattern, gate in list(fake._holds):
                     while pattern.search(path) and not gate.is_set():
                         await anyio.sleep(0.02)

@@ -301,3 +301,17 @@ async def test_configuration_is_read_from_the_base_not_the_head(
     [run] = scenario.repo.check_runs
     assert run["conclusion"] == "failure"
     assert run["output"]["title"] != "The repository configuration is invalid"
+
+
+async def test_enterprise_server_gets_the_api_version_it_knows(
+    app: App, scenario: Scenario, webhook: Payload
+) -> None:
+    versions: list[str] = []
+    scenario.fake.on_request = lambda scope: versions.append(
+        dict(scope["headers"]).get(b"x-github-api-version", b"").decode()
+    )
+    scenario.open_pull(2, scenario.blocked)
+    await app.send("pull_request", _opened(webhook, 2, scenario.blocked))
+    await app.drain()
+    assert app.settings.github_api_url == "http://github.test/"
+    assert set(versions) - {""} == {"2022-11-28"}

@@ -35,7 +35,9 @@ def register(module: ModuleType, *, before: str | None = None) -> None:
 
 def is_candidate(path: str) -> bool:
     """Could this path be a migration of some framework (cheap: by name only)?"""
-    return path.endswith(tuple({*_EXTENSIONS, *(e for m in FRAMEWORKS for e in getattr(m, "EXTENSIONS", ()))}))
+    return path.endswith(
+        tuple({*_EXTENSIONS, *(e for m in FRAMEWORKS for e in getattr(m, "EXTENSIONS", ()))})
+    )
 
 
 def detect(path: str, text: str, config: Config) -> ModuleType | None:
@@ -80,8 +82,13 @@ def detect_dialect(tree: Tree, texts: list[str]) -> str:
             return {"postgresql": "postgres", "cockroachdb": "postgres"}.get(match.group(1), match.group(1))
     match = _RAILS_ADAPTER.search(tree.read("config/database.yml") or "")
     if match:
-        return {"postgresql": "postgres", "postgis": "postgres", "mysql2": "mysql", "trilogy": "mysql",
-                "sqlite3": "sqlite"}[match.group(1)]
+        return {
+            "postgresql": "postgres",
+            "postgis": "postgres",
+            "mysql2": "mysql",
+            "trilogy": "mysql",
+            "sqlite3": "sqlite",
+        }[match.group(1)]
     sample = "\n".join(texts)[:200_000]
     if _MYSQL_HINTS.search(sample):
         return "mysql"

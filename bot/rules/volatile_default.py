@@ -49,8 +49,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         severity = context.lock_severity(op.table, RULE.severity)
         if severity is None:
             continue
-        what = f"default `{column.default}`" if column.default else (
-            f"type `{column.type}`" if not column.generated else "a stored generated expression")
+        what = (
+            f"default `{column.default}`"
+            if column.default
+            else (f"type `{column.type}`" if not column.generated else "a stored generated expression")
+        )
         yield op.finding(
             RULE,
             f"`{op.table}.{column.name}` is added with {what}, computed for every existing row.",
