@@ -114,21 +114,24 @@ class FileEntry:
 
 @dataclass
 class _Pacer:
-    """At least `interval` seconds between two writes to one installation."""
+    """Writes to one installation go one at a time: bursts of `burst`, then one per `interval` seconds."""
 
     interval: float
+    burst: float = 5.0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    last: float = 0.0
+    tokens: float = 5.0
+    stamp: float = field(default_factory=time.monotonic)
 
     async def write(self, call: Callable[[], Awaitable[T]]) -> T:
         async with self.lock:
-            wait = self.last + self.interval - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            try:
-                return await call()
-            finally:
-                self.last = time.monotonic()
+            now = time.monotonic()
+            refill = (now - self.stamp) / self.interval if self.interval > 0 else self.burst
+            self.tokens, self.stamp = min(self.burst, self.tokens + refill), now
+            if self.tokens < 1:
+                await asyncio.sleep((1 - self.tokens) * self.interval)
+                self.tokens, self.stamp = 1.0, time.monotonic()
+            self.tokens -= 1
+            return await call()
 
 
 def _hooks(version: str | None) -> list[Callable[[httpx.Request], Awaitable[None]]]:

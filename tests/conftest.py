@@ -100,9 +100,7 @@ def make_settings(
         github_webhook_secret=SECRET.decode(),
         github_api_url=api_url,
         database_url=f"sqlite:///{tmp_path / 'app.db'}",
-        cache_dir=tmp_path / "cache",
-        write_interval=0.0,
-        **extra,
+        **({"cache_dir": tmp_path / "cache", "write_interval": 0.0} | extra),
     )
 
 
