@@ -30,11 +30,25 @@ from bot.migration import (
 from bot.sql import Statement
 
 TIMEOUT_SETTINGS = frozenset(
-    {"lock_timeout", "statement_timeout", "innodb_lock_wait_timeout", "lock_wait_timeout", "max_statement_time",
-     "max_execution_time", "idle_in_transaction_session_timeout"}
+    {
+        "lock_timeout",
+        "statement_timeout",
+        "innodb_lock_wait_timeout",
+        "lock_wait_timeout",
+        "max_statement_time",
+        "max_execution_time",
+        "idle_in_transaction_session_timeout",
+    }
 )
-_TRANSACTION = {"BEGIN": "begin", "START": "begin", "COMMIT": "commit", "END": "commit", "ROLLBACK": "rollback",
-                "SAVEPOINT": "savepoint", "RELEASE": "savepoint"}
+_TRANSACTION = {
+    "BEGIN": "begin",
+    "START": "begin",
+    "COMMIT": "commit",
+    "END": "commit",
+    "ROLLBACK": "rollback",
+    "SAVEPOINT": "savepoint",
+    "RELEASE": "savepoint",
+}
 _BLOCKING_MAINTENANCE = {"CLUSTER", "REPACK"}
 
 
@@ -42,7 +56,11 @@ def classify(statement: Statement, base: dict[str, object]) -> list[Operation]:
     words, head = statement.words, statement.head
     b: dict[str, object] = base
     if head[0] in _TRANSACTION and not (head[0] == "END" and len(head) > 1 and head[1] == "IF"):
-        if head[0] == "BEGIN" and len(head) > 1 and head[1] not in ("TRANSACTION", "WORK", "ISOLATION", "READ"):
+        if (
+            head[0] == "BEGIN"
+            and len(head) > 1
+            and head[1] not in ("TRANSACTION", "WORK", "ISOLATION", "READ")
+        ):
             return [RawSQL(category="block", **b)]  # type: ignore[arg-type]
         return [Transaction(action=_TRANSACTION[head[0]], **b)]  # type: ignore[arg-type]
     if head[0] == "ALTER" and len(head) > 2:
@@ -102,8 +120,14 @@ def _alter(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, object]) 
         value_at += 3 if exists else 0
         before = _after_keyword(words, head, "BEFORE")
         after = _after_keyword(words, head, "AFTER")
-        return AddEnumValue(name=_table(words, 2), value=_literal(words[value_at]) if value_at < len(words) else "",
-                            before=before, after=after, if_not_exists=exists, **b)  # type: ignore[arg-type]
+        return AddEnumValue(
+            name=_table(words, 2),
+            value=_literal(words[value_at]) if value_at < len(words) else "",
+            before=before,
+            after=after,
+            if_not_exists=exists,
+            **b,
+        )  # type: ignore[arg-type]
     if head[1] != "TABLE":
         return RawSQL(category=f"alter-{head[1].lower()}", **b)  # type: ignore[arg-type]
     at = 2
@@ -116,7 +140,9 @@ def _alter(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, object]) 
     if rest[:2] == ("RENAME", "CONSTRAINT") and len(rest) >= 5:
         return RenameConstraint(table=table, name=name(words[at + 3]), new_name=name(words[at + 5]), **b)  # type: ignore[arg-type]
     if rest[:2] == ("DETACH", "PARTITION"):
-        return DetachPartition(table=table, partition=_table(words, at + 3), concurrently="CONCURRENTLY" in rest, **b)  # type: ignore[arg-type]
+        return DetachPartition(
+            table=table, partition=_table(words, at + 3), concurrently="CONCURRENTLY" in rest, **b
+        )  # type: ignore[arg-type]
     if rest[:1] == ("ADD",):
         return _add_constraint(words, head, table, at, b)
     if rest[:1] in (("DISABLE",), ("ENABLE",)) and "TRIGGER" in rest:
@@ -126,12 +152,19 @@ def _alter(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, object]) 
     return None
 
 
-def _add_constraint(words: tuple[str, ...], head: tuple[str, ...], table: str, at: int, b: dict[str, object]) -> Operation:
+def _add_constraint(
+    words: tuple[str, ...], head: tuple[str, ...], table: str, at: int, b: dict[str, object]
+) -> Operation:
     rest = head[at + 2 :]
     constraint_name = name(words[at + 3]) if rest[:1] == ("CONSTRAINT",) else ""
     kind = "other"
-    for keyword, label in (("FOREIGN", "foreign_key"), ("CHECK", "check"), ("UNIQUE", "unique"),
-                           ("PRIMARY", "primary_key"), ("EXCLUDE", "exclusion")):
+    for keyword, label in (
+        ("FOREIGN", "foreign_key"),
+        ("CHECK", "check"),
+        ("UNIQUE", "unique"),
+        ("PRIMARY", "primary_key"),
+        ("EXCLUDE", "exclusion"),
+    ):
         if keyword in rest:
             kind = label
             break
@@ -140,8 +173,15 @@ def _add_constraint(words: tuple[str, ...], head: tuple[str, ...], table: str, a
     not_valid = "NOT" in rest and "VALID" in head[head.index("NOT") :] if "NOT" in rest else False
     if kind == "check":
         not_valid = head[-2:] == ("NOT", "VALID") or " NOT VALID" in " ".join(head[-3:]) or _ends_not_valid(b)
-    return AddConstraint(table=table, name=constraint_name, constraint=kind, not_valid=not_valid,
-                         using_index=using_index, references=references, **b)  # type: ignore[arg-type]
+    return AddConstraint(
+        table=table,
+        name=constraint_name,
+        constraint=kind,
+        not_valid=not_valid,
+        using_index=using_index,
+        references=references,
+        **b,
+    )  # type: ignore[arg-type]
 
 
 def _ends_not_valid(b: dict[str, object]) -> bool:
@@ -155,7 +195,11 @@ def _maintenance(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, obj
     if command == "VACUUM":
         blocking = "FULL" in options
         command = "VACUUM FULL" if blocking else "VACUUM"
-    names = [w for w in words[1:] if w.upper() not in {"FULL", "VERBOSE", "ANALYZE", "FREEZE", "CONCURRENTLY", "USING", "(", ")", ","}]
+    names = [
+        w
+        for w in words[1:]
+        if w.upper() not in {"FULL", "VERBOSE", "ANALYZE", "FREEZE", "CONCURRENTLY", "USING", "(", ")", ","}
+    ]
     return Maintenance(command=command, table=name(names[0]) if names else "", blocking=blocking, **b)  # type: ignore[arg-type]
 
 
@@ -166,8 +210,12 @@ def _reindex(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, object]
     target_kind = upper[0] if upper else "INDEX"
     names = [w for w in rest[1:] if w.upper() not in ("CONCURRENTLY", "TRUE", "FALSE")]
     target = name(names[0]) if names else ""
-    return Reindex(target=f"{target_kind.lower()} {target}".strip(), table=target if target_kind == "TABLE" else "",
-                   concurrently=concurrently, **b)  # type: ignore[arg-type]
+    return Reindex(
+        target=f"{target_kind.lower()} {target}".strip(),
+        table=target if target_kind == "TABLE" else "",
+        concurrently=concurrently,
+        **b,
+    )  # type: ignore[arg-type]
 
 
 def _insert(words: tuple[str, ...], b: dict[str, object]) -> Operation:
@@ -204,23 +252,62 @@ def _category(head: tuple[str, ...]) -> str:
 
 
 _CATEGORIES = (
-    ("CREATE OR REPLACE FUNCTION", "function"), ("CREATE FUNCTION", "function"),
-    ("CREATE OR REPLACE PROCEDURE", "function"), ("CREATE PROCEDURE", "function"),
-    ("CREATE OR REPLACE TRIGGER", "trigger"), ("CREATE TRIGGER", "trigger"), ("CREATE CONSTRAINT TRIGGER", "trigger"),
-    ("CREATE EXTENSION", "extension"), ("CREATE OR REPLACE VIEW", "view"), ("CREATE VIEW", "view"),
-    ("CREATE MATERIALIZED VIEW", "view"), ("CREATE SCHEMA", "schema"), ("CREATE SEQUENCE", "sequence"),
-    ("CREATE POLICY", "policy"), ("CREATE DOMAIN", "domain"), ("CREATE RULE", "rule"), ("CREATE ROLE", "role"),
-    ("CREATE USER", "role"), ("CREATE PUBLICATION", "publication"), ("CREATE STATISTICS", "statistics"),
-    ("CREATE COLLATION", "collation"), ("CREATE TYPE", "type"), ("CREATE AGGREGATE", "function"),
-    ("CREATE OPERATOR", "operator"), ("CREATE EVENT TRIGGER", "trigger"), ("CREATE TEXT SEARCH", "text-search"),
-    ("DROP TRIGGER", "drop-trigger"), ("DROP FUNCTION", "drop-function"), ("DROP EXTENSION", "drop-extension"),
-    ("DROP POLICY", "drop-policy"), ("DROP DOMAIN", "drop-domain"), ("DROP SCHEMA", "drop-schema"),
-    ("DROP DATABASE", "drop-database"), ("DO", "do-block"), ("GRANT", "grant"), ("REVOKE", "grant"),
-    ("COMMENT", "comment"), ("REFRESH MATERIALIZED VIEW", "refresh-view"), ("SELECT", "select"), ("CALL", "call"),
-    ("LOCK", "lock"), ("NOTIFY", "notify"), ("DISCARD", "discard"), ("RESET", "set"), ("SHOW", "select"),
-    ("PRAGMA", "pragma"), ("USE", "use"), ("DELIMITER", "delimiter"), ("LOAD", "load"), ("COPY", "copy"),
-    ("SECURITY LABEL", "security-label"), ("IMPORT FOREIGN SCHEMA", "foreign"), ("CREATE SERVER", "foreign"),
-    ("CREATE FOREIGN", "foreign"), ("CREATE USER MAPPING", "foreign"), ("ALTER DEFAULT PRIVILEGES", "grant"),
+    ("CREATE OR REPLACE FUNCTION", "function"),
+    ("CREATE FUNCTION", "function"),
+    ("CREATE OR REPLACE PROCEDURE", "function"),
+    ("CREATE PROCEDURE", "function"),
+    ("CREATE OR REPLACE TRIGGER", "trigger"),
+    ("CREATE TRIGGER", "trigger"),
+    ("CREATE CONSTRAINT TRIGGER", "trigger"),
+    ("CREATE EXTENSION", "extension"),
+    ("CREATE OR REPLACE VIEW", "view"),
+    ("CREATE VIEW", "view"),
+    ("CREATE MATERIALIZED VIEW", "view"),
+    ("CREATE SCHEMA", "schema"),
+    ("CREATE SEQUENCE", "sequence"),
+    ("CREATE POLICY", "policy"),
+    ("CREATE DOMAIN", "domain"),
+    ("CREATE RULE", "rule"),
+    ("CREATE ROLE", "role"),
+    ("CREATE USER", "role"),
+    ("CREATE PUBLICATION", "publication"),
+    ("CREATE STATISTICS", "statistics"),
+    ("CREATE COLLATION", "collation"),
+    ("CREATE TYPE", "type"),
+    ("CREATE AGGREGATE", "function"),
+    ("CREATE OPERATOR", "operator"),
+    ("CREATE EVENT TRIGGER", "trigger"),
+    ("CREATE TEXT SEARCH", "text-search"),
+    ("DROP TRIGGER", "drop-trigger"),
+    ("DROP FUNCTION", "drop-function"),
+    ("DROP EXTENSION", "drop-extension"),
+    ("DROP POLICY", "drop-policy"),
+    ("DROP DOMAIN", "drop-domain"),
+    ("DROP SCHEMA", "drop-schema"),
+    ("DROP DATABASE", "drop-database"),
+    ("DO", "do-block"),
+    ("GRANT", "grant"),
+    ("REVOKE", "grant"),
+    ("COMMENT", "comment"),
+    ("REFRESH MATERIALIZED VIEW", "refresh-view"),
+    ("SELECT", "select"),
+    ("CALL", "call"),
+    ("LOCK", "lock"),
+    ("NOTIFY", "notify"),
+    ("DISCARD", "discard"),
+    ("RESET", "set"),
+    ("SHOW", "select"),
+    ("PRAGMA", "pragma"),
+    ("USE", "use"),
+    ("DELIMITER", "delimiter"),
+    ("LOAD", "load"),
+    ("COPY", "copy"),
+    ("SECURITY LABEL", "security-label"),
+    ("IMPORT FOREIGN SCHEMA", "foreign"),
+    ("CREATE SERVER", "foreign"),
+    ("CREATE FOREIGN", "foreign"),
+    ("CREATE USER MAPPING", "foreign"),
+    ("ALTER DEFAULT PRIVILEGES", "grant"),
 )
 
 

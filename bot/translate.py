@@ -69,10 +69,14 @@ def _create(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
     if kind == "TABLE":
         schema = target if isinstance(target, exp.Schema) else None
         table = schema.this if schema is not None else target
-        columns = tuple(column_spec(c, dialect) for c in (schema.expressions if schema else []) if isinstance(c, exp.ColumnDef))
+        specs = tuple(
+            column_spec(c, dialect)
+            for c in (schema.expressions if schema else [])
+            if isinstance(c, exp.ColumnDef)
+        )
         yield CreateTable(
             table=table_name(table),
-            columns=columns,
+            columns=specs,
             if_not_exists=bool(e.args.get("exists")),
             as_select=e.expression is not None,
             **base,  # type: ignore[arg-type]
@@ -89,7 +93,11 @@ def _create(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
             if_not_exists=bool(e.args.get("exists")),
             **base,  # type: ignore[arg-type]
         )
-    elif kind == "TYPE" and isinstance(e.expression, exp.DataType) and e.expression.this == exp.DataType.Type.ENUM:
+    elif (
+        kind == "TYPE"
+        and isinstance(e.expression, exp.DataType)
+        and e.expression.this == exp.DataType.Type.ENUM
+    ):
         values = tuple(v.name for v in e.expression.expressions)
         yield CreateEnum(name=table_name(target), values=values, **base)  # type: ignore[arg-type]
     else:
@@ -101,7 +109,9 @@ def _drop(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
     exists = bool(e.args.get("exists"))
     for target in e.args.get("tables") or e.expressions or [e.this]:
         if kind == "TABLE":
-            yield DropTable(table=table_name(target), if_exists=exists, cascade=bool(e.args.get("cascade")), **base)  # type: ignore[arg-type]
+            yield DropTable(
+                table=table_name(target), if_exists=exists, cascade=bool(e.args.get("cascade")), **base
+            )  # type: ignore[arg-type]
         elif kind == "INDEX":
             on = e.args.get("cluster") if isinstance(e.args.get("cluster"), exp.Table) else None
             yield DropIndex(
@@ -121,7 +131,8 @@ def _alter(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
         return
     table = table_name(e.this)
     options = tuple(
-        (type(o).__name__.removesuffix("Property").upper(), o.name.upper()) for o in e.args.get("options") or []
+        (type(o).__name__.removesuffix("Property").upper(), o.name.upper())
+        for o in e.args.get("options") or []
     )
     base = {**base, "options": options}
     not_valid = bool(e.args.get("not_valid"))
@@ -134,7 +145,12 @@ def _alter_action(
 ) -> Iterator[Operation]:
     b: dict[str, object] = base
     if isinstance(action, exp.ColumnDef):
-        yield AddColumn(table=table, column=column_spec(action, dialect), if_not_exists=bool(action.args.get("exists")), **b)  # type: ignore[arg-type]
+        yield AddColumn(
+            table=table,
+            column=column_spec(action, dialect),
+            if_not_exists=bool(action.args.get("exists")),
+            **b,
+        )  # type: ignore[arg-type]
     elif isinstance(action, exp.Drop):
         kind = str(action.args.get("kind") or "").upper()
         for target in action.args.get("tables") or action.expressions or [action.this]:
@@ -146,7 +162,9 @@ def _alter_action(
             else:
                 yield DropConstraint(table=table, name=name, if_exists=bool(action.args.get("exists")), **b)  # type: ignore[arg-type]
     elif isinstance(action, exp.RenameColumn):
-        yield RenameColumn(table=table, column=identifier(action.this), new_name=identifier(action.args["to"]), **b)  # type: ignore[arg-type]
+        yield RenameColumn(
+            table=table, column=identifier(action.this), new_name=identifier(action.args["to"]), **b
+        )  # type: ignore[arg-type]
     elif isinstance(action, exp.AlterRename):
         yield RenameTable(table=table, new_name=table_name(action.this), **b)  # type: ignore[arg-type]
     elif isinstance(action, exp.AlterColumn):
@@ -168,7 +186,7 @@ def _alter_column(action: exp.AlterColumn, table: str, b: Base, dialect: str) ->
             table=table,
             column=column,
             new_type=column_type(action.args["dtype"], dialect),
-            using=using.sql(dialect) if using is not None else None,
+            using=using.sql(dialect) if isinstance(using, exp.Expression) else None,
             **b,  # type: ignore[arg-type]
         )
     elif action.args.get("allow_null") is False:
@@ -177,8 +195,16 @@ def _alter_column(action: exp.AlterColumn, table: str, b: Base, dialect: str) ->
         yield DropNotNull(table=table, column=column, **b)  # type: ignore[arg-type]
     elif action.args.get("default") is not None:
         default = action.args["default"]
-        spec = column_spec(exp.ColumnDef(this=action.this, constraints=[exp.ColumnConstraint(kind=exp.DefaultColumnConstraint(this=default))]), dialect)
-        yield SetDefault(table=table, column=column, default=spec.default, volatile=spec.volatile_default, **b)  # type: ignore[arg-type]
+        spec = column_spec(
+            exp.ColumnDef(
+                this=action.this,
+                constraints=[exp.ColumnConstraint(kind=exp.DefaultColumnConstraint(this=default))],
+            ),
+            dialect,
+        )
+        yield SetDefault(
+            table=table, column=column, default=spec.default, volatile=spec.volatile_default, **b
+        )  # type: ignore[arg-type]
     elif action.args.get("drop"):
         yield SetDefault(table=table, column=column, default=None, **b)  # type: ignore[arg-type]
     else:
@@ -201,7 +227,8 @@ def _constraint(c: exp.Expression, table: str, b: Base, dialect: str, not_valid:
     inner = c.expressions[0] if isinstance(c, exp.Constraint) and c.expressions else c
     if isinstance(inner, exp.ColumnConstraint):
         inner = inner.args.get("kind") or inner
-    kind, columns, references, check = "other", (), None, ""
+    kind, references, check = "other", None, ""
+    columns: tuple[str, ...] = ()
     if isinstance(inner, exp.ForeignKey):
         kind = "foreign_key"
         columns = tuple(identifier(x) for x in inner.expressions)
@@ -217,12 +244,23 @@ def _constraint(c: exp.Expression, table: str, b: Base, dialect: str, not_valid:
     elif isinstance(inner, exp.PrimaryKey | exp.PrimaryKeyColumnConstraint):
         kind, columns = "primary_key", tuple(identifier(x) for x in inner.expressions)
     elif isinstance(inner, exp.IndexColumnConstraint):
-        return AddIndex(table=table, name=identifier(inner.this), columns=tuple(identifier(x) for x in inner.expressions), **b)  # type: ignore[arg-type]
+        return AddIndex(
+            table=table,
+            name=identifier(inner.this),
+            columns=tuple(identifier(x) for x in inner.expressions),
+            **b,
+        )  # type: ignore[arg-type]
     elif isinstance(inner, exp.ExcludeColumnConstraint):
         kind = "exclusion"
     return AddConstraint(
-        table=table, name=name, constraint=kind, columns=columns, not_valid=not_valid,
-        references=references, expression_sql=check, **b,  # type: ignore[arg-type]
+        table=table,
+        name=name,
+        constraint=kind,
+        columns=columns,
+        not_valid=not_valid,
+        references=references,
+        expression_sql=check,
+        **b,  # type: ignore[arg-type]
     )
 
 
@@ -245,8 +283,10 @@ def _update(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
 def _delete(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
     where = e.args.get("where")
     yield DataDelete(
-        table=table_name(e.this), where=where.this.sql(dialect) if where is not None else None,
-        batched=is_batched(e), **base,  # type: ignore[arg-type]
+        table=table_name(e.this),
+        where=where.this.sql(dialect) if where is not None else None,
+        batched=is_batched(e),
+        **base,  # type: ignore[arg-type]
     )
 
 
@@ -257,8 +297,11 @@ def _insert(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
         columns = tuple(identifier(c) for c in target.expressions)
         target = target.this
     yield DataInsert(
-        table=table_name(target), columns=columns, from_select=e.find(exp.Select) is not None,
-        case_mappings=case_mappings(e, dialect, int(base["location"].line)), **base,  # type: ignore[attr-defined, arg-type]
+        table=table_name(target),
+        columns=columns,
+        from_select=e.find(exp.Select) is not None,
+        case_mappings=case_mappings(e, dialect, int(base["location"].line)),
+        **base,  # type: ignore[attr-defined, arg-type]
     )
 
 

@@ -25,7 +25,10 @@ RULE = Rule(
     severity=Severity.CRITICAL,
     help="Add the column nullable or with a constant default, backfill it, then make it NOT NULL.",
     bad=("ALTER TABLE users ADD COLUMN tenant_id bigint NOT NULL;",),
-    good=("ALTER TABLE users ADD COLUMN tenant_id bigint;", "ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;"),
+    good=(
+        "ALTER TABLE users ADD COLUMN tenant_id bigint;",
+        "ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;",
+    ),
 )
 
 
