@@ -17,7 +17,6 @@ from bot.findings import ChecklistItem, Finding, MigrationSummary, Review, Sever
 from bot.migration import (
     DATA_CHANGES,
     AddConstraint,
-    AlterColumnType,
     DataDelete,
     DataInsert,
     DataUpdate,
@@ -68,7 +67,7 @@ def decide(
 def reads_existing_data(op: Operation) -> bool:
     if isinstance(op, DataInsert):
         return op.from_select
-    return isinstance(op, DataUpdate | DataDelete | SetNotNull | AlterColumnType) or (
+    return isinstance(op, DataUpdate | DataDelete | SetNotNull) or (
         isinstance(op, AddConstraint)
         and not op.not_valid
         and op.constraint in ("unique", "foreign_key", "check", "primary_key")
@@ -83,7 +82,7 @@ def _data_items(migrations: Sequence[Migration], evidence: list[str]) -> list[Ch
     cases = [op for op in transforms if isinstance(op, DataUpdate | DataInsert) and op.case_mappings]
     documented = "; ".join(evidence)
 
-    def item(text: str, relevant: list[Operation], what: str) -> ChecklistItem:
+    def item(text: str, relevant: Sequence[Operation], what: str) -> ChecklistItem:
         if not relevant:
             return ChecklistItem(DATA, text, "not-applicable", f"no statement {what}")
         if documented:
@@ -216,8 +215,11 @@ def _reasons(
     if critical:
         reasons.append(f"{len(critical)} critical issue{'s' if len(critical) != 1 else ''}")
     distribution = items[0]
-    if distribution.state == "unchecked":
-        count = sum(1 for m in migrations for op in m.up if reads_existing_data(op))
+    transforms = [
+        op for m in migrations for op in m.up if isinstance(op, DATA_CHANGES) and reads_existing_data(op)
+    ]
+    if distribution.state == "unchecked" and transforms:
+        count = len(transforms)
         reasons.append(f"production values not verified for {count} data change{'s' if count != 1 else ''}")
     missing_way_back = [
         m

@@ -9,6 +9,7 @@ here; a statement that matches nothing becomes `Unparsed`, which the review repo
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from sqlglot import exp
 
@@ -52,17 +53,17 @@ _TRANSACTION = {
 _BLOCKING_MAINTENANCE = {"CLUSTER", "REPACK"}
 
 
-def classify(statement: Statement, base: dict[str, object]) -> list[Operation]:
+def classify(statement: Statement, base: dict[str, Any]) -> list[Operation]:
     words, head = statement.words, statement.head
-    b: dict[str, object] = base
+    b: dict[str, Any] = base
     if head[0] in _TRANSACTION and not (head[0] == "END" and len(head) > 1 and head[1] == "IF"):
         if (
             head[0] == "BEGIN"
             and len(head) > 1
             and head[1] not in ("TRANSACTION", "WORK", "ISOLATION", "READ")
         ):
-            return [RawSQL(category="block", **b)]  # type: ignore[arg-type]
-        return [Transaction(action=_TRANSACTION[head[0]], **b)]  # type: ignore[arg-type]
+            return [RawSQL(category="block", **b)]
+        return [Transaction(action=_TRANSACTION[head[0]], **b)]
     if head[0] == "ALTER" and len(head) > 2:
         found = _alter(words, head, b)
         if found is not None:
@@ -77,20 +78,20 @@ def classify(statement: Statement, base: dict[str, object]) -> list[Operation]:
         return list(_set(words, b))
     category = _category(head)
     if category:
-        return [RawSQL(category=category, **b)]  # type: ignore[arg-type]
-    return [Unparsed(error="not a statement this review understands", **b)]  # type: ignore[arg-type]
+        return [RawSQL(category=category, **b)]
+    return [Unparsed(error="not a statement this review understands", **b)]
 
 
-def classify_select(e: exp.Expression, base: dict[str, object]) -> Iterator[Operation]:
+def classify_select(e: exp.Expression, base: dict[str, Any]) -> Iterator[Operation]:
     """`SELECT set_config('lock_timeout', '5s', false)` sets a timeout; other SELECTs read only."""
     for func in e.find_all(exp.Anonymous):
         if func.name.lower() == "set_config" and len(func.expressions) >= 2:
             setting = func.expressions[0].name.lower()
             if setting in TIMEOUT_SETTINGS:
                 local = func.expressions[2].sql().lower() == "true" if len(func.expressions) > 2 else False
-                yield SetTimeout(setting=setting, value=func.expressions[1].name, local=local, **base)  # type: ignore[arg-type]
+                yield SetTimeout(setting=setting, value=func.expressions[1].name, local=local, **base)
                 return
-    yield RawSQL(category="select", **base)  # type: ignore[arg-type]
+    yield RawSQL(category="select", **base)
 
 
 def name(word: str) -> str:
@@ -113,7 +114,7 @@ def _table(words: tuple[str, ...], index: int) -> str:
     return name(parts[-1])
 
 
-def _alter(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, object]) -> Operation | None:
+def _alter(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, Any]) -> Operation | None:
     if head[1] == "TYPE" and "ADD" in head and "VALUE" in head:
         value_at = head.index("VALUE") + 1
         exists = head[value_at : value_at + 3] == ("IF", "NOT", "EXISTS")
@@ -127,33 +128,33 @@ def _alter(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, object]) 
             after=after,
             if_not_exists=exists,
             **b,
-        )  # type: ignore[arg-type]
+        )
     if head[1] != "TABLE":
-        return RawSQL(category=f"alter-{head[1].lower()}", **b)  # type: ignore[arg-type]
+        return RawSQL(category=f"alter-{head[1].lower()}", **b)
     at = 2
     while at < len(head) and head[at] in ("IF", "EXISTS", "ONLY"):
         at += 1
     table = _table(words, at)
     rest = head[at + 1 :]
     if rest[:2] == ("VALIDATE", "CONSTRAINT"):
-        return ValidateConstraint(table=table, name=name(words[at + 3]), **b)  # type: ignore[arg-type]
+        return ValidateConstraint(table=table, name=name(words[at + 3]), **b)
     if rest[:2] == ("RENAME", "CONSTRAINT") and len(rest) >= 5:
-        return RenameConstraint(table=table, name=name(words[at + 3]), new_name=name(words[at + 5]), **b)  # type: ignore[arg-type]
+        return RenameConstraint(table=table, name=name(words[at + 3]), new_name=name(words[at + 5]), **b)
     if rest[:2] == ("DETACH", "PARTITION"):
         return DetachPartition(
             table=table, partition=_table(words, at + 3), concurrently="CONCURRENTLY" in rest, **b
-        )  # type: ignore[arg-type]
+        )
     if rest[:1] == ("ADD",):
         return _add_constraint(words, head, table, at, b)
     if rest[:1] in (("DISABLE",), ("ENABLE",)) and "TRIGGER" in rest:
-        return RawSQL(category="trigger-toggle", table=table, **b)  # type: ignore[arg-type]
+        return RawSQL(category="trigger-toggle", table=table, **b)
     if rest[:2] == ("ATTACH", "PARTITION"):
-        return RawSQL(category="attach-partition", table=table, **b)  # type: ignore[arg-type]
+        return RawSQL(category="attach-partition", table=table, **b)
     return None
 
 
 def _add_constraint(
-    words: tuple[str, ...], head: tuple[str, ...], table: str, at: int, b: dict[str, object]
+    words: tuple[str, ...], head: tuple[str, ...], table: str, at: int, b: dict[str, Any]
 ) -> Operation:
     rest = head[at + 2 :]
     constraint_name = name(words[at + 3]) if rest[:1] == ("CONSTRAINT",) else ""
@@ -181,14 +182,14 @@ def _add_constraint(
         using_index=using_index,
         references=references,
         **b,
-    )  # type: ignore[arg-type]
+    )
 
 
-def _ends_not_valid(b: dict[str, object]) -> bool:
+def _ends_not_valid(b: dict[str, Any]) -> bool:
     return " ".join(str(b["sql"]).upper().split()).endswith("NOT VALID")
 
 
-def _maintenance(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, object]) -> Operation:
+def _maintenance(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, Any]) -> Operation:
     command = head[0]
     options = set(head[1:])
     blocking = command in _BLOCKING_MAINTENANCE and "CONCURRENTLY" not in options
@@ -200,10 +201,10 @@ def _maintenance(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, obj
         for w in words[1:]
         if w.upper() not in {"FULL", "VERBOSE", "ANALYZE", "FREEZE", "CONCURRENTLY", "USING", "(", ")", ","}
     ]
-    return Maintenance(command=command, table=name(names[0]) if names else "", blocking=blocking, **b)  # type: ignore[arg-type]
+    return Maintenance(command=command, table=name(names[0]) if names else "", blocking=blocking, **b)
 
 
-def _reindex(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, object]) -> Operation:
+def _reindex(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, Any]) -> Operation:
     rest = [w for w, h in zip(words[1:], head[1:], strict=False) if h not in ("(", ")", ",", "VERBOSE")]
     upper = [w.upper() for w in rest]
     concurrently = "CONCURRENTLY" in upper or "CONCURRENTLY" in head
@@ -215,10 +216,10 @@ def _reindex(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, object]
         table=target if target_kind == "TABLE" else "",
         concurrently=concurrently,
         **b,
-    )  # type: ignore[arg-type]
+    )
 
 
-def _insert(words: tuple[str, ...], b: dict[str, object]) -> Operation:
+def _insert(words: tuple[str, ...], b: dict[str, Any]) -> Operation:
     upper = [w.upper() for w in words]
     at = upper.index("INTO") + 1 if "INTO" in upper else 1
     table = _table(words, at)
@@ -229,18 +230,18 @@ def _insert(words: tuple[str, ...], b: dict[str, object]) -> Operation:
                 break
             if word != ",":
                 columns.append(name(word))
-    return DataInsert(table=table, columns=tuple(columns), from_select=False, **b)  # type: ignore[arg-type]
+    return DataInsert(table=table, columns=tuple(columns), from_select=False, **b)
 
 
-def _set(words: tuple[str, ...], b: dict[str, object]) -> Iterator[Operation]:
+def _set(words: tuple[str, ...], b: dict[str, Any]) -> Iterator[Operation]:
     upper = [w.upper() for w in words]
     local = "LOCAL" in upper[1:3]
     rest = [w for w in words[1:] if w.upper() not in ("LOCAL", "SESSION", "GLOBAL", "@@SESSION.", "=", "TO")]
     setting = rest[0].lower().removeprefix("@@session.").removeprefix("@@") if rest else ""
     if setting in TIMEOUT_SETTINGS and len(rest) > 1:
-        yield SetTimeout(setting=setting, value=_literal(rest[1]), local=local, **b)  # type: ignore[arg-type]
+        yield SetTimeout(setting=setting, value=_literal(rest[1]), local=local, **b)
     else:
-        yield RawSQL(category="set", **b)  # type: ignore[arg-type]
+        yield RawSQL(category="set", **b)
 
 
 def _category(head: tuple[str, ...]) -> str:

@@ -36,7 +36,7 @@ def identifier(node: exp.Expression | str | None) -> str:
     if isinstance(node, str):
         return node.lower()
     if isinstance(node, exp.Identifier):
-        return node.this if node.quoted else node.this.lower()
+        return str(node.this) if node.quoted else str(node.this).lower()
     if isinstance(node, exp.Column | exp.Table) and isinstance(node.this, exp.Identifier):
         return identifier(node.this)
     return node.name.lower() if node.name else node.sql().lower()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-
 from types import ModuleType
 
 from bot import frameworks, plan, rules

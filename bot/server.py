@@ -11,26 +11,26 @@ import argparse
 import contextlib
 import logging
 import sys
+from typing import TYPE_CHECKING
 
-import anyio
-
-from bot import jobs, tasks
-from bot.github import GitHubApp
 from bot.settings import Settings, SettingsError, load_settings
-from bot.store import Job, Store
+
+if TYPE_CHECKING:  # the app's modules load only when a server command runs, not for `review`
+    from bot.jobs import Worker
+    from bot.store import Store
 
 log = logging.getLogger("migration_review")
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add `serve` and `worker` to the command line's subcommands."""
     serve = commands.add_parser("serve", help="run the GitHub App's webhook server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-worker", action="store_true", help="only receive; run `worker` separately")
-    serve.set_defaults(run=run_serve)
+    serve.set_defaults(handler=run_serve)
     worker = commands.add_parser("worker", help="run reviews queued by `serve --no-worker`")
-    worker.set_defaults(run=run_worker)
+    worker.set_defaults(handler=run_worker)
 
 
 def _settings() -> Settings | None:
@@ -45,7 +45,11 @@ def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
 
-def build_worker(settings: Settings, store: Store) -> jobs.Worker:
+def build_worker(settings: Settings, store: Store) -> Worker:
+    from bot import jobs, tasks
+    from bot.github import GitHubApp
+    from bot.store import Job
+
     context = tasks.Context(settings=settings, store=store, app=GitHubApp(settings))
 
     async def handle(job: Job) -> str:
@@ -60,6 +64,7 @@ def build_worker(settings: Settings, store: Store) -> jobs.Worker:
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from bot.store import Store
     from bot.web import create_app
 
     settings = _settings()
@@ -79,6 +84,10 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_worker(args: argparse.Namespace) -> int:
+    import anyio
+
+    from bot.store import Store
+
     settings = _settings()
     if settings is None:
         return 2
@@ -97,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="migration-review")
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
-    return int(args.run(args))
+    return int(args.handler(args))
 
 
 if __name__ == "__main__":

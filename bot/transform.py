@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlglot import exp
 
 from bot.migration import CaseMapping
@@ -76,7 +78,7 @@ def _where_columns(statement: exp.Expression) -> set[str]:
 
 
 def _target_of(case: exp.Case, statement: exp.Expression) -> str:
-    node: exp.Expression | None = case
+    node: Any = case
     while node is not None and node is not statement:
         parent = node.parent
         if isinstance(parent, exp.EQ) and parent.parent is statement and parent.expression is node:
@@ -105,7 +107,7 @@ def _compared_value(condition: exp.Expression, source: str) -> str:
         return ""
     if isinstance(condition, exp.EQ):
         other = condition.expression if isinstance(condition.this, exp.Column) else condition.this
-        return other.sql()
+        return str(other.sql())
     if isinstance(condition, exp.In):
         return ", ".join(v.sql() for v in condition.expressions)
     return ""

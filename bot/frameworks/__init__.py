@@ -12,9 +12,9 @@ from types import ModuleType
 
 from bot.changeset import Tree
 from bot.config import Config
+from bot.findings import Location
 from bot.frameworks import dbmate, diesel, flyway, golang_migrate, goose, plain, prisma, sqitch
 from bot.migration import Migration, Unparsed
-from bot.findings import Location
 
 FRAMEWORKS: tuple[ModuleType, ...] = (goose, dbmate, flyway, golang_migrate, prisma, diesel, sqitch, plain)
 BY_NAME = {module.NAME: module for module in FRAMEWORKS}
@@ -27,7 +27,7 @@ def register(module: ModuleType, *, before: str | None = None) -> None:
     if module.NAME in BY_NAME:
         return
     items = list(FRAMEWORKS)
-    index = next((i for i, m in enumerate(items) if m.NAME == before), len(items))
+    index = next((i for i, m in enumerate(items) if before == m.NAME), len(items))
     items.insert(index, module)
     FRAMEWORKS = tuple(items)
     BY_NAME[module.NAME] = module

@@ -59,7 +59,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 
 def _validated_not_null_checks(migration: Migration) -> set[tuple[str, str]]:
     """Columns with a `CHECK (col IS NOT NULL)` constraint added and validated before SET NOT NULL."""
-    checks: dict[tuple[str, str], str] = {}
+    checks: dict[str, tuple[str, str]] = {}
     validated: set[tuple[str, str]] = set()
     for op in migration.up:
         if isinstance(op, AddConstraint) and op.constraint == "check":
@@ -69,12 +69,11 @@ def _validated_not_null_checks(migration: Migration) -> set[tuple[str, str]]:
             if match:
                 key = (op.table, match.group(1).lower())
                 if op.not_valid:
-                    checks[op.name] = f"{key[0]}\0{key[1]}"
+                    checks[op.name] = key
                 else:
                     validated.add(key)
         elif isinstance(op, ValidateConstraint) and op.name in checks:
-            table, column = checks[op.name].split("\0")
-            validated.add((table, column))
+            validated.add(checks[op.name])
     return validated
 
 
