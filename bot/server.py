@@ -43,6 +43,7 @@ def _settings() -> Settings | None:
 
 def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def build_worker(settings: Settings, store: Store) -> Worker:

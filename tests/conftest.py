@@ -29,7 +29,7 @@ from bot.settings import Settings
 from bot.store import Job, Store
 from bot.web import create_app
 from bot.webhooks import sign
-from tests.fakegithub import FakeGitHub, FakePull, FakeRepo
+from tests.fakegithub import BASE_FILES, BLOCKED, SAFE, FakeGitHub, FakePull, FakeRepo
 
 PG_DSN = os.environ.get("MIGRATION_REVIEW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 MARIADB_DSN = os.environ.get("MIGRATION_REVIEW_TEST_MARIADB", "mysql://root@127.0.0.1:3306/test")
@@ -126,22 +126,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "webhooks"
 APP_ID = 29310  # the app id in the example check_suite payload
 SECRET = b"it's a secret to everybody"
 OWNER, NAME, REPO_ID = "Codertocat", "Hello-World", 186853002
-
-BASE_FILES = {
-    "README.md": "# Hello\n",
-    "db/migrations/000001_create_users.up.sql": "CREATE TABLE users (\n    id bigint PRIMARY KEY,\n"
-    "    email text NOT NULL\n);\n",
-    "db/migrations/000001_create_users.down.sql": "DROP TABLE users;\n",
-    "app/models.py": "class User:\n    table = 'users'\n    columns = ('id', 'email')\n",
-}
-BLOCKED = {
-    "db/migrations/000002_add_plan.up.sql": "ALTER TABLE users ADD COLUMN plan text NOT NULL;\n",
-    "db/migrations/000002_add_plan.down.sql": "ALTER TABLE users DROP COLUMN plan;\n",
-}
-SAFE = {
-    "db/migrations/000002_add_nickname.up.sql": "ALTER TABLE users ADD COLUMN nickname text;\n",
-    "db/migrations/000002_add_nickname.down.sql": "ALTER TABLE users DROP COLUMN nickname;\n",
-}
 
 
 @pytest.fixture

@@ -29,6 +29,24 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+# A tiny repository: a users table, then one pull request adding a NOT NULL column without a default to
+# it (BLOCKED) or a nullable one (APPROVED).
+BASE_FILES = {
+    "README.md": "# Hello\n",
+    "db/migrations/000001_create_users.up.sql": "CREATE TABLE users (\n    id bigint PRIMARY KEY,\n"
+    "    email text NOT NULL\n);\n",
+    "db/migrations/000001_create_users.down.sql": "DROP TABLE users;\n",
+    "app/models.py": "class User:\n    table = 'users'\n    columns = ('id', 'email')\n",
+}
+BLOCKED = {
+    "db/migrations/000002_add_plan.up.sql": "ALTER TABLE users ADD COLUMN plan text NOT NULL;\n",
+    "db/migrations/000002_add_plan.down.sql": "ALTER TABLE users DROP COLUMN plan;\n",
+}
+SAFE = {
+    "db/migrations/000002_add_nickname.up.sql": "ALTER TABLE users ADD COLUMN nickname text;\n",
+    "db/migrations/000002_add_nickname.down.sql": "ALTER TABLE users DROP COLUMN nickname;\n",
+}
+
 
 @dataclass
 class FakePull:
@@ -457,3 +475,101 @@ def _tarball(top: str, files: dict[str, str]) -> bytes:
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     return gzip.compress(buffer.getvalue())
+
+
+def _demo_state(fake: FakeGitHub) -> Any:
+    async def state(request: Request) -> Response:
+        repos = {}
+        for name, repo in fake.repos.items():
+            runs = [
+                {k: v for k, v in r.items() if k != "output"} | {"title": r["output"].get("title")}
+                for r in repo.check_runs
+            ]
+            repos[name] = {"comments": repo.comments, "check_runs": runs, "reactions": repo.reactions}
+        return JSONResponse(repos)
+
+    return state
+
+
+def main(argv: list[str] | None = None) -> int:
+    """A demo: serve the fake with one blocked pull request, or deliver a signed webhook to a server."""
+    import argparse
+    import hmac
+    from pathlib import Path
+
+    import uvicorn
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    parser = argparse.ArgumentParser(prog="python -m tests.fakegithub")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the fake GitHub with a demo repository")
+    serve.add_argument("--port", type=int, default=9000)
+    serve.add_argument("--key", type=Path, default=Path("demo-app-key.pem"))
+    deliver = sub.add_parser("deliver", help="send a signed pull_request.opened for the demo pull request")
+    deliver.add_argument("--to", default="http://127.0.0.1:8000/webhooks/github")
+    deliver.add_argument("--secret", default="demo")
+    args = parser.parse_args(argv)
+    if args.command == "deliver":
+        path = Path(__file__).parent / "fixtures" / "webhooks" / "pull_request__opened.json"
+        data = json.loads(path.read_text())
+        data["repository"].update({"id": 1, "name": "shop", "full_name": "demo/shop"})
+        data["repository"]["owner"]["login"] = "demo"
+        data["installation"] = {"id": 1}
+        data["number"] = data["pull_request"]["number"] = 1
+        body = json.dumps(data).encode()
+        signature = "sha256=" + hmac.new(args.secret.encode(), body, hashlib.sha256).hexdigest()
+        import httpx
+
+        response = httpx.post(
+            args.to,
+            content=body,
+            headers={
+                "X-GitHub-Event": "pull_request",
+                "X-GitHub-Delivery": f"demo-{time.time()}",
+                "X-Hub-Signature-256": signature,
+                "Content-Type": "application/json",
+            },
+        )
+        print(response.status_code, response.text)
+        return 0
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    args.key.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    fake = FakeGitHub(29310, public)
+    repo = fake.add_repo("demo", "shop", 1)
+    base = fake.commit(repo, BASE_FILES)
+    repo.pulls[1] = FakePull(1, base, fake.commit(repo, BASE_FILES | BLOCKED), "Adds a plan to every user.")
+    repo.permissions["demo"] = "admin"
+    app = fake.app()
+
+    async def asgi(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/_state":
+            await Route("/_state", _demo_state(fake))(scope, receive, send)
+            return
+        await app(scope, receive, send)
+
+    print(
+        f"export GITHUB_APP_ID=29310 GITHUB_PRIVATE_KEY_PATH={args.key.resolve()} GITHUB_WEBHOOK_SECRET=demo "
+        f"GITHUB_API_URL=http://127.0.0.1:{args.port}"
+    )
+    print(
+        f"then: migration-review serve --port 8000; python -m tests.fakegithub deliver; "
+        f"curl http://127.0.0.1:{args.port}/_state"
+    )
+    uvicorn.run(asgi, host="127.0.0.1", port=args.port, log_level="warning")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
