@@ -39,6 +39,13 @@ def submit(store: Store, task: Task) -> int | None:
     return store.enqueue(task)
 
 
+async def checkpoints(store: Store, every: float = 2.0) -> None:
+    """Fold the store's log in from a thread, so that no request or job waits for a disk flush."""
+    while True:
+        await anyio.sleep(every)
+        await anyio.to_thread.run_sync(store.checkpoint)
+
+
 def backoff(attempt: int) -> float:
     return float(min(300, 2**attempt))
 

@@ -87,6 +87,7 @@ def run_serve(args: argparse.Namespace) -> int:
 def run_worker(args: argparse.Namespace) -> int:
     import anyio
 
+    from bot import jobs
     from bot.store import Store
 
     settings = _settings()
@@ -98,8 +99,15 @@ def run_worker(args: argparse.Namespace) -> int:
     _logging()
     store = Store(settings.database_path, lease=settings.lease)
     log.info("%s unfinished jobs in the store", store.unfinished())
+    worker = build_worker(settings, store)
+
+    async def work() -> None:
+        async with anyio.create_task_group() as group:
+            group.start_soon(jobs.checkpoints, store)
+            group.start_soon(worker.run)
+
     with contextlib.suppress(KeyboardInterrupt):
-        anyio.run(build_worker(settings, store).run)
+        anyio.run(work)
     return 0
 
 

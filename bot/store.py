@@ -60,7 +60,19 @@ class Store:
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run in the background, see checkpoint()
         self._db.executescript(_SCHEMA)
+        self._path = str(path)
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the database, on a connection of its own (call it off the loop)."""
+        if self._path == ":memory:":
+            return
+        db = sqlite3.connect(self._path, timeout=30)
+        try:
+            db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            db.close()
 
     def close(self) -> None:
         with self._lock:

@@ -8,19 +8,20 @@ was asked for; a stale result is dropped and its check run closed as cancelled.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import anyio
 
 from bot import snapshot
-from bot.changeset import ChangedFile, ChangeSet, DirectoryTree, MemoryTree, Tree
+from bot.changeset import ChangedFile, ChangeSet, MemoryTree, Tree
 from bot.config import ConfigError
 from bot.frameworks import is_candidate
 from bot.github import GitHubApp, Pull, Repository, parse_external_id
+from bot.render import render_check_run, render_comment
 from bot.review import review
 from bot.settings import Settings
 from bot.store import Job, Store
@@ -132,10 +133,9 @@ async def give_up(job: Job, context: Context, error: str) -> None:
         await repo.close_check_run(check_run, "failure", FAILED_TITLE, f"The review failed: {error}")
 
 
-def _review_and_render(changeset: ChangeSet) -> tuple[str, dict[str, object]]:
+def _review_and_render(changeset: ChangeSet) -> tuple[str, dict[str, Any]]:
     result = review(changeset)
-    render = importlib.import_module("bot.render")
-    return render.render_comment(result), render.render_check_run(result)
+    return render_comment(result), render_check_run(result)
 
 
 async def _changeset(repo: Repository, pull: Pull, settings: Settings) -> ChangeSet:
@@ -169,20 +169,20 @@ async def _changeset(repo: Repository, pull: Pull, settings: Settings) -> Change
 
 
 async def _tree(repo: Repository, sha: str, settings: Settings) -> Tree:
-    """The commit's files, from the snapshot cache or a freshly unpacked tarball."""
-    root = snapshot.cached(settings.cache_dir, sha)
-    if root is None:
-        settings.cache_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=settings.cache_dir, prefix=".download-") as scratch:
-            archive = Path(scratch) / "snapshot.tar.gz"
-            await repo.download_tarball(sha, archive, settings.snapshot_max_bytes)
-            root = await anyio.to_thread.run_sync(
-                lambda: snapshot.unpack(
-                    archive,
-                    settings.cache_dir,
-                    sha,
-                    max_bytes=settings.snapshot_max_bytes,
-                    max_files=settings.snapshot_max_files,
-                )
+    """The commit's files, from the snapshot cache or a freshly downloaded tarball."""
+    tree = snapshot.cached(settings.cache_dir, sha)
+    if tree is not None:
+        return tree
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=settings.cache_dir, prefix=".download-") as scratch:
+        archive = Path(scratch) / "snapshot.tar.gz"
+        await repo.download_tarball(sha, archive, settings.snapshot_max_bytes)
+        return await anyio.to_thread.run_sync(
+            lambda: snapshot.unpack(
+                archive,
+                settings.cache_dir,
+                sha,
+                max_bytes=settings.snapshot_max_bytes,
+                max_files=settings.snapshot_max_files,
             )
-    return DirectoryTree(root)
+        )

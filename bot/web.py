@@ -58,17 +58,18 @@ def create_app(settings: Settings, store: Store, worker: jobs.Worker | None = No
         Route("/metrics", metrics, methods=["GET"]),
         *setup.routes(settings),
     ]
-    return Starlette(routes=routes, lifespan=_lifespan(worker))
+    return Starlette(routes=routes, lifespan=_lifespan(store, worker))
 
 
-def _lifespan(worker: jobs.Worker | None) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+def _lifespan(
+    store: Store, worker: jobs.Worker | None
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if worker is None:
-            yield
-            return
         async with anyio.create_task_group() as group:
-            group.start_soon(worker.run)
+            group.start_soon(jobs.checkpoints, store)
+            if worker is not None:
+                group.start_soon(worker.run)
             yield
             group.cancel_scope.cancel()
 

@@ -78,8 +78,18 @@ class Server:
         }
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> None:
-        command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+    def start(self, *extra: str) -> None:
+        command = [
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            *extra,
+        ]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 command, env=self.env, cwd=self.log.parent, stdout=log, stderr=log
@@ -207,3 +217,44 @@ def test_a_job_resumes_after_the_server_is_killed(
     [run] = scenario.repo.check_runs
     assert run["conclusion"] == "failure"
     assert len(_comments(scenario, 2)) == 1
+
+
+def test_a_separate_worker_process(
+    tmp_path: Path, github_url: str, key_pair: tuple[str, str], scenario: Scenario, webhook: Payload
+) -> None:
+    receiver = Server(tmp_path, github_url, key_pair[0])
+    receiver.start("--no-worker")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "bot", "worker"],
+        env=receiver.env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        scenario.open_pull(3, scenario.safe)
+        opened = webhook(
+            "pull_request__opened", number=3, pull_request__number=3, pull_request__head__sha=scenario.safe
+        )
+        assert receiver.send("pull_request", opened, "d-1").status_code == 202
+        [run] = _wait(lambda: _completed(scenario), what="the worker to publish")
+        assert run["conclusion"] == "success"
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+        receiver.stop()
+
+
+def test_a_missing_setting_is_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "DATABASE_URL"))}
+    env |= {"PYTHONPATH": str(ROOT), "GITHUB_APP_ID": "1", "GITHUB_PRIVATE_KEY": "x"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "serve"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == "migration-review: GITHUB_WEBHOOK_SECRET is not set"

@@ -1,4 +1,4 @@
-"""Snapshots unpack GitHub tarballs with limits, and never write links or paths outside the root."""
+"""Snapshots read GitHub tarballs with limits, and never write links or paths of the archive."""
 
 from __future__ import annotations
 
@@ -25,18 +25,20 @@ def _file(name: str) -> tarfile.TarInfo:
     return tarfile.TarInfo(name)
 
 
-def test_unpacks_below_the_top_folder_and_caches(tmp_path: Path) -> None:
+def test_files_below_the_top_folder_are_read_and_cached(tmp_path: Path) -> None:
     archive = _tar(
         tmp_path / "a.tgz",
         [_file("o-r-abc/db/1.sql"), _file("o-r-abc/README")],
-        {"o-r-abc/db/1.sql": b"select 1;", "o-r-abc/README": b"hi"},
+        {"o-r-abc/db/1.sql": b"select 1;", "o-r-abc/README": b"h\xc3\xa9"},
     )
-    root = unpack(archive, tmp_path / "cache", "abc", max_bytes=100, max_files=10)
-    assert (root / "db/1.sql").read_text() == "select 1;"
-    assert cached(tmp_path / "cache", "abc") == root
+    tree = unpack(archive, tmp_path / "cache", "abc", max_bytes=100, max_files=10)
+    assert list(tree.paths()) == ["README", "db/1.sql"]
+    assert tree.read("db/1.sql") == "select 1;"
+    again = cached(tmp_path / "cache", "abc")
+    assert again is not None and again.read("README") == "hé" and again.read("missing") is None
 
 
-def test_links_are_never_written(tmp_path: Path) -> None:
+def test_links_are_never_kept(tmp_path: Path) -> None:
     link = _file("o-r-abc/escape")
     link.type, link.linkname = tarfile.SYMTYPE, "/etc"
     hard = _file("o-r-abc/hard")
@@ -44,9 +46,10 @@ def test_links_are_never_written(tmp_path: Path) -> None:
     archive = _tar(
         tmp_path / "a.tgz", [link, hard, _file("o-r-abc/escape/passwd")], {"o-r-abc/escape/passwd": b"x"}
     )
-    root = unpack(archive, tmp_path / "cache", "abc", max_bytes=100, max_files=10)
-    assert not (root / "escape").is_symlink() and not (root / "hard").exists()
-    assert (root / "escape/passwd").resolve().is_relative_to(root.resolve())
+    tree = unpack(archive, tmp_path / "cache", "abc", max_bytes=100, max_files=10)
+    assert list(tree.paths()) == ["escape/passwd"]
+    assert tree.read("hard") is None
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["abc.blob", "abc.json"]
 
 
 @pytest.mark.parametrize("name", ["o-r-abc/../../evil", "/abs/evil", "o-r-abc/a\\..\\b"])
@@ -55,7 +58,7 @@ def test_paths_that_leave_the_root_are_refused(tmp_path: Path, name: str) -> Non
     with pytest.raises(SnapshotError):
         unpack(archive, tmp_path / "cache", "abc", max_bytes=100, max_files=10)
     assert cached(tmp_path / "cache", "abc") is None
-    assert not (tmp_path / "evil").exists()
+    assert list((tmp_path / "cache").iterdir()) == []
 
 
 def test_limits_on_files_and_bytes(tmp_path: Path) -> None:
@@ -66,3 +69,9 @@ def test_limits_on_files_and_bytes(tmp_path: Path) -> None:
     with pytest.raises(SnapshotError, match="bytes"):
         unpack(archive, tmp_path / "cache", "abc", max_bytes=20, max_files=10)
     assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_a_broken_archive_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.tgz").write_bytes(b"\x1f\x8b not really gzip")
+    with pytest.raises(SnapshotError, match="unreadable"):
+        unpack(tmp_path / "a.tgz", tmp_path / "cache", "abc", max_bytes=100, max_files=10)
