@@ -2,8 +2,8 @@
 
 The page posts the manifest (with this server's URLs filled in) to GitHub; GitHub creates the app and
 sends the browser back to `/setup/callback?code=…`, where the code is traded for the app's id, private
-key and webhook secret. The key is written to a file readable only by this user, and the page lists
-the settings to restart the server with.
+key and webhook secret. The key is written to a file readable only by this user (next to the database),
+and the page lists the settings to restart the server with.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def routes(settings: Settings) -> list[Route]:
             return PlainTextResponse("This link is not from a setup started on this server.", status_code=400)
         states.discard(state)
         app = await convert_manifest(settings.github_api_url, code)
-        key_path = Path(KEY_FILE).resolve()
+        key_path = (Path(settings.database_path).parent / KEY_FILE).resolve()
         _write_private(key_path, str(app["pem"]))
         html = _pages.get_template("setup_done.html.j2").render(
             slug=app.get("slug", ""),
