@@ -110,6 +110,9 @@ class Worker:
             self.store.finish(job.id, state)
             self._count(state)
             log.info("job %s %s %s in %.2fs", job.id, job.task.kind, state, time.monotonic() - started)
+        except anyio.get_cancelled_exc_class():
+            self.store.retry(job.id, 0.0, "interrupted by shutdown")  # the next worker starts it at once
+            raise
         except Exception as error:  # a job must never take the worker down
             await self._failed(job, error)
         finally:

@@ -36,6 +36,12 @@ def create_app(settings: Settings, store: Store, worker: jobs.Worker | None = No
     counters = Counters()
     counters.describe("migration_review_webhooks_total", "Webhook deliveries by event and outcome.")
     counters.gauge("migration_review_jobs", "Jobs in the store by state.", lambda: _by_state(store))
+    if worker is not None:
+        counters.gauge(
+            "migration_review_jobs_finished",
+            "Jobs this process finished since it started, by outcome.",
+            lambda: {(("state", state),): float(count) for state, count in worker.finished.items()},
+        )
 
     async def receive(request: Request) -> Response:
         outcome, response = await _receive(request, settings, store, worker)

@@ -258,3 +258,23 @@ def test_a_missing_setting_is_one_line(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert done.stderr.strip() == "migration-review: GITHUB_WEBHOOK_SECRET is not set"
+
+
+def test_a_job_interrupted_by_a_graceful_stop_starts_again_at_once(
+    server: Server, scenario: Scenario, webhook: Payload
+) -> None:
+    server.env["MIGRATION_REVIEW_LEASE"] = "600"  # no waiting for a lease: the stop hands the job back
+    server.stop()
+    server.start()
+    gate = scenario.fake.hold(r"/_codeload/")
+    scenario.open_pull(2, scenario.blocked)
+    opened = webhook(
+        "pull_request__opened", number=2, pull_request__number=2, pull_request__head__sha=scenario.blocked
+    )
+    assert server.send("pull_request", opened, "d-opened").status_code == 202
+    _wait(lambda: scenario.fake.seen("GET", r"/_codeload/"), what="the job to reach the tarball")
+    server.stop()
+    gate.set()
+    server.start()
+    [run] = _wait(lambda: _completed(scenario), timeout=20, what="the job to run again")
+    assert run["conclusion"] == "failure"
