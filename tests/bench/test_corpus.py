@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATOR = ROOT / "bench" / "corpus.py"
-DSN = os.environ.get("MIGRATION_REVIEW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 FILES = 30
 NAME = re.compile(r"^(V\d+__|\d{14}_)[a-z0-9_]+\.sql$")
 
@@ -26,17 +24,6 @@ def _generate(out: Path, *options: str) -> list[Path]:
     )
     manifest = json.loads((out / "corpus.json").read_text())
     return [out / name for name in manifest["paths"]]
-
-
-def _connect() -> object:
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        return psycopg.connect(DSN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        message = f"start PostgreSQL: pg_ctlcluster 15 main start ({error})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def _statements(sql: str) -> Iterator[str]:
@@ -73,25 +60,17 @@ def test_files_are_named_sized_and_deterministic(tmp_path: Path) -> None:
     assert all(5 <= len(path.read_text().splitlines()) <= 150 for path in first)
 
 
-def test_migrations_apply_in_order(tmp_path: Path) -> None:
-    connection = _connect()
+@pytest.mark.postgres
+def test_migrations_apply_in_order(pg: Any, tmp_path: Path) -> None:
     paths = _generate(tmp_path / "corpus", "--files", str(FILES))
-    schema = f"corpus_{uuid.uuid4().hex[:10]}"
-    connection.execute(f"CREATE SCHEMA {schema}")  # type: ignore[attr-defined]
-    try:
-        for path in paths:
-            connection.execute(f"SET search_path TO {schema}")  # type: ignore[attr-defined]
-            for statement in _statements(path.read_text()):
-                try:
-                    connection.execute(statement)  # type: ignore[attr-defined]
-                except Exception as error:
-                    pytest.fail(f"{path.name}: {error}\n{statement}")
-            connection.execute("RESET ALL")  # type: ignore[attr-defined]
-        tables = connection.execute(  # type: ignore[attr-defined]
-            "SELECT count(*) FROM pg_tables WHERE schemaname = %s", (schema,)
-        ).fetchone()[0]
-        assert tables >= 5
-    finally:
-        connection.execute("ROLLBACK") if connection.info.transaction_status else None  # type: ignore[attr-defined]
-        connection.execute(f"DROP SCHEMA {schema} CASCADE")  # type: ignore[attr-defined]
-        connection.close()  # type: ignore[attr-defined]
+    search_path = pg.execute("SHOW search_path").fetchone()[0]
+    for path in paths:
+        for statement in _statements(path.read_text()):
+            try:
+                pg.execute(statement)
+            except Exception as error:
+                pytest.fail(f"{path.name}: {error}\n{statement}")
+        pg.execute("RESET ALL")
+        pg.execute(f"SET search_path TO {search_path}")
+    tables = pg.execute("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()").fetchone()[0]
+    assert tables >= 5
