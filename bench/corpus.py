@@ -10,9 +10,9 @@ ELSE, enum values added inside a transaction): they are lint input, and still va
 from __future__ import annotations
 
 import argparse
-import copy
 import datetime
 import json
+import pickle
 import random
 import re
 from collections.abc import Sequence
@@ -34,6 +34,7 @@ GENERATOR_VERSION = 1
 MAX_LINES = 150
 MIN_LINES = 5
 _FRAME = 8  # header comments, BEGIN, settings, COMMIT
+_LARGEST_BLOCK = 60  # no generator writes more lines at once
 
 WEIGHTED: tuple[tuple[Generator, int], ...] = (
     (tables.create_table, 12),
@@ -120,11 +121,16 @@ def _blocks(rng: random.Random, schema: Schema, number: int) -> tuple[list[Block
     for _attempt in range(60):
         if used >= budget:
             break
-        saved = copy.deepcopy(writer.schema)
+        # Generators return None before they change anything; a block that turns out too long for the
+        # file has changed the schema already, so keep a copy to go back to when one might not fit.
+        saved = pickle.dumps(writer.schema) if used + _FRAME + _LARGEST_BLOCK > MAX_LINES else None
         block = _pick(rng, writer.schema)(writer)
         cost = len(block.lines) + 2 if block is not None else 0  # a blank line and a step comment
-        if block is None or used + cost + _FRAME > MAX_LINES:
-            writer.schema = saved
+        if block is None:
+            continue
+        if used + cost + _FRAME > MAX_LINES:
+            assert saved is not None, f"a block of {len(block.lines)} lines: raise _LARGEST_BLOCK"
+            writer.schema = pickle.loads(saved)
             continue
         blocks.append(block)
         used += cost
