@@ -58,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"corpus: {args.corpus}")
     _report(len(files), ours, squawk)
     if args.profile and not ours.error:
+        _import_times()
         _profile(files)
     return 1 if ours.error else 0
 
@@ -92,13 +93,8 @@ def _squawk(files: list[str]) -> Tool:
 
 
 def _run(tool: Tool, counted: bool) -> None:
-    # This checkout's `bot` comes first, even when the venv's editable install points elsewhere.
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
     started = time.perf_counter()
-    done = subprocess.run(tool.command, capture_output=True, text=True, env=env, cwd=ROOT)
+    done = subprocess.run(tool.command, capture_output=True, text=True, env=_environment(), cwd=ROOT)
     elapsed = time.perf_counter() - started
     if tool.name == "migration-review" and done.returncode != 0:
         tool.error = _explain_failure(done)
@@ -110,6 +106,12 @@ def _run(tool: Tool, counted: bool) -> None:
         return
     if counted:
         tool.times.append(elapsed)
+
+
+def _environment() -> dict[str, str]:
+    """This checkout's `bot` first, even when the venv's editable install points at another one."""
+    paths = [str(ROOT), os.environ.get("PYTHONPATH", "")]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in paths if path)}
 
 
 def _count(tool: Tool, output: str) -> int:
@@ -148,6 +150,28 @@ def _report(files: int, ours: Tool, squawk: Tool) -> None:
     print(
         f"target: migration-review within {TARGET_RATIO:g}x of squawk's wall time on {files} files: {verdict}"
     )
+
+
+def _import_times(count: int = 15) -> None:
+    """The slowest imports of a cold `import bot.cli` (python -X importtime), in microseconds."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import bot.cli"],
+        capture_output=True,
+        text=True,
+        env=_environment(),
+        cwd=ROOT,
+    )
+    rows = []
+    for line in done.stderr.splitlines():
+        parts = line.removeprefix("import time:").split("|")
+        if len(parts) == 3 and parts[1].strip().isdigit():
+            rows.append((int(parts[1]), int(parts[0]), parts[2].rstrip()))
+    rows.sort(reverse=True)
+    print()
+    print(f"slowest imports of a cold `import bot.cli` (top {count}, microseconds):")
+    print(f"{'cumulative':>10} {'self':>8}  module")
+    for cumulative, own, name in rows[:count]:
+        print(f"{cumulative:>10} {own:>8} {name}")
 
 
 def _profile(files: list[str]) -> None:
