@@ -56,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _run(tool, counted=round_ > 0)
     print(f"lint benchmark: {len(files)} files, {lines} lines, {args.runs} runs each")
     print(f"corpus: {args.corpus}")
+    load, cpus = os.getloadavg()[0], os.cpu_count() or 1
+    busy = " (busy: other work skews the figures; compare min as well)" if load > cpus / 2 else ""
+    print(f"load average {load:.2f} on {cpus} CPUs{busy}")
     _report(len(files), ours, squawk)
     if args.profile and not ours.error:
         _import_times()
