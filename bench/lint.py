@@ -50,15 +50,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     lines = sum(len(path.read_text().splitlines()) for path in paths)
     files = [str(path) for path in paths]
     ours, squawk = _ours(files), _squawk(files)
+    load = os.getloadavg()[0]  # before our own runs add to it
     for round_ in range(args.runs + 1):  # the first round warms the caches and is not counted
         for tool in (ours, squawk):
             if not tool.error:
                 _run(tool, counted=round_ > 0)
     print(f"lint benchmark: {len(files)} files, {lines} lines, {args.runs} runs each")
     print(f"corpus: {args.corpus}")
-    load, cpus = os.getloadavg()[0], os.cpu_count() or 1
+    cpus = os.cpu_count() or 1
     busy = " (busy: other work skews the figures; compare min as well)" if load > cpus / 2 else ""
-    print(f"load average {load:.2f} on {cpus} CPUs{busy}")
+    print(f"load average before the runs {load:.2f} on {cpus} CPUs{busy}")
     _report(len(files), ours, squawk)
     if args.profile and not ours.error:
         _import_times()
