@@ -66,11 +66,15 @@ def _bare(port: int) -> None:
 def _key() -> tuple[str, str]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
     ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private, public
 
 
@@ -103,7 +107,9 @@ def _serve(tmp: Path, private: str, api_url: str, port: int, *extra: str) -> sub
     return process
 
 
-async def _load(url: str, rate: float, seconds: float, bodies: list[tuple[bytes, dict[str, str]]]) -> list[float]:
+async def _load(
+    url: str, rate: float, seconds: float, bodies: list[tuple[bytes, dict[str, str]]]
+) -> list[float]:
     latencies: list[float] = []
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     async with httpx.AsyncClient(limits=limits, timeout=10) as client:
@@ -133,15 +139,28 @@ def _deliveries(count: int, prefix: str) -> list[tuple[bytes, dict[str, str]]]:
     for i in range(count):
         data["pull_request"]["head"]["sha"] = f"{i:040x}"
         body = json.dumps(data).encode()
-        out.append((body, {"X-GitHub-Event": "pull_request", "X-GitHub-Delivery": f"{prefix}-{i}",
-                           "X-Hub-Signature-256": sign(body, SECRET), "Content-Type": "application/json"}))
+        out.append(
+            (
+                body,
+                {
+                    "X-GitHub-Event": "pull_request",
+                    "X-GitHub-Delivery": f"{prefix}-{i}",
+                    "X-Hub-Signature-256": sign(body, SECRET),
+                    "Content-Type": "application/json",
+                },
+            )
+        )
     return out
 
 
 def _summary(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
-    return {"n": len(ordered), "p50": statistics.median(ordered),
-            "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], "max": ordered[-1]}
+    return {
+        "n": len(ordered),
+        "p50": statistics.median(ordered),
+        "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
+        "max": ordered[-1],
+    }
 
 
 def acknowledgement(tmp: Path, private: str, rate: float, seconds: float) -> dict[str, Any]:
@@ -167,7 +186,9 @@ def check_run_time(tmp: Path, private: str, public: str, runs: int) -> dict[str,
     repo = fake.add_repo("Codertocat", "Hello-World", 186853002)
     files = dict(BASE_FILES)
     for i in range(10_000 - len(files)):
-        files[f"src/pkg{i // 100:03}/module{i:05}.py"] = f"def handler_{i}(db):\n    return db.query('users')\n"
+        files[f"src/pkg{i // 100:03}/module{i:05}.py"] = (
+            f"def handler_{i}(db):\n    return db.query('users')\n"
+        )
     base = fake.commit(repo, files)
     port = _port()
     server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning"))
@@ -191,10 +212,15 @@ def check_run_time(tmp: Path, private: str, public: str, runs: int) -> dict[str,
             data["pull_request"]["head"]["sha"] = head
             data["installation"] = {"id": 1}
             body = json.dumps(data).encode()
-            headers = {"X-GitHub-Event": "pull_request", "X-GitHub-Delivery": f"run-{run}",
-                       "X-Hub-Signature-256": sign(body, SECRET)}
+            headers = {
+                "X-GitHub-Event": "pull_request",
+                "X-GitHub-Delivery": f"run-{run}",
+                "X-Hub-Signature-256": sign(body, SECRET),
+            }
             started = time.perf_counter()
-            httpx.post(f"http://127.0.0.1:{app_port}/webhooks/github", content=body, headers=headers, timeout=10)
+            httpx.post(
+                f"http://127.0.0.1:{app_port}/webhooks/github", content=body, headers=headers, timeout=10
+            )
             while not any(r["head_sha"] == head and r["status"] == "completed" for r in repo.check_runs):
                 time.sleep(0.005)
             timings.append(time.perf_counter() - started)
@@ -202,8 +228,12 @@ def check_run_time(tmp: Path, private: str, public: str, runs: int) -> dict[str,
         app.terminate()
         app.wait(timeout=10)
         server.should_exit = True
-    return {"files": len(files) + 5, "migrations": 5, "seconds": timings,
-            "conclusions": [r["conclusion"] for r in repo.check_runs]}
+    return {
+        "files": len(files) + 5,
+        "migrations": 5,
+        "seconds": timings,
+        "conclusions": [r["conclusion"] for r in repo.check_runs],
+    }
 
 
 def main() -> int:
@@ -222,10 +252,17 @@ def main() -> int:
         ack = acknowledgement(tmp, private, args.rate, args.seconds)
         print(f"acknowledgement latency at {args.rate:.0f} requests/s for {args.seconds:.0f} s (ms):")
         for name, stats in ack.items():
-            print(f"  {name:18} n={stats['n']:5}  p50={stats['p50']:6.2f}  p99={stats['p99']:6.2f}  max={stats['max']:7.2f}")
+            print(
+                f"  {name:18} n={stats['n']:5}  p50={stats['p50']:6.2f}  p99={stats['p99']:6.2f}  max={stats['max']:7.2f}"
+            )
         timing = check_run_time(tmp, private, public, args.runs)
-        print(f"webhook to completed check run, {timing['migrations']} migrations, {timing['files']} files (s):")
-        print("  " + "  ".join(f"{'cold' if i == 0 else 'warm'} {s:.2f}" for i, s in enumerate(timing["seconds"])))
+        print(
+            f"webhook to completed check run, {timing['migrations']} migrations, {timing['files']} files (s):"
+        )
+        print(
+            "  "
+            + "  ".join(f"{'cold' if i == 0 else 'warm'} {s:.2f}" for i, s in enumerate(timing["seconds"]))
+        )
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     (out / "webhook.json").write_text(json.dumps({"acknowledgement": ack, "check_run": timing}, indent=2))
