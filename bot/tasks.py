@@ -144,8 +144,15 @@ async def _changeset(repo: Repository, pull: Pull, settings: Settings) -> Change
     head_tree: Tree = MemoryTree()
     base_tree: Tree = MemoryTree()
     if any(is_candidate(entry.path) for entry in entries):
-        head_tree = await _tree(repo, pull.head_sha, settings)
-        base_tree = await _tree(repo, pull.base_sha, settings)
+        trees: dict[str, Tree] = {}
+
+        async def fetch(sha: str) -> None:
+            trees[sha] = await _tree(repo, sha, settings)
+
+        async with anyio.create_task_group() as group:  # both snapshots download at once
+            group.start_soon(fetch, pull.head_sha)
+            group.start_soon(fetch, pull.base_sha)
+        head_tree, base_tree = trees[pull.head_sha], trees[pull.base_sha]
     files = tuple(
         ChangedFile(
             path=entry.path,
