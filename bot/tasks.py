@@ -115,7 +115,11 @@ async def review_pull_request(job: Job, context: Context, repo: Repository, numb
             check_run, "failure", FAILED_TITLE, f"Internal error: {type(error).__name__}"
         )
         return "failed"
-    if context.store.superseded(job) or (await repo.pull(number)).head_sha != pull.head_sha:
+    latest = await repo.pull(number)
+    if latest.state != "open":
+        await repo.close_check_run(check_run, "cancelled", "Closed", "The pull request was closed.")
+        return "cancelled"
+    if context.store.superseded(job) or latest.head_sha != pull.head_sha:
         await repo.close_check_run(check_run, "cancelled", "Superseded", "A newer commit is being reviewed.")
         return "superseded"
     await repo.upsert_comment(number, comment, await context.app.bot_login())

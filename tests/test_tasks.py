@@ -315,3 +315,37 @@ async def test_enterprise_server_gets_the_api_version_it_knows(
     await app.drain()
     assert app.settings.github_api_url == "http://github.test/"
     assert set(versions) - {""} == {"2022-11-28"}
+
+
+async def test_a_pull_request_closed_during_the_review_gets_no_comment(
+    app: App, scenario: Scenario, webhook: Payload
+) -> None:
+    pull = scenario.open_pull(2, scenario.blocked)
+
+    def close_on_download(scope: dict[str, object]) -> None:
+        if "/_codeload/" in str(scope["path"]):
+            pull.state = "closed"
+
+    scenario.fake.on_request = close_on_download
+    await app.send("pull_request", _opened(webhook, 2, scenario.blocked))
+    await app.drain()
+    [run] = scenario.repo.check_runs
+    assert (run["status"], run["conclusion"]) == ("completed", "cancelled")
+    assert _ours(scenario, 2) == []
+
+
+async def test_a_push_during_the_review_drops_the_stale_result(
+    app: App, scenario: Scenario, webhook: Payload
+) -> None:
+    pull = scenario.open_pull(2, scenario.blocked)
+
+    def push_on_download(scope: dict[str, object]) -> None:
+        if "/_codeload/" in str(scope["path"]):
+            pull.head_sha = scenario.safe
+
+    scenario.fake.on_request = push_on_download
+    await app.send("pull_request", _opened(webhook, 2, scenario.blocked))
+    await app.drain()
+    [run] = scenario.repo.check_runs
+    assert (run["head_sha"], run["conclusion"]) == (scenario.blocked, "cancelled")
+    assert _ours(scenario, 2) == []
