@@ -1,32 +1,22 @@
-"""Everything that talks to GitHub: the only module that imports githubkit.
-
-The app authenticates with its JWT, then as one installation with a token narrowed to the one
-repository and the permissions a review needs. Reads are retried with backoff on 5xx and timeouts;
-writes are retried only where repeating them is harmless, and a create that may have gone through is
-reconciled by looking first. Rate limits are honoured through `retry-after` (short waits inline, long
-ones handed back to the job queue as `RateLimited`), and writes to one installation are paced.
-"""
+"""One repository seen through one installation token: pull requests, files, snapshots, the comment,
+reactions, permissions and check runs."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-import httpx
-from githubkit import AppAuthStrategy, GitHub
-from githubkit.cache import MemCacheStrategy
+from githubkit import GitHub
 from githubkit.exception import RateLimitExceeded, RequestFailed, RequestTimeout
-from githubkit.retry import RetryOption
 
+from bot.github.policy import Pacer, RateLimited, TooLarge, json_of, status_of, uncertain
 from bot.settings import Settings
+
+T = TypeVar("T")
 
 CHECK_NAME = "Migration Review"
 MARKER = "<!-- migration-review:comment -->"
@@ -36,62 +26,6 @@ RECHECK_BUTTON = {
     "identifier": "recheck",
 }
 ANNOTATIONS_PER_REQUEST = 50
-PERMISSIONS: Any = {
-    "checks": "write",
-    "contents": "read",
-    "metadata": "read",
-    "pull_requests": "write",
-}
-_SAFE_METHODS = {"GET", "HEAD", "PUT", "DELETE"}
-_INLINE_WAIT = timedelta(seconds=90)
-T = TypeVar("T")
-
-
-class RateLimited(Exception):
-    """GitHub asked us to wait longer than a job should sleep; retry the job after `retry_after` seconds."""
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"rate limited for {retry_after:.0f}s")
-        self.retry_after = retry_after
-
-
-class TooLarge(Exception):
-    """A download went over its limit."""
-
-
-def _repeatable(request: httpx.Request) -> bool:
-    if request.method in _SAFE_METHODS:
-        return True
-    if request.method == "PATCH":  # a comment edit is; a check run update appends its annotations
-        return b'"annotations"' not in request.content
-    return request.method == "POST" and request.url.path.endswith("/reactions")
-
-
-def _decide(error: Exception, count: int) -> RetryOption:
-    """githubkit's retry decision: never repeat a write that may have gone through."""
-    if isinstance(error, RateLimitExceeded):
-        return RetryOption(count < 2 and error.retry_after <= _INLINE_WAIT, error.retry_after)
-    if count >= 3:
-        return RetryOption(False)
-    if isinstance(error, RequestTimeout) and _repeatable(error.request):
-        return RetryOption(True, timedelta(seconds=2**count))
-    if isinstance(error, RequestFailed) and error.response.status_code >= 500 and _repeatable(error.request):
-        return RetryOption(True, timedelta(seconds=2**count))
-    return RetryOption(False)
-
-
-def _json(response: Any) -> Any:
-    """The body as plain JSON: responses are read leniently, never through githubkit's strict models."""
-    return response.raw_response.json()
-
-
-def _status(error: Exception) -> int:
-    return error.response.status_code if isinstance(error, RequestFailed) else 0
-
-
-def _uncertain(error: Exception) -> bool:
-    """A write that failed in a way that may still have reached GitHub."""
-    return isinstance(error, RequestTimeout) or _status(error) >= 500
 
 
 @dataclass(frozen=True)
@@ -112,82 +46,10 @@ class FileEntry:
     previous_path: str | None
 
 
-@dataclass
-class _Pacer:
-    """Writes to one installation go one at a time: bursts of `burst`, then one per `interval` seconds."""
-
-    interval: float
-    burst: float = 5.0
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    tokens: float = 5.0
-    stamp: float = field(default_factory=time.monotonic)
-
-    async def write(self, call: Callable[[], Awaitable[T]]) -> T:
-        async with self.lock:
-            now = time.monotonic()
-            refill = (now - self.stamp) / self.interval if self.interval > 0 else self.burst
-            self.tokens, self.stamp = min(self.burst, self.tokens + refill), now
-            if self.tokens < 1:
-                await asyncio.sleep((1 - self.tokens) * self.interval)
-                self.tokens, self.stamp = 1.0, time.monotonic()
-            self.tokens -= 1
-            return await call()
-
-
-def _hooks(version: str | None) -> list[Callable[[httpx.Request], Awaitable[None]]]:
-    """GitHub Enterprise Server before 3.21 knows only REST 2022-11-28; githubkit asks for its newest."""
-    if version is None:
-        return []
-
-    async def pin(request: httpx.Request) -> None:
-        request.headers["X-GitHub-Api-Version"] = version
-
-    return [pin]
-
-
-class GitHubApp:
-    """The app's identity: a JWT-authenticated client, and sessions per installation and repository."""
-
-    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self.settings = settings
-        self._app = GitHub(
-            AppAuthStrategy(app_id=settings.app_id, private_key=settings.private_key),
-            base_url=settings.github_api_url,
-            http_cache=False,
-            auto_retry=_decide,
-            timeout=httpx.Timeout(30.0, connect=10.0),
-            follow_redirects=True,
-            async_transport=transport,
-            user_agent="migration-review",
-            cache_strategy=MemCacheStrategy(),  # tokens of this app only, not a process-wide cache
-            async_event_hooks={"request": _hooks(settings.api_version), "response": []},
-        )
-        self._login: str | None = None
-        self._pacers: dict[int, _Pacer] = {}
-
-    async def bot_login(self) -> str:
-        """`<slug>[bot]`, the login our comments are written under."""
-        if self._login is None:
-            response = await self._app.rest.apps.async_get_authenticated()
-            self._login = f"{_json(response)['slug']}[bot]"
-        return self._login
-
-    @asynccontextmanager
-    async def repository(self, installation_id: int, owner: str, name: str) -> AsyncIterator[Repository]:
-        auth = self._app.auth
-        assert isinstance(auth, AppAuthStrategy)
-        narrowed = self._app.with_auth(
-            auth.as_installation(installation_id, repositories=[name], permissions=PERMISSIONS)
-        )
-        pacer = self._pacers.setdefault(installation_id, _Pacer(self.settings.write_interval))
-        async with narrowed:
-            yield Repository(narrowed, owner, name, pacer, self.settings)
-
-
 class Repository:
     """One repository, seen through one installation token."""
 
-    def __init__(self, gh: GitHub[Any], owner: str, name: str, pacer: _Pacer, settings: Settings) -> None:
+    def __init__(self, gh: GitHub[Any], owner: str, name: str, pacer: Pacer, settings: Settings) -> None:
         self._gh = gh
         self.owner = owner
         self.name = name
@@ -202,7 +64,7 @@ class Repository:
 
     async def pull(self, number: int) -> Pull:
         response = await self._call(lambda: self._gh.rest.pulls.async_get(self.owner, self.name, number))
-        data = _json(response)
+        data = json_of(response)
         head_repo = (data["head"].get("repo") or {}).get("full_name")
         return Pull(
             number=number,
@@ -218,7 +80,7 @@ class Repository:
         async def collect() -> list[FileEntry]:
             pages = self._gh.rest.paginate(
                 self._gh.rest.pulls.async_list_files,
-                map_func=_json,
+                map_func=json_of,
                 owner=self.owner,
                 repo=self.name,
                 pull_number=number,
@@ -244,7 +106,7 @@ class Repository:
                 )
             )
         except RequestFailed as error:
-            if _status(error) == 404:
+            if status_of(error) == 404:
                 return None
             raise
         if len(response.content) > self._settings.file_max_bytes or b"\0" in response.content:
@@ -279,10 +141,10 @@ class Repository:
                 )
             )
         except RequestFailed as error:
-            if _status(error) == 404:
+            if status_of(error) == 404:
                 return "none"
             raise
-        return str(_json(response).get("permission") or "none")
+        return str(json_of(response).get("permission") or "none")
 
     async def react(self, comment_id: int, content: str) -> None:
         """Add a reaction; a failed reaction never fails the job."""
@@ -300,7 +162,7 @@ class Repository:
                 self.owner, self.name, sha
             )
         )
-        return [item["number"] for item in _json(response) if item.get("state") == "open"]
+        return [item["number"] for item in json_of(response) if item.get("state") == "open"]
 
     async def comment(self, number: int, body: str) -> None:
         await self._call(
@@ -325,7 +187,7 @@ class Repository:
         try:
             await self.comment(number, body)
         except (RequestFailed, RequestTimeout) as error:
-            if not _uncertain(error) or await self._our_comment(number, login) is not None:
+            if not uncertain(error) or await self._our_comment(number, login) is not None:
                 raise
             await self.comment(number, body)
         return "created"
@@ -334,7 +196,7 @@ class Repository:
         async def find() -> tuple[int, str] | None:
             pages = self._gh.rest.paginate(
                 self._gh.rest.issues.async_list_comments,
-                map_func=_json,
+                map_func=json_of,
                 owner=self.owner,
                 repo=self.name,
                 issue_number=number,
@@ -353,7 +215,7 @@ class Repository:
         try:
             return await self._create_check_run(head_sha, external_id)
         except (RequestFailed, RequestTimeout) as error:
-            if not _uncertain(error):
+            if not uncertain(error):
                 raise
             found = await self.find_check_run(head_sha, external_id)
             return found if found is not None else await self._create_check_run(head_sha, external_id)
@@ -373,7 +235,7 @@ class Repository:
             ),
             write=True,
         )
-        return int(_json(response)["id"])
+        return int(json_of(response)["id"])
 
     async def find_check_run(self, head_sha: str, external_id: str) -> int | None:
         """Our unfinished check run for this commit and analysis, if one exists."""
@@ -382,7 +244,7 @@ class Repository:
                 self.owner, self.name, head_sha, check_name=CHECK_NAME, filter_="latest", per_page=100
             )
         )
-        for run in _json(response).get("check_runs", []):
+        for run in json_of(response).get("check_runs", []):
             if run.get("external_id") == external_id and run.get("status") != "completed":
                 return int(run["id"])
         return None
@@ -434,10 +296,3 @@ def parse_external_id(external_id: str) -> tuple[int, int, str] | None:
     """(repo_id, pull request number, head sha) from our check runs' external_id."""
     match = re.fullmatch(r"(\d+):(\d+):([0-9a-f]{7,64})", external_id or "")
     return (int(match[1]), int(match[2]), match[3]) if match else None
-
-
-async def convert_manifest(api_url: str, code: str, transport: httpx.AsyncBaseTransport | None = None) -> Any:
-    """Finish GitHub's manifest flow: trade the one-hour `code` for the new app's id, key and secret."""
-    gh = GitHub(base_url=api_url, http_cache=False, auto_retry=_decide, async_transport=transport)
-    response = await gh.rest.apps.async_create_from_manifest(code)
-    return _json(response)
