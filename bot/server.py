@@ -72,7 +72,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if settings is None:
         return 2
     _logging()
-    store = Store(settings.database_path, lease=settings.lease)
+    store = Store(settings.database_url, lease=settings.lease)
     worker = None
     if settings.configured and not args.no_worker:
         worker = build_worker(settings, store)
@@ -97,7 +97,7 @@ def run_worker(args: argparse.Namespace) -> int:
         print("migration-review: GITHUB_APP_ID is not set", file=sys.stderr)
         return 2
     _logging()
-    store = Store(settings.database_path, lease=settings.lease)
+    store = Store(settings.database_url, lease=settings.lease)
     log.info("%s unfinished jobs in the store", store.unfinished())
     worker = build_worker(settings, store)
 

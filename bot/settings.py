@@ -64,8 +64,8 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        if not value.startswith("sqlite:///"):
-            raise ValueError("the embedded job store needs a sqlite:///path URL")
+        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("must be sqlite:///relative.db, sqlite:////absolute.db or postgresql://…")
         return value
 
     @property
@@ -100,9 +100,11 @@ class Settings(BaseSettings):
         return tuple(s.get_secret_value().encode() for s in secrets if s is not None)
 
     @property
-    def database_path(self) -> str:
-        """The file behind `sqlite:///relative.db` or `sqlite:////absolute.db`."""
-        return self.database_url.removeprefix("sqlite:///")
+    def data_dir(self) -> Path:
+        """Where files the server writes go: beside the SQLite database, else the working directory."""
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url.removeprefix("sqlite:///")).parent
+        return Path.cwd()
 
 
 def load_settings() -> Settings:

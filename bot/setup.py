@@ -77,7 +77,7 @@ def routes(settings: Settings) -> list[Route]:
             return PlainTextResponse("This link is not from a setup started on this server.", status_code=400)
         states.discard(state)
         app = await convert_manifest(settings.github_api_url, code)
-        key_path = (Path(settings.database_path).parent / KEY_FILE).resolve()
+        key_path = (settings.data_dir / KEY_FILE).resolve()
         _write_private(key_path, str(app["pem"]))
         html = _pages.get_template("setup_done.html.j2").render(
             slug=app.get("slug", ""),

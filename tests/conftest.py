@@ -243,7 +243,7 @@ class App:
 @pytest.fixture
 async def app(tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario) -> AsyncIterator[App]:
     settings = make_settings(tmp_path, key_pair[0])
-    store = Store(settings.database_path)
+    store = Store(settings.database_url)
     transport = httpx.ASGITransport(app=scenario.fake.app())
     context = tasks.Context(settings=settings, store=store, app=GitHubApp(settings, transport=transport))
 

@@ -278,3 +278,53 @@ def test_a_job_interrupted_by_a_graceful_stop_starts_again_at_once(
     server.start()
     [run] = _wait(lambda: _completed(scenario), timeout=20, what="the job to run again")
     assert run["conclusion"] == "failure"
+
+
+def test_scale_out_on_postgresql(
+    tmp_path: Path, github_url: str, key_pair: tuple[str, str], scenario: Scenario, webhook: Payload
+) -> None:
+    psycopg = pytest.importorskip("psycopg")
+    url = os.environ.get("MIGRATION_REVIEW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+    try:
+        admin = psycopg.connect(url, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is not reachable: {error}")
+        pytest.skip(f"PostgreSQL is not reachable: {error}")
+    schema = f"mr_e2e_{os.getpid()}"
+    admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    admin.execute(f"CREATE SCHEMA {schema}")
+    receiver = Server(tmp_path, github_url, key_pair[0])
+    receiver.env["DATABASE_URL"] = f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    receiver.start("--no-worker")
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", "worker"],
+            env=receiver.env,
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
+    try:
+        for number in (11, 12, 13):
+            scenario.open_pull(number, scenario.blocked if number % 2 else scenario.safe)
+            body = webhook(
+                "pull_request__opened",
+                number=number,
+                pull_request__number=number,
+                pull_request__head__sha=scenario.repo.pulls[number].head_sha,
+            )
+            assert receiver.send("pull_request", body, f"pg-{number}").status_code == 202
+        _wait(lambda: len(_completed(scenario)) == 3, what="two workers to publish three reviews")
+        _wait(receiver.idle, what="the queue to empty")
+        assert sorted(r["conclusion"] for r in scenario.repo.check_runs) == ["failure", "failure", "success"]
+        assert sorted(c["issue"] for c in scenario.repo.comments) == [11, 12, 13]
+    finally:
+        for worker in workers:
+            worker.terminate()
+            worker.wait(timeout=10)
+        receiver.stop()
+        admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        admin.close()

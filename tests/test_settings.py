@@ -34,7 +34,7 @@ def test_complete_settings_load(env: pytest.MonkeyPatch, key_pair: tuple[str, st
     assert settings.app_id == 123
     assert settings.private_key == key_pair[0]
     assert settings.github_api_url == "https://ghe.example.com/api/v3/"
-    assert settings.database_path == "/var/lib/mr/app.db"
+    assert settings.data_dir == Path("/var/lib/mr")
     assert settings.webhook_secrets == (b"s",)
 
 
@@ -53,7 +53,7 @@ def test_key_from_a_file(env: pytest.MonkeyPatch, tmp_path: Path, key_pair: tupl
         ("GITHUB_PRIVATE_KEY", "not a key", "GITHUB_PRIVATE_KEY: not a PEM private key"),
         ("GITHUB_PRIVATE_KEY", None, "GITHUB_PRIVATE_KEY or GITHUB_PRIVATE_KEY_PATH is not set"),
         ("GITHUB_API_URL", "api.github.com", "GITHUB_API_URL: "),
-        ("DATABASE_URL", "postgresql://db/x", "DATABASE_URL: "),
+        ("DATABASE_URL", "mysql://db/x", "DATABASE_URL: "),
         ("MIGRATION_REVIEW_WORKERS", "0", "MIGRATION_REVIEW_WORKERS: "),
     ],
 )

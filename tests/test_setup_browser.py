@@ -91,7 +91,7 @@ def test_setup_creates_the_app_through_the_manifest_flow(
     settings = Settings(
         github_api_url=api_url, github_web_url=web_url, database_url=f"sqlite:///{tmp_path / 'app.db'}"
     )
-    app_url, app = _serve(create_app(settings, Store(settings.database_path)))
+    app_url, app = _serve(create_app(settings, Store(settings.database_url)))
     ARTIFACTS.mkdir(exist_ok=True)
     try:
         with sync_api.sync_playwright() as playwright:
@@ -135,7 +135,7 @@ def test_a_callback_without_our_state_is_refused(tmp_path: Path) -> None:
     import httpx
 
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'app.db'}")
-    app_url, app = _serve(create_app(settings, Store(settings.database_path)))
+    app_url, app = _serve(create_app(settings, Store(settings.database_url)))
     try:
         response = httpx.get(f"{app_url}/setup/callback", params={"code": "c", "state": "forged"})
     finally:

@@ -58,7 +58,7 @@ async def test_previous_secret_still_works_during_rotation(
         github_webhook_secret_previous=SECRET.decode(),
         database_url=f"sqlite:///{tmp_path / 'a.db'}",
     )
-    store = Store(settings.database_path)
+    store = Store(settings.database_url)
     web = create_app(settings, store)
     body = webhook("ping")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://t") as client:
@@ -122,7 +122,7 @@ async def test_setup_page_posts_the_manifest_to_github(app: App) -> None:
 
 async def test_unconfigured_server_serves_setup_only(tmp_path: Path, webhook: Payload) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'a.db'}")
-    web = create_app(settings, Store(settings.database_path))
+    web = create_app(settings, Store(settings.database_url))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://t") as client:
         assert (await client.get("/setup")).status_code == 200
         body = webhook("ping")
