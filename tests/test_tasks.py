@@ -349,3 +349,14 @@ async def test_a_push_during_the_review_drops_the_stale_result(
     [run] = scenario.repo.check_runs
     assert (run["head_sha"], run["conclusion"]) == (scenario.blocked, "cancelled")
     assert _ours(scenario, 2) == []
+
+
+async def test_a_short_retry_after_is_waited_out_in_place(
+    app: App, scenario: Scenario, webhook: Payload
+) -> None:
+    scenario.open_pull(2, scenario.blocked)
+    scenario.fake.fail("GET", r"/pulls/2$", status=429, **{"retry-after": "1"})
+    await app.send("pull_request", _opened(webhook, 2, scenario.blocked))
+    await app.drain()
+    assert scenario.repo.check_runs[0]["conclusion"] == "failure"
+    assert app.store.job_counts() == {"done": 1}

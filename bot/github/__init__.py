@@ -11,7 +11,6 @@ from bot.github.policy import RateLimited, TooLarge
 from bot.github.repository import (
     ANNOTATIONS_PER_REQUEST,
     CHECK_NAME,
-    MARKER,
     RECHECK_BUTTON,
     FileEntry,
     Pull,
@@ -22,7 +21,6 @@ from bot.github.repository import (
 __all__ = [
     "ANNOTATIONS_PER_REQUEST",
     "CHECK_NAME",
-    "MARKER",
     "PERMISSIONS",
     "RECHECK_BUTTON",
     "FileEntry",

@@ -14,12 +14,12 @@ from githubkit import GitHub
 from githubkit.exception import RateLimitExceeded, RequestFailed, RequestTimeout
 
 from bot.github.policy import Pacer, RateLimited, TooLarge, json_of, status_of, uncertain
+from bot.render import MARKER
 from bot.settings import Settings
 
 T = TypeVar("T")
 
 CHECK_NAME = "Migration Review"
-MARKER = "<!-- migration-review:comment -->"
 RECHECK_BUTTON = {
     "label": "Re-check",
     "description": "Run the migration review again",
