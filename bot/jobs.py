@@ -74,10 +74,12 @@ class Worker:
             group.start_soon(self._renew_leases)
             while True:
                 await slots.acquire()
+                wake = self._wake = anyio.Event()  # before looking, so that no wake-up is missed
                 job = self.store.claim()
                 if job is None:
                     slots.release()
-                    await self._idle()
+                    with anyio.move_on_after(IDLE_POLL):
+                        await wake.wait()
                     continue
                 group.start_soon(self._run_one, job, slots)
 
@@ -90,11 +92,6 @@ class Worker:
             await self._run_one(job, slots)
             count += 1
         return count
-
-    async def _idle(self) -> None:
-        wake = self._wake = anyio.Event()
-        with anyio.move_on_after(IDLE_POLL):
-            await wake.wait()
 
     async def _renew_leases(self) -> None:
         while True:
