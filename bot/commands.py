@@ -119,6 +119,8 @@ def _alter(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, object]) 
         return DetachPartition(table=table, partition=_table(words, at + 3), concurrently="CONCURRENTLY" in rest, **b)  # type: ignore[arg-type]
     if rest[:1] == ("ADD",):
         return _add_constraint(words, head, table, at, b)
+    if rest[:2] == ("CONVERT", "TO"):
+        return RawSQL(category="convert-charset", table=table, **b)  # type: ignore[arg-type]
     if rest[:1] in (("DISABLE",), ("ENABLE",)) and "TRIGGER" in rest:
         return RawSQL(category="trigger-toggle", table=table, **b)  # type: ignore[arg-type]
     if rest[:2] == ("ATTACH", "PARTITION"):

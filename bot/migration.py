@@ -7,6 +7,7 @@ exact line of a SQL file, a Rails method call or a Django operation.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +73,7 @@ class ColumnSpec:
     identity: bool = False
     generated: bool = False  # a stored generated column (computed for every row when added)
     references: str | None = None  # the referenced table of an inline foreign key
+    position: str = ""  # MySQL: "first" or "after <column>" when the column is not added last
 
 
 # --- tables -------------------------------------------------------------------------------------------
@@ -83,11 +85,22 @@ class CreateTable(Operation):
     columns: tuple[ColumnSpec, ...] = ()
     if_not_exists: bool = False
     as_select: bool = False
+    constraints: tuple[AddConstraint, ...] = ()  # table-level PRIMARY KEY, UNIQUE, FOREIGN KEY, CHECK
 
 
 @dataclass(frozen=True, kw_only=True)
 class DropTable(Operation):
     table: str
+    if_exists: bool = False
+    cascade: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class DropSchema(Operation):
+    """DROP SCHEMA, or DROP DATABASE (`kind`); in MySQL the two are the same statement."""
+
+    name: str
+    kind: str = "schema"  # schema | database
     if_exists: bool = False
     cascade: bool = False
 
@@ -363,6 +376,18 @@ class Migration:
 
 # Operation kinds that read or change existing rows, so production values matter.
 DATA_CHANGES = (DataUpdate, DataDelete, DataInsert)
+
+
+def declared_columns(migration: Migration) -> Iterator[tuple[Operation, str, ColumnSpec]]:
+    """Every column a migration declares or retypes: (operation, table, column as declared)."""
+    for op in migration.up:
+        if isinstance(op, CreateTable):
+            for column in op.columns:
+                yield op, op.table, column
+        elif isinstance(op, AddColumn):
+            yield op, op.table, op.column
+        elif isinstance(op, AlterColumnType):
+            yield op, op.table, ColumnSpec(name=op.column, type=op.new_type)
 
 
 def transaction_flags(migration: Migration) -> tuple[bool, ...]:
