@@ -373,6 +373,16 @@ class Migration:
     def tables_created(self) -> set[str]:
         return {op.table for op in self.up if isinstance(op, CreateTable)}
 
+    def alone_on_lines(self, op: Operation) -> bool:
+        """Is `op`'s statement the only one on its lines, so that a suggestion may replace those lines?"""
+        first, last = op.location.line, op.end_line or op.location.line
+        return not any(
+            (other.location, other.sql) != (op.location, op.sql)
+            and other.location.line <= last
+            and (other.end_line or other.location.line) >= first
+            for other in self.up
+        )
+
 
 # Operation kinds that read or change existing rows, so production values matter.
 DATA_CHANGES = (DataUpdate, DataDelete, DataInsert)

@@ -1,0 +1,49 @@
+"""Dropping a schema destroys every table, view, function and type in it.
+
+## Why is this bad?
+`DROP SCHEMA … CASCADE` removes everything inside the schema in one statement; without `CASCADE` it
+fails as soon as the schema holds anything. Either way, code that still uses the schema's objects fails,
+and no down migration brings the data back: only a backup does. In MySQL and MariaDB `DROP SCHEMA` is
+`DROP DATABASE`.
+
+## Use instead
+Move or drop the schema's objects one by one in earlier pull requests (each reviewed on its own), keep
+a dump, and drop the then-empty schema without `CASCADE`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import DropSchema, Migration, RawSQL
+
+RULE = Rule(
+    id="schema-dropped",
+    dimension=Dimension.CODE_REFERENCES,
+    severity=Severity.CRITICAL,
+    help="Drop the schema's objects one by one in earlier changes, keep a dump, then drop it without CASCADE.",
+    bad=("DROP SCHEMA reporting CASCADE;",),
+    good=("CREATE SCHEMA IF NOT EXISTS reporting;",),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    created = {op.sql.split()[-1].lower() for op in migration.up if isinstance(op, RawSQL) and op.category == "schema"}
+    for op in migration.up:
+        if not isinstance(op, DropSchema) or op.name in created:
+            continue
+        if op.kind == "database" and not context.mysql:
+            continue  # database-dropped
+        if op.kind == "schema" and not op.cascade and context.postgres:
+            severity, how = Severity.WARNING, "It fails unless the schema is empty; if it is, its objects are gone."
+        else:
+            severity, how = RULE.severity, "Every table, view, function and type in it is dropped with it."
+        yield op.finding(
+            RULE,
+            f"Schema `{op.name}` is dropped{' with CASCADE' if op.cascade else ''}. {how}",
+            severity=severity,
+            blast_radius=f"All data in `{op.name}` is lost and every query that names its objects fails; only a backup "
+            "restores it.",
+        )
