@@ -13,7 +13,8 @@ Write each schema statement so that running it twice is harmless: `CREATE TABLE 
 database allows it.
 
 ## Framework notes
-Quiet when the statements run in a transaction (the runner's or the file's own `BEGIN`), and for a
+Plain SQL files run by a tool the review does not know are treated as transactional on PostgreSQL and
+SQLite unless `assume_in_transaction: false` is configured. Quiet when the statements run in a transaction (the runner's or the file's own `BEGIN`), and for a
 migration of a single statement, which either happens or not. MySQL supports the clauses only for
 tables (MariaDB also for columns and indexes); SQLite for tables and indexes.
 """
@@ -44,13 +45,12 @@ RULE = Rule(
     dimension=Dimension.MIGRATION_SAFETY,
     severity=Severity.INFO,
     help="Add `IF NOT EXISTS` / `IF EXISTS` so the migration can be re-run after a partial failure.",
-    bad=("CREATE TABLE audit_log (id bigint PRIMARY KEY);\nALTER TABLE orders ADD COLUMN audit_id bigint;",),
+    bad=("CREATE TABLE audit_log (id bigint PRIMARY KEY);\nDROP TABLE legacy_audit_log;",),
     good=(
-        "CREATE TABLE IF NOT EXISTS audit_log (id bigint PRIMARY KEY);\n"
-        "ALTER TABLE orders ADD COLUMN IF NOT EXISTS audit_id bigint;",
-        "BEGIN;\nCREATE TABLE audit_log (id bigint PRIMARY KEY);\n"
-        "ALTER TABLE orders ADD COLUMN audit_id bigint;\nCOMMIT;",
+        "CREATE TABLE IF NOT EXISTS audit_log (id bigint PRIMARY KEY);\nDROP TABLE IF EXISTS legacy_audit_log;",
+        "CREATE TABLE audit_log (id bigint PRIMARY KEY);",
     ),
+    dialects=("mysql", "mariadb", "postgres", "sqlite"),
 )
 
 _SUPPORTED = {
@@ -66,7 +66,7 @@ _CLAUSE = {CreateTable: "IF NOT EXISTS", AddColumn: "IF NOT EXISTS", AddIndex: "
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     kinds = _SUPPORTED.get(context.dialect, ())
     statements = {(op.location, op.sql) for op in migration.up if not isinstance(op, Transaction | SetTimeout)}
-    if not kinds or len(statements) < 2:
+    if not kinds or len(statements) < 2 or _runner_unknown(migration, context):
         return
     flags = transaction_flags(migration)
     for op, in_transaction in zip(migration.up, flags, strict=True):
@@ -83,6 +83,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             "until the database is fixed by hand.",
             suggestion=_suggestion(op.sql, clause) if migration.alone_on_lines(op) else None,
         )
+
+
+def _runner_unknown(migration: Migration, context: Context) -> bool:
+    """Plain SQL files run by an unknown tool: many runners wrap them, so do not guess (MySQL commits anyway)."""
+    return migration.framework == "sql" and context.config.assume_in_transaction is None and not context.mysql
 
 
 def _guarded(op: Operation) -> bool:
