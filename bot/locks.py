@@ -33,8 +33,20 @@ from bot.migration import (
     ValidateConstraint,
 )
 
-_EXCLUSIVE = (AddColumn, DropColumn, RenameColumn, AlterColumnType, SetNotNull, DropNotNull, SetDefault,
-              DropTable, RenameTable, Truncate, DropConstraint, RenameConstraint)
+_EXCLUSIVE = (
+    AddColumn,
+    DropColumn,
+    RenameColumn,
+    AlterColumnType,
+    SetNotNull,
+    DropNotNull,
+    SetDefault,
+    DropTable,
+    RenameTable,
+    Truncate,
+    DropConstraint,
+    RenameConstraint,
+)
 _LONG_RAW = {"do-block", "call", "refresh-view"}
 
 
@@ -63,5 +75,14 @@ def long_running(op: Operation) -> bool:
         return op.from_select
     if isinstance(op, RawSQL):
         return op.category in _LONG_RAW
-    long_kinds = (ValidateConstraint, SetNotNull, AlterColumnType, DataUpdate, DataDelete, Maintenance, Reindex, RunCode)
+    long_kinds = (
+        ValidateConstraint,
+        SetNotNull,
+        AlterColumnType,
+        DataUpdate,
+        DataDelete,
+        Maintenance,
+        Reindex,
+        RunCode,
+    )
     return isinstance(op, long_kinds)

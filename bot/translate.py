@@ -182,7 +182,7 @@ def _alter_column(action: exp.AlterColumn, table: str, b: Base, dialect: str) ->
             table=table,
             column=column,
             new_type=column_type(action.args["dtype"], dialect),
-            using=using.sql(dialect) if using is not None else None,
+            using=using.sql(dialect) if isinstance(using, exp.Expression) else None,
             **b,  # type: ignore[arg-type]
         )
     elif action.args.get("allow_null") is False:

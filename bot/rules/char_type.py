@@ -44,7 +44,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             f"`{table}.{column.name}` is declared `{column.type}`, which pads values with spaces.",
             blast_radius="Values compare differently in SQL and in the application; widening it later rewrites the table.",
             suggestion=retype(op.sql, column.name, _WRITTEN, _replacement(column.type))
-            if migration.alone_on_lines(op) else None,
+            if migration.alone_on_lines(op)
+            else None,
         )
 
 

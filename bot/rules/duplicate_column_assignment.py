@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
+from bot.findings import Dimension, Finding, Location, Rule, Severity
 from bot.migration import AddColumn, CreateTable, DataUpdate, Migration, Operation
 
 RULE = Rule(
@@ -30,8 +30,8 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    added: dict[tuple[object, str], list[str]] = {}
-    anchors: dict[tuple[object, str], Operation] = {}
+    added: dict[tuple[Location, str], list[str]] = {}
+    anchors: dict[tuple[Location, str], Operation] = {}
     for op in migration.up:
         if isinstance(op, DataUpdate):
             yield from _report(op, [column for column, _ in op.assignments], "assigned", context)
@@ -53,6 +53,7 @@ def _report(op: Operation, names: list[str], verb: str, context: Context) -> Ite
         yield op.finding(
             RULE,
             f"Column `{name}` is {verb} {count} times in one statement.",
-            blast_radius="MySQL keeps the last assignment; the other one is silently lost." if silent
+            blast_radius="MySQL keeps the last assignment; the other one is silently lost."
+            if silent
             else "The statement fails and the migration stops at deploy.",
         )

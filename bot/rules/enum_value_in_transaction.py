@@ -62,6 +62,6 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 RULE,
                 f"`'{used}'` is used in the same transaction that adds it to `{source.name}` "
                 f"(line {source.location.line}).",
-                blast_radius="PostgreSQL refuses with \"unsafe use of new value\"; the migration fails and rolls back.",
+                blast_radius='PostgreSQL refuses with "unsafe use of new value"; the migration fails and rolls back.',
             )
             del added[used]

@@ -34,10 +34,14 @@ RULE = Rule(
     dimension=Dimension.MIGRATION_SAFETY,
     severity=Severity.WARNING,
     help="Shorten the name to at most 63 bytes (PostgreSQL) or 64 characters (MySQL).",
-    bad=("CREATE INDEX index_customer_subscriptions_on_billing_account_id_and_created_at_desc ON customer_subscriptions "
-         "(billing_account_id, created_at);",),
-    good=("CREATE INDEX customer_subscriptions_billing_created_idx ON customer_subscriptions "
-          "(billing_account_id, created_at);",),
+    bad=(
+        "CREATE INDEX index_customer_subscriptions_on_billing_account_id_and_created_at_desc ON customer_subscriptions "
+        "(billing_account_id, created_at);",
+    ),
+    good=(
+        "CREATE INDEX customer_subscriptions_billing_created_idx ON customer_subscriptions "
+        "(billing_account_id, created_at);",
+    ),
 )
 
 
@@ -53,9 +57,14 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 continue
             if context.mysql:
                 message = f"The {kind} name `{short}` has {size} characters; MySQL refuses more than 64."
-                severity, blast = Severity.CRITICAL, "The migration fails at this statement and the deploy stops."
+                severity, blast = (
+                    Severity.CRITICAL,
+                    "The migration fails at this statement and the deploy stops.",
+                )
             else:
-                message = f"The {kind} name `{short}` has {size} bytes; PostgreSQL cuts it to `{_cut(short)}`."
+                message = (
+                    f"The {kind} name `{short}` has {size} bytes; PostgreSQL cuts it to `{_cut(short)}`."
+                )
                 severity = RULE.severity
                 blast = "Code and later migrations that use the full name do not find it; similar long names collide."
             yield op.finding(RULE, message, severity=severity, blast_radius=blast)

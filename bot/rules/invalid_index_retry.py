@@ -56,15 +56,18 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if context.catalog.is_new(op.table):
             continue
         if op.if_not_exists:
-            message = (f"`CREATE INDEX CONCURRENTLY IF NOT EXISTS {op.name}` keeps an INVALID index left by a "
-                       "failed build, silently.")
+            message = (
+                f"`CREATE INDEX CONCURRENTLY IF NOT EXISTS {op.name}` keeps an INVALID index left by a "
+                "failed build, silently."
+            )
         else:
-            message = f"A retry of `CREATE INDEX CONCURRENTLY {op.name}` after a failed build fails with \"already exists\"."
+            message = f'A retry of `CREATE INDEX CONCURRENTLY {op.name}` after a failed build fails with "already exists".'
         yield op.finding(
             RULE,
             message,
             blast_radius=f"The invalid index slows every write to {context.size_words(op.table)} and serves no query "
             "until someone finds and drops it.",
             suggestion=f"DROP INDEX CONCURRENTLY IF EXISTS {op.name};\n{op.sql.strip()}"
-            if migration.alone_on_lines(op) and not migration.in_transaction else None,
+            if migration.alone_on_lines(op) and not migration.in_transaction
+            else None,
         )

@@ -45,7 +45,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             severity=severity,
             blast_radius=f"Reads and writes on every partition of {context.size_words(op.table)} wait for the detach, "
             "which itself waits behind every running query.",
-            fix=None if newer else "PostgreSQL 14+ detaches CONCURRENTLY (set `database_version` if production runs "
+            fix=None
+            if newer
+            else "PostgreSQL 14+ detaches CONCURRENTLY (set `database_version` if production runs "
             "14 or later); before 14, set a short `lock_timeout`, retry on timeout, and run it at a quiet hour.",
             suggestion=op.sql.rstrip() + " CONCURRENTLY" if newer else None,
         )

@@ -54,7 +54,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             f"`REINDEX {kind.upper()} {target}` rebuilds without CONCURRENTLY, blocking writes while it runs.",
             severity=severity,
             blast_radius=f"Writes to {on} wait for the whole rebuild; queries that use the index being rebuilt wait too.",
-            fix=None if context.at_least(12) else "Before PostgreSQL 12: build a replacement index CONCURRENTLY, "
+            fix=None
+            if context.at_least(12)
+            else "Before PostgreSQL 12: build a replacement index CONCURRENTLY, "
             "drop the old one CONCURRENTLY, then rename the new one.",
             suggestion=suggestion,
         )

@@ -59,13 +59,21 @@ _SUPPORTED = {
     "mysql": (CreateTable, DropTable),
     "sqlite": (CreateTable, AddIndex, DropTable, DropIndex),
 }
-_CLAUSE = {CreateTable: "IF NOT EXISTS", AddColumn: "IF NOT EXISTS", AddIndex: "IF NOT EXISTS",
-           DropTable: "IF EXISTS", DropColumn: "IF EXISTS", DropIndex: "IF EXISTS"}
+_CLAUSE = {
+    CreateTable: "IF NOT EXISTS",
+    AddColumn: "IF NOT EXISTS",
+    AddIndex: "IF NOT EXISTS",
+    DropTable: "IF EXISTS",
+    DropColumn: "IF EXISTS",
+    DropIndex: "IF EXISTS",
+}
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     kinds = _SUPPORTED.get(context.dialect, ())
-    statements = {(op.location, op.sql) for op in migration.up if not isinstance(op, Transaction | SetTimeout)}
+    statements = {
+        (op.location, op.sql) for op in migration.up if not isinstance(op, Transaction | SetTimeout)
+    }
     if not kinds or len(statements) < 2 or _runner_unknown(migration, context):
         return
     flags = transaction_flags(migration)
@@ -75,7 +83,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if in_transaction or not isinstance(op, kinds) or _guarded(op) or _concurrent_build(op):
             continue
         clause = _CLAUSE[type(op)]
-        why = "MySQL commits after every DDL statement" if context.mysql else "this migration does not run in one transaction"
+        why = (
+            "MySQL commits after every DDL statement"
+            if context.mysql
+            else "this migration does not run in one transaction"
+        )
         yield op.finding(
             RULE,
             f"`{_head(op)}` has no `{clause}`, and {why}.",

@@ -30,14 +30,21 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    created = {op.sql.split()[-1].lower() for op in migration.up if isinstance(op, RawSQL) and op.category == "schema"}
+    created = {
+        op.sql.split()[-1].lower()
+        for op in migration.up
+        if isinstance(op, RawSQL) and op.category == "schema"
+    }
     for op in migration.up:
         if not isinstance(op, DropSchema) or op.name in created:
             continue
         if op.kind == "database" and not context.mysql:
             continue  # database-dropped
         if op.kind == "schema" and not op.cascade and context.postgres:
-            severity, how = Severity.WARNING, "It fails unless the schema is empty; if it is, its objects are gone."
+            severity, how = (
+                Severity.WARNING,
+                "It fails unless the schema is empty; if it is, its objects are gone.",
+            )
         else:
             severity, how = RULE.severity, "Every table, view, function and type in it is dropped with it."
         yield op.finding(

@@ -29,8 +29,14 @@ RULE = Rule(
     dialects=("postgres",),
 )
 
-_SERIAL = {"serial": "integer", "serial4": "integer", "smallserial": "smallint", "serial2": "smallint",
-           "bigserial": "bigint", "serial8": "bigint"}
+_SERIAL = {
+    "serial": "integer",
+    "serial4": "integer",
+    "smallserial": "smallint",
+    "serial2": "smallint",
+    "bigserial": "bigint",
+    "serial8": "bigint",
+}
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
@@ -45,5 +51,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             RULE,
             f"`{table}.{column.name}` is `{column.type}`; an identity column owns its sequence.",
             blast_radius="Grants, copies of the table and type changes must handle a separate sequence by hand.",
-            suggestion=retype(op.sql, column.name, column.type, identity) if migration.alone_on_lines(op) else None,
+            suggestion=retype(op.sql, column.name, column.type, identity)
+            if migration.alone_on_lines(op)
+            else None,
         )

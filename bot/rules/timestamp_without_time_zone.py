@@ -41,7 +41,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op, table, column in declared_columns(migration):
         if not _TIMESTAMP.match(column.type):
             continue
-        suggestion = retype(op.sql, column.name, _WRITTEN, "timestamptz") if migration.alone_on_lines(op) else None
+        suggestion = (
+            retype(op.sql, column.name, _WRITTEN, "timestamptz") if migration.alone_on_lines(op) else None
+        )
         yield op.finding(
             RULE,
             f"`{table}.{column.name}` is a `timestamp` without time zone.",
