@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import Migration, Reindex
+from bot.migration import AddIndex, Migration, Reindex
 
 RULE = Rule(
     id="non-concurrent-reindex",
@@ -37,11 +37,14 @@ RULE = Rule(
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.postgres:
         return
+    indexes = dict(context.catalog.indexes)
     for op in migration.up:
+        if isinstance(op, AddIndex) and op.name:
+            indexes[op.name] = op.table
         if not isinstance(op, Reindex) or op.concurrently:
             continue
         kind, _, target = op.target.partition(" ")
-        table = op.table or (context.catalog.indexes.get(target, "") if kind == "index" else "")
+        table = op.table or (indexes.get(target, "") if kind == "index" else "")
         severity = context.lock_severity(table, RULE.severity) if table else RULE.severity
         if severity is None:
             continue

@@ -13,6 +13,7 @@ a dump, and drop the then-empty schema without `CASCADE`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.context import Context
@@ -29,16 +30,21 @@ RULE = Rule(
 )
 
 
+_CREATE = re.compile(r"^\s*CREATE\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?(\S+)", re.I)
+
+
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     created = {
-        op.sql.split()[-1].lower()
+        match.group(1).strip('"`').lower()
         for op in migration.up
-        if isinstance(op, RawSQL) and op.category == "schema"
+        if isinstance(op, RawSQL) and op.category in ("schema", "create-schema")
+        for match in [_CREATE.match(op.sql)]
+        if match
     }
     for op in migration.up:
         if not isinstance(op, DropSchema) or op.name in created:
             continue
-        if op.kind == "database" and not context.mysql:
+        if op.kind == "database":
             continue  # database-dropped
         if op.kind == "schema" and not op.cascade and context.postgres:
             severity, how = (
