@@ -91,7 +91,8 @@ _VERB = {
 
 
 def _judge(op: Operation, context: Context, fk_checks_off: bool) -> tuple[str, str] | None:
-    algorithm, lock = op.option("ALGORITHM"), op.option("LOCK")
+    algorithm = op.option("ALGORITHM") or _clause("ALGORITHM", op.sql)
+    lock = op.option("LOCK") or _clause("LOCK", op.sql)
     if lock in ("SHARED", "EXCLUSIVE"):
         return "locked", f"`LOCK={lock}`"
     if algorithm == "COPY":
@@ -122,6 +123,12 @@ def _judge(op: Operation, context: Context, fk_checks_off: bool) -> tuple[str, s
     if isinstance(op, RawSQL):
         return _raw(op)
     return None
+
+
+def _clause(name: str, sql: str) -> str:
+    """`ALGORITHM=…` / `LOCK=…` in a statement kept as text (`CONVERT TO CHARACTER SET …, ALGORITHM=INPLACE`)."""
+    match = re.search(rf"\b{name}\s*=\s*(\w+)", sql, re.I)
+    return match.group(1).upper() if match else ""
 
 
 def _column_change(op: AlterColumnType, context: Context) -> tuple[str, str] | None:
