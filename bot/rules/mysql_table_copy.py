@@ -4,8 +4,9 @@
 With `ALGORITHM=COPY` the server builds a new copy of the table row by row while writes wait (and with
 `LOCK=SHARED` or `LOCK=EXCLUSIVE`, reads or writes wait whatever the algorithm). Several changes force
 the copy: reordering, removing or inserting `ENUM`/`SET` members (or crossing 255 enum members),
-converting the character set, dropping the primary key, adding a foreign key while
-`foreign_key_checks` is on, adding a `STORED` generated or `AUTO_INCREMENT` column. Others rebuild the
+converting the character set, dropping the primary key, adding a CHECK constraint, adding a foreign
+key while `foreign_key_checks` is on, adding a column with an expression default, a `STORED` generated
+column or an `AUTO_INCREMENT` column. Others rebuild the
 table in place: writes go on, but the rebuild takes as long as a copy and replicas replay it serially,
 lagging for as long. Which is which depends on the server version: `ADD COLUMN` is instant from MySQL
 8.0.12 (at the end of the table; anywhere from 8.0.29) and MariaDB 10.3 (anywhere from 10.4).
@@ -107,6 +108,8 @@ def _judge(op: Operation, context: Context, fk_checks_off: bool) -> tuple[str, s
         if column.generated or column.identity:
             kind = "a STORED generated column" if column.generated else "an AUTO_INCREMENT column"
             return mysql_ddl.COPY, f"Adding {kind} `{column.name}`"
+        if column.default is not None and (column.default.startswith("(") or column.volatile_default):
+            return mysql_ddl.COPY, f"Adding column `{column.name}` with the expression default `{column.default}`"
         how = mysql_ddl.add_column(context.version, mariadb, bool(column.position))
         keyword, _, after = column.position.partition(" ")
         place = f" ({keyword.upper()} {after})".replace(" )", ")") if keyword else ""
@@ -118,6 +121,8 @@ def _judge(op: Operation, context: Context, fk_checks_off: bool) -> tuple[str, s
         return mysql_ddl.REBUILD, f"Dropping column `{op.column}`"
     if isinstance(op, AddConstraint) and op.constraint == "foreign_key" and not fk_checks_off:
         return mysql_ddl.COPY, "Adding a foreign key while `foreign_key_checks` is on"
+    if isinstance(op, AddConstraint) and op.constraint == "check":
+        return mysql_ddl.COPY, "Adding a CHECK constraint"
     if isinstance(op, AddConstraint) and op.constraint == "primary_key":
         return mysql_ddl.REBUILD, "Adding a primary key"
     if isinstance(op, RawSQL):
