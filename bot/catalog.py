@@ -53,6 +53,7 @@ class Catalog:
     enums: dict[str, list[str]] = field(default_factory=dict)
     indexes: dict[str, str] = field(default_factory=dict)  # index name → table
     keys: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)  # table → column lists of its indexes
+    constraints: dict[str, str] = field(default_factory=dict)  # constraint name → kind (foreign_key, …)
     small: frozenset[str] = frozenset()
     large: frozenset[str] = frozenset()
     rows: dict[str, int] = field(default_factory=dict)  # row estimates, when a probe gave them
@@ -112,6 +113,9 @@ def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
             c.add_key(op.table, (spec.name,))
     for constraint in op.constraints:
         _add_constraint(c, constraint, in_change)
+    for spec in op.columns:
+        if spec.references:
+            c.constraints[f"{op.table.rsplit('.', 1)[-1]}_{spec.name}_fkey"] = "foreign_key"
     if in_change:
         c.created_in_change.add(op.table)
 
@@ -198,6 +202,16 @@ def _add_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, AddConstraint)
     if op.constraint in ("primary_key", "unique"):
         c.add_key(op.table, op.columns)
+    name = op.name or _default_name(op)
+    if name:
+        c.constraints[name] = op.constraint
+
+
+def _default_name(op: AddConstraint) -> str:
+    """PostgreSQL's name for an unnamed foreign key: `<table>_<columns>_fkey`."""
+    if op.constraint != "foreign_key" or not op.columns:
+        return ""
+    return f"{op.table.rsplit('.', 1)[-1]}_{'_'.join(op.columns)}_fkey"
 
 
 def _key_column(text: str) -> str:
