@@ -52,7 +52,9 @@ class Catalog:
     tables: dict[str, Table] = field(default_factory=dict)
     enums: dict[str, list[str]] = field(default_factory=dict)
     indexes: dict[str, str] = field(default_factory=dict)  # index name → table
-    keys: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)  # table → column lists of its indexes
+    keys: dict[str, list[tuple[str, ...]]] = field(
+        default_factory=dict
+    )  # table → column lists of its indexes
     constraints: dict[str, str] = field(default_factory=dict)  # constraint name → kind (foreign_key, …)
     small: frozenset[str] = frozenset()
     large: frozenset[str] = frozenset()

@@ -32,7 +32,9 @@ def review(
         config.dialect or dialect or frameworks.detect_dialect(changeset.head_tree, [t for _, t, _ in found])
     )
     dialect = "mysql" if dialect == "mariadb" and config.dialect is None else dialect
-    syntax = "mysql" if dialect == "mariadb" else dialect  # MariaDB is parsed as MySQL; rules still know which
+    syntax = (
+        "mysql" if dialect == "mariadb" else dialect
+    )  # MariaDB is parsed as MySQL; rules still know which
     migrations = [
         frameworks.parse(module, path, text, changeset.head_tree, syntax) for path, text, module in found
     ]

@@ -109,7 +109,10 @@ def _judge(op: Operation, context: Context, fk_checks_off: bool) -> tuple[str, s
             kind = "a STORED generated column" if column.generated else "an AUTO_INCREMENT column"
             return mysql_ddl.COPY, f"Adding {kind} `{column.name}`"
         if column.default is not None and (column.default.startswith("(") or column.volatile_default):
-            return mysql_ddl.COPY, f"Adding column `{column.name}` with the expression default `{column.default}`"
+            return (
+                mysql_ddl.COPY,
+                f"Adding column `{column.name}` with the expression default `{column.default}`",
+            )
         how = mysql_ddl.add_column(context.version, mariadb, bool(column.position))
         keyword, _, after = column.position.partition(" ")
         place = f" ({keyword.upper()} {after})".replace(" )", ")") if keyword else ""

@@ -1,8 +1,11 @@
+from typing import Any
+
+from bot.findings import Finding
 from tests.conftest import review_sql
 
 
-def _found(sql: str, **kw: object) -> list:  # type: ignore[type-arg]
-    return [f for f in review_sql(sql, **kw).active if f.rule == "duplicate-column-assignment"]  # type: ignore[arg-type]
+def _found(sql: str, **kw: Any) -> list[Finding]:
+    return [f for f in review_sql(sql, **kw).active if f.rule == "duplicate-column-assignment"]
 
 
 def test_update_assigning_twice() -> None:
@@ -21,4 +24,6 @@ def test_create_table_and_alter_table_duplicates() -> None:
 
 
 def test_distinct_columns_are_quiet() -> None:
-    assert not _found("UPDATE t SET a = 1, b = 2 WHERE id = 1;\nALTER TABLE t ADD COLUMN c int, ADD COLUMN d int;")
+    assert not _found(
+        "UPDATE t SET a = 1, b = 2 WHERE id = 1;\nALTER TABLE t ADD COLUMN c int, ADD COLUMN d int;"
+    )

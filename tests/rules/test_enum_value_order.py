@@ -1,10 +1,13 @@
+from typing import Any
+
+from bot.findings import Finding
 from tests.conftest import review_sql
 
 BASE = {"db/migrations/000_base.sql": "CREATE TYPE order_status AS ENUM ('draft', 'published', 'archived');"}
 
 
-def _found(sql: str, **kw: object) -> list:  # type: ignore[type-arg]
-    return [f for f in review_sql(sql, **kw).active if f.rule == "enum-value-order"]  # type: ignore[arg-type]
+def _found(sql: str, **kw: Any) -> list[Finding]:
+    return [f for f in review_sql(sql, **kw).active if f.rule == "enum-value-order"]
 
 
 def test_appended_value_is_info_with_an_explicit_after() -> None:

@@ -1,10 +1,13 @@
+from typing import Any
+
+from bot.findings import Finding
 from tests.conftest import review_sql
 
 SQL = "ALTER TABLE bookings ADD CONSTRAINT no_overlap EXCLUDE USING gist (room WITH =, during WITH &&);"
 
 
-def _found(sql: str, **kw: object) -> list:  # type: ignore[type-arg]
-    return [f for f in review_sql(sql, **kw).active if f.rule == "exclusion-constraint"]  # type: ignore[arg-type]
+def _found(sql: str, **kw: Any) -> list[Finding]:
+    return [f for f in review_sql(sql, **kw).active if f.rule == "exclusion-constraint"]
 
 
 def test_exclusion_constraint_on_existing_table() -> None:

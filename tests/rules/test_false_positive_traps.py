@@ -14,10 +14,22 @@ from bot.review import review
 from tests.conftest import review_sql, rule_ids
 
 LOCK_RULES = {
-    "non-concurrent-index", "non-concurrent-index-drop", "non-concurrent-reindex", "set-not-null",
-    "constraint-not-valid", "unique-constraint-under-lock", "type-change-rewrite", "volatile-default",
-    "statements-after-exclusive-lock", "missing-lock-timeout", "missing-statement-timeout", "mysql-table-copy",
-    "exclusion-constraint", "invalid-index-retry", "blocking-maintenance", "not-null-without-default",
+    "non-concurrent-index",
+    "non-concurrent-index-drop",
+    "non-concurrent-reindex",
+    "set-not-null",
+    "constraint-not-valid",
+    "unique-constraint-under-lock",
+    "type-change-rewrite",
+    "volatile-default",
+    "statements-after-exclusive-lock",
+    "missing-lock-timeout",
+    "missing-statement-timeout",
+    "mysql-table-copy",
+    "exclusion-constraint",
+    "invalid-index-retry",
+    "blocking-maintenance",
+    "not-null-without-default",
 }
 
 
@@ -25,15 +37,24 @@ LOCK_RULES = {
 
 
 def test_concurrent_index_in_a_goose_file_without_transaction_is_quiet() -> None:
-    sql = ("-- +goose NO TRANSACTION\n-- +goose Up\n"
-           "DROP INDEX CONCURRENTLY IF EXISTS orders_user_idx;\n"
-           "CREATE INDEX CONCURRENTLY orders_user_idx ON orders (user_id);\n")
+    sql = (
+        "-- +goose NO TRANSACTION\n-- +goose Up\n"
+        "DROP INDEX CONCURRENTLY IF EXISTS orders_user_idx;\n"
+        "CREATE INDEX CONCURRENTLY orders_user_idx ON orders (user_id);\n"
+    )
     found = rule_ids(review_sql(sql, path="db/migrations/00002_idx.sql"))
-    assert not found & {"concurrent-in-transaction", "non-concurrent-index", "invalid-index-retry", "non-robust-statement"}
+    assert not found & {
+        "concurrent-in-transaction",
+        "non-concurrent-index",
+        "invalid-index-retry",
+        "non-robust-statement",
+    }
 
 
 def test_concurrent_index_in_a_plain_file_without_begin_is_quiet() -> None:
-    found = rule_ids(review_sql("CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_user_idx ON orders (user_id);"))
+    found = rule_ids(
+        review_sql("CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_user_idx ON orders (user_id);")
+    )
     assert "concurrent-in-transaction" not in found and "non-concurrent-index" not in found
 
 
@@ -56,20 +77,24 @@ def test_statements_after_a_lock_only_matter_inside_one_transaction() -> None:
 
 
 def test_table_created_in_the_same_file_is_quiet_for_every_lock_rule() -> None:
-    sql = ("BEGIN;\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, note text);\n"
-           "CREATE INDEX orders_user_idx ON orders (user_id);\n"
-           "ALTER TABLE orders ALTER COLUMN note SET NOT NULL;\n"
-           "ALTER TABLE orders ADD CONSTRAINT orders_note_key UNIQUE (note);\n"
-           "ALTER TABLE orders ALTER COLUMN user_id TYPE integer;\n"
-           "ALTER TABLE orders ADD COLUMN ref uuid DEFAULT gen_random_uuid();\nCOMMIT;")
+    sql = (
+        "BEGIN;\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, note text);\n"
+        "CREATE INDEX orders_user_idx ON orders (user_id);\n"
+        "ALTER TABLE orders ALTER COLUMN note SET NOT NULL;\n"
+        "ALTER TABLE orders ADD CONSTRAINT orders_note_key UNIQUE (note);\n"
+        "ALTER TABLE orders ALTER COLUMN user_id TYPE integer;\n"
+        "ALTER TABLE orders ADD COLUMN ref uuid DEFAULT gen_random_uuid();\nCOMMIT;"
+    )
     assert not rule_ids(review_sql(sql)) & LOCK_RULES
 
 
 def test_table_created_by_an_earlier_migration_of_the_same_pull_request_is_quiet() -> None:
     first = "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);"
     second = "CREATE INDEX orders_user_idx ON orders (user_id);\nALTER TABLE orders ALTER COLUMN user_id SET NOT NULL;"
-    files = (ChangedFile("db/migrations/001_orders.sql", "added", None, first),
-             ChangedFile("db/migrations/002_orders_idx.sql", "added", None, second))
+    files = (
+        ChangedFile("db/migrations/001_orders.sql", "added", None, first),
+        ChangedFile("db/migrations/002_orders_idx.sql", "added", None, second),
+    )
     tree = MemoryTree({f.path: f.head_text or "" for f in files})
     result = review(ChangeSet("base", "head", files, head_tree=tree, base_tree=MemoryTree()))
     assert not {f.rule for f in result.active} & LOCK_RULES
@@ -94,8 +119,10 @@ def test_creating_tables_needs_no_timeout() -> None:
 
 
 def test_drop_not_null_is_not_a_not_null_finding_on_any_dialect() -> None:
-    for dialect, sql in (("postgres", "ALTER TABLE users ALTER COLUMN phone DROP NOT NULL;"),
-                         ("mysql", "ALTER TABLE users MODIFY phone varchar(20) NULL;")):
+    for dialect, sql in (
+        ("postgres", "ALTER TABLE users ALTER COLUMN phone DROP NOT NULL;"),
+        ("mysql", "ALTER TABLE users MODIFY phone varchar(20) NULL;"),
+    ):
         base = {"db/migrations/000_users.sql": "CREATE TABLE users (id bigint, phone varchar(20) NOT NULL);"}
         result = review_sql(sql, dialect=dialect, base=base)
         assert not rule_ids(result) & {"set-not-null", "not-null-without-default"}
@@ -106,8 +133,10 @@ def test_drop_not_null_is_not_a_not_null_finding_on_any_dialect() -> None:
 
 
 def test_a_small_table_never_blocks_the_merge_on_locking_rules() -> None:
-    sql = ("CREATE INDEX tags_name_idx ON tags (name);\nALTER TABLE tags ALTER COLUMN name SET NOT NULL;\n"
-           "ALTER TABLE tags ADD CONSTRAINT tags_name_key UNIQUE (name);\nREINDEX TABLE tags;\nVACUUM FULL tags;")
+    sql = (
+        "CREATE INDEX tags_name_idx ON tags (name);\nALTER TABLE tags ALTER COLUMN name SET NOT NULL;\n"
+        "ALTER TABLE tags ADD CONSTRAINT tags_name_key UNIQUE (name);\nREINDEX TABLE tags;\nVACUUM FULL tags;"
+    )
     result = review_sql(sql, config=Config(small_tables=["tags"]))
     locking = [f for f in result.active if f.rule in LOCK_RULES]
     assert locking and all(f.severity is not Severity.CRITICAL for f in locking)

@@ -1,12 +1,17 @@
+from typing import Any
+
+from bot.findings import Finding
 from tests.conftest import review_sql
 
-BASE = {"db/migrations/000_base.sql": "CREATE TABLE orders (id bigint, user_id bigint REFERENCES users (id), "
-        "total numeric, CONSTRAINT orders_owner FOREIGN KEY (id) REFERENCES owners (id), "
-        "CONSTRAINT orders_total_positive CHECK (total > 0));"}
+BASE = {
+    "db/migrations/000_base.sql": "CREATE TABLE orders (id bigint, user_id bigint REFERENCES users (id), "
+    "total numeric, CONSTRAINT orders_owner FOREIGN KEY (id) REFERENCES owners (id), "
+    "CONSTRAINT orders_total_positive CHECK (total > 0));"
+}
 
 
-def _found(sql: str, **kw: object) -> list:  # type: ignore[type-arg]
-    return [f for f in review_sql(sql, **kw).active if f.rule == "foreign-key-dropped"]  # type: ignore[arg-type]
+def _found(sql: str, **kw: Any) -> list[Finding]:
+    return [f for f in review_sql(sql, **kw).active if f.rule == "foreign-key-dropped"]
 
 
 def test_named_and_default_named_foreign_keys_from_the_catalog() -> None:

@@ -1,11 +1,13 @@
-from bot.findings import Severity
+from typing import Any
+
+from bot.findings import Finding, Severity
 from tests.conftest import review_sql
 
 LONG = "index_customer_subscriptions_on_billing_account_id_and_created_at_desc"  # 70 characters
 
 
-def _found(sql: str, **kw: object) -> list:  # type: ignore[type-arg]
-    return [f for f in review_sql(sql, **kw).active if f.rule == "identifier-too-long"]  # type: ignore[arg-type]
+def _found(sql: str, **kw: Any) -> list[Finding]:
+    return [f for f in review_sql(sql, **kw).active if f.rule == "identifier-too-long"]
 
 
 def test_postgres_truncates_and_names_the_result() -> None:

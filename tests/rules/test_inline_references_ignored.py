@@ -1,11 +1,14 @@
+from typing import Any
+
 from bot.config import Config
+from bot.findings import Finding
 from tests.conftest import review_sql
 
 SQL = "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));"
 
 
-def _found(sql: str, **kw: object) -> list:  # type: ignore[type-arg]
-    return [f for f in review_sql(sql, **kw).active if f.rule == "inline-references-ignored"]  # type: ignore[arg-type]
+def _found(sql: str, **kw: Any) -> list[Finding]:
+    return [f for f in review_sql(sql, **kw).active if f.rule == "inline-references-ignored"]
 
 
 def test_mysql_8_ignores_inline_references() -> None:

@@ -1,8 +1,11 @@
+from typing import Any
+
+from bot.findings import Finding
 from tests.conftest import review_sql
 
 
-def _found(sql: str, **kw: object) -> list:  # type: ignore[type-arg]
-    return [f for f in review_sql(sql, **kw).active if f.rule == "int-primary-key"]  # type: ignore[arg-type]
+def _found(sql: str, **kw: Any) -> list[Finding]:
+    return [f for f in review_sql(sql, **kw).active if f.rule == "int-primary-key"]
 
 
 def test_serial_key_suggests_bigserial() -> None:
@@ -22,7 +25,9 @@ def test_smallint_limit_is_named() -> None:
 
 
 def test_mysql_unsigned_auto_increment() -> None:
-    [finding] = _found("CREATE TABLE t (id int(11) unsigned NOT NULL AUTO_INCREMENT, PRIMARY KEY (id));", dialect="mysql")
+    [finding] = _found(
+        "CREATE TABLE t (id int(11) unsigned NOT NULL AUTO_INCREMENT, PRIMARY KEY (id));", dialect="mysql"
+    )
     assert "4,294,967,295" in finding.message and finding.suggestion is not None
 
 

@@ -1,10 +1,13 @@
+from typing import Any
+
+from bot.findings import Finding
 from tests.conftest import review_sql
 
 RULE = "invalid-index-retry"
 
 
-def _found(sql: str, **kw: object) -> list:  # type: ignore[type-arg]
-    return [f for f in review_sql(sql, **kw).active if f.rule == RULE]  # type: ignore[arg-type]
+def _found(sql: str, **kw: Any) -> list[Finding]:
+    return [f for f in review_sql(sql, **kw).active if f.rule == RULE]
 
 
 def test_concurrent_build_without_cleanup_suggests_dropping_first() -> None:

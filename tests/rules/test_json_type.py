@@ -1,8 +1,11 @@
+from typing import Any
+
+from bot.findings import Finding
 from tests.conftest import review_sql
 
 
-def _found(sql: str, **kw: object) -> list:  # type: ignore[type-arg]
-    return [f for f in review_sql(sql, **kw).active if f.rule == "json-type"]  # type: ignore[arg-type]
+def _found(sql: str, **kw: Any) -> list[Finding]:
+    return [f for f in review_sql(sql, **kw).active if f.rule == "json-type"]
 
 
 def test_json_column_suggests_jsonb() -> None:

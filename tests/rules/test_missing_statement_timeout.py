@@ -1,13 +1,15 @@
+from typing import Any
+
 from bot.config import Config
-from bot.findings import Severity
+from bot.findings import Finding, Severity
 from tests.conftest import review_sql
 
 RULE = "missing-statement-timeout"
 SQL = "ALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;"
 
 
-def _found(sql: str, **kw: object) -> list:  # type: ignore[type-arg]
-    return [f for f in review_sql(sql, **kw).active if f.rule == RULE]  # type: ignore[arg-type]
+def _found(sql: str, **kw: Any) -> list[Finding]:
+    return [f for f in review_sql(sql, **kw).active if f.rule == RULE]
 
 
 def test_long_statement_without_statement_timeout_is_info_once() -> None:

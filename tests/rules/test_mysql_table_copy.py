@@ -1,13 +1,15 @@
+from typing import Any
+
 from bot.config import Config
-from bot.findings import Severity
+from bot.findings import Finding, Severity
 from tests.conftest import review_sql, rule_ids
 
 RULE = "mysql-table-copy"
 BASE = {"db/migrations/000_base.sql": "CREATE TABLE o (id bigint PRIMARY KEY, s ENUM('a','b') NOT NULL);"}
 
 
-def _found(sql: str, dialect: str = "mysql", **kw: object) -> list:  # type: ignore[type-arg]
-    return [f for f in review_sql(sql, dialect=dialect, **kw).active if f.rule == RULE]  # type: ignore[arg-type]
+def _found(sql: str, dialect: str = "mysql", **kw: Any) -> list[Finding]:
+    return [f for f in review_sql(sql, dialect=dialect, **kw).active if f.rule == RULE]
 
 
 def test_algorithm_copy_and_shared_lock_are_critical() -> None:

@@ -1,12 +1,14 @@
+from typing import Any
+
 from bot.config import Config
-from bot.findings import Severity
+from bot.findings import Finding, Severity
 from tests.conftest import review_sql
 
 SQL = "ALTER TABLE events DETACH PARTITION events_2023;"
 
 
-def _found(sql: str, **kw: object) -> list:  # type: ignore[type-arg]
-    return [f for f in review_sql(sql, **kw).active if f.rule == "non-concurrent-detach-partition"]  # type: ignore[arg-type]
+def _found(sql: str, **kw: Any) -> list[Finding]:
+    return [f for f in review_sql(sql, **kw).active if f.rule == "non-concurrent-detach-partition"]
 
 
 def test_detach_without_concurrently_is_critical() -> None:

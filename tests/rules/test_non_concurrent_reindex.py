@@ -1,10 +1,12 @@
+from typing import Any
+
 from bot.config import Config
-from bot.findings import Severity
+from bot.findings import Finding, Severity
 from tests.conftest import review_sql
 
 
-def _found(sql: str, **kw: object) -> list:  # type: ignore[type-arg]
-    return [f for f in review_sql(sql, **kw).active if f.rule == "non-concurrent-reindex"]  # type: ignore[arg-type]
+def _found(sql: str, **kw: Any) -> list[Finding]:
+    return [f for f in review_sql(sql, **kw).active if f.rule == "non-concurrent-reindex"]
 
 
 def test_reindex_table_is_critical_with_a_concurrent_suggestion() -> None:

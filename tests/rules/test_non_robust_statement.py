@@ -1,4 +1,7 @@
+from typing import Any
+
 from bot.config import Config
+from bot.findings import Finding
 from tests.conftest import review_sql
 
 RULE = "non-robust-statement"
@@ -6,8 +9,8 @@ TWO = "CREATE TABLE audit_log (id bigint PRIMARY KEY);\nDROP TABLE legacy_audit_
 NO_TX = Config(assume_in_transaction=False)
 
 
-def _found(sql: str, **kw: object) -> list:  # type: ignore[type-arg]
-    return [f for f in review_sql(sql, **kw).active if f.rule == RULE]  # type: ignore[arg-type]
+def _found(sql: str, **kw: Any) -> list[Finding]:
+    return [f for f in review_sql(sql, **kw).active if f.rule == RULE]
 
 
 def test_mysql_multi_statement_migration_needs_guards() -> None:

@@ -12,7 +12,12 @@ def test_drop_not_null_is_only_an_info_about_readers_and_rollback() -> None:
 def test_drop_not_null_is_never_flagged_as_adding_not_null() -> None:
     # django-migration-linter#67: NOT_NULL fired on DROP NOT NULL. None of the NOT NULL rules may fire here.
     found = rule_ids(review_sql(SQL))
-    assert not found & {"set-not-null", "not-null-without-default", "constraint-not-valid", "type-change-rewrite"}
+    assert not found & {
+        "set-not-null",
+        "not-null-without-default",
+        "constraint-not-valid",
+        "type-change-rewrite",
+    }
     assert review_sql(SQL).count(review_sql(SQL).active[0].severity.__class__("critical")) == 0
 
 

@@ -32,7 +32,9 @@ def _mariadb(cursor: Any, statement: str) -> str | None:
         ("ALTER TABLE t ADD COLUMN e int DEFAULT (a + 1)", "ALGORITHM=INSTANT"),
     ],
 )
-def test_what_mysql_table_copy_flags_the_server_cannot_do_online(mariadb: Any, statement: str, forced: str) -> None:
+def test_what_mysql_table_copy_flags_the_server_cannot_do_online(
+    mariadb: Any, statement: str, forced: str
+) -> None:
     base = {"db/migrations/000_base.sql": "CREATE TABLE t (id int PRIMARY KEY, a int, s ENUM('a','b'));"}
     assert "mysql-table-copy" in rule_ids(review_sql(statement + ";", base=base, config=MARIADB))
     with mariadb.cursor() as cursor:
@@ -44,7 +46,11 @@ def test_what_mysql_table_copy_flags_the_server_cannot_do_online(mariadb: Any, s
 
 @pytest.mark.parametrize(
     "statement",
-    ["ALTER TABLE t MODIFY s ENUM('a','b','c')", "ALTER TABLE t ADD COLUMN n int AFTER id", "ALTER TABLE t DROP COLUMN a"],
+    [
+        "ALTER TABLE t MODIFY s ENUM('a','b','c')",
+        "ALTER TABLE t ADD COLUMN n int AFTER id",
+        "ALTER TABLE t DROP COLUMN a",
+    ],
 )
 def test_what_mysql_table_copy_leaves_alone_is_instant(mariadb: Any, statement: str) -> None:
     base = {"db/migrations/000_base.sql": "CREATE TABLE t (id int PRIMARY KEY, a int, s ENUM('a','b'));"}
@@ -107,7 +113,9 @@ def test_failed_concurrent_build_leaves_an_invalid_index_that_if_not_exists_keep
     with pytest.raises(Exception, match="could not create unique index"):
         pg.execute(sql)
     pg.execute(sql)  # the retry "succeeds" …
-    valid = pg.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = 'codes_key'::regclass").fetchone()[0]
+    valid = pg.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = 'codes_key'::regclass").fetchone()[
+        0
+    ]
     assert valid is False  # … and keeps the invalid index
 
 

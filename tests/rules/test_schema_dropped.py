@@ -1,11 +1,13 @@
-from bot.findings import Severity
+from typing import Any
+
+from bot.findings import Finding, Severity
 from tests.conftest import review_sql
 
 RULE = "schema-dropped"
 
 
-def _found(sql: str, **kw: object) -> list:  # type: ignore[type-arg]
-    return [f for f in review_sql(sql, **kw).active if f.rule == RULE]  # type: ignore[arg-type]
+def _found(sql: str, **kw: Any) -> list[Finding]:
+    return [f for f in review_sql(sql, **kw).active if f.rule == RULE]
 
 
 def test_drop_schema_cascade_is_critical() -> None:

@@ -2,8 +2,11 @@ from tests.conftest import review_sql, rule_ids
 
 
 def test_rename_schema_names_both() -> None:
-    [finding] = [f for f in review_sql("ALTER SCHEMA reporting RENAME TO analytics;").active
-                 if f.rule == "schema-renamed"]
+    [finding] = [
+        f
+        for f in review_sql("ALTER SCHEMA reporting RENAME TO analytics;").active
+        if f.rule == "schema-renamed"
+    ]
     assert "reporting" in finding.message and "analytics" in finding.message
 
 

@@ -1,9 +1,12 @@
+from typing import Any
+
 from bot.config import Config
+from bot.findings import Finding
 from tests.conftest import review_sql
 
 
-def _found(sql: str, **kw: object) -> list:  # type: ignore[type-arg]
-    return [f for f in review_sql(sql, **kw).active if f.rule == "serial-over-identity"]  # type: ignore[arg-type]
+def _found(sql: str, **kw: Any) -> list[Finding]:
+    return [f for f in review_sql(sql, **kw).active if f.rule == "serial-over-identity"]
 
 
 def test_bigserial_suggests_identity() -> None:

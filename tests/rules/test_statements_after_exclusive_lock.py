@@ -1,11 +1,13 @@
-from bot.findings import Severity
+from typing import Any
+
+from bot.findings import Finding, Severity
 from tests.conftest import review_sql
 
 RULE = "statements-after-exclusive-lock"
 
 
-def _found(sql: str, **kw: object) -> list:  # type: ignore[type-arg]
-    return [f for f in review_sql(sql, **kw).active if f.rule == RULE]  # type: ignore[arg-type]
+def _found(sql: str, **kw: Any) -> list[Finding]:
+    return [f for f in review_sql(sql, **kw).active if f.rule == RULE]
 
 
 def test_backfill_after_add_column_in_one_transaction() -> None:
@@ -40,8 +42,10 @@ def test_plain_file_without_transaction_is_quiet() -> None:
 
 
 def test_tables_created_in_the_same_change_are_quiet() -> None:
-    sql = ("BEGIN;\nCREATE TABLE orders (id bigint);\nALTER TABLE orders ADD COLUMN note text;\n"
-           "CREATE INDEX orders_note_idx ON orders (note);\nCOMMIT;")
+    sql = (
+        "BEGIN;\nCREATE TABLE orders (id bigint);\nALTER TABLE orders ADD COLUMN note text;\n"
+        "CREATE INDEX orders_note_idx ON orders (note);\nCOMMIT;"
+    )
     assert not _found(sql)
 
 
