@@ -7,6 +7,7 @@ exact line of a SQL file, a Rails method call or a Django operation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -371,7 +372,14 @@ class Migration:
     version: str = ""
 
     def tables_created(self) -> set[str]:
-        return {op.table for op in self.up if isinstance(op, CreateTable)}
+        """Tables, and views that can carry indexes, that this migration creates."""
+        created = {op.table for op in self.up if isinstance(op, CreateTable)}
+        for op in self.up:
+            match = _CREATE_VIEW.match(op.sql) if isinstance(op, RawSQL) and "view" in op.category else None
+            if match:
+                name = match.group(1).replace('"', "").lower()
+                created.add(name.removeprefix("public."))
+        return created
 
     def alone_on_lines(self, op: Operation) -> bool:
         """Is `op`'s statement the only one on its lines, so that a suggestion may replace those lines?"""
@@ -383,6 +391,10 @@ class Migration:
             for other in self.up
         )
 
+
+_CREATE_VIEW = re.compile(
+    r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:MATERIALIZED\s+)?VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w.\"]+)", re.I
+)
 
 # Operation kinds that read or change existing rows, so production values matter.
 DATA_CHANGES = (DataUpdate, DataDelete, DataInsert)

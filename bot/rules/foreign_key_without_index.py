@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.catalog import Catalog
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
 from bot.migration import AddColumn, AddConstraint, AddIndex, CreateTable, Migration, Operation
@@ -41,11 +42,17 @@ RULE = Rule(
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.postgres:
         return
-    catalog = context.catalog.snapshot()
+    foreign_keys = list(_foreign_keys(migration))
+    if not foreign_keys:
+        return
+    # The index keys of the referencing tables, as they will be after this migration.
+    catalog = Catalog(
+        keys={table: list(context.catalog.keys.get(table, [])) for _, table, _, _ in foreign_keys}
+    )
     for op in migration.up:
         if isinstance(op, CreateTable | AddIndex | AddConstraint):
             catalog.apply(op)
-    for op, table, columns, parent in _foreign_keys(migration):
+    for op, table, columns, parent in foreign_keys:
         if catalog.has_index_on(table, columns):
             continue
         cols = ", ".join(columns)

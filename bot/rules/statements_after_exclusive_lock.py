@@ -25,7 +25,15 @@ from collections.abc import Iterator
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
 from bot.locks import access_exclusive, long_running
-from bot.migration import Migration, Operation, SetTimeout, Transaction, transaction_flags
+from bot.migration import (
+    AddConstraint,
+    Migration,
+    Operation,
+    SetTimeout,
+    Transaction,
+    ValidateConstraint,
+    transaction_flags,
+)
 
 RULE = Rule(
     id="statements-after-exclusive-lock",
@@ -81,10 +89,19 @@ def _matters(op: Operation, held: Operation, context: Context) -> bool:
 def _finding(op: Operation, held: Operation, context: Context) -> Finding:
     table = held.tables[0]
     severity = context.lock_severity(table, RULE.severity) or Severity.INFO
-    first = op.sql.strip().split("\n")[0][:60]
+    first = " ".join(op.sql.split())[:60]
+    message = f"`{first}` runs while `{table}` is still locked ACCESS EXCLUSIVE by line {held.location.line}."
+    fix = None
+    if isinstance(op, ValidateConstraint) and isinstance(held, AddConstraint) and held.not_valid:
+        message = (
+            f"`VALIDATE CONSTRAINT {op.name}` runs in the same transaction as the NOT VALID constraint of line "
+            f"{held.location.line}, so its full scan happens under that ACCESS EXCLUSIVE lock."
+        )
+        fix = "Validate the constraint in a separate migration (or after a COMMIT), where it blocks no reads or writes."
     return op.finding(
         RULE,
-        f"`{first}` runs while `{table}` is still locked ACCESS EXCLUSIVE by line {held.location.line}.",
+        message,
+        fix=fix,
         severity=severity,
         blast_radius=f"Every query on {context.size_words(table)} waits until the transaction commits, "
         "for as long as this statement takes.",

@@ -140,3 +140,12 @@ def test_a_small_table_never_blocks_the_merge_on_locking_rules() -> None:
     result = review_sql(sql, config=Config(small_tables=["tags"]))
     locking = [f for f in result.active if f.rule in LOCK_RULES]
     assert locking and all(f.severity is not Severity.CRITICAL for f in locking)
+
+
+def test_materialized_view_created_in_the_same_migration_is_new() -> None:
+    sql = (
+        "BEGIN;\nALTER TABLE orders DROP COLUMN IF EXISTS legacy;\n"
+        "CREATE MATERIALIZED VIEW daily AS SELECT date_trunc('day', created_at) AS day FROM orders;\n"
+        "CREATE UNIQUE INDEX daily_day_idx ON daily (day);\nCOMMIT;"
+    )
+    assert not rule_ids(review_sql(sql)) & {"non-concurrent-index", "statements-after-exclusive-lock"}

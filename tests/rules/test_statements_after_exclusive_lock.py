@@ -52,3 +52,12 @@ def test_tables_created_in_the_same_change_are_quiet() -> None:
 def test_mysql_commits_after_each_ddl_statement() -> None:
     sql = "BEGIN;\nALTER TABLE orders ADD COLUMN note text;\nUPDATE orders SET note = '' WHERE id < 10;\nCOMMIT;"
     assert not _found(sql, dialect="mysql")
+
+
+def test_validate_in_the_same_transaction_as_not_valid_is_explained() -> None:
+    sql = (
+        "BEGIN;\nALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total > 0) NOT VALID;\n"
+        "ALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;\nCOMMIT;"
+    )
+    [finding] = _found(sql)
+    assert "same transaction" in finding.message and "separate migration" in finding.fix
