@@ -30,7 +30,7 @@ from bot.migration import AddIndex, DropIndex, Migration
 RULE = Rule(
     id="invalid-index-retry",
     dimension=Dimension.MIGRATION_SAFETY,
-    severity=Severity.WARNING,
+    severity=Severity.INFO,
     help="Drop a leftover invalid index first: `DROP INDEX CONCURRENTLY IF EXISTS …`, then build it CONCURRENTLY.",
     bad=(
         "CREATE INDEX CONCURRENTLY orders_user_id_idx ON orders (user_id);",

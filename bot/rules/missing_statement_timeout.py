@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
 from bot.locks import long_running
-from bot.migration import Migration, SetTimeout
+from bot.migration import AlterColumnType, Migration, Operation, SetTimeout
 
 RULE = Rule(
     id="missing-statement-timeout",
@@ -41,7 +41,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if isinstance(op, SetTimeout) and op.setting == "statement_timeout" and not op.disables:
             return
-        if not long_running(op) or not op.tables or all(context.catalog.is_new(t) for t in op.tables):
+        if not _slow(op, context) or not op.tables or all(context.catalog.is_new(t) for t in op.tables):
             continue
         yield op.finding(
             RULE,
@@ -51,3 +51,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             fix="Add `SET statement_timeout = '15min';` (sized from a measured run) at the top of the migration.",
         )
         return
+
+
+def _slow(op: Operation, context: Context) -> bool:
+    """Long-running, except a type change within the same base type (`varchar(40)` to `varchar(80)`)."""
+    if isinstance(op, AlterColumnType):
+        column = context.catalog.column(op.table, op.column)
+        if column is not None and column.type.split("(")[0] == op.new_type.split("(")[0]:
+            return False
+    return long_running(op)

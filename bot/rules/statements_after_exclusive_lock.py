@@ -82,6 +82,8 @@ def _existing(op: Operation, context: Context) -> bool:
 def _matters(op: Operation, held: Operation, context: Context) -> bool:
     if not _existing(op, context) and op.tables:
         return False
+    if access_exclusive(op) and set(op.tables) <= set(held.tables):
+        return False  # it takes the same lock on the same table itself: the earlier lock adds nothing
     other_table = access_exclusive(op) and bool(op.tables) and op.tables != held.tables
     return long_running(op) or other_table
 

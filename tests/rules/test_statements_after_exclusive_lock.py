@@ -61,3 +61,11 @@ def test_validate_in_the_same_transaction_as_not_valid_is_explained() -> None:
     )
     [finding] = _found(sql)
     assert "same transaction" in finding.message and "separate migration" in finding.fix
+
+
+def test_a_rewrite_of_the_same_table_locks_it_anyway() -> None:
+    sql = (
+        "BEGIN;\nALTER TABLE payments ALTER COLUMN reference TYPE varchar(80);\n"
+        "ALTER TABLE payments ALTER COLUMN cents TYPE bigint;\nCOMMIT;"
+    )
+    assert not _found(sql)
