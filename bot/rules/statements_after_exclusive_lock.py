@@ -91,7 +91,8 @@ def _matters(op: Operation, held: Operation, context: Context) -> bool:
 def _finding(op: Operation, held: Operation, context: Context) -> Finding:
     table = held.tables[0]
     severity = context.lock_severity(table, RULE.severity) or Severity.INFO
-    first = " ".join(op.sql.split())[:60]
+    words = op.sql.split()
+    first = " ".join(words[:4]) + (" …" if len(words) > 4 else "")
     message = f"`{first}` runs while `{table}` is still locked ACCESS EXCLUSIVE by line {held.location.line}."
     fix = None
     if isinstance(op, ValidateConstraint) and isinstance(held, AddConstraint) and held.not_valid:
