@@ -808,6 +808,15 @@ EXAMPLES: list[Example] = [
     (
         "Atlas",
         "LT101",
+        "sqlite-alter-unsupported",
+        "sqlite",
+        "ALTER TABLE users ALTER COLUMN email SET NOT NULL;",
+        None,
+        None,
+    ),
+    (
+        "Atlas",
+        "LT101",
         "not-null-without-default",
         "sqlite",
         "ALTER TABLE users ADD COLUMN tenant_id integer NOT NULL;",
