@@ -23,7 +23,9 @@ RULE = Rule(
     severity=Severity.CRITICAL,
     help="Do not drop databases in migrations; do it by hand, with a backup, as a reviewed operation.",
     bad=("DROP DATABASE analytics;",),
-    good=("CREATE TABLE analytics_events (id bigint PRIMARY KEY);",),
+    good=(
+        "-- analytics is dropped by hand after a backup, not by a migration.\nDROP TABLE IF EXISTS analytics_scratch;",
+    ),
 )
 
 

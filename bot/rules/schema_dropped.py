@@ -26,7 +26,7 @@ RULE = Rule(
     severity=Severity.CRITICAL,
     help="Drop the schema's objects one by one in earlier changes, keep a dump, then drop it without CASCADE.",
     bad=("DROP SCHEMA reporting CASCADE;",),
-    good=("CREATE SCHEMA IF NOT EXISTS reporting;",),
+    good=("DROP TABLE IF EXISTS reporting.daily_totals;",),
 )
 
 

@@ -15,9 +15,9 @@ def test_drop_schema_cascade_is_critical() -> None:
     assert finding.severity is Severity.CRITICAL and "reporting" in finding.message
 
 
-def test_drop_schema_without_cascade_is_a_warning() -> None:
+def test_drop_schema_without_cascade_is_info() -> None:
     [finding] = _found("DROP SCHEMA reporting;")
-    assert finding.severity is Severity.WARNING
+    assert finding.severity is Severity.INFO
 
 
 def test_schema_created_in_the_same_migration_is_quiet() -> None:
