@@ -47,10 +47,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if op.kind == "database":
             continue  # database-dropped
         if op.kind == "schema" and not op.cascade and context.postgres:
-            severity, how = (
-                Severity.WARNING,
-                "It fails unless the schema is empty; if it is, its objects are gone.",
-            )
+            severity, how = Severity.INFO, "Without CASCADE it fails unless the schema is already empty."
         else:
             severity, how = RULE.severity, "Every table, view, function and type in it is dropped with it."
         yield op.finding(
