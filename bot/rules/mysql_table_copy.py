@@ -70,6 +70,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if found is None:
             continue
         how, what = found
+        if how == mysql_ddl.COPY and (op.option("LOCK") or _clause("LOCK", op.sql)) == "NONE":
+            continue  # LOCK=NONE: the server refuses to copy instead of blocking writes
         severity = context.lock_severity(
             table, RULE.severity if how != mysql_ddl.REBUILD else Severity.WARNING
         )

@@ -127,3 +127,13 @@ def test_truncate_cascade_empties_tables_it_does_not_name(pg: Any) -> None:
     pg.execute("INSERT INTO sessions VALUES (1)")
     pg.execute("TRUNCATE accounts CASCADE")
     assert pg.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
+
+
+def test_lock_none_makes_the_server_refuse_a_copy(mariadb: Any) -> None:
+    base = {"db/migrations/000_base.sql": "CREATE TABLE t (id int PRIMARY KEY, s ENUM('a','b'));"}
+    statement = "ALTER TABLE t MODIFY s ENUM('b','a'), LOCK=NONE"
+    assert "mysql-table-copy" not in rule_ids(review_sql(statement + ";", base=base, config=MARIADB))
+    with mariadb.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (id int PRIMARY KEY, s ENUM('a','b'))")
+        error = _mariadb(cursor, statement)
+    assert error is not None and "LOCK=NONE is not supported" in error
