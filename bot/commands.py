@@ -156,6 +156,8 @@ def _alter(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, Any]) -> 
         )
     if rest[:1] == ("ADD",):
         return _add_constraint(words, head, table, at, b)
+    if rest[:2] in (("PARTITION", "BY"), ("REMOVE", "PARTITIONING")):
+        return RawSQL(category="partitioning", table=table, **b)
     if rest[:2] == ("CONVERT", "TO"):
         return RawSQL(category="convert-charset", table=table, **b)
     if rest[:1] in (("DISABLE",), ("ENABLE",)) and "TRIGGER" in rest:

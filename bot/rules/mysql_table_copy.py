@@ -4,7 +4,7 @@
 With `ALGORITHM=COPY` the server builds a new copy of the table row by row while writes wait (and with
 `LOCK=SHARED` or `LOCK=EXCLUSIVE`, reads or writes wait whatever the algorithm). Several changes force
 the copy: reordering, removing or inserting `ENUM`/`SET` members (or crossing 255 enum members),
-converting the character set, dropping the primary key, adding a CHECK constraint, adding a foreign
+converting the character set, (un)partitioning, dropping the primary key, adding a CHECK constraint, adding a foreign
 key while `foreign_key_checks` is on, adding a column with an expression default, a `STORED` generated
 column or an `AUTO_INCREMENT` column. Others rebuild the
 table in place: writes go on, but the rebuild takes as long as a copy and replicas replay it serially,
@@ -155,8 +155,11 @@ def _raw(op: RawSQL) -> tuple[str, str] | None:
         return mysql_ddl.COPY, "`CONVERT TO CHARACTER SET`"
     if op.category == "alter-table-dropprimarykey":
         return mysql_ddl.COPY, "Dropping the primary key"
-    if op.category == "alter-table-options" and op.option("ENGINE"):
-        return mysql_ddl.REBUILD, f"`ENGINE={op.option('ENGINE')}`"
+    if op.category == "partitioning":
+        return mysql_ddl.COPY, "Partitioning or un-partitioning the table"
+    for option, label in (("ENGINE", "ENGINE"), ("ROWFORMAT", "ROW_FORMAT")):
+        if op.category == "alter-table-options" and op.option(option):
+            return mysql_ddl.REBUILD, f"`{label}={op.option(option)}`"
     if op.category == "alter-table-forceproperty":
         return mysql_ddl.REBUILD, "`ALTER TABLE … FORCE`"
     return None

@@ -60,3 +60,10 @@ def test_stored_generated_and_auto_increment_columns_copy() -> None:
 def test_new_tables_and_postgres_are_quiet() -> None:
     assert not _found("CREATE TABLE t (id bigint);\nALTER TABLE t ADD COLUMN n text, ALGORITHM=COPY;")
     assert not _found("ALTER TABLE o ADD COLUMN n text;", dialect="postgres")
+
+
+def test_partitioning_copies_and_row_format_rebuilds() -> None:
+    [partition] = _found("ALTER TABLE o PARTITION BY HASH(id) PARTITIONS 4;")
+    [row_format] = _found("ALTER TABLE o ROW_FORMAT=COMPRESSED;")
+    assert partition.severity is Severity.CRITICAL and row_format.severity is Severity.WARNING
+    assert _found("ALTER TABLE o REMOVE PARTITIONING;")

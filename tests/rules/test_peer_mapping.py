@@ -469,6 +469,7 @@ EXAMPLES: list[Example] = [
     ),
     _ex("Atlas", "MY137", "mysql-table-copy", "ALTER TABLE t DROP PRIMARY KEY;", "mysql"),
     _ex("Atlas", "MY138", "mysql-table-copy", "ALTER TABLE t ENGINE=InnoDB;", "mysql"),
+    _ex("Atlas", "MY139", "mysql-table-copy", "ALTER TABLE t PARTITION BY HASH(id) PARTITIONS 4;", "mysql"),
     _ex("Atlas", "MY140", "mysql-table-copy", "ALTER TABLE t ADD COLUMN g int AS (id + 1) STORED;", "mysql"),
     _ex(
         "Atlas",
