@@ -106,32 +106,39 @@ def _judge(op: Operation, context: Context, fk_checks_off: bool) -> tuple[str, s
     if isinstance(op, AlterColumnType):
         return _column_change(op, context)
     if isinstance(op, AddColumn):
-        column = op.column
-        if column.generated or column.identity:
-            kind = "a STORED generated column" if column.generated else "an AUTO_INCREMENT column"
-            return mysql_ddl.COPY, f"Adding {kind} `{column.name}`"
-        if column.default is not None and (column.default.startswith("(") or column.volatile_default):
-            return (
-                mysql_ddl.COPY,
-                f"Adding column `{column.name}` with the expression default `{column.default}`",
-            )
-        how = mysql_ddl.add_column(context.version, mariadb, bool(column.position))
-        keyword, _, after = column.position.partition(" ")
-        place = f" ({keyword.upper()} {after})".replace(" )", ")") if keyword else ""
-        volatile_rule_covers = context.dialect == "mysql" and not context.at_least(8, 0, 12)
-        if how == mysql_ddl.INSTANT or volatile_rule_covers:
-            return None
-        return how, f"Adding column `{column.name}`{place}"
+        return _added_column(op, context, mariadb)
     if isinstance(op, DropColumn) and mysql_ddl.drop_column(context.version, mariadb) == mysql_ddl.REBUILD:
         return mysql_ddl.REBUILD, f"Dropping column `{op.column}`"
-    if isinstance(op, AddConstraint) and op.constraint == "foreign_key" and not fk_checks_off:
-        return mysql_ddl.COPY, "Adding a foreign key while `foreign_key_checks` is on"
-    if isinstance(op, AddConstraint) and op.constraint == "check":
-        return mysql_ddl.COPY, "Adding a CHECK constraint"
-    if isinstance(op, AddConstraint) and op.constraint == "primary_key":
-        return mysql_ddl.REBUILD, "Adding a primary key"
+    if isinstance(op, AddConstraint):
+        return _constraint(op, fk_checks_off)
     if isinstance(op, RawSQL):
         return _raw(op)
+    return None
+
+
+def _added_column(op: AddColumn, context: Context, mariadb: bool) -> tuple[str, str] | None:
+    column = op.column
+    if column.generated or column.identity:
+        kind = "a STORED generated column" if column.generated else "an AUTO_INCREMENT column"
+        return mysql_ddl.COPY, f"Adding {kind} `{column.name}`"
+    if column.default is not None and (column.default.startswith("(") or column.volatile_default):
+        return mysql_ddl.COPY, f"Adding column `{column.name}` with the expression default `{column.default}`"
+    if context.dialect == "mysql" and not context.at_least(8, 0, 12):
+        return None  # every added column rebuilds before 8.0.12: volatile-default reports it
+    if mysql_ddl.add_column(context.version, mariadb, bool(column.position)) == mysql_ddl.INSTANT:
+        return None
+    keyword, _, after = column.position.partition(" ")
+    place = f" ({keyword.upper()} {after})".replace(" )", ")") if keyword else ""
+    return mysql_ddl.REBUILD, f"Adding column `{column.name}`{place}"
+
+
+def _constraint(op: AddConstraint, fk_checks_off: bool) -> tuple[str, str] | None:
+    if op.constraint == "foreign_key" and not fk_checks_off:
+        return mysql_ddl.COPY, "Adding a foreign key while `foreign_key_checks` is on"
+    if op.constraint == "check":
+        return mysql_ddl.COPY, "Adding a CHECK constraint"
+    if op.constraint == "primary_key":
+        return mysql_ddl.REBUILD, "Adding a primary key"
     return None
 
 
