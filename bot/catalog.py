@@ -52,6 +52,7 @@ class Catalog:
     tables: dict[str, Table] = field(default_factory=dict)
     enums: dict[str, list[str]] = field(default_factory=dict)
     indexes: dict[str, str] = field(default_factory=dict)  # index name → table
+    index_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # index name → its key columns
     keys: dict[str, list[tuple[str, ...]]] = field(
         default_factory=dict
     )  # table → column lists of its indexes
@@ -197,6 +198,7 @@ def _add_index(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, AddIndex)
     if op.name:
         c.indexes[op.name] = op.table
+        c.index_columns[op.name] = tuple(_key_column(column) for column in op.columns)
     c.add_key(op.table, op.columns)
 
 
@@ -227,6 +229,7 @@ def _key_column(text: str) -> str:
 def _drop_index(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, DropIndex)
     c.indexes.pop(op.name, None)
+    c.index_columns.pop(op.name, None)
 
 
 _APPLY = {

@@ -412,6 +412,14 @@ EXAMPLES: list[Example] = [
     _ex("Atlas", "PG304", "unique-constraint-under-lock", "ALTER TABLE events ADD PRIMARY KEY (id);"),
     _ex(
         "Atlas",
+        "PG304",
+        "primary-key-not-null-scan",
+        "CREATE UNIQUE INDEX CONCURRENTLY events_id_key ON events (id);\n"
+        "ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_id_key;",
+        base="CREATE TABLE events (id bigint);",
+    ),
+    _ex(
+        "Atlas",
         "PG305",
         "constraint-not-valid",
         "ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total > 0);",
