@@ -53,3 +53,12 @@ def test_unknown_runner_on_postgres_is_not_guessed() -> None:
 def test_concurrent_index_is_left_to_invalid_index_retry() -> None:
     sql = "CREATE INDEX CONCURRENTLY a_idx ON orders (a);\nCREATE INDEX CONCURRENTLY b_idx ON orders (b);"
     assert not _found(sql, config=NO_TX)
+
+
+def test_goose_file_without_transaction_needs_guards() -> None:
+    sql = "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE audit (id bigint);\nALTER TABLE orders ADD COLUMN audit_id bigint;\n"
+    found = _found(sql, path="db/migrations/00002_audit.sql")
+    assert [f.suggestion for f in found] == [
+        "CREATE TABLE IF NOT EXISTS audit (id bigint)",
+        "ALTER TABLE orders ADD COLUMN IF NOT EXISTS audit_id bigint",
+    ]
