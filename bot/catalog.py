@@ -53,9 +53,8 @@ class Catalog:
     enums: dict[str, list[str]] = field(default_factory=dict)
     indexes: dict[str, str] = field(default_factory=dict)  # index name → table
     index_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # index name → its key columns
-    keys: dict[str, list[tuple[str, ...]]] = field(
-        default_factory=dict
-    )  # table → column lists of its indexes
+    # table → the column lists of its indexes, primary key and unique constraints
+    keys: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     constraints: dict[str, str] = field(default_factory=dict)  # constraint name → kind (foreign_key, …)
     small: frozenset[str] = frozenset()
     large: frozenset[str] = frozenset()

@@ -32,9 +32,8 @@ def review(
         config.dialect or dialect or frameworks.detect_dialect(changeset.head_tree, [t for _, t, _ in found])
     )
     dialect = "mysql" if dialect == "mariadb" and config.dialect is None else dialect
-    syntax = (
-        "mysql" if dialect == "mariadb" else dialect
-    )  # MariaDB is parsed as MySQL; rules still know which
+    # MariaDB is parsed as MySQL; the rules still see "mariadb" and judge its versions.
+    syntax = "mysql" if dialect == "mariadb" else dialect
     migrations = [
         frameworks.parse(module, path, text, changeset.head_tree, syntax) for path, text, module in found
     ]
