@@ -79,7 +79,14 @@ def run_serve(args: argparse.Namespace) -> int:
         log.info("%s unfinished jobs in the store", store.unfinished())
     elif not settings.configured:
         log.warning("GITHUB_APP_ID is not set: only /setup and /healthz work; open /setup to create the app")
-    app = create_app(settings, store, worker)
+    background = []
+    if settings.configured and settings.redeliver_every > 0:
+        from bot.github import GitHubApp
+        from bot.redelivery import keep_redelivering
+
+        github = GitHubApp(settings)
+        background.append(lambda: keep_redelivering(github, store, settings.redeliver_every))
+    app = create_app(settings, store, worker, background)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
 

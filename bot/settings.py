@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     write_interval: float = Field(default=1.0, ge=0, validation_alias="MIGRATION_REVIEW_WRITE_INTERVAL")
     # seconds a worker holds a job between renewals
     lease: float = Field(default=60.0, gt=0, validation_alias="MIGRATION_REVIEW_LEASE")
+    # seconds between looks for deliveries GitHub failed to hand us; 0: never look
+    redeliver_every: float = Field(default=600.0, ge=0, validation_alias="MIGRATION_REVIEW_REDELIVER_EVERY")
     job_attempts: int = Field(default=5, ge=1, validation_alias="MIGRATION_REVIEW_JOB_ATTEMPTS")
     snapshot_max_bytes: int = Field(
         default=512 * 1024 * 1024, ge=1, validation_alias="MIGRATION_REVIEW_SNAPSHOT_MAX_BYTES"

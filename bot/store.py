@@ -168,6 +168,10 @@ class Store:
         )
         return count == 1
 
+    def seen_delivery(self, guid: str) -> bool:
+        _, rows = self._run("SELECT 1 FROM deliveries WHERE guid=?", guid)
+        return bool(rows)
+
     def enqueue(self, task: Task, delay: float = 0.0) -> int:
         now = time.time()
         with self._lock, self._db.transaction():

@@ -8,8 +8,9 @@ the (event, action) pair, enqueue, and answer 202.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 import anyio
 from starlette.applications import Starlette
@@ -32,7 +33,13 @@ class _TooLarge(Exception):
     pass
 
 
-def create_app(settings: Settings, store: Store, worker: jobs.Worker | None = None) -> Starlette:
+def create_app(
+    settings: Settings,
+    store: Store,
+    worker: jobs.Worker | None = None,
+    background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
+) -> Starlette:
+    """The app; `worker` and the `background` loops run for as long as it serves."""
     counters = Counters()
     counters.describe("migration_review_webhooks_total", "Webhook deliveries by event and outcome.")
     counters.gauge("migration_review_jobs", "Jobs in the store by state.", lambda: _by_state(store))
@@ -64,18 +71,18 @@ def create_app(settings: Settings, store: Store, worker: jobs.Worker | None = No
         Route("/metrics", metrics, methods=["GET"]),
         *setup.routes(settings),
     ]
-    return Starlette(routes=routes, lifespan=_lifespan(store, worker))
+    loops = [lambda: jobs.checkpoints(store), *background, *([worker.run] if worker else [])]
+    return Starlette(routes=routes, lifespan=_lifespan(loops))
 
 
 def _lifespan(
-    store: Store, worker: jobs.Worker | None
+    loops: Sequence[Callable[[], Coroutine[Any, Any, None]]],
 ) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with anyio.create_task_group() as group:
-            group.start_soon(jobs.checkpoints, store)
-            if worker is not None:
-                group.start_soon(worker.run)
+            for loop in loops:
+                group.start_soon(loop)
             yield
             group.cancel_scope.cancel()
 

@@ -98,6 +98,8 @@ class FakeGitHub:
         self._holds: list[tuple[re.Pattern[str], threading.Event]] = []
         self._ids = iter(range(1000, 10**9))
         self.on_request: Callable[[dict[str, Any]], None] | None = None
+        self.hook_deliveries: list[dict[str, Any]] = []  # newest first, as GitHub lists them
+        self.redelivered: list[int] = []
 
     # --- test controls --------------------------------------------------------------------------
 
@@ -134,6 +136,8 @@ class FakeGitHub:
             Route("/app", self._get_app),
             Route("/app/installations/{installation:int}/access_tokens", self._token, methods=["POST"]),
             Route("/app-manifests/{code}/conversions", self._manifest, methods=["POST"]),
+            Route("/app/hook/deliveries", self._hook_deliveries),
+            Route("/app/hook/deliveries/{id:int}/attempts", self._redeliver, methods=["POST"]),
             Route(r + "/pulls/{number:int}", self._pull),
             Route(r + "/pulls/{number:int}/files", self._files),
             Route(r + "/contents/{path:path}", self._contents),
@@ -218,6 +222,23 @@ class FakeGitHub:
         return JSONResponse(
             {"token": token, "expires_at": expires, "permissions": permissions}, status_code=201
         )
+
+    async def _hook_deliveries(self, request: Request) -> Response:
+        if not self._jwt_ok(request):
+            return _error(401, "A JSON web token could not be decoded")
+        per_page = int(request.query_params.get("per_page", 30))
+        start = int(request.query_params.get("cursor", 0))
+        chunk = self.hook_deliveries[start : start + per_page]
+        headers = {}
+        if start + per_page < len(self.hook_deliveries):
+            headers["Link"] = f'<{request.url.include_query_params(cursor=start + per_page)}>; rel="next"'
+        return JSONResponse(chunk, headers=headers)
+
+    async def _redeliver(self, request: Request) -> Response:
+        if not self._jwt_ok(request):
+            return _error(401, "A JSON web token could not be decoded")
+        self.redelivered.append(request.path_params["id"])
+        return JSONResponse({}, status_code=202)
 
     async def _manifest(self, request: Request) -> Response:
         return JSONResponse(

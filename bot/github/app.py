@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -48,6 +49,26 @@ class GitHubApp:
             response = await self._app.rest.apps.async_get_authenticated()
             self._login = f"{json_of(response)['slug']}[bot]"
         return self._login
+
+    async def failed_deliveries(self, since: datetime) -> list[tuple[int, str]]:
+        """(delivery id, guid) of webhooks GitHub could not hand us since `since`, one per guid."""
+        pages = self._app.rest.paginate(
+            self._app.rest.apps.async_list_webhook_deliveries, map_func=json_of, per_page=100
+        )
+        failed: dict[str, int] = {}
+        delivered: set[str] = set()
+        async for item in pages:  # newest first
+            if datetime.fromisoformat(str(item["delivered_at"]).replace("Z", "+00:00")) < since:
+                break
+            guid = str(item["guid"])
+            if 200 <= int(item.get("status_code") or 0) < 300:
+                delivered.add(guid)
+            elif guid not in delivered:
+                failed.setdefault(guid, int(item["id"]))
+        return [(delivery, guid) for guid, delivery in failed.items() if guid not in delivered]
+
+    async def redeliver(self, delivery_id: int) -> None:
+        await self._app.rest.apps.async_redeliver_webhook_delivery(delivery_id)
 
     @asynccontextmanager
     async def repository(self, installation_id: int, owner: str, name: str) -> AsyncIterator[Repository]:
