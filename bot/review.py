@@ -13,13 +13,13 @@ from bot.checklist import decide
 from bot.config import Config, parse_config
 from bot.context import Context
 from bot.findings import Finding, Review, Severity
-from bot.frameworks import plain
+from bot.frameworks import plain, rails
 from bot.frameworks.sqlfile import parse_sql
-from bot.migration import Migration
+from bot.migration import Migration, Operation
 from bot.references import ReferenceIndex, search
 from bot.targets import targets_of
 
-SCHEMA_DUMPS = ("schema.sql", "structure.sql")
+SCHEMA_DUMPS = ("schema.sql", "structure.sql", "schema.rb")
 
 
 def review(
@@ -63,7 +63,7 @@ def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[st
                 history.append((frameworks.order_key(path, module), path, text, module))
     if dumps:
         for path in dumps:
-            for op in parse_sql(path, tree.read(path) or "", dialect):
+            for op in _dump_operations(path, tree.read(path) or "", dialect):
                 catalog.apply(op)
         catalog.sources.append(", ".join(f"`{p}`" for p in dumps))
         return catalog
@@ -73,6 +73,10 @@ def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[st
     if history:
         catalog.sources.append(f"{len(history)} earlier migrations")
     return catalog
+
+
+def _dump_operations(path: str, text: str, dialect: str) -> tuple[Operation, ...]:
+    return rails.schema_operations(path, text, dialect) if path.endswith(".rb") else parse_sql(path, text, dialect)
 
 
 def _migration_files(changeset: ChangeSet, config: Config, lint: bool) -> list[tuple[str, str, ModuleType]]:
