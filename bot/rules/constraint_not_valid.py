@@ -49,6 +49,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         else:
             blast = (f"Reads and writes on {context.size_words(op.table)} wait while every row is checked; "
                      "the migration fails on the first violating row.")
-        suggestion = op.sql.rstrip() + " NOT VALID" if "\n" not in op.sql else None
+        # Only a SQL statement can take the suggestion; a Rails or Django call says it another way.
+        suggestion = op.sql.rstrip() + " NOT VALID" if "\n" not in op.sql and op.expression is not None else None
         yield op.finding(RULE, f"The {kind} {f'`{op.name}` ' if op.name else ''}on `{op.table}` is validated under lock.",
                          severity=severity, blast_radius=blast, suggestion=suggestion)
