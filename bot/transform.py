@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlglot import exp
 
 from bot.migration import CaseMapping
@@ -17,7 +19,9 @@ def case_mappings(statement: exp.Expression, dialect: str, line: int) -> tuple[C
         for branch in case.args.get("ifs") or []:
             condition, result = branch.this, branch.args.get("true")
             value = _compared_value(condition, source) if case.this is None else condition.sql(dialect)
-            whens.append((value or condition.sql(dialect), result.sql(dialect) if result is not None else "NULL"))
+            whens.append(
+                (value or condition.sql(dialect), result.sql(dialect) if result is not None else "NULL")
+            )
         default = case.args.get("default")
         mappings.append(
             CaseMapping(
@@ -62,7 +66,10 @@ def is_batched(statement: exp.Expression) -> bool:
 
 
 def _has_placeholder_or_literal_range(where: exp.Expression) -> bool:
-    return any(isinstance(c.expression, exp.Literal | exp.Placeholder | exp.Parameter) for c in where.find_all(exp.GTE, exp.GT, exp.LT, exp.LTE))
+    return any(
+        isinstance(c.expression, exp.Literal | exp.Placeholder | exp.Parameter)
+        for c in where.find_all(exp.GTE, exp.GT, exp.LT, exp.LTE)
+    )
 
 
 def _where_columns(statement: exp.Expression) -> set[str]:
@@ -71,7 +78,7 @@ def _where_columns(statement: exp.Expression) -> set[str]:
 
 
 def _target_of(case: exp.Case, statement: exp.Expression) -> str:
-    node: exp.Expression | None = case
+    node: Any = case
     while node is not None and node is not statement:
         parent = node.parent
         if isinstance(parent, exp.EQ) and parent.parent is statement and parent.expression is node:
@@ -100,8 +107,7 @@ def _compared_value(condition: exp.Expression, source: str) -> str:
         return ""
     if isinstance(condition, exp.EQ):
         other = condition.expression if isinstance(condition.this, exp.Column) else condition.this
-        return other.sql()
+        return str(other.sql())
     if isinstance(condition, exp.In):
         return ", ".join(v.sql() for v in condition.expressions)
     return ""
-
