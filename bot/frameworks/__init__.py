@@ -12,7 +12,7 @@ from types import ModuleType
 
 from bot.changeset import Tree
 from bot.config import Config
-<<<<<<< HEAD
+from bot.findings import Location
 from bot.frameworks import (
     alembic,
     dbmate,
@@ -27,14 +27,21 @@ from bot.frameworks import (
     rails,
     sqitch,
 )
-=======
-from bot.findings import Location
-from bot.frameworks import dbmate, diesel, flyway, golang_migrate, goose, plain, prisma, sqitch
->>>>>>> main
 from bot.migration import Migration, Unparsed
 
 FRAMEWORKS: tuple[ModuleType, ...] = (
-    goose, dbmate, flyway, golang_migrate, prisma, diesel, sqitch, rails, django, alembic, liquibase, plain,
+    goose,
+    dbmate,
+    flyway,
+    golang_migrate,
+    prisma,
+    diesel,
+    sqitch,
+    rails,
+    django,
+    alembic,
+    liquibase,
+    plain,
 )
 BY_NAME = {module.NAME: module for module in FRAMEWORKS}
 _EXTENSIONS = (".sql",)
@@ -101,13 +108,6 @@ def detect_dialect(tree: Tree, texts: list[str]) -> str:
             return {"postgresql": "postgres", "cockroachdb": "postgres"}.get(match.group(1), match.group(1))
     match = _RAILS_ADAPTER.search(tree.read("config/database.yml") or "")
     if match:
-<<<<<<< HEAD
-        return {"postgresql": "postgres", "postgis": "postgres", "mysql2": "mysql", "trilogy": "mysql",
-                "sqlite3": "sqlite"}[match.group(1)]
-    found = _settings_dialect(tree)
-    if found:
-        return found
-=======
         return {
             "postgresql": "postgres",
             "postgis": "postgres",
@@ -115,7 +115,9 @@ def detect_dialect(tree: Tree, texts: list[str]) -> str:
             "trilogy": "mysql",
             "sqlite3": "sqlite",
         }[match.group(1)]
->>>>>>> main
+    found = _settings_dialect(tree)
+    if found:
+        return found
     sample = "\n".join(texts)[:200_000]
     if _MYSQL_HINTS.search(sample):
         return "mysql"
@@ -124,8 +126,11 @@ def detect_dialect(tree: Tree, texts: list[str]) -> str:
     return "postgres"
 
 
-_ENGINE = re.compile(r"django\.db\.backends\.(postgresql|postgis|mysql|sqlite3)|"
-                     r"^\s*sqlalchemy\.url\s*=\s*(postgres\w*|mysql|mariadb|sqlite)", re.M)
+_ENGINE = re.compile(
+    r"django\.db\.backends\.(postgresql|postgis|mysql|sqlite3)|"
+    r"^\s*sqlalchemy\.url\s*=\s*(postgres\w*|mysql|mariadb|sqlite)",
+    re.M,
+)
 _SETTINGS_NAMES = ("settings.py", "alembic.ini", "base.py", "production.py")
 
 
