@@ -22,7 +22,9 @@ NAMES = sorted(p.name for p in CASES.iterdir() if (p / "expected.txt").is_file()
 def _files(root: Path) -> dict[str, str]:
     if not root.is_dir():
         return {}
-    return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in root.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in root.rglob("*") if p.is_file()
+    }
 
 
 def _review(base: dict[str, str], path: str, text: str) -> Review:
@@ -53,7 +55,9 @@ def test_findings_point_at_the_framework_file(name: str) -> None:
     base = _files(case / "base")
     ((path, text),) = _files(case / "head").items()
     result = _review(base, path, text)
-    expected = sorted(tuple(line.split()) for line in (case / "expected.txt").read_text().splitlines() if line.strip())
+    expected = sorted(
+        tuple(line.split()) for line in (case / "expected.txt").read_text().splitlines() if line.strip()
+    )
     found = sorted((str(f.line), f.rule) for f in result.active)
     assert found == expected
     assert all(f.path == path for f in result.findings)
