@@ -79,7 +79,11 @@ def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[st
 
 
 def _dump_operations(path: str, text: str, dialect: str) -> tuple[Operation, ...]:
-    return rails.schema_operations(path, text, dialect) if path.endswith(".rb") else parse_sql(path, text, dialect)
+    return (
+        rails.schema_operations(path, text, dialect)
+        if path.endswith(".rb")
+        else parse_sql(path, text, dialect)
+    )
 
 
 def _migration_files(changeset: ChangeSet, config: Config, lint: bool) -> list[tuple[str, str, ModuleType]]:
