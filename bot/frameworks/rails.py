@@ -58,6 +58,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         )
         return Migration(path, NAME, dialect, (op,), None, True, "Rails runs each migration in a transaction")
     methods, in_transaction = _class_body(klass)
+    walker.helpers = {k: v for k, v in methods.items() if k not in ("up", "down", "change")}
     walker.syntax_errors(root)
     down: tuple[Operation, ...] | None
     if "change" in methods:
@@ -138,6 +139,7 @@ def _down(body: Node | None, up_walker: _Walker) -> tuple[tuple[Operation, ...] 
     if re.search(r"\braise\b[^\n]*IrreversibleMigration", ruby.text_of(body)):
         return None, "`down` raises ActiveRecord::IrreversibleMigration"
     walker = _Walker(up_walker.src, up_walker.models)
+    walker.helpers = up_walker.helpers
     walker.walk(body)
     return tuple(walker.ops), ""
 
@@ -174,6 +176,8 @@ class _Walker:
         self.reason = ""
         self.safety: list[tuple[int, int, int]] = []  # (first line, last line, line of safety_assured)
         self._reversible_depth = 0
+        self.helpers: dict[str, Node | None] = {}  # the migration's own methods besides up/down/change
+        self._followed: set[str] = set()
 
     def syntax_errors(self, root: Node) -> None:
         if root.has_error:
@@ -218,6 +222,16 @@ class _Walker:
             self._add(data, "")
         else:
             self._code(c.node)
+        if c.block is not None and (data is None or all(isinstance(op, RunCode) for op in data)):
+            self._inside_code(c.block)
+
+    def _inside_code(self, block: Node) -> None:
+        """Statements inside a loop already reported as code: keep what they do to the schema or data."""
+        inner = _Walker(self.src, self.models)
+        inner.helpers, inner._followed = self.helpers, self._followed
+        inner.walk(block)
+        self._add([op for op in inner.ops if not isinstance(op, RunCode)], inner.reason)
+        self.safety.extend(inner.safety)
 
     def _bare(self, c: ruby.Call) -> None:
         if c.name == "safety_assured":
@@ -234,6 +248,9 @@ class _Walker:
             self._reversible_depth += c.name == "up_only"
             self.walk(c.block)
             self._reversible_depth -= c.name == "up_only"
+        elif c.name in self.helpers and c.name not in self._followed:
+            self._followed.add(c.name)  # a private method of the migration: read what it does
+            self.walk(self.helpers[c.name])
         elif c.name not in _QUIET and not self._statement(c):
             self._code(c.node)
 

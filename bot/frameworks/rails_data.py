@@ -49,6 +49,40 @@ _INSERTS = frozenset(
     }
 )
 _IGNORED = frozenset({"reset_column_information", "table_name=", "connection"})
+# Reads: they change nothing, so they are no operation of their own.
+_READS = frozenset(
+    {
+        "find",
+        "find_by",
+        "find_by!",
+        "first",
+        "last",
+        "take",
+        "pluck",
+        "ids",
+        "count",
+        "exists?",
+        "sum",
+        "maximum",
+        "minimum",
+        "select",
+        "where",
+        "order",
+        "limit",
+        "all",
+        "none",
+        "to_a",
+        "size",
+        "any?",
+        "empty?",
+        "pick",
+        "distinct",
+        "joins",
+        "includes",
+        "not",
+        "group",
+    }
+)
 
 
 def table_of(model: str, models: dict[str, str]) -> str:
@@ -66,7 +100,7 @@ def model_call(c: ruby.Call, path: str, models: dict[str, str]) -> list[Operatio
         return None
     model = chain[0][0]
     methods = [name for name, _ in chain[1:]]
-    if not methods or all(m in _IGNORED for m in methods):
+    if not methods or all(m in _IGNORED for m in methods) or methods[-1] in _READS and c.block is None:
         return []
     table = table_of(model, models)
     base = origin(path, c.line, c.end_line, ruby.text_of(c.node))
@@ -94,6 +128,7 @@ def _is_model(name: str) -> bool:
     return (
         not name.startswith(("ActiveRecord", "Rails", "Arel", "ApplicationRecord"))
         and name[:1].isupper()
+        and not name.isupper()
         and (
             name
             not in {

@@ -112,7 +112,7 @@ def statements(body: Node | None) -> Iterator[Node]:
     if body is None:
         return
     for node in body.named_children:
-        if node.type in ("comment", "heredoc_body", "empty_statement"):
+        if node.type in ("comment", "heredoc_body", "empty_statement", "rescue", "ensure"):
             continue
         if node.type in (
             "if_modifier",
