@@ -29,7 +29,9 @@ def review(
         config = parse_config(changeset.config_text, changeset.config_path, rules.ALL_IDS)
     found = _migration_files(changeset, config, lint)
     dialect = (
-        config.dialect or dialect or frameworks.detect_dialect(changeset.head_tree, [t for _, t, _ in found])
+        config.dialect
+        or dialect
+        or frameworks.detect_dialect(changeset.head_tree, [t for p, t, _ in found if p.endswith(".sql")])
     )
     dialect = "mysql" if dialect == "mariadb" and config.dialect is None else dialect
     migrations = [

@@ -178,11 +178,17 @@ def string(node: Node) -> str | Code:
     """A string literal's text; a string with `#{…}` is code."""
     if any(child.type == "interpolation" for child in node.named_children):
         return Code(text_of(node))
-    return "".join(
-        _unescape(child)
-        for child in node.named_children
-        if child.type in ("string_content", "escape_sequence")
+    text = "".join(
+        _unescape(child) for child in node.named_children if child.type in ("string_content", "escape_sequence")
     )
+    return _single_quoted(node, text)
+
+
+def _single_quoted(node: Node, text: str) -> str:
+    """In '…' and %q(…) strings Ruby reads only `\\'` and `\\\\` as escapes."""
+    if text_of(node).startswith(("'", "%q")):
+        return text.replace("\\\\", "\0").replace("\\'", "'").replace("\0", "\\")
+    return text
 
 
 def _unescape(node: Node) -> str:
@@ -226,7 +232,8 @@ def _with_placeholders(node: Node) -> tuple[str, int]:
             parts.append(PLACEHOLDER + "\n" * text_of(child).count("\n"))
         else:
             parts.append(_unescape(child) if node.type == "string" else text_of(child))
-    return "".join(parts), start_line or line_of(node)
+    text = "".join(parts)
+    return (_single_quoted(node, text) if node.type == "string" else text), start_line or line_of(node)
 
 
 def heredoc_bodies(root: Node) -> dict[int, Node]:
