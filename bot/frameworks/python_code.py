@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.findings import Location
 from bot.frameworks import python_source as py
@@ -54,7 +55,13 @@ class CodeReader:
         else:
             for call in _calls(node.iter):
                 self._call(call)
+            start = len(self.ops)
             self.read(node.body)
+            # Each pass of the loop changes its own slice of rows: the work is split.
+            self.ops[start:] = [
+                replace(op, batched=True) if isinstance(op, DataUpdate | DataDelete) else op
+                for op in self.ops[start:]
+            ]
 
     def _call(self, call: ast.Call) -> None:
         method = py.name(call)

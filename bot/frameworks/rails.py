@@ -109,7 +109,10 @@ def _migration_class(root: Node) -> Node | None:
     stack = [root]
     while stack:
         node = stack.pop()
-        if node.type == "class" and "migration" in ruby.text_of(node.child_by_field_name("superclass")).lower():
+        if (
+            node.type == "class"
+            and "migration" in ruby.text_of(node.child_by_field_name("superclass")).lower()
+        ):
             return node
         stack.extend(reversed(node.named_children))
     return None

@@ -179,7 +179,9 @@ def string(node: Node) -> str | Code:
     if any(child.type == "interpolation" for child in node.named_children):
         return Code(text_of(node))
     text = "".join(
-        _unescape(child) for child in node.named_children if child.type in ("string_content", "escape_sequence")
+        _unescape(child)
+        for child in node.named_children
+        if child.type in ("string_content", "escape_sequence")
     )
     return _single_quoted(node, text)
 
