@@ -100,7 +100,7 @@ def model_call(c: ruby.Call, path: str, models: dict[str, str]) -> list[Operatio
         return None
     model = chain[0][0]
     methods = [name for name, _ in chain[1:]]
-    if not methods or all(m in _IGNORED for m in methods) or methods[-1] in _READS and c.block is None:
+    if not methods or all(m in _IGNORED for m in methods) or (methods[-1] in _READS and c.block is None):
         return []
     table = table_of(model, models)
     base = origin(path, c.line, c.end_line, ruby.text_of(c.node))
