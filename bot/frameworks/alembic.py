@@ -25,7 +25,27 @@ NAME = "alembic"
 EXTENSIONS = (".py",)
 _REVISION = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*['\"](\w+)['\"]", re.M)
 _QUIET_CALLS = frozenset(
-    {"get_bind", "print", "info", "debug", "warning", "table", "column", "MetaData", "Table"}
+    {
+        "get_bind",
+        "print",
+        "info",
+        "debug",
+        "warning",
+        "exception",
+        "error",
+        "table",
+        "column",
+        "MetaData",
+        "Table",
+        "Session",
+        "commit",
+        "close",
+        "flush",
+        "sessionmaker",
+        "declarative_base",
+        "inspect",
+        "get_context",
+    }
 )
 
 
@@ -55,11 +75,12 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         op = Unparsed(error=f"Python syntax error: {error.msg}", location=Location(path, error.lineno or 1))
         return Migration(path, NAME, dialect, (op,), None, True, "could not be read")
     functions = {n.name: n for n in module.body if isinstance(n, ast.FunctionDef)}
-    upgrade = _Body(path, text, dialect)
+    models = _orm_tables(module)
+    upgrade = _Body(path, text, dialect, models)
     if "upgrade" in functions:
         upgrade.read(functions["upgrade"].body)
     up = upgrade.operations(functions.get("upgrade"))
-    down, reason = _downgrade(functions.get("downgrade"), path, text, dialect)
+    down, reason = _downgrade(functions.get("downgrade"), models, path, text, dialect)
     in_transaction = not upgrade.autocommit
     note = (
         "Alembic runs the migration in a transaction"
@@ -87,7 +108,7 @@ def _revision(text: str) -> str:
 
 
 def _downgrade(
-    function: ast.FunctionDef | None, path: str, text: str, dialect: str
+    function: ast.FunctionDef | None, models: dict[str, str], path: str, text: str, dialect: str
 ) -> tuple[tuple[Operation, ...] | None, str]:
     if function is None:
         return None, "no `downgrade()` function"
@@ -96,7 +117,7 @@ def _downgrade(
         return None, "`downgrade()` does nothing"
     if any(isinstance(s, ast.Raise) for s in body):
         return None, "`downgrade()` raises"
-    reader = _Body(path, text, dialect)
+    reader = _Body(path, text, dialect, models)
     reader.read(function.body)
     return tuple(reader.ops), ""
 
@@ -104,8 +125,9 @@ def _downgrade(
 class _Body:
     """The statements of `upgrade()` (or `downgrade()`) as operations, in order."""
 
-    def __init__(self, path: str, text: str, dialect: str) -> None:
+    def __init__(self, path: str, text: str, dialect: str, models: dict[str, str]) -> None:
         self.path, self.text, self.dialect = path, text, dialect
+        self.models = models  # ORM classes the revision defines, by their __tablename__
         self.directives = Directives(text, path, dialect)
         self.ops: list[Operation] = []
         self.autocommit = False
@@ -127,6 +149,13 @@ class _Body:
             or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
         ):
             return
+        elif isinstance(node, ast.Try):
+            self.read(node.body, table)
+            self.read(node.orelse, table)
+            self.read(node.finalbody, table)
+        elif isinstance(node, ast.For | ast.While) and not self._recognised(node):
+            self._code(node, header_only=True)
+            self.read(node.body, table)
         elif isinstance(node, ast.If):
             self.read(node.body, table)
             self.read(node.orelse, table)
@@ -158,19 +187,29 @@ class _Body:
         else:
             self.read(node.body, table)
 
-    def _code(self, node: ast.stmt) -> None:
-        reader = CodeReader(self.text, self.path, self.dialect, lambda name: None)
+    def _recognised(self, node: ast.stmt) -> bool:
+        """A loop the code reader understands as one data change (`for row in session.query(X): row.a = …`)."""
+        reader = CodeReader(self.text, self.path, self.dialect, self.models.get)
         reader.read([node])
-        self.ops.extend(reader.ops)
-        if reader.ops or _quiet(node):
-            return
+        return bool(reader.ops) and all(op.location.line == node.lineno for op in reader.ops)
+
+    def _code(self, node: ast.stmt, *, header_only: bool = False) -> None:
+        if not header_only:
+            reader = CodeReader(self.text, self.path, self.dialect, self.models.get)
+            reader.read([node])
+            self.ops.extend(reader.ops)
+            if reader.ops or _quiet(node):
+                return
+        end = node.lineno if header_only else node.end_lineno or node.lineno
         self.ops.append(
             RunCode(
                 language="python",
-                touches=_tables_named(node),
+                touches=_tables_named(node, self.models),
                 location=Location(self.path, node.lineno),
-                end_line=node.end_lineno or node.lineno,
-                sql=py.segment(self.text, node),
+                end_line=end,
+                sql=py.segment(self.text, node).splitlines()[0]
+                if header_only
+                else py.segment(self.text, node),
             )
         )
 
@@ -185,6 +224,8 @@ class _Body:
 
 
 def _quiet(node: ast.stmt) -> bool:
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        return py.name(node.value) in _QUIET_CALLS
     """Statements that only set up names (`conn = op.get_bind()`, `t = sa.table(…)`)."""
     if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(
         node.value, ast.Call | ast.Constant | ast.Name | ast.Attribute
@@ -193,11 +234,25 @@ def _quiet(node: ast.stmt) -> bool:
     return isinstance(node, ast.Return)
 
 
-def _tables_named(node: ast.stmt) -> tuple[str, ...]:
-    found = []
+def _tables_named(node: ast.stmt, models: dict[str, str]) -> tuple[str, ...]:
+    found = [models[n.id] for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in models]
     for call in ast.walk(node):
         if isinstance(call, ast.Call) and py.name(call) in ("table", "Table", "query") and call.args:
             value = py.literal(call.args[0])
             if isinstance(value, str):
                 found.append(value)
     return tuple(dict.fromkeys(found))
+
+
+def _orm_tables(module: ast.Module) -> dict[str, str]:
+    """`class Slice(Base): __tablename__ = "slices"` → {"Slice": "slices"}."""
+    found = {}
+    for node in module.body:
+        for item in node.body if isinstance(node, ast.ClassDef) else []:
+            if isinstance(item, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "__tablename__" for t in item.targets
+            ):
+                value = py.literal(item.value)
+                if isinstance(value, str):
+                    found[node.name] = value
+    return found

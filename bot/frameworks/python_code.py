@@ -48,7 +48,9 @@ class CodeReader:
     def _loop(self, node: ast.For | ast.AsyncFor) -> None:
         table = self._queryset_table(node.iter)
         body_calls = [py.name(c) for stmt in node.body for c in ast.walk(stmt) if isinstance(c, ast.Call)]
-        if table is not None and any(n in ("save", "update", "bulk_update") for n in body_calls):
+        if table is not None and (
+            any(n in ("save", "update", "bulk_update") for n in body_calls) or _sets_attributes(node)
+        ):
             self.ops.append(DataUpdate(table=table, batched=True, **self._base(node)))
         elif table is not None and "delete" in body_calls:
             self.ops.append(DataDelete(table=table, batched=True, **self._base(node)))
@@ -94,8 +96,12 @@ class CodeReader:
             self.ops.extend(parse_sql(self.path, sql.text, self.dialect, first_line=sql.line))
 
     def _queryset_table(self, node: ast.expr) -> str | None:
-        """The table behind `Model.objects.filter(…)` or `Model.objects`, when Model is known."""
+        """The table behind `Model.objects.filter(…)` or `session.query(Model)…`, when Model is known."""
         while True:
+            if isinstance(node, ast.Call) and py.name(node) == "query" and node.args:
+                first = node.args[0]
+                node = first.value if isinstance(first, ast.Attribute) else first
+                break
             if isinstance(node, ast.Call):
                 node = node.func
             elif isinstance(node, ast.Attribute) and node.attr in (
@@ -163,3 +169,17 @@ def _lookup(key: str, value: str) -> str:
     if operator == "in":
         return f"{column} IN {value}"
     return f"{key} = {value}" if operator else f"{column} = {value}"
+
+
+def _sets_attributes(loop: ast.For | ast.AsyncFor) -> bool:
+    """`for row in session.query(X): row.col = …` changes each row (the ORM writes it at flush)."""
+    target = loop.target.id if isinstance(loop.target, ast.Name) else None
+    return target is not None and any(
+        isinstance(node, ast.Assign)
+        and any(
+            isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == target
+            for t in node.targets
+        )
+        for statement in loop.body
+        for node in ast.walk(statement)
+    )
