@@ -247,8 +247,8 @@ def _tables_named(node: ast.stmt, models: dict[str, str]) -> tuple[str, ...]:
 def _orm_tables(module: ast.Module) -> dict[str, str]:
     """`class Slice(Base): __tablename__ = "slices"` → {"Slice": "slices"}."""
     found = {}
-    for node in module.body:
-        for item in node.body if isinstance(node, ast.ClassDef) else []:
+    for node in (n for n in module.body if isinstance(n, ast.ClassDef)):
+        for item in node.body:
             if isinstance(item, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id == "__tablename__" for t in item.targets
             ):
