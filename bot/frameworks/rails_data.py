@@ -81,6 +81,14 @@ _READS = frozenset(
         "includes",
         "not",
         "group",
+        "or",
+        "preload",
+        "eager_load",
+        "reorder",
+        "unscope",
+        "rewhere",
+        "lock",
+        "readonly",
     }
 )
 

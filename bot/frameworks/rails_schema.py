@@ -438,6 +438,12 @@ _HANDLERS: dict[str, Handler] = {
     "change_column_comment": _raw("comment"),
     "change_table_comment": _raw("comment"),
     "rename_index": _raw("rename_index"),
+    "create_view": _raw("view"),
+    "drop_view": _raw("view"),
+    "update_view": _raw("view"),
+    "replace_view": _raw("view"),
+    "create_function": _raw("function"),
+    "create_trigger": _raw("trigger"),
 }
 
 _TABLE_SCOPED: dict[str, Callable[..., Result]] = {
