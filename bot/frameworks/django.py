@@ -93,6 +93,7 @@ class _Parser:
             )
             return Migration(self.path, NAME, self.dialect, (op,), None, True, "could not be read")
         self.functions = py.functions(module)
+        self.constants = py.constants(module)
         self.models = _model_variables(module, self.state)
         klass = next((n for n in module.body if isinstance(n, ast.ClassDef) and n.name == "Migration"), None)
         atomic, operations = _class_attributes(klass)
@@ -140,7 +141,10 @@ class _Parser:
         return found
 
     def _run_sql(self, call: ast.Call) -> list[Operation]:
-        strings = py.sql_strings(py.argument(call, 0, "sql"))
+        sql = py.argument(call, 0, "sql")
+        if isinstance(sql, ast.Name) and sql.id in self.constants:
+            sql = self.constants[sql.id]  # SQL kept in a module-level constant
+        strings = py.sql_strings(sql)
         reverse = py.argument(call, 1, "reverse_sql")
         if reverse is None or (isinstance(reverse, ast.Constant) and reverse.value is None):
             self._irreversible(f"`RunSQL` without `reverse_sql` (line {call.lineno})")
@@ -151,8 +155,8 @@ class _Parser:
                 )
             ]
         ops: list[Operation] = []
-        for sql in strings:
-            ops.extend(parse_sql(self.path, sql.text, self.dialect, first_line=sql.line))
+        for string in strings:
+            ops.extend(parse_sql(self.path, string.text, self.dialect, first_line=string.line))
         return ops
 
     def _run_python(self, call: ast.Call) -> list[Operation]:

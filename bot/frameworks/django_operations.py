@@ -49,7 +49,11 @@ class Reader:
 
     def operation(self, call: ast.Call) -> list[Operation] | None:
         """None when the operation is not one of Django's schema operations."""
-        handler = _HANDLERS.get(py.name(call))
+        name = py.name(call)
+        for suffix in ("AddIndexConcurrently", "RemoveIndexConcurrently"):
+            if name.endswith(suffix):  # wrappers from third-party packages keep Django's behaviour
+                name = suffix
+        handler = _HANDLERS.get(name)
         return handler(self, call) if handler is not None else None
 
     def model(self, call: ast.Call, index: int = 0, keyword: str = "model_name") -> tuple[str, Model]:
@@ -227,7 +231,7 @@ def _add_index(r: Reader, call: ast.Call) -> list[Operation]:
             table=model.table,
             name=str(name or f"{model.table}_idx"),
             columns=columns,
-            concurrently=py.name(call) == "AddIndexConcurrently",
+            concurrently=py.name(call).endswith("AddIndexConcurrently"),
             **r.base(call),
         )
     ]
@@ -239,7 +243,7 @@ def _remove_index(r: Reader, call: ast.Call) -> list[Operation]:
         DropIndex(
             name=py.text_argument(call, 1, "name"),
             table=model.table,
-            concurrently=py.name(call) == "RemoveIndexConcurrently",
+            concurrently=py.name(call).endswith("RemoveIndexConcurrently"),
             **r.base(call),
         )
     ]

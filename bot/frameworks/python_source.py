@@ -130,3 +130,15 @@ def _placeholders(node: ast.JoinedStr) -> str:
 
 def functions(module: ast.Module) -> dict[str, ast.FunctionDef]:
     return {n.name: n for n in ast.walk(module) if isinstance(n, ast.FunctionDef)}
+
+
+_LITERALS = (ast.Constant, ast.JoinedStr, ast.List, ast.Tuple)
+
+
+def constants(module: ast.Module) -> dict[str, ast.expr]:
+    """Module-level names bound once to a literal: `DISABLE = "ALTER TABLE …"`."""
+    found: dict[str, ast.expr] = {}
+    for node in (n for n in module.body if isinstance(n, ast.Assign) and len(n.targets) == 1):
+        if isinstance(node.targets[0], ast.Name) and isinstance(node.value, _LITERALS):
+            found[node.targets[0].id] = node.value
+    return found
