@@ -151,6 +151,8 @@ def value(node: Node) -> Value:
         return kind == "true"
     if kind == "nil":
         return None
+    if kind in ("string_array", "symbol_array"):  # %w[a b], %i[a b]
+        return [text_of(child) for child in node.named_children]
     if kind == "array":
         return [value(child) for child in node.named_children if child.type != "comment"]
     if kind == "hash":
