@@ -108,7 +108,7 @@ def _safety_items(migrations: Sequence[Migration], findings: Sequence[Finding]) 
     by_rule = {f.rule for f in active}
     ops = [op for m in migrations for op in m.up]
     items = []
-    wrapped = [m for m in migrations if m.in_transaction]
+    wrapped = [m for m in migrations if m.in_transaction or _atomic(m)]
     if not migrations:
         items.append(ChecklistItem(SAFETY, "Transaction wrapped", "not-applicable", "no migration changed"))
     elif (
@@ -122,16 +122,16 @@ def _safety_items(migrations: Sequence[Migration], findings: Sequence[Finding]) 
             )
         )
     elif len(wrapped) == len(migrations):
-        items.append(
-            ChecklistItem(
-                SAFETY,
-                "Transaction wrapped",
-                "checked",
-                "; ".join(sorted({m.transaction_note for m in migrations})),
-            )
+        notes = sorted(
+            {m.transaction_note if m.in_transaction else "a single statement is atomic" for m in migrations}
         )
+        items.append(ChecklistItem(SAFETY, "Transaction wrapped", "checked", "; ".join(notes)))
+    elif all(m in wrapped or _concurrent(m) for m in migrations):
+        outside = ", ".join(f"`{m.path}`" for m in migrations if m not in wrapped)
+        detail = f"{outside} runs CONCURRENTLY statements, which cannot run in a transaction"
+        items.append(ChecklistItem(SAFETY, "Transaction wrapped", "not-applicable", detail))
     else:
-        outside = ", ".join(f"`{m.path}`" for m in migrations if not m.in_transaction)
+        outside = ", ".join(f"`{m.path}`" for m in migrations if m not in wrapped)
         items.append(
             ChecklistItem(SAFETY, "Transaction wrapped", "unchecked", f"not in a transaction: {outside}")
         )
@@ -205,6 +205,14 @@ def _safety_items(migrations: Sequence[Migration], findings: Sequence[Finding]) 
             )
         )
     return items
+
+
+def _atomic(m: Migration) -> bool:
+    return len({op.location.line for op in m.up if op.kind != "Transaction"}) <= 1
+
+
+def _concurrent(m: Migration) -> bool:
+    return any(getattr(op, "concurrently", False) for op in m.up)
 
 
 def _reasons(
