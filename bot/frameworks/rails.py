@@ -24,7 +24,7 @@ from bot.changeset import Tree
 from bot.findings import Dimension, Location
 from bot.frameworks import rails_data, rails_schema, rails_tables, ruby
 from bot.frameworks.inverse import inverse
-from bot.frameworks.rails_schema import Result, Source
+from bot.frameworks.rails_common import Result, Source
 from bot.migration import Migration, Operation, RunCode, Suppression, Unparsed
 
 NAME = "rails"

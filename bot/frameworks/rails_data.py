@@ -13,7 +13,7 @@ from tree_sitter import Node
 
 from bot.frameworks import ruby
 from bot.frameworks.origin import origin
-from bot.frameworks.rails_schema import plural
+from bot.frameworks.rails_common import plural
 from bot.migration import DataDelete, DataInsert, DataUpdate, Operation, RunCode
 
 _BATCHES = frozenset({"in_batches", "find_each", "find_in_batches", "each_slice"})

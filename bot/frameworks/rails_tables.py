@@ -13,7 +13,7 @@ from bot.findings import Location
 from bot.frameworks import rails_schema, ruby
 from bot.frameworks.column_types import rails_type
 from bot.frameworks.origin import origin
-from bot.frameworks.rails_schema import Result, Source, column, index_name
+from bot.frameworks.rails_common import Result, Source, column, index_name, plural, singular
 from bot.migration import AddColumn, AddConstraint, AddIndex, ColumnSpec, CreateTable, Operation, RawSQL
 
 _COLUMN_TYPES = frozenset(
@@ -124,7 +124,7 @@ def _columns(c: ruby.Call, src: Source) -> list[ColumnSpec]:
                 name=f"{_text(arg)}_id",
                 type=rails_type(type_name, {}, src.dialect),
                 nullable=c.option("null", True) is not False,
-                references=rails_schema.plural(_text(arg)) if c.option("foreign_key") else None,
+                references=plural(_text(arg)) if c.option("foreign_key") else None,
             )
             for arg in c.args
         ]
@@ -164,7 +164,7 @@ def _block_extras(c: ruby.Call, table: str, src: Source) -> list[Operation]:
                 name=f"fk_rails_{table}_{_text(a)}_id",
                 constraint="foreign_key",
                 columns=(f"{_text(a)}_id",),
-                references=rails_schema.plural(_text(a)),
+                references=plural(_text(a)),
                 **base,
             )
             for a in c.args
@@ -235,9 +235,7 @@ def _join_table(c: ruby.Call, src: Source) -> Result:
     name = c.option("table_name")
     table = name if isinstance(name, str) else "_".join(sorted((first, second)))
     columns = tuple(
-        ColumnSpec(
-            name=f"{rails_schema.singular(t)}_id", type=rails_type("bigint", {}, src.dialect), nullable=False
-        )
+        ColumnSpec(name=f"{singular(t)}_id", type=rails_type("bigint", {}, src.dialect), nullable=False)
         for t in (first, second)
     )
     op = CreateTable(
