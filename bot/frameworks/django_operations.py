@@ -8,13 +8,21 @@ operation, and the next migration, see the fields as they will be.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
 from bot.findings import Location
+from bot.frameworks import django_indexes
 from bot.frameworks import python_source as py
-from bot.frameworks.django_state import Field, Model, State, default_table, model_options, read_field
+from bot.frameworks.django_state import (
+    Field,
+    Model,
+    State,
+    default_table,
+    model_options,
+    read_field,
+    together,
+)
 from bot.frameworks.origin import Origin
 from bot.migration import (
     AddColumn,
@@ -24,15 +32,12 @@ from bot.migration import (
     CreateTable,
     DataUpdate,
     DropColumn,
-    DropConstraint,
-    DropIndex,
     DropNotNull,
     DropTable,
     Operation,
     RenameColumn,
     RenameTable,
     SetNotNull,
-    ValidateConstraint,
 )
 
 
@@ -77,8 +82,8 @@ def _create_model(r: Reader, call: ast.Call) -> list[Operation]:
             field_name = py.literal(element.elts[0])
             if isinstance(field_name, str):
                 model.fields[field_name] = read_field(field_name, element.elts[1], r.state, r.dialect, table)
-    for together in _together(options.get("unique_together")):
-        model.unique_together.add(together)
+    for names in together(options.get("unique_together")):
+        model.unique_together.add(names)
     if not model.managed:
         return []
     columns = tuple(f.spec for f in model.fields.values() if f.many_to_many is None)
@@ -219,128 +224,12 @@ def _alter_model_table(r: Reader, call: ast.Call) -> list[Operation]:
     return [] if old == new_table else [RenameTable(table=old, new_name=new_table, **r.base(call))]
 
 
-def _add_index(r: Reader, call: ast.Call) -> list[Operation]:
-    _, model = r.model(call)
-    index = py.argument(call, 1, "index")
-    kwargs = py.keywords(index) if isinstance(index, ast.Call) else {}
-    fields = py.literal(kwargs.get("fields"))
-    columns = tuple(_column(model, f.lstrip("-")) for f in fields) if isinstance(fields, list | tuple) else ()
-    name = py.literal(kwargs.get("name"))
-    return [
-        AddIndex(
-            table=model.table,
-            name=str(name or f"{model.table}_idx"),
-            columns=columns,
-            concurrently=py.name(call).endswith("AddIndexConcurrently"),
-            **r.base(call),
-        )
-    ]
-
-
-def _remove_index(r: Reader, call: ast.Call) -> list[Operation]:
-    _, model = r.model(call)
-    return [
-        DropIndex(
-            name=py.text_argument(call, 1, "name"),
-            table=model.table,
-            concurrently=py.name(call).endswith("RemoveIndexConcurrently"),
-            **r.base(call),
-        )
-    ]
-
-
-def _add_constraint(r: Reader, call: ast.Call) -> list[Operation]:
-    _, model = r.model(call)
-    constraint = py.argument(call, 1, "constraint")
-    if not isinstance(constraint, ast.Call):
-        return []
-    kwargs = py.keywords(constraint)
-    name = str(py.literal(kwargs.get("name")) or "")
-    not_valid = py.name(call) == "AddConstraintNotValid"
-    if py.name(constraint) == "UniqueConstraint":
-        fields = py.literal(kwargs.get("fields"))
-        columns = tuple(_column(model, f) for f in fields) if isinstance(fields, list | tuple) else ()
-        if "condition" in kwargs or "expressions" in kwargs or constraint.args:
-            return [AddIndex(table=model.table, name=name, columns=columns, unique=True, **r.base(call))]
-        return [
-            AddConstraint(table=model.table, name=name, constraint="unique", columns=columns, **r.base(call))
-        ]
-    check = kwargs.get("check") or kwargs.get("condition")
-    kind = "check" if py.name(constraint) == "CheckConstraint" else "exclusion"
-    return [
-        AddConstraint(
-            table=model.table,
-            name=name,
-            constraint=kind,
-            not_valid=not_valid,
-            expression_sql=_q_sql(check, r.text),
-            **r.base(call),
-        )
-    ]
-
-
-def _remove_constraint(r: Reader, call: ast.Call) -> list[Operation]:
-    _, model = r.model(call)
-    return [DropConstraint(table=model.table, name=py.text_argument(call, 1, "name"), **r.base(call))]
-
-
-def _validate_constraint(r: Reader, call: ast.Call) -> list[Operation]:
-    _, model = r.model(call)
-    return [ValidateConstraint(table=model.table, name=py.text_argument(call, 1, "name"), **r.base(call))]
-
-
-def _alter_unique_together(r: Reader, call: ast.Call) -> list[Operation]:
-    _, model = r.model(call, 0, "name")
-    wanted = set(_together(py.literal(py.argument(call, 1, "unique_together"))))
-    ops: list[Operation] = []
-    for fields in sorted(wanted - model.unique_together):
-        columns = tuple(_column(model, f) for f in fields)
-        ops.append(
-            AddConstraint(
-                table=model.table,
-                name=f"{model.table}_{'_'.join(columns)}_uniq",
-                constraint="unique",
-                columns=columns,
-                **r.base(call),
-            )
-        )
-    for fields in sorted(model.unique_together - wanted):
-        columns = tuple(_column(model, f) for f in fields)
-        ops.append(
-            DropConstraint(table=model.table, name=f"{model.table}_{'_'.join(columns)}_uniq", **r.base(call))
-        )
-    model.unique_together = wanted
-    return ops
-
-
 def _nothing(r: Reader, call: ast.Call) -> list[Operation]:
     return []
 
 
-def _column(model: Model, field: str) -> str:
-    found = model.fields.get(field)
-    return found.spec.name if found is not None else field
-
-
-def _together(value: object) -> list[tuple[str, ...]]:
-    if not isinstance(value, list | tuple | set) or not value:
-        return []
-    items = list(value)
-    if all(isinstance(v, str) for v in items):
-        return [tuple(str(v) for v in items)]
-    return [tuple(str(f) for f in v) for v in items if isinstance(v, list | tuple)]
-
-
-def _q_sql(node: ast.expr | None, text: str) -> str:
-    """`Q(total__isnull=False)` → `total IS NOT NULL`, the shape the NOT NULL rules look for."""
-    source = py.segment(text, node) if node is not None else ""
-    match = re.fullmatch(r"(?:models\.)?Q\(\s*(\w+)__isnull\s*=\s*(True|False)\s*\)", source)
-    if match:
-        return f"{match.group(1)} IS {'NULL' if match.group(2) == 'True' else 'NOT NULL'}"
-    return source
-
-
 _HANDLERS: dict[str, Callable[[Reader, ast.Call], list[Operation]]] = {
+    **django_indexes.HANDLERS,
     "CreateModel": _create_model,
     "AddField": _add_field,
     "RemoveField": _remove_field,
@@ -349,15 +238,6 @@ _HANDLERS: dict[str, Callable[[Reader, ast.Call], list[Operation]]] = {
     "DeleteModel": _delete_model,
     "RenameModel": _rename_model,
     "AlterModelTable": _alter_model_table,
-    "AddIndex": _add_index,
-    "AddIndexConcurrently": _add_index,
-    "RemoveIndex": _remove_index,
-    "RemoveIndexConcurrently": _remove_index,
-    "AddConstraint": _add_constraint,
-    "AddConstraintNotValid": _add_constraint,
-    "RemoveConstraint": _remove_constraint,
-    "ValidateConstraint": _validate_constraint,
-    "AlterUniqueTogether": _alter_unique_together,
     "AlterIndexTogether": _nothing,
     "AlterModelOptions": _nothing,
     "AlterModelManagers": _nothing,

@@ -129,3 +129,12 @@ def _default(kwargs: dict[str, object]) -> str | None:
 def model_options(node: ast.expr | None) -> dict[str, object]:
     value = py.literal(node)
     return value if isinstance(value, dict) else {}
+
+
+def together(value: object) -> list[tuple[str, ...]]:
+    if not isinstance(value, list | tuple | set) or not value:
+        return []
+    items = list(value)
+    if all(isinstance(v, str) for v in items):
+        return [tuple(str(v) for v in items)]
+    return [tuple(str(f) for f in v) for v in items if isinstance(v, list | tuple)]
