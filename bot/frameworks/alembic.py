@@ -63,8 +63,9 @@ def is_down(path: str) -> bool:
 
 
 def version(path: str) -> str:
+    """The date or sequence number that starts the file name, when it has one (a revision hash orders nothing)."""
     name = path.rsplit("/", 1)[-1]
-    match = re.match(r"(\d[\d_]*)", name)
+    match = re.match(r"(\d{4}[-_]?\d{2}[-_]?\d{2}(?:[-_]\d{2}[-_]?\d{2}(?:[-_]?\d{2})?)?|\d{1,6})_", name)
     return match.group(1) if match else ""
 
 
