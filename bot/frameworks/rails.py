@@ -24,6 +24,7 @@ from bot.changeset import Tree
 from bot.findings import Dimension, Location
 from bot.frameworks import rails_data, rails_schema, rails_tables, ruby
 from bot.frameworks.inverse import inverse
+from bot.frameworks.origin import origin
 from bot.frameworks.rails_common import Result, Source
 from bot.migration import Migration, Operation, RunCode, Suppression, Unparsed
 
@@ -261,6 +262,12 @@ class _Walker:
         result: Result | None = rails_tables.statement(c, self.src) or rails_schema.statement(c, self.src)
         if result is None:
             return False
+        if c.name != "execute" and c.args and isinstance(ruby.value(c.args[0]), ruby.Code):
+            # `add_column table, …` with a variable: the statement's target is known only at run time.
+            error = f"the table of `{c.name}` is computed at run time, so the statement could not be read"
+            result = Result(
+                (Unparsed(error=error, **origin(self.src.path, c.line, c.end_line, ruby.text_of(c.node))),)
+            )
         self._add(list(result.ops), result.irreversible)
         if not result.irreversible and not self._reversible_depth:
             self.reversed_ops.extend(result.ops)
