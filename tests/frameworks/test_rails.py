@@ -183,3 +183,11 @@ def test_schema_rb_is_the_schema_before_the_change() -> None:
         if f.rule == "type-change-rewrite"
     ]
     assert found == [(4, "type-change-rewrite")]
+
+
+def test_statement_on_a_computed_table_is_reported_at_its_line() -> None:
+    migration = _parse(
+        "    %i[orders carts].each do |table|\n      add_column table, :note, :text\n    end\n"
+    )
+    kinds = [(op.location.line, op.kind) for op in migration.up]
+    assert kinds == [(3, "RunCode"), (4, "Unparsed")]
