@@ -60,10 +60,19 @@ def register(module: ModuleType, *, before: str | None = None) -> None:
 
 
 def is_candidate(path: str) -> bool:
-    """Could this path be a migration of some framework (cheap: by name only)?"""
-    return path.endswith(
-        tuple({*_EXTENSIONS, *(e for m in FRAMEWORKS for e in getattr(m, "EXTENSIONS", ()))})
-    )
+    """Could this path be a migration of some framework (cheap: by name only)?
+
+    A module may narrow its EXTENSIONS with `candidate(path)` (Django: `<app>/migrations/NNNN_*.py`), so the
+    schema replay does not read every Python or Ruby file of a repository.
+    """
+    if path.endswith(_EXTENSIONS):
+        return True
+    for module in FRAMEWORKS:
+        if path.endswith(tuple(getattr(module, "EXTENSIONS", ()))):
+            candidate = getattr(module, "candidate", None)
+            if candidate is None or candidate(path):
+                return True
+    return False
 
 
 def detect(path: str, text: str, config: Config) -> ModuleType | None:

@@ -49,6 +49,11 @@ _QUIET_CALLS = frozenset(
 )
 
 
+def candidate(path: str) -> bool:
+    """Revisions live in `<script_location>/versions/`."""
+    return "/versions/" in f"/{path}"
+
+
 def detect(path: str, text: str) -> bool:
     return (
         path.endswith(".py")

@@ -30,7 +30,12 @@ from bot.migration import Migration, Operation, RunCode, Unparsed
 NAME = "django"
 EXTENSIONS = (".py",)
 _PATH = re.compile(r"(?:^|/)(?P<app>\w+)/migrations/(?P<number>\d{4})_\w+\.py$")
-_STATES: OrderedDict[tuple[str, int], State] = OrderedDict()  # state after a migration, by (path, text)
+_STATES: OrderedDict[tuple[str, int], State] = OrderedDict()  # state after a migration and its history
+_LISTINGS: list[tuple[Tree, dict[str, list[str]]]] = []  # the last trees' migrations, by folder
+
+
+def candidate(path: str) -> bool:
+    return _PATH.search(path) is not None
 
 
 def detect(path: str, text: str) -> bool:
@@ -57,17 +62,12 @@ def _state_before(path: str, tree: Tree, dialect: str) -> State:
     assert match is not None
     folder = path[: path.rindex("/") + 1]
     state = State(match.group("app"))
-    earlier = sorted(
-        p
-        for p in tree.paths()
-        if p.startswith(folder)
-        and "/" not in p[len(folder) :]
-        and _PATH.search(p)
-        and p.rsplit("/", 1)[-1] < path.rsplit("/", 1)[-1]
-    )
+    name = path.rsplit("/", 1)[-1]
+    earlier = [p for p in _migrations_by_folder(tree).get(folder, []) if p.rsplit("/", 1)[-1] < name]
+    chain = hash(dialect)
     for previous in earlier:
         text = tree.read(previous) or ""
-        key = (previous, hash(text))
+        key = (previous, chain := hash((chain, previous, text)))  # the state depends on every earlier file
         if key not in _STATES:
             parser = _Parser(previous, text, dialect, state.copy())
             parser.migration()
@@ -76,6 +76,19 @@ def _state_before(path: str, tree: Tree, dialect: str) -> State:
                 _STATES.popitem(last=False)
         state = _STATES[key].copy()
     return state
+
+
+def _migrations_by_folder(tree: Tree) -> dict[str, list[str]]:
+    """Every Django migration of a tree, by folder and in order; listed once per tree."""
+    for known, found in _LISTINGS:
+        if known is tree:
+            return found
+    listing: dict[str, list[str]] = {}
+    for candidate_path in sorted(p for p in tree.paths() if _PATH.search(p)):
+        listing.setdefault(candidate_path[: candidate_path.rindex("/") + 1], []).append(candidate_path)
+    _LISTINGS.insert(0, (tree, listing))
+    del _LISTINGS[4:]
+    return listing
 
 
 class _Parser:

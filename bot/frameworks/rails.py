@@ -36,6 +36,10 @@ _QUIET = frozenset({"say", "puts", "reset_column_information", "raise", "return"
 _NOT_SUPPRESSED = frozenset({"unparsed-statement", "suppression-without-reason"})
 
 
+def candidate(path: str) -> bool:
+    return _PATH.search(path) is not None
+
+
 def detect(path: str, text: str) -> bool:
     return _PATH.search(path) is not None and "Migration" in text
 
