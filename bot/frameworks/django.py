@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
+import weakref
 from collections import OrderedDict
 
 from bot import suppressions
@@ -31,7 +32,7 @@ NAME = "django"
 EXTENSIONS = (".py",)
 _PATH = re.compile(r"(?:^|/)(?P<app>\w+)/migrations/(?P<number>\d{4})_\w+\.py$")
 _STATES: OrderedDict[tuple[str, int], State] = OrderedDict()  # state after a migration and its history
-_LISTINGS: list[tuple[Tree, dict[str, list[str]]]] = []  # the last trees' migrations, by folder
+_LISTINGS: list[tuple[weakref.ref[Tree], dict[str, list[str]]]] = []  # the last trees' migrations, by folder
 
 
 def candidate(path: str) -> bool:
@@ -81,12 +82,12 @@ def _state_before(path: str, tree: Tree, dialect: str) -> State:
 def _migrations_by_folder(tree: Tree) -> dict[str, list[str]]:
     """Every Django migration of a tree, by folder and in order; listed once per tree."""
     for known, found in _LISTINGS:
-        if known is tree:
+        if known() is tree:
             return found
     listing: dict[str, list[str]] = {}
     for candidate_path in sorted(p for p in tree.paths() if _PATH.search(p)):
         listing.setdefault(candidate_path[: candidate_path.rindex("/") + 1], []).append(candidate_path)
-    _LISTINGS.insert(0, (tree, listing))
+    _LISTINGS.insert(0, (weakref.ref(tree), listing))
     del _LISTINGS[4:]
     return listing
 
