@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
 import weakref
 from collections import OrderedDict
@@ -87,8 +88,9 @@ def _migrations_by_folder(tree: Tree) -> dict[str, list[str]]:
     listing: dict[str, list[str]] = {}
     for candidate_path in sorted(p for p in tree.paths() if _PATH.search(p)):
         listing.setdefault(candidate_path[: candidate_path.rindex("/") + 1], []).append(candidate_path)
-    _LISTINGS.insert(0, (weakref.ref(tree), listing))
-    del _LISTINGS[4:]
+    with contextlib.suppress(TypeError):  # a tree type without weak references is listed every time
+        _LISTINGS.insert(0, (weakref.ref(tree), listing))
+        del _LISTINGS[4:]
     return listing
 
 
