@@ -108,3 +108,12 @@ def test_syntax_error_is_a_finding_not_a_crash() -> None:
 def test_dialect_from_alembic_ini() -> None:
     tree = MemoryTree({"alembic.ini": "[alembic]\nsqlalchemy.url = mysql+pymysql://db/shop\n"})
     assert detect_dialect(tree, []) == "mysql"
+
+
+def test_suppression_comment_in_python() -> None:
+    migration = _parse(
+        "    # migration-review: ignore column-dropped nothing reads it since 3.2\n"
+        "    op.drop_column('orders', 'legacy')\n"
+    )
+    (suppression,) = migration.suppressions
+    assert suppression.applies_to == migration.up[0].location.line == 10

@@ -144,3 +144,16 @@ def test_unknown_operation_is_a_finding_at_its_line() -> None:
 def test_dialect_from_django_settings() -> None:
     tree = MemoryTree({"shop/settings.py": 'DATABASES = {"default": {"ENGINE": "django.db.backends.mysql"}}'})
     assert detect_dialect(tree, []) == "mysql"
+
+
+def test_db_default_and_suppression_comment() -> None:
+    migration = _parse(
+        "        # migration-review: ignore not-null-without-default orders is empty in every environment\n"
+        '        migrations.AddField("order", "note", models.TextField()),\n'
+        '        migrations.AddField("order", "channel", models.CharField(max_length=10, db_default="web")),\n'
+    )
+    note, channel = migration.up
+    assert isinstance(note, AddColumn) and not note.column.nullable and note.column.default is None
+    assert isinstance(channel, AddColumn) and channel.column.default == "'web'"
+    (suppression,) = migration.suppressions
+    assert suppression.rules == ("not-null-without-default",) and suppression.applies_to == note.location.line
