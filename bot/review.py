@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from types import ModuleType
 
@@ -131,7 +132,11 @@ def _check(migration: Migration, context: Context, config: Config) -> list[Findi
             continue
         for finding in module.check(migration, context):
             severity = config.rules.severity.get(rule.id)
-            findings.append(_suppress(migration, finding.with_severity(severity) if severity else finding))
+            finding = finding.with_severity(severity) if severity else finding
+            if finding.suggestion and not migration.path.endswith(".sql"):
+                # Suggestions are SQL; they cannot replace lines of a Ruby, Python, XML or YAML migration.
+                finding = dataclasses.replace(finding, suggestion=None)
+            findings.append(_suppress(migration, finding))
     return findings
 
 

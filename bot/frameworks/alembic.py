@@ -19,6 +19,7 @@ from bot.findings import Location
 from bot.frameworks import python_source as py
 from bot.frameworks.alembic_ops import Directives
 from bot.frameworks.python_code import CodeReader
+from bot.frameworks.statements import separate
 from bot.migration import Migration, Operation, RunCode, Transaction, Unparsed
 
 NAME = "alembic"
@@ -222,11 +223,11 @@ class _Body:
     def operations(self, function: ast.FunctionDef | None) -> tuple[Operation, ...]:
         """With autocommit blocks the runner's transaction is spelled out, so every scope is exact."""
         if not self.autocommit or function is None:
-            return tuple(self.ops)
+            return separate(self.ops)
         start, end = function.lineno, function.end_lineno or function.lineno
         begin = Transaction(action="begin", location=Location(self.path, start), end_line=start)
         commit = Transaction(action="commit", location=Location(self.path, end), end_line=end)
-        return (begin, *self.ops, commit)
+        return (begin, *separate(self.ops), commit)
 
 
 def _quiet(node: ast.stmt) -> bool:

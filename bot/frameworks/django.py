@@ -27,6 +27,7 @@ from bot.frameworks.django_state import State
 from bot.frameworks.inverse import inverse
 from bot.frameworks.python_code import CodeReader
 from bot.frameworks.sqlfile import parse_sql
+from bot.frameworks.statements import separate
 from bot.migration import Migration, Operation, RunCode, Unparsed
 
 NAME = "django"
@@ -116,6 +117,7 @@ class _Parser:
         up: list[Operation] = []
         for call in operations:
             up.extend(self._operation(call))
+        up = list(separate(up))
         down = (
             None if self.irreversible else tuple(u for op in reversed(up) if (u := inverse(op)) is not None)
         )

@@ -21,6 +21,7 @@ from bot.changeset import Tree
 from bot.findings import Location
 from bot.frameworks.liquibase_changes import AUTOMATIC_ROLLBACK, Element, operations
 from bot.frameworks.sqlfile import parse_sql
+from bot.frameworks.statements import separate
 from bot.migration import Migration, Operation, Transaction, Unparsed
 
 NAME = "liquibase"
@@ -87,7 +88,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         path=path,
         framework=NAME,
         dialect=dialect,
-        up=tuple(up),
+        up=separate(up),
         down=None if reason else tuple(down),
         in_transaction=not mixed,
         transaction_note=note,

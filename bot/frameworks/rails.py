@@ -26,6 +26,7 @@ from bot.frameworks import rails_data, rails_schema, rails_tables, ruby
 from bot.frameworks.inverse import inverse
 from bot.frameworks.origin import origin
 from bot.frameworks.rails_common import Result, Source
+from bot.frameworks.statements import separate
 from bot.migration import Migration, Operation, RunCode, Suppression, Unparsed
 
 NAME = "rails"
@@ -68,7 +69,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     down: tuple[Operation, ...] | None
     if "change" in methods:
         walker.walk(methods["change"])
-        up, reason = tuple(walker.ops), walker.reason
+        up, reason = separate(walker.ops), walker.reason
         down = (
             None
             if reason
@@ -77,7 +78,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         )
     else:
         walker.walk(methods.get("up"))
-        up = tuple(walker.ops)
+        up = separate(walker.ops)
         down, reason = _down(methods.get("down"), walker)
     note = (
         "the class calls `disable_ddl_transaction!`"

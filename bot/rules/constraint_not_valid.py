@@ -55,10 +55,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 f"Reads and writes on {context.size_words(op.table)} wait while every row is checked; "
                 "the migration fails on the first violating row."
             )
-        # Only a SQL statement can take the suggestion; a Rails or Django call says it another way.
-        suggestion = (
-            op.sql.rstrip() + " NOT VALID" if "\n" not in op.sql and op.expression is not None else None
-        )
+        suggestion = op.sql.rstrip() + " NOT VALID" if "\n" not in op.sql else None
         yield op.finding(
             RULE,
             f"The {kind} {f'`{op.name}` ' if op.name else ''}on `{op.table}` is validated under lock.",
