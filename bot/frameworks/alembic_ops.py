@@ -121,12 +121,18 @@ def _add_column(d: Directives, call: ast.Call, table: str) -> list[Operation]:
     spec = d.column(py.argument(call, i, "column") or ast.Constant(None))
     if spec is None:
         return [Unparsed(error="the column is built at run time", **d.base(call))]
-    return [AddColumn(table=table, column=spec, **d.base(call))]
+    guarded = py.literal(py.keywords(call).get("if_not_exists")) is True
+    return [AddColumn(table=table, column=spec, if_not_exists=guarded, **d.base(call))]
 
 
 def _drop_column(d: Directives, call: ast.Call, table: str) -> list[Operation]:
     table, i = _table(d, call, table)
-    return [DropColumn(table=table, column=py.text_argument(call, i, "column_name"), **d.base(call))]
+    guarded = py.literal(py.keywords(call).get("if_exists")) is True
+    return [
+        DropColumn(
+            table=table, column=py.text_argument(call, i, "column_name"), if_exists=guarded, **d.base(call)
+        )
+    ]
 
 
 def _alter_column(d: Directives, call: ast.Call, table: str) -> list[Operation]:

@@ -41,7 +41,9 @@ def _add_column(c: ruby.Call, src: Source, table: str = "") -> Result:
     offset = 0 if table else 1
     table = table or argument(c, 0)
     name, type_name = argument(c, offset), argument(c, offset + 1) or "string"
-    return Result((AddColumn(table=table, column=column(name, type_name, c, src), **origin_of(c, src)),))
+    spec = column(name, type_name, c, src)
+    guarded = c.option("if_not_exists") is True
+    return Result((AddColumn(table=table, column=spec, if_not_exists=guarded, **origin_of(c, src)),))
 
 
 def _remove_column(c: ruby.Call, src: Source, table: str = "") -> Result:
@@ -50,7 +52,8 @@ def _remove_column(c: ruby.Call, src: Source, table: str = "") -> Result:
     names = [str(ruby.value(a)) for a in c.args[offset:] if isinstance(ruby.value(a), str)]
     typed = (c.name == "remove_column" and len(c.args) > offset + 1) or "type" in c.options
     ops = tuple(
-        DropColumn(table=table, column=n, **origin_of(c, src)) for n in (names[:1] if typed else names)
+        DropColumn(table=table, column=n, if_exists=c.option("if_exists") is True, **origin_of(c, src))
+        for n in (names[:1] if typed else names)
     )
     why = "" if typed else f"`{c.name}` without the column's type cannot be reversed by `change`"
     return Result(ops, why)
@@ -144,7 +147,8 @@ def _add_reference(c: ruby.Call, src: Source, table: str = "") -> Result:
         type=rails_type(type_name, {}, src.dialect),
         nullable=options.get("null", True) is not False,
     )
-    ops: list[Operation] = [AddColumn(table=table, column=spec, **origin_of(c, src))]
+    guarded = c.option("if_not_exists") is True
+    ops: list[Operation] = [AddColumn(table=table, column=spec, if_not_exists=guarded, **origin_of(c, src))]
     index = options.get("index", True)
     if index is not False:
         concurrent = isinstance(index, dict) and index.get("algorithm") == "concurrently"
