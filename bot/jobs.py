@@ -106,7 +106,15 @@ class Worker:
             state = await self.handle(job)
             self.store.finish(job.id, state)
             self._count(state)
-            log.info("job %s %s %s in %.2fs", job.id, job.task.kind, state, time.monotonic() - started)
+            elapsed = time.monotonic() - started
+            log.info(
+                "job %s (delivery %s) %s %s in %.2fs",
+                job.id,
+                job.task.delivery,
+                job.task.kind,
+                state,
+                elapsed,
+            )
         except anyio.get_cancelled_exc_class():
             self.store.retry(job.id, 0.0, "interrupted by shutdown")  # the next worker starts it at once
             raise

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 import anyio
@@ -138,7 +139,7 @@ async def _receive(
         known = "ignored" if event in IGNORED else "unknown"
         log.info("delivery %s %s.%s %s", guid, event, action, known)
         return known, JSONResponse({"status": "ignored"}, status_code=202)
-    job = jobs.submit(store, task)
+    job = jobs.submit(store, replace(task, delivery=guid))
     if job is not None and worker is not None:
         worker.wake()
     log.info("delivery %s %s.%s queued as job %s", guid, event, action, job)

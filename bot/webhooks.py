@@ -51,7 +51,7 @@ class Task:
     comment_id: int = 0  # the /recheck comment
     login: str = ""  # who asked, for /recheck
     external_id: str = ""  # of the check run a rerun was asked from
-    delivery: str = ""
+    delivery: str = ""  # the X-GitHub-Delivery it came from, for the logs
 
     @property
     def key(self) -> str:
