@@ -10,6 +10,7 @@ from bot import frameworks, plan, rules
 from bot.catalog import Catalog
 from bot.changeset import ChangeSet, Tree
 from bot.checklist import decide
+from bot.codevalues import CodeValues
 from bot.config import Config, parse_config
 from bot.context import Context
 from bot.findings import Finding, Review, Severity
@@ -38,8 +39,10 @@ def review(
         catalog.created_in_change.update(migration.tables_created())
     references = _references(changeset, config, migrations)
     findings: list[Finding] = []
+    values = CodeValues(changeset.head_tree)
     for migration in migrations:
-        context = Context(catalog=catalog, config=config, dialect=dialect, references=references)
+        context = Context(catalog=catalog, config=config, dialect=dialect, references=references,
+                          tree=changeset.head_tree, code_values=values)
         findings.extend(_check(migration, context, config))
         for op in migration.up:
             catalog.apply(op, in_change=True)

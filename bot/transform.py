@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
 from bot.migration import CaseMapping
@@ -86,22 +88,54 @@ def _common_column(case: exp.Case) -> str:
     columns = set()
     for branch in case.args.get("ifs") or []:
         condition = branch.this
-        if isinstance(condition, exp.EQ | exp.In) and isinstance(condition.this, exp.Column):
-            columns.add(identifier(condition.this.this))
-        elif isinstance(condition, exp.EQ) and isinstance(condition.expression, exp.Column):
-            columns.add(identifier(condition.expression.this))
-        else:
+        if not isinstance(condition, exp.EQ | exp.In):
             return ""
+        compared = _compared_key(condition.this)
+        if not compared and isinstance(condition, exp.EQ):
+            compared = _compared_key(condition.expression)
+        if not compared:
+            return ""
+        columns.add(compared)
     return columns.pop() if len(columns) == 1 else ""
+
+
+def _compared_key(node: exp.Expression | None) -> str:
+    """`status` for a column, `lower(status)` for a column under a normalising function."""
+    if isinstance(node, exp.Column):
+        return identifier(node.this)
+    if isinstance(node, _NORMALISERS) and isinstance(node.this, exp.Column):
+        return f"{type(node).__name__.lower()}({identifier(node.this.this)})"
+    return ""
+
+
+_NORMALISERS = (exp.Lower, exp.Upper, exp.Trim)
 
 
 def _compared_value(condition: exp.Expression, source: str) -> str:
     if not source:
         return ""
     if isinstance(condition, exp.EQ):
-        other = condition.expression if isinstance(condition.this, exp.Column) else condition.this
+        other = condition.expression if _compared_key(condition.this) == source else condition.this
         return other.sql()
     if isinstance(condition, exp.In):
         return ", ".join(v.sql() for v in condition.expressions)
     return ""
 
+
+def literals(value: str) -> tuple[str, ...] | None:
+    """The literal values of a WHEN (`'paid'`, `1`, `'a', 'b'`), or None when it is not a list of literals."""
+    found = _LITERAL.findall(value)
+    if not found or _LITERAL.sub("", value).replace(",", "").strip():
+        return None
+    return tuple(text.replace("''", "'") if quoted else number for quoted, text, number in found)
+
+
+_LITERAL = re.compile(r"(')((?:[^']|'')*)'|(-?\d+(?:\.\d+)?)")
+
+
+def source_column(source: str | None) -> tuple[str, str]:
+    """The column a CASE compares and the function that normalises it first (`lower`, `trim`, or "")."""
+    if not source:
+        return "", ""
+    match = re.fullmatch(r"(lower|upper|trim)\((\w+)\)", source)
+    return (match.group(2), match.group(1)) if match else (source, "")
