@@ -6,8 +6,10 @@ import re
 
 from sqlglot import exp
 
-from bot.migration import CaseMapping
-from bot.names import identifier
+from collections.abc import Iterable, Iterator
+
+from bot.migration import CaseMapping, DataInsert, DataUpdate, Operation
+from bot.names import identifier, table_name
 
 
 def case_mappings(statement: exp.Expression, dialect: str, line: int) -> tuple[CaseMapping, ...]:
@@ -139,3 +141,42 @@ def source_column(source: str | None) -> tuple[str, str]:
         return "", ""
     match = re.fullmatch(r"(lower|upper|trim)\((\w+)\)", source)
     return (match.group(2), match.group(1)) if match else (source, "")
+
+
+def mapping_sites(ops: Iterable[Operation]) -> Iterator[tuple[DataUpdate | DataInsert, CaseMapping, str]]:
+    """Every CASE mapping of the data changes, with the table its compared column belongs to."""
+    for op in ops:
+        if isinstance(op, DataUpdate | DataInsert):
+            for mapping in op.case_mappings:
+                yield op, mapping, source_table(op)
+
+
+def source_table(op: DataUpdate | DataInsert) -> str:
+    """The table the data change reads: the UPDATE's own, or the first table of the INSERT's SELECT."""
+    if isinstance(op, DataUpdate) or op.expression is None:
+        return op.table
+    select = op.expression.find(exp.Select)
+    origin = select.args.get("from_") if select is not None else None
+    table = origin.find(exp.Table) if origin is not None else None
+    return table_name(table) if table is not None else op.table
+
+
+def where_of(op: Operation) -> exp.Expression | None:
+    """The WHERE condition of a data change's tree (of the SELECT for an INSERT … SELECT)."""
+    tree = op.expression
+    if tree is None:
+        return None
+    if isinstance(op, DataInsert):
+        select = tree.find(exp.Select)
+        tree = select if select is not None else tree
+    where = tree.args.get("where")
+    return where.this if where is not None else None
+
+
+def restricts(op: Operation, column: str) -> bool:
+    """Does the WHERE limit the rows to chosen values of `column` (`= …`, `IN (…)`)?"""
+    where = where_of(op)
+    if where is None:
+        return False
+    keys = {_compared_key(node.this) for node in where.find_all(exp.EQ, exp.In) if not isinstance(node.parent, exp.Not)}
+    return any(key == column or key.endswith(f"({column})") for key in keys)
