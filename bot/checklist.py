@@ -17,7 +17,6 @@ from bot.findings import ChecklistItem, Finding, MigrationSummary, Review, Sever
 from bot.migration import (
     DATA_CHANGES,
     AddConstraint,
-    AlterColumnType,
     DataDelete,
     DataInsert,
     DataUpdate,
@@ -34,11 +33,18 @@ from bot.references import ReferenceIndex
 DATA = "Production Data Analysis Required"
 SAFETY = "Migration Safety Checklist"
 _VERIFIED = re.compile(r"^\s*[-*]\s*\[[xX]\]\s*(.*(?:production|prod\b|replica|verified).*)$", re.M | re.I)
-_IN_FILE = re.compile(r"(?:--|#)\s*(?:verified|checked)\s+(?:in|against|on)\s+(?:production|prod|replica)\b(.*)$", re.M | re.I)
+_IN_FILE = re.compile(
+    r"(?:--|#)\s*(?:verified|checked)\s+(?:in|against|on)\s+(?:production|prod|replica)\b(.*)$", re.M | re.I
+)
 
 
-def decide(changeset: ChangeSet, migrations: Sequence[Migration], findings: Sequence[Finding], plan: Plan,
-           references: ReferenceIndex) -> Review:
+def decide(
+    changeset: ChangeSet,
+    migrations: Sequence[Migration],
+    findings: Sequence[Finding],
+    plan: Plan,
+    references: ReferenceIndex,
+) -> Review:
     texts = {f.path: f.head_text or "" for f in changeset.files}
     evidence = _author_evidence(changeset.description, [texts.get(m.path, "") for m in migrations])
     items = _data_items(migrations, evidence) + _safety_items(migrations, findings)
@@ -61,8 +67,11 @@ def decide(changeset: ChangeSet, migrations: Sequence[Migration], findings: Sequ
 def reads_existing_data(op: Operation) -> bool:
     if isinstance(op, DataInsert):
         return op.from_select
-    return isinstance(op, DataUpdate | DataDelete | SetNotNull | AlterColumnType) or (
-        isinstance(op, AddConstraint) and not op.not_valid and op.constraint in ("unique", "foreign_key", "check", "primary_key"))
+    return isinstance(op, DataUpdate | DataDelete | SetNotNull) or (
+        isinstance(op, AddConstraint)
+        and not op.not_valid
+        and op.constraint in ("unique", "foreign_key", "check", "primary_key")
+    )
 
 
 def _data_items(migrations: Sequence[Migration], evidence: list[str]) -> list[ChecklistItem]:
@@ -73,18 +82,24 @@ def _data_items(migrations: Sequence[Migration], evidence: list[str]) -> list[Ch
     cases = [op for op in transforms if isinstance(op, DataUpdate | DataInsert) and op.case_mappings]
     documented = "; ".join(evidence)
 
-    def item(text: str, relevant: list[Operation], what: str) -> ChecklistItem:
+    def item(text: str, relevant: Sequence[Operation], what: str) -> ChecklistItem:
         if not relevant:
             return ChecklistItem(DATA, text, "not-applicable", f"no statement {what}")
         if documented:
-            return ChecklistItem(DATA, text, "checked", f"documented by the author: {documented}", source="author")
+            return ChecklistItem(
+                DATA, text, "checked", f"documented by the author: {documented}", source="author"
+            )
         where = ", ".join(f"`{op.location.path}:{op.location.line}`" for op in relevant[:3])
-        return ChecklistItem(DATA, text, "unchecked", f"not verified: no production probe is configured ({where})")
+        return ChecklistItem(
+            DATA, text, "unchecked", f"not verified: no production probe is configured ({where})"
+        )
 
     return [
         item("Query production for actual value distribution", reading, "reads existing values"),
         item("Verify ID mappings match production", ids, "uses hard-coded IDs"),
-        item("Check for edge cases in production data", cases or transforms, "maps or filters existing values"),
+        item(
+            "Check for edge cases in production data", cases or transforms, "maps or filters existing values"
+        ),
     ]
 
 
@@ -96,51 +111,122 @@ def _safety_items(migrations: Sequence[Migration], findings: Sequence[Finding]) 
     wrapped = [m for m in migrations if m.in_transaction]
     if not migrations:
         items.append(ChecklistItem(SAFETY, "Transaction wrapped", "not-applicable", "no migration changed"))
-    elif "concurrent-in-transaction" in by_rule or "nested-transaction" in by_rule or "uncommitted-transaction" in by_rule:
-        items.append(ChecklistItem(SAFETY, "Transaction wrapped", "unchecked", "transaction handling is wrong: see the findings"))
+    elif (
+        "concurrent-in-transaction" in by_rule
+        or "nested-transaction" in by_rule
+        or "uncommitted-transaction" in by_rule
+    ):
+        items.append(
+            ChecklistItem(
+                SAFETY, "Transaction wrapped", "unchecked", "transaction handling is wrong: see the findings"
+            )
+        )
     elif len(wrapped) == len(migrations):
-        items.append(ChecklistItem(SAFETY, "Transaction wrapped", "checked", "; ".join(sorted({m.transaction_note for m in migrations}))))
+        items.append(
+            ChecklistItem(
+                SAFETY,
+                "Transaction wrapped",
+                "checked",
+                "; ".join(sorted({m.transaction_note for m in migrations})),
+            )
+        )
     else:
         outside = ", ".join(f"`{m.path}`" for m in migrations if not m.in_transaction)
-        items.append(ChecklistItem(SAFETY, "Transaction wrapped", "unchecked", f"not in a transaction: {outside}"))
+        items.append(
+            ChecklistItem(SAFETY, "Transaction wrapped", "unchecked", f"not in a transaction: {outside}")
+        )
     data = [op for op in ops if isinstance(op, DataUpdate | DataDelete)]
     unbatched = [f for f in active if f.rule == "unbatched-data-change"]
     if not data:
-        items.append(ChecklistItem(SAFETY, "Batched processing for large tables", "not-applicable", "no UPDATE or DELETE of existing rows"))
+        items.append(
+            ChecklistItem(
+                SAFETY,
+                "Batched processing for large tables",
+                "not-applicable",
+                "no UPDATE or DELETE of existing rows",
+            )
+        )
     elif unbatched:
-        items.append(ChecklistItem(SAFETY, "Batched processing for large tables", "unchecked", unbatched[0].message))
+        items.append(
+            ChecklistItem(SAFETY, "Batched processing for large tables", "unchecked", unbatched[0].message)
+        )
     else:
-        items.append(ChecklistItem(SAFETY, "Batched processing for large tables", "checked", "every data change runs in batches or touches a new or small table"))
+        items.append(
+            ChecklistItem(
+                SAFETY,
+                "Batched processing for large tables",
+                "checked",
+                "every data change runs in batches or touches a new or small table",
+            )
+        )
     irreversible = [m for m in migrations if m.down is None]
     lossy = [op for op in ops if isinstance(op, DropColumn | DropTable | Truncate)]
     if not migrations:
-        items.append(ChecklistItem(SAFETY, "Reversible without data loss", "not-applicable", "no migration changed"))
+        items.append(
+            ChecklistItem(SAFETY, "Reversible without data loss", "not-applicable", "no migration changed")
+        )
     elif irreversible or lossy:
-        why = [f"`{m.path}` has no way back" for m in irreversible[:2]] + [f"`{op.sql.strip()[:60]}` loses data" for op in lossy[:2]]
+        why = [f"`{m.path}` has no way back" for m in irreversible[:2]] + [
+            f"`{op.sql.strip()[:60]}` loses data" for op in lossy[:2]
+        ]
         items.append(ChecklistItem(SAFETY, "Reversible without data loss", "unchecked", "; ".join(why)))
     else:
-        items.append(ChecklistItem(SAFETY, "Reversible without data loss", "checked", "every migration has a down migration and drops nothing"))
+        items.append(
+            ChecklistItem(
+                SAFETY,
+                "Reversible without data loss",
+                "checked",
+                "every migration has a down migration and drops nothing",
+            )
+        )
     timeout = [f for f in active if f.rule == "missing-lock-timeout"]
-    locking = any(f.dimension.value == "migration-safety" and f.rule not in ("unparsed-statement",) for f in findings) or timeout
+    locking = (
+        any(
+            f.dimension.value == "migration-safety" and f.rule not in ("unparsed-statement",)
+            for f in findings
+        )
+        or timeout
+    )
     if timeout:
         items.append(ChecklistItem(SAFETY, "Timeout handling in place", "unchecked", timeout[0].message))
     elif locking or any(op.kind == "SetTimeout" for op in ops):
-        items.append(ChecklistItem(SAFETY, "Timeout handling in place", "checked", "a lock timeout is set before the DDL, or by the runner"))
+        items.append(
+            ChecklistItem(
+                SAFETY,
+                "Timeout handling in place",
+                "checked",
+                "a lock timeout is set before the DDL, or by the runner",
+            )
+        )
     else:
-        items.append(ChecklistItem(SAFETY, "Timeout handling in place", "not-applicable", "no lock is taken on an existing table"))
+        items.append(
+            ChecklistItem(
+                SAFETY, "Timeout handling in place", "not-applicable", "no lock is taken on an existing table"
+            )
+        )
     return items
 
 
-def _reasons(migrations: Sequence[Migration], findings: Sequence[Finding], items: list[ChecklistItem], plan: Plan) -> list[str]:
+def _reasons(
+    migrations: Sequence[Migration], findings: Sequence[Finding], items: list[ChecklistItem], plan: Plan
+) -> list[str]:
     reasons = []
     critical = [f for f in findings if f.suppressed is None and f.severity is Severity.CRITICAL]
     if critical:
         reasons.append(f"{len(critical)} critical issue{'s' if len(critical) != 1 else ''}")
     distribution = items[0]
-    if distribution.state == "unchecked":
-        count = sum(1 for m in migrations for op in m.up if reads_existing_data(op))
+    transforms = [
+        op for m in migrations for op in m.up if isinstance(op, DATA_CHANGES) and reads_existing_data(op)
+    ]
+    if distribution.state == "unchecked" and transforms:
+        count = len(transforms)
         reasons.append(f"production values not verified for {count} data change{'s' if count != 1 else ''}")
-    missing_way_back = [m for m in migrations if m.down is None and any(reads_existing_data(op) or isinstance(op, DropColumn | DropTable) for op in m.up)]
+    missing_way_back = [
+        m
+        for m in migrations
+        if m.down is None
+        and any(reads_existing_data(op) or isinstance(op, DropColumn | DropTable) for op in m.up)
+    ]
     if missing_way_back and not plan.rollback:
         reasons.append("no rollback procedure")
     return reasons
@@ -155,7 +241,12 @@ def _author_evidence(description: str, migration_texts: list[str]) -> list[str]:
 
 def _summary(m: Migration) -> MigrationSummary:
     return MigrationSummary(
-        path=m.path, framework=m.framework, dialect=m.dialect, in_transaction=m.in_transaction,
-        transaction_note=m.transaction_note, operations=len(m.up), reversible=m.down is not None,
+        path=m.path,
+        framework=m.framework,
+        dialect=m.dialect,
+        in_transaction=m.in_transaction,
+        transaction_note=m.transaction_note,
+        operations=len(m.up),
+        reversible=m.down is not None,
         has_down=m.down is not None,
     )

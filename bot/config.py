@@ -17,8 +17,18 @@ from bot.findings import Severity
 DEFAULT_PATH = ".github/migration-review.yml"
 Dialect = Literal["postgres", "mysql", "mariadb", "sqlite"]
 FRAMEWORK_NAMES = (
-    "sql", "flyway", "golang-migrate", "goose", "dbmate", "prisma", "diesel", "sqitch",
-    "rails", "django", "alembic", "liquibase",
+    "sql",
+    "flyway",
+    "golang-migrate",
+    "goose",
+    "dbmate",
+    "prisma",
+    "diesel",
+    "sqitch",
+    "rails",
+    "django",
+    "alembic",
+    "liquibase",
 )
 
 
@@ -84,7 +94,9 @@ class Config(_Strict):
         return tuple(parts) or None
 
 
-def parse_config(text: str | None, path: str = DEFAULT_PATH, known_rules: frozenset[str] = frozenset()) -> Config:
+def parse_config(
+    text: str | None, path: str = DEFAULT_PATH, known_rules: frozenset[str] = frozenset()
+) -> Config:
     if text is None or not text.strip():
         return Config()
     try:
@@ -117,8 +129,11 @@ def load_config(path: Path, known_rules: frozenset[str] = frozenset()) -> Config
 
 
 def _check_rule_ids(config: Config, path: str, known: frozenset[str]) -> None:
-    for key, ids in (("rules.select", config.rules.select or []), ("rules.ignore", config.rules.ignore),
-                     ("rules.severity", list(config.rules.severity))):
+    for key, ids in (
+        ("rules.select", config.rules.select or []),
+        ("rules.ignore", config.rules.ignore),
+        ("rules.severity", list(config.rules.severity)),
+    ):
         for rule_id in ids:
             if rule_id not in known:
                 raise ConfigError(path, key, f"unknown rule {rule_id!r} (see `migration-review rules`)")

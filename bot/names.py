@@ -11,8 +11,20 @@ DEFAULT_SCHEMAS = frozenset({"public", "dbo", "main"})
 # Functions whose value differs per row: a default built on them is computed for every existing row.
 VOLATILE_FUNCTIONS = frozenset(
     {
-        "random", "rand", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4",
-        "uuid", "uuid_short", "clock_timestamp", "timeofday", "nextval", "newid", "sys_guid", "txid_current",
+        "random",
+        "rand",
+        "gen_random_uuid",
+        "uuid_generate_v1",
+        "uuid_generate_v1mc",
+        "uuid_generate_v4",
+        "uuid",
+        "uuid_short",
+        "clock_timestamp",
+        "timeofday",
+        "nextval",
+        "newid",
+        "sys_guid",
+        "txid_current",
     }
 )
 _SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
@@ -24,7 +36,7 @@ def identifier(node: exp.Expression | str | None) -> str:
     if isinstance(node, str):
         return node.lower()
     if isinstance(node, exp.Identifier):
-        return node.this if node.quoted else node.this.lower()
+        return str(node.this) if node.quoted else str(node.this).lower()
     if isinstance(node, exp.Column | exp.Table) and isinstance(node.this, exp.Identifier):
         return identifier(node.this)
     return node.name.lower() if node.name else node.sql().lower()
@@ -52,7 +64,16 @@ def column_type(node: exp.Expression | None, dialect: str) -> str:
 def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
     kind = node.args.get("kind")
     type_sql = column_type(kind, dialect)
-    nullable, default, volatile, pk, unique, identity, generated, references = True, None, False, False, False, False, False, None
+    nullable, default, volatile, pk, unique, identity, generated, references = (
+        True,
+        None,
+        False,
+        False,
+        False,
+        False,
+        False,
+        None,
+    )
     for constraint in node.args.get("constraints") or []:
         c = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else constraint
         if isinstance(c, exp.NotNullColumnConstraint):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-
 from types import ModuleType
 
 from bot import frameworks, plan, rules
@@ -30,9 +29,13 @@ def review(
     if config is None:
         config = parse_config(changeset.config_text, changeset.config_path, rules.ALL_IDS)
     found = _migration_files(changeset, config, lint)
-    dialect = config.dialect or dialect or frameworks.detect_dialect(changeset.head_tree, [t for _, t, _ in found])
+    dialect = (
+        config.dialect or dialect or frameworks.detect_dialect(changeset.head_tree, [t for _, t, _ in found])
+    )
     dialect = "mysql" if dialect == "mariadb" and config.dialect is None else dialect
-    migrations = [frameworks.parse(module, path, text, changeset.head_tree, dialect) for path, text, module in found]
+    migrations = [
+        frameworks.parse(module, path, text, changeset.head_tree, dialect) for path, text, module in found
+    ]
     changed = {m.path for m in migrations}
     catalog = build_catalog(changeset.base_tree, config, dialect, changed)
     for migration in migrations:
@@ -131,6 +134,3 @@ def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
         if finding.suppressed is None:
             counts[finding.severity] += 1
     return counts
-
-
-

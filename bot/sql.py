@@ -18,7 +18,7 @@ from functools import cache
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, TokenError
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokens import Token, TokenType  # type: ignore[attr-defined]
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -78,8 +78,8 @@ def split(text: str, dialect: str, *, first_line: int = 1) -> list[Statement]:
     d = _dialect(dialect)
     try:
         tokens = d.tokenize(text)
-    except TokenError as error:
-        return _fallback(text, first_line, f"could not be tokenised: {_first_line(str(error))}")
+    except TokenError as failure:
+        return _fallback(text, first_line, f"could not be tokenised: {_first_line(str(failure))}")
     starts = _line_starts(text)
     statements = []
     for chunk in _chunks(tokens):
@@ -91,15 +91,15 @@ def split(text: str, dialect: str, *, first_line: int = 1) -> list[Statement]:
         if _skips_parse(tuple(w.upper() for w in words), chunk):
             statements.append(Statement(source, line, end_line, words))
             continue
-        expression, error = _parse(d, chunk, text)
-        statements.append(Statement(source, line, end_line, words, expression, error))
+        expression, problem = _parse(d, chunk, text)
+        statements.append(Statement(source, line, end_line, words, expression, problem))
     return statements
 
 
 def parse_expression(sql: str, dialect: str) -> exp.Expression | None:
     """Parse one SQL expression (a default, a CHECK, a USING clause); None when it is not SQL."""
     try:
-        return _dialect(dialect).parse_one(sql) if sql.strip() else None  # type: ignore[attr-defined, no-any-return]
+        return _dialect(dialect).parse_one(sql) if sql.strip() else None  # type: ignore[attr-defined]
     except (ParseError, TokenError):
         return None
 
@@ -142,7 +142,7 @@ def _parse(d: Dialect, chunk: list[Token], text: str) -> tuple[exp.Expression | 
         return None, _first_line(str(error))
     except Exception as error:  # sqlglot raises assorted errors on unusual input; never crash a review
         return None, f"{type(error).__name__}: {_first_line(str(error))}"
-    expression = next((e for e in parsed if e is not None), None)
+    expression: exp.Expression | None = next((e for e in parsed if isinstance(e, exp.Expression)), None)
     return expression, None if expression is not None else "empty statement"
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from sqlglot import exp
-
-from collections.abc import Iterable, Iterator
 
 from bot.migration import CaseMapping, DataInsert, DataUpdate, Operation
 from bot.names import identifier, table_name
@@ -21,7 +21,9 @@ def case_mappings(statement: exp.Expression, dialect: str, line: int) -> tuple[C
         for branch in case.args.get("ifs") or []:
             condition, result = branch.this, branch.args.get("true")
             value = _compared_value(condition, source) if case.this is None else condition.sql(dialect)
-            whens.append((value or condition.sql(dialect), result.sql(dialect) if result is not None else "NULL"))
+            whens.append(
+                (value or condition.sql(dialect), result.sql(dialect) if result is not None else "NULL")
+            )
         default = case.args.get("default")
         mappings.append(
             CaseMapping(
@@ -66,7 +68,10 @@ def is_batched(statement: exp.Expression) -> bool:
 
 
 def _has_placeholder_or_literal_range(where: exp.Expression) -> bool:
-    return any(isinstance(c.expression, exp.Literal | exp.Placeholder | exp.Parameter) for c in where.find_all(exp.GTE, exp.GT, exp.LT, exp.LTE))
+    return any(
+        isinstance(c.expression, exp.Literal | exp.Placeholder | exp.Parameter)
+        for c in where.find_all(exp.GTE, exp.GT, exp.LT, exp.LTE)
+    )
 
 
 def _where_columns(statement: exp.Expression) -> set[str]:
@@ -75,7 +80,7 @@ def _where_columns(statement: exp.Expression) -> set[str]:
 
 
 def _target_of(case: exp.Case, statement: exp.Expression) -> str:
-    node: exp.Expression | None = case
+    node: Any = case
     while node is not None and node is not statement:
         parent = node.parent
         if isinstance(parent, exp.EQ) and parent.parent is statement and parent.expression is node:
@@ -118,7 +123,7 @@ def _compared_value(condition: exp.Expression, source: str) -> str:
         return ""
     if isinstance(condition, exp.EQ):
         other = condition.expression if _compared_key(condition.this) == source else condition.this
-        return other.sql()
+        return str(other.sql())
     if isinstance(condition, exp.In):
         return ", ".join(v.sql() for v in condition.expressions)
     return ""

@@ -7,6 +7,7 @@ first words in `bot/commands.py`, so none of them silently vanishes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from sqlglot import exp
 
@@ -42,7 +43,7 @@ from bot.names import column_spec, column_type, identifier, table_name
 from bot.sql import Statement
 from bot.transform import case_mappings, is_batched, reads
 
-Base = dict[str, object]
+Base = dict[str, Any]
 
 
 def operations(statement: Statement, path: str, dialect: str) -> list[Operation]:
@@ -54,12 +55,12 @@ def operations(statement: Statement, path: str, dialect: str) -> list[Operation]
     }
     expression = statement.expression
     if statement.error is not None:
-        return [Unparsed(error=statement.error, **base)]  # type: ignore[arg-type]
+        return [Unparsed(error=statement.error, **base)]
     if expression is None or isinstance(expression, exp.Command):
         return commands.classify(statement, base)
     handler = _HANDLERS.get(type(expression))
     if handler is None:
-        return [RawSQL(category=type(expression).__name__.lower(), **base)]  # type: ignore[arg-type]
+        return [RawSQL(category=type(expression).__name__.lower(), **base)]
     return list(handler(expression, base, dialect))
 
 
@@ -69,13 +70,17 @@ def _create(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
     if kind == "TABLE":
         schema = target if isinstance(target, exp.Schema) else None
         table = schema.this if schema is not None else target
-        columns = tuple(column_spec(c, dialect) for c in (schema.expressions if schema else []) if isinstance(c, exp.ColumnDef))
+        specs = tuple(
+            column_spec(c, dialect)
+            for c in (schema.expressions if schema else [])
+            if isinstance(c, exp.ColumnDef)
+        )
         yield CreateTable(
             table=table_name(table),
-            columns=columns,
+            columns=specs,
             if_not_exists=bool(e.args.get("exists")),
             as_select=e.expression is not None,
-            **base,  # type: ignore[arg-type]
+            **base,
         )
     elif kind == "INDEX" and isinstance(target, exp.Index):
         params = target.args.get("params")
@@ -87,13 +92,17 @@ def _create(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
             unique=bool(e.args.get("unique")),
             concurrently=bool(e.args.get("concurrently")),
             if_not_exists=bool(e.args.get("exists")),
-            **base,  # type: ignore[arg-type]
+            **base,
         )
-    elif kind == "TYPE" and isinstance(e.expression, exp.DataType) and e.expression.this == exp.DataType.Type.ENUM:
+    elif (
+        kind == "TYPE"
+        and isinstance(e.expression, exp.DataType)
+        and e.expression.this == exp.DataType.Type.ENUM
+    ):
         values = tuple(v.name for v in e.expression.expressions)
-        yield CreateEnum(name=table_name(target), values=values, **base)  # type: ignore[arg-type]
+        yield CreateEnum(name=table_name(target), values=values, **base)
     else:
-        yield RawSQL(category=f"create-{kind.lower() or 'object'}", **base)  # type: ignore[arg-type]
+        yield RawSQL(category=f"create-{kind.lower() or 'object'}", **base)
 
 
 def _drop(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
@@ -101,7 +110,9 @@ def _drop(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
     exists = bool(e.args.get("exists"))
     for target in e.args.get("tables") or e.expressions or [e.this]:
         if kind == "TABLE":
-            yield DropTable(table=table_name(target), if_exists=exists, cascade=bool(e.args.get("cascade")), **base)  # type: ignore[arg-type]
+            yield DropTable(
+                table=table_name(target), if_exists=exists, cascade=bool(e.args.get("cascade")), **base
+            )
         elif kind == "INDEX":
             on = e.args.get("cluster") if isinstance(e.args.get("cluster"), exp.Table) else None
             yield DropIndex(
@@ -109,19 +120,20 @@ def _drop(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
                 table=table_name(on) if on is not None else "",
                 concurrently=bool(e.args.get("concurrently")),
                 if_exists=exists,
-                **base,  # type: ignore[arg-type]
+                **base,
             )
         else:
-            yield RawSQL(category=f"drop-{kind.lower() or 'object'}", table=table_name(target), **base)  # type: ignore[arg-type]
+            yield RawSQL(category=f"drop-{kind.lower() or 'object'}", table=table_name(target), **base)
 
 
 def _alter(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
     if str(e.args.get("kind") or "TABLE").upper() != "TABLE":
-        yield RawSQL(category=f"alter-{str(e.args.get('kind')).lower()}", **base)  # type: ignore[arg-type]
+        yield RawSQL(category=f"alter-{str(e.args.get('kind')).lower()}", **base)
         return
     table = table_name(e.this)
     options = tuple(
-        (type(o).__name__.removesuffix("Property").upper(), o.name.upper()) for o in e.args.get("options") or []
+        (type(o).__name__.removesuffix("Property").upper(), o.name.upper())
+        for o in e.args.get("options") or []
     )
     base = {**base, "options": options}
     not_valid = bool(e.args.get("not_valid"))
@@ -132,23 +144,30 @@ def _alter(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
 def _alter_action(
     action: exp.Expression, table: str, base: Base, dialect: str, not_valid: bool
 ) -> Iterator[Operation]:
-    b: dict[str, object] = base
+    b: dict[str, Any] = base
     if isinstance(action, exp.ColumnDef):
-        yield AddColumn(table=table, column=column_spec(action, dialect), if_not_exists=bool(action.args.get("exists")), **b)  # type: ignore[arg-type]
+        yield AddColumn(
+            table=table,
+            column=column_spec(action, dialect),
+            if_not_exists=bool(action.args.get("exists")),
+            **b,
+        )
     elif isinstance(action, exp.Drop):
         kind = str(action.args.get("kind") or "").upper()
         for target in action.args.get("tables") or action.expressions or [action.this]:
             name = identifier(target.this if isinstance(target, exp.Column | exp.Table) else target)
             if kind == "COLUMN":
-                yield DropColumn(table=table, column=name, if_exists=bool(action.args.get("exists")), **b)  # type: ignore[arg-type]
+                yield DropColumn(table=table, column=name, if_exists=bool(action.args.get("exists")), **b)
             elif kind == "INDEX":
-                yield DropIndex(name=name, table=table, **b)  # type: ignore[arg-type]
+                yield DropIndex(name=name, table=table, **b)
             else:
-                yield DropConstraint(table=table, name=name, if_exists=bool(action.args.get("exists")), **b)  # type: ignore[arg-type]
+                yield DropConstraint(table=table, name=name, if_exists=bool(action.args.get("exists")), **b)
     elif isinstance(action, exp.RenameColumn):
-        yield RenameColumn(table=table, column=identifier(action.this), new_name=identifier(action.args["to"]), **b)  # type: ignore[arg-type]
+        yield RenameColumn(
+            table=table, column=identifier(action.this), new_name=identifier(action.args["to"]), **b
+        )
     elif isinstance(action, exp.AlterRename):
-        yield RenameTable(table=table, new_name=table_name(action.this), **b)  # type: ignore[arg-type]
+        yield RenameTable(table=table, new_name=table_name(action.this), **b)
     elif isinstance(action, exp.AlterColumn):
         yield from _alter_column(action, table, b, dialect)
     elif isinstance(action, exp.ModifyColumn):
@@ -157,7 +176,7 @@ def _alter_action(
         for constraint in action.expressions:
             yield _constraint(constraint, table, b, dialect, not_valid)
     else:
-        yield RawSQL(category=f"alter-table-{type(action).__name__.lower()}", table=table, **b)  # type: ignore[arg-type]
+        yield RawSQL(category=f"alter-table-{type(action).__name__.lower()}", table=table, **b)
 
 
 def _alter_column(action: exp.AlterColumn, table: str, b: Base, dialect: str) -> Iterator[Operation]:
@@ -168,32 +187,40 @@ def _alter_column(action: exp.AlterColumn, table: str, b: Base, dialect: str) ->
             table=table,
             column=column,
             new_type=column_type(action.args["dtype"], dialect),
-            using=using.sql(dialect) if using is not None else None,
-            **b,  # type: ignore[arg-type]
+            using=using.sql(dialect) if isinstance(using, exp.Expression) else None,
+            **b,
         )
     elif action.args.get("allow_null") is False:
-        yield SetNotNull(table=table, column=column, **b)  # type: ignore[arg-type]
+        yield SetNotNull(table=table, column=column, **b)
     elif action.args.get("allow_null") is True:
-        yield DropNotNull(table=table, column=column, **b)  # type: ignore[arg-type]
+        yield DropNotNull(table=table, column=column, **b)
     elif action.args.get("default") is not None:
         default = action.args["default"]
-        spec = column_spec(exp.ColumnDef(this=action.this, constraints=[exp.ColumnConstraint(kind=exp.DefaultColumnConstraint(this=default))]), dialect)
-        yield SetDefault(table=table, column=column, default=spec.default, volatile=spec.volatile_default, **b)  # type: ignore[arg-type]
+        spec = column_spec(
+            exp.ColumnDef(
+                this=action.this,
+                constraints=[exp.ColumnConstraint(kind=exp.DefaultColumnConstraint(this=default))],
+            ),
+            dialect,
+        )
+        yield SetDefault(
+            table=table, column=column, default=spec.default, volatile=spec.volatile_default, **b
+        )
     elif action.args.get("drop"):
-        yield SetDefault(table=table, column=column, default=None, **b)  # type: ignore[arg-type]
+        yield SetDefault(table=table, column=column, default=None, **b)
     else:
-        yield RawSQL(category="alter-column", table=table, **b)  # type: ignore[arg-type]
+        yield RawSQL(category="alter-column", table=table, **b)
 
 
 def _modify_column(action: exp.ModifyColumn, table: str, b: Base, dialect: str) -> Iterator[Operation]:
     spec = column_spec(action.this, dialect)
     old = action.args.get("rename_from")
     if old is not None and identifier(old) != spec.name:
-        yield RenameColumn(table=table, column=identifier(old), new_name=spec.name, **b)  # type: ignore[arg-type]
+        yield RenameColumn(table=table, column=identifier(old), new_name=spec.name, **b)
     if spec.type:
-        yield AlterColumnType(table=table, column=spec.name, new_type=spec.type, **b)  # type: ignore[arg-type]
+        yield AlterColumnType(table=table, column=spec.name, new_type=spec.type, **b)
     if not spec.nullable:
-        yield SetNotNull(table=table, column=spec.name, **b)  # type: ignore[arg-type]
+        yield SetNotNull(table=table, column=spec.name, **b)
 
 
 def _constraint(c: exp.Expression, table: str, b: Base, dialect: str, not_valid: bool) -> Operation:
@@ -201,7 +228,8 @@ def _constraint(c: exp.Expression, table: str, b: Base, dialect: str, not_valid:
     inner = c.expressions[0] if isinstance(c, exp.Constraint) and c.expressions else c
     if isinstance(inner, exp.ColumnConstraint):
         inner = inner.args.get("kind") or inner
-    kind, columns, references, check = "other", (), None, ""
+    kind, references, check = "other", None, ""
+    columns: tuple[str, ...] = ()
     if isinstance(inner, exp.ForeignKey):
         kind = "foreign_key"
         columns = tuple(identifier(x) for x in inner.expressions)
@@ -217,12 +245,23 @@ def _constraint(c: exp.Expression, table: str, b: Base, dialect: str, not_valid:
     elif isinstance(inner, exp.PrimaryKey | exp.PrimaryKeyColumnConstraint):
         kind, columns = "primary_key", tuple(identifier(x) for x in inner.expressions)
     elif isinstance(inner, exp.IndexColumnConstraint):
-        return AddIndex(table=table, name=identifier(inner.this), columns=tuple(identifier(x) for x in inner.expressions), **b)  # type: ignore[arg-type]
+        return AddIndex(
+            table=table,
+            name=identifier(inner.this),
+            columns=tuple(identifier(x) for x in inner.expressions),
+            **b,
+        )
     elif isinstance(inner, exp.ExcludeColumnConstraint):
         kind = "exclusion"
     return AddConstraint(
-        table=table, name=name, constraint=kind, columns=columns, not_valid=not_valid,
-        references=references, expression_sql=check, **b,  # type: ignore[arg-type]
+        table=table,
+        name=name,
+        constraint=kind,
+        columns=columns,
+        not_valid=not_valid,
+        references=references,
+        expression_sql=check,
+        **b,
     )
 
 
@@ -236,17 +275,19 @@ def _update(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
         assignments=assignments,
         where=where.this.sql(dialect) if where is not None else None,
         batched=is_batched(e),
-        case_mappings=case_mappings(e, dialect, int(base["location"].line)),  # type: ignore[attr-defined]
+        case_mappings=case_mappings(e, dialect, int(base["location"].line)),
         reads=reads(e),
-        **base,  # type: ignore[arg-type]
+        **base,
     )
 
 
 def _delete(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
     where = e.args.get("where")
     yield DataDelete(
-        table=table_name(e.this), where=where.this.sql(dialect) if where is not None else None,
-        batched=is_batched(e), **base,  # type: ignore[arg-type]
+        table=table_name(e.this),
+        where=where.this.sql(dialect) if where is not None else None,
+        batched=is_batched(e),
+        **base,
     )
 
 
@@ -257,15 +298,18 @@ def _insert(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
         columns = tuple(identifier(c) for c in target.expressions)
         target = target.this
     yield DataInsert(
-        table=table_name(target), columns=columns, from_select=e.find(exp.Select) is not None,
-        case_mappings=case_mappings(e, dialect, int(base["location"].line)), **base,  # type: ignore[attr-defined, arg-type]
+        table=table_name(target),
+        columns=columns,
+        from_select=e.find(exp.Select) is not None,
+        case_mappings=case_mappings(e, dialect, int(base["location"].line)),
+        **base,
     )
 
 
 def _truncate(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
     cascade = str(e.args.get("option") or "").upper() == "CASCADE"
     for target in e.expressions:
-        yield Truncate(table=table_name(target), cascade=cascade, **base)  # type: ignore[arg-type]
+        yield Truncate(table=table_name(target), cascade=cascade, **base)
 
 
 def _set(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
@@ -276,14 +320,14 @@ def _set(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
             value = assignment.expression.name if assignment.expression is not None else ""
             local = str(item.args.get("kind") or "").upper() == "LOCAL"
             if setting.endswith("timeout") or setting in commands.TIMEOUT_SETTINGS:
-                yield SetTimeout(setting=setting, value=value, local=local, **base)  # type: ignore[arg-type]
+                yield SetTimeout(setting=setting, value=value, local=local, **base)
                 continue
-        yield RawSQL(category="set", **base)  # type: ignore[arg-type]
+        yield RawSQL(category="set", **base)
 
 
 def _transaction(action: str) -> Callable[[exp.Expression, Base, str], Iterator[Operation]]:
     def handle(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
-        yield Transaction(action=action, **base)  # type: ignore[arg-type]
+        yield Transaction(action=action, **base)
 
     return handle
 

@@ -1,54 +1,111 @@
-"""Shared helpers: build a ChangeSet from migration text, a schema before it and code files, and review it."""
+"""Shared helpers and fakes. Databases are real; tests that need one skip (or fail under CI=true) without it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import os
+import subprocess
+from pathlib import Path
 
 import pytest
 
 from bot.changeset import ChangedFile, ChangeSet, MemoryTree
-from bot.findings import Finding, Review
+from bot.config import Config
+from bot.findings import Review
 from bot.review import review
 
-SCHEMA_PATH = "db/migrations/00001_schema.sql"
-MIGRATION_PATH = "db/migrations/00002_change.sql"
-MARKER = "-- migration\n"
+PG_DSN = os.environ.get("MIGRATION_REVIEW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+MARIADB_DSN = os.environ.get("MIGRATION_REVIEW_TEST_MARIADB", "mysql://root@127.0.0.1:3306/test")
+SCHEMA_MARKER = "-- migration\n"
+START_PG = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+START_MARIADB = "start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd"
 
 
-def changeset(
+def review_sql(
     sql: str,
     *,
-    schema: str = "",
-    code: Mapping[str, str] | None = None,
-    path: str = MIGRATION_PATH,
-    extra: Mapping[str, str] | None = None,
+    path: str = "db/migrations/001_change.sql",
+    dialect: str | None = None,
+    base: dict[str, str] | None = None,
+    head: dict[str, str] | None = None,
+    config: Config | None = None,
     description: str = "",
-) -> ChangeSet:
-    """`sql` may start with schema statements, separated from the migration by a `-- migration` line."""
-    if MARKER in sql:
-        before, sql = sql.split(MARKER, 1)
-        schema = f"{schema}\n{before}" if schema else before
-    base: dict[str, str] = dict(code or {})
-    if schema:
-        base[SCHEMA_PATH] = schema
-    added = {path: sql, **(extra or {})}
-    files = tuple(ChangedFile(p, "added", None, text) for p, text in added.items())
-    return ChangeSet("base", "head", files, head_tree=MemoryTree({**base, **added}), base_tree=MemoryTree(base),
-                     description=description)
+) -> Review:
+    """Review one migration file added on top of a base tree (given as {path: text}).
+
+    Statements above a `-- migration` line are the schema before the change (a migration of the base tree).
+    """
+    base_files = dict(base or {})
+    if SCHEMA_MARKER in sql:
+        schema, sql = sql.split(SCHEMA_MARKER, 1)
+        base_files.setdefault("db/migrations/000_schema.sql", schema)
+    head_files = {**base_files, **(head or {}), path: sql}
+    changeset = ChangeSet(
+        base="base",
+        head="head",
+        files=(ChangedFile(path, "added", None, sql),),
+        head_tree=MemoryTree(head_files),
+        base_tree=MemoryTree(base_files),
+        description=description,
+    )
+    return review(changeset, config=config, dialect=dialect)
 
 
-def run(sql: str, **kwargs: object) -> Review:
-    return review(changeset(sql, **kwargs))  # type: ignore[arg-type]
+def rule_ids(result: Review) -> set[str]:
+    return {f.rule for f in result.active}
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.invalid",
+    }
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
+    )
+    return done.stdout
+
+
+def _unavailable(what: str, start: str, error: Exception) -> None:
+    message = f"{what} is not reachable ({error}); start it with: {start}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 @pytest.fixture
-def reviewed() -> Callable[..., Review]:
-    return run
+def pg():  # type: ignore[no-untyped-def]
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        connection = psycopg.connect(PG_DSN, autocommit=True, connect_timeout=3)
+    except Exception as error:
+        _unavailable("PostgreSQL", START_PG, error)
+    schema = f"mr_test_{os.getpid()}"
+    connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    connection.execute(f"CREATE SCHEMA {schema}")
+    connection.execute(f"SET search_path TO {schema}")
+    yield connection
+    connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    connection.close()
 
 
 @pytest.fixture
-def findings() -> Callable[..., list[Finding]]:
-    def of(rule: str, sql: str, **kwargs: object) -> list[Finding]:
-        return [f for f in run(sql, **kwargs).findings if f.rule == rule]
-
-    return of
+def mariadb():  # type: ignore[no-untyped-def]
+    pymysql = pytest.importorskip("pymysql")
+    try:
+        connection = pymysql.connect(
+            host="127.0.0.1", port=3306, user="root", password="", autocommit=True, connect_timeout=3
+        )
+    except Exception as error:
+        _unavailable("MariaDB", START_MARIADB, error)
+    database = f"mr_test_{os.getpid()}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {database}")
+        cursor.execute(f"CREATE DATABASE {database}")
+        cursor.execute(f"USE {database}")
+    yield connection
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {database}")
+    connection.close()

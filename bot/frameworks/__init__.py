@@ -12,9 +12,9 @@ from types import ModuleType
 
 from bot.changeset import Tree
 from bot.config import Config
+from bot.findings import Location
 from bot.frameworks import dbmate, diesel, flyway, golang_migrate, goose, plain, prisma, sqitch
 from bot.migration import Migration, Unparsed
-from bot.findings import Location
 
 FRAMEWORKS: tuple[ModuleType, ...] = (goose, dbmate, flyway, golang_migrate, prisma, diesel, sqitch, plain)
 BY_NAME = {module.NAME: module for module in FRAMEWORKS}
@@ -27,7 +27,7 @@ def register(module: ModuleType, *, before: str | None = None) -> None:
     if module.NAME in BY_NAME:
         return
     items = list(FRAMEWORKS)
-    index = next((i for i, m in enumerate(items) if m.NAME == before), len(items))
+    index = next((i for i, m in enumerate(items) if before == m.NAME), len(items))
     items.insert(index, module)
     FRAMEWORKS = tuple(items)
     BY_NAME[module.NAME] = module
@@ -35,7 +35,9 @@ def register(module: ModuleType, *, before: str | None = None) -> None:
 
 def is_candidate(path: str) -> bool:
     """Could this path be a migration of some framework (cheap: by name only)?"""
-    return path.endswith(tuple({*_EXTENSIONS, *(e for m in FRAMEWORKS for e in getattr(m, "EXTENSIONS", ()))}))
+    return path.endswith(
+        tuple({*_EXTENSIONS, *(e for m in FRAMEWORKS for e in getattr(m, "EXTENSIONS", ()))})
+    )
 
 
 def detect(path: str, text: str, config: Config) -> ModuleType | None:
@@ -80,8 +82,13 @@ def detect_dialect(tree: Tree, texts: list[str]) -> str:
             return {"postgresql": "postgres", "cockroachdb": "postgres"}.get(match.group(1), match.group(1))
     match = _RAILS_ADAPTER.search(tree.read("config/database.yml") or "")
     if match:
-        return {"postgresql": "postgres", "postgis": "postgres", "mysql2": "mysql", "trilogy": "mysql",
-                "sqlite3": "sqlite"}[match.group(1)]
+        return {
+            "postgresql": "postgres",
+            "postgis": "postgres",
+            "mysql2": "mysql",
+            "trilogy": "mysql",
+            "sqlite3": "sqlite",
+        }[match.group(1)]
     sample = "\n".join(texts)[:200_000]
     if _MYSQL_HINTS.search(sample):
         return "mysql"

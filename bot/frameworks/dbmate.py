@@ -37,7 +37,21 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         down_text, down_line = sections["down"]
         down = parse_sql(path, down_text, dialect, first_line=down_line)
     no_transaction = re.search(r"^\s*--\s*migrate:up\b[^\n]*transaction:false", text, re.I | re.M) is not None
-    note = "the up marker says `transaction:false`" if no_transaction else "dbmate runs each migration in a transaction"
-    return build(path, NAME, dialect, up, down, text=text, in_transaction=not no_transaction, note=note,
-                 down_path=path if down is not None else None, version=version(path),
-                 irreversible_reason="" if down is not None else "the `-- migrate:down` section is missing or empty")
+    note = (
+        "the up marker says `transaction:false`"
+        if no_transaction
+        else "dbmate runs each migration in a transaction"
+    )
+    return build(
+        path,
+        NAME,
+        dialect,
+        up,
+        down,
+        text=text,
+        in_transaction=not no_transaction,
+        note=note,
+        down_path=path if down is not None else None,
+        version=version(path),
+        irreversible_reason="" if down is not None else "the `-- migrate:down` section is missing or empty",
+    )

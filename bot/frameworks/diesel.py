@@ -31,10 +31,24 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     up = parse_sql(path, text, dialect)
     metadata = tree.read(sibling(path, "metadata.toml")) or ""
     in_transaction = not re.search(r"run_in_transaction\s*=\s*false", metadata)
-    note = "Diesel runs each migration in a transaction" if in_transaction else "`metadata.toml` sets run_in_transaction = false"
+    note = (
+        "Diesel runs each migration in a transaction"
+        if in_transaction
+        else "`metadata.toml` sets run_in_transaction = false"
+    )
     down_path = sibling(path, "down.sql")
     down_text = tree.read(down_path)
     down = parse_sql(down_path, down_text, dialect) if down_text is not None else None
-    return build(path, NAME, dialect, up, down, text=text, in_transaction=in_transaction, note=note,
-                 down_path=down_path if down_text is not None else None, version=version(path),
-                 irreversible_reason="" if down_text is not None else "no `down.sql`")
+    return build(
+        path,
+        NAME,
+        dialect,
+        up,
+        down,
+        text=text,
+        in_transaction=in_transaction,
+        note=note,
+        down_path=down_path if down_text is not None else None,
+        version=version(path),
+        irreversible_reason="" if down_text is not None else "no `down.sql`",
+    )

@@ -35,10 +35,16 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     up = parse_sql(path, text, dialect)
     conf = tree.read(f"{path}.conf") or ""
     in_transaction = not re.search(r"executeInTransaction\s*=\s*false", conf, re.I)
-    note = "Flyway runs each migration in a transaction" if in_transaction else f"`{name}.conf` sets executeInTransaction=false"
+    note = (
+        "Flyway runs each migration in a transaction"
+        if in_transaction
+        else f"`{name}.conf` sets executeInTransaction=false"
+    )
     down, down_path, reason = None, None, ""
     if name.startswith("R"):
-        reason = "a repeatable migration is re-applied whenever it changes; its previous version is the way back"
+        reason = (
+            "a repeatable migration is re-applied whenever it changes; its previous version is the way back"
+        )
     else:
         undo_name = "U" + name[1:]
         undo_text = _find_undo(tree, path, undo_name)
@@ -47,8 +53,19 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
             down = parse_sql(down_path, text_down, dialect)
         else:
             reason = f"no undo script `{undo_name}`"
-    return build(path, NAME, dialect, up, down, text=text, in_transaction=in_transaction, note=note,
-                 down_path=down_path, version=version(path), irreversible_reason=reason)
+    return build(
+        path,
+        NAME,
+        dialect,
+        up,
+        down,
+        text=text,
+        in_transaction=in_transaction,
+        note=note,
+        down_path=down_path,
+        version=version(path),
+        irreversible_reason=reason,
+    )
 
 
 def _find_undo(tree: Tree, path: str, undo_name: str) -> tuple[str, str] | None:

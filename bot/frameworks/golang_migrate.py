@@ -35,11 +35,22 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     in_transaction = has_explicit_transaction(up) or (many and dialect == "postgres")
     note = (
         "the file's statements are sent in one call, which PostgreSQL runs as one implicit transaction"
-        if many and dialect == "postgres" else "golang-migrate does not wrap a migration in a transaction"
+        if many and dialect == "postgres"
+        else "golang-migrate does not wrap a migration in a transaction"
     )
     down_path = path.removesuffix(".up.sql") + ".down.sql"
     down_text = tree.read(down_path)
     down = parse_sql(down_path, down_text, dialect) if down_text is not None else None
-    return build(path, NAME, dialect, up, down, text=text, in_transaction=in_transaction, note=note,
-                 down_path=down_path if down_text is not None else None, version=version(path),
-                 irreversible_reason="" if down_text is not None else f"no `{down_path.rsplit('/', 1)[-1]}`")
+    return build(
+        path,
+        NAME,
+        dialect,
+        up,
+        down,
+        text=text,
+        in_transaction=in_transaction,
+        note=note,
+        down_path=down_path if down_text is not None else None,
+        version=version(path),
+        irreversible_reason="" if down_text is not None else f"no `{down_path.rsplit('/', 1)[-1]}`",
+    )

@@ -37,10 +37,24 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         down_text, down_line = sections["down"]
         down = parse_sql(path, down_text, dialect, first_line=down_line)
     no_transaction = re.search(r"^\s*--\s*\+goose\s+NO\s+TRANSACTION", text, re.I | re.M) is not None
-    note = "the file says `-- +goose NO TRANSACTION`" if no_transaction else "goose runs each migration in a transaction"
-    return build(path, NAME, dialect, up, down, text=text, in_transaction=not no_transaction, note=note,
-                 down_path=path if down is not None else None, version=version(path),
-                 irreversible_reason="" if down is not None else "no `-- +goose Down` section")
+    note = (
+        "the file says `-- +goose NO TRANSACTION`"
+        if no_transaction
+        else "goose runs each migration in a transaction"
+    )
+    return build(
+        path,
+        NAME,
+        dialect,
+        up,
+        down,
+        text=text,
+        in_transaction=not no_transaction,
+        note=note,
+        down_path=path if down is not None else None,
+        version=version(path),
+        irreversible_reason="" if down is not None else "no `-- +goose Down` section",
+    )
 
 
 def split_sections(text: str, marker: re.Pattern[str]) -> dict[str, tuple[str, int]]:

@@ -23,7 +23,11 @@ def detect(path: str, text: str) -> bool:
 
 def is_down(path: str) -> bool:
     lower = path.lower()
-    return lower.endswith((".down.sql", "_down.sql", ".rollback.sql")) or "/down/" in lower or "/rollback/" in lower
+    return (
+        lower.endswith((".down.sql", "_down.sql", ".rollback.sql"))
+        or "/down/" in lower
+        or "/rollback/" in lower
+    )
 
 
 def version(path: str) -> str:
@@ -36,14 +40,33 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     down_path = _down_path(path, tree)
     down = parse_sql(down_path, tree.read(down_path) or "", dialect) if down_path else None
     explicit = has_explicit_transaction(up)
-    note = "the file opens its own transaction" if explicit else "no known runner wraps this file in a transaction"
-    return build(path, NAME, dialect, up, down, text=text, in_transaction=explicit, note=note,
-                 down_path=down_path, version=version(path),
-                 irreversible_reason="" if down_path else "no down migration beside it")
+    note = (
+        "the file opens its own transaction"
+        if explicit
+        else "no known runner wraps this file in a transaction"
+    )
+    return build(
+        path,
+        NAME,
+        dialect,
+        up,
+        down,
+        text=text,
+        in_transaction=explicit,
+        note=note,
+        down_path=down_path,
+        version=version(path),
+        irreversible_reason="" if down_path else "no down migration beside it",
+    )
 
 
 def _down_path(path: str, tree: Tree) -> str | None:
     stem = path.removesuffix(".sql").removesuffix(".up")
-    folder, name = (path.rsplit("/", 1) if "/" in path else ("", path))
-    candidates = [f"{stem}.down.sql", f"{stem}_down.sql", f"{folder}/down/{name}", f"{folder}/rollback/{name}"]
+    folder, name = path.rsplit("/", 1) if "/" in path else ("", path)
+    candidates = [
+        f"{stem}.down.sql",
+        f"{stem}_down.sql",
+        f"{folder}/down/{name}",
+        f"{folder}/rollback/{name}",
+    ]
     return next((c for c in candidates if tree.read(c) is not None), None)

@@ -30,8 +30,20 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     up = parse_sql(path, text, dialect)
     many = statement_count(up) > 1
     in_transaction = has_explicit_transaction(up) or (many and dialect == "postgres")
-    note = ("Prisma sends the script in one call, which PostgreSQL runs as one implicit transaction"
-            if in_transaction else "Prisma does not wrap this migration in a transaction")
-    return build(path, NAME, dialect, up, None, text=text, in_transaction=in_transaction, note=note,
-                 version=version(path),
-                 irreversible_reason="Prisma Migrate has no down migrations: write the reverse as a new migration")
+    note = (
+        "Prisma sends the script in one call, which PostgreSQL runs as one implicit transaction"
+        if in_transaction
+        else "Prisma does not wrap this migration in a transaction"
+    )
+    return build(
+        path,
+        NAME,
+        dialect,
+        up,
+        None,
+        text=text,
+        in_transaction=in_transaction,
+        note=note,
+        version=version(path),
+        irreversible_reason="Prisma Migrate has no down migrations: write the reverse as a new migration",
+    )

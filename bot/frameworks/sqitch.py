@@ -33,7 +33,20 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     revert_text = tree.read(revert_path)
     down = parse_sql(revert_path, revert_text, dialect) if revert_text is not None else None
     explicit = has_explicit_transaction(up)
-    note = "the script opens its own transaction" if explicit else "sqitch does not wrap a script in a transaction"
-    return build(path, NAME, dialect, up, down, text=text, in_transaction=explicit, note=note,
-                 down_path=revert_path if revert_text is not None else None,
-                 irreversible_reason="" if revert_text is not None else f"no `{revert_path}`")
+    note = (
+        "the script opens its own transaction"
+        if explicit
+        else "sqitch does not wrap a script in a transaction"
+    )
+    return build(
+        path,
+        NAME,
+        dialect,
+        up,
+        down,
+        text=text,
+        in_transaction=explicit,
+        note=note,
+        down_path=revert_path if revert_text is not None else None,
+        irreversible_reason="" if revert_text is not None else f"no `{revert_path}`",
+    )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot import suppressions
-from bot.migration import Migration, Operation, Transaction
+from bot.findings import Location
+from bot.migration import Migration, Operation, Transaction, Unparsed
 from bot.sql import split
 from bot.translate import operations
 
@@ -11,7 +12,18 @@ from bot.translate import operations
 def parse_sql(path: str, text: str, dialect: str, *, first_line: int = 1) -> tuple[Operation, ...]:
     ops: list[Operation] = []
     for statement in split(text, dialect, first_line=first_line):
-        ops.extend(operations(statement, path, dialect))
+        try:
+            ops.extend(operations(statement, path, dialect))
+        except Exception as error:  # one statement the translator trips on must not hide the others
+            location = Location(path, statement.line)
+            ops.append(
+                Unparsed(
+                    location=location,
+                    end_line=statement.end_line,
+                    sql=statement.text,
+                    error=f"{type(error).__name__}: {error}",
+                )
+            )
     return tuple(ops)
 
 

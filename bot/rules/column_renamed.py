@@ -34,7 +34,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not isinstance(op, RenameColumn) or context.catalog.is_new(op.table):
             continue
         uses = context.references.uses(Target("column", op.table, op.column, op.new_name))
-        where = f"{len(uses)} places in the code still use `{op.column}`" if uses else "no code references were found"
+        where = (
+            f"{len(uses)} places in the code still use `{op.column}`"
+            if uses
+            else "no code references were found"
+        )
         yield op.finding(
             RULE,
             f"Column `{op.table}.{op.column}` is renamed to `{op.new_name}`.",

@@ -27,7 +27,9 @@ RULE = Rule(
     severity=Severity.CRITICAL,
     help="Run the concurrent statement in its own migration, with the runner's transaction turned off.",
     bad=("BEGIN;\nCREATE INDEX CONCURRENTLY orders_user_id_idx ON orders (user_id);\nCOMMIT;",),
-    good=("-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_user_id_idx ON orders (user_id);",),
+    good=(
+        "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_user_id_idx ON orders (user_id);",
+    ),
     dialects=("postgres",),
 )
 

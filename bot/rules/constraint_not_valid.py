@@ -44,11 +44,22 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         kind = "foreign key" if op.constraint == "foreign_key" else "CHECK constraint"
         if op.constraint == "foreign_key":
-            blocked = f"Writes to {context.size_words(op.table)}" + (f" and to `{op.references}`" if op.references else "")
-            blast = f"{blocked} wait while every row is validated; the migration fails on the first orphan row."
+            blocked = f"Writes to {context.size_words(op.table)}" + (
+                f" and to `{op.references}`" if op.references else ""
+            )
+            blast = (
+                f"{blocked} wait while every row is validated; the migration fails on the first orphan row."
+            )
         else:
-            blast = (f"Reads and writes on {context.size_words(op.table)} wait while every row is checked; "
-                     "the migration fails on the first violating row.")
+            blast = (
+                f"Reads and writes on {context.size_words(op.table)} wait while every row is checked; "
+                "the migration fails on the first violating row."
+            )
         suggestion = op.sql.rstrip() + " NOT VALID" if "\n" not in op.sql else None
-        yield op.finding(RULE, f"The {kind} {f'`{op.name}` ' if op.name else ''}on `{op.table}` is validated under lock.",
-                         severity=severity, blast_radius=blast, suggestion=suggestion)
+        yield op.finding(
+            RULE,
+            f"The {kind} {f'`{op.name}` ' if op.name else ''}on `{op.table}` is validated under lock.",
+            severity=severity,
+            blast_radius=blast,
+            suggestion=suggestion,
+        )

@@ -45,8 +45,22 @@ RULE = Rule(
     good=("SET lock_timeout = '5s';\nALTER TABLE orders ADD COLUMN note text;",),
 )
 
-LOCKING = (AddColumn, AddConstraint, AlterColumnType, DropColumn, DropConstraint, DropNotNull, DropTable,
-           RenameColumn, RenameTable, SetDefault, SetNotNull, Truncate, AddIndex, DropIndex)
+LOCKING = (
+    AddColumn,
+    AddConstraint,
+    AlterColumnType,
+    DropColumn,
+    DropConstraint,
+    DropNotNull,
+    DropTable,
+    RenameColumn,
+    RenameTable,
+    SetDefault,
+    SetNotNull,
+    Truncate,
+    AddIndex,
+    DropIndex,
+)
 _SETTINGS = {"lock_timeout", "lock_wait_timeout", "innodb_lock_wait_timeout"}
 
 

@@ -35,7 +35,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         if op.action == "begin":
             if depth > 0:
-                outer = migration.transaction_note if depth == 1 and migration.in_transaction else "an earlier BEGIN"
+                outer = (
+                    migration.transaction_note
+                    if depth == 1 and migration.in_transaction
+                    else "an earlier BEGIN"
+                )
                 yield op.finding(
                     RULE,
                     f"`BEGIN` inside a transaction that is already open ({outer}).",
@@ -50,5 +54,6 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 def _opens_first(migration: Migration) -> bool:
     """Runners that are only transactional because the file opens a transaction itself."""
     return migration.framework in ("sql", "sqitch") or (
-        migration.framework in ("golang-migrate", "prisma") and any(
-            isinstance(op, Transaction) and op.action == "begin" for op in migration.up))
+        migration.framework in ("golang-migrate", "prisma")
+        and any(isinstance(op, Transaction) and op.action == "begin" for op in migration.up)
+    )

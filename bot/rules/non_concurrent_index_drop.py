@@ -24,7 +24,9 @@ RULE = Rule(
     severity=Severity.WARNING,
     help="Use `DROP INDEX CONCURRENTLY IF EXISTS` in a migration that does not run in a transaction.",
     bad=("DROP INDEX orders_status_idx;",),
-    good=("-- migrate:up transaction:false\nDROP INDEX CONCURRENTLY IF EXISTS orders_status_idx;\n-- migrate:down\n",),
+    good=(
+        "-- migrate:up transaction:false\nDROP INDEX CONCURRENTLY IF EXISTS orders_status_idx;\n-- migrate:down\n",
+    ),
     dialects=("postgres",),
 )
 

@@ -45,28 +45,35 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if context.mysql:
             blast = f"MySQL rebuilds {context.size_words(op.table)} to change the column; writes wait or fail meanwhile."
         else:
-            blast = (f"Reads and writes on {context.size_words(op.table)} stop while every row is checked; "
-                     "the migration fails if any row is NULL.")
-        yield op.finding(RULE, f"`{op.table}.{op.column}` is set NOT NULL on an existing table.",
-                         severity=severity, blast_radius=blast)
+            blast = (
+                f"Reads and writes on {context.size_words(op.table)} stop while every row is checked; "
+                "the migration fails if any row is NULL."
+            )
+        yield op.finding(
+            RULE,
+            f"`{op.table}.{op.column}` is set NOT NULL on an existing table.",
+            severity=severity,
+            blast_radius=blast,
+        )
 
 
 def _validated_not_null_checks(migration: Migration) -> set[tuple[str, str]]:
     """Columns with a `CHECK (col IS NOT NULL)` constraint added and validated before SET NOT NULL."""
-    checks: dict[tuple[str, str], str] = {}
+    checks: dict[str, tuple[str, str]] = {}
     validated: set[tuple[str, str]] = set()
     for op in migration.up:
         if isinstance(op, AddConstraint) and op.constraint == "check":
-            match = re.fullmatch(r"\(?\s*\"?(\w+)\"?\s+IS\s+NOT\s+NULL\s*\)?", op.expression_sql or _check_text(op.sql), re.I)
+            match = re.fullmatch(
+                r"\(?\s*\"?(\w+)\"?\s+IS\s+NOT\s+NULL\s*\)?", op.expression_sql or _check_text(op.sql), re.I
+            )
             if match:
                 key = (op.table, match.group(1).lower())
                 if op.not_valid:
-                    checks[op.name] = f"{key[0]}\0{key[1]}"
+                    checks[op.name] = key
                 else:
                     validated.add(key)
         elif isinstance(op, ValidateConstraint) and op.name in checks:
-            table, column = checks[op.name].split("\0")
-            validated.add((table, column))
+            validated.add(checks[op.name])
     return validated
 
 

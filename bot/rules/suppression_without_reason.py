@@ -23,7 +23,9 @@ RULE = Rule(
     dimension=Dimension.MIGRATION_SAFETY,
     severity=Severity.WARNING,
     help="Name the rule and say why the risk is acceptable: `-- migration-review: ignore RULE-ID reason`.",
-    bad=("-- migration-review: ignore non-concurrent-index\nCREATE INDEX orders_user_id_idx ON orders (user_id);",),
+    bad=(
+        "-- migration-review: ignore non-concurrent-index\nCREATE INDEX orders_user_id_idx ON orders (user_id);",
+    ),
     good=(
         "-- migration-review: ignore non-concurrent-index orders has 40 rows, written once a day\n"
         "CREATE INDEX orders_user_id_idx ON orders (user_id);",
@@ -46,6 +48,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         else:
             continue
         yield anchor.finding(
-            RULE, message,
+            RULE,
+            message,
             blast_radius="The risk is hidden from the reviewer without a record of why it was accepted.",
         )

@@ -32,13 +32,22 @@ _VIEW = re.compile(r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+(?:IF\s+NOT\s+EXISTS
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    views = {m.group(1).strip('"').split(".")[-1].lower() for op in migration.up if isinstance(op, RawSQL)
-             for m in [_VIEW.match(op.sql)] if m}
+    views = {
+        m.group(1).strip('"').split(".")[-1].lower()
+        for op in migration.up
+        if isinstance(op, RawSQL)
+        for m in [_VIEW.match(op.sql)]
+        if m
+    }
     for op in migration.up:
         if not isinstance(op, RenameTable) or context.catalog.is_new(op.table) or op.table in views:
             continue
         uses = context.references.uses(Target("table", op.table, op.table, op.new_name))
-        where = f"{len(uses)} places in the code still use `{op.table}`" if uses else "no code references were found"
+        where = (
+            f"{len(uses)} places in the code still use `{op.table}`"
+            if uses
+            else "no code references were found"
+        )
         yield op.finding(
             RULE,
             f"Table `{op.table}` is renamed to `{op.new_name}`.",

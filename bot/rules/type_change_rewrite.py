@@ -26,7 +26,7 @@ RULE = Rule(
     severity=Severity.CRITICAL,
     help="Add a column of the new type, dual-write, backfill in batches, switch reads, then drop the old column.",
     bad=("ALTER TABLE orders ALTER COLUMN total TYPE numeric(12, 2);",),
-    good=("ALTER TABLE orders ADD COLUMN total_v2 numeric(12, 2);", "ALTER TABLE users ALTER COLUMN name TYPE text;"),
+    good=("ALTER TABLE orders ADD COLUMN total_v2 numeric(12, 2);",),
 )
 
 _TEXT = {"text", "varchar", "character varying", "citext"}
@@ -68,8 +68,12 @@ def _compatible(old: str, new: str, context: Context) -> bool:
             return True
         return old_base == new_base and old_args == new_args
     if context.mysql:
-        return old_base == new_base == "varchar" and bool(new_args) and bool(old_args) and (
-            new_args[0] >= old_args[0] and (old_args[0] > 255 or new_args[0] <= 255))
+        return (
+            old_base == new_base == "varchar"
+            and bool(new_args)
+            and bool(old_args)
+            and (new_args[0] >= old_args[0] and (old_args[0] > 255 or new_args[0] <= 255))
+        )
     return old_base == new_base and old_args == new_args
 
 
@@ -78,4 +82,17 @@ def _split(type_sql: str) -> tuple[str, tuple[int, ...]]:
     if not match:
         return type_sql.lower(), ()
     args = tuple(int(a) for a in (match.group(2) or "").replace(" ", "").split(",") if a)
-    return match.group(1).strip(), args
+    base = match.group(1).strip()
+    return _ALIASES.get(base, base), args
+
+
+_ALIASES = {
+    "decimal": "numeric",
+    "character varying": "varchar",
+    "int4": "int",
+    "integer": "int",
+    "int8": "bigint",
+    "timestamp with time zone": "timestamptz",
+    "bool": "boolean",
+    "float8": "double precision",
+}

@@ -37,7 +37,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.postgres:
         return
     for op in migration.up:
-        if not isinstance(op, AddConstraint) or op.constraint not in ("unique", "primary_key") or op.using_index:
+        if (
+            not isinstance(op, AddConstraint)
+            or op.constraint not in ("unique", "primary_key")
+            or op.using_index
+        ):
             continue
         severity = context.lock_severity(op.table, RULE.severity)
         if severity is None:

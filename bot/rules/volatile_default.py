@@ -39,7 +39,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not isinstance(op, AddColumn):
             continue
         column = op.column
-        rewrites = column.volatile_default or column.generated and context.postgres
+        rewrites = column.volatile_default or (column.generated and context.postgres)
         if context.postgres and not context.at_least(11) and column.default is not None:
             rewrites = True
         if context.mysql and not context.at_least(8, 0, 12) and context.dialect == "mysql":
@@ -49,8 +49,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         severity = context.lock_severity(op.table, RULE.severity)
         if severity is None:
             continue
-        what = f"default `{column.default}`" if column.default else (
-            f"type `{column.type}`" if not column.generated else "a stored generated expression")
+        what = (
+            f"default `{column.default}`"
+            if column.default
+            else (f"type `{column.type}`" if not column.generated else "a stored generated expression")
+        )
         yield op.finding(
             RULE,
             f"`{op.table}.{column.name}` is added with {what}, computed for every existing row.",
