@@ -87,8 +87,16 @@ def _target_of(case: exp.Case, statement: exp.Expression) -> str:
             return identifier(parent.this)
         if isinstance(node, exp.Alias):
             return identifier(node.args.get("alias"))
+        if isinstance(parent, exp.Select) and isinstance(statement, exp.Insert) and node in parent.expressions:
+            return _inserted_column(statement, parent.expressions.index(node))
         node = parent
     return ""
+
+
+def _inserted_column(statement: exp.Insert, position: int) -> str:
+    target = statement.this
+    columns = target.expressions if isinstance(target, exp.Schema) else []
+    return identifier(columns[position]) if position < len(columns) else ""
 
 
 def _common_column(case: exp.Case) -> str:

@@ -20,10 +20,10 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from bot.codevalues import describe, member_for, normal, where
+from bot.codevalues import describe, member_for, normal, plural, where
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import DataDelete, DataUpdate, Migration, Operation
+from bot.migration import AddColumn, AddConstraint, DataDelete, DataInsert, DataUpdate, Migration, Operation
 from bot.names import identifier
 from bot.transform import literals, mapping_sites, where_of
 
@@ -44,7 +44,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op, mapping, table in mapping_sites(migration.up):
         if not _ID.match(mapping.target):
             continue
-        finding = _case_swap(op, mapping.target, mapping.whens, context)
+        finding = _case_swap(op, mapping.target, mapping.whens, context) or _case_ids(
+            op, mapping.target, mapping.whens, migration
+        )
         if finding is not None:
             swapped_ops.add(id(op))
             yield finding
@@ -65,6 +67,23 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             blast_radius="In an environment where these keys name other rows, the migration changes the wrong rows "
             "or points them at the wrong parent, silently.",
         )
+
+
+def _case_ids(
+    op: DataUpdate | DataInsert, target: str, whens: tuple[tuple[str, str], ...], migration: Migration
+) -> Finding | None:
+    ids = [result for _, result in whens if result.lstrip("-").isdigit()]
+    if not ids or target == "id":
+        return None
+    lookup = lookup_table(migration, op.table, target)
+    return op.finding(
+        RULE,
+        f"The CASE that sets `{op.table}.{target}` maps to hard-coded IDs {', '.join(ids)}, assumed to name the same "
+        f"rows of `{lookup}` in every environment; the code defines no constants to compare them with.",
+        blast_radius=f"Where `{lookup}` was seeded in another order, every mapped row points at the wrong `{lookup}` row.",
+        fix=f"Check `SELECT * FROM {lookup} WHERE id IN ({', '.join(ids)})` in production, or look each ID up by a "
+        f"stable key: `(SELECT id FROM {lookup} WHERE code = '…')`.",
+    )
 
 
 def _literal_ids(op: Operation) -> list[tuple[str, str]]:
@@ -131,3 +150,13 @@ def _compare(op: Operation, target: str, pairs: list[tuple[str, str]], context: 
         fix="Use the IDs the code defines (" + ", ".join(f"`{m.label} = {m.value}`" for m in definition.members[:6])
         + ") or look them up by key, and verify them in production before deploying.",
     )
+
+
+def lookup_table(migration: Migration, table: str, column: str) -> str:
+    """The table a foreign key column points at: from the migration's own DDL, else by its name."""
+    for op in migration.up:
+        if isinstance(op, AddColumn) and (op.table, op.column.name) == (table, column) and op.column.references:
+            return op.column.references
+        if isinstance(op, AddConstraint) and op.table == table and op.columns == (column,) and op.references:
+            return op.references
+    return plural(column.removesuffix("_id"))
