@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
+from bot.codesyntax import Definition
 from bot.codevalues import describe, member_for, normal, plural, where
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
@@ -40,25 +41,30 @@ _ID = re.compile(r"^(?:id|\w+_id)$")
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    swapped_ops: set[int] = set()
-    for op, mapping, table in mapping_sites(migration.up):
+    compared: set[int] = set()  # statements whose IDs were compared with the code's constants
+    for op, mapping, _ in mapping_sites(migration.up):
         if not _ID.match(mapping.target):
             continue
-        finding = _case_swap(op, mapping.target, mapping.whens, context) or _case_ids(
+        pairs = [(label, result) for condition, result in mapping.whens for label in (literals(condition) or ())]
+        definition = _definition(op, mapping.target, pairs, context)
+        finding = _compare(op, mapping.target, pairs, definition) if definition else _case_ids(
             op, mapping.target, mapping.whens, migration
         )
+        compared.add(id(op))
         if finding is not None:
-            swapped_ops.add(id(op))
             yield finding
     for op in migration.up:
-        if not isinstance(op, DataUpdate | DataDelete) or id(op) in swapped_ops:
+        if not isinstance(op, DataUpdate | DataDelete) or id(op) in compared:
             continue
         ids = _literal_ids(op)
         if not ids:
             continue
-        labelled = _assignment_swap(op, context) if isinstance(op, DataUpdate) else None
-        if labelled is not None:
-            yield labelled
+        pair = _labelled_assignment(op) if isinstance(op, DataUpdate) else None
+        definition = _definition(op, pair[0], [pair[1]], context) if pair else None
+        if pair and definition:
+            swap = _compare(op, pair[0], [pair[1]], definition)
+            if swap is not None:
+                yield swap
             continue
         listed = ", ".join(f"`{column} = {value}`" for column, value in ids[:5])
         yield op.finding(
@@ -106,29 +112,26 @@ def _literal_ids(op: Operation) -> list[tuple[str, str]]:
     return found
 
 
-def _case_swap(op: Operation, target: str, whens: tuple[tuple[str, str], ...], context: Context) -> Finding | None:
-    pairs = [(label, result) for condition, result in whens for label in (literals(condition) or ())]
-    return _compare(op, target, pairs, context)
-
-
-def _assignment_swap(op: DataUpdate, context: Context) -> Finding | None:
+def _labelled_assignment(op: DataUpdate) -> tuple[str, tuple[str, str]] | None:
+    """`SET priority_id = 1 WHERE priority = 'high'` → ("priority_id", ("high", "1"))."""
     condition = where_of(op)
     labels = [node.expression.name for node in condition.find_all(exp.EQ)
               if isinstance(node.expression, exp.Literal) and node.expression.is_string] if condition is not None else []
     for column, value in _literal_ids(op)[:1]:
         if column != "id" and len(labels) == 1:
-            return _compare(op, column, [(labels[0], value)], context)
+            return column, (labels[0], value)
     return None
 
 
-def _compare(op: Operation, target: str, pairs: list[tuple[str, str]], context: Context) -> Finding | None:
-    """Compare (label, id) pairs with the code's constants for the column; a mismatch is an ID swap."""
+def _definition(op: Operation, target: str, pairs: list[tuple[str, str]], context: Context) -> Definition | None:
     if not pairs or not all(result.lstrip("-").isdigit() for _, result in pairs):
         return None
+    return context.values.best(str(getattr(op, "table", "")), target, [label for label, _ in pairs])
+
+
+def _compare(op: Operation, target: str, pairs: list[tuple[str, str]], definition: Definition) -> Finding | None:
+    """Compare (label, id) pairs with the code's constants for the column; a mismatch is an ID swap."""
     table = str(getattr(op, "table", ""))
-    definition = context.values.best(table, target, [label for label, _ in pairs])
-    if definition is None:
-        return None
     swaps, refs = [], []
     for label, result in pairs:
         member = next((m for m in definition.members if normal(label) in (normal(m.label), normal(m.value))), None)
