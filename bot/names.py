@@ -119,3 +119,12 @@ def is_volatile(node: exp.Expression | None) -> bool:
         if name in VOLATILE_FUNCTIONS or isinstance(func, exp.Rand):
             return True
     return False
+
+
+def quote(name: str, dialect: str) -> str:
+    """A name ready to paste into generated SQL: bare when it is plain, quoted the dialect's way otherwise."""
+    if "." in name:
+        return ".".join(quote(part, dialect) for part in name.split("."))
+    if name.isidentifier() and name == name.lower():
+        return name
+    return f"`{name}`" if dialect in ("mysql", "mariadb") else f'"{name}"'

@@ -50,7 +50,7 @@ def review(
         for op in migration.up:
             catalog.apply(op, in_change=True)
     findings.sort(key=lambda f: (f.severity.rank, f.path, f.line, f.rule))
-    return decide(changeset, migrations, findings, plan.build(migrations, findings, dialect), references)
+    return decide(changeset, migrations, findings, plan.build(migrations, findings, dialect, changeset.description), references)
 
 
 def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[str] = ()) -> Catalog:
