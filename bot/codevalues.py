@@ -64,14 +64,20 @@ class CodeValues:
                 result.append(match.definition)
         return result
 
-    def best(self, table: str, column: str, literals: Iterable[str], catalog: Catalog | None = None) -> Definition | None:
-        """The definition for the column that shares most values with `literals` (at least one)."""
+    def best(
+        self, table: str, column: str, literals: Iterable[str], catalog: Catalog | None = None, *, by_label: bool = False
+    ) -> Definition | None:
+        """The definition for the column that shares most values with `literals` (at least one).
+
+        Values are compared as the database stores them; `by_label` also compares the names in the code
+        (`'high'` with `HIGH = 3`), for mappings from a label to the stored value.
+        """
         wanted = {normal(v) for v in literals}
         best, overlap = None, 0
         for definition in self.for_column(table, column, catalog):
-            shared = len(wanted & {normal(v) for m in definition.members for v in (m.value, m.label)})
-            if shared > overlap:
-                best, overlap = definition, shared
+            forms = {normal(f) for m in definition.members for f in (_labelled(m) if by_label else stored(definition, m))}
+            if len(wanted & forms) > overlap:
+                best, overlap = definition, len(wanted & forms)
         return best
 
     def _score(self, definition: Definition, table: str, column: str) -> Match | None:
@@ -143,17 +149,29 @@ def normal(value: str) -> str:
     return value.strip().lower()
 
 
+_NAMES_STORED = ("Java enum", "Kotlin enum")  # JPA and Exposed store an enum's name unless told otherwise
+
+
+def stored(definition: Definition, member: Member) -> set[str]:
+    """The forms in which the database may hold a member: its value, and its name where that is stored."""
+    return {member.value, member.label} if definition.kind in _NAMES_STORED else {member.value}
+
+
+def _labelled(member: Member) -> tuple[str, str]:
+    return member.value, member.label
+
+
 def member_for(definition: Definition, literal: str) -> Member | None:
-    """The member whose stored value (or name) is exactly `literal`."""
-    return next((m for m in definition.members if literal in (m.value, m.label)), None)
+    """The member stored exactly as `literal`."""
+    return next((m for m in definition.members if literal in stored(definition, m)), None)
 
 
 def near_member(definition: Definition, literal: str) -> Member | None:
-    """A member that equals `literal` only once case and surrounding whitespace are ignored."""
+    """A member stored as `literal` once case and surrounding whitespace are ignored, but not exactly."""
     if member_for(definition, literal) is not None:
         return None
     wanted = normal(literal)
-    return next((m for m in definition.members if wanted in (normal(m.value), normal(m.label))), None)
+    return next((m for m in definition.members if wanted in {normal(f) for f in stored(definition, m)}), None)
 
 
 def where(definition: Definition, member: Member | None = None) -> Reference:

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot import monitoring, rollback
+from bot.codevalues import plural
 from bot.findings import Finding, MonitoringItem, RollbackStep, VerificationQuery
 from bot.migration import (
     AddColumn,
@@ -130,6 +131,15 @@ def _mapping_queries(op: DataUpdate | DataInsert, m: CaseMapping, dialect: str) 
         )
     if m.target:
         yield _nulls(op.table, m.target, dialect, f"rows the CASE on `{m.target}` left NULL", AFTER)
+    ids = [r for _, r in m.whens if r.isdigit()]
+    if m.target.endswith("_id") and ids:
+        lookup = plural(m.target.removesuffix("_id"))
+        yield VerificationQuery(
+            f"SELECT * FROM {quote(lookup, dialect)} WHERE id IN ({', '.join(ids)}) ORDER BY id;",
+            f"what the IDs the CASE writes into `{m.target}` mean in this database",
+            "each ID names the row the CASE assumes",
+            when=BEFORE,
+        )
 
 
 def _column_queries(op: AddColumn, dialect: str) -> Iterator[VerificationQuery]:

@@ -132,9 +132,12 @@ def _saved(op: Operation, migration: Migration) -> bool:
 
 
 def _backup(op: Lossy) -> str:
+    table = op.table.replace(".", "_")
     if isinstance(op, DropColumn):
-        return f"{op.table.replace('.', '_')}_{op.column}_backup"
-    return f"{op.table.replace('.', '_')}_backup"
+        return f"{table}_{op.column}_backup"
+    if isinstance(op, DataUpdate) and 0 < len(op.assignments) <= 2:
+        return f"{table}_{'_'.join(c for c, _ in op.assignments)}_backup"
+    return f"{table}_backup"
 
 
 def _save_text(op: Lossy) -> str:

@@ -126,7 +126,7 @@ def _labelled_assignment(op: DataUpdate) -> tuple[str, tuple[str, str]] | None:
 def _definition(op: Operation, target: str, pairs: list[tuple[str, str]], context: Context) -> Definition | None:
     if not pairs or not all(result.lstrip("-").isdigit() for _, result in pairs):
         return None
-    return context.values.best(str(getattr(op, "table", "")), target, [label for label, _ in pairs])
+    return context.values.best(str(getattr(op, "table", "")), target, [label for label, _ in pairs], by_label=True)
 
 
 def _compare(op: Operation, target: str, pairs: list[tuple[str, str]], definition: Definition) -> Finding | None:

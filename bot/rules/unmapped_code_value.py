@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.codevalues import describe, normal, where
+from bot.codevalues import describe, normal, stored, where
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
 from bot.migration import Migration
@@ -53,8 +53,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if definition is None:
             continue
         covered = {normal(v) for v in values} if normaliser else set(values)
-        missing = [m for m in definition.members
-                   if not ({m.value, m.label} & covered or {normal(m.value), normal(m.label)} & covered and normaliser)]
+        missing = [m for m in definition.members if not _covered(stored(definition, m), covered, normaliser)]
         if not missing:
             continue
         names = ", ".join(f"`{m.value}`" for m in missing)
@@ -74,3 +73,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 
 def _sql(value: str) -> str:
     return value if value.lstrip("-").isdigit() else "'" + value.replace("'", "''") + "'"
+
+
+def _covered(forms: set[str], covered: set[str], normaliser: str) -> bool:
+    return bool(forms & covered) or bool(normaliser) and bool({normal(f) for f in forms} & covered)
