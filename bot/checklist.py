@@ -148,14 +148,22 @@ def _transaction(migrations: Sequence[Migration], by_rule: dict[str, list[Findin
     if wrong:
         return ChecklistItem(SAFETY, text, "unchecked", by_rule[wrong[0]][0].message)
     outside = [m for m in migrations if not m.in_transaction]
-    concurrent = [m for m in outside if any(getattr(op, "concurrently", False) for op in m.up)]
+    on_purpose = [m for m in outside if m.up and all(_outside_on_purpose(op) for op in m.up)]
     if not outside:
         return ChecklistItem(SAFETY, text, "checked", "; ".join(sorted({m.transaction_note for m in migrations})))
-    if len(concurrent) == len(outside):
-        return ChecklistItem(SAFETY, text, "not-applicable", "concurrent index builds cannot run in a transaction: "
-                             + ", ".join(f"`{m.path}`" for m in concurrent))
+    if len(on_purpose) == len(outside):
+        return ChecklistItem(SAFETY, text, "not-applicable", "concurrent index builds and batched data changes run "
+                             "outside a transaction on purpose: " + ", ".join(f"`{m.path}`" for m in on_purpose))
     return ChecklistItem(SAFETY, text, "unchecked", "not in a transaction: "
-                         + ", ".join(f"`{m.path}` ({m.transaction_note})" for m in outside if m not in concurrent))
+                         + ", ".join(f"`{m.path}` ({m.transaction_note})" for m in outside if m not in on_purpose))
+
+
+def _outside_on_purpose(op: Operation) -> bool:
+    if op.kind in ("SetTimeout", "Transaction"):
+        return True
+    if isinstance(op, DataUpdate | DataDelete):
+        return op.batched
+    return bool(getattr(op, "concurrently", False))
 
 
 def _batching(ops: list[Operation], by_rule: dict[str, list[Finding]]) -> ChecklistItem:

@@ -68,8 +68,12 @@ def _null_handled(condition: exp.Expression) -> set[str]:
 
 
 def _negated_column(node: exp.Expression) -> str:
+    """The column of `column <> 'x'` or `column NOT IN ('x', …)`: compared with constants only."""
     inner = node.this if isinstance(node, exp.Not) else node
     if isinstance(node, exp.Not) and not isinstance(inner, exp.In | exp.EQ):
+        return ""
+    others = inner.expressions if isinstance(inner, exp.In) else [inner.expression]
+    if not others or not all(isinstance(o, exp.Literal) for o in others):
         return ""
     return identifier(inner.this.this) if isinstance(inner.this, exp.Column) else ""
 
@@ -116,10 +120,13 @@ _TEXT_TYPES = ("text", "varchar", "character varying", "char", "character", "cit
 def _empty_strings(op: Operation, condition: exp.Expression, context: Context) -> Iterator[Finding]:
     table = str(getattr(op, "table", ""))
     mentions_empty = any(lit.is_string and lit.name == "" for lit in condition.find_all(exp.Literal))
+    derived = _derived_columns(op)  # `SET state = CASE status … WHERE state IS NULL`: rows not yet backfilled
     for node in condition.find_all(exp.Is):
         if mentions_empty or isinstance(node.parent, exp.Not) or not isinstance(node.this, exp.Column):
             continue
         column = identifier(node.this.this)
+        if column in derived:
+            continue
         known = context.catalog.column(table, column)
         if known is not None and known.type.split("(")[0].strip() in _TEXT_TYPES:
             yield op.finding(
@@ -131,3 +138,15 @@ def _empty_strings(op: Operation, condition: exp.Expression, context: Context) -
                 fix=f"If '' means missing too, use `NULLIF({column}, '') IS NULL`; count them first: "
                 f"`SELECT count(*) FROM {table} WHERE {column} = ''`.",
             )
+
+
+def _derived_columns(op: Operation) -> set[str]:
+    """Columns the statement computes from other columns (a backfill), rather than fills with a constant."""
+    tree = op.expression
+    if tree is None or not isinstance(tree, exp.Update):
+        return set()
+    return {
+        identifier(a.this)
+        for a in tree.expressions
+        if isinstance(a, exp.EQ) and a.expression is not None and a.expression.find(exp.Column) is not None
+    }
