@@ -39,8 +39,14 @@ from bot.references import ReferenceIndex
 
 DATA = "Production Data Analysis Required"
 SAFETY = "Migration Safety Checklist"
-EDGE_RULES = ("null-dropping-comparison", "case-value-mismatch", "case-without-else", "duplicate-case-branch",
-              "unmapped-code-value", "swapped-values")
+EDGE_RULES = (
+    "null-dropping-comparison",
+    "case-value-mismatch",
+    "case-without-else",
+    "duplicate-case-branch",
+    "unmapped-code-value",
+    "swapped-values",
+)
 ROLLBACK_RULES = ("missing-down-migration", "down-recreates-empty", "down-not-idempotent")
 _ID_SQL = re.compile(r"\b\w*id\b\s*(?:=|IN)\s*\(?\s*\d", re.I)
 
@@ -82,7 +88,9 @@ def reads_existing_data(op: Operation) -> bool:
     )
 
 
-def _data_items(migrations: Sequence[Migration], active: list[Finding], said: list[Statement]) -> list[ChecklistItem]:
+def _data_items(
+    migrations: Sequence[Migration], active: list[Finding], said: list[Statement]
+) -> list[ChecklistItem]:
     ops = [op for m in migrations for op in m.up]
     reading = [op for op in ops if reads_existing_data(op)]
     transforms = [op for op in reading if isinstance(op, DATA_CHANGES)]
@@ -90,15 +98,31 @@ def _data_items(migrations: Sequence[Migration], active: list[Finding], said: li
     ids = [op for op in transforms if _ID_SQL.search(op.sql) or _maps_to_ids(op)]
     edges = [f for f in active if f.rule in EDGE_RULES and f.severity is not Severity.INFO]
     return [
-        _item("Query production for actual value distribution", reading, "reads existing values",
-              evidence.about(said, evidence.DISTRIBUTION), [],
-              "run the queries marked 'before the deploy' below"),
-        _item("Verify ID mappings match production", ids or id_findings, "uses hard-coded IDs",
-              evidence.about(said, evidence.IDS), id_findings,
-              "check the IDs with the query in the finding", code_ok="the IDs match the constants the code defines"),
-        _item("Check for edge cases in production data", transforms, "maps or filters existing values",
-              evidence.about(said, evidence.EDGE_CASES), edges,
-              "count NULL, '' and case or whitespace variants of the values it compares"),
+        _item(
+            "Query production for actual value distribution",
+            reading,
+            "reads existing values",
+            evidence.about(said, evidence.DISTRIBUTION),
+            [],
+            "run the queries marked 'before the deploy' below",
+        ),
+        _item(
+            "Verify ID mappings match production",
+            ids or id_findings,
+            "uses hard-coded IDs",
+            evidence.about(said, evidence.IDS),
+            id_findings,
+            "check the IDs with the query in the finding",
+            code_ok="the IDs match the constants the code defines",
+        ),
+        _item(
+            "Check for edge cases in production data",
+            transforms,
+            "maps or filters existing values",
+            evidence.about(said, evidence.EDGE_CASES),
+            edges,
+            "count NULL, '' and case or whitespace variants of the values it compares",
+        ),
     ]
 
 
@@ -107,8 +131,15 @@ def _maps_to_ids(op: Operation) -> bool:
     return any(m.target.endswith("_id") and any(r.isdigit() for _, r in m.whens) for m in mappings)
 
 
-def _item(text: str, relevant: Sequence[Operation | Finding], what: str, said: list[Statement],
-          problems: list[Finding], todo: str, code_ok: str = "") -> ChecklistItem:
+def _item(
+    text: str,
+    relevant: Sequence[Operation | Finding],
+    what: str,
+    said: list[Statement],
+    problems: list[Finding],
+    todo: str,
+    code_ok: str = "",
+) -> ChecklistItem:
     if not relevant:
         return ChecklistItem(DATA, text, "not-applicable", f"no statement {what}")
     blocking = [f for f in problems if f.severity is Severity.CRITICAL] or problems
@@ -121,8 +152,13 @@ def _item(text: str, relevant: Sequence[Operation | Finding], what: str, said: l
     if code_ok:
         return ChecklistItem(DATA, text, "checked", code_ok)
     where = ", ".join(sorted({f"`{_location(r)}`" for r in relevant})[:3])
-    return ChecklistItem(DATA, text, "unchecked", f"not verified: no production probe is configured and the "
-                         f"description documents no check; {todo} ({where})")
+    return ChecklistItem(
+        DATA,
+        text,
+        "unchecked",
+        f"not verified: no production probe is configured and the "
+        f"description documents no check; {todo} ({where})",
+    )
 
 
 def _location(item: Operation | Finding) -> str:
@@ -131,31 +167,57 @@ def _location(item: Operation | Finding) -> str:
 
 def _safety_items(migrations: Sequence[Migration], active: list[Finding]) -> list[ChecklistItem]:
     if not migrations:
-        return [ChecklistItem(SAFETY, t, "not-applicable", "no migration changed") for t in (
-            "Transaction wrapped", "Batched processing for large tables", "Reversible without data loss",
-            "Timeout handling in place")]
+        return [
+            ChecklistItem(SAFETY, t, "not-applicable", "no migration changed")
+            for t in (
+                "Transaction wrapped",
+                "Batched processing for large tables",
+                "Reversible without data loss",
+                "Timeout handling in place",
+            )
+        ]
     by_rule: dict[str, list[Finding]] = {}
     for f in active:
         by_rule.setdefault(f.rule, []).append(f)
     ops = [op for m in migrations for op in m.up]
-    return [_transaction(migrations, by_rule), _batching(ops, by_rule), _reversible(migrations, ops, by_rule),
-            _timeouts(ops, active, by_rule)]
+    return [
+        _transaction(migrations, by_rule),
+        _batching(ops, by_rule),
+        _reversible(migrations, ops, by_rule),
+        _timeouts(ops, active, by_rule),
+    ]
 
 
 def _transaction(migrations: Sequence[Migration], by_rule: dict[str, list[Finding]]) -> ChecklistItem:
     text = "Transaction wrapped"
-    wrong = [r for r in ("concurrent-in-transaction", "nested-transaction", "uncommitted-transaction") if r in by_rule]
+    wrong = [
+        r
+        for r in ("concurrent-in-transaction", "nested-transaction", "uncommitted-transaction")
+        if r in by_rule
+    ]
     if wrong:
         return ChecklistItem(SAFETY, text, "unchecked", by_rule[wrong[0]][0].message)
     outside = [m for m in migrations if not m.in_transaction]
     on_purpose = [m for m in outside if m.up and all(_outside_on_purpose(op) for op in m.up)]
     if not outside:
-        return ChecklistItem(SAFETY, text, "checked", "; ".join(sorted({m.transaction_note for m in migrations})))
+        return ChecklistItem(
+            SAFETY, text, "checked", "; ".join(sorted({m.transaction_note for m in migrations}))
+        )
     if len(on_purpose) == len(outside):
-        return ChecklistItem(SAFETY, text, "not-applicable", "concurrent index builds and batched data changes run "
-                             "outside a transaction on purpose: " + ", ".join(f"`{m.path}`" for m in on_purpose))
-    return ChecklistItem(SAFETY, text, "unchecked", "not in a transaction: "
-                         + ", ".join(f"`{m.path}` ({m.transaction_note})" for m in outside if m not in on_purpose))
+        return ChecklistItem(
+            SAFETY,
+            text,
+            "not-applicable",
+            "concurrent index builds and batched data changes run "
+            "outside a transaction on purpose: " + ", ".join(f"`{m.path}`" for m in on_purpose),
+        )
+    return ChecklistItem(
+        SAFETY,
+        text,
+        "unchecked",
+        "not in a transaction: "
+        + ", ".join(f"`{m.path}` ({m.transaction_note})" for m in outside if m not in on_purpose),
+    )
 
 
 def _outside_on_purpose(op: Operation) -> bool:
@@ -172,44 +234,68 @@ def _batching(ops: list[Operation], by_rule: dict[str, list[Finding]]) -> Checkl
         return ChecklistItem(SAFETY, text, "not-applicable", "no UPDATE or DELETE of existing rows")
     if "unbatched-data-change" in by_rule:
         return ChecklistItem(SAFETY, text, "unchecked", by_rule["unbatched-data-change"][0].message)
-    return ChecklistItem(SAFETY, text, "checked", "every data change runs in batches or touches a new or small table")
+    return ChecklistItem(
+        SAFETY, text, "checked", "every data change runs in batches or touches a new or small table"
+    )
 
 
-def _reversible(migrations: Sequence[Migration], ops: list[Operation], by_rule: dict[str, list[Finding]]) -> ChecklistItem:
+def _reversible(
+    migrations: Sequence[Migration], ops: list[Operation], by_rule: dict[str, list[Finding]]
+) -> ChecklistItem:
     text = "Reversible without data loss"
     problems = [f for r in ROLLBACK_RULES[:2] for f in by_rule.get(r, [])]
     if problems:
         return ChecklistItem(SAFETY, text, "unchecked", "; ".join(f.message for f in problems[:2]))
     irreversible = [m for m in migrations if m.down is None]
     if irreversible:
-        return ChecklistItem(SAFETY, text, "unchecked", "; ".join(
-            f"`{m.path}` has no way back ({m.irreversible_reason or 'no down migration'})" for m in irreversible[:2]))
+        return ChecklistItem(
+            SAFETY,
+            text,
+            "unchecked",
+            "; ".join(
+                f"`{m.path}` has no way back ({m.irreversible_reason or 'no down migration'})"
+                for m in irreversible[:2]
+            ),
+        )
     lossy = [op for op in ops if isinstance(op, DropColumn | DropTable | Truncate | DataDelete)]
     if lossy:
-        return ChecklistItem(SAFETY, text, "checked", "every migration has a down migration, and the data it "
-                             "destroys is copied aside and restored by it")
+        return ChecklistItem(
+            SAFETY,
+            text,
+            "checked",
+            "every migration has a down migration, and the data it "
+            "destroys is copied aside and restored by it",
+        )
     return ChecklistItem(SAFETY, text, "checked", "every migration has a down migration and destroys no data")
 
 
-def _timeouts(ops: list[Operation], active: list[Finding], by_rule: dict[str, list[Finding]]) -> ChecklistItem:
+def _timeouts(
+    ops: list[Operation], active: list[Finding], by_rule: dict[str, list[Finding]]
+) -> ChecklistItem:
     text = "Timeout handling in place"
     if "missing-lock-timeout" in by_rule:
         return ChecklistItem(SAFETY, text, "unchecked", by_rule["missing-lock-timeout"][0].message)
     if any(op.kind == "SetTimeout" for op in ops):
-        return ChecklistItem(SAFETY, text, "checked", "a lock timeout is set before the statements that take locks")
+        return ChecklistItem(
+            SAFETY, text, "checked", "a lock timeout is set before the statements that take locks"
+        )
     if any(f.dimension.value == "migration-safety" for f in active):
         return ChecklistItem(SAFETY, text, "checked", "the runner sets a lock timeout")
     return ChecklistItem(SAFETY, text, "not-applicable", "no lock is taken on an existing table")
 
 
-def _reasons(migrations: Sequence[Migration], active: list[Finding], items: list[ChecklistItem], plan: Plan) -> list[str]:
+def _reasons(
+    migrations: Sequence[Migration], active: list[Finding], items: list[ChecklistItem], plan: Plan
+) -> list[str]:
     reasons = []
     critical = [f for f in active if f.severity is Severity.CRITICAL]
     if critical:
         reasons.append(f"{len(critical)} critical issue{'s' if len(critical) != 1 else ''}")
     if any(not f.blast_radius.strip() for f in critical):
         reasons.append("a critical issue has no blast radius")
-    transforms = [op for m in migrations for op in m.up if isinstance(op, DATA_CHANGES) and reads_existing_data(op)]
+    transforms = [
+        op for m in migrations for op in m.up if isinstance(op, DATA_CHANGES) and reads_existing_data(op)
+    ]
     if items[0].state == "unchecked" and transforms:
         count = len(transforms)
         reasons.append(f"production values not verified for {count} data change{'s' if count != 1 else ''}")

@@ -100,7 +100,11 @@ def _ruby(path: str, text: str) -> Found:
         members = list(_ruby_members(body, base, text, array=opener == "["))
         if members:
             owner = _owner(text, match.start(), _RB_CLASS)
-            found.append(Definition(column, "Rails enum", path, _line_of(text, match.start()), tuple(members), owner, column))
+            found.append(
+                Definition(
+                    column, "Rails enum", path, _line_of(text, match.start()), tuple(members), owner, column
+                )
+            )
     return found, []
 
 
@@ -139,9 +143,15 @@ def _python(path: str, text: str) -> Found:
         for index, member in enumerate(_PY_MEMBER.finditer(text, start, end)):
             literal = _literal(_LIT.match(member.group(2).strip()))
             auto = member.group(1).lower() if "StrEnum" in match.group(2) else str(index + 1)
-            members.append(Member(member.group(1), literal if literal is not None else auto, _line_of(text, member.start())))
+            members.append(
+                Member(
+                    member.group(1), literal if literal is not None else auto, _line_of(text, member.start())
+                )
+            )
         kind = "Django choices" if "Choices" in match.group(2) else "Python Enum"
-        definitions.append(Definition(match.group(1), kind, path, _line_of(text, match.start()), tuple(members)))
+        definitions.append(
+            Definition(match.group(1), kind, path, _line_of(text, match.start()), tuple(members))
+        )
     for match in _PY_CHOICES.finditer(text):
         bracket = match.group(2)
         start, end = _block(text, match.start(2), bracket, "]" if bracket == "[" else ")")
@@ -151,11 +161,26 @@ def _python(path: str, text: str) -> Found:
         ]
         if members:
             owner = _owner(text, match.start(), _PY_ANY_CLASS)
-            definitions.append(Definition(match.group(1), "Django choices", path, _line_of(text, match.start()), tuple(members), owner))
+            definitions.append(
+                Definition(
+                    match.group(1),
+                    "Django choices",
+                    path,
+                    _line_of(text, match.start()),
+                    tuple(members),
+                    owner,
+                )
+            )
     for match in _PY_FIELD.finditer(text):
         choices = re.search(r"choices\s*=\s*([\w.]+)", match.group(2))
         if choices:
-            links.append(FieldLink(_owner(text, match.start(), _PY_ANY_CLASS), match.group(1), choices.group(1).removesuffix(".choices")))
+            links.append(
+                FieldLink(
+                    _owner(text, match.start(), _PY_ANY_CLASS),
+                    match.group(1),
+                    choices.group(1).removesuffix(".choices"),
+                )
+            )
     return definitions, links
 
 
@@ -174,7 +199,9 @@ def _class_end(text: str, start: int) -> int:
 # --- TypeScript: enums and union types -------------------------------------------------------------------
 
 _TS_ENUM = re.compile(r"^\s*(?:export\s+)?(?:declare\s+)?(?:const\s+)?enum\s+(\w+)\s*\{", re.M)
-_TS_UNION = re.compile(r"^\s*(?:export\s+)?type\s+(\w+)\s*=\s*((?:\s*\|?\s*(?:'[^']*'|\"[^\"]*\"))+)\s*;?", re.M)
+_TS_UNION = re.compile(
+    r"^\s*(?:export\s+)?type\s+(\w+)\s*=\s*((?:\s*\|?\s*(?:'[^']*'|\"[^\"]*\"))+)\s*;?", re.M
+)
 _TS_FIELD = re.compile(r"^\s*(?:readonly\s+)?(\w+)\??\s*:\s*([A-Z]\w*)\s*[;,]?\s*$", re.M)
 
 
@@ -188,7 +215,9 @@ def _typescript(path: str, text: str) -> Found:
             if value.lstrip("-").isdigit():
                 next_number = int(value) + 1
             members.append(Member(item.group(1), value, _line_of(text, start + item.start())))
-        definitions.append(Definition(match.group(1), "TypeScript enum", path, _line_of(text, match.start()), tuple(members)))
+        definitions.append(
+            Definition(match.group(1), "TypeScript enum", path, _line_of(text, match.start()), tuple(members))
+        )
     for match in _TS_UNION.finditer(text):
         base = match.start(2)
         members = [
@@ -196,7 +225,11 @@ def _typescript(path: str, text: str) -> Found:
             for item in re.finditer(_STRING, match.group(2))
             for v in [item.group(1) if item.group(1) is not None else item.group(2)]
         ]
-        definitions.append(Definition(match.group(1), "TypeScript union type", path, _line_of(text, match.start()), tuple(members)))
+        definitions.append(
+            Definition(
+                match.group(1), "TypeScript union type", path, _line_of(text, match.start()), tuple(members)
+            )
+        )
     links = [FieldLink("", _snake(m.group(1)), m.group(2)) for m in _TS_FIELD.finditer(text)]
     return definitions, links
 
@@ -204,8 +237,12 @@ def _typescript(path: str, text: str) -> Found:
 # --- Go: typed constants ---------------------------------------------------------------------------------
 
 _GO_CONST = re.compile(r"^const\s*\(", re.M)
-_GO_LINE = re.compile(rf"^\s*([A-Z]\w*)(?:\s+([A-Z]\w*))?(?:\s*=\s*(?:{_STRING}|(-?\d+)|(iota)(?:\s*\+\s*(\d+))?))?\s*(?://.*)?$")
-_GO_FIELD = re.compile(r"^\s*([A-Z]\w*)\s+([A-Z]\w*)\s*(?:`[^`]*(?:db|gorm:\"column|json):?\"?(\w+)[^`]*`)?\s*$", re.M)
+_GO_LINE = re.compile(
+    rf"^\s*([A-Z]\w*)(?:\s+([A-Z]\w*))?(?:\s*=\s*(?:{_STRING}|(-?\d+)|(iota)(?:\s*\+\s*(\d+))?))?\s*(?://.*)?$"
+)
+_GO_FIELD = re.compile(
+    r"^\s*([A-Z]\w*)\s+([A-Z]\w*)\s*(?:`[^`]*(?:db|gorm:\"column|json):?\"?(\w+)[^`]*`)?\s*$", re.M
+)
 
 
 def _go(path: str, text: str) -> Found:
@@ -219,7 +256,13 @@ def _go(path: str, text: str) -> Found:
             if not match or not line.strip():
                 continue
             name, type_name = match.group(1), match.group(2) or current_type
-            literal = match.group(3) if match.group(3) is not None else match.group(4) if match.group(4) is not None else match.group(5)
+            literal = (
+                match.group(3)
+                if match.group(3) is not None
+                else match.group(4)
+                if match.group(4) is not None
+                else match.group(5)
+            )
             if match.group(6):
                 counter = int(match.group(7) or 0)
                 literal = str(counter)
@@ -247,7 +290,9 @@ def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, str]]:
 # --- Java and Kotlin: enums ------------------------------------------------------------------------------
 
 _JVM_ENUM = re.compile(r"\benum\s+(?:class\s+)?(\w+)\s*(?:\([^)]*\))?\s*(?::\s*[\w<>, ]+)?\{")
-_JVM_FIELD = re.compile(r"(?:private|protected|public|val|var)\s+(?:final\s+)?(?:(\w+)\s*:\s*([A-Z]\w*)|([A-Z]\w*)\s+(\w+)\s*[;=])")
+_JVM_FIELD = re.compile(
+    r"(?:private|protected|public|val|var)\s+(?:final\s+)?(?:(\w+)\s*:\s*([A-Z]\w*)|([A-Z]\w*)\s+(\w+)\s*[;=])"
+)
 
 
 def _jvm(path: str, text: str) -> Found:
@@ -256,11 +301,16 @@ def _jvm(path: str, text: str) -> Found:
         start, end = _block(text, match.end() - 1)
         body = text[start:end].split(";", 1)[0]
         members = []
-        for item in re.finditer(rf"(?:^|,)\s*(?:@\w+(?:\([^)]*\))?\s*)*([A-Z][A-Z0-9_]*)\s*(?:\(\s*(?:{_STRING}|(-?\d+))?[^)]*\))?", body):
+        for item in re.finditer(
+            rf"(?:^|,)\s*(?:@\w+(?:\([^)]*\))?\s*)*([A-Z][A-Z0-9_]*)\s*(?:\(\s*(?:{_STRING}|(-?\d+))?[^)]*\))?",
+            body,
+        ):
             value = next((g for g in item.groups()[1:] if g is not None), item.group(1))
             members.append(Member(item.group(1), value, _line_of(text, start + item.start(1))))
         kind = "Kotlin enum" if path.endswith(".kt") else "Java enum"
-        definitions.append(Definition(match.group(1), kind, path, _line_of(text, match.start()), tuple(members)))
+        definitions.append(
+            Definition(match.group(1), kind, path, _line_of(text, match.start()), tuple(members))
+        )
     links = [
         FieldLink("", _snake(m.group(1) or m.group(4)), m.group(2) or m.group(3))
         for m in _JVM_FIELD.finditer(text)
@@ -282,14 +332,24 @@ def _prisma(path: str, text: str) -> Found:
             for offset, line in _lines(text, start, end):
                 item = re.match(r"\s*(\w+)(?:\s+@map\(\s*\"([^\"]*)\"\s*\))?", line)
                 if item and not line.strip().startswith(("//", "@@")):
-                    members.append(Member(item.group(1), item.group(2) or item.group(1), _line_of(text, offset)))
-            definitions.append(Definition(match.group(2), "Prisma enum", path, _line_of(text, match.start()), tuple(members)))
+                    members.append(
+                        Member(item.group(1), item.group(2) or item.group(1), _line_of(text, offset))
+                    )
+            definitions.append(
+                Definition(match.group(2), "Prisma enum", path, _line_of(text, match.start()), tuple(members))
+            )
         else:
-            for offset, line in _lines(text, start, end):
+            for _offset, line in _lines(text, start, end):
                 item = re.match(r"\s*(\w+)\s+([A-Z]\w*)\??\s*(.*)$", line)
                 if item:
                     mapped = re.search(r"@map\(\s*\"(\w+)\"", item.group(3))
-                    links.append(FieldLink(match.group(2), mapped.group(1) if mapped else _snake(item.group(1)), item.group(2)))
+                    links.append(
+                        FieldLink(
+                            match.group(2),
+                            mapped.group(1) if mapped else _snake(item.group(1)),
+                            item.group(2),
+                        )
+                    )
     return definitions, links
 
 
@@ -305,7 +365,9 @@ def _sql(path: str, text: str) -> Found:
             for item in re.finditer(r"'((?:[^']|'')*)'", text[start:end])
         ]
         name = match.group(1).replace('"', "").split(".")[-1].lower()
-        definitions.append(Definition(name, "database enum type", path, _line_of(text, match.start()), tuple(members)))
+        definitions.append(
+            Definition(name, "database enum type", path, _line_of(text, match.start()), tuple(members))
+        )
     return definitions, []
 
 

@@ -17,7 +17,16 @@ from bot.codesyntax import Definition, FieldLink, Member, reader_for, snake
 from bot.findings import Reference
 
 MAX_FILE_BYTES = 1_000_000
-_SKIP_PARTS = ("/node_modules/", "/vendor/", "/migrations/", "/db/migrate/", "/test/", "/tests/", "/spec/", "/__tests__/")
+_SKIP_PARTS = (
+    "/node_modules/",
+    "/vendor/",
+    "/migrations/",
+    "/db/migrate/",
+    "/test/",
+    "/tests/",
+    "/spec/",
+    "/__tests__/",
+)
 _SUFFIXES = ("_id", "_code", "_type", "_kind", "_key")
 
 
@@ -39,7 +48,9 @@ class CodeValues:
             self._definitions = []
             for path in self._tree.paths():
                 reader = reader_for(path)
-                if reader is None or (any(p in f"/{path}" for p in _SKIP_PARTS) and not path.endswith(".sql")):
+                if reader is None or (
+                    any(p in f"/{path}" for p in _SKIP_PARTS) and not path.endswith(".sql")
+                ):
                     continue
                 text = self._tree.read(path)
                 if text is None or len(text) > MAX_FILE_BYTES:
@@ -65,7 +76,13 @@ class CodeValues:
         return result
 
     def best(
-        self, table: str, column: str, literals: Iterable[str], catalog: Catalog | None = None, *, by_label: bool = False
+        self,
+        table: str,
+        column: str,
+        literals: Iterable[str],
+        catalog: Catalog | None = None,
+        *,
+        by_label: bool = False,
     ) -> Definition | None:
         """The definition for the column that shares most values with `literals` (at least one).
 
@@ -75,7 +92,11 @@ class CodeValues:
         wanted = {normal(v) for v in literals}
         best, overlap = None, 0
         for definition in self.for_column(table, column, catalog):
-            forms = {normal(f) for m in definition.members for f in (_labelled(m) if by_label else stored(definition, m))}
+            forms = {
+                normal(f)
+                for m in definition.members
+                for f in (_labelled(m) if by_label else stored(definition, m))
+            }
             if len(wanted & forms) > overlap:
                 best, overlap = definition, len(wanted & forms)
         return best
@@ -176,7 +197,9 @@ def near_member(definition: Definition, literal: str) -> Member | None:
 
 def where(definition: Definition, member: Member | None = None) -> Reference:
     line = member.line if member is not None and member.line else definition.line
-    text = f"{definition.kind} `{definition.name}`" + (f": {member.label} = {member.value!r}" if member else "")
+    text = f"{definition.kind} `{definition.name}`" + (
+        f": {member.label} = {member.value!r}" if member else ""
+    )
     return Reference(definition.path or "(database)", line, text, kind="code-value")
 
 

@@ -22,7 +22,9 @@ class Context:
     dialect: str = "postgres"
     references: ReferenceIndex = field(default_factory=ReferenceIndex)
     tree: Tree = field(default_factory=MemoryTree)  # the head tree, for the values the code defines
-    code_values: CodeValues | None = None  # shared by every migration of one review; built from `tree` if None
+    code_values: CodeValues | None = (
+        None  # shared by every migration of one review; built from `tree` if None
+    )
 
     def __post_init__(self) -> None:
         if self.code_values is None:

@@ -21,7 +21,9 @@ _SAID = re.compile(
     r"copy|snapshot|rollback|down migration)\b.*)$",
     re.M | re.I,
 )
-_ROLLBACK_SECTION = re.compile(r"^#+\s*(?:rollback|roll back|revert)[^\n]*\n+((?:(?!#).+\n?){1,6})", re.M | re.I)
+_ROLLBACK_SECTION = re.compile(
+    r"^#+\s*(?:rollback|roll back|revert)[^\n]*\n+((?:(?!#).+\n?){1,6})", re.M | re.I
+)
 _COMMENT = re.compile(
     r"^[ \t]*(?:--|#|//)[ \t]*((?:verified|checked|confirmed|ran|queried)\b[^\n]*"
     r"\b(?:production|prod|replica)\b[^\n]*)$",
@@ -31,8 +33,16 @@ _CONTINUATION = re.compile(r"[ \t]*(?:--|#|//)[ \t]*(\S[^\n]*)")
 _TOPICS = (
     (ROLLBACK, re.compile(r"rollback|roll back|restore|snapshot|backup|down migration|revert", re.I)),
     (IDS, re.compile(r"\bids?\b|_id\b|id mapping|lookup|foreign key", re.I)),
-    (EDGE_CASES, re.compile(r"\bnulls?\b|empty|blank|whitespace|trailing|case[- ]sensitiv|edge case|lower\(|trim\(", re.I)),
-    (DISTRIBUTION, re.compile(r"values?|distribution|count|group by|select|rows|production|prod\b|replica", re.I)),
+    (
+        EDGE_CASES,
+        re.compile(
+            r"\bnulls?\b|empty|blank|whitespace|trailing|case[- ]sensitiv|edge case|lower\(|trim\(", re.I
+        ),
+    ),
+    (
+        DISTRIBUTION,
+        re.compile(r"values?|distribution|count|group by|select|rows|production|prod\b|replica", re.I),
+    ),
 )
 
 

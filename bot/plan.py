@@ -97,10 +97,14 @@ def _queries(op: Operation, dialect: str) -> Iterator[VerificationQuery]:
     elif isinstance(op, AddIndex):
         yield from _index_queries(op, dialect)
     elif isinstance(op, AlterColumnType):
-        yield _nulls(op.table, op.column, dialect, "values the conversion lost", BOTH, "the same count both times")
+        yield _nulls(
+            op.table, op.column, dialect, "values the conversion lost", BOTH, "the same count both times"
+        )
 
 
-def _mapping_queries(op: DataUpdate | DataInsert, m: CaseMapping, dialect: str) -> Iterator[VerificationQuery]:
+def _mapping_queries(
+    op: DataUpdate | DataInsert, m: CaseMapping, dialect: str
+) -> Iterator[VerificationQuery]:
     column, _ = source_column(m.source)
     origin = quote(source_table(op), dialect)
     target = quote(op.table, dialect)
@@ -178,7 +182,9 @@ def _index_queries(op: AddIndex, dialect: str) -> Iterator[VerificationQuery]:
         )
 
 
-def _nulls(table: str, column: str, dialect: str, purpose: str, when: str, expect: str = "0") -> VerificationQuery:
+def _nulls(
+    table: str, column: str, dialect: str, purpose: str, when: str, expect: str = "0"
+) -> VerificationQuery:
     return VerificationQuery(
         f"SELECT count(*) FROM {quote(table, dialect)} WHERE {quote(column, dialect)} IS NULL;",
         f"NULLs in `{table}.{column}`: {purpose}" if not purpose.startswith("rows") else purpose,

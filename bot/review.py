@@ -44,13 +44,25 @@ def review(
     findings: list[Finding] = []
     values = CodeValues(changeset.head_tree)
     for migration in migrations:
-        context = Context(catalog=catalog, config=config, dialect=dialect, references=references,
-                          tree=changeset.head_tree, code_values=values)
+        context = Context(
+            catalog=catalog,
+            config=config,
+            dialect=dialect,
+            references=references,
+            tree=changeset.head_tree,
+            code_values=values,
+        )
         findings.extend(_check(migration, context, config))
         for op in migration.up:
             catalog.apply(op, in_change=True)
     findings.sort(key=lambda f: (f.severity.rank, f.path, f.line, f.rule))
-    return decide(changeset, migrations, findings, plan.build(migrations, findings, dialect, changeset.description), references)
+    return decide(
+        changeset,
+        migrations,
+        findings,
+        plan.build(migrations, findings, dialect, changeset.description),
+        references,
+    )
 
 
 def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[str] = ()) -> Catalog:

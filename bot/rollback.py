@@ -61,37 +61,66 @@ def patterns(migrations: Sequence[Migration], description: str = "") -> list[Pat
         if isinstance(op, DataUpdate) and any((op.table, c) in added for c, _ in op.assignments):
             kept = [c for c in op.reads if (op.table, c) not in dropped]
             if kept and not any(t == op.table for t, _ in dropped):
-                found.append(Pattern("expand-contract", f"Expand/contract: `{op.table}` gets a new column filled from "
-                                     f"`{kept[0]}`, which stays, so the running release keeps working and the "
-                                     "rollback loses nothing."))
+                found.append(
+                    Pattern(
+                        "expand-contract",
+                        f"Expand/contract: `{op.table}` gets a new column filled from "
+                        f"`{kept[0]}`, which stays, so the running release keeps working and the "
+                        "rollback loses nothing.",
+                    )
+                )
                 break
     triggers = [op for op in ops if isinstance(op, RawSQL) and op.category == "trigger"]
     if triggers or _DUAL_WRITE.search(description):
-        where = f"a trigger (`{triggers[0].location.path}:{triggers[0].location.line}`)" if triggers else "the application"
-        found.append(Pattern("dual-write", f"Dual-write: {where} keeps the old and the new shape in step during "
-                             "the deploy, so either release can run."))
+        where = (
+            f"a trigger (`{triggers[0].location.path}:{triggers[0].location.line}`)"
+            if triggers
+            else "the application"
+        )
+        found.append(
+            Pattern(
+                "dual-write",
+                f"Dual-write: {where} keeps the old and the new shape in step during "
+                "the deploy, so either release can run.",
+            )
+        )
     flag = _FLAG.search(description)
     if flag:
-        found.append(Pattern("feature-flag", f"Feature flag `{flag.group(1)}` gates the new code path: turning it "
-                             "off is the first, fastest step of a rollback.", flag.group(1)))
+        found.append(
+            Pattern(
+                "feature-flag",
+                f"Feature flag `{flag.group(1)}` gates the new code path: turning it "
+                "off is the first, fastest step of a rollback.",
+                flag.group(1),
+            )
+        )
     return found
 
 
-def steps(migrations: Sequence[Migration], dialect: str, found: Sequence[Pattern] = ()) -> Iterator[RollbackStep]:
+def steps(
+    migrations: Sequence[Migration], dialect: str, found: Sequence[Pattern] = ()
+) -> Iterator[RollbackStep]:
     if not migrations:
         return
-    lossy = [(op, _backup(op)) for m in migrations for op in m.up if isinstance(op, Lossy) and not _saved(op, m)]
+    lossy = [
+        (op, _backup(op)) for m in migrations for op in m.up if isinstance(op, Lossy) and not _saved(op, m)
+    ]
     for op, backup in lossy:
         yield RollbackStep(_save_text(op), _save_sql(op, backup, dialect))
     for pattern in found:
         if pattern.flag:
-            yield RollbackStep(f"Turn the feature flag `{pattern.flag}` off, so the code stops using the new schema.")
+            yield RollbackStep(
+                f"Turn the feature flag `{pattern.flag}` off, so the code stops using the new schema."
+            )
     yield RollbackStep("Revert the application deploy first, so no running code depends on the new schema.")
     yield from _down_steps(migrations)
     for op, backup in lossy:
         restore = _restore_sql(op, backup, dialect)
         if restore:
-            yield RollbackStep(f"Restore `{op.table}` from `{backup}` (after the down migration re-created what it needs).", restore)
+            yield RollbackStep(
+                f"Restore `{op.table}` from `{backup}` (after the down migration re-created what it needs).",
+                restore,
+            )
     yield RollbackStep(
         "Re-run the validation queries marked 'before the deploy': every count must equal the one recorded before "
         "the deploy" + (", and the restored rows must equal the rows of each backup table." if lossy else ".")
@@ -106,13 +135,17 @@ def _down_steps(migrations: Sequence[Migration]) -> Iterator[RollbackStep]:
                 "the reverse as a new migration, and test it, before deploying."
             )
             continue
-        down = f" (`{migration.down_path}`)" if migration.down_path and migration.down_path != migration.path else ""
+        down = (
+            f" (`{migration.down_path}`)"
+            if migration.down_path and migration.down_path != migration.path
+            else ""
+        )
         yield RollbackStep(f"Run the down migration of `{migration.path}`{down}.", _command(migration, index))
 
 
 def _command(migration: Migration, position: int) -> str:
     template = COMMANDS.get(migration.framework, "")
-    if migration.framework in _REPEATED or "{n}" not in template and "{app}" not in template:
+    if migration.framework in _REPEATED or ("{n}" not in template and "{app}" not in template):
         return template
     parts = migration.path.split("/")
     app = parts[parts.index("migrations") - 1] if "migrations" in parts[1:] else "<app>"
@@ -125,7 +158,9 @@ def _saved(op: Operation, migration: Migration) -> bool:
     """Does the migration itself copy the table's data aside before this statement?"""
     table = str(getattr(op, "table", ""))
     return any(
-        isinstance(other, CreateTable) and other.as_select and re.search(rf"\bFROM\s+{re.escape(table)}\b", other.sql, re.I)
+        isinstance(other, CreateTable)
+        and other.as_select
+        and re.search(rf"\bFROM\s+{re.escape(table)}\b", other.sql, re.I)
         for other in migration.up
         if other.location.line < op.location.line
     )
@@ -162,7 +197,13 @@ def _save_sql(op: Lossy, backup: str, dialect: str) -> str:
 
 def _restore_sql(op: Lossy, backup: str, dialect: str) -> str:
     t = quote(op.table, dialect)
-    columns = [op.column] if isinstance(op, DropColumn) else [c for c, _ in op.assignments] if isinstance(op, DataUpdate) else []
+    columns = (
+        [op.column]
+        if isinstance(op, DropColumn)
+        else [c for c, _ in op.assignments]
+        if isinstance(op, DataUpdate)
+        else []
+    )
     if columns:
         if dialect in ("mysql", "mariadb"):
             sets = ", ".join(f"t.{quote(c, dialect)} = b.{quote(c, dialect)}" for c in columns)

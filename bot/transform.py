@@ -87,7 +87,11 @@ def _target_of(case: exp.Case, statement: exp.Expression) -> str:
             return identifier(parent.this)
         if isinstance(node, exp.Alias):
             return identifier(node.args.get("alias"))
-        if isinstance(parent, exp.Select) and isinstance(statement, exp.Insert) and node in parent.expressions:
+        if (
+            isinstance(parent, exp.Select)
+            and isinstance(statement, exp.Insert)
+            and node in parent.expressions
+        ):
             return _inserted_column(statement, parent.expressions.index(node))
         node = parent
     return ""
@@ -191,5 +195,9 @@ def restricts(op: Operation, column: str) -> bool:
     where = where_of(op)
     if where is None:
         return False
-    keys = {_compared_key(node.this) for node in where.find_all(exp.EQ, exp.In) if not isinstance(node.parent, exp.Not)}
+    keys = {
+        _compared_key(node.this)
+        for node in where.find_all(exp.EQ, exp.In)
+        if not isinstance(node.parent, exp.Not)
+    }
     return any(key == column or key.endswith(f"({column})") for key in keys)

@@ -73,22 +73,34 @@ def test_each_safe_migration_has_no_warning_or_critical_finding(path: str) -> No
 
 def test_the_whole_safe_set_in_one_pull_request_is_approved() -> None:
     files = tuple(ChangedFile(p, "added", None, t) for p, t in SAFE.items())
-    change = ChangeSet("base", "head", files, head_tree=MemoryTree({**BASE, **SAFE}), base_tree=MemoryTree(BASE))
+    change = ChangeSet(
+        "base", "head", files, head_tree=MemoryTree({**BASE, **SAFE}), base_tree=MemoryTree(BASE)
+    )
     result = review(change)
     assert _problems(result) == []
     assert result.approval == "APPROVED", result.reasons
     data = {i.text: i for i in result.checklist if i.section.startswith("Production")}
     distribution = data["Query production for actual value distribution"]
     assert distribution.state == "checked" and distribution.source == "author"
-    assert "documented by the author (`db/migrations/00004_backfill_order_state.sql:3`)" in distribution.detail
+    assert (
+        "documented by the author (`db/migrations/00004_backfill_order_state.sql:3`)" in distribution.detail
+    )
     assert "paid 61208" in distribution.detail
 
 
 def test_without_the_authors_evidence_the_backfill_is_blocked_but_not_flagged() -> None:
     path = "db/migrations/00004_backfill_order_state.sql"
-    text = "\n".join(line for line in SAFE[path].splitlines() if "verified" not in line and "open 30112" not in line)
-    result = review_sql(text, path=path, base={**BASE, "db/migrations/00002_add_order_columns.sql": SAFE[
-        "db/migrations/00002_add_order_columns.sql"]})
+    text = "\n".join(
+        line for line in SAFE[path].splitlines() if "verified" not in line and "open 30112" not in line
+    )
+    result = review_sql(
+        text,
+        path=path,
+        base={
+            **BASE,
+            "db/migrations/00002_add_order_columns.sql": SAFE["db/migrations/00002_add_order_columns.sql"],
+        },
+    )
     assert _problems(result) == []
     assert result.approval == "BLOCKED"
     assert result.reasons == ("production values not verified for 1 data change",)
@@ -96,8 +108,12 @@ def test_without_the_authors_evidence_the_backfill_is_blocked_but_not_flagged() 
 
 def test_a_checked_box_in_the_description_is_evidence() -> None:
     path = "db/migrations/00004_backfill_order_state.sql"
-    text = "\n".join(line for line in SAFE[path].splitlines() if "verified" not in line and "open 30112" not in line)
-    described = "Backfill state.\n\n- [x] Checked the values of `orders.status` in production: open, paid, refunded\n"
+    text = "\n".join(
+        line for line in SAFE[path].splitlines() if "verified" not in line and "open 30112" not in line
+    )
+    described = (
+        "Backfill state.\n\n- [x] Checked the values of `orders.status` in production: open, paid, refunded\n"
+    )
     result = review_sql(text, path=path, base=BASE, description=described)
     assert result.approval == "APPROVED", result.reasons
     item = next(i for i in result.checklist if i.text.startswith("Query production"))

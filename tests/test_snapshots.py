@@ -68,11 +68,15 @@ def test_rendered_comment_matches_snapshot(name: str) -> None:
     snapshot = SNAPSHOTS / f"{name}.md"
     if os.environ.get("UPDATE_SNAPSHOTS") == "1" or not snapshot.exists():
         snapshot.write_text(body, encoding="utf-8")
-    assert body == snapshot.read_text(encoding="utf-8"), f"{snapshot.name} changed: rerun with UPDATE_SNAPSHOTS=1"
+    assert body == snapshot.read_text(encoding="utf-8"), (
+        f"{snapshot.name} changed: rerun with UPDATE_SNAPSHOTS=1"
+    )
 
 
 def test_snapshots_show_the_expected_decisions() -> None:
-    assert "**Approval Status**: BLOCKED" in (SNAPSHOTS / "case_backfill_unmapped.md").read_text(encoding="utf-8")
+    assert "**Approval Status**: BLOCKED" in (SNAPSHOTS / "case_backfill_unmapped.md").read_text(
+        encoding="utf-8"
+    )
     assert "`refunded`" in (SNAPSHOTS / "case_backfill_unmapped.md").read_text(encoding="utf-8")
     assert "ID swap" in (SNAPSHOTS / "id_swap.md").read_text(encoding="utf-8")
     assert "missing-down-migration" in (SNAPSHOTS / "irreversible_drop.md").read_text(encoding="utf-8")

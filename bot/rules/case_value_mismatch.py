@@ -26,8 +26,12 @@ RULE = Rule(
     dimension=Dimension.TRANSFORMATION,
     severity=Severity.WARNING,
     help="Use each value exactly as the code defines it, or compare `lower(trim(column))` with lower-case values.",
-    bad=("UPDATE orders SET state = CASE lower(status) WHEN 'Paid' THEN 'settled' ELSE state END WHERE id >= 1 AND id < 1000;",),
-    good=("UPDATE orders SET state = CASE lower(status) WHEN 'paid' THEN 'settled' ELSE state END WHERE id >= 1 AND id < 1000;",),
+    bad=(
+        "UPDATE orders SET state = CASE lower(status) WHEN 'Paid' THEN 'settled' ELSE state END WHERE id >= 1 AND id < 1000;",
+    ),
+    good=(
+        "UPDATE orders SET state = CASE lower(status) WHEN 'paid' THEN 'settled' ELSE state END WHERE id >= 1 AND id < 1000;",
+    ),
 )
 
 
@@ -40,9 +44,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         impossible = [v for v in values if _never_matches(v, normaliser)]
         definition = context.values.best(table, column, values, context.catalog) if not normaliser else None
         near = [
-            (v, m) for v in values
-            if definition is not None and (m := near_member(definition, v)) is not None
-            and m.value not in values and m.label not in values
+            (v, m)
+            for v in values
+            if definition is not None
+            and (m := near_member(definition, v)) is not None
+            and m.value not in values
+            and m.label not in values
         ]
         if not impossible and not near:
             continue
@@ -62,7 +69,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             blast_radius=f"Rows of `{table}` whose `{column}` holds the code's spelling skip these branches and get "
             f"{'the ELSE value' if mapping.otherwise is not None else 'NULL'} in `{mapping.target}`.",
             fix="Write " + ", ".join(f"`'{m.value}'`" for _, m in near) + " exactly as the code does"
-            if near and not impossible else RULE.help,
+            if near and not impossible
+            else RULE.help,
         )
 
 

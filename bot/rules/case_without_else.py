@@ -26,8 +26,10 @@ RULE = Rule(
     dimension=Dimension.TRANSFORMATION,
     severity=Severity.WARNING,
     help="Add an `ELSE` that keeps the old value or marks the row, or restrict the rows with a `WHERE … IN (…)`.",
-    bad=("UPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' WHEN 'open' THEN 'pending' END\n"
-         "WHERE id IN (SELECT id FROM orders WHERE state IS NULL ORDER BY id LIMIT 1000);",),
+    bad=(
+        "UPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' WHEN 'open' THEN 'pending' END\n"
+        "WHERE id IN (SELECT id FROM orders WHERE state IS NULL ORDER BY id LIMIT 1000);",
+    ),
     good=(
         "UPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' WHEN 'open' THEN 'pending' ELSE state END\n"
         "WHERE id IN (SELECT id FROM orders WHERE state IS NULL ORDER BY id LIMIT 1000);",
@@ -53,8 +55,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             f"The CASE that sets `{op.table}.{mapping.target}` has no ELSE: rows whose {compared} matches none "
             f"of its {len(mapping.whens)} WHEN branches {outcome}.",
             blast_radius=f"Every row of {context.size_words(op.table)} with an unlisted value of {compared} "
-            f"gets NULL in `{mapping.target}`{overwritten}." if not fails else
-            f"The migration stops at the first row of `{op.table}` with an unlisted value; the deploy fails.",
+            f"gets NULL in `{mapping.target}`{overwritten}."
+            if not fails
+            else f"The migration stops at the first row of `{op.table}` with an unlisted value; the deploy fails.",
             fix=f"Add `ELSE {mapping.target}` (keep the value) or an explicit marker value, or add "
             f"`WHERE {column or '…'} IN (…)`; run `SELECT {column or '…'}, count(*) FROM {table} GROUP BY 1` first.",
         )

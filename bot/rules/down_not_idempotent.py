@@ -21,17 +21,30 @@ from collections.abc import Iterator
 
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import AddColumn, AddIndex, CreateTable, DropColumn, DropIndex, DropTable, Migration, Operation
+from bot.migration import (
+    AddColumn,
+    AddIndex,
+    CreateTable,
+    DropColumn,
+    DropIndex,
+    DropTable,
+    Migration,
+    Operation,
+)
 
 RULE = Rule(
     id="down-not-idempotent",
     dimension=Dimension.ROLLBACK,
     severity=Severity.WARNING,
     help="Use `IF EXISTS` / `IF NOT EXISTS` in every statement of the down migration so it can be re-run.",
-    bad=("-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE payouts (id bigint PRIMARY KEY);\n"
-         "-- +goose Down\nDROP TABLE payouts;",),
-    good=("-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE payouts (id bigint PRIMARY KEY);\n"
-          "-- +goose Down\nDROP TABLE IF EXISTS payouts;",),
+    bad=(
+        "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE payouts (id bigint PRIMARY KEY);\n"
+        "-- +goose Down\nDROP TABLE payouts;",
+    ),
+    good=(
+        "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE payouts (id bigint PRIMARY KEY);\n"
+        "-- +goose Down\nDROP TABLE IF EXISTS payouts;",
+    ),
 )
 
 

@@ -18,19 +18,32 @@ from collections.abc import Iterator
 
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import AddColumn, CreateTable, DataInsert, DataUpdate, DropColumn, DropTable, Migration, Operation
+from bot.migration import (
+    AddColumn,
+    CreateTable,
+    DataInsert,
+    DataUpdate,
+    DropColumn,
+    DropTable,
+    Migration,
+    Operation,
+)
 
 RULE = Rule(
     id="down-recreates-empty",
     dimension=Dimension.ROLLBACK,
     severity=Severity.WARNING,
     help="Snapshot the dropped data before the drop and restore it from the snapshot in the down migration.",
-    bad=("-- +goose Up\nALTER TABLE orders DROP COLUMN legacy_status;\n"
-         "-- +goose Down\nALTER TABLE orders ADD COLUMN legacy_status text;",),
-    good=("-- +goose Up\nCREATE TABLE orders_legacy_status_backup AS SELECT id, legacy_status FROM orders;\n"
-          "ALTER TABLE orders DROP COLUMN legacy_status;\n"
-          "-- +goose Down\nALTER TABLE orders ADD COLUMN legacy_status text;\n"
-          "UPDATE orders SET legacy_status = b.legacy_status FROM orders_legacy_status_backup b WHERE b.id = orders.id;",),
+    bad=(
+        "-- +goose Up\nALTER TABLE orders DROP COLUMN legacy_status;\n"
+        "-- +goose Down\nALTER TABLE orders ADD COLUMN legacy_status text;",
+    ),
+    good=(
+        "-- +goose Up\nCREATE TABLE orders_legacy_status_backup AS SELECT id, legacy_status FROM orders;\n"
+        "ALTER TABLE orders DROP COLUMN legacy_status;\n"
+        "-- +goose Down\nALTER TABLE orders ADD COLUMN legacy_status text;\n"
+        "UPDATE orders SET legacy_status = b.legacy_status FROM orders_legacy_status_backup b WHERE b.id = orders.id;",
+    ),
 )
 
 
@@ -40,7 +53,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     restored = {op.table for op in migration.down if isinstance(op, DataUpdate | DataInsert)}
     snapshots = [op.table for op in migration.up if isinstance(op, CreateTable) and op.as_select]
     for op in migration.up:
-        if not isinstance(op, DropColumn | DropTable) or context.catalog.is_new(op.table) or op.table in restored:
+        if (
+            not isinstance(op, DropColumn | DropTable)
+            or context.catalog.is_new(op.table)
+            or op.table in restored
+        ):
             continue
         back = _recreation(op, migration.down)
         if back is None:
@@ -48,12 +65,17 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         what = f"column `{op.table}.{op.column}`" if isinstance(op, DropColumn) else f"table `{op.table}`"
         backup = f"{op.table}_{op.column}_backup" if isinstance(op, DropColumn) else f"{op.table}_backup"
         columns = f"id, {op.column}" if isinstance(op, DropColumn) else "*"
-        taken = f" The up migration already copies data into `{snapshots[0]}`: restore from it in the down migration." if snapshots else ""
+        taken = (
+            f" The up migration already copies data into `{snapshots[0]}`: restore from it in the down migration."
+            if snapshots
+            else ""
+        )
         yield back.finding(
             RULE,
             f"The down migration re-creates the dropped {what} empty: its data does not come back.{taken}",
             blast_radius=f"After a rollback every row of `{op.table}` has NULL in the re-created column."
-            if isinstance(op, DropColumn) else f"After a rollback `{op.table}` exists again with no rows.",
+            if isinstance(op, DropColumn)
+            else f"After a rollback `{op.table}` exists again with no rows.",
             fix=f"Before the drop run `CREATE TABLE {backup} AS SELECT {columns} FROM {op.table};` and restore "
             "from it in the down migration after re-creating the "
             + ("column." if isinstance(op, DropColumn) else "table."),
@@ -62,8 +84,17 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 
 def _recreation(op: DropColumn | DropTable, down: tuple[Operation, ...]) -> Operation | None:
     for back in down:
-        if isinstance(op, DropColumn) and isinstance(back, AddColumn) and (back.table, back.column.name) == (op.table, op.column):
+        if (
+            isinstance(op, DropColumn)
+            and isinstance(back, AddColumn)
+            and (back.table, back.column.name) == (op.table, op.column)
+        ):
             return back
-        if isinstance(op, DropTable) and isinstance(back, CreateTable) and back.table == op.table and not back.as_select:
+        if (
+            isinstance(op, DropTable)
+            and isinstance(back, CreateTable)
+            and back.table == op.table
+            and not back.as_select
+        ):
             return back
     return None

@@ -25,10 +25,14 @@ RULE = Rule(
     dimension=Dimension.TRANSFORMATION,
     severity=Severity.WARNING,
     help="List each value in one WHEN only, and decide which result it should get.",
-    bad=("UPDATE orders SET rank = CASE status WHEN 'paid' THEN 1 WHEN 'open' THEN 2 WHEN 'paid' THEN 3 ELSE rank END\n"
-         "WHERE id >= 1 AND id < 1000;",),
-    good=("UPDATE orders SET rank = CASE status WHEN 'paid' THEN 1 WHEN 'open' THEN 2 ELSE rank END\n"
-          "WHERE id >= 1 AND id < 1000;",),
+    bad=(
+        "UPDATE orders SET rank = CASE status WHEN 'paid' THEN 1 WHEN 'open' THEN 2 WHEN 'paid' THEN 3 ELSE rank END\n"
+        "WHERE id >= 1 AND id < 1000;",
+    ),
+    good=(
+        "UPDATE orders SET rank = CASE status WHEN 'paid' THEN 1 WHEN 'open' THEN 2 ELSE rank END\n"
+        "WHERE id >= 1 AND id < 1000;",
+    ),
 )
 
 
@@ -40,8 +44,14 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             for value in literals(condition) or (condition,):
                 if value in first:
                     earlier, earlier_result = first[value]
-                    same = "the same result" if earlier_result == result else f"`{earlier_result}`, not `{result}`"
-                    dead.append(f"`{_show(value, condition)}` in branch {index} (branch {earlier} already matches it, giving {same})")
+                    same = (
+                        "the same result"
+                        if earlier_result == result
+                        else f"`{earlier_result}`, not `{result}`"
+                    )
+                    dead.append(
+                        f"`{_show(value, condition)}` in branch {index} (branch {earlier} already matches it, giving {same})"
+                    )
                 else:
                     first[value] = (index, result)
         if dead:

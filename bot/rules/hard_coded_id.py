@@ -34,7 +34,9 @@ RULE = Rule(
     severity=Severity.WARNING,
     help="Look IDs up by a stable key (`(SELECT id FROM plans WHERE code = 'pro')`) or use the code's constant.",
     bad=("UPDATE accounts SET plan_id = 2 WHERE id IN (3, 4);",),
-    good=("UPDATE accounts SET plan_id = (SELECT id FROM plans WHERE code = 'pro') WHERE legacy_plan = 'gold';",),
+    good=(
+        "UPDATE accounts SET plan_id = (SELECT id FROM plans WHERE code = 'pro') WHERE legacy_plan = 'gold';",
+    ),
 )
 
 _ID = re.compile(r"^(?:id|\w+_id)$")
@@ -45,31 +47,35 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op, mapping, _ in mapping_sites(migration.up):
         if not _ID.match(mapping.target):
             continue
-        pairs = [(label, result) for condition, result in mapping.whens for label in (literals(condition) or ())]
+        pairs = [
+            (label, result) for condition, result in mapping.whens for label in (literals(condition) or ())
+        ]
         definition = _definition(op, mapping.target, pairs, context)
-        finding = _compare(op, mapping.target, pairs, definition) if definition else _case_ids(
-            op, mapping.target, mapping.whens, migration
+        finding = (
+            _compare(op, mapping.target, pairs, definition)
+            if definition
+            else _case_ids(op, mapping.target, mapping.whens, migration)
         )
         compared.add(id(op))
         if finding is not None:
             yield finding
-    for op in migration.up:
-        if not isinstance(op, DataUpdate | DataDelete) or id(op) in compared:
+    for statement in migration.up:
+        if not isinstance(statement, DataUpdate | DataDelete) or id(statement) in compared:
             continue
-        ids = _literal_ids(op)
+        ids = _literal_ids(statement)
         if not ids:
             continue
-        pair = _labelled_assignment(op) if isinstance(op, DataUpdate) else None
-        definition = _definition(op, pair[0], [pair[1]], context) if pair else None
+        pair = _labelled_assignment(statement) if isinstance(statement, DataUpdate) else None
+        definition = _definition(statement, pair[0], [pair[1]], context) if pair else None
         if pair and definition:
-            swap = _compare(op, pair[0], [pair[1]], definition)
+            swap = _compare(statement, pair[0], [pair[1]], definition)
             if swap is not None:
                 yield swap
             continue
         listed = ", ".join(f"`{column} = {value}`" for column, value in ids[:5])
-        yield op.finding(
+        yield statement.finding(
             RULE,
-            f"The statement on `{op.table}` hard-codes IDs: {listed}.",
+            f"The statement on `{statement.table}` hard-codes IDs: {listed}.",
             blast_radius="In an environment where these keys name other rows, the migration changes the wrong rows "
             "or points them at the wrong parent, silently.",
         )
@@ -98,7 +104,11 @@ def _literal_ids(op: Operation) -> list[tuple[str, str]]:
     if tree is None:
         return found
     for assignment in tree.expressions if isinstance(op, DataUpdate) else ():
-        if isinstance(assignment, exp.EQ) and isinstance(assignment.expression, exp.Literal) and not assignment.expression.is_string:
+        if (
+            isinstance(assignment, exp.EQ)
+            and isinstance(assignment.expression, exp.Literal)
+            and not assignment.expression.is_string
+        ):
             column = identifier(assignment.this)
             if _ID.match(column):
                 found.append((column, assignment.expression.name))
@@ -115,26 +125,41 @@ def _literal_ids(op: Operation) -> list[tuple[str, str]]:
 def _labelled_assignment(op: DataUpdate) -> tuple[str, tuple[str, str]] | None:
     """`SET priority_id = 1 WHERE priority = 'high'` → ("priority_id", ("high", "1"))."""
     condition = where_of(op)
-    labels = [node.expression.name for node in condition.find_all(exp.EQ)
-              if isinstance(node.expression, exp.Literal) and node.expression.is_string] if condition is not None else []
+    labels = (
+        [
+            node.expression.name
+            for node in condition.find_all(exp.EQ)
+            if isinstance(node.expression, exp.Literal) and node.expression.is_string
+        ]
+        if condition is not None
+        else []
+    )
     for column, value in _literal_ids(op)[:1]:
         if column != "id" and len(labels) == 1:
             return column, (labels[0], value)
     return None
 
 
-def _definition(op: Operation, target: str, pairs: list[tuple[str, str]], context: Context) -> Definition | None:
+def _definition(
+    op: Operation, target: str, pairs: list[tuple[str, str]], context: Context
+) -> Definition | None:
     if not pairs or not all(result.lstrip("-").isdigit() for _, result in pairs):
         return None
-    return context.values.best(str(getattr(op, "table", "")), target, [label for label, _ in pairs], by_label=True)
+    return context.values.best(
+        str(getattr(op, "table", "")), target, [label for label, _ in pairs], by_label=True
+    )
 
 
-def _compare(op: Operation, target: str, pairs: list[tuple[str, str]], definition: Definition) -> Finding | None:
+def _compare(
+    op: Operation, target: str, pairs: list[tuple[str, str]], definition: Definition
+) -> Finding | None:
     """Compare (label, id) pairs with the code's constants for the column; a mismatch is an ID swap."""
     table = str(getattr(op, "table", ""))
     swaps, refs = [], []
     for label, result in pairs:
-        member = next((m for m in definition.members if normal(label) in (normal(m.label), normal(m.value))), None)
+        member = next(
+            (m for m in definition.members if normal(label) in (normal(m.label), normal(m.value))), None
+        )
         if member is None or not member.value.lstrip("-").isdigit() or member.value == result:
             continue
         meaning = member_for(definition, result)
@@ -150,7 +175,8 @@ def _compare(op: Operation, target: str, pairs: list[tuple[str, str]], definitio
         references=tuple(refs),
         blast_radius=f"Every row the statement maps gets an ID that the application reads as a different "
         f"`{target.removesuffix('_id')}`; the damage is silent and survives until someone notices wrong data.",
-        fix="Use the IDs the code defines (" + ", ".join(f"`{m.label} = {m.value}`" for m in definition.members[:6])
+        fix="Use the IDs the code defines ("
+        + ", ".join(f"`{m.label} = {m.value}`" for m in definition.members[:6])
         + ") or look them up by key, and verify them in production before deploying.",
     )
 
@@ -158,7 +184,11 @@ def _compare(op: Operation, target: str, pairs: list[tuple[str, str]], definitio
 def lookup_table(migration: Migration, table: str, column: str) -> str:
     """The table a foreign key column points at: from the migration's own DDL, else by its name."""
     for op in migration.up:
-        if isinstance(op, AddColumn) and (op.table, op.column.name) == (table, column) and op.column.references:
+        if (
+            isinstance(op, AddColumn)
+            and (op.table, op.column.name) == (table, column)
+            and op.column.references
+        ):
             return op.column.references
         if isinstance(op, AddConstraint) and op.table == table and op.columns == (column,) and op.references:
             return op.references

@@ -44,10 +44,12 @@ RULE = Rule(
     severity=Severity.CRITICAL,
     help="Write a down migration that restores what the up destroys (from a backup taken first), or document the restore.",
     bad=("-- +goose Up\nALTER TABLE orders DROP COLUMN legacy_status;",),
-    good=("-- +goose Up\nCREATE TABLE orders_legacy_status_backup AS SELECT id, legacy_status FROM orders;\n"
-          "ALTER TABLE orders DROP COLUMN legacy_status;\n"
-          "-- +goose Down\nALTER TABLE orders ADD COLUMN IF NOT EXISTS legacy_status text;\n"
-          "UPDATE orders SET legacy_status = b.legacy_status FROM orders_legacy_status_backup b WHERE b.id = orders.id;",),
+    good=(
+        "-- +goose Up\nCREATE TABLE orders_legacy_status_backup AS SELECT id, legacy_status FROM orders;\n"
+        "ALTER TABLE orders DROP COLUMN legacy_status;\n"
+        "-- +goose Down\nALTER TABLE orders ADD COLUMN IF NOT EXISTS legacy_status text;\n"
+        "UPDATE orders SET legacy_status = b.legacy_status FROM orders_legacy_status_backup b WHERE b.id = orders.id;",
+    ),
 )
 
 _LOSES_DATA = (DropColumn, DropTable, Truncate, DataDelete)
@@ -70,8 +72,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         f"`{migration.path}` {problem}, but it runs {what}.",
         severity=None if loses else Severity.WARNING,
         blast_radius="If the deploy has to be rolled back, there is no command that does it: the schema has to be "
-        "repaired by hand during the incident" + (", and the dropped or deleted data is gone." if loses else
-                                                 ", and the overwritten values cannot be recovered."),
+        "repaired by hand during the incident"
+        + (
+            ", and the dropped or deleted data is gone."
+            if loses
+            else ", and the overwritten values cannot be recovered."
+        ),
     )
 
 
@@ -82,7 +88,10 @@ def _destroys(op: Operation, context: Context) -> bool:
     if isinstance(op, RunCode):
         return not op.reverse
     if isinstance(op, DataUpdate):
-        return any(context.catalog.column(op.table, column) is not None for column, _ in op.assignments) or not op.assignments
+        return (
+            any(context.catalog.column(op.table, column) is not None for column, _ in op.assignments)
+            or not op.assignments
+        )
     return isinstance(op, _LOSES_DATA + _CHANGES_DATA)
 
 

@@ -32,7 +32,9 @@ RULE = Rule(
     severity=Severity.WARNING,
     help="Use `IS DISTINCT FROM` (or add `OR column IS NULL`), trim literals, and handle '' and case explicitly.",
     bad=("UPDATE orders SET archived = false WHERE status <> 'archived' AND id >= 1 AND id < 1000;",),
-    good=("UPDATE orders SET archived = false WHERE status IS DISTINCT FROM 'archived' AND id >= 1 AND id < 1000;",),
+    good=(
+        "UPDATE orders SET archived = false WHERE status IS DISTINCT FROM 'archived' AND id >= 1 AND id < 1000;",
+    ),
 )
 
 

@@ -30,18 +30,37 @@ RULE = Rule(
     dimension=Dimension.TRANSFORMATION,
     severity=Severity.CRITICAL,
     help="Negate explicitly, keep INSERT columns and SELECT expressions in the same order, and follow the code's mapping.",
-    bad=("UPDATE users SET is_active = is_disabled WHERE id >= 1 AND id < 1000;",
-         "INSERT INTO contacts (email, name) SELECT name, email FROM users;"),
-    good=("UPDATE users SET is_active = NOT is_disabled WHERE id >= 1 AND id < 1000;",
-          "INSERT INTO contacts (email, name) SELECT email, name FROM users;"),
+    bad=(
+        "UPDATE users SET is_active = is_disabled WHERE id >= 1 AND id < 1000;",
+        "INSERT INTO contacts (email, name) SELECT name, email FROM users;",
+    ),
+    good=(
+        "UPDATE users SET is_active = NOT is_disabled WHERE id >= 1 AND id < 1000;",
+        "INSERT INTO contacts (email, name) SELECT email, name FROM users;",
+    ),
 )
 
 _OPPOSITES = (
-    ("active", "inactive"), ("active", "disabled"), ("active", "deleted"), ("active", "archived"),
-    ("active", "suspended"), ("active", "deactivated"), ("enabled", "disabled"), ("visible", "hidden"),
-    ("public", "private"), ("published", "draft"), ("published", "unpublished"), ("valid", "invalid"),
-    ("locked", "unlocked"), ("allowed", "blocked"), ("allowed", "denied"), ("open", "closed"),
-    ("verified", "unverified"), ("approved", "rejected"), ("on", "off"), ("subscribed", "unsubscribed"),
+    ("active", "inactive"),
+    ("active", "disabled"),
+    ("active", "deleted"),
+    ("active", "archived"),
+    ("active", "suspended"),
+    ("active", "deactivated"),
+    ("enabled", "disabled"),
+    ("visible", "hidden"),
+    ("public", "private"),
+    ("published", "draft"),
+    ("published", "unpublished"),
+    ("valid", "invalid"),
+    ("locked", "unlocked"),
+    ("allowed", "blocked"),
+    ("allowed", "denied"),
+    ("open", "closed"),
+    ("verified", "unverified"),
+    ("approved", "rejected"),
+    ("on", "off"),
+    ("subscribed", "unsubscribed"),
 )
 _PREFIX = re.compile(r"^(?:is|has|can|should|was)_|_(?:flag|bool)$")
 
@@ -60,7 +79,12 @@ def opposite(a: str, b: str) -> bool:
     x, y = _PREFIX.sub("", a), _PREFIX.sub("", b)
     if {x, y} in ({p, q} for p, q in _OPPOSITES):
         return True
-    return y in (f"not_{x}", f"un{x}", f"in{x}", f"non_{x}") or x in (f"not_{y}", f"un{y}", f"in{y}", f"non_{y}")
+    return y in (f"not_{x}", f"un{x}", f"in{x}", f"non_{x}") or x in (
+        f"not_{y}",
+        f"un{y}",
+        f"in{y}",
+        f"non_{y}",
+    )
 
 
 def _inverted(op: DataUpdate) -> Iterator[Finding]:
@@ -82,8 +106,11 @@ def _crossed(op: DataInsert) -> Iterator[Finding]:
     if select is None or not op.columns or len(select.expressions) != len(op.columns):
         return
     picked = [identifier(e.this) if isinstance(e, exp.Column) else "" for e in select.expressions]
-    crossed = [(target, source) for target, source in zip(op.columns, picked, strict=True)
-               if source and source != target and source in op.columns]
+    crossed = [
+        (target, source)
+        for target, source in zip(op.columns, picked, strict=True)
+        if source and source != target and source in op.columns
+    ]
     if len(crossed) >= 2:
         pairs = ", ".join(f"`{t}` ← `{s}`" for t, s in crossed)
         yield op.finding(
@@ -91,12 +118,19 @@ def _crossed(op: DataInsert) -> Iterator[Finding]:
             f"The INSERT into `{op.table}` fills columns from other columns of the same names: {pairs}.",
             blast_radius=f"Every inserted row of `{op.table}` has these values in each other's columns.",
             fix="List the SELECT expressions in the order of the INSERT's column list: "
-            + ", ".join(op.columns) + ".",
+            + ", ".join(op.columns)
+            + ".",
         )
 
 
-def _reversed(op: DataUpdate | DataInsert, target: str, source: str | None, whens: tuple[tuple[str, str], ...],
-              table: str, context: Context) -> Iterator[Finding]:
+def _reversed(
+    op: DataUpdate | DataInsert,
+    target: str,
+    source: str | None,
+    whens: tuple[tuple[str, str], ...],
+    table: str,
+    context: Context,
+) -> Iterator[Finding]:
     column, _ = source_column(source)
     pairs = [(v, r) for condition, r in whens for v in (literals(condition) or ())]
     if not column or not pairs:
@@ -105,14 +139,18 @@ def _reversed(op: DataUpdate | DataInsert, target: str, source: str | None, when
     wrong = [f"`'{v}'` → {r}" for v, r in booleans if _boolean_reversed(target, v, r.upper() == "TRUE")]
     refs = []
     definition = context.values.best(table, column, [v for v, _ in pairs], context.catalog)
-    for value, result in pairs if definition is not None else ():
+    for value, result in pairs:
+        if definition is None:
+            break
         member, text = member_for(definition, value), literals(result)
         if member is None or not text or member.value != value or normal(text[0]) == normal(member.label):
             continue
         other = next((m for m in definition.members if normal(m.label) == normal(text[0])), None)
         if other is not None:
-            wrong.append(f"`{value}` → `'{text[0]}'`, but the code names {value} `{member.label}` "
-                         f"(`'{text[0]}'` is {other.value})")
+            wrong.append(
+                f"`{value}` → `'{text[0]}'`, but the code names {value} `{member.label}` "
+                f"(`'{text[0]}'` is {other.value})"
+            )
             refs.append(where(definition, member))
     if wrong:
         code = f" ({describe(definition)})" if refs and definition is not None else ""

@@ -32,14 +32,18 @@ RULE = Rule(
     dimension=Dimension.TRANSFORMATION,
     severity=Severity.CRITICAL,
     help="Add a WHEN for every value the code defines, and an ELSE that keeps the old value or raises.",
-    bad=("CREATE TYPE order_status AS ENUM ('paid', 'open', 'refunded');\n"
-         "CREATE TABLE orders (id bigint PRIMARY KEY, status order_status, state text);\n"
-         "-- migration\n"
-         "UPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' WHEN 'open' THEN 'pending' END;",),
-    good=("CREATE TYPE order_status AS ENUM ('paid', 'open', 'refunded');\n"
-          "CREATE TABLE orders (id bigint PRIMARY KEY, status order_status, state text);\n"
-          "UPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' WHEN 'open' THEN 'pending'\n"
-          "  WHEN 'refunded' THEN 'reversed' ELSE state END;",),
+    bad=(
+        "CREATE TYPE order_status AS ENUM ('paid', 'open', 'refunded');\n"
+        "CREATE TABLE orders (id bigint PRIMARY KEY, status order_status, state text);\n"
+        "-- migration\n"
+        "UPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' WHEN 'open' THEN 'pending' END;",
+    ),
+    good=(
+        "CREATE TYPE order_status AS ENUM ('paid', 'open', 'refunded');\n"
+        "CREATE TABLE orders (id bigint PRIMARY KEY, status order_status, state text);\n"
+        "UPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' WHEN 'open' THEN 'pending'\n"
+        "  WHEN 'refunded' THEN 'reversed' ELSE state END;",
+    ),
 )
 
 
@@ -57,7 +61,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not missing:
             continue
         names = ", ".join(f"`{m.value}`" for m in missing)
-        lands = f"get the ELSE value `{mapping.otherwise}`" if mapping.otherwise is not None else "become NULL"
+        lands = (
+            f"get the ELSE value `{mapping.otherwise}`" if mapping.otherwise is not None else "become NULL"
+        )
         yield op.finding(
             RULE,
             f"The CASE that sets `{op.table}.{mapping.target}` does not map {names}, which {describe(definition)} "
@@ -65,7 +71,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             severity=Severity.INFO if mapping.otherwise is not None else None,
             references=tuple(where(definition, m) for m in missing),
             blast_radius=f"Rows of {context.size_words(table)} whose `{column}` is {names} {lands} in "
-            f"`{mapping.target}`" + ("; every later read of them sees the wrong value." if mapping.otherwise is None else "."),
+            f"`{mapping.target}`"
+            + ("; every later read of them sees the wrong value." if mapping.otherwise is None else "."),
             fix=f"Add {' '.join(f'`WHEN {_sql(m.value)} THEN …`' for m in missing[:4])} and an ELSE that keeps the "
             f"old value; check first with `SELECT {column}, count(*) FROM {table} GROUP BY 1`.",
         )
@@ -76,4 +83,4 @@ def _sql(value: str) -> str:
 
 
 def _covered(forms: set[str], covered: set[str], normaliser: str) -> bool:
-    return bool(forms & covered) or bool(normaliser) and bool({normal(f) for f in forms} & covered)
+    return bool(forms & covered) or (bool(normaliser) and bool({normal(f) for f in forms} & covered))

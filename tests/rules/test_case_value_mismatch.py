@@ -1,7 +1,9 @@
 from bot.findings import Severity
 from tests.conftest import review_sql
 
-MODEL = {"app/models/order.rb": "class Order < ApplicationRecord\n  enum status: { paid: 'paid', open: 'open' }\nend\n"}
+MODEL = {
+    "app/models/order.rb": "class Order < ApplicationRecord\n  enum status: { paid: 'paid', open: 'open' }\nend\n"
+}
 BATCH = "WHERE id >= 1 AND id < 1000"
 
 
@@ -10,7 +12,10 @@ def _found(sql: str, head: dict[str, str] | None = None) -> list:  # type: ignor
 
 
 def test_value_differing_by_case_from_the_code_is_found_with_its_definition() -> None:
-    found = _found(f"UPDATE orders SET state = CASE status WHEN 'Paid' THEN 's' WHEN 'open' THEN 'o' ELSE state END {BATCH};", MODEL)
+    found = _found(
+        f"UPDATE orders SET state = CASE status WHEN 'Paid' THEN 's' WHEN 'open' THEN 'o' ELSE state END {BATCH};",
+        MODEL,
+    )
     assert len(found) == 1
     assert "'paid'" in found[0].message and found[0].references[0].path == "app/models/order.rb"
     assert found[0].references[0].line == 2
@@ -22,12 +27,17 @@ def test_value_with_trailing_space_without_else_is_critical() -> None:
 
 
 def test_capitals_compared_with_lower_never_match() -> None:
-    found = _found(f"UPDATE orders SET state = CASE lower(status) WHEN 'Paid' THEN 's' ELSE state END {BATCH};")
+    found = _found(
+        f"UPDATE orders SET state = CASE lower(status) WHEN 'Paid' THEN 's' ELSE state END {BATCH};"
+    )
     assert found and "can never equal" in found[0].message
 
 
 def test_exact_values_and_deliberate_legacy_spellings_are_quiet() -> None:
-    assert not _found(f"UPDATE orders SET state = CASE status WHEN 'paid' THEN 's' ELSE state END {BATCH};", MODEL)
     assert not _found(
-        f"UPDATE orders SET state = CASE status WHEN 'paid' THEN 's' WHEN 'Paid' THEN 's' ELSE state END {BATCH};", MODEL
+        f"UPDATE orders SET state = CASE status WHEN 'paid' THEN 's' ELSE state END {BATCH};", MODEL
+    )
+    assert not _found(
+        f"UPDATE orders SET state = CASE status WHEN 'paid' THEN 's' WHEN 'Paid' THEN 's' ELSE state END {BATCH};",
+        MODEL,
     )

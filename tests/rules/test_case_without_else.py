@@ -17,7 +17,9 @@ def test_case_without_else_in_update_is_found_with_its_line() -> None:
 
 def test_not_null_target_fails_the_migration() -> None:
     schema = "CREATE TABLE orders (id bigint PRIMARY KEY, status text, state text NOT NULL);\n-- migration\n"
-    messages = _found(schema + f"UPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' END {BATCH};")
+    messages = _found(
+        schema + f"UPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' END {BATCH};"
+    )
     assert messages and "abort the migration" in messages[0]
 
 
@@ -27,6 +29,10 @@ def test_insert_select_case_without_else_is_found() -> None:
 
 
 def test_else_or_restricting_where_is_quiet() -> None:
-    assert not _found(f"UPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' ELSE state END {BATCH};")
-    assert not _found("UPDATE orders SET state = CASE status WHEN 'paid' THEN 'x' WHEN 'open' THEN 'y' END "
-                      "WHERE status IN ('paid', 'open') AND id >= 1 AND id < 1000;")
+    assert not _found(
+        f"UPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' ELSE state END {BATCH};"
+    )
+    assert not _found(
+        "UPDATE orders SET state = CASE status WHEN 'paid' THEN 'x' WHEN 'open' THEN 'y' END "
+        "WHERE status IN ('paid', 'open') AND id >= 1 AND id < 1000;"
+    )

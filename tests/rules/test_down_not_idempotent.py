@@ -16,5 +16,7 @@ def test_add_column_without_if_not_exists_on_mysql() -> None:
 
 
 def test_guarded_or_transactional_down_is_quiet() -> None:
-    assert not _found("-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE p (id bigint);\n-- +goose Down\nDROP TABLE IF EXISTS p;")
+    assert not _found(
+        "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE p (id bigint);\n-- +goose Down\nDROP TABLE IF EXISTS p;"
+    )
     assert not _found("-- +goose Up\nCREATE TABLE p (id bigint);\n-- +goose Down\nDROP TABLE p;")

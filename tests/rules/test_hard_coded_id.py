@@ -15,8 +15,10 @@ def test_literal_ids_are_environment_specific() -> None:
 
 
 def test_case_mapping_that_contradicts_the_code_is_an_id_swap() -> None:
-    sql = ("UPDATE tickets SET priority_id = CASE priority WHEN 'high' THEN 1 WHEN 'low' THEN 3 ELSE 2 END\n"
-           "WHERE id >= 1 AND id < 1000;")
+    sql = (
+        "UPDATE tickets SET priority_id = CASE priority WHEN 'high' THEN 1 WHEN 'low' THEN 3 ELSE 2 END\n"
+        "WHERE id >= 1 AND id < 1000;"
+    )
     found = _found(sql, PRIORITY)
     assert len(found) == 1 and found[0].severity is Severity.CRITICAL
     assert "HIGH = 3" in found[0].message and "1 is `LOW`" in found[0].message
@@ -29,12 +31,16 @@ def test_single_assignment_contradicting_the_code_is_an_id_swap() -> None:
 
 
 def test_case_results_without_constants_ask_for_a_check() -> None:
-    found = _found("ALTER TABLE orders ADD COLUMN state_id integer REFERENCES order_states (id);\n"
-                   "UPDATE orders SET state_id = CASE status WHEN 'open' THEN 1 ELSE 2 END WHERE id >= 1 AND id < 9;")
+    found = _found(
+        "ALTER TABLE orders ADD COLUMN state_id integer REFERENCES order_states (id);\n"
+        "UPDATE orders SET state_id = CASE status WHEN 'open' THEN 1 ELSE 2 END WHERE id >= 1 AND id < 9;"
+    )
     assert found and "order_states" in found[0].message
 
 
 def test_ids_matching_the_code_and_key_ranges_are_quiet() -> None:
     sql = "UPDATE tickets SET priority_id = CASE priority WHEN 'high' THEN 3 WHEN 'low' THEN 1 ELSE 2 END WHERE id >= 1 AND id < 1000;"
     assert not _found(sql, PRIORITY)
-    assert not _found("UPDATE accounts SET plan_id = (SELECT id FROM plans WHERE code = 'pro') WHERE id BETWEEN 1 AND 1000;")
+    assert not _found(
+        "UPDATE accounts SET plan_id = (SELECT id FROM plans WHERE code = 'pro') WHERE id BETWEEN 1 AND 1000;"
+    )

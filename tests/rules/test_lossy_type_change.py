@@ -18,7 +18,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("old", "new", "severity", "check"), CASES)
-def test_lossy_changes_say_what_is_lost_and_how_to_check(old: str, new: str, severity: Severity, check: str) -> None:
+def test_lossy_changes_say_what_is_lost_and_how_to_check(
+    old: str, new: str, severity: Severity, check: str
+) -> None:
     sql = f"CREATE TABLE t (id bigint PRIMARY KEY, c {old});\n-- migration\nALTER TABLE t ALTER COLUMN c TYPE {new};"
     found = [f for f in review_sql(sql).active if f.rule == "lossy-type-change"]
     assert len(found) == 1
@@ -32,11 +34,21 @@ def test_mysql_narrowing_can_truncate_silently() -> None:
     assert found and found[0].severity is Severity.CRITICAL and "char_length(c) > 20" in found[0].fix
 
 
-@pytest.mark.parametrize(("old", "new"), [("varchar(50)", "varchar(255)"), ("integer", "bigint"), ("numeric(12, 2)", "numeric(14, 2)"), ("varchar(20)", "text")])
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("varchar(50)", "varchar(255)"),
+        ("integer", "bigint"),
+        ("numeric(12, 2)", "numeric(14, 2)"),
+        ("varchar(20)", "text"),
+    ],
+)
 def test_widening_is_quiet(old: str, new: str) -> None:
     sql = f"CREATE TABLE t (id bigint PRIMARY KEY, c {old});\n-- migration\nALTER TABLE t ALTER COLUMN c TYPE {new};"
     assert "lossy-type-change" not in {f.rule for f in review_sql(sql).active}
 
 
 def test_unknown_old_type_is_quiet() -> None:
-    assert "lossy-type-change" not in {f.rule for f in review_sql("ALTER TABLE t ALTER COLUMN c TYPE integer;").active}
+    assert "lossy-type-change" not in {
+        f.rule for f in review_sql("ALTER TABLE t ALTER COLUMN c TYPE integer;").active
+    }

@@ -18,15 +18,24 @@ def test_not_in_skips_nulls_in_delete_too() -> None:
 
 
 def test_mysql_fix_uses_null_safe_equality() -> None:
-    found = [f for f in review_sql(f"UPDATE orders SET archived = 0 WHERE status != 'archived' {BATCH};", dialect="mysql").active
-             if f.rule == "null-dropping-comparison"]
+    found = [
+        f
+        for f in review_sql(
+            f"UPDATE orders SET archived = 0 WHERE status != 'archived' {BATCH};", dialect="mysql"
+        ).active
+        if f.rule == "null-dropping-comparison"
+    ]
     assert found and "<=>" in found[0].fix
 
 
 def test_not_null_column_or_explicit_null_handling_is_quiet() -> None:
-    schema = "CREATE TABLE orders (id bigint PRIMARY KEY, status text NOT NULL, archived boolean);\n-- migration\n"
+    schema = (
+        "CREATE TABLE orders (id bigint PRIMARY KEY, status text NOT NULL, archived boolean);\n-- migration\n"
+    )
     assert not _found(schema + f"UPDATE orders SET archived = false WHERE status <> 'archived' {BATCH};")
-    assert not _found(f"UPDATE orders SET archived = false WHERE (status <> 'archived' OR status IS NULL) {BATCH};")
+    assert not _found(
+        f"UPDATE orders SET archived = false WHERE (status <> 'archived' OR status IS NULL) {BATCH};"
+    )
     assert not _found(f"UPDATE orders SET archived = false WHERE status IS DISTINCT FROM 'archived' {BATCH};")
 
 
@@ -45,4 +54,6 @@ def test_is_null_on_a_text_column_mentions_empty_strings() -> None:
     schema = "CREATE TABLE users (id bigint PRIMARY KEY, nickname text);\n-- migration\n"
     found = _found(schema + f"UPDATE users SET nickname = 'anonymous' WHERE nickname IS NULL {BATCH};")
     assert found and found[0].severity is Severity.INFO
-    assert not _found(schema + f"UPDATE users SET nickname = 'x' WHERE (nickname IS NULL OR nickname = '') {BATCH};")
+    assert not _found(
+        schema + f"UPDATE users SET nickname = 'x' WHERE (nickname IS NULL OR nickname = '') {BATCH};"
+    )

@@ -29,7 +29,9 @@ def test_boolean_mapping_reversed() -> None:
 
 
 def test_mapping_reversed_relative_to_the_code() -> None:
-    model = {"app/models/ticket.rb": "class Ticket < ApplicationRecord\n  enum legacy_state: { open: 0, closed: 1 }\nend\n"}
+    model = {
+        "app/models/ticket.rb": "class Ticket < ApplicationRecord\n  enum legacy_state: { open: 0, closed: 1 }\nend\n"
+    }
     sql = "UPDATE tickets SET state = CASE legacy_state WHEN 0 THEN 'closed' WHEN 1 THEN 'open' ELSE state END WHERE id >= 1 AND id < 9;"
     found = _found(sql, model)
     assert found and "`open`" in found[0]

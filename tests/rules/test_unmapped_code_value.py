@@ -9,16 +9,34 @@ UPDATE = (
 )
 
 SOURCES = {
-    "rails": {"app/models/order.rb": "class Order < ApplicationRecord\n  enum status: {\n    paid: 'paid',\n    open: 'open',\n    refunded: 'refunded'\n  }\nend\n"},
-    "django": {"shop/models.py": "class OrderStatus(models.TextChoices):\n    PAID = 'paid', 'Paid'\n    OPEN = 'open', 'Open'\n    REFUNDED = 'refunded', 'Refunded'\n\n\nclass Order(models.Model):\n    status = models.CharField(max_length=20, choices=OrderStatus.choices)\n"},
-    "python-enum": {"shop/status.py": "class OrderStatus(str, Enum):\n    PAID = 'paid'\n    OPEN = 'open'\n    REFUNDED = 'refunded'\n"},
-    "typescript-enum": {"web/order.ts": "export enum OrderStatus {\n  Paid = 'paid',\n  Open = 'open',\n  Refunded = 'refunded',\n}\n"},
+    "rails": {
+        "app/models/order.rb": "class Order < ApplicationRecord\n  enum status: {\n    paid: 'paid',\n    open: 'open',\n    refunded: 'refunded'\n  }\nend\n"
+    },
+    "django": {
+        "shop/models.py": "class OrderStatus(models.TextChoices):\n    PAID = 'paid', 'Paid'\n    OPEN = 'open', 'Open'\n    REFUNDED = 'refunded', 'Refunded'\n\n\nclass Order(models.Model):\n    status = models.CharField(max_length=20, choices=OrderStatus.choices)\n"
+    },
+    "python-enum": {
+        "shop/status.py": "class OrderStatus(str, Enum):\n    PAID = 'paid'\n    OPEN = 'open'\n    REFUNDED = 'refunded'\n"
+    },
+    "typescript-enum": {
+        "web/order.ts": "export enum OrderStatus {\n  Paid = 'paid',\n  Open = 'open',\n  Refunded = 'refunded',\n}\n"
+    },
     "typescript-union": {"web/order.ts": "export type OrderStatus = 'paid' | 'open' | 'refunded';\n"},
-    "go": {"orders/status.go": "package orders\n\ntype Status string\n\nconst (\n\tStatusPaid Status = \"paid\"\n\tStatusOpen Status = \"open\"\n\tStatusRefunded Status = \"refunded\"\n)\n\ntype Order struct {\n\tStatus Status `db:\"status\"`\n}\n"},
-    "java": {"src/OrderStatus.java": "public enum OrderStatus {\n    PAID(\"paid\"),\n    OPEN(\"open\"),\n    REFUNDED(\"refunded\");\n    OrderStatus(String v) {}\n}\n"},
-    "kotlin": {"src/OrderStatus.kt": "enum class OrderStatus(val value: String) {\n    PAID(\"paid\"), OPEN(\"open\"), REFUNDED(\"refunded\")\n}\n"},
-    "prisma": {"prisma/schema.prisma": "model Order {\n  id Int @id\n  status OrderStatus\n}\n\nenum OrderStatus {\n  paid\n  open\n  refunded\n}\n"},
-    "database-enum": {"db/migrations/000_types.sql": "CREATE TYPE order_status AS ENUM ('paid', 'open', 'refunded');\n"},
+    "go": {
+        "orders/status.go": 'package orders\n\ntype Status string\n\nconst (\n\tStatusPaid Status = "paid"\n\tStatusOpen Status = "open"\n\tStatusRefunded Status = "refunded"\n)\n\ntype Order struct {\n\tStatus Status `db:"status"`\n}\n'
+    },
+    "java": {
+        "src/OrderStatus.java": 'public enum OrderStatus {\n    PAID("paid"),\n    OPEN("open"),\n    REFUNDED("refunded");\n    OrderStatus(String v) {}\n}\n'
+    },
+    "kotlin": {
+        "src/OrderStatus.kt": 'enum class OrderStatus(val value: String) {\n    PAID("paid"), OPEN("open"), REFUNDED("refunded")\n}\n'
+    },
+    "prisma": {
+        "prisma/schema.prisma": "model Order {\n  id Int @id\n  status OrderStatus\n}\n\nenum OrderStatus {\n  paid\n  open\n  refunded\n}\n"
+    },
+    "database-enum": {
+        "db/migrations/000_types.sql": "CREATE TYPE order_status AS ENUM ('paid', 'open', 'refunded');\n"
+    },
 }
 
 
@@ -35,8 +53,10 @@ def test_value_the_code_defines_but_no_when_covers_is_critical(source: str) -> N
 
 
 def test_database_enum_from_the_schema_before_the_change() -> None:
-    schema = "CREATE TYPE order_status AS ENUM ('paid', 'open', 'refunded');\n" \
-             "CREATE TABLE orders (id bigint PRIMARY KEY, status order_status, state text);\n-- migration\n"
+    schema = (
+        "CREATE TYPE order_status AS ENUM ('paid', 'open', 'refunded');\n"
+        "CREATE TABLE orders (id bigint PRIMARY KEY, status order_status, state text);\n-- migration\n"
+    )
     found = [f for f in review_sql(schema + UPDATE).active if f.rule == "unmapped-code-value"]
     assert found and found[0].references[0].path == "db/migrations/000_schema.sql"
 
