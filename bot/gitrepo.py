@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -36,11 +37,10 @@ def _git(repo: Path, *args: str, check: bool = True) -> str:
 
 @dataclass
 class GitTree:
-    """One commit's files, read through a single `git cat-file --batch` process."""
+    """One commit's files, read with `git cat-file`; `prefetch` reads many in one process."""
 
     repo: Path
     rev: str
-    _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     _cache: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def paths(self) -> Iterator[str]:
@@ -48,29 +48,31 @@ class GitTree:
 
     def read(self, path: str) -> str | None:
         if path not in self._cache:
-            self._cache[path] = self._read(path)
+            self.prefetch([path])
         return self._cache[path]
 
-    def _read(self, path: str) -> str | None:
-        if self._process is None:
-            self._process = subprocess.Popen(
-                ["git", "-C", str(self.repo), "cat-file", "--batch"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-            )
-        assert self._process.stdin is not None and self._process.stdout is not None
-        self._process.stdin.write(f"{self.rev}:{path}\n".encode())
-        self._process.stdin.flush()
-        header = self._process.stdout.readline().decode().split()
-        if len(header) < 3 or header[1] != "blob":
-            return None
-        data = self._process.stdout.read(int(header[2]) + 1)[:-1]
-        return data.decode("utf-8", errors="replace")
-
-    def close(self) -> None:
-        if self._process is not None:
-            self._process.communicate()
-            self._process = None
+    def prefetch(self, paths: Sequence[str]) -> None:
+        wanted = [p for p in paths if p not in self._cache]
+        if not wanted:
+            return
+        request = "".join(f"{self.rev}:{p}\n" for p in wanted).encode()
+        done = subprocess.run(
+            ["git", "-C", str(self.repo), "cat-file", "--batch"],
+            input=request,
+            capture_output=True,
+            check=False,
+        )
+        data, offset = done.stdout, 0
+        for path in wanted:
+            end = data.find(b"\n", offset)
+            header = data[offset:end].decode(errors="replace").split()
+            offset = end + 1
+            if len(header) < 3 or header[1] != "blob":
+                self._cache[path] = None
+                continue
+            size = int(header[2])
+            self._cache[path] = data[offset : offset + size].decode("utf-8", errors="replace")
+            offset += size + 1
 
 
 def default_base(repo: Path, head: str) -> str:
@@ -107,6 +109,9 @@ def changeset_from_git(
     base_tree, head_tree = GitTree(repo, base_sha), GitTree(repo, head_sha)
     files = []
     diff = _git(repo, "diff", "--name-status", "-z", "-M", base_sha, head_sha).split("\0")
+    named = [entry for entry in diff if entry and not re.fullmatch(r"[A-Z]\d*", entry)]
+    base_tree.prefetch([*named, DEFAULT_PATH])
+    head_tree.prefetch(named)
     index = 0
     while index < len(diff) - 1:
         code = diff[index][:1]

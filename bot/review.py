@@ -13,13 +13,13 @@ from bot.codevalues import CodeValues
 from bot.config import Config, parse_config
 from bot.context import Context
 from bot.findings import Finding, Review, Severity
-from bot.frameworks import plain
+from bot.frameworks import plain, prisma
 from bot.frameworks.sqlfile import parse_sql
 from bot.migration import Migration
 from bot.references import ReferenceIndex, search
 from bot.targets import targets_of
 
-SCHEMA_DUMPS = ("schema.sql", "structure.sql")
+SCHEMA_DUMPS = ("schema.sql", "structure.sql", "schema.prisma")
 
 
 def review(
@@ -69,19 +69,32 @@ def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[st
     """The schema before the change: a schema dump of the base tree, else its migrations replayed."""
     catalog = Catalog(small=frozenset(config.small_tables), large=frozenset(config.large_tables))
     skip = set(changed)
+    candidates = [
+        p
+        for p in tree.paths()
+        if p.rsplit("/", 1)[-1] in SCHEMA_DUMPS or (p not in skip and frameworks.is_candidate(p))
+    ]
+    prefetch = getattr(tree, "prefetch", None)
+    if prefetch is not None:
+        prefetch(candidates)
     dumps, history = [], []
-    for path in tree.paths():
-        name = path.rsplit("/", 1)[-1]
-        if name in SCHEMA_DUMPS:
+    for path in candidates:
+        if path.rsplit("/", 1)[-1] in SCHEMA_DUMPS:
             dumps.append(path)
-        elif path not in skip and frameworks.is_candidate(path):
-            text = tree.read(path)
-            module = frameworks.detect(path, text, config) if text is not None else None
-            if module is not None and text is not None:
-                history.append((frameworks.order_key(path, module), path, text, module))
+            continue
+        text = tree.read(path)
+        module = frameworks.detect(path, text, config) if text is not None else None
+        if module is not None and text is not None:
+            history.append((frameworks.order_key(path, module), path, text, module))
     if dumps:
         for path in dumps:
-            for op in parse_sql(path, tree.read(path) or "", dialect):
+            text = tree.read(path) or ""
+            ops = (
+                prisma.schema_operations(path, text)
+                if path.endswith(".prisma")
+                else parse_sql(path, text, dialect)
+            )
+            for op in ops:
                 catalog.apply(op)
         catalog.sources.append(", ".join(f"`{p}`" for p in dumps))
         return catalog

@@ -77,7 +77,8 @@ def _unavailable(what: str, start: str, error: Exception) -> None:
 
 @pytest.fixture
 def pg():  # type: ignore[no-untyped-def]
-    psycopg = pytest.importorskip("psycopg")
+    import psycopg
+
     try:
         connection = psycopg.connect(PG_DSN, autocommit=True, connect_timeout=3)
     except Exception as error:
@@ -93,7 +94,8 @@ def pg():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def mariadb():  # type: ignore[no-untyped-def]
-    pymysql = pytest.importorskip("pymysql")
+    import pymysql
+
     try:
         connection = pymysql.connect(
             host="127.0.0.1", port=3306, user="root", password="", autocommit=True, connect_timeout=3
@@ -109,3 +111,19 @@ def mariadb():  # type: ignore[no-untyped-def]
     with connection.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {database}")
     connection.close()
+
+
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+
+
+def assert_snapshot(name: str, text: str) -> None:
+    """Compare with tests/snapshots/<name>; `UPDATE_SNAPSHOTS=1 make test` rewrites them."""
+    path = SNAPSHOTS / name
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1" or not path.exists():
+        if os.environ.get("CI") == "true" and not path.exists():
+            pytest.fail(f"snapshot {name} is missing: run `UPDATE_SNAPSHOTS=1 make test` and commit it")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), (
+        f"{name} changed: review the diff, then UPDATE_SNAPSHOTS=1"
+    )
