@@ -197,12 +197,13 @@ def _transaction(migrations: Sequence[Migration], by_rule: dict[str, list[Findin
     ]
     if wrong:
         return ChecklistItem(SAFETY, text, "unchecked", by_rule[wrong[0]][0].message)
-    outside = [m for m in migrations if not m.in_transaction]
+    outside = [m for m in migrations if not m.in_transaction and not _atomic(m)]
     on_purpose = [m for m in outside if m.up and all(_outside_on_purpose(op) for op in m.up)]
     if not outside:
-        return ChecklistItem(
-            SAFETY, text, "checked", "; ".join(sorted({m.transaction_note for m in migrations}))
-        )
+        notes = {
+            m.transaction_note if m.in_transaction else "a single statement is atomic" for m in migrations
+        }
+        return ChecklistItem(SAFETY, text, "checked", "; ".join(sorted(notes)))
     if len(on_purpose) == len(outside):
         return ChecklistItem(
             SAFETY,
@@ -218,6 +219,10 @@ def _transaction(migrations: Sequence[Migration], by_rule: dict[str, list[Findin
         "not in a transaction: "
         + ", ".join(f"`{m.path}` ({m.transaction_note})" for m in outside if m not in on_purpose),
     )
+
+
+def _atomic(m: Migration) -> bool:
+    return len({op.location.line for op in m.up if op.kind != "Transaction"}) <= 1
 
 
 def _outside_on_purpose(op: Operation) -> bool:

@@ -368,7 +368,24 @@ def _sql(path: str, text: str) -> Found:
         definitions.append(
             Definition(name, "database enum type", path, _line_of(text, match.start()), tuple(members))
         )
+    definitions.extend(_seeds(path, text))
     return definitions, []
+
+
+_SQL_SEED = re.compile(r"INSERT\s+INTO\s+([\w.\"]+)\s*\(\s*\"?id\"?\s*,\s*\"?\w+\"?\s*\)\s*VALUES\s*", re.I)
+_SQL_ROW = re.compile(r"\s*,?\s*\(\s*(\d+)\s*,\s*'((?:[^']|'')*)'\s*\)")
+
+
+def _seeds(path: str, text: str) -> Iterator[Definition]:
+    """Rows a lookup table is seeded with: `INSERT INTO order_states (id, name) VALUES (1, 'open'), …`."""
+    for match in _SQL_SEED.finditer(text):
+        rows, position = [], match.end()
+        while (row := _SQL_ROW.match(text, position)) is not None:
+            rows.append(Member(row.group(2).replace("''", "'"), row.group(1), _line_of(text, row.start(1))))
+            position = row.end()
+        if rows:
+            name = match.group(1).replace('"', "").split(".")[-1].lower()
+            yield Definition(name, "seed rows", path, _line_of(text, match.start()), tuple(rows))
 
 
 def _snake(name: str) -> str:

@@ -163,8 +163,10 @@ def _compare(
         if member is None or not member.value.lstrip("-").isdigit() or member.value == result:
             continue
         meaning = member_for(definition, result)
-        means = f"; {result} is `{meaning.label}` in the code" if meaning is not None else ""
-        swaps.append(f"`'{label}'` → {result}, but the code says `{member.label} = {member.value}`{means}")
+        means = f"; {result} is `{meaning.label}` there" if meaning is not None else ""
+        swaps.append(
+            f"`'{label}'` → {result}, but `{definition.name}` defines `{member.label} = {member.value}`{means}"
+        )
         refs.append(where(definition, member))
     if not swaps:
         return None

@@ -44,3 +44,15 @@ def test_ids_matching_the_code_and_key_ranges_are_quiet() -> None:
     assert not _found(
         "UPDATE accounts SET plan_id = (SELECT id FROM plans WHERE code = 'pro') WHERE id BETWEEN 1 AND 1000;"
     )
+
+
+def test_ids_are_compared_with_the_rows_a_lookup_table_is_seeded_with() -> None:
+    seeds = {
+        "db/migrations/001_states.sql": "CREATE TABLE order_states (id integer PRIMARY KEY, name text);\n"
+        "INSERT INTO order_states (id, name) VALUES (1, 'open'), (2, 'paid'),\n  (3, 'refunded'), (4, 'cancelled');\n"
+    }
+    sql = "UPDATE orders SET state_id = CASE status WHEN 'open' THEN 1 WHEN 'cancelled' THEN 3 ELSE state_id END WHERE id >= 1 AND id < 9;"
+    found = _found(sql, seeds)
+    assert found and found[0].severity is Severity.CRITICAL
+    assert "3 is `refunded`" in found[0].message
+    assert found[0].references[0].path == "db/migrations/001_states.sql" and found[0].references[0].line == 3
