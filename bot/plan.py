@@ -13,7 +13,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot import monitoring, rollback
-from bot.codevalues import plural
 from bot.findings import Finding, MonitoringItem, RollbackStep, VerificationQuery
 from bot.migration import (
     AddColumn,
@@ -29,7 +28,7 @@ from bot.migration import (
     SetNotNull,
 )
 from bot.names import quote
-from bot.transform import literals, source_column, source_table
+from bot.transform import literals, referenced_table, source_column, source_table
 
 BEFORE = "before the deploy"
 AFTER = "within 5 minutes of deploy"
@@ -51,7 +50,7 @@ def build(
     ops = [op for m in migrations for op in m.up]
     queries: dict[str, VerificationQuery] = {}
     for op in ops:
-        for query in _queries(op, dialect):
+        for query in _queries(op, dialect, ops):
             queries.setdefault(query.sql, query)
     ordered = sorted(queries.values(), key=lambda q: {BEFORE: 0, BOTH: 1}.get(q.when, 2))
     patterns = rollback.patterns(migrations, description)
@@ -63,10 +62,10 @@ def build(
     )
 
 
-def _queries(op: Operation, dialect: str) -> Iterator[VerificationQuery]:
+def _queries(op: Operation, dialect: str, ops: Sequence[Operation]) -> Iterator[VerificationQuery]:
     if isinstance(op, DataUpdate | DataInsert):
         for mapping in op.case_mappings:
-            yield from _mapping_queries(op, mapping, dialect)
+            yield from _mapping_queries(op, mapping, dialect, ops)
     if isinstance(op, DataUpdate) and not op.case_mappings and op.where:
         yield VerificationQuery(
             f"SELECT count(*) FROM {quote(op.table, dialect)} WHERE {op.where};",
@@ -103,7 +102,7 @@ def _queries(op: Operation, dialect: str) -> Iterator[VerificationQuery]:
 
 
 def _mapping_queries(
-    op: DataUpdate | DataInsert, m: CaseMapping, dialect: str
+    op: DataUpdate | DataInsert, m: CaseMapping, dialect: str, ops: Sequence[Operation]
 ) -> Iterator[VerificationQuery]:
     column, _ = source_column(m.source)
     origin = quote(source_table(op), dialect)
@@ -136,8 +135,8 @@ def _mapping_queries(
     if m.target:
         yield _nulls(op.table, m.target, dialect, f"rows the CASE on `{m.target}` left NULL", AFTER)
     ids = [r for _, r in m.whens if r.isdigit()]
-    if m.target.endswith("_id") and ids:
-        lookup = plural(m.target.removesuffix("_id"))
+    lookup = referenced_table(ops, op.table, m.target) if ids else ""
+    if lookup:
         yield VerificationQuery(
             f"SELECT * FROM {quote(lookup, dialect)} WHERE id IN ({', '.join(ids)}) ORDER BY id;",
             f"what the IDs the CASE writes into `{m.target}` mean in this database",

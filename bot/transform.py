@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from bot.migration import CaseMapping, DataInsert, DataUpdate, Operation
+from bot.migration import AddColumn, AddConstraint, CaseMapping, DataInsert, DataUpdate, Operation
 from bot.names import identifier, table_name
 
 
@@ -201,3 +201,17 @@ def restricts(op: Operation, column: str) -> bool:
         if not isinstance(node.parent, exp.Not)
     }
     return any(key == column or key.endswith(f"({column})") for key in keys)
+
+
+def referenced_table(ops: Iterable[Operation], table: str, column: str) -> str:
+    """The table a foreign key column points at, when the operations declare it; "" otherwise."""
+    for op in ops:
+        if (
+            isinstance(op, AddColumn)
+            and (op.table, op.column.name) == (table, column)
+            and op.column.references
+        ):
+            return op.column.references
+        if isinstance(op, AddConstraint) and op.table == table and op.columns == (column,) and op.references:
+            return op.references
+    return ""

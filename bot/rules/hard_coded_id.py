@@ -24,9 +24,9 @@ from bot.codesyntax import Definition
 from bot.codevalues import describe, member_for, normal, plural, where
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import AddColumn, AddConstraint, DataDelete, DataInsert, DataUpdate, Migration, Operation
+from bot.migration import DataDelete, DataInsert, DataUpdate, Migration, Operation
 from bot.names import identifier
-from bot.transform import literals, mapping_sites, where_of
+from bot.transform import literals, mapping_sites, referenced_table, where_of
 
 RULE = Rule(
     id="hard-coded-id",
@@ -87,7 +87,7 @@ def _case_ids(
     ids = [result for _, result in whens if result.lstrip("-").isdigit()]
     if not ids or target == "id":
         return None
-    lookup = lookup_table(migration, op.table, target)
+    lookup = referenced_table(migration.up, op.table, target) or plural(target.removesuffix("_id"))
     return op.finding(
         RULE,
         f"The CASE that sets `{op.table}.{target}` maps to hard-coded IDs {', '.join(ids)}, assumed to name the same "
@@ -181,17 +181,3 @@ def _compare(
         + ", ".join(f"`{m.label} = {m.value}`" for m in definition.members[:6])
         + ") or look them up by key, and verify them in production before deploying.",
     )
-
-
-def lookup_table(migration: Migration, table: str, column: str) -> str:
-    """The table a foreign key column points at: from the migration's own DDL, else by its name."""
-    for op in migration.up:
-        if (
-            isinstance(op, AddColumn)
-            and (op.table, op.column.name) == (table, column)
-            and op.column.references
-        ):
-            return op.column.references
-        if isinstance(op, AddConstraint) and op.table == table and op.columns == (column,) and op.references:
-            return op.references
-    return plural(column.removesuffix("_id"))
