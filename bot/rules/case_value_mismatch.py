@@ -9,6 +9,11 @@ Comparing `lower(status)` with a value that has capitals can never match at all.
 ## Use instead
 Use the value exactly as the code defines it (the finding says where), or normalise both sides:
 `CASE lower(trim(status)) WHEN 'paid' THEN …`.
+
+## Framework notes
+MySQL and MariaDB compare strings with the column's collation, which is case-insensitive and ignores
+trailing spaces by default (`utf8mb4_general_ci`, `utf8mb4_0900_ai_ci`): there only leading whitespace
+makes a value miss.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         values = [v for condition, _ in mapping.whens for v in (literals(condition) or ())]
         if not column or not values:
             continue
-        impossible = [v for v in values if _never_matches(v, normaliser)]
+        impossible = [v for v in values if _never_matches(v, normaliser) and not context.mysql]
         definition = context.values.best(table, column, values, context.catalog) if not normaliser else None
         near = [
             (v, m)
@@ -50,6 +55,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             and (m := near_member(definition, v)) is not None
             and m.value not in values
             and m.label not in values
+            and (not context.mysql or v != v.lstrip())
         ]
         if not impossible and not near:
             continue

@@ -11,6 +11,10 @@ Say what NULL should do: `WHERE status IS DISTINCT FROM 'archived'` (PostgreSQL)
 `WHERE NOT (status <=> 'archived')` (MySQL) or `WHERE status <> 'archived' OR status IS NULL`. Treat
 `''` like NULL where the data has both (`NULLIF(name, '') IS NULL`), trim literals, and compare
 `lower(column)` when the code normalises case. Count the edge cases in production first.
+
+## Framework notes
+MySQL and MariaDB's default collations ignore case and trailing spaces, so there only NULLs, empty
+strings and leading spaces are reported.
 """
 
 from __future__ import annotations
@@ -51,7 +55,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             if column and column not in handled and _nullable(op, column, context):
                 yield _skips_nulls(op, column, node.sql(context.dialect), context)
         for literal in condition.find_all(exp.Literal):
-            if literal.is_string and literal.name != literal.name.strip():
+            padded = literal.name != (literal.name.lstrip() if context.mysql else literal.name.strip())
+            if literal.is_string and padded:
                 yield op.finding(
                     RULE,
                     f"The condition compares with `'{literal.name}'`, which has leading or trailing spaces.",
@@ -97,6 +102,8 @@ def _skips_nulls(op: Operation, column: str, sql: str, context: Context) -> Find
 
 
 def _case_sensitive(op: Operation, condition: exp.Expression, context: Context) -> Iterator[Finding]:
+    if context.mysql:  # the default collations compare case-insensitively
+        return
     table = str(getattr(op, "table", ""))
     for node in condition.find_all(exp.EQ):
         if not isinstance(node.this, exp.Column) or not isinstance(node.expression, exp.Literal):

@@ -1,3 +1,5 @@
+from typing import Any
+
 from bot.findings import Severity
 from tests.conftest import review_sql
 
@@ -41,3 +43,24 @@ def test_exact_values_and_deliberate_legacy_spellings_are_quiet() -> None:
         f"UPDATE orders SET state = CASE status WHEN 'paid' THEN 's' WHEN 'Paid' THEN 's' ELSE state END {BATCH};",
         MODEL,
     )
+
+
+def test_mysql_collations_ignore_case_and_trailing_spaces(mariadb: Any) -> None:
+    sql = f"UPDATE orders SET state = CASE status WHEN 'Paid' THEN 's' WHEN 'open ' THEN 'o' END {BATCH};"
+    assert not [
+        f for f in review_sql(sql, head=MODEL, dialect="mysql").active if f.rule == "case-value-mismatch"
+    ]
+    with mariadb.cursor() as cursor:
+        cursor.execute("CREATE TABLE orders (id bigint PRIMARY KEY, status varchar(20), state varchar(20))")
+        cursor.execute("INSERT INTO orders (id, status) VALUES (1, 'paid'), (2, 'open')")
+        cursor.execute(sql.rstrip(";"))
+        cursor.execute("SELECT state FROM orders ORDER BY id")
+        assert cursor.fetchall() == (("s",), ("o",))
+
+
+def test_postgres_really_misses_them(pg: Any) -> None:
+    sql = f"UPDATE orders SET state = CASE status WHEN 'Paid' THEN 's' WHEN 'open ' THEN 'o' END {BATCH}"
+    pg.execute("CREATE TABLE orders (id bigint PRIMARY KEY, status varchar(20), state varchar(20))")
+    pg.execute("INSERT INTO orders (id, status) VALUES (1, 'paid'), (2, 'open')")
+    pg.execute(sql)
+    assert pg.execute("SELECT state FROM orders ORDER BY id").fetchall() == [(None,), (None,)]
