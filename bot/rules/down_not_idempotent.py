@@ -59,12 +59,29 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         yield op.finding(
             RULE,
-            f"The down migration's `{' '.join(op.sql.split())[:70]}` has no `{guard}`: it fails if it runs a second "
+            f"The down migration's `{_statement(op)}` has no `{guard}`: it fails if it runs a second "
             "time, or after a partial failure.",
             blast_radius="A rollback that is retried after a failure stops at this statement, leaving the schema "
             "half-way between the two versions.",
-            fix=f"Add `{guard}`.",
+            fix=f"Add `{guard}` (Rails: `{_RAILS[guard]}`; Alembic: `{_ALEMBIC[guard]}`).",
         )
+
+
+_RAILS = {"IF EXISTS": "if_exists: true", "IF NOT EXISTS": "if_not_exists: true"}
+_ALEMBIC = {"IF EXISTS": "if_exists=True", "IF NOT EXISTS": "if_not_exists=True"}
+
+
+def _statement(op: Operation) -> str:
+    """The SQL the operation amounts to, whatever the framework wrote."""
+    if isinstance(op, DropTable | CreateTable):
+        return f"{'DROP' if isinstance(op, DropTable) else 'CREATE'} TABLE {op.table}"
+    if isinstance(op, DropColumn):
+        return f"ALTER TABLE {op.table} DROP COLUMN {op.column}"
+    if isinstance(op, AddColumn):
+        return f"ALTER TABLE {op.table} ADD COLUMN {op.column.name}"
+    if isinstance(op, DropIndex | AddIndex):
+        return f"{'DROP' if isinstance(op, DropIndex) else 'CREATE'} INDEX {op.name}"
+    return " ".join(op.sql.split())[:70]
 
 
 def _missing_guard(op: Operation) -> str | None:
