@@ -95,7 +95,11 @@ def _data_items(
     reading = [op for op in ops if reads_existing_data(op)]
     transforms = [op for op in reading if isinstance(op, DATA_CHANGES)]
     id_findings = [f for f in active if f.rule == "hard-coded-id"]
-    ids = [op for op in transforms if _ID_SQL.search(op.sql) or _maps_to_ids(op)]
+    ids = [
+        op
+        for op in transforms
+        if (isinstance(op, DataUpdate | DataDelete) and _ID_SQL.search(op.sql)) or _maps_to_ids(op)
+    ]
     edges = [f for f in active if f.rule in EDGE_RULES and f.severity is not Severity.INFO]
     return [
         _item(
