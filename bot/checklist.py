@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot import evidence
+from bot import evidence, safety_checklist
 from bot.changeset import ChangeSet
 from bot.evidence import Statement
 from bot.findings import ChecklistItem, Finding, MigrationSummary, Review, Severity
@@ -27,18 +27,14 @@ from bot.migration import (
     DataDelete,
     DataInsert,
     DataUpdate,
-    DropColumn,
-    DropTable,
     Migration,
     Operation,
     SetNotNull,
-    Truncate,
 )
 from bot.plan import Plan
 from bot.references import ReferenceIndex
 
 DATA = "Production Data Analysis Required"
-SAFETY = "Migration Safety Checklist"
 EDGE_RULES = (
     "null-dropping-comparison",
     "case-value-mismatch",
@@ -47,7 +43,6 @@ EDGE_RULES = (
     "unmapped-code-value",
     "swapped-values",
 )
-ROLLBACK_RULES = ("missing-down-migration", "down-recreates-empty", "down-not-idempotent")
 _ID_SQL = re.compile(r"\b\w*id\b\s*(?:=|IN)\s*\(?\s*\d", re.I)
 
 
@@ -62,7 +57,7 @@ def decide(
     said = evidence.gather(changeset.description, {m.path: texts.get(m.path, "") for m in migrations})
     findings = _credit_rollback(findings, evidence.about(said, evidence.ROLLBACK))
     active = [f for f in findings if f.suppressed is None]
-    items = _data_items(migrations, active, said) + _safety_items(migrations, active)
+    items = _data_items(migrations, active, said) + safety_checklist.items(migrations, active)
     return Review(
         approval="BLOCKED" if (reasons := _reasons(migrations, active, items, plan)) else "APPROVED",
         reasons=tuple(reasons),
@@ -167,130 +162,6 @@ def _item(
 
 def _location(item: Operation | Finding) -> str:
     return f"{item.location.path}:{item.location.line}"
-
-
-def _safety_items(migrations: Sequence[Migration], active: list[Finding]) -> list[ChecklistItem]:
-    if not migrations:
-        return [
-            ChecklistItem(SAFETY, t, "not-applicable", "no migration changed")
-            for t in (
-                "Transaction wrapped",
-                "Batched processing for large tables",
-                "Reversible without data loss",
-                "Timeout handling in place",
-            )
-        ]
-    by_rule: dict[str, list[Finding]] = {}
-    for f in active:
-        by_rule.setdefault(f.rule, []).append(f)
-    ops = [op for m in migrations for op in m.up]
-    return [
-        _transaction(migrations, by_rule),
-        _batching(ops, by_rule),
-        _reversible(migrations, ops, by_rule),
-        _timeouts(ops, active, by_rule),
-    ]
-
-
-def _transaction(migrations: Sequence[Migration], by_rule: dict[str, list[Finding]]) -> ChecklistItem:
-    text = "Transaction wrapped"
-    wrong = [
-        r
-        for r in ("concurrent-in-transaction", "nested-transaction", "uncommitted-transaction")
-        if r in by_rule
-    ]
-    if wrong:
-        return ChecklistItem(SAFETY, text, "unchecked", by_rule[wrong[0]][0].message)
-    outside = [m for m in migrations if not m.in_transaction and not _atomic(m)]
-    on_purpose = [m for m in outside if m.up and all(_outside_on_purpose(op) for op in m.up)]
-    if not outside:
-        notes = {
-            m.transaction_note if m.in_transaction else "a single statement is atomic" for m in migrations
-        }
-        return ChecklistItem(SAFETY, text, "checked", "; ".join(sorted(notes)))
-    if len(on_purpose) == len(outside):
-        return ChecklistItem(
-            SAFETY,
-            text,
-            "not-applicable",
-            "concurrent index builds and batched data changes run "
-            "outside a transaction on purpose: " + ", ".join(f"`{m.path}`" for m in on_purpose),
-        )
-    return ChecklistItem(
-        SAFETY,
-        text,
-        "unchecked",
-        "not in a transaction: "
-        + ", ".join(f"`{m.path}` ({m.transaction_note})" for m in outside if m not in on_purpose),
-    )
-
-
-def _atomic(m: Migration) -> bool:
-    return len({op.location.line for op in m.up if op.kind != "Transaction"}) <= 1
-
-
-def _outside_on_purpose(op: Operation) -> bool:
-    if op.kind in ("SetTimeout", "Transaction"):
-        return True
-    if isinstance(op, DataUpdate | DataDelete):
-        return op.batched
-    return bool(getattr(op, "concurrently", False))
-
-
-def _batching(ops: list[Operation], by_rule: dict[str, list[Finding]]) -> ChecklistItem:
-    text = "Batched processing for large tables"
-    if not [op for op in ops if isinstance(op, DataUpdate | DataDelete)]:
-        return ChecklistItem(SAFETY, text, "not-applicable", "no UPDATE or DELETE of existing rows")
-    if "unbatched-data-change" in by_rule:
-        return ChecklistItem(SAFETY, text, "unchecked", by_rule["unbatched-data-change"][0].message)
-    return ChecklistItem(
-        SAFETY, text, "checked", "every data change runs in batches or touches a new or small table"
-    )
-
-
-def _reversible(
-    migrations: Sequence[Migration], ops: list[Operation], by_rule: dict[str, list[Finding]]
-) -> ChecklistItem:
-    text = "Reversible without data loss"
-    problems = [f for r in ROLLBACK_RULES[:2] for f in by_rule.get(r, [])]
-    if problems:
-        return ChecklistItem(SAFETY, text, "unchecked", "; ".join(f.message for f in problems[:2]))
-    irreversible = [m for m in migrations if m.down is None]
-    if irreversible:
-        return ChecklistItem(
-            SAFETY,
-            text,
-            "unchecked",
-            "; ".join(
-                f"`{m.path}` has no way back ({m.irreversible_reason or 'no down migration'})"
-                for m in irreversible[:2]
-            ),
-        )
-    lossy = [op for op in ops if isinstance(op, DropColumn | DropTable | Truncate | DataDelete)]
-    if lossy:
-        return ChecklistItem(
-            SAFETY,
-            text,
-            "checked",
-            "every migration has a down migration, and the data it "
-            "destroys is copied aside and restored by it",
-        )
-    return ChecklistItem(SAFETY, text, "checked", "every migration has a down migration and destroys no data")
-
-
-def _timeouts(
-    ops: list[Operation], active: list[Finding], by_rule: dict[str, list[Finding]]
-) -> ChecklistItem:
-    text = "Timeout handling in place"
-    if "missing-lock-timeout" in by_rule:
-        return ChecklistItem(SAFETY, text, "unchecked", by_rule["missing-lock-timeout"][0].message)
-    if any(op.kind == "SetTimeout" for op in ops):
-        return ChecklistItem(
-            SAFETY, text, "checked", "a lock timeout is set before the statements that take locks"
-        )
-    if any(f.dimension.value == "migration-safety" for f in active):
-        return ChecklistItem(SAFETY, text, "checked", "the runner sets a lock timeout")
-    return ChecklistItem(SAFETY, text, "not-applicable", "no lock is taken on an existing table")
 
 
 def _reasons(

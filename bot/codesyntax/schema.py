@@ -1,0 +1,75 @@
+"""Prisma enums and models, SQL `CREATE TYPE … AS ENUM` and the rows lookup tables are seeded with."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.codesyntax.text import Definition, FieldLink, Found, Member, bracketed, line_of, lines_of, snake
+
+_PRISMA_BLOCK = re.compile(r"^\s*(enum|model)\s+(\w+)\s*\{", re.M)
+
+
+def read_prisma(path: str, text: str) -> Found:
+    definitions, links = [], []
+    for match in _PRISMA_BLOCK.finditer(text):
+        start, end = bracketed(text, match.end() - 1)
+        if match.group(1) == "enum":
+            members = []
+            for offset, line in lines_of(text, start, end):
+                item = re.match(r"\s*(\w+)(?:\s+@map\(\s*\"([^\"]*)\"\s*\))?", line)
+                if item and not line.strip().startswith(("//", "@@")):
+                    members.append(
+                        Member(item.group(1), item.group(2) or item.group(1), line_of(text, offset))
+                    )
+            definitions.append(
+                Definition(match.group(2), "Prisma enum", path, line_of(text, match.start()), tuple(members))
+            )
+        else:
+            for _offset, line in lines_of(text, start, end):
+                item = re.match(r"\s*(\w+)\s+([A-Z]\w*)\??\s*(.*)$", line)
+                if item:
+                    mapped = re.search(r"@map\(\s*\"(\w+)\"", item.group(3))
+                    links.append(
+                        FieldLink(
+                            match.group(2),
+                            mapped.group(1) if mapped else snake(item.group(1)),
+                            item.group(2),
+                        )
+                    )
+    return definitions, links
+
+
+_SQL_ENUM = re.compile(r"CREATE\s+TYPE\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w.\"]+)\s+AS\s+ENUM\s*\(", re.I)
+
+
+def read_sql(path: str, text: str) -> Found:
+    definitions = []
+    for match in _SQL_ENUM.finditer(text):
+        start, end = bracketed(text, match.end() - 1, "(", ")")
+        members = [
+            Member(item.group(1), item.group(1), line_of(text, start + item.start()))
+            for item in re.finditer(r"'((?:[^']|'')*)'", text[start:end])
+        ]
+        name = match.group(1).replace('"', "").split(".")[-1].lower()
+        definitions.append(
+            Definition(name, "database enum type", path, line_of(text, match.start()), tuple(members))
+        )
+    definitions.extend(_seeds(path, text))
+    return definitions, []
+
+
+_SQL_SEED = re.compile(r"INSERT\s+INTO\s+([\w.\"]+)\s*\(\s*\"?id\"?\s*,\s*\"?\w+\"?\s*\)\s*VALUES\s*", re.I)
+_SQL_ROW = re.compile(r"\s*,?\s*\(\s*(\d+)\s*,\s*'((?:[^']|'')*)'\s*\)")
+
+
+def _seeds(path: str, text: str) -> Iterator[Definition]:
+    """Rows a lookup table is seeded with: `INSERT INTO order_states (id, name) VALUES (1, 'open'), …`."""
+    for match in _SQL_SEED.finditer(text):
+        rows, position = [], match.end()
+        while (row := _SQL_ROW.match(text, position)) is not None:
+            rows.append(Member(row.group(2).replace("''", "'"), row.group(1), line_of(text, row.start(1))))
+            position = row.end()
+        if rows:
+            name = match.group(1).replace('"', "").split(".")[-1].lower()
+            yield Definition(name, "seed rows", path, line_of(text, match.start()), tuple(rows))
