@@ -52,8 +52,8 @@ RULE = Rule(
     ),
 )
 
-_LOSES_DATA = (DropColumn, DropTable, Truncate, DataDelete)
-_CHANGES_DATA = (DataUpdate, AlterColumnType, RunCode)
+_LOSES_DATA = (DropColumn, DropTable, Truncate)  # schema objects and whole tables: critical
+_CHANGES_DATA = (DataDelete, DataUpdate, AlterColumnType, RunCode)  # chosen rows or values: a warning
 _NO_EFFECT = (Transaction, SetTimeout)
 
 
@@ -74,9 +74,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         blast_radius="If the deploy has to be rolled back, there is no command that does it: the schema has to be "
         "repaired by hand during the incident"
         + (
-            ", and the dropped or deleted data is gone."
+            ", and the dropped data is gone."
             if loses
-            else ", and the overwritten values cannot be recovered."
+            else ", and the deleted rows or overwritten values cannot be recovered."
         ),
     )
 
