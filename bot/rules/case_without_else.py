@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import DataUpdate, Migration
+from bot.migration import AddColumn, DataInsert, DataUpdate, Migration
 from bot.transform import mapping_sites, restricts, source_column
 
 RULE = Rule(
@@ -47,17 +47,30 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         target = context.catalog.column(op.table, mapping.target)
         fails = target is not None and not target.nullable
-        compared = f"`{column}`" if column else "the conditions"
+        rows = f"rows whose `{column}` matches none" if column else "rows that match none"
         outcome = "fail the NOT NULL constraint and abort the migration" if fails else "become NULL"
-        overwritten = " (their current value is overwritten)" if isinstance(op, DataUpdate) else ""
+        fresh = _added_here(migration, op, mapping.target)
+        overwritten = (
+            " (their current value is overwritten)" if isinstance(op, DataUpdate) and not fresh else ""
+        )
+        unlisted = f"an unlisted value of `{column}`" if column else "values no WHEN matches"
         yield op.finding(
             RULE,
-            f"The CASE that sets `{op.table}.{mapping.target}` has no ELSE: rows whose {compared} matches none "
+            f"The CASE that sets `{op.table}.{mapping.target}` has no ELSE: {rows} "
             f"of its {len(mapping.whens)} WHEN branches {outcome}.",
-            blast_radius=f"Every row of {context.size_words(op.table)} with an unlisted value of {compared} "
+            blast_radius=f"Every row of {context.size_words(op.table)} with {unlisted} "
             f"gets NULL in `{mapping.target}`{overwritten}."
             if not fails
-            else f"The migration stops at the first row of `{op.table}` with an unlisted value; the deploy fails.",
+            else f"The migration stops at the first row of `{op.table}` with {unlisted}; the deploy fails.",
             fix=f"Add `ELSE {mapping.target}` (keep the value) or an explicit marker value, or add "
             f"`WHERE {column or '…'} IN (…)`; run `SELECT {column or '…'}, count(*) FROM {table} GROUP BY 1` first.",
         )
+
+
+def _added_here(migration: Migration, op: DataUpdate | DataInsert, column: str) -> bool:
+    """Is the target a column this migration adds before the statement (so it holds nothing yet)?"""
+    return any(
+        isinstance(other, AddColumn) and other.table == op.table and other.column.name == column
+        for other in migration.up
+        if other.location.line < op.location.line
+    )
