@@ -41,6 +41,8 @@ class CodeValues:
         self._tree = tree
         self._definitions: list[Definition] | None = None
         self._links: list[FieldLink] = []
+        self._names: dict[int, str] = {}  # id(definition) → its name in snake case
+        self._matches: dict[tuple[str, str], list[Match]] = {}  # (table, column) → matches from the tree
 
     @property
     def definitions(self) -> list[Definition]:
@@ -58,11 +60,16 @@ class CodeValues:
                 found, links = reader(path, text)
                 self._definitions.extend(d for d in found if d.members)
                 self._links.extend(links)
+            self._names = {id(d): _definition_name(d) for d in self._definitions}
         return self._definitions
 
     def for_column(self, table: str, column: str, catalog: Catalog | None = None) -> list[Definition]:
         """Definitions that may hold the values of `table.column`, best first."""
-        matches = [m for d in self.definitions if (m := self._score(d, table, column)) is not None]
+        if (table, column) not in self._matches:
+            self._matches[table, column] = [
+                m for d in self.definitions if (m := self._score(d, table, column)) is not None
+            ]
+        matches = list(self._matches[table, column])
         if catalog is not None:
             matches.extend(_catalog_enum(catalog, table, column, self.definitions))
         matches.sort(key=lambda m: -m.score)
@@ -107,9 +114,9 @@ class CodeValues:
         if definition.column and definition.column == column:
             return Match(definition, 100 if snake(definition.owner.split("::")[-1]) == owner else 80)
         for link in self._links:
-            if link.column in names and link.type_name == definition.name:
+            if link.type_name == definition.name and link.column in names:
                 return Match(definition, 90 if snake(link.owner) == owner else 70)
-        name = _definition_name(definition)
+        name = self._names[id(definition)]
         if name in {f"{owner}_{n}" for n in names}:
             return Match(definition, 85)
         if name in names:
