@@ -8,6 +8,7 @@ reader (`bot/codesyntax.py`). A column is matched to definitions by what the cod
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -112,7 +113,10 @@ class CodeValues:
         owner = singular(table)
         names = _column_names(column)
         if definition.column and definition.column == column:
-            return Match(definition, 100 if snake(definition.owner.split("::")[-1]) == owner else 80)
+            declared_by = snake(definition.owner.split("::")[-1])
+            if not declared_by:
+                return Match(definition, 80)
+            return Match(definition, 100) if declared_by in (owner, table) else None  # another table's column
         for link in self._links:
             if link.type_name == definition.name and link.column in names:
                 return Match(definition, 90 if snake(link.owner) == owner else 70)
@@ -130,6 +134,11 @@ def _catalog_enum(catalog: Catalog, table: str, column: str, definitions: list[D
     found = catalog.column(table, column)
     if found is None:
         return []
+    if found.type.startswith(("enum(", "set(")):  # MySQL's inline ENUM('a', 'b')
+        inline = tuple(Member(v, v, 0) for v in re.findall(r"'((?:[^']|'')*)'", found.type))
+        return (
+            [Match(Definition(f"{table}.{column}", "MySQL ENUM column", "", 0, inline), 95)] if inline else []
+        )
     type_name = found.type.split(".")[-1].strip('"')
     in_tree = [d for d in definitions if d.kind == "database enum type" and d.name == type_name]
     if in_tree:

@@ -1,11 +1,22 @@
-"""Prisma enums and models, SQL `CREATE TYPE … AS ENUM` and the rows lookup tables are seeded with."""
+"""Prisma enums and models; in SQL, `CREATE TYPE … AS ENUM`, `CHECK (column IN (…))` and the rows lookup
+tables are seeded with."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
-from bot.codesyntax.text import Definition, FieldLink, Found, Member, bracketed, line_of, lines_of, snake
+from bot.codesyntax.text import (
+    Definition,
+    FieldLink,
+    Found,
+    Member,
+    bracketed,
+    enclosing,
+    line_of,
+    lines_of,
+    snake,
+)
 
 _PRISMA_BLOCK = re.compile(r"^\s*(enum|model)\s+(\w+)\s*\{", re.M)
 
@@ -56,6 +67,7 @@ def read_sql(path: str, text: str) -> Found:
             Definition(name, "database enum type", path, line_of(text, match.start()), tuple(members))
         )
     definitions.extend(_seeds(path, text))
+    definitions.extend(_checks(path, text))
     return definitions, []
 
 
@@ -73,3 +85,35 @@ def _seeds(path: str, text: str) -> Iterator[Definition]:
         if rows:
             name = match.group(1).replace('"', "").split(".")[-1].lower()
             yield Definition(name, "seed rows", path, line_of(text, match.start()), tuple(rows))
+
+
+_SQL_TABLE = re.compile(
+    r"(?:CREATE\s+TABLE(?:\s+IF\s+NOT\s+EXISTS)?|ALTER\s+TABLE(?:\s+ONLY)?)\s+([\w.\"`]+)", re.I
+)
+_SQL_CHECK_IN = re.compile(r"CHECK\s*\(\s*[\"`]?(\w+)[\"`]?\s+IN\s*\(([^()]*)\)\s*\)", re.I)
+
+
+def _checks(path: str, text: str) -> Iterator[Definition]:
+    """`CHECK (status IN ('open', 'paid'))`: the values the database itself allows for a column."""
+    for match in _SQL_CHECK_IN.finditer(text):
+        table = (
+            enclosing(text, match.start(), _SQL_TABLE)
+            .replace('"', "")
+            .replace("`", "")
+            .split(".")[-1]
+            .lower()
+        )
+        members = tuple(
+            Member(value.group(1), value.group(1), line_of(text, match.start(2) + value.start()))
+            for value in re.finditer(r"'((?:[^']|'')*)'", match.group(2))
+        )
+        if members and table:
+            yield Definition(
+                match.group(1).lower(),
+                "CHECK constraint",
+                path,
+                line_of(text, match.start()),
+                members,
+                table,
+                match.group(1).lower(),
+            )

@@ -13,8 +13,8 @@ Check production too: `SELECT status, count(*) FROM orders GROUP BY 1`.
 
 ## Framework notes
 Values are read from Rails `enum`, Django `choices`, `TextChoices` and `IntegerChoices`, Python `Enum`,
-TypeScript enums and union types, Go typed constants, Java and Kotlin enums, Prisma enums and database
-enum types (`CREATE TYPE … AS ENUM`).
+TypeScript enums and union types, Go typed constants, Java and Kotlin enums, Prisma enums, database
+enum types (`CREATE TYPE … AS ENUM`, MySQL `ENUM(…)` columns) and `CHECK (column IN (…))` constraints.
 """
 
 from __future__ import annotations

@@ -78,3 +78,27 @@ def test_lower_case_comparison_covers_upper_case_code_values() -> None:
     code = {"src/OrderStatus.java": "enum OrderStatus { PAID, OPEN }\n"}
     sql = "UPDATE orders SET state = CASE lower(status) WHEN 'paid' THEN 's' WHEN 'open' THEN 'o' END WHERE id >= 1 AND id < 9;"
     assert "unmapped-code-value" not in {f.rule for f in review_sql(sql, head=code).active}
+
+
+def test_check_constraint_and_mysql_enum_columns_define_values() -> None:
+    check = "CREATE TABLE orders (id bigint PRIMARY KEY, state text,\n  status text CHECK (status IN ('paid', 'open', 'refunded')));\n"
+    found = [
+        f for f in review_sql(check + "-- migration\n" + UPDATE).active if f.rule == "unmapped-code-value"
+    ]
+    assert found and found[0].references[0].line == 2
+    enum = (
+        "CREATE TABLE orders (id bigint PRIMARY KEY, state text, status ENUM('paid', 'open', 'refunded'));\n"
+    )
+    found = [
+        f
+        for f in review_sql(enum + "-- migration\n" + UPDATE, dialect="mysql").active
+        if f.rule == "unmapped-code-value"
+    ]
+    assert found and "`refunded`" in found[0].message
+
+
+def test_a_check_on_another_tables_column_of_the_same_name_is_not_used() -> None:
+    other = {
+        "db/migrations/000_tickets.sql": "CREATE TABLE tickets (id bigint, status text CHECK (status IN ('paid', 'open', 'closed')));\n"
+    }
+    assert "unmapped-code-value" not in {f.rule for f in review_sql(UPDATE, head=other).active}
