@@ -125,8 +125,8 @@ class CodeValues:
             return Match(definition, 85)
         if name in names:
             return Match(definition, 60)
-        if any(name.endswith(f"_{n}") for n in names):
-            return Match(definition, 40)
+        if any(name.endswith(f"_{n}") and owner.endswith(name[: -len(n) - 1]) for n in names):
+            return Match(definition, 40)  # `OrderStatus` for `shop_orders.status`
         return None
 
 

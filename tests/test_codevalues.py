@@ -65,3 +65,10 @@ def test_best_needs_a_shared_value() -> None:
     values = CodeValues(MemoryTree(FILES))
     assert values.best("orders", "state", ["new", "gone"]) is not None
     assert values.best("orders", "state", ["gone"]) is None
+
+
+def test_another_tables_enum_is_not_matched_by_its_suffix() -> None:
+    values = CodeValues(MemoryTree({"app/payment.py": "class PaymentStatus(Enum):\n    DUE = 'due'\n"}))
+    assert values.for_column("orders", "status") == []
+    assert values.for_column("payments", "status")[0].name == "PaymentStatus"
+    assert values.for_column("legacy_payments", "status")[0].name == "PaymentStatus"
