@@ -91,8 +91,11 @@ def _restore_round_trip(execute: Any, fetch: Any, dialect: str) -> None:
     execute("ALTER TABLE orders DROP COLUMN legacy_status")
     execute("ALTER TABLE orders ADD COLUMN legacy_status text")  # the down migration
     restore = next(s.command for s in steps if s.text.startswith("Restore"))
+    check = next(s.command for s in steps if s.text.startswith("Check that every saved row"))
+    assert fetch(check.rstrip(";"))[0][0] > 0  # before the restore the values differ
     execute(restore.rstrip(";"))
     assert fetch("SELECT id, legacy_status FROM orders ORDER BY id") == before
+    assert fetch(check.rstrip(";"))[0][0] == 0
 
 
 def test_restore_brings_the_values_back_on_postgres(pg: Any) -> None:
