@@ -40,6 +40,8 @@ RULE = Rule(
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op, mapping, table in mapping_sites(migration.up):
+        if context.catalog.is_new(table):  # created by this change: no rows to map yet
+            continue
         if mapping.otherwise is not None or not mapping.target:
             continue
         column, _ = source_column(mapping.source)

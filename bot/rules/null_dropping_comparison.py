@@ -26,7 +26,7 @@ from sqlglot import exp
 from bot.codevalues import near_member
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import DATA_CHANGES, Migration, Operation
+from bot.migration import DATA_CHANGES, DataInsert, Migration, Operation
 from bot.names import identifier
 from bot.transform import where_of
 
@@ -44,7 +44,9 @@ RULE = Rule(
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
-        if not isinstance(op, DATA_CHANGES):
+        if not isinstance(op, DATA_CHANGES) or (
+            context.catalog.is_new(op.table) and not isinstance(op, DataInsert)
+        ):
             continue
         condition = where_of(op)
         if condition is None:

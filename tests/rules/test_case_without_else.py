@@ -36,3 +36,10 @@ def test_else_or_restricting_where_is_quiet() -> None:
         "UPDATE orders SET state = CASE status WHEN 'paid' THEN 'x' WHEN 'open' THEN 'y' END "
         "WHERE status IN ('paid', 'open') AND id >= 1 AND id < 1000;"
     )
+
+
+def test_a_table_this_change_creates_has_no_rows_to_map() -> None:
+    sql = "CREATE TABLE orders (id bigint PRIMARY KEY, status text, state text);\n" + (
+        f"UPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' END {BATCH};"
+    )
+    assert not _found(sql)
