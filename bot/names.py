@@ -95,6 +95,11 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         elif isinstance(c, exp.Reference):
             target = c.find(exp.Table)
             references = table_name(target) if target is not None else None
+    place = node.args.get("position")
+    position = ""
+    if isinstance(place, exp.ColumnPosition):
+        after = f" {identifier(place.this)}" if place.this is not None else ""
+        position = str(place.args.get("position") or "").lower() + after
     if type_sql.split("(")[0] in _SERIAL_TYPES:
         volatile, identity = True, True
     return ColumnSpec(
@@ -108,6 +113,7 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         identity=identity,
         generated=generated,
         references=references,
+        position=position,
     )
 
 

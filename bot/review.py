@@ -33,11 +33,13 @@ def review(
         config.dialect or dialect or frameworks.detect_dialect(changeset.head_tree, [t for _, t, _ in found])
     )
     dialect = "mysql" if dialect == "mariadb" and config.dialect is None else dialect
+    # MariaDB is parsed as MySQL; the rules still see "mariadb" and judge its versions.
+    syntax = "mysql" if dialect == "mariadb" else dialect
     migrations = [
-        frameworks.parse(module, path, text, changeset.head_tree, dialect) for path, text, module in found
+        frameworks.parse(module, path, text, changeset.head_tree, syntax) for path, text, module in found
     ]
     changed = {m.path for m in migrations}
-    catalog = build_catalog(changeset.base_tree, config, dialect, changed)
+    catalog = build_catalog(changeset.base_tree, config, syntax, changed)
     for migration in migrations:
         catalog.created_in_change.update(migration.tables_created())
     references = _references(changeset, config, migrations)

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.findings import ChecklistItem, Finding
-from bot.migration import DataDelete, DataUpdate, DropColumn, DropTable, Migration, Operation, Truncate
+from bot.migration import (
+    DataDelete,
+    DataUpdate,
+    DropColumn,
+    DropTable,
+    Migration,
+    Operation,
+    SetTimeout,
+    Truncate,
+)
 
 SAFETY = "Migration Safety Checklist"
 ROLLBACK_RULES = ("missing-down-migration", "down-recreates-empty")
@@ -124,12 +133,21 @@ def _timeouts(
     ops: list[Operation], active: list[Finding], by_rule: dict[str, list[Finding]]
 ) -> ChecklistItem:
     text = "Timeout handling in place"
-    if "missing-lock-timeout" in by_rule:
-        return ChecklistItem(SAFETY, text, "unchecked", by_rule["missing-lock-timeout"][0].message)
-    if any(op.kind == "SetTimeout" for op in ops):
+    for rule in ("missing-lock-timeout", "missing-statement-timeout"):
+        if rule in by_rule:
+            return ChecklistItem(SAFETY, text, "unchecked", by_rule[rule][0].message)
+    settings = sorted({str(getattr(op, "setting", "")) for op in ops if isinstance(op, SetTimeout)})
+    if settings:
         return ChecklistItem(
-            SAFETY, text, "checked", "a lock timeout is set before the statements that take locks"
+            SAFETY,
+            text,
+            "checked",
+            f"{', '.join(f'`{s}`' for s in settings)} set before the statements that need it",
         )
     if any(f.dimension.value == "migration-safety" for f in active):
-        return ChecklistItem(SAFETY, text, "checked", "the runner sets a lock timeout")
-    return ChecklistItem(SAFETY, text, "not-applicable", "no lock is taken on an existing table")
+        return ChecklistItem(
+            SAFETY, text, "checked", "the runner sets the timeouts (no finding asks for one)"
+        )
+    return ChecklistItem(
+        SAFETY, text, "not-applicable", "no statement waits for a lock or runs long on an existing table"
+    )
