@@ -13,6 +13,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot import monitoring, rollback
+from bot.catalog import Catalog
+from bot.conversions import classify
 from bot.findings import Finding, MonitoringItem, RollbackStep, VerificationQuery
 from bot.migration import (
     AddColumn,
@@ -45,12 +47,17 @@ class Plan:
 
 
 def build(
-    migrations: Sequence[Migration], findings: Sequence[Finding], dialect: str, description: str = ""
+    migrations: Sequence[Migration],
+    findings: Sequence[Finding],
+    dialect: str,
+    description: str = "",
+    catalog: Catalog | None = None,
 ) -> Plan:
+    """`catalog` is the schema before the change, for what a type change loses."""
     ops = [op for m in migrations for op in m.up]
     queries: dict[str, VerificationQuery] = {}
     for op in ops:
-        for query in _queries(op, dialect, ops):
+        for query in _queries(op, dialect, ops, catalog):
             queries.setdefault(query.sql, query)
     ordered = sorted(queries.values(), key=lambda q: {BEFORE: 0, BOTH: 1}.get(q.when, 2))
     patterns = rollback.patterns(migrations, description)
@@ -62,7 +69,9 @@ def build(
     )
 
 
-def _queries(op: Operation, dialect: str, ops: Sequence[Operation]) -> Iterator[VerificationQuery]:
+def _queries(
+    op: Operation, dialect: str, ops: Sequence[Operation], catalog: Catalog | None
+) -> Iterator[VerificationQuery]:
     if isinstance(op, DataUpdate | DataInsert):
         for mapping in op.case_mappings:
             yield from _mapping_queries(op, mapping, dialect, ops)
@@ -96,9 +105,7 @@ def _queries(op: Operation, dialect: str, ops: Sequence[Operation]) -> Iterator[
     elif isinstance(op, AddIndex):
         yield from _index_queries(op, dialect)
     elif isinstance(op, AlterColumnType):
-        yield _nulls(
-            op.table, op.column, dialect, "values the conversion lost", BOTH, "the same count both times"
-        )
+        yield from _type_queries(op, dialect, catalog)
 
 
 def _mapping_queries(
@@ -215,3 +222,19 @@ def _duplicates(table: str, columns: Sequence[str], dialect: str) -> Verificatio
 
 def _literal(value: str) -> str:
     return value if value.lstrip("-").replace(".", "", 1).isdigit() else "'" + value.replace("'", "''") + "'"
+
+
+def _type_queries(op: AlterColumnType, dialect: str, catalog: Catalog | None) -> Iterator[VerificationQuery]:
+    old = catalog.column(op.table, op.column) if catalog is not None else None
+    loss = classify(old.type, op.new_type, quote(op.column, dialect), dialect, op.using) if old else None
+    if loss is not None and old is not None:
+        yield VerificationQuery(
+            f"SELECT count(*) FROM {quote(op.table, dialect)} WHERE {loss.check};",
+            f"rows of `{op.table}` whose `{op.column}` the change from `{old.type}` to `{op.new_type}` would damage: "
+            f"{loss.what}",
+            "0",
+            when=BEFORE,
+        )
+    yield _nulls(
+        op.table, op.column, dialect, "values the conversion lost", BOTH, "the same count both times"
+    )

@@ -42,6 +42,7 @@ def review(
     catalog = build_catalog(changeset.base_tree, config, syntax, changed)
     for migration in migrations:
         catalog.created_in_change.update(migration.tables_created())
+    before = catalog.snapshot()
     references = _references(changeset, config, migrations)
     findings: list[Finding] = []
     values = CodeValues(changeset.head_tree)
@@ -62,7 +63,7 @@ def review(
         changeset,
         migrations,
         findings,
-        plan.build(migrations, findings, dialect, changeset.description),
+        plan.build(migrations, findings, dialect, changeset.description, before),
         references,
     )
 

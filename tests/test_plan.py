@@ -79,3 +79,14 @@ def test_every_query_runs_on_mariadb(mariadb: Any) -> None:
         unmapped = next(q for q in queries if "no WHEN covers" in q.purpose)
         cursor.execute(unmapped.sql)
         assert cursor.fetchall() == ()  # MariaDB's default collation compares 'Paid' = 'paid'
+
+
+def test_a_lossy_type_change_gets_its_check_before_the_deploy(pg: Any) -> None:
+    sql = "CREATE TABLE prices (id bigint PRIMARY KEY, amount numeric(12, 4));\n-- migration\n" + (
+        "ALTER TABLE prices ALTER COLUMN amount TYPE numeric(12, 2);"
+    )
+    query = next(q for q in review_sql(sql).verification_queries if "would damage" in q.purpose)
+    assert query.when == "before the deploy" and query.expect == "0"
+    pg.execute("CREATE TABLE prices (id bigint PRIMARY KEY, amount numeric(12, 4))")
+    pg.execute("INSERT INTO prices VALUES (1, 1.2345), (2, 1.5)")
+    assert pg.execute(query.sql).fetchone() == (1,)
