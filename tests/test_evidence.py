@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 from bot import evidence
-from tests.conftest import review_sql
+from tests.conftest import git, review_sql
 
 UPDATE = (
     "UPDATE orders SET state = CASE status WHEN 'open' THEN 'o' ELSE state END\n"
@@ -61,3 +66,35 @@ def test_author_evidence_is_not_the_probes() -> None:
     item = next(i for i in result.checklist if i.text.startswith("Query production"))
     assert item.source == "author" and "documented by the author" in item.detail
     assert "probe" not in item.detail
+
+
+def test_the_command_line_reads_the_description_from_a_file(tmp_path: Path) -> None:
+    migrations = tmp_path / "db/migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "000001_orders.up.sql").write_text(
+        "CREATE TABLE orders (id bigint PRIMARY KEY, status text);\n"
+    )
+    (migrations / "000001_orders.down.sql").write_text("DROP TABLE IF EXISTS orders;\n")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "init")
+    git(tmp_path, "checkout", "-q", "-b", "feature")
+    (migrations / "000002_lower.up.sql").write_text(
+        "UPDATE orders SET status = lower(status) WHERE id IN (SELECT id FROM orders ORDER BY id LIMIT 1000);\n"
+    )
+    (migrations / "000002_lower.down.sql").write_text("SELECT 1;\n")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "lower")
+    description = tmp_path / "description.md"
+    description.write_text("- [x] Checked the values of orders.status in production: 3 distinct, no NULL\n")
+    cli = str(Path(sys.executable).parent / "migration-review")
+    args = [cli, "review", "--repo", str(tmp_path), "--base", "main", "--format", "json"]
+    without = json.loads(subprocess.run(args, capture_output=True, text=True, check=False).stdout)
+    assert without["approval"] == "BLOCKED"
+    done = subprocess.run(
+        [*args, "--description", str(description)], capture_output=True, text=True, check=False
+    )
+    report = json.loads(done.stdout)
+    assert report["approval"] == "APPROVED", report["reasons"]
+    item = next(i for i in report["checklist"] if i["text"].startswith("Query production"))
+    assert item["source"] == "author" and "3 distinct, no NULL" in item["detail"]
