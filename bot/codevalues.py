@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.catalog import Catalog
 from bot.changeset import Tree
 from bot.codesyntax import Definition, FieldLink, Member, reader_for, snake
+from bot.codesyntax.schema import ENUM_VALUE_ADDED
 from bot.findings import Reference
 
 MAX_FILE_BYTES = 1_000_000
@@ -61,6 +62,7 @@ class CodeValues:
                 found, links = reader(path, text)
                 self._definitions.extend(d for d in found if d.members)
                 self._links.extend(links)
+            self._definitions = _merge_added_values(self._definitions)
             self._names = {id(d): _definition_name(d) for d in self._definitions}
         return self._definitions
 
@@ -128,6 +130,24 @@ class CodeValues:
         if any(name.endswith(f"_{n}") and owner.endswith(name[: -len(n) - 1]) for n in names):
             return Match(definition, 40)  # `OrderStatus` for `shop_orders.status`
         return None
+
+
+def _merge_added_values(definitions: list[Definition]) -> list[Definition]:
+    """`ALTER TYPE … ADD VALUE` statements join the values of the type they extend."""
+    added: dict[str, list[Member]] = {}
+    for definition in definitions:
+        if definition.kind == ENUM_VALUE_ADDED:
+            added.setdefault(definition.name, []).extend(definition.members)
+    merged = []
+    for definition in definitions:
+        if definition.kind == ENUM_VALUE_ADDED:
+            continue
+        if definition.kind == "database enum type" and definition.name in added:
+            known = {m.value for m in definition.members}
+            extra = tuple(m for m in added[definition.name] if m.value not in known)
+            definition = replace(definition, members=definition.members + extra)
+        merged.append(definition)
+    return merged
 
 
 def _catalog_enum(catalog: Catalog, table: str, column: str, definitions: list[Definition]) -> list[Match]:
@@ -216,7 +236,8 @@ def where(definition: Definition, member: Member | None = None) -> Reference:
     text = f"{definition.kind} `{definition.name}`" + (
         f": {member.label} = {member.value!r}" if member else ""
     )
-    return Reference(definition.path or "(database)", line, text, kind="code-value")
+    path = member.path if member is not None and member.path else definition.path
+    return Reference(path or "(database)", line, text, kind="code-value")
 
 
 def describe(definition: Definition) -> str:

@@ -66,9 +66,19 @@ def read_sql(path: str, text: str) -> Found:
         definitions.append(
             Definition(name, "database enum type", path, line_of(text, match.start()), tuple(members))
         )
+    for match in _SQL_ADD_VALUE.finditer(text):
+        name = match.group(1).replace('"', "").split(".")[-1].lower()
+        added = Member(match.group(2), match.group(2), line_of(text, match.start(2)), path)
+        definitions.append(Definition(name, ENUM_VALUE_ADDED, path, line_of(text, match.start()), (added,)))
     definitions.extend(_seeds(path, text))
     definitions.extend(_checks(path, text))
     return definitions, []
+
+
+ENUM_VALUE_ADDED = "database enum value"  # merged into its type by the index
+_SQL_ADD_VALUE = re.compile(
+    r"ALTER\s+TYPE\s+([\w.\"]+)\s+ADD\s+VALUE\s+(?:IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'", re.I
+)
 
 
 _SQL_SEED = re.compile(r"INSERT\s+INTO\s+([\w.\"]+)\s*\(\s*\"?id\"?\s*,\s*\"?\w+\"?\s*\)\s*VALUES\s*", re.I)

@@ -12,6 +12,7 @@ class Member:
     label: str  # the name in the code: PAID, paid, Paid
     value: str  # the value stored in the database, as text: "paid", "3"
     line: int
+    path: str = ""  # when it is not the definition's file (a value added to an enum later)
 
 
 @dataclass(frozen=True)

@@ -102,3 +102,13 @@ def test_a_check_on_another_tables_column_of_the_same_name_is_not_used() -> None
         "db/migrations/000_tickets.sql": "CREATE TABLE tickets (id bigint, status text CHECK (status IN ('paid', 'open', 'closed')));\n"
     }
     assert "unmapped-code-value" not in {f.rule for f in review_sql(UPDATE, head=other).active}
+
+
+def test_values_added_to_a_database_enum_later_count_too() -> None:
+    types = {
+        "db/migrations/000_types.sql": "CREATE TYPE order_status AS ENUM ('paid', 'open');\n",
+        "db/migrations/001_more.sql": "ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'refunded';\n",
+    }
+    found = [f for f in review_sql(UPDATE, head=types).active if f.rule == "unmapped-code-value"]
+    assert found and "`refunded`" in found[0].message
+    assert found[0].references[0].path == "db/migrations/001_more.sql"
