@@ -102,8 +102,12 @@ def steps(
 ) -> Iterator[RollbackStep]:
     if not migrations:
         return
+    added = {(op.table, op.column.name) for m in migrations for op in m.up if isinstance(op, AddColumn)}
     lossy = [
-        (op, _backup(op)) for m in migrations for op in m.up if isinstance(op, Lossy) and not _saved(op, m)
+        (op, _backup(op))
+        for m in migrations
+        for op in m.up
+        if isinstance(op, Lossy) and not _saved(op, m) and not _fills_new_columns(op, added)
     ]
     for op, backup in lossy:
         yield RollbackStep(_save_text(op), _save_sql(op, backup, dialect))
@@ -158,6 +162,15 @@ def _command(migration: Migration, position: int) -> str:
     version = re.match(r"\d+", parts[-1])
     previous = f"{int(version.group()) - 1:0{len(version.group())}d}" if version else "<previous_migration>"
     return template.format(n=1, app=app, previous=previous)
+
+
+def _fills_new_columns(op: Operation, added: set[tuple[str, str]]) -> bool:
+    """A backfill of columns the change adds overwrites nothing, and its down migration drops them."""
+    return (
+        isinstance(op, DataUpdate)
+        and bool(op.assignments)
+        and all((op.table, c) in added for c, _ in op.assignments)
+    )
 
 
 def _saved(op: Operation, migration: Migration) -> bool:
