@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from bot.migration import ColumnSpec
+from bot.sql import DIALECTS
 
 DEFAULT_SCHEMAS = frozenset({"public", "dbo", "main"})
 
@@ -134,3 +135,12 @@ def quote(name: str, dialect: str) -> str:
     if name.isidentifier() and name == name.lower():
         return name
     return f"`{name}`" if dialect in ("mysql", "mariadb") else f'"{name}"'
+
+
+def normalize_type(type_sql: str, dialect: str) -> str:
+    """A type written as text (a Liquibase `type="NUMERIC(12,2)"`) spelled as `column_type` spells it."""
+    try:
+        name = DIALECTS.get(dialect, dialect)
+        return str(exp.DataType.build(type_sql, dialect=name).sql(name)).lower()
+    except Exception:  # sqlglot raises several error types for a type it does not know
+        return type_sql.lower()

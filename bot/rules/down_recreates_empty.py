@@ -10,6 +10,10 @@ Take a snapshot before dropping (`CREATE TABLE orders_legacy_status_backup AS SE
 FROM orders`, in the up migration or as a deploy step) and restore from it in the down migration
 (`UPDATE orders SET legacy_status = b.legacy_status FROM orders_legacy_status_backup b WHERE b.id = orders.id`).
 Drop the backup in a later pull request, once the release is settled.
+
+## Framework notes
+Django reverses `RemoveField` by adding the field back, empty; the same holds for any runner that derives
+the way back itself.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from bot.migration import (
     Migration,
     Operation,
 )
+from bot.rules.missing_down_migration import DERIVED_DOWN
 
 RULE = Rule(
     id="down-recreates-empty",
@@ -48,7 +53,7 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    if not migration.down:
+    if migration.down is None:
         return
     restored = {op.table for op in migration.down if isinstance(op, DataUpdate | DataInsert)}
     snapshots = [op.table for op in migration.up if isinstance(op, CreateTable) and op.as_select]
@@ -60,7 +65,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         ):
             continue
         back = _recreation(op, migration.down)
-        if back is None:
+        derived = back is None and migration.framework in DERIVED_DOWN and isinstance(op, DropColumn)
+        if back is None and not derived:
             continue
         what = f"column `{op.table}.{op.column}`" if isinstance(op, DropColumn) else f"table `{op.table}`"
         backup = f"{op.table}_{op.column}_backup" if isinstance(op, DropColumn) else f"{op.table}_backup"
@@ -70,9 +76,14 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             if snapshots
             else ""
         )
-        yield back.finding(
+        who = (
+            f"Reversing it, {migration.framework.capitalize()} re-creates"
+            if derived
+            else "The down migration re-creates"
+        )
+        yield (back or op).finding(
             RULE,
-            f"The down migration re-creates the dropped {what} empty: its data does not come back.{taken}",
+            f"{who} the dropped {what} empty: its data does not come back.{taken}",
             blast_radius=f"After a rollback every row of `{op.table}` has NULL in the re-created column."
             if isinstance(op, DropColumn)
             else f"After a rollback `{op.table}` exists again with no rows.",

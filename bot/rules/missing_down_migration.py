@@ -55,6 +55,7 @@ RULE = Rule(
 _LOSES_DATA = (DropColumn, DropTable, Truncate)  # schema objects and whole tables: critical
 _CHANGES_DATA = (DataDelete, DataUpdate, AlterColumnType, RunCode)  # chosen rows or values: a warning
 _NO_EFFECT = (Transaction, SetTimeout)
+DERIVED_DOWN = frozenset({"django", "rails", "liquibase"})  # runners that derive the way back themselves
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
@@ -101,6 +102,8 @@ def _problem(migration: Migration) -> str | None:
         return f"has no way back ({reason})"
     if migration.irreversible_reason:
         return f"has a down migration that cannot run ({migration.irreversible_reason})"
+    if migration.framework in DERIVED_DOWN:
+        return None  # the runner reverses what it can by itself; `down-recreates-empty` says what is lost
     if not [op for op in migration.down if not isinstance(op, _NO_EFFECT)]:
         return "has an empty down migration"
     return None
