@@ -53,7 +53,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         return
     if migration.in_transaction and not context.mysql:
         return
-    derived = {op.location for op in migration.up}  # inverses the runner derives (Rails `change`) share a line
+    derived = {
+        op.location for op in migration.up
+    }  # inverses the runner derives (Rails `change`) share a line
     for op in migration.down:
         guard = _missing_guard(op) if op.location not in derived else None
         if guard is None:
