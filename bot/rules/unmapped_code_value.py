@@ -41,6 +41,7 @@ RULE = Rule(
     good=(
         "CREATE TYPE order_status AS ENUM ('paid', 'open', 'refunded');\n"
         "CREATE TABLE orders (id bigint PRIMARY KEY, status order_status, state text);\n"
+        "-- migration\n"
         "UPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' WHEN 'open' THEN 'pending'\n"
         "  WHEN 'refunded' THEN 'reversed' ELSE state END;",
     ),
