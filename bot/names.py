@@ -128,6 +128,15 @@ def is_volatile(node: exp.Expression | None) -> bool:
     return False
 
 
+def quote(name: str, dialect: str) -> str:
+    """A name ready to paste into generated SQL: bare when it is plain, quoted the dialect's way otherwise."""
+    if "." in name:
+        return ".".join(quote(part, dialect) for part in name.split("."))
+    if name.isidentifier() and name == name.lower():
+        return name
+    return f"`{name}`" if dialect in ("mysql", "mariadb") else f'"{name}"'
+
+
 def normalize_type(type_sql: str, dialect: str) -> str:
     """A type written as text (a Liquibase `type="NUMERIC(12,2)"`) spelled as `column_type` spells it."""
     try:
