@@ -10,6 +10,7 @@ from sqlglot import exp
 
 from bot.migration import AddColumn, AddConstraint, CaseMapping, DataInsert, DataUpdate, Operation
 from bot.names import identifier, table_name
+from bot.sql import render
 
 
 def case_mappings(statement: exp.Expression, dialect: str, line: int) -> tuple[CaseMapping, ...]:
@@ -20,9 +21,12 @@ def case_mappings(statement: exp.Expression, dialect: str, line: int) -> tuple[C
         whens = []
         for branch in case.args.get("ifs") or []:
             condition, result = branch.this, branch.args.get("true")
-            value = _compared_value(condition, source) if case.this is None else condition.sql(dialect)
+            value = _compared_value(condition, source) if case.this is None else render(condition, dialect)
             whens.append(
-                (value or condition.sql(dialect), result.sql(dialect) if result is not None else "NULL")
+                (
+                    value or render(condition, dialect),
+                    render(result, dialect) if result is not None else "NULL",
+                )
             )
         default = case.args.get("default")
         mappings.append(
@@ -30,7 +34,7 @@ def case_mappings(statement: exp.Expression, dialect: str, line: int) -> tuple[C
                 target=target,
                 source=source or None,
                 whens=tuple(whens),
-                otherwise=default.sql(dialect) if default is not None else None,
+                otherwise=render(default, dialect) if default is not None else None,
                 line=line,
             )
         )
@@ -135,9 +139,9 @@ def _compared_value(condition: exp.Expression, source: str) -> str:
         return ""
     if isinstance(condition, exp.EQ):
         other = condition.expression if _compared_key(condition.this) == source else condition.this
-        return str(other.sql())
+        return str(render(other))
     if isinstance(condition, exp.In):
-        return ", ".join(v.sql() for v in condition.expressions)
+        return ", ".join(render(v) for v in condition.expressions)
     return ""
 
 

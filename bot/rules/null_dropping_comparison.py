@@ -29,6 +29,7 @@ from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
 from bot.migration import DATA_CHANGES, DataInsert, Migration, Operation
 from bot.names import identifier
+from bot.sql import render
 from bot.transform import where_of
 
 RULE = Rule(
@@ -57,7 +58,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         for node in condition.find_all(exp.NEQ, exp.Not):
             column = _negated_column(node)
             if column and column not in handled and _nullable(op, column, context):
-                yield _skips_nulls(op, column, node.sql(context.dialect), context)
+                yield _skips_nulls(op, column, render(node, context.dialect), context)
         for literal in condition.find_all(exp.Literal):
             padded = literal.name != (literal.name.lstrip() if context.mysql else literal.name.strip())
             if literal.is_string and padded:
@@ -120,7 +121,7 @@ def _case_sensitive(op: Operation, condition: exp.Expression, context: Context) 
         if member is not None:
             yield op.finding(
                 RULE,
-                f"`{node.sql(context.dialect)}` is case-sensitive, but the code stores `'{member.value}'`.",
+                f"`{render(node, context.dialect)}` is case-sensitive, but the code stores `'{member.value}'`.",
                 severity=Severity.WARNING,
                 blast_radius=f"Rows of `{table}` stored as `'{member.value}'` do not match and are skipped.",
                 fix=f"Compare with `'{member.value}'`, or `lower({column}) = '{value.lower()}'`.",
@@ -153,7 +154,7 @@ def _tree_null_tests(condition: exp.Expression, dialect: str) -> list[tuple[str,
     if any(lit.is_string and lit.name == "" for lit in condition.find_all(exp.Literal)):
         return []
     return [
-        (identifier(node.this.this), node.sql(dialect))
+        (identifier(node.this.this), render(node, dialect))
         for node in condition.find_all(exp.Is)
         if not isinstance(node.parent, exp.Not) and isinstance(node.this, exp.Column)
     ]
