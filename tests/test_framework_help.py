@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from tests.conftest import review_sql
 
-RAILS = "class AddIndex < ActiveRecord::Migration[7.1]\n  def change\n    add_index :users, :email\n  end\nend\n"
+RAILS = (
+    "class AddIndex < ActiveRecord::Migration[7.1]\n  def change\n    add_index :users, :email\n  end\nend\n"
+)
 ALEMBIC = (
     'revision = "b2"\ndown_revision = "a1"\n\nfrom alembic import op\n\n\ndef upgrade():\n'
     '    op.create_index("users_email_idx", "users", ["email"])\n\n\ndef downgrade():\n'
@@ -25,7 +27,9 @@ def test_rails_fix_is_written_in_rails() -> None:
 def test_alembic_fix_is_written_in_alembic() -> None:
     result = review_sql(ALEMBIC, path="migrations/versions/b2_add_index.py")
     assert "postgresql_concurrently=True" in _fix(result, "non-concurrent-index")
-    assert "lock_timeout" in _fix(result, "missing-lock-timeout") and "op.execute" in _fix(result, "missing-lock-timeout")
+    assert "lock_timeout" in _fix(result, "missing-lock-timeout") and "op.execute" in _fix(
+        result, "missing-lock-timeout"
+    )
 
 
 def test_sql_fix_stays_sql() -> None:
