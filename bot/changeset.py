@@ -76,3 +76,4 @@ class ChangeSet:
     description: str = ""  # the pull request's description, where evidence may be stated
     config_text: str | None = None  # the repository configuration, read from the base side
     config_path: str = ".github/migration-review.yml"
+    from_fork: bool = False  # the head lives in another repository: the production probe never runs

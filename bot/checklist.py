@@ -32,6 +32,7 @@ from bot.migration import (
     SetNotNull,
 )
 from bot.plan import Plan
+from bot.probe.facts import Facts
 from bot.references import ReferenceIndex
 
 DATA = "Production Data Analysis Required"
@@ -43,6 +44,17 @@ EDGE_RULES = (
     "unmapped-code-value",
     "swapped-values",
 )
+# Rules that report what the probe found, by the checklist topic they answer.
+PROBE_RULES = {
+    evidence.DISTRIBUTION: ("unmapped-production-value",),
+    evidence.IDS: ("production-id-mismatch",),
+    evidence.EDGE_CASES: (
+        "nulls-before-not-null",
+        "duplicates-before-unique",
+        "orphans-before-foreign-key",
+        "values-rejected-by-type",
+    ),
+}
 _ID_SQL = re.compile(r"\b\w*id\b\s*(?:=|IN)\s*\(?\s*\d", re.I)
 
 
@@ -52,12 +64,13 @@ def decide(
     findings: Sequence[Finding],
     plan: Plan,
     references: ReferenceIndex,
+    facts: Facts | None = None,
 ) -> Review:
     texts = {f.path: f.head_text or "" for f in changeset.files}
     said = evidence.gather(changeset.description, {m.path: texts.get(m.path, "") for m in migrations})
     findings = _credit_rollback(findings, evidence.about(said, evidence.ROLLBACK))
     active = [f for f in findings if f.suppressed is None]
-    items = _data_items(migrations, active, said) + safety_checklist.items(migrations, active)
+    items = _data_items(migrations, active, said, facts) + safety_checklist.items(migrations, active)
     return Review(
         approval="BLOCKED" if (reasons := _reasons(migrations, active, items, plan)) else "APPROVED",
         reasons=tuple(reasons),
@@ -70,6 +83,7 @@ def decide(
         rollback_plan=plan.rollback,
         monitoring=plan.monitoring,
         notes=references.notes() + plan.credits,
+        probe=facts,
     )
 
 
@@ -84,7 +98,7 @@ def reads_existing_data(op: Operation) -> bool:
 
 
 def _data_items(
-    migrations: Sequence[Migration], active: list[Finding], said: list[Statement]
+    migrations: Sequence[Migration], active: list[Finding], said: list[Statement], facts: Facts | None
 ) -> list[ChecklistItem]:
     ops = [op for m in migrations for op in m.up]
     reading = [op for op in ops if reads_existing_data(op)]
@@ -96,33 +110,70 @@ def _data_items(
         if (isinstance(op, DataUpdate | DataDelete) and _ID_SQL.search(op.sql)) or _maps_to_ids(op)
     ]
     edges = [f for f in active if f.rule in EDGE_RULES and f.severity is not Severity.INFO]
+    found = {name: [f for f in active if f.rule in rules] for name, rules in PROBE_RULES.items()}
+    if facts is not None:  # what the probe measured replaces what the rules could only suspect
+        id_findings = [f for f in id_findings if f.severity is Severity.CRITICAL]
+        edges = [f for f in edges if f.severity is Severity.CRITICAL]
     return [
-        _item(
-            "Query production for actual value distribution",
+        _probed(
+            _item(
+                "Query production for actual value distribution",
+                reading,
+                "reads existing values",
+                evidence.about(said, evidence.DISTRIBUTION),
+                found[evidence.DISTRIBUTION],
+                "run the queries marked 'before the deploy' below",
+            ),
+            facts,
             reading,
-            "reads existing values",
-            evidence.about(said, evidence.DISTRIBUTION),
-            [],
-            "run the queries marked 'before the deploy' below",
         ),
-        _item(
-            "Verify ID mappings match production",
-            ids or id_findings,
-            "uses hard-coded IDs",
-            evidence.about(said, evidence.IDS),
-            id_findings,
-            "check the IDs with the query in the finding",
-            code_ok="the IDs match the constants the code defines",
+        _probed(
+            _item(
+                "Verify ID mappings match production",
+                ids or id_findings,
+                "uses hard-coded IDs",
+                evidence.about(said, evidence.IDS),
+                id_findings + found[evidence.IDS],
+                "check the IDs with the query in the finding",
+                code_ok="the IDs match the constants the code defines",
+            ),
+            facts,
+            ids,
+            lookups=True,
         ),
-        _item(
-            "Check for edge cases in production data",
-            transforms,
-            "maps or filters existing values",
-            evidence.about(said, evidence.EDGE_CASES),
-            edges,
-            "count NULL, '' and case or whitespace variants of the values it compares",
+        _probed(
+            _item(
+                "Check for edge cases in production data",
+                transforms or (reading if facts is not None else []),
+                "maps or filters existing values",
+                evidence.about(said, evidence.EDGE_CASES),
+                edges + found[evidence.EDGE_CASES],
+                "count NULL, '' and case or whitespace variants of the values it compares",
+            ),
+            facts,
+            reading,
         ),
     ]
+
+
+def _probed(
+    item: ChecklistItem, facts: Facts | None, ops: Sequence[Operation], *, lookups: bool = False
+) -> ChecklistItem:
+    """An item the review left open (or the author documented) becomes verified, or says why the probe could not."""
+    if facts is None or item.state == "not-applicable":
+        return item
+    if item.state == "unchecked" and not item.detail.startswith("not verified"):
+        return item  # a finding stands in the way: the probe found a problem, or the code contradicts it
+    tables = sorted({t for op in ops for t in op.tables})
+    if lookups:
+        tables = sorted({lookup.table for lookup in facts.lookups}) or tables
+    reasons = [r for r in (facts.failure(t) for t in tables or [""]) if r]
+    if reasons:
+        if item.state == "checked":
+            return item
+        return replace(item, state="unchecked", detail=f"not verified: {reasons[0]}", source="review")
+    sources = sorted(facts.sources(tables)) or ["statistics"]
+    return replace(item, state="checked", detail=facts.words(", ".join(sources)), source="probe")
 
 
 def _maps_to_ids(op: Operation) -> bool:

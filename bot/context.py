@@ -9,6 +9,7 @@ from bot.changeset import MemoryTree, Tree
 from bot.codevalues import CodeValues
 from bot.config import Config
 from bot.findings import Severity
+from bot.probe.facts import Facts
 from bot.references import ReferenceIndex
 
 # Versions assumed when the configuration names none: the oldest still supported by its vendor.
@@ -25,6 +26,7 @@ class Context:
     code_values: CodeValues | None = (
         None  # shared by every migration of one review; built from `tree` if None
     )
+    facts: Facts | None = None  # what the production probe found, when one ran
 
     def __post_init__(self) -> None:
         if self.code_values is None:

@@ -133,3 +133,11 @@ def _split(type_sql: str) -> tuple[str, tuple[int, ...]]:
         return type_sql.lower(), ()
     args = tuple(int(a) for a in match.group(2).replace(" ", "").split(",") if a) if match.group(2) else ()
     return match.group(1).strip(), args
+
+
+def type_parts(type_sql: str) -> tuple[str, tuple[int, ...]]:
+    """`varchar(20)` → ("varchar", (20,)); `numeric(12, 4)` → ("numeric", (12, 4))."""
+    return _split(type_sql)
+
+
+TEXT_TYPES, INT_BYTES, NUMERIC_TYPES, FLOAT_TYPES = _TEXT, _INTS, _NUMERIC, _FLOATS

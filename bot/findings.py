@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from bot.probe.facts import Facts
+
 
 class Severity(StrEnum):
     CRITICAL = "critical"
@@ -150,6 +152,7 @@ class Review:
     rollback_plan: tuple[RollbackStep, ...] = ()
     monitoring: tuple[MonitoringItem, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    probe: Facts | None = None  # what the production probe found and every query it ran
 
     @property
     def active(self) -> tuple[Finding, ...]:

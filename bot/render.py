@@ -193,6 +193,7 @@ def to_json(review: Review) -> str:
         "rollback_plan": [asdict(s) for s in review.rollback_plan],
         "monitoring": [asdict(m) for m in review.monitoring],
         "notes": list(review.notes),
+        "probe": asdict(review.probe) if review.probe is not None else None,
     }
     return json.dumps(data, indent=2, default=str) + "\n"
 

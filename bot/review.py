@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from dataclasses import dataclass
 from types import ModuleType
 
 from bot import frameworks, plan, rules
@@ -17,16 +18,27 @@ from bot.findings import Finding, Review, Severity
 from bot.frameworks import prisma, rails
 from bot.frameworks.sqlfile import parse_sql
 from bot.migration import Migration, Operation
+from bot.probe.facts import Facts
 from bot.references import ReferenceIndex, search
 from bot.targets import targets_of
 
 SCHEMA_DUMPS = ("schema.sql", "structure.sql", "schema.prisma", "schema.rb")
 
 
-def review(
+@dataclass(frozen=True)
+class Prepared:
+    """The change parsed once: what `review` checks and what the production probe asks about."""
+
+    migrations: tuple[Migration, ...]
+    catalog: Catalog  # the schema before the change, with the tables the change creates marked new
+    config: Config
+    dialect: str
+
+
+def prepare(
     changeset: ChangeSet, *, config: Config | None = None, dialect: str | None = None, lint: bool = False
-) -> Review:
-    """Review the migrations a change adds or modifies. `lint` treats every given file as a migration."""
+) -> Prepared:
+    """Parse the migrations a change adds or modifies, and the schema before them."""
     if config is None:
         config = parse_config(changeset.config_text, changeset.config_path, rules.ALL_IDS)
     found = _migration_files(changeset, config, lint)
@@ -38,13 +50,32 @@ def review(
     dialect = "mysql" if dialect == "mariadb" and config.dialect is None else dialect
     # MariaDB is parsed as MySQL; the rules still see "mariadb" and judge its versions.
     syntax = "mysql" if dialect == "mariadb" else dialect
-    migrations = [
+    migrations = tuple(
         frameworks.parse(module, path, text, changeset.head_tree, syntax) for path, text, module in found
-    ]
-    changed = {m.path for m in migrations}
-    catalog = build_catalog(changeset.base_tree, config, syntax, changed)
+    )
+    catalog = build_catalog(changeset.base_tree, config, syntax, {m.path for m in migrations})
     for migration in migrations:
         catalog.created_in_change.update(migration.tables_created())
+    return Prepared(migrations, catalog, config, dialect)
+
+
+def review(
+    changeset: ChangeSet,
+    *,
+    config: Config | None = None,
+    dialect: str | None = None,
+    lint: bool = False,
+    facts: Facts | None = None,
+) -> Review:
+    """Review the migrations a change adds or modifies. `lint` treats every given file as a migration.
+
+    `facts` are what the production probe found (bot.probe); without them, rules that need them stay quiet.
+    """
+    prepared = prepare(changeset, config=config, dialect=dialect, lint=lint)
+    config, dialect, catalog = prepared.config, prepared.dialect, prepared.catalog
+    migrations = list(prepared.migrations)
+    if facts is not None:
+        catalog.rows.update({t.table: t.rows for t in facts.tables})
     before = catalog.snapshot()
     references = _references(changeset, config, migrations)
     findings: list[Finding] = []
@@ -57,6 +88,7 @@ def review(
             references=references,
             tree=changeset.head_tree,
             code_values=values,
+            facts=facts,
         )
         findings.extend(_check(migration, context, config))
         for op in migration.up:
@@ -68,6 +100,7 @@ def review(
         findings,
         plan.build(migrations, findings, dialect, changeset.description, before),
         references,
+        facts,
     )
 
 

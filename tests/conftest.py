@@ -24,6 +24,7 @@ from bot.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.config import Config
 from bot.findings import Review
 from bot.github import GitHubApp
+from bot.probe.facts import Facts
 from bot.review import review
 from bot.settings import Settings
 from bot.store import Job, Store
@@ -47,6 +48,7 @@ def review_sql(
     head: dict[str, str] | None = None,
     config: Config | None = None,
     description: str = "",
+    facts: Facts | None = None,
 ) -> Review:
     """Review one migration file added on top of a base tree (given as {path: text}).
 
@@ -65,7 +67,7 @@ def review_sql(
         base_tree=MemoryTree(base_files),
         description=description,
     )
-    return review(changeset, config=config, dialect=dialect)
+    return review(changeset, config=config, dialect=dialect, facts=facts)
 
 
 def rule_ids(result: Review) -> set[str]:

@@ -27,11 +27,23 @@ def _dialect(rule_id: str) -> str:
     ("rule_id", "kind", "index", "sql"), EXAMPLES, ids=[f"{r}-{k}{i}" for r, k, i, _ in EXAMPLES]
 )
 def test_examples(rule_id: str, kind: str, index: int, sql: str) -> None:
-    found = rule_ids(review_sql(sql, dialect=_dialect(rule_id)))
+    # Rules about production data meet the data their module describes (EXAMPLE_FACTS).
+    facts = getattr(bot.rules.BY_ID[rule_id], "EXAMPLE_FACTS", None)
+    found = rule_ids(review_sql(sql, dialect=_dialect(rule_id), facts=facts))
     if kind == "bad":
         assert rule_id in found, f"bad example {index} of {rule_id} did not trigger it"
     else:
         assert rule_id not in found, f"good example {index} of {rule_id} triggered it"
+
+
+PROBED = [m for m in RULES if hasattr(m, "EXAMPLE_FACTS")]
+
+
+@pytest.mark.parametrize("module", PROBED, ids=[m.RULE.id for m in PROBED])
+def test_rules_about_production_stay_quiet_without_a_probe(module: object) -> None:
+    rule = module.RULE  # type: ignore[attr-defined]
+    for sql in rule.bad + rule.good:
+        assert rule.id not in rule_ids(review_sql(sql, dialect=_dialect(rule.id)))
 
 
 def test_every_module_registered_once_and_sorted() -> None:

@@ -1,0 +1,213 @@
+"""One answer per question, from the cheapest source that can give it.
+
+Statistics answer table sizes and, when exact counts are not allowed, distributions and NULL shares.
+Within the policy's row budget a question is answered exactly; above it, from a sample (`TABLESAMPLE
+SYSTEM` on PostgreSQL, the first rows on MySQL) scaled to the table. Values are kept only where the
+policy shows them; otherwise they are replaced by placeholders and only their counts remain.
+"""
+
+from __future__ import annotations
+
+from sqlglot.expressions import Table
+
+from bot.probe import queries, statistics
+from bot.probe.facts import EXACT, SAMPLE, STATISTICS, ColumnFacts, Count, Lookup, TableFacts, ValueCount
+from bot.probe.policy import Policy
+from bot.probe.questions import DISTRIBUTION, DUPLICATES, LOOKUP, NULLS, ORPHANS, SIZE, TYPE_FIT, Question
+from bot.probe.session import ProbeError, Session
+
+LABELS = ("code", "key", "slug", "label", "name", "title", "display_name", "description", "kind", "status")
+
+
+class Answers:
+    def __init__(self, session: Session, policy: Policy, schema: str) -> None:
+        self.session, self.policy, self.schema = session, policy, schema
+        self.tables: dict[str, TableFacts] = {}
+        self.columns: list[ColumnFacts] = []
+        self.lookups: list[Lookup] = []
+        self.counts: list[Count] = []
+        self._columns: dict[str, dict[str, str]] = {}
+        self._missing: dict[str, str] = {}
+
+    def answer(self, q: Question) -> None:
+        size = self._size(q.table)
+        missing = [c for c in q.columns if c not in self._columns_of(q.table)]
+        if missing and q.kind != LOOKUP:
+            raise ProbeError(f"column `{q.table}.{missing[0]}` does not exist in {self.session.dialect} yet")
+        if q.kind == SIZE:
+            return
+        if q.kind == DISTRIBUTION:
+            self.columns.append(self._distribution(q, size))
+        elif q.kind == LOOKUP:
+            self.lookups.append(self._lookup(q))
+        elif q.kind == NULLS:
+            self.counts.extend(self._nulls(q, size))
+        elif q.kind in (DUPLICATES, ORPHANS, TYPE_FIT):
+            self.counts.append(self._violations(q, size))
+
+    # --- tables -------------------------------------------------------------------------------------
+
+    def _size(self, name: str) -> TableFacts:
+        if name in self.tables:
+            return self.tables[name]
+        if name in self._missing:
+            raise ProbeError(self._missing[name])
+        schema, table = self._resolve(name)
+        stats = statistics.table(self.session, schema, table)
+        if stats is None:
+            self._missing[name] = f"table `{name}` does not exist in `{schema}`"
+            raise ProbeError(self._missing[name])
+        if stats.rows >= 0 and (stats.rows > 0 or stats.analyzed_at):
+            facts = TableFacts(name, stats.rows, stats.bytes, STATISTICS, stats.analyzed_at)
+        else:  # never analyzed: count, but read no more than the budget
+            budget = self.policy.row_budget if self.policy.exact_counts else 0
+            sql = queries.count_rows(self._table(name), self.session.dialect, budget)
+            counted = int(self.session.fetch(sql, f"the rows of {name} (never analyzed)")[0][0])
+            facts = TableFacts(name, counted, stats.bytes, EXACT if counted <= budget else SAMPLE)
+        self.tables[name] = facts
+        return facts
+
+    def _resolve(self, name: str) -> tuple[str, str]:
+        schema, _, table = name.rpartition(".")
+        schema = schema or self.schema
+        if not self.policy.allows(schema, table, self.schema):
+            raise ProbeError(f"`{name}` is outside the probe's policy")
+        return schema, table
+
+    def _table(self, name: str) -> Table:
+        return queries.table(*self._resolve(name))
+
+    def _columns_of(self, name: str) -> dict[str, str]:
+        if name not in self._columns:
+            self._columns[name] = statistics.columns(self.session, *self._resolve(name))
+        return self._columns[name]
+
+    def _mode(self, size: TableFacts) -> tuple[str, float | int | None, float]:
+        """How to count: (source, sample argument, factor from the sample to the table)."""
+        budget = self.policy.row_budget
+        if not self.policy.exact_counts:
+            return STATISTICS, None, 1.0
+        if size.rows <= budget:
+            return EXACT, None, 1.0
+        if self.session.dialect == "postgres":
+            percent = max(0.01, round(100.0 * budget / size.rows, 4))
+            return SAMPLE, percent, 100.0 / percent
+        return SAMPLE, budget, size.rows / max(budget, 1)
+
+    # --- distributions ------------------------------------------------------------------------------
+
+    def _distribution(self, q: Question, size: TableFacts) -> ColumnFacts:
+        column = q.columns[0]
+        schema, table = self._resolve(q.table)
+        stats = statistics.column(self.session, schema, table, column)
+        source, sample, factor = self._mode(size)
+        if source == STATISTICS:
+            if stats is None:
+                raise ProbeError(f"no statistics for `{q.table}.{column}` and exact counts are not allowed")
+            return self._from_statistics(q, size, stats)
+        sql = queries.distribution(self._table(q.table), column, self.session.dialect, sample)
+        rows = self.session.fetch(sql, f"the values of {q.table}.{column} ({source})")
+        total = sum(int(n) for _, n in rows) or 1
+        counted = [(None if v is None else str(v), round(int(n) * factor)) for v, n in rows]
+        distinct = float(len([v for v, _ in counted if v is not None]))
+        null_share = sum(n for v, n in counted if v is None) / (total * factor)
+        complete = len(rows) < queries.DISTRIBUTION_LIMIT and source == EXACT
+        return self._column(q, source, null_share, distinct, counted, total * factor, complete)
+
+    def _from_statistics(self, q: Question, size: TableFacts, stats: statistics.ColumnStats) -> ColumnFacts:
+        rows = max(size.rows, 0)
+        counted = [(v, round(f * rows)) for v, f in stats.values]
+        if stats.null_frac:
+            counted.append((None, round(stats.null_frac * rows)))
+        distinct = -stats.n_distinct * rows if stats.n_distinct < 0 else stats.n_distinct
+        complete = sum(f for _, f in stats.values) + stats.null_frac >= 0.999
+        return self._column(q, STATISTICS, stats.null_frac, distinct, counted, rows, complete)
+
+    def _column(
+        self,
+        q: Question,
+        source: str,
+        null_share: float,
+        distinct: float,
+        counted: list[tuple[str | None, int]],
+        total: float,
+        complete: bool,
+    ) -> ColumnFacts:
+        column = q.columns[0]
+        shown = self.policy.shows(q.table, column, distinct)
+        values = []
+        for index, (value, n) in enumerate(sorted(counted, key=lambda p: -p[1]), 1):
+            share = n / total if total else 0.0
+            if shown or value is None:
+                values.append(ValueCount(value, n, share))
+            else:
+                equals = value if value in q.values else None
+                values.append(ValueCount(f"<value {index}>", n, share, hidden=True, equals=equals))
+        return ColumnFacts(q.table, column, source, null_share, distinct, tuple(values), complete, not shown)
+
+    # --- lookups ------------------------------------------------------------------------------------
+
+    def _lookup(self, q: Question) -> Lookup:
+        available = self._columns_of(q.table)
+        key = q.columns[0] if q.columns else "id"
+        if key not in available:
+            raise ProbeError(f"`{q.table}` has no column `{key}` to look the IDs up by")
+        labels = tuple(c for c in LABELS if c in available)[:2]
+        sql = queries.lookup(self._table(q.table), key, q.values, labels, self.session.dialect)
+        rows = self.session.fetch(sql, f"the rows of {q.table} with the hard-coded IDs")
+        found = []
+        for row in rows:
+            said = tuple(
+                (label, str(value) if self.policy.shows(q.table, label, 1) else "<hidden>")
+                for label, value in zip(labels, row[1:], strict=True)
+            )
+            found.append((str(row[0]), said))
+        seen = {identifier for identifier, _ in found}
+        missing = tuple(i for i in q.values if str(int(i)) not in seen)
+        return Lookup(q.table, key, tuple(sorted(found)), missing, EXACT)
+
+    # --- rows that would break the change -----------------------------------------------------------
+
+    def _nulls(self, q: Question, size: TableFacts) -> list[Count]:
+        column = q.columns[0]
+        source, sample, factor = self._mode(size)
+        if source == STATISTICS:
+            schema, table = self._resolve(q.table)
+            stats = statistics.column(self.session, schema, table, column)
+            if stats is None:
+                raise ProbeError(f"no statistics for `{q.table}.{column}` and exact counts are not allowed")
+            return [Count("nulls", q.table, q.columns, round(stats.null_frac * size.rows), STATISTICS)]
+        sql = queries.nulls(self._table(q.table), column, self.session.dialect, sample)
+        nulls, blanks, _ = self.session.fetch(sql, f"NULL and empty {q.table}.{column} ({source})")[0]
+        return [
+            Count("nulls", q.table, q.columns, round(int(nulls or 0) * factor), source),
+            Count("empty", q.table, q.columns, round(int(blanks or 0) * factor), source),
+        ]
+
+    def _violations(self, q: Question, size: TableFacts) -> Count:
+        source, sample, factor = self._mode(size)
+        if source == STATISTICS:
+            raise ProbeError(
+                f"counting {q.kind} in `{q.table}` needs exact counts, which the policy does not allow"
+            )
+        dialect, origin = self.session.dialect, self._table(q.table)
+        if q.kind == DUPLICATES:
+            groups, extra = self.session.fetch(
+                queries.duplicates(origin, q.columns, dialect, sample),
+                f"duplicate {q.table}{q.columns} ({source})",
+            )[0]
+            # a sample finds duplicates only within itself: report what it saw, unscaled
+            return Count(
+                "duplicates", q.table, q.columns, int(extra or 0), source, detail=f"{int(groups or 0)} values"
+            )
+        if q.kind == ORPHANS:
+            self._size(q.target)
+            parent = self._table(q.target)
+            sql = queries.orphans(origin, q.columns, parent, q.target_columns, dialect, sample)
+            found = int(self.session.fetch(sql, f"orphans of {q.table} → {q.target} ({source})")[0][0])
+            return Count("orphans", q.table, q.columns, round(found * factor), source, against=q.target)
+        sql = queries.misfits(origin, q.columns[0], q.check, q.limit, q.values, dialect, sample)
+        found = int(self.session.fetch(sql, f"{q.table}.{q.columns[0]}: {q.check} ({source})")[0][0])
+        return Count(
+            q.check, q.table, q.columns, round(found * factor), source, detail=str(q.limit), against=q.target
+        )

@@ -1,0 +1,41 @@
+"""Verify a change against production: parse it as the review does, ask, and return the facts.
+
+The review stays pure: callers run `verify` first (it does I/O) and hand its facts to `review(…, facts=…)`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.changeset import ChangeSet
+from bot.config import Config
+from bot.probe.facts import Facts, Failure
+from bot.probe.policy import Target
+from bot.probe.questions import ask
+from bot.probe.run import probe
+from bot.review import prepare
+
+FORK = "pull requests from forks are never probed"
+
+
+def verify(
+    changeset: ChangeSet,
+    target: Target,
+    *,
+    config: Config | None = None,
+    dialect: str | None = None,
+    lint: bool = False,
+) -> Facts:
+    """What production says about the questions this change raises; failures inside, never raised."""
+    if changeset.from_fork:
+        return _refused(target, FORK)
+    prepared = prepare(changeset, config=config, dialect=dialect or target.dialect, lint=lint)
+    uncovered = [m.path for m in prepared.migrations if not target.covers(m.path)]
+    if uncovered:
+        return _refused(target, f"`{uncovered[0]}` is outside the directories configured for {target.name}")
+    return probe(ask(prepared.migrations, prepared.catalog), target)
+
+
+def _refused(target: Target, reason: str) -> Facts:
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return Facts(target.name, target.dialect, now, failures=(Failure("", reason),))

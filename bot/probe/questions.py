@@ -1,0 +1,171 @@
+"""What to ask production about a change: pure, from the parsed migrations and the schema before them.
+
+Each `Question` names a table and columns the migrations name; `bot.probe.run` turns it into generated,
+read-only queries. Nothing here opens a connection or formats SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from bot.catalog import Catalog
+from bot.codevalues import plural
+from bot.conversions import FLOAT_TYPES, INT_BYTES, NUMERIC_TYPES, TEXT_TYPES, type_parts
+from bot.migration import (
+    AddConstraint,
+    AddIndex,
+    AlterColumnType,
+    DataDelete,
+    DataInsert,
+    DataUpdate,
+    Migration,
+    Operation,
+    SetNotNull,
+)
+from bot.names import identifier
+from bot.transform import literals, mapping_sites, referenced_table, source_column, where_of
+
+SIZE, DISTRIBUTION, LOOKUP, NULLS, DUPLICATES, ORPHANS, TYPE_FIT = (
+    "size",
+    "distribution",
+    "lookup",
+    "nulls",
+    "duplicates",
+    "orphans",
+    "type-fit",
+)
+_ID = re.compile(r"^(?:id|\w+_id)$")
+_KEY = re.compile(r"^\w+$")
+
+
+@dataclass(frozen=True)
+class Question:
+    kind: str
+    table: str
+    columns: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()  # WHEN values, hard-coded IDs, or the values of the enum a column becomes
+    target: str = ""  # the referenced table of a foreign key, or the new type of a type-fit question
+    target_columns: tuple[str, ...] = ()
+    check: str = (
+        ""  # type-fit: too-long | not-integer | not-numeric | out-of-range | too-many-digits | not-in-enum
+    )
+    limit: int = 0  # type-fit: the length, integer bytes or integer digits the new type allows
+
+
+def ask(migrations: Sequence[Migration], catalog: Catalog) -> tuple[Question, ...]:
+    """The questions the change raises, without duplicates, in a stable order."""
+    found: dict[Question, None] = {}
+    for migration in migrations:
+        for question in _questions(migration, catalog):
+            if question.table and not catalog.is_new(question.table):
+                found.setdefault(question, None)
+    tables = {q.table: None for q in found} | {q.target: None for q in found if q.target}
+    sizes = [Question(SIZE, t) for t in tables if t and not catalog.is_new(t)]
+    return tuple(sizes) + tuple(found)
+
+
+def _questions(migration: Migration, catalog: Catalog) -> Iterator[Question]:
+    for op, mapping, table in mapping_sites(migration.up):
+        column, _ = source_column(mapping.source)
+        if column:
+            listed = tuple(v for condition, _ in mapping.whens for v in (literals(condition) or ()))
+            yield Question(DISTRIBUTION, table, (column,), listed)
+        if _ID.match(mapping.target):
+            ids = tuple(r for _, r in mapping.whens if r.lstrip("-").isdigit())
+            if ids:
+                yield Question(LOOKUP, lookup_table(migration.up, op.table, mapping.target), ("id",), ids)
+    for statement in migration.up:
+        yield from _of(statement, migration, catalog)
+
+
+def _of(op: Operation, migration: Migration, catalog: Catalog) -> Iterator[Question]:
+    if isinstance(op, DataUpdate | DataDelete | DataInsert):
+        yield from _where_questions(op, migration)
+    elif isinstance(op, SetNotNull):
+        yield Question(NULLS, op.table, (op.column,))
+    elif isinstance(op, AddConstraint) and op.constraint == "not_null" and len(op.columns) == 1:
+        yield Question(NULLS, op.table, op.columns)
+    elif isinstance(op, AddIndex) and op.unique and _keys(op.columns):
+        yield Question(DUPLICATES, op.table, tuple(c.lower() for c in op.columns))
+    elif isinstance(op, AddConstraint) and op.constraint in ("unique", "primary_key") and _keys(op.columns):
+        yield Question(DUPLICATES, op.table, op.columns)
+    elif (
+        isinstance(op, AddConstraint)
+        and op.constraint == "foreign_key"
+        and op.references
+        and not op.not_valid
+    ):
+        if _keys(op.columns):
+            yield Question(
+                ORPHANS, op.table, op.columns, target=op.references, target_columns=_referenced(op)
+            )
+    elif isinstance(op, AlterColumnType):
+        fit = _fit(catalog, op)
+        if fit is not None:
+            yield fit
+
+
+def _where_questions(op: DataUpdate | DataDelete | DataInsert, migration: Migration) -> Iterator[Question]:
+    condition = where_of(op)
+    if condition is None:
+        return
+    for node in condition.find_all(exp.EQ, exp.In):
+        if not isinstance(node.this, exp.Column):
+            continue
+        column = identifier(node.this)
+        values = [node.expression] if isinstance(node, exp.EQ) else list(node.expressions)
+        if not values or not all(isinstance(v, exp.Literal) for v in values):
+            continue
+        texts = tuple(str(v.name) for v in values)
+        if _ID.match(column) and all(not v.is_string for v in values):
+            table = op.table if column == "id" else lookup_table(migration.up, op.table, column)
+            yield Question(LOOKUP, table, ("id",), texts)
+        else:
+            yield Question(DISTRIBUTION, op.table, (column,), texts)
+
+
+def lookup_table(ops: Iterable[Operation], table: str, column: str) -> str:
+    """The table whose rows an `…_id` column names: its declared foreign key, else the plural of its stem."""
+    return referenced_table(ops, table, column) or plural(column.removesuffix("_id"))
+
+
+def _keys(columns: tuple[str, ...]) -> bool:
+    return bool(columns) and all(_KEY.match(c) for c in columns)
+
+
+def _referenced(op: AddConstraint) -> tuple[str, ...]:
+    tree = op.expression
+    key = tree.find(exp.ForeignKey) if isinstance(tree, exp.Expression) else None
+    reference = key.args.get("reference") if key is not None else None
+    schema = reference.find(exp.Schema) if reference is not None else None
+    columns = tuple(identifier(c) for c in schema.expressions) if schema is not None else ()
+    return columns if len(columns) == len(op.columns) else ("id",) * len(op.columns)
+
+
+def _fit(catalog: Catalog, op: AlterColumnType) -> Question | None:
+    """What the new type rejects or rounds, when the old type (if known) holds more."""
+    old = catalog.column(op.table, op.column)
+    (ob, oa), (nb, na) = type_parts(old.type if old is not None else ""), type_parts(op.new_type)
+    base = Question(TYPE_FIT, op.table, (op.column,), target=op.new_type)
+    if nb in catalog.enums:
+        return _replace(base, "not-in-enum", 0, tuple(catalog.enums[nb]))
+    if nb in TEXT_TYPES and na and (ob not in TEXT_TYPES or not oa or na[0] < oa[0]):
+        return _replace(base, "too-long", na[0])
+    text_before = ob in TEXT_TYPES or not ob
+    if nb in INT_BYTES and text_before:
+        return _replace(base, "not-integer", INT_BYTES[nb])
+    if (nb in NUMERIC_TYPES or nb in FLOAT_TYPES) and text_before and ob != nb:
+        return _replace(base, "not-numeric", 0)
+    if nb in INT_BYTES and (ob not in INT_BYTES or INT_BYTES[nb] < INT_BYTES[ob]):
+        return _replace(base, "out-of-range", INT_BYTES[nb])
+    if nb in NUMERIC_TYPES and len(na) == 2 and (len(oa) < 2 or na[0] - na[1] < oa[0] - oa[1]):
+        return _replace(base, "too-many-digits", na[0] - na[1])
+    return None
+
+
+def _replace(base: Question, check: str, limit: int, values: tuple[str, ...] = ()) -> Question:
+    return Question(base.kind, base.table, base.columns, values, base.target, check=check, limit=limit)

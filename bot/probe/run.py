@@ -1,0 +1,69 @@
+"""Ask production the questions a change raises: statistics first, exact counts within budget, samples above.
+
+`probe(questions, target)` never raises and never writes: a question it cannot answer becomes a
+`Failure` with the reason, and a connection that fails becomes one failure for the whole probe.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from bot.probe import statistics
+from bot.probe.answers import Answers
+from bot.probe.facts import Facts, Failure
+from bot.probe.policy import Target
+from bot.probe.questions import DISTRIBUTION, Question
+from bot.probe.session import ProbeError, Session, read_only
+
+
+def probe(
+    questions: Sequence[Question],
+    target: Target,
+    *,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Facts:
+    start = time.perf_counter()
+    taken_at = now().strftime("%Y-%m-%dT%H:%M:%SZ")
+    answers: Answers | None = None
+    failures: list[Failure] = []
+    session: Session | None = None
+    try:
+        with read_only(target) as session:
+            answers = Answers(session, target.policy, statistics.default_schema(session))
+            for question in _merged(questions):
+                try:
+                    answers.answer(question)
+                except ProbeError as error:
+                    failures.append(Failure(question.table, str(error)))
+    except ProbeError as error:
+        failures.append(Failure("", str(error)))
+    except Exception as error:  # never a crash: the review goes on, unverified
+        failures.append(Failure("", f"the probe failed: {type(error).__name__}: {error}"[:300]))
+    return Facts(
+        connection=target.name,
+        dialect=target.dialect,
+        taken_at=taken_at,
+        tables=tuple(answers.tables.values()) if answers else (),
+        columns=tuple(answers.columns) if answers else (),
+        lookups=tuple(answers.lookups) if answers else (),
+        counts=tuple(answers.counts) if answers else (),
+        failures=tuple(failures),
+        queries=tuple(session.queries) if session is not None else (),
+        milliseconds=round((time.perf_counter() - start) * 1000, 3),
+    )
+
+
+def _merged(questions: Sequence[Question]) -> list[Question]:
+    """One distribution per column, listing every value any statement compares it with."""
+    merged: dict[tuple[str, str, tuple[str, ...]], Question] = {}
+    for q in questions:
+        key = (q.kind, q.table, q.columns) if q.kind == DISTRIBUTION else (q.kind, q.table, (repr(q),))
+        seen = merged.get(key)
+        merged[key] = (
+            q
+            if seen is None
+            else Question(q.kind, q.table, q.columns, tuple(dict.fromkeys(seen.values + q.values)))
+        )
+    return list(merged.values())

@@ -1,0 +1,67 @@
+"""Production has duplicate keys where the migration adds a unique index or constraint.
+
+## Why is this bad?
+Building a unique index checks every existing row. With duplicates in production the statement fails
+after the whole build (a `CONCURRENTLY` build leaves an invalid index behind that must be dropped by
+hand). The production probe counts the duplicate keys before the deploy. Without a probe this rule
+stays quiet.
+
+## Use instead
+Decide which row of each duplicate group survives and merge or delete the others in an earlier step;
+then add the unique index (`CREATE UNIQUE INDEX CONCURRENTLY` on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import AddConstraint, AddIndex, Migration
+from bot.probe.facts import EXACT, Count, Facts
+
+RULE = Rule(
+    id="duplicates-before-unique",
+    dimension=Dimension.DATA_VERIFICATION,
+    severity=Severity.CRITICAL,
+    help="Resolve the duplicate keys in production before adding the unique index or constraint.",
+    bad=("CREATE UNIQUE INDEX CONCURRENTLY users_login ON users (login);",),
+    good=("CREATE UNIQUE INDEX CONCURRENTLY accounts_login ON accounts (login);",),
+)
+
+EXAMPLE_FACTS = Facts(
+    connection="app-replica",
+    dialect="postgres",
+    taken_at="2026-01-05T09:00:00Z",
+    counts=(
+        Count("duplicates", "users", ("login",), 212, EXACT, detail="97 values"),
+        Count("duplicates", "accounts", ("login",), 0, EXACT, detail="0 values"),
+    ),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    facts = context.facts
+    if facts is None:
+        return
+    for op in migration.up:
+        if isinstance(op, AddIndex) and op.unique:
+            columns = tuple(c.lower() for c in op.columns)
+        elif isinstance(op, AddConstraint) and op.constraint in ("unique", "primary_key"):
+            columns = op.columns
+        else:
+            continue
+        found: Count | None = facts.count("duplicates", op.table, columns)
+        if found is None or found.rows == 0:
+            continue
+        key = ", ".join(columns)
+        seen = "at least " if found.source != EXACT else ""
+        yield op.finding(
+            RULE,
+            f"`{op.table}` ({key}) has {seen}{found.rows:,} duplicate rows in production across {found.detail} "
+            f"({facts.cite(found.source)}); the unique index cannot be built.",
+            blast_radius=f"The build over {context.size_words(op.table)} fails at the end; a concurrent build leaves an "
+            "invalid index that slows every write until it is dropped.",
+            fix=f"Find them with `SELECT {key}, count(*) FROM {op.table} GROUP BY {key} HAVING count(*) > 1`, merge or "
+            "delete the extra rows first, then add the index.",
+        )

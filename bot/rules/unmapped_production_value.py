@@ -1,0 +1,117 @@
+"""Production holds values of the mapped column that no WHEN of the CASE covers.
+
+## Why is this bad?
+A CASE is written against the values its author knows. Production has more: a status added last
+quarter, a legacy spelling, `'PAID'` next to `'paid'`, NULLs. Every row with such a value gets the
+CASE's ELSE or, without one, NULL: the old value is overwritten and nothing fails. The production
+probe counts the values of the compared column before the deploy, so the review names them with their
+share and the rows they stand for. Without a probe this rule stays quiet (see `case-without-else` and
+`unmapped-code-value` for what the code alone shows).
+
+## Use instead
+Map every value production holds (normalise case with `lower()` when variants exist), handle NULL
+explicitly, or restrict the statement to the listed values with `WHERE … IN (…)` and decide about the
+rest in a separate step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import Migration
+from bot.probe.facts import EXACT, ColumnFacts, Facts, ValueCount, share
+from bot.transform import literals, mapping_sites, restricts, source_column
+
+RULE = Rule(
+    id="unmapped-production-value",
+    dimension=Dimension.DATA_VERIFICATION,
+    severity=Severity.CRITICAL,
+    help="Map every value production holds (and NULL), or restrict the statement with `WHERE … IN (…)`.",
+    bad=("UPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' WHEN 'open' THEN 'pending' END;",),
+    good=(
+        "UPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' WHEN 'open' THEN 'pending' END\n"
+        "WHERE status IN ('paid', 'open');",
+    ),
+)
+
+# The production data the bad example meets (the good one and every example without a probe stay quiet).
+EXAMPLE_FACTS = Facts(
+    connection="shop-replica",
+    dialect="postgres",
+    taken_at="2026-01-05T09:00:00Z",
+    columns=(
+        ColumnFacts(
+            "orders",
+            "status",
+            EXACT,
+            0.001,
+            4,
+            (
+                ValueCount("paid", 61_000, 0.61),
+                ValueCount("open", 30_000, 0.30),
+                ValueCount("PAID", 8_900, 0.089),
+                ValueCount(None, 100, 0.001),
+            ),
+            complete=True,
+        ),
+    ),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    facts = context.facts
+    if facts is None:
+        return
+    for op, mapping, table in mapping_sites(migration.up):
+        column, normaliser = source_column(mapping.source)
+        found = facts.column(table, column) if column else None
+        if found is None or context.catalog.is_new(table) or restricts(op, column):
+            continue
+        if mapping.otherwise is not None and mapping.otherwise.strip('"`').lower() == mapping.target:
+            continue  # ELSE keeps the current value
+        listed = [v for condition, _ in mapping.whens for v in (literals(condition) or ())]
+        missed = [v for v in found.values if not _covered(v, listed, normaliser, found)]
+        if not missed:
+            continue
+        rows = sum(v.rows for v in missed)
+        outcome = f"take the ELSE (`{mapping.otherwise}`)" if mapping.otherwise is not None else "become NULL"
+        yield op.finding(
+            RULE,
+            f"In production, {_describe(missed, listed)} of `{table}.{column}` match no WHEN of the CASE "
+            f"that sets `{op.table}.{mapping.target}` ({facts.cite(found.source)}).",
+            severity=Severity.CRITICAL if mapping.otherwise is None else Severity.WARNING,
+            blast_radius=f"About {rows:,} rows ({share(sum(v.share for v in missed))} of `{table}`) "
+            f"{outcome} in `{mapping.target}`.",
+            fix=f"Add a WHEN for each of them (or `ELSE {mapping.target}`), handle NULL with `WHEN {column} IS NULL`, "
+            f"or restrict the statement with `WHERE {column} IN (…)`.",
+        )
+
+
+def _covered(value: ValueCount, listed: list[str], normaliser: str, found: ColumnFacts) -> bool:
+    if value.value is None and not value.hidden:
+        return False
+    if value.hidden:
+        return found.covers(value, frozenset(listed))
+    text = value.value or ""
+    text = {"lower": text.lower(), "upper": text.upper(), "trim": text.strip()}.get(normaliser, text)
+    return text in listed
+
+
+def _describe(missed: list[ValueCount], listed: list[str]) -> str:
+    parts = []
+    for value in missed[:6]:
+        if value.value is None:
+            name = "NULL (no WHEN matches NULL)"
+        elif value.hidden:
+            name = "a value withheld by the probe's policy"
+        else:
+            variant = next((w for w in listed if w.strip().lower() == value.value.strip().lower()), None)
+            name = f"`'{value.value}'`" + (
+                f" (a case or whitespace variant of `'{variant}'`)" if variant else ""
+            )
+        parts.append(f"{name}: {value.rows:,} rows, {share(value.share)}")
+    more = f", and {len(missed) - 6} more" if len(missed) > 6 else ""
+    count = f"{len(missed)} value{'s' if len(missed) != 1 else ''}"
+    return f"{count} ({'; '.join(parts)}{more})"
