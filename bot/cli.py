@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from bot import __version__, rules, server
+from bot.changeset import ChangeSet
 from bot.config import DEFAULT_PATH, Config, ConfigError, load_config, parse_config
 from bot.findings import Review
 from bot.gitrepo import GitError, changeset_from_files, changeset_from_git
+from bot.probe.facts import Facts
 from bot.review import review
 
 FORMATS = ("text", "markdown", "json", "sarif")
@@ -84,6 +86,17 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ignore", help="skip these rules (comma-separated ids)")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when the review is BLOCKED")
     p.add_argument("--output", type=Path, help="write the report to this file instead of standard output")
+    p.add_argument(
+        "--probe-dsn",
+        metavar="DSN",
+        help="verify against this database, read-only (postgresql://… or mysql://…); see docs/probe.md",
+    )
+    p.add_argument(
+        "--probe-config",
+        type=Path,
+        metavar="FILE",
+        help="probe connections and policy (the PROBE_CONFIG format)",
+    )
 
 
 def _config(args: argparse.Namespace, text: str | None) -> Config | None:
@@ -138,7 +151,8 @@ def _review(args: argparse.Namespace) -> int:
     description = args.description.read_text(encoding="utf-8") if args.description else ""
     changeset = changeset_from_git(args.repo, args.base, args.head, description=description)
     config = _config(args, changeset.config_text)
-    return _emit(args, review(changeset, config=config, dialect=args.dialect))
+    facts = _probe(args, changeset, config, lint=False)
+    return _emit(args, review(changeset, config=config, dialect=args.dialect, facts=facts))
 
 
 def _lint(args: argparse.Namespace) -> int:
@@ -147,7 +161,31 @@ def _lint(args: argparse.Namespace) -> int:
         raise UsageError(f"no such file: {missing[0]}")
     changeset = changeset_from_files(args.files)
     config = _config(args, None)
-    return _emit(args, review(changeset, config=config, dialect=args.dialect, lint=True))
+    facts = _probe(args, changeset, config, lint=True)
+    return _emit(args, review(changeset, config=config, dialect=args.dialect, lint=True, facts=facts))
+
+
+def _probe(
+    args: argparse.Namespace, changeset: ChangeSet, config: Config | None, *, lint: bool
+) -> Facts | None:
+    """Facts from the production probe when --probe-dsn or --probe-config names a database, else None."""
+    if not args.probe_dsn and args.probe_config is None:
+        return None
+    from bot.probe.policy import ProbeConfigError, load_probe_config, target_for_dsn
+    from bot.probe.production import verify
+
+    try:
+        targets = load_probe_config(args.probe_config).targets if args.probe_config else ()
+        if args.probe_dsn:
+            policy = targets[0][1].policy if targets else None
+            target = target_for_dsn(args.probe_dsn, policy)
+        elif not targets:
+            raise UsageError(f"{args.probe_config}: no repositories configured")
+        else:
+            target = targets[0][1]
+    except ProbeConfigError as error:
+        raise UsageError(str(error)) from error
+    return verify(changeset, target, config=config, dialect=args.dialect, lint=lint)
 
 
 def _rules(args: argparse.Namespace) -> int:

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     snapshot_max_files: int = Field(
         default=100_000, ge=1, validation_alias="MIGRATION_REVIEW_SNAPSHOT_MAX_FILES"
     )
+    # the production probe's connections and policy (docs/probe.md); unset: the probe never runs
+    probe_config: Path | None = Field(default=None, validation_alias="PROBE_CONFIG")
     # per migration file read through the API
     file_max_bytes: int = Field(default=1024 * 1024, ge=1, validation_alias="MIGRATION_REVIEW_FILE_MAX_BYTES")
 

@@ -21,6 +21,8 @@ from bot.changeset import ChangedFile, ChangeSet, MemoryTree, Tree
 from bot.config import ConfigError
 from bot.frameworks import is_candidate
 from bot.github import GitHubApp, Pull, Repository, parse_external_id
+from bot.probe.policy import ProbeConfigError, Target, load_probe_config
+from bot.probe.production import verify
 from bot.render import render_check_run, render_comment
 from bot.review import review
 from bot.settings import Settings
@@ -105,7 +107,8 @@ async def review_pull_request(job: Job, context: Context, repo: Repository, numb
         await repo.close_check_run(check_run, "failure", FAILED_TITLE, summary)
         return "done"
     try:
-        comment, output = await anyio.to_thread.run_sync(_review_and_render, changeset)
+        target = _probe_target(context.settings, repo, changeset)
+        comment, output = await anyio.to_thread.run_sync(_review_and_render, changeset, target)
     except ConfigError as error:
         await repo.close_check_run(check_run, "failure", CONFIG_TITLE, f"On the base branch: {error}")
         return "done"
@@ -137,9 +140,23 @@ async def give_up(job: Job, context: Context, error: str) -> None:
         await repo.close_check_run(check_run, "failure", FAILED_TITLE, f"The review failed: {error}")
 
 
-def _review_and_render(changeset: ChangeSet) -> tuple[str, dict[str, Any]]:
-    result = review(changeset)
+def _review_and_render(changeset: ChangeSet, target: Target | None = None) -> tuple[str, dict[str, Any]]:
+    facts = verify(changeset, target) if target is not None else None  # refuses forks itself
+    result = review(changeset, facts=facts)
     return render_comment(result), render_check_run(result)
+
+
+def _probe_target(settings: Settings, repo: Repository, changeset: ChangeSet) -> Target | None:
+    """The server's probe connection for this repository, read from PROBE_CONFIG (never from the repository)."""
+    if settings.probe_config is None:
+        return None
+    try:
+        config = load_probe_config(settings.probe_config)
+    except ProbeConfigError as error:
+        log.error("probe configuration: %s", error)
+        return None
+    paths = [f.path for f in changeset.files if is_candidate(f.path)]
+    return config.for_repository(f"{repo.owner}/{repo.name}", paths)
 
 
 async def _changeset(repo: Repository, pull: Pull, settings: Settings) -> ChangeSet:
@@ -176,6 +193,7 @@ async def _changeset(repo: Repository, pull: Pull, settings: Settings) -> Change
         description=pull.body,
         config_text=config_text,
         config_path=CONFIG_PATH,
+        from_fork=pull.fork,
     )
 
 

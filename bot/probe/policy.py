@@ -178,9 +178,9 @@ class ProbeConfig:
     targets: tuple[tuple[str, Target], ...] = ()  # (owner/name, target)
 
     def for_repository(self, repository: str, paths: list[str] | None = None) -> Target | None:
-        """The target configured for a repository whose migrations under review it covers."""
+        """The first target configured for the repository that covers one of the paths (or any, without paths)."""
         for name, target in self.targets:
-            if name.lower() == repository.lower() and all(target.covers(p) for p in paths or []):
+            if name.lower() == repository.lower() and (not paths or any(target.covers(p) for p in paths)):
                 return target
         return None
 

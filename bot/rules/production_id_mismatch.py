@@ -103,12 +103,16 @@ def _judge(
         blast_radius=f"Every row the statement maps points at the wrong `{found.table}` row (or at none): "
         "the damage is silent and survives until someone notices wrong data.",
         fix=f"Look the IDs up by a stable key: `(SELECT {found.key} FROM {found.table} WHERE code = '…')`, or use the "
-        "IDs production holds: " + ", ".join(f"{i} = {_said(s)}" for i, s in found.found[:6]) + ".",
+        "IDs production holds: " + ", ".join(f"{i} ({_said(s)})" for i, s in found.found[:6]) + ".",
     )
 
 
 def _said(said: tuple[tuple[str, str], ...]) -> str:
-    return ", ".join(f"{column} = '{value}'" for column, value in said) or "nothing the probe may show"
+    shown = [(column, value) for column, value in said if value != "<hidden>"]
+    return (
+        ", ".join(f"{column} = '{value}'" for column, value in shown)
+        or "(labels withheld by the probe's policy)"
+    )
 
 
 def _where_ids(op: Operation) -> Iterator[tuple[str, list[str]]]:
