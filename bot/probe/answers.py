@@ -198,7 +198,12 @@ class Answers:
             )[0]
             # a sample finds duplicates only within itself: report what it saw, unscaled
             return Count(
-                "duplicates", q.table, q.columns, int(extra or 0), source, detail=f"{int(groups or 0)} values"
+                "duplicates",
+                q.table,
+                q.columns,
+                int(extra or 0),
+                source,
+                detail=f"{int(groups or 0):,} value{'s' if int(groups or 0) != 1 else ''}",
             )
         if q.kind == ORPHANS:
             self._size(q.target)

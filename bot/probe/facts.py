@@ -138,7 +138,7 @@ class Facts:
 
     def cite(self, source: str) -> str:
         """`exact count on shop-replica at 2026-11-25T01:47:00Z`, for a finding's message."""
-        how = {STATISTICS: "statistics", EXACT: "exact count", SAMPLE: "sample"}.get(source, source)
+        how = {STATISTICS: "statistics", EXACT: "exact", SAMPLE: "sample"}.get(source, source)
         return f"{how} on {self.connection} at {self.taken_at}"
 
     def words(self, source: str) -> str:

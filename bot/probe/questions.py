@@ -63,7 +63,7 @@ def ask(migrations: Sequence[Migration], catalog: Catalog) -> tuple[Question, ..
         for question in _questions(migration, catalog):
             if question.table and not catalog.is_new(question.table):
                 found.setdefault(question, None)
-    tables = {q.table: None for q in found} | {q.target: None for q in found if q.target}
+    tables = {q.table: None for q in found} | {q.target: None for q in found if q.kind == ORPHANS}
     sizes = [Question(SIZE, t) for t in tables if t and not catalog.is_new(t)]
     return tuple(sizes) + tuple(found)
 

@@ -58,7 +58,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         seen = "at least " if found.source != EXACT else ""
         yield op.finding(
             RULE,
-            f"`{op.table}` ({key}) has {seen}{found.rows:,} duplicate rows in production across {found.detail} "
+            f"`{op.table}` ({key}) has {seen}{found.rows:,} duplicate rows in production ({found.detail} repeated) "
             f"({facts.cite(found.source)}); the unique index cannot be built.",
             blast_radius=f"The build over {context.size_words(op.table)} fails at the end; a concurrent build leaves an "
             "invalid index that slows every write until it is dropped.",

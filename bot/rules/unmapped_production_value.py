@@ -2,8 +2,8 @@
 
 ## Why is this bad?
 A CASE is written against the values its author knows. Production has more: a status added last
-quarter, a legacy spelling, `'PAID'` next to `'paid'`, NULLs. Every row with such a value gets the
-CASE's ELSE or, without one, NULL: the old value is overwritten and nothing fails. The production
+quarter, a legacy spelling, `'PAID'` next to `'paid'`, NULLs. Without an ELSE, every row with such
+a value gets NULL: the old value is overwritten and nothing fails. The production
 probe counts the values of the compared column before the deploy, so the review names them with their
 share and the rows they stand for. Without a probe this rule stays quiet (see `case-without-else` and
 `unmapped-code-value` for what the code alone shows).
@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import Migration
+from bot.migration import AddColumn, DataInsert, DataUpdate, Migration
 from bot.probe.facts import EXACT, ColumnFacts, Facts, ValueCount, share
 from bot.transform import literals, mapping_sites, restricts, source_column
 
@@ -69,21 +69,20 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         found = facts.column(table, column) if column else None
         if found is None or context.catalog.is_new(table) or restricts(op, column):
             continue
-        if mapping.otherwise is not None and mapping.otherwise.strip('"`').lower() == mapping.target:
-            continue  # ELSE keeps the current value
+        if mapping.otherwise is not None and mapping.otherwise.strip().upper() != "NULL":
+            continue  # an explicit ELSE is the author's decision for every other value
         listed = [v for condition, _ in mapping.whens for v in (literals(condition) or ())]
         missed = [v for v in found.values if not _covered(v, listed, normaliser, found)]
         if not missed:
             continue
         rows = sum(v.rows for v in missed)
-        outcome = f"take the ELSE (`{mapping.otherwise}`)" if mapping.otherwise is not None else "become NULL"
+        verb = "matches" if len(missed) == 1 else "match"
         yield op.finding(
             RULE,
-            f"In production, {_describe(missed, listed)} of `{table}.{column}` match no WHEN of the CASE "
+            f"In production, {_describe(missed, listed)} of `{table}.{column}` {verb} no WHEN of the CASE "
             f"that sets `{op.table}.{mapping.target}` ({facts.cite(found.source)}).",
-            severity=Severity.CRITICAL if mapping.otherwise is None else Severity.WARNING,
             blast_radius=f"About {rows:,} rows ({share(sum(v.share for v in missed))} of `{table}`) "
-            f"{outcome} in `{mapping.target}`.",
+            f"become NULL in `{mapping.target}`{_overwritten(migration, op, mapping.target)}.",
             fix=f"Add a WHEN for each of them (or `ELSE {mapping.target}`), handle NULL with `WHEN {column} IS NULL`, "
             f"or restrict the statement with `WHERE {column} IN (…)`.",
         )
@@ -115,3 +114,11 @@ def _describe(missed: list[ValueCount], listed: list[str]) -> str:
     more = f", and {len(missed) - 6} more" if len(missed) > 6 else ""
     count = f"{len(missed)} value{'s' if len(missed) != 1 else ''}"
     return f"{count} ({'; '.join(parts)}{more})"
+
+
+def _overwritten(migration: Migration, op: DataUpdate | DataInsert, target: str) -> str:
+    added = any(
+        isinstance(other, AddColumn) and other.table == op.table and other.column.name == target
+        for other in migration.up
+    )
+    return "" if added or not isinstance(op, DataUpdate) else ", overwriting their current value"
