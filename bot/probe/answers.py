@@ -135,15 +135,19 @@ class Answers:
     ) -> ColumnFacts:
         column = q.columns[0]
         shown = self.policy.shows(q.table, column, distinct)
+        folded = self._columns_of(q.table).get(column, "").endswith("_ci")
+        listed = {v.lower() if folded else v for v in q.values}
         values = []
         for index, (value, n) in enumerate(sorted(counted, key=lambda p: -p[1]), 1):
             share = n / total if total else 0.0
             if shown or value is None:
                 values.append(ValueCount(value, n, share))
             else:
-                equals = value if value in q.values else None
+                equals = value if (value.lower() if folded else value) in listed else None
                 values.append(ValueCount(f"<value {index}>", n, share, hidden=True, equals=equals))
-        return ColumnFacts(q.table, column, source, null_share, distinct, tuple(values), complete, not shown)
+        return ColumnFacts(
+            q.table, column, source, null_share, distinct, tuple(values), complete, not shown, folded
+        )
 
     # --- lookups ------------------------------------------------------------------------------------
 

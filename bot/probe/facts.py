@@ -49,6 +49,7 @@ class ColumnFacts:
     values: tuple[ValueCount, ...] = ()
     complete: bool = False  # the values listed cover every row (an exact count, or statistics that add up)
     hidden: bool = False  # values withheld: a sensitive name or too many distinct values
+    case_insensitive: bool = False  # the column's collation compares without case (MySQL `_ci`)
 
     def covers(self, value: ValueCount, listed: frozenset[str]) -> bool:
         if value.value is None and not value.hidden:

@@ -31,7 +31,7 @@ def distribution(source: exp.Table, column: str, dialect: str, sample: float | i
     query = (
         exp.select(value.as_("value"), _count().as_("n"))
         .from_(_from(source, dialect, sample, [column]))
-        .group_by(exp.Literal.number(1))
+        .group_by(_column(column))  # by the column itself: its collation decides which values are equal
         .order_by(exp.Ordered(this=exp.Literal.number(2), desc=True))
         .limit(DISTRIBUTION_LIMIT)
     )

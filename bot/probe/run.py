@@ -36,7 +36,8 @@ def probe(
                 try:
                     answers.answer(question)
                 except ProbeError as error:
-                    failures.append(Failure(question.table, str(error)))
+                    failure = Failure(question.table, str(error))
+                    failures += [failure] if failure not in failures else []
     except ProbeError as error:
         failures.append(Failure("", str(error)))
     except Exception as error:  # never a crash: the review goes on, unverified

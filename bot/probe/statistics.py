@@ -38,14 +38,14 @@ def default_schema(session: Session) -> str:
 
 
 def columns(session: Session, schema: str, table: str) -> dict[str, str]:
-    """Column name → data type, as the database spells them."""
+    """Column name → its collation ("" when none): a collation ending in `_ci` compares without case."""
     rows = session.fetch(
-        "SELECT column_name, data_type FROM information_schema.columns"
+        "SELECT column_name, collation_name FROM information_schema.columns"
         " WHERE table_schema = %s AND table_name = %s",
         f"the columns of {schema}.{table}",
         (schema, table),
     )
-    return {str(name): str(kind) for name, kind in rows}
+    return {str(name): str(collation or "") for name, collation in rows}
 
 
 def table(session: Session, schema: str, name: str) -> TableStats | None:
@@ -99,6 +99,8 @@ def _pg_column(session: Session, schema: str, table_name: str, name: str) -> Col
 
 
 def _mysql_column(session: Session, schema: str, table_name: str, name: str) -> ColumnStats | None:
+    if session.mariadb:
+        return _mariadb_column(session, schema, table_name, name)
     rows = session.fetch(
         "SELECT HISTOGRAM FROM information_schema.COLUMN_STATISTICS"
         " WHERE SCHEMA_NAME = %s AND TABLE_NAME = %s AND COLUMN_NAME = %s",
@@ -124,3 +126,26 @@ def _histogram_value(value: Any) -> str:
 
         return base64.b64decode(text.split(":", 2)[2]).decode("utf-8", errors="replace")
     return text
+
+
+def _mariadb_column(session: Session, schema: str, table_name: str, name: str) -> ColumnStats | None:
+    """Engine-independent statistics (ANALYZE TABLE … PERSISTENT FOR ALL); values from JSON histograms."""
+    rows = session.fetch(
+        "SELECT nulls_ratio, avg_frequency, hist_type, histogram FROM mysql.column_stats"
+        " WHERE db_name = %s AND table_name = %s AND column_name = %s",
+        f"the statistics of {schema}.{table_name}.{name}",
+        (schema, table_name, name),
+    )
+    if not rows:
+        return None
+    nulls, frequency, kind, histogram = rows[0]
+    pairs: list[tuple[str | None, float]] = []
+    if kind == "JSON_HB" and histogram:
+        text = histogram.decode() if isinstance(histogram, bytes) else str(histogram)
+        for bucket in json.loads(text).get("histogram_hb", []):
+            if bucket.get("ndv") == 1:  # a bucket of one value: its share of the non-NULL rows
+                pairs.append(
+                    (str(bucket.get("start")), float(bucket.get("size", 0)) * (1 - float(nulls or 0)))
+                )
+    distinct = -(1 - float(nulls or 0)) / float(frequency) if frequency else 0.0  # a fraction, as pg_stats
+    return ColumnStats(float(nulls or 0), distinct, tuple(pairs))

@@ -95,6 +95,8 @@ def _covered(value: ValueCount, listed: list[str], normaliser: str, found: Colum
         return found.covers(value, frozenset(listed))
     text = value.value or ""
     text = {"lower": text.lower(), "upper": text.upper(), "trim": text.strip()}.get(normaliser, text)
+    if found.case_insensitive:  # the column's collation compares without case, so does the CASE
+        return text.lower() in {v.lower() for v in listed}
     return text in listed
 
 
