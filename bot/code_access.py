@@ -1,0 +1,68 @@
+"""How a line of code uses a name: does it write it, and is it behind a feature flag?"""
+
+from __future__ import annotations
+
+import re
+
+_WRITE_CALL = re.compile(
+    r"\b(?:create|update|insert|upsert|save|new|build|assign_attributes|attributes=|write_attribute|"
+    r"update_column|update_columns|update_all|insert_all|upsert_all|permit|objects\.create|bulk_create|"
+    r"bulk_update|values|set|data|add|merge|persist|Create|Update|Save|Insert)\b",
+)
+_SQL_WRITE = re.compile(r"\b(?:SET|INSERT\s+INTO|VALUES)\b", re.I)
+
+
+def is_write(line: str, start: int, end: int) -> bool:
+    """True when the name at line[start:end] is assigned or passed as a value to be stored."""
+    before = line[:start].rstrip()
+    after = line[end:].lstrip("\"'`]) ")
+    if before.endswith(("write_attribute(:", 'write_attribute("', "[:", '["', "['")) and after.startswith(
+        "="
+    ):
+        return not after.startswith("==")
+    if after.startswith("=") and not after.startswith(("==", "=>", "=~")):
+        return True  # obj.name = …, name=… (keyword argument), SET name = …
+    if after.startswith(("=>", ":")) and not after.startswith("::"):
+        return bool(_WRITE_CALL.search(line)) or bool(_SQL_WRITE.search(line))
+    if _SQL_WRITE.search(line) and re.search(r"\bINSERT\s+INTO\b", line, re.I):
+        return True
+    return before.endswith(("permit(:", ", :")) and "permit(" in line
+
+
+_FLAG_CHECKS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("Flipper", re.compile(r"Flipper(?:\.enabled\?\(\s*|\[\s*)[:\"']?([\w.-]+)")),
+    ("feature flag", re.compile(r"\bFeature\.(?:enabled|active)\?\(\s*[:\"']?([\w.-]+)")),
+    (
+        "LaunchDarkly",
+        re.compile(r"\b(?:variation|bool_variation|boolVariation|BoolVariation)\(\s*[\"']([\w.-]+)"),
+    ),
+    ("Unleash", re.compile(r"\b(?:is_enabled|isEnabled|IsEnabled)\(\s*[\"']([\w.-]+)")),
+    (
+        "django-waffle",
+        re.compile(r"\b(?:flag_is_active|switch_is_active|sample_is_active)\([^)]*?[\"']([\w.-]+)"),
+    ),
+    (
+        "OpenFeature",
+        re.compile(
+            r"\b(?:get_boolean_value|getBooleanValue|BooleanValue|get_boolean_details)\([^)]*?[\"']([\w.-]+)"
+        ),
+    ),
+    (
+        "settings toggle",
+        re.compile(
+            r"\b(?:settings|config|Settings|ENV|os\.environ|process\.env)(?:\.|\[\s*[\"']|\.get\(\s*[\"']|\.fetch\(\s*[\"'])"
+            r"(\w*(?:ENABLE|FEATURE|FLAG|USE_|_V\d)\w*)",
+            re.I,
+        ),
+    ),
+)
+
+
+def flag_guard(window: str) -> tuple[str, str] | None:
+    """(provider, flag name) of the nearest feature-flag check in the code before a use, if any."""
+    best: tuple[int, str, str] | None = None
+    for provider, pattern in _FLAG_CHECKS:
+        for match in pattern.finditer(window):
+            if best is None or match.start() > best[0]:
+                best = (match.start(), provider, match.group(1))
+    return (best[1], best[2]) if best else None

@@ -1,0 +1,233 @@
+"""Code-reference search: the places in the head tree that still use what a migration removes or renames.
+
+`search` makes one pass over the tree for every identifier of a pull request (column names in their
+snake, camel and Pascal spellings, table names, model classes, association names, index names), and
+classifies each use by area (model, job, API contract, raw SQL, …) and confidence. Rules ask the
+resulting `ReferenceIndex` for the uses of each target.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from bot.changeset import Tree
+from bot.code_areas import AREAS
+from bot.code_match import Hit, Matcher, Needle
+from bot.inflection import singularize
+from bot.migration import (
+    AddColumn,
+    DataUpdate,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropTable,
+    Migration,
+    RenameColumn,
+    RenameConstraint,
+    RenameTable,
+)
+from bot.model_map import MAPPING_WORDS, TableModels, django_models, table_models
+from bot.tree_scan import scan
+from bot.usage import Target, Use, spellings
+
+__all__ = ["ReferenceIndex", "Target", "Use", "search", "targets"]
+
+_Key = tuple[str, str, str]
+
+
+def _key(target: Target) -> _Key:
+    return (target.kind, target.table, target.name)
+
+
+@dataclass(frozen=True)
+class ReferenceIndex:
+    found: Mapping[_Key, tuple[Use, ...]] = field(default_factory=dict)
+    renamed: Mapping[_Key, tuple[Use, ...]] = field(default_factory=dict)  # uses of the new name
+    files: int = 0  # files searched
+    observations: tuple[str, ...] = ()
+
+    def uses(self, target: Target) -> tuple[Use, ...]:
+        """Places that still use the target's (old) name, most severe area first."""
+        return self.found.get(_key(target), ())
+
+    def new_uses(self, target: Target) -> tuple[Use, ...]:
+        """Places that use the target's new name (renames and replacing columns)."""
+        return self.renamed.get(_key(target), ())
+
+    def searched(self, target: Target) -> bool:
+        return _key(target) in self.found
+
+    def notes(self) -> tuple[str, ...]:
+        return self.observations
+
+
+def targets(migrations: Iterable[Migration]) -> tuple[Target, ...]:
+    """Everything the migrations remove or rename, and columns added to replace another one."""
+    found: list[Target] = []
+    for migration in migrations:
+        found += [t for op in migration.up if (t := _target(op)) is not None]
+        found += _replacements(migration)
+    return tuple(dict.fromkeys(found))
+
+
+def _target(op: object) -> Target | None:
+    if isinstance(op, DropColumn):
+        return Target("column", op.table, op.column)
+    if isinstance(op, RenameColumn):
+        return Target("column", op.table, op.column, op.new_name)
+    if isinstance(op, DropTable):
+        return Target("table", op.table, op.table)
+    if isinstance(op, RenameTable):
+        return Target("table", op.table, op.table, op.new_name)
+    if isinstance(op, DropIndex):
+        return Target("index", op.table, op.name)
+    if isinstance(op, DropConstraint):
+        return Target("constraint", op.table, op.name)
+    if isinstance(op, RenameConstraint):
+        return Target("constraint", op.table, op.name, op.new_name)
+    return None
+
+
+def _replacements(migration: Migration) -> list[Target]:
+    """A column added and filled from an existing one in the same migration replaces it (expand step)."""
+    added = {(op.table, op.column.name) for op in migration.up if isinstance(op, AddColumn)}
+    found = []
+    for op in migration.up:
+        if not isinstance(op, DataUpdate):
+            continue
+        for column, expression in op.assignments:
+            sources = [c for c in op.reads if c != column and c in expression]
+            if (op.table, column) in added and len(sources) == 1:
+                found.append(Target("column", op.table, sources[0], column))
+    return found
+
+
+def search(
+    tree: Tree,
+    targets: Sequence[Target],
+    *,
+    exclude: Sequence[str] = (),
+    skip_paths: Collection[str] = (),
+    workers: int | None = None,
+) -> ReferenceIndex:
+    """Search `tree` once for every target; `exclude` holds .gitignore-style patterns to skip."""
+    unique = tuple(dict.fromkeys(targets))
+    tables = {t.table for t in unique if t.kind in ("column", "table", "enum-value")}
+    django = django_models(tree, tables)
+    models = {table: table_models(table, django.get(table, ())) for table in tables}
+    hits, mappings, files = _run(tree, unique, models, _needles(unique, models), exclude, skip_paths, workers)
+    discovered = _discovered(mappings, models)
+    if discovered:
+        models = {t: table_models(t, m.models | discovered.get(t, set())) for t, m in models.items()}
+        hits = [_recheck(hit, unique, models) for hit in hits]
+        extra = _model_needles(unique, discovered)
+        if extra:
+            more, _, _ = _run(tree, unique, models, extra, exclude, skip_paths, workers)
+            hits += more
+    return _index(unique, hits, files, _mapping_notes(mappings, discovered))
+
+
+def _needles(targets: Sequence[Target], models: Mapping[str, TableModels]) -> dict[str, tuple[Needle, ...]]:
+    found: dict[str, list[Needle]] = defaultdict(list)
+    for i, target in enumerate(targets):
+        if target.kind == "column":
+            for word in spellings(target.name):
+                found[word].append(Needle(word, i, "name"))
+            for word in spellings(target.new_name or ""):
+                found[word].append(Needle(word, i, "new"))
+        elif target.kind == "table":
+            found[target.table].append(Needle(target.table, i, "table"))
+            for word in sorted(models[target.table].models):
+                found[word].append(Needle(word, i, "model"))
+            single = singularize(target.table)
+            found[single].append(Needle(single, i, "singular"))
+        elif target.name:
+            found[target.name].append(Needle(target.name, i, "name"))
+    return {word: tuple(ns) for word, ns in found.items() if word}
+
+
+def _model_needles(
+    targets: Sequence[Target], discovered: Mapping[str, set[str]]
+) -> dict[str, tuple[Needle, ...]]:
+    found: dict[str, list[Needle]] = defaultdict(list)
+    for i, target in enumerate(targets):
+        for model in sorted(discovered.get(target.table, ())) if target.kind == "table" else ():
+            found[model].append(Needle(model, i, "model"))
+    return {word: tuple(ns) for word, ns in found.items()}
+
+
+def _run(
+    tree: Tree,
+    targets: tuple[Target, ...],
+    models: Mapping[str, TableModels],
+    needles: Mapping[str, tuple[Needle, ...]],
+    exclude: Sequence[str],
+    skip_paths: Collection[str],
+    workers: int | None,
+) -> tuple[list[Hit], list[tuple[str, str, str, int]], int]:
+    matcher = Matcher(targets, needles, models)
+    words = {*needles, *MAPPING_WORDS} if models else set(needles)
+    result = scan(tree, words, matcher.handle, exclude=exclude, skip_paths=skip_paths, workers=workers)
+    hits = [r for r in result.results if isinstance(r, Hit)]
+    mappings = [r for r in result.results if isinstance(r, tuple)]
+    return hits, mappings, result.files
+
+
+def _discovered(
+    mappings: list[tuple[str, str, str, int]], models: Mapping[str, TableModels]
+) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for table, model, _, _ in mappings:
+        if model not in models[table].models:
+            found[table].add(model)
+    return dict(found)
+
+
+def _recheck(hit: Hit, targets: tuple[Target, ...], models: Mapping[str, TableModels]) -> Hit:
+    """A low-confidence use near a model only now known to map to the target's table becomes high."""
+    target = targets[hit.target]
+    if hit.use.confidence == "high" or not hit.names & models[target.table].models:
+        return hit
+    return replace(hit, use=replace(hit.use, confidence="high"))
+
+
+_AREA_ORDER = ("job", "serializer", "raw-sql", "model", "association", *AREAS)
+_AREA_RANK = {area: i for i, area in enumerate(dict.fromkeys(_AREA_ORDER))}
+
+
+def _sorted(uses: Iterable[Use]) -> tuple[Use, ...]:
+    return tuple(sorted(uses, key=lambda u: (u.confidence != "high", _AREA_RANK[u.area], u.path, u.line)))
+
+
+def _index(targets: tuple[Target, ...], hits: list[Hit], files: int, notes: list[str]) -> ReferenceIndex:
+    old: dict[_Key, list[Use]] = {_key(t): [] for t in targets}
+    new: dict[_Key, list[Use]] = {_key(t): [] for t in targets if t.new_name}
+    seen: set[tuple[int, bool, str, int]] = set()
+    for hit in hits:
+        fresh = hit.role == "new"
+        if (hit.target, fresh, hit.use.path, hit.use.line) in seen:
+            continue
+        seen.add((hit.target, fresh, hit.use.path, hit.use.line))
+        (new if fresh else old)[_key(targets[hit.target])].append(hit.use)
+    flags = sorted(
+        {(u.flag, u.path, u.line) for uses in (*old.values(), *new.values()) for u in uses if u.flag}
+    )
+    notes += [f"Guarded by feature flag {flag}: `{path}:{line}`." for flag, path, line in flags]
+    return ReferenceIndex(
+        found={k: _sorted(v) for k, v in old.items()},
+        renamed={k: _sorted(v) for k, v in new.items()},
+        files=files,
+        observations=tuple(notes),
+    )
+
+
+def _mapping_notes(
+    mappings: list[tuple[str, str, str, int]], discovered: Mapping[str, set[str]]
+) -> list[str]:
+    return [
+        f"Model `{model}` maps to table `{table}` (`{path}:{line}`)."
+        for table, model, path, line in sorted(set(mappings))
+        if model in discovered.get(table, set())
+    ]
