@@ -25,9 +25,11 @@ COLUMNS = (
 ).split()
 # Identifiers the benchmark searches; each is planted in a small share of the files.
 PLANTED = (
-    "legacy_status old_price_cents tax_region_code fulfillment_mode referrer_code "
-    "billing_cycle_anchor promo_segment vip_tier_level sla_deadline_at fraud_score_v1"
+    "legacy_status old_price_cents tax_region_code fulfillment_mode referrer_code billing_cycle_anchor "
+    "promo_segment vip_tier_level sla_deadline_at fraud_score_v1 legacy_sku warehouse_zone_code "
+    "gift_wrap_note loyalty_points_v1 partner_batch_ref courier_hint"
 ).split()
+VERSION = "2"  # bump when the generated content changes
 
 
 def _entities(count: int) -> list[str]:
@@ -43,7 +45,7 @@ def _camel(snake: str) -> str:
 
 def _columns(rng: random.Random) -> list[str]:
     cols = rng.sample(COLUMNS, rng.randint(6, 10))
-    if rng.random() < 0.04:
+    if rng.random() < 0.15:
         cols.append(rng.choice(PLANTED))
     return cols
 
@@ -216,7 +218,7 @@ FILES_PER_ENTITY = 23
 def build(root: Path, files: int) -> Path:
     """Write a tree of about `files` files under root (reused when it is already complete)."""
     marker = root / ".complete"
-    if marker.exists() and marker.read_text() == str(files):
+    if marker.exists() and marker.read_text() == f"{files} v{VERSION}":
         return root
     if root.exists():
         shutil.rmtree(root)
@@ -230,5 +232,5 @@ def build(root: Path, files: int) -> Path:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
             written += 1
-    marker.write_text(str(files))
+    marker.write_text(f"{files} v{VERSION}")
     return root

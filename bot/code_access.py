@@ -51,11 +51,21 @@ _FLAG_CHECKS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "settings toggle",
         re.compile(
             r"\b(?:settings|config|Settings|ENV|os\.environ|process\.env)(?:\.|\[\s*[\"']|\.get\(\s*[\"']|\.fetch\(\s*[\"'])"
-            r"(\w*(?:ENABLE|FEATURE|FLAG|USE_|_V\d)\w*)",
-            re.I,
+            r"([A-Z0-9_]*(?:ENABLE|FEATURE|FLAG|USE_|_V\d)[A-Z0-9_]*)\b",
         ),
     ),
 )
+
+
+_FLAG_HINTS = (
+    *("Flipper", "Feature.", "ariation(", "is_enabled(", "isEnabled(", "IsEnabled(", "_is_active("),
+    *("BooleanValue(", "boolean_value(", "boolean_details(", "ENABLE", "FEATURE", "FLAG", "USE_", "_V"),
+)
+
+
+def has_flags(text: str) -> bool:
+    """A cheap test of a whole file: could any line of it be a feature-flag check?"""
+    return any(hint in text for hint in _FLAG_HINTS)
 
 
 def flag_guard(window: str) -> tuple[str, str] | None:

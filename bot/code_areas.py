@@ -7,6 +7,7 @@ or a SQL string), then by markers anywhere in the file (a Sidekiq worker, a Cele
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 AREAS = ("model", "association", "serializer", "job", "raw-sql", "view", "test", "doc", "config", "other")
 
@@ -63,34 +64,56 @@ def is_test(path: str) -> bool:
     return bool(_TEST_PATH.search(path))
 
 
-def file_traits(file_text: str) -> frozenset[str]:
-    """Markers that hold for the whole file: "job" (a worker class), "model" (an ORM model)."""
-    traits = set()
-    if _JOB_MARKER.search(file_text):
-        traits.add("job")
-    if _MODEL_MARKER.search(file_text):
-        traits.add("model")
-    return frozenset(traits)
+@dataclass(frozen=True)
+class FileArea:
+    """What the path and the whole file say about the area of any line in it."""
+
+    fixed: str | None  # test or doc: every line of the file is in that area
+    job: bool
+    api: bool
+    sql: bool
+    model: bool
+    rest: str  # view, config or other
 
 
-def classify(path: str, line: str, traits: frozenset[str]) -> str:
-    """The area of one line of `path` (see AREAS); `traits` comes from `file_traits`."""
+_JOB_HINTS = ("Sidekiq", "Job", "task", "perform_", "dramatiq", "Queue(", "asynq.", "cron.")
+_MODEL_HINTS = ("ApplicationRecord", "ActiveRecord", "models.Model", "__tablename__", "db.Model",
+                "Declarative", "gorm.Model", "@Entity", "model ")  # fmt: skip
+
+
+def _maybe(text: str, hints: tuple[str, ...]) -> bool:
+    return any(hint in text for hint in hints)
+
+
+def file_area(path: str, text: str) -> FileArea:
     if is_test(path):
-        return "test"
+        return FileArea("test", False, False, False, False, "other")
     if _DOC_PATH.search(path):
-        return "doc"
-    if _ASSOCIATION_LINE.search(line) and not _SQL_LINE.search(line):
+        return FileArea("doc", False, False, False, False, "other")
+    rest = "view" if _VIEW_PATH.search(path) else "config" if _CONFIG_PATH.search(path) else "other"
+    return FileArea(
+        fixed=None,
+        job=bool(_JOB_PATH.search(path) or (_maybe(text, _JOB_HINTS) and _JOB_MARKER.search(text))),
+        api=bool(_API_PATH.search(path)),
+        sql=bool(_SQL_PATH.search(path)),
+        model=bool(_MODEL_PATH.search(path) or (_maybe(text, _MODEL_HINTS) and _MODEL_MARKER.search(text))),
+        rest=rest,
+    )
+
+
+def classify(file: FileArea, line: str) -> str:
+    """The area of one line (see AREAS) of a file described by `file_area`."""
+    if file.fixed:
+        return file.fixed
+    sql = bool(_SQL_LINE.search(line))
+    if not sql and _ASSOCIATION_LINE.search(line):
         return "association"
-    if _JOB_PATH.search(path) or "job" in traits:
+    if file.job:
         return "job"
-    if _API_PATH.search(path):
+    if file.api:
         return "serializer"
-    if _SQL_PATH.search(path) or _SQL_LINE.search(line):
+    if file.sql or sql:
         return "raw-sql"
-    if _MODEL_PATH.search(path) or "model" in traits:
+    if file.model:
         return "model"
-    if _VIEW_PATH.search(path):
-        return "view"
-    if _CONFIG_PATH.search(path):
-        return "config"
-    return "other"
+    return file.rest

@@ -9,12 +9,13 @@ its model nearby) and low when the region is about another table, or the line is
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
-from bot.code_access import flag_guard, is_write
-from bot.code_areas import classify, file_traits, is_comment
-from bot.model_map import TableModels, mappings_in
+from bot.code_access import flag_guard, has_flags, is_write
+from bot.code_areas import FileArea, classify, file_area, is_comment
+from bot.model_map import Mapped, TableModels, mappings_in
 from bot.usage import Target, Use
 
 _RAILS_PREFIXES = (
@@ -25,8 +26,11 @@ _RAILS_SUFFIXES = (
     *("_was", "_changed", "_change", "_before_last_save", "_in_database", "_previously_changed"),
     *("_previously_was", "_will_change", "_before_type_cast", "_came_from_user", "_for_database"),
 )
-_QUALIFIER = re.compile(r"([A-Za-z_@]\w*)\s*(?:\.|::|->|\?\.|\[\s*[:\"']?|\(\s*[:\"']?)\s*[:\"'`]?$")
-_SQL_TABLE = re.compile(r"\b(?:FROM|JOIN|UPDATE|INTO|TABLE)\s+[`\"\[]?(?:\w+\.)?(\w+)", re.I)
+_SQL_TABLE = re.compile(
+    r"\b(?:FROM|JOIN|UPDATE|INTO|TABLE|from|join|update|into|table)\s+[`\"\[]?(?:\w+\.)?(\w+)"
+)
+_SQL_HINTS = ("FROM", "JOIN", "UPDATE", "INTO", "TABLE", "from ", "join ", "update ", "into ", "table ")
+_ORM_HINTS = (".where", ".find", ".all", ".objects", ".query", ".select", ".joins", ".create")
 _SQL_WORDS = frozenset({"select", "where", "set", "only", "if", "lateral", "the", "a"})
 _ORM_RECEIVER = re.compile(
     r"\b([A-Z]\w+)\.(?:where|find|find_by|find_each|all|objects|query|select|joins|create)\b"
@@ -37,7 +41,6 @@ _CLASS_DEF = re.compile(
 _NAMED_AFTER_MODEL = re.compile(
     r"(Serializer|Policy|Decorator|Presenter|Resource|Type|Form|Factory|Admin|Schema|Entity|Dto|Controller)$"
 )
-_CAMEL = re.compile(r"\b[A-Z][a-z0-9]+[A-Z]?\w*\b")
 _SAFE_LINE = (("ignored_columns", "ignored_columns"), ("@ignore", "prisma @ignore"))
 
 
@@ -62,20 +65,18 @@ class Matcher:
     targets: tuple[Target, ...]
     needles: Mapping[str, tuple[Needle, ...]]
     models: Mapping[str, TableModels]  # by table
-    token: re.Pattern[str] = field(init=False)
 
-    def __post_init__(self) -> None:
-        words = sorted(self.needles, key=len, reverse=True)
-        object.__setattr__(self, "token", re.compile("|".join(map(re.escape, words))))
-
-    def handle(self, path: str, text: str) -> list[Hit | tuple[str, str, str, int]]:
-        found: list[Hit | tuple[str, str, str, int]] = list(mappings_in(path, text, self.models))
+    def handle(self, path: str, text: str, occurrences: list[tuple[int, str]]) -> list[Hit | Mapped]:
+        found: list[Hit | Mapped] = list(mappings_in(path, text, self.models))
         scan = _FileScan(self, path, text)
-        pos = 0
-        while match := self.token.search(text, pos):
-            start, end = _expand(text, match.start(), match.end())
-            pos = end
-            found.extend(scan.hits(start, end))
+        done = 0
+        for pos, word in sorted(occurrences):
+            if word not in self.needles:
+                continue
+            if pos < done:
+                continue  # inside a token already looked at
+            start, done = _expand(text, pos, pos + len(word))
+            found.extend(scan.hits(start, done))
         return found
 
 
@@ -108,16 +109,24 @@ class _FileScan:
 
     def __init__(self, matcher: Matcher, path: str, text: str) -> None:
         self.m, self.path, self.text = matcher, path, text
-        self._traits: frozenset[str] | None = None
+        self._area: FileArea | None = None
+        self._flags: bool | None = None
+        self._spots: dict[re.Pattern[str], list[tuple[int, str]]] = {}
         self._classes: list[tuple[int, str]] | None = None
         self.seen: set[tuple[int, int, str]] = set()
         self.line_no, self.last = 1, 0
 
     @property
-    def traits(self) -> frozenset[str]:
-        if self._traits is None:
-            self._traits = file_traits(self.text)
-        return self._traits
+    def area(self) -> FileArea:
+        if self._area is None:
+            self._area = file_area(self.path, self.text)
+        return self._area
+
+    @property
+    def flags(self) -> bool:
+        if self._flags is None:
+            self._flags = has_flags(self.text)
+        return self._flags
 
     def enclosing_class(self, pos: int) -> str:
         if self._classes is None:
@@ -130,7 +139,26 @@ class _FileScan:
             name = cls
         return name
 
-    def _window(self, line_start: int, before: int, after: int) -> str:
+    def found(self, pattern: re.Pattern[str], start: int, end: int, hints: Iterable[str] = ()) -> list[str]:
+        """The matches (first group, or whole) of `pattern` that start within text[start:end].
+
+        `hints`: words one of which every match contains, to skip files that have none.
+        """
+        spots = self._spots.get(pattern)
+        if spots is None:
+            spots = []
+            if not hints or any(hint in self.text for hint in hints):
+                spots = [(m.start(), m.group(m.lastindex or 0)) for m in pattern.finditer(self.text)]
+            self._spots[pattern] = spots
+        first = bisect_left(spots, (start, ""))
+        out = []
+        for pos, value in spots[first:]:
+            if pos >= end:
+                break
+            out.append(value)
+        return out
+
+    def span(self, line_start: int, before: int, after: int) -> tuple[int, int]:
         start = line_start
         for _ in range(before):
             if start <= 0:
@@ -140,7 +168,7 @@ class _FileScan:
         for _ in range(after + 1):
             nxt = self.text.find("\n", end + 1)
             end = len(self.text) if nxt < 0 else nxt
-        return self.text[start:end]
+        return start, end
 
     def hits(self, start: int, end: int) -> list[Hit]:
         token = self.text[start:end]
@@ -166,14 +194,14 @@ class _FileScan:
 
     def _hit(self, needle: Needle, line: str, line_start: int, col: int, end: int) -> Hit | None:
         target = self.m.targets[needle.target]
-        area = classify(self.path, line, self.traits)
+        area = classify(self.area, line)
         if needle.role == "singular" and area != "association":
             return None
         if target.kind == "enum-value" and line[col - 1 : col] not in ("'", '"', ":", "`"):
             return None
-        window = self._window(line_start, 12, 2)
+        window = self.span(line_start, 12, 2)
         confidence, names = self._confidence(needle, target, line, col, window, line_start)
-        flag = flag_guard(self._window(line_start, 15, 0))
+        flag = flag_guard(self.text[self.span(line_start, 15, 0)[0] : line_start]) if self.flags else None
         return Hit(
             needle.target,
             needle.role,
@@ -183,26 +211,26 @@ class _FileScan:
                 text=line.strip()[:200],
                 area=area,
                 confidence=confidence,
-                safe=self._safe(target, line, window),
+                safe=self._safe(target, line, line_start),
                 access="write" if is_write(line, col, end) else "read",
                 flag=f"{flag[0]} `{flag[1]}`" if flag else None,
             ),
             names=names,
         )
 
-    def _safe(self, target: Target, line: str, window: str) -> str | None:
+    def _safe(self, target: Target, line: str, line_start: int) -> str | None:
         if target.kind != "column":
             return None
         for marker, reason in _SAFE_LINE:
             if marker in line:
                 return reason
-        tail = window[: window.find(line)] if line in window else ""
-        if "ignored_columns" in "\n".join(tail.splitlines()[-3:]):
-            return "ignored_columns"
+        above = self.text[self.span(line_start, 3, 0)[0] : line_start]
+        if "ignored_columns" in above and "]" not in above.partition("ignored_columns")[2]:
+            return "ignored_columns"  # a multi-line list: self.ignored_columns += %w[\n legacy_status\n]
         return None
 
     def _confidence(
-        self, needle: Needle, target: Target, line: str, col: int, window: str, line_start: int
+        self, needle: Needle, target: Target, line: str, col: int, window: tuple[int, int], line_start: int
     ) -> tuple[str, frozenset[str]]:
         if is_comment(line):
             return "low", frozenset()
@@ -215,33 +243,49 @@ class _FileScan:
                 before.endswith(("'", '"', ":", "`", ".")) or area_is_sql(line) or needle.role == "singular"
             )
             return ("high" if quoted or models.anchor.search(line) else "low"), frozenset()
+        mentioned = bool(self.found(models.anchor, *window, hints=models.names))
         if target.kind == "enum-value":
-            return ("high" if target.table in window or models.anchor.search(window) else "low"), frozenset()
-        return self._column_confidence(needle, line, col, window, line_start, models)
-
-    def _column_confidence(
-        self, needle: Needle, line: str, col: int, window: str, line_start: int, models: TableModels
-    ) -> tuple[str, frozenset[str]]:
-        qualifier = _QUALIFIER.search(line[:col])
-        if qualifier and qualifier.group(1).lstrip("@") in models.names:
+            return (
+                "high" if mentioned or target.table in self.text[window[0] : window[1]] else "low"
+            ), frozenset()
+        if _qualifier(line, col) in models.names:
             return "high", frozenset()
-        sql_tables = {t.lower() for t in _SQL_TABLE.findall(window)} - _SQL_WORDS
+        sql_tables = {t.lower() for t in self.found(_SQL_TABLE, *window, hints=_SQL_HINTS)} - _SQL_WORDS
         if sql_tables:
             return ("high" if sql_tables & models.tables else "low"), frozenset()
-        if models.anchor.search(window):
+        if mentioned:
             return "high", frozenset()
-        names = frozenset(_CAMEL.findall(window)) | {self.enclosing_class(line_start)}
+        return self._class_confidence(needle, window, line_start, models)
+
+    def _class_confidence(
+        self, needle: Needle, window: tuple[int, int], line_start: int, models: TableModels
+    ) -> tuple[str, frozenset[str]]:
         cls = self.enclosing_class(line_start)
         stem = _NAMED_AFTER_MODEL.sub("", cls)
         if stem in models.names:
             return "high", frozenset()
-        if cls and (stem != cls or "model" in self.traits):
+        receivers = frozenset(self.found(_ORM_RECEIVER, *window, hints=_ORM_HINTS))
+        names = receivers | {cls}
+        if cls and (stem != cls or self.area.model):
             return "low", names
-        receivers = set(_ORM_RECEIVER.findall(window))
         if receivers and not receivers & models.names:
             return "low", names
         distinctive = "_" in needle.word or any(c.isdigit() or c.isupper() for c in needle.word[1:])
         return ("high" if distinctive else "low"), names
+
+
+def _qualifier(line: str, col: int) -> str:
+    """The name before `.x`, `::x`, `->x`, `?.x`, `[:x]`, `["x"]` or `("x")` ending at `col`, if any."""
+    before = line[max(0, col - 120) : col].rstrip(":\"'` ")
+    for sep in (".", "::", "->", "?.", "[", "("):
+        if before.endswith(sep):
+            before = before[: -len(sep)].rstrip()
+            end = len(before)
+            start = end
+            while start > 0 and (before[start - 1].isalnum() or before[start - 1] in "_@"):
+                start -= 1
+            return before[start:end].lstrip("@")
+    return ""
 
 
 def area_is_sql(line: str) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 from bot.changeset import DirectoryTree, Tree
 from bot.inflection import camelize, model_name, pluralize, singularize
 
+Mapped = tuple[str, str, str, int]  # (table, model class, path, line) of a declaration
 MAPPING_WORDS = ("__tablename__", "db_table", "table_name", "@@map", "TableName", "@Table", "@Entity")
 _MAPPING = re.compile(
     r"(?:__tablename__\s*=\s*|db_table\s*=\s*|table_name\s*=\s*|@@map\(\s*(?:name:\s*)?|@Table\(\s*(?:name\s*=\s*)?"
@@ -56,9 +57,7 @@ def table_models(table: str, extra: Collection[str] = ()) -> TableModels:
     return TableModels(table, models, frozenset(models | rows | plural), re.compile(pattern))
 
 
-def mappings_in(
-    path: str, text: str, models: Mapping[str, TableModels]
-) -> Iterator[tuple[str, str, str, int]]:
+def mappings_in(path: str, text: str, models: Mapping[str, TableModels]) -> Iterator[Mapped]:
     """(table, model class, path, line) for each declaration in `text` that binds a class to a table."""
     if not any(word in text for word in MAPPING_WORDS):
         return

@@ -28,7 +28,7 @@ from bot.migration import (
     RenameConstraint,
     RenameTable,
 )
-from bot.model_map import MAPPING_WORDS, TableModels, django_models, table_models
+from bot.model_map import Mapped, TableModels, django_models, table_models
 from bot.tree_scan import scan
 from bot.usage import Target, Use, spellings
 
@@ -166,18 +166,16 @@ def _run(
     exclude: Sequence[str],
     skip_paths: Collection[str],
     workers: int | None,
-) -> tuple[list[Hit], list[tuple[str, str, str, int]], int]:
+) -> tuple[list[Hit], list[Mapped], int]:
     matcher = Matcher(targets, needles, models)
-    words = {*needles, *MAPPING_WORDS} if models else set(needles)
+    words = {*needles, *models}  # table names too: a file declaring a model for one is read for it
     result = scan(tree, words, matcher.handle, exclude=exclude, skip_paths=skip_paths, workers=workers)
     hits = [r for r in result.results if isinstance(r, Hit)]
     mappings = [r for r in result.results if isinstance(r, tuple)]
     return hits, mappings, result.files
 
 
-def _discovered(
-    mappings: list[tuple[str, str, str, int]], models: Mapping[str, TableModels]
-) -> dict[str, set[str]]:
+def _discovered(mappings: list[Mapped], models: Mapping[str, TableModels]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = defaultdict(set)
     for table, model, _, _ in mappings:
         if model not in models[table].models:
@@ -223,9 +221,7 @@ def _index(targets: tuple[Target, ...], hits: list[Hit], files: int, notes: list
     )
 
 
-def _mapping_notes(
-    mappings: list[tuple[str, str, str, int]], discovered: Mapping[str, set[str]]
-) -> list[str]:
+def _mapping_notes(mappings: list[Mapped], discovered: Mapping[str, set[str]]) -> list[str]:
     return [
         f"Model `{model}` maps to table `{table}` (`{path}:{line}`)."
         for table, model, path, line in sorted(set(mappings))

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 import zlib
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Generic, TypeVar, cast
 
 from bot.changeset import DirectoryTree, Tree
 from bot.pathspec import PathSpec, compile_patterns
+from bot.word_finder import Occurrence, WordFinder, char_offsets
 
 MAX_BYTES = 1_000_000
 DEFAULT_EXCLUDES = (
@@ -32,8 +34,9 @@ _BINARY_SUFFIXES = frozenset(
     woff2 ttf eot otf mp3 mp4 mov avi wav sqlite sqlite3 db bin dat psd xls xlsx docx pptx""".split()  # noqa: SIM905
 )
 
+_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
 R = TypeVar("R")
-Handler = Callable[[str, str], list[R]]
+Handler = Callable[[str, str, list[Occurrence]], list[R]]
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class _Job(Generic[R]):
     spec: PathSpec
     skip_dirs: frozenset[str]
     skip_paths: frozenset[str]
-    prefilter: re.Pattern[bytes]
+    find: WordFinder
     handle: Handler[R]
 
 
@@ -64,7 +67,7 @@ def scan(
     skip_paths: Collection[str] = (),
     workers: int | None = None,
 ) -> Scan[R]:
-    """Call `handle(path, text)` for every searchable file containing one of `words`; collect results.
+    """Call `handle(path, text, occurrences)` for every searchable file containing one of `words`.
 
     Results come in no particular order.
     """
@@ -72,12 +75,10 @@ def scan(
         return Scan((), 0)
     spec = compile_patterns((*DEFAULT_EXCLUDES, *exclude))
     skip = frozenset(skip_paths)
-    ordered = sorted(words, key=len, reverse=True)
+    find = WordFinder(words)
     if isinstance(tree, DirectoryTree):
-        prefilter = re.compile(b"|".join(re.escape(w.encode()) for w in ordered))
-        job = _Job(str(tree.root), spec, frozenset(tree.skip_dirs), skip, prefilter, handle)
+        job = _Job(str(tree.root), spec, frozenset(tree.skip_dirs), skip, find, handle)
         return _scan_directory(job, workers)
-    text_filter = re.compile("|".join(re.escape(w) for w in ordered))
     results: list[R] = []
     files = 0
     for path in tree.paths():
@@ -87,8 +88,8 @@ def scan(
         if text is None or len(text) > MAX_BYTES or "\0" in text[:8192]:
             continue
         files += 1
-        if text_filter.search(text):
-            results.extend(handle(path, text))
+        if found := find.in_text(text):
+            results.extend(handle(path, text, found))
     return Scan(tuple(results), files)
 
 
@@ -96,8 +97,8 @@ def _skipped(path: str, spec: PathSpec) -> bool:
     return _binary_name(path.rpartition("/")[2]) or spec.matches(path)
 
 
-def _walk(job: _Job[R], index: int, step: int) -> Iterator[str]:
-    """The files of the directories this worker owns (every directory, when step is 1)."""
+def _walk(job: _Job[R], index: int, step: int) -> Iterator[tuple[str, list[str]]]:
+    """(directory, names of its searchable files) for the directories this worker owns."""
     stack = [""]
     while stack:
         rel = stack.pop()
@@ -107,13 +108,17 @@ def _walk(job: _Job[R], index: int, step: int) -> Iterator[str]:
         except OSError:
             continue
         mine = step == 1 or zlib.crc32(rel.encode()) % step == index
+        names = []
         for entry in entries:
-            child = f"{rel}/{entry.name}" if rel else entry.name
+            name = entry.name
             if entry.is_dir(follow_symlinks=False):
-                if entry.name not in job.skip_dirs and not job.spec.skips_dir(child, entry.name):
+                child = f"{rel}/{name}" if rel else name
+                if name not in job.skip_dirs and not job.spec.skips_dir(child, name):
                     stack.append(child)
-            elif mine and entry.is_file(follow_symlinks=False) and not _skips_file(job, child, entry.name):
-                yield child
+            elif mine and entry.is_file(follow_symlinks=False):
+                names.append(name)
+        if names:
+            yield rel, [n for n in names if not _skips_file(job, f"{rel}/{n}" if rel else n, n)]
 
 
 def _skips_file(job: _Job[R], path: str, name: str) -> bool:
@@ -144,20 +149,62 @@ def _run_active(index: int, step: int) -> Scan[object]:
 def _run(job: _Job[R], index: int, step: int) -> Scan[R]:
     results: list[R] = []
     files = 0
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
-    for rel in _walk(job, index, step):
-        data = _read(f"{job.root}/{rel}", flags)
-        if data is None or b"\0" in data[:8192]:
-            continue
-        files += 1
-        if job.prefilter.search(data):
-            results.extend(job.handle(rel, data.decode("utf-8", "replace")))
+    for rel, names in _walk(job, index, step):
+        batch = _read_dir(f"{job.root}/{rel}" if rel else job.root, names)
+        files += len(batch)
+        results.extend(_search_batch(job, rel, batch))
     return Scan(tuple(results), files)
 
 
-def _read(path: str, flags: int) -> bytes | None:
+def _search_batch(job: _Job[R], rel: str, batch: list[tuple[str, bytes]]) -> list[R]:
+    """One search over the files of a directory joined by NUL (binary files were left out)."""
+    if job.find.native_bytes:
+        joined_bytes = b"\0".join(data for _, data in batch)
+        found = job.find.in_bytes(joined_bytes)
+        sizes = [len(data) for _, data in batch]
+        texts: list[str] | None = None
+    else:
+        joined = b"\0".join(data for _, data in batch).decode("utf-8", "replace")
+        found = job.find.in_text(joined)
+        texts = joined.split("\0")
+        sizes = [len(t) for t in texts]
+    if not found:
+        return []
+    starts = list(accumulate((size + 1 for size in sizes[:-1]), initial=0))
+    per_file: dict[int, list[Occurrence]] = {}
+    for pos, word in found:
+        i = bisect_right(starts, pos) - 1
+        per_file.setdefault(i, []).append((pos - starts[i], word))
+    results: list[R] = []
+    for i, occurrences in sorted(per_file.items()):
+        name, data = batch[i]
+        if texts is None:
+            text, occurrences = data.decode("utf-8", "replace"), char_offsets(data, occurrences)
+        else:
+            text = texts[i]
+        results.extend(job.handle(f"{rel}/{name}" if rel else name, text, occurrences))
+    return results
+
+
+def _read_dir(directory: str, names: list[str]) -> list[tuple[str, bytes]]:
     try:
-        fd = os.open(path, flags)
+        dir_fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return []
+    try:
+        batch = []
+        for name in names:
+            data = _read(name, dir_fd)
+            if data is not None and b"\0" not in data:
+                batch.append((name, data))
+        return batch
+    finally:
+        os.close(dir_fd)
+
+
+def _read(name: str, dir_fd: int) -> bytes | None:
+    try:
+        fd = os.open(name, _FLAGS, dir_fd=dir_fd)
     except OSError:
         return None
     try:
