@@ -18,7 +18,11 @@ class Operation:
     location: Location
     end_line: int = 0
     sql: str = ""
+    options: tuple[tuple[str, str], ...] = ()  # MySQL ALTER TABLE options: ("ALGORITHM", "INPLACE"), …
     expression: Any = field(default=None, compare=False, repr=False)  # the sqlglot tree, when there is one
+
+    def option(self, name: str) -> str:
+        return next((value for key, value in self.options if key == name), "")
 
     @property
     def kind(self) -> str:
@@ -359,3 +363,19 @@ class Migration:
 
 # Operation kinds that read or change existing rows, so production values matter.
 DATA_CHANGES = (DataUpdate, DataDelete, DataInsert)
+
+
+def transaction_flags(migration: Migration) -> tuple[bool, ...]:
+    """For each `up` operation: does it run inside a transaction (the runner's or one the file opens)?"""
+    flags = []
+    depth = 0
+    for op in migration.up:
+        if isinstance(op, Transaction):
+            if op.action == "begin":
+                depth += 1
+            elif op.action in ("commit", "rollback"):
+                depth = max(0, depth - 1)
+            flags.append(True)
+        else:
+            flags.append(migration.in_transaction or depth > 0)
+    return tuple(flags)

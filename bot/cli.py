@@ -1,0 +1,168 @@
+"""migration-review review | lint | rules | explain RULE | demo (and serve | worker for the app)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot import __version__, rules
+from bot.config import DEFAULT_PATH, Config, ConfigError, load_config, parse_config
+from bot.findings import Review
+from bot.gitrepo import GitError, changeset_from_files, changeset_from_git
+from bot.render import render_comment, to_json, to_sarif
+from bot.review import review
+from bot.terminal import render_text
+
+FORMATS: dict[str, Callable[[Review], str]] = {"markdown": render_comment, "json": to_json, "sarif": to_sarif}
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+
+
+class UsageError(Exception):
+    pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        code: int = args.handler(args)
+    except (ConfigError, UsageError, GitError) as error:
+        print(f"migration-review: {error}", file=sys.stderr)
+        return 2
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="migration-review", description="Review database migrations before they ship."
+    )
+    parser.add_argument("--version", action="version", version=f"migration-review {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    r = sub.add_parser("review", help="review the migrations changed between two commits")
+    r.add_argument(
+        "--repo", type=Path, default=Path.cwd(), help="the git repository (default: current directory)"
+    )
+    r.add_argument("--base", help="base commit (default: merge-base of HEAD with the default branch)")
+    r.add_argument("--head", default="HEAD", help="head commit (default: HEAD)")
+    r.add_argument("--description", type=Path, help="a file with the pull request's description (evidence)")
+    _common(r)
+    r.set_defaults(handler=_review)
+
+    lint = sub.add_parser("lint", help="run the rules on migration files given directly, without git")
+    lint.add_argument("files", nargs="+", type=Path)
+    _common(lint)
+    lint.set_defaults(handler=_lint)
+
+    listing = sub.add_parser("rules", help="list every rule")
+    listing.set_defaults(handler=_rules)
+    explain = sub.add_parser("explain", help="print a rule's page")
+    explain.add_argument("rule")
+    explain.set_defaults(handler=_explain)
+
+    demo = sub.add_parser("demo", help="review the bundled example repository")
+    demo.add_argument("--format", choices=[*FORMATS, "text"], default="text")
+    demo.add_argument("--example", default="shop")
+    demo.set_defaults(handler=_demo)
+    for register in EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=[*FORMATS, "text"], default="text")
+    p.add_argument(
+        "--config", type=Path, help=f"configuration file (default: {DEFAULT_PATH} on the base side)"
+    )
+    p.add_argument("--dialect", choices=["postgres", "mysql", "mariadb", "sqlite"])
+    p.add_argument("--select", help="only these rules (comma-separated ids)")
+    p.add_argument("--ignore", help="skip these rules (comma-separated ids)")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when the review is BLOCKED")
+    p.add_argument("--output", type=Path, help="write the report to this file instead of standard output")
+
+
+def _config(args: argparse.Namespace, text: str | None) -> Config | None:
+    if args.config is not None:
+        config = load_config(args.config, rules.ALL_IDS)
+    elif text is not None:
+        config = parse_config(text, DEFAULT_PATH, rules.ALL_IDS)
+    else:
+        config = Config()
+    updates = {}
+    for key in ("select", "ignore"):
+        value = getattr(args, key, None)
+        if value:
+            ids = [part.strip() for part in value.split(",") if part.strip()]
+            unknown = [i for i in ids if i not in rules.ALL_IDS]
+            if unknown:
+                raise UsageError(f"--{key}: unknown rule {unknown[0]!r} (see `migration-review rules`)")
+            updates[key] = ids
+    if updates:
+        config = config.model_copy(update={"rules": config.rules.model_copy(update=updates)})
+    return config
+
+
+def _emit(args: argparse.Namespace, result: Review) -> int:
+    text = (
+        render_text(result, color=args.output is None and sys.stdout.isatty())
+        if args.format == "text"
+        else FORMATS[args.format](result)
+    )
+    if getattr(args, "output", None) is not None:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    if result.approval == "BLOCKED" and not getattr(args, "exit_zero", False):
+        return 1
+    return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    description = args.description.read_text(encoding="utf-8") if args.description else ""
+    changeset = changeset_from_git(args.repo, args.base, args.head, description=description)
+    config = _config(args, changeset.config_text)
+    return _emit(args, review(changeset, config=config, dialect=args.dialect))
+
+
+def _lint(args: argparse.Namespace) -> int:
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        raise UsageError(f"no such file: {missing[0]}")
+    changeset = changeset_from_files(args.files)
+    config = _config(args, None)
+    return _emit(args, review(changeset, config=config, dialect=args.dialect, lint=True))
+
+
+def _rules(args: argparse.Namespace) -> int:
+    width = max(len(m.RULE.id) for m in rules.RULES)
+    for module in rules.RULES:
+        rule = module.RULE
+        print(f"{rule.id:<{width}}  {rule.dimension.value:<18} {rule.severity.value:<8}  {rule.help}")
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from bot.docs import rule_page
+
+    if args.rule not in rules.BY_ID:
+        raise UsageError(f"unknown rule {args.rule!r} (see `migration-review rules`)")
+    print(rule_page(rules.BY_ID[args.rule]), end="")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.demo import demo_changeset
+
+    changeset = demo_changeset(args.example)
+    result = review(changeset)
+    args.output, args.exit_zero = None, True
+    return _emit(args, result)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,97 @@
+"""Migration frameworks: each module knows its files (`detect`), its runner and how to `parse` them.
+
+Every module has the same shape: NAME, detect(path, text), is_down(path), version(path) and
+parse(path, text, tree, dialect) -> Migration. Order matters: the most specific layout is tried first.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from types import ModuleType
+
+from bot.changeset import Tree
+from bot.config import Config
+from bot.findings import Location
+from bot.frameworks import dbmate, diesel, flyway, golang_migrate, goose, plain, prisma, sqitch
+from bot.migration import Migration, Unparsed
+
+FRAMEWORKS: tuple[ModuleType, ...] = (goose, dbmate, flyway, golang_migrate, prisma, diesel, sqitch, plain)
+BY_NAME = {module.NAME: module for module in FRAMEWORKS}
+_EXTENSIONS = (".sql",)
+
+
+def register(module: ModuleType, *, before: str | None = None) -> None:
+    """Add a framework module (Rails, Django, …) to the registry, ahead of `before` when given."""
+    global FRAMEWORKS
+    if module.NAME in BY_NAME:
+        return
+    items = list(FRAMEWORKS)
+    index = next((i for i, m in enumerate(items) if before == m.NAME), len(items))
+    items.insert(index, module)
+    FRAMEWORKS = tuple(items)
+    BY_NAME[module.NAME] = module
+
+
+def is_candidate(path: str) -> bool:
+    """Could this path be a migration of some framework (cheap: by name only)?"""
+    return path.endswith(
+        tuple({*_EXTENSIONS, *(e for m in FRAMEWORKS for e in getattr(m, "EXTENSIONS", ()))})
+    )
+
+
+def detect(path: str, text: str, config: Config) -> ModuleType | None:
+    if any(fnmatch.fnmatch(path, pattern) for pattern in config.exclude):
+        return None
+    for entry in config.migrations:
+        if fnmatch.fnmatch(path, entry.glob):
+            return BY_NAME.get(entry.framework, plain)
+    for module in FRAMEWORKS:
+        if module.detect(path, text):
+            return None if module.is_down(path) else module
+    return None
+
+
+def parse(module: ModuleType, path: str, text: str, tree: Tree, dialect: str) -> Migration:
+    """Parse a migration; a framework error becomes an Unparsed operation, never a crash."""
+    try:
+        migration: Migration = module.parse(path, text, tree, dialect)
+    except Exception as error:  # a parser bug must not stop the review of the other files
+        op = Unparsed(location=Location(path, 1), error=f"{type(error).__name__}: {error}")
+        return Migration(path, module.NAME, dialect, (op,), None, False, "could not be read")
+    return migration
+
+
+def order_key(path: str, module: ModuleType) -> tuple[tuple[int, ...], str]:
+    version = module.version(path) if hasattr(module, "version") else ""
+    numbers = tuple(int(n) for n in re.findall(r"\d+", version)) if version else (10**20,)
+    return numbers, path
+
+
+_MYSQL_HINTS = re.compile(r"`\w+`|\bAUTO_INCREMENT\b|\bENGINE\s*=|\bUNSIGNED\b|\bMODIFY\s+COLUMN\b", re.I)
+_SQLITE_HINTS = re.compile(r"\bAUTOINCREMENT\b|\bPRAGMA\b|\bWITHOUT\s+ROWID\b", re.I)
+_PROVIDER = re.compile(r'provider\s*=\s*"(postgresql|mysql|sqlite|cockroachdb)"')
+_RAILS_ADAPTER = re.compile(r"adapter:\s*[\"']?(postgresql|postgis|mysql2|trilogy|sqlite3)")
+
+
+def detect_dialect(tree: Tree, texts: list[str]) -> str:
+    """The repository's dialect from its own settings, else from the migrations' SQL."""
+    for path in ("prisma/schema.prisma", "schema.prisma"):
+        match = _PROVIDER.search(tree.read(path) or "")
+        if match:
+            return {"postgresql": "postgres", "cockroachdb": "postgres"}.get(match.group(1), match.group(1))
+    match = _RAILS_ADAPTER.search(tree.read("config/database.yml") or "")
+    if match:
+        return {
+            "postgresql": "postgres",
+            "postgis": "postgres",
+            "mysql2": "mysql",
+            "trilogy": "mysql",
+            "sqlite3": "sqlite",
+        }[match.group(1)]
+    sample = "\n".join(texts)[:200_000]
+    if _MYSQL_HINTS.search(sample):
+        return "mysql"
+    if _SQLITE_HINTS.search(sample):
+        return "sqlite"
+    return "postgres"

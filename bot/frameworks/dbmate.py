@@ -1,0 +1,57 @@
+"""dbmate: one `.sql` file with `-- migrate:up` and `-- migrate:down` sections.
+
+dbmate wraps each section in a transaction unless the marker says `transaction:false`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.changeset import Tree
+from bot.frameworks.goose import split_sections
+from bot.frameworks.sqlfile import build, parse_sql
+from bot.migration import Migration
+
+NAME = "dbmate"
+_MARK = re.compile(r"^\s*--\s*migrate:(up|down)\b", re.I | re.M)
+
+
+def detect(path: str, text: str) -> bool:
+    return path.endswith(".sql") and _MARK.search(text) is not None
+
+
+def is_down(path: str) -> bool:
+    return False
+
+
+def version(path: str) -> str:
+    return path.rsplit("/", 1)[-1].split("_", 1)[0]
+
+
+def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
+    sections = split_sections(text, _MARK)
+    up_text, up_line = sections.get("up", ("", 1))
+    up = parse_sql(path, up_text, dialect, first_line=up_line)
+    down = None
+    if "down" in sections and sections["down"][0].strip():
+        down_text, down_line = sections["down"]
+        down = parse_sql(path, down_text, dialect, first_line=down_line)
+    no_transaction = re.search(r"^\s*--\s*migrate:up\b[^\n]*transaction:false", text, re.I | re.M) is not None
+    note = (
+        "the up marker says `transaction:false`"
+        if no_transaction
+        else "dbmate runs each migration in a transaction"
+    )
+    return build(
+        path,
+        NAME,
+        dialect,
+        up,
+        down,
+        text=text,
+        in_transaction=not no_transaction,
+        note=note,
+        down_path=path if down is not None else None,
+        version=version(path),
+        irreversible_reason="" if down is not None else "the `-- migrate:down` section is missing or empty",
+    )

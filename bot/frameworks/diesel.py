@@ -1,0 +1,54 @@
+"""Diesel: `migrations/<timestamp>_<name>/up.sql` with `down.sql` beside it.
+
+Diesel runs each migration in a transaction unless `metadata.toml` says `run_in_transaction = false`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.changeset import Tree
+from bot.frameworks.sqlfile import build, parse_sql, sibling
+from bot.migration import Migration
+
+NAME = "diesel"
+
+
+def detect(path: str, text: str) -> bool:
+    parts = path.split("/")
+    return len(parts) >= 3 and parts[-1] in ("up.sql", "down.sql") and parts[-3] == "migrations"
+
+
+def is_down(path: str) -> bool:
+    return path.endswith("/down.sql")
+
+
+def version(path: str) -> str:
+    return path.split("/")[-2].split("_", 1)[0]
+
+
+def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
+    up = parse_sql(path, text, dialect)
+    metadata = tree.read(sibling(path, "metadata.toml")) or ""
+    in_transaction = not re.search(r"run_in_transaction\s*=\s*false", metadata)
+    note = (
+        "Diesel runs each migration in a transaction"
+        if in_transaction
+        else "`metadata.toml` sets run_in_transaction = false"
+    )
+    down_path = sibling(path, "down.sql")
+    down_text = tree.read(down_path)
+    down = parse_sql(down_path, down_text, dialect) if down_text is not None else None
+    return build(
+        path,
+        NAME,
+        dialect,
+        up,
+        down,
+        text=text,
+        in_transaction=in_transaction,
+        note=note,
+        down_path=down_path if down_text is not None else None,
+        version=version(path),
+        irreversible_reason="" if down_text is not None else "no `down.sql`",
+    )

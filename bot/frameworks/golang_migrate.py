@@ -1,0 +1,56 @@
+"""golang-migrate: `<version>_<name>.up.sql` with its `<version>_<name>.down.sql`.
+
+The PostgreSQL driver sends the whole file in one call; PostgreSQL runs a multi-statement call in one
+implicit transaction, so a file with several statements is transactional and a file with one is not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.changeset import Tree
+from bot.frameworks.sqlfile import build, has_explicit_transaction, parse_sql, statement_count
+from bot.migration import Migration
+
+NAME = "golang-migrate"
+_NAME = re.compile(r"^(?P<version>\d+)_.+\.(?P<side>up|down)\.sql$")
+
+
+def detect(path: str, text: str) -> bool:
+    return _NAME.match(path.rsplit("/", 1)[-1]) is not None
+
+
+def is_down(path: str) -> bool:
+    return path.endswith(".down.sql")
+
+
+def version(path: str) -> str:
+    match = _NAME.match(path.rsplit("/", 1)[-1])
+    return match.group("version") if match else ""
+
+
+def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
+    up = parse_sql(path, text, dialect)
+    many = statement_count(up) > 1
+    in_transaction = has_explicit_transaction(up) or (many and dialect == "postgres")
+    note = (
+        "the file's statements are sent in one call, which PostgreSQL runs as one implicit transaction"
+        if many and dialect == "postgres"
+        else "golang-migrate does not wrap a migration in a transaction"
+    )
+    down_path = path.removesuffix(".up.sql") + ".down.sql"
+    down_text = tree.read(down_path)
+    down = parse_sql(down_path, down_text, dialect) if down_text is not None else None
+    return build(
+        path,
+        NAME,
+        dialect,
+        up,
+        down,
+        text=text,
+        in_transaction=in_transaction,
+        note=note,
+        down_path=down_path if down_text is not None else None,
+        version=version(path),
+        irreversible_reason="" if down_text is not None else f"no `{down_path.rsplit('/', 1)[-1]}`",
+    )

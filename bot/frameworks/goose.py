@@ -1,0 +1,70 @@
+"""goose: one `.sql` file with `-- +goose Up` and `-- +goose Down` sections.
+
+goose runs each migration in a transaction unless the file says `-- +goose NO TRANSACTION`.
+`-- +goose StatementBegin` / `StatementEnd` only group statements; the tokenizer already keeps them whole.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.changeset import Tree
+from bot.frameworks.sqlfile import build, parse_sql
+from bot.migration import Migration
+
+NAME = "goose"
+_MARK = re.compile(r"^\s*--\s*\+goose\s+(up|down)\b", re.I | re.M)
+
+
+def detect(path: str, text: str) -> bool:
+    return path.endswith(".sql") and _MARK.search(text) is not None
+
+
+def is_down(path: str) -> bool:
+    return False
+
+
+def version(path: str) -> str:
+    return path.rsplit("/", 1)[-1].split("_", 1)[0]
+
+
+def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
+    sections = split_sections(text, _MARK)
+    up_text, up_line = sections.get("up", ("", 1))
+    up = parse_sql(path, up_text, dialect, first_line=up_line)
+    down = None
+    if "down" in sections:
+        down_text, down_line = sections["down"]
+        down = parse_sql(path, down_text, dialect, first_line=down_line)
+    no_transaction = re.search(r"^\s*--\s*\+goose\s+NO\s+TRANSACTION", text, re.I | re.M) is not None
+    note = (
+        "the file says `-- +goose NO TRANSACTION`"
+        if no_transaction
+        else "goose runs each migration in a transaction"
+    )
+    return build(
+        path,
+        NAME,
+        dialect,
+        up,
+        down,
+        text=text,
+        in_transaction=not no_transaction,
+        note=note,
+        down_path=path if down is not None else None,
+        version=version(path),
+        irreversible_reason="" if down is not None else "no `-- +goose Down` section",
+    )
+
+
+def split_sections(text: str, marker: re.Pattern[str]) -> dict[str, tuple[str, int]]:
+    """The text of each marked section, keyed by the marker's first group, with its first line."""
+    sections: dict[str, tuple[str, int]] = {}
+    matches = list(marker.finditer(text))
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        body_start = text.find("\n", match.end())
+        body_start = end if body_start == -1 or body_start > end else body_start + 1
+        line = text.count("\n", 0, body_start) + 1
+        sections[match.group(1).lower()] = (text[body_start:end], line)
+    return sections

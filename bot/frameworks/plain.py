@@ -1,0 +1,72 @@
+"""Plain SQL files in a migrations folder, run by a tool the review does not know.
+
+Without a known runner, a file is transactional only when it opens a transaction itself (or when the
+repository configuration says `assume_in_transaction: true`). A `.down.sql` or `down/` twin is the way back.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.changeset import Tree
+from bot.frameworks.sqlfile import build, has_explicit_transaction, parse_sql
+from bot.migration import Migration
+
+NAME = "sql"
+_FOLDERS = {"migrations", "migration", "migrate", "db_migrations", "schema_migrations", "sql_migrations"}
+
+
+def detect(path: str, text: str) -> bool:
+    parts = path.lower().split("/")
+    return path.endswith(".sql") and any(part in _FOLDERS for part in parts[:-1])
+
+
+def is_down(path: str) -> bool:
+    lower = path.lower()
+    return (
+        lower.endswith((".down.sql", "_down.sql", ".rollback.sql"))
+        or "/down/" in lower
+        or "/rollback/" in lower
+    )
+
+
+def version(path: str) -> str:
+    match = re.match(r"^(\d+)", path.rsplit("/", 1)[-1])
+    return match.group(1) if match else ""
+
+
+def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
+    up = parse_sql(path, text, dialect)
+    down_path = _down_path(path, tree)
+    down = parse_sql(down_path, tree.read(down_path) or "", dialect) if down_path else None
+    explicit = has_explicit_transaction(up)
+    note = (
+        "the file opens its own transaction"
+        if explicit
+        else "no known runner wraps this file in a transaction"
+    )
+    return build(
+        path,
+        NAME,
+        dialect,
+        up,
+        down,
+        text=text,
+        in_transaction=explicit,
+        note=note,
+        down_path=down_path,
+        version=version(path),
+        irreversible_reason="" if down_path else "no down migration beside it",
+    )
+
+
+def _down_path(path: str, tree: Tree) -> str | None:
+    stem = path.removesuffix(".sql").removesuffix(".up")
+    folder, name = path.rsplit("/", 1) if "/" in path else ("", path)
+    candidates = [
+        f"{stem}.down.sql",
+        f"{stem}_down.sql",
+        f"{folder}/down/{name}",
+        f"{folder}/rollback/{name}",
+    ]
+    return next((c for c in candidates if tree.read(c) is not None), None)

@@ -1,0 +1,162 @@
+"""ChangeSets from a local git repository (the command line's side of the ChangeSet boundary)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.changeset import ChangedFile, ChangeSet, DirectoryTree, MemoryTree
+from bot.config import DEFAULT_PATH
+
+_STATUS = {"A": "added", "M": "modified", "D": "removed", "R": "renamed", "C": "added", "T": "modified"}
+
+
+class GitError(Exception):
+    pass
+
+
+def _git(repo: Path, *args: str, check: bool = True) -> str:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(repo), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            encoding="utf-8",
+            errors="replace",
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed") from None
+    if check and done.returncode != 0:
+        raise GitError(f"git {' '.join(args)}: {done.stderr.strip() or 'failed'}")
+    return done.stdout
+
+
+@dataclass
+class GitTree:
+    """One commit's files, read with `git cat-file`; `prefetch` reads many in one process."""
+
+    repo: Path
+    rev: str
+    _cache: dict[str, str | None] = field(default_factory=dict, repr=False)
+
+    def paths(self) -> Iterator[str]:
+        yield from _git(self.repo, "ls-tree", "-r", "--name-only", "-z", self.rev).split("\0")[:-1]
+
+    def read(self, path: str) -> str | None:
+        if path not in self._cache:
+            self.prefetch([path])
+        return self._cache[path]
+
+    def prefetch(self, paths: Sequence[str]) -> None:
+        wanted = [p for p in paths if p not in self._cache]
+        if not wanted:
+            return
+        request = "".join(f"{self.rev}:{p}\n" for p in wanted).encode()
+        done = subprocess.run(
+            ["git", "-C", str(self.repo), "cat-file", "--batch"],
+            input=request,
+            capture_output=True,
+            check=False,
+        )
+        data, offset = done.stdout, 0
+        for path in wanted:
+            end = data.find(b"\n", offset)
+            header = data[offset:end].decode(errors="replace").split()
+            offset = end + 1
+            if len(header) < 3 or header[1] != "blob":
+                self._cache[path] = None
+                continue
+            size = int(header[2])
+            self._cache[path] = data[offset : offset + size].decode("utf-8", errors="replace")
+            offset += size + 1
+
+
+def default_base(repo: Path, head: str) -> str:
+    for ref in ("refs/remotes/origin/HEAD", "refs/remotes/upstream/HEAD"):
+        target = _git(repo, "symbolic-ref", "-q", ref, check=False).strip()
+        if target:
+            break
+    else:
+        target = next(
+            (
+                b
+                for b in ("main", "master", "trunk", "develop")
+                if _git(repo, "rev-parse", "-q", "--verify", f"refs/heads/{b}", check=False).strip()
+            ),
+            "",
+        )
+    head_sha = _git(repo, "rev-parse", head).strip()
+    base = _git(repo, "merge-base", head, target, check=False).strip() if target else ""
+    if not base or base == head_sha:
+        # On the default branch itself: review the last commit.
+        parent = _git(repo, "rev-parse", "-q", "--verify", f"{head}~1", check=False).strip()
+        return parent or _git(repo, "hash-object", "-t", "tree", "/dev/null").strip()
+    return base
+
+
+def changeset_from_git(
+    repo: Path, base: str | None, head: str = "HEAD", *, description: str = ""
+) -> ChangeSet:
+    repo = repo.resolve()
+    if not _git(repo, "rev-parse", "--is-inside-work-tree", check=False).strip():
+        raise GitError(f"{repo} is not a git repository")
+    head_sha = _git(repo, "rev-parse", "--verify", f"{head}^{{commit}}").strip()
+    base_sha = _git(repo, "rev-parse", "--verify", base).strip() if base else default_base(repo, head_sha)
+    base_tree, head_tree = GitTree(repo, base_sha), GitTree(repo, head_sha)
+    files = []
+    diff = _git(repo, "diff", "--name-status", "-z", "-M", base_sha, head_sha).split("\0")
+    named = [entry for entry in diff if entry and not re.fullmatch(r"[A-Z]\d*", entry)]
+    base_tree.prefetch([*named, DEFAULT_PATH])
+    head_tree.prefetch(named)
+    index = 0
+    while index < len(diff) - 1:
+        code = diff[index][:1]
+        if code in ("R", "C"):
+            old, new = diff[index + 1], diff[index + 2]
+            index += 3
+        else:
+            old = new = diff[index + 1]
+            index += 2
+        status = _STATUS.get(code, "modified")
+        files.append(
+            ChangedFile(
+                path=new,
+                status=status,
+                base_text=base_tree.read(old) if status != "added" else None,
+                head_text=head_tree.read(new) if status != "removed" else None,
+                previous_path=old if old != new else None,
+            )
+        )
+    current = _git(repo, "rev-parse", "HEAD", check=False).strip()
+    clean = not _git(repo, "status", "--porcelain", "--untracked-files=no", check=False).strip()
+    tree = (
+        DirectoryTree(Path(_git(repo, "rev-parse", "--show-toplevel").strip()))
+        if current == head_sha and clean
+        else head_tree
+    )
+    return ChangeSet(
+        base=base_sha,
+        head=head_sha,
+        files=tuple(files),
+        head_tree=tree,
+        base_tree=base_tree,
+        description=description,
+        config_text=base_tree.read(DEFAULT_PATH),
+    )
+
+
+def changeset_from_files(files: Sequence[Path]) -> ChangeSet:
+    changed = []
+    contents = {}
+    for file in files:
+        text = file.read_text(encoding="utf-8", errors="replace")
+        path = file.as_posix()
+        contents[path] = text
+        changed.append(ChangedFile(path=path, status="added", base_text=None, head_text=text))
+    return ChangeSet(
+        base="", head="", files=tuple(changed), head_tree=MemoryTree(contents), base_tree=MemoryTree()
+    )

@@ -1,0 +1,121 @@
+"""Names and column definitions read from sqlglot trees, normalised the way the database folds them."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from bot.migration import ColumnSpec
+
+DEFAULT_SCHEMAS = frozenset({"public", "dbo", "main"})
+
+# Functions whose value differs per row: a default built on them is computed for every existing row.
+VOLATILE_FUNCTIONS = frozenset(
+    {
+        "random",
+        "rand",
+        "gen_random_uuid",
+        "uuid_generate_v1",
+        "uuid_generate_v1mc",
+        "uuid_generate_v4",
+        "uuid",
+        "uuid_short",
+        "clock_timestamp",
+        "timeofday",
+        "nextval",
+        "newid",
+        "sys_guid",
+        "txid_current",
+    }
+)
+_SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
+
+
+def identifier(node: exp.Expression | str | None) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, str):
+        return node.lower()
+    if isinstance(node, exp.Identifier):
+        return str(node.this) if node.quoted else str(node.this).lower()
+    if isinstance(node, exp.Column | exp.Table) and isinstance(node.this, exp.Identifier):
+        return identifier(node.this)
+    return node.name.lower() if node.name else node.sql().lower()
+
+
+def table_name(node: exp.Expression | None) -> str:
+    """`schema.table` with the default schema dropped, folded as an unquoted name is folded."""
+    if node is None:
+        return ""
+    if isinstance(node, exp.Schema):
+        node = node.this
+    if not isinstance(node, exp.Table):
+        return identifier(node)
+    name = identifier(node.this)
+    schema = identifier(node.args.get("db")) if node.args.get("db") is not None else ""
+    return f"{schema}.{name}" if schema and schema not in DEFAULT_SCHEMAS else name
+
+
+def column_type(node: exp.Expression | None, dialect: str) -> str:
+    if node is None:
+        return ""
+    return node.sql(dialect).lower()
+
+
+def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
+    kind = node.args.get("kind")
+    type_sql = column_type(kind, dialect)
+    nullable, default, volatile, pk, unique, identity, generated, references = (
+        True,
+        None,
+        False,
+        False,
+        False,
+        False,
+        False,
+        None,
+    )
+    for constraint in node.args.get("constraints") or []:
+        c = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else constraint
+        if isinstance(c, exp.NotNullColumnConstraint):
+            nullable = bool(c.args.get("allow_null"))
+        elif isinstance(c, exp.DefaultColumnConstraint):
+            default = c.this.sql(dialect) if c.this is not None else None
+            volatile = is_volatile(c.this)
+        elif isinstance(c, exp.PrimaryKeyColumnConstraint):
+            pk, nullable = True, False
+        elif isinstance(c, exp.UniqueColumnConstraint):
+            unique = True
+        elif isinstance(c, exp.GeneratedAsIdentityColumnConstraint):
+            identity = c.args.get("this") is not None or c.args.get("expression") is None
+            generated = not identity
+        elif isinstance(c, exp.ComputedColumnConstraint):
+            generated = bool(c.args.get("persisted")) or dialect == "postgres"
+        elif isinstance(c, exp.AutoIncrementColumnConstraint):
+            identity = True
+        elif isinstance(c, exp.Reference):
+            target = c.find(exp.Table)
+            references = table_name(target) if target is not None else None
+    if type_sql.split("(")[0] in _SERIAL_TYPES:
+        volatile, identity = True, True
+    return ColumnSpec(
+        name=identifier(node.this),
+        type=type_sql,
+        nullable=nullable,
+        default=default,
+        volatile_default=volatile,
+        primary_key=pk,
+        unique=unique,
+        identity=identity,
+        generated=generated,
+        references=references,
+    )
+
+
+def is_volatile(node: exp.Expression | None) -> bool:
+    if node is None:
+        return False
+    for func in node.find_all(exp.Func):
+        name = (func.name if isinstance(func, exp.Anonymous) else func.sql_name()).lower()
+        if name in VOLATILE_FUNCTIONS or isinstance(func, exp.Rand):
+            return True
+    return False

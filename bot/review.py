@@ -1,0 +1,140 @@
+"""ChangeSet → Review. Pure: no network, no clock, no globals, no files but the trees it is given."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from types import ModuleType
+
+from bot import frameworks, plan, rules
+from bot.catalog import Catalog
+from bot.changeset import ChangeSet, Tree
+from bot.checklist import decide
+from bot.config import Config, parse_config
+from bot.context import Context
+from bot.findings import Finding, Review, Severity
+from bot.frameworks import plain
+from bot.frameworks.sqlfile import parse_sql
+from bot.migration import Migration
+from bot.references import ReferenceIndex, search
+from bot.targets import targets_of
+
+SCHEMA_DUMPS = ("schema.sql", "structure.sql")
+
+
+def review(
+    changeset: ChangeSet, *, config: Config | None = None, dialect: str | None = None, lint: bool = False
+) -> Review:
+    """Review the migrations a change adds or modifies. `lint` treats every given file as a migration."""
+    if config is None:
+        config = parse_config(changeset.config_text, changeset.config_path, rules.ALL_IDS)
+    found = _migration_files(changeset, config, lint)
+    dialect = (
+        config.dialect or dialect or frameworks.detect_dialect(changeset.head_tree, [t for _, t, _ in found])
+    )
+    dialect = "mysql" if dialect == "mariadb" and config.dialect is None else dialect
+    migrations = [
+        frameworks.parse(module, path, text, changeset.head_tree, dialect) for path, text, module in found
+    ]
+    changed = {m.path for m in migrations}
+    catalog = build_catalog(changeset.base_tree, config, dialect, changed)
+    for migration in migrations:
+        catalog.created_in_change.update(migration.tables_created())
+    references = _references(changeset, config, migrations)
+    findings: list[Finding] = []
+    for migration in migrations:
+        context = Context(catalog=catalog, config=config, dialect=dialect, references=references)
+        findings.extend(_check(migration, context, config))
+        for op in migration.up:
+            catalog.apply(op, in_change=True)
+    findings.sort(key=lambda f: (f.severity.rank, f.path, f.line, f.rule))
+    return decide(changeset, migrations, findings, plan.build(migrations, findings, dialect), references)
+
+
+def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[str] = ()) -> Catalog:
+    """The schema before the change: a schema dump of the base tree, else its migrations replayed."""
+    catalog = Catalog(small=frozenset(config.small_tables), large=frozenset(config.large_tables))
+    skip = set(changed)
+    candidates = [
+        p
+        for p in tree.paths()
+        if p.rsplit("/", 1)[-1] in SCHEMA_DUMPS or (p not in skip and frameworks.is_candidate(p))
+    ]
+    prefetch = getattr(tree, "prefetch", None)
+    if prefetch is not None:
+        prefetch(candidates)
+    dumps, history = [], []
+    for path in candidates:
+        if path.rsplit("/", 1)[-1] in SCHEMA_DUMPS:
+            dumps.append(path)
+            continue
+        text = tree.read(path)
+        module = frameworks.detect(path, text, config) if text is not None else None
+        if module is not None and text is not None:
+            history.append((frameworks.order_key(path, module), path, text, module))
+    if dumps:
+        for path in dumps:
+            for op in parse_sql(path, tree.read(path) or "", dialect):
+                catalog.apply(op)
+        catalog.sources.append(", ".join(f"`{p}`" for p in dumps))
+        return catalog
+    for _, path, text, module in sorted(history, key=lambda item: item[0]):
+        for op in frameworks.parse(module, path, text, tree, dialect).up:
+            catalog.apply(op)
+    if history:
+        catalog.sources.append(f"{len(history)} earlier migrations")
+    return catalog
+
+
+def _migration_files(changeset: ChangeSet, config: Config, lint: bool) -> list[tuple[str, str, ModuleType]]:
+    found = []
+    for file in changeset.files:
+        if file.status == "removed" or file.head_text is None:
+            continue
+        module = frameworks.detect(file.path, file.head_text, config)
+        if module is None and lint:
+            module = plain
+        if module is not None:
+            found.append((frameworks.order_key(file.path, module), file.path, file.head_text, module))
+    found.sort(key=lambda item: item[0])
+    return [(path, text, module) for _, path, text, module in found]
+
+
+def _references(changeset: ChangeSet, config: Config, migrations: list[Migration]) -> ReferenceIndex:
+    targets = targets_of(migrations)
+    if not targets:
+        return ReferenceIndex()
+    skip = {m.path for m in migrations} | {m.down_path for m in migrations if m.down_path}
+    return search(changeset.head_tree, targets, exclude=config.references.exclude, skip_paths=skip)
+
+
+def _check(migration: Migration, context: Context, config: Config) -> list[Finding]:
+    selected = set(config.rules.select) if config.rules.select else None
+    ignored = {rules.canonical(r) for r in config.rules.ignore}
+    findings: list[Finding] = []
+    for module in rules.RULES:
+        rule = module.RULE
+        if rule.id in ignored or (selected is not None and rule.id not in selected):
+            continue
+        if rule.dialects and context.dialect not in rule.dialects:
+            continue
+        for finding in module.check(migration, context):
+            severity = config.rules.severity.get(rule.id)
+            findings.append(_suppress(migration, finding.with_severity(severity) if severity else finding))
+    return findings
+
+
+def _suppress(migration: Migration, finding: Finding) -> Finding:
+    for suppression in migration.suppressions:
+        names = {rules.canonical(r) for r in suppression.rules}
+        covers = suppression.applies_to == 0 or suppression.applies_to == finding.line
+        if finding.rule in names and covers and finding.rule != "suppression-without-reason":
+            return finding.accepted(suppression.reason or "(no reason given)")
+    return finding
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
+    counts = {severity: 0 for severity in Severity}
+    for finding in findings:
+        if finding.suppressed is None:
+            counts[finding.severity] += 1
+    return counts

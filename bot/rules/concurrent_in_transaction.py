@@ -1,0 +1,49 @@
+"""A CONCURRENTLY operation inside a transaction fails, and with it the whole migration.
+
+## Why is this bad?
+PostgreSQL refuses `CREATE INDEX CONCURRENTLY`, `DROP INDEX CONCURRENTLY`, `REINDEX … CONCURRENTLY`
+and `DETACH PARTITION … CONCURRENTLY` inside a transaction block ("cannot run inside a transaction
+block"). Whether a file runs in a transaction depends on its runner: Flyway, goose, dbmate, Diesel,
+Rails and Django wrap each migration unless told not to, and golang-migrate and Prisma send a
+multi-statement file as one implicit transaction.
+
+## Use instead
+Put the concurrent statement in a migration of its own and tell the runner not to wrap it:
+`-- +goose NO TRANSACTION`, `-- migrate:up transaction:false`, Flyway `executeInTransaction=false`,
+Diesel `run_in_transaction = false`, Rails `disable_ddl_transaction!`, Django `atomic = False`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import AddIndex, DetachPartition, DropIndex, Migration, Reindex, transaction_flags
+
+RULE = Rule(
+    id="concurrent-in-transaction",
+    dimension=Dimension.MIGRATION_SAFETY,
+    severity=Severity.CRITICAL,
+    help="Run the concurrent statement in its own migration, with the runner's transaction turned off.",
+    bad=("BEGIN;\nCREATE INDEX CONCURRENTLY orders_user_id_idx ON orders (user_id);\nCOMMIT;",),
+    good=(
+        "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_user_id_idx ON orders (user_id);",
+    ),
+    dialects=("postgres",),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if not context.postgres:
+        return
+    for op, in_transaction in zip(migration.up, transaction_flags(migration), strict=True):
+        concurrent = isinstance(op, AddIndex | DropIndex | Reindex | DetachPartition) and op.concurrently
+        if concurrent and in_transaction:
+            why = migration.transaction_note or "the migration runs in a transaction"
+            yield op.finding(
+                RULE,
+                f"`{op.sql.split(None, 3)[0]} … CONCURRENTLY` cannot run inside a transaction block ({why}).",
+                blast_radius="The migration fails at this statement; the deploy stops and any earlier statements "
+                "of the file roll back.",
+            )

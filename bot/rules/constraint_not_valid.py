@@ -1,0 +1,65 @@
+"""Adding a foreign key or CHECK constraint validates every row while blocking writes.
+
+## Why is this bad?
+`ADD CONSTRAINT … FOREIGN KEY` takes a SHARE ROW EXCLUSIVE lock on both tables and scans the whole
+table to validate it; `ADD CONSTRAINT … CHECK` holds an ACCESS EXCLUSIVE lock during its scan. Writes
+(and for CHECK, reads) wait for the scan. If one row violates the constraint, the migration fails.
+
+## Use instead
+Add the constraint with `NOT VALID` (instant; new rows are checked), then run
+`VALIDATE CONSTRAINT` in a later statement or migration: validation takes a lock that lets reads and
+writes go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import AddConstraint, Migration
+
+RULE = Rule(
+    id="constraint-not-valid",
+    dimension=Dimension.MIGRATION_SAFETY,
+    severity=Severity.CRITICAL,
+    help="Add the constraint `NOT VALID`, then `VALIDATE CONSTRAINT` in a separate step.",
+    bad=("ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);",),
+    good=(
+        "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n"
+        "ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;",
+    ),
+    dialects=("postgres",),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if not context.postgres:
+        return
+    for op in migration.up:
+        if not isinstance(op, AddConstraint) or op.not_valid or op.constraint not in ("foreign_key", "check"):
+            continue
+        severity = context.lock_severity(op.table, RULE.severity)
+        if severity is None:
+            continue
+        kind = "foreign key" if op.constraint == "foreign_key" else "CHECK constraint"
+        if op.constraint == "foreign_key":
+            blocked = f"Writes to {context.size_words(op.table)}" + (
+                f" and to `{op.references}`" if op.references else ""
+            )
+            blast = (
+                f"{blocked} wait while every row is validated; the migration fails on the first orphan row."
+            )
+        else:
+            blast = (
+                f"Reads and writes on {context.size_words(op.table)} wait while every row is checked; "
+                "the migration fails on the first violating row."
+            )
+        suggestion = op.sql.rstrip() + " NOT VALID" if "\n" not in op.sql else None
+        yield op.finding(
+            RULE,
+            f"The {kind} {f'`{op.name}` ' if op.name else ''}on `{op.table}` is validated under lock.",
+            severity=severity,
+            blast_radius=blast,
+            suggestion=suggestion,
+        )

@@ -1,0 +1,91 @@
+"""DDL on an existing table without a lock_timeout can stall every query on that table.
+
+## Why is this bad?
+An `ALTER TABLE` waits for its lock behind every running transaction on the table, and while it
+waits, every new query on the table queues behind it. Without a `lock_timeout`, one long report or
+an idle transaction turns a one-millisecond change into minutes of downtime.
+
+## Use instead
+Start the migration with `SET lock_timeout = '5s';` (MySQL: `SET SESSION lock_wait_timeout = 5;`),
+and retry the migration when it times out. If the runner sets the timeout for every migration, say
+`timeouts_set_by_runner: true` in `.github/migration-review.yml`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    AlterColumnType,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropNotNull,
+    DropTable,
+    Migration,
+    RenameColumn,
+    RenameTable,
+    SetDefault,
+    SetNotNull,
+    SetTimeout,
+    Truncate,
+)
+
+RULE = Rule(
+    id="missing-lock-timeout",
+    dimension=Dimension.MIGRATION_SAFETY,
+    severity=Severity.WARNING,
+    help="Set `lock_timeout` (MySQL: `lock_wait_timeout`) before the first DDL statement, and retry on timeout.",
+    bad=("ALTER TABLE orders ADD COLUMN note text;",),
+    good=("SET lock_timeout = '5s';\nALTER TABLE orders ADD COLUMN note text;",),
+)
+
+LOCKING = (
+    AddColumn,
+    AddConstraint,
+    AlterColumnType,
+    DropColumn,
+    DropConstraint,
+    DropNotNull,
+    DropTable,
+    RenameColumn,
+    RenameTable,
+    SetDefault,
+    SetNotNull,
+    Truncate,
+    AddIndex,
+    DropIndex,
+)
+_SETTINGS = {"lock_timeout", "lock_wait_timeout", "innodb_lock_wait_timeout"}
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if context.config.timeouts_set_by_runner or context.dialect == "sqlite":
+        return
+    for op in migration.up:
+        if isinstance(op, SetTimeout) and op.setting in _SETTINGS and not op.disables:
+            return
+        if not isinstance(op, LOCKING) or _exempt(op):
+            continue
+        table = op.table or (context.catalog.indexes.get(op.name, "") if isinstance(op, DropIndex) else "")
+        if table and context.catalog.is_new(table):
+            continue
+        setting = "SET SESSION lock_wait_timeout = 5;" if context.mysql else "SET lock_timeout = '5s';"
+        yield op.finding(
+            RULE,
+            f"No lock timeout is set before this statement takes a lock on `{table or 'its table'}`.",
+            blast_radius=f"While it waits for the lock, every new query on {context.size_words(table) if table else 'the table'} "
+            "queues behind it.",
+            fix=f"Add `{setting}` at the top of the migration and retry the deploy if it times out.",
+        )
+        return
+
+
+def _exempt(op: object) -> bool:
+    # Concurrent index builds wait for old transactions by design and take no blocking lock.
+    return isinstance(op, AddIndex | DropIndex) and op.concurrently

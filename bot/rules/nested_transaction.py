@@ -1,0 +1,59 @@
+"""Opening a transaction inside one that is already open does not nest: it is ignored or it commits early.
+
+## Why is this bad?
+PostgreSQL warns and ignores a `BEGIN` inside a transaction, and the file's `COMMIT` then commits the
+runner's transaction early: the rest of the migration runs outside any transaction, so a failure
+leaves it half applied. MySQL commits the open transaction implicitly at `BEGIN`.
+
+## Use instead
+Let the runner own the transaction and remove `BEGIN`/`COMMIT` from the file, or turn the runner's
+transaction off for this migration and keep one explicit transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import Migration, Transaction
+
+RULE = Rule(
+    id="nested-transaction",
+    dimension=Dimension.MIGRATION_SAFETY,
+    severity=Severity.WARNING,
+    help="Remove the file's `BEGIN`/`COMMIT` and let the runner own the transaction (or turn the runner's off).",
+    bad=("-- +goose Up\nBEGIN;\nALTER TABLE users ADD COLUMN note text;\nCOMMIT;",),
+    good=("-- +goose Up\nALTER TABLE users ADD COLUMN note text;",),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    depth = 1 if migration.in_transaction and not _opens_first(migration) else 0
+    for op in migration.up:
+        if not isinstance(op, Transaction):
+            continue
+        if op.action == "begin":
+            if depth > 0:
+                outer = (
+                    migration.transaction_note
+                    if depth == 1 and migration.in_transaction
+                    else "an earlier BEGIN"
+                )
+                yield op.finding(
+                    RULE,
+                    f"`BEGIN` inside a transaction that is already open ({outer}).",
+                    blast_radius="The file's COMMIT ends the outer transaction early; statements after it run without "
+                    "a transaction and a failure leaves the migration half applied.",
+                )
+            depth += 1
+        elif op.action in ("commit", "rollback"):
+            depth = max(0, depth - 1)
+
+
+def _opens_first(migration: Migration) -> bool:
+    """Runners that are only transactional because the file opens a transaction itself."""
+    return migration.framework in ("sql", "sqitch") or (
+        migration.framework in ("golang-migrate", "prisma")
+        and any(isinstance(op, Transaction) and op.action == "begin" for op in migration.up)
+    )

@@ -1,0 +1,56 @@
+"""Building an index without CONCURRENTLY blocks every write to the table until the build finishes.
+
+## Why is this bad?
+`CREATE INDEX` takes a SHARE lock on the table: reads go on, but every INSERT, UPDATE and DELETE waits
+for the whole scan and sort. On a large table that is minutes of failed or queued writes, and the
+queue of waiting writers holds up everything behind it.
+
+## Use instead
+`CREATE INDEX CONCURRENTLY` builds the index without blocking writes. It cannot run inside a
+transaction, so put it in a migration of its own that the runner does not wrap (Rails
+`disable_ddl_transaction!`, Django `atomic = False`, goose `-- +goose NO TRANSACTION`, …), and use
+`IF NOT EXISTS` so a retry after a failed build works.
+
+## Framework notes
+MySQL (InnoDB) and MariaDB build secondary indexes online by default, and SQLite has no concurrent
+writers to block; this rule is for PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import AddIndex, Migration
+
+RULE = Rule(
+    id="non-concurrent-index",
+    dimension=Dimension.MIGRATION_SAFETY,
+    severity=Severity.CRITICAL,
+    help="Use `CREATE INDEX CONCURRENTLY` in a migration that does not run in a transaction.",
+    bad=("CREATE INDEX orders_user_id_idx ON orders (user_id);",),
+    good=(
+        "-- +goose NO TRANSACTION\n-- +goose Up\n"
+        "SET lock_timeout = '5s';\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_user_id_idx ON orders (user_id);",
+    ),
+    dialects=("postgres",),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    for op in migration.up:
+        if not isinstance(op, AddIndex) or op.concurrently:
+            continue
+        severity = context.lock_severity(op.table, RULE.severity)
+        if severity is None:
+            continue
+        concurrent = op.sql.replace("INDEX", "INDEX CONCURRENTLY", 1) if "INDEX" in op.sql else None
+        yield op.finding(
+            RULE,
+            f"`CREATE INDEX {op.name}` on existing table `{op.table}` blocks writes while it builds.",
+            severity=severity,
+            blast_radius=f"Every INSERT, UPDATE and DELETE on {context.size_words(op.table)} waits for the "
+            "whole index build; requests that write to it time out.",
+            suggestion=concurrent if concurrent and "\n" not in op.sql else None,
+        )

@@ -1,0 +1,57 @@
+"""Adding a NOT NULL column without a default fails on a table that has rows.
+
+## Why is this bad?
+Existing rows have no value for the new column. PostgreSQL and SQLite reject the `ALTER TABLE` as soon
+as the table is not empty; MySQL and MariaDB accept it and fill every row with the type's implicit
+default (0, an empty string), which is silently wrong data. The old application release, still running during the deploy, also does not
+write the column, so its inserts fail once the column exists.
+
+## Use instead
+Add the column as nullable (or with a constant default), backfill it in batches, then add the NOT NULL
+constraint in a later migration (on PostgreSQL through a `CHECK (… IS NOT NULL) NOT VALID` constraint
+validated separately).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import AddColumn, Migration
+
+RULE = Rule(
+    id="not-null-without-default",
+    dimension=Dimension.MIGRATION_SAFETY,
+    severity=Severity.CRITICAL,
+    help="Add the column nullable or with a constant default, backfill it, then make it NOT NULL.",
+    bad=("ALTER TABLE users ADD COLUMN tenant_id bigint NOT NULL;",),
+    good=(
+        "ALTER TABLE users ADD COLUMN tenant_id bigint;",
+        "ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;",
+    ),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    for op in migration.up:
+        if not isinstance(op, AddColumn):
+            continue
+        column = op.column
+        if column.nullable or column.default is not None or column.identity or column.generated:
+            continue
+        if context.catalog.is_new(op.table):
+            continue
+        if context.mysql:
+            blast = (
+                f"MySQL and MariaDB fill every existing row of {context.size_words(op.table)} with the type's "
+                "implicit default (0, '', a zero date): silently wrong data, not an error."
+            )
+        else:
+            blast = (
+                f"The migration fails if {context.size_words(op.table)} has any row; if it is empty now, "
+                "inserts from the release still running fail until the new code is out."
+            )
+        yield op.finding(
+            RULE, f"`{op.table}.{column.name}` is added NOT NULL without a default.", blast_radius=blast
+        )

@@ -1,0 +1,82 @@
+"""SET NOT NULL on an existing column scans the whole table under an exclusive lock.
+
+## Why is this bad?
+PostgreSQL checks every row while holding an ACCESS EXCLUSIVE lock: no reads or writes until the scan
+ends. MySQL and MariaDB rebuild the table to change a column's nullability. And the statement fails if
+any row is NULL, which only production knows.
+
+## Use instead
+On PostgreSQL 12 and later: `ADD CONSTRAINT … CHECK (col IS NOT NULL) NOT VALID`, then
+`VALIDATE CONSTRAINT` (which does not block writes), then `SET NOT NULL` (which uses the validated
+constraint and skips the scan), then drop the CHECK. Verify first that no row is NULL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import AddConstraint, Migration, SetNotNull, ValidateConstraint
+
+RULE = Rule(
+    id="set-not-null",
+    dimension=Dimension.MIGRATION_SAFETY,
+    severity=Severity.CRITICAL,
+    help="Add a `CHECK (col IS NOT NULL) NOT VALID` constraint, validate it, then SET NOT NULL.",
+    bad=("ALTER TABLE users ALTER COLUMN email SET NOT NULL;",),
+    good=(
+        "ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;\n"
+        "ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\n"
+        "ALTER TABLE users ALTER COLUMN email SET NOT NULL;",
+    ),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    validated = _validated_not_null_checks(migration)
+    for op in migration.up:
+        if not isinstance(op, SetNotNull) or (op.table, op.column) in validated:
+            continue
+        severity = context.lock_severity(op.table, RULE.severity)
+        if severity is None:
+            continue
+        if context.mysql:
+            blast = f"MySQL rebuilds {context.size_words(op.table)} to change the column; writes wait or fail meanwhile."
+        else:
+            blast = (
+                f"Reads and writes on {context.size_words(op.table)} stop while every row is checked; "
+                "the migration fails if any row is NULL."
+            )
+        yield op.finding(
+            RULE,
+            f"`{op.table}.{op.column}` is set NOT NULL on an existing table.",
+            severity=severity,
+            blast_radius=blast,
+        )
+
+
+def _validated_not_null_checks(migration: Migration) -> set[tuple[str, str]]:
+    """Columns with a `CHECK (col IS NOT NULL)` constraint added and validated before SET NOT NULL."""
+    checks: dict[str, tuple[str, str]] = {}
+    validated: set[tuple[str, str]] = set()
+    for op in migration.up:
+        if isinstance(op, AddConstraint) and op.constraint == "check":
+            match = re.fullmatch(
+                r"\(?\s*\"?(\w+)\"?\s+IS\s+NOT\s+NULL\s*\)?", op.expression_sql or _check_text(op.sql), re.I
+            )
+            if match:
+                key = (op.table, match.group(1).lower())
+                if op.not_valid:
+                    checks[op.name] = key
+                else:
+                    validated.add(key)
+        elif isinstance(op, ValidateConstraint) and op.name in checks:
+            validated.add(checks[op.name])
+    return validated
+
+
+def _check_text(sql: str) -> str:
+    match = re.search(r"CHECK\s*\((.*)\)", sql, re.I | re.S)
+    return match.group(1) if match else ""

@@ -1,0 +1,56 @@
+"""Renaming a table breaks every query of the release that is still running.
+
+## Why is this bad?
+The old release names the old table; from the moment the rename commits, its queries fail, as do
+jobs, reports and other services that read the table.
+
+## Use instead
+Create the new table (or rename and leave a view with the old name: `CREATE VIEW old AS SELECT * FROM
+new`, which PostgreSQL lets simple writes go through), move the code over, then remove the old name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import Migration, RawSQL, RenameTable
+from bot.references import Target
+
+RULE = Rule(
+    id="table-renamed",
+    dimension=Dimension.CODE_REFERENCES,
+    severity=Severity.WARNING,
+    help="Keep the old name working (a view) until no code uses it, then remove it in a later pull request.",
+    bad=("ALTER TABLE invoices RENAME TO bills;",),
+    good=("ALTER TABLE invoices RENAME TO bills;\nCREATE VIEW invoices AS SELECT * FROM bills;",),
+)
+
+_VIEW = re.compile(r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w.\"]+)", re.I)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    views = {
+        m.group(1).strip('"').split(".")[-1].lower()
+        for op in migration.up
+        if isinstance(op, RawSQL)
+        for m in [_VIEW.match(op.sql)]
+        if m
+    }
+    for op in migration.up:
+        if not isinstance(op, RenameTable) or context.catalog.is_new(op.table) or op.table in views:
+            continue
+        uses = context.references.uses(Target("table", op.table, op.table, op.new_name))
+        where = (
+            f"{len(uses)} places in the code still use `{op.table}`"
+            if uses
+            else "no code references were found"
+        )
+        yield op.finding(
+            RULE,
+            f"Table `{op.table}` is renamed to `{op.new_name}`.",
+            blast_radius=f"Every query of the running release that names `{op.table}` fails from the moment the "
+            f"migration commits ({where}).",
+        )

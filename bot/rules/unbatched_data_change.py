@@ -1,0 +1,59 @@
+"""An UPDATE or DELETE of a whole table in one statement locks every row it touches until it commits.
+
+## Why is this bad?
+One statement over millions of rows holds row locks on all of them until the migration commits, so
+the application's writes to those rows wait; it produces a burst of WAL that replicas lag behind,
+and if it fails at row 40 million, all of it rolls back. Inside a migration's transaction it also
+keeps the schema locks of the other statements for as long as it runs.
+
+## Use instead
+Backfill in batches by key range (`WHERE id >= $1 AND id < $2`, or `id IN (SELECT id … LIMIT 1000)`),
+committing between batches, outside the schema migration (a background job or a data migration that
+the runner does not wrap in one transaction). Make each batch idempotent so it can be re-run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import DataDelete, DataUpdate, Migration
+
+RULE = Rule(
+    id="unbatched-data-change",
+    dimension=Dimension.MIGRATION_SAFETY,
+    severity=Severity.CRITICAL,
+    help="Change rows in batches by key range, committing between batches, in a job the runner does not wrap.",
+    bad=("UPDATE orders SET state = 'open' WHERE state IS NULL;",),
+    good=(
+        "UPDATE orders SET state = 'open'\n"
+        "WHERE id IN (SELECT id FROM orders WHERE state IS NULL ORDER BY id LIMIT 1000);",
+    ),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    for op in migration.up:
+        if not isinstance(op, DataUpdate | DataDelete) or op.batched:
+            continue
+        severity = context.lock_severity(op.table, RULE.severity)
+        if severity is None:
+            continue
+        verb = "UPDATE" if isinstance(op, DataUpdate) else "DELETE"
+        if op.where is None:
+            scope, severity = "every row", severity
+        else:
+            scope = f"every row matching `{_short(op.where)}`"
+            severity = Severity.WARNING if severity is Severity.CRITICAL else severity
+        yield op.finding(
+            RULE,
+            f"`{verb} {op.table}` changes {scope} in one statement.",
+            severity=severity,
+            blast_radius=f"All matching rows of {context.size_words(op.table)} stay locked until the migration commits; "
+            "writes to them wait, replicas lag, and a failure rolls everything back.",
+        )
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,44 @@
+"""A transaction opened and never committed leaves the migration's changes unapplied.
+
+## Why is this bad?
+A `BEGIN` without a matching `COMMIT` means the runner ends the session with the transaction still
+open: the database rolls it back, yet the runner may record the migration as applied. Production and
+the migration table then disagree, and the next migration builds on a schema that does not exist.
+
+## Use instead
+Close every `BEGIN` with `COMMIT`, or leave transaction control to the runner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import Migration, Operation, Transaction
+
+RULE = Rule(
+    id="uncommitted-transaction",
+    dimension=Dimension.MIGRATION_SAFETY,
+    severity=Severity.CRITICAL,
+    help="Add the missing `COMMIT`, or remove the `BEGIN` and let the runner manage the transaction.",
+    bad=("BEGIN;\nALTER TABLE users ADD COLUMN note text;",),
+    good=("BEGIN;\nALTER TABLE users ADD COLUMN note text;\nCOMMIT;",),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    open_begin: Operation | None = None
+    for op in migration.up:
+        if isinstance(op, Transaction):
+            if op.action == "begin":
+                open_begin = open_begin or op
+            elif op.action in ("commit", "rollback"):
+                open_begin = None
+    if open_begin is not None:
+        yield open_begin.finding(
+            RULE,
+            "This transaction is opened and never committed.",
+            blast_radius="Every statement after it is rolled back when the session ends, while the runner may "
+            "record the migration as applied.",
+        )

@@ -1,0 +1,56 @@
+"""Adding a UNIQUE or PRIMARY KEY constraint builds its index while the table is locked.
+
+## Why is this bad?
+`ADD CONSTRAINT … UNIQUE` and `ADD PRIMARY KEY` build a new unique index under an ACCESS EXCLUSIVE
+lock: no reads or writes for the whole build. The build fails on the first duplicate, which only
+production knows.
+
+## Use instead
+`CREATE UNIQUE INDEX CONCURRENTLY … ;` (in a migration without a transaction), then
+`ALTER TABLE … ADD CONSTRAINT … UNIQUE USING INDEX …` (or `PRIMARY KEY USING INDEX`), which is instant.
+Check for duplicates first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import AddConstraint, Migration
+
+RULE = Rule(
+    id="unique-constraint-under-lock",
+    dimension=Dimension.MIGRATION_SAFETY,
+    severity=Severity.CRITICAL,
+    help="Build the unique index `CONCURRENTLY`, then attach it with `ADD CONSTRAINT … USING INDEX`.",
+    bad=("ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);",),
+    good=(
+        "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS users_email_key ON users (email);",
+        "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;",
+    ),
+    dialects=("postgres",),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if not context.postgres:
+        return
+    for op in migration.up:
+        if (
+            not isinstance(op, AddConstraint)
+            or op.constraint not in ("unique", "primary_key")
+            or op.using_index
+        ):
+            continue
+        severity = context.lock_severity(op.table, RULE.severity)
+        if severity is None:
+            continue
+        kind = "UNIQUE constraint" if op.constraint == "unique" else "PRIMARY KEY"
+        yield op.finding(
+            RULE,
+            f"The {kind} on `{op.table}` ({', '.join(op.columns) or '…'}) builds its index under an ACCESS EXCLUSIVE lock.",
+            severity=severity,
+            blast_radius=f"Reads and writes on {context.size_words(op.table)} stop for the whole index build; "
+            "the migration fails on the first duplicate.",
+        )

@@ -1,0 +1,63 @@
+"""A column added with a volatile default rewrites the whole table under an exclusive lock.
+
+## Why is this bad?
+Since PostgreSQL 11 a constant default is stored once and adding the column is instant. A volatile
+default (`gen_random_uuid()`, `random()`, `clock_timestamp()`, a `serial` column's `nextval`) must be
+computed for every existing row, so the table is rewritten while reads and writes wait. Before
+PostgreSQL 11 every default rewrote the table. MySQL before 8.0.12 copies the table for any added
+column.
+
+## Use instead
+Add the column without a default (or with a constant), set the default afterwards for new rows, and
+backfill existing rows in batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import AddColumn, Migration
+
+RULE = Rule(
+    id="volatile-default",
+    dimension=Dimension.MIGRATION_SAFETY,
+    severity=Severity.CRITICAL,
+    help="Add the column without the volatile default, set the default for new rows, then backfill in batches.",
+    bad=("ALTER TABLE orders ADD COLUMN public_id uuid NOT NULL DEFAULT gen_random_uuid();",),
+    good=(
+        "ALTER TABLE orders ADD COLUMN public_id uuid;\n"
+        "ALTER TABLE orders ALTER COLUMN public_id SET DEFAULT gen_random_uuid();",
+        "ALTER TABLE orders ADD COLUMN archived boolean NOT NULL DEFAULT false;",
+    ),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    for op in migration.up:
+        if not isinstance(op, AddColumn):
+            continue
+        column = op.column
+        rewrites = column.volatile_default or (column.generated and context.postgres)
+        if context.postgres and not context.at_least(11) and column.default is not None:
+            rewrites = True
+        if context.mysql and not context.at_least(8, 0, 12) and context.dialect == "mysql":
+            rewrites = True
+        if not rewrites:
+            continue
+        severity = context.lock_severity(op.table, RULE.severity)
+        if severity is None:
+            continue
+        what = (
+            f"default `{column.default}`"
+            if column.default
+            else (f"type `{column.type}`" if not column.generated else "a stored generated expression")
+        )
+        yield op.finding(
+            RULE,
+            f"`{op.table}.{column.name}` is added with {what}, computed for every existing row.",
+            severity=severity,
+            blast_radius=f"{context.size_words(op.table)} is rewritten under an exclusive lock: reads and writes wait "
+            "for the whole rewrite.",
+        )

@@ -1,0 +1,167 @@
+"""Statements with exact lines: the only module that calls sqlglot's tokenizer and parser.
+
+A migration file is split with the dialect's own tokenizer (so `;` inside strings, dollar-quoted bodies
+and comments never splits), then each statement is parsed on its own, so one statement that sqlglot does
+not understand never hides the others. Statements that need no tree (transaction control, function and
+trigger bodies, DO blocks, grants, comments, INSERT … VALUES) are recognised by their first words and not
+parsed at all: they are where most of a large file's bytes are.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import Token, TokenType  # type: ignore[attr-defined]
+
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+DIALECTS = {"postgres": "postgres", "mysql": "mysql", "mariadb": "mysql", "sqlite": "sqlite"}
+
+# First words of statements that are classified without a parse.
+_UNPARSED_HEADS = (
+    ("BEGIN",),
+    ("START", "TRANSACTION"),
+    ("COMMIT",),
+    ("END",),
+    ("ROLLBACK",),
+    ("SAVEPOINT",),
+    ("RELEASE",),
+    ("DO",),
+    ("GRANT",),
+    ("REVOKE",),
+    ("COMMENT",),
+    ("CREATE", "FUNCTION"),
+    ("CREATE", "PROCEDURE"),
+    ("CREATE", "TRIGGER"),
+    ("CREATE", "CONSTRAINT", "TRIGGER"),
+    ("CREATE", "OR", "REPLACE", "FUNCTION"),
+    ("CREATE", "OR", "REPLACE", "PROCEDURE"),
+    ("CREATE", "OR", "REPLACE", "TRIGGER"),
+    ("CREATE", "EXTENSION"),
+    ("VACUUM",),
+    ("CLUSTER",),
+    ("REINDEX",),
+    ("ANALYZE",),
+    ("REPACK",),
+)
+
+
+@dataclass(frozen=True)
+class Statement:
+    text: str
+    line: int
+    end_line: int
+    words: tuple[str, ...]  # the first words as written (quoted names keep their quotes)
+    expression: exp.Expression | None = None
+    error: str | None = None
+
+    @property
+    def head(self) -> tuple[str, ...]:
+        """The first words in upper case, for matching keywords."""
+        return tuple(word.upper() for word in self.words)
+
+
+@cache
+def _dialect(name: str) -> Dialect:
+    return Dialect.get_or_raise(DIALECTS.get(name, name))
+
+
+def split(text: str, dialect: str, *, first_line: int = 1) -> list[Statement]:
+    """Split and parse `text`; `first_line` is the file line that `text` starts on."""
+    d = _dialect(dialect)
+    try:
+        tokens = d.tokenize(text)
+    except TokenError as failure:
+        return _fallback(text, first_line, f"could not be tokenised: {_first_line(str(failure))}")
+    starts = _line_starts(text)
+    statements = []
+    for chunk in _chunks(tokens):
+        start, end = chunk[0].start, chunk[-1].end + 1
+        line = bisect.bisect_right(starts, start) + first_line - 1
+        end_line = bisect.bisect_right(starts, chunk[-1].end) + first_line - 1
+        source = text[start:end]
+        words = _words(source)
+        if _skips_parse(tuple(w.upper() for w in words), chunk):
+            statements.append(Statement(source, line, end_line, words))
+            continue
+        expression, problem = _parse(d, chunk, text)
+        statements.append(Statement(source, line, end_line, words, expression, problem))
+    return statements
+
+
+def parse_expression(sql: str, dialect: str) -> exp.Expression | None:
+    """Parse one SQL expression (a default, a CHECK, a USING clause); None when it is not SQL."""
+    try:
+        return _dialect(dialect).parse_one(sql) if sql.strip() else None  # type: ignore[attr-defined]
+    except (ParseError, TokenError):
+        return None
+
+
+def _chunks(tokens: list[Token]) -> list[list[Token]]:
+    chunks: list[list[Token]] = []
+    current: list[Token] = []
+    for token in tokens:
+        if token.token_type is TokenType.SEMICOLON:
+            if current:
+                chunks.append(current)
+            current = []
+        else:
+            current.append(token)
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+_WORD = re.compile(r"\"(?:[^\"]|\"\")*\"|`[^`]*`|'(?:[^']|'')*'|\$\w*\$|[\w.$]+|[(),=]")
+_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
+
+
+def _words(source: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(_COMMENT.sub(" ", source[:600]))[:24])
+
+
+def _skips_parse(words: tuple[str, ...], chunk: list[Token]) -> bool:
+    if any(words[: len(head)] == head for head in _UNPARSED_HEADS):
+        return True
+    if words[:1] == ("INSERT",):
+        return not any(t.token_type is TokenType.SELECT for t in chunk)
+    return False
+
+
+def _parse(d: Dialect, chunk: list[Token], text: str) -> tuple[exp.Expression | None, str | None]:
+    try:
+        parsed = d.parser().parse(chunk, text)
+    except (ParseError, TokenError) as error:
+        return None, _first_line(str(error))
+    except Exception as error:  # sqlglot raises assorted errors on unusual input; never crash a review
+        return None, f"{type(error).__name__}: {_first_line(str(error))}"
+    expression: exp.Expression | None = next((e for e in parsed if isinstance(e, exp.Expression)), None)
+    return expression, None if expression is not None else "empty statement"
+
+
+def _fallback(text: str, first_line: int, error: str) -> list[Statement]:
+    stripped = text.strip()
+    if not stripped:
+        return []
+    line = first_line + text[: text.index(stripped[0])].count("\n")
+    return [Statement(stripped, line, line + stripped.count("\n"), _words(stripped), None, error)]
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    index = text.find("\n")
+    while index != -1:
+        starts.append(index + 1)
+        index = text.find("\n", index + 1)
+    return starts
+
+
+def _first_line(message: str) -> str:
+    return message.strip().splitlines()[0] if message.strip() else "unknown error"

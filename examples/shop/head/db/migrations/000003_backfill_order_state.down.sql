@@ -1,0 +1,2 @@
+DROP INDEX orders_state_id_idx;
+ALTER TABLE orders DROP COLUMN state_id;

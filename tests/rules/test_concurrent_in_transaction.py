@@ -1,0 +1,41 @@
+from tests.conftest import review_sql, rule_ids
+
+INDEX = "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_user_idx ON orders (user_id);"
+
+
+def test_single_statement_golang_migrate_file_runs_outside_a_transaction() -> None:
+    assert "concurrent-in-transaction" not in rule_ids(
+        review_sql(INDEX, path="db/migrations/000005_idx.up.sql")
+    )
+
+
+def test_multi_statement_golang_migrate_file_is_one_implicit_transaction() -> None:
+    sql = "SET lock_timeout = '5s';\n" + INDEX
+    result = review_sql(sql, path="db/migrations/000005_idx.up.sql")
+    finding = next(f for f in result.active if f.rule == "concurrent-in-transaction")
+    assert finding.line == 2 and "implicit transaction" in finding.message
+
+
+def test_goose_wraps_unless_told_not_to() -> None:
+    wrapped = "-- +goose Up\n" + INDEX
+    assert "concurrent-in-transaction" in rule_ids(review_sql(wrapped, path="db/migrations/00005_idx.sql"))
+    unwrapped = "-- +goose NO TRANSACTION\n-- +goose Up\n" + INDEX
+    assert "concurrent-in-transaction" not in rule_ids(
+        review_sql(unwrapped, path="db/migrations/00005_idx.sql")
+    )
+
+
+def test_dbmate_transaction_false() -> None:
+    sql = (
+        "-- migrate:up transaction:false\n"
+        + INDEX
+        + "\n-- migrate:down\nDROP INDEX CONCURRENTLY IF EXISTS orders_user_idx;\n"
+    )
+    assert "concurrent-in-transaction" not in rule_ids(review_sql(sql, path="db/migrations/20260101_idx.sql"))
+
+
+def test_flyway_conf_turns_the_transaction_off() -> None:
+    path = "db/migration/V7__idx.sql"
+    assert "concurrent-in-transaction" in rule_ids(review_sql(INDEX, path=path))
+    conf = {f"{path}.conf": "executeInTransaction=false\n"}
+    assert "concurrent-in-transaction" not in rule_ids(review_sql(INDEX, path=path, head=conf))

@@ -1,0 +1,28 @@
+from bot.config import Config
+from bot.findings import Severity
+from tests.conftest import review_sql, rule_ids
+
+SQL = "CREATE INDEX orders_user_idx ON orders (user_id);"
+
+
+def test_existing_table_of_unknown_size_is_critical_at_the_statement_line() -> None:
+    result = review_sql("-- a comment\n\n" + SQL)
+    finding = next(f for f in result.active if f.rule == "non-concurrent-index")
+    assert finding.severity is Severity.CRITICAL and finding.line == 3
+    assert finding.blast_radius and finding.fix and "orders" in finding.message
+    assert result.approval == "BLOCKED"
+
+
+def test_table_created_in_the_same_pull_request_is_quiet() -> None:
+    sql = "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n" + SQL
+    assert "non-concurrent-index" not in rule_ids(review_sql(sql))
+
+
+def test_small_table_from_the_configuration_is_only_a_warning() -> None:
+    result = review_sql(SQL, config=Config(small_tables=["orders"]))
+    finding = next(f for f in result.active if f.rule == "non-concurrent-index")
+    assert finding.severity is Severity.WARNING
+
+
+def test_mysql_builds_indexes_online() -> None:
+    assert "non-concurrent-index" not in rule_ids(review_sql(SQL, dialect="mysql"))

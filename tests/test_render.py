@@ -1,0 +1,97 @@
+"""Rendered outputs: the comment (snapshot), its size budget, the check run, SARIF and the terminal."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from bot.demo import demo_changeset
+from bot.findings import Dimension, Finding, Severity
+from bot.render import COMMENT_LIMIT, MARKER, fence, render_check_run, render_comment, to_json, to_sarif
+from bot.review import review
+from bot.terminal import render_text
+from tests.conftest import assert_snapshot, review_sql
+
+
+def test_demo_comment_snapshot() -> None:
+    result = review(demo_changeset("shop"))
+    body = render_comment(result)
+    body = re.sub(r"at `[0-9a-f]{7}`", "at `HEAD`", body)
+    assert_snapshot("demo_shop.md", body)
+
+
+def test_comment_starts_with_the_marker_and_has_no_control_characters() -> None:
+    body = render_comment(review_sql("UPDATE t SET a = 'x\x07y';\nALTER TABLE t DROP COLUMN \"b\x01\";"))
+    assert body.splitlines()[0] == MARKER
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", body)
+
+
+def test_too_long_a_review_falls_back_to_the_summary() -> None:
+    sql = "\n".join(f"CREATE INDEX idx_{i}_{'x' * 40} ON orders_{i} (col_{i});" for i in range(700))
+    result = review_sql(sql)
+    body = render_comment(result)
+    assert len(body) <= COMMENT_LIMIT
+    assert "too long for a comment" in body and body.startswith(MARKER)
+
+
+def test_fence_is_longer_than_any_backtick_run() -> None:
+    assert fence("a ``` b", "sql").startswith("````sql\n")
+    assert fence("plain").startswith("```\n")
+
+
+def test_check_run_conclusion_and_annotations() -> None:
+    blocked = render_check_run(review_sql("CREATE INDEX i ON orders (a);"))
+    assert blocked["conclusion"] == "failure"
+    annotation = next(a for a in blocked["annotations"] if "non-concurrent-index" in a["title"])
+    assert annotation["annotation_level"] == "failure" and annotation["start_line"] == 1
+    assert "Blast radius" in annotation["message"] and "Fix" in annotation["message"]
+    approved = render_check_run(
+        review_sql("SET lock_timeout = '5s';\nCREATE TABLE t (id bigint PRIMARY KEY);")
+    )
+    assert approved["conclusion"] == "success" and approved["annotations"] == []
+
+
+def test_sarif_has_rules_results_and_suppressions() -> None:
+    sql = "-- migration-review: ignore non-concurrent-index small\nCREATE INDEX i ON orders (a);\nALTER TABLE t ADD COLUMN b int NOT NULL;"
+    sarif = json.loads(to_sarif(review_sql(sql)))
+    run = sarif["runs"][0]
+    ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    for result in run["results"]:
+        assert ids[result["ruleIndex"]] == result["ruleId"]
+        assert result["level"] in ("error", "warning", "note")
+    suppressed = [r for r in run["results"] if r.get("suppressions")]
+    assert suppressed and suppressed[0]["suppressions"][0]["justification"] == "small"
+
+
+def test_json_is_documented_shape() -> None:
+    data = json.loads(to_json(review_sql("ALTER TABLE t DROP COLUMN b;")))
+    finding = data["findings"][0]
+    assert set(finding) >= {
+        "rule",
+        "dimension",
+        "severity",
+        "path",
+        "line",
+        "message",
+        "blast_radius",
+        "fix",
+        "references",
+    }
+    assert finding["dimension"] in {d.value for d in Dimension}
+
+
+def test_terminal_output_has_colour_only_on_request() -> None:
+    result = review_sql("CREATE INDEX i ON orders (a);")
+    assert "\x1b[" not in render_text(result, color=False)
+    assert "\x1b[" in render_text(result, color=True)
+
+
+def test_finding_view_survives_odd_text() -> None:
+    odd = Finding(
+        "unparsed-statement", Dimension.MIGRATION_SAFETY, Severity.INFO, "a.sql", 1, "`x` ```", "b", "c"
+    )
+    assert "a.sql" in render_text(
+        review_sql("SELECT 1;").__class__(
+            approval="APPROVED", reasons=(), base="", head="", migrations=(), findings=(odd,)
+        )
+    )

@@ -1,0 +1,62 @@
+"""Every rule: registered once and sorted, documented, and its own examples agree with its logic."""
+
+from __future__ import annotations
+
+import pkgutil
+from pathlib import Path
+
+import pytest
+
+import bot.rules
+from bot.docs import rule_page
+from bot.rules import RULES
+
+from .conftest import review_sql, rule_ids
+
+EXAMPLES = [(m.RULE.id, "bad", i, text) for m in RULES for i, text in enumerate(m.RULE.bad)] + [
+    (m.RULE.id, "good", i, text) for m in RULES for i, text in enumerate(m.RULE.good)
+]
+
+
+def _dialect(rule_id: str) -> str:
+    rule = bot.rules.rule(rule_id)
+    return rule.dialects[0] if rule.dialects else "postgres"
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "kind", "index", "sql"), EXAMPLES, ids=[f"{r}-{k}{i}" for r, k, i, _ in EXAMPLES]
+)
+def test_examples(rule_id: str, kind: str, index: int, sql: str) -> None:
+    found = rule_ids(review_sql(sql, dialect=_dialect(rule_id)))
+    if kind == "bad":
+        assert rule_id in found, f"bad example {index} of {rule_id} did not trigger it"
+    else:
+        assert rule_id not in found, f"good example {index} of {rule_id} triggered it"
+
+
+def test_every_module_registered_once_and_sorted() -> None:
+    on_disk = {name for _, name, _ in pkgutil.iter_modules(bot.rules.__path__) if not name.startswith("_")}
+    registered = [m.__name__.rsplit(".", 1)[-1] for m in RULES]
+    assert sorted(registered) == sorted(on_disk)
+    assert len(set(registered)) == len(registered)
+    ids = [m.RULE.id for m in RULES]
+    assert ids == sorted(ids)
+
+
+@pytest.mark.parametrize("module", RULES, ids=[m.RULE.id for m in RULES])
+def test_rule_shape(module: object) -> None:
+    rule = module.RULE  # type: ignore[attr-defined]
+    assert module.__name__.rsplit(".", 1)[-1] == rule.id.replace("-", "_")  # type: ignore[attr-defined]
+    doc = module.__doc__ or ""  # type: ignore[attr-defined]
+    assert "## Why is this bad?" in doc and "## Use instead" in doc
+    assert rule.bad and rule.good and rule.help.strip()
+
+
+def test_docs_are_generated_from_the_rules() -> None:
+    docs = Path(__file__).resolve().parent.parent / "docs" / "rules"
+    for module in RULES:
+        page = docs / f"{module.RULE.id}.md"
+        assert page.is_file(), f"run `python -m bot.docs` to write {page.name}"
+        assert page.read_text(encoding="utf-8") == rule_page(module), (
+            f"{page.name} is stale: run `python -m bot.docs`"
+        )

@@ -1,0 +1,33 @@
+from tests.conftest import review_sql, rule_ids
+
+INDEX = "CREATE INDEX orders_user_idx ON orders (user_id);"
+
+
+def test_suppression_with_reason_becomes_an_accepted_risk() -> None:
+    result = review_sql("-- migration-review: ignore non-concurrent-index orders has 40 rows\n" + INDEX)
+    assert "non-concurrent-index" not in rule_ids(result)
+    accepted = [f for f in result.accepted if f.rule == "non-concurrent-index"]
+    assert accepted and accepted[0].suppressed == "orders has 40 rows"
+
+
+def test_trailing_suppression_covers_its_own_statement_only() -> None:
+    sql = INDEX + "  -- migration-review: ignore non-concurrent-index tiny\nCREATE INDEX b_idx ON orders (b);"
+    result = review_sql(sql)
+    assert [f.line for f in result.active if f.rule == "non-concurrent-index"] == [2]
+
+
+def test_suppression_without_reason_still_suppresses_but_warns() -> None:
+    result = review_sql("-- migration-review: ignore non-concurrent-index\n" + INDEX)
+    assert "non-concurrent-index" not in rule_ids(result)
+    assert "suppression-without-reason" in rule_ids(result)
+
+
+def test_unknown_rule_in_a_suppression_is_reported() -> None:
+    result = review_sql("-- migration-review: ignore no-such-rule because\n" + INDEX)
+    assert "suppression-without-reason" in rule_ids(result)
+    assert "non-concurrent-index" in rule_ids(result)
+
+
+def test_file_wide_suppression() -> None:
+    sql = "-- migration-review: ignore-file missing-lock-timeout the runner sets lock_timeout\nALTER TABLE t ADD COLUMN a int;"
+    assert "missing-lock-timeout" not in rule_ids(review_sql(sql))
