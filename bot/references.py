@@ -12,27 +12,15 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from bot.changeset import Tree
+from bot.changeset import MemoryTree, Tree
 from bot.code_areas import AREAS
 from bot.code_match import Hit, Matcher, Needle
 from bot.inflection import singularize
-from bot.migration import (
-    AddColumn,
-    DataUpdate,
-    DropColumn,
-    DropConstraint,
-    DropIndex,
-    DropTable,
-    Migration,
-    RenameColumn,
-    RenameConstraint,
-    RenameTable,
-)
 from bot.model_map import Mapped, TableModels, django_models, table_models
 from bot.tree_scan import scan
 from bot.usage import Target, Use, spellings
 
-__all__ = ["ReferenceIndex", "Target", "Use", "search", "targets"]
+__all__ = ["ReferenceIndex", "Target", "Use", "search"]
 
 _Key = tuple[str, str, str]
 
@@ -45,6 +33,7 @@ def _key(target: Target) -> _Key:
 class ReferenceIndex:
     found: Mapping[_Key, tuple[Use, ...]] = field(default_factory=dict)
     renamed: Mapping[_Key, tuple[Use, ...]] = field(default_factory=dict)  # uses of the new name
+    deleted: Mapping[_Key, tuple[Use, ...]] = field(default_factory=dict)  # uses the change itself removes
     files: int = 0  # files searched
     observations: tuple[str, ...] = ()
 
@@ -56,52 +45,15 @@ class ReferenceIndex:
         """Places that use the target's new name (renames and replacing columns)."""
         return self.renamed.get(_key(target), ())
 
+    def removed_uses(self, target: Target) -> tuple[Use, ...]:
+        """Places in the base version of the changed files that the change deletes (safe by construction)."""
+        return self.deleted.get(_key(target), ())
+
     def searched(self, target: Target) -> bool:
         return _key(target) in self.found
 
     def notes(self) -> tuple[str, ...]:
         return self.observations
-
-
-def targets(migrations: Iterable[Migration]) -> tuple[Target, ...]:
-    """Everything the migrations remove or rename, and columns added to replace another one."""
-    found: list[Target] = []
-    for migration in migrations:
-        found += [t for op in migration.up if (t := _target(op)) is not None]
-        found += _replacements(migration)
-    return tuple(dict.fromkeys(found))
-
-
-def _target(op: object) -> Target | None:
-    if isinstance(op, DropColumn):
-        return Target("column", op.table, op.column)
-    if isinstance(op, RenameColumn):
-        return Target("column", op.table, op.column, op.new_name)
-    if isinstance(op, DropTable):
-        return Target("table", op.table, op.table)
-    if isinstance(op, RenameTable):
-        return Target("table", op.table, op.table, op.new_name)
-    if isinstance(op, DropIndex):
-        return Target("index", op.table, op.name)
-    if isinstance(op, DropConstraint):
-        return Target("constraint", op.table, op.name)
-    if isinstance(op, RenameConstraint):
-        return Target("constraint", op.table, op.name, op.new_name)
-    return None
-
-
-def _replacements(migration: Migration) -> list[Target]:
-    """A column added and filled from an existing one in the same migration replaces it (expand step)."""
-    added = {(op.table, op.column.name) for op in migration.up if isinstance(op, AddColumn)}
-    found = []
-    for op in migration.up:
-        if not isinstance(op, DataUpdate):
-            continue
-        for column, expression in op.assignments:
-            sources = [c for c in op.reads if c != column and c in expression]
-            if (op.table, column) in added and len(sources) == 1:
-                found.append(Target("column", op.table, sources[0], column))
-    return found
 
 
 def search(
@@ -110,9 +62,14 @@ def search(
     *,
     exclude: Sequence[str] = (),
     skip_paths: Collection[str] = (),
+    before: Mapping[str, str] | None = None,
     workers: int | None = None,
 ) -> ReferenceIndex:
-    """Search `tree` once for every target; `exclude` holds .gitignore-style patterns to skip."""
+    """Search `tree` once for every target.
+
+    `exclude`: .gitignore-style patterns to skip; `skip_paths`: files never to search (the migrations);
+    `before`: the base text of files the change deletes or modifies, to tell which uses it removes.
+    """
     unique = tuple(dict.fromkeys(targets))
     tables = {t.table for t in unique if t.kind in ("column", "table", "enum-value")}
     django = django_models(tree, tables)
@@ -126,7 +83,24 @@ def search(
         if extra:
             more, _, _ = _run(tree, unique, models, extra, exclude, skip_paths, workers)
             hits += more
-    return _index(unique, hits, files, _mapping_notes(mappings, discovered))
+    index = _index(unique, hits, files, _mapping_notes(mappings, discovered))
+    if before:
+        old = {p: t for p, t in before.items() if p not in skip_paths}
+        base_hits, _, _ = _run(MemoryTree(old), unique, models, _needles(unique, models), exclude, (), 1)
+        index = replace(index, deleted=_deleted(unique, index, base_hits))
+    return index
+
+
+def _deleted(
+    targets: tuple[Target, ...], index: ReferenceIndex, base_hits: list[Hit]
+) -> dict[_Key, tuple[Use, ...]]:
+    found: dict[_Key, list[Use]] = defaultdict(list)
+    for hit in base_hits:
+        target = targets[hit.target]
+        kept = {(u.path, u.text) for u in index.uses(target)}
+        if hit.role != "new" and (hit.use.path, hit.use.text) not in kept:
+            found[_key(target)].append(hit.use)
+    return {k: _sorted(v) for k, v in found.items()}
 
 
 def _needles(targets: Sequence[Target], models: Mapping[str, TableModels]) -> dict[str, tuple[Needle, ...]]:

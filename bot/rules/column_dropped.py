@@ -3,22 +3,32 @@
 ## Why is this bad?
 The old release keeps running during a deploy; its queries name the column and fail the moment the
 migration commits. ORMs that cache the table's columns (Rails, Django's model state) fail until they
-restart, and the column's data is gone: a rollback brings back an empty column.
+restart, and the column's data is gone: a rollback brings back an empty column. A background job or an
+API serializer that still reads the column fails on its next run or request.
 
 ## Use instead
 Stop reading and writing the column (Rails: `self.ignored_columns += ["col"]`; Django:
 remove the field with `SeparateDatabaseAndState`), deploy, then drop it in a later pull request,
 after saving its values if they may be needed.
+
+## Framework notes
+The review searches the head of the pull request for the column in every spelling code uses
+(`legacy_status`, `legacyStatus`, `LegacyStatus`, `find_by_legacy_status`, `legacy_status__in`) and
+ranks each place: a job, an API contract, raw SQL or a model makes the finding critical; only tests
+and docs make it informational. A model that lists the column in `ignored_columns`, and uses the pull
+request itself deletes, count as safe.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
+from bot.blast_radius import assess
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
+from bot.inflection import model_name
 from bot.migration import DropColumn, Migration
-from bot.references import Target
+from bot.references import Target, Use
 
 RULE = Rule(
     id="column-dropped",
@@ -34,11 +44,41 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, DropColumn) or context.catalog.is_new(op.table):
             continue
-        uses = context.references.uses(Target("column", op.table, op.column))
-        where = f"{len(uses)} places in the code still use it" if uses else "no code references were found"
+        target = Target("column", op.table, op.column)
+        uses = context.references.uses(target)
+        found = assess(uses, op.column, removed=context.references.removed_uses(target))
+        ignored = [u for u in uses if u.safe == "ignored_columns"]
+        label = f"`{op.table}.{op.column}`"
+        if found.blocking:
+            message = (
+                f"Column {label} is dropped while {_places(len(found.blocking))} in the code still use it."
+            )
+        elif ignored:
+            message = f"Column {label} is dropped; the model already ignores it (`ignored_columns`)."
+        else:
+            message = f"Column {label} is dropped."
         yield op.finding(
             RULE,
-            f"Column `{op.table}.{op.column}` is dropped.",
-            blast_radius=f"The release still running during the deploy fails on any query that names "
-            f"`{op.column}`; its values are lost ({where}).",
+            message,
+            blast_radius=f"{found.blast_radius} Its values are lost.",
+            severity=Severity.INFO if ignored and not found.blocking else found.severity,
+            references=found.references,
+            fix=_fix(op, found.blocking, bool(ignored)),
         )
+
+
+def _fix(op: DropColumn, blocking: Sequence[Use], ignored: bool) -> str:
+    if not blocking:
+        return RULE.help
+    steps = []
+    if any(u.path.endswith((".rb", ".erb", ".haml", ".slim", ".jbuilder")) for u in blocking) and not ignored:
+        steps.append(f'add `self.ignored_columns += ["{op.column}"]` to `{model_name(op.table)}`')
+    elif any(u.path.endswith(".py") and u.area == "model" for u in blocking):
+        steps.append("remove the field from the model (Django: `SeparateDatabaseAndState`)")
+    steps.append("remove the uses (" + ", ".join(f"`{u.path}:{u.line}`" for u in blocking[:3]) + ")")
+    text = ", ".join(steps) + ", deploy, then drop the column in a later pull request."
+    return text[:1].upper() + text[1:]
+
+
+def _places(n: int) -> str:
+    return "1 place" if n == 1 else f"{n} places"

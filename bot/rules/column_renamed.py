@@ -2,22 +2,31 @@
 
 ## Why is this bad?
 During a deploy the old release and the new one run side by side. The moment the rename commits,
-every query of the old release that names the column fails, and so does any job, report or other
-service that reads the table.
+every query of the old release that names the column fails, and so does any job, report, serializer
+or other service that reads or writes the table by the old name.
 
 ## Use instead
 Expand and contract: add the new column, write both, backfill, switch reads, stop writing the old one,
 drop it later. On PostgreSQL a view or a generated column can keep the old name during the transition.
+
+## Framework notes
+The review lists the places that still use the old name (in its snake, camel and Pascal spellings)
+and ranks them like `column-dropped`. When the same migration keeps the old name readable (a view
+that selects `new AS old`, or a generated column named like the old one), the finding is informational.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+from bot.blast_radius import assess
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import Migration, RenameColumn
+from bot.migration import AddColumn, Migration, RawSQL, RenameColumn
 from bot.references import Target
+
+_VIEW = re.compile(r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW", re.I)
 
 RULE = Rule(
     id="column-renamed",
@@ -33,15 +42,39 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, RenameColumn) or context.catalog.is_new(op.table):
             continue
-        uses = context.references.uses(Target("column", op.table, op.column, op.new_name))
-        where = (
-            f"{len(uses)} places in the code still use `{op.column}`"
-            if uses
-            else "no code references were found"
-        )
+        target = Target("column", op.table, op.column, op.new_name)
+        uses = context.references.uses(target)
+        found = assess(uses, op.column, removed=context.references.removed_uses(target))
+        kept = _keeps_old_name(migration, op)
+        label = f"`{op.table}.{op.column}`"
+        if kept:
+            message = f"Column {label} is renamed to `{op.new_name}`; {kept} keeps the old name readable."
+        elif found.blocking:
+            n = len(found.blocking)
+            message = (
+                f"Column {label} is renamed to `{op.new_name}` while {n} place{'s' if n > 1 else ''} "
+                f"in the code still use `{op.column}`."
+            )
+        else:
+            message = f"Column {label} is renamed to `{op.new_name}`."
+        ready = len(context.references.new_uses(target))
+        after = f" {ready} place{'s' if ready != 1 else ''} already use `{op.new_name}`." if ready else ""
         yield op.finding(
             RULE,
-            f"Column `{op.table}.{op.column}` is renamed to `{op.new_name}`.",
-            blast_radius=f"Every query of the running release that names `{op.column}` fails from the moment the "
-            f"migration commits ({where}).",
+            message,
+            blast_radius=found.blast_radius + after,
+            severity=Severity.INFO if kept else found.severity,
+            references=found.references,
         )
+
+
+def _keeps_old_name(migration: Migration, rename: RenameColumn) -> str:
+    """What in the same migration keeps the old column name working, if anything."""
+    alias = re.compile(rf"\b{re.escape(rename.new_name)}\s+AS\s+\"?{re.escape(rename.column)}\b", re.I)
+    for op in migration.up:
+        same = isinstance(op, AddColumn) and op.table == rename.table and op.column.name == rename.column
+        if same and isinstance(op, AddColumn) and op.column.generated:
+            return "a generated column"
+        if isinstance(op, RawSQL) and _VIEW.match(op.sql) and alias.search(op.sql):
+            return "a view"
+    return ""
