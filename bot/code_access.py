@@ -9,6 +9,10 @@ _WRITE_CALL = re.compile(
     r"update_column|update_columns|update_all|insert_all|upsert_all|permit|objects\.create|bulk_create|"
     r"bulk_update|values|set|data|add|merge|persist|Create|Update|Save|Insert)\b",
 )
+_QUERY_CALL = re.compile(
+    r"\b(?:filter|exclude|get|where|not|find_by|find_or_create_by|filter_by|get_or_create|exists|count|order_by)"
+    r"\([^()]*$"
+)
 _SQL_WRITE = re.compile(r"\b(?:SET|INSERT\s+INTO|VALUES)\b", re.I)
 
 
@@ -16,6 +20,8 @@ def is_write(line: str, start: int, end: int) -> bool:
     """True when the name at line[start:end] is assigned or passed as a value to be stored."""
     before = line[:start].rstrip()
     after = line[end:].lstrip("\"'`]) ")
+    if "__" in line[start:end] or _QUERY_CALL.search(before):
+        return False  # a lookup: filter(name=…), legacy_status__in, where(name: …)
     if before.endswith(("write_attribute(:", 'write_attribute("', "[:", '["', "['")) and after.startswith(
         "="
     ):

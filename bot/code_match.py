@@ -27,9 +27,11 @@ _RAILS_SUFFIXES = (
     *("_previously_was", "_will_change", "_before_type_cast", "_came_from_user", "_for_database"),
 )
 _SQL_TABLE = re.compile(
-    r"\b(?:FROM|JOIN|UPDATE|INTO|TABLE|from|join|update|into|table)\s+[`\"\[]?(?:\w+\.)?(\w+)"
+    r"\b(?:FROM|JOIN|UPDATE|INTO|TABLE)\s+[`\"\[]?(?:\w+\.)?(\w+)"
+    r"|\bselect\b[^;\n]*?\bfrom\s+[`\"]?(\w+)|\b(?:delete\s+from|insert\s+into|join)\s+[`\"]?(\w+)"
+    r"|\bupdate\s+[`\"]?(\w+)[`\"]?\s+set\b"
 )
-_SQL_HINTS = ("FROM", "JOIN", "UPDATE", "INTO", "TABLE", "from ", "join ", "update ", "into ", "table ")
+_SQL_HINTS = ("FROM", "JOIN", "UPDATE", "INTO", "TABLE", "select ", "join ", "update ", "into ")
 _ORM_HINTS = (".where", ".find", ".all", ".objects", ".query", ".select", ".joins", ".create")
 _SQL_WORDS = frozenset({"select", "where", "set", "only", "if", "lateral", "the", "a"})
 _ORM_RECEIVER = re.compile(

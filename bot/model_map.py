@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.changeset import DirectoryTree, Tree
-from bot.inflection import camelize, model_name, pluralize, singularize
+from bot.inflection import camelize, model_name, pluralize, singularize, underscore
 
 Mapped = tuple[str, str, str, int]  # (table, model class, path, line) of a declaration
 MAPPING_WORDS = ("__tablename__", "db_table", "table_name", "@@map", "TableName", "@Table", "@Entity")
@@ -48,6 +48,7 @@ def table_models(table: str, extra: Collection[str] = ()) -> TableModels:
     singular = singularize(table)
     models = frozenset({model_name(table), *extra})
     rows = {singular, camelize(singular, upper=False)}
+    rows |= {underscore(m) for m in models} | {camelize(underscore(m), upper=False) for m in models}
     plural = {table, camelize(table, upper=False), camelize(pluralize(singular), upper=False)}
     strong = sorted(models | plural, key=len, reverse=True)
     weak = sorted(rows - plural, key=len, reverse=True)
@@ -84,17 +85,22 @@ def _owner(definitions: list[tuple[int, str]], pos: int, text: str) -> str:
     return owner
 
 
-def django_models(tree: Tree, tables: Collection[str]) -> dict[str, set[str]]:
-    """Classes whose default Django table (`<app_label>_<modelname>`) is one of `tables`."""
-    found: dict[str, set[str]] = {}
+def conventional_models(tree: Tree, tables: Collection[str]) -> list[Mapped]:
+    """Model classes found where conventions put them: Rails `app/models/order.rb` for `orders`, and
+    classes whose default Django table (`<app_label>_<modelname>`) is one of `tables`."""
+    found: list[Mapped] = []
     for table in tables:
+        rails = f"app/models/{singularize(table)}.rb"
+        if tree.read(rails) is not None:
+            found.append((table, model_name(table), rails, 1))
         app, _, model = table.rpartition("_")
         if not app or not model:
             continue
         for path in _django_model_files(tree, app):
-            for match in re.finditer(r"^class\s+(\w+)\s*\(", tree.read(path) or "", re.M):
+            text = tree.read(path) or ""
+            for match in re.finditer(r"^class\s+(\w+)\s*\(", text, re.M):
                 if match.group(1).lower() == model:
-                    found.setdefault(table, set()).add(match.group(1))
+                    found.append((table, match.group(1), path, text.count("\n", 0, match.start()) + 1))
     return found
 
 

@@ -16,7 +16,7 @@ from bot.changeset import MemoryTree, Tree
 from bot.code_areas import AREAS
 from bot.code_match import Hit, Matcher, Needle
 from bot.inflection import singularize
-from bot.model_map import Mapped, TableModels, django_models, table_models
+from bot.model_map import Mapped, TableModels, conventional_models, table_models
 from bot.tree_scan import scan
 from bot.usage import Target, Use, spellings
 
@@ -34,6 +34,7 @@ class ReferenceIndex:
     found: Mapping[_Key, tuple[Use, ...]] = field(default_factory=dict)
     renamed: Mapping[_Key, tuple[Use, ...]] = field(default_factory=dict)  # uses of the new name
     deleted: Mapping[_Key, tuple[Use, ...]] = field(default_factory=dict)  # uses the change itself removes
+    definitions: Mapping[str, tuple[Mapped, ...]] = field(default_factory=dict)  # model classes by table
     files: int = 0  # files searched
     observations: tuple[str, ...] = ()
 
@@ -48,6 +49,10 @@ class ReferenceIndex:
     def removed_uses(self, target: Target) -> tuple[Use, ...]:
         """Places in the base version of the changed files that the change deletes (safe by construction)."""
         return self.deleted.get(_key(target), ())
+
+    def models(self, table: str) -> tuple[Mapped, ...]:
+        """(table, class, path, line) of each model class found for `table` in the tree."""
+        return self.definitions.get(table, ())
 
     def searched(self, target: Target) -> bool:
         return _key(target) in self.found
@@ -72,8 +77,8 @@ def search(
     """
     unique = tuple(dict.fromkeys(targets))
     tables = {t.table for t in unique if t.kind in ("column", "table", "enum-value")}
-    django = django_models(tree, tables)
-    models = {table: table_models(table, django.get(table, ())) for table in tables}
+    conventional = conventional_models(tree, tables)
+    models = {t: table_models(t, [m for table, m, _, _ in conventional if table == t]) for t in tables}
     hits, mappings, files = _run(tree, unique, models, _needles(unique, models), exclude, skip_paths, workers)
     discovered = _discovered(mappings, models)
     if discovered:
@@ -84,6 +89,7 @@ def search(
             more, _, _ = _run(tree, unique, models, extra, exclude, skip_paths, workers)
             hits += more
     index = _index(unique, hits, files, _mapping_notes(mappings, discovered))
+    index = replace(index, definitions=_definitions([*conventional, *mappings]))
     if before:
         old = {p: t for p, t in before.items() if p not in skip_paths}
         base_hits, _, _ = _run(MemoryTree(old), unique, models, _needles(unique, models), exclude, (), 1)
@@ -193,6 +199,13 @@ def _index(targets: tuple[Target, ...], hits: list[Hit], files: int, notes: list
         files=files,
         observations=tuple(notes),
     )
+
+
+def _definitions(found: list[Mapped]) -> dict[str, tuple[Mapped, ...]]:
+    by_table: dict[str, list[Mapped]] = defaultdict(list)
+    for mapped in sorted(set(found)):
+        by_table[mapped[0]].append(mapped)
+    return {table: tuple(defs) for table, defs in by_table.items()}
 
 
 def _mapping_notes(mappings: list[Mapped], discovered: Mapping[str, set[str]]) -> list[str]:
