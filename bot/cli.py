@@ -5,17 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from bot import __version__, rules
 from bot.config import DEFAULT_PATH, Config, ConfigError, load_config, parse_config
 from bot.findings import Review
 from bot.gitrepo import GitError, changeset_from_files, changeset_from_git
-from bot.render import render_comment, to_json, to_sarif
 from bot.review import review
-from bot.terminal import render_text
 
-FORMATS: dict[str, Callable[[Review], str]] = {"markdown": render_comment, "json": to_json, "sarif": to_sarif}
+FORMATS = ("text", "markdown", "json", "sarif")
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
 
 
@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     explain.set_defaults(handler=_explain)
 
     demo = sub.add_parser("demo", help="review the bundled example repository")
-    demo.add_argument("--format", choices=[*FORMATS, "text"], default="text")
+    demo.add_argument("--format", choices=FORMATS, default="text")
     demo.add_argument("--example", default="shop")
     demo.set_defaults(handler=_demo)
     for register in EXTRA_COMMANDS:
@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=[*FORMATS, "text"], default="text")
+    p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument(
         "--config", type=Path, help=f"configuration file (default: {DEFAULT_PATH} on the base side)"
     )
@@ -93,7 +93,7 @@ def _config(args: argparse.Namespace, text: str | None) -> Config | None:
         config = parse_config(text, DEFAULT_PATH, rules.ALL_IDS)
     else:
         config = Config()
-    updates = {}
+    updates: dict[str, Any] = {}
     for key in ("select", "ignore"):
         value = getattr(args, key, None)
         if value:
@@ -101,18 +101,30 @@ def _config(args: argparse.Namespace, text: str | None) -> Config | None:
             unknown = [i for i in ids if i not in rules.ALL_IDS]
             if unknown:
                 raise UsageError(f"--{key}: unknown rule {unknown[0]!r} (see `migration-review rules`)")
-            updates[key] = ids
+            updates[key] = tuple(ids)
     if updates:
-        config = config.model_copy(update={"rules": config.rules.model_copy(update=updates)})
+        config = replace(config, rules=replace(config.rules, **updates))
     return config
 
 
+def _render(result: Review, output_format: str, *, color: bool) -> str:
+    # Imported on use: a JSON run need not load jinja2 or rich.
+    if output_format == "text":
+        from bot.terminal import render_text
+
+        return render_text(result, color=color)
+    from bot import render
+
+    formats: dict[str, Callable[[Review], str]] = {
+        "markdown": render.render_comment,
+        "json": render.to_json,
+        "sarif": render.to_sarif,
+    }
+    return formats[output_format](result)
+
+
 def _emit(args: argparse.Namespace, result: Review) -> int:
-    text = (
-        render_text(result, color=args.output is None and sys.stdout.isatty())
-        if args.format == "text"
-        else FORMATS[args.format](result)
-    )
+    text = _render(result, args.format, color=args.output is None and sys.stdout.isatty())
     if getattr(args, "output", None) is not None:
         args.output.write_text(text, encoding="utf-8")
     else:

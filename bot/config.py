@@ -2,34 +2,25 @@
 
 Anything that grants something (rule severities that gate merges, which tables count as small) is read
 from the base branch, never from the pull request's head: the caller decides where the text comes from.
+The settings are plain frozen dataclasses; pydantic validates them only when there is a file to read, so
+a command that needs no configuration does not pay for importing it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import Any, ClassVar, Literal
 
 from bot.findings import Severity
 
 DEFAULT_PATH = ".github/migration-review.yml"
 Dialect = Literal["postgres", "mysql", "mariadb", "sqlite"]
 FRAMEWORK_NAMES = (
-    "sql",
-    "flyway",
-    "golang-migrate",
-    "goose",
-    "dbmate",
-    "prisma",
-    "diesel",
-    "sqitch",
-    "rails",
-    "django",
-    "alembic",
-    "liquibase",
-)
+    "sql", "flyway", "golang-migrate", "goose", "dbmate", "prisma", "diesel", "sqitch",
+    "rails", "django", "alembic", "liquibase",
+)  # fmt: skip
+_STRICT: dict[str, Any] = {"extra": "forbid", "frozen": True}
 
 
 class ConfigError(Exception):
@@ -38,55 +29,50 @@ class ConfigError(Exception):
         self.path, self.key, self.message = path, key, message
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class MigrationPath(_Strict):
+@dataclass(frozen=True)
+class MigrationPath:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
     glob: str
-    framework: str = "sql"
-
-    @field_validator("framework")
-    @classmethod
-    def _known(cls, value: str) -> str:
-        if value not in FRAMEWORK_NAMES:
-            raise ValueError(f"unknown framework {value!r}; one of {', '.join(FRAMEWORK_NAMES)}")
-        return value
+    framework: Literal[
+        "sql", "flyway", "golang-migrate", "goose", "dbmate", "prisma", "diesel", "sqitch",
+        "rails", "django", "alembic", "liquibase",
+    ] = "sql"  # fmt: skip
 
 
-class RulesConfig(_Strict):
-    select: list[str] | None = None
-    ignore: list[str] = Field(default_factory=list)
-    severity: dict[str, Severity] = Field(default_factory=dict)
+@dataclass(frozen=True)
+class RulesConfig:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, Severity] = field(default_factory=dict)
 
 
-class ReferencesConfig(_Strict):
-    exclude: list[str] = Field(default_factory=list)
+@dataclass(frozen=True)
+class ReferencesConfig:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    exclude: tuple[str, ...] = ()
 
 
-class Config(_Strict):
+@dataclass(frozen=True)
+class Config:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
     dialect: Dialect | None = None
-    database_version: str | None = None
-    migrations: list[MigrationPath] = Field(default_factory=list)
-    exclude: list[str] = Field(default_factory=list)
-    rules: RulesConfig = Field(default_factory=RulesConfig)
-    small_tables: list[str] = Field(default_factory=list)
-    large_tables: list[str] = Field(default_factory=list)
+    database_version: str | int | float | None = None
+    migrations: tuple[MigrationPath, ...] = ()
+    exclude: tuple[str, ...] = ()
+    rules: RulesConfig = field(default_factory=RulesConfig)
+    small_tables: tuple[str, ...] = ()
+    large_tables: tuple[str, ...] = ()
     timeouts_set_by_runner: bool = False
     assume_in_transaction: bool | None = None
-    references: ReferencesConfig = Field(default_factory=ReferencesConfig)
-
-    @field_validator("database_version", mode="before")
-    @classmethod
-    def _version_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int | float) else value
+    references: ReferencesConfig = field(default_factory=ReferencesConfig)
 
     @property
     def version(self) -> tuple[int, ...] | None:
-        if not self.database_version:
+        if self.database_version is None or self.database_version == "":
             return None
         parts = []
-        for part in self.database_version.split("."):
+        for part in str(self.database_version).split("."):
             digits = "".join(ch for ch in part if ch.isdigit())
             if not digits:
                 break
@@ -99,6 +85,8 @@ def parse_config(
 ) -> Config:
     if text is None or not text.strip():
         return Config()
+    import yaml
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -109,12 +97,7 @@ def parse_config(
         return Config()
     if not isinstance(data, dict):
         raise ConfigError(path, "", "the top level must be a mapping of keys")
-    try:
-        config = Config.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        key = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(path, key, first["msg"]) from None
+    config = _validate(data, path)
     if known_rules:
         _check_rule_ids(config, path, known_rules)
     return config
@@ -128,11 +111,22 @@ def load_config(path: Path, known_rules: frozenset[str] = frozenset()) -> Config
     return parse_config(text, str(path), known_rules)
 
 
+def _validate(data: dict[str, Any], path: str) -> Config:
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        return TypeAdapter(Config).validate_python(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(path, key, first["msg"]) from None
+
+
 def _check_rule_ids(config: Config, path: str, known: frozenset[str]) -> None:
     for key, ids in (
-        ("rules.select", config.rules.select or []),
+        ("rules.select", config.rules.select or ()),
         ("rules.ignore", config.rules.ignore),
-        ("rules.severity", list(config.rules.severity)),
+        ("rules.severity", tuple(config.rules.severity)),
     ):
         for rule_id in ids:
             if rule_id not in known:

@@ -12,13 +12,13 @@ from bot.checklist import decide
 from bot.config import Config, parse_config
 from bot.context import Context
 from bot.findings import Finding, Review, Severity
-from bot.frameworks import plain
+from bot.frameworks import plain, prisma
 from bot.frameworks.sqlfile import parse_sql
 from bot.migration import Migration
 from bot.references import ReferenceIndex, search
 from bot.targets import targets_of
 
-SCHEMA_DUMPS = ("schema.sql", "structure.sql")
+SCHEMA_DUMPS = ("schema.sql", "structure.sql", "schema.prisma")
 
 
 def review(
@@ -73,7 +73,13 @@ def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[st
             history.append((frameworks.order_key(path, module), path, text, module))
     if dumps:
         for path in dumps:
-            for op in parse_sql(path, tree.read(path) or "", dialect):
+            text = tree.read(path) or ""
+            ops = (
+                prisma.schema_operations(path, text)
+                if path.endswith(".prisma")
+                else parse_sql(path, text, dialect)
+            )
+            for op in ops:
                 catalog.apply(op)
         catalog.sources.append(", ".join(f"`{p}`" for p in dumps))
         return catalog

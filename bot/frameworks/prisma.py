@@ -6,9 +6,12 @@ implicit transaction. The way back is a new migration (`prisma migrate diff`), w
 
 from __future__ import annotations
 
+import re
+
 from bot.changeset import Tree
+from bot.findings import Location
 from bot.frameworks.sqlfile import build, has_explicit_transaction, parse_sql, statement_count
-from bot.migration import Migration
+from bot.migration import ColumnSpec, CreateEnum, CreateTable, Migration, Operation
 
 NAME = "prisma"
 
@@ -47,3 +50,62 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         version=version(path),
         irreversible_reason="Prisma Migrate has no down migrations: write the reverse as a new migration",
     )
+
+
+_BLOCK = re.compile(r"^\s*(model|enum)\s+(\w+)\s*\{(.*?)^\s*\}", re.M | re.S)
+_FIELD = re.compile(r"^\s*(\w+)\s+(\w+)(\[\])?(\?)?(.*)$")
+_MAP = re.compile(r'@map\(\s*(?:name:\s*)?"([^"]+)"')
+_TABLE_MAP = re.compile(r'@@map\(\s*(?:name:\s*)?"([^"]+)"')
+_TYPES = {
+    "String": "text",
+    "Int": "integer",
+    "BigInt": "bigint",
+    "Boolean": "boolean",
+    "DateTime": "timestamp(3)",
+    "Float": "double precision",
+    "Decimal": "numeric(65, 30)",
+    "Json": "jsonb",
+    "Bytes": "bytea",
+}
+
+
+def schema_operations(path: str, text: str) -> list[Operation]:
+    """The tables, columns and enums a `schema.prisma` describes, as operations to build a catalog from."""
+    blocks = list(_BLOCK.finditer(text))
+    enums = {m.group(2) for m in blocks if m.group(1) == "enum"}
+    ops: list[Operation] = []
+    for match in blocks:
+        kind, name, body = match.groups()
+        line = text.count("\n", 0, match.start()) + 1
+        if kind == "enum":
+            values = tuple(
+                v.split()[0]
+                for v in body.splitlines()
+                if v.strip() and not v.strip().startswith(("//", "@@"))
+            )
+            ops.append(CreateEnum(location=Location(path, line), name=name, values=values))
+            continue
+        table = _TABLE_MAP.search(body)
+        columns = []
+        for raw in body.splitlines():
+            field = _FIELD.match(raw)
+            if not field or raw.strip().startswith(("//", "@@")):
+                continue
+            column, type_name, is_list, optional, rest = field.groups()
+            if is_list or (type_name not in _TYPES and type_name not in enums):
+                continue  # relation fields and lists are not columns
+            mapped = _MAP.search(rest)
+            columns.append(
+                ColumnSpec(
+                    name=mapped.group(1) if mapped else column,
+                    type=_TYPES.get(type_name, type_name),
+                    nullable=bool(optional),
+                    primary_key="@id" in rest,
+                )
+            )
+        ops.append(
+            CreateTable(
+                location=Location(path, line), table=table.group(1) if table else name, columns=tuple(columns)
+            )
+        )
+    return ops

@@ -19,7 +19,7 @@ def test_table_created_in_the_same_pull_request_is_quiet() -> None:
 
 
 def test_small_table_from_the_configuration_is_only_a_warning() -> None:
-    result = review_sql(SQL, config=Config(small_tables=["orders"]))
+    result = review_sql(SQL, config=Config(small_tables=("orders",)))
     finding = next(f for f in result.active if f.rule == "non-concurrent-index")
     assert finding.severity is Severity.WARNING
 

@@ -1,0 +1,2 @@
+-- Speeds up the billing report.
+CREATE INDEX accounts_plan_idx ON accounts (plan);

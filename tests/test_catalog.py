@@ -1,0 +1,81 @@
+"""The schema before the change: from a dump, a Prisma schema, or the base tree's migrations replayed."""
+
+from __future__ import annotations
+
+from bot.changeset import MemoryTree
+from bot.config import Config
+from bot.review import build_catalog
+from tests.conftest import review_sql, rule_ids
+
+PRISMA = """
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+enum Role {
+  USER
+  ADMIN
+}
+
+model User {
+  id        Int      @id @default(autoincrement())
+  email     String   @unique
+  name      String?  @db.VarChar(50)
+  role      Role     @default(USER)
+  posts     Post[]
+  createdAt DateTime @default(now()) @map("created_at")
+  @@map("users")
+}
+
+model Post {
+  id       Int  @id
+  author   User @relation(fields: [authorId], references: [id])
+  authorId Int
+}
+"""
+
+
+def test_prisma_schema_gives_tables_columns_and_enums() -> None:
+    catalog = build_catalog(MemoryTree({"prisma/schema.prisma": PRISMA}), Config(), "postgres")
+    assert set(catalog.tables) == {"users", "Post"}
+    users = catalog.tables["users"].columns
+    assert set(users) == {"id", "email", "name", "role", "created_at"}
+    assert users["name"].nullable and not users["email"].nullable
+    assert catalog.enums["Role"] == ["USER", "ADMIN"]
+
+
+def test_schema_dump_wins_over_replaying_migrations() -> None:
+    tree = MemoryTree(
+        {
+            "db/structure.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, total integer);",
+            "db/migrations/0001_a.sql": "CREATE TABLE stale (id int);",
+        }
+    )
+    catalog = build_catalog(tree, Config(), "postgres")
+    assert set(catalog.tables) == {"orders"} and catalog.column("orders", "total").type == "int"  # type: ignore[union-attr]
+
+
+def test_replayed_migrations_give_the_old_type_of_a_changed_column() -> None:
+    base = {
+        "db/migrations/0001_orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, code varchar(10));",
+        "db/migrations/0002_widen.sql": "ALTER TABLE orders ALTER COLUMN code TYPE varchar(20);",
+    }
+    result = review_sql(
+        "ALTER TABLE orders ALTER COLUMN code TYPE varchar(40);",
+        path="db/migrations/0003_more.sql",
+        base=base,
+    )
+    assert "type-change-rewrite" not in rule_ids(result)
+    narrowed = review_sql(
+        "ALTER TABLE orders ALTER COLUMN code TYPE varchar(5);", path="db/migrations/0003_less.sql", base=base
+    )
+    finding = next(f for f in narrowed.active if f.rule == "type-change-rewrite")
+    assert "varchar(20)" in finding.message
+
+
+def test_table_created_earlier_in_the_same_change_is_new_for_later_migrations() -> None:
+    result = review_sql(
+        "CREATE TABLE audit (id bigint PRIMARY KEY, at timestamptz);\nCREATE INDEX audit_at_idx ON audit (at);"
+    )
+    assert "non-concurrent-index" not in rule_ids(result)
