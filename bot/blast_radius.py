@@ -78,8 +78,11 @@ def assess(uses: Sequence[Use], name: str, *, removed: Sequence[Use] = ()) -> As
     """`name` as the code spells it (`legacy_status`, `orders`); `removed`: uses this change deletes."""
     blocking = tuple(sorted((u for u in uses if u.blocking), key=_rank))
     if not uses:
-        gone = f" (this change removes its last {_count(len(removed), 'use')})" if removed else ""
-        return Assessment(None, f"No code references found{gone}.", (), ())
+        if removed:
+            places = ", ".join(f"`{u.path}:{u.line}`" for u in removed[:TOP])
+            text = f"No code references found: this change removes the last {_count(len(removed), 'use')} ({places})."
+            return Assessment(Severity.INFO, text, references(removed), ())
+        return Assessment(None, "No code references found.", (), ())
     parts = [_summary(uses, blocking)]
     if blocking:
         parts.append(
@@ -109,7 +112,8 @@ def _summary(uses: Sequence[Use], blocking: Sequence[Use]) -> str:
         for a, n in sorted(counted.items(), key=lambda i: _ORDER.index(i[0]))
     )
     if blocking:
-        return f"{_count(len(blocking), 'place')} in the code still use it: {areas}."
+        verb = "uses" if len(blocking) == 1 else "use"
+        return f"{_count(len(blocking), 'place')} in the code still {verb} it: {areas}."
     return f"No place is sure to break; {_count(len(uses), 'possible use')}: {areas}."
 
 

@@ -203,7 +203,9 @@ class _FileScan:
             return None
         window = self.span(line_start, 12, 2)
         confidence, names = self._confidence(needle, target, line, col, window, line_start)
-        flag = flag_guard(self.text[self.span(line_start, 15, 0)[0] : line_start]) if self.flags else None
+        flag = (
+            flag_guard(self.text[self.span(line_start, 15, 0)[0] : line_start] + line) if self.flags else None
+        )
         return Hit(
             needle.target,
             needle.role,

@@ -2,7 +2,9 @@ from bot.pathspec import compile_patterns
 
 
 def test_gitignore_style_patterns() -> None:
-    spec = compile_patterns(["vendor/", "*.min.js", "/build", "docs/**/*.md", "app/*/legacy", "!keep.min.js", "# c"])
+    spec = compile_patterns(
+        ["vendor/", "*.min.js", "/build", "docs/**/*.md", "app/*/legacy", "!keep.min.js", "# c"]
+    )
     assert spec.matches("vendor/a.rb") and spec.matches("x/vendor/b.rb")
     assert spec.matches("a/b.min.js") and not spec.matches("keep.min.js")
     assert spec.matches("build/x") and not spec.matches("x/build/y")

@@ -221,13 +221,18 @@ def test_uses_the_change_deletes_are_told_apart() -> None:
     }
     index = search(tree, [LEGACY_STATUS], before=before)
     assert index.uses(LEGACY_STATUS) == ()
-    assert _places(index.removed_uses(LEGACY_STATUS)) == {"app/models/order.rb:2", "app/jobs/old_export_job.rb:2"}
+    assert _places(index.removed_uses(LEGACY_STATUS)) == {
+        "app/models/order.rb:2",
+        "app/jobs/old_export_job.rb:2",
+    }
 
 
 def test_index_and_constraint_names() -> None:
     target = Target("index", "orders", "index_orders_on_number")
     tree = MemoryTree(
-        {"app/models/order.rb": "class Order\n  def up = upsert_all(rows, unique_by: :index_orders_on_number)\nend\n"}
+        {
+            "app/models/order.rb": "class Order\n  def up = upsert_all(rows, unique_by: :index_orders_on_number)\nend\n"
+        }
     )
     (use,) = search(tree, [target]).uses(target)
     assert use.confidence == "high"

@@ -48,20 +48,25 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         uses = context.references.uses(target)
         found = assess(uses, op.column, removed=context.references.removed_uses(target))
         ignored = [u for u in uses if u.safe == "ignored_columns"]
+        # A model that maps the table but no longer declares the column (Rails caches columns regardless).
+        models = [m for m in context.references.models(op.table) if not m[2].endswith(".rb")]
         label = f"`{op.table}.{op.column}`"
         if found.blocking:
-            message = (
-                f"Column {label} is dropped while {_places(len(found.blocking))} in the code still use it."
-            )
+            n = len(found.blocking)
+            message = f"Column {label} is dropped while {_places(n)} in the code still use{'s' if n == 1 else ''} it."
         elif ignored:
             message = f"Column {label} is dropped; the model already ignores it (`ignored_columns`)."
+        elif models and not uses:
+            _, cls, path, line = models[0]
+            message = f"Column {label} is dropped; the model `{cls}` (`{path}:{line}`) no longer declares it."
         else:
             message = f"Column {label} is dropped."
+        safe = not found.blocking and bool(ignored or (models and not uses))
         yield op.finding(
             RULE,
             message,
             blast_radius=f"{found.blast_radius} Its values are lost.",
-            severity=Severity.INFO if ignored and not found.blocking else found.severity,
+            severity=Severity.INFO if safe else found.severity,
             references=found.references,
             fix=_fix(op, found.blocking, bool(ignored)),
         )

@@ -53,7 +53,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             n = len(found.blocking)
             message = (
                 f"Column {label} is renamed to `{op.new_name}` while {n} place{'s' if n > 1 else ''} "
-                f"in the code still use `{op.column}`."
+                f"in the code still use{'s' if n == 1 else ''} `{op.column}`."
             )
         else:
             message = f"Column {label} is renamed to `{op.new_name}`."

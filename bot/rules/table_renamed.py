@@ -48,7 +48,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             context.references.uses(target), op.table, removed=context.references.removed_uses(target)
         )
         n = len(found.blocking)
-        still = f" while {n} place{'s' if n > 1 else ''} in the code still use `{op.table}`" if n else ""
+        still = (
+            f" while {n} place{'s' if n > 1 else ''} in the code still use{'s' if n == 1 else ''} `{op.table}`"
+            if n
+            else ""
+        )
         yield op.finding(
             RULE,
             f"Table `{op.table}` is renamed to `{op.new_name}`{still}.",
