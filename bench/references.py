@@ -53,15 +53,15 @@ def _words(targets: tuple[Target, ...]) -> list[str]:
 
 
 def _rg(root: Path, words: list[str]) -> tuple[float, int, int]:
-    """Wall seconds, matching lines, and peak RSS in KiB of one ripgrep run."""
+    """Wall seconds, matching lines, and peak RSS in KiB of one ripgrep run (measured by GNU time)."""
     args = ["rg", "-w", "-F", "--no-messages", "-c", *(a for w in words for a in ("-e", w)), "."]
+    timed = ["/usr/bin/time", "-f", "%M", *args] if Path("/usr/bin/time").exists() else args
     start = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    out = proc.stdout.read() if proc.stdout else b""
-    _, _, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run(timed, cwd=root, capture_output=True, check=False)
     elapsed = time.perf_counter() - start
-    lines = sum(int(row.rpartition(b":")[2]) for row in out.splitlines() if row)
-    return elapsed, lines, usage.ru_maxrss
+    lines = sum(int(row.rpartition(b":")[2]) for row in proc.stdout.splitlines() if row)
+    rss = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else b"0"
+    return elapsed, lines, int(rss) if rss.isdigit() else 0
 
 
 def _ours(root: Path, targets: tuple[Target, ...]) -> tuple[float, int]:

@@ -61,6 +61,13 @@ class PathSpec:
     dir_names: re.Pattern[str] | None = None
     file_names: re.Pattern[str] | None = None
     anchored: re.Pattern[str] | None = None
+    anchor_roots: frozenset[str] | None = None  # first directories of the anchored patterns; None: any
+
+    def anchors_under(self, directory: str) -> bool:
+        """Could an anchored pattern match a file directly in `directory`?"""
+        if self.anchored is None:
+            return False
+        return self.anchor_roots is None or directory.partition("/")[0] in self.anchor_roots
 
     def matches(self, path: str) -> bool:
         if self.exclude is None or not self.exclude.fullmatch(path):
@@ -100,4 +107,16 @@ def compile_patterns(patterns: Iterable[str]) -> PathSpec:
         dir_names=_union([_name_pattern(p) for p in named]),
         file_names=_union([_name_pattern(p) for p in named if not p.endswith("/")]),
         anchored=_union([_translate(p) for p in excludes if p not in named]),
+        anchor_roots=_roots([p for p in excludes if p not in named]),
     )
+
+
+def _roots(anchored: list[str]) -> frozenset[str] | None:
+    """The literal first path components of anchored patterns (None when one starts with a wildcard)."""
+    roots = set()
+    for pattern in anchored:
+        first = pattern.lstrip("/").split("/", 1)[0]
+        if not first or any(c in first for c in "*?["):
+            return None
+        roots.add(first if "/" in pattern.lstrip("/") else "")
+    return frozenset(roots)

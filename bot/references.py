@@ -88,7 +88,7 @@ def search(
         if extra:
             more, _, _ = _run(tree, unique, models, extra, exclude, skip_paths, workers)
             hits += more
-    index = _index(unique, hits, files, _mapping_notes(mappings, discovered))
+    index = _index(unique, hits, files, [])
     index = replace(index, definitions=_definitions([*conventional, *mappings]))
     if before:
         old = {p: t for p, t in before.items() if p not in skip_paths}
@@ -189,10 +189,9 @@ def _index(targets: tuple[Target, ...], hits: list[Hit], files: int, notes: list
             continue
         seen.add((hit.target, fresh, hit.use.path, hit.use.line))
         (new if fresh else old)[_key(targets[hit.target])].append(hit.use)
-    flags = sorted(
-        {(u.flag, u.path, u.line) for uses in (*old.values(), *new.values()) for u in uses if u.flag}
+    notes += _flag_notes(
+        [u for uses in (*old.values(), *new.values()) for u in uses if u.flag and u.blocking]
     )
-    notes += [f"Guarded by feature flag {flag}: `{path}:{line}`." for flag, path, line in flags]
     return ReferenceIndex(
         found={k: _sorted(v) for k, v in old.items()},
         renamed={k: _sorted(v) for k, v in new.items()},
@@ -201,16 +200,22 @@ def _index(targets: tuple[Target, ...], hits: list[Hit], files: int, notes: list
     )
 
 
+def _flag_notes(uses: list[Use]) -> list[str]:
+    by_flag: dict[str, set[str]] = defaultdict(set)
+    for use in uses:
+        by_flag[use.flag or ""].add(f"`{use.path}:{use.line}`")
+    notes = []
+    for flag, places in sorted(by_flag.items()):
+        shown = ", ".join(sorted(places)[:3]) + (f" and {len(places) - 3} more" if len(places) > 3 else "")
+        notes.append(
+            f"Feature flag {flag} guards code that uses the changed schema ({shown}): "
+            "turning it off is a rollback lever."
+        )
+    return notes
+
+
 def _definitions(found: list[Mapped]) -> dict[str, tuple[Mapped, ...]]:
     by_table: dict[str, list[Mapped]] = defaultdict(list)
     for mapped in sorted(set(found)):
         by_table[mapped[0]].append(mapped)
     return {table: tuple(defs) for table, defs in by_table.items()}
-
-
-def _mapping_notes(mappings: list[Mapped], discovered: Mapping[str, set[str]]) -> list[str]:
-    return [
-        f"Model `{model}` maps to table `{table}` (`{path}:{line}`)."
-        for table, model, path, line in sorted(set(mappings))
-        if model in discovered.get(table, set())
-    ]

@@ -118,11 +118,21 @@ def _walk(job: _Job[R], index: int, step: int) -> Iterator[tuple[str, list[str]]
             elif mine and entry.is_file(follow_symlinks=False):
                 names.append(name)
         if names:
-            yield rel, [n for n in names if not _skips_file(job, f"{rel}/{n}" if rel else n, n)]
+            yield rel, _searchable(job, rel, names)
 
 
-def _skips_file(job: _Job[R], path: str, name: str) -> bool:
-    return _binary_name(name) or path in job.skip_paths or job.spec.skips_file(path, name)
+def _searchable(job: _Job[R], rel: str, names: list[str]) -> list[str]:
+    """The names of one directory's files that are neither binary nor excluded."""
+    by_name = job.spec.file_names
+    names = [n for n in names if not _binary_name(n) and not (by_name and by_name.fullmatch(n))]
+    if job.spec.include is not None:
+        return [n for n in names if not job.spec.matches(f"{rel}/{n}" if rel else n)]
+    if job.spec.anchored is not None and job.spec.anchors_under(rel):
+        anchored = job.spec.anchored
+        names = [n for n in names if not anchored.fullmatch(f"{rel}/{n}" if rel else n)]
+    if job.skip_paths:
+        names = [n for n in names if (f"{rel}/{n}" if rel else n) not in job.skip_paths]
+    return names
 
 
 def _binary_name(name: str) -> bool:
