@@ -238,15 +238,15 @@ class _FileScan:
     ) -> tuple[str, frozenset[str]]:
         if is_comment(line):
             return "low", frozenset()
-        if target.kind in ("index", "constraint") or needle.role == "model":
+        if target.kind in ("index", "constraint"):
             return "high", frozenset()
         models = self.m.models[target.table]
+        if needle.role == "model":  # high once a definition of the class for this table is known
+            return ("high" if needle.word in models.defined else "low"), frozenset({needle.word})
         if needle.role in ("table", "singular"):
-            before = line[:col].rstrip()
-            quoted = (
-                before.endswith(("'", '"', ":", "`", ".")) or area_is_sql(line) or needle.role == "singular"
-            )
-            return ("high" if quoted or models.anchor.search(line) else "low"), frozenset()
+            return (
+                "high" if needle.role == "singular" or _names_table(line, col, needle.word) else "low"
+            ), frozenset()
         mentioned = bool(self.found(models.anchor, *window, hints=models.names))
         if target.kind == "enum-value":
             return (
@@ -292,5 +292,11 @@ def _qualifier(line: str, col: int) -> str:
     return ""
 
 
-def area_is_sql(line: str) -> bool:
-    return bool(_SQL_TABLE.search(line))
+def _names_table(line: str, col: int, table: str) -> bool:
+    """The table name as code names a table: a string or symbol of its own, `.orders`, or in SQL."""
+    before, after = line[:col], line[col + len(table) :]
+    if before.endswith(("'", '"', "`")) and after.startswith((before[-1], ".")):
+        return True  # "orders", or "orders.id" in a foreign key
+    if before.endswith((":", ".")) and not before.endswith("::"):
+        return True
+    return any(table in group for group in _SQL_TABLE.findall(line))

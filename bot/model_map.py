@@ -38,15 +38,17 @@ class TableModels:
     models: frozenset[str]  # class names
     names: frozenset[str]  # models, the table, and the variable names code uses for a row or rows
     anchor: re.Pattern[str]  # finds a mention of the table, its model, or a row variable (`order.`)
+    defined: frozenset[str] = frozenset()  # model classes whose definition was found in the tree
 
     @property
     def tables(self) -> frozenset[str]:
         return frozenset({self.table})
 
 
-def table_models(table: str, extra: Collection[str] = ()) -> TableModels:
+def table_models(table: str, defined: Collection[str] = ()) -> TableModels:
+    """The names for `table`; `defined`: model classes whose definition for it was found in the tree."""
     singular = singularize(table)
-    models = frozenset({model_name(table), *extra})
+    models = frozenset({model_name(table), *defined})
     rows = {singular, camelize(singular, upper=False)}
     rows |= {underscore(m) for m in models} | {camelize(underscore(m), upper=False) for m in models}
     plural = {table, camelize(table, upper=False), camelize(pluralize(singular), upper=False)}
@@ -55,7 +57,9 @@ def table_models(table: str, extra: Collection[str] = ()) -> TableModels:
     pattern = r"\b(?:" + "|".join(map(re.escape, strong)) + r")\b"
     if weak:
         pattern += r"|(?<![\w.])@?(?:" + "|".join(map(re.escape, weak)) + r")(?=\.\w|\[)"
-    return TableModels(table, models, frozenset(models | rows | plural), re.compile(pattern))
+    return TableModels(
+        table, models, frozenset(models | rows | plural), re.compile(pattern), frozenset(defined)
+    )
 
 
 def mappings_in(path: str, text: str, models: Mapping[str, TableModels]) -> Iterator[Mapped]:

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.changeset import MemoryTree, Tree
-from bot.code_areas import AREAS
+from bot.code_areas import AREAS, is_comment
 from bot.code_match import Hit, Matcher, Needle
 from bot.inflection import singularize
 from bot.model_map import Mapped, TableModels, conventional_models, table_models
@@ -78,16 +78,16 @@ def search(
     unique = tuple(dict.fromkeys(targets))
     tables = {t.table for t in unique if t.kind in ("column", "table", "enum-value")}
     conventional = conventional_models(tree, tables)
-    models = {t: table_models(t, [m for table, m, _, _ in conventional if table == t]) for t in tables}
+    models = _table_models(tables, conventional)
     hits, mappings, files = _run(tree, unique, models, _needles(unique, models), exclude, skip_paths, workers)
-    discovered = _discovered(mappings, models)
-    if discovered:
-        models = {t: table_models(t, m.models | discovered.get(t, set())) for t, m in models.items()}
-        hits = [_recheck(hit, unique, models) for hit in hits]
-        extra = _model_needles(unique, discovered)
+    found = _table_models(tables, [*conventional, *mappings])
+    if found != models:
+        hits = [_recheck(hit, unique, found) for hit in hits]
+        extra = _model_needles(unique, {t: found[t].models - models[t].models for t in tables})
         if extra:
-            more, _, _ = _run(tree, unique, models, extra, exclude, skip_paths, workers)
+            more, _, _ = _run(tree, unique, found, extra, exclude, skip_paths, workers)
             hits += more
+        models = found
     index = _index(unique, hits, files, [])
     index = replace(index, definitions=_definitions([*conventional, *mappings]))
     if before:
@@ -129,7 +129,7 @@ def _needles(targets: Sequence[Target], models: Mapping[str, TableModels]) -> di
 
 
 def _model_needles(
-    targets: Sequence[Target], discovered: Mapping[str, set[str]]
+    targets: Sequence[Target], discovered: Mapping[str, Collection[str]]
 ) -> dict[str, tuple[Needle, ...]]:
     found: dict[str, list[Needle]] = defaultdict(list)
     for i, target in enumerate(targets):
@@ -155,18 +155,17 @@ def _run(
     return hits, mappings, result.files
 
 
-def _discovered(mappings: list[Mapped], models: Mapping[str, TableModels]) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = defaultdict(set)
-    for table, model, _, _ in mappings:
-        if model not in models[table].models:
-            found[table].add(model)
-    return dict(found)
+def _table_models(tables: Collection[str], definitions: list[Mapped]) -> dict[str, TableModels]:
+    return {t: table_models(t, sorted({m for table, m, _, _ in definitions if table == t})) for t in tables}
 
 
 def _recheck(hit: Hit, targets: tuple[Target, ...], models: Mapping[str, TableModels]) -> Hit:
-    """A low-confidence use near a model only now known to map to the target's table becomes high."""
-    target = targets[hit.target]
-    if hit.use.confidence == "high" or not hit.names & models[target.table].models:
+    """Confidence again, once the pass found which model classes map to the target's table: a use of a
+    class defined for it, or near one, becomes high."""
+    if hit.use.confidence == "high" or is_comment(hit.use.text):
+        return hit
+    table = models[targets[hit.target].table]
+    if not hit.names & (table.defined if hit.role == "model" else table.models):
         return hit
     return replace(hit, use=replace(hit.use, confidence="high"))
 

@@ -241,3 +241,17 @@ def test_index_and_constraint_names() -> None:
 def test_an_empty_search() -> None:
     index = search(MemoryTree({"a.rb": "x"}), [])
     assert index.uses(LEGACY_STATUS) == () and not index.searched(LEGACY_STATUS)
+
+
+def test_a_class_named_like_the_model_counts_only_where_a_model_is_defined() -> None:
+    target = Target("table", "sessions", "sessions")
+    client = "import requests\n\nhttp = requests.Session()\n"
+    without = search(MemoryTree({"lib/client.py": client}), [target]).uses(target)
+    assert [u.confidence for u in without] == ["low"]
+    model = "class Session < ApplicationRecord\nend\n"
+    job = "class PurgeJob < ApplicationJob\n  def perform = Session.where(expired: true).delete_all\nend\n"
+    tree = MemoryTree({"app/models/session.rb": model, "app/jobs/purge_job.rb": job})
+    assert _places(search(tree, [target]).uses(target), "high") == {
+        "app/models/session.rb:1",
+        "app/jobs/purge_job.rb:2",
+    }
