@@ -83,18 +83,23 @@ def assess(uses: Sequence[Use], name: str, *, removed: Sequence[Use] = ()) -> As
             text = f"No code references found: this change removes the last {_count(len(removed), 'use')} ({places})."
             return Assessment(Severity.INFO, text, references(removed), ())
         return Assessment(None, "No code references found.", (), ())
-    parts = [_summary(uses, blocking)]
-    if blocking:
-        parts.append(
-            "Top places: " + ", ".join(f"`{u.path}:{u.line}` ({u.area})" for u in blocking[:TOP]) + "."
-        )
-        first = blocking[0]
-        parts.append(
-            f"What fails first: `{first.path}:{first.line}` uses `{name}`; {_FAILS.get(first.area, '')}."
-        )
     quiet = [u for u in uses if not u.blocking]
-    if quiet:
-        parts.append(f"{_count(len(quiet), 'more place')} {_quiet_reason(quiet)} and do not block.")
+    if not blocking:
+        be = "is" if len(uses) == 1 else "are"
+        count = _count(len(uses), "possible use")
+        parts = [f"No place is sure to break: {count} ({_areas(uses)}) {be} {_quiet(quiet)}."]
+    else:
+        verb = "uses" if len(blocking) == 1 else "use"
+        top = ", ".join(f"`{u.path}:{u.line}` ({u.area})" for u in blocking[:TOP])
+        first = blocking[0]
+        parts = [
+            f"{_count(len(blocking), 'place')} in the code still {verb} it: {_areas(blocking)}.",
+            f"Top places: {top}.",
+            f"What fails first: `{first.path}:{first.line}` uses `{name}`; {_FAILS.get(first.area, '')}.",
+        ]
+        if quiet:
+            be, does = ("is", "does") if len(quiet) == 1 else ("are", "do")
+            parts.append(f"{_count(len(quiet), 'more place')} {be} {_quiet(quiet)} and {does} not block.")
     flags = sorted({u.flag for u in uses if u.flag})
     if flags:
         parts.append(f"Behind feature flag {', '.join(flags)}: turning it off is the rollback lever.")
@@ -105,25 +110,20 @@ def _rank(use: Use) -> tuple[int, str, int]:
     return (_ORDER.index(use.area) if use.area in _ORDER else len(_ORDER), use.path, use.line)
 
 
-def _summary(uses: Sequence[Use], blocking: Sequence[Use]) -> str:
-    counted = Counter(u.area for u in (blocking or uses))
-    areas = ", ".join(
-        f"{n} {_AREA_WORDS[a][1 if n > 1 else 0]}"
-        for a, n in sorted(counted.items(), key=lambda i: _ORDER.index(i[0]))
-    )
-    if blocking:
-        verb = "uses" if len(blocking) == 1 else "use"
-        return f"{_count(len(blocking), 'place')} in the code still {verb} it: {areas}."
-    return f"No place is sure to break; {_count(len(uses), 'possible use')}: {areas}."
+def _areas(uses: Sequence[Use]) -> str:
+    counted = Counter(u.area for u in uses)
+    ordered = sorted(counted.items(), key=lambda item: _ORDER.index(item[0]))
+    return ", ".join(f"{n} {_AREA_WORDS[area][1 if n > 1 else 0]}" for area, n in ordered)
 
 
-def _quiet_reason(quiet: Sequence[Use]) -> str:
+def _quiet(quiet: Sequence[Use]) -> str:
     safe = sorted({u.safe for u in quiet if u.safe})
-    if safe and len(safe) == len(quiet):
-        return f"are covered by {', '.join(safe)}"
+    low = "low-confidence (a comment, or a same-named column of another table)"
+    if safe and all(u.safe for u in quiet):
+        return f"covered by {', '.join(safe)}"
     if safe:
-        return f"are low-confidence (a comment, or a same-named column of another table) or covered by {', '.join(safe)}"
-    return "are low-confidence (a comment, or a same-named column of another table)"
+        return f"{low} or covered by {', '.join(safe)}"
+    return low
 
 
 def _count(n: int, noun: str) -> str:

@@ -50,7 +50,7 @@ _SAFE_LINE = (("ignored_columns", "ignored_columns"), ("@ignore", "prisma @ignor
 class Needle:
     word: str
     target: int  # index in Matcher.targets
-    role: str  # name | new | model | table | singular
+    role: str  # name | new | model | table | singular (association to a table) | association (of a column)
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ class _FileScan:
     def _hit(self, needle: Needle, line: str, line_start: int, col: int, end: int) -> Hit | None:
         target = self.m.targets[needle.target]
         area = classify(self.area, line)
-        if needle.role == "singular" and area != "association":
+        if needle.role in ("singular", "association") and area != "association":
             return None
         if target.kind == "enum-value" and line[col - 1 : col] not in ("'", '"', ":", "`"):
             return None

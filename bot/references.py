@@ -117,6 +117,11 @@ def _needles(targets: Sequence[Target], models: Mapping[str, TableModels]) -> di
                 found[word].append(Needle(word, i, "name"))
             for word in spellings(target.new_name or ""):
                 found[word].append(Needle(word, i, "new"))
+            if (
+                target.name.endswith("_id") and len(target.name) > 3
+            ):  # belongs_to :customer, customer = ForeignKey(…)
+                for word in spellings(target.name[:-3]):
+                    found[word].append(Needle(word, i, "association"))
         elif target.kind == "table":
             found[target.table].append(Needle(target.table, i, "table"))
             for word in sorted(models[target.table].models):

@@ -255,3 +255,23 @@ def test_a_class_named_like_the_model_counts_only_where_a_model_is_defined() -> 
         "app/models/session.rb:1",
         "app/jobs/purge_job.rb:2",
     }
+
+
+def test_an_association_left_on_a_model_uses_its_foreign_key_column() -> None:
+    target = Target("column", "orders", "customer_id")
+    tree = MemoryTree(
+        {
+            "app/models/order.rb": "class Order < ApplicationRecord\n  belongs_to :customer\nend\n",
+            "app/models/invoice.rb": "class Invoice < ApplicationRecord\n  belongs_to :customer\nend\n",
+            "shop/models.py": (
+                "class Order(models.Model):\n"
+                "    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)\n"
+                "    def label(self):\n"
+                "        return self.customer.name\n"
+            ),
+        }
+    )
+    uses = search(tree, [target]).uses(target)
+    assert _places(uses, "high") == {"app/models/order.rb:2", "shop/models.py:2"}
+    assert _at(uses, "app/models/invoice.rb:2").confidence == "low"
+    assert {u.area for u in uses} == {"association"}
