@@ -63,15 +63,10 @@ _FLAG_CHECKS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-_FLAG_HINTS = (
-    *("Flipper", "Feature.", "ariation(", "is_enabled(", "isEnabled(", "IsEnabled(", "_is_active("),
-    *("BooleanValue(", "boolean_value(", "boolean_details(", "ENABLE", "FEATURE", "FLAG", "USE_", "_V"),
+FLAG_HINTS = frozenset(
+    {"Flipper", "Feature.", "ariation(", "is_enabled(", "isEnabled(", "IsEnabled(", "_is_active("}
+    | {"BooleanValue(", "boolean_value(", "boolean_details(", "ENABLE", "FEATURE", "FLAG", "USE_", "_V"}
 )
-
-
-def has_flags(text: str) -> bool:
-    """A cheap test of a whole file: could any line of it be a feature-flag check?"""
-    return any(hint in text for hint in _FLAG_HINTS)
 
 
 def flag_guard(window: str) -> tuple[str, str] | None:

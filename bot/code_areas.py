@@ -76,16 +76,23 @@ class FileArea:
     rest: str  # view, config or other
 
 
-_JOB_HINTS = ("Sidekiq", "Job", "task", "perform_", "dramatiq", "Queue(", "asynq.", "cron.")
-_MODEL_HINTS = ("ApplicationRecord", "ActiveRecord", "models.Model", "__tablename__", "db.Model",
-                "Declarative", "gorm.Model", "@Entity", "model ")  # fmt: skip
+JOB_HINTS = frozenset(("Sidekiq", "Job", "task", "perform_", "dramatiq", "Queue(", "asynq.", "cron."))
+MODEL_HINTS = frozenset(
+    (
+        "ApplicationRecord",
+        "ActiveRecord",
+        "models.Model",
+        "__tablename__",
+        "db.Model",
+        "Declarative",
+        "gorm.Model",
+    )
+    + ("@Entity", "model ")
+)
 
 
-def _maybe(text: str, hints: tuple[str, ...]) -> bool:
-    return any(hint in text for hint in hints)
-
-
-def file_area(path: str, text: str) -> FileArea:
+def file_area(path: str, text: str, present: frozenset[str] | None = None) -> FileArea:
+    """`present`: the hint words (JOB_HINTS, MODEL_HINTS) known to occur in the text, when known."""
     if is_test(path):
         return FileArea("test", False, False, False, False, "other")
     if _DOC_PATH.search(path):
@@ -93,12 +100,20 @@ def file_area(path: str, text: str) -> FileArea:
     rest = "view" if _VIEW_PATH.search(path) else "config" if _CONFIG_PATH.search(path) else "other"
     return FileArea(
         fixed=None,
-        job=bool(_JOB_PATH.search(path) or (_maybe(text, _JOB_HINTS) and _JOB_MARKER.search(text))),
+        job=bool(_JOB_PATH.search(path) or (_has(text, JOB_HINTS, present) and _JOB_MARKER.search(text))),
         api=bool(_API_PATH.search(path)),
         sql=bool(_SQL_PATH.search(path)),
-        model=bool(_MODEL_PATH.search(path) or (_maybe(text, _MODEL_HINTS) and _MODEL_MARKER.search(text))),
+        model=bool(
+            _MODEL_PATH.search(path) or (_has(text, MODEL_HINTS, present) and _MODEL_MARKER.search(text))
+        ),
         rest=rest,
     )
+
+
+def _has(text: str, hints: frozenset[str], present: frozenset[str] | None) -> bool:
+    if present is not None:
+        return not present.isdisjoint(hints)
+    return any(hint in text for hint in hints)
 
 
 def classify(file: FileArea, line: str) -> str:

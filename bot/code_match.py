@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.code_access import flag_guard, has_flags, is_write
-from bot.code_areas import FileArea, classify, file_area, is_comment
-from bot.model_map import Mapped, TableModels, mappings_in
+from bot.code_access import FLAG_HINTS, flag_guard, is_write
+from bot.code_areas import JOB_HINTS, MODEL_HINTS, FileArea, classify, file_area, is_comment
+from bot.model_map import MAPPING_WORDS, Mapped, TableModels, mappings_in
 from bot.usage import Target, Use
 
 _RAILS_PREFIXES = (
@@ -31,8 +31,8 @@ _SQL_TABLE = re.compile(
     r"|\bselect\b[^;\n]*?\bfrom\s+[`\"]?(\w+)|\b(?:delete\s+from|insert\s+into|join)\s+[`\"]?(\w+)"
     r"|\bupdate\s+[`\"]?(\w+)[`\"]?\s+set\b"
 )
-_SQL_HINTS = ("FROM", "JOIN", "UPDATE", "INTO", "TABLE", "select ", "join ", "update ", "into ")
-_ORM_HINTS = (".where", ".find", ".all", ".objects", ".query", ".select", ".joins", ".create")
+_SQL_HINTS = frozenset(("FROM", "JOIN", "UPDATE", "INTO", "TABLE", "select ", "join ", "update ", "into "))
+_ORM_HINTS = frozenset((".where", ".find", ".all", ".objects", ".query", ".select", ".joins", ".create"))
 _SQL_WORDS = frozenset({"select", "where", "set", "only", "if", "lateral", "the", "a"})
 _ORM_RECEIVER = re.compile(
     r"\b([A-Z]\w+)\.(?:where|find|find_by|find_each|all|objects|query|select|joins|create)\b"
@@ -68,17 +68,30 @@ class Matcher:
     needles: Mapping[str, tuple[Needle, ...]]
     models: Mapping[str, TableModels]  # by table
 
+    @property
+    def hint_words(self) -> frozenset[str]:
+        """Words whose presence in a file the search reports along with the needles (never alone)."""
+        anchors = {name for models in self.models.values() for name in models.names}
+        return frozenset(
+            {*FLAG_HINTS, *JOB_HINTS, *MODEL_HINTS, *_SQL_HINTS, *_ORM_HINTS, *MAPPING_WORDS, *anchors}
+        )
+
     def handle(self, path: str, text: str, occurrences: list[tuple[int, str]]) -> list[Hit | Mapped]:
-        found: list[Hit | Mapped] = list(mappings_in(path, text, self.models))
-        scan = _FileScan(self, path, text)
-        done = 0
+        present = frozenset(word for _, word in occurrences)
+        found: list[Hit | Mapped] = []
+        if not present.isdisjoint(MAPPING_WORDS):
+            found += mappings_in(path, text, self.models)
+        scan = _FileScan(self, path, text, present)
+        tokens: dict[tuple[int, int], set[str]] = {}
+        done = (0, 0)
         for pos, word in sorted(occurrences):
             if word not in self.needles:
                 continue
-            if pos < done:
-                continue  # inside a token already looked at
-            start, done = _expand(text, pos, pos + len(word))
-            found.extend(scan.hits(start, done))
+            if pos >= done[1]:
+                done = _expand(text, pos, pos + len(word))
+            tokens.setdefault(done, set()).add(word)
+        for (start, end), words in tokens.items():
+            found.extend(scan.hits(start, end, words))
         return found
 
 
@@ -109,8 +122,8 @@ def _accepts(token: str, needle: Needle) -> bool:
 class _FileScan:
     """The lazily computed facts about one file that every hit in it shares."""
 
-    def __init__(self, matcher: Matcher, path: str, text: str) -> None:
-        self.m, self.path, self.text = matcher, path, text
+    def __init__(self, matcher: Matcher, path: str, text: str, present: frozenset[str]) -> None:
+        self.m, self.path, self.text, self.present = matcher, path, text, present
         self._area: FileArea | None = None
         self._flags: bool | None = None
         self._spots: dict[re.Pattern[str], list[tuple[int, str]]] = {}
@@ -121,13 +134,13 @@ class _FileScan:
     @property
     def area(self) -> FileArea:
         if self._area is None:
-            self._area = file_area(self.path, self.text)
+            self._area = file_area(self.path, self.text, self.present)
         return self._area
 
     @property
     def flags(self) -> bool:
         if self._flags is None:
-            self._flags = has_flags(self.text)
+            self._flags = not self.present.isdisjoint(FLAG_HINTS)
         return self._flags
 
     def enclosing_class(self, pos: int) -> str:
@@ -141,7 +154,9 @@ class _FileScan:
             name = cls
         return name
 
-    def found(self, pattern: re.Pattern[str], start: int, end: int, hints: Iterable[str] = ()) -> list[str]:
+    def found(
+        self, pattern: re.Pattern[str], start: int, end: int, hints: frozenset[str] = frozenset()
+    ) -> list[str]:
         """The matches (first group, or whole) of `pattern` that start within text[start:end].
 
         `hints`: words one of which every match contains, to skip files that have none.
@@ -149,7 +164,7 @@ class _FileScan:
         spots = self._spots.get(pattern)
         if spots is None:
             spots = []
-            if not hints or any(hint in self.text for hint in hints):
+            if not hints or not self.present.isdisjoint(hints):
                 spots = [(m.start(), m.group(m.lastindex or 0)) for m in pattern.finditer(self.text)]
             self._spots[pattern] = spots
         first = bisect_left(spots, (start, ""))
@@ -172,10 +187,9 @@ class _FileScan:
             end = len(self.text) if nxt < 0 else nxt
         return start, end
 
-    def hits(self, start: int, end: int) -> list[Hit]:
+    def hits(self, start: int, end: int, words: set[str]) -> list[Hit]:
         token = self.text[start:end]
-        needles = [n for word, ns in self.m.needles.items() if word in token for n in ns]
-        needles = [n for n in needles if _accepts(token, n)]
+        needles = [n for word in sorted(words) for n in self.m.needles[word] if _accepts(token, n)]
         if not needles:
             return []
         self.line_no += self.text.count("\n", self.last, start)

@@ -17,7 +17,9 @@ from bot.changeset import DirectoryTree, Tree
 from bot.inflection import camelize, model_name, pluralize, singularize, underscore
 
 Mapped = tuple[str, str, str, int]  # (table, model class, path, line) of a declaration
-MAPPING_WORDS = ("__tablename__", "db_table", "table_name", "@@map", "TableName", "@Table", "@Entity")
+MAPPING_WORDS = frozenset(
+    ("__tablename__", "db_table", "table_name", "@@map", "TableName", "@Table", "@Entity")
+)
 _MAPPING = re.compile(
     r"(?:__tablename__\s*=\s*|db_table\s*=\s*|table_name\s*=\s*|@@map\(\s*(?:name:\s*)?|@Table\(\s*(?:name\s*=\s*)?"
     r"|@Entity\(\s*(?:\{\s*name:\s*)?|TableName\(\)\s*string\s*\{\s*return\s*)[\"'`](\w+)[\"'`]"

@@ -154,7 +154,15 @@ def _run(
 ) -> tuple[list[Hit], list[Mapped], int]:
     matcher = Matcher(targets, needles, models)
     words = {*needles, *models}  # table names too: a file declaring a model for one is read for it
-    result = scan(tree, words, matcher.handle, exclude=exclude, skip_paths=skip_paths, workers=workers)
+    result = scan(
+        tree,
+        words,
+        matcher.handle,
+        exclude=exclude,
+        skip_paths=skip_paths,
+        hints=matcher.hint_words,
+        workers=workers,
+    )
     hits = [r for r in result.results if isinstance(r, Hit)]
     mappings = [r for r in result.results if isinstance(r, tuple)]
     return hits, mappings, result.files

@@ -54,6 +54,7 @@ class _Job(Generic[R]):
     skip_paths: frozenset[str]
     find: WordFinder
     handle: Handler[R]
+    primary: frozenset[str]  # the words that make a file worth handling (the others are hints)
 
 
 _ACTIVE: list[_Job[object]] = []  # the job a forked worker inherits
@@ -66,19 +67,22 @@ def scan(
     *,
     exclude: Sequence[str] = (),
     skip_paths: Collection[str] = (),
+    hints: Collection[str] = (),
     workers: int | None = None,
 ) -> Scan[R]:
     """Call `handle(path, text, occurrences)` for every searchable file containing one of `words`.
 
+    `hints`: more words whose occurrences are reported too, but only in files that contain a word.
     Results come in no particular order.
     """
     if not words:
         return Scan((), 0)
     spec = compile_patterns((*DEFAULT_EXCLUDES, *exclude))
     skip = frozenset(skip_paths)
-    find = WordFinder(words)
+    primary = frozenset(words)
+    find = WordFinder(primary | frozenset(hints))
     if isinstance(tree, DirectoryTree):
-        job = _Job(str(tree.root), spec, frozenset(tree.skip_dirs), skip, find, handle)
+        job = _Job(str(tree.root), spec, frozenset(tree.skip_dirs), skip, find, handle, primary)
         return _scan_directory(job, workers)
     results: list[R] = []
     files = 0
@@ -89,7 +93,8 @@ def scan(
         if text is None or len(text) > MAX_BYTES or "\0" in text[:8192]:
             continue
         files += 1
-        if found := find.in_text(text):
+        found = find.in_text(text)
+        if any(word in primary for _, word in found):
             results.extend(handle(path, text, found))
     return Scan(tuple(results), files)
 
@@ -188,6 +193,8 @@ def _search_batch(job: _Job[R], rel: str, batch: list[tuple[str, bytes]]) -> lis
         per_file.setdefault(i, []).append((pos - starts[i], word))
     results: list[R] = []
     for i, occurrences in sorted(per_file.items()):
+        if not any(word in job.primary for _, word in occurrences):
+            continue
         name, data = batch[i]
         if texts is None:
             text, occurrences = data.decode("utf-8", "replace"), char_offsets(data, occurrences)
