@@ -78,16 +78,8 @@ class FileArea:
 
 JOB_HINTS = frozenset(("Sidekiq", "Job", "task", "perform_", "dramatiq", "Queue(", "asynq.", "cron."))
 MODEL_HINTS = frozenset(
-    (
-        "ApplicationRecord",
-        "ActiveRecord",
-        "models.Model",
-        "__tablename__",
-        "db.Model",
-        "Declarative",
-        "gorm.Model",
-    )
-    + ("@Entity", "model ")
+    {"ApplicationRecord", "ActiveRecord", "models.Model", "__tablename__", "db.Model", "Declarative"}
+    | {"gorm.Model", "@Entity", "model "}
 )
 
 
