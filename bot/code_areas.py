@@ -22,10 +22,6 @@ _JOB_PATH = re.compile(
     r"(?:^|/)(?:jobs|workers|tasks|cron|crons|consumers|schedulers?)/|_(?:job|worker|task)\.[a-z]+$"
     r"|(?:^|/)tasks\.py$|\.rake$|(?:^|/)(?:crontab|schedule\.rb|sidekiq[^/]*\.ya?ml)$"
 )
-_JOB_MARKER = re.compile(
-    r"Sidekiq::(?:Job|Worker)|<\s*ApplicationJob|ActiveJob::Base|@(?:shared_task|app\.task|celery\.task)"
-    r"|\bperform_(?:async|later)\b|\bdramatiq\.actor\b|\bQueue\(\s*connection|asynq\.|\bcron\."
-)
 _API_PATH = re.compile(
     r"(?:^|/)(?:serializers|representers|blueprints|graphql|schemas?|api/v\d+|contracts)/|_serializer\.[a-z]+$"
     r"|\.(?:graphql|gql|proto|jbuilder|rabl)$|(?:^|/)(?:openapi|swagger)[^/]*\.(?:ya?ml|json)$"
@@ -33,11 +29,6 @@ _API_PATH = re.compile(
 )
 _MODEL_PATH = re.compile(
     r"(?:^|/)(?:models|entities|entity|domain)/|(?:^|/)models\.py$|\.prisma$|\.entity\.ts$|(?:^|/)models?\.go$"
-)
-_MODEL_MARKER = re.compile(
-    r"<\s*(?:ApplicationRecord|ActiveRecord::Base)|\(models\.Model\)|__tablename__|\bdb\.Model\b"
-    r"|DeclarativeBase|\bgorm\.Model\b|@Entity\(|^model \w+ \{",
-    re.M,
 )
 _VIEW_PATH = re.compile(
     r"(?:^|/)(?:views|templates|components|pages)/|\.(?:erb|haml|slim|html?|jinja2?|j2|hbs|mustache|vue|svelte|[jt]sx)$"
@@ -76,10 +67,21 @@ class FileArea:
     rest: str  # view, config or other
 
 
-JOB_HINTS = frozenset(("Sidekiq", "Job", "task", "perform_", "dramatiq", "Queue(", "asynq.", "cron."))
+# Words that mark a whole file as a background job or an ORM model wherever they appear in it.
+JOB_HINTS = frozenset(
+    {"Sidekiq::Job", "Sidekiq::Worker", "ApplicationJob", "ActiveJob::Base", "@shared_task", "@app.task"}
+    | {"@celery.task", "dramatiq.actor", "Que::Job", "@job(", "asynq.Task", "cron.New("}
+)
 MODEL_HINTS = frozenset(
-    {"ApplicationRecord", "ActiveRecord", "models.Model", "__tablename__", "db.Model", "Declarative"}
-    | {"gorm.Model", "@Entity", "model "}
+    {
+        "ApplicationRecord",
+        "ActiveRecord::Base",
+        "models.Model",
+        "__tablename__",
+        "db.Model",
+        "DeclarativeBase",
+    }
+    | {"declarative_base", "gorm.Model", "@Entity(", "@@map(", "Sequel::Model"}
 )
 
 
@@ -92,12 +94,10 @@ def file_area(path: str, text: str, present: frozenset[str] | None = None) -> Fi
     rest = "view" if _VIEW_PATH.search(path) else "config" if _CONFIG_PATH.search(path) else "other"
     return FileArea(
         fixed=None,
-        job=bool(_JOB_PATH.search(path) or (_has(text, JOB_HINTS, present) and _JOB_MARKER.search(text))),
+        job=bool(_JOB_PATH.search(path)) or _has(text, JOB_HINTS, present),
         api=bool(_API_PATH.search(path)),
         sql=bool(_SQL_PATH.search(path)),
-        model=bool(
-            _MODEL_PATH.search(path) or (_has(text, MODEL_HINTS, present) and _MODEL_MARKER.search(text))
-        ),
+        model=bool(_MODEL_PATH.search(path)) or _has(text, MODEL_HINTS, present),
         rest=rest,
     )
 

@@ -9,7 +9,6 @@ its model nearby) and low when the region is about another table, or the line is
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -33,6 +32,9 @@ _SQL_TABLE = re.compile(
 )
 _SQL_HINTS = frozenset(("FROM", "JOIN", "UPDATE", "INTO", "TABLE", "select ", "join ", "update ", "into "))
 _ORM_HINTS = frozenset((".where", ".find", ".all", ".objects", ".query", ".select", ".joins", ".create"))
+_LINE_MAX = 600  # characters of a line looked at around a token
+_SPAN_MAX = 3000  # characters of context looked at on each side of a line
+_CLASS_BACK = 20_000  # characters looked back for the enclosing class
 _SQL_WORDS = frozenset({"select", "where", "set", "only", "if", "lateral", "the", "a"})
 _ORM_RECEIVER = re.compile(
     r"\b([A-Z]\w+)\.(?:where|find|find_by|find_each|all|objects|query|select|joins|create)\b"
@@ -126,8 +128,6 @@ class _FileScan:
         self.m, self.path, self.text, self.present = matcher, path, text, present
         self._area: FileArea | None = None
         self._flags: bool | None = None
-        self._spots: dict[re.Pattern[str], list[tuple[int, str]]] = {}
-        self._classes: list[tuple[int, str]] | None = None
         self.seen: set[tuple[int, int, str]] = set()
         self.line_no, self.last = 1, 0
 
@@ -144,14 +144,11 @@ class _FileScan:
         return self._flags
 
     def enclosing_class(self, pos: int) -> str:
-        if self._classes is None:
-            self._classes = [(m.start(), m.group(1) or m.group(2)) for m in _CLASS_DEF.finditer(self.text)]
-            self._classes = [(p, n) for p, n in self._classes if n not in ("Meta", "Config")]
+        """The last class (model, struct, interface) defined before `pos`, looking back _CLASS_BACK chars."""
         name = ""
-        for start, cls in self._classes:
-            if start > pos:
-                break
-            name = cls
+        for match in _CLASS_DEF.finditer(self.text, max(0, pos - _CLASS_BACK), pos):
+            if (match.group(1) or match.group(2)) not in ("Meta", "Config"):
+                name = match.group(1) or match.group(2)
         return name
 
     def found(
@@ -161,19 +158,9 @@ class _FileScan:
 
         `hints`: words one of which every match contains, to skip files that have none.
         """
-        spots = self._spots.get(pattern)
-        if spots is None:
-            spots = []
-            if not hints or not self.present.isdisjoint(hints):
-                spots = [(m.start(), m.group(m.lastindex or 0)) for m in pattern.finditer(self.text)]
-            self._spots[pattern] = spots
-        first = bisect_left(spots, (start, ""))
-        out = []
-        for pos, value in spots[first:]:
-            if pos >= end:
-                break
-            out.append(value)
-        return out
+        if hints and self.present.isdisjoint(hints):
+            return []
+        return [m.group(m.lastindex or 0) for m in pattern.finditer(self.text, start, end)]
 
     def span(self, line_start: int, before: int, after: int) -> tuple[int, int]:
         start = line_start
@@ -185,7 +172,7 @@ class _FileScan:
         for _ in range(after + 1):
             nxt = self.text.find("\n", end + 1)
             end = len(self.text) if nxt < 0 else nxt
-        return start, end
+        return max(start, line_start - _SPAN_MAX), min(end, line_start + _SPAN_MAX)
 
     def hits(self, start: int, end: int, words: set[str]) -> list[Hit]:
         token = self.text[start:end]
@@ -196,7 +183,11 @@ class _FileScan:
         self.last = start
         line_start = self.text.rfind("\n", 0, start) + 1
         line_end = self.text.find("\n", start)
-        line = self.text[line_start : line_end if line_end >= 0 else len(self.text)]
+        line_end = len(self.text) if line_end < 0 else line_end
+        if line_end - line_start > _LINE_MAX:  # minified or generated: look only around the token
+            line_start = max(line_start, start - _LINE_MAX // 2)
+            line_end = min(line_end, end + _LINE_MAX // 2)
+        line = self.text[line_start:line_end]
         out = []
         for needle in needles:
             key = (needle.target, self.line_no, "new" if needle.role == "new" else "old")

@@ -84,4 +84,10 @@ def char_offsets(data: bytes, found: list[Occurrence]) -> list[Occurrence]:
     """Byte offsets in `data` turned into character offsets in its decoded text."""
     if data.isascii():
         return found
-    return [(len(data[:pos].decode("utf-8", "replace")), word) for pos, word in found]
+    converted = []
+    byte, char = 0, 0
+    for pos, word in sorted(found):
+        char += len(data[byte:pos].decode("utf-8", "replace"))
+        byte = pos
+        converted.append((char, word))
+    return converted
