@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.code_access import FLAG_HINTS, flag_guard, is_write
 from bot.code_areas import JOB_HINTS, MODEL_HINTS, FileArea, classify, file_area, is_comment
@@ -55,13 +56,21 @@ class Needle:
     role: str  # name | new | model | table | singular (association to a table) | association (of a column)
 
 
-@dataclass(frozen=True)
-class Hit:
-    target: int
+class Hit(NamedTuple):
+    target: int  # index in Matcher.targets
     role: str
     use: Use
-    path: str = ""
     names: frozenset[str] = frozenset()  # class-like names near a low-confidence use
+
+
+# What a worker sends back for a hit: plain tuples pickle several times faster than dataclasses.
+UseFields = tuple[str, int, str, str, str, str | None, str, str | None]
+Packed = tuple[int, str, tuple[str, ...], UseFields]  # (target, role, names, Use fields)
+
+
+def unpack(record: Packed) -> Hit:
+    target, role, names, fields = record
+    return Hit(target, role, Use(*fields), frozenset(names))
 
 
 @dataclass(frozen=True)
@@ -78,9 +87,9 @@ class Matcher:
             {*FLAG_HINTS, *JOB_HINTS, *MODEL_HINTS, *_SQL_HINTS, *_ORM_HINTS, *MAPPING_WORDS, *anchors}
         )
 
-    def handle(self, path: str, text: str, occurrences: list[tuple[int, str]]) -> list[Hit | Mapped]:
+    def handle(self, path: str, text: str, occurrences: list[tuple[int, str]]) -> list[Packed | Mapped]:
         present = frozenset(word for _, word in occurrences)
-        found: list[Hit | Mapped] = []
+        found: list[Packed | Mapped] = []
         if not present.isdisjoint(MAPPING_WORDS):
             found += mappings_in(path, text, self.models)
         scan = _FileScan(self, path, text, present)
@@ -174,7 +183,7 @@ class _FileScan:
             end = len(self.text) if nxt < 0 else nxt
         return max(start, line_start - _SPAN_MAX), min(end, line_start + _SPAN_MAX)
 
-    def hits(self, start: int, end: int, words: set[str]) -> list[Hit]:
+    def hits(self, start: int, end: int, words: set[str]) -> list[Packed]:
         token = self.text[start:end]
         needles = [n for word in sorted(words) for n in self.m.needles[word] if _accepts(token, n)]
         if not needles:
@@ -199,7 +208,7 @@ class _FileScan:
                 out.append(hit)
         return out
 
-    def _hit(self, needle: Needle, line: str, line_start: int, col: int, end: int) -> Hit | None:
+    def _hit(self, needle: Needle, line: str, line_start: int, col: int, end: int) -> Packed | None:
         target = self.m.targets[needle.target]
         area = classify(self.area, line)
         if needle.role in ("singular", "association") and area != "association":
@@ -211,21 +220,17 @@ class _FileScan:
         flag = (
             flag_guard(self.text[self.span(line_start, 15, 0)[0] : line_start] + line) if self.flags else None
         )
-        return Hit(
-            needle.target,
-            needle.role,
-            Use(
-                path=self.path,
-                line=self.line_no,
-                text=line.strip()[:200],
-                area=area,
-                confidence=confidence,
-                safe=self._safe(target, line, line_start),
-                access="write" if is_write(line, col, end) else "read",
-                flag=f"{flag[0]} `{flag[1]}`" if flag else None,
-            ),
-            names=names,
+        fields: UseFields = (
+            self.path,
+            self.line_no,
+            line.strip()[:200],
+            area,
+            confidence,
+            self._safe(target, line, line_start),
+            "write" if is_write(line, col, end) else "read",
+            f"{flag[0]} `{flag[1]}`" if flag else None,
         )
+        return needle.target, needle.role, tuple(names), fields
 
     def _safe(self, target: Target, line: str, line_start: int) -> str | None:
         if target.kind != "column":

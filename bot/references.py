@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypeGuard
 
 from bot.changeset import MemoryTree, Tree
 from bot.code_areas import AREAS, is_comment
-from bot.code_match import Hit, Matcher, Needle
+from bot.code_match import Hit, Matcher, Needle, Packed, unpack
 from bot.inflection import singularize
 from bot.model_map import Mapped, TableModels, conventional_models, table_models
 from bot.tree_scan import scan
@@ -163,9 +164,17 @@ def _run(
         hints=matcher.hint_words,
         workers=workers,
     )
-    hits = [r for r in result.results if isinstance(r, Hit)]
-    mappings = [r for r in result.results if isinstance(r, tuple)]
+    hits = [unpack(r) for r in result.results if _is_packed(r)]
+    mappings = [r for r in result.results if _is_mapped(r)]
     return hits, mappings, result.files
+
+
+def _is_packed(record: Packed | Mapped) -> TypeGuard[Packed]:
+    return isinstance(record[0], int)
+
+
+def _is_mapped(record: Packed | Mapped) -> TypeGuard[Mapped]:
+    return isinstance(record[0], str)
 
 
 def _table_models(tables: Collection[str], definitions: list[Mapped]) -> dict[str, TableModels]:
@@ -180,7 +189,7 @@ def _recheck(hit: Hit, targets: tuple[Target, ...], models: Mapping[str, TableMo
     table = models[targets[hit.target].table]
     if not hit.names & (table.defined if hit.role == "model" else table.models):
         return hit
-    return replace(hit, use=replace(hit.use, confidence="high"))
+    return hit._replace(use=replace(hit.use, confidence="high"))
 
 
 _AREA_ORDER = ("job", "serializer", "raw-sql", "model", "association", *AREAS)
