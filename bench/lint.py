@@ -16,6 +16,7 @@ import io
 import json
 import os
 import pstats
+import resource
 import statistics
 import subprocess
 import sys
@@ -36,6 +37,7 @@ class Tool:
     name: str
     command: list[str]
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system seconds of the process
     findings: int | None = None
     error: str = ""
 
@@ -97,9 +99,12 @@ def _squawk(files: list[str]) -> Tool:
 
 
 def _run(tool: Tool, counted: bool) -> None:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(tool.command, capture_output=True, text=True, env=_environment(), cwd=ROOT)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     if tool.name == "migration-review" and done.returncode != 0:
         tool.error = _explain_failure(done)
         return
@@ -110,6 +115,7 @@ def _run(tool: Tool, counted: bool) -> None:
         return
     if counted:
         tool.times.append(elapsed)
+        tool.cpu.append(cpu)
 
 
 def _environment() -> dict[str, str]:
@@ -135,22 +141,28 @@ def _explain_failure(done: subprocess.CompletedProcess[str]) -> str:
 
 def _report(files: int, ours: Tool, squawk: Tool) -> None:
     print()
-    print(f"{'tool':<22} {'median':>9} {'min':>9} {'files/s':>9} {'findings':>9}")
+    print(f"{'tool':<22} {'median':>9} {'min':>9} {'cpu':>9} {'files/s':>9} {'findings':>9}")
     for tool in (ours, squawk):
         if tool.error or not tool.times:
             print(f"{tool.name:<22} not measured: {tool.error}")
             continue
+        cpu = statistics.median(tool.cpu)
         rate = files / tool.median
         print(
-            f"{tool.name:<22} {tool.median:>8.3f}s {min(tool.times):>8.3f}s {rate:>9.0f} {tool.findings:>9}"
+            f"{tool.name:<22} {tool.median:>8.3f}s {min(tool.times):>8.3f}s {cpu:>8.3f}s"
+            f" {rate:>9.0f} {tool.findings:>9}"
         )
     print()
     if ours.error or squawk.error or not ours.times or not squawk.times:
         print(f"target: migration-review within {TARGET_RATIO:g}x of squawk's wall time: UNKNOWN")
         return
     ratio = ours.median / squawk.median
+    best = min(ours.times) / min(squawk.times)
+    cpu_ratio = statistics.median(ours.cpu) / max(statistics.median(squawk.cpu), 1e-6)
     verdict = "MET" if ratio <= TARGET_RATIO else "NOT MET"
-    print(f"ratio ours/squawk (median): {ratio:.1f}x (best runs: {min(ours.times) / min(squawk.times):.1f}x)")
+    print(
+        f"ratio ours/squawk: {ratio:.1f}x median wall time, {best:.1f}x best runs, {cpu_ratio:.1f}x CPU time"
+    )
     print(
         f"target: migration-review within {TARGET_RATIO:g}x of squawk's wall time on {files} files: {verdict}"
     )

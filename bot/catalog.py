@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.migration import (
     AddColumn,
+    AddConstraint,
     AddEnumValue,
     AddIndex,
     AlterColumnType,
@@ -51,6 +52,10 @@ class Catalog:
     tables: dict[str, Table] = field(default_factory=dict)
     enums: dict[str, list[str]] = field(default_factory=dict)
     indexes: dict[str, str] = field(default_factory=dict)  # index name → table
+    index_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # index name → its key columns
+    # table → the column lists of its indexes, primary key and unique constraints
+    keys: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    constraints: dict[str, str] = field(default_factory=dict)  # constraint name → kind (foreign_key, …)
     small: frozenset[str] = frozenset()
     large: frozenset[str] = frozenset()
     rows: dict[str, int] = field(default_factory=dict)  # row estimates, when a probe gave them
@@ -83,6 +88,16 @@ class Catalog:
         found = self.tables.get(table)
         return found.columns.get(column) if found is not None else None
 
+    def has_index_on(self, table: str, columns: tuple[str, ...]) -> bool:
+        """Is there an index (or primary key / unique constraint) whose leading columns are `columns`?"""
+        wanted = tuple(c.lower() for c in columns)
+        return bool(wanted) and any(key[: len(wanted)] == wanted for key in self.keys.get(table, []))
+
+    def add_key(self, table: str, columns: tuple[str, ...]) -> None:
+        key = tuple(_key_column(c) for c in columns)
+        if key and all(key):
+            self.keys.setdefault(table, []).append(key)
+
     def apply(self, op: Operation, *, in_change: bool = False) -> None:
         handler = _APPLY.get(type(op))
         if handler is not None:
@@ -95,6 +110,14 @@ def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
         return
     columns = {s.name: Column(s.name, s.type, s.nullable, s.default) for s in op.columns}
     c.tables[op.table] = Table(op.table, columns, created_in_change=in_change)
+    for spec in op.columns:
+        if spec.primary_key or spec.unique:
+            c.add_key(op.table, (spec.name,))
+    for constraint in op.constraints:
+        _add_constraint(c, constraint, in_change)
+    for spec in op.columns:
+        if spec.references:
+            c.constraints[f"{op.table.rsplit('.', 1)[-1]}_{spec.name}_fkey"] = "foreign_key"
     if in_change:
         c.created_in_change.add(op.table)
 
@@ -102,6 +125,7 @@ def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
 def _drop_table(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, DropTable)
     c.tables.pop(op.table, None)
+    c.keys.pop(op.table, None)
 
 
 def _rename_table(c: Catalog, op: Operation, in_change: bool) -> None:
@@ -110,6 +134,8 @@ def _rename_table(c: Catalog, op: Operation, in_change: bool) -> None:
     if table is not None:
         table.name = op.new_name
         c.tables[op.new_name] = table
+    if op.table in c.keys:
+        c.keys[op.new_name] = c.keys.pop(op.table)
 
 
 def _add_column(c: Catalog, op: Operation, in_change: bool) -> None:
@@ -171,11 +197,38 @@ def _add_index(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, AddIndex)
     if op.name:
         c.indexes[op.name] = op.table
+        c.index_columns[op.name] = tuple(_key_column(column) for column in op.columns)
+    c.add_key(op.table, op.columns)
+
+
+def _add_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, AddConstraint)
+    if op.constraint in ("primary_key", "unique"):
+        c.add_key(op.table, op.columns)
+    name = op.name or _default_name(op)
+    if name:
+        c.constraints[name] = op.constraint
+
+
+def _default_name(op: AddConstraint) -> str:
+    """PostgreSQL's name for an unnamed foreign key: `<table>_<columns>_fkey`."""
+    if op.constraint != "foreign_key" or not op.columns:
+        return ""
+    return f"{op.table.rsplit('.', 1)[-1]}_{'_'.join(op.columns)}_fkey"
+
+
+def _key_column(text: str) -> str:
+    """`lower(email)` is no key column; `"UserId" DESC` is `UserId`."""
+    word = text.strip().split()[0] if text.strip() else ""
+    if word[:1] in ('"', "`") and word[-1:] == word[:1]:
+        return word[1:-1]
+    return word.lower() if word.replace("_", "").isalnum() else ""
 
 
 def _drop_index(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, DropIndex)
     c.indexes.pop(op.name, None)
+    c.index_columns.pop(op.name, None)
 
 
 _APPLY = {
@@ -192,5 +245,6 @@ _APPLY = {
     CreateEnum: _create_enum,
     AddEnumValue: _add_enum_value,
     AddIndex: _add_index,
+    AddConstraint: _add_constraint,
     DropIndex: _drop_index,
 }

@@ -9,14 +9,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot import __version__, rules
+from bot import __version__, rules, server
 from bot.config import DEFAULT_PATH, Config, ConfigError, load_config, parse_config
 from bot.findings import Review
 from bot.gitrepo import GitError, changeset_from_files, changeset_from_git
 from bot.review import review
 
 FORMATS = ("text", "markdown", "json", "sarif")
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [server.register]  # type: ignore[type-arg]
 
 
 class UsageError(Exception):

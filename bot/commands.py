@@ -23,6 +23,7 @@ from bot.migration import (
     RawSQL,
     Reindex,
     RenameConstraint,
+    RenameTable,
     SetTimeout,
     Transaction,
     Unparsed,
@@ -72,6 +73,8 @@ def classify(statement: Statement, base: dict[str, Any]) -> list[Operation]:
         return [_maintenance(words, head, b)]
     if head[0] == "REINDEX":
         return [_reindex(words, head, b)]
+    if head[:2] == ("RENAME", "TABLE"):
+        return list(_rename_tables(words, b))
     if head[0] == "INSERT":
         return [_insert(words, b)]
     if head[0] == "SET":
@@ -80,6 +83,13 @@ def classify(statement: Statement, base: dict[str, Any]) -> list[Operation]:
     if category:
         return [RawSQL(category=category, **b)]
     return [Unparsed(error="not a statement this review understands", **b)]
+
+
+def _rename_tables(words: tuple[str, ...], b: dict[str, Any]) -> Iterator[Operation]:
+    """MySQL `RENAME TABLE a TO b, c TO d`."""
+    names = [w for w in words[2:] if w not in (",",) and w.upper() != "TO"]
+    for old, new in zip(names[::2], names[1::2], strict=False):
+        yield RenameTable(table=_table((old,), 0), new_name=_table((new,), 0), **b)
 
 
 def classify_select(e: exp.Expression, base: dict[str, Any]) -> Iterator[Operation]:
@@ -146,6 +156,10 @@ def _alter(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, Any]) -> 
         )
     if rest[:1] == ("ADD",):
         return _add_constraint(words, head, table, at, b)
+    if rest[:2] in (("PARTITION", "BY"), ("REMOVE", "PARTITIONING")):
+        return RawSQL(category="partitioning", table=table, **b)
+    if rest[:2] == ("CONVERT", "TO"):
+        return RawSQL(category="convert-charset", table=table, **b)
     if rest[:1] in (("DISABLE",), ("ENABLE",)) and "TRIGGER" in rest:
         return RawSQL(category="trigger-toggle", table=table, **b)
     if rest[:2] == ("ATTACH", "PARTITION"):

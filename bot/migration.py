@@ -7,6 +7,8 @@ exact line of a SQL file, a Rails method call or a Django operation.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +74,7 @@ class ColumnSpec:
     identity: bool = False
     generated: bool = False  # a stored generated column (computed for every row when added)
     references: str | None = None  # the referenced table of an inline foreign key
+    position: str = ""  # MySQL: "first" or "after <column>" when the column is not added last
 
 
 # --- tables -------------------------------------------------------------------------------------------
@@ -83,11 +86,22 @@ class CreateTable(Operation):
     columns: tuple[ColumnSpec, ...] = ()
     if_not_exists: bool = False
     as_select: bool = False
+    constraints: tuple[AddConstraint, ...] = ()  # table-level PRIMARY KEY, UNIQUE, FOREIGN KEY, CHECK
 
 
 @dataclass(frozen=True, kw_only=True)
 class DropTable(Operation):
     table: str
+    if_exists: bool = False
+    cascade: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class DropSchema(Operation):
+    """DROP SCHEMA, or DROP DATABASE (`kind`); in MySQL the two are the same statement."""
+
+    name: str
+    kind: str = "schema"  # schema | database
     if_exists: bool = False
     cascade: bool = False
 
@@ -358,11 +372,44 @@ class Migration:
     version: str = ""
 
     def tables_created(self) -> set[str]:
-        return {op.table for op in self.up if isinstance(op, CreateTable)}
+        """Tables, and views that can carry indexes, that this migration creates."""
+        created = {op.table for op in self.up if isinstance(op, CreateTable)}
+        for op in self.up:
+            match = _CREATE_VIEW.match(op.sql) if isinstance(op, RawSQL) and "view" in op.category else None
+            if match:
+                name = match.group(1).replace('"', "").lower()
+                created.add(name.removeprefix("public."))
+        return created
 
+    def alone_on_lines(self, op: Operation) -> bool:
+        """Is `op`'s statement the only one on its lines, so that a suggestion may replace those lines?"""
+        first, last = op.location.line, op.end_line or op.location.line
+        return not any(
+            (other.location, other.sql) != (op.location, op.sql)
+            and other.location.line <= last
+            and (other.end_line or other.location.line) >= first
+            for other in self.up
+        )
+
+
+_CREATE_VIEW = re.compile(
+    r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:MATERIALIZED\s+)?VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w.\"]+)", re.I
+)
 
 # Operation kinds that read or change existing rows, so production values matter.
 DATA_CHANGES = (DataUpdate, DataDelete, DataInsert)
+
+
+def declared_columns(migration: Migration) -> Iterator[tuple[Operation, str, ColumnSpec]]:
+    """Every column a migration declares or retypes: (operation, table, column as declared)."""
+    for op in migration.up:
+        if isinstance(op, CreateTable):
+            for column in op.columns:
+                yield op, op.table, column
+        elif isinstance(op, AddColumn):
+            yield op, op.table, op.column
+        elif isinstance(op, AlterColumnType):
+            yield op, op.table, ColumnSpec(name=op.column, type=op.new_type)
 
 
 def transaction_flags(migration: Migration) -> tuple[bool, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from bot.migration import ColumnSpec
+from bot.sql import DIALECTS
 
 DEFAULT_SCHEMAS = frozenset({"public", "dbo", "main"})
 
@@ -95,6 +96,11 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         elif isinstance(c, exp.Reference):
             target = c.find(exp.Table)
             references = table_name(target) if target is not None else None
+    place = node.args.get("position")
+    position = ""
+    if isinstance(place, exp.ColumnPosition):
+        after = f" {identifier(place.this)}" if place.this is not None else ""
+        position = str(place.args.get("position") or "").lower() + after
     if type_sql.split("(")[0] in _SERIAL_TYPES:
         volatile, identity = True, True
     return ColumnSpec(
@@ -108,6 +114,7 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         identity=identity,
         generated=generated,
         references=references,
+        position=position,
     )
 
 
@@ -119,3 +126,12 @@ def is_volatile(node: exp.Expression | None) -> bool:
         if name in VOLATILE_FUNCTIONS or isinstance(func, exp.Rand):
             return True
     return False
+
+
+def normalize_type(type_sql: str, dialect: str) -> str:
+    """A type written as text (a Liquibase `type="NUMERIC(12,2)"`) spelled as `column_type` spells it."""
+    try:
+        name = DIALECTS.get(dialect, dialect)
+        return str(exp.DataType.build(type_sql, dialect=name).sql(name)).lower()
+    except Exception:  # sqlglot raises several error types for a type it does not know
+        return type_sql.lower()

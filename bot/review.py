@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from types import ModuleType
 
@@ -12,13 +13,13 @@ from bot.checklist import decide
 from bot.config import Config, parse_config
 from bot.context import Context
 from bot.findings import Finding, Review, Severity
-from bot.frameworks import plain, prisma
+from bot.frameworks import plain, prisma, rails
 from bot.frameworks.sqlfile import parse_sql
-from bot.migration import Migration
+from bot.migration import Migration, Operation
 from bot.references import ReferenceIndex, search
 from bot.targets import targets_of
 
-SCHEMA_DUMPS = ("schema.sql", "structure.sql", "schema.prisma")
+SCHEMA_DUMPS = ("schema.sql", "structure.sql", "schema.prisma", "schema.rb")
 
 
 def review(
@@ -29,14 +30,18 @@ def review(
         config = parse_config(changeset.config_text, changeset.config_path, rules.ALL_IDS)
     found = _migration_files(changeset, config, lint)
     dialect = (
-        config.dialect or dialect or frameworks.detect_dialect(changeset.head_tree, [t for _, t, _ in found])
+        config.dialect
+        or dialect
+        or frameworks.detect_dialect(changeset.head_tree, [t for p, t, _ in found if p.endswith(".sql")])
     )
     dialect = "mysql" if dialect == "mariadb" and config.dialect is None else dialect
+    # MariaDB is parsed as MySQL; the rules still see "mariadb" and judge its versions.
+    syntax = "mysql" if dialect == "mariadb" else dialect
     migrations = [
-        frameworks.parse(module, path, text, changeset.head_tree, dialect) for path, text, module in found
+        frameworks.parse(module, path, text, changeset.head_tree, syntax) for path, text, module in found
     ]
     changed = {m.path for m in migrations}
-    catalog = build_catalog(changeset.base_tree, config, dialect, changed)
+    catalog = build_catalog(changeset.base_tree, config, syntax, changed)
     for migration in migrations:
         catalog.created_in_change.update(migration.tables_created())
     references = _references(changeset, config, migrations)
@@ -73,13 +78,7 @@ def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[st
             history.append((frameworks.order_key(path, module), path, text, module))
     if dumps:
         for path in dumps:
-            text = tree.read(path) or ""
-            ops = (
-                prisma.schema_operations(path, text)
-                if path.endswith(".prisma")
-                else parse_sql(path, text, dialect)
-            )
-            for op in ops:
+            for op in _dump_operations(path, tree.read(path) or "", dialect):
                 catalog.apply(op)
         catalog.sources.append(", ".join(f"`{p}`" for p in dumps))
         return catalog
@@ -89,6 +88,14 @@ def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[st
     if history:
         catalog.sources.append(f"{len(history)} earlier migrations")
     return catalog
+
+
+def _dump_operations(path: str, text: str, dialect: str) -> tuple[Operation, ...]:
+    if path.endswith(".prisma"):
+        return tuple(prisma.schema_operations(path, text))
+    if path.endswith(".rb"):
+        return rails.schema_operations(path, text, dialect)
+    return parse_sql(path, text, dialect)
 
 
 def _migration_files(changeset: ChangeSet, config: Config, lint: bool) -> list[tuple[str, str, ModuleType]]:
@@ -128,7 +135,11 @@ def _check(migration: Migration, context: Context, config: Config) -> list[Findi
             continue
         for finding in module.check(migration, context):
             severity = config.rules.severity.get(rule.id)
-            findings.append(_suppress(migration, finding.with_severity(severity) if severity else finding))
+            finding = finding.with_severity(severity) if severity else finding
+            if finding.suggestion and not migration.path.endswith(".sql"):
+                # Suggestions are SQL; they cannot replace lines of a Ruby, Python, XML or YAML migration.
+                finding = dataclasses.replace(finding, suggestion=None)
+            findings.append(_suppress(migration, finding))
     return findings
 
 

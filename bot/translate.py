@@ -27,6 +27,7 @@ from bot.migration import (
     DropConstraint,
     DropIndex,
     DropNotNull,
+    DropSchema,
     DropTable,
     Operation,
     RawSQL,
@@ -70,14 +71,20 @@ def _create(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
     if kind == "TABLE":
         schema = target if isinstance(target, exp.Schema) else None
         table = schema.this if schema is not None else target
-        specs = tuple(
-            column_spec(c, dialect)
-            for c in (schema.expressions if schema else [])
-            if isinstance(c, exp.ColumnDef)
+        items = schema.expressions if schema else []
+        specs = tuple(column_spec(c, dialect) for c in items if isinstance(c, exp.ColumnDef))
+        name = table_name(table)
+        constraints = tuple(
+            op
+            for c in items
+            if not isinstance(c, exp.ColumnDef)
+            for op in [_constraint(c, name, base, dialect, False)]
+            if isinstance(op, AddConstraint)
         )
         yield CreateTable(
-            table=table_name(table),
+            table=name,
             columns=specs,
+            constraints=constraints,
             if_not_exists=bool(e.args.get("exists")),
             as_select=e.expression is not None,
             **base,
@@ -109,7 +116,16 @@ def _drop(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
     kind = str(e.args.get("kind") or "").upper()
     exists = bool(e.args.get("exists"))
     for target in e.args.get("tables") or e.expressions or [e.this]:
-        if kind == "TABLE":
+        if kind in ("SCHEMA", "DATABASE"):
+            parts = [identifier(p) for p in target.find_all(exp.Identifier)]
+            yield DropSchema(
+                name=".".join(p for p in parts if p),
+                kind=kind.lower(),
+                if_exists=exists,
+                cascade=bool(e.args.get("cascade")),
+                **base,
+            )
+        elif kind == "TABLE":
             yield DropTable(
                 table=table_name(target), if_exists=exists, cascade=bool(e.args.get("cascade")), **base
             )
@@ -137,6 +153,8 @@ def _alter(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
     )
     base = {**base, "options": options}
     not_valid = bool(e.args.get("not_valid"))
+    if not e.args.get("actions"):  # table options only: ENGINE=…, ROW_FORMAT=…
+        yield RawSQL(category="alter-table-options", table=table, **base)
     for action in e.args.get("actions") or []:
         yield from _alter_action(action, table, base, dialect, not_valid)
 

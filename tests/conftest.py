@@ -1,17 +1,35 @@
-"""Shared helpers and fakes. Databases are real; tests that need one skip (or fail under CI=true) without it."""
+"""Shared helpers and fakes. Databases are real; tests that need one skip (or fail under CI=true) without it.
+
+GitHub is faked at the HTTP boundary by tests/fakegithub.py; the fixtures below wire the app to it.
+"""
 
 from __future__ import annotations
 
+import copy
+import json
 import os
 import subprocess
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
+from bot import jobs, tasks
 from bot.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.config import Config
 from bot.findings import Review
+from bot.github import GitHubApp
 from bot.review import review
+from bot.settings import Settings
+from bot.store import Job, Store
+from bot.web import create_app
+from bot.webhooks import sign
+from tests.fakegithub import BASE_FILES, BLOCKED, SAFE, FakeGitHub, FakePull, FakeRepo
 
 PG_DSN = os.environ.get("MIGRATION_REVIEW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 MARIADB_DSN = os.environ.get("MIGRATION_REVIEW_TEST_MARIADB", "mysql://root@127.0.0.1:3306/test")
@@ -104,6 +122,153 @@ def mariadb():  # type: ignore[no-untyped-def]
     with connection.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {database}")
     connection.close()
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "webhooks"
+APP_ID = 29310  # the app id in the example check_suite payload
+SECRET = b"it's a secret to everybody"
+OWNER, NAME, REPO_ID = "Codertocat", "Hello-World", 186853002
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def key_pair() -> tuple[str, str]:
+    """A throwaway app key in the PKCS#1 PEM form GitHub issues, and its public half."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    return private, public
+
+
+@dataclass
+class Scenario:
+    fake: FakeGitHub
+    repo: FakeRepo
+    base: str
+    blocked: str
+    safe: str
+
+    def open_pull(self, number: int, head: str, body: str = "Adds a column.") -> FakePull:
+        pull = FakePull(number, self.base, head, body)
+        self.repo.pulls[number] = pull
+        return pull
+
+
+@pytest.fixture
+def scenario(key_pair: tuple[str, str]) -> Scenario:
+    fake = FakeGitHub(APP_ID, key_pair[1])
+    repo = fake.add_repo(OWNER, NAME, REPO_ID)
+    base = fake.commit(repo, BASE_FILES)
+    blocked = fake.commit(repo, BASE_FILES | BLOCKED)
+    safe = fake.commit(repo, BASE_FILES | SAFE)
+    repo.permissions.update({"Codertocat": "admin", "reader": "read"})
+    return Scenario(fake, repo, base, blocked, safe)
+
+
+def make_settings(
+    tmp_path: Path, private_key: str, api_url: str = "http://github.test/", **extra: Any
+) -> Settings:
+    return Settings(
+        github_app_id=APP_ID,
+        github_private_key=private_key,
+        github_webhook_secret=SECRET.decode(),
+        github_api_url=api_url,
+        database_url=f"sqlite:///{tmp_path / 'app.db'}",
+        **({"cache_dir": tmp_path / "cache", "write_interval": 0.0} | extra),
+    )
+
+
+def payload(name: str, **changes: Any) -> bytes:
+    """A whole example payload from GitHub's published examples, with dotted paths set to new values."""
+    data = json.loads((FIXTURES / f"{name}.json").read_text())
+    data = copy.deepcopy(data)
+    if "repository" in data:
+        data["repository"].update({"id": REPO_ID, "name": NAME, "full_name": f"{OWNER}/{NAME}"})
+        data["repository"]["owner"]["login"] = OWNER
+        data["installation"] = {"id": 1, "node_id": "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ=="}
+    for dotted, value in changes.items():
+        *parents, last = dotted.split("__")
+        target = data
+        for part in parents:
+            target = target[int(part)] if isinstance(target, list) else target.setdefault(part, {})
+        target[last] = value
+    return json.dumps(data).encode()
+
+
+def headers(event: str, body: bytes, delivery: str, secret: bytes = SECRET) -> dict[str, str]:
+    return {
+        "X-GitHub-Event": event,
+        "X-GitHub-Delivery": delivery,
+        "X-Hub-Signature-256": sign(body, secret),
+        "Content-Type": "application/json",
+        "User-Agent": "GitHub-Hookshot/test",
+    }
+
+
+@dataclass
+class App:
+    """The app wired in-process: the receiver, the store, a worker, all talking to the fake."""
+
+    client: httpx.AsyncClient
+    store: Store
+    worker: jobs.Worker
+    settings: Settings
+    deliveries: int = 0
+
+    async def send(
+        self, event: str, body: bytes, delivery: str | None = None, secret: bytes = SECRET
+    ) -> httpx.Response:
+        self.deliveries += 1
+        guid = delivery or f"delivery-{self.deliveries}"
+        return await self.client.post(
+            "/webhooks/github", content=body, headers=headers(event, body, guid, secret)
+        )
+
+    async def drain(self) -> int:
+        return await self.worker.drain()
+
+
+@pytest.fixture
+async def app(tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario) -> AsyncIterator[App]:
+    settings = make_settings(tmp_path, key_pair[0])
+    store = Store(settings.database_url)
+    transport = httpx.ASGITransport(app=scenario.fake.app())
+    context = tasks.Context(settings=settings, store=store, app=GitHubApp(settings, transport=transport))
+
+    async def handle(job: Job) -> str:
+        return await tasks.run(job, context)
+
+    async def give_up(job: Job, error: str) -> None:
+        await tasks.give_up(job, context, error)
+
+    worker = jobs.Worker(store, handle, give_up, attempts=2)
+    web = create_app(settings, store, worker=None)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=web), base_url="http://app.test"
+    ) as client:
+        yield App(client, store, worker, settings)
+    store.close()
+
+
+Payload = Callable[..., bytes]
+
+
+@pytest.fixture
+def webhook() -> Callable[..., bytes]:
+    """payload(name, **dotted_changes) → the signed-ready body of an example delivery."""
+    return payload
 
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"

@@ -13,10 +13,36 @@ from types import ModuleType
 from bot.changeset import Tree
 from bot.config import Config
 from bot.findings import Location
-from bot.frameworks import dbmate, diesel, flyway, golang_migrate, goose, plain, prisma, sqitch
+from bot.frameworks import (
+    alembic,
+    dbmate,
+    diesel,
+    django,
+    flyway,
+    golang_migrate,
+    goose,
+    liquibase,
+    plain,
+    prisma,
+    rails,
+    sqitch,
+)
 from bot.migration import Migration, Unparsed
 
-FRAMEWORKS: tuple[ModuleType, ...] = (goose, dbmate, flyway, golang_migrate, prisma, diesel, sqitch, plain)
+FRAMEWORKS: tuple[ModuleType, ...] = (
+    goose,
+    dbmate,
+    flyway,
+    golang_migrate,
+    prisma,
+    diesel,
+    sqitch,
+    rails,
+    django,
+    alembic,
+    liquibase,
+    plain,
+)
 BY_NAME = {module.NAME: module for module in FRAMEWORKS}
 _EXTENSIONS = (".sql",)
 
@@ -34,10 +60,19 @@ def register(module: ModuleType, *, before: str | None = None) -> None:
 
 
 def is_candidate(path: str) -> bool:
-    """Could this path be a migration of some framework (cheap: by name only)?"""
-    return path.endswith(
-        tuple({*_EXTENSIONS, *(e for m in FRAMEWORKS for e in getattr(m, "EXTENSIONS", ()))})
-    )
+    """Could this path be a migration of some framework (cheap: by name only)?
+
+    A module may narrow its EXTENSIONS with `candidate(path)` (Django: `<app>/migrations/NNNN_*.py`), so the
+    schema replay does not read every Python or Ruby file of a repository.
+    """
+    if path.endswith(_EXTENSIONS):
+        return True
+    for module in FRAMEWORKS:
+        if path.endswith(tuple(getattr(module, "EXTENSIONS", ()))):
+            candidate = getattr(module, "candidate", None)
+            if candidate is None or candidate(path):
+                return True
+    return False
 
 
 def detect(path: str, text: str, config: Config) -> ModuleType | None:
@@ -89,9 +124,35 @@ def detect_dialect(tree: Tree, texts: list[str]) -> str:
             "trilogy": "mysql",
             "sqlite3": "sqlite",
         }[match.group(1)]
+    found = _settings_dialect(tree)
+    if found:
+        return found
     sample = "\n".join(texts)[:200_000]
     if _MYSQL_HINTS.search(sample):
         return "mysql"
     if _SQLITE_HINTS.search(sample):
         return "sqlite"
     return "postgres"
+
+
+_ENGINE = re.compile(
+    r"django\.db\.backends\.(postgresql|postgis|mysql|sqlite3)|"
+    r"^\s*sqlalchemy\.url\s*=\s*(postgres\w*|mysql|mariadb|sqlite)",
+    re.M,
+)
+_SETTINGS_NAMES = ("settings.py", "alembic.ini", "base.py", "production.py")
+
+
+def _settings_dialect(tree: Tree) -> str:
+    """Django's `ENGINE` or alembic.ini's `sqlalchemy.url`, from the first settings file that names one."""
+    for path in tree.paths():
+        name = path.rsplit("/", 1)[-1]
+        if name not in _SETTINGS_NAMES or (name in ("base.py", "production.py") and "/settings/" not in path):
+            continue
+        match = _ENGINE.search(tree.read(path) or "")
+        if match:
+            engine = (match.group(1) or match.group(2)).lower()
+            if engine.startswith(("postgres", "postgis")):
+                return "postgres"
+            return "sqlite" if engine.startswith("sqlite") else "mysql"
+    return ""

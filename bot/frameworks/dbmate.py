@@ -9,7 +9,7 @@ import re
 
 from bot.changeset import Tree
 from bot.frameworks.goose import split_sections
-from bot.frameworks.sqlfile import build, parse_sql
+from bot.frameworks.sqlfile import build, down_section, parse_sql
 from bot.migration import Migration
 
 NAME = "dbmate"
@@ -32,10 +32,9 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     sections = split_sections(text, _MARK)
     up_text, up_line = sections.get("up", ("", 1))
     up = parse_sql(path, up_text, dialect, first_line=up_line)
-    down = None
-    if "down" in sections and sections["down"][0].strip():
-        down_text, down_line = sections["down"]
-        down = parse_sql(path, down_text, dialect, first_line=down_line)
+    back = down_section(
+        path, sections.get("down"), dialect, missing="the `-- migrate:down` section is missing or empty"
+    )
     no_transaction = re.search(r"^\s*--\s*migrate:up\b[^\n]*transaction:false", text, re.I | re.M) is not None
     note = (
         "the up marker says `transaction:false`"
@@ -47,11 +46,9 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         NAME,
         dialect,
         up,
-        down,
+        back,
         text=text,
         in_transaction=not no_transaction,
         note=note,
-        down_path=path if down is not None else None,
         version=version(path),
-        irreversible_reason="" if down is not None else "the `-- migrate:down` section is missing or empty",
     )

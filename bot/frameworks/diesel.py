@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from bot.changeset import Tree
-from bot.frameworks.sqlfile import build, parse_sql, sibling
+from bot.frameworks.sqlfile import build, down_file, parse_sql, sibling
 from bot.migration import Migration
 
 NAME = "diesel"
@@ -36,19 +36,15 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         if in_transaction
         else "`metadata.toml` sets run_in_transaction = false"
     )
-    down_path = sibling(path, "down.sql")
-    down_text = tree.read(down_path)
-    down = parse_sql(down_path, down_text, dialect) if down_text is not None else None
+    back = down_file(tree, [sibling(path, "down.sql")], dialect, missing="no `down.sql`")
     return build(
         path,
         NAME,
         dialect,
         up,
-        down,
+        back,
         text=text,
         in_transaction=in_transaction,
         note=note,
-        down_path=down_path if down_text is not None else None,
         version=version(path),
-        irreversible_reason="" if down_text is not None else "no `down.sql`",
     )

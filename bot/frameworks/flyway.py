@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.changeset import Tree
-from bot.frameworks.sqlfile import build, parse_sql, sibling
+from bot.frameworks.sqlfile import WayBack, build, down_file, parse_sql, sibling
 from bot.migration import Migration
 
 NAME = "flyway"
@@ -40,35 +40,21 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         if in_transaction
         else f"`{name}.conf` sets executeInTransaction=false"
     )
-    down, down_path, reason = None, None, ""
     if name.startswith("R"):
-        reason = (
-            "a repeatable migration is re-applied whenever it changes; its previous version is the way back"
+        back = WayBack(
+            missing="a repeatable migration is re-applied whenever it changes; its previous version is the way back"
         )
     else:
-        undo_name = "U" + name[1:]
-        undo_text = _find_undo(tree, path, undo_name)
-        if undo_text is not None:
-            down_path, text_down = undo_text
-            down = parse_sql(down_path, text_down, dialect)
-        else:
-            reason = f"no undo script `{undo_name}`"
+        undo = sibling(path, "U" + name[1:])
+        back = down_file(tree, [undo], dialect, missing=f"no undo script `{undo.rsplit('/', 1)[-1]}`")
     return build(
         path,
         NAME,
         dialect,
         up,
-        down,
+        back,
         text=text,
         in_transaction=in_transaction,
         note=note,
-        down_path=down_path,
         version=version(path),
-        irreversible_reason=reason,
     )
-
-
-def _find_undo(tree: Tree, path: str, undo_name: str) -> tuple[str, str] | None:
-    candidate = sibling(path, undo_name)
-    text = tree.read(candidate)
-    return (candidate, text) if text is not None else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.changeset import Tree
-from bot.frameworks.sqlfile import build, has_explicit_transaction, parse_sql, statement_count
+from bot.frameworks.sqlfile import build, down_file, has_explicit_transaction, parse_sql, statement_count
 from bot.migration import Migration
 
 NAME = "golang-migrate"
@@ -38,19 +38,16 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         if many and dialect == "postgres"
         else "golang-migrate does not wrap a migration in a transaction"
     )
-    down_path = path.removesuffix(".up.sql") + ".down.sql"
-    down_text = tree.read(down_path)
-    down = parse_sql(down_path, down_text, dialect) if down_text is not None else None
+    down = path.removesuffix(".up.sql") + ".down.sql"
+    back = down_file(tree, [down], dialect, missing=f"no `{down.rsplit('/', 1)[-1]}`")
     return build(
         path,
         NAME,
         dialect,
         up,
-        down,
+        back,
         text=text,
         in_transaction=in_transaction,
         note=note,
-        down_path=down_path if down_text is not None else None,
         version=version(path),
-        irreversible_reason="" if down_text is not None else f"no `{down_path.rsplit('/', 1)[-1]}`",
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.changeset import Tree
-from bot.frameworks.sqlfile import build, parse_sql
+from bot.frameworks.sqlfile import build, down_section, parse_sql
 from bot.migration import Migration
 
 NAME = "goose"
@@ -32,10 +32,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     sections = split_sections(text, _MARK)
     up_text, up_line = sections.get("up", ("", 1))
     up = parse_sql(path, up_text, dialect, first_line=up_line)
-    down = None
-    if "down" in sections:
-        down_text, down_line = sections["down"]
-        down = parse_sql(path, down_text, dialect, first_line=down_line)
+    back = down_section(path, sections.get("down"), dialect, missing="no `-- +goose Down` section")
     no_transaction = re.search(r"^\s*--\s*\+goose\s+NO\s+TRANSACTION", text, re.I | re.M) is not None
     note = (
         "the file says `-- +goose NO TRANSACTION`"
@@ -47,13 +44,11 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         NAME,
         dialect,
         up,
-        down,
+        back,
         text=text,
         in_transaction=not no_transaction,
         note=note,
-        down_path=path if down is not None else None,
         version=version(path),
-        irreversible_reason="" if down is not None else "no `-- +goose Down` section",
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.changeset import Tree
-from bot.frameworks.sqlfile import build, has_explicit_transaction, parse_sql
+from bot.frameworks.sqlfile import build, down_file, has_explicit_transaction, parse_sql
 from bot.migration import Migration
 
 NAME = "sql"
@@ -37,8 +37,7 @@ def version(path: str) -> str:
 
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     up = parse_sql(path, text, dialect)
-    down_path = _down_path(path, tree)
-    down = parse_sql(down_path, tree.read(down_path) or "", dialect) if down_path else None
+    back = down_file(tree, _down_candidates(path), dialect, missing="no down migration beside it")
     explicit = has_explicit_transaction(up)
     note = (
         "the file opens its own transaction"
@@ -46,27 +45,11 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         else "no known runner wraps this file in a transaction"
     )
     return build(
-        path,
-        NAME,
-        dialect,
-        up,
-        down,
-        text=text,
-        in_transaction=explicit,
-        note=note,
-        down_path=down_path,
-        version=version(path),
-        irreversible_reason="" if down_path else "no down migration beside it",
+        path, NAME, dialect, up, back, text=text, in_transaction=explicit, note=note, version=version(path)
     )
 
 
-def _down_path(path: str, tree: Tree) -> str | None:
+def _down_candidates(path: str) -> list[str]:
     stem = path.removesuffix(".sql").removesuffix(".up")
     folder, name = path.rsplit("/", 1) if "/" in path else ("", path)
-    candidates = [
-        f"{stem}.down.sql",
-        f"{stem}_down.sql",
-        f"{folder}/down/{name}",
-        f"{folder}/rollback/{name}",
-    ]
-    return next((c for c in candidates if tree.read(c) is not None), None)
+    return [f"{stem}.down.sql", f"{stem}_down.sql", f"{folder}/down/{name}", f"{folder}/rollback/{name}"]

@@ -10,7 +10,7 @@ import re
 
 from bot.changeset import Tree
 from bot.findings import Location
-from bot.frameworks.sqlfile import build, has_explicit_transaction, parse_sql, statement_count
+from bot.frameworks.sqlfile import WayBack, build, has_explicit_transaction, parse_sql, statement_count
 from bot.migration import ColumnSpec, CreateEnum, CreateTable, Migration, Operation
 
 NAME = "prisma"
@@ -38,17 +38,17 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         if in_transaction
         else "Prisma does not wrap this migration in a transaction"
     )
+    back = WayBack(missing="Prisma Migrate has no down migrations: write the reverse as a new migration")
     return build(
         path,
         NAME,
         dialect,
         up,
-        None,
+        back,
         text=text,
         in_transaction=in_transaction,
         note=note,
         version=version(path),
-        irreversible_reason="Prisma Migrate has no down migrations: write the reverse as a new migration",
     )
 
 

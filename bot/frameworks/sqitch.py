@@ -7,7 +7,7 @@ write `BEGIN` and `COMMIT` into the script, which is what counts.
 from __future__ import annotations
 
 from bot.changeset import Tree
-from bot.frameworks.sqlfile import build, has_explicit_transaction, parse_sql
+from bot.frameworks.sqlfile import build, down_file, has_explicit_transaction, parse_sql
 from bot.migration import Migration
 
 NAME = "sqitch"
@@ -30,23 +30,11 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     up = parse_sql(path, text, dialect)
     parts = path.split("/")
     revert_path = "/".join([*parts[:-2], "revert", parts[-1]])
-    revert_text = tree.read(revert_path)
-    down = parse_sql(revert_path, revert_text, dialect) if revert_text is not None else None
+    back = down_file(tree, [revert_path], dialect, missing=f"no `{revert_path}`")
     explicit = has_explicit_transaction(up)
     note = (
         "the script opens its own transaction"
         if explicit
         else "sqitch does not wrap a script in a transaction"
     )
-    return build(
-        path,
-        NAME,
-        dialect,
-        up,
-        down,
-        text=text,
-        in_transaction=explicit,
-        note=note,
-        down_path=revert_path if revert_text is not None else None,
-        irreversible_reason="" if revert_text is not None else f"no `{revert_path}`",
-    )
+    return build(path, NAME, dialect, up, back, text=text, in_transaction=explicit, note=note)

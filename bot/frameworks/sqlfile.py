@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from bot import suppressions
+from bot.changeset import Tree
 from bot.findings import Location
 from bot.migration import Migration, Operation, Transaction, Unparsed
 from bot.sql import split
@@ -27,30 +31,54 @@ def parse_sql(path: str, text: str, dialect: str, *, first_line: int = 1) -> tup
     return tuple(ops)
 
 
+@dataclass(frozen=True)
+class WayBack:
+    """A migration's down side: its operations and file, or why it has none."""
+
+    ops: tuple[Operation, ...] | None = None
+    path: str | None = None
+    missing: str = ""
+
+
+def down_file(tree: Tree, candidates: Sequence[str], dialect: str, *, missing: str) -> WayBack:
+    """The first candidate file that exists, parsed; else no way back, for the reason given."""
+    for candidate in candidates:
+        text = tree.read(candidate)
+        if text is not None:
+            return WayBack(parse_sql(candidate, text, dialect), candidate)
+    return WayBack(missing=missing)
+
+
+def down_section(path: str, section: tuple[str, int] | None, dialect: str, *, missing: str) -> WayBack:
+    """A down section inside the migration file itself (goose, dbmate), parsed at its own lines."""
+    if section is None or not section[0].strip():
+        return WayBack(missing=missing)
+    text, first_line = section
+    return WayBack(parse_sql(path, text, dialect, first_line=first_line), path)
+
+
 def build(
     path: str,
     framework: str,
     dialect: str,
     up: tuple[Operation, ...],
-    down: tuple[Operation, ...] | None,
+    back: WayBack,
     *,
     text: str,
     in_transaction: bool,
     note: str,
-    down_path: str | None = None,
     version: str = "",
-    irreversible_reason: str = "",
 ) -> Migration:
     return Migration(
         path=path,
         framework=framework,
         dialect=dialect,
         up=up,
-        down=down,
+        down=back.ops,
         in_transaction=in_transaction,
         transaction_note=note,
-        down_path=down_path,
-        irreversible_reason=irreversible_reason,
+        down_path=back.path,
+        irreversible_reason=back.missing if back.ops is None else "",
         suppressions=suppressions.find(text, up),
         version=version,
     )

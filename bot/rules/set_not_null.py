@@ -39,6 +39,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, SetNotNull) or (op.table, op.column) in validated:
             continue
+        known = context.catalog.column(op.table, op.column)
+        if known is not None and not known.nullable:
+            continue  # already NOT NULL (MySQL MODIFY restates the whole column definition)
         severity = context.lock_severity(op.table, RULE.severity)
         if severity is None:
             continue

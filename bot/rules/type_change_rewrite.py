@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from bot import mysql_ddl
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
 from bot.migration import AlterColumnType, Migration
@@ -68,6 +69,8 @@ def _compatible(old: str, new: str, context: Context) -> bool:
             return True
         return old_base == new_base and old_args == new_args
     if context.mysql:
+        if mysql_ddl.member_change(old, new) is not None:
+            return True  # ENUM/SET member changes are judged by mysql-table-copy
         return (
             old_base == new_base == "varchar"
             and bool(new_args)

@@ -17,7 +17,7 @@ def test_lint_benchmark_reports_both_tools_and_the_target(tmp_path: Path) -> Non
         text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert re.search(r"^migration-review +[\d.]+s +[\d.]+s +\d+ +\d+$", done.stdout, re.MULTILINE)
+    assert re.search(r"^migration-review +[\d.]+s +[\d.]+s +[\d.]+s +\d+ +\d+$", done.stdout, re.MULTILINE)
     assert re.search(r"^squawk", done.stdout, re.MULTILINE)
     assert "target: migration-review within 5x" in done.stdout
     assert len(list(tmp_path.glob("V*__*.sql"))) == 5

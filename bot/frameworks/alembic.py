@@ -1,0 +1,265 @@
+"""Alembic revisions: `versions/*.py` with `upgrade()` and `downgrade()`, read with `ast`.
+
+- Alembic runs migrations in a transaction on databases with transactional DDL (one per run, or one
+  per migration with `transaction_per_migration`); a `with op.get_context().autocommit_block():` block
+  commits first and runs outside it, so concurrent index builds inside it are fine.
+- A `downgrade()` that is only `pass` (or raises) is no way back.
+- `op.execute` and `connection.execute(sa.text(…))` are parsed as SQL at the line of their string; other
+  Python in `upgrade()` is RunCode naming the tables it mentions.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from bot import suppressions
+from bot.changeset import Tree
+from bot.findings import Location
+from bot.frameworks import python_source as py
+from bot.frameworks.alembic_ops import Directives
+from bot.frameworks.python_code import CodeReader
+from bot.frameworks.statements import separate
+from bot.migration import Migration, Operation, RunCode, Transaction, Unparsed
+
+NAME = "alembic"
+EXTENSIONS = (".py",)
+_REVISION = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*['\"](\w+)['\"]", re.M)
+_QUIET_CALLS = frozenset(
+    {
+        "get_bind",
+        "print",
+        "info",
+        "debug",
+        "warning",
+        "exception",
+        "error",
+        "table",
+        "column",
+        "MetaData",
+        "Table",
+        "Session",
+        "commit",
+        "close",
+        "flush",
+        "sessionmaker",
+        "declarative_base",
+        "inspect",
+        "get_context",
+    }
+)
+
+
+def candidate(path: str) -> bool:
+    """Revisions live in `<script_location>/versions/`."""
+    return "/versions/" in f"/{path}"
+
+
+def detect(path: str, text: str) -> bool:
+    return (
+        path.endswith(".py")
+        and "def upgrade" in text
+        and _REVISION.search(text) is not None
+        and "alembic" in text
+    )
+
+
+def is_down(path: str) -> bool:
+    return False
+
+
+def version(path: str) -> str:
+    """The date or sequence number that starts the file name, when it has one (a revision hash orders nothing)."""
+    name = path.rsplit("/", 1)[-1]
+    match = re.match(r"(\d{4}[-_]?\d{2}[-_]?\d{2}(?:[-_]\d{2}[-_]?\d{2}(?:[-_]?\d{2})?)?|\d{1,6})_", name)
+    return match.group(1) if match else ""
+
+
+def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
+    try:
+        module = ast.parse(text)
+    except SyntaxError as error:
+        op = Unparsed(error=f"Python syntax error: {error.msg}", location=Location(path, error.lineno or 1))
+        return Migration(path, NAME, dialect, (op,), None, True, "could not be read")
+    functions = {n.name: n for n in module.body if isinstance(n, ast.FunctionDef)}
+    models = _orm_tables(module)
+    upgrade = _Body(path, text, dialect, models)
+    if "upgrade" in functions:
+        upgrade.read(functions["upgrade"].body)
+    up = upgrade.operations(functions.get("upgrade"))
+    down, reason = _downgrade(functions.get("downgrade"), models, path, text, dialect)
+    in_transaction = not upgrade.autocommit
+    note = (
+        "Alembic runs the migration in a transaction"
+        if in_transaction
+        else "the migration runs outside a transaction where it uses `autocommit_block()`"
+    )
+    return Migration(
+        path=path,
+        framework=NAME,
+        dialect=dialect,
+        up=up,
+        down=down,
+        in_transaction=in_transaction,
+        transaction_note=note,
+        down_path=path if down is not None else None,
+        irreversible_reason=reason,
+        version=_revision(text),
+        suppressions=suppressions.find(text, up),
+    )
+
+
+def _revision(text: str) -> str:
+    match = _REVISION.search(text)
+    return match.group(1) if match else ""
+
+
+def _downgrade(
+    function: ast.FunctionDef | None, models: dict[str, str], path: str, text: str, dialect: str
+) -> tuple[tuple[Operation, ...] | None, str]:
+    if function is None:
+        return None, "no `downgrade()` function"
+    body = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if all(isinstance(s, ast.Pass) for s in body):
+        return None, "`downgrade()` does nothing"
+    if any(isinstance(s, ast.Raise) for s in body):
+        return None, "`downgrade()` raises"
+    reader = _Body(path, text, dialect, models)
+    reader.read(function.body)
+    return tuple(reader.ops), ""
+
+
+class _Body:
+    """The statements of `upgrade()` (or `downgrade()`) as operations, in order."""
+
+    def __init__(self, path: str, text: str, dialect: str, models: dict[str, str]) -> None:
+        self.path, self.text, self.dialect = path, text, dialect
+        self.models = models  # ORM classes the revision defines, by their __tablename__
+        self.directives = Directives(text, path, dialect)
+        self.ops: list[Operation] = []
+        self.autocommit = False
+
+    def read(self, body: list[ast.stmt], table: str = "") -> None:
+        for statement in body:
+            self._statement(statement, table)
+
+    def _statement(self, node: ast.stmt, table: str) -> None:
+        if isinstance(node, ast.With):
+            self._with(node, table)
+        elif (
+            (
+                isinstance(node, ast.Expr)
+                and isinstance(node.value, ast.Call)
+                and self._directive(node.value, table)
+            )
+            or isinstance(node, ast.Pass | ast.Import | ast.ImportFrom)
+            or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+        ):
+            return
+        elif isinstance(node, ast.Try):
+            self.read(node.body, table)
+            self.read(node.orelse, table)
+            self.read(node.finalbody, table)
+        elif isinstance(node, ast.For | ast.While) and not self._recognised(node):
+            self._code(node, header_only=True)
+            self.read(node.body, table)
+        elif isinstance(node, ast.If):
+            self.read(node.body, table)
+            self.read(node.orelse, table)
+        else:
+            self._code(node)
+
+    def _directive(self, call: ast.Call, table: str) -> bool:
+        target = py.dotted(call.func).split(".")[0]
+        if target not in ("op", "batch_op") and not (table and isinstance(call.func, ast.Attribute)):
+            return False
+        found = self.directives.read(call, table if target != "op" else "")
+        if found is None:
+            return False
+        self.ops.extend(found)
+        return True
+
+    def _with(self, node: ast.With, table: str) -> None:
+        item = node.items[0].context_expr if node.items else None
+        if isinstance(item, ast.Call) and py.name(item) == "batch_alter_table":
+            self.read(node.body, py.text_argument(item, 0, "table_name"))
+        elif isinstance(item, ast.Call) and py.name(item) == "autocommit_block":
+            self.autocommit = True
+            self.ops.append(
+                Transaction(action="commit", location=Location(self.path, node.lineno), end_line=node.lineno)
+            )
+            self.read(node.body, table)
+            end = node.end_lineno or node.lineno
+            self.ops.append(Transaction(action="begin", location=Location(self.path, end), end_line=end))
+        else:
+            self.read(node.body, table)
+
+    def _recognised(self, node: ast.stmt) -> bool:
+        """A loop the code reader understands as one data change (`for row in session.query(X): row.a = …`)."""
+        reader = CodeReader(self.text, self.path, self.dialect, self.models.get)
+        reader.read([node])
+        return bool(reader.ops) and all(op.location.line == node.lineno for op in reader.ops)
+
+    def _code(self, node: ast.stmt, *, header_only: bool = False) -> None:
+        if not header_only:
+            reader = CodeReader(self.text, self.path, self.dialect, self.models.get)
+            reader.read([node])
+            self.ops.extend(reader.ops)
+            if reader.ops or _quiet(node):
+                return
+        end = node.lineno if header_only else node.end_lineno or node.lineno
+        self.ops.append(
+            RunCode(
+                language="python",
+                touches=_tables_named(node, self.models),
+                location=Location(self.path, node.lineno),
+                end_line=end,
+                sql=py.segment(self.text, node).splitlines()[0]
+                if header_only
+                else py.segment(self.text, node),
+            )
+        )
+
+    def operations(self, function: ast.FunctionDef | None) -> tuple[Operation, ...]:
+        """With autocommit blocks the runner's transaction is spelled out, so every scope is exact."""
+        if not self.autocommit or function is None:
+            return separate(self.ops)
+        start, end = function.lineno, function.end_lineno or function.lineno
+        begin = Transaction(action="begin", location=Location(self.path, start), end_line=start)
+        commit = Transaction(action="commit", location=Location(self.path, end), end_line=end)
+        return (begin, *separate(self.ops), commit)
+
+
+def _quiet(node: ast.stmt) -> bool:
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        return py.name(node.value) in _QUIET_CALLS
+    """Statements that only set up names (`conn = op.get_bind()`, `t = sa.table(…)`)."""
+    if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(
+        node.value, ast.Call | ast.Constant | ast.Name | ast.Attribute
+    ):
+        return not isinstance(node.value, ast.Call) or py.name(node.value) in _QUIET_CALLS
+    return isinstance(node, ast.Return)
+
+
+def _tables_named(node: ast.stmt, models: dict[str, str]) -> tuple[str, ...]:
+    found = [models[n.id] for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in models]
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call) and py.name(call) in ("table", "Table", "query") and call.args:
+            value = py.literal(call.args[0])
+            if isinstance(value, str):
+                found.append(value)
+    return tuple(dict.fromkeys(found))
+
+
+def _orm_tables(module: ast.Module) -> dict[str, str]:
+    """`class Slice(Base): __tablename__ = "slices"` → {"Slice": "slices"}."""
+    found = {}
+    for node in (n for n in module.body if isinstance(n, ast.ClassDef)):
+        for item in node.body:
+            if isinstance(item, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "__tablename__" for t in item.targets
+            ):
+                value = py.literal(item.value)
+                if isinstance(value, str):
+                    found[node.name] = value
+    return found

@@ -1,0 +1,332 @@
+"""Alembic's `op.*` directives (and `batch_op.*` inside `batch_alter_table`) as operations."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+
+from bot.findings import Location
+from bot.frameworks import python_source as py
+from bot.frameworks.column_types import sqlalchemy_type
+from bot.frameworks.origin import Origin
+from bot.frameworks.sqlfile import parse_sql
+from bot.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    AlterColumnType,
+    ColumnSpec,
+    CreateTable,
+    DataInsert,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropNotNull,
+    DropTable,
+    Operation,
+    RenameColumn,
+    RenameTable,
+    SetDefault,
+    SetNotNull,
+    Unparsed,
+)
+from bot.names import VOLATILE_FUNCTIONS
+
+_VOLATILE = re.compile(r"\b(" + "|".join(sorted(VOLATILE_FUNCTIONS)) + r")\s*\(", re.I)
+
+
+class Directives:
+    """Reads `op.add_column(…)`; inside `batch_alter_table("t")` the table is given and omitted from calls."""
+
+    def __init__(self, text: str, path: str, dialect: str) -> None:
+        self.text, self.path, self.dialect = text, path, dialect
+
+    def read(self, call: ast.Call, table: str = "") -> list[Operation] | None:
+        handler = _HANDLERS.get(py.name(call))
+        if handler is None:
+            return None
+        return handler(self, call, table)
+
+    def base(self, node: ast.AST) -> Origin:
+        assert isinstance(node, ast.expr | ast.stmt)
+        return {
+            "location": Location(self.path, node.lineno),
+            "end_line": node.end_lineno or node.lineno,
+            "sql": py.segment(self.text, node),
+        }
+
+    def column(self, node: ast.expr) -> ColumnSpec | None:
+        """`sa.Column("name", sa.String(50), nullable=False, server_default="x")`."""
+        if not isinstance(node, ast.Call) or py.name(node) != "Column":
+            return None
+        name = py.text_argument(node, 0, "name")
+        type_node = next(
+            (
+                a
+                for a in node.args
+                if isinstance(a, ast.Call | ast.Attribute | ast.Name)
+                and py.name(a) not in ("ForeignKey", "Identity", "Computed")
+            ),
+            None,
+        )
+        kwargs = {k: py.literal(v) for k, v in py.keywords(node).items()}
+        default = _server_default(py.keywords(node).get("server_default"), self.text)
+        primary = kwargs.get("primary_key") is True
+        return ColumnSpec(
+            name=name,
+            type=self.type_of(type_node),
+            nullable=kwargs.get("nullable", not primary) is not False,
+            default=default,
+            volatile_default=bool(default and _VOLATILE.search(default)),
+            primary_key=primary,
+            unique=kwargs.get("unique") is True,
+            identity=any(py.name(a) == "Identity" for a in node.args),
+            generated=any(py.name(a) == "Computed" for a in node.args),
+        )
+
+    def type_of(self, node: ast.expr | None) -> str:
+        if node is None:
+            return ""
+        if isinstance(node, ast.Call):
+            args = tuple(py.literal(a) for a in node.args)
+            options = {k: py.literal(v) for k, v in py.keywords(node).items()}
+            return sqlalchemy_type(py.name(node), args, options)
+        return sqlalchemy_type(py.name(node), (), {})
+
+
+def _server_default(node: ast.expr | None, text: str) -> str | None:
+    if node is None:
+        return None
+    value = py.literal(node)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    inner = node.args[0] if isinstance(node, ast.Call) and node.args else None
+    if inner is not None and isinstance(py.literal(inner), str):
+        return str(py.literal(inner))  # sa.text("now()")
+    return py.segment(text, node) or None
+
+
+def _table(
+    d: Directives, call: ast.Call, table: str, index: int = 0, keyword: str = "table_name"
+) -> tuple[str, int]:
+    """The table and the index of the next positional argument."""
+    if table:
+        return table, index
+    return py.text_argument(call, index, keyword), index + 1
+
+
+def _add_column(d: Directives, call: ast.Call, table: str) -> list[Operation]:
+    table, i = _table(d, call, table)
+    spec = d.column(py.argument(call, i, "column") or ast.Constant(None))
+    if spec is None:
+        return [Unparsed(error="the column is built at run time", **d.base(call))]
+    guarded = py.literal(py.keywords(call).get("if_not_exists")) is True
+    return [AddColumn(table=table, column=spec, if_not_exists=guarded, **d.base(call))]
+
+
+def _drop_column(d: Directives, call: ast.Call, table: str) -> list[Operation]:
+    table, i = _table(d, call, table)
+    guarded = py.literal(py.keywords(call).get("if_exists")) is True
+    return [
+        DropColumn(
+            table=table, column=py.text_argument(call, i, "column_name"), if_exists=guarded, **d.base(call)
+        )
+    ]
+
+
+def _alter_column(d: Directives, call: ast.Call, table: str) -> list[Operation]:
+    table, i = _table(d, call, table)
+    column = py.text_argument(call, i, "column_name")
+    kwargs = py.keywords(call)
+    base = d.base(call)
+    ops: list[Operation] = []
+    if "type_" in kwargs:
+        ops.append(
+            AlterColumnType(
+                table=table,
+                column=column,
+                new_type=d.type_of(kwargs["type_"]),
+                using=str(py.literal(kwargs.get("postgresql_using")) or "") or None,
+                **base,
+            )
+        )
+    if "nullable" in kwargs:
+        kind = SetNotNull if py.literal(kwargs["nullable"]) is False else DropNotNull
+        ops.append(kind(table=table, column=column, **base))
+    if "server_default" in kwargs:
+        default = _server_default(kwargs["server_default"], d.text)
+        default = None if default in ("None", None) else default
+        ops.append(
+            SetDefault(
+                table=table,
+                column=column,
+                default=default,
+                volatile=bool(default and _VOLATILE.search(default)),
+                **base,
+            )
+        )
+    if "new_column_name" in kwargs:
+        ops.append(
+            RenameColumn(
+                table=table, column=column, new_name=str(py.literal(kwargs["new_column_name"])), **base
+            )
+        )
+    return ops
+
+
+def _create_table(d: Directives, call: ast.Call, table: str) -> list[Operation]:
+    name = py.text_argument(call, 0, "table_name")
+    columns = tuple(spec for a in call.args[1:] if (spec := d.column(a)) is not None)
+    return [
+        CreateTable(
+            table=name,
+            columns=columns,
+            if_not_exists=py.literal(py.keywords(call).get("if_not_exists")) is True,
+            **d.base(call),
+        )
+    ]
+
+
+def _drop_table(d: Directives, call: ast.Call, table: str) -> list[Operation]:
+    return [DropTable(table=py.text_argument(call, 0, "table_name"), **d.base(call))]
+
+
+def _rename_table(d: Directives, call: ast.Call, table: str) -> list[Operation]:
+    return [
+        RenameTable(
+            table=py.text_argument(call, 0, "old_table_name"),
+            new_name=py.text_argument(call, 1, "new_table_name"),
+            **d.base(call),
+        )
+    ]
+
+
+def _create_index(d: Directives, call: ast.Call, table: str) -> list[Operation]:
+    name = py.text_argument(call, 0, "index_name")
+    table, i = _table(d, call, table, 1)
+    columns = py.literal(py.argument(call, i, "columns"))
+    kwargs = {k: py.literal(v) for k, v in py.keywords(call).items()}
+    return [
+        AddIndex(
+            table=table,
+            name=name,
+            columns=tuple(c for c in columns if isinstance(c, str))
+            if isinstance(columns, list | tuple)
+            else (),
+            unique=kwargs.get("unique") is True,
+            concurrently=kwargs.get("postgresql_concurrently") is True,
+            if_not_exists=kwargs.get("if_not_exists") is True,
+            **d.base(call),
+        )
+    ]
+
+
+def _drop_index(d: Directives, call: ast.Call, table: str) -> list[Operation]:
+    kwargs = {k: py.literal(v) for k, v in py.keywords(call).items()}
+    return [
+        DropIndex(
+            name=py.text_argument(call, 0, "index_name"),
+            table=table or str(kwargs.get("table_name") or ""),
+            concurrently=kwargs.get("postgresql_concurrently") is True,
+            if_exists=kwargs.get("if_exists") is True,
+            **d.base(call),
+        )
+    ]
+
+
+def _foreign_key(d: Directives, call: ast.Call, table: str) -> list[Operation]:
+    name = py.text_argument(call, 0, "constraint_name")
+    source, i = _table(d, call, table, 1, "source_table")
+    columns = py.literal(py.argument(call, i + 1, "local_cols"))
+    return [
+        AddConstraint(
+            table=source,
+            name=name,
+            constraint="foreign_key",
+            references=py.text_argument(call, i, "referent_table"),
+            columns=tuple(columns) if isinstance(columns, list | tuple) else (),
+            not_valid=py.literal(py.keywords(call).get("postgresql_not_valid")) is True,
+            **d.base(call),
+        )
+    ]
+
+
+def _unique(d: Directives, call: ast.Call, table: str) -> list[Operation]:
+    name = py.text_argument(call, 0, "constraint_name")
+    table, i = _table(d, call, table, 1)
+    columns = py.literal(py.argument(call, i, "columns"))
+    kind = "primary_key" if py.name(call) == "create_primary_key" else "unique"
+    return [
+        AddConstraint(
+            table=table,
+            name=name,
+            constraint=kind,
+            columns=tuple(columns) if isinstance(columns, list | tuple) else (),
+            **d.base(call),
+        )
+    ]
+
+
+def _check(d: Directives, call: ast.Call, table: str) -> list[Operation]:
+    name = py.text_argument(call, 0, "constraint_name")
+    table, i = _table(d, call, table, 1)
+    condition = py.literal(py.argument(call, i, "condition"))
+    return [
+        AddConstraint(
+            table=table,
+            name=name,
+            constraint="check",
+            expression_sql=condition if isinstance(condition, str) else "",
+            not_valid=py.literal(py.keywords(call).get("postgresql_not_valid")) is True,
+            **d.base(call),
+        )
+    ]
+
+
+def _drop_constraint(d: Directives, call: ast.Call, table: str) -> list[Operation]:
+    name = py.text_argument(call, 0, "constraint_name")
+    table, _ = _table(d, call, table, 1)
+    return [DropConstraint(table=table, name=name, **d.base(call))]
+
+
+def _execute(d: Directives, call: ast.Call, table: str) -> list[Operation]:
+    strings = py.sql_strings(call.args[0] if call.args else None)
+    if strings is None:
+        return [Unparsed(error="the SQL is built at run time, so it could not be read", **d.base(call))]
+    ops: list[Operation] = []
+    for sql in strings:
+        ops.extend(parse_sql(d.path, sql.text, d.dialect, first_line=sql.line))
+    return ops
+
+
+def _bulk_insert(d: Directives, call: ast.Call, table: str) -> list[Operation]:
+    target = call.args[0] if call.args else None
+    name = py.text_argument(target, 0, "name") if isinstance(target, ast.Call) else ""
+    return [DataInsert(table=name, **d.base(call))]
+
+
+def _nothing(d: Directives, call: ast.Call, table: str) -> list[Operation]:
+    return []
+
+
+_HANDLERS: dict[str, Callable[[Directives, ast.Call, str], list[Operation]]] = {
+    "add_column": _add_column,
+    "drop_column": _drop_column,
+    "alter_column": _alter_column,
+    "create_table": _create_table,
+    "drop_table": _drop_table,
+    "rename_table": _rename_table,
+    "create_index": _create_index,
+    "drop_index": _drop_index,
+    "create_foreign_key": _foreign_key,
+    "create_unique_constraint": _unique,
+    "create_primary_key": _unique,
+    "create_check_constraint": _check,
+    "drop_constraint": _drop_constraint,
+    "execute": _execute,
+    "bulk_insert": _bulk_insert,
+    "create_table_comment": _nothing,
+    "drop_table_comment": _nothing,
+    "get_bind": _nothing,
+}

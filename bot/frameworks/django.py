@@ -1,0 +1,255 @@
+"""Django migrations: `<app>/migrations/NNNN_name.py`, read with `ast`, never imported.
+
+- Django wraps each migration in a transaction (on databases with transactional DDL) unless the class
+  says `atomic = False`.
+- Schema operations reverse themselves; `RunPython` without `reverse_code` and `RunSQL` without
+  `reverse_sql` make the migration irreversible (`RunPython.noop` / `RunSQL.noop` count as a way back).
+- `RunSQL` is parsed as SQL at the line of its string; a `RunPython` function is read for ORM updates,
+  deletes, loops that save rows and `execute` calls, and is RunCode naming the models it gets.
+- `SeparateDatabaseAndState`: only `database_operations` reach the database.
+- Operations Django does not ship (custom or third-party) are reported as not understood, at their line.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import re
+import weakref
+from collections import OrderedDict
+
+from bot import suppressions
+from bot.changeset import Tree
+from bot.findings import Location
+from bot.frameworks import python_source as py
+from bot.frameworks.django_operations import Reader
+from bot.frameworks.django_state import State
+from bot.frameworks.inverse import inverse
+from bot.frameworks.python_code import CodeReader
+from bot.frameworks.sqlfile import parse_sql
+from bot.frameworks.statements import separate
+from bot.migration import Migration, Operation, RunCode, Unparsed
+
+NAME = "django"
+EXTENSIONS = (".py",)
+_PATH = re.compile(r"(?:^|/)(?P<app>\w+)/migrations/(?P<number>\d{4})_\w+\.py$")
+_STATES: OrderedDict[tuple[str, int], State] = OrderedDict()  # state after a migration and its history
+_LISTINGS: list[tuple[weakref.ref[Tree], dict[str, list[str]]]] = []  # the last trees' migrations, by folder
+
+
+def candidate(path: str) -> bool:
+    return _PATH.search(path) is not None
+
+
+def detect(path: str, text: str) -> bool:
+    return _PATH.search(path) is not None and "Migration" in text and "operations" in text
+
+
+def is_down(path: str) -> bool:
+    return False
+
+
+def version(path: str) -> str:
+    match = _PATH.search(path)
+    return match.group("number") if match else ""
+
+
+def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
+    state = _state_before(path, tree, dialect)
+    return _Parser(path, text, dialect, state).migration()
+
+
+def _state_before(path: str, tree: Tree, dialect: str) -> State:
+    """The app's models before this migration: its earlier migrations replayed in order."""
+    match = _PATH.search(path)
+    assert match is not None
+    folder = path[: path.rindex("/") + 1]
+    state = State(match.group("app"))
+    name = path.rsplit("/", 1)[-1]
+    earlier = [p for p in _migrations_by_folder(tree).get(folder, []) if p.rsplit("/", 1)[-1] < name]
+    chain = hash(dialect)
+    for previous in earlier:
+        text = tree.read(previous) or ""
+        key = (previous, chain := hash((chain, previous, text)))  # the state depends on every earlier file
+        if key not in _STATES:
+            parser = _Parser(previous, text, dialect, state.copy())
+            parser.migration()
+            _STATES[key] = parser.state
+            while len(_STATES) > 4000:
+                _STATES.popitem(last=False)
+        state = _STATES[key].copy()
+    return state
+
+
+def _migrations_by_folder(tree: Tree) -> dict[str, list[str]]:
+    """Every Django migration of a tree, by folder and in order; listed once per tree."""
+    for known, found in _LISTINGS:
+        if known() is tree:
+            return found
+    listing: dict[str, list[str]] = {}
+    for candidate_path in sorted(p for p in tree.paths() if _PATH.search(p)):
+        listing.setdefault(candidate_path[: candidate_path.rindex("/") + 1], []).append(candidate_path)
+    with contextlib.suppress(TypeError):  # a tree type without weak references is listed every time
+        _LISTINGS.insert(0, (weakref.ref(tree), listing))
+        del _LISTINGS[4:]
+    return listing
+
+
+class _Parser:
+    def __init__(self, path: str, text: str, dialect: str, state: State) -> None:
+        self.path, self.text, self.dialect, self.state = path, text, dialect, state
+        self.reader = Reader(text, path, dialect, state)
+        self.irreversible = ""
+
+    def migration(self) -> Migration:
+        try:
+            module = ast.parse(self.text)
+        except SyntaxError as error:
+            op = Unparsed(
+                error=f"Python syntax error: {error.msg}", location=Location(self.path, error.lineno or 1)
+            )
+            return Migration(self.path, NAME, self.dialect, (op,), None, True, "could not be read")
+        self.functions = py.functions(module)
+        self.constants = py.constants(module)
+        self.models = _model_variables(module, self.state)
+        klass = next((n for n in module.body if isinstance(n, ast.ClassDef) and n.name == "Migration"), None)
+        atomic, operations = _class_attributes(klass)
+        up: list[Operation] = []
+        for call in operations:
+            up.extend(self._operation(call))
+        up = list(separate(up))
+        down = (
+            None if self.irreversible else tuple(u for op in reversed(up) if (u := inverse(op)) is not None)
+        )
+        note = (
+            "Django runs each migration in a transaction" if atomic else "the migration sets `atomic = False`"
+        )
+        return Migration(
+            path=self.path,
+            framework=NAME,
+            dialect=self.dialect,
+            up=tuple(up),
+            down=down,
+            in_transaction=atomic,
+            transaction_note=note,
+            down_path=self.path if down is not None else None,
+            irreversible_reason=self.irreversible,
+            version=version(self.path),
+            suppressions=suppressions.find(self.text, up),
+        )
+
+    def _operation(self, node: ast.expr) -> list[Operation]:
+        base = self.reader.base(node)
+        if not isinstance(node, ast.Call):
+            return [Unparsed(error="an operation built at run time could not be read", **base)]
+        name = py.name(node)
+        if name == "RunSQL":
+            return self._run_sql(node)
+        if name == "RunPython":
+            return self._run_python(node)
+        if name == "SeparateDatabaseAndState":
+            return self._separate(node)
+        found = self.reader.operation(node)
+        if found is None:
+            return [
+                Unparsed(
+                    error=f"`{name or 'this'}` is not one of Django's operations; its SQL is unknown", **base
+                )
+            ]
+        return found
+
+    def _run_sql(self, call: ast.Call) -> list[Operation]:
+        sql = py.argument(call, 0, "sql")
+        if isinstance(sql, ast.Name) and sql.id in self.constants:
+            sql = self.constants[sql.id]  # SQL kept in a module-level constant
+        strings = py.sql_strings(sql)
+        reverse = py.argument(call, 1, "reverse_sql")
+        if reverse is None or (isinstance(reverse, ast.Constant) and reverse.value is None):
+            self._irreversible(f"`RunSQL` without `reverse_sql` (line {call.lineno})")
+        if strings is None:
+            return [
+                Unparsed(
+                    error="the SQL is built at run time, so it could not be read", **self.reader.base(call)
+                )
+            ]
+        ops: list[Operation] = []
+        for string in strings:
+            ops.extend(parse_sql(self.path, string.text, self.dialect, first_line=string.line))
+        return ops
+
+    def _run_python(self, call: ast.Call) -> list[Operation]:
+        forward = py.argument(call, 0, "code")
+        reverse = py.argument(call, 1, "reverse_code")
+        if reverse is None or (isinstance(reverse, ast.Constant) and reverse.value is None):
+            self._irreversible(f"`RunPython` without `reverse_code` (line {call.lineno})")
+        if forward is not None and py.dotted(forward).endswith("noop"):
+            return []
+        function = self.functions.get(py.name(forward)) if forward is not None else None
+        reader = CodeReader(self.text, self.path, self.dialect, self._table_of)
+        if function is not None:
+            reader.read(function.body)
+            reader.touches.extend(self._models_named(function))
+        code = RunCode(
+            language="python",
+            touches=tuple(dict.fromkeys(reader.touches)),
+            reverse=reverse is not None,
+            **self.reader.base(call),
+        )
+        return [code, *reader.ops]
+
+    def _separate(self, call: ast.Call) -> list[Operation]:
+        kwargs = py.keywords(call)
+        state_ops = kwargs.get("state_operations")
+        database = kwargs.get("database_operations")
+        shadow = Reader(self.text, self.path, self.dialect, self.state.copy())
+        ops: list[Operation] = []
+        saved = self.reader
+        self.reader = shadow
+        for node in database.elts if isinstance(database, ast.List | ast.Tuple) else []:
+            ops.extend(self._operation(node))
+        self.reader = saved
+        for node in state_ops.elts if isinstance(state_ops, ast.List | ast.Tuple) else []:
+            if isinstance(node, ast.Call):
+                self.reader.operation(node)
+        return ops
+
+    def _irreversible(self, reason: str) -> None:
+        self.irreversible = self.irreversible or reason
+
+    def _table_of(self, variable: str) -> str | None:
+        return self.models.get(variable)
+
+    def _models_named(self, function: ast.FunctionDef) -> list[str]:
+        found = _model_variables(function, self.state)
+        self.models.update(found)
+        return list(found.values())
+
+
+def _class_attributes(klass: ast.ClassDef | None) -> tuple[bool, list[ast.expr]]:
+    atomic, operations = True, []
+    for node in klass.body if klass is not None else []:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            target = node.targets[0].id
+            if target == "atomic":
+                atomic = py.literal(node.value) is not False
+            elif target == "operations" and isinstance(node.value, ast.List | ast.Tuple):
+                operations = list(node.value.elts)
+    return atomic, operations
+
+
+def _model_variables(node: ast.AST, state: State) -> dict[str, str]:
+    """`Order = apps.get_model("shop", "Order")` → {"Order": "shop_order"}."""
+    found: dict[str, str] = {}
+    for assign in ast.walk(node):
+        if not isinstance(assign, ast.Assign) or not isinstance(assign.value, ast.Call):
+            continue
+        if py.name(assign.value) != "get_model" or not isinstance(assign.targets[0], ast.Name):
+            continue
+        args = [py.literal(a) for a in assign.value.args]
+        texts = [a for a in args if isinstance(a, str)]
+        if len(texts) == 1 and "." in texts[0]:
+            texts = texts[0].split(".", 1)
+        if len(texts) == 2:
+            app, model = texts
+            found[assign.targets[0].id] = state.table(model) if app == state.app else f"{app}_{model.lower()}"
+    return found

@@ -1,0 +1,143 @@
+"""Django's index and constraint operations: `AddIndex`, `AddIndexConcurrently`, `AddConstraint` (and
+`AddConstraintNotValid`), `RemoveIndex`, `RemoveConstraint`, `ValidateConstraint`, `AlterUniqueTogether`.
+
+A `UniqueConstraint` with a condition or expressions is a unique index, not a constraint, as Django
+creates it; a CheckConstraint `Q(col__isnull=False)` is read as `col IS NOT NULL`.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from bot.frameworks import python_source as py
+from bot.frameworks.django_state import Model, together
+from bot.migration import AddConstraint, AddIndex, DropConstraint, DropIndex, Operation, ValidateConstraint
+
+if TYPE_CHECKING:
+    from bot.frameworks.django_operations import Reader
+
+
+def _add_index(r: Reader, call: ast.Call) -> list[Operation]:
+    _, model = r.model(call)
+    index = py.argument(call, 1, "index")
+    kwargs = py.keywords(index) if isinstance(index, ast.Call) else {}
+    fields = py.literal(kwargs.get("fields"))
+    columns = (
+        tuple(column_of(model, f.lstrip("-")) for f in fields) if isinstance(fields, list | tuple) else ()
+    )
+    name = py.literal(kwargs.get("name"))
+    return [
+        AddIndex(
+            table=model.table,
+            name=str(name or f"{model.table}_idx"),
+            columns=columns,
+            concurrently=py.name(call).endswith("AddIndexConcurrently"),
+            **r.base(call),
+        )
+    ]
+
+
+def _remove_index(r: Reader, call: ast.Call) -> list[Operation]:
+    _, model = r.model(call)
+    return [
+        DropIndex(
+            name=py.text_argument(call, 1, "name"),
+            table=model.table,
+            concurrently=py.name(call).endswith("RemoveIndexConcurrently"),
+            **r.base(call),
+        )
+    ]
+
+
+def _add_constraint(r: Reader, call: ast.Call) -> list[Operation]:
+    _, model = r.model(call)
+    constraint = py.argument(call, 1, "constraint")
+    if not isinstance(constraint, ast.Call):
+        return []
+    kwargs = py.keywords(constraint)
+    name = str(py.literal(kwargs.get("name")) or "")
+    not_valid = py.name(call) == "AddConstraintNotValid"
+    if py.name(constraint) == "UniqueConstraint":
+        fields = py.literal(kwargs.get("fields"))
+        columns = tuple(column_of(model, f) for f in fields) if isinstance(fields, list | tuple) else ()
+        if "condition" in kwargs or "expressions" in kwargs or constraint.args:
+            return [AddIndex(table=model.table, name=name, columns=columns, unique=True, **r.base(call))]
+        return [
+            AddConstraint(table=model.table, name=name, constraint="unique", columns=columns, **r.base(call))
+        ]
+    check = kwargs.get("check") or kwargs.get("condition")
+    kind = "check" if py.name(constraint) == "CheckConstraint" else "exclusion"
+    return [
+        AddConstraint(
+            table=model.table,
+            name=name,
+            constraint=kind,
+            not_valid=not_valid,
+            expression_sql=_q_sql(check, r.text),
+            **r.base(call),
+        )
+    ]
+
+
+def _remove_constraint(r: Reader, call: ast.Call) -> list[Operation]:
+    _, model = r.model(call)
+    return [DropConstraint(table=model.table, name=py.text_argument(call, 1, "name"), **r.base(call))]
+
+
+def _validate_constraint(r: Reader, call: ast.Call) -> list[Operation]:
+    _, model = r.model(call)
+    return [ValidateConstraint(table=model.table, name=py.text_argument(call, 1, "name"), **r.base(call))]
+
+
+def _alter_unique_together(r: Reader, call: ast.Call) -> list[Operation]:
+    _, model = r.model(call, 0, "name")
+    wanted = set(together(py.literal(py.argument(call, 1, "unique_together"))))
+    ops: list[Operation] = []
+    for fields in sorted(wanted - model.unique_together):
+        columns = tuple(column_of(model, f) for f in fields)
+        ops.append(
+            AddConstraint(
+                table=model.table,
+                name=f"{model.table}_{'_'.join(columns)}_uniq",
+                constraint="unique",
+                columns=columns,
+                **r.base(call),
+            )
+        )
+    for fields in sorted(model.unique_together - wanted):
+        columns = tuple(column_of(model, f) for f in fields)
+        ops.append(
+            DropConstraint(table=model.table, name=f"{model.table}_{'_'.join(columns)}_uniq", **r.base(call))
+        )
+    model.unique_together = wanted
+    return ops
+
+
+def column_of(model: Model, field: str) -> str:
+    found = model.fields.get(field)
+    return found.spec.name if found is not None else field
+
+
+def _q_sql(node: ast.expr | None, text: str) -> str:
+    """`Q(total__isnull=False)` → `total IS NOT NULL`, the shape the NOT NULL rules look for."""
+    source = py.segment(text, node) if node is not None else ""
+    match = re.fullmatch(r"(?:models\.)?Q\(\s*(\w+)__isnull\s*=\s*(True|False)\s*\)", source)
+    if match:
+        return f"{match.group(1)} IS {'NULL' if match.group(2) == 'True' else 'NOT NULL'}"
+    return source
+
+
+HANDLERS: dict[str, Callable[[Reader, ast.Call], list[Operation]]] = {
+    "AddIndex": _add_index,
+    "AddIndexConcurrently": _add_index,
+    "RemoveIndex": _remove_index,
+    "RemoveIndexConcurrently": _remove_index,
+    "AddConstraint": _add_constraint,
+    "AddConstraintNotValid": _add_constraint,
+    "RemoveConstraint": _remove_constraint,
+    "ValidateConstraint": _validate_constraint,
+    "AlterUniqueTogether": _alter_unique_together,
+}

@@ -1,0 +1,256 @@
+"""Django's schema operations (`CreateModel`, `AddField`, `AlterField`, …) as operations, on the model state.
+
+Each handler reads one `migrations.X(...)` call, returns what it does to the database (the SQL Django's
+schema editor would run, as typed operations) and advances the app's model state, so the next
+operation, and the next migration, see the fields as they will be.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import replace
+
+from bot.findings import Location
+from bot.frameworks import django_indexes
+from bot.frameworks import python_source as py
+from bot.frameworks.django_state import (
+    Field,
+    Model,
+    State,
+    default_table,
+    model_options,
+    read_field,
+    together,
+)
+from bot.frameworks.origin import Origin
+from bot.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    AlterColumnType,
+    CreateTable,
+    DataUpdate,
+    DropColumn,
+    DropNotNull,
+    DropTable,
+    Operation,
+    RenameColumn,
+    RenameTable,
+    SetNotNull,
+)
+
+
+class Reader:
+    def __init__(self, text: str, path: str, dialect: str, state: State) -> None:
+        self.text, self.path, self.dialect, self.state = text, path, dialect, state
+
+    def base(self, node: ast.expr) -> Origin:
+        return {
+            "location": Location(self.path, node.lineno),
+            "end_line": node.end_lineno or node.lineno,
+            "sql": py.segment(self.text, node),
+        }
+
+    def operation(self, call: ast.Call) -> list[Operation] | None:
+        """None when the operation is not one of Django's schema operations."""
+        name = py.name(call)
+        for suffix in ("AddIndexConcurrently", "RemoveIndexConcurrently"):
+            if name.endswith(suffix):  # wrappers from third-party packages keep Django's behaviour
+                name = suffix
+        handler = _HANDLERS.get(name)
+        return handler(self, call) if handler is not None else None
+
+    def model(self, call: ast.Call, index: int = 0, keyword: str = "model_name") -> tuple[str, Model]:
+        name = py.text_argument(call, index, keyword)
+        found = self.state.models.get(name.lower())
+        if found is None:
+            found = self.state.models[name.lower()] = Model(default_table(self.state.app, name))
+        return name, found
+
+
+def _create_model(r: Reader, call: ast.Call) -> list[Operation]:
+    name = py.text_argument(call, 0, "name")
+    options = model_options(py.keywords(call).get("options"))
+    table = str(options.get("db_table") or default_table(r.state.app, name))
+    model = r.state.models[name.lower()] = Model(
+        table, managed=options.get("managed", True) is not False and not options.get("proxy")
+    )
+    fields = py.argument(call, 1, "fields")
+    for element in fields.elts if isinstance(fields, ast.List | ast.Tuple) else []:
+        if isinstance(element, ast.Tuple) and len(element.elts) == 2:
+            field_name = py.literal(element.elts[0])
+            if isinstance(field_name, str):
+                model.fields[field_name] = read_field(field_name, element.elts[1], r.state, r.dialect, table)
+    for names in together(options.get("unique_together")):
+        model.unique_together.add(names)
+    if not model.managed:
+        return []
+    columns = tuple(f.spec for f in model.fields.values() if f.many_to_many is None)
+    ops: list[Operation] = [CreateTable(table=table, columns=columns, **r.base(call))]
+    ops.extend(
+        CreateTable(table=f.many_to_many, **r.base(call)) for f in model.fields.values() if f.many_to_many
+    )
+    return ops
+
+
+def _add_field(r: Reader, call: ast.Call) -> list[Operation]:
+    _, model = r.model(call)
+    name = py.text_argument(call, 1, "name")
+    node = py.argument(call, 2, "field")
+    field = read_field(name, node, r.state, r.dialect, model.table) if node is not None else None
+    if field is None:
+        return []
+    model.fields[name] = field
+    if field.many_to_many:
+        return [CreateTable(table=field.many_to_many, **r.base(call))]
+    base = r.base(call)
+    ops: list[Operation] = [AddColumn(table=model.table, column=field.spec, **base)]
+    ops.extend(_field_extras(model.table, field, base))
+    return ops
+
+
+def _field_extras(table: str, field: Field, base: Origin) -> list[Operation]:
+    """What Django adds with a column: its unique constraint, its index, its foreign key."""
+    column = field.spec.name
+    ops: list[Operation] = []
+    if field.unique:
+        ops.append(
+            AddConstraint(
+                table=table, name=f"{table}_{column}_key", constraint="unique", columns=(column,), **base
+            )
+        )
+    elif field.index:
+        ops.append(AddIndex(table=table, name=f"{table}_{column}_idx", columns=(column,), **base))
+    if field.spec.references and field.constraint:
+        ops.append(
+            AddConstraint(
+                table=table,
+                name=f"{table}_{column}_fk",
+                constraint="foreign_key",
+                columns=(column,),
+                references=field.spec.references,
+                **base,
+            )
+        )
+    return ops
+
+
+def _remove_field(r: Reader, call: ast.Call) -> list[Operation]:
+    _, model = r.model(call)
+    name = py.text_argument(call, 1, "name")
+    field = model.fields.pop(name, None)
+    if field is not None and field.many_to_many:
+        return [DropTable(table=field.many_to_many, **r.base(call))]
+    column = field.spec.name if field is not None else name
+    return [DropColumn(table=model.table, column=column, **r.base(call))]
+
+
+def _rename_field(r: Reader, call: ast.Call) -> list[Operation]:
+    _, model = r.model(call)
+    old, new = py.text_argument(call, 1, "old_name"), py.text_argument(call, 2, "new_name")
+    field = model.fields.pop(old, None)
+    if field is None:
+        return [RenameColumn(table=model.table, column=old, new_name=new, **r.base(call))]
+    new_column = field.spec.name.replace(old, new, 1) if field.spec.name.startswith(old) else field.spec.name
+    model.fields[new] = replace(field, name=new, spec=replace(field.spec, name=new_column))
+    if new_column == field.spec.name:
+        return []  # db_column keeps the column where it is
+    return [RenameColumn(table=model.table, column=field.spec.name, new_name=new_column, **r.base(call))]
+
+
+def _alter_field(r: Reader, call: ast.Call) -> list[Operation]:
+    _, model = r.model(call)
+    name = py.text_argument(call, 1, "name")
+    node = py.argument(call, 2, "field")
+    if node is None:
+        return []
+    new = read_field(name, node, r.state, r.dialect, model.table)
+    old = model.fields.get(name)
+    model.fields[name] = new
+    base = r.base(call)
+    table, column = model.table, new.spec.name
+    ops: list[Operation] = []
+    # Without the field's earlier definition the change is unknown: most AlterFields change no column type.
+    if old is not None and new.spec.type and old.spec.type != new.spec.type:
+        ops.append(AlterColumnType(table=table, column=column, new_type=new.spec.type, **base))
+    if old is not None and old.spec.nullable and not new.spec.nullable:
+        if new.spec.default is not None:  # Django fills the NULLs with the default first
+            ops.append(
+                DataUpdate(
+                    table=table,
+                    assignments=((column, new.spec.default),),
+                    where=f"{column} IS NULL",
+                    reads=(column,),
+                    **base,
+                )
+            )
+        ops.append(SetNotNull(table=table, column=column, **base))
+    elif old is not None and not old.spec.nullable and new.spec.nullable:
+        ops.append(DropNotNull(table=table, column=column, **base))
+    if (old is not None and not old.unique and new.unique) or (
+        old is not None and not old.index and new.index and not new.unique
+    ):
+        ops.extend(
+            op for op in _field_extras(table, replace(new, spec=replace(new.spec, references=None)), base)
+        )
+    return ops
+
+
+def _delete_model(r: Reader, call: ast.Call) -> list[Operation]:
+    name = py.text_argument(call, 0, "name")
+    model = r.state.models.pop(name.lower(), None)
+    if model is not None and not model.managed:
+        return []
+    return [DropTable(table=model.table if model else default_table(r.state.app, name), **r.base(call))]
+
+
+def _rename_model(r: Reader, call: ast.Call) -> list[Operation]:
+    old, new = py.text_argument(call, 0, "old_name"), py.text_argument(call, 1, "new_name")
+    model = r.state.models.pop(old.lower(), None) or Model(default_table(r.state.app, old))
+    renamed = model.table == default_table(r.state.app, old)
+    new_table = default_table(r.state.app, new) if renamed else model.table
+    r.state.models[new.lower()] = replace(model, table=new_table)
+    if not renamed or not model.managed:
+        return []
+    return [RenameTable(table=model.table, new_name=new_table, **r.base(call))]
+
+
+def _alter_model_table(r: Reader, call: ast.Call) -> list[Operation]:
+    name, model = r.model(call, 0, "name")
+    new_table = py.text_argument(call, 1, "table") or default_table(r.state.app, name)
+    old = model.table
+    model.table = new_table
+    return [] if old == new_table else [RenameTable(table=old, new_name=new_table, **r.base(call))]
+
+
+def _nothing(r: Reader, call: ast.Call) -> list[Operation]:
+    return []
+
+
+_HANDLERS: dict[str, Callable[[Reader, ast.Call], list[Operation]]] = {
+    **django_indexes.HANDLERS,
+    "CreateModel": _create_model,
+    "AddField": _add_field,
+    "RemoveField": _remove_field,
+    "RenameField": _rename_field,
+    "AlterField": _alter_field,
+    "DeleteModel": _delete_model,
+    "RenameModel": _rename_model,
+    "AlterModelTable": _alter_model_table,
+    "AlterIndexTogether": _nothing,
+    "AlterModelOptions": _nothing,
+    "AlterModelManagers": _nothing,
+    "AlterOrderWithRespectTo": _nothing,
+    "AlterModelTableComment": _nothing,
+    "CreateExtension": _nothing,
+    "HStoreExtension": _nothing,
+    "TrigramExtension": _nothing,
+    "BtreeGinExtension": _nothing,
+    "UnaccentExtension": _nothing,
+    "CITextExtension": _nothing,
+    "CryptoExtension": _nothing,
+    "BloomExtension": _nothing,
+    "CreateCollation": _nothing,
+    "RenameIndex": _nothing,
+}

@@ -1,0 +1,140 @@
+"""Django's model state as the migrations of one app build it: tables, columns and their SQL types.
+
+Django names a model's table `<app_label>_<model name in lower case>` unless `db_table` says otherwise,
+and a ForeignKey's column `<field>_id`. The state before a migration comes from replaying the earlier
+migrations of the same app, which is what Django itself does.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+from dataclasses import dataclass, field
+
+from bot.frameworks import python_source as py
+from bot.frameworks.column_types import django_type
+from bot.migration import ColumnSpec
+
+_RELATIONS = frozenset({"ForeignKey", "OneToOneField"})
+
+
+@dataclass
+class Field:
+    name: str
+    spec: ColumnSpec
+    field_class: str
+    unique: bool = False
+    index: bool = False
+    references: str | None = None  # the table of the related model
+    constraint: bool = True  # db_constraint
+    many_to_many: str | None = None  # the join table of a ManyToManyField
+
+
+@dataclass
+class Model:
+    table: str
+    fields: dict[str, Field] = field(default_factory=dict)
+    unique_together: set[tuple[str, ...]] = field(default_factory=set)
+    managed: bool = True
+
+
+@dataclass
+class State:
+    app: str
+    models: dict[str, Model] = field(default_factory=dict)
+
+    def copy(self) -> State:
+        return copy.deepcopy(self)
+
+    def table(self, model: str) -> str:
+        found = self.models.get(model.lower())
+        return found.table if found is not None else default_table(self.app, model)
+
+    def field(self, model: str, name: str) -> Field | None:
+        found = self.models.get(model.lower())
+        return found.fields.get(name) if found is not None else None
+
+
+def default_table(app: str, model: str) -> str:
+    return f"{app}_{model.lower()}"
+
+
+def related_table(app: str, target: object, state: State) -> str:
+    """`"shop.Order"` → `shop_order`; `"Order"` → a model of this app; the user model → `auth_user`."""
+    if isinstance(target, py.Code):
+        return "auth_user" if "AUTH_USER_MODEL" in target.text else target.text.lower().replace(".", "_")
+    if not isinstance(target, str):
+        return ""
+    if "." in target:
+        other_app, model = target.split(".", 1)
+        return state.table(model) if other_app == app else default_table(other_app, model)
+    return state.table(target) if target != "self" else ""
+
+
+def read_field(name: str, node: ast.expr, state: State, dialect: str, model_table: str = "") -> Field:
+    """A field definition `models.CharField(max_length=20, null=True)` as a column."""
+    call = node if isinstance(node, ast.Call) else None
+    field_class = py.name(node)
+    kwargs = {k: py.literal(v) for k, v in py.keywords(call).items()} if call is not None else {}
+    relation = field_class in _RELATIONS
+    column = str(kwargs.get("db_column") or (f"{name}_id" if relation else name))
+    default = _default(kwargs)
+    references = None
+    if relation or field_class == "ManyToManyField":
+        target = py.literal(py.argument(call, 0, "to")) if call is not None else None
+        references = related_table(state.app, target, state) or model_table
+    spec = ColumnSpec(
+        name=column,
+        type=django_type(field_class, kwargs, dialect),
+        nullable=kwargs.get("null") is True and kwargs.get("primary_key") is not True,
+        default=default,
+        primary_key=kwargs.get("primary_key") is True,
+        identity=field_class.endswith("AutoField"),
+        references=references if relation else None,
+    )
+    m2m = f"{model_table}_{name}" if field_class == "ManyToManyField" and model_table else None
+    return Field(
+        name=name,
+        spec=spec,
+        field_class=field_class,
+        unique=kwargs.get("unique") is True or field_class == "OneToOneField",
+        index=kwargs.get("db_index") is True or (relation and kwargs.get("db_index") is not False),
+        references=references,
+        constraint=kwargs.get("db_constraint") is not False,
+        many_to_many=m2m,
+    )
+
+
+def _default(kwargs: dict[str, object]) -> str | None:
+    """The value existing rows get: `db_default`, else Django's one-off `default` (set, then dropped)."""
+    for key in ("db_default", "default"):
+        if key in kwargs and kwargs[key] is not None:
+            value = kwargs[key]
+            if isinstance(value, py.Code):
+                return (
+                    value.text
+                    if key == "db_default"
+                    else f"{value.text}()"
+                    if "." in value.text or value.text.isidentifier()
+                    else value.text
+                )
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            if isinstance(value, str):
+                return "'" + value.replace("'", "''") + "'"
+            return repr(value)
+    return None
+
+
+def model_options(node: ast.expr | None) -> dict[str, object]:
+    value = py.literal(node)
+    return value if isinstance(value, dict) else {}
+
+
+def together(value: object) -> list[tuple[str, ...]]:
+    if not isinstance(value, list | tuple | set) or not value:
+        return []
+    items = list(value)
+    if all(isinstance(v, str) for v in items):
+        return [tuple(str(v) for v in items)]
+    return [tuple(str(f) for f in v) for v in items if isinstance(v, list | tuple)]

@@ -1,0 +1,75 @@
+"""The operation that undoes an operation, for runners that derive the way back themselves.
+
+Rails `change`, Django's operations and Liquibase's automatic rollback reverse what they did without
+a written down migration. An operation whose inverse needs facts it does not carry (the type of a
+dropped column, the rows an UPDATE changed) has none: `inverse` returns None for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from bot.frameworks.origin import Origin
+from bot.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    ColumnSpec,
+    CreateTable,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropNotNull,
+    DropTable,
+    Operation,
+    RawSQL,
+    RenameColumn,
+    RenameTable,
+    SetDefault,
+    SetNotNull,
+    ValidateConstraint,
+)
+
+
+def inverse(op: Operation) -> Operation | None:
+    base: Origin = {"location": op.location, "end_line": op.end_line, "sql": op.sql}
+    if isinstance(op, CreateTable):
+        return DropTable(table=op.table, **base)
+    if isinstance(op, AddColumn):
+        return DropColumn(table=op.table, column=op.column.name, **base)
+    if isinstance(op, RenameColumn):
+        return RenameColumn(table=op.table, column=op.new_name, new_name=op.column, **base)
+    if isinstance(op, RenameTable):
+        return RenameTable(table=op.new_name, new_name=op.table, **base)
+    if isinstance(op, AddIndex):
+        return DropIndex(name=op.name, table=op.table, concurrently=op.concurrently, **base)
+    if isinstance(op, AddConstraint):
+        return DropConstraint(table=op.table, name=op.name, **base)
+    if isinstance(op, SetNotNull):
+        return DropNotNull(table=op.table, column=op.column, **base)
+    if isinstance(op, DropNotNull):
+        return SetNotNull(table=op.table, column=op.column, **base)
+    if isinstance(op, ValidateConstraint | RawSQL) and (
+        not isinstance(op, RawSQL) or op.category == "comment"
+    ):
+        return replace(op)
+    return None
+
+
+def dropped_column(op: DropColumn, spec: ColumnSpec) -> AddColumn:
+    """The inverse of a column drop whose definition is known (Rails `remove_column` with a type)."""
+    return AddColumn(table=op.table, column=spec, location=op.location, end_line=op.end_line, sql=op.sql)
+
+
+def reverse_all(ops: Iterable[Operation]) -> tuple[tuple[Operation, ...], Operation | None]:
+    """The inverses in reverse order, and the first operation that has none (None when all have one)."""
+    result: list[Operation] = []
+    for op in reversed(list(ops)):
+        if isinstance(op, SetDefault):
+            continue  # reversible only with from:/to:, which the statement itself decides
+        undone = inverse(op)
+        if undone is None:
+            return tuple(result), op
+        result.append(undone)
+    return tuple(result), None

@@ -1,0 +1,247 @@
+"""Liquibase changelogs in XML, YAML and formatted SQL.
+
+- Each changeSet runs in its own transaction unless it says `runInTransaction="false"`; when a changelog
+  mixes both, each transactional changeSet is wrapped in explicit begin/commit operations so every
+  rule sees exactly which statements share a transaction.
+- A changeSet is reversible when it has a `rollback` block, or when every change in it is one Liquibase
+  can roll back by itself (`addColumn`, `createIndex`, …). `dropColumn`, `sql`, `update`, … need one.
+- XML is read without DTDs or entities (defusedxml); YAML with the safe loader, keeping lines.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import yaml
+from defusedxml.ElementTree import DefusedXMLParser
+
+from bot import suppressions
+from bot.changeset import Tree
+from bot.findings import Location
+from bot.frameworks.liquibase_changes import AUTOMATIC_ROLLBACK, Element, operations
+from bot.frameworks.sqlfile import parse_sql
+from bot.frameworks.statements import separate
+from bot.migration import Migration, Operation, Transaction, Unparsed
+
+NAME = "liquibase"
+EXTENSIONS = (".xml", ".yaml", ".yml")
+_FORMATTED = re.compile(r"^\s*--\s*liquibase\s+formatted\s+sql", re.I)
+_CHANGESET = re.compile(r"^\s*--\s*changeset\s+(\S+)(.*)$", re.I | re.M)
+
+
+def detect(path: str, text: str) -> bool:
+    if path.endswith(".xml"):
+        return "<databaseChangeLog" in text
+    if path.endswith((".yaml", ".yml")):
+        return re.search(r"^databaseChangeLog\s*:", text, re.M) is not None
+    return path.endswith(".sql") and _FORMATTED.match(text) is not None
+
+
+def is_down(path: str) -> bool:
+    return False
+
+
+def version(path: str) -> str:
+    match = re.search(r"(\d[\d._-]*)", path.rsplit("/", 1)[-1])
+    return match.group(1) if match else ""
+
+
+def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
+    if path.endswith(".sql"):
+        return _formatted_sql(path, text, dialect)
+    try:
+        root = _read_xml(text) if path.endswith(".xml") else _read_yaml(text)
+    except (ET.ParseError, yaml.YAMLError, ValueError) as error:
+        op = Unparsed(
+            error=f"the changelog could not be read: {error}", location=Location(path, _error_line(error))
+        )
+        return Migration(path, NAME, dialect, (op,), None, True, "could not be read")
+    sets = [e for e in root.children if e.name == "changeSet"]
+    mixed = any(s.get("runInTransaction") == "false" for s in sets)
+    up: list[Operation] = []
+    down: list[Operation] = []
+    reason = ""
+    for change_set in sets:
+        ops = [
+            op
+            for change in change_set.children
+            if change.name not in ("rollback", "comment", "preConditions", "validCheckSum")
+            for op in operations(change, path, dialect, tree.read)
+        ]
+        if mixed and change_set.get("runInTransaction") != "false":
+            ops = [
+                _marker("begin", path, change_set.line),
+                *ops,
+                _marker("commit", path, change_set.end_line or change_set.line),
+            ]
+        up.extend(ops)
+        rollback, why = _rollback(change_set, path, dialect, tree)
+        down.extend(rollback)
+        reason = reason or why
+    note = (
+        "Liquibase runs each changeSet in its own transaction"
+        if not mixed
+        else 'changeSets with runInTransaction="false" run outside a transaction'
+    )
+    return Migration(
+        path=path,
+        framework=NAME,
+        dialect=dialect,
+        up=separate(up),
+        down=None if reason else tuple(down),
+        in_transaction=not mixed,
+        transaction_note=note,
+        down_path=None if reason else path,
+        irreversible_reason=reason,
+        version=version(path),
+        suppressions=suppressions.find(text, up),
+    )
+
+
+def _marker(action: str, path: str, line: int) -> Transaction:
+    return Transaction(action=action, location=Location(path, line), end_line=line)
+
+
+def _rollback(change_set: Element, path: str, dialect: str, tree: Tree) -> tuple[list[Operation], str]:
+    blocks = change_set.all("rollback")
+    if blocks:
+        ops: list[Operation] = []
+        for block in blocks:
+            if block.text.strip():
+                ops.extend(parse_sql(path, block.text, dialect, first_line=block.text_line))
+            for change in block.children:
+                ops.extend(operations(change, path, dialect, tree.read))
+        return ops, ""
+    manual = [
+        c
+        for c in change_set.children
+        if c.name not in AUTOMATIC_ROLLBACK
+        and c.name not in ("comment", "preConditions", "validCheckSum", "tagDatabase")
+    ]
+    if manual:
+        return [], (
+            f"changeSet `{change_set.get('id')}` has no rollback block and Liquibase cannot roll back "
+            f"`{manual[0].name}` by itself (line {manual[0].line})"
+        )
+    return [], ""
+
+
+def _read_xml(text: str) -> Element:
+    builder = _LineBuilder()
+    parser = DefusedXMLParser(target=builder, forbid_dtd=True)
+    builder.parser = parser
+    parser.feed(text)
+    root = parser.close()
+    return _element(root)
+
+
+class _LineBuilder(ET.TreeBuilder):
+    """Keeps the line of each start tag (and of each end tag) in reserved attributes."""
+
+    parser: DefusedXMLParser | None = None
+
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
+        element = super().start(tag, attrs)
+        element.set("\0line", str(self._line()))
+        return element
+
+    def end(self, tag: str) -> ET.Element:
+        element = super().end(tag)
+        element.set("\0end", str(self._line()))
+        return element
+
+    def _line(self) -> int:
+        return int(self.parser.parser.CurrentLineNumber) if self.parser is not None else 1
+
+
+def _element(node: ET.Element) -> Element:
+    attrs = {k: v for k, v in node.attrib.items() if not k.startswith("\0")}
+    line = int(node.get("\0line", "1"))
+    return Element(
+        name=node.tag.rsplit("}", 1)[-1],
+        attrs=attrs,
+        children=[_element(c) for c in node],
+        text=node.text or "",
+        line=line,
+        text_line=line,
+        end_line=int(node.get("\0end", str(line))),
+    )
+
+
+def _read_yaml(text: str) -> Element:
+    document = yaml.compose(text, Loader=yaml.SafeLoader)
+    if not isinstance(document, yaml.MappingNode):
+        raise ValueError("the changelog is not a mapping")
+    return _yaml_element("root", document)
+
+
+def _yaml_element(name: str, node: yaml.Node) -> Element:
+    element = Element(name=name, line=node.start_mark.line + 1, end_line=node.end_mark.line + 1)
+    if isinstance(node, yaml.ScalarNode):
+        element.text, element.text_line = str(node.value), _text_line(node)
+        return element
+    pairs = node.value if isinstance(node, yaml.MappingNode) else []
+    items = node.value if isinstance(node, yaml.SequenceNode) else []
+    for key, value in pairs:
+        if isinstance(value, yaml.ScalarNode):
+            element.attrs[str(key.value)] = str(value.value)
+            if key.value in ("sql", "where"):
+                element.text, element.text_line = str(value.value), _text_line(value)
+        elif key.value in ("changes", "databaseChangeLog", "columns"):
+            element.children.extend(_yaml_element_items(value))
+        else:
+            element.children.append(_yaml_element(str(key.value), value))
+    element.children.extend(_yaml_element_items(node) if items else [])
+    return element
+
+
+def _yaml_element_items(node: yaml.Node) -> list[Element]:
+    """A list of one-key mappings (`- addColumn: {…}`) as elements named by their key."""
+    found = []
+    for item in node.value if isinstance(node, yaml.SequenceNode) else []:
+        if isinstance(item, yaml.MappingNode):
+            for key, value in item.value:
+                found.append(_yaml_element(str(key.value), value))
+    return found
+
+
+def _text_line(node: yaml.ScalarNode) -> int:
+    return node.start_mark.line + (2 if node.style in ("|", ">") else 1)
+
+
+def _formatted_sql(path: str, text: str, dialect: str) -> Migration:
+    up = parse_sql(path, text, dialect)
+    starts = [m for m in _CHANGESET.finditer(text)]
+    no_transaction = any("runInTransaction:false" in m.group(2).replace(" ", "") for m in starts)
+    reason = ""
+    for index, match in enumerate(starts):
+        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
+        if not re.search(r"^\s*--\s*rollback\b", text[match.end() : end], re.I | re.M):
+            line = text.count("\n", 0, match.start()) + 1
+            reason = reason or f"changeset `{match.group(1)}` (line {line}) has no `--rollback`"
+    note = (
+        "a changeset sets runInTransaction:false"
+        if no_transaction
+        else "Liquibase runs each changeset in its own transaction"
+    )
+    return Migration(
+        path=path,
+        framework=NAME,
+        dialect=dialect,
+        up=up,
+        down=None if reason else (),
+        in_transaction=not no_transaction,
+        transaction_note=note,
+        irreversible_reason=reason,
+        version=version(path),
+        suppressions=suppressions.find(text, up),
+    )
+
+
+def _error_line(error: Exception) -> int:
+    position = getattr(error, "position", None)
+    if isinstance(position, tuple) and position:
+        return int(position[0])
+    mark = getattr(error, "problem_mark", None)
+    return int(mark.line) + 1 if mark is not None else 1

@@ -1,0 +1,352 @@
+"""Liquibase change types (`addColumn`, `modifyDataType`, `sql`, `update`, …) as operations.
+
+XML and YAML changelogs are first read into the same `Element` shape (name, attributes, children, text,
+line), so one function per change type serves both. Change types Liquibase can roll back by itself
+are listed in AUTOMATIC_ROLLBACK; the others need a `rollback` block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.findings import Location
+from bot.frameworks.origin import Origin
+from bot.frameworks.sqlfile import parse_sql
+from bot.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    AlterColumnType,
+    ColumnSpec,
+    CreateTable,
+    DataDelete,
+    DataInsert,
+    DataUpdate,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropNotNull,
+    DropTable,
+    Operation,
+    RenameColumn,
+    RenameTable,
+    SetDefault,
+    SetNotNull,
+    Unparsed,
+)
+from bot.names import normalize_type
+
+AUTOMATIC_ROLLBACK = frozenset(
+    {
+        "createTable",
+        "addColumn",
+        "renameColumn",
+        "renameTable",
+        "createIndex",
+        "addNotNullConstraint",
+        "dropNotNullConstraint",
+        "addForeignKeyConstraint",
+        "addUniqueConstraint",
+        "addPrimaryKey",
+        "createView",
+        "addDefaultValue",
+        "createSequence",
+        "tagDatabase",
+        "addLookupTable",
+        "addAutoIncrement",
+        "setTableRemarks",
+        "setColumnRemarks",
+        "renameView",
+        "renameSequence",
+    }
+)
+_VALUE_KEYS = ("value", "valueNumeric", "valueBoolean", "valueDate", "valueComputed", "valueSequenceNext")
+_DEFAULT_KEYS = (
+    "defaultValue",
+    "defaultValueNumeric",
+    "defaultValueBoolean",
+    "defaultValueDate",
+    "defaultValueComputed",
+)
+
+
+@dataclass
+class Element:
+    name: str
+    attrs: dict[str, str] = field(default_factory=dict)
+    children: list[Element] = field(default_factory=list)
+    text: str = ""
+    line: int = 1
+    text_line: int = 1
+    end_line: int = 0
+
+    def get(self, key: str, default: str = "") -> str:
+        return self.attrs.get(key, default)
+
+    def all(self, name: str) -> list[Element]:
+        return [c for c in self.children if c.name == name]
+
+
+def operations(
+    change: Element, path: str, dialect: str, tree_read: Callable[[str], str | None]
+) -> list[Operation]:
+    handler = _HANDLERS.get(change.name)
+    if handler is None:
+        return [
+            Unparsed(error=f"the Liquibase change `{change.name}` is not understood", **_base(change, path))
+        ]
+    if change.name in ("sql", "sqlFile"):
+        return _sql(change, path, dialect, tree_read)
+    return handler(change, path, dialect)
+
+
+def _base(e: Element, path: str) -> Origin:
+    return {
+        "location": Location(path, e.line),
+        "end_line": max(e.end_line, e.line),
+        "sql": f"<{e.name} {_attrs(e)}>",
+    }
+
+
+def _attrs(e: Element) -> str:
+    return " ".join(f'{k}="{v}"' for k, v in e.attrs.items())
+
+
+def _literal(e: Element, keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        if key in e.attrs:
+            value = e.attrs[key]
+            if key.endswith(("Computed", "Numeric", "Boolean")) or key == "valueSequenceNext":
+                return value
+            return "'" + value.replace("'", "''") + "'"
+    return None
+
+
+def _column(e: Element, dialect: str) -> ColumnSpec:
+    constraints = next(iter(e.all("constraints")), Element("constraints"))
+    primary = constraints.get("primaryKey") == "true"
+    default = _literal(e, _DEFAULT_KEYS)
+    return ColumnSpec(
+        name=e.get("name").lower(),
+        type=normalize_type(e.get("type"), dialect),
+        nullable=constraints.get("nullable") != "false" and not primary,
+        default=default,
+        primary_key=primary,
+        unique=constraints.get("unique") == "true",
+        identity=e.get("autoIncrement") == "true",
+        volatile_default="defaultValueComputed" in e.attrs
+        and "(" in e.attrs["defaultValueComputed"]
+        and "now" not in e.attrs["defaultValueComputed"].lower()
+        and "current" not in e.attrs["defaultValueComputed"].lower(),
+        references=constraints.get("referencedTableName") or None,
+    )
+
+
+def _table(e: Element) -> str:
+    schema = e.get("schemaName").lower()
+    name = e.get("tableName").lower()
+    return f"{schema}.{name}" if schema and schema not in ("public", "dbo") else name
+
+
+def _create_table(e: Element, path: str, dialect: str) -> list[Operation]:
+    return [
+        CreateTable(
+            table=_table(e), columns=tuple(_column(c, dialect) for c in e.all("column")), **_base(e, path)
+        )
+    ]
+
+
+def _add_column(e: Element, path: str, dialect: str) -> list[Operation]:
+    return [
+        AddColumn(table=_table(e), column=_column(c, dialect), **_base(c if c.line > e.line else e, path))
+        for c in e.all("column")
+    ]
+
+
+def _drop_column(e: Element, path: str, dialect: str) -> list[Operation]:
+    names = [e.get("columnName")] if e.get("columnName") else [c.get("name") for c in e.all("column")]
+    return [DropColumn(table=_table(e), column=n.lower(), **_base(e, path)) for n in names]
+
+
+def _rename_column(e: Element, path: str, dialect: str) -> list[Operation]:
+    return [
+        RenameColumn(
+            table=_table(e),
+            column=e.get("oldColumnName").lower(),
+            new_name=e.get("newColumnName").lower(),
+            **_base(e, path),
+        )
+    ]
+
+
+def _modify_type(e: Element, path: str, dialect: str) -> list[Operation]:
+    return [
+        AlterColumnType(
+            table=_table(e),
+            column=e.get("columnName").lower(),
+            new_type=normalize_type(e.get("newDataType"), dialect),
+            **_base(e, path),
+        )
+    ]
+
+
+def _not_null(e: Element, path: str, dialect: str) -> list[Operation]:
+    table, column = _table(e), e.get("columnName").lower()
+    ops: list[Operation] = []
+    if e.get("defaultNullValue"):  # Liquibase fills NULLs first
+        value = "'" + e.get("defaultNullValue").replace("'", "''") + "'"
+        ops.append(
+            DataUpdate(
+                table=table,
+                assignments=((column, value),),
+                where=f"{column} IS NULL",
+                reads=(column,),
+                **_base(e, path),
+            )
+        )
+    ops.append(SetNotNull(table=table, column=column, **_base(e, path)))
+    return ops
+
+
+def _drop_not_null(e: Element, path: str, dialect: str) -> list[Operation]:
+    return [DropNotNull(table=_table(e), column=e.get("columnName").lower(), **_base(e, path))]
+
+
+def _create_index(e: Element, path: str, dialect: str) -> list[Operation]:
+    return [
+        AddIndex(
+            table=_table(e),
+            name=e.get("indexName").lower(),
+            columns=tuple(c.get("name").lower() for c in e.all("column")),
+            unique=e.get("unique") == "true",
+            **_base(e, path),
+        )
+    ]
+
+
+def _drop_index(e: Element, path: str, dialect: str) -> list[Operation]:
+    return [DropIndex(name=e.get("indexName").lower(), table=_table(e), **_base(e, path))]
+
+
+def _foreign_key(e: Element, path: str, dialect: str) -> list[Operation]:
+    return [
+        AddConstraint(
+            table=e.get("baseTableName").lower(),
+            name=e.get("constraintName").lower(),
+            constraint="foreign_key",
+            columns=tuple(c.strip().lower() for c in e.get("baseColumnNames").split(",") if c.strip()),
+            references=e.get("referencedTableName").lower(),
+            not_valid=e.get("validate") == "false",
+            **_base(e, path),
+        )
+    ]
+
+
+def _unique(e: Element, path: str, dialect: str) -> list[Operation]:
+    kind = "primary_key" if e.name == "addPrimaryKey" else "unique"
+    return [
+        AddConstraint(
+            table=_table(e),
+            name=e.get("constraintName").lower(),
+            constraint=kind,
+            columns=tuple(c.strip().lower() for c in e.get("columnNames").split(",") if c.strip()),
+            using_index=e.get("forIndexName") or None,
+            **_base(e, path),
+        )
+    ]
+
+
+def _drop_constraint(e: Element, path: str, dialect: str) -> list[Operation]:
+    table = e.get("baseTableName").lower() or _table(e)
+    return [DropConstraint(table=table, name=e.get("constraintName").lower(), **_base(e, path))]
+
+
+def _default(e: Element, path: str, dialect: str) -> list[Operation]:
+    default = _literal(e, _DEFAULT_KEYS) if e.name == "addDefaultValue" else None
+    return [
+        SetDefault(table=_table(e), column=e.get("columnName").lower(), default=default, **_base(e, path))
+    ]
+
+
+def _drop_table(e: Element, path: str, dialect: str) -> list[Operation]:
+    return [DropTable(table=_table(e), cascade=e.get("cascadeConstraints") == "true", **_base(e, path))]
+
+
+def _rename_table(e: Element, path: str, dialect: str) -> list[Operation]:
+    return [
+        RenameTable(
+            table=e.get("oldTableName").lower(), new_name=e.get("newTableName").lower(), **_base(e, path)
+        )
+    ]
+
+
+def _update(e: Element, path: str, dialect: str) -> list[Operation]:
+    assignments = tuple((c.get("name").lower(), _literal(c, _VALUE_KEYS) or "NULL") for c in e.all("column"))
+    where = next((w.text.strip() for w in e.all("where")), e.get("where")) or None
+    return [DataUpdate(table=_table(e), assignments=assignments, where=where, **_base(e, path))]
+
+
+def _delete(e: Element, path: str, dialect: str) -> list[Operation]:
+    where = next((w.text.strip() for w in e.all("where")), e.get("where")) or None
+    return [DataDelete(table=_table(e), where=where, **_base(e, path))]
+
+
+def _insert(e: Element, path: str, dialect: str) -> list[Operation]:
+    return [
+        DataInsert(
+            table=_table(e), columns=tuple(c.get("name").lower() for c in e.all("column")), **_base(e, path)
+        )
+    ]
+
+
+def _sql(e: Element, path: str, dialect: str, tree_read: Callable[[str], str | None]) -> list[Operation]:
+    if e.name == "sql":
+        return list(parse_sql(path, e.text or e.get("sql"), dialect, first_line=e.text_line))
+    target = e.get("path")
+    if e.get("relativeToChangelogFile") == "true" and "/" in path:
+        target = f"{path.rsplit('/', 1)[0]}/{target}"
+    text = tree_read(target) if target else None
+    if text is None:
+        return [Unparsed(error=f"`sqlFile` `{target}` was not found", **_base(e, path))]
+    return list(parse_sql(target, text, dialect))
+
+
+def _nothing(e: Element, path: str, dialect: str) -> list[Operation]:
+    return []
+
+
+_HANDLERS: dict[str, Callable[[Element, str, str], list[Operation]]] = {
+    "createTable": _create_table,
+    "addColumn": _add_column,
+    "dropColumn": _drop_column,
+    "renameColumn": _rename_column,
+    "modifyDataType": _modify_type,
+    "addNotNullConstraint": _not_null,
+    "dropNotNullConstraint": _drop_not_null,
+    "createIndex": _create_index,
+    "dropIndex": _drop_index,
+    "addForeignKeyConstraint": _foreign_key,
+    "addUniqueConstraint": _unique,
+    "addPrimaryKey": _unique,
+    "dropForeignKeyConstraint": _drop_constraint,
+    "dropUniqueConstraint": _drop_constraint,
+    "dropPrimaryKey": _drop_constraint,
+    "addDefaultValue": _default,
+    "dropDefaultValue": _default,
+    "dropTable": _drop_table,
+    "renameTable": _rename_table,
+    "update": _update,
+    "delete": _delete,
+    "insert": _insert,
+    "sql": _nothing,
+    "sqlFile": _nothing,
+    "tagDatabase": _nothing,
+    "comment": _nothing,
+    "setTableRemarks": _nothing,
+    "setColumnRemarks": _nothing,
+    "output": _nothing,
+    "empty": _nothing,
+    "preConditions": _nothing,
+    "validCheckSum": _nothing,
+}

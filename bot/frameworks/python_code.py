@@ -1,0 +1,185 @@
+"""Data-migration code in Python (Django `RunPython` functions, Alembic `upgrade()` bodies) as operations.
+
+What can be recognised becomes a typed operation at its own line: an ORM `update()` or `delete()` on a
+queryset, `bulk_update` (batched when given a `batch_size`), a loop that saves rows one at a time, and
+SQL passed to `execute`. The rest is RunCode, with the tables the code names in `touches`.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import replace
+
+from bot.findings import Location
+from bot.frameworks import python_source as py
+from bot.frameworks.origin import Origin
+from bot.frameworks.sqlfile import parse_sql
+from bot.migration import DataDelete, DataInsert, DataUpdate, Operation, Unparsed
+
+_EXECUTE = frozenset({"execute", "exec_driver_sql", "executemany"})
+_ITERATE = frozenset(
+    {"iterator", "all", "filter", "exclude", "select_related", "only", "order_by", "values_list"}
+)
+
+
+class CodeReader:
+    """Reads one function body; `tables` maps the names code uses for models to their tables."""
+
+    def __init__(self, text: str, path: str, dialect: str, table_of: Callable[[str], str | None]) -> None:
+        self.text, self.path, self.dialect, self.table_of = text, path, dialect, table_of
+        self.ops: list[Operation] = []
+        self.touches: list[str] = []
+
+    def read(self, body: list[ast.stmt]) -> None:
+        for statement in body:
+            self._statement(statement)
+
+    def _statement(self, node: ast.stmt) -> None:
+        if isinstance(node, ast.For | ast.AsyncFor):
+            self._loop(node)
+            return
+        for call in _calls(node):
+            self._call(call)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt) and not isinstance(child, ast.FunctionDef):
+                self._statement(child)
+
+    def _loop(self, node: ast.For | ast.AsyncFor) -> None:
+        table = self._queryset_table(node.iter)
+        body_calls = [py.name(c) for stmt in node.body for c in ast.walk(stmt) if isinstance(c, ast.Call)]
+        if table is not None and (
+            any(n in ("save", "update", "bulk_update") for n in body_calls) or _sets_attributes(node)
+        ):
+            self.ops.append(DataUpdate(table=table, batched=True, **self._base(node)))
+        elif table is not None and "delete" in body_calls:
+            self.ops.append(DataDelete(table=table, batched=True, **self._base(node)))
+        else:
+            for call in _calls(node.iter):
+                self._call(call)
+            start = len(self.ops)
+            self.read(node.body)
+            # Each pass of the loop changes its own slice of rows: the work is split.
+            self.ops[start:] = [
+                replace(op, batched=True) if isinstance(op, DataUpdate | DataDelete) else op
+                for op in self.ops[start:]
+            ]
+
+    def _call(self, call: ast.Call) -> None:
+        method = py.name(call)
+        if method in _EXECUTE and call.args:
+            self._execute(call)
+            return
+        table = self._queryset_table(call.func.value) if isinstance(call.func, ast.Attribute) else None
+        if table is None:
+            return
+        base = self._base(call)
+        if method == "update":
+            assignments = tuple((k, py.segment(self.text, v)) for k, v in py.keywords(call).items())
+            self.ops.append(DataUpdate(table=table, assignments=assignments, where=self._where(call), **base))
+        elif method == "bulk_update":
+            batched = "batch_size" in py.keywords(call)
+            self.ops.append(DataUpdate(table=table, batched=batched, **base))
+        elif method == "delete":
+            self.ops.append(DataDelete(table=table, where=self._where(call), **base))
+        elif method in ("bulk_create", "create", "get_or_create", "update_or_create"):
+            self.ops.append(DataInsert(table=table, **base))
+
+    def _execute(self, call: ast.Call) -> None:
+        strings = py.sql_strings(call.args[0])
+        if strings is None:
+            self.ops.append(
+                Unparsed(error="the SQL is built at run time, so it could not be read", **self._base(call))
+            )
+            return
+        for sql in strings:
+            self.ops.extend(parse_sql(self.path, sql.text, self.dialect, first_line=sql.line))
+
+    def _queryset_table(self, node: ast.expr) -> str | None:
+        """The table behind `Model.objects.filter(…)` or `session.query(Model)…`, when Model is known."""
+        while True:
+            if isinstance(node, ast.Call) and py.name(node) == "query" and node.args:
+                first = node.args[0]
+                node = first.value if isinstance(first, ast.Attribute) else first
+                break
+            if isinstance(node, ast.Call):
+                node = node.func
+            elif isinstance(node, ast.Attribute) and node.attr in (
+                "objects",
+                "_default_manager",
+                "_base_manager",
+            ):
+                node = node.value
+                break
+            elif isinstance(node, ast.Attribute) and (
+                node.attr in _ITERATE or isinstance(node.value, ast.Call)
+            ):
+                node = node.value
+            else:
+                return None
+        if not isinstance(node, ast.Name):
+            return None
+        table = self.table_of(node.id)
+        if table:
+            self.touches.append(table)
+        return table
+
+    def _where(self, call: ast.Call) -> str | None:
+        parts: list[str] = []
+        node: ast.expr = call.func
+        while isinstance(node, ast.Attribute | ast.Call):
+            if isinstance(node, ast.Call) and py.name(node) in ("filter", "exclude"):
+                prefix = "NOT " if py.name(node) == "exclude" else ""
+                parts.extend(
+                    prefix + _lookup(k, py.segment(self.text, v)) for k, v in py.keywords(node).items()
+                )
+                parts.extend(prefix + py.segment(self.text, a) for a in node.args)
+            node = node.func if isinstance(node, ast.Call) else node.value
+        return " AND ".join(reversed(parts)) if parts else None
+
+    def _base(self, node: ast.stmt | ast.expr) -> Origin:
+        return {
+            "location": Location(self.path, node.lineno),
+            "end_line": node.end_lineno or node.lineno,
+            "sql": py.segment(self.text, node),
+        }
+
+
+def _calls(node: ast.AST) -> list[ast.Call]:
+    """The outermost calls of a statement (a chain `a.b().c()` counts once, at its last call)."""
+    found: list[ast.Call] = []
+    stack: list[ast.AST] = [node] if not isinstance(node, ast.stmt) else list(ast.iter_child_nodes(node))
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.stmt):
+            continue
+        if isinstance(current, ast.Call):
+            found.append(current)
+            stack.extend(current.args)
+            stack.extend(k.value for k in current.keywords)
+        else:
+            stack.extend(ast.iter_child_nodes(current))
+    return sorted(found, key=lambda c: (c.lineno, c.col_offset))
+
+
+def _lookup(key: str, value: str) -> str:
+    column, _, operator = key.partition("__")
+    if operator == "isnull":
+        return f"{column} IS {'NULL' if value == 'True' else 'NOT NULL'}"
+    if operator == "in":
+        return f"{column} IN {value}"
+    return f"{key} = {value}" if operator else f"{column} = {value}"
+
+
+def _sets_attributes(loop: ast.For | ast.AsyncFor) -> bool:
+    """`for row in session.query(X): row.col = …` changes each row (the ORM writes it at flush)."""
+    target = loop.target.id if isinstance(loop.target, ast.Name) else None
+    return target is not None and any(
+        isinstance(node, ast.Assign)
+        and any(
+            isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == target
+            for t in node.targets
+        )
+        for statement in loop.body
+        for node in ast.walk(statement)
+    )

@@ -1,0 +1,144 @@
+"""Python migration source (Django, Alembic) read with the standard library's `ast`: calls, literals, SQL.
+
+Nothing is imported or executed: a literal is read with `ast.literal_eval`, anything else is kept as
+`Code`, its source text, so a migration that computes a value is still read without running it.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Code:
+    """A Python expression that is not a literal, kept as its source text."""
+
+    text: str
+
+
+def name(node: ast.expr) -> str:
+    """The called name: `migrations.AddField` → `AddField`, `op.add_column` → `add_column`."""
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return ""
+
+
+def dotted(node: ast.expr) -> str:
+    """`op.get_bind().execute` → `op.get_bind.execute` (calls in the chain are dropped)."""
+    parts = []
+    while True:
+        if isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Name):
+            parts.append(node.id)
+            break
+        else:
+            break
+    return ".".join(reversed(parts))
+
+
+def literal(node: ast.expr | None) -> object:
+    if node is None:
+        return None
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return Code(ast.unparse(node))
+
+
+def keywords(call: ast.Call) -> dict[str, ast.expr]:
+    return {k.arg: k.value for k in call.keywords if k.arg is not None}
+
+
+def argument(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
+    """A positional argument or, when absent, the keyword argument of that name."""
+    if len(call.args) > index and not isinstance(call.args[index], ast.Starred):
+        return call.args[index]
+    return keywords(call).get(keyword)
+
+
+def text_argument(call: ast.Call, index: int, keyword: str) -> str:
+    value = literal(argument(call, index, keyword))
+    return value if isinstance(value, str) else ""
+
+
+def segment(text: str, node: ast.AST) -> str:
+    return ast.get_source_segment(text, node) or ""
+
+
+@dataclass(frozen=True)
+class SqlString:
+    text: str
+    line: int
+
+
+def sql_strings(node: ast.expr | None) -> Iterator[SqlString] | None:
+    """SQL as a string, `sa.text("…")`, or a list or tuple of them (Django `RunSQL`); None when computed."""
+    if node is None:
+        return None
+    found = list(_sql_strings(node))
+    if any(s is None for s in found):
+        return None
+    return iter([s for s in found if s is not None])
+
+
+def _sql_strings(node: ast.expr) -> Iterator[SqlString | None]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield SqlString(node.value, node.lineno)
+    elif isinstance(node, ast.JoinedStr):
+        yield SqlString(_placeholders(node), node.lineno)
+    elif isinstance(node, ast.Call) and name(node) in ("text", "dedent", "strip") and node.args:
+        yield from _sql_strings(node.args[0])
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("strip", "format")
+    ):
+        yield from _sql_strings(node.func.value)
+    elif isinstance(node, ast.List | ast.Tuple):
+        if (
+            isinstance(node, ast.Tuple)
+            and len(node.elts) == 2
+            and not isinstance(node.elts[1], ast.Constant | ast.JoinedStr)
+        ):
+            yield from _sql_strings(node.elts[0])  # (sql, params)
+        else:
+            for element in node.elts:
+                yield from _sql_strings(element)
+    else:
+        yield None
+
+
+def _placeholders(node: ast.JoinedStr) -> str:
+    parts = []
+    for value in node.values:
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            parts.append(value.value)
+        else:
+            parts.append("interp_value")
+    return "".join(parts)
+
+
+def functions(module: ast.Module) -> dict[str, ast.FunctionDef]:
+    return {n.name: n for n in ast.walk(module) if isinstance(n, ast.FunctionDef)}
+
+
+_LITERALS = (ast.Constant, ast.JoinedStr, ast.List, ast.Tuple)
+
+
+def constants(module: ast.Module) -> dict[str, ast.expr]:
+    """Module-level names bound once to a literal: `DISABLE = "ALTER TABLE …"`."""
+    found: dict[str, ast.expr] = {}
+    for node in (n for n in module.body if isinstance(n, ast.Assign) and len(n.targets) == 1):
+        if isinstance(node.targets[0], ast.Name) and isinstance(node.value, _LITERALS):
+            found[node.targets[0].id] = node.value
+    return found

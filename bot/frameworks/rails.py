@@ -1,0 +1,328 @@
+"""Rails (Active Record) migrations: `db/migrate/*.rb` and `db/post_migrate/*.rb`, read with a Ruby grammar.
+
+- `change` is reversed by Rails itself, except for statements it cannot reverse (`remove_column`
+  without a type, `change_column`, `execute`, `drop_table` without a block, …) outside a `reversible`
+  block: those make the migration irreversible. `up`/`down` give both directions; a `down` that raises
+  `ActiveRecord::IrreversibleMigration` is no way back.
+- Rails runs each migration in a transaction unless the class calls `disable_ddl_transaction!`.
+- `safety_assured { … }` (strong_migrations) is the author's statement that the block is safe: the
+  review records it as an accepted suppression, with the reason "safety_assured", of the
+  migration-safety rules only. Findings about data, code references and rollback still stand.
+- Model code (`update_all`, `in_batches`, `find_each`, `delete_all`) becomes data operations; other
+  Ruby becomes RunCode naming the tables it touches. `db/schema.rb` is read by `schema_operations`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from tree_sitter import Node
+
+from bot import suppressions
+from bot.changeset import Tree
+from bot.findings import Dimension, Location
+from bot.frameworks import rails_data, rails_schema, rails_tables, ruby
+from bot.frameworks.inverse import inverse
+from bot.frameworks.origin import origin
+from bot.frameworks.rails_common import Result, Source
+from bot.frameworks.statements import separate
+from bot.migration import Migration, Operation, RunCode, Suppression, Unparsed
+
+NAME = "rails"
+EXTENSIONS = (".rb",)
+_PATH = re.compile(r"(?:^|/)db/(?:\w+_)?migrate/(\d+)_\w+\.rb$")
+_CONNECTION_METHODS = frozenset({"execute", "exec_query", "exec_update", "exec_delete", "exec_insert"})
+_QUIET = frozenset({"say", "puts", "reset_column_information", "raise", "return", "require", "p", "pp"})
+_NOT_SUPPRESSED = frozenset({"unparsed-statement", "suppression-without-reason"})
+
+
+def candidate(path: str) -> bool:
+    return _PATH.search(path) is not None
+
+
+def detect(path: str, text: str) -> bool:
+    return _PATH.search(path) is not None and "Migration" in text
+
+
+def is_down(path: str) -> bool:
+    return False
+
+
+def version(path: str) -> str:
+    match = _PATH.search(path)
+    return match.group(1) if match else ""
+
+
+def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
+    root = ruby.parse(text)
+    walker = _Walker(Source(path, dialect, ruby.heredoc_bodies(root)), _inline_models(root))
+    klass = _migration_class(root)
+    if klass is None:
+        op = Unparsed(
+            location=Location(path, 1), error="no migration class (`class … < ActiveRecord::Migration`)"
+        )
+        return Migration(path, NAME, dialect, (op,), None, True, "Rails runs each migration in a transaction")
+    methods, in_transaction = _class_body(klass)
+    walker.helpers = {k: v for k, v in methods.items() if k not in ("up", "down", "change")}
+    walker.syntax_errors(root)
+    down: tuple[Operation, ...] | None
+    if "change" in methods:
+        walker.walk(methods["change"])
+        up, reason = separate(walker.ops), walker.reason
+        down = (
+            None
+            if reason
+            else tuple(walker.down_ops)
+            + tuple(undone for op in reversed(walker.reversed_ops) if (undone := inverse(op)) is not None)
+        )
+    else:
+        walker.walk(methods.get("up"))
+        up = separate(walker.ops)
+        down, reason = _down(methods.get("down"), walker)
+    note = (
+        "the class calls `disable_ddl_transaction!`"
+        if not in_transaction
+        else "Rails runs each migration in a transaction"
+    )
+    return Migration(
+        path=path,
+        framework=NAME,
+        dialect=dialect,
+        up=up,
+        down=down,
+        in_transaction=in_transaction,
+        transaction_note=note,
+        down_path=path if down is not None else None,
+        irreversible_reason=reason,
+        version=version(path),
+        suppressions=suppressions.find(text, up) + walker.safety_suppressions(),
+    )
+
+
+def schema_operations(path: str, text: str, dialect: str) -> tuple[Operation, ...]:
+    """The tables of a `db/schema.rb` dump, as CreateTable operations (and its indexes and keys)."""
+    root = ruby.parse(text)
+    walker = _Walker(Source(path, dialect, ruby.heredoc_bodies(root)), {})
+    for node in root.named_children:
+        inner = ruby.call(node)
+        if inner is not None and inner.block is not None and "Schema" in ruby.text_of(inner.receiver):
+            walker.walk(inner.block)
+    return tuple(op for op in walker.ops if not isinstance(op, RunCode))
+
+
+def _migration_class(root: Node) -> Node | None:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if (
+            node.type == "class"
+            and "migration" in ruby.text_of(node.child_by_field_name("superclass")).lower()
+        ):
+            return node
+        stack.extend(reversed(node.named_children))
+    return None
+
+
+def _class_body(klass: Node) -> tuple[dict[str, Node | None], bool]:
+    methods: dict[str, Node | None] = {}
+    in_transaction = True
+    for node in (klass.child_by_field_name("body") or klass).named_children:
+        if node.type in ("method", "singleton_method"):
+            name = ruby.text_of(node.child_by_field_name("name"))
+            methods[name] = node.child_by_field_name("body") or _body_of(node)
+        elif ruby.text_of(node).startswith("disable_ddl_transaction!") or re.match(
+            r"self\.disable_ddl_transaction\s*=\s*true", ruby.text_of(node)
+        ):
+            in_transaction = False
+    return methods, in_transaction
+
+
+def _body_of(node: Node) -> Node | None:
+    return next((c for c in node.named_children if c.type == "body_statement"), None)
+
+
+def _down(body: Node | None, up_walker: _Walker) -> tuple[tuple[Operation, ...] | None, str]:
+    if body is None:
+        return None, "no `down` method"
+    if re.search(r"\braise\b[^\n]*IrreversibleMigration", ruby.text_of(body)):
+        return None, "`down` raises ActiveRecord::IrreversibleMigration"
+    walker = _Walker(up_walker.src, up_walker.models)
+    walker.helpers = up_walker.helpers
+    walker.walk(body)
+    return tuple(walker.ops), ""
+
+
+@cache
+def _safety_rules() -> tuple[str, ...]:
+    from bot.rules import RULES  # the rules import nothing from the frameworks
+
+    return tuple(
+        m.RULE.id
+        for m in RULES
+        if m.RULE.dimension is Dimension.MIGRATION_SAFETY and m.RULE.id not in _NOT_SUPPRESSED
+    )
+
+
+def _inline_models(root: Node) -> dict[str, str]:
+    """Models a migration defines for itself: `class User < ActiveRecord::Base; self.table_name = "users"`."""
+    models: dict[str, str] = {}
+    for match in re.finditer(
+        r"class\s+(\w+)\s*<\s*[\w:]+.*?self\.table_name\s*=\s*[\"':](\w+)", ruby.text_of(root), re.S
+    ):
+        models[match.group(1)] = match.group(2)
+    return models
+
+
+class _Walker:
+    """Turns the statements of a method body into operations, in order, with their lines."""
+
+    def __init__(self, src: Source, models: dict[str, str]) -> None:
+        self.src, self.models = src, models
+        self.ops: list[Operation] = []
+        self.reversed_ops: list[Operation] = []  # `change` statements Rails reverses itself
+        self.down_ops: list[Operation] = []  # `dir.down` blocks of `reversible`
+        self.reason = ""
+        self.safety: list[tuple[int, int, int]] = []  # (first line, last line, line of safety_assured)
+        self._reversible_depth = 0
+        self.helpers: dict[str, Node | None] = {}  # the migration's own methods besides up/down/change
+        self._followed: set[str] = set()
+
+    def syntax_errors(self, root: Node) -> None:
+        if root.has_error:
+            node = _first_error(root)
+            line = node.start_point[0] + 1 if node is not None else 1
+            self._add(
+                [
+                    Unparsed(
+                        error="Ruby syntax error",
+                        location=Location(self.src.path, line),
+                        end_line=line,
+                        sql=ruby.text_of(node)[:200] if node is not None else "",
+                    )
+                ],
+                "",
+            )
+
+    def walk(self, body: Node | None) -> None:
+        for node in ruby.statements(body):
+            if node.type in ("assignment", "operator_assignment"):
+                right = node.child_by_field_name("right")
+                if right is None or not isinstance(ruby.value(right), ruby.Code):
+                    continue  # a local set to a literal does nothing to the database
+                if right.type == "call" and ruby.call(right) is not None:
+                    node = right
+            c = ruby.call(node)
+            if c is None:
+                self._code(node)
+            else:
+                self._call(c)
+
+    def _call(self, c: ruby.Call) -> None:
+        if c.receiver is None:
+            self._bare(c)
+            return
+        receiver = ruby.text_of(c.receiver)
+        if c.name in _CONNECTION_METHODS and (receiver == "connection" or receiver.endswith(".connection")):
+            self._statement(ruby.Call("execute", c.node, None, c.args, c.options, c.block))
+            return
+        data = rails_data.model_call(c, self.src.path, self.models)
+        if data is not None:
+            self._add(data, "")
+        else:
+            self._code(c.node)
+        if c.block is not None and (data is None or all(isinstance(op, RunCode) for op in data)):
+            self._inside_code(c.block)
+
+    def _inside_code(self, block: Node) -> None:
+        """Statements inside a loop already reported as code: keep what they do to the schema or data."""
+        inner = _Walker(self.src, self.models)
+        inner.helpers, inner._followed = self.helpers, self._followed
+        inner.walk(block)
+        self._add([op for op in inner.ops if not isinstance(op, RunCode)], inner.reason)
+        self.safety.extend(inner.safety)
+
+    def _bare(self, c: ruby.Call) -> None:
+        if c.name == "safety_assured":
+            self.safety.append((c.line, c.end_line, c.line))
+            self.walk(c.block)
+        elif c.name == "reversible":
+            self._reversible(c)
+        elif c.name in ("up_only", "say_with_time", "transaction", "with_lock_retries") or (
+            c.block is not None
+            and rails_tables.statement(c, self.src) is None
+            and rails_schema.statement(c, self.src) is None
+            and c.name not in ("revert",)
+        ):
+            self._reversible_depth += c.name == "up_only"
+            self.walk(c.block)
+            self._reversible_depth -= c.name == "up_only"
+        elif c.name in self.helpers and c.name not in self._followed:
+            self._followed.add(c.name)  # a private method of the migration: read what it does
+            self.walk(self.helpers[c.name])
+        elif c.name not in _QUIET and not self._statement(c):
+            self._code(c.node)
+
+    def _statement(self, c: ruby.Call) -> bool:
+        result: Result | None = rails_tables.statement(c, self.src) or rails_schema.statement(c, self.src)
+        if result is None:
+            return False
+        if c.name != "execute" and c.args and isinstance(ruby.value(c.args[0]), ruby.Code):
+            # `add_column table, …` with a variable: the statement's target is known only at run time.
+            error = f"the table of `{c.name}` is computed at run time, so the statement could not be read"
+            result = Result(
+                (Unparsed(error=error, **origin(self.src.path, c.line, c.end_line, ruby.text_of(c.node))),)
+            )
+        self._add(list(result.ops), result.irreversible)
+        if not result.irreversible and not self._reversible_depth:
+            self.reversed_ops.extend(result.ops)
+        return True
+
+    def _reversible(self, c: ruby.Call) -> None:
+        for node in ruby.statements(c.block):
+            inner = ruby.call(node)
+            if inner is None or inner.receiver is None or inner.name not in ("up", "down"):
+                self._code(node)
+                continue
+            if inner.name == "up":
+                self._reversible_depth += 1
+                self.walk(inner.block)
+                self._reversible_depth -= 1
+            else:
+                down = _Walker(self.src, self.models)
+                down.walk(inner.block)
+                self.down_ops.extend(down.ops)
+
+    def _code(self, node: Node) -> None:
+        op = RunCode(
+            language="ruby",
+            touches=rails_data.touches(node, self.models),
+            location=Location(self.src.path, node.start_point[0] + 1),
+            end_line=node.end_point[0] + 1,
+            sql=ruby.text_of(node),
+        )
+        self._add([op], "")
+
+    def _add(self, ops: list[Operation], reason: str) -> None:
+        self.ops.extend(ops)
+        if reason and not self.reason and not self._reversible_depth and ops:
+            self.reason = f"{reason} (line {ops[0].location.line})"
+
+    def safety_suppressions(self) -> tuple[Suppression, ...]:
+        found = []
+        for first, last, line in self.safety:
+            for start in sorted({op.location.line for op in self.ops if first <= op.location.line <= last}):
+                found.append(
+                    Suppression(rules=_safety_rules(), reason="safety_assured", line=line, applies_to=start)
+                )
+        return tuple(found)
+
+
+def _first_error(root: Node) -> Node | None:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            return node
+        stack.extend(reversed(node.children))
+    return None

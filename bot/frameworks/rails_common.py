@@ -1,0 +1,98 @@
+"""What the Rails statement readers share: the source being read, a statement's result, literal values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from bot.findings import Location
+from bot.frameworks import ruby
+from bot.frameworks.column_types import rails_type
+from bot.frameworks.origin import Origin
+from bot.migration import ColumnSpec, Operation
+from bot.names import VOLATILE_FUNCTIONS
+
+VOLATILE = re.compile(r"\b(" + "|".join(sorted(VOLATILE_FUNCTIONS)) + r")\s*\(", re.I)
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str
+    dialect: str
+    heredocs: dict[int, Node]
+
+
+@dataclass(frozen=True)
+class Result:
+    ops: tuple[Operation, ...]
+    irreversible: str = ""  # why `change` cannot reverse the statement, when it cannot
+
+
+Handler = Callable[[ruby.Call, Source], Result]
+
+
+def origin_of(c: ruby.Call, src: Source) -> Origin:
+    return {"location": Location(src.path, c.line), "end_line": c.end_line, "sql": ruby.text_of(c.node)}
+
+
+def argument(c: ruby.Call, index: int) -> str:
+    found = ruby.value(c.args[index]) if len(c.args) > index else None
+    return str(found) if isinstance(found, str | int) and not isinstance(found, bool) else ""
+
+
+def names(node_value: ruby.Value) -> tuple[str, ...]:
+    if isinstance(node_value, list):
+        return tuple(str(v) for v in node_value if isinstance(v, str))
+    return (node_value,) if isinstance(node_value, str) else ()
+
+
+def sql_literal(value: ruby.Value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, ruby.Code):
+        inner = re.search(r"""->\s*\{\s*["'](.*)["']\s*\}""", value.text, re.S)
+        return inner.group(1) if inner else value.text
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def column(name: str, type_name: str, c: ruby.Call, src: Source) -> ColumnSpec:
+    options = {key: ruby.value(node) for key, node in c.options.items()}
+    default = sql_literal(options.get("default")) if "default" in options else None
+    return ColumnSpec(
+        name=name,
+        type=rails_type(type_name, options, src.dialect),
+        nullable=options.get("null", True) is not False,
+        default=default,
+        volatile_default=bool(default and VOLATILE.search(default)),
+        primary_key=options.get("primary_key") is True,
+        generated=type_name == "virtual" and options.get("stored") is True,
+    )
+
+
+def index_name(table: str, columns: tuple[str, ...]) -> str:
+    return f"index_{table}_on_{'_and_'.join(columns)}"
+
+
+def plural(word: str) -> str:
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    if re.search(r"(s|x|z|ch|sh)$", word):
+        return word + "es"
+    return word + "s"
+
+
+def singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if re.search(r"(ses|xes|zes|ches|shes)$", word):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word

@@ -1,0 +1,252 @@
+"""Data changes written with models in a Rails migration: `update_all`, `in_batches`, `find_each`, …
+
+`User.where(state: nil).update_all(state: "open")` is one UPDATE (DataUpdate); `in_batches`, `find_each`
+and `find_in_batches` split the work (batched); `delete_all` is a DataDelete. Ruby that does anything
+else with models is RunCode naming the tables it touches, so nothing it does goes unmentioned.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+
+from bot.frameworks import ruby
+from bot.frameworks.origin import origin
+from bot.frameworks.rails_common import plural
+from bot.migration import DataDelete, DataInsert, DataUpdate, Operation, RunCode
+
+_BATCHES = frozenset({"in_batches", "find_each", "find_in_batches", "each_slice"})
+_UPDATES = frozenset(
+    {
+        "update_all",
+        "update",
+        "update!",
+        "update_column",
+        "update_columns",
+        "save",
+        "save!",
+        "update_attribute",
+        "toggle!",
+        "increment!",
+        "touch",
+    }
+)
+_DELETES = frozenset(
+    {"delete_all", "destroy_all", "delete", "destroy", "destroy!", "delete_by", "destroy_by"}
+)
+_INSERTS = frozenset(
+    {
+        "insert_all",
+        "insert_all!",
+        "upsert_all",
+        "create",
+        "create!",
+        "insert",
+        "upsert",
+        "find_or_create_by",
+        "find_or_create_by!",
+    }
+)
+_IGNORED = frozenset({"reset_column_information", "table_name=", "connection"})
+# Reads: they change nothing, so they are no operation of their own.
+_READS = frozenset(
+    {
+        "find",
+        "find_by",
+        "find_by!",
+        "first",
+        "last",
+        "take",
+        "pluck",
+        "ids",
+        "count",
+        "exists?",
+        "sum",
+        "maximum",
+        "minimum",
+        "select",
+        "where",
+        "order",
+        "limit",
+        "all",
+        "none",
+        "to_a",
+        "size",
+        "any?",
+        "empty?",
+        "pick",
+        "distinct",
+        "joins",
+        "includes",
+        "not",
+        "group",
+        "or",
+        "preload",
+        "eager_load",
+        "reorder",
+        "unscope",
+        "rewhere",
+        "lock",
+        "readonly",
+    }
+)
+
+
+def table_of(model: str, models: dict[str, str]) -> str:
+    """`Admin::UserRole` → `user_roles`, unless the migration defines the model with `self.table_name`."""
+    if model in models:
+        return models[model]
+    last = model.split("::")[-1]
+    return plural(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", last).lower())
+
+
+def model_call(c: ruby.Call, path: str, models: dict[str, str]) -> list[Operation] | None:
+    """The data operation of a call chain that starts at a model constant; None when it is no such chain."""
+    chain = _chain(c)
+    if not chain or chain[0][0] == "" or not _is_model(chain[0][0]):
+        return None
+    model = chain[0][0]
+    methods = [name for name, _ in chain[1:]]
+    if not methods or all(m in _IGNORED for m in methods) or (methods[-1] in _READS and c.block is None):
+        return []
+    table = table_of(model, models)
+    base = origin(path, c.line, c.end_line, ruby.text_of(c.node))
+    batched = any(m in _BATCHES for m in methods)
+    where = _where(chain)
+    block_text = ruby.text_of(c.block) if c.block is not None else ""
+    last = methods[-1]
+    if last in _UPDATES or (last in _BATCHES and _mentions(block_text, _UPDATES)):
+        assignments = _assignments(c) if last == "update_all" else ()
+        return [DataUpdate(table=table, assignments=assignments, where=where, batched=batched, **base)]
+    if last in _DELETES or (last in _BATCHES and _mentions(block_text, _DELETES)):
+        return [DataDelete(table=table, where=where, batched=batched, **base)]
+    if last in _INSERTS:
+        return [DataInsert(table=table, **base)]
+    return [RunCode(language="ruby", touches=touches(c.node, models), **base)]
+
+
+def touches(node: Node, models: dict[str, str]) -> tuple[str, ...]:
+    """Tables named in Ruby code: models (as their tables) and symbols given to schema methods."""
+    found = [table_of(name, models) for name in ruby.constants(node) if _is_model(name)]
+    return tuple(dict.fromkeys(found))
+
+
+def _is_model(name: str) -> bool:
+    return (
+        not name.startswith(("ActiveRecord", "Rails", "Arel", "ApplicationRecord"))
+        and name[:1].isupper()
+        and not name.isupper()
+        and (
+            name
+            not in {
+                "Time",
+                "Date",
+                "DateTime",
+                "JSON",
+                "Integer",
+                "String",
+                "Hash",
+                "Array",
+                "Set",
+                "File",
+                "Logger",
+                "Struct",
+                "Class",
+                "Kernel",
+                "Float",
+                "BigDecimal",
+                "SecureRandom",
+                "Digest",
+                "ENV",
+                "STDOUT",
+                "STDERR",
+                "Thread",
+                "Process",
+                "Benchmark",
+                "Gitlab",
+            }
+        )
+    )
+
+
+def _chain(c: ruby.Call) -> list[tuple[str, ruby.Call | None]]:
+    """`A::B.where(x).update_all(y)` → [("A::B", None), ("where", call), ("update_all", call)]."""
+    links: list[tuple[str, ruby.Call | None]] = []
+    current: ruby.Call | None = c
+    while current is not None:
+        links.append((current.name, current))
+        receiver = current.receiver
+        if receiver is None:
+            return []
+        if receiver.type in ("constant", "scope_resolution"):
+            links.append((ruby.text_of(receiver), None))
+            break
+        current = ruby.call(receiver) if receiver.type == "call" else None
+        if current is None:
+            return []
+    links.reverse()
+    return links
+
+
+def _where(chain: list[tuple[str, ruby.Call | None]]) -> str | None:
+    parts = []
+    for name, link in chain:
+        if link is None or (
+            name not in ("where", "find_by", "not", "rewhere", "joins", "merge")
+            and not name.startswith("with_")
+        ):
+            continue
+        parts.extend(_condition(link))
+        if name.startswith("with_") or name in ("joins", "merge"):
+            parts.append(ruby.text_of(link.node).rsplit(".", 1)[-1])
+    if any(
+        name not in ("where", "all", "unscoped")
+        for name, link in chain[1:-1]
+        if link is not None and name not in _BATCHES and name not in ("where", "find_by", "not", "rewhere")
+    ):
+        parts.append("(scope)")
+    return " AND ".join(parts) if parts else None
+
+
+def _condition(link: ruby.Call) -> list[str]:
+    parts = []
+    for key, node in link.options.items():
+        value = ruby.value(node)
+        if value is None:
+            parts.append(f"{key} IS NULL")
+        elif isinstance(value, list):
+            parts.append(f"{key} IN ({', '.join(_literal(v) for v in value)})")
+        else:
+            parts.append(f"{key} = {_literal(value)}")
+    for arg in link.args:
+        value = ruby.value(arg)
+        parts.append(value if isinstance(value, str) else ruby.text_of(arg))
+    return parts
+
+
+def _assignments(c: ruby.Call) -> tuple[tuple[str, str], ...]:
+    pairs = [(key, _literal(ruby.value(node))) for key, node in c.options.items()]
+    if not pairs and c.args:
+        value = ruby.value(c.args[0])
+        text = value if isinstance(value, str) else ruby.text_of(c.args[0])
+        pairs = [(m.group(1).lower(), m.group(2).strip()) for m in re.finditer(r"(\w+)\s*=\s*([^,]+)", text)]
+    return tuple(pairs)
+
+
+def _literal(value: ruby.Value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, ruby.Code):
+        return value.text
+    return str(value)
+
+
+def _mentions(text: str, methods: frozenset[str]) -> bool:
+    return any(re.search(r"\." + re.escape(m) + r"(?![\w!])", text) for m in methods)

@@ -1,0 +1,223 @@
+"""Rails schema statements (`add_index`, `add_foreign_key`, `execute`, `drop_table`, …) as operations.
+
+Used for migrations and for `db/schema.rb`. Each statement gives its operations, with the line of the
+call, and whether `change` can reverse it (`remove_column` without a type cannot, nor can `execute`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.frameworks import rails_columns, ruby
+from bot.frameworks.rails_common import (
+    Handler,
+    Result,
+    Source,
+    argument,
+    index_name,
+    names,
+    origin_of,
+    singular,
+)
+from bot.frameworks.sqlfile import parse_sql
+from bot.migration import (
+    AddConstraint,
+    AddEnumValue,
+    AddIndex,
+    CreateEnum,
+    DropConstraint,
+    DropIndex,
+    DropTable,
+    RawSQL,
+    RenameTable,
+    Unparsed,
+    ValidateConstraint,
+)
+
+
+def statement(c: ruby.Call, src: Source) -> Result | None:
+    """The operations of one schema statement; None when the call is not one."""
+    handler = _HANDLERS.get(c.name)
+    return handler(c, src) if handler is not None else None
+
+
+def _add_index(c: ruby.Call, src: Source, table: str = "") -> Result:
+    offset = 0 if table else 1
+    table = table or argument(c, 0)
+    raw = ruby.value(c.args[offset]) if len(c.args) > offset else None
+    columns = names(raw) if not isinstance(raw, str) or re.fullmatch(r"\w+", raw) else ()
+    name = c.option("name")
+    op = AddIndex(
+        table=table,
+        name=str(name) if isinstance(name, str) else index_name(table, columns or ("expression",)),
+        columns=columns,
+        unique=c.option("unique") is True,
+        concurrently=c.option("algorithm") == "concurrently",
+        if_not_exists=c.option("if_not_exists") is True,
+        **origin_of(c, src),
+    )
+    return Result((op,))
+
+
+def _remove_index(c: ruby.Call, src: Source, table: str = "") -> Result:
+    offset = 0 if table else 1
+    table = table or argument(c, 0)
+    columns = names(ruby.value(c.args[offset])) if len(c.args) > offset else names(c.option("column"))
+    name = c.option("name")
+    op = DropIndex(
+        name=str(name) if isinstance(name, str) else index_name(table, columns),
+        table=table,
+        concurrently=c.option("algorithm") == "concurrently",
+        if_exists=c.option("if_exists") is True,
+        **origin_of(c, src),
+    )
+    return Result((op,), "" if columns else "`remove_index` by name only cannot be reversed by `change`")
+
+
+def _add_foreign_key(c: ruby.Call, src: Source) -> Result:
+    table, target = argument(c, 0), argument(c, 1)
+    columns = names(c.option("column")) or (f"{singular(target)}_id",)
+    name = c.option("name")
+    op = AddConstraint(
+        table=table,
+        name=str(name) if isinstance(name, str) else f"fk_rails_{table}_{columns[0]}",
+        constraint="foreign_key",
+        columns=columns,
+        references=target,
+        not_valid=c.option("validate") is False,
+        **origin_of(c, src),
+    )
+    return Result((op,))
+
+
+def _add_check_constraint(c: ruby.Call, src: Source) -> Result:
+    table, expression = argument(c, 0), argument(c, 1)
+    name = c.option("name")
+    op = AddConstraint(
+        table=table,
+        name=str(name) if isinstance(name, str) else f"chk_rails_{table}",
+        constraint="check",
+        expression_sql=expression,
+        not_valid=c.option("validate") is False,
+        **origin_of(c, src),
+    )
+    return Result((op,))
+
+
+def _validate(c: ruby.Call, src: Source) -> Result:
+    table, second = argument(c, 0), argument(c, 1)
+    name = c.option("name")
+    if not isinstance(name, str):
+        name = f"fk_rails_{table}_{singular(second)}_id" if c.name == "validate_foreign_key" else second
+    return Result((ValidateConstraint(table=table, name=name, **origin_of(c, src)),), "")
+
+
+def _remove_constraint(c: ruby.Call, src: Source) -> Result:
+    table, second = argument(c, 0), argument(c, 1)
+    name = c.option("name")
+    op = DropConstraint(
+        table=table,
+        name=str(name) if isinstance(name, str) else second,
+        if_exists=c.option("if_exists") is True,
+        **origin_of(c, src),
+    )
+    return Result(
+        (op,),
+        ""
+        if second and c.name == "remove_foreign_key"
+        else f"`{c.name}` needs its definition to be reversed",
+    )
+
+
+def _drop_table(c: ruby.Call, src: Source) -> Result:
+    op = DropTable(
+        table=argument(c, 0),
+        if_exists=c.option("if_exists") is True,
+        cascade=c.option("force") == "cascade",
+        **origin_of(c, src),
+    )
+    return Result(
+        (op,),
+        "" if c.block is not None else "`drop_table` without its definition cannot be reversed by `change`",
+    )
+
+
+def _rename_table(c: ruby.Call, src: Source) -> Result:
+    return Result((RenameTable(table=argument(c, 0), new_name=argument(c, 1), **origin_of(c, src)),))
+
+
+def _execute(c: ruby.Call, src: Source) -> Result:
+    found = ruby.sql_text(c.args[0], src.heredocs) if c.args else None
+    if found is None:
+        error = "the SQL is built at run time, so it could not be read"
+        return Result(
+            (Unparsed(error=error, **origin_of(c, src)),), "`execute` cannot be reversed by `change`"
+        )
+    text, line = found
+    return Result(
+        parse_sql(src.path, text, src.dialect, first_line=line), "`execute` cannot be reversed by `change`"
+    )
+
+
+def _create_enum(c: ruby.Call, src: Source) -> Result:
+    values = ruby.value(c.args[1]) if len(c.args) > 1 else []
+    op = CreateEnum(name=argument(c, 0), values=names(values), **origin_of(c, src))
+    return Result((op,))
+
+
+def _add_enum_value(c: ruby.Call, src: Source) -> Result:
+    op = AddEnumValue(name=argument(c, 0), value=argument(c, 1), **origin_of(c, src))
+    return Result((op,), "`add_enum_value` cannot be reversed: PostgreSQL cannot drop an enum value")
+
+
+def _raw(category: str, reversible: bool = True) -> Handler:
+    def handler(c: ruby.Call, src: Source) -> Result:
+        op = RawSQL(
+            category=category, table=argument(c, 0) if category != "extension" else "", **origin_of(c, src)
+        )
+        return Result((op,), "" if reversible else f"`{c.name}` cannot be reversed by `change`")
+
+    return handler
+
+
+_HANDLERS: dict[str, Handler] = {
+    **rails_columns.HANDLERS,
+    "add_index": _add_index,
+    "remove_index": _remove_index,
+    "add_foreign_key": _add_foreign_key,
+    "add_check_constraint": _add_check_constraint,
+    "validate_foreign_key": _validate,
+    "validate_check_constraint": _validate,
+    "validate_constraint": _validate,
+    "remove_foreign_key": _remove_constraint,
+    "remove_check_constraint": _remove_constraint,
+    "drop_table": _drop_table,
+    "rename_table": _rename_table,
+    "execute": _execute,
+    "create_enum": _create_enum,
+    "add_enum_value": _add_enum_value,
+    "enable_extension": _raw("extension"),
+    "disable_extension": _raw("extension"),
+    "change_column_comment": _raw("comment"),
+    "change_table_comment": _raw("comment"),
+    "rename_index": _raw("rename_index"),
+    "create_view": _raw("view"),
+    "drop_view": _raw("view"),
+    "update_view": _raw("view"),
+    "replace_view": _raw("view"),
+    "create_function": _raw("function"),
+    "create_trigger": _raw("trigger"),
+}
+
+_TABLE_SCOPED: dict[str, Callable[..., Result]] = {
+    **rails_columns.HANDLERS,
+    "add_index": _add_index,
+    "remove_index": _remove_index,
+}
+
+
+def in_table(c: ruby.Call, src: Source, table: str) -> Result | None:
+    """A statement written inside `change_table :table do |t|` (`t.remove`, `t.index`, …)."""
+    handler = _TABLE_SCOPED.get(c.name)
+    return handler(c, src, table) if handler is not None else None

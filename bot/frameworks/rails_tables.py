@@ -1,0 +1,257 @@
+"""Rails table blocks: `create_table :t do |t| … end`, `change_table :t do |t| … end`, `add_timestamps`.
+
+`create_table` becomes one CreateTable with its columns (and the indexes and foreign keys declared in the
+block); `change_table` becomes one operation per `t.…` call, at the call's own line. `db/schema.rb` is a
+list of `create_table` blocks, so the same code reads it.
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from bot.findings import Location
+from bot.frameworks import rails_schema, ruby
+from bot.frameworks.column_types import rails_type
+from bot.frameworks.origin import origin
+from bot.frameworks.rails_common import Result, Source, column, index_name, plural, singular
+from bot.migration import AddColumn, AddConstraint, AddIndex, ColumnSpec, CreateTable, Operation, RawSQL
+
+_COLUMN_TYPES = frozenset(
+    {
+        "string",
+        "text",
+        "integer",
+        "bigint",
+        "smallint",
+        "float",
+        "decimal",
+        "numeric",
+        "boolean",
+        "date",
+        "datetime",
+        "timestamp",
+        "timestamptz",
+        "time",
+        "binary",
+        "json",
+        "jsonb",
+        "uuid",
+        "citext",
+        "inet",
+        "cidr",
+        "hstore",
+        "interval",
+        "money",
+        "virtual",
+        "enum",
+    }
+)
+# `t.…` calls of change_table and the statement each one stands for (the table comes from the block).
+_CHANGE_TABLE = {
+    "remove": "remove_columns",
+    "rename": "rename_column",
+    "change": "change_column",
+    "index": "add_index",
+    "remove_index": "remove_index",
+    "change_default": "change_column_default",
+    "change_null": "change_column_null",
+    "references": "add_reference",
+    "belongs_to": "add_reference",
+    "remove_references": "remove_reference",
+    "remove_belongs_to": "remove_reference",
+    "column": "add_column",
+}
+
+
+def statement(c: ruby.Call, src: Source) -> Result | None:
+    if c.name == "create_table":
+        return _create_table(c, src)
+    if c.name == "change_table":
+        return _change_table(c, src)
+    if c.name == "add_timestamps":
+        return _add_timestamps(c, src)
+    if c.name == "create_join_table":
+        return _join_table(c, src)
+    return None
+
+
+def _create_table(c: ruby.Call, src: Source) -> Result:
+    table = _name(c)
+    columns: list[ColumnSpec] = []
+    extra: list[Operation] = []
+    id_option = c.option("id", "bigint")
+    if id_option is not False:
+        key = c.option("primary_key", "id")
+        id_type = "bigint" if id_option is True else str(id_option)
+        columns.append(
+            ColumnSpec(
+                name=str(key),
+                type=rails_type(id_type, {}, src.dialect),
+                nullable=False,
+                primary_key=True,
+                identity=True,
+            )
+        )
+    for node in ruby.statements(c.block):
+        inner = ruby.call(node)
+        if inner is None or inner.receiver is None:
+            continue
+        columns.extend(_columns(inner, src))
+        extra.extend(_block_extras(inner, table, src))
+    op = CreateTable(
+        table=table,
+        columns=tuple(columns),
+        if_not_exists=c.option("if_not_exists") is True,
+        location=Location(src.path, c.line),
+        end_line=c.end_line,
+        sql=ruby.text_of(c.node),
+    )
+    return Result((op, *extra))
+
+
+def _columns(c: ruby.Call, src: Source) -> list[ColumnSpec]:
+    if c.name == "timestamps":
+        return [
+            ColumnSpec(
+                name=n, type=rails_type("datetime", {}, src.dialect), nullable=c.option("null") is True
+            )
+            for n in ("created_at", "updated_at")
+        ]
+    if c.name in ("references", "belongs_to"):
+        type_name = str(c.option("type", "bigint"))
+        return [
+            ColumnSpec(
+                name=f"{_text(arg)}_id",
+                type=rails_type(type_name, {}, src.dialect),
+                nullable=c.option("null", True) is not False,
+                references=plural(_text(arg)) if c.option("foreign_key") else None,
+            )
+            for arg in c.args
+        ]
+    if c.name in _COLUMN_TYPES or c.name == "column":
+        names = c.args if c.name != "column" else c.args[:1]
+        type_name = c.name if c.name != "column" else _text(c.args[1]) if len(c.args) > 1 else "string"
+        return [column(_text(arg), type_name, c, src) for arg in names]
+    return []
+
+
+def _block_extras(c: ruby.Call, table: str, src: Source) -> list[Operation]:
+    """Indexes and foreign keys declared inside a create_table block (on a new table: never locking)."""
+    base = origin(src.path, c.line, c.end_line, ruby.text_of(c.node))
+    if c.name == "index":
+        raw = ruby.value(c.args[0]) if c.args else None
+        columns = (
+            tuple(str(v) for v in raw)
+            if isinstance(raw, list)
+            else (str(raw),)
+            if isinstance(raw, str)
+            else ()
+        )
+        name = c.option("name")
+        return [
+            AddIndex(
+                table=table,
+                name=name if isinstance(name, str) else index_name(table, columns),
+                columns=columns,
+                unique=c.option("unique") is True,
+                **base,
+            )
+        ]
+    if c.name in ("references", "belongs_to") and c.option("foreign_key"):
+        return [
+            AddConstraint(
+                table=table,
+                name=f"fk_rails_{table}_{_text(a)}_id",
+                constraint="foreign_key",
+                columns=(f"{_text(a)}_id",),
+                references=plural(_text(a)),
+                **base,
+            )
+            for a in c.args
+        ]
+    if c.name == "check_constraint":
+        return [
+            AddConstraint(
+                table=table,
+                name=str(c.option("name", "")),
+                constraint="check",
+                expression_sql=_text(c.args[0]) if c.args else "",
+                **base,
+            )
+        ]
+    return []
+
+
+def _change_table(c: ruby.Call, src: Source) -> Result:
+    table = _name(c)
+    ops: list[Operation] = []
+    reasons: list[str] = []
+    for node in ruby.statements(c.block):
+        inner = ruby.call(node)
+        if inner is None or inner.receiver is None:
+            continue
+        result = _table_call(inner, table, src)
+        ops.extend(result.ops)
+        if result.irreversible:
+            reasons.append(result.irreversible)
+    return Result(tuple(ops), reasons[0] if reasons else "")
+
+
+def _table_call(c: ruby.Call, table: str, src: Source) -> Result:
+    base = origin(src.path, c.line, c.end_line, ruby.text_of(c.node))
+    if c.name in _COLUMN_TYPES or c.name == "timestamps":
+        columns = _columns(c, src)
+        return Result(tuple(AddColumn(table=table, column=spec, **base) for spec in columns))
+    renamed = ruby.Call(_CHANGE_TABLE.get(c.name, c.name), c.node, c.receiver, c.args, c.options, c.block)
+    result = rails_schema.in_table(renamed, src, table)
+    if result is None:
+        return Result((RawSQL(category=f"change_table.{c.name}", table=table, **base),))
+    return result
+
+
+def _add_timestamps(c: ruby.Call, src: Source) -> Result:
+    table = _name(c)
+    base = origin(src.path, c.line, c.end_line, ruby.text_of(c.node))
+    nullable = c.option("null", False) is not False
+    default = c.option("default")
+    ops = tuple(
+        AddColumn(
+            table=table,
+            column=ColumnSpec(
+                name=n,
+                type=rails_type("datetime", {}, src.dialect),
+                nullable=nullable,
+                default=default if isinstance(default, str) else None,
+            ),
+            **base,
+        )
+        for n in ("created_at", "updated_at")
+    )
+    return Result(ops)
+
+
+def _join_table(c: ruby.Call, src: Source) -> Result:
+    first, second = (_text(a) for a in c.args[:2]) if len(c.args) >= 2 else ("", "")
+    name = c.option("table_name")
+    table = name if isinstance(name, str) else "_".join(sorted((first, second)))
+    columns = tuple(
+        ColumnSpec(name=f"{singular(t)}_id", type=rails_type("bigint", {}, src.dialect), nullable=False)
+        for t in (first, second)
+    )
+    op = CreateTable(
+        table=table,
+        columns=columns,
+        location=Location(src.path, c.line),
+        end_line=c.end_line,
+        sql=ruby.text_of(c.node),
+    )
+    return Result((op,))
+
+
+def _name(c: ruby.Call) -> str:
+    return _text(c.args[0]) if c.args else ""
+
+
+def _text(node: Node | None) -> str:
+    found = ruby.value(node) if node is not None else None
+    return str(found) if isinstance(found, str) else ""

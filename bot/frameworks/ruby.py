@@ -1,0 +1,276 @@
+"""Ruby source read with tree-sitter's Ruby grammar: method calls, literal values and SQL strings with lines.
+
+Only what migrations use is read: calls with their receiver, positional arguments, keyword options and
+block; symbols, strings, numbers, booleans, nil, arrays and hashes as Python values. Anything else (a
+variable, an interpolated string, a lambda) becomes `Code`, its Ruby source, so no construct is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+
+import tree_sitter_ruby
+from tree_sitter import Language, Node, Parser
+
+PLACEHOLDER = "interp_value"  # stands for `#{…}` inside SQL, so the statement around it still parses
+
+
+@dataclass(frozen=True)
+class Code:
+    """A Ruby expression that is not a literal, kept as its source text."""
+
+    text: str
+
+
+Value = str | int | float | bool | None | list["Value"] | dict[str, "Value"] | Code
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    node: Node
+    receiver: Node | None
+    args: tuple[Node, ...]
+    options: dict[str, Node] = field(default_factory=dict)
+    block: Node | None = None  # the body of `{ … }` or `do … end`
+
+    @property
+    def line(self) -> int:
+        return self.node.start_point[0] + 1
+
+    @property
+    def end_line(self) -> int:
+        return self.node.end_point[0] + 1
+
+    def option(self, name: str, default: Value = None) -> Value:
+        node = self.options.get(name)
+        return value(node) if node is not None else default
+
+
+@cache
+def _parser() -> Parser:
+    return Parser(Language(tree_sitter_ruby.language()))
+
+
+def parse(text: str) -> Node:
+    return _parser().parse(text.encode("utf-8")).root_node
+
+
+def text_of(node: Node | None) -> str:
+    return node.text.decode("utf-8", "replace") if node is not None and node.text is not None else ""
+
+
+def line_of(node: Node) -> int:
+    return node.start_point[0] + 1
+
+
+def call(node: Node) -> Call | None:
+    """A method call (`add_column :t, :c`, `t.string :x`, `User.update_all(…)`, a bare `foo!`)."""
+    if node.type == "identifier":
+        return Call(text_of(node), node, None, ())
+    if node.type != "call":
+        return None
+    method = node.child_by_field_name("method")
+    receiver = node.child_by_field_name("receiver")
+    arguments = node.child_by_field_name("arguments")
+    block = node.child_by_field_name("block")
+    args: list[Node] = []
+    options: dict[str, Node] = {}
+    for arg in arguments.named_children if arguments is not None else []:
+        if arg.type == "pair":
+            _add_pair(arg, options)
+        elif arg.type == "hash":
+            for pair in arg.named_children:
+                if pair.type == "pair":
+                    _add_pair(pair, options)
+        elif arg.type not in ("comment", "block_argument"):
+            args.append(arg)
+    return Call(text_of(method), node, receiver, tuple(args), options, _block_body(block))
+
+
+def _add_pair(pair: Node, options: dict[str, Node]) -> None:
+    key, val = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+    if key is not None and val is not None:
+        name = value(key)
+        if isinstance(name, str):
+            options[name] = val
+
+
+def _block_body(block: Node | None) -> Node | None:
+    if block is None:
+        return None
+    for child in block.named_children:
+        if child.type in ("body_statement", "block_body"):
+            return child
+    return block
+
+
+def statements(body: Node | None) -> Iterator[Node]:
+    """The statements of a body, looking through `if`/`unless` branches and modifiers."""
+    if body is None:
+        return
+    for node in body.named_children:
+        if node.type in ("comment", "heredoc_body", "empty_statement", "rescue", "ensure"):
+            continue
+        if node.type in (
+            "if_modifier",
+            "unless_modifier",
+            "rescue_modifier",
+            "while_modifier",
+            "until_modifier",
+        ):
+            inner = node.child_by_field_name("body")
+            if inner is not None:
+                yield inner
+        elif node.type in ("if", "unless", "else", "elsif", "then", "begin", "parenthesized_statements"):
+            for child in node.named_children:
+                if node.type in ("if", "unless", "elsif") and child == node.child_by_field_name("condition"):
+                    continue
+                yield from statements(child) if child.type in ("then", "else", "elsif") else [child]
+        else:
+            yield node
+
+
+def value(node: Node) -> Value:
+    kind = node.type
+    if kind == "simple_symbol":
+        return text_of(node)[1:]
+    if kind in ("hash_key_symbol", "identifier") and node.parent is not None and node.parent.type == "pair":
+        return text_of(node)
+    if kind == "delimited_symbol":
+        return text_of(node)[2:-1]
+    if kind == "string":
+        return string(node)
+    if kind == "integer":
+        return _integer(text_of(node))
+    if kind == "float":
+        return float(text_of(node).replace("_", ""))
+    if kind in ("true", "false"):
+        return kind == "true"
+    if kind == "nil":
+        return None
+    if kind in ("string_array", "symbol_array"):  # %w[a b], %i[a b]
+        return [text_of(child) for child in node.named_children]
+    if kind == "array":
+        return [value(child) for child in node.named_children if child.type != "comment"]
+    if kind == "hash":
+        found: dict[str, Node] = {}
+        for pair in node.named_children:
+            if pair.type == "pair":
+                _add_pair(pair, found)
+        return {key: value(val) for key, val in found.items()}
+    if kind == "unary" and text_of(node).startswith("-"):
+        inner = value(node.named_children[0]) if node.named_children else None
+        return (
+            -inner if isinstance(inner, int | float) and not isinstance(inner, bool) else Code(text_of(node))
+        )
+    return Code(text_of(node))
+
+
+def _integer(text: str) -> int | Code:
+    try:
+        return int(text.replace("_", ""), 0)
+    except ValueError:
+        return Code(text)
+
+
+def string(node: Node) -> str | Code:
+    """A string literal's text; a string with `#{…}` is code."""
+    if any(child.type == "interpolation" for child in node.named_children):
+        return Code(text_of(node))
+    text = "".join(
+        _unescape(child)
+        for child in node.named_children
+        if child.type in ("string_content", "escape_sequence")
+    )
+    return _single_quoted(node, text)
+
+
+def _single_quoted(node: Node, text: str) -> str:
+    """In '…' and %q(…) strings Ruby reads only `\\'` and `\\\\` as escapes."""
+    if text_of(node).startswith(("'", "%q")):
+        return text.replace("\\\\", "\0").replace("\\'", "'").replace("\0", "\\")
+    return text
+
+
+def _unescape(node: Node) -> str:
+    text = text_of(node)
+    if node.type != "escape_sequence":
+        return text
+    return {"\\n": "\n", "\\t": "\t", '\\"': '"', "\\'": "'", "\\\\": "\\"}.get(text, text[1:])
+
+
+def sql_text(node: Node, heredocs: dict[int, Node]) -> tuple[str, int] | None:
+    """SQL given as a string or heredoc (`execute <<~SQL`), with `#{…}` replaced, and its first line."""
+    while (
+        node.type == "call"
+        and node.child_by_field_name("receiver") is not None
+        and text_of(node.child_by_field_name("method"))
+        in ("squish", "strip", "freeze", "strip_heredoc", "dup")
+    ):
+        receiver = node.child_by_field_name("receiver")
+        assert receiver is not None
+        node = receiver
+    if node.type == "heredoc_beginning":
+        body = heredocs.get(node.id)
+        return _with_placeholders(body) if body is not None else None
+    if node.type == "string":
+        return _with_placeholders(node)
+    if node.type == "parenthesized_statements" and node.named_child_count == 1:
+        inner = node.named_children[0]
+        return sql_text(inner, heredocs)
+    return None
+
+
+def _with_placeholders(node: Node) -> tuple[str, int]:
+    parts: list[str] = []
+    start_line = 0
+    for child in node.named_children:
+        if child.type == "heredoc_end":
+            break
+        if not start_line:
+            start_line = line_of(child)
+        if child.type == "interpolation":
+            parts.append(PLACEHOLDER + "\n" * text_of(child).count("\n"))
+        else:
+            parts.append(_unescape(child) if node.type == "string" else text_of(child))
+    text = "".join(parts)
+    return (_single_quoted(node, text) if node.type == "string" else text), start_line or line_of(node)
+
+
+def heredoc_bodies(root: Node) -> dict[int, Node]:
+    """Each heredoc's opening token (by node id) paired with its body, in document order."""
+    beginnings: list[Node] = []
+    bodies: list[Node] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "heredoc_beginning":
+            beginnings.append(node)
+        elif node.type == "heredoc_body":
+            bodies.append(node)
+        stack.extend(reversed(node.children))
+    beginnings.sort(key=lambda n: n.start_byte)
+    bodies.sort(key=lambda n: n.start_byte)
+    return {b.id: body for b, body in zip(beginnings, bodies, strict=False)}
+
+
+def constants(node: Node) -> Iterator[str]:
+    """Every constant named inside a node (model class names in data-migration code)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "constant":
+            yield text_of(current)
+        stack.extend(current.named_children)
+
+
+def symbols(node: Node) -> Iterator[str]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "simple_symbol":
+            yield text_of(current)[1:]
+        stack.extend(current.named_children)

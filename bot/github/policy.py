@@ -1,0 +1,105 @@
+"""How the app talks to GitHub politely: which failures to retry, rate limits, pacing of writes.
+
+Reads are retried with backoff on 5xx and timeouts; a write is retried only where repeating it is
+harmless (a comment edit, a reaction; never a create, never a check run update that appends
+annotations). Short rate-limit waits happen in place; long ones go back to the job queue as
+`RateLimited`. Writes to one installation go one at a time, in short bursts, then one per interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import httpx
+from githubkit.exception import RateLimitExceeded, RequestFailed, RequestTimeout
+from githubkit.retry import RetryOption
+
+T = TypeVar("T")
+
+_SAFE_METHODS = {"GET", "HEAD", "PUT", "DELETE"}
+_INLINE_WAIT = timedelta(seconds=90)
+
+
+class RateLimited(Exception):
+    """GitHub asked us to wait longer than a job should sleep; retry the job after `retry_after` seconds."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited for {retry_after:.0f}s")
+        self.retry_after = retry_after
+
+
+class TooLarge(Exception):
+    """A download went over its limit."""
+
+
+def _repeatable(request: httpx.Request) -> bool:
+    if request.method in _SAFE_METHODS:
+        return True
+    if request.method == "PATCH":  # a comment edit is; a check run update appends its annotations
+        return b'"annotations"' not in request.content
+    return request.method == "POST" and request.url.path.endswith("/reactions")
+
+
+def decide(error: Exception, count: int) -> RetryOption:
+    """githubkit's retry decision: never repeat a write that may have gone through."""
+    if isinstance(error, RateLimitExceeded):
+        return RetryOption(count < 2 and error.retry_after <= _INLINE_WAIT, error.retry_after)
+    if count >= 3:
+        return RetryOption(False)
+    if isinstance(error, RequestTimeout) and _repeatable(error.request):
+        return RetryOption(True, timedelta(seconds=2**count))
+    if isinstance(error, RequestFailed) and error.response.status_code >= 500 and _repeatable(error.request):
+        return RetryOption(True, timedelta(seconds=2**count))
+    return RetryOption(False)
+
+
+def json_of(response: Any) -> Any:
+    """The body as plain JSON: responses are read leniently, never through githubkit's strict models."""
+    return response.raw_response.json()
+
+
+def status_of(error: Exception) -> int:
+    return error.response.status_code if isinstance(error, RequestFailed) else 0
+
+
+def uncertain(error: Exception) -> bool:
+    """A write that failed in a way that may still have reached GitHub."""
+    return isinstance(error, RequestTimeout) or status_of(error) >= 500
+
+
+@dataclass
+class Pacer:
+    """Writes to one installation go one at a time: bursts of `burst`, then one per `interval` seconds."""
+
+    interval: float
+    burst: float = 5.0
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    tokens: float = 5.0
+    stamp: float = field(default_factory=time.monotonic)
+
+    async def write(self, call: Callable[[], Awaitable[T]]) -> T:
+        async with self.lock:
+            now = time.monotonic()
+            refill = (now - self.stamp) / self.interval if self.interval > 0 else self.burst
+            self.tokens, self.stamp = min(self.burst, self.tokens + refill), now
+            if self.tokens < 1:
+                await asyncio.sleep((1 - self.tokens) * self.interval)
+                self.tokens, self.stamp = 1.0, time.monotonic()
+            self.tokens -= 1
+            return await call()
+
+
+def version_hooks(version: str | None) -> list[Callable[[httpx.Request], Awaitable[None]]]:
+    """GitHub Enterprise Server before 3.21 knows only REST 2022-11-28; githubkit asks for its newest."""
+    if version is None:
+        return []
+
+    async def pin(request: httpx.Request) -> None:
+        request.headers["X-GitHub-Api-Version"] = version
+
+    return [pin]

@@ -1,0 +1,50 @@
+"""VACUUM FULL, CLUSTER and REPACK rewrite the table under an ACCESS EXCLUSIVE lock.
+
+## Why is this bad?
+`VACUUM FULL` and `CLUSTER` copy every row into a new file and rebuild every index while holding an
+ACCESS EXCLUSIVE lock: no reads, no writes, for as long as the copy takes, and they need disk space for
+a second copy of the table. `VACUUM FULL` cannot run in a transaction at all.
+
+## Use instead
+Plain `VACUUM` (no lock on reads or writes) is usually enough. To reclaim space or reorder a table
+online, use `pg_repack` or `pg_squeeze`, or `REPACK … CONCURRENTLY` where the server supports it, and
+run it as an operation outside the migration, not as a migration step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import Maintenance, Migration
+
+RULE = Rule(
+    id="blocking-maintenance",
+    dimension=Dimension.MIGRATION_SAFETY,
+    severity=Severity.CRITICAL,
+    help="Use plain `VACUUM`, or repack online (`pg_repack`, `REPACK CONCURRENTLY`) outside the migration.",
+    bad=("VACUUM FULL orders;", "CLUSTER orders USING orders_created_at_idx;"),
+    good=("VACUUM (ANALYZE) orders;",),
+    dialects=("postgres",),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if not context.postgres:
+        return
+    for op in migration.up:
+        if not isinstance(op, Maintenance) or not op.blocking:
+            continue
+        severity = context.lock_severity(op.table, RULE.severity) if op.table else RULE.severity
+        if severity is None:
+            continue
+        target = context.size_words(op.table) if op.table else "every table it covers"
+        yield op.finding(
+            RULE,
+            f"`{op.command}{f' {op.table}' if op.table else ''}` rewrites the table under an ACCESS EXCLUSIVE lock.",
+            severity=severity,
+            blast_radius=f"Reads and writes on {target} stop for the whole rewrite, which also needs room for a "
+            "second copy of the table on disk.",
+            suggestion=f"VACUUM (ANALYZE) {op.table}" if op.command == "VACUUM FULL" and op.table else None,
+        )

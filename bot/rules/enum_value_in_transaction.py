@@ -1,0 +1,67 @@
+"""A new enum value cannot be used in the transaction that adds it (and before PostgreSQL 12, not added in one).
+
+## Why is this bad?
+Before PostgreSQL 12, `ALTER TYPE … ADD VALUE` fails inside a transaction block. From 12 on it may run
+in one, but the new value cannot be used until the transaction commits: an `UPDATE … SET status =
+'review'` or a `DEFAULT 'review'` in the same migration fails with "unsafe use of new value". The
+deploy stops at that statement.
+
+## Use instead
+Add the value in one migration, and use it (backfill, default, constraint) in the next. Before
+PostgreSQL 12, run `ADD VALUE` in a migration that does not run in a transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import AddEnumValue, CreateEnum, Migration, Transaction, transaction_flags
+
+RULE = Rule(
+    id="enum-value-in-transaction",
+    dimension=Dimension.MIGRATION_SAFETY,
+    severity=Severity.CRITICAL,
+    help="Add the enum value in its own migration and use it in the next one.",
+    bad=(
+        "BEGIN;\nALTER TYPE order_status ADD VALUE 'review';\n"
+        "UPDATE orders SET status = 'review' WHERE status = 'pending' AND id < 100;\nCOMMIT;",
+    ),
+    good=("ALTER TYPE order_status ADD VALUE 'review';",),
+    dialects=("postgres",),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if not context.postgres:
+        return
+    added: dict[str, AddEnumValue] = {}
+    created = {op.name for op in migration.up if isinstance(op, CreateEnum)}
+    for op, in_transaction in zip(migration.up, transaction_flags(migration), strict=True):
+        if isinstance(op, Transaction) and op.action in ("commit", "rollback"):
+            added.clear()
+            continue
+        if isinstance(op, AddEnumValue) and in_transaction:
+            if not context.at_least(12):
+                yield op.finding(
+                    RULE,
+                    f"`ALTER TYPE {op.name} ADD VALUE` runs inside a transaction, which PostgreSQL before 12 refuses.",
+                    blast_radius="The migration fails at this statement and the deploy stops.",
+                )
+            if op.name not in created:  # values of a type created in the same transaction are usable at once
+                added[op.value] = op
+            continue
+        if not in_transaction:
+            added.clear()
+            continue
+        used = next((value for value in added if f"'{value}'" in op.sql), None)
+        if used is not None:
+            source = added[used]
+            yield op.finding(
+                RULE,
+                f"`'{used}'` is used in the same transaction that adds it to `{source.name}` "
+                f"(line {source.location.line}).",
+                blast_radius='PostgreSQL refuses with "unsafe use of new value"; the migration fails and rolls back.',
+            )
+            del added[used]

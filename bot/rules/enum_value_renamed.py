@@ -1,0 +1,50 @@
+"""Renaming an enum value breaks every query and every running release that uses the old one.
+
+## Why is this bad?
+`ALTER TYPE … RENAME VALUE` changes the stored label at once: the release still running during the
+deploy writes the old value and fails ("invalid input value for enum"), and queries, reports and
+application constants that compare with the old label stop matching.
+
+## Use instead
+Add the new value, make the code accept both, backfill rows from the old value to the new one, switch
+writes, and stop using the old value (PostgreSQL cannot drop enum values; a new type is needed for that).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import Migration, RawSQL
+
+RULE = Rule(
+    id="enum-value-renamed",
+    dimension=Dimension.CODE_REFERENCES,
+    severity=Severity.WARNING,
+    help="Add the new value, accept both in code, backfill, then stop using the old value.",
+    bad=("ALTER TYPE order_status RENAME VALUE 'canceled' TO 'cancelled';",),
+    good=("ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'cancelled' AFTER 'canceled';",),
+    dialects=("postgres",),
+)
+
+_RENAME = re.compile(
+    r"^\s*ALTER\s+TYPE\s+(\S+)\s+RENAME\s+VALUE\s+'((?:[^']|'')*)'\s+TO\s+'((?:[^']|'')*)'", re.I
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    for op in migration.up:
+        if not isinstance(op, RawSQL) or op.category != "alter-type":
+            continue
+        match = _RENAME.match(op.sql)
+        if match is None:
+            continue
+        name, old, new = match.groups()
+        yield op.finding(
+            RULE,
+            f"Enum `{name}` value `{old}` is renamed to `{new}`.",
+            blast_radius=f"The running release fails when it writes `{old}`, and every comparison with `{old}` in code, "
+            "queries and reports stops matching.",
+        )

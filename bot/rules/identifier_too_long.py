@@ -1,0 +1,92 @@
+"""Names longer than the database allows are cut short (PostgreSQL) or refused (MySQL).
+
+## Why is this bad?
+PostgreSQL truncates identifiers to 63 bytes with only a NOTICE, so two long index names that differ
+after byte 63 collide, and code or later migrations that use the full name do not find the object.
+MySQL and MariaDB refuse names over 64 characters, so the migration fails at deploy.
+
+## Use instead
+Shorter names: abbreviate (`idx`, `fk`, `uq`), and name constraints and indexes explicitly rather than
+letting a framework derive long names from table and column names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    CreateEnum,
+    CreateTable,
+    Migration,
+    Operation,
+    RenameColumn,
+    RenameConstraint,
+    RenameTable,
+)
+
+RULE = Rule(
+    id="identifier-too-long",
+    dimension=Dimension.MIGRATION_SAFETY,
+    severity=Severity.WARNING,
+    help="Shorten the name to at most 63 bytes (PostgreSQL) or 64 characters (MySQL).",
+    bad=(
+        "CREATE INDEX index_customer_subscriptions_on_billing_account_id_and_created_at_desc ON customer_subscriptions "
+        "(billing_account_id, created_at);",
+    ),
+    good=(
+        "CREATE INDEX customer_subscriptions_billing_created_idx ON customer_subscriptions "
+        "(billing_account_id, created_at);",
+    ),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if context.dialect not in ("postgres", "mysql", "mariadb"):
+        return
+    for op in migration.up:
+        for kind, name in _names(op):
+            short = name.rsplit(".", 1)[-1]
+            size = len(short) if context.mysql else len(short.encode())
+            limit = 64 if context.mysql else 63
+            if size <= limit:
+                continue
+            if context.mysql:
+                message = f"The {kind} name `{short}` has {size} characters; MySQL refuses more than 64."
+                severity, blast = (
+                    Severity.CRITICAL,
+                    "The migration fails at this statement and the deploy stops.",
+                )
+            else:
+                message = (
+                    f"The {kind} name `{short}` has {size} bytes; PostgreSQL cuts it to `{_cut(short)}`."
+                )
+                severity = RULE.severity
+                blast = "Code and later migrations that use the full name do not find it; similar long names collide."
+            yield op.finding(RULE, message, severity=severity, blast_radius=blast)
+
+
+def _names(op: Operation) -> list[tuple[str, str]]:
+    if isinstance(op, CreateTable):
+        return [("table", op.table)] + [("column", c.name) for c in op.columns]
+    if isinstance(op, AddColumn):
+        return [("column", op.column.name)]
+    if isinstance(op, AddIndex | AddConstraint):
+        return [("index" if isinstance(op, AddIndex) else "constraint", op.name)] if op.name else []
+    if isinstance(op, RenameTable):
+        return [("table", op.new_name)]
+    if isinstance(op, RenameColumn):
+        return [("column", op.new_name)]
+    if isinstance(op, RenameConstraint):
+        return [("constraint", op.new_name)]
+    if isinstance(op, CreateEnum):
+        return [("type", op.name)]
+    return []
+
+
+def _cut(name: str) -> str:
+    return name.encode()[:63].decode(errors="ignore")

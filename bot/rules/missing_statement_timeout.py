@@ -1,0 +1,62 @@
+"""A long-running statement under lock without a statement_timeout can hold the table for hours.
+
+## Why is this bad?
+An index build, a table rewrite, a constraint validation or a backfill takes time in proportion to
+the table. Without a `statement_timeout`, a statement that turns out much slower in production than
+in staging keeps its locks until someone notices and cancels it by hand.
+
+## Use instead
+Set a bound for the migration's session: `SET statement_timeout = '15min';` (or
+`SET LOCAL statement_timeout` inside the transaction), chosen from a measured run on a copy of the
+data. If the runner sets it for every migration, say `timeouts_set_by_runner: true` in
+`.github/migration-review.yml`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.locks import long_running
+from bot.migration import AlterColumnType, Migration, Operation, SetTimeout
+
+RULE = Rule(
+    id="missing-statement-timeout",
+    dimension=Dimension.MIGRATION_SAFETY,
+    severity=Severity.INFO,
+    help="Set `statement_timeout` before long-running statements, sized from a measured run.",
+    bad=("ALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;",),
+    good=(
+        "SET statement_timeout = '15min';\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;",
+        "ALTER TABLE orders ADD COLUMN note text;",
+    ),
+    dialects=("postgres",),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if not context.postgres or context.config.timeouts_set_by_runner:
+        return
+    for op in migration.up:
+        if isinstance(op, SetTimeout) and op.setting == "statement_timeout" and not op.disables:
+            return
+        if not _slow(op, context) or not op.tables or all(context.catalog.is_new(t) for t in op.tables):
+            continue
+        yield op.finding(
+            RULE,
+            f"No statement_timeout is set before this long-running statement on `{op.tables[0]}`.",
+            blast_radius=f"If it runs far longer in production than expected, it holds its locks on "
+            f"{context.size_words(op.tables[0])} until cancelled by hand.",
+            fix="Add `SET statement_timeout = '15min';` (sized from a measured run) at the top of the migration.",
+        )
+        return
+
+
+def _slow(op: Operation, context: Context) -> bool:
+    """Long-running, except a type change within the same base type (`varchar(40)` to `varchar(80)`)."""
+    if isinstance(op, AlterColumnType):
+        column = context.catalog.column(op.table, op.column)
+        if column is not None and column.type.split("(")[0] == op.new_type.split("(")[0]:
+            return False
+    return long_running(op)

@@ -1,0 +1,187 @@
+"""MySQL and MariaDB copy or rebuild the whole table for some ALTER TABLE forms, blocking writes or replicas.
+
+## Why is this bad?
+With `ALGORITHM=COPY` the server builds a new copy of the table row by row while writes wait (and with
+`LOCK=SHARED` or `LOCK=EXCLUSIVE`, reads or writes wait whatever the algorithm). Several changes force
+the copy: reordering, removing or inserting `ENUM`/`SET` members (or crossing 255 enum members),
+converting the character set, (un)partitioning, dropping the primary key, adding a CHECK constraint, adding a foreign
+key while `foreign_key_checks` is on, adding a column with an expression default, a `STORED` generated
+column or an `AUTO_INCREMENT` column. Others rebuild the
+table in place: writes go on, but the rebuild takes as long as a copy and replicas replay it serially,
+lagging for as long. Which is which depends on the server version: `ADD COLUMN` is instant from MySQL
+8.0.12 (at the end of the table; anywhere from 8.0.29) and MariaDB 10.3 (anywhere from 10.4).
+
+## Use instead
+Ask the server to refuse instead of copying: add `ALGORITHM=INSTANT` (or `INPLACE`) and `LOCK=NONE` to
+the statement, so it fails fast rather than blocking. Append enum values at the end. For changes that
+must copy, use an online schema-change tool (gh-ost, pt-online-schema-change) or a planned window.
+
+## Framework notes
+Set `database_version` (e.g. `8.0.35` or `10.11`) in `.github/migration-review.yml`, and `dialect:
+mariadb` for MariaDB, so the version-dependent cases are judged right.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot import mysql_ddl
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import (
+    AddColumn,
+    AddConstraint,
+    AlterColumnType,
+    DropColumn,
+    Migration,
+    Operation,
+    RawSQL,
+)
+
+RULE = Rule(
+    id="mysql-table-copy",
+    dimension=Dimension.MIGRATION_SAFETY,
+    severity=Severity.CRITICAL,
+    help="Add `ALGORITHM=INPLACE, LOCK=NONE` (or INSTANT) so the server refuses to copy; use an online tool otherwise.",
+    bad=(
+        "ALTER TABLE orders CONVERT TO CHARACTER SET utf8mb4;",
+        "ALTER TABLE orders ADD COLUMN note text, ALGORITHM=COPY;",
+    ),
+    good=("ALTER TABLE orders ADD COLUMN note text, ALGORITHM=INSTANT;",),
+    dialects=("mysql", "mariadb"),
+)
+
+_CHARSET = re.compile(r"\b(CHARACTER\s+SET|CHARSET|COLLATE)\b", re.I)
+_FK_CHECKS_OFF = re.compile(r"foreign_key_checks\s*=\s*(0|off|false)\b", re.I)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if not context.mysql:
+        return
+    fk_checks_off = False
+    for op in migration.up:
+        if isinstance(op, RawSQL) and op.category == "set" and _FK_CHECKS_OFF.search(op.sql):
+            fk_checks_off = True
+        table = getattr(op, "table", "")
+        if not table:
+            continue
+        found = _judge(op, context, fk_checks_off)
+        if found is None:
+            continue
+        how, what = found
+        if how == mysql_ddl.COPY and (op.option("LOCK") or _clause("LOCK", op.sql)) == "NONE":
+            continue  # LOCK=NONE: the server refuses to copy instead of blocking writes
+        severity = context.lock_severity(
+            table, RULE.severity if how != mysql_ddl.REBUILD else Severity.WARNING
+        )
+        if severity is None:
+            continue
+        yield op.finding(
+            RULE,
+            f"{what}: `{table}` {_VERB[how]}.",
+            severity=severity,
+            blast_radius=_blast(how, context.size_words(table)),
+            suggestion=_suggestion(op, migration) if how == mysql_ddl.REBUILD else None,
+        )
+
+
+_VERB = {
+    mysql_ddl.COPY: "is copied row by row while writes wait",
+    mysql_ddl.REBUILD: "is rebuilt row by row",
+    "locked": "stays locked for the whole operation",
+}
+
+
+def _judge(op: Operation, context: Context, fk_checks_off: bool) -> tuple[str, str] | None:
+    algorithm = op.option("ALGORITHM") or _clause("ALGORITHM", op.sql)
+    lock = op.option("LOCK") or _clause("LOCK", op.sql)
+    if lock in ("SHARED", "EXCLUSIVE"):
+        return "locked", f"`LOCK={lock}`"
+    if algorithm == "COPY":
+        return mysql_ddl.COPY, "`ALGORITHM=COPY`"
+    if algorithm in ("INSTANT", "INPLACE", "NOCOPY"):
+        return None  # the server refuses rather than copies
+    mariadb = context.dialect == "mariadb" or context.version[:1] >= (10,)
+    if isinstance(op, AlterColumnType):
+        return _column_change(op, context)
+    if isinstance(op, AddColumn):
+        return _added_column(op, context, mariadb)
+    if isinstance(op, DropColumn) and mysql_ddl.drop_column(context.version, mariadb) == mysql_ddl.REBUILD:
+        return mysql_ddl.REBUILD, f"Dropping column `{op.column}`"
+    if isinstance(op, AddConstraint):
+        return _constraint(op, fk_checks_off)
+    if isinstance(op, RawSQL):
+        return _raw(op)
+    return None
+
+
+def _added_column(op: AddColumn, context: Context, mariadb: bool) -> tuple[str, str] | None:
+    column = op.column
+    if column.generated or column.identity:
+        kind = "a STORED generated column" if column.generated else "an AUTO_INCREMENT column"
+        return mysql_ddl.COPY, f"Adding {kind} `{column.name}`"
+    if column.default is not None and (column.default.startswith("(") or column.volatile_default):
+        return mysql_ddl.COPY, f"Adding column `{column.name}` with the expression default `{column.default}`"
+    if context.dialect == "mysql" and not context.at_least(8, 0, 12):
+        return None  # every added column rebuilds before 8.0.12: volatile-default reports it
+    if mysql_ddl.add_column(context.version, mariadb, bool(column.position)) == mysql_ddl.INSTANT:
+        return None
+    keyword, _, after = column.position.partition(" ")
+    place = f" ({keyword.upper()} {after})".replace(" )", ")") if keyword else ""
+    return mysql_ddl.REBUILD, f"Adding column `{column.name}`{place}"
+
+
+def _constraint(op: AddConstraint, fk_checks_off: bool) -> tuple[str, str] | None:
+    if op.constraint == "foreign_key" and not fk_checks_off:
+        return mysql_ddl.COPY, "Adding a foreign key while `foreign_key_checks` is on"
+    if op.constraint == "check":
+        return mysql_ddl.COPY, "Adding a CHECK constraint"
+    if op.constraint == "primary_key":
+        return mysql_ddl.REBUILD, "Adding a primary key"
+    return None
+
+
+def _clause(name: str, sql: str) -> str:
+    """`ALGORITHM=…` / `LOCK=…` in a statement kept as text (`CONVERT TO CHARACTER SET …, ALGORITHM=INPLACE`)."""
+    match = re.search(rf"\b{name}\s*=\s*(\w+)", sql, re.I)
+    return match.group(1).upper() if match else ""
+
+
+def _column_change(op: AlterColumnType, context: Context) -> tuple[str, str] | None:
+    column = context.catalog.column(op.table, op.column)
+    if column is not None and mysql_ddl.member_change(column.type, op.new_type) == mysql_ddl.COPY:
+        return mysql_ddl.COPY, f"Changing the members of `{op.column}` other than appending at the end"
+    if _CHARSET.search(op.sql):
+        return mysql_ddl.COPY, f"Changing the character set or collation of `{op.column}`"
+    return None
+
+
+def _raw(op: RawSQL) -> tuple[str, str] | None:
+    if op.category == "convert-charset":
+        return mysql_ddl.COPY, "`CONVERT TO CHARACTER SET`"
+    if op.category == "alter-table-dropprimarykey":
+        return mysql_ddl.COPY, "Dropping the primary key"
+    if op.category == "partitioning":
+        return mysql_ddl.COPY, "Partitioning or un-partitioning the table"
+    for option, label in (("ENGINE", "ENGINE"), ("ROWFORMAT", "ROW_FORMAT")):
+        if op.category == "alter-table-options" and op.option(option):
+            return mysql_ddl.REBUILD, f"`{label}={op.option(option)}`"
+    if op.category == "alter-table-forceproperty":
+        return mysql_ddl.REBUILD, "`ALTER TABLE … FORCE`"
+    return None
+
+
+def _blast(how: str, table: str) -> str:
+    if how == mysql_ddl.REBUILD:
+        return (
+            f"{table} is rebuilt row by row: writes continue, but replicas replay the rebuild serially and "
+            "lag for as long as it takes."
+        )
+    return f"Writes to {table} (and with an exclusive lock, reads) wait until every row has been copied."
+
+
+def _suggestion(op: Operation, migration: Migration) -> str | None:
+    if not migration.alone_on_lines(op) or op.options:
+        return None
+    return f"{op.sql.rstrip()}, ALGORITHM=INPLACE, LOCK=NONE"

@@ -1,0 +1,136 @@
+"""Server settings, read once from the environment at start-up.
+
+Handlers receive the frozen `Settings` object; nothing else reads `os.environ`. A missing or malformed
+setting stops start-up with one line that names it (`SettingsError`), never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_API_URL = "https://api.github.com/"
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    github_app_id: int | None = None
+    github_private_key: SecretStr | None = None
+    github_private_key_path: Path | None = None
+    github_webhook_secret: SecretStr | None = None
+    github_webhook_secret_previous: SecretStr | None = None
+    github_api_url: str = DEFAULT_API_URL
+    # the REST API version to ask for; empty: githubkit's on github.com, 2022-11-28 on Enterprise Server
+    github_api_version: str = ""
+    # where the manifest form of /setup posts to
+    github_web_url: str = "https://github.com"
+    database_url: str = "sqlite:///migration-review.db"
+    # how GitHub reaches this server, for the manifest of /setup
+    public_url: str = Field(default="", validation_alias="MIGRATION_REVIEW_PUBLIC_URL")
+    # unpacked snapshots, by commit
+    cache_dir: Path = Field(
+        default=Path(".migration-review-cache"), validation_alias="MIGRATION_REVIEW_CACHE_DIR"
+    )
+    # reviews run at once in one process
+    workers: int = Field(default=4, ge=1, le=64, validation_alias="MIGRATION_REVIEW_WORKERS")
+    # seconds between writes to one installation
+    write_interval: float = Field(default=1.0, ge=0, validation_alias="MIGRATION_REVIEW_WRITE_INTERVAL")
+    # seconds a worker holds a job between renewals
+    lease: float = Field(default=60.0, gt=0, validation_alias="MIGRATION_REVIEW_LEASE")
+    # seconds between looks for deliveries GitHub failed to hand us; 0: never look
+    redeliver_every: float = Field(default=600.0, ge=0, validation_alias="MIGRATION_REVIEW_REDELIVER_EVERY")
+    job_attempts: int = Field(default=5, ge=1, validation_alias="MIGRATION_REVIEW_JOB_ATTEMPTS")
+    snapshot_max_bytes: int = Field(
+        default=512 * 1024 * 1024, ge=1, validation_alias="MIGRATION_REVIEW_SNAPSHOT_MAX_BYTES"
+    )
+    snapshot_max_files: int = Field(
+        default=100_000, ge=1, validation_alias="MIGRATION_REVIEW_SNAPSHOT_MAX_FILES"
+    )
+    # per migration file read through the API
+    file_max_bytes: int = Field(default=1024 * 1024, ge=1, validation_alias="MIGRATION_REVIEW_FILE_MAX_BYTES")
+
+    @field_validator("github_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/") + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("must be sqlite:///relative.db, sqlite:////absolute.db or postgresql://…")
+        return value
+
+    @property
+    def api_version(self) -> str | None:
+        """The X-GitHub-Api-Version to send instead of githubkit's, or None to keep it."""
+        if self.github_api_version:
+            return self.github_api_version
+        return None if self.github_api_url == DEFAULT_API_URL else "2022-11-28"
+
+    @property
+    def configured(self) -> bool:
+        """True when the app's identity is set; without it only /setup and /healthz serve."""
+        return self.github_app_id is not None
+
+    @property
+    def app_id(self) -> int:
+        if self.github_app_id is None:
+            raise SettingsError("GITHUB_APP_ID is not set")
+        return self.github_app_id
+
+    @property
+    def private_key(self) -> str:
+        if self.github_private_key is not None:
+            return self.github_private_key.get_secret_value().replace("\\n", "\n")
+        if self.github_private_key_path is not None:
+            return self.github_private_key_path.read_text(encoding="utf-8")
+        raise SettingsError("GITHUB_PRIVATE_KEY or GITHUB_PRIVATE_KEY_PATH is not set")
+
+    @property
+    def webhook_secrets(self) -> tuple[bytes, ...]:
+        secrets = (self.github_webhook_secret, self.github_webhook_secret_previous)
+        return tuple(s.get_secret_value().encode() for s in secrets if s is not None)
+
+    @property
+    def data_dir(self) -> Path:
+        """Where files the server writes go: beside the SQLite database, else the working directory."""
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url.removeprefix("sqlite:///")).parent
+        return Path.cwd()
+
+
+def load_settings() -> Settings:
+    """Read the environment; raise SettingsError with one line naming the first bad setting."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise SettingsError(f"{name}: {first['msg']}") from None
+    if settings.configured:
+        _check_app(settings)
+    elif settings.github_webhook_secret or settings.github_private_key or settings.github_private_key_path:
+        raise SettingsError("GITHUB_APP_ID is not set (the private key or webhook secret is)")
+    return settings
+
+
+def _check_app(settings: Settings) -> None:
+    if not settings.webhook_secrets:
+        raise SettingsError("GITHUB_WEBHOOK_SECRET is not set")
+    if settings.github_private_key is None and settings.github_private_key_path is None:
+        raise SettingsError("GITHUB_PRIVATE_KEY or GITHUB_PRIVATE_KEY_PATH is not set")
+    if settings.github_private_key_path is not None and not settings.github_private_key_path.is_file():
+        raise SettingsError(f"GITHUB_PRIVATE_KEY_PATH: no such file {settings.github_private_key_path}")
+    if "-----BEGIN" not in settings.private_key or "PRIVATE KEY-----" not in settings.private_key:
+        name = "GITHUB_PRIVATE_KEY" if settings.github_private_key else "GITHUB_PRIVATE_KEY_PATH"
+        raise SettingsError(f"{name}: not a PEM private key")

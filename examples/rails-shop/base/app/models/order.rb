@@ -1,0 +1,5 @@
+class Order < ApplicationRecord
+  belongs_to :user
+
+  enum :status, { open: "open", paid: "paid", refunded: "refunded", cancelled: "cancelled" }, validate: true
+end

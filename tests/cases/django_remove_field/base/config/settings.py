@@ -1,0 +1,1 @@
+DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "shop"}}

@@ -1,0 +1,2 @@
+-- +goose Up
+UPDATE shop_order SET status = 'open' WHERE status IS NULL;

@@ -1,0 +1,4 @@
+-- +goose Up
+SET lock_timeout = '5s';
+ALTER TABLE orders ALTER COLUMN total_cents TYPE bigint;
+ALTER TABLE orders ALTER COLUMN status TYPE varchar(40);

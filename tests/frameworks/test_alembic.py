@@ -1,0 +1,119 @@
+"""Alembic revisions: detection, `op.*` at their lines, batch tables, autocommit blocks, downgrade."""
+
+from __future__ import annotations
+
+from bot.changeset import MemoryTree
+from bot.config import Config
+from bot.frameworks import alembic, detect, detect_dialect
+from bot.migration import (
+    AddColumn,
+    AddIndex,
+    AlterColumnType,
+    DataUpdate,
+    DropColumn,
+    Migration,
+    RenameColumn,
+    RunCode,
+    SetDefault,
+    SetNotNull,
+    Unparsed,
+    transaction_flags,
+)
+
+PATH = "migrations/versions/3f2a_change_orders.py"
+HEAD = 'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "3f2a"\ndown_revision = "1b0c"\n\n\n'
+
+
+def _parse(upgrade: str, downgrade: str = "    op.drop_column('orders', 'note')\n") -> Migration:
+    text = f"{HEAD}def upgrade():\n{upgrade}\n\ndef downgrade():\n{downgrade}"
+    return alembic.parse(PATH, text, MemoryTree(), "postgres")
+
+
+def test_detects_revisions() -> None:
+    text = f"{HEAD}def upgrade():\n    pass\n"
+    assert detect(PATH, text, Config()) is alembic
+    assert detect("app/models.py", "def upgrade():\n    pass\n", Config()) is None
+    assert _parse("    pass\n").version == "3f2a"
+
+
+def test_directives_at_their_lines() -> None:
+    migration = _parse(
+        "    op.add_column('orders', sa.Column('note', sa.Text(), nullable=True))\n"
+        "    op.alter_column('orders', 'status', nullable=False, type_=sa.String(40),\n"
+        "                    server_default=sa.text(\"'open'\"), new_column_name='state')\n"
+        "    with op.batch_alter_table('orders') as batch_op:\n"
+        "        batch_op.drop_column('legacy')\n"
+        "    op.create_index('ix_orders_state', 'orders', ['state'], unique=True)\n"
+    )
+    kinds = [(op.location.line, type(op)) for op in migration.up]
+    assert kinds == [
+        (9, AddColumn),
+        (10, AlterColumnType),
+        (10, SetNotNull),
+        (10, SetDefault),
+        (10, RenameColumn),
+        (13, DropColumn),
+        (14, AddIndex),
+    ]
+    alter = migration.up[1]
+    assert isinstance(alter, AlterColumnType) and alter.new_type == "varchar(40)"
+    drop = migration.up[5]
+    assert isinstance(drop, DropColumn) and drop.table == "orders"
+
+
+def test_sql_through_execute_and_the_connection() -> None:
+    migration = _parse(
+        "    op.execute(\"UPDATE orders SET note = ''\")\n"
+        "    conn = op.get_bind()\n"
+        '    conn.execute(sa.text("""\n        UPDATE orders\n        SET note = NULL\n    """))\n'
+        "    for row in conn.execute(sa.text('SELECT id FROM orders')).fetchall():\n"
+        "        send(row)\n"
+    )
+    first, second = (op for op in migration.up if isinstance(op, DataUpdate))
+    assert first.location.line == 9 and second.location.line == 12
+
+
+def test_other_python_is_code_and_computed_sql_is_unparsed() -> None:
+    migration = _parse("    helpers.backfill(sa.table('orders'))\n    op.execute(build_sql())\n")
+    code, unparsed = migration.up
+    assert isinstance(code, RunCode) and code.touches == ("orders",) and code.location.line == 9
+    assert isinstance(unparsed, Unparsed) and unparsed.location.line == 10
+
+
+def test_autocommit_block_runs_outside_the_transaction() -> None:
+    migration = _parse(
+        "    op.add_column('orders', sa.Column('note', sa.Text()))\n"
+        "    with op.get_context().autocommit_block():\n"
+        "        op.create_index('ix', 'orders', ['note'], postgresql_concurrently=True)\n"
+    )
+    assert not migration.in_transaction
+    flags = {op.kind: flag for op, flag in zip(migration.up, transaction_flags(migration), strict=True)}
+    assert flags["AddColumn"] and not flags["AddIndex"]
+    assert _parse("    pass\n").in_transaction
+
+
+def test_downgrade_that_does_nothing_is_no_way_back() -> None:
+    assert _parse("    pass\n", '    """Nothing."""\n    pass\n').down is None
+    assert "does nothing" in _parse("    pass\n", "    pass\n").irreversible_reason
+    assert _parse("    pass\n", "    raise NotImplementedError()\n").down is None
+    reversible = _parse("    pass\n")
+    assert reversible.down is not None and [op.kind for op in reversible.down] == ["DropColumn"]
+
+
+def test_syntax_error_is_a_finding_not_a_crash() -> None:
+    migration = alembic.parse(PATH, f"{HEAD}def upgrade(:\n    pass\n", MemoryTree(), "postgres")
+    assert isinstance(migration.up[0], Unparsed) and migration.up[0].location.line == 8
+
+
+def test_dialect_from_alembic_ini() -> None:
+    tree = MemoryTree({"alembic.ini": "[alembic]\nsqlalchemy.url = mysql+pymysql://db/shop\n"})
+    assert detect_dialect(tree, []) == "mysql"
+
+
+def test_suppression_comment_in_python() -> None:
+    migration = _parse(
+        "    # migration-review: ignore column-dropped nothing reads it since 3.2\n"
+        "    op.drop_column('orders', 'legacy')\n"
+    )
+    (suppression,) = migration.suppressions
+    assert suppression.applies_to == migration.up[0].location.line == 10

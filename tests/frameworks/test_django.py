@@ -1,0 +1,159 @@
+"""Django migrations: detection, operations on the app's model state, reversibility, `atomic`."""
+
+from __future__ import annotations
+
+from bot.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.config import Config
+from bot.frameworks import detect, detect_dialect, django
+from bot.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    AlterColumnType,
+    CreateTable,
+    DataUpdate,
+    DropColumn,
+    Migration,
+    RenameColumn,
+    RunCode,
+    Unparsed,
+)
+from bot.review import review
+
+INITIAL = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    operations = [
+        migrations.CreateModel(
+            name="Order",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("status", models.CharField(max_length=20, null=True)),
+                ("total", models.DecimalField(max_digits=10, decimal_places=2)),
+            ],
+        ),
+        migrations.CreateModel(
+            name="Invoice",
+            fields=[("id", models.AutoField(primary_key=True))],
+            options={"db_table": "billing_invoices"},
+        ),
+    ]
+"""
+FIRST = "shop/migrations/0001_initial.py"
+PATH = "shop/migrations/0002_change.py"
+
+
+def _parse(operations: str, head: str = "", extra: str = "") -> Migration:
+    text = (
+        f"from django.db import migrations, models\n{extra}\n\nclass Migration(migrations.Migration):\n{head}"
+        f'    dependencies = [("shop", "0001_initial")]\n    operations = [\n{operations}    ]\n'
+    )
+    return django.parse(PATH, text, MemoryTree({FIRST: INITIAL, PATH: text}), "postgres")
+
+
+def test_detects_numbered_migrations_of_an_app() -> None:
+    assert detect(FIRST, INITIAL, Config()) is django
+    assert detect("shop/migrations/__init__.py", "", Config()) is None
+    assert detect("shop/models.py", INITIAL, Config()) is None
+    assert django.version(PATH) == "0002"
+
+
+def test_create_model_names_the_table_after_the_app() -> None:
+    migration = django.parse(FIRST, INITIAL, MemoryTree({FIRST: INITIAL}), "postgres")
+    orders, invoices = migration.up
+    assert isinstance(orders, CreateTable) and orders.table == "shop_order" and orders.location.line == 7
+    assert {c.name: c.type for c in orders.columns} == {
+        "id": "bigint",
+        "status": "varchar(20)",
+        "total": "decimal(10, 2)",
+    }
+    assert isinstance(invoices, CreateTable) and invoices.table == "billing_invoices"
+
+
+def test_fields_use_the_state_of_earlier_migrations() -> None:
+    migration = _parse(
+        '        migrations.AddField("invoice", "order", models.ForeignKey("shop.Order", on_delete=models.CASCADE)),\n'
+        '        migrations.AlterField("order", "total", models.DecimalField(max_digits=12, decimal_places=4)),\n'
+        '        migrations.RenameField("order", "status", "state"),\n'
+        '        migrations.RemoveField("order", "state"),\n'
+    )
+    add, index, key, alter, rename, drop = migration.up
+    assert isinstance(add, AddColumn) and add.table == "billing_invoices" and add.column.name == "order_id"
+    assert add.location.line == 7
+    assert isinstance(index, AddIndex) and not index.concurrently
+    assert isinstance(key, AddConstraint) and key.references == "shop_order" and not key.not_valid
+    assert isinstance(alter, AlterColumnType) and alter.new_type == "decimal(12, 4)"
+    assert isinstance(rename, RenameColumn) and (rename.column, rename.new_name) == ("status", "state")
+    assert isinstance(drop, DropColumn) and drop.column == "state"
+    assert migration.down is not None
+
+
+def test_run_python_is_code_with_the_data_changes_it_makes() -> None:
+    migration = _parse(
+        "        migrations.RunPython(forwards),\n",
+        extra=(
+            '\n\ndef forwards(apps, schema_editor):\n    Order = apps.get_model("shop", "Order")\n'
+            '    Order.objects.filter(status="").update(status=None)\n'
+        ),
+    )
+    code, update = migration.up
+    assert isinstance(code, RunCode) and code.touches == ("shop_order",) and code.location.line == 12
+    assert isinstance(update, DataUpdate) and update.location.line == 6 and update.where == 'status = ""'
+    assert migration.down is None and "reverse_code" in migration.irreversible_reason
+
+
+def test_run_python_with_noop_reverse_and_run_sql_with_reverse_are_reversible() -> None:
+    migration = _parse(
+        "        migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop),\n"
+        '        migrations.RunSQL("UPDATE shop_order SET total = 0", reverse_sql=migrations.RunSQL.noop),\n'
+    )
+    assert migration.down is not None
+    assert [op.kind for op in migration.up] == ["DataUpdate"] and migration.up[0].location.line == 8
+
+
+def test_atomic_false_runs_outside_a_transaction() -> None:
+    assert _parse("").in_transaction
+    migration = _parse("", head="    atomic = False\n")
+    assert not migration.in_transaction and "atomic = False" in migration.transaction_note
+
+
+def test_separate_database_and_state_reaches_the_database_only_with_database_operations() -> None:
+    migration = _parse(
+        "        migrations.SeparateDatabaseAndState(\n"
+        '            state_operations=[migrations.RemoveField("order", "status")],\n'
+        "            database_operations=[],\n"
+        "        ),\n"
+    )
+    assert migration.up == ()
+
+
+def test_unknown_operation_is_a_finding_at_its_line() -> None:
+    text = (
+        "from django.db import migrations\nimport thirdparty\n\n\nclass Migration(migrations.Migration):\n"
+        "    operations = [\n        thirdparty.AddTrigger('order'),\n    ]\n"
+    )
+    migration = django.parse(PATH, text, MemoryTree({PATH: text}), "postgres")
+    assert isinstance(migration.up[0], Unparsed) and migration.up[0].location.line == 7
+    changeset = ChangeSet("b", "h", (ChangedFile(PATH, "added", None, text),), MemoryTree({PATH: text}))
+    finding = next(f for f in review(changeset).findings if f.rule == "unparsed-statement")
+    assert finding.line == 7 and finding.path == PATH
+
+
+def test_dialect_from_django_settings() -> None:
+    tree = MemoryTree({"shop/settings.py": 'DATABASES = {"default": {"ENGINE": "django.db.backends.mysql"}}'})
+    assert detect_dialect(tree, []) == "mysql"
+
+
+def test_db_default_and_suppression_comment() -> None:
+    migration = _parse(
+        "        # migration-review: ignore not-null-without-default orders is empty in every environment\n"
+        '        migrations.AddField("order", "note", models.TextField()),\n'
+        '        migrations.AddField("order", "channel", models.CharField(max_length=10, db_default="web")),\n'
+    )
+    note, channel = migration.up
+    assert isinstance(note, AddColumn) and not note.column.nullable and note.column.default is None
+    assert isinstance(channel, AddColumn) and channel.column.default == "'web'"
+    (suppression,) = migration.suppressions
+    assert suppression.rules == ("not-null-without-default",) and suppression.applies_to == note.location.line

@@ -1,0 +1,193 @@
+"""Rails migrations: detection, operations at their lines, reversibility, transactions, schema.rb."""
+
+from __future__ import annotations
+
+from bot.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.config import Config
+from bot.findings import Review
+from bot.frameworks import detect, rails
+from bot.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    CreateTable,
+    DataDelete,
+    DataUpdate,
+    DropColumn,
+    RunCode,
+    SetNotNull,
+    Unparsed,
+)
+from bot.review import review
+
+PATH = "db/migrate/20240601120000_change_orders.rb"
+
+
+def _parse(body: str, head: str = "") -> rails.Migration:
+    text = f"class ChangeOrders < ActiveRecord::Migration[7.1]\n{head}  def change\n{body}  end\nend\n"
+    return rails.parse(PATH, text, MemoryTree(), "postgres")
+
+
+def _review(text: str, base: dict[str, str] | None = None) -> Review:
+    files = dict(base or {})
+    changeset = ChangeSet(
+        "b",
+        "h",
+        (ChangedFile(PATH, "added", None, text),),
+        MemoryTree({**files, PATH: text}),
+        MemoryTree(files),
+    )
+    return review(changeset)
+
+
+def test_detects_rails_migrations_only() -> None:
+    text = "class A < ActiveRecord::Migration[7.1]\nend\n"
+    assert detect(PATH, text, Config()) is rails
+    assert detect("db/post_migrate/20240101_backfill.rb", text, Config()) is rails
+    assert detect("app/models/order.rb", text, Config()) is None
+    assert rails.version(PATH) == "20240601120000"
+
+
+def test_operations_carry_the_line_of_their_call() -> None:
+    migration = _parse(
+        '    add_column :orders, :state, :string, null: false, default: "open"\n'
+        "    add_index :orders, :state, algorithm: :concurrently\n"
+        "    add_foreign_key :orders, :users, validate: false\n"
+        "    create_table :coupons do |t|\n"
+        "      t.string :code, null: false\n"
+        "      t.timestamps\n"
+        "    end\n"
+    )
+    kinds = [(op.location.line, op.kind) for op in migration.up]
+    assert kinds == [(3, "AddColumn"), (4, "AddIndex"), (5, "AddConstraint"), (6, "CreateTable")]
+    add, index, key, table = migration.up
+    assert isinstance(add, AddColumn) and add.column.type == "varchar" and add.column.default == "'open'"
+    assert not add.column.nullable
+    assert isinstance(index, AddIndex) and index.concurrently and index.name == "index_orders_on_state"
+    assert isinstance(key, AddConstraint) and key.not_valid and key.references == "users"
+    assert isinstance(table, CreateTable) and [c.name for c in table.columns] == [
+        "id",
+        "code",
+        "created_at",
+        "updated_at",
+    ]
+
+
+def test_data_changes_through_models() -> None:
+    migration = _parse(
+        '    Order.where(state: nil).update_all(state: "open")\n'
+        "    Order.in_batches(of: 1000).update_all(archived: true)\n"
+        "    Order.find_each { |order| order.update!(total: order.items.sum(:price)) }\n"
+        '    Order.where(state: "void").delete_all\n'
+        "    Payments::Refund.all.each { |r| Mailer.notify(r) }\n"
+    )
+    update, batched, loop, delete, code = migration.up
+    assert isinstance(update, DataUpdate) and update.table == "orders" and update.where == "state IS NULL"
+    assert update.assignments == (("state", "'open'"),) and not update.batched
+    assert isinstance(batched, DataUpdate) and batched.batched
+    assert isinstance(loop, DataUpdate) and loop.batched and loop.location.line == 5
+    assert isinstance(delete, DataDelete) and delete.where == "state = 'void'"
+    assert isinstance(code, RunCode) and "refunds" in code.touches
+
+
+def test_change_with_remove_column_without_type_is_irreversible() -> None:
+    migration = _parse("    remove_column :orders, :legacy\n")
+    assert isinstance(migration.up[0], DropColumn)
+    assert migration.down is None and "line 3" in migration.irreversible_reason
+    typed = _parse("    remove_column :orders, :legacy, :string\n    add_column :orders, :note, :text\n")
+    assert typed.down is not None and [op.kind for op in typed.down] == ["DropColumn"]
+
+
+def test_reversible_blocks_and_up_down_methods() -> None:
+    migration = _parse(
+        "    reversible do |dir|\n"
+        "      dir.up { execute \"UPDATE orders SET state = 'open'\" }\n"
+        '      dir.down { execute "UPDATE orders SET state = NULL" }\n'
+        "    end\n"
+    )
+    assert [op.kind for op in migration.up] == ["DataUpdate"] and migration.up[0].location.line == 4
+    assert migration.down is not None and [op.kind for op in migration.down] == ["DataUpdate"]
+    text = (
+        "class A < ActiveRecord::Migration[7.1]\n  def up\n    drop_table :carts\n  end\n\n"
+        "  def down\n    raise ActiveRecord::IrreversibleMigration\n  end\nend\n"
+    )
+    up_down = rails.parse(PATH, text, MemoryTree(), "postgres")
+    assert up_down.down is None and "IrreversibleMigration" in up_down.irreversible_reason
+
+
+def test_disable_ddl_transaction() -> None:
+    assert _parse("    add_index :orders, :state\n").in_transaction
+    migration = _parse(
+        "    add_index :orders, :state, algorithm: :concurrently\n", "  disable_ddl_transaction!\n\n"
+    )
+    assert not migration.in_transaction and "disable_ddl_transaction!" in migration.transaction_note
+
+
+def test_change_column_null_with_a_replacement_updates_first() -> None:
+    migration = _parse('    change_column_null :orders, :state, false, "open"\n')
+    update, not_null = migration.up
+    assert isinstance(update, DataUpdate) and update.where == "state IS NULL"
+    assert isinstance(not_null, SetNotNull)
+
+
+def test_safety_assured_accepts_only_migration_safety_findings() -> None:
+    text = (
+        "class A < ActiveRecord::Migration[7.1]\n  def change\n"
+        "    safety_assured { remove_column :orders, :legacy, :string }\n"
+        "    safety_assured { add_index :orders, :state }\n  end\nend\n"
+    )
+    result = _review(text)
+    by_rule = {f.rule: f for f in result.findings}
+    assert by_rule["non-concurrent-index"].suppressed == "safety_assured"
+    assert by_rule["column-dropped"].suppressed is None  # code references are not the author's to waive
+
+
+def test_suppression_comment_in_ruby() -> None:
+    text = (
+        "class A < ActiveRecord::Migration[7.1]\n  def change\n"
+        "    # migration-review: ignore non-concurrent-index orders has 40 rows\n"
+        "    add_index :orders, :state\n  end\nend\n"
+    )
+    finding = next(f for f in _review(text).findings if f.rule == "non-concurrent-index")
+    assert finding.suppressed == "orders has 40 rows" and finding.line == 4
+
+
+def test_sql_built_at_run_time_and_syntax_errors_are_findings() -> None:
+    migration = _parse("    execute(sql_for(:orders))\n")
+    assert isinstance(migration.up[0], Unparsed) and migration.up[0].location.line == 3
+    broken = "class A < ActiveRecord::Migration[7.1]\n  def change\n    add_column :orders, (\n  end\nend\n"
+    result = _review(broken)
+    assert any(f.rule == "unparsed-statement" for f in result.findings)
+
+
+def test_schema_rb_is_the_schema_before_the_change() -> None:
+    schema = (
+        "ActiveRecord::Schema[7.1].define(version: 2024_01_01_000000) do\n"
+        '  create_table "orders", force: :cascade do |t|\n'
+        '    t.integer "total_cents"\n    t.string "status", limit: 20\n  end\nend\n'
+    )
+    ops = rails.schema_operations("db/schema.rb", schema, "postgres")
+    assert isinstance(ops[0], CreateTable) and {c.name: c.type for c in ops[0].columns} == {
+        "id": "bigint",
+        "total_cents": "int",
+        "status": "varchar(20)",
+    }
+    text = (
+        "class A < ActiveRecord::Migration[7.1]\n  def up\n"
+        "    change_column :orders, :status, :string, limit: 40\n"
+        "    change_column :orders, :total_cents, :bigint\n  end\nend\n"
+    )
+    found = [
+        (f.line, f.rule)
+        for f in _review(text, {"db/schema.rb": schema}).active
+        if f.rule == "type-change-rewrite"
+    ]
+    assert found == [(4, "type-change-rewrite")]
+
+
+def test_statement_on_a_computed_table_is_reported_at_its_line() -> None:
+    migration = _parse(
+        "    %i[orders carts].each do |table|\n      add_column table, :note, :text\n    end\n"
+    )
+    kinds = [(op.location.line, op.kind) for op in migration.up]
+    assert kinds == [(3, "RunCode"), (4, "Unparsed")]

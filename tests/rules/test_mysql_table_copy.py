@@ -1,0 +1,69 @@
+from typing import Any
+
+from bot.config import Config
+from bot.findings import Finding, Severity
+from tests.conftest import review_sql, rule_ids
+
+RULE = "mysql-table-copy"
+BASE = {"db/migrations/000_base.sql": "CREATE TABLE o (id bigint PRIMARY KEY, s ENUM('a','b') NOT NULL);"}
+
+
+def _found(sql: str, dialect: str = "mysql", **kw: Any) -> list[Finding]:
+    return [f for f in review_sql(sql, dialect=dialect, **kw).active if f.rule == RULE]
+
+
+def test_algorithm_copy_and_shared_lock_are_critical() -> None:
+    [copy] = _found("ALTER TABLE o ADD COLUMN n text, ALGORITHM=COPY;")
+    [lock] = _found("ALTER TABLE o ADD INDEX o_n (n), LOCK=SHARED;")
+    assert copy.severity is Severity.CRITICAL and lock.severity is Severity.CRITICAL
+
+
+def test_algorithm_instant_or_inplace_with_lock_none_is_quiet() -> None:
+    assert not _found("ALTER TABLE o CONVERT TO CHARACTER SET utf8mb4;".replace(";", ", ALGORITHM=INPLACE;"))
+    assert not _found("ALTER TABLE o ADD COLUMN n text, ALGORITHM=INSTANT, LOCK=NONE;")
+
+
+def test_enum_reorder_copies_but_appending_is_instant() -> None:
+    [finding] = _found("ALTER TABLE o MODIFY s ENUM('b','a') NOT NULL;", base=BASE)
+    assert "appending" in finding.message
+    appended = review_sql("ALTER TABLE o MODIFY s ENUM('a','b','c') NOT NULL;", dialect="mysql", base=BASE)
+    assert not rule_ids(appended) & {RULE, "type-change-rewrite", "set-not-null"}
+
+
+def test_charset_conversion_and_dropping_the_primary_key_copy() -> None:
+    assert _found("ALTER TABLE o CONVERT TO CHARACTER SET utf8mb4;")
+    assert _found("ALTER TABLE o MODIFY c varchar(5) CHARACTER SET latin1;")
+    assert _found("ALTER TABLE o DROP PRIMARY KEY;")
+
+
+def test_foreign_key_copies_unless_checks_are_off() -> None:
+    fk = "ALTER TABLE o ADD CONSTRAINT o_u FOREIGN KEY (u) REFERENCES u (id);"
+    assert _found(fk)
+    assert not _found("SET foreign_key_checks = 0;\n" + fk)
+
+
+def test_add_column_depends_on_the_server_version() -> None:
+    sql = "ALTER TABLE o ADD COLUMN n int AFTER id;"
+    assert not _found(sql)  # default MySQL 8.0.30: instant anywhere
+    [finding] = _found(sql, config=Config(database_version="8.0.20"))
+    assert finding.severity is Severity.WARNING
+    assert finding.suggestion == "ALTER TABLE o ADD COLUMN n int AFTER id, ALGORITHM=INPLACE, LOCK=NONE"
+    assert not _found("ALTER TABLE o ADD COLUMN n int;", config=Config(database_version="8.0.20"))
+    assert _found(sql, config=Config(dialect="mariadb", database_version="10.3"))
+    assert not _found(sql, config=Config(dialect="mariadb", database_version="10.4"))
+
+
+def test_stored_generated_and_auto_increment_columns_copy() -> None:
+    assert _found("ALTER TABLE o ADD COLUMN g int AS (id + 1) STORED;")
+
+
+def test_new_tables_and_postgres_are_quiet() -> None:
+    assert not _found("CREATE TABLE t (id bigint);\nALTER TABLE t ADD COLUMN n text, ALGORITHM=COPY;")
+    assert not _found("ALTER TABLE o ADD COLUMN n text;", dialect="postgres")
+
+
+def test_partitioning_copies_and_row_format_rebuilds() -> None:
+    [partition] = _found("ALTER TABLE o PARTITION BY HASH(id) PARTITIONS 4;")
+    [row_format] = _found("ALTER TABLE o ROW_FORMAT=COMPRESSED;")
+    assert partition.severity is Severity.CRITICAL and row_format.severity is Severity.WARNING
+    assert _found("ALTER TABLE o REMOVE PARTITIONING;")

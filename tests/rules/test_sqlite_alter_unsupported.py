@@ -1,0 +1,65 @@
+import sqlite3
+from typing import Any
+
+import pytest
+
+from bot.config import Config
+from bot.findings import Finding
+from tests.conftest import review_sql
+
+
+def _found(sql: str, **kw: Any) -> list[Finding]:
+    return [f for f in review_sql(sql, dialect="sqlite", **kw).active if f.rule == "sqlite-alter-unsupported"]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "ALTER TABLE t ALTER COLUMN a TYPE text",
+        "ALTER TABLE t ADD CONSTRAINT t_a_positive CHECK (a > 0)",
+        "ALTER TABLE t ADD COLUMN u int UNIQUE",
+        "ALTER TABLE t ADD COLUMN k int PRIMARY KEY",
+        "ALTER TABLE t ADD COLUMN g int AS (a + 1) STORED",
+        "ALTER TABLE t ADD COLUMN d text DEFAULT CURRENT_TIMESTAMP",
+        "ALTER TABLE t ADD COLUMN f int DEFAULT (1 + 1)",
+    ],
+)
+def test_what_the_rule_flags_sqlite_really_refuses(statement: str) -> None:
+    assert _found(statement + ";")
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (id integer PRIMARY KEY, a int)")
+    db.execute("INSERT INTO t VALUES (1, 1)")
+    with pytest.raises(sqlite3.OperationalError):
+        db.execute(statement)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "ALTER TABLE t ADD COLUMN n int DEFAULT 2",
+        "ALTER TABLE t ADD COLUMN v int AS (a + 1) VIRTUAL",
+        "ALTER TABLE t RENAME COLUMN a TO b",
+        "ALTER TABLE t DROP COLUMN a",
+    ],
+)
+def test_what_sqlite_accepts_is_quiet(statement: str) -> None:
+    assert not _found(statement + ";")
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (id integer PRIMARY KEY, a int)")
+    db.execute("INSERT INTO t VALUES (1, 1)")
+    db.execute(statement)
+
+
+def test_drop_column_before_3_35_and_row_limits_on_new_tables() -> None:
+    assert _found("ALTER TABLE t DROP COLUMN a;", config=Config(dialect="sqlite", database_version="3.31"))
+    assert not _found(
+        "CREATE TABLE t (id integer);\nALTER TABLE t ADD COLUMN d text DEFAULT CURRENT_TIMESTAMP;"
+    )
+
+
+def test_other_dialects_are_not_checked() -> None:
+    assert not [
+        f
+        for f in review_sql("ALTER TABLE t ADD COLUMN u int UNIQUE;").active
+        if f.rule == "sqlite-alter-unsupported"
+    ]

@@ -1,0 +1,118 @@
+"""The GitHub client against the fake: pagination, upserts, pacing, retries."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.github import GitHubApp
+from tests.conftest import Scenario, make_settings
+
+pytestmark = pytest.mark.anyio
+
+
+def _app(tmp_path: Path, key: str, scenario: Scenario, **settings: object) -> GitHubApp:
+    return GitHubApp(
+        make_settings(tmp_path, key, **settings), transport=httpx.ASGITransport(app=scenario.fake.app())
+    )
+
+
+async def test_files_and_comments_are_read_across_pages(
+    tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario
+) -> None:
+    many = {f"src/file{i:03}.py": "x = 1\n" for i in range(250)}
+    head = scenario.fake.commit(scenario.repo, {**scenario.repo.commits[scenario.base], **many})
+    scenario.open_pull(9, head)
+    for i in range(130):
+        scenario.repo.comments.append(
+            {
+                "id": i + 1,
+                "issue": 9,
+                "body": f"comment {i}",
+                "user": {"login": "someone", "type": "User"},
+                "edits": 0,
+            }
+        )
+    app = _app(tmp_path, key_pair[0], scenario)
+    async with app.repository(1, "Codertocat", "Hello-World") as repo:
+        files = await repo.files(9)
+        assert len(files) == 250
+        assert (
+            await repo.upsert_comment(9, "<!-- migration-review:comment -->\nA", "migration-review[bot]")
+            == "created"
+        )
+        assert (
+            await repo.upsert_comment(9, "<!-- migration-review:comment -->\nA", "migration-review[bot]")
+            == "unchanged"
+        )
+        assert (
+            await repo.upsert_comment(9, "<!-- migration-review:comment -->\nB", "migration-review[bot]")
+            == "updated"
+        )
+    assert scenario.fake.seen("GET", r"/pulls/9/files$") == 3
+    assert scenario.fake.seen("GET", r"/issues/9/comments$") == 3 * 2
+    assert len([c for c in scenario.repo.comments if c["issue"] == 9]) == 131
+
+
+async def test_a_comment_with_our_marker_by_someone_else_is_not_ours(
+    tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario
+) -> None:
+    scenario.open_pull(2, scenario.blocked)
+    scenario.repo.comments.append(
+        {
+            "id": 5,
+            "issue": 2,
+            "body": "<!-- migration-review:comment -->\nforged",
+            "user": {"login": "mallory", "type": "User"},
+            "edits": 0,
+        }
+    )
+    app = _app(tmp_path, key_pair[0], scenario)
+    async with app.repository(1, "Codertocat", "Hello-World") as repo:
+        assert (
+            await repo.upsert_comment(2, "<!-- migration-review:comment -->\nreal", await app.bot_login())
+            == "created"
+        )
+    assert scenario.repo.comments[0]["body"].endswith("forged")
+
+
+async def test_writes_are_paced_after_a_burst(
+    tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario
+) -> None:
+    scenario.open_pull(2, scenario.blocked)
+    app = _app(tmp_path, key_pair[0], scenario, write_interval=0.2)
+    async with app.repository(1, "Codertocat", "Hello-World") as repo:
+        started = time.monotonic()
+        for i in range(7):
+            await repo.react(i, "eyes")
+        elapsed = time.monotonic() - started
+    assert elapsed >= 0.3  # five at once, then two more at 0.2 s each
+
+
+async def test_unknown_user_has_no_permission(
+    tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario
+) -> None:
+    app = _app(tmp_path, key_pair[0], scenario)
+    async with app.repository(1, "Codertocat", "Hello-World") as repo:
+        assert await repo.permission("stranger") == "none"
+        assert await repo.permission("reader") == "read"
+        assert await repo.permission("Codertocat") == "admin"
+
+
+async def test_the_token_is_narrowed_to_the_repository(
+    tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario
+) -> None:
+    app = _app(tmp_path, key_pair[0], scenario)
+    async with app.repository(1, "Codertocat", "Hello-World") as repo:
+        await repo.permission("reader")
+    [token] = scenario.fake.tokens.values()
+    assert token["repositories"] == ["Hello-World"]
+    assert token["permissions"] == {
+        "checks": "write",
+        "contents": "read",
+        "metadata": "read",
+        "pull_requests": "write",
+    }

@@ -1,0 +1,128 @@
+"""The store, on SQLite and on PostgreSQL: deliveries once, durable jobs, one job per pull request."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.store import Store
+from bot.webhooks import Task
+
+PG_URL = os.environ.get("MIGRATION_REVIEW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+Opener = Callable[..., Store]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
+    """Opens the same store again and again (as a restarted process would)."""
+    opened: list[Store] = []
+
+    def opener(location: str | Path) -> Opener:
+        def open_one(lease: float = 60.0) -> Store:
+            opened.append(Store(location, lease=lease))
+            return opened[-1]
+
+        return open_one
+
+    if request.param == "sqlite":
+        yield opener(tmp_path / "s.db")
+        for store in opened:
+            store.close()
+        return
+    psycopg = pytest.importorskip("psycopg")
+    schema = f"mr_store_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is not reachable: {error}")
+        pytest.skip(f"PostgreSQL is not reachable: {error}")
+    admin.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    yield opener(url)
+    for store in opened:
+        store.close()
+    admin.execute(f"DROP SCHEMA {schema} CASCADE")
+    admin.close()
+
+
+def _review(number: int = 2, sha: str = "a" * 40) -> Task:
+    return Task(kind="review", installation_id=1, owner="o", repo="r", repo_id=9, number=number, head_sha=sha)
+
+
+def test_a_delivery_is_recorded_once(open_store: Opener) -> None:
+    store = open_store()
+    assert store.record_delivery("g", "pull_request", "opened")
+    assert not store.record_delivery("g", "pull_request", "opened")
+
+
+def test_one_job_per_pull_request_at_a_time(open_store: Opener) -> None:
+    store = open_store()
+    store.enqueue(_review(2))
+    store.enqueue(Task(kind="recheck", installation_id=1, repo_id=9, number=2, comment_id=5, login="u"))
+    store.enqueue(_review(3))
+    first = store.claim()
+    second = store.claim()
+    assert first is not None and second is not None
+    assert (first.task.number, second.task.number) == (2, 3)
+    assert store.claim() is None  # the recheck of #2 waits for the review of #2
+    store.finish(first.id, "done")
+    third = store.claim()
+    assert third is not None and third.task.kind == "recheck"
+
+
+def test_a_newer_review_supersedes_the_queued_one(open_store: Opener) -> None:
+    store = open_store()
+    store.enqueue(_review(sha="a" * 40))
+    running = store.claim()
+    assert running is not None
+    store.enqueue(_review(sha="b" * 40))
+    store.enqueue(_review(sha="c" * 40))
+    assert store.superseded(running)
+    assert store.job_counts() == {"running": 1, "superseded": 1, "queued": 1}
+
+
+def test_jobs_survive_a_restart_and_expired_leases_are_taken_again(open_store: Opener) -> None:
+    store = open_store(lease=0.2)
+    store.enqueue(_review())
+    claimed = store.claim()
+    assert claimed is not None
+    store.set_check_run(claimed.id, 77)
+    store.close()
+    reopened = open_store(lease=0.2)
+    assert reopened.claim() is None  # still leased to the worker that died
+    time.sleep(0.3)
+    job = reopened.claim()
+    assert job is not None and job.attempts == 2 and job.check_run_id == 77
+
+
+def test_retry_and_finish(open_store: Opener) -> None:
+    store = open_store()
+    store.enqueue(_review())
+    job = store.claim()
+    assert job is not None
+    store.retry(job.id, 60.0, "later")
+    assert store.claim() is None and store.unfinished() == 1
+    store.finish(job.id, "failed", "gave up")
+    assert store.unfinished() == 0 and store.job_counts() == {"failed": 1}
+
+
+def test_closing_cancels_queued_work(open_store: Opener) -> None:
+    store = open_store()
+    store.enqueue(_review())
+    assert store.cancel(_review().key) == 1
+    assert store.claim() is None
+
+
+def test_notices_and_installations(open_store: Opener) -> None:
+    store = open_store()
+    assert store.first_notice("k") and not store.first_notice("k")
+    store.record_installation(5, "installation")
+    store.record_installation(5, "installation")
