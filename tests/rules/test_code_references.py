@@ -185,3 +185,76 @@ def test_expand_step_with_dual_writes_behind_a_flag() -> None:
     result = review_sql(BACKFILL, base={"app/services/checkout.rb": service})
     assert "dual-write-incomplete" not in {f.rule for f in result.findings}
     assert any("Flipper `order_state_v2`" in note for note in result.notes)
+
+
+RAILS_DROP = """class RemoveLegacyStatus < ActiveRecord::Migration[7.1]
+  # legacy_status was replaced by state_id
+  def change
+    remove_column :orders, :legacy_status, :string
+  end
+end
+"""
+
+
+def test_rails_migration_dropping_a_column_a_job_reads() -> None:
+    base = {"app/models/order.rb": ORDER_RB, "app/jobs/export_job.rb": JOB_RB}
+    result = review_sql(RAILS_DROP, path="db/migrate/20261102104500_remove_legacy_status.rb", base=base)
+    finding = _finding(result, "column-dropped")
+    assert finding.severity is Severity.CRITICAL
+    assert [r.path for r in finding.references] == ["app/jobs/export_job.rb"]
+
+
+DJANGO_REMOVE = """from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0006_order_state")]
+    operations = [migrations.RemoveField(model_name="order", name="legacy_status")]
+"""
+DJANGO_MODELS = (
+    "from django.db import models\n\n\nclass Order(models.Model):\n    total = models.IntegerField()\n"
+)
+
+
+def test_django_remove_field_still_read_by_a_celery_task() -> None:
+    task = "@shared_task\ndef export():\n    for order in Order.objects.all():\n        push(order.legacy_status)\n"
+    base = {"shop/models.py": DJANGO_MODELS, "shop/tasks.py": task}
+    result = review_sql(DJANGO_REMOVE, path="shop/migrations/0007_remove_order_legacy_status.py", base=base)
+    finding = _finding(result, "column-dropped")
+    assert finding.severity is Severity.CRITICAL and finding.references[0].kind == "job"
+
+
+def test_django_remove_field_after_the_field_left_the_model_is_informational() -> None:
+    result = review_sql(
+        DJANGO_REMOVE,
+        path="shop/migrations/0007_remove_order_legacy_status.py",
+        base={"shop/models.py": DJANGO_MODELS},
+    )
+    finding = _finding(result, "column-dropped")
+    assert finding.severity is Severity.INFO and "no longer declares it" in finding.message
+
+
+def test_django_state_only_removal_drops_nothing() -> None:
+    state_only = DJANGO_REMOVE.replace(
+        'operations = [migrations.RemoveField(model_name="order", name="legacy_status")]',
+        "operations = [\n        migrations.SeparateDatabaseAndState(\n"
+        '            state_operations=[migrations.RemoveField(model_name="order", name="legacy_status")],\n'
+        "            database_operations=[],\n        )\n    ]",
+    )
+    result = review_sql(state_only, path="shop/migrations/0007_remove_order_legacy_status.py")
+    assert "column-dropped" not in {f.rule for f in result.findings}
+
+
+def test_alembic_drop_table_still_queried_by_raw_sql() -> None:
+    migration = (
+        '"""drop legacy invoices"""\nfrom alembic import op\n\nrevision = "9f1"\ndown_revision = "9f0"\n\n\n'
+        'def upgrade():\n    op.drop_table("legacy_invoices")\n\n\ndef downgrade():\n    pass\n'
+    )
+    report = 'MONTHLY = text("SELECT number FROM legacy_invoices WHERE created_at >= :start")\n'
+    result = review_sql(
+        migration,
+        path="alembic/versions/9f1_drop_legacy_invoices.py",
+        base={"app/reports/monthly.py": report},
+    )
+    finding = _finding(result, "table-dropped")
+    assert finding.severity is Severity.CRITICAL and finding.references[0].kind == "raw-sql"
