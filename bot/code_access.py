@@ -70,10 +70,35 @@ FLAG_HINTS = frozenset(
 
 
 def flag_guard(window: str) -> tuple[str, str] | None:
-    """(provider, flag name) of the nearest feature-flag check in the code before a use, if any."""
+    """(provider, flag name) of the feature-flag check that guards the last line of `window`, if any.
+
+    A check guards the line it is on and the block it opens: walking up from the use, every line
+    indented less than the lines below it opens an enclosing block; a check on one of those guards it.
+    A check whose block closed before the use (an `end`, a dedent) does not.
+    """
+    lines = window.split("\n")
+    found = _flag_in(lines[-1])
+    if found:
+        return found
+    level = _indent(lines[-1])
+    for line in reversed(lines[:-1]):
+        if not line.strip() or _indent(line) >= level:
+            continue
+        level = _indent(line)
+        found = _flag_in(line)
+        if found:
+            return found
+    return None
+
+
+def _flag_in(line: str) -> tuple[str, str] | None:
     best: tuple[int, str, str] | None = None
     for provider, pattern in _FLAG_CHECKS:
-        for match in pattern.finditer(window):
+        for match in pattern.finditer(line):
             if best is None or match.start() > best[0]:
                 best = (match.start(), provider, match.group(1))
     return (best[1], best[2]) if best else None
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())

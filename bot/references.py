@@ -51,6 +51,12 @@ class ReferenceIndex:
         """Places in the base version of the changed files that the change deletes (safe by construction)."""
         return self.deleted.get(_key(target), ())
 
+    def flags(self) -> tuple[tuple[str, str, int], ...]:
+        """(flag, path, line) of every use guarded by a feature flag, e.g. ("Flipper `new_state`", …):
+        evidence for the rollback checklist that turning the flag off is a way back."""
+        uses = [u for group in (*self.found.values(), *self.renamed.values()) for u in group]
+        return tuple(sorted({(u.flag, u.path, u.line) for u in uses if u.flag and u.blocking}))
+
     def models(self, table: str) -> tuple[Mapped, ...]:
         """(table, class, path, line) of each model class found for `table` in the tree."""
         return self.definitions.get(table, ())

@@ -211,6 +211,7 @@ def test_feature_flags_and_writes_are_noted() -> None:
     (old,) = index.uses(target)
     assert old.access == "write"
     assert any("order_state_v2" in note for note in index.notes())
+    assert index.flags() == (("Flipper `order_state_v2`", "app/services/checkout.rb", 4),)
 
 
 def test_uses_the_change_deletes_are_told_apart() -> None:
