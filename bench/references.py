@@ -23,19 +23,25 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus_refs import PLANTED, build  # noqa: E402
+from corpus_refs import PLANTED, build
 
-from bot.changeset import DirectoryTree  # noqa: E402
-from bot.code_match import Matcher  # noqa: E402
-from bot.references import Target, _needles, search  # noqa: E402
-from bot.model_map import table_models  # noqa: E402
+from bot.changeset import DirectoryTree
+from bot.code_match import Matcher
+from bot.model_map import table_models
+from bot.references import Target, _needles, search
 
 # A pull request's worth: 16 dropped or renamed columns and 4 dropped tables.
 TARGETS = (
     *(Target("column", "daily_orders", name) for name in PLANTED[:12]),
-    *(Target("column", "daily_orders", old, new) for old, new in zip(PLANTED[12:], ("gift_note", "points"))),
+    *(
+        Target("column", "daily_orders", old, new)
+        for old, new in zip(PLANTED[12:14], ("gift_note", "points"), strict=True)
+    ),
     *(Target("column", "weekly_invoices", name) for name in PLANTED[14:]),
-    *(Target("table", name, name) for name in ("legacy_refunds", "bulk_coupons", "nightly_ledgers", "promo_carts")),
+    *(
+        Target("table", name, name)
+        for name in ("legacy_refunds", "bulk_coupons", "nightly_ledgers", "promo_carts")
+    ),
 )
 # A stress case: 20 column names that most files of the tree use.
 COMMON = tuple(
@@ -97,7 +103,9 @@ def run(files: int, repeat: int, targets: tuple[Target, ...], label: str) -> Non
     print(f"  rg:   best {min(theirs):.3f} s  median {statistics.median(theirs):.3f} s  ({lines} lines)")
     ratio = statistics.median(ours) / statistics.median(theirs)
     print(f"  ratio ours/rg: median {ratio:.2f}, best {min(ours) / min(theirs):.2f}")
-    print(f"  peak memory: ours {rss / 1024:.0f} MiB RSS ({peak / 2**20:.1f} MiB traced), rg {rg_rss / 1024:.0f} MiB RSS")
+    print(
+        f"  peak memory: ours {rss / 1024:.0f} MiB RSS ({peak / 2**20:.1f} MiB traced), rg {rg_rss / 1024:.0f} MiB RSS"
+    )
 
 
 def main() -> None:
