@@ -25,10 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus_refs import PLANTED, build
 
+from bot import tree_scan
 from bot.changeset import DirectoryTree
 from bot.code_match import Matcher
 from bot.model_map import table_models
 from bot.references import Target, _needles, search
+from bot.word_finder import BACKENDS, WordFinder
 
 # A pull request's worth: 16 dropped or renamed columns and 4 dropped tables.
 TARGETS = (
@@ -113,7 +115,14 @@ def main() -> None:
     parser.add_argument("--files", type=int, nargs="+", default=[50_000, 10_000])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--stress", action="store_true", help="also search 20 names most files use")
+    parser.add_argument(
+        "--engine", choices=BACKENDS, help="force a word-search engine (default: fastest installed)"
+    )
     options = parser.parse_args()
+    if options.engine:
+        engine = options.engine
+        tree_scan.WordFinder = lambda words: WordFinder(words, engine)  # type: ignore[assignment,misc]
+    print(f"engine: {options.engine or WordFinder(['x']).backend}")
     if shutil.which("rg") is None:
         sys.exit("ripgrep is missing: apt-get install -y ripgrep")
     print(f"cpus: {os.cpu_count()}  load: {os.getloadavg()[0]:.2f}")
