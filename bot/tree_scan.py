@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import zlib
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -22,6 +23,7 @@ from bot.pathspec import PathSpec, compile_patterns
 from bot.word_finder import Occurrence, WordFinder, char_offsets
 
 MAX_BYTES = 1_000_000
+_PREFETCH = 2_000  # paths read per call of a tree's `prefetch`
 DEFAULT_EXCLUDES = (
     ".git/", "node_modules/", "vendor/", "third_party/", "bower_components/", "dist/", "build/",
     "coverage/", "tmp/", "log/", "public/assets/", "public/packs/", ".venv/", "venv/", "__pycache__/",
@@ -86,16 +88,20 @@ def scan(
         return _scan_directory(job, workers)
     results: list[R] = []
     files = 0
-    for path in tree.paths():
-        if path in skip or _skipped(path, spec):
-            continue
-        text = tree.read(path)
-        if text is None or len(text) > MAX_BYTES or "\0" in text[:8192]:
-            continue
-        files += 1
-        found = find.in_text(text)
-        if any(word in primary for _, word in found):
-            results.extend(handle(path, text, found))
+    paths = [p for p in tree.paths() if p not in skip and not _skipped(p, spec)]
+    prefetch = getattr(tree, "prefetch", None)  # a tree that reads many files at once (git cat-file)
+    for first in range(0, len(paths), _PREFETCH):
+        chunk = paths[first : first + _PREFETCH]
+        if prefetch is not None:
+            prefetch(chunk)
+        for path in chunk:
+            text = tree.read(path)
+            if text is None or len(text) > MAX_BYTES or "\0" in text[:8192]:
+                continue
+            files += 1
+            found = find.in_text(text)
+            if any(word in primary for _, word in found):
+                results.extend(handle(path, text, found))
     return Scan(tuple(results), files)
 
 
@@ -147,7 +153,9 @@ def _binary_name(name: str) -> bool:
 
 def _scan_directory(job: _Job[R], workers: int | None) -> Scan[R]:
     count = workers if workers is not None else min(2, os.cpu_count() or 1)
-    if count > 1 and "fork" in multiprocessing.get_all_start_methods():
+    # Forking a process that runs other threads can deadlock the child: then one process does it all.
+    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if count > 1 and forkable:
         _ACTIVE[:] = [job]  # type: ignore[list-item]
         try:
             with multiprocessing.get_context("fork").Pool(count) as pool:

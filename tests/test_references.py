@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from bot.changeset import DirectoryTree, MemoryTree
+from bot.gitrepo import GitTree
 from bot.references import ReferenceIndex, Target, Use, search
 from bot.word_finder import BACKENDS, WordFinder, available
+from tests.conftest import git
 
 CASES = Path(__file__).resolve().parent / "cases"
 
@@ -276,3 +278,17 @@ def test_an_association_left_on_a_model_uses_its_foreign_key_column() -> None:
     assert _places(uses, "high") == {"app/models/order.rb:2", "shop/models.py:2"}
     assert _at(uses, "app/models/invoice.rb:2").confidence == "low"
     assert {u.area for u in uses} == {"association"}
+
+
+def test_a_git_commit_is_searched_like_a_directory(tmp_path: Path) -> None:
+    root = CASES / "refs_rails"
+    for path in root.rglob("*"):
+        if path.is_file():
+            target = tmp_path / path.relative_to(root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(path.read_text())
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "slice")
+    from_git = search(GitTree(tmp_path, "HEAD"), [LEGACY_STATUS])
+    assert from_git.uses(LEGACY_STATUS) == _search("refs_rails", LEGACY_STATUS).uses(LEGACY_STATUS)
