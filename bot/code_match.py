@@ -260,7 +260,9 @@ class _FileScan:
         mentioned = bool(self.found(models.anchor, *window, hints=models.names))
         if target.kind == "enum-value":
             return (
-                "high" if mentioned or target.table in self.text[window[0] : window[1]] else "low"
+                "high"
+                if mentioned or target.table.rpartition("_")[2] in self.text[window[0] : window[1]]
+                else "low"
             ), frozenset()
         if _qualifier(line, col) in models.names:
             return "high", frozenset()

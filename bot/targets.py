@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from bot.migration import (
@@ -13,6 +14,7 @@ from bot.migration import (
     DropTable,
     Migration,
     Operation,
+    RawSQL,
     RenameColumn,
     RenameConstraint,
     RenameTable,
@@ -48,7 +50,23 @@ def target_of(op: Operation) -> Target | None:
         return Target("constraint", op.table, op.name)
     if isinstance(op, RenameConstraint):
         return Target("constraint", op.table, op.name, op.new_name)
+    if isinstance(op, RawSQL) and (renamed := enum_rename(op)):
+        return Target("enum-value", *renamed)
     return None
+
+
+_ENUM_RENAME = re.compile(
+    r"^\s*ALTER\s+TYPE\s+(\S+)\s+RENAME\s+VALUE\s+'((?:[^']|'')*)'\s+TO\s+'((?:[^']|'')*)'", re.I
+)
+
+
+def enum_rename(op: RawSQL) -> tuple[str, str, str] | None:
+    """(enum type without schema or quotes, old value, new value) of `ALTER TYPE … RENAME VALUE`."""
+    match = _ENUM_RENAME.match(op.sql) if op.category == "alter-type" else None
+    if match is None:
+        return None
+    name, old, new = match.groups()
+    return name.split(".")[-1].strip('"').lower(), old.replace("''", "'"), new.replace("''", "'")
 
 
 def replacements(migration: Migration) -> list[tuple[Target, DataUpdate]]:

@@ -258,3 +258,19 @@ def test_alembic_drop_table_still_queried_by_raw_sql() -> None:
     )
     finding = _finding(result, "table-dropped")
     assert finding.severity is Severity.CRITICAL and finding.references[0].kind == "raw-sql"
+
+
+def test_renamed_enum_value_still_written_by_a_job() -> None:
+    job = (
+        "class ExpireOrdersJob < ApplicationJob\n"
+        "  def perform\n"
+        "    Order.where(status: 'pending').update_all(status: 'canceled')\n"
+        "  end\n"
+        "end\n"
+    )
+    sql = "ALTER TYPE order_status RENAME VALUE 'canceled' TO 'cancelled';"
+    finding = _finding(review_sql(sql, base={"app/jobs/expire_orders_job.rb": job}), "enum-value-renamed")
+    assert finding.severity is Severity.CRITICAL
+    assert [(r.path, r.line, r.kind) for r in finding.references] == [
+        ("app/jobs/expire_orders_job.rb", 3, "job")
+    ]
