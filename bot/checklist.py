@@ -1,18 +1,25 @@
 """The review's checklist, item by item, and the approval that follows from it and from the findings.
 
+Every item is checked with its evidence, unchecked with the reason, or not applicable with why. Evidence
+comes from the review itself (the migration's own code and the findings), from the author (a checked box
+or a statement in the description, a comment in the migration that records the production query and its
+result: shown as "documented by the author"), or from the production probe ("verified by the probe").
+
 BLOCKED when a critical finding stands, or when evidence the design requires is missing: production
-values for a change that reads or transforms existing rows, a rollback procedure, validation queries.
-The review writes the last two itself wherever it can, so a careful pull request is not blocked for
-paperwork. Evidence the author states (a checked box in the description, a comment in the migration
-that records the production query and its result) counts, and is shown as documented by the author.
+values for a change that reads or transforms existing rows, a rollback procedure for a change that
+destroys data, validation queries for a data change, a blast radius for each critical issue. The review
+writes the last three itself wherever it can, so a careful pull request is not blocked for paperwork.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
+from bot import evidence, safety_checklist
 from bot.changeset import ChangeSet
+from bot.evidence import Statement
 from bot.findings import ChecklistItem, Finding, MigrationSummary, Review, Severity
 from bot.migration import (
     DATA_CHANGES,
@@ -20,22 +27,23 @@ from bot.migration import (
     DataDelete,
     DataInsert,
     DataUpdate,
-    DropColumn,
-    DropTable,
     Migration,
     Operation,
     SetNotNull,
-    Truncate,
 )
 from bot.plan import Plan
 from bot.references import ReferenceIndex
 
 DATA = "Production Data Analysis Required"
-SAFETY = "Migration Safety Checklist"
-_VERIFIED = re.compile(r"^\s*[-*]\s*\[[xX]\]\s*(.*(?:production|prod\b|replica|verified).*)$", re.M | re.I)
-_IN_FILE = re.compile(
-    r"(?:--|#)\s*(?:verified|checked)\s+(?:in|against|on)\s+(?:production|prod|replica)\b(.*)$", re.M | re.I
+EDGE_RULES = (
+    "null-dropping-comparison",
+    "case-value-mismatch",
+    "case-without-else",
+    "duplicate-case-branch",
+    "unmapped-code-value",
+    "swapped-values",
 )
+_ID_SQL = re.compile(r"\b\w*id\b\s*(?:=|IN)\s*\(?\s*\d", re.I)
 
 
 def decide(
@@ -46,11 +54,12 @@ def decide(
     references: ReferenceIndex,
 ) -> Review:
     texts = {f.path: f.head_text or "" for f in changeset.files}
-    evidence = _author_evidence(changeset.description, [texts.get(m.path, "") for m in migrations])
-    items = _data_items(migrations, evidence) + _safety_items(migrations, findings)
-    reasons = _reasons(migrations, findings, items, plan)
+    said = evidence.gather(changeset.description, {m.path: texts.get(m.path, "") for m in migrations})
+    findings = _credit_rollback(findings, evidence.about(said, evidence.ROLLBACK))
+    active = [f for f in findings if f.suppressed is None]
+    items = _data_items(migrations, active, said) + safety_checklist.items(migrations, active)
     return Review(
-        approval="BLOCKED" if reasons else "APPROVED",
+        approval="BLOCKED" if (reasons := _reasons(migrations, active, items, plan)) else "APPROVED",
         reasons=tuple(reasons),
         base=changeset.base,
         head=changeset.head,
@@ -60,7 +69,7 @@ def decide(
         verification_queries=plan.queries,
         rollback_plan=plan.rollback,
         monitoring=plan.monitoring,
-        notes=references.notes(),
+        notes=references.notes() + plan.credits,
     )
 
 
@@ -74,177 +83,120 @@ def reads_existing_data(op: Operation) -> bool:
     )
 
 
-def _data_items(migrations: Sequence[Migration], evidence: list[str]) -> list[ChecklistItem]:
+def _data_items(
+    migrations: Sequence[Migration], active: list[Finding], said: list[Statement]
+) -> list[ChecklistItem]:
     ops = [op for m in migrations for op in m.up]
-    transforms = [op for op in ops if isinstance(op, DATA_CHANGES) and reads_existing_data(op)]
     reading = [op for op in ops if reads_existing_data(op)]
-    ids = [op for op in transforms if re.search(r"\b\w*id\b\s*(?:=|IN)\s*\(?\s*\d", op.sql, re.I)]
-    cases = [op for op in transforms if isinstance(op, DataUpdate | DataInsert) and op.case_mappings]
-    documented = "; ".join(evidence)
-
-    def item(text: str, relevant: Sequence[Operation], what: str) -> ChecklistItem:
-        if not relevant:
-            return ChecklistItem(DATA, text, "not-applicable", f"no statement {what}")
-        if documented:
-            return ChecklistItem(
-                DATA, text, "checked", f"documented by the author: {documented}", source="author"
-            )
-        where = ", ".join(f"`{op.location.path}:{op.location.line}`" for op in relevant[:3])
-        return ChecklistItem(
-            DATA, text, "unchecked", f"not verified: no production probe is configured ({where})"
-        )
-
+    transforms = [op for op in reading if isinstance(op, DATA_CHANGES)]
+    id_findings = [f for f in active if f.rule == "hard-coded-id"]
+    ids = [
+        op
+        for op in transforms
+        if (isinstance(op, DataUpdate | DataDelete) and _ID_SQL.search(op.sql)) or _maps_to_ids(op)
+    ]
+    edges = [f for f in active if f.rule in EDGE_RULES and f.severity is not Severity.INFO]
     return [
-        item("Query production for actual value distribution", reading, "reads existing values"),
-        item("Verify ID mappings match production", ids, "uses hard-coded IDs"),
-        item(
-            "Check for edge cases in production data", cases or transforms, "maps or filters existing values"
+        _item(
+            "Query production for actual value distribution",
+            reading,
+            "reads existing values",
+            evidence.about(said, evidence.DISTRIBUTION),
+            [],
+            "run the queries marked 'before the deploy' below",
+        ),
+        _item(
+            "Verify ID mappings match production",
+            ids or id_findings,
+            "uses hard-coded IDs",
+            evidence.about(said, evidence.IDS),
+            id_findings,
+            "check the IDs with the query in the finding",
+            code_ok="the IDs match the constants the code defines",
+        ),
+        _item(
+            "Check for edge cases in production data",
+            transforms,
+            "maps or filters existing values",
+            evidence.about(said, evidence.EDGE_CASES),
+            edges,
+            "count NULL, '' and case or whitespace variants of the values it compares",
         ),
     ]
 
 
-def _safety_items(migrations: Sequence[Migration], findings: Sequence[Finding]) -> list[ChecklistItem]:
-    active = [f for f in findings if f.suppressed is None]
-    by_rule = {f.rule for f in active}
-    ops = [op for m in migrations for op in m.up]
-    items = []
-    wrapped = [m for m in migrations if m.in_transaction or _atomic(m)]
-    if not migrations:
-        items.append(ChecklistItem(SAFETY, "Transaction wrapped", "not-applicable", "no migration changed"))
-    elif (
-        "concurrent-in-transaction" in by_rule
-        or "nested-transaction" in by_rule
-        or "uncommitted-transaction" in by_rule
-    ):
-        items.append(
-            ChecklistItem(
-                SAFETY, "Transaction wrapped", "unchecked", "transaction handling is wrong: see the findings"
-            )
-        )
-    elif len(wrapped) == len(migrations):
-        notes = sorted(
-            {m.transaction_note if m.in_transaction else "a single statement is atomic" for m in migrations}
-        )
-        items.append(ChecklistItem(SAFETY, "Transaction wrapped", "checked", "; ".join(notes)))
-    elif all(m in wrapped or _concurrent(m) for m in migrations):
-        outside = ", ".join(f"`{m.path}`" for m in migrations if m not in wrapped)
-        detail = f"{outside} runs CONCURRENTLY statements, which cannot run in a transaction"
-        items.append(ChecklistItem(SAFETY, "Transaction wrapped", "not-applicable", detail))
-    else:
-        outside = ", ".join(f"`{m.path}`" for m in migrations if m not in wrapped)
-        items.append(
-            ChecklistItem(SAFETY, "Transaction wrapped", "unchecked", f"not in a transaction: {outside}")
-        )
-    data = [op for op in ops if isinstance(op, DataUpdate | DataDelete)]
-    unbatched = [f for f in active if f.rule == "unbatched-data-change"]
-    if not data:
-        items.append(
-            ChecklistItem(
-                SAFETY,
-                "Batched processing for large tables",
-                "not-applicable",
-                "no UPDATE or DELETE of existing rows",
-            )
-        )
-    elif unbatched:
-        items.append(
-            ChecklistItem(SAFETY, "Batched processing for large tables", "unchecked", unbatched[0].message)
-        )
-    else:
-        items.append(
-            ChecklistItem(
-                SAFETY,
-                "Batched processing for large tables",
-                "checked",
-                "every data change runs in batches or touches a new or small table",
-            )
-        )
-    irreversible = [m for m in migrations if m.down is None]
-    lossy = [op for op in ops if isinstance(op, DropColumn | DropTable | Truncate)]
-    if not migrations:
-        items.append(
-            ChecklistItem(SAFETY, "Reversible without data loss", "not-applicable", "no migration changed")
-        )
-    elif irreversible or lossy:
-        why = [f"`{m.path}` has no way back" for m in irreversible[:2]] + [
-            f"`{op.sql.strip()[:60]}` loses data" for op in lossy[:2]
-        ]
-        items.append(ChecklistItem(SAFETY, "Reversible without data loss", "unchecked", "; ".join(why)))
-    else:
-        items.append(
-            ChecklistItem(
-                SAFETY,
-                "Reversible without data loss",
-                "checked",
-                "every migration has a down migration and drops nothing",
-            )
-        )
-    timeout = [f for f in active if f.rule == "missing-lock-timeout"]
-    locking = (
-        any(
-            f.dimension.value == "migration-safety" and f.rule not in ("unparsed-statement",)
-            for f in findings
-        )
-        or timeout
+def _maps_to_ids(op: Operation) -> bool:
+    mappings = getattr(op, "case_mappings", ())
+    return any(m.target.endswith("_id") and any(r.isdigit() for _, r in m.whens) for m in mappings)
+
+
+def _item(
+    text: str,
+    relevant: Sequence[Operation | Finding],
+    what: str,
+    said: list[Statement],
+    problems: list[Finding],
+    todo: str,
+    code_ok: str = "",
+) -> ChecklistItem:
+    if not relevant:
+        return ChecklistItem(DATA, text, "not-applicable", f"no statement {what}")
+    blocking = [f for f in problems if f.severity is Severity.CRITICAL] or problems
+    if blocking:
+        first = blocking[0]
+        more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""
+        return ChecklistItem(DATA, text, "unchecked", f"`{first.path}:{first.line}`: {first.message}{more}")
+    if said:
+        return ChecklistItem(DATA, text, "checked", "; ".join(s.echo for s in said[:3]), source="author")
+    if code_ok:
+        return ChecklistItem(DATA, text, "checked", code_ok)
+    where = ", ".join(sorted({f"`{_location(r)}`" for r in relevant})[:3])
+    return ChecklistItem(
+        DATA,
+        text,
+        "unchecked",
+        f"not verified: no production probe is configured and the "
+        f"description documents no check; {todo} ({where})",
     )
-    if timeout:
-        items.append(ChecklistItem(SAFETY, "Timeout handling in place", "unchecked", timeout[0].message))
-    elif locking or any(op.kind == "SetTimeout" for op in ops):
-        items.append(
-            ChecklistItem(
-                SAFETY,
-                "Timeout handling in place",
-                "checked",
-                "a lock timeout is set before the DDL, or by the runner",
-            )
-        )
-    else:
-        items.append(
-            ChecklistItem(
-                SAFETY, "Timeout handling in place", "not-applicable", "no lock is taken on an existing table"
-            )
-        )
-    return items
 
 
-def _atomic(m: Migration) -> bool:
-    return len({op.location.line for op in m.up if op.kind != "Transaction"}) <= 1
-
-
-def _concurrent(m: Migration) -> bool:
-    return any(getattr(op, "concurrently", False) for op in m.up)
+def _location(item: Operation | Finding) -> str:
+    return f"{item.location.path}:{item.location.line}"
 
 
 def _reasons(
-    migrations: Sequence[Migration], findings: Sequence[Finding], items: list[ChecklistItem], plan: Plan
+    migrations: Sequence[Migration], active: list[Finding], items: list[ChecklistItem], plan: Plan
 ) -> list[str]:
     reasons = []
-    critical = [f for f in findings if f.suppressed is None and f.severity is Severity.CRITICAL]
+    critical = [f for f in active if f.severity is Severity.CRITICAL]
     if critical:
         reasons.append(f"{len(critical)} critical issue{'s' if len(critical) != 1 else ''}")
-    distribution = items[0]
+    if any(not f.blast_radius.strip() for f in critical):
+        reasons.append("a critical issue has no blast radius")
     transforms = [
         op for m in migrations for op in m.up if isinstance(op, DATA_CHANGES) and reads_existing_data(op)
     ]
-    if distribution.state == "unchecked" and transforms:
+    if items[0].state == "unchecked" and transforms:
         count = len(transforms)
         reasons.append(f"production values not verified for {count} data change{'s' if count != 1 else ''}")
-    missing_way_back = [
-        m
-        for m in migrations
-        if m.down is None
-        and any(reads_existing_data(op) or isinstance(op, DropColumn | DropTable) for op in m.up)
-    ]
-    if missing_way_back and not plan.rollback:
+    if transforms and not plan.queries:
+        reasons.append("no post-deploy validation queries")
+    if not plan.rollback and any(m.down is None for m in migrations):
         reasons.append("no rollback procedure")
     return reasons
 
 
-def _author_evidence(description: str, migration_texts: list[str]) -> list[str]:
-    found = [m.group(1).strip() for m in _VERIFIED.finditer(description or "")]
-    for text in migration_texts:
-        found.extend(f"verified in production{m.group(1).rstrip()}" for m in _IN_FILE.finditer(text))
-    return found
+def _credit_rollback(findings: Sequence[Finding], said: list[Statement]) -> list[Finding]:
+    """A restore procedure the author documents stands in for a missing down migration (still a warning)."""
+    if not said:
+        return list(findings)
+    note = f" {said[0].echo}."
+    return [
+        replace(f, severity=Severity.WARNING, message=f.message + note)
+        if f.rule == "missing-down-migration" and f.severity is Severity.CRITICAL
+        else f
+        for f in findings
+    ]
 
 
 def _summary(m: Migration) -> MigrationSummary:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.catalog import LARGE, NEW, SMALL, Catalog
+from bot.changeset import MemoryTree, Tree
+from bot.codevalues import CodeValues
 from bot.config import Config
 from bot.findings import Severity
 from bot.references import ReferenceIndex
@@ -19,6 +21,20 @@ class Context:
     config: Config = field(default_factory=Config)
     dialect: str = "postgres"
     references: ReferenceIndex = field(default_factory=ReferenceIndex)
+    tree: Tree = field(default_factory=MemoryTree)  # the head tree, for the values the code defines
+    code_values: CodeValues | None = (
+        None  # shared by every migration of one review; built from `tree` if None
+    )
+
+    def __post_init__(self) -> None:
+        if self.code_values is None:
+            object.__setattr__(self, "code_values", CodeValues(self.tree))
+
+    @property
+    def values(self) -> CodeValues:
+        """Enums, choices and constants the head tree defines, indexed on first use."""
+        assert self.code_values is not None
+        return self.code_values
 
     @property
     def version(self) -> tuple[int, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from bot.migration import ColumnSpec
-from bot.sql import DIALECTS
+from bot.sql import DIALECTS, render
 
 DEFAULT_SCHEMAS = frozenset({"public", "dbo", "main"})
 
@@ -40,7 +40,7 @@ def identifier(node: exp.Expression | str | None) -> str:
         return str(node.this) if node.quoted else str(node.this).lower()
     if isinstance(node, exp.Column | exp.Table) and isinstance(node.this, exp.Identifier):
         return identifier(node.this)
-    return node.name.lower() if node.name else node.sql().lower()
+    return node.name.lower() if node.name else render(node).lower()
 
 
 def table_name(node: exp.Expression | None) -> str:
@@ -59,7 +59,7 @@ def table_name(node: exp.Expression | None) -> str:
 def column_type(node: exp.Expression | None, dialect: str) -> str:
     if node is None:
         return ""
-    return node.sql(dialect).lower()
+    return render(node, dialect).lower()
 
 
 def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
@@ -80,7 +80,7 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         if isinstance(c, exp.NotNullColumnConstraint):
             nullable = bool(c.args.get("allow_null"))
         elif isinstance(c, exp.DefaultColumnConstraint):
-            default = c.this.sql(dialect) if c.this is not None else None
+            default = render(c.this, dialect) if c.this is not None else None
             volatile = is_volatile(c.this)
         elif isinstance(c, exp.PrimaryKeyColumnConstraint):
             pk, nullable = True, False
@@ -126,6 +126,15 @@ def is_volatile(node: exp.Expression | None) -> bool:
         if name in VOLATILE_FUNCTIONS or isinstance(func, exp.Rand):
             return True
     return False
+
+
+def quote(name: str, dialect: str) -> str:
+    """A name ready to paste into generated SQL: bare when it is plain, quoted the dialect's way otherwise."""
+    if "." in name:
+        return ".".join(quote(part, dialect) for part in name.split("."))
+    if name.isidentifier() and name == name.lower():
+        return name
+    return f"`{name}`" if dialect in ("mysql", "mariadb") else f'"{name}"'
 
 
 def normalize_type(type_sql: str, dialect: str) -> str:

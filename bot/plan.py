@@ -1,40 +1,41 @@
-"""The parts of a review a person would otherwise write: validation queries, rollback plan, monitoring."""
+"""The parts of a review a person would otherwise write: validation queries, rollback plan, monitoring.
+
+Validation queries are specific to each change and written in the migration's dialect: for a CASE
+backfill, the distribution of old values before the deploy and of old against new after it, and the rows
+left unmapped; for a new foreign key, the orphans; for a new unique key, the duplicates; for a new NOT
+NULL, the NULLs. The rollback plan lives in `bot/rollback.py`, the monitoring checklist in
+`bot/monitoring.py`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from bot import monitoring, rollback
+from bot.catalog import Catalog
+from bot.conversions import classify
 from bot.findings import Finding, MonitoringItem, RollbackStep, VerificationQuery
 from bot.migration import (
     AddColumn,
     AddConstraint,
     AddIndex,
     AlterColumnType,
+    CaseMapping,
     DataDelete,
+    DataInsert,
     DataUpdate,
-    DropColumn,
-    DropTable,
     Migration,
     Operation,
-    RenameColumn,
-    RenameTable,
     SetNotNull,
-    Truncate,
 )
+from bot.names import quote
+from bot.transform import literals, referenced_table, source_column, source_table
 
-ROLLBACK_COMMANDS = {
-    "flyway": "flyway undo",
-    "golang-migrate": 'migrate -path <dir> -database "$DATABASE_URL" down 1',
-    "goose": "goose down",
-    "dbmate": "dbmate rollback",
-    "diesel": "diesel migration revert",
-    "sqitch": "sqitch revert --to @HEAD^",
-    "rails": "bin/rails db:rollback STEP=1",
-    "django": "python manage.py migrate <app> <previous_migration>",
-    "alembic": "alembic downgrade -1",
-    "liquibase": "liquibase rollback-count 1",
-}
+BEFORE = "before the deploy"
+AFTER = "within 5 minutes of deploy"
+BOTH = "before and after deploy"
+ROLLBACK_COMMANDS = rollback.COMMANDS  # kept for callers that read the commands from here
 
 
 @dataclass(frozen=True)
@@ -42,202 +43,198 @@ class Plan:
     queries: tuple[VerificationQuery, ...]
     rollback: tuple[RollbackStep, ...]
     monitoring: tuple[MonitoringItem, ...]
+    credits: tuple[str, ...] = ()  # safe patterns found (expand/contract, dual-write, feature flag)
 
 
-def build(migrations: Sequence[Migration], findings: Sequence[Finding], dialect: str) -> Plan:
+def build(
+    migrations: Sequence[Migration],
+    findings: Sequence[Finding],
+    dialect: str,
+    description: str = "",
+    catalog: Catalog | None = None,
+) -> Plan:
+    """`catalog` is the schema before the change, for what a type change loses."""
     ops = [op for m in migrations for op in m.up]
     queries: dict[str, VerificationQuery] = {}
     for op in ops:
-        for query in _queries(op, dialect):
+        for query in _queries(op, dialect, ops, catalog):
             queries.setdefault(query.sql, query)
-    return Plan(tuple(queries.values()), tuple(_rollback(migrations)), tuple(_monitoring(ops, dialect)))
+    ordered = sorted(queries.values(), key=lambda q: {BEFORE: 0, BOTH: 1}.get(q.when, 2))
+    patterns = rollback.patterns(migrations, description)
+    return Plan(
+        tuple(ordered),
+        tuple(rollback.steps(migrations, dialect, patterns)),
+        tuple(monitoring.items(ops, findings, dialect)),
+        tuple(p.credit for p in patterns),
+    )
 
 
-def _q(name: str, dialect: str) -> str:
-    if "." in name:
-        return ".".join(_q(part, dialect) for part in name.split("."))
-    plain = name.isidentifier() and name == name.lower()
-    if plain:
-        return name
-    return f"`{name}`" if dialect in ("mysql", "mariadb") else f'"{name}"'
-
-
-def _queries(op: Operation, dialect: str) -> Iterator[VerificationQuery]:
-    if isinstance(op, DataUpdate):
-        t = _q(op.table, dialect)
+def _queries(
+    op: Operation, dialect: str, ops: Sequence[Operation], catalog: Catalog | None
+) -> Iterator[VerificationQuery]:
+    if isinstance(op, DataUpdate | DataInsert):
         for mapping in op.case_mappings:
-            if mapping.source:
-                yield VerificationQuery(
-                    f"SELECT {_q(mapping.source, dialect)}, {_q(mapping.target, dialect)}, count(*) FROM {t} GROUP BY 1, 2 ORDER BY 3 DESC;",
-                    f"distribution of `{mapping.target}` against `{mapping.source}` after the backfill",
-                    "every old value maps to the intended new value",
-                )
-            yield VerificationQuery(
-                f"SELECT count(*) AS unmapped FROM {t} WHERE {_q(mapping.target, dialect)} IS NULL;",
-                f"rows the CASE on `{mapping.target}` left NULL",
-                "0",
-            )
-        if op.where and not op.case_mappings:
-            yield VerificationQuery(
-                f"SELECT count(*) FROM {t} WHERE {op.where};",
-                f"rows of `{op.table}` still matching the UPDATE's condition",
-                "0 if the update should have changed all of them",
-            )
+            yield from _mapping_queries(op, mapping, dialect, ops)
+    if isinstance(op, DataUpdate) and not op.case_mappings and op.where:
+        yield VerificationQuery(
+            f"SELECT count(*) FROM {quote(op.table, dialect)} WHERE {op.where};",
+            f"rows of `{op.table}` still matching the UPDATE's condition",
+            "0 if the update should have changed all of them",
+        )
     elif isinstance(op, DataDelete):
         condition = f" WHERE {op.where}" if op.where else ""
         yield VerificationQuery(
-            f"SELECT count(*) FROM {_q(op.table, dialect)}{condition};",
+            f"SELECT count(*) FROM {quote(op.table, dialect)}{condition};",
             f"rows of `{op.table}` the DELETE should have removed",
             "0",
         )
-    elif isinstance(op, AddColumn) and not op.column.nullable:
+    elif isinstance(op, DataInsert) and op.from_select and not op.case_mappings:
+        origin = source_table(op)
         yield VerificationQuery(
-            f"SELECT count(*) FROM {_q(op.table, dialect)} WHERE {_q(op.column.name, dialect)} IS NULL;",
-            f"NULLs in the new NOT NULL column `{op.table}.{op.column.name}`",
-            "0",
+            f"SELECT (SELECT count(*) FROM {quote(op.table, dialect)}) AS target_rows, "
+            f"(SELECT count(*) FROM {quote(origin, dialect)}) AS source_rows;",
+            f"rows copied from `{origin}` into `{op.table}`",
+            "the counts the INSERT's SELECT should produce",
         )
+    elif isinstance(op, AddColumn):
+        yield from _column_queries(op, dialect)
     elif isinstance(op, SetNotNull):
-        yield VerificationQuery(
-            f"SELECT count(*) FROM {_q(op.table, dialect)} WHERE {_q(op.column, dialect)} IS NULL;",
-            f"NULLs in `{op.table}.{op.column}`: run before the deploy too, the migration fails if any",
-            "0",
-            when="before and after deploy",
-        )
+        yield _nulls(op.table, op.column, dialect, "the migration fails if any", BOTH)
     elif isinstance(op, AddConstraint):
         yield from _constraint_queries(op, dialect)
-    elif isinstance(op, AddIndex) and op.concurrently and dialect == "postgres":
-        yield VerificationQuery(
-            f"SELECT indexrelid::regclass, indisvalid FROM pg_index WHERE indexrelid = '{op.name}'::regclass;",
-            f"the concurrent build of `{op.name}` finished and the index is valid",
-            "indisvalid = true",
-        )
+    elif isinstance(op, AddIndex):
+        yield from _index_queries(op, dialect)
     elif isinstance(op, AlterColumnType):
+        yield from _type_queries(op, dialect, catalog)
+
+
+def _mapping_queries(
+    op: DataUpdate | DataInsert, m: CaseMapping, dialect: str, ops: Sequence[Operation]
+) -> Iterator[VerificationQuery]:
+    column, _ = source_column(m.source)
+    origin = quote(source_table(op), dialect)
+    target = quote(op.table, dialect)
+    values = [v for condition, _ in m.whens for v in (literals(condition) or ())]
+    if column:
+        src = quote(column, dialect) if column == m.source else (m.source or column)
         yield VerificationQuery(
-            f"SELECT count(*) FROM {_q(op.table, dialect)} WHERE {_q(op.column, dialect)} IS NULL;",
-            f"NULLs in `{op.table}.{op.column}` after the type change (values the conversion lost)",
-            "the same count as before the deploy",
+            f"SELECT {src}, count(*) FROM {origin} GROUP BY 1 ORDER BY 2 DESC;",
+            f"distribution of `{column}` the CASE maps: every value must have a WHEN",
+            "only values the CASE lists",
+            when=BEFORE,
         )
+        if values:
+            listed = ", ".join(_literal(v) for v in values)
+            yield VerificationQuery(
+                f"SELECT {src}, count(*) FROM {origin} WHERE {src} IS NULL OR {src} NOT IN ({listed}) GROUP BY 1;",
+                f"values of `{column}` no WHEN covers"
+                + (f" (they get `{m.otherwise}`)" if m.otherwise is not None else " (they become NULL)"),
+                "no rows",
+                when=BOTH,
+            )
+    if column and isinstance(op, DataUpdate) and m.target:
+        yield VerificationQuery(
+            f"SELECT {quote(column, dialect)}, {quote(m.target, dialect)}, count(*) FROM {target} "
+            "GROUP BY 1, 2 ORDER BY 3 DESC;",
+            f"distribution of the new `{m.target}` against the old `{column}`",
+            "each old value next to the new value the CASE gives it",
+        )
+    if m.target:
+        yield _nulls(op.table, m.target, dialect, f"rows the CASE on `{m.target}` left NULL", AFTER)
+    ids = [r for _, r in m.whens if r.isdigit()]
+    lookup = referenced_table(ops, op.table, m.target) if ids else ""
+    if lookup:
+        yield VerificationQuery(
+            f"SELECT * FROM {quote(lookup, dialect)} WHERE id IN ({', '.join(ids)}) ORDER BY id;",
+            f"what the IDs the CASE writes into `{m.target}` mean in this database",
+            "each ID names the row the CASE assumes",
+            when=BEFORE,
+        )
+
+
+def _column_queries(op: AddColumn, dialect: str) -> Iterator[VerificationQuery]:
+    spec = op.column
+    if not spec.nullable:
+        yield _nulls(op.table, spec.name, dialect, f"the new NOT NULL column `{op.table}.{spec.name}`", AFTER)
+    if spec.references:
+        yield _orphans(op.table, spec.name, spec.references, dialect)
+    if spec.unique:
+        yield _duplicates(op.table, (spec.name,), dialect)
 
 
 def _constraint_queries(op: AddConstraint, dialect: str) -> Iterator[VerificationQuery]:
-    t = _q(op.table, dialect)
-    cols = ", ".join(_q(c, dialect) for c in op.columns)
+    t = quote(op.table, dialect)
     if op.constraint == "foreign_key" and op.references and len(op.columns) == 1:
-        c = _q(op.columns[0], dialect)
-        yield VerificationQuery(
-            f"SELECT count(*) AS orphans FROM {t} child WHERE child.{c} IS NOT NULL AND NOT EXISTS "
-            f"(SELECT 1 FROM {_q(op.references, dialect)} parent WHERE parent.id = child.{c});",
-            f"rows of `{op.table}` whose `{op.columns[0]}` points nowhere",
-            "0",
-            when="before and after deploy",
-        )
+        yield _orphans(op.table, op.columns[0], op.references, dialect)
     elif op.constraint in ("unique", "primary_key") and op.columns:
-        yield VerificationQuery(
-            f"SELECT {cols}, count(*) FROM {t} GROUP BY {cols} HAVING count(*) > 1 LIMIT 20;",
-            f"duplicates of ({', '.join(op.columns)}) in `{op.table}`",
-            "no rows",
-            when="before and after deploy",
-        )
+        yield _duplicates(op.table, op.columns, dialect)
     elif op.constraint == "check" and op.expression_sql:
         yield VerificationQuery(
             f"SELECT count(*) FROM {t} WHERE NOT ({op.expression_sql});",
             f"rows of `{op.table}` that violate the new CHECK",
             "0",
-            when="before and after deploy",
+            when=BOTH,
         )
 
 
-def _rollback(migrations: Sequence[Migration]) -> Iterator[RollbackStep]:
-    if not migrations:
-        return
-    lossy = [
-        op
-        for m in migrations
-        for op in m.up
-        if isinstance(op, DropColumn | DropTable | Truncate | DataUpdate | DataDelete)
-    ]
-    if lossy:
-        for op in lossy:
-            yield RollbackStep(*_snapshot(op))
-    yield RollbackStep("Revert the application deploy first, so no code depends on the new schema.")
-    for migration in reversed(migrations):
-        command = ROLLBACK_COMMANDS.get(migration.framework, "")
-        if migration.down is None:
-            yield RollbackStep(
-                f"`{migration.path}` has no way back ({migration.irreversible_reason or 'no down migration'}): "
-                "write the reverse as a new migration before deploying."
-            )
-        else:
-            yield RollbackStep(
-                f"Run the down migration of `{migration.path}`"
-                + (
-                    f" (`{migration.down_path}`)"
-                    if migration.down_path and migration.down_path != migration.path
-                    else ""
-                )
-                + ".",
-                command,
-            )
-    if lossy:
-        yield RollbackStep(
-            "Restore the saved rows from the snapshots above, then re-run the verification queries: "
-            "their counts must match the ones taken before the deploy."
+def _index_queries(op: AddIndex, dialect: str) -> Iterator[VerificationQuery]:
+    if op.unique and op.columns:
+        yield _duplicates(op.table, op.columns, dialect)
+    if op.concurrently and dialect == "postgres":
+        yield VerificationQuery(
+            f"SELECT indexrelid::regclass, indisvalid FROM pg_index WHERE indexrelid = '{op.name}'::regclass;",
+            f"the concurrent build of `{op.name}` finished and the index is valid",
+            "indisvalid = true",
         )
 
 
-def _snapshot(op: Operation) -> tuple[str, str]:
-    table = getattr(op, "table", "")
-    backup = f"{table.replace('.', '_')}_{getattr(op, 'column', '') or 'rows'}_backup"
-    if isinstance(op, DropColumn):
-        return (
-            f"Before deploying, save `{op.table}.{op.column}`: the down migration can only re-create it empty.",
-            f"CREATE TABLE {backup} AS SELECT id, {op.column} FROM {op.table};",
-        )
-    if isinstance(op, DataUpdate):
-        columns = ", ".join(c for c, _ in op.assignments) or "*"
-        return (
-            f"Before deploying, save the values the UPDATE of `{table}` overwrites.",
-            f"CREATE TABLE {backup} AS SELECT id, {columns} FROM {table}"
-            + (f" WHERE {op.where}" if op.where else "")
-            + ";",
-        )
-    return (
-        f"Before deploying, save the rows of `{table}` that the migration removes.",
-        f"CREATE TABLE {backup} AS SELECT * FROM {table}"
-        + (f" WHERE {op.where}" if isinstance(op, DataDelete) and op.where else "")
-        + ";",
+def _nulls(
+    table: str, column: str, dialect: str, purpose: str, when: str, expect: str = "0"
+) -> VerificationQuery:
+    return VerificationQuery(
+        f"SELECT count(*) FROM {quote(table, dialect)} WHERE {quote(column, dialect)} IS NULL;",
+        f"NULLs in `{table}.{column}`: {purpose}" if not purpose.startswith("rows") else purpose,
+        expect,
+        when=when,
     )
 
 
-def _monitoring(ops: Sequence[Operation], dialect: str) -> Iterator[MonitoringItem]:
-    removed = [op for op in ops if isinstance(op, DropColumn | DropTable | RenameColumn | RenameTable)]
-    if removed:
-        error = (
-            "PG::UndefinedColumn / UndefinedTable (SQLSTATE 42703, 42P01)"
-            if dialect == "postgres"
-            else "unknown column / table errors (1054, 1146)"
+def _orphans(table: str, column: str, parent: str, dialect: str) -> VerificationQuery:
+    c = quote(column, dialect)
+    return VerificationQuery(
+        f"SELECT count(*) AS orphans FROM {quote(table, dialect)} child WHERE child.{c} IS NOT NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM {quote(parent, dialect)} parent WHERE parent.id = child.{c});",
+        f"rows of `{table}` whose `{column}` points at no row of `{parent}`",
+        "0",
+        when=BOTH,
+    )
+
+
+def _duplicates(table: str, columns: Sequence[str], dialect: str) -> VerificationQuery:
+    cols = ", ".join(quote(c, dialect) for c in columns)
+    return VerificationQuery(
+        f"SELECT {cols}, count(*) FROM {quote(table, dialect)} GROUP BY {cols} HAVING count(*) > 1 LIMIT 20;",
+        f"duplicates of ({', '.join(columns)}) in `{table}`",
+        "no rows",
+        when=BOTH,
+    )
+
+
+def _literal(value: str) -> str:
+    return value if value.lstrip("-").replace(".", "", 1).isdigit() else "'" + value.replace("'", "''") + "'"
+
+
+def _type_queries(op: AlterColumnType, dialect: str, catalog: Catalog | None) -> Iterator[VerificationQuery]:
+    old = catalog.column(op.table, op.column) if catalog is not None else None
+    loss = classify(old.type, op.new_type, quote(op.column, dialect), dialect, op.using) if old else None
+    if loss is not None and old is not None:
+        yield VerificationQuery(
+            f"SELECT count(*) FROM {quote(op.table, dialect)} WHERE {loss.check};",
+            f"rows of `{op.table}` whose `{op.column}` the change from `{old.type}` to `{op.new_type}` would damage: "
+            f"{loss.what}",
+            "0",
+            when=BEFORE,
         )
-        yield MonitoringItem(f"Application errors of the kind {error}", "alert on any", "30 min after deploy")
-    if any(isinstance(op, DataUpdate | DataDelete) for op in ops):
-        yield MonitoringItem(
-            "Replication lag during the data change", "alert above 30 s", "until the change finishes"
-        )
-    for op in ops:
-        if isinstance(op, DataUpdate):
-            for mapping in op.case_mappings:
-                yield MonitoringItem(f"`{op.table}.{mapping.target} IS NULL` count", "alert above 0", "24 h")
-    if any(
-        isinstance(op, AddColumn | AddConstraint | AddIndex | AlterColumnType | SetNotNull | DropColumn)
-        for op in ops
-    ):
-        lock = (
-            "sessions waiting on locks (pg_stat_activity.wait_event_type = 'Lock')"
-            if dialect == "postgres"
-            else "sessions waiting on metadata locks (performance_schema.metadata_locks)"
-        )
-        yield MonitoringItem(lock, "alert above 5 for 10 s", "during the migration")
-        yield MonitoringItem(
-            "p99 latency and error rate of requests that write the changed tables",
-            "alert at 2x baseline",
-            "1 h after deploy",
-        )
+    yield _nulls(
+        op.table, op.column, dialect, "values the conversion lost", BOTH, "the same count both times"
+    )

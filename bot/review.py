@@ -10,6 +10,7 @@ from bot import frameworks, plan, rules
 from bot.catalog import Catalog
 from bot.changeset import ChangeSet, Tree
 from bot.checklist import decide
+from bot.codevalues import CodeValues
 from bot.config import Config, parse_config
 from bot.context import Context
 from bot.findings import Finding, Review, Severity
@@ -44,15 +45,30 @@ def review(
     catalog = build_catalog(changeset.base_tree, config, syntax, changed)
     for migration in migrations:
         catalog.created_in_change.update(migration.tables_created())
+    before = catalog.snapshot()
     references = _references(changeset, config, migrations)
     findings: list[Finding] = []
+    values = CodeValues(changeset.head_tree)
     for migration in migrations:
-        context = Context(catalog=catalog, config=config, dialect=dialect, references=references)
+        context = Context(
+            catalog=catalog,
+            config=config,
+            dialect=dialect,
+            references=references,
+            tree=changeset.head_tree,
+            code_values=values,
+        )
         findings.extend(_check(migration, context, config))
         for op in migration.up:
             catalog.apply(op, in_change=True)
     findings.sort(key=lambda f: (f.severity.rank, f.path, f.line, f.rule))
-    return decide(changeset, migrations, findings, plan.build(migrations, findings, dialect), references)
+    return decide(
+        changeset,
+        migrations,
+        findings,
+        plan.build(migrations, findings, dialect, changeset.description, before),
+        references,
+    )
 
 
 def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[str] = ()) -> Catalog:

@@ -13,10 +13,9 @@ import logging
 import sys
 from typing import TYPE_CHECKING
 
-from bot.settings import Settings, SettingsError, load_settings
-
 if TYPE_CHECKING:  # the app's modules load only when a server command runs, not for `review`
     from bot.jobs import Worker
+    from bot.settings import Settings
     from bot.store import Store
 
 log = logging.getLogger("migration_review")
@@ -34,6 +33,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def _settings() -> Settings | None:
+    from bot.settings import SettingsError, load_settings
+
     try:
         return load_settings()
     except SettingsError as error:

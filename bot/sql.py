@@ -96,6 +96,11 @@ def split(text: str, dialect: str, *, first_line: int = 1) -> list[Statement]:
     return statements
 
 
+def render(node: exp.Expression, dialect: str | None = None) -> str:
+    """A tree's SQL text in the dialect, through one cached dialect object (`.sql()` builds a new one each call)."""
+    return str(_dialect(dialect or "postgres").generate(node))
+
+
 def parse_expression(sql: str, dialect: str) -> exp.Expression | None:
     """Parse one SQL expression (a default, a CHECK, a USING clause); None when it is not SQL."""
     try:

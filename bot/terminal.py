@@ -40,7 +40,9 @@ def render_text(review: Review, *, color: bool = False) -> str:
         console.print(f"  fix: {finding.fix}", markup=False)
         for reference in finding.references[:5]:
             console.print(
-                f"  used at {reference.path}:{reference.line} {reference.text.strip()[:80]}", markup=False
+                f"  {'defined at' if reference.kind == 'code-value' else 'used at'} "
+                f"{reference.path}:{reference.line} {reference.text.strip()[:80]}",
+                markup=False,
             )
     for finding in review.accepted:
         console.print()

@@ -41,7 +41,7 @@ from bot.migration import (
     Unparsed,
 )
 from bot.names import column_spec, column_type, identifier, table_name
-from bot.sql import Statement
+from bot.sql import Statement, render
 from bot.transform import case_mappings, is_batched, reads
 
 Base = dict[str, Any]
@@ -91,7 +91,7 @@ def _create(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
         )
     elif kind == "INDEX" and isinstance(target, exp.Index):
         params = target.args.get("params")
-        columns = tuple(c.sql(dialect) for c in (params.args.get("columns") or [])) if params else ()
+        columns = tuple(render(c, dialect) for c in (params.args.get("columns") or [])) if params else ()
         yield AddIndex(
             table=table_name(target.args.get("table")),
             name=identifier(target.this),
@@ -205,7 +205,7 @@ def _alter_column(action: exp.AlterColumn, table: str, b: Base, dialect: str) ->
             table=table,
             column=column,
             new_type=column_type(action.args["dtype"], dialect),
-            using=using.sql(dialect) if isinstance(using, exp.Expression) else None,
+            using=render(using, dialect) if isinstance(using, exp.Expression) else None,
             **b,
         )
     elif action.args.get("allow_null") is False:
@@ -255,7 +255,7 @@ def _constraint(c: exp.Expression, table: str, b: Base, dialect: str, not_valid:
         target = ref.find(exp.Table) if ref is not None else None
         references = table_name(target) if target is not None else None
     elif isinstance(inner, exp.CheckColumnConstraint):
-        kind, check = "check", inner.this.sql(dialect) if inner.this is not None else ""
+        kind, check = "check", render(inner.this, dialect) if inner.this is not None else ""
     elif isinstance(inner, exp.UniqueColumnConstraint):
         kind = "unique"
         schema = inner.this
@@ -285,13 +285,13 @@ def _constraint(c: exp.Expression, table: str, b: Base, dialect: str, not_valid:
 
 def _update(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
     assignments = tuple(
-        (identifier(a.this), a.expression.sql(dialect)) for a in e.expressions if isinstance(a, exp.EQ)
+        (identifier(a.this), render(a.expression, dialect)) for a in e.expressions if isinstance(a, exp.EQ)
     )
     where = e.args.get("where")
     yield DataUpdate(
         table=table_name(e.this),
         assignments=assignments,
-        where=where.this.sql(dialect) if where is not None else None,
+        where=render(where.this, dialect) if where is not None else None,
         batched=is_batched(e),
         case_mappings=case_mappings(e, dialect, int(base["location"].line)),
         reads=reads(e),
@@ -303,7 +303,7 @@ def _delete(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
     where = e.args.get("where")
     yield DataDelete(
         table=table_name(e.this),
-        where=where.this.sql(dialect) if where is not None else None,
+        where=render(where.this, dialect) if where is not None else None,
         batched=is_batched(e),
         **base,
     )

@@ -33,6 +33,7 @@ from tests.fakegithub import BASE_FILES, BLOCKED, SAFE, FakeGitHub, FakePull, Fa
 
 PG_DSN = os.environ.get("MIGRATION_REVIEW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 MARIADB_DSN = os.environ.get("MIGRATION_REVIEW_TEST_MARIADB", "mysql://root@127.0.0.1:3306/test")
+SCHEMA_MARKER = "-- migration\n"
 START_PG = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 START_MARIADB = "start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd"
 
@@ -47,8 +48,14 @@ def review_sql(
     config: Config | None = None,
     description: str = "",
 ) -> Review:
-    """Review one migration file added on top of a base tree (given as {path: text})."""
+    """Review one migration file added on top of a base tree (given as {path: text}).
+
+    Statements above a `-- migration` line are the schema before the change (a migration of the base tree).
+    """
     base_files = dict(base or {})
+    if SCHEMA_MARKER in sql:
+        schema, sql = sql.split(SCHEMA_MARKER, 1)
+        base_files.setdefault("db/migrations/000_schema.sql", schema)
     head_files = {**base_files, **(head or {}), path: sql}
     changeset = ChangeSet(
         base="base",

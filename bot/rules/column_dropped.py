@@ -65,7 +65,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         yield op.finding(
             RULE,
             message,
-            blast_radius=f"{found.blast_radius} Its values are lost.",
+            blast_radius=(
+                f"{found.blast_radius} Its values are lost."
+                if uses or found.references
+                else f"The release still running during the deploy fails on any query that names `{op.column}`; "
+                "its values are lost (no code references were found)."
+            ),
             severity=Severity.INFO if safe else found.severity,
             references=found.references,
             fix=_fix(op, found.blocking, bool(ignored)),

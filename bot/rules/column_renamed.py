@@ -62,7 +62,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         yield op.finding(
             RULE,
             message,
-            blast_radius=found.blast_radius + after,
+            blast_radius=(
+                found.blast_radius + after
+                if uses or found.references
+                else f"Every query of the running release that names `{op.column}` fails from the moment the "
+                f"migration commits (no code references were found).{after}"
+            ),
             severity=Severity.INFO if kept else found.severity,
             references=found.references,
         )

@@ -61,7 +61,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         yield op.finding(
             RULE,
             f"Table `{op.table}` is dropped{still}.{cascade}",
-            blast_radius=f"All rows of {context.size_words(op.table)} are lost. {found.blast_radius}",
+            blast_radius=f"All rows of {context.size_words(op.table)} are lost. {found.blast_radius}"
+            if found.references
+            else f"All rows of {context.size_words(op.table)} are lost and any code that queries it fails "
+            "(no code references were found).",
             severity=Severity.CRITICAL if op.cascade else found.severity,
             references=found.references,
         )

@@ -56,7 +56,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         yield op.finding(
             RULE,
             f"Table `{op.table}` is renamed to `{op.new_name}`{still}.",
-            blast_radius=found.blast_radius,
+            blast_radius=found.blast_radius
+            if found.references
+            else f"Every query of the running release that names `{op.table}` fails from the moment the "
+            "migration commits (no code references were found).",
             severity=found.severity,
             references=found.references,
         )

@@ -5,4 +5,4 @@ ALTER TABLE orders ADD COLUMN coupon_id bigint;
 CREATE INDEX CONCURRENTLY index_orders_on_coupon_id ON orders (coupon_id);
 ALTER TABLE orders ADD CONSTRAINT fk_rails_orders_coupon_id FOREIGN KEY (coupon_id) REFERENCES coupons (id);
 -- +goose Down
-ALTER TABLE orders DROP COLUMN coupon_id;
+ALTER TABLE orders DROP COLUMN IF EXISTS coupon_id;

@@ -1,0 +1,84 @@
+"""What every reader shares: the records it returns and the text helpers it scans with."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Member:
+    label: str  # the name in the code: PAID, paid, Paid
+    value: str  # the value stored in the database, as text: "paid", "3"
+    line: int
+    path: str = ""  # when it is not the definition's file (a value added to an enum later)
+
+
+@dataclass(frozen=True)
+class Definition:
+    name: str  # OrderStatus, STATUS_CHOICES, order_status; for a Rails enum, the column
+    kind: str  # rails enum, Django choices, Python Enum, TypeScript enum, …
+    path: str
+    line: int
+    members: tuple[Member, ...]
+    owner: str = ""  # the class or model that declares it
+    column: str = ""  # the column it is declared for, when the declaration says
+
+
+@dataclass(frozen=True)
+class FieldLink:
+    """A field declared with a definition as its type: Prisma `status OrderStatus`, Go `Status OrderStatus`."""
+
+    owner: str
+    column: str
+    type_name: str
+
+
+Found = tuple[list[Definition], list[FieldLink]]
+STRING = r"\"([^\"]*)\"|'([^']*)'"
+LITERAL = re.compile(rf"{STRING}|(-?\d+)")
+
+
+def line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def first_group(match: re.Match[str] | None) -> str | None:
+    if match is None:
+        return None
+    return next((g for g in match.groups() if g is not None), None)
+
+
+def bracketed(text: str, start: int, open_: str = "{", close: str = "}") -> tuple[int, int]:
+    """The span inside the bracket that opens at or after `start`."""
+    begin = text.find(open_, start)
+    if begin < 0:
+        return start, start
+    depth = 0
+    for index in range(begin, min(len(text), begin + 20_000)):
+        if text[index] == open_:
+            depth += 1
+        elif text[index] == close:
+            depth -= 1
+            if depth == 0:
+                return begin + 1, index
+    return begin + 1, begin + 1
+
+
+def enclosing(text: str, offset: int, pattern: re.Pattern[str]) -> str:
+    found = ""
+    for match in pattern.finditer(text, 0, offset):
+        found = match.group(1)
+    return found
+
+
+def lines_of(text: str, start: int, end: int) -> Iterator[tuple[int, str]]:
+    offset = start
+    for line in text[start:end].split("\n"):
+        yield offset, line
+        offset += len(line) + 1
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()

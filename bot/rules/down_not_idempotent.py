@@ -1,0 +1,95 @@
+"""A down migration that cannot be run twice: no `IF EXISTS` / `IF NOT EXISTS`.
+
+## Why is this bad?
+Rollbacks happen under pressure, and often after a partial failure: the up migration stopped half-way,
+or the down migration itself failed on its third statement. A down migration that outside a transaction
+says `DROP TABLE payouts;` or `ALTER TABLE orders ADD COLUMN legacy_status text;` fails on the objects
+that are already gone or already back, and the rollback stops with the schema in between.
+
+## Use instead
+`DROP … IF EXISTS`, `ADD COLUMN IF NOT EXISTS`, `CREATE INDEX … IF NOT EXISTS`, so every statement of the
+down migration can be re-run until it completes.
+
+## Framework notes
+Inside a transaction (most frameworks on PostgreSQL) a failed down migration rolls back whole, so the rule
+stays quiet there; MySQL commits every DDL statement, so there it always applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import (
+    AddColumn,
+    AddIndex,
+    CreateTable,
+    DropColumn,
+    DropIndex,
+    DropTable,
+    Migration,
+    Operation,
+)
+
+RULE = Rule(
+    id="down-not-idempotent",
+    dimension=Dimension.ROLLBACK,
+    severity=Severity.WARNING,
+    help="Use `IF EXISTS` / `IF NOT EXISTS` in every statement of the down migration so it can be re-run.",
+    bad=(
+        "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE payouts (id bigint PRIMARY KEY);\n"
+        "-- +goose Down\nDROP TABLE payouts;",
+    ),
+    good=(
+        "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE payouts (id bigint PRIMARY KEY);\n"
+        "-- +goose Down\nDROP TABLE IF EXISTS payouts;",
+    ),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if not migration.down:
+        return
+    if migration.in_transaction and not context.mysql:
+        return
+    derived = {
+        op.location for op in migration.up
+    }  # inverses the runner derives (Rails `change`) share a line
+    for op in migration.down:
+        guard = _missing_guard(op) if op.location not in derived else None
+        if guard is None:
+            continue
+        yield op.finding(
+            RULE,
+            f"The down migration's `{_statement(op)}` has no `{guard}`: it fails if it runs a second "
+            "time, or after a partial failure.",
+            blast_radius="A rollback that is retried after a failure stops at this statement, leaving the schema "
+            "half-way between the two versions.",
+            fix=f"Add `{guard}` (Rails: `{_RAILS[guard]}`; Alembic: `{_ALEMBIC[guard]}`).",
+        )
+
+
+_RAILS = {"IF EXISTS": "if_exists: true", "IF NOT EXISTS": "if_not_exists: true"}
+_ALEMBIC = {"IF EXISTS": "if_exists=True", "IF NOT EXISTS": "if_not_exists=True"}
+
+
+def _statement(op: Operation) -> str:
+    """The SQL the operation amounts to, whatever the framework wrote."""
+    if isinstance(op, DropTable | CreateTable):
+        return f"{'DROP' if isinstance(op, DropTable) else 'CREATE'} TABLE {op.table}"
+    if isinstance(op, DropColumn):
+        return f"ALTER TABLE {op.table} DROP COLUMN {op.column}"
+    if isinstance(op, AddColumn):
+        return f"ALTER TABLE {op.table} ADD COLUMN {op.column.name}"
+    if isinstance(op, DropIndex | AddIndex):
+        return f"{'DROP' if isinstance(op, DropIndex) else 'CREATE'} INDEX {op.name}"
+    return " ".join(op.sql.split())[:70]
+
+
+def _missing_guard(op: Operation) -> str | None:
+    if isinstance(op, DropTable | DropColumn | DropIndex) and not op.if_exists:
+        return "IF EXISTS"
+    if isinstance(op, AddColumn | CreateTable | AddIndex) and not op.if_not_exists:
+        return "IF NOT EXISTS"
+    return None

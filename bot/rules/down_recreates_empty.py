@@ -1,0 +1,111 @@
+"""A down migration that re-creates a dropped column or table empty: the data is lost on the way back.
+
+## Why is this bad?
+`ALTER TABLE orders DROP COLUMN legacy_status` going up and `ADD COLUMN legacy_status text` going down
+looks reversible, and the rollback even succeeds, but every row comes back with NULL. Code that reads the
+column after the rollback sees data that silently disappeared; for a table, all of its rows are gone.
+
+## Use instead
+Take a snapshot before dropping (`CREATE TABLE orders_legacy_status_backup AS SELECT id, legacy_status
+FROM orders`, in the up migration or as a deploy step) and restore from it in the down migration
+(`UPDATE orders SET legacy_status = b.legacy_status FROM orders_legacy_status_backup b WHERE b.id = orders.id`).
+Drop the backup in a later pull request, once the release is settled.
+
+## Framework notes
+Django reverses `RemoveField` by adding the field back, empty; the same holds for any runner that derives
+the way back itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import (
+    AddColumn,
+    CreateTable,
+    DataInsert,
+    DataUpdate,
+    DropColumn,
+    DropTable,
+    Migration,
+    Operation,
+)
+from bot.rules.missing_down_migration import DERIVED_DOWN
+
+RULE = Rule(
+    id="down-recreates-empty",
+    dimension=Dimension.ROLLBACK,
+    severity=Severity.WARNING,
+    help="Snapshot the dropped data before the drop and restore it from the snapshot in the down migration.",
+    bad=(
+        "-- +goose Up\nALTER TABLE orders DROP COLUMN legacy_status;\n"
+        "-- +goose Down\nALTER TABLE orders ADD COLUMN legacy_status text;",
+    ),
+    good=(
+        "-- +goose Up\nCREATE TABLE orders_legacy_status_backup AS SELECT id, legacy_status FROM orders;\n"
+        "ALTER TABLE orders DROP COLUMN legacy_status;\n"
+        "-- +goose Down\nALTER TABLE orders ADD COLUMN legacy_status text;\n"
+        "UPDATE orders SET legacy_status = b.legacy_status FROM orders_legacy_status_backup b WHERE b.id = orders.id;",
+    ),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if migration.down is None:
+        return
+    restored = {op.table for op in migration.down if isinstance(op, DataUpdate | DataInsert)}
+    snapshots = [op.table for op in migration.up if isinstance(op, CreateTable) and op.as_select]
+    for op in migration.up:
+        if (
+            not isinstance(op, DropColumn | DropTable)
+            or context.catalog.is_new(op.table)
+            or op.table in restored
+        ):
+            continue
+        back = _recreation(op, migration.down)
+        derived = back is None and migration.framework in DERIVED_DOWN and isinstance(op, DropColumn)
+        if back is None and not derived:
+            continue
+        what = f"column `{op.table}.{op.column}`" if isinstance(op, DropColumn) else f"table `{op.table}`"
+        backup = f"{op.table}_{op.column}_backup" if isinstance(op, DropColumn) else f"{op.table}_backup"
+        columns = f"id, {op.column}" if isinstance(op, DropColumn) else "*"
+        taken = (
+            f" The up migration already copies data into `{snapshots[0]}`: restore from it in the down migration."
+            if snapshots
+            else ""
+        )
+        who = (
+            f"Reversing it, {migration.framework.capitalize()} re-creates"
+            if derived
+            else "The down migration re-creates"
+        )
+        yield (back or op).finding(
+            RULE,
+            f"{who} the dropped {what} empty: its data does not come back.{taken}",
+            blast_radius=f"After a rollback every row of `{op.table}` has NULL in the re-created column."
+            if isinstance(op, DropColumn)
+            else f"After a rollback `{op.table}` exists again with no rows.",
+            fix=f"Before the drop run `CREATE TABLE {backup} AS SELECT {columns} FROM {op.table};` and restore "
+            "from it in the down migration after re-creating the "
+            + ("column." if isinstance(op, DropColumn) else "table."),
+        )
+
+
+def _recreation(op: DropColumn | DropTable, down: tuple[Operation, ...]) -> Operation | None:
+    for back in down:
+        if (
+            isinstance(op, DropColumn)
+            and isinstance(back, AddColumn)
+            and (back.table, back.column.name) == (op.table, op.column)
+        ):
+            return back
+        if (
+            isinstance(op, DropTable)
+            and isinstance(back, CreateTable)
+            and back.table == op.table
+            and not back.as_select
+        ):
+            return back
+    return None

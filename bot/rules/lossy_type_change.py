@@ -1,0 +1,56 @@
+"""A type change that loses data: shorter strings, fewer digits, no fraction, no time zone, no time.
+
+## Why is this bad?
+The column's old type (read from the schema before the change) holds values the new one cannot. Some
+conversions fail half-way through the deploy (`varchar(20)` on PostgreSQL when a value is longer, text to
+integer on the first non-number); worse ones succeed and lose data without a word: `numeric(12,4)` to
+`numeric(12,2)` and `numeric` to `integer` round, `timestamp` to `date` drops the time, `timestamptz` to
+`timestamp` drops the zone, and MySQL outside strict mode truncates strings and clamps numbers.
+
+## Use instead
+Run the check query the finding gives against production first. If it returns rows, decide what they
+become (a wider type, an explicit `USING` expression, a cleanup migration) before changing the type; keep
+the old column until the new one is verified (expand/contract).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.conversions import classify
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import AlterColumnType, Migration
+
+RULE = Rule(
+    id="lossy-type-change",
+    dimension=Dimension.TRANSFORMATION,
+    severity=Severity.WARNING,
+    help="Check production with the query given, then widen instead, or convert with an explicit USING and keep the old column.",
+    bad=(
+        "CREATE TABLE prices (id bigint PRIMARY KEY, amount numeric(12, 4));\n"
+        "-- migration\nALTER TABLE prices ALTER COLUMN amount TYPE integer;",
+    ),
+    good=("ALTER TABLE prices ALTER COLUMN amount TYPE numeric(14, 4);",),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    for op in migration.up:
+        if not isinstance(op, AlterColumnType) or context.catalog.is_new(op.table):
+            continue
+        column = context.catalog.column(op.table, op.column)
+        if column is None or not column.type:
+            continue
+        loss = classify(column.type, op.new_type, op.column, context.dialect, op.using)
+        if loss is None:
+            continue
+        query = f"SELECT count(*) FROM {op.table} WHERE {loss.check};"
+        yield op.finding(
+            RULE,
+            f"`{op.table}.{op.column}` changes from `{column.type}` to `{op.new_type}`: {loss.what}.",
+            severity=loss.severity,
+            blast_radius=f"Rows of {context.size_words(op.table)} found by `{query}` are affected.",
+            fix=f"Run `{query}` against production first; if it returns more than 0, widen the type or convert "
+            "explicitly with `USING`, and keep the old column until the new one is verified.",
+        )

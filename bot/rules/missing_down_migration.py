@@ -1,0 +1,114 @@
+"""A destructive migration with no way back: the down migration is missing, empty or raises.
+
+## Why is this bad?
+When the deploy goes wrong, the first move is to roll the schema back. A migration that drops a column or
+a table, deletes rows or overwrites values, and has no down migration (or one that does nothing, or raises
+`IrreversibleMigration`), leaves the team writing the reverse by hand during the incident, with the data
+already gone. Django `RunPython`/`RunSQL` without a reverse, a Rails `change` with `remove_column` and no
+type, or an Alembic `downgrade()` that is `pass` are the usual forms.
+
+## Use instead
+Write the down migration, and make the data recoverable: copy what the migration destroys into a backup
+table (`CREATE TABLE orders_legacy_status_backup AS SELECT id, legacy_status FROM orders`) before
+destroying it, and have the down migration restore from it. If the change truly cannot be reversed, say so
+in the pull request with the restore procedure (from which backup, how long it takes).
+
+## Framework notes
+Rails: `def down` or `reversible`; Django: `RunPython(forward, reverse_code=...)`, `RunSQL(sql, reverse_sql=...)`;
+Alembic: a real `downgrade()`; goose/dbmate: a `Down` section; Flyway: an `U` undo script; golang-migrate: a `.down.sql` file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import (
+    AlterColumnType,
+    DataDelete,
+    DataUpdate,
+    DropColumn,
+    DropTable,
+    Migration,
+    Operation,
+    RunCode,
+    SetTimeout,
+    Transaction,
+    Truncate,
+)
+
+RULE = Rule(
+    id="missing-down-migration",
+    dimension=Dimension.ROLLBACK,
+    severity=Severity.CRITICAL,
+    help="Write a down migration that restores what the up destroys (from a backup taken first), or document the restore.",
+    bad=("-- +goose Up\nALTER TABLE orders DROP COLUMN legacy_status;",),
+    good=(
+        "-- +goose Up\nCREATE TABLE orders_legacy_status_backup AS SELECT id, legacy_status FROM orders;\n"
+        "ALTER TABLE orders DROP COLUMN legacy_status;\n"
+        "-- +goose Down\nALTER TABLE orders ADD COLUMN IF NOT EXISTS legacy_status text;\n"
+        "UPDATE orders SET legacy_status = b.legacy_status FROM orders_legacy_status_backup b WHERE b.id = orders.id;",
+    ),
+)
+
+_LOSES_DATA = (DropColumn, DropTable, Truncate)  # schema objects and whole tables: critical
+_CHANGES_DATA = (DataDelete, DataUpdate, AlterColumnType, RunCode)  # chosen rows or values: a warning
+_NO_EFFECT = (Transaction, SetTimeout)
+DERIVED_DOWN = frozenset({"django", "rails", "liquibase"})  # runners that derive the way back themselves
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    destructive = [op for op in migration.up if _destroys(op, context)]
+    if not destructive:
+        return
+    problem = _problem(migration)
+    if problem is None:
+        return
+    first = destructive[0]
+    loses = any(isinstance(op, _LOSES_DATA) for op in destructive)
+    what = ", ".join(f"`{_short(op.sql)}`" for op in destructive[:3])
+    yield first.finding(
+        RULE,
+        f"`{migration.path}` {problem}, but it runs {what}.",
+        severity=None if loses else Severity.WARNING,
+        blast_radius="If the deploy has to be rolled back, there is no command that does it: the schema has to be "
+        "repaired by hand during the incident"
+        + (
+            ", and the dropped data is gone."
+            if loses
+            else ", and the deleted rows or overwritten values cannot be recovered."
+        ),
+    )
+
+
+def _destroys(op: Operation, context: Context) -> bool:
+    table = str(getattr(op, "table", ""))
+    if table and context.catalog.is_new(table):
+        return False
+    if isinstance(op, RunCode):
+        return not op.reverse
+    if isinstance(op, DataUpdate):
+        return (
+            any(context.catalog.column(op.table, column) is not None for column, _ in op.assignments)
+            or not op.assignments
+        )
+    return isinstance(op, _LOSES_DATA + _CHANGES_DATA)
+
+
+def _problem(migration: Migration) -> str | None:
+    if migration.down is None:
+        reason = migration.irreversible_reason or "no down migration"
+        return f"has no way back ({reason})"
+    if migration.irreversible_reason:
+        return f"has a down migration that cannot run ({migration.irreversible_reason})"
+    if migration.framework in DERIVED_DOWN:
+        return None  # the runner reverses what it can by itself; `down-recreates-empty` says what is lost
+    if not [op for op in migration.down if not isinstance(op, _NO_EFFECT)]:
+        return "has an empty down migration"
+    return None
+
+
+def _short(sql: str, limit: int = 60) -> str:
+    text = " ".join(sql.split()).rstrip(";")
+    return text if len(text) <= limit else text[: limit - 1] + "…"

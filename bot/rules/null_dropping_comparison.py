@@ -1,0 +1,181 @@
+"""Comparisons that silently skip NULLs, empty strings, padded or differently-cased values.
+
+## Why is this bad?
+`WHERE status <> 'archived'` does not match rows whose `status` is NULL: `NULL <> 'archived'` is unknown,
+not true, so those rows are skipped without a word. The same family of surprises: `'paid '` with a
+trailing space matches only rows padded the same way, `WHERE name IS NULL` leaves `''` untouched, and
+`= 'Paid'` misses `paid` on a case-sensitive collation when the application stores lower case.
+
+## Use instead
+Say what NULL should do: `WHERE status IS DISTINCT FROM 'archived'` (PostgreSQL),
+`WHERE NOT (status <=> 'archived')` (MySQL) or `WHERE status <> 'archived' OR status IS NULL`. Treat
+`''` like NULL where the data has both (`NULLIF(name, '') IS NULL`), trim literals, and compare
+`lower(column)` when the code normalises case. Count the edge cases in production first.
+
+## Framework notes
+MySQL and MariaDB's default collations ignore case and trailing spaces, so there only NULLs, empty
+strings and leading spaces are reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from sqlglot import exp
+
+from bot.codevalues import near_member
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import DATA_CHANGES, DataInsert, Migration, Operation
+from bot.names import identifier
+from bot.sql import render
+from bot.transform import where_of
+
+RULE = Rule(
+    id="null-dropping-comparison",
+    dimension=Dimension.TRANSFORMATION,
+    severity=Severity.WARNING,
+    help="Use `IS DISTINCT FROM` (or add `OR column IS NULL`), trim literals, and handle '' and case explicitly.",
+    bad=("UPDATE orders SET archived = false WHERE status <> 'archived' AND id >= 1 AND id < 1000;",),
+    good=(
+        "UPDATE orders SET archived = false WHERE status IS DISTINCT FROM 'archived' AND id >= 1 AND id < 1000;",
+    ),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    for op in migration.up:
+        if not isinstance(op, DATA_CHANGES) or (
+            context.catalog.is_new(op.table) and not isinstance(op, DataInsert)
+        ):
+            continue
+        condition = where_of(op)
+        if condition is None:  # an ORM call read by a framework adapter: only its WHERE text is known
+            yield from _empty_strings(op, _text_null_tests(str(getattr(op, "where", "") or "")), context)
+            continue
+        handled = _null_handled(condition)
+        for node in condition.find_all(exp.NEQ, exp.Not):
+            column = _negated_column(node)
+            if column and column not in handled and _nullable(op, column, context):
+                yield _skips_nulls(op, column, render(node, context.dialect), context)
+        for literal in condition.find_all(exp.Literal):
+            padded = literal.name != (literal.name.lstrip() if context.mysql else literal.name.strip())
+            if literal.is_string and padded:
+                yield op.finding(
+                    RULE,
+                    f"The condition compares with `'{literal.name}'`, which has leading or trailing spaces.",
+                    blast_radius=f"Only rows of `{getattr(op, 'table', '')}` padded exactly the same way match; "
+                    "the rest are skipped.",
+                    fix=f"Compare with `'{literal.name.strip()}'`, or `trim(column)` if the data really is padded.",
+                )
+        yield from _case_sensitive(op, condition, context)
+        yield from _empty_strings(op, _tree_null_tests(condition, context.dialect), context)
+
+
+def _null_handled(condition: exp.Expression) -> set[str]:
+    handled = {identifier(n.this.this) for n in condition.find_all(exp.Is) if isinstance(n.this, exp.Column)}
+    handled |= {identifier(c.this) for f in condition.find_all(exp.Coalesce) for c in f.find_all(exp.Column)}
+    return handled
+
+
+def _negated_column(node: exp.Expression) -> str:
+    """The column of `column <> 'x'` or `column NOT IN ('x', …)`: compared with constants only."""
+    inner = node.this if isinstance(node, exp.Not) else node
+    if isinstance(node, exp.Not) and not isinstance(inner, exp.In | exp.EQ):
+        return ""
+    others = inner.expressions if isinstance(inner, exp.In) else [inner.expression]
+    if not others or not all(isinstance(o, exp.Literal) for o in others):
+        return ""
+    return identifier(inner.this.this) if isinstance(inner.this, exp.Column) else ""
+
+
+def _nullable(op: Operation, column: str, context: Context) -> bool:
+    known = context.catalog.column(str(getattr(op, "table", "")), column)
+    return known is None or known.nullable
+
+
+def _skips_nulls(op: Operation, column: str, sql: str, context: Context) -> Finding:
+    instead = f"{column} IS DISTINCT FROM …" if context.postgres else f"NOT ({column} <=> …)"
+    return op.finding(
+        RULE,
+        f"`{sql}` is never true for rows whose `{column}` is NULL, so the statement skips them silently.",
+        blast_radius=f"Rows of `{getattr(op, 'table', '')}` with NULL in `{column}` are left out of the change.",
+        fix=f"Write `{instead}` or add `OR {column} IS NULL` if NULL rows belong in the change; "
+        f"count them first: `SELECT count(*) FROM {getattr(op, 'table', '')} WHERE {column} IS NULL`.",
+    )
+
+
+def _case_sensitive(op: Operation, condition: exp.Expression, context: Context) -> Iterator[Finding]:
+    if context.mysql:  # the default collations compare case-insensitively
+        return
+    table = str(getattr(op, "table", ""))
+    for node in condition.find_all(exp.EQ):
+        if not isinstance(node.this, exp.Column) or not isinstance(node.expression, exp.Literal):
+            continue
+        value, column = node.expression.name, identifier(node.this.this)
+        if not node.expression.is_string or value == value.lower():
+            continue
+        definition = context.values.best(table, column, [value], context.catalog)
+        member = near_member(definition, value) if definition is not None else None
+        if member is not None:
+            yield op.finding(
+                RULE,
+                f"`{render(node, context.dialect)}` is case-sensitive, but the code stores `'{member.value}'`.",
+                severity=Severity.WARNING,
+                blast_radius=f"Rows of `{table}` stored as `'{member.value}'` do not match and are skipped.",
+                fix=f"Compare with `'{member.value}'`, or `lower({column}) = '{value.lower()}'`.",
+            )
+
+
+_TEXT_TYPES = ("text", "varchar", "character varying", "char", "character", "citext")
+
+
+def _empty_strings(op: Operation, tests: list[tuple[str, str]], context: Context) -> Iterator[Finding]:
+    """`tests`: the (column, SQL) of each `column IS NULL` the condition makes, none if it also tests ''."""
+    table = str(getattr(op, "table", ""))
+    derived = _derived_columns(op)  # `SET state = CASE status … WHERE state IS NULL`: rows not yet backfilled
+    for column, sql in tests:
+        known = context.catalog.column(table, column)
+        if column in derived or known is None or known.type.split("(")[0].strip() not in _TEXT_TYPES:
+            continue
+        yield op.finding(
+            RULE,
+            f"`{sql}` treats NULL as missing but not `''`: empty strings in the text "
+            f"column `{column}` are left as they are.",
+            severity=Severity.INFO,
+            blast_radius=f"Rows of `{table}` whose `{column}` is an empty string are not changed.",
+            fix=f"If '' means missing too, use `NULLIF({column}, '') IS NULL`; count them first: "
+            f"`SELECT count(*) FROM {table} WHERE {column} = ''`.",
+        )
+
+
+def _tree_null_tests(condition: exp.Expression, dialect: str) -> list[tuple[str, str]]:
+    if any(lit.is_string and lit.name == "" for lit in condition.find_all(exp.Literal)):
+        return []
+    return [
+        (identifier(node.this.this), render(node, dialect))
+        for node in condition.find_all(exp.Is)
+        if not isinstance(node.parent, exp.Not) and isinstance(node.this, exp.Column)
+    ]
+
+
+def _text_null_tests(where: str) -> list[tuple[str, str]]:
+    if "''" in where:
+        return []
+    return [(m.group(1).lower(), m.group(0)) for m in _IS_NULL.finditer(where)]
+
+
+_IS_NULL = re.compile(r"(?<!NOT )\b(\w+) IS NULL\b", re.I)
+
+
+def _derived_columns(op: Operation) -> set[str]:
+    """Columns the statement computes from other columns (a backfill), rather than fills with a constant."""
+    tree = op.expression
+    if tree is None or not isinstance(tree, exp.Update):
+        return set()
+    return {
+        identifier(a.this)
+        for a in tree.expressions
+        if isinstance(a, exp.EQ) and a.expression is not None and a.expression.find(exp.Column) is not None
+    }

@@ -1,0 +1,169 @@
+"""Values copied the wrong way round: an inverted boolean, two swapped columns, a mapping reversed.
+
+## Why is this bad?
+`SET is_active = is_disabled` reads like a copy and inverts every row. `INSERT INTO accounts (email, name)
+SELECT name, email FROM users` puts each value in the other's column. `CASE legacy_state WHEN 0 THEN
+'closed' WHEN 1 THEN 'open'` when the code says `open: 0, closed: 1` reverses the mapping. None of these
+fail; the data is just wrong, and every row is affected.
+
+## Use instead
+Negate explicitly (`SET is_active = NOT is_disabled`), list the SELECT in the same order as the INSERT's
+columns, and map each value to the meaning the code gives it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from sqlglot import exp
+
+from bot.codevalues import describe, member_for, normal, where
+from bot.context import Context
+from bot.findings import Dimension, Finding, Rule, Severity
+from bot.migration import DataInsert, DataUpdate, Migration
+from bot.names import identifier
+from bot.transform import literals, mapping_sites, source_column
+
+RULE = Rule(
+    id="swapped-values",
+    dimension=Dimension.TRANSFORMATION,
+    severity=Severity.CRITICAL,
+    help="Negate explicitly, keep INSERT columns and SELECT expressions in the same order, and follow the code's mapping.",
+    bad=(
+        "UPDATE users SET is_active = is_disabled WHERE id >= 1 AND id < 1000;",
+        "INSERT INTO contacts (email, name) SELECT name, email FROM users;",
+    ),
+    good=(
+        "UPDATE users SET is_active = NOT is_disabled WHERE id >= 1 AND id < 1000;",
+        "INSERT INTO contacts (email, name) SELECT email, name FROM users;",
+    ),
+)
+
+_OPPOSITES = (
+    ("active", "inactive"),
+    ("active", "disabled"),
+    ("active", "deleted"),
+    ("active", "archived"),
+    ("active", "suspended"),
+    ("active", "deactivated"),
+    ("enabled", "disabled"),
+    ("visible", "hidden"),
+    ("public", "private"),
+    ("published", "draft"),
+    ("published", "unpublished"),
+    ("valid", "invalid"),
+    ("locked", "unlocked"),
+    ("allowed", "blocked"),
+    ("allowed", "denied"),
+    ("open", "closed"),
+    ("verified", "unverified"),
+    ("approved", "rejected"),
+    ("on", "off"),
+    ("subscribed", "unsubscribed"),
+)
+_PREFIX = re.compile(r"^(?:is|has|can|should|was)_|_(?:flag|bool)$")
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    for op in migration.up:
+        if isinstance(op, DataUpdate) and op.expression is not None:
+            yield from _inverted(op)
+        elif isinstance(op, DataInsert) and op.expression is not None:
+            yield from _crossed(op)
+    for op, mapping, table in mapping_sites(migration.up):
+        yield from _reversed(op, mapping.target, mapping.source, mapping.whens, table, context)
+
+
+def opposite(a: str, b: str) -> bool:
+    x, y = _PREFIX.sub("", a), _PREFIX.sub("", b)
+    if {x, y} in ({p, q} for p, q in _OPPOSITES):
+        return True
+    return y in (f"not_{x}", f"un{x}", f"in{x}", f"non_{x}") or x in (
+        f"not_{y}",
+        f"un{y}",
+        f"in{y}",
+        f"non_{y}",
+    )
+
+
+def _inverted(op: DataUpdate) -> Iterator[Finding]:
+    for assignment in op.expression.expressions:
+        if not isinstance(assignment, exp.EQ) or not isinstance(assignment.expression, exp.Column):
+            continue
+        target, source = identifier(assignment.this), identifier(assignment.expression.this)
+        if opposite(target, source):
+            yield op.finding(
+                RULE,
+                f"`{op.table}.{target}` is filled from `{source}`, which means the opposite: every row is inverted.",
+                blast_radius=f"Every updated row of `{op.table}` gets the reverse of the intended `{target}`.",
+                fix=f"Write `SET {target} = NOT {source}` (and decide what NULL in `{source}` should become).",
+            )
+
+
+def _crossed(op: DataInsert) -> Iterator[Finding]:
+    select = op.expression.find(exp.Select)
+    if select is None or not op.columns or len(select.expressions) != len(op.columns):
+        return
+    picked = [identifier(e.this) if isinstance(e, exp.Column) else "" for e in select.expressions]
+    crossed = [
+        (target, source)
+        for target, source in zip(op.columns, picked, strict=True)
+        if source and source != target and source in op.columns
+    ]
+    if len(crossed) >= 2:
+        pairs = ", ".join(f"`{t}` ← `{s}`" for t, s in crossed)
+        yield op.finding(
+            RULE,
+            f"The INSERT into `{op.table}` fills columns from other columns of the same names: {pairs}.",
+            blast_radius=f"Every inserted row of `{op.table}` has these values in each other's columns.",
+            fix="List the SELECT expressions in the order of the INSERT's column list: "
+            + ", ".join(op.columns)
+            + ".",
+        )
+
+
+def _reversed(
+    op: DataUpdate | DataInsert,
+    target: str,
+    source: str | None,
+    whens: tuple[tuple[str, str], ...],
+    table: str,
+    context: Context,
+) -> Iterator[Finding]:
+    column, _ = source_column(source)
+    pairs = [(v, r) for condition, r in whens for v in (literals(condition) or ())]
+    if not column or not pairs:
+        return
+    booleans = [(v, r) for v, r in pairs if r.upper() in ("TRUE", "FALSE")]
+    wrong = [f"`'{v}'` → {r}" for v, r in booleans if _boolean_reversed(target, v, r.upper() == "TRUE")]
+    refs = []
+    definition = context.values.best(table, column, [v for v, _ in pairs], context.catalog)
+    for value, result in pairs:
+        if definition is None:
+            break
+        member, text = member_for(definition, value), literals(result)
+        if member is None or not text or member.value != value or normal(text[0]) == normal(member.label):
+            continue
+        other = next((m for m in definition.members if normal(m.label) == normal(text[0])), None)
+        if other is not None:
+            wrong.append(
+                f"`{value}` → `'{text[0]}'`, but the code names {value} `{member.label}` "
+                f"(`'{text[0]}'` is {other.value})"
+            )
+            refs.append(where(definition, member))
+    if wrong:
+        code = f" ({describe(definition)})" if refs and definition is not None else ""
+        yield op.finding(
+            RULE,
+            f"The CASE that sets `{op.table}.{target}` maps values the wrong way round: {'; '.join(wrong)}{code}.",
+            references=tuple(refs),
+            blast_radius=f"Rows with these values of `{column}` get the opposite meaning in `{target}`.",
+            fix="Swap the results so each value keeps the meaning the code gives it.",
+        )
+
+
+def _boolean_reversed(target: str, value: str, result: bool) -> bool:
+    core = _PREFIX.sub("", target)
+    word = normal(value)
+    return (word == core and not result) or (opposite(core, word) and result)

@@ -1,0 +1,45 @@
+from tests.conftest import review_sql
+
+BATCH = "WHERE id IN (SELECT id FROM orders WHERE state IS NULL ORDER BY id LIMIT 1000)"
+
+
+def _found(sql: str, **kwargs: object) -> list[str]:
+    return [f.message for f in review_sql(sql, **kwargs).active if f.rule == "case-without-else"]  # type: ignore[arg-type]
+
+
+def test_case_without_else_in_update_is_found_with_its_line() -> None:
+    sql = f"SET lock_timeout = '5s';\nUPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' END {BATCH};"
+    result = review_sql(sql)
+    found = [f for f in result.active if f.rule == "case-without-else"]
+    assert len(found) == 1 and found[0].line == 2
+    assert "become NULL" in found[0].message
+
+
+def test_not_null_target_fails_the_migration() -> None:
+    schema = "CREATE TABLE orders (id bigint PRIMARY KEY, status text, state text NOT NULL);\n-- migration\n"
+    messages = _found(
+        schema + f"UPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' END {BATCH};"
+    )
+    assert messages and "abort the migration" in messages[0]
+
+
+def test_insert_select_case_without_else_is_found() -> None:
+    sql = "INSERT INTO archive (id, kind) SELECT id, CASE WHEN status = 'paid' THEN 'p' END FROM orders;"
+    assert _found(sql)
+
+
+def test_else_or_restricting_where_is_quiet() -> None:
+    assert not _found(
+        f"UPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' ELSE state END {BATCH};"
+    )
+    assert not _found(
+        "UPDATE orders SET state = CASE status WHEN 'paid' THEN 'x' WHEN 'open' THEN 'y' END "
+        "WHERE status IN ('paid', 'open') AND id >= 1 AND id < 1000;"
+    )
+
+
+def test_a_table_this_change_creates_has_no_rows_to_map() -> None:
+    sql = "CREATE TABLE orders (id bigint PRIMARY KEY, status text, state text);\n" + (
+        f"UPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' END {BATCH};"
+    )
+    assert not _found(sql)

@@ -1,0 +1,58 @@
+from bot.findings import Severity
+from tests.conftest import review_sql
+
+PRIORITY = {"app/priority.py": "class Priority(IntEnum):\n    LOW = 1\n    NORMAL = 2\n    HIGH = 3\n"}
+
+
+def _found(sql: str, head: dict[str, str] | None = None) -> list:  # type: ignore[type-arg]
+    return [f for f in review_sql(sql, head=head).active if f.rule == "hard-coded-id"]
+
+
+def test_literal_ids_are_environment_specific() -> None:
+    found = _found("UPDATE accounts SET plan_id = 2 WHERE id IN (3, 4);")
+    assert len(found) == 1 and found[0].severity is Severity.WARNING
+    assert "plan_id = 2" in found[0].message and "(3, 4)" in found[0].message
+
+
+def test_case_mapping_that_contradicts_the_code_is_an_id_swap() -> None:
+    sql = (
+        "UPDATE tickets SET priority_id = CASE priority WHEN 'high' THEN 1 WHEN 'low' THEN 3 ELSE 2 END\n"
+        "WHERE id >= 1 AND id < 1000;"
+    )
+    found = _found(sql, PRIORITY)
+    assert len(found) == 1 and found[0].severity is Severity.CRITICAL
+    assert "HIGH = 3" in found[0].message and "1 is `LOW`" in found[0].message
+    assert {r.line for r in found[0].references} == {2, 4}
+
+
+def test_single_assignment_contradicting_the_code_is_an_id_swap() -> None:
+    found = _found("UPDATE tickets SET priority_id = 1 WHERE priority = 'high';", PRIORITY)
+    assert found and found[0].severity is Severity.CRITICAL
+
+
+def test_case_results_without_constants_ask_for_a_check() -> None:
+    found = _found(
+        "ALTER TABLE orders ADD COLUMN state_id integer REFERENCES order_states (id);\n"
+        "UPDATE orders SET state_id = CASE status WHEN 'open' THEN 1 ELSE 2 END WHERE id >= 1 AND id < 9;"
+    )
+    assert found and "order_states" in found[0].message
+
+
+def test_ids_matching_the_code_and_key_ranges_are_quiet() -> None:
+    sql = "UPDATE tickets SET priority_id = CASE priority WHEN 'high' THEN 3 WHEN 'low' THEN 1 ELSE 2 END WHERE id >= 1 AND id < 1000;"
+    assert not _found(sql, PRIORITY)
+    assert not _found(
+        "UPDATE accounts SET plan_id = (SELECT id FROM plans WHERE code = 'pro') WHERE id BETWEEN 1 AND 1000;"
+    )
+
+
+def test_ids_are_compared_with_the_rows_a_lookup_table_is_seeded_with() -> None:
+    seeds = {
+        "db/migrations/001_states.sql": "CREATE TABLE order_states (id integer PRIMARY KEY, name text);\n"
+        "INSERT INTO order_states (id, name) VALUES (1, 'open'), (2, 'paid'),\n  (3, 'refunded'), (4, 'cancelled');\n"
+    }
+    sql = "UPDATE orders SET state_id = CASE status WHEN 'open' THEN 1 WHEN 'cancelled' THEN 3 ELSE state_id END WHERE id >= 1 AND id < 9;"
+    found = _found(sql, seeds)
+    assert found and found[0].severity is Severity.CRITICAL
+    assert "3 is `refunded`" in found[0].message
+    assert found[0].references[0].path == "db/migrations/001_states.sql" and found[0].references[0].line == 3

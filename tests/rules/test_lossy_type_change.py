@@ -1,0 +1,98 @@
+from typing import Any
+
+import pytest
+
+from bot.findings import Severity
+from tests.conftest import review_sql
+
+CASES = [
+    ("varchar(255)", "varchar(50)", Severity.WARNING, "length(c) > 50"),
+    ("text", "integer", Severity.WARNING, "c !~"),
+    ("text", "date", Severity.WARNING, "ISO dates"),
+    ("numeric(12, 4)", "integer", Severity.CRITICAL, "trunc(c)"),
+    ("double precision", "bigint", Severity.CRITICAL, "trunc(c)"),
+    ("numeric(12, 4)", "numeric(12, 2)", Severity.CRITICAL, "round(c, 2)"),
+    ("timestamptz", "timestamp", Severity.WARNING, "TimeZone"),
+    ("timestamp", "date", Severity.CRITICAL, "c::time"),
+    ("bigint", "integer", Severity.WARNING, "NOT BETWEEN -2147483648 AND 2147483647"),
+    ("double precision", "real", Severity.WARNING, "AS real"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "severity", "check"), CASES)
+def test_lossy_changes_say_what_is_lost_and_how_to_check(
+    old: str, new: str, severity: Severity, check: str
+) -> None:
+    sql = f"CREATE TABLE t (id bigint PRIMARY KEY, c {old});\n-- migration\nALTER TABLE t ALTER COLUMN c TYPE {new};"
+    found = [f for f in review_sql(sql).active if f.rule == "lossy-type-change"]
+    assert len(found) == 1
+    assert found[0].severity is severity
+    assert check in found[0].fix + found[0].message + found[0].blast_radius
+
+
+def test_mysql_narrowing_can_truncate_silently() -> None:
+    sql = "CREATE TABLE t (id bigint PRIMARY KEY, c varchar(255));\n-- migration\nALTER TABLE t MODIFY COLUMN c varchar(20);"
+    found = [f for f in review_sql(sql, dialect="mysql").active if f.rule == "lossy-type-change"]
+    assert found and found[0].severity is Severity.CRITICAL and "char_length(c) > 20" in found[0].fix
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("varchar(50)", "varchar(255)"),
+        ("integer", "bigint"),
+        ("numeric(12, 2)", "numeric(14, 2)"),
+        ("varchar(20)", "text"),
+    ],
+)
+def test_widening_is_quiet(old: str, new: str) -> None:
+    sql = f"CREATE TABLE t (id bigint PRIMARY KEY, c {old});\n-- migration\nALTER TABLE t ALTER COLUMN c TYPE {new};"
+    assert "lossy-type-change" not in {f.rule for f in review_sql(sql).active}
+
+
+def test_unknown_old_type_is_quiet() -> None:
+    assert "lossy-type-change" not in {
+        f.rule for f in review_sql("ALTER TABLE t ALTER COLUMN c TYPE integer;").active
+    }
+
+
+def _check_query(old: str, new: str, dialect: str = "postgres") -> str:
+    sql = f"CREATE TABLE t (id bigint PRIMARY KEY, c {old});\n-- migration\nALTER TABLE t ALTER COLUMN c TYPE {new};"
+    if dialect == "mysql":
+        sql = sql.replace("ALTER COLUMN c TYPE", "MODIFY COLUMN c")
+    (finding,) = [f for f in review_sql(sql, dialect=dialect).active if f.rule == "lossy-type-change"]
+    return finding.fix.split("`")[1].rstrip(";")
+
+
+def test_rounding_is_silent_on_postgres_and_the_check_finds_it(pg: Any) -> None:
+    pg.execute("CREATE TABLE t (id bigint PRIMARY KEY, c numeric(12, 4))")
+    pg.execute("INSERT INTO t VALUES (1, 2.5), (2, 3)")
+    assert pg.execute(_check_query("numeric(12, 4)", "integer")).fetchone() == (1,)
+    pg.execute("ALTER TABLE t ALTER COLUMN c TYPE integer")  # no error: 2.5 becomes 3
+    assert pg.execute("SELECT c FROM t ORDER BY id").fetchall() == [(3,), (3,)]
+
+
+def test_narrowing_fails_on_postgres_and_the_check_finds_it(pg: Any) -> None:
+    pg.execute("CREATE TABLE t (id bigint PRIMARY KEY, c varchar(255))")
+    pg.execute("INSERT INTO t VALUES (1, repeat('x', 30)), (2, 'short')")
+    assert pg.execute(_check_query("varchar(255)", "varchar(20)")).fetchone() == (1,)
+    with pytest.raises(Exception, match="too long"):
+        pg.execute("ALTER TABLE t ALTER COLUMN c TYPE varchar(20)")
+
+
+def test_timestamp_to_date_drops_the_time_on_postgres(pg: Any) -> None:
+    pg.execute("CREATE TABLE t (id bigint PRIMARY KEY, c timestamp)")
+    pg.execute("INSERT INTO t VALUES (1, '2026-01-02 13:45'), (2, '2026-01-03 00:00')")
+    assert pg.execute(_check_query("timestamp", "date")).fetchone() == (1,)
+
+
+def test_mariadb_truncates_silently_outside_strict_mode(mariadb: Any) -> None:
+    with mariadb.cursor() as cursor:
+        cursor.execute("SET SESSION sql_mode = ''")
+        cursor.execute("CREATE TABLE t (id bigint PRIMARY KEY, c varchar(255))")
+        cursor.execute("INSERT INTO t VALUES (1, REPEAT('x', 30)), (2, 'short')")
+        cursor.execute(_check_query("varchar(255)", "varchar(20)", "mysql"))
+        assert cursor.fetchone() == (1,)
+        cursor.execute("ALTER TABLE t MODIFY COLUMN c varchar(20)")
+        cursor.execute("SELECT char_length(c) FROM t WHERE id = 1")
+        assert cursor.fetchone() == (20,)

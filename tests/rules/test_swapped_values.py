@@ -1,0 +1,39 @@
+from tests.conftest import review_sql
+
+
+def _found(sql: str, head: dict[str, str] | None = None) -> list[str]:
+    return [f.message for f in review_sql(sql, head=head).active if f.rule == "swapped-values"]
+
+
+def test_boolean_filled_from_its_opposite() -> None:
+    assert _found("UPDATE users SET is_active = is_disabled WHERE id >= 1 AND id < 1000;")
+    assert _found("UPDATE users SET visible = hidden WHERE id >= 1 AND id < 1000;")
+    assert _found("UPDATE users SET is_verified = is_unverified WHERE id >= 1 AND id < 1000;")
+
+
+def test_negated_or_same_meaning_is_quiet() -> None:
+    assert not _found("UPDATE users SET is_active = NOT is_disabled WHERE id >= 1 AND id < 1000;")
+    assert not _found("UPDATE users SET is_active = active WHERE id >= 1 AND id < 1000;")
+
+
+def test_crossed_columns_in_insert_select() -> None:
+    found = _found("INSERT INTO contacts (email, name, id) SELECT name, email, id FROM users;")
+    assert found and "`email` ← `name`" in found[0]
+
+
+def test_boolean_mapping_reversed() -> None:
+    sql = "UPDATE users SET is_active = CASE status WHEN 'active' THEN false WHEN 'disabled' THEN true ELSE is_active END WHERE id >= 1 AND id < 9;"
+    assert _found(sql)
+    good = "UPDATE users SET is_active = CASE status WHEN 'active' THEN true WHEN 'disabled' THEN false ELSE is_active END WHERE id >= 1 AND id < 9;"
+    assert not _found(good)
+
+
+def test_mapping_reversed_relative_to_the_code() -> None:
+    model = {
+        "app/models/ticket.rb": "class Ticket < ApplicationRecord\n  enum legacy_state: { open: 0, closed: 1 }\nend\n"
+    }
+    sql = "UPDATE tickets SET state = CASE legacy_state WHEN 0 THEN 'closed' WHEN 1 THEN 'open' ELSE state END WHERE id >= 1 AND id < 9;"
+    found = _found(sql, model)
+    assert found and "`open`" in found[0]
+    right = "UPDATE tickets SET state = CASE legacy_state WHEN 0 THEN 'open' WHEN 1 THEN 'closed' ELSE state END WHERE id >= 1 AND id < 9;"
+    assert not _found(right, model)

@@ -1,0 +1,18 @@
+"""Findings of the transformation and rollback rules name a line, a blast radius and a fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import rules
+from tests.conftest import review_sql
+
+MODULES = [m for m in rules.RULES if m.RULE.dimension.value in ("transformation", "rollback")]
+BAD = [(m.RULE.id, sql) for m in MODULES for sql in m.RULE.bad]
+
+
+@pytest.mark.parametrize(("rule", "sql"), BAD, ids=[r for r, _ in BAD])
+def test_findings_are_complete(rule: str, sql: str) -> None:
+    found = [f for f in review_sql(sql).findings if f.rule == rule]
+    assert found
+    assert all(f.fix and f.blast_radius and f.line > 0 and f.path for f in found)

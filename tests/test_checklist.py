@@ -1,0 +1,62 @@
+"""The checklist: every item checked with evidence, unchecked with the reason, or not applicable with why."""
+
+from __future__ import annotations
+
+from bot.findings import ChecklistItem, Review
+from tests.conftest import review_sql
+
+PRIORITY = {"app/priority.py": "class Priority(IntEnum):\n    LOW = 1\n    HIGH = 3\n"}
+SCHEMA = "CREATE TABLE tickets (id bigint PRIMARY KEY, priority text, priority_id integer);\n-- migration\n"
+
+
+def _items(result: Review) -> dict[str, ChecklistItem]:
+    return {i.text: i for i in result.checklist}
+
+
+def test_every_item_has_a_state_and_a_detail() -> None:
+    for sql in ("ALTER TABLE t ADD COLUMN c text;", "UPDATE t SET a = 1 WHERE id >= 1 AND id < 9;", ""):
+        for item in review_sql(sql).checklist:
+            assert item.state in ("checked", "unchecked", "not-applicable") and item.detail
+
+
+def test_ids_that_match_the_codes_constants_are_checked() -> None:
+    sql = SCHEMA + (
+        "UPDATE tickets SET priority_id = CASE priority WHEN 'high' THEN 3 WHEN 'low' THEN 1 "
+        "ELSE priority_id END WHERE id >= 1 AND id < 1000;"
+    )
+    item = _items(review_sql(sql, base=PRIORITY))["Verify ID mappings match production"]
+    assert item.state == "checked" and "constants the code defines" in item.detail
+
+
+def test_an_id_swap_leaves_the_item_unchecked_with_the_reason() -> None:
+    sql = SCHEMA + (
+        "UPDATE tickets SET priority_id = CASE priority WHEN 'high' THEN 1 WHEN 'low' THEN 3 "
+        "ELSE priority_id END WHERE id >= 1 AND id < 1000;"
+    )
+    item = _items(review_sql(sql, base=PRIORITY))["Verify ID mappings match production"]
+    assert item.state == "unchecked" and "ID swap" in item.detail
+
+
+def test_snapshot_and_restore_make_a_drop_reversible() -> None:
+    sql = (
+        "-- +goose Up\nCREATE TABLE orders_legacy_backup AS SELECT id, legacy FROM orders;\n"
+        "ALTER TABLE orders DROP COLUMN legacy;\n-- +goose Down\nALTER TABLE orders ADD COLUMN IF NOT EXISTS legacy text;\n"
+        "UPDATE orders SET legacy = b.legacy FROM orders_legacy_backup b WHERE b.id = orders.id;\n"
+    )
+    item = _items(review_sql(sql))["Reversible without data loss"]
+    assert item.state == "checked" and "copied aside and restored" in item.detail
+
+
+def test_a_drop_recreated_empty_is_not_reversible() -> None:
+    sql = "-- +goose Up\nALTER TABLE orders DROP COLUMN legacy;\n-- +goose Down\nALTER TABLE orders ADD COLUMN legacy text;\n"
+    item = _items(review_sql(sql))["Reversible without data loss"]
+    assert item.state == "unchecked" and "re-creates the dropped column" in item.detail
+
+
+def test_batched_backfill_outside_a_transaction_is_not_applicable_there() -> None:
+    sql = (
+        "-- +goose NO TRANSACTION\n-- +goose Up\nUPDATE orders SET a = 1 WHERE id >= 1 AND id < 1000;\n"
+        "UPDATE orders SET b = 2 WHERE id >= 1 AND id < 1000;\n-- +goose Down\nSELECT 1;\n"
+    )
+    item = _items(review_sql(sql))["Transaction wrapped"]
+    assert item.state == "not-applicable" and "on purpose" in item.detail

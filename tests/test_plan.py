@@ -1,0 +1,92 @@
+"""Validation queries specific to each change, in the migration's dialect, and run on the real servers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.findings import Review
+from tests.conftest import review_sql
+
+SCHEMA = (
+    "CREATE TABLE order_states (id integer PRIMARY KEY, name text);\n"
+    "CREATE TABLE orders (id bigint PRIMARY KEY, status varchar(20), email varchar(100), state_id integer);\n"
+)
+CHANGE = (
+    "UPDATE orders SET state_id = CASE status WHEN 'open' THEN 1 WHEN 'paid' THEN 2 ELSE state_id END\n"
+    "WHERE id >= 1 AND id < 1000;\n"
+    "ALTER TABLE orders ADD CONSTRAINT orders_state_fk FOREIGN KEY (state_id) REFERENCES order_states (id);\n"
+    "CREATE UNIQUE INDEX orders_email_key ON orders (email);\n"
+    "ALTER TABLE orders ADD COLUMN code varchar(10) NOT NULL DEFAULT 'x';\n"
+)
+
+
+def _queries(dialect: str) -> Review:
+    return review_sql(SCHEMA + "-- migration\n" + CHANGE, dialect=dialect)
+
+
+def test_each_kind_of_change_gets_its_own_query() -> None:
+    purposes = [q.purpose for q in _queries("postgres").verification_queries]
+    text = "\n".join(purposes)
+    assert "distribution of `status` the CASE maps" in text
+    assert "values of `status` no WHEN covers (they get `state_id`)" in text
+    assert "distribution of the new `state_id` against the old `status`" in text
+    assert "points at no row of `order_states`" in text
+    assert "duplicates of (email)" in text
+    assert "what the IDs the CASE writes into `state_id` mean" in text
+
+
+def test_queries_before_the_deploy_come_first() -> None:
+    whens = [q.when for q in _queries("postgres").verification_queries]
+    assert whens == sorted(
+        whens, key=lambda w: {"before the deploy": 0, "before and after deploy": 1}.get(w, 2)
+    )
+
+
+def test_monitoring_names_signals_thresholds_and_durations() -> None:
+    items = _queries("mysql").monitoring
+    signals = " ".join(i.signal for i in items)
+    assert "MySQL 1452" in signals and "MySQL 1062" in signals and "Seconds_Behind_Source" in signals
+    assert all(i.threshold and i.duration for i in items)
+
+
+def _load(execute: Any) -> None:
+    for statement in (SCHEMA + CHANGE).split(";\n"):
+        if statement.strip():
+            execute(statement)
+    execute("INSERT INTO order_states (id, name) VALUES (1, 'open'), (2, 'paid')")
+    execute(
+        "INSERT INTO orders (id, status, email, state_id) VALUES (1, 'open', 'a@x', 1), (2, 'Paid', 'b@x', NULL)"
+    )
+
+
+def test_every_query_runs_on_postgres(pg: Any) -> None:
+    _load(pg.execute)
+    queries = _queries("postgres").verification_queries
+    assert queries
+    for query in queries:
+        if "pg_index" not in query.sql:
+            pg.execute(query.sql).fetchall()
+
+
+def test_every_query_runs_on_mariadb(mariadb: Any) -> None:
+    with mariadb.cursor() as cursor:
+        _load(cursor.execute)
+        queries = _queries("mysql").verification_queries
+        assert queries
+        for query in queries:
+            cursor.execute(query.sql)
+            cursor.fetchall()
+        unmapped = next(q for q in queries if "no WHEN covers" in q.purpose)
+        cursor.execute(unmapped.sql)
+        assert cursor.fetchall() == ()  # MariaDB's default collation compares 'Paid' = 'paid'
+
+
+def test_a_lossy_type_change_gets_its_check_before_the_deploy(pg: Any) -> None:
+    sql = "CREATE TABLE prices (id bigint PRIMARY KEY, amount numeric(12, 4));\n-- migration\n" + (
+        "ALTER TABLE prices ALTER COLUMN amount TYPE numeric(12, 2);"
+    )
+    query = next(q for q in review_sql(sql).verification_queries if "would damage" in q.purpose)
+    assert query.when == "before the deploy" and query.expect == "0"
+    pg.execute("CREATE TABLE prices (id bigint PRIMARY KEY, amount numeric(12, 4))")
+    pg.execute("INSERT INTO prices VALUES (1, 1.2345), (2, 1.5)")
+    assert pg.execute(query.sql).fetchone() == (1,)

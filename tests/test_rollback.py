@@ -1,0 +1,112 @@
+"""The rollback plan: order, framework commands, restores that really bring the data back, credited patterns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import review_sql
+
+DROP = "-- +goose Up\nALTER TABLE orders DROP COLUMN legacy_status;\n-- +goose Down\nALTER TABLE orders ADD COLUMN legacy_status text;\n"
+SCHEMA = "CREATE TABLE orders (id bigint PRIMARY KEY, status text, legacy_status text);\n-- migration\n"
+
+
+def test_steps_run_in_order_snapshot_revert_down_restore_verify() -> None:
+    steps = review_sql(SCHEMA + DROP).rollback_plan
+    texts = [s.text for s in steps]
+    assert texts[0].startswith("Before deploying, save `orders.legacy_status`")
+    assert (
+        steps[0].command
+        == "CREATE TABLE orders_legacy_status_backup AS SELECT id, legacy_status FROM orders;"
+    )
+    assert texts[1].startswith("Revert the application deploy")
+    assert steps[2].command == "goose down"
+    assert (
+        "UPDATE orders SET legacy_status = b.legacy_status FROM orders_legacy_status_backup b"
+        in steps[3].command
+    )
+    assert texts[-1].startswith("Re-run the validation queries")
+
+
+def test_mysql_restore_uses_a_join() -> None:
+    steps = review_sql(SCHEMA + DROP, dialect="mysql").rollback_plan
+    assert any(
+        s.command.startswith("UPDATE orders t JOIN orders_legacy_status_backup b ON b.id = t.id")
+        for s in steps
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "command"),
+    [
+        ("db/migrate/000002_x.up.sql", 'migrate -path <dir> -database "$DATABASE_URL" down 1'),
+        ("db/migrations/20260101000000_x.sql", "dbmate rollback"),
+    ],
+)
+def test_framework_commands(path: str, command: str) -> None:
+    sql = "-- migrate:up\nALTER TABLE t ADD COLUMN c text;\n-- migrate:down\nALTER TABLE t DROP COLUMN IF EXISTS c;\n"
+    if path.endswith(".up.sql"):
+        sql = "ALTER TABLE t ADD COLUMN c text;\n"
+        base = {path.replace(".up.sql", ".down.sql"): "ALTER TABLE t DROP COLUMN IF EXISTS c;\n"}
+    else:
+        base = {}
+    steps = review_sql(sql, path=path, head=base).rollback_plan
+    assert command in [s.command for s in steps]
+
+
+def test_a_snapshot_the_migration_takes_itself_is_not_asked_for_again() -> None:
+    sql = (
+        "-- +goose Up\nCREATE TABLE orders_legacy_status_backup AS SELECT id, legacy_status FROM orders;\n"
+        "ALTER TABLE orders DROP COLUMN legacy_status;\n-- +goose Down\nALTER TABLE orders ADD COLUMN legacy_status text;\n"
+    )
+    assert not any(s.text.startswith("Before deploying") for s in review_sql(SCHEMA + sql).rollback_plan)
+
+
+def test_feature_flag_and_dual_write_are_credited() -> None:
+    description = (
+        "Behind the feature flag `order_state_v2`. The app dual-writes status and state_id during the deploy."
+    )
+    result = review_sql(SCHEMA + DROP, description=description)
+    assert result.rollback_plan[1].text.startswith("Turn the feature flag `order_state_v2` off")
+    assert any(n.startswith("Dual-write") for n in result.notes)
+    assert any("order_state_v2" in n for n in result.notes)
+
+
+def test_expand_step_is_credited() -> None:
+    sql = (
+        "-- +goose Up\nALTER TABLE orders ADD COLUMN state text;\n"
+        "UPDATE orders SET state = lower(status) WHERE id >= 1 AND id < 1000;\n-- +goose Down\n"
+        "ALTER TABLE orders DROP COLUMN IF EXISTS state;\n"
+    )
+    assert any(n.startswith("Expand/contract") for n in review_sql(SCHEMA + sql).notes)
+
+
+def _restore_round_trip(execute: Any, fetch: Any, dialect: str) -> None:
+    execute("CREATE TABLE orders (id bigint PRIMARY KEY, status text, legacy_status text)")
+    execute("INSERT INTO orders VALUES (1, 'open', 'o'), (2, 'paid', 'p'), (3, 'paid', NULL)")
+    before = fetch("SELECT id, legacy_status FROM orders ORDER BY id")
+    steps = review_sql(SCHEMA + DROP, dialect=dialect).rollback_plan
+    execute(steps[0].command.rstrip(";"))
+    execute("ALTER TABLE orders DROP COLUMN legacy_status")
+    execute("ALTER TABLE orders ADD COLUMN legacy_status text")  # the down migration
+    restore = next(s.command for s in steps if s.text.startswith("Restore"))
+    check = next(s.command for s in steps if s.text.startswith("Check that every saved row"))
+    assert fetch(check.rstrip(";"))[0][0] > 0  # before the restore the values differ
+    execute(restore.rstrip(";"))
+    assert fetch("SELECT id, legacy_status FROM orders ORDER BY id") == before
+    assert fetch(check.rstrip(";"))[0][0] == 0
+
+
+def test_restore_brings_the_values_back_on_postgres(pg: Any) -> None:
+    _restore_round_trip(pg.execute, lambda sql: pg.execute(sql).fetchall(), "postgres")
+
+
+def test_restore_brings_the_values_back_on_mariadb(mariadb: Any) -> None:
+    with mariadb.cursor() as cursor:
+
+        def fetch(sql: str) -> Any:
+            cursor.execute(sql)
+            return cursor.fetchall()
+
+        _restore_round_trip(cursor.execute, fetch, "mysql")
