@@ -16,6 +16,11 @@ _QUERY_CALL = re.compile(
 _SQL_WRITE = re.compile(r"\b(?:SET|INSERT\s+INTO|VALUES)\b", re.I)
 
 
+def _copied_from_row(name: str, assigned: str) -> bool:
+    """`= row["name"]`, `= row.get("name")`, `= attrs[:name]`: an object filled from a row, not a write."""
+    return bool(re.search(rf"""[\[(]\s*[:"']{re.escape(name)}["']?\s*[\]),]""", assigned))
+
+
 def is_write(line: str, start: int, end: int) -> bool:
     """True when the name at line[start:end] is assigned or passed as a value to be stored."""
     before = line[:start].rstrip()
@@ -27,7 +32,8 @@ def is_write(line: str, start: int, end: int) -> bool:
     ):
         return not after.startswith("==")
     if after.startswith("=") and not after.startswith(("==", "=>", "=~")):
-        return True  # obj.name = …, name=… (keyword argument), SET name = …
+        # obj.name = …, name=… (keyword argument), SET name = …; but not self.name = row["name"]
+        return not _copied_from_row(line[start:end], after)
     if after.startswith(("=>", ":")) and not after.startswith("::"):
         return bool(_WRITE_CALL.search(line)) or bool(_SQL_WRITE.search(line))
     if _SQL_WRITE.search(line) and re.search(r"\bINSERT\s+INTO\b", line, re.I):

@@ -274,3 +274,9 @@ def test_renamed_enum_value_still_written_by_a_job() -> None:
     assert [(r.path, r.line, r.kind) for r in finding.references] == [
         ("app/jobs/expire_orders_job.rb", 3, "job")
     ]
+
+
+def test_expand_step_without_any_write_found_is_informational() -> None:
+    model = 'class Order:\n    def __init__(self, row):\n        self.status = row["status"]\n'
+    finding = _finding(review_sql(BACKFILL, base={"app/models/order.py": model}), "dual-write-incomplete")
+    assert finding.severity is Severity.INFO and "no code writes it" in finding.blast_radius
