@@ -33,7 +33,8 @@ def is_write(line: str, start: int, end: int) -> bool:
         return not after.startswith("==")
     if after.startswith("=") and not after.startswith(("==", "=>", "=~")):
         # obj.name = …, name=… (keyword argument), SET name = …; but not self.name = row["name"]
-        return not _copied_from_row(line[start:end], after)
+        hydrating = before.endswith(("self.", "this.", "@")) and _copied_from_row(line[start:end], after)
+        return not hydrating
     if after.startswith(("=>", ":")) and not after.startswith("::"):
         return bool(_WRITE_CALL.search(line)) or bool(_SQL_WRITE.search(line))
     if _SQL_WRITE.search(line) and re.search(r"\bINSERT\s+INTO\b", line, re.I):
