@@ -15,22 +15,10 @@ from typing import NamedTuple
 
 from bot.code_access import FLAG_HINTS, flag_guard, is_write
 from bot.code_areas import JOB_HINTS, MODEL_HINTS, FileArea, classify, file_area, is_comment
+from bot.code_tokens import SQL_TABLE, accepts, names_table, qualifier, token_at
 from bot.model_map import MAPPING_WORDS, Mapped, TableModels, mappings_in
 from bot.usage import Target, Use
 
-_RAILS_PREFIXES = (
-    *("find_by_", "find_or_create_by_", "find_or_initialize_by_", "find_all_by_"),
-    *("saved_change_to_", "will_save_change_to_", "restore_", "reset_", "clear_"),
-)
-_RAILS_SUFFIXES = (
-    *("_was", "_changed", "_change", "_before_last_save", "_in_database", "_previously_changed"),
-    *("_previously_was", "_will_change", "_before_type_cast", "_came_from_user", "_for_database"),
-)
-_SQL_TABLE = re.compile(
-    r"\b(?:FROM|JOIN|UPDATE|INTO|TABLE)\s+[`\"\[]?(?:\w+\.)?(\w+)"
-    r"|\bselect\b[^;\n]*?\bfrom\s+[`\"]?(\w+)|\b(?:delete\s+from|insert\s+into|join)\s+[`\"]?(\w+)"
-    r"|\bupdate\s+[`\"]?(\w+)[`\"]?\s+set\b"
-)
 _SQL_HINTS = frozenset(("FROM", "JOIN", "UPDATE", "INTO", "TABLE", "select ", "join ", "update ", "into "))
 _ORM_HINTS = frozenset((".where", ".find", ".all", ".objects", ".query", ".select", ".joins", ".create"))
 _LINE_MAX = 600  # characters of a line looked at around a token
@@ -99,35 +87,11 @@ class Matcher:
             if word not in self.needles:
                 continue
             if pos >= done[1]:
-                done = _expand(text, pos, pos + len(word))
+                done = token_at(text, pos, pos + len(word))
             tokens.setdefault(done, set()).add(word)
         for (start, end), words in tokens.items():
             found.extend(scan.hits(start, end, words))
         return found
-
-
-def _expand(text: str, start: int, end: int) -> tuple[int, int]:
-    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
-        start -= 1
-    while end < len(text) and (text[end].isalnum() or text[end] == "_"):
-        end += 1
-    return start, end
-
-
-def _accepts(token: str, needle: Needle) -> bool:
-    word = needle.word
-    if token == word:
-        return True
-    if needle.role not in ("name", "new") or word not in token:
-        return False
-    if "__" in token and word in token.split("__"):
-        return True  # Django lookups: legacy_status__in, order__legacy_status
-    if word[:1].isupper() or any(c.isupper() for c in word):
-        return token in (f"get{word[:1].upper()}{word[1:]}", f"set{word[:1].upper()}{word[1:]}")
-    head, _, tail = token.partition(word)
-    return (
-        (not head or head in _RAILS_PREFIXES) and (not tail or tail in _RAILS_SUFFIXES) and bool(head or tail)
-    )
 
 
 class _FileScan:
@@ -185,7 +149,9 @@ class _FileScan:
 
     def hits(self, start: int, end: int, words: set[str]) -> list[Packed]:
         token = self.text[start:end]
-        needles = [n for word in sorted(words) for n in self.m.needles[word] if _accepts(token, n)]
+        needles = [
+            n for word in sorted(words) for n in self.m.needles[word] if accepts(token, n.word, n.role)
+        ]
         if not needles:
             return []
         self.line_no += self.text.count("\n", self.last, start)
@@ -255,7 +221,7 @@ class _FileScan:
             return ("high" if needle.word in models.defined else "low"), frozenset({needle.word})
         if needle.role in ("table", "singular"):
             return (
-                "high" if needle.role == "singular" or _names_table(line, col, needle.word) else "low"
+                "high" if needle.role == "singular" or names_table(line, col, needle.word) else "low"
             ), frozenset()
         mentioned = bool(self.found(models.anchor, *window, hints=models.names))
         if target.kind == "enum-value":
@@ -264,9 +230,9 @@ class _FileScan:
                 if mentioned or target.table.rpartition("_")[2] in self.text[window[0] : window[1]]
                 else "low"
             ), frozenset()
-        if _qualifier(line, col) in models.names:
+        if qualifier(line, col) in models.names:
             return "high", frozenset()
-        sql_tables = {t.lower() for t in self.found(_SQL_TABLE, *window, hints=_SQL_HINTS)} - _SQL_WORDS
+        sql_tables = {t.lower() for t in self.found(SQL_TABLE, *window, hints=_SQL_HINTS)} - _SQL_WORDS
         if sql_tables:
             return ("high" if sql_tables & models.tables else "low"), frozenset()
         if mentioned:
@@ -288,27 +254,3 @@ class _FileScan:
             return "low", names
         distinctive = "_" in needle.word or any(c.isdigit() or c.isupper() for c in needle.word[1:])
         return ("high" if distinctive else "low"), names
-
-
-def _qualifier(line: str, col: int) -> str:
-    """The name before `.x`, `::x`, `->x`, `?.x`, `[:x]`, `["x"]` or `("x")` ending at `col`, if any."""
-    before = line[max(0, col - 120) : col].rstrip(":\"'` ")
-    for sep in (".", "::", "->", "?.", "[", "("):
-        if before.endswith(sep):
-            before = before[: -len(sep)].rstrip()
-            end = len(before)
-            start = end
-            while start > 0 and (before[start - 1].isalnum() or before[start - 1] in "_@"):
-                start -= 1
-            return before[start:end].lstrip("@")
-    return ""
-
-
-def _names_table(line: str, col: int, table: str) -> bool:
-    """The table name as code names a table: a string or symbol of its own, `.orders`, or in SQL."""
-    before, after = line[:col], line[col + len(table) :]
-    if before.endswith(("'", '"', "`")) and after.startswith((before[-1], ".")):
-        return True  # "orders", or "orders.id" in a foreign key
-    if before.endswith((":", ".")) and not before.endswith("::"):
-        return True
-    return any(table in group for group in _SQL_TABLE.findall(line))
