@@ -13,6 +13,7 @@ _QUERY_CALL = re.compile(
     r"\b(?:filter|exclude|get|where|not|find_by|find_or_create_by|filter_by|get_or_create|exists|count|order_by)"
     r"\([^()]*$"
 )
+_FIELD_NUMBER = re.compile(r"\s*(?:repeated\s+|optional\s+)?[\w.]+\s+\w+\s*=\s*\d+\s*[;\[]")  # protobuf
 _SQL_WRITE = re.compile(r"\b(?:SET|INSERT\s+INTO|VALUES)\b", re.I)
 
 
@@ -25,7 +26,7 @@ def is_write(line: str, start: int, end: int) -> bool:
     """True when the name at line[start:end] is assigned or passed as a value to be stored."""
     before = line[:start].rstrip()
     after = line[end:].lstrip("\"'`]) ")
-    if "__" in line[start:end] or _QUERY_CALL.search(before):
+    if "__" in line[start:end] or _QUERY_CALL.search(before) or _FIELD_NUMBER.match(line):
         return False  # a lookup: filter(name=…), legacy_status__in, where(name: …)
     if before.endswith(("write_attribute(:", 'write_attribute("', "[:", '["', "['")) and after.startswith(
         "="

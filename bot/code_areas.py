@@ -23,7 +23,7 @@ _JOB_PATH = re.compile(
     r"|(?:^|/)tasks\.py$|\.rake$|(?:^|/)(?:crontab|schedule\.rb|sidekiq[^/]*\.ya?ml)$"
 )
 _API_PATH = re.compile(
-    r"(?:^|/)(?:serializers|representers|blueprints|graphql|schemas?|api/v\d+|contracts)/|_serializer\.[a-z]+$"
+    r"(?:^|/)(?:serializers|representers|blueprints|graphql|schemas?|api|contracts)/|_serializer\.[a-z]+$"
     r"|\.(?:graphql|gql|proto|jbuilder|rabl)$|(?:^|/)(?:openapi|swagger)[^/]*\.(?:ya?ml|json)$"
     r"|\.schema\.json$|(?:^|/)serializers\.py$|\.dto\.ts$"
 )
