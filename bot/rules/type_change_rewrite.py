@@ -44,11 +44,20 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         old = column.type if column is not None else ""
         if old and _compatible(old, op.new_type, context):
             continue
-        was = f" from `{old}`" if old else ""
         how = "copies" if context.mysql else "rewrites"
+        if old:
+            message = f"`{op.table}.{op.column}` changes type from `{old}` to `{op.new_type}`, which {how} the table."
+        else:
+            # Without the previous type (no schema or earlier migration names the column) this may restate the
+            # same type, as Rails' change_column often does: say so, and do not block on a guess.
+            message = (
+                f"`{op.table}.{op.column}` changes type to `{op.new_type}`; its previous type is unknown, so "
+                f"if it differs this {how} the table."
+            )
+            severity = Severity.WARNING if severity is Severity.CRITICAL else severity
         yield op.finding(
             RULE,
-            f"`{op.table}.{op.column}` changes type{was} to `{op.new_type}`, which {how} the table.",
+            message,
             severity=severity,
             blast_radius=f"Reads and writes on {context.size_words(op.table)} stop while every row is rewritten and "
             "every index rebuilt.",
