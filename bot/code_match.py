@@ -9,8 +9,10 @@ its model nearby) and low when the region is about another table, or the line is
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import NamedTuple
 
 from bot.code_access import FLAG_HINTS, flag_guard, is_write
@@ -23,7 +25,6 @@ _SQL_HINTS = frozenset(("FROM", "JOIN", "UPDATE", "INTO", "TABLE", "select ", "j
 _ORM_HINTS = frozenset((".where", ".find", ".all", ".objects", ".query", ".select", ".joins", ".create"))
 _LINE_MAX = 600  # characters of a line looked at around a token
 _SPAN_MAX = 3000  # characters of context looked at on each side of a line
-_CLASS_BACK = 20_000  # characters looked back for the enclosing class
 _SQL_WORDS = frozenset({"select", "where", "set", "only", "if", "lateral", "the", "a"})
 _ORM_RECEIVER = re.compile(
     r"\b([A-Z]\w+)\.(?:where|find|find_by|find_each|all|objects|query|select|joins|create)\b"
@@ -101,6 +102,8 @@ class _FileScan:
         self.m, self.path, self.text, self.present = matcher, path, text, present
         self._area: FileArea | None = None
         self._flags: bool | None = None
+        self._classes: list[tuple[int, str]] | None = None
+        self._starts: list[int] | None = None  # offset of each line
         self.seen: set[tuple[int, int, str]] = set()
         self.line_no, self.last = 1, 0
 
@@ -117,12 +120,12 @@ class _FileScan:
         return self._flags
 
     def enclosing_class(self, pos: int) -> str:
-        """The last class (model, struct, interface) defined before `pos`, looking back _CLASS_BACK chars."""
-        name = ""
-        for match in _CLASS_DEF.finditer(self.text, max(0, pos - _CLASS_BACK), pos):
-            if (match.group(1) or match.group(2)) not in ("Meta", "Config"):
-                name = match.group(1) or match.group(2)
-        return name
+        """The last class (model, struct, interface) defined before `pos`."""
+        if self._classes is None:
+            found = ((m.start(), m.group(1) or m.group(2)) for m in _CLASS_DEF.finditer(self.text))
+            self._classes = [(start, name) for start, name in found if name not in ("Meta", "Config")]
+        i = bisect_right(self._classes, (pos, "")) - 1
+        return self._classes[i][1] if i >= 0 else ""
 
     def found(
         self, pattern: re.Pattern[str], start: int, end: int, hints: frozenset[str] = frozenset()
@@ -136,15 +139,15 @@ class _FileScan:
         return [m.group(m.lastindex or 0) for m in pattern.finditer(self.text, start, end)]
 
     def span(self, line_start: int, before: int, after: int) -> tuple[int, int]:
-        start = line_start
-        for _ in range(before):
-            if start <= 0:
-                break
-            start = self.text.rfind("\n", 0, start - 1) + 1
-        end = line_start
-        for _ in range(after + 1):
-            nxt = self.text.find("\n", end + 1)
-            end = len(self.text) if nxt < 0 else nxt
+        """From `before` lines above the line at `line_start` to the end of `after` lines below it."""
+        if self._starts is None:
+            lengths = (len(line) + 1 for line in self.text.split("\n"))
+            self._starts = list(accumulate(lengths, initial=0))[:-1]
+        starts = self._starts
+        i = bisect_right(starts, line_start) - 1
+        start = starts[max(0, i - before)] if before else line_start
+        below = i + after + 1
+        end = starts[below] - 1 if below < len(starts) else len(self.text)
         return max(start, line_start - _SPAN_MAX), min(end, line_start + _SPAN_MAX)
 
     def hits(self, start: int, end: int, words: set[str]) -> list[Packed]:
