@@ -90,7 +90,8 @@ def assess(uses: Sequence[Use], name: str, *, removed: Sequence[Use] = ()) -> As
         parts = [f"No place is sure to break: {count} ({_areas(uses)}) {be} {_quiet(quiet)}."]
     else:
         verb = "uses" if len(blocking) == 1 else "use"
-        top = ", ".join(f"`{u.path}:{u.line}` ({u.area})" for u in blocking[:TOP])
+        production = [u for u in blocking if u.area not in ("test", "doc")] or list(blocking)
+        top = ", ".join(f"`{u.path}:{u.line}` ({u.area})" for u in production[:TOP])
         first = blocking[0]
         parts = [
             f"{_count(len(blocking), 'place')} in the code still {verb} it: {_areas(blocking)}.",

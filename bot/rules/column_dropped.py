@@ -85,7 +85,8 @@ def _fix(op: DropColumn, blocking: Sequence[Use], ignored: bool) -> str:
         steps.append(f'add `self.ignored_columns += ["{op.column}"]` to `{model_name(op.table)}`')
     elif any(u.path.endswith(".py") and u.area == "model" for u in blocking):
         steps.append("remove the field from the model (Django: `SeparateDatabaseAndState`)")
-    steps.append("remove the uses (" + ", ".join(f"`{u.path}:{u.line}`" for u in blocking[:3]) + ")")
+    production = [u for u in blocking if u.area not in ("test", "doc")] or list(blocking)
+    steps.append("remove the uses (" + ", ".join(f"`{u.path}:{u.line}`" for u in production[:3]) + ")")
     text = ", ".join(steps) + ", deploy, then drop the column in a later pull request."
     return text[:1].upper() + text[1:]
 
