@@ -14,7 +14,7 @@ from bot.codevalues import CodeValues
 from bot.config import Config, parse_config
 from bot.context import Context
 from bot.findings import Finding, Review, Severity
-from bot.frameworks import plain, prisma, rails
+from bot.frameworks import prisma, rails
 from bot.frameworks.sqlfile import parse_sql
 from bot.migration import Migration, Operation
 from bot.references import ReferenceIndex, search
@@ -121,7 +121,7 @@ def _migration_files(changeset: ChangeSet, config: Config, lint: bool) -> list[t
             continue
         module = frameworks.detect(file.path, file.head_text, config)
         if module is None and lint:
-            module = plain
+            module = frameworks.sniff(file.path, file.head_text)
         if module is not None:
             found.append((frameworks.order_key(file.path, module), file.path, file.head_text, module))
     found.sort(key=lambda item: item[0])

@@ -135,3 +135,21 @@ def test_demo_prints_a_real_blocked_review() -> None:
     assert done.returncode == 0, done.stderr
     assert "BLOCKED" in done.stdout and "000003_backfill_order_state.up.sql" in done.stdout
     assert "non-concurrent-index" in done.stdout
+
+
+def test_lint_recognises_framework_files_by_content_whatever_their_path(tmp_path: Path) -> None:
+    rails = tmp_path / "index.rb"
+    rails.write_text(
+        "class AddIndex < ActiveRecord::Migration[7.1]\n  def change\n    add_index :users, :email\n  end\nend\n"
+    )
+    django = tmp_path / "fields.py"
+    django.write_text(
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        "    dependencies = [('shop', '0001_initial')]\n    operations = [\n"
+        "        migrations.AddField('order', 'note', models.TextField(null=True)),\n    ]\n"
+    )
+    report = json.loads(run("lint", str(rails), str(django), "--format", "json", "--exit-zero").stdout)
+    assert sorted(m["framework"] for m in report["migrations"]) == ["django", "rails"]
+    index = next(f for f in report["findings"] if f["rule"] == "non-concurrent-index")
+    assert index["path"].endswith("index.rb") and index["line"] == 3
+    assert not any(f["rule"] == "unparsed-statement" for f in report["findings"])

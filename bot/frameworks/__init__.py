@@ -87,6 +87,24 @@ def detect(path: str, text: str, config: Config) -> ModuleType | None:
     return None
 
 
+# For files given directly (`lint`), whose paths say nothing: what their content says they are.
+_CONTENT = (
+    (re.compile(r"<\s*ActiveRecord::Migration\b"), "rails"),
+    (re.compile(r"\bmigrations\.Migration\b"), "django"),
+)
+
+
+def sniff(path: str, text: str) -> ModuleType:
+    """The framework of a file given directly, by its content when its path is no guide; plain SQL else."""
+    for module in FRAMEWORKS:
+        if module.detect(path, text) and not module.is_down(path):
+            return module
+    for pattern, name in _CONTENT:
+        if name in BY_NAME and pattern.search(text):
+            return BY_NAME[name]
+    return plain
+
+
 def parse(module: ModuleType, path: str, text: str, tree: Tree, dialect: str) -> Migration:
     """Parse a migration; a framework error becomes an Unparsed operation, never a crash."""
     try:

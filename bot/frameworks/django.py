@@ -62,7 +62,9 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
 def _state_before(path: str, tree: Tree, dialect: str) -> State:
     """The app's models before this migration: its earlier migrations replayed in order."""
     match = _PATH.search(path)
-    assert match is not None
+    if match is None:  # a file given directly (lint), outside an app's migrations folder: no history
+        parts = path.split("/")
+        return State(parts[-2] if len(parts) > 1 else "app")
     folder = path[: path.rindex("/") + 1]
     state = State(match.group("app"))
     name = path.rsplit("/", 1)[-1]
