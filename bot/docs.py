@@ -30,6 +30,7 @@ def rule_page(module: ModuleType) -> str:
         "## Instead",
         "",
         *[fence(example, "sql") + "\n" for example in rule.good],
+        *_framework_section(rule.framework_help),
         "## Suppressing",
         "",
         f"`-- migration-review: ignore {rule.id} <why the risk is acceptable>` on the line before the statement,",
@@ -37,6 +38,12 @@ def rule_page(module: ModuleType) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _framework_section(pairs: tuple[tuple[str, str], ...]) -> list[str]:
+    if not pairs:
+        return []
+    return ["## In your framework", "", *[f"- **{name}**: {text}" for name, text in pairs], ""]
 
 
 def write(directory: Path) -> list[Path]:

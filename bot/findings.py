@@ -51,6 +51,10 @@ class Rule:
     good: tuple[str, ...]
     aliases: tuple[str, ...] = ()
     dialects: tuple[str, ...] = ()  # empty: every dialect
+    framework_help: tuple[tuple[str, str], ...] = ()  # (framework, what to write instead in its own terms)
+
+    def help_for(self, framework: str) -> str:
+        return dict(self.framework_help).get(framework, self.help)
 
     @property
     def summary(self) -> str:

@@ -152,6 +152,8 @@ def _check(migration: Migration, context: Context, config: Config) -> list[Findi
         for finding in module.check(migration, context):
             severity = config.rules.severity.get(rule.id)
             finding = finding.with_severity(severity) if severity else finding
+            if finding.fix == rule.help and rule.framework_help:
+                finding = dataclasses.replace(finding, fix=rule.help_for(migration.framework))
             if finding.suggestion and not migration.path.endswith(".sql"):
                 # Suggestions are SQL; they cannot replace lines of a Ruby, Python, XML or YAML migration.
                 finding = dataclasses.replace(finding, suggestion=None)

@@ -31,6 +31,18 @@ RULE = Rule(
         "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_user_id_idx ON orders (user_id);",
     ),
     dialects=("postgres",),
+    framework_help=(
+        (
+            "rails",
+            "Add `disable_ddl_transaction!` to the migration class and keep the concurrent call alone in it.",
+        ),
+        (
+            "django",
+            "Set `atomic = False` on the Migration class and keep the concurrent operation alone in it.",
+        ),
+        ("alembic", "Run the concurrent statement inside `with op.get_context().autocommit_block():`."),
+        ("liquibase", 'Put the statement in its own changeSet with `runInTransaction="false"`.'),
+    ),
 )
 
 

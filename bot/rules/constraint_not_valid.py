@@ -30,6 +30,20 @@ RULE = Rule(
         "ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;",
     ),
     dialects=("postgres",),
+    framework_help=(
+        (
+            "rails",
+            "`add_foreign_key … validate: false` (or `add_check_constraint … validate: false`), then `validate_foreign_key` / `validate_check_constraint` in a later migration.",
+        ),
+        (
+            "django",
+            'Add the constraint with `RunSQL("… NOT VALID")` and validate it in a later migration (Django\'s AddConstraint validates at once).',
+        ),
+        (
+            "alembic",
+            '`op.execute("ALTER TABLE … ADD CONSTRAINT … NOT VALID")`, then `VALIDATE CONSTRAINT` in a later revision.',
+        ),
+    ),
 )
 
 

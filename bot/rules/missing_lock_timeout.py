@@ -43,6 +43,20 @@ RULE = Rule(
     help="Set `lock_timeout` (MySQL: `lock_wait_timeout`) before the first DDL statement, and retry on timeout.",
     bad=("ALTER TABLE orders ADD COLUMN note text;",),
     good=("SET lock_timeout = '5s';\nALTER TABLE orders ADD COLUMN note text;",),
+    framework_help=(
+        (
+            "rails",
+            "Set `lock_timeout` for migrations (`ActiveRecord::Base.connection.execute(\"SET lock_timeout = '5s'\")`, or the strong_migrations `lock_timeout` setting).",
+        ),
+        (
+            "django",
+            "Run `SET lock_timeout = '5s'` first (`RunSQL`), or set it for the migrate command's connection.",
+        ),
+        (
+            "alembic",
+            "`op.execute(\"SET lock_timeout = '5s'\")` at the start of `upgrade()`, or in `env.py` for every revision.",
+        ),
+    ),
 )
 
 LOCKING = (
@@ -81,7 +95,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             f"No lock timeout is set before this statement takes a lock on `{table or 'its table'}`.",
             blast_radius=f"While it waits for the lock, every new query on {context.size_words(table) if table else 'the table'} "
             "queues behind it.",
-            fix=f"Add `{setting}` at the top of the migration and retry the deploy if it times out.",
+            fix=RULE.help_for(migration.framework)
+            if migration.framework in dict(RULE.framework_help)
+            else f"Add `{setting}` at the top of the migration and retry the deploy if it times out.",
         )
         return
 

@@ -35,6 +35,24 @@ RULE = Rule(
         "SET lock_timeout = '5s';\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_user_id_idx ON orders (user_id);",
     ),
     dialects=("postgres",),
+    framework_help=(
+        (
+            "rails",
+            "`add_index :table, :column, algorithm: :concurrently` in a migration with `disable_ddl_transaction!`.",
+        ),
+        (
+            "django",
+            "`AddIndexConcurrently` (django.contrib.postgres.operations) in a migration with `atomic = False`.",
+        ),
+        (
+            "alembic",
+            "`op.create_index(..., postgresql_concurrently=True)` inside `with op.get_context().autocommit_block():`.",
+        ),
+        (
+            "liquibase",
+            'a `<sql>CREATE INDEX CONCURRENTLY …</sql>` change in a changeSet with `runInTransaction="false"`.',
+        ),
+    ),
 )
 
 

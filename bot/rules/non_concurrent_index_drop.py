@@ -28,6 +28,14 @@ RULE = Rule(
         "-- migrate:up transaction:false\nDROP INDEX CONCURRENTLY IF EXISTS orders_status_idx;\n-- migrate:down\n",
     ),
     dialects=("postgres",),
+    framework_help=(
+        (
+            "rails",
+            "`remove_index :table, :column, algorithm: :concurrently` in a migration with `disable_ddl_transaction!`.",
+        ),
+        ("django", "`RemoveIndexConcurrently` in a migration with `atomic = False`."),
+        ("alembic", "`op.drop_index(..., postgresql_concurrently=True)` inside `autocommit_block()`."),
+    ),
 )
 
 

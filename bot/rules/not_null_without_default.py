@@ -30,6 +30,20 @@ RULE = Rule(
         "ALTER TABLE users ADD COLUMN tenant_id bigint;",
         "ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;",
     ),
+    framework_help=(
+        (
+            "rails",
+            "`add_column :table, :col, :type` (nullable) or with `default:`; backfill in batches; then `change_column_null`.",
+        ),
+        (
+            "django",
+            "AddField with `null=True` (or `db_default=`); backfill; then AlterField to `null=False` in a later migration.",
+        ),
+        (
+            "alembic",
+            "`op.add_column(sa.Column(..., nullable=True))` or with `server_default=`; backfill; then `op.alter_column(..., nullable=False)`.",
+        ),
+    ),
 )
 
 

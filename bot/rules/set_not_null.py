@@ -31,6 +31,20 @@ RULE = Rule(
         "ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\n"
         "ALTER TABLE users ALTER COLUMN email SET NOT NULL;",
     ),
+    framework_help=(
+        (
+            "rails",
+            '`add_check_constraint :table, "col IS NOT NULL", name: "…", validate: false`, then `validate_check_constraint`, then `change_column_null :table, :col, false` and remove the check.',
+        ),
+        (
+            "django",
+            'Add a `CheckConstraint(col__isnull=False)` with `RunSQL("… NOT VALID")`, validate it in a later migration, then AlterField to null=False.',
+        ),
+        (
+            "alembic",
+            "`op.execute` a `CHECK (col IS NOT NULL) NOT VALID` constraint, validate it, then `op.alter_column(…, nullable=False)`.",
+        ),
+    ),
 )
 
 

@@ -30,6 +30,20 @@ RULE = Rule(
         "UPDATE orders SET state = 'open'\n"
         "WHERE id IN (SELECT id FROM orders WHERE state IS NULL ORDER BY id LIMIT 1000);",
     ),
+    framework_help=(
+        (
+            "rails",
+            "`Model.where(…).in_batches(of: 1000) { |batch| batch.update_all(…) }` in a migration with `disable_ddl_transaction!`, or a background job.",
+        ),
+        (
+            "django",
+            "A `RunPython` that updates in slices of primary keys, in a migration with `atomic = False`, or a management command.",
+        ),
+        (
+            "alembic",
+            "Loop over primary-key ranges with `op.get_bind().execute(...)` inside `autocommit_block()`, or a separate job.",
+        ),
+    ),
 )
 
 

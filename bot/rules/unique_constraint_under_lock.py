@@ -30,6 +30,16 @@ RULE = Rule(
         "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;",
     ),
     dialects=("postgres",),
+    framework_help=(
+        (
+            "rails",
+            '`add_index … unique: true, algorithm: :concurrently` (with `disable_ddl_transaction!`), then `execute "ALTER TABLE … ADD CONSTRAINT … UNIQUE USING INDEX …"`.',
+        ),
+        (
+            "django",
+            '`AddIndexConcurrently` with a unique index (atomic = False), then `RunSQL("… UNIQUE USING INDEX …")` with SeparateDatabaseAndState for the model.',
+        ),
+    ),
 )
 
 
