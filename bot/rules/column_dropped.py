@@ -37,6 +37,18 @@ RULE = Rule(
     help="Remove every use of the column and deploy before dropping it in a later pull request.",
     bad=("ALTER TABLE users DROP COLUMN legacy_status;",),
     good=("ALTER TABLE users ADD COLUMN status text;",),
+    framework_help=(
+        (
+            "rails",
+            'Add `self.ignored_columns += ["col"]` to the model and remove every use, deploy, then '
+            "`remove_column` in a later pull request.",
+        ),
+        (
+            "django",
+            "Remove the field from the model with `SeparateDatabaseAndState` (state only), remove every use, "
+            "deploy, then drop the column in a later migration.",
+        ),
+    ),
 )
 
 

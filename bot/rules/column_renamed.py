@@ -35,6 +35,18 @@ RULE = Rule(
     help="Add the new column, write both, backfill, switch reads, then drop the old column later.",
     bad=("ALTER TABLE users RENAME COLUMN name TO full_name;",),
     good=("ALTER TABLE users ADD COLUMN full_name text;",),
+    framework_help=(
+        (
+            "rails",
+            "`add_column` the new name, write both (a `before_save` copying the value), backfill, switch reads, "
+            'then `self.ignored_columns += ["old"]` and `remove_column` in later pull requests.',
+        ),
+        (
+            "django",
+            "Add the new field, write both in `save()`, backfill with `RunPython`, switch reads, then remove the "
+            "old field in a later migration (`db_column` keeps the old name if only the attribute changes).",
+        ),
+    ),
 )
 
 
