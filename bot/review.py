@@ -133,7 +133,10 @@ def _references(changeset: ChangeSet, config: Config, migrations: list[Migration
     if not targets:
         return ReferenceIndex()
     skip = {m.path for m in migrations} | {m.down_path for m in migrations if m.down_path}
-    return search(changeset.head_tree, targets, exclude=config.references.exclude, skip_paths=skip)
+    before = {f.path: f.base_text for f in changeset.files if f.base_text is not None and f.status != "added"}
+    return search(
+        changeset.head_tree, targets, exclude=config.references.exclude, skip_paths=skip, before=before
+    )
 
 
 def _check(migration: Migration, context: Context, config: Config) -> list[Finding]:
