@@ -43,13 +43,18 @@ def review(
     ]
     changed = {m.path for m in migrations}
     catalog = build_catalog(changeset.base_tree, config, syntax, changed)
-    for migration in migrations:
-        catalog.created_in_change.update(migration.tables_created())
+    if not lint:
+        for migration in migrations:
+            catalog.created_in_change.update(migration.tables_created())
     before = catalog.snapshot()
     references = _references(changeset, config, migrations)
     findings: list[Finding] = []
     values = CodeValues(changeset.head_tree)
     for migration in migrations:
+        if lint:
+            # Files given directly are each a change of their own, as in a migration history: a table an
+            # earlier file created is an existing table (with the columns it gave it) for the later ones.
+            catalog.created_in_change = set(migration.tables_created())
         context = Context(
             catalog=catalog,
             config=config,
@@ -60,7 +65,7 @@ def review(
         )
         findings.extend(_check(migration, context, config))
         for op in migration.up:
-            catalog.apply(op, in_change=True)
+            catalog.apply(op, in_change=not lint)
     findings.sort(key=lambda f: (f.severity.rank, f.path, f.line, f.rule))
     return decide(
         changeset,
