@@ -59,7 +59,7 @@ def table_name(node: exp.Expression | None) -> str:
 def column_type(node: exp.Expression | None, dialect: str) -> str:
     if node is None:
         return ""
-    return render(node, dialect).lower()
+    return render(node, dialect, copy=False).lower()
 
 
 def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:

@@ -5,9 +5,10 @@ One jinja Environment. Templates get a view model of plain data, never sqlglot t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
-from dataclasses import asdict
+from enum import Enum
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -48,6 +49,19 @@ class _PackageLoader(BaseLoader):
         return text, template, lambda: True
 
 
+def plain(value: Any) -> Any:
+    """Plain data (dicts, lists, strings, numbers) from frozen dataclasses, without asdict's deep copies."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple | list):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    return value
+
+
 def fence(code: str, language: str = "") -> str:
     """A code fence longer than any run of backticks inside the code."""
     longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
@@ -81,7 +95,7 @@ def title(rule_id: str) -> str:
 
 
 def _finding_view(f: Finding) -> dict[str, Any]:
-    return {**asdict(f), "title": title(f.rule), "severity": f.severity.value, "dimension": f.dimension.value}
+    return {**plain(f), "title": title(f.rule), "severity": f.severity.value, "dimension": f.dimension.value}
 
 
 def view(review: Review) -> dict[str, Any]:
@@ -99,22 +113,22 @@ def view(review: Review) -> dict[str, Any]:
         "head": review.head[:7] if re.fullmatch(r"[0-9a-f]{40}", review.head) else review.head,
         "migrations": [
             {
-                **asdict(m),
+                **plain(m),
                 "framework_label": FRAMEWORK_LABELS.get(m.framework, m.framework),
                 "dialect_label": DIALECT_LABELS.get(m.dialect, m.dialect),
             }
             for m in review.migrations
         ],
-        "data_items": [asdict(i) for i in review.checklist if i.section.startswith("Production")],
-        "safety_items": [asdict(i) for i in review.checklist if i.section.startswith("Migration Safety")],
+        "data_items": [plain(i) for i in review.checklist if i.section.startswith("Production")],
+        "safety_items": [plain(i) for i in review.checklist if i.section.startswith("Migration Safety")],
         "critical": [_finding_view(f) for f in active if f.severity is Severity.CRITICAL],
         "warnings": [_finding_view(f) for f in active if f.severity is Severity.WARNING],
         "infos": [_finding_view(f) for f in active if f.severity is Severity.INFO],
         "accepted": [_finding_view(f) for f in review.accepted],
-        "queries": [asdict(q) for q in review.verification_queries],
+        "queries": [plain(q) for q in review.verification_queries],
         "queries_sql": _queries_sql(review),
-        "rollback": [asdict(s) for s in review.rollback_plan],
-        "monitoring": [asdict(m) for m in review.monitoring],
+        "rollback": [plain(s) for s in review.rollback_plan],
+        "monitoring": [plain(m) for m in review.monitoring],
         "notes": list(review.notes),
         "counts": " · ".join(parts),
         "all_count": len(active),
@@ -183,17 +197,17 @@ def to_json(review: Review) -> str:
         "reasons": list(review.reasons),
         "base": review.base,
         "head": review.head,
-        "migrations": [asdict(m) for m in review.migrations],
+        "migrations": [plain(m) for m in review.migrations],
         "findings": [
             {k: v for k, v in _finding_view(f).items() if k != "title"} | {"title": title(f.rule)}
             for f in review.findings
         ],
-        "checklist": [asdict(i) for i in review.checklist],
-        "verification_queries": [asdict(q) for q in review.verification_queries],
-        "rollback_plan": [asdict(s) for s in review.rollback_plan],
-        "monitoring": [asdict(m) for m in review.monitoring],
+        "checklist": [plain(i) for i in review.checklist],
+        "verification_queries": [plain(q) for q in review.verification_queries],
+        "rollback_plan": [plain(s) for s in review.rollback_plan],
+        "monitoring": [plain(m) for m in review.monitoring],
         "notes": list(review.notes),
-        "probe": asdict(review.probe) if review.probe is not None else None,
+        "probe": plain(review.probe),
     }
     return json.dumps(data, indent=2, default=str) + "\n"
 

@@ -54,8 +54,9 @@ def prepare(
         frameworks.parse(module, path, text, changeset.head_tree, syntax) for path, text, module in found
     )
     catalog = build_catalog(changeset.base_tree, config, syntax, {m.path for m in migrations})
-    for migration in migrations:
-        catalog.created_in_change.update(migration.tables_created())
+    if not lint:  # files given directly are each a change of their own (see review)
+        for migration in migrations:
+            catalog.created_in_change.update(migration.tables_created())
     return Prepared(migrations, catalog, config, dialect)
 
 
@@ -81,6 +82,10 @@ def review(
     findings: list[Finding] = []
     values = CodeValues(changeset.head_tree)
     for migration in migrations:
+        if lint:
+            # Files given directly are each a change of their own, as in a migration history: a table an
+            # earlier file created is an existing table (with the columns it gave it) for the later ones.
+            catalog.created_in_change = set(migration.tables_created())
         context = Context(
             catalog=catalog,
             config=config,
@@ -92,7 +97,7 @@ def review(
         )
         findings.extend(_check(migration, context, config))
         for op in migration.up:
-            catalog.apply(op, in_change=True)
+            catalog.apply(op, in_change=not lint)
     findings.sort(key=lambda f: (f.severity.rank, f.path, f.line, f.rule))
     return decide(
         changeset,
@@ -166,7 +171,10 @@ def _references(changeset: ChangeSet, config: Config, migrations: list[Migration
     if not targets:
         return ReferenceIndex()
     skip = {m.path for m in migrations} | {m.down_path for m in migrations if m.down_path}
-    return search(changeset.head_tree, targets, exclude=config.references.exclude, skip_paths=skip)
+    before = {f.path: f.base_text for f in changeset.files if f.base_text is not None and f.status != "added"}
+    return search(
+        changeset.head_tree, targets, exclude=config.references.exclude, skip_paths=skip, before=before
+    )
 
 
 def _check(migration: Migration, context: Context, config: Config) -> list[Finding]:

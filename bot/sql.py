@@ -96,9 +96,12 @@ def split(text: str, dialect: str, *, first_line: int = 1) -> list[Statement]:
     return statements
 
 
-def render(node: exp.Expression, dialect: str | None = None) -> str:
-    """A tree's SQL text in the dialect, through one cached dialect object (`.sql()` builds a new one each call)."""
-    return str(_dialect(dialect or "postgres").generate(node))
+def render(node: exp.Expression, dialect: str | None = None, *, copy: bool = True) -> str:
+    """A tree's SQL text in the dialect, through one cached dialect object (`.sql()` builds a new one each call).
+
+    `copy=False` skips the defensive copy; only for leaves the generator cannot transform (types, literals).
+    """
+    return str(_dialect(dialect or "postgres").generate(node, copy=copy))
 
 
 def parse_expression(sql: str, dialect: str) -> exp.Expression | None:

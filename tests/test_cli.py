@@ -153,3 +153,15 @@ def test_lint_recognises_framework_files_by_content_whatever_their_path(tmp_path
     index = next(f for f in report["findings"] if f["rule"] == "non-concurrent-index")
     assert index["path"].endswith("index.rb") and index["line"] == 3
     assert not any(f["rule"] == "unparsed-statement" for f in report["findings"])
+
+
+def test_lint_treats_each_file_as_its_own_change(tmp_path: Path) -> None:
+    """A table an earlier file created is an existing table for a later file, as in a migration history."""
+    first = tmp_path / "V1__orders.sql"
+    first.write_text("CREATE TABLE orders (id bigint PRIMARY KEY, state text);\n")
+    second = tmp_path / "V2__state.sql"
+    second.write_text("ALTER TABLE orders ALTER COLUMN state SET NOT NULL;\n")
+    report = json.loads(run("lint", str(first), str(second), "--format", "json", "--exit-zero").stdout)
+    assert any(
+        f["rule"] == "set-not-null" and f["path"].endswith("V2__state.sql") for f in report["findings"]
+    )

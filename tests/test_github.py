@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from bot.github import GitHubApp
+from bot.github.policy import Pacer
 from tests.conftest import Scenario, make_settings
 
 pytestmark = pytest.mark.anyio
@@ -79,17 +79,47 @@ async def test_a_comment_with_our_marker_by_someone_else_is_not_ours(
     assert scenario.repo.comments[0]["body"].endswith("forged")
 
 
-async def test_writes_are_paced_after_a_burst(
-    tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario
-) -> None:
-    scenario.open_pull(2, scenario.blocked)
-    app = _app(tmp_path, key_pair[0], scenario, write_interval=0.2)
-    async with app.repository(1, "Codertocat", "Hello-World") as repo:
-        started = time.monotonic()
-        for i in range(7):
-            await repo.react(i, "eyes")
-        elapsed = time.monotonic() - started
-    assert elapsed >= 0.3  # five at once, then two more at 0.2 s each
+async def test_writes_are_paced_after_a_burst() -> None:
+    """Five writes go at once, then one per interval: checked on a clock of our own, not the wall clock."""
+    now = [0.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    pacer = Pacer(interval=0.2, clock=lambda: now[0], sleep=sleep)
+    done = []
+
+    async def write(i: int) -> int:
+        done.append(i)
+        return i
+
+    for i in range(7):
+        await pacer.write(lambda i=i: write(i))
+    assert done == list(range(7))
+    assert waits == pytest.approx([0.2, 0.2])
+
+
+async def test_paced_writes_refill_while_idle() -> None:
+    now = [0.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    pacer = Pacer(interval=1.0, clock=lambda: now[0], sleep=sleep)
+
+    async def nothing() -> None:
+        return None
+
+    for _ in range(5):
+        await pacer.write(nothing)
+    now[0] += 10  # idle long enough to refill the whole burst
+    for _ in range(5):
+        await pacer.write(nothing)
+    assert waits == []
 
 
 async def test_unknown_user_has_no_permission(

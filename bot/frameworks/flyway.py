@@ -10,7 +10,17 @@ import re
 
 from bot.changeset import Tree
 from bot.frameworks.sqlfile import WayBack, build, down_file, parse_sql, sibling
-from bot.migration import Migration
+from bot.migration import (
+    AddIndex,
+    DetachPartition,
+    DropIndex,
+    Maintenance,
+    Migration,
+    Operation,
+    RawSQL,
+    Reindex,
+    Transaction,
+)
 
 NAME = "flyway"
 _NAME = re.compile(r"^(?P<kind>[VUR])(?P<version>[\w.]*?)__.+\.sql$")
@@ -33,13 +43,7 @@ def version(path: str) -> str:
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     name = path.rsplit("/", 1)[-1]
     up = parse_sql(path, text, dialect)
-    conf = tree.read(f"{path}.conf") or ""
-    in_transaction = not re.search(r"executeInTransaction\s*=\s*false", conf, re.I)
-    note = (
-        "Flyway runs each migration in a transaction"
-        if in_transaction
-        else f"`{name}.conf` sets executeInTransaction=false"
-    )
+    in_transaction, note = _transaction(path, name, up, tree)
     if name.startswith("R"):
         back = WayBack(
             missing="a repeatable migration is re-applied whenever it changes; its previous version is the way back"
@@ -58,3 +62,44 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         note=note,
         version=version(path),
     )
+
+
+# Where Flyway is told to run migrations that mix both kinds of statement without a transaction.
+_MIXED_FILES = (
+    "flyway.conf",
+    "conf/flyway.conf",
+    "flyway.toml",
+    "src/main/resources/application.properties",
+    "src/main/resources/application.yml",
+    "src/main/resources/application.yaml",
+)
+_MIXED = re.compile(r"(?:flyway\.mixed\s*[=:]\s*true|^\s*mixed\s*[=:]\s*true)", re.I | re.M)
+
+
+def _transaction(path: str, name: str, up: tuple[Operation, ...], tree: Tree) -> tuple[bool, str]:
+    """Flyway wraps a migration in a transaction unless told not to, or unless it can only run outside one."""
+    conf = tree.read(f"{path}.conf") or ""
+    if re.search(r"executeInTransaction\s*=\s*false", conf, re.I):
+        return False, f"`{name}.conf` sets executeInTransaction=false"
+    outside = [op for op in up if _non_transactional(op)]
+    if not outside:
+        return True, "Flyway runs each migration in a transaction"
+    if all(_non_transactional(op) or isinstance(op, Transaction) for op in up):
+        return (
+            False,
+            "Flyway runs a migration made only of non-transactional statements outside a transaction",
+        )
+    if any(_MIXED.search(tree.read(candidate) or "") for candidate in _MIXED_FILES):
+        return False, "`mixed` is set, so Flyway runs this migration without a transaction"
+    return True, (
+        "Flyway refuses a migration that mixes non-transactional statements with others unless `mixed` "
+        "is set, and would otherwise run it in a transaction"
+    )
+
+
+def _non_transactional(op: Operation) -> bool:
+    if isinstance(op, AddIndex | DropIndex | Reindex | DetachPartition):
+        return op.concurrently
+    if isinstance(op, Maintenance):
+        return op.command.startswith("VACUUM")
+    return isinstance(op, RawSQL) and op.category in ("drop-database", "create-database", "alter-system")

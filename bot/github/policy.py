@@ -80,16 +80,20 @@ class Pacer:
     burst: float = 5.0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     tokens: float = 5.0
-    stamp: float = field(default_factory=time.monotonic)
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    stamp: float = -1.0
 
     async def write(self, call: Callable[[], Awaitable[T]]) -> T:
         async with self.lock:
-            now = time.monotonic()
+            now = self.clock()
+            if self.stamp < 0:
+                self.stamp = now
             refill = (now - self.stamp) / self.interval if self.interval > 0 else self.burst
             self.tokens, self.stamp = min(self.burst, self.tokens + refill), now
             if self.tokens < 1:
-                await asyncio.sleep((1 - self.tokens) * self.interval)
-                self.tokens, self.stamp = 1.0, time.monotonic()
+                await self.sleep((1 - self.tokens) * self.interval)
+                self.tokens, self.stamp = 1.0, self.clock()
             self.tokens -= 1
             return await call()
 

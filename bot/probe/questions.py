@@ -58,13 +58,14 @@ class Question:
 
 def ask(migrations: Sequence[Migration], catalog: Catalog) -> tuple[Question, ...]:
     """The questions the change raises, without duplicates, in a stable order."""
+    created = set(catalog.created_in_change).union(*(m.tables_created() for m in migrations))
     found: dict[Question, None] = {}
     for migration in migrations:
         for question in _questions(migration, catalog):
-            if question.table and not catalog.is_new(question.table):
+            if question.table and question.table not in created:
                 found.setdefault(question, None)
     tables = {q.table: None for q in found} | {q.target: None for q in found if q.kind == ORPHANS}
-    sizes = [Question(SIZE, t) for t in tables if t and not catalog.is_new(t)]
+    sizes = [Question(SIZE, t) for t in tables if t and t not in created]
     return tuple(sizes) + tuple(found)
 
 

@@ -3,22 +3,32 @@
 ## Why is this bad?
 The old release keeps running during a deploy; its queries name the column and fail the moment the
 migration commits. ORMs that cache the table's columns (Rails, Django's model state) fail until they
-restart, and the column's data is gone: a rollback brings back an empty column.
+restart, and the column's data is gone: a rollback brings back an empty column. A background job or an
+API serializer that still reads the column fails on its next run or request.
 
 ## Use instead
 Stop reading and writing the column (Rails: `self.ignored_columns += ["col"]`; Django:
 remove the field with `SeparateDatabaseAndState`), deploy, then drop it in a later pull request,
 after saving its values if they may be needed.
+
+## Framework notes
+The review searches the head of the pull request for the column in every spelling code uses
+(`legacy_status`, `legacyStatus`, `LegacyStatus`, `find_by_legacy_status`, `legacy_status__in`) and
+ranks each place: a job, an API contract, raw SQL or a model makes the finding critical; only tests
+and docs make it informational. A model that lists the column in `ignored_columns`, and uses the pull
+request itself deletes, count as safe.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
+from bot.blast_radius import assess
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
+from bot.inflection import model_name
 from bot.migration import DropColumn, Migration
-from bot.references import Target
+from bot.references import Target, Use
 
 RULE = Rule(
     id="column-dropped",
@@ -27,6 +37,18 @@ RULE = Rule(
     help="Remove every use of the column and deploy before dropping it in a later pull request.",
     bad=("ALTER TABLE users DROP COLUMN legacy_status;",),
     good=("ALTER TABLE users ADD COLUMN status text;",),
+    framework_help=(
+        (
+            "rails",
+            'Add `self.ignored_columns += ["col"]` to the model and remove every use, deploy, then '
+            "`remove_column` in a later pull request.",
+        ),
+        (
+            "django",
+            "Remove the field from the model with `SeparateDatabaseAndState` (state only), remove every use, "
+            "deploy, then drop the column in a later migration.",
+        ),
+    ),
 )
 
 
@@ -34,11 +56,52 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, DropColumn) or context.catalog.is_new(op.table):
             continue
-        uses = context.references.uses(Target("column", op.table, op.column))
-        where = f"{len(uses)} places in the code still use it" if uses else "no code references were found"
+        target = Target("column", op.table, op.column)
+        uses = context.references.uses(target)
+        found = assess(uses, op.column, removed=context.references.removed_uses(target))
+        ignored = [u for u in uses if u.safe == "ignored_columns"]
+        # A model that maps the table but no longer declares the column (Rails caches columns regardless).
+        models = [m for m in context.references.models(op.table) if not m[2].endswith(".rb")]
+        label = f"`{op.table}.{op.column}`"
+        if found.blocking:
+            n = len(found.blocking)
+            message = f"Column {label} is dropped while {_places(n)} in the code still use{'s' if n == 1 else ''} it."
+        elif ignored:
+            message = f"Column {label} is dropped; the model already ignores it (`ignored_columns`)."
+        elif models and not uses:
+            _, cls, path, line = models[0]
+            message = f"Column {label} is dropped; the model `{cls}` (`{path}:{line}`) no longer declares it."
+        else:
+            message = f"Column {label} is dropped."
+        safe = not found.blocking and bool(ignored or (models and not uses))
         yield op.finding(
             RULE,
-            f"Column `{op.table}.{op.column}` is dropped.",
-            blast_radius=f"The release still running during the deploy fails on any query that names "
-            f"`{op.column}`; its values are lost ({where}).",
+            message,
+            blast_radius=(
+                f"{found.blast_radius} Its values are lost."
+                if uses or found.references
+                else f"The release still running during the deploy fails on any query that names `{op.column}`; "
+                "its values are lost (no code references were found)."
+            ),
+            severity=Severity.INFO if safe else found.severity,
+            references=found.references,
+            fix=_fix(op, found.blocking, bool(ignored)),
         )
+
+
+def _fix(op: DropColumn, blocking: Sequence[Use], ignored: bool) -> str:
+    if not blocking:
+        return RULE.help
+    steps = []
+    if any(u.path.endswith((".rb", ".erb", ".haml", ".slim", ".jbuilder")) for u in blocking) and not ignored:
+        steps.append(f'add `self.ignored_columns += ["{op.column}"]` to `{model_name(op.table)}`')
+    elif any(u.path.endswith(".py") and u.area == "model" for u in blocking):
+        steps.append("remove the field from the model (Django: `SeparateDatabaseAndState`)")
+    production = [u for u in blocking if u.area not in ("test", "doc")] or list(blocking)
+    steps.append("remove the uses (" + ", ".join(f"`{u.path}:{u.line}`" for u in production[:3]) + ")")
+    text = ", ".join(steps) + ", deploy, then drop the column in a later pull request."
+    return text[:1].upper() + text[1:]
+
+
+def _places(n: int) -> str:
+    return "1 place" if n == 1 else f"{n} places"

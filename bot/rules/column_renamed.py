@@ -2,22 +2,31 @@
 
 ## Why is this bad?
 During a deploy the old release and the new one run side by side. The moment the rename commits,
-every query of the old release that names the column fails, and so does any job, report or other
-service that reads the table.
+every query of the old release that names the column fails, and so does any job, report, serializer
+or other service that reads or writes the table by the old name.
 
 ## Use instead
 Expand and contract: add the new column, write both, backfill, switch reads, stop writing the old one,
 drop it later. On PostgreSQL a view or a generated column can keep the old name during the transition.
+
+## Framework notes
+The review lists the places that still use the old name (in its snake, camel and Pascal spellings)
+and ranks them like `column-dropped`. When the same migration keeps the old name readable (a view
+that selects `new AS old`, or a generated column named like the old one), the finding is informational.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+from bot.blast_radius import assess
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import Migration, RenameColumn
+from bot.migration import AddColumn, Migration, RawSQL, RenameColumn
 from bot.references import Target
+
+_VIEW = re.compile(r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW", re.I)
 
 RULE = Rule(
     id="column-renamed",
@@ -26,6 +35,18 @@ RULE = Rule(
     help="Add the new column, write both, backfill, switch reads, then drop the old column later.",
     bad=("ALTER TABLE users RENAME COLUMN name TO full_name;",),
     good=("ALTER TABLE users ADD COLUMN full_name text;",),
+    framework_help=(
+        (
+            "rails",
+            "`add_column` the new name, write both (a `before_save` copying the value), backfill, switch reads, "
+            'then `self.ignored_columns += ["old"]` and `remove_column` in later pull requests.',
+        ),
+        (
+            "django",
+            "Add the new field, write both in `save()`, backfill with `RunPython`, switch reads, then remove the "
+            "old field in a later migration (`db_column` keeps the old name if only the attribute changes).",
+        ),
+    ),
 )
 
 
@@ -33,15 +54,44 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, RenameColumn) or context.catalog.is_new(op.table):
             continue
-        uses = context.references.uses(Target("column", op.table, op.column, op.new_name))
-        where = (
-            f"{len(uses)} places in the code still use `{op.column}`"
-            if uses
-            else "no code references were found"
-        )
+        target = Target("column", op.table, op.column, op.new_name)
+        uses = context.references.uses(target)
+        found = assess(uses, op.column, removed=context.references.removed_uses(target))
+        kept = _keeps_old_name(migration, op)
+        label = f"`{op.table}.{op.column}`"
+        if kept:
+            message = f"Column {label} is renamed to `{op.new_name}`; {kept} keeps the old name readable."
+        elif found.blocking:
+            n = len(found.blocking)
+            message = (
+                f"Column {label} is renamed to `{op.new_name}` while {n} place{'s' if n > 1 else ''} "
+                f"in the code still use{'s' if n == 1 else ''} `{op.column}`."
+            )
+        else:
+            message = f"Column {label} is renamed to `{op.new_name}`."
+        ready = len(context.references.new_uses(target))
+        after = f" {ready} place{'s' if ready != 1 else ''} already use `{op.new_name}`." if ready else ""
         yield op.finding(
             RULE,
-            f"Column `{op.table}.{op.column}` is renamed to `{op.new_name}`.",
-            blast_radius=f"Every query of the running release that names `{op.column}` fails from the moment the "
-            f"migration commits ({where}).",
+            message,
+            blast_radius=(
+                found.blast_radius + after
+                if uses or found.references
+                else f"Every query of the running release that names `{op.column}` fails from the moment the "
+                f"migration commits (no code references were found).{after}"
+            ),
+            severity=Severity.INFO if kept else found.severity,
+            references=found.references,
         )
+
+
+def _keeps_old_name(migration: Migration, rename: RenameColumn) -> str:
+    """What in the same migration keeps the old column name working, if anything."""
+    alias = re.compile(rf"\b{re.escape(rename.new_name)}\s+AS\s+\"?{re.escape(rename.column)}\b", re.I)
+    for op in migration.up:
+        same = isinstance(op, AddColumn) and op.table == rename.table and op.column.name == rename.column
+        if same and isinstance(op, AddColumn) and op.column.generated:
+            return "a generated column"
+        if isinstance(op, RawSQL) and _VIEW.match(op.sql) and alias.search(op.sql):
+            return "a view"
+    return ""

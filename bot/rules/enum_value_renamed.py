@@ -12,12 +12,14 @@ writes, and stop using the old value (PostgreSQL cannot drop enum values; a new 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from bot.blast_radius import assess
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
 from bot.migration import Migration, RawSQL
+from bot.references import Target
+from bot.targets import enum_rename
 
 RULE = Rule(
     id="enum-value-renamed",
@@ -29,22 +31,26 @@ RULE = Rule(
     dialects=("postgres",),
 )
 
-_RENAME = re.compile(
-    r"^\s*ALTER\s+TYPE\s+(\S+)\s+RENAME\s+VALUE\s+'((?:[^']|'')*)'\s+TO\s+'((?:[^']|'')*)'", re.I
-)
-
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
-        if not isinstance(op, RawSQL) or op.category != "alter-type":
+        renamed = enum_rename(op) if isinstance(op, RawSQL) else None
+        if renamed is None:
             continue
-        match = _RENAME.match(op.sql)
-        if match is None:
-            continue
-        name, old, new = match.groups()
+        name, old, new = renamed
+        target = Target("enum-value", name, old, new)
+        found = assess(context.references.uses(target), old, removed=context.references.removed_uses(target))
+        n = len(found.blocking)
+        still = (
+            f" while {n} place{'s' if n > 1 else ''} in the code still use{'s' if n == 1 else ''} it"
+            if n
+            else ""
+        )
         yield op.finding(
             RULE,
-            f"Enum `{name}` value `{old}` is renamed to `{new}`.",
-            blast_radius=f"The running release fails when it writes `{old}`, and every comparison with `{old}` in code, "
-            "queries and reports stops matching.",
+            f"Enum `{name}` value `{old}` is renamed to `{new}`{still}.",
+            blast_radius=f"The running release fails when it writes `{old}`, and every comparison with `{old}` "
+            f"in code, queries and reports stops matching. {found.blast_radius}",
+            severity=found.severity,
+            references=found.references,
         )

@@ -2,17 +2,24 @@
 
 ## Why is this bad?
 Queries, jobs and other services that still read the table fail as soon as it is gone, and its rows
-cannot be brought back by a down migration: only a backup restores them.
+cannot be brought back by a down migration: only a backup restores them. A model class, an association
+(`has_many :invoices`, `ForeignKey(Invoice)`, `relationship("Invoice")`) or raw SQL left behind fails
+the first time it is used.
 
 ## Use instead
 Remove every use of the table and deploy first; rename it aside (or revoke access) for a release to
 prove nothing uses it; keep a copy (`CREATE TABLE … AS` or a dump) before dropping it.
+
+## Framework notes
+The review searches for the table name, its model class (Rails `Order` for `orders`, a Django
+`db_table`, SQLAlchemy `__tablename__`, Prisma `@@map`, GORM `TableName()`) and association names.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.blast_radius import assess
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
 from bot.migration import DropTable, Migration, Truncate
@@ -32,13 +39,32 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, DropTable | Truncate) or context.catalog.is_new(op.table):
             continue
-        uses = context.references.uses(Target("table", op.table, op.table))
-        where = f"{len(uses)} places in the code still use it" if uses else "no code references were found"
-        verb = "dropped" if isinstance(op, DropTable) else "truncated"
         cascade = " `CASCADE` also empties every table whose foreign keys point at it." if op.cascade else ""
+        if isinstance(op, Truncate):
+            yield op.finding(
+                RULE,
+                f"Table `{op.table}` is truncated.{cascade}",
+                blast_radius=f"All rows of {context.size_words(op.table)} are lost.",
+                severity=Severity.CRITICAL if op.cascade else None,
+            )
+            continue
+        target = Target("table", op.table, op.table)
+        found = assess(
+            context.references.uses(target), op.table, removed=context.references.removed_uses(target)
+        )
+        n = len(found.blocking)
+        still = (
+            f" while {n} place{'s' if n > 1 else ''} in the code still use{'s' if n == 1 else ''} it"
+            if n
+            else ""
+        )
         yield op.finding(
             RULE,
-            f"Table `{op.table}` is {verb}.{cascade}",
-            blast_radius=f"All rows of {context.size_words(op.table)} are lost and any code that queries it fails ({where}).",
-            severity=Severity.CRITICAL if op.cascade else None,
+            f"Table `{op.table}` is dropped{still}.{cascade}",
+            blast_radius=f"All rows of {context.size_words(op.table)} are lost. {found.blast_radius}"
+            if found.references
+            else f"All rows of {context.size_words(op.table)} are lost and any code that queries it fails "
+            "(no code references were found).",
+            severity=Severity.CRITICAL if op.cascade else found.severity,
+            references=found.references,
         )

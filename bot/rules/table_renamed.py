@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from bot.blast_radius import assess
 from bot.context import Context
 from bot.findings import Dimension, Finding, Rule, Severity
 from bot.migration import Migration, RawSQL, RenameTable
@@ -42,15 +43,23 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, RenameTable) or context.catalog.is_new(op.table) or op.table in views:
             continue
-        uses = context.references.uses(Target("table", op.table, op.table, op.new_name))
-        where = (
-            f"{len(uses)} places in the code still use `{op.table}`"
-            if uses
-            else "no code references were found"
+        target = Target("table", op.table, op.table, op.new_name)
+        found = assess(
+            context.references.uses(target), op.table, removed=context.references.removed_uses(target)
+        )
+        n = len(found.blocking)
+        still = (
+            f" while {n} place{'s' if n > 1 else ''} in the code still use{'s' if n == 1 else ''} `{op.table}`"
+            if n
+            else ""
         )
         yield op.finding(
             RULE,
-            f"Table `{op.table}` is renamed to `{op.new_name}`.",
-            blast_radius=f"Every query of the running release that names `{op.table}` fails from the moment the "
-            f"migration commits ({where}).",
+            f"Table `{op.table}` is renamed to `{op.new_name}`{still}.",
+            blast_radius=found.blast_radius
+            if found.references
+            else f"Every query of the running release that names `{op.table}` fails from the moment the "
+            "migration commits (no code references were found).",
+            severity=found.severity,
+            references=found.references,
         )

@@ -34,8 +34,23 @@ def test_dbmate_transaction_false() -> None:
     assert "concurrent-in-transaction" not in rule_ids(review_sql(sql, path="db/migrations/20260101_idx.sql"))
 
 
+def test_flyway_runs_a_migration_of_only_concurrent_statements_outside_a_transaction() -> None:
+    assert "concurrent-in-transaction" not in rule_ids(review_sql(INDEX, path="db/migration/V7__idx.sql"))
+
+
+def test_flyway_refuses_mixed_migrations_unless_mixed_is_set() -> None:
+    path = "db/migration/V7__idx.sql"
+    mixed = "SET lock_timeout = '5s';\n" + INDEX
+    result = review_sql(mixed, path=path)
+    finding = next(f for f in result.active if f.rule == "concurrent-in-transaction")
+    assert "mixed" in finding.message
+    assert "concurrent-in-transaction" not in rule_ids(
+        review_sql(mixed, path=path, head={"flyway.conf": "flyway.mixed=true\n"})
+    )
+
+
 def test_flyway_conf_turns_the_transaction_off() -> None:
     path = "db/migration/V7__idx.sql"
-    assert "concurrent-in-transaction" in rule_ids(review_sql(INDEX, path=path))
+    mixed = "SET lock_timeout = '5s';\n" + INDEX
     conf = {f"{path}.conf": "executeInTransaction=false\n"}
-    assert "concurrent-in-transaction" not in rule_ids(review_sql(INDEX, path=path, head=conf))
+    assert "concurrent-in-transaction" not in rule_ids(review_sql(mixed, path=path, head=conf))

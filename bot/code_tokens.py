@@ -1,0 +1,73 @@
+"""Tokens of code: the identifier around a match, ORM spellings of a column, what qualifies a name.
+
+Rails generates attribute methods (`legacy_status_changed?`, `find_by_legacy_status`), Django builds
+lookups (`legacy_status__in`), Java-style code has accessors (`getLegacyStatus`): all of them are uses.
+"""
+
+from __future__ import annotations
+
+import re
+
+RAILS_PREFIXES = (
+    *("find_by_", "find_or_create_by_", "find_or_initialize_by_", "find_all_by_"),
+    *("saved_change_to_", "will_save_change_to_", "restore_", "reset_", "clear_"),
+)
+RAILS_SUFFIXES = (
+    *("_was", "_changed", "_change", "_before_last_save", "_in_database", "_previously_changed"),
+    *("_previously_was", "_will_change", "_before_type_cast", "_came_from_user", "_for_database"),
+)
+# Tables named by SQL in a line or a window of lines (upper-case keywords, or a lower-case statement).
+SQL_TABLE = re.compile(
+    r"\b(?:FROM|JOIN|UPDATE|INTO|TABLE)\s+[`\"\[]?(?:\w+\.)?(\w+)"
+    r"|\bselect\b[^;\n]*?\bfrom\s+[`\"]?(\w+)|\b(?:delete\s+from|insert\s+into|join)\s+[`\"]?(\w+)"
+    r"|\bupdate\s+[`\"]?(\w+)[`\"]?\s+set\b"
+)
+
+
+def token_at(text: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the identifier around text[start:end] (letters, digits and underscores)."""
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+        end += 1
+    return start, end
+
+
+def accepts(token: str, word: str, role: str) -> bool:
+    """Is `token` a use of `word`: the word itself, or for a column name an ORM spelling of it?"""
+    if token == word:
+        return True
+    if role not in ("name", "new") or word not in token:
+        return False
+    if "__" in token and word in token.split("__"):
+        return True  # Django lookups: legacy_status__in, order__legacy_status
+    if word[:1].isupper() or any(c.isupper() for c in word):
+        return token in (f"get{word[:1].upper()}{word[1:]}", f"set{word[:1].upper()}{word[1:]}")
+    head, _, tail = token.partition(word)
+    return (
+        (not head or head in RAILS_PREFIXES) and (not tail or tail in RAILS_SUFFIXES) and bool(head or tail)
+    )
+
+
+def qualifier(line: str, col: int) -> str:
+    """The name before `.x`, `::x`, `->x`, `?.x`, `[:x]`, `["x"]` or `("x")` ending at `col`, if any."""
+    before = line[max(0, col - 120) : col].rstrip(":\"'` ")
+    for sep in (".", "::", "->", "?.", "[", "("):
+        if before.endswith(sep):
+            before = before[: -len(sep)].rstrip()
+            end = len(before)
+            start = end
+            while start > 0 and (before[start - 1].isalnum() or before[start - 1] in "_@"):
+                start -= 1
+            return before[start:end].lstrip("@")
+    return ""
+
+
+def names_table(line: str, col: int, table: str) -> bool:
+    """The table name as code names a table: a string or symbol of its own, `.orders`, or in SQL."""
+    before, after = line[:col], line[col + len(table) :]
+    if before.endswith(("'", '"', "`")) and after.startswith((before[-1], ".")):
+        return True  # "orders", or "orders.id" in a foreign key
+    if before.endswith((":", ".")) and not before.endswith("::"):
+        return True
+    return any(table in group for group in SQL_TABLE.findall(line))

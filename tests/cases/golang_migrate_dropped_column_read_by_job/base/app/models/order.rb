@@ -1,0 +1,3 @@
+class Order < ApplicationRecord
+  validates :status, presence: true
+end

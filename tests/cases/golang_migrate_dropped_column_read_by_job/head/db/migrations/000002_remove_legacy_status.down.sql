@@ -1,0 +1,1 @@
+ALTER TABLE orders ADD COLUMN legacy_status varchar(20);

@@ -1,0 +1,8 @@
+package models
+
+type Coupon struct {
+	ID   uint
+	Code string
+}
+
+func (Coupon) TableName() string { return "coupons" }

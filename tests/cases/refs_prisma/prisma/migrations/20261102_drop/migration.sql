@@ -1,0 +1,2 @@
+-- legacy_status is no longer read
+ALTER TABLE "orders" DROP COLUMN "legacy_status";

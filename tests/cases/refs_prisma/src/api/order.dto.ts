@@ -1,0 +1,4 @@
+export interface OrderDto {
+  id: number;
+  status: string;
+}

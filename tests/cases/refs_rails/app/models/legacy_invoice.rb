@@ -1,0 +1,3 @@
+class LegacyInvoice < ApplicationRecord
+  belongs_to :customer
+end

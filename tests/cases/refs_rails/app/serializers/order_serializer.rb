@@ -1,0 +1,3 @@
+class OrderSerializer < ActiveModel::Serializer
+  attributes :id, :status, :total_cents
+end

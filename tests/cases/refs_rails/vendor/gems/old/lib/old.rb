@@ -1,0 +1,1 @@
+def legacy_status; end

@@ -1,0 +1,282 @@
+"""The code-references rules end to end: a migration in a pull request, the code of its head tree."""
+
+from __future__ import annotations
+
+from bot.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.findings import Finding, Review, Severity
+from bot.review import review
+from tests.conftest import review_sql
+
+DROP = "ALTER TABLE orders DROP COLUMN legacy_status;"
+DROP_PATH = "db/migrations/000004_remove_legacy_status.up.sql"
+ORDER_RB = "class Order < ApplicationRecord\n  belongs_to :customer\nend\n"
+JOB_RB = (
+    "class NightlyExportJob < ApplicationJob\n"
+    "  def perform\n"
+    "    Order.find_each do |order|\n"
+    "      Exporter.push(order.id, order.legacy_status)\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
+)
+
+
+def _finding(result: Review, rule: str) -> Finding:
+    return next(f for f in result.findings if f.rule == rule)
+
+
+def test_dropped_column_still_read_by_a_job_is_critical() -> None:
+    result = review_sql(
+        DROP, path=DROP_PATH, base={"app/models/order.rb": ORDER_RB, "app/jobs/export_job.rb": JOB_RB}
+    )
+    finding = _finding(result, "column-dropped")
+    assert finding.severity is Severity.CRITICAL
+    assert "while 1 place in the code still uses it" in finding.message
+    assert "What fails first: `app/jobs/export_job.rb:4`" in finding.blast_radius
+    assert "the job fails from its first run" in finding.blast_radius
+    assert [(r.path, r.line, r.kind) for r in finding.references] == [("app/jobs/export_job.rb", 4, "job")]
+    assert 'self.ignored_columns += ["legacy_status"]' in finding.fix and "`Order`" in finding.fix
+    assert result.approval == "BLOCKED"
+
+
+def test_dropped_column_used_only_by_tests_and_docs_is_informational() -> None:
+    base = {
+        "spec/models/order_spec.rb": "it { expect(order.legacy_status).to be_nil }\n",
+        "docs/orders.md": "`legacy_status` is deprecated.\n",
+    }
+    finding = _finding(review_sql(DROP, path=DROP_PATH, base=base), "column-dropped")
+    assert finding.severity is Severity.INFO
+    assert "1 test, 1 doc" in finding.blast_radius
+
+
+def test_dropped_column_without_any_use_keeps_the_default() -> None:
+    finding = _finding(
+        review_sql(DROP, path=DROP_PATH, base={"app/models/order.rb": ORDER_RB}), "column-dropped"
+    )
+    assert finding.severity is Severity.WARNING
+    assert "no code references were found" in finding.blast_radius
+
+
+def test_a_mention_in_the_migration_or_an_old_migration_is_not_a_use() -> None:
+    sql = "-- legacy_status is replaced by state_id\n" + DROP
+    base = {"db/migrations/000002_create_orders.up.sql": "CREATE TABLE orders (id int, legacy_status text);"}
+    finding = _finding(review_sql(sql, path=DROP_PATH, base=base), "column-dropped")
+    assert finding.references == () and "no code references were found" in finding.blast_radius
+
+
+def test_ignored_columns_makes_the_drop_informational() -> None:
+    model = 'class Order < ApplicationRecord\n  self.ignored_columns += ["legacy_status"]\nend\n'
+    finding = _finding(
+        review_sql(DROP, path=DROP_PATH, base={"app/models/order.rb": model}), "column-dropped"
+    )
+    assert finding.severity is Severity.INFO
+    assert "already ignores it" in finding.message
+
+
+def test_django_field_already_removed_from_the_model_is_informational() -> None:
+    models = (
+        "from django.db import models\n\n\nclass Order(models.Model):\n    total = models.IntegerField()\n"
+    )
+    sql = "ALTER TABLE shop_order DROP COLUMN legacy_status;"
+    finding = _finding(review_sql(sql, path=DROP_PATH, base={"shop/models.py": models}), "column-dropped")
+    assert finding.severity is Severity.INFO
+    assert "the model `Order` (`shop/models.py:4`) no longer declares it" in finding.message
+
+
+def test_same_named_column_of_another_table_does_not_block() -> None:
+    base = {
+        "app/models/shipment.rb": "class Shipment < ApplicationRecord\n  def done? = status == 'done'\nend\n",
+        "app/queries/late.rb": "LATE = \"SELECT id FROM shipments WHERE status = 'late'\"\n",
+    }
+    finding = _finding(
+        review_sql("ALTER TABLE orders DROP COLUMN status;", path=DROP_PATH, base=base), "column-dropped"
+    )
+    assert finding.severity is Severity.INFO
+    assert (
+        "No place is sure to break: 2 possible uses (1 raw SQL query, 1 model) are low-confidence"
+        in finding.blast_radius
+    )
+
+
+def test_uses_only_in_code_the_change_deletes_are_safe() -> None:
+    base = {"app/models/order.rb": ORDER_RB, "app/jobs/export_job.rb": JOB_RB}
+    head = {"app/models/order.rb": ORDER_RB, DROP_PATH: DROP}
+    changeset = ChangeSet(
+        base="base",
+        head="head",
+        files=(
+            ChangedFile(DROP_PATH, "added", None, DROP),
+            ChangedFile("app/jobs/export_job.rb", "removed", JOB_RB, None),
+        ),
+        head_tree=MemoryTree(head),
+        base_tree=MemoryTree(base),
+    )
+    finding = _finding(review(changeset), "column-dropped")
+    assert finding.severity is Severity.INFO
+    assert "this change removes the last 1 use (`app/jobs/export_job.rb:4`)" in finding.blast_radius
+
+
+def test_renamed_column_still_written_by_a_serializer() -> None:
+    serializer = (
+        "class OrderSerializer(serializers.ModelSerializer):\n"
+        "    def create(self, data):\n"
+        "        return Order.objects.create(customer_email=data['email'])\n"
+    )
+    sql = "ALTER TABLE orders RENAME COLUMN customer_email TO email;"
+    finding = _finding(review_sql(sql, base={"shop/serializers.py": serializer}), "column-renamed")
+    assert finding.severity is Severity.CRITICAL
+    assert "still uses `customer_email`" in finding.message
+    assert finding.references[0].kind == "serializer"
+
+
+def test_rename_that_keeps_the_old_name_in_a_view_is_informational() -> None:
+    sql = (
+        "ALTER TABLE orders RENAME COLUMN customer_email TO email;\n"
+        "CREATE VIEW orders_v1 AS SELECT id, email AS customer_email FROM orders;"
+    )
+    base = {
+        "app/jobs/mail_job.rb": "class MailJob < ApplicationJob\n  def perform(o) = o.customer_email\nend\n"
+    }
+    finding = _finding(review_sql(sql, base=base), "column-renamed")
+    assert finding.severity is Severity.INFO and "a view keeps the old name" in finding.message
+
+
+def test_dropped_table_still_queried_by_raw_sql() -> None:
+    base = {
+        "app/reports/monthly.py": 'MONTHLY = "SELECT number FROM legacy_invoices WHERE paid"\n',
+        "app/models/customer.rb": "class Customer < ApplicationRecord\n  has_many :legacy_invoices\nend\n",
+    }
+    finding = _finding(review_sql("DROP TABLE legacy_invoices;", base=base), "table-dropped")
+    assert finding.severity is Severity.CRITICAL
+    assert {r.kind for r in finding.references} == {"raw-sql", "association"}
+    assert "1 raw SQL query, 1 association" in finding.blast_radius
+
+
+def test_renamed_table_still_used_by_an_association() -> None:
+    base = {"app/models/customer.rb": "class Customer < ApplicationRecord\n  has_many :invoices\nend\n"}
+    finding = _finding(review_sql("ALTER TABLE invoices RENAME TO bills;", base=base), "table-renamed")
+    assert finding.severity is Severity.CRITICAL and finding.references[0].kind == "association"
+
+
+BACKFILL = (
+    "ALTER TABLE orders ADD COLUMN state_id integer;\n"
+    "UPDATE orders SET state_id = CASE status WHEN 'paid' THEN 2 ELSE 1 END;"
+)
+
+
+def test_expand_step_with_writes_to_the_old_column_only() -> None:
+    service = "class Checkout\n  def call(order)\n    order.update!(status: 'paid')\n  end\nend\n"
+    finding = _finding(
+        review_sql(BACKFILL, base={"app/services/checkout.rb": service}), "dual-write-incomplete"
+    )
+    assert "the code writes only `status` (`app/services/checkout.rb:3`)" in finding.blast_radius
+
+
+def test_expand_step_with_dual_writes_behind_a_flag() -> None:
+    service = (
+        "class Checkout\n"
+        "  def call(order)\n"
+        "    order.status = 'paid'\n"
+        "    order.state_id = 2 if Flipper.enabled?(:order_state_v2)\n"
+        "    order.save!\n"
+        "  end\n"
+        "end\n"
+    )
+    result = review_sql(BACKFILL, base={"app/services/checkout.rb": service})
+    assert "dual-write-incomplete" not in {f.rule for f in result.findings}
+    assert any("Flipper `order_state_v2`" in note for note in result.notes)
+
+
+RAILS_DROP = """class RemoveLegacyStatus < ActiveRecord::Migration[7.1]
+  # legacy_status was replaced by state_id
+  def change
+    remove_column :orders, :legacy_status, :string
+  end
+end
+"""
+
+
+def test_rails_migration_dropping_a_column_a_job_reads() -> None:
+    base = {"app/models/order.rb": ORDER_RB, "app/jobs/export_job.rb": JOB_RB}
+    result = review_sql(RAILS_DROP, path="db/migrate/20261102104500_remove_legacy_status.rb", base=base)
+    finding = _finding(result, "column-dropped")
+    assert finding.severity is Severity.CRITICAL
+    assert [r.path for r in finding.references] == ["app/jobs/export_job.rb"]
+
+
+DJANGO_REMOVE = """from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0006_order_state")]
+    operations = [migrations.RemoveField(model_name="order", name="legacy_status")]
+"""
+DJANGO_MODELS = (
+    "from django.db import models\n\n\nclass Order(models.Model):\n    total = models.IntegerField()\n"
+)
+
+
+def test_django_remove_field_still_read_by_a_celery_task() -> None:
+    task = "@shared_task\ndef export():\n    for order in Order.objects.all():\n        push(order.legacy_status)\n"
+    base = {"shop/models.py": DJANGO_MODELS, "shop/tasks.py": task}
+    result = review_sql(DJANGO_REMOVE, path="shop/migrations/0007_remove_order_legacy_status.py", base=base)
+    finding = _finding(result, "column-dropped")
+    assert finding.severity is Severity.CRITICAL and finding.references[0].kind == "job"
+
+
+def test_django_remove_field_after_the_field_left_the_model_is_informational() -> None:
+    result = review_sql(
+        DJANGO_REMOVE,
+        path="shop/migrations/0007_remove_order_legacy_status.py",
+        base={"shop/models.py": DJANGO_MODELS},
+    )
+    finding = _finding(result, "column-dropped")
+    assert finding.severity is Severity.INFO and "no longer declares it" in finding.message
+
+
+def test_django_state_only_removal_drops_nothing() -> None:
+    state_only = DJANGO_REMOVE.replace(
+        'operations = [migrations.RemoveField(model_name="order", name="legacy_status")]',
+        "operations = [\n        migrations.SeparateDatabaseAndState(\n"
+        '            state_operations=[migrations.RemoveField(model_name="order", name="legacy_status")],\n'
+        "            database_operations=[],\n        )\n    ]",
+    )
+    result = review_sql(state_only, path="shop/migrations/0007_remove_order_legacy_status.py")
+    assert "column-dropped" not in {f.rule for f in result.findings}
+
+
+def test_alembic_drop_table_still_queried_by_raw_sql() -> None:
+    migration = (
+        '"""drop legacy invoices"""\nfrom alembic import op\n\nrevision = "9f1"\ndown_revision = "9f0"\n\n\n'
+        'def upgrade():\n    op.drop_table("legacy_invoices")\n\n\ndef downgrade():\n    pass\n'
+    )
+    report = 'MONTHLY = text("SELECT number FROM legacy_invoices WHERE created_at >= :start")\n'
+    result = review_sql(
+        migration,
+        path="alembic/versions/9f1_drop_legacy_invoices.py",
+        base={"app/reports/monthly.py": report},
+    )
+    finding = _finding(result, "table-dropped")
+    assert finding.severity is Severity.CRITICAL and finding.references[0].kind == "raw-sql"
+
+
+def test_renamed_enum_value_still_written_by_a_job() -> None:
+    job = (
+        "class ExpireOrdersJob < ApplicationJob\n"
+        "  def perform\n"
+        "    Order.where(status: 'pending').update_all(status: 'canceled')\n"
+        "  end\n"
+        "end\n"
+    )
+    sql = "ALTER TYPE order_status RENAME VALUE 'canceled' TO 'cancelled';"
+    finding = _finding(review_sql(sql, base={"app/jobs/expire_orders_job.rb": job}), "enum-value-renamed")
+    assert finding.severity is Severity.CRITICAL
+    assert [(r.path, r.line, r.kind) for r in finding.references] == [
+        ("app/jobs/expire_orders_job.rb", 3, "job")
+    ]
+
+
+def test_expand_step_without_any_write_found_is_informational() -> None:
+    model = 'class Order:\n    def __init__(self, row):\n        self.status = row["status"]\n'
+    finding = _finding(review_sql(BACKFILL, base={"app/models/order.py": model}), "dual-write-incomplete")
+    assert finding.severity is Severity.INFO and "no code writes it" in finding.blast_radius
