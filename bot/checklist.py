@@ -82,7 +82,7 @@ def decide(
         verification_queries=plan.queries,
         rollback_plan=plan.rollback,
         monitoring=plan.monitoring,
-        notes=references.notes() + plan.credits,
+        notes=references.notes() + plan.credits + _probe_note(facts),
         probe=facts,
     )
 
@@ -227,7 +227,7 @@ def _reasons(
     transforms = [
         op for m in migrations for op in m.up if isinstance(op, DATA_CHANGES) and reads_existing_data(op)
     ]
-    if items[0].state == "unchecked" and transforms:
+    if items[0].state == "unchecked" and items[0].detail.startswith("not verified") and transforms:
         count = len(transforms)
         reasons.append(f"production values not verified for {count} data change{'s' if count != 1 else ''}")
     if transforms and not plan.queries:
@@ -235,6 +235,18 @@ def _reasons(
     if not plan.rollback and any(m.down is None for m in migrations):
         reasons.append("no rollback procedure")
     return reasons
+
+
+def _probe_note(facts: Facts | None) -> tuple[str, ...]:
+    """One line on what the production probe did: where, when, how much, and what it could not verify."""
+    if facts is None:
+        return ()
+    failed = len(facts.failures)
+    unverified = f"; {failed} question{'s' if failed != 1 else ''} not verified" if failed else ""
+    return (
+        f"Production probe: {facts.connection} at {facts.taken_at}, {len(facts.queries)} read-only "
+        f"queries in {facts.milliseconds / 1000:.2f} s{unverified}.",
+    )
 
 
 def _credit_rollback(findings: Sequence[Finding], said: list[Statement]) -> list[Finding]:

@@ -121,3 +121,10 @@ def test_every_query_is_recorded_with_its_timing_in_the_json(pg: Any) -> None:
     assert data["connection"] == facts.connection and "@" in data["connection"]
     assert len(data["queries"]) == len(facts.queries) > 5
     assert all(q["milliseconds"] >= 0 and q["sql"] and q["purpose"] for q in data["queries"])
+
+
+def test_the_review_says_where_and_when_it_probed(pg: Any) -> None:
+    facts, result = _run(pg)
+    [note] = [n for n in result.notes if n.startswith("Production probe:")]
+    assert f"{facts.connection} at {facts.taken_at}, {len(facts.queries)} read-only queries" in note
+    assert "production values not verified" not in " ".join(result.reasons)  # the findings say why instead
