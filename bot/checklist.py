@@ -173,7 +173,9 @@ def _probed(
             return item
         return replace(item, state="unchecked", detail=f"not verified: {reasons[0]}", source="review")
     sources = sorted(facts.sources(tables)) or ["statistics"]
-    return replace(item, state="checked", detail=facts.words(", ".join(sources)), source="probe")
+    partial = any(c.table in tables and not c.complete for c in facts.columns)
+    caveat = "; only the most common values were counted, rare ones may be missing" if partial else ""
+    return replace(item, state="checked", detail=facts.words(", ".join(sources)) + caveat, source="probe")
 
 
 def _maps_to_ids(op: Operation) -> bool:

@@ -16,6 +16,7 @@ from bot.catalog import Catalog
 from bot.codevalues import plural
 from bot.conversions import FLOAT_TYPES, INT_BYTES, NUMERIC_TYPES, TEXT_TYPES, type_parts
 from bot.migration import (
+    AddColumn,
     AddConstraint,
     AddIndex,
     AlterColumnType,
@@ -59,10 +60,12 @@ class Question:
 def ask(migrations: Sequence[Migration], catalog: Catalog) -> tuple[Question, ...]:
     """The questions the change raises, without duplicates, in a stable order."""
     created = set(catalog.created_in_change).union(*(m.tables_created() for m in migrations))
+    added = {(op.table, op.column.name) for m in migrations for op in m.up if isinstance(op, AddColumn)}
     found: dict[Question, None] = {}
     for migration in migrations:
         for question in _questions(migration, catalog):
-            if question.table and question.table not in created:
+            fresh = any((question.table, column) in added for column in question.columns)
+            if question.table and question.table not in created and not fresh:  # no production rows yet
                 found.setdefault(question, None)
     tables = {q.table: None for q in found} | {q.target: None for q in found if q.kind == ORPHANS}
     sizes = [Question(SIZE, t) for t in tables if t and t not in created]

@@ -70,3 +70,12 @@ def test_tables_the_change_creates_are_not_asked_about() -> None:
         "UPDATE fresh SET status = CASE status WHEN 'a' THEN 'b' END;\n"
     )
     assert found == set()
+
+
+def test_columns_the_change_adds_are_not_asked_about() -> None:
+    found = _ask(
+        "ALTER TABLE users ADD COLUMN tier text;\n"
+        "UPDATE users SET tier = 'free' WHERE id BETWEEN 1 AND 100;\n"
+        "ALTER TABLE users ALTER COLUMN tier SET NOT NULL;\n"
+    )
+    assert not any("tier" in q.columns for q in found)
