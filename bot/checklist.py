@@ -46,7 +46,7 @@ EDGE_RULES = (
 )
 # Rules that report what the probe found, by the checklist topic they answer.
 PROBE_RULES = {
-    evidence.DISTRIBUTION: ("unmapped-production-value",),
+    evidence.DISTRIBUTION: ("unmapped-production-value", "where-matches-no-rows"),
     evidence.IDS: ("production-id-mismatch",),
     evidence.EDGE_CASES: (
         "nulls-before-not-null",

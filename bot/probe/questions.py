@@ -28,7 +28,7 @@ from bot.migration import (
     SetNotNull,
 )
 from bot.names import identifier
-from bot.transform import literals, mapping_sites, referenced_table, source_column, where_of
+from bot.transform import literals, mapping_sites, referenced_table, source_column, source_table, where_of
 
 SIZE, DISTRIBUTION, LOOKUP, NULLS, DUPLICATES, ORPHANS, TYPE_FIT = (
     "size",
@@ -114,22 +114,27 @@ def _of(op: Operation, migration: Migration, catalog: Catalog) -> Iterator[Quest
 
 
 def _where_questions(op: DataUpdate | DataDelete | DataInsert, migration: Migration) -> Iterator[Question]:
-    condition = where_of(op)
-    if condition is None:
-        return
-    for node in condition.find_all(exp.EQ, exp.In):
-        if not isinstance(node.this, exp.Column):
-            continue
-        column = identifier(node.this)
-        values = [node.expression] if isinstance(node, exp.EQ) else list(node.expressions)
-        if not values or not all(isinstance(v, exp.Literal) for v in values):
-            continue
-        texts = tuple(str(v.name) for v in values)
-        if _ID.match(column) and all(not v.is_string for v in values):
-            table = op.table if column == "id" else lookup_table(migration.up, op.table, column)
-            yield Question(LOOKUP, table, ("id",), texts)
+    for table, column, texts, numbers in compared_values(op):
+        if _ID.match(column) and numbers:
+            where = op.table if column == "id" else lookup_table(migration.up, op.table, column)
+            yield Question(LOOKUP, where, ("id",), texts)
         else:
-            yield Question(DISTRIBUTION, op.table, (column,), texts)
+            yield Question(DISTRIBUTION, table, (column,), texts)
+
+
+def compared_values(
+    op: DataUpdate | DataDelete | DataInsert,
+) -> Iterator[tuple[str, str, tuple[str, ...], bool]]:
+    """`WHERE col = 'a'` / `col IN (1, 2)` of a data change: (table, column, values, all numbers?)."""
+    condition = where_of(op)
+    table = op.table if isinstance(op, DataUpdate | DataDelete) else source_table(op)
+    for node in condition.find_all(exp.EQ, exp.In) if condition is not None else ():
+        if not isinstance(node.this, exp.Column) or isinstance(node.parent, exp.Not):
+            continue
+        values = [node.expression] if isinstance(node, exp.EQ) else list(node.expressions)
+        if values and all(isinstance(v, exp.Literal) for v in values):
+            numbers = all(not v.is_string for v in values)
+            yield table, identifier(node.this), tuple(str(v.name) for v in values), numbers
 
 
 def lookup_table(ops: Iterable[Operation], table: str, column: str) -> str:

@@ -74,6 +74,7 @@ from bot.rules import (
     unparsed_statement,
     values_rejected_by_type,
     volatile_default,
+    where_matches_no_rows,
 )
 
 if TYPE_CHECKING:
@@ -149,6 +150,7 @@ RULES: tuple[ModuleType, ...] = (
     unparsed_statement,
     values_rejected_by_type,
     volatile_default,
+    where_matches_no_rows,
 )
 
 BY_ID: dict[str, ModuleType] = {}
