@@ -128,3 +128,9 @@ def test_the_review_says_where_and_when_it_probed(pg: Any) -> None:
     [note] = [n for n in result.notes if n.startswith("Production probe:")]
     assert f"{facts.connection} at {facts.taken_at}, {len(facts.queries)} read-only queries" in note
     assert "production values not verified" not in " ".join(result.reasons)  # the findings say why instead
+
+
+def test_a_filter_on_a_value_production_never_holds(pg: Any) -> None:
+    _, result = _run(pg, "UPDATE orders SET state = 'closed' WHERE status = 'refundd';\n")
+    message = _finding(result, "where-matches-no-rows")
+    assert "never holds `'refundd'` (but `'refunded'` has 300 rows)" in message
