@@ -71,7 +71,7 @@ def review(
         changeset,
         migrations,
         findings,
-        plan.build(migrations, findings, dialect, changeset.description, before),
+        plan.build(migrations, findings, dialect, changeset.description, before, references.flags()),
         references,
     )
 
