@@ -43,6 +43,7 @@ def review(
     ]
     changed = {m.path for m in migrations}
     catalog = build_catalog(changeset.base_tree, config, syntax, changed)
+    catalog.before_change = frozenset(catalog.tables)
     if not lint:
         for migration in migrations:
             catalog.created_in_change.update(migration.tables_created())

@@ -296,3 +296,14 @@ def test_a_flag_found_in_the_code_becomes_the_first_rollback_step() -> None:
     revert_step = next(i for i, text in enumerate(steps) if text.startswith("Revert the application"))
     assert flag_step < revert_step
     assert sum("new_export" in note for note in result.notes) == 1
+
+
+def test_a_table_dropped_and_created_again_still_loses_its_rows() -> None:
+    base = {"db/migrations/0001_orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, state text);"}
+    sql = "DROP TABLE orders;\nCREATE TABLE orders (id bigint PRIMARY KEY, state_id integer);"
+    result = review_sql(sql, path="db/migrations/0002_rebuild.sql", base=base)
+    assert any(f.rule == "table-dropped" and f.line == 1 for f in result.active)
+    fresh = review_sql(
+        "CREATE TABLE audit (id bigint);\nDROP TABLE audit;", path="db/migrations/0002_tmp.sql", base=base
+    )
+    assert not any(f.rule == "table-dropped" for f in fresh.active)
