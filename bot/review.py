@@ -14,7 +14,7 @@ from bot.codevalues import CodeValues
 from bot.config import Config, parse_config
 from bot.context import Context
 from bot.findings import Finding, Review, Severity
-from bot.frameworks import prisma, rails
+from bot.frameworks import prisma
 from bot.frameworks.sqlfile import parse_sql
 from bot.migration import Migration, Operation
 from bot.references import ReferenceIndex, search
@@ -116,7 +116,9 @@ def _dump_operations(path: str, text: str, dialect: str) -> tuple[Operation, ...
     if path.endswith(".prisma"):
         return tuple(prisma.schema_operations(path, text))
     if path.endswith(".rb"):
-        return rails.schema_operations(path, text, dialect)
+        from bot.frameworks.rails import schema_operations  # the Ruby reader loads only for a Rails schema
+
+        return schema_operations(path, text, dialect)
     return parse_sql(path, text, dialect)
 
 
