@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot import __version__, rules, server
+from bot import DEFAULT_GC, __version__, rules, server
 from bot.config import DEFAULT_PATH, Config, ConfigError, load_config, parse_config
 from bot.findings import Review
 from bot.gitrepo import GitError, changeset_from_files, changeset_from_git
 from bot.review import review
 
 FORMATS = ("text", "markdown", "json", "sarif")
+
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [server.register]  # type: ignore[type-arg]
 
 
@@ -26,6 +28,8 @@ class UsageError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command in ("serve", "worker"):
+        gc.set_threshold(*DEFAULT_GC)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
