@@ -60,6 +60,7 @@ class Catalog:
     large: frozenset[str] = frozenset()
     rows: dict[str, int] = field(default_factory=dict)  # row estimates, when a probe gave them
     created_in_change: set[str] = field(default_factory=set)
+    before_change: frozenset[str] = frozenset()  # the tables that existed before the change
     sources: list[str] = field(default_factory=list)  # where the schema came from, for the review's notes
 
     def snapshot(self) -> Catalog:
@@ -67,6 +68,10 @@ class Catalog:
 
     def has_table(self, table: str) -> bool:
         return table in self.tables
+
+    def replaced(self, table: str) -> bool:
+        """Existed before the change and is created again by it (dropped and re-created)."""
+        return table in self.before_change and table in self.created_in_change
 
     def is_new(self, table: str) -> bool:
         """Created by the change under review (in this migration or an earlier one of the same change)."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot import __version__, rules, server
+from bot import DEFAULT_GC, __version__, rules, server
 from bot.changeset import ChangeSet
 from bot.config import DEFAULT_PATH, Config, ConfigError, load_config, parse_config
 from bot.findings import Review
@@ -18,6 +19,7 @@ from bot.probe.facts import Facts
 from bot.review import review
 
 FORMATS = ("text", "markdown", "json", "sarif")
+
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [server.register]  # type: ignore[type-arg]
 
 
@@ -28,6 +30,8 @@ class UsageError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command in ("serve", "worker"):
+        gc.set_threshold(*DEFAULT_GC)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

@@ -52,20 +52,22 @@ def build(
     dialect: str,
     description: str = "",
     catalog: Catalog | None = None,
+    flags: Sequence[tuple[str, str, int]] = (),
 ) -> Plan:
-    """`catalog` is the schema before the change, for what a type change loses."""
+    """`catalog` is the schema before the change, for what a type change loses; `flags` the feature flags
+    the code-reference search found guarding uses of what the change touches, as (flag, path, line)."""
     ops = [op for m in migrations for op in m.up]
     queries: dict[str, VerificationQuery] = {}
     for op in ops:
         for query in _queries(op, dialect, ops, catalog):
             queries.setdefault(query.sql, query)
     ordered = sorted(queries.values(), key=lambda q: {BEFORE: 0, BOTH: 1}.get(q.when, 2))
-    patterns = rollback.patterns(migrations, description)
+    patterns = rollback.patterns(migrations, description, flags)
     return Plan(
         tuple(ordered),
         tuple(rollback.steps(migrations, dialect, patterns)),
         tuple(monitoring.items(ops, findings, dialect)),
-        tuple(p.credit for p in patterns),
+        tuple(p.credit for p in patterns if p.credit),
     )
 
 

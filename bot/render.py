@@ -102,7 +102,7 @@ def view(review: Review) -> dict[str, Any]:
     active = review.active
     counts = review.count
     parts = [
-        f"{counts(s)} {s.value}{'' if s is Severity.INFO or counts(s) == 1 else 's'}"
+        f"{counts(s)} {s.value}{'s' if s is Severity.WARNING and counts(s) != 1 else ''}"
         for s in (Severity.CRITICAL, Severity.WARNING)
     ]
     if counts(Severity.INFO):

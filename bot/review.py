@@ -15,7 +15,7 @@ from bot.codevalues import CodeValues
 from bot.config import Config, parse_config
 from bot.context import Context
 from bot.findings import Finding, Review, Severity
-from bot.frameworks import prisma, rails
+from bot.frameworks import prisma
 from bot.frameworks.sqlfile import parse_sql
 from bot.migration import Migration, Operation
 from bot.probe.facts import Facts
@@ -54,6 +54,7 @@ def prepare(
         frameworks.parse(module, path, text, changeset.head_tree, syntax) for path, text, module in found
     )
     catalog = build_catalog(changeset.base_tree, config, syntax, {m.path for m in migrations})
+    catalog.before_change = frozenset(catalog.tables)
     if not lint:  # files given directly are each a change of their own (see review)
         for migration in migrations:
             catalog.created_in_change.update(migration.tables_created())
@@ -103,7 +104,7 @@ def review(
         changeset,
         migrations,
         findings,
-        plan.build(migrations, findings, dialect, changeset.description, before),
+        plan.build(migrations, findings, dialect, changeset.description, before, references.flags()),
         references,
         facts,
     )
@@ -148,7 +149,9 @@ def _dump_operations(path: str, text: str, dialect: str) -> tuple[Operation, ...
     if path.endswith(".prisma"):
         return tuple(prisma.schema_operations(path, text))
     if path.endswith(".rb"):
-        return rails.schema_operations(path, text, dialect)
+        from bot.frameworks.rails import schema_operations  # the Ruby reader loads only for a Rails schema
+
+        return schema_operations(path, text, dialect)
     return parse_sql(path, text, dialect)
 
 

@@ -52,7 +52,9 @@ class Pattern:
     flag: str = ""
 
 
-def patterns(migrations: Sequence[Migration], description: str = "") -> list[Pattern]:
+def patterns(
+    migrations: Sequence[Migration], description: str = "", flags: Sequence[tuple[str, str, int]] = ()
+) -> list[Pattern]:
     found = []
     ops = [op for m in migrations for op in m.up]
     dropped = {(op.table, op.column) for op in ops if isinstance(op, DropColumn)}
@@ -94,6 +96,11 @@ def patterns(migrations: Sequence[Migration], description: str = "") -> list[Pat
                 flag.group(1),
             )
         )
+    elif flags:
+        label = flags[0][0]
+        name = label.split("`")[1] if label.count("`") >= 2 else label
+        # The code-reference search already notes where the flag is; the pattern adds the rollback step.
+        found.append(Pattern("feature-flag", "", name))
     return found
 
 

@@ -7,27 +7,62 @@ parse(path, text, tree, dialect) -> Migration. Order matters: the most specific 
 from __future__ import annotations
 
 import fnmatch
+import importlib
 import re
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 from bot.changeset import Tree
 from bot.config import Config
 from bot.findings import Location
-from bot.frameworks import (
-    alembic,
-    dbmate,
-    diesel,
-    django,
-    flyway,
-    golang_migrate,
-    goose,
-    liquibase,
-    plain,
-    prisma,
-    rails,
-    sqitch,
-)
+from bot.frameworks import dbmate, diesel, flyway, golang_migrate, goose, plain, prisma, sqitch
 from bot.migration import Migration, Unparsed
+
+
+class _Lazy(ModuleType):
+    """A framework whose parser loads on first use: a review of SQL files never imports the Ruby, Python
+    and XML readers. It answers `detect` with False, unloaded, for files it cannot be about."""
+
+    def __init__(
+        self, name: str, extensions: tuple[str, ...], hint: Callable[[str, str], bool] | None = None
+    ) -> None:
+        super().__init__(f"bot.frameworks.{name}")
+        self.NAME = name
+        self.EXTENSIONS = extensions
+        self._hint = hint
+        self._module: ModuleType | None = None
+
+    def _load(self) -> ModuleType:
+        if self._module is None:
+            self._module = importlib.import_module(self.__name__)
+        return self._module
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        return getattr(self._load(), attribute)
+
+    def detect(self, path: str, text: str) -> bool:
+        if not path.endswith(self.EXTENSIONS) and not (self._hint is not None and self._hint(path, text)):
+            return False
+        return bool(self._load().detect(path, text))
+
+    def candidate(self, path: str) -> bool:
+        load = self._load()
+        return bool(load.candidate(path)) if hasattr(load, "candidate") else True
+
+
+def _formatted_sql(path: str, text: str) -> bool:
+    return path.endswith(".sql") and text.lstrip()[:40].lower().replace(" ", "").startswith(
+        "--liquibaseformatted"
+    )
+
+
+rails = _Lazy("rails", (".rb",))
+django = _Lazy("django", (".py",))
+alembic = _Lazy("alembic", (".py",))
+liquibase = _Lazy("liquibase", (".xml", ".yaml", ".yml"), _formatted_sql)
 
 FRAMEWORKS: tuple[ModuleType, ...] = (
     goose,

@@ -63,6 +63,8 @@ def read_only(target: Target) -> Iterator[Session]:
         session = _postgres(target) if target.dialect == "postgres" else _mysql(target)
     except ProbeError:
         raise
+    except ImportError as error:
+        raise ProbeError(f"the database driver is missing ({error}): install migration-review[probe]") from error
     except Exception as error:
         raise ProbeError(f"cannot connect to {target.name}: {_reason(error)}") from error
     try:

@@ -37,7 +37,9 @@ RULE = Rule(
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
-        if not isinstance(op, DropTable | Truncate) or context.catalog.is_new(op.table):
+        if not isinstance(op, DropTable | Truncate):
+            continue
+        if context.catalog.is_new(op.table) and not context.catalog.replaced(op.table):
             continue
         cascade = " `CASCADE` also empties every table whose foreign keys point at it." if op.cascade else ""
         if isinstance(op, Truncate):

@@ -280,3 +280,30 @@ def test_expand_step_without_any_write_found_is_informational() -> None:
     model = 'class Order:\n    def __init__(self, row):\n        self.status = row["status"]\n'
     finding = _finding(review_sql(BACKFILL, base={"app/models/order.py": model}), "dual-write-incomplete")
     assert finding.severity is Severity.INFO and "no code writes it" in finding.blast_radius
+
+
+def test_a_flag_found_in_the_code_becomes_the_first_rollback_step() -> None:
+    job = (
+        "class ExportJob\n  def perform\n    if Flipper.enabled?(:new_export)\n"
+        "      Order.pluck(:legacy_status)\n    end\n  end\nend\n"
+    )
+    result = review_sql(
+        "ALTER TABLE orders DROP COLUMN legacy_status;",
+        base={"app/jobs/export_job.rb": job, "app/models/order.rb": "class Order < ApplicationRecord\nend\n"},
+    )
+    steps = [step.text for step in result.rollback_plan]
+    flag_step = next(i for i, text in enumerate(steps) if "`new_export` off" in text)
+    revert_step = next(i for i, text in enumerate(steps) if text.startswith("Revert the application"))
+    assert flag_step < revert_step
+    assert sum("new_export" in note for note in result.notes) == 1
+
+
+def test_a_table_dropped_and_created_again_still_loses_its_rows() -> None:
+    base = {"db/migrations/0001_orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, state text);"}
+    sql = "DROP TABLE orders;\nCREATE TABLE orders (id bigint PRIMARY KEY, state_id integer);"
+    result = review_sql(sql, path="db/migrations/0002_rebuild.sql", base=base)
+    assert any(f.rule == "table-dropped" and f.line == 1 for f in result.active)
+    fresh = review_sql(
+        "CREATE TABLE audit (id bigint);\nDROP TABLE audit;", path="db/migrations/0002_tmp.sql", base=base
+    )
+    assert not any(f.rule == "table-dropped" for f in fresh.active)
