@@ -64,7 +64,9 @@ def read_only(target: Target) -> Iterator[Session]:
     except ProbeError:
         raise
     except ImportError as error:
-        raise ProbeError(f"the database driver is missing ({error}): install migration-review[probe]") from error
+        raise ProbeError(
+            f"the database driver is missing ({error}): install migration-review[probe]"
+        ) from error
     except Exception as error:
         raise ProbeError(f"cannot connect to {target.name}: {_reason(error)}") from error
     try:
