@@ -16,6 +16,7 @@ repositories:
       row_budget: 1000000
       statement_timeout: 5s
       lock_timeout: 1s
+      time_budget: 60s             # the whole probe; questions left after it stay "not verified"
       show_values:
         columns: [orders.status]   # always shown
         sensitive: [email, token]  # added to the built-in patterns
@@ -72,6 +73,7 @@ class Policy:
     row_budget: int = 1_000_000
     statement_timeout_ms: int = 5_000
     lock_timeout_ms: int = 1_000
+    time_budget_ms: int = 60_000  # the whole probe: questions left when it is spent stay unverified
     show_columns: tuple[str, ...] = ()
     sensitive: tuple[str, ...] = SENSITIVE
     max_distinct: int = 50
@@ -142,9 +144,10 @@ class _Policy(BaseModel):
     row_budget: int = Field(default=1_000_000, ge=0)
     statement_timeout: int | str = "5s"
     lock_timeout: int | str = "1s"
+    time_budget: int | str = "60s"
     show_values: _ShowValues = _ShowValues()
 
-    @field_validator("statement_timeout", "lock_timeout")
+    @field_validator("statement_timeout", "lock_timeout", "time_budget")
     @classmethod
     def _duration(cls, value: int | str) -> int | str:
         _milliseconds(value)
@@ -208,6 +211,7 @@ def _target(entry: _Entry) -> Target:
         row_budget=p.row_budget,
         statement_timeout_ms=_milliseconds(p.statement_timeout),
         lock_timeout_ms=_milliseconds(p.lock_timeout),
+        time_budget_ms=_milliseconds(p.time_budget),
         show_columns=tuple(p.show_values.columns),
         sensitive=SENSITIVE + tuple(s.lower() for s in p.show_values.sensitive),
         max_distinct=p.show_values.max_distinct,

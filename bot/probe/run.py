@@ -33,6 +33,11 @@ def probe(
         with read_only(target) as session:
             answers = Answers(session, target.policy, statistics.default_schema(session))
             for question in _merged(questions):
+                if (time.perf_counter() - start) * 1000 > target.policy.time_budget_ms:
+                    reason = f"the probe's time budget ({target.policy.time_budget_ms / 1000:g} s) was spent"
+                    failure = Failure(question.table, reason)
+                    failures += [failure] if failure not in failures else []
+                    continue
                 try:
                     answers.answer(question)
                 except ProbeError as error:

@@ -97,3 +97,10 @@ def test_a_probe_that_cannot_connect_degrades_to_not_verified() -> None:
     item = next(i for i in result.checklist if i.text.startswith("Query production"))
     assert item.state == "unchecked" and item.detail.startswith("not verified: cannot connect")
     assert result.approval == "BLOCKED"
+
+
+def test_questions_left_when_the_time_budget_is_spent_stay_unverified(pg: Any) -> None:
+    dsn = fill_postgres(pg)
+    facts = verify(changeset(MIGRATION), target_for_dsn(dsn, Policy(time_budget_ms=1)))
+    assert any("time budget (0.001 s) was spent" in f.reason for f in facts.failures)
+    assert facts.counts == () and facts.columns == ()
