@@ -32,17 +32,7 @@ def probe(
     try:
         with read_only(target) as session:
             answers = Answers(session, target.policy, statistics.default_schema(session))
-            for question in _merged(questions):
-                if (time.perf_counter() - start) * 1000 > target.policy.time_budget_ms:
-                    reason = f"the probe's time budget ({target.policy.time_budget_ms / 1000:g} s) was spent"
-                    failure = Failure(question.table, reason)
-                    failures += [failure] if failure not in failures else []
-                    continue
-                try:
-                    answers.answer(question)
-                except ProbeError as error:
-                    failure = Failure(question.table, str(error))
-                    failures += [failure] if failure not in failures else []
+            _ask_all(answers, _merged(questions), start + target.policy.time_budget_ms / 1000, failures)
     except ProbeError as error:
         failures.append(Failure("", str(error)))
     except Exception as error:  # never a crash: the review goes on, unverified
@@ -59,6 +49,19 @@ def probe(
         queries=tuple(session.queries) if session is not None else (),
         milliseconds=round((time.perf_counter() - start) * 1000, 3),
     )
+
+
+def _ask_all(answers: Answers, questions: list[Question], deadline: float, failures: list[Failure]) -> None:
+    """Answer each question in turn; one that fails, or comes after the deadline, becomes a failure."""
+    budget = answers.policy.time_budget_ms / 1000
+    for question in questions:
+        try:
+            if time.perf_counter() > deadline:
+                raise ProbeError(f"the probe's time budget ({budget:g} s) was spent")
+            answers.answer(question)
+        except ProbeError as error:
+            failure = Failure(question.table, str(error))
+            failures += [failure] if failure not in failures else []
 
 
 def _merged(questions: Sequence[Question]) -> list[Question]:
