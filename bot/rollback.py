@@ -221,15 +221,18 @@ def _save_sql(op: Lossy, backup: str, dialect: str) -> str:
     return f"CREATE TABLE {backup} AS SELECT * FROM {t}{where};"
 
 
+def _saved_columns(op: Lossy) -> list[str]:
+    """The columns a snapshot keeps (a dropped column, the columns an UPDATE overwrites); none: whole rows."""
+    if isinstance(op, DropColumn):
+        return [op.column]
+    if isinstance(op, DataUpdate):
+        return [c for c, _ in op.assignments]
+    return []
+
+
 def _restore_sql(op: Lossy, backup: str, dialect: str) -> str:
     t = quote(op.table, dialect)
-    columns = (
-        [op.column]
-        if isinstance(op, DropColumn)
-        else [c for c, _ in op.assignments]
-        if isinstance(op, DataUpdate)
-        else []
-    )
+    columns = _saved_columns(op)
     if columns:
         if dialect in ("mysql", "mariadb"):
             sets = ", ".join(f"t.{quote(c, dialect)} = b.{quote(c, dialect)}" for c in columns)
@@ -243,13 +246,7 @@ def _restore_sql(op: Lossy, backup: str, dialect: str) -> str:
 
 def _restored_sql(op: Lossy, backup: str, dialect: str) -> str:
     t = quote(op.table, dialect)
-    columns = (
-        [op.column]
-        if isinstance(op, DropColumn)
-        else [c for c, _ in op.assignments]
-        if isinstance(op, DataUpdate)
-        else []
-    )
+    columns = _saved_columns(op)
     if columns:
         mysql = dialect in ("mysql", "mariadb")
         differs = " OR ".join(
