@@ -426,3 +426,8 @@ def transaction_flags(migration: Migration) -> tuple[bool, ...]:
         else:
             flags.append(migration.in_transaction or depth > 0)
     return tuple(flags)
+
+
+def statement_count(ops: tuple[Operation, ...]) -> int:
+    """How many statements (not transaction control) the operations come from: one statement can be several."""
+    return len({op.location.line for op in ops if not isinstance(op, Transaction)})

@@ -14,6 +14,7 @@ from bot.migration import (
     Operation,
     SetTimeout,
     Truncate,
+    statement_count,
 )
 
 SAFETY = "Migration Safety Checklist"
@@ -77,7 +78,7 @@ def _transaction(migrations: Sequence[Migration], by_rule: dict[str, list[Findin
 
 
 def _atomic(m: Migration) -> bool:
-    return len({op.location.line for op in m.up if op.kind != "Transaction"}) <= 1
+    return statement_count(m.up) <= 1
 
 
 def _outside_on_purpose(op: Operation) -> bool:

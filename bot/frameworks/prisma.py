@@ -10,8 +10,8 @@ import re
 
 from bot.changeset import Tree
 from bot.findings import Location
-from bot.frameworks.sqlfile import WayBack, build, has_explicit_transaction, parse_sql, statement_count
-from bot.migration import ColumnSpec, CreateEnum, CreateTable, Migration, Operation
+from bot.frameworks.sqlfile import WayBack, build, has_explicit_transaction, parse_sql
+from bot.migration import ColumnSpec, CreateEnum, CreateTable, Migration, Operation, statement_count
 
 NAME = "prisma"
 

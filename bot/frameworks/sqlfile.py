@@ -88,9 +88,5 @@ def has_explicit_transaction(ops: tuple[Operation, ...]) -> bool:
     return any(isinstance(op, Transaction) and op.action == "begin" for op in ops)
 
 
-def statement_count(ops: tuple[Operation, ...]) -> int:
-    return len({op.location.line for op in ops if not isinstance(op, Transaction)})
-
-
 def sibling(path: str, name: str) -> str:
     return f"{path.rsplit('/', 1)[0]}/{name}" if "/" in path else name
