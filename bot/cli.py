@@ -16,7 +16,7 @@ from bot.config import DEFAULT_PATH, Config, ConfigError, load_config, parse_con
 from bot.findings import Review
 from bot.gitrepo import GitError, changeset_from_files, changeset_from_git
 from bot.probe.facts import Facts
-from bot.review import review
+from bot.review import Prepared, prepare, review
 
 FORMATS = ("text", "markdown", "json", "sarif")
 
@@ -155,8 +155,9 @@ def _review(args: argparse.Namespace) -> int:
     description = args.description.read_text(encoding="utf-8") if args.description else ""
     changeset = changeset_from_git(args.repo, args.base, args.head, description=description)
     config = _config(args, changeset.config_text)
-    facts = _probe(args, changeset, config, lint=False)
-    return _emit(args, review(changeset, config=config, dialect=args.dialect, facts=facts))
+    prepared = prepare(changeset, config=config, dialect=args.dialect)
+    facts = _probe(args, changeset, config, prepared, lint=False)
+    return _emit(args, review(changeset, prepared=prepared, facts=facts))
 
 
 def _lint(args: argparse.Namespace) -> int:
@@ -165,12 +166,13 @@ def _lint(args: argparse.Namespace) -> int:
         raise UsageError(f"no such file: {missing[0]}")
     changeset = changeset_from_files(args.files)
     config = _config(args, None)
-    facts = _probe(args, changeset, config, lint=True)
-    return _emit(args, review(changeset, config=config, dialect=args.dialect, lint=True, facts=facts))
+    prepared = prepare(changeset, config=config, dialect=args.dialect, lint=True)
+    facts = _probe(args, changeset, config, prepared, lint=True)
+    return _emit(args, review(changeset, lint=True, prepared=prepared, facts=facts))
 
 
 def _probe(
-    args: argparse.Namespace, changeset: ChangeSet, config: Config | None, *, lint: bool
+    args: argparse.Namespace, changeset: ChangeSet, config: Config | None, prepared: Prepared, *, lint: bool
 ) -> Facts | None:
     """Facts from the production probe when --probe-dsn or --probe-config names a database, else None."""
     if not args.probe_dsn and args.probe_config is None:
@@ -189,7 +191,7 @@ def _probe(
             target = targets[0][1]
     except ProbeConfigError as error:
         raise UsageError(str(error)) from error
-    return verify(changeset, target, config=config, dialect=args.dialect, lint=lint)
+    return verify(changeset, target, config=config, dialect=args.dialect, lint=lint, prepared=prepared)
 
 
 def _rules(args: argparse.Namespace) -> int:

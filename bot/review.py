@@ -68,12 +68,16 @@ def review(
     dialect: str | None = None,
     lint: bool = False,
     facts: Facts | None = None,
+    prepared: Prepared | None = None,
 ) -> Review:
     """Review the migrations a change adds or modifies. `lint` treats every given file as a migration.
 
     `facts` are what the production probe found (bot.probe); without them, rules that need them stay quiet.
+    `prepared` is the change already parsed by `prepare` with the same arguments (the probe's caller has it);
+    the review advances its catalog, so one `Prepared` serves one review.
     """
-    prepared = prepare(changeset, config=config, dialect=dialect, lint=lint)
+    if prepared is None:
+        prepared = prepare(changeset, config=config, dialect=dialect, lint=lint)
     config, dialect, catalog = prepared.config, prepared.dialect, prepared.catalog
     migrations = list(prepared.migrations)
     if facts is not None:

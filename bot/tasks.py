@@ -24,7 +24,7 @@ from bot.github import GitHubApp, Pull, Repository, parse_external_id
 from bot.probe.policy import ProbeConfigError, Target, load_probe_config
 from bot.probe.production import verify
 from bot.render import render_check_run, render_comment
-from bot.review import review
+from bot.review import prepare, review
 from bot.settings import Settings
 from bot.store import Job, Store
 
@@ -141,8 +141,11 @@ async def give_up(job: Job, context: Context, error: str) -> None:
 
 
 def _review_and_render(changeset: ChangeSet, target: Target | None = None) -> tuple[str, dict[str, Any]]:
-    facts = verify(changeset, target) if target is not None else None  # refuses forks itself
-    result = review(changeset, facts=facts)
+    prepared = prepare(changeset)
+    facts = (
+        verify(changeset, target, prepared=prepared) if target is not None else None
+    )  # refuses forks itself
+    result = review(changeset, prepared=prepared, facts=facts)
     return render_comment(result), render_check_run(result)
 
 

@@ -13,7 +13,7 @@ from bot.probe.facts import Facts, Failure
 from bot.probe.policy import Target
 from bot.probe.questions import ask
 from bot.probe.run import probe
-from bot.review import prepare
+from bot.review import Prepared, prepare
 
 FORK = "pull requests from forks are never probed"
 
@@ -25,15 +25,26 @@ def verify(
     config: Config | None = None,
     dialect: str | None = None,
     lint: bool = False,
+    prepared: Prepared | None = None,
 ) -> Facts:
-    """What production says about the questions this change raises; failures inside, never raised."""
+    """What production says about the questions this change raises; failures inside, never raised.
+
+    `prepared`: the change as the review parsed it, reused when it was parsed in the dialect the probe
+    would choose (the configured or given one, else the connection's), so the change is parsed once."""
     if changeset.from_fork:
         return _refused(target, FORK)
-    prepared = prepare(changeset, config=config, dialect=dialect or target.dialect, lint=lint)
+    if prepared is None or not _same_dialect(prepared, dialect, target):
+        prepared = prepare(changeset, config=config, dialect=dialect or target.dialect, lint=lint)
     uncovered = [m.path for m in prepared.migrations if not target.covers(m.path)]
     if uncovered:
         return _refused(target, f"`{uncovered[0]}` is outside the directories configured for {target.name}")
     return probe(ask(prepared.migrations, prepared.catalog), target)
+
+
+def _same_dialect(prepared: Prepared, dialect: str | None, target: Target) -> bool:
+    if prepared.config.dialect or dialect:
+        return True  # both parses were told the same dialect
+    return prepared.dialect == ("mysql" if target.dialect == "mariadb" else target.dialect)
 
 
 def _refused(target: Target, reason: str) -> Facts:
