@@ -66,9 +66,6 @@ class Catalog:
     def snapshot(self) -> Catalog:
         return copy.deepcopy(self)
 
-    def has_table(self, table: str) -> bool:
-        return table in self.tables
-
     def replaced(self, table: str) -> bool:
         """Existed before the change and is created again by it (dropped and re-created)."""
         return table in self.before_change and table in self.created_in_change

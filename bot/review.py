@@ -14,7 +14,7 @@ from bot.checklist import decide
 from bot.codevalues import CodeValues
 from bot.config import Config, parse_config
 from bot.context import Context
-from bot.findings import Finding, Review, Severity
+from bot.findings import Finding, Review
 from bot.frameworks import prisma
 from bot.frameworks.sqlfile import parse_sql
 from bot.migration import Migration, Operation
@@ -213,11 +213,3 @@ def _suppress(migration: Migration, finding: Finding) -> Finding:
         if finding.rule in names and covers and finding.rule != "suppression-without-reason":
             return finding.accepted(suppression.reason or "(no reason given)")
     return finding
-
-
-def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
-    counts = {severity: 0 for severity in Severity}
-    for finding in findings:
-        if finding.suppressed is None:
-            counts[finding.severity] += 1
-    return counts

@@ -104,14 +104,6 @@ def render(node: exp.Expression, dialect: str | None = None, *, copy: bool = Tru
     return str(_dialect(dialect or "postgres").generate(node, copy=copy))
 
 
-def parse_expression(sql: str, dialect: str) -> exp.Expression | None:
-    """Parse one SQL expression (a default, a CHECK, a USING clause); None when it is not SQL."""
-    try:
-        return _dialect(dialect).parse_one(sql) if sql.strip() else None  # type: ignore[attr-defined]
-    except (ParseError, TokenError):
-        return None
-
-
 def _chunks(tokens: list[Token]) -> list[list[Token]]:
     chunks: list[list[Token]] = []
     current: list[Token] = []
