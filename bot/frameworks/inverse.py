@@ -7,7 +7,6 @@ dropped column, the rows an UPDATE changed) has none: `inverse` returns None for
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 
 from bot.frameworks.origin import Origin
@@ -15,7 +14,6 @@ from bot.migration import (
     AddColumn,
     AddConstraint,
     AddIndex,
-    ColumnSpec,
     CreateTable,
     DropColumn,
     DropConstraint,
@@ -26,7 +24,6 @@ from bot.migration import (
     RawSQL,
     RenameColumn,
     RenameTable,
-    SetDefault,
     SetNotNull,
     ValidateConstraint,
 )
@@ -55,21 +52,3 @@ def inverse(op: Operation) -> Operation | None:
     ):
         return replace(op)
     return None
-
-
-def dropped_column(op: DropColumn, spec: ColumnSpec) -> AddColumn:
-    """The inverse of a column drop whose definition is known (Rails `remove_column` with a type)."""
-    return AddColumn(table=op.table, column=spec, location=op.location, end_line=op.end_line, sql=op.sql)
-
-
-def reverse_all(ops: Iterable[Operation]) -> tuple[tuple[Operation, ...], Operation | None]:
-    """The inverses in reverse order, and the first operation that has none (None when all have one)."""
-    result: list[Operation] = []
-    for op in reversed(list(ops)):
-        if isinstance(op, SetDefault):
-            continue  # reversible only with from:/to:, which the statement itself decides
-        undone = inverse(op)
-        if undone is None:
-            return tuple(result), op
-        result.append(undone)
-    return tuple(result), None

@@ -38,11 +38,6 @@ def distribution(source: exp.Table, column: str, dialect: str, sample: float | i
     return _sql(query, dialect)
 
 
-def distinct_count(source: exp.Table, column: str, dialect: str, sample: float | int | None = None) -> str:
-    counted = exp.Count(this=exp.Distinct(expressions=[_column(column)]))
-    return _sql(exp.select(counted, _count()).from_(_from(source, dialect, sample, [column])), dialect)
-
-
 def nulls(source: exp.Table, column: str, dialect: str, sample: float | int | None = None) -> str:
     """NULLs, empty (or blank) strings and all rows, in one pass."""
     is_null = exp.Is(this=_column(column), expression=exp.Null())
