@@ -8,8 +8,8 @@ LINT_DIRS := bot tests $(wildcard bench)
 
 $(BIN)/migration-review: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install -qq --upgrade pip
+	$(BIN)/pip install -qq -e ".[dev]"
 	touch $@
 
 install: $(BIN)/migration-review
@@ -24,9 +24,10 @@ lint: install
 	$(BIN)/ruff check $(LINT_DIRS)
 	$(BIN)/ruff format --check $(LINT_DIRS)
 	$(BIN)/mypy bot
+	$(BIN)/lint-imports --no-cache
 
 docs: install
-	$(BIN)/python -m bot.docs docs/rules
+	$(BIN)/python -m bot.render.docs docs/rules
 
 bench: install
 	$(BIN)/python bench/lint.py

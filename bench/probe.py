@@ -21,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg
 
-from bot.changeset import ChangedFile, ChangeSet, MemoryTree
-from bot.probe.facts import Facts
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.facts import Facts
 from bot.probe.policy import Policy, target_for_dsn
-from bot.probe.production import verify
+from bot.production import verify
 
 DSN = os.environ.get("MIGRATION_REVIEW_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 SCHEMA = "mr_bench"

@@ -25,12 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus_refs import PLANTED, build
 
-from bot import tree_scan
-from bot.changeset import DirectoryTree
-from bot.code_match import Matcher
-from bot.model_map import table_models
-from bot.references import Target, _needles, search
-from bot.word_finder import BACKENDS, WordFinder
+from bot.model.changeset import DirectoryTree
+from bot.references import tree_scan
+from bot.references.code_match import Matcher
+from bot.references.model_map import table_models
+from bot.references.search import Target, _needles, search
+from bot.references.word_finder import BACKENDS, WordFinder
 
 # A pull request's worth: 16 dropped or renamed columns and 4 dropped tables.
 TARGETS = (

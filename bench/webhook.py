@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.webhooks import sign  # noqa: E402
+from bot.app.webhooks import sign  # noqa: E402
 from tests.fakegithub import BASE_FILES, FakeGitHub, FakePull  # noqa: E402
 
 SECRET = b"bench-secret"

@@ -10,12 +10,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot import DEFAULT_GC, __version__, rules, server
-from bot.changeset import ChangeSet
-from bot.config import DEFAULT_PATH, Config, ConfigError, load_config, parse_config
-from bot.findings import Review
+from bot import DEFAULT_GC, __version__, rules
+from bot.app import server
 from bot.gitrepo import GitError, changeset_from_files, changeset_from_git
-from bot.probe.facts import Facts
+from bot.model.changeset import ChangeSet
+from bot.model.config import DEFAULT_PATH, Config, ConfigError, load_config, parse_config
+from bot.model.facts import Facts
+from bot.model.findings import Review
 from bot.review import Prepared, prepare, review
 
 FORMATS = ("text", "markdown", "json", "sarif")
@@ -127,10 +128,10 @@ def _config(args: argparse.Namespace, text: str | None) -> Config | None:
 def _render(result: Review, output_format: str, *, color: bool) -> str:
     # Imported on use: a JSON run need not load jinja2 or rich.
     if output_format == "text":
-        from bot.terminal import render_text
+        from bot.render.terminal import render_text
 
         return render_text(result, color=color)
-    from bot import render
+    from bot.render import formats as render
 
     formats: dict[str, Callable[[Review], str]] = {
         "markdown": render.render_comment,
@@ -178,7 +179,7 @@ def _probe(
     if not args.probe_dsn and args.probe_config is None:
         return None
     from bot.probe.policy import ProbeConfigError, load_probe_config, target_for_dsn
-    from bot.probe.production import verify
+    from bot.production import verify
 
     try:
         targets = load_probe_config(args.probe_config).targets if args.probe_config else ()
@@ -203,7 +204,7 @@ def _rules(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from bot.docs import rule_page
+    from bot.render.docs import rule_page
 
     if args.rule not in rules.BY_ID:
         raise UsageError(f"unknown rule {args.rule!r} (see `migration-review rules`)")
@@ -212,7 +213,7 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.demo import demo_changeset
+    from bot.gitrepo import demo_changeset
 
     changeset = demo_changeset(args.example)
     result = review(changeset)

@@ -7,20 +7,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from types import ModuleType
 
-from bot import frameworks, plan, rules
-from bot.catalog import Catalog
-from bot.changeset import ChangeSet, Tree
-from bot.checklist import decide
-from bot.codevalues import CodeValues
-from bot.config import Config, parse_config
-from bot.context import Context
-from bot.findings import Finding, Review
+from bot import frameworks, rules
 from bot.frameworks import prisma
 from bot.frameworks.sqlfile import parse_sql
-from bot.migration import Migration, Operation
-from bot.probe.facts import Facts
-from bot.references import ReferenceIndex, search
-from bot.targets import targets_of
+from bot.model.catalog import Catalog
+from bot.model.changeset import ChangeSet, Tree
+from bot.model.config import Config, parse_config
+from bot.model.facts import Facts
+from bot.model.findings import Finding, Review
+from bot.model.migration import Migration, Operation
+from bot.plan import validation as plan
+from bot.plan.checklist import decide
+from bot.references.code_values import CodeValues
+from bot.references.search import ReferenceIndex, search
+from bot.references.targets import targets_of
+from bot.rules.context import Context
 
 SCHEMA_DUMPS = ("schema.sql", "structure.sql", "schema.prisma", "schema.rb")
 
@@ -208,8 +209,9 @@ def _check(migration: Migration, context: Context, config: Config) -> list[Findi
 
 def _suppress(migration: Migration, finding: Finding) -> Finding:
     for suppression in migration.suppressions:
-        names = {rules.canonical(r) for r in suppression.rules}
+        names = tuple(rules.canonical(r) for r in suppression.rules)
+        named = dataclasses.replace(suppression, rules=names).covers(finding.rule, finding.dimension.value)
         covers = suppression.applies_to == 0 or suppression.applies_to == finding.line
-        if finding.rule in names and covers and finding.rule != "suppression-without-reason":
+        if named and covers and finding.rule != "suppression-without-reason":
             return finding.accepted(suppression.reason or "(no reason given)")
     return finding

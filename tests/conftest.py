@@ -19,17 +19,17 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot import jobs, tasks
-from bot.changeset import ChangedFile, ChangeSet, MemoryTree
-from bot.config import Config
-from bot.findings import Review
-from bot.github import GitHubApp
-from bot.probe.facts import Facts
+from bot.app import jobs, tasks
+from bot.app.github import GitHubApp
+from bot.app.settings import Settings
+from bot.app.store import Job, Store
+from bot.app.web import create_app
+from bot.app.webhooks import sign
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.config import Config
+from bot.model.facts import Facts
+from bot.model.findings import Review
 from bot.review import review
-from bot.settings import Settings
-from bot.store import Job, Store
-from bot.web import create_app
-from bot.webhooks import sign
 from tests.fakegithub import BASE_FILES, BLOCKED, SAFE, FakeGitHub, FakePull, FakeRepo
 
 PG_DSN = os.environ.get("MIGRATION_REVIEW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")

@@ -15,6 +15,6 @@ def test_wheel_includes_the_app(tmp_path: Path) -> None:
     subprocess.run([*command, "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
     names = set(zipfile.ZipFile(next(tmp_path.glob("migration_review-*.whl"))).namelist())
     for module in ("app", "policy", "repository", "__init__"):
-        assert f"bot/github/{module}.py" in names
+        assert f"bot/app/github/{module}.py" in names
     for name in ("app.yml", "setup.html.j2", "setup_done.html.j2"):
         assert f"bot/templates/{name}" in names

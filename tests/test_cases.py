@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.review import review
 
 CASES = Path(__file__).resolve().parent / "cases"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.changeset import MemoryTree
-from bot.config import Config
+from bot.model.changeset import MemoryTree
+from bot.model.config import Config
 from bot.review import build_catalog
 from tests.conftest import review_sql, rule_ids
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.findings import ChecklistItem, Review
+from bot.model.findings import ChecklistItem, Review
 from tests.conftest import review_sql
 
 PRIORITY = {"app/priority.py": "class Priority(IntEnum):\n    LOW = 1\n    HIGH = 3\n"}

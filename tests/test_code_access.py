@@ -1,7 +1,7 @@
 import pytest
 
-from bot.code_access import flag_guard, is_write
-from bot.code_areas import classify, file_area
+from bot.references.code_access import flag_guard, is_write
+from bot.references.code_areas import classify, file_area
 
 
 @pytest.mark.parametrize(

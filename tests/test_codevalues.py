@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.catalog import Catalog, Column, Table
-from bot.changeset import MemoryTree
-from bot.codevalues import CodeValues
+from bot.model.catalog import Catalog, Column, Table
+from bot.model.changeset import MemoryTree
+from bot.references.code_values import CodeValues
 
 FILES = {
     "app/models/order.rb": "class Order < ApplicationRecord\n  enum :kind, [:retail, :wholesale]\n"

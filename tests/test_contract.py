@@ -17,9 +17,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.changeset import ChangedFile, ChangeSet, MemoryTree
-from bot.github import GitHubApp
-from bot.render import render_check_run, render_comment
+from bot.app.github import GitHubApp
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.render.formats import render_check_run, render_comment
 from bot.review import review
 from tests.conftest import make_settings
 from tests.fakegithub import BASE_FILES, BLOCKED

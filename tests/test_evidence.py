@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot import evidence
+from bot.plan import evidence
 from tests.conftest import git, review_sql
 
 UPDATE = (

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot import frameworks
-from bot.changeset import MemoryTree
-from bot.config import Config, MigrationPath
-from bot.migration import Migration
+from bot.model.changeset import MemoryTree
+from bot.model.config import Config, MigrationPath
+from bot.model.migration import Migration
 
 CASES = [
     ("db/migration/V2__add_orders.sql", "SELECT 1;", "flyway"),

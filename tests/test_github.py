@@ -7,8 +7,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.github import GitHubApp
-from bot.github.policy import Pacer
+from bot.app.github import GitHubApp
+from bot.app.github.policy import Pacer
 from tests.conftest import Scenario, make_settings
 
 pytestmark = pytest.mark.anyio

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.inflection import camelize, model_name, pluralize, singularize, underscore
+from bot.references.inflection import camelize, model_name, pluralize, singularize, underscore
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""bot/locks.py's table of ACCESS EXCLUSIVE locks, checked against the locks PostgreSQL really takes."""
+"""bot/sql/locks.py's table of ACCESS EXCLUSIVE locks, checked against the locks PostgreSQL really takes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot.frameworks.sqlfile import parse_sql
-from bot.locks import access_exclusive
+from bot.sql.locks import access_exclusive
 
 STATEMENTS = [
     "ALTER TABLE orders ADD COLUMN note text",

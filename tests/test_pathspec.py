@@ -1,4 +1,4 @@
-from bot.pathspec import compile_patterns
+from bot.references.path_patterns import compile_patterns
 
 
 def test_gitignore_style_patterns() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.findings import Review
+from bot.model.findings import Review
 from tests.conftest import review_sql
 
 SCHEMA = (

@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.github import GitHubApp
-from bot.redelivery import redeliver_failed
-from bot.store import Store
+from bot.app.github import GitHubApp
+from bot.app.redelivery import redeliver_failed
+from bot.app.store import Store
 from tests.conftest import Scenario, make_settings
 
 pytestmark = pytest.mark.anyio

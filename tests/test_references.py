@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.changeset import DirectoryTree, MemoryTree
 from bot.gitrepo import GitTree
-from bot.references import ReferenceIndex, Target, Use, search
-from bot.word_finder import BACKENDS, WordFinder, available
+from bot.model.changeset import DirectoryTree, MemoryTree
+from bot.references.search import ReferenceIndex, Target, Use, search
+from bot.references.word_finder import BACKENDS, WordFinder, available
 from tests.conftest import git
 
 CASES = Path(__file__).resolve().parent / "cases"

@@ -5,11 +5,19 @@ from __future__ import annotations
 import json
 import re
 
-from bot.demo import demo_changeset
-from bot.findings import Dimension, Finding, Severity
-from bot.render import COMMENT_LIMIT, MARKER, fence, render_check_run, render_comment, to_json, to_sarif
+from bot.gitrepo import demo_changeset
+from bot.model.findings import Dimension, Finding, Severity
+from bot.render.formats import (
+    COMMENT_LIMIT,
+    MARKER,
+    fence,
+    render_check_run,
+    render_comment,
+    to_json,
+    to_sarif,
+)
+from bot.render.terminal import render_text
 from bot.review import review
-from bot.terminal import render_text
 from tests.conftest import assert_snapshot, review_sql
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.changeset import ChangedFile, ChangeSet, MemoryTree
-from bot.findings import Severity
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.findings import Severity
 from bot.review import review
 from tests.conftest import review_sql
 

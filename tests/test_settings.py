@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.app.settings import SettingsError, load_settings
 
 
 @pytest.fixture

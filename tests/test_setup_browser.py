@@ -25,9 +25,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.settings import Settings
-from bot.store import Store
-from bot.web import create_app
+from bot.app.settings import Settings
+from bot.app.store import Store
+from bot.app.web import create_app
 from tests.conftest import Scenario
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.snapshot import SnapshotError, cached, unpack
+from bot.app.snapshot import SnapshotError, cached, unpack
 
 
 def _tar(path: Path, members: list[tarfile.TarInfo], data: dict[str, bytes]) -> Path:

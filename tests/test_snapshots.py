@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.render import render_comment
+from bot.render.formats import render_comment
 from tests.conftest import review_sql
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Store
-from bot.webhooks import Task
+from bot.app.store import Store
+from bot.app.webhooks import Task
 
 PG_URL = os.environ.get("MIGRATION_REVIEW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 

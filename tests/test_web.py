@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.settings import Settings
-from bot.store import Store
-from bot.web import create_app
+from bot.app.settings import Settings
+from bot.app.store import Store
+from bot.app.web import create_app
 from tests.conftest import SECRET, App, Scenario, headers
 
 pytestmark = pytest.mark.anyio

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.webhooks import ROUTES, action_of, route, sign, verify
+from bot.app.webhooks import ROUTES, action_of, route, sign, verify
 
 FIXTURES = Path(__file__).parent / "fixtures" / "webhooks"
 APP_ID = 29310

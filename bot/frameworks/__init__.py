@@ -2,6 +2,7 @@
 
 Every module has the same shape: NAME, detect(path, text), is_down(path), version(path) and
 parse(path, text, tree, dialect) -> Migration. Order matters: the most specific layout is tried first.
+They import `bot.model` and `bot.sql` only.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from bot.changeset import Tree
-from bot.config import Config
-from bot.findings import Location
 from bot.frameworks import dbmate, diesel, flyway, golang_migrate, goose, plain, prisma, sqitch
-from bot.migration import Migration, Unparsed
+from bot.model.changeset import Tree
+from bot.model.config import Config
+from bot.model.findings import Location
+from bot.model.migration import Migration, Unparsed
 
 
 class _Lazy(ModuleType):

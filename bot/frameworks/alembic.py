@@ -13,14 +13,14 @@ from __future__ import annotations
 import ast
 import re
 
-from bot import suppressions
-from bot.changeset import Tree
-from bot.findings import Location
 from bot.frameworks import python_source as py
+from bot.frameworks import suppressions
 from bot.frameworks.alembic_ops import Directives
 from bot.frameworks.python_code import CodeReader
 from bot.frameworks.statements import separate
-from bot.migration import Migration, Operation, RunCode, Transaction, Unparsed
+from bot.model.changeset import Tree
+from bot.model.findings import Location
+from bot.model.migration import Migration, Operation, RunCode, Transaction, Unparsed
 
 NAME = "alembic"
 EXTENSIONS = (".py",)

@@ -6,12 +6,12 @@ import ast
 import re
 from collections.abc import Callable
 
-from bot.findings import Location
 from bot.frameworks import python_source as py
 from bot.frameworks.column_types import sqlalchemy_type
 from bot.frameworks.origin import Origin
 from bot.frameworks.sqlfile import parse_sql
-from bot.migration import (
+from bot.model.findings import Location
+from bot.model.migration import (
     AddColumn,
     AddConstraint,
     AddIndex,
@@ -31,7 +31,7 @@ from bot.migration import (
     SetNotNull,
     Unparsed,
 )
-from bot.names import VOLATILE_FUNCTIONS
+from bot.sql.names import VOLATILE_FUNCTIONS
 
 _VOLATILE = re.compile(r"\b(" + "|".join(sorted(VOLATILE_FUNCTIONS)) + r")\s*\(", re.I)
 

@@ -1,6 +1,6 @@
 """Framework column types (Rails `:string`, Django `CharField`, SQLAlchemy `sa.String(50)`) as SQL types.
 
-The SQL is spelled the way `bot.names.column_type` spells a type read from a SQL migration (sqlglot's
+The SQL is spelled the way `bot.sql.names.column_type` spells a type read from a SQL migration (sqlglot's
 lower-case rendering), so the type-change rule compares a Rails `change_column` with the column a
 `CREATE TABLE` made, and a Django `AlterField` with the field an earlier migration added.
 """

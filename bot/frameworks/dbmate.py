@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 
-from bot.changeset import Tree
 from bot.frameworks.goose import split_sections
 from bot.frameworks.sqlfile import build, down_section, parse_sql
-from bot.migration import Migration
+from bot.model.changeset import Tree
+from bot.model.migration import Migration
 
 NAME = "dbmate"
 _MARK = re.compile(r"^\s*--\s*migrate:(up|down)\b", re.I | re.M)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
-from bot.changeset import Tree
 from bot.frameworks.sqlfile import build, down_file, parse_sql, sibling
-from bot.migration import Migration
+from bot.model.changeset import Tree
+from bot.model.migration import Migration
 
 NAME = "diesel"
 

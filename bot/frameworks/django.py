@@ -18,17 +18,17 @@ import re
 import weakref
 from collections import OrderedDict
 
-from bot import suppressions
-from bot.changeset import Tree
-from bot.findings import Location
 from bot.frameworks import python_source as py
+from bot.frameworks import suppressions
 from bot.frameworks.django_operations import Reader
 from bot.frameworks.django_state import State
 from bot.frameworks.inverse import inverse
 from bot.frameworks.python_code import CodeReader
 from bot.frameworks.sqlfile import parse_sql
 from bot.frameworks.statements import separate
-from bot.migration import Migration, Operation, RunCode, Unparsed
+from bot.model.changeset import Tree
+from bot.model.findings import Location
+from bot.model.migration import Migration, Operation, RunCode, Unparsed
 
 NAME = "django"
 EXTENSIONS = (".py",)

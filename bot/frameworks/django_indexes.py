@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 
 from bot.frameworks import python_source as py
 from bot.frameworks.django_state import Model, together
-from bot.migration import AddConstraint, AddIndex, DropConstraint, DropIndex, Operation, ValidateConstraint
+from bot.model.migration import (
+    AddConstraint,
+    AddIndex,
+    DropConstraint,
+    DropIndex,
+    Operation,
+    ValidateConstraint,
+)
 
 if TYPE_CHECKING:
     from bot.frameworks.django_operations import Reader

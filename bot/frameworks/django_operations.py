@@ -11,7 +11,6 @@ import ast
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.findings import Location
 from bot.frameworks import django_indexes
 from bot.frameworks import python_source as py
 from bot.frameworks.django_state import (
@@ -24,7 +23,8 @@ from bot.frameworks.django_state import (
     together,
 )
 from bot.frameworks.origin import Origin
-from bot.migration import (
+from bot.model.findings import Location
+from bot.model.migration import (
     AddColumn,
     AddConstraint,
     AddIndex,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.frameworks import python_source as py
 from bot.frameworks.column_types import django_type
-from bot.migration import ColumnSpec
+from bot.model.migration import ColumnSpec
 
 _RELATIONS = frozenset({"ForeignKey", "OneToOneField"})
 

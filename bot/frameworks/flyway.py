@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from bot.changeset import Tree
 from bot.frameworks.sqlfile import WayBack, build, down_file, parse_sql, sibling
-from bot.migration import (
+from bot.model.changeset import Tree
+from bot.model.migration import (
     AddIndex,
     DetachPartition,
     DropIndex,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from bot.changeset import Tree
 from bot.frameworks.sqlfile import build, down_file, has_explicit_transaction, parse_sql
-from bot.migration import Migration, statement_count
+from bot.model.changeset import Tree
+from bot.model.migration import Migration, statement_count
 
 NAME = "golang-migrate"
 _NAME = re.compile(r"^(?P<version>\d+)_.+\.(?P<side>up|down)\.sql$")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from bot.changeset import Tree
 from bot.frameworks.sqlfile import build, down_section, parse_sql
-from bot.migration import Migration
+from bot.model.changeset import Tree
+from bot.model.migration import Migration
 
 NAME = "goose"
 _MARK = re.compile(r"^\s*--\s*\+goose\s+(up|down)\b", re.I | re.M)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.frameworks.origin import Origin
-from bot.migration import (
+from bot.model.migration import (
     AddColumn,
     AddConstraint,
     AddIndex,

@@ -16,13 +16,13 @@ import xml.etree.ElementTree as ET
 import yaml
 from defusedxml.ElementTree import DefusedXMLParser
 
-from bot import suppressions
-from bot.changeset import Tree
-from bot.findings import Location
+from bot.frameworks import suppressions
 from bot.frameworks.liquibase_changes import AUTOMATIC_ROLLBACK, Element, operations
 from bot.frameworks.sqlfile import parse_sql
 from bot.frameworks.statements import separate
-from bot.migration import Migration, Operation, Transaction, Unparsed
+from bot.model.changeset import Tree
+from bot.model.findings import Location
+from bot.model.migration import Migration, Operation, Transaction, Unparsed
 
 NAME = "liquibase"
 EXTENSIONS = (".xml", ".yaml", ".yml")

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.findings import Location
 from bot.frameworks.origin import Origin
 from bot.frameworks.sqlfile import parse_sql
-from bot.migration import (
+from bot.model.findings import Location
+from bot.model.migration import (
     AddColumn,
     AddConstraint,
     AddIndex,
@@ -35,7 +35,7 @@ from bot.migration import (
     SetNotNull,
     Unparsed,
 )
-from bot.names import normalize_type
+from bot.sql.names import normalize_type
 
 AUTOMATIC_ROLLBACK = frozenset(
     {

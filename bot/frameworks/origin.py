@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from bot.findings import Location
+from bot.model.findings import Location
 
 
 class Origin(TypedDict):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from bot.changeset import Tree
 from bot.frameworks.sqlfile import build, down_file, has_explicit_transaction, parse_sql
-from bot.migration import Migration
+from bot.model.changeset import Tree
+from bot.model.migration import Migration
 
 NAME = "sql"
 _FOLDERS = {"migrations", "migration", "migrate", "db_migrations", "schema_migrations", "sql_migrations"}

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
-from bot.changeset import Tree
-from bot.findings import Location
 from bot.frameworks.sqlfile import WayBack, build, has_explicit_transaction, parse_sql
-from bot.migration import ColumnSpec, CreateEnum, CreateTable, Migration, Operation, statement_count
+from bot.model.changeset import Tree
+from bot.model.findings import Location
+from bot.model.migration import ColumnSpec, CreateEnum, CreateTable, Migration, Operation, statement_count
 
 NAME = "prisma"
 

@@ -11,11 +11,11 @@ import ast
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.findings import Location
 from bot.frameworks import python_source as py
 from bot.frameworks.origin import Origin
 from bot.frameworks.sqlfile import parse_sql
-from bot.migration import DataDelete, DataInsert, DataUpdate, Operation, Unparsed
+from bot.model.findings import Location
+from bot.model.migration import DataDelete, DataInsert, DataUpdate, Operation, Unparsed
 
 _EXECUTE = frozenset({"execute", "exec_driver_sql", "executemany"})
 _ITERATE = frozenset(

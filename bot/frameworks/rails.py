@@ -15,19 +15,17 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from tree_sitter import Node
 
-from bot import suppressions
-from bot.changeset import Tree
-from bot.findings import Dimension, Location
-from bot.frameworks import rails_data, rails_schema, rails_tables, ruby
+from bot.frameworks import rails_data, rails_schema, rails_tables, ruby, suppressions
 from bot.frameworks.inverse import inverse
 from bot.frameworks.origin import origin
 from bot.frameworks.rails_common import Result, Source
 from bot.frameworks.statements import separate
-from bot.migration import Migration, Operation, RunCode, Suppression, Unparsed
+from bot.model.changeset import Tree
+from bot.model.findings import Dimension, Location
+from bot.model.migration import Migration, Operation, RunCode, Suppression, Unparsed
 
 NAME = "rails"
 EXTENSIONS = (".rb",)
@@ -151,17 +149,6 @@ def _down(body: Node | None, up_walker: _Walker) -> tuple[tuple[Operation, ...] 
     walker.helpers = up_walker.helpers
     walker.walk(body)
     return tuple(walker.ops), ""
-
-
-@cache
-def _safety_rules() -> tuple[str, ...]:
-    from bot.rules import RULES  # the rules import nothing from the frameworks
-
-    return tuple(
-        m.RULE.id
-        for m in RULES
-        if m.RULE.dimension is Dimension.MIGRATION_SAFETY and m.RULE.id not in _NOT_SUPPRESSED
-    )
 
 
 def _inline_models(root: Node) -> dict[str, str]:
@@ -313,7 +300,14 @@ class _Walker:
         for first, last, line in self.safety:
             for start in sorted({op.location.line for op in self.ops if first <= op.location.line <= last}):
                 found.append(
-                    Suppression(rules=_safety_rules(), reason="safety_assured", line=line, applies_to=start)
+                    Suppression(
+                        rules=(),
+                        reason="safety_assured",
+                        line=line,
+                        applies_to=start,
+                        dimension=Dimension.MIGRATION_SAFETY.value,
+                        keep=_NOT_SUPPRESSED,
+                    )
                 )
         return tuple(found)
 

@@ -21,7 +21,7 @@ from bot.frameworks.rails_common import (
     plural,
     sql_literal,
 )
-from bot.migration import (
+from bot.model.migration import (
     AddColumn,
     AddConstraint,
     AddIndex,

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from bot.findings import Location
 from bot.frameworks import ruby
 from bot.frameworks.column_types import rails_type
 from bot.frameworks.origin import Origin
-from bot.migration import ColumnSpec, Operation
-from bot.names import VOLATILE_FUNCTIONS
+from bot.model.findings import Location
+from bot.model.migration import ColumnSpec, Operation
+from bot.sql.names import VOLATILE_FUNCTIONS
 
 VOLATILE = re.compile(r"\b(" + "|".join(sorted(VOLATILE_FUNCTIONS)) + r")\s*\(", re.I)
 

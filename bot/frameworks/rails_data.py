@@ -14,7 +14,7 @@ from tree_sitter import Node
 from bot.frameworks import ruby
 from bot.frameworks.origin import origin
 from bot.frameworks.rails_common import plural
-from bot.migration import DataDelete, DataInsert, DataUpdate, Operation, RunCode
+from bot.model.migration import DataDelete, DataInsert, DataUpdate, Operation, RunCode
 
 _BATCHES = frozenset({"in_batches", "find_each", "find_in_batches", "each_slice"})
 _UPDATES = frozenset(

@@ -21,7 +21,7 @@ from bot.frameworks.rails_common import (
     singular,
 )
 from bot.frameworks.sqlfile import parse_sql
-from bot.migration import (
+from bot.model.migration import (
     AddConstraint,
     AddEnumValue,
     AddIndex,

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from bot.findings import Location
 from bot.frameworks import rails_schema, ruby
 from bot.frameworks.column_types import rails_type
 from bot.frameworks.origin import origin
 from bot.frameworks.rails_common import Result, Source, column, index_name, plural, singular
-from bot.migration import AddColumn, AddConstraint, AddIndex, ColumnSpec, CreateTable, Operation, RawSQL
+from bot.model.findings import Location
+from bot.model.migration import AddColumn, AddConstraint, AddIndex, ColumnSpec, CreateTable, Operation, RawSQL
 
 _COLUMN_TYPES = frozenset(
     {

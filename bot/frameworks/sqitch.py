@@ -6,9 +6,9 @@ write `BEGIN` and `COMMIT` into the script, which is what counts.
 
 from __future__ import annotations
 
-from bot.changeset import Tree
 from bot.frameworks.sqlfile import build, down_file, has_explicit_transaction, parse_sql
-from bot.migration import Migration
+from bot.model.changeset import Tree
+from bot.model.migration import Migration
 
 NAME = "sqitch"
 

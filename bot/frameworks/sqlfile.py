@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot import suppressions
-from bot.changeset import Tree
-from bot.findings import Location
-from bot.migration import Migration, Operation, Transaction, Unparsed
-from bot.sql import split
-from bot.translate import operations
+from bot.frameworks import suppressions
+from bot.model.changeset import Tree
+from bot.model.findings import Location
+from bot.model.migration import Migration, Operation, Transaction, Unparsed
+from bot.sql.statements import split
+from bot.sql.translate import operations
 
 
 def parse_sql(path: str, text: str, dialect: str, *, first_line: int = 1) -> tuple[Operation, ...]:

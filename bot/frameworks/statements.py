@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.migration import (
+from bot.model.migration import (
     AddColumn,
     AddConstraint,
     AddIndex,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from sqlglot.expressions import Table
 
+from bot.model.facts import EXACT, SAMPLE, STATISTICS, ColumnFacts, Count, Lookup, TableFacts, ValueCount
 from bot.probe import queries, statistics
-from bot.probe.facts import EXACT, SAMPLE, STATISTICS, ColumnFacts, Count, Lookup, TableFacts, ValueCount
 from bot.probe.policy import Policy
 from bot.probe.questions import DISTRIBUTION, DUPLICATES, LOOKUP, NULLS, ORPHANS, SIZE, TYPE_FIT, Question
 from bot.probe.session import ProbeError, Session

@@ -12,10 +12,8 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from bot.catalog import Catalog
-from bot.codevalues import plural
-from bot.conversions import FLOAT_TYPES, INT_BYTES, NUMERIC_TYPES, TEXT_TYPES, type_parts
-from bot.migration import (
+from bot.model.catalog import Catalog
+from bot.model.migration import (
     AddColumn,
     AddConstraint,
     AddIndex,
@@ -27,8 +25,17 @@ from bot.migration import (
     Operation,
     SetNotNull,
 )
-from bot.names import identifier
-from bot.transform import literals, mapping_sites, referenced_table, source_column, source_table, where_of
+from bot.references.code_values import plural
+from bot.sql.conversions import FLOAT_TYPES, INT_BYTES, NUMERIC_TYPES, TEXT_TYPES, type_parts
+from bot.sql.data_changes import (
+    literals,
+    mapping_sites,
+    referenced_table,
+    source_column,
+    source_table,
+    where_of,
+)
+from bot.sql.names import identifier
 
 SIZE, DISTRIBUTION, LOOKUP, NULLS, DUPLICATES, ORPHANS, TYPE_FIT = (
     "size",

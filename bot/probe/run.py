@@ -10,9 +10,9 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from bot.model.facts import Facts, Failure
 from bot.probe import statistics
 from bot.probe.answers import Answers
-from bot.probe.facts import Facts, Failure
 from bot.probe.policy import Target
 from bot.probe.questions import DISTRIBUTION, Question
 from bot.probe.session import ProbeError, Session, read_only

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from bot.probe.facts import Query
+from bot.model.facts import Query
 from bot.probe.policy import Target
 
 CONNECT_TIMEOUT = 5  # seconds

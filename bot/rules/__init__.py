@@ -1,4 +1,8 @@
-"""Every rule, one module each. RULES is sorted by id; a test checks every module is registered once."""
+"""Every rule, one module each, and `context`: what a rule may know besides the migration.
+
+RULES is sorted by id; a test checks every rule module is registered once. Rules import the layers below
+them (model, sql, frameworks, references, probe questions), never the plan, the review or what renders it.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,9 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.context import Context
-    from bot.findings import Finding, Rule
-    from bot.migration import Migration
+    from bot.model.findings import Finding, Rule
+    from bot.model.migration import Migration
+    from bot.rules.context import Context
 
 # One module per rule, sorted by id (module name = id with underscores).
 NAMES = (

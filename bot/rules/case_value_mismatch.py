@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.codevalues import describe, near_member, where
-from bot.context import Context
-from bot.findings import Dimension, Finding, Reference, Rule, Severity
-from bot.migration import Migration
-from bot.transform import literals, mapping_sites, source_column
+from bot.model.findings import Dimension, Finding, Reference, Rule, Severity
+from bot.model.migration import Migration
+from bot.references.code_values import describe, near_member, where
+from bot.rules.context import Context
+from bot.sql.data_changes import literals, mapping_sites, source_column
 
 RULE = Rule(
     id="case-value-mismatch",

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from bot.blast_radius import assess
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.inflection import model_name
-from bot.migration import DropColumn, Migration
-from bot.references import Target, Use
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import DropColumn, Migration
+from bot.references.blast_radius import assess
+from bot.references.inflection import model_name
+from bot.references.search import Target, Use
+from bot.rules.context import Context
 
 RULE = Rule(
     id="column-dropped",

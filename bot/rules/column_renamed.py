@@ -20,11 +20,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.blast_radius import assess
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import AddColumn, Migration, RawSQL, RenameColumn
-from bot.references import Target
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AddColumn, Migration, RawSQL, RenameColumn
+from bot.references.blast_radius import assess
+from bot.references.search import Target
+from bot.rules.context import Context
 
 _VIEW = re.compile(r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW", re.I)
 

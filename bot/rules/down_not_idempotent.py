@@ -19,9 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import (
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import (
     AddColumn,
     AddIndex,
     CreateTable,
@@ -31,6 +30,7 @@ from bot.migration import (
     Migration,
     Operation,
 )
+from bot.rules.context import Context
 
 RULE = Rule(
     id="down-not-idempotent",

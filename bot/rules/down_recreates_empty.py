@@ -20,9 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import (
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import (
     AddColumn,
     CreateTable,
     DataInsert,
@@ -32,6 +31,7 @@ from bot.migration import (
     Migration,
     Operation,
 )
+from bot.rules.context import Context
 from bot.rules.missing_down_migration import DERIVED_DOWN
 
 RULE = Rule(

@@ -23,11 +23,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Reference, Rule, Severity
-from bot.migration import Migration, RawSQL
-from bot.references import Use
-from bot.targets import replacements
+from bot.model.findings import Dimension, Finding, Reference, Rule, Severity
+from bot.model.migration import Migration, RawSQL
+from bot.references.search import Use
+from bot.references.targets import replacements
+from bot.rules.context import Context
 
 RULE = Rule(
     id="dual-write-incomplete",

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import Migration
-from bot.transform import literals, mapping_sites
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import Migration
+from bot.rules.context import Context
+from bot.sql.data_changes import literals, mapping_sites
 
 RULE = Rule(
     id="duplicate-case-branch",

@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Location, Rule, Severity
-from bot.migration import AddColumn, CreateTable, DataUpdate, Migration, Operation
+from bot.model.findings import Dimension, Finding, Location, Rule, Severity
+from bot.model.migration import AddColumn, CreateTable, DataUpdate, Migration, Operation
+from bot.rules.context import Context
 
 RULE = Rule(
     id="duplicate-column-assignment",

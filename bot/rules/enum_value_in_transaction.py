@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import AddEnumValue, CreateEnum, Migration, Transaction, transaction_flags
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AddEnumValue, CreateEnum, Migration, Transaction, transaction_flags
+from bot.rules.context import Context
 
 RULE = Rule(
     id="enum-value-in-transaction",

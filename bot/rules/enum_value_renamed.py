@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.blast_radius import assess
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import Migration, RawSQL
-from bot.references import Target
-from bot.targets import enum_rename
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import Migration, RawSQL
+from bot.references.blast_radius import assess
+from bot.references.search import Target
+from bot.references.targets import enum_rename
+from bot.rules.context import Context
 
 RULE = Rule(
     id="enum-value-renamed",

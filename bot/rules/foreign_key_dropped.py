@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import DropConstraint, Migration
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import DropConstraint, Migration
+from bot.rules.context import Context
 
 RULE = Rule(
     id="foreign-key-dropped",

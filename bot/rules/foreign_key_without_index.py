@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.catalog import Catalog
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import AddColumn, AddConstraint, AddIndex, CreateTable, Migration, Operation
+from bot.model.catalog import Catalog
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AddColumn, AddConstraint, AddIndex, CreateTable, Migration, Operation
+from bot.rules.context import Context
 
 RULE = Rule(
     id="foreign-key-without-index",

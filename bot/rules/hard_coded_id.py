@@ -20,13 +20,13 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from bot.codesyntax import Definition
-from bot.codevalues import describe, member_for, normal, plural, where
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import DataDelete, DataInsert, DataUpdate, Migration, Operation
-from bot.names import identifier
-from bot.transform import literals, mapping_sites, referenced_table, where_of
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import DataDelete, DataInsert, DataUpdate, Migration, Operation
+from bot.references.code_values import describe, member_for, normal, plural, where
+from bot.references.codesyntax import Definition
+from bot.rules.context import Context
+from bot.sql.data_changes import literals, mapping_sites, referenced_table, where_of
+from bot.sql.names import identifier
 
 RULE = Rule(
     id="hard-coded-id",

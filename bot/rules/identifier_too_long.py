@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import (
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import (
     AddColumn,
     AddConstraint,
     AddIndex,
@@ -28,6 +27,7 @@ from bot.migration import (
     RenameConstraint,
     RenameTable,
 )
+from bot.rules.context import Context
 
 RULE = Rule(
     id="identifier-too-long",

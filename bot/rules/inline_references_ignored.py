@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import AddColumn, CreateTable, Migration, declared_columns
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AddColumn, CreateTable, Migration, declared_columns
+from bot.rules.context import Context
 
 RULE = Rule(
     id="inline-references-ignored",

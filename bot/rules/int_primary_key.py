@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import AddConstraint, CreateTable, Migration, Operation, declared_columns
-from bot.rewrite import retype
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AddConstraint, CreateTable, Migration, Operation, declared_columns
+from bot.rules.context import Context
+from bot.sql.rewrite import retype
 
 RULE = Rule(
     id="int-primary-key",

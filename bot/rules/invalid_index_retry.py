@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import AddIndex, DropIndex, Migration
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AddIndex, DropIndex, Migration
+from bot.rules.context import Context
 
 RULE = Rule(
     id="invalid-index-retry",

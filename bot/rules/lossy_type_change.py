@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.conversions import classify
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import AlterColumnType, Migration
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AlterColumnType, Migration
+from bot.rules.context import Context
+from bot.sql.conversions import classify
 
 RULE = Rule(
     id="lossy-type-change",

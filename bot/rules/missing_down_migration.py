@@ -22,9 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import (
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import (
     AlterColumnType,
     DataDelete,
     DataUpdate,
@@ -37,6 +36,7 @@ from bot.migration import (
     Transaction,
     Truncate,
 )
+from bot.rules.context import Context
 
 RULE = Rule(
     id="missing-down-migration",

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import (
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import (
     AddColumn,
     AddConstraint,
     AddIndex,
@@ -35,6 +34,7 @@ from bot.migration import (
     SetTimeout,
     Truncate,
 )
+from bot.rules.context import Context
 
 RULE = Rule(
     id="missing-lock-timeout",

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.locks import long_running
-from bot.migration import AlterColumnType, Migration, Operation, SetTimeout
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AlterColumnType, Migration, Operation, SetTimeout
+from bot.rules.context import Context
+from bot.sql.locks import long_running
 
 RULE = Rule(
     id="missing-statement-timeout",

@@ -26,10 +26,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot import mysql_ddl
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import (
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import (
     AddColumn,
     AddConstraint,
     AlterColumnType,
@@ -38,6 +36,8 @@ from bot.migration import (
     Operation,
     RawSQL,
 )
+from bot.rules.context import Context
+from bot.sql import mysql_ddl
 
 RULE = Rule(
     id="mysql-table-copy",

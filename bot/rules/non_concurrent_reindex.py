@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import AddIndex, Migration, Reindex
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AddIndex, Migration, Reindex
+from bot.rules.context import Context
 
 RULE = Rule(
     id="non-concurrent-reindex",

@@ -24,9 +24,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import (
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import (
     AddColumn,
     AddIndex,
     CreateTable,
@@ -39,6 +38,7 @@ from bot.migration import (
     Transaction,
     transaction_flags,
 )
+from bot.rules.context import Context
 
 RULE = Rule(
     id="non-robust-statement",

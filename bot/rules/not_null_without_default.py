@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import AddColumn, Migration
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AddColumn, Migration
+from bot.rules.context import Context
 
 RULE = Rule(
     id="not-null-without-default",

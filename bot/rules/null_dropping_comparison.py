@@ -24,13 +24,13 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from bot.codevalues import near_member
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import DATA_CHANGES, DataInsert, Migration, Operation
-from bot.names import identifier
-from bot.sql import render
-from bot.transform import where_of
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import DATA_CHANGES, DataInsert, Migration, Operation
+from bot.references.code_values import near_member
+from bot.rules.context import Context
+from bot.sql.data_changes import where_of
+from bot.sql.names import identifier
+from bot.sql.statements import render
 
 RULE = Rule(
     id="null-dropping-comparison",

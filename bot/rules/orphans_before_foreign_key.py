@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import AddConstraint, Migration
-from bot.probe.facts import EXACT, Count, Facts
+from bot.model.facts import EXACT, Count, Facts
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AddConstraint, Migration
+from bot.rules.context import Context
 
 RULE = Rule(
     id="orphans-before-foreign-key",

@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import AddConstraint, AddIndex, Migration, SetNotNull
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AddConstraint, AddIndex, Migration, SetNotNull
+from bot.rules.context import Context
 
 RULE = Rule(
     id="primary-key-not-null-scan",

@@ -18,14 +18,14 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from bot.codevalues import normal
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import DataDelete, DataUpdate, Migration, Operation
-from bot.names import identifier
-from bot.probe.facts import Facts, Lookup
+from bot.model.facts import Facts, Lookup
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import DataDelete, DataUpdate, Migration, Operation
 from bot.probe.questions import lookup_table
-from bot.transform import literals, mapping_sites, where_of
+from bot.references.code_values import normal
+from bot.rules.context import Context
+from bot.sql.data_changes import literals, mapping_sites, where_of
+from bot.sql.names import identifier
 
 RULE = Rule(
     id="production-id-mismatch",

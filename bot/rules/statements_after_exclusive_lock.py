@@ -22,10 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.locks import access_exclusive, long_running
-from bot.migration import (
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import (
     AddConstraint,
     Migration,
     Operation,
@@ -34,6 +32,8 @@ from bot.migration import (
     ValidateConstraint,
     transaction_flags,
 )
+from bot.rules.context import Context
+from bot.sql.locks import access_exclusive, long_running
 
 RULE = Rule(
     id="statements-after-exclusive-lock",

@@ -18,12 +18,12 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from bot.codevalues import describe, member_for, normal, where
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import DataInsert, DataUpdate, Migration
-from bot.names import identifier
-from bot.transform import literals, mapping_sites, source_column
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import DataInsert, DataUpdate, Migration
+from bot.references.code_values import describe, member_for, normal, where
+from bot.rules.context import Context
+from bot.sql.data_changes import literals, mapping_sites, source_column
+from bot.sql.names import identifier
 
 RULE = Rule(
     id="swapped-values",

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.blast_radius import assess
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import DropTable, Migration, Truncate
-from bot.references import Target
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import DropTable, Migration, Truncate
+from bot.references.blast_radius import assess
+from bot.references.search import Target
+from bot.rules.context import Context
 
 RULE = Rule(
     id="table-dropped",

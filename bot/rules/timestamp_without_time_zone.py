@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import Migration, declared_columns
-from bot.rewrite import retype
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import Migration, declared_columns
+from bot.rules.context import Context
+from bot.sql.rewrite import retype
 
 RULE = Rule(
     id="timestamp-without-time-zone",

@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot import mysql_ddl
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import AlterColumnType, Migration
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AlterColumnType, Migration
+from bot.rules.context import Context
+from bot.sql import mysql_ddl
 
 RULE = Rule(
     id="type-change-rewrite",

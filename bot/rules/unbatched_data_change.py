@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import DataDelete, DataUpdate, Migration
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import DataDelete, DataUpdate, Migration
+from bot.rules.context import Context
 
 RULE = Rule(
     id="unbatched-data-change",

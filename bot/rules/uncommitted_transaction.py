@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import Migration, Operation, Transaction
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import Migration, Operation, Transaction
+from bot.rules.context import Context
 
 RULE = Rule(
     id="uncommitted-transaction",

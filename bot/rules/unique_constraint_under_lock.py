@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import AddConstraint, Migration
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AddConstraint, Migration
+from bot.rules.context import Context
 
 RULE = Rule(
     id="unique-constraint-under-lock",

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.codevalues import describe, normal, stored, where
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import Migration
-from bot.transform import literals, mapping_sites, restricts, source_column
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import Migration
+from bot.references.code_values import describe, normal, stored, where
+from bot.rules.context import Context
+from bot.sql.data_changes import literals, mapping_sites, restricts, source_column
 
 RULE = Rule(
     id="unmapped-code-value",

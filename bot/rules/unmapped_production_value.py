@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import AddColumn, DataInsert, DataUpdate, Migration
-from bot.probe.facts import EXACT, ColumnFacts, Facts, ValueCount, share
-from bot.transform import literals, mapping_sites, restricts, source_column
+from bot.model.facts import EXACT, ColumnFacts, Facts, ValueCount, share
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AddColumn, DataInsert, DataUpdate, Migration
+from bot.rules.context import Context
+from bot.sql.data_changes import literals, mapping_sites, restricts, source_column
 
 RULE = Rule(
     id="unmapped-production-value",

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import AlterColumnType, Migration
-from bot.probe.facts import EXACT, Count, Facts
+from bot.model.facts import EXACT, Count, Facts
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AlterColumnType, Migration
+from bot.rules.context import Context
 
 RULE = Rule(
     id="values-rejected-by-type",

@@ -18,11 +18,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from bot.context import Context
-from bot.findings import Dimension, Finding, Rule, Severity
-from bot.migration import DataDelete, DataInsert, DataUpdate, Migration
-from bot.probe.facts import EXACT, ColumnFacts, Facts, ValueCount
+from bot.model.facts import EXACT, ColumnFacts, Facts, ValueCount
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import DataDelete, DataInsert, DataUpdate, Migration
 from bot.probe.questions import compared_values
+from bot.rules.context import Context
 
 RULE = Rule(
     id="where-matches-no-rows",

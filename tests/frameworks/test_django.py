@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.changeset import ChangedFile, ChangeSet, MemoryTree
-from bot.config import Config
 from bot.frameworks import detect, detect_dialect, django
-from bot.migration import (
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.config import Config
+from bot.model.migration import (
     AddColumn,
     AddConstraint,
     AddIndex,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.review import review
 
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.changeset import ChangedFile, ChangeSet, MemoryTree
-from bot.findings import Review
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.findings import Review
 from bot.review import review
 
 CASES = Path(__file__).resolve().parent.parent / "cases"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.changeset import MemoryTree
-from bot.config import Config
 from bot.frameworks import detect, liquibase
-from bot.migration import (
+from bot.model.changeset import MemoryTree
+from bot.model.config import Config
+from bot.model.migration import (
     AddColumn,
     AddIndex,
     AlterColumnType,

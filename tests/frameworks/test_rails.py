@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.changeset import ChangedFile, ChangeSet, MemoryTree
-from bot.config import Config
-from bot.findings import Review
 from bot.frameworks import detect, rails
-from bot.migration import (
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.config import Config
+from bot.model.findings import Review
+from bot.model.migration import (
     AddColumn,
     AddConstraint,
     AddIndex,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 
 ROWS = 300_000
 

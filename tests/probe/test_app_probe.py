@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
-from bot import jobs, tasks
-from bot.github import GitHubApp
-from bot.probe.production import FORK
-from bot.store import Job, Store
-from bot.web import create_app
+from bot.app import jobs, tasks
+from bot.app.github import GitHubApp
+from bot.app.store import Job, Store
+from bot.app.web import create_app
+from bot.production import FORK
 from tests.conftest import NAME, OWNER, App, Scenario, make_settings, payload
 
 pytestmark = pytest.mark.anyio

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from bot.findings import Review
-from bot.probe.facts import EXACT, SAMPLE, STATISTICS, Facts
+from bot.model.facts import EXACT, SAMPLE, STATISTICS, Facts
+from bot.model.findings import Review
 from bot.probe.policy import Policy, target_for_dsn
-from bot.probe.production import verify
 from bot.probe.session import ProbeError, read_only
+from bot.production import verify
 from bot.review import review
 from tests.probe.shop import MYSQL_MIGRATION, changeset, fill_mariadb
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.findings import Review
-from bot.probe.facts import EXACT, SAMPLE, STATISTICS, Facts
+from bot.model.facts import EXACT, SAMPLE, STATISTICS, Facts
+from bot.model.findings import Review
 from bot.probe.policy import Policy, target_for_dsn
-from bot.probe.production import verify
+from bot.production import verify
 from bot.review import review
 from tests.probe.shop import MIGRATION, ROWS, changeset, fill_postgres
 
@@ -114,7 +114,7 @@ def test_checklist_is_verified_by_the_probe_when_production_agrees(pg: Any) -> N
 def test_every_query_is_recorded_with_its_timing_in_the_json(pg: Any) -> None:
     import json
 
-    from bot.render import to_json
+    from bot.render.formats import to_json
 
     facts, result = _run(pg)
     data = json.loads(to_json(result))["probe"]

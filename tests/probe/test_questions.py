@@ -12,7 +12,7 @@ BASE = "CREATE TABLE items (id bigint PRIMARY KEY, code varchar(60), qty bigint,
 def _ask(sql: str, base: str = "") -> set[Question]:
     change = changeset(sql)
     if base:
-        from bot.changeset import MemoryTree
+        from bot.model.changeset import MemoryTree
 
         change = type(change)(
             **{**change.__dict__, "base_tree": MemoryTree({"db/migrations/001_base.sql": base})}

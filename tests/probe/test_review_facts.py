@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.probe.facts import STATISTICS, Facts, Failure, TableFacts
+from bot.model.facts import STATISTICS, Facts, Failure, TableFacts
 from tests.conftest import review_sql
 
 SQL = "CREATE INDEX users_email ON users (email);"

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from bot.probe.policy import Policy, target_for_dsn
-from bot.probe.production import FORK, verify
 from bot.probe.session import ProbeError, read_only
+from bot.production import FORK, verify
 from bot.review import review
 from tests.probe.shop import MIGRATION, changeset, fill_postgres
 

@@ -1,6 +1,6 @@
 from typing import Any
 
-from bot.findings import Severity
+from bot.model.findings import Severity
 from tests.conftest import review_sql
 
 MODEL = {

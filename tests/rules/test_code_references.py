@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.changeset import ChangedFile, ChangeSet, MemoryTree
-from bot.findings import Finding, Review, Severity
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.findings import Finding, Review, Severity
 from bot.review import review
 from tests.conftest import review_sql
 

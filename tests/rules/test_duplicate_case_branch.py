@@ -1,4 +1,4 @@
-from bot.findings import Severity
+from bot.model.findings import Severity
 from tests.conftest import review_sql
 
 

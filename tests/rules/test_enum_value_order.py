@@ -1,6 +1,6 @@
 from typing import Any
 
-from bot.findings import Finding
+from bot.model.findings import Finding
 from tests.conftest import review_sql
 
 BASE = {"db/migrations/000_base.sql": "CREATE TYPE order_status AS ENUM ('draft', 'published', 'archived');"}

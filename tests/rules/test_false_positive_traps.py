@@ -7,9 +7,9 @@ taken for NOT NULL (django-migration-linter #67), and the 4-row table (strong_mi
 
 from __future__ import annotations
 
-from bot.changeset import ChangedFile, ChangeSet, MemoryTree
-from bot.config import Config
-from bot.findings import Severity
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.config import Config
+from bot.model.findings import Severity
 from bot.review import review
 from tests.conftest import review_sql, rule_ids
 

@@ -1,6 +1,6 @@
 from typing import Any
 
-from bot.findings import Finding
+from bot.model.findings import Finding
 from tests.conftest import review_sql
 
 BASE = {

@@ -1,4 +1,4 @@
-from bot.findings import Severity
+from bot.model.findings import Severity
 from tests.conftest import review_sql
 
 PRIORITY = {"app/priority.py": "class Priority(IntEnum):\n    LOW = 1\n    NORMAL = 2\n    HIGH = 3\n"}

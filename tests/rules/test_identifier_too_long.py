@@ -1,6 +1,6 @@
 from typing import Any
 
-from bot.findings import Finding, Severity
+from bot.model.findings import Finding, Severity
 from tests.conftest import review_sql
 
 LONG = "index_customer_subscriptions_on_billing_account_id_and_created_at_desc"  # 70 characters

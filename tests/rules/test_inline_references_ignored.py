@@ -1,7 +1,7 @@
 from typing import Any
 
-from bot.config import Config
-from bot.findings import Finding
+from bot.model.config import Config
+from bot.model.findings import Finding
 from tests.conftest import review_sql
 
 SQL = "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));"

@@ -2,7 +2,7 @@ from typing import Any
 
 import pytest
 
-from bot.findings import Severity
+from bot.model.findings import Severity
 from tests.conftest import review_sql
 
 CASES = [

@@ -1,5 +1,5 @@
-from bot.config import Config
-from bot.findings import Severity
+from bot.model.config import Config
+from bot.model.findings import Severity
 from tests.conftest import review_sql, rule_ids
 
 SQL = "CREATE INDEX orders_user_idx ON orders (user_id);"

@@ -1,7 +1,7 @@
 from typing import Any
 
-from bot.config import Config
-from bot.findings import Finding, Severity
+from bot.model.config import Config
+from bot.model.findings import Finding, Severity
 from tests.conftest import review_sql
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot import rules
-from bot.config import parse_config
+from bot.model.config import parse_config
 from tests.conftest import review_sql, rule_ids
 
 MAPPING = Path(__file__).resolve().parents[2] / "docs" / "rule-mapping.md"

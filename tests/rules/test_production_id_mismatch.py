@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.probe.facts import Facts, Lookup
+from bot.model.facts import Facts, Lookup
 from tests.conftest import review_sql, rule_ids
 
 RULE = "production-id-mismatch"

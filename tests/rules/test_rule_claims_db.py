@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.config import Config
+from bot.model.config import Config
 from tests.conftest import review_sql, rule_ids
 
 MARIADB = Config(dialect="mariadb", database_version="10.11")

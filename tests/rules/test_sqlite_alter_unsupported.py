@@ -3,8 +3,8 @@ from typing import Any
 
 import pytest
 
-from bot.config import Config
-from bot.findings import Finding
+from bot.model.config import Config
+from bot.model.findings import Finding
 from tests.conftest import review_sql
 
 

@@ -1,6 +1,6 @@
 from typing import Any
 
-from bot.findings import Finding, Severity
+from bot.model.findings import Finding, Severity
 from tests.conftest import review_sql
 
 RULE = "statements-after-exclusive-lock"

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.findings import Severity
+from bot.model.findings import Severity
 from tests.conftest import review_sql
 
 UPDATE = (

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.probe.facts import EXACT, STATISTICS, ColumnFacts, Facts, ValueCount
+from bot.model.facts import EXACT, STATISTICS, ColumnFacts, Facts, ValueCount
 from tests.conftest import review_sql, rule_ids
 
 RULE = "unmapped-production-value"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.probe.facts import SAMPLE, Count, Facts
+from bot.model.facts import SAMPLE, Count, Facts
 from tests.conftest import review_sql, rule_ids
 
 RULE = "values-rejected-by-type"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.probe.facts import EXACT, SAMPLE, ColumnFacts, Facts, ValueCount
+from bot.model.facts import EXACT, SAMPLE, ColumnFacts, Facts, ValueCount
 from tests.conftest import review_sql, rule_ids
 
 RULE = "where-matches-no-rows"

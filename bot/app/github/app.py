@@ -1,0 +1,89 @@
+"""The app's identity: its JWT-authenticated client, narrowed installation sessions, and the manifest flow."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+import httpx
+from githubkit import AppAuthStrategy, GitHub
+from githubkit.cache import MemCacheStrategy
+
+from bot.app.github.policy import Pacer, decide, json_of, version_hooks
+from bot.app.github.repository import Repository
+from bot.app.settings import Settings
+
+PERMISSIONS: Any = {
+    "checks": "write",
+    "contents": "read",
+    "metadata": "read",
+    "pull_requests": "write",
+}
+
+
+class GitHubApp:
+    """The app's identity: a JWT-authenticated client, and sessions per installation and repository."""
+
+    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings
+        self._app = GitHub(
+            AppAuthStrategy(app_id=settings.app_id, private_key=settings.private_key),
+            base_url=settings.github_api_url,
+            http_cache=False,
+            auto_retry=decide,
+            timeout=httpx.Timeout(30.0, connect=10.0),
+            follow_redirects=True,
+            async_transport=transport,
+            user_agent="migration-review",
+            cache_strategy=MemCacheStrategy(),  # tokens of this app only, not a process-wide cache
+            async_event_hooks={"request": version_hooks(settings.api_version), "response": []},
+        )
+        self._login: str | None = None
+        self._pacers: dict[int, Pacer] = {}
+
+    async def bot_login(self) -> str:
+        """`<slug>[bot]`, the login our comments are written under."""
+        if self._login is None:
+            response = await self._app.rest.apps.async_get_authenticated()
+            self._login = f"{json_of(response)['slug']}[bot]"
+        return self._login
+
+    async def failed_deliveries(self, since: datetime) -> list[tuple[int, str]]:
+        """(delivery id, guid) of webhooks GitHub could not hand us since `since`, one per guid."""
+        pages = self._app.rest.paginate(
+            self._app.rest.apps.async_list_webhook_deliveries, map_func=json_of, per_page=100
+        )
+        failed: dict[str, int] = {}
+        delivered: set[str] = set()
+        async for item in pages:  # newest first
+            if datetime.fromisoformat(str(item["delivered_at"]).replace("Z", "+00:00")) < since:
+                break
+            guid = str(item["guid"])
+            if 200 <= int(item.get("status_code") or 0) < 300:
+                delivered.add(guid)
+            elif guid not in delivered:
+                failed.setdefault(guid, int(item["id"]))
+        return [(delivery, guid) for guid, delivery in failed.items() if guid not in delivered]
+
+    async def redeliver(self, delivery_id: int) -> None:
+        await self._app.rest.apps.async_redeliver_webhook_delivery(delivery_id)
+
+    @asynccontextmanager
+    async def repository(self, installation_id: int, owner: str, name: str) -> AsyncIterator[Repository]:
+        auth = self._app.auth
+        assert isinstance(auth, AppAuthStrategy)
+        narrowed = self._app.with_auth(
+            auth.as_installation(installation_id, repositories=[name], permissions=PERMISSIONS)
+        )
+        pacer = self._pacers.setdefault(installation_id, Pacer(self.settings.write_interval))
+        async with narrowed:
+            yield Repository(narrowed, owner, name, pacer, self.settings)
+
+
+async def convert_manifest(api_url: str, code: str, transport: httpx.AsyncBaseTransport | None = None) -> Any:
+    """Finish GitHub's manifest flow: trade the one-hour `code` for the new app's id, key and secret."""
+    gh = GitHub(base_url=api_url, http_cache=False, auto_retry=decide, async_transport=transport)
+    response = await gh.rest.apps.async_create_from_manifest(code)
+    return json_of(response)

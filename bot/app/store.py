@@ -1,0 +1,273 @@
+"""Persistence of deliveries and jobs, shared by the web and worker processes.
+
+The embedded default is one SQLite file (`sqlite:///path.db`); for several web and worker processes on
+several machines, the same tables live in PostgreSQL (`postgresql://…`). A delivery id is recorded
+once; a second delivery with the same id is not processed again. Jobs are durable: a job is leased to
+a worker while it runs and the lease is renewed; a job whose worker died (its lease ran out) is taken
+again, so a crash or restart loses no review. Work on one pull request runs one job at a time, and a
+newer review of the same pull request supersedes the queued older one.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.app.webhooks import Task
+
+SUPERSEDING = ("review", "rerun")  # kinds that make any older work on the same pull request moot
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    guid TEXT PRIMARY KEY, event TEXT NOT NULL, action TEXT NOT NULL, received_at {real} NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+    id {serial},
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    task TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    not_before {real} NOT NULL,
+    lease_until {real} NOT NULL DEFAULT 0,
+    check_run_id BIGINT,
+    error TEXT NOT NULL DEFAULT '',
+    created_at {real} NOT NULL,
+    updated_at {real} NOT NULL);
+CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, not_before);
+CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (key, id);
+CREATE TABLE IF NOT EXISTS installations (
+    id BIGINT PRIMARY KEY, event TEXT NOT NULL, updated_at {real} NOT NULL);
+CREATE TABLE IF NOT EXISTS notices (key TEXT PRIMARY KEY, sent_at {real} NOT NULL);
+"""
+
+_CLAIM = (
+    "SELECT id, task, attempts, check_run_id FROM jobs AS j"
+    " WHERE ((state='queued' AND not_before<=?) OR (state='running' AND lease_until<?))"
+    " AND NOT EXISTS (SELECT 1 FROM jobs AS o WHERE o.key=j.key AND o.id<>j.id"
+    "   AND o.state='running' AND o.lease_until>=?)"
+    " ORDER BY id LIMIT 1"
+)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    task: Task
+    attempts: int
+    check_run_id: int | None
+
+
+class _Sqlite:
+    """One SQLite connection; writers queue on the file lock, checkpoints run off the request path."""
+
+    def __init__(self, path: str) -> None:
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA wal_autocheckpoint=0")  # see checkpoint()
+        self.db.executescript(_TABLES.format(real="REAL", serial="INTEGER PRIMARY KEY AUTOINCREMENT"))
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> tuple[int, list[tuple[Any, ...]]]:
+        cursor = self.db.execute(sql, params)
+        rows = cursor.fetchall()
+        return cursor.rowcount, rows
+
+    @contextmanager
+    def transaction(self, exclusive: bool = False) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")  # one writer at a time, across processes
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def checkpoint(self) -> None:
+        if self.path == ":memory:":
+            return
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            db.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class _Postgres:
+    """One PostgreSQL connection; claims are serialized by an advisory lock."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.db = psycopg.connect(url, autocommit=True)
+        with self.transaction(exclusive=True):
+            self.db.execute(_TABLES.format(real="DOUBLE PRECISION", serial="BIGSERIAL PRIMARY KEY"))
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> tuple[int, list[tuple[Any, ...]]]:
+        cursor = self.db.execute(sql.replace("?", "%s"), params)
+        rows = cursor.fetchall() if cursor.description else []
+        return cursor.rowcount, rows
+
+    @contextmanager
+    def transaction(self, exclusive: bool = False) -> Iterator[None]:
+        with self.db.transaction():
+            if exclusive:
+                self.db.execute("SELECT pg_advisory_xact_lock(7218011)")  # migration-review's lock
+            yield
+
+    def checkpoint(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class Store:
+    def __init__(self, location: str | Path, lease: float = 60.0) -> None:
+        """`location`: a SQLite path, a `sqlite:///` URL or a `postgresql://` URL."""
+        self.lease = lease
+        self._lock = threading.Lock()
+        where = str(location)
+        if where.startswith(("postgresql://", "postgres://")):
+            self._db: _Sqlite | _Postgres = _Postgres(where)
+        else:
+            self._db = _Sqlite(where.removeprefix("sqlite:///"))
+
+    def _run(self, sql: str, *params: Any) -> tuple[int, list[tuple[Any, ...]]]:
+        with self._lock:
+            return self._db.run(sql, params)
+
+    def checkpoint(self) -> None:
+        """Fold SQLite's write-ahead log into the database (call it off the event loop)."""
+        self._db.checkpoint()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def record_delivery(self, guid: str, event: str, action: str) -> bool:
+        """True when this delivery id is new; False for a delivery seen before."""
+        count, _ = self._run(
+            "INSERT INTO deliveries VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            guid,
+            event,
+            action,
+            time.time(),
+        )
+        return count == 1
+
+    def seen_delivery(self, guid: str) -> bool:
+        _, rows = self._run("SELECT 1 FROM deliveries WHERE guid=?", guid)
+        return bool(rows)
+
+    def enqueue(self, task: Task, delay: float = 0.0) -> int:
+        now = time.time()
+        with self._lock, self._db.transaction():
+            if task.kind in SUPERSEDING:
+                self._db.run(
+                    "UPDATE jobs SET state='superseded', updated_at=? WHERE key=? AND state='queued'"
+                    " AND kind IN ('review', 'rerun')",
+                    (now, task.key),
+                )
+            _, rows = self._db.run(
+                "INSERT INTO jobs (key, kind, task, state, not_before, created_at, updated_at)"
+                " VALUES (?, ?, ?, 'queued', ?, ?, ?) RETURNING id",
+                (task.key, task.kind, json.dumps(asdict(task)), now + delay, now, now),
+            )
+        return int(rows[0][0])
+
+    def claim(self) -> Job | None:
+        """Lease the oldest runnable job whose pull request has no other job running."""
+        now = time.time()
+        with self._lock, self._db.transaction(exclusive=True):
+            _, rows = self._db.run(_CLAIM, (now, now, now))
+            if rows:
+                self._db.run(
+                    "UPDATE jobs SET state='running', attempts=attempts+1, lease_until=?, updated_at=? WHERE id=?",
+                    (now + self.lease, now, rows[0][0]),
+                )
+        if not rows:
+            return None
+        job_id, task, attempts, check_run = rows[0]
+        return Job(id=job_id, task=Task(**json.loads(task)), attempts=attempts + 1, check_run_id=check_run)
+
+    def renew(self, job_ids: list[int]) -> None:
+        until = time.time() + self.lease
+        for job_id in job_ids:
+            self._run("UPDATE jobs SET lease_until=? WHERE id=? AND state='running'", until, job_id)
+
+    def finish(self, job_id: int, state: str, error: str = "") -> None:
+        self._run(
+            "UPDATE jobs SET state=?, error=?, lease_until=0, updated_at=? WHERE id=?",
+            state,
+            error[:2000],
+            time.time(),
+            job_id,
+        )
+
+    def retry(self, job_id: int, delay: float, error: str) -> None:
+        now = time.time()
+        self._run(
+            "UPDATE jobs SET state='queued', not_before=?, lease_until=0, error=?, updated_at=? WHERE id=?",
+            now + delay,
+            error[:2000],
+            now,
+            job_id,
+        )
+
+    def set_check_run(self, job_id: int, check_run_id: int) -> None:
+        self._run("UPDATE jobs SET check_run_id=? WHERE id=?", check_run_id, job_id)
+
+    def check_run(self, job_id: int) -> int | None:
+        _, rows = self._run("SELECT check_run_id FROM jobs WHERE id=?", job_id)
+        return None if not rows or rows[0][0] is None else int(rows[0][0])
+
+    def superseded(self, job: Job) -> bool:
+        """True when a newer review of the same pull request has been asked for."""
+        _, rows = self._run(
+            "SELECT 1 FROM jobs WHERE key=? AND id>? AND kind IN ('review', 'rerun') AND state<>'cancelled' LIMIT 1",
+            job.task.key,
+            job.id,
+        )
+        return bool(rows)
+
+    def cancel(self, key: str) -> int:
+        """Drop queued work on a pull request (it was closed); a running job notices on its own."""
+        count, _ = self._run(
+            "UPDATE jobs SET state='cancelled', updated_at=? WHERE key=? AND state='queued'", time.time(), key
+        )
+        return count
+
+    def record_installation(self, installation_id: int, event: str) -> None:
+        self._run(
+            "INSERT INTO installations VALUES (?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET event=excluded.event, updated_at=excluded.updated_at",
+            installation_id,
+            event,
+            time.time(),
+        )
+
+    def first_notice(self, key: str) -> bool:
+        """True the first time a notice with this key is asked for (so a refusal is said once)."""
+        count, _ = self._run("INSERT INTO notices VALUES (?, ?) ON CONFLICT DO NOTHING", key, time.time())
+        return count == 1
+
+    def unfinished(self) -> int:
+        _, rows = self._run("SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')")
+        return int(rows[0][0])
+
+    def job_counts(self) -> dict[str, int]:
+        _, rows = self._run("SELECT state, count(*) FROM jobs GROUP BY state")
+        return {str(state): int(count) for state, count in rows}

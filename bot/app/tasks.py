@@ -1,0 +1,220 @@
+"""What a worker does for each task: review a pull request, answer `/recheck`, re-run a check.
+
+Handlers are verbs that take plain data and are idempotent on the head commit: running one twice
+publishes the same comment (left alone when unchanged) and a fresh check run. Before publishing, a
+handler checks that the pull request's head is still the commit it reviewed and that no newer review
+was asked for; a stale result is dropped and its check run closed as cancelled.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from bot.app import snapshot
+from bot.app.github import GitHubApp, Pull, Repository, parse_external_id
+from bot.app.settings import Settings
+from bot.app.store import Job, Store
+from bot.frameworks import is_candidate
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree, Tree
+from bot.model.config import ConfigError
+from bot.probe.policy import ProbeConfigError, Target, load_probe_config
+from bot.production import verify
+from bot.render.formats import render_check_run, render_comment
+from bot.review import prepare, review
+
+log = logging.getLogger("migration_review.tasks")
+
+CONFIG_PATH = ".github/migration-review.yml"
+WRITERS = ("admin", "maintain", "write")
+REFUSAL = (
+    "@{login} `/recheck` needs write access to this repository, so it was not run. "
+    "Anyone with write access can ask for it, or push a new commit."
+)
+FAILED_TITLE = "The review could not run"
+CONFIG_TITLE = "The repository configuration is invalid"
+
+
+@dataclass(frozen=True)
+class Context:
+    settings: Settings
+    store: Store
+    app: GitHubApp
+
+
+async def run(job: Job, context: Context) -> str:
+    """Run one job; returns the state to record (done, superseded, cancelled or refused)."""
+    task = job.task
+    async with context.app.repository(task.installation_id, task.owner, task.repo) as repo:
+        if task.kind == "review":
+            return await review_pull_request(job, context, repo, task.number)
+        if task.kind == "recheck":
+            return await answer_recheck(job, context, repo)
+        if task.kind == "rerun":
+            return await rerun_check(job, context, repo)
+    raise ValueError(f"unknown task kind {task.kind!r}")
+
+
+async def answer_recheck(job: Job, context: Context, repo: Repository) -> str:
+    task = job.task
+    await repo.react(task.comment_id, "eyes")
+    if await repo.permission(task.login) not in WRITERS:
+        await repo.react(task.comment_id, "confused")
+        if context.store.first_notice(f"recheck-refused:{task.repo_id}:{task.number}:{task.login}"):
+            await repo.comment(task.number, REFUSAL.format(login=task.login))
+        return "refused"
+    state = await review_pull_request(job, context, repo, task.number)
+    await repo.react(task.comment_id, "rocket")
+    return state
+
+
+async def rerun_check(job: Job, context: Context, repo: Repository) -> str:
+    """A re-run asked from a check: find its pull request (forks carry none in the payload) and review."""
+    task = job.task
+    parsed = parse_external_id(task.external_id)
+    if parsed is not None and parsed[0] == task.repo_id:
+        numbers = [parsed[1]]
+    elif task.number:
+        numbers = [task.number]
+    else:
+        numbers = await repo.open_pulls_for_commit(task.head_sha)
+    states = [await review_pull_request(job, context, repo, number) for number in numbers]
+    return states[0] if len(states) == 1 else "done"
+
+
+async def review_pull_request(job: Job, context: Context, repo: Repository, number: int) -> str:
+    pull = await repo.pull(number)
+    if pull.state != "open":
+        return "cancelled"
+    if context.store.superseded(job):
+        return "superseded"
+    external_id = f"{job.task.repo_id}:{number}:{pull.head_sha}"
+    check_run = None
+    if job.attempts > 1:  # resumed: the check run of the first attempt may exist already
+        check_run = await repo.find_check_run(pull.head_sha, external_id)
+    if check_run is None:
+        check_run = await repo.start_check_run(pull.head_sha, external_id)
+    context.store.set_check_run(job.id, check_run)
+    try:
+        changeset = await _changeset(repo, pull, context.settings)
+    except snapshot.SnapshotError as error:
+        summary = f"The repository snapshot was refused: {error}"
+        await repo.close_check_run(check_run, "failure", FAILED_TITLE, summary)
+        return "done"
+    try:
+        target = _probe_target(context.settings, repo, changeset)
+        comment, output = await anyio.to_thread.run_sync(_review_and_render, changeset, target)
+    except ConfigError as error:
+        await repo.close_check_run(check_run, "failure", CONFIG_TITLE, f"On the base branch: {error}")
+        return "done"
+    except Exception as error:  # the review is deterministic: running it again would fail again
+        log.exception("review of %s/%s#%s at %s failed", repo.owner, repo.name, number, pull.head_sha)
+        await repo.close_check_run(
+            check_run, "failure", FAILED_TITLE, f"Internal error: {type(error).__name__}"
+        )
+        return "failed"
+    latest = await repo.pull(number)
+    if latest.state != "open":
+        await repo.close_check_run(check_run, "cancelled", "Closed", "The pull request was closed.")
+        return "cancelled"
+    if context.store.superseded(job) or latest.head_sha != pull.head_sha:
+        await repo.close_check_run(check_run, "cancelled", "Superseded", "A newer commit is being reviewed.")
+        return "superseded"
+    await repo.upsert_comment(number, comment, await context.app.bot_login())
+    await repo.complete_check_run(check_run, output)
+    return "done"
+
+
+async def give_up(job: Job, context: Context, error: str) -> None:
+    """The job failed for good: close its check run so a required check never stays pending."""
+    check_run = context.store.check_run(job.id)
+    if check_run is None:
+        return
+    task = job.task
+    async with context.app.repository(task.installation_id, task.owner, task.repo) as repo:
+        await repo.close_check_run(check_run, "failure", FAILED_TITLE, f"The review failed: {error}")
+
+
+def _review_and_render(changeset: ChangeSet, target: Target | None = None) -> tuple[str, dict[str, Any]]:
+    prepared = prepare(changeset)
+    facts = (
+        verify(changeset, target, prepared=prepared) if target is not None else None
+    )  # refuses forks itself
+    result = review(changeset, prepared=prepared, facts=facts)
+    return render_comment(result), render_check_run(result)
+
+
+def _probe_target(settings: Settings, repo: Repository, changeset: ChangeSet) -> Target | None:
+    """The server's probe connection for this repository, read from PROBE_CONFIG (never from the repository)."""
+    if settings.probe_config is None:
+        return None
+    try:
+        config = load_probe_config(settings.probe_config)
+    except ProbeConfigError as error:
+        log.error("probe configuration: %s", error)
+        return None
+    paths = [f.path for f in changeset.files if is_candidate(f.path)]
+    return config.for_repository(f"{repo.owner}/{repo.name}", paths)
+
+
+async def _changeset(repo: Repository, pull: Pull, settings: Settings) -> ChangeSet:
+    entries = await repo.files(pull.number)
+    config_text = await repo.read(CONFIG_PATH, pull.base_sha)
+    head_tree: Tree = MemoryTree()
+    base_tree: Tree = MemoryTree()
+    if any(is_candidate(entry.path) for entry in entries):
+        trees: dict[str, Tree] = {}
+
+        async def fetch(sha: str) -> None:
+            trees[sha] = await _tree(repo, sha, settings)
+
+        async with anyio.create_task_group() as group:  # both snapshots download at once
+            group.start_soon(fetch, pull.head_sha)
+            group.start_soon(fetch, pull.base_sha)
+        head_tree, base_tree = trees[pull.head_sha], trees[pull.base_sha]
+    files = tuple(
+        ChangedFile(
+            path=entry.path,
+            status=entry.status,
+            base_text=None if entry.status == "added" else base_tree.read(entry.previous_path or entry.path),
+            head_text=None if entry.status == "removed" else head_tree.read(entry.path),
+            previous_path=entry.previous_path,
+        )
+        for entry in entries
+    )
+    return ChangeSet(
+        base=pull.base_sha,
+        head=pull.head_sha,
+        files=files,
+        head_tree=head_tree,
+        base_tree=base_tree,
+        description=pull.body,
+        config_text=config_text,
+        config_path=CONFIG_PATH,
+        from_fork=pull.fork,
+    )
+
+
+async def _tree(repo: Repository, sha: str, settings: Settings) -> Tree:
+    """The commit's files, from the snapshot cache or a freshly downloaded tarball."""
+    tree = snapshot.cached(settings.cache_dir, sha)
+    if tree is not None:
+        return tree
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=settings.cache_dir, prefix=".download-") as scratch:
+        archive = Path(scratch) / "snapshot.tar.gz"
+        await repo.download_tarball(sha, archive, settings.snapshot_max_bytes)
+        return await anyio.to_thread.run_sync(
+            lambda: snapshot.unpack(
+                archive,
+                settings.cache_dir,
+                sha,
+                max_bytes=settings.snapshot_max_bytes,
+                max_files=settings.snapshot_max_files,
+            )
+        )

@@ -1,0 +1,252 @@
+"""What exists before the change: tables, columns, their types, enum types and indexes.
+
+Built by replaying the base tree's migrations (and schema dumps) in order, then advanced migration by
+migration through the pull request, so each migration's rules see the schema as it will be when it runs.
+A table the pull request creates is new: nobody reads or writes it yet, so locking rules stay quiet.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from bot.model.migration import (
+    AddColumn,
+    AddConstraint,
+    AddEnumValue,
+    AddIndex,
+    AlterColumnType,
+    CreateEnum,
+    CreateTable,
+    DropColumn,
+    DropIndex,
+    DropNotNull,
+    DropTable,
+    Operation,
+    RenameColumn,
+    RenameTable,
+    SetDefault,
+    SetNotNull,
+)
+
+SMALL, LARGE, NEW = "small", "large", "new"
+
+
+@dataclass
+class Column:
+    name: str
+    type: str
+    nullable: bool = True
+    default: str | None = None
+
+
+@dataclass
+class Table:
+    name: str
+    columns: dict[str, Column] = field(default_factory=dict)
+    created_in_change: bool = False
+
+
+@dataclass
+class Catalog:
+    tables: dict[str, Table] = field(default_factory=dict)
+    enums: dict[str, list[str]] = field(default_factory=dict)
+    indexes: dict[str, str] = field(default_factory=dict)  # index name → table
+    index_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # index name → its key columns
+    # table → the column lists of its indexes, primary key and unique constraints
+    keys: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    constraints: dict[str, str] = field(default_factory=dict)  # constraint name → kind (foreign_key, …)
+    small: frozenset[str] = frozenset()
+    large: frozenset[str] = frozenset()
+    rows: dict[str, int] = field(default_factory=dict)  # row estimates, when a probe gave them
+    created_in_change: set[str] = field(default_factory=set)
+    before_change: frozenset[str] = frozenset()  # the tables that existed before the change
+    sources: list[str] = field(default_factory=list)  # where the schema came from, for the review's notes
+
+    def snapshot(self) -> Catalog:
+        return copy.deepcopy(self)
+
+    def replaced(self, table: str) -> bool:
+        """Existed before the change and is created again by it (dropped and re-created)."""
+        return table in self.before_change and table in self.created_in_change
+
+    def is_new(self, table: str) -> bool:
+        """Created by the change under review (in this migration or an earlier one of the same change)."""
+        return table in self.created_in_change
+
+    def size(self, table: str) -> str:
+        """new, small or large; a table the change did not create and nobody sized is assumed large."""
+        if not table or self.is_new(table):
+            return NEW
+        if table in self.small:
+            return SMALL
+        if table in self.large:
+            return LARGE
+        if table in self.rows:
+            return SMALL if self.rows[table] < 10_000 else LARGE
+        return LARGE
+
+    def column(self, table: str, column: str) -> Column | None:
+        found = self.tables.get(table)
+        return found.columns.get(column) if found is not None else None
+
+    def has_index_on(self, table: str, columns: tuple[str, ...]) -> bool:
+        """Is there an index (or primary key / unique constraint) whose leading columns are `columns`?"""
+        wanted = tuple(c.lower() for c in columns)
+        return bool(wanted) and any(key[: len(wanted)] == wanted for key in self.keys.get(table, []))
+
+    def add_key(self, table: str, columns: tuple[str, ...]) -> None:
+        key = tuple(_key_column(c) for c in columns)
+        if key and all(key):
+            self.keys.setdefault(table, []).append(key)
+
+    def apply(self, op: Operation, *, in_change: bool = False) -> None:
+        handler = _APPLY.get(type(op))
+        if handler is not None:
+            handler(self, op, in_change)
+
+
+def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, CreateTable)
+    if op.table in c.tables and op.if_not_exists:
+        return
+    columns = {s.name: Column(s.name, s.type, s.nullable, s.default) for s in op.columns}
+    c.tables[op.table] = Table(op.table, columns, created_in_change=in_change)
+    for spec in op.columns:
+        if spec.primary_key or spec.unique:
+            c.add_key(op.table, (spec.name,))
+    for constraint in op.constraints:
+        _add_constraint(c, constraint, in_change)
+    for spec in op.columns:
+        if spec.references:
+            c.constraints[f"{op.table.rsplit('.', 1)[-1]}_{spec.name}_fkey"] = "foreign_key"
+    if in_change:
+        c.created_in_change.add(op.table)
+
+
+def _drop_table(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, DropTable)
+    c.tables.pop(op.table, None)
+    c.keys.pop(op.table, None)
+
+
+def _rename_table(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, RenameTable)
+    table = c.tables.pop(op.table, None)
+    if table is not None:
+        table.name = op.new_name
+        c.tables[op.new_name] = table
+    if op.table in c.keys:
+        c.keys[op.new_name] = c.keys.pop(op.table)
+
+
+def _add_column(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, AddColumn)
+    table = c.tables.setdefault(op.table, Table(op.table))
+    s = op.column
+    table.columns[s.name] = Column(s.name, s.type, s.nullable, s.default)
+
+
+def _drop_column(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, DropColumn)
+    if op.table in c.tables:
+        c.tables[op.table].columns.pop(op.column, None)
+
+
+def _rename_column(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, RenameColumn)
+    table = c.tables.get(op.table)
+    if table is not None and op.column in table.columns:
+        column = table.columns.pop(op.column)
+        column.name = op.new_name
+        table.columns[op.new_name] = column
+
+
+def _alter_type(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, AlterColumnType)
+    column = c.column(op.table, op.column)
+    if column is not None:
+        column.type = op.new_type
+
+
+def _set_not_null(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, SetNotNull | DropNotNull)
+    column = c.column(op.table, op.column)
+    if column is not None:
+        column.nullable = isinstance(op, DropNotNull)
+
+
+def _set_default(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, SetDefault)
+    column = c.column(op.table, op.column)
+    if column is not None:
+        column.default = op.default
+
+
+def _create_enum(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, CreateEnum)
+    c.enums[op.name] = list(op.values)
+
+
+def _add_enum_value(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, AddEnumValue)
+    values = c.enums.setdefault(op.name, [])
+    if op.value not in values:
+        values.append(op.value)
+
+
+def _add_index(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, AddIndex)
+    if op.name:
+        c.indexes[op.name] = op.table
+        c.index_columns[op.name] = tuple(_key_column(column) for column in op.columns)
+    c.add_key(op.table, op.columns)
+
+
+def _add_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, AddConstraint)
+    if op.constraint in ("primary_key", "unique"):
+        c.add_key(op.table, op.columns)
+    name = op.name or _default_name(op)
+    if name:
+        c.constraints[name] = op.constraint
+
+
+def _default_name(op: AddConstraint) -> str:
+    """PostgreSQL's name for an unnamed foreign key: `<table>_<columns>_fkey`."""
+    if op.constraint != "foreign_key" or not op.columns:
+        return ""
+    return f"{op.table.rsplit('.', 1)[-1]}_{'_'.join(op.columns)}_fkey"
+
+
+def _key_column(text: str) -> str:
+    """`lower(email)` is no key column; `"UserId" DESC` is `UserId`."""
+    word = text.strip().split()[0] if text.strip() else ""
+    if word[:1] in ('"', "`") and word[-1:] == word[:1]:
+        return word[1:-1]
+    return word.lower() if word.replace("_", "").isalnum() else ""
+
+
+def _drop_index(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, DropIndex)
+    c.indexes.pop(op.name, None)
+    c.index_columns.pop(op.name, None)
+
+
+_APPLY = {
+    CreateTable: _create_table,
+    DropTable: _drop_table,
+    RenameTable: _rename_table,
+    AddColumn: _add_column,
+    DropColumn: _drop_column,
+    RenameColumn: _rename_column,
+    AlterColumnType: _alter_type,
+    SetNotNull: _set_not_null,
+    DropNotNull: _set_not_null,
+    SetDefault: _set_default,
+    CreateEnum: _create_enum,
+    AddEnumValue: _add_enum_value,
+    AddIndex: _add_index,
+    AddConstraint: _add_constraint,
+    DropIndex: _drop_index,
+}

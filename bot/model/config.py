@@ -1,0 +1,133 @@
+"""The repository's `.github/migration-review.yml`, validated, with errors that name the key and the file.
+
+Anything that grants something (rule severities that gate merges, which tables count as small) is read
+from the base branch, never from the pull request's head: the caller decides where the text comes from.
+The settings are plain frozen dataclasses; pydantic validates them only when there is a file to read, so
+a command that needs no configuration does not pay for importing it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from bot.model.findings import Severity
+
+DEFAULT_PATH = ".github/migration-review.yml"
+Dialect = Literal["postgres", "mysql", "mariadb", "sqlite"]
+FRAMEWORK_NAMES = (
+    "sql", "flyway", "golang-migrate", "goose", "dbmate", "prisma", "diesel", "sqitch",
+    "rails", "django", "alembic", "liquibase",
+)  # fmt: skip
+_STRICT: dict[str, Any] = {"extra": "forbid", "frozen": True}
+
+
+class ConfigError(Exception):
+    def __init__(self, path: str, key: str, message: str) -> None:
+        super().__init__(f"{path}: {key}: {message}" if key else f"{path}: {message}")
+        self.path, self.key, self.message = path, key, message
+
+
+@dataclass(frozen=True)
+class MigrationPath:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    glob: str
+    framework: Literal[
+        "sql", "flyway", "golang-migrate", "goose", "dbmate", "prisma", "diesel", "sqitch",
+        "rails", "django", "alembic", "liquibase",
+    ] = "sql"  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RulesConfig:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, Severity] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReferencesConfig:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    dialect: Dialect | None = None
+    database_version: str | int | float | None = None
+    migrations: tuple[MigrationPath, ...] = ()
+    exclude: tuple[str, ...] = ()
+    rules: RulesConfig = field(default_factory=RulesConfig)
+    small_tables: tuple[str, ...] = ()
+    large_tables: tuple[str, ...] = ()
+    timeouts_set_by_runner: bool = False
+    assume_in_transaction: bool | None = None
+    references: ReferencesConfig = field(default_factory=ReferencesConfig)
+
+    @property
+    def version(self) -> tuple[int, ...] | None:
+        if self.database_version is None or self.database_version == "":
+            return None
+        parts = []
+        for part in str(self.database_version).split("."):
+            digits = "".join(ch for ch in part if ch.isdigit())
+            if not digits:
+                break
+            parts.append(int(digits))
+        return tuple(parts) or None
+
+
+def parse_config(
+    text: str | None, path: str = DEFAULT_PATH, known_rules: frozenset[str] = frozenset()
+) -> Config:
+    if text is None or not text.strip():
+        return Config()
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "YAML"
+        raise ConfigError(path, "", f"not valid YAML ({where}): {getattr(error, 'problem', error)}") from None
+    if data is None:
+        return Config()
+    if not isinstance(data, dict):
+        raise ConfigError(path, "", "the top level must be a mapping of keys")
+    config = _validate(data, path)
+    if known_rules:
+        _check_rule_ids(config, path, known_rules)
+    return config
+
+
+def load_config(path: Path, known_rules: frozenset[str] = frozenset()) -> Config:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(str(path), "", f"cannot be read: {error.strerror}") from None
+    return parse_config(text, str(path), known_rules)
+
+
+def _validate(data: dict[str, Any], path: str) -> Config:
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        return TypeAdapter(Config).validate_python(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(path, key, first["msg"]) from None
+
+
+def _check_rule_ids(config: Config, path: str, known: frozenset[str]) -> None:
+    for key, ids in (
+        ("rules.select", config.rules.select or ()),
+        ("rules.ignore", config.rules.ignore),
+        ("rules.severity", tuple(config.rules.severity)),
+    ):
+        for rule_id in ids:
+            if rule_id not in known:
+                raise ConfigError(path, key, f"unknown rule {rule_id!r} (see `migration-review rules`)")

@@ -1,0 +1,439 @@
+"""What a migration does, as typed operations that every framework adapter produces alike.
+
+Rules read these records and never parse anything themselves. Every operation knows where it came from
+(`location`, `end_line`) and the statement text it was read from (`sql`), so a finding can point at the
+exact line of a SQL file, a Rails method call or a Django operation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.model.findings import Finding, Location, Reference, Rule, Severity
+
+
+@dataclass(frozen=True, kw_only=True)
+class Operation:
+    location: Location
+    end_line: int = 0
+    sql: str = ""
+    options: tuple[tuple[str, str], ...] = ()  # MySQL ALTER TABLE options: ("ALGORITHM", "INPLACE"), …
+    expression: Any = field(default=None, compare=False, repr=False)  # the sqlglot tree, when there is one
+
+    def option(self, name: str) -> str:
+        return next((value for key, value in self.options if key == name), "")
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The tables this operation touches (lower-case names without a default schema)."""
+        table = getattr(self, "table", None)
+        return (table,) if isinstance(table, str) and table else ()
+
+    def finding(
+        self,
+        rule: Rule,
+        message: str,
+        *,
+        blast_radius: str,
+        fix: str | None = None,
+        severity: Severity | None = None,
+        references: tuple[Reference, ...] = (),
+        suggestion: str | None = None,
+    ) -> Finding:
+        return Finding(
+            rule=rule.id,
+            dimension=rule.dimension,
+            severity=severity or rule.severity,
+            path=self.location.path,
+            line=self.location.line,
+            end_line=self.end_line or self.location.line,
+            message=message,
+            blast_radius=blast_radius,
+            fix=fix or rule.help,
+            references=references,
+            suggestion=suggestion,
+        )
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    type: str = ""
+    nullable: bool = True
+    default: str | None = None
+    volatile_default: bool = False
+    primary_key: bool = False
+    unique: bool = False
+    identity: bool = False
+    generated: bool = False  # a stored generated column (computed for every row when added)
+    references: str | None = None  # the referenced table of an inline foreign key
+    position: str = ""  # MySQL: "first" or "after <column>" when the column is not added last
+
+
+# --- tables -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateTable(Operation):
+    table: str
+    columns: tuple[ColumnSpec, ...] = ()
+    if_not_exists: bool = False
+    as_select: bool = False
+    constraints: tuple[AddConstraint, ...] = ()  # table-level PRIMARY KEY, UNIQUE, FOREIGN KEY, CHECK
+
+
+@dataclass(frozen=True, kw_only=True)
+class DropTable(Operation):
+    table: str
+    if_exists: bool = False
+    cascade: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class DropSchema(Operation):
+    """DROP SCHEMA, or DROP DATABASE (`kind`); in MySQL the two are the same statement."""
+
+    name: str
+    kind: str = "schema"  # schema | database
+    if_exists: bool = False
+    cascade: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenameTable(Operation):
+    table: str
+    new_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Truncate(Operation):
+    table: str
+    cascade: bool = False
+
+
+# --- columns ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddColumn(Operation):
+    table: str
+    column: ColumnSpec
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class DropColumn(Operation):
+    table: str
+    column: str
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenameColumn(Operation):
+    table: str
+    column: str
+    new_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlterColumnType(Operation):
+    table: str
+    column: str
+    new_type: str
+    using: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetNotNull(Operation):
+    table: str
+    column: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DropNotNull(Operation):
+    table: str
+    column: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetDefault(Operation):
+    table: str
+    column: str
+    default: str | None  # None: DROP DEFAULT
+    volatile: bool = False
+
+
+# --- indexes and constraints --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddIndex(Operation):
+    table: str
+    name: str
+    columns: tuple[str, ...] = ()
+    unique: bool = False
+    concurrently: bool = False
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class DropIndex(Operation):
+    name: str
+    table: str = ""
+    concurrently: bool = False
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reindex(Operation):
+    target: str
+    table: str = ""
+    concurrently: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddConstraint(Operation):
+    table: str
+    name: str
+    constraint: str  # foreign_key | check | unique | primary_key | exclusion | not_null
+    columns: tuple[str, ...] = ()
+    not_valid: bool = False
+    using_index: str | None = None
+    references: str | None = None  # referenced table of a foreign key
+    expression_sql: str = ""  # the CHECK expression
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValidateConstraint(Operation):
+    table: str
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DropConstraint(Operation):
+    table: str
+    name: str
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenameConstraint(Operation):
+    table: str
+    name: str
+    new_name: str
+
+
+# --- types --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateEnum(Operation):
+    name: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddEnumValue(Operation):
+    name: str
+    value: str
+    before: str | None = None
+    after: str | None = None
+    if_not_exists: bool = False
+
+
+# --- data ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseMapping:
+    """`SET target = CASE source WHEN value THEN result … ELSE otherwise END`."""
+
+    target: str
+    source: str | None  # the column compared, when every WHEN compares the same one
+    whens: tuple[tuple[str, str], ...]  # (value as SQL literal or condition, result as SQL)
+    otherwise: str | None  # the ELSE expression, None when there is none
+    line: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataUpdate(Operation):
+    table: str
+    assignments: tuple[tuple[str, str], ...] = ()  # (column, expression SQL)
+    where: str | None = None
+    batched: bool = False
+    case_mappings: tuple[CaseMapping, ...] = ()
+    reads: tuple[str, ...] = ()  # columns read by the expressions and the WHERE
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataDelete(Operation):
+    table: str
+    where: str | None = None
+    batched: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataInsert(Operation):
+    table: str
+    columns: tuple[str, ...] = ()
+    from_select: bool = False
+    case_mappings: tuple[CaseMapping, ...] = ()
+
+
+# --- sessions, transactions and maintenance -----------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetTimeout(Operation):
+    setting: str  # lock_timeout | statement_timeout | innodb_lock_wait_timeout | lock_wait_timeout | …
+    value: str
+    local: bool = False
+
+    @property
+    def disables(self) -> bool:
+        return self.value.strip("'\" ").lower() in {"0", "0s", "0ms", "default"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Transaction(Operation):
+    action: str  # begin | commit | rollback | savepoint
+
+
+@dataclass(frozen=True, kw_only=True)
+class Maintenance(Operation):
+    """VACUUM FULL, CLUSTER, REPACK, ANALYZE, … on a table."""
+
+    command: str
+    table: str = ""
+    blocking: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class DetachPartition(Operation):
+    table: str
+    partition: str
+    concurrently: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class RawSQL(Operation):
+    """A statement understood only by its class (extension, function, DO block, trigger, grant, …)."""
+
+    category: str
+    table: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunCode(Operation):
+    """Application code run by the migration (Django RunPython, Rails Ruby, Alembic Python)."""
+
+    language: str
+    touches: tuple[str, ...] = ()  # tables or models the code names
+    reverse: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unparsed(Operation):
+    """A statement the review could not understand. It becomes an info finding, never a crash."""
+
+    error: str
+
+
+# --- the migration ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suppression:
+    rules: tuple[str, ...]
+    reason: str
+    line: int  # the line of the comment
+    applies_to: int  # the first line of the statement it covers; 0 for the whole file
+    dimension: str = ""  # every rule of this dimension too (Rails' safety_assured), but for `keep`
+    keep: frozenset[str] = frozenset()  # rules a dimension-wide suppression never covers
+
+    def covers(self, rule: str, dimension: str) -> bool:
+        """Whether the suppression names `rule` (canonical ids in `rules`) or covers its whole dimension."""
+        return rule in self.rules or (dimension == self.dimension and rule not in self.keep)
+
+
+@dataclass(frozen=True)
+class Migration:
+    path: str
+    framework: str
+    dialect: str
+    up: tuple[Operation, ...]
+    down: tuple[Operation, ...] | None  # None: there is no way back
+    in_transaction: bool
+    transaction_note: str = ""
+    down_path: str | None = None
+    irreversible_reason: str = ""  # why `down` is None or raises, when known
+    suppressions: tuple[Suppression, ...] = ()
+    version: str = ""
+
+    def tables_created(self) -> set[str]:
+        """Tables, and views that can carry indexes, that this migration creates."""
+        created = {op.table for op in self.up if isinstance(op, CreateTable)}
+        for op in self.up:
+            match = _CREATE_VIEW.match(op.sql) if isinstance(op, RawSQL) and "view" in op.category else None
+            if match:
+                name = match.group(1).replace('"', "").lower()
+                created.add(name.removeprefix("public."))
+        return created
+
+    def alone_on_lines(self, op: Operation) -> bool:
+        """Is `op`'s statement the only one on its lines, so that a suggestion may replace those lines?"""
+        first, last = op.location.line, op.end_line or op.location.line
+        return not any(
+            (other.location, other.sql) != (op.location, op.sql)
+            and other.location.line <= last
+            and (other.end_line or other.location.line) >= first
+            for other in self.up
+        )
+
+
+_CREATE_VIEW = re.compile(
+    r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:MATERIALIZED\s+)?VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w.\"]+)", re.I
+)
+
+# Operation kinds that read or change existing rows, so production values matter.
+DATA_CHANGES = (DataUpdate, DataDelete, DataInsert)
+
+
+def declared_columns(migration: Migration) -> Iterator[tuple[Operation, str, ColumnSpec]]:
+    """Every column a migration declares or retypes: (operation, table, column as declared)."""
+    for op in migration.up:
+        if isinstance(op, CreateTable):
+            for column in op.columns:
+                yield op, op.table, column
+        elif isinstance(op, AddColumn):
+            yield op, op.table, op.column
+        elif isinstance(op, AlterColumnType):
+            yield op, op.table, ColumnSpec(name=op.column, type=op.new_type)
+
+
+def transaction_flags(migration: Migration) -> tuple[bool, ...]:
+    """For each `up` operation: does it run inside a transaction (the runner's or one the file opens)?"""
+    flags = []
+    depth = 0
+    for op in migration.up:
+        if isinstance(op, Transaction):
+            if op.action == "begin":
+                depth += 1
+            elif op.action in ("commit", "rollback"):
+                depth = max(0, depth - 1)
+            flags.append(True)
+        else:
+            flags.append(migration.in_transaction or depth > 0)
+    return tuple(flags)
+
+
+def statement_count(ops: tuple[Operation, ...]) -> int:
+    """How many statements (not transaction control) the operations come from: one statement can be several."""
+    return len({op.location.line for op in ops if not isinstance(op, Transaction)})

@@ -1,0 +1,154 @@
+"""The Migration Safety Checklist: transaction, batching, reversibility and timeouts, each with its evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.model.findings import ChecklistItem, Finding
+from bot.model.migration import (
+    DataDelete,
+    DataUpdate,
+    DropColumn,
+    DropTable,
+    Migration,
+    Operation,
+    SetTimeout,
+    Truncate,
+    statement_count,
+)
+
+SAFETY = "Migration Safety Checklist"
+ROLLBACK_RULES = ("missing-down-migration", "down-recreates-empty")
+
+
+def items(migrations: Sequence[Migration], active: list[Finding]) -> list[ChecklistItem]:
+    if not migrations:
+        return [
+            ChecklistItem(SAFETY, t, "not-applicable", "no migration changed")
+            for t in (
+                "Transaction wrapped",
+                "Batched processing for large tables",
+                "Reversible without data loss",
+                "Timeout handling in place",
+            )
+        ]
+    by_rule: dict[str, list[Finding]] = {}
+    for f in active:
+        by_rule.setdefault(f.rule, []).append(f)
+    ops = [op for m in migrations for op in m.up]
+    return [
+        _transaction(migrations, by_rule),
+        _batching(ops, by_rule),
+        _reversible(migrations, ops, by_rule),
+        _timeouts(ops, active, by_rule),
+    ]
+
+
+def _transaction(migrations: Sequence[Migration], by_rule: dict[str, list[Finding]]) -> ChecklistItem:
+    text = "Transaction wrapped"
+    wrong = [
+        r
+        for r in ("concurrent-in-transaction", "nested-transaction", "uncommitted-transaction")
+        if r in by_rule
+    ]
+    if wrong:
+        return ChecklistItem(SAFETY, text, "unchecked", by_rule[wrong[0]][0].message)
+    outside = [m for m in migrations if not m.in_transaction and not _atomic(m)]
+    on_purpose = [m for m in outside if m.up and all(_outside_on_purpose(op) for op in m.up)]
+    if not outside:
+        notes = {
+            m.transaction_note if m.in_transaction else "a single statement is atomic" for m in migrations
+        }
+        return ChecklistItem(SAFETY, text, "checked", "; ".join(sorted(notes)))
+    if len(on_purpose) == len(outside):
+        return ChecklistItem(
+            SAFETY,
+            text,
+            "not-applicable",
+            "concurrent index builds and batched data changes run "
+            "outside a transaction on purpose: " + ", ".join(f"`{m.path}`" for m in on_purpose),
+        )
+    return ChecklistItem(
+        SAFETY,
+        text,
+        "unchecked",
+        "not in a transaction: "
+        + ", ".join(f"`{m.path}` ({m.transaction_note})" for m in outside if m not in on_purpose),
+    )
+
+
+def _atomic(m: Migration) -> bool:
+    return statement_count(m.up) <= 1
+
+
+def _outside_on_purpose(op: Operation) -> bool:
+    if op.kind in ("SetTimeout", "Transaction"):
+        return True
+    if isinstance(op, DataUpdate | DataDelete):
+        return op.batched
+    return bool(getattr(op, "concurrently", False))
+
+
+def _batching(ops: list[Operation], by_rule: dict[str, list[Finding]]) -> ChecklistItem:
+    text = "Batched processing for large tables"
+    if not [op for op in ops if isinstance(op, DataUpdate | DataDelete)]:
+        return ChecklistItem(SAFETY, text, "not-applicable", "no UPDATE or DELETE of existing rows")
+    if "unbatched-data-change" in by_rule:
+        return ChecklistItem(SAFETY, text, "unchecked", by_rule["unbatched-data-change"][0].message)
+    return ChecklistItem(
+        SAFETY, text, "checked", "every data change runs in batches or touches a new or small table"
+    )
+
+
+def _reversible(
+    migrations: Sequence[Migration], ops: list[Operation], by_rule: dict[str, list[Finding]]
+) -> ChecklistItem:
+    text = "Reversible without data loss"
+    problems = [f for r in ROLLBACK_RULES for f in by_rule.get(r, [])]
+    if problems:
+        return ChecklistItem(SAFETY, text, "unchecked", "; ".join(f.message for f in problems[:2]))
+    irreversible = [m for m in migrations if m.down is None]
+    if irreversible:
+        return ChecklistItem(
+            SAFETY,
+            text,
+            "unchecked",
+            "; ".join(
+                f"`{m.path}` has no way back ({m.irreversible_reason or 'no down migration'})"
+                for m in irreversible[:2]
+            ),
+        )
+    lossy = [op for op in ops if isinstance(op, DropColumn | DropTable | Truncate | DataDelete)]
+    if lossy:
+        return ChecklistItem(
+            SAFETY,
+            text,
+            "checked",
+            "every migration has a down migration, and the data it "
+            "destroys is copied aside and restored by it",
+        )
+    return ChecklistItem(SAFETY, text, "checked", "every migration has a down migration and destroys no data")
+
+
+def _timeouts(
+    ops: list[Operation], active: list[Finding], by_rule: dict[str, list[Finding]]
+) -> ChecklistItem:
+    text = "Timeout handling in place"
+    for rule in ("missing-lock-timeout", "missing-statement-timeout"):
+        if rule in by_rule:
+            return ChecklistItem(SAFETY, text, "unchecked", by_rule[rule][0].message)
+    settings = sorted({str(getattr(op, "setting", "")) for op in ops if isinstance(op, SetTimeout)})
+    if settings:
+        return ChecklistItem(
+            SAFETY,
+            text,
+            "checked",
+            f"{', '.join(f'`{s}`' for s in settings)} set before the statements that need it",
+        )
+    if any(f.dimension.value == "migration-safety" for f in active):
+        return ChecklistItem(
+            SAFETY, text, "checked", "the runner sets the timeouts (no finding asks for one)"
+        )
+    return ChecklistItem(
+        SAFETY, text, "not-applicable", "no statement waits for a lock or runs long on an existing table"
+    )

@@ -1,0 +1,242 @@
+"""The parts of a review a person would otherwise write: validation queries, rollback plan, monitoring.
+
+Validation queries are specific to each change and written in the migration's dialect: for a CASE
+backfill, the distribution of old values before the deploy and of old against new after it, and the rows
+left unmapped; for a new foreign key, the orphans; for a new unique key, the duplicates; for a new NOT
+NULL, the NULLs. The rollback plan lives in `bot/plan/rollback.py`, the monitoring checklist in
+`bot/plan/monitoring.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from bot.model.catalog import Catalog
+from bot.model.findings import Finding, MonitoringItem, RollbackStep, VerificationQuery
+from bot.model.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    AlterColumnType,
+    CaseMapping,
+    DataDelete,
+    DataInsert,
+    DataUpdate,
+    Migration,
+    Operation,
+    SetNotNull,
+)
+from bot.plan import monitoring, rollback
+from bot.sql.conversions import classify
+from bot.sql.data_changes import literals, referenced_table, source_column, source_table
+from bot.sql.names import quote
+
+BEFORE = "before the deploy"
+AFTER = "within 5 minutes of deploy"
+BOTH = "before and after deploy"
+ROLLBACK_COMMANDS = rollback.COMMANDS  # kept for callers that read the commands from here
+
+
+@dataclass(frozen=True)
+class Plan:
+    queries: tuple[VerificationQuery, ...]
+    rollback: tuple[RollbackStep, ...]
+    monitoring: tuple[MonitoringItem, ...]
+    credits: tuple[str, ...] = ()  # safe patterns found (expand/contract, dual-write, feature flag)
+
+
+def build(
+    migrations: Sequence[Migration],
+    findings: Sequence[Finding],
+    dialect: str,
+    description: str = "",
+    catalog: Catalog | None = None,
+    flags: Sequence[tuple[str, str, int]] = (),
+) -> Plan:
+    """`catalog` is the schema before the change, for what a type change loses; `flags` the feature flags
+    the code-reference search found guarding uses of what the change touches, as (flag, path, line)."""
+    ops = [op for m in migrations for op in m.up]
+    queries: dict[str, VerificationQuery] = {}
+    for op in ops:
+        for query in _queries(op, dialect, ops, catalog):
+            queries.setdefault(query.sql, query)
+    ordered = sorted(queries.values(), key=lambda q: {BEFORE: 0, BOTH: 1}.get(q.when, 2))
+    patterns = rollback.patterns(migrations, description, flags)
+    return Plan(
+        tuple(ordered),
+        tuple(rollback.steps(migrations, dialect, patterns)),
+        tuple(monitoring.items(ops, findings, dialect)),
+        tuple(p.credit for p in patterns if p.credit),
+    )
+
+
+def _queries(
+    op: Operation, dialect: str, ops: Sequence[Operation], catalog: Catalog | None
+) -> Iterator[VerificationQuery]:
+    if isinstance(op, DataUpdate | DataInsert):
+        for mapping in op.case_mappings:
+            yield from _mapping_queries(op, mapping, dialect, ops)
+    if isinstance(op, DataUpdate) and not op.case_mappings and op.where:
+        yield VerificationQuery(
+            f"SELECT count(*) FROM {quote(op.table, dialect)} WHERE {op.where};",
+            f"rows of `{op.table}` still matching the UPDATE's condition",
+            "0 if the update should have changed all of them",
+        )
+    elif isinstance(op, DataDelete):
+        condition = f" WHERE {op.where}" if op.where else ""
+        yield VerificationQuery(
+            f"SELECT count(*) FROM {quote(op.table, dialect)}{condition};",
+            f"rows of `{op.table}` the DELETE should have removed",
+            "0",
+        )
+    elif isinstance(op, DataInsert) and op.from_select and not op.case_mappings:
+        origin = source_table(op)
+        yield VerificationQuery(
+            f"SELECT (SELECT count(*) FROM {quote(op.table, dialect)}) AS target_rows, "
+            f"(SELECT count(*) FROM {quote(origin, dialect)}) AS source_rows;",
+            f"rows copied from `{origin}` into `{op.table}`",
+            "the counts the INSERT's SELECT should produce",
+        )
+    elif isinstance(op, AddColumn):
+        yield from _column_queries(op, dialect)
+    elif isinstance(op, SetNotNull):
+        yield _nulls(op.table, op.column, dialect, "the migration fails if any", BOTH)
+    elif isinstance(op, AddConstraint):
+        yield from _constraint_queries(op, dialect)
+    elif isinstance(op, AddIndex):
+        yield from _index_queries(op, dialect)
+    elif isinstance(op, AlterColumnType):
+        yield from _type_queries(op, dialect, catalog)
+
+
+def _mapping_queries(
+    op: DataUpdate | DataInsert, m: CaseMapping, dialect: str, ops: Sequence[Operation]
+) -> Iterator[VerificationQuery]:
+    column, _ = source_column(m.source)
+    origin = quote(source_table(op), dialect)
+    target = quote(op.table, dialect)
+    values = [v for condition, _ in m.whens for v in (literals(condition) or ())]
+    if column:
+        src = quote(column, dialect) if column == m.source else (m.source or column)
+        yield VerificationQuery(
+            f"SELECT {src}, count(*) FROM {origin} GROUP BY 1 ORDER BY 2 DESC;",
+            f"distribution of `{column}` the CASE maps: every value must have a WHEN",
+            "only values the CASE lists",
+            when=BEFORE,
+        )
+        if values:
+            listed = ", ".join(_literal(v) for v in values)
+            yield VerificationQuery(
+                f"SELECT {src}, count(*) FROM {origin} WHERE {src} IS NULL OR {src} NOT IN ({listed}) GROUP BY 1;",
+                f"values of `{column}` no WHEN covers"
+                + (f" (they get `{m.otherwise}`)" if m.otherwise is not None else " (they become NULL)"),
+                "no rows",
+                when=BOTH,
+            )
+    if column and isinstance(op, DataUpdate) and m.target:
+        yield VerificationQuery(
+            f"SELECT {quote(column, dialect)}, {quote(m.target, dialect)}, count(*) FROM {target} "
+            "GROUP BY 1, 2 ORDER BY 3 DESC;",
+            f"distribution of the new `{m.target}` against the old `{column}`",
+            "each old value next to the new value the CASE gives it",
+        )
+    if m.target:
+        yield _nulls(op.table, m.target, dialect, f"rows the CASE on `{m.target}` left NULL", AFTER)
+    ids = [r for _, r in m.whens if r.isdigit()]
+    lookup = referenced_table(ops, op.table, m.target) if ids else ""
+    if lookup:
+        yield VerificationQuery(
+            f"SELECT * FROM {quote(lookup, dialect)} WHERE id IN ({', '.join(ids)}) ORDER BY id;",
+            f"what the IDs the CASE writes into `{m.target}` mean in this database",
+            "each ID names the row the CASE assumes",
+            when=BEFORE,
+        )
+
+
+def _column_queries(op: AddColumn, dialect: str) -> Iterator[VerificationQuery]:
+    spec = op.column
+    if not spec.nullable:
+        yield _nulls(op.table, spec.name, dialect, f"the new NOT NULL column `{op.table}.{spec.name}`", AFTER)
+    if spec.references:
+        yield _orphans(op.table, spec.name, spec.references, dialect)
+    if spec.unique:
+        yield _duplicates(op.table, (spec.name,), dialect)
+
+
+def _constraint_queries(op: AddConstraint, dialect: str) -> Iterator[VerificationQuery]:
+    t = quote(op.table, dialect)
+    if op.constraint == "foreign_key" and op.references and len(op.columns) == 1:
+        yield _orphans(op.table, op.columns[0], op.references, dialect)
+    elif op.constraint in ("unique", "primary_key") and op.columns:
+        yield _duplicates(op.table, op.columns, dialect)
+    elif op.constraint == "check" and op.expression_sql:
+        yield VerificationQuery(
+            f"SELECT count(*) FROM {t} WHERE NOT ({op.expression_sql});",
+            f"rows of `{op.table}` that violate the new CHECK",
+            "0",
+            when=BOTH,
+        )
+
+
+def _index_queries(op: AddIndex, dialect: str) -> Iterator[VerificationQuery]:
+    if op.unique and op.columns:
+        yield _duplicates(op.table, op.columns, dialect)
+    if op.concurrently and dialect == "postgres":
+        yield VerificationQuery(
+            f"SELECT indexrelid::regclass, indisvalid FROM pg_index WHERE indexrelid = '{op.name}'::regclass;",
+            f"the concurrent build of `{op.name}` finished and the index is valid",
+            "indisvalid = true",
+        )
+
+
+def _nulls(
+    table: str, column: str, dialect: str, purpose: str, when: str, expect: str = "0"
+) -> VerificationQuery:
+    return VerificationQuery(
+        f"SELECT count(*) FROM {quote(table, dialect)} WHERE {quote(column, dialect)} IS NULL;",
+        f"NULLs in `{table}.{column}`: {purpose}" if not purpose.startswith("rows") else purpose,
+        expect,
+        when=when,
+    )
+
+
+def _orphans(table: str, column: str, parent: str, dialect: str) -> VerificationQuery:
+    c = quote(column, dialect)
+    return VerificationQuery(
+        f"SELECT count(*) AS orphans FROM {quote(table, dialect)} child WHERE child.{c} IS NOT NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM {quote(parent, dialect)} parent WHERE parent.id = child.{c});",
+        f"rows of `{table}` whose `{column}` points at no row of `{parent}`",
+        "0",
+        when=BOTH,
+    )
+
+
+def _duplicates(table: str, columns: Sequence[str], dialect: str) -> VerificationQuery:
+    cols = ", ".join(quote(c, dialect) for c in columns)
+    return VerificationQuery(
+        f"SELECT {cols}, count(*) FROM {quote(table, dialect)} GROUP BY {cols} HAVING count(*) > 1 LIMIT 20;",
+        f"duplicates of ({', '.join(columns)}) in `{table}`",
+        "no rows",
+        when=BOTH,
+    )
+
+
+def _literal(value: str) -> str:
+    return value if value.lstrip("-").replace(".", "", 1).isdigit() else "'" + value.replace("'", "''") + "'"
+
+
+def _type_queries(op: AlterColumnType, dialect: str, catalog: Catalog | None) -> Iterator[VerificationQuery]:
+    old = catalog.column(op.table, op.column) if catalog is not None else None
+    loss = classify(old.type, op.new_type, quote(op.column, dialect), dialect, op.using) if old else None
+    if loss is not None and old is not None:
+        yield VerificationQuery(
+            f"SELECT count(*) FROM {quote(op.table, dialect)} WHERE {loss.check};",
+            f"rows of `{op.table}` whose `{op.column}` the change from `{old.type}` to `{op.new_type}` would damage: "
+            f"{loss.what}",
+            "0",
+            when=BEFORE,
+        )
+    yield _nulls(
+        op.table, op.column, dialect, "values the conversion lost", BOTH, "the same count both times"
+    )

@@ -1,0 +1,259 @@
+"""One file's text against every identifier of a search: which tokens are real uses, and how sure.
+
+A token counts when it is the identifier itself or an ORM spelling of it (`legacy_status_changed?`,
+`find_by_legacy_status`, `legacy_status__in`, `getLegacyStatus`). Confidence is high when the region
+of the file ties the use to the target's table (a qualifier, a SQL statement, a mention of the table or
+its model nearby) and low when the region is about another table, or the line is a comment.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import NamedTuple
+
+from bot.references.code_access import FLAG_HINTS, flag_guard, is_write
+from bot.references.code_areas import JOB_HINTS, MODEL_HINTS, FileArea, classify, file_area, is_comment
+from bot.references.code_tokens import SQL_TABLE, accepts, names_table, qualifier, token_at
+from bot.references.model_map import MAPPING_WORDS, Mapped, TableModels, mappings_in
+from bot.references.usage import Target, Use
+
+_SQL_HINTS = frozenset(("FROM", "JOIN", "UPDATE", "INTO", "TABLE", "select ", "join ", "update ", "into "))
+_ORM_HINTS = frozenset((".where", ".find", ".all", ".objects", ".query", ".select", ".joins", ".create"))
+_LINE_MAX = 600  # characters of a line looked at around a token
+_SPAN_MAX = 3000  # characters of context looked at on each side of a line
+_SQL_WORDS = frozenset({"select", "where", "set", "only", "if", "lateral", "the", "a"})
+_ORM_RECEIVER = re.compile(
+    r"\b([A-Z]\w+)\.(?:where|find|find_by|find_each|all|objects|query|select|joins|create)\b"
+)
+_CLASS_DEF = re.compile(
+    r"^[ \t]*(?:class|module|model|interface)[ \t]+([A-Z]\w*)|^type[ \t]+([A-Z]\w*)[ \t]+struct", re.M
+)
+_NAMED_AFTER_MODEL = re.compile(
+    r"(Serializer|Policy|Decorator|Presenter|Resource|Type|Form|Factory|Admin|Schema|Entity|Dto|Controller)$"
+)
+_SAFE_LINE = (("ignored_columns", "ignored_columns"), ("@ignore", "prisma @ignore"))
+
+
+@dataclass(frozen=True)
+class Needle:
+    word: str
+    target: int  # index in Matcher.targets
+    role: str  # name | new | model | table | singular (association to a table) | association (of a column)
+
+
+class Hit(NamedTuple):
+    target: int  # index in Matcher.targets
+    role: str
+    use: Use
+    names: frozenset[str] = frozenset()  # class-like names near a low-confidence use
+
+
+# What a worker sends back for a hit: plain tuples pickle several times faster than dataclasses.
+UseFields = tuple[str, int, str, str, str, str | None, str, str | None]
+Packed = tuple[int, str, tuple[str, ...], UseFields]  # (target, role, names, Use fields)
+
+
+def unpack(record: Packed) -> Hit:
+    target, role, names, fields = record
+    return Hit(target, role, Use(*fields), frozenset(names))
+
+
+@dataclass(frozen=True)
+class Matcher:
+    targets: tuple[Target, ...]
+    needles: Mapping[str, tuple[Needle, ...]]
+    models: Mapping[str, TableModels]  # by table
+
+    @property
+    def hint_words(self) -> frozenset[str]:
+        """Words whose presence in a file the search reports along with the needles (never alone)."""
+        anchors = {name for models in self.models.values() for name in models.names}
+        return frozenset(
+            {*FLAG_HINTS, *JOB_HINTS, *MODEL_HINTS, *_SQL_HINTS, *_ORM_HINTS, *MAPPING_WORDS, *anchors}
+        )
+
+    def handle(self, path: str, text: str, occurrences: list[tuple[int, str]]) -> list[Packed | Mapped]:
+        present = frozenset(word for _, word in occurrences)
+        found: list[Packed | Mapped] = []
+        if not present.isdisjoint(MAPPING_WORDS):
+            found += mappings_in(path, text, self.models)
+        scan = _FileScan(self, path, text, present)
+        tokens: dict[tuple[int, int], set[str]] = {}
+        done = (0, 0)
+        for pos, word in sorted(occurrences):
+            if word not in self.needles:
+                continue
+            if pos >= done[1]:
+                done = token_at(text, pos, pos + len(word))
+            tokens.setdefault(done, set()).add(word)
+        for (start, end), words in tokens.items():
+            found.extend(scan.hits(start, end, words))
+        return found
+
+
+class _FileScan:
+    """The lazily computed facts about one file that every hit in it shares."""
+
+    def __init__(self, matcher: Matcher, path: str, text: str, present: frozenset[str]) -> None:
+        self.m, self.path, self.text, self.present = matcher, path, text, present
+        self._area: FileArea | None = None
+        self._flags: bool | None = None
+        self._classes: list[tuple[int, str]] | None = None
+        self._starts: list[int] | None = None  # offset of each line
+        self.seen: set[tuple[int, int, str]] = set()
+        self.line_no, self.last = 1, 0
+
+    @property
+    def area(self) -> FileArea:
+        if self._area is None:
+            self._area = file_area(self.path, self.text, self.present)
+        return self._area
+
+    @property
+    def flags(self) -> bool:
+        if self._flags is None:
+            self._flags = not self.present.isdisjoint(FLAG_HINTS)
+        return self._flags
+
+    def enclosing_class(self, pos: int) -> str:
+        """The last class (model, struct, interface) defined before `pos`."""
+        if self._classes is None:
+            found = ((m.start(), m.group(1) or m.group(2)) for m in _CLASS_DEF.finditer(self.text))
+            self._classes = [(start, name) for start, name in found if name not in ("Meta", "Config")]
+        i = bisect_right(self._classes, (pos, "")) - 1
+        return self._classes[i][1] if i >= 0 else ""
+
+    def found(
+        self, pattern: re.Pattern[str], start: int, end: int, hints: frozenset[str] = frozenset()
+    ) -> list[str]:
+        """The matches (first group, or whole) of `pattern` that start within text[start:end].
+
+        `hints`: words one of which every match contains, to skip files that have none.
+        """
+        if hints and self.present.isdisjoint(hints):
+            return []
+        return [m.group(m.lastindex or 0) for m in pattern.finditer(self.text, start, end)]
+
+    def span(self, line_start: int, before: int, after: int) -> tuple[int, int]:
+        """From `before` lines above the line at `line_start` to the end of `after` lines below it."""
+        if self._starts is None:
+            lengths = (len(line) + 1 for line in self.text.split("\n"))
+            self._starts = list(accumulate(lengths, initial=0))[:-1]
+        starts = self._starts
+        i = bisect_right(starts, line_start) - 1
+        start = starts[max(0, i - before)] if before else line_start
+        below = i + after + 1
+        end = starts[below] - 1 if below < len(starts) else len(self.text)
+        return max(start, line_start - _SPAN_MAX), min(end, line_start + _SPAN_MAX)
+
+    def hits(self, start: int, end: int, words: set[str]) -> list[Packed]:
+        token = self.text[start:end]
+        needles = [
+            n for word in sorted(words) for n in self.m.needles[word] if accepts(token, n.word, n.role)
+        ]
+        if not needles:
+            return []
+        self.line_no += self.text.count("\n", self.last, start)
+        self.last = start
+        line_start = self.text.rfind("\n", 0, start) + 1
+        line_end = self.text.find("\n", start)
+        line_end = len(self.text) if line_end < 0 else line_end
+        if line_end - line_start > _LINE_MAX:  # minified or generated: look only around the token
+            line_start = max(line_start, start - _LINE_MAX // 2)
+            line_end = min(line_end, end + _LINE_MAX // 2)
+        line = self.text[line_start:line_end]
+        out = []
+        for needle in needles:
+            key = (needle.target, self.line_no, "new" if needle.role == "new" else "old")
+            if key in self.seen:
+                continue
+            hit = self._hit(needle, line, line_start, start - line_start, end - line_start)
+            if hit is not None:
+                self.seen.add(key)
+                out.append(hit)
+        return out
+
+    def _hit(self, needle: Needle, line: str, line_start: int, col: int, end: int) -> Packed | None:
+        target = self.m.targets[needle.target]
+        area = classify(self.area, line)
+        if needle.role in ("singular", "association") and area != "association":
+            return None
+        if target.kind == "enum-value" and line[col - 1 : col] not in ("'", '"', ":", "`"):
+            return None
+        window = self.span(line_start, 12, 2)
+        confidence, names = self._confidence(needle, target, line, col, window, line_start)
+        flag = (
+            flag_guard(self.text[self.span(line_start, 15, 0)[0] : line_start] + line) if self.flags else None
+        )
+        fields: UseFields = (
+            self.path,
+            self.line_no,
+            line.strip()[:200],
+            area,
+            confidence,
+            self._safe(target, line, line_start),
+            "write" if is_write(line, col, end) else "read",
+            f"{flag[0]} `{flag[1]}`" if flag else None,
+        )
+        return needle.target, needle.role, tuple(names), fields
+
+    def _safe(self, target: Target, line: str, line_start: int) -> str | None:
+        if target.kind != "column":
+            return None
+        for marker, reason in _SAFE_LINE:
+            if marker in line:
+                return reason
+        above = self.text[self.span(line_start, 3, 0)[0] : line_start]
+        if "ignored_columns" in above and "]" not in above.partition("ignored_columns")[2]:
+            return "ignored_columns"  # a multi-line list: self.ignored_columns += %w[\n legacy_status\n]
+        return None
+
+    def _confidence(
+        self, needle: Needle, target: Target, line: str, col: int, window: tuple[int, int], line_start: int
+    ) -> tuple[str, frozenset[str]]:
+        if is_comment(line):
+            return "low", frozenset()
+        if target.kind in ("index", "constraint"):
+            return "high", frozenset()
+        models = self.m.models[target.table]
+        if needle.role == "model":  # high once a definition of the class for this table is known
+            return ("high" if needle.word in models.defined else "low"), frozenset({needle.word})
+        if needle.role in ("table", "singular"):
+            return (
+                "high" if needle.role == "singular" or names_table(line, col, needle.word) else "low"
+            ), frozenset()
+        mentioned = bool(self.found(models.anchor, *window, hints=models.names))
+        if target.kind == "enum-value":
+            return (
+                "high"
+                if mentioned or target.table.rpartition("_")[2] in self.text[window[0] : window[1]]
+                else "low"
+            ), frozenset()
+        if qualifier(line, col) in models.names:
+            return "high", frozenset()
+        sql_tables = {t.lower() for t in self.found(SQL_TABLE, *window, hints=_SQL_HINTS)} - _SQL_WORDS
+        if sql_tables:
+            return ("high" if sql_tables & models.tables else "low"), frozenset()
+        if mentioned:
+            return "high", frozenset()
+        return self._class_confidence(needle, window, line_start, models)
+
+    def _class_confidence(
+        self, needle: Needle, window: tuple[int, int], line_start: int, models: TableModels
+    ) -> tuple[str, frozenset[str]]:
+        cls = self.enclosing_class(line_start)
+        stem = _NAMED_AFTER_MODEL.sub("", cls)
+        if stem in models.names:
+            return "high", frozenset()
+        receivers = frozenset(self.found(_ORM_RECEIVER, *window, hints=_ORM_HINTS))
+        names = receivers | {cls}
+        if cls and (stem != cls or self.area.model):
+            return "low", names
+        if receivers and not receivers & models.names:
+            return "low", names
+        distinctive = "_" in needle.word or any(c.isdigit() or c.isupper() for c in needle.word[1:])
+        return ("high" if distinctive else "low"), names

@@ -1,0 +1,245 @@
+"""The values the code defines for a column: enums, choices and constants found in the head tree.
+
+The index is built once per review, on first use, in one pass over the files whose extension has a
+reader (`bot/references/codesyntax.py`). A column is matched to definitions by what the code says about it (a Rails
+`enum status:`, a Django field with `choices=`, a Prisma or Go field typed with an enum) and else by name
+(`OrderStatus` for `orders.status`, `Priority` for `priority_id`), plus the database's own enum types.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from bot.model.catalog import Catalog
+from bot.model.changeset import Tree
+from bot.model.findings import Reference
+from bot.references.codesyntax import Definition, FieldLink, Member, reader_for, snake
+from bot.references.codesyntax.schema import ENUM_VALUE_ADDED
+
+MAX_FILE_BYTES = 1_000_000
+_SKIP_PARTS = (
+    "/node_modules/",
+    "/vendor/",
+    "/migrations/",
+    "/db/migrate/",
+    "/test/",
+    "/tests/",
+    "/spec/",
+    "/__tests__/",
+)
+_SUFFIXES = ("_id", "_code", "_type", "_kind", "_key")
+
+
+@dataclass(frozen=True)
+class Match:
+    definition: Definition
+    score: int
+
+
+class CodeValues:
+    def __init__(self, tree: Tree) -> None:
+        self._tree = tree
+        self._definitions: list[Definition] | None = None
+        self._links: list[FieldLink] = []
+        self._names: dict[int, str] = {}  # id(definition) → its name in snake case
+        self._matches: dict[tuple[str, str], list[Match]] = {}  # (table, column) → matches from the tree
+
+    @property
+    def definitions(self) -> list[Definition]:
+        if self._definitions is None:
+            self._definitions = []
+            for path in self._tree.paths():
+                reader = reader_for(path)
+                if reader is None or (
+                    any(p in f"/{path}" for p in _SKIP_PARTS) and not path.endswith(".sql")
+                ):
+                    continue
+                text = self._tree.read(path)
+                if text is None or len(text) > MAX_FILE_BYTES:
+                    continue
+                found, links = reader(path, text)
+                self._definitions.extend(d for d in found if d.members)
+                self._links.extend(links)
+            self._definitions = _merge_added_values(self._definitions)
+            self._names = {id(d): _definition_name(d) for d in self._definitions}
+        return self._definitions
+
+    def for_column(self, table: str, column: str, catalog: Catalog | None = None) -> list[Definition]:
+        """Definitions that may hold the values of `table.column`, best first."""
+        if (table, column) not in self._matches:
+            self._matches[table, column] = [
+                m for d in self.definitions if (m := self._score(d, table, column)) is not None
+            ]
+        matches = list(self._matches[table, column])
+        if catalog is not None:
+            matches.extend(_catalog_enum(catalog, table, column, self.definitions))
+        matches.sort(key=lambda m: -m.score)
+        seen: set[tuple[str, str, int]] = set()
+        result = []
+        for match in matches:
+            key = (match.definition.path, match.definition.name, match.definition.line)
+            if key not in seen:
+                seen.add(key)
+                result.append(match.definition)
+        return result
+
+    def best(
+        self,
+        table: str,
+        column: str,
+        literals: Iterable[str],
+        catalog: Catalog | None = None,
+        *,
+        by_label: bool = False,
+    ) -> Definition | None:
+        """The definition for the column that shares most values with `literals` (at least one).
+
+        Values are compared as the database stores them; `by_label` also compares the names in the code
+        (`'high'` with `HIGH = 3`), for mappings from a label to the stored value.
+        """
+        wanted = {normal(v) for v in literals}
+        best, overlap = None, 0
+        for definition in self.for_column(table, column, catalog):
+            forms = {
+                normal(f)
+                for m in definition.members
+                for f in (_labelled(m) if by_label else stored(definition, m))
+            }
+            if len(wanted & forms) > overlap:
+                best, overlap = definition, len(wanted & forms)
+        return best
+
+    def _score(self, definition: Definition, table: str, column: str) -> Match | None:
+        owner = singular(table)
+        names = _column_names(column)
+        if definition.column and definition.column == column:
+            declared_by = snake(definition.owner.split("::")[-1])
+            if not declared_by:
+                return Match(definition, 80)
+            return Match(definition, 100) if declared_by in (owner, table) else None  # another table's column
+        for link in self._links:
+            if link.type_name == definition.name and link.column in names:
+                return Match(definition, 90 if snake(link.owner) == owner else 70)
+        name = self._names[id(definition)]
+        if name in {f"{owner}_{n}" for n in names}:
+            return Match(definition, 85)
+        if name in names:
+            return Match(definition, 60)
+        if any(name.endswith(f"_{n}") and owner.endswith(name[: -len(n) - 1]) for n in names):
+            return Match(definition, 40)  # `OrderStatus` for `shop_orders.status`
+        return None
+
+
+def _merge_added_values(definitions: list[Definition]) -> list[Definition]:
+    """`ALTER TYPE … ADD VALUE` statements join the values of the type they extend."""
+    added: dict[str, list[Member]] = {}
+    for definition in definitions:
+        if definition.kind == ENUM_VALUE_ADDED:
+            added.setdefault(definition.name, []).extend(definition.members)
+    merged = []
+    for definition in definitions:
+        if definition.kind == ENUM_VALUE_ADDED:
+            continue
+        if definition.kind == "database enum type" and definition.name in added:
+            known = {m.value for m in definition.members}
+            extra = tuple(m for m in added[definition.name] if m.value not in known)
+            definition = replace(definition, members=definition.members + extra)
+        merged.append(definition)
+    return merged
+
+
+def _catalog_enum(catalog: Catalog, table: str, column: str, definitions: list[Definition]) -> list[Match]:
+    found = catalog.column(table, column)
+    if found is None:
+        return []
+    if found.type.startswith(("enum(", "set(")):  # MySQL's inline ENUM('a', 'b')
+        inline = tuple(Member(v, v, 0) for v in re.findall(r"'((?:[^']|'')*)'", found.type))
+        return (
+            [Match(Definition(f"{table}.{column}", "MySQL ENUM column", "", 0, inline), 95)] if inline else []
+        )
+    type_name = found.type.split(".")[-1].strip('"')
+    in_tree = [d for d in definitions if d.kind == "database enum type" and d.name == type_name]
+    if in_tree:
+        return [Match(d, 95) for d in in_tree]
+    values = catalog.enums.get(type_name)
+    if not values:
+        return []
+    members = tuple(Member(v, v, 0) for v in values)
+    return [Match(Definition(type_name, "database enum type", "", 0, members), 95)]
+
+
+def _column_names(column: str) -> set[str]:
+    names = {column, plural(column)}
+    for suffix in _SUFFIXES:
+        if column.endswith(suffix) and len(column) > len(suffix):
+            base = column.removesuffix(suffix)
+            names |= {base, plural(base)}
+    return names
+
+
+def _definition_name(definition: Definition) -> str:
+    name = snake(definition.name)
+    for suffix in ("_choices", "_enum", "_values", "_options"):
+        name = name.removesuffix(suffix)
+    return name
+
+
+def singular(word: str) -> str:
+    word = word.split(".")[-1]
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ses", "xes", "ches", "shes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def plural(word: str) -> str:
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + ("es" if word.endswith(("s", "x", "ch", "sh")) else "s")
+
+
+def normal(value: str) -> str:
+    """The form two values share when they differ only by case or surrounding whitespace."""
+    return value.strip().lower()
+
+
+_NAMES_STORED = ("Java enum", "Kotlin enum")  # JPA and Exposed store an enum's name unless told otherwise
+
+
+def stored(definition: Definition, member: Member) -> set[str]:
+    """The forms in which the database may hold a member: its value, and its name where that is stored."""
+    return {member.value, member.label} if definition.kind in _NAMES_STORED else {member.value}
+
+
+def _labelled(member: Member) -> tuple[str, str]:
+    return member.value, member.label
+
+
+def member_for(definition: Definition, literal: str) -> Member | None:
+    """The member stored exactly as `literal`."""
+    return next((m for m in definition.members if literal in stored(definition, m)), None)
+
+
+def near_member(definition: Definition, literal: str) -> Member | None:
+    """A member stored as `literal` once case and surrounding whitespace are ignored, but not exactly."""
+    if member_for(definition, literal) is not None:
+        return None
+    wanted = normal(literal)
+    return next((m for m in definition.members if wanted in {normal(f) for f in stored(definition, m)}), None)
+
+
+def where(definition: Definition, member: Member | None = None) -> Reference:
+    line = member.line if member is not None and member.line else definition.line
+    text = f"{definition.kind} `{definition.name}`" + (
+        f": {member.label} = {member.value!r}" if member else ""
+    )
+    path = member.path if member is not None and member.path else definition.path
+    return Reference(path or "(database)", line, text, kind="code-value")
+
+
+def describe(definition: Definition) -> str:
+    place = f"`{definition.path}:{definition.line}`" if definition.path else "the database schema"
+    return f"{definition.kind} `{definition.name}` ({place})"

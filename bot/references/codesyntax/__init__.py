@@ -1,0 +1,33 @@
+"""Enum, choice and constant definitions read from source files, one small reader per language.
+
+Each reader takes a file's text and returns the definitions it declares (with the line of every value)
+and the fields that are declared with one of them as their type (`status OrderStatus`), so a column can
+be matched to the values the code allows for it. Readers are line-oriented regular expressions: they
+never execute or import the code, and a construct they do not recognise is simply not indexed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.references.codesyntax import go, jvm, python, ruby, schema, typescript
+from bot.references.codesyntax.text import Definition, FieldLink, Found, Member, snake
+
+__all__ = ["READERS", "Definition", "FieldLink", "Member", "reader_for", "snake"]
+
+READERS: dict[str, Callable[[str, str], Found]] = {
+    ".rb": ruby.read,
+    ".py": python.read,
+    ".ts": typescript.read,
+    ".tsx": typescript.read,
+    ".go": go.read,
+    ".java": jvm.read,
+    ".kt": jvm.read,
+    ".prisma": schema.read_prisma,
+    ".sql": schema.read_sql,
+}
+
+
+def reader_for(path: str) -> Callable[[str, str], Found] | None:
+    dot = path.rfind(".")
+    return READERS.get(path[dot:]) if dot >= 0 else None

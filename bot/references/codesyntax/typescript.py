@@ -1,0 +1,51 @@
+"""TypeScript enums (string and numbered) and union types of string literals."""
+
+from __future__ import annotations
+
+import re
+
+from bot.references.codesyntax.text import (
+    STRING,
+    Definition,
+    FieldLink,
+    Found,
+    Member,
+    bracketed,
+    line_of,
+    snake,
+)
+
+_TS_ENUM = re.compile(r"^\s*(?:export\s+)?(?:declare\s+)?(?:const\s+)?enum\s+(\w+)\s*\{", re.M)
+_TS_UNION = re.compile(
+    r"^\s*(?:export\s+)?type\s+(\w+)\s*=\s*((?:\s*\|?\s*(?:'[^']*'|\"[^\"]*\"))+)\s*;?", re.M
+)
+_TS_FIELD = re.compile(r"^\s*(?:readonly\s+)?(\w+)\??\s*:\s*([A-Z]\w*)\s*[;,]?\s*$", re.M)
+
+
+def read(path: str, text: str) -> Found:
+    definitions = []
+    for match in _TS_ENUM.finditer(text):
+        start, end = bracketed(text, match.end() - 1)
+        members, next_number = [], 0
+        for item in re.finditer(rf"(\w+)\s*(?:=\s*(?:{STRING}|(-?\d+)))?\s*(?:,|$)", text[start:end]):
+            value = next((g for g in item.groups()[1:] if g is not None), str(next_number))
+            if value.lstrip("-").isdigit():
+                next_number = int(value) + 1
+            members.append(Member(item.group(1), value, line_of(text, start + item.start())))
+        definitions.append(
+            Definition(match.group(1), "TypeScript enum", path, line_of(text, match.start()), tuple(members))
+        )
+    for match in _TS_UNION.finditer(text):
+        base = match.start(2)
+        members = [
+            Member(v, v, line_of(text, base + item.start()))
+            for item in re.finditer(STRING, match.group(2))
+            for v in [item.group(1) if item.group(1) is not None else item.group(2)]
+        ]
+        definitions.append(
+            Definition(
+                match.group(1), "TypeScript union type", path, line_of(text, match.start()), tuple(members)
+            )
+        )
+    links = [FieldLink("", snake(m.group(1)), m.group(2)) for m in _TS_FIELD.finditer(text)]
+    return definitions, links

@@ -1,0 +1,125 @@
+"""Which model classes stand for a table, so that `Order.where(...)` counts as a use of `orders`.
+
+By convention: Rails `orders` ↔ `Order`, Django `shop_orderitem` ↔ `shop/models.py: OrderItem`.
+By declaration: Rails `self.table_name = "orders"`, Django `db_table = "orders"`, SQLAlchemy
+`__tablename__ = "orders"`, Prisma `@@map("orders")`, GORM `TableName() string { return "orders" }`,
+JPA `@Table(name = "orders")`, TypeORM `@Entity("orders")`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.model.changeset import DirectoryTree, Tree
+from bot.references.inflection import camelize, model_name, pluralize, singularize, underscore
+
+Mapped = tuple[str, str, str, int]  # (table, model class, path, line) of a declaration
+MAPPING_WORDS = frozenset(
+    ("__tablename__", "db_table", "table_name", "@@map", "TableName", "@Table", "@Entity")
+)
+_MAPPING = re.compile(
+    r"(?:__tablename__\s*=\s*|db_table\s*=\s*|table_name\s*=\s*|@@map\(\s*(?:name:\s*)?|@Table\(\s*(?:name\s*=\s*)?"
+    r"|@Entity\(\s*(?:\{\s*name:\s*)?|TableName\(\)\s*string\s*\{\s*return\s*)[\"'`](\w+)[\"'`]"
+)
+_DEFINITION = re.compile(
+    r"^[ \t]*(?:(?:export|public|default|abstract|final)[ \t]+)*(?:class|model)[ \t]+([A-Z]\w*)"
+    r"|^type[ \t]+([A-Z]\w*)[ \t]+struct"
+    r"|^func[ \t]*\(\s*\w*\s*\*?([A-Z]\w*)\s*\)\s*TableName",
+    re.M,
+)
+
+
+@dataclass(frozen=True)
+class TableModels:
+    """The names that tie a region of code to one table."""
+
+    table: str
+    models: frozenset[str]  # class names
+    names: frozenset[str]  # models, the table, and the variable names code uses for a row or rows
+    anchor: re.Pattern[str]  # finds a mention of the table, its model, or a row variable (`order.`)
+    defined: frozenset[str] = frozenset()  # model classes whose definition was found in the tree
+
+    @property
+    def tables(self) -> frozenset[str]:
+        return frozenset({self.table})
+
+
+def table_models(table: str, defined: Collection[str] = ()) -> TableModels:
+    """The names for `table`; `defined`: model classes whose definition for it was found in the tree."""
+    singular = singularize(table)
+    models = frozenset({model_name(table), *defined})
+    rows = {singular, camelize(singular, upper=False)}
+    rows |= {underscore(m) for m in models} | {camelize(underscore(m), upper=False) for m in models}
+    plural = {table, camelize(table, upper=False), camelize(pluralize(singular), upper=False)}
+    strong = sorted(models | plural, key=len, reverse=True)
+    weak = sorted(rows - plural, key=len, reverse=True)
+    pattern = r"\b(?:" + "|".join(map(re.escape, strong)) + r")\b"
+    if weak:
+        pattern += r"|(?<![\w.])@?(?:" + "|".join(map(re.escape, weak)) + r")(?=\.\w|\[)"
+    return TableModels(
+        table, models, frozenset(models | rows | plural), re.compile(pattern), frozenset(defined)
+    )
+
+
+def mappings_in(path: str, text: str, models: Mapping[str, TableModels]) -> Iterator[Mapped]:
+    """(table, model class, path, line) for each declaration in `text` that binds a class to a table."""
+    if not any(word in text for word in MAPPING_WORDS):
+        return
+    definitions = [(m.start(), m.group(1) or m.group(2) or m.group(3)) for m in _DEFINITION.finditer(text)]
+    for match in _MAPPING.finditer(text):
+        table = match.group(1).lower()
+        if table not in models:
+            continue
+        owner = _owner(definitions, match.start(), text)
+        if owner:
+            yield table, owner, path, text.count("\n", 0, match.start()) + 1
+
+
+def _owner(definitions: list[tuple[int, str]], pos: int, text: str) -> str:
+    """The class a declaration belongs to: the next one for an annotation, else the enclosing one."""
+    if text.startswith("@", pos) and not text.startswith("@@", pos):
+        return next((name for start, name in definitions if start > pos), "")
+    owner = ""
+    for start, name in definitions:
+        if start > pos:
+            break
+        if name not in ("Meta", "Config"):
+            owner = name
+    return owner
+
+
+def conventional_models(tree: Tree, tables: Collection[str]) -> list[Mapped]:
+    """Model classes found where conventions put them: Rails `app/models/order.rb` for `orders`, and
+    classes whose default Django table (`<app_label>_<modelname>`) is one of `tables`."""
+    found: list[Mapped] = []
+    for table in tables:
+        rails = f"app/models/{singularize(table)}.rb"
+        if tree.read(rails) is not None:
+            found.append((table, model_name(table), rails, 1))
+        app, _, model = table.rpartition("_")
+        if not app or not model:
+            continue
+        for path in _django_model_files(tree, app):
+            text = tree.read(path) or ""
+            for match in re.finditer(r"^class\s+(\w+)\s*\(", text, re.M):
+                if match.group(1).lower() == model:
+                    found.append((table, match.group(1), path, text.count("\n", 0, match.start()) + 1))
+    return found
+
+
+def _django_model_files(tree: Tree, app: str) -> list[str]:
+    if isinstance(tree, DirectoryTree):
+        root = Path(tree.root)
+        files: list[Path] = []
+        for prefix in ("", "*/", "*/*/"):
+            files += [*root.glob(f"{prefix}{app}/models.py"), *root.glob(f"{prefix}{app}/models/*.py")]
+        return sorted(str(p.relative_to(root)).replace("\\", "/") for p in files)
+    return [
+        p
+        for p in tree.paths()
+        if p.endswith(f"{app}/models.py") or (f"{app}/models/" in p and p.endswith(".py"))
+        if p == f"{app}/models.py" or p.startswith(f"{app}/") or f"/{app}/" in p
+    ]

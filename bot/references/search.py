@@ -1,0 +1,248 @@
+"""Code-reference search: the places in the head tree that still use what a migration removes or renames.
+
+`search` makes one pass over the tree for every identifier of a pull request (column names in their
+snake, camel and Pascal spellings, table names, model classes, association names, index names), and
+classifies each use by area (model, job, API contract, raw SQL, …) and confidence. Rules ask the
+resulting `ReferenceIndex` for the uses of each target.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TypeGuard
+
+from bot.model.changeset import MemoryTree, Tree
+from bot.references.code_areas import AREAS, is_comment
+from bot.references.code_match import Hit, Matcher, Needle, Packed, unpack
+from bot.references.inflection import singularize
+from bot.references.model_map import Mapped, TableModels, conventional_models, table_models
+from bot.references.tree_scan import scan
+from bot.references.usage import Target, Use, spellings
+
+__all__ = ["ReferenceIndex", "Target", "Use", "search"]
+
+_Key = tuple[str, str, str]
+
+
+def _key(target: Target) -> _Key:
+    return (target.kind, target.table, target.name)
+
+
+@dataclass(frozen=True)
+class ReferenceIndex:
+    found: Mapping[_Key, tuple[Use, ...]] = field(default_factory=dict)
+    renamed: Mapping[_Key, tuple[Use, ...]] = field(default_factory=dict)  # uses of the new name
+    deleted: Mapping[_Key, tuple[Use, ...]] = field(default_factory=dict)  # uses the change itself removes
+    definitions: Mapping[str, tuple[Mapped, ...]] = field(default_factory=dict)  # model classes by table
+    files: int = 0  # files searched
+    observations: tuple[str, ...] = ()
+
+    def uses(self, target: Target) -> tuple[Use, ...]:
+        """Places that still use the target's (old) name, most severe area first."""
+        return self.found.get(_key(target), ())
+
+    def new_uses(self, target: Target) -> tuple[Use, ...]:
+        """Places that use the target's new name (renames and replacing columns)."""
+        return self.renamed.get(_key(target), ())
+
+    def removed_uses(self, target: Target) -> tuple[Use, ...]:
+        """Places in the base version of the changed files that the change deletes (safe by construction)."""
+        return self.deleted.get(_key(target), ())
+
+    def flags(self) -> tuple[tuple[str, str, int], ...]:
+        """(flag, path, line) of every use guarded by a feature flag, e.g. ("Flipper `new_state`", …):
+        evidence for the rollback checklist that turning the flag off is a way back."""
+        uses = [u for group in (*self.found.values(), *self.renamed.values()) for u in group]
+        return tuple(sorted({(u.flag, u.path, u.line) for u in uses if u.flag and u.blocking}))
+
+    def models(self, table: str) -> tuple[Mapped, ...]:
+        """(table, class, path, line) of each model class found for `table` in the tree."""
+        return self.definitions.get(table, ())
+
+    def searched(self, target: Target) -> bool:
+        return _key(target) in self.found
+
+    def notes(self) -> tuple[str, ...]:
+        return self.observations
+
+
+def search(
+    tree: Tree,
+    targets: Sequence[Target],
+    *,
+    exclude: Sequence[str] = (),
+    skip_paths: Collection[str] = (),
+    before: Mapping[str, str] | None = None,
+    workers: int | None = None,
+) -> ReferenceIndex:
+    """Search `tree` once for every target.
+
+    `exclude`: .gitignore-style patterns to skip; `skip_paths`: files never to search (the migrations);
+    `before`: the base text of files the change deletes or modifies, to tell which uses it removes.
+    """
+    unique = tuple(dict.fromkeys(targets))
+    tables = {t.table for t in unique if t.kind in ("column", "table", "enum-value")}
+    conventional = conventional_models(tree, tables)
+    models = _table_models(tables, conventional)
+    hits, mappings, files = _run(tree, unique, models, _needles(unique, models), exclude, skip_paths, workers)
+    found = _table_models(tables, [*conventional, *mappings])
+    if found != models:
+        hits = [_recheck(hit, unique, found) for hit in hits]
+        extra = _model_needles(unique, {t: found[t].models - models[t].models for t in tables})
+        if extra:
+            more, _, _ = _run(tree, unique, found, extra, exclude, skip_paths, workers)
+            hits += more
+        models = found
+    index = _index(unique, hits, files, [])
+    index = replace(index, definitions=_definitions([*conventional, *mappings]))
+    if before:
+        old = {p: t for p, t in before.items() if p not in skip_paths}
+        base_hits, _, _ = _run(MemoryTree(old), unique, models, _needles(unique, models), exclude, (), 1)
+        index = replace(index, deleted=_deleted(unique, index, base_hits))
+    return index
+
+
+def _deleted(
+    targets: tuple[Target, ...], index: ReferenceIndex, base_hits: list[Hit]
+) -> dict[_Key, tuple[Use, ...]]:
+    found: dict[_Key, list[Use]] = defaultdict(list)
+    for hit in base_hits:
+        target = targets[hit.target]
+        kept = {(u.path, u.text) for u in index.uses(target)}
+        if hit.role != "new" and (hit.use.path, hit.use.text) not in kept:
+            found[_key(target)].append(hit.use)
+    return {k: _sorted(v) for k, v in found.items()}
+
+
+def _needles(targets: Sequence[Target], models: Mapping[str, TableModels]) -> dict[str, tuple[Needle, ...]]:
+    found: dict[str, list[Needle]] = defaultdict(list)
+    for i, target in enumerate(targets):
+        if target.kind == "column":
+            for word in spellings(target.name):
+                found[word].append(Needle(word, i, "name"))
+            for word in spellings(target.new_name or ""):
+                found[word].append(Needle(word, i, "new"))
+            if (
+                target.name.endswith("_id") and len(target.name) > 3
+            ):  # belongs_to :customer, customer = ForeignKey(…)
+                for word in spellings(target.name[:-3]):
+                    found[word].append(Needle(word, i, "association"))
+        elif target.kind == "table":
+            found[target.table].append(Needle(target.table, i, "table"))
+            for word in sorted(models[target.table].models):
+                found[word].append(Needle(word, i, "model"))
+            single = singularize(target.table)
+            found[single].append(Needle(single, i, "singular"))
+        elif target.name:
+            found[target.name].append(Needle(target.name, i, "name"))
+    return {word: tuple(ns) for word, ns in found.items() if word}
+
+
+def _model_needles(
+    targets: Sequence[Target], discovered: Mapping[str, Collection[str]]
+) -> dict[str, tuple[Needle, ...]]:
+    found: dict[str, list[Needle]] = defaultdict(list)
+    for i, target in enumerate(targets):
+        for model in sorted(discovered.get(target.table, ())) if target.kind == "table" else ():
+            found[model].append(Needle(model, i, "model"))
+    return {word: tuple(ns) for word, ns in found.items()}
+
+
+def _run(
+    tree: Tree,
+    targets: tuple[Target, ...],
+    models: Mapping[str, TableModels],
+    needles: Mapping[str, tuple[Needle, ...]],
+    exclude: Sequence[str],
+    skip_paths: Collection[str],
+    workers: int | None,
+) -> tuple[list[Hit], list[Mapped], int]:
+    matcher = Matcher(targets, needles, models)
+    words = {*needles, *models}  # table names too: a file declaring a model for one is read for it
+    result = scan(
+        tree,
+        words,
+        matcher.handle,
+        exclude=exclude,
+        skip_paths=skip_paths,
+        hints=matcher.hint_words,
+        workers=workers,
+    )
+    hits = [unpack(r) for r in result.results if _is_packed(r)]
+    mappings = [r for r in result.results if _is_mapped(r)]
+    return hits, mappings, result.files
+
+
+def _is_packed(record: Packed | Mapped) -> TypeGuard[Packed]:
+    return isinstance(record[0], int)
+
+
+def _is_mapped(record: Packed | Mapped) -> TypeGuard[Mapped]:
+    return isinstance(record[0], str)
+
+
+def _table_models(tables: Collection[str], definitions: list[Mapped]) -> dict[str, TableModels]:
+    return {t: table_models(t, sorted({m for table, m, _, _ in definitions if table == t})) for t in tables}
+
+
+def _recheck(hit: Hit, targets: tuple[Target, ...], models: Mapping[str, TableModels]) -> Hit:
+    """Confidence again, once the pass found which model classes map to the target's table: a use of a
+    class defined for it, or near one, becomes high."""
+    if hit.use.confidence == "high" or is_comment(hit.use.text):
+        return hit
+    table = models[targets[hit.target].table]
+    if not hit.names & (table.defined if hit.role == "model" else table.models):
+        return hit
+    return hit._replace(use=replace(hit.use, confidence="high"))
+
+
+_AREA_ORDER = ("job", "serializer", "raw-sql", "model", "association", *AREAS)
+_AREA_RANK = {area: i for i, area in enumerate(dict.fromkeys(_AREA_ORDER))}
+
+
+def _sorted(uses: Iterable[Use]) -> tuple[Use, ...]:
+    return tuple(sorted(uses, key=lambda u: (u.confidence != "high", _AREA_RANK[u.area], u.path, u.line)))
+
+
+def _index(targets: tuple[Target, ...], hits: list[Hit], files: int, notes: list[str]) -> ReferenceIndex:
+    old: dict[_Key, list[Use]] = {_key(t): [] for t in targets}
+    new: dict[_Key, list[Use]] = {_key(t): [] for t in targets if t.new_name}
+    seen: set[tuple[int, bool, str, int]] = set()
+    for hit in hits:
+        fresh = hit.role == "new"
+        if (hit.target, fresh, hit.use.path, hit.use.line) in seen:
+            continue
+        seen.add((hit.target, fresh, hit.use.path, hit.use.line))
+        (new if fresh else old)[_key(targets[hit.target])].append(hit.use)
+    notes += _flag_notes(
+        [u for uses in (*old.values(), *new.values()) for u in uses if u.flag and u.blocking]
+    )
+    return ReferenceIndex(
+        found={k: _sorted(v) for k, v in old.items()},
+        renamed={k: _sorted(v) for k, v in new.items()},
+        files=files,
+        observations=tuple(notes),
+    )
+
+
+def _flag_notes(uses: list[Use]) -> list[str]:
+    by_flag: dict[str, set[str]] = defaultdict(set)
+    for use in uses:
+        by_flag[use.flag or ""].add(f"`{use.path}:{use.line}`")
+    notes = []
+    for flag, places in sorted(by_flag.items()):
+        shown = ", ".join(sorted(places)[:3]) + (f" and {len(places) - 3} more" if len(places) > 3 else "")
+        notes.append(
+            f"Feature flag {flag} guards code that uses the changed schema ({shown}): "
+            "turning it off is a rollback lever."
+        )
+    return notes
+
+
+def _definitions(found: list[Mapped]) -> dict[str, tuple[Mapped, ...]]:
+    by_table: dict[str, list[Mapped]] = defaultdict(list)
+    for mapped in sorted(set(found)):
+        by_table[mapped[0]].append(mapped)
+    return {table: tuple(defs) for table, defs in by_table.items()}

@@ -1,0 +1,84 @@
+"""What a change removes or renames, as the targets the code-reference search looks for."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.model.migration import (
+    AddColumn,
+    DataUpdate,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropTable,
+    Migration,
+    Operation,
+    RawSQL,
+    RenameColumn,
+    RenameConstraint,
+    RenameTable,
+)
+from bot.references.search import Target
+
+
+def targets_of(migrations: Iterable[Migration]) -> list[Target]:
+    """Everything the migrations remove or rename, and columns added to replace another one."""
+    found: dict[Target, None] = {}
+    for migration in migrations:
+        for op in migration.up:
+            target = target_of(op)
+            if target is not None:
+                found[target] = None
+        for target, _ in replacements(migration):
+            found[target] = None
+    return list(found)
+
+
+def target_of(op: Operation) -> Target | None:
+    if isinstance(op, DropColumn):
+        return Target("column", op.table, op.column)
+    if isinstance(op, RenameColumn):
+        return Target("column", op.table, op.column, op.new_name)
+    if isinstance(op, DropTable):
+        return Target("table", op.table, op.table)
+    if isinstance(op, RenameTable):
+        return Target("table", op.table, op.table, op.new_name)
+    if isinstance(op, DropIndex):
+        return Target("index", op.table, op.name)
+    if isinstance(op, DropConstraint):
+        return Target("constraint", op.table, op.name)
+    if isinstance(op, RenameConstraint):
+        return Target("constraint", op.table, op.name, op.new_name)
+    if isinstance(op, RawSQL) and (renamed := enum_rename(op)):
+        return Target("enum-value", *renamed)
+    return None
+
+
+_ENUM_RENAME = re.compile(
+    r"^\s*ALTER\s+TYPE\s+(\S+)\s+RENAME\s+VALUE\s+'((?:[^']|'')*)'\s+TO\s+'((?:[^']|'')*)'", re.I
+)
+
+
+def enum_rename(op: RawSQL) -> tuple[str, str, str] | None:
+    """(enum type without schema or quotes, old value, new value) of `ALTER TYPE … RENAME VALUE`."""
+    match = _ENUM_RENAME.match(op.sql) if op.category == "alter-type" else None
+    if match is None:
+        return None
+    name, old, new = match.groups()
+    return name.split(".")[-1].strip('"').lower(), old.replace("''", "'"), new.replace("''", "'")
+
+
+def replacements(migration: Migration) -> list[tuple[Target, DataUpdate]]:
+    """Columns added and filled from one existing column in the same migration: the expand step of a
+    rename or a type change. Each as Target(old column, new_name=new column) with its backfill."""
+    added = {(op.table, op.column.name) for op in migration.up if isinstance(op, AddColumn)}
+    found = []
+    for op in migration.up:
+        if not isinstance(op, DataUpdate):
+            continue
+        for column, expression in op.assignments:
+            sources = [c for c in dict.fromkeys(op.reads) if c != column and c in expression]
+            if (op.table, column) in added and len(sources) == 1:
+                found.append((Target("column", op.table, sources[0], column), op))
+    return found

@@ -1,0 +1,48 @@
+"""What the code-reference search looks for (a Target) and what it finds (a Use)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.references.inflection import camelize
+
+
+@dataclass(frozen=True)
+class Target:
+    """Something a migration removes or renames, which code may still name."""
+
+    kind: str  # "column" | "table" | "enum-value" | "index" | "constraint"
+    table: str  # lower-case table name without schema (the enum type for kind="enum-value")
+    name: str  # the column / enum value / index name; the table name again for kind="table"
+    new_name: str | None = None  # for renames, and for a column that replaces another
+
+    @property
+    def label(self) -> str:
+        """How a reviewer names it: `orders.legacy_status`, `orders`, `idx_orders_state`."""
+        return f"{self.table}.{self.name}" if self.kind in ("column", "enum-value") else self.name
+
+
+@dataclass(frozen=True)
+class Use:
+    """One line of code that still names a target."""
+
+    path: str
+    line: int
+    text: str
+    area: str  # model | association | serializer | job | raw-sql | view | test | doc | config | other
+    confidence: str  # "high" | "low"
+    safe: str | None = None  # set when a known safe pattern covers this place (ignored_columns, ...)
+    access: str = "read"  # "read" | "write"
+    flag: str | None = None  # the feature flag guarding this place, as "provider `name`"
+
+    @property
+    def blocking(self) -> bool:
+        """A use that breaks after the migration: high confidence and not covered by a safe pattern."""
+        return self.confidence == "high" and self.safe is None
+
+
+def spellings(name: str) -> tuple[str, ...]:
+    """The spellings code uses for a snake_case name: as is, camelCase (JS, Prisma), PascalCase (Go)."""
+    if "_" not in name.strip("_"):
+        return (name,)
+    return tuple(dict.fromkeys((name, camelize(name, upper=False), camelize(name))))

@@ -1,0 +1,60 @@
+"""The review for a terminal, with rich: colours only when the output is a terminal."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from bot.model.findings import Review, Severity
+
+_STYLE = {Severity.CRITICAL: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def render_text(review: Review, *, color: bool = False) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, force_terminal=color, no_color=not color, width=120, highlight=False, soft_wrap=True
+    )
+    approval_style = "bold red" if review.approval == "BLOCKED" else "bold green"
+    reasons = f" — {', '.join(review.reasons)}" if review.reasons else ""
+    console.print(f"[{approval_style}]{review.approval}[/]{reasons}", markup=True)
+    if not review.migrations:
+        console.print("No migration changed.")
+    for migration in review.migrations:
+        way_back = "has a way back" if migration.has_down else "no way back"
+        console.print(
+            f"  {migration.path}  [dim]({migration.framework}, {migration.dialect}, "
+            f"{'transaction' if migration.in_transaction else 'no transaction'}, {way_back})[/]",
+            markup=True,
+        )
+    for finding in review.active:
+        console.print()
+        console.print(
+            f"[{_STYLE[finding.severity]}]{finding.severity.value}[/] {finding.path}:{finding.line} "
+            f"[bold]{finding.rule}[/]",
+            markup=True,
+        )
+        console.print(f"  {finding.message}", markup=False)
+        console.print(f"  blast radius: {finding.blast_radius}", markup=False)
+        console.print(f"  fix: {finding.fix}", markup=False)
+        for reference in finding.references[:5]:
+            console.print(
+                f"  {'defined at' if reference.kind == 'code-value' else 'used at'} "
+                f"{reference.path}:{reference.line} {reference.text.strip()[:80]}",
+                markup=False,
+            )
+    for finding in review.accepted:
+        console.print()
+        console.print(
+            f"[dim]accepted[/] {finding.path}:{finding.line} {finding.rule}: {finding.suppressed}",
+            markup=True,
+        )
+    counts = {s: review.count(s) for s in Severity}
+    console.print()
+    console.print(
+        f"{counts[Severity.CRITICAL]} critical · {counts[Severity.WARNING]} warnings · "
+        f"{counts[Severity.INFO]} info · {len(review.accepted)} accepted",
+        markup=False,
+    )
+    return buffer.getvalue()

@@ -1,0 +1,74 @@
+"""What a rule may know besides the migration: the schema before it, the configuration, code references."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.model.catalog import LARGE, NEW, SMALL, Catalog
+from bot.model.changeset import MemoryTree, Tree
+from bot.model.config import Config
+from bot.model.facts import Facts
+from bot.model.findings import Severity
+from bot.references.code_values import CodeValues
+from bot.references.search import ReferenceIndex
+
+# Versions assumed when the configuration names none: the oldest still supported by its vendor.
+DEFAULT_VERSIONS = {"postgres": (13,), "mysql": (8, 0, 30), "mariadb": (10, 6), "sqlite": (3, 35)}
+
+
+@dataclass(frozen=True)
+class Context:
+    catalog: Catalog
+    config: Config = field(default_factory=Config)
+    dialect: str = "postgres"
+    references: ReferenceIndex = field(default_factory=ReferenceIndex)
+    tree: Tree = field(default_factory=MemoryTree)  # the head tree, for the values the code defines
+    code_values: CodeValues | None = (
+        None  # shared by every migration of one review; built from `tree` if None
+    )
+    facts: Facts | None = None  # what the production probe found, when one ran
+
+    def __post_init__(self) -> None:
+        if self.code_values is None:
+            object.__setattr__(self, "code_values", CodeValues(self.tree))
+
+    @property
+    def values(self) -> CodeValues:
+        """Enums, choices and constants the head tree defines, indexed on first use."""
+        assert self.code_values is not None
+        return self.code_values
+
+    @property
+    def version(self) -> tuple[int, ...]:
+        return self.config.version or DEFAULT_VERSIONS.get(self.dialect, (0,))
+
+    def at_least(self, *version: int) -> bool:
+        return self.version >= version
+
+    @property
+    def postgres(self) -> bool:
+        return self.dialect == "postgres"
+
+    @property
+    def mysql(self) -> bool:
+        return self.dialect in ("mysql", "mariadb")
+
+    def lock_severity(self, table: str, default: Severity) -> Severity | None:
+        """None for a table this change creates; a warning for a small one; the rule's own otherwise."""
+        size = self.catalog.size(table)
+        if size == NEW:
+            return None
+        if size == SMALL:
+            return Severity.WARNING if default is Severity.CRITICAL else Severity.INFO
+        return default
+
+    def size_words(self, table: str) -> str:
+        size = self.catalog.size(table)
+        rows = self.catalog.rows.get(table)
+        if rows is not None:
+            return f"`{table}` (~{rows:,} rows)"
+        if size == SMALL:
+            return f"`{table}` (listed as small in the configuration)"
+        if size == LARGE and table in self.catalog.large:
+            return f"`{table}` (listed as large in the configuration)"
+        return f"`{table}` (size unknown, assumed large)"

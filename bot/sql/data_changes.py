@@ -1,0 +1,221 @@
+"""What a data change reads and maps: CASE mappings, the columns it reads, whether it runs in batches."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlglot import exp
+
+from bot.model.migration import AddColumn, AddConstraint, CaseMapping, DataInsert, DataUpdate, Operation
+from bot.sql.names import identifier, table_name
+from bot.sql.statements import render
+
+
+def case_mappings(statement: exp.Expression, dialect: str, line: int) -> tuple[CaseMapping, ...]:
+    mappings = []
+    for case in statement.find_all(exp.Case):
+        target = _target_of(case, statement)
+        source = identifier(case.this) if case.this is not None else _common_column(case)
+        whens = []
+        for branch in case.args.get("ifs") or []:
+            condition, result = branch.this, branch.args.get("true")
+            value = _compared_value(condition, source) if case.this is None else render(condition, dialect)
+            whens.append(
+                (
+                    value or render(condition, dialect),
+                    render(result, dialect) if result is not None else "NULL",
+                )
+            )
+        default = case.args.get("default")
+        mappings.append(
+            CaseMapping(
+                target=target,
+                source=source or None,
+                whens=tuple(whens),
+                otherwise=render(default, dialect) if default is not None else None,
+                line=line,
+            )
+        )
+    return tuple(mappings)
+
+
+def reads(statement: exp.Expression) -> tuple[str, ...]:
+    written = {identifier(a.this) for a in statement.expressions if isinstance(a, exp.EQ)}
+    seen: dict[str, None] = {}
+    for assignment in statement.expressions:
+        if isinstance(assignment, exp.EQ) and assignment.expression is not None:
+            for column in assignment.expression.find_all(exp.Column):
+                seen.setdefault(identifier(column.this), None)
+    where = statement.args.get("where")
+    if where is not None:
+        for column in where.find_all(exp.Column):
+            seen.setdefault(identifier(column.this), None)
+    return tuple(c for c in seen if c and (c not in written or c in _where_columns(statement)))
+
+
+def is_batched(statement: exp.Expression) -> bool:
+    """A LIMIT, a key range or a sub-select with a LIMIT bounds the rows one statement changes."""
+    if statement.args.get("limit") is not None:
+        return True
+    where = statement.args.get("where")
+    if where is None:
+        return False
+    if any(select.args.get("limit") is not None for select in where.find_all(exp.Select)):
+        return True
+    if any(isinstance(b.this, exp.Column) for b in where.find_all(exp.Between)):
+        return True
+    lower = any(isinstance(c.this, exp.Column) for c in where.find_all(exp.GTE, exp.GT))
+    upper = any(isinstance(c.this, exp.Column) for c in where.find_all(exp.LT, exp.LTE))
+    return lower and upper and _has_placeholder_or_literal_range(where)
+
+
+def _has_placeholder_or_literal_range(where: exp.Expression) -> bool:
+    return any(
+        isinstance(c.expression, exp.Literal | exp.Placeholder | exp.Parameter)
+        for c in where.find_all(exp.GTE, exp.GT, exp.LT, exp.LTE)
+    )
+
+
+def _where_columns(statement: exp.Expression) -> set[str]:
+    where = statement.args.get("where")
+    return {identifier(c.this) for c in where.find_all(exp.Column)} if where is not None else set()
+
+
+def _target_of(case: exp.Case, statement: exp.Expression) -> str:
+    node: Any = case
+    while node is not None and node is not statement:
+        parent = node.parent
+        if isinstance(parent, exp.EQ) and parent.parent is statement and parent.expression is node:
+            return identifier(parent.this)
+        if isinstance(node, exp.Alias):
+            return identifier(node.args.get("alias"))
+        if (
+            isinstance(parent, exp.Select)
+            and isinstance(statement, exp.Insert)
+            and node in parent.expressions
+        ):
+            return _inserted_column(statement, parent.expressions.index(node))
+        node = parent
+    return ""
+
+
+def _inserted_column(statement: exp.Insert, position: int) -> str:
+    target = statement.this
+    columns = target.expressions if isinstance(target, exp.Schema) else []
+    return identifier(columns[position]) if position < len(columns) else ""
+
+
+def _common_column(case: exp.Case) -> str:
+    columns = set()
+    for branch in case.args.get("ifs") or []:
+        condition = branch.this
+        if not isinstance(condition, exp.EQ | exp.In):
+            return ""
+        compared = _compared_key(condition.this)
+        if not compared and isinstance(condition, exp.EQ):
+            compared = _compared_key(condition.expression)
+        if not compared:
+            return ""
+        columns.add(compared)
+    return columns.pop() if len(columns) == 1 else ""
+
+
+def _compared_key(node: exp.Expression | None) -> str:
+    """`status` for a column, `lower(status)` for a column under a normalising function."""
+    if isinstance(node, exp.Column):
+        return identifier(node.this)
+    if isinstance(node, _NORMALISERS) and isinstance(node.this, exp.Column):
+        return f"{type(node).__name__.lower()}({identifier(node.this.this)})"
+    return ""
+
+
+_NORMALISERS = (exp.Lower, exp.Upper, exp.Trim)
+
+
+def _compared_value(condition: exp.Expression, source: str) -> str:
+    if not source:
+        return ""
+    if isinstance(condition, exp.EQ):
+        other = condition.expression if _compared_key(condition.this) == source else condition.this
+        return str(render(other))
+    if isinstance(condition, exp.In):
+        return ", ".join(render(v) for v in condition.expressions)
+    return ""
+
+
+def literals(value: str) -> tuple[str, ...] | None:
+    """The literal values of a WHEN (`'paid'`, `1`, `'a', 'b'`), or None when it is not a list of literals."""
+    found = _LITERAL.findall(value)
+    if not found or _LITERAL.sub("", value).replace(",", "").strip():
+        return None
+    return tuple(text.replace("''", "'") if quoted else number for quoted, text, number in found)
+
+
+_LITERAL = re.compile(r"(')((?:[^']|'')*)'|(-?\d+(?:\.\d+)?)")
+
+
+def source_column(source: str | None) -> tuple[str, str]:
+    """The column a CASE compares and the function that normalises it first (`lower`, `trim`, or "")."""
+    if not source:
+        return "", ""
+    match = re.fullmatch(r"(lower|upper|trim)\((\w+)\)", source)
+    return (match.group(2), match.group(1)) if match else (source, "")
+
+
+def mapping_sites(ops: Iterable[Operation]) -> Iterator[tuple[DataUpdate | DataInsert, CaseMapping, str]]:
+    """Every CASE mapping of the data changes, with the table its compared column belongs to."""
+    for op in ops:
+        if isinstance(op, DataUpdate | DataInsert):
+            for mapping in op.case_mappings:
+                yield op, mapping, source_table(op)
+
+
+def source_table(op: DataUpdate | DataInsert) -> str:
+    """The table the data change reads: the UPDATE's own, or the first table of the INSERT's SELECT."""
+    if isinstance(op, DataUpdate) or op.expression is None:
+        return op.table
+    select = op.expression.find(exp.Select)
+    origin = select.args.get("from_") if select is not None else None
+    table = origin.find(exp.Table) if origin is not None else None
+    return table_name(table) if table is not None else op.table
+
+
+def where_of(op: Operation) -> exp.Expression | None:
+    """The WHERE condition of a data change's tree (of the SELECT for an INSERT … SELECT)."""
+    tree = op.expression
+    if tree is None:
+        return None
+    if isinstance(op, DataInsert):
+        select = tree.find(exp.Select)
+        tree = select if select is not None else tree
+    where = tree.args.get("where")
+    return where.this if where is not None else None
+
+
+def restricts(op: Operation, column: str) -> bool:
+    """Does the WHERE limit the rows to chosen values of `column` (`= …`, `IN (…)`)?"""
+    where = where_of(op)
+    if where is None:
+        return False
+    keys = {
+        _compared_key(node.this)
+        for node in where.find_all(exp.EQ, exp.In)
+        if not isinstance(node.parent, exp.Not)
+    }
+    return any(key == column or key.endswith(f"({column})") for key in keys)
+
+
+def referenced_table(ops: Iterable[Operation], table: str, column: str) -> str:
+    """The table a foreign key column points at, when the operations declare it; "" otherwise."""
+    for op in ops:
+        if (
+            isinstance(op, AddColumn)
+            and (op.table, op.column.name) == (table, column)
+            and op.column.references
+        ):
+            return op.column.references
+        if isinstance(op, AddConstraint) and op.table == table and op.columns == (column,) and op.references:
+            return op.references
+    return ""

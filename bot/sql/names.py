@@ -1,0 +1,146 @@
+"""Names and column definitions read from sqlglot trees, normalised the way the database folds them."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from bot.model.migration import ColumnSpec
+from bot.sql.statements import DIALECTS, render
+
+DEFAULT_SCHEMAS = frozenset({"public", "dbo", "main"})
+
+# Functions whose value differs per row: a default built on them is computed for every existing row.
+VOLATILE_FUNCTIONS = frozenset(
+    {
+        "random",
+        "rand",
+        "gen_random_uuid",
+        "uuid_generate_v1",
+        "uuid_generate_v1mc",
+        "uuid_generate_v4",
+        "uuid",
+        "uuid_short",
+        "clock_timestamp",
+        "timeofday",
+        "nextval",
+        "newid",
+        "sys_guid",
+        "txid_current",
+    }
+)
+_SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
+
+
+def identifier(node: exp.Expression | str | None) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, str):
+        return node.lower()
+    if isinstance(node, exp.Identifier):
+        return str(node.this) if node.quoted else str(node.this).lower()
+    if isinstance(node, exp.Column | exp.Table) and isinstance(node.this, exp.Identifier):
+        return identifier(node.this)
+    return node.name.lower() if node.name else render(node).lower()
+
+
+def table_name(node: exp.Expression | None) -> str:
+    """`schema.table` with the default schema dropped, folded as an unquoted name is folded."""
+    if node is None:
+        return ""
+    if isinstance(node, exp.Schema):
+        node = node.this
+    if not isinstance(node, exp.Table):
+        return identifier(node)
+    name = identifier(node.this)
+    schema = identifier(node.args.get("db")) if node.args.get("db") is not None else ""
+    return f"{schema}.{name}" if schema and schema not in DEFAULT_SCHEMAS else name
+
+
+def column_type(node: exp.Expression | None, dialect: str) -> str:
+    if node is None:
+        return ""
+    return render(node, dialect, copy=False).lower()
+
+
+def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
+    kind = node.args.get("kind")
+    type_sql = column_type(kind, dialect)
+    nullable, default, volatile, pk, unique, identity, generated, references = (
+        True,
+        None,
+        False,
+        False,
+        False,
+        False,
+        False,
+        None,
+    )
+    for constraint in node.args.get("constraints") or []:
+        c = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else constraint
+        if isinstance(c, exp.NotNullColumnConstraint):
+            nullable = bool(c.args.get("allow_null"))
+        elif isinstance(c, exp.DefaultColumnConstraint):
+            default = render(c.this, dialect) if c.this is not None else None
+            volatile = is_volatile(c.this)
+        elif isinstance(c, exp.PrimaryKeyColumnConstraint):
+            pk, nullable = True, False
+        elif isinstance(c, exp.UniqueColumnConstraint):
+            unique = True
+        elif isinstance(c, exp.GeneratedAsIdentityColumnConstraint):
+            identity = c.args.get("this") is not None or c.args.get("expression") is None
+            generated = not identity
+        elif isinstance(c, exp.ComputedColumnConstraint):
+            generated = bool(c.args.get("persisted")) or dialect == "postgres"
+        elif isinstance(c, exp.AutoIncrementColumnConstraint):
+            identity = True
+        elif isinstance(c, exp.Reference):
+            target = c.find(exp.Table)
+            references = table_name(target) if target is not None else None
+    place = node.args.get("position")
+    position = ""
+    if isinstance(place, exp.ColumnPosition):
+        after = f" {identifier(place.this)}" if place.this is not None else ""
+        position = str(place.args.get("position") or "").lower() + after
+    if type_sql.split("(")[0] in _SERIAL_TYPES:
+        volatile, identity = True, True
+    return ColumnSpec(
+        name=identifier(node.this),
+        type=type_sql,
+        nullable=nullable,
+        default=default,
+        volatile_default=volatile,
+        primary_key=pk,
+        unique=unique,
+        identity=identity,
+        generated=generated,
+        references=references,
+        position=position,
+    )
+
+
+def is_volatile(node: exp.Expression | None) -> bool:
+    if node is None:
+        return False
+    for func in node.find_all(exp.Func):
+        name = (func.name if isinstance(func, exp.Anonymous) else func.sql_name()).lower()
+        if name in VOLATILE_FUNCTIONS or isinstance(func, exp.Rand):
+            return True
+    return False
+
+
+def quote(name: str, dialect: str) -> str:
+    """A name ready to paste into generated SQL: bare when it is plain, quoted the dialect's way otherwise."""
+    if "." in name:
+        return ".".join(quote(part, dialect) for part in name.split("."))
+    if name.isidentifier() and name == name.lower():
+        return name
+    return f"`{name}`" if dialect in ("mysql", "mariadb") else f'"{name}"'
+
+
+def normalize_type(type_sql: str, dialect: str) -> str:
+    """A type written as text (a Liquibase `type="NUMERIC(12,2)"`) spelled as `column_type` spells it."""
+    try:
+        name = DIALECTS.get(dialect, dialect)
+        return str(exp.DataType.build(type_sql, dialect=name).sql(name)).lower()
+    except Exception:  # sqlglot raises several error types for a type it does not know
+        return type_sql.lower()

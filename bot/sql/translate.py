@@ -1,0 +1,370 @@
+"""From parsed statements to typed operations: one dispatch on the statement type, then a look inside.
+
+Statements that sqlglot keeps as an opaque `Command` (and those we never parse) are classified from their
+first words in `bot/sql/commands.py`, so none of them silently vanishes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from sqlglot import exp
+
+from bot.model.findings import Location
+from bot.model.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    AlterColumnType,
+    CreateEnum,
+    CreateTable,
+    DataDelete,
+    DataInsert,
+    DataUpdate,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropNotNull,
+    DropSchema,
+    DropTable,
+    Operation,
+    RawSQL,
+    RenameColumn,
+    RenameTable,
+    SetDefault,
+    SetNotNull,
+    SetTimeout,
+    Transaction,
+    Truncate,
+    Unparsed,
+)
+from bot.sql import commands
+from bot.sql.data_changes import case_mappings, is_batched, reads
+from bot.sql.names import column_spec, column_type, identifier, table_name
+from bot.sql.statements import Statement, render
+
+Base = dict[str, Any]
+
+
+def operations(statement: Statement, path: str, dialect: str) -> list[Operation]:
+    base: Base = {
+        "location": Location(path, statement.line),
+        "end_line": statement.end_line,
+        "sql": statement.text,
+        "expression": statement.expression,
+    }
+    expression = statement.expression
+    if statement.error is not None:
+        return [Unparsed(error=statement.error, **base)]
+    if expression is None or isinstance(expression, exp.Command):
+        return commands.classify(statement, base)
+    handler = _HANDLERS.get(type(expression))
+    if handler is None:
+        return [RawSQL(category=type(expression).__name__.lower(), **base)]
+    return list(handler(expression, base, dialect))
+
+
+def _create(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
+    kind = str(e.args.get("kind") or "").upper()
+    target = e.this
+    if kind == "TABLE":
+        schema = target if isinstance(target, exp.Schema) else None
+        table = schema.this if schema is not None else target
+        items = schema.expressions if schema else []
+        specs = tuple(column_spec(c, dialect) for c in items if isinstance(c, exp.ColumnDef))
+        name = table_name(table)
+        constraints = tuple(
+            op
+            for c in items
+            if not isinstance(c, exp.ColumnDef)
+            for op in [_constraint(c, name, base, dialect, False)]
+            if isinstance(op, AddConstraint)
+        )
+        yield CreateTable(
+            table=name,
+            columns=specs,
+            constraints=constraints,
+            if_not_exists=bool(e.args.get("exists")),
+            as_select=e.expression is not None,
+            **base,
+        )
+    elif kind == "INDEX" and isinstance(target, exp.Index):
+        params = target.args.get("params")
+        columns = tuple(render(c, dialect) for c in (params.args.get("columns") or [])) if params else ()
+        yield AddIndex(
+            table=table_name(target.args.get("table")),
+            name=identifier(target.this),
+            columns=columns,
+            unique=bool(e.args.get("unique")),
+            concurrently=bool(e.args.get("concurrently")),
+            if_not_exists=bool(e.args.get("exists")),
+            **base,
+        )
+    elif (
+        kind == "TYPE"
+        and isinstance(e.expression, exp.DataType)
+        and e.expression.this == exp.DataType.Type.ENUM
+    ):
+        values = tuple(v.name for v in e.expression.expressions)
+        yield CreateEnum(name=table_name(target), values=values, **base)
+    else:
+        yield RawSQL(category=f"create-{kind.lower() or 'object'}", **base)
+
+
+def _drop(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
+    kind = str(e.args.get("kind") or "").upper()
+    exists = bool(e.args.get("exists"))
+    for target in e.args.get("tables") or e.expressions or [e.this]:
+        if kind in ("SCHEMA", "DATABASE"):
+            parts = [identifier(p) for p in target.find_all(exp.Identifier)]
+            yield DropSchema(
+                name=".".join(p for p in parts if p),
+                kind=kind.lower(),
+                if_exists=exists,
+                cascade=bool(e.args.get("cascade")),
+                **base,
+            )
+        elif kind == "TABLE":
+            yield DropTable(
+                table=table_name(target), if_exists=exists, cascade=bool(e.args.get("cascade")), **base
+            )
+        elif kind == "INDEX":
+            on = e.args.get("cluster") if isinstance(e.args.get("cluster"), exp.Table) else None
+            yield DropIndex(
+                name=table_name(target),
+                table=table_name(on) if on is not None else "",
+                concurrently=bool(e.args.get("concurrently")),
+                if_exists=exists,
+                **base,
+            )
+        else:
+            yield RawSQL(category=f"drop-{kind.lower() or 'object'}", table=table_name(target), **base)
+
+
+def _alter(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
+    if str(e.args.get("kind") or "TABLE").upper() != "TABLE":
+        yield RawSQL(category=f"alter-{str(e.args.get('kind')).lower()}", **base)
+        return
+    table = table_name(e.this)
+    options = tuple(
+        (type(o).__name__.removesuffix("Property").upper(), o.name.upper())
+        for o in e.args.get("options") or []
+    )
+    base = {**base, "options": options}
+    not_valid = bool(e.args.get("not_valid"))
+    if not e.args.get("actions"):  # table options only: ENGINE=…, ROW_FORMAT=…
+        yield RawSQL(category="alter-table-options", table=table, **base)
+    for action in e.args.get("actions") or []:
+        yield from _alter_action(action, table, base, dialect, not_valid)
+
+
+def _alter_action(
+    action: exp.Expression, table: str, base: Base, dialect: str, not_valid: bool
+) -> Iterator[Operation]:
+    b: dict[str, Any] = base
+    if isinstance(action, exp.ColumnDef):
+        yield AddColumn(
+            table=table,
+            column=column_spec(action, dialect),
+            if_not_exists=bool(action.args.get("exists")),
+            **b,
+        )
+    elif isinstance(action, exp.Drop):
+        kind = str(action.args.get("kind") or "").upper()
+        for target in action.args.get("tables") or action.expressions or [action.this]:
+            name = identifier(target.this if isinstance(target, exp.Column | exp.Table) else target)
+            if kind == "COLUMN":
+                yield DropColumn(table=table, column=name, if_exists=bool(action.args.get("exists")), **b)
+            elif kind == "INDEX":
+                yield DropIndex(name=name, table=table, **b)
+            else:
+                yield DropConstraint(table=table, name=name, if_exists=bool(action.args.get("exists")), **b)
+    elif isinstance(action, exp.RenameColumn):
+        yield RenameColumn(
+            table=table, column=identifier(action.this), new_name=identifier(action.args["to"]), **b
+        )
+    elif isinstance(action, exp.AlterRename):
+        yield RenameTable(table=table, new_name=table_name(action.this), **b)
+    elif isinstance(action, exp.AlterColumn):
+        yield from _alter_column(action, table, b, dialect)
+    elif isinstance(action, exp.ModifyColumn):
+        yield from _modify_column(action, table, b, dialect)
+    elif isinstance(action, exp.AddConstraint):
+        for constraint in action.expressions:
+            yield _constraint(constraint, table, b, dialect, not_valid)
+    else:
+        yield RawSQL(category=f"alter-table-{type(action).__name__.lower()}", table=table, **b)
+
+
+def _alter_column(action: exp.AlterColumn, table: str, b: Base, dialect: str) -> Iterator[Operation]:
+    column = identifier(action.this)
+    if action.args.get("dtype") is not None:
+        using = action.args.get("using")
+        yield AlterColumnType(
+            table=table,
+            column=column,
+            new_type=column_type(action.args["dtype"], dialect),
+            using=render(using, dialect) if isinstance(using, exp.Expression) else None,
+            **b,
+        )
+    elif action.args.get("allow_null") is False:
+        yield SetNotNull(table=table, column=column, **b)
+    elif action.args.get("allow_null") is True:
+        yield DropNotNull(table=table, column=column, **b)
+    elif action.args.get("default") is not None:
+        default = action.args["default"]
+        spec = column_spec(
+            exp.ColumnDef(
+                this=action.this,
+                constraints=[exp.ColumnConstraint(kind=exp.DefaultColumnConstraint(this=default))],
+            ),
+            dialect,
+        )
+        yield SetDefault(
+            table=table, column=column, default=spec.default, volatile=spec.volatile_default, **b
+        )
+    elif action.args.get("drop"):
+        yield SetDefault(table=table, column=column, default=None, **b)
+    else:
+        yield RawSQL(category="alter-column", table=table, **b)
+
+
+def _modify_column(action: exp.ModifyColumn, table: str, b: Base, dialect: str) -> Iterator[Operation]:
+    spec = column_spec(action.this, dialect)
+    old = action.args.get("rename_from")
+    if old is not None and identifier(old) != spec.name:
+        yield RenameColumn(table=table, column=identifier(old), new_name=spec.name, **b)
+    if spec.type:
+        yield AlterColumnType(table=table, column=spec.name, new_type=spec.type, **b)
+    if not spec.nullable:
+        yield SetNotNull(table=table, column=spec.name, **b)
+
+
+def _constraint(c: exp.Expression, table: str, b: Base, dialect: str, not_valid: bool) -> Operation:
+    name = identifier(c.this) if isinstance(c, exp.Constraint) else ""
+    inner = c.expressions[0] if isinstance(c, exp.Constraint) and c.expressions else c
+    if isinstance(inner, exp.ColumnConstraint):
+        inner = inner.args.get("kind") or inner
+    kind, references, check = "other", None, ""
+    columns: tuple[str, ...] = ()
+    if isinstance(inner, exp.ForeignKey):
+        kind = "foreign_key"
+        columns = tuple(identifier(x) for x in inner.expressions)
+        ref = inner.args.get("reference")
+        target = ref.find(exp.Table) if ref is not None else None
+        references = table_name(target) if target is not None else None
+    elif isinstance(inner, exp.CheckColumnConstraint):
+        kind, check = "check", render(inner.this, dialect) if inner.this is not None else ""
+    elif isinstance(inner, exp.UniqueColumnConstraint):
+        kind = "unique"
+        schema = inner.this
+        columns = tuple(identifier(x) for x in (schema.expressions if isinstance(schema, exp.Schema) else []))
+    elif isinstance(inner, exp.PrimaryKey | exp.PrimaryKeyColumnConstraint):
+        kind, columns = "primary_key", tuple(identifier(x) for x in inner.expressions)
+    elif isinstance(inner, exp.IndexColumnConstraint):
+        return AddIndex(
+            table=table,
+            name=identifier(inner.this),
+            columns=tuple(identifier(x) for x in inner.expressions),
+            **b,
+        )
+    elif isinstance(inner, exp.ExcludeColumnConstraint):
+        kind = "exclusion"
+    return AddConstraint(
+        table=table,
+        name=name,
+        constraint=kind,
+        columns=columns,
+        not_valid=not_valid,
+        references=references,
+        expression_sql=check,
+        **b,
+    )
+
+
+def _update(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
+    assignments = tuple(
+        (identifier(a.this), render(a.expression, dialect)) for a in e.expressions if isinstance(a, exp.EQ)
+    )
+    where = e.args.get("where")
+    yield DataUpdate(
+        table=table_name(e.this),
+        assignments=assignments,
+        where=render(where.this, dialect) if where is not None else None,
+        batched=is_batched(e),
+        case_mappings=case_mappings(e, dialect, int(base["location"].line)),
+        reads=reads(e),
+        **base,
+    )
+
+
+def _delete(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
+    where = e.args.get("where")
+    yield DataDelete(
+        table=table_name(e.this),
+        where=render(where.this, dialect) if where is not None else None,
+        batched=is_batched(e),
+        **base,
+    )
+
+
+def _insert(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
+    target = e.this
+    columns: tuple[str, ...] = ()
+    if isinstance(target, exp.Schema):
+        columns = tuple(identifier(c) for c in target.expressions)
+        target = target.this
+    yield DataInsert(
+        table=table_name(target),
+        columns=columns,
+        from_select=e.find(exp.Select) is not None,
+        case_mappings=case_mappings(e, dialect, int(base["location"].line)),
+        **base,
+    )
+
+
+def _truncate(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
+    cascade = str(e.args.get("option") or "").upper() == "CASCADE"
+    for target in e.expressions:
+        yield Truncate(table=table_name(target), cascade=cascade, **base)
+
+
+def _set(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
+    for item in e.expressions:
+        assignment = item.this if isinstance(item, exp.SetItem) else item
+        if isinstance(assignment, exp.EQ):
+            setting = assignment.this.name.lower()
+            value = assignment.expression.name if assignment.expression is not None else ""
+            local = str(item.args.get("kind") or "").upper() == "LOCAL"
+            if setting.endswith("timeout") or setting in commands.TIMEOUT_SETTINGS:
+                yield SetTimeout(setting=setting, value=value, local=local, **base)
+                continue
+        yield RawSQL(category="set", **base)
+
+
+def _transaction(action: str) -> Callable[[exp.Expression, Base, str], Iterator[Operation]]:
+    def handle(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
+        yield Transaction(action=action, **base)
+
+    return handle
+
+
+def _select(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
+    yield from commands.classify_select(e, base)
+
+
+_HANDLERS: dict[type[exp.Expression], Callable[[exp.Expression, Base, str], Iterator[Operation]]] = {
+    exp.Create: _create,
+    exp.Drop: _drop,
+    exp.Alter: _alter,
+    exp.Update: _update,
+    exp.Delete: _delete,
+    exp.Insert: _insert,
+    exp.TruncateTable: _truncate,
+    exp.Set: _set,
+    exp.Transaction: _transaction("begin"),
+    exp.Commit: _transaction("commit"),
+    exp.Rollback: _transaction("rollback"),
+    exp.Select: _select,
+}
