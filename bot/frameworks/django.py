@@ -55,32 +55,44 @@ def version(path: str) -> str:
 
 
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
-    state = _state_before(path, tree, dialect)
-    return _Parser(path, text, dialect, state).migration()
+    state, chain = _state_before(path, tree, dialect)
+    parser = _Parser(path, text, dialect, state)
+    migration = parser.migration()
+    if chain is not None:  # replaying the next migration of the history starts from this state
+        _remember((path, hash((chain, path, text))), parser.state)
+    return migration
 
 
-def _state_before(path: str, tree: Tree, dialect: str) -> State:
-    """The app's models before this migration: its earlier migrations replayed in order."""
+def _state_before(path: str, tree: Tree, dialect: str) -> tuple[State, int | None]:
+    """The app's models before this migration (its earlier migrations replayed in order), and the hash of
+    that history, which keys the state after it; None for a file outside an app's migrations folder."""
     match = _PATH.search(path)
     if match is None:  # a file given directly (lint), outside an app's migrations folder: no history
         parts = path.split("/")
-        return State(parts[-2] if len(parts) > 1 else "app")
+        return State(parts[-2] if len(parts) > 1 else "app"), None
     folder = path[: path.rindex("/") + 1]
     state = State(match.group("app"))
     name = path.rsplit("/", 1)[-1]
     earlier = [p for p in _migrations_by_folder(tree).get(folder, []) if p.rsplit("/", 1)[-1] < name]
+    prefetch = getattr(tree, "prefetch", None)
+    if prefetch is not None:
+        prefetch(earlier)  # one read for the whole history rather than one per file
     chain = hash(dialect)
     for previous in earlier:
         text = tree.read(previous) or ""
         key = (previous, chain := hash((chain, previous, text)))  # the state depends on every earlier file
         if key not in _STATES:
-            parser = _Parser(previous, text, dialect, state.copy())
+            parser = _Parser(previous, text, dialect, state.copy())  # the kept states are never changed
             parser.migration()
-            _STATES[key] = parser.state
-            while len(_STATES) > 4000:
-                _STATES.popitem(last=False)
-        state = _STATES[key].copy()
-    return state
+            _remember(key, parser.state)
+        state = _STATES[key]
+    return state.copy(), chain
+
+
+def _remember(key: tuple[str, int], state: State) -> None:
+    _STATES[key] = state
+    while len(_STATES) > 4000:
+        _STATES.popitem(last=False)
 
 
 def _migrations_by_folder(tree: Tree) -> dict[str, list[str]]:

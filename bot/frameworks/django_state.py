@@ -8,7 +8,6 @@ migrations of the same app, which is what Django itself does.
 from __future__ import annotations
 
 import ast
-import copy
 from dataclasses import dataclass, field
 
 from bot.frameworks import python_source as py
@@ -44,7 +43,13 @@ class State:
     models: dict[str, Model] = field(default_factory=dict)
 
     def copy(self) -> State:
-        return copy.deepcopy(self)
+        """A copy that replaying another migration may change without touching this one. Fields are
+        replaced, never changed in place, and column specs are frozen, so they are shared."""
+        models = {
+            key: Model(m.table, dict(m.fields), set(m.unique_together), m.managed)
+            for key, m in self.models.items()
+        }
+        return State(self.app, models)
 
     def table(self, model: str) -> str:
         found = self.models.get(model.lower())

@@ -7,8 +7,10 @@ Nothing is imported or executed: a literal is read with `ast.literal_eval`, anyt
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,35 @@ def text_argument(call: ast.Call, index: int, keyword: str) -> str:
 
 
 def segment(text: str, node: ast.AST) -> str:
-    return ast.get_source_segment(text, node) or ""
+    """The source text of `node`, as `ast.get_source_segment` gives it, without splitting `text` again for
+    every node: the lines of the last few texts are kept (a long migration has thousands of segments)."""
+    start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+    first, last = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+    if start is None or end is None or first is None or last is None:
+        return ""
+    lines = _lines(text)
+    if end > len(lines):
+        return ""
+    if start == end:
+        return lines[start - 1].encode()[first:last].decode(errors="replace")
+    head = lines[start - 1].encode()[first:].decode(errors="replace")
+    tail = lines[end - 1].encode()[:last].decode(errors="replace")
+    return head + "".join(lines[start : end - 1]) + tail
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+@lru_cache(maxsize=16)
+def _lines(text: str) -> tuple[str, ...]:
+    """Lines with their endings, split where Python's tokenizer ends a line (not at form feeds)."""
+    found, position = [], 0
+    for match in _LINE_END.finditer(text):
+        found.append(text[position : match.end()])
+        position = match.end()
+    if position < len(text):
+        found.append(text[position:])
+    return tuple(found)
 
 
 @dataclass(frozen=True)
