@@ -76,10 +76,11 @@ def text_argument(call: ast.Call, index: int, keyword: str) -> str:
 def segment(text: str, node: ast.AST) -> str:
     """The source text of `node`, as `ast.get_source_segment` gives it, without splitting `text` again for
     every node: the lines of the last few texts are kept (a long migration has thousands of segments)."""
-    start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
-    first, last = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
-    if start is None or end is None or first is None or last is None:
+    where = [getattr(node, name, None) for name in ("lineno", "end_lineno", "col_offset", "end_col_offset")]
+    numbers = [number for number in where if isinstance(number, int)]
+    if len(numbers) < 4:
         return ""
+    start, end, first, last = numbers
     lines = _lines(text)
     if end > len(lines):
         return ""
