@@ -108,11 +108,12 @@ def _deleted(
     targets: tuple[Target, ...], index: ReferenceIndex, base_hits: list[Hit]
 ) -> dict[_Key, tuple[Use, ...]]:
     found: dict[_Key, list[Use]] = defaultdict(list)
+    kept: dict[int, set[tuple[str, str]]] = {}  # per target, built once: a review can have 20,000+ hits
     for hit in base_hits:
-        target = targets[hit.target]
-        kept = {(u.path, u.text) for u in index.uses(target)}
-        if hit.role != "new" and (hit.use.path, hit.use.text) not in kept:
-            found[_key(target)].append(hit.use)
+        if hit.target not in kept:
+            kept[hit.target] = {(u.path, u.text) for u in index.uses(targets[hit.target])}
+        if hit.role != "new" and (hit.use.path, hit.use.text) not in kept[hit.target]:
+            found[_key(targets[hit.target])].append(hit.use)
     return {k: _sorted(v) for k, v in found.items()}
 
 
