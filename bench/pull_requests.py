@@ -1,0 +1,114 @@
+"""Benchmark: reviews of real pull requests, cold from the command line, next to ripgrep on the same tree.
+
+    python bench/pull_requests.py CHECKOUT:BASE..HEAD [CHECKOUT:BASE..HEAD ...] [--repeat 3]
+
+For each pull request (a local git repository and two commits) it runs `migration-review review --format json`
+as a user does (a new process each time) and prints the median wall and CPU time, the files in the head
+tree, the migrations reviewed and the findings. The baseline, in the same run: `rg -w -F -c` over the head
+tree (checked out once into a temporary folder) for every word the code-reference search looks for in that
+pull request (the names the change removes or renames and their spellings). Target: under 5 s a review.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.gitrepo import changeset_from_git
+from bot.references.targets import targets_of
+from bot.references.usage import spellings
+from bot.review import prepare
+
+CLI = [sys.executable, "-m", "bot"]
+
+
+def _review(repo: str, base: str, head: str) -> tuple[float, float, dict[str, object]]:
+    """Wall seconds, CPU seconds (user + system of the child) and the JSON review."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(
+        [*CLI, "review", "--repo", repo, "--base", base, "--head", head, "--format", "json", "--exit-zero"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if done.returncode != 0:
+        raise SystemExit(f"{repo} {base}..{head}: review failed: {done.stderr.strip()[-400:]}")
+    return wall, cpu, json.loads(done.stdout)
+
+
+def _words(repo: str, base: str, head: str) -> list[str]:
+    """The words the code-reference search looks for in this pull request."""
+    changeset = changeset_from_git(Path(repo), base, head)
+    targets = targets_of(list(prepare(changeset).migrations))
+    names = {w for t in targets for n in (t.name, t.new_name or "", t.table) if n for w in spellings(n)}
+    return sorted(names)
+
+
+def _rg(repo: str, head: str, words: list[str]) -> float | None:
+    """Wall seconds of one `rg -w -F -c` over the head tree; None where the tree cannot be checked out."""
+    if shutil.which("rg") is None or not words:
+        return None
+    with tempfile.TemporaryDirectory(prefix="bench-pr-") as folder:
+        archive = subprocess.run(["git", "-C", repo, "archive", head], capture_output=True, check=False)
+        if archive.returncode != 0:
+            return None
+        subprocess.run(["tar", "-x", "-C", folder], input=archive.stdout, check=True)
+        start = time.perf_counter()
+        args = ["rg", "-w", "-F", "--no-messages", "-c", *(a for w in words for a in ("-e", w)), "."]
+        subprocess.run(args, cwd=folder, capture_output=True, check=False)
+        return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("pulls", nargs="+", metavar="CHECKOUT:BASE..HEAD")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    for pull in args.pulls:
+        repo, _, commits = pull.rpartition(":")
+        base, _, head = commits.partition("..")
+        runs = [_review(repo, base, head) for _ in range(args.repeat)]
+        walls, cpus, result = [r[0] for r in runs], [r[1] for r in runs], runs[-1][2]
+        files = subprocess.run(
+            ["git", "-C", repo, "ls-tree", "-r", "--name-only", head],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.count("\n")
+        words = _words(repo, base, head)
+        rg = _rg(repo, head, words)
+        migrations, findings = len(result["migrations"]), len(result["findings"])  # type: ignore[arg-type]
+        print(
+            f"{Path(repo).name} {base}..{head}: {files} files, {migrations} migrations, {findings} findings"
+        )
+        print(
+            f"  ours: wall median {statistics.median(walls):.2f} s, CPU median {statistics.median(cpus):.2f} s"
+        )
+        if rg is None:
+            print(
+                f"  rg:   not run ({'no words searched' if not words else 'rg missing or tree unreadable'})"
+            )
+        else:
+            print(
+                f"  rg:   {rg:.3f} s for {len(words)} words; ratio ours/rg {statistics.median(walls) / rg:.1f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
