@@ -226,3 +226,22 @@ def test_set_not_null_after_a_validated_check_in_an_earlier_migration(tmp_path: 
     assert found(old, "set-not-null", "003_step.sql")
     not_validated = check.splitlines(keepends=True)[0]
     assert found(lint(tmp_path, USERS, not_validated, set_not_null), "set-not-null", "003_step.sql")
+
+
+def test_psql_commands_and_copy_data_are_set_aside() -> None:
+    dump = (
+        "\\restrict abc\n"
+        "CREATE TABLE public.users (id bigint NOT NULL, email text);\n"
+        "COPY public.users (id, email) FROM stdin;\n"
+        "1\tit's me\n"
+        "\\.\n"
+        "ALTER TABLE ONLY public.users ADD CONSTRAINT users_pkey PRIMARY KEY (id);\n"
+    )
+    ops = parse_sql("structure.sql", dump, "postgres")
+    assert [(op.kind, op.location.line) for op in ops] == [
+        ("RawSQL", 1),
+        ("CreateTable", 2),
+        ("RawSQL", 3),
+        ("AddConstraint", 6),
+    ]
+    assert [getattr(op, "category", "") for op in ops] == ["psql-command", "", "copy", ""]

@@ -5,6 +5,10 @@ when PostgreSQL rejects something is the file cut at the `;` tokens of PostgreSQ
 inside strings, dollar-quoted bodies and comments never cuts) and each piece parsed alone, so the one
 statement PostgreSQL rejects carries PostgreSQL's error and line while the others are read as usual.
 A statement starts at its first token: the comments before it (where suppressions live) stay before it.
+
+Files written for psql (schema dumps, some migrations) hold psql's own commands (`\\connect`, `\\restrict`)
+and the data rows of `COPY … FROM stdin`; neither is SQL. When PostgreSQL rejects such a file, those lines
+are set aside (each psql command is kept as a statement of its own) and the SQL between them is read.
 """
 
 from __future__ import annotations
@@ -26,17 +30,52 @@ class PgStatement:
     end_line: int
     node: ast.Node | None = None
     error: str | None = None
+    psql: bool = False  # a psql command (`\\connect db`), not SQL
 
 
 def split(text: str, *, first_line: int = 1) -> list[PgStatement]:
     """The statements of `text`; `first_line` is the file line that `text` starts on."""
     lines = _Lines(text, first_line)
+    commands: list[PgStatement] = []
     try:
         raws = pglast.parse_sql(text)
     except ParseError:
-        return list(_one_by_one(text, lines))
+        if not _PSQL_LINE.search(text):
+            return list(_one_by_one(text, lines))
+        text, commands = _set_psql_aside(text, lines)
+        try:
+            raws = pglast.parse_sql(text)
+        except ParseError:
+            return sorted([*commands, *_one_by_one(text, lines)], key=lambda s: s.line)
     found = (_statement(text, raw, 0, len(text), lines) for raw in raws)
-    return [statement for statement in found if statement]
+    return sorted([*commands, *(statement for statement in found if statement)], key=lambda s: s.line)
+
+
+_PSQL_LINE = re.compile(r"^[ \t]*\\", re.M)
+_COPY_FROM_STDIN = re.compile(r"^[ \t]*COPY\b[^;]*?\bFROM\s+STDIN\b[^;]*;[^\n]*\n", re.I | re.M)
+_END_OF_DATA = re.compile(r"^\\\.[ \t\r]*$", re.M)
+
+
+def _set_psql_aside(text: str, lines: _Lines) -> tuple[str, list[PgStatement]]:
+    """`text` with psql commands and COPY data blanked (lines and offsets kept), and the commands."""
+    chars = list(text)
+    for copy in _COPY_FROM_STDIN.finditer(text):
+        end = _END_OF_DATA.search(text, copy.end())
+        stop = end.end() if end else len(text)
+        _blank(chars, copy.end(), stop)
+    blanked = "".join(chars)
+    commands = []
+    for match in re.finditer(r"^[ \t]*(\\[^\n]*)", blanked, re.M):
+        line = lines.at(match.start(1))
+        commands.append(PgStatement(match.group(1).rstrip(), line, line, psql=True))
+        _blank(chars, match.start(1), match.end(1))
+    return "".join(chars), commands
+
+
+def _blank(chars: list[str], start: int, stop: int) -> None:
+    for index in range(start, stop):
+        if chars[index] != "\n":
+            chars[index] = " "
 
 
 def _statement(text: str, raw: ast.RawStmt, offset: int, limit: int, lines: _Lines) -> PgStatement | None:

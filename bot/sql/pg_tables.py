@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from pglast import ast
-from pglast.enums import AlterTableType, ConstrType, OnCommitAction
+from pglast.enums import AlterTableType, ConstrType, ObjectType, OnCommitAction
 
 from bot.model.migration import (
     AddColumn,
@@ -136,6 +136,10 @@ def _inline_keys(
 
 def alter_table(node: ast.AlterTableStmt, base: Base) -> Iterator[Operation]:
     table = relation(node.relation)
+    if node.objtype is not None and node.objtype != ObjectType.OBJECT_TABLE:  # ALTER INDEX, VIEW, …
+        kind = node.objtype.name.removeprefix("OBJECT_").lower().replace("_", "-")
+        yield RawSQL(category=f"alter-{kind}", table=table, **base)
+        return
     for command in node.cmds or ():
         if isinstance(command, ast.AlterTableCmd):
             yield from _command(command, table, base)

@@ -58,6 +58,8 @@ def operations(statement: PgStatement, path: str) -> list[Operation]:
         "end_line": statement.end_line,
         "sql": statement.text,
     }
+    if statement.psql:
+        return [RawSQL(category="psql-command", **base)]
     if statement.error is not None or statement.node is None:
         return [Unparsed(error=statement.error or "empty statement", **base)]
     handler = _HANDLERS.get(type(statement.node))
