@@ -112,7 +112,35 @@ _TYPE_SPELLINGS = (("pg_catalog.", ""), ("bit varying", "varbit"), ("interval ("
 
 
 def expression_sql(node: object) -> str | None:
-    return _expression_text(deparse(node)) if isinstance(node, ast.Node) else None
+    if not isinstance(node, ast.Node):
+        return None
+    return _expression_text(_plain_expression(node) or deparse(node))
+
+
+def _plain_expression(node: ast.Node) -> str:
+    """Constants, casts of constants and calls without arguments, spelled as pglast's printer spells them."""
+    if isinstance(node, ast.A_Const):
+        return _constant(node)
+    if isinstance(node, ast.FuncCall) and not node.args and not node.agg_star and not node.over:
+        name = ".".join(str(getattr(n, "sval", "")) for n in node.funcname or ())
+        return f"{name}()" if name.replace("_", "").replace(".", "").isalnum() else ""
+    if isinstance(node, ast.TypeCast) and isinstance(node.arg, ast.A_Const) and node.typeName is not None:
+        value, type_text = _constant(node.arg), _plain_type(node.typeName)
+        return f"CAST({value} AS {type_text})" if value and type_text else ""
+    return ""
+
+
+def _constant(node: ast.A_Const) -> str:
+    value = node.val
+    if node.isnull:
+        return "NULL"
+    if isinstance(value, ast.String):
+        return "'" + str(value.sval).replace("'", "''") + "'"
+    if isinstance(value, ast.Integer | ast.Float):
+        return str(value.ival if isinstance(value, ast.Integer) else value.fval)
+    if isinstance(value, ast.Boolean):
+        return "TRUE" if value.boolval else "FALSE"
+    return ""
 
 
 @lru_cache(maxsize=4096)
