@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from pglast import ast
-from pglast.enums import ObjectType, ReindexObjectType, TransactionStmtKind, VariableSetKind
+from pglast.enums import ObjectType, TransactionStmtKind, VariableSetKind
 
 from bot.model.findings import Location
 from bot.model.migration import (
@@ -27,11 +27,8 @@ from bot.model.migration import (
     DropIndex,
     DropSchema,
     DropTable,
-    LockTable,
-    Maintenance,
     Operation,
     RawSQL,
-    Reindex,
     RenameColumn,
     RenameConstraint,
     RenameTable,
@@ -42,8 +39,9 @@ from bot.model.migration import (
 )
 from bot.sql.commands import TIMEOUT_SETTINGS
 from bot.sql.pg_data import delete, insert, select, update
+from bot.sql.pg_maintenance import cluster, lock, reindex, vacuum
 from bot.sql.pg_names import restore_long_names
-from bot.sql.pg_nodes import deparse, dotted, flag, option, relation, text_of
+from bot.sql.pg_nodes import deparse, dotted, relation, text_of
 from bot.sql.pg_routines import create_function, do_block
 from bot.sql.pg_statements import PgStatement
 from bot.sql.pg_tables import alter_table, create_table
@@ -196,53 +194,6 @@ def _transaction(node: ast.TransactionStmt, base: Base) -> Iterator[Operation]:
     yield Transaction(action=action, **base)
 
 
-def _vacuum(node: ast.VacuumStmt, base: Base) -> Iterator[Operation]:
-    full = flag(option(node.options, "full"))
-    command = ("VACUUM FULL" if full else "VACUUM") if node.is_vacuumcmd else "ANALYZE"
-    tables = [relation(r.relation) for r in node.rels or () if isinstance(r, ast.VacuumRelation)] or [""]
-    for table in tables:
-        yield Maintenance(command=command, table=table, blocking=full, **base)
-
-
-def _cluster(node: ast.ClusterStmt, base: Base) -> Iterator[Operation]:
-    yield Maintenance(command="CLUSTER", table=relation(node.relation), blocking=True, **base)
-
-
-def _reindex(node: ast.ReindexStmt, base: Base) -> Iterator[Operation]:
-    kind = node.kind.name.removeprefix("REINDEX_OBJECT_").lower() if node.kind is not None else "index"
-    name = relation(node.relation) if node.relation is not None else str(node.name or "")
-    if node.kind in (ReindexObjectType.REINDEX_OBJECT_SYSTEM,):
-        # System catalogs cannot be reindexed concurrently: there is nothing better to suggest.
-        yield Maintenance(command="REINDEX SYSTEM", table="", blocking=False, **base)
-        return
-    yield Reindex(
-        target=f"{kind} {name}".strip(),
-        table=name if node.kind == ReindexObjectType.REINDEX_OBJECT_TABLE else "",
-        concurrently=flag(option(node.params, "concurrently")),
-        **base,
-    )
-
-
-_LOCK_MODES = (
-    "",
-    "ACCESS SHARE",
-    "ROW SHARE",
-    "ROW EXCLUSIVE",
-    "SHARE UPDATE EXCLUSIVE",
-    "SHARE",
-    "SHARE ROW EXCLUSIVE",
-    "EXCLUSIVE",
-    "ACCESS EXCLUSIVE",
-)
-
-
-def _lock(node: ast.LockStmt, base: Base) -> Iterator[Operation]:
-    number = node.mode or 0
-    mode = _LOCK_MODES[number] if 0 < number < len(_LOCK_MODES) else "ACCESS EXCLUSIVE"
-    for target in node.relations or ():
-        yield LockTable(table=relation(target), mode=mode, nowait=bool(node.nowait), **base)
-
-
 def _create_table_as(node: ast.CreateTableAsStmt, base: Base) -> Iterator[Operation]:
     target = relation(node.into.rel) if node.into is not None else ""
     if node.objtype == ObjectType.OBJECT_MATVIEW:
@@ -282,10 +233,10 @@ _HANDLERS: dict[type, Handler] = {
     ast.TruncateStmt: _truncate,
     ast.VariableSetStmt: _set,
     ast.TransactionStmt: _transaction,
-    ast.VacuumStmt: _vacuum,
-    ast.ClusterStmt: _cluster,
-    ast.ReindexStmt: _reindex,
-    ast.LockStmt: _lock,
+    ast.VacuumStmt: vacuum,
+    ast.ClusterStmt: cluster,
+    ast.ReindexStmt: reindex,
+    ast.LockStmt: lock,
     ast.CreateTableAsStmt: _create_table_as,
     ast.ViewStmt: _view,
     ast.CreateTrigStmt: _trigger,
