@@ -100,6 +100,7 @@ def review(
             tree=changeset.head_tree,
             code_values=values,
             facts=facts,
+            migration=migration,
         )
         findings.extend(_check(migration, context, config))
         for op in migration.up:
@@ -117,7 +118,11 @@ def review(
 
 def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[str] = ()) -> Catalog:
     """The schema before the change: a schema dump of the base tree, else its migrations replayed."""
-    catalog = Catalog(small=frozenset(config.small_tables), large=frozenset(config.large_tables))
+    catalog = Catalog(
+        small=frozenset(config.small_tables),
+        large=frozenset(config.large_tables),
+        version=tuple(config.version or ()),
+    )
     skip = set(changed)
     candidates = [
         p

@@ -79,3 +79,29 @@ def test_table_created_earlier_in_the_same_change_is_new_for_later_migrations() 
         "CREATE TABLE audit (id bigint PRIMARY KEY, at timestamptz);\nCREATE INDEX audit_at_idx ON audit (at);"
     )
     assert "non-concurrent-index" not in rule_ids(result)
+
+
+def test_replayed_history_keeps_checks_foreign_keys_indexes_enums_and_functions() -> None:
+    tree = MemoryTree(
+        {
+            "db/migrations/000001_init.up.sql": (
+                "CREATE TYPE mood AS ENUM ('sad', 'happy');\n"
+                "ALTER TYPE mood ADD VALUE 'ok' BEFORE 'happy';\n"
+                "CREATE TABLE accounts (id bigint PRIMARY KEY);\n"
+                "CREATE TABLE users (id bigint PRIMARY KEY, email text, account_id bigint,\n"
+                "  CONSTRAINT users_account_fk FOREIGN KEY (account_id) REFERENCES accounts (id) ON DELETE CASCADE);\n"
+                "ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL) NOT VALID;\n"
+                "CREATE INDEX users_email_idx ON users (lower(email)) WHERE email IS NOT NULL;\n"
+                "CREATE FUNCTION slug(t text) RETURNS text LANGUAGE sql STABLE AS $$ SELECT lower(t) $$;\n"
+            ),
+            "db/migrations/000002_validate.up.sql": "ALTER TABLE users VALIDATE CONSTRAINT users_email_nn;\n",
+        }
+    )
+    catalog = build_catalog(tree, Config(database_version="14"), "postgres")
+    assert catalog.enums["mood"] == ["sad", "ok", "happy"]
+    assert catalog.foreign_keys["users_account_fk"].on_delete == "cascade"
+    assert catalog.checks["users_email_nn"].validated and catalog.validated_not_null("users", "email")
+    index = catalog.index_definitions["users_email_idx"]
+    assert index.columns == ("lower(email)",) and index.where == "email IS NOT NULL"
+    assert catalog.functions["slug"] == "stable" and not catalog.calls_volatile(("slug",))
+    assert catalog.calls_volatile(("slug", "mystery")) and catalog.version == (14,)

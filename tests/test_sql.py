@@ -58,7 +58,11 @@ def test_dollar_quoted_bodies_do_not_split_and_lines_are_exact() -> None:
     statements = split(text, "postgres")
     assert [(s.line, s.end_line) for s in statements] == [(2, 7), (9, 9), (10, 10)]
     ops = parse_sql("m.sql", text, "postgres")
-    assert [(op.kind, op.location.line) for op in ops] == [("RawSQL", 2), ("RawSQL", 9), ("AddColumn", 10)]
+    assert [(op.kind, op.location.line) for op in ops] == [
+        ("CreateFunction", 2),
+        ("RawSQL", 9),
+        ("AddColumn", 10),
+    ]
 
 
 def test_semicolons_in_strings_and_comments_do_not_split() -> None:

@@ -9,15 +9,37 @@ from bot.frameworks import suppressions
 from bot.model.changeset import Tree
 from bot.model.findings import Location
 from bot.model.migration import Migration, Operation, Transaction, Unparsed
+from bot.sql import pg_statements, pg_translate
 from bot.sql.statements import split
 from bot.sql.translate import operations
 
 
 def parse_sql(path: str, text: str, dialect: str, *, first_line: int = 1) -> tuple[Operation, ...]:
+    """The operations of a SQL text: PostgreSQL through its own grammar, the other dialects through sqlglot."""
+    if dialect == "postgres":
+        return _parse_postgres(path, text, first_line)
     ops: list[Operation] = []
     for statement in split(text, dialect, first_line=first_line):
         try:
             ops.extend(operations(statement, path, dialect))
+        except Exception as error:  # one statement the translator trips on must not hide the others
+            location = Location(path, statement.line)
+            ops.append(
+                Unparsed(
+                    location=location,
+                    end_line=statement.end_line,
+                    sql=statement.text,
+                    error=f"{type(error).__name__}: {error}",
+                )
+            )
+    return tuple(ops)
+
+
+def _parse_postgres(path: str, text: str, first_line: int) -> tuple[Operation, ...]:
+    ops: list[Operation] = []
+    for statement in pg_statements.split(text, first_line=first_line):
+        try:
+            ops.extend(pg_translate.operations(statement, path))
         except Exception as error:  # one statement the translator trips on must not hide the others
             location = Location(path, statement.line)
             ops.append(

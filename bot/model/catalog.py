@@ -8,6 +8,7 @@ A table the pull request creates is new: nobody reads or writes it yet, so locki
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 
 from bot.model.migration import (
@@ -17,8 +18,10 @@ from bot.model.migration import (
     AddIndex,
     AlterColumnType,
     CreateEnum,
+    CreateFunction,
     CreateTable,
     DropColumn,
+    DropConstraint,
     DropIndex,
     DropNotNull,
     DropTable,
@@ -27,6 +30,7 @@ from bot.model.migration import (
     RenameTable,
     SetDefault,
     SetNotNull,
+    ValidateConstraint,
 )
 
 SMALL, LARGE, NEW = "small", "large", "new"
@@ -48,6 +52,40 @@ class Table:
 
 
 @dataclass
+class Check:
+    """A CHECK constraint: its expression and whether every existing row has been checked."""
+
+    table: str
+    expression: str
+    validated: bool = True
+
+    def not_null_column(self) -> str:
+        """`col IS NOT NULL` (the constraint PostgreSQL 12+ uses to skip SET NOT NULL's scan) → `col`."""
+        match = _NOT_NULL_CHECK.fullmatch(self.expression.strip())
+        return (match.group(1) or match.group(2).lower()) if match else ""
+
+
+@dataclass
+class ForeignKey:
+    table: str
+    columns: tuple[str, ...]
+    references: str
+    referenced_columns: tuple[str, ...] = ()
+    on_delete: str = ""
+    on_update: str = ""
+    validated: bool = True
+
+
+@dataclass
+class IndexDefinition:
+    table: str
+    columns: tuple[str, ...]  # as written: names or expressions
+    unique: bool = False
+    where: str = ""  # the predicate of a partial index
+    method: str = ""
+
+
+@dataclass
 class Catalog:
     tables: dict[str, Table] = field(default_factory=dict)
     enums: dict[str, list[str]] = field(default_factory=dict)
@@ -62,6 +100,11 @@ class Catalog:
     created_in_change: set[str] = field(default_factory=set)
     before_change: frozenset[str] = frozenset()  # the tables that existed before the change
     sources: list[str] = field(default_factory=list)  # where the schema came from, for the review's notes
+    checks: dict[str, Check] = field(default_factory=dict)  # CHECK constraint name → its definition
+    foreign_keys: dict[str, ForeignKey] = field(default_factory=dict)  # constraint name → its definition
+    index_definitions: dict[str, IndexDefinition] = field(default_factory=dict)  # index name → definition
+    functions: dict[str, str] = field(default_factory=dict)  # function name → declared volatility
+    version: tuple[int, ...] = ()  # the database version the configuration names, when it names one
 
     def snapshot(self) -> Catalog:
         return copy.deepcopy(self)
@@ -100,6 +143,16 @@ class Catalog:
         if key and all(key):
             self.keys.setdefault(table, []).append(key)
 
+    def validated_not_null(self, table: str, column: str) -> bool:
+        """Is there a validated `CHECK (column IS NOT NULL)` on the table?"""
+        return any(
+            c.table == table and c.validated and c.not_null_column() == column for c in self.checks.values()
+        )
+
+    def calls_volatile(self, functions: tuple[str, ...]) -> bool:
+        """Does any of the functions change per call? PostgreSQL's default volatility is VOLATILE."""
+        return any(self.functions.get(name, "volatile") == "volatile" for name in functions)
+
     def apply(self, op: Operation, *, in_change: bool = False) -> None:
         handler = _APPLY.get(type(op))
         if handler is not None:
@@ -122,6 +175,8 @@ def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
             c.constraints[f"{op.table.rsplit('.', 1)[-1]}_{spec.name}_fkey"] = "foreign_key"
     if in_change:
         c.created_in_change.add(op.table)
+    if op.temporary:  # gone when the migration's session ends
+        c.tables.pop(op.table, None)
 
 
 def _drop_table(c: Catalog, op: Operation, in_change: bool) -> None:
@@ -191,8 +246,11 @@ def _create_enum(c: Catalog, op: Operation, in_change: bool) -> None:
 def _add_enum_value(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, AddEnumValue)
     values = c.enums.setdefault(op.name, [])
-    if op.value not in values:
-        values.append(op.value)
+    if op.value in values:
+        return
+    neighbour = op.before or op.after
+    at = values.index(neighbour) + (1 if op.after else 0) if neighbour in values else len(values)
+    values.insert(at, op.value)
 
 
 def _add_index(c: Catalog, op: Operation, in_change: bool) -> None:
@@ -200,6 +258,7 @@ def _add_index(c: Catalog, op: Operation, in_change: bool) -> None:
     if op.name:
         c.indexes[op.name] = op.table
         c.index_columns[op.name] = tuple(_key_column(column) for column in op.columns)
+        c.index_definitions[op.name] = IndexDefinition(op.table, op.columns, op.unique, op.where, op.method)
     c.add_key(op.table, op.columns)
 
 
@@ -210,6 +269,39 @@ def _add_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
     name = op.name or _default_name(op)
     if name:
         c.constraints[name] = op.constraint
+    if op.constraint == "check" and op.expression_sql:
+        c.checks[name or f"{op.table}_check_{len(c.checks)}"] = Check(
+            op.table, op.expression_sql, not op.not_valid
+        )
+    elif op.constraint == "foreign_key" and name and op.references:
+        c.foreign_keys[name] = ForeignKey(
+            op.table,
+            op.columns,
+            op.references,
+            op.referenced_columns,
+            op.on_delete,
+            op.on_update,
+            validated=not op.not_valid,
+        )
+
+
+def _validate_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, ValidateConstraint)
+    for found in (c.checks.get(op.name), c.foreign_keys.get(op.name)):
+        if found is not None:
+            found.validated = True
+
+
+def _drop_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, DropConstraint)
+    c.constraints.pop(op.name, None)
+    c.checks.pop(op.name, None)
+    c.foreign_keys.pop(op.name, None)
+
+
+def _create_function(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, CreateFunction)
+    c.functions[op.name.rsplit(".", 1)[-1]] = op.volatility
 
 
 def _default_name(op: AddConstraint) -> str:
@@ -231,6 +323,7 @@ def _drop_index(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, DropIndex)
     c.indexes.pop(op.name, None)
     c.index_columns.pop(op.name, None)
+    c.index_definitions.pop(op.name, None)
 
 
 _APPLY = {
@@ -249,4 +342,9 @@ _APPLY = {
     AddIndex: _add_index,
     AddConstraint: _add_constraint,
     DropIndex: _drop_index,
+    ValidateConstraint: _validate_constraint,
+    DropConstraint: _drop_constraint,
+    CreateFunction: _create_function,
 }
+
+_NOT_NULL_CHECK = re.compile(r'\(*\s*(?:"([^"]+)"|(\w+))\s+IS\s+NOT\s+NULL\s*\)*', re.I)

@@ -75,6 +75,8 @@ class ColumnSpec:
     generated: bool = False  # a stored generated column (computed for every row when added)
     references: str | None = None  # the referenced table of an inline foreign key
     position: str = ""  # MySQL: "first" or "after <column>" when the column is not added last
+    # Functions the default calls that are not built-ins known IMMUTABLE or STABLE (PostgreSQL's reader)
+    default_functions: tuple[str, ...] = ()
 
 
 # --- tables -------------------------------------------------------------------------------------------
@@ -87,6 +89,7 @@ class CreateTable(Operation):
     if_not_exists: bool = False
     as_select: bool = False
     constraints: tuple[AddConstraint, ...] = ()  # table-level PRIMARY KEY, UNIQUE, FOREIGN KEY, CHECK
+    temporary: bool = False  # TEMPORARY, or dropped at commit: gone when the session ends
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -181,6 +184,8 @@ class AddIndex(Operation):
     unique: bool = False
     concurrently: bool = False
     if_not_exists: bool = False
+    where: str = ""  # the predicate of a partial index
+    method: str = ""  # btree, gin, gist, … when written
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -208,6 +213,10 @@ class AddConstraint(Operation):
     using_index: str | None = None
     references: str | None = None  # referenced table of a foreign key
     expression_sql: str = ""  # the CHECK expression
+    referenced_columns: tuple[str, ...] = ()  # of a foreign key, when written
+    on_delete: str = ""  # of a foreign key: no action | restrict | cascade | set null | set default
+    on_update: str = ""
+    on_column: bool = False  # written on a column definition (`… REFERENCES t`), where NOT VALID cannot be
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -323,11 +332,31 @@ class DetachPartition(Operation):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LockTable(Operation):
+    """`LOCK TABLE … IN <mode> MODE`: one operation per table locked."""
+
+    table: str
+    mode: str = "ACCESS EXCLUSIVE"  # PostgreSQL's lock mode name
+    nowait: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
 class RawSQL(Operation):
     """A statement understood only by its class (extension, function, DO block, trigger, grant, …)."""
 
     category: str
     table: str = ""
+    reads: tuple[str, ...] = ()  # tables a body (DO block, function, procedure) reads
+    writes: tuple[str, ...] = ()  # tables a body inserts into, updates, deletes from or alters
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateFunction(RawSQL):
+    """CREATE FUNCTION / PROCEDURE: its body stays whole; its declared volatility is kept."""
+
+    name: str = ""
+    volatility: str = "volatile"  # immutable | stable | volatile (PostgreSQL's default)
+    language: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

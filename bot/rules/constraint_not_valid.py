@@ -69,11 +69,18 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 f"Reads and writes on {context.size_words(op.table)} wait while every row is checked; "
                 "the migration fails on the first violating row."
             )
-        suggestion = op.sql.rstrip() + " NOT VALID" if "\n" not in op.sql else None
+        suggestion = op.sql.rstrip() + " NOT VALID" if "\n" not in op.sql and not op.on_column else None
         yield op.finding(
             RULE,
             f"The {kind} {f'`{op.name}` ' if op.name else ''}on `{op.table}` is validated under lock.",
             severity=severity,
             blast_radius=blast,
+            fix=ON_COLUMN_HELP if op.on_column else None,
             suggestion=suggestion,
         )
+
+
+ON_COLUMN_HELP = (
+    "A constraint written on the column cannot be `NOT VALID`: add the column without it, then "
+    "`ALTER TABLE … ADD CONSTRAINT … NOT VALID` and `VALIDATE CONSTRAINT` in a separate step."
+)

@@ -9,6 +9,7 @@ from bot.model.changeset import MemoryTree, Tree
 from bot.model.config import Config
 from bot.model.facts import Facts
 from bot.model.findings import Severity
+from bot.model.migration import Migration, Operation
 from bot.references.code_values import CodeValues
 from bot.references.search import ReferenceIndex
 
@@ -27,10 +28,29 @@ class Context:
         None  # shared by every migration of one review; built from `tree` if None
     )
     facts: Facts | None = None  # what the production probe found, when one ran
+    migration: Migration | None = None  # the migration the rules check, for `before`
+    _before: dict[int, Catalog] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.code_values is None:
             object.__setattr__(self, "code_values", CodeValues(self.tree))
+
+    def before(self, op: Operation) -> Catalog:
+        """The schema as `op` sees it: `catalog` advanced by the operations before `op` in its migration.
+
+        A column added, renamed or retyped earlier in the same file, a function it created and a CHECK it
+        validated are known to the statements after it.
+        """
+        ops = self.migration.up if self.migration is not None else ()
+        index = next((i for i, earlier in enumerate(ops) if earlier is op), 0)
+        if not index:
+            return self.catalog
+        if index not in self._before:
+            catalog = self.catalog.snapshot()
+            for earlier in ops[:index]:
+                catalog.apply(earlier, in_change=True)
+            self._before[index] = catalog
+        return self._before[index]
 
     @property
     def values(self) -> CodeValues:

@@ -39,7 +39,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, AlterColumnType) or context.catalog.is_new(op.table):
             continue
-        column = context.catalog.column(op.table, op.column)
+        column = context.before(op).column(op.table, op.column)
         if column is None or not column.type:
             continue
         loss = classify(column.type, op.new_type, op.column, context.dialect, op.using)

@@ -53,9 +53,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, SetNotNull) or (op.table, op.column) in validated:
             continue
-        known = context.catalog.column(op.table, op.column)
+        catalog = context.before(op)
+        known = catalog.column(op.table, op.column)
         if known is not None and not known.nullable:
             continue  # already NOT NULL (MySQL MODIFY restates the whole column definition)
+        if context.postgres and context.at_least(12) and catalog.validated_not_null(op.table, op.column):
+            continue  # PostgreSQL 12+ proves it from the validated CHECK and skips the scan
         severity = context.lock_severity(op.table, RULE.severity)
         if severity is None:
             continue

@@ -40,7 +40,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         severity = context.lock_severity(op.table, RULE.severity)
         if severity is None:
             continue
-        column = context.catalog.column(op.table, op.column)
+        column = context.before(op).column(op.table, op.column)
         old = column.type if column is not None else ""
         if old and _compatible(old, op.new_type, context):
             continue

@@ -39,7 +39,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not isinstance(op, AddColumn):
             continue
         column = op.column
-        rewrites = column.volatile_default or (column.generated and context.postgres)
+        volatile = column.volatile_default
+        if column.default_functions:  # read by PostgreSQL's grammar: the repository's functions are known
+            volatile = context.before(op).calls_volatile(column.default_functions)
+        rewrites = volatile or (column.generated and context.postgres)
         if context.postgres and not context.at_least(11) and column.default is not None:
             rewrites = True
         if context.mysql and not context.at_least(8, 0, 12) and context.dialect == "mysql":

@@ -1,4 +1,6 @@
-"""Statements that have no sqlglot tree, classified from their first words.
+"""Statements that have no sqlglot tree, classified from their first words (MySQL, MariaDB, SQLite).
+
+PostgreSQL never comes here: its statements are read by PostgreSQL's own grammar (`bot/sql/pg_translate.py`).
 
 sqlglot keeps many PostgreSQL statements as an opaque `Command` (the list is pinned in
 tests/test_commands.py so an upgrade that starts parsing them is noticed), and `bot/sql/statements.py` never parses

@@ -19,6 +19,7 @@ from bot.model.migration import (
     DropIndex,
     DropNotNull,
     DropTable,
+    LockTable,
     Maintenance,
     Operation,
     RawSQL,
@@ -60,6 +61,8 @@ def access_exclusive(op: Operation) -> bool:
         return not op.concurrently
     if isinstance(op, Maintenance):
         return op.blocking
+    if isinstance(op, LockTable):
+        return op.mode in ("ACCESS EXCLUSIVE", "EXCLUSIVE")
     return isinstance(op, RawSQL) and op.category == "lock" and "SHARE" not in op.sql.upper()
 
 

@@ -1,0 +1,95 @@
+"""UPDATE, DELETE, INSERT and SELECT read by PostgreSQL's grammar, with the sqlglot tree the data rules read.
+
+pglast decides the operation and its table. The SET, WHERE and CASE mappings that rules and
+`bot/sql/data_changes.py` inspect are sqlglot trees, so the statement's text is parsed again with sqlglot's
+PostgreSQL dialect to fill them; when sqlglot cannot read it, the fields come from pglast's nodes and the
+operation carries no tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import sqlglot
+from pglast import ast
+from sqlglot import exp
+
+from bot.model.migration import DataDelete, DataInsert, DataUpdate, Operation, RawSQL, SetTimeout
+from bot.sql.commands import TIMEOUT_SETTINGS
+from bot.sql.data_changes import case_mappings, is_batched, reads
+from bot.sql.names import identifier
+from bot.sql.pg_nodes import deparse, dotted, relation, text_of, walk
+from bot.sql.statements import render
+
+Base = dict[str, Any]
+
+
+def update(node: ast.UpdateStmt, base: Base) -> Iterator[Operation]:
+    tree = _sqlglot(base["sql"], exp.Update)
+    if tree is None:
+        assignments = tuple((str(t.name), deparse(t.val)) for t in node.targetList or () if t.name)
+        where = deparse(node.whereClause) if node.whereClause is not None else None
+        yield DataUpdate(table=relation(node.relation), assignments=assignments, where=where, **base)
+        return
+    where_node = tree.args.get("where")
+    yield DataUpdate(
+        table=relation(node.relation),
+        assignments=tuple(
+            (identifier(a.this), render(a.expression)) for a in tree.expressions if isinstance(a, exp.EQ)
+        ),
+        where=render(where_node.this) if where_node is not None else None,
+        batched=is_batched(tree),
+        case_mappings=case_mappings(tree, "postgres", int(base["location"].line)),
+        reads=reads(tree),
+        **{**base, "expression": tree},
+    )
+
+
+def delete(node: ast.DeleteStmt, base: Base) -> Iterator[Operation]:
+    tree = _sqlglot(base["sql"], exp.Delete)
+    where_node = tree.args.get("where") if tree is not None else None
+    where = render(where_node.this) if where_node is not None else None
+    if tree is None and node.whereClause is not None:
+        where = deparse(node.whereClause)
+    yield DataDelete(
+        table=relation(node.relation),
+        where=where,
+        batched=is_batched(tree) if tree is not None else False,
+        **{**base, "expression": tree},
+    )
+
+
+def insert(node: ast.InsertStmt, base: Base) -> Iterator[Operation]:
+    columns = tuple(str(c.name) for c in node.cols or () if isinstance(c, ast.ResTarget))
+    source = node.selectStmt
+    from_select = isinstance(source, ast.SelectStmt) and not source.valuesLists
+    tree = _sqlglot(base["sql"], exp.Insert) if from_select else None
+    yield DataInsert(
+        table=relation(node.relation),
+        columns=columns,
+        from_select=from_select,
+        case_mappings=case_mappings(tree, "postgres", int(base["location"].line)) if tree is not None else (),
+        **{**base, "expression": tree},
+    )
+
+
+def select(node: ast.SelectStmt, base: Base) -> Iterator[Operation]:
+    """`SELECT set_config('lock_timeout', '5s', false)` sets a timeout; other SELECTs read only."""
+    for found in walk(node):
+        if isinstance(found, ast.FuncCall) and dotted(found.funcname) == "set_config" and found.args:
+            args = list(found.args)
+            setting = text_of(args[0]).lower()
+            if setting in TIMEOUT_SETTINGS and len(args) >= 2:
+                local = len(args) > 2 and text_of(args[2]).lower() in ("true", "t", "on")
+                yield SetTimeout(setting=setting, value=text_of(args[1]), local=local, **base)
+                return
+    yield RawSQL(category="select", **base)
+
+
+def _sqlglot(sql: str, kind: type[exp.Expression]) -> Any:
+    try:
+        tree = sqlglot.parse_one(sql, dialect="postgres")
+    except Exception:  # sqlglot raises several error types on SQL it cannot read
+        return None
+    return tree if isinstance(tree, kind) else None

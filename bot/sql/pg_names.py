@@ -1,0 +1,50 @@
+"""Names longer than PostgreSQL keeps: the parser cuts identifiers to 63 bytes, the review wants them whole.
+
+PostgreSQL's parser truncates every identifier to NAMEDATALEN - 1 bytes, so the names in pglast's nodes are
+the names the database will store. Rules that warn about the cut (identifier-too-long) need the name as
+written, so the operations get the written name back wherever the parser cut it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from bot.model.migration import Operation
+
+_LIMIT = 63
+_LONG = re.compile(r'"((?:[^"]|"")+)"|([A-Za-z_\x80-\U0010ffff][\w$\x80-\U0010ffff]*)')
+
+
+def restore_long_names(ops: list[Operation], sql: str) -> list[Operation]:
+    cut = _cut_names(sql)
+    if not cut:
+        return ops
+    return [_restored(op, cut) for op in ops]
+
+
+def _cut_names(sql: str) -> dict[str, str]:
+    """Truncated name → name as written, for every identifier of `sql` longer than 63 bytes."""
+    if not any(len(m.group().encode()) > _LIMIT for m in re.finditer(r"[^\s(),;.]{16,}", sql)):
+        return {}
+    found = {}
+    for match in _LONG.finditer(sql):
+        quoted, bare = match.group(1), match.group(2)
+        name = quoted.replace('""', '"') if quoted is not None else bare.lower()
+        encoded = name.encode()
+        if len(encoded) > _LIMIT:
+            found[_truncate(encoded)] = name
+    return found
+
+
+def _truncate(encoded: bytes) -> str:
+    return encoded[:_LIMIT].decode(errors="ignore")
+
+
+def _restored(op: Operation, cut: dict[str, str]) -> Operation:
+    changes = {
+        f.name: cut[value]
+        for f in dataclasses.fields(op)
+        if isinstance(value := getattr(op, f.name), str) and value in cut
+    }
+    return dataclasses.replace(op, **changes) if changes else op  # type: ignore[arg-type]

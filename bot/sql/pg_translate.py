@@ -1,0 +1,277 @@
+"""PostgreSQL statements → typed operations, read from PostgreSQL's own parse tree (pglast).
+
+One dispatch on the node type; every statement PostgreSQL accepts becomes typed operations or a RawSQL
+of a deliberate category (the node's type, when nothing more specific is known). Only a statement
+PostgreSQL rejects becomes `Unparsed`, with PostgreSQL's message and line.
+
+Where an operation carries a sqlglot tree that rules and `bot/sql/data_changes.py` read (the SET and WHERE
+of an UPDATE, the CASE mappings of an INSERT … SELECT), the statement's text is parsed again with sqlglot's
+PostgreSQL dialect to fill those fields only; pglast has already decided what the statement is, its lines
+and its operations, so a statement sqlglot cannot read still becomes the same operation, without a tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from pglast import ast
+from pglast.enums import ObjectType, TransactionStmtKind, VariableSetKind
+
+from bot.model.findings import Location
+from bot.model.migration import (
+    AddEnumValue,
+    AddIndex,
+    CreateEnum,
+    CreateTable,
+    DropIndex,
+    DropSchema,
+    DropTable,
+    Operation,
+    RawSQL,
+    RenameColumn,
+    RenameConstraint,
+    RenameTable,
+    SetTimeout,
+    Transaction,
+    Truncate,
+    Unparsed,
+)
+from bot.sql.commands import TIMEOUT_SETTINGS
+from bot.sql.pg_data import delete, insert, select, update
+from bot.sql.pg_maintenance import cluster, lock, reindex, vacuum
+from bot.sql.pg_names import restore_long_names
+from bot.sql.pg_nodes import deparse, dotted, relation, text_of
+from bot.sql.pg_routines import create_function, do_block
+from bot.sql.pg_statements import PgStatement
+from bot.sql.pg_tables import alter_table, create_table
+
+Base = dict[str, Any]
+Handler = Callable[[Any, Base], Iterator[Operation]]
+
+
+def operations(statement: PgStatement, path: str) -> list[Operation]:
+    base: Base = {
+        "location": Location(path, statement.line),
+        "end_line": statement.end_line,
+        "sql": statement.text,
+    }
+    if statement.psql:
+        return [RawSQL(category="psql-command", **base)]
+    if statement.error is not None or statement.node is None:
+        return [Unparsed(error=statement.error or "empty statement", **base)]
+    handler = _HANDLERS.get(type(statement.node))
+    if handler is None:
+        return [RawSQL(category=_category(statement.node), **base)]
+    ops = list(handler(statement.node, base))
+    return restore_long_names(ops, statement.text)
+
+
+def _category(node: ast.Node) -> str:
+    """`CreateSeqStmt` → `create-seq`: a deliberate category for statements nothing reads further."""
+    name = type(node).__name__.removesuffix("Stmt")
+    return "".join(f"-{ch.lower()}" if ch.isupper() else ch for ch in name).strip("-")
+
+
+def _index(node: ast.IndexStmt, base: Base) -> Iterator[Operation]:
+    yield AddIndex(
+        table=relation(node.relation),
+        name=str(node.idxname or ""),
+        columns=tuple(str(e.name) if e.name else deparse(e.expr) for e in node.indexParams or ()),
+        unique=bool(node.unique or node.primary),
+        concurrently=bool(node.concurrent),
+        if_not_exists=bool(node.if_not_exists),
+        where=deparse(node.whereClause) if node.whereClause is not None else "",
+        method=str(node.accessMethod or ""),
+        **base,
+    )
+
+
+_DROPPED_KINDS = {
+    ObjectType.OBJECT_VIEW: "drop-view",
+    ObjectType.OBJECT_MATVIEW: "drop-view",
+    ObjectType.OBJECT_SEQUENCE: "drop-sequence",
+    ObjectType.OBJECT_FUNCTION: "drop-function",
+    ObjectType.OBJECT_PROCEDURE: "drop-function",
+    ObjectType.OBJECT_TRIGGER: "drop-trigger",
+    ObjectType.OBJECT_EXTENSION: "drop-extension",
+    ObjectType.OBJECT_POLICY: "drop-policy",
+    ObjectType.OBJECT_DOMAIN: "drop-domain",
+    ObjectType.OBJECT_TYPE: "drop-type",
+}
+
+
+def _drop(node: ast.DropStmt, base: Base) -> Iterator[Operation]:
+    kind, exists = node.removeType or ObjectType.OBJECT_TABLE, bool(node.missing_ok)
+    cascade = node.behavior is not None and node.behavior.name == "DROP_CASCADE"
+    for target in node.objects or ():
+        name = _object_name(target)
+        if kind == ObjectType.OBJECT_TABLE or kind == ObjectType.OBJECT_FOREIGN_TABLE:
+            yield DropTable(table=name, if_exists=exists, cascade=cascade, **base)
+        elif kind == ObjectType.OBJECT_INDEX:
+            yield DropIndex(name=name, concurrently=bool(node.concurrent), if_exists=exists, **base)
+        elif kind == ObjectType.OBJECT_SCHEMA:
+            yield DropSchema(name=name, kind="schema", if_exists=exists, cascade=cascade, **base)
+        else:
+            category = _DROPPED_KINDS.get(kind, f"drop-{kind.name.removeprefix('OBJECT_').lower()}")
+            yield RawSQL(category=category, table=name, **base)
+
+
+def _object_name(target: object) -> str:
+    if isinstance(target, tuple | list):
+        return dotted(target)
+    if isinstance(target, ast.TypeName):
+        return dotted(target.names)
+    if isinstance(target, ast.ObjectWithArgs):
+        return dotted(target.objname)
+    return text_of(target) if isinstance(target, ast.Node) else str(target)
+
+
+def _dropdb(node: ast.DropdbStmt, base: Base) -> Iterator[Operation]:
+    yield DropSchema(name=str(node.dbname), kind="database", if_exists=bool(node.missing_ok), **base)
+
+
+def _rename(node: ast.RenameStmt, base: Base) -> Iterator[Operation]:
+    kind, table = node.renameType or ObjectType.OBJECT_TABLE, relation(node.relation)
+    if kind == ObjectType.OBJECT_TABLE:
+        yield RenameTable(table=table, new_name=str(node.newname), **base)
+    elif kind == ObjectType.OBJECT_COLUMN and node.relationType == ObjectType.OBJECT_TABLE:
+        yield RenameColumn(table=table, column=str(node.subname), new_name=str(node.newname), **base)
+    elif kind == ObjectType.OBJECT_TABCONSTRAINT:
+        yield RenameConstraint(table=table, name=str(node.subname), new_name=str(node.newname), **base)
+    else:
+        what = kind.name.removeprefix("OBJECT_").lower().replace("_", "-")
+        yield RawSQL(category=f"alter-{what}", table=table, **base)
+
+
+def _create_enum(node: ast.CreateEnumStmt, base: Base) -> Iterator[Operation]:
+    yield CreateEnum(name=dotted(node.typeName), values=tuple(text_of(v) for v in node.vals or ()), **base)
+
+
+def _alter_enum(node: ast.AlterEnumStmt, base: Base) -> Iterator[Operation]:
+    if node.oldVal:  # RENAME VALUE
+        yield RawSQL(category="alter-type", **base)
+        return
+    neighbour = str(node.newValNeighbor) if node.newValNeighbor else None
+    yield AddEnumValue(
+        name=dotted(node.typeName),
+        value=str(node.newVal),
+        before=neighbour if neighbour and not node.newValIsAfter else None,
+        after=neighbour if neighbour and node.newValIsAfter else None,
+        if_not_exists=bool(node.skipIfNewValExists),
+        **base,
+    )
+
+
+def _truncate(node: ast.TruncateStmt, base: Base) -> Iterator[Operation]:
+    cascade = node.behavior is not None and node.behavior.name == "DROP_CASCADE"
+    for target in node.relations or ():
+        yield Truncate(table=relation(target), cascade=cascade, **base)
+
+
+def _set(node: ast.VariableSetStmt, base: Base) -> Iterator[Operation]:
+    setting = str(node.name or "").lower()
+    if setting in TIMEOUT_SETTINGS and node.kind in (
+        VariableSetKind.VAR_SET_VALUE,
+        VariableSetKind.VAR_SET_DEFAULT,
+    ):
+        value = text_of(node.args[0]) if node.args else "default"
+        yield SetTimeout(setting=setting, value=value, local=bool(node.is_local), **base)
+    else:
+        yield RawSQL(category="set", **base)
+
+
+_TRANSACTIONS = {
+    TransactionStmtKind.TRANS_STMT_BEGIN: "begin",
+    TransactionStmtKind.TRANS_STMT_START: "begin",
+    TransactionStmtKind.TRANS_STMT_COMMIT: "commit",
+    TransactionStmtKind.TRANS_STMT_ROLLBACK: "rollback",
+}
+
+
+def _transaction(node: ast.TransactionStmt, base: Base) -> Iterator[Operation]:
+    action = _TRANSACTIONS.get(node.kind, "savepoint") if node.kind is not None else "savepoint"
+    yield Transaction(action=action, **base)
+
+
+def _create_table_as(node: ast.CreateTableAsStmt, base: Base) -> Iterator[Operation]:
+    target = relation(node.into.rel) if node.into is not None else ""
+    if node.objtype == ObjectType.OBJECT_MATVIEW:
+        yield RawSQL(category="view", table=target, **base)
+    else:
+        yield CreateTable(table=target, as_select=True, if_not_exists=bool(node.if_not_exists), **base)
+
+
+def _view(node: ast.ViewStmt, base: Base) -> Iterator[Operation]:
+    yield RawSQL(category="view", table=relation(node.view), **base)
+
+
+def _trigger(node: ast.CreateTrigStmt, base: Base) -> Iterator[Operation]:
+    yield RawSQL(category="trigger", table=relation(node.relation), **base)
+
+
+def _refresh(node: ast.RefreshMatViewStmt, base: Base) -> Iterator[Operation]:
+    yield RawSQL(category="refresh-view", table=relation(node.relation), **base)
+
+
+def _named(category: str) -> Handler:
+    def handle(node: Any, base: Base) -> Iterator[Operation]:
+        yield RawSQL(category=category, **base)
+
+    return handle
+
+
+_HANDLERS: dict[type, Handler] = {
+    ast.CreateStmt: create_table,
+    ast.AlterTableStmt: alter_table,
+    ast.IndexStmt: _index,
+    ast.DropStmt: _drop,
+    ast.DropdbStmt: _dropdb,
+    ast.RenameStmt: _rename,
+    ast.CreateEnumStmt: _create_enum,
+    ast.AlterEnumStmt: _alter_enum,
+    ast.TruncateStmt: _truncate,
+    ast.VariableSetStmt: _set,
+    ast.TransactionStmt: _transaction,
+    ast.VacuumStmt: vacuum,
+    ast.ClusterStmt: cluster,
+    ast.ReindexStmt: reindex,
+    ast.LockStmt: lock,
+    ast.CreateTableAsStmt: _create_table_as,
+    ast.ViewStmt: _view,
+    ast.CreateTrigStmt: _trigger,
+    ast.RefreshMatViewStmt: _refresh,
+    ast.UpdateStmt: update,
+    ast.DeleteStmt: delete,
+    ast.InsertStmt: insert,
+    ast.SelectStmt: select,
+    ast.CreateFunctionStmt: create_function,
+    ast.DoStmt: do_block,
+    ast.CreateExtensionStmt: _named("extension"),
+    ast.CreateSchemaStmt: _named("schema"),
+    ast.CreateSeqStmt: _named("sequence"),
+    ast.CreatePolicyStmt: _named("policy"),
+    ast.CreateDomainStmt: _named("domain"),
+    ast.AlterDomainStmt: _named("alter-domain"),
+    ast.RuleStmt: _named("rule"),
+    ast.CreateRoleStmt: _named("role"),
+    ast.GrantStmt: _named("grant"),
+    ast.GrantRoleStmt: _named("grant"),
+    ast.AlterDefaultPrivilegesStmt: _named("grant"),
+    ast.CommentStmt: _named("comment"),
+    ast.CallStmt: _named("call"),
+    ast.CompositeTypeStmt: _named("type"),
+    ast.CreateRangeStmt: _named("type"),
+    ast.CreateStatsStmt: _named("statistics"),
+    ast.CreateEventTrigStmt: _named("trigger"),
+    ast.CreatedbStmt: _named("create-database"),
+    ast.AlterSystemStmt: _named("alter-system"),
+    ast.AlterSeqStmt: _named("alter-sequence"),
+    ast.AlterFunctionStmt: _named("alter-function"),
+    ast.AlterExtensionStmt: _named("alter-extension"),
+    ast.ExplainStmt: _named("select"),
+    ast.VariableShowStmt: _named("select"),
+    ast.CopyStmt: _named("copy"),
+    ast.NotifyStmt: _named("notify"),
+    ast.DiscardStmt: _named("discard"),
+}

@@ -1,0 +1,247 @@
+"""PostgreSQL read through PostgreSQL's own grammar: each statement the token reader misread, through the CLI.
+
+Every case runs `migration-review lint` on real files, as a user runs it, and checks the reading in what
+the review says (its findings), plus the operations for the cases no rule speaks about.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.frameworks.sqlfile import parse_sql
+
+CLI = str(Path(sys.executable).parent / "migration-review")
+USERS = "CREATE TABLE users (id bigint PRIMARY KEY, email text, code text);\n"
+
+
+def lint(tmp_path: Path, *files: str, config: str = "") -> dict[str, Any]:
+    paths = []
+    for index, text in enumerate(files, start=1):
+        path = tmp_path / f"{index:03}_step.sql"
+        path.write_text(text)
+        paths.append(str(path))
+    extra = []
+    if config:
+        (tmp_path / "config.yml").write_text(config)
+        extra = ["--config", str(tmp_path / "config.yml")]
+    done = subprocess.run(
+        [CLI, "lint", *paths, "--dialect", "postgres", "--format", "json", "--exit-zero", *extra],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    report: dict[str, Any] = json.loads(done.stdout)
+    return report
+
+
+def found(report: dict[str, Any], rule: str, path_suffix: str = "") -> list[dict[str, Any]]:
+    return [f for f in report["findings"] if f["rule"] == rule and f["path"].endswith(path_suffix)]
+
+
+def kinds(sql: str) -> list[str]:
+    return [op.kind for op in parse_sql("m.sql", sql, "postgres")]
+
+
+def test_rename_without_column_keyword_is_a_column_rename(tmp_path: Path) -> None:
+    report = lint(
+        tmp_path,
+        "CREATE TABLE community (id bigint PRIMARY KEY, description text);\n",
+        "ALTER TABLE community RENAME description TO summary;\n",
+    )
+    [renamed] = found(report, "column-renamed")
+    assert "`community.description` is renamed to `summary`" in renamed["message"]
+    assert not found(report, "table-renamed")
+
+
+def test_validate_then_drop_column_keeps_the_drop(tmp_path: Path) -> None:
+    report = lint(tmp_path, USERS, "ALTER TABLE users VALIDATE CONSTRAINT c, DROP COLUMN code;\n")
+    [dropped] = found(report, "column-dropped")
+    assert "`users.code`" in dropped["message"]
+
+
+def test_drop_index_of_two_names_drops_both(tmp_path: Path) -> None:
+    report = lint(
+        tmp_path,
+        USERS + "CREATE INDEX a ON users (email);\nCREATE INDEX b ON users (code);\n",
+        "DROP INDEX a, b;\n",
+    )
+    assert len(found(report, "non-concurrent-index-drop", "002_step.sql")) == 2
+    assert not found(report, "unparsed-statement")
+
+
+def test_statements_the_token_reader_could_not_read(tmp_path: Path) -> None:
+    report = lint(
+        tmp_path,
+        USERS,
+        "ALTER TABLE users ENABLE ROW LEVEL SECURITY;\n"
+        "ALTER TABLE users DISABLE ROW LEVEL SECURITY;\n"
+        "CREATE TEMP TABLE scratch (id bigint) ON COMMIT DROP;\n"
+        "CREATE TABLE flags (id bigint PRIMARY KEY, bits bit varying(8), amount money_type(12, 2));\n",
+    )
+    assert not found(report, "unparsed-statement")
+    ops = parse_sql(
+        "m.sql", "CREATE TABLE flags (bits bit varying(8), amount money_type(12, 2));", "postgres"
+    )
+    [table] = ops
+    assert [(c.name, c.type) for c in table.columns] == [
+        ("bits", "varbit(8)"),
+        ("amount", "money_type(12, 2)"),
+    ]
+    temp = parse_sql("m.sql", "CREATE TEMP TABLE scratch (id bigint) ON COMMIT DROP;", "postgres")[0]
+    assert temp.temporary is True
+
+
+def test_reindex_concurrently_false_is_not_concurrent(tmp_path: Path) -> None:
+    report = lint(
+        tmp_path,
+        USERS + "CREATE INDEX users_email_idx ON users (email);\n",
+        "REINDEX (CONCURRENTLY false) INDEX users_email_idx;\n",
+    )
+    assert found(report, "non-concurrent-reindex", "002_step.sql")
+    quiet = lint(
+        tmp_path,
+        USERS + "CREATE INDEX users_email_idx ON users (email);\n",
+        "REINDEX (CONCURRENTLY) INDEX users_email_idx;\n",
+    )
+    assert not found(quiet, "non-concurrent-reindex")
+
+
+def test_a_custom_setting_named_like_a_timeout_is_no_timeout(tmp_path: Path) -> None:
+    report = lint(tmp_path, USERS, "SET app.lock_timeout = '1s';\nALTER TABLE users ADD COLUMN note text;\n")
+    assert found(report, "missing-lock-timeout", "002_step.sql")
+    real = lint(tmp_path, USERS, "SET lock_timeout = '1s';\nALTER TABLE users ADD COLUMN note text;\n")
+    assert not found(real, "missing-lock-timeout", "002_step.sql")
+
+
+def test_statements_without_a_better_form_get_no_impossible_fix(tmp_path: Path) -> None:
+    report = lint(
+        tmp_path,
+        USERS + "CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);\n"
+        "CREATE TABLE events_2020 PARTITION OF events FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');\n",
+        "VACUUM (FULL FALSE) users;\n"
+        "ALTER TABLE events DETACH PARTITION events_2020 FINALIZE;\n"
+        "REINDEX SYSTEM postgres;\n",
+    )
+    second = [f["rule"] for f in report["findings"] if f["path"].endswith("002_step.sql")]
+    assert not {
+        "blocking-maintenance",
+        "non-concurrent-detach-partition",
+        "non-concurrent-reindex",
+        "unparsed-statement",
+    } & set(second)
+
+
+def test_a_plpgsql_body_stays_whole_and_knows_its_tables(tmp_path: Path) -> None:
+    body = (
+        "DO $$\nDECLARE n int;\nBEGIN\n"
+        "  UPDATE users SET code = 'x' WHERE code IS NULL;\n"
+        "  SELECT count(*) INTO n FROM accounts;\n"
+        "  IF n > 0 THEN DELETE FROM sessions; END IF;\n"
+        "END $$;\n"
+    )
+    report = lint(tmp_path, USERS, body)
+    assert not found(report, "unparsed-statement")
+    [block] = parse_sql("m.sql", body, "postgres")
+    assert block.kind == "RawSQL" and (block.location.line, block.end_line) == (1, 7)
+    assert block.writes == ("users", "sessions") and block.reads == ("accounts",)
+
+
+def test_inline_unique_and_references_on_add_column_are_seen(tmp_path: Path) -> None:
+    sql = "ALTER TABLE users ADD COLUMN account_id bigint UNIQUE REFERENCES accounts (id) ON DELETE CASCADE;"
+    ops = parse_sql("m.sql", sql, "postgres")
+    assert [op.kind for op in ops] == ["AddColumn", "AddConstraint", "AddConstraint"]
+    assert [op.constraint for op in ops[1:]] == ["unique", "foreign_key"]
+    assert ops[2].references == "accounts" and ops[2].on_delete == "cascade"
+    report = lint(tmp_path, USERS + "CREATE TABLE accounts (id bigint PRIMARY KEY);\n", sql + "\n")
+    assert found(report, "unique-constraint-under-lock", "002_step.sql") or found(
+        report, "foreign-key-without-index", "002_step.sql"
+    )
+
+
+def test_lock_table_is_an_operation() -> None:
+    ops = parse_sql("m.sql", "LOCK TABLE users, accounts IN SHARE ROW EXCLUSIVE MODE NOWAIT;", "postgres")
+    assert [(op.kind, op.table, op.mode) for op in ops] == [
+        ("LockTable", "users", "SHARE ROW EXCLUSIVE"),
+        ("LockTable", "accounts", "SHARE ROW EXCLUSIVE"),
+    ]
+
+
+def test_a_statement_postgres_rejects_carries_its_error_and_line(tmp_path: Path) -> None:
+    report = lint(tmp_path, "SELECT 1;\n\nALTER TABLE users\n  FROBNICATE x;\nSELECT 2;\n")
+    [unparsed] = found(report, "unparsed-statement")
+    assert unparsed["line"] == 3 and 'syntax error at or near "FROBNICATE"' in unparsed["message"]
+    assert "line 4" in unparsed["message"]
+
+
+def test_every_statement_postgres_accepts_is_read() -> None:
+    sql = (
+        "CREATE SEQUENCE s; ALTER SEQUENCE s RESTART WITH 5; CREATE POLICY p ON users USING (true);"
+        "CREATE STATISTICS st ON email, code FROM users; SECURITY LABEL ON TABLE users IS 'x';"
+        "ALTER TABLE users SET SCHEMA archive; ALTER TABLE users OWNER TO app; CREATE CAST (text AS int) "
+        "WITH INOUT; LISTEN ch; CHECKPOINT; ALTER TABLE users ALTER COLUMN email SET STATISTICS 100;"
+    )
+    assert "Unparsed" not in kinds(sql)
+
+
+def test_volatile_default_of_an_unknown_function(tmp_path: Path) -> None:
+    report = lint(
+        tmp_path, USERS, "ALTER TABLE users ADD COLUMN token text NOT NULL DEFAULT generate_code();\n"
+    )
+    assert found(report, "volatile-default", "002_step.sql")
+
+
+def test_a_function_the_repository_declared_immutable_is_no_volatile_default(tmp_path: Path) -> None:
+    function = "CREATE FUNCTION default_code() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT 'none' $$;\n"
+    add = "ALTER TABLE users ADD COLUMN token text NOT NULL DEFAULT default_code();\n"
+    assert not found(lint(tmp_path, USERS + function, add), "volatile-default")
+    assert not found(lint(tmp_path, USERS, function + add), "volatile-default")
+    volatile = function.replace("IMMUTABLE", "VOLATILE")
+    assert found(lint(tmp_path, USERS + volatile, add), "volatile-default")
+
+
+def test_a_column_added_earlier_in_the_file_has_a_known_type(tmp_path: Path) -> None:
+    report = lint(
+        tmp_path,
+        USERS,
+        "ALTER TABLE users ADD COLUMN score integer;\nALTER TABLE users ALTER COLUMN score TYPE bigint;\n",
+    )
+    [change] = found(report, "type-change-rewrite")
+    assert "from `int` to `bigint`" in change["message"]
+
+
+def test_set_not_null_after_a_validated_check_in_an_earlier_migration(tmp_path: Path) -> None:
+    check = (
+        "ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL) NOT VALID;\n"
+        "ALTER TABLE users VALIDATE CONSTRAINT users_email_nn;\n"
+    )
+    set_not_null = "ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n"
+    assert not found(lint(tmp_path, USERS, check, set_not_null), "set-not-null")
+    old = lint(tmp_path, USERS, check, set_not_null, config='database_version: "11"\n')
+    assert found(old, "set-not-null", "003_step.sql")
+    not_validated = check.splitlines(keepends=True)[0]
+    assert found(lint(tmp_path, USERS, not_validated, set_not_null), "set-not-null", "003_step.sql")
+
+
+def test_psql_commands_and_copy_data_are_set_aside() -> None:
+    dump = (
+        "\\restrict abc\n"
+        "CREATE TABLE public.users (id bigint NOT NULL, email text);\n"
+        "COPY public.users (id, email) FROM stdin;\n"
+        "1\tit's me\n"
+        "\\.\n"
+        "ALTER TABLE ONLY public.users ADD CONSTRAINT users_pkey PRIMARY KEY (id);\n"
+    )
+    ops = parse_sql("structure.sql", dump, "postgres")
+    assert [(op.kind, op.location.line) for op in ops] == [
+        ("RawSQL", 1),
+        ("CreateTable", 2),
+        ("RawSQL", 3),
+        ("AddConstraint", 6),
+    ]
+    assert [getattr(op, "category", "") for op in ops] == ["psql-command", "", "copy", ""]
