@@ -14,7 +14,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from bot.frameworks import dbmate, diesel, flyway, golang_migrate, goose, plain, prisma, sqitch
+from bot.frameworks import dbmate, diesel, drizzle, flyway, golang_migrate, goose, plain, prisma, sqitch
 from bot.model.changeset import Tree
 from bot.model.config import Config
 from bot.model.findings import Location
@@ -64,6 +64,11 @@ rails = _Lazy("rails", (".rb",))
 django = _Lazy("django", (".py",))
 alembic = _Lazy("alembic", (".py",))
 liquibase = _Lazy("liquibase", (".xml", ".yaml", ".yml"), _formatted_sql)
+_NODE = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
+mikroorm = _Lazy("mikroorm", _NODE)
+typeorm = _Lazy("typeorm", _NODE)
+sequelize = _Lazy("sequelize", _NODE)
+knex = _Lazy("knex", _NODE)
 
 FRAMEWORKS: tuple[ModuleType, ...] = (
     goose,
@@ -77,6 +82,11 @@ FRAMEWORKS: tuple[ModuleType, ...] = (
     django,
     alembic,
     liquibase,
+    mikroorm,
+    typeorm,
+    sequelize,
+    knex,
+    drizzle,
     plain,
 )
 BY_NAME = {module.NAME: module for module in FRAMEWORKS}

@@ -1,0 +1,372 @@
+"""JavaScript and TypeScript source read with tree-sitter's grammars: calls, chains, literal values, SQL strings.
+
+Only what migrations use is read: the `up`/`down` functions however a module exports them, method calls with
+their receiver chain (`knex.schema.alterTable(…)`, `t.string('x').notNullable()`), strings and template
+literals (with `${…}` replaced, so the SQL around it still parses), numbers, booleans, null, arrays and
+objects as Python values. Anything else (a variable, a call, a function) becomes `Code`, its source text.
+The grammars load on the first file that needs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from tree_sitter import Language, Node, Parser
+
+PLACEHOLDER = "interp_value"  # stands for `${…}` inside SQL, as for Ruby's `#{…}`
+TYPESCRIPT = (".ts", ".mts", ".cts")
+SOURCE = (".js", ".mjs", ".cjs", *TYPESCRIPT)
+_FUNCTIONS = (
+    "function_expression",
+    "function",
+    "arrow_function",
+    "function_declaration",
+    "method_definition",
+)
+_WRAPPERS = ("await_expression", "parenthesized_expression", "non_null_expression", "as_expression")
+
+
+@dataclass(frozen=True)
+class Code:
+    """An expression that is not a literal, kept as its source text."""
+
+    text: str
+
+
+Value = str | int | float | bool | None | list["Value"] | dict[str, "Value"] | Code
+
+
+@dataclass(frozen=True)
+class Call:
+    """`receiver.name(args)` or `name(args)`."""
+
+    name: str
+    node: Node
+    receiver: Node | None
+    args: tuple[Node, ...]
+
+    @property
+    def line(self) -> int:
+        return self.node.start_point[0] + 1
+
+    @property
+    def end_line(self) -> int:
+        return self.node.end_point[0] + 1
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function that a migration exports (`up`, `down`, …): its parameters and body."""
+
+    node: Node
+    params: tuple[str, ...]
+    body: Node | None  # a statement block, or the expression of an arrow function
+
+
+@cache
+def _parser(typescript: bool) -> Parser:
+    if typescript:
+        import tree_sitter_typescript
+
+        return Parser(Language(tree_sitter_typescript.language_typescript()))
+    import tree_sitter_javascript
+
+    return Parser(Language(tree_sitter_javascript.language()))
+
+
+def parse(path: str, text: str) -> Node:
+    return _parser(path.endswith(TYPESCRIPT)).parse(text.encode("utf-8")).root_node
+
+
+def text_of(node: Node | None) -> str:
+    return node.text.decode("utf-8", "replace") if node is not None and node.text is not None else ""
+
+
+def line_of(node: Node) -> int:
+    return node.start_point[0] + 1
+
+
+def unwrap(node: Node) -> Node:
+    """The expression inside `await …`, `(…)`, `…!` and `… as T`."""
+    while node.type in _WRAPPERS and node.named_children:
+        node = node.named_children[0]
+    return node
+
+
+def call(node: Node) -> Call | None:
+    node = unwrap(node)
+    if node.type not in ("call_expression", "new_expression"):
+        return None
+    function = node.child_by_field_name("function") or node.child_by_field_name("constructor")
+    arguments = node.child_by_field_name("arguments")
+    args = tuple(
+        a for a in (arguments.named_children if arguments is not None else []) if a.type != "comment"
+    )
+    if function is not None and function.type == "member_expression":
+        receiver = function.child_by_field_name("object")
+        return Call(text_of(function.child_by_field_name("property")), node, receiver, args)
+    return Call(text_of(function), node, None, args)
+
+
+def chain(node: Node) -> tuple[Node | None, list[Call]]:
+    """`a.b(1).c(2)`: the expression the chain starts from (`a`), and the calls in the order they run."""
+    calls: list[Call] = []
+    current: Node | None = unwrap(node)
+    while current is not None:
+        found = call(current)
+        if found is None:
+            break
+        calls.append(found)
+        current = unwrap(found.receiver) if found.receiver is not None else None
+    calls.reverse()
+    return current, calls
+
+
+def root_name(node: Node | None) -> str:
+    """The identifier a member chain starts from: `knex` for `knex.schema.x`, `this` for `this.addSql`."""
+    while node is not None and node.type in ("member_expression", "call_expression", *_WRAPPERS):
+        node = (
+            node.child_by_field_name("object")
+            or node.child_by_field_name("function")
+            or (node.named_children[0] if node.named_children else None)
+        )
+    return text_of(node) if node is not None and node.type in ("identifier", "this") else ""
+
+
+def statements(body: Node | None) -> Iterator[Node]:
+    """The expressions a body runs, in order, looking through blocks, branches, loops and `try`."""
+    if body is None:
+        return
+    if body.type != "statement_block":
+        yield body  # an arrow function's expression body
+        return
+    for node in body.named_children:
+        yield from _statement(node)
+
+
+def _statement(node: Node) -> Iterator[Node]:
+    kind = node.type
+    if kind in ("expression_statement", "return_statement"):
+        yield from (child for child in node.named_children if child.type != "comment")
+    elif kind in ("lexical_declaration", "variable_declaration"):
+        for declarator in node.named_children:
+            value_node = declarator.child_by_field_name("value")
+            if value_node is not None and call(value_node) is not None:
+                yield value_node
+    elif kind in ("if_statement", "else_clause", "try_statement", "catch_clause", "finally_clause"):
+        for child in node.named_children:
+            if child != node.child_by_field_name("condition"):
+                yield from _statement(child)
+    elif kind in ("for_statement", "for_in_statement", "while_statement", "do_statement", "statement_block"):
+        inner = node.child_by_field_name("body") if kind != "statement_block" else node
+        for child in inner.named_children if inner is not None else []:
+            yield from _statement(child)
+    elif kind in ("throw_statement",):
+        yield node
+
+
+def function(node: Node | None) -> Function | None:
+    node = unwrap(node) if node is not None else None
+    if node is None or node.type not in _FUNCTIONS:
+        return None
+    params = node.child_by_field_name("parameters")
+    if params is None and node.type == "arrow_function":
+        single = node.child_by_field_name("parameter")
+        names: tuple[str, ...] = (text_of(single),) if single is not None else ()
+    else:
+        names = tuple(_param_name(p) for p in (params.named_children if params is not None else []))
+    return Function(node, names, node.child_by_field_name("body"))
+
+
+def _param_name(node: Node) -> str:
+    if node.type in ("required_parameter", "optional_parameter"):
+        pattern = node.child_by_field_name("pattern")
+        return text_of(pattern) if pattern is not None else ""
+    return text_of(node) if node.type == "identifier" else ""
+
+
+def exported_functions(root: Node) -> dict[str, Function]:
+    """`exports.up = …`, `module.exports = { up … }`, `export async function up`, `export const up = …`."""
+    found: dict[str, Function] = {}
+    for node in root.named_children:
+        target = node.named_children[0] if node.type == "export_statement" and node.named_children else node
+        if target.type == "expression_statement" and target.named_children:
+            _assignment(target.named_children[0], found)
+        elif target.type == "function_declaration":
+            _add(found, text_of(target.child_by_field_name("name")), target)
+        elif target.type in ("lexical_declaration", "variable_declaration"):
+            for declarator in target.named_children:
+                name = text_of(declarator.child_by_field_name("name"))
+                _add(found, name, declarator.child_by_field_name("value"))
+                members(declarator.child_by_field_name("value"), found)
+    return found
+
+
+def _assignment(node: Node, found: dict[str, Function]) -> None:
+    if node.type != "assignment_expression":
+        return
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    name = text_of(left)
+    if name in ("module.exports", "exports"):
+        members(right, found)
+    elif name.startswith(("exports.", "module.exports.")) and left is not None:
+        _add(found, text_of(left.child_by_field_name("property")), right)
+
+
+def members(node: Node | None, found: dict[str, Function]) -> None:
+    """The functions an object literal or a class body holds, by name."""
+    if node is None or node.type not in ("object", "class_body"):
+        return
+    for member in node.named_children:
+        if member.type == "method_definition":
+            _add(found, text_of(member.child_by_field_name("name")), member)
+        elif member.type in ("pair", "public_field_definition", "field_definition"):
+            key = member.child_by_field_name("key") or member.child_by_field_name("name")
+            if key is None and member.named_children:
+                key = member.named_children[0]
+            _add(found, value_key(key), member.child_by_field_name("value"))
+
+
+def _add(found: dict[str, Function], name: str, node: Node | None) -> None:
+    made = function(node)
+    if name and made is not None and name not in found:
+        found[name] = made
+
+
+def value_key(node: Node | None) -> str:
+    if node is None:
+        return ""
+    if node.type in ("string", "template_string"):
+        key = string(node)
+        return key if isinstance(key, str) else ""
+    return text_of(node)
+
+
+def value(node: Node) -> Value:
+    node = unwrap(node)
+    kind = node.type
+    if kind in ("string", "template_string"):
+        return string(node)
+    if kind == "number":
+        return _number(text_of(node))
+    if kind in ("true", "false"):
+        return kind == "true"
+    if kind in ("null", "undefined"):
+        return None
+    if kind == "unary_expression" and text_of(node).startswith("-") and node.named_children:
+        inner = value(node.named_children[-1])
+        return (
+            -inner if isinstance(inner, int | float) and not isinstance(inner, bool) else Code(text_of(node))
+        )
+    if kind == "array":
+        return [value(child) for child in node.named_children if child.type != "comment"]
+    if kind == "object":
+        return {key: value(val) for key, val in pairs(node).items()}
+    return Code(text_of(node))
+
+
+def pairs(node: Node | None) -> dict[str, Node]:
+    """An object literal's properties as nodes (`{ a: 1, b }` gives `a` and `b`)."""
+    found: dict[str, Node] = {}
+    node = unwrap(node) if node is not None else None
+    if node is None or node.type != "object":
+        return found
+    for member in node.named_children:
+        if member.type == "pair":
+            key, val = member.child_by_field_name("key"), member.child_by_field_name("value")
+            if key is not None and val is not None:
+                found[value_key(key)] = val
+        elif member.type == "shorthand_property_identifier":
+            found[text_of(member)] = member
+    return found
+
+
+def _number(text: str) -> int | float | Code:
+    text = text.replace("_", "")
+    try:
+        return int(text, 0)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return Code(text)
+
+
+def string(node: Node) -> str | Code:
+    """A string literal's text; a template literal with `${…}` is code."""
+    node = unwrap(node)
+    if node.type == "template_string" and any(c.type == "template_substitution" for c in node.named_children):
+        return Code(text_of(node))
+    if node.type not in ("string", "template_string"):
+        return Code(text_of(node))
+    return "".join(_piece(child) for child in node.named_children)
+
+
+def _piece(node: Node) -> str:
+    text = text_of(node)
+    if node.type != "escape_sequence":
+        return text
+    return {"\\n": "\n", "\\t": "\t", "\\r": "\r", "\\0": "\0"}.get(text, text[1:])
+
+
+def sql_text(node: Node) -> tuple[str, int] | None:
+    """SQL given as a string, a template literal (`${…}` replaced) or a `+` of them, with its first line."""
+    node = unwrap(node)
+    if node.type == "binary_expression" and text_of(node.child_by_field_name("operator")) == "+":
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        parts = [sql_text(side) if side is not None else None for side in (left, right)]
+        if parts[0] is None or parts[1] is None:
+            return None
+        return parts[0][0] + parts[1][0], parts[0][1]
+    if node.type not in ("string", "template_string"):
+        return None
+    text = "".join(
+        PLACEHOLDER + "\n" * text_of(child).count("\n")
+        if child.type == "template_substitution"
+        else _piece(child)
+        for child in node.named_children
+    )
+    return text, line_of(node)
+
+
+def first_error(root: Node) -> Node | None:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            return node
+        stack.extend(reversed(node.children))
+    return None
+
+
+def classes(root: Node) -> Iterator[Node]:
+    """Every class declaration, at any depth (exported, default-exported or not)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type in ("class_declaration", "class", "abstract_class_declaration"):
+            yield node
+        stack.extend(reversed(node.named_children))
+
+
+def heritage(klass: Node) -> str:
+    return " ".join(text_of(child) for child in klass.named_children if child.type == "class_heritage")
+
+
+def class_body(klass: Node) -> Node | None:
+    return klass.child_by_field_name("body")
+
+
+def field_value(klass: Node, name: str) -> Value:
+    """A class field's literal value (`transaction = false`), or None when the class does not set it."""
+    body = class_body(klass)
+    for member in body.named_children if body is not None else []:
+        if member.type in ("public_field_definition", "field_definition"):
+            key = member.child_by_field_name("name") or member.child_by_field_name("property")
+            val = member.child_by_field_name("value")
+            if text_of(key) == name and val is not None:
+                return value(val)
+    return None
