@@ -37,7 +37,7 @@ BASE = {
 }
 
 
-def _migration(up: str, down: str = '    await queryRunner.query(`SELECT 1`);\n', head: str = "") -> str:
+def _migration(up: str, down: str = "    await queryRunner.query(`SELECT 1`);\n", head: str = "") -> str:
     return (
         'import { MigrationInterface, QueryRunner, Table, TableColumn, TableForeignKey, TableIndex } from "typeorm";\n'
         "\n"
@@ -131,7 +131,10 @@ def test_sql_computed_at_run_time_is_an_unparsed_finding() -> None:
 
 def test_dropped_column_blocks_and_down_restores() -> None:
     bad = review_sql(
-        _migration('    await queryRunner.dropColumn("orders", "legacy_code");\n', down="    throw new Error('irreversible');\n"),
+        _migration(
+            '    await queryRunner.dropColumn("orders", "legacy_code");\n',
+            down="    throw new Error('irreversible');\n",
+        ),
         path=PATH,
         base=BASE,
     )
@@ -142,7 +145,9 @@ def test_dropped_column_blocks_and_down_restores() -> None:
 
 def test_non_concurrent_index_and_its_fix_in_typeorm_terms() -> None:
     bad = review_sql(
-        _migration('    await queryRunner.createIndex("orders", new TableIndex({ name: "IDX_state", columnNames: ["state"] }));\n'),
+        _migration(
+            '    await queryRunner.createIndex("orders", new TableIndex({ name: "IDX_state", columnNames: ["state"] }));\n'
+        ),
         path=PATH,
         base=BASE,
     )
@@ -165,7 +170,9 @@ def test_non_concurrent_index_and_its_fix_in_typeorm_terms() -> None:
 
 def test_concurrent_index_inside_the_transaction_is_found() -> None:
     result = review_sql(
-        _migration('    await queryRunner.query(`CREATE INDEX CONCURRENTLY "IDX_state" ON "orders" ("state")`);\n'),
+        _migration(
+            '    await queryRunner.query(`CREATE INDEX CONCURRENTLY "IDX_state" ON "orders" ("state")`);\n'
+        ),
         path=PATH,
         base=BASE,
     )
