@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from tree_sitter import Language, Node, Parser
 
@@ -25,6 +25,7 @@ _FUNCTIONS = (
     "function_declaration",
     "method_definition",
 )
+_DECLARATIONS = ("lexical_declaration", "variable_declaration")
 _WRAPPERS = ("await_expression", "parenthesized_expression", "non_null_expression", "as_expression")
 
 
@@ -153,7 +154,7 @@ def _statement(node: Node) -> Iterator[Node]:
     elif kind in ("lexical_declaration", "variable_declaration"):
         for declarator in node.named_children:
             value_node = declarator.child_by_field_name("value")
-            if value_node is not None and call(value_node) is not None:
+            if value_node is not None and unwrap(value_node).type == "call_expression":
                 yield value_node
     elif kind in ("if_statement", "else_clause", "try_statement", "catch_clause", "finally_clause"):
         for child in node.named_children:
@@ -187,6 +188,12 @@ def _param_name(node: Node) -> str:
     return text_of(node) if node.type == "identifier" else ""
 
 
+@lru_cache(maxsize=4)
+def exports_up(path: str, text: str) -> bool:
+    """Does the module export an `up` function (a migration), rather than only mention one?"""
+    return "up" in exported_functions(parse(path, text))
+
+
 def exported_functions(root: Node) -> dict[str, Function]:
     """`exports.up = …`, `module.exports = { up … }`, `export async function up`, `export const up = …`."""
     found: dict[str, Function] = {}
@@ -196,6 +203,8 @@ def exported_functions(root: Node) -> dict[str, Function]:
             _assignment(target.named_children[0], found)
         elif target.type == "function_declaration":
             _add(found, text_of(target.child_by_field_name("name")), target)
+        elif target.type == "object":  # `export default { up, down }`
+            members(target, found)
         elif target.type in ("lexical_declaration", "variable_declaration"):
             for declarator in target.named_children:
                 name = text_of(declarator.child_by_field_name("name"))
@@ -222,6 +231,8 @@ def members(node: Node | None, found: dict[str, Function]) -> None:
     for member in node.named_children:
         if member.type == "method_definition":
             _add(found, text_of(member.child_by_field_name("name")), member)
+        elif member.type == "shorthand_property_identifier":  # `{ up, down }`
+            _add(found, text_of(member), resolve(member))
         elif member.type in ("pair", "public_field_definition", "field_definition"):
             key = member.child_by_field_name("key") or member.child_by_field_name("name")
             if key is None and member.named_children:
@@ -312,8 +323,9 @@ def _piece(node: Node) -> str:
 
 
 def sql_text(node: Node) -> tuple[str, int] | None:
-    """SQL given as a string, a template literal (`${…}` replaced) or a `+` of them, with its first line."""
-    node = unwrap(node)
+    """SQL given as a string, a template literal (`${…}` replaced) or a `+` of them, with its first line;
+    a constant holding one is read where it is declared."""
+    node = resolve(node)
     if node.type == "binary_expression" and text_of(node.child_by_field_name("operator")) == "+":
         left = node.child_by_field_name("left")
         right = node.child_by_field_name("right")
@@ -330,6 +342,26 @@ def sql_text(node: Node) -> tuple[str, int] | None:
         for child in node.named_children
     )
     return text, line_of(node)
+
+
+def resolve(node: Node) -> Node:
+    """The value a `const`/`let` gave the identifier `node`, looked up in the scopes around it; else `node`."""
+    node = unwrap(node)
+    if node.type not in ("identifier", "shorthand_property_identifier"):
+        return node
+    name, scope = text_of(node), node.parent
+    while scope is not None:
+        for child in scope.named_children:
+            if child.start_byte >= node.start_byte:
+                break
+            if child.type == "function_declaration" and text_of(child.child_by_field_name("name")) == name:
+                return child
+            for declarator in child.named_children if child.type in _DECLARATIONS else []:
+                value_node = declarator.child_by_field_name("value")
+                if text_of(declarator.child_by_field_name("name")) == name and value_node is not None:
+                    return unwrap(value_node)
+        scope = scope.parent
+    return node
 
 
 def first_error(root: Node) -> Node | None:

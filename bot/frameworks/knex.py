@@ -34,7 +34,7 @@ def candidate(path: str) -> bool:
 
 
 def detect(path: str, text: str) -> bool:
-    return candidate(path) and "knex" in text.lower() and "up" in text
+    return candidate(path) and "knex" in text.lower() and js.exports_up(path, text)
 
 
 def is_down(path: str) -> bool:
@@ -125,9 +125,12 @@ def _statement(node: Node, knex: tuple[str, ...], src: Source) -> list[Operation
         return nm.sql(first.node, first.args[0] if first.args else None, src, "knex.raw")
     if (start is None and first.name in knex) or (origin in knex and first.name in ("table", "from", "into")):
         return _data(node, calls, src)
-    if origin in ("console", "logger"):
+    if (
+        origin in ("console", "logger")
+        or js.text_of(first.node.child_by_field_name("function")) == "Promise.resolve"
+    ):
         return []
-    return [nm.code(node, src)]
+    return nm.awaited_code(node, src)
 
 
 def _schema(c: js.Call, src: Source) -> list[Operation]:

@@ -82,4 +82,4 @@ def _statement(node: Node, src: Source) -> list[Operation]:
         return nm.sql(c.node, c.args[0] if c.args else None, src, f"this.{c.name}")
     if receiver in ("console", "this.logger") or c.name == "log":
         return []
-    return [nm.code(c.node, src)]
+    return nm.awaited_code(node, src)

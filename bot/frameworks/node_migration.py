@@ -140,6 +140,16 @@ def code(node: Node, src: Source, touches: tuple[str, ...] = ()) -> Operation:
     return RunCode(language=src.language, touches=touches, **origin_of(node, src))
 
 
+def awaited_code(node: Node, src: Source) -> list[Operation]:
+    """Application code the migration waits for (`await f()`, `return f()`) as RunCode; a call it does not
+    wait for computes a value in memory (`JSON.parse`, `ids.push`) and changes nothing in the database."""
+    parent = node.parent
+    waited = node.type == "await_expression" or (
+        parent is not None and (parent.type == "return_statement" or parent.type == "arrow_function")
+    )
+    return [code(js.unwrap(node), src)] if waited else []
+
+
 Walk = Callable[[js.Function], list[Operation]]
 
 

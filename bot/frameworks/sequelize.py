@@ -36,6 +36,7 @@ from bot.model.migration import (
     RenameColumn,
     RenameTable,
     SetNotNull,
+    Transaction,
     Unparsed,
 )
 
@@ -50,7 +51,8 @@ def candidate(path: str) -> bool:
 
 
 def detect(path: str, text: str) -> bool:
-    return candidate(path) and ("queryInterface" in text or "QueryInterface" in text)
+    words = ("queryInterface", "QueryInterface", "Sequelize", "DataTypes")
+    return candidate(path) and any(word in text for word in words) and js.exports_up(path, text)
 
 
 def is_down(path: str) -> bool:
@@ -103,12 +105,21 @@ class _Walker:
             self.in_transaction = True
             inner = js.function(c.args[-1])
             return self.walk(inner.body if inner is not None else None)
+        if c.name == "transaction" and receiver.endswith("sequelize"):  # `const t = await ….transaction()`
+            return [Transaction(action="begin", **nm.origin_of(c.node, self.src))]
+        if (
+            c.name in ("commit", "rollback")
+            and not c.args
+            and c.receiver is not None
+            and c.receiver.type == "identifier"
+        ):
+            return [Transaction(action=c.name, **nm.origin_of(c.node, self.src))]
         if c.name == "all" and receiver == "Promise" and c.args:
             return [op for item in js.unwrap(c.args[0]).named_children for op in self._statement(item)]
         if c.name == "query" and receiver.endswith("sequelize"):
             return nm.sql(c.node, c.args[0] if c.args else None, self.src, "sequelize.query")
         if receiver != self.qi:
-            return [] if receiver in ("console", "logger") else [nm.code(c.node, self.src)]
+            return [] if receiver in ("console", "logger") else nm.awaited_code(node, self.src)
         handler = getattr(self, f"_{c.name}", None)
         if handler is not None:
             return list(handler(c))

@@ -61,8 +61,9 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         )
     methods: dict[str, js.Function] = {}
     js.members(js.class_body(klass), methods)
-    up = nm.syntax_error(root, src) + (_walk(methods["up"], src) if "up" in methods else [])
-    down = nm.way_back(methods.get("down"), lambda f: _walk(f, src), "no `down` method")
+    walker = _Walker(src, methods)
+    up = nm.syntax_error(root, src) + (walker.walk(methods["up"]) if "up" in methods else [])
+    down = nm.way_back(methods.get("down"), _Walker(src, methods).walk, "no `down` method")
     in_transaction = js.field_value(klass, "transaction") is not False
     note = (
         "TypeORM runs each migration in a transaction"
@@ -77,29 +78,36 @@ def _is_migration(klass: Node) -> bool:
     return "MigrationInterface" in heritage or "Migration" in heritage
 
 
-def _walk(function: js.Function, src: Source) -> list[Operation]:
-    runner = function.params[0] if function.params else "queryRunner"
-    ops: list[Operation] = []
-    for statement in js.statements(function.body):
-        ops.extend(_statement(statement, runner, src))
-    return ops
+class _Walker:
+    """Turns the statements of `up`/`down` into operations, following the class's own helper methods."""
 
+    def __init__(self, src: Source, methods: dict[str, js.Function]) -> None:
+        self.src = src
+        self.helpers = {k: v for k, v in methods.items() if k not in ("up", "down")}
+        self.followed: set[str] = set()
 
-def _statement(node: Node, runner: str, src: Source) -> list[Operation]:
-    if node.type == "throw_statement":
-        return []
-    c = js.call(node)
-    if c is None:
-        return []
-    if c.name == "all" and js.text_of(c.receiver) == "Promise" and c.args:
-        inner = js.unwrap(c.args[0])
-        return [op for item in inner.named_children for op in _statement(item, runner, src)]
-    receiver = js.text_of(c.receiver)
-    if receiver in (runner, f"{runner}.manager", f"{runner}.connection"):
-        return _runner_call(c, src)
-    if receiver in ("console", "logger", "this.logger") or c.name in _QUIET:
-        return []
-    return [nm.code(c.node, src)]
+    def walk(self, function: js.Function) -> list[Operation]:
+        runner = function.params[0] if function.params else "queryRunner"
+        return [op for statement in js.statements(function.body) for op in self._statement(statement, runner)]
+
+    def _statement(self, node: Node, runner: str) -> list[Operation]:
+        c = js.call(node)
+        if c is None or node.type == "throw_statement":
+            return []
+        if c.name == "all" and js.text_of(c.receiver) == "Promise" and c.args:
+            inner = js.unwrap(c.args[0])
+            return [op for item in inner.named_children for op in self._statement(item, runner)]
+        receiver = js.text_of(c.receiver)
+        if receiver in (runner, f"{runner}.connection"):
+            return _runner_call(c, self.src)
+        if receiver == f"{runner}.manager":
+            return _manager_call(c, self.src)
+        if receiver == "this" and c.name in self.helpers and c.name not in self.followed:
+            self.followed.add(c.name)  # a method of the migration class: read what it does
+            return self.walk(self.helpers[c.name])
+        if receiver in ("console", "logger", "this.logger") or c.name in _QUIET:
+            return []
+        return nm.awaited_code(node, self.src)
 
 
 def _runner_call(c: js.Call, src: Source) -> list[Operation]:
@@ -109,3 +117,13 @@ def _runner_call(c: js.Call, src: Source) -> list[Operation]:
     if c.name in typeorm_runner.READS:
         return []
     return [nm.unparsed(c.node, src, f"`{js.text_of(c.receiver)}.{c.name}` is not read by the review")]
+
+
+def _manager_call(c: js.Call, src: Source) -> list[Operation]:
+    """`queryRunner.manager`: `query` is SQL, reads change nothing, writes are application code on entities."""
+    if c.name == "query":
+        return nm.sql(c.node, c.args[0] if c.args else None, src, "manager.query")
+    if c.name.startswith(("find", "count", "exists", "getRepository", "createQueryBuilder", "has")):
+        return []
+    entity = js.text_of(c.args[0]) if c.args else ""
+    return [nm.code(c.node, src, (entity,) if entity.isidentifier() else ())]
