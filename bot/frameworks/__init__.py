@@ -14,7 +14,18 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from bot.frameworks import dbmate, diesel, drizzle, flyway, golang_migrate, goose, plain, prisma, sqitch
+from bot.frameworks import (
+    dbmate,
+    diesel,
+    drizzle,
+    flyway,
+    golang_migrate,
+    goose,
+    node_config,
+    plain,
+    prisma,
+    sqitch,
+)
 from bot.model.changeset import Tree
 from bot.model.config import Config
 from bot.model.findings import Location
@@ -188,7 +199,7 @@ def detect_dialect(tree: Tree, texts: list[str]) -> str:
             "trilogy": "mysql",
             "sqlite3": "sqlite",
         }[match.group(1)]
-    found = _settings_dialect(tree)
+    found = _settings_dialect(tree) or node_config.dialect(tree)
     if found:
         return found
     sample = "\n".join(texts)[:200_000]

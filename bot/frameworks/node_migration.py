@@ -58,11 +58,11 @@ def sql(node: Node, argument: Node | None, src: Source, what: str) -> list[Opera
 
 
 def name(node: Node | None) -> str:
-    """A table or column name given as a literal string; "" when it is computed."""
+    """A table or column name given as a literal string (the frameworks quote it: case is kept)."""
     if node is None:
         return ""
     found = js.value(node)
-    return found.lower() if isinstance(found, str) else ""
+    return found if isinstance(found, str) else ""
 
 
 def names(node: Node | None) -> tuple[str, ...]:

@@ -133,7 +133,7 @@ class _Walker:
         found = js.value(c.args[0])
         if isinstance(found, dict):
             found = found.get("tableName")
-        return found.lower() if isinstance(found, str) else ""
+        return found if isinstance(found, str) else ""
 
     def _column(self, name: str, node: Node | None) -> ColumnSpec:
         attributes = js.pairs(node)
@@ -153,7 +153,7 @@ class _Walker:
             primary_key=values.get("primaryKey") is True,
             unique=values.get("unique") is True,
             identity=values.get("autoIncrement") is True,
-            references=model.lower() if isinstance(model, str) else None,
+            references=model if isinstance(model, str) else None,
         )
 
     def _unread(self, c: js.Call) -> list[Operation]:
@@ -248,7 +248,7 @@ class _Walker:
                 name=str(name),
                 constraint={"primary_key": "primary_key", "foreign_key": "foreign_key"}.get(kind, kind),
                 columns=columns,
-                references=referenced.lower() if isinstance(referenced, str) else None,
+                references=referenced if isinstance(referenced, str) else None,
                 **nm.origin_of(c.node, self.src),
             )
         ]

@@ -53,7 +53,7 @@ def options(node: Node | None) -> Options:
 
 def target(node: Node | None) -> str:
     """A table named by a string or by a `Table` object."""
-    return nm.name(node) or str(options(node).get("name") or "").lower()
+    return nm.name(node) or str(options(node).get("name") or "")
 
 
 def column(found: Options) -> ColumnSpec:
@@ -168,7 +168,7 @@ def _drop_index(c: js.Call, src: Source) -> list[Operation]:
 
 def _foreign_key(table: str, found: Options, c: js.Call, src: Source) -> Operation:
     columns = nm.strings(found.get("columnNames"))
-    referenced = str(found.get("referencedTableName") or "").lower() or None
+    referenced = str(found.get("referencedTableName") or "") or None
     name = str(found.get("name") or f"FK_{table}_{'_'.join(columns)}")
     return AddConstraint(
         table=table,
@@ -224,7 +224,7 @@ def _drop_constraint(c: js.Call, src: Source) -> list[Operation]:
 
 def _create_table(c: js.Call, src: Source) -> list[Operation]:
     found = options(c.args[0]) if c.args else {}
-    table = str(found.get("name") or "").lower()
+    table = str(found.get("name") or "")
     columns = found.get("columns")
     if not table or not isinstance(columns, list):
         return [nm.unparsed(c.node, src, "the table of `createTable` is computed at run time")]

@@ -235,3 +235,16 @@ def test_what_cannot_be_read_is_unparsed() -> None:
     )
     assert [type(op) for op in migration.up] == [Unparsed, Unparsed, RunCode]
     assert [op.location.line for op in migration.up] == [3, 5, 6]
+
+
+def test_dialect_from_the_knexfile() -> None:
+    knexfile = (
+        "module.exports = {\n  production: { client: 'mysql2', connection: process.env.DATABASE_URL },\n};\n"
+    )
+    result = review_sql(
+        _migration("  await knex.schema.table('orders', (t) => { t.index('state'); });\n"),
+        path=PATH,
+        base={**BASE, "knexfile.js": knexfile},
+    )
+    assert [m.dialect for m in result.migrations] == ["mysql"]
+    assert "non-concurrent-index" not in {f.rule for f in result.active}  # a PostgreSQL rule

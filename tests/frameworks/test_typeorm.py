@@ -216,3 +216,12 @@ def test_entity_using_a_dropped_column_is_a_reference() -> None:
 def test_unknown_runner_method_is_unparsed() -> None:
     migration = _parse(_migration('    await queryRunner.createView(new View({ name: "v" }));\n'))
     assert isinstance(migration.up[0], Unparsed)
+
+
+def test_dialect_from_the_data_source() -> None:
+    source = (
+        'import { DataSource } from "typeorm";\n'
+        'export default new DataSource({ type: "mariadb", migrations: ["src/migrations/*.ts"] });\n'
+    )
+    result = review_sql(_migration(""), path=PATH, base={**BASE, "src/data-source.ts": source})
+    assert [m.dialect for m in result.migrations] == ["mysql"]
