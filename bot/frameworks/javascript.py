@@ -182,10 +182,17 @@ def function(node: Node | None) -> Function | None:
 
 
 def _param_name(node: Node) -> str:
+    """A parameter's name; for `{ context: queryInterface }` (umzug) the name it binds first."""
     if node.type in ("required_parameter", "optional_parameter"):
         pattern = node.child_by_field_name("pattern")
-        return text_of(pattern) if pattern is not None else ""
-    return text_of(node) if node.type == "identifier" else ""
+        return _param_name(pattern) if pattern is not None else ""
+    if node.type == "object_pattern":
+        for child in node.named_children:
+            bound = child.child_by_field_name("value") if child.type == "pair_pattern" else child
+            if bound is not None and bound.type in ("identifier", "shorthand_property_identifier_pattern"):
+                return text_of(bound)
+        return ""
+    return text_of(node) if node.type in ("identifier", "this") else ""
 
 
 @lru_cache(maxsize=4)

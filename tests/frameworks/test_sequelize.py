@@ -189,3 +189,37 @@ def test_model_reading_a_dropped_column_is_a_reference() -> None:
     )
     finding = next(f for f in result.active if f.rule == "column-dropped")
     assert any(ref.path == "models/order.js" for ref in finding.references)
+
+
+def test_sql_held_in_a_constant_and_an_unmanaged_transaction() -> None:
+    migration = _parse(
+        _migration(
+            "    const transaction = await queryInterface.sequelize.transaction();\n"
+            "    const sql = `UPDATE orders SET state = 'open' WHERE state IS NULL`;\n"
+            "    try {\n"
+            "      await queryInterface.sequelize.query(sql, { transaction });\n"
+            "      await transaction.commit();\n"
+            "    } catch (error) {\n"
+            "      await transaction.rollback();\n"
+            "      throw error;\n"
+            "    }\n"
+        )
+    )
+    assert [(op.location.line, op.kind) for op in migration.up] == [
+        (6, "Transaction"),
+        (7, "DataUpdate"),
+        (10, "Transaction"),
+        (12, "Transaction"),
+    ]
+
+
+def test_functions_exported_by_name() -> None:
+    text = (
+        "async function up({ context: queryInterface }) {\n"
+        "  await queryInterface.removeColumn('orders', 'legacy_code');\n"
+        "}\n"
+        "async function down() {}\n"
+        "module.exports = { up, down };\n"
+    )
+    assert detect(PATH, text, Config()) is sequelize
+    assert [op.kind for op in _parse(text).up] == ["DropColumn"]

@@ -225,3 +225,29 @@ def test_dialect_from_the_data_source() -> None:
     )
     result = review_sql(_migration(""), path=PATH, base={**BASE, "src/data-source.ts": source})
     assert [m.dialect for m in result.migrations] == ["mysql"]
+
+
+def test_helper_methods_of_the_class_are_read_where_they_are_called() -> None:
+    migration = _parse(
+        _migration(
+            "    await this.backfill(queryRunner);\n",
+            head=(
+                "  private async backfill(runner: QueryRunner): Promise<void> {\n"
+                "    await runner.query(`UPDATE orders SET state = 'open'`);\n"
+                "  }\n\n"
+            ),
+        )
+    )
+    assert [(op.location.line, op.kind) for op in migration.up] == [(5, "DataUpdate")]
+
+
+def test_suppression_comment_in_typescript() -> None:
+    result = review_sql(
+        _migration(
+            "    // migration-review: ignore column-dropped the entity stopped reading it in #412\n"
+            '    await queryRunner.dropColumn("orders", "legacy_code");\n'
+        ),
+        path=PATH,
+        base=BASE,
+    )
+    assert "column-dropped" not in {f.rule for f in result.active}
