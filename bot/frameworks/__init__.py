@@ -148,6 +148,10 @@ def detect(path: str, text: str, config: Config) -> ModuleType | None:
 _CONTENT = (
     (re.compile(r"<\s*ActiveRecord::Migration\b"), "rails"),
     (re.compile(r"\bmigrations\.Migration\b"), "django"),
+    (re.compile(r"@mikro-orm/migrations"), "mikroorm"),
+    (re.compile(r"\bimplements\s+MigrationInterface\b"), "typeorm"),
+    (re.compile(r"\bqueryInterface\.\w+\("), "sequelize"),
+    (re.compile(r"\bknex\.schema\b"), "knex"),
 )
 
 

@@ -248,3 +248,10 @@ def test_dialect_from_the_knexfile() -> None:
     )
     assert [m.dialect for m in result.migrations] == ["mysql"]
     assert "non-concurrent-index" not in {f.rule for f in result.active}  # a PostgreSQL rule
+
+
+def test_a_file_given_directly_is_known_by_its_content() -> None:
+    from bot.frameworks import sniff
+
+    text = "exports.up = (knex) => knex.schema.table('orders', (t) => t.dropColumn('legacy_code'));\n"
+    assert sniff("/tmp/change.js", text) is knex

@@ -251,3 +251,17 @@ def test_suppression_comment_in_typescript() -> None:
         base=BASE,
     )
     assert "column-dropped" not in {f.rule for f in result.active}
+
+
+def test_entity_named_by_its_class_is_a_reference() -> None:
+    init = _migration(
+        '    await queryRunner.query(`CREATE TABLE "order_item" ("id" SERIAL PRIMARY KEY, "legacyCode" varchar)`);\n'
+    )
+    entity = 'import { Entity, Column } from "typeorm";\n\n@Entity()\nexport class OrderItem {\n  @Column()\n  legacyCode: string;\n}\n'
+    result = review_sql(
+        _migration('    await queryRunner.dropColumn("order_item", "legacyCode");\n'),
+        path=PATH,
+        base={"src/migrations/1700000000000-Init.ts": init, "src/entities/order-item.entity.ts": entity},
+    )
+    finding = next(f for f in result.active if f.rule == "column-dropped")
+    assert ("src/entities/order-item.entity.ts", 6) in [(ref.path, ref.line) for ref in finding.references]
