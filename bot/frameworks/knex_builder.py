@@ -51,7 +51,7 @@ class Table:
             start, calls = js.chain(statement)
             if not calls or js.text_of(start) != builder:
                 if calls:
-                    self.ops.append(nm.code(statement, self.src))
+                    self.ops.extend(nm.awaited_code(statement, self.src))
                 continue
             self._calls(calls, statement)
 
@@ -87,6 +87,8 @@ class Table:
                     ColumnSpec(name=name, type=knex_type("timestamp", (), self.src.dialect)), {}, node
                 )
             return
+        if not args and first.name in ("increments", "bigIncrements"):
+            args = ("id",)  # Knex's default name for the key column
         if not args or not isinstance(args[0], str):
             self.ops.append(
                 nm.unparsed(node, self.src, f"the column of `{first.name}` is computed at run time")

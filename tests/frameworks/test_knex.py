@@ -255,3 +255,14 @@ def test_a_file_given_directly_is_known_by_its_content() -> None:
 
     text = "exports.up = (knex) => knex.schema.table('orders', (t) => t.dropColumn('legacy_code'));\n"
     assert sniff("/tmp/change.js", text) is knex
+
+
+def test_increments_without_a_name_is_the_id_column() -> None:
+    migration = _parse(
+        _migration("  await knex.schema.createTable('tags', (t) => { t.increments(); t.string('name'); });\n")
+    )
+    (table,) = migration.up
+    assert isinstance(table, CreateTable) and [(c.name, c.primary_key) for c in table.columns] == [
+        ("id", True),
+        ("name", False),
+    ]
