@@ -108,3 +108,20 @@ def test_drizzle_review_bad_and_good() -> None:
     good = review_sql('ALTER TABLE "orders" ADD COLUMN "note" text;\n', path=DRIZZLE, base=base)
     assert good.approval == "APPROVED", [(f.rule, f.line) for f in good.active]
     assert [m.framework for m in good.migrations] == ["drizzle"]
+
+
+def test_mikroorm_entity_of_a_dropped_table_is_a_reference() -> None:
+    entity = (
+        "import { Entity, PrimaryKey } from '@mikro-orm/core';\n"
+        "\n"
+        "@Entity({ tableName: 'orders' })\n"
+        "export class Purchase {\n"
+        "  @PrimaryKey() id!: number;\n"
+        "}\n"
+    )
+    service = "import { Purchase } from '../entities/Purchase';\n\nexport const repository = em.getRepository(Purchase);\n"
+    text = _mikro("    this.addSql('drop table orders;');\n")
+    base = {**BASE_SQL, "src/entities/Purchase.ts": entity, "src/services/purchases.ts": service}
+    result = review_sql(text, path=MIKRO, base=base)
+    finding = next(f for f in result.active if f.rule == "table-dropped")
+    assert ("src/services/purchases.ts", 3) in [(ref.path, ref.line) for ref in finding.references]
