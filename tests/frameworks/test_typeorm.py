@@ -265,3 +265,15 @@ def test_entity_named_by_its_class_is_a_reference() -> None:
     )
     finding = next(f for f in result.active if f.rule == "column-dropped")
     assert ("src/entities/order-item.entity.ts", 6) in [(ref.path, ref.line) for ref in finding.references]
+
+
+def test_foreign_key_fix_in_typeorm_terms() -> None:
+    result = review_sql(
+        _migration(
+            '    await queryRunner.createForeignKey("orders", new TableForeignKey({ columnNames: ["user_id"], referencedTableName: "orders", referencedColumnNames: ["id"] }));\n'
+        ),
+        path=PATH,
+        base=BASE,
+    )
+    finding = next(f for f in result.active if f.rule == "constraint-not-valid")
+    assert finding.line == 5 and "createForeignKey` cannot" in finding.fix
