@@ -15,6 +15,7 @@ import re
 from tree_sitter import Node
 
 from bot.frameworks import javascript as js
+from bot.frameworks import javascript_module as jsm
 from bot.frameworks import node_migration as nm
 from bot.frameworks.knex_builder import Table
 from bot.frameworks.node_migration import Source
@@ -34,7 +35,7 @@ def candidate(path: str) -> bool:
 
 
 def detect(path: str, text: str) -> bool:
-    return candidate(path) and "knex" in text.lower() and js.exports_up(path, text)
+    return candidate(path) and "knex" in text.lower() and jsm.exports_up(path, text)
 
 
 def is_down(path: str) -> bool:
@@ -49,7 +50,7 @@ def version(path: str) -> str:
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     src = Source(path, dialect)
     root = js.parse(path, text)
-    functions = js.exported_functions(root)
+    functions = jsm.exported_functions(root)
     if "up" not in functions:
         op = Unparsed(location=Location(path, 1), error="no exported `up` function")
         return Migration(path, NAME, dialect, (op,), None, True, "Knex runs each migration in a transaction")

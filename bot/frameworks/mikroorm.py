@@ -12,6 +12,7 @@ import re
 from tree_sitter import Node
 
 from bot.frameworks import javascript as js
+from bot.frameworks import javascript_module as jsm
 from bot.frameworks import node_migration as nm
 from bot.frameworks.node_migration import Source
 from bot.model.changeset import Tree
@@ -44,14 +45,14 @@ def version(path: str) -> str:
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     src = Source(path, dialect)
     root = js.parse(path, text)
-    klass = next((k for k in js.classes(root) if "Migration" in js.heritage(k)), None)
+    klass = next((k for k in jsm.classes(root) if "Migration" in jsm.heritage(k)), None)
     if klass is None:
         op = Unparsed(location=Location(path, 1), error="no migration class (`extends Migration`)")
         return Migration(
             path, NAME, dialect, (op,), None, True, "MikroORM runs each migration in a transaction"
         )
     methods: dict[str, js.Function] = {}
-    js.members(js.class_body(klass), methods)
+    jsm.members(jsm.class_body(klass), methods)
     up = nm.syntax_error(root, src) + (_walk(methods["up"], src) if "up" in methods else [])
     down = nm.way_back(methods.get("down"), lambda f: _walk(f, src), "no `down` method")
     in_transaction = not _returns_false(methods.get("isTransactional"))

@@ -14,6 +14,7 @@ import re
 from tree_sitter import Node
 
 from bot.frameworks import javascript as js
+from bot.frameworks import javascript_module as jsm
 from bot.frameworks import node_migration as nm
 from bot.frameworks.node_columns import sequelize_type
 from bot.frameworks.node_migration import Source
@@ -52,7 +53,7 @@ def candidate(path: str) -> bool:
 
 def detect(path: str, text: str) -> bool:
     words = ("queryInterface", "QueryInterface", "Sequelize", "DataTypes")
-    return candidate(path) and any(word in text for word in words) and js.exports_up(path, text)
+    return candidate(path) and any(word in text for word in words) and jsm.exports_up(path, text)
 
 
 def is_down(path: str) -> bool:
@@ -67,7 +68,7 @@ def version(path: str) -> str:
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     src = Source(path, dialect)
     root = js.parse(path, text)
-    functions = js.exported_functions(root)
+    functions = jsm.exported_functions(root)
     if "up" not in functions:
         op = Unparsed(location=Location(path, 1), error="no exported `up` function")
         return Migration(

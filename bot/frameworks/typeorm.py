@@ -16,6 +16,7 @@ import re
 from tree_sitter import Node
 
 from bot.frameworks import javascript as js
+from bot.frameworks import javascript_module as jsm
 from bot.frameworks import node_migration as nm
 from bot.frameworks import typeorm_runner
 from bot.frameworks.node_migration import Source
@@ -51,7 +52,7 @@ def version(path: str) -> str:
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     src = Source(path, dialect)
     root = js.parse(path, text)
-    klass = next((k for k in js.classes(root) if _is_migration(k)), None)
+    klass = next((k for k in jsm.classes(root) if _is_migration(k)), None)
     if klass is None:
         op = Unparsed(
             location=Location(path, 1), error="no migration class (`implements MigrationInterface`)"
@@ -60,11 +61,11 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
             path, NAME, dialect, (op,), None, True, "TypeORM runs each migration in a transaction"
         )
     methods: dict[str, js.Function] = {}
-    js.members(js.class_body(klass), methods)
+    jsm.members(jsm.class_body(klass), methods)
     walker = _Walker(src, methods)
     up = nm.syntax_error(root, src) + (walker.walk(methods["up"]) if "up" in methods else [])
     down = nm.way_back(methods.get("down"), _Walker(src, methods).walk, "no `down` method")
-    in_transaction = js.field_value(klass, "transaction") is not False
+    in_transaction = jsm.field_value(klass, "transaction") is not False
     note = (
         "TypeORM runs each migration in a transaction"
         if in_transaction
@@ -74,7 +75,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
 
 
 def _is_migration(klass: Node) -> bool:
-    heritage = js.heritage(klass)
+    heritage = jsm.heritage(klass)
     return "MigrationInterface" in heritage or "Migration" in heritage
 
 
