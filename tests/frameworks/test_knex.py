@@ -266,3 +266,15 @@ def test_increments_without_a_name_is_the_id_column() -> None:
         ("id", True),
         ("name", False),
     ]
+
+
+def test_rollback_plan_names_the_knex_command() -> None:
+    result = review_sql(
+        _migration(
+            "  await knex.schema.table('orders', (t) => { t.dropColumn('legacy_code'); });\n",
+            down="  await knex.schema.table('orders', (t) => { t.string('legacy_code'); });\n",
+        ),
+        path=PATH,
+        base=BASE,
+    )
+    assert "npx knex migrate:down" in [step.command for step in result.rollback_plan]
