@@ -14,7 +14,18 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from bot.frameworks import dbmate, diesel, flyway, golang_migrate, goose, plain, prisma, sqitch
+from bot.frameworks import (
+    dbmate,
+    diesel,
+    drizzle,
+    flyway,
+    golang_migrate,
+    goose,
+    node_config,
+    plain,
+    prisma,
+    sqitch,
+)
 from bot.model.changeset import Tree
 from bot.model.config import Config
 from bot.model.findings import Location
@@ -64,6 +75,11 @@ rails = _Lazy("rails", (".rb",))
 django = _Lazy("django", (".py",))
 alembic = _Lazy("alembic", (".py",))
 liquibase = _Lazy("liquibase", (".xml", ".yaml", ".yml"), _formatted_sql)
+_NODE = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
+mikroorm = _Lazy("mikroorm", _NODE)
+typeorm = _Lazy("typeorm", _NODE)
+sequelize = _Lazy("sequelize", _NODE)
+knex = _Lazy("knex", _NODE)
 
 FRAMEWORKS: tuple[ModuleType, ...] = (
     goose,
@@ -77,6 +93,11 @@ FRAMEWORKS: tuple[ModuleType, ...] = (
     django,
     alembic,
     liquibase,
+    mikroorm,
+    typeorm,
+    sequelize,
+    knex,
+    drizzle,
     plain,
 )
 BY_NAME = {module.NAME: module for module in FRAMEWORKS}
@@ -127,6 +148,10 @@ def detect(path: str, text: str, config: Config) -> ModuleType | None:
 _CONTENT = (
     (re.compile(r"<\s*ActiveRecord::Migration\b"), "rails"),
     (re.compile(r"\bmigrations\.Migration\b"), "django"),
+    (re.compile(r"@mikro-orm/migrations"), "mikroorm"),
+    (re.compile(r"\bimplements\s+MigrationInterface\b"), "typeorm"),
+    (re.compile(r"\bqueryInterface\.\w+\("), "sequelize"),
+    (re.compile(r"\bknex\.schema\b"), "knex"),
 )
 
 
@@ -178,7 +203,7 @@ def detect_dialect(tree: Tree, texts: list[str]) -> str:
             "trilogy": "mysql",
             "sqlite3": "sqlite",
         }[match.group(1)]
-    found = _settings_dialect(tree)
+    found = _settings_dialect(tree) or node_config.dialect(tree)
     if found:
         return found
     sample = "\n".join(texts)[:200_000]

@@ -36,8 +36,21 @@ COMMANDS = {
     "django": "python manage.py migrate {app} {previous}",
     "alembic": "alembic downgrade -{n}",
     "liquibase": "liquibase rollback-count {n}",
+    "typeorm": "npx typeorm migration:revert -d <data-source>",
+    "knex": "npx knex migrate:down",
+    "sequelize": "npx sequelize-cli db:migrate:undo",
+    "mikroorm": "npx mikro-orm migration:down",
 }
-_REPEATED = {"flyway", "goose", "dbmate", "diesel"}  # one command per migration
+_REPEATED = {
+    "flyway",
+    "goose",
+    "dbmate",
+    "diesel",
+    "typeorm",
+    "knex",
+    "sequelize",
+    "mikroorm",
+}  # one command per migration
 _FLAG = re.compile(
     r"(?:feature[ -]?flag|flipper|launchdarkly|unleash|flagsmith|toggle)\b[^`\n]{0,40}`([\w.:-]+)`", re.I
 )

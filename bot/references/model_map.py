@@ -3,7 +3,7 @@
 By convention: Rails `orders` ↔ `Order`, Django `shop_orderitem` ↔ `shop/models.py: OrderItem`.
 By declaration: Rails `self.table_name = "orders"`, Django `db_table = "orders"`, SQLAlchemy
 `__tablename__ = "orders"`, Prisma `@@map("orders")`, GORM `TableName() string { return "orders" }`,
-JPA `@Table(name = "orders")`, TypeORM `@Entity("orders")`.
+JPA `@Table(name = "orders")`, TypeORM `@Entity("orders")`, MikroORM `@Entity({ tableName: "orders" })`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ MAPPING_WORDS = frozenset(
 )
 _MAPPING = re.compile(
     r"(?:__tablename__\s*=\s*|db_table\s*=\s*|table_name\s*=\s*|@@map\(\s*(?:name:\s*)?|@Table\(\s*(?:name\s*=\s*)?"
-    r"|@Entity\(\s*(?:\{\s*name:\s*)?|TableName\(\)\s*string\s*\{\s*return\s*)[\"'`](\w+)[\"'`]"
+    r"|@Entity\(\s*(?:\{\s*(?:name|tableName):\s*)?|TableName\(\)\s*string\s*\{\s*return\s*)[\"'`](\w+)[\"'`]"
 )
 _DEFINITION = re.compile(
     r"^[ \t]*(?:(?:export|public|default|abstract|final)[ \t]+)*(?:class|model)[ \t]+([A-Z]\w*)"

@@ -29,7 +29,7 @@ DEFAULT_EXCLUDES = (
     "coverage/", "tmp/", "log/", "public/assets/", "public/packs/", ".venv/", "venv/", "__pycache__/",
     "*.min.js", "*.min.css", "*.map", "*.lock", "package-lock.json", "*.pb.go", "*_pb2.py", "*.snap",
     # old migrations and schema dumps name every column that ever existed
-    "db/migrate/", "migrations/", "migration/", "alembic/versions/", "versions/*.py", "db/changelog/",
+    "db/migrate/", "migrations/", "migration/", "*_migrations/", "alembic/versions/", "versions/*.py", "db/changelog/",
     "/deploy/*.sql", "/revert/*.sql", "/verify/*.sql", "db/schema.rb", "db/structure.sql", "schema.sql",
 )  # fmt: skip
 _BINARY_SUFFIXES = frozenset(

@@ -35,6 +35,11 @@ FRAMEWORK_LABELS = {
     "django": "Django",
     "alembic": "Alembic",
     "liquibase": "Liquibase",
+    "typeorm": "TypeORM",
+    "knex": "Knex",
+    "sequelize": "Sequelize",
+    "mikroorm": "MikroORM",
+    "drizzle": "Drizzle",
 }
 DIALECT_LABELS = {"postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB", "sqlite": "SQLite"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

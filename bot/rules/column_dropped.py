@@ -48,6 +48,18 @@ RULE = Rule(
             "Remove the field from the model with `SeparateDatabaseAndState` (state only), remove every use, "
             "deploy, then drop the column in a later migration.",
         ),
+        (
+            "knex",
+            "Remove every use of the column from the code and deploy, then `table.dropColumn(…)` in a later migration.",
+        ),
+        (
+            "typeorm",
+            "Remove the `@Column` from the entity and every use of it, deploy, then `queryRunner.dropColumn(…)` in a later migration.",
+        ),
+        (
+            "sequelize",
+            "Remove the attribute from the model and every use of it, deploy, then `queryInterface.removeColumn(…)` in a later migration.",
+        ),
     ),
 )
 

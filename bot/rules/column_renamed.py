@@ -46,6 +46,18 @@ RULE = Rule(
             "Add the new field, write both in `save()`, backfill with `RunPython`, switch reads, then remove the "
             "old field in a later migration (`db_column` keeps the old name if only the attribute changes).",
         ),
+        (
+            "knex",
+            "Add the new column, write both from the code, backfill, switch reads, then `table.dropColumn` the old one in a later migration.",
+        ),
+        (
+            "typeorm",
+            "Add the new column, write both from the entity, backfill, switch reads, then drop the old one later (`@Column({ name: 'old' })` keeps the old name if only the property changes).",
+        ),
+        (
+            "sequelize",
+            "Add the new column, write both from the model, backfill, switch reads, then drop the old one later (`field: 'old'` keeps the old name if only the attribute changes).",
+        ),
     ),
 )
 

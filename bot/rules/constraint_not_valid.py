@@ -43,6 +43,18 @@ RULE = Rule(
             "alembic",
             '`op.execute("ALTER TABLE … ADD CONSTRAINT … NOT VALID")`, then `VALIDATE CONSTRAINT` in a later revision.',
         ),
+        (
+            "knex",
+            "`knex.raw('ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY … NOT VALID')` instead of `table.foreign()`, then `VALIDATE CONSTRAINT` in a later migration.",
+        ),
+        (
+            "typeorm",
+            "`queryRunner.query('ALTER TABLE … ADD CONSTRAINT … NOT VALID')` (`createForeignKey` cannot add it NOT VALID), then `VALIDATE CONSTRAINT` in a later migration.",
+        ),
+        (
+            "sequelize",
+            "`queryInterface.sequelize.query('ALTER TABLE … ADD CONSTRAINT … NOT VALID')` instead of `addConstraint`, then `VALIDATE CONSTRAINT` in a later migration.",
+        ),
     ),
 )
 

@@ -50,6 +50,28 @@ RULE = Rule(
         "-- +goose Down\nALTER TABLE orders ADD COLUMN IF NOT EXISTS legacy_status text;\n"
         "UPDATE orders SET legacy_status = b.legacy_status FROM orders_legacy_status_backup b WHERE b.id = orders.id;",
     ),
+    framework_help=(
+        (
+            "knex",
+            "Write `exports.down` (or `export async function down`) that restores what `up` destroys, from a backup table `up` fills first.",
+        ),
+        (
+            "typeorm",
+            "Write `down(queryRunner)` that restores what `up` destroys, from a backup table `up` fills first.",
+        ),
+        (
+            "sequelize",
+            "Write `down(queryInterface)` that restores what `up` destroys, from a backup table `up` fills first.",
+        ),
+        (
+            "mikroorm",
+            "Write `down()` with `this.addSql(…)` that restores what `up` destroys, from a backup table `up` fills first.",
+        ),
+        (
+            "drizzle",
+            "drizzle-kit writes no down migration: copy what is destroyed into a backup table first and commit the restore SQL beside the migration.",
+        ),
+    ),
 )
 
 _LOSES_DATA = (DropColumn, DropTable, Truncate)  # schema objects and whole tables: critical

@@ -52,6 +52,22 @@ RULE = Rule(
             "liquibase",
             'a `<sql>CREATE INDEX CONCURRENTLY …</sql>` change in a changeSet with `runInTransaction="false"`.',
         ),
+        (
+            "knex",
+            "`knex.raw('CREATE INDEX CONCURRENTLY IF NOT EXISTS … ON …')` in a migration that exports `config = { transaction: false }`.",
+        ),
+        (
+            "typeorm",
+            "`queryRunner.createIndex(table, new TableIndex({ …, isConcurrent: true }))` (or `CREATE INDEX CONCURRENTLY` through `queryRunner.query`) in a class with `transaction = false`.",
+        ),
+        (
+            "sequelize",
+            "`queryInterface.addIndex(table, [columns], { concurrently: true })`, outside `sequelize.transaction`.",
+        ),
+        (
+            "mikroorm",
+            "`this.addSql('CREATE INDEX CONCURRENTLY …')` in a class whose `isTransactional()` returns false.",
+        ),
     ),
 )
 

@@ -43,6 +43,18 @@ RULE = Rule(
             "alembic",
             "`op.add_column(sa.Column(..., nullable=True))` or with `server_default=`; backfill; then `op.alter_column(..., nullable=False)`.",
         ),
+        (
+            "knex",
+            "Add the column nullable (or with `.defaultTo(…)`), backfill in batches, then `table.dropNullable('col')` in a later migration.",
+        ),
+        (
+            "typeorm",
+            "`addColumn` with `isNullable: true` (or a `default`), backfill in batches, then make it NOT NULL in a later migration.",
+        ),
+        (
+            "sequelize",
+            "`addColumn` with `allowNull: true` (or a `defaultValue`), backfill in batches, then `changeColumn` to `allowNull: false` later.",
+        ),
     ),
 )
 

@@ -44,6 +44,18 @@ RULE = Rule(
             "alembic",
             "`op.execute` a `CHECK (col IS NOT NULL) NOT VALID` constraint, validate it, then `op.alter_column(…, nullable=False)`.",
         ),
+        (
+            "knex",
+            "`knex.raw` a `CHECK (col IS NOT NULL) NOT VALID` constraint, validate it in a later migration, then `table.dropNullable('col')`.",
+        ),
+        (
+            "typeorm",
+            "`queryRunner.query` a `CHECK (col IS NOT NULL) NOT VALID` constraint, validate it in a later migration, then `SET NOT NULL`.",
+        ),
+        (
+            "sequelize",
+            "`queryInterface.sequelize.query` a `CHECK (col IS NOT NULL) NOT VALID` constraint, validate it later, then `changeColumn` to `allowNull: false`.",
+        ),
     ),
 )
 

@@ -28,6 +28,20 @@ RULE = Rule(
     help="Add a column of the new type, dual-write, backfill in batches, switch reads, then drop the old column.",
     bad=("ALTER TABLE orders ALTER COLUMN total TYPE numeric(12, 2);",),
     good=("ALTER TABLE orders ADD COLUMN total_v2 numeric(12, 2);",),
+    framework_help=(
+        (
+            "knex",
+            "Add a column of the new type (not `.alter()`), dual-write, backfill in batches, switch reads, then drop the old column later.",
+        ),
+        (
+            "typeorm",
+            "Add a column of the new type (not `changeColumn`, which drops and re-adds it), dual-write, backfill in batches, switch reads, then drop the old column.",
+        ),
+        (
+            "sequelize",
+            "Add a column of the new type (not `changeColumn`), dual-write, backfill in batches, switch reads, then drop the old column.",
+        ),
+    ),
 )
 
 _TEXT = {"text", "varchar", "character varying", "citext"}

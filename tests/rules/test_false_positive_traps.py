@@ -149,3 +149,15 @@ def test_materialized_view_created_in_the_same_migration_is_new() -> None:
         "CREATE UNIQUE INDEX daily_day_idx ON daily (day);\nCOMMIT;"
     )
     assert not rule_ids(review_sql(sql)) & {"non-concurrent-index", "statements-after-exclusive-lock"}
+
+
+def test_a_table_rebuilt_under_its_own_name_is_not_dropped() -> None:
+    sql = (
+        "CREATE TABLE sessions (id integer PRIMARY KEY, token text);\n-- migration\n"
+        "CREATE TABLE temporary_sessions (id integer PRIMARY KEY, token text, version integer);\n"
+        "INSERT INTO temporary_sessions (id, token) SELECT id, token FROM sessions;\n"
+        "DROP TABLE sessions;\n"
+        "ALTER TABLE temporary_sessions RENAME TO sessions;\n"
+    )
+    assert "table-dropped" not in rule_ids(review_sql(sql, dialect="sqlite"))
+    assert "table-dropped" in rule_ids(review_sql(sql.rsplit("ALTER", 1)[0], dialect="sqlite"))

@@ -1,0 +1,112 @@
+"""What a JavaScript/TypeScript module exports: its `up`/`down` functions and its migration classes.
+
+`exports.up = …`, `module.exports = { up, down }` (functions declared above it included),
+`export async function up`, `export const up = …`, `export default { … }`; a class's methods and the
+literal values of its fields (`transaction = false`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+
+from tree_sitter import Node
+
+from bot.frameworks.javascript import (
+    Function,
+    Value,
+    function,
+    parse,
+    resolve,
+    text_of,
+    value,
+    value_key,
+)
+
+
+@lru_cache(maxsize=4)
+def exports_up(path: str, text: str) -> bool:
+    """Does the module export an `up` function (a migration), rather than only mention one?"""
+    return "up" in exported_functions(parse(path, text))
+
+
+def exported_functions(root: Node) -> dict[str, Function]:
+    """`exports.up = …`, `module.exports = { up … }`, `export async function up`, `export const up = …`."""
+    found: dict[str, Function] = {}
+    for node in root.named_children:
+        target = node.named_children[0] if node.type == "export_statement" and node.named_children else node
+        if target.type == "expression_statement" and target.named_children:
+            _assignment(target.named_children[0], found)
+        elif target.type == "function_declaration":
+            _add(found, text_of(target.child_by_field_name("name")), target)
+        elif target.type == "object":  # `export default { up, down }`
+            members(target, found)
+        elif target.type in ("lexical_declaration", "variable_declaration"):
+            for declarator in target.named_children:
+                name = text_of(declarator.child_by_field_name("name"))
+                _add(found, name, declarator.child_by_field_name("value"))
+                members(declarator.child_by_field_name("value"), found)
+    return found
+
+
+def _assignment(node: Node, found: dict[str, Function]) -> None:
+    if node.type != "assignment_expression":
+        return
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    name = text_of(left)
+    if name in ("module.exports", "exports"):
+        members(right, found)
+    elif name.startswith(("exports.", "module.exports.")) and left is not None:
+        _add(found, text_of(left.child_by_field_name("property")), right)
+
+
+def members(node: Node | None, found: dict[str, Function]) -> None:
+    """The functions an object literal or a class body holds, by name."""
+    if node is None or node.type not in ("object", "class_body"):
+        return
+    for member in node.named_children:
+        if member.type == "method_definition":
+            _add(found, text_of(member.child_by_field_name("name")), member)
+        elif member.type == "shorthand_property_identifier":  # `{ up, down }`
+            _add(found, text_of(member), resolve(member))
+        elif member.type in ("pair", "public_field_definition", "field_definition"):
+            key = member.child_by_field_name("key") or member.child_by_field_name("name")
+            if key is None and member.named_children:
+                key = member.named_children[0]
+            _add(found, value_key(key), member.child_by_field_name("value"))
+
+
+def _add(found: dict[str, Function], name: str, node: Node | None) -> None:
+    made = function(node)
+    if name and made is not None and name not in found:
+        found[name] = made
+
+
+def classes(root: Node) -> Iterator[Node]:
+    """Every class declaration, at any depth (exported, default-exported or not)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type in ("class_declaration", "class", "abstract_class_declaration"):
+            yield node
+        stack.extend(reversed(node.named_children))
+
+
+def heritage(klass: Node) -> str:
+    return " ".join(text_of(child) for child in klass.named_children if child.type == "class_heritage")
+
+
+def class_body(klass: Node) -> Node | None:
+    return klass.child_by_field_name("body")
+
+
+def field_value(klass: Node, name: str) -> Value:
+    """A class field's literal value (`transaction = false`), or None when the class does not set it."""
+    body = class_body(klass)
+    for member in body.named_children if body is not None else []:
+        if member.type in ("public_field_definition", "field_definition"):
+            key = member.child_by_field_name("name") or member.child_by_field_name("property")
+            val = member.child_by_field_name("value")
+            if text_of(key) == name and val is not None:
+                return value(val)
+    return None

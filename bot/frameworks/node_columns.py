@@ -1,0 +1,118 @@
+"""Column types of the JavaScript/TypeScript frameworks, as the SQL type they create.
+
+Knex names a type by its builder method (`t.string('code', 40)`), Sequelize by a `DataTypes` member
+(`Sequelize.STRING(40)`), TypeORM by the database's own type name with its length (`type: 'varchar'`).
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from bot.frameworks import javascript as js
+
+_KNEX = {
+    "increments": "serial",
+    "bigIncrements": "bigserial",
+    "integer": "integer",
+    "bigInteger": "bigint",
+    "bigint": "bigint",
+    "tinyint": "smallint",
+    "smallint": "smallint",
+    "mediumint": "integer",
+    "text": "text",
+    "float": "real",
+    "double": "double precision",
+    "boolean": "boolean",
+    "date": "date",
+    "datetime": "timestamptz",
+    "timestamp": "timestamptz",
+    "time": "time",
+    "binary": "bytea",
+    "json": "json",
+    "jsonb": "jsonb",
+    "uuid": "uuid",
+    "geometry": "geometry",
+    "enum": "text",
+    "enu": "text",
+}
+_MYSQL = {
+    "serial": "int unsigned",
+    "bigserial": "bigint unsigned",
+    "timestamptz": "datetime",
+    "bytea": "blob",
+}
+KNEX_TYPES = frozenset({*_KNEX, "string", "decimal", "specificType"})
+
+_SEQUELIZE = {
+    "STRING": "varchar(255)",
+    "CHAR": "char(255)",
+    "TEXT": "text",
+    "CITEXT": "citext",
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "SMALLINT": "smallint",
+    "TINYINT": "smallint",
+    "MEDIUMINT": "integer",
+    "FLOAT": "real",
+    "REAL": "real",
+    "DOUBLE": "double precision",
+    "DECIMAL": "numeric",
+    "NUMERIC": "numeric",
+    "BOOLEAN": "boolean",
+    "DATE": "timestamptz",
+    "DATEONLY": "date",
+    "TIME": "time",
+    "UUID": "uuid",
+    "JSON": "json",
+    "JSONB": "jsonb",
+    "BLOB": "bytea",
+    "ENUM": "text",
+    "ARRAY": "array",
+    "INET": "inet",
+}
+
+
+def knex_type(method: str, args: tuple[js.Value, ...], dialect: str) -> str:
+    """The SQL type of `t.<method>(name, …args)`."""
+    numbers = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
+    if method == "string":
+        found = f"varchar({numbers[0] if numbers else 255})"
+    elif method == "decimal":
+        found = f"numeric({numbers[0] if numbers else 8},{numbers[1] if len(numbers) > 1 else 2})"
+    elif method == "specificType":
+        found = str(args[0]).lower() if args and isinstance(args[0], str) else ""
+    else:
+        found = _KNEX.get(method, method.lower())
+    return _MYSQL.get(found, found) if dialect == "mysql" else found
+
+
+def sequelize_type(node: Node | None, dialect: str) -> str:
+    """`Sequelize.STRING(40)`, `DataTypes.DECIMAL(10, 2)`, `Sequelize.DataTypes.TEXT` as SQL."""
+    if node is None:
+        return ""
+    found = js.call(node)
+    member = js.unwrap(found.node.child_by_field_name("function") or found.node) if found else js.unwrap(node)
+    kind = js.text_of(member).rsplit(".", 1)[-1].upper()
+    base = _SEQUELIZE.get(kind, kind.lower())
+    numbers = [v for a in (found.args if found else ()) if isinstance(v := js.value(a), int)]
+    if numbers and base.startswith(("varchar", "char")):
+        base = f"{base.split('(')[0]}({numbers[0]})"
+    elif numbers and base == "numeric":
+        base = f"numeric({','.join(map(str, numbers[:2]))})"
+    if dialect == "mysql":
+        return {"timestamptz": "datetime", "bytea": "blob"}.get(base, base)
+    return base
+
+
+def typeorm_type(options: dict[str, js.Value]) -> str:
+    """A `TableColumn`'s `type`, with its `length` or `precision`/`scale`."""
+    kind = options.get("type")
+    base = kind.lower() if isinstance(kind, str) else ""
+    length, precision, scale = options.get("length"), options.get("precision"), options.get("scale")
+    if base and isinstance(length, int | str) and str(length):
+        return f"{base}({length})"
+    if base and isinstance(precision, int):
+        return f"{base}({precision},{scale})" if isinstance(scale, int) else f"{base}({precision})"
+    if base and options.get("isArray") is True:
+        return f"{base}[]"
+    return base

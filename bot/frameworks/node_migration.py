@@ -1,0 +1,210 @@
+"""What the JavaScript/TypeScript framework readers (TypeORM, Knex, Sequelize, MikroORM) share.
+
+The SQL a call runs is read by the SQL reader at its own lines; a call a framework documents but the
+review cannot read (its table computed at run time, SQL built by a function) becomes Unparsed, a finding,
+never silence; a data change given as an object (`{ state: 'open' }`) becomes a DataUpdate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from bot.frameworks import javascript as js
+from bot.frameworks import suppressions
+from bot.frameworks.origin import Origin, origin
+from bot.frameworks.sqlfile import parse_sql
+from bot.frameworks.statements import separate
+from bot.model.migration import (
+    DataDelete,
+    DataInsert,
+    DataUpdate,
+    Migration,
+    Operation,
+    RunCode,
+    Unparsed,
+)
+from bot.sql.names import VOLATILE_FUNCTIONS
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str
+    dialect: str
+
+    @property
+    def language(self) -> str:
+        return "typescript" if self.path.endswith(js.TYPESCRIPT) else "javascript"
+
+
+def origin_of(node: Node, src: Source) -> Origin:
+    node = js.unwrap(node)
+    return origin(src.path, js.line_of(node), node.end_point[0] + 1, js.text_of(node))
+
+
+def unparsed(node: Node, src: Source, error: str) -> Operation:
+    return Unparsed(error=error, **origin_of(node, src))
+
+
+def sql(node: Node, argument: Node | None, src: Source, what: str) -> list[Operation]:
+    """The statements of a SQL string argument, at their lines; Unparsed when the SQL is not a literal."""
+    found = js.sql_text(argument) if argument is not None else None
+    if found is None:
+        return [unparsed(node, src, f"the SQL of `{what}` is computed at run time, so it could not be read")]
+    text, line = found
+    return list(parse_sql(src.path, text, src.dialect, first_line=line))
+
+
+def name(node: Node | None) -> str:
+    """A table or column name given as a literal string (the frameworks quote it: case is kept)."""
+    if node is None:
+        return ""
+    found = js.value(node)
+    return found if isinstance(found, str) else ""
+
+
+def names(node: Node | None) -> tuple[str, ...]:
+    """One name or an array of names (`'a'`, `['a', 'b']`)."""
+    if node is None:
+        return ()
+    found = js.value(node)
+    if isinstance(found, list):
+        return tuple(item for item in found if isinstance(item, str))
+    return (found,) if isinstance(found, str) else ()
+
+
+def strings(found: js.Value) -> tuple[str, ...]:
+    """The strings of an array value (`['a', 'b']`); nothing for anything else."""
+    return tuple(item for item in found if isinstance(item, str)) if isinstance(found, list) else ()
+
+
+def literal(found: js.Value) -> str:
+    """A JavaScript value as SQL: `'open'`, `1`, `true`, `NULL`; code as its source text."""
+    if found is None:
+        return "NULL"
+    if isinstance(found, bool):
+        return "true" if found else "false"
+    if isinstance(found, int | float):
+        return str(found)
+    if isinstance(found, str):
+        return "'" + found.replace("'", "''") + "'"
+    if isinstance(found, js.Code):
+        return found.text
+    return "'" + str(found).replace("'", "''") + "'"
+
+
+def condition(node: Node | None) -> str | None:
+    """A `where` object (`{ state: null, id: 3 }`) as SQL; its source text when it is not an object."""
+    if node is None:
+        return None
+    found = js.pairs(node)
+    if not found and js.unwrap(node).type != "object":
+        return js.text_of(node)
+    parts = [
+        f"{key} IS NULL" if (val := expression(item)) == "NULL" else f"{key} = {val}"
+        for key, item in found.items()
+    ]
+    return " AND ".join(parts) or None
+
+
+def expression(node: Node) -> str:
+    """A value as SQL: a literal, or the SQL of `knex.raw('…')`/`Sequelize.literal('…')`, else its source."""
+    inner = js.call(node)
+    if inner is not None and inner.name in ("raw", "literal") and inner.args:
+        found = js.value(inner.args[0])
+        if isinstance(found, str):
+            return found
+    return literal(js.value(node))
+
+
+def update(node: Node, src: Source, table: str, values: Node | None, where: str | None) -> Operation:
+    assignments = tuple((key, expression(item)) for key, item in js.pairs(values).items())
+    reads = tuple(part.split(" ")[0] for part in (where or "").split(" AND ") if part)
+    return DataUpdate(table=table, assignments=assignments, where=where, reads=reads, **origin_of(node, src))
+
+
+def delete(node: Node, src: Source, table: str, where: str | None) -> Operation:
+    return DataDelete(table=table, where=where, **origin_of(node, src))
+
+
+def insert(node: Node, src: Source, table: str, rows: Node | None) -> Operation:
+    found = js.value(rows) if rows is not None else None
+    first = found[0] if isinstance(found, list) and found else found
+    columns = tuple(first) if isinstance(first, dict) else ()
+    return DataInsert(table=table, columns=columns, **origin_of(node, src))
+
+
+def code(node: Node, src: Source, touches: tuple[str, ...] = ()) -> Operation:
+    return RunCode(language=src.language, touches=touches, **origin_of(node, src))
+
+
+def awaited_code(node: Node, src: Source) -> list[Operation]:
+    """Application code the migration waits for (`await f()`, `return f()`) as RunCode; a call it does not
+    wait for computes a value in memory (`JSON.parse`, `ids.push`) and changes nothing in the database."""
+    parent = node.parent
+    waited = node.type == "await_expression" or (
+        parent is not None and (parent.type == "return_statement" or parent.type == "arrow_function")
+    )
+    return [code(js.unwrap(node), src)] if waited else []
+
+
+Walk = Callable[[js.Function], list[Operation]]
+
+
+def way_back(down: js.Function | None, walk: Walk, missing: str) -> tuple[tuple[Operation, ...] | None, str]:
+    """The down function's operations, or why there is none (missing, or it throws)."""
+    if down is None:
+        return None, missing
+    body = list(js.statements(down.body))
+    if body and body[0].type == "throw_statement":
+        return None, "`down` throws an error"
+    return tuple(walk(down)), ""
+
+
+def build(
+    src: Source,
+    framework: str,
+    text: str,
+    up: list[Operation],
+    down: tuple[tuple[Operation, ...] | None, str],
+    transaction: tuple[bool, str],
+    version: str,
+) -> Migration:
+    ops = separate(up)
+    return Migration(
+        path=src.path,
+        framework=framework,
+        dialect=src.dialect,
+        up=ops,
+        down=down[0],
+        in_transaction=transaction[0],
+        transaction_note=transaction[1],
+        down_path=src.path if down[0] is not None else None,
+        irreversible_reason=down[1] if down[0] is None else "",
+        suppressions=suppressions.find(text, ops),
+        version=version,
+    )
+
+
+def syntax_error(root: Node, src: Source) -> list[Operation]:
+    if not root.has_error:
+        return []
+    node = js.first_error(root)
+    if node is None:
+        return []
+    return [
+        Unparsed(
+            error="syntax error",
+            **origin(src.path, js.line_of(node), js.line_of(node), js.text_of(node)[:200]),
+        )
+    ]
+
+
+def volatile(default: str | None) -> bool:
+    """Does a column default call a function whose value changes per row (`gen_random_uuid()`)?"""
+    if not default:
+        return False
+    words = {word.strip("(").lower() for word in default.replace("(", "( ").split() if word.endswith("(")}
+    return bool(words & VOLATILE_FUNCTIONS)

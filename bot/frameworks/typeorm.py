@@ -1,0 +1,130 @@
+"""TypeORM migrations: a class implementing `MigrationInterface`, read with the TypeScript or JavaScript grammar.
+
+- `up(queryRunner)` and `down(queryRunner)`: `queryRunner.query(sql)` is read as SQL (template literals
+  included, `${…}` standing for a value), the `QueryRunner` API (`addColumn`, `changeColumn`, `createIndex`,
+  `createTable`, …) as operations (see `typeorm_runner`). A `down` that throws is no way back.
+- TypeORM runs each migration in a transaction (`migrationsTransactionMode` "all" or "each") unless the
+  class says `transaction = false`, which needs the "each" mode.
+- Calls on the query runner the review does not know, and any other call, stay visible: Unparsed for the
+  runner's own methods, RunCode for the application's code.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+
+from bot.frameworks import javascript as js
+from bot.frameworks import javascript_module as jsm
+from bot.frameworks import node_migration as nm
+from bot.frameworks import typeorm_runner
+from bot.frameworks.node_migration import Source
+from bot.model.changeset import Tree
+from bot.model.findings import Location
+from bot.model.migration import Migration, Operation, Unparsed
+
+NAME = "typeorm"
+EXTENSIONS = js.SOURCE
+_VERSION = re.compile(r"(\d{10,})")
+_QUIET = frozenset({"log", "warn", "info", "debug", "error"})
+
+
+def candidate(path: str) -> bool:
+    return "migration" in path.lower() and not path.endswith(".d.ts")
+
+
+def detect(path: str, text: str) -> bool:
+    return candidate(path) and (
+        "MigrationInterface" in text or "QueryRunner" in text or "queryRunner" in text
+    )
+
+
+def is_down(path: str) -> bool:
+    return False
+
+
+def version(path: str) -> str:
+    match = _VERSION.search(path.rsplit("/", 1)[-1])
+    return match.group(1) if match else ""
+
+
+def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
+    src = Source(path, dialect)
+    root = js.parse(path, text)
+    klass = next((k for k in jsm.classes(root) if _is_migration(k)), None)
+    if klass is None:
+        op = Unparsed(
+            location=Location(path, 1), error="no migration class (`implements MigrationInterface`)"
+        )
+        return Migration(
+            path, NAME, dialect, (op,), None, True, "TypeORM runs each migration in a transaction"
+        )
+    methods: dict[str, js.Function] = {}
+    jsm.members(jsm.class_body(klass), methods)
+    walker = _Walker(src, methods)
+    up = nm.syntax_error(root, src) + (walker.walk(methods["up"]) if "up" in methods else [])
+    down = nm.way_back(methods.get("down"), _Walker(src, methods).walk, "no `down` method")
+    in_transaction = jsm.field_value(klass, "transaction") is not False
+    note = (
+        "TypeORM runs each migration in a transaction"
+        if in_transaction
+        else "the class sets `transaction = false`"
+    )
+    return nm.build(src, NAME, text, up, down, (in_transaction, note), version(path))
+
+
+def _is_migration(klass: Node) -> bool:
+    heritage = jsm.heritage(klass)
+    return "MigrationInterface" in heritage or "Migration" in heritage
+
+
+class _Walker:
+    """Turns the statements of `up`/`down` into operations, following the class's own helper methods."""
+
+    def __init__(self, src: Source, methods: dict[str, js.Function]) -> None:
+        self.src = src
+        self.helpers = {k: v for k, v in methods.items() if k not in ("up", "down")}
+        self.followed: set[str] = set()
+
+    def walk(self, function: js.Function) -> list[Operation]:
+        runner = function.params[0] if function.params else "queryRunner"
+        return [op for statement in js.statements(function.body) for op in self._statement(statement, runner)]
+
+    def _statement(self, node: Node, runner: str) -> list[Operation]:
+        c = js.call(node)
+        if c is None or node.type == "throw_statement":
+            return []
+        if c.name == "all" and js.text_of(c.receiver) == "Promise" and c.args:
+            inner = js.unwrap(c.args[0])
+            return [op for item in inner.named_children for op in self._statement(item, runner)]
+        receiver = js.text_of(c.receiver)
+        if receiver in (runner, f"{runner}.connection"):
+            return _runner_call(c, self.src)
+        if receiver == f"{runner}.manager":
+            return _manager_call(c, self.src)
+        if receiver == "this" and c.name in self.helpers and c.name not in self.followed:
+            self.followed.add(c.name)  # a method of the migration class: read what it does
+            return self.walk(self.helpers[c.name])
+        if receiver in ("console", "logger", "this.logger") or c.name in _QUIET:
+            return []
+        return nm.awaited_code(node, self.src)
+
+
+def _runner_call(c: js.Call, src: Source) -> list[Operation]:
+    handler = typeorm_runner.HANDLERS.get(c.name)
+    if handler is not None:
+        return handler(c, src)
+    if c.name in typeorm_runner.READS:
+        return []
+    return [nm.unparsed(c.node, src, f"`{js.text_of(c.receiver)}.{c.name}` is not read by the review")]
+
+
+def _manager_call(c: js.Call, src: Source) -> list[Operation]:
+    """`queryRunner.manager`: `query` is SQL, reads change nothing, writes are application code on entities."""
+    if c.name == "query":
+        return nm.sql(c.node, c.args[0] if c.args else None, src, "manager.query")
+    if c.name.startswith(("find", "count", "exists", "getRepository", "createQueryBuilder", "has")):
+        return []
+    entity = js.text_of(c.args[0]) if c.args else ""
+    return [nm.code(c.node, src, (entity,) if entity.isidentifier() else ())]

@@ -1,0 +1,280 @@
+"""Knex migrations through `review()`: detection, the schema builder and `knex.raw` at their lines, data
+changes through the query builder, `config = { transaction: false }`, reversibility and references."""
+
+from __future__ import annotations
+
+from bot.frameworks import detect, knex
+from bot.model.changeset import MemoryTree
+from bot.model.config import Config
+from bot.model.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    AlterColumnType,
+    CreateTable,
+    DataDelete,
+    DataUpdate,
+    DropColumn,
+    DropNotNull,
+    DropTable,
+    RenameColumn,
+    RunCode,
+    SetDefault,
+    SetNotNull,
+    Unparsed,
+)
+from tests.conftest import review_sql
+
+PATH = "migrations/20240601120000_change_orders.js"
+BASE = {
+    "migrations/20240101000000_create_orders.js": (
+        "exports.up = (knex) =>\n"
+        "  knex.schema.createTable('orders', (t) => {\n"
+        "    t.increments('id');\n"
+        "    t.string('legacy_code');\n"
+        "    t.string('state');\n"
+        "    t.integer('total');\n"
+        "    t.integer('user_id');\n"
+        "  });\n"
+        "exports.down = (knex) => knex.schema.dropTable('orders');\n"
+    )
+}
+
+
+def _migration(up: str, down: str = "", tail: str = "") -> str:
+    down_part = f"exports.down = async function (knex) {{\n{down}}};\n" if down is not None else ""
+    return f"exports.up = async function (knex) {{\n{up}}};\n\n{down_part}{tail}"
+
+
+def _parse(text: str, path: str = PATH) -> knex.Migration:
+    return knex.parse(path, text, MemoryTree(), "postgres")
+
+
+def _rules(result: object) -> set[tuple[str, int]]:
+    return {(f.rule, f.line) for f in result.active}  # type: ignore[attr-defined]
+
+
+def test_detects_knex_migrations_in_javascript_and_typescript() -> None:
+    text = _migration("  await knex.schema.dropTable('x');\n")
+    assert detect(PATH, text, Config()) is knex
+    typescript = (
+        'import type { Knex } from "knex";\n\n'
+        "export async function up(knex: Knex): Promise<void> {\n"
+        "  await knex.schema.alterTable('orders', (table) => {\n"
+        "    table.dropColumn('legacy_code');\n"
+        "  });\n"
+        "}\n\n"
+        "export async function down(knex: Knex): Promise<void> {}\n"
+    )
+    path = "db/migrations/20240601120000_drop.ts"
+    assert detect(path, typescript, Config()) is knex
+    migration = knex.parse(path, typescript, MemoryTree(), "postgres")
+    assert [(op.location.line, type(op)) for op in migration.up] == [(5, DropColumn)]
+    assert migration.down == ()
+    assert detect("src/routes/orders.js", text, Config()) is None
+    assert knex.version(PATH) == "20240601120000"
+
+
+def test_schema_builder_at_the_lines_of_its_calls() -> None:
+    migration = _parse(
+        _migration(
+            "  await knex.schema.alterTable('orders', (t) => {\n"
+            "    t.string('code', 40).notNullable().defaultTo('none');\n"
+            "    t.dropColumn('legacy_code');\n"
+            "    t.renameColumn('state', 'status');\n"
+            "    t.bigInteger('total').notNullable().alter();\n"
+            "    t.index(['user_id'], 'orders_user_id_index');\n"
+            "    t.unique(['code']);\n"
+            "    t.foreign('user_id').references('id').inTable('users');\n"
+            "  });\n"
+            "  await knex.schema.createTable('coupons', (t) => {\n"
+            "    t.bigIncrements('id');\n"
+            "    t.string('code').notNullable();\n"
+            "  });\n"
+            "  await knex.schema.dropTableIfExists('old_coupons');\n"
+        )
+    )
+    kinds = [(op.location.line, type(op)) for op in migration.up]
+    assert kinds == [
+        (3, AddColumn),
+        (4, DropColumn),
+        (5, RenameColumn),
+        (6, AlterColumnType),
+        (6, SetNotNull),
+        (6, SetDefault),
+        (7, AddIndex),
+        (8, AddConstraint),
+        (9, AddConstraint),
+        (11, CreateTable),
+        (15, DropTable),
+    ]
+    add = migration.up[0]
+    assert isinstance(add, AddColumn) and add.column.type == "varchar(40)" and add.column.default == "'none'"
+    retype = migration.up[3]
+    assert isinstance(retype, AlterColumnType) and retype.new_type == "bigint"
+    key = migration.up[8]
+    assert isinstance(key, AddConstraint) and key.references == "users"
+    table = migration.up[9]
+    assert isinstance(table, CreateTable) and [c.name for c in table.columns] == ["id", "code"]
+
+
+def test_alter_without_not_nullable_drops_not_null() -> None:
+    migration = _parse(
+        _migration("  await knex.schema.table('orders', (t) => { t.text('state').alter(); });\n")
+    )
+    assert [type(op) for op in migration.up] == [AlterColumnType, DropNotNull, SetDefault]
+
+
+def test_data_changes_through_the_query_builder() -> None:
+    migration = _parse(
+        _migration(
+            "  await knex('orders').whereNull('state').update({ state: 'open' });\n"
+            "  await knex('orders').where('state', 'void').del();\n"
+            "  await knex.raw(`UPDATE orders SET total = 0 WHERE total IS NULL`);\n"
+        )
+    )
+    update, delete, raw = migration.up
+    assert isinstance(update, DataUpdate) and update.assignments == (("state", "'open'"),)
+    assert update.where == "state IS NULL" and update.location.line == 2
+    assert isinstance(delete, DataDelete) and delete.where == "state = 'void'"
+    assert isinstance(raw, DataUpdate) and raw.location.line == 4
+
+
+def test_unbatched_update_is_found_at_its_line() -> None:
+    result = review_sql(
+        _migration("  await knex('orders').update({ state: 'open' });\n", down="  return;\n"),
+        path=PATH,
+        base=BASE,
+    )
+    assert ("unbatched-data-change", 2) in _rules(result)
+
+
+def test_transaction_false_with_a_concurrent_index() -> None:
+    bad = review_sql(
+        _migration(
+            "  await knex.raw('CREATE INDEX CONCURRENTLY orders_state_idx ON orders (state)');\n",
+            down="  await knex.raw('DROP INDEX CONCURRENTLY IF EXISTS orders_state_idx');\n",
+        ),
+        path=PATH,
+        base=BASE,
+    )
+    assert ("concurrent-in-transaction", 2) in _rules(bad)
+    good = review_sql(
+        _migration(
+            "  await knex.raw(\"SET lock_timeout = '5s'\");\n"
+            "  await knex.raw('CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_state_idx ON orders (state)');\n",
+            down="  await knex.raw('DROP INDEX CONCURRENTLY IF EXISTS orders_state_idx');\n",
+            tail="exports.config = { transaction: false };\n",
+        ),
+        path=PATH,
+        base=BASE,
+    )
+    assert good.approval == "APPROVED", [(f.rule, f.line) for f in good.active]
+
+
+def test_non_concurrent_index_fix_in_knex_terms() -> None:
+    result = review_sql(
+        _migration("  await knex.schema.table('orders', (t) => { t.index('state'); });\n"),
+        path=PATH,
+        base=BASE,
+    )
+    finding = next(f for f in result.active if f.rule == "non-concurrent-index")
+    assert finding.line == 2 and "transaction: false" in finding.fix
+
+
+def test_dropped_column_without_down_blocks() -> None:
+    text = "exports.up = (knex) => knex.schema.table('orders', (t) => t.dropColumn('legacy_code'));\n"
+    result = review_sql(text, path=PATH, base=BASE)
+    assert {("column-dropped", 1), ("missing-down-migration", 1)} <= _rules(result)
+    assert "exports.down" in next(f.fix for f in result.active if f.rule == "missing-down-migration")
+    assert result.approval == "BLOCKED"
+
+
+def test_additive_reversible_migration_is_approved() -> None:
+    result = review_sql(
+        _migration(
+            "  await knex.schema.alterTable('orders', (t) => { t.text('note'); });\n",
+            down="  await knex.schema.alterTable('orders', (t) => { t.dropColumn('note'); });\n",
+        ),
+        path=PATH,
+        base=BASE,
+    )
+    assert result.approval == "APPROVED", [(f.rule, f.line) for f in result.active]
+
+
+def test_not_null_column_without_default_on_an_existing_table() -> None:
+    result = review_sql(
+        _migration("  await knex.schema.alterTable('orders', (t) => { t.string('code').notNullable(); });\n"),
+        path=PATH,
+        base=BASE,
+    )
+    finding = next(f for f in result.active if f.rule == "not-null-without-default")
+    assert finding.line == 2 and ".defaultTo" in finding.fix
+
+
+def test_code_reading_a_dropped_column_is_a_reference() -> None:
+    code = "export async function legacy(db) {\n  return db('orders').select('legacy_code');\n}\n"
+    result = review_sql(
+        _migration("  await knex.schema.table('orders', (t) => { t.dropColumn('legacy_code'); });\n"),
+        path=PATH,
+        base={**BASE, "src/orders/legacy.js": code},
+    )
+    finding = next(f for f in result.active if f.rule == "column-dropped")
+    assert any(ref.path == "src/orders/legacy.js" for ref in finding.references)
+
+
+def test_what_cannot_be_read_is_unparsed() -> None:
+    migration = _parse(
+        _migration(
+            "  for (const name of tables) {\n"
+            "    await knex.schema.dropTable(name);\n"
+            "  }\n"
+            "  await knex.raw(sqlFor('orders'));\n"
+            "  await helper(knex);\n"
+        )
+    )
+    assert [type(op) for op in migration.up] == [Unparsed, Unparsed, RunCode]
+    assert [op.location.line for op in migration.up] == [3, 5, 6]
+
+
+def test_dialect_from_the_knexfile() -> None:
+    knexfile = (
+        "module.exports = {\n  production: { client: 'mysql2', connection: process.env.DATABASE_URL },\n};\n"
+    )
+    result = review_sql(
+        _migration("  await knex.schema.table('orders', (t) => { t.index('state'); });\n"),
+        path=PATH,
+        base={**BASE, "knexfile.js": knexfile},
+    )
+    assert [m.dialect for m in result.migrations] == ["mysql"]
+    assert "non-concurrent-index" not in {f.rule for f in result.active}  # a PostgreSQL rule
+
+
+def test_a_file_given_directly_is_known_by_its_content() -> None:
+    from bot.frameworks import sniff
+
+    text = "exports.up = (knex) => knex.schema.table('orders', (t) => t.dropColumn('legacy_code'));\n"
+    assert sniff("/tmp/change.js", text) is knex
+
+
+def test_increments_without_a_name_is_the_id_column() -> None:
+    migration = _parse(
+        _migration("  await knex.schema.createTable('tags', (t) => { t.increments(); t.string('name'); });\n")
+    )
+    (table,) = migration.up
+    assert isinstance(table, CreateTable) and [(c.name, c.primary_key) for c in table.columns] == [
+        ("id", True),
+        ("name", False),
+    ]
+
+
+def test_rollback_plan_names_the_knex_command() -> None:
+    result = review_sql(
+        _migration(
+            "  await knex.schema.table('orders', (t) => { t.dropColumn('legacy_code'); });\n",
+            down="  await knex.schema.table('orders', (t) => { t.string('legacy_code'); });\n",
+        ),
+        path=PATH,
+        base=BASE,
+    )
+    assert "npx knex migrate:down" in [step.command for step in result.rollback_plan]

@@ -1,0 +1,225 @@
+"""Sequelize migrations through `review()`: detection, the QueryInterface API and `sequelize.query` at their
+lines, data changes (`bulkUpdate`), runner semantics (no transaction unless the migration opens one)."""
+
+from __future__ import annotations
+
+from bot.frameworks import detect, sequelize
+from bot.model.changeset import MemoryTree
+from bot.model.config import Config
+from bot.model.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    AlterColumnType,
+    DataUpdate,
+    DropColumn,
+    RenameColumn,
+    SetNotNull,
+)
+from tests.conftest import review_sql
+
+PATH = "migrations/20240601120000-change-orders.js"
+BASE = {
+    "migrations/20240101000000-create-orders.js": (
+        "module.exports = {\n"
+        "  async up(queryInterface, Sequelize) {\n"
+        "    await queryInterface.createTable('orders', {\n"
+        "      id: { type: Sequelize.INTEGER, primaryKey: true, autoIncrement: true },\n"
+        "      legacy_code: Sequelize.STRING,\n"
+        "      state: { type: Sequelize.STRING(20) },\n"
+        "      total: Sequelize.INTEGER,\n"
+        "    });\n"
+        "  },\n"
+        "  async down(queryInterface) {\n"
+        "    await queryInterface.dropTable('orders');\n"
+        "  },\n"
+        "};\n"
+    )
+}
+
+
+def _migration(up: str, down: str = "    await queryInterface.sequelize.query('SELECT 1');\n") -> str:
+    return (
+        '"use strict";\n'
+        "\n"
+        "/** @type {import('sequelize-cli').Migration} */\n"
+        "module.exports = {\n"
+        "  up: async (queryInterface, Sequelize) => {\n"
+        f"{up}"
+        "  },\n"
+        "  down: async (queryInterface, Sequelize) => {\n"
+        f"{down}"
+        "  },\n"
+        "};\n"
+    )
+
+
+def _parse(text: str) -> sequelize.Migration:
+    return sequelize.parse(PATH, text, MemoryTree(), "postgres")
+
+
+def _rules(result: object) -> set[tuple[str, int]]:
+    return {(f.rule, f.line) for f in result.active}  # type: ignore[attr-defined]
+
+
+def test_detects_sequelize_migrations() -> None:
+    text = _migration("")
+    assert detect(PATH, text, Config()) is sequelize
+    assert detect("src/models/order.js", text, Config()) is None
+    assert sequelize.version(PATH) == "20240601120000"
+
+
+def test_query_interface_at_the_lines_of_its_calls() -> None:
+    migration = _parse(
+        _migration(
+            "    await queryInterface.addColumn('orders', 'code', { type: Sequelize.STRING(40), allowNull: false, defaultValue: 'none' });\n"
+            "    await queryInterface.removeColumn('orders', 'legacy_code');\n"
+            "    await queryInterface.renameColumn('orders', 'state', 'status');\n"
+            "    await queryInterface.changeColumn('orders', 'total', { type: Sequelize.BIGINT, allowNull: false });\n"
+            "    await queryInterface.addIndex('orders', ['status'], { concurrently: true });\n"
+            "    await queryInterface.addConstraint('orders', { fields: ['user_id'], type: 'foreign key', references: { table: 'users', field: 'id' } });\n"
+            "    await queryInterface.bulkUpdate('orders', { status: 'open' }, { status: null });\n"
+        )
+    )
+    kinds = [(op.location.line, type(op)) for op in migration.up]
+    assert kinds == [
+        (6, AddColumn),
+        (7, DropColumn),
+        (8, RenameColumn),
+        (9, AlterColumnType),
+        (9, SetNotNull),
+        (10, AddIndex),
+        (11, AddConstraint),
+        (12, DataUpdate),
+    ]
+    add, *_ = migration.up
+    assert isinstance(add, AddColumn) and add.column.type == "varchar(40)" and not add.column.nullable
+    index = migration.up[5]
+    assert isinstance(index, AddIndex) and index.concurrently and index.columns == ("status",)
+    key = migration.up[6]
+    assert isinstance(key, AddConstraint) and key.constraint == "foreign_key" and key.references == "users"
+    update = migration.up[7]
+    assert isinstance(update, DataUpdate) and update.where == "status IS NULL"
+
+
+def test_sequelize_query_is_read_as_sql() -> None:
+    migration = _parse(
+        _migration(
+            "    await queryInterface.sequelize.query(`ALTER TABLE orders DROP COLUMN legacy_code`);\n"
+        )
+    )
+    (drop,) = migration.up
+    assert isinstance(drop, DropColumn) and drop.location.line == 6
+
+
+def test_no_transaction_unless_the_migration_opens_one() -> None:
+    assert not _parse(_migration("")).in_transaction
+    opened = _parse(
+        _migration(
+            "    await queryInterface.sequelize.transaction(async (transaction) => {\n"
+            "      await queryInterface.removeColumn('orders', 'legacy_code', { transaction });\n"
+            "    });\n"
+        )
+    )
+    assert opened.in_transaction and isinstance(opened.up[0], DropColumn)
+
+
+def test_concurrent_index_outside_a_transaction_is_approved() -> None:
+    bad = review_sql(
+        _migration("    await queryInterface.addIndex('orders', ['state']);\n"), path=PATH, base=BASE
+    )
+    finding = next(f for f in bad.active if f.rule == "non-concurrent-index")
+    assert finding.line == 6 and "concurrently: true" in finding.fix
+    good = review_sql(
+        _migration(
+            "    await queryInterface.sequelize.query(\"SET lock_timeout = '5s'\");\n"
+            "    await queryInterface.addIndex('orders', ['state'], { concurrently: true, name: 'orders_state' });\n",
+            down="    await queryInterface.removeIndex('orders', 'orders_state', { concurrently: true });\n",
+        ),
+        path=PATH,
+        base=BASE,
+    )
+    assert "non-concurrent-index" not in {f.rule for f in good.active}
+
+
+def test_renamed_column_fix_in_sequelize_terms() -> None:
+    result = review_sql(
+        _migration("    await queryInterface.renameColumn('orders', 'state', 'status');\n"),
+        path=PATH,
+        base=BASE,
+    )
+    finding = next(f for f in result.active if f.rule == "column-renamed")
+    assert finding.line == 6 and "field:" in finding.fix
+
+
+def test_bulk_update_is_a_data_change() -> None:
+    result = review_sql(
+        _migration("    await queryInterface.bulkUpdate('orders', { state: 'open' }, {});\n"),
+        path=PATH,
+        base=BASE,
+    )
+    assert ("unbatched-data-change", 6) in _rules(result)
+
+
+def test_additive_reversible_migration_is_approved() -> None:
+    result = review_sql(
+        _migration(
+            "    await queryInterface.addColumn('orders', 'note', { type: Sequelize.TEXT, allowNull: true });\n",
+            down="    await queryInterface.removeColumn('orders', 'note');\n",
+        ),
+        path=PATH,
+        base=BASE,
+    )
+    assert result.approval == "APPROVED", [(f.rule, f.line) for f in result.active]
+
+
+def test_model_reading_a_dropped_column_is_a_reference() -> None:
+    model = (
+        "module.exports = (sequelize, DataTypes) => {\n"
+        "  const Order = sequelize.define('Order', {\n"
+        "    legacy_code: DataTypes.STRING,\n"
+        "  }, { tableName: 'orders' });\n"
+        "  return Order;\n"
+        "};\n"
+    )
+    result = review_sql(
+        _migration("    await queryInterface.removeColumn('orders', 'legacy_code');\n"),
+        path=PATH,
+        base={**BASE, "models/order.js": model},
+    )
+    finding = next(f for f in result.active if f.rule == "column-dropped")
+    assert any(ref.path == "models/order.js" for ref in finding.references)
+
+
+def test_sql_held_in_a_constant_and_an_unmanaged_transaction() -> None:
+    migration = _parse(
+        _migration(
+            "    const transaction = await queryInterface.sequelize.transaction();\n"
+            "    const sql = `UPDATE orders SET state = 'open' WHERE state IS NULL`;\n"
+            "    try {\n"
+            "      await queryInterface.sequelize.query(sql, { transaction });\n"
+            "      await transaction.commit();\n"
+            "    } catch (error) {\n"
+            "      await transaction.rollback();\n"
+            "      throw error;\n"
+            "    }\n"
+        )
+    )
+    assert [(op.location.line, op.kind) for op in migration.up] == [
+        (6, "Transaction"),
+        (7, "DataUpdate"),
+        (10, "Transaction"),
+        (12, "Transaction"),
+    ]
+
+
+def test_functions_exported_by_name() -> None:
+    text = (
+        "async function up({ context: queryInterface }) {\n"
+        "  await queryInterface.removeColumn('orders', 'legacy_code');\n"
+        "}\n"
+        "async function down() {}\n"
+        "module.exports = { up, down };\n"
+    )
+    assert detect(PATH, text, Config()) is sequelize
+    assert [op.kind for op in _parse(text).up] == ["DropColumn"]
