@@ -26,6 +26,7 @@ RECHECK_BUTTON = {
     "identifier": "recheck",
 }
 ANNOTATIONS_PER_REQUEST = 50
+FILES_LISTED = 3000  # GitHub's files API stops here, however many files the pull request changes
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Pull:
     base_ref: str
     body: str
     fork: bool
+    author: str = ""
+    changed_files: int = 0  # GitHub's own count; its files API lists at most FILES_LISTED of them
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,18 @@ class Repository:
             base_ref=data["base"]["ref"],
             body=data.get("body") or "",
             fork=head_repo != f"{self.owner}/{self.name}",
+            author=str((data.get("user") or {}).get("login") or ""),
+            changed_files=int(data.get("changed_files") or 0),
         )
+
+    async def merge_base(self, base: str, head: str) -> str:
+        """The commit the pull request's changes are counted from (what its files API compares with)."""
+        response = await self._call(
+            lambda: self._gh.rest.repos.async_compare_commits(
+                self.owner, self.name, f"{base}...{head}", per_page=1
+            )
+        )
+        return str(json_of(response)["merge_base_commit"]["sha"])
 
     async def files(self, number: int) -> list[FileEntry]:
         async def collect() -> list[FileEntry]:
