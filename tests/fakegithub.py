@@ -118,6 +118,33 @@ class FakeGitHub:
         repo.commits[sha] = dict(files)
         return sha
 
+    def say(self, repo: FakeRepo, number: int, login: str, body: str) -> int:
+        """A comment written on the pull request by `login` (a person, not the app)."""
+        comment = {
+            "id": next(self._ids),
+            "issue": number,
+            "body": body,
+            "user": {"login": login, "type": "User"},
+            "edits": 0,
+        }
+        repo.comments.append(comment)
+        return int(comment["id"])
+
+    def review(self, repo: FakeRepo, number: int, login: str, state: str = "APPROVED") -> None:
+        """A review of the pull request's current head, in the shape GitHub lists reviews."""
+        pull = repo.pulls[number]
+        pull.reviews.append(
+            {
+                "id": next(self._ids),
+                "user": {"login": login, "type": "User"},
+                "body": "",
+                "state": state,
+                "commit_id": pull.head_sha,
+                "submitted_at": "2026-01-01T00:00:00Z",
+                "author_association": "MEMBER",
+            }
+        )
+
     def fail(self, method: str, pattern: str, status: int = 500, times: int = 1, **headers: str) -> None:
         """The next `times` requests matching answer `status` (with `headers`)."""
         self._faults.append(_Fault(method, re.compile(pattern), status, times, headers))

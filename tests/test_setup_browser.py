@@ -126,7 +126,13 @@ def test_setup_creates_the_app_through_the_manifest_flow(
         "checks": "write",
         "issues": "read",
     }
-    assert set(manifest["default_events"]) == {"pull_request", "issue_comment", "check_run", "check_suite"}
+    assert set(manifest["default_events"]) == {
+        "pull_request",
+        "pull_request_review",
+        "issue_comment",
+        "check_run",
+        "check_suite",
+    }
     assert "GITHUB_APP_ID=4242" in shown and "GITHUB_WEBHOOK_SECRET=s3cret" in shown
     key = tmp_path / "migration-review.private-key.pem"
     assert f"GITHUB_PRIVATE_KEY_PATH={key}" in shown

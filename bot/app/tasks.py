@@ -16,7 +16,8 @@ from typing import Any
 
 import anyio
 
-from bot.app import changes, snapshot
+from bot.app import acceptances, changes, snapshot
+from bot.app.acceptances import WRITERS
 from bot.app.changes import Unreviewed
 from bot.app.github import GitHubApp, Pull, Repository, parse_external_id
 from bot.app.isolation import ChildFailed, OverLimit, ProcessLimits, run_isolated
@@ -33,7 +34,6 @@ from bot.review import prepare, review
 log = logging.getLogger("migration_review.tasks")
 
 CONFIG_PATH = ".github/migration-review.yml"
-WRITERS = ("admin", "maintain", "write")
 REFUSAL = (
     "@{login} `/recheck` needs write access to this repository, so it was not run. "
     "Anyone with write access can ask for it, or push a new commit."
@@ -57,6 +57,8 @@ async def run(job: Job, context: Context) -> str:
             return await review_pull_request(job, context, repo, task.number)
         if task.kind == "recheck":
             return await answer_recheck(job, context, repo)
+        if task.kind == "accept":
+            return await answer_accept(job, context, repo)
         if task.kind == "rerun":
             return await rerun_check(job, context, repo)
     raise ValueError(f"unknown task kind {task.kind!r}")
@@ -73,6 +75,16 @@ async def answer_recheck(job: Job, context: Context, repo: Repository) -> str:
     state = await review_pull_request(job, context, repo, task.number)
     await repo.react(task.comment_id, "rocket")
     return state
+
+
+async def answer_accept(job: Job, context: Context, repo: Repository) -> str:
+    """`/accept RULE reason`: review again, so the acceptance counts (or the review says why it does not)."""
+    task = job.task
+    if await repo.permission(task.login) not in WRITERS:
+        await repo.react(task.comment_id, "confused")
+        return "refused"
+    await repo.react(task.comment_id, "eyes")
+    return await review_pull_request(job, context, repo, task.number)
 
 
 async def rerun_check(job: Job, context: Context, repo: Repository) -> str:
@@ -219,6 +231,8 @@ async def _changeset(
     )
     limits = changes.Limits(settings.file_max_bytes, settings.review_max_bytes)
     kept, unreviewed = changes.within_limits(files, limits, _migration_detector(config_text))
+    has_migrations = any(is_candidate(entry.path) for entry in entries)
+    accepted = await acceptances.gather(repo, pull) if has_migrations else ()
     changeset = ChangeSet(
         base=pull.base_sha,
         head=pull.head_sha,
@@ -229,6 +243,8 @@ async def _changeset(
         config_text=config_text,
         config_path=CONFIG_PATH,
         from_fork=pull.fork,
+        author=pull.author or "(unknown author)",
+        acceptances=accepted,
     )
     return changeset, unreviewed
 

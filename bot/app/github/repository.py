@@ -160,6 +160,44 @@ class Repository:
             raise
         return str(json_of(response).get("permission") or "none")
 
+    async def conversation(self, number: int) -> list[tuple[str, str, str]]:
+        """(login, user type, body) of every comment on the pull request, oldest first."""
+
+        async def collect() -> list[tuple[str, str, str]]:
+            pages = self._gh.rest.paginate(
+                self._gh.rest.issues.async_list_comments,
+                map_func=json_of,
+                owner=self.owner,
+                repo=self.name,
+                issue_number=number,
+                per_page=100,
+            )
+            return [
+                (item["user"]["login"], item["user"].get("type", "User"), item.get("body") or "")
+                async for item in pages
+            ]
+
+        return await self._call(collect)
+
+    async def reviews(self, number: int) -> list[tuple[str, str, str]]:
+        """(login, state, commit) of every review of the pull request, oldest first."""
+
+        async def collect() -> list[tuple[str, str, str]]:
+            pages = self._gh.rest.paginate(
+                self._gh.rest.pulls.async_list_reviews,
+                map_func=json_of,
+                owner=self.owner,
+                repo=self.name,
+                pull_number=number,
+                per_page=100,
+            )
+            return [
+                ((item.get("user") or {}).get("login", ""), item["state"], item.get("commit_id") or "")
+                async for item in pages
+            ]
+
+        return await self._call(collect)
+
     async def react(self, comment_id: int, content: str) -> None:
         """Add a reaction; a failed reaction never fails the job."""
         with contextlib.suppress(RequestFailed, RequestTimeout, RateLimited):
