@@ -7,6 +7,7 @@ WORKDIR /src
 COPY pyproject.toml README.md* app.yml ./
 COPY bot ./bot
 COPY templates ./templates
+COPY examples ./examples
 RUN pip wheel --no-cache-dir --wheel-dir /wheels ".[probe]"
 
 FROM python:3.11-slim

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -125,7 +125,7 @@ def _config(args: argparse.Namespace, text: str | None) -> Config | None:
     return config
 
 
-def _render(result: Review, output_format: str, *, color: bool) -> str:
+def _render(result: Review, output_format: str, *, color: bool, sources: Mapping[str, str]) -> str:
     # Imported on use: a JSON run need not load jinja2 or rich.
     if output_format == "text":
         from bot.render.terminal import render_text
@@ -133,16 +133,19 @@ def _render(result: Review, output_format: str, *, color: bool) -> str:
         return render_text(result, color=color)
     from bot.render import formats as render
 
+    if output_format == "sarif":
+        return render.to_sarif(result, sources)
     formats: dict[str, Callable[[Review], str]] = {
         "markdown": render.render_comment,
         "json": render.to_json,
-        "sarif": render.to_sarif,
     }
     return formats[output_format](result)
 
 
-def _emit(args: argparse.Namespace, result: Review) -> int:
-    text = _render(result, args.format, color=args.output is None and sys.stdout.isatty())
+def _emit(args: argparse.Namespace, result: Review, changeset: ChangeSet | None = None) -> int:
+    sources = {f.path: f.head_text for f in changeset.files if f.head_text is not None} if changeset else {}
+    color = args.output is None and sys.stdout.isatty()
+    text = _render(result, args.format, color=color, sources=sources)
     if getattr(args, "output", None) is not None:
         args.output.write_text(text, encoding="utf-8")
     else:
@@ -158,7 +161,7 @@ def _review(args: argparse.Namespace) -> int:
     config = _config(args, changeset.config_text)
     prepared = prepare(changeset, config=config, dialect=args.dialect)
     facts = _probe(args, changeset, config, prepared, lint=False)
-    return _emit(args, review(changeset, prepared=prepared, facts=facts))
+    return _emit(args, review(changeset, prepared=prepared, facts=facts), changeset)
 
 
 def _lint(args: argparse.Namespace) -> int:
@@ -169,7 +172,7 @@ def _lint(args: argparse.Namespace) -> int:
     config = _config(args, None)
     prepared = prepare(changeset, config=config, dialect=args.dialect, lint=True)
     facts = _probe(args, changeset, config, prepared, lint=True)
-    return _emit(args, review(changeset, lint=True, prepared=prepared, facts=facts))
+    return _emit(args, review(changeset, lint=True, prepared=prepared, facts=facts), changeset)
 
 
 def _probe(

@@ -16,6 +16,7 @@ from bot.model.config import Config, parse_config
 from bot.model.facts import Facts
 from bot.model.findings import Finding, Review
 from bot.model.migration import Migration, Operation
+from bot.plan import acceptance
 from bot.plan import validation as plan
 from bot.plan.checklist import decide
 from bot.references.code_values import CodeValues
@@ -102,7 +103,7 @@ def review(
             facts=facts,
             migration=migration,
         )
-        findings.extend(_check(migration, context, config))
+        findings.extend(_check(migration, context, config, changeset))
         for op in migration.up:
             catalog.apply(op, in_change=not lint)
     findings.sort(key=lambda f: (f.severity.rank, f.path, f.line, f.rule))
@@ -110,9 +111,17 @@ def review(
         changeset,
         migrations,
         findings,
-        plan.build(migrations, findings, dialect, changeset.description, before, references.flags()),
+        plan.build(
+            migrations,
+            findings,
+            dialect,
+            acceptance.trusted_description(changeset, config),
+            before,
+            references.flags(),
+        ),
         references,
         facts,
+        config,
     )
 
 
@@ -190,7 +199,7 @@ def _references(changeset: ChangeSet, config: Config, migrations: list[Migration
     )
 
 
-def _check(migration: Migration, context: Context, config: Config) -> list[Finding]:
+def _check(migration: Migration, context: Context, config: Config, changeset: ChangeSet) -> list[Finding]:
     selected = set(config.rules.select) if config.rules.select else None
     ignored = {rules.canonical(r) for r in config.rules.ignore}
     findings: list[Finding] = []
@@ -208,15 +217,15 @@ def _check(migration: Migration, context: Context, config: Config) -> list[Findi
             if finding.suggestion and not migration.path.endswith(".sql"):
                 # Suggestions are SQL; they cannot replace lines of a Ruby, Python, XML or YAML migration.
                 finding = dataclasses.replace(finding, suggestion=None)
-            findings.append(_suppress(migration, finding))
+            findings.append(_suppress(migration, finding, changeset, config))
     return findings
 
 
-def _suppress(migration: Migration, finding: Finding) -> Finding:
+def _suppress(migration: Migration, finding: Finding, changeset: ChangeSet, config: Config) -> Finding:
     for suppression in migration.suppressions:
         names = tuple(rules.canonical(r) for r in suppression.rules)
         named = dataclasses.replace(suppression, rules=names).covers(finding.rule, finding.dimension.value)
         covers = suppression.applies_to == 0 or suppression.applies_to == finding.line
         if named and covers and finding.rule != "suppression-without-reason":
-            return finding.accepted(suppression.reason or "(no reason given)")
+            return acceptance.govern(finding, suppression.reason or "(no reason given)", changeset, config)
     return finding

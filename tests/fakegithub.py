@@ -57,6 +57,10 @@ class FakePull:
     state: str = "open"
     base_ref: str = "main"
     fork: bool = False
+    author: str = "Codertocat"
+    merge_base: str = ""  # the commit the pull request forked from; empty: its base
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+    changed_files: int | None = None  # what GitHub counts, when a test wants it to disagree with the trees
 
 
 @dataclass
@@ -114,6 +118,33 @@ class FakeGitHub:
         repo.commits[sha] = dict(files)
         return sha
 
+    def say(self, repo: FakeRepo, number: int, login: str, body: str) -> int:
+        """A comment written on the pull request by `login` (a person, not the app)."""
+        comment = {
+            "id": next(self._ids),
+            "issue": number,
+            "body": body,
+            "user": {"login": login, "type": "User"},
+            "edits": 0,
+        }
+        repo.comments.append(comment)
+        return int(comment["id"])
+
+    def review(self, repo: FakeRepo, number: int, login: str, state: str = "APPROVED") -> None:
+        """A review of the pull request's current head, in the shape GitHub lists reviews."""
+        pull = repo.pulls[number]
+        pull.reviews.append(
+            {
+                "id": next(self._ids),
+                "user": {"login": login, "type": "User"},
+                "body": "",
+                "state": state,
+                "commit_id": pull.head_sha,
+                "submitted_at": "2026-01-01T00:00:00Z",
+                "author_association": "MEMBER",
+            }
+        )
+
     def fail(self, method: str, pattern: str, status: int = 500, times: int = 1, **headers: str) -> None:
         """The next `times` requests matching answer `status` (with `headers`)."""
         self._faults.append(_Fault(method, re.compile(pattern), status, times, headers))
@@ -140,6 +171,8 @@ class FakeGitHub:
             Route("/app/hook/deliveries/{id:int}/attempts", self._redeliver, methods=["POST"]),
             Route(r + "/pulls/{number:int}", self._pull),
             Route(r + "/pulls/{number:int}/files", self._files),
+            Route(r + "/pulls/{number:int}/reviews", self._reviews),
+            Route(r + "/compare/{basehead}", self._compare),
             Route(r + "/contents/{path:path}", self._contents),
             Route(r + "/tarball/{ref}", self._tarball),
             Route("/_codeload/{owner}/{name}/legacy.tar.gz/{sha}", self._codeload),
@@ -263,31 +296,38 @@ class FakeGitHub:
         return JSONResponse(_pull_json(repo, pull))
 
     async def _files(self, request: Request) -> Response:
+        """Like GitHub: the changes since the merge base, paginated, and never more than 3,000 files."""
         repo = self._repo(request)
         pull = repo.pulls.get(request.path_params["number"]) if repo else None
         if repo is None or pull is None:
             return _error(404, "Not Found")
-        base, head = repo.commits[pull.base_sha], repo.commits[pull.head_sha]
-        entries = []
-        for path in sorted(set(base) | set(head)):
-            if base.get(path) == head.get(path):
-                continue
-            status = "added" if path not in base else "removed" if path not in head else "modified"
-            entries.append(
-                {
-                    "sha": _blob(head.get(path, "")),
-                    "filename": path,
-                    "status": status,
-                    "additions": 1,
-                    "deletions": 0,
-                    "changes": 1,
-                    "patch": "",
-                    "blob_url": "",
-                    "raw_url": "",
-                    "contents_url": "",
-                }
-            )
-        return _page(request, entries)
+        return _page(request, _changed(repo, pull)[:FILES_LISTED])
+
+    async def _reviews(self, request: Request) -> Response:
+        repo = self._repo(request)
+        pull = repo.pulls.get(request.path_params["number"]) if repo else None
+        if repo is None or pull is None:
+            return _error(404, "Not Found")
+        return _page(request, pull.reviews)
+
+    async def _compare(self, request: Request) -> Response:
+        """`base...head`: the merge base (GitHub's own commit graph is not modelled; pulls name theirs)."""
+        repo = self._repo(request)
+        base, _, head = request.path_params["basehead"].partition("...")
+        if repo is None or base not in repo.commits or head not in repo.commits:
+            return _error(404, "Not Found")
+        pull = next((p for p in repo.pulls.values() if p.head_sha == head and p.base_sha == base), None)
+        merge_base = (pull.merge_base if pull else "") or base
+        return JSONResponse(
+            {
+                "status": "ahead",
+                "merge_base_commit": {"sha": merge_base},
+                "base_commit": {"sha": base},
+                "commits": [],
+                "files": [],
+                "total_commits": 1,
+            }
+        )
 
     async def _contents(self, request: Request) -> Response:
         repo = self._repo(request)
@@ -449,6 +489,33 @@ def _error(status: int, message: str) -> Response:
     )
 
 
+FILES_LISTED = 3000  # GitHub's files API lists no more files than this
+
+
+def _changed(repo: FakeRepo, pull: FakePull) -> list[dict[str, Any]]:
+    base, head = repo.commits[pull.merge_base or pull.base_sha], repo.commits[pull.head_sha]
+    entries = []
+    for path in sorted(set(base) | set(head)):
+        if base.get(path) == head.get(path):
+            continue
+        status = "added" if path not in base else "removed" if path not in head else "modified"
+        entries.append(
+            {
+                "sha": _blob(head.get(path, "")),
+                "filename": path,
+                "status": status,
+                "additions": 1,
+                "deletions": 0,
+                "changes": 1,
+                "patch": "",
+                "blob_url": "",
+                "raw_url": "",
+                "contents_url": "",
+            }
+        )
+    return entries
+
+
 def _blob(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
@@ -460,6 +527,8 @@ def _pull_json(repo: FakeRepo, pull: FakePull) -> dict[str, Any]:
         "state": pull.state,
         "body": pull.body,
         "draft": False,
+        "user": {"login": pull.author, "type": "User"},
+        "changed_files": pull.changed_files if pull.changed_files is not None else len(_changed(repo, pull)),
         "head": {"sha": pull.head_sha, "ref": "feature", "repo": head_repo},
         "base": {"sha": pull.base_sha, "ref": pull.base_ref, "repo": {"full_name": repo.full_name}},
     }

@@ -101,6 +101,9 @@ async def test_requests_match_githubs_schema(
     async with app.repository(42, "octocat", "hello-world") as repo:
         await repo.pull(1)
         await repo.files(1)
+        await repo.merge_base("b" * 40, sha)
+        await repo.conversation(1)
+        await repo.reviews(1)
         await repo.read("README.md", sha)  # Prism matches {path} as one segment only
         await repo.permission("octocat")
         await repo.react(1, "eyes")
@@ -113,7 +116,7 @@ async def test_requests_match_githubs_schema(
         await repo.close_check_run(run, "cancelled", "Superseded", "A newer commit is being reviewed.")
     rejected = [exchange for exchange in recorder.exchanges if exchange[2] >= 400]
     assert rejected == []
-    assert len(recorder.exchanges) >= 13
+    assert len(recorder.exchanges) >= 16
 
 
 async def test_prism_does_reject_a_bad_request(prism_url: str) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
 from bot.gitrepo import demo_changeset
-from bot.model.findings import Dimension, Finding, Severity
+from bot.model.findings import Dimension, Finding, Review, Severity
 from bot.render.formats import (
     COMMENT_LIMIT,
     MARKER,
@@ -103,3 +104,23 @@ def test_finding_view_survives_odd_text() -> None:
             approval="APPROVED", reasons=(), base="", head="", migrations=(), findings=(odd,)
         )
     )
+
+
+def test_sarif_fingerprints_follow_the_statement_not_the_message() -> None:
+    sql = "ALTER TABLE t ADD COLUMN b int NOT NULL;\n"
+    result = review_sql(sql)
+    reworded = dataclasses.replace(
+        result,
+        findings=tuple(dataclasses.replace(f, message=f"Reworded: {f.message}") for f in result.findings),
+    )
+    moved = review_sql("-- a comment above\n\n" + sql.replace("ADD", "add"))
+    path = "db/migrations/001_change.sql"
+
+    def keys(r: Review, text: str) -> list[str]:
+        document = json.loads(to_sarif(r, {path: text}))
+        return [x["partialFingerprints"]["migrationReview/v2"] for x in document["runs"][0]["results"]]
+
+    assert keys(result, sql) == keys(reworded, sql)
+    assert keys(result, sql) == keys(moved, "-- a comment above\n\n" + sql.replace("ADD", "add"))
+    other = review_sql("ALTER TABLE t ADD COLUMN c int NOT NULL;\n")
+    assert keys(other, "ALTER TABLE t ADD COLUMN c int NOT NULL;\n") != keys(result, sql)

@@ -89,7 +89,10 @@ def test_setup_creates_the_app_through_the_manifest_flow(
     api_url, api = _serve(scenario.fake.app())
     web_url, received = github_web
     settings = Settings(
-        github_api_url=api_url, github_web_url=web_url, database_url=f"sqlite:///{tmp_path / 'app.db'}"
+        github_api_url=api_url,
+        github_web_url=web_url,
+        database_url=f"sqlite:///{tmp_path / 'app.db'}",
+        setup_token="t0ken",
     )
     app_url, app = _serve(create_app(settings, Store(settings.database_url)))
     ARTIFACTS.mkdir(exist_ok=True)
@@ -97,10 +100,10 @@ def test_setup_creates_the_app_through_the_manifest_flow(
         with sync_api.sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             page = browser.new_page()
-            page.goto(f"{app_url}/setup")
+            page.goto(f"{app_url}/setup?token=t0ken")
             page.fill("#org", "acme")
             page.click("#choose")
-            page.wait_for_url("**/setup?org=acme")
+            page.wait_for_url("**/setup?org=acme&token=t0ken")
             assert "Create the GitHub App on acme" in page.inner_text("#submit")
             page.screenshot(path=str(ARTIFACTS / "setup.png"), full_page=True)
             page.click("#submit")
@@ -123,7 +126,13 @@ def test_setup_creates_the_app_through_the_manifest_flow(
         "checks": "write",
         "issues": "read",
     }
-    assert set(manifest["default_events"]) == {"pull_request", "issue_comment", "check_run", "check_suite"}
+    assert set(manifest["default_events"]) == {
+        "pull_request",
+        "pull_request_review",
+        "issue_comment",
+        "check_run",
+        "check_suite",
+    }
     assert "GITHUB_APP_ID=4242" in shown and "GITHUB_WEBHOOK_SECRET=s3cret" in shown
     key = tmp_path / "migration-review.private-key.pem"
     assert f"GITHUB_PRIVATE_KEY_PATH={key}" in shown
@@ -134,7 +143,7 @@ def test_setup_creates_the_app_through_the_manifest_flow(
 def test_a_callback_without_our_state_is_refused(tmp_path: Path) -> None:
     import httpx
 
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'app.db'}")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'app.db'}", setup_token="t0ken")
     app_url, app = _serve(create_app(settings, Store(settings.database_url)))
     try:
         response = httpx.get(f"{app_url}/setup/callback", params={"code": "c", "state": "forged"})

@@ -1,3 +1,6 @@
+from bot.model.changeset import Acceptance, ChangedFile, ChangeSet, MemoryTree
+from bot.model.findings import Review
+from bot.review import review
 from tests.conftest import review_sql, rule_ids
 
 INDEX = "CREATE INDEX orders_user_idx ON orders (user_id);"
@@ -31,3 +34,43 @@ def test_unknown_rule_in_a_suppression_is_reported() -> None:
 def test_file_wide_suppression() -> None:
     sql = "-- migration-review: ignore-file missing-lock-timeout the runner sets lock_timeout\nALTER TABLE t ADD COLUMN a int;"
     assert "missing-lock-timeout" not in rule_ids(review_sql(sql))
+
+
+def _in_pull_request(sql: str, config: str = "", *accepted: Acceptance) -> Review:
+    path = "db/migrations/001_change.sql"
+    changeset = ChangeSet(
+        "base",
+        "head",
+        (ChangedFile(path, "added", None, sql),),
+        MemoryTree({path: sql}),
+        MemoryTree(),
+        config_text=config,
+        author="author",
+        acceptances=accepted,
+    )
+    return review(changeset)
+
+
+NOT_NULL = "-- migration-review: ignore not-null-without-default empty everywhere\nALTER TABLE orders ADD COLUMN b int NOT NULL;"
+
+
+def test_in_a_pull_request_a_critical_suppression_waits_for_acceptance() -> None:
+    assert "not-null-without-default" in rule_ids(_in_pull_request(NOT_NULL))
+    maintainer = Acceptance("maintainer", "not-null-without-default", "checked", "comment")
+    [accepted] = [f for f in _in_pull_request(NOT_NULL, "", maintainer).accepted]
+    assert accepted.suppressed == "empty everywhere (accepted by @maintainer: checked)"
+    other = Acceptance("maintainer", "non-concurrent-index", "checked", "comment")
+    assert "not-null-without-default" in rule_ids(_in_pull_request(NOT_NULL, "", other))
+
+
+def test_in_a_pull_request_a_warning_suppression_counts_unless_the_base_config_names_it() -> None:
+    sql = (
+        "-- migration-review: ignore missing-lock-timeout the runner sets it\nALTER TABLE t ADD COLUMN a int;"
+    )
+    assert "missing-lock-timeout" not in rule_ids(_in_pull_request(sql))
+    named = "suppressions:\n  need_acceptance: [missing-lock-timeout]\n"
+    assert "missing-lock-timeout" in rule_ids(_in_pull_request(sql, named))
+    everything = "suppressions:\n  need_acceptance: all\n"
+    assert "missing-lock-timeout" in rule_ids(_in_pull_request(sql, everything))
+    approved = Acceptance("maintainer", "*", "approved the pull request", "review")
+    assert "missing-lock-timeout" not in rule_ids(_in_pull_request(sql, everything, approved))

@@ -113,18 +113,23 @@ async def test_health_and_metrics(app: App, scenario: Scenario, webhook: Payload
     assert 'migration_review_jobs{state="queued"} 1' in metrics
 
 
-async def test_setup_page_posts_the_manifest_to_github(app: App) -> None:
-    page = (await app.client.get("/setup", params={"org": "acme"})).text
+async def test_setup_page_posts_the_manifest_to_github(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'a.db'}", setup_token="t0ken")
+    web = create_app(settings, Store(settings.database_url))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=web), base_url="http://app.test"
+    ) as client:
+        page = (await client.get("/setup", params={"org": "acme", "token": "t0ken"})).text
     assert 'action="https://github.com/organizations/acme/settings/apps/new?state=' in page
     assert "http://app.test/webhooks/github" in page
     assert "pull_requests" in page
 
 
 async def test_unconfigured_server_serves_setup_only(tmp_path: Path, webhook: Payload) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'a.db'}")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'a.db'}", setup_token="t0ken")
     web = create_app(settings, Store(settings.database_url))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://t") as client:
-        assert (await client.get("/setup")).status_code == 200
+        assert (await client.get("/setup", params={"token": "t0ken"})).status_code == 200
         body = webhook("ping")
         assert (
             await client.post("/webhooks/github", content=body, headers=headers("ping", body, "p"))

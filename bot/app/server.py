@@ -79,7 +79,11 @@ def run_serve(args: argparse.Namespace) -> int:
         worker = build_worker(settings, store)
         log.info("%s unfinished jobs in the store", store.unfinished())
     elif not settings.configured:
-        log.warning("GITHUB_APP_ID is not set: only /setup and /healthz work; open /setup to create the app")
+        settings = _with_setup_token(settings)
+        token = settings.setup_token.get_secret_value() if settings.setup_token else ""
+        base = (settings.public_url or f"http://{args.host}:{args.port}").rstrip("/")
+        log.warning("GITHUB_APP_ID is not set: only /setup and /healthz work")
+        print(f"To create the GitHub App, open {base}/setup?token={token}", file=sys.stderr, flush=True)
     background = []
     if settings.configured and settings.redeliver_every > 0:
         from bot.app.github import GitHubApp
@@ -90,6 +94,17 @@ def run_serve(args: argparse.Namespace) -> int:
     app = create_app(settings, store, worker, background)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
+
+
+def _with_setup_token(settings: Settings) -> Settings:
+    """The one-time token that opens /setup: MIGRATION_REVIEW_SETUP_TOKEN, else a fresh one."""
+    if settings.setup_token is not None:
+        return settings
+    import secrets
+
+    from pydantic import SecretStr
+
+    return settings.model_copy(update={"setup_token": SecretStr(secrets.token_urlsafe(24))})
 
 
 def run_worker(args: argparse.Namespace) -> int:

@@ -57,6 +57,15 @@ class Settings(BaseSettings):
     probe_config: Path | None = Field(default=None, validation_alias="PROBE_CONFIG")
     # per migration file read through the API
     file_max_bytes: int = Field(default=1024 * 1024, ge=1, validation_alias="MIGRATION_REVIEW_FILE_MAX_BYTES")
+    # all migration files of one review together
+    review_max_bytes: int = Field(
+        default=8 * 1024 * 1024, ge=1, validation_alias="MIGRATION_REVIEW_REVIEW_MAX_BYTES"
+    )
+    # each review runs in a child process with these limits (seconds of wall clock, MiB of memory)
+    review_timeout: float = Field(default=300.0, gt=0, validation_alias="MIGRATION_REVIEW_REVIEW_TIMEOUT")
+    review_memory_mb: int = Field(default=2048, ge=64, validation_alias="MIGRATION_REVIEW_REVIEW_MEMORY_MB")
+    # the one-time token /setup asks for while the app is unconfigured; unset: a fresh one per start
+    setup_token: SecretStr | None = Field(default=None, validation_alias="MIGRATION_REVIEW_SETUP_TOKEN")
 
     @field_validator("github_api_url")
     @classmethod

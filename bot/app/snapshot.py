@@ -40,14 +40,29 @@ class SnapshotTree:
         return iter(sorted(self._index))
 
     def read(self, path: str) -> str | None:
+        data = self.data(path)
+        return None if data is None else data.decode("utf-8", errors="replace")
+
+    def size(self, path: str) -> int | None:
+        entry = self._index.get(path)
+        return None if entry is None else entry[1]
+
+    def data(self, path: str) -> bytes | None:
+        """The file's bytes as stored, or None when the commit has no such file."""
         entry = self._index.get(path)
         if entry is None:
             return None
         with self._lock:
             if self._fd is None:
                 self._fd = os.open(self._blob, os.O_RDONLY)
-        data = os.pread(self._fd, entry[1], entry[0])
-        return data.decode("utf-8", errors="replace")
+        return os.pread(self._fd, entry[1], entry[0])
+
+    def __getstate__(self) -> dict[str, object]:
+        """A tree crosses into the review's worker process as its blob and index, never an open file."""
+        return {"blob": self._blob, "index": self._index}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(state["blob"], state["index"])  # type: ignore[misc]
 
     def close(self) -> None:
         with self._lock:

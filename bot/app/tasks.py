@@ -16,13 +16,16 @@ from typing import Any
 
 import anyio
 
-from bot.app import snapshot
+from bot.app import acceptances, changes, snapshot
+from bot.app.acceptances import WRITERS
+from bot.app.changes import Unreviewed
 from bot.app.github import GitHubApp, Pull, Repository, parse_external_id
+from bot.app.isolation import ChildFailed, OverLimit, ProcessLimits, run_isolated
 from bot.app.settings import Settings
 from bot.app.store import Job, Store
-from bot.frameworks import is_candidate
+from bot.frameworks import detect, is_candidate
 from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree, Tree
-from bot.model.config import ConfigError
+from bot.model.config import ConfigError, parse_config
 from bot.probe.policy import ProbeConfigError, Target, load_probe_config
 from bot.production import verify
 from bot.render.formats import render_check_run, render_comment
@@ -31,7 +34,6 @@ from bot.review import prepare, review
 log = logging.getLogger("migration_review.tasks")
 
 CONFIG_PATH = ".github/migration-review.yml"
-WRITERS = ("admin", "maintain", "write")
 REFUSAL = (
     "@{login} `/recheck` needs write access to this repository, so it was not run. "
     "Anyone with write access can ask for it, or push a new commit."
@@ -55,6 +57,8 @@ async def run(job: Job, context: Context) -> str:
             return await review_pull_request(job, context, repo, task.number)
         if task.kind == "recheck":
             return await answer_recheck(job, context, repo)
+        if task.kind == "accept":
+            return await answer_accept(job, context, repo)
         if task.kind == "rerun":
             return await rerun_check(job, context, repo)
     raise ValueError(f"unknown task kind {task.kind!r}")
@@ -71,6 +75,16 @@ async def answer_recheck(job: Job, context: Context, repo: Repository) -> str:
     state = await review_pull_request(job, context, repo, task.number)
     await repo.react(task.comment_id, "rocket")
     return state
+
+
+async def answer_accept(job: Job, context: Context, repo: Repository) -> str:
+    """`/accept RULE reason`: review again, so the acceptance counts (or the review says why it does not)."""
+    task = job.task
+    if await repo.permission(task.login) not in WRITERS:
+        await repo.react(task.comment_id, "confused")
+        return "refused"
+    await repo.react(task.comment_id, "eyes")
+    return await review_pull_request(job, context, repo, task.number)
 
 
 async def rerun_check(job: Job, context: Context, repo: Repository) -> str:
@@ -101,23 +115,30 @@ async def review_pull_request(job: Job, context: Context, repo: Repository, numb
         check_run = await repo.start_check_run(pull.head_sha, external_id)
     context.store.set_check_run(job.id, check_run)
     try:
-        changeset = await _changeset(repo, pull, context.settings)
+        changeset, unreviewed = await _changeset(repo, pull, context.settings)
     except snapshot.SnapshotError as error:
         summary = f"The repository snapshot was refused: {error}"
         await repo.close_check_run(check_run, "failure", FAILED_TITLE, summary)
         return "done"
+    except changes.Incomplete as error:
+        await repo.close_check_run(check_run, "failure", changes.INCOMPLETE_TITLE, f"{error}.")
+        return "done"
     try:
         target = _probe_target(context.settings, repo, changeset)
-        comment, output = await anyio.to_thread.run_sync(_review_and_render, changeset, target)
-    except ConfigError as error:
-        await repo.close_check_run(check_run, "failure", CONFIG_TITLE, f"On the base branch: {error}")
-        return "done"
-    except Exception as error:  # the review is deterministic: running it again would fail again
-        log.exception("review of %s/%s#%s at %s failed", repo.owner, repo.name, number, pull.head_sha)
-        await repo.close_check_run(
-            check_run, "failure", FAILED_TITLE, f"Internal error: {type(error).__name__}"
-        )
+        comment, output = await run_isolated(_limits(context.settings), _review_and_render, changeset, target)
+    except ChildFailed as error:
+        if error.kind in ("ConfigError", "ProbeConfigError"):
+            await repo.close_check_run(check_run, "failure", CONFIG_TITLE, f"On the base branch: {error}")
+            return "done"
+        log.error("review of %s/%s#%s at %s failed: %s", repo.owner, repo.name, number, pull.head_sha, error)
+        await repo.close_check_run(check_run, "failure", FAILED_TITLE, f"Internal error: {error.kind}")
         return "failed"
+    except OverLimit as error:
+        summary = f"The review stopped: {error}. Nothing was approved."
+        await repo.close_check_run(check_run, "failure", changes.TOO_LARGE_TITLE, summary)
+        return "done"
+    if unreviewed:
+        comment, output = _refuse(comment, output, changeset, unreviewed)
     latest = await repo.pull(number)
     if latest.state != "open":
         await repo.close_check_run(check_run, "cancelled", "Closed", "The pull request was closed.")
@@ -138,6 +159,26 @@ async def give_up(job: Job, context: Context, error: str) -> None:
     task = job.task
     async with context.app.repository(task.installation_id, task.owner, task.repo) as repo:
         await repo.close_check_run(check_run, "failure", FAILED_TITLE, f"The review failed: {error}")
+
+
+def _limits(settings: Settings) -> ProcessLimits:
+    return ProcessLimits(settings.review_timeout, settings.review_memory_mb * 2**20)
+
+
+def _refuse(
+    comment: str, output: dict[str, Any], changeset: ChangeSet, unreviewed: tuple[Unreviewed, ...]
+) -> tuple[str, dict[str, Any]]:
+    """A review that could not read every migration blocks, and says what it read and what it did not."""
+    skipped = {item.path for item in unreviewed}
+    reviewed = [f.path for f in changeset.files if f.head_text is not None and is_candidate(f.path)]
+    note = changes.explain([p for p in reviewed if p not in skipped], unreviewed)
+    marker, _, rest = comment.partition("\n")
+    summary = f"{note}\n\n{output.get('summary', '')}"
+    return f"{marker}\n{note}\n\n{rest}", output | {
+        "conclusion": "failure",
+        "title": changes.TOO_LARGE_TITLE,
+        "summary": summary,
+    }
 
 
 def _review_and_render(changeset: ChangeSet, target: Target | None = None) -> tuple[str, dict[str, Any]]:
@@ -162,22 +203,23 @@ def _probe_target(settings: Settings, repo: Repository, changeset: ChangeSet) ->
     return config.for_repository(f"{repo.owner}/{repo.name}", paths)
 
 
-async def _changeset(repo: Repository, pull: Pull, settings: Settings) -> ChangeSet:
+async def _changeset(
+    repo: Repository, pull: Pull, settings: Settings
+) -> tuple[ChangeSet, tuple[Unreviewed, ...]]:
     entries = await repo.files(pull.number)
     config_text = await repo.read(CONFIG_PATH, pull.base_sha)
     head_tree: Tree = MemoryTree()
     base_tree: Tree = MemoryTree()
-    if any(is_candidate(entry.path) for entry in entries):
-        trees: dict[str, Tree] = {}
-
-        async def fetch(sha: str) -> None:
-            trees[sha] = await _tree(repo, sha, settings)
-
-        async with anyio.create_task_group() as group:  # both snapshots download at once
-            group.start_soon(fetch, pull.head_sha)
-            group.start_soon(fetch, pull.base_sha)
+    if changes.truncated(entries, pull):  # the files API stopped short: compare the trees instead
+        merge_base = await repo.merge_base(pull.base_sha, pull.head_sha)
+        trees = await _trees(repo, settings, pull.head_sha, merge_base)
+        entries = changes.diff_trees(trees[merge_base], trees[pull.head_sha])
+        changes.check_complete(entries, pull)
+        head_tree, base_tree = trees[pull.head_sha], trees[merge_base]
+    elif any(is_candidate(entry.path) for entry in entries):
+        trees = await _trees(repo, settings, pull.head_sha, pull.base_sha)
         head_tree, base_tree = trees[pull.head_sha], trees[pull.base_sha]
-    files = tuple(
+    files = (
         ChangedFile(
             path=entry.path,
             status=entry.status,
@@ -187,20 +229,49 @@ async def _changeset(repo: Repository, pull: Pull, settings: Settings) -> Change
         )
         for entry in entries
     )
-    return ChangeSet(
+    limits = changes.Limits(settings.file_max_bytes, settings.review_max_bytes)
+    kept, unreviewed = changes.within_limits(files, limits, _migration_detector(config_text))
+    has_migrations = any(is_candidate(entry.path) for entry in entries)
+    accepted = await acceptances.gather(repo, pull) if has_migrations else ()
+    changeset = ChangeSet(
         base=pull.base_sha,
         head=pull.head_sha,
-        files=files,
+        files=kept,
         head_tree=head_tree,
         base_tree=base_tree,
         description=pull.body,
         config_text=config_text,
         config_path=CONFIG_PATH,
         from_fork=pull.fork,
+        author=pull.author or "(unknown author)",
+        acceptances=accepted,
     )
+    return changeset, unreviewed
 
 
-async def _tree(repo: Repository, sha: str, settings: Settings) -> Tree:
+def _migration_detector(config_text: str | None) -> changes.Detect:
+    """Whether a changed file is a migration, by the base branch's configuration (or by name alone)."""
+    try:
+        config = parse_config(config_text, CONFIG_PATH)
+    except ConfigError:
+        return lambda path, text: True
+    return lambda path, text: detect(path, text, config) is not None
+
+
+async def _trees(repo: Repository, settings: Settings, *shas: str) -> dict[str, snapshot.SnapshotTree]:
+    """The commits' snapshots, downloaded at once."""
+    trees: dict[str, snapshot.SnapshotTree] = {}
+
+    async def fetch(sha: str) -> None:
+        trees[sha] = await _tree(repo, sha, settings)
+
+    async with anyio.create_task_group() as group:
+        for sha in dict.fromkeys(shas):
+            group.start_soon(fetch, sha)
+    return trees
+
+
+async def _tree(repo: Repository, sha: str, settings: Settings) -> snapshot.SnapshotTree:
     """The commit's files, from the snapshot cache or a freshly downloaded tarball."""
     tree = snapshot.cached(settings.cache_dir, sha)
     if tree is not None:

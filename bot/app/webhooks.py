@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 RECHECK = re.compile(r"^/recheck(\s|$)")
+ACCEPT = re.compile(r"^[ \t]*/accept[ \t]", re.M)
 RECHECK_ACTION = "recheck"  # the identifier of the check run's "Re-check" button
 
 
@@ -41,15 +42,15 @@ def sign(body: bytes, secret: bytes) -> str:
 class Task:
     """One unit of work taken from a delivery; plain data, stored as JSON by the job store."""
 
-    kind: str  # review | recheck | rerun | cancel | installation
+    kind: str  # review | recheck | accept | rerun | cancel | installation
     installation_id: int
     owner: str = ""
     repo: str = ""
     repo_id: int = 0
     number: int = 0  # the pull request, 0 when a rerun must find it
     head_sha: str = ""
-    comment_id: int = 0  # the /recheck comment
-    login: str = ""  # who asked, for /recheck
+    comment_id: int = 0  # the /recheck or /accept comment
+    login: str = ""  # who asked, for /recheck and /accept
     external_id: str = ""  # of the check run a rerun was asked from
     delivery: str = ""  # the X-GitHub-Delivery it came from, for the logs
 
@@ -139,6 +140,19 @@ class _PullRequestEvent(_Event):
     pull_request: _PullRequest
 
 
+class _EditedEvent(_PullRequestEvent):
+    changes: dict[str, object] = {}
+
+
+class _Review(_Model):
+    state: str
+
+
+class _ReviewEvent(_PullRequestEvent):
+    action: str
+    review: _Review
+
+
 class _IssueCommentEvent(_Event):
     issue: _Issue
     comment: _Comment
@@ -175,6 +189,21 @@ def _review(body: bytes, app_id: int) -> Task | None:
     return _task("review", event, number=pull.number, head_sha=pull.head.sha)
 
 
+def _edited(body: bytes, app_id: int) -> Task | None:
+    """An edited description may add or withdraw the author's evidence: review again (not for a title)."""
+    event = _EditedEvent.model_validate_json(body)
+    return _review(body, app_id) if "body" in event.changes else None
+
+
+def _reviewed(body: bytes, app_id: int) -> Task | None:
+    """An approving review (or its dismissal) accepts (or withdraws) what the author suppressed or said."""
+    event = _ReviewEvent.model_validate_json(body)
+    if event.action == "submitted" and event.review.state.lower() != "approved":
+        return None
+    pull = event.pull_request
+    return _task("review", event, number=pull.number, head_sha=pull.head.sha)
+
+
 def _cancel(body: bytes, app_id: int) -> Task | None:
     event = _PullRequestEvent.model_validate_json(body)
     return _task("cancel", event, number=event.pull_request.number)
@@ -182,11 +211,15 @@ def _cancel(body: bytes, app_id: int) -> Task | None:
 
 def _recheck(body: bytes, app_id: int) -> Task | None:
     event = _IssueCommentEvent.model_validate_json(body)
-    first = next((line.strip() for line in (event.comment.body or "").splitlines() if line.strip()), "")
-    if event.issue.pull_request is None or not RECHECK.match(first) or event.comment.user.type == "Bot":
+    text = event.comment.body or ""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if event.issue.pull_request is None or event.comment.user.type == "Bot":
+        return None
+    kind = "recheck" if RECHECK.match(first) else "accept" if ACCEPT.search(text) else None
+    if kind is None:
         return None
     return _task(
-        "recheck",
+        kind,
         event,
         number=event.issue.number,
         comment_id=event.comment.id,
@@ -226,7 +259,10 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("pull_request", "reopened"): _review,
     ("pull_request", "synchronize"): _review,
     ("pull_request", "ready_for_review"): _review,
+    ("pull_request", "edited"): _edited,
     ("pull_request", "closed"): _cancel,
+    ("pull_request_review", "submitted"): _reviewed,
+    ("pull_request_review", "dismissed"): _reviewed,
     ("issue_comment", "created"): _recheck,
     ("check_run", "rerequested"): _rerun_check_run,
     ("check_run", "requested_action"): _rerun_check_run,
@@ -245,6 +281,7 @@ IGNORED: frozenset[str] = frozenset(
     {
         "ping",
         "pull_request",
+        "pull_request_review",
         "issue_comment",
         "check_run",
         "check_suite",

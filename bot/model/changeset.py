@@ -67,6 +67,16 @@ class ChangedFile:
 
 
 @dataclass(frozen=True)
+class Acceptance:
+    """Someone with write access, not the pull request's author, accepted what the author suppressed or said."""
+
+    login: str
+    rule: str  # a rule id; "evidence" for the author's statements; "*" (an approving review) for all of it
+    reason: str
+    via: str  # "comment" (`/accept RULE reason`) or "review" (an approving review)
+
+
+@dataclass(frozen=True)
 class ChangeSet:
     base: str
     head: str
@@ -77,3 +87,7 @@ class ChangeSet:
     config_text: str | None = None  # the repository configuration, read from the base side
     config_path: str = ".github/migration-review.yml"
     from_fork: bool = False  # the head lives in another repository: the production probe never runs
+    # the pull request's author: when set, in-file suppressions and the author's evidence count only as
+    # the base configuration allows, and where it asks for it, once accepted by someone else
+    author: str = ""
+    acceptances: tuple[Acceptance, ...] = ()

@@ -54,6 +54,16 @@ class ReferencesConfig:
 
 
 @dataclass(frozen=True)
+class SuppressionsConfig:
+    """Who may turn a finding into an accepted risk, in a pull request (read from the base branch)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    allow: tuple[str, ...] | None = None  # rules an in-file suppression may cover; None: every rule
+    # suppressions (and the author's evidence) that count only once someone else with write access accepts
+    need_acceptance: Literal["critical", "all", "none"] | tuple[str, ...] = "critical"
+
+
+@dataclass(frozen=True)
 class Config:
     __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
     dialect: Dialect | None = None
@@ -66,6 +76,7 @@ class Config:
     timeouts_set_by_runner: bool = False
     assume_in_transaction: bool | None = None
     references: ReferencesConfig = field(default_factory=ReferencesConfig)
+    suppressions: SuppressionsConfig = field(default_factory=SuppressionsConfig)
 
     @property
     def version(self) -> tuple[int, ...] | None:
@@ -127,7 +138,13 @@ def _check_rule_ids(config: Config, path: str, known: frozenset[str]) -> None:
         ("rules.select", config.rules.select or ()),
         ("rules.ignore", config.rules.ignore),
         ("rules.severity", tuple(config.rules.severity)),
+        ("suppressions.allow", config.suppressions.allow or ()),
+        ("suppressions.need_acceptance", _named(config.suppressions.need_acceptance)),
     ):
         for rule_id in ids:
             if rule_id not in known:
                 raise ConfigError(path, key, f"unknown rule {rule_id!r} (see `migration-review rules`)")
+
+
+def _named(need: str | tuple[str, ...]) -> tuple[str, ...]:
+    return need if isinstance(need, tuple) else ()

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.model.changeset import ChangeSet
+from bot.model.config import Config
 from bot.model.facts import Facts
 from bot.model.findings import ChecklistItem, Finding, MigrationSummary, Review, Severity
 from bot.model.migration import (
@@ -30,7 +31,7 @@ from bot.model.migration import (
     Operation,
     SetNotNull,
 )
-from bot.plan import evidence, safety_checklist
+from bot.plan import acceptance, evidence, safety_checklist
 from bot.plan.evidence import Statement
 from bot.plan.validation import Plan
 from bot.references.search import ReferenceIndex
@@ -65,9 +66,11 @@ def decide(
     plan: Plan,
     references: ReferenceIndex,
     facts: Facts | None = None,
+    config: Config | None = None,
 ) -> Review:
     texts = {f.path: f.head_text or "" for f in changeset.files}
     said = evidence.gather(changeset.description, {m.path: texts.get(m.path, "") for m in migrations})
+    said, accepted = acceptance.credited(said, changeset, config or Config())
     findings = _credit_rollback(findings, evidence.about(said, evidence.ROLLBACK))
     active = [f for f in findings if f.suppressed is None]
     items = _data_items(migrations, active, said, facts) + safety_checklist.items(migrations, active)
@@ -82,7 +85,7 @@ def decide(
         verification_queries=plan.queries,
         rollback_plan=plan.rollback,
         monitoring=plan.monitoring,
-        notes=references.notes() + plan.credits + _probe_note(facts),
+        notes=references.notes() + plan.credits + _probe_note(facts) + accepted,
         probe=facts,
     )
 

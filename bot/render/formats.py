@@ -6,8 +6,10 @@ One jinja Environment. Templates get a view model of plain data, never sqlglot t
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import re
+from collections.abc import Mapping
 from enum import Enum
 from functools import cache
 from importlib import resources
@@ -217,7 +219,8 @@ def to_json(review: Review) -> str:
     return json.dumps(data, indent=2, default=str) + "\n"
 
 
-def to_sarif(review: Review) -> str:
+def to_sarif(review: Review, sources: Mapping[str, str] | None = None) -> str:
+    """SARIF 2.1.0; `sources` (path → text) give each result a fingerprint from its statement's text."""
     used = sorted({f.rule for f in review.findings})
     driver = {
         "name": "migration-review",
@@ -225,7 +228,12 @@ def to_sarif(review: Review) -> str:
         "informationUri": "https://github.com/migration-review/migration-review",
         "rules": [_sarif_rule(rule_id) for rule_id in used],
     }
-    results = [_sarif_result(f, used.index(f.rule)) for f in review.findings]
+    seen: dict[str, int] = {}
+    results = []
+    for f in review.findings:
+        key = fingerprint(f, (sources or {}).get(f.path))
+        seen[key] = seen.get(key, 0) + 1  # the same statement twice in one file: tell them apart
+        results.append(_sarif_result(f, used.index(f.rule), f"{key}:{seen[key]}"))
     document = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -248,7 +256,18 @@ def _sarif_rule(rule_id: str) -> dict[str, Any]:
     }
 
 
-def _sarif_result(f: Finding, index: int) -> dict[str, Any]:
+def fingerprint(f: Finding, text: str | None) -> str:
+    """Rule, path and the statement's text with case and whitespace normalised: stable when a message is
+    reworded or lines move; without the text, the line stands in for it."""
+    lines = (text or "").splitlines()[max(0, f.line - 1) : max(f.line, f.end_line or f.line)]
+    statement = " ".join(" ".join(lines).split()).lower()
+    if not statement:
+        statement = f"line {f.line}"
+    digest = hashlib.sha256(statement.encode()).hexdigest()[:16]
+    return f"{f.rule}:{f.path}:{digest}"
+
+
+def _sarif_result(f: Finding, index: int, key: str) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": index,
@@ -262,7 +281,7 @@ def _sarif_result(f: Finding, index: int) -> dict[str, Any]:
                 }
             }
         ],
-        "partialFingerprints": {"migrationReview/v1": f"{f.rule}:{f.path}:{oneline(f.message)}"},
+        "partialFingerprints": {"migrationReview/v2": key},
     }
     if f.suppressed is not None:
         result["suppressions"] = [{"kind": "inSource", "justification": f.suppressed}]

@@ -11,6 +11,7 @@ from bot.app.github.policy import RateLimited, TooLarge
 from bot.app.github.repository import (
     ANNOTATIONS_PER_REQUEST,
     CHECK_NAME,
+    FILES_LISTED,
     RECHECK_BUTTON,
     FileEntry,
     Pull,
@@ -21,6 +22,7 @@ from bot.app.github.repository import (
 __all__ = [
     "ANNOTATIONS_PER_REQUEST",
     "CHECK_NAME",
+    "FILES_LISTED",
     "PERMISSIONS",
     "RECHECK_BUTTON",
     "FileEntry",

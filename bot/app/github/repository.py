@@ -26,6 +26,7 @@ RECHECK_BUTTON = {
     "identifier": "recheck",
 }
 ANNOTATIONS_PER_REQUEST = 50
+FILES_LISTED = 3000  # GitHub's files API stops here, however many files the pull request changes
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Pull:
     base_ref: str
     body: str
     fork: bool
+    author: str = ""
+    changed_files: int = 0  # GitHub's own count; its files API lists at most FILES_LISTED of them
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,18 @@ class Repository:
             base_ref=data["base"]["ref"],
             body=data.get("body") or "",
             fork=head_repo != f"{self.owner}/{self.name}",
+            author=str((data.get("user") or {}).get("login") or ""),
+            changed_files=int(data.get("changed_files") or 0),
         )
+
+    async def merge_base(self, base: str, head: str) -> str:
+        """The commit the pull request's changes are counted from (what its files API compares with)."""
+        response = await self._call(
+            lambda: self._gh.rest.repos.async_compare_commits(
+                self.owner, self.name, f"{base}...{head}", per_page=1
+            )
+        )
+        return str(json_of(response)["merge_base_commit"]["sha"])
 
     async def files(self, number: int) -> list[FileEntry]:
         async def collect() -> list[FileEntry]:
@@ -145,6 +159,44 @@ class Repository:
                 return "none"
             raise
         return str(json_of(response).get("permission") or "none")
+
+    async def conversation(self, number: int) -> list[tuple[str, str, str]]:
+        """(login, user type, body) of every comment on the pull request, oldest first."""
+
+        async def collect() -> list[tuple[str, str, str]]:
+            pages = self._gh.rest.paginate(
+                self._gh.rest.issues.async_list_comments,
+                map_func=json_of,
+                owner=self.owner,
+                repo=self.name,
+                issue_number=number,
+                per_page=100,
+            )
+            return [
+                (item["user"]["login"], item["user"].get("type", "User"), item.get("body") or "")
+                async for item in pages
+            ]
+
+        return await self._call(collect)
+
+    async def reviews(self, number: int) -> list[tuple[str, str, str]]:
+        """(login, state, commit) of every review of the pull request, oldest first."""
+
+        async def collect() -> list[tuple[str, str, str]]:
+            pages = self._gh.rest.paginate(
+                self._gh.rest.pulls.async_list_reviews,
+                map_func=json_of,
+                owner=self.owner,
+                repo=self.name,
+                pull_number=number,
+                per_page=100,
+            )
+            return [
+                ((item.get("user") or {}).get("login", ""), item["state"], item.get("commit_id") or "")
+                async for item in pages
+            ]
+
+        return await self._call(collect)
 
     async def react(self, comment_id: int, content: str) -> None:
         """Add a reaction; a failed reaction never fails the job."""
