@@ -64,6 +64,8 @@ rails = _Lazy("rails", (".rb",))
 django = _Lazy("django", (".py",))
 alembic = _Lazy("alembic", (".py",))
 liquibase = _Lazy("liquibase", (".xml", ".yaml", ".yml"), _formatted_sql)
+laravel = _Lazy("laravel", (".php",))
+ecto = _Lazy("ecto", (".exs",))
 
 FRAMEWORKS: tuple[ModuleType, ...] = (
     goose,
@@ -77,6 +79,8 @@ FRAMEWORKS: tuple[ModuleType, ...] = (
     django,
     alembic,
     liquibase,
+    laravel,
+    ecto,
     plain,
 )
 BY_NAME = {module.NAME: module for module in FRAMEWORKS}
@@ -127,6 +131,8 @@ def detect(path: str, text: str, config: Config) -> ModuleType | None:
 _CONTENT = (
     (re.compile(r"<\s*ActiveRecord::Migration\b"), "rails"),
     (re.compile(r"\bmigrations\.Migration\b"), "django"),
+    (re.compile(r"\bextends\s+Migration\b"), "laravel"),
+    (re.compile(r"\buse\s+Ecto\.Migration\b"), "ecto"),
 )
 
 
@@ -178,7 +184,7 @@ def detect_dialect(tree: Tree, texts: list[str]) -> str:
             "trilogy": "mysql",
             "sqlite3": "sqlite",
         }[match.group(1)]
-    found = _settings_dialect(tree)
+    found = _settings_dialect(tree) or _framework_dialect(tree)
     if found:
         return found
     sample = "\n".join(texts)[:200_000]
@@ -187,6 +193,17 @@ def detect_dialect(tree: Tree, texts: list[str]) -> str:
     if _SQLITE_HINTS.search(sample):
         return "sqlite"
     return "postgres"
+
+
+def _framework_dialect(tree: Tree) -> str:
+    """Laravel's `DB_CONNECTION` / `config/database.php`, Ecto's repo adapter: each framework reads its own."""
+    if tree.read("config/database.php") is not None or tree.read(".env.example") is not None:
+        found = str(laravel.dialect(tree))
+        if found:
+            return found
+    if tree.read("mix.exs") is not None:
+        return str(ecto.dialect(tree))
+    return ""
 
 
 _ENGINE = re.compile(

@@ -36,6 +36,8 @@ COMMANDS = {
     "django": "python manage.py migrate {app} {previous}",
     "alembic": "alembic downgrade -{n}",
     "liquibase": "liquibase rollback-count {n}",
+    "laravel": "php artisan migrate:rollback --step={n}",
+    "ecto": "mix ecto.rollback --step {n}",
 }
 _REPEATED = {"flyway", "goose", "dbmate", "diesel"}  # one command per migration
 _FLAG = re.compile(

@@ -35,6 +35,8 @@ FRAMEWORK_LABELS = {
     "django": "Django",
     "alembic": "Alembic",
     "liquibase": "Liquibase",
+    "laravel": "Laravel",
+    "ecto": "Ecto",
 }
 DIALECT_LABELS = {"postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB", "sqlite": "SQLite"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -48,6 +48,14 @@ RULE = Rule(
             "Remove the field from the model with `SeparateDatabaseAndState` (state only), remove every use, "
             "deploy, then drop the column in a later migration.",
         ),
+        (
+            "laravel",
+            "Remove the column from the Eloquent model (`$fillable`, `$casts`, accessors) and every use, deploy, then `dropColumn` in a later pull request.",
+        ),
+        (
+            "ecto",
+            "Remove the `field` from the Ecto schema and every use, deploy, then `remove` the column in a later migration.",
+        ),
     ),
 )
 

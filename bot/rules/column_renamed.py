@@ -46,6 +46,14 @@ RULE = Rule(
             "Add the new field, write both in `save()`, backfill with `RunPython`, switch reads, then remove the "
             "old field in a later migration (`db_column` keeps the old name if only the attribute changes).",
         ),
+        (
+            "laravel",
+            "Add the new column, write both (a model mutator or observer), backfill, switch reads, then `dropColumn` the old one in later pull requests.",
+        ),
+        (
+            "ecto",
+            "Add the new column, write both (cast both in the changeset), backfill, switch reads, then `remove` the old one in a later migration (`field :new, source: :old` renames in code only).",
+        ),
     ),
 )
 

@@ -52,6 +52,14 @@ RULE = Rule(
             "liquibase",
             'a `<sql>CREATE INDEX CONCURRENTLY …</sql>` change in a changeSet with `runInTransaction="false"`.',
         ),
+        (
+            "laravel",
+            "`DB::statement('CREATE INDEX CONCURRENTLY IF NOT EXISTS … ON … (…)')` in a migration with `public $withinTransaction = false;` (the Blueprint's `index()` builds without CONCURRENTLY).",
+        ),
+        (
+            "ecto",
+            "`create index(:table, [:column], concurrently: true)` in a migration with `@disable_ddl_transaction true` and `@disable_migration_lock true`.",
+        ),
     ),
 )
 

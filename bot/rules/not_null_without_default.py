@@ -43,6 +43,14 @@ RULE = Rule(
             "alembic",
             "`op.add_column(sa.Column(..., nullable=True))` or with `server_default=`; backfill; then `op.alter_column(..., nullable=False)`.",
         ),
+        (
+            "laravel",
+            "`$table->type('col')->nullable()` (or with `->default(…)`); backfill in batches; then `->nullable(false)->change()` in a later migration.",
+        ),
+        (
+            "ecto",
+            "`add :col, :type` without `null: false` (or with `default:`); backfill in batches; then `modify :col, :type, null: false` in a later migration.",
+        ),
     ),
 )
 
