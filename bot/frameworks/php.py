@@ -228,7 +228,7 @@ def _pieces(node: Node) -> tuple[str, int, bool]:
         else:
             interpolated = True
             parts.append(PLACEHOLDER + "\n" * text_of(child).count("\n"))
-    first = body.named_children[0] if body.named_children else body
+    first = body if position is not None or not body.named_children else body.named_children[0]
     return "".join(parts), line_of(first), interpolated
 
 
