@@ -249,6 +249,8 @@ def _repo_call(node: Node) -> elixir.Call | None:
     if node.type == "binary_operator" and elixir.text_of(node.child_by_field_name("operator")) == "|>":
         piped, node = node.child_by_field_name("left"), node.child_by_field_name("right") or node
     c = elixir.call(node)
+    if c is not None and elixir.text_of(c.receiver) == "Ecto.Adapters.SQL" and c.name in _SQL:
+        return elixir.Call(c.name, c.node, c.receiver, c.args[1:], c.options, c.block)  # query!(Repo, sql)
     if (
         c is None
         or c.receiver is None

@@ -385,7 +385,7 @@ def execute(c: elixir.Call, src: Source) -> Result:
 
 
 def _sql(node: Node, c: elixir.Call, src: Source) -> tuple[Operation, ...]:
-    if node.type == "anonymous_function":
+    if node.type == "anonymous_function" or elixir.text_of(node).startswith("&"):  # fn -> … end, &noop/0
         return (RunCode(language="elixir", **_base(c, src)),)
     found = elixir.sql_text(node)
     if found is None:

@@ -30,7 +30,8 @@ EXTENSIONS = (".php",)
 _PATH = re.compile(r"(?:^|/)database/migrations/(?:[\w.-]+/)*(\d+(?:_\d+)*)_\w+\.php$")
 _SQL_METHODS = frozenset({"statement", "unprepared", "update", "delete", "insert", "affectingStatement"})
 _SCHEMA_READS = frozenset(
-    {"hasTable", "hasColumn", "hasColumns", "hasIndex", "getColumnListing", "getColumnType"}
+    {"hasTable", "hasColumn", "hasColumns", "hasIndex", "getColumnListing", "getColumnType", "getConnection"}
+    | {"getTables", "getColumns", "getIndexes", "getForeignKeys", "getTableListing", "getAllTables"}
 )
 _SCHEMA_QUIET = frozenset(
     {"disableForeignKeyConstraints", "enableForeignKeyConstraints", "withoutForeignKeyConstraints"}
@@ -150,6 +151,14 @@ def _class_body(klass: Node) -> tuple[dict[str, Node | None], bool]:
     return methods, within
 
 
+def _touches_database(calls: list[php.Call]) -> bool:
+    """Does a call chain start at the `DB` or `Schema` facade or a model class (`Order::where(…)`)?"""
+    if not calls:
+        return False
+    head = calls[0]
+    return head.node.type == "scoped_call_expression" and php.text_of(head.receiver)[:1].isupper()
+
+
 def _down(
     methods: dict[str, Node | None], path: str, dialect: str
 ) -> tuple[tuple[Operation, ...] | None, str]:
@@ -185,16 +194,27 @@ class _Walker:
 
     def walk(self, body: Node | None) -> None:
         for node in php.statements(body):
-            if node.type == "assignment_expression":
-                right = node.child_by_field_name("right")
-                if right is None or php.call(right) is None:
-                    continue  # a local set to a literal or an object does nothing to the database
-                node = right
-            root, calls = php.chain(node)
-            if calls:
-                self._chain(node, root, calls)
-            else:
-                self._code(node)
+            self._read(node)
+
+    def _statement(self, node: Node) -> list[Operation]:
+        """The operations of one statement written inside a Blueprint closure."""
+        inner = _Walker(self.path, self.dialect)
+        inner._read(node)
+        return inner.ops
+
+    def _read(self, node: Node) -> None:
+        if node.type == "assignment_expression":
+            right = node.child_by_field_name("right")
+            while right is not None and right.type == "member_access_expression":
+                right = right.child_by_field_name("object")  # `DB::table(…)->first()->id`
+            if right is None or not _touches_database(php.chain(right)[1]):
+                return  # a local set to a literal, an object or a helper's result does nothing to the database
+            node = right
+        root, calls = php.chain(node)
+        if calls:
+            self._chain(node, root, calls)
+        else:
+            self._code(node)
 
     def _chain(self, node: Node, root: Node | None, calls: list[php.Call]) -> None:
         scope = (
@@ -232,9 +252,9 @@ class _Walker:
             )
             return
         if c.name in ("create", "createIfNotExists"):
-            self.ops.extend(laravel_blueprint.create(c, name, self.path, self.dialect))
+            self.ops.extend(laravel_blueprint.create(c, name, self.path, self.dialect, self._statement))
         elif c.name == "table":
-            self.ops.extend(laravel_blueprint.alter(c, name, self.path, self.dialect))
+            self.ops.extend(laravel_blueprint.alter(c, name, self.path, self.dialect, self._statement))
         elif c.name in ("drop", "dropIfExists"):
             self.ops.append(DropTable(table=name, if_exists=c.name == "dropIfExists", **base))
         elif c.name == "rename":
@@ -277,7 +297,7 @@ class _Walker:
                 self.walk(body) if body is not None and body.type == "compound_statement" else None
 
     def _code(self, node: Node) -> None:
-        if node.type in ("echo_statement", "comment", "function_definition"):
+        if node.type in ("echo_statement", "comment", "function_definition", "return_statement"):
             return
         base = origin(self.path, php.line_of(node), node.end_point[0] + 1, php.text_of(node))
         self.ops.append(RunCode(language="php", **base))

@@ -9,12 +9,13 @@ convention (`orders_user_id_foreign`), so a later `dropIndex(['x'])` names the i
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 
 from tree_sitter import Node
 
 from bot.frameworks import php
-from bot.frameworks.laravel_columns import COLUMN_METHODS, Declared, declared
+from bot.frameworks.laravel_columns import COLUMN_METHODS, MODIFIERS, Declared, declared
 from bot.frameworks.naming import key_table
 from bot.frameworks.origin import Origin, origin
 from bot.model.migration import (
@@ -33,7 +34,6 @@ from bot.model.migration import (
     RawSQL,
     RenameColumn,
     RenameTable,
-    RunCode,
     SetDefault,
     SetNotNull,
 )
@@ -70,16 +70,21 @@ def blueprint_calls(body: Node | None, variable: str) -> Iterator[tuple[Node, li
     for expression in expressions:
         root, calls = php.chain(expression)
         mine = root is not None and root.type == "variable_name" and php.text_of(root).lstrip("$") == variable
-        yield expression, calls if mine and calls else None
+        # PHP method names are case-insensitive: `$table->dateTime()` and `$table->datetime()` are one method
+        canonical = [dataclasses.replace(c, name=CANONICAL.get(c.name.lower(), c.name)) for c in calls]
+        yield expression, canonical if mine and calls else None
 
 
-def create(c: php.Call, table: str, path: str, dialect: str) -> list[Operation]:
+Code = Callable[[Node], list[Operation]]  # reads a statement that is not a Blueprint call (DB::table, …)
+
+
+def create(c: php.Call, table: str, path: str, dialect: str, code: Code) -> list[Operation]:
     body, variable = closure(c)
     columns: list[ColumnSpec] = []
     extra: list[Operation] = []
     for expression, calls in blueprint_calls(body, variable):
         if calls is None:
-            extra.append(_code(expression, path))
+            extra.extend(code(expression))
         elif calls[0].name in COLUMN_METHODS:
             base = _origin(expression, path)
             for column in declared(calls, dialect):
@@ -93,13 +98,13 @@ def create(c: php.Call, table: str, path: str, dialect: str) -> list[Operation]:
     return [table_op, *extra]
 
 
-def alter(c: php.Call, table: str, path: str, dialect: str) -> list[Operation]:
+def alter(c: php.Call, table: str, path: str, dialect: str, code: Code) -> list[Operation]:
     body, variable = closure(c)
     ops: list[Operation] = []
     for expression, calls in blueprint_calls(body, variable):
         base = _origin(expression, path)
         if calls is None:
-            ops.append(_code(expression, path))
+            ops.extend(code(expression))
         elif calls[0].name in COLUMN_METHODS:
             for column in declared(calls, dialect):
                 ops.extend(
@@ -323,5 +328,4 @@ def _origin(node: Node, path: str) -> Origin:
     return origin(path, php.line_of(node), node.end_point[0] + 1, php.text_of(node))
 
 
-def _code(node: Node, path: str) -> Operation:
-    return RunCode(language="php", **_origin(node, path))
+CANONICAL = {name.lower(): name for name in (*COLUMN_METHODS, *_COMMANDS, *MODIFIERS, *_QUIET)}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from tree_sitter import Node
 
 from bot.frameworks import php
-from bot.frameworks.naming import key_table
+from bot.frameworks.naming import key_table, snake
 from bot.model.migration import ColumnSpec
 from bot.sql.names import VOLATILE_FUNCTIONS
 
@@ -101,8 +101,18 @@ _MORPHS = {
     "nullableUuidMorphs": "foreignUuid",
     "ulidMorphs": "foreignUlid",
     "nullableUlidMorphs": "foreignUlid",
+    "numericMorphs": "foreignId",
+    "nullableNumericMorphs": "foreignId",
 }
-COLUMN_METHODS = frozenset({*_TYPES, *_NULLABLE_BY_DEFAULT, *_PAIRS, *_MORPHS, "softDeletesDatetime"})
+COLUMN_METHODS = frozenset(
+    {*_TYPES, *_NULLABLE_BY_DEFAULT, *_PAIRS, *_MORPHS, "softDeletesDatetime", "foreignIdFor"}
+)
+MODIFIERS = frozenset(
+    {"nullable", "default", "useCurrent", "useCurrentOnUpdate", "storedAs", "virtualAs", "generatedAs"}
+    | {"autoIncrement", "after", "first", "index", "unique", "primary", "online", "constrained", "references"}
+    | {"on", "change", "unsigned", "comment", "charset", "collation", "cascadeOnDelete", "nullOnDelete"}
+    | {"restrictOnDelete", "cascadeOnUpdate", "onDelete", "onUpdate", "always", "invisible", "fulltext"}
+)
 
 
 @dataclass(frozen=True)
@@ -153,7 +163,10 @@ def declared(calls: list[php.Call], dialect: str) -> list[Declared]:
     name = _column_name(head, values)
     if not name:
         return []
-    type_method = "timestamp" if head.name.startswith("softDeletes") else head.name
+    if head.name == "foreignIdFor":  # foreignIdFor(User::class) is `user_id`, referencing `users`
+        values = (name, *values[2:])
+    type_method = "foreignId" if head.name == "foreignIdFor" else head.name
+    type_method = "timestamp" if head.name.startswith("softDeletes") else type_method
     type_method = "string" if head.name == "rememberToken" else type_method
     type_args = (
         values[1:]
@@ -171,6 +184,10 @@ def declared(calls: list[php.Call], dialect: str) -> list[Declared]:
 
 
 def _column_name(head: php.Call, values: tuple[php.Value, ...]) -> str:
+    if head.name == "foreignIdFor":
+        given = values[1] if len(values) > 1 and isinstance(values[1], str) else ""
+        model = php.text_of(head.args[0]).split("::")[0].strip("'\"") if head.args else ""
+        return given or (f"{snake(model)}_id" if model else "")
     if head.name in _INCREMENTS and not values:
         return "id"
     if head.name in _NULLABLE_BY_DEFAULT:

@@ -36,9 +36,6 @@ _DELETES = frozenset({"delete", "forceDelete", "truncate", "destroy"})
 _INSERTS = frozenset(
     {"insert", "insertOrIgnore", "insertGetId", "insertUsing", "create", "firstOrCreate", "updateOrCreate"}
 )
-_READS = frozenset(
-    {"get", "first", "find", "pluck", "count", "exists", "value", "sum", "max", "min", "all", "doesntExist"}
-)
 _OPERATORS = frozenset({"=", "!=", "<>", "<", ">", "<=", ">=", "like", "not like", "ilike"})
 
 
@@ -76,7 +73,9 @@ def operation(calls: list[php.Call], table: str, base: Origin, batched: bool) ->
 
 
 def is_read(calls: list[php.Call]) -> bool:
-    return calls[-1].name in _READS or calls[-1].name in ("where", "orderBy", "select")
+    """A chain that changes nothing: no write, and no loop over rows (`->get(['id'])->pluck('id')`)."""
+    writes = _UPDATES | _DELETES | _INSERTS | BATCHES
+    return not any(c.name in writes for c in calls)
 
 
 def closure_body(c: php.Call) -> Node | None:
