@@ -197,7 +197,7 @@ def detect_dialect(tree: Tree, texts: list[str]) -> str:
 
 def _framework_dialect(tree: Tree) -> str:
     """Laravel's `DB_CONNECTION` / `config/database.php`, Ecto's repo adapter: each framework reads its own."""
-    if tree.read("config/database.php") is not None or tree.read(".env.example") is not None:
+    if tree.read("artisan") is not None or tree.read("config/database.php") is not None:
         found = str(laravel.dialect(tree))
         if found:
             return found

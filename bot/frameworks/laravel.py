@@ -90,12 +90,14 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
 
 def dialect(tree: Tree) -> str:
     """The database of a Laravel application: `DB_CONNECTION` in `.env.example`, else the default connection
-    of `config/database.php` (`env('DB_CONNECTION', 'mysql')`); "" when neither names one."""
+    of `config/database.php` (`env('DB_CONNECTION', 'mysql')`, or `app/Config/database.php`); "" when
+    neither names one."""
     for line in (tree.read(".env.example") or "").splitlines():
         key, _, value = line.partition("=")
         if key.strip() == "DB_CONNECTION" and value.strip().strip("\"'") in _CONNECTIONS:
             return _CONNECTIONS[value.strip().strip("\"'")]
-    config = tree.read("config/database.php")
+    paths = ["config/database.php"] + [p for p in tree.paths() if p.lower().endswith("/config/database.php")]
+    config = next((text for path in paths if (text := tree.read(path))), "")
     return _default_connection(php.parse(config)) if config else ""
 
 
@@ -109,7 +111,8 @@ def _default_connection(root: Node) -> str:
             c = php.call(parts[1])
             if c is not None and c.name == "env" and len(c.args) > 1:
                 found = php.value(c.args[1])
-            return _CONNECTIONS.get(found, "") if isinstance(found, str) else ""
+            if isinstance(found, str) and found in _CONNECTIONS:  # not `'default' => []` of the redis section
+                return _CONNECTIONS[found]
         stack.extend(reversed(parts))
     return ""
 

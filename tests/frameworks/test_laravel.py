@@ -241,9 +241,12 @@ def test_dialect_from_env_example_and_database_config() -> None:
         "<?php\nreturn [\n    'default' => env('DB_CONNECTION', 'pgsql'),\n    'connections' => [],\n];\n"
     )
     assert laravel.dialect(MemoryTree({"config/database.php": config})) == "postgres"
+    assert (
+        laravel.dialect(MemoryTree({"app/Config/database.php": config.replace("pgsql", "mysql")})) == "mysql"
+    )
     result = _review(
         _migration(_table("            $table->index('status');\n")),
-        {**BASE, ".env.example": "DB_CONNECTION=mysql\n"},
+        {**BASE, "artisan": "#!/usr/bin/env php\n", ".env.example": "DB_CONNECTION=mysql\n"},
     )
     assert [(m.dialect, m.in_transaction) for m in result.migrations] == [("mysql", False)]
     assert "non-concurrent-index" not in _rules(result)  # MySQL builds secondary indexes online
