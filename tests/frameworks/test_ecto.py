@@ -285,3 +285,13 @@ def test_data_change_bad_and_good() -> None:
         )
     )
     assert "unbatched-data-change" not in _rules(good)
+
+
+def test_an_elixir_comment_suppresses_a_finding() -> None:
+    text = _migration(
+        "    # migration-review: ignore non-concurrent-index orders is written once a day\n"
+        "    create index(:orders, [:status])\n"
+    )
+    result = _review(text)
+    assert "non-concurrent-index" not in _rules(result)
+    assert [f.rule for f in result.accepted] == ["non-concurrent-index"]

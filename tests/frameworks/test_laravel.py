@@ -354,3 +354,13 @@ def test_data_change_bad_and_good() -> None:
     assert "unbatched-data-change" not in _rules(good)
     # A data change still waits for its production values to be verified (probe or description).
     assert good.reasons == ("production values not verified for 1 data change",)
+
+
+def test_a_php_comment_suppresses_a_finding() -> None:
+    text = _migration(
+        "        // migration-review: ignore non-concurrent-index orders is written once a day\n"
+        + _table("            $table->index('status');\n")
+    )
+    result = _review(text)
+    assert "non-concurrent-index" not in _rules(result)
+    assert [f.rule for f in result.accepted] == ["non-concurrent-index"]
