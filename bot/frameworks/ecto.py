@@ -220,6 +220,9 @@ class _Walker:
                 self._code(node)
 
     def _command(self, c: elixir.Call) -> None:
+        if c.name == "execute" and c.args and c.args[0].type == "anonymous_function":
+            self._execute_code(c)
+            return
         result = ecto_ops.COMMANDS[c.name](c, self.src)
         self.ops.extend(result.ops)
         if result.back is None:
@@ -228,6 +231,18 @@ class _Walker:
                 self.reason = result.irreversible + line
         else:
             self.back.extend(reversed(result.back))
+
+    def _execute_code(self, c: elixir.Call) -> None:
+        """`execute(fn -> repo().update_all(…) end, fn -> … end)`: what the functions do, each way."""
+        self.walk(c.args[0])
+        if len(c.args) < 2:
+            self.reason = (
+                self.reason or f"`execute` without a down function cannot be reversed (line {c.line})"
+            )
+            return
+        back = _Walker(self.src)
+        back.walk(c.args[1])
+        self.back.extend(reversed(back.ops))
 
     def _code(self, node: Node) -> None:
         base = origin(self.src.path, elixir.line_of(node), node.end_point[0] + 1, elixir.text_of(node))

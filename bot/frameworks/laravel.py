@@ -68,11 +68,12 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         return Migration(path, NAME, dialect, (op,), None, in_transaction, note)
     methods, within = _class_body(klass)
     in_transaction = in_transaction and within
-    walker = _Walker(path, dialect)
+    helpers = {name: body for name, body in methods.items() if name not in ("up", "down")}
+    walker = _Walker(path, dialect, helpers)
     walker.syntax_errors(root)
     walker.walk(methods.get("up"))
     up = separate(walker.ops)
-    down, reason = _down(methods, path, dialect)
+    down, reason = _down(methods, path, dialect, helpers)
     return Migration(
         path=path,
         framework=NAME,
@@ -154,6 +155,14 @@ def _class_body(klass: Node) -> tuple[dict[str, Node | None], bool]:
     return methods, within
 
 
+def _logs(scope: str, calls: list[php.Call]) -> bool:
+    """`Log::info(…)`, `logger(…)`, `app('log')->error(…)`: output, nothing done to the database."""
+    head = calls[0]
+    if scope == "Log" or (head.receiver is None and head.name in ("logger", "info", "report", "dump")):
+        return True
+    return head.receiver is None and head.name == "app" and php.value(head.arg(0)) == "log"
+
+
 def _touches_database(calls: list[php.Call]) -> bool:
     """Does a call chain start at the `DB` or `Schema` facade or a model class (`Order::where(…)`)?"""
     if not calls:
@@ -163,14 +172,14 @@ def _touches_database(calls: list[php.Call]) -> bool:
 
 
 def _down(
-    methods: dict[str, Node | None], path: str, dialect: str
+    methods: dict[str, Node | None], path: str, dialect: str, helpers: dict[str, Node | None]
 ) -> tuple[tuple[Operation, ...] | None, str]:
     if "down" not in methods:
         return None, "no `down()` method: `migrate:rollback` does nothing"
     body = methods["down"]
     if body is not None and any(node.type == "throw_expression" for node in php.statements(body)):
         return None, "`down()` throws"
-    walker = _Walker(path, dialect)
+    walker = _Walker(path, dialect, helpers)
     walker.walk(body)
     return tuple(walker.ops), ""
 
@@ -178,11 +187,18 @@ def _down(
 class _Walker:
     """Turns the statements of a method body into operations, in order, with their lines."""
 
-    def __init__(self, path: str, dialect: str) -> None:
+    def __init__(self, path: str, dialect: str, helpers: dict[str, Node | None] | None = None) -> None:
         self.path, self.dialect = path, dialect
         self.ops: list[Operation] = []
         self.models: dict[str, str] = {}
         self._batched = False
+        self.helpers = helpers or {}  # the migration's own methods besides up() and down()
+        self._followed: set[str] = set()
+
+    def _inner(self) -> _Walker:
+        inner = _Walker(self.path, self.dialect, self.helpers)
+        inner._followed = self._followed
+        return inner
 
     def syntax_errors(self, root: Node) -> None:
         if root.has_error:
@@ -201,7 +217,7 @@ class _Walker:
 
     def _statement(self, node: Node) -> list[Operation]:
         """The operations of one statement written inside a Blueprint closure."""
-        inner = _Walker(self.path, self.dialect)
+        inner = self._inner()
         inner._read(node)
         return inner.ops
 
@@ -228,7 +244,12 @@ class _Walker:
         if calls[0].name == "connection" and scope in ("Schema", "DB") and len(calls) > 1:
             calls = calls[1:]
         base = origin(self.path, php.line_of(node), node.end_point[0] + 1, php.text_of(node))
-        if scope == "Schema":
+        own = php.text_of(root) == "$this" or scope in ("self", "static")
+        if own and calls[0].name in self.helpers:
+            self._helper(calls[0].name, node)
+        elif _logs(scope, calls):
+            return
+        elif scope == "Schema":
             self._schema(calls[0], base)
         elif scope == "DB" and calls[0].name in _SQL_METHODS:
             self._sql(calls[0], base)
@@ -242,6 +263,14 @@ class _Walker:
             return
         else:
             self._code(node)
+
+    def _helper(self, name: str, node: Node) -> None:
+        """A method of the migration called from up() or down(): read what it does, once."""
+        if name in self._followed:
+            self._code(node)
+            return
+        self._followed.add(name)
+        self.walk(self.helpers[name])
 
     def _schema(self, c: php.Call, base: Origin) -> None:
         table = php.value(c.arg(0))
@@ -281,7 +310,7 @@ class _Walker:
         op = laravel_data.operation(calls, table, base, self._batched) if table else None
         batch = next((c for c in calls if c.name in laravel_data.BATCHES), None)
         if batch is not None:
-            inner = _Walker(self.path, self.dialect)
+            inner = self._inner()
             inner._batched = True
             inner.walk(laravel_data.closure_body(batch))
             self.ops.extend(op for op in inner.ops if not isinstance(op, RunCode))

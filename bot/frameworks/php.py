@@ -121,7 +121,7 @@ def chain(node: Node) -> tuple[Node | None, list[Call]]:
 
 
 def statements(body: Node | None) -> Iterator[Node]:
-    """The expressions of a body's statements, looking into `if`/`else`, blocks, `try` and loops."""
+    """The expressions of a body's statements, looking into `if`/`else`, blocks, `try`/`finally` and loops."""
     if body is None:
         return
     for node in body.named_children:
@@ -130,8 +130,8 @@ def statements(body: Node | None) -> Iterator[Node]:
         elif node.type in ("compound_statement", "else_clause", "else_if_clause", "try_statement"):
             yield from statements(node.child_by_field_name("body") or node)
             if node.type == "try_statement":
-                for clause in node.named_children:
-                    if clause.type in ("catch_clause", "finally_clause"):
+                for clause in node.named_children:  # a `catch` runs only when the migration fails
+                    if clause.type == "finally_clause":
                         yield from statements(clause.child_by_field_name("body") or clause)
         elif node.type in ("if_statement", "foreach_statement", "for_statement", "while_statement"):
             yield from statements(node.child_by_field_name("body") or node)

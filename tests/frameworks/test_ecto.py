@@ -295,3 +295,16 @@ def test_an_elixir_comment_suppresses_a_finding() -> None:
     result = _review(text)
     assert "non-concurrent-index" not in _rules(result)
     assert [f.rule for f in result.accepted] == ["non-concurrent-index"]
+
+
+def test_execute_with_functions_is_read_both_ways() -> None:
+    migration = _parse(
+        "    execute(\n"
+        '      fn -> repo().update_all("orders", set: [status: "open"]) end,\n'
+        '      fn -> repo().update_all("orders", set: [status: nil]) end\n'
+        "    )\n"
+    )
+    assert [(op.location.line, op.kind) for op in migration.up] == [(6, "DataUpdate")]
+    assert migration.down is not None and [op.kind for op in migration.down] == ["DataUpdate"]
+    one_way = _parse('    execute(fn -> repo().update_all("orders", set: [status: "open"]) end)\n')
+    assert one_way.down is None and "down function" in one_way.irreversible_reason

@@ -364,3 +364,15 @@ def test_a_php_comment_suppresses_a_finding() -> None:
     result = _review(text)
     assert "non-concurrent-index" not in _rules(result)
     assert [f.rule for f in result.accepted] == ["non-concurrent-index"]
+
+
+def test_the_migrations_own_methods_are_read_where_they_are_called() -> None:
+    text = (
+        HEAD + "    public function up(): void\n    {\n        try {\n            $this->createCoupons();\n"
+        "        } catch (QueryException $e) {\n            app('log')->error($e->getMessage());\n        }\n"
+        "        Log::info('done');\n    }\n\n    private function createCoupons(): void\n    {\n"
+        "        Schema::create('coupons', function (Blueprint $table) {\n            $table->id();\n        });\n"
+        "    }\n};\n"
+    )
+    migration = laravel.parse(PATH, text, MemoryTree(), "postgres")
+    assert [(op.location.line, op.kind) for op in migration.up] == [(22, "CreateTable")]
