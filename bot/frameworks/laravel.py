@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from tree_sitter import Node
@@ -72,8 +73,9 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     walker = _Walker(path, dialect, helpers)
     walker.syntax_errors(root)
     walker.walk(methods.get("up"))
-    up = separate(walker.ops)
+    up = separate(_guarded(walker.ops, root))
     down, reason = _down(methods, path, dialect, helpers)
+    down = _guarded(list(down), root) if down is not None else None
     return Migration(
         path=path,
         framework=NAME,
@@ -153,6 +155,48 @@ def _class_body(klass: Node) -> tuple[dict[str, Node | None], bool]:
                 if element.type == "property_element" and name == "withinTransaction":
                     within = php.value(element.child_by_field_name("default_value")) is not False
     return methods, within
+
+
+_GUARDS = frozenset({"hasTable", "hasColumn", "hasColumns", "hasIndex"})
+
+
+def _guarded(ops: list[Operation], root: Node) -> tuple[Operation, ...]:
+    """Statements inside `if (Schema::hasColumn(…))` (or `!Schema::hasTable(…)`) run only when needed: they
+    are as safe to re-run as `IF EXISTS` / `IF NOT EXISTS`."""
+    spans = [(php.line_of(n), n.end_point[0] + 1) for n in _guard_blocks(root)]
+    found: list[Operation] = []
+    for op in ops:
+        inside = any(first <= op.location.line <= last for first, last in spans)
+        if inside and hasattr(op, "if_exists"):
+            op = dataclasses.replace(op, if_exists=True)  # type: ignore[call-arg]
+        elif inside and hasattr(op, "if_not_exists"):
+            op = dataclasses.replace(op, if_not_exists=True)  # type: ignore[call-arg]
+        found.append(op)
+    return tuple(found)
+
+
+def _guard_blocks(root: Node) -> list[Node]:
+    blocks: list[Node] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        condition = node.child_by_field_name("condition") if node.type == "if_statement" else None
+        if condition is not None and _checks_schema(condition):
+            body = node.child_by_field_name("body")
+            blocks.extend([body] if body is not None else [])
+        stack.extend(node.named_children)
+    return blocks
+
+
+def _checks_schema(node: Node) -> bool:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        c = php.call(current)
+        if c is not None and c.name in _GUARDS and php.text_of(c.receiver).endswith("Schema"):
+            return True
+        stack.extend(current.named_children)
+    return False
 
 
 def _logs(scope: str, calls: list[php.Call]) -> bool:

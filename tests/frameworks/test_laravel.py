@@ -376,3 +376,18 @@ def test_the_migrations_own_methods_are_read_where_they_are_called() -> None:
     )
     migration = laravel.parse(PATH, text, MemoryTree(), "postgres")
     assert [(op.location.line, op.kind) for op in migration.up] == [(22, "CreateTable")]
+
+
+def test_down_guarded_by_schema_checks_is_safe_to_rerun() -> None:
+    mysql = {**BASE, "artisan": "#!/usr/bin/env php\n", ".env.example": "DB_CONNECTION=mysql\n"}
+    add = _table("            $table->string('channel')->nullable();\n")
+    bare = _review(_migration(add, _table("            $table->dropColumn('channel');\n")), mysql)
+    finding = next(f for f in bare.active if f.rule == "down-not-idempotent")
+    assert "Schema::hasColumn" in finding.fix
+    guarded = _migration(
+        add,
+        "        if (Schema::hasColumn('orders', 'channel')) {\n"
+        + _table("            $table->dropColumn('channel');\n")
+        + "        }\n",
+    )
+    assert "down-not-idempotent" not in _rules(_review(guarded, mysql))
