@@ -80,6 +80,8 @@ mikroorm = _Lazy("mikroorm", _NODE)
 typeorm = _Lazy("typeorm", _NODE)
 sequelize = _Lazy("sequelize", _NODE)
 knex = _Lazy("knex", _NODE)
+laravel = _Lazy("laravel", (".php",))
+ecto = _Lazy("ecto", (".exs",))
 
 FRAMEWORKS: tuple[ModuleType, ...] = (
     goose,
@@ -98,6 +100,8 @@ FRAMEWORKS: tuple[ModuleType, ...] = (
     sequelize,
     knex,
     drizzle,
+    laravel,
+    ecto,
     plain,
 )
 BY_NAME = {module.NAME: module for module in FRAMEWORKS}
@@ -152,6 +156,8 @@ _CONTENT = (
     (re.compile(r"\bimplements\s+MigrationInterface\b"), "typeorm"),
     (re.compile(r"\bqueryInterface\.\w+\("), "sequelize"),
     (re.compile(r"\bknex\.schema\b"), "knex"),
+    (re.compile(r"\bextends\s+Migration\b"), "laravel"),
+    (re.compile(r"\buse\s+Ecto\.Migration\b"), "ecto"),
 )
 
 
@@ -203,7 +209,7 @@ def detect_dialect(tree: Tree, texts: list[str]) -> str:
             "trilogy": "mysql",
             "sqlite3": "sqlite",
         }[match.group(1)]
-    found = _settings_dialect(tree) or node_config.dialect(tree)
+    found = _settings_dialect(tree) or node_config.dialect(tree) or _framework_dialect(tree)
     if found:
         return found
     sample = "\n".join(texts)[:200_000]
@@ -212,6 +218,17 @@ def detect_dialect(tree: Tree, texts: list[str]) -> str:
     if _SQLITE_HINTS.search(sample):
         return "sqlite"
     return "postgres"
+
+
+def _framework_dialect(tree: Tree) -> str:
+    """Laravel's `DB_CONNECTION` / `config/database.php`, Ecto's repo adapter: each framework reads its own."""
+    if tree.read("artisan") is not None or tree.read("config/database.php") is not None:
+        found = str(laravel.dialect(tree))
+        if found:
+            return found
+    if tree.read("mix.exs") is not None:
+        return str(ecto.dialect(tree))
+    return ""
 
 
 _ENGINE = re.compile(

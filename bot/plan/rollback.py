@@ -40,6 +40,8 @@ COMMANDS = {
     "knex": "npx knex migrate:down",
     "sequelize": "npx sequelize-cli db:migrate:undo",
     "mikroorm": "npx mikro-orm migration:down",
+    "laravel": "php artisan migrate:rollback --step={n}",
+    "ecto": "mix ecto.rollback --step {n}",
 }
 _REPEATED = {
     "flyway",

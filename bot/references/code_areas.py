@@ -19,16 +19,16 @@ _DOC_PATH = re.compile(
     r"(?:^|/)(?:docs?|documentation)/|\.(?:md|markdown|rst|adoc|txt)$|(?:^|/)(?:README|CHANGELOG)"
 )
 _JOB_PATH = re.compile(
-    r"(?:^|/)(?:jobs|workers|tasks|cron|crons|consumers|schedulers?)/|_(?:job|worker|task)\.[a-z]+$"
+    r"(?:^|/)(?:jobs|Jobs|workers|tasks|cron|crons|consumers|schedulers?)/|_(?:job|worker|task)\.[a-z]+$"
     r"|(?:^|/)tasks\.py$|\.rake$|(?:^|/)(?:crontab|schedule\.rb|sidekiq[^/]*\.ya?ml)$"
 )
 _API_PATH = re.compile(
     r"(?:^|/)(?:serializers|representers|blueprints|graphql|schemas?|api|contracts)/|_serializer\.[a-z]+$"
     r"|\.(?:graphql|gql|proto|jbuilder|rabl)$|(?:^|/)(?:openapi|swagger)[^/]*\.(?:ya?ml|json)$"
-    r"|\.schema\.json$|(?:^|/)serializers\.py$|\.dto\.ts$"
+    r"|\.schema\.json$|(?:^|/)serializers\.py$|\.dto\.ts$|(?:^|/)Http/Resources/|_json\.ex$"
 )
 _MODEL_PATH = re.compile(
-    r"(?:^|/)(?:models|entities|entity|domain)/|(?:^|/)models\.py$|\.prisma$|\.entity\.ts$|(?:^|/)models?\.go$"
+    r"(?:^|/)(?:models|Models|entities|entity|domain)/|(?:^|/)models\.py$|\.prisma$|\.entity\.ts$|(?:^|/)models?\.go$"
 )
 _VIEW_PATH = re.compile(
     r"(?:^|/)(?:views|templates|components|pages)/|\.(?:erb|haml|slim|html?|jinja2?|j2|hbs|mustache|vue|svelte|[jt]sx)$"
@@ -71,6 +71,7 @@ class FileArea:
 JOB_HINTS = frozenset(
     {"Sidekiq::Job", "Sidekiq::Worker", "ApplicationJob", "ActiveJob::Base", "@shared_task", "@app.task"}
     | {"@celery.task", "dramatiq.actor", "Que::Job", "@job(", "asynq.Task", "cron.New("}
+    | {"implements ShouldQueue", "use Oban.Worker"}
 )
 MODEL_HINTS = frozenset(
     {
@@ -82,6 +83,7 @@ MODEL_HINTS = frozenset(
         "DeclarativeBase",
     }
     | {"declarative_base", "gorm.Model", "@Entity(", "@@map(", "Sequel::Model"}
+    | {"extends Model", "use Ecto.Schema"}
 )
 
 

@@ -27,7 +27,7 @@ _LINE_MAX = 600  # characters of a line looked at around a token
 _SPAN_MAX = 3000  # characters of context looked at on each side of a line
 _SQL_WORDS = frozenset({"select", "where", "set", "only", "if", "lateral", "the", "a"})
 _ORM_RECEIVER = re.compile(
-    r"\b([A-Z]\w+)\.(?:where|find|find_by|find_each|all|objects|query|select|joins|create)\b"
+    r"\b([A-Z]\w+)(?:\.|::)(?:where|find|find_by|find_each|all|objects|query|select|joins|create)\b"
 )
 _CLASS_DEF = re.compile(
     r"^[ \t]*(?:class|module|model|interface)[ \t]+([A-Z]\w*)|^type[ \t]+([A-Z]\w*)[ \t]+struct", re.M

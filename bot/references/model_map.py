@@ -3,7 +3,8 @@
 By convention: Rails `orders` ↔ `Order`, Django `shop_orderitem` ↔ `shop/models.py: OrderItem`.
 By declaration: Rails `self.table_name = "orders"`, Django `db_table = "orders"`, SQLAlchemy
 `__tablename__ = "orders"`, Prisma `@@map("orders")`, GORM `TableName() string { return "orders" }`,
-JPA `@Table(name = "orders")`, TypeORM `@Entity("orders")`, MikroORM `@Entity({ tableName: "orders" })`.
+JPA `@Table(name = "orders")`, TypeORM `@Entity("orders")`, MikroORM `@Entity({ tableName: "orders" })`,
+Eloquent `protected $table = 'orders'`, Ecto `schema "orders" do`.
 """
 
 from __future__ import annotations
@@ -18,16 +19,28 @@ from bot.references.inflection import camelize, model_name, pluralize, singulari
 
 Mapped = tuple[str, str, str, int]  # (table, model class, path, line) of a declaration
 MAPPING_WORDS = frozenset(
-    ("__tablename__", "db_table", "table_name", "@@map", "TableName", "@Table", "@Entity")
+    (
+        "__tablename__",
+        "db_table",
+        "table_name",
+        "@@map",
+        "TableName",
+        "@Table",
+        "@Entity",
+        "$table",
+        'schema "',
+    )
 )
 _MAPPING = re.compile(
     r"(?:__tablename__\s*=\s*|db_table\s*=\s*|table_name\s*=\s*|@@map\(\s*(?:name:\s*)?|@Table\(\s*(?:name\s*=\s*)?"
-    r"|@Entity\(\s*(?:\{\s*(?:name|tableName):\s*)?|TableName\(\)\s*string\s*\{\s*return\s*)[\"'`](\w+)[\"'`]"
+    r"|@Entity\(\s*(?:\{\s*(?:name|tableName):\s*)?|TableName\(\)\s*string\s*\{\s*return\s*|\$table\s*=\s*"
+    r"|(?<![\w.])schema\s+)[\"'`](\w+)[\"'`]"
 )
 _DEFINITION = re.compile(
     r"^[ \t]*(?:(?:export|public|default|abstract|final)[ \t]+)*(?:class|model)[ \t]+([A-Z]\w*)"
     r"|^type[ \t]+([A-Z]\w*)[ \t]+struct"
-    r"|^func[ \t]*\(\s*\w*\s*\*?([A-Z]\w*)\s*\)\s*TableName",
+    r"|^func[ \t]*\(\s*\w*\s*\*?([A-Z]\w*)\s*\)\s*TableName"
+    r"|^[ \t]*defmodule[ \t]+(?:[A-Z]\w*\.)*([A-Z]\w*)",
     re.M,
 )
 
@@ -68,7 +81,7 @@ def mappings_in(path: str, text: str, models: Mapping[str, TableModels]) -> Iter
     """(table, model class, path, line) for each declaration in `text` that binds a class to a table."""
     if not any(word in text for word in MAPPING_WORDS):
         return
-    definitions = [(m.start(), m.group(1) or m.group(2) or m.group(3)) for m in _DEFINITION.finditer(text)]
+    definitions = [(m.start(), next(g for g in m.groups() if g)) for m in _DEFINITION.finditer(text)]
     for match in _MAPPING.finditer(text):
         table = match.group(1).lower()
         if table not in models:
@@ -92,13 +105,15 @@ def _owner(definitions: list[tuple[int, str]], pos: int, text: str) -> str:
 
 
 def conventional_models(tree: Tree, tables: Collection[str]) -> list[Mapped]:
-    """Model classes found where conventions put them: Rails `app/models/order.rb` for `orders`, and
-    classes whose default Django table (`<app_label>_<modelname>`) is one of `tables`."""
+    """Model classes found where conventions put them: Rails `app/models/order.rb` and Laravel
+    `app/Models/Order.php` for `orders`, and classes whose default Django table (`<app_label>_<modelname>`)
+    is one of `tables`."""
     found: list[Mapped] = []
     for table in tables:
-        rails = f"app/models/{singularize(table)}.rb"
-        if tree.read(rails) is not None:
-            found.append((table, model_name(table), rails, 1))
+        model = model_name(table)
+        for path in (f"app/models/{singularize(table)}.rb", f"app/Models/{model}.php", f"app/{model}.php"):
+            if tree.read(path) is not None:
+                found.append((table, model, path, 1))
         app, _, model = table.rpartition("_")
         if not app or not model:
             continue

@@ -42,6 +42,8 @@ FRAMEWORK_LABELS = {
     "sequelize": "Sequelize",
     "mikroorm": "MikroORM",
     "drizzle": "Drizzle",
+    "laravel": "Laravel",
+    "ecto": "Ecto",
 }
 DIALECT_LABELS = {"postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB", "sqlite": "SQLite"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -60,6 +60,14 @@ RULE = Rule(
             "sequelize",
             "Remove the attribute from the model and every use of it, deploy, then `queryInterface.removeColumn(…)` in a later migration.",
         ),
+        (
+            "laravel",
+            "Remove the column from the Eloquent model (`$fillable`, `$casts`, accessors) and every use, deploy, then `dropColumn` in a later pull request.",
+        ),
+        (
+            "ecto",
+            "Remove the `field` from the Ecto schema and every use, deploy, then `remove` the column in a later migration.",
+        ),
     ),
 )
 

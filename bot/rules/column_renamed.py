@@ -58,6 +58,14 @@ RULE = Rule(
             "sequelize",
             "Add the new column, write both from the model, backfill, switch reads, then drop the old one later (`field: 'old'` keeps the old name if only the attribute changes).",
         ),
+        (
+            "laravel",
+            "Add the new column, write both (a model mutator or observer), backfill, switch reads, then `dropColumn` the old one in later pull requests.",
+        ),
+        (
+            "ecto",
+            "Add the new column, write both (cast both in the changeset), backfill, switch reads, then `remove` the old one in a later migration (`field :new, source: :old` renames in code only).",
+        ),
     ),
 )
 

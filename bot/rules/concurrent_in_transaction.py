@@ -42,6 +42,14 @@ RULE = Rule(
         ),
         ("alembic", "Run the concurrent statement inside `with op.get_context().autocommit_block():`."),
         ("liquibase", 'Put the statement in its own changeSet with `runInTransaction="false"`.'),
+        (
+            "laravel",
+            "Set `public $withinTransaction = false;` in the migration class and keep the concurrent statement alone in it.",
+        ),
+        (
+            "ecto",
+            "Add `@disable_ddl_transaction true` and `@disable_migration_lock true` to the migration module and keep the concurrent command alone in it.",
+        ),
     ),
 )
 

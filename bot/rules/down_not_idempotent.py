@@ -66,12 +66,20 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             "time, or after a partial failure.",
             blast_radius="A rollback that is retried after a failure stops at this statement, leaving the schema "
             "half-way between the two versions.",
-            fix=f"Add `{guard}` (Rails: `{_RAILS[guard]}`; Alembic: `{_ALEMBIC[guard]}`).",
+            fix=_FRAMEWORK_FIX.get(
+                migration.framework,
+                f"Add `{guard}` (Rails: `{_RAILS[guard]}`; Alembic: `{_ALEMBIC[guard]}`).",
+            ),
         )
 
 
 _RAILS = {"IF EXISTS": "if_exists: true", "IF NOT EXISTS": "if_not_exists: true"}
 _ALEMBIC = {"IF EXISTS": "if_exists=True", "IF NOT EXISTS": "if_not_exists=True"}
+_FRAMEWORK_FIX = {
+    "laravel": "Guard it with `if (Schema::hasColumn(…))` / `Schema::hasTable(…)` / `Schema::hasIndex(…)`, "
+    "or use `Schema::dropIfExists`.",
+    "ecto": "Use `drop_if_exists`, `remove_if_exists`, `create_if_not_exists` or `add_if_not_exists`.",
+}
 
 
 def _statement(op: Operation) -> str:

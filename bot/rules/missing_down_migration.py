@@ -71,13 +71,23 @@ RULE = Rule(
             "drizzle",
             "drizzle-kit writes no down migration: copy what is destroyed into a backup table first and commit the restore SQL beside the migration.",
         ),
+        (
+            "laravel",
+            "Write `down()` so it restores what `up()` destroys (from a backup table `up()` fills first), or document the restore.",
+        ),
+        (
+            "ecto",
+            "Use `up/0` and `down/0` (or reversible forms: `remove :col, :type`, `modify … from:`, `execute up_sql, down_sql`) and restore from a backup taken first, or document the restore.",
+        ),
     ),
 )
 
 _LOSES_DATA = (DropColumn, DropTable, Truncate)  # schema objects and whole tables: critical
 _CHANGES_DATA = (DataDelete, DataUpdate, AlterColumnType, RunCode)  # chosen rows or values: a warning
 _NO_EFFECT = (Transaction, SetTimeout)
-DERIVED_DOWN = frozenset({"django", "rails", "liquibase"})  # runners that derive the way back themselves
+DERIVED_DOWN = frozenset(
+    {"django", "rails", "liquibase", "ecto"}
+)  # runners that derive the way back themselves
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:

@@ -56,6 +56,14 @@ RULE = Rule(
             "alembic",
             "`op.execute(\"SET lock_timeout = '5s'\")` at the start of `upgrade()`, or in `env.py` for every revision.",
         ),
+        (
+            "laravel",
+            "`DB::statement(\"SET lock_timeout = '5s'\")` at the start of `up()` (MySQL: `SET SESSION lock_wait_timeout = 5`).",
+        ),
+        (
+            "ecto",
+            "`execute \"SET lock_timeout TO '5s'\"` at the start of the migration (MySQL: `SET SESSION lock_wait_timeout = 5`).",
+        ),
     ),
 )
 

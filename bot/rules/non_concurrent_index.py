@@ -68,6 +68,14 @@ RULE = Rule(
             "mikroorm",
             "`this.addSql('CREATE INDEX CONCURRENTLY …')` in a class whose `isTransactional()` returns false.",
         ),
+        (
+            "laravel",
+            "`DB::statement('CREATE INDEX CONCURRENTLY IF NOT EXISTS … ON … (…)')` in a migration with `public $withinTransaction = false;` (the Blueprint's `index()` builds without CONCURRENTLY).",
+        ),
+        (
+            "ecto",
+            "`create index(:table, [:column], concurrently: true)` in a migration with `@disable_ddl_transaction true` and `@disable_migration_lock true`.",
+        ),
     ),
 )
 

@@ -55,6 +55,14 @@ RULE = Rule(
             "sequelize",
             "`addColumn` with `allowNull: true` (or a `defaultValue`), backfill in batches, then `changeColumn` to `allowNull: false` later.",
         ),
+        (
+            "laravel",
+            "`$table->type('col')->nullable()` (or with `->default(…)`); backfill in batches; then `->nullable(false)->change()` in a later migration.",
+        ),
+        (
+            "ecto",
+            "`add :col, :type` without `null: false` (or with `default:`); backfill in batches; then `modify :col, :type, null: false` in a later migration.",
+        ),
     ),
 )
 

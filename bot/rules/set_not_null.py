@@ -56,6 +56,14 @@ RULE = Rule(
             "sequelize",
             "`queryInterface.sequelize.query` a `CHECK (col IS NOT NULL) NOT VALID` constraint, validate it later, then `changeColumn` to `allowNull: false`.",
         ),
+        (
+            "laravel",
+            "`DB::statement('ALTER TABLE … ADD CONSTRAINT … CHECK (col IS NOT NULL) NOT VALID')`, validate it in a later migration, then `->nullable(false)->change()` and drop the check.",
+        ),
+        (
+            "ecto",
+            '`create constraint(:table, :col_not_null, check: "col IS NOT NULL", validate: false)`, `execute "ALTER TABLE … VALIDATE CONSTRAINT col_not_null"` in a later migration, then `modify :col, :type, null: false` and drop the check.',
+        ),
     ),
 )
 

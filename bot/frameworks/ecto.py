@@ -1,0 +1,353 @@
+"""Ecto migrations: `priv/repo/migrations/*.exs` (any repo under `priv/`), read with an Elixir grammar.
+
+- A migration is a module that uses `Ecto.Migration`, with `change/0` (Ecto reverses its commands itself;
+  see `ecto_ops` for the ones it cannot reverse) or `up/0` and `down/0`.
+- Ecto runs each migration in a transaction unless the module sets `@disable_ddl_transaction true`; it also
+  holds its migration lock in a transaction around the migration unless `@disable_migration_lock true`, so a
+  concurrent index build needs both.
+- Commands (`create`, `alter`, `drop`, `rename`, `execute`) are read by `ecto_ops`; `repo().update_all`,
+  `delete_all`, `insert_all` and `query!` are data changes or SQL; other Elixir is RunCode.
+- The dialect comes from the repo's adapter (`Ecto.Adapters.Postgres`, `MyXQL`, `SQLite3`) in `config/*.exs`
+  or the `Ecto.Repo` module (`dialect`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+
+from bot.frameworks import ecto_ops, elixir, suppressions
+from bot.frameworks.naming import model_table
+from bot.frameworks.origin import Origin, origin
+from bot.frameworks.sqlfile import parse_sql
+from bot.frameworks.statements import separate
+from bot.model.changeset import Tree
+from bot.model.findings import Location
+from bot.model.migration import DataDelete, DataInsert, DataUpdate, Migration, Operation, RunCode, Unparsed
+
+NAME = "ecto"
+EXTENSIONS = (".exs",)
+_PATH = re.compile(r"(?:^|/)priv/(?:[\w.-]+/)*migrations/(\d+)_\w+\.exs$")
+_QUIET = frozenset({"flush", "require", "import", "alias", "use", "IO", "Logger"})
+_DATA = {"update_all": DataUpdate, "delete_all": DataDelete, "insert_all": DataInsert}
+_SQL = frozenset({"query", "query!"})
+_ADAPTERS = {"Postgres": "postgres", "MyXQL": "mysql", "MySQL": "mysql", "SQLite3": "sqlite"}
+
+
+def candidate(path: str) -> bool:
+    return _PATH.search(path) is not None
+
+
+def detect(path: str, text: str) -> bool:
+    return _PATH.search(path) is not None and "Ecto.Migration" in text
+
+
+def is_down(path: str) -> bool:
+    return False
+
+
+def version(path: str) -> str:
+    match = _PATH.search(path)
+    return match.group(1) if match else ""
+
+
+def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
+    root = elixir.parse(text)
+    body = _module_body(root)
+    if body is None:
+        op = Unparsed(location=Location(path, 1), error="no migration module (`use Ecto.Migration`)")
+        return Migration(path, NAME, dialect, (op,), None, True, "Ecto runs each migration in a transaction")
+    functions, attributes = _definitions(body)
+    walker = _Walker(ecto_ops.Source(path, dialect))
+    walker.syntax_errors(root)
+    down: tuple[Operation, ...] | None
+    if "change" in functions:
+        walker.walk(functions["change"])
+        down = None if walker.reason else tuple(reversed(walker.back))
+        reason = walker.reason
+    else:
+        walker.walk(functions.get("up"))
+        down, reason = _down(functions, path, dialect)
+    up = separate(walker.ops)
+    in_transaction, note = _transaction(attributes)
+    return Migration(
+        path=path,
+        framework=NAME,
+        dialect=dialect,
+        up=up,
+        down=down,
+        in_transaction=in_transaction,
+        transaction_note=note,
+        down_path=path if down is not None else None,
+        irreversible_reason=reason,
+        version=version(path),
+        suppressions=suppressions.find(text, up),
+    )
+
+
+def dialect(tree: Tree) -> str:
+    """The database of an Ecto application: the adapter its repo names (`adapter: Ecto.Adapters.Postgres`)
+    in `config/*.exs` or in the module that uses `Ecto.Repo`; "" when none is found."""
+    paths = [p for p in tree.paths() if re.fullmatch(r"config/\w+\.exs|lib/(?:[\w-]+/)*repo\.ex", p)]
+    for path in sorted(paths, key=lambda p: not p.startswith("lib/")):
+        text = tree.read(path) or ""
+        if "adapter" in text:
+            found = _adapter(elixir.parse(text))
+            if found:
+                return found
+    return ""
+
+
+def _adapter(root: Node) -> str:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "pair":
+            key = elixir.text_of(node.child_by_field_name("key")).strip().rstrip(":")
+            adapter = elixir.text_of(node.child_by_field_name("value")).rsplit(".", 1)[-1]
+            if key == "adapter" and adapter in _ADAPTERS:
+                return _ADAPTERS[adapter]
+        stack.extend(reversed(node.named_children))
+    return ""
+
+
+def _module_body(root: Node) -> Node | None:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        c = elixir.call(node)
+        if c is not None and c.name == "defmodule" and c.block is not None:
+            uses = [elixir.call(n) for n in elixir.statements(c.block)]
+            if any(
+                u is not None and u.name == "use" and "Ecto.Migration" in elixir.text_of(u.node) for u in uses
+            ):
+                return c.block
+        stack.extend(reversed(node.named_children))
+    return None
+
+
+def _definitions(body: Node) -> tuple[dict[str, Node | list[Node]], dict[str, elixir.Value]]:
+    """The module's functions (`def change do … end`, `def up, do: …`) and its attributes (`@disable_…`)."""
+    functions: dict[str, Node | list[Node]] = {}
+    attributes: dict[str, elixir.Value] = {}
+    for node in body.named_children:
+        if node.type == "unary_operator" and elixir.text_of(node).startswith("@"):
+            inner = elixir.call(node.child_by_field_name("operand"))
+            if inner is not None:
+                attributes[inner.name] = elixir.value(inner.args[0]) if inner.args else None
+            continue
+        c = elixir.call(node)
+        if c is None or c.name != "def" or not c.args:
+            continue
+        head = elixir.call(c.args[0])
+        name = head.name if head is not None else elixir.text_of(c.args[0])
+        if c.block is not None:
+            functions[name] = c.block
+        elif "do" in c.options:
+            functions[name] = [c.options["do"]]
+    return functions, attributes
+
+
+def _transaction(attributes: dict[str, elixir.Value]) -> tuple[bool, str]:
+    if attributes.get("disable_ddl_transaction") is not True:
+        return True, "Ecto runs each migration in a transaction"
+    if attributes.get("disable_migration_lock") is not True:
+        return True, (
+            "the module sets `@disable_ddl_transaction true` but not `@disable_migration_lock true`: Ecto holds its "
+            "migration lock in a transaction around the migration"
+        )
+    return False, "the module sets `@disable_ddl_transaction true` and `@disable_migration_lock true`"
+
+
+def _down(
+    functions: dict[str, Node | list[Node]], path: str, dialect: str
+) -> tuple[tuple[Operation, ...] | None, str]:
+    if "down" not in functions:
+        return None, "no `down/0` function"
+    body = functions["down"]
+    nodes = body if isinstance(body, list) else list(elixir.statements(body))
+    if any((c := elixir.call(node)) is not None and c.name == "raise" for node in nodes):
+        return None, "`down/0` raises"
+    walker = _Walker(ecto_ops.Source(path, dialect))
+    walker.walk(nodes)
+    return tuple(walker.ops), ""
+
+
+class _Walker:
+    """Turns the expressions of a function body into operations, in order, with their lines; for `change`,
+    it also collects what Ecto runs to reverse them."""
+
+    def __init__(self, src: ecto_ops.Source) -> None:
+        self.src = src
+        self.ops: list[Operation] = []
+        self.back: list[Operation] = []
+        self.reason = ""
+
+    def syntax_errors(self, root: Node) -> None:
+        if root.has_error:
+            node = elixir.first_error(root)
+            line = elixir.line_of(node) if node is not None else 1
+            text = elixir.text_of(node)[:200] if node is not None else ""
+            self.ops.append(
+                Unparsed(
+                    error="Elixir syntax error",
+                    location=Location(self.src.path, line),
+                    end_line=line,
+                    sql=text,
+                )
+            )
+
+    def walk(self, body: Node | list[Node] | None) -> None:
+        nodes = body if isinstance(body, list) else list(elixir.statements(body))
+        for node in nodes:
+            if node.type == "binary_operator" and elixir.text_of(node.child_by_field_name("operator")) == "=":
+                node = node.child_by_field_name("right") or node
+            c = elixir.call(node)
+            if c is not None and c.receiver is None and c.name in ecto_ops.COMMANDS:
+                self._command(c)
+            elif (c is not None and c.receiver is None and c.name in _QUIET) or node.type in (
+                "atom",
+                "comment",
+                "unary_operator",
+                "string",
+                "integer",
+                "boolean",
+                "nil",
+            ):
+                continue
+            else:
+                self._code(node)
+
+    def _command(self, c: elixir.Call) -> None:
+        if c.name == "execute" and c.args and c.args[0].type == "anonymous_function":
+            self._execute_code(c)
+            return
+        result = ecto_ops.COMMANDS[c.name](c, self.src)
+        self.ops.extend(result.ops)
+        if result.back is None:
+            if not self.reason and result.ops:
+                line = "" if "(line " in result.irreversible else f" (line {result.ops[0].location.line})"
+                self.reason = result.irreversible + line
+        else:
+            self.back.extend(reversed(result.back))
+
+    def _execute_code(self, c: elixir.Call) -> None:
+        """`execute(fn -> repo().update_all(…) end, fn -> … end)`: what the functions do, each way."""
+        self.walk(c.args[0])
+        if len(c.args) < 2:
+            self.reason = (
+                self.reason or f"`execute` without a down function cannot be reversed (line {c.line})"
+            )
+            return
+        back = _Walker(self.src)
+        back.walk(c.args[1])
+        self.back.extend(reversed(back.ops))
+
+    def _code(self, node: Node) -> None:
+        base = origin(self.src.path, elixir.line_of(node), node.end_point[0] + 1, elixir.text_of(node))
+        repo_call = _repo_call(node)
+        if repo_call is not None and repo_call.name in _SQL and repo_call.args:
+            found = elixir.sql_text(repo_call.args[0])
+            if found is not None:
+                self.ops.extend(parse_sql(self.src.path, found[0], self.src.dialect, first_line=found[1]))
+                return
+        if repo_call is not None and repo_call.name in _DATA:
+            self.ops.append(_data(repo_call, node, base))
+            return
+        self.ops.append(RunCode(language="elixir", touches=_touches(node), **base))
+
+
+def _repo_call(node: Node) -> elixir.Call | None:
+    """`repo().update_all(q, …)`, `Repo.update_all(q, …)` or `q |> repo().update_all(…)`: the repo call."""
+    piped: Node | None = None
+    if node.type == "binary_operator" and elixir.text_of(node.child_by_field_name("operator")) == "|>":
+        piped, node = node.child_by_field_name("left"), node.child_by_field_name("right") or node
+    c = elixir.call(node)
+    if c is not None and elixir.text_of(c.receiver) == "Ecto.Adapters.SQL" and c.name in _SQL:
+        return elixir.Call(c.name, c.node, c.receiver, c.args[1:], c.options, c.block)  # query!(Repo, sql)
+    if (
+        c is None
+        or c.receiver is None
+        or not elixir.text_of(c.receiver).split(".")[-1].lower().startswith("repo")
+    ):
+        return None
+    if piped is not None:
+        return elixir.Call(c.name, c.node, c.receiver, (piped, *c.args), c.options, c.block)
+    return c
+
+
+def _data(c: elixir.Call, node: Node, base: Origin) -> Operation:
+    query = c.args[0] if c.args else None
+    table = _query_table(query) if query is not None else ""
+    kind = _DATA[c.name]
+    if kind is DataInsert:
+        return DataInsert(table=table, **base)
+    where = _where(query)
+    if kind is DataDelete:
+        return DataDelete(table=table, where=where, **base)
+    return DataUpdate(table=table, assignments=_assignments(c), where=where, **base)
+
+
+def _query_table(node: Node) -> str:
+    """`"orders"`, `Order`, `from(o in "orders", …)`, `from(o in MyApp.Order, …)` → the table."""
+    found = elixir.value(node)
+    if isinstance(found, str):
+        return found
+    if node.type == "alias":
+        return model_table(elixir.text_of(node))
+    c = elixir.call(node)
+    if c is not None and c.name == "from" and c.args and c.args[0].type == "binary_operator":
+        right = c.args[0].child_by_field_name("right")
+        return _query_table(right) if right is not None else ""
+    if node.type == "binary_operator":
+        left = node.child_by_field_name("left")
+        return _query_table(left) if left is not None else ""
+    return ""
+
+
+def _where(query: Node | None) -> str | None:
+    c = elixir.call(query) if query is not None else None
+    if c is None or c.name != "from" or "where" not in c.options:
+        return None
+    return elixir.text_of(c.options["where"])
+
+
+def _assignments(c: elixir.Call) -> tuple[tuple[str, str], ...]:
+    pairs: list[tuple[str, str]] = []
+    for verb in ("set", "inc"):
+        found = c.option(verb)
+        if isinstance(found, dict):
+            for column, assigned in found.items():
+                pairs.append(
+                    (column, _literal(assigned) if verb == "set" else f"{column} + {_literal(assigned)}")
+                )
+    return tuple(pairs)
+
+
+def _literal(found: elixir.Value) -> str:
+    if found is None:
+        return "NULL"
+    if isinstance(found, bool):
+        return "true" if found else "false"
+    if isinstance(found, int | float):
+        return str(found)
+    if isinstance(found, str):
+        return "'" + found.replace("'", "''") + "'"
+    if isinstance(found, elixir.Code):
+        return found.text
+    return str(found)
+
+
+def _touches(node: Node) -> tuple[str, ...]:
+    """Tables named in Elixir code: string table names given to queries and schema modules."""
+    found: list[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "alias" and not elixir.text_of(current).startswith(
+            ("Ecto", "Enum", "IO", "Logger")
+        ):
+            found.append(model_table(elixir.text_of(current)))
+        stack.extend(current.named_children)
+    return tuple(dict.fromkeys(found))

@@ -1,0 +1,379 @@
+"""Laravel migrations: `database/migrations/*.php`, read with a PHP grammar.
+
+- A migration is a class that extends `Migration` (named, or `return new class extends Migration`) with
+  `up()` and `down()`. `down()` is the way back; without one, `migrate:rollback` does nothing.
+- Laravel runs each migration in a transaction when the database supports transactional DDL (PostgreSQL,
+  SQLite; not MySQL or MariaDB), unless the class says `public $withinTransaction = false;`.
+- `Schema::create/table/drop/dropIfExists/rename/dropColumns` with the Blueprint API (see
+  `laravel_blueprint`), `DB::statement/unprepared/update/delete/insert(sql)` read as SQL, and the query
+  builder or Eloquent models (`DB::table('t')->where(…)->update([...])`) as data changes. Other PHP is
+  RunCode naming the tables it touches.
+- The dialect comes from `.env.example` (`DB_CONNECTION`) or `config/database.php`'s default (`dialect`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from tree_sitter import Node
+
+from bot.frameworks import laravel_blueprint, laravel_data, php, suppressions
+from bot.frameworks.origin import Origin, origin
+from bot.frameworks.sqlfile import parse_sql
+from bot.frameworks.statements import separate
+from bot.model.changeset import Tree
+from bot.model.findings import Location
+from bot.model.migration import DropColumn, DropTable, Migration, Operation, RenameTable, RunCode, Unparsed
+
+NAME = "laravel"
+EXTENSIONS = (".php",)
+_PATH = re.compile(r"(?:^|/)database/migrations/(?:[\w.-]+/)*(\d+(?:_\d+)*)_\w+\.php$")
+_SQL_METHODS = frozenset({"statement", "unprepared", "update", "delete", "insert", "affectingStatement"})
+_SCHEMA_READS = frozenset(
+    {"hasTable", "hasColumn", "hasColumns", "hasIndex", "getColumnListing", "getColumnType", "getConnection"}
+    | {"getTables", "getColumns", "getIndexes", "getForeignKeys", "getTableListing", "getAllTables"}
+)
+_SCHEMA_QUIET = frozenset(
+    {"disableForeignKeyConstraints", "enableForeignKeyConstraints", "withoutForeignKeyConstraints"}
+)
+_QUIET = frozenset({"info", "line", "error", "warn", "dump", "logger", "echo"})
+_TRANSACTIONAL = frozenset({"postgres", "sqlite"})
+_CONNECTIONS = {"pgsql": "postgres", "mysql": "mysql", "mariadb": "mariadb", "sqlite": "sqlite"}
+
+
+def candidate(path: str) -> bool:
+    return _PATH.search(path) is not None
+
+
+def detect(path: str, text: str) -> bool:
+    return _PATH.search(path) is not None and "Migration" in text
+
+
+def is_down(path: str) -> bool:
+    return False
+
+
+def version(path: str) -> str:
+    match = _PATH.search(path)
+    return match.group(1).replace("_", "") if match else ""
+
+
+def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
+    root = php.parse(text)
+    klass = _migration_class(root)
+    in_transaction = dialect in _TRANSACTIONAL
+    note = _note(in_transaction, dialect, disabled=False)
+    if klass is None:
+        op = Unparsed(location=Location(path, 1), error="no migration class (`class … extends Migration`)")
+        return Migration(path, NAME, dialect, (op,), None, in_transaction, note)
+    methods, within = _class_body(klass)
+    in_transaction = in_transaction and within
+    helpers = {name: body for name, body in methods.items() if name not in ("up", "down")}
+    walker = _Walker(path, dialect, helpers)
+    walker.syntax_errors(root)
+    walker.walk(methods.get("up"))
+    up = separate(_guarded(walker.ops, root))
+    down, reason = _down(methods, path, dialect, helpers)
+    down = _guarded(list(down), root) if down is not None else None
+    return Migration(
+        path=path,
+        framework=NAME,
+        dialect=dialect,
+        up=up,
+        down=down,
+        in_transaction=in_transaction,
+        transaction_note=_note(in_transaction, dialect, disabled=not within),
+        down_path=path if down is not None else None,
+        irreversible_reason=reason,
+        version=version(path),
+        suppressions=suppressions.find(text, up),
+    )
+
+
+def dialect(tree: Tree) -> str:
+    """The database of a Laravel application: `DB_CONNECTION` in `.env.example`, else the default connection
+    of `config/database.php` (`env('DB_CONNECTION', 'mysql')`, or `app/Config/database.php`); "" when
+    neither names one."""
+    for line in (tree.read(".env.example") or "").splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "DB_CONNECTION" and value.strip().strip("\"'") in _CONNECTIONS:
+            return _CONNECTIONS[value.strip().strip("\"'")]
+    paths = ["config/database.php"] + [p for p in tree.paths() if p.lower().endswith("/config/database.php")]
+    config = next((text for path in paths if (text := tree.read(path))), "")
+    return _default_connection(php.parse(config)) if config else ""
+
+
+def _default_connection(root: Node) -> str:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        parts = node.named_children
+        if node.type == "array_element_initializer" and len(parts) == 2 and php.value(parts[0]) == "default":
+            found = php.value(parts[1])
+            c = php.call(parts[1])
+            if c is not None and c.name == "env" and len(c.args) > 1:
+                found = php.value(c.args[1])
+            if isinstance(found, str) and found in _CONNECTIONS:  # not `'default' => []` of the redis section
+                return _CONNECTIONS[found]
+        stack.extend(reversed(parts))
+    return ""
+
+
+def _note(in_transaction: bool, dialect: str, *, disabled: bool) -> str:
+    if disabled:
+        return "the class sets `$withinTransaction = false`"
+    if in_transaction:
+        return "Laravel runs each migration in a transaction on this database"
+    return f"Laravel runs no transaction around migrations on {dialect}: each statement commits on its own"
+
+
+def _migration_class(root: Node) -> Node | None:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type in ("class_declaration", "anonymous_class"):
+            base = next((c for c in node.named_children if c.type == "base_clause"), None)
+            if base is not None and "Migration" in php.text_of(base):
+                return node
+        stack.extend(reversed(node.named_children))
+    return None
+
+
+def _class_body(klass: Node) -> tuple[dict[str, Node | None], bool]:
+    methods: dict[str, Node | None] = {}
+    within = True
+    body = klass.child_by_field_name("body") or next(
+        (c for c in klass.named_children if c.type == "declaration_list"), None
+    )
+    for node in body.named_children if body is not None else []:
+        if node.type == "method_declaration":
+            methods[php.text_of(node.child_by_field_name("name"))] = node.child_by_field_name("body")
+        elif node.type == "property_declaration":
+            for element in node.named_children:
+                name = php.text_of(element.child_by_field_name("name")).lstrip("$")
+                if element.type == "property_element" and name == "withinTransaction":
+                    within = php.value(element.child_by_field_name("default_value")) is not False
+    return methods, within
+
+
+_GUARDS = frozenset({"hasTable", "hasColumn", "hasColumns", "hasIndex"})
+
+
+def _guarded(ops: list[Operation], root: Node) -> tuple[Operation, ...]:
+    """Statements inside `if (Schema::hasColumn(…))` (or `!Schema::hasTable(…)`) run only when needed: they
+    are as safe to re-run as `IF EXISTS` / `IF NOT EXISTS`."""
+    spans = [(php.line_of(n), n.end_point[0] + 1) for n in _guard_blocks(root)]
+    found: list[Operation] = []
+    for op in ops:
+        inside = any(first <= op.location.line <= last for first, last in spans)
+        if inside and hasattr(op, "if_exists"):
+            op = dataclasses.replace(op, if_exists=True)  # type: ignore[call-arg]
+        elif inside and hasattr(op, "if_not_exists"):
+            op = dataclasses.replace(op, if_not_exists=True)  # type: ignore[call-arg]
+        found.append(op)
+    return tuple(found)
+
+
+def _guard_blocks(root: Node) -> list[Node]:
+    blocks: list[Node] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        condition = node.child_by_field_name("condition") if node.type == "if_statement" else None
+        if condition is not None and _checks_schema(condition):
+            body = node.child_by_field_name("body")
+            blocks.extend([body] if body is not None else [])
+        stack.extend(node.named_children)
+    return blocks
+
+
+def _checks_schema(node: Node) -> bool:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        c = php.call(current)
+        if c is not None and c.name in _GUARDS and php.text_of(c.receiver).endswith("Schema"):
+            return True
+        stack.extend(current.named_children)
+    return False
+
+
+def _logs(scope: str, calls: list[php.Call]) -> bool:
+    """`Log::info(…)`, `logger(…)`, `app('log')->error(…)`: output, nothing done to the database."""
+    head = calls[0]
+    if scope == "Log" or (head.receiver is None and head.name in ("logger", "info", "report", "dump")):
+        return True
+    return head.receiver is None and head.name == "app" and php.value(head.arg(0)) == "log"
+
+
+def _touches_database(calls: list[php.Call]) -> bool:
+    """Does a call chain start at the `DB` or `Schema` facade or a model class (`Order::where(…)`)?"""
+    if not calls:
+        return False
+    head = calls[0]
+    return head.node.type == "scoped_call_expression" and php.text_of(head.receiver)[:1].isupper()
+
+
+def _down(
+    methods: dict[str, Node | None], path: str, dialect: str, helpers: dict[str, Node | None]
+) -> tuple[tuple[Operation, ...] | None, str]:
+    if "down" not in methods:
+        return None, "no `down()` method: `migrate:rollback` does nothing"
+    body = methods["down"]
+    if body is not None and any(node.type == "throw_expression" for node in php.statements(body)):
+        return None, "`down()` throws"
+    walker = _Walker(path, dialect, helpers)
+    walker.walk(body)
+    return tuple(walker.ops), ""
+
+
+class _Walker:
+    """Turns the statements of a method body into operations, in order, with their lines."""
+
+    def __init__(self, path: str, dialect: str, helpers: dict[str, Node | None] | None = None) -> None:
+        self.path, self.dialect = path, dialect
+        self.ops: list[Operation] = []
+        self.models: dict[str, str] = {}
+        self._batched = False
+        self.helpers = helpers or {}  # the migration's own methods besides up() and down()
+        self._followed: set[str] = set()
+
+    def _inner(self) -> _Walker:
+        inner = _Walker(self.path, self.dialect, self.helpers)
+        inner._followed = self._followed
+        return inner
+
+    def syntax_errors(self, root: Node) -> None:
+        if root.has_error:
+            node = php.first_error(root)
+            line = php.line_of(node) if node is not None else 1
+            text = php.text_of(node)[:200] if node is not None else ""
+            self.ops.append(
+                Unparsed(
+                    error="PHP syntax error", location=Location(self.path, line), end_line=line, sql=text
+                )
+            )
+
+    def walk(self, body: Node | None) -> None:
+        for node in php.statements(body):
+            self._read(node)
+
+    def _statement(self, node: Node) -> list[Operation]:
+        """The operations of one statement written inside a Blueprint closure."""
+        inner = self._inner()
+        inner._read(node)
+        return inner.ops
+
+    def _read(self, node: Node) -> None:
+        if node.type == "assignment_expression":
+            right = node.child_by_field_name("right")
+            while right is not None and right.type == "member_access_expression":
+                right = right.child_by_field_name("object")  # `DB::table(…)->first()->id`
+            if right is None or not _touches_database(php.chain(right)[1]):
+                return  # a local set to a literal, an object or a helper's result does nothing to the database
+            node = right
+        root, calls = php.chain(node)
+        if calls:
+            self._chain(node, root, calls)
+        else:
+            self._code(node)
+
+    def _chain(self, node: Node, root: Node | None, calls: list[php.Call]) -> None:
+        scope = (
+            php.text_of(calls[0].receiver).rsplit("\\", 1)[-1]
+            if calls[0].node.type == "scoped_call_expression"
+            else ""
+        )
+        if calls[0].name == "connection" and scope in ("Schema", "DB") and len(calls) > 1:
+            calls = calls[1:]
+        base = origin(self.path, php.line_of(node), node.end_point[0] + 1, php.text_of(node))
+        own = php.text_of(root) == "$this" or scope in ("self", "static")
+        if own and calls[0].name in self.helpers:
+            self._helper(calls[0].name, node)
+        elif _logs(scope, calls):
+            return
+        elif scope == "Schema":
+            self._schema(calls[0], base)
+        elif scope == "DB" and calls[0].name in _SQL_METHODS:
+            self._sql(calls[0], base)
+        elif scope == "DB" and calls[0].name == "transaction":
+            self._closures(calls[0])
+        elif (scope and scope[:1].isupper() and scope not in ("DB", "Log", "Artisan")) or (
+            scope == "DB" and calls[0].name == "table"
+        ):
+            self._data(calls, base)
+        elif root is None and calls[0].name in _QUIET:
+            return
+        else:
+            self._code(node)
+
+    def _helper(self, name: str, node: Node) -> None:
+        """A method of the migration called from up() or down(): read what it does, once."""
+        if name in self._followed:
+            self._code(node)
+            return
+        self._followed.add(name)
+        self.walk(self.helpers[name])
+
+    def _schema(self, c: php.Call, base: Origin) -> None:
+        table = php.value(c.arg(0))
+        name = table if isinstance(table, str) else ""
+        if c.name in _SCHEMA_READS or c.name in _SCHEMA_QUIET:
+            self._closures(c)
+            return
+        if not name and c.name != "dropAllTables":
+            self.ops.append(
+                Unparsed(error=f"the table of `Schema::{c.name}` is computed at run time", **base)
+            )
+            return
+        if c.name in ("create", "createIfNotExists"):
+            self.ops.extend(laravel_blueprint.create(c, name, self.path, self.dialect, self._statement))
+        elif c.name == "table":
+            self.ops.extend(laravel_blueprint.alter(c, name, self.path, self.dialect, self._statement))
+        elif c.name in ("drop", "dropIfExists"):
+            self.ops.append(DropTable(table=name, if_exists=c.name == "dropIfExists", **base))
+        elif c.name == "rename":
+            self.ops.append(RenameTable(table=name, new_name=str(php.value(c.arg(1))), **base))
+        elif c.name in ("dropColumns", "dropColumn"):
+            columns = php.names(php.value(c.arg(1)))
+            self.ops.extend(DropColumn(table=name, column=column, **base) for column in columns)
+        else:
+            self.ops.append(Unparsed(error=f"`Schema::{c.name}` is not read by the review", **base))
+
+    def _sql(self, c: php.Call, base: Origin) -> None:
+        found = php.sql_text(c.args[0]) if c.args else None
+        if found is None:
+            self.ops.append(Unparsed(error="the SQL is built at run time, so it could not be read", **base))
+            return
+        text, line = found
+        self.ops.extend(parse_sql(self.path, text, self.dialect, first_line=line))
+
+    def _data(self, calls: list[php.Call], base: Origin) -> None:
+        table = laravel_data.table_of(calls, self.models)
+        op = laravel_data.operation(calls, table, base, self._batched) if table else None
+        batch = next((c for c in calls if c.name in laravel_data.BATCHES), None)
+        if batch is not None:
+            inner = self._inner()
+            inner._batched = True
+            inner.walk(laravel_data.closure_body(batch))
+            self.ops.extend(op for op in inner.ops if not isinstance(op, RunCode))
+            if any(not isinstance(op, RunCode) for op in inner.ops):
+                return
+        if op is not None:
+            self.ops.append(op)
+        elif not laravel_data.is_read(calls):
+            self.ops.append(RunCode(language="php", touches=(table,) if table else (), **base))
+
+    def _closures(self, c: php.Call) -> None:
+        """Statements in a closure given to a call (`DB::transaction(function () { … })`)."""
+        for arg in c.args:
+            if arg.type in ("anonymous_function", "arrow_function"):
+                body = arg.child_by_field_name("body")
+                self.walk(body) if body is not None and body.type == "compound_statement" else None
+
+    def _code(self, node: Node) -> None:
+        if node.type in ("echo_statement", "comment", "function_definition", "return_statement"):
+            return
+        base = origin(self.path, php.line_of(node), node.end_point[0] + 1, php.text_of(node))
+        self.ops.append(RunCode(language="php", **base))

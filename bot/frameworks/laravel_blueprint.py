@@ -1,0 +1,331 @@
+"""Laravel Blueprint closures: `Schema::create('t', function (Blueprint $table) { … })` and `Schema::table`.
+
+`Schema::create` becomes one CreateTable with its columns, and the indexes and foreign keys the closure
+declares; `Schema::table` becomes one operation per `$table->…` statement, at the statement's own line:
+column methods add a column (or redefine it with `->change()`), commands (`dropColumn`, `renameColumn`,
+`index`, `foreign`, `dropForeign`, …) do what their SQL does. Index and key names follow Laravel's own
+convention (`orders_user_id_foreign`), so a later `dropIndex(['x'])` names the index an earlier one made.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+
+from tree_sitter import Node
+
+from bot.frameworks import php
+from bot.frameworks.laravel_columns import COLUMN_METHODS, MODIFIERS, Declared, declared
+from bot.frameworks.naming import key_table
+from bot.frameworks.origin import Origin, origin
+from bot.model.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    AlterColumnType,
+    ColumnSpec,
+    CreateTable,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropNotNull,
+    DropTable,
+    Operation,
+    RawSQL,
+    RenameColumn,
+    RenameTable,
+    SetDefault,
+    SetNotNull,
+)
+
+# Table options that change no column: no operation of their own.
+_QUIET = frozenset({"engine", "charset", "collation", "comment", "temporary", "after"})
+_INDEX_KINDS = {"index": "index", "unique": "unique", "fullText": "fulltext", "fulltext": "fulltext"}
+_INDEX_KINDS |= {"spatialIndex": "spatialindex", "rawIndex": "index"}
+
+
+def index_name(table: str, columns: tuple[str, ...], kind: str) -> str:
+    """Laravel's name for an index or key: `orders_user_id_foreign`."""
+    name = f"{table}_{'_'.join(columns)}_{kind}".lower()
+    return name.replace("-", "_").replace(".", "_")
+
+
+def closure(c: php.Call) -> tuple[Node | None, str]:
+    """The body of the Blueprint closure given to `c`, and the name of its parameter (`table`)."""
+    for arg in c.args[1:]:
+        if arg.type not in ("anonymous_function", "arrow_function"):
+            continue
+        parameters = arg.child_by_field_name("parameters")
+        first = parameters.named_children[0] if parameters is not None and parameters.named_children else None
+        variable = first.child_by_field_name("name") if first is not None else None
+        return arg.child_by_field_name("body"), php.text_of(variable).lstrip("$")
+    return None, ""
+
+
+def blueprint_calls(body: Node | None, variable: str) -> Iterator[tuple[Node, list[php.Call] | None]]:
+    """Each statement of the closure, with its call chain on the Blueprint (None for other code)."""
+    if body is None:
+        return
+    expressions = [body] if body.type != "compound_statement" else list(php.statements(body))
+    for expression in expressions:
+        root, calls = php.chain(expression)
+        mine = root is not None and root.type == "variable_name" and php.text_of(root).lstrip("$") == variable
+        # PHP method names are case-insensitive: `$table->dateTime()` and `$table->datetime()` are one method
+        canonical = [dataclasses.replace(c, name=CANONICAL.get(c.name.lower(), c.name)) for c in calls]
+        yield expression, canonical if mine and calls else None
+
+
+Code = Callable[[Node], list[Operation]]  # reads a statement that is not a Blueprint call (DB::table, …)
+
+
+def create(c: php.Call, table: str, path: str, dialect: str, code: Code) -> list[Operation]:
+    body, variable = closure(c)
+    columns: list[ColumnSpec] = []
+    extra: list[Operation] = []
+    for expression, calls in blueprint_calls(body, variable):
+        if calls is None:
+            extra.extend(code(expression))
+        elif calls[0].name in COLUMN_METHODS:
+            base = _origin(expression, path)
+            for column in declared(calls, dialect):
+                columns.append(column.spec)
+                extra.extend(_column_extras(table, column, base))
+        elif calls[0].name not in _QUIET:
+            extra.extend(_command(calls, table, _origin(expression, path)))
+    table_op = CreateTable(
+        table=table, columns=tuple(columns), **origin(path, c.line, c.end_line, php.text_of(c.node))
+    )
+    return [table_op, *extra]
+
+
+def alter(c: php.Call, table: str, path: str, dialect: str, code: Code) -> list[Operation]:
+    body, variable = closure(c)
+    ops: list[Operation] = []
+    for expression, calls in blueprint_calls(body, variable):
+        base = _origin(expression, path)
+        if calls is None:
+            ops.extend(code(expression))
+        elif calls[0].name in COLUMN_METHODS:
+            for column in declared(calls, dialect):
+                ops.extend(
+                    _changed(table, column, base)
+                    if column.change
+                    else [AddColumn(table=table, column=column.spec, **base)]
+                )
+                ops.extend(_column_extras(table, column, base))
+        elif calls[0].name not in _QUIET:
+            ops.extend(_command(calls, table, base))
+    return ops
+
+
+def _changed(table: str, column: Declared, base: Origin) -> list[Operation]:
+    """`->change()` redefines the whole column: its type, and NULL / NOT NULL as now declared."""
+    name = column.spec.name
+    ops: list[Operation] = [AlterColumnType(table=table, column=name, new_type=column.spec.type, **base)]
+    kind = DropNotNull if column.spec.nullable else SetNotNull
+    ops.append(kind(table=table, column=name, **base))
+    if column.default_given:
+        ops.append(
+            SetDefault(
+                table=table,
+                column=name,
+                default=column.spec.default,
+                volatile=column.spec.volatile_default,
+                **base,
+            )
+        )
+    return ops
+
+
+def _column_extras(table: str, column: Declared, base: Origin) -> list[Operation]:
+    name = column.spec.name
+    ops: list[Operation] = []
+    if column.index in ("index", "unique"):
+        index = column.index_name or index_name(table, (name,), column.index)
+        ops.append(
+            AddIndex(
+                table=table,
+                name=index,
+                columns=(name,),
+                unique=column.index == "unique",
+                concurrently=column.online,
+                **base,
+            )
+        )
+    elif column.index == "primary":
+        ops.append(
+            AddConstraint(
+                table=table,
+                name=index_name(table, (name,), "primary"),
+                constraint="primary_key",
+                columns=(name,),
+                **base,
+            )
+        )
+    if column.foreign:
+        ops.append(_foreign_key(table, (name,), column.foreign, base))
+    return ops
+
+
+def _foreign_key(
+    table: str, columns: tuple[str, ...], target: str, base: Origin, name: str = ""
+) -> AddConstraint:
+    return AddConstraint(
+        table=table,
+        name=name or index_name(table, columns, "foreign"),
+        constraint="foreign_key",
+        columns=columns,
+        references=target,
+        **base,
+    )
+
+
+def _command(calls: list[php.Call], table: str, base: Origin) -> list[Operation]:
+    handler = _COMMANDS.get(calls[0].name)
+    if handler is None:
+        return [RawSQL(category=f"Blueprint::{calls[0].name}", table=table, **base)]
+    return handler(calls, table, base)
+
+
+def _columns(c: php.Call) -> tuple[str, ...]:
+    """The column names of `dropColumn('a', 'b')`, `dropColumn(['a', 'b'])`, `index(['a'])`."""
+    found: list[str] = []
+    for arg in c.args:
+        found.extend(php.names(php.value(arg)))
+    return tuple(found)
+
+
+def _drop_columns(calls: list[php.Call], table: str, base: Origin) -> list[Operation]:
+    return [DropColumn(table=table, column=name, **base) for name in _columns(calls[0])]
+
+
+def _drop_named(*columns: str) -> Callable[[list[php.Call], str, Origin], list[Operation]]:
+    def handler(calls: list[php.Call], table: str, base: Origin) -> list[Operation]:
+        given = _columns(calls[0])
+        if columns == ("deleted_at",) and given:
+            return [DropColumn(table=table, column=given[0], **base)]
+        return [DropColumn(table=table, column=name, **base) for name in columns]
+
+    return handler
+
+
+def _drop_morphs(calls: list[php.Call], table: str, base: Origin) -> list[Operation]:
+    name = (_columns(calls[0]) or ("morphable",))[0]
+    return [DropColumn(table=table, column=f"{name}_{part}", **base) for part in ("type", "id")]
+
+
+def _rename_column(calls: list[php.Call], table: str, base: Origin) -> list[Operation]:
+    old, new = (php.value(calls[0].arg(i)) for i in (0, 1))
+    return [RenameColumn(table=table, column=str(old), new_name=str(new), **base)]
+
+
+def _index(calls: list[php.Call], table: str, base: Origin) -> list[Operation]:
+    c = calls[0]
+    columns = php.names(php.value(c.arg(0, "columns")))
+    given = php.value(c.arg(1, "name"))
+    kind = _INDEX_KINDS.get(c.name, "index")
+    name = given if isinstance(given, str) else index_name(table, columns, kind)
+    online = any(modifier.name == "online" for modifier in calls[1:])
+    return [
+        AddIndex(
+            table=table, name=name, columns=columns, unique=c.name == "unique", concurrently=online, **base
+        )
+    ]
+
+
+def _primary(calls: list[php.Call], table: str, base: Origin) -> list[Operation]:
+    columns = php.names(php.value(calls[0].arg(0, "columns")))
+    given = php.value(calls[0].arg(1, "name"))
+    name = given if isinstance(given, str) else index_name(table, columns, "primary")
+    return [AddConstraint(table=table, name=name, constraint="primary_key", columns=columns, **base)]
+
+
+def _drop_index(calls: list[php.Call], table: str, base: Origin) -> list[Operation]:
+    c = calls[0]
+    given = php.value(c.arg(0, "index"))
+    kind = {"dropUnique": "unique", "dropFullText": "fulltext", "dropSpatialIndex": "spatialindex"}
+    name = given if isinstance(given, str) else index_name(table, php.names(given), kind.get(c.name, "index"))
+    return [DropIndex(name=name, table=table, **base)]
+
+
+def _drop_key(kind: str) -> Callable[[list[php.Call], str, Origin], list[Operation]]:
+    def handler(calls: list[php.Call], table: str, base: Origin) -> list[Operation]:
+        given = php.value(calls[0].arg(0, "index"))
+        name = given if isinstance(given, str) else index_name(table, php.names(given), kind)
+        return [DropConstraint(table=table, name=name, **base)]
+
+    return handler
+
+
+def _drop_constrained(calls: list[php.Call], table: str, base: Origin) -> list[Operation]:
+    column = (_columns(calls[0]) or ("",))[0]
+    return [
+        DropConstraint(table=table, name=index_name(table, (column,), "foreign"), **base),
+        DropColumn(table=table, column=column, **base),
+    ]
+
+
+def _foreign(calls: list[php.Call], table: str, base: Origin) -> list[Operation]:
+    columns = php.names(php.value(calls[0].arg(0, "columns")))
+    given = php.value(calls[0].arg(1, "name"))
+    target = ""
+    for modifier in calls[1:]:
+        found = php.value(modifier.arg(0))
+        if modifier.name == "on" and isinstance(found, str):
+            target = found
+    name = given if isinstance(given, str) else ""
+    return [_foreign_key(table, columns, target or key_table(columns[0] if columns else ""), base, name)]
+
+
+def _rename_table(calls: list[php.Call], table: str, base: Origin) -> list[Operation]:
+    return [RenameTable(table=table, new_name=str(php.value(calls[0].arg(0, "to"))), **base)]
+
+
+def _drop_table(calls: list[php.Call], table: str, base: Origin) -> list[Operation]:
+    return [DropTable(table=table, if_exists=calls[0].name == "dropIfExists", **base)]
+
+
+def _rename_index(calls: list[php.Call], table: str, base: Origin) -> list[Operation]:
+    return [RawSQL(category="rename_index", table=table, **base)]
+
+
+_Handler = Callable[[list[php.Call], str, Origin], list[Operation]]
+_COMMANDS: dict[str, _Handler] = {
+    "dropColumn": _drop_columns,
+    "dropColumns": _drop_columns,
+    "removeColumn": _drop_columns,
+    "dropTimestamps": _drop_named("created_at", "updated_at"),
+    "dropTimestampsTz": _drop_named("created_at", "updated_at"),
+    "dropDatetimes": _drop_named("created_at", "updated_at"),
+    "dropSoftDeletes": _drop_named("deleted_at"),
+    "dropSoftDeletesTz": _drop_named("deleted_at"),
+    "dropRememberToken": _drop_named("remember_token"),
+    "dropMorphs": _drop_morphs,
+    "renameColumn": _rename_column,
+    "index": _index,
+    "unique": _index,
+    "fullText": _index,
+    "fulltext": _index,
+    "spatialIndex": _index,
+    "rawIndex": _index,
+    "primary": _primary,
+    "dropIndex": _drop_index,
+    "dropUnique": _drop_index,
+    "dropFullText": _drop_index,
+    "dropSpatialIndex": _drop_index,
+    "dropPrimary": _drop_key("primary"),
+    "dropForeign": _drop_key("foreign"),
+    "dropConstrainedForeignId": _drop_constrained,
+    "foreign": _foreign,
+    "rename": _rename_table,
+    "drop": _drop_table,
+    "dropIfExists": _drop_table,
+    "renameIndex": _rename_index,
+}
+
+
+def _origin(node: Node, path: str) -> Origin:
+    return origin(path, php.line_of(node), node.end_point[0] + 1, php.text_of(node))
+
+
+CANONICAL = {name.lower(): name for name in (*COLUMN_METHODS, *_COMMANDS, *MODIFIERS, *_QUIET)}

@@ -1,0 +1,136 @@
+"""Data changes in a Laravel migration: the query builder and Eloquent models.
+
+`DB::table('orders')->where('status', 'old')->update(['status' => 'new'])` is one UPDATE (DataUpdate) with
+its assignments and WHERE; `->delete()` a DataDelete, `->insert([...])` a DataInsert. `Order::where(…)->update(…)`
+is the same on the model's table (`orders`, or the migration's own `$table`). `chunk`, `chunkById`, `lazyById`
+and `each` split the work (batched), and the statements inside their closure are read too.
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from bot.frameworks import php
+from bot.frameworks.laravel_columns import default_sql, literal
+from bot.frameworks.naming import model_table
+from bot.frameworks.origin import Origin
+from bot.model.migration import DataDelete, DataInsert, DataUpdate, Operation
+
+BATCHES = frozenset(
+    {"chunk", "chunkById", "chunkByIdDesc", "lazy", "lazyById", "lazyByIdDesc", "each", "eachById", "cursor"}
+)
+_UPDATES = frozenset(
+    {
+        "update",
+        "increment",
+        "decrement",
+        "incrementEach",
+        "decrementEach",
+        "updateOrInsert",
+        "upsert",
+        "save",
+        "forceFill",
+    }
+)
+_DELETES = frozenset({"delete", "forceDelete", "truncate", "destroy"})
+_INSERTS = frozenset(
+    {"insert", "insertOrIgnore", "insertGetId", "insertUsing", "create", "firstOrCreate", "updateOrCreate"}
+)
+_OPERATORS = frozenset({"=", "!=", "<>", "<", ">", "<=", ">=", "like", "not like", "ilike"})
+
+
+def table_of(calls: list[php.Call], models: dict[str, str]) -> str:
+    """The table a query chain works on: `DB::table('t')`, or a model (`Order::`, `App\\Models\\Order::`)."""
+    head = calls[0]
+    receiver = php.text_of(head.receiver)
+    if receiver.rsplit("\\", 1)[-1] == "DB" and head.name == "table":
+        found = php.value(head.arg(0))
+        return found if isinstance(found, str) else ""
+    model = receiver.rsplit("\\", 1)[-1]
+    return models.get(model) or model_table(model)
+
+
+def operation(calls: list[php.Call], table: str, base: Origin, batched: bool) -> Operation | None:
+    """The data operation a query chain ends in; None when it only reads (or does no data change we know)."""
+    names = [c.name for c in calls]
+    last = calls[-1]
+    batched = batched or any(n in BATCHES for n in names)
+    where = _where(calls)
+    if last.name in _UPDATES:
+        return DataUpdate(
+            table=table,
+            assignments=_assignments(last),
+            where=where,
+            batched=batched,
+            reads=(),
+            **base,
+        )
+    if last.name in _DELETES:
+        return DataDelete(table=table, where=where, batched=batched, **base)
+    if last.name in _INSERTS:
+        return DataInsert(table=table, columns=_inserted(last), **base)
+    return None
+
+
+def is_read(calls: list[php.Call]) -> bool:
+    """A chain that changes nothing: no write, and no loop over rows (`->get(['id'])->pluck('id')`)."""
+    writes = _UPDATES | _DELETES | _INSERTS | BATCHES
+    return not any(c.name in writes for c in calls)
+
+
+def closure_body(c: php.Call) -> Node | None:
+    """The body of the closure given to `chunk`, `each`, …, whose statements change the rows."""
+    for arg in c.args:
+        if arg.type in ("anonymous_function", "arrow_function"):
+            return arg.child_by_field_name("body")
+    return None
+
+
+def _where(calls: list[php.Call]) -> str | None:
+    parts = [part for c in calls for part in _condition(c)]
+    return " AND ".join(parts) if parts else None
+
+
+def _condition(c: php.Call) -> list[str]:
+    values = [php.value(a) for a in c.args]
+    column = values[0] if values and isinstance(values[0], str) else ""
+    if c.name in ("where", "orWhere") and column and len(values) >= 2:
+        if len(values) >= 3 and isinstance(values[1], str) and values[1].lower() in _OPERATORS:
+            return [f"{column} {values[1]} {literal(values[2])}"]
+        return [f"{column} IS NULL" if values[1] is None else f"{column} = {literal(values[1])}"]
+    if c.name == "where" and values and isinstance(values[0], dict):
+        return [f"{k} = {literal(v)}" for k, v in values[0].items()]
+    if c.name in ("whereNull", "whereNotNull") and column:
+        return [f"{column} IS {'NOT ' if c.name == 'whereNotNull' else ''}NULL"]
+    if c.name in ("whereIn", "whereNotIn") and column and len(values) > 1 and isinstance(values[1], list):
+        listed = ", ".join(literal(v) or "NULL" for v in values[1])
+        return [f"{column} {'NOT ' if c.name == 'whereNotIn' else ''}IN ({listed})"]
+    if c.name == "whereRaw" and column:
+        return [column]
+    if c.name.startswith(("where", "orWhere")):
+        return [php.text_of(c.node).rsplit("->", 1)[-1]]
+    return []
+
+
+def _assignments(c: php.Call) -> tuple[tuple[str, str], ...]:
+    if c.name in ("increment", "decrement") and c.args:
+        column = php.value(c.args[0])
+        amount = literal(php.value(c.args[1])) if len(c.args) > 1 else "1"
+        sign = "+" if c.name == "increment" else "-"
+        return ((str(column), f"{column} {sign} {amount}"),) if isinstance(column, str) else ()
+    values = c.arg(0, "values")
+    if values is None or values.type != "array_creation_expression":
+        return ()
+    pairs: list[tuple[str, str]] = []
+    for element in values.named_children:
+        parts = element.named_children if element.type == "array_element_initializer" else []
+        key = php.value(parts[0]) if len(parts) == 2 else None
+        if isinstance(key, str):
+            pairs.append((key, default_sql(parts[1]) or "NULL"))
+    return tuple(pairs)
+
+
+def _inserted(c: php.Call) -> tuple[str, ...]:
+    found = php.value(c.arg(0, "values"))
+    row = found[0] if isinstance(found, list) and found else found
+    return tuple(row) if isinstance(row, dict) else ()

@@ -1,0 +1,259 @@
+"""PHP source read with tree-sitter's PHP grammar: method calls, literal values and SQL strings with lines.
+
+Only what Laravel migrations use is read: calls (`$table->string('x')`, `Schema::table(…)`, `DB::statement(…)`)
+with their receiver, positional and named arguments; strings, numbers, booleans, null and arrays as Python
+values. Anything else (a variable, an interpolated string, a closure) becomes `Code`, its PHP source, so no
+construct is lost. The grammar loads on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+
+from tree_sitter import Language, Node, Parser
+
+PLACEHOLDER = "interp_value"  # stands for `{$x}` inside SQL, so the statement around it still parses
+CALLS = frozenset(
+    {
+        "member_call_expression",
+        "nullsafe_member_call_expression",
+        "scoped_call_expression",
+        "function_call_expression",
+    }
+)
+_STRINGS = frozenset({"string", "encapsed_string", "heredoc", "nowdoc"})
+_ESCAPES = {"\\n": "\n", "\\t": "\t", "\\r": "\r", '\\"': '"', "\\'": "'", "\\\\": "\\", "\\$": "$"}
+
+
+@dataclass(frozen=True)
+class Code:
+    """A PHP expression that is not a literal, kept as its source text."""
+
+    text: str
+
+
+Value = str | int | float | bool | None | list["Value"] | dict[str, "Value"] | Code
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    node: Node
+    receiver: Node | None  # the object of `->`, the class of `::`, None for a function
+    args: tuple[Node, ...]  # positional arguments' expressions
+    named: dict[str, Node] = field(default_factory=dict)  # `name: value` arguments
+
+    @property
+    def line(self) -> int:
+        return self.node.start_point[0] + 1
+
+    @property
+    def end_line(self) -> int:
+        return self.node.end_point[0] + 1
+
+    def arg(self, index: int, name: str = "") -> Node | None:
+        """The argument at `index`, or given by `name`."""
+        if name and name in self.named:
+            return self.named[name]
+        return self.args[index] if len(self.args) > index else None
+
+
+@cache
+def _parser() -> Parser:
+    import tree_sitter_php
+
+    return Parser(Language(tree_sitter_php.language_php()))
+
+
+def parse(text: str) -> Node:
+    return _parser().parse(text.encode("utf-8")).root_node
+
+
+def text_of(node: Node | None) -> str:
+    return node.text.decode("utf-8", "replace") if node is not None and node.text is not None else ""
+
+
+def line_of(node: Node) -> int:
+    return node.start_point[0] + 1
+
+
+def call(node: Node) -> Call | None:
+    """A call: `$t->string('x')`, `$x?->y()`, `Schema::table(…)`, `foo(…)`."""
+    if node.type not in CALLS:
+        return None
+    if node.type == "function_call_expression":
+        receiver, name = None, node.child_by_field_name("function")
+    elif node.type == "scoped_call_expression":
+        receiver, name = node.child_by_field_name("scope"), node.child_by_field_name("name")
+    else:
+        receiver, name = node.child_by_field_name("object"), node.child_by_field_name("name")
+    args: list[Node] = []
+    named: dict[str, Node] = {}
+    arguments = node.child_by_field_name("arguments")
+    for arg in arguments.named_children if arguments is not None else []:
+        if arg.type != "argument" or not arg.named_children:
+            continue
+        label = arg.child_by_field_name("name")
+        expression = arg.named_children[-1]
+        if label is not None:
+            named[text_of(label)] = expression
+        else:
+            args.append(expression)
+    return Call(text_of(name), node, receiver, tuple(args), named)
+
+
+def chain(node: Node) -> tuple[Node | None, list[Call]]:
+    """`$t->string('a')->nullable()` → ($t, [string, nullable]): the innermost receiver and the calls."""
+    calls: list[Call] = []
+    current: Node | None = node
+    while current is not None:
+        found = call(current)
+        if found is None:
+            break
+        calls.append(found)
+        current = found.receiver
+        if found.node.type in ("scoped_call_expression", "function_call_expression"):
+            break
+    calls.reverse()
+    return current, calls
+
+
+def statements(body: Node | None) -> Iterator[Node]:
+    """The expressions of a body's statements, looking into `if`/`else`, blocks, `try`/`finally` and loops."""
+    if body is None:
+        return
+    for node in body.named_children:
+        if node.type in ("expression_statement", "return_statement") and node.named_children:
+            yield node.named_children[0]
+        elif node.type in ("compound_statement", "else_clause", "else_if_clause", "try_statement"):
+            yield from statements(node.child_by_field_name("body") or node)
+            if node.type == "try_statement":
+                for clause in node.named_children:  # a `catch` runs only when the migration fails
+                    if clause.type == "finally_clause":
+                        yield from statements(clause.child_by_field_name("body") or clause)
+        elif node.type in ("if_statement", "foreach_statement", "for_statement", "while_statement"):
+            yield from statements(node.child_by_field_name("body") or node)
+            for clause in node.children_by_field_name("alternative"):
+                yield from statements(clause)
+        elif node.type not in ("comment", "empty_statement", "php_tag", "text_interpolation"):
+            yield node
+
+
+def value(node: Node | None) -> Value:
+    if node is None:
+        return None
+    kind = node.type
+    if kind in _STRINGS:
+        return string(node)
+    if kind == "integer":
+        return _integer(text_of(node))
+    if kind == "float":
+        return _float(text_of(node))
+    if kind == "boolean":
+        return text_of(node).lower() == "true"
+    if kind == "null":
+        return None
+    if kind == "array_creation_expression":
+        return _array(node)
+    if kind == "unary_op_expression" and text_of(node).startswith("-"):
+        inner = value(node.child_by_field_name("argument"))
+        return (
+            -inner if isinstance(inner, int | float) and not isinstance(inner, bool) else Code(text_of(node))
+        )
+    if kind == "parenthesized_expression" and node.named_child_count == 1:
+        return value(node.named_children[0])
+    return Code(text_of(node))
+
+
+def _integer(text: str) -> int | Code:
+    try:
+        return int(text.replace("_", ""), 0)
+    except ValueError:
+        return Code(text)
+
+
+def _float(text: str) -> float | Code:
+    try:
+        return float(text.replace("_", ""))
+    except ValueError:
+        return Code(text)
+
+
+def _array(node: Node) -> list[Value] | dict[str, Value]:
+    items: list[Value] = []
+    pairs: dict[str, Value] = {}
+    for element in node.named_children:
+        if element.type != "array_element_initializer" or not element.named_children:
+            continue
+        parts = element.named_children
+        if len(parts) == 2:
+            pairs[str(value(parts[0]))] = value(parts[1])
+        else:
+            items.append(value(parts[0]))
+    return pairs if pairs and not items else items
+
+
+def string(node: Node) -> str | Code:
+    """A string literal's text; a string with `{$x}` or `$x` inside is code."""
+    text, _, interpolated = _pieces(node)
+    return Code(text_of(node)) if interpolated else text
+
+
+def sql_text(node: Node) -> tuple[str, int] | None:
+    """The text of a string or heredoc, with interpolations replaced, and the line its text starts on."""
+    if node.type not in _STRINGS:
+        return None
+    text, line, _ = _pieces(node)
+    return text, line
+
+
+def _pieces(node: Node) -> tuple[str, int, bool]:
+    body = node.child_by_field_name("value") if node.type in ("heredoc", "nowdoc") else node
+    if body is None:
+        return "", line_of(node), False
+    parts: list[str] = []
+    interpolated = False
+    position = body.start_byte if node.type in ("heredoc", "nowdoc") else None
+    source = node.text or b""
+    for child in body.named_children:
+        if position is not None:  # a heredoc's lines are separate nodes: keep what lies between them
+            parts.append(_between(source, node.start_byte, position, child.start_byte))
+            position = child.end_byte
+        if child.type in ("string_content", "nowdoc_string", "string_value"):
+            parts.append(text_of(child))
+        elif child.type == "escape_sequence":
+            parts.append(_unescape(text_of(child), single=node.type == "string"))
+        else:
+            interpolated = True
+            parts.append(PLACEHOLDER + "\n" * text_of(child).count("\n"))
+    first = body if position is not None or not body.named_children else body.named_children[0]
+    return "".join(parts), line_of(first), interpolated
+
+
+def _between(source: bytes, offset: int, start: int, end: int) -> str:
+    return source[start - offset : end - offset].decode("utf-8", "replace")
+
+
+def _unescape(text: str, *, single: bool) -> str:
+    if single:
+        return {"\\'": "'", "\\\\": "\\"}.get(text, text)
+    return _ESCAPES.get(text, text)
+
+
+def names(node_value: Value) -> tuple[str, ...]:
+    """`'a'` or `['a', 'b']` → the names."""
+    if isinstance(node_value, list):
+        return tuple(str(v) for v in node_value if isinstance(v, str))
+    return (node_value,) if isinstance(node_value, str) else ()
+
+
+def first_error(root: Node) -> Node | None:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            return node
+        stack.extend(reversed(node.children))
+    return None

@@ -1,0 +1,310 @@
+"""Ecto migrations: detection, commands at their lines, `change` reversibility, transactions and the migration
+lock, the dialect, and the review of small Phoenix applications (a bad and a good change for each hazard)."""
+
+from __future__ import annotations
+
+from bot.frameworks import detect, ecto
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.config import Config
+from bot.model.findings import Review
+from bot.model.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    AlterColumnType,
+    CreateTable,
+    DataDelete,
+    DataUpdate,
+    DropColumn,
+    DropIndex,
+    DropTable,
+    Migration,
+    RenameColumn,
+    RenameTable,
+    SetNotNull,
+    Unparsed,
+)
+from bot.review import review
+
+PATH = "priv/repo/migrations/20240601000000_change_orders.exs"
+CREATE_ORDERS = (
+    "defmodule Shop.Repo.Migrations.CreateOrders do\n  use Ecto.Migration\n\n  def change do\n"
+    "    create table(:orders) do\n      add :status, :string\n      add :legacy_status, :string\n"
+    "      add :user_id, references(:users, on_delete: :delete_all)\n      timestamps()\n    end\n  end\nend\n"
+)
+BASE = {
+    "mix.exs": "defmodule Shop.MixProject do\n  use Mix.Project\nend\n",
+    "lib/shop/repo.ex": "defmodule Shop.Repo do\n  use Ecto.Repo, otp_app: :shop, adapter: Ecto.Adapters.Postgres\nend\n",
+    "priv/repo/migrations/20240101000000_create_orders.exs": CREATE_ORDERS,
+    "lib/shop/orders/order.ex": 'defmodule Shop.Orders.Order do\n  use Ecto.Schema\n\n  schema "orders" do\n'
+    "    field :status, :string\n    field :legacy_status, :string\n  end\nend\n",
+    "lib/shop/workers/export.ex": "defmodule Shop.Workers.Export do\n  use Oban.Worker\n\n  def perform(_job) do\n"
+    "    for order <- Shop.Repo.all(Shop.Orders.Order), do: IO.puts(order.legacy_status)\n  end\nend\n",
+}
+
+
+def _migration(body: str, attributes: str = "", function: str = "change") -> str:
+    return (
+        f"defmodule Shop.Repo.Migrations.ChangeOrders do\n  use Ecto.Migration\n{attributes}\n"
+        f"  def {function} do\n{body}  end\nend\n"
+    )  # the body starts on line 5, after the attribute lines
+
+
+def _parse(body: str, attributes: str = "", function: str = "change", dialect: str = "postgres") -> Migration:
+    return ecto.parse(PATH, _migration(body, attributes, function), MemoryTree(), dialect)
+
+
+def _review(text: str, base: dict[str, str] | None = None) -> Review:
+    files = BASE if base is None else base
+    changeset = ChangeSet(
+        "b",
+        "h",
+        (ChangedFile(PATH, "added", None, text),),
+        MemoryTree({**files, PATH: text}),
+        MemoryTree(files),
+    )
+    return review(changeset)
+
+
+def _alter(body: str) -> str:
+    return f"    alter table(:orders) do\n{body}    end\n"
+
+
+def _rules(result: Review) -> set[str]:
+    return {f.rule for f in result.active}
+
+
+def test_detects_ecto_migrations_only() -> None:
+    text = _migration("")
+    assert detect(PATH, text, Config()) is ecto
+    assert detect("priv/audit_repo/migrations/20240601000000_x.exs", text, Config()) is ecto
+    assert detect("test/shop_test.exs", text, Config()) is None
+    assert ecto.version(PATH) == "20240601000000"
+
+
+def test_create_table_with_key_timestamps_and_references() -> None:
+    migration = _parse(
+        "    create table(:invoices) do\n      add :order_id, references(:orders, on_delete: :delete_all), null: false\n"
+        "      add :number, :string, size: 40\n      add :total, :decimal, precision: 10, scale: 2, default: 0\n"
+        "      timestamps(type: :utc_datetime)\n    end\n"
+        "    create unique_index(:invoices, [:number])\n"
+    )
+    table, key, index = migration.up
+    assert isinstance(table, CreateTable) and table.location.line == 5
+    assert [(c.name, c.type, c.nullable) for c in table.columns] == [
+        ("id", "bigint", False),
+        ("order_id", "bigint", False),
+        ("number", "varchar(40)", True),
+        ("total", "decimal(10, 2)", True),
+        ("inserted_at", "timestamp(0)", False),
+        ("updated_at", "timestamp(0)", False),
+    ]
+    assert (
+        isinstance(key, AddConstraint) and key.references == "orders" and key.name == "invoices_order_id_fkey"
+    )
+    assert isinstance(index, AddIndex) and index.unique and index.name == "invoices_number_index"
+    assert index.location.line == 11
+    assert migration.down is not None and [op.kind for op in migration.down] == ["DropIndex", "DropTable"]
+
+
+def test_alter_rename_index_drop_and_execute_at_their_lines() -> None:
+    migration = _parse(
+        _alter(
+            "      add :note, :text\n      remove :legacy_status, :string\n"
+            "      modify :total, :bigint, null: false, from: :integer\n"
+        )
+        + "    rename table(:orders), :status, to: :state\n    rename table(:carts), to: table(:baskets)\n"
+        "    create index(:orders, [:state], concurrently: true)\n    drop index(:orders, [:user_id])\n"
+        '    execute "UPDATE orders SET state = \'open\' WHERE state IS NULL", "SELECT 1"\n'
+    )
+    kinds = [(op.location.line, type(op)) for op in migration.up]
+    assert kinds == [
+        (6, AddColumn),
+        (7, DropColumn),
+        (8, AlterColumnType),
+        (8, SetNotNull),
+        (10, RenameColumn),
+        (11, RenameTable),
+        (12, AddIndex),
+        (13, DropIndex),
+        (14, DataUpdate),
+    ]
+    index = migration.up[6]
+    assert isinstance(index, AddIndex) and index.concurrently and index.name == "orders_state_index"
+    assert migration.down is not None and migration.irreversible_reason == ""
+    # Ecto undoes the commands in reverse order: the down SQL of `execute` first, the added column last.
+    assert [(op.location.line, op.kind) for op in migration.down] == [
+        (14, "RawSQL"),
+        (13, "AddIndex"),
+        (12, "DropIndex"),
+        (11, "RenameTable"),
+        (10, "RenameColumn"),
+        (8, "AlterColumnType"),
+        (7, "AddColumn"),
+        (6, "DropColumn"),
+    ]
+
+
+def test_change_that_ecto_cannot_reverse() -> None:
+    untyped = _parse(_alter("      remove :legacy_status\n"))
+    assert untyped.down is None and "`remove` without the column's type" in untyped.irreversible_reason
+    assert "line 6" in untyped.irreversible_reason
+    assert _parse(_alter("      modify :total, :bigint\n")).down is None
+    one_way = _parse("    execute \"UPDATE orders SET state = 'open'\"\n")
+    assert one_way.down is None and "execute" in one_way.irreversible_reason
+    dropped = _parse("    drop table(:carts)\n")
+    assert isinstance(dropped.up[0], DropTable) and dropped.down is None
+
+
+def test_up_and_down_functions() -> None:
+    text = (
+        "defmodule M do\n  use Ecto.Migration\n\n  def up do\n    drop table(:carts)\n  end\n\n"
+        '  def down do\n    raise "irreversible"\n  end\nend\n'
+    )
+    migration = ecto.parse(PATH, text, MemoryTree(), "postgres")
+    assert migration.down is None and "raises" in migration.irreversible_reason
+    only_up = _parse("    drop table(:carts)\n", function="up")
+    assert only_up.down is None and "down/0" in only_up.irreversible_reason
+
+
+def test_transaction_and_migration_lock() -> None:
+    assert _parse("").in_transaction
+    ddl_only = _parse("", "  @disable_ddl_transaction true\n")
+    assert ddl_only.in_transaction and "@disable_migration_lock" in ddl_only.transaction_note
+    both = _parse("", "  @disable_ddl_transaction true\n  @disable_migration_lock true\n")
+    assert not both.in_transaction
+
+
+def test_repo_calls_change_data() -> None:
+    migration = _parse(
+        '    from(o in "orders", where: is_nil(o.state)) |> repo().update_all(set: [state: "open"])\n'
+        '    repo().delete_all(from(o in Shop.Orders.Order, where: o.state == "void"))\n'
+        '    repo().query!("UPDATE orders SET total = 0 WHERE total IS NULL")\n'
+        "    Shop.Orders.backfill!()\n"
+    )
+    update, delete, sql, code = migration.up
+    assert (
+        isinstance(update, DataUpdate)
+        and update.table == "orders"
+        and update.assignments == (("state", "'open'"),)
+    )
+    assert update.where == "is_nil(o.state)"
+    assert isinstance(delete, DataDelete) and delete.table == "orders" and delete.location.line == 6
+    assert isinstance(sql, DataUpdate) and sql.location.line == 7
+    assert code.kind == "RunCode" and code.location.line == 8
+
+
+def test_dialect_from_the_repo_adapter() -> None:
+    tree = MemoryTree(
+        {"config/config.exs": "import Config\nconfig :shop, Shop.Repo, adapter: Ecto.Adapters.MyXQL\n"}
+    )
+    assert ecto.dialect(tree) == "mysql"
+    assert ecto.dialect(MemoryTree(BASE)) == "postgres"
+    base = {**BASE, "lib/shop/repo.ex": BASE["lib/shop/repo.ex"].replace("Postgres", "MyXQL")}
+    result = _review(_migration("    create index(:orders, [:status])\n"), base)
+    assert [m.dialect for m in result.migrations] == ["mysql"] and "non-concurrent-index" not in _rules(
+        result
+    )
+
+
+def test_syntax_error_is_a_finding() -> None:
+    broken = _parse(_alter("      add :note, :text\n").replace("    end\n", ""))
+    assert any(isinstance(op, Unparsed) for op in broken.up)
+
+
+# --- the review of a Phoenix application: a bad and a good change per hazard ----------------------------
+
+
+def test_index_on_an_existing_table_bad_and_good() -> None:
+    bad = _review(_migration("    create index(:orders, [:status])\n"))
+    finding = next(f for f in bad.active if f.rule == "non-concurrent-index")
+    assert (
+        finding.line == 5
+        and "@disable_migration_lock true" in finding.fix
+        and "concurrently: true" in finding.fix
+    )
+    good = _review(
+        _migration(
+            '    execute "SET lock_timeout TO \'5s\'", "SET lock_timeout TO DEFAULT"\n'
+            "    create index(:orders, [:status], concurrently: true)\n",
+            "  @disable_ddl_transaction true\n  @disable_migration_lock true\n",
+        )
+    )
+    assert good.approval == "APPROVED", good.active
+
+
+def test_concurrent_index_under_the_migration_lock() -> None:
+    result = _review(
+        _migration(
+            "    create index(:orders, [:status], concurrently: true)\n", "  @disable_ddl_transaction true\n"
+        )
+    )
+    finding = next(f for f in result.active if f.rule == "concurrent-in-transaction")
+    assert "@disable_migration_lock true" in finding.fix
+
+
+def test_not_null_column_bad_and_good() -> None:
+    bad = _review(_migration(_alter("      add :channel, :string, null: false\n")))
+    finding = next(f for f in bad.active if f.rule == "not-null-without-default")
+    assert finding.line == 6 and "modify :col, :type, null: false" in finding.fix
+    good = _review(_migration(_alter("      add :channel, :string\n")))
+    assert good.approval == "APPROVED", good.active
+
+
+def test_set_not_null_through_modify() -> None:
+    result = _review(_migration(_alter("      modify :status, :string, null: false, from: :string\n")))
+    finding = next(f for f in result.active if f.rule == "set-not-null")
+    assert finding.line == 6 and "validate: false" in finding.fix
+
+
+def test_dropped_column_still_used_by_the_schema_and_a_worker() -> None:
+    result = _review(_migration(_alter("      remove :legacy_status\n")))
+    assert result.approval == "BLOCKED"
+    dropped = next(f for f in result.active if f.rule == "column-dropped")
+    assert dropped.severity.value == "critical" and dropped.line == 6
+    assert {r.path for r in dropped.references} >= {"lib/shop/orders/order.ex", "lib/shop/workers/export.ex"}
+    missing = next(f for f in result.active if f.rule == "missing-down-migration")
+    assert "`remove` without the column's type" in missing.message and "`remove :col, :type`" in missing.fix
+
+
+def test_renamed_column_fix_in_ecto_terms() -> None:
+    result = _review(_migration("    rename table(:orders), :legacy_status, to: :old_status\n"))
+    finding = next(f for f in result.active if f.rule == "column-renamed")
+    assert "source: :old" in finding.fix and finding.references
+
+
+def test_data_change_bad_and_good() -> None:
+    bad = _review(
+        _migration("    execute \"UPDATE orders SET status = 'open' WHERE status IS NULL\"\n", function="up")
+    )
+    assert {"unbatched-data-change", "missing-down-migration"} <= _rules(bad)
+    good = _review(
+        _migration(
+            "    execute \"UPDATE orders SET status = 'open' WHERE id BETWEEN 1 AND 1000 AND status IS NULL\",\n"
+            '            "SELECT 1"\n'
+        )
+    )
+    assert "unbatched-data-change" not in _rules(good)
+
+
+def test_an_elixir_comment_suppresses_a_finding() -> None:
+    text = _migration(
+        "    # migration-review: ignore non-concurrent-index orders is written once a day\n"
+        "    create index(:orders, [:status])\n"
+    )
+    result = _review(text)
+    assert "non-concurrent-index" not in _rules(result)
+    assert [f.rule for f in result.accepted] == ["non-concurrent-index"]
+
+
+def test_execute_with_functions_is_read_both_ways() -> None:
+    migration = _parse(
+        "    execute(\n"
+        '      fn -> repo().update_all("orders", set: [status: "open"]) end,\n'
+        '      fn -> repo().update_all("orders", set: [status: nil]) end\n'
+        "    )\n"
+    )
+    assert [(op.location.line, op.kind) for op in migration.up] == [(6, "DataUpdate")]
+    assert migration.down is not None and [op.kind for op in migration.down] == ["DataUpdate"]
+    one_way = _parse('    execute(fn -> repo().update_all("orders", set: [status: "open"]) end)\n')
+    assert one_way.down is None and "down function" in one_way.irreversible_reason

@@ -1,0 +1,393 @@
+"""Laravel migrations: detection, Blueprint and DB operations at their lines, transactions, the way back,
+the dialect, and the review of small Laravel applications (a bad and a good change for each hazard)."""
+
+from __future__ import annotations
+
+from bot.frameworks import detect, laravel
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.config import Config
+from bot.model.findings import Review
+from bot.model.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    AlterColumnType,
+    CreateTable,
+    DataDelete,
+    DataUpdate,
+    DropConstraint,
+    DropIndex,
+    DropNotNull,
+    DropTable,
+    Migration,
+    RenameColumn,
+    RenameTable,
+    SetDefault,
+    SetNotNull,
+    Unparsed,
+)
+from bot.review import review
+
+PATH = "database/migrations/2024_06_01_000000_change_orders.php"
+HEAD = (
+    "<?php\n\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Database\\Schema\\Blueprint;\n"
+    "use Illuminate\\Support\\Facades\\DB;\nuse Illuminate\\Support\\Facades\\Schema;\n\n"
+    "return new class extends Migration\n{\n"
+)  # 9 lines: the class body starts on line 10
+CREATE_ORDERS = (
+    HEAD
+    + "    public function up(): void\n    {\n        Schema::create('orders', function (Blueprint $table) {\n"
+    "            $table->id();\n            $table->string('status')->nullable();\n"
+    "            $table->string('legacy_status')->nullable();\n            $table->timestamps();\n        });\n"
+    "    }\n\n    public function down(): void\n    {\n        Schema::dropIfExists('orders');\n    }\n};\n"
+)
+BASE = {
+    "database/migrations/2024_01_01_000000_create_orders_table.php": CREATE_ORDERS,
+    "app/Models/Order.php": "<?php\n\nnamespace App\\Models;\n\nclass Order extends Model\n{\n"
+    "    protected $fillable = ['status', 'legacy_status'];\n}\n",
+    "app/Jobs/ExportOrders.php": "<?php\n\nclass ExportOrders implements ShouldQueue\n{\n    public function handle()\n"
+    "    {\n        foreach (Order::all() as $order) {\n            echo $order->legacy_status;\n        }\n    }\n}\n",
+}
+
+
+def _migration(up: str, down: str | None = "", head: str = "") -> str:
+    text = HEAD + head + f"    public function up(): void\n    {{\n{up}    }}\n"
+    if down is not None:
+        text += f"\n    public function down(): void\n    {{\n{down}    }}\n"
+    return text + "};\n"
+
+
+def _parse(up: str, down: str | None = "", head: str = "", dialect: str = "postgres") -> Migration:
+    return laravel.parse(PATH, _migration(up, down, head), MemoryTree(), dialect)
+
+
+def _review(text: str, base: dict[str, str] | None = None) -> Review:
+    files = BASE if base is None else base
+    changeset = ChangeSet(
+        "b",
+        "h",
+        (ChangedFile(PATH, "added", None, text),),
+        MemoryTree({**files, PATH: text}),
+        MemoryTree(files),
+    )
+    return review(changeset)
+
+
+def _table(body: str) -> str:
+    return f"        Schema::table('orders', function (Blueprint $table) {{\n{body}        }});\n"
+
+
+def _rules(result: Review) -> set[str]:
+    return {f.rule for f in result.active}
+
+
+def test_detects_laravel_migrations_only() -> None:
+    text = _migration("")
+    assert detect(PATH, text, Config()) is laravel
+    assert detect("database/migrations/tenant/2024_06_01_000000_x.php", text, Config()) is laravel
+    assert detect("app/Models/Order.php", text, Config()) is None
+    assert laravel.version(PATH) == "20240601000000"
+
+
+def test_create_table_with_its_columns_indexes_and_keys() -> None:
+    migration = _parse(
+        "        Schema::create('invoices', function (Blueprint $table) {\n"
+        "            $table->id();\n"
+        "            $table->foreignId('order_id')->constrained()->cascadeOnDelete();\n"
+        "            $table->string('number', 40)->unique();\n"
+        "            $table->decimal('total', 10, 2)->default(0);\n"
+        "            $table->timestamps();\n"
+        "        });\n"
+    )
+    table, key, unique = migration.up
+    assert isinstance(table, CreateTable) and table.location.line == 12
+    assert [(c.name, c.type, c.nullable) for c in table.columns] == [
+        ("id", "bigint", False),
+        ("order_id", "bigint", False),
+        ("number", "varchar(40)", False),
+        ("total", "decimal(10, 2)", False),
+        ("created_at", "timestamp(0)", True),
+        ("updated_at", "timestamp(0)", True),
+    ]
+    assert table.columns[3].default == "0"
+    assert isinstance(key, AddConstraint) and key.references == "orders" and key.location.line == 14
+    assert key.name == "invoices_order_id_foreign"
+    assert isinstance(unique, AddIndex) and unique.unique and unique.name == "invoices_number_unique"
+
+
+def test_table_commands_at_their_lines() -> None:
+    migration = _parse(
+        _table(
+            "            $table->string('note')->nullable()->after('status');\n"
+            "            $table->dropColumn(['legacy_status', 'old']);\n"
+            "            $table->renameColumn('status', 'state');\n"
+            "            $table->index(['state', 'created_at']);\n"
+            "            $table->dropIndex(['user_id']);\n"
+            "            $table->foreign('user_id')->references('id')->on('users');\n"
+            "            $table->dropForeign(['customer_id']);\n"
+            "            $table->foreignId('shop_id')->nullable()->constrained('stores');\n"
+        )
+        + "        Schema::rename('orders', 'purchases');\n        Schema::dropIfExists('carts');\n"
+    )
+    kinds = [(op.location.line, op.kind) for op in migration.up]
+    assert kinds == [
+        (13, "AddColumn"),
+        (14, "DropColumn"),
+        (14, "DropColumn"),
+        (15, "RenameColumn"),
+        (16, "AddIndex"),
+        (17, "DropIndex"),
+        (18, "AddConstraint"),
+        (19, "DropConstraint"),
+        (20, "AddColumn"),
+        (20, "AddConstraint"),
+        (22, "RenameTable"),
+        (23, "DropTable"),
+    ]
+    note, _, _, rename, index, dropped, key, unkey, shop, shop_key, renamed, drop = migration.up
+    assert isinstance(note, AddColumn) and note.column.nullable and note.column.position == "after status"
+    assert isinstance(rename, RenameColumn) and (rename.column, rename.new_name) == ("status", "state")
+    assert (
+        isinstance(index, AddIndex)
+        and index.name == "orders_state_created_at_index"
+        and not index.concurrently
+    )
+    assert isinstance(dropped, DropIndex) and dropped.name == "orders_user_id_index"
+    assert isinstance(key, AddConstraint) and key.references == "users" and key.columns == ("user_id",)
+    assert isinstance(unkey, DropConstraint) and unkey.name == "orders_customer_id_foreign"
+    assert isinstance(shop, AddColumn) and shop.column.nullable
+    assert isinstance(shop_key, AddConstraint) and shop_key.references == "stores"
+    assert isinstance(renamed, RenameTable) and renamed.new_name == "purchases"
+    assert isinstance(drop, DropTable) and drop.if_exists
+
+
+def test_change_redefines_type_null_and_default() -> None:
+    migration = _parse(
+        _table(
+            "            $table->string('status', 50)->nullable(false)->default('open')->change();\n"
+            "            $table->text('note')->nullable()->change();\n"
+        )
+    )
+    kinds = [type(op) for op in migration.up]
+    assert kinds == [AlterColumnType, SetNotNull, SetDefault, AlterColumnType, DropNotNull]
+    retype, _, default, _, _ = migration.up
+    assert isinstance(retype, AlterColumnType) and retype.new_type == "varchar(50)"
+    assert isinstance(default, SetDefault) and default.default == "'open'"
+    assert migration.up[0].sql == "ALTER TABLE orders ALTER COLUMN status TYPE varchar(50)"
+
+
+def test_db_statements_are_read_as_sql_at_their_lines() -> None:
+    migration = _parse(
+        '        DB::statement("ALTER TABLE orders ALTER COLUMN total TYPE numeric(12, 2)");\n'
+        "        DB::unprepared(<<<SQL\n            UPDATE orders SET state = 'open'\n"
+        "            WHERE state IS NULL;\n            SQL);\n"
+        "        DB::statement($sql);\n"
+    )
+    retype, update, unread = migration.up
+    assert isinstance(retype, AlterColumnType) and retype.location.line == 12
+    assert isinstance(update, DataUpdate) and update.location.line == 14 and update.where == "state IS NULL"
+    assert isinstance(unread, Unparsed) and unread.location.line == 17
+
+
+def test_query_builder_and_models_change_data() -> None:
+    migration = _parse(
+        "        DB::table('orders')->whereNull('state')->update(['state' => 'open']);\n"
+        "        Order::where('state', 'void')->delete();\n"
+        "        DB::table('orders')->orderBy('id')->chunkById(1000, function ($orders) {\n"
+        "            foreach ($orders as $order) {\n"
+        "                DB::table('orders')->where('id', $order->id)->update(['total' => $order->net]);\n"
+        "            }\n        });\n"
+        "        DB::table('orders')->where('state', 'open')->count();\n"
+    )
+    update, delete, batched = migration.up
+    assert isinstance(update, DataUpdate) and update.table == "orders" and update.where == "state IS NULL"
+    assert update.assignments == (("state", "'open'"),) and not update.batched
+    assert isinstance(delete, DataDelete) and delete.table == "orders" and delete.where == "state = 'void'"
+    assert isinstance(batched, DataUpdate) and batched.batched and batched.location.line == 16
+
+
+def test_transactions_follow_the_database_and_the_class() -> None:
+    assert _parse("").in_transaction
+    disabled = _parse("", head="    public $withinTransaction = false;\n\n")
+    assert not disabled.in_transaction and "withinTransaction" in disabled.transaction_note
+    mysql = _parse("", dialect="mysql")
+    assert not mysql.in_transaction and "no transaction" in mysql.transaction_note
+
+
+def test_the_way_back_is_down() -> None:
+    migration = _parse(_table("            $table->dropColumn('legacy_status');\n"), down=None)
+    assert migration.down is None and "down()" in migration.irreversible_reason
+    back = _parse("", down=_table("            $table->string('legacy_status')->nullable();\n"))
+    assert back.down is not None and [op.kind for op in back.down] == ["AddColumn"]
+    thrown = _parse("", down="        throw new RuntimeException('irreversible');\n")
+    assert thrown.down is None and "throws" in thrown.irreversible_reason
+
+
+def test_named_migration_classes_and_syntax_errors() -> None:
+    text = (
+        "<?php\nclass AddNote extends Migration\n{\n    public function up()\n    {\n"
+        "        Schema::table('orders', function (Blueprint $table) {\n"
+        "            $table->text('note')->nullable();\n        });\n    }\n}\n"
+    )
+    migration = laravel.parse(PATH, text, MemoryTree(), "postgres")
+    assert [op.kind for op in migration.up] == ["AddColumn"] and migration.up[0].location.line == 7
+    broken = laravel.parse(PATH, text.replace("});", "})"), MemoryTree(), "postgres")
+    assert any(isinstance(op, Unparsed) for op in broken.up)
+
+
+def test_dialect_from_env_example_and_database_config() -> None:
+    assert laravel.dialect(MemoryTree({".env.example": "APP_NAME=Shop\nDB_CONNECTION=mysql\n"})) == "mysql"
+    config = (
+        "<?php\nreturn [\n    'default' => env('DB_CONNECTION', 'pgsql'),\n    'connections' => [],\n];\n"
+    )
+    assert laravel.dialect(MemoryTree({"config/database.php": config})) == "postgres"
+    assert (
+        laravel.dialect(MemoryTree({"app/Config/database.php": config.replace("pgsql", "mysql")})) == "mysql"
+    )
+    result = _review(
+        _migration(_table("            $table->index('status');\n")),
+        {**BASE, "artisan": "#!/usr/bin/env php\n", ".env.example": "DB_CONNECTION=mysql\n"},
+    )
+    assert [(m.dialect, m.in_transaction) for m in result.migrations] == [("mysql", False)]
+    assert "non-concurrent-index" not in _rules(result)  # MySQL builds secondary indexes online
+
+
+# --- the review of a Laravel application: a bad and a good change per hazard -----------------------------
+
+
+def test_index_on_an_existing_table_bad_and_good() -> None:
+    bad = _review(
+        _migration(
+            _table("            $table->index('status');\n"),
+            _table("            $table->dropIndex(['status']);\n"),
+        )
+    )
+    finding = next(f for f in bad.active if f.rule == "non-concurrent-index")
+    assert finding.line == 13 and "withinTransaction = false" in finding.fix
+    good = _review(
+        _migration(
+            "        DB::statement(\"SET lock_timeout = '5s'\");\n"
+            "        DB::statement('CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_status_index ON orders (status)');\n",
+            "        DB::statement('DROP INDEX CONCURRENTLY IF EXISTS orders_status_index');\n",
+            head="    public $withinTransaction = false;\n\n",
+        )
+    )
+    assert good.approval == "APPROVED", good.active
+
+
+def test_concurrent_index_inside_the_transaction_is_caught() -> None:
+    result = _review(
+        _migration(
+            "        DB::statement('CREATE INDEX CONCURRENTLY orders_status_index ON orders (status)');\n"
+        )
+    )
+    finding = next(f for f in result.active if f.rule == "concurrent-in-transaction")
+    assert "withinTransaction = false" in finding.fix
+
+
+def test_not_null_column_bad_and_good() -> None:
+    bad = _review(_migration(_table("            $table->string('channel');\n")))
+    finding = next(f for f in bad.active if f.rule == "not-null-without-default")
+    assert finding.line == 13 and "->nullable()" in finding.fix
+    good = _review(
+        _migration(
+            _table("            $table->string('channel')->nullable();\n"),
+            _table("            $table->dropColumn('channel');\n"),
+        )
+    )
+    assert good.approval == "APPROVED", good.active
+
+
+def test_set_not_null_through_change() -> None:
+    result = _review(_migration(_table("            $table->string('status')->nullable(false)->change();\n")))
+    finding = next(f for f in result.active if f.rule == "set-not-null")
+    assert finding.line == 13 and "NOT VALID" in finding.fix and "->change()" in finding.fix
+
+
+def test_dropped_column_still_used_by_the_model_and_a_job() -> None:
+    result = _review(_migration(_table("            $table->dropColumn('legacy_status');\n"), down=None))
+    assert result.approval == "BLOCKED"
+    dropped = next(f for f in result.active if f.rule == "column-dropped")
+    assert dropped.severity.value == "critical" and dropped.line == 13
+    assert {r.path for r in dropped.references} >= {"app/Models/Order.php", "app/Jobs/ExportOrders.php"}
+    missing = next(f for f in result.active if f.rule == "missing-down-migration")
+    assert "`down()`" in missing.fix
+
+
+def test_custom_table_name_of_an_eloquent_model() -> None:
+    base = {
+        "database/migrations/2024_01_01_000000_create_orders_table.php": CREATE_ORDERS.replace(
+            "'orders'", "'sales'"
+        ),
+        "app/Models/Order.php": "<?php\n\nclass Order extends Model\n{\n    protected $table = 'sales';\n\n"
+        "    public function label()\n    {\n        return $this->legacy_status;\n    }\n}\n",
+    }
+    text = _migration(
+        "        Schema::table('sales', function (Blueprint $table) {\n"
+        "            $table->dropColumn('legacy_status');\n        });\n",
+        down=None,
+    )
+    dropped = next(f for f in _review(text, base).active if f.rule == "column-dropped")
+    assert [r.path for r in dropped.references] == ["app/Models/Order.php"]
+
+
+def test_renamed_column_fix_in_laravel_terms() -> None:
+    result = _review(_migration(_table("            $table->renameColumn('legacy_status', 'old_status');\n")))
+    finding = next(f for f in result.active if f.rule == "column-renamed")
+    assert "dropColumn" in finding.fix and finding.references
+
+
+def test_data_change_bad_and_good() -> None:
+    bad = _review(
+        _migration("        DB::table('orders')->whereNull('status')->update(['status' => 'open']);\n")
+    )
+    assert "unbatched-data-change" in _rules(bad)
+    good = _review(
+        _migration(
+            _table("            $table->string('channel')->nullable();\n")
+            + "        DB::table('orders')->whereNull('channel')->chunkById(1000, function ($orders) {\n"
+            "            DB::table('orders')->whereIn('id', $orders->pluck('id'))->update(['channel' => 'web']);\n"
+            "        });\n",
+            _table("            $table->dropColumn('channel');\n"),
+        )
+    )
+    assert "unbatched-data-change" not in _rules(good)
+    # A data change still waits for its production values to be verified (probe or description).
+    assert good.reasons == ("production values not verified for 1 data change",)
+
+
+def test_a_php_comment_suppresses_a_finding() -> None:
+    text = _migration(
+        "        // migration-review: ignore non-concurrent-index orders is written once a day\n"
+        + _table("            $table->index('status');\n")
+    )
+    result = _review(text)
+    assert "non-concurrent-index" not in _rules(result)
+    assert [f.rule for f in result.accepted] == ["non-concurrent-index"]
+
+
+def test_the_migrations_own_methods_are_read_where_they_are_called() -> None:
+    text = (
+        HEAD + "    public function up(): void\n    {\n        try {\n            $this->createCoupons();\n"
+        "        } catch (QueryException $e) {\n            app('log')->error($e->getMessage());\n        }\n"
+        "        Log::info('done');\n    }\n\n    private function createCoupons(): void\n    {\n"
+        "        Schema::create('coupons', function (Blueprint $table) {\n            $table->id();\n        });\n"
+        "    }\n};\n"
+    )
+    migration = laravel.parse(PATH, text, MemoryTree(), "postgres")
+    assert [(op.location.line, op.kind) for op in migration.up] == [(22, "CreateTable")]
+
+
+def test_down_guarded_by_schema_checks_is_safe_to_rerun() -> None:
+    mysql = {**BASE, "artisan": "#!/usr/bin/env php\n", ".env.example": "DB_CONNECTION=mysql\n"}
+    add = _table("            $table->string('channel')->nullable();\n")
+    bare = _review(_migration(add, _table("            $table->dropColumn('channel');\n")), mysql)
+    finding = next(f for f in bare.active if f.rule == "down-not-idempotent")
+    assert "Schema::hasColumn" in finding.fix
+    guarded = _migration(
+        add,
+        "        if (Schema::hasColumn('orders', 'channel')) {\n"
+        + _table("            $table->dropColumn('channel');\n")
+        + "        }\n",
+    )
+    assert "down-not-idempotent" not in _rules(_review(guarded, mysql))
