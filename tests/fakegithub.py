@@ -104,6 +104,7 @@ class FakeGitHub:
         self.on_request: Callable[[dict[str, Any]], None] | None = None
         self.hook_deliveries: list[dict[str, Any]] = []  # newest first, as GitHub lists them
         self.redelivered: list[int] = []
+        self._tarballs: dict[str, bytes] = {}
 
     # --- test controls --------------------------------------------------------------------------
 
@@ -144,6 +145,13 @@ class FakeGitHub:
                 "author_association": "MEMBER",
             }
         )
+
+    def tarball(self, repo: FakeRepo, sha: str) -> bytes:
+        """The commit's tarball, built once (a test may build a large one before it starts the clock)."""
+        key = f"{repo.full_name}@{sha}"
+        if key not in self._tarballs:
+            self._tarballs[key] = _tarball(f"{repo.owner}-{repo.name}-{sha[:7]}", repo.commits[sha])
+        return self._tarballs[key]
 
     def fail(self, method: str, pattern: str, status: int = 500, times: int = 1, **headers: str) -> None:
         """The next `times` requests matching answer `status` (with `headers`)."""
@@ -361,10 +369,7 @@ class FakeGitHub:
         sha = request.path_params["sha"]
         if repo is None or sha not in repo.commits:
             return _error(404, "Not Found")
-        return Response(
-            _tarball(f"{repo.owner}-{repo.name}-{sha[:7]}", repo.commits[sha]),
-            media_type="application/x-gzip",
-        )
+        return Response(self.tarball(repo, sha), media_type="application/x-gzip")
 
     async def _pulls_for_commit(self, request: Request) -> Response:
         repo = self._repo(request)

@@ -48,9 +48,11 @@ def test_webhooks_are_acknowledged_fast_while_a_5mb_migration_is_reviewed(
 ) -> None:
     head = scenario.fake.commit(scenario.repo, BASE_FILES | {BIG: _backfill(5 * 2**20)})
     scenario.open_pull(2, head)
+    for sha in (scenario.base, head):  # the fake GitHub shares this process: build its tarballs first
+        scenario.fake.tarball(scenario.repo, sha)
     opened = webhook("pull_request__opened", number=2, pull_request__number=2, pull_request__head__sha=head)
     assert limited.send("pull_request", opened, "d-big").status_code == 202
-    _wait(lambda: scenario.repo.check_runs, what="the review to start")
+    _wait(lambda: scenario.fake.seen("GET", "/_codeload/") == 2, what="the review to read the snapshots")
     slowest = 0.0
     for n in range(10):
         started = time.monotonic()
