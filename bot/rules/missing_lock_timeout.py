@@ -79,7 +79,11 @@ _SETTINGS = {"lock_timeout", "lock_wait_timeout", "innodb_lock_wait_timeout"}
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    if context.config.timeouts_set_by_runner or context.dialect == "sqlite":
+    if (
+        context.config.timeouts_set_by_runner
+        or context.runner.get("lock_timeout")
+        or context.dialect == "sqlite"
+    ):
         return
     for op in migration.up:
         if isinstance(op, SetTimeout) and op.setting in _SETTINGS and not op.disables:

@@ -36,7 +36,11 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    if not context.postgres or context.config.timeouts_set_by_runner:
+    if (
+        not context.postgres
+        or context.config.timeouts_set_by_runner
+        or context.runner.get("statement_timeout")
+    ):
         return
     for op in migration.up:
         if isinstance(op, SetTimeout) and op.setting == "statement_timeout" and not op.disables:
