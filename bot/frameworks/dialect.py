@@ -74,8 +74,8 @@ def syntax_database(texts: Iterable[str]) -> Database:
     for dialect, pattern in (("mysql", _MYSQL), ("sqlite", _SQLITE)):
         match = pattern.search(code)
         if match:
-            return Database(dialect, detail=f"the migrations' SQL uses `{match.group(0)}`")
-    return Database("postgres", detail="nothing in the repository names a database")
+            return Database(dialect, detail=f"read from the migrations' SQL, which uses `{match.group(0)}`")
+    return Database("postgres", detail="assumed: nothing in the repository names a database")
 
 
 def named_database(path: str) -> Database | None:

@@ -26,7 +26,7 @@ class Database:
     def explanation(self) -> str:
         """ "PostgreSQL 15, from `config/database.yml`", or why it is a default."""
         if not self.source:
-            return f"{self.label}, assumed: {self.detail or 'nothing in the repository names a database'}"
+            return f"{self.label}, {self.detail or 'assumed: nothing in the repository names a database'}"
         text = f"{self.label}, from `{self.source}`" + (f" ({self.detail})" if self.detail else "")
         if self.version_source and self.version_source != self.source:
             text += f"; version from `{self.version_source}`"

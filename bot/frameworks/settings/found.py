@@ -17,7 +17,7 @@ _WORDS = {
     "mysql": "mysql", "mysql2": "mysql", "trilogy": "mysql", "mariadb": "mariadb",
     "sqlite": "sqlite", "sqlite3": "sqlite",
 }  # fmt: skip
-_COMMENT_LINE = re.compile(r"^\s*(#|//|--|;).*$", re.M)
+_COMMENT_LINE = re.compile(r"^[ \t]*(#|//|--|;).*$", re.M)
 
 
 @dataclass(frozen=True)

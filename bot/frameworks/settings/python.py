@@ -52,7 +52,10 @@ def env_py(path: str, text: str) -> Iterator[Found]:
 
 def requirements(path: str, text: str) -> Iterator[Found]:
     names = {m.group(1).lower() for m in _REQUIREMENT.finditer(uncomment(text))}
-    items = [found(path, _DRIVERS[n], f"requires `{n}`", DRIVER) for n in sorted(names) if n in _DRIVERS]
+    up = 1 if "/requirements/" in f"/{path}" else 0
+    items = [
+        found(path, _DRIVERS[n], f"requires `{n}`", DRIVER, up=up) for n in sorted(names) if n in _DRIVERS
+    ]
     yield from single(items)[:1]
 
 
@@ -67,7 +70,7 @@ def alembic_ini(path: str, text: str) -> Iterator[Found]:
 
 
 _REQUIREMENT_FILES = re.compile(
-    r"(^|/)(requirements[\w.-]*\.(txt|in)|pyproject\.toml|Pipfile|setup\.cfg|setup\.py)$"
+    r"(^|/)(requirements[\w.-]*\.(txt|in)|requirements/[\w.-]+\.(txt|in)|pyproject\.toml|Pipfile|setup\.cfg|setup\.py)$"
 )
 
 READERS = (

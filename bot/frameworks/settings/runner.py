@@ -18,8 +18,8 @@ from bot.model.database import Runner, RunnerSetting
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     # (kind, pattern, what it is) — searched in the files _FILES selects, outside whole-line comments
-    ("lock_timeout", re.compile(r"^\s*StrongMigrations\.lock_timeout\s*=\s*(\S+)", re.M), "strong_migrations"),
-    ("statement_timeout", re.compile(r"^\s*StrongMigrations\.statement_timeout\s*=\s*(\S+)", re.M),
+    ("lock_timeout", re.compile(r"^[ \t]*StrongMigrations\.lock_timeout\s*=\s*(\S+)", re.M), "strong_migrations"),
+    ("statement_timeout", re.compile(r"^[ \t]*StrongMigrations\.statement_timeout\s*=\s*(\S+)", re.M),
      "strong_migrations"),
     ("lock_timeout", re.compile(r"\bSET\s+(?:LOCAL\s+|SESSION\s+)?(?:lock_timeout|lock_wait_timeout)\s*(?:=|TO)\s*'?(\w+)",
                                 re.I), "SET lock_timeout"),
@@ -34,7 +34,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("statement_timeout", re.compile(
         r"\bALTER\s+(?:ROLE|USER|DATABASE)\s+\S+\s+SET\s+statement_timeout\s+(?:=|TO)\s*'?(\w+)", re.I),
      "a role default"),
-    ("transaction", re.compile(r"^\s*(?:spring\.)?flyway\.group\s*=\s*(true)", re.M), "Flyway group"),
+    ("transaction", re.compile(r"^[ \t]*(?:spring\.)?flyway\.group\s*=\s*(true)", re.M), "Flyway group"),
     ("transaction", re.compile(r"migrationsTransactionMode\s*:\s*[\"'](all|each)[\"']"), "TypeORM"),
     ("migration_lock", re.compile(r"\b(pg_advisory_lock|pg_advisory_xact_lock|GET_LOCK)\s*\("), "an advisory lock"),
 )  # fmt: skip
