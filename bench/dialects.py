@@ -19,13 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import frameworks  # noqa: E402
-from bot.frameworks.dialect import Dialects, named_database  # noqa: E402
+from bot.frameworks.dialect import Dialects, named_database, other_database  # noqa: E402
 from bot.frameworks.settings.runner import runner_settings  # noqa: E402
 from bot.model.changeset import DirectoryTree  # noqa: E402
 from bot.model.config import DEFAULT_PATH, Config, load_config  # noqa: E402
 from bot.model.database import Database  # noqa: E402
 
 _BY_NAME = "<each file's name>"
+_OTHER_FOLDER = "<a folder named for another database>"
 
 
 def survey(checkout: Path) -> tuple[dict[Database, Counter[str]], float]:
@@ -41,7 +42,11 @@ def survey(checkout: Path) -> tuple[dict[Database, Counter[str]], float]:
         text = tree.read(path) or ""
         module = frameworks.detect(path, text, config)
         if module is not None:
-            groups[_group(dialects.database(path, text))][module.NAME] += 1
+            other = other_database(path)
+            database = dialects.database(path, text)
+            if other:  # H2, Oracle, …: a database the review does not read; not reviewed, shown apart
+                database = Database(database.dialect, source=_OTHER_FOLDER, detail=other)
+            groups[_group(database)][module.NAME] += 1
     return groups, time.perf_counter() - started
 
 
@@ -67,19 +72,21 @@ def main(argv: list[str]) -> int:
 
 def _group(database: Database) -> Database:
     """Files named for their dialect make one group per dialect, not one per file."""
-    if named_database(database.source) is None:
+    if database.source == _OTHER_FOLDER or named_database(database.source) is None:
         return database
     return Database(database.dialect, database.version, _BY_NAME, version_source=database.version_source)
 
 
 def _explain(database: Database) -> str:
+    if database.source == _OTHER_FOLDER:
+        return f"for {database.detail}: a database the review does not read (not reviewed)"
     if database.source == _BY_NAME:
         return f"{database.label}, from each file's name or folder (`*.{database.dialect}.up.sql`, `{database.dialect}/`)"
     return database.explanation
 
 
 def _agrees(database: Database, expected: str) -> bool:
-    if not expected or database.source == _BY_NAME:
+    if not expected or database.source in (_BY_NAME, _OTHER_FOLDER):
         return True  # a file named for its dialect speaks for itself
     family = {"mariadb": "mysql"}
     return family.get(database.dialect, database.dialect) == family.get(expected, expected)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
 
 from bot import frameworks, rules
 from bot.frameworks import prisma
-from bot.frameworks.dialect import Dialects, named_database
+from bot.frameworks.dialect import Dialects, named_database, other_database
 from bot.frameworks.settings.runner import runner_settings
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.catalog import Catalog
@@ -40,6 +41,7 @@ class Prepared:
     databases: dict[str, Database] = field(default_factory=dict)  # each migration's database, by path
     catalogs: dict[str, Catalog] = field(default_factory=dict)  # one schema per parsing dialect
     runner: Runner = field(default_factory=Runner)
+    other_databases: tuple[tuple[str, str], ...] = ()  # (path, database) of files for a database not read
 
 
 def prepare(
@@ -49,6 +51,11 @@ def prepare(
     if config is None:
         config = parse_config(changeset.config_text, changeset.config_path, rules.ALL_IDS)
     found = _migration_files(changeset, config, lint)
+    covered = {p for p, _, _ in found if any(fnmatch.fnmatch(p, d.glob) for d in config.dialects)}
+    skipped = tuple(
+        (p, other_database(p) or "") for p, _, _ in found if p not in covered and other_database(p)
+    )
+    found = [item for item in found if item[0] not in dict(skipped)]
     dialects = Dialects(
         changeset.head_tree,
         config,
@@ -72,7 +79,14 @@ def prepare(
     first = databases[migrations[0].path] if migrations else default
     runner = runner_settings(changeset.head_tree)
     return Prepared(
-        migrations, catalogs[_syntax(first.dialect)], config, first.dialect, databases, catalogs, runner
+        migrations,
+        catalogs[_syntax(first.dialect)],
+        config,
+        first.dialect,
+        databases,
+        catalogs,
+        runner,
+        skipped,
     )
 
 
@@ -150,10 +164,15 @@ def review(
         references,
         facts,
     )
+    unread = tuple(
+        f"`{path}` is a migration for {name}, a database the review does not read: it was not reviewed."
+        for path, name in prepared.other_databases
+    )
     return dataclasses.replace(
         decided,
         databases=databases_used(migrations, prepared.databases),
         runner=prepared.runner.settings,
+        notes=decided.notes + unread,
     )
 
 

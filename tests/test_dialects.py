@@ -150,3 +150,15 @@ def test_the_command_line_explains_the_database(tmp_path: Path) -> None:
         == "PostgreSQL 16.2, from `compose.yaml` (image `postgres:16.2`)"
     )
     assert report["migrations"][0]["dialect"] == "postgres"
+
+
+def test_a_migration_for_a_database_the_review_does_not_read_is_named_not_misread() -> None:
+    folder = "src/main/resources/db/migration/"
+    added = {
+        folder + "H2/V2__idx.sql": "CREATE INDEX t_idx ON t (a);\n",
+        folder + "MYSQL/V2__idx.sql": "CREATE INDEX t_idx ON t (a);\n",
+    }
+    result = _review({folder + "MYSQL/V1__t.sql": "CREATE TABLE t (a int);\n"}, added)
+    assert [(m.path, m.dialect) for m in result.migrations] == [(folder + "MYSQL/V2__idx.sql", "mysql")]
+    assert result.databases[0].database.explanation == f"MySQL, from `{folder}MYSQL/` (the folder's name)"
+    assert any(f"`{folder}H2/V2__idx.sql` is a migration for H2" in note for note in result.notes)

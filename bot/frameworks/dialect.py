@@ -26,6 +26,10 @@ _MYSQL = re.compile(r"`\w+`|\bAUTO_INCREMENT\b|\bENGINE\s*=|\bUNSIGNED\b|\bMODIF
 _SQLITE = re.compile(r"\bAUTOINCREMENT\b|\bPRAGMA\b|\bWITHOUT\s+ROWID\b", re.I)
 _POSTGRES = re.compile(r"\$\w*\$|::\w|\bSERIAL\b|\bBIGSERIAL\b|\bCONCURRENTLY\b|\bJSONB\b", re.I)
 _SAMPLE = 2_000_000
+OTHER_DATABASES = {
+    "h2": "H2", "hsqldb": "HSQLDB", "oracle": "Oracle", "sqlserver": "SQL Server", "mssql": "SQL Server",
+    "db2": "Db2", "derby": "Derby", "clickhouse": "ClickHouse", "snowflake": "Snowflake",
+}  # fmt: skip
 
 
 class Dialects:
@@ -78,15 +82,27 @@ def syntax_database(texts: Iterable[str]) -> Database:
     return Database("postgres", detail="assumed: nothing in the repository names a database")
 
 
+def other_database(path: str) -> str | None:
+    """The name of a database the review does not read (H2, Oracle, …) that a file's name or folder is for."""
+    match = _SUFFIX.search(path)
+    words = [match.group(1)] if match else []
+    for word in [*words, *reversed(path.split("/")[:-1])]:
+        if word.lower() in OTHER_DATABASES:
+            return OTHER_DATABASES[word.lower()]
+    return None
+
+
 def named_database(path: str) -> Database | None:
+    """The dialect a file's own name (`*.mysql.up.sql`) or folder (`postgres/`) gives it."""
     match = _SUFFIX.search(path)
     dialect = dialect_of(match.group(1)) if match else None
-    if dialect:
-        return Database(dialect, source=path, detail=f"its name says `{match.group(1) if match else ''}`")
-    for part in reversed(path.split("/")[:-1]):
-        dialect = dialect_of(part) if part != "pg" else None
+    if match and dialect:
+        return Database(dialect, source=path, detail=f"the file's name: `.{match.group(1)}.`")
+    parts = path.split("/")[:-1]
+    for index in range(len(parts) - 1, -1, -1):
+        dialect = dialect_of(parts[index]) if parts[index] != "pg" else None
         if dialect:
-            return Database(dialect, source=path, detail=f"its folder `{part}/`")
+            return Database(dialect, source="/".join(parts[: index + 1]) + "/", detail="the folder's name")
     return None
 
 
