@@ -145,6 +145,16 @@ CASES = [
         "knexfile.js",
     ),
     (
+        {
+            "sqitch.conf": "[core]\n\t# engine = mysql\n\tengine = pg\n",
+            "docker-compose.yml": "image: mysql:8\n",
+        },
+        "deploy/orders.sql",
+        "postgres",
+        "",
+        "sqitch.conf",
+    ),
+    (
         {".env.example": "DATABASE_URL=postgresql://app@localhost/app\n"},
         "migrations/001_a.sql",
         "postgres",

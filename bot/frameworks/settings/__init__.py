@@ -1,5 +1,5 @@
 """What a repository's own settings say about its database: Rails, Django, Alembic, Prisma, Spring, Flyway,
-Maven/Gradle, Diesel, Go, Node, docker-compose and `.env` files, read from one tree.
+Maven/Gradle, Diesel, Go, Node, Sqitch, goose, Atlas, docker-compose and `.env` files, read from one tree.
 
 Each reader module lists (matches(path), read(path, text)) pairs; a reader yields at most one `Found`, and
 nothing when a file names several databases (it does not decide). Settings of a tool outrank drivers, which
@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator
 
-from bot.frameworks.settings import containers, jvm, native, node, python, ruby
+from bot.frameworks.settings import containers, jvm, native, node, python, ruby, tools
 from bot.frameworks.settings.found import Found, family
 from bot.model.changeset import Tree
 from bot.model.database import Database
@@ -23,6 +23,7 @@ READERS: tuple[Reader, ...] = (
     *jvm.READERS,
     *node.READERS,
     *native.READERS,
+    *tools.READERS,
     *containers.READERS,
 )
 _SKIP = {
