@@ -162,3 +162,19 @@ def test_a_migration_for_a_database_the_review_does_not_read_is_named_not_misrea
     assert [(m.path, m.dialect) for m in result.migrations] == [(folder + "MYSQL/V2__idx.sql", "mysql")]
     assert result.databases[0].database.explanation == f"MySQL, from `{folder}MYSQL/` (the folder's name)"
     assert any(f"`{folder}H2/V2__idx.sql` is a migration for H2" in note for note in result.notes)
+
+
+def test_the_version_a_compose_file_runs_decides_what_is_safe() -> None:
+    base = {"db/migrations/000001_t.up.sql": "CREATE TABLE t (id int PRIMARY KEY);\n"}
+    added = {"db/migrations/000002_c.up.sql": "ALTER TABLE t ADD COLUMN c int;\n"}
+    rules: dict[str, set[str]] = {}
+    for image in ("mariadb:10.2", "mariadb:10.11", "mysql:8.0.35"):
+        compose = f"services:\n  db:\n    image: {image}\n"
+        result = _review({**base, "docker-compose.yml": compose}, added)
+        rules[image] = {f.rule for f in result.findings}
+        assert result.databases[0].database.label == image.replace("mariadb:", "MariaDB ").replace(
+            "mysql:", "MySQL "
+        )
+    assert "mysql-table-copy" in rules["mariadb:10.2"]
+    assert "mysql-table-copy" not in rules["mariadb:10.11"] | rules["mysql:8.0.35"]
+    assert "volatile-default" not in rules["mysql:8.0.35"]

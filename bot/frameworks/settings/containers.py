@@ -10,7 +10,7 @@ from bot.frameworks.settings.found import ENVIRONMENT, Found, dialect_of, found,
 
 _IMAGE = re.compile(
     r"""^\s*-?\s*image:\s*["']?(?:docker\.io/)?(?:library/|bitnami/|postgis/|cockroachdb/)?"""
-    r"""(postgres|postgresql|postgis|mysql|mariadb|cockroach)(?::v?(\d+(?:\.\d+)?))?""",
+    r"""(postgres|postgresql|postgis|mysql|mariadb|cockroach)(?::v?(\d+(?:\.\d+){0,2}))?""",
     re.M,
 )
 _URL = re.compile(
