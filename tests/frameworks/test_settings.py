@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.frameworks.dialect import Dialects, syntax_database
+from bot.frameworks.settings.runner import runner_settings
 from bot.model.changeset import MemoryTree
 from bot.model.config import Config, ConfigError, parse_config
 from bot.model.database import Database
@@ -245,3 +246,33 @@ def test_a_bad_dialects_entry_names_the_key_and_the_file() -> None:
         parse_config("dialects:\n  - glob: 'db/**'\n    dialect: oracle\n", "cfg.yml")
     with pytest.raises(ConfigError, match=r"cfg\.yml: dialects\.0\.glob"):
         parse_config("dialects:\n  - dialect: mysql\n", "cfg.yml")
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "kinds"),
+    [
+        (
+            "migrations/env.py",
+            "def run_migrations_online():\n    connection.execute(text(\"SET lock_timeout = '5s'\"))\n",
+            {"lock_timeout"},
+        ),
+        (
+            "shop/settings.py",
+            'DATABASES = {"default": {"OPTIONS": {"options": "-c statement_timeout=60000"}}}\n',
+            {"statement_timeout"},
+        ),
+        ("flyway.conf", "flyway.initSql=SET lock_timeout = '5s'\n", {"lock_timeout"}),
+        (
+            "src/main/resources/application.properties",
+            "spring.flyway.init-sqls=SET statement_timeout = '10min'\n",
+            {"statement_timeout"},
+        ),
+        ("db/structure.sql", "SET lock_timeout = 0;\nSET statement_timeout = 0;\n", set()),
+        ("config/initializers/strong_migrations.rb", "# StrongMigrations.lock_timeout = 10.seconds\n", set()),
+        ("db/migrations/0001_a.up.sql", "SET lock_timeout = '5s';\n", set()),  # one migration, not the runner
+    ],
+)
+def test_the_runner_settings_a_repository_has(path: str, text: str, kinds: set[str]) -> None:
+    runner = runner_settings(MemoryTree({path: text}))
+    assert {s.kind for s in runner.settings} == kinds
+    assert all(s.source == path and s.line >= 1 for s in runner.settings)
