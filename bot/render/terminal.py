@@ -30,7 +30,8 @@ def render_text(review: Review, *, color: bool = False) -> str:
             markup=True,
         )
     for use in review.databases:
-        paths = f" for {', '.join(use.paths)}" if len(review.databases) > 1 else ""
+        alone = use.paths == (use.database.source,)  # a file named for its dialect speaks for itself
+        paths = f" for {', '.join(use.paths)}" if len(review.databases) > 1 and not alone else ""
         console.print(f"  database: {use.database.explanation}{paths}", markup=False)
     for setting in review.runner:
         console.print(f"  runner: {runner_sentence(setting)}", markup=False)
