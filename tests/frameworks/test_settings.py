@@ -186,6 +186,14 @@ def test_a_test_fixture_never_outranks_the_project() -> None:
     assert Dialects(tree, Config()).database("db/migrate/1_a.rb").dialect == "mysql"
 
 
+def test_test_settings_never_outrank_the_project_settings() -> None:
+    sqlite = "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3'}}\n"
+    postgres = "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql'}}\n"
+    tree = MemoryTree({"shop/settings/ci_test.py": sqlite, "shop/settings/base.py": postgres})
+    database = Dialects(tree, Config()).database("shop/orders/migrations/0002_a.py")
+    assert (database.dialect, database.source) == ("postgres", "shop/settings/base.py")
+
+
 def test_backticks_in_comments_and_strings_never_decide() -> None:
     prisma = "-- AlterTable\n/*\n  Warnings:\n  - You are about to drop the column `legacy` on the `users` table.\n*/\n"
     assert syntax_database([prisma + 'ALTER TABLE "users" DROP COLUMN "legacy";']).dialect == "postgres"

@@ -9,6 +9,7 @@ outrank containers; a file under a test, example or vendored folder never outran
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterator
 
 from bot.frameworks.settings import containers, jvm, native, node, python, ruby, tools
@@ -41,6 +42,7 @@ _ASIDE = {
     "testdata", "e2e", "docs", "doc", "__tests__", "benchmark", "benchmarks", "contrib", "demo",
 }  # fmt: skip
 _MAX_FILE = 512_000
+_TEST_NAME = re.compile(r"(^|[._-])tests?([._-]|$)")
 
 
 class Settings:
@@ -93,7 +95,9 @@ def read_settings(tree: Tree) -> Settings:
 
 
 def _aside(found: Found) -> bool:
-    return bool(_ASIDE.intersection(found.database.source.lower().split("/")[:-1]))
+    """Settings of tests, examples or vendored code (`spec/dummy/`, `settings/test.py`, `test_settings.py`)."""
+    parts = found.database.source.lower().split("/")
+    return bool(_ASIDE.intersection(parts[:-1])) or bool(_TEST_NAME.search(parts[-1]))
 
 
 def _depth(found: Found) -> int:
