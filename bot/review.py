@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 
 from bot import frameworks, rules
 from bot.frameworks import prisma
+from bot.frameworks.dialect import Dialects, named_database, other_database
+from bot.frameworks.settings.runner import runner_settings
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.catalog import Catalog
 from bot.model.changeset import ChangeSet, Tree
 from bot.model.config import Config, parse_config
+from bot.model.database import Database, DatabaseUse, Runner
 from bot.model.facts import Facts
 from bot.model.findings import Finding, Review
 from bot.model.migration import Migration, Operation
@@ -35,6 +39,10 @@ class Prepared:
     catalog: Catalog  # the schema before the change, with the tables the change creates marked new
     config: Config
     dialect: str
+    databases: dict[str, Database] = field(default_factory=dict)  # each migration's database, by path
+    catalogs: dict[str, Catalog] = field(default_factory=dict)  # one schema per parsing dialect
+    runner: Runner = field(default_factory=Runner)
+    other_databases: tuple[tuple[str, str], ...] = ()  # (path, database) of files for a database not read
 
 
 def prepare(
@@ -44,23 +52,60 @@ def prepare(
     if config is None:
         config = parse_config(changeset.config_text, changeset.config_path, rules.ALL_IDS)
     found = _migration_files(changeset, config, lint)
-    dialect = (
-        config.dialect
-        or dialect
-        or frameworks.detect_dialect(changeset.head_tree, [t for p, t, _ in found if p.endswith(".sql")])
+    covered = {p for p, _, _ in found if any(fnmatch.fnmatch(p, d.glob) for d in config.dialects)}
+    skipped = tuple(
+        (p, other_database(p) or "") for p, _, _ in found if p not in covered and other_database(p)
     )
-    dialect = "mysql" if dialect == "mariadb" and config.dialect is None else dialect
-    # MariaDB is parsed as MySQL; the rules still see "mariadb" and judge its versions.
-    syntax = "mysql" if dialect == "mariadb" else dialect
+    found = [item for item in found if item[0] not in dict(skipped)]
+    dialects = Dialects(
+        changeset.head_tree,
+        config,
+        config_path=changeset.config_path,
+        requested="mysql" if dialect == "mariadb" else dialect,
+    )
+    databases = {path: dialects.database(path, text) for path, text, _ in found}
+    default = dialects.database("", "")
     migrations = tuple(
-        frameworks.parse(module, path, text, changeset.head_tree, syntax) for path, text, module in found
+        dataclasses.replace(
+            frameworks.parse(module, path, text, changeset.head_tree, _syntax(databases[path].dialect)),
+            dialect=databases[path].dialect,
+        )
+        for path, text, module in found
     )
-    catalog = build_catalog(changeset.base_tree, config, syntax, {m.path for m in migrations})
+    changed = {m.path for m in migrations}
+    catalogs = {
+        syntax: _catalog_before(changeset.base_tree, config, syntax, changed, migrations, lint)
+        for syntax in sorted({_syntax(d.dialect) for d in databases.values()} | {_syntax(default.dialect)})
+    }
+    first = databases[migrations[0].path] if migrations else default
+    runner = runner_settings(changeset.head_tree)
+    return Prepared(
+        migrations,
+        catalogs[_syntax(first.dialect)],
+        config,
+        first.dialect,
+        databases,
+        catalogs,
+        runner,
+        skipped,
+    )
+
+
+def _syntax(dialect: str) -> str:
+    """MariaDB is parsed as MySQL; the rules still see "mariadb" and judge its versions."""
+    return "mysql" if dialect == "mariadb" else dialect
+
+
+def _catalog_before(
+    tree: Tree, config: Config, syntax: str, changed: set[str], migrations: tuple[Migration, ...], lint: bool
+) -> Catalog:
+    catalog = build_catalog(tree, config, syntax, changed)
     catalog.before_change = frozenset(catalog.tables)
     if not lint:  # files given directly are each a change of their own (see review)
         for migration in migrations:
-            catalog.created_in_change.update(migration.tables_created())
-    return Prepared(migrations, catalog, config, dialect)
+            if _syntax(migration.dialect) == syntax:
+                catalog.created_in_change.update(migration.tables_created())
+    return catalog
 
 
 def review(
@@ -82,13 +127,17 @@ def review(
         prepared = prepare(changeset, config=config, dialect=dialect, lint=lint)
     config, dialect, catalog = prepared.config, prepared.dialect, prepared.catalog
     migrations = list(prepared.migrations)
+    catalogs = prepared.catalogs or {_syntax(dialect): catalog}
     if facts is not None:
-        catalog.rows.update({t.table: t.rows for t in facts.tables})
+        for each in catalogs.values():
+            each.rows.update({t.table: t.rows for t in facts.tables})
     before = catalog.snapshot()
     references = _references(changeset, config, migrations)
     findings: list[Finding] = []
     values = CodeValues(changeset.head_tree)
     for migration in migrations:
+        database = prepared.databases.get(migration.path) or Database(dialect)
+        catalog = catalogs.get(_syntax(database.dialect), catalog)
         if lint:
             # Files given directly are each a change of their own, as in a migration history: a table an
             # earlier file created is an existing table (with the columns it gave it) for the later ones.
@@ -96,18 +145,20 @@ def review(
         context = Context(
             catalog=catalog,
             config=config,
-            dialect=dialect,
+            dialect=database.dialect,
             references=references,
             tree=changeset.head_tree,
             code_values=values,
             facts=facts,
             migration=migration,
+            database=database,
+            runner=prepared.runner,
         )
         findings.extend(_check(migration, context, config, changeset))
         for op in migration.up:
             catalog.apply(op, in_change=not lint)
     findings.sort(key=lambda f: (f.severity.rank, f.path, f.line, f.rule))
-    return decide(
+    decided = decide(
         changeset,
         migrations,
         findings,
@@ -122,6 +173,16 @@ def review(
         references,
         facts,
         config,
+    )
+    unread = tuple(
+        f"`{path}` is a migration for {name}, a database the review does not read: it was not reviewed."
+        for path, name in prepared.other_databases
+    )
+    return dataclasses.replace(
+        decided,
+        databases=databases_used(migrations, prepared.databases),
+        runner=prepared.runner.settings,
+        notes=decided.notes + unread,
     )
 
 
@@ -143,6 +204,9 @@ def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[st
         prefetch(candidates)
     dumps, history = [], []
     for path in candidates:
+        named = named_database(path)
+        if named is not None and _syntax(named.dialect) != dialect:
+            continue  # a multi-dialect repository: another dialect's history is another schema
         if path.rsplit("/", 1)[-1] in SCHEMA_DUMPS:
             dumps.append(path)
             continue
@@ -162,6 +226,18 @@ def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[st
     if history:
         catalog.sources.append(f"{len(history)} earlier migrations")
     return catalog
+
+
+def databases_used(
+    migrations: Iterable[Migration], databases: dict[str, Database]
+) -> tuple[DatabaseUse, ...]:
+    """Each database of the review with the migrations reviewed in it, in the order they first appear."""
+    paths: dict[Database, list[str]] = {}
+    for migration in migrations:
+        database = databases.get(migration.path)
+        if database is not None:
+            paths.setdefault(database, []).append(migration.path)
+    return tuple(DatabaseUse(database, tuple(p)) for database, p in paths.items())
 
 
 def _dump_operations(path: str, text: str, dialect: str) -> tuple[Operation, ...]:

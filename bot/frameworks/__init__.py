@@ -188,67 +188,33 @@ def order_key(path: str, module: ModuleType) -> tuple[tuple[int, ...], str]:
     return numbers, path
 
 
-_MYSQL_HINTS = re.compile(r"`\w+`|\bAUTO_INCREMENT\b|\bENGINE\s*=|\bUNSIGNED\b|\bMODIFY\s+COLUMN\b", re.I)
-_SQLITE_HINTS = re.compile(r"\bAUTOINCREMENT\b|\bPRAGMA\b|\bWITHOUT\s+ROWID\b", re.I)
-_PROVIDER = re.compile(r'provider\s*=\s*"(postgresql|mysql|sqlite|cockroachdb)"')
-_RAILS_ADAPTER = re.compile(r"adapter:\s*[\"']?(postgresql|postgis|mysql2|trilogy|sqlite3)")
-
-
 def detect_dialect(tree: Tree, texts: list[str]) -> str:
-    """The repository's dialect from its own settings, else from the migrations' SQL."""
-    for path in ("prisma/schema.prisma", "schema.prisma"):
-        match = _PROVIDER.search(tree.read(path) or "")
-        if match:
-            return {"postgresql": "postgres", "cockroachdb": "postgres"}.get(match.group(1), match.group(1))
-    match = _RAILS_ADAPTER.search(tree.read("config/database.yml") or "")
-    if match:
-        return {
-            "postgresql": "postgres",
-            "postgis": "postgres",
-            "mysql2": "mysql",
-            "trilogy": "mysql",
-            "sqlite3": "sqlite",
-        }[match.group(1)]
-    found = _settings_dialect(tree) or node_config.dialect(tree) or _framework_dialect(tree)
+    """The repository's dialect from its own settings, else from the SQL (outside comments and strings)."""
+    from bot.frameworks.settings import read_settings
+
+    found = read_settings(tree).default
+    if found is not None:
+        return "mysql" if found.dialect == "mariadb" else found.dialect
+    named = framework_dialect(tree)
+    if named is not None:
+        return named[0]
+    from bot.frameworks.dialect import syntax_database
+
+    return syntax_database(texts).dialect
+
+
+def framework_dialect(tree: Tree) -> tuple[str, str] | None:
+    """(dialect, where) from a framework's own configuration, read by its module: the Node ORMs' configs,
+    Laravel's `DB_CONNECTION` / `config/database.php`, Ecto's repository adapter."""
+    found = node_config.dialect(tree)
     if found:
-        return found
-    sample = "\n".join(texts)[:200_000]
-    if _MYSQL_HINTS.search(sample):
-        return "mysql"
-    if _SQLITE_HINTS.search(sample):
-        return "sqlite"
-    return "postgres"
-
-
-def _framework_dialect(tree: Tree) -> str:
-    """Laravel's `DB_CONNECTION` / `config/database.php`, Ecto's repo adapter: each framework reads its own."""
+        return found, "the Node ORM's configuration"
     if tree.read("artisan") is not None or tree.read("config/database.php") is not None:
         found = str(laravel.dialect(tree))
         if found:
-            return found
+            return found, "Laravel's database configuration"
     if tree.read("mix.exs") is not None:
-        return str(ecto.dialect(tree))
-    return ""
-
-
-_ENGINE = re.compile(
-    r"django\.db\.backends\.(postgresql|postgis|mysql|sqlite3)|"
-    r"^\s*sqlalchemy\.url\s*=\s*(postgres\w*|mysql|mariadb|sqlite)",
-    re.M,
-)
-_SETTINGS_NAMES = ("settings.py", "alembic.ini", "base.py", "production.py")
-
-
-def _settings_dialect(tree: Tree) -> str:
-    """Django's `ENGINE` or alembic.ini's `sqlalchemy.url`, from the first settings file that names one."""
-    for path in tree.paths():
-        name = path.rsplit("/", 1)[-1]
-        if name not in _SETTINGS_NAMES or (name in ("base.py", "production.py") and "/settings/" not in path):
-            continue
-        match = _ENGINE.search(tree.read(path) or "")
-        if match:
-            engine = (match.group(1) or match.group(2)).lower()
-            if engine.startswith(("postgres", "postgis")):
-                return "postgres"
-            return "sqlite" if engine.startswith("sqlite") else "mysql"
-    return ""
+        found = str(ecto.dialect(tree))
+        if found:
+            return found, "the Ecto repository's adapter"
+    return None

@@ -40,6 +40,16 @@ class MigrationPath:
 
 
 @dataclass(frozen=True)
+class DialectPath:
+    """The dialect (and version) of the migrations under a glob, for a repository with several databases."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    glob: str
+    dialect: Dialect
+    database_version: str | int | float | None = None
+
+
+@dataclass(frozen=True)
 class RulesConfig:
     __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
     select: tuple[str, ...] | None = None
@@ -68,6 +78,7 @@ class Config:
     __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
     dialect: Dialect | None = None
     database_version: str | int | float | None = None
+    dialects: tuple[DialectPath, ...] = ()
     migrations: tuple[MigrationPath, ...] = ()
     exclude: tuple[str, ...] = ()
     rules: RulesConfig = field(default_factory=RulesConfig)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from bot.model.database import DatabaseUse, RunnerSetting
 from bot.model.facts import Facts
 
 
@@ -153,6 +154,8 @@ class Review:
     monitoring: tuple[MonitoringItem, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
     probe: Facts | None = None  # what the production probe found and every query it ran
+    databases: tuple[DatabaseUse, ...] = ()  # the database of each migration, and where that was read
+    runner: tuple[RunnerSetting, ...] = ()  # what the repository's runner does for every migration
 
     @property
     def active(self) -> tuple[Finding, ...]:

@@ -18,6 +18,7 @@ from typing import Any
 from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateNotFound
 
 from bot import __version__, rules
+from bot.model.database import DatabaseUse, RunnerSetting
 from bot.model.findings import Finding, Review, Severity
 
 MARKER = "<!-- migration-review:comment -->"
@@ -139,8 +140,33 @@ def view(review: Review) -> dict[str, Any]:
         "rollback": [plain(s) for s in review.rollback_plan],
         "monitoring": [plain(m) for m in review.monitoring],
         "notes": list(review.notes),
+        "databases": [_database_view(use) for use in review.databases],
+        "runner": [{**plain(s), "sentence": runner_sentence(s)} for s in review.runner],
         "counts": " · ".join(parts),
         "all_count": len(active),
+    }
+
+
+_RUNNER_WORDS = {
+    "lock_timeout": "a lock timeout is set for every migration",
+    "statement_timeout": "a statement timeout is set for every migration",
+    "transaction": "every migration runs in a transaction",
+    "migration_lock": "the runner takes its own lock against concurrent runs",
+}
+
+
+def runner_sentence(setting: RunnerSetting) -> str:
+    """ "a lock timeout is set for every migration by `config/initializers/strong_migrations.rb` line 2 (…)"."""
+    return f"{_RUNNER_WORDS.get(setting.kind, setting.kind)}, in {setting.where}: {setting.detail}"
+
+
+def _database_view(use: DatabaseUse) -> dict[str, Any]:
+    database = use.database
+    return {
+        **plain(database),
+        "label": database.label,
+        "explanation": database.explanation,
+        "paths": list(use.paths),
     }
 
 
@@ -216,6 +242,8 @@ def to_json(review: Review) -> str:
         "rollback_plan": [plain(s) for s in review.rollback_plan],
         "monitoring": [plain(m) for m in review.monitoring],
         "notes": list(review.notes),
+        "databases": [_database_view(use) for use in review.databases],
+        "runner": [{**plain(s), "sentence": runner_sentence(s)} for s in review.runner],
         "probe": plain(review.probe),
     }
     return json.dumps(data, indent=2, default=str) + "\n"

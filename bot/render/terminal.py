@@ -7,6 +7,7 @@ import io
 from rich.console import Console
 
 from bot.model.findings import Review, Severity
+from bot.render.formats import runner_sentence
 
 _STYLE = {Severity.CRITICAL: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -28,6 +29,12 @@ def render_text(review: Review, *, color: bool = False) -> str:
             f"{'transaction' if migration.in_transaction else 'no transaction'}, {way_back})[/]",
             markup=True,
         )
+    for use in review.databases:
+        alone = use.paths == (use.database.source,)  # a file named for its dialect speaks for itself
+        paths = f" for {', '.join(use.paths)}" if len(review.databases) > 1 and not alone else ""
+        console.print(f"  database: {use.database.explanation}{paths}", markup=False)
+    for setting in review.runner:
+        console.print(f"  runner: {runner_sentence(setting)}", markup=False)
     for finding in review.active:
         console.print()
         console.print(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from bot.model.catalog import LARGE, NEW, SMALL, Catalog
 from bot.model.changeset import MemoryTree, Tree
 from bot.model.config import Config
+from bot.model.database import Database, Runner
 from bot.model.facts import Facts
 from bot.model.findings import Severity
 from bot.model.migration import Migration, Operation
@@ -29,6 +30,8 @@ class Context:
     )
     facts: Facts | None = None  # what the production probe found, when one ran
     migration: Migration | None = None  # the migration the rules check, for `before`
+    database: Database | None = None  # the migration's database and where the repository says so
+    runner: Runner = field(default_factory=Runner)  # timeouts and transactions the runner already sets
     _before: dict[int, Catalog] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -60,7 +63,8 @@ class Context:
 
     @property
     def version(self) -> tuple[int, ...]:
-        return self.config.version or DEFAULT_VERSIONS.get(self.dialect, (0,))
+        known = self.database.version_tuple if self.database is not None else None
+        return known or self.config.version or DEFAULT_VERSIONS.get(self.dialect, (0,))
 
     def at_least(self, *version: int) -> bool:
         return self.version >= version

@@ -1,0 +1,143 @@
+"""The dialect of each migration file, and where it comes from.
+
+In order: the configuration's `dialects` globs, its `dialect`, the command line's `--dialect`, the file's own
+name (`*.postgres.up.sql`, a `mysql/` folder), Liquibase `dbms` attributes, the repository's settings
+(bot.frameworks.settings), and only when nothing in the repository says, SQL that only one dialect accepts,
+read outside comments and strings from the tree's migrations (so every pull request gets the same answer).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import re
+from collections.abc import Iterable
+
+from bot.frameworks.settings import Settings, read_settings
+from bot.frameworks.settings.found import dialect_of, family
+from bot.model.changeset import Tree
+from bot.model.config import Config
+from bot.model.database import Database
+
+_SUFFIX = re.compile(r"\.([a-z0-9]+)(?:\.(?:up|down))?\.sql$", re.I)
+_DBMS = re.compile(r"""\bdbms\s*[=:]\s*["']?([!\w, ]+)""")
+_NOISE = re.compile(r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\$(\w*)\$.*?\$\1\$", re.S)
+_MYSQL = re.compile(r"`\w+`|\bAUTO_INCREMENT\b|\bENGINE\s*=|\bUNSIGNED\b|\bMODIFY\s+COLUMN\b", re.I)
+_SQLITE = re.compile(r"\bAUTOINCREMENT\b|\bPRAGMA\b|\bWITHOUT\s+ROWID\b", re.I)
+_POSTGRES = re.compile(r"\$\w*\$|::\w|\bSERIAL\b|\bBIGSERIAL\b|\bCONCURRENTLY\b|\bJSONB\b", re.I)
+_SAMPLE = 2_000_000
+OTHER_DATABASES = {
+    "h2": "H2", "hsqldb": "HSQLDB", "oracle": "Oracle", "sqlserver": "SQL Server", "mssql": "SQL Server",
+    "db2": "Db2", "derby": "Derby", "clickhouse": "ClickHouse", "snowflake": "Snowflake",
+}  # fmt: skip
+
+
+class Dialects:
+    """Answers `database(path, text)` for one review; reads the tree's settings once."""
+
+    def __init__(
+        self, tree: Tree, config: Config, *, config_path: str = "", requested: str | None = None
+    ) -> None:
+        self.tree, self.config, self.config_path, self.requested = tree, config, config_path, requested
+        self.settings: Settings = read_settings(tree)
+        self._syntax: Database | None = None
+
+    def database(self, path: str, text: str = "") -> Database:
+        for entry in self.config.dialects:
+            if fnmatch.fnmatch(path, entry.glob):
+                version = str(entry.database_version or self.config.database_version or "")
+                return Database(entry.dialect, version, self.config_path, f"`dialects: {entry.glob}`")
+        if self.config.dialect:
+            version = str(self.config.database_version or "")
+            return Database(
+                self.config.dialect, version, self.config_path, f"`dialect: {self.config.dialect}`"
+            )
+        if self.requested:
+            return Database(self.requested, source="--dialect")
+        detected = self._detected(path, text)
+        if self.config.database_version is not None and family(detected.dialect) != "sqlite":
+            return dataclasses.replace(detected, version=str(self.config.database_version))
+        return detected
+
+    def _detected(self, path: str, text: str) -> Database:
+        named = named_database(path) or _liquibase(path, text)
+        settled = self.settings.database_for(path)
+        if named is not None:
+            return _versioned(named, settled)
+        return settled or self._from_framework() or self._from_syntax()
+
+    def _from_framework(self) -> Database | None:
+        from bot.frameworks import framework_dialect  # the package imports this module lazily
+
+        found = framework_dialect(self.tree)
+        return Database(found[0], source=found[1]) if found is not None else None
+
+    def _from_syntax(self) -> Database:
+        if self._syntax is None:
+            self._syntax = syntax_database(_migration_texts(self.tree))
+        return self._syntax
+
+
+def syntax_database(texts: Iterable[str]) -> Database:
+    """A dialect from SQL that only it accepts, outside comments and strings; PostgreSQL when none does."""
+    code = _NOISE.sub(" ", "\n".join(texts)[:_SAMPLE])
+    for dialect, pattern in (("mysql", _MYSQL), ("sqlite", _SQLITE)):
+        match = pattern.search(code)
+        if match:
+            return Database(dialect, detail=f"read from the migrations' SQL, which uses `{match.group(0)}`")
+    return Database("postgres", detail="assumed: nothing in the repository names a database")
+
+
+def other_database(path: str) -> str | None:
+    """The name of a database the review does not read (H2, Oracle, …) that a file's name or folder is for."""
+    match = _SUFFIX.search(path)
+    words = [match.group(1)] if match else []
+    for word in [*words, *reversed(path.split("/")[:-1])]:
+        if word.lower() in OTHER_DATABASES:
+            return OTHER_DATABASES[word.lower()]
+    return None
+
+
+def named_database(path: str) -> Database | None:
+    """The dialect a file's own name (`*.mysql.up.sql`) or folder (`postgres/`) gives it."""
+    match = _SUFFIX.search(path)
+    dialect = dialect_of(match.group(1)) if match else None
+    if match and dialect:
+        return Database(dialect, source=path, detail=f"the file's name: `.{match.group(1)}.`")
+    parts = path.split("/")[:-1]
+    for index in range(len(parts) - 1, -1, -1):
+        dialect = dialect_of(parts[index]) if parts[index] != "pg" else None
+        if dialect:
+            return Database(dialect, source="/".join(parts[: index + 1]) + "/", detail="the folder's name")
+    return None
+
+
+def _liquibase(path: str, text: str) -> Database | None:
+    if not path.endswith((".xml", ".yaml", ".yml", ".sql")) or "dbms" not in text:
+        return None
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    names = {n.strip().lower() for m in _DBMS.finditer(text) for n in m.group(1).split(",")}
+    dialects = {dialect_of(n) for n in names if n and not n.startswith("!")}
+    known = {d for d in dialects if d is not None}
+    if not known or len(known) != len(dialects) or len({family(d) for d in known}) != 1:
+        return None
+    return Database(
+        sorted(known)[0], source=path, detail=f"its changesets' `dbms: {', '.join(sorted(names))}`"
+    )
+
+
+def _versioned(named: Database, settled: Database | None) -> Database:
+    if settled is not None and family(settled.dialect) == family(named.dialect) and settled.version:
+        source = settled.version_source or settled.source
+        return Database(named.dialect, settled.version, named.source, named.detail, source)
+    return named
+
+
+def _migration_texts(tree: Tree) -> Iterable[str]:
+    size = 0
+    for path in tree.paths():
+        if not path.endswith(".sql") or size > _SAMPLE or named_database(path) is not None:
+            continue
+        text = tree.read(path) or ""
+        size += len(text)
+        yield text

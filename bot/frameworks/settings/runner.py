@@ -1,0 +1,72 @@
+"""What the repository's migration runner already does for every migration, read from its settings.
+
+Timeouts: strong_migrations' initializer, an Alembic or Django `env.py`/settings that sets them on the
+connection, Flyway's `initSql`, golang-migrate's `x-statement-timeout`/`x-lock-timeout` URL options, and a
+role's or database's defaults in a schema dump. Transactions: runners configured to wrap every file
+(Flyway `group`, TypeORM `migrationsTransactionMode`, node-pg-migrate, Knex). Migration locks: runners
+that lock against concurrent runs (Rails' advisory lock unless disabled, an `env.py` that takes one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.frameworks.settings.found import uncomment
+from bot.model.changeset import Tree
+from bot.model.database import Runner, RunnerSetting
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    # (kind, pattern, what it is) — searched in the files _FILES selects, outside whole-line comments
+    ("lock_timeout", re.compile(r"^[ \t]*StrongMigrations\.lock_timeout\s*=\s*(\S+)", re.M), "strong_migrations"),
+    ("statement_timeout", re.compile(r"^[ \t]*StrongMigrations\.statement_timeout\s*=\s*(\S+)", re.M),
+     "strong_migrations"),
+    ("lock_timeout", re.compile(r"\bSET\s+(?:LOCAL\s+|SESSION\s+)?(?:lock_timeout|lock_wait_timeout)\s*(?:=|TO)\s*'?(\w+)",
+                                re.I), "SET lock_timeout"),
+    ("statement_timeout", re.compile(r"\bSET\s+(?:LOCAL\s+|SESSION\s+)?statement_timeout\s*(?:=|TO)\s*'?(\w+)", re.I),
+     "SET statement_timeout"),
+    ("lock_timeout", re.compile(r"-c\s*lock_timeout\s*=\s*(\w+)"), "connection option lock_timeout"),
+    ("statement_timeout", re.compile(r"-c\s*statement_timeout\s*=\s*(\w+)"), "connection option statement_timeout"),
+    ("lock_timeout", re.compile(r"[?&]x-lock-timeout=(\w+)"), "golang-migrate x-lock-timeout"),
+    ("statement_timeout", re.compile(r"[?&]x-statement-timeout=(\w+)"), "golang-migrate x-statement-timeout"),
+    ("lock_timeout", re.compile(r"\bALTER\s+(?:ROLE|USER|DATABASE)\s+\S+\s+SET\s+lock_timeout\s+(?:=|TO)\s*'?(\w+)",
+                                re.I), "a role default"),
+    ("statement_timeout", re.compile(
+        r"\bALTER\s+(?:ROLE|USER|DATABASE)\s+\S+\s+SET\s+statement_timeout\s+(?:=|TO)\s*'?(\w+)", re.I),
+     "a role default"),
+    ("transaction", re.compile(r"^[ \t]*(?:spring\.)?flyway\.group\s*=\s*(true)", re.M), "Flyway group"),
+    ("transaction", re.compile(r"migrationsTransactionMode\s*:\s*[\"'](all|each)[\"']"), "TypeORM"),
+    ("migration_lock", re.compile(r"\b(pg_advisory_lock|pg_advisory_xact_lock|GET_LOCK)\s*\("), "an advisory lock"),
+)  # fmt: skip
+_FILES = re.compile(
+    r"(^|/)(config/initializers/[\w-]+\.rb|env\.py|settings[\w-]*\.py|settings/[\w-]+\.py|"
+    r"(structure|schema)\.sql|flyway[\w-]*\.(conf|properties|toml)|application[\w-]*\.(properties|ya?ml)|"
+    r"Makefile|[\w-]*\.mk|\.env[\w.-]*|(docker-)?compose[\w.-]*\.ya?ml|ormconfig\.\w+|data-?source\.[jt]s|"
+    r"[\w-]*migrat[\w-]*\.(sh|ya?ml|toml))$"
+)
+_SKIP = {"node_modules", "vendor", "test", "tests", "spec", "testdata", "fixtures", "examples", "docs"}
+
+
+def runner_settings(tree: Tree) -> Runner:
+    settings: dict[str, RunnerSetting] = {}
+    for path in tree.paths():
+        if not _FILES.search(path) or _SKIP.intersection(path.split("/")[:-1]):
+            continue
+        for setting in _read(path, tree.read(path) or ""):
+            settings.setdefault(setting.kind, setting)
+    return Runner(tuple(settings[k] for k in sorted(settings)))
+
+
+def _read(path: str, text: str) -> Iterator[RunnerSetting]:
+    if len(text) > 2_000_000:
+        return
+    code = uncomment(text) if not path.endswith(".sql") else text
+    for kind, pattern, what in _PATTERNS:
+        match = next((m for m in pattern.finditer(code) if not _disabled(m.group(1))), None)
+        if match is not None:
+            line = code.count("\n", 0, match.start()) + 1
+            yield RunnerSetting(kind, path, line, f"{what} ({match.group(0).strip()[:80]})")
+
+
+def _disabled(value: str) -> bool:
+    return value.strip("'\"").lower() in ("0", "false", "off", "none", "nil")

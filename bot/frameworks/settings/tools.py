@@ -1,0 +1,44 @@
+"""Standalone migration tools' own settings: `sqitch.conf`'s engine, goose's `GOOSE_DRIVER`, Atlas URLs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.frameworks.settings.found import TOOL, Found, dialect_of, found, single, uncomment
+
+_SQITCH = re.compile(r"^[ \t]*engine\s*=\s*(pg|mysql|sqlite)\b", re.M)
+_GOOSE = re.compile(r"\bGOOSE_DRIVER\s*[=:]\s*[\"']?(postgres|mysql|sqlite3|pgx)\b")
+_ATLAS = re.compile(r"""\burl\s*=\s*["'](postgres(?:ql)?|mysql|maria(?:db)?|sqlite)://""")
+
+
+def sqitch_conf(path: str, text: str) -> Iterator[Found]:
+    match = _SQITCH.search(uncomment(text))
+    if match:
+        yield found(path, dialect_of(match.group(1)) or "postgres", f"engine = {match.group(1)}", TOOL)
+
+
+def goose_env(path: str, text: str) -> Iterator[Found]:
+    items = [
+        found(path, dialect_of(m.group(1)) or "postgres", f"GOOSE_DRIVER={m.group(1)}", TOOL)
+        for m in _GOOSE.finditer(uncomment(text))
+    ]
+    yield from single(items)[:1]
+
+
+def atlas_hcl(path: str, text: str) -> Iterator[Found]:
+    items = []
+    for match in _ATLAS.finditer(uncomment(text)):
+        word = "mariadb" if match.group(1).startswith("maria") else match.group(1)
+        items.append(found(path, dialect_of(word) or "postgres", f"url {match.group(1)}://…", TOOL))
+    yield from single(items)[:1]
+
+
+READERS = (
+    (lambda p: p.rsplit("/", 1)[-1] == "sqitch.conf", sqitch_conf),
+    (
+        lambda p: p.rsplit("/", 1)[-1] in ("Makefile", ".envrc") or p.rsplit("/", 1)[-1].startswith(".env"),
+        goose_env,
+    ),
+    (lambda p: p.rsplit("/", 1)[-1] == "atlas.hcl", atlas_hcl),
+)

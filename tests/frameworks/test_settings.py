@@ -1,0 +1,286 @@
+"""The database a repository's own settings name, for layouts modelled on real projects of each kind."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.frameworks.dialect import Dialects, syntax_database
+from bot.frameworks.settings.runner import runner_settings
+from bot.model.changeset import MemoryTree
+from bot.model.config import Config, ConfigError, parse_config
+from bot.model.database import Database
+
+RAILS_MYSQL = {
+    "config/database.yml.example": (
+        "# adapter: postgresql\n"
+        "development:\n  adapter: mysql2\n  encoding: utf8mb4\n"
+        "production:\n  adapter: mysql2\n  database: plots\n"
+    ),
+    "containers/docker-compose-production.yml": "services:\n  db:\n    image: mariadb:10.11\n",
+    "Gemfile": "source 'https://rubygems.org'\ngem 'rails'\ngem 'mysql2'\n",
+    "db/migrate/20240101000000_add_note.rb": "class AddNote < ActiveRecord::Migration[7.1]\nend\n",
+}
+CASES = [
+    (RAILS_MYSQL, "db/migrate/20240101000000_add_note.rb", "mariadb", "10.11", "config/database.yml.example"),
+    (
+        {"Gemfile": 'gem \'rails\'\ngem "pg", "~> 1.5"\n', "db/schema.rb": 'enable_extension "plpgsql"\n'},
+        "db/migrate/1_a.rb",
+        "postgres",
+        "",
+        "Gemfile",
+    ),
+    (
+        {
+            "db/schema.rb": 'create_table "users", charset: "utf8mb4", collation: "utf8mb4_0900_ai_ci" do |t|\nend\n'
+        },
+        "db/migrate/1_a.rb",
+        "mysql",
+        "",
+        "db/schema.rb",
+    ),
+    (
+        {
+            "db/structure.sql": "-- Dumped from database version 15.4\nSET statement_timeout = 0;\n",
+            "config/database.yml": "production:\n  adapter: <%= ENV.fetch('ADAPTER', 'postgresql') %>\n",
+        },
+        "db/migrate/1_a.rb",
+        "postgres",
+        "15.4",
+        "config/database.yml",
+    ),
+    (
+        {
+            "shop/shop/settings.py": (
+                "DATABASES = {\n    'default': {\n"
+                "        # 'ENGINE': 'django.db.backends.sqlite3',\n"
+                "        'ENGINE': 'django.db.backends.postgresql',\n    }\n}\n"
+            ),
+            "requirements.txt": "Django>=5.0\nmysqlclient==2.2\n",
+        },
+        "shop/orders/migrations/0002_note.py",
+        "postgres",
+        "",
+        "shop/shop/settings.py",
+    ),
+    (
+        {"requirements/base.txt": "django==5.0\npsycopg[binary]>=3.1\n"},
+        "app/migrations/0001_initial.py",
+        "postgres",
+        "",
+        "requirements/base.txt",
+    ),
+    (
+        {"backend/alembic.ini": "[alembic]\nsqlalchemy.url = mariadb+mariadbconnector://u@db/app\n"},
+        "backend/alembic/versions/1_a.py",
+        "mariadb",
+        "",
+        "backend/alembic.ini",
+    ),
+    (
+        {
+            "packages/db/prisma/schema.prisma": (
+                'generator client {\n  provider = "prisma-client-js"\n}\n'
+                'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n'
+            ),
+            "packages/web/package.json": '{"dependencies": {"mysql2": "^3"}}',
+            "docker/compose.yml": "services:\n  database:\n    image: postgres:16-alpine\n",
+        },
+        "packages/db/prisma/migrations/20240101_init/migration.sql",
+        "postgres",
+        "16",
+        "packages/db/prisma/schema.prisma",
+    ),
+    (
+        {"src/main/resources/application.yml": "spring:\n  flyway:\n    url: jdbc:mariadb://db:3306/shop\n"},
+        "src/main/resources/db/migration/V2__note.sql",
+        "mariadb",
+        "",
+        "src/main/resources/application.yml",
+    ),
+    (
+        {
+            "flyway.conf": "flyway.url=jdbc:postgresql://localhost/shop\n",
+            "pom.xml": "<artifactId>mysql-connector-j</artifactId>",
+        },
+        "sql/V2__note.sql",
+        "postgres",
+        "",
+        "flyway.conf",
+    ),
+    (
+        {
+            "pom.xml": "<dependency><groupId>org.mariadb.jdbc</groupId><artifactId>mariadb-java-client</artifactId>"
+        },
+        "src/main/resources/db/migration/V2__note.sql",
+        "mariadb",
+        "",
+        "pom.xml",
+    ),
+    (
+        {
+            "Cargo.toml": '[dependencies]\ndiesel = { version = "2", features = ["sqlite", "chrono"] }\n',
+            "diesel.toml": "",
+        },
+        "migrations/2024-01-01-000000_init/up.sql",
+        "sqlite",
+        "",
+        "Cargo.toml",
+    ),
+    (
+        {
+            "go.mod": "module x\n\nrequire (\n\tgithub.com/jackc/pgx/v5 v5.5.0\n\tgithub.com/mattn/go-sqlite3 v1.14.0 // indirect\n)\n"
+        },
+        "db/migrations/000002_a.up.sql",
+        "postgres",
+        "",
+        "go.mod",
+    ),
+    (
+        {
+            "knexfile.js": "module.exports = {\n  client: 'mysql2',\n}\n",
+            "package.json": '{"dependencies": {"knex": "3"}}',
+        },
+        "migrations/20240101_a.sql",
+        "mysql",
+        "",
+        "knexfile.js",
+    ),
+    (
+        {
+            "sqitch.conf": "[core]\n\t# engine = mysql\n\tengine = pg\n",
+            "docker-compose.yml": "image: mysql:8\n",
+        },
+        "deploy/orders.sql",
+        "postgres",
+        "",
+        "sqitch.conf",
+    ),
+    (
+        {".env.example": "DATABASE_URL=postgresql://app@localhost/app\n"},
+        "migrations/001_a.sql",
+        "postgres",
+        "",
+        ".env.example",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "path", "dialect", "version", "source"), CASES)
+def test_the_repository_settings_name_the_database(
+    files: dict[str, str], path: str, dialect: str, version: str, source: str
+) -> None:
+    database = Dialects(MemoryTree(files), Config()).database(path)
+    assert (database.dialect, database.version, database.source) == (dialect, version, source)
+    assert f"from `{source}`" in database.explanation
+
+
+def test_a_commented_out_setting_never_decides() -> None:
+    tree = MemoryTree({"config/database.yml": "production:\n  # adapter: mysql2\n  adapter: postgresql\n"})
+    assert Dialects(tree, Config()).database("db/migrate/1_a.rb").dialect == "postgres"
+
+
+def test_a_test_fixture_never_outranks_the_project() -> None:
+    tree = MemoryTree(
+        {"spec/dummy/config/database.yml": "test:\n  adapter: sqlite3\n", "Gemfile": "gem 'trilogy'\n"}
+    )
+    assert Dialects(tree, Config()).database("db/migrate/1_a.rb").dialect == "mysql"
+
+
+def test_test_settings_never_outrank_the_project_settings() -> None:
+    sqlite = "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3'}}\n"
+    postgres = "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql'}}\n"
+    tree = MemoryTree({"shop/settings/ci_test.py": sqlite, "shop/settings/base.py": postgres})
+    database = Dialects(tree, Config()).database("shop/orders/migrations/0002_a.py")
+    assert (database.dialect, database.source) == ("postgres", "shop/settings/base.py")
+
+
+def test_backticks_in_comments_and_strings_never_decide() -> None:
+    prisma = "-- AlterTable\n/*\n  Warnings:\n  - You are about to drop the column `legacy` on the `users` table.\n*/\n"
+    assert syntax_database([prisma + 'ALTER TABLE "users" DROP COLUMN "legacy";']).dialect == "postgres"
+    assert syntax_database(["INSERT INTO notes (body) VALUES ('use `x` here');"]).dialect == "postgres"
+    assert syntax_database(["CREATE TABLE `a` (id int AUTO_INCREMENT);"]).dialect == "mysql"
+
+
+def test_without_settings_every_pull_request_gets_the_answer_of_the_tree() -> None:
+    tree = MemoryTree(
+        {
+            "migrations/001_a.sql": "CREATE TABLE a (id int UNSIGNED AUTO_INCREMENT PRIMARY KEY);",
+            "migrations/002_b.sql": "ALTER TABLE a ADD COLUMN b int;",
+        }
+    )
+    dialects = Dialects(tree, Config())
+    assert dialects.database("migrations/002_b.sql").dialect == "mysql"
+    assert "read from the migrations' SQL" in dialects.database("migrations/001_a.sql").explanation
+
+
+@pytest.mark.parametrize(
+    ("path", "dialect"),
+    [
+        ("persistence/sql/migrations/20200101000000_identities.postgres.up.sql", "postgres"),
+        ("persistence/sql/migrations/20200101000000_identities.cockroach.up.sql", "postgres"),
+        ("persistence/sql/migrations/20200101000000_identities.mysql.up.sql", "mysql"),
+        ("persistence/sql/migrations/20200101000000_identities.sqlite3.up.sql", "sqlite"),
+        ("db/migrations/mysql/000002_a.up.sql", "mysql"),
+        ("db/migrations/sqlite/000002_a.up.sql", "sqlite"),
+    ],
+)
+def test_a_file_named_for_a_dialect_is_read_in_it(path: str, dialect: str) -> None:
+    tree = MemoryTree({"docker-compose.yml": "services:\n  db:\n    image: postgres:15\n"})
+    assert Dialects(tree, Config()).database(path).dialect == dialect
+
+
+def test_liquibase_dbms_attributes_decide_for_their_file() -> None:
+    text = '<databaseChangeLog>\n<changeSet id="1" author="a" dbms="mariadb,mysql">\n</changeSet>\n</databaseChangeLog>'
+    database = Dialects(MemoryTree(), Config()).database("db/changelog/001.xml", text)
+    assert database.dialect in ("mariadb", "mysql") and database.source == "db/changelog/001.xml"
+
+
+def test_the_configuration_sets_the_dialect_per_path() -> None:
+    config = parse_config(
+        "dialects:\n  - glob: 'db/mysql/**'\n    dialect: mariadb\n    database_version: '10.11'\n",
+        ".github/migration-review.yml",
+    )
+    dialects = Dialects(
+        MemoryTree({"Gemfile": "gem 'pg'\n"}), config, config_path=".github/migration-review.yml"
+    )
+    assert dialects.database("db/mysql/001.sql") == Database(
+        "mariadb", "10.11", ".github/migration-review.yml", "`dialects: db/mysql/**`"
+    )
+    assert dialects.database("db/migrate/1_a.rb").dialect == "postgres"
+
+
+def test_a_bad_dialects_entry_names_the_key_and_the_file() -> None:
+    with pytest.raises(ConfigError, match=r"cfg\.yml: dialects\.0\.dialect: .*postgres"):
+        parse_config("dialects:\n  - glob: 'db/**'\n    dialect: oracle\n", "cfg.yml")
+    with pytest.raises(ConfigError, match=r"cfg\.yml: dialects\.0\.glob"):
+        parse_config("dialects:\n  - dialect: mysql\n", "cfg.yml")
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "kinds"),
+    [
+        (
+            "migrations/env.py",
+            "def run_migrations_online():\n    connection.execute(text(\"SET lock_timeout = '5s'\"))\n",
+            {"lock_timeout"},
+        ),
+        (
+            "shop/settings.py",
+            'DATABASES = {"default": {"OPTIONS": {"options": "-c statement_timeout=60000"}}}\n',
+            {"statement_timeout"},
+        ),
+        ("flyway.conf", "flyway.initSql=SET lock_timeout = '5s'\n", {"lock_timeout"}),
+        (
+            "src/main/resources/application.properties",
+            "spring.flyway.init-sqls=SET statement_timeout = '10min'\n",
+            {"statement_timeout"},
+        ),
+        ("db/structure.sql", "SET lock_timeout = 0;\nSET statement_timeout = 0;\n", set()),
+        ("config/initializers/strong_migrations.rb", "# StrongMigrations.lock_timeout = 10.seconds\n", set()),
+        ("db/migrations/0001_a.up.sql", "SET lock_timeout = '5s';\n", set()),  # one migration, not the runner
+    ],
+)
+def test_the_runner_settings_a_repository_has(path: str, text: str, kinds: set[str]) -> None:
+    runner = runner_settings(MemoryTree({path: text}))
+    assert {s.kind for s in runner.settings} == kinds
+    assert all(s.source == path and s.line >= 1 for s in runner.settings)

@@ -1,0 +1,180 @@
+"""Each migration is reviewed in its repository's own dialect, with one schema per dialect, and the runner's
+own timeouts are taken into account; the review says where it read each of them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.findings import Review
+from bot.render.formats import render_comment, to_json
+from bot.render.terminal import render_text
+from bot.review import prepare, review
+from tests.test_cli import commit, run
+
+PRISMA_SCHEMA = (
+    'generator client {\n  provider = "prisma-client-js"\n}\n\n'
+    'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n'
+)
+PRISMA_DROP = (
+    "/*\n  Warnings:\n\n  - You are about to drop the column `legacy` on the `users` table. All the data in the "
+    'column will be lost.\n\n*/\n-- AlterTable\nALTER TABLE "users" DROP COLUMN "legacy";\n'
+)
+
+
+def _review(base: dict[str, str], added: dict[str, str]) -> Review:
+    head = {**base, **added}
+    files = tuple(ChangedFile(p, "added", None, t) for p, t in added.items())
+    return review(ChangeSet("base", "head", files, MemoryTree(head), MemoryTree(base)))
+
+
+def test_a_prisma_monorepo_is_reviewed_in_its_datasource_dialect_whatever_its_comments_say() -> None:
+    base = {
+        "packages/prisma/schema.prisma": PRISMA_SCHEMA,
+        "packages/prisma/migrations/20240101000000_init/migration.sql": (
+            'CREATE TABLE "users" ("id" SERIAL PRIMARY KEY, "legacy" TEXT);\n'
+        ),
+    }
+    result = _review(base, {"packages/prisma/migrations/20240201000000_drop/migration.sql": PRISMA_DROP})
+    assert [m.dialect for m in result.migrations] == ["postgres"]
+    assert not [f for f in result.findings if f.rule.startswith("mysql")]
+    assert "Database: PostgreSQL, from `packages/prisma/schema.prisma`" in render_comment(result)
+    assert [use.database.source for use in result.databases] == ["packages/prisma/schema.prisma"]
+
+
+def test_a_rails_project_on_mariadb_is_reviewed_as_mariadb_with_its_version() -> None:
+    base = {
+        "config/database.yml.sample": "production:\n  adapter: trilogy\n  database: app\n",
+        "docker-compose.yml": "services:\n  db:\n    image: mariadb:10.11\n",
+        "db/schema.rb": (
+            'ActiveRecord::Schema[7.1].define(version: 1) do\n  create_table "users", charset: "utf8mb4" do |t|\n'
+            '    t.string "email"\n  end\nend\n'
+        ),
+    }
+    migration = "class AddNote < ActiveRecord::Migration[7.1]\n  def change\n    add_column :users, :note, :text\n  end\nend\n"
+    result = _review(base, {"db/migrate/20240101000000_add_note.rb": migration})
+    assert [m.dialect for m in result.migrations] == ["mariadb"]
+    explanation = result.databases[0].database.explanation
+    assert explanation == (
+        "MariaDB 10.11, from `config/database.yml.sample` (adapter: trilogy); version from `docker-compose.yml`"
+    )
+    assert "database: MariaDB 10.11, from `config/database.yml.sample`" in render_text(result, color=False)
+
+
+def test_each_dialect_of_a_repository_has_its_own_schema() -> None:
+    folder = "persistence/sql/migrations/"
+    base = {
+        folder + "20200101000000_users.postgres.up.sql": "CREATE TABLE users (id uuid PRIMARY KEY);\n",
+        folder + "20200101000000_users.mysql.up.sql": (
+            "CREATE TABLE `users` (`id` char(36) PRIMARY KEY) ENGINE=InnoDB;\n"
+            "CREATE TABLE `mysql_only` (`id` int);\n"
+        ),
+        folder + "20200101000000_users.sqlite3.up.sql": "CREATE TABLE users (id TEXT PRIMARY KEY);\n",
+    }
+    added = {
+        folder + "20200201000000_email.postgres.up.sql": "ALTER TABLE users ADD COLUMN email text;\n",
+        folder
+        + "20200201000000_email.mysql.up.sql": "ALTER TABLE `users` ADD COLUMN `email` varchar(255);\n",
+        folder + "20200201000000_email.cockroach.up.sql": "DROP TABLE mysql_only;\n",
+    }
+    result = _review(base, added)
+    dialects = {m.path.rsplit(".", 3)[-3]: m.dialect for m in result.migrations}
+    assert dialects == {"postgres": "postgres", "mysql": "mysql", "cockroach": "postgres"}
+    assert not [f for f in result.findings if f.rule == "unparsed-statement"]
+    files = tuple(ChangedFile(p, "added", None, t) for p, t in added.items())
+    prepared = prepare(ChangeSet("b", "h", files, MemoryTree({**base, **added}), MemoryTree(base)))
+    assert "mysql_only" in prepared.catalogs["mysql"].tables
+    assert "mysql_only" not in prepared.catalogs["postgres"].tables
+    assert set(prepared.catalogs) == {"mysql", "postgres"}
+    comment = render_comment(result)
+    assert "Database: MySQL, from `persistence/sql/migrations/20200201000000_email.mysql.up.sql`" in comment
+    assert len(result.databases) == 3
+
+
+def test_a_lock_timeout_the_runner_sets_silences_the_timeout_rules_and_is_named() -> None:
+    base = {
+        "db/migrations/000001_users.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+        "db/migrations/000001_users.down.sql": "DROP TABLE users;\n",
+    }
+    added = {
+        "db/migrations/000002_idx.up.sql": "ALTER TABLE users ADD CONSTRAINT users_id_positive CHECK (id > 0);\n",
+        "db/migrations/000002_idx.down.sql": "ALTER TABLE users DROP CONSTRAINT users_id_positive;\n",
+    }
+    before = _review(base, added)
+    assert {"missing-lock-timeout", "missing-statement-timeout"} <= {f.rule for f in before.findings}
+    makefile = (
+        "migrate:\n\tmigrate -path db/migrations -database "
+        '"postgres://app@db/app?sslmode=disable&x-statement-timeout=60000&x-lock-timeout=5000" up\n'
+    )
+    after = _review({**base, "Makefile": makefile}, added)
+    assert not {"missing-lock-timeout", "missing-statement-timeout"} & {f.rule for f in after.findings}
+    assert {(s.kind, s.source, s.line) for s in after.runner} == {
+        ("lock_timeout", "Makefile", 2),
+        ("statement_timeout", "Makefile", 2),
+    }
+    assert "Runner: a lock timeout is set for every migration, in `Makefile` line 2" in render_comment(after)
+
+
+def test_strong_migrations_and_role_defaults_count_as_runner_timeouts() -> None:
+    initializer = "# StrongMigrations.lock_timeout = 0\nStrongMigrations.lock_timeout = 10.seconds\n"
+    dump = "SET lock_timeout = 0;\nALTER ROLE app SET statement_timeout TO '1min';\n"
+    result = _review(
+        {"config/initializers/strong_migrations.rb": initializer, "db/structure.sql": dump},
+        {"db/migrate/1_a.rb": "class A < ActiveRecord::Migration[7.1]\nend\n"},
+    )
+    where = {s.kind: (s.source, s.line) for s in result.runner}
+    assert where == {
+        "lock_timeout": ("config/initializers/strong_migrations.rb", 2),
+        "statement_timeout": ("db/structure.sql", 2),
+    }
+    data = json.loads(to_json(result))
+    assert data["runner"][0]["source"] == "config/initializers/strong_migrations.rb"
+    assert data["databases"][0]["dialect"] == "postgres"
+
+
+def test_the_command_line_explains_the_database(tmp_path: Path) -> None:
+    from tests.conftest import git
+
+    (tmp_path / "db/migrations").mkdir(parents=True)
+    (tmp_path / "db/migrations/000001_a.up.sql").write_text("CREATE TABLE a (id int);\n")
+    (tmp_path / "compose.yaml").write_text("services:\n  db:\n    image: postgres:16.2\n")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "init")
+    commit(tmp_path, "db/migrations/000002_b.up.sql", "-- adds `b`\nCREATE TABLE b (id int);\n")
+    done = run("review", "--repo", str(tmp_path), "--base", "HEAD~1", "--format", "json")
+    report = json.loads(done.stdout)
+    assert (
+        report["databases"][0]["explanation"]
+        == "PostgreSQL 16.2, from `compose.yaml` (image `postgres:16.2`)"
+    )
+    assert report["migrations"][0]["dialect"] == "postgres"
+
+
+def test_a_migration_for_a_database_the_review_does_not_read_is_named_not_misread() -> None:
+    folder = "src/main/resources/db/migration/"
+    added = {
+        folder + "H2/V2__idx.sql": "CREATE INDEX t_idx ON t (a);\n",
+        folder + "MYSQL/V2__idx.sql": "CREATE INDEX t_idx ON t (a);\n",
+    }
+    result = _review({folder + "MYSQL/V1__t.sql": "CREATE TABLE t (a int);\n"}, added)
+    assert [(m.path, m.dialect) for m in result.migrations] == [(folder + "MYSQL/V2__idx.sql", "mysql")]
+    assert result.databases[0].database.explanation == f"MySQL, from `{folder}MYSQL/` (the folder's name)"
+    assert any(f"`{folder}H2/V2__idx.sql` is a migration for H2" in note for note in result.notes)
+
+
+def test_the_version_a_compose_file_runs_decides_what_is_safe() -> None:
+    base = {"db/migrations/000001_t.up.sql": "CREATE TABLE t (id int PRIMARY KEY);\n"}
+    added = {"db/migrations/000002_c.up.sql": "ALTER TABLE t ADD COLUMN c int;\n"}
+    rules: dict[str, set[str]] = {}
+    for image in ("mariadb:10.2", "mariadb:10.11", "mysql:8.0.35"):
+        compose = f"services:\n  db:\n    image: {image}\n"
+        result = _review({**base, "docker-compose.yml": compose}, added)
+        rules[image] = {f.rule for f in result.findings}
+        assert result.databases[0].database.label == image.replace("mariadb:", "MariaDB ").replace(
+            "mysql:", "MySQL "
+        )
+    assert "mysql-table-copy" in rules["mariadb:10.2"]
+    assert "mysql-table-copy" not in rules["mariadb:10.11"] | rules["mysql:8.0.35"]
+    assert "volatile-default" not in rules["mysql:8.0.35"]
