@@ -224,7 +224,7 @@ def test_dialect_from_the_data_source() -> None:
         'export default new DataSource({ type: "mariadb", migrations: ["src/migrations/*.ts"] });\n'
     )
     result = review_sql(_migration(""), path=PATH, base={**BASE, "src/data-source.ts": source})
-    assert [m.dialect for m in result.migrations] == ["mysql"]
+    assert [m.dialect for m in result.migrations] == ["mariadb"]  # parsed as MySQL, judged as MariaDB
 
 
 def test_helper_methods_of_the_class_are_read_where_they_are_called() -> None:
