@@ -166,7 +166,7 @@ def _migration_files(changeset: ChangeSet, config: Config, lint: bool) -> list[t
         if file.status == "removed" or file.head_text is None:
             continue
         module = frameworks.detect(file.path, file.head_text, config)
-        if module is None and lint:
+        if module is None and lint and not frameworks.is_down_file(file.path, file.head_text):
             module = frameworks.sniff(file.path, file.head_text)
         if module is not None:
             found.append((frameworks.order_key(file.path, module), file.path, file.head_text, module))

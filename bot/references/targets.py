@@ -28,7 +28,7 @@ def targets_of(migrations: Iterable[Migration]) -> list[Target]:
     for migration in migrations:
         for op in migration.up:
             target = target_of(op)
-            if target is not None:
+            if target is not None and target.name:  # a statement whose name could not be read
                 found[target] = None
         for target, _ in replacements(migration):
             found[target] = None

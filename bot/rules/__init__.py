@@ -83,6 +83,7 @@ NAMES = (
     "unmapped_code_value",
     "unmapped_production_value",
     "unparsed_statement",
+    "unreadable_migration",
     "values_rejected_by_type",
     "volatile_default",
     "where_matches_no_rows",
