@@ -11,7 +11,7 @@ from bot import frameworks, rules
 from bot.frameworks import prisma
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.catalog import Catalog
-from bot.model.changeset import ChangeSet, Tree
+from bot.model.changeset import ChangedFile, ChangeSet, Tree
 from bot.model.config import Config, parse_config
 from bot.model.facts import Facts
 from bot.model.findings import Finding, Review
@@ -21,6 +21,7 @@ from bot.plan.checklist import decide
 from bot.references.code_values import CodeValues
 from bot.references.search import ReferenceIndex, search
 from bot.references.targets import targets_of
+from bot.rules import applied_migration_edited
 from bot.rules.context import Context
 
 SCHEMA_DUMPS = ("schema.sql", "structure.sql", "schema.prisma", "schema.rb")
@@ -87,6 +88,7 @@ def review(
     references = _references(changeset, config, migrations)
     findings: list[Finding] = []
     values = CodeValues(changeset.head_tree)
+    applied = {} if lint else _applied_files(changeset)
     for migration in migrations:
         if lint:
             # Files given directly are each a change of their own, as in a migration history: a table an
@@ -100,8 +102,10 @@ def review(
             tree=changeset.head_tree,
             code_values=values,
             facts=facts,
+            applied_file=applied.get(migration.path),
         )
-        findings.extend(_check(migration, context, config))
+        checked = _check(migration, context, config)
+        findings.extend(_new_installs_only(checked) if migration.path in applied else checked)
         for op in migration.up:
             catalog.apply(op, in_change=not lint)
     findings.sort(key=lambda f: (f.severity.rank, f.path, f.line, f.rule))
@@ -172,6 +176,27 @@ def _migration_files(changeset: ChangeSet, config: Config, lint: bool) -> list[t
             found.append((frameworks.order_key(file.path, module), file.path, file.head_text, module))
     found.sort(key=lambda item: item[0])
     return [(path, text, module) for _, path, text, module in found]
+
+
+def _applied_files(changeset: ChangeSet) -> dict[str, ChangedFile]:
+    """The changed files that already exist in the base branch: migrations existing databases have run."""
+    return {
+        f.path: f
+        for f in changeset.files
+        if f.status in ("modified", "renamed") and f.base_text is not None and f.head_text is not None
+    }
+
+
+def _new_installs_only(findings: list[Finding]) -> list[Finding]:
+    """Findings on an applied migration's edited content concern new installs only: say so."""
+    return [
+        f
+        if f.rule == applied_migration_edited.RULE.id
+        else dataclasses.replace(
+            f, blast_radius=f"{f.blast_radius} {applied_migration_edited.NEW_INSTALLS_ONLY}"
+        )
+        for f in findings
+    ]
 
 
 def _references(changeset: ChangeSet, config: Config, migrations: list[Migration]) -> ReferenceIndex:

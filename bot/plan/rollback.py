@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from bot.frameworks.forward_only import forward_fix
 from bot.model.findings import RollbackStep
 from bot.model.migration import (
     AddColumn,
@@ -146,6 +147,9 @@ def steps(
 
 def _down_steps(migrations: Sequence[Migration]) -> Iterator[RollbackStep]:
     for index, migration in enumerate(reversed(migrations)):
+        if forward_fix(migration):
+            yield RollbackStep(f"`{migration.path}`: {forward_fix(migration)}")
+            continue
         if migration.down is None:
             yield RollbackStep(
                 f"`{migration.path}` has no way back ({migration.irreversible_reason or 'no down migration'}): write "

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 # One module per rule, sorted by id (module name = id with underscores).
 NAMES = (
+    "applied_migration_edited",
     "blocking_maintenance",
     "case_value_mismatch",
     "case_without_else",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.model.catalog import LARGE, NEW, SMALL, Catalog
-from bot.model.changeset import MemoryTree, Tree
+from bot.model.changeset import ChangedFile, MemoryTree, Tree
 from bot.model.config import Config
 from bot.model.facts import Facts
 from bot.model.findings import Severity
@@ -27,6 +27,9 @@ class Context:
         None  # shared by every migration of one review; built from `tree` if None
     )
     facts: Facts | None = None  # what the production probe found, when one ran
+    # The migration's file as the base branch has it, when the change edits or renames a migration that
+    # already exists there (and so has already run on existing databases).
+    applied_file: ChangedFile | None = None
 
     def __post_init__(self) -> None:
         if self.code_values is None:
