@@ -9,6 +9,7 @@ from types import ModuleType
 
 from bot import frameworks, rules
 from bot.frameworks import prisma
+from bot.frameworks.history import in_order
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.catalog import Catalog
 from bot.model.changeset import ChangedFile, ChangeSet, Tree
@@ -139,14 +140,14 @@ def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[st
         text = tree.read(path)
         module = frameworks.detect(path, text, config) if text is not None else None
         if module is not None and text is not None:
-            history.append((frameworks.order_key(path, module), path, text, module))
+            history.append((path, text, module))
     if dumps:
         for path in dumps:
             for op in _dump_operations(path, tree.read(path) or "", dialect):
                 catalog.apply(op)
         catalog.sources.append(", ".join(f"`{p}`" for p in dumps))
         return catalog
-    for _, path, text, module in sorted(history, key=lambda item: item[0]):
+    for path, text, module in in_order(history):
         for op in frameworks.parse(module, path, text, tree, dialect).up:
             catalog.apply(op)
     if history:
@@ -173,9 +174,8 @@ def _migration_files(changeset: ChangeSet, config: Config, lint: bool) -> list[t
         if module is None and lint and not frameworks.is_down_file(file.path, file.head_text):
             module = frameworks.sniff(file.path, file.head_text)
         if module is not None:
-            found.append((frameworks.order_key(file.path, module), file.path, file.head_text, module))
-    found.sort(key=lambda item: item[0])
-    return [(path, text, module) for _, path, text, module in found]
+            found.append((file.path, file.head_text, module))
+    return in_order(found)
 
 
 def _applied_files(changeset: ChangeSet) -> dict[str, ChangedFile]:

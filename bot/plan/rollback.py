@@ -115,7 +115,10 @@ def steps(
         (op, _backup(op))
         for m in migrations
         for op in m.up
-        if isinstance(op, Lossy) and not _saved(op, m) and not _fills_new_columns(op, added)
+        if isinstance(op, Lossy)
+        and not _saved(op, m)
+        and not _fills_new_columns(op, added)
+        and not (isinstance(op, DropTable) and op.table in m.rebuilt_tables())
     ]
     for op, backup in lossy:
         yield RollbackStep(_save_text(op), _save_sql(op, backup, dialect))

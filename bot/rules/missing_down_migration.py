@@ -63,7 +63,12 @@ DERIVED_DOWN = frozenset({"django", "rails", "liquibase"})  # runners that deriv
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    destructive = [op for op in migration.up if _destroys(op, context)]
+    rebuilt = migration.rebuilt_tables()  # SQLite's create, copy, drop, rename keeps the table's rows
+    destructive = [
+        op
+        for op in migration.up
+        if _destroys(op, context) and not (isinstance(op, DropTable) and op.table in rebuilt)
+    ]
     if not destructive:
         return
     problem = _problem(migration)

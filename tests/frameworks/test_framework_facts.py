@@ -72,3 +72,81 @@ def test_a_comment_only_edit_is_no_finding_and_a_rename_is_a_warning() -> None:
     renamed = _edit("db/migrations/000005_index.up.sql", sql, sql, "renamed", old=path)
     finding = next(f for f in renamed.active if f.rule == "applied-migration-edited")
     assert finding.severity.value == "warning" and path in finding.message
+
+
+def _alembic(revision: str, down: str, body: str) -> str:
+    return (
+        "from alembic import op\nimport sqlalchemy as sa\n\n"
+        f"revision = '{revision}'\ndown_revision = {down}\n\n\n"
+        f"def upgrade():\n    {body}\n\n\ndef downgrade():\n    pass\n"
+    )
+
+
+def test_alembic_revisions_run_in_down_revision_order_merges_after_their_branches() -> None:
+    files = {
+        "alembic/versions/0a1_add_total.py": _alembic(
+            "f00d",
+            "('beef', 'cafe')",
+            "op.add_column('orders', sa.Column('total', sa.Integer(), nullable=False))",
+        ),
+        "alembic/versions/7c2_note.py": _alembic(
+            "cafe", "'dead'", "op.add_column('orders', sa.Column('note', sa.Text(), nullable=False))"
+        ),
+        "alembic/versions/9e3_state.py": _alembic(
+            "beef", "'dead'", "op.add_column('orders', sa.Column('state', sa.Text(), nullable=False))"
+        ),
+        "alembic/versions/ff4_orders.py": _alembic(
+            "dead", "None", "op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True))"
+        ),
+    }
+    changeset = ChangeSet(
+        base="b",
+        head="h",
+        files=tuple(ChangedFile(p, "added", None, t) for p, t in files.items()),
+        head_tree=MemoryTree(files),
+    )
+    result = review(changeset)
+    assert [m.path.split("/")[-1] for m in result.migrations] == [
+        "ff4_orders.py",
+        "7c2_note.py",
+        "9e3_state.py",
+        "0a1_add_total.py",
+    ]
+    assert "not-null-without-default" not in rule_ids(result)  # the table is new when its columns are added
+
+
+SQLITE_REBUILD = (
+    'CREATE TABLE "new__shop_order" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "state" varchar(20) NOT NULL);\n'
+    'INSERT INTO "new__shop_order" ("id", "state") SELECT "id", "state" FROM "shop_order";\n'
+    'DROP TABLE "shop_order";\n'
+    'ALTER TABLE "new__shop_order" RENAME TO "shop_order";\n'
+)
+ORDER_SCHEMA = "CREATE TABLE shop_order (id integer PRIMARY KEY, state varchar(20));\n-- migration\n"
+CODE = {"shop/views.py": "rows = connection.execute('SELECT state FROM shop_order')\n"}
+
+
+def test_sqlite_table_rebuild_is_no_dropped_table() -> None:
+    """Django's SQLite schema editor alters a table by rebuilding it; `sqlmigrate` prints these statements."""
+    result = review_sql(ORDER_SCHEMA + SQLITE_REBUILD, dialect="sqlite", head=CODE)
+    assert {"table-dropped", "missing-down-migration", "table-renamed"}.isdisjoint(rule_ids(result))
+    assert result.approval == "APPROVED", result.reasons
+
+
+def test_sqlite_rebuild_inside_a_django_run_sql_is_no_dropped_table() -> None:
+    statements = ", ".join(repr(s + ";") for s in SQLITE_REBUILD.strip().split(";\n") if s)
+    migration = (
+        "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n"
+        "    dependencies = [('shop', '0001_initial')]\n"
+        f"    operations = [migrations.RunSQL([{statements}], reverse_sql=migrations.RunSQL.noop)]\n"
+    )
+    result = review_sql(
+        migration, path="shop/migrations/0002_rebuild.py", dialect="sqlite", base={"schema.sql": ORDER_SCHEMA}
+    )
+    assert "table-dropped" not in rule_ids(result)
+
+
+def test_a_drop_without_the_copy_is_still_a_dropped_table() -> None:
+    lossy = SQLITE_REBUILD.replace(
+        'INSERT INTO "new__shop_order" ("id", "state") SELECT "id", "state" FROM "shop_order";\n', ""
+    )
+    assert "table-dropped" in rule_ids(review_sql(ORDER_SCHEMA + lossy, dialect="sqlite", head=CODE))
