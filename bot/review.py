@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from bot import frameworks, rules
-from bot.frameworks import prisma
+from bot.frameworks import django_squash, prisma
 from bot.frameworks.history import in_order
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.catalog import Catalog
@@ -83,6 +83,9 @@ def review(
         prepared = prepare(changeset, config=config, dialect=dialect, lint=lint)
     config, dialect, catalog = prepared.config, prepared.dialect, prepared.catalog
     migrations = list(prepared.migrations)
+    # A squash of applied migrations is recorded as applied without running: no change to review.
+    squashes = _squashes_of_applied(changeset, migrations, lint)
+    migrations = [m for m in migrations if m.path not in squashes]
     if facts is not None:
         catalog.rows.update({t.table: t.rows for t in facts.tables})
     before = catalog.snapshot()
@@ -110,7 +113,7 @@ def review(
         for op in migration.up:
             catalog.apply(op, in_change=not lint)
     findings.sort(key=lambda f: (f.severity.rank, f.path, f.line, f.rule))
-    return decide(
+    result = decide(
         changeset,
         migrations,
         findings,
@@ -118,6 +121,25 @@ def review(
         references,
         facts,
     )
+    notes = tuple(squashes.values())
+    return dataclasses.replace(result, notes=result.notes + notes) if notes else result
+
+
+def _squashes_of_applied(changeset: ChangeSet, migrations: list[Migration], lint: bool) -> dict[str, str]:
+    """Squashed Django migrations whose replaced migrations exist before the change (applied), with a note."""
+    texts = {f.path: f.head_text or "" for f in changeset.files}
+    before = changeset.head_tree if lint else changeset.base_tree
+    found = {}
+    for migration in migrations:
+        replaced = django_squash.replaced_paths(migration.path, texts.get(migration.path, ""))
+        applied = [p for p in replaced if before.read(p) is not None]
+        if migration.framework == "django" and applied:
+            found[migration.path] = (
+                f"`{migration.path}` squashes {len(replaced)} migrations; databases that applied them "
+                "record it as applied without running it, so it is not reviewed as a change to their schema "
+                "(new installs run it)."
+            )
+    return found
 
 
 def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[str] = ()) -> Catalog:

@@ -150,3 +150,76 @@ def test_a_drop_without_the_copy_is_still_a_dropped_table() -> None:
         'INSERT INTO "new__shop_order" ("id", "state") SELECT "id", "state" FROM "shop_order";\n', ""
     )
     assert "table-dropped" in rule_ids(review_sql(ORDER_SCHEMA + lossy, dialect="sqlite", head=CODE))
+
+
+def _django(name: str, operations: str, extra: str = "") -> str:
+    return (
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        f"{extra}    dependencies = []\n    operations = [\n        {operations},\n    ]\n"
+    )
+
+
+def test_a_squash_of_applied_django_migrations_is_no_new_change() -> None:
+    initial = _django("0001", "migrations.CreateModel('Order', [('id', models.AutoField(primary_key=True))])")
+    drop = _django("0002", "migrations.RemoveField('order', 'note')")
+    squash = _django(
+        "0001_squashed",
+        "migrations.CreateModel('Order', [('id', models.AutoField(primary_key=True))]),\n"
+        "        migrations.DeleteModel('Legacy')",
+        "    replaces = [('shop', '0001_initial'), ('shop', '0002_drop_note')]\n",
+    )
+    base = {"shop/migrations/0001_initial.py": initial, "shop/migrations/0002_drop_note.py": drop}
+    path = "shop/migrations/0001_squashed_0002_drop_note.py"
+    changeset = ChangeSet(
+        base="b",
+        head="h",
+        files=(ChangedFile(path, "added", None, squash),),
+        head_tree=MemoryTree({**base, path: squash}),
+        base_tree=MemoryTree(base),
+    )
+    result = review(changeset)
+    assert result.approval == "APPROVED" and not result.active
+    assert any("squashes 2 migrations" in note for note in result.notes)
+    fresh = ChangeSet(base="b", head="h", files=changeset.files, head_tree=MemoryTree({path: squash}))
+    assert "table-dropped" in rule_ids(review(fresh))  # replacing nothing applied: a change like any other
+
+
+ADD_NOTE = (
+    "class AddNoteToOrders < ActiveRecord::Migration[7.1]\n  def change\n"
+    "    add_column :orders, :note, :text\n    add_index :orders, :note, algorithm: :concurrently\n  end\nend\n"
+)
+
+
+def _rails(body: str, base: dict[str, str] | None = None) -> Review:
+    path = "db/migrate/20260301000000_undo_note.rb"
+    text = f"class UndoNote < ActiveRecord::Migration[7.1]\n  disable_ddl_transaction!\n  def change\n    {body}\n  end\nend\n"
+    files = {
+        "db/schema.rb": 'ActiveRecord::Schema[7.1].define do\n  create_table "orders" do |t|\n'
+        '    t.text "note"\n  end\nend\n',
+        **(base or {}),
+    }
+    return review(
+        ChangeSet(
+            base="b",
+            head="h",
+            files=(ChangedFile(path, "added", None, text),),
+            head_tree=MemoryTree({**files, path: text}),
+            base_tree=MemoryTree(files),
+        )
+    )
+
+
+def test_rails_revert_block_is_read_as_the_inverse_of_its_statements() -> None:
+    result = _rails("revert do\n      add_column :orders, :note, :text\n    end")
+    assert "column-dropped" in rule_ids(result)
+    summary = result.migrations[0]
+    assert summary.has_down and summary.operations == 1
+    assert not any(f.rule == "unparsed-statement" for f in result.active)
+
+
+def test_rails_revert_of_a_migration_runs_its_way_back() -> None:
+    result = _rails("revert AddNoteToOrders", {"db/migrate/20260201000000_add_note_to_orders.rb": ADD_NOTE})
+    found = {f.rule: f for f in result.active}
+    assert "column-dropped" in found and found["column-dropped"].path.endswith("_undo_note.rb")
+    assert found["column-dropped"].line == 4
+    assert result.migrations[0].has_down
