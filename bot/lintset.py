@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from bot.model.config import DEFAULT_PATH, Config
 
 _SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", "vendor", "target"})
 _CODE_SUFFIXES = (".rb", ".py", ".xml", ".yaml", ".yml")
+_VERSIONED = re.compile(r"^(?:[VR]?\d|R__)")
 
 
 class LintInputError(Exception):
@@ -120,14 +122,15 @@ def changeset(given: LintInput, config: Config) -> ChangeSet:
 
 
 def _is_migration(path: str, text: str, config: Config) -> bool:
-    """A file under a given directory is linted when a framework knows it, or when it is SQL (SQL files in a
-    folder given to a migration linter are its migrations) and no down file."""
+    """A file under a given directory is linted when a framework knows it, or when it is a SQL file named
+    like a migration (`001_…`, `20260101_…`, `V3__…`) and no down file; schema dumps, seeds and queries
+    are not migrations."""
     if frameworks.detect(path, text, config) is not None:
         return True
     if frameworks.is_down_file(path, text) or any(fnmatch.fnmatch(path, p) for p in config.exclude):
         return False
     if path.endswith(".sql"):
-        return True
+        return _VERSIONED.match(path.rsplit("/", 1)[-1]) is not None
     return frameworks.sniff(path, text) is not frameworks.plain
 
 

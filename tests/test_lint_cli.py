@@ -180,3 +180,17 @@ def test_help_documents_the_exit_statuses() -> None:
         done = run(*command, "--help")
         assert done.returncode == 0
         assert "2  usage or configuration error" in done.stdout and "3  internal error" in done.stdout
+
+
+def test_sql_files_that_are_no_migration_are_skipped_under_a_directory(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "sql/001_orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
+            "sql/schema.sql": "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
+            "sql/queries/report.sql": "SELECT count(*) FROM orders;\n",
+            "seeds/data.sql": "INSERT INTO orders VALUES (1);\n",
+        },
+    )
+    report = lint_json(".", cwd=tmp_path)
+    assert [m["path"] for m in report["migrations"]] == ["sql/001_orders.sql"]
