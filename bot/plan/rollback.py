@@ -112,7 +112,7 @@ def steps(
         return
     added = {(op.table, op.column.name) for m in migrations for op in m.up if isinstance(op, AddColumn)}
     lossy = [
-        (op, _backup(op))
+        (op, _backup(op), _way_back(m))
         for m in migrations
         for op in m.up
         if isinstance(op, Lossy)
@@ -120,8 +120,8 @@ def steps(
         and not _fills_new_columns(op, added)
         and not (isinstance(op, DropTable) and op.table in m.rebuilt_tables())
     ]
-    for op, backup in lossy:
-        yield RollbackStep(_save_text(op), _save_sql(op, backup, dialect))
+    for op, backup, way in lossy:
+        yield RollbackStep(_save_text(op).replace("the down migration", way), _save_sql(op, backup, dialect))
     for pattern in found:
         if pattern.flag:
             yield RollbackStep(
@@ -129,14 +129,14 @@ def steps(
             )
     yield RollbackStep("Revert the application deploy first, so no running code depends on the new schema.")
     yield from _down_steps(migrations)
-    for op, backup in lossy:
+    for op, backup, way in lossy:
         restore = _restore_sql(op, backup, dialect)
         if restore:
             yield RollbackStep(
-                f"Restore `{op.table}` from `{backup}` (after the down migration re-created what it needs).",
+                f"Restore `{op.table}` from `{backup}` (after {way} re-created what it needs).",
                 restore,
             )
-    for op, backup in lossy:
+    for op, backup, _ in lossy:
         check = _restored_sql(op, backup, dialect)
         if check:
             yield RollbackStep(
@@ -146,6 +146,10 @@ def steps(
         "Re-run the validation queries marked 'before the deploy': every count must equal the one recorded before "
         "the deploy."
     )
+
+
+def _way_back(migration: Migration) -> str:
+    return "the forward fix" if forward_fix(migration) else "the down migration"
 
 
 def _down_steps(migrations: Sequence[Migration]) -> Iterator[RollbackStep]:

@@ -21,6 +21,7 @@ def test_prisma_has_no_down_by_design_and_the_plan_says_how_to_go_back() -> None
     )
     assert "missing-down-migration" not in rule_ids(result)
     assert "prisma migrate diff" in plan_text(result)
+    assert "after the forward fix re-created" in plan_text(result)
 
 
 def test_flyway_without_undo_gets_a_corrective_version_not_a_blocker() -> None:
