@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
+import tempfile
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot import DEFAULT_GC, __version__, rules
+from bot import DEFAULT_GC, __version__, lintset, rules
 from bot.app import server
-from bot.gitrepo import GitError, changeset_from_files, changeset_from_git
+from bot.gitrepo import GitError, changeset_from_git
 from bot.model.changeset import ChangeSet
 from bot.model.config import DEFAULT_PATH, Config, ConfigError, load_config, parse_config
 from bot.model.facts import Facts
@@ -20,6 +23,15 @@ from bot.model.findings import Review
 from bot.review import Prepared, prepare, review
 
 FORMATS = ("text", "markdown", "json", "sarif")
+
+# Exit statuses, documented in `--help` and the README: CI tells a verdict from a failure by them.
+APPROVED, BLOCKED, USAGE_ERROR, INTERNAL_ERROR = 0, 1, 2, 3
+EPILOG = """exit status:
+  0  APPROVED (or BLOCKED with --exit-zero)
+  1  BLOCKED: a critical finding stands or required evidence is missing
+  2  usage or configuration error (one line on stderr names it)
+  3  internal error (one line on stderr; the traceback is in the log file it names, or on stderr with --debug)
+"""
 
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [server.register]  # type: ignore[type-arg]
 
@@ -35,23 +47,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.set_threshold(*DEFAULT_GC)
     if not getattr(args, "handler", None):
         parser.print_help()
-        return 2
+        return USAGE_ERROR
     try:
         code: int = args.handler(args)
-    except (ConfigError, UsageError, GitError) as error:
+    except (ConfigError, UsageError, GitError, lintset.LintInputError) as error:
         print(f"migration-review: {error}", file=sys.stderr)
-        return 2
+        return USAGE_ERROR
+    except Exception as error:  # a bug of ours: never the status of a verdict
+        _report_crash(error, debug=getattr(args, "debug", False))
+        return INTERNAL_ERROR
     return code
+
+
+def _report_crash(error: Exception, *, debug: bool) -> None:
+    """One line on stderr; the traceback in a log file that line names (on stderr itself with --debug)."""
+    details = "".join(traceback.format_exception(error))
+    summary = f"migration-review: internal error ({type(error).__name__}: {error})".splitlines()[0]
+    if debug:
+        sys.stderr.write(details)
+        print(summary, file=sys.stderr)
+        return
+    handle, log = tempfile.mkstemp(prefix="migration-review-", suffix=".log")
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write(f"migration-review {__version__}\n{' '.join(sys.argv)}\n\n{details}")
+    print(f"{summary}; the traceback is in {log} (please attach it to a bug report)", file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="migration-review", description="Review database migrations before they ship."
+        prog="migration-review",
+        description="Review database migrations before they ship.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"migration-review {__version__}")
+    parser.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     sub = parser.add_subparsers(dest="command")
 
-    r = sub.add_parser("review", help="review the migrations changed between two commits")
+    r = sub.add_parser(
+        "review",
+        help="review the migrations changed between two commits",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     r.add_argument(
         "--repo", type=Path, default=Path.cwd(), help="the git repository (default: current directory)"
     )
@@ -61,8 +99,17 @@ def _parser() -> argparse.ArgumentParser:
     _common(r)
     r.set_defaults(handler=_review)
 
-    lint = sub.add_parser("lint", help="run the rules on migration files given directly, without git")
-    lint.add_argument("files", nargs="+", type=Path)
+    lint = sub.add_parser(
+        "lint",
+        help="run the rules on migration files or directories given directly, without git",
+        description="Lint migration files, or the migrations under directories (recursively), as an editor "
+        "or a pre-commit hook does. The repository configuration is read from the nearest "
+        f"{DEFAULT_PATH} above the files unless --config names one. Down files are read as the way back "
+        "of their up migration, never linted as migrations of their own.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    lint.add_argument("files", nargs="+", type=Path, metavar="PATH", help="a migration file or a directory")
     _common(lint)
     lint.set_defaults(handler=_lint)
 
@@ -84,7 +131,16 @@ def _parser() -> argparse.ArgumentParser:
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument(
-        "--config", type=Path, help=f"configuration file (default: {DEFAULT_PATH} on the base side)"
+        "--config",
+        type=Path,
+        help=f"configuration file (default: {DEFAULT_PATH}; review reads it on the base side, lint from the "
+        "repository the files are in)",
+    )
+    p.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print the traceback of an internal error",
     )
     p.add_argument("--dialect", choices=["postgres", "mysql", "mariadb", "sqlite"])
     p.add_argument("--select", help="only these rules (comma-separated ids)")
@@ -104,7 +160,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _config(args: argparse.Namespace, text: str | None) -> Config | None:
+def _config(args: argparse.Namespace, text: str | None) -> Config:
     if args.config is not None:
         config = load_config(args.config, rules.ALL_IDS)
     elif text is not None:
@@ -150,9 +206,10 @@ def _emit(args: argparse.Namespace, result: Review, changeset: ChangeSet | None 
         args.output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+        sys.stdout.flush()  # a write that fails is an error of this run, not a verdict
     if result.approval == "BLOCKED" and not getattr(args, "exit_zero", False):
-        return 1
-    return 0
+        return BLOCKED
+    return APPROVED
 
 
 def _review(args: argparse.Namespace) -> int:
@@ -165,11 +222,11 @@ def _review(args: argparse.Namespace) -> int:
 
 
 def _lint(args: argparse.Namespace) -> int:
-    missing = [str(f) for f in args.files if not f.is_file()]
-    if missing:
-        raise UsageError(f"no such file: {missing[0]}")
-    changeset = changeset_from_files(args.files)
+    given = lintset.gather(args.files)
+    if args.config is None and given.config_file is not None:
+        args.config = given.config_file
     config = _config(args, None)
+    changeset = lintset.changeset(given, config)
     prepared = prepare(changeset, config=config, dialect=args.dialect, lint=True)
     facts = _probe(args, changeset, config, prepared, lint=True)
     return _emit(args, review(changeset, lint=True, prepared=prepared, facts=facts), changeset)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from bot.model.changeset import ChangedFile, ChangeSet, DirectoryTree, MemoryTree
+from bot.model.changeset import ChangedFile, ChangeSet, DirectoryTree
 from bot.model.config import DEFAULT_PATH
 
 _STATUS = {"A": "added", "M": "modified", "D": "removed", "R": "renamed", "C": "added", "T": "modified"}
@@ -36,8 +36,24 @@ def _git(repo: Path, *args: str, check: bool = True) -> str:
     except FileNotFoundError:
         raise GitError("git is not installed") from None
     if check and done.returncode != 0:
-        raise GitError(f"git {' '.join(args)}: {done.stderr.strip() or 'failed'}")
+        raise GitError(_rephrase(repo, args, done.stderr))
     return done.stdout
+
+
+def _rephrase(repo: Path, args: Sequence[str], stderr: str) -> str:
+    """git's own error, in the words of the command line: which commit, which repository."""
+    text = stderr.strip()
+    if "not a git repository" in text.lower():
+        return f"not a git repository: {repo}"
+    first = next((line for line in text.splitlines() if line.strip()), "failed")
+    return f"git {args[0]} failed: {first.removeprefix('fatal: ').removeprefix('error: ')}"
+
+
+def _commit(repo: Path, ref: str) -> str:
+    sha = _git(repo, "rev-parse", "-q", "--verify", f"{ref}^{{commit}}", check=False).strip()
+    if not sha:
+        raise GitError(f"no commit `{ref}` in this repository ({repo})")
+    return sha
 
 
 @dataclass
@@ -107,10 +123,12 @@ def changeset_from_git(
     repo: Path, base: str | None, head: str = "HEAD", *, description: str = ""
 ) -> ChangeSet:
     repo = repo.resolve()
+    if not repo.is_dir():
+        raise GitError(f"no such directory: {repo}")
     if not _git(repo, "rev-parse", "--is-inside-work-tree", check=False).strip():
-        raise GitError(f"{repo} is not a git repository")
-    head_sha = _git(repo, "rev-parse", "--verify", f"{head}^{{commit}}").strip()
-    base_sha = _git(repo, "rev-parse", "--verify", base).strip() if base else default_base(repo, head_sha)
+        raise GitError(f"not a git repository: {repo}")
+    head_sha = _commit(repo, head)
+    base_sha = _commit(repo, base) if base else default_base(repo, head_sha)
     base_tree, head_tree = GitTree(repo, base_sha), GitTree(repo, head_sha)
     files = []
     diff = _git(repo, "diff", "--name-status", "-z", "-M", base_sha, head_sha).split("\0")
@@ -151,19 +169,6 @@ def changeset_from_git(
         base_tree=base_tree,
         description=description,
         config_text=base_tree.read(DEFAULT_PATH),
-    )
-
-
-def changeset_from_files(files: Sequence[Path]) -> ChangeSet:
-    changed = []
-    contents = {}
-    for file in files:
-        text = file.read_text(encoding="utf-8", errors="replace")
-        path = file.as_posix()
-        contents[path] = text
-        changed.append(ChangedFile(path=path, status="added", base_text=None, head_text=text))
-    return ChangeSet(
-        base="", head="", files=tuple(changed), head_tree=MemoryTree(contents), base_tree=MemoryTree()
     )
 
 

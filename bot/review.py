@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from bot import frameworks, rules
-from bot.frameworks import prisma
+from bot.frameworks import django_squash, prisma
 from bot.frameworks.dialect import Dialects, named_database, other_database
+from bot.frameworks.history import in_order
 from bot.frameworks.settings.runner import runner_settings
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.catalog import Catalog
-from bot.model.changeset import ChangeSet, Tree
+from bot.model.changeset import ChangedFile, ChangeSet, Tree
 from bot.model.config import Config, parse_config
 from bot.model.database import Database, DatabaseUse, Runner
 from bot.model.facts import Facts
@@ -26,6 +27,7 @@ from bot.plan.checklist import decide
 from bot.references.code_values import CodeValues
 from bot.references.search import ReferenceIndex, search
 from bot.references.targets import targets_of
+from bot.rules import applied_migration_edited
 from bot.rules.context import Context
 
 SCHEMA_DUMPS = ("schema.sql", "structure.sql", "schema.prisma", "schema.rb")
@@ -128,6 +130,9 @@ def review(
     config, dialect, catalog = prepared.config, prepared.dialect, prepared.catalog
     migrations = list(prepared.migrations)
     catalogs = prepared.catalogs or {_syntax(dialect): catalog}
+    # A squash of applied migrations is recorded as applied without running: no change to review.
+    squashes = _squashes_of_applied(changeset, migrations, lint)
+    migrations = [m for m in migrations if m.path not in squashes]
     if facts is not None:
         for each in catalogs.values():
             each.rows.update({t.table: t.rows for t in facts.tables})
@@ -135,6 +140,7 @@ def review(
     references = _references(changeset, config, migrations)
     findings: list[Finding] = []
     values = CodeValues(changeset.head_tree)
+    applied = {} if lint else _applied_files(changeset)
     for migration in migrations:
         database = prepared.databases.get(migration.path) or Database(dialect)
         catalog = catalogs.get(_syntax(database.dialect), catalog)
@@ -153,8 +159,10 @@ def review(
             migration=migration,
             database=database,
             runner=prepared.runner,
+            applied_file=applied.get(migration.path),
         )
-        findings.extend(_check(migration, context, config, changeset))
+        checked = _check(migration, context, config, changeset)
+        findings.extend(_new_installs_only(checked) if migration.path in applied else checked)
         for op in migration.up:
             catalog.apply(op, in_change=not lint)
     findings.sort(key=lambda f: (f.severity.rank, f.path, f.line, f.rule))
@@ -182,8 +190,25 @@ def review(
         decided,
         databases=databases_used(migrations, prepared.databases),
         runner=prepared.runner.settings,
-        notes=decided.notes + unread,
+        notes=decided.notes + unread + tuple(squashes.values()),
     )
+
+
+def _squashes_of_applied(changeset: ChangeSet, migrations: list[Migration], lint: bool) -> dict[str, str]:
+    """Squashed Django migrations whose replaced migrations exist before the change (applied), with a note."""
+    texts = {f.path: f.head_text or "" for f in changeset.files}
+    before = changeset.head_tree if lint else changeset.base_tree
+    found = {}
+    for migration in migrations:
+        replaced = django_squash.replaced_paths(migration.path, texts.get(migration.path, ""))
+        applied = [p for p in replaced if before.read(p) is not None]
+        if migration.framework == "django" and applied:
+            found[migration.path] = (
+                f"`{migration.path}` squashes {len(replaced)} migrations; databases that applied them "
+                "record it as applied without running it, so it is not reviewed as a change to their schema "
+                "(new installs run it)."
+            )
+    return found
 
 
 def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[str] = ()) -> Catalog:
@@ -213,14 +238,14 @@ def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[st
         text = tree.read(path)
         module = frameworks.detect(path, text, config) if text is not None else None
         if module is not None and text is not None:
-            history.append((frameworks.order_key(path, module), path, text, module))
+            history.append((path, text, module))
     if dumps:
         for path in dumps:
             for op in _dump_operations(path, tree.read(path) or "", dialect):
                 catalog.apply(op)
         catalog.sources.append(", ".join(f"`{p}`" for p in dumps))
         return catalog
-    for _, path, text, module in sorted(history, key=lambda item: item[0]):
+    for path, text, module in in_order(history):
         for op in frameworks.parse(module, path, text, tree, dialect).up:
             catalog.apply(op)
     if history:
@@ -256,12 +281,32 @@ def _migration_files(changeset: ChangeSet, config: Config, lint: bool) -> list[t
         if file.status == "removed" or file.head_text is None:
             continue
         module = frameworks.detect(file.path, file.head_text, config)
-        if module is None and lint:
+        if module is None and lint and not frameworks.is_down_file(file.path, file.head_text):
             module = frameworks.sniff(file.path, file.head_text)
         if module is not None:
-            found.append((frameworks.order_key(file.path, module), file.path, file.head_text, module))
-    found.sort(key=lambda item: item[0])
-    return [(path, text, module) for _, path, text, module in found]
+            found.append((file.path, file.head_text, module))
+    return in_order(found)
+
+
+def _applied_files(changeset: ChangeSet) -> dict[str, ChangedFile]:
+    """The changed files that already exist in the base branch: migrations existing databases have run."""
+    return {
+        f.path: f
+        for f in changeset.files
+        if f.status in ("modified", "renamed") and f.base_text is not None and f.head_text is not None
+    }
+
+
+def _new_installs_only(findings: list[Finding]) -> list[Finding]:
+    """Findings on an applied migration's edited content concern new installs only: say so."""
+    return [
+        f
+        if f.rule == applied_migration_edited.RULE.id
+        else dataclasses.replace(
+            f, blast_radius=f"{f.blast_radius} {applied_migration_edited.NEW_INSTALLS_ONLY}"
+        )
+        for f in findings
+    ]
 
 
 def _references(changeset: ChangeSet, config: Config, migrations: list[Migration]) -> ReferenceIndex:

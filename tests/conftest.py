@@ -49,12 +49,16 @@ def review_sql(
     config: Config | None = None,
     description: str = "",
     facts: Facts | None = None,
+    previous: str | None = None,
 ) -> Review:
-    """Review one migration file added on top of a base tree (given as {path: text}).
+    """Review one migration file added on top of a base tree (given as {path: text}), or edited when the
+    base tree had it as `previous`.
 
     Statements above a `-- migration` line are the schema before the change (a migration of the base tree).
     """
     base_files = dict(base or {})
+    if previous is not None:
+        base_files[path] = previous
     if SCHEMA_MARKER in sql:
         schema, sql = sql.split(SCHEMA_MARKER, 1)
         base_files.setdefault("db/migrations/000_schema.sql", schema)
@@ -62,7 +66,7 @@ def review_sql(
     changeset = ChangeSet(
         base="base",
         head="head",
-        files=(ChangedFile(path, "added", None, sql),),
+        files=(ChangedFile(path, "added" if previous is None else "modified", previous, sql),),
         head_tree=MemoryTree(head_files),
         base_tree=MemoryTree(base_files),
         description=description,

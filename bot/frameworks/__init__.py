@@ -172,6 +172,21 @@ def sniff(path: str, text: str) -> ModuleType:
     return plain
 
 
+_DOWN_NAMES = re.compile(r"(?:^|[._-])down\.sql$|^U\d[\w.]*__.+\.sql$", re.I)
+
+
+def is_down_file(path: str, text: str) -> bool:
+    """Is this file the way back of another migration (a golang-migrate `.down.sql`, a Flyway `U…` undo,
+    Diesel's `down.sql`, a Sqitch revert or verify script), never a forward migration of its own?"""
+    for module in FRAMEWORKS:
+        if module.detect(path, text) and module.is_down(path):
+            return True
+    parts = path.split("/")
+    return bool(_DOWN_NAMES.search(parts[-1])) or (
+        len(parts) > 1 and parts[-2] in ("down", "revert", "verify", "rollback") and path.endswith(".sql")
+    )
+
+
 def parse(module: ModuleType, path: str, text: str, tree: Tree, dialect: str) -> Migration:
     """Parse a migration; a framework error becomes an Unparsed operation, never a crash."""
     try:

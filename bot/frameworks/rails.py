@@ -18,12 +18,12 @@ import re
 
 from tree_sitter import Node
 
-from bot.frameworks import rails_data, rails_schema, rails_tables, ruby, suppressions
+from bot.frameworks import rails_data, rails_revert, rails_schema, rails_tables, ruby, suppressions
 from bot.frameworks.inverse import inverse
 from bot.frameworks.origin import origin
 from bot.frameworks.rails_common import Result, Source
 from bot.frameworks.statements import separate
-from bot.model.changeset import Tree
+from bot.model.changeset import MemoryTree, Tree
 from bot.model.findings import Dimension, Location
 from bot.model.migration import Migration, Operation, RunCode, Suppression, Unparsed
 
@@ -32,6 +32,7 @@ EXTENSIONS = (".rb",)
 _PATH = re.compile(r"(?:^|/)db/(?:\w+_)?migrate/(\d+)_\w+\.rb$")
 _CONNECTION_METHODS = frozenset({"execute", "exec_query", "exec_update", "exec_delete", "exec_insert"})
 _QUIET = frozenset({"say", "puts", "reset_column_information", "raise", "return", "require", "p", "pp"})
+_REVERTING: set[str] = set()  # migrations being read for a `revert SomeMigration`, against loops
 _NOT_SUPPRESSED = frozenset({"unparsed-statement", "suppression-without-reason"})
 
 
@@ -55,6 +56,7 @@ def version(path: str) -> str:
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     root = ruby.parse(text)
     walker = _Walker(Source(path, dialect, ruby.heredoc_bodies(root)), _inline_models(root))
+    walker.tree = tree
     klass = _migration_class(root)
     if klass is None:
         op = Unparsed(
@@ -173,6 +175,7 @@ class _Walker:
         self.safety: list[tuple[int, int, int]] = []  # (first line, last line, line of safety_assured)
         self._reversible_depth = 0
         self.helpers: dict[str, Node | None] = {}  # the migration's own methods besides up/down/change
+        self.tree: Tree = MemoryTree()  # the repository, where `revert SomeMigration` finds that migration
         self._followed: set[str] = set()
 
     def syntax_errors(self, root: Node) -> None:
@@ -235,6 +238,8 @@ class _Walker:
             self.walk(c.block)
         elif c.name == "reversible":
             self._reversible(c)
+        elif c.name == "revert":
+            self._revert(c)
         elif c.name in ("up_only", "say_with_time", "transaction", "with_lock_retries") or (
             c.block is not None
             and rails_tables.statement(c, self.src) is None
@@ -264,6 +269,39 @@ class _Walker:
         if not result.irreversible and not self._reversible_depth:
             self.reversed_ops.extend(result.ops)
         return True
+
+    def _revert(self, c: ruby.Call) -> None:
+        """`revert do … end` and `revert SomeMigration`: the inverse of what they name; their way back is it."""
+        if c.block is not None:
+            inner = _Walker(self.src, self.models)
+            inner.helpers, inner._followed, inner.tree = self.helpers, self._followed, self.tree
+            inner.walk(c.block)
+            undone = rails_revert.inverted(inner.ops)
+            if undone is None:
+                self._code(c.node)
+                self.reason = self.reason or f"`revert` of a statement Rails cannot reverse (line {c.line})"
+                return
+            self._add(undone, "")
+            self.down_ops.extend(inner.ops)
+            return
+        reverted = [self._reverted(ruby.text_of(arg)) for arg in c.args]
+        if not reverted or any(m is None or m.down is None for m in reverted):
+            self._code(c.node)
+            return
+        for migration in reverted:
+            assert migration is not None and migration.down is not None
+            self._add(rails_revert.moved(migration.down, self.src.path, c.line, c.end_line), "")
+            self.down_ops.extend(rails_revert.moved(migration.up, self.src.path, c.line, c.end_line))
+
+    def _reverted(self, name: str) -> Migration | None:
+        path = rails_revert.migration_file(name, self.tree)
+        if path is None or path == self.src.path or path in _REVERTING:
+            return None  # not found, or migrations that revert each other
+        _REVERTING.add(path)
+        try:
+            return parse(path, self.tree.read(path) or "", self.tree, self.src.dialect)
+        finally:
+            _REVERTING.discard(path)
 
     def _reversible(self, c: ruby.Call) -> None:
         for node in ruby.statements(c.block):

@@ -416,6 +416,27 @@ class Migration:
                 created.add(name.removeprefix("public."))
         return created
 
+    def rebuilt_tables(self) -> frozenset[str]:
+        """Tables rebuilt the way SQLite alters most things (Django's SQLite schema editor, `sqlmigrate`):
+        a new table is created, the rows are copied into it, the old table is dropped and the new one
+        renamed to the old name. The table stays, with its rows: dropping the old one loses nothing."""
+        created = {op.table for op in self.up if isinstance(op, CreateTable)}
+        rebuilt = set()
+        for index, op in enumerate(self.up):
+            if not isinstance(op, RenameTable) or op.table not in created:
+                continue
+            earlier = self.up[:index]
+            copied = any(
+                isinstance(e, DataInsert)
+                and e.table == op.table
+                and re.search(rf"\bFROM\s+[\"`\[]?{re.escape(op.new_name)}\b", e.sql, re.I)
+                for e in earlier
+            )
+            dropped = any(isinstance(e, DropTable) and e.table == op.new_name for e in earlier)
+            if copied and dropped:
+                rebuilt.add(op.new_name)
+        return frozenset(rebuilt)
+
     def alone_on_lines(self, op: Operation) -> bool:
         """Is `op`'s statement the only one on its lines, so that a suggestion may replace those lines?"""
         first, last = op.location.line, op.end_line or op.location.line

@@ -29,6 +29,7 @@ from bot.model.migration import (
     DataUpdate,
     Migration,
     Operation,
+    RenameTable,
     SetNotNull,
 )
 from bot.plan import acceptance, evidence, safety_checklist
@@ -100,10 +101,20 @@ def reads_existing_data(op: Operation) -> bool:
     )
 
 
+def _without_rebuild_copies(migrations: Sequence[Migration]) -> list[Operation]:
+    """Every operation, but the copy of a SQLite table rebuild: it moves rows as they are, assuming no value."""
+    ops: list[Operation] = []
+    for migration in migrations:
+        rebuilt = migration.rebuilt_tables()
+        copies = {op.table for op in migration.up if isinstance(op, RenameTable) and op.new_name in rebuilt}
+        ops.extend(op for op in migration.up if not (isinstance(op, DataInsert) and op.table in copies))
+    return ops
+
+
 def _data_items(
     migrations: Sequence[Migration], active: list[Finding], said: list[Statement], facts: Facts | None
 ) -> list[ChecklistItem]:
-    ops = [op for m in migrations for op in m.up]
+    ops = _without_rebuild_copies(migrations)
     reading = [op for op in ops if reads_existing_data(op)]
     transforms = [op for op in reading if isinstance(op, DATA_CHANGES)]
     id_findings = [f for f in active if f.rule == "hard-coded-id"]
@@ -230,7 +241,9 @@ def _reasons(
     if any(not f.blast_radius.strip() for f in critical):
         reasons.append("a critical issue has no blast radius")
     transforms = [
-        op for m in migrations for op in m.up if isinstance(op, DATA_CHANGES) and reads_existing_data(op)
+        op
+        for op in _without_rebuild_copies(migrations)
+        if isinstance(op, DATA_CHANGES) and reads_existing_data(op)
     ]
     if items[0].state == "unchecked" and items[0].detail.startswith("not verified") and transforms:
         count = len(transforms)

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from bot.frameworks.forward_only import forward_fix
 from bot.model.findings import RollbackStep
 from bot.model.migration import (
     AddColumn,
@@ -126,13 +127,16 @@ def steps(
         return
     added = {(op.table, op.column.name) for m in migrations for op in m.up if isinstance(op, AddColumn)}
     lossy = [
-        (op, _backup(op))
+        (op, _backup(op), _way_back(m))
         for m in migrations
         for op in m.up
-        if isinstance(op, Lossy) and not _saved(op, m) and not _fills_new_columns(op, added)
+        if isinstance(op, Lossy)
+        and not _saved(op, m)
+        and not _fills_new_columns(op, added)
+        and not (isinstance(op, DropTable) and op.table in m.rebuilt_tables())
     ]
-    for op, backup in lossy:
-        yield RollbackStep(_save_text(op), _save_sql(op, backup, dialect))
+    for op, backup, way in lossy:
+        yield RollbackStep(_save_text(op).replace("the down migration", way), _save_sql(op, backup, dialect))
     for pattern in found:
         if pattern.flag:
             yield RollbackStep(
@@ -140,14 +144,14 @@ def steps(
             )
     yield RollbackStep("Revert the application deploy first, so no running code depends on the new schema.")
     yield from _down_steps(migrations)
-    for op, backup in lossy:
+    for op, backup, way in lossy:
         restore = _restore_sql(op, backup, dialect)
         if restore:
             yield RollbackStep(
-                f"Restore `{op.table}` from `{backup}` (after the down migration re-created what it needs).",
+                f"Restore `{op.table}` from `{backup}` (after {way} re-created what it needs).",
                 restore,
             )
-    for op, backup in lossy:
+    for op, backup, _ in lossy:
         check = _restored_sql(op, backup, dialect)
         if check:
             yield RollbackStep(
@@ -159,8 +163,15 @@ def steps(
     )
 
 
+def _way_back(migration: Migration) -> str:
+    return "the forward fix" if forward_fix(migration) else "the down migration"
+
+
 def _down_steps(migrations: Sequence[Migration]) -> Iterator[RollbackStep]:
     for index, migration in enumerate(reversed(migrations)):
+        if forward_fix(migration):
+            yield RollbackStep(f"`{migration.path}`: {forward_fix(migration)}")
+            continue
         if migration.down is None:
             yield RollbackStep(
                 f"`{migration.path}` has no way back ({migration.irreversible_reason or 'no down migration'}): write "

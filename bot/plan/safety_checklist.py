@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.frameworks.forward_only import forward_fix
 from bot.model.findings import ChecklistItem, Finding
 from bot.model.migration import (
     DataDelete,
@@ -107,7 +108,7 @@ def _reversible(
     problems = [f for r in ROLLBACK_RULES for f in by_rule.get(r, [])]
     if problems:
         return ChecklistItem(SAFETY, text, "unchecked", "; ".join(f.message for f in problems[:2]))
-    irreversible = [m for m in migrations if m.down is None]
+    irreversible = [m for m in migrations if m.down is None and not forward_fix(m)]
     if irreversible:
         return ChecklistItem(
             SAFETY,
@@ -119,6 +120,22 @@ def _reversible(
             ),
         )
     lossy = [op for op in ops if isinstance(op, DropColumn | DropTable | Truncate | DataDelete)]
+    forward = sorted({m.framework for m in migrations if forward_fix(m)})
+    if forward:
+        by_design = (
+            f"{' and '.join(forward)} ha{'ve' if len(forward) > 1 else 's'} no down migrations by design"
+        )
+        if lossy:
+            return ChecklistItem(
+                SAFETY,
+                text,
+                "unchecked",
+                f"{by_design}, and a forward fix cannot bring back what `{lossy[0].sql.strip()[:60]}` "
+                "destroys: save it before the deploy (see the rollback plan)",
+            )
+        return ChecklistItem(
+            SAFETY, text, "checked", f"{by_design}: the way back is a forward fix (rollback plan)"
+        )
     if lossy:
         return ChecklistItem(
             SAFETY,

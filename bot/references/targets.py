@@ -26,9 +26,12 @@ def targets_of(migrations: Iterable[Migration]) -> list[Target]:
     """Everything the migrations remove or rename, and columns added to replace another one."""
     found: dict[Target, None] = {}
     for migration in migrations:
+        rebuilt = migration.rebuilt_tables()  # dropped and renamed back in place: the name stays
         for op in migration.up:
+            if isinstance(op, DropTable | RenameTable) and rebuilt & {op.table, getattr(op, "new_name", "")}:
+                continue
             target = target_of(op)
-            if target is not None:
+            if target is not None and target.name:  # a statement whose name could not be read
                 found[target] = None
         for target, _ in replacements(migration):
             found[target] = None

@@ -22,9 +22,10 @@ def available(backend: str) -> bool:
 
 class WordFinder:
     def __init__(self, words: Collection[str], backend: str | None = None) -> None:
-        self.words = tuple(sorted(set(words), key=lambda w: (-len(w), w)))
+        # An empty word matches everywhere and no engine accepts it: there is nothing to find.
+        self.words = tuple(sorted({w for w in words if w}, key=lambda w: (-len(w), w)))
         self.backend = backend or next(b for b in BACKENDS if available(b))
-        self._engine: Any = getattr(self, f"_build_{self.backend}")()
+        self._engine: Any = getattr(self, f"_build_{self.backend}")() if self.words else None
 
     def _build_hyperscan(self) -> Any:
         import hyperscan
@@ -59,6 +60,8 @@ class WordFinder:
         """Occurrences in bytes, with byte offsets (Hyperscan only: see `native_bytes`)."""
         if self.backend != "hyperscan":
             raise ValueError(f"{self.backend} searches text, not bytes")
+        if self._engine is None:
+            return []
         database, scratch = self._engine
         found: list[Occurrence] = []
         words = self.words
@@ -72,6 +75,8 @@ class WordFinder:
 
     def in_text(self, text: str) -> list[Occurrence]:
         """Occurrences in a str, with character offsets."""
+        if self._engine is None:
+            return []
         if self.backend == "regex":
             return [(m.start(), m.group()) for m in self._engine.finditer(text)]
         if self.backend == "ahocorasick":

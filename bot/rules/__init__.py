@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 # One module per rule, sorted by id (module name = id with underscores).
 NAMES = (
+    "applied_migration_edited",
     "blocking_maintenance",
     "case_value_mismatch",
     "case_without_else",
@@ -83,6 +84,7 @@ NAMES = (
     "unmapped_code_value",
     "unmapped_production_value",
     "unparsed_statement",
+    "unreadable_migration",
     "values_rejected_by_type",
     "volatile_default",
     "where_matches_no_rows",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.model.catalog import LARGE, NEW, SMALL, Catalog
-from bot.model.changeset import MemoryTree, Tree
+from bot.model.changeset import ChangedFile, MemoryTree, Tree
 from bot.model.config import Config
 from bot.model.database import Database, Runner
 from bot.model.facts import Facts
@@ -33,6 +33,9 @@ class Context:
     database: Database | None = None  # the migration's database and where the repository says so
     runner: Runner = field(default_factory=Runner)  # timeouts and transactions the runner already sets
     _before: dict[int, Catalog] = field(default_factory=dict, compare=False, repr=False)
+    # The migration's file as the base branch has it, when the change edits or renames a migration that
+    # already exists there (and so has already run on existing databases).
+    applied_file: ChangedFile | None = None
 
     def __post_init__(self) -> None:
         if self.code_values is None:

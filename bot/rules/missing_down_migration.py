@@ -15,13 +15,17 @@ in the pull request with the restore procedure (from which backup, how long it t
 
 ## Framework notes
 Rails: `def down` or `reversible`; Django: `RunPython(forward, reverse_code=...)`, `RunSQL(sql, reverse_sql=...)`;
-Alembic: a real `downgrade()`; goose/dbmate: a `Down` section; Flyway: an `U` undo script; golang-migrate: a `.down.sql` file.
+Alembic: a real `downgrade()`; goose/dbmate: a `Down` section; golang-migrate: a `.down.sql` file; Sqitch: its
+`revert/` script. Prisma Migrate has no down migrations, and Flyway's undo scripts need a paid edition: for
+them a missing down is no finding, and the rollback plan gives the forward fix (`prisma migrate diff`, a
+corrective Flyway version) instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.frameworks.forward_only import forward_fix
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
     AlterColumnType,
@@ -91,7 +95,12 @@ DERIVED_DOWN = frozenset(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    destructive = [op for op in migration.up if _destroys(op, context)]
+    rebuilt = migration.rebuilt_tables()  # SQLite's create, copy, drop, rename keeps the table's rows
+    destructive = [
+        op
+        for op in migration.up
+        if _destroys(op, context) and not (isinstance(op, DropTable) and op.table in rebuilt)
+    ]
     if not destructive:
         return
     problem = _problem(migration)
@@ -129,6 +138,8 @@ def _destroys(op: Operation, context: Context) -> bool:
 
 
 def _problem(migration: Migration) -> str | None:
+    if forward_fix(migration):
+        return None  # the framework has no down migrations; the rollback plan says how to go back
     if migration.down is None:
         reason = migration.irreversible_reason or "no down migration"
         return f"has no way back ({reason})"

@@ -36,8 +36,9 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    rebuilt = migration.rebuilt_tables()  # SQLite's create, copy, drop, rename: no table is lost
     for op in migration.up:
-        if not isinstance(op, DropTable | Truncate):
+        if not isinstance(op, DropTable | Truncate) or (isinstance(op, DropTable) and op.table in rebuilt):
             continue
         if context.catalog.is_new(op.table) and not context.catalog.replaced(op.table):
             continue

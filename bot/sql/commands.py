@@ -88,8 +88,8 @@ def classify(statement: Statement, base: dict[str, Any]) -> list[Operation]:
 
 
 def _rename_tables(words: tuple[str, ...], b: dict[str, Any]) -> Iterator[Operation]:
-    """MySQL `RENAME TABLE a TO b, c TO d`."""
-    names = [w for w in words[2:] if w not in (",",) and w.upper() != "TO"]
+    """MySQL `RENAME TABLE [IF EXISTS] a TO b, c TO d` (MariaDB accepts `IF EXISTS`)."""
+    names = [w for w in words[2:] if w not in (",",) and w.upper() not in ("TO", "IF", "EXISTS")]
     for old, new in zip(names[::2], names[1::2], strict=False):
         yield RenameTable(table=_table((old,), 0), new_name=_table((new,), 0), **b)
 

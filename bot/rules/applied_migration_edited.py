@@ -1,0 +1,97 @@
+"""A migration that already exists in the base branch is edited or renamed.
+
+## Why is this bad?
+A runner records each migration it has applied (by version, name or checksum) and never runs it again.
+Databases that already ran the old version of the file never see the edit: only new installs (a fresh
+test database, a new environment) get the new content, so their schema silently diverges from
+production's. Some runners refuse to go on instead (Flyway and Liquibase compare checksums and fail the
+deploy). A renamed file is a new migration to a runner that records names or versions: it runs again on
+existing databases and fails on objects that already exist, or is skipped where the runner orders by
+version.
+
+## Use instead
+Leave the applied migration as it was (restore the base branch's version of the file) and write the
+change as a new migration, which every database runs once. Fix only a migration that never left the
+branch in place.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import Migration
+from bot.rules.context import Context
+
+RULE = Rule(
+    id="applied-migration-edited",
+    dimension=Dimension.MIGRATION_SAFETY,
+    severity=Severity.CRITICAL,
+    help="Restore the applied migration as it was and write the change as a new migration.",
+    bad=("ALTER TABLE orders ADD COLUMN note text NOT NULL DEFAULT '';",),
+    good=("-- adds the order's note\nALTER TABLE orders ADD COLUMN note text;",),
+)
+# The base branch's version of the examples' file (tests/test_rules.py reviews them as an edit of it).
+EXAMPLE_BASE = "ALTER TABLE orders ADD COLUMN note text;"
+NEW_INSTALLS_ONLY = (
+    "This migration already exists in the base branch: databases that ran it never run the edited "
+    "content, which reaches only new installs."
+)
+_COMMENT = re.compile(r"^\s*(?:--|#|//).*$", re.M)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    before = context.applied_file
+    if before is None or before.base_text is None:
+        return
+    old_path = before.previous_path or migration.path
+    renamed = old_path != migration.path
+    edited = _meaningful(before.base_text) != _meaningful(before.head_text or "")
+    if edited:
+        where = f" (it was `{old_path}`)" if renamed else ""
+        yield _finding(
+            migration,
+            _first_changed_line(before.base_text, before.head_text or ""),
+            f"`{migration.path}`{where} already exists in the base branch and is edited.",
+            "Databases that already ran it never run it again: the edit reaches only new installs, whose "
+            "schema silently diverges from production's (runners that checksum migrations, such as Flyway "
+            "and Liquibase, fail the deploy instead).",
+            Severity.CRITICAL,
+        )
+    elif renamed:
+        yield _finding(
+            migration,
+            1,
+            f"`{old_path}`, a migration of the base branch, is renamed to `{migration.path}`.",
+            "Runners that record migrations by name or version see a new migration: it runs again on "
+            "databases that already ran it (and fails on what already exists), or is skipped or refused.",
+            Severity.WARNING,
+        )
+
+
+def _finding(migration: Migration, line: int, message: str, blast: str, severity: Severity) -> Finding:
+    return Finding(
+        rule=RULE.id,
+        dimension=RULE.dimension,
+        severity=severity,
+        path=migration.path,
+        line=line,
+        message=message,
+        blast_radius=blast,
+        fix=RULE.help,
+    )
+
+
+def _meaningful(text: str) -> str:
+    """The text without comments and whitespace: an edit of those changes nothing a database runs."""
+    return "".join(_COMMENT.sub("", text).split())
+
+
+def _first_changed_line(before: str, after: str) -> int:
+    matcher = difflib.SequenceMatcher(a=before.splitlines(), b=after.splitlines(), autojunk=False)
+    for tag, _, _, first, _ in matcher.get_opcodes():
+        if tag != "equal":
+            return first + 1
+    return 1

@@ -1,0 +1,226 @@
+"""Each framework's own facts, read as its users know them: no false alarm for how the tool works."""
+
+from __future__ import annotations
+
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.findings import Review
+from bot.review import review
+from tests.conftest import review_sql, rule_ids
+
+SCHEMA = "CREATE TABLE orders (id bigint PRIMARY KEY, note text);\n-- migration\n"
+
+
+def plan_text(result: Review) -> str:
+    return "\n".join(step.text for step in result.rollback_plan)
+
+
+def test_prisma_has_no_down_by_design_and_the_plan_says_how_to_go_back() -> None:
+    result = review_sql(
+        SCHEMA + "ALTER TABLE orders DROP COLUMN note;\n",
+        path="prisma/migrations/20260101000000_drop_note/migration.sql",
+    )
+    assert "missing-down-migration" not in rule_ids(result)
+    assert "prisma migrate diff" in plan_text(result)
+    assert "after the forward fix re-created" in plan_text(result)
+
+
+def test_flyway_without_undo_gets_a_corrective_version_not_a_blocker() -> None:
+    result = review_sql(
+        SCHEMA + "ALTER TABLE orders DROP COLUMN note;\n", path="db/migration/V2__drop_note.sql"
+    )
+    assert "missing-down-migration" not in rule_ids(result)
+    assert "corrective version" in plan_text(result)
+
+
+def test_sqitch_has_revert_so_a_missing_revert_is_still_a_finding() -> None:
+    result = review_sql(SCHEMA + "ALTER TABLE orders DROP COLUMN note;\n", path="deploy/drop_note.sql")
+    assert "missing-down-migration" in rule_ids(result)
+
+
+def _edit(path: str, before: str, after: str, status: str = "modified", old: str | None = None) -> Review:
+    base = {
+        "db/migrations/000001_orders.up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, state text);\n"
+    }
+    base[old or path] = before
+    changeset = ChangeSet(
+        base="b",
+        head="h",
+        files=(ChangedFile(path, status, before, after, previous_path=old),),
+        head_tree=MemoryTree({**{k: v for k, v in base.items() if k != old}, path: after}),
+        base_tree=MemoryTree(base),
+    )
+    return review(changeset)
+
+
+def test_editing_an_applied_migration_is_its_own_finding_and_the_rest_concerns_new_installs() -> None:
+    path = "db/migrations/000002_index.up.sql"
+    result = _edit(
+        path,
+        "CREATE INDEX CONCURRENTLY orders_state ON orders (state);\n",
+        "CREATE INDEX orders_state ON orders (state);\n",
+    )
+    edited = [f for f in result.active if f.rule == "applied-migration-edited"]
+    assert len(edited) == 1 and edited[0].severity.value == "critical" and edited[0].line == 1
+    assert "new migration" in edited[0].fix
+    index = next(f for f in result.active if f.rule == "non-concurrent-index")
+    assert "reaches only new installs" in index.blast_radius
+
+
+def test_a_comment_only_edit_is_no_finding_and_a_rename_is_a_warning() -> None:
+    path = "db/migrations/000002_index.up.sql"
+    sql = "CREATE INDEX CONCURRENTLY orders_state ON orders (state);\n"
+    assert "applied-migration-edited" not in rule_ids(_edit(path, sql, "-- the state filter\n" + sql))
+    renamed = _edit("db/migrations/000005_index.up.sql", sql, sql, "renamed", old=path)
+    finding = next(f for f in renamed.active if f.rule == "applied-migration-edited")
+    assert finding.severity.value == "warning" and path in finding.message
+
+
+def _alembic(revision: str, down: str, body: str) -> str:
+    return (
+        "from alembic import op\nimport sqlalchemy as sa\n\n"
+        f"revision = '{revision}'\ndown_revision = {down}\n\n\n"
+        f"def upgrade():\n    {body}\n\n\ndef downgrade():\n    pass\n"
+    )
+
+
+def test_alembic_revisions_run_in_down_revision_order_merges_after_their_branches() -> None:
+    files = {
+        "alembic/versions/0a1_add_total.py": _alembic(
+            "f00d",
+            "('beef', 'cafe')",
+            "op.add_column('orders', sa.Column('total', sa.Integer(), nullable=False))",
+        ),
+        "alembic/versions/7c2_note.py": _alembic(
+            "cafe", "'dead'", "op.add_column('orders', sa.Column('note', sa.Text(), nullable=False))"
+        ),
+        "alembic/versions/9e3_state.py": _alembic(
+            "beef", "'dead'", "op.add_column('orders', sa.Column('state', sa.Text(), nullable=False))"
+        ),
+        "alembic/versions/ff4_orders.py": _alembic(
+            "dead", "None", "op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True))"
+        ),
+    }
+    changeset = ChangeSet(
+        base="b",
+        head="h",
+        files=tuple(ChangedFile(p, "added", None, t) for p, t in files.items()),
+        head_tree=MemoryTree(files),
+    )
+    result = review(changeset)
+    assert [m.path.split("/")[-1] for m in result.migrations] == [
+        "ff4_orders.py",
+        "7c2_note.py",
+        "9e3_state.py",
+        "0a1_add_total.py",
+    ]
+    assert "not-null-without-default" not in rule_ids(result)  # the table is new when its columns are added
+
+
+SQLITE_REBUILD = (
+    'CREATE TABLE "new__shop_order" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "state" varchar(20) NOT NULL);\n'
+    'INSERT INTO "new__shop_order" ("id", "state") SELECT "id", "state" FROM "shop_order";\n'
+    'DROP TABLE "shop_order";\n'
+    'ALTER TABLE "new__shop_order" RENAME TO "shop_order";\n'
+)
+ORDER_SCHEMA = "CREATE TABLE shop_order (id integer PRIMARY KEY, state varchar(20));\n-- migration\n"
+CODE = {"shop/views.py": "rows = connection.execute('SELECT state FROM shop_order')\n"}
+
+
+def test_sqlite_table_rebuild_is_no_dropped_table() -> None:
+    """Django's SQLite schema editor alters a table by rebuilding it; `sqlmigrate` prints these statements."""
+    result = review_sql(ORDER_SCHEMA + SQLITE_REBUILD, dialect="sqlite", head=CODE)
+    assert {"table-dropped", "missing-down-migration", "table-renamed"}.isdisjoint(rule_ids(result))
+    assert result.approval == "APPROVED", result.reasons
+
+
+def test_sqlite_rebuild_inside_a_django_run_sql_is_no_dropped_table() -> None:
+    statements = ", ".join(repr(s + ";") for s in SQLITE_REBUILD.strip().split(";\n") if s)
+    migration = (
+        "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n"
+        "    dependencies = [('shop', '0001_initial')]\n"
+        f"    operations = [migrations.RunSQL([{statements}], reverse_sql=migrations.RunSQL.noop)]\n"
+    )
+    result = review_sql(
+        migration, path="shop/migrations/0002_rebuild.py", dialect="sqlite", base={"schema.sql": ORDER_SCHEMA}
+    )
+    assert "table-dropped" not in rule_ids(result)
+
+
+def test_a_drop_without_the_copy_is_still_a_dropped_table() -> None:
+    lossy = SQLITE_REBUILD.replace(
+        'INSERT INTO "new__shop_order" ("id", "state") SELECT "id", "state" FROM "shop_order";\n', ""
+    )
+    assert "table-dropped" in rule_ids(review_sql(ORDER_SCHEMA + lossy, dialect="sqlite", head=CODE))
+
+
+def _django(name: str, operations: str, extra: str = "") -> str:
+    return (
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        f"{extra}    dependencies = []\n    operations = [\n        {operations},\n    ]\n"
+    )
+
+
+def test_a_squash_of_applied_django_migrations_is_no_new_change() -> None:
+    initial = _django("0001", "migrations.CreateModel('Order', [('id', models.AutoField(primary_key=True))])")
+    drop = _django("0002", "migrations.RemoveField('order', 'note')")
+    squash = _django(
+        "0001_squashed",
+        "migrations.CreateModel('Order', [('id', models.AutoField(primary_key=True))]),\n"
+        "        migrations.DeleteModel('Legacy')",
+        "    replaces = [('shop', '0001_initial'), ('shop', '0002_drop_note')]\n",
+    )
+    base = {"shop/migrations/0001_initial.py": initial, "shop/migrations/0002_drop_note.py": drop}
+    path = "shop/migrations/0001_squashed_0002_drop_note.py"
+    changeset = ChangeSet(
+        base="b",
+        head="h",
+        files=(ChangedFile(path, "added", None, squash),),
+        head_tree=MemoryTree({**base, path: squash}),
+        base_tree=MemoryTree(base),
+    )
+    result = review(changeset)
+    assert result.approval == "APPROVED" and not result.active
+    assert any("squashes 2 migrations" in note for note in result.notes)
+    fresh = ChangeSet(base="b", head="h", files=changeset.files, head_tree=MemoryTree({path: squash}))
+    assert "table-dropped" in rule_ids(review(fresh))  # replacing nothing applied: a change like any other
+
+
+ADD_NOTE = (
+    "class AddNoteToOrders < ActiveRecord::Migration[7.1]\n  def change\n"
+    "    add_column :orders, :note, :text\n    add_index :orders, :note, algorithm: :concurrently\n  end\nend\n"
+)
+
+
+def _rails(body: str, base: dict[str, str] | None = None) -> Review:
+    path = "db/migrate/20260301000000_undo_note.rb"
+    text = f"class UndoNote < ActiveRecord::Migration[7.1]\n  disable_ddl_transaction!\n  def change\n    {body}\n  end\nend\n"
+    files = {
+        "db/schema.rb": 'ActiveRecord::Schema[7.1].define do\n  create_table "orders" do |t|\n'
+        '    t.text "note"\n  end\nend\n',
+        **(base or {}),
+    }
+    return review(
+        ChangeSet(
+            base="b",
+            head="h",
+            files=(ChangedFile(path, "added", None, text),),
+            head_tree=MemoryTree({**files, path: text}),
+            base_tree=MemoryTree(files),
+        )
+    )
+
+
+def test_rails_revert_block_is_read_as_the_inverse_of_its_statements() -> None:
+    result = _rails("revert do\n      add_column :orders, :note, :text\n    end")
+    assert "column-dropped" in rule_ids(result)
+    summary = result.migrations[0]
+    assert summary.has_down and summary.operations == 1
+    assert not any(f.rule == "unparsed-statement" for f in result.active)
+
+
+def test_rails_revert_of_a_migration_runs_its_way_back() -> None:
+    result = _rails("revert AddNoteToOrders", {"db/migrate/20260201000000_add_note_to_orders.rb": ADD_NOTE})
+    found = {f.rule: f for f in result.active}
+    assert "column-dropped" in found and found["column-dropped"].path.endswith("_undo_note.rb")
+    assert found["column-dropped"].line == 4
+    assert result.migrations[0].has_down

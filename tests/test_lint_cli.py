@@ -1,0 +1,196 @@
+"""`migration-review lint` as editors and pre-commit hooks run it, and the exit statuses CI reads."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import git
+from tests.test_cli import CLI, run
+
+
+def lint_json(*args: str, cwd: Path | None = None) -> dict[str, Any]:
+    done = run("lint", *args, "--format", "json", "--exit-zero", cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    report: dict[str, Any] = json.loads(done.stdout)
+    return report
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    return root
+
+
+def test_a_directory_is_linted_recursively_each_file_by_its_framework(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "db/migrations/000001_users.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+            "db/migrations/000001_users.down.sql": "DROP TABLE users;\n",
+            "db/migrate/20260101000000_add_email.rb": "class AddEmail < ActiveRecord::Migration[7.1]\n"
+            "  def change\n    add_column :users, :email, :string\n  end\nend\n",
+            "db/migrations/README.md": "How we migrate.\n",
+            "db/seeds.rb": "User.create!(name: 'admin')\n",
+            "db/tools/helper.py": "def helper():\n    return 1\n",
+        },
+    )
+    report = lint_json("db", cwd=tmp_path)
+    migrations = {m["path"]: m["framework"] for m in report["migrations"]}
+    assert migrations == {
+        "db/migrations/000001_users.up.sql": "golang-migrate",
+        "db/migrate/20260101000000_add_email.rb": "rails",
+    }
+
+
+def test_down_files_are_the_way_back_of_their_up_never_migrations_of_their_own(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "sql/V2__drop_note.sql": "ALTER TABLE orders DROP COLUMN note;\n",
+            "sql/U2__drop_note.sql": "ALTER TABLE orders ADD COLUMN note text;\n",
+            "migrations/2026-01-01-000000_drop/up.sql": "DROP TABLE legacy;\n",
+            "migrations/2026-01-01-000000_drop/down.sql": "CREATE TABLE legacy (id bigint);\n",
+        },
+    )
+    given = [
+        "sql/V2__drop_note.sql",
+        "sql/U2__drop_note.sql",
+        "migrations/2026-01-01-000000_drop/up.sql",
+        "migrations/2026-01-01-000000_drop/down.sql",
+    ]
+    report = lint_json(*given, cwd=tmp_path)
+    assert sorted(m["path"] for m in report["migrations"]) == [
+        "migrations/2026-01-01-000000_drop/up.sql",
+        "sql/V2__drop_note.sql",
+    ]
+    assert not any(f["rule"] == "missing-down-migration" for f in report["findings"])
+
+
+def test_the_down_file_beside_a_given_up_file_is_found(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "db/migrations/000002_drop_note.up.sql": "ALTER TABLE orders DROP COLUMN note;\n",
+            "db/migrations/000002_drop_note.down.sql": "ALTER TABLE orders ADD COLUMN note text;\n",
+        },
+    )
+    report = lint_json("db/migrations/000002_drop_note.up.sql", cwd=tmp_path)
+    assert report["migrations"][0]["has_down"] is True
+    assert not any(f["rule"] == "missing-down-migration" for f in report["findings"])
+
+
+def test_the_repository_configuration_above_the_files_is_read(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            ".github/migration-review.yml": "rules:\n  ignore: [non-concurrent-index]\n",
+            "db/migrations/000003_idx.up.sql": "CREATE INDEX orders_state_idx ON orders (state);\n",
+        },
+    )
+    sub = tmp_path / "db"
+    report = lint_json("migrations/000003_idx.up.sql", cwd=sub)
+    assert report["migrations"][0]["path"] == "db/migrations/000003_idx.up.sql"
+    assert not any(f["rule"] == "non-concurrent-index" for f in report["findings"])
+    other = write(tmp_path / "other", {"config.yml": "rules:\n  ignore: [missing-lock-timeout]\n"})
+    overridden = lint_json(
+        "db/migrations/000003_idx.up.sql", "--config", str(other / "config.yml"), cwd=tmp_path
+    )
+    rules = {f["rule"] for f in overridden["findings"]}
+    assert "non-concurrent-index" in rules and "missing-lock-timeout" not in rules
+
+
+def test_a_file_of_which_nothing_could_be_read_blocks(tmp_path: Path) -> None:
+    garbage = write(tmp_path, {"V7__garbage.sql": "ALTER TABLE ((( 'unterminated\n\x00\x01 $$ nonsense\n"})
+    done = run("lint", str(garbage / "V7__garbage.sql"), "--format", "json")
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert report["approval"] == "BLOCKED"
+    assert any(
+        f["rule"] == "unreadable-migration" and f["severity"] == "critical" for f in report["findings"]
+    )
+
+
+def test_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    done = run("lint", str(tmp_path / "nope.sql"))
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"migration-review: no such file or directory: {tmp_path / 'nope.sql'}"
+
+
+def test_rename_table_if_exists_is_reviewed_not_a_crash(tmp_path: Path) -> None:
+    """`RENAME TABLE IF EXISTS a TO b` once gave the code-reference search an empty word, which crashed it."""
+    write(tmp_path, {"app/models/legacy.rb": "class Legacy\n  self.table_name = 'a'\nend\n"})
+    write(tmp_path, {"db/migrations/000004_rename.up.sql": "RENAME TABLE IF EXISTS a TO b;\n"})
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "rename")
+    linted = lint_json("db/migrations/000004_rename.up.sql", "--dialect", "mariadb", cwd=tmp_path)
+    renamed = [f for f in linted["findings"] if f["rule"] == "table-renamed"]
+    assert len(renamed) == 1 and "`a`" in renamed[0]["message"]
+    done = run("review", "--repo", str(tmp_path), "--base", "HEAD~0", "--format", "json")
+    assert done.returncode in (0, 1), done.stderr
+
+
+def test_git_errors_are_said_in_the_words_of_the_command_line(tmp_path: Path) -> None:
+    repo = write(tmp_path / "repo", {"README.md": "x\n"})
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "init")
+    done = run("review", "--repo", str(repo), "--base", "nope")
+    assert done.returncode == 2
+    assert "no commit `nope` in this repository" in done.stderr and "fatal" not in done.stderr
+    elsewhere = tmp_path / "plain"
+    elsewhere.mkdir()
+    done = run("review", "--repo", str(elsewhere))
+    assert (
+        done.returncode == 2 and done.stderr.strip() == f"migration-review: not a git repository: {elsewhere}"
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_an_internal_error_exits_3_with_one_line_and_the_traceback_in_a_log(tmp_path: Path) -> None:
+    """A run that cannot finish is never reported with the status of a verdict."""
+    import subprocess
+
+    sql = write(tmp_path, {"V1__t.sql": "CREATE TABLE t (id bigint);\n"}) / "V1__t.sql"
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [CLI, "lint", str(sql)], stdout=full, stderr=subprocess.PIPE, text=True, check=False
+        )
+    assert done.returncode == 3
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("migration-review: internal error (OSError")
+    log = Path(re.findall(r"the traceback is in (\S+)", lines[0])[0])
+    assert "Traceback (most recent call last)" in log.read_text()
+    log.unlink()
+    with open("/dev/full", "w") as full:
+        debug = subprocess.run(
+            [CLI, "lint", str(sql), "--debug"], stdout=full, stderr=subprocess.PIPE, text=True, check=False
+        )
+    assert debug.returncode == 3 and "Traceback (most recent call last)" in debug.stderr
+
+
+def test_help_documents_the_exit_statuses() -> None:
+    for command in ((), ("review",), ("lint",)):
+        done = run(*command, "--help")
+        assert done.returncode == 0
+        assert "2  usage or configuration error" in done.stdout and "3  internal error" in done.stdout
+
+
+def test_sql_files_that_are_no_migration_are_skipped_under_a_directory(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "sql/001_orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
+            "sql/schema.sql": "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
+            "sql/queries/report.sql": "SELECT count(*) FROM orders;\n",
+            "seeds/data.sql": "INSERT INTO orders VALUES (1);\n",
+        },
+    )
+    report = lint_json(".", cwd=tmp_path)
+    assert [m["path"] for m in report["migrations"]] == ["sql/001_orders.sql"]
