@@ -48,11 +48,11 @@ def prepare(
         or dialect
         or frameworks.detect_dialect(changeset.head_tree, [t for p, t, _ in found if p.endswith(".sql")])
     )
-    dialect = "mysql" if dialect == "mariadb" and config.dialect is None else dialect
     # MariaDB is parsed as MySQL; the rules still see "mariadb" and judge its versions.
     syntax = "mysql" if dialect == "mariadb" else dialect
     migrations = tuple(
-        frameworks.parse(module, path, text, changeset.head_tree, syntax) for path, text, module in found
+        _runner_wraps(frameworks.parse(module, path, text, changeset.head_tree, syntax), config)
+        for path, text, module in found
     )
     catalog = build_catalog(changeset.base_tree, config, syntax, {m.path for m in migrations})
     catalog.before_change = frozenset(catalog.tables)
@@ -60,6 +60,18 @@ def prepare(
         for migration in migrations:
             catalog.created_in_change.update(migration.tables_created())
     return Prepared(migrations, catalog, config, dialect)
+
+
+def _runner_wraps(migration: Migration, config: Config) -> Migration:
+    """Plain SQL files: `assume_in_transaction: true` says the runner wraps every file in one transaction."""
+    if migration.framework != "sql" or not config.assume_in_transaction:
+        return migration
+    return dataclasses.replace(
+        migration,
+        in_transaction=True,
+        file_transaction=False,
+        transaction_note="the runner wraps every file in a transaction (`assume_in_transaction: true`)",
+    )
 
 
 def review(

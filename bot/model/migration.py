@@ -372,6 +372,9 @@ class Migration:
     down: tuple[Operation, ...] | None  # None: there is no way back
     in_transaction: bool
     transaction_note: str = ""
+    # True when `in_transaction` comes only from the file's own BEGIN … COMMIT: statements outside it run
+    # without a transaction (plain SQL and sqitch files, which no runner wraps).
+    file_transaction: bool = False
     down_path: str | None = None
     irreversible_reason: str = ""  # why `down` is None or raises, when known
     suppressions: tuple[Suppression, ...] = ()
@@ -422,6 +425,7 @@ def transaction_flags(migration: Migration) -> tuple[bool, ...]:
     """For each `up` operation: does it run inside a transaction (the runner's or one the file opens)?"""
     flags = []
     depth = 0
+    wrapped = migration.in_transaction and not migration.file_transaction
     for op in migration.up:
         if isinstance(op, Transaction):
             if op.action == "begin":
@@ -430,7 +434,7 @@ def transaction_flags(migration: Migration) -> tuple[bool, ...]:
                 depth = max(0, depth - 1)
             flags.append(True)
         else:
-            flags.append(migration.in_transaction or depth > 0)
+            flags.append(wrapped or depth > 0)
     return tuple(flags)
 
 

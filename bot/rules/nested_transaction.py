@@ -29,7 +29,7 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    depth = 1 if migration.in_transaction and not _opens_first(migration) else 0
+    depth = 1 if migration.in_transaction and not migration.file_transaction else 0
     for op in migration.up:
         if not isinstance(op, Transaction):
             continue
@@ -49,11 +49,3 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             depth += 1
         elif op.action in ("commit", "rollback"):
             depth = max(0, depth - 1)
-
-
-def _opens_first(migration: Migration) -> bool:
-    """Runners that are only transactional because the file opens a transaction itself."""
-    return migration.framework in ("sql", "sqitch") or (
-        migration.framework in ("golang-migrate", "prisma")
-        and any(isinstance(op, Transaction) and op.action == "begin" for op in migration.up)
-    )

@@ -13,8 +13,10 @@ Write each schema statement so that running it twice is harmless: `CREATE TABLE 
 database allows it.
 
 ## Framework notes
-Plain SQL files run by a tool the review does not know are treated as transactional on PostgreSQL and
-SQLite unless `assume_in_transaction: false` is configured. Quiet when the statements run in a transaction (the runner's or the file's own `BEGIN`), and for a
+Plain SQL files run by a tool the review does not know are left alone on PostgreSQL and SQLite unless the
+configuration says how the runner behaves: `assume_in_transaction: true` (it wraps every file in one
+transaction: quiet) or `false` (it does not: reported). Quiet when the statements run in a transaction (the
+runner's or the file's own `BEGIN`), and for a
 migration of a single statement, which either happens or not. MySQL supports the clauses only for
 tables (MariaDB also for columns and indexes); SQLite for tables and indexes.
 """
