@@ -49,7 +49,7 @@ def test_a_concurrent_build_inside_the_files_transaction_is_critical(tmp_path: P
 
 
 def test_assume_in_transaction_wraps_every_plain_file(tmp_path: Path) -> None:
-    sql = "CREATE INDEX CONCURRENTLY invoices_memo_idx ON invoices (memo);\n"
+    sql = "SET statement_timeout = '1h';\nCREATE INDEX CONCURRENTLY invoices_memo_idx ON invoices (memo);\n"
     assert "concurrent-in-transaction" not in rules(lint(tmp_path, sql))
     wrapped = lint(tmp_path, sql, config="assume_in_transaction: true\n")
     [found] = [f for f in wrapped if f["rule"] == "concurrent-in-transaction"]
@@ -125,3 +125,40 @@ def test_work_after_an_explicit_lock_in_the_same_transaction(tmp_path: Path) -> 
     )
     [found] = [f for f in lint(tmp_path, sql) if f["rule"] == "statements-after-exclusive-lock"]
     assert found["line"] == 4 and "blocks writes" in found["message"]
+
+
+def test_a_lone_concurrent_statement_is_the_standalone_migration(tmp_path: Path) -> None:
+    sql = "CREATE INDEX CONCURRENTLY invoices_memo_idx ON invoices (memo);\n"
+    assert "concurrent-in-transaction" not in rules(
+        lint(tmp_path, sql, config="assume_in_transaction: true\n")
+    )
+
+
+def test_a_commit_ends_the_runners_transaction(tmp_path: Path) -> None:
+    sql = (
+        "ALTER TABLE invoices ADD COLUMN memo text;\nCOMMIT;\n"
+        "CREATE INDEX CONCURRENTLY invoices_memo_idx ON invoices (memo);\nBEGIN;\n"
+    )
+    found = lint(tmp_path, sql, config="assume_in_transaction: true\n")
+    assert "concurrent-in-transaction" not in rules(found)
+    assert [f["line"] for f in found if f["rule"] == "nested-transaction"] == [2]
+
+
+def test_a_commit_with_nothing_open(tmp_path: Path) -> None:
+    sql = "BEGIN;\nALTER TABLE invoices ADD COLUMN memo text;\nCOMMIT;\nCOMMIT;\n"
+    found = lint(tmp_path, sql)
+    assert [f["line"] for f in found if f["rule"] == "nested-transaction"] == [4]
+
+
+def test_an_inline_reference_on_a_new_column_is_validated_at_once(tmp_path: Path) -> None:
+    sql = (
+        "SET lock_timeout = '3s';\nALTER TABLE invoices ADD COLUMN payer_id bigint REFERENCES payers (id);\n"
+    )
+    [found] = [f for f in lint(tmp_path, sql) if f["rule"] == "constraint-not-valid"]
+    assert "REFERENCES payers" in found["message"] and "NOT VALID" in found["fix"]
+
+
+def test_an_inline_unique_on_a_new_column_builds_its_index_under_lock(tmp_path: Path) -> None:
+    sql = "SET lock_timeout = '3s';\nALTER TABLE invoices ADD COLUMN external_ref text UNIQUE;\n"
+    [found] = [f for f in lint(tmp_path, sql) if f["rule"] == "unique-constraint-under-lock"]
+    assert "external_ref" in found["message"] and "CONCURRENTLY" in found["fix"]

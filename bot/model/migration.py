@@ -422,19 +422,22 @@ def declared_columns(migration: Migration) -> Iterator[tuple[Operation, str, Col
 
 
 def transaction_flags(migration: Migration) -> tuple[bool, ...]:
-    """For each `up` operation: does it run inside a transaction (the runner's or one the file opens)?"""
+    """For each `up` operation: does it run inside a transaction (the runner's or one the file opens)?
+
+    PostgreSQL does not nest transactions: a BEGIN inside one is ignored, and the first COMMIT or ROLLBACK
+    ends it, the runner's included, so the statements after it run on their own until the next BEGIN.
+    """
     flags = []
-    depth = 0
-    wrapped = migration.in_transaction and not migration.file_transaction
+    open_ = migration.in_transaction and not migration.file_transaction
     for op in migration.up:
         if isinstance(op, Transaction):
             if op.action == "begin":
-                depth += 1
+                open_ = True
             elif op.action in ("commit", "rollback"):
-                depth = max(0, depth - 1)
+                open_ = False
             flags.append(True)
         else:
-            flags.append(wrapped or depth > 0)
+            flags.append(open_)
     return tuple(flags)
 
 

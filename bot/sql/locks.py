@@ -163,8 +163,8 @@ def _add_column(op: AddColumn, version: tuple[int, ...]) -> tuple[Lock, ...]:
     duration = REWRITE if rewrite else INDEX_BUILD if column.unique or column.primary_key else CATALOG
     found = [Lock(op.table, AE, duration)]
     if column.references:
-        # The new column's values are checked against the referenced table, which is locked against writes.
-        found.append(Lock(column.references, SRE, SCAN if column.default is not None else CATALOG))
+        # The new foreign key is validated at once (every row read), with the referenced table locked against writes.
+        found.append(Lock(column.references, SRE, SCAN))
     return tuple(found)
 
 
