@@ -336,6 +336,8 @@ def tally(
 
 # Squawk's rule ids in its code, where the mapping uses the ids of its documentation.
 _ALIASES = {
+    "adding-not-null-field": ("adding-not-nullable-field",),
+    "adding-primary-key-constraint": ("adding-serial-primary-key-field",),
     "disallow-unique-constraint": ("disallowed-unique-constraint",),
     "prefer-timestamp-tz": ("prefer-timestamptz",),
     "require-timeout-settings": ("require-lock-timeout", "require-statement-timeout"),
