@@ -32,6 +32,7 @@ from bot.model.migration import (
     AddIndex,
     CreateTable,
     DropColumn,
+    DropConstraint,
     DropIndex,
     DropTable,
     Migration,
@@ -56,7 +57,7 @@ RULE = Rule(
 )
 
 _SUPPORTED = {
-    "postgres": (CreateTable, AddColumn, AddIndex, DropTable, DropColumn, DropIndex),
+    "postgres": (CreateTable, AddColumn, AddIndex, DropTable, DropColumn, DropIndex, DropConstraint),
     "mariadb": (CreateTable, AddColumn, AddIndex, DropTable, DropColumn, DropIndex),
     "mysql": (CreateTable, DropTable),
     "sqlite": (CreateTable, AddIndex, DropTable, DropIndex),
@@ -68,6 +69,7 @@ _CLAUSE = {
     DropTable: "IF EXISTS",
     DropColumn: "IF EXISTS",
     DropIndex: "IF EXISTS",
+    DropConstraint: "IF EXISTS",
 }
 
 
@@ -122,6 +124,8 @@ def _head(op: Operation) -> str:
         return f"ADD COLUMN {op.column.name}"
     if isinstance(op, DropColumn):
         return f"DROP COLUMN {op.column}"
+    if isinstance(op, DropConstraint):
+        return f"DROP CONSTRAINT {op.name}"
     name = getattr(op, "name", "")
     return f"{'CREATE' if isinstance(op, AddIndex) else 'DROP'} INDEX {name}"
 
@@ -143,5 +147,6 @@ _PLACES = tuple(
         r"^(\s*DROP\s+INDEX(?:\s+CONCURRENTLY)?)\s+",
         r"\b(ADD\s+COLUMN)\s+",
         r"\b(DROP\s+COLUMN)\s+",
+        r"\b(DROP\s+CONSTRAINT)\s+",
     )
 )
