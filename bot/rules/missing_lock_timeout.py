@@ -94,7 +94,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         yield op.finding(
             RULE,
             f"No lock timeout is set before this statement takes {words} on `{table or 'its table'}`.",
-            blast_radius=f"While it waits for the lock, every new {'write' if 'writes' in words else 'query'} on "
+            blast_radius=f"While it waits for the lock, every new {'query' if 'reads' in words or 'writes' not in words else 'write'} on "
             f"{context.size_words(table) if table else 'the table'} queues behind it.",
             fix=RULE.help_for(migration.framework)
             if migration.framework in dict(RULE.framework_help)
