@@ -162,3 +162,11 @@ def test_an_inline_unique_on_a_new_column_builds_its_index_under_lock(tmp_path: 
     sql = "SET lock_timeout = '3s';\nALTER TABLE invoices ADD COLUMN external_ref text UNIQUE;\n"
     [found] = [f for f in lint(tmp_path, sql) if f["rule"] == "unique-constraint-under-lock"]
     assert "external_ref" in found["message"] and "CONCURRENTLY" in found["fix"]
+
+
+def test_vacuum_is_refused_inside_a_transaction(tmp_path: Path) -> None:
+    sql = "BEGIN;\nDELETE FROM audit_events WHERE created_at < now() - interval '1 year';\nVACUUM audit_events;\nCOMMIT;\n"
+    [found] = [f for f in lint(tmp_path, sql) if f["rule"] == "concurrent-in-transaction"]
+    assert found["line"] == 3 and "VACUUM" in found["message"]
+    outside = "DELETE FROM audit_events WHERE id < 100;\nVACUUM audit_events;\n"
+    assert "concurrent-in-transaction" not in rules(lint(tmp_path, outside))
