@@ -63,14 +63,17 @@ def prepare(
         changeset.head_tree,
         config,
         config_path=changeset.config_path,
-        requested="mysql" if dialect == "mariadb" else dialect,
+        requested=dialect,
     )
     databases = {path: dialects.database(path, text) for path, text, _ in found}
     default = dialects.database("", "")
     migrations = tuple(
-        dataclasses.replace(
-            frameworks.parse(module, path, text, changeset.head_tree, _syntax(databases[path].dialect)),
-            dialect=databases[path].dialect,
+        _runner_wraps(
+            dataclasses.replace(
+                frameworks.parse(module, path, text, changeset.head_tree, _syntax(databases[path].dialect)),
+                dialect=databases[path].dialect,
+            ),
+            config,
         )
         for path, text, module in found
     )
@@ -108,6 +111,18 @@ def _catalog_before(
             if _syntax(migration.dialect) == syntax:
                 catalog.created_in_change.update(migration.tables_created())
     return catalog
+
+
+def _runner_wraps(migration: Migration, config: Config) -> Migration:
+    """Plain SQL files: `assume_in_transaction: true` says the runner wraps every file in one transaction."""
+    if migration.framework != "sql" or not config.assume_in_transaction:
+        return migration
+    return dataclasses.replace(
+        migration,
+        in_transaction=True,
+        file_transaction=False,
+        transaction_note="the runner wraps every file in a transaction (`assume_in_transaction: true`)",
+    )
 
 
 def review(

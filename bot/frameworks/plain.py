@@ -45,7 +45,16 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         else "no known runner wraps this file in a transaction"
     )
     return build(
-        path, NAME, dialect, up, back, text=text, in_transaction=explicit, note=note, version=version(path)
+        path,
+        NAME,
+        dialect,
+        up,
+        back,
+        text=text,
+        in_transaction=explicit,
+        note=note,
+        version=version(path),
+        file_transaction=explicit,
     )
 
 

@@ -49,6 +49,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         in_transaction=in_transaction,
         note=note,
         version=version(path),
+        file_transaction=in_transaction and not (many and dialect == "postgres"),
     )
 
 

@@ -37,4 +37,14 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         if explicit
         else "sqitch does not wrap a script in a transaction"
     )
-    return build(path, NAME, dialect, up, back, text=text, in_transaction=explicit, note=note)
+    return build(
+        path,
+        NAME,
+        dialect,
+        up,
+        back,
+        text=text,
+        in_transaction=explicit,
+        note=note,
+        file_transaction=explicit,
+    )

@@ -90,6 +90,7 @@ def build(
     in_transaction: bool,
     note: str,
     version: str = "",
+    file_transaction: bool = False,
 ) -> Migration:
     return Migration(
         path=path,
@@ -99,6 +100,7 @@ def build(
         down=back.ops,
         in_transaction=in_transaction,
         transaction_note=note,
+        file_transaction=file_transaction,
         down_path=back.path,
         irreversible_reason=back.missing if back.ops is None else "",
         suppressions=suppressions.find(text, up),

@@ -401,6 +401,9 @@ class Migration:
     down: tuple[Operation, ...] | None  # None: there is no way back
     in_transaction: bool
     transaction_note: str = ""
+    # True when `in_transaction` comes only from the file's own BEGIN … COMMIT: statements outside it run
+    # without a transaction (plain SQL and sqitch files, which no runner wraps).
+    file_transaction: bool = False
     down_path: str | None = None
     irreversible_reason: str = ""  # why `down` is None or raises, when known
     suppressions: tuple[Suppression, ...] = ()
@@ -469,18 +472,22 @@ def declared_columns(migration: Migration) -> Iterator[tuple[Operation, str, Col
 
 
 def transaction_flags(migration: Migration) -> tuple[bool, ...]:
-    """For each `up` operation: does it run inside a transaction (the runner's or one the file opens)?"""
+    """For each `up` operation: does it run inside a transaction (the runner's or one the file opens)?
+
+    PostgreSQL does not nest transactions: a BEGIN inside one is ignored, and the first COMMIT or ROLLBACK
+    ends it, the runner's included, so the statements after it run on their own until the next BEGIN.
+    """
     flags = []
-    depth = 0
+    open_ = migration.in_transaction and not migration.file_transaction
     for op in migration.up:
         if isinstance(op, Transaction):
             if op.action == "begin":
-                depth += 1
+                open_ = True
             elif op.action in ("commit", "rollback"):
-                depth = max(0, depth - 1)
+                open_ = False
             flags.append(True)
         else:
-            flags.append(migration.in_transaction or depth > 0)
+            flags.append(open_)
     return tuple(flags)
 
 

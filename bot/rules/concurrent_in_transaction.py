@@ -3,14 +3,20 @@
 ## Why is this bad?
 PostgreSQL refuses `CREATE INDEX CONCURRENTLY`, `DROP INDEX CONCURRENTLY`, `REINDEX … CONCURRENTLY`
 and `DETACH PARTITION … CONCURRENTLY` inside a transaction block ("cannot run inside a transaction
-block"). Whether a file runs in a transaction depends on its runner: Flyway, goose, dbmate, Diesel,
-Rails and Django wrap each migration unless told not to, and golang-migrate and Prisma send a
-multi-statement file as one implicit transaction.
+block"), and so does `VACUUM` (enum values added in a transaction are `enum-value-in-transaction`).
+Whether a file runs in a transaction depends on its runner: Flyway, goose, dbmate, Diesel, Rails and
+Django wrap each migration unless told not to, and golang-migrate and Prisma send a multi-statement
+file as one implicit transaction.
 
 ## Use instead
 Put the concurrent statement in a migration of its own and tell the runner not to wrap it:
 `-- +goose NO TRANSACTION`, `-- migrate:up transaction:false`, Flyway `executeInTransaction=false`,
 Diesel `run_in_transaction = false`, Rails `disable_ddl_transaction!`, Django `atomic = False`.
+
+## Framework notes
+With `assume_in_transaction: true`, a plain SQL file that holds only the concurrent statement is taken
+as the standalone migration this advice asks for (runners that wrap files, such as Flyway, run such a
+file outside a transaction); a file with more statements is reported.
 """
 
 from __future__ import annotations
@@ -18,8 +24,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddIndex, DetachPartition, DropIndex, Migration, Reindex, transaction_flags
+from bot.model.migration import AddEnumValue, Migration, statement_count, transaction_flags
 from bot.rules.context import Context
+from bot.sql.transactions import outside_transaction_only
 
 RULE = Rule(
     id="concurrent-in-transaction",
@@ -55,15 +62,26 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    if not context.postgres:
+    if not context.postgres or _alone_under_assumed_runner(migration):
         return
     for op, in_transaction in zip(migration.up, transaction_flags(migration), strict=True):
-        concurrent = isinstance(op, AddIndex | DropIndex | Reindex | DetachPartition) and op.concurrently
-        if concurrent and in_transaction:
+        refused = outside_transaction_only(op, context.version)
+        if refused is not None and in_transaction and not isinstance(op, AddEnumValue):
             why = migration.transaction_note or "the migration runs in a transaction"
             yield op.finding(
                 RULE,
-                f"`{op.sql.split(None, 3)[0]} … CONCURRENTLY` cannot run inside a transaction block ({why}).",
+                f"`{' '.join(op.sql.split()[:3])} …`: {refused} ({why}).",
                 blast_radius="The migration fails at this statement; the deploy stops and any earlier statements "
                 "of the file roll back.",
             )
+
+
+def _alone_under_assumed_runner(migration: Migration) -> bool:
+    """A plain SQL file that holds only the concurrent statement, under `assume_in_transaction: true`.
+
+    Runners that wrap every file commonly run a file of one non-transactional statement outside a
+    transaction (Flyway detects it), so a lone concurrent statement is the standalone migration we advise.
+    """
+    return (
+        migration.framework == "sql" and not migration.file_transaction and statement_count(migration.up) == 1
+    )

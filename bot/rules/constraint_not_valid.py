@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddConstraint, Migration
+from bot.model.migration import AddColumn, AddConstraint, Migration
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -62,7 +62,12 @@ RULE = Rule(
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.postgres:
         return
+    separate = {(o.table, c) for o in migration.up if isinstance(o, AddConstraint) for c in o.columns}
     for op in migration.up:
+        if isinstance(op, AddColumn) and op.column.references:
+            if (op.table, op.column.name) not in separate:  # a framework that adds the key as its own step
+                yield from _inline_reference(op, context)
+            continue
         if not isinstance(op, AddConstraint) or op.not_valid or op.constraint not in ("foreign_key", "check"):
             continue
         severity = context.lock_severity(op.table, RULE.severity)
@@ -96,3 +101,22 @@ ON_COLUMN_HELP = (
     "A constraint written on the column cannot be `NOT VALID`: add the column without it, then "
     "`ALTER TABLE … ADD CONSTRAINT … NOT VALID` and `VALIDATE CONSTRAINT` in a separate step."
 )
+
+
+def _inline_reference(op: AddColumn, context: Context) -> Iterator[Finding]:
+    """`ADD COLUMN … REFERENCES` adds a validated foreign key: every row is read under the column's lock."""
+    column = op.column
+    base = Severity.CRITICAL if column.default is not None else Severity.WARNING
+    severity = context.lock_severity(op.table, base)
+    if severity is None:
+        return
+    yield op.finding(
+        RULE,
+        f"The inline `REFERENCES {column.references}` on the new column `{op.table}.{column.name}` is validated "
+        "at once: PostgreSQL reads every row while it holds the ADD COLUMN's ACCESS EXCLUSIVE lock.",
+        severity=severity,
+        blast_radius=f"Reads and writes on {context.size_words(op.table)}, and writes to `{column.references}`, "
+        "wait for the whole scan.",
+        fix=f"Add the column without REFERENCES, then `ALTER TABLE {op.table} ADD CONSTRAINT … FOREIGN KEY "
+        f"({column.name}) REFERENCES {column.references} NOT VALID`, and `VALIDATE CONSTRAINT` in a later migration.",
+    )

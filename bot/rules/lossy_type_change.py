@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AlterColumnType, Migration
+from bot.model.migration import AlterColumnType, Migration, RawSQL
 from bot.rules.context import Context
-from bot.sql.conversions import classify
+from bot.sql.conversions import classify, session_utc
 
 RULE = Rule(
     id="lossy-type-change",
@@ -36,13 +36,14 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    for op in migration.up:
+    for index, op in enumerate(migration.up):
         if not isinstance(op, AlterColumnType) or context.catalog.is_new(op.table):
             continue
         column = context.before(op).column(op.table, op.column)
         if column is None or not column.type:
             continue
-        loss = classify(column.type, op.new_type, op.column, context.dialect, op.using)
+        utc = session_utc(migration.framework, [o.sql for o in migration.up[:index] if isinstance(o, RawSQL)])
+        loss = classify(column.type, op.new_type, op.column, context.dialect, op.using, utc=utc)
         if loss is None:
             continue
         query = f"SELECT count(*) FROM {op.table} WHERE {loss.check};"

@@ -29,6 +29,7 @@ from bot.frameworks.forward_only import forward_fix
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
     AlterColumnType,
+    CreateTable,
     DataDelete,
     DataUpdate,
     DropColumn,
@@ -41,6 +42,7 @@ from bot.model.migration import (
     Truncate,
 )
 from bot.rules.context import Context
+from bot.sql.rebuilds import columns_left_out, rebuilt_tables
 
 RULE = Rule(
     id="missing-down-migration",
@@ -95,12 +97,8 @@ DERIVED_DOWN = frozenset(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    rebuilt = migration.rebuilt_tables()  # SQLite's create, copy, drop, rename keeps the table's rows
-    destructive = [
-        op
-        for op in migration.up
-        if _destroys(op, context) and not (isinstance(op, DropTable) and op.table in rebuilt)
-    ]
+    rebuilt = rebuilt_tables(migration)
+    destructive = [op for op in migration.up if _destroys(op, context) and not _kept(op, rebuilt, context)]
     if not destructive:
         return
     problem = _problem(migration)
@@ -121,6 +119,14 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             else ", and the deleted rows or overwritten values cannot be recovered."
         ),
     )
+
+
+def _kept(op: Operation, rebuilt: dict[str, CreateTable], context: Context) -> bool:
+    """A DROP TABLE of the rebuild pattern whose new table keeps every column: the rows are copied over."""
+    if not isinstance(op, DropTable) or op.table not in rebuilt:
+        return False
+    table = context.catalog.tables.get(op.table)
+    return table is not None and not columns_left_out(rebuilt[op.table], list(table.columns))
 
 
 def _destroys(op: Operation, context: Context) -> bool:

@@ -30,6 +30,7 @@ from bot.model.migration import (
     DropNotNull,
     DropTable,
     Migration,
+    Operation,
     RenameColumn,
     RenameTable,
     SetDefault,
@@ -38,6 +39,7 @@ from bot.model.migration import (
     Truncate,
 )
 from bot.rules.context import Context
+from bot.sql.locks import blocking
 
 RULE = Rule(
     id="missing-lock-timeout",
@@ -99,22 +101,42 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if isinstance(op, SetTimeout) and op.setting in _SETTINGS and not op.disables:
             return
-        if not isinstance(op, LOCKING) or _exempt(op):
+        locked = _locked(op, context)
+        if locked is None:
             continue
-        table = op.table or (context.catalog.indexes.get(op.name, "") if isinstance(op, DropIndex) else "")
-        if table and context.catalog.is_new(table):
-            continue
+        table, words = locked
         setting = "SET SESSION lock_wait_timeout = 5;" if context.mysql else "SET lock_timeout = '5s';"
         yield op.finding(
             RULE,
-            f"No lock timeout is set before this statement takes a lock on `{table or 'its table'}`.",
-            blast_radius=f"While it waits for the lock, every new query on {context.size_words(table) if table else 'the table'} "
-            "queues behind it.",
+            f"No lock timeout is set before this statement takes {words} on `{table or 'its table'}`.",
+            blast_radius=f"While it waits for the lock, every new {'query' if 'reads' in words or 'writes' not in words else 'write'} on "
+            f"{context.size_words(table) if table else 'the table'} queues behind it.",
             fix=RULE.help_for(migration.framework)
             if migration.framework in dict(RULE.framework_help)
             else f"Add `{setting}` at the top of the migration and retry the deploy if it times out.",
         )
         return
+
+
+def _locked(op: Operation, context: Context) -> tuple[str, str] | None:
+    """The existing table `op` locks against reads or writes, and the lock in words; None when it locks none."""
+    if not context.postgres:
+        if not isinstance(op, LOCKING) or _exempt(op):
+            return None
+        table = _table(op, context)
+        return None if table and context.catalog.is_new(table) else (table, "a lock")
+    for lock in blocking(op, context.version):
+        table = lock.table or _table(op, context)
+        if not (table and context.catalog.is_new(table)):
+            return table, f"an {lock.level.words} lock (blocking {lock.level.blocked})" if lock.level.words[
+                0
+            ] in "AEIOU" else f"a {lock.level.words} lock (blocking {lock.level.blocked})"
+    return None
+
+
+def _table(op: Operation, context: Context) -> str:
+    table = getattr(op, "table", "") or ""
+    return table or (context.catalog.indexes.get(op.name, "") if isinstance(op, DropIndex) else "")
 
 
 def _exempt(op: object) -> bool:

@@ -29,17 +29,14 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    depth = 1 if migration.in_transaction and not _opens_first(migration) else 0
+    runner = migration.in_transaction and not migration.file_transaction
+    depth = 1 if runner else 0
     for op in migration.up:
         if not isinstance(op, Transaction):
             continue
         if op.action == "begin":
             if depth > 0:
-                outer = (
-                    migration.transaction_note
-                    if depth == 1 and migration.in_transaction
-                    else "an earlier BEGIN"
-                )
+                outer = migration.transaction_note if depth == 1 and runner else "an earlier BEGIN"
                 yield op.finding(
                     RULE,
                     f"`BEGIN` inside a transaction that is already open ({outer}).",
@@ -48,12 +45,27 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 )
             depth += 1
         elif op.action in ("commit", "rollback"):
+            finding = _early_end(op, depth, runner, migration)
+            if finding is not None:
+                yield finding
             depth = max(0, depth - 1)
 
 
-def _opens_first(migration: Migration) -> bool:
-    """Runners that are only transactional because the file opens a transaction itself."""
-    return migration.framework in ("sql", "sqitch") or (
-        migration.framework in ("golang-migrate", "prisma")
-        and any(isinstance(op, Transaction) and op.action == "begin" for op in migration.up)
-    )
+def _early_end(op: Transaction, depth: int, runner: bool, migration: Migration) -> Finding | None:
+    """A COMMIT or ROLLBACK that ends the runner's transaction, or that has no transaction to end."""
+    word = op.action.upper()
+    if depth == 0:
+        return op.finding(
+            RULE,
+            f"`{word}` with no transaction open: it does nothing but warn, so the statements it was meant to "
+            "group were not in one transaction.",
+            blast_radius="Statements meant to be atomic may each have committed on their own.",
+        )
+    if depth == 1 and runner:
+        return op.finding(
+            RULE,
+            f"`{word}` ends the runner's transaction ({migration.transaction_note}) before the migration ends.",
+            blast_radius="Statements after it run without a transaction; a failure leaves the migration half "
+            "applied while the runner thinks it rolled back.",
+        )
+    return None

@@ -13,8 +13,10 @@ Write each schema statement so that running it twice is harmless: `CREATE TABLE 
 database allows it.
 
 ## Framework notes
-Plain SQL files run by a tool the review does not know are treated as transactional on PostgreSQL and
-SQLite unless `assume_in_transaction: false` is configured. Quiet when the statements run in a transaction (the runner's or the file's own `BEGIN`), and for a
+Plain SQL files run by a tool the review does not know are left alone on PostgreSQL and SQLite unless the
+configuration says how the runner behaves: `assume_in_transaction: true` (it wraps every file in one
+transaction: quiet) or `false` (it does not: reported). Quiet when the statements run in a transaction (the
+runner's or the file's own `BEGIN`), and for a
 migration of a single statement, which either happens or not. MySQL supports the clauses only for
 tables (MariaDB also for columns and indexes); SQLite for tables and indexes.
 """
@@ -30,6 +32,7 @@ from bot.model.migration import (
     AddIndex,
     CreateTable,
     DropColumn,
+    DropConstraint,
     DropIndex,
     DropTable,
     Migration,
@@ -54,7 +57,7 @@ RULE = Rule(
 )
 
 _SUPPORTED = {
-    "postgres": (CreateTable, AddColumn, AddIndex, DropTable, DropColumn, DropIndex),
+    "postgres": (CreateTable, AddColumn, AddIndex, DropTable, DropColumn, DropIndex, DropConstraint),
     "mariadb": (CreateTable, AddColumn, AddIndex, DropTable, DropColumn, DropIndex),
     "mysql": (CreateTable, DropTable),
     "sqlite": (CreateTable, AddIndex, DropTable, DropIndex),
@@ -66,6 +69,7 @@ _CLAUSE = {
     DropTable: "IF EXISTS",
     DropColumn: "IF EXISTS",
     DropIndex: "IF EXISTS",
+    DropConstraint: "IF EXISTS",
 }
 
 
@@ -120,6 +124,8 @@ def _head(op: Operation) -> str:
         return f"ADD COLUMN {op.column.name}"
     if isinstance(op, DropColumn):
         return f"DROP COLUMN {op.column}"
+    if isinstance(op, DropConstraint):
+        return f"DROP CONSTRAINT {op.name}"
     name = getattr(op, "name", "")
     return f"{'CREATE' if isinstance(op, AddIndex) else 'DROP'} INDEX {name}"
 
@@ -141,5 +147,6 @@ _PLACES = tuple(
         r"^(\s*DROP\s+INDEX(?:\s+CONCURRENTLY)?)\s+",
         r"\b(ADD\s+COLUMN)\s+",
         r"\b(DROP\s+COLUMN)\s+",
+        r"\b(DROP\s+CONSTRAINT)\s+",
     )
 )

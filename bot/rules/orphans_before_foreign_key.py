@@ -61,5 +61,5 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             blast_radius=f"The statement fails after scanning {context.size_words(op.table)} while it blocks writes to "
             f"`{op.table}` and `{op.references}`; the deploy fails.",
             fix=f"Delete them, set `{key}` to NULL, or create the missing `{op.references}` rows first; then add the "
-            "constraint NOT VALID and VALIDATE it separately.",
+            + ("constraint." if context.mysql else "constraint NOT VALID and VALIDATE it separately."),
         )

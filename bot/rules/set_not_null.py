@@ -2,13 +2,16 @@
 
 ## Why is this bad?
 PostgreSQL checks every row while holding an ACCESS EXCLUSIVE lock: no reads or writes until the scan
-ends. MySQL and MariaDB rebuild the table to change a column's nullability. And the statement fails if
-any row is NULL, which only production knows.
+ends. MySQL and MariaDB rebuild the table in place to change a column's nullability (writes go on,
+replicas lag for the rebuild; `ALGORITHM=COPY` or `LOCK=SHARED` blocks writes). And the statement fails if
+any row is NULL (MySQL outside strict mode turns the NULLs into '' or 0 instead), which only production knows.
 
 ## Use instead
 On PostgreSQL 12 and later: `ADD CONSTRAINT … CHECK (col IS NOT NULL) NOT VALID`, then
 `VALIDATE CONSTRAINT` (which does not block writes), then `SET NOT NULL` (which uses the validated
-constraint and skips the scan), then drop the CHECK. Verify first that no row is NULL.
+constraint and skips the scan), then drop the CHECK. Verify first that no row is NULL. MySQL and
+MariaDB have no `NOT VALID`: backfill the NULLs in batches, then `MODIFY … NOT NULL, ALGORITHM=INPLACE,
+LOCK=NONE`.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Iterator
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddConstraint, Migration, SetNotNull, ValidateConstraint
 from bot.rules.context import Context
+from bot.sql import mysql_ddl
 
 RULE = Rule(
     id="set-not-null",
@@ -79,22 +83,43 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue  # already NOT NULL (MySQL MODIFY restates the whole column definition)
         if context.postgres and context.at_least(12) and catalog.validated_not_null(op.table, op.column):
             continue  # PostgreSQL 12+ proves it from the validated CHECK and skips the scan
+        if context.mysql:
+            yield from _mysql(op, context)
+            continue
         severity = context.lock_severity(op.table, RULE.severity)
         if severity is None:
             continue
-        if context.mysql:
-            blast = f"MySQL rebuilds {context.size_words(op.table)} to change the column; writes wait or fail meanwhile."
-        else:
-            blast = (
-                f"Reads and writes on {context.size_words(op.table)} stop while every row is checked; "
-                "the migration fails if any row is NULL."
-            )
         yield op.finding(
             RULE,
             f"`{op.table}.{op.column}` is set NOT NULL on an existing table.",
             severity=severity,
-            blast_radius=blast,
+            blast_radius=f"Reads and writes on {context.size_words(op.table)} stop while every row is checked; "
+            "the migration fails if any row is NULL.",
         )
+
+
+def _mysql(op: SetNotNull, context: Context) -> Iterator[Finding]:
+    """MySQL and MariaDB rebuild the table in place (writes go on) unless the statement asks for a copy or a lock."""
+    plan = mysql_ddl.explicit(op.options, op.sql) or (mysql_ddl.INPLACE, "NONE")
+    blocking = plan[0] == mysql_ddl.COPY or plan[1] in ("SHARED", "EXCLUSIVE")
+    severity = context.lock_severity(op.table, Severity.CRITICAL if blocking else Severity.WARNING)
+    if severity is None:
+        return
+    how = (
+        f"copies {context.size_words(op.table)} while writes wait"
+        if blocking
+        else f"rebuilds {context.size_words(op.table)} in place: writes go on, replicas lag for the whole rebuild"
+    )
+    yield op.finding(
+        RULE,
+        f"`{op.table}.{op.column}` becomes NOT NULL: the server {how}.",
+        severity=severity,
+        blast_radius="In strict mode the statement fails on the first NULL row after the rebuild has run; "
+        "outside strict mode NULLs silently become the type's zero value ('' or 0).",
+        fix=f"Backfill the NULLs of `{op.column}` in batches first, then run the change with "
+        "`ALGORITHM=INPLACE, LOCK=NONE` so the server refuses rather than blocks writes; on a large table use an "
+        "online schema-change tool (gh-ost, pt-online-schema-change).",
+    )
 
 
 def _validated_not_null_checks(migration: Migration) -> set[tuple[str, str]]:

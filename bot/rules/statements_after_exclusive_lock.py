@@ -30,10 +30,10 @@ from bot.model.migration import (
     SetTimeout,
     Transaction,
     ValidateConstraint,
-    transaction_flags,
 )
 from bot.rules.context import Context
-from bot.sql.locks import access_exclusive, long_running
+from bot.sql.locks import access_exclusive, locks, long_running
+from bot.sql.transactions import Held, with_held_locks
 
 RULE = Rule(
     id="statements-after-exclusive-lock",
@@ -55,20 +55,32 @@ RULE = Rule(
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.postgres:
         return
-    held: Operation | None = None
-    for op, in_transaction in zip(migration.up, transaction_flags(migration), strict=True):
-        if isinstance(op, Transaction):
-            if op.action in ("commit", "rollback"):
-                held = None
+    reported: set[tuple[int, str]] = set()
+    for op, in_transaction, held in with_held_locks(migration, context.version):
+        if not in_transaction or isinstance(op, Transaction | SetTimeout):
             continue
-        if not in_transaction or isinstance(op, SetTimeout):
+        holder = _holder(op, held, context)
+        if holder is not None and (holder.op.location.line, holder.lock.table) not in reported:
+            reported.add((holder.op.location.line, holder.lock.table))
+            yield _finding(op, holder, context)
+
+
+def _holder(op: Operation, held: tuple[Held, ...], context: Context) -> Held | None:
+    """The earliest lock that blocks writes on an existing table and that this statement keeps held longer."""
+    mine = {(lock.table, lock.level) for lock in locks(op, context.version)}
+    for h in held:
+        if _same_statement(op, h.op) or not h.lock.level.blocks_writes:
             continue
-        if held is not None and not _same_statement(op, held) and _matters(op, held, context):
-            yield _finding(op, held, context)
-            held = None  # one finding per lock holder is enough
+        if context.catalog.is_new(h.lock.table) or h.lock.table in context.catalog.created_in_change:
             continue
-        if held is None and access_exclusive(op) and _existing(op, context):
-            held = op
+        if not _existing(op, context) and op.tables:
+            continue
+        if any(t == h.lock.table and level >= h.lock.level for t, level in mine):
+            continue  # it takes the same lock on the same table itself: the earlier lock adds nothing
+        other_table = access_exclusive(op) and bool(op.tables) and h.lock.table not in op.tables
+        if long_running(op) or other_table:
+            return h
+    return None
 
 
 def _same_statement(op: Operation, other: Operation) -> bool:
@@ -79,33 +91,29 @@ def _existing(op: Operation, context: Context) -> bool:
     return any(not context.catalog.is_new(table) for table in op.tables)
 
 
-def _matters(op: Operation, held: Operation, context: Context) -> bool:
-    if not _existing(op, context) and op.tables:
-        return False
-    if access_exclusive(op) and set(op.tables) <= set(held.tables):
-        return False  # it takes the same lock on the same table itself: the earlier lock adds nothing
-    other_table = access_exclusive(op) and bool(op.tables) and op.tables != held.tables
-    return long_running(op) or other_table
-
-
-def _finding(op: Operation, held: Operation, context: Context) -> Finding:
-    table = held.tables[0]
+def _finding(op: Operation, holder: Held, context: Context) -> Finding:
+    held, table, level = holder.op, holder.lock.table, holder.lock.level
     severity = context.lock_severity(table, RULE.severity) or Severity.INFO
     words = op.sql.split()
     first = " ".join(words[:4]) + (" …" if len(words) > 4 else "")
-    message = f"`{first}` runs while `{table}` is still locked ACCESS EXCLUSIVE by line {held.location.line}."
+    message = (
+        f"`{first}` runs while `{table}` is still locked {level.words} by line {held.location.line} "
+        f"(it blocks {level.blocked} until the transaction commits)."
+    )
     fix = None
     if isinstance(op, ValidateConstraint) and isinstance(held, AddConstraint) and held.not_valid:
         message = (
             f"`VALIDATE CONSTRAINT {op.name}` runs in the same transaction as the NOT VALID constraint of line "
-            f"{held.location.line}, so its full scan happens under that ACCESS EXCLUSIVE lock."
+            f"{held.location.line}, so its full scan happens under that {level.words} lock on `{table}`, "
+            f"which blocks {level.blocked}."
         )
         fix = "Validate the constraint in a separate migration (or after a COMMIT), where it blocks no reads or writes."
+    what = "query" if level.blocks_reads else "write"
     return op.finding(
         RULE,
         message,
         fix=fix,
         severity=severity,
-        blast_radius=f"Every query on {context.size_words(table)} waits until the transaction commits, "
+        blast_radius=f"Every {what} on {context.size_words(table)} waits until the transaction commits, "
         "for as long as this statement takes.",
     )

@@ -24,6 +24,7 @@ from bot.model.migration import DropTable, Migration, RenameTable, Truncate
 from bot.references.blast_radius import assess
 from bot.references.search import Target
 from bot.rules.context import Context
+from bot.sql.rebuilds import rebuilt_tables
 
 RULE = Rule(
     id="table-dropped",
@@ -36,10 +37,12 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    rebuilt = migration.rebuilt_tables()  # SQLite's create, copy, drop, rename: no table is lost
+    rebuilt = rebuilt_tables(migration)
     for op in migration.up:
         if not isinstance(op, DropTable | Truncate) or (isinstance(op, DropTable) and op.table in rebuilt):
             continue
+        if isinstance(op, DropTable) and op.table in rebuilt:
+            continue  # create new, copy, drop, rename: one rebuild of the table (column-dropped judges columns)
         if context.catalog.is_new(op.table) and not context.catalog.replaced(op.table):
             continue
         if isinstance(op, DropTable) and _rebuilt(migration, op):

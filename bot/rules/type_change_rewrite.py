@@ -1,9 +1,12 @@
 """Changing a column's type rewrites the table and its indexes under an exclusive lock.
 
 ## Why is this bad?
-Unless the new type is binary-compatible with the old one (`varchar(n)` to a longer `varchar` or to
-`text`, a wider `numeric` of the same scale), PostgreSQL rewrites every row and rebuilds every index
-of the table while holding an ACCESS EXCLUSIVE lock; MySQL copies the table. The old release also
+Unless the new type is binary-coercible with the old one (`varchar(n)` to a longer `varchar` or to
+`text`, `text` to `varchar`, a wider `numeric` of the same scale, a higher timestamp precision, `cidr` to
+`inet`, `timestamp` to `timestamptz` on PostgreSQL 12+ when the session time zone is UTC), PostgreSQL
+rewrites every row and rebuilds every index of the table while holding an ACCESS EXCLUSIVE lock
+(`text` to `citext` keeps the rows but rebuilds the column's indexes); MySQL and MariaDB copy the table,
+also when a utf8mb4 `varchar` grows past 255 bytes (64 characters) and needs a longer length prefix. The old release also
 keeps writing values of the old type during the deploy.
 
 ## Use instead
@@ -13,13 +16,13 @@ switch reads, then drop the old column in a later pull request.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AlterColumnType, Migration
+from bot.model.migration import AlterColumnType, Migration, RawSQL
 from bot.rules.context import Context
 from bot.sql import mysql_ddl
+from bot.sql.conversions import COERCIBLE, INDEX_REBUILD, Change, change_cost, session_utc
 
 RULE = Rule(
     id="type-change-rewrite",
@@ -44,11 +47,9 @@ RULE = Rule(
     ),
 )
 
-_TEXT = {"text", "varchar", "character varying", "citext"}
-
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    for op in migration.up:
+    for index, op in enumerate(migration.up):
         if not isinstance(op, AlterColumnType):
             continue
         severity = context.lock_severity(op.table, RULE.severity)
@@ -56,69 +57,46 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         column = context.before(op).column(op.table, op.column)
         old = column.type if column is not None else ""
-        if old and _compatible(old, op.new_type, context):
+        utc = session_utc(migration.framework, [o.sql for o in migration.up[:index] if isinstance(o, RawSQL)])
+        change = _change(op, old, context, utc) if old else None
+        if change is not None and change.cost == COERCIBLE:
             continue
-        how = "copies" if context.mysql else "rewrites"
-        if old:
-            message = f"`{op.table}.{op.column}` changes type from `{old}` to `{op.new_type}`, which {how} the table."
-        else:
-            # Without the previous type (no schema or earlier migration names the column) this may restate the
-            # same type, as Rails' change_column often does: say so, and do not block on a guess.
-            message = (
-                f"`{op.table}.{op.column}` changes type to `{op.new_type}`; its previous type is unknown, so "
-                f"if it differs this {how} the table."
-            )
-            severity = Severity.WARNING if severity is Severity.CRITICAL else severity
+        if change is not None and context.mysql and mysql_ddl.member_change(old, op.new_type) is not None:
+            continue  # ENUM/SET member changes are judged by mysql-table-copy
+        message, severity = _message(op, old, change, context, severity)
         yield op.finding(
             RULE,
             message,
             severity=severity,
-            blast_radius=f"Reads and writes on {context.size_words(op.table)} stop while every row is rewritten and "
-            "every index rebuilt.",
+            blast_radius=f"Reads and writes on {context.size_words(op.table)} stop while "
+            + (
+                "the indexes on the column are rebuilt."
+                if change and change.cost == INDEX_REBUILD
+                else "every row is rewritten and every index rebuilt."
+            ),
         )
 
 
-def _compatible(old: str, new: str, context: Context) -> bool:
-    old_base, old_args = _split(old)
-    new_base, new_args = _split(new)
-    if context.postgres:
-        if old_base in _TEXT and new_base in ("text", "citext") and old_base != "citext":
-            return True
-        if old_base in _TEXT and new_base in ("varchar", "character varying"):
-            return bool(new_args) and (not old_args or new_args[0] >= old_args[0]) and old_base != "text"
-        if old_base == new_base == "numeric" and len(old_args) == len(new_args) == 2:
-            return new_args[1] == old_args[1] and new_args[0] >= old_args[0]
-        if old_base == new_base and old_base in ("timestamp", "timestamptz", "time", "interval"):
-            return True
-        return old_base == new_base and old_args == new_args
-    if context.mysql:
-        if mysql_ddl.member_change(old, new) is not None:
-            return True  # ENUM/SET member changes are judged by mysql-table-copy
-        return (
-            old_base == new_base == "varchar"
-            and bool(new_args)
-            and bool(old_args)
-            and (new_args[0] >= old_args[0] and (old_args[0] > 255 or new_args[0] <= 255))
+def _change(op: AlterColumnType, old: str, context: Context, utc: bool) -> Change:
+    keys = context.catalog.keys.get(op.table, [])
+    indexed = any(op.column in columns for columns in keys)
+    return change_cost(old, op.new_type, context.dialect, context.version, utc=utc, indexed=indexed)
+
+
+def _message(
+    op: AlterColumnType, old: str, change: Change | None, context: Context, severity: Severity
+) -> tuple[str, Severity]:
+    how = "copies" if context.mysql else "rewrites"
+    if change is None:
+        # Without the previous type (no schema or earlier migration names the column) this may restate the
+        # same type, as Rails' change_column often does: say so, and do not block on a guess.
+        message = (
+            f"`{op.table}.{op.column}` changes type to `{op.new_type}`; its previous type is unknown, so "
+            f"if it differs this {how} the table."
         )
-    return old_base == new_base and old_args == new_args
-
-
-def _split(type_sql: str) -> tuple[str, tuple[int, ...]]:
-    match = re.match(r"\s*([a-z ]+?)\s*(?:\(([\d,\s]+)\))?\s*$", type_sql.lower())
-    if not match:
-        return type_sql.lower(), ()
-    args = tuple(int(a) for a in (match.group(2) or "").replace(" ", "").split(",") if a)
-    base = match.group(1).strip()
-    return _ALIASES.get(base, base), args
-
-
-_ALIASES = {
-    "decimal": "numeric",
-    "character varying": "varchar",
-    "int4": "int",
-    "integer": "int",
-    "int8": "bigint",
-    "timestamp with time zone": "timestamptz",
-    "bool": "boolean",
-    "float8": "double precision",
-}
+        return message, Severity.WARNING if severity is Severity.CRITICAL else severity
+    what = "rebuilds the indexes on the column" if change.cost == INDEX_REBUILD else f"{how} the table"
+    return (
+        f"`{op.table}.{op.column}` changes type from `{old}` to `{op.new_type}`, which {what} ({change.why}).",
+        severity,
+    )

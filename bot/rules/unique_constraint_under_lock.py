@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddConstraint, Migration
+from bot.model.migration import AddColumn, AddConstraint, AddIndex, Migration
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -46,7 +46,15 @@ RULE = Rule(
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.postgres:
         return
+    separate = {(o.table, o.columns) for o in migration.up if isinstance(o, AddConstraint | AddIndex)}
     for op in migration.up:
+        if isinstance(op, AddColumn) and (op.column.unique or op.column.primary_key):
+            if (
+                op.table,
+                (op.column.name,),
+            ) not in separate:  # a framework that adds the index as its own step
+                yield from _inline(op, context)
+            continue
         if (
             not isinstance(op, AddConstraint)
             or op.constraint not in ("unique", "primary_key")
@@ -64,3 +72,20 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             blast_radius=f"Reads and writes on {context.size_words(op.table)} stop for the whole index build; "
             "the migration fails on the first duplicate.",
         )
+
+
+def _inline(op: AddColumn, context: Context) -> Iterator[Finding]:
+    """`ADD COLUMN … UNIQUE` (or PRIMARY KEY) builds the index inside the ADD COLUMN's exclusive lock."""
+    severity = context.lock_severity(op.table, RULE.severity)
+    if severity is None:
+        return
+    kind = "PRIMARY KEY" if op.column.primary_key else "UNIQUE"
+    yield op.finding(
+        RULE,
+        f"The inline {kind} on the new column `{op.table}.{op.column.name}` builds its index under an ACCESS "
+        "EXCLUSIVE lock.",
+        severity=severity,
+        blast_radius=f"Reads and writes on {context.size_words(op.table)} stop for the whole index build.",
+        fix=f"Add the column without {kind}, build a unique index with `CREATE UNIQUE INDEX CONCURRENTLY`, then "
+        f"`ADD CONSTRAINT … {kind} USING INDEX`.",
+    )

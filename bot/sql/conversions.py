@@ -47,8 +47,13 @@ class Loss:
     check: str  # the condition that finds the rows at risk
 
 
-def classify(old: str, new: str, column: str, dialect: str, using: str | None = None) -> Loss | None:
+def classify(
+    old: str, new: str, column: str, dialect: str, using: str | None = None, *, utc: bool = False
+) -> Loss | None:
     (ob, oa), (nb, na) = _split(old), _split(new)
+    found = _precision_or_zone(ob, oa, nb, na, column, dialect, utc)
+    if found is not None:
+        return found
     mysql = dialect in ("mysql", "mariadb")
     silent = Severity.CRITICAL
     fails = (
@@ -69,11 +74,13 @@ def classify(old: str, new: str, column: str, dialect: str, using: str | None = 
         )
     if ob in _TEXT and (nb in _INTS or nb in _NUMERIC or nb in _FLOATS):
         pattern = "NOT REGEXP '^ *-?[0-9]+([.][0-9]+)? *$'" if mysql else r"!~ '^\s*-?\d+(\.\d+)?\s*$'"
+        zeros = "REGEXP '^ *-?0[0-9]'" if mysql else r"~ '^\s*-?0\d'"
         return Loss(
             "values that are not numbers fail the change"
-            + (" (or become 0 outside strict mode)" if mysql else ""),
+            + (" (or become 0 outside strict mode)" if mysql else "")
+            + ", and leading zeros ('007') are dropped",
             fails,
-            f"{column} {pattern}",
+            f"{column} {pattern} OR {column} {zeros}",
         )
     if ob in _TEXT and (nb in _DATES or nb in _TIMESTAMPS or nb == "timestamptz"):
         pattern = "NOT REGEXP '^[0-9]{4}-[0-9]{2}-[0-9]{2}'" if mysql else r"!~ '^\d{4}-\d{2}-\d{2}'"
@@ -127,6 +134,37 @@ def classify(old: str, new: str, column: str, dialect: str, using: str | None = 
     return None
 
 
+def _precision_or_zone(
+    ob: str, oa: tuple[int, ...], nb: str, na: tuple[int, ...], column: str, dialect: str, utc: bool
+) -> Loss | None:
+    """Fractional seconds rounded away; wall-clock times read in a session time zone that is not UTC."""
+    ob, nb = _PG_ALIASES.get(ob, ob), _PG_ALIASES.get(nb, nb)
+    timed = (*_PRECISION, "datetime")
+    if ob == nb and ob in timed and na and (not oa or na[0] < oa[0]):
+        cast = f"CAST({column} AS {nb.upper()}({na[0]}))"
+        return Loss(
+            f"fractional seconds beyond {na[0]} digits are rounded", Severity.WARNING, f"{column} <> {cast}"
+        )
+    if dialect == "postgres" and (ob, nb) == ("timestamp", "timestamptz") and not utc:
+        return Loss(
+            "each value is read as a time in the session's TimeZone, so it shifts unless that zone is UTC",
+            Severity.WARNING,
+            f"{column} IS NOT NULL AND current_setting('TimeZone') <> 'UTC'",
+        )
+    return None
+
+
+_UTC_FRAMEWORKS = ("rails", "django")  # their PostgreSQL connections set the session time zone to UTC
+_UTC = re.compile(
+    r"^\s*SET\s+(?:SESSION\s+|LOCAL\s+)?(?:TIME\s+ZONE|timezone\s*(?:=|TO))\s*'?(?:UTC|Etc/UTC|GMT)\b", re.I
+)
+
+
+def session_utc(framework: str, earlier_sql: list[str]) -> bool:
+    """Is the session time zone UTC: a framework that sets it so, or a `SET TIME ZONE 'UTC'` earlier in the file."""
+    return framework in _UTC_FRAMEWORKS or any(_UTC.match(sql) for sql in earlier_sql)
+
+
 def _split(type_sql: str) -> tuple[str, tuple[int, ...]]:
     match = re.match(r"\s*([a-z ]+?)\s*(?:\(([\d,\s]+)\))?\s*(?:unsigned)?\s*$", type_sql.lower())
     if not match:
@@ -141,3 +179,129 @@ def type_parts(type_sql: str) -> tuple[str, tuple[int, ...]]:
 
 
 TEXT_TYPES, INT_BYTES, NUMERIC_TYPES, FLOAT_TYPES = _TEXT, _INTS, _NUMERIC, _FLOATS
+
+
+# --- what a type change costs: the type-change table per dialect and version ---------------------------
+
+# Binary-coercible: the catalog changes, no row is read. Scan: every row is checked, none rewritten.
+# Rewrite (PostgreSQL) or copy (MySQL/MariaDB): every row and every index is written again.
+# Index rebuild: rows stay, the indexes on the column are rebuilt (a different operator class).
+COERCIBLE, SCAN, REWRITE, INDEX_REBUILD, COPY = "binary-coercible", "scan", "rewrite", "index rebuild", "copy"
+
+_PG_ALIASES = {
+    "decimal": "numeric",
+    "character varying": "varchar",
+    "int4": "int",
+    "integer": "int",
+    "int8": "bigint",
+    "int2": "smallint",
+    "timestamp with time zone": "timestamptz",
+    "timestamp without time zone": "timestamp",
+    "time without time zone": "time",
+    "time with time zone": "timetz",
+    "bool": "boolean",
+    "float8": "double precision",
+    "float4": "real",
+    "bit varying": "varbit",
+    "character": "char",
+    "bpchar": "char",
+}
+_PRECISION = ("timestamp", "timestamptz", "time", "timetz", "interval")
+
+
+@dataclass(frozen=True)
+class Change:
+    """How the database carries out a change of column type."""
+
+    cost: str  # COERCIBLE | SCAN | REWRITE | INDEX_REBUILD | COPY
+    why: str
+
+
+def change_cost(
+    old: str, new: str, dialect: str, version: tuple[int, ...], *, utc: bool = False, indexed: bool = False
+) -> Change:
+    """What changing a column from `old` to `new` costs on `dialect` `version` (MariaDB is its own dialect)."""
+    if dialect in ("mysql", "mariadb"):
+        return _mysql_cost(old, new)
+    if dialect == "postgres":
+        return _postgres_cost(_normal(old), _normal(new), version, utc=utc, indexed=indexed)
+    same = _split(old) == _split(new)
+    return Change(COERCIBLE if same else REWRITE, "the same type" if same else "SQLite rebuilds the table")
+
+
+def _normal(type_sql: str) -> tuple[str, tuple[int, ...]]:
+    base, args = _split(type_sql.replace('"', ""))
+    base = base.removeprefix("pg_catalog.").removeprefix("public.")
+    return _PG_ALIASES.get(base, base), args
+
+
+def _postgres_cost(
+    old: tuple[str, tuple[int, ...]],
+    new: tuple[str, tuple[int, ...]],
+    version: tuple[int, ...],
+    *,
+    utc: bool,
+    indexed: bool,
+) -> Change:
+    (ob, oa), (nb, na) = old, new
+    if (ob, oa) == (nb, na):
+        return Change(COERCIBLE, "the same type")
+    if ob in ("varchar", "text", "varbit") and nb in ("varchar", "text", "varbit"):
+        return _length_cost(ob, oa, nb, na)
+    if {ob, nb} == {"text", "citext"} or (ob == "varchar" and nb == "citext"):
+        if indexed:
+            return Change(
+                INDEX_REBUILD, "the values stay, but the indexes on the column change operator class"
+            )
+        return Change(COERCIBLE, "text and citext share their storage")
+    if ob == nb == "numeric":
+        if not na or (oa and len(oa) == len(na) == 2 and na[1] == oa[1] and na[0] >= oa[0]):
+            return Change(COERCIBLE, "a wider precision with the same scale")
+        return Change(REWRITE, "a numeric scale or narrower precision")
+    if ob == nb and ob in _PRECISION:
+        if not na or (oa and na[0] >= oa[0]):
+            return Change(COERCIBLE, "a higher or unlimited fractional precision")
+        return Change(REWRITE, "lowering the fractional precision rounds every value")
+    if {ob, nb} == {"timestamp", "timestamptz"}:
+        if utc and version >= (12,):
+            return Change(COERCIBLE, "PostgreSQL 12+ with the session time zone UTC")
+        return Change(REWRITE, "every value is converted through the session time zone")
+    if (ob, nb) == ("cidr", "inet"):
+        return Change(COERCIBLE, "every cidr is an inet")
+    return Change(REWRITE, "the types are stored differently")
+
+
+def _length_cost(ob: str, oa: tuple[int, ...], nb: str, na: tuple[int, ...]) -> Change:
+    if nb == "text" or not na:
+        return Change(COERCIBLE, "the length limit is removed")
+    if ob != "text" and oa and na[0] >= oa[0] and (ob == nb or "text" not in (ob, nb)):
+        return Change(COERCIBLE, "the length limit is raised")
+    return Change(REWRITE, "a new or lower length limit is checked and applied to every row")
+
+
+def _mysql_cost(old: str, new: str) -> Change:
+    (ob, oa), (nb, na) = _split(_CHARSET.sub("", old)), _split(_CHARSET.sub("", new))
+    ob, nb = _MYSQL_ALIASES.get(ob, ob), _MYSQL_ALIASES.get(nb, nb)
+    if (ob, oa) == (nb, na):
+        return Change(COERCIBLE, "the same type")
+    if ob == nb == "varchar" and oa and na and na[0] >= oa[0]:
+        width = _bytes_per_char(new if _CHARSET.search(new) else old)  # the catalog may not keep the charset
+        before, after = oa[0] * width, na[0] * width
+        if (before > 255) == (after > 255):
+            return Change(COERCIBLE, "a longer varchar with the same length prefix is changed in place")
+        return Change(
+            COPY, f"{after} bytes need a 2-byte length prefix instead of 1 (utf8mb4 is 4 bytes a character)"
+        )
+    return Change(COPY, "a different column type copies the table")
+
+
+_CHARSET = re.compile(r"\s+(?:character\s+set|charset|collate)\s+\w+", re.I)
+_MYSQL_ALIASES = {"character varying": "varchar", "integer": "int", "decimal": "numeric"}
+
+
+def _bytes_per_char(type_sql: str) -> int:
+    """Bytes per character of a MySQL column: utf8mb4 (4) unless the type names a narrower character set."""
+    lower = type_sql.lower()
+    if re.search(r"\b(latin1|ascii|binary)\b", lower):
+        return 1
+    return 3 if re.search(r"\butf8(mb3)?\b", lower) else 4

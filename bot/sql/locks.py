@@ -1,15 +1,22 @@
-"""What PostgreSQL does to a table for each operation: which take ACCESS EXCLUSIVE, which run long.
+"""The table-level locks PostgreSQL takes for each operation, how long it does work under them, and what they block.
 
-Rules about transactions and timeouts share these answers, so they live here once.
+Follows PostgreSQL's table-level lock table (ACCESS SHARE … ACCESS EXCLUSIVE). Every lock is held until the
+transaction ends, so the locks of one transaction accumulate: `bot.sql.transactions` walks them. Rules
+about locking, transactions and timeouts share these answers, so they live here once.
 """
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import IntEnum
 
 from bot.model.migration import (
     AddColumn,
     AddConstraint,
     AddIndex,
     AlterColumnType,
+    CreateTable,
     DataDelete,
     DataInsert,
     DataUpdate,
@@ -34,12 +41,68 @@ from bot.model.migration import (
     ValidateConstraint,
 )
 
-_EXCLUSIVE = (
-    AddColumn,
+
+class Level(IntEnum):
+    ACCESS_SHARE = 1
+    ROW_SHARE = 2
+    ROW_EXCLUSIVE = 3
+    SHARE_UPDATE_EXCLUSIVE = 4
+    SHARE = 5
+    SHARE_ROW_EXCLUSIVE = 6
+    EXCLUSIVE = 7
+    ACCESS_EXCLUSIVE = 8
+
+    @property
+    def words(self) -> str:
+        return self.name.replace("_", " ")
+
+    @property
+    def blocks_reads(self) -> bool:
+        """Conflicts with the ACCESS SHARE lock every SELECT takes."""
+        return self is Level.ACCESS_EXCLUSIVE
+
+    @property
+    def blocks_writes(self) -> bool:
+        """Conflicts with the ROW EXCLUSIVE lock every INSERT, UPDATE and DELETE takes."""
+        return self >= Level.SHARE
+
+    @property
+    def blocked(self) -> str:
+        return (
+            "reads and writes"
+            if self.blocks_reads
+            else "writes"
+            if self.blocks_writes
+            else "no reads or writes"
+        )
+
+
+# How long the operation works while it holds the lock.
+CATALOG, SCAN, REWRITE, INDEX_BUILD, ROWS = "catalog-only", "scan", "rewrite", "index build", "rows"
+LONG = (SCAN, REWRITE, INDEX_BUILD, ROWS)
+
+
+@dataclass(frozen=True)
+class Lock:
+    table: str
+    level: Level
+    duration: str = CATALOG
+
+    @property
+    def long(self) -> bool:
+        return self.duration in LONG
+
+
+AE, SRE, SHARE, SUE, RX = (
+    Level.ACCESS_EXCLUSIVE,
+    Level.SHARE_ROW_EXCLUSIVE,
+    Level.SHARE,
+    Level.SHARE_UPDATE_EXCLUSIVE,
+    Level.ROW_EXCLUSIVE,
+)
+_CATALOG_ONLY = (
     DropColumn,
     RenameColumn,
-    AlterColumnType,
-    SetNotNull,
     DropNotNull,
     SetDefault,
     DropTable,
@@ -48,22 +111,113 @@ _EXCLUSIVE = (
     DropConstraint,
     RenameConstraint,
 )
-_LONG_RAW = {"do-block", "call", "refresh-view"}
+_LOCK_MODE = re.compile(r"\bIN\s+((?:ACCESS|ROW|SHARE|EXCLUSIVE|UPDATE|\s)+?)\s+MODE\b", re.I)
+_LOCK_TABLES = re.compile(
+    r"^\s*LOCK\s+(?:TABLE\s+)?(?:ONLY\s+)?(.+?)(?:\s+IN\s+|\s+NOWAIT|\s*;|\s*$)", re.I | re.S
+)
+
+
+def locks(op: Operation, version: tuple[int, ...] = (13,)) -> tuple[Lock, ...]:
+    """The table-level locks `op` takes on PostgreSQL `version`, with how long it works under each."""
+    table = getattr(op, "table", "") or ""
+    if isinstance(op, _CATALOG_ONLY):
+        return (Lock(table, AE),)
+    if isinstance(op, AddColumn):
+        return _add_column(op, version)
+    if isinstance(op, AddConstraint):
+        return _add_constraint(op)
+    if isinstance(op, CreateTable):
+        return _create_table(op)
+    if isinstance(op, ValidateConstraint):
+        return (Lock(table, SUE, SCAN),)
+    if isinstance(op, SetNotNull):
+        return (Lock(table, AE, SCAN),)
+    if isinstance(op, AlterColumnType):
+        return (Lock(table, AE, REWRITE),)
+    if isinstance(op, LockTable):
+        return (Lock(table, Level[op.mode.strip().upper().replace(" ", "_")]),)
+    return _indexes_and_rest(op, table)
+
+
+def _indexes_and_rest(op: Operation, table: str) -> tuple[Lock, ...]:
+    if isinstance(op, AddIndex):
+        return (Lock(table, SUE if op.concurrently else SHARE, INDEX_BUILD),)
+    if isinstance(op, DropIndex):
+        return (Lock(table, SUE if op.concurrently else AE),)
+    if isinstance(op, Reindex):
+        return (Lock(table or op.target, SUE if op.concurrently else SHARE, INDEX_BUILD),)
+    if isinstance(op, DetachPartition):
+        level = SUE if op.concurrently else AE
+        return (Lock(table, level), Lock(op.partition, AE if not op.concurrently else SUE))
+    if isinstance(op, Maintenance):
+        return (Lock(table, AE if op.blocking else SUE, REWRITE if op.blocking else SCAN),)
+    if isinstance(op, DataUpdate | DataDelete):
+        return (Lock(table, RX, ROWS),)
+    if isinstance(op, DataInsert):
+        return (Lock(table, RX, ROWS if op.from_select else CATALOG),)
+    if isinstance(op, RawSQL):
+        return _raw(op)
+    return ()
+
+
+def _add_column(op: AddColumn, version: tuple[int, ...]) -> tuple[Lock, ...]:
+    column = op.column
+    rewrite = column.volatile_default or column.generated or (version < (11,) and column.default is not None)
+    duration = REWRITE if rewrite else INDEX_BUILD if column.unique or column.primary_key else CATALOG
+    found = [Lock(op.table, AE, duration)]
+    if column.references:
+        # The new foreign key is validated at once (every row read), with the referenced table locked against writes.
+        found.append(Lock(column.references, SRE, SCAN))
+    return tuple(found)
+
+
+def _add_constraint(op: AddConstraint) -> tuple[Lock, ...]:
+    if op.constraint == "foreign_key":
+        duration = CATALOG if op.not_valid else SCAN
+        found = [Lock(op.table, SRE, duration)]
+        if op.references and op.references != op.table:
+            found.append(Lock(op.references, SRE, duration))
+        return tuple(found)
+    if op.constraint in ("unique", "primary_key", "exclusion"):
+        return (Lock(op.table, AE, CATALOG if op.using_index else INDEX_BUILD),)
+    return (Lock(op.table, AE, CATALOG if op.not_valid else SCAN),)
+
+
+def _create_table(op: CreateTable) -> tuple[Lock, ...]:
+    """A new table locks nothing anyone uses, but each table its foreign keys reference is locked against writes."""
+    referenced = {c.references for c in op.columns if c.references}
+    referenced |= {c.references for c in op.constraints if c.references}
+    referenced.discard(op.table)
+    return tuple(Lock(table, SRE) for table in sorted(t for t in referenced if t))
+
+
+def _raw(op: RawSQL) -> tuple[Lock, ...]:
+    if op.category == "lock":
+        mode = _LOCK_MODE.search(op.sql)
+        level = Level[re.sub(r"\s+", "_", mode.group(1).strip().upper())] if mode else AE
+        match = _LOCK_TABLES.match(op.sql)
+        names = [n.strip().strip('"').lower() for n in match.group(1).split(",")] if match else [op.table]
+        return tuple(Lock(name.removeprefix("public."), level) for name in names if name)
+    if op.category == "trigger" and op.table:
+        return (Lock(op.table, SRE),)
+    if op.category == "trigger-toggle" and op.table:
+        return (Lock(op.table, SRE),)
+    if op.category == "attach-partition" and op.table:
+        return (Lock(op.table, SUE, SCAN),)  # the partition's rows are checked against its bounds
+    return ()
 
 
 def access_exclusive(op: Operation) -> bool:
     """Does the operation take an ACCESS EXCLUSIVE lock on its table (held until the transaction ends)?"""
-    if isinstance(op, _EXCLUSIVE):
-        return True
-    if isinstance(op, AddConstraint):
-        return op.constraint != "foreign_key"
-    if isinstance(op, DropIndex | DetachPartition):
-        return not op.concurrently
-    if isinstance(op, Maintenance):
-        return op.blocking
-    if isinstance(op, LockTable):
-        return op.mode in ("ACCESS EXCLUSIVE", "EXCLUSIVE")
-    return isinstance(op, RawSQL) and op.category == "lock" and "SHARE" not in op.sql.upper()
+    return any(lock.level is AE for lock in locks(op))
+
+
+def blocking(op: Operation, version: tuple[int, ...] = (13,)) -> tuple[Lock, ...]:
+    """The locks of `op` that block writes (or reads too)."""
+    return tuple(lock for lock in locks(op, version) if lock.level.blocks_writes)
+
+
+_LONG_RAW = {"do-block", "call", "refresh-view"}
 
 
 def long_running(op: Operation) -> bool:

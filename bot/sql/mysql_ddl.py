@@ -56,3 +56,22 @@ def add_column(version: tuple[int, ...], mariadb: bool, positioned: bool) -> str
 def drop_column(version: tuple[int, ...], mariadb: bool) -> str:
     """DROP COLUMN: instant since MySQL 8.0.29 and MariaDB 10.4; a rebuild before."""
     return INSTANT if version >= ((10, 4) if mariadb else (8, 0, 29)) else REBUILD
+
+
+_CLAUSE = re.compile(r"\b(ALGORITHM|LOCK)\s*=\s*(\w+)", re.I)
+
+
+def explicit(options: tuple[tuple[str, str], ...], sql: str) -> tuple[str, str] | None:
+    """The `ALGORITHM=` and `LOCK=` a statement asks for, as (algorithm, lock); None when it names neither.
+
+    An algorithm the statement does not name is left to the server: "" in the answer.
+    """
+    found = {key.upper(): value.upper() for key, value in options if key.upper() in ("ALGORITHM", "LOCK")}
+    for key, value in _CLAUSE.findall(sql):
+        found.setdefault(key.upper(), value.upper())
+    if not found:
+        return None
+    algorithm = {"COPY": COPY, "INPLACE": INPLACE, "INSTANT": INSTANT, "NOCOPY": INPLACE}.get(
+        found.get("ALGORITHM", ""), ""
+    )
+    return algorithm, found.get("LOCK", "NONE" if algorithm in (INPLACE, INSTANT) else "")

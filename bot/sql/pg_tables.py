@@ -169,8 +169,13 @@ def _command(cmd: ast.AlterTableCmd, table: str, b: Base) -> Iterator[Operation]
 
 
 def _category(kind: AlterTableType) -> str:
-    """`AT_EnableRowSecurity` → `alter-table-enable-row-security`."""
+    """`AT_EnableRowSecurity` → `alter-table-enable-row-security`; the categories other dialects' readers
+    share keep their shared names (`trigger-toggle`, `attach-partition`), which the lock model reads."""
     name = kind.name.removeprefix("AT_")
+    if name.startswith(("EnableTrig", "DisableTrig", "EnableAlwaysTrig", "EnableReplicaTrig")):
+        return "trigger-toggle"
+    if name == "AttachPartition":
+        return "attach-partition"
     words = "".join(f"-{ch.lower()}" if ch.isupper() else ch for ch in name).strip("-")
     return f"alter-table-{words}"
 

@@ -62,3 +62,10 @@ def test_goose_file_without_transaction_needs_guards() -> None:
         "CREATE TABLE IF NOT EXISTS audit (id bigint)",
         "ALTER TABLE orders ADD COLUMN IF NOT EXISTS audit_id bigint",
     ]
+
+
+def test_a_constraint_dropped_without_if_exists() -> None:
+    sql = "ALTER TABLE carts DROP CONSTRAINT carts_owner_fk;\nALTER TABLE carts ADD COLUMN IF NOT EXISTS note text;"
+    [found] = [f for f in review_sql(sql, config=NO_TX).active if f.rule == "non-robust-statement"]
+    assert "DROP CONSTRAINT carts_owner_fk" in found.message
+    assert found.suggestion == "ALTER TABLE carts DROP CONSTRAINT IF EXISTS carts_owner_fk"

@@ -556,6 +556,69 @@ EXAMPLES: list[Example] = [
     ),
     _ex("django-migration-linter", "DROP_INDEX", "non-concurrent-index-drop", "DROP INDEX orders_user_idx;"),
     _ex("django-migration-linter", "REINDEX", "non-concurrent-reindex", "REINDEX TABLE orders;"),
+    _ex(
+        "Squawk",
+        "constraint-missing-not-valid",
+        "statements-after-exclusive-lock",
+        "SET lock_timeout = '2s';\nBEGIN;\nALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total > 0) NOT VALID;\n"
+        "ALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;\nCOMMIT;",
+    ),
+    # eugene
+    _ex(
+        "eugene",
+        "E1",
+        "constraint-not-valid",
+        "ALTER TABLE shelves ADD CONSTRAINT shelves_depth_positive CHECK (depth > 0);",
+    ),
+    _ex("eugene", "E2", "set-not-null", "ALTER TABLE shelves ALTER COLUMN label SET NOT NULL;"),
+    _ex("eugene", "E3", "json-type", "ALTER TABLE shelves ADD COLUMN extras json;"),
+    _ex(
+        "eugene",
+        "E4",
+        "statements-after-exclusive-lock",
+        "BEGIN;\nALTER TABLE shelves ADD COLUMN aisle int;\nUPDATE shelves SET aisle = 1 WHERE aisle IS NULL;\nCOMMIT;",
+    ),
+    _ex(
+        "eugene",
+        "E5",
+        "type-change-rewrite",
+        "ALTER TABLE shelves ALTER COLUMN depth TYPE bigint;",
+        base="CREATE TABLE shelves (id bigint PRIMARY KEY, depth int);",
+    ),
+    _ex("eugene", "E6", "non-concurrent-index", "CREATE INDEX shelves_label_idx ON shelves (label);"),
+    _ex(
+        "eugene",
+        "E7",
+        "unique-constraint-under-lock",
+        "ALTER TABLE shelves ADD CONSTRAINT shelves_label_key UNIQUE (label);",
+    ),
+    _ex(
+        "eugene",
+        "E8",
+        "exclusion-constraint",
+        "ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap EXCLUDE USING gist (room WITH =, slot WITH &&);",
+    ),
+    _ex("eugene", "E9", "missing-lock-timeout", "ALTER TABLE shelves ADD COLUMN width int;"),
+    _ex(
+        "eugene",
+        "E10",
+        "statements-after-exclusive-lock",
+        "BEGIN;\nALTER TABLE shelves ADD COLUMN aisle int;\nALTER TABLE bins ALTER COLUMN size TYPE bigint;\nCOMMIT;",
+    ),
+    _ex("eugene", "E11", "volatile-default", "ALTER TABLE shelves ADD COLUMN serial_no serial;"),
+    _ex(
+        "eugene",
+        "W14",
+        "primary-key-not-null-scan",
+        "ALTER TABLE shelves ADD CONSTRAINT shelves_pkey PRIMARY KEY USING INDEX shelves_code_key;",
+        base="CREATE TABLE shelves (code text);\nCREATE UNIQUE INDEX shelves_code_key ON shelves (code);",
+    ),
+    _ex(
+        "eugene",
+        "E15",
+        "foreign-key-without-index",
+        "ALTER TABLE bins ADD CONSTRAINT bins_shelf_fk FOREIGN KEY (shelf_id) REFERENCES shelves (id) NOT VALID;",
+    ),
 ]
 
 

@@ -1,0 +1,399 @@
+"""Run the peers' own test cases through our command line and count, per peer rule, what our mapped rule flags.
+
+    .venv/bin/python bench/peers.py --squawk DIR --eugene DIR --strong-migrations DIR --django-linter DIR
+
+Each DIR is a checkout of that project (any subset may be given). Nothing of theirs is kept: the cases are
+read from the checkouts at run time, written to a temporary folder, and linted with `migration-review lint`
+(a fresh process per case, with the case's PostgreSQL version and assume-in-transaction setting in a
+configuration file). Our rule for each peer rule comes from docs/rule-mapping.md. For every peer rule the
+script prints how many of the peer's hazard cases our mapped rules flag, and how many of its safe cases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = str(Path(sys.executable).parent / "migration-review")
+MAPPING = ROOT / "docs" / "rule-mapping.md"
+
+
+@dataclass(frozen=True)
+class Case:
+    peer: str  # the section of docs/rule-mapping.md
+    rule: str  # the peer's rule id
+    name: str  # where the case comes from
+    hazard: bool
+    files: tuple[tuple[str, str], ...]  # (relative path, text), linted in this order
+    dialect: str = "postgres"
+    version: str = ""
+    assume_in_transaction: bool | None = None
+
+
+@dataclass
+class Tally:
+    hazards: int = 0
+    hazards_flagged: int = 0
+    safe: int = 0
+    safe_flagged: int = 0
+    misses: list[str] = field(default_factory=list)
+    false_alarms: list[str] = field(default_factory=list)
+
+
+# --- reading the mapping ------------------------------------------------------------------------------
+
+
+def mapping() -> dict[str, dict[str, tuple[str, ...]]]:
+    """docs/rule-mapping.md as {section: {peer rule: our rule ids}}; an empty tuple for rules not adopted."""
+    sections: dict[str, dict[str, tuple[str, ...]]] = {}
+    current: dict[str, tuple[str, ...]] = {}
+    for line in MAPPING.read_text().splitlines():
+        if line.startswith("## "):
+            current = sections.setdefault(line[3:].strip(), {})
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("| `") else []
+        if len(cells) >= 2:
+            ours = tuple(re.findall(r"`([a-z0-9-]+)`", cells[1]))
+            current[cells[0].strip("`")] = ours
+    return sections
+
+
+# --- Squawk: the tests inside each rule module ------------------------------------------------------
+
+_STRING = re.compile(r'(@?)(?:r(#*)"(.*?)"\2|"((?:[^"\\]|\\.)*)")', re.S)
+_LET = re.compile(r"let\s+(?:mut\s+)?(\w+)\s*=\s*")
+_CALL = re.compile(r"\b(lint_ok_with|lint_errors_with|lint_ok|lint_errors|fix_sql_with|fix_sql|fix)\s*\(")
+_VERSION = re.compile(r'pg_version:\s*"(\d+)"')
+
+
+def squawk(root: Path) -> Iterator[Case]:
+    for path in sorted((root / "crates/squawk_linter/src/rules").glob("*.rs")):
+        text = path.read_text()
+        if "mod test" not in text:
+            continue
+        tests = text[text.index("mod test") :]
+        for chunk in tests.split("#[test]")[1:]:
+            yield from _squawk_test(path.stem, chunk)
+
+
+def _squawk_test(stem: str, chunk: str) -> Iterator[Case]:
+    name = re.search(r"fn\s+(\w+)", chunk)
+    variables: dict[str, str] = {}
+    for match in _LET.finditer(chunk):
+        literal = _STRING.match(chunk, match.end())
+        if literal and not literal.group(1):
+            variables[match.group(1)] = (
+                literal.group(3) if literal.group(3) is not None else _unescape(literal.group(4))
+            )
+    calls = list(_CALL.finditer(chunk))
+    for index, call in enumerate(calls):
+        end = calls[index + 1].start() if index + 1 < len(calls) else len(chunk)
+        args = chunk[call.end() : end]
+        sql = _first_argument(args, variables)
+        if sql is None:
+            continue
+        peer_rule = stem.replace("_", "-")  # one module per rule; `Rule::…` arguments use other spellings
+        version = _VERSION.search(args)
+        yield Case(
+            peer="Squawk",
+            rule=peer_rule,
+            name=f"{stem}::{name.group(1) if name else '?'}",
+            hazard="ok" not in call.group(1),
+            files=(("migrations/0001_case.sql", sql),),
+            version=version.group(1) if version else "17",
+            assume_in_transaction="assume_in_transaction: true" in args,
+        )
+
+
+def _first_argument(args: str, variables: dict[str, str]) -> str | None:
+    stripped = args.lstrip()
+    literal = _STRING.match(stripped)
+    if literal and not literal.group(1):
+        return literal.group(3) if literal.group(3) is not None else _unescape(literal.group(4))
+    word = re.match(r"&?\s*(\w+)", stripped)
+    return variables.get(word.group(1)) if word else None
+
+
+def _unescape(text: str) -> str:
+    return text.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
+
+
+# --- eugene: examples/<hint>/bad.sql and good.sql, files separated by `-- N.sql` ------------------------
+
+
+def eugene(root: Path) -> Iterator[Case]:
+    for folder in sorted((root / "eugene/examples").glob("[EW]*")):
+        for kind in ("bad", "good"):
+            path = folder / f"{kind}.sql"
+            if path.is_file():
+                parts = [
+                    p for p in re.split(r"^--\s*\d+\.sql\s*$", path.read_text(), flags=re.M) if p.strip()
+                ]
+                files = tuple((f"migrations/{i + 1:04d}_step.sql", part) for i, part in enumerate(parts))
+                yield Case(
+                    "eugene",
+                    folder.name,
+                    f"{folder.name}/{kind}",
+                    kind == "bad",
+                    files,
+                    assume_in_transaction=True,
+                )
+
+
+# --- strong_migrations: assert_unsafe / assert_safe on migration classes ------------------------------
+
+_CLASS = re.compile(r"^class (\w+) < TestMigration\n(.*?)^end\n", re.S | re.M)
+_ASSERT = re.compile(r"\b(assert_unsafe|assert_safe)\s+(\w+)")
+
+
+def strong_migrations(root: Path) -> Iterator[Case]:
+    classes: dict[str, str] = {}
+    for path in (root / "test/migrations").glob("*.rb"):
+        for match in _CLASS.finditer(path.read_text()):
+            classes[match.group(1)] = match.group(0)
+    for path in sorted((root / "test").glob("*_test.rb")):
+        for method in re.split(r"^\s*def (?=test_)", path.read_text(), flags=re.M)[1:]:
+            body = _postgres_branch(method)
+            for kind, klass in _ASSERT.findall(body):
+                if klass not in classes:
+                    continue
+                source = classes[klass].replace("< TestMigration", "< ActiveRecord::Migration[7.1]", 1)
+                yield Case(
+                    "strong_migrations",
+                    path.stem.removesuffix("_test"),
+                    f"{path.stem}::{method.split('(')[0].split()[0]}::{klass}",
+                    kind == "assert_unsafe",
+                    ((f"db/migrate/20240101000000_{_snake(klass)}.rb", source),),
+                )
+
+
+def _postgres_branch(method: str) -> str:
+    """The lines a PostgreSQL run executes: `if postgresql?` branches kept, their `else` dropped."""
+    kept, stack = [], []  # stack of: True (keep), False (skip)
+    for line in method.splitlines():
+        word = line.strip()
+        if re.match(r"^if\s+postgresql\?", word):
+            stack.append(True)
+            continue
+        if re.match(r"^if\s+(mysql|mariadb)\?|^unless\s+postgresql\?", word):
+            stack.append(False)
+            continue
+        if stack and word == "else":
+            stack[-1] = not stack[-1]
+            continue
+        if stack and word == "end":
+            stack.pop()
+            continue
+        if all(stack):
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def _snake(camel: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", camel).lower()
+
+
+# --- django-migration-linter: the SQL analyser's unit tests, per vendor --------------------------------
+
+_VENDORS = {
+    "MySqlAnalyserTestCase": "mysql",
+    "SqliteAnalyserTestCase": "sqlite",
+    "PostgresqlAnalyserTestCase": "postgres",
+}
+_DJANGO_ASSERT = re.compile(
+    r"self\.(assertValidSql|assertBackwardIncompatibleSql|assertWarningSql)\((\w+)(?:,\s*code=\"(\w+)\")?"
+)
+
+
+def django_linter(root: Path) -> Iterator[Case]:
+    text = (root / "tests/unit/test_sql_analyser.py").read_text()
+    for klass in re.split(r"^class ", text, flags=re.M)[1:]:
+        vendor = _VENDORS.get(klass.split("(")[0])
+        if vendor is None:
+            continue
+        for method in re.split(r"^    def (?=test_)", klass, flags=re.M)[1:]:
+            yield from _django_method(vendor, method)
+
+
+def _django_method(vendor: str, method: str) -> Iterator[Case]:
+    name = method.split("(")[0]
+    sql: str | None = None
+    position = 0
+    for assertion in _DJANGO_ASSERT.finditer(method):
+        block = method[position : assertion.start()]
+        position = assertion.end()
+        found = _python_sql(block)
+        sql = found if found is not None else sql
+        if sql is None or assertion.group(1) == "assertWarningSql":
+            continue
+        hazard = assertion.group(1) == "assertBackwardIncompatibleSql"
+        rule = assertion.group(3) or _django_code(name)
+        yield Case(
+            f"django-migration-linter ({vendor})",
+            rule,
+            f"{vendor}::{name}",
+            hazard,
+            (("migrations/0001_case.sql", sql),),
+            dialect=vendor,
+            assume_in_transaction=vendor != "mysql",
+        )
+
+
+def _python_sql(block: str) -> str | None:
+    """The last `sql = …` assignment in a block: a string, or a list or tuple of strings, as one script."""
+    assignments = list(re.finditer(r"sql\s*=\s*", block))
+    if not assignments:
+        return None
+    value = block[assignments[-1].end() :]
+    strings = re.findall(r'"((?:[^"\\]|\\.)*)"', value)
+    return "\n".join(s if s.rstrip().endswith(";") else s + ";" for s in strings) if strings else None
+
+
+def _django_code(test_name: str) -> str:
+    """The analyser's error code a test is about, from its name, when the assertion names none."""
+    for words, code in (
+        ("not_null", "NOT_NULL"),
+        ("drop_column", "DROP_COLUMN"),
+        ("drop_table", "DROP_TABLE"),
+        ("rename_column", "RENAME_COLUMN"),
+        ("rename_table", "RENAME_TABLE"),
+        ("alter_column", "ALTER_COLUMN"),
+        ("unique", "ADD_UNIQUE"),
+        ("create_index_exclusive", "CREATE_INDEX_EXCLUSIVE"),
+        ("create_index", "CREATE_INDEX"),
+        ("drop_index", "DROP_INDEX"),
+        ("reindex", "REINDEX"),
+    ):
+        if words in test_name:
+            return code
+    return "(unnamed)"
+
+
+# --- running ------------------------------------------------------------------------------------------
+
+
+def flagged(case: Case) -> set[str]:
+    """The rule ids our command line reports (not suppressed) on the case's files."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for relative, text in case.files:
+            path = Path(tmp) / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            paths.append(str(path))
+        config = Path(tmp) / "review.yml"
+        lines = [f"dialect: {case.dialect}"]
+        if case.version:
+            lines.append(f'database_version: "{case.version}"')
+        if case.assume_in_transaction is not None and case.dialect != "mysql":
+            lines.append(f"assume_in_transaction: {str(case.assume_in_transaction).lower()}")
+        config.write_text("\n".join(lines) + "\n")
+        done = subprocess.run(
+            [CLI, "lint", "--format", "json", "--exit-zero", "--config", str(config), *paths],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if done.returncode != 0:
+        return {"(error)"}
+    findings = json.loads(done.stdout)["findings"]
+    return {f["rule"] for f in findings if not f.get("suppressed")}
+
+
+def tally(
+    cases: list[Case], rules: dict[str, dict[str, tuple[str, ...]]], jobs: int
+) -> dict[tuple[str, str], Tally]:
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        results = list(pool.map(flagged, cases))
+    table: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    for case, found in zip(cases, results, strict=True):
+        ours = _ours(rules, case)
+        if not ours:
+            continue
+        row = table[(case.peer, case.rule)]
+        hit = bool(found & set(ours))
+        if case.hazard:
+            row.hazards += 1
+            row.hazards_flagged += hit
+            if not hit:
+                row.misses.append(case.name)
+        else:
+            row.safe += 1
+            row.safe_flagged += hit
+            if hit:
+                row.false_alarms.append(case.name)
+    return table
+
+
+# Squawk's rule ids in its code, where the mapping uses the ids of its documentation.
+_ALIASES = {
+    "adding-not-null-field": ("adding-not-nullable-field",),
+    "adding-primary-key-constraint": ("adding-serial-primary-key-field",),
+    "disallow-unique-constraint": ("disallowed-unique-constraint",),
+    "prefer-timestamp-tz": ("prefer-timestamptz",),
+    "require-timeout-settings": ("require-lock-timeout", "require-statement-timeout"),
+}
+
+
+def _ours(rules: dict[str, dict[str, tuple[str, ...]]], case: Case) -> tuple[str, ...]:
+    section = rules.get(case.peer.split(" (")[0], {})
+    names = _ALIASES.get(case.rule, (case.rule,))
+    return tuple(rule for name in names for rule in section.get(name, ()))
+
+
+def report(table: dict[tuple[str, str], Tally], verbose: bool) -> None:
+    print(f"{'peer':<34} {'peer rule':<46} {'hazards flagged':>16} {'safe flagged':>13}")
+    for (peer, rule), row in sorted(table.items()):
+        hazards = f"{row.hazards_flagged}/{row.hazards}" if row.hazards else "-"
+        safe = f"{row.safe_flagged}/{row.safe}" if row.safe else "-"
+        print(f"{peer:<34} {rule:<46} {hazards:>16} {safe:>13}")
+        if verbose:
+            for name in row.misses:
+                print(f"    missed: {name}")
+            for name in row.false_alarms:
+                print(f"    false alarm: {name}")
+    for peer in sorted({p for p, _ in table}):
+        rows = [r for (p, _), r in table.items() if p == peer]
+        hazards, hit = sum(r.hazards for r in rows), sum(r.hazards_flagged for r in rows)
+        safe, alarms = sum(r.safe for r in rows), sum(r.safe_flagged for r in rows)
+        print(f"total {peer}: hazards {hit}/{hazards} flagged, safe cases {alarms}/{safe} flagged")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--squawk", type=Path)
+    parser.add_argument("--eugene", type=Path)
+    parser.add_argument("--strong-migrations", type=Path)
+    parser.add_argument("--django-linter", type=Path)
+    parser.add_argument("--rule", help="only this peer rule")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("-v", "--verbose", action="store_true", help="name every miss and false alarm")
+    args = parser.parse_args(argv)
+    cases: list[Case] = []
+    for reader, root in (
+        (squawk, args.squawk),
+        (eugene, args.eugene),
+        (strong_migrations, args.strong_migrations),
+        (django_linter, args.django_linter),
+    ):
+        if root is not None:
+            cases.extend(reader(root))
+    if args.rule:
+        cases = [c for c in cases if c.rule == args.rule]
+    if not cases:
+        parser.error("give at least one checkout (--squawk, --eugene, --strong-migrations, --django-linter)")
+    report(tally(cases, mapping(), args.jobs), args.verbose)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""Which statements of a migration share a transaction, and the locks each one finds already held.
+
+A file's statements run in the runner's transaction (when it wraps the file), in the file's own
+`BEGIN … COMMIT` segments, or each on its own. PostgreSQL holds every lock until the transaction ends, so
+the locks of one transaction accumulate: a quick `ADD CONSTRAINT … NOT VALID` followed by `VALIDATE` in the
+same transaction keeps writes blocked for the whole validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from bot.model.migration import (
+    AddEnumValue,
+    AddIndex,
+    DetachPartition,
+    DropIndex,
+    Maintenance,
+    Migration,
+    Operation,
+    RawSQL,
+    Reindex,
+    Transaction,
+    transaction_flags,
+)
+from bot.sql.locks import Lock, locks
+
+
+@dataclass(frozen=True)
+class Held:
+    """A lock taken by an earlier statement of the same transaction, and that statement."""
+
+    lock: Lock
+    op: Operation
+
+
+def with_held_locks(
+    migration: Migration, version: tuple[int, ...] = (13,)
+) -> Iterator[tuple[Operation, bool, tuple[Held, ...]]]:
+    """For each `up` operation: whether it runs in a transaction, and the locks held when it starts."""
+    held: list[Held] = []
+    for op, in_transaction in zip(migration.up, transaction_flags(migration), strict=True):
+        if isinstance(op, Transaction):
+            if op.action in ("commit", "rollback"):
+                held = []
+            yield op, in_transaction, ()
+            continue
+        if not in_transaction:
+            held = []
+        yield op, in_transaction, tuple(held)
+        if in_transaction:
+            held.extend(Held(lock, op) for lock in locks(op, version) if lock.table)
+
+
+def outside_transaction_only(op: Operation, version: tuple[int, ...] = (13,)) -> str | None:
+    """Why PostgreSQL refuses `op` inside a transaction block, or None when it may run in one."""
+    if isinstance(op, AddIndex | DropIndex | Reindex | DetachPartition) and op.concurrently:
+        return "a CONCURRENTLY operation cannot run inside a transaction block"
+    if isinstance(op, AddEnumValue) and version < (12,):
+        return "ALTER TYPE … ADD VALUE cannot run inside a transaction block before PostgreSQL 12"
+    if isinstance(op, Maintenance) and op.command.lower().startswith("vacuum"):
+        return "VACUUM cannot run inside a transaction block"
+    if isinstance(op, RawSQL) and op.category in ("create-database", "drop-database", "alter-system"):
+        return f"{op.category.replace('-', ' ').upper()} cannot run inside a transaction block"
+    return None
