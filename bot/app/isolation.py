@@ -46,6 +46,13 @@ class ChildFailed(Exception):
         self.kind = kind
 
 
+def warm() -> None:
+    """Start the fork server now (it imports the review once), so the first review does not pay for it."""
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+
+
 async def run_isolated(limits: ProcessLimits, function: Callable[..., T], *args: Any) -> T:
     """`function(*args)` in a child process within `limits`; its exceptions come back as ChildFailed."""
     receiver, sender = _context.Pipe(duplex=False)

@@ -48,10 +48,11 @@ def _logging() -> None:
 
 
 def build_worker(settings: Settings, store: Store) -> Worker:
-    from bot.app import jobs, tasks
+    from bot.app import isolation, jobs, tasks
     from bot.app.github import GitHubApp
     from bot.app.store import Job
 
+    isolation.warm()  # before any job is claimed: a lease never waits for the imports
     context = tasks.Context(settings=settings, store=store, app=GitHubApp(settings))
 
     async def handle(job: Job) -> str:
