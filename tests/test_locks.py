@@ -72,7 +72,7 @@ def test_lock_levels_match_what_postgres_takes_on_every_table(pg: Any, statement
     pg.execute("ALTER TABLE orders ADD CONSTRAINT orders_checked CHECK (total >= 0) NOT VALID")
     pg.execute("CREATE INDEX orders_total_idx ON orders (total)")
     psycopg = pytest.importorskip("psycopg")
-    [op] = parse_sql("m.sql", statement + ";", "postgres")
+    ops = parse_sql("m.sql", statement + ";", "postgres")  # inline keys and LOCK of two tables: several
     strongest: dict[str, str] = {}
     with pg.transaction():
         pg.execute(statement)
@@ -88,7 +88,7 @@ def test_lock_levels_match_what_postgres_takes_on_every_table(pg: Any, statement
                 strongest[table] = max(modes, key=lambda m: Level[_snake(m)])
         raise psycopg.Rollback()
     modelled: dict[str, str] = {}
-    for lock in locks(op):
+    for lock in (lock for op in ops for lock in locks(op)):
         if (
             lock.table in ("orders", "users")
             and lock.level > Level[_snake(modelled.get(lock.table, "AccessShareLock"))]

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DropTable, Migration, RenameTable, Truncate
+from bot.model.migration import DropTable, Migration, Truncate
 from bot.references.blast_radius import assess
 from bot.references.search import Target
 from bot.rules.context import Context
@@ -39,13 +39,11 @@ RULE = Rule(
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     rebuilt = rebuilt_tables(migration)
     for op in migration.up:
-        if not isinstance(op, DropTable | Truncate) or (isinstance(op, DropTable) and op.table in rebuilt):
+        if not isinstance(op, DropTable | Truncate):
             continue
         if isinstance(op, DropTable) and op.table in rebuilt:
             continue  # create new, copy, drop, rename: one rebuild of the table (column-dropped judges columns)
         if context.catalog.is_new(op.table) and not context.catalog.replaced(op.table):
-            continue
-        if isinstance(op, DropTable) and _rebuilt(migration, op):
             continue
         cascade = " `CASCADE` also empties every table whose foreign keys point at it." if op.cascade else ""
         if isinstance(op, Truncate):
@@ -76,9 +74,3 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             severity=Severity.CRITICAL if op.cascade else found.severity,
             references=found.references,
         )
-
-
-def _rebuilt(migration: Migration, drop: DropTable) -> bool:
-    """SQLite's table rebuild: a copy is filled, the table dropped and the copy renamed to its name."""
-    after = migration.up[migration.up.index(drop) + 1 :]
-    return any(isinstance(op, RenameTable) and op.new_name == drop.table for op in after)

@@ -22,7 +22,8 @@ def rebuilt_tables(migration: Migration) -> dict[str, CreateTable]:
             dropped.add(op.table)
         elif isinstance(op, RenameTable) and op.table in created and op.new_name in dropped:
             rebuilt[op.new_name] = created[op.table]
-    return rebuilt
+    copied = migration.rebuilt_tables()  # only a table whose rows were copied over keeps them
+    return {name: definition for name, definition in rebuilt.items() if name in copied}
 
 
 def columns_left_out(definition: CreateTable, old_columns: list[str]) -> list[str]:
