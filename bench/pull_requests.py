@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.gitrepo import changeset_from_git
+from bot.local.git import changeset_from_git
 from bot.references.targets import targets_of
 from bot.references.usage import spellings
 from bot.review import prepare

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.frameworks.sqlfile import parse_sql  # noqa: E402
-from bot.gitrepo import changeset_from_files  # noqa: E402
+from bot.local.git import changeset_from_files  # noqa: E402
 from bot.model.migration import Unparsed, statement_count  # noqa: E402
 from bot.review import prepare  # noqa: E402
 from bot.sql.statements import split  # noqa: E402

@@ -13,9 +13,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot import DEFAULT_GC, __version__, lintset, rules
+from bot import DEFAULT_GC, __version__, rules
 from bot.app import server
-from bot.gitrepo import GitError, changeset_from_git
+from bot.local import lintset
+from bot.local.git import GitError, changeset_from_git
 from bot.model.changeset import ChangeSet
 from bot.model.config import DEFAULT_PATH, Config, ConfigError, load_config, parse_config
 from bot.model.facts import Facts
@@ -273,7 +274,7 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.gitrepo import demo_changeset
+    from bot.local.examples import demo_changeset
 
     changeset = demo_changeset(args.example)
     result = review(changeset)

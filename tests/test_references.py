@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.gitrepo import GitTree
+from bot.local.git import GitTree
 from bot.model.changeset import DirectoryTree, MemoryTree
 from bot.references.search import ReferenceIndex, Target, Use, search
 from bot.references.word_finder import BACKENDS, WordFinder, available

@@ -6,7 +6,7 @@ import dataclasses
 import json
 import re
 
-from bot.gitrepo import demo_changeset
+from bot.local.examples import demo_changeset
 from bot.model.findings import Dimension, Finding, Review, Severity
 from bot.render.formats import (
     COMMENT_LIMIT,

@@ -63,9 +63,14 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.postgres:
         return
     separate = {
-        (o.table, c) for o in migration.up if isinstance(o, AddConstraint) and not o.on_column for c in o.columns
+        (o.table, c)
+        for o in migration.up
+        if isinstance(o, AddConstraint) and not o.on_column
+        for c in o.columns
     }
-    inline = {(o.table, o.column.name) for o in migration.up if isinstance(o, AddColumn) and o.column.references}
+    inline = {
+        (o.table, o.column.name) for o in migration.up if isinstance(o, AddColumn) and o.column.references
+    }
     for op in migration.up:
         if isinstance(op, AddColumn) and op.column.references:
             if (op.table, op.column.name) not in separate:  # a framework that adds the key as its own step
@@ -73,7 +78,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         if not isinstance(op, AddConstraint) or op.not_valid or op.constraint not in ("foreign_key", "check"):
             continue
-        if op.on_column and op.constraint == "foreign_key" and any((op.table, c) in inline for c in op.columns):
+        if (
+            op.on_column
+            and op.constraint == "foreign_key"
+            and any((op.table, c) in inline for c in op.columns)
+        ):
             continue  # reported with the column that declares it, above
         severity = context.lock_severity(op.table, RULE.severity)
         if severity is None:
