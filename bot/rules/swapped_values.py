@@ -106,11 +106,14 @@ def _crossed(op: DataInsert) -> Iterator[Finding]:
     if select is None or not op.columns or len(select.expressions) != len(op.columns):
         return
     picked = [identifier(e.this) if isinstance(e, exp.Column) else "" for e in select.expressions]
-    crossed = [
-        (target, source)
+    named = {
+        target: source
         for target, source in zip(op.columns, picked, strict=True)
         if source and source != target and source in op.columns
-    ]
+    }
+    # A swap sends values round a cycle (a ← b, b ← a). A column copied from another table that happens to
+    # share a name with a different column of this one (`template_type` ← `type`) is no swap.
+    crossed = [(target, source) for target, source in named.items() if _cycles_back(named, source, target)]
     if len(crossed) >= 2:
         pairs = ", ".join(f"`{t}` ← `{s}`" for t, s in crossed)
         yield op.finding(
@@ -121,6 +124,18 @@ def _crossed(op: DataInsert) -> Iterator[Finding]:
             + ", ".join(op.columns)
             + ".",
         )
+
+
+def _cycles_back(named: dict[str, str], start: str, target: str) -> bool:
+    """Does following `column ← source` from `start` come back to `target`?"""
+    current = start
+    for _ in range(len(named)):
+        if current == target:
+            return True
+        if current not in named:
+            return False
+        current = named[current]
+    return current == target
 
 
 def _reversed(

@@ -37,3 +37,18 @@ def test_mapping_reversed_relative_to_the_code() -> None:
     assert found and "`open`" in found[0]
     right = "UPDATE tickets SET state = CASE legacy_state WHEN 0 THEN 'open' WHEN 1 THEN 'closed' ELSE state END WHERE id >= 1 AND id < 9;"
     assert not _found(right, model)
+
+
+def test_columns_copied_from_another_table_under_other_names_are_no_swap() -> None:
+    """Copying `templates` into `envelopes`: `template_kind` ← `kind` and `meta_id` ← `id` share names with other
+    columns of the target, but nothing goes round a cycle."""
+    sql = (
+        "INSERT INTO envelopes (id, kind, template_kind, meta_id, title)\n"
+        "SELECT gen_random_uuid(), 'TEMPLATE', kind, id, title FROM templates;"
+    )
+    assert not _found(sql)
+
+
+def test_three_columns_rotated_are_a_swap() -> None:
+    sql = "INSERT INTO parcels (width, height, depth) SELECT height, depth, width FROM boxes;"
+    assert _found(sql)
