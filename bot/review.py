@@ -67,6 +67,7 @@ def prepare(
     )
     databases = {path: dialects.database(path, text) for path, text, _ in found}
     default = dialects.database("", "")
+    runner = runner_settings(changeset.head_tree)
     migrations = tuple(
         _runner_wraps(
             dataclasses.replace(
@@ -74,6 +75,7 @@ def prepare(
                 dialect=databases[path].dialect,
             ),
             config,
+            runner,
         )
         for path, text, module in found
     )
@@ -83,7 +85,6 @@ def prepare(
         for syntax in sorted({_syntax(d.dialect) for d in databases.values()} | {_syntax(default.dialect)})
     }
     first = databases[migrations[0].path] if migrations else default
-    runner = runner_settings(changeset.head_tree)
     return Prepared(
         migrations,
         catalogs[_syntax(first.dialect)],
@@ -113,16 +114,27 @@ def _catalog_before(
     return catalog
 
 
-def _runner_wraps(migration: Migration, config: Config) -> Migration:
-    """Plain SQL files: `assume_in_transaction: true` says the runner wraps every file in one transaction."""
-    if migration.framework != "sql" or not config.assume_in_transaction:
-        return migration
-    return dataclasses.replace(
-        migration,
-        in_transaction=True,
-        file_transaction=False,
-        transaction_note="the runner wraps every file in a transaction (`assume_in_transaction: true`)",
-    )
+# Runner settings that put every migration of a framework in a transaction, whatever the file says:
+# Flyway's `group` runs all pending migrations in one; TypeORM's `migrationsTransactionMode: 'all'` too.
+_WRAPPING_RUNNERS = (("Flyway group", "flyway"), ("TypeORM (migrationsTransactionMode: 'all')", "typeorm"))
+
+
+def _runner_wraps(migration: Migration, config: Config, runner: Runner) -> Migration:
+    """Plain SQL files under `assume_in_transaction: true`, and the migrations of a runner the repository
+    configures to wrap every migration in one transaction, run in a transaction."""
+    if migration.framework == "sql" and config.assume_in_transaction:
+        note = "the runner wraps every file in a transaction (`assume_in_transaction: true`)"
+    else:
+        setting = runner.get("transaction")
+        if setting is None or migration.in_transaction:
+            return migration
+        if not any(
+            setting.detail.replace('"', "'").startswith(prefix) and migration.framework == framework
+            for prefix, framework in _WRAPPING_RUNNERS
+        ):
+            return migration
+        note = f"the runner runs every migration in one transaction ({setting.detail}, {setting.where})"
+    return dataclasses.replace(migration, in_transaction=True, file_transaction=False, transaction_note=note)
 
 
 def review(

@@ -1,0 +1,64 @@
+"""Runners the repository configures to wrap every migration in a transaction, read from their settings."""
+
+from __future__ import annotations
+
+from tests.conftest import review_sql
+
+BASE = {"db/migration/V1__orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);\n"}
+INDEX = "CREATE INDEX CONCURRENTLY orders_total_idx ON orders (total);\n"
+PATH = "db/migration/V2__orders_total_idx.sql"
+
+
+def _rules(head: dict[str, str]) -> set[str]:
+    result = review_sql(INDEX, path=PATH, base=BASE, head=head, dialect="postgres")
+    return {f.rule for f in result.active}
+
+
+def test_flyway_group_runs_a_concurrent_index_inside_a_transaction() -> None:
+    found = review_sql(
+        INDEX, path=PATH, base=BASE, head={"flyway.conf": "flyway.group=true\n"}, dialect="postgres"
+    )
+    assert "concurrent-in-transaction" in {f.rule for f in found.active}
+    [migration] = found.migrations
+    assert "flyway.conf" in migration.transaction_note
+
+
+def test_flyway_without_group_runs_a_concurrent_only_migration_outside_one() -> None:
+    assert "concurrent-in-transaction" not in _rules({"flyway.conf": "flyway.url=jdbc:postgresql://db/app\n"})
+
+
+def test_spring_flyway_group_in_application_properties() -> None:
+    head = {"src/main/resources/application.properties": "spring.flyway.group=true\n"}
+    assert "concurrent-in-transaction" in _rules(head)
+
+
+TYPEORM_PATH = "src/migrations/1718000000000-OrdersTotalIndex.ts"
+TYPEORM = (
+    'import { MigrationInterface, QueryRunner } from "typeorm";\n'
+    "export class OrdersTotalIndex1718000000000 implements MigrationInterface {\n"
+    "  transaction = false;\n"
+    "  public async up(queryRunner: QueryRunner): Promise<void> {\n"
+    '    await queryRunner.query(`CREATE INDEX CONCURRENTLY "orders_total_idx" ON "orders" ("total")`);\n'
+    "  }\n"
+    "  public async down(queryRunner: QueryRunner): Promise<void> {\n"
+    '    await queryRunner.query(`DROP INDEX CONCURRENTLY "orders_total_idx"`);\n'
+    "  }\n"
+    "}\n"
+)
+
+
+def _typeorm(mode: str) -> set[str]:
+    source = (
+        'import { DataSource } from "typeorm";\n'
+        f'export default new DataSource({{ type: "postgres", migrationsTransactionMode: "{mode}" }});\n'
+    )
+    result = review_sql(TYPEORM, path=TYPEORM_PATH, base=BASE, head={"src/data-source.ts": source})
+    return {f.rule for f in result.active}
+
+
+def test_typeorm_transaction_mode_all_wraps_a_migration_that_opts_out() -> None:
+    assert "concurrent-in-transaction" in _typeorm("all")
+
+
+def test_typeorm_transaction_mode_each_lets_a_migration_opt_out() -> None:
+    assert "concurrent-in-transaction" not in _typeorm("each")
