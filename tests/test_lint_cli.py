@@ -48,6 +48,26 @@ def test_a_directory_is_linted_recursively_each_file_by_its_framework(tmp_path: 
     }
 
 
+def test_a_directory_of_node_php_and_elixir_migrations_is_linted(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "migrations/20260101000000_add_email.js": "exports.up = (knex) => knex.schema.alterTable('users', "
+            "(t) => { t.string('email'); });\nexports.down = (knex) => knex.schema.alterTable('users', "
+            "(t) => { t.dropColumn('email'); });\n",
+            "database/migrations/2026_01_01_000000_add_email.php": "<?php\nuse Illuminate\\Database\\Migrations\\"
+            "Migration;\nreturn new class extends Migration {\n  public function up(): void {\n"
+            "    Schema::table('users', function (Blueprint $table) { $table->string('email')->nullable(); });\n"
+            "  }\n};\n",
+            "priv/repo/migrations/20260101000000_add_email.exs": "defmodule App.Repo.Migrations.AddEmail do\n"
+            "  use Ecto.Migration\n  def change do\n    alter table(:users) do\n      add :email, :string\n"
+            "    end\n  end\nend\n",
+        },
+    )
+    frameworks = {m["framework"] for m in lint_json(".", cwd=tmp_path)["migrations"]}
+    assert frameworks == {"knex", "laravel", "ecto"}
+
+
 def test_down_files_are_the_way_back_of_their_up_never_migrations_of_their_own(tmp_path: Path) -> None:
     write(
         tmp_path,

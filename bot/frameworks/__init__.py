@@ -105,6 +105,14 @@ FRAMEWORKS: tuple[ModuleType, ...] = (
     plain,
 )
 BY_NAME = {module.NAME: module for module in FRAMEWORKS}
+
+
+def suffixes() -> tuple[str, ...]:
+    """The file endings some framework reads: SQL, and those of the frameworks written in code."""
+    found = {".sql", *(s for module in FRAMEWORKS for s in getattr(module, "EXTENSIONS", ()))}
+    return tuple(sorted(found))
+
+
 _EXTENSIONS = (".sql",)
 
 

@@ -7,6 +7,7 @@ never silence; a data change given as an object (`{ state: 'open' }`) becomes a 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -48,13 +49,24 @@ def unparsed(node: Node, src: Source, error: str) -> Operation:
     return Unparsed(error=error, **origin_of(node, src))
 
 
-def sql(node: Node, argument: Node | None, src: Source, what: str) -> list[Operation]:
-    """The statements of a SQL string argument, at their lines; Unparsed when the SQL is not a literal."""
+def sql(
+    node: Node, argument: Node | None, src: Source, what: str, *, replacements: bool = False
+) -> list[Operation]:
+    """The statements of a SQL string argument, at their lines; Unparsed when the SQL is not a literal.
+
+    `replacements`: the driver fills `:name` and `?` in before the database sees the SQL (Sequelize's
+    replacements), so they stand for values, as `${…}` does."""
     found = js.sql_text(argument) if argument is not None else None
     if found is None:
         return [unparsed(node, src, f"the SQL of `{what}` is computed at run time, so it could not be read")]
     text, line = found
+    if replacements:
+        text = _REPLACEMENT.sub(lambda m: m.group(1) or js.PLACEHOLDER, text)
     return list(parse_sql(src.path, text, src.dialect, first_line=line))
+
+
+# A `:name` or `?` replacement outside quotes; quoted strings and identifiers and `::` casts are kept as they are.
+_REPLACEMENT = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*"|::)|(?<![:\w]):[A-Za-z_]\w*|\?""")
 
 
 def name(node: Node | None) -> str:

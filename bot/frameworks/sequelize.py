@@ -1,7 +1,7 @@
 """Sequelize migrations (sequelize-cli, umzug): `module.exports = { up(queryInterface, Sequelize), down(…) }`.
 
 - `queryInterface.addColumn/removeColumn/changeColumn/renameColumn/addIndex/removeIndex/addConstraint/
-  removeConstraint/createTable/dropTable/renameTable` become operations; `bulkUpdate/bulkDelete/bulkInsert`
+  removeConstraint/createTable/dropTable/dropAllTables/renameTable` become operations; `bulkUpdate/bulkDelete/bulkInsert`
   data changes; `queryInterface.sequelize.query(sql)` is read as SQL.
 - Sequelize runs a migration outside any transaction; `sequelize.transaction(async (t) => …)` around the
   body opens one, and the review reads what runs inside it.
@@ -34,6 +34,7 @@ from bot.model.migration import (
     DropTable,
     Migration,
     Operation,
+    RawSQL,
     RenameColumn,
     RenameTable,
     SetNotNull,
@@ -118,7 +119,10 @@ class _Walker:
         if c.name == "all" and receiver == "Promise" and c.args:
             return [op for item in js.unwrap(c.args[0]).named_children for op in self._statement(item)]
         if c.name == "query" and receiver.endswith("sequelize"):
-            return nm.sql(c.node, c.args[0] if c.args else None, self.src, "sequelize.query")
+            filled = len(c.args) > 1 and "replacements" in js.text_of(c.args[1])  # `:name` / `?` are values
+            return nm.sql(
+                c.node, c.args[0] if c.args else None, self.src, "sequelize.query", replacements=filled
+            )
         if receiver != self.qi:
             return [] if receiver in ("console", "logger") else nm.awaited_code(node, self.src)
         handler = getattr(self, f"_{c.name}", None)
@@ -271,6 +275,10 @@ class _Walker:
     def _dropTable(self, c: js.Call) -> list[Operation]:
         table = self._table(c)
         return [DropTable(table=table, **nm.origin_of(c.node, self.src))] if table else self._unread(c)
+
+    def _dropAllTables(self, c: js.Call) -> list[Operation]:
+        """Every table of the database: which ones is the schema's business, so the rules read the catalog."""
+        return [RawSQL(category="drop-all-tables", **nm.origin_of(c.node, self.src))]
 
     def _renameTable(self, c: js.Call) -> list[Operation]:
         old, new = self._table(c), nm.name(c.args[1]) if len(c.args) > 1 else ""

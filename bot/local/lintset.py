@@ -27,7 +27,6 @@ from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.model.config import DEFAULT_PATH, Config
 
 _SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", "vendor", "target"})
-_CODE_SUFFIXES = (".rb", ".py", ".xml", ".yaml", ".yml")
 _VERSIONED = re.compile(r"^(?:[VR]?\d|R__)")
 
 
@@ -95,7 +94,7 @@ def _walk(directory: Path) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(directory):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("."))
         for name in sorted(filenames):
-            if name.endswith((".sql", *_CODE_SUFFIXES)):
+            if name.endswith(frameworks.suffixes()):
                 yield Path(dirpath) / name
 
 

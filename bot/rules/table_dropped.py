@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DropTable, Migration, Truncate
+from bot.model.migration import DropTable, Migration, RawSQL, Truncate
 from bot.references.blast_radius import assess
 from bot.references.search import Target
 from bot.rules.context import Context
@@ -39,6 +39,9 @@ RULE = Rule(
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     rebuilt = rebuilt_tables(migration)
     for op in migration.up:
+        if isinstance(op, RawSQL) and op.category == "drop-all-tables":
+            yield from _all_tables(op, context)
+            continue
         if not isinstance(op, DropTable | Truncate):
             continue
         if isinstance(op, DropTable) and op.table in rebuilt:
@@ -74,3 +77,17 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             severity=Severity.CRITICAL if op.cascade else found.severity,
             references=found.references,
         )
+
+
+def _all_tables(op: RawSQL, context: Context) -> Iterator[Finding]:
+    """Sequelize's `dropAllTables`: every table the schema has before it."""
+    tables = sorted(t for t in context.catalog.tables if not context.catalog.is_new(t))
+    shown = ", ".join(f"`{t}`" for t in tables[:8]) + (
+        f" and {len(tables) - 8} more" if len(tables) > 8 else ""
+    )
+    yield op.finding(
+        RULE,
+        "Every table of the database is dropped" + (f": {shown}." if tables else "."),
+        blast_radius="All rows of every table are lost, and every query of the application fails.",
+        severity=Severity.CRITICAL,
+    )

@@ -223,3 +223,34 @@ def test_functions_exported_by_name() -> None:
     )
     assert detect(PATH, text, Config()) is sequelize
     assert [op.kind for op in _parse(text).up] == ["DropColumn"]
+
+
+def test_drop_all_tables_is_read_and_names_every_table() -> None:
+    result = review_sql(_migration("    await queryInterface.dropAllTables();\n"), path=PATH, base=BASE)
+    [found] = [f for f in result.active if f.rule == "table-dropped"]
+    assert found.severity.value == "critical" and "`orders`" in found.message
+    assert "unparsed-statement" not in {f.rule for f in result.active}
+
+
+def test_drop_all_tables_in_down_is_the_way_back_of_an_initial_migration() -> None:
+    text = _migration("", down="    await queryInterface.dropAllTables();\n")
+    migration = _parse(text)
+    assert [op.category for op in migration.down or () if hasattr(op, "category")] == ["drop-all-tables"]
+
+
+def test_replacements_are_values_not_syntax() -> None:
+    up = (
+        "    await queryInterface.sequelize.query(\n"
+        "      'UPDATE orders SET state = :state WHERE legacy_code = ? AND id > 0',\n"
+        "      { replacements: { state: 'paid' } },\n"
+        "    );\n"
+    )
+    result = review_sql(_migration(up), path=PATH, base=BASE)
+    assert "unparsed-statement" not in {f.rule for f in result.active}
+    assert any(m.path == PATH for m in result.migrations)
+
+
+def test_a_question_mark_without_replacements_stays_sql() -> None:
+    up = "    await queryInterface.sequelize.query(`SELECT id FROM orders WHERE legacy_code ? 'x'`);\n"
+    migration = _parse(_migration(up))
+    assert migration.up and all(op.sql.count("?") == 1 for op in migration.up)
