@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 
-from tree_sitter import Language, Node, Parser
+from tree_sitter import Node
+
+from bot.frameworks import syntax_tree
+from bot.frameworks.syntax_tree import line_of as line_of
+from bot.frameworks.syntax_tree import text_of as text_of
 
 PLACEHOLDER = "interp_value"  # stands for `${…}` inside SQL, as for Ruby's `#{…}`
 TYPESCRIPT = (".ts", ".mts", ".cts")
@@ -66,27 +69,10 @@ class Function:
     body: Node | None  # a statement block, or the expression of an arrow function
 
 
-@cache
-def _parser(typescript: bool) -> Parser:
-    if typescript:
-        import tree_sitter_typescript
-
-        return Parser(Language(tree_sitter_typescript.language_typescript()))
-    import tree_sitter_javascript
-
-    return Parser(Language(tree_sitter_javascript.language()))
-
-
 def parse(path: str, text: str) -> Node:
-    return _parser(path.endswith(TYPESCRIPT)).parse(text.encode("utf-8")).root_node
-
-
-def text_of(node: Node | None) -> str:
-    return node.text.decode("utf-8", "replace") if node is not None and node.text is not None else ""
-
-
-def line_of(node: Node) -> int:
-    return node.start_point[0] + 1
+    if path.endswith(TYPESCRIPT):
+        return syntax_tree.parse("tree_sitter_typescript", text, "language_typescript")
+    return syntax_tree.parse("tree_sitter_javascript", text)
 
 
 def unwrap(node: Node) -> Node:

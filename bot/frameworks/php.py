@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 
-from tree_sitter import Language, Node, Parser
+from tree_sitter import Node
+
+from bot.frameworks import syntax_tree
+from bot.frameworks.syntax_tree import line_of as line_of
+from bot.frameworks.syntax_tree import text_of as text_of
 
 PLACEHOLDER = "interp_value"  # stands for `{$x}` inside SQL, so the statement around it still parses
 CALLS = frozenset(
@@ -60,23 +63,8 @@ class Call:
         return self.args[index] if len(self.args) > index else None
 
 
-@cache
-def _parser() -> Parser:
-    import tree_sitter_php
-
-    return Parser(Language(tree_sitter_php.language_php()))
-
-
 def parse(text: str) -> Node:
-    return _parser().parse(text.encode("utf-8")).root_node
-
-
-def text_of(node: Node | None) -> str:
-    return node.text.decode("utf-8", "replace") if node is not None and node.text is not None else ""
-
-
-def line_of(node: Node) -> int:
-    return node.start_point[0] + 1
+    return syntax_tree.parse("tree_sitter_php", text, "language_php")
 
 
 def call(node: Node) -> Call | None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 
-import tree_sitter_ruby
-from tree_sitter import Language, Node, Parser
+from tree_sitter import Node
+
+from bot.frameworks import syntax_tree
+from bot.frameworks.syntax_tree import line_of as line_of
+from bot.frameworks.syntax_tree import text_of as text_of
 
 PLACEHOLDER = "interp_value"  # stands for `#{…}` inside SQL, so the statement around it still parses
 
@@ -49,21 +51,8 @@ class Call:
         return value(node) if node is not None else default
 
 
-@cache
-def _parser() -> Parser:
-    return Parser(Language(tree_sitter_ruby.language()))
-
-
 def parse(text: str) -> Node:
-    return _parser().parse(text.encode("utf-8")).root_node
-
-
-def text_of(node: Node | None) -> str:
-    return node.text.decode("utf-8", "replace") if node is not None and node.text is not None else ""
-
-
-def line_of(node: Node) -> int:
-    return node.start_point[0] + 1
+    return syntax_tree.parse("tree_sitter_ruby", text)
 
 
 def call(node: Node) -> Call | None:
