@@ -17,7 +17,7 @@ from bot.frameworks.sqlfile import parse_sql
 from bot.model.catalog import Catalog
 from bot.model.changeset import ChangedFile, ChangeSet, Tree
 from bot.model.config import Config, parse_config
-from bot.model.database import Database, DatabaseUse, Runner
+from bot.model.database import Database, DatabaseUse, Runner, RunnerSetting
 from bot.model.facts import Facts
 from bot.model.findings import Finding, Review
 from bot.model.migration import Migration, Operation
@@ -114,27 +114,30 @@ def _catalog_before(
     return catalog
 
 
-# Runner settings that put every migration of a framework in a transaction, whatever the file says:
-# Flyway's `group` runs all pending migrations in one; TypeORM's `migrationsTransactionMode: 'all'` too.
-_WRAPPING_RUNNERS = (("Flyway group", "flyway"), ("TypeORM (migrationsTransactionMode: 'all')", "typeorm"))
-
-
 def _runner_wraps(migration: Migration, config: Config, runner: Runner) -> Migration:
     """Plain SQL files under `assume_in_transaction: true`, and the migrations of a runner the repository
     configures to wrap every migration in one transaction, run in a transaction."""
     if migration.framework == "sql" and config.assume_in_transaction:
         note = "the runner wraps every file in a transaction (`assume_in_transaction: true`)"
+    elif migration.in_transaction:
+        return migration
     else:
-        setting = runner.get("transaction")
-        if setting is None or migration.in_transaction:
-            return migration
-        if not any(
-            setting.detail.replace('"', "'").startswith(prefix) and migration.framework == framework
-            for prefix, framework in _WRAPPING_RUNNERS
-        ):
+        setting = next((s for s in runner.settings if _wraps(s, migration.framework)), None)
+        if setting is None:
             return migration
         note = f"the runner runs every migration in one transaction ({setting.detail}, {setting.where})"
     return dataclasses.replace(migration, in_transaction=True, file_transaction=False, transaction_note=note)
+
+
+def _wraps(setting: RunnerSetting, framework: str) -> bool:
+    """Flyway's `group` runs all pending migrations in one transaction; so does TypeORM's
+    `migrationsTransactionMode: 'all'` (with 'each', a migration may still opt out)."""
+    if setting.kind != "transaction":
+        return False
+    if framework == "flyway":
+        return setting.detail.startswith("Flyway group")
+    quoted = setting.detail.replace('"', "'")
+    return framework == "typeorm" and setting.detail.startswith("TypeORM") and "'all'" in quoted
 
 
 def review(

@@ -62,3 +62,12 @@ def test_typeorm_transaction_mode_all_wraps_a_migration_that_opts_out() -> None:
 
 def test_typeorm_transaction_mode_each_lets_a_migration_opt_out() -> None:
     assert "concurrent-in-transaction" not in _typeorm("each")
+
+
+def test_typeorm_transaction_mode_is_read_however_it_is_spaced() -> None:
+    source = (
+        'import { DataSource } from "typeorm";\n'
+        "export default new DataSource({ type: 'postgres', migrationsTransactionMode : 'all' });\n"
+    )
+    result = review_sql(TYPEORM, path=TYPEORM_PATH, base=BASE, head={"src/data-source.ts": source})
+    assert "concurrent-in-transaction" in {f.rule for f in result.active}

@@ -7,23 +7,19 @@ are copied and the name lives on. What it can lose is the columns the new table 
 
 from __future__ import annotations
 
-from bot.model.migration import CreateTable, DropTable, Migration, RenameTable
+from bot.model.migration import CreateTable, Migration, RenameTable
 
 
 def rebuilt_tables(migration: Migration) -> dict[str, CreateTable]:
-    """Tables that a migration drops and replaces by renaming a table it created: name → the new definition."""
-    created: dict[str, CreateTable] = {}
-    dropped: set[str] = set()
-    rebuilt: dict[str, CreateTable] = {}
-    for op in migration.up:
-        if isinstance(op, CreateTable):
-            created[op.table] = op
-        elif isinstance(op, DropTable):
-            dropped.add(op.table)
-        elif isinstance(op, RenameTable) and op.table in created and op.new_name in dropped:
-            rebuilt[op.new_name] = created[op.table]
-    copied = migration.rebuilt_tables()  # only a table whose rows were copied over keeps them
-    return {name: definition for name, definition in rebuilt.items() if name in copied}
+    """Tables that a migration rebuilds (create new, copy the rows, drop, rename: `Migration.rebuilt_tables`),
+    each with the definition of the table that replaces it."""
+    copied = migration.rebuilt_tables()
+    created = {op.table: op for op in migration.up if isinstance(op, CreateTable)}
+    return {
+        op.new_name: created[op.table]
+        for op in migration.up
+        if isinstance(op, RenameTable) and op.new_name in copied and op.table in created
+    }
 
 
 def columns_left_out(definition: CreateTable, old_columns: list[str]) -> list[str]:
