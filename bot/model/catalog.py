@@ -172,7 +172,7 @@ def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
         _add_constraint(c, constraint, in_change)
     for spec in op.columns:
         if spec.references:
-            c.constraints[f"{op.table.rsplit('.', 1)[-1]}_{spec.name}_fkey"] = "foreign_key"
+            _inline_reference(c, op.table, spec.name, spec.references)
     if in_change:
         c.created_in_change.add(op.table)
     if op.temporary:  # gone when the migration's session ends
@@ -200,6 +200,15 @@ def _add_column(c: Catalog, op: Operation, in_change: bool) -> None:
     table = c.tables.setdefault(op.table, Table(op.table))
     s = op.column
     table.columns[s.name] = Column(s.name, s.type, s.nullable, s.default)
+    if s.references:
+        _inline_reference(c, op.table, s.name, s.references)
+
+
+def _inline_reference(c: Catalog, table: str, column: str, references: str) -> None:
+    """`column … REFERENCES parent`: a foreign key under PostgreSQL's default name."""
+    name = f"{table.rsplit('.', 1)[-1]}_{column}_fkey"
+    c.constraints[name] = "foreign_key"
+    c.foreign_keys.setdefault(name, ForeignKey(table, (column,), references))
 
 
 def _drop_column(c: Catalog, op: Operation, in_change: bool) -> None:

@@ -50,6 +50,9 @@ class ColumnFacts:
     complete: bool = False  # the values listed cover every row (an exact count, or statistics that add up)
     hidden: bool = False  # values withheld: a sensitive name or too many distinct values
     case_insensitive: bool = False  # the column's collation compares without case (MySQL `_ci`)
+    scope: str = ""  # the condition the rows were restricted to (the statements' WHERE), "" for all rows
+    margin: float = 0.0  # a sample's 95 % error bound on each share (absolute), 0 when not sampled
+    rows: int = 0  # the rows the shares are of (in the scope); 0 when unknown
 
     def covers(self, value: ValueCount, listed: frozenset[str]) -> bool:
         if value.value is None and not value.hidden:
@@ -66,6 +69,21 @@ class Lookup:
     found: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # (id, ((label column, value), …))
     missing: tuple[str, ...]
     source: str = EXACT
+    # (ID, expected label) for each row whose label equals a label the change expects, compared inside
+    # the database (so a label the policy hides is matched without being read); `compared`: those labels
+    equals: tuple[tuple[str, str], ...] = ()
+    compared: tuple[str, ...] = ()
+
+    def says(self, identifier: str, label: str) -> bool | None:
+        """Does row `identifier` carry `label`? None when the probe could not tell."""
+        normal = label.strip().lower()
+        if normal not in {c.strip().lower() for c in self.compared}:
+            return None
+        return any(i == identifier and v.strip().lower() == normal for i, v in self.equals)
+
+    def holder(self, label: str) -> str | None:
+        normal = label.strip().lower()
+        return next((i for i, v in self.equals if v.strip().lower() == normal), None)
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,15 @@ class Count:
     against: str = (
         ""  # the referenced table (orphans) or the new type (type-fit) the rows were checked against
     )
+    margin: int = 0  # a sample's 95 % error bound on `rows`, 0 when not sampled
+
+    def about(self) -> str:
+        """`1,204` when exact; `about 1,200 (± 310 at 95 %, sampled)` when sampled; `about …` from statistics."""
+        if self.source == EXACT:
+            return f"{self.rows:,}"
+        if self.source == SAMPLE:
+            return f"about {self.rows:,} (± {self.margin:,} at 95 %, from a sample)"
+        return f"about {self.rows:,} (statistics)"
 
 
 @dataclass(frozen=True)
@@ -143,8 +170,14 @@ class Facts:
         return f"{how} on {self.connection} at {self.taken_at}"
 
     def words(self, source: str) -> str:
-        """`verified by the probe against <connection> (<source>, <age>)`, for the checklist."""
-        return f"verified by the probe against {self.connection} ({source}, {self.taken_at})"
+        """`verified by the probe against <connection> (exact, <age>)` for exact answers; statistics and
+        samples are estimates and say so: `estimated by the probe against … (sample, …): not verified`."""
+        if source == EXACT:
+            return f"verified by the probe against {self.connection} ({source}, {self.taken_at})"
+        return (
+            f"estimated by the probe against {self.connection} ({source}, {self.taken_at}); "
+            "an estimate, not verified row by row"
+        )
 
 
 def share(part: float) -> str:

@@ -2,11 +2,17 @@
 
 Statistics answer table sizes and, when exact counts are not allowed, distributions and NULL shares.
 Within the policy's row budget a question is answered exactly; above it, from a sample (`TABLESAMPLE
-SYSTEM` on PostgreSQL, the first rows on MySQL) scaled to the table. Values are kept only where the
-policy shows them; otherwise they are replaced by placeholders and only their counts remain.
+SYSTEM` on PostgreSQL, a Bernoulli sample `RAND() < fraction` on MySQL) scaled to the table, with its 95 %
+error bound. Shares are always of every row in scope (counted apart from the distribution, which lists at
+most DISTRIBUTION_LIMIT values). Values are kept only where the policy shows them; otherwise they are
+replaced by placeholders and only their counts remain, and labels are compared inside the database.
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import replace
 
 from sqlglot.expressions import Table
 
@@ -92,7 +98,8 @@ class Answers:
         if self.session.dialect == "postgres":
             percent = max(0.01, round(100.0 * budget / size.rows, 4))
             return SAMPLE, percent, 100.0 / percent
-        return SAMPLE, budget, size.rows / max(budget, 1)
+        fraction = max(0.000001, round(budget / size.rows, 6))
+        return SAMPLE, fraction, 1 / fraction
 
     # --- distributions ------------------------------------------------------------------------------
 
@@ -105,14 +112,22 @@ class Answers:
             if stats is None:
                 raise ProbeError(f"no statistics for `{q.table}.{column}` and exact counts are not allowed")
             return self._from_statistics(q, size, stats)
-        sql = queries.distribution(self._table(q.table), column, self.session.dialect, sample)
-        rows = self.session.fetch(sql, f"the values of {q.table}.{column} ({source})")
-        total = sum(int(n) for _, n in rows) or 1
+        dialect, origin = self.session.dialect, self._table(q.table)
+        scope = f" where {q.where}" if q.where else ""
+        nulls, _, read = self.session.fetch(
+            self._built(lambda: queries.nulls(origin, column, dialect, sample, q.where)),
+            f"the rows of {q.table}{scope} and their NULL {column} ({source})",
+        )[0]
+        sql = self._built(lambda: queries.distribution(origin, column, dialect, sample, q.where))
+        rows = self.session.fetch(sql, f"the values of {q.table}.{column}{scope} ({source})")
+        read = int(read or 0)
         counted = [(None if v is None else str(v), round(int(n) * factor)) for v, n in rows]
         distinct = float(len([v for v, _ in counted if v is not None]))
-        null_share = sum(n for v, n in counted if v is None) / (total * factor)
+        null_share = int(nulls or 0) / read if read else 0.0
         complete = len(rows) < queries.DISTRIBUTION_LIMIT and source == EXACT
-        return self._column(q, source, null_share, distinct, counted, total * factor, complete)
+        margin = 1.96 * math.sqrt(0.25 / read) if source == SAMPLE and read else 0.0
+        facts = self._column(q, source, null_share, distinct, counted, read * factor, complete)
+        return replace(facts, scope=q.where, margin=round(margin, 4), rows=round(read * factor))
 
     def _from_statistics(self, q: Question, size: TableFacts, stats: statistics.ColumnStats) -> ColumnFacts:
         rows = max(size.rows, 0)
@@ -121,7 +136,8 @@ class Answers:
             counted.append((None, round(stats.null_frac * rows)))
         distinct = -stats.n_distinct * rows if stats.n_distinct < 0 else stats.n_distinct
         complete = sum(f for _, f in stats.values) + stats.null_frac >= 0.999
-        return self._column(q, STATISTICS, stats.null_frac, distinct, counted, rows, complete)
+        facts = self._column(q, STATISTICS, stats.null_frac, distinct, counted, rows, complete)
+        return replace(facts, rows=rows)  # statistics describe the whole table, whatever the scope
 
     def _column(
         self,
@@ -156,19 +172,33 @@ class Answers:
         key = q.columns[0] if q.columns else "id"
         if key not in available:
             raise ProbeError(f"`{q.table}` has no column `{key}` to look the IDs up by")
-        labels = tuple(c for c in LABELS if c in available)[:2]
-        sql = queries.lookup(self._table(q.table), key, q.values, labels, self.session.dialect)
+        labels = tuple(c for c in LABELS if c in available and c != key)[:2]
+        shown = tuple(label for label in labels if self.policy.shows(q.table, label, 1))
+        sql = queries.lookup(
+            self._table(q.table), key, q.values, labels, self.session.dialect, shown=shown, expected=q.labels
+        )
         rows = self.session.fetch(sql, f"the rows of {q.table} with the hard-coded IDs")
-        found = []
+        asked = {str(int(i)) for i in q.values}
+        found, equals = [], []
         for row in rows:
+            identifier = str(row[0])
+            values, matches = row[1 : 1 + len(labels)], row[1 + len(labels) :]
             said = tuple(
-                (label, str(value) if self.policy.shows(q.table, label, 1) else "<hidden>")
-                for label, value in zip(labels, row[1:], strict=True)
+                (label, str(value) if label in shown else "<hidden>")
+                for label, value in zip(labels, values, strict=True)
             )
-            found.append((str(row[0]), said))
+            if identifier in asked:
+                found.append((identifier, said))
+            for match in matches:
+                if match is not None:
+                    label = next((v for v in q.labels if v.strip().lower() == str(match)), str(match))
+                    equals.append((identifier, label))
         seen = {identifier for identifier, _ in found}
         missing = tuple(i for i in q.values if str(int(i)) not in seen)
-        return Lookup(q.table, key, tuple(sorted(found)), missing, EXACT)
+        compared = q.labels if labels else ()
+        return Lookup(
+            q.table, key, tuple(sorted(found)), missing, EXACT, tuple(sorted(set(equals))), compared
+        )
 
     # --- rows that would break the change -----------------------------------------------------------
 
@@ -182,10 +212,25 @@ class Answers:
                 raise ProbeError(f"no statistics for `{q.table}.{column}` and exact counts are not allowed")
             return [Count("nulls", q.table, q.columns, round(stats.null_frac * size.rows), STATISTICS)]
         sql = queries.nulls(self._table(q.table), column, self.session.dialect, sample)
-        nulls, blanks, _ = self.session.fetch(sql, f"NULL and empty {q.table}.{column} ({source})")[0]
+        nulls, blanks, read = self.session.fetch(sql, f"NULL and empty {q.table}.{column} ({source})")[0]
+        nulls, blanks, read = int(nulls or 0), int(blanks or 0), int(read or 0)
         return [
-            Count("nulls", q.table, q.columns, round(int(nulls or 0) * factor), source),
-            Count("empty", q.table, q.columns, round(int(blanks or 0) * factor), source),
+            Count(
+                "nulls",
+                q.table,
+                q.columns,
+                round(nulls * factor),
+                source,
+                margin=_margin(nulls, read, factor, source),
+            ),
+            Count(
+                "empty",
+                q.table,
+                q.columns,
+                round(blanks * factor),
+                source,
+                margin=_margin(blanks, read, factor, source),
+            ),
         ]
 
     def _violations(self, q: Question, size: TableFacts) -> Count:
@@ -196,9 +241,10 @@ class Answers:
             )
         dialect, origin = self.session.dialect, self._table(q.table)
         if q.kind == DUPLICATES:
+            scope = f" where {q.where}" if q.where else ""
             groups, extra = self.session.fetch(
-                queries.duplicates(origin, q.columns, dialect, sample),
-                f"duplicate {q.table}{q.columns} ({source})",
+                self._built(lambda: queries.duplicates(origin, q.columns, dialect, sample, q.where)),
+                f"duplicate {q.table} ({', '.join(q.columns)}){scope} ({source})",
             )[0]
             # a sample finds duplicates only within itself: report what it saw, unscaled
             return Count(
@@ -207,16 +253,39 @@ class Answers:
                 q.columns,
                 int(extra or 0),
                 source,
-                detail=f"{int(groups or 0):,} value{'s' if int(groups or 0) != 1 else ''}",
+                detail="" if groups is None else f"{int(groups):,} value{'s' if int(groups) != 1 else ''}",
             )
         if q.kind == ORPHANS:
             self._size(q.target)
             parent = self._table(q.target)
             sql = queries.orphans(origin, q.columns, parent, q.target_columns, dialect, sample)
             found = int(self.session.fetch(sql, f"orphans of {q.table} → {q.target} ({source})")[0][0])
-            return Count("orphans", q.table, q.columns, round(found * factor), source, against=q.target)
+            margin = _margin(found, round(size.rows / factor), factor, source)  # the sample's expected size
+            return Count(
+                "orphans", q.table, q.columns, round(found * factor), source, against=q.target, margin=margin
+            )
         sql = queries.misfits(origin, q.columns[0], q.check, q.limit, q.values, dialect, sample)
         found = int(self.session.fetch(sql, f"{q.table}.{q.columns[0]}: {q.check} ({source})")[0][0])
         return Count(
             q.check, q.table, q.columns, round(found * factor), source, detail=str(q.limit), against=q.target
         )
+
+    def _built(self, build: Callable[[], str]) -> str:
+        """A query whose text comes from the change (an expression, a predicate, a guard) or a failure."""
+        try:
+            return build()
+        except ValueError as error:
+            raise ProbeError(str(error)) from error
+
+
+def _margin(found: int, read: int, factor: float, source: str) -> int:
+    """The 95 % error bound on a count scaled up from a sample of `read` rows (0 when not sampled).
+
+    Normal approximation of the binomial; with nothing found, the rule of three (at most 3 per sample).
+    PostgreSQL samples pages, not rows: the bound assumes the rows are spread evenly over them."""
+    if source != SAMPLE or not read:
+        return 0
+    if found == 0:
+        return round(3 * factor)
+    share = found / read
+    return max(1, round(1.96 * math.sqrt(read * share * (1 - share)) * factor))

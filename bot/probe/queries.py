@@ -7,9 +7,14 @@ share of the table to read (PostgreSQL `TABLESAMPLE SYSTEM`) or, on MySQL, a num
 
 from __future__ import annotations
 
+import re
+
+import sqlglot
 from sqlglot import exp
+from sqlglot.errors import SqlglotError
 
 DISTRIBUTION_LIMIT = 200
+LOOKUP_LIMIT = 1000
 _INTEGER = r"^[[:space:]]*[-+]?[0-9]+[[:space:]]*$"
 _NUMBER = r"^[[:space:]]*[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][-+]?[0-9]+)?[[:space:]]*$"
 
@@ -26,11 +31,14 @@ def count_rows(source: exp.Table, dialect: str, budget: int | None = None) -> st
     return _sql(exp.select(_count()).from_(inner.subquery("bounded")), dialect)
 
 
-def distribution(source: exp.Table, column: str, dialect: str, sample: float | int | None = None) -> str:
+def distribution(
+    source: exp.Table, column: str, dialect: str, sample: float | int | None = None, where: str = ""
+) -> str:
+    """The most common values and their rows (at most DISTRIBUTION_LIMIT of them: never a share alone)."""
     value = _text(_column(column))
     query = (
         exp.select(value.as_("value"), _count().as_("n"))
-        .from_(_from(source, dialect, sample, [column]))
+        .from_(_from(source, dialect, sample, [column], where))
         .group_by(_column(column))  # by the column itself: its collation decides which values are equal
         .order_by(exp.Ordered(this=exp.Literal.number(2), desc=True))
         .limit(DISTRIBUTION_LIMIT)
@@ -38,31 +46,46 @@ def distribution(source: exp.Table, column: str, dialect: str, sample: float | i
     return _sql(query, dialect)
 
 
-def nulls(source: exp.Table, column: str, dialect: str, sample: float | int | None = None) -> str:
+def nulls(
+    source: exp.Table, column: str, dialect: str, sample: float | int | None = None, where: str = ""
+) -> str:
     """NULLs, empty (or blank) strings and all rows, in one pass."""
     is_null = exp.Is(this=_column(column), expression=exp.Null())
     blank = exp.EQ(this=exp.Trim(this=_text(_column(column))), expression=exp.Literal.string(""))
     query = exp.select(_sum_if(is_null), _sum_if(blank), _count()).from_(
-        _from(source, dialect, sample, [column])
+        _from(source, dialect, sample, [column], where)
     )
     return _sql(query, dialect)
 
 
 def duplicates(
-    source: exp.Table, columns: tuple[str, ...], dialect: str, sample: float | int | None = None
+    source: exp.Table,
+    columns: tuple[str, ...],
+    dialect: str,
+    sample: float | int | None = None,
+    where: str = "",
 ) -> str:
-    """Groups of equal keys and the rows in them beyond the first (NULLs never collide)."""
-    keys = [_column(c) for c in columns]
+    """Groups of equal keys (NULL on MySQL) and the rows in them beyond the first (NULLs never collide).
+
+    A key may be an expression (`lower(email)`) and `where` the predicate of a partial index: both are
+    parsed and rebuilt from columns, literals and built-in functions only."""
+    keys = [key(c, dialect) for c in columns]
     present = exp.and_(*[exp.Not(this=exp.Is(this=k.copy(), expression=exp.Null())) for k in keys])
+    used = sorted({identifier for k in keys for identifier in _names(k)})
+    origin = _from(source, dialect, sample, used, where)
+    if dialect != "postgres":  # MySQL groups long keys slowly: the rows beyond the first of each key
+        distinct = exp.Count(this=exp.Distinct(expressions=[k.copy() for k in keys]))
+        extra = exp.Sub(this=_count(), expression=distinct)
+        return _sql(exp.select(exp.Null(), extra).from_(origin).where(present), dialect)
     groups = (
-        exp.select(*keys, _count().as_("n"))
-        .from_(_from(source, dialect, sample, list(columns)))
+        exp.select(*[k.copy() for k in keys], _count().as_("n"))
+        .from_(origin)
         .where(present)
         .group_by(*[k.copy() for k in keys])
         .having(exp.GT(this=_count(), expression=exp.Literal.number(1)))
     )
-    extra = exp.Sum(this=exp.Sub(this=exp.column("n"), expression=exp.Literal.number(1)))
-    return _sql(exp.select(_count(), extra).from_(groups.subquery("d")), dialect)
+    total = exp.Sum(this=exp.Sub(this=exp.column("n"), expression=exp.Literal.number(1)))
+    return _sql(exp.select(_count(), total).from_(groups.subquery("d")), dialect)
 
 
 def orphans(
@@ -90,10 +113,34 @@ def orphans(
     return _sql(query.where(exp.and_(present, exp.Not(this=exists))), dialect)
 
 
-def lookup(source: exp.Table, key: str, ids: tuple[str, ...], labels: tuple[str, ...], dialect: str) -> str:
+def lookup(
+    source: exp.Table,
+    key_column: str,
+    ids: tuple[str, ...],
+    labels: tuple[str, ...],
+    dialect: str,
+    *,
+    shown: tuple[str, ...] = (),
+    expected: tuple[str, ...] = (),
+) -> str:
+    """The rows with these IDs: the key, each label column's value (NULL unless `shown`), and for each
+    label column which of the `expected` labels it equals, compared inside the database (trimmed, without
+    case), so a hidden label is matched without ever being read. Rows holding an expected label are
+    fetched too, to say which ID has it."""
     wanted = [exp.Literal.number(int(i)) for i in ids]  # IDs are digits: anything else was never asked
-    query = exp.select(_text(_column(key)), *[_text(_column(label)) for label in labels]).from_(source)
-    return _sql(query.where(exp.In(this=_column(key), expressions=wanted)), dialect)
+    normal = [exp.Literal.string(v.strip().lower()) for v in dict.fromkeys(expected)]
+    values = [_text(_column(label)) if label in shown else exp.Null() for label in labels]
+    matches = []
+    for label in labels:
+        compared = exp.Lower(this=exp.Trim(this=_text(_column(label))))
+        ifs = [exp.If(this=exp.EQ(this=compared.copy(), expression=v), true=v.copy()) for v in normal]
+        matches.append(exp.Case(ifs=ifs) if ifs else exp.Null())
+    condition: exp.Expr = exp.In(this=_column(key_column), expressions=wanted)
+    for label in labels if normal else ():
+        compared = exp.Lower(this=exp.Trim(this=_text(_column(label))))
+        condition = exp.or_(condition, exp.In(this=compared, expressions=[v.copy() for v in normal]))
+    query = exp.select(_text(_column(key_column)), *values, *matches).from_(source).where(condition)
+    return _sql(query.limit(LOOKUP_LIMIT), dialect)
 
 
 def misfits(
@@ -144,15 +191,98 @@ def _matches(value: exp.Expression, pattern: str, dialect: str) -> exp.Expressio
     return exp.GT(this=found, expression=exp.Literal.number(0))
 
 
-def _from(source: exp.Table, dialect: str, sample: float | int | None, columns: list[str]) -> exp.Expression:
-    if sample is None:
-        return source.copy()
-    if dialect == "postgres":
-        sampled = source.copy()
-        sampled.set("sample", exp.TableSample(method=exp.var("SYSTEM"), percent=exp.Literal.number(sample)))
-        return sampled
-    rows = exp.select(*[_column(c) for c in columns]).from_(source.copy()).limit(int(sample))
-    return rows.subquery("sampled")
+def _from(
+    source: exp.Table, dialect: str, sample: float | int | None, columns: list[str], where: str = ""
+) -> exp.Expression:
+    """The rows to read: the table, a sample of it (PostgreSQL `TABLESAMPLE SYSTEM` of a share of its
+    pages; MySQL a Bernoulli sample, `RAND() <` the fraction `sample`), restricted by `where`."""
+    origin = source.copy()
+    if sample is not None and dialect == "postgres":
+        origin.set("sample", exp.TableSample(method=exp.var("SYSTEM"), percent=exp.Literal.number(sample)))
+    conditions = [condition(where, dialect)] if where else []
+    if sample is not None and dialect != "postgres":
+        random = exp.Anonymous(this="RAND", expressions=[])
+        conditions.append(exp.LT(this=random, expression=exp.Literal.number(sample)))
+    if not conditions:
+        return origin
+    names = list(dict.fromkeys([*columns, *[n for c in conditions for n in _names(c)]]))
+    rows = exp.select(*[_column(c) for c in names]).from_(origin).where(exp.and_(*conditions))
+    return rows.subquery("scoped")
+
+
+def condition(text: str, dialect: str) -> exp.Expr:
+    """A condition from the change (a WHERE guard, a partial index's predicate), rebuilt from safe parts."""
+    return _rebuilt(text, dialect, "condition")
+
+
+def key(text: str, dialect: str) -> exp.Expr:
+    """A unique key: a column name, or an expression (`lower(email)`) rebuilt from safe parts."""
+    if re.fullmatch(r"\w+", text) or _unreadable(text, dialect):
+        return _column(text)  # a name, however odd: one quoted identifier
+    return _rebuilt(text, dialect, "key")
+
+
+def _unreadable(text: str, dialect: str) -> bool:
+    try:
+        sqlglot.parse_one(text, read="postgres" if dialect == "postgres" else "mysql")
+    except SqlglotError:
+        return True
+    return False
+
+
+_SAFE = (
+    exp.Column,
+    exp.Identifier,
+    exp.Literal,
+    exp.Null,
+    exp.Boolean,
+    exp.Paren,
+    exp.Connector,
+    exp.Not,
+    exp.Predicate,
+    exp.Binary,
+    exp.Neg,
+    exp.Tuple,
+    exp.Cast,
+    exp.DataType,
+    exp.Lower,
+    exp.Upper,
+    exp.Trim,
+    exp.Coalesce,
+    exp.Substring,
+    exp.Length,
+    exp.Abs,
+    exp.Concat,
+    exp.Date,
+    exp.DateTrunc,
+    exp.TimestampTrunc,
+    exp.Var,
+)
+_UNSAFE = (exp.Query, exp.Subquery, exp.Exists, exp.Anonymous, exp.Placeholder, exp.Parameter, exp.Command)
+
+
+def _rebuilt(text: str, dialect: str, what: str) -> exp.Expr:
+    read = "postgres" if dialect == "postgres" else "mysql"
+    try:
+        tree = sqlglot.parse_one(text, read=read) if text.strip() else None
+    except SqlglotError:
+        tree = None
+    if tree is None:
+        raise ValueError(f"the {what} `{text}` cannot be read")
+    for node in tree.walk():
+        if isinstance(node, _UNSAFE) or not isinstance(node, _SAFE):
+            raise ValueError(
+                f"the {what} `{text}` uses `{type(node).__name__}`, which the probe does not run"
+            )
+        if isinstance(node, exp.Column):
+            node.set("table", None)
+            node.set("db", None)
+            node.set("this", exp.to_identifier(node.name, quoted=True))
+    return tree
+
+
+def _names(node: exp.Expr) -> list[str]:
+    return [c.name for c in node.find_all(exp.Column)]
 
 
 def _alias(origin: exp.Expression, name: str) -> exp.Expression:
@@ -173,7 +303,7 @@ def _count() -> exp.Expression:
     return exp.Count(this=exp.Star())
 
 
-def _sum_if(condition: exp.Expression) -> exp.Expression:
+def _sum_if(condition: exp.Expr) -> exp.Expression:
     return exp.Sum(this=exp.If(this=condition, true=exp.Literal.number(1), false=exp.Literal.number(0)))
 
 

@@ -7,7 +7,7 @@ read-only queries. Nothing here opens a connection or formats SQL.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -24,17 +24,11 @@ from bot.model.migration import (
     Migration,
     Operation,
     SetNotNull,
+    ValidateConstraint,
 )
-from bot.references.code_values import plural
+from bot.probe.assumptions import guard, id_sites
 from bot.sql.conversions import FLOAT_TYPES, INT_BYTES, NUMERIC_TYPES, TEXT_TYPES, type_parts
-from bot.sql.data_changes import (
-    literals,
-    mapping_sites,
-    referenced_table,
-    source_column,
-    source_table,
-    where_of,
-)
+from bot.sql.data_changes import literals, mapping_sites, source_column, source_table, where_of
 from bot.sql.names import identifier
 
 SIZE, DISTRIBUTION, LOOKUP, NULLS, DUPLICATES, ORPHANS, TYPE_FIT = (
@@ -62,15 +56,18 @@ class Question:
         ""  # type-fit: too-long | not-integer | not-numeric | out-of-range | too-many-digits | not-in-enum
     )
     limit: int = 0  # type-fit: the length, integer bytes or integer digits the new type allows
+    where: str = ""  # the rows the question is about (a statement's guard, a partial index's predicate)
+    labels: tuple[str, ...] = ()  # lookup: the labels the change expects the rows to carry
 
 
 def ask(migrations: Sequence[Migration], catalog: Catalog) -> tuple[Question, ...]:
     """The questions the change raises, without duplicates, in a stable order."""
     created = set(catalog.created_in_change).union(*(m.tables_created() for m in migrations))
     added = {(op.table, op.column.name) for m in migrations for op in m.up if isinstance(op, AddColumn)}
+    change = [op for m in migrations for op in m.up]
     found: dict[Question, None] = {}
     for migration in migrations:
-        for question in _questions(migration, catalog):
+        for question in _questions(migration, catalog, change, added):
             fresh = any((question.table, column) in added for column in question.columns)
             if question.table and question.table not in created and not fresh:  # no production rows yet
                 found.setdefault(question, None)
@@ -79,53 +76,83 @@ def ask(migrations: Sequence[Migration], catalog: Catalog) -> tuple[Question, ..
     return tuple(sizes) + tuple(found)
 
 
-def _questions(migration: Migration, catalog: Catalog) -> Iterator[Question]:
+def _questions(
+    migration: Migration, catalog: Catalog, change: list[Operation], added: set[tuple[str, str]]
+) -> Iterator[Question]:
     for op, mapping, table in mapping_sites(migration.up):
         column, _ = source_column(mapping.source)
         if column:
             listed = tuple(v for condition, _ in mapping.whens for v in (literals(condition) or ()))
-            yield Question(DISTRIBUTION, table, (column,), listed)
-        if _ID.match(mapping.target):
-            ids = tuple(r for _, r in mapping.whens if r.lstrip("-").isdigit())
-            if ids:
-                yield Question(LOOKUP, lookup_table(migration.up, op.table, mapping.target), ("id",), ids)
+            fresh = {c for t, c in added if t == table}
+            yield Question(DISTRIBUTION, table, (column,), listed, where=guard(op, fresh, table))
+    for site in id_sites(migration.up, catalog, change):
+        labels = tuple(dict.fromkeys(label for label, _ in site.labels))
+        yield Question(LOOKUP, site.table, (site.key,), site.ids, labels=labels)
     for statement in migration.up:
-        yield from _of(statement, migration, catalog)
+        yield from _of(statement, catalog, change)
 
 
-def _of(op: Operation, migration: Migration, catalog: Catalog) -> Iterator[Question]:
+def _of(op: Operation, catalog: Catalog, change: list[Operation]) -> Iterator[Question]:
     if isinstance(op, DataUpdate | DataDelete | DataInsert):
-        yield from _where_questions(op, migration)
+        yield from _where_questions(op)
     elif isinstance(op, SetNotNull):
         yield Question(NULLS, op.table, (op.column,))
     elif isinstance(op, AddConstraint) and op.constraint == "not_null" and len(op.columns) == 1:
         yield Question(NULLS, op.table, op.columns)
-    elif isinstance(op, AddIndex) and op.unique and _keys(op.columns):
-        yield Question(DUPLICATES, op.table, tuple(c.lower() for c in op.columns))
+    elif isinstance(op, AddIndex) and op.unique and op.columns:
+        yield Question(DUPLICATES, op.table, unique_key(op), where=op.where)
     elif isinstance(op, AddConstraint) and op.constraint in ("unique", "primary_key") and _keys(op.columns):
         yield Question(DUPLICATES, op.table, op.columns)
-    elif (
-        isinstance(op, AddConstraint)
-        and op.constraint == "foreign_key"
-        and op.references
-        and not op.not_valid
-    ):
-        if _keys(op.columns):
+    elif isinstance(op, AddConstraint) and op.constraint == "foreign_key" and op.references:
+        if _keys(op.columns):  # NOT VALID too: its later VALIDATE meets the same rows
             yield Question(
                 ORPHANS, op.table, op.columns, target=op.references, target_columns=_referenced(op)
             )
+    elif isinstance(op, ValidateConstraint):
+        key = validated_foreign_key(op, catalog, change)
+        if key is not None and _keys(key.columns):
+            yield Question(ORPHANS, key.table, key.columns, target=key.references, target_columns=key.key)
     elif isinstance(op, AlterColumnType):
         fit = _fit(catalog, op)
         if fit is not None:
             yield fit
 
 
-def _where_questions(op: DataUpdate | DataDelete | DataInsert, migration: Migration) -> Iterator[Question]:
+@dataclass(frozen=True)
+class ValidatedKey:
+    table: str
+    columns: tuple[str, ...]
+    references: str
+    key: tuple[str, ...]
+
+
+def validated_foreign_key(
+    op: ValidateConstraint, catalog: Catalog, change: Sequence[Operation]
+) -> ValidatedKey | None:
+    """The foreign key `VALIDATE CONSTRAINT` checks: added in the change, or in the schema before it."""
+    for other in change:
+        if (
+            isinstance(other, AddConstraint)
+            and other.constraint == "foreign_key"
+            and other.name == op.name
+            and other.references
+        ):
+            return ValidatedKey(other.table, other.columns, other.references, _referenced(other))
+    known = catalog.foreign_keys.get(op.name)
+    if known is None:
+        return None
+    key = known.referenced_columns if len(known.referenced_columns) == len(known.columns) else None
+    return ValidatedKey(known.table, known.columns, known.references, key or ("id",) * len(known.columns))
+
+
+def unique_key(op: AddIndex) -> tuple[str, ...]:
+    """The key of a unique index: column names (folded to lower case) or expressions as written."""
+    return tuple(c.lower() if _KEY.match(c) else c for c in op.columns)
+
+
+def _where_questions(op: DataUpdate | DataDelete | DataInsert) -> Iterator[Question]:
     for table, column, texts, numbers in compared_values(op):
-        if _ID.match(column) and numbers:
-            where = op.table if column == "id" else lookup_table(migration.up, op.table, column)
-            yield Question(LOOKUP, where, ("id",), texts)
-        else:
+        if not (_ID.match(column) and numbers):  # IDs are looked up through their foreign key instead
             yield Question(DISTRIBUTION, table, (column,), texts)
 
 
@@ -144,16 +171,13 @@ def compared_values(
             yield table, identifier(node.this), tuple(str(v.name) for v in values), numbers
 
 
-def lookup_table(ops: Iterable[Operation], table: str, column: str) -> str:
-    """The table whose rows an `…_id` column names: its declared foreign key, else the plural of its stem."""
-    return referenced_table(ops, table, column) or plural(column.removesuffix("_id"))
-
-
 def _keys(columns: tuple[str, ...]) -> bool:
     return bool(columns) and all(_KEY.match(c) for c in columns)
 
 
 def _referenced(op: AddConstraint) -> tuple[str, ...]:
+    if len(op.referenced_columns) == len(op.columns):
+        return op.referenced_columns
     tree = op.expression
     key = tree.find(exp.ForeignKey) if isinstance(tree, exp.Expression) else None
     reference = key.args.get("reference") if key is not None else None

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.model.facts import Facts, Failure
 from bot.probe import statistics
 from bot.probe.answers import Answers
 from bot.probe.policy import Target
-from bot.probe.questions import DISTRIBUTION, Question
+from bot.probe.questions import DISTRIBUTION, LOOKUP, Question
 from bot.probe.session import ProbeError, Session, read_only
 
 
@@ -65,14 +66,23 @@ def _ask_all(answers: Answers, questions: list[Question], deadline: float, failu
 
 
 def _merged(questions: Sequence[Question]) -> list[Question]:
-    """One distribution per column, listing every value any statement compares it with."""
+    """One distribution per column, listing every value any statement compares it with, over the rows any
+    of them touches (their guards joined by OR; one without a guard reads every row); one lookup per table."""
     merged: dict[tuple[str, str, tuple[str, ...]], Question] = {}
     for q in questions:
-        key = (q.kind, q.table, q.columns) if q.kind == DISTRIBUTION else (q.kind, q.table, (repr(q),))
+        if q.kind in (DISTRIBUTION, LOOKUP):
+            key = (q.kind, q.table, q.columns)
+        else:
+            key = (q.kind, q.table, (repr(q),))
         seen = merged.get(key)
-        merged[key] = (
-            q
-            if seen is None
-            else Question(q.kind, q.table, q.columns, tuple(dict.fromkeys(seen.values + q.values)))
+        if seen is None:
+            merged[key] = q
+            continue
+        where = f"({seen.where}) OR ({q.where})" if seen.where and q.where else ""
+        merged[key] = replace(
+            seen,
+            values=tuple(dict.fromkeys(seen.values + q.values)),
+            labels=tuple(dict.fromkeys(seen.labels + q.labels)),
+            where=where if where != f"({q.where}) OR ({q.where})" else q.where,
         )
     return list(merged.values())

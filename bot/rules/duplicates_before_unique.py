@@ -3,7 +3,9 @@
 ## Why is this bad?
 Building a unique index checks every existing row. With duplicates in production the statement fails
 after the whole build (a `CONCURRENTLY` build leaves an invalid index behind that must be dropped by
-hand). The production probe counts the duplicate keys before the deploy. Without a probe this rule
+hand). The production probe counts the duplicate keys before the deploy, for keys on expressions
+(`lower(email)`) and for partial indexes over the rows their predicate selects
+(`WHERE deleted_at IS NULL`). Without a probe this rule
 stays quiet.
 
 ## Use instead
@@ -18,6 +20,7 @@ from collections.abc import Iterator
 from bot.model.facts import EXACT, Count, Facts
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddConstraint, AddIndex, Migration
+from bot.probe.questions import unique_key
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -25,7 +28,10 @@ RULE = Rule(
     dimension=Dimension.DATA_VERIFICATION,
     severity=Severity.CRITICAL,
     help="Resolve the duplicate keys in production before adding the unique index or constraint.",
-    bad=("CREATE UNIQUE INDEX CONCURRENTLY users_login ON users (login);",),
+    bad=(
+        "CREATE UNIQUE INDEX CONCURRENTLY users_login ON users (login);",
+        "CREATE UNIQUE INDEX CONCURRENTLY users_email ON users (lower(email)) WHERE deleted_at IS NULL;",
+    ),
     good=("CREATE UNIQUE INDEX CONCURRENTLY accounts_login ON accounts (login);",),
 )
 
@@ -36,6 +42,7 @@ EXAMPLE_FACTS = Facts(
     counts=(
         Count("duplicates", "users", ("login",), 212, EXACT, detail="97 values"),
         Count("duplicates", "accounts", ("login",), 0, EXACT, detail="0 values"),
+        Count("duplicates", "users", ("lower(email)",), 14, EXACT, detail="7 values"),
     ),
 )
 
@@ -45,8 +52,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if facts is None:
         return
     for op in migration.up:
+        where = ""
         if isinstance(op, AddIndex) and op.unique:
-            columns = tuple(c.lower() for c in op.columns)
+            columns, where = unique_key(op), op.where
         elif isinstance(op, AddConstraint) and op.constraint in ("unique", "primary_key"):
             columns = op.columns
         else:
@@ -56,12 +64,15 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         key = ", ".join(columns)
         seen = "at least " if found.source != EXACT else ""
+        among = f" among the rows where {where}" if where else ""
         yield op.finding(
             RULE,
-            f"`{op.table}` ({key}) has {seen}{found.rows:,} duplicate rows in production ({found.detail} repeated) "
-            f"({facts.cite(found.source)}); the unique index cannot be built.",
+            f"`{op.table}` ({key}) has {seen}{found.rows:,} duplicate rows{among} in production"
+            f"{f' ({found.detail} repeated)' if found.detail else ''} ({facts.cite(found.source)}); "
+            "the unique index cannot be built.",
             blast_radius=f"The build over {context.size_words(op.table)} fails at the end; a concurrent build leaves an "
             "invalid index that slows every write until it is dropped.",
-            fix=f"Find them with `SELECT {key}, count(*) FROM {op.table} GROUP BY {key} HAVING count(*) > 1`, merge or "
+            fix=f"Find them with `SELECT {key}, count(*) FROM {op.table}{' WHERE ' + where if where else ''} GROUP BY "
+            f"{key} HAVING count(*) > 1`, merge or "
             "delete the extra rows first, then add the index.",
         )

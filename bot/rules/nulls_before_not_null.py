@@ -60,7 +60,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         yield op.finding(
             RULE,
-            f"`{op.table}.{column}` holds {nulls.rows:,} NULLs in production{_empties(facts, op.table, column)} "
+            f"`{op.table}.{column}` holds {nulls.about()} NULLs in production{_empties(facts, op.table, column)} "
             f"({facts.cite(nulls.source)}); making it NOT NULL fails.",
             blast_radius=f"The migration stops at the first NULL of {context.size_words(op.table)} after scanning under "
             "its lock; the deploy fails and everything after this statement is not applied.",

@@ -4,8 +4,11 @@
 `CASE priority WHEN 'high' THEN 1 …` assumes that row 1 of `priorities` is "high" everywhere. Seeds,
 sequences and manual fixes make production differ from the laptop the migration was written on. The
 production probe fetches the rows with those IDs and their name or label columns, so the review shows
-an ID swap in production's own words, and an ID that does not exist at all. Without a probe this rule
-stays quiet (see `hard-coded-id`).
+an ID swap in production's own words, and an ID that does not exist at all. Every literal ID is checked, in `SET`, `VALUES`, `WHERE`, `CASE` and
+join conditions, against the table its column references through a foreign key; the label a statement
+implies (`SET status_id = 2 WHERE status = 'active'`) is compared inside the database when the
+probe's policy withholds it, so only "matches" or "does not match" leaves production. Without a probe
+this rule stays quiet (see `hard-coded-id`).
 
 ## Use instead
 Look each ID up by a stable key in the statement itself
@@ -16,16 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlglot import exp
-
 from bot.model.facts import Facts, Lookup
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DataDelete, DataUpdate, Migration, Operation
-from bot.probe.questions import lookup_table
+from bot.model.migration import Migration, Operation
+from bot.probe.assumptions import id_sites
 from bot.references.code_values import normal
 from bot.rules.context import Context
-from bot.sql.data_changes import literals, mapping_sites, where_of
-from bot.sql.names import identifier
 
 RULE = Rule(
     id="production-id-mismatch",
@@ -33,10 +32,20 @@ RULE = Rule(
     severity=Severity.CRITICAL,
     help="Look IDs up by a stable key (`(SELECT id FROM priorities WHERE code = 'high')`) or use production's IDs.",
     bad=(
+        "CREATE TABLE priorities (id integer PRIMARY KEY, code text);\n"
+        "CREATE TABLE tickets (id integer PRIMARY KEY, priority text, priority_id integer REFERENCES priorities);\n"
+        "-- migration\n"
         "UPDATE tickets SET priority_id = CASE priority WHEN 'high' THEN 1 WHEN 'low' THEN 3 ELSE 2 END\n"
         "WHERE id BETWEEN 1 AND 1000;",
+        "CREATE TABLE priorities (id integer PRIMARY KEY, code text);\n"
+        "CREATE TABLE tickets (id integer PRIMARY KEY, priority text, priority_id integer REFERENCES priorities);\n"
+        "-- migration\n"
+        "UPDATE tickets SET priority_id = 1 WHERE priority = 'high' AND id BETWEEN 1 AND 1000;",
     ),
     good=(
+        "CREATE TABLE priorities (id integer PRIMARY KEY, code text);\n"
+        "CREATE TABLE tickets (id integer PRIMARY KEY, priority text, priority_id integer REFERENCES priorities);\n"
+        "-- migration\n"
         "UPDATE tickets SET priority_id = (SELECT id FROM priorities WHERE code = tickets.priority)\n"
         "WHERE id BETWEEN 1 AND 1000;",
     ),
@@ -54,23 +63,16 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     facts = context.facts
     if facts is None:
         return
-    for op, mapping, _ in mapping_sites(migration.up):
-        results = [(condition, r) for condition, r in mapping.whens if r.lstrip("-").isdigit()]
-        if not mapping.target.endswith("_id") or not results:
+    grouped: dict[tuple[int, str], tuple[Operation, Lookup, list[tuple[str, str]], list[str]]] = {}
+    for site in id_sites(migration.up, context.catalog):
+        found = facts.lookup(site.table)
+        if found is None:
             continue
-        found = facts.lookup(lookup_table(migration.up, op.table, mapping.target))
-        if found is not None:
-            pairs = [(label, r) for condition, r in results for label in (literals(condition) or ())]
-            yield from _judge(op, found, pairs, [r for _, r in results], facts)
-    for statement in migration.up:
-        if isinstance(statement, DataUpdate | DataDelete):
-            for column, ids in _where_ids(statement):
-                table = (
-                    statement.table if column == "id" else lookup_table(migration.up, statement.table, column)
-                )
-                found = facts.lookup(table)
-                if found is not None:
-                    yield from _judge(statement, found, [], ids, facts)
+        _, _, pairs, ids = grouped.setdefault((id(site.op), site.table), (site.op, found, [], []))
+        pairs.extend(p for p in site.labels if p not in pairs)
+        ids.extend(i for i in site.ids if i not in ids)
+    for op, found, pairs, ids in grouped.values():
+        yield from _judge(op, found, pairs, ids, facts)
 
 
 def _judge(
@@ -80,14 +82,27 @@ def _judge(
     rows = dict(found.found)
     swaps = []
     for label, identifier_ in pairs:
-        said = rows.get(str(int(identifier_)), ())
+        if identifier_ in found.missing:
+            continue
+        said = rows.get(identifier_, ())
         words = [value for _, value in said if value != "<hidden>"]
-        if words and normal(label) not in {normal(w) for w in words}:
-            holder = next((i for i, s in found.found if normal(label) in {normal(v) for _, v in s}), None)
-            elsewhere = f"; `'{label}'` is ID {holder} there" if holder else ""
-            swaps.append(
-                f"`'{label}'` → {identifier_}, but production's row {identifier_} says {_said(said)}{elsewhere}"
-            )
+        if words:
+            agrees: bool | None = normal(label) in {normal(w) for w in words}
+        else:
+            agrees = found.says(identifier_, label)
+        if agrees is not False:
+            continue
+        holder = found.holder(label) or next(
+            (i for i, s in found.found if normal(label) in {normal(v) for _, v in s}), None
+        )
+        elsewhere = f"; `'{label}'` is ID {holder} there" if holder and holder != identifier_ else ""
+        what = (
+            f"says {_said(said)}"
+            if words
+            else "does not carry that label (compared inside the database; its labels are withheld by the "
+            "probe's policy)"
+        )
+        swaps.append(f"`'{label}'` → {identifier_}, but production's row {identifier_} {what}{elsewhere}")
     if not missing and not swaps:
         return
     problems = swaps + (
@@ -100,10 +115,12 @@ def _judge(
     yield op.finding(
         RULE,
         f"Hard-coded IDs against `{found.table}` in production: {'; '.join(problems)} ({facts.cite(found.source)}).",
-        blast_radius=f"Every row the statement maps points at the wrong `{found.table}` row (or at none): "
+        blast_radius=f"Every row the statement writes points at the wrong `{found.table}` row (or at none): "
         "the damage is silent and survives until someone notices wrong data.",
         fix=f"Look the IDs up by a stable key: `(SELECT {found.key} FROM {found.table} WHERE code = '…')`, or use the "
-        "IDs production holds: " + ", ".join(f"{i} ({_said(s)})" for i, s in found.found[:6]) + ".",
+        "IDs production holds"
+        + (": " + ", ".join(f"{i} ({_said(s)})" for i, s in found.found[:6]) if found.found else "")
+        + ".",
     )
 
 
@@ -113,15 +130,3 @@ def _said(said: tuple[tuple[str, str], ...]) -> str:
         ", ".join(f"{column} = '{value}'" for column, value in shown)
         or "(labels withheld by the probe's policy)"
     )
-
-
-def _where_ids(op: Operation) -> Iterator[tuple[str, list[str]]]:
-    condition = where_of(op)
-    for node in condition.find_all(exp.EQ, exp.In) if condition is not None else ():
-        if not isinstance(node.this, exp.Column):
-            continue
-        column = identifier(node.this)
-        values = [node.expression] if isinstance(node, exp.EQ) else list(node.expressions)
-        numbers = [v.name for v in values if isinstance(v, exp.Literal) and not v.is_string]
-        if (column == "id" or column.endswith("_id")) and numbers and len(numbers) == len(values):
-            yield column, numbers

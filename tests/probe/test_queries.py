@@ -37,7 +37,19 @@ def test_lookups_only_take_digits() -> None:
         queries.lookup(queries.table("public", "plans"), "id", ("1 OR 1=1",), (), "postgres")
 
 
-def test_samples_use_tablesample_on_postgres_and_limit_on_mysql() -> None:
+def test_samples_use_tablesample_on_postgres_and_a_random_share_on_mysql() -> None:
     source = queries.table("public", "orders")
     assert "TABLESAMPLE SYSTEM (2.5)" in queries.distribution(source, "status", "postgres", 2.5)
-    assert "LIMIT 1000) AS sampled" in queries.distribution(source, "status", "mysql", 1000)
+    assert "WHERE RAND() < 0.01) AS scoped" in queries.distribution(source, "status", "mysql", 0.01)
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql"])
+def test_expressions_and_guards_are_rebuilt_from_safe_parts_only(dialect: str) -> None:
+    source = queries.table("public", "users")
+    sql = queries.duplicates(source, ("lower(email)",), dialect, where="deleted_at IS NULL")
+    assert "LOWER(" in sql and "deleted_at" in sql
+    for hostile in ("(SELECT 1)", "pg_sleep(5) IS NULL", "email = ?", "id IN (SELECT id FROM victims)"):
+        with pytest.raises(ValueError):
+            queries.duplicates(source, ("email",), dialect, where=hostile)
+    with pytest.raises(ValueError):
+        queries.duplicates(source, ("my_function(email)",), dialect)

@@ -39,7 +39,24 @@ def test_constraints_ask_for_their_violators() -> None:
     assert Question("nulls", "users", ("email",)) in found
     assert Question("duplicates", "users", ("email",)) in found
     assert Question("orphans", "orders", ("user_id",), target="users", target_columns=("id",)) in found
-    assert not any(q.kind == "orphans" and q.target == "shops" for q in found)  # NOT VALID checks nothing now
+    # NOT VALID checks nothing now, but its VALIDATE will: the orphans are counted at once
+    assert Question("orphans", "orders", ("shop_id",), target="shops", target_columns=("id",)) in found
+
+
+def test_unique_indexes_on_expressions_and_with_predicates_ask_for_duplicates() -> None:
+    found = _ask(
+        "CREATE UNIQUE INDEX users_email ON users (lower(email)) WHERE deleted_at IS NULL;\n"
+        "CREATE UNIQUE INDEX users_login ON users (Login, tenant_id);\n"
+    )
+    assert Question("duplicates", "users", ("lower(email)",), where="deleted_at IS NULL") in found
+    assert Question("duplicates", "users", ("login", "tenant_id")) in found
+
+
+def test_a_validation_asks_for_the_orphans_of_the_key_it_validates() -> None:
+    base = "CREATE TABLE shops (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint PRIMARY KEY, shop_ref bigint);\n"
+    base += "ALTER TABLE orders ADD CONSTRAINT orders_shop FOREIGN KEY (shop_ref) REFERENCES shops (id) NOT VALID;\n"
+    found = _ask("ALTER TABLE orders VALIDATE CONSTRAINT orders_shop;\n", base)
+    assert Question("orphans", "orders", ("shop_ref",), target="shops", target_columns=("id",)) in found
 
 
 def test_type_changes_ask_only_when_the_new_type_holds_less() -> None:
@@ -55,13 +72,39 @@ def test_type_changes_ask_only_when_the_new_type_holds_less() -> None:
     assert not any(q.kind == "type-fit" for q in widened)
 
 
-def test_hard_coded_ids_ask_for_the_rows_of_their_lookup_table() -> None:
+LOOKUPS = (
+    "CREATE TABLE ranks (id integer PRIMARY KEY, code text);\n"
+    "CREATE TABLE states (num integer PRIMARY KEY, label text);\n"
+    "CREATE TABLE tickets (id bigint PRIMARY KEY, priority text, priority_id integer REFERENCES ranks,"
+    " status text, status_ref integer, owner_id integer);\n"
+    "ALTER TABLE tickets ADD CONSTRAINT tickets_state FOREIGN KEY (status_ref) REFERENCES states (num);\n"
+)
+
+
+def test_hard_coded_ids_ask_for_the_rows_their_foreign_key_names() -> None:
     found = _ask(
         "UPDATE tickets SET priority_id = CASE priority WHEN 'high' THEN 1 WHEN 'low' THEN 3 END WHERE id < 9;\n"
-        "DELETE FROM plans WHERE id IN (4, 5);\n"
+        "DELETE FROM plans WHERE id IN (4, 5);\n",
+        LOOKUPS,
     )
-    assert Question("lookup", "priorities", ("id",), ("1", "3")) in found
+    assert Question("lookup", "ranks", ("id",), ("1", "3"), labels=("high", "low")) in found
     assert Question("lookup", "plans", ("id",), ("4", "5")) in found
+
+
+def test_every_literal_id_is_asked_with_the_label_its_statement_implies() -> None:
+    found = _ask(
+        "UPDATE tickets SET priority_id = 2 WHERE priority = 'medium';\n"
+        "INSERT INTO tickets (id, priority, status_ref) VALUES (1, 'low', 7), (2, 'low', 8);\n"
+        "UPDATE tickets SET owner_id = 5 WHERE status_ref = 9 AND priority = 'x';\n"
+        "UPDATE tickets t SET priority = 'low' FROM tickets o WHERE o.id = t.id AND o.status_ref IN (3, 4);\n",
+        LOOKUPS,
+    )
+    lookups = {(q.table, q.columns, q.values, q.labels) for q in found if q.kind == "lookup"}
+    assert ("ranks", ("id",), ("2",), ("medium",)) in lookups  # SET, with the label the WHERE implies
+    assert ("states", ("num",), ("7", "8"), ()) in lookups  # VALUES, key from the foreign key
+    assert ("states", ("num",), ("9",), ()) in lookups  # WHERE
+    assert ("states", ("num",), ("3", "4"), ()) in lookups  # a joined table's column
+    assert not any(q.table in ("owners", "statuses", "priorities") for q in found)  # never guessed from names
 
 
 def test_tables_the_change_creates_are_not_asked_about() -> None:

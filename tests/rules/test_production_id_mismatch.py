@@ -4,7 +4,14 @@ from bot.model.facts import Facts, Lookup
 from tests.conftest import review_sql, rule_ids
 
 RULE = "production-id-mismatch"
-CASE = "UPDATE tickets SET priority_id = CASE priority WHEN 'high' THEN 1 WHEN 'low' THEN 3 ELSE 2 END WHERE id < 10;"
+SCHEMA = (
+    "CREATE TABLE priorities (id integer PRIMARY KEY, code text);\n"
+    "CREATE TABLE tickets (id integer PRIMARY KEY, priority text, priority_id integer REFERENCES priorities);\n"
+    "-- migration\n"
+)
+CASE = SCHEMA + (
+    "UPDATE tickets SET priority_id = CASE priority WHEN 'high' THEN 1 WHEN 'low' THEN 3 ELSE 2 END WHERE id < 10;"
+)
 
 
 def _facts(*rows: tuple[str, str], missing: tuple[str, ...] = ()) -> Facts:
@@ -45,3 +52,22 @@ def test_ids_in_a_where_clause_are_looked_up_in_their_own_table() -> None:
     [finding] = [f for f in review_sql(sql, facts=facts).active if f.rule == RULE]
     assert "ID 8 does not exist" in finding.message and "7 (name = 'Acme')" in finding.fix
     assert RULE not in rule_ids(review_sql(sql))
+
+
+def test_a_hidden_label_is_judged_by_the_comparison_made_in_the_database() -> None:
+    sql = SCHEMA + "UPDATE tickets SET priority_id = 1 WHERE priority = 'high' AND id < 10;"
+    hidden = (("1", (("name", "<hidden>"),)),)
+
+    def facts(equals: tuple[tuple[str, str], ...]) -> Facts:
+        lookup = Lookup("priorities", "id", hidden, (), equals=equals, compared=("high",))
+        return Facts("replica", "postgres", "t", lookups=(lookup,))
+
+    [finding] = [f for f in review_sql(sql, facts=facts((("3", "high"),))).active if f.rule == RULE]
+    assert "production's row 1 does not carry that label" in finding.message and "ID 3 there" in finding.message
+    assert RULE not in rule_ids(review_sql(sql, facts=facts((("1", "high"),))))
+
+
+def test_without_a_foreign_key_no_table_is_guessed() -> None:
+    sql = "UPDATE tickets SET priority_id = CASE priority WHEN 'high' THEN 1 END WHERE id < 10;"
+    facts = _facts(("1", "low"))
+    assert RULE not in rule_ids(review_sql(sql, facts=facts))
