@@ -73,6 +73,7 @@ class Lookup:
     # the database (so a label the policy hides is matched without being read); `compared`: those labels
     equals: tuple[tuple[str, str], ...] = ()
     compared: tuple[str, ...] = ()
+    via: str = ""  # `table.column` whose foreign key in production named this table, when the change did not
 
     def says(self, identifier: str, label: str) -> bool | None:
         """Does row `identifier` carry `label`? None when the probe could not tell."""
@@ -138,6 +139,10 @@ class Facts:
 
     def lookup(self, table: str) -> Lookup | None:
         return next((lookup for lookup in self.lookups if lookup.table == table), None)
+
+    def lookup_via(self, table: str, column: str) -> Lookup | None:
+        """The lookup found through production's foreign key on `table.column`."""
+        return next((lookup for lookup in self.lookups if lookup.via == f"{table}.{column}"), None)
 
     def count(
         self, kind: str, table: str, columns: tuple[str, ...], against: str | None = None

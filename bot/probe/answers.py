@@ -19,7 +19,17 @@ from sqlglot.expressions import Table
 from bot.model.facts import EXACT, SAMPLE, STATISTICS, ColumnFacts, Count, Lookup, TableFacts, ValueCount
 from bot.probe import queries, statistics
 from bot.probe.policy import Policy
-from bot.probe.questions import DISTRIBUTION, DUPLICATES, LOOKUP, NULLS, ORPHANS, SIZE, TYPE_FIT, Question
+from bot.probe.questions import (
+    DISTRIBUTION,
+    DUPLICATES,
+    LOOKUP,
+    NULLS,
+    ORPHANS,
+    SIZE,
+    TYPE_FIT,
+    VIA_FOREIGN_KEY,
+    Question,
+)
 from bot.probe.session import ProbeError, Session
 
 LABELS = ("code", "key", "slug", "label", "name", "title", "display_name", "description", "kind", "status")
@@ -37,7 +47,8 @@ class Answers:
 
     def answer(self, q: Question) -> None:
         size = self._size(q.table)
-        missing = [c for c in q.columns if c not in self._columns_of(q.table)]
+        named = [c for c in q.columns if c.isidentifier()]  # a key may be an expression: its parts are checked
+        missing = [c for c in named if c not in self._columns_of(q.table)]
         if missing and q.kind != LOOKUP:
             raise ProbeError(f"column `{q.table}.{missing[0]}` does not exist in {self.session.dialect} yet")
         if q.kind == SIZE:
@@ -168,6 +179,17 @@ class Answers:
     # --- lookups ------------------------------------------------------------------------------------
 
     def _lookup(self, q: Question) -> Lookup:
+        if q.check == VIA_FOREIGN_KEY:  # the change does not say what the column references: production does
+            schema, table = self._resolve(q.table)
+            reference = statistics.foreign_key(self.session, schema, table, q.columns[0])
+            if reference is None:
+                raise ProbeError(
+                    f"`{q.table}.{q.columns[0]}` has no foreign key in production: its IDs name no known table"
+                )
+            ref_schema, ref_table, ref_key = reference
+            name = ref_table if ref_schema == self.schema else f"{ref_schema}.{ref_table}"
+            lookup = self._lookup(replace(q, table=name, columns=(ref_key,), check=""))
+            return replace(lookup, via=f"{q.table}.{q.columns[0]}")
         available = self._columns_of(q.table)
         key = q.columns[0] if q.columns else "id"
         if key not in available:

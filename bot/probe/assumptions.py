@@ -44,7 +44,8 @@ class IdSite:
 
     op: Operation
     column: str  # the column that holds or is compared with the IDs
-    table: str  # the table the IDs name
+    origin: str  # the table of that column
+    table: str  # the table the IDs name; "" when the schema the change knows declares no foreign key
     key: str  # its key column
     ids: tuple[str, ...]
     labels: tuple[tuple[str, str], ...] = ()  # (expected label, ID) the statement implies
@@ -54,7 +55,8 @@ class IdSite:
 def id_sites(
     ops: Sequence[Operation], catalog: Catalog, change: Iterable[Operation] = ()
 ) -> Iterator[IdSite]:
-    """Every literal ID of the data changes in `ops` whose table is known through a foreign key.
+    """Every literal ID of the data changes in `ops`: in a column with a foreign key (its table then known),
+    or in an `…_id` column whose foreign key, if any, only production knows (`table` "": the probe asks).
 
     `change`: every operation of the change (foreign keys it declares count as well as the catalog's)."""
     declared = [*change, *ops]
@@ -63,9 +65,9 @@ def id_sites(
             continue
         for site in _sites(op):
             column_table, column, ids, labels, place = site
-            found = referenced(catalog, declared, column_table, column)
-            if found is not None:
-                yield IdSite(op, column, found[0], found[1], ids, labels, place)
+            found = referenced(catalog, declared, column_table, column) or ("", "")
+            if found[0] or column.endswith("_id"):  # other columns only when a foreign key says so
+                yield IdSite(op, column, column_table, found[0], found[1], ids, labels, place)
 
 
 def referenced(catalog: Catalog, ops: Iterable[Operation], table: str, column: str) -> tuple[str, str] | None:

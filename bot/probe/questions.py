@@ -40,6 +40,7 @@ SIZE, DISTRIBUTION, LOOKUP, NULLS, DUPLICATES, ORPHANS, TYPE_FIT = (
     "orphans",
     "type-fit",
 )
+VIA_FOREIGN_KEY = "via-foreign-key"  # lookup: `table.column`'s foreign key in production names the table
 _ID = re.compile(r"^(?:id|\w+_id)$")
 _KEY = re.compile(r"^\w+$")
 
@@ -87,7 +88,12 @@ def _questions(
             yield Question(DISTRIBUTION, table, (column,), listed, where=guard(op, fresh, table))
     for site in id_sites(migration.up, catalog, change):
         labels = tuple(dict.fromkeys(label for label, _ in site.labels))
-        yield Question(LOOKUP, site.table, (site.key,), site.ids, labels=labels)
+        if site.table:
+            yield Question(LOOKUP, site.table, (site.key,), site.ids, labels=labels)
+        else:  # the change's schema does not say: ask production's own foreign key
+            yield Question(
+                LOOKUP, site.origin, (site.column,), site.ids, labels=labels, check=VIA_FOREIGN_KEY
+            )
     for statement in migration.up:
         yield from _of(statement, catalog, change)
 

@@ -48,6 +48,28 @@ def columns(session: Session, schema: str, table: str) -> dict[str, str]:
     return {str(name): str(collation or "") for name, collation in rows}
 
 
+def foreign_key(session: Session, schema: str, table_name: str, name: str) -> tuple[str, str, str] | None:
+    """(schema, table, column) the single-column foreign key on `table.name` references, from the catalog."""
+    if session.dialect == "postgres":
+        sql = (
+            "SELECT rn.nspname, rc.relname, ra.attname FROM pg_constraint k"
+            " JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]"
+            " JOIN pg_class rc ON rc.oid = k.confrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace"
+            " JOIN pg_attribute ra ON ra.attrelid = k.confrelid AND ra.attnum = k.confkey[1]"
+            " WHERE k.contype = 'f' AND cardinality(k.conkey) = 1"
+            " AND n.nspname = %s AND c.relname = %s AND a.attname = %s ORDER BY k.conname LIMIT 1"
+        )
+    else:
+        sql = (
+            "SELECT REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME"
+            " FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s"
+            " AND COLUMN_NAME = %s AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY CONSTRAINT_NAME LIMIT 1"
+        )
+    rows = session.fetch(sql, f"the foreign key of {schema}.{table_name}.{name}", (schema, table_name, name))
+    return (str(rows[0][0]), str(rows[0][1]), str(rows[0][2])) if rows else None
+
+
 def table(session: Session, schema: str, name: str) -> TableStats | None:
     if session.dialect == "postgres":
         rows = session.fetch(

@@ -65,7 +65,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         return
     grouped: dict[tuple[int, str], tuple[Operation, Lookup, list[tuple[str, str]], list[str]]] = {}
     for site in id_sites(migration.up, context.catalog):
-        found = facts.lookup(site.table)
+        found = facts.lookup(site.table) if site.table else facts.lookup_via(site.origin, site.column)
         if found is None:
             continue
         _, _, pairs, ids = grouped.setdefault((id(site.op), site.table), (site.op, found, [], []))

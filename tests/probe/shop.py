@@ -16,7 +16,7 @@ POSTGRES = [
     "INSERT INTO users SELECT g, 'user ' || g, 'u' || g || '@example.com' FROM generate_series(1, 1000) g",
     "CREATE TABLE priorities (id integer PRIMARY KEY, code text NOT NULL)",
     "INSERT INTO priorities VALUES (1, 'low'), (2, 'medium'), (3, 'high')",
-    "CREATE TABLE tickets (id integer PRIMARY KEY, priority text, priority_id integer)",
+    "CREATE TABLE tickets (id integer PRIMARY KEY, priority text, priority_id integer REFERENCES priorities (id))",
     "INSERT INTO tickets SELECT g, (ARRAY['low', 'medium', 'high'])[g % 3 + 1], NULL FROM generate_series(1, 500) g",
     "CREATE TABLE orders (id bigint PRIMARY KEY, status text, state text, user_id integer, code varchar(60),"
     " email text, ref text)",
@@ -41,7 +41,8 @@ MYSQL = [
     "INSERT INTO users SELECT seq, CONCAT('user ', seq), CONCAT('u', seq, '@example.com') FROM seq_1_to_1000",
     "CREATE TABLE priorities (id integer PRIMARY KEY, code varchar(20) NOT NULL)",
     "INSERT INTO priorities VALUES (1, 'low'), (2, 'medium'), (3, 'high')",
-    "CREATE TABLE tickets (id integer PRIMARY KEY, priority varchar(20), priority_id integer)",
+    "CREATE TABLE tickets (id integer PRIMARY KEY, priority varchar(20), priority_id integer,"
+    " FOREIGN KEY (priority_id) REFERENCES priorities (id))",
     "INSERT INTO tickets SELECT seq, ELT(seq % 3 + 1, 'low', 'medium', 'high'), NULL FROM seq_1_to_500",
     "CREATE TABLE orders (id bigint PRIMARY KEY, status varchar(20) COLLATE utf8mb4_bin, state varchar(20),"
     " user_id integer, code varchar(60), email varchar(100), ref varchar(20))",

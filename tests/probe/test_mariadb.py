@@ -81,11 +81,19 @@ def test_statistics_only_reads_the_engine_independent_statistics(mariadb: Any) -
     assert not [q for q in facts.queries if "FROM `" in q.sql and "WHERE `id` IN" not in q.sql]
 
 
-def test_above_the_budget_it_reads_a_limited_sample(mariadb: Any) -> None:
-    facts, _ = _run(mariadb, policy=Policy(row_budget=30_000))
+def test_above_the_budget_it_reads_a_random_sample_with_its_error_bound(mariadb: Any) -> None:
+    facts, result = _run(mariadb, policy=Policy(row_budget=30_000))
     status = facts.column("orders", "status")
-    assert status is not None and status.source == SAMPLE
-    assert any("LIMIT 30000" in q.sql for q in facts.queries)
+    assert status is not None and status.source == SAMPLE and not status.complete
+    assert any("RAND() < 0.1" in q.sql for q in facts.queries)
+    assert 0 < status.margin < 0.02  # 95 % bound of ~30,000 sampled rows
+    paid = _one(mariadb, "SELECT count(*) FROM orders WHERE status = 'paid'") / 300_000
+    shares = {v.value: v.share for v in status.values}
+    assert abs(shares["paid"] - paid) < 2 * status.margin and abs(status.null_share - 0.001) < 0.001
+    nulls = facts.count("nulls", "orders", ("status",))
+    assert nulls is not None and nulls.source == SAMPLE and nulls.margin > 0
+    assert abs(nulls.rows - 300) <= nulls.margin + 100
+    assert "from a sample" in " ".join(f.message for f in result.active if f.rule == "nulls-before-not-null")
 
 
 def test_the_session_is_read_only_and_time_limited(mariadb: Any) -> None:

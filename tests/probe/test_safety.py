@@ -10,27 +10,68 @@ from bot.probe.policy import Policy, target_for_dsn
 from bot.probe.session import ProbeError, read_only
 from bot.production import FORK, verify
 from bot.review import review
+from tests.probe import members
 from tests.probe.shop import MIGRATION, changeset, fill_postgres
 
 HOSTILE = 'orders"; DROP TABLE victims; --'
 
 
+TABLES = ("orders", "users", "priorities", "tickets", "members", "statuses", "teams")
+
+
 def _fingerprint(pg: Any) -> tuple[Any, ...]:
-    return tuple(
+    rows = tuple(
         pg.execute(
             f"SELECT count(*), md5(string_agg(t::text, ',' ORDER BY t::text)) FROM {table} t"
         ).fetchone()
-        for table in ("orders", "users", "priorities", "tickets")
+        for table in TABLES
     )
+    schema = pg.execute(
+        "SELECT md5(string_agg(c.relname || ':' || c.relkind::text, ',' ORDER BY c.relname)),"
+        " (SELECT md5(string_agg(conname || convalidated::text, ',' ORDER BY conname)) FROM pg_constraint"
+        "  WHERE connamespace = current_schema()::regnamespace)"
+        " FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace"
+    ).fetchone()
+    return (*rows, schema)
 
 
 def test_a_probe_with_write_rights_leaves_the_data_unchanged(pg: Any) -> None:
     dsn = fill_postgres(pg)  # the role owns the schema: it could write
+    members.fill_postgres(pg)
     before = _fingerprint(pg)
     facts = verify(changeset(MIGRATION), target_for_dsn(dsn))
     assert facts.queries and not facts.failures
+    kinds = set()
+    for _, hazard, _, safe in members.BOTH + members.POSTGRES_ONLY:  # every question the probe asks
+        for sql in (hazard, safe):
+            asked = verify(changeset(sql), target_for_dsn(dsn))
+            assert asked.queries and not asked.failures, asked.failures
+            kinds |= {c.kind for c in asked.counts} | {"lookup" for _ in asked.lookups}
+            kinds |= {"distribution" for _ in asked.columns}
     assert _fingerprint(pg) == before
     assert pg.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'orders_ref'").fetchone()[0] == 0
+    assert kinds >= {"lookup", "distribution", "duplicates", "orphans"}
+
+
+def test_a_mariadb_probe_with_write_rights_leaves_the_data_unchanged(mariadb: Any) -> None:
+    dsn = members.fill_mariadb(mariadb)
+
+    def fingerprint() -> tuple[Any, ...]:
+        with mariadb.cursor() as cursor:
+            cursor.execute("CHECKSUM TABLE members, statuses, teams EXTENDED")
+            sums = tuple(cursor.fetchall())
+            cursor.execute(
+                "SELECT COUNT(*), GROUP_CONCAT(CONSTRAINT_NAME ORDER BY CONSTRAINT_NAME)"
+                " FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = DATABASE()"
+            )
+            return (*sums, cursor.fetchone())
+
+    before = fingerprint()
+    for _, hazard, _, safe in members.BOTH + members.MYSQL_ONLY:
+        for sql in (hazard, safe):
+            asked = verify(changeset(sql), target_for_dsn(dsn), dialect="mariadb")
+            assert asked.queries and not asked.failures, asked.failures
+    assert fingerprint() == before
 
 
 def test_the_session_is_read_only_and_time_limited(pg: Any) -> None:
