@@ -47,7 +47,9 @@ class Answers:
 
     def answer(self, q: Question) -> None:
         size = self._size(q.table)
-        named = [c for c in q.columns if c.isidentifier()]  # a key may be an expression: its parts are checked
+        named = [
+            c for c in q.columns if c.isidentifier()
+        ]  # a key may be an expression: its parts are checked
         missing = [c for c in named if c not in self._columns_of(q.table)]
         if missing and q.kind != LOOKUP:
             raise ProbeError(f"column `{q.table}.{missing[0]}` does not exist in {self.session.dialect} yet")

@@ -63,7 +63,9 @@ def test_a_hidden_label_is_judged_by_the_comparison_made_in_the_database() -> No
         return Facts("replica", "postgres", "t", lookups=(lookup,))
 
     [finding] = [f for f in review_sql(sql, facts=facts((("3", "high"),))).active if f.rule == RULE]
-    assert "production's row 1 does not carry that label" in finding.message and "ID 3 there" in finding.message
+    assert (
+        "production's row 1 does not carry that label" in finding.message and "ID 3 there" in finding.message
+    )
     assert RULE not in rule_ids(review_sql(sql, facts=facts((("1", "high"),))))
 
 
