@@ -167,7 +167,7 @@ def review(
         for each in catalogs.values():
             each.rows.update({t.table: t.rows for t in facts.tables})
     before = catalog.snapshot()
-    references = _references(changeset, config, migrations)
+    references = _references(changeset, config, migrations, catalog)
     findings: list[Finding] = []
     values = CodeValues(changeset.head_tree)
     applied = {} if lint else _applied_files(changeset)
@@ -339,15 +339,32 @@ def _new_installs_only(findings: list[Finding]) -> list[Finding]:
     ]
 
 
-def _references(changeset: ChangeSet, config: Config, migrations: list[Migration]) -> ReferenceIndex:
+def _references(
+    changeset: ChangeSet, config: Config, migrations: list[Migration], catalog: Catalog
+) -> ReferenceIndex:
     targets = targets_of(migrations)
     if not targets:
         return ReferenceIndex()
     skip = {m.path for m in migrations} | {m.down_path for m in migrations if m.down_path}
     before = {f.path: f.base_text for f in changeset.files if f.base_text is not None and f.status != "added"}
     return search(
-        changeset.head_tree, targets, exclude=config.references.exclude, skip_paths=skip, before=before
+        changeset.head_tree,
+        targets,
+        exclude=config.references.exclude,
+        skip_paths=skip,
+        before=before,
+        columns=_column_owners(catalog),
     )
+
+
+def _column_owners(catalog: Catalog) -> dict[str, frozenset[str]]:
+    """Each column name (lower case) and the tables that have a column of that name: a name several
+    tables share is a use of one of them only where the code ties it to that table's model."""
+    owners: dict[str, set[str]] = {}
+    for name, table in catalog.tables.items():
+        for column in table.columns:
+            owners.setdefault(column.lower(), set()).add(name.lower())
+    return {column: frozenset(tables) for column, tables in owners.items()}
 
 
 def _check(migration: Migration, context: Context, config: Config, changeset: ChangeSet) -> list[Finding]:

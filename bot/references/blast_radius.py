@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from bot.model.findings import Reference, Severity
 from bot.references.usage import Use
 
-CRITICAL_AREAS = ("job", "serializer", "raw-sql", "model", "association")
-WARNING_AREAS = ("other", "view", "config")
+# Production code that still reads or writes what the change removes breaks when it runs: it blocks.
+CRITICAL_AREAS = ("other", "serializer", "job", "raw-sql", "database", "model", "association", "view")
+WARNING_AREAS = ("config",)
 TOP = 3
 
 _AREA_WORDS = {
@@ -25,7 +26,8 @@ _AREA_WORDS = {
     "model": ("model", "models"),
     "association": ("association", "associations"),
     "view": ("view", "views"),
-    "other": ("other code", "other code"),
+    "other": ("place in production code", "places in production code"),
+    "database": ("database function, trigger or view", "database functions, triggers or views"),
     "config": ("configuration file", "configuration files"),
     "test": ("test", "tests"),
     "doc": ("doc", "docs"),
@@ -38,6 +40,8 @@ _FAILS = {
     "(ORMs that cache columns fail until restarted)",
     "association": "loading the association fails once the migration commits",
     "view": "the page fails to render",
+    "database": "the database object fails on its next call (a view or function is rejected, or breaks, "
+    "once the column or table is gone)",
     "other": "that code path fails when it runs",
     "config": "whatever reads that configuration fails",
     "test": "the test fails (no production impact)",
@@ -54,9 +58,20 @@ class Assessment:
     blocking: tuple[Use, ...]
 
 
+LISTED_LOW = 10  # low-confidence places listed when nothing blocks
+
+
 def references(uses: Sequence[Use]) -> tuple[Reference, ...]:
-    """Every use, for the JSON and the annotations; the kind says the area and any caveat."""
-    return tuple(Reference(u.path, u.line, u.text, _kind(u)) for u in uses)
+    """The uses a reviewer reads, for the JSON and the annotations; the kind says the area and any caveat.
+
+    Places that block and places a safe pattern covers are all listed. Low-confidence places (nothing ties
+    them to the table) are counted in the blast radius but listed only when nothing blocks, the first
+    ten: next to a place that breaks they hide it.
+    """
+    sure = [u for u in uses if u.confidence == "high"]
+    low = [u for u in uses if u.confidence != "high"]
+    shown = sure if any(u.blocking for u in sure) else [*sure, *low[:LISTED_LOW]]
+    return tuple(Reference(u.path, u.line, u.text, _kind(u)) for u in shown)
 
 
 def _kind(use: Use) -> str:

@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-AREAS = ("model", "association", "serializer", "job", "raw-sql", "view", "test", "doc", "config", "other")
+AREAS = (
+    *("model", "association", "serializer", "job", "raw-sql", "database", "view", "test", "doc", "config"),
+    "other",
+)
 
 _TEST_PATH = re.compile(
     r"(?:^|/)(?:spec|specs|test|tests|__tests__|testing|e2e|cypress|fixtures|factories)/"

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from bot.references.code_access import FLAG_HINTS, flag_guard, is_write
 from bot.references.code_areas import JOB_HINTS, MODEL_HINTS, FileArea, classify, file_area, is_comment
+from bot.references.code_text import in_prose, not_code
 from bot.references.code_tokens import SQL_TABLE, accepts, names_table, qualifier, token_at
 from bot.references.model_map import MAPPING_WORDS, Mapped, TableModels, mappings_in
 from bot.references.usage import Target, Use
@@ -35,6 +36,11 @@ _CLASS_DEF = re.compile(
 _NAMED_AFTER_MODEL = re.compile(
     r"(Serializer|Policy|Decorator|Presenter|Resource|Type|Form|Factory|Admin|Schema|Entity|Dto|Controller)$"
 )
+# A Prisma client (or similar) call on a model's delegate: `prisma.documentMeta.findFirst(`.
+_DELEGATE = re.compile(
+    r"\.(\w+)\.(?:find\w*|create\w*|update\w*|upsert|delete\w*|count|aggregate|groupBy|insert\w*|select)\("
+)
+_DECLARED_FOR = re.compile(r"^[ \t]*model\s*[=:]\s*([A-Z]\w*)", re.M)  # serializer/form/admin Meta.model
 _SAFE_LINE = (("ignored_columns", "ignored_columns"), ("@ignore", "prisma @ignore"))
 
 
@@ -67,6 +73,7 @@ class Matcher:
     targets: tuple[Target, ...]
     needles: Mapping[str, tuple[Needle, ...]]
     models: Mapping[str, TableModels]  # by table
+    contested: frozenset[int] = frozenset()  # column targets whose name another table also has
 
     @property
     def hint_words(self) -> frozenset[str]:
@@ -121,11 +128,15 @@ class _FileScan:
 
     def enclosing_class(self, pos: int) -> str:
         """The last class (model, struct, interface) defined before `pos`."""
+        return self.enclosing(pos)[0]
+
+    def enclosing(self, pos: int) -> tuple[str, int]:
+        """The last class (model, struct, interface) defined before `pos`, and where it starts."""
         if self._classes is None:
             found = ((m.start(), m.group(1) or m.group(2)) for m in _CLASS_DEF.finditer(self.text))
             self._classes = [(start, name) for start, name in found if name not in ("Meta", "Config")]
         i = bisect_right(self._classes, (pos, "")) - 1
-        return self._classes[i][1] if i >= 0 else ""
+        return (self._classes[i][1], self._classes[i][0]) if i >= 0 else ("", 0)
 
     def found(
         self, pattern: re.Pattern[str], start: int, end: int, hints: frozenset[str] = frozenset()
@@ -179,6 +190,10 @@ class _FileScan:
 
     def _hit(self, needle: Needle, line: str, line_start: int, col: int, end: int) -> Packed | None:
         target = self.m.targets[needle.target]
+        if not_code(self.path, line, col, end):
+            return None
+        if needle.role in ("model", "table", "singular") and in_prose(line, col, end):
+            return None  # `throw new Error("Document not found")`: a sentence, not the model
         area = classify(self.area, line)
         if needle.role in ("singular", "association") and area != "association":
             return None
@@ -235,12 +250,35 @@ class _FileScan:
             ), frozenset()
         if qualifier(line, col) in models.names:
             return "high", frozenset()
+        if needle.target in self.m.contested:
+            return self._tied(window, line, line_start, models)
         sql_tables = {t.lower() for t in self.found(SQL_TABLE, *window, hints=_SQL_HINTS)} - _SQL_WORDS
         if sql_tables:
             return ("high" if sql_tables & models.tables else "low"), frozenset()
         if mentioned:
             return "high", frozenset()
         return self._class_confidence(needle, window, line_start, models)
+
+    def _tied(
+        self, window: tuple[int, int], line: str, line_start: int, models: TableModels
+    ) -> tuple[str, frozenset[str]]:
+        """A name other tables also have is a use of this table's column only where the code ties it to
+        this table: SQL on the table, the model or a row of it on the line, a class for the model
+        (itself, its serializer, a form or admin declaring `model = X`), or a query on the model nearby."""
+        sql_tables = {t.lower() for t in self.found(SQL_TABLE, *window, hints=_SQL_HINTS)} - _SQL_WORDS
+        if sql_tables:
+            return ("high" if sql_tables & models.tables else "low"), frozenset()
+        if models.anchor.search(line):
+            return "high", frozenset()
+        cls, start = self.enclosing(line_start)
+        declared = set(_DECLARED_FOR.findall(self.text, start, line_start)) if cls else set()
+        if _NAMED_AFTER_MODEL.sub("", cls) in models.names or declared & models.models:
+            return "high", frozenset()
+        receivers = frozenset(self.found(_ORM_RECEIVER, *window, hints=_ORM_HINTS))
+        delegates = {m.group(1) for m in _DELEGATE.finditer(self.text, *window)}
+        if (receivers | delegates) & models.names:
+            return "high", frozenset()
+        return "low", frozenset(receivers | {cls} - {""})
 
     def _class_confidence(
         self, needle: Needle, window: tuple[int, int], line_start: int, models: TableModels

@@ -65,6 +65,9 @@ def table_models(table: str, defined: Collection[str] = ()) -> TableModels:
     singular = singularize(table)
     models = frozenset({model_name(table), *defined})
     rows = {singular, camelize(singular, upper=False)}
+    if table[:1].isupper() and table.isalnum():  # a quoted PascalCase table is named after its model (Prisma)
+        models |= {table}
+        rows.add(table[:1].lower() + table[1:])
     rows |= {underscore(m) for m in models} | {camelize(underscore(m), upper=False) for m in models}
     plural = {table, camelize(table, upper=False), camelize(pluralize(singular), upper=False)}
     strong = sorted(models | plural, key=len, reverse=True)

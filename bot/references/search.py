@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TypeGuard
 
 from bot.model.changeset import MemoryTree, Tree
+from bot.references.blast_radius import CRITICAL_AREAS
 from bot.references.code_areas import AREAS, is_comment
 from bot.references.code_match import Hit, Matcher, Needle, Packed, unpack
 from bot.references.inflection import singularize
@@ -76,32 +77,54 @@ def search(
     skip_paths: Collection[str] = (),
     before: Mapping[str, str] | None = None,
     workers: int | None = None,
+    columns: Mapping[str, Collection[str]] | None = None,
 ) -> ReferenceIndex:
     """Search `tree` once for every target.
 
     `exclude`: .gitignore-style patterns to skip; `skip_paths`: files never to search (the migrations);
-    `before`: the base text of files the change deletes or modifies, to tell which uses it removes.
+    `before`: the base text of files the change deletes or modifies, to tell which uses it removes;
+    `columns`: each column name (lower case) of the schema and the tables that have one of that name.
     """
     unique = tuple(dict.fromkeys(targets))
+    contested = _contested(unique, columns or {})
     tables = {t.table for t in unique if t.kind in ("column", "table", "enum-value")}
     conventional = conventional_models(tree, tables)
     models = _table_models(tables, conventional)
-    hits, mappings, files = _run(tree, unique, models, _needles(unique, models), exclude, skip_paths, workers)
+    hits, mappings, files = _run(
+        tree, unique, models, _needles(unique, models), exclude, skip_paths, workers, contested
+    )
     found = _table_models(tables, [*conventional, *mappings])
     if found != models:
         hits = [_recheck(hit, unique, found) for hit in hits]
         extra = _model_needles(unique, {t: found[t].models - models[t].models for t in tables})
         if extra:
-            more, _, _ = _run(tree, unique, found, extra, exclude, skip_paths, workers)
+            more, _, _ = _run(tree, unique, found, extra, exclude, skip_paths, workers, contested)
             hits += more
         models = found
+    # A same-named column of another table is not a use: listed nowhere.
+    hits = [h for h in hits if h.use.confidence == "high" or h.target not in contested]
     index = _index(unique, hits, files, [])
     index = replace(index, definitions=_definitions([*conventional, *mappings]))
     if before:
         old = {p: t for p, t in before.items() if p not in skip_paths}
-        base_hits, _, _ = _run(MemoryTree(old), unique, models, _needles(unique, models), exclude, (), 1)
+        base_hits, _, _ = _run(
+            MemoryTree(old), unique, models, _needles(unique, models), exclude, (), 1, contested
+        )
         index = replace(index, deleted=_deleted(unique, index, base_hits))
     return index
+
+
+def _contested(targets: tuple[Target, ...], columns: Mapping[str, Collection[str]]) -> frozenset[int]:
+    """The column targets whose name another table of the schema also has (`documentId`, `title`): their
+    uses count only where the code ties them to the target's table."""
+    found = set()
+    for i, target in enumerate(targets):
+        if target.kind != "column":
+            continue
+        owners = {t.lower().rpartition(".")[2] for t in columns.get(target.name.lower(), ())}
+        if owners - {target.table.lower().rpartition(".")[2]}:
+            found.add(i)
+    return frozenset(found)
 
 
 def _deleted(
@@ -159,8 +182,9 @@ def _run(
     exclude: Sequence[str],
     skip_paths: Collection[str],
     workers: int | None,
+    contested: frozenset[int] = frozenset(),
 ) -> tuple[list[Hit], list[Mapped], int]:
-    matcher = Matcher(targets, needles, models)
+    matcher = Matcher(targets, needles, models, contested)
     words = {*needles, *models}  # table names too: a file declaring a model for one is read for it
     result = scan(
         tree,
@@ -199,7 +223,7 @@ def _recheck(hit: Hit, targets: tuple[Target, ...], models: Mapping[str, TableMo
     return hit._replace(use=replace(hit.use, confidence="high"))
 
 
-_AREA_ORDER = ("job", "serializer", "raw-sql", "model", "association", *AREAS)
+_AREA_ORDER = (*CRITICAL_AREAS, *AREAS)
 _AREA_RANK = {area: i for i, area in enumerate(dict.fromkeys(_AREA_ORDER))}
 
 

@@ -1,0 +1,76 @@
+"""Text that is not code: a word there names no column, whatever it spells.
+
+A comment, a translated string (`_("title")`, `t('url')`, `{% trans "tag" %}`, `msgid "title"`), the
+name of a markup attribute (`<Item id="create" />`, `title="…"` on a line of JSX attributes), the text
+between two tags (`<th>url</th>`) and an XML builder's element (`xml.title`, `SubElement(entry, "tag")`)
+are left out of the code-reference search: they break nothing when a column goes away.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.references.code_areas import is_comment
+
+_MARKUP_FILE = re.compile(
+    r"\.(?:[jt]sx|vue|svelte|astro|html?|erb|haml|slim|hbs|handlebars|mustache|jinja2?|j2|xml)$"
+)
+_OPEN_TAG = re.compile(r"<[A-Za-z][\w.:-]*(?:\s[^<>]*)?\s$")
+_ATTRIBUTES_ONLY = re.compile(r"^\s*(?:[\w:@.-]+(?:=(?:\"[^\"]*\"|'[^']*'|\{[^{}]*\}))?\s+)*$")
+_ATTRIBUTE_VALUE = re.compile(r"=[\"'{]")
+_TRANSLATED = re.compile(
+    r"(?:(?<![\w.])(?:_|_l|gettext\w*|ngettext\w*|pgettext\w*|t|__|trans|translate|i18n\.t|\$t|msg)\(\s*"
+    r"|\b(?:msgid|msgstr|msgctxt|msgid_plural)\s+|\{%-?\s*(?:trans|blocktrans|translate)\s+)[\"'`][^\"'`]*$"
+)
+_TRANS_TAG = re.compile(
+    r"<(?:Trans|FormattedMessage)\b[^<]*$|(?<![\w.])(?:msg|t|plural|i18n\._)`[^`]*$"  # tagged templates
+    r"|\b(?:tags|label|title|description|summary|placeholder|alt|aria-label|tooltip|heading|subject|message)"
+    r"\s*[:=]\s*\[?\s*[\"'`][^\"'`]*$"  # a label: words for people
+)
+_XML_BUILDER = frozenset(("xml", "builder", "xm", "E", "maker"))
+_XML_CALL = re.compile(
+    r"\b(?:SubElement|Element|createElement|createElementNS|add_element|tag!)\s*\(\s*(?:\w+\s*,\s*)?[\"']$"
+)
+_TEXT_NODE_BEFORE = re.compile(r">[^<>{}\"'=]*$")
+_TEXT_NODE_AFTER = re.compile(r"^[^<>{}\"'=]*</")
+
+
+def not_code(path: str, line: str, col: int, end: int) -> bool:
+    """Is line[col:end] a word of text rather than code (see the module's description)?"""
+    if is_comment(line):
+        return True
+    before, after = line[:col], line[end:]
+    if _TRANSLATED.search(before) or _TRANS_TAG.search(before):
+        return True
+    if _XML_CALL.search(before) or _builder_element(before):
+        return True
+    if not _MARKUP_FILE.search(path):
+        return False
+    if _TEXT_NODE_BEFORE.search(before) and _TEXT_NODE_AFTER.match(after):
+        return True
+    if not _ATTRIBUTE_VALUE.match(after):
+        return False
+    return bool(_OPEN_TAG.search(before) or _ATTRIBUTES_ONLY.match(before))
+
+
+def _builder_element(before: str) -> bool:
+    """`xml.title "…"`, `builder.tag!`: an element of a markup builder, not an attribute of a row."""
+    if not before.endswith("."):
+        return False
+    name = re.search(r"(?<![\w.])(\w+)\.$", before)
+    return bool(name and name.group(1) in _XML_BUILDER)
+
+
+_SQL_WORDS = re.compile(r"\b(?:select|insert|update|delete|from|join|where|into|table)\b", re.I)
+
+
+def in_prose(line: str, col: int, end: int) -> bool:
+    """Is line[col:end] inside a quoted sentence (`'Document not found'`) rather than a name or SQL?"""
+    before = line[:col]
+    for quote in "'\"`":
+        if before.count(quote) % 2 == 1:
+            start = before.rfind(quote) + 1
+            stop = line.find(quote, end)
+            content = line[start : stop if stop >= 0 else len(line)]
+            return " " in content.strip() and not _SQL_WORDS.search(content)
+    return False
