@@ -20,6 +20,7 @@ _ATTRIBUTES_ONLY = re.compile(r"^\s*(?:[\w:@.-]+(?:=(?:\"[^\"]*\"|'[^']*'|\{[^{}
 _ATTRIBUTE_VALUE = re.compile(r"=[\"'{]")
 _TRANSLATED = re.compile(
     r"(?:(?<![\w.])(?:_|_l|gettext\w*|ngettext\w*|pgettext\w*|t|__|trans|translate|i18n\.t|\$t|msg)\(\s*"
+    r"|(?<![\w.])(?:t|_|translate|I18n\.t|I18n\.translate)\s+(?=[\"'])"  # Ruby: t ".nearby users"
     r"|\b(?:msgid|msgstr|msgctxt|msgid_plural)\s+|\{%-?\s*(?:trans|blocktrans|translate)\s+)[\"'`][^\"'`]*$"
 )
 _TRANS_TAG = re.compile(
@@ -40,6 +41,8 @@ def not_code(path: str, line: str, col: int, end: int) -> bool:
     if is_comment(line):
         return True
     before, after = line[:col], line[end:]
+    if re.search(r"\w-$", before) and re.match(r"-\w", after):
+        return True  # part of a kebab-case word: `community-sidebar-summary`, a CSS class, a URL slug
     if _TRANSLATED.search(before) or _TRANS_TAG.search(before):
         return True
     if _XML_CALL.search(before) or _builder_element(before):

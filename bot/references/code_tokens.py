@@ -63,11 +63,27 @@ def qualifier(line: str, col: int) -> str:
     return ""
 
 
+_DB_QUALIFIERS = frozenset(
+    {"db", "database", "schema", "tables", "metadata", "prisma", "knex", "sequelize", "models", "sql"}
+    | {"conn", "connection", "client", "tx", "trx", "kysely", "drizzle", "dsl", "public"}
+)
+# Diesel's schema module of a table: `orders::table`, `orders::dsl`, `orders::status.eq(…)`.
+_DIESEL = re.compile(
+    r"::(?:table|dsl|columns|all_columns|star)\b|::\w+\.(?:eq|ne|gt|lt|ge|le|is_null|is_not_null|eq_any|desc|asc)\("
+)
+
+
 def names_table(line: str, col: int, table: str) -> bool:
-    """The table name as code names a table: a string or symbol of its own, `.orders`, or in SQL."""
+    """The table name as code names a table: a string or symbol of its own, `db.orders`, Diesel's
+    `orders::table`, or in SQL. A quoted object key (`"tag": […]`) and an attribute of any object
+    (`activity.tag`) are not, unless the name has an underscore (`x.legacy_invoices`)."""
     before, after = line[:col], line[col + len(table) :]
     if before.endswith(("'", '"', "`")) and after.startswith((before[-1], ".")):
-        return True  # "orders", or "orders.id" in a foreign key
-    if before.endswith((":", ".")) and not before.endswith("::"):
+        return not re.match(r".\s*:(?!:)", after)  # "orders", or "orders.id"; not {"orders": …}
+    if before.endswith(":") and not before.endswith("::"):
+        return True
+    if before.endswith(".") and not before.endswith(".."):
+        return "_" in table or qualifier(line, col).lower() in _DB_QUALIFIERS
+    if not before.endswith("::") and _DIESEL.match(after):
         return True
     return any(table in group for group in SQL_TABLE.findall(line))

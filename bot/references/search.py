@@ -18,6 +18,7 @@ from bot.references.blast_radius import CRITICAL_AREAS
 from bot.references.code_areas import AREAS, is_comment
 from bot.references.code_match import Hit, Matcher, Needle, Packed, unpack
 from bot.references.inflection import singularize
+from bot.references.model_attributes import kept_attribute
 from bot.references.model_map import Mapped, TableModels, conventional_models, table_models
 from bot.references.tree_scan import scan
 from bot.references.usage import Target, Use, spellings
@@ -104,7 +105,9 @@ def search(
     # A same-named column of another table is not a use: listed nowhere.
     hits = [h for h in hits if h.use.confidence == "high" or h.target not in contested]
     index = _index(unique, hits, files, [])
+    index = replace(index, found=_ignored_by_model(index.found))
     index = replace(index, definitions=_definitions([*conventional, *mappings]))
+    index = replace(index, found=_kept_by_model(tree, index))
     if before:
         old = {p: t for p, t in before.items() if p not in skip_paths}
         base_hits, _, _ = _run(
@@ -112,6 +115,33 @@ def search(
         )
         index = replace(index, deleted=_deleted(unique, index, base_hits))
     return index
+
+
+def _ignored_by_model(found: Mapping[_Key, tuple[Use, ...]]) -> dict[_Key, tuple[Use, ...]]:
+    """A Rails model that lists the column in `ignored_columns` no longer reads or writes it: the other
+    places naming it (a method, a request parameter) are not the column. Raw SQL still reads the table."""
+    out = {}
+    for key, uses in found.items():
+        if key[0] == "column" and any(u.safe == "ignored_columns" for u in uses):
+            uses = tuple(
+                u if u.safe or u.area == "raw-sql" else replace(u, safe="ignored_columns") for u in uses
+            )
+        out[key] = uses
+    return out
+
+
+def _kept_by_model(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, ...]]:
+    """Places that read a model's property of the same name as the dropped column are not uses of it."""
+    out = dict(index.found)
+    for key, uses in index.found.items():
+        kind, table, name = key
+        if kind != "column" or not uses or not index.models(table):
+            continue
+        kept = kept_attribute(tree, index.models(table), name)
+        if kept:
+            safe = f"the model's own `{name}` (`{kept}`)"
+            out[key] = tuple(u if u.safe or u.area == "raw-sql" else replace(u, safe=safe) for u in uses)
+    return out
 
 
 def _contested(targets: tuple[Target, ...], columns: Mapping[str, Collection[str]]) -> frozenset[int]:

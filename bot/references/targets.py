@@ -35,7 +35,21 @@ def targets_of(migrations: Iterable[Migration]) -> list[Target]:
                 found[target] = None
         for target, _ in replacements(migration):
             found[target] = None
-    return list(found)
+    taken = _names_taken(migrations)
+    return [t for t in found if not (t.kind == "column" and (t.table, t.name) in taken)]
+
+
+def _names_taken(migrations: Iterable[Migration]) -> set[tuple[str, str]]:
+    """(table, column) of the names the change gives to a column (a rename to it, or a column added):
+    after `sidebar → description, description → summary` code naming `description` reads the new column."""
+    taken = set()
+    for migration in migrations:
+        for op in migration.up:
+            if isinstance(op, RenameColumn):
+                taken.add((op.table, op.new_name))
+            elif isinstance(op, AddColumn):
+                taken.add((op.table, op.column.name))
+    return taken
 
 
 def target_of(op: Operation) -> Target | None:

@@ -80,6 +80,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         uses = context.references.uses(target)
         found = assess(uses, op.column, removed=context.references.removed_uses(target))
         ignored = [u for u in uses if u.safe == "ignored_columns"]
+        kept = [u for u in uses if (u.safe or "").startswith("the model's own")]
         # A model that maps the table but no longer declares the column (Rails caches columns regardless).
         models = [m for m in context.references.models(op.table) if not m[2].endswith(".rb")]
         label = f"`{op.table}.{op.column}`"
@@ -88,12 +89,17 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             message = f"Column {label} is dropped while {_places(n)} in the code still use{'s' if n == 1 else ''} it."
         elif ignored:
             message = f"Column {label} is dropped; the model already ignores it (`ignored_columns`)."
+        elif kept:
+            message = (
+                f"Column {label} is dropped; the code's {_places(len(uses))} read {kept[0].safe}, "
+                "not the column."
+            )
         elif models and not uses:
             _, cls, path, line = models[0]
             message = f"Column {label} is dropped; the model `{cls}` (`{path}:{line}`) no longer declares it."
         else:
             message = f"Column {label} is dropped."
-        safe = not found.blocking and bool(ignored or (models and not uses))
+        safe = not found.blocking and bool(ignored or kept or (models and not uses))
         yield op.finding(
             RULE,
             message,

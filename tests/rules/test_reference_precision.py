@@ -161,3 +161,84 @@ export const missing = () => { throw new Error('Document not found'); };
     assert "src/stats.ts:3" in _places(finding)
     assert "src/stats.ts:7" not in _places(finding)
     assert finding.severity is Severity.CRITICAL
+
+
+def test_a_property_the_model_keeps_under_the_dropped_name_is_not_the_column() -> None:
+    models = """from sqlalchemy import Column, Integer, Text
+
+from app.db import Base, json_property
+
+
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    details = Column(Text)
+    avatar_url = json_property("details", "avatar_url")
+"""
+    code = "def card(user):\n    return {'avatar': user.avatar_url}\n"
+    schema = "CREATE TABLE users (id serial PRIMARY KEY, details text, avatar_url text);\n-- migration\n"
+    result = review_sql(
+        schema + "ALTER TABLE users DROP COLUMN avatar_url;",
+        path=MIGRATION,
+        base={"app/models.py": models, "app/cards.py": code},
+    )
+    finding = _finding(result, "column-dropped")
+    assert finding.severity is Severity.INFO
+    assert "read the model's own `avatar_url` (`app/models.py:10`), not the column" in finding.message
+
+
+def test_rails_code_next_to_ignored_columns_does_not_block() -> None:
+    model = 'class User < ApplicationRecord\n  self.ignored_columns = ["nearby"]\n\n  def nearby\n    []\n  end\nend\n'
+    controller = "class UsersController < ApplicationController\n  def index\n    @users = current_user.nearby\n  end\nend\n"
+    schema = "CREATE TABLE users (id serial PRIMARY KEY, nearby int);\n-- migration\n"
+    result = review_sql(
+        schema + "ALTER TABLE users DROP COLUMN nearby;",
+        path=MIGRATION,
+        base={"app/models/user.rb": model, "app/controllers/users_controller.rb": controller},
+    )
+    finding = _finding(result, "column-dropped")
+    assert finding.severity is Severity.INFO
+    assert "already ignores it" in finding.message
+
+
+def test_a_column_renamed_while_another_takes_its_name_is_not_searched() -> None:
+    code = "def show(community):\n    return community.description\n"
+    schema = "CREATE TABLE community (id serial PRIMARY KEY, sidebar text, description text);\n-- migration\n"
+    sql = (
+        "ALTER TABLE community RENAME COLUMN description TO summary;\n"
+        "ALTER TABLE community RENAME COLUMN sidebar TO description;\n"
+    )
+    result = review_sql(schema + sql, path=MIGRATION, base={"app/community.py": code})
+    renamed = [f for f in result.findings if f.rule == "column-renamed" and "`summary`" in f.message]
+    assert renamed and not renamed[0].references  # `description` now names the former `sidebar`
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("crates/apub/src/activity.rs", "let inboxes = tagged(&create.object.tag, &context);\n"),
+        ("assets/objects/note.json", '{\n  "tag": [],\n  "id": 1\n}\n'),
+        ("package.json", '{ "dependencies": { "client": "1.0.0-community-tag-rename.1" } }\n'),
+        ("config/locales/fr.yml", "fr:\n  tag: Étiquette\n"),
+        ("app/views/tags/show.html.erb", '<h3><%= t ".tag users" %></h3>\n'),
+    ],
+)
+def test_a_common_word_table_name_in_attributes_keys_and_slugs_is_not_the_table(path: str, text: str) -> None:
+    schema = "CREATE TABLE tag (id serial PRIMARY KEY, name text);\n-- migration\n"
+    result = review_sql(
+        schema + "ALTER TABLE tag RENAME TO community_tag;", path=MIGRATION, base={path: text}
+    )
+    finding = _finding(result, "table-renamed")
+    assert finding.severity is not Severity.CRITICAL
+    assert all("low confidence" in r.kind for r in finding.references)
+
+
+def test_diesel_schema_module_of_a_renamed_table_is_a_reference() -> None:
+    code = 'pub fn all(conn: &mut PgConnection) {\n    tag::table.filter(tag::name.eq("x")).load(conn)\n}\n'
+    schema = "CREATE TABLE tag (id serial PRIMARY KEY, name text);\n-- migration\n"
+    result = review_sql(
+        schema + "ALTER TABLE tag RENAME TO community_tag;", path=MIGRATION, base={"src/tags.rs": code}
+    )
+    finding = _finding(result, "table-renamed")
+    assert {f"{r.path}:{r.line}" for r in finding.references} == {"src/tags.rs:2"}
+    assert finding.severity is Severity.CRITICAL
