@@ -192,8 +192,8 @@ class _FileScan:
         target = self.m.targets[needle.target]
         if not_code(self.path, line, col, end):
             return None
-        if needle.role in ("model", "table", "singular") and in_prose(line, col, end):
-            return None  # `throw new Error("Document not found")`: a sentence, not the model
+        if target.kind != "enum-value" and in_prose(line, col, end):
+            return None  # `throw new Error("Document not found")`, "Checkout created": a sentence
         area = classify(self.area, line)
         if needle.role in ("singular", "association") and area != "association":
             return None

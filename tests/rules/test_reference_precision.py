@@ -242,3 +242,15 @@ def test_diesel_schema_module_of_a_renamed_table_is_a_reference() -> None:
     finding = _finding(result, "table-renamed")
     assert {f"{r.path}:{r.line}" for r in finding.references} == {"src/tags.rs:2"}
     assert finding.severity is Severity.CRITICAL
+
+
+def test_a_sentence_that_contains_the_column_name_is_not_a_use() -> None:
+    code = 'CHECKOUT_CREATED = "Checkout created"\nraise ValueError("No address should have been created")\n'
+    schema = "CREATE TABLE checkout (id serial PRIMARY KEY, created timestamptz);\n-- migration\n"
+    result = review_sql(
+        schema + "ALTER TABLE checkout RENAME COLUMN created TO created_at;",
+        path=MIGRATION,
+        base={"app/events.py": code},
+    )
+    finding = _finding(result, "column-renamed")
+    assert not finding.references
