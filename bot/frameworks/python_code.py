@@ -75,7 +75,7 @@ class CodeReader:
             return
         base = self._base(call)
         if method == "update":
-            assignments = tuple((k, py.segment(self.text, v)) for k, v in py.keywords(call).items())
+            assignments = tuple((k, self._sql(v)) for k, v in py.keywords(call).items())
             self.ops.append(DataUpdate(table=table, assignments=assignments, where=self._where(call), **base))
         elif method == "bulk_update":
             batched = "batch_size" in py.keywords(call)
@@ -130,12 +130,16 @@ class CodeReader:
         while isinstance(node, ast.Attribute | ast.Call):
             if isinstance(node, ast.Call) and py.name(node) in ("filter", "exclude"):
                 prefix = "NOT " if py.name(node) == "exclude" else ""
-                parts.extend(
-                    prefix + _lookup(k, py.segment(self.text, v)) for k, v in py.keywords(node).items()
-                )
+                parts.extend(prefix + _lookup(k, self._sql(v)) for k, v in py.keywords(node).items())
                 parts.extend(prefix + py.segment(self.text, a) for a in node.args)
             node = node.func if isinstance(node, ast.Call) else node.value
         return " AND ".join(reversed(parts)) if parts else None
+
+    def _sql(self, node: ast.expr) -> str:
+        """A Python value as SQL when it is a literal or `F("column")`; otherwise its Python source, which
+        is no SQL: the plan leaves such a condition out of the queries it writes."""
+        value = sql_value(node)
+        return value if value is not None else py.segment(self.text, node)
 
     def _base(self, node: ast.stmt | ast.expr) -> Origin:
         return {
@@ -162,13 +166,42 @@ def _calls(node: ast.AST) -> list[ast.Call]:
     return sorted(found, key=lambda c: (c.lineno, c.col_offset))
 
 
+def sql_value(node: ast.expr) -> str | None:
+    """`'open'` for "open", `1`, `TRUE`, `NULL`, `(1, 2)` for a list, the column of `F("col")`; None otherwise."""
+    if isinstance(node, ast.Constant):
+        if node.value is None or isinstance(node.value, bool):
+            return {None: "NULL", True: "TRUE", False: "FALSE"}[node.value]
+        if isinstance(node.value, int | float):
+            return str(node.value)
+        if isinstance(node.value, str):
+            return "'" + node.value.replace("'", "''") + "'"
+        return None
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        items = [sql_value(e) for e in node.elts]
+        return f"({', '.join(i for i in items if i is not None)})" if items and None not in items else None
+    if isinstance(node, ast.Call) and py.name(node) == "F" and len(node.args) == 1:
+        inner = node.args[0]
+        if isinstance(inner, ast.Constant) and isinstance(inner.value, str) and inner.value.isidentifier():
+            return inner.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub | ast.Mult | ast.Div):
+        left, right = sql_value(node.left), sql_value(node.right)
+        symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}[type(node.op)]
+        return f"{left} {symbol} {right}" if left is not None and right is not None else None
+    return None
+
+
 def _lookup(key: str, value: str) -> str:
     column, _, operator = key.partition("__")
     if operator == "isnull":
         return f"{column} IS {'NULL' if value == 'True' else 'NOT NULL'}"
     if operator == "in":
         return f"{column} IN {value}"
+    if operator in _COMPARISONS:
+        return f"{column} {_COMPARISONS[operator]} {value}"
     return f"{key} = {value}" if operator else f"{column} = {value}"
+
+
+_COMPARISONS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
 def _sets_attributes(loop: ast.For | ast.AsyncFor) -> bool:

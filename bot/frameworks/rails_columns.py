@@ -175,6 +175,9 @@ def _add_reference(c: ruby.Call, src: Source, table: str = "") -> Result:
                 columns=(spec.name,),
                 references=target,
                 not_valid=not valid,
+                on_delete=str(foreign.get("on_delete") or "").lstrip(":").replace("_", " ")
+                if isinstance(foreign, dict)
+                else "",
                 **origin_of(c, src),
             )
         )

@@ -86,6 +86,7 @@ def _add_foreign_key(c: ruby.Call, src: Source) -> Result:
         columns=columns,
         references=target,
         not_valid=c.option("validate") is False,
+        on_delete=str(c.option("on_delete") or "").lstrip(":").replace("_", " "),
         **origin_of(c, src),
     )
     return Result((op,))

@@ -165,6 +165,7 @@ def _block_extras(c: ruby.Call, table: str, src: Source) -> list[Operation]:
                 constraint="foreign_key",
                 columns=(f"{_text(a)}_id",),
                 references=plural(_text(a)),
+                on_delete=_on_delete(c.option("foreign_key")),
                 **base,
             )
             for a in c.args
@@ -255,3 +256,9 @@ def _name(c: ruby.Call) -> str:
 def _text(node: Node | None) -> str:
     found = ruby.value(node) if node is not None else None
     return str(found) if isinstance(found, str) else ""
+
+
+def _on_delete(foreign: object) -> str:
+    """`cascade` from `foreign_key: { on_delete: :cascade }`; "" when the option is not a hash or lacks it."""
+    action = foreign.get("on_delete") if isinstance(foreign, dict) else None
+    return str(action or "").lstrip(":").replace("_", " ")

@@ -105,6 +105,7 @@ class Catalog:
     index_definitions: dict[str, IndexDefinition] = field(default_factory=dict)  # index name → definition
     functions: dict[str, str] = field(default_factory=dict)  # function name → declared volatility
     version: tuple[int, ...] = ()  # the database version the configuration names, when it names one
+    primary_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # table → its primary key
 
     def snapshot(self) -> Catalog:
         return copy.deepcopy(self)
@@ -153,6 +154,28 @@ class Catalog:
         """Does any of the functions change per call? PostgreSQL's default volatility is VOLATILE."""
         return any(self.functions.get(name, "volatile") == "volatile" for name in functions)
 
+    def row_key(self, table: str) -> tuple[str, ...]:
+        """The columns that identify a row: the primary key, else `id`, else the first unique key; () if none."""
+        if table in self.primary_keys:
+            return self.primary_keys[table]
+        known = self.tables.get(table)
+        if known is None or "id" in known.columns:
+            return ("id",)
+        return next((key for key in self.keys.get(table, []) if all(c in known.columns for c in key)), ())
+
+    def cascades_to(self, table: str) -> list[ForeignKey]:
+        """The foreign keys whose rows a DELETE on `table` also deletes (ON DELETE CASCADE), recursively."""
+        found: list[ForeignKey] = []
+        pending = [table]
+        while pending:
+            parent = pending.pop(0)
+            for key in self.foreign_keys.values():
+                cascades = key.on_delete == "cascade" and _same_table(key.references, parent)
+                if cascades and key not in found and key.table != table:
+                    found.append(key)
+                    pending.append(key.table)
+        return found
+
     def apply(self, op: Operation, *, in_change: bool = False) -> None:
         handler = _APPLY.get(type(op))
         if handler is not None:
@@ -168,11 +191,13 @@ def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
     for spec in op.columns:
         if spec.primary_key or spec.unique:
             c.add_key(op.table, (spec.name,))
+        if spec.primary_key:
+            c.primary_keys[op.table] = (spec.name,)
     for constraint in op.constraints:
         _add_constraint(c, constraint, in_change)
     for spec in op.columns:
         if spec.references:
-            _inline_reference(c, op.table, spec.name, spec.references)
+            _inline_reference(c, op.table, spec.name, spec.references, spec.on_delete)
     if in_change:
         c.created_in_change.add(op.table)
     if op.temporary:  # gone when the migration's session ends
@@ -183,6 +208,14 @@ def _drop_table(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, DropTable)
     c.tables.pop(op.table, None)
     c.keys.pop(op.table, None)
+    c.primary_keys.pop(op.table, None)
+    for name in [n for n, key in c.foreign_keys.items() if key.table == op.table]:
+        del c.foreign_keys[name]
+
+
+def _same_table(a: str, b: str) -> bool:
+    """`public.users` and `users` name the same table."""
+    return a.lower().rsplit(".", 1)[-1] == b.lower().rsplit(".", 1)[-1]
 
 
 def _rename_table(c: Catalog, op: Operation, in_change: bool) -> None:
@@ -193,6 +226,8 @@ def _rename_table(c: Catalog, op: Operation, in_change: bool) -> None:
         c.tables[op.new_name] = table
     if op.table in c.keys:
         c.keys[op.new_name] = c.keys.pop(op.table)
+    if op.table in c.primary_keys:
+        c.primary_keys[op.new_name] = c.primary_keys.pop(op.table)
 
 
 def _add_column(c: Catalog, op: Operation, in_change: bool) -> None:
@@ -201,14 +236,14 @@ def _add_column(c: Catalog, op: Operation, in_change: bool) -> None:
     s = op.column
     table.columns[s.name] = Column(s.name, s.type, s.nullable, s.default)
     if s.references:
-        _inline_reference(c, op.table, s.name, s.references)
+        _inline_reference(c, op.table, s.name, s.references, s.on_delete)
 
 
-def _inline_reference(c: Catalog, table: str, column: str, references: str) -> None:
+def _inline_reference(c: Catalog, table: str, column: str, references: str, on_delete: str = "") -> None:
     """`column … REFERENCES parent`: a foreign key under PostgreSQL's default name."""
     name = f"{table.rsplit('.', 1)[-1]}_{column}_fkey"
     c.constraints[name] = "foreign_key"
-    c.foreign_keys.setdefault(name, ForeignKey(table, (column,), references))
+    c.foreign_keys.setdefault(name, ForeignKey(table, (column,), references, on_delete=on_delete))
 
 
 def _drop_column(c: Catalog, op: Operation, in_change: bool) -> None:
@@ -275,6 +310,8 @@ def _add_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, AddConstraint)
     if op.constraint in ("primary_key", "unique"):
         c.add_key(op.table, op.columns)
+    if op.constraint == "primary_key" and op.columns:
+        c.primary_keys[op.table] = tuple(op.columns)
     name = op.name or _default_name(op)
     if name:
         c.constraints[name] = op.constraint

@@ -111,8 +111,10 @@ class ChecklistItem:
 class VerificationQuery:
     sql: str
     purpose: str
-    expect: str = ""
+    expect: str = ""  # the result that means success
     when: str = "within 5 minutes of deploy"
+    path: str = ""  # the migration statement the query checks
+    line: int = 0
 
 
 @dataclass(frozen=True)

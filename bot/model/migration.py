@@ -74,6 +74,7 @@ class ColumnSpec:
     identity: bool = False
     generated: bool = False  # a stored generated column (computed for every row when added)
     references: str | None = None  # the referenced table of an inline foreign key
+    on_delete: str = ""  # its ON DELETE action (cascade, set null, …) when the reader knows it
     position: str = ""  # MySQL: "first" or "after <column>" when the column is not added last
     # Functions the default calls that are not built-ins known IMMUTABLE or STABLE (PostgreSQL's reader)
     default_functions: tuple[str, ...] = ()

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.frameworks.forward_only import forward_fix
+from bot.model.catalog import Catalog
 from bot.model.findings import RollbackStep
 from bot.model.migration import (
     AddColumn,
@@ -24,6 +25,8 @@ from bot.model.migration import (
     RawSQL,
     Truncate,
 )
+from bot.plan.runnable import runnable, schema_of
+from bot.sql.checked import Schema
 from bot.sql.names import quote
 
 COMMANDS = {
@@ -121,8 +124,12 @@ def patterns(
 
 
 def steps(
-    migrations: Sequence[Migration], dialect: str, found: Sequence[Pattern] = ()
+    migrations: Sequence[Migration],
+    dialect: str,
+    found: Sequence[Pattern] = (),
+    catalog: Catalog | None = None,
 ) -> Iterator[RollbackStep]:
+    """`catalog` is the schema before the change: the key of each table, and the tables a DELETE cascades to."""
     if not migrations:
         return
     added = {(op.table, op.column.name) for m in migrations for op in m.up if isinstance(op, AddColumn)}
@@ -135,8 +142,24 @@ def steps(
         and not _fills_new_columns(op, added)
         and not (isinstance(op, DropTable) and op.table in m.rebuilt_tables())
     ]
+    keys = {op.table: _key(catalog, op.table) for op, _, _ in lossy}
+    schema = schema_of(catalog, [op for m in migrations for op in m.up])
+    wheres = {id(op): _where(op, dialect, schema) for op, _, _ in lossy}
+    cascaded = [
+        c for op, _, _ in lossy if isinstance(op, DataDelete) for c in _cascaded(op, wheres[id(op)], catalog)
+    ]
+    saved: set[str] = set()
     for op, backup, way in lossy:
-        yield RollbackStep(_save_text(op).replace("the down migration", way), _save_sql(op, backup, dialect))
+        text = _save_text(op).replace("the down migration", way)
+        yield RollbackStep(text, _save_sql(op, backup, dialect, keys[op.table], wheres[id(op)]))
+        for child in (c for c in cascaded if c.parent is op and c.backup not in saved):
+            saved.add(child.backup)
+            yield RollbackStep(
+                f"Before deploying, save the rows of `{child.table}` that `ON DELETE CASCADE` removes with the "
+                f"deleted rows of `{child.via}`.",
+                f"CREATE TABLE {child.backup} AS SELECT * FROM {quote(child.table, dialect)} "
+                f"WHERE {_condition(child, dialect)};",
+            )
     for pattern in found:
         if pattern.flag:
             yield RollbackStep(
@@ -145,14 +168,23 @@ def steps(
     yield RollbackStep("Revert the application deploy first, so no running code depends on the new schema.")
     yield from _down_steps(migrations)
     for op, backup, way in lossy:
-        restore = _restore_sql(op, backup, dialect)
+        restore = _restore_sql(op, backup, dialect, keys[op.table])
         if restore:
             yield RollbackStep(
                 f"Restore `{op.table}` from `{backup}` (after {way} re-created what it needs).",
                 restore,
             )
+        elif not keys[op.table] and _saved_columns(op):
+            yield RollbackStep(
+                f"`{op.table}` has no primary or unique key: match the rows of `{backup}` back by hand."
+            )
+        for child in (c for c in cascaded if c.parent is op):
+            yield RollbackStep(
+                f"Restore the rows of `{child.table}` the cascade removed, after their parents are back.",
+                f"INSERT INTO {quote(child.table, dialect)} SELECT * FROM {child.backup};",
+            )
     for op, backup, _ in lossy:
-        check = _restored_sql(op, backup, dialect)
+        check = _restored_sql(op, backup, dialect, keys[op.table])
         if check:
             yield RollbackStep(
                 f"Check that every saved row of `{backup}` is back in `{op.table}`: expect 0.", check
@@ -161,6 +193,70 @@ def steps(
         "Re-run the validation queries marked 'before the deploy': every count must equal the one recorded before "
         "the deploy."
     )
+
+
+@dataclass(frozen=True)
+class _Cascaded:
+    """A child table whose rows a DELETE removes through `ON DELETE CASCADE`."""
+
+    parent: Operation  # the DELETE
+    table: str
+    columns: tuple[str, ...]  # the child's foreign key
+    via: str  # the table it references
+    referenced: tuple[str, ...]  # the referenced key
+    via_condition: str  # which rows of `via` go ("" for all)
+    backup: str
+
+
+def _key(catalog: Catalog | None, table: str) -> tuple[str, ...]:
+    return catalog.row_key(table) if catalog is not None else ("id",)
+
+
+def _where(op: Operation, dialect: str, schema: Schema) -> str:
+    """The condition of an UPDATE or DELETE when a snapshot can reuse it: SQL naming known columns, and not
+    the key range of one batch; "" otherwise (the snapshot then keeps every row)."""
+    where = getattr(op, "where", None)
+    if not where or getattr(op, "batched", False):
+        return ""
+    table = quote(str(getattr(op, "table", "")), dialect)
+    return where if runnable(f"SELECT 1 FROM {table} WHERE {where}", dialect, schema) else ""
+
+
+def _cascaded(op: DataDelete, where: str, catalog: Catalog | None) -> list[_Cascaded]:
+    if catalog is None:
+        return []
+    conditions = {op.table: where}
+    found = []
+    for key in catalog.cascades_to(op.table):
+        via = next((t for t in conditions if t.rsplit(".", 1)[-1] == key.references.rsplit(".", 1)[-1]), "")
+        referenced = key.referenced_columns or catalog.row_key(via)
+        if not via or len(referenced) != len(key.columns):
+            continue
+        child = _Cascaded(
+            op,
+            key.table,
+            key.columns,
+            via,
+            referenced,
+            conditions[via],
+            f"{key.table.replace('.', '_')}_backup",
+        )
+        conditions.setdefault(key.table, _condition(child, ""))
+        found.append(child)
+    return found
+
+
+def _condition(child: _Cascaded, dialect: str) -> str:
+    """The rows of the child that reference the deleted rows of its parent."""
+
+    def q(name: str) -> str:
+        return quote(name, dialect) if dialect else name
+
+    columns = ", ".join(q(c) for c in child.columns)
+    referenced = ", ".join(q(c) for c in child.referenced)
+    where = f" WHERE {child.via_condition}" if child.via_condition else ""
+    left = f"({columns})" if len(child.columns) > 1 else columns
+    return f"{left} IN (SELECT {referenced} FROM {q(child.via)}{where})"
 
 
 def _way_back(migration: Migration) -> str:
@@ -235,15 +331,15 @@ def _save_text(op: Lossy) -> str:
     return f"Before deploying, save the rows of `{op.table}` that the migration removes."
 
 
-def _save_sql(op: Lossy, backup: str, dialect: str) -> str:
+def _save_sql(op: Lossy, backup: str, dialect: str, key: tuple[str, ...], condition: str) -> str:
     t = quote(op.table, dialect)
+    saved = [c for c in _saved_columns(op) if c not in key]
+    picked = ", ".join(quote(c, dialect) for c in (*key, *saved)) if key and saved else "*"
     if isinstance(op, DropColumn):
-        return f"CREATE TABLE {backup} AS SELECT id, {quote(op.column, dialect)} FROM {t};"
+        return f"CREATE TABLE {backup} AS SELECT {picked} FROM {t};"
+    where = f" WHERE {condition}" if condition and isinstance(op, DataUpdate | DataDelete) else ""
     if isinstance(op, DataUpdate):
-        columns = ", ".join(quote(c, dialect) for c, _ in op.assignments)
-        where = f" WHERE {op.where}" if op.where and not op.batched else ""
-        return f"CREATE TABLE {backup} AS SELECT id, {columns or '*'} FROM {t}{where};"
-    where = f" WHERE {op.where}" if isinstance(op, DataDelete) and op.where and not op.batched else ""
+        return f"CREATE TABLE {backup} AS SELECT {picked} FROM {t}{where};"
     return f"CREATE TABLE {backup} AS SELECT * FROM {t}{where};"
 
 
@@ -256,24 +352,34 @@ def _saved_columns(op: Lossy) -> list[str]:
     return []
 
 
-def _restore_sql(op: Lossy, backup: str, dialect: str) -> str:
+def _joined(key: tuple[str, ...], left: str, right: str, dialect: str) -> str:
+    return " AND ".join(f"{left}.{quote(c, dialect)} = {right}.{quote(c, dialect)}" for c in key)
+
+
+def _restore_sql(op: Lossy, backup: str, dialect: str, key: tuple[str, ...] = ("id",)) -> str:
     t = quote(op.table, dialect)
-    columns = _saved_columns(op)
-    if columns:
+    columns = [c for c in _saved_columns(op) if c not in key]
+    if _saved_columns(op):
+        if not key or not columns:
+            return ""
         if dialect in ("mysql", "mariadb"):
             sets = ", ".join(f"t.{quote(c, dialect)} = b.{quote(c, dialect)}" for c in columns)
-            return f"UPDATE {t} t JOIN {backup} b ON b.id = t.id SET {sets};"
+            return f"UPDATE {t} t JOIN {backup} b ON {_joined(key, 'b', 't', dialect)} SET {sets};"
         sets = ", ".join(f"{quote(c, dialect)} = b.{quote(c, dialect)}" for c in columns)
-        return f"UPDATE {t} SET {sets} FROM {backup} b WHERE b.id = {t}.id;"
+        return f"UPDATE {t} SET {sets} FROM {backup} b WHERE {_joined(key, 'b', t, dialect)};"
     if isinstance(op, DataInsert):
         return ""
     return f"INSERT INTO {t} SELECT * FROM {backup};"
 
 
-def _restored_sql(op: Lossy, backup: str, dialect: str) -> str:
+def _restored_sql(op: Lossy, backup: str, dialect: str, key: tuple[str, ...] = ("id",)) -> str:
     t = quote(op.table, dialect)
-    columns = _saved_columns(op)
-    if columns:
+    columns = [c for c in _saved_columns(op) if c not in key]
+    if not key:
+        return ""
+    if _saved_columns(op):
+        if not columns:
+            return ""
         mysql = dialect in ("mysql", "mariadb")
         differs = " OR ".join(
             f"NOT (t.{quote(c, dialect)} <=> b.{quote(c, dialect)})"
@@ -281,5 +387,5 @@ def _restored_sql(op: Lossy, backup: str, dialect: str) -> str:
             else f"t.{quote(c, dialect)} IS DISTINCT FROM b.{quote(c, dialect)}"
             for c in columns
         )
-        return f"SELECT count(*) FROM {backup} b JOIN {t} t ON t.id = b.id WHERE {differs};"
-    return f"SELECT count(*) FROM {backup} b WHERE NOT EXISTS (SELECT 1 FROM {t} t WHERE t.id = b.id);"
+        return f"SELECT count(*) FROM {backup} b JOIN {t} t ON {_joined(key, 't', 'b', dialect)} WHERE {differs};"
+    return f"SELECT count(*) FROM {backup} b WHERE NOT EXISTS (SELECT 1 FROM {t} t WHERE {_joined(key, 't', 'b', dialect)});"

@@ -9,8 +9,9 @@ NULL, the NULLs. The rollback plan lives in `bot/plan/rollback.py`, the monitori
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.model.catalog import Catalog
 from bot.model.findings import Finding, MonitoringItem, RollbackStep, VerificationQuery
@@ -28,8 +29,9 @@ from bot.model.migration import (
     SetNotNull,
 )
 from bot.plan import monitoring, rollback
+from bot.plan.runnable import runnable, schema_of
 from bot.sql.conversions import classify
-from bot.sql.data_changes import literals, referenced_table, source_column, source_table
+from bot.sql.data_changes import condition_columns, literals, referenced_table, source_column, source_table
 from bot.sql.names import quote
 
 BEFORE = "before the deploy"
@@ -58,14 +60,16 @@ def build(
     the code-reference search found guarding uses of what the change touches, as (flag, path, line)."""
     ops = [op for m in migrations for op in m.up]
     queries: dict[str, VerificationQuery] = {}
+    schema = schema_of(catalog, ops)
     for op in ops:
         for query in _queries(op, dialect, ops, catalog):
-            queries.setdefault(query.sql, query)
+            if runnable(query.sql, dialect, schema):
+                queries.setdefault(query.sql, replace(query, path=op.location.path, line=op.location.line))
     ordered = sorted(queries.values(), key=lambda q: {BEFORE: 0, BOTH: 1}.get(q.when, 2))
     patterns = rollback.patterns(migrations, description, flags)
     return Plan(
         tuple(ordered),
-        tuple(rollback.steps(migrations, dialect, patterns)),
+        tuple(rollback.steps(migrations, dialect, patterns, catalog)),
         tuple(monitoring.items(ops, findings, dialect)),
         tuple(p.credit for p in patterns if p.credit),
     )
@@ -78,11 +82,7 @@ def _queries(
         for mapping in op.case_mappings:
             yield from _mapping_queries(op, mapping, dialect, ops)
     if isinstance(op, DataUpdate) and not op.case_mappings and op.where:
-        yield VerificationQuery(
-            f"SELECT count(*) FROM {quote(op.table, dialect)} WHERE {op.where};",
-            f"rows of `{op.table}` still matching the UPDATE's condition",
-            "0 if the update should have changed all of them",
-        )
+        yield from _update_queries(op, dialect)
     elif isinstance(op, DataDelete):
         condition = f" WHERE {op.where}" if op.where else ""
         yield VerificationQuery(
@@ -108,6 +108,37 @@ def _queries(
         yield from _index_queries(op, dialect)
     elif isinstance(op, AlterColumnType):
         yield from _type_queries(op, dialect, catalog)
+
+
+def _update_queries(op: DataUpdate, dialect: str) -> Iterator[VerificationQuery]:
+    """Rows the UPDATE should have changed and did not. When the SET writes a column its WHERE reads, the
+    changed rows stop matching; otherwise they still match, and only the written values tell."""
+    t = quote(op.table, dialect)
+    written = {c for c, _ in op.assignments}
+    if written & (set(op.reads) | condition_columns(op.where or "", dialect)) or not op.assignments:
+        yield VerificationQuery(
+            f"SELECT count(*) FROM {t} WHERE {op.where};",
+            f"rows of `{op.table}` still matching the UPDATE's condition",
+            "0 if the update should have changed all of them",
+        )
+        return
+    if any(_VOLATILE.search(value) for _, value in op.assignments):
+        return  # a value computed at run time cannot be compared again afterwards
+    mysql = dialect in ("mysql", "mariadb")
+    differs = " OR ".join(
+        f"NOT ({quote(c, dialect)} <=> {value})" if mysql else f"{quote(c, dialect)} IS DISTINCT FROM {value}"
+        for c, value in op.assignments
+    )
+    yield VerificationQuery(
+        f"SELECT count(*) FROM {t} WHERE ({op.where}) AND ({differs});",
+        f"rows of `{op.table}` the UPDATE chose that do not hold the values it writes",
+        "0",
+    )
+
+
+_VOLATILE = re.compile(
+    r"\b(?:now|random|rand|uuid\w*|gen_random_\w+|nextval|clock_timestamp|current_\w+|sysdate)\b", re.I
+)
 
 
 def _mapping_queries(

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 NAMES = (
     "applied_migration_edited",
     "blocking_maintenance",
+    "cascading_delete",
     "case_value_mismatch",
     "case_without_else",
     "char_type",
@@ -61,6 +62,7 @@ NAMES = (
     "not_null_dropped",
     "not_null_without_default",
     "null_dropping_comparison",
+    "null_propagation",
     "nulls_before_not_null",
     "orphans_before_foreign_key",
     "primary_key_not_null_scan",

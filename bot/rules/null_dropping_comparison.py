@@ -4,13 +4,14 @@
 `WHERE status <> 'archived'` does not match rows whose `status` is NULL: `NULL <> 'archived'` is unknown,
 not true, so those rows are skipped without a word. The same family of surprises: `'paid '` with a
 trailing space matches only rows padded the same way, `WHERE name IS NULL` leaves `''` untouched, and
-`= 'Paid'` misses `paid` on a case-sensitive collation when the application stores lower case.
+`= 'Paid'` misses `paid` on a case-sensitive collation when the application stores lower case, and
+`id NOT IN (SELECT user_id FROM bans)` is never true once one `user_id` is NULL.
 
 ## Use instead
 Say what NULL should do: `WHERE status IS DISTINCT FROM 'archived'` (PostgreSQL),
 `WHERE NOT (status <=> 'archived')` (MySQL) or `WHERE status <> 'archived' OR status IS NULL`. Treat
 `''` like NULL where the data has both (`NULLIF(name, '') IS NULL`), trim literals, and compare
-`lower(column)` when the code normalises case. Count the edge cases in production first.
+`lower(column)` when the code normalises case, and `NOT EXISTS` instead of `NOT IN (SELECT …)`. Count the edge cases in production first.
 
 ## Framework notes
 MySQL and MariaDB's default collations ignore case and trailing spaces, so there only NULLs, empty
@@ -29,8 +30,9 @@ from bot.model.migration import DATA_CHANGES, DataInsert, Migration, Operation
 from bot.references.code_values import near_member
 from bot.rules.context import Context
 from bot.sql.data_changes import where_of
-from bot.sql.names import identifier
+from bot.sql.names import identifier, table_name
 from bot.sql.statements import render
+from bot.sql.writes import not_null_in
 
 RULE = Rule(
     id="null-dropping-comparison",
@@ -69,8 +71,39 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                     "the rest are skipped.",
                     fix=f"Compare with `'{literal.name.strip()}'`, or `trim(column)` if the data really is padded.",
                 )
+        yield from _not_in_nullable(op, condition, context)
         yield from _case_sensitive(op, condition, context)
         yield from _empty_strings(op, _tree_null_tests(condition, context.dialect), context)
+
+
+def _not_in_nullable(op: Operation, condition: exp.Expression, context: Context) -> Iterator[Finding]:
+    """`x NOT IN (SELECT col FROM t)`: one NULL in `col` and the condition is never true, for any row."""
+    for node in condition.find_all(exp.Not):
+        inner = node.this
+        query = inner.args.get("query") if isinstance(inner, exp.In) else None
+        select = query.this if isinstance(query, exp.Subquery) else None
+        if not isinstance(select, exp.Select) or len(select.expressions) != 1:
+            continue
+        picked = select.expressions[0]
+        origin = select.args.get("from_")
+        table = origin.find(exp.Table) if origin is not None else None
+        if not isinstance(picked, exp.Column) or table is None:
+            continue
+        column, source = identifier(picked.this), table_name(table)
+        known = context.catalog.column(source, column)
+        where = select.args.get("where")
+        if known is None or not known.nullable or not_null_in(where.this if where else None, column):
+            continue
+        target = str(getattr(op, "table", ""))
+        yield op.finding(
+            RULE,
+            f"`{render(node, context.dialect)}` is never true once one row of `{source}` has NULL in "
+            f"`{column}`: `NOT IN` over a list holding NULL matches nothing.",
+            blast_radius=f"If `{source}.{column}` holds a single NULL, no row of `{target}` is changed, and "
+            "the migration still succeeds.",
+            fix=f"Write `NOT EXISTS (SELECT 1 FROM {source} WHERE {source}.{column} = …)`, or add "
+            f"`WHERE {column} IS NOT NULL` to the sub-query.",
+        )
 
 
 def _null_handled(condition: exp.Expression) -> set[str]:
@@ -156,7 +189,9 @@ def _tree_null_tests(condition: exp.Expression, dialect: str) -> list[tuple[str,
     return [
         (identifier(node.this.this), render(node, dialect))
         for node in condition.find_all(exp.Is)
-        if not isinstance(node.parent, exp.Not) and isinstance(node.this, exp.Column)
+        if not isinstance(node.parent, exp.Not)
+        and not node.args.get("negate")
+        and isinstance(node.this, exp.Column)
     ]
 
 

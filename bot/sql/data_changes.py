@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import sqlglot
 from sqlglot import exp
 
 from bot.model.migration import AddColumn, AddConstraint, CaseMapping, DataInsert, DataUpdate, Operation
@@ -219,3 +220,13 @@ def referenced_table(ops: Iterable[Operation], table: str, column: str) -> str:
         if isinstance(op, AddConstraint) and op.table == table and op.columns == (column,) and op.references:
             return op.references
     return ""
+
+
+def condition_columns(condition: str, dialect: str) -> set[str]:
+    """The columns a WHERE condition given as text reads; empty when the text is no SQL."""
+    syntax = "mysql" if dialect in ("mysql", "mariadb") else dialect
+    try:
+        tree = sqlglot.parse_one(f"SELECT 1 WHERE {condition}", dialect=syntax)
+    except sqlglot.errors.SqlglotError:
+        return set()
+    return {identifier(c.this) for c in tree.find_all(exp.Column)}

@@ -98,6 +98,7 @@ def column_spec(node: ast.ColumnDef) -> ColumnSpec:
             spec["generated"] = True
         elif kind == ConstrType.CONSTR_FOREIGN:
             spec["references"] = relation(c.pktable)
+            spec["on_delete"] = _ACTIONS.get(str(c.fk_del_action), "")
     if type_text.split("(")[0] in _SERIAL_TYPES:
         spec.update(volatile_default=True, identity=True)
     return ColumnSpec(**spec)

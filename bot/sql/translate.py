@@ -246,7 +246,7 @@ def _constraint(c: exp.Expression, table: str, b: Base, dialect: str, not_valid:
     inner = c.expressions[0] if isinstance(c, exp.Constraint) and c.expressions else c
     if isinstance(inner, exp.ColumnConstraint):
         inner = inner.args.get("kind") or inner
-    kind, references, check = "other", None, ""
+    kind, references, check, on_delete = "other", None, "", ""
     columns: tuple[str, ...] = ()
     if isinstance(inner, exp.ForeignKey):
         kind = "foreign_key"
@@ -254,6 +254,7 @@ def _constraint(c: exp.Expression, table: str, b: Base, dialect: str, not_valid:
         ref = inner.args.get("reference")
         target = ref.find(exp.Table) if ref is not None else None
         references = table_name(target) if target is not None else None
+        on_delete = _on_delete(ref)
     elif isinstance(inner, exp.CheckColumnConstraint):
         kind, check = "check", render(inner.this, dialect) if inner.this is not None else ""
     elif isinstance(inner, exp.UniqueColumnConstraint):
@@ -279,8 +280,18 @@ def _constraint(c: exp.Expression, table: str, b: Base, dialect: str, not_valid:
         not_valid=not_valid,
         references=references,
         expression_sql=check,
+        on_delete=on_delete,
         **b,
     )
+
+
+def _on_delete(reference: exp.Expression | None) -> str:
+    """`cascade`, `set null`, … from a REFERENCES clause's `ON DELETE …` option; "" when it has none."""
+    for option in reference.args.get("options") or () if reference is not None else ():
+        text = " ".join(str(option.sql() if isinstance(option, exp.Expression) else option).lower().split())
+        if text.startswith("on delete "):
+            return text.removeprefix("on delete ")
+    return ""
 
 
 def _update(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:

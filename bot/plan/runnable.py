@@ -1,0 +1,29 @@
+"""The schema the review's own SQL runs against: the tables before the change with what the change adds,
+so a query written for before the deploy and one written for after it are both judged."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.model.catalog import Catalog
+from bot.model.migration import Operation
+from bot.sql.checked import Schema, problem
+
+
+def schema_of(catalog: Catalog | None, ops: Sequence[Operation]) -> Schema:
+    if catalog is None:
+        return {}
+    after = catalog.snapshot()
+    for op in ops:
+        after.apply(op)
+    schema: Schema = {}
+    for known in (catalog, after):
+        for table in known.tables.values():
+            columns = schema.setdefault(table.name, {})
+            for column in table.columns.values():
+                columns.setdefault(column.name, column.type or "text")
+    return {t: c for t, c in schema.items() if c}
+
+
+def runnable(sql: str, dialect: str, schema: Schema) -> bool:
+    return not problem(sql, dialect, schema)

@@ -1,0 +1,112 @@
+"""A value computed from a nullable column with `||`, arithmetic or MySQL's `CONCAT()` is NULL for every row
+where that column is NULL.
+
+## Why is this bad?
+`SET full_name = first_name || ' ' || last_name` writes NULL, not `'Ada '`, for every user without a last
+name: one NULL operand makes the whole expression NULL. `SET total = price * qty` does the same for every
+row missing a quantity, and MySQL's `CONCAT(a, b)` returns NULL as soon as one argument is NULL. Nothing
+fails: the new column is simply empty for those rows, and an existing value is overwritten with NULL.
+
+## Use instead
+Say what a missing operand means: `concat_ws(' ', first_name, last_name)` (skips NULLs),
+`coalesce(last_name, '')`, `coalesce(qty, 0)`, or keep those rows out of the change with
+`WHERE last_name IS NOT NULL`. Count them first: `SELECT count(*) FROM users WHERE last_name IS NULL`.
+
+## Framework notes
+PostgreSQL's `concat()` ignores NULL arguments, so only `||` is reported there; MySQL's `CONCAT()` does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlglot import exp
+
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import DataInsert, DataUpdate, Migration
+from bot.rules.context import Context
+from bot.sql.names import identifier
+from bot.sql.statements import render
+from bot.sql.writes import Write, guarded, not_null_in, writes
+
+RULE = Rule(
+    id="null-propagation",
+    dimension=Dimension.TRANSFORMATION,
+    severity=Severity.WARNING,
+    help="Replace NULL operands explicitly (`coalesce`, `concat_ws`) or keep those rows out with `IS NOT NULL`.",
+    bad=(
+        "CREATE TABLE people (id bigint PRIMARY KEY, first_name text, last_name text, full_name text);\n"
+        "-- migration\n"
+        "UPDATE people SET full_name = first_name || ' ' || last_name WHERE id >= 1 AND id < 1000;",
+    ),
+    good=(
+        "CREATE TABLE people (id bigint PRIMARY KEY, first_name text, last_name text, full_name text);\n"
+        "-- migration\n"
+        "UPDATE people SET full_name = concat_ws(' ', first_name, last_name) WHERE id >= 1 AND id < 1000;",
+    ),
+)
+
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    for op in migration.up:
+        if not isinstance(op, DataUpdate | DataInsert) or context.catalog.is_new(op.table):
+            continue
+        for write in writes(op):
+            nullable = _nullable_operands(write, context)
+            if nullable:
+                yield _finding(op, write, nullable, context)
+
+
+def _nullable_operands(write: Write, context: Context) -> list[str]:
+    found: dict[str, None] = {}
+    for operator in _propagating(write.value, context):
+        for operand in (operator.this, operator.expression) if not isinstance(operator, exp.Concat) else ():
+            _collect(operand, operator, write, context, found)
+        for argument in operator.expressions if isinstance(operator, exp.Concat) else ():
+            _collect(argument, operator, write, context, found)
+    order = [identifier(c.this) for c in write.value.find_all(exp.Column, bfs=False)]
+    return sorted(found, key=order.index)
+
+
+def _propagating(value: exp.Expression, context: Context) -> Iterator[exp.Expression]:
+    for node in value.find_all(exp.DPipe, exp.Concat, *_ARITHMETIC):
+        if isinstance(node, exp.Concat) and (node.args.get("coalesce") or not context.mysql):
+            continue
+        yield node
+
+
+def _collect(
+    operand: exp.Expression | None,
+    operator: exp.Expression,
+    write: Write,
+    context: Context,
+    found: dict[str, None],
+) -> None:
+    if not isinstance(operand, exp.Column) or guarded(operand, operator):
+        return
+    name = identifier(operand.this)
+    known = context.catalog.column(write.table_of(operand), name)
+    if known is not None and known.nullable and not not_null_in(write.where, name):
+        found.setdefault(name, None)
+
+
+def _finding(op: DataUpdate | DataInsert, write: Write, nullable: list[str], context: Context) -> Finding:
+    columns = " or ".join(f"`{c}`" for c in nullable)
+    value = render(write.value, context.dialect)
+    remedy = (
+        "`concat_ws(' ', …)` or `coalesce(column, '')`"
+        if write.value.find(exp.DPipe, exp.Concat) is not None
+        else "`coalesce(column, 0)`"
+    )
+    counted = " OR ".join(f"{c} IS NULL" for c in nullable)
+    return op.finding(
+        RULE,
+        f"`{op.table}.{write.target}` is set to `{value}`, which is NULL for every row where {columns} "
+        "is NULL: one NULL operand makes the whole expression NULL.",
+        blast_radius=f"Rows of `{write.source}` with NULL in {columns} get NULL in `{op.table}.{write.target}`"
+        + (", overwriting the value they had." if isinstance(op, DataUpdate) else "."),
+        fix=f"Replace NULL explicitly with {remedy}, or add `WHERE … IS NOT NULL`; count the rows first: "
+        f"`SELECT count(*) FROM {write.source} WHERE {counted}`.",
+    )

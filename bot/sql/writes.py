@@ -1,0 +1,123 @@
+"""What a data change writes: for each target column, the expression that produces its new value, the table
+that expression reads, and the condition that chooses the rows.
+
+One reading for UPDATE (`SET column = expression … WHERE`) and INSERT … SELECT (the n-th column of the list
+gets the n-th expression of the SELECT, whose FROM and WHERE decide the rows). Table aliases are resolved to
+the tables they name, so a rule can ask the catalog about every column an expression reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlglot import exp
+
+from bot.model.migration import DataInsert, DataUpdate, Operation
+from bot.sql.names import identifier, table_name
+
+
+@dataclass(frozen=True)
+class Write:
+    target: str  # the column written
+    value: exp.Expression  # the expression producing its new value
+    table: str  # the table the change writes
+    source: str  # the table the expression reads by default (the UPDATE's own, the SELECT's first)
+    where: exp.Expression | None  # the condition choosing the rows, None for every row
+    aliases: dict[str, str] = field(default_factory=dict)  # alias (or table name) → table
+
+    def table_of(self, column: exp.Column) -> str:
+        """The table a column of the expression belongs to: its qualifier resolved, else the source."""
+        qualifier = column.table
+        return self.aliases.get(qualifier, qualifier) if qualifier else self.source
+
+
+def writes(op: Operation) -> Iterator[Write]:
+    """Every column the data change writes, with the expression that produces it."""
+    tree = op.expression
+    if isinstance(op, DataUpdate) and isinstance(tree, exp.Update):
+        aliases = _aliases(tree)
+        where = tree.args.get("where")
+        for assignment in tree.expressions:
+            if isinstance(assignment, exp.EQ) and assignment.expression is not None:
+                yield Write(
+                    identifier(assignment.this),
+                    assignment.expression,
+                    op.table,
+                    op.table,
+                    where.this if where is not None else None,
+                    aliases,
+                )
+    elif isinstance(op, DataInsert) and tree is not None:
+        select = tree.find(exp.Select)
+        if select is None or not op.columns or len(select.expressions) != len(op.columns):
+            return
+        aliases = _aliases(select)
+        origin = select.args.get("from_")
+        first = origin.find(exp.Table) if origin is not None else None
+        where = select.args.get("where")
+        for column, value in zip(op.columns, select.expressions, strict=True):
+            yield Write(
+                column,
+                value.this if isinstance(value, exp.Alias) else value,
+                op.table,
+                table_name(first) if first is not None else "",
+                where.this if where is not None else None,
+                aliases,
+            )
+
+
+def _aliases(scope: exp.Expression) -> dict[str, str]:
+    """alias → table for the tables a statement names directly (not those of its sub-queries)."""
+    found: dict[str, str] = {}
+    for table in scope.find_all(exp.Table):
+        if table.find_ancestor(exp.Subquery) is not None and scope.find_ancestor(exp.Subquery) is None:
+            continue
+        name = table_name(table)
+        found.setdefault(table.alias_or_name, name)
+        found.setdefault(table.name, name)
+    return found
+
+
+def guarded(column: exp.Column, within: exp.Expression) -> bool:
+    """Is the column wrapped (below `within`) in a function that replaces NULL: COALESCE, IFNULL, NULLIF …?"""
+    node = column.parent
+    while node is not None and node is not within.parent:
+        if isinstance(node, exp.Coalesce | exp.Case | exp.If | exp.ConcatWs):
+            return True
+        if isinstance(node, exp.Anonymous) and node.name.lower() in ("ifnull", "nvl", "isnull"):
+            return True
+        node = node.parent
+    return False
+
+
+def not_null_in(where: exp.Expression | None, column: str) -> bool:
+    """Does the condition keep only rows where `column` is not NULL (`IS NOT NULL`, `= value`, `> value`…)?"""
+    if where is None:
+        return False
+    for node in where.find_all(exp.Is):
+        negated = (
+            node.parent if isinstance(node.parent, exp.Not) else node if node.args.get("negate") else None
+        )
+        if negated is not None and _names(node.this, column) and _in_conjunction(negated, where):
+            return True
+    return any(
+        _names(node.this, column) and not isinstance(node.parent, exp.Not) and _in_conjunction(node, where)
+        for node in where.find_all(exp.EQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.In, exp.Like)
+    )
+
+
+def _names(node: exp.Expression | None, column: str) -> bool:
+    return isinstance(node, exp.Column) and identifier(node.this) == column
+
+
+def _in_conjunction(node: Any, where: exp.Expression) -> bool:
+    """Is the node one of the AND-ed terms of the condition (not under an OR)?"""
+    current: Any = node
+    while current is not where:
+        parent = current.parent
+        if parent is None or isinstance(parent, exp.Or | exp.Not | exp.Subquery):
+            return False
+        current = parent
+    return True
