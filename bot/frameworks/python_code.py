@@ -193,7 +193,7 @@ def sql_value(node: ast.expr) -> str | None:
 def _lookup(key: str, value: str) -> str:
     column, _, operator = key.partition("__")
     if operator == "isnull":
-        return f"{column} IS {'NULL' if value == 'True' else 'NOT NULL'}"
+        return f"{column} IS {'NULL' if value.upper() == 'TRUE' else 'NOT NULL'}"
     if operator == "in":
         return f"{column} IN {value}"
     if operator in _COMPARISONS:

@@ -62,9 +62,11 @@ def build(
     queries: dict[str, VerificationQuery] = {}
     schema = schema_of(catalog, ops)
     for op in ops:
-        for query in _queries(op, dialect, ops, catalog):
-            if runnable(query.sql, dialect, schema):
-                queries.setdefault(query.sql, replace(query, path=op.location.path, line=op.location.line))
+        written = [q for q in _queries(op, dialect, ops, catalog) if runnable(q.sql, dialect, schema)]
+        if not written and isinstance(op, DataUpdate):
+            written = [q for q in _written_values(op, dialect) if runnable(q.sql, dialect, schema)]
+        for query in written:
+            queries.setdefault(query.sql, replace(query, path=op.location.path, line=op.location.line))
     ordered = sorted(queries.values(), key=lambda q: {BEFORE: 0, BOTH: 1}.get(q.when, 2))
     patterns = rollback.patterns(migrations, description, flags)
     return Plan(
@@ -134,6 +136,18 @@ def _update_queries(op: DataUpdate, dialect: str) -> Iterator[VerificationQuery]
         f"rows of `{op.table}` the UPDATE chose that do not hold the values it writes",
         "0",
     )
+
+
+def _written_values(op: DataUpdate, dialect: str) -> Iterator[VerificationQuery]:
+    """When the UPDATE's condition is not SQL (code builds it), the distribution of what it writes."""
+    for column, value in op.assignments:
+        c = quote(column, dialect)
+        yield VerificationQuery(
+            f"SELECT {c}, count(*) FROM {quote(op.table, dialect)} GROUP BY 1 ORDER BY 2 DESC;",
+            f"values of `{op.table}.{column}` after the UPDATE (its condition is built by code)",
+            f"`{value}` counted for every row the change meant to update",
+            when=BOTH,
+        )
 
 
 _VOLATILE = re.compile(

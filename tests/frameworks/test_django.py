@@ -100,7 +100,7 @@ def test_run_python_is_code_with_the_data_changes_it_makes() -> None:
     )
     code, update = migration.up
     assert isinstance(code, RunCode) and code.touches == ("shop_order",) and code.location.line == 12
-    assert isinstance(update, DataUpdate) and update.location.line == 6 and update.where == 'status = ""'
+    assert isinstance(update, DataUpdate) and update.location.line == 6 and update.where == "status = ''"
     assert migration.down is None and "reverse_code" in migration.irreversible_reason
 
 
