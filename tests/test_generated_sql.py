@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from bot.local.examples import demo_changeset
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.model.findings import Review
 from bot.plan.runnable import schema_of
-from bot.review import prepare, review
+from bot.review import Prepared, prepare, review
 from bot.sql.checked import Schema, problem
-from tests.conftest import review_sql
 
 _SQL = re.compile(r"^\s*(?:SELECT|CREATE TABLE|UPDATE|INSERT|DELETE)\b", re.I)
 
@@ -78,22 +78,19 @@ def _reviews(dialect: str) -> list[tuple[str, Review, Schema]]:
         )
     )
     for name, path, text, extra in cases:
-        result = review_sql(text, path=path, dialect=dialect, base={**base, **extra})
-        found.append((name, result, _schema(path, text, dialect, {**base, **extra})))
+        files = {**base, **extra}
+        changeset = ChangeSet(
+            base="base",
+            head="head",
+            files=(ChangedFile(path, "added", None, text),),
+            head_tree=MemoryTree({**files, path: text}),
+            base_tree=MemoryTree(files),
+        )
+        found.append((name, review(changeset, dialect=dialect), _schema(prepare(changeset, dialect=dialect))))
     return found
 
 
-def _schema(path: str, text: str, dialect: str, base: dict[str, str]) -> Schema:
-    from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
-
-    changeset = ChangeSet(
-        base="base",
-        head="head",
-        files=(ChangedFile(path, "added", None, text),),
-        head_tree=MemoryTree({**base, path: text}),
-        base_tree=MemoryTree(base),
-    )
-    prepared = prepare(changeset, dialect=dialect)
+def _schema(prepared: Prepared) -> Schema:
     return schema_of(prepared.catalog, [op for m in prepared.migrations for op in m.up])
 
 
@@ -135,8 +132,7 @@ def _run(execute: Any, name: str, result: Review, schema: Schema, dialect: str) 
 def test_examples_sql_runs_on_postgres(pg: Any) -> None:
     for example in ("shop", "rails-shop", "django-shop"):
         changeset = demo_changeset(example)
-        prepared = prepare(changeset)
-        schema = schema_of(prepared.catalog, [op for m in prepared.migrations for op in m.up])
+        schema = _schema(prepare(changeset))
         result = review(changeset)
         pg.execute("DROP TABLE IF EXISTS " + ", ".join(schema) + " CASCADE")
         _create(pg.execute, schema, mysql=False)
