@@ -20,6 +20,7 @@ from bot.model.facts import EXACT, SAMPLE, STATISTICS, ColumnFacts, Count, Looku
 from bot.probe import queries, statistics
 from bot.probe.policy import Policy
 from bot.probe.questions import (
+    CHECK,
     DISTRIBUTION,
     DUPLICATES,
     LOOKUP,
@@ -61,7 +62,7 @@ class Answers:
             self.lookups.append(self._lookup(q))
         elif q.kind == NULLS:
             self.counts.extend(self._nulls(q, size))
-        elif q.kind in (DUPLICATES, ORPHANS, TYPE_FIT):
+        elif q.kind in (DUPLICATES, ORPHANS, TYPE_FIT, CHECK):
             self.counts.append(self._violations(q, size))
 
     # --- tables -------------------------------------------------------------------------------------
@@ -288,6 +289,13 @@ class Answers:
             return Count(
                 "orphans", q.table, q.columns, round(found * factor), source, against=q.target, margin=margin
             )
+        if q.kind == CHECK:
+            sql = self._built(lambda: queries.failing(origin, q.check, dialect, sample))
+            found = int(
+                self.session.fetch(sql, f"rows of {q.table} failing CHECK ({q.check}) ({source})")[0][0]
+            )
+            margin = _margin(found, round(size.rows / factor), factor, source)
+            return Count("check", q.table, (), round(found * factor), source, against=q.check, margin=margin)
         sql = queries.misfits(origin, q.columns[0], q.check, q.limit, q.values, dialect, sample)
         found = int(self.session.fetch(sql, f"{q.table}.{q.columns[0]}: {q.check} ({source})")[0][0])
         return Count(

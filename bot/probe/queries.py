@@ -113,6 +113,14 @@ def orphans(
     return _sql(query.where(exp.and_(present, exp.Not(this=exists))), dialect)
 
 
+def failing(source: exp.Table, check: str, dialect: str, sample: float | int | None = None) -> str:
+    """Rows for which a CHECK condition is false (NULL passes, as in the database)."""
+    condition_ = condition(check, dialect)
+    origin = _from(source, dialect, sample, _names(condition_))
+    rejected = exp.Not(this=exp.Paren(this=condition_))
+    return _sql(exp.select(_count()).from_(origin).where(rejected), dialect)
+
+
 def lookup(
     source: exp.Table,
     key_column: str,

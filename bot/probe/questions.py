@@ -40,6 +40,7 @@ SIZE, DISTRIBUTION, LOOKUP, NULLS, DUPLICATES, ORPHANS, TYPE_FIT = (
     "orphans",
     "type-fit",
 )
+CHECK = "check"  # rows a CHECK condition (in `check`) rejects
 VIA_FOREIGN_KEY = "via-foreign-key"  # lookup: `table.column`'s foreign key in production names the table
 _ID = re.compile(r"^(?:id|\w+_id)$")
 _KEY = re.compile(r"^\w+$")
@@ -114,10 +115,15 @@ def _of(op: Operation, catalog: Catalog, change: list[Operation]) -> Iterator[Qu
             yield Question(
                 ORPHANS, op.table, op.columns, target=op.references, target_columns=_referenced(op)
             )
+    elif isinstance(op, AddConstraint) and op.constraint == "check" and op.expression_sql:
+        yield Question(CHECK, op.table, check=op.expression_sql)  # NOT VALID too: for its VALIDATE
     elif isinstance(op, ValidateConstraint):
         key = validated_foreign_key(op, catalog, change)
         if key is not None and _keys(key.columns):
             yield Question(ORPHANS, key.table, key.columns, target=key.references, target_columns=key.key)
+        condition = validated_check(op, catalog, change)
+        if condition is not None:
+            yield Question(CHECK, condition[0], check=condition[1])
     elif isinstance(op, AlterColumnType):
         fit = _fit(catalog, op)
         if fit is not None:
@@ -149,6 +155,22 @@ def validated_foreign_key(
         return None
     key = known.referenced_columns if len(known.referenced_columns) == len(known.columns) else None
     return ValidatedKey(known.table, known.columns, known.references, key or ("id",) * len(known.columns))
+
+
+def validated_check(
+    op: ValidateConstraint, catalog: Catalog, change: Sequence[Operation]
+) -> tuple[str, str] | None:
+    """(table, condition) of the CHECK constraint `VALIDATE CONSTRAINT` checks."""
+    for other in change:
+        if (
+            isinstance(other, AddConstraint)
+            and other.constraint == "check"
+            and other.name == op.name
+            and other.expression_sql
+        ):
+            return other.table, other.expression_sql
+    known = catalog.checks.get(op.name)
+    return (known.table, known.expression) if known is not None else None
 
 
 def unique_key(op: AddIndex) -> tuple[str, ...]:

@@ -67,6 +67,7 @@ NAMES = (
     "orphans_before_foreign_key",
     "primary_key_not_null_scan",
     "production_id_mismatch",
+    "rows_violating_check",
     "schema_dropped",
     "schema_renamed",
     "serial_over_identity",

@@ -15,7 +15,8 @@ POSTGRES = [
     "CREATE TABLE teams (id integer PRIMARY KEY, title text)",
     "INSERT INTO teams SELECT g, 'team ' || g FROM generate_series(1, 100) g",
     "CREATE TABLE members (id bigint PRIMARY KEY, status text, status_id integer REFERENCES statuses (id),"
-    " email text, deleted_at timestamptz, team_id integer, home_team_id integer, tier text, nickname text)",
+    " email text, deleted_at timestamptz, team_id integer, home_team_id integer, tier text, nickname text,"
+    " score integer)",
     f"""INSERT INTO members
         SELECT g,
                CASE WHEN g % 50 = 0 THEN 'closed' WHEN g % 10 = 0 THEN 'suspended' ELSE 'active' END,
@@ -27,7 +28,8 @@ POSTGRES = [
                CASE WHEN g % 4999 = 0 THEN 5000 + g ELSE g % 100 + 1 END,
                g % 100 + 1,
                NULL,
-               CASE WHEN g % 100 = 7 THEN NULL ELSE 'nick' || (g % 3000) END
+               CASE WHEN g % 100 = 7 THEN NULL ELSE 'nick' || (g % 3000) END,
+               CASE WHEN g % 7919 = 0 THEN -g ELSE g % 1000 END
         FROM generate_series(1, {ROWS}) g""",
     "ANALYZE statuses",
     "ANALYZE teams",
@@ -41,6 +43,7 @@ MYSQL = [
     "INSERT INTO teams SELECT seq, CONCAT('team ', seq) FROM seq_1_to_100",
     "CREATE TABLE members (id bigint PRIMARY KEY, status varchar(20), status_id integer, email varchar(100),"
     " deleted_at datetime, team_id integer, home_team_id integer, tier varchar(20), nickname varchar(40),"
+    " score integer,"
     " FOREIGN KEY (status_id) REFERENCES statuses (id))",
     f"""INSERT INTO members
         SELECT seq,
@@ -53,7 +56,8 @@ MYSQL = [
                CASE WHEN seq % 4999 = 0 THEN 5000 + seq ELSE seq % 100 + 1 END,
                seq % 100 + 1,
                NULL,
-               CASE WHEN seq % 100 = 7 THEN NULL ELSE CONCAT('nick', seq % 3000) END
+               CASE WHEN seq % 100 = 7 THEN NULL ELSE CONCAT('nick', seq % 3000) END,
+               CASE WHEN seq % 7919 = 0 THEN -seq ELSE seq % 1000 END
         FROM seq_1_to_{ROWS}""",
     "ANALYZE TABLE statuses, teams, members",
 ]
@@ -104,6 +108,16 @@ BOTH = [
 
 POSTGRES_ONLY = [
     (
+        "validate-check",
+        "SET lock_timeout = '2s';\n"
+        "ALTER TABLE members ADD CONSTRAINT members_score CHECK (score >= 0) NOT VALID;\n"
+        "ALTER TABLE members VALIDATE CONSTRAINT members_score;\n",
+        "rows-violating-check",
+        "SET lock_timeout = '2s';\n"
+        "ALTER TABLE members ADD CONSTRAINT members_score CHECK (score < 100000) NOT VALID;\n"
+        "ALTER TABLE members VALIDATE CONSTRAINT members_score;\n",
+    ),
+    (
         "unique-expression",
         "CREATE UNIQUE INDEX CONCURRENTLY members_email ON members (lower(email));\n",
         "duplicates-before-unique",
@@ -129,6 +143,12 @@ POSTGRES_ONLY = [
 ]
 
 MYSQL_ONLY = [
+    (
+        "check",
+        "SET SESSION lock_wait_timeout = 5;\nALTER TABLE teams ADD CONSTRAINT teams_id CHECK (id > 50);\n",
+        "rows-violating-check",
+        "SET SESSION lock_wait_timeout = 5;\nALTER TABLE teams ADD CONSTRAINT teams_id CHECK (id > 0);\n",
+    ),
     (
         "unique-column",
         "CREATE UNIQUE INDEX members_email ON members (email);\n",

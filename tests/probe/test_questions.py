@@ -122,3 +122,15 @@ def test_columns_the_change_adds_are_not_asked_about() -> None:
         "ALTER TABLE users ALTER COLUMN tier SET NOT NULL;\n"
     )
     assert not any("tier" in q.columns for q in found)
+
+
+def test_check_constraints_ask_for_the_rows_they_reject_when_added_or_validated() -> None:
+    base = "CREATE TABLE items (id bigint PRIMARY KEY, qty integer);\n"
+    base += "ALTER TABLE items ADD CONSTRAINT items_qty CHECK (qty >= 0) NOT VALID;\n"
+    found = _ask(
+        "ALTER TABLE items VALIDATE CONSTRAINT items_qty;\n"
+        "ALTER TABLE items ADD CONSTRAINT items_small CHECK (qty < 1000) NOT VALID;\n",
+        base,
+    )
+    checks = {(q.table, q.check) for q in found if q.kind == "check"}
+    assert checks == {("items", "qty >= 0"), ("items", "qty < 1000")}
