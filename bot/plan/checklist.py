@@ -182,6 +182,9 @@ def _probed(
     if lookups:
         tables = sorted({lookup.table for lookup in facts.lookups}) or tables
     reasons = [r for r in (facts.failure(t) for t in tables or [""]) if r]
+    if lookups:  # an ID whose table only production's foreign key could name, and it names none
+        owners = {t for op in ops for t in op.tables}
+        reasons += [f.reason for f in facts.failures if f.table.rpartition(".")[0] in owners]
     if reasons:
         if item.state == "checked":
             return item

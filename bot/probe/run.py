@@ -15,7 +15,7 @@ from bot.model.facts import Facts, Failure
 from bot.probe import statistics
 from bot.probe.answers import Answers
 from bot.probe.policy import Target
-from bot.probe.questions import DISTRIBUTION, LOOKUP, Question
+from bot.probe.questions import DISTRIBUTION, LOOKUP, VIA_FOREIGN_KEY, Question
 from bot.probe.session import ProbeError, Session, read_only
 
 
@@ -61,7 +61,13 @@ def _ask_all(answers: Answers, questions: list[Question], deadline: float, failu
                 raise ProbeError(f"the probe's time budget ({budget:g} s) was spent")
             answers.answer(question)
         except ProbeError as error:
-            failure = Failure(question.table, str(error))
+            # a lookup through production's foreign key belongs to its column: other answers about the table stand
+            where = (
+                f"{question.table}.{question.columns[0]}"
+                if question.check == VIA_FOREIGN_KEY
+                else question.table
+            )
+            failure = Failure(where, str(error))
             failures += [failure] if failure not in failures else []
 
 
