@@ -186,7 +186,7 @@ def _probed(
         owners = {t for op in ops for t in op.tables}
         reasons += [f.reason for f in facts.failures if f.table.rpartition(".")[0] in owners]
     if reasons:
-        if item.state == "checked":
+        if item.state == "checked" and item.source == "author":
             return item
         return replace(item, state="unchecked", detail=f"not verified: {reasons[0]}", source="review")
     sources = sorted(facts.sources(tables)) or ["statistics"]

@@ -128,12 +128,10 @@ class Answers:
             return self._from_statistics(q, size, stats)
         dialect, origin = self.session.dialect, self._table(q.table)
         scope = f" where {q.where}" if q.where else ""
-        nulls, _, read = self.session.fetch(
-            self._built(lambda: queries.nulls(origin, column, dialect, sample, q.where)),
-            f"the rows of {q.table}{scope} and their NULL {column} ({source})",
-        )[0]
         sql = self._built(lambda: queries.distribution(origin, column, dialect, sample, q.where))
-        rows = self.session.fetch(sql, f"the values of {q.table}.{column}{scope} ({source})")
+        found = self.session.fetch(sql, f"the values of {q.table}.{column}{scope} ({source})")
+        rows = [(v, n) for v, n, _, _ in found]
+        read, nulls = (found[0][2], found[0][3]) if found else (0, 0)
         read = int(read or 0)
         counted = [(None if v is None else str(v), round(int(n) * factor)) for v, n in rows]
         distinct = float(len([v for v, _ in counted if v is not None]))

@@ -34,10 +34,16 @@ def count_rows(source: exp.Table, dialect: str, budget: int | None = None) -> st
 def distribution(
     source: exp.Table, column: str, dialect: str, sample: float | int | None = None, where: str = ""
 ) -> str:
-    """The most common values and their rows (at most DISTRIBUTION_LIMIT of them: never a share alone)."""
+    """The most common values and their rows (at most DISTRIBUTION_LIMIT of them), each row with the rows and
+    the NULLs of the whole scope, counted over every group before the limit and from the same sample: a
+    share is never made of the values listed alone, nor of two different samples."""
     value = _text(_column(column))
+    total = exp.Window(this=exp.Sum(this=_count()), over="OVER")
+    nulls_ = exp.Window(
+        this=exp.Sum(this=exp.Sub(this=_count(), expression=exp.Count(this=_column(column)))), over="OVER"
+    )
     query = (
-        exp.select(value.as_("value"), _count().as_("n"))
+        exp.select(value.as_("value"), _count().as_("n"), total.as_("total"), nulls_.as_("nulls"))
         .from_(_from(source, dialect, sample, [column], where))
         .group_by(_column(column))  # by the column itself: its collation decides which values are equal
         .order_by(exp.Ordered(this=exp.Literal.number(2), desc=True))
