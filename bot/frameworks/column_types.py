@@ -137,6 +137,9 @@ _SQLALCHEMY = {
 }
 
 
+_FRACTIONAL = ("datetime", "timestamp", "timestamptz", "time", "interval")
+
+
 def rails_type(name: str, options: Mapping[str, object], dialect: str) -> str:
     """`add_column :t, :c, :string, limit: 20` → `varchar(20)`."""
     table = _RAILS_MYSQL if dialect in ("mysql", "mariadb") else _RAILS_POSTGRES
@@ -148,8 +151,10 @@ def rails_type(name: str, options: Mapping[str, object], dialect: str) -> str:
         base = {8: "bigint", 2: "smallint"}.get(limit, "int")
     elif name in ("decimal", "numeric") and isinstance(precision, int):
         base = f"decimal({precision}, {scale if isinstance(scale, int) else 0})"
-    elif name in ("datetime", "timestamp") and isinstance(precision, int) and "(" in base:
-        base = f"{base.split('(')[0]}({precision})"
+    elif name in _FRACTIONAL and isinstance(fraction := precision if precision is not None else limit, int):
+        base = (
+            f"{base.split('(')[0]}({fraction})"  # the PostgreSQL adapter reads a `limit:` here as precision
+        )
     return f"{base}[]" if options.get("array") is True and base else base
 
 

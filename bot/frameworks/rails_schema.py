@@ -6,6 +6,7 @@ call, and whether `change` can reverse it (`remove_column` without a type cannot
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 
@@ -46,11 +47,14 @@ def _add_index(c: ruby.Call, src: Source, table: str = "") -> Result:
     offset = 0 if table else 1
     table = table or argument(c, 0)
     raw = ruby.value(c.args[offset]) if len(c.args) > offset else None
-    columns = names(raw) if not isinstance(raw, str) or re.fullmatch(r"\w+", raw) else ()
+    # a string that is not a column name is an expression (`"lower(email)"`): kept as written
+    columns = names(raw) if not isinstance(raw, str) or re.fullmatch(r"\w+", raw) else (raw.strip(),)
     name = c.option("name")
     op = AddIndex(
         table=table,
-        name=str(name) if isinstance(name, str) else index_name(table, columns or ("expression",)),
+        name=str(name)
+        if isinstance(name, str)
+        else index_name(table, tuple(re.sub(r"\W+", "_", c).strip("_") for c in columns) or ("expression",)),
         columns=columns,
         unique=c.option("unique") is True,
         concurrently=c.option("algorithm") == "concurrently",
@@ -97,13 +101,19 @@ def _add_check_constraint(c: ruby.Call, src: Source) -> Result:
     name = c.option("name")
     op = AddConstraint(
         table=table,
-        name=str(name) if isinstance(name, str) else f"chk_rails_{table}",
+        name=str(name) if isinstance(name, str) else _check_name(table, str(expression)),
         constraint="check",
         expression_sql=expression,
         not_valid=c.option("validate") is False,
         **origin_of(c, src),
     )
     return Result((op,))
+
+
+def _check_name(table: str, expression: str) -> str:
+    """The name Rails gives an unnamed check constraint: a hash of the table and the expression."""
+    digest = hashlib.sha256(f"{table}_{expression}_chk".encode()).hexdigest()
+    return f"chk_rails_{digest[:10]}"
 
 
 def _validate(c: ruby.Call, src: Source) -> Result:

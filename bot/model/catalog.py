@@ -302,7 +302,10 @@ def _add_index(c: Catalog, op: Operation, in_change: bool) -> None:
     if op.name:
         c.indexes[op.name] = op.table
         c.index_columns[op.name] = tuple(_key_column(column) for column in op.columns)
-        c.index_definitions[op.name] = IndexDefinition(op.table, op.columns, op.unique, op.where, op.method)
+    # an index whose name the migration leaves to the framework is kept under a name of ours, so questions
+    # about the table's indexes (expressions, predicates) still see it
+    key = op.name or f"({op.table}: {', '.join(op.columns)})"
+    c.index_definitions[key] = IndexDefinition(op.table, op.columns, op.unique, op.where, op.method)
     c.add_key(op.table, op.columns)
 
 

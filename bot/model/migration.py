@@ -347,6 +347,7 @@ class RawSQL(Operation):
 
     category: str
     table: str = ""
+    if_exists: bool = False  # a `drop-…` category written with IF EXISTS
     reads: tuple[str, ...] = ()  # tables a body (DO block, function, procedure) reads
     writes: tuple[str, ...] = ()  # tables a body inserts into, updates, deletes from or alters
 

@@ -21,6 +21,8 @@ from bot.model.migration import (
     AddIndex,
     CreateEnum,
     CreateTable,
+    DropIndex,
+    DropTable,
     Migration,
     Operation,
     RenameColumn,
@@ -85,6 +87,10 @@ def _names(op: Operation) -> list[tuple[str, str]]:
         return [("constraint", op.new_name)]
     if isinstance(op, CreateEnum):
         return [("type", op.name)]
+    if isinstance(op, DropTable):
+        return [("table", op.table)]
+    if isinstance(op, DropIndex) and op.name:
+        return [("index", op.name)]
     return []
 
 

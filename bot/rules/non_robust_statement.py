@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
     AddColumn,
+    AddConstraint,
     AddIndex,
     CreateTable,
     DropColumn,
@@ -37,6 +38,7 @@ from bot.model.migration import (
     DropTable,
     Migration,
     Operation,
+    RawSQL,
     SetTimeout,
     Transaction,
     transaction_flags,
@@ -57,7 +59,17 @@ RULE = Rule(
 )
 
 _SUPPORTED = {
-    "postgres": (CreateTable, AddColumn, AddIndex, DropTable, DropColumn, DropIndex, DropConstraint),
+    "postgres": (
+        CreateTable,
+        AddColumn,
+        AddIndex,
+        DropTable,
+        DropColumn,
+        DropIndex,
+        DropConstraint,
+        AddConstraint,
+        RawSQL,
+    ),
     "mariadb": (CreateTable, AddColumn, AddIndex, DropTable, DropColumn, DropIndex),
     "mysql": (CreateTable, DropTable),
     "sqlite": (CreateTable, AddIndex, DropTable, DropIndex),
@@ -70,6 +82,7 @@ _CLAUSE = {
     DropColumn: "IF EXISTS",
     DropIndex: "IF EXISTS",
     DropConstraint: "IF EXISTS",
+    RawSQL: "IF EXISTS",
 }
 
 
@@ -81,10 +94,33 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not kinds or len(statements) < 2 or _runner_unknown(migration, context):
         return
     flags = transaction_flags(migration)
+    dropped: set[tuple[str, str]] = set()  # constraints a DROP CONSTRAINT IF EXISTS cleared for one ADD
     for op, in_transaction in zip(migration.up, flags, strict=True):
         if context.mysql and not isinstance(op, Transaction):
             in_transaction = False  # every DDL statement commits on its own
+        if isinstance(op, DropConstraint) and op.if_exists:
+            dropped.add((op.table, op.name))
         if in_transaction or not isinstance(op, kinds) or _guarded(op) or _concurrent_build(op):
+            continue
+        if isinstance(op, CreateTable) and op.temporary:
+            continue  # a temporary table is gone with the session: a re-run creates it afresh
+        if isinstance(op, RawSQL) and not op.category.startswith("drop-"):
+            continue
+        if isinstance(op, AddConstraint):
+            if not re.match(r"\s*ALTER\s+TABLE\b", op.sql, re.I):
+                continue  # a framework's call (Rails `add_foreign_key`) has its own options; SQL only here
+            if not op.name or (op.table, op.name) in dropped:
+                dropped.discard((op.table, op.name))
+                continue
+            yield op.finding(
+                RULE,
+                f"`ADD CONSTRAINT {op.name}` fails when it already exists, and this migration does not run in "
+                "one transaction.",
+                blast_radius="If a later statement fails, re-running the migration fails here, and the deploy is "
+                "stuck until the database is fixed by hand.",
+                fix=f"Put `ALTER TABLE {op.table} DROP CONSTRAINT IF EXISTS {op.name};` right before it (PostgreSQL "
+                "has no `ADD CONSTRAINT IF NOT EXISTS`).",
+            )
             continue
         clause = _CLAUSE[type(op)]
         why = (
@@ -126,6 +162,8 @@ def _head(op: Operation) -> str:
         return f"DROP COLUMN {op.column}"
     if isinstance(op, DropConstraint):
         return f"DROP CONSTRAINT {op.name}"
+    if isinstance(op, RawSQL):
+        return f"{op.category.replace('-', ' ').upper()} {op.table}"
     name = getattr(op, "name", "")
     return f"{'CREATE' if isinstance(op, AddIndex) else 'DROP'} INDEX {name}"
 
@@ -148,5 +186,6 @@ _PLACES = tuple(
         r"\b(ADD\s+COLUMN)\s+",
         r"\b(DROP\s+COLUMN)\s+",
         r"\b(DROP\s+CONSTRAINT)\s+",
+        r"^(\s*DROP\s+(?:MATERIALIZED\s+VIEW|VIEW|SEQUENCE|FUNCTION|PROCEDURE|TRIGGER|EXTENSION|POLICY|DOMAIN|TYPE))\s+",
     )
 )

@@ -73,11 +73,15 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    validated = _validated_not_null_checks(migration)
+    # PostgreSQL uses a validated CHECK to skip the scan from version 12 on; before that it scans anyway
+    proves = context.postgres and context.at_least(12)
+    validated = _validated_not_null_checks(migration) if proves else set()
     for op in migration.up:
         if not isinstance(op, SetNotNull) or (op.table, op.column) in validated:
             continue
         catalog = context.before(op)
+        if proves and _validated_unknown_check(migration, op, catalog.checks, catalog.foreign_keys):
+            continue
         known = catalog.column(op.table, op.column)
         if known is not None and not known.nullable:
             continue  # already NOT NULL (MySQL MODIFY restates the whole column definition)
@@ -140,6 +144,31 @@ def _validated_not_null_checks(migration: Migration) -> set[tuple[str, str]]:
         elif isinstance(op, ValidateConstraint) and op.name in checks:
             validated.add(checks[op.name])
     return validated
+
+
+def _validated_unknown_check(
+    migration: Migration, op: SetNotNull, checks: dict[str, object], foreign_keys: dict[str, object]
+) -> bool:
+    """A constraint named for the column, defined where the review cannot see it, validated just before.
+
+    The two-step pattern spreads over migrations: the CHECK is added `NOT VALID` in an earlier one (or in
+    the schema the review does not have), then validated and used in this one. A constraint of unknown
+    definition whose name carries the column's name, validated on the same table before `SET NOT NULL`,
+    is read as that CHECK.
+    """
+    column = op.column.lower()
+    for earlier in migration.up:
+        if earlier is op:
+            return False
+        if (
+            isinstance(earlier, ValidateConstraint)
+            and earlier.table == op.table
+            and earlier.name not in checks
+            and earlier.name not in foreign_keys
+            and column in earlier.name.lower()
+        ):
+            return True
+    return False
 
 
 def _check_text(sql: str) -> str:

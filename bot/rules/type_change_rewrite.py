@@ -5,7 +5,8 @@ Unless the new type is binary-coercible with the old one (`varchar(n)` to a long
 `text`, `text` to `varchar`, a wider `numeric` of the same scale, a higher timestamp precision, `cidr` to
 `inet`, `timestamp` to `timestamptz` on PostgreSQL 12+ when the session time zone is UTC), PostgreSQL
 rewrites every row and rebuilds every index of the table while holding an ACCESS EXCLUSIVE lock
-(`text` to `citext` keeps the rows but rebuilds the column's indexes); MySQL and MariaDB copy the table,
+(`text` to `citext` keeps the rows but rebuilds the column's indexes; even a binary-coercible change
+checks every row again against the CHECK constraints that use the column); MySQL and MariaDB copy the table,
 also when a utf8mb4 `varchar` grows past 255 bytes (64 characters) and needs a longer length prefix. The old release also
 keeps writing values of the old type during the deploy.
 
@@ -16,13 +17,14 @@ switch reads, then drop the old column in a later pull request.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AlterColumnType, Migration, RawSQL
 from bot.rules.context import Context
 from bot.sql import mysql_ddl
-from bot.sql.conversions import COERCIBLE, INDEX_REBUILD, Change, change_cost, session_utc
+from bot.sql.conversions import COERCIBLE, INDEX_REBUILD, SCAN, Change, change_cost, session_utc
 
 RULE = Rule(
     id="type-change-rewrite",
@@ -72,15 +74,31 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             + (
                 "the indexes on the column are rebuilt."
                 if change and change.cost == INDEX_REBUILD
+                else "every row is checked."
+                if change and change.cost == SCAN
                 else "every row is rewritten and every index rebuilt."
             ),
         )
 
 
 def _change(op: AlterColumnType, old: str, context: Context, utc: bool) -> Change:
-    keys = context.catalog.keys.get(op.table, [])
-    indexed = any(op.column in columns for columns in keys)
-    return change_cost(old, op.new_type, context.dialect, context.version, utc=utc, indexed=indexed)
+    catalog = context.before(op)
+    word = re.compile(rf'(?<![\w"]){re.escape(op.column)}(?![\w"])|"{re.escape(op.column)}"', re.I)
+    indexed = any(op.column in columns for columns in catalog.keys.get(op.table, [])) or any(
+        d.table == op.table and any(word.search(c) for c in d.columns)
+        for d in catalog.index_definitions.values()
+    )
+    change = change_cost(old, op.new_type, context.dialect, context.version, utc=utc, indexed=indexed)
+    if change.cost == COERCIBLE and context.postgres:
+        checked = [
+            name
+            for name, check in catalog.checks.items()
+            if check.table == op.table and check.validated and word.search(check.expression)
+        ]
+        if checked:
+            names = ", ".join(f"`{n}`" for n in sorted(checked))
+            return Change(SCAN, f"the values stay, but every row is checked again against {names}")
+    return change
 
 
 def _message(
@@ -95,7 +113,9 @@ def _message(
             f"if it differs this {how} the table."
         )
         return message, Severity.WARNING if severity is Severity.CRITICAL else severity
-    what = "rebuilds the indexes on the column" if change.cost == INDEX_REBUILD else f"{how} the table"
+    what = {INDEX_REBUILD: "rebuilds the indexes on the column", SCAN: "scans the table under its lock"}.get(
+        change.cost, f"{how} the table"
+    )
     return (
         f"`{op.table}.{op.column}` changes type from `{old}` to `{op.new_type}`, which {what} ({change.why}).",
         severity,

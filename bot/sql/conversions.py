@@ -140,7 +140,8 @@ def _precision_or_zone(
     """Fractional seconds rounded away; wall-clock times read in a session time zone that is not UTC."""
     ob, nb = _PG_ALIASES.get(ob, ob), _PG_ALIASES.get(nb, nb)
     timed = (*_PRECISION, "datetime")
-    if ob == nb and ob in timed and na and (not oa or na[0] < oa[0]):
+    full = 6 if dialect == "postgres" else 0  # no precision: PostgreSQL keeps 6 digits, MySQL none
+    if ob == nb and ob in timed and na and na[0] < (oa[0] if oa else full):
         cast = f"CAST({column} AS {nb.upper()}({na[0]}))"
         return Loss(
             f"fractional seconds beyond {na[0]} digits are rounded", Severity.WARNING, f"{column} <> {cast}"
@@ -248,7 +249,11 @@ def _postgres_cost(
         return Change(COERCIBLE, "the same type")
     if ob in ("varchar", "text", "varbit") and nb in ("varchar", "text", "varbit"):
         return _length_cost(ob, oa, nb, na)
-    if {ob, nb} == {"text", "citext"} or (ob == "varchar" and nb == "citext"):
+    if (
+        {ob, nb} == {"text", "citext"}
+        or (ob == "varchar" and nb == "citext")
+        or (ob, nb, na) == ("citext", "varchar", ())
+    ):
         if indexed:
             return Change(
                 INDEX_REBUILD, "the values stay, but the indexes on the column change operator class"
@@ -259,7 +264,8 @@ def _postgres_cost(
             return Change(COERCIBLE, "a wider precision with the same scale")
         return Change(REWRITE, "a numeric scale or narrower precision")
     if ob == nb and ob in _PRECISION:
-        if not na or (oa and na[0] >= oa[0]):
+        # no precision is the most PostgreSQL keeps (6 digits): `time` to `time(6)` changes nothing
+        if (na[0] if na else 6) >= (oa[0] if oa else 6):
             return Change(COERCIBLE, "a higher or unlimited fractional precision")
         return Change(REWRITE, "lowering the fractional precision rounds every value")
     if {ob, nb} == {"timestamp", "timestamptz"}:

@@ -42,9 +42,22 @@ def _truncate(encoded: bytes) -> str:
 
 
 def _restored(op: Operation, cut: dict[str, str]) -> Operation:
-    changes = {
-        f.name: cut[value]
-        for f in dataclasses.fields(op)
-        if isinstance(value := getattr(op, f.name), str) and value in cut
-    }
-    return dataclasses.replace(op, **changes) if changes else op  # type: ignore[arg-type]
+    return _restore(op, cut)  # type: ignore[no-any-return]
+
+
+def _restore(value: object, cut: dict[str, str]) -> object:
+    """The value with every cut name written out again: strings, nested operations and columns, tuples."""
+    if isinstance(value, str):
+        return cut.get(value, value)
+    if isinstance(value, tuple):
+        restored = tuple(_restore(item, cut) for item in value)
+        return restored if any(a is not b for a, b in zip(restored, value, strict=True)) else value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in dataclasses.fields(value):
+            old = getattr(value, f.name)
+            new = _restore(old, cut)
+            if new is not old:
+                changes[f.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    return value
