@@ -242,9 +242,8 @@ def _postgres_branch(method: str) -> str:
         word = line.strip()
         if re.match(
             r"^skip\s+(unless\s+(mysql|mariadb|algorithm_option|lock_option)\?|if\s+postgresql\?)", word
-        ):
-            if all(branch[0] for branch in stack):
-                return "\n".join(kept)
+        ) and all(branch[0] for branch in stack):
+            return "\n".join(kept)
         postgres = re.match(r"^(?:els)?if\s+postgresql\?|^unless\s+(mysql|mariadb)\?", word)
         other = re.match(r"^(?:els)?if\s+(mysql|mariadb)\?|^unless\s+postgresql\?", word)
         if word.startswith(("if ", "unless ")) and (postgres or other):

@@ -17,7 +17,7 @@ LOCK=NONE`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddConstraint, Migration, SetNotNull, ValidateConstraint
@@ -147,7 +147,7 @@ def _validated_not_null_checks(migration: Migration) -> set[tuple[str, str]]:
 
 
 def _validated_unknown_check(
-    migration: Migration, op: SetNotNull, checks: dict[str, object], foreign_keys: dict[str, object]
+    migration: Migration, op: SetNotNull, checks: Mapping[str, object], foreign_keys: Mapping[str, object]
 ) -> bool:
     """A constraint named for the column, defined where the review cannot see it, validated just before.
 

@@ -42,7 +42,9 @@ def _truncate(encoded: bytes) -> str:
 
 
 def _restored(op: Operation, cut: dict[str, str]) -> Operation:
-    return _restore(op, cut)  # type: ignore[no-any-return]
+    restored = _restore(op, cut)
+    assert isinstance(restored, Operation)
+    return restored
 
 
 def _restore(value: object, cut: dict[str, str]) -> object:
