@@ -108,9 +108,10 @@ async def test_health_and_metrics(app: App, scenario: Scenario, webhook: Payload
     health = await app.client.get("/healthz")
     assert health.status_code == 200 and health.json()["unfinished_jobs"] == 1
     metrics = (await app.client.get("/metrics")).text
-    assert 'migration_review_webhooks_total{event="pull_request",outcome="queued"} 1' in metrics
-    assert 'migration_review_webhooks_total{event="pull_request",outcome="bad_signature"} 1' in metrics
-    assert 'migration_review_jobs{state="queued"} 1' in metrics
+    assert 'migration_review_webhooks_total{event="pull_request",outcome="queued"} 1.0' in metrics
+    # an unsigned request never names the series it is counted in
+    assert 'migration_review_webhooks_total{event="unverified",outcome="bad_signature"} 1.0' in metrics
+    assert 'migration_review_jobs{state="queued"} 1.0' in metrics
 
 
 async def test_setup_page_posts_the_manifest_to_github(tmp_path: Path) -> None:

@@ -10,22 +10,27 @@ against the same store.
 
 from __future__ import annotations
 
-import logging
+import os
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import anyio
 
+from bot.app import logs
+from bot.app.metrics import Metrics
 from bot.app.store import Job, Store
 from bot.app.webhooks import Task
 
-log = logging.getLogger("migration_review.jobs")
+log = logs.get("migration_review.jobs")
 
 Handler = Callable[[Job], Awaitable[str]]
 GiveUp = Callable[[Job, str], Awaitable[None]]
 
 IDLE_POLL = 0.5  # seconds between looks at the store when nothing woke the worker
+HEARTBEAT = 5.0  # seconds between a worker's "alive" in the store
+UNREACHABLE_PAUSE = 1.0  # seconds a worker waits before trying an unreachable database again
 
 
 def submit(store: Store, task: Task) -> int | None:
@@ -57,8 +62,11 @@ class Worker:
     give_up: GiveUp
     concurrency: int = 4
     attempts: int = 5
+    metrics: Metrics | None = None
+    name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     running: set[int] = field(default_factory=set)
     finished: dict[str, int] = field(default_factory=dict)
+    ready: bool = False
     _wake: anyio.Event | None = None
 
     def wake(self) -> None:
@@ -70,18 +78,43 @@ class Worker:
         """Run jobs until cancelled."""
         slots = anyio.Semaphore(self.concurrency)
         self._wake = anyio.Event()
-        async with anyio.create_task_group() as group:
-            group.start_soon(self._renew_leases)
-            while True:
-                await slots.acquire()
-                wake = self._wake = anyio.Event()  # before looking, so that no wake-up is missed
-                job = self.store.claim()
-                if job is None:
-                    slots.release()
-                    with anyio.move_on_after(IDLE_POLL):
-                        await wake.wait()
-                    continue
-                group.start_soon(self._run_one, job, slots)
+        try:
+            async with anyio.create_task_group() as group:
+                group.start_soon(self._renew_leases)
+                group.start_soon(self._heartbeats)
+                while True:
+                    await slots.acquire()
+                    wake = self._wake = anyio.Event()  # before looking, so that no wake-up is missed
+                    try:
+                        job = self.store.claim()
+                    except Exception as error:  # the database went away: wait for it, never exit
+                        slots.release()
+                        self._unreachable(error)
+                        await anyio.sleep(UNREACHABLE_PAUSE)
+                        continue
+                    if job is None:
+                        slots.release()
+                        with anyio.move_on_after(IDLE_POLL):
+                            await wake.wait()
+                        continue
+                    group.start_soon(self._run_one, job, slots)
+        finally:
+            self.ready = False
+            self._store_safely(lambda: self.store.forget_worker(self.name))
+
+    def _unreachable(self, error: Exception) -> None:
+        if self.ready:
+            log.error("the job store is unreachable; retrying", error=f"{type(error).__name__}: {error}")
+        self.ready = False
+
+    async def _heartbeats(self) -> None:
+        while True:
+            try:
+                self.store.heartbeat(self.name)
+                self.ready = True
+            except Exception as error:
+                self._unreachable(error)
+            await anyio.sleep(HEARTBEAT)
 
     async def drain(self) -> int:
         """Run runnable jobs one at a time until none is left; returns how many ran."""
@@ -97,51 +130,76 @@ class Worker:
         while True:
             await anyio.sleep(max(0.2, self.store.lease / 3))
             if self.running:
-                self.store.renew(sorted(self.running))
+                try:
+                    self.store.renew(sorted(self.running))
+                except Exception as error:
+                    self._unreachable(error)
 
     async def _run_one(self, job: Job, slots: anyio.Semaphore) -> None:
         self.running.add(job.id)
+        task = job.task
+        with logs.context(
+            job=job.id,
+            delivery=task.delivery,
+            repository=f"{task.owner}/{task.repo}",
+            pull_request=task.number,
+        ):
+            try:
+                await self._attempt(job)
+            finally:
+                self.running.discard(job.id)
+                slots.release()
+
+    async def _attempt(self, job: Job) -> None:
         started = time.monotonic()
         try:
             state = await self.handle(job)
-            self.store.finish(job.id, state)
-            self._count(state)
-            elapsed = time.monotonic() - started
-            log.info(
-                "job %s (delivery %s) %s %s in %.2fs",
-                job.id,
-                job.task.delivery,
-                job.task.kind,
-                state,
-                elapsed,
-            )
         except anyio.get_cancelled_exc_class():
-            self.store.retry(job.id, 0.0, "interrupted by shutdown")  # the next worker starts it at once
-            raise
+            with anyio.CancelScope(shield=True):
+                self._store_safely(lambda: self.store.retry(job.id, 0.0, "interrupted by shutdown"))
+            raise  # the next worker starts it at once
         except Exception as error:  # a job must never take the worker down
+            self._observe(job, "retried", started)
             await self._failed(job, error)
-        finally:
-            self.running.discard(job.id)
-            slots.release()
+            return
+        self._store_safely(lambda: self.store.finish(job.id, state))
+        self._count(state)
+        self._observe(job, state, started)
+        log.info(
+            "job finished", kind=job.task.kind, state=state, seconds=round(time.monotonic() - started, 3)
+        )
+
+    def _store_safely(self, write: Callable[[], None]) -> None:
+        """A write that may meet an unreachable database: the job's lease runs out and it runs again."""
+        try:
+            write()
+        except Exception as error:
+            self._unreachable(error)
+
+    def _observe(self, job: Job, state: str, started: float) -> None:
+        if self.metrics is not None:
+            self.metrics.job(job.task.kind, state, time.monotonic() - started)
 
     async def _failed(self, job: Job, error: Exception) -> None:
         message = f"{type(error).__name__}: {error}"
         retry_after = getattr(error, "retry_after", None)
         if isinstance(retry_after, float):
-            self.store.retry(job.id, retry_after, message)
-            log.warning("job %s rate limited; again in %.0fs", job.id, retry_after)
+            self._store_safely(lambda: self.store.retry(job.id, retry_after, message))
+            log.warning("job rate limited", retry_in=round(retry_after))
             return
         if job.attempts < self.attempts:
-            self.store.retry(job.id, backoff(job.attempts), message)
-            log.warning("job %s attempt %s failed: %s", job.id, job.attempts, message)
+            self._store_safely(lambda: self.store.retry(job.id, backoff(job.attempts), message))
+            log.warning("job attempt failed", attempt=job.attempts, error=message)
             return
-        log.error("job %s failed for good: %s", job.id, message)
-        self.store.finish(job.id, "failed", message)
+        log.error("job failed for good", error=message)
+        self._store_safely(lambda: self.store.finish(job.id, "failed", message))
         self._count("failed")
         try:
             await self.give_up(job, message)
         except Exception as close_error:
-            log.error("job %s: could not close its check run: %s", job.id, close_error)
+            log.error(
+                "could not close the job's check run", error=f"{type(close_error).__name__}: {close_error}"
+            )
 
     def _count(self, state: str) -> None:
         self.finished[state] = self.finished.get(state, 0) + 1

@@ -1,52 +1,162 @@
-"""Counters for `GET /metrics`, written in the Prometheus text exposition format."""
+"""What `GET /metrics` exposes, through prometheus-client.
+
+Every label takes its value from a fixed set written here (an event we subscribe to, an outcome, a
+job state, an HTTP method, a status code GitHub documents); anything else is counted as `other`. A
+label is never copied from a request before its signature is verified, so unsigned requests cannot
+grow the number of series. Queue depth and age are read from the store when the page is scraped, so
+every web process reports the same queue whatever process ran the jobs.
+"""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
-_Labels = tuple[tuple[str, str], ...]
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+EVENTS = frozenset(
+    {
+        "ping",
+        "pull_request",
+        "pull_request_review",
+        "issue_comment",
+        "check_run",
+        "check_suite",
+        "installation",
+        "installation_repositories",
+        "installation_target",
+        "github_app_authorization",
+        "meta",
+    }
+)
+OUTCOMES = frozenset(
+    {
+        "queued",
+        "duplicate",
+        "ignored",
+        "unknown",
+        "unroutable",
+        "bad_signature",
+        "malformed",
+        "too_large",
+        "unconfigured",
+        "unavailable",
+    }
+)
+STATES = frozenset({"queued", "running", "done", "failed", "superseded", "cancelled", "refused", "retried"})
+METHODS = frozenset({"GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"})
+STATUSES = frozenset(
+    {"304", "400", "401", "403", "404", "409", "410", "422", "429", "500", "502", "503", "504"}
+)
+KINDS = frozenset({"review", "recheck", "accept", "rerun"})
+
+_FAST = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+_SLOW = (0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0)
 
 
-class Counters:
-    """Monotonic counters with labels, plus gauges read on demand when the page is rendered."""
+def bounded(value: str, known: Iterable[str]) -> str:
+    """`value` when it is one of `known`, else `other`."""
+    return value if value in known else "other"
+
+
+class Metrics:
+    """The app's instruments, in a registry of their own (one per app: tests build several)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._values: dict[str, dict[_Labels, float]] = {}
-        self._help: dict[str, str] = {}
-        self._gauges: list[tuple[str, str, Callable[[], Mapping[_Labels, float]]]] = []
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.webhooks = Counter(
+            "migration_review_webhooks",
+            "Webhook deliveries by event and outcome.",
+            ["event", "outcome"],
+            registry=r,
+        )
+        self.acknowledgement = Histogram(
+            "migration_review_acknowledgement_seconds",
+            "Time from receiving a webhook to answering it.",
+            ["outcome"],
+            buckets=_FAST,
+            registry=r,
+        )
+        self.review = Histogram(
+            "migration_review_job_seconds",
+            "Time a worker spent on one job (a review, a recheck, an acceptance, a re-run), by outcome.",
+            ["kind", "state"],
+            buckets=_SLOW,
+            registry=r,
+        )
+        self.jobs = Counter(
+            "migration_review_jobs_finished",
+            "Jobs this process finished, by kind and outcome.",
+            ["kind", "state"],
+            registry=r,
+        )
+        self.github = Histogram(
+            "migration_review_github_request_seconds",
+            "Latency of requests to GitHub's API, by method.",
+            ["method"],
+            buckets=(*_FAST, 30.0),
+            registry=r,
+        )
+        self.github_errors = Counter(
+            "migration_review_github_errors",
+            "Requests to GitHub that answered an error (status 0: no answer), by status.",
+            ["status"],
+            registry=r,
+        )
 
-    def describe(self, name: str, text: str) -> None:
-        self._help[name] = text
+    def webhook(self, event: str, outcome: str, seconds: float, verified: bool) -> None:
+        """Count one delivery; its event is a label only once the signature has been verified."""
+        name = bounded(event, EVENTS) if verified else "unverified"
+        self.webhooks.labels(name, bounded(outcome, OUTCOMES)).inc()
+        self.acknowledgement.labels(bounded(outcome, OUTCOMES)).observe(seconds)
 
-    def add(self, name: str, amount: float = 1.0, **labels: str) -> None:
-        key = tuple(sorted(labels.items()))
-        with self._lock:
-            series = self._values.setdefault(name, {})
-            series[key] = series.get(key, 0.0) + amount
+    def job(self, kind: str, state: str, seconds: float) -> None:
+        labels = (bounded(kind, KINDS), bounded(state, STATES))
+        self.review.labels(*labels).observe(seconds)
+        self.jobs.labels(*labels).inc()
 
-    def gauge(self, name: str, text: str, read: Callable[[], Mapping[_Labels, float]]) -> None:
-        self._gauges.append((name, text, read))
+    def github_call(self, method: str, status: int, seconds: float) -> None:
+        """One request to GitHub; `status` 0 when no answer came (a timeout, a refused connection)."""
+        self.github.labels(bounded(method, METHODS)).observe(seconds)
+        if status == 0 or status >= 400 or status == 304:
+            self.github_errors.labels(bounded(str(status), STATUSES | {"0"})).inc()
 
-    def render(self) -> str:
-        lines: list[str] = []
-        with self._lock:
-            counters = {name: dict(series) for name, series in self._values.items()}
-        for name in sorted(set(counters) | set(self._help)):
-            lines += _family(name, self._help.get(name, name), "counter", counters.get(name, {}).items())
-        for name, text, read in self._gauges:
-            lines += _family(name, text, "gauge", read().items())
-        return "\n".join(lines) + "\n"
+    def queue(self, read: Callable[[], Mapping[str, tuple[int, float]]]) -> None:
+        """Report the store's queue: `read()` gives, per state, (jobs, age in seconds of the oldest)."""
+        self.registry.register(_Queue(read))
 
-
-def _family(name: str, text: str, kind: str, samples: Iterable[tuple[_Labels, float]]) -> list[str]:
-    lines = [f"# HELP {name} {text}", f"# TYPE {name} {kind}"]
-    for labels, value in sorted(samples):
-        rendered = ",".join(f'{key}="{_escape(val)}"' for key, val in labels)
-        lines.append(f"{name}{{{rendered}}} {value:g}" if rendered else f"{name} {value:g}")
-    return lines
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+class _Queue(Collector):
+    def __init__(self, read: Callable[[], Mapping[str, tuple[int, float]]]) -> None:
+        self._read = read
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        depth = GaugeMetricFamily("migration_review_jobs", "Jobs in the store by state.", labels=["state"])
+        age = GaugeMetricFamily(
+            "migration_review_job_age_seconds",
+            "Age of the oldest job in each waiting state (queued, running).",
+            labels=["state"],
+        )
+        try:
+            counts = self._read()
+        except Exception:  # an unreachable database: the page still serves the other metrics
+            counts = {}
+        for state in ("queued", "running"):
+            jobs, oldest = counts.get(state, (0, 0.0))
+            depth.add_metric([state], jobs)
+            age.add_metric([state], oldest)
+        for state, (jobs, _) in sorted(counts.items()):
+            if state not in ("queued", "running"):
+                depth.add_metric([bounded(state, STATES)], jobs)
+        yield depth
+        yield age
+
+    def describe(self) -> list[GaugeMetricFamily]:
+        return []

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the app's modules load only when a server command runs, not for `review`
     from bot.app.jobs import Worker
+    from bot.app.metrics import Metrics
     from bot.app.settings import Settings
     from bot.app.store import Store
 
@@ -29,6 +30,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     serve.add_argument("--no-worker", action="store_true", help="only receive; run `worker` separately")
     serve.set_defaults(handler=run_serve)
     worker = commands.add_parser("worker", help="run reviews queued by `serve --no-worker`")
+    worker.add_argument("--metrics-port", type=int, default=0, help="serve /metrics on this port (0: do not)")
     worker.set_defaults(handler=run_worker)
 
 
@@ -43,17 +45,43 @@ def _settings() -> Settings | None:
 
 
 def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from bot.app import logs
+
+    logs.configure()
 
 
-def build_worker(settings: Settings, store: Store) -> Worker:
+def _open_store(settings: Settings) -> Store | None:
+    """Check the key, the secret and the database, one line each; the store, or None when one failed."""
+    from bot.app import startup
+    from bot.app.store import Store
+
+    opened: list[Store] = []
+    checks = []
+    if settings.configured:
+        checks += [startup.check_key(settings), startup.check_secret(settings)]
+    checks.append(
+        startup.check_database(
+            settings, lambda: opened.append(Store(settings.database_url, lease=settings.lease))
+        )
+    )
+    for check in checks:
+        print(f"migration-review: {check.line}", file=sys.stderr, flush=True)
+    if not all(check.ok for check in checks):
+        for store in opened:
+            store.close()
+        return None
+    return opened[0]
+
+
+def build_worker(settings: Settings, store: Store, metrics: Metrics | None = None) -> Worker:
     from bot.app import isolation, jobs, tasks
     from bot.app.github import GitHubApp
+    from bot.app.metrics import Metrics
     from bot.app.store import Job
 
+    metrics = metrics or Metrics()
     isolation.warm()  # before any job is claimed: a lease never waits for the imports
-    context = tasks.Context(settings=settings, store=store, app=GitHubApp(settings))
+    context = tasks.Context(settings=settings, store=store, app=GitHubApp(settings, metrics=metrics))
 
     async def handle(job: Job) -> str:
         return await tasks.run(job, context)
@@ -61,23 +89,28 @@ def build_worker(settings: Settings, store: Store) -> Worker:
     async def give_up(job: Job, error: str) -> None:
         await tasks.give_up(job, context, error)
 
-    return jobs.Worker(store, handle, give_up, concurrency=settings.workers, attempts=settings.job_attempts)
+    return jobs.Worker(
+        store, handle, give_up, concurrency=settings.workers, attempts=settings.job_attempts, metrics=metrics
+    )
 
 
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from bot.app.store import Store
+    from bot.app.metrics import Metrics
     from bot.app.web import create_app
 
     settings = _settings()
     if settings is None:
         return 2
     _logging()
-    store = Store(settings.database_url, lease=settings.lease)
+    store = _open_store(settings)
+    if store is None:
+        return 2
+    metrics = Metrics()
     worker = None
     if settings.configured and not args.no_worker:
-        worker = build_worker(settings, store)
+        worker = build_worker(settings, store, metrics)
         log.info("%s unfinished jobs in the store", store.unfinished())
     elif not settings.configured:
         settings = _with_setup_token(settings)
@@ -90,9 +123,9 @@ def run_serve(args: argparse.Namespace) -> int:
         from bot.app.github import GitHubApp
         from bot.app.redelivery import keep_redelivering
 
-        github = GitHubApp(settings)
+        github = GitHubApp(settings, metrics=metrics)
         background.append(lambda: keep_redelivering(github, store, settings.redeliver_every))
-    app = create_app(settings, store, worker, background)
+    app = create_app(settings, store, worker, background, metrics)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
 
@@ -112,7 +145,7 @@ def run_worker(args: argparse.Namespace) -> int:
     import anyio
 
     from bot.app import jobs
-    from bot.app.store import Store
+    from bot.app.metrics import Metrics
 
     settings = _settings()
     if settings is None:
@@ -121,9 +154,16 @@ def run_worker(args: argparse.Namespace) -> int:
         print("migration-review: GITHUB_APP_ID is not set", file=sys.stderr)
         return 2
     _logging()
-    store = Store(settings.database_url, lease=settings.lease)
+    store = _open_store(settings)
+    if store is None:
+        return 2
     log.info("%s unfinished jobs in the store", store.unfinished())
-    worker = build_worker(settings, store)
+    metrics = Metrics()
+    if args.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(args.metrics_port, addr="127.0.0.1", registry=metrics.registry)
+    worker = build_worker(settings, store, metrics)
 
     async def work() -> None:
         async with anyio.create_task_group() as group:

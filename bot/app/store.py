@@ -45,7 +45,10 @@ CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (key, id);
 CREATE TABLE IF NOT EXISTS installations (
     id BIGINT PRIMARY KEY, event TEXT NOT NULL, updated_at {real} NOT NULL);
 CREATE TABLE IF NOT EXISTS notices (key TEXT PRIMARY KEY, sent_at {real} NOT NULL);
+CREATE TABLE IF NOT EXISTS workers (name TEXT PRIMARY KEY, seen_at {real} NOT NULL);
 """
+
+WORKER_SILENCE = 30.0  # seconds without a heartbeat after which a worker is taken for gone
 
 _CLAIM = (
     "SELECT id, task, attempts, check_run_id FROM jobs AS j"
@@ -106,32 +109,54 @@ class _Sqlite:
 
 
 class _Postgres:
-    """One PostgreSQL connection; claims are serialized by an advisory lock."""
+    """A pool of PostgreSQL connections, each checked before use: a dropped connection is replaced."""
 
     def __init__(self, url: str) -> None:
-        import psycopg
+        from psycopg_pool import ConnectionPool
 
-        self.db = psycopg.connect(url, autocommit=True)
+        self.pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=2,
+            kwargs={"autocommit": True, "connect_timeout": 5},
+            check=ConnectionPool.check_connection,
+            reconnect_timeout=0,  # keep trying for as long as the server is away
+            timeout=10,
+            open=True,
+            name="migration-review",
+        )
+        self._current: Any = None
         with self.transaction(exclusive=True):
-            self.db.execute(_TABLES.format(real="DOUBLE PRECISION", serial="BIGSERIAL PRIMARY KEY"))
+            self.run(_TABLES.format(real="DOUBLE PRECISION", serial="BIGSERIAL PRIMARY KEY"))
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> tuple[int, list[tuple[Any, ...]]]:
-        cursor = self.db.execute(sql.replace("?", "%s"), params)
+        if self._current is not None:
+            return self._execute(self._current, sql, params)
+        with self.pool.connection() as db:
+            return self._execute(db, sql, params)
+
+    @staticmethod
+    def _execute(db: Any, sql: str, params: Sequence[Any]) -> tuple[int, list[tuple[Any, ...]]]:
+        cursor = db.execute(sql.replace("?", "%s"), params)
         rows = cursor.fetchall() if cursor.description else []
         return cursor.rowcount, rows
 
     @contextmanager
     def transaction(self, exclusive: bool = False) -> Iterator[None]:
-        with self.db.transaction():
-            if exclusive:
-                self.db.execute("SELECT pg_advisory_xact_lock(7218011)")  # migration-review's lock
-            yield
+        with self.pool.connection() as db, db.transaction():
+            self._current = db
+            try:
+                if exclusive:
+                    db.execute("SELECT pg_advisory_xact_lock(7218011)")  # migration-review's lock
+                yield
+            finally:
+                self._current = None
 
     def checkpoint(self) -> None:
         pass
 
     def close(self) -> None:
-        self.db.close()
+        self.pool.close()
 
 
 class Store:
@@ -168,24 +193,53 @@ class Store:
         )
         return count == 1
 
+    def receive(self, guid: str, event: str, action: str, task: Task | None) -> tuple[bool, int | None]:
+        """Record the delivery and queue its task in one transaction: (new delivery?, job id or None).
+
+        A repeated delivery id queues nothing; a delivery is never recorded without its job, so a
+        crash between the two cannot lose a review.
+        """
+        now = time.time()
+        with self._lock, self._db.transaction():
+            count, _ = self._db.run(
+                "INSERT INTO deliveries VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (guid, event, action, now),
+            )
+            if count != 1:
+                return False, None
+            if task is None:
+                return True, None
+            if task.kind == "cancel":
+                self._db.run(
+                    "UPDATE jobs SET state='cancelled', updated_at=? WHERE key=? AND state='queued'",
+                    (now, task.key),
+                )
+                return True, None
+            if task.kind == "installation":
+                self._installation(task.installation_id, "installation", now)
+                return True, None
+            return True, self._enqueue(task, now, 0.0)
+
     def seen_delivery(self, guid: str) -> bool:
         _, rows = self._run("SELECT 1 FROM deliveries WHERE guid=?", guid)
         return bool(rows)
 
     def enqueue(self, task: Task, delay: float = 0.0) -> int:
-        now = time.time()
         with self._lock, self._db.transaction():
-            if task.kind in SUPERSEDING:
-                self._db.run(
-                    "UPDATE jobs SET state='superseded', updated_at=? WHERE key=? AND state='queued'"
-                    " AND kind IN ('review', 'rerun')",
-                    (now, task.key),
-                )
-            _, rows = self._db.run(
-                "INSERT INTO jobs (key, kind, task, state, not_before, created_at, updated_at)"
-                " VALUES (?, ?, ?, 'queued', ?, ?, ?) RETURNING id",
-                (task.key, task.kind, json.dumps(asdict(task)), now + delay, now, now),
+            return self._enqueue(task, time.time(), delay)
+
+    def _enqueue(self, task: Task, now: float, delay: float) -> int:
+        if task.kind in SUPERSEDING:
+            self._db.run(
+                "UPDATE jobs SET state='superseded', updated_at=? WHERE key=? AND state='queued'"
+                " AND kind IN ('review', 'rerun')",
+                (now, task.key),
             )
+        _, rows = self._db.run(
+            "INSERT INTO jobs (key, kind, task, state, not_before, created_at, updated_at)"
+            " VALUES (?, ?, ?, 'queued', ?, ?, ?) RETURNING id",
+            (task.key, task.kind, json.dumps(asdict(task)), now + delay, now, now),
+        )
         return int(rows[0][0])
 
     def claim(self) -> Job | None:
@@ -251,12 +305,14 @@ class Store:
         return count
 
     def record_installation(self, installation_id: int, event: str) -> None:
-        self._run(
+        with self._lock:
+            self._installation(installation_id, event, time.time())
+
+    def _installation(self, installation_id: int, event: str, now: float) -> None:
+        self._db.run(
             "INSERT INTO installations VALUES (?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET event=excluded.event, updated_at=excluded.updated_at",
-            installation_id,
-            event,
-            time.time(),
+            (installation_id, event, now),
         )
 
     def first_notice(self, key: str) -> bool:
@@ -271,3 +327,37 @@ class Store:
     def job_counts(self) -> dict[str, int]:
         _, rows = self._run("SELECT state, count(*) FROM jobs GROUP BY state")
         return {str(state): int(count) for state, count in rows}
+
+    def queue(self) -> dict[str, tuple[int, float]]:
+        """Per state: how many jobs, and how many seconds the oldest has waited (queued) or run (running)."""
+        now = time.time()
+        _, rows = self._run(
+            "SELECT state, count(*), min(created_at), min(updated_at) FROM jobs GROUP BY state"
+        )
+        result: dict[str, tuple[int, float]] = {}
+        for state, count, created, updated in rows:
+            since = created if state == "queued" else updated
+            result[str(state)] = (
+                int(count),
+                max(0.0, now - float(since)) if state in ("queued", "running") else 0.0,
+            )
+        return result
+
+    def ping(self) -> None:
+        """Raise when the database cannot be reached."""
+        self._run("SELECT 1")
+
+    def heartbeat(self, name: str) -> None:
+        """A worker says it is alive; `/readyz` of any process looks for one."""
+        self._run(
+            "INSERT INTO workers VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET seen_at=excluded.seen_at",
+            name,
+            time.time(),
+        )
+
+    def workers_alive(self) -> int:
+        _, rows = self._run("SELECT count(*) FROM workers WHERE seen_at>=?", time.time() - WORKER_SILENCE)
+        return int(rows[0][0])
+
+    def forget_worker(self, name: str) -> None:
+        self._run("DELETE FROM workers WHERE name=?", name)

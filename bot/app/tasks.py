@@ -8,7 +8,6 @@ was asked for; a stale result is dropped and its check run closed as cancelled.
 
 from __future__ import annotations
 
-import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 
 import anyio
 
-from bot.app import acceptances, changes, snapshot
+from bot.app import acceptances, changes, logs, snapshot
 from bot.app.acceptances import WRITERS
 from bot.app.changes import Unreviewed
 from bot.app.github import GitHubApp, Pull, Repository, parse_external_id
@@ -31,7 +30,7 @@ from bot.production import verify
 from bot.render.formats import render_check_run, render_comment
 from bot.review import prepare, review
 
-log = logging.getLogger("migration_review.tasks")
+log = logs.get("migration_review.tasks")
 
 CONFIG_PATH = ".github/migration-review.yml"
 REFUSAL = (
@@ -39,6 +38,8 @@ REFUSAL = (
     "Anyone with write access can ask for it, or push a new commit."
 )
 FAILED_TITLE = "The review could not run"
+# what a pull request is told about a fault of the server: never the exception's text (hosts, roles, paths)
+SERVER_FAULT = "The review failed on the server; nothing was approved. Its operator finds the details in the logs under job {job}."
 CONFIG_TITLE = "The repository configuration is invalid"
 
 
@@ -127,11 +128,11 @@ async def review_pull_request(job: Job, context: Context, repo: Repository, numb
         target = _probe_target(context.settings, repo, changeset)
         comment, output = await run_isolated(_limits(context.settings), _review_and_render, changeset, target)
     except ChildFailed as error:
-        if error.kind in ("ConfigError", "ProbeConfigError"):
+        if error.kind == "ConfigError":  # the repository's own file: its text helps whoever fixes it
             await repo.close_check_run(check_run, "failure", CONFIG_TITLE, f"On the base branch: {error}")
             return "done"
-        log.error("review of %s/%s#%s at %s failed: %s", repo.owner, repo.name, number, pull.head_sha, error)
-        await repo.close_check_run(check_run, "failure", FAILED_TITLE, f"Internal error: {error.kind}")
+        log.error("review failed", head=pull.head_sha, kind=error.kind, error=str(error))
+        await repo.close_check_run(check_run, "failure", FAILED_TITLE, SERVER_FAULT.format(job=job.id))
         return "failed"
     except OverLimit as error:
         summary = f"The review stopped: {error}. Nothing was approved."
@@ -158,7 +159,7 @@ async def give_up(job: Job, context: Context, error: str) -> None:
         return
     task = job.task
     async with context.app.repository(task.installation_id, task.owner, task.repo) as repo:
-        await repo.close_check_run(check_run, "failure", FAILED_TITLE, f"The review failed: {error}")
+        await repo.close_check_run(check_run, "failure", FAILED_TITLE, SERVER_FAULT.format(job=job.id))
 
 
 def _limits(settings: Settings) -> ProcessLimits:
@@ -197,7 +198,7 @@ def _probe_target(settings: Settings, repo: Repository, changeset: ChangeSet) ->
     try:
         config = load_probe_config(settings.probe_config)
     except ProbeConfigError as error:
-        log.error("probe configuration: %s", error)
+        log.error("the probe configuration is invalid", error=str(error))
         return None
     paths = [f.path for f in changeset.files if is_candidate(f.path)]
     return config.for_repository(f"{repo.owner}/{repo.name}", paths)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -37,7 +38,10 @@ def probe(
     except ProbeError as error:
         failures.append(Failure("", str(error)))
     except Exception as error:  # never a crash: the review goes on, unverified
-        failures.append(Failure("", f"the probe failed: {type(error).__name__}: {error}"[:300]))
+        logging.getLogger("migration_review.probe").warning("the probe failed", exc_info=error)
+        failures.append(
+            Failure("", f"the probe failed ({type(error).__name__}); the server's logs have the details")
+        )
     return Facts(
         connection=target.name,
         dialect=target.dialect,

@@ -8,6 +8,8 @@ timing; a failed query is rolled back to a savepoint so the next one can run.
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -17,6 +19,9 @@ from bot.model.facts import Query
 from bot.probe.policy import Target
 
 CONNECT_TIMEOUT = 5  # seconds
+
+
+_log = logging.getLogger("migration_review.probe")
 
 
 class ProbeError(Exception):
@@ -68,7 +73,10 @@ def read_only(target: Target) -> Iterator[Session]:
             f"the database driver is missing ({error}): install migration-review[probe]"
         ) from error
     except Exception as error:
-        raise ProbeError(f"cannot connect to {target.name}: {_reason(error)}") from error
+        _log.warning(
+            "probe connection to %s failed: %s", target.name, _reason(error)
+        )  # the detail: logs only
+        raise ProbeError(f"cannot connect to {target.name}: {connection_failure(error)}") from error
     try:
         yield session
     finally:
@@ -138,6 +146,39 @@ def _since(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 3)
 
 
+# What a failed connection is called in a review. The driver's text names hosts, ports, roles and
+# databases of the production network: it goes to the server's logs, never into a pull request.
+_CONNECTION_FAILURES = (
+    (("timeout", "timed out"), "the connection timed out"),
+    (("refused",), "the connection was refused"),
+    (("password", "authentication", "access denied", "role"), "the login was refused"),
+    (
+        ("resolve", "name or service", "nodename", "host name", "unknown host"),
+        "the host name did not resolve",
+    ),
+    (("ssl", "tls", "certificate"), "the TLS handshake failed"),
+    (("does not exist", "unknown database"), "the database was not found"),
+)
+
+
+def connection_failure(error: Exception) -> str:
+    """A generic reason for a failed connection, without a host, a role or a database name."""
+    text = str(error).lower()
+    for words, reason in _CONNECTION_FAILURES:
+        if any(word in text for word in words):
+            return reason
+    return f"the connection failed ({type(error).__name__})"
+
+
+# Parts of a driver's message that name the network or the login: MySQL's 'user'@'host', addresses, ports.
+_INTERNAL = re.compile(
+    r"'[^']*'@'[^']*'|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b|\[[0-9a-f:]+\](?::\d+)?"
+    r"|\b(?:host|hostaddr|port|user)\s*=\s*\S+|\bconnection to server at \S+(?: \([^)]*\))?(?:, port \d+)?",
+    re.IGNORECASE,
+)
+
+
 def _reason(error: Exception) -> str:
+    """A failed query's reason, with the login and the addresses taken out."""
     text = " ".join(str(error).split()) or type(error).__name__
-    return text[:300]
+    return _INTERNAL.sub("(withheld)", text)[:300]

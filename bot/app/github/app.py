@@ -11,8 +11,9 @@ import httpx
 from githubkit import AppAuthStrategy, GitHub
 from githubkit.cache import MemCacheStrategy
 
-from bot.app.github.policy import Pacer, decide, json_of, version_hooks
+from bot.app.github.policy import Pacer, decide, json_of, timing_hooks, version_hooks
 from bot.app.github.repository import Repository
+from bot.app.metrics import Metrics
 from bot.app.settings import Settings
 
 PERMISSIONS: Any = {
@@ -26,8 +27,14 @@ PERMISSIONS: Any = {
 class GitHubApp:
     """The app's identity: a JWT-authenticated client, and sessions per installation and repository."""
 
-    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        transport: httpx.AsyncBaseTransport | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.settings = settings
+        started, answered = timing_hooks(metrics)
         self._app = GitHub(
             AppAuthStrategy(app_id=settings.app_id, private_key=settings.private_key),
             base_url=settings.github_api_url,
@@ -38,7 +45,10 @@ class GitHubApp:
             async_transport=transport,
             user_agent="migration-review",
             cache_strategy=MemCacheStrategy(),  # tokens of this app only, not a process-wide cache
-            async_event_hooks={"request": version_hooks(settings.api_version), "response": []},
+            async_event_hooks={
+                "request": [*version_hooks(settings.api_version), started],
+                "response": [answered],
+            },
         )
         self._login: str | None = None
         self._pacers: dict[int, Pacer] = {}

@@ -19,6 +19,8 @@ import httpx
 from githubkit.exception import RateLimitExceeded, RequestFailed, RequestTimeout
 from githubkit.retry import RetryOption
 
+from bot.app.metrics import Metrics
+
 T = TypeVar("T")
 
 _SAFE_METHODS = {"GET", "HEAD", "PUT", "DELETE"}
@@ -107,3 +109,19 @@ def version_hooks(version: str | None) -> list[Callable[[httpx.Request], Awaitab
         request.headers["X-GitHub-Api-Version"] = version
 
     return [pin]
+
+
+def timing_hooks(
+    metrics: Metrics | None,
+) -> tuple[Callable[[httpx.Request], Awaitable[None]], Callable[[httpx.Response], Awaitable[None]]]:
+    """httpx hooks that time each request to GitHub and count the errors by status."""
+
+    async def started(request: httpx.Request) -> None:
+        request.extensions["migration_review_started"] = time.monotonic()
+
+    async def answered(response: httpx.Response) -> None:
+        began = response.request.extensions.get("migration_review_started")
+        if metrics is not None and isinstance(began, float):
+            metrics.github_call(response.request.method, response.status_code, time.monotonic() - began)
+
+    return started, answered
