@@ -53,6 +53,20 @@ def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opene
     admin.close()
 
 
+@pytest.fixture
+def embedded(tmp_path: Path) -> Iterator[Opener]:
+    """The embedded store's own queue (SQLite); on PostgreSQL the queue is the engine's (tests/test_engine.py)."""
+    opened: list[Store] = []
+
+    def open_one(lease: float = 60.0) -> Store:
+        opened.append(Store(tmp_path / "s.db", lease=lease))
+        return opened[-1]
+
+    yield open_one
+    for store in opened:
+        store.close()
+
+
 def _review(number: int = 2, sha: str = "a" * 40) -> Task:
     return Task(kind="review", installation_id=1, owner="o", repo="r", repo_id=9, number=number, head_sha=sha)
 
@@ -63,8 +77,8 @@ def test_a_delivery_is_recorded_once(open_store: Opener) -> None:
     assert not store.record_delivery("g", "pull_request", "opened")
 
 
-def test_one_job_per_pull_request_at_a_time(open_store: Opener) -> None:
-    store = open_store()
+def test_one_job_per_pull_request_at_a_time(embedded: Opener) -> None:
+    store = embedded()
     store.enqueue(_review(2))
     store.enqueue(Task(kind="recheck", installation_id=1, repo_id=9, number=2, comment_id=5, login="u"))
     store.enqueue(_review(3))
@@ -78,8 +92,8 @@ def test_one_job_per_pull_request_at_a_time(open_store: Opener) -> None:
     assert third is not None and third.task.kind == "recheck"
 
 
-def test_a_newer_review_supersedes_the_queued_one(open_store: Opener) -> None:
-    store = open_store()
+def test_a_newer_review_supersedes_the_queued_one(embedded: Opener) -> None:
+    store = embedded()
     store.enqueue(_review(sha="a" * 40))
     running = store.claim()
     assert running is not None
@@ -89,22 +103,22 @@ def test_a_newer_review_supersedes_the_queued_one(open_store: Opener) -> None:
     assert store.job_counts() == {"running": 1, "superseded": 1, "queued": 1}
 
 
-def test_jobs_survive_a_restart_and_expired_leases_are_taken_again(open_store: Opener) -> None:
-    store = open_store(lease=0.2)
+def test_jobs_survive_a_restart_and_expired_leases_are_taken_again(embedded: Opener) -> None:
+    store = embedded(lease=0.2)
     store.enqueue(_review())
     claimed = store.claim()
     assert claimed is not None
     store.set_check_run(claimed.id, 77)
     store.close()
-    reopened = open_store(lease=0.2)
+    reopened = embedded(lease=0.2)
     assert reopened.claim() is None  # still leased to the worker that died
     time.sleep(0.3)
     job = reopened.claim()
     assert job is not None and job.attempts == 2 and job.check_run_id == 77
 
 
-def test_retry_and_finish(open_store: Opener) -> None:
-    store = open_store()
+def test_retry_and_finish(embedded: Opener) -> None:
+    store = embedded()
     store.enqueue(_review())
     job = store.claim()
     assert job is not None
@@ -126,3 +140,34 @@ def test_notices_and_installations(open_store: Opener) -> None:
     assert store.first_notice("k") and not store.first_notice("k")
     store.record_installation(5, "installation")
     store.record_installation(5, "installation")
+
+
+def test_schema_steps_are_recorded_and_taken_once(open_store: Opener) -> None:
+    from bot.app.store import MIGRATIONS
+
+    first = open_store()
+    _, rows = first._run("SELECT version FROM schema_version ORDER BY version")
+    assert [r[0] for r in rows] == [version for version, _ in MIGRATIONS]
+    again = open_store()  # a second process: nothing is applied twice
+    _, rows = again._run("SELECT count(*) FROM schema_version")
+    assert rows[0][0] == len(MIGRATIONS)
+
+
+def test_retention_deletes_only_what_is_old(open_store: Opener) -> None:
+    store = open_store()
+    assert store.record_delivery("old", "pull_request", "opened")
+    assert store.record_delivery("new", "pull_request", "opened")
+    store._run("UPDATE deliveries SET received_at=? WHERE guid='old'", time.time() - 40 * 86400)
+    assert store.prune(days=30) == 1
+    assert not store.seen_delivery("old") and store.seen_delivery("new")
+
+
+def test_a_delivery_and_its_job_are_recorded_together(open_store: Opener) -> None:
+    store = open_store()
+    new, job = store.receive("g1", "pull_request", "opened", _review(7))
+    assert new and job is not None
+    assert store.receive("g1", "pull_request", "opened", _review(7)) == (
+        False,
+        None,
+    )  # a repeat queues nothing
+    assert store.unfinished() == 1

@@ -15,6 +15,7 @@ import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import anyio
 
@@ -31,6 +32,18 @@ GiveUp = Callable[[Job, str], Awaitable[None]]
 IDLE_POLL = 0.5  # seconds between looks at the store when nothing woke the worker
 HEARTBEAT = 5.0  # seconds between a worker's "alive" in the store
 UNREACHABLE_PAUSE = 1.0  # seconds a worker waits before trying an unreachable database again
+
+
+class Runner(Protocol):
+    """A worker as the web process sees it: the embedded store's `Worker`, or the engine's."""
+
+    metrics: Metrics | None
+    ready: bool
+    finished: dict[str, int]
+
+    async def run(self) -> None: ...
+
+    def wake(self) -> None: ...
 
 
 def submit(store: Store, task: Task) -> int | None:

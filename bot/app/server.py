@@ -14,7 +14,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the app's modules load only when a server command runs, not for `review`
-    from bot.app.jobs import Worker
+    from bot.app.jobs import Runner
     from bot.app.metrics import Metrics
     from bot.app.settings import Settings
     from bot.app.store import Store
@@ -73,7 +73,9 @@ def _open_store(settings: Settings) -> Store | None:
     return opened[0]
 
 
-def build_worker(settings: Settings, store: Store, metrics: Metrics | None = None) -> Worker:
+def build_worker(
+    settings: Settings, store: Store, metrics: Metrics | None = None, own_process: bool = False
+) -> Runner:
     from bot.app import isolation, jobs, tasks
     from bot.app.github import GitHubApp
     from bot.app.metrics import Metrics
@@ -89,6 +91,19 @@ def build_worker(settings: Settings, store: Store, metrics: Metrics | None = Non
     async def give_up(job: Job, error: str) -> None:
         await tasks.give_up(job, context, error)
 
+    if store.engine:  # PostgreSQL: procrastinate runs the queue
+        from bot.app.engine import EngineWorker
+
+        return EngineWorker(
+            settings.database_url,
+            store,
+            handle,
+            give_up,
+            concurrency=settings.workers,
+            attempts=settings.job_attempts,
+            metrics=metrics,
+            install_signal_handlers=own_process,
+        )
     return jobs.Worker(
         store, handle, give_up, concurrency=settings.workers, attempts=settings.job_attempts, metrics=metrics
     )
@@ -163,12 +178,13 @@ def run_worker(args: argparse.Namespace) -> int:
         from prometheus_client import start_http_server
 
         start_http_server(args.metrics_port, addr="127.0.0.1", registry=metrics.registry)
-    worker = build_worker(settings, store, metrics)
+    worker = build_worker(settings, store, metrics, own_process=True)
 
     async def work() -> None:
         async with anyio.create_task_group() as group:
             group.start_soon(jobs.checkpoints, store)
-            group.start_soon(worker.run)
+            await worker.run()  # until it is stopped (SIGTERM: the engine's worker ends gracefully)
+            group.cancel_scope.cancel()
 
     with contextlib.suppress(KeyboardInterrupt):
         anyio.run(work)

@@ -45,8 +45,36 @@ CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (key, id);
 CREATE TABLE IF NOT EXISTS installations (
     id BIGINT PRIMARY KEY, event TEXT NOT NULL, updated_at {real} NOT NULL);
 CREATE TABLE IF NOT EXISTS notices (key TEXT PRIMARY KEY, sent_at {real} NOT NULL);
-CREATE TABLE IF NOT EXISTS workers (name TEXT PRIMARY KEY, seen_at {real} NOT NULL);
 """
+
+# Our tables' schema, one numbered step after another; a database records the steps it has taken in
+# `schema_version`, and a process applies the missing ones at start-up (one process at a time).
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (1, _TABLES),
+    (2, "CREATE TABLE IF NOT EXISTS workers (name TEXT PRIMARY KEY, seen_at {real} NOT NULL);"),
+    (
+        3,
+        "CREATE TABLE IF NOT EXISTS check_runs (job_id BIGINT PRIMARY KEY, check_run_id BIGINT NOT NULL,"
+        " created_at {real} NOT NULL);"
+        "CREATE INDEX IF NOT EXISTS deliveries_by_age ON deliveries (received_at);",
+    ),
+)
+RETENTION_DAYS = 30.0  # finished jobs, deliveries and notices older than this are deleted
+
+# procrastinate's job states, named as the embedded store names them
+_ENGINE_STATES = {
+    "todo": "queued",
+    "doing": "running",
+    "succeeded": "done",
+    "failed": "failed",
+    "cancelled": "cancelled",
+    "aborting": "running",
+    "aborted": "cancelled",
+}
+_DEFER = (
+    "SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW(%s, %s, 0, %s, %s, %s::jsonb, NULL)"
+    "::procrastinate_job_to_defer_v1]))"
+)
 
 WORKER_SILENCE = 30.0  # seconds without a heartbeat after which a worker is taken for gone
 
@@ -78,7 +106,8 @@ class _Sqlite:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA wal_autocheckpoint=0")  # see checkpoint()
-        self.db.executescript(_TABLES.format(real="REAL", serial="INTEGER PRIMARY KEY AUTOINCREMENT"))
+        with self.transaction():
+            _migrate(self, real="REAL", serial="INTEGER PRIMARY KEY AUTOINCREMENT")
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> tuple[int, list[tuple[Any, ...]]]:
         cursor = self.db.execute(sql, params)
@@ -127,7 +156,12 @@ class _Postgres:
         )
         self._current: Any = None
         with self.transaction(exclusive=True):
-            self.run(_TABLES.format(real="DOUBLE PRECISION", serial="BIGSERIAL PRIMARY KEY"))
+            _migrate(self, real="DOUBLE PRECISION", serial="BIGSERIAL PRIMARY KEY")
+            _, rows = self.run("SELECT to_regclass('procrastinate_jobs') IS NULL")
+            if rows[0][0]:  # the job engine's own schema, once
+                from procrastinate.schema import SchemaManager
+
+                self.run(SchemaManager.get_schema())
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> tuple[int, list[tuple[Any, ...]]]:
         if self._current is not None:
@@ -137,7 +171,7 @@ class _Postgres:
 
     @staticmethod
     def _execute(db: Any, sql: str, params: Sequence[Any]) -> tuple[int, list[tuple[Any, ...]]]:
-        cursor = db.execute(sql.replace("?", "%s"), params)
+        cursor = db.execute(sql.replace("?", "%s") if params else sql, params or None)
         rows = cursor.fetchall() if cursor.description else []
         return cursor.rowcount, rows
 
@@ -152,11 +186,30 @@ class _Postgres:
             finally:
                 self._current = None
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        assert self._current is not None
+        with self._current.transaction():
+            yield
+
     def checkpoint(self) -> None:
         pass
 
     def close(self) -> None:
         self.pool.close()
+
+
+def _migrate(db: _Sqlite | _Postgres, real: str, serial: str) -> None:
+    """Take the schema steps this database has not taken yet (inside the caller's transaction)."""
+    db.run(
+        f"CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at {real} NOT NULL)"
+    )
+    _, rows = db.run("SELECT coalesce(max(version), 0) FROM schema_version")
+    for version, sql in MIGRATIONS:
+        if version > int(rows[0][0]):
+            for statement in filter(str.strip, sql.format(real=real, serial=serial).split(";")):
+                db.run(statement)
+            db.run("INSERT INTO schema_version VALUES (?, ?)", (version, time.time()))
 
 
 class Store:
@@ -169,6 +222,8 @@ class Store:
             self._db: _Sqlite | _Postgres = _Postgres(where)
         else:
             self._db = _Sqlite(where.removeprefix("sqlite:///"))
+        # PostgreSQL: the queue is procrastinate's (bot/app/engine.py); SQLite: the jobs table below
+        self.engine = isinstance(self._db, _Postgres)
 
     def _run(self, sql: str, *params: Any) -> tuple[int, list[tuple[Any, ...]]]:
         with self._lock:
@@ -211,8 +266,10 @@ class Store:
                 return True, None
             if task.kind == "cancel":
                 self._db.run(
-                    "UPDATE jobs SET state='cancelled', updated_at=? WHERE key=? AND state='queued'",
-                    (now, task.key),
+                    "UPDATE procrastinate_jobs SET status='cancelled' WHERE lock=? AND status='todo'"
+                    if self.engine
+                    else "UPDATE jobs SET state='cancelled', updated_at=? WHERE key=? AND state='queued'",
+                    (task.key,) if self.engine else (now, task.key),
                 )
                 return True, None
             if task.kind == "installation":
@@ -224,11 +281,32 @@ class Store:
         _, rows = self._run("SELECT 1 FROM deliveries WHERE guid=?", guid)
         return bool(rows)
 
-    def enqueue(self, task: Task, delay: float = 0.0) -> int:
+    def _defer(self, task: Task) -> int | None:
+        """Queue the task in procrastinate, in the caller's transaction; None when it collapsed into a
+        review of the same pull request that is still waiting (it will read the newest head)."""
+        import psycopg
+
+        from bot.app.engine import QUEUE, TASK_NAME, defer_arguments
+
+        locks = defer_arguments(task)
+        assert isinstance(self._db, _Postgres)
+        try:
+            with self._db.savepoint():
+                _, rows = self._db.run(
+                    _DEFER,
+                    (QUEUE, TASK_NAME, locks["lock"], locks["queueing_lock"], json.dumps(asdict(task))),
+                )
+        except psycopg.errors.UniqueViolation:
+            return None
+        return int(rows[0][0])
+
+    def enqueue(self, task: Task, delay: float = 0.0) -> int | None:
         with self._lock, self._db.transaction():
             return self._enqueue(task, time.time(), delay)
 
-    def _enqueue(self, task: Task, now: float, delay: float) -> int:
+    def _enqueue(self, task: Task, now: float, delay: float) -> int | None:
+        if self.engine:
+            return self._defer(task)
         if task.kind in SUPERSEDING:
             self._db.run(
                 "UPDATE jobs SET state='superseded', updated_at=? WHERE key=? AND state='queued'"
@@ -282,14 +360,32 @@ class Store:
         )
 
     def set_check_run(self, job_id: int, check_run_id: int) -> None:
+        if self.engine:
+            self._run(
+                "INSERT INTO check_runs VALUES (?, ?, ?)"
+                " ON CONFLICT (job_id) DO UPDATE SET check_run_id=excluded.check_run_id",
+                job_id,
+                check_run_id,
+                time.time(),
+            )
+            return
         self._run("UPDATE jobs SET check_run_id=? WHERE id=?", check_run_id, job_id)
 
     def check_run(self, job_id: int) -> int | None:
-        _, rows = self._run("SELECT check_run_id FROM jobs WHERE id=?", job_id)
+        table = "check_runs WHERE job_id=?" if self.engine else "jobs WHERE id=?"
+        _, rows = self._run(f"SELECT check_run_id FROM {table}", job_id)
         return None if not rows or rows[0][0] is None else int(rows[0][0])
 
     def superseded(self, job: Job) -> bool:
         """True when a newer review of the same pull request has been asked for."""
+        if self.engine:
+            _, rows = self._run(
+                "SELECT 1 FROM procrastinate_jobs WHERE lock=? AND id>? AND status IN ('todo', 'doing')"
+                " AND args->>'kind' IN ('review', 'rerun') LIMIT 1",
+                job.task.key,
+                job.id,
+            )
+            return bool(rows)
         _, rows = self._run(
             "SELECT 1 FROM jobs WHERE key=? AND id>? AND kind IN ('review', 'rerun') AND state<>'cancelled' LIMIT 1",
             job.task.key,
@@ -299,6 +395,11 @@ class Store:
 
     def cancel(self, key: str) -> int:
         """Drop queued work on a pull request (it was closed); a running job notices on its own."""
+        if self.engine:
+            count, _ = self._run(
+                "UPDATE procrastinate_jobs SET status='cancelled' WHERE lock=? AND status='todo'", key
+            )
+            return count
         count, _ = self._run(
             "UPDATE jobs SET state='cancelled', updated_at=? WHERE key=? AND state='queued'", time.time(), key
         )
@@ -321,26 +422,35 @@ class Store:
         return count == 1
 
     def unfinished(self) -> int:
-        _, rows = self._run("SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')")
-        return int(rows[0][0])
+        counts = self.job_counts()
+        return counts.get("queued", 0) + counts.get("running", 0)
 
     def job_counts(self) -> dict[str, int]:
-        _, rows = self._run("SELECT state, count(*) FROM jobs GROUP BY state")
-        return {str(state): int(count) for state, count in rows}
+        return {state: count for state, (count, _) in self.queue().items()}
 
     def queue(self) -> dict[str, tuple[int, float]]:
         """Per state: how many jobs, and how many seconds the oldest has waited (queued) or run (running)."""
         now = time.time()
-        _, rows = self._run(
-            "SELECT state, count(*), min(created_at), min(updated_at) FROM jobs GROUP BY state"
-        )
+        if self.engine:
+            _, found = self._run(
+                "SELECT j.status::text, count(*),"
+                " min(extract(epoch FROM (SELECT min(at) FROM procrastinate_events e"
+                "   WHERE e.job_id=j.id AND e.type='deferred'))),"
+                " min(extract(epoch FROM (SELECT max(at) FROM procrastinate_events e"
+                "   WHERE e.job_id=j.id AND e.type='started')))"
+                " FROM procrastinate_jobs j GROUP BY j.status"
+            )
+            rows = [(_ENGINE_STATES.get(str(row[0]), str(row[0])), *row[1:]) for row in found]
+        else:
+            _, rows = self._run(
+                "SELECT state, count(*), min(created_at), min(updated_at) FROM jobs GROUP BY state"
+            )
         result: dict[str, tuple[int, float]] = {}
         for state, count, created, updated in rows:
             since = created if state == "queued" else updated
-            result[str(state)] = (
-                int(count),
-                max(0.0, now - float(since)) if state in ("queued", "running") else 0.0,
-            )
+            waited = max(0.0, now - float(since)) if state in ("queued", "running") and since else 0.0
+            seen = result.get(str(state), (0, 0.0))
+            result[str(state)] = (seen[0] + int(count), max(seen[1], waited))
         return result
 
     def ping(self) -> None:
@@ -361,3 +471,25 @@ class Store:
 
     def forget_worker(self, name: str) -> None:
         self._run("DELETE FROM workers WHERE name=?", name)
+
+    def prune(self, days: float = RETENTION_DAYS) -> int:
+        """Delete what is older than the retention: deliveries, notices, finished jobs. Returns rows deleted."""
+        before = time.time() - days * 86400
+        total = 0
+        for sql in (
+            "DELETE FROM deliveries WHERE received_at<?",
+            "DELETE FROM notices WHERE sent_at<?",
+            "DELETE FROM jobs WHERE updated_at<? AND state NOT IN ('queued', 'running')",
+            "DELETE FROM check_runs WHERE created_at<?",
+        ):
+            count, _ = self._run(sql, before)
+            total += max(0, count)
+        if self.engine:
+            count, _ = self._run(
+                "DELETE FROM procrastinate_jobs j WHERE status IN ('succeeded', 'failed', 'cancelled', 'aborted')"
+                " AND NOT EXISTS (SELECT 1 FROM procrastinate_events e WHERE e.job_id=j.id"
+                "   AND e.at>=to_timestamp(?))",
+                before,
+            )
+            total += max(0, count)
+        return total

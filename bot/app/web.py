@@ -37,7 +37,7 @@ class _TooLarge(Exception):
 def create_app(
     settings: Settings,
     store: Store,
-    worker: jobs.Worker | None = None,
+    worker: jobs.Runner | None = None,
     background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
     metrics: Metrics | None = None,
 ) -> Starlette:
@@ -97,7 +97,7 @@ async def _database_ok(store: Store) -> bool:
     return True
 
 
-async def _worker_ok(store: Store, worker: jobs.Worker | None) -> bool:
+async def _worker_ok(store: Store, worker: jobs.Runner | None) -> bool:
     if worker is not None:
         return worker.ready
     try:
@@ -133,7 +133,7 @@ async def _body(request: Request) -> bytes:
 
 
 async def _receive(
-    request: Request, settings: Settings, store: Store, worker: jobs.Worker | None
+    request: Request, settings: Settings, store: Store, worker: jobs.Runner | None
 ) -> tuple[str, bool, Response]:
     """(outcome, whether the signature was verified, the answer)."""
     try:
@@ -165,7 +165,7 @@ async def _receive(
 
 async def _accept(
     store: Store,
-    worker: jobs.Worker | None,
+    worker: jobs.Runner | None,
     settings: Settings,
     event: str,
     action: str,
