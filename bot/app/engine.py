@@ -17,6 +17,7 @@ the queue on restart, which the embedded default promises not to.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import os
 import socket
@@ -28,6 +29,7 @@ import anyio
 import procrastinate
 from procrastinate import JobContext, RetryDecision
 from procrastinate.jobs import Job as EngineJob
+from procrastinate.jobs import Status
 from procrastinate.retry import BaseRetryStrategy
 
 from bot.app import logs
@@ -39,9 +41,9 @@ log = logs.get("migration_review.engine")
 
 QUEUE = "reviews"
 TASK_NAME = "migration_review.run"
-HEARTBEAT = 2.0  # seconds between a worker's heartbeats
-STALLED = 6.0  # seconds without a heartbeat after which a worker's jobs go back to the queue
-RECOVERY = 2.0  # seconds between looks for stalled jobs
+HEARTBEAT = 1.0  # seconds between a worker's heartbeats
+STALLED = 8.0  # seconds without a heartbeat after which a worker's jobs go back to the queue
+RECOVERY = 1.0  # seconds between looks for stalled jobs
 COLLAPSING = ("review", "rerun")  # kinds a newer one of the same pull request makes moot
 
 Handler = Callable[[Job], Awaitable[str]]
@@ -64,7 +66,11 @@ class Backoff(BaseRetryStrategy):
             return RetryDecision(retry_in={"seconds": int(retry_after) + 1})
         if job.attempts + 1 >= self.attempts:
             return None
-        return RetryDecision(retry_in={"seconds": min(300, 2 ** (job.attempts + 1))})
+        return RetryDecision(retry_in={"seconds": int(backoff(job.attempts + 1))})
+
+
+def backoff(attempt: int) -> float:
+    return float(min(300, 2**attempt))
 
 
 def create(url: str, attempts: int = 5) -> procrastinate.App:
@@ -93,19 +99,43 @@ def defer_arguments(task: Task) -> dict[str, Any]:
     }
 
 
-def bind(app: procrastinate.App, handle: Handler, give_up: GiveUp, attempts: int) -> None:
-    """Run `handle` for each job this process's worker takes; `give_up` after the last attempt fails."""
+def bind(app: procrastinate.App, store: Store, handle: Handler, give_up: GiveUp, attempts: int) -> None:
+    """Run `handle` for each job this process's worker takes; `give_up` after the last attempt fails.
+
+    A review or re-run that failed is queued again as a new job rather than retried in place: its
+    queueing lock may be taken by a newer push meanwhile, and then the newer review is all that is
+    needed (procrastinate would fail to put the old one back in the queue).
+    """
 
     async def run(context: JobContext, /, **fields: Any) -> str:
         job_info = context.job
         assert job_info.id is not None
-        job = Job(id=job_info.id, task=Task(**fields), attempts=job_info.attempts + 1, check_run_id=None)
+        task = Task(**fields)
+        job = Job(
+            id=job_info.id,
+            task=task,
+            attempts=job_info.attempts + 1 + task.attempt,
+            check_run_id=None,
+            worker_id=job_info.worker_id,
+        )
         try:
             return await handle(job)
         except Exception as error:
-            if job.attempts >= attempts and getattr(error, "retry_after", None) is None:
+            retry_after = getattr(error, "retry_after", None)
+            if job.attempts >= attempts and retry_after is None:
                 await give_up(job, f"{type(error).__name__}: {error}")
-            raise
+                raise
+            if task.kind not in COLLAPSING:
+                raise
+            delay = float(retry_after) if isinstance(retry_after, float) else backoff(job.attempts)
+            again = dataclasses.replace(task, attempt=job.attempts)
+            queued = await anyio.to_thread.run_sync(store.defer_again, again, delay)
+            log.warning(
+                "review queued again" if queued else "review dropped: a newer one waits",
+                attempt=job.attempts,
+                error=f"{type(error).__name__}: {error}",
+            )
+            return "retried"
 
     app.tasks[TASK_NAME].func = run
 
@@ -116,12 +146,22 @@ async def recover_stalled(app: procrastinate.App, stalled: float = STALLED, ever
         try:
             jobs = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled)
             for job in jobs:
-                log.warning("job of a stalled worker queued again", job=job.id, attempts=job.attempts)
-                await app.job_manager.retry_job(job, retry_at=datetime.datetime.now(datetime.UTC))
+                await _recover(app, job)
             await app.job_manager.prune_stalled_workers(seconds_since_heartbeat=stalled * 10)
         except Exception as error:  # the database is away: the pool reconnects, we look again
             log.warning("could not look for stalled jobs", error=f"{type(error).__name__}: {error}")
         await anyio.sleep(every)
+
+
+async def _recover(app: procrastinate.App, job: EngineJob) -> None:
+    assert job.id is not None
+    try:
+        await app.job_manager.retry_job(job, retry_at=datetime.datetime.now(datetime.UTC))
+    except procrastinate.exceptions.UniqueViolation:  # a newer review of the pull request already waits
+        await app.job_manager.finish_job_by_id_async(job.id, status=Status.FAILED, delete_job=False)
+        log.warning("job of a stalled worker dropped: a newer review waits", job=job.id)
+        return
+    log.warning("job of a stalled worker queued again", job=job.id, attempts=job.attempts)
 
 
 async def work(app: procrastinate.App, concurrency: int, install_signal_handlers: bool = False) -> None:
@@ -200,7 +240,7 @@ class EngineWorker:
 
     async def run(self) -> None:
         app = create(self.url, self.attempts)
-        bind(app, self._measured, self.give_up, self.attempts)
+        bind(app, self.store, self._measured, self.give_up, self.attempts)
         try:
             async with app.open_async(), anyio.create_task_group() as group:
                 group.start_soon(self._heartbeats)

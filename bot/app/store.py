@@ -72,8 +72,8 @@ _ENGINE_STATES = {
     "aborted": "cancelled",
 }
 _DEFER = (
-    "SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW(%s, %s, 0, %s, %s, %s::jsonb, NULL)"
-    "::procrastinate_job_to_defer_v1]))"
+    "SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW(%s, %s, 0, %s, %s, %s::jsonb,"
+    " now() + make_interval(secs => %s))::procrastinate_job_to_defer_v1]))"
 )
 
 WORKER_SILENCE = 30.0  # seconds without a heartbeat after which a worker is taken for gone
@@ -93,6 +93,7 @@ class Job:
     task: Task
     attempts: int
     check_run_id: int | None
+    worker_id: int | None = None  # the engine's worker that holds it (for fencing)
 
 
 class _Sqlite:
@@ -281,7 +282,12 @@ class Store:
         _, rows = self._run("SELECT 1 FROM deliveries WHERE guid=?", guid)
         return bool(rows)
 
-    def _defer(self, task: Task) -> int | None:
+    def defer_again(self, task: Task, delay: float) -> int | None:
+        """Queue a failed review again after `delay` seconds, unless a newer one already waits."""
+        with self._lock, self._db.transaction():
+            return self._defer(task, delay)
+
+    def _defer(self, task: Task, delay: float = 0.0) -> int | None:
         """Queue the task in procrastinate, in the caller's transaction; None when it collapsed into a
         review of the same pull request that is still waiting (it will read the newest head)."""
         import psycopg
@@ -294,7 +300,14 @@ class Store:
             with self._db.savepoint():
                 _, rows = self._db.run(
                     _DEFER,
-                    (QUEUE, TASK_NAME, locks["lock"], locks["queueing_lock"], json.dumps(asdict(task))),
+                    (
+                        QUEUE,
+                        TASK_NAME,
+                        locks["lock"],
+                        locks["queueing_lock"],
+                        json.dumps(asdict(task)),
+                        delay,
+                    ),
                 )
         except psycopg.errors.UniqueViolation:
             return None
@@ -392,6 +405,35 @@ class Store:
             job.id,
         )
         return bool(rows)
+
+    def holds(self, job: Job) -> bool:
+        """Whether `job` is still this worker's: false once a recovery has handed it to another worker
+        (its worker was taken for stalled), so that two runs of one job never both publish."""
+        if not self.engine or job.worker_id is None:
+            return True
+        _, rows = self._run("SELECT status::text, worker_id FROM procrastinate_jobs WHERE id=?", job.id)
+        return bool(rows) and rows[0][0] == "doing" and rows[0][1] == job.worker_id
+
+    def drop_waiting(self, job: Job, head_sha: str) -> int:
+        """Drop the reviews of the same head queued after `job`, whose result it is about to publish."""
+        if self.engine:
+            count, _ = self._run(
+                "UPDATE procrastinate_jobs SET status='cancelled' WHERE lock=? AND id>? AND status='todo'"
+                " AND args->>'kind' IN ('review', 'rerun') AND args->>'head_sha'=?",
+                job.task.key,
+                job.id,
+                head_sha,
+            )
+            return count
+        count, _ = self._run(
+            "UPDATE jobs SET state='superseded', updated_at=? WHERE key=? AND id>? AND state='queued'"
+            " AND kind IN ('review', 'rerun') AND json_extract(task, '$.head_sha')=?",
+            time.time(),
+            job.task.key,
+            job.id,
+            head_sha,
+        )
+        return count
 
     def cancel(self, key: str) -> int:
         """Drop queued work on a pull request (it was closed); a running job notices on its own."""

@@ -144,8 +144,13 @@ async def review_pull_request(job: Job, context: Context, repo: Repository, numb
     if latest.state != "open":
         await repo.close_check_run(check_run, "cancelled", "Closed", "The pull request was closed.")
         return "cancelled"
+    if latest.head_sha == pull.head_sha and latest.body == pull.body:
+        # reviews queued meanwhile for this same head would only repeat this one: they are dropped
+        context.store.drop_waiting(job, pull.head_sha)
     if context.store.superseded(job) or latest.head_sha != pull.head_sha:
         await repo.close_check_run(check_run, "cancelled", "Superseded", "A newer commit is being reviewed.")
+        return "superseded"
+    if not context.store.holds(job):  # taken for stalled and handed on: the other run publishes
         return "superseded"
     await repo.upsert_comment(number, comment, await context.app.bot_login())
     await repo.complete_check_run(check_run, output)

@@ -53,6 +53,7 @@ class Task:
     login: str = ""  # who asked, for /recheck and /accept
     external_id: str = ""  # of the check run a rerun was asked from
     delivery: str = ""  # the X-GitHub-Delivery it came from, for the logs
+    attempt: int = 0  # attempts made before this job was queued again (the engine's re-queued reviews)
 
     @property
     def key(self) -> str:
