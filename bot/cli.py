@@ -154,6 +154,12 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="verify against this database, read-only (postgresql://… or mysql://…); see docs/probe.md",
     )
     p.add_argument(
+        "--shadow-dsn",
+        metavar="DSN",
+        help="run the change up, down and up again on a scratch database created (and dropped) on this "
+        "server (postgresql://… or mysql://…); never the probe's server; see docs/shadow.md",
+    )
+    p.add_argument(
         "--probe-config",
         type=Path,
         metavar="FILE",
@@ -219,7 +225,8 @@ def _review(args: argparse.Namespace) -> int:
     config = _config(args, changeset.config_text)
     prepared = prepare(changeset, config=config, dialect=args.dialect)
     facts = _probe(args, changeset, config, prepared, lint=False)
-    return _emit(args, review(changeset, prepared=prepared, facts=facts), changeset)
+    result = review(changeset, prepared=prepared, facts=facts)
+    return _emit(args, _shadow(args, changeset, prepared, facts, result), changeset)
 
 
 def _lint(args: argparse.Namespace) -> int:
@@ -230,7 +237,8 @@ def _lint(args: argparse.Namespace) -> int:
     changeset = lintset.changeset(given, config)
     prepared = prepare(changeset, config=config, dialect=args.dialect, lint=True)
     facts = _probe(args, changeset, config, prepared, lint=True)
-    return _emit(args, review(changeset, lint=True, prepared=prepared, facts=facts), changeset)
+    result = review(changeset, lint=True, prepared=prepared, facts=facts)
+    return _emit(args, _shadow(args, changeset, prepared, facts, result), changeset)
 
 
 def _probe(
@@ -254,6 +262,36 @@ def _probe(
     except ProbeConfigError as error:
         raise UsageError(str(error)) from error
     return verify(changeset, target, config=config, dialect=args.dialect, lint=lint, prepared=prepared)
+
+
+def _shadow(
+    args: argparse.Namespace, changeset: ChangeSet, prepared: Prepared, facts: Facts | None, result: Review
+) -> Review:
+    """The review with what a shadow run observed, when --shadow-dsn names a scratch server."""
+    if not getattr(args, "shadow_dsn", None):
+        return result
+    from bot.shadow.findings import attach
+    from bot.shadow.run import shadow
+    from bot.shadow.target import ShadowConfigError, shadow_target
+
+    probes = [args.probe_dsn or ""]
+    if args.probe_config is not None:
+        from bot.probe.policy import load_probe_config
+
+        probes += [target.dsn for _, target in load_probe_config(args.probe_config).targets]
+    try:
+        target = shadow_target(args.shadow_dsn, tuple(probes))
+    except ShadowConfigError as error:
+        raise UsageError(str(error)) from error
+    observed = shadow(
+        changeset,
+        target,
+        dialect=args.dialect,
+        facts=facts,
+        queries=result.verification_queries,
+        prepared=prepared,
+    )
+    return attach(result, observed)
 
 
 def _rules(args: argparse.Namespace) -> int:

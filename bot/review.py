@@ -248,6 +248,22 @@ def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[st
         large=frozenset(config.large_tables),
         version=tuple(config.version or ()),
     )
+    history, from_dumps = base_operations(tree, config, dialect, changed)
+    for _, _, ops in history:
+        for op in ops:
+            catalog.apply(op)
+    if from_dumps:
+        catalog.sources.append(", ".join(f"`{p}`" for p, _, _ in history))
+    elif history:
+        catalog.sources.append(f"{len(history)} earlier migrations")
+    return catalog
+
+
+def base_operations(
+    tree: Tree, config: Config, dialect: str, changed: Iterable[str] = ()
+) -> tuple[list[tuple[str, str, tuple[Operation, ...]]], bool]:
+    """What builds the schema before the change, in order: (path, framework, operations) of the base tree's
+    schema dumps when it has any (True), else of its migrations in the framework's order (False)."""
     skip = set(changed)
     candidates = [
         p
@@ -270,17 +286,12 @@ def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[st
         if module is not None and text is not None:
             history.append((path, text, module))
     if dumps:
-        for path in dumps:
-            for op in _dump_operations(path, tree.read(path) or "", dialect):
-                catalog.apply(op)
-        catalog.sources.append(", ".join(f"`{p}`" for p in dumps))
-        return catalog
+        return [(p, "dump", _dump_operations(p, tree.read(p) or "", dialect)) for p in dumps], True
+    found = []
     for path, text, module in in_order(history):
-        for op in frameworks.parse(module, path, text, tree, dialect).up:
-            catalog.apply(op)
-    if history:
-        catalog.sources.append(f"{len(history)} earlier migrations")
-    return catalog
+        migration = frameworks.parse(module, path, text, tree, dialect)
+        found.append((path, migration.framework, migration.up))
+    return found, False
 
 
 def databases_used(

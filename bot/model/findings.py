@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from bot.model.database import DatabaseUse, RunnerSetting
 from bot.model.facts import Facts
+from bot.model.shadow import Shadow
 
 
 class Severity(StrEnum):
@@ -158,6 +159,7 @@ class Review:
     probe: Facts | None = None  # what the production probe found and every query it ran
     databases: tuple[DatabaseUse, ...] = ()  # the database of each migration, and where that was read
     runner: tuple[RunnerSetting, ...] = ()  # what the repository's runner does for every migration
+    shadow: Shadow | None = None  # what running the change on a scratch database showed
 
     @property
     def active(self) -> tuple[Finding, ...]:

@@ -245,6 +245,7 @@ def to_json(review: Review) -> str:
         "databases": [_database_view(use) for use in review.databases],
         "runner": [{**plain(s), "sentence": runner_sentence(s)} for s in review.runner],
         "probe": plain(review.probe),
+        "shadow": plain(review.shadow),
     }
     return json.dumps(data, indent=2, default=str) + "\n"
 

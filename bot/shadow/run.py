@@ -1,0 +1,406 @@
+"""One shadow run: a scratch database, the schema before the change, synthetic rows, then up, down, up.
+
+`shadow(changeset, target, …)` never raises for what the database says: a connection that fails, a
+statement that fails or a limit reached is recorded in the returned `Shadow`. The scratch database is
+dropped in a `finally`, and every run first drops the scratch databases older than `stale_minutes` that a
+crashed run left behind.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.model.changeset import ChangeSet
+from bot.model.config import Config
+from bot.model.facts import Facts
+from bot.model.findings import VerificationQuery
+from bot.model.migration import Migration
+from bot.model.shadow import (
+    DOWN,
+    FAILED,
+    OK,
+    SKIPPED,
+    UP,
+    UP_AGAIN,
+    ColumnDifference,
+    Shadow,
+    StatementRun,
+    Step,
+)
+from bot.review import Prepared, base_operations, prepare
+from bot.shadow import checksum, locks, rows, schema
+from bot.shadow.server import Server, Session, ShadowError, scratch_name
+from bot.shadow.statements import Statement, plan
+from bot.shadow.target import ShadowTarget
+
+
+@dataclass(frozen=True)
+class Limits:
+    seconds: float = 300.0  # the whole run
+    statement_ms: int = 60_000  # one statement
+    rows_per_table: int = rows.DEFAULT_ROWS  # without the probe's row counts
+    max_rows_per_table: int = 10_000  # with them (production's rows scaled down, capped here)
+    stale_minutes: float = 30.0  # scratch databases older than this are swept
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+@dataclass
+class _Run:
+    server: Server
+    runner: Session
+    watcher: Session | None
+    deadline: float
+    statements: list[StatementRun] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def shadow(
+    changeset: ChangeSet,
+    target: ShadowTarget,
+    *,
+    config: Config | None = None,
+    dialect: str | None = None,
+    facts: Facts | None = None,
+    queries: Sequence[VerificationQuery] = (),
+    limits: Limits = Limits(),
+    prepared: Prepared | None = None,
+) -> Shadow:
+    start = time.perf_counter()
+    if prepared is None:
+        prepared = prepare(changeset, config=config, dialect=dialect)
+    family = "postgres" if target.dialect == "postgres" else "mysql"
+    migrations = [m for m in prepared.migrations if _family(m.dialect) == family]
+    if not migrations:
+        reason = (
+            "no migration of this change runs on the shadow server's database"
+            if prepared.migrations
+            else "no migration changed"
+        )
+        return Shadow(ran=False, errors=(reason,))
+    try:
+        server = Server(target, limits.statement_ms)
+    except ShadowError as error:
+        return Shadow(ran=False, errors=(str(error),), milliseconds=_ms(start))
+    name = scratch_name()
+    steps: list[Step] = []
+    dropped = False
+    run: _Run | None = None
+    try:
+        server.sweep(limits.stale_minutes * 60)
+        began = time.perf_counter()
+        server.create(name)
+        steps.append(Step("create", OK, _ms(began), name))
+        runner = server.open(name)
+        watcher = server.open(name) if family == "postgres" else None
+        run = _Run(server, runner, watcher, start + limits.seconds, steps=steps)
+        try:
+            values = _go(run, changeset, prepared, migrations, facts, queries, limits)
+        except _OutOfTime:
+            run.errors.append(f"the run's time limit ({limits.seconds:g} s) was reached")
+            values = _Values()
+        finally:
+            runner.close()
+            if watcher is not None:
+                watcher.close()
+    except ShadowError as error:
+        if run is None:
+            return Shadow(
+                ran=False,
+                engine=server.engine,
+                version=server.version,
+                errors=(str(error),),
+                milliseconds=_ms(start),
+            )
+        run.errors.append(str(error))
+        values = _Values()
+    finally:
+        began = time.perf_counter()
+        try:
+            server.drop(name)
+            dropped = True
+            steps.append(Step("drop", OK, _ms(began)))
+        except ShadowError as error:
+            steps.append(Step("drop", FAILED, _ms(began), str(error)))
+        server.close()
+    assert run is not None
+    return Shadow(
+        ran=True,
+        engine=server.engine,
+        version=server.version,
+        database=name,
+        steps=tuple(steps),
+        statements=tuple(run.statements),
+        errors=tuple(run.errors),
+        schema_diff=values.schema_diff,
+        data_diff=values.data_diff,
+        rows=values.rows,
+        skipped=tuple(dict.fromkeys(run.skipped)),
+        milliseconds=_ms(start),
+        dropped=dropped,
+    )
+
+
+@dataclass
+class _Values:
+    schema_diff: tuple[str, ...] = ()
+    data_diff: tuple[ColumnDifference, ...] = ()
+    rows: tuple[tuple[str, int], ...] = ()
+
+
+def _go(
+    run: _Run,
+    changeset: ChangeSet,
+    prepared: Prepared,
+    migrations: list[Migration],
+    facts: Facts | None,
+    queries: Sequence[VerificationQuery],
+    limits: Limits,
+) -> _Values:
+    dialect = "postgres" if run.runner.dialect == "postgres" else "mysql"
+    values = _Values()
+    # 1. the schema before the change
+    began = time.perf_counter()
+    changed = {m.path for m in prepared.migrations}
+    history, from_dumps = base_operations(changeset.base_tree, prepared.config, dialect, changed)
+    failures = 0
+    count = 0
+    for _path, framework, ops in history:
+        planned = plan(ops, framework, dialect)
+        run.skipped.extend(planned.skipped)
+        for statement in planned.statements:
+            count += 1
+            result = _execute(run, statement, "schema", observe=False, transaction=False)
+            failures += bool(result.error)
+    if dialect == "postgres":
+        run.runner.execute("RESET ALL")  # a schema dump may empty search_path for its own statements
+    source = f"{len(history)} schema dump(s)" if from_dumps else f"{len(history)} base migrations"
+    detail = f"{count} statements from {source}" + (f"; {failures} failed" if failures else "")
+    run.steps.append(Step("schema", FAILED if failures else OK, _ms(began), detail))
+    # 2. synthetic rows in the tables the change touches
+    began = time.perf_counter()
+    touched = list(dict.fromkeys(t.rsplit(".", 1)[-1] for m in migrations for op in m.up for t in op.tables))
+    written, notes = rows.fill(
+        run.runner,
+        touched,
+        facts=facts,
+        rows_per_table=limits.rows_per_table,
+        max_rows=limits.max_rows_per_table,
+    )
+    values.rows = tuple(sorted(written.items()))
+    run.steps.append(
+        Step(
+            "rows",
+            OK,
+            _ms(began),
+            "; ".join([f"{sum(written.values())} rows in {len(written)} tables", *notes]),
+        )
+    )
+    before_schema = schema.describe(run.runner)
+    before_values = {t: checksum.read(run.runner, t, _columns(run.runner, t)) for t in written}
+    # 3. up
+    if not _step(run, UP, migrations, dialect, down=False):
+        _skip(run, DOWN, "the up failed")
+        _skip(run, UP_AGAIN, "the up failed")
+        return values
+    after_up = schema.describe(run.runner)
+    _validate(run, queries)
+    # 4. down
+    missing = [m for m in migrations if m.down is None]
+    if missing:
+        _skip(run, DOWN, f"`{missing[-1].path}` has no down migration")
+        _skip(run, UP_AGAIN, "there was no down")
+        return values
+    if not _step(run, DOWN, list(reversed(migrations)), dialect, down=True):
+        _skip(run, UP_AGAIN, "the down failed")
+        return values
+    after_down = schema.describe(run.runner)
+    values.schema_diff = schema.difference(before_schema, after_down)
+    diffs = []
+    for table, before in before_values.items():
+        present = set(_columns(run.runner, table)) if table in _tables(run.runner) else set()
+        if not present:
+            diffs.append(ColumnDifference(table, before.columns, len(before.rows), 0))
+            continue
+        after = checksum.read(run.runner, table, [c for c in before.columns if c in present])
+        changed_columns = checksum.differing(before, after)
+        if changed_columns or len(after.rows) != len(before.rows):
+            diffs.append(ColumnDifference(table, changed_columns, len(before.rows), len(after.rows)))
+    values.data_diff = tuple(diffs)
+    del after_up
+    # 5. up again
+    _step(run, UP_AGAIN, migrations, dialect, down=False)
+    return values
+
+
+def _family(dialect: str) -> str:
+    return "postgres" if dialect == "postgres" else "mysql" if dialect in ("mysql", "mariadb") else dialect
+
+
+def _tables(session: Session) -> set[str]:
+    return set(schema.tables(session))
+
+
+def _columns(session: Session, table: str) -> list[str]:
+    return [c for c, *_ in schema.tables(session).get(table, [])]
+
+
+def _skip(run: _Run, name: str, why: str) -> None:
+    run.steps.append(Step(name, SKIPPED, 0.0, why))
+
+
+def _step(run: _Run, name: str, migrations: list[Migration], dialect: str, *, down: bool) -> bool:
+    began = time.perf_counter()
+    ran = 0
+    for migration in migrations:
+        ops = migration.down if down else migration.up
+        planned = plan(ops or (), migration.framework, dialect)
+        run.skipped.extend(planned.skipped)
+        transaction = migration.in_transaction and dialect == "postgres"
+        if not _migration(run, name, planned.statements, transaction):
+            run.steps.append(Step(name, FAILED, _ms(began), f"`{migration.path}` failed"))
+            return False
+        ran += len(planned.statements)
+    run.steps.append(Step(name, OK, _ms(began), f"{ran} statements in {len(migrations)} migrations"))
+    return True
+
+
+def _migration(run: _Run, step: str, statements: tuple[Statement, ...], transaction: bool) -> bool:
+    """Run one migration's statements, in one transaction when its runner opens one (PostgreSQL)."""
+    if transaction and not any(s.no_transaction for s in statements):
+        run.runner.execute("BEGIN")
+        started = time.perf_counter()
+        results = []
+        for statement in statements:
+            result = _execute(run, statement, step, observe=True, transaction=True, open_since=started)
+            results.append(result)
+            if result.error:
+                run.runner.execute("ROLLBACK")
+                run.statements.extend(results)
+                return False
+        run.runner.execute("COMMIT")
+        ended = _ms(started)
+        # a lock taken in a migration's transaction is held until its COMMIT
+        for result in results:
+            run.statements.append(_held_until(result, ended))
+        return True
+    for statement in statements:
+        result = _execute(run, statement, step, observe=True, transaction=False)
+        run.statements.append(result)
+        if result.error:
+            return False
+    return True
+
+
+def _held_until(result: StatementRun, ended: float) -> StatementRun:
+    from dataclasses import replace
+
+    offset = result.milliseconds  # milliseconds stored as the offset from the transaction's start
+    locks = tuple(replace(lock, milliseconds=round(ended - lock.milliseconds, 3)) for lock in result.locks)
+    return replace(result, locks=locks, milliseconds=offset if offset >= 0 else 0.0)
+
+
+def _execute(
+    run: _Run,
+    statement: Statement,
+    step: str,
+    *,
+    observe: bool,
+    transaction: bool,
+    open_since: float | None = None,
+) -> StatementRun:
+    if time.perf_counter() > run.deadline:
+        raise _OutOfTime()
+    session, watcher = run.runner, run.watcher
+    postgres = session.dialect == "postgres"
+    before_files = locks.files(session) if observe and postgres else {}
+    before_locks = locks.held(watcher, session.pid) if observe and transaction and watcher else set()
+    began = time.perf_counter()
+    error, algorithm, how = "", "", "held"
+    seen: set[tuple[str, str]] = set()
+    try:
+        if postgres and observe and not transaction and watcher is not None:
+            seen, how = _alone(run, statement)
+        elif not postgres and statement.alter_table and observe:
+            algorithm = locks.try_algorithms(session, statement.sql)
+        else:
+            session.execute(statement.sql)
+            if observe and transaction and watcher is not None:
+                seen = locks.held(watcher, session.pid) - before_locks
+    except ShadowError as failure:
+        error = str(failure)
+    elapsed = _ms(began)
+    rewritten: tuple[str, ...] = ()
+    if observe and postgres and not error:
+        rewritten = locks.rewritten(before_files, locks.files(session))
+    start_offset = (began - open_since) * 1000 if open_since is not None else 0.0
+    found = (
+        locks.as_locks(seen, start_offset, how)
+        if open_since is not None
+        else locks.as_locks(seen, elapsed, how)
+    )
+    result = StatementRun(
+        step,
+        statement.path,
+        statement.line,
+        statement.sql,
+        elapsed,
+        error,
+        found,
+        rewritten,
+        algorithm,
+        statement.translated,
+    )
+    if run.statements is not None and not observe:
+        run.statements.append(result)
+    return result
+
+
+def _alone(run: _Run, statement: Statement) -> tuple[set[tuple[str, str]], str]:
+    """A statement outside a transaction: in one of its own when PostgreSQL allows it (every lock read
+    before its COMMIT), else on its own with pg_locks sampled while it runs."""
+    session, watcher = run.runner, run.watcher
+    assert watcher is not None
+    if not statement.no_transaction:
+        session.execute("BEGIN")
+        try:
+            session.execute(statement.sql)
+        except ShadowError:
+            session.execute("ROLLBACK")
+            raise
+        seen = locks.held(watcher, session.pid)
+        session.execute("COMMIT")
+        return seen, "held"
+    with locks.Sampler(watcher, session.pid) as sampler:
+        session.execute(statement.sql)
+    return sampler.seen, "sampled"
+
+
+def _validate(run: _Run, queries: Sequence[VerificationQuery]) -> None:
+    """The review's own verification queries, run after the up in a transaction rolled back."""
+    if not queries:
+        return
+    began = time.perf_counter()
+    failed = 0
+    for query in queries:
+        statement = Statement("", 0, query.sql.strip().rstrip(";"), ())
+        result = _execute(run, statement, "validation", observe=False, transaction=False)
+        failed += bool(result.error)
+    run.steps.append(
+        Step(
+            "validation",
+            FAILED if failed else OK,
+            _ms(began),
+            f"{len(queries) - failed} of {len(queries)} ran",
+        )
+    )
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 3)

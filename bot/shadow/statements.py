@@ -1,0 +1,261 @@
+"""The SQL a migration runs: the migration's own statements where it is written in SQL, else ours.
+
+Frameworks that migrate with SQL files (plain SQL, golang-migrate, goose, dbmate, Diesel, Flyway, Sqitch,
+Prisma, Drizzle) and operations that carry their SQL (Django's, read as `sqlmigrate` prints it) run as
+written. Operations of frameworks written in code (Rails, Alembic, Laravel, Knex, …) are translated from
+the typed operation the review read: the statement the framework's adapter issues for it, in the
+dialect of the scratch server. What cannot be translated (application code, a raw statement we could not
+read) is listed as not run, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.model.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    AlterColumnType,
+    ColumnSpec,
+    CreateEnum,
+    CreateTable,
+    DataDelete,
+    DataInsert,
+    DataUpdate,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropNotNull,
+    DropTable,
+    Operation,
+    RenameColumn,
+    RenameTable,
+    RunCode,
+    SetDefault,
+    SetNotNull,
+    Transaction,
+    Truncate,
+    Unparsed,
+)
+
+SQL_FRAMEWORKS = frozenset(
+    {"sql", "golang-migrate", "goose", "dbmate", "diesel", "flyway", "sqitch", "prisma", "drizzle"}
+)
+_SQL_START = re.compile(
+    r"^\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*(?:CREATE|ALTER|DROP|INSERT|UPDATE|DELETE|SET|TRUNCATE|COMMENT|GRANT|"
+    r"REVOKE|WITH|SELECT|DO|LOCK|VACUUM|ANALYZE|REINDEX|CLUSTER|RENAME|REFRESH|CALL|DECLARE|PERFORM)\b",
+    re.I | re.S,
+)
+_NO_TRANSACTION = re.compile(
+    r"\bCONCURRENTLY\b|^\s*(?:VACUUM|CREATE\s+DATABASE|DROP\s+DATABASE|ALTER\s+SYSTEM)\b", re.I
+)
+
+
+@dataclass(frozen=True)
+class Statement:
+    path: str
+    line: int
+    sql: str
+    tables: tuple[str, ...]
+    translated: bool = False  # ours, from the operation, not the migration's own text
+    no_transaction: bool = False  # PostgreSQL refuses it inside a transaction block
+    alter_table: bool = False  # an ALTER TABLE (MariaDB/MySQL: the algorithm is observed)
+
+
+@dataclass(frozen=True)
+class Plan:
+    statements: tuple[Statement, ...]
+    skipped: tuple[str, ...]  # "`path` line N: why it was not run"
+
+
+def plan(ops: tuple[Operation, ...], framework: str, dialect: str) -> Plan:
+    """The statements of `ops` in order, one per statement of the source (a statement read as several
+    operations runs once)."""
+    found: list[Statement] = []
+    skipped: list[str] = []
+    seen: set[tuple[str, int, str]] = set()
+    for op in ops:
+        if isinstance(op, Transaction):
+            continue  # the run opens and commits transactions itself, as the runner does
+        sql, translated, why = _sql(op, framework, dialect)
+        where = f"`{op.location.path}` line {op.location.line}"
+        if not sql:
+            if why and f"{where}: {why}" not in skipped:
+                skipped.append(f"{where}: {why}")
+            continue
+        key = (op.location.path, op.location.line, sql)
+        if key in seen:
+            if found and found[-1].sql == sql:
+                tables = tuple(dict.fromkeys(found[-1].tables + op.tables))
+                found[-1] = Statement(**{**found[-1].__dict__, "tables": tables})
+            continue
+        seen.add(key)
+        found.append(
+            Statement(
+                op.location.path,
+                op.location.line,
+                sql,
+                op.tables,
+                translated,
+                bool(_NO_TRANSACTION.search(sql)) or bool(getattr(op, "concurrently", False)),
+                bool(re.match(r"\s*ALTER\s+TABLE\b", sql, re.I)),
+            )
+        )
+    return Plan(tuple(found), tuple(skipped))
+
+
+def is_sql(text: str) -> bool:
+    return bool(_SQL_START.match(text))
+
+
+def _sql(op: Operation, framework: str, dialect: str) -> tuple[str, bool, str]:
+    """(statement, translated, why not) for one operation."""
+    text = op.sql.strip().rstrip(";").strip()
+    if isinstance(op, Unparsed):
+        if framework in SQL_FRAMEWORKS and text:
+            return text, False, ""  # the server is the judge of a statement we could not read
+        return "", False, f"not read ({op.error})"
+    if framework in SQL_FRAMEWORKS or (text and is_sql(text)):
+        return text, False, ""
+    if isinstance(op, RunCode):
+        return "", False, f"application code ({op.language}) is not run on the scratch database"
+    translated = translate(op, dialect)
+    if translated:
+        return translated, True, ""
+    return "", False, f"no SQL of ours for this {op.kind} ({text.splitlines()[0][:60] if text else ''})"
+
+
+def quote(name: str, dialect: str) -> str:
+    mark = '"' if dialect == "postgres" else "`"
+    return ".".join(f"{mark}{part.strip(chr(34) + '`')}{mark}" for part in name.split("."))
+
+
+def column_type(spec_type: str, dialect: str) -> str:
+    """A type as the frameworks' readers name it, in the scratch server's words."""
+    text = spec_type.strip() or "text"
+    lowered = text.lower()
+    if dialect != "postgres":
+        if lowered in ("varchar", "character varying", "string"):
+            return "varchar(255)"
+        if lowered == "jsonb":
+            return "json"
+        if lowered.startswith("timestamptz") or lowered.startswith("timestamp with time zone"):
+            return "timestamp(6)" if "(" in lowered else "timestamp"
+        if lowered == "uuid":
+            return "char(36)"
+        if lowered in ("bytea",):
+            return "blob"
+    elif lowered in ("datetime", "datetime(6)"):
+        return "timestamp(6)"
+    elif lowered in ("tinyint(1)",):
+        return "boolean"
+    return text
+
+
+def column_definition(spec: ColumnSpec, dialect: str) -> str:
+    parts = [quote(spec.name, dialect), column_type(spec.type, dialect)]
+    if spec.identity and dialect == "postgres":
+        parts.append("GENERATED BY DEFAULT AS IDENTITY")
+    elif spec.identity:
+        parts.append("AUTO_INCREMENT")
+    if not spec.nullable or spec.primary_key:
+        parts.append("NOT NULL")
+    if spec.default is not None and not spec.identity:
+        parts.append(f"DEFAULT {spec.default}")
+    if spec.primary_key:
+        parts.append("PRIMARY KEY")
+    elif spec.unique:
+        parts.append("UNIQUE")
+    return " ".join(parts)
+
+
+def translate(op: Operation, dialect: str) -> str:
+    """The statement an adapter issues for a typed operation; "" when there is none of ours."""
+
+    def q(name: str) -> str:
+        return quote(name, dialect)
+
+    pg = dialect == "postgres"
+    if isinstance(op, CreateTable):
+        parts = [column_definition(c, dialect) for c in op.columns]
+        parts += [c for c in (_constraint(k, dialect) for k in op.constraints) if c]
+        exists = "IF NOT EXISTS " if op.if_not_exists else ""
+        return f"CREATE TABLE {exists}{q(op.table)} ({', '.join(parts)})"
+    if isinstance(op, DropTable):
+        return f"DROP TABLE {'IF EXISTS ' if op.if_exists else ''}{q(op.table)}{' CASCADE' if op.cascade and pg else ''}"
+    if isinstance(op, RenameTable):
+        return f"ALTER TABLE {q(op.table)} RENAME TO {q(op.new_name)}"
+    if isinstance(op, Truncate):
+        return f"TRUNCATE TABLE {q(op.table)}"
+    if isinstance(op, AddColumn):
+        return f"ALTER TABLE {q(op.table)} ADD COLUMN {column_definition(op.column, dialect)}"
+    if isinstance(op, DropColumn):
+        return f"ALTER TABLE {q(op.table)} DROP COLUMN {q(op.column)}"
+    if isinstance(op, RenameColumn):
+        return f"ALTER TABLE {q(op.table)} RENAME COLUMN {q(op.column)} TO {q(op.new_name)}"
+    if isinstance(op, AlterColumnType):
+        new = column_type(op.new_type, dialect)
+        if pg:
+            using = f" USING {op.using}" if op.using else ""
+            return f"ALTER TABLE {q(op.table)} ALTER COLUMN {q(op.column)} TYPE {new}{using}"
+        return f"ALTER TABLE {q(op.table)} MODIFY COLUMN {q(op.column)} {new}"
+    if isinstance(op, SetNotNull | DropNotNull) and pg:
+        verb = "SET" if isinstance(op, SetNotNull) else "DROP"
+        return f"ALTER TABLE {q(op.table)} ALTER COLUMN {q(op.column)} {verb} NOT NULL"
+    if isinstance(op, SetDefault):
+        change = f"SET DEFAULT {op.default}" if op.default is not None else "DROP DEFAULT"
+        return f"ALTER TABLE {q(op.table)} ALTER COLUMN {q(op.column)} {change}"
+    if isinstance(op, AddIndex):
+        columns = ", ".join(c if re.search(r"[()\s]", c) else q(c) for c in op.columns)
+        unique = "UNIQUE " if op.unique else ""
+        concurrently = "CONCURRENTLY " if op.concurrently and pg else ""
+        method = f" USING {op.method}" if op.method and pg else ""
+        where = f" WHERE {op.where}" if op.where and pg else ""
+        return f"CREATE {unique}INDEX {concurrently}{q(op.name)} ON {q(op.table)}{method} ({columns}){where}"
+    if isinstance(op, DropIndex):
+        if pg:
+            return f"DROP INDEX {'CONCURRENTLY ' if op.concurrently else ''}{q(op.name)}"
+        return f"DROP INDEX {q(op.name)} ON {q(op.table)}" if op.table else ""
+    if isinstance(op, AddConstraint):
+        definition = _constraint(op, dialect)
+        return f"ALTER TABLE {q(op.table)} ADD {definition}" if definition else ""
+    if isinstance(op, DropConstraint):
+        return f"ALTER TABLE {q(op.table)} DROP CONSTRAINT {q(op.name)}"
+    if isinstance(op, CreateEnum) and pg:
+        values = ", ".join("'" + v.replace("'", "''") + "'" for v in op.values)
+        return f"CREATE TYPE {q(op.name)} AS ENUM ({values})"
+    if isinstance(op, DataUpdate) and op.assignments:
+        sets = ", ".join(f"{q(c)} = {e}" for c, e in op.assignments)
+        return f"UPDATE {q(op.table)} SET {sets}" + (f" WHERE {op.where}" if op.where else "")
+    if isinstance(op, DataDelete):
+        return f"DELETE FROM {q(op.table)}" + (f" WHERE {op.where}" if op.where else "")
+    if isinstance(op, DataInsert):
+        return ""  # the rows an INSERT writes are in code we do not run
+    return ""
+
+
+def _constraint(op: AddConstraint, dialect: str) -> str:
+    def q(name: str) -> str:
+        return quote(name, dialect)
+
+    named = f"CONSTRAINT {q(op.name)} " if op.name else ""
+    columns = ", ".join(q(c) for c in op.columns)
+    if op.constraint == "foreign_key" and op.references:
+        referenced = ", ".join(q(c) for c in op.referenced_columns) or q("id")
+        text = f"{named}FOREIGN KEY ({columns}) REFERENCES {q(op.references)} ({referenced})"
+        if op.on_delete:
+            text += f" ON DELETE {op.on_delete.upper()}"
+        if op.on_update:
+            text += f" ON UPDATE {op.on_update.upper()}"
+        return text + (" NOT VALID" if op.not_valid and dialect == "postgres" else "")
+    if op.constraint == "check" and op.expression_sql:
+        return f"{named}CHECK ({op.expression_sql})" + (
+            " NOT VALID" if op.not_valid and dialect == "postgres" else ""
+        )
+    if op.constraint == "unique" and columns:
+        return f"{named}UNIQUE ({columns})"
+    if op.constraint == "primary_key" and columns:
+        return f"{named}PRIMARY KEY ({columns})"
+    return ""
