@@ -289,6 +289,7 @@ def _shadow(
         dialect=args.dialect,
         facts=facts,
         queries=result.verification_queries,
+        rollback=result.rollback_plan,
         prepared=prepared,
     )
     return attach(result, observed)

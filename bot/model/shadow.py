@@ -36,6 +36,7 @@ class StatementRun:
     rewritten: tuple[str, ...] = ()  # tables whose storage was replaced (PostgreSQL relfilenode changed)
     algorithm: str = ""  # MariaDB/MySQL ALTER TABLE: INSTANT | INPLACE | COPY, as the server accepted it
     translated: bool = False  # SQL of ours, from the framework's operation (not the migration's own text)
+    rows_error: bool = False  # the error is about the rows (a constraint, a value), not the statement
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,12 @@ class Shadow:
     statements: tuple[StatementRun, ...] = ()
     errors: tuple[str, ...] = ()  # why the run could not go on: connection, limits, a failed step
     schema_diff: tuple[str, ...] = ()  # what differs after the down from before the up
-    data_diff: tuple[ColumnDifference, ...] = ()
+    data_diff: tuple[ColumnDifference, ...] = ()  # after the down migration alone
+    restored_by_plan: tuple[
+        str, ...
+    ] = ()  # tables of data_diff whose values the rollback plan's SQL gave back
     rows: tuple[tuple[str, int], ...] = ()  # synthetic rows written per table before the up
+    shaped: bool = False  # the rows follow the production probe's statistics (else a small default set)
     skipped: tuple[str, ...] = ()  # statements not run on the scratch database, and why
     milliseconds: float = 0.0
     dropped: bool = False  # the scratch database was dropped at the end

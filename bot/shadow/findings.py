@@ -109,14 +109,26 @@ def _findings(shadow: Shadow, review: Review) -> list[Finding]:
         if not run.error:
             continue
         if run.step == UP:
+            guessed = run.rows_error and not shadow.shaped
+            rows_words = (
+                "production-shaped synthetic rows"
+                if shadow.shaped
+                else "synthetic rows (NULLs, duplicates, edge values)"
+            )
             found.append(
                 _finding(
                     STATEMENT_FAILED,
-                    Severity.WARNING if schema_failed else Severity.CRITICAL,
+                    Severity.WARNING if schema_failed or guessed else Severity.CRITICAL,
                     Dimension.MIGRATION_SAFETY,
                     run,
                     f"`{_first(run.sql)}` failed on {where} holding the schema before the change and {rows} "
-                    f"synthetic rows (NULLs, duplicates, edge values): {run.error}.{caveat}",
+                    f"{rows_words}: {run.error}.{caveat}"
+                    + (
+                        " Rows like these make it fail; without the production probe, whether production has "
+                        "such rows is not known."
+                        if guessed
+                        else ""
+                    ),
                     "The deploy stops at this statement; without a transaction around the migration, the "
                     "statements before it stay applied.",
                     "Make the statement succeed on the rows it will meet (backfill or clean them first), "
@@ -149,7 +161,7 @@ def _findings(shadow: Shadow, review: Review) -> list[Finding]:
                     "Make the down remove everything the up creates (or make the up tolerate it).",
                 )
             )
-        elif run.step == "validation":
+        elif run.step in ("validation", "rollback-plan"):
             found.append(
                 Finding(
                     rule=OUR_QUERY,
@@ -157,7 +169,8 @@ def _findings(shadow: Shadow, review: Review) -> list[Finding]:
                     severity=Severity.INFO,
                     path=review.migrations[0].path if review.migrations else "",
                     line=1,
-                    message=f"A validation query of this review failed on {where} after the up: `{_first(run.sql)}`: "
+                    message=f"A {'validation query' if run.step == 'validation' else 'statement of the rollback plan'}"
+                    f" of this review failed on {where}: `{_first(run.sql)}`: "
                     f"{run.error}. This is a bug of the review, not of the migration.",
                     blast_radius="That post-deploy check cannot be run as written.",
                     fix="Adapt the query to the schema by hand, and report the bug to migration-review.",
@@ -190,6 +203,20 @@ def _findings(shadow: Shadow, review: Review) -> list[Finding]:
             if diff.rows_before != diff.rows_after
             else ""
         )
+        if diff.table in shadow.restored_by_plan:
+            found.append(
+                _finding(
+                    DOWN_DATA,
+                    Severity.INFO,
+                    Dimension.ROLLBACK,
+                    dataclasses.replace(anchor, line=1),
+                    f"On {where}, the down migration alone does not give back {columns} of `{diff.table}`; the "
+                    "rollback plan's backup before the deploy and restore after the down did (tested there).",
+                    "None if the rollback plan is followed; without its backup, a rollback loses these values.",
+                    "Take the backup of the rollback plan before the deploy.",
+                )
+            )
+            continue
         found.append(
             _finding(
                 DOWN_DATA,
@@ -274,7 +301,8 @@ def _corrected(finding: Finding, shadow: Shadow) -> Finding:
 
 def _checklist(items: tuple[ChecklistItem, ...], shadow: Shadow) -> tuple[ChecklistItem, ...]:
     down, again = shadow.step(DOWN), shadow.step(UP_AGAIN)
-    restored = shadow.ok(DOWN) and not shadow.schema_diff and not shadow.data_diff
+    lost = [d for d in shadow.data_diff if d.table not in shadow.restored_by_plan]
+    restored = shadow.ok(DOWN) and not shadow.schema_diff and not lost
     updated = []
     for item in items:
         if item.text == "Reversible without data loss" and down is not None and down.status != "skipped":
@@ -292,8 +320,7 @@ def _checklist(items: tuple[ChecklistItem, ...], shadow: Shadow) -> tuple[Checkl
                     if not shadow.ok(DOWN)
                     else "the schema differs after the down"
                     if shadow.schema_diff
-                    else "values differ after the down in "
-                    + ", ".join(f"`{d.table}`" for d in shadow.data_diff)
+                    else "values differ after the down in " + ", ".join(f"`{d.table}`" for d in lost)
                 )
                 item = dataclasses.replace(
                     item,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from bot.model.changeset import ChangeSet
 from bot.model.config import Config
 from bot.model.facts import Facts
-from bot.model.findings import VerificationQuery
+from bot.model.findings import RollbackStep, VerificationQuery
 from bot.model.migration import Migration
 from bot.model.shadow import (
     DOWN,
@@ -32,7 +32,7 @@ from bot.model.shadow import (
 from bot.review import Prepared, base_operations, prepare
 from bot.shadow import checksum, locks, rows, schema
 from bot.shadow.server import Server, Session, ShadowError, scratch_name
-from bot.shadow.statements import Statement, plan
+from bot.shadow.statements import Statement, is_sql, plan
 from bot.shadow.target import ShadowTarget
 
 
@@ -69,9 +69,13 @@ def shadow(
     dialect: str | None = None,
     facts: Facts | None = None,
     queries: Sequence[VerificationQuery] = (),
+    rollback: Sequence[RollbackStep] = (),
     limits: Limits = Limits(),
     prepared: Prepared | None = None,
 ) -> Shadow:
+    """Run the change on a scratch database of `target`. `queries` and `rollback` are the review's own
+    validation queries (run after the up) and rollback plan (its SQL run around the down): a statement
+    of ours that fails there is reported as our bug."""
     start = time.perf_counter()
     if prepared is None:
         prepared = prepare(changeset, config=config, dialect=dialect)
@@ -101,7 +105,7 @@ def shadow(
         watcher = server.open(name) if family == "postgres" else None
         run = _Run(server, runner, watcher, start + limits.seconds, steps=steps)
         try:
-            values = _go(run, changeset, prepared, migrations, facts, queries, limits)
+            values = _go(run, changeset, prepared, migrations, facts, queries, rollback, limits)
         except _OutOfTime:
             run.errors.append(f"the run's time limit ({limits.seconds:g} s) was reached")
             values = _Values()
@@ -140,7 +144,9 @@ def shadow(
         errors=tuple(run.errors),
         schema_diff=values.schema_diff,
         data_diff=values.data_diff,
+        restored_by_plan=values.restored_by_plan,
         rows=values.rows,
+        shaped=facts is not None and bool(facts.tables or facts.columns),
         skipped=tuple(dict.fromkeys(run.skipped)),
         milliseconds=_ms(start),
         dropped=dropped,
@@ -151,6 +157,7 @@ def shadow(
 class _Values:
     schema_diff: tuple[str, ...] = ()
     data_diff: tuple[ColumnDifference, ...] = ()
+    restored_by_plan: tuple[str, ...] = ()
     rows: tuple[tuple[str, int], ...] = ()
 
 
@@ -161,6 +168,7 @@ def _go(
     migrations: list[Migration],
     facts: Facts | None,
     queries: Sequence[VerificationQuery],
+    rollback: Sequence[RollbackStep],
     limits: Limits,
 ) -> _Values:
     dialect = "postgres" if run.runner.dialect == "postgres" else "mysql"
@@ -202,14 +210,15 @@ def _go(
             "; ".join([f"{sum(written.values())} rows in {len(written)} tables", *notes]),
         )
     )
-    before_schema = schema.describe(run.runner)
     before_values = {t: checksum.read(run.runner, t, _columns(run.runner, t)) for t in written}
+    before_plan, after_plan = _rollback_sql(rollback)
+    _ours(run, before_plan, "rollback-plan")
+    before_schema = schema.describe(run.runner)  # after the plan's backups: the down drops none of them
     # 3. up
     if not _step(run, UP, migrations, dialect, down=False):
         _skip(run, DOWN, "the up failed")
         _skip(run, UP_AGAIN, "the up failed")
         return values
-    after_up = schema.describe(run.runner)
     _validate(run, queries)
     # 4. down
     missing = [m for m in migrations if m.down is None]
@@ -222,21 +231,31 @@ def _go(
         return values
     after_down = schema.describe(run.runner)
     values.schema_diff = schema.difference(before_schema, after_down)
-    diffs = []
-    for table, before in before_values.items():
-        present = set(_columns(run.runner, table)) if table in _tables(run.runner) else set()
-        if not present:
-            diffs.append(ColumnDifference(table, before.columns, len(before.rows), 0))
-            continue
-        after = checksum.read(run.runner, table, [c for c in before.columns if c in present])
-        changed_columns = checksum.differing(before, after)
-        if changed_columns or len(after.rows) != len(before.rows):
-            diffs.append(ColumnDifference(table, changed_columns, len(before.rows), len(after.rows)))
-    values.data_diff = tuple(diffs)
-    del after_up
+    values.data_diff = _data_diff(run.runner, before_values)
+    if after_plan:
+        _ours(run, after_plan, "rollback-plan")
+        still = {d.table for d in _data_diff(run.runner, before_values)}
+        values.restored_by_plan = tuple(d.table for d in values.data_diff if d.table not in still)
     # 5. up again
     _step(run, UP_AGAIN, migrations, dialect, down=False)
     return values
+
+
+def _data_diff(
+    session: Session, before_values: dict[str, checksum.TableValues]
+) -> tuple[ColumnDifference, ...]:
+    diffs = []
+    existing = _tables(session)
+    for table, before in before_values.items():
+        present = set(_columns(session, table)) if table in existing else set()
+        if not present:
+            diffs.append(ColumnDifference(table, before.columns, len(before.rows), 0))
+            continue
+        after = checksum.read(session, table, [c for c in before.columns if c in present])
+        changed_columns = checksum.differing(before, after)
+        if changed_columns or len(after.rows) != len(before.rows):
+            diffs.append(ColumnDifference(table, changed_columns, len(before.rows), len(after.rows)))
+    return tuple(diffs)
 
 
 def _family(dialect: str) -> str:
@@ -322,7 +341,7 @@ def _execute(
     before_files = locks.files(session) if observe and postgres else {}
     before_locks = locks.held(watcher, session.pid) if observe and transaction and watcher else set()
     began = time.perf_counter()
-    error, algorithm, how = "", "", "held"
+    error, algorithm, how, about_rows = "", "", "held", False
     seen: set[tuple[str, str]] = set()
     try:
         if postgres and observe and not transaction and watcher is not None:
@@ -334,7 +353,7 @@ def _execute(
             if observe and transaction and watcher is not None:
                 seen = locks.held(watcher, session.pid) - before_locks
     except ShadowError as failure:
-        error = str(failure)
+        error, about_rows = str(failure), failure.data
     elapsed = _ms(began)
     rewritten: tuple[str, ...] = ()
     if observe and postgres and not error:
@@ -356,6 +375,7 @@ def _execute(
         rewritten,
         algorithm,
         statement.translated,
+        about_rows,
     )
     if run.statements is not None and not observe:
         run.statements.append(result)
@@ -380,6 +400,36 @@ def _alone(run: _Run, statement: Statement) -> tuple[set[tuple[str, str]], str]:
     with locks.Sampler(watcher, session.pid) as sampler:
         session.execute(statement.sql)
     return sampler.seen, "sampled"
+
+
+def _rollback_sql(plan: Sequence[RollbackStep]) -> tuple[list[str], list[str]]:
+    """The SQL of the review's rollback plan: what it says to run before the deploy, and after the down."""
+    before, after = [], []
+    for step in plan:
+        command = step.command.strip()
+        if not command or not is_sql(command):
+            continue  # the framework's own command is the down step itself
+        (before if step.text.lower().startswith("before") else after).append(command)
+    return before, after
+
+
+def _ours(run: _Run, commands: list[str], step: str) -> None:
+    if not commands:
+        return
+    began = time.perf_counter()
+    failed = 0
+    for command in commands:
+        result = _execute(
+            run, Statement("", 0, command.rstrip(";"), ()), step, observe=False, transaction=False
+        )
+        failed += bool(result.error)
+    detail = f"{len(commands) - failed} of {len(commands)} statements of the rollback plan ran"
+    previous = next((s for s in run.steps if s.name == step), None)
+    if previous is not None:
+        run.steps.remove(previous)
+        failed += previous.status == FAILED
+        detail = f"{previous.detail}; {detail}"
+    run.steps.append(Step(step, FAILED if failed else OK, _ms(began), detail))
 
 
 def _validate(run: _Run, queries: Sequence[VerificationQuery]) -> None:

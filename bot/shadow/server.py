@@ -21,7 +21,26 @@ _NAME = re.compile(rf"^{PREFIX}(\d+)_[0-9a-f]+$")
 
 
 class ShadowError(Exception):
-    """A statement or the connection failed; the message is the server's."""
+    """A statement or the connection failed; the message is the server's. `data`: the rows made it fail
+    (a constraint or a value the type rejects), not the statement itself."""
+
+    def __init__(self, message: str, data: bool = False) -> None:
+        super().__init__(message)
+        self.data = data
+
+
+# MariaDB/MySQL errors about the rows, not the statement: NULL, duplicate, foreign key, check, truncation,
+# range, invalid value for the type.
+_MYSQL_DATA = {1048, 1062, 1138, 1264, 1265, 1292, 1366, 1406, 1451, 1452, 1586, 3819, 4025}
+
+
+def about_rows(error: BaseException) -> bool:
+    """Did the rows make the statement fail (SQLSTATE classes 22 and 23), rather than the statement?"""
+    state = getattr(error, "sqlstate", None)
+    if isinstance(state, str):
+        return state[:2] in ("22", "23")
+    args = getattr(error, "args", ())
+    return bool(args) and isinstance(args[0], int) and args[0] in _MYSQL_DATA
 
 
 def scratch_name(now: float | None = None) -> str:
@@ -66,7 +85,7 @@ class Session:
                 cursor.execute(sql, params)
                 return list(cursor.fetchall()) if cursor.description else []
         except Exception as error:
-            raise ShadowError(reason(error)) from error
+            raise ShadowError(reason(error), about_rows(error)) from error
 
     def execute(self, sql: str) -> None:
         """A statement of the migration, as written: no parameters, so `%` stays what it is."""
@@ -77,7 +96,7 @@ class Session:
                 with self.connection.cursor() as cursor:
                     cursor.execute(sql)
         except Exception as error:
-            raise ShadowError(reason(error)) from error
+            raise ShadowError(reason(error), about_rows(error)) from error
 
     def insert_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         try:

@@ -69,7 +69,11 @@ def _run(
     dialect = "postgres" if postgres else "mariadb"
     result = review(change, dialect=dialect)
     observed = shadow(
-        change, shadow_target(dsn), dialect=dialect, queries=queries or result.verification_queries
+        change,
+        shadow_target(dsn),
+        dialect=dialect,
+        queries=queries or result.verification_queries,
+        rollback=result.rollback_plan,
     )
     return observed, attach(result, observed)
 
@@ -110,8 +114,16 @@ def test_a_statement_that_fails_on_the_synthetic_rows_is_a_critical_finding_at_i
     [failed] = [f for f in result.findings if f.rule == "shadow-statement-failed"]
     assert failed.line == 3 and failed.path.endswith("000002_change.up.sql")
     assert "contains null values" in failed.message
-    assert result.approval == "BLOCKED"
+    assert failed.severity.value == "warning" and "without the production probe" in failed.message
     assert observed.step("down") is not None and observed.step("down").status == "skipped"  # type: ignore[union-attr]
+
+
+def test_a_statement_the_schema_refuses_blocks_whatever_the_rows(pg_server: str) -> None:
+    up = "ALTER TABLE accounts ADD COLUMN tier integer;\nALTER TABLE acounts ADD COLUMN x integer;\n"
+    _, result = _run(pg_server, up, "ALTER TABLE accounts DROP COLUMN tier;\n")
+    [failed] = [f for f in result.findings if f.rule == "shadow-statement-failed"]
+    assert failed.line == 2 and failed.severity.value == "critical" and "does not exist" in failed.message
+    assert result.approval == "BLOCKED"
 
 
 def test_the_same_statement_after_a_backfill_passes(pg_server: str) -> None:
@@ -161,6 +173,7 @@ def test_a_dropped_column_added_back_empty_loses_its_values(pg_server: str) -> N
     assert diff.table == "accounts" and diff.columns == ("score",)
     [message] = _rules(result)["shadow-down-data"]
     assert "`score`" in message and "`accounts`" in message
+    assert observed.restored_by_plan == ("accounts",)  # the review's plan saves the column: tested too
 
 
 def test_a_rounding_type_change_loses_values_on_mariadb(my_server: str) -> None:
@@ -269,6 +282,23 @@ def test_a_validation_query_of_ours_that_fails_is_reported_as_our_bug(pg_server:
     [message] = _rules(result)["shadow-validation-query-failed"]
     assert "no_such_column" in message and "bug of the review" in message
     assert observed.step("validation").status == "failed"  # type: ignore[union-attr]
+
+
+def test_the_rollback_plan_backup_and_restore_give_the_values_back(pg_server: str) -> None:
+    observed, result = _run(
+        pg_server,
+        "ALTER TABLE accounts DROP COLUMN nickname;\n",
+        "ALTER TABLE accounts ADD COLUMN nickname text;\n",
+    )
+    assert any(s.name == "rollback-plan" and s.status == "ok" for s in observed.steps)
+    # the down alone re-creates the column empty; the plan saved it before the up and restores it after
+    assert [d.columns for d in observed.data_diff] == [("nickname",)]
+    assert observed.restored_by_plan == ("accounts",)
+    [message] = _rules(result)["shadow-down-data"]
+    assert "rollback plan's backup" in message
+    reversible = next(i for i in result.checklist if i.text == "Reversible without data loss")
+    assert reversible.state == "checked"
+    assert "shadow-validation-query-failed" not in _rules(result)
 
 
 # --- the scratch databases ----------------------------------------------------------------------------
