@@ -404,7 +404,8 @@ def _alone(run: _Run, statement: Statement) -> tuple[set[tuple[str, str]], str]:
 
 def _rollback_sql(plan: Sequence[RollbackStep]) -> tuple[list[str], list[str]]:
     """The SQL of the review's rollback plan: what it says to run before the deploy, and after the down."""
-    before, after = [], []
+    before: list[str] = []
+    after: list[str] = []
     for step in plan:
         command = step.command.strip()
         if not command or not is_sql(command):

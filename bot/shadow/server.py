@@ -39,7 +39,7 @@ def about_rows(error: BaseException) -> bool:
     state = getattr(error, "sqlstate", None)
     if isinstance(state, str):
         return state[:2] in ("22", "23")
-    args = getattr(error, "args", ())
+    args: tuple[object, ...] = tuple(getattr(error, "args", ()))
     return bool(args) and isinstance(args[0], int) and args[0] in _MYSQL_DATA
 
 
