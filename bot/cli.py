@@ -160,6 +160,11 @@ def _common(p: argparse.ArgumentParser) -> None:
         "server (postgresql://… or mysql://…); never the probe's server; see docs/shadow.md",
     )
     p.add_argument(
+        "--shadow",
+        action="store_true",
+        help="as --shadow-dsn, on an embedded PostgreSQL started for the run (migration-review[embedded])",
+    )
+    p.add_argument(
         "--probe-config",
         type=Path,
         metavar="FILE",
@@ -267,12 +272,12 @@ def _probe(
 def _shadow(
     args: argparse.Namespace, changeset: ChangeSet, prepared: Prepared, facts: Facts | None, result: Review
 ) -> Review:
-    """The review with what a shadow run observed, when --shadow-dsn names a scratch server."""
-    if not getattr(args, "shadow_dsn", None):
+    """The review with what a shadow run observed, when --shadow-dsn or --shadow asks for one."""
+    dsn = getattr(args, "shadow_dsn", None) or ("embedded" if getattr(args, "shadow", False) else "")
+    if not dsn:
         return result
-    from bot.shadow.findings import attach
-    from bot.shadow.run import shadow
-    from bot.shadow.target import ShadowConfigError, shadow_target
+    from bot.shadow.evidence import with_shadow
+    from bot.shadow.target import ShadowConfigError
 
     probes = [args.probe_dsn or ""]
     if args.probe_config is not None:
@@ -280,19 +285,11 @@ def _shadow(
 
         probes += [target.dsn for _, target in load_probe_config(args.probe_config).targets]
     try:
-        target = shadow_target(args.shadow_dsn, tuple(probes))
+        return with_shadow(
+            changeset, result, dsn, probe_dsns=probes, prepared=prepared, facts=facts, dialect=args.dialect
+        )
     except ShadowConfigError as error:
         raise UsageError(str(error)) from error
-    observed = shadow(
-        changeset,
-        target,
-        dialect=args.dialect,
-        facts=facts,
-        queries=result.verification_queries,
-        rollback=result.rollback_plan,
-        prepared=prepared,
-    )
-    return attach(result, observed)
 
 
 def _rules(args: argparse.Namespace) -> int:

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     )
     # the production probe's connections and policy (docs/probe.md); unset: the probe never runs
     probe_config: Path | None = Field(default=None, validation_alias="PROBE_CONFIG")
+    # a scratch server the review runs each change on, up, down and up again (docs/shadow.md): a DSN, or
+    # "embedded" for a PostgreSQL of our own; unset: no shadow run. Never the probe's server.
+    shadow_dsn: str = Field(default="", validation_alias="MIGRATION_REVIEW_SHADOW_DSN")
     # per migration file read through the API
     file_max_bytes: int = Field(default=1024 * 1024, ge=1, validation_alias="MIGRATION_REVIEW_FILE_MAX_BYTES")
     # all migration files of one review together

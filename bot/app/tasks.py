@@ -25,10 +25,14 @@ from bot.app.store import Job, Store
 from bot.frameworks import detect, is_candidate
 from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree, Tree
 from bot.model.config import ConfigError, parse_config
+from bot.model.shadow import Shadow
 from bot.probe.policy import ProbeConfigError, Target, load_probe_config
 from bot.production import verify
 from bot.render.formats import render_check_run, render_comment
 from bot.review import prepare, review
+from bot.shadow.evidence import with_shadow
+from bot.shadow.findings import attach
+from bot.shadow.target import ShadowConfigError
 
 log = logs.get("migration_review.tasks")
 
@@ -126,7 +130,9 @@ async def review_pull_request(job: Job, context: Context, repo: Repository, numb
         return "done"
     try:
         target = _probe_target(context.settings, repo, changeset)
-        comment, output = await run_isolated(_limits(context.settings), _review_and_render, changeset, target)
+        comment, output = await run_isolated(
+            _limits(context.settings), _review_and_render, changeset, target, context.settings.shadow_dsn
+        )
     except ChildFailed as error:
         if error.kind == "ConfigError":  # the repository's own file: its text helps whoever fixes it
             await repo.close_check_run(check_run, "failure", CONFIG_TITLE, f"On the base branch: {error}")
@@ -187,12 +193,26 @@ def _refuse(
     }
 
 
-def _review_and_render(changeset: ChangeSet, target: Target | None = None) -> tuple[str, dict[str, Any]]:
+def _review_and_render(
+    changeset: ChangeSet, target: Target | None = None, shadow_dsn: str = ""
+) -> tuple[str, dict[str, Any]]:
     prepared = prepare(changeset)
     facts = (
         verify(changeset, target, prepared=prepared) if target is not None else None
     )  # refuses forks itself
     result = review(changeset, prepared=prepared, facts=facts)
+    if shadow_dsn:  # refuses forks itself: their SQL never runs on our server
+        try:
+            result = with_shadow(
+                changeset,
+                result,
+                shadow_dsn,
+                probe_dsns=[target.dsn] if target is not None else [],
+                prepared=prepared,
+                facts=facts,
+            )
+        except ShadowConfigError as error:
+            result = attach(result, Shadow(ran=False, errors=(str(error),)))
     return render_comment(result), render_check_run(result)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 
 class ShadowConfigError(Exception):
@@ -18,9 +18,7 @@ class ShadowTarget:
 
     @property
     def server(self) -> tuple[str, int]:
-        parts = urlsplit(self.dsn)
-        default = 5432 if self.dialect == "postgres" else 3306
-        return (_host(parts.hostname), parts.port or default)
+        return _server(self.dsn, self.dialect)
 
 
 def shadow_target(dsn: str, probe_dsns: tuple[str, ...] = ()) -> ShadowTarget:
@@ -52,8 +50,15 @@ def _same_server(target: ShadowTarget, probe_dsn: str) -> bool:
     scheme = parts.scheme.split("+")[0]
     if scheme not in ("postgres", "postgresql", "mysql", "mariadb"):
         return False
-    default = 5432 if scheme.startswith("postgres") else 3306
-    return (_host(parts.hostname), parts.port or default) == target.server
+    return _server(probe_dsn, "postgres" if scheme.startswith("postgres") else "mysql") == target.server
+
+
+def _server(dsn: str, dialect: str) -> tuple[str, int]:
+    """(host, port); a Unix socket directory (`?host=/run/postgresql`) is its own host."""
+    parts = urlsplit(dsn)
+    socket = parse_qs(parts.query).get("host", [""])[0]
+    default = 5432 if dialect == "postgres" else 3306
+    return (socket or _host(parts.hostname), parts.port or default)
 
 
 def _host(name: str | None) -> str:

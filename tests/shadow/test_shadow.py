@@ -347,7 +347,7 @@ def test_the_probe_server_is_refused() -> None:
 # --- the command line ---------------------------------------------------------------------------------
 
 
-def test_review_with_shadow_dsn_writes_the_shadow_object(pg_server: str, tmp_path: Path, capsys: Any) -> None:
+def _repo(tmp_path: Path) -> Path:
     repo = tmp_path / "repo"
     (repo / "db/migrations").mkdir(parents=True)
     git(repo, "init", "-q", "-b", "main")
@@ -359,6 +359,11 @@ def test_review_with_shadow_dsn_writes_the_shadow_object(pg_server: str, tmp_pat
     (repo / "db/migrations/000002_tier.down.sql").write_text("ALTER TABLE accounts DROP COLUMN tier;\n")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "change")
+    return repo
+
+
+def test_review_with_shadow_dsn_writes_the_shadow_object(pg_server: str, tmp_path: Path, capsys: Any) -> None:
+    repo = _repo(tmp_path)
     main(
         [
             "review",
@@ -397,3 +402,42 @@ def test_review_with_shadow_dsn_writes_the_shadow_object(pg_server: str, tmp_pat
         ]
     )
     assert code == 2 and "probe" in capsys.readouterr().err
+
+
+def test_shadow_runs_on_an_embedded_postgresql(tmp_path: Path, capsys: Any) -> None:
+    pytest.importorskip("pgserver")
+    repo = _repo(tmp_path)
+    main(
+        [
+            "review",
+            "--repo",
+            str(repo),
+            "--base",
+            "main",
+            "--head",
+            "change",
+            "--format",
+            "json",
+            "--shadow",
+            "--exit-zero",
+        ]
+    )
+    data = json.loads(capsys.readouterr().out)["shadow"]
+    assert data["ran"] is True and data["engine"] == "PostgreSQL" and data["dropped"] is True
+    assert [s["status"] for s in data["steps"] if s["name"] in ("up", "down", "up-again")] == ["ok"] * 3
+
+
+def test_the_app_runs_the_shadow_from_its_setting_and_never_for_forks(pg_server: str) -> None:
+    from dataclasses import replace
+
+    from bot.app.tasks import _review_and_render
+
+    change = _change(
+        PG_SCHEMA,
+        "ALTER TABLE accounts ADD COLUMN tier integer;\n",
+        "ALTER TABLE accounts DROP COLUMN tier;\n",
+    )
+    comment, _ = _review_and_render(change, None, pg_server)
+    assert "Shadow run on a scratch PostgreSQL" in comment
+    comment, _ = _review_and_render(replace(change, from_fork=True), None, pg_server)
+    assert "never run on the shadow server" in comment
