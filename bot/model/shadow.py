@@ -36,7 +36,7 @@ class StatementRun:
     rewritten: tuple[str, ...] = ()  # tables whose storage was replaced (PostgreSQL relfilenode changed)
     algorithm: str = ""  # MariaDB/MySQL ALTER TABLE: INSTANT | INPLACE | COPY, as the server accepted it
     translated: bool = False  # SQL of ours, from the framework's operation (not the migration's own text)
-    rows_error: bool = False  # the error is about the rows (a constraint, a value), not the statement
+    cause: str = ""  # rows: the rows made it fail; missing: it names what the scratch database lacks
 
 
 @dataclass(frozen=True)

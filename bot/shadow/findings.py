@@ -21,6 +21,11 @@ LOCKS = "shadow-locks"
 OUR_QUERY = "shadow-validation-query-failed"
 REWRITE_RULES = ("type-change-rewrite", "mysql-table-copy")
 SAFETY = "Migration Safety Checklist"
+MISSING_WORDS = (
+    " The schema before the change was built from this repository's own migrations; if what is missing "
+    "comes from elsewhere (a framework's own tables, an extension, another service), the statement may "
+    "run in production: check by hand."
+)
 BLOCKING = ("ACCESS EXCLUSIVE", "EXCLUSIVE", "SHARE ROW EXCLUSIVE", "SHARE")
 
 
@@ -109,7 +114,8 @@ def _findings(shadow: Shadow, review: Review) -> list[Finding]:
         if not run.error:
             continue
         if run.step == UP:
-            guessed = run.rows_error and not shadow.shaped
+            guessed = run.cause == "rows" and not shadow.shaped
+            missing = run.cause == "missing"
             rows_words = (
                 "production-shaped synthetic rows"
                 if shadow.shaped
@@ -118,7 +124,7 @@ def _findings(shadow: Shadow, review: Review) -> list[Finding]:
             found.append(
                 _finding(
                     STATEMENT_FAILED,
-                    Severity.WARNING if schema_failed or guessed else Severity.CRITICAL,
+                    Severity.WARNING if schema_failed or guessed or missing else Severity.CRITICAL,
                     Dimension.MIGRATION_SAFETY,
                     run,
                     f"`{_first(run.sql)}` failed on {where} holding the schema before the change and {rows} "
@@ -127,6 +133,8 @@ def _findings(shadow: Shadow, review: Review) -> list[Finding]:
                         " Rows like these make it fail; without the production probe, whether production has "
                         "such rows is not known."
                         if guessed
+                        else MISSING_WORDS
+                        if missing
                         else ""
                     ),
                     "The deploy stops at this statement; without a transaction around the migration, the "

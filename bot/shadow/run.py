@@ -341,7 +341,7 @@ def _execute(
     before_files = locks.files(session) if observe and postgres else {}
     before_locks = locks.held(watcher, session.pid) if observe and transaction and watcher else set()
     began = time.perf_counter()
-    error, algorithm, how, about_rows = "", "", "held", False
+    error, algorithm, how, why = "", "", "held", ""
     seen: set[tuple[str, str]] = set()
     try:
         if postgres and observe and not transaction and watcher is not None:
@@ -353,7 +353,7 @@ def _execute(
             if observe and transaction and watcher is not None:
                 seen = locks.held(watcher, session.pid) - before_locks
     except ShadowError as failure:
-        error, about_rows = str(failure), failure.data
+        error, why = str(failure), failure.cause
     elapsed = _ms(began)
     rewritten: tuple[str, ...] = ()
     if observe and postgres and not error:
@@ -375,7 +375,7 @@ def _execute(
         rewritten,
         algorithm,
         statement.translated,
-        about_rows,
+        why,
     )
     if run.statements is not None and not observe:
         run.statements.append(result)

@@ -20,27 +20,35 @@ CONNECT_TIMEOUT = 5
 _NAME = re.compile(rf"^{PREFIX}(\d+)_[0-9a-f]+$")
 
 
-class ShadowError(Exception):
-    """A statement or the connection failed; the message is the server's. `data`: the rows made it fail
-    (a constraint or a value the type rejects), not the statement itself."""
+ROWS, MISSING = "rows", "missing"
 
-    def __init__(self, message: str, data: bool = False) -> None:
+
+class ShadowError(Exception):
+    """A statement or the connection failed; the message is the server's. `cause`: "rows" when the rows
+    made it fail (a constraint, a value the type rejects), "missing" when it names a table, column,
+    type, function or schema the scratch database does not have, "" otherwise."""
+
+    def __init__(self, message: str, cause: str = "") -> None:
         super().__init__(message)
-        self.data = data
+        self.cause = cause
 
 
 # MariaDB/MySQL errors about the rows, not the statement: NULL, duplicate, foreign key, check, truncation,
-# range, invalid value for the type.
+# range, invalid value for the type; and errors naming something the database does not have.
 _MYSQL_DATA = {1048, 1062, 1138, 1264, 1265, 1292, 1366, 1406, 1451, 1452, 1586, 3819, 4025}
+_MYSQL_MISSING = {1005, 1049, 1054, 1091, 1146, 1176, 1305, 1824}
+# PostgreSQL: undefined table, column, object, function; invalid schema name
+_PG_MISSING = {"42P01", "42703", "42704", "42883", "3F000"}
 
 
-def about_rows(error: BaseException) -> bool:
-    """Did the rows make the statement fail (SQLSTATE classes 22 and 23), rather than the statement?"""
+def cause(error: BaseException) -> str:
+    """Why a statement failed, as far as the error's code tells (see ShadowError)."""
     state = getattr(error, "sqlstate", None)
     if isinstance(state, str):
-        return state[:2] in ("22", "23")
+        return ROWS if state[:2] in ("22", "23") else MISSING if state in _PG_MISSING else ""
     args: tuple[object, ...] = tuple(getattr(error, "args", ()))
-    return bool(args) and isinstance(args[0], int) and args[0] in _MYSQL_DATA
+    code = args[0] if args and isinstance(args[0], int) else None
+    return ROWS if code in _MYSQL_DATA else MISSING if code in _MYSQL_MISSING else ""
 
 
 def scratch_name(now: float | None = None) -> str:
@@ -85,7 +93,7 @@ class Session:
                 cursor.execute(sql, params)
                 return list(cursor.fetchall()) if cursor.description else []
         except Exception as error:
-            raise ShadowError(reason(error), about_rows(error)) from error
+            raise ShadowError(reason(error), cause(error)) from error
 
     def execute(self, sql: str) -> None:
         """A statement of the migration, as written: no parameters, so `%` stays what it is."""
@@ -96,7 +104,7 @@ class Session:
                 with self.connection.cursor() as cursor:
                     cursor.execute(sql)
         except Exception as error:
-            raise ShadowError(reason(error), about_rows(error)) from error
+            raise ShadowError(reason(error), cause(error)) from error
 
     def insert_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         try:

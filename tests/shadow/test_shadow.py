@@ -11,6 +11,7 @@ import pytest
 
 from bot.cli import main
 from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.facts import ColumnFacts, Facts, TableFacts, ValueCount
 from bot.model.findings import Review, VerificationQuery
 from bot.model.shadow import Shadow
 from bot.review import review
@@ -62,16 +63,22 @@ def _change(schema: str, up: str, down: str | None) -> ChangeSet:
 
 
 def _run(
-    dsn: str, up: str, down: str | None, *, queries: tuple[VerificationQuery, ...] = ()
+    dsn: str,
+    up: str,
+    down: str | None,
+    *,
+    queries: tuple[VerificationQuery, ...] = (),
+    facts: Facts | None = None,
 ) -> tuple[Shadow, Review]:
     postgres = dsn.startswith("postgres")
     change = _change(PG_SCHEMA if postgres else MY_SCHEMA, up, down)
     dialect = "postgres" if postgres else "mariadb"
-    result = review(change, dialect=dialect)
+    result = review(change, dialect=dialect, facts=facts)
     observed = shadow(
         change,
         shadow_target(dsn),
         dialect=dialect,
+        facts=facts,
         queries=queries or result.verification_queries,
         rollback=result.rollback_plan,
     )
@@ -106,7 +113,7 @@ def my_server(mariadb: Any) -> str:
 # --- a statement that fails ---------------------------------------------------------------------------
 
 
-def test_a_statement_that_fails_on_the_synthetic_rows_is_a_critical_finding_at_its_line(
+def test_a_statement_that_fails_on_the_default_rows_is_a_warning_at_its_line(
     pg_server: str,
 ) -> None:
     up = "ALTER TABLE accounts ADD COLUMN tier integer;\n\nALTER TABLE accounts ALTER COLUMN nickname SET NOT NULL;\n"
@@ -118,22 +125,46 @@ def test_a_statement_that_fails_on_the_synthetic_rows_is_a_critical_finding_at_i
     assert observed.step("down") is not None and observed.step("down").status == "skipped"  # type: ignore[union-attr]
 
 
+def test_rows_shaped_by_the_probe_make_the_same_failure_critical(pg_server: str) -> None:
+    facts = Facts(
+        "replica",
+        "postgres",
+        "2026-12-01T00:00:00Z",
+        tables=(TableFacts("accounts", 120_000, None, "statistics"),),
+        columns=(
+            ColumnFacts(
+                "accounts",
+                "nickname",
+                "exact",
+                0.25,
+                2,
+                (ValueCount("neo", 60_000, 0.5), ValueCount("trin", 30_000, 0.25)),
+            ),
+        ),
+    )
+    up = "ALTER TABLE accounts ALTER COLUMN nickname SET NOT NULL;\n"
+    observed, result = _run(
+        pg_server, up, "ALTER TABLE accounts ALTER COLUMN nickname DROP NOT NULL;\n", facts=facts
+    )
+    assert observed.shaped and dict(observed.rows)["accounts"] == 120  # production's rows, a thousandth
+    [failed] = [f for f in result.findings if f.rule == "shadow-statement-failed"]
+    assert failed.severity.value == "critical" and "production-shaped" in failed.message
+
+
 def test_a_statement_the_schema_refuses_blocks_whatever_the_rows(pg_server: str) -> None:
-    up = "ALTER TABLE accounts ADD COLUMN tier integer;\nALTER TABLE acounts ADD COLUMN x integer;\n"
+    up = "ALTER TABLE accounts ADD COLUMN tier integer;\nALTER TABLE accounts ADD COLUMN tier bigint;\n"
     _, result = _run(pg_server, up, "ALTER TABLE accounts DROP COLUMN tier;\n")
     [failed] = [f for f in result.findings if f.rule == "shadow-statement-failed"]
-    assert failed.line == 2 and failed.severity.value == "critical" and "does not exist" in failed.message
+    assert failed.line == 2 and failed.severity.value == "critical" and "already exists" in failed.message
     assert result.approval == "BLOCKED"
 
 
-def test_the_same_statement_after_a_backfill_passes(pg_server: str) -> None:
-    up = (
-        "UPDATE accounts SET nickname = '' WHERE nickname IS NULL;\n"
-        "ALTER TABLE accounts ALTER COLUMN nickname SET NOT NULL;\n"
-    )
-    observed, result = _run(pg_server, up, "ALTER TABLE accounts ALTER COLUMN nickname DROP NOT NULL;\n")
-    assert "shadow-statement-failed" not in _rules(result)
-    assert observed.ok("up") and observed.ok("down") and observed.ok("up-again")
+def test_a_table_missing_from_the_repository_schema_is_a_warning_to_check_by_hand(pg_server: str) -> None:
+    up = "ALTER TABLE accounts ADD COLUMN owner_id integer REFERENCES auth_user (id);\n"
+    _, result = _run(pg_server, up, "ALTER TABLE accounts DROP COLUMN owner_id;\n")
+    [failed] = [f for f in result.findings if f.rule == "shadow-statement-failed"]
+    assert failed.severity.value == "warning" and "auth_user" in failed.message
+    assert "check by hand" in failed.message
 
 
 # --- a down that does not restore the schema ----------------------------------------------------------
