@@ -1,8 +1,9 @@
 """The values of a table, per column, to tell whether a down gave back the rows the up found.
 
 Rows are matched by primary key when the table has one, so a value that moved to another row counts;
-without one, each column's values are compared as a multiset. Values are compared as the driver returns
-them, read the same way before and after.
+without one, each column's values are compared as a sorted list. PostgreSQL computes the digests itself
+(`md5(string_agg(value::text ORDER BY key))`), so the rows never leave the server; MariaDB and MySQL send
+the rows and the digests are computed here (sha-256), read the same way before and after.
 """
 
 from __future__ import annotations
@@ -13,29 +14,15 @@ from dataclasses import dataclass
 from bot.shadow.server import Session
 from bot.shadow.statements import quote
 
+_NULL = "\x01null\x01"
+
 
 @dataclass(frozen=True)
 class TableValues:
     table: str
     columns: tuple[str, ...]
-    key: tuple[int, ...]  # positions of the primary key's columns, () without one
-    rows: tuple[tuple[str | None, ...], ...]
-
-    def digests(self) -> dict[str, str]:
-        """column → digest of its values (by key order, else sorted)."""
-        found = {}
-        ordered = sorted(
-            self.rows, key=lambda r: tuple((v is None, v or "") for v in (r[k] for k in self.key))
-        )
-        for index, column in enumerate(self.columns):
-            values = (
-                [r[index] for r in ordered] if self.key else sorted(r[index] or "\x00" for r in self.rows)
-            )
-            digest = hashlib.sha256()
-            for value in values:
-                digest.update(b"\x01" if value is None else value.encode("utf-8", "replace") + b"\x00")
-            found[column] = digest.hexdigest()
-        return found
+    rows: int
+    digests: tuple[tuple[str, str], ...]  # (column, digest of its values)
 
 
 def primary_key(session: Session, table: str) -> tuple[str, ...]:
@@ -55,12 +42,37 @@ def primary_key(session: Session, table: str) -> tuple[str, ...]:
 
 
 def read(session: Session, table: str, columns: list[str]) -> TableValues:
-    key = primary_key(session, table)
+    key = [k for k in primary_key(session, table) if k in columns]
+    if session.dialect == "postgres":
+        return _postgres(session, table, columns, key)
     select = ", ".join(quote(c, session.dialect) for c in columns) or "1"
-    rows = session.rows(f"SELECT {select} FROM {quote(table, session.dialect)}", ())
-    text = tuple(tuple(None if v is None else _text(v) for v in row) for row in rows)
-    positions = tuple(columns.index(k) for k in key if k in columns)
-    return TableValues(table, tuple(columns), positions if len(positions) == len(key) else (), text)
+    found = session.rows(f"SELECT {select} FROM {quote(table, session.dialect)}", ())
+    text = [tuple(_NULL if v is None else _text(v) for v in row) for row in found]
+    positions = [columns.index(k) for k in key]
+    if positions:
+        text.sort(key=lambda row: tuple(row[p] for p in positions))
+    digests = []
+    for index, column in enumerate(columns):
+        values = [row[index] for row in text] if positions else sorted(row[index] for row in text)
+        digest = hashlib.sha256()
+        for value in values:
+            digest.update(value.encode("utf-8", "replace") + b"\x00")
+        digests.append((column, digest.hexdigest()))
+    return TableValues(table, tuple(columns), len(text), tuple(digests))
+
+
+def _postgres(session: Session, table: str, columns: list[str], key: list[str]) -> TableValues:
+    def text(column: str) -> str:
+        return f"coalesce({quote(column, 'postgres')}::text, '{_NULL}')"
+
+    order = ", ".join(text(k) for k in key)
+    parts = ["count(*)"] + [
+        f"md5(string_agg({text(c)}, chr(30) ORDER BY {order or text(c)}))" for c in columns
+    ]
+    [row] = session.rows(f"SELECT {', '.join(parts)} FROM {quote(table, 'postgres')}", ())
+    return TableValues(
+        table, tuple(columns), int(row[0]), tuple((c, str(d)) for c, d in zip(columns, row[1:], strict=True))
+    )
 
 
 def _text(value: object) -> str:
@@ -71,7 +83,7 @@ def _text(value: object) -> str:
 
 def differing(before: TableValues, after: TableValues) -> tuple[str, ...]:
     """The columns (present both times) whose values differ, and columns the down did not bring back."""
-    old, new = before.digests(), after.digests()
+    old, new = dict(before.digests), dict(after.digests)
     changed = [c for c in before.columns if c in new and old[c] != new[c]]
     gone = [c for c in before.columns if c not in new]
     return tuple(changed + gone)

@@ -9,6 +9,7 @@ Foreign keys take values from the rows of the referenced table, which is filled 
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from dataclasses import dataclass
@@ -218,6 +219,12 @@ def _parents_first(tables: list[str], keys: list[ForeignKey], info: dict[str, An
 
 
 def _insert(session: Session, table: str, names: list[str], rows: list[tuple[str | None, ...]]) -> int:
+    if session.dialect == "postgres":
+        try:
+            session.copy(table, names, rows)  # one COPY: all or nothing
+            return len(rows)
+        except ShadowError:
+            pass  # a row the schema refuses: row by row below keeps the others
     q = session.dialect
     marks = "(" + ", ".join(["%s"] * len(names)) + ")"
     head = f"INSERT INTO {quote(table, q)} ({', '.join(quote(n, q) for n in names)}) VALUES "
@@ -258,6 +265,7 @@ def _supported(column: ColumnInfo) -> bool:
     return column.enum != () or _kind(column.type) != ""
 
 
+@functools.cache
 def _kind(type_: str) -> str:
     t = type_.lower()
     if t.endswith("[]"):
@@ -302,6 +310,7 @@ def _kind(type_: str) -> str:
     return ""
 
 
+@functools.cache
 def _length(type_: str) -> int | None:
     match = re.search(r"\((\d+)\)", type_)
     return int(match.group(1)) if match and _kind(type_) == "text" else None

@@ -249,12 +249,12 @@ def _data_diff(
     for table, before in before_values.items():
         present = set(_columns(session, table)) if table in existing else set()
         if not present:
-            diffs.append(ColumnDifference(table, before.columns, len(before.rows), 0))
+            diffs.append(ColumnDifference(table, before.columns, before.rows, 0))
             continue
         after = checksum.read(session, table, [c for c in before.columns if c in present])
         changed_columns = checksum.differing(before, after)
-        if changed_columns or len(after.rows) != len(before.rows):
-            diffs.append(ColumnDifference(table, changed_columns, len(before.rows), len(after.rows)))
+        if changed_columns or after.rows != before.rows:
+            diffs.append(ColumnDifference(table, changed_columns, before.rows, after.rows))
     return tuple(diffs)
 
 

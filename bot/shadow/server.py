@@ -106,16 +106,20 @@ class Session:
         except Exception as error:
             raise ShadowError(reason(error), cause(error)) from error
 
-    def insert_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    def copy(self, table: str, columns: list[str], rows: list[tuple[str | None, ...]]) -> None:
+        """PostgreSQL's COPY FROM STDIN, in one transaction: every row or none."""
+        names = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+        quoted = ".".join('"' + p.replace('"', '""') + '"' for p in table.split("."))
         try:
-            if self.dialect == "postgres":
-                with self.connection.cursor() as cursor:
-                    cursor.executemany(sql, rows)
-            else:
-                with self.connection.cursor() as cursor:
-                    cursor.executemany(sql, rows)
+            with (
+                self.connection.transaction(),
+                self.connection.cursor() as cursor,
+                cursor.copy(f"COPY {quoted} ({names}) FROM STDIN".encode()) as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
         except Exception as error:
-            raise ShadowError(reason(error)) from error
+            raise ShadowError(reason(error), cause(error)) from error
 
     def close(self) -> None:
         with contextlib.suppress(Exception):  # closing a broken connection: nothing left to do
