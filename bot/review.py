@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from bot import frameworks, rules
-from bot.frameworks import django_squash, prisma
+from bot.frameworks import django, django_squash, history_cache, prisma
 from bot.frameworks.dialect import Dialects, named_database, other_database
 from bot.frameworks.history import in_order
 from bot.frameworks.settings.runner import runner_settings
@@ -68,6 +68,14 @@ def prepare(
     databases = {path: dialects.database(path, text) for path, text, _ in found}
     default = dialects.database("", "")
     runner = runner_settings(changeset.head_tree)
+    syntaxes = sorted({_syntax(d.dialect) for d in databases.values()} | {_syntax(default.dialect)})
+    # The replay of the base commit's history, kept from an earlier review of the same base.
+    kept = history_cache.key(
+        getattr(changeset.base_tree, "rev", None), sorted(databases), syntaxes, repr(config), lint
+    )
+    cached = history_cache.load(kept)
+    if isinstance(cached, tuple) and len(cached) == 2:
+        django.restore(cached[1])
     migrations = tuple(
         _runner_wraps(
             dataclasses.replace(
@@ -80,10 +88,17 @@ def prepare(
         for path, text, module in found
     )
     changed = {m.path for m in migrations}
-    catalogs = {
-        syntax: _catalog_before(changeset.base_tree, config, syntax, changed, migrations, lint)
-        for syntax in sorted({_syntax(d.dialect) for d in databases.values()} | {_syntax(default.dialect)})
-    }
+    if isinstance(cached, tuple) and len(cached) == 2:
+        catalogs: dict[str, Catalog] = cached[0]
+    else:
+        catalogs = {
+            syntax: _catalog_before(changeset.base_tree, config, syntax, changed, migrations, lint)
+            for syntax in syntaxes
+        }
+        states = {
+            k: v for syntax in syntaxes for k, v in django.final_states(changeset.base_tree, syntax).items()
+        }
+        history_cache.save(kept, (catalogs, states))
     first = databases[migrations[0].path] if migrations else default
     return Prepared(
         migrations,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import hashlib
 import re
 import weakref
 from collections import OrderedDict
@@ -33,7 +34,10 @@ from bot.model.migration import Migration, Operation, RunCode, Unparsed
 NAME = "django"
 EXTENSIONS = (".py",)
 _PATH = re.compile(r"(?:^|/)(?P<app>\w+)/migrations/(?P<number>\d{4})_\w+\.py$")
-_STATES: OrderedDict[tuple[str, int], State] = OrderedDict()  # state after a migration and its history
+_STATES: OrderedDict[tuple[str, str], State] = OrderedDict()
+_CHAINS: dict[
+    tuple[str, str, int], str
+] = {}  # (key before, path, hash of text) -> key after  # state after a migration and its history
 _LISTINGS: list[tuple[weakref.ref[Tree], dict[str, list[str]]]] = []  # the last trees' migrations, by folder
 
 
@@ -59,12 +63,36 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     parser = _Parser(path, text, dialect, state)
     migration = parser.migration()
     if chain is not None:  # replaying the next migration of the history starts from this state
-        _remember((path, hash((chain, path, text))), parser.state)
+        _remember((path, _chain(chain, path, text)), parser.state)
     return migration
 
 
-def _state_before(path: str, tree: Tree, dialect: str) -> tuple[State, int | None]:
-    """The app's models before this migration (its earlier migrations replayed in order), and the hash of
+def _chain(chain: str, path: str, text: str) -> str:
+    """The key of a history one file longer: the same on every run (it names states kept on disk)."""
+    memo = (chain, path, hash(text))  # a string's hash is computed once: replays ask for each key often
+    found = _CHAINS.get(memo)
+    if found is None:
+        found = hashlib.blake2b(f"{chain}\0{path}\0{text}".encode(), digest_size=16).hexdigest()
+        if len(_CHAINS) > 100_000:
+            _CHAINS.clear()
+        _CHAINS[memo] = found
+    return found
+
+
+def _history(tree: Tree, dialect: str, earlier: list[str]) -> list[tuple[str, str]]:
+    """The key of the state after each of `earlier`, which depends on every file before it."""
+    prefetch = getattr(tree, "prefetch", None)
+    if prefetch is not None:
+        prefetch(earlier)  # one read for the whole history rather than one per file
+    keys, chain = [], _chain("", "", dialect)
+    for previous in earlier:
+        chain = _chain(chain, previous, tree.read(previous) or "")
+        keys.append((previous, chain))
+    return keys
+
+
+def _state_before(path: str, tree: Tree, dialect: str) -> tuple[State, str | None]:
+    """The app's models before this migration (its earlier migrations replayed in order), and the key of
     that history, which keys the state after it; None for a file outside an app's migrations folder."""
     match = _PATH.search(path)
     if match is None:  # a file given directly (lint), outside an app's migrations folder: no history
@@ -74,22 +102,37 @@ def _state_before(path: str, tree: Tree, dialect: str) -> tuple[State, int | Non
     state = State(match.group("app"))
     name = path.rsplit("/", 1)[-1]
     earlier = [p for p in _migrations_by_folder(tree).get(folder, []) if p.rsplit("/", 1)[-1] < name]
-    prefetch = getattr(tree, "prefetch", None)
-    if prefetch is not None:
-        prefetch(earlier)  # one read for the whole history rather than one per file
-    chain = hash(dialect)
-    for previous in earlier:
-        text = tree.read(previous) or ""
-        key = (previous, chain := hash((chain, previous, text)))  # the state depends on every earlier file
-        if key not in _STATES:
-            parser = _Parser(previous, text, dialect, state.copy())  # the kept states are never changed
-            parser.migration()
-            _remember(key, parser.state)
-        state = _STATES[key]
-    return state.copy(), chain
+    keys = _history(tree, dialect, earlier)
+    known = next((i for i in range(len(keys) - 1, -1, -1) if keys[i] in _STATES), -1)
+    if known >= 0:  # replay only what follows the latest state already known
+        state = _STATES[keys[known]]
+    for key in keys[known + 1 :]:
+        text = tree.read(key[0]) or ""
+        parser = _Parser(key[0], text, dialect, state.copy())  # the kept states are never changed
+        parser.migration()
+        _remember(key, parser.state)
+        state = parser.state
+    return state.copy(), keys[-1][1] if keys else _chain("", "", dialect)
 
 
-def _remember(key: tuple[str, int], state: State) -> None:
+def final_states(tree: Tree, dialect: str) -> dict[tuple[str, str], State]:
+    """The state after the last migration of each app of `tree` that this process replayed: what a later
+    review on the same commit needs to start from (see bot.frameworks.history_cache)."""
+    found = {}
+    for paths in _migrations_by_folder(tree).values():
+        keys = _history(tree, dialect, paths)
+        if keys and keys[-1] in _STATES:
+            found[keys[-1]] = _STATES[keys[-1]]
+    return found
+
+
+def restore(states: dict[tuple[str, str], State]) -> None:
+    """Make states kept by an earlier review known again."""
+    for key, state in states.items():
+        _remember(key, state)
+
+
+def _remember(key: tuple[str, str], state: State) -> None:
     _STATES[key] = state
     while len(_STATES) > 4000:
         _STATES.popitem(last=False)

@@ -15,7 +15,8 @@ AREAS = (
 )
 
 _TEST_PATH = re.compile(
-    r"(?:^|/)(?:spec|specs|test|tests|__tests__|testing|e2e|cypress|fixtures|factories)/"
+    r"(?:^|/)(?:spec|specs|test|tests|__tests__|testing|e2e|cypress|fixtures|factories|seeds?)/"
+    r"|(?:^|/)seeds?\.(?:rb|ts|js|py|exs)$"
     r"|_spec\.rb$|_test\.(?:rb|go|py|exs?)$|(?:^|/)test_[^/]*\.py$|\.(?:test|spec)\.[jt]sx?$|(?:^|/)conftest\.py$"
 )
 _DOC_PATH = re.compile(

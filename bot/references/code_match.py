@@ -102,6 +102,14 @@ class Matcher:
         return found
 
 
+class _Region(NamedTuple):
+    sql_tables: frozenset[str]  # tables SQL around the line names
+    cls: str  # the class the line is in
+    declared: frozenset[str]  # models that class declares it is for (`model = Product`)
+    receivers: frozenset[str]  # classes queried around the line (`Product.objects`, `Order.where`)
+    delegates: frozenset[str]  # client delegates queried around the line (`prisma.documentMeta.findFirst`)
+
+
 class _FileScan:
     """The lazily computed facts about one file that every hit in it shares."""
 
@@ -112,6 +120,7 @@ class _FileScan:
         self._classes: list[tuple[int, str]] | None = None
         self._starts: list[int] | None = None  # offset of each line
         self.seen: set[tuple[int, int, str]] = set()
+        self._regions: dict[int, _Region] = {}
         self.line_no, self.last = 1, 0
 
     @property
@@ -251,6 +260,8 @@ class _FileScan:
         if qualifier(line, col) in models.names:
             return "high", frozenset()
         if needle.target in self.m.contested:
+            if qualifier(line, col) not in ("", "self", "this", "cls", "@"):
+                return "low", frozenset()  # `team.organisation.ownerUserId`: an attribute of another object
             return self._tied(window, line, line_start, models)
         sql_tables = {t.lower() for t in self.found(SQL_TABLE, *window, hints=_SQL_HINTS)} - _SQL_WORDS
         if sql_tables:
@@ -265,20 +276,33 @@ class _FileScan:
         """A name other tables also have is a use of this table's column only where the code ties it to
         this table: SQL on the table, the model or a row of it on the line, a class for the model
         (itself, its serializer, a form or admin declaring `model = X`), or a query on the model nearby."""
-        sql_tables = {t.lower() for t in self.found(SQL_TABLE, *window, hints=_SQL_HINTS)} - _SQL_WORDS
-        if sql_tables:
-            return ("high" if sql_tables & models.tables else "low"), frozenset()
+        region = self._region(window, line_start)
+        if region.sql_tables:
+            return ("high" if region.sql_tables & models.tables else "low"), frozenset()
         if models.anchor.search(line):
             return "high", frozenset()
-        cls, start = self.enclosing(line_start)
-        declared = set(_DECLARED_FOR.findall(self.text, start, line_start)) if cls else set()
-        if _NAMED_AFTER_MODEL.sub("", cls) in models.names or declared & models.models:
+        if _NAMED_AFTER_MODEL.sub("", region.cls) in models.names or region.declared & models.models:
             return "high", frozenset()
-        receivers = frozenset(self.found(_ORM_RECEIVER, *window, hints=_ORM_HINTS))
-        delegates = {m.group(1) for m in _DELEGATE.finditer(self.text, *window)}
-        if (receivers | delegates) & models.names:
+        if (region.receivers | region.delegates) & models.names:
             return "high", frozenset()
-        return "low", frozenset(receivers | {cls} - {""})
+        return "low", frozenset(region.receivers | {region.cls} - {""})
+
+    def _region(self, window: tuple[int, int], line_start: int) -> _Region:
+        """What the lines around one line say about the tables it is about; the same for every target."""
+        found = self._regions.get(line_start)
+        if found is None:
+            sql = {t.lower() for t in self.found(SQL_TABLE, *window, hints=_SQL_HINTS)} - _SQL_WORDS
+            cls, start = self.enclosing(line_start)
+            declared = set(_DECLARED_FOR.findall(self.text, start, line_start)) if cls else set()
+            found = _Region(
+                frozenset(sql),
+                cls,
+                frozenset(declared),
+                frozenset(self.found(_ORM_RECEIVER, *window, hints=_ORM_HINTS)),
+                frozenset(m.group(1) for m in _DELEGATE.finditer(self.text, *window)),
+            )
+            self._regions[line_start] = found
+        return found
 
     def _class_confidence(
         self, needle: Needle, window: tuple[int, int], line_start: int, models: TableModels

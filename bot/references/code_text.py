@@ -18,6 +18,7 @@ _MARKUP_FILE = re.compile(
 _OPEN_TAG = re.compile(r"<[A-Za-z][\w.:-]*(?:\s[^<>]*)?\s$")
 _ATTRIBUTES_ONLY = re.compile(r"^\s*(?:[\w:@.-]+(?:=(?:\"[^\"]*\"|'[^']*'|\{[^{}]*\}))?\s+)*$")
 _ATTRIBUTE_VALUE = re.compile(r"=[\"'{]")
+_DECLARATION = re.compile(r"(?:^|[;{(]\s*)(?:export\s+)?(?:const|let|var|let\s+mut)\s+$")
 _TRANSLATED = re.compile(
     r"(?:(?<![\w.])(?:_|_l|gettext\w*|ngettext\w*|pgettext\w*|t|__|trans|translate|i18n\.t|\$t|msg)\(\s*"
     r"|(?<![\w.])(?:t|_|translate|I18n\.t|I18n\.translate)\s+(?=[\"'])"  # Ruby: t ".nearby users"
@@ -43,6 +44,8 @@ def not_code(path: str, line: str, col: int, end: int) -> bool:
     before, after = line[:col], line[end:]
     if re.search(r"\w-$", before) and re.match(r"-\w", after):
         return True  # part of a kebab-case word: `community-sidebar-summary`, a CSS class, a URL slug
+    if _DECLARATION.search(before) and not after.lstrip().startswith(":"):
+        return True  # `const documentId = …`, `let url = …`: a local variable of that name
     if _TRANSLATED.search(before) or _TRANS_TAG.search(before):
         return True
     if _XML_CALL.search(before) or _builder_element(before):

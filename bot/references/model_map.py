@@ -112,6 +112,10 @@ def conventional_models(tree: Tree, tables: Collection[str]) -> list[Mapped]:
     `app/Models/Order.php` for `orders`, and classes whose default Django table (`<app_label>_<modelname>`)
     is one of `tables`."""
     found: list[Mapped] = []
+    prefetch = getattr(tree, "prefetch", None)
+    if prefetch is not None:  # one read of every candidate file rather than one per file
+        apps = {table.rpartition("_")[0] for table in tables} - {""}
+        prefetch(sorted({p for app in apps for p in _django_model_files(tree, app)}))
     for table in tables:
         model = model_name(table)
         for path in (f"app/models/{singularize(table)}.rb", f"app/Models/{model}.php", f"app/{model}.php"):

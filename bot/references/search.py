@@ -113,6 +113,7 @@ def search(
         base_hits, _, _ = _run(
             MemoryTree(old), unique, models, _needles(unique, models), exclude, (), 1, contested
         )
+        base_hits = [h for h in base_hits if h.use.confidence == "high" or h.target not in contested]
         index = replace(index, deleted=_deleted(unique, index, base_hits))
     return index
 

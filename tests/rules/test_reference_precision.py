@@ -254,3 +254,23 @@ def test_a_sentence_that_contains_the_column_name_is_not_a_use() -> None:
     )
     finding = _finding(result, "column-renamed")
     assert not finding.references
+
+
+def test_seeds_local_variables_and_attributes_of_other_objects_are_not_uses() -> None:
+    seed = (
+        "export const seed = async () => {\n  const documentId = await nextId();\n  return documentId;\n};\n"
+    )
+    code = (
+        "export const owner = async (id: number) => {\n"
+        "  const team = await prisma.team.findFirst({ where: { id } });\n"
+        "  return team.organisation.documentId === id;\n"
+        "};\n"
+    )
+    result = review_sql(
+        SCHEMA + 'ALTER TABLE "DocumentMeta" DROP COLUMN "documentId";',
+        path=MIGRATION,
+        base={"packages/prisma/seed/documents.ts": seed, "src/teams/owner.ts": code},
+    )
+    finding = _finding(result, "column-dropped")
+    assert not [r for r in finding.references if "low confidence" not in r.kind and r.kind != "test"]
+    assert finding.severity is not Severity.CRITICAL

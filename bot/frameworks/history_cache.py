@@ -1,0 +1,94 @@
+"""What replaying a migration history produces, kept on disk per base commit.
+
+A review replays every earlier migration of the base commit to know the schema before the change (and,
+for Django, each app's models before its next migration). The same base commit gives the same result
+until the code of this package changes: the result is stored under the commit, the dialect, the
+configuration and the files the change edits, and a later review of another pull request on the same
+base reads it back instead of replaying hundreds of migrations.
+
+The folder is `$MIGRATION_REVIEW_CACHE_DIR`, else `$XDG_CACHE_HOME/migration-review`, else
+`~/.cache/migration-review`; `MIGRATION_REVIEW_CACHE_DIR=off` turns the cache off. Entries unused for a
+week are removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import re
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+_KEEP_SECONDS = 7 * 24 * 3600
+_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+_CODE: str | None = None
+
+
+def _code_version() -> str:
+    """Changes whenever a file of this package changes, so that a new release never reads old entries."""
+    global _CODE
+    if _CODE is None:
+        root = Path(__file__).resolve().parent.parent
+        digest = hashlib.blake2b(digest_size=12)
+        for path in sorted(root.rglob("*.py")):
+            with contextlib.suppress(OSError):
+                stat = path.stat()
+                digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+        _CODE = digest.hexdigest()
+    return _CODE
+
+
+def folder() -> Path | None:
+    configured = os.environ.get("MIGRATION_REVIEW_CACHE_DIR", "")
+    if configured.lower() in ("off", "0", "false", "no"):
+        return None
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "migration-review"
+
+
+def key(commit: str | None, *parts: object) -> str | None:
+    """The entry's name for a history at `commit` (a full commit id) and whatever else decides it."""
+    if not commit or not _SHA.fullmatch(commit):
+        return None
+    digest = hashlib.blake2b(repr((commit, _code_version(), parts)).encode(), digest_size=16)
+    return digest.hexdigest()
+
+
+def load(name: str | None) -> Any:
+    where = folder()
+    if name is None or where is None:
+        return None
+    path = where / f"{name}.pickle"
+    try:
+        with path.open("rb") as handle:
+            found = pickle.load(handle)  # our own file, written by `save`
+        os.utime(path)
+        return found
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None
+
+
+def save(name: str | None, value: object) -> None:
+    where = folder()
+    if name is None or where is None:
+        return
+    with contextlib.suppress(OSError, pickle.PicklingError, TypeError, RecursionError):
+        where.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=where, suffix=".part", delete=False) as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, where / f"{name}.pickle")
+        _prune(where)
+
+
+def _prune(where: Path) -> None:
+    now = time.time()
+    for path in where.glob("*.p*"):
+        with contextlib.suppress(OSError):
+            if now - path.stat().st_mtime > _KEEP_SECONDS:
+                path.unlink()

@@ -1,0 +1,73 @@
+"""The replay of a base commit's history is kept on disk and read back by the next review on that base."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import git
+
+CLI = str(Path(sys.executable).parent / "migration-review")
+INIT = "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+
+
+def _django_repo(path: Path) -> Path:
+    app = path / "shop/migrations"
+    app.mkdir(parents=True)
+    (app / "__init__.py").write_text("")
+    (app / "0001_initial.py").write_text(
+        INIT
+        + "    initial = True\n    dependencies = []\n    operations = [\n"
+        + "        migrations.CreateModel(\n            name='Order',\n"
+        + "            fields=[('id', models.AutoField(primary_key=True)), ('legacy_code', models.TextField())],\n"
+        + "        ),\n    ]\n"
+    )
+    (path / "shop/tasks.py").write_text("def export(order):\n    return order.legacy_code\n")
+    (path / "shop/models.py").write_text(
+        "from django.db import models\n\n\nclass Order(models.Model):\n    pass\n"
+    )
+    git(path, "init", "-q", "-b", "main")
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "-m", "init")
+    git(path, "checkout", "-q", "-b", "feature")
+    (app / "0002_remove_legacy_code.py").write_text(
+        INIT
+        + "    dependencies = [('shop', '0001_initial')]\n    operations = [\n"
+        + "        migrations.RemoveField(model_name='order', name='legacy_code'),\n    ]\n"
+    )
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "-m", "drop legacy_code")
+    return path
+
+
+def _review(repo: Path, cache: str) -> dict[str, object]:
+    env = {**os.environ, "MIGRATION_REVIEW_CACHE_DIR": cache}
+    done = subprocess.run(
+        [CLI, "review", "--repo", str(repo), "--base", "main", "--format", "json", "--exit-zero"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def test_a_second_review_on_the_same_base_reads_the_kept_replay(tmp_path: Path) -> None:
+    repo, cache = _django_repo(tmp_path / "repo"), tmp_path / "cache"
+    first = _review(repo, str(cache))
+    kept = list(cache.glob("*.pickle"))
+    assert len(kept) == 1
+    second = _review(repo, str(cache))
+    assert second == first
+    dropped = next(f for f in second["findings"] if f["rule"] == "column-dropped")  # type: ignore[union-attr]
+    assert dropped["severity"] == "critical" and "shop_order.legacy_code" in dropped["message"]
+
+
+def test_the_cache_can_be_turned_off(tmp_path: Path) -> None:
+    repo = _django_repo(tmp_path / "repo")
+    first = _review(repo, "off")
+    assert first["findings"]
+    assert not list(tmp_path.glob("**/*.pickle"))
