@@ -210,6 +210,8 @@ class _FileScan:
             return None
         window = self.span(line_start, 12, 2)
         confidence, names = self._confidence(needle, target, line, col, window, line_start)
+        if confidence == "low" and not names and needle.target in self.m.contested:
+            return None  # another table's column of the same name: never listed (see search)
         flag = (
             flag_guard(self.text[self.span(line_start, 15, 0)[0] : line_start] + line) if self.flags else None
         )
@@ -250,8 +252,8 @@ class _FileScan:
             return (
                 "high" if needle.role == "singular" or names_table(line, col, needle.word) else "low"
             ), frozenset()
-        mentioned = bool(self.found(models.anchor, *window, hints=models.names))
         if target.kind == "enum-value":
+            mentioned = bool(self.found(models.anchor, *window, hints=models.names))
             return (
                 "high"
                 if mentioned or target.table.rpartition("_")[2] in self.text[window[0] : window[1]]
@@ -266,7 +268,7 @@ class _FileScan:
         sql_tables = {t.lower() for t in self.found(SQL_TABLE, *window, hints=_SQL_HINTS)} - _SQL_WORDS
         if sql_tables:
             return ("high" if sql_tables & models.tables else "low"), frozenset()
-        if mentioned:
+        if self.found(models.anchor, *window, hints=models.names):  # the table or its model nearby
             return "high", frozenset()
         return self._class_confidence(needle, window, line_start, models)
 
