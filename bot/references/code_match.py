@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from bot.references.code_access import FLAG_HINTS, flag_guard, is_write
 from bot.references.code_areas import JOB_HINTS, MODEL_HINTS, FileArea, classify, file_area, is_comment
-from bot.references.code_text import in_prose, not_code
+from bot.references.code_text import SQL_KEYWORDS, in_prose, not_code
 from bot.references.code_tokens import SQL_TABLE, accepts, names_table, qualifier, token_at
 from bot.references.model_map import MAPPING_WORDS, Mapped, TableModels, mappings_in
 from bot.references.usage import Target, Use
@@ -40,6 +40,8 @@ _NAMED_AFTER_MODEL = re.compile(
 _DELEGATE = re.compile(
     r"\.(\w+)\.(?:find\w*|create\w*|update\w*|upsert|delete\w*|count|aggregate|groupBy|insert\w*|select)\("
 )
+_TRIPLE_QUOTES = re.compile(r'"""|\'\'\'')
+_DOCSTRING_FILES = (".py", ".graphql", ".gql")
 _DECLARED_FOR = re.compile(r"^[ \t]*model\s*[=:]\s*([A-Z]\w*)", re.M)  # serializer/form/admin Meta.model
 _SAFE_LINE = (("ignored_columns", "ignored_columns"), ("@ignore", "prisma @ignore"))
 
@@ -121,6 +123,7 @@ class _FileScan:
         self._starts: list[int] | None = None  # offset of each line
         self.seen: set[tuple[int, int, str]] = set()
         self._regions: dict[int, _Region] = {}
+        self._quotes: list[int] | None = None  # offsets of the triple quotes of the file
         self.line_no, self.last = 1, 0
 
     @property
@@ -134,6 +137,18 @@ class _FileScan:
         if self._flags is None:
             self._flags = not self.present.isdisjoint(FLAG_HINTS)
         return self._flags
+
+    def in_docstring(self, pos: int) -> bool:
+        """Is `pos` inside a triple-quoted string of sentences (a Python docstring, a GraphQL description),
+        rather than one that holds SQL?"""
+        if self._quotes is None:
+            wanted = self.path.endswith(_DOCSTRING_FILES)
+            self._quotes = [m.start() for m in _TRIPLE_QUOTES.finditer(self.text)] if wanted else []
+        i = bisect_right(self._quotes, pos)
+        if i % 2 == 0:
+            return False
+        end = self._quotes[i] if i < len(self._quotes) else len(self.text)
+        return not SQL_KEYWORDS.search(self.text, self._quotes[i - 1], end)
 
     def enclosing_class(self, pos: int) -> str:
         """The last class (model, struct, interface) defined before `pos`."""
@@ -201,6 +216,8 @@ class _FileScan:
         target = self.m.targets[needle.target]
         if not_code(self.path, line, col, end):
             return None
+        if self.in_docstring(line_start + col):
+            return None  # a docstring or a GraphQL description: sentences
         if target.kind != "enum-value" and in_prose(line, col, end):
             return None  # `throw new Error("Document not found")`, "Checkout created": a sentence
         area = classify(self.area, line)

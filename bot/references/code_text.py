@@ -67,7 +67,7 @@ def _builder_element(before: str) -> bool:
     return bool(name and name.group(1) in _XML_BUILDER)
 
 
-_SQL_WORDS = re.compile(r"\b(?:select|insert|update|delete|from|join|where|into|table)\b", re.I)
+SQL_KEYWORDS = re.compile(r"\b(?:select|insert|update|delete|from|join|where|into|table)\b", re.I)
 
 
 def in_prose(line: str, col: int, end: int) -> bool:
@@ -78,5 +78,5 @@ def in_prose(line: str, col: int, end: int) -> bool:
             start = before.rfind(quote) + 1
             stop = line.find(quote, end)
             content = line[start : stop if stop >= 0 else len(line)]
-            return " " in content.strip() and not _SQL_WORDS.search(content)
+            return " " in content.strip() and not SQL_KEYWORDS.search(content)
     return False

@@ -274,3 +274,15 @@ def test_seeds_local_variables_and_attributes_of_other_objects_are_not_uses() ->
     finding = _finding(result, "column-dropped")
     assert not [r for r in finding.references if "low confidence" not in r.kind and r.kind != "test"]
     assert finding.severity is not Severity.CRITICAL
+
+
+def test_docstrings_and_graphql_descriptions_are_left_out() -> None:
+    code = 'def fulfil(order):\n    """Return the lines created for this order.\n\n    created is set\n    """\n    return order\n'
+    schema_graphql = 'type App {\n  """\n  App which created the gift card.\n  """\n  name: String\n}\n'
+    schema = "CREATE TABLE checkout (id serial PRIMARY KEY, created timestamptz);\n-- migration\n"
+    result = review_sql(
+        schema + "ALTER TABLE checkout RENAME COLUMN created TO created_at;",
+        path=MIGRATION,
+        base={"shop/actions.py": code, "shop/graphql/schema.graphql": schema_graphql},
+    )
+    assert not _finding(result, "column-renamed").references
