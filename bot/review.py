@@ -70,9 +70,9 @@ def prepare(
     runner = runner_settings(changeset.head_tree)
     syntaxes = sorted({_syntax(d.dialect) for d in databases.values()} | {_syntax(default.dialect)})
     # The replay of the base commit's history, kept from an earlier review of the same base.
-    kept = history_cache.key(
-        getattr(changeset.base_tree, "rev", None), sorted(databases), syntaxes, repr(config), lint
-    )
+    # The change's migrations are part of the key: the tables they create are marked new in the schema.
+    changes = sorted((path, history_cache.digest(text)) for path, text, _ in found)
+    kept = history_cache.key(getattr(changeset.base_tree, "rev", None), changes, syntaxes, repr(config), lint)
     cached = history_cache.load(kept)
     if isinstance(cached, tuple) and len(cached) == 2:
         django.restore(cached[1])

@@ -52,6 +52,11 @@ def folder() -> Path | None:
     return Path(base) / "migration-review"
 
 
+def digest(text: str) -> str:
+    """A short fingerprint of a file's text, for keys."""
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
 def key(commit: str | None, *parts: object) -> str | None:
     """The entry's name for a history at `commit` (a full commit id) and whatever else decides it."""
     if not commit or not _SHA.fullmatch(commit):

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from bot.references.code_access import FLAG_HINTS, flag_guard, is_write
 from bot.references.code_areas import JOB_HINTS, MODEL_HINTS, FileArea, classify, file_area, is_comment
-from bot.references.code_text import SQL_KEYWORDS, in_prose, not_code
+from bot.references.code_text import SQL_STATEMENT, in_prose, is_object_key, not_code, python_local
 from bot.references.code_tokens import SQL_TABLE, accepts, names_table, qualifier, token_at
 from bot.references.model_map import MAPPING_WORDS, Mapped, TableModels, mappings_in
 from bot.references.usage import Target, Use
@@ -148,7 +148,7 @@ class _FileScan:
         if i % 2 == 0:
             return False
         end = self._quotes[i] if i < len(self._quotes) else len(self.text)
-        return not SQL_KEYWORDS.search(self.text, self._quotes[i - 1], end)
+        return not SQL_STATEMENT.search(self.text, self._quotes[i - 1], end)
 
     def enclosing_class(self, pos: int) -> str:
         """The last class (model, struct, interface) defined before `pos`."""
@@ -218,6 +218,14 @@ class _FileScan:
             return None
         if self.in_docstring(line_start + col):
             return None  # a docstring or a GraphQL description: sentences
+        if target.kind == "column" and needle.role != "new" and is_object_key(line, col, end):
+            return None  # `"created": order.created_at`: a key of a payload, not the column
+        if (
+            needle.role == "name"
+            and self.path.endswith(".py")
+            and python_local(self.text, line_start, line, col, end)
+        ):
+            return None  # `gift_card, created = GiftCard.objects.get_or_create(…)`, `if created:`
         if target.kind != "enum-value" and in_prose(line, col, end):
             return None  # `throw new Error("Document not found")`, "Checkout created": a sentence
         area = classify(self.area, line)

@@ -80,3 +80,43 @@ def in_prose(line: str, col: int, end: int) -> bool:
             content = line[start : stop if stop >= 0 else len(line)]
             return " " in content.strip() and not SQL_KEYWORDS.search(content)
     return False
+
+
+# A SQL statement in a block of text: `SELECT … FROM`, `INSERT INTO`, `UPDATE x SET`, `DELETE FROM`, DDL.
+SQL_STATEMENT = re.compile(
+    r"\bselect\b[^;]*?\bfrom\b|\binsert\s+into\b|\bupdate\s+\S+\s+set\b|\bdelete\s+from\b"
+    r"|\b(?:create|alter|drop)\s+(?:table|view|index|function|trigger)\b",
+    re.I,
+)
+
+
+def is_object_key(line: str, col: int, end: int) -> bool:
+    """A quoted key of an object or dict literal: `"created": …`, `'created': …`."""
+    before, after = line[:col], line[end:]
+    return (
+        before.endswith(("'", '"'))
+        and after[:1] == before[-1]
+        and after[1:].lstrip().startswith(":")
+        and not after[1:].lstrip().startswith("::")
+    )
+
+
+_BLOCK_HEADER = re.compile(r"^([ \t]*)(?:async\s+)?(def|class)\b", re.M)
+
+
+def python_local(text: str, line_start: int, line: str, col: int, end: int) -> bool:
+    """A bare name inside a Python function (`x, created = …`, `if created:`): a local variable; not an
+    attribute (`.created`), a string, a keyword argument (`created=`) or a field of a class body."""
+    before, after = line[:col], line[end:]
+    if before.endswith((".", "'", '"', "`", "_")) or after.startswith(("__", "'", '"')):
+        return False
+    if re.match(r"\s*=(?!=)", after) and before.count("(") > before.count(")"):
+        return False  # a keyword argument: filter(created=…)
+    if re.match(r"=(?!=)", after):
+        return False  # a keyword argument written without spaces
+    indent = len(line) - len(line.lstrip())
+    headers = list(_BLOCK_HEADER.finditer(text, 0, line_start))
+    for header in reversed(headers):
+        if len(header.group(1).expandtabs()) < indent:
+            return header.group(2) == "def"
+    return False

@@ -286,3 +286,22 @@ def test_docstrings_and_graphql_descriptions_are_left_out() -> None:
         base={"shop/actions.py": code, "shop/graphql/schema.graphql": schema_graphql},
     )
     assert not _finding(result, "column-renamed").references
+
+
+def test_python_locals_and_payload_keys_named_like_the_column_are_not_uses() -> None:
+    code = (
+        "from shop.models import Checkout\n\n\n"
+        "def populate():\n"
+        "    checkout, created = Checkout.objects.get_or_create(token=1)\n"
+        "    if created:\n"
+        '        return {"created": checkout.created_at}\n'
+        "    return Checkout.objects.filter(created__gte=1)\n"
+    )
+    schema = "CREATE TABLE checkout (id serial PRIMARY KEY, created timestamptz);\n-- migration\n"
+    result = review_sql(
+        schema + "ALTER TABLE checkout RENAME COLUMN created TO created_at;",
+        path=MIGRATION,
+        base={"shop/populate.py": code},
+    )
+    finding = _finding(result, "column-renamed")
+    assert {f"{r.path}:{r.line}" for r in finding.references} == {"shop/populate.py:8"}
