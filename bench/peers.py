@@ -91,7 +91,7 @@ def disagreements() -> dict[str, str]:
     found: dict[str, str] = {}
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if line.startswith("| `") and len(cells) >= 3:
+        if line.startswith("| ") and not line.startswith(("| Peer", "|---")) and len(cells) >= 3:
             for name in re.findall(r"`([^`]+)`", cells[1]):
                 found[f"{cells[0]}|{name}"] = cells[2]
     return found
@@ -181,13 +181,15 @@ def eugene(root: Path) -> Iterator[Case]:
                     p for p in re.split(r"^--\s*\d+\.sql\s*$", path.read_text(), flags=re.M) if p.strip()
                 ]
                 files = tuple((f"migrations/{i + 1:04d}_step.sql", part) for i, part in enumerate(parts))
+                # the earlier files are the schema the example starts from: applied, the last one is reviewed
                 yield Case(
                     "eugene",
                     folder.name,
                     f"{folder.name}/{kind}",
                     kind == "bad",
-                    files,
+                    files[-1:],
                     assume_in_transaction=True,
+                    base=files[:-1],
                 )
 
 
@@ -236,6 +238,7 @@ def _postgres_branch(method: str) -> str:
     A test that skips itself on PostgreSQL (`skip unless mysql?`, `skip unless algorithm_option?`, which only
     MySQL and MariaDB have) runs nothing.
     """
+    method = re.sub(r"<<[~-]?(\w+)\n.*?^\s*\1$", "", method, flags=re.M | re.S)  # heredocs: messages
     kept: list[str] = []
     stack: list[list[bool]] = []  # per open `if`: [keep this branch, some branch already taken]
     for line in method.splitlines():
@@ -379,7 +382,13 @@ def _reviewed(case: Case) -> set[str]:
     with tempfile.TemporaryDirectory() as tmp:
         git = ["git", "-C", tmp, "-c", "user.name=bench", "-c", "user.email=bench@localhost"]
         subprocess.run([*git, "init", "-q"], check=True)
-        for commit, files in (("base", case.base), ("case", case.files)):
+        settings = [f"dialect: {case.dialect}"] if not any(p.endswith(".rb") for p, _ in case.files) else []
+        if case.version:
+            settings.append(f'database_version: "{case.version}"')
+        if case.assume_in_transaction is not None and case.dialect != "mysql":
+            settings.append(f"assume_in_transaction: {str(case.assume_in_transaction).lower()}")
+        config = ((".github/migration-review.yml", "\n".join(settings) + "\n"),) if settings else ()
+        for commit, files in (("base", case.base + config), ("case", case.files)):
             for relative, text in files:
                 path = Path(tmp) / relative
                 path.parent.mkdir(parents=True, exist_ok=True)

@@ -110,6 +110,36 @@ def _add_check_constraint(c: ruby.Call, src: Source) -> Result:
     return Result((op,))
 
 
+def _add_unique_constraint(c: ruby.Call, src: Source) -> Result:
+    """`add_unique_constraint :t, [:a, :b]` builds its index under the lock; `using_index:` attaches one."""
+    table = argument(c, 0)
+    columns = names(ruby.value(c.args[1])) if len(c.args) > 1 else ()
+    using = c.option("using_index")
+    name = c.option("name")
+    op = AddConstraint(
+        table=table,
+        name=str(name) if isinstance(name, str) else f"uniq_rails_{table}_{'_'.join(columns)}",
+        constraint="unique",
+        columns=columns,
+        using_index=str(using) if isinstance(using, str) else None,
+        **origin_of(c, src),
+    )
+    return Result((op,))
+
+
+def _add_exclusion_constraint(c: ruby.Call, src: Source) -> Result:
+    table, expression = argument(c, 0), argument(c, 1)
+    name = c.option("name")
+    op = AddConstraint(
+        table=table,
+        name=str(name) if isinstance(name, str) else f"excl_rails_{table}",
+        constraint="exclusion",
+        expression_sql=str(expression),
+        **origin_of(c, src),
+    )
+    return Result((op,))
+
+
 def _check_name(table: str, expression: str) -> str:
     """The name Rails gives an unnamed check constraint: a hash of the table and the expression."""
     digest = hashlib.sha256(f"{table}_{expression}_chk".encode()).hexdigest()
@@ -198,6 +228,10 @@ _HANDLERS: dict[str, Handler] = {
     "remove_index": _remove_index,
     "add_foreign_key": _add_foreign_key,
     "add_check_constraint": _add_check_constraint,
+    "add_unique_constraint": _add_unique_constraint,
+    "add_exclusion_constraint": _add_exclusion_constraint,
+    "remove_unique_constraint": _remove_constraint,
+    "remove_exclusion_constraint": _remove_constraint,
     "validate_foreign_key": _validate,
     "validate_check_constraint": _validate,
     "validate_constraint": _validate,

@@ -14,7 +14,16 @@ from bot.frameworks.column_types import rails_type
 from bot.frameworks.origin import origin
 from bot.frameworks.rails_common import Result, Source, column, index_name, plural, singular
 from bot.model.findings import Location
-from bot.model.migration import AddColumn, AddConstraint, AddIndex, ColumnSpec, CreateTable, Operation, RawSQL
+from bot.model.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    ColumnSpec,
+    CreateTable,
+    DropColumn,
+    Operation,
+    RawSQL,
+)
 
 _COLUMN_TYPES = frozenset(
     {
@@ -70,6 +79,8 @@ def statement(c: ruby.Call, src: Source) -> Result | None:
         return _change_table(c, src)
     if c.name == "add_timestamps":
         return _add_timestamps(c, src)
+    if c.name == "remove_timestamps":
+        return _remove_timestamps(c, src)
     if c.name == "create_join_table":
         return _join_table(c, src)
     return None
@@ -229,6 +240,12 @@ def _add_timestamps(c: ruby.Call, src: Source) -> Result:
         for n in ("created_at", "updated_at")
     )
     return Result(ops)
+
+
+def _remove_timestamps(c: ruby.Call, src: Source) -> Result:
+    table = _name(c)
+    base = origin(src.path, c.line, c.end_line, ruby.text_of(c.node))
+    return Result(tuple(DropColumn(table=table, column=n, **base) for n in ("created_at", "updated_at")))
 
 
 def _join_table(c: ruby.Call, src: Source) -> Result:

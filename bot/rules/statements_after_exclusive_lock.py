@@ -27,6 +27,7 @@ from bot.model.migration import (
     AddConstraint,
     Migration,
     Operation,
+    RawSQL,
     SetTimeout,
     Transaction,
     ValidateConstraint,
@@ -78,9 +79,14 @@ def _holder(op: Operation, held: tuple[Held, ...], context: Context) -> Held | N
         if any(t == h.lock.table and level >= h.lock.level for t, level in mine):
             continue  # it takes the same lock on the same table itself: the earlier lock adds nothing
         other_table = access_exclusive(op) and bool(op.tables) and h.lock.table not in op.tables
-        if long_running(op) or other_table:
+        if long_running(op) or other_table or _reads_locked(op, h.lock.table):
             return h
     return None
+
+
+def _reads_locked(op: Operation, table: str) -> bool:
+    """A query of the locked table (`SELECT count(*) FROM t`) keeps the lock held while it reads."""
+    return isinstance(op, RawSQL) and op.category == "select" and table in op.reads
 
 
 def _same_statement(op: Operation, other: Operation) -> bool:

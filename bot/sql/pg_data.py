@@ -84,7 +84,8 @@ def select(node: ast.SelectStmt, base: Base) -> Iterator[Operation]:
                 local = len(args) > 2 and text_of(args[2]).lower() in ("true", "t", "on")
                 yield SetTimeout(setting=setting, value=text_of(args[1]), local=local, **base)
                 return
-    yield RawSQL(category="select", **base)
+    read = tuple(dict.fromkeys(relation(r) for r in walk(node) if isinstance(r, ast.RangeVar)))
+    yield RawSQL(category="select", table=read[0] if read else "", reads=read, **base)
 
 
 def _sqlglot(sql: str, kind: type[exp.Expression]) -> Any:

@@ -161,6 +161,13 @@ EXAMPLES: list[Example] = [
     ),
     _ex(
         "Squawk",
+        "prefer-robust-stmts",
+        "invalid-index-retry",
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_note_idx ON orders (note);",
+        config=NO_TX,
+    ),
+    _ex(
+        "Squawk",
         "prefer-timestamptz",
         "timestamp-without-time-zone",
         "ALTER TABLE orders ADD COLUMN shipped_at timestamp;",
@@ -311,8 +318,35 @@ EXAMPLES: list[Example] = [
     _ex(
         "strong_migrations",
         "add_reference",
-        "foreign-key-without-index",
-        "ALTER TABLE orders ADD COLUMN user_id bigint REFERENCES users (id);",
+        "non-concurrent-index",
+        "ALTER TABLE orders ADD COLUMN user_id bigint;\nCREATE INDEX orders_user_id_idx ON orders (user_id);",
+    ),
+    _ex(
+        "strong_migrations",
+        "add_reference",
+        "constraint-not-valid",
+        "ALTER TABLE orders ADD COLUMN user_id bigint;\n"
+        "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);",
+    ),
+    _ex(
+        "strong_migrations",
+        "change_column",
+        "set-not-null",
+        "ALTER TABLE orders ALTER COLUMN total SET NOT NULL;",
+    ),
+    _ex(
+        "strong_migrations",
+        "add_foreign_key",
+        "statements-after-exclusive-lock",
+        "BEGIN;\nALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n"
+        "ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;\nCOMMIT;",
+    ),
+    _ex(
+        "strong_migrations",
+        "add_check_constraint",
+        "statements-after-exclusive-lock",
+        "BEGIN;\nALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total > 0) NOT VALID;\n"
+        "ALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;\nCOMMIT;",
     ),
     _ex(
         "strong_migrations",

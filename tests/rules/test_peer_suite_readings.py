@@ -168,3 +168,37 @@ def test_coercible_change_rechecks_the_check_constraints_on_the_column() -> None
     other = checked.replace("change_column :accounts, :handle", "change_column :accounts, :login")
     other = other.replace(":login, :text", ":login, :citext")
     assert "type-change-rewrite" not in _rails(other)
+
+
+# --- Rails calls read since the peers' suites named them ------------------------------------------------
+
+
+def test_rails_unique_and_exclusion_constraints_build_under_the_lock() -> None:
+    assert "unique-constraint-under-lock" in _rails("    add_unique_constraint :accounts, [:handle]")
+    assert "exclusion-constraint" in _rails(
+        '    add_exclusion_constraint :accounts, "handle WITH =", using: :gist'
+    )
+
+
+def test_rails_unique_constraint_using_an_index_is_quiet() -> None:
+    body = '    add_unique_constraint :accounts, using_index: "index_accounts_on_handle"'
+    assert "unique-constraint-under-lock" not in _rails(body)
+
+
+def test_rails_remove_timestamps_drops_both_columns() -> None:
+    messages = _rails("    remove_timestamps :accounts").get("column-dropped", set())
+    assert any("created_at" in m for m in messages) and any("updated_at" in m for m in messages)
+
+
+# --- a SELECT that reads a locked table keeps the lock for its scan -------------------------------------
+
+
+def test_select_reading_a_table_after_its_exclusive_lock() -> None:
+    schema = "CREATE TABLE ledgers (id bigint PRIMARY KEY, note text);\n-- migration\n"
+    config = parse_config("assume_in_transaction: true\n")
+    locked = schema + "ALTER TABLE ledgers ADD COLUMN memo text;\nSELECT count(*) FROM ledgers;\n"
+    assert "statements-after-exclusive-lock" in _rules(locked, config=config)
+    before = schema + "SELECT count(*) FROM ledgers;\nALTER TABLE ledgers ADD COLUMN memo text;\n"
+    assert "statements-after-exclusive-lock" not in _rules(before, config=config)
+    constant = schema + "ALTER TABLE ledgers ADD COLUMN memo text;\nSELECT 1;\n"
+    assert "statements-after-exclusive-lock" not in _rules(constant, config=config)
