@@ -16,6 +16,7 @@ from bot.model.findings import Review, VerificationQuery
 from bot.model.shadow import Shadow
 from bot.review import review
 from bot.shadow import rows
+from bot.shadow import run as shadow_run
 from bot.shadow.findings import attach
 from bot.shadow.run import shadow
 from bot.shadow.server import Server, scratch_name
@@ -344,11 +345,18 @@ def test_scratch_databases_are_gone_afterwards_even_after_a_crash(
     def crash(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
+    # the names this run gives its databases, recorded (other runs on the same server may come and go)
+    named: list[str] = []
+
+    def recorded(now: float | None = None) -> str:
+        named.append(scratch_name(now))
+        return named[-1]
+
     monkeypatch.setattr(rows, "fill", crash)
-    before = set(_scratch(pg_server))
+    monkeypatch.setattr(shadow_run, "scratch_name", recorded)
     with pytest.raises(RuntimeError):
         _run(pg_server, "ALTER TABLE accounts ADD COLUMN tier integer;\n", None)
-    assert set(_scratch(pg_server)) <= before
+    assert named and not set(named) & set(_scratch(pg_server))
 
 
 @pytest.mark.parametrize("which", ["pg", "mariadb"])
