@@ -207,6 +207,7 @@ def review(
             applied_file=applied.get(migration.path),
         )
         checked = _check(migration, context, config, changeset)
+        checked += _check_down(migration, context, config, changeset, checked)
         findings.extend(_new_installs_only(checked) if migration.path in applied else checked)
         for op in migration.up:
             catalog.apply(op, in_change=not lint)
@@ -393,13 +394,38 @@ def _column_owners(catalog: Catalog) -> dict[str, frozenset[str]]:
     return {column: frozenset(tables) for column, tables in owners.items()}
 
 
-def _check(migration: Migration, context: Context, config: Config, changeset: ChangeSet) -> list[Finding]:
+def _check_down(
+    migration: Migration, context: Context, config: Config, changeset: ChangeSet, up: list[Finding]
+) -> list[Finding]:
+    """The rules that judge a statement whatever its direction, run on the down migration's statements. A
+    way back the runner derives from the up (Rails `change`) repeats the up's lines: reported once."""
+    if not migration.down:
+        return []
+    down = dataclasses.replace(migration, up=migration.down, down=None)
+    seen = {(f.rule, f.path, f.line) for f in up}
+    found = _check(down, dataclasses.replace(context, migration=down), config, changeset, rules.BOTH_WAYS)
+    return [
+        dataclasses.replace(f, message=f"In the down migration: {f.message}")
+        for f in found
+        if (f.rule, f.path, f.line) not in seen
+    ]
+
+
+def _check(
+    migration: Migration,
+    context: Context,
+    config: Config,
+    changeset: ChangeSet,
+    only: frozenset[str] | None = None,
+) -> list[Finding]:
     selected = set(config.rules.select) if config.rules.select else None
     ignored = {rules.canonical(r) for r in config.rules.ignore}
     findings: list[Finding] = []
     for module in rules.RULES:
         rule = module.RULE
         if rule.id in ignored or (selected is not None and rule.id not in selected):
+            continue
+        if only is not None and rule.id not in only:
             continue
         if rule.dialects and context.dialect not in rule.dialects:
             continue

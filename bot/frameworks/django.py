@@ -250,6 +250,7 @@ class _Parser:
             language="python",
             touches=tuple(dict.fromkeys(reader.touches)),
             reverse=reverse is not None,
+            reverse_noop=reverse is not None and py.dotted(reverse).endswith("noop"),
             **self.reader.base(call),
         )
         return [code, *reader.ops]

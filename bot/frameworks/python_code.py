@@ -18,6 +18,9 @@ from bot.model.findings import Location
 from bot.model.migration import DataDelete, DataInsert, DataUpdate, Operation, Unparsed
 
 _EXECUTE = frozenset({"execute", "exec_driver_sql", "executemany"})
+_WRITES = frozenset(
+    {"update", "delete", "bulk_update", "bulk_create", "create", "get_or_create", "update_or_create"}
+)
 _ITERATE = frozenset(
     {"iterator", "all", "filter", "exclude", "select_related", "only", "order_by", "values_list"}
 )
@@ -30,6 +33,7 @@ class CodeReader:
         self.text, self.path, self.dialect, self.table_of = text, path, dialect, table_of
         self.ops: list[Operation] = []
         self.touches: list[str] = []
+        self.querysets: dict[str, str] = {}  # local variable → the table of the queryset it holds
 
     def read(self, body: list[ast.stmt]) -> None:
         for statement in body:
@@ -39,6 +43,11 @@ class CodeReader:
         if isinstance(node, ast.For | ast.AsyncFor):
             self._loop(node)
             return
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            table = self._queryset_table(node.value)
+            if table is not None and py.name(node.value) not in _WRITES:
+                self.querysets[node.targets[0].id] = table
+                return
         for call in _calls(node):
             self._call(call)
         for child in ast.iter_child_nodes(node):
@@ -72,6 +81,13 @@ class CodeReader:
             return
         table = self._queryset_table(call.func.value) if isinstance(call.func, ast.Attribute) else None
         if table is None:
+            if method in _WRITES and _on_manager(call.func):
+                self.ops.append(
+                    Unparsed(
+                        error=f"`{method}()` writes data through a model the review cannot resolve to a table",
+                        **self._base(call),
+                    )
+                )
             return
         base = self._base(call)
         if method == "update":
@@ -111,10 +127,13 @@ class CodeReader:
             ):
                 node = node.value
                 break
-            elif isinstance(node, ast.Attribute) and (
-                node.attr in _ITERATE or isinstance(node.value, ast.Call)
-            ):
+            elif (
+                isinstance(node, ast.Attribute)
+                and (node.attr in _ITERATE or isinstance(node.value, ast.Call))
+            ) or isinstance(node, ast.Subscript):
                 node = node.value
+            elif isinstance(node, ast.Name) and node.id in self.querysets:
+                return self.querysets[node.id]
             else:
                 return None
         if not isinstance(node, ast.Name):
@@ -147,6 +166,15 @@ class CodeReader:
             "end_line": node.end_lineno or node.lineno,
             "sql": py.segment(self.text, node),
         }
+
+
+def _on_manager(node: ast.expr) -> bool:
+    """Is the call made on a model manager (`X.objects.…`), where a write is surely a data change?"""
+    while isinstance(node, ast.Attribute | ast.Call | ast.Subscript):
+        if isinstance(node, ast.Attribute) and node.attr in ("objects", "_default_manager", "_base_manager"):
+            return True
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return False
 
 
 def _calls(node: ast.AST) -> list[ast.Call]:

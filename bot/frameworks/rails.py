@@ -80,6 +80,8 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         walker.walk(methods.get("up"))
         up = separate(walker.ops)
         down, reason = _down(methods.get("down"), walker)
+        if "down" in methods and methods["down"] is None:
+            reason = "`down` does nothing"  # an empty method: reversible on paper, nothing comes back
     note = (
         "the class calls `disable_ddl_transaction!`"
         if not in_transaction

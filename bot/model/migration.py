@@ -368,6 +368,7 @@ class RunCode(Operation):
     language: str
     touches: tuple[str, ...] = ()  # tables or models the code names
     reverse: bool = False
+    reverse_noop: bool = False  # the reverse is declared but does nothing (`RunPython.noop`)
 
 
 @dataclass(frozen=True, kw_only=True)

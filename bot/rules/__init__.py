@@ -28,6 +28,7 @@ NAMES = (
     "column_renamed",
     "concurrent_in_transaction",
     "constraint_not_valid",
+    "data_lost_on_rollback",
     "database_dropped",
     "domain_constraint",
     "down_not_idempotent",
@@ -91,6 +92,16 @@ NAMES = (
     "values_rejected_by_type",
     "volatile_default",
     "where_matches_no_rows",
+)
+# Rules that judge a statement whatever its direction: they also read the down migration.
+BOTH_WAYS = frozenset(
+    {
+        "case-without-else",
+        "concurrent-in-transaction",
+        "null-dropping-comparison",
+        "null-propagation",
+        "swapped-values",
+    }
 )
 RULES: tuple[ModuleType, ...] = tuple(importlib.import_module(f"bot.rules.{name}") for name in NAMES)
 

@@ -1,0 +1,119 @@
+"""A data change whose down migration does not bring the data back: the rollback keeps the damage.
+
+## Why is this bad?
+`UPDATE orders SET status = 'closed' WHERE status = 'stale'` going up and `RunPython.noop` (or a down
+migration that only reverses the schema) going down: the rollback succeeds, and every row keeps the value
+the release being rolled back wrote. A DELETE or TRUNCATE is worse: the rows are gone, and nothing in the
+down migration can know what they held. The rollback looks clean and the data is not.
+
+## Use instead
+Save what the change overwrites or removes before it runs (`CREATE TABLE orders_status_backup AS SELECT
+id, status FROM orders WHERE …`, in the migration or as the first deploy step) and restore from it in the
+down migration. A change that only fills NULLs, or writes a column the same change adds, loses nothing and
+is not reported.
+
+## Framework notes
+Django's `RunPython(forwards, RunPython.noop)` and an empty `def down` (Rails) or `def downgrade(): pass`
+(Alembic) are such downs: reversible on paper, lossy in fact.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import (
+    AddColumn,
+    DataDelete,
+    DataInsert,
+    DataUpdate,
+    Migration,
+    RunCode,
+    Truncate,
+)
+from bot.rules.context import Context
+from bot.rules.missing_down_migration import DERIVED_DOWN
+
+RULE = Rule(
+    id="data-lost-on-rollback",
+    dimension=Dimension.ROLLBACK,
+    severity=Severity.WARNING,
+    help="Save what the change overwrites or deletes before it runs, and restore it in the down migration.",
+    bad=(
+        "CREATE TABLE tickets (id bigint PRIMARY KEY, state text);\n-- migration\n"
+        "-- +goose Up\nUPDATE tickets SET state = 'closed' WHERE state = 'stale' AND id >= 1 AND id < 1000;\n"
+        "-- +goose Down\nSELECT 1;",
+    ),
+    good=(
+        "CREATE TABLE tickets (id bigint PRIMARY KEY, state text);\n-- migration\n"
+        "-- +goose Up\nCREATE TABLE tickets_state_backup AS SELECT id, state FROM tickets WHERE state = 'stale';\n"
+        "UPDATE tickets SET state = 'closed' WHERE state = 'stale' AND id >= 1 AND id < 1000;\n"
+        "-- +goose Down\nUPDATE tickets SET state = b.state FROM tickets_state_backup b WHERE b.id = tickets.id;",
+    ),
+)
+Destructive = DataUpdate | DataDelete | Truncate
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if migration.down is None:  # no way back at all: missing-down-migration says so
+        return
+    if not migration.down and migration.framework not in DERIVED_DOWN:
+        return  # an empty down migration: missing-down-migration says so
+    restored = _restored(migration)
+    added = {(op.table, op.column.name) for op in migration.up if isinstance(op, AddColumn)}
+    for op in migration.up:
+        if not isinstance(op, Destructive) or context.catalog.is_new(op.table) or op.table in restored:
+            continue
+        lost = _lost(op, added)
+        if not lost:
+            continue
+        down = "does nothing" if not migration.down else f"does not restore the data of `{op.table}`"
+        yield op.finding(
+            RULE,
+            f"{lost}, and the down migration {down}: after a rollback the data stays as this change left it.",
+            blast_radius=_blast(op),
+            fix="Save the data first (the rollback plan's first step gives the statement) and restore it in "
+            "the down migration, or write the down migration so it computes the old values again.",
+        )
+
+
+def _restored(migration: Migration) -> set[str]:
+    """Tables the way back writes data into: an UPDATE or INSERT of the down migration, code it runs, or the
+    reverse code of the up's own (Django `RunPython(forwards, backwards)`)."""
+    down = migration.down or ()
+    tables = {op.table for op in down if isinstance(op, DataUpdate | DataInsert)}
+    tables |= {t for op in down if isinstance(op, RunCode) for t in op.touches}
+    tables |= {
+        t
+        for op in migration.up
+        if isinstance(op, RunCode) and op.reverse and not op.reverse_noop
+        for t in op.touches
+    }
+    return tables
+
+
+def _lost(op: Destructive, added: set[tuple[str, str]]) -> str:
+    if isinstance(op, Truncate):
+        return f"`TRUNCATE {op.table}` removes every row"
+    if isinstance(op, DataDelete):
+        return f"The DELETE removes rows of `{op.table}`" + (f" matching `{op.where}`" if op.where else "")
+    columns = [c for c, _ in op.assignments if (op.table, c) not in added]
+    if op.assignments and not columns:
+        return ""  # writes only columns this change adds: the down migration drops them
+    if columns and all(_fills_nulls(op.where or "", c) for c in columns):
+        return ""  # fills NULLs only: nothing held a value before
+    if not columns:
+        return f"The code at line {op.location.line} overwrites rows of `{op.table}`"
+    named = ", ".join(f"`{op.table}.{c}`" for c in columns)
+    return f"The UPDATE overwrites {named}"
+
+
+def _fills_nulls(where: str, column: str) -> bool:
+    return bool(re.search(rf"\b{re.escape(column)}\s+IS\s+NULL\b", where, re.I))
+
+
+def _blast(op: Destructive) -> str:
+    if isinstance(op, DataUpdate):
+        return f"Every row of `{op.table}` the change writes keeps its new value after a rollback; the old values are gone."
+    return f"The rows of `{op.table}` it removes do not come back with a rollback."
