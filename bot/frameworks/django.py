@@ -242,10 +242,12 @@ class _Parser:
         if forward is not None and py.dotted(forward).endswith("noop"):
             return []
         function = self.functions.get(py.name(forward)) if forward is not None else None
-        reader = CodeReader(self.text, self.path, self.dialect, self._table_of)
+        reader = CodeReader(self.text, self.path, self.dialect, self._table_of, self.functions)
         if function is not None:
+            named = self._models_named(function)
+            reader.entered.append(function.name)
             reader.read(function.body)
-            reader.touches.extend(self._models_named(function))
+            reader.touches.extend(named)
         code = RunCode(
             language="python",
             touches=tuple(dict.fromkeys(reader.touches)),

@@ -29,8 +29,19 @@ _ITERATE = frozenset(
 class CodeReader:
     """Reads one function body; `tables` maps the names code uses for models to their tables."""
 
-    def __init__(self, text: str, path: str, dialect: str, table_of: Callable[[str], str | None]) -> None:
+    def __init__(
+        self,
+        text: str,
+        path: str,
+        dialect: str,
+        table_of: Callable[[str], str | None],
+        functions: dict[str, ast.FunctionDef] | None = None,
+    ) -> None:
         self.text, self.path, self.dialect, self.table_of = text, path, dialect, table_of
+        self.functions = functions or {}  # the module's functions, read where the code calls them
+        self.entered: list[str] = []
+        self.aliases: dict[str, str] = {}  # a helper's parameter → the model name the caller passed
+        self.flushed: set[str] = set()  # lists a loop writes out in slices
         self.ops: list[Operation] = []
         self.touches: list[str] = []
         self.querysets: dict[str, str] = {}  # local variable → the table of the queryset it holds
@@ -56,7 +67,15 @@ class CodeReader:
 
     def _loop(self, node: ast.For | ast.AsyncFor) -> None:
         table = self._queryset_table(node.iter)
-        body_calls = [py.name(c) for stmt in node.body for c in ast.walk(stmt) if isinstance(c, ast.Call)]
+        calls = [c for stmt in node.body for c in ast.walk(stmt) if isinstance(c, ast.Call)]
+        body_calls = [py.name(c) for c in calls]
+        # Rows flushed from inside the loop (`if len(rows) > 100: bulk_update(rows); rows = []`): the flush
+        # after the loop writes the remainder only.
+        self.flushed.update(
+            c.args[0].id
+            for c in calls
+            if py.name(c) in ("bulk_update", "bulk_create") and c.args and isinstance(c.args[0], ast.Name)
+        )
         if table is not None and (
             any(n in ("save", "update", "bulk_update") for n in body_calls) or _sets_attributes(node)
         ):
@@ -76,6 +95,9 @@ class CodeReader:
 
     def _call(self, call: ast.Call) -> None:
         method = py.name(call)
+        if isinstance(call.func, ast.Name) and method in self.functions and method not in self.entered:
+            self._enter(self.functions[method], call)
+            return
         if method in _EXECUTE and call.args:
             self._execute(call)
             return
@@ -94,7 +116,10 @@ class CodeReader:
             assignments = tuple((k, self._sql(v)) for k, v in py.keywords(call).items())
             self.ops.append(DataUpdate(table=table, assignments=assignments, where=self._where(call), **base))
         elif method == "bulk_update":
-            batched = "batch_size" in py.keywords(call)
+            rows = call.args[0] if call.args else None
+            batched = "batch_size" in py.keywords(call) or (
+                isinstance(rows, ast.Name) and rows.id in self.flushed
+            )
             self.ops.append(DataUpdate(table=table, batched=batched, **base))
         elif method == "delete":
             self.ops.append(DataDelete(table=table, where=self._where(call), **base))
@@ -138,7 +163,7 @@ class CodeReader:
                 return None
         if not isinstance(node, ast.Name):
             return None
-        table = self.table_of(node.id)
+        table = self.table_of(self.aliases.get(node.id, node.id))
         if table:
             self.touches.append(table)
         return table
@@ -153,6 +178,18 @@ class CodeReader:
                 parts.extend(prefix + py.segment(self.text, a) for a in node.args)
             node = node.func if isinstance(node, ast.Call) else node.value
         return " AND ".join(reversed(parts)) if parts else None
+
+    def _enter(self, function: ast.FunctionDef, call: ast.Call) -> None:
+        """Read a helper the code calls (`update_rows(Config, …)`), its parameters bound to the models passed."""
+        saved = self.aliases
+        bound = zip((a.arg for a in function.args.args), call.args, strict=False)
+        self.aliases = {
+            param: self.aliases.get(arg.id, arg.id) for param, arg in bound if isinstance(arg, ast.Name)
+        }
+        self.entered.append(function.name)
+        self.read(function.body)
+        self.entered.pop()
+        self.aliases = saved
 
     def _sql(self, node: ast.expr) -> str:
         """A Python value as SQL when it is a literal or `F("column")`; otherwise its Python source, which

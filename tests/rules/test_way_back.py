@@ -186,3 +186,54 @@ def test_django_querysets_held_in_local_variables_and_unresolved_models(table: s
     kinds = [(type(op), getattr(op, "table", "")) for op in migration.up]
     assert (DataUpdate, table) in kinds and kinds.count((DataDelete, table)) == 2
     assert any(t is Unparsed for t, _ in kinds)
+
+
+HELPER = (
+    "from django.db import migrations\n\n\ndef rewrite(Model, old, new):\n"
+    "    changed = []\n"
+    "    for obj in Model.objects.filter({column}=old).iterator():\n"
+    "        obj.{column} = new\n        changed.append(obj)\n"
+    "    Model.objects.bulk_update(changed, ['{column}'], batch_size=100)\n\n\n"
+    "def forwards(apps, schema_editor):\n"
+    "    Row = apps.get_model('shop', 'Row')\n"
+    "    rewrite(Row, 'stale', 'closed')\n\n\n"
+    "class Migration(migrations.Migration):\n    dependencies = [('shop', '0001_initial')]\n"
+    "    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n"
+)
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+def test_django_helper_functions_are_read_with_the_model_passed(table: str, column: str) -> None:
+    base = {"shop/migrations/0001_initial.py": INITIAL.format(table=table, column=column)}
+    result = review_sql(HELPER.format(column=column), path="shop/migrations/0002_rows.py", base=base)
+    lost = _lost(result)
+    assert lost and f"`{table}`" in lost[0].message and lost[0].line in (6, 9)
+    assert result.approval == "BLOCKED"
+
+
+FLUSHED = (
+    "from django.db import migrations\n\n\ndef rewrite(Model):\n"
+    "    rows = []\n"
+    "    for obj in Model.objects.all().iterator():\n"
+    "        obj.{column} = 'x'\n        rows.append(obj)\n"
+    "        if len(rows) > 100:\n            Model.objects.bulk_update(rows, ['{column}'])\n            rows = []\n"
+    "    Model.objects.bulk_update(rows, ['{column}'])\n\n\n"
+    "def forwards(apps, schema_editor):\n    rewrite(apps.get_model('shop', 'Row'))\n\n\n"
+    "def backwards(apps, schema_editor):\n    Row = apps.get_model('shop', 'Row')\n    rewrite(Row)\n\n\n"
+    "class Migration(migrations.Migration):\n    dependencies = [('shop', '0001_initial')]\n"
+    "    operations = [migrations.RunPython(forwards, backwards)]\n"
+)
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+def test_a_flush_of_the_rows_a_loop_writes_in_slices_is_batched(table: str, column: str) -> None:
+    base = {"shop/migrations/0001_initial.py": INITIAL.format(table=table, column=column)}
+    unbatched = "UPDATE {table} SET {column} = 'x';"
+    result = review_sql(FLUSHED.format(column=column), path="shop/migrations/0002_rows.py", base=base)
+    assert "unbatched-data-change" not in {f.rule for f in result.active}
+    assert not _lost(result)
+    sql = review_sql(
+        "-- +goose Up\n" + unbatched.format(table=table, column=column) + "\n-- +goose Down\nSELECT 1;\n",
+        base={"db/structure.sql": SCHEMA.format(table=table, column=column)},
+    )
+    assert "unbatched-data-change" in {f.rule for f in sql.active}
