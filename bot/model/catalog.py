@@ -8,6 +8,7 @@ A table the pull request creates is new: nobody reads or writes it yet, so locki
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -108,7 +109,14 @@ class Catalog:
     primary_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # table → its primary key
 
     def snapshot(self) -> Catalog:
-        return copy.deepcopy(self)
+        """An independent copy: containers and the mutable records in them copied, immutable values shared.
+
+        Written out rather than `copy.deepcopy`, whose memo and reconstruction made a replay of a long
+        history (a snapshot per schema-changing statement) spend most of its time copying.
+        """
+        copied = _copied(self)
+        assert isinstance(copied, Catalog)
+        return copied
 
     def replaced(self, table: str) -> bool:
         """Existed before the change and is created again by it (dropped and re-created)."""
@@ -180,6 +188,23 @@ class Catalog:
         handler = _APPLY.get(type(op))
         if handler is not None:
             handler(self, op, in_change)
+
+
+def _copied(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    if isinstance(value, set):
+        return set(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        new = copy.copy(value)
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if isinstance(item, dict | list | set) or dataclasses.is_dataclass(item):
+                object.__setattr__(new, f.name, _copied(item))
+        return new
+    return value  # str, int, tuple, frozenset, None: shared
 
 
 def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
@@ -397,3 +422,8 @@ _APPLY = {
 }
 
 _NOT_NULL_CHECK = re.compile(r'\(*\s*(?:"([^"]+)"|(\w+))\s+IS\s+NOT\s+NULL\s*\)*', re.I)
+
+
+def changes_schema(op: Operation) -> bool:
+    """Does applying `op` change the catalog at all?"""
+    return type(op) in _APPLY

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.model.catalog import LARGE, NEW, SMALL, Catalog
+from bot.model.catalog import LARGE, NEW, SMALL, Catalog, changes_schema
 from bot.model.changeset import ChangedFile, MemoryTree, Tree
 from bot.model.config import Config
 from bot.model.database import Database, Runner
@@ -49,14 +49,18 @@ class Context:
         """
         ops = self.migration.up if self.migration is not None else ()
         index = next((i for i, earlier in enumerate(ops) if earlier is op), 0)
-        if not index:
+        # the schema only changes at the operations the catalog applies: before `op` it is the schema after
+        # the last of those, advanced from the nearest one already worked out
+        last = next((i for i in range(index - 1, -1, -1) if changes_schema(ops[i])), -1)
+        if last < 0:
             return self.catalog
-        if index not in self._before:
-            catalog = self.catalog.snapshot()
-            for earlier in ops[:index]:
+        if last not in self._before:
+            known = max((i for i in self._before if i < last), default=-1)
+            catalog = (self._before[known] if known >= 0 else self.catalog).snapshot()
+            for earlier in ops[known + 1 : last + 1]:
                 catalog.apply(earlier, in_change=True)
-            self._before[index] = catalog
-        return self._before[index]
+            self._before[last] = catalog
+        return self._before[last]
 
     @property
     def values(self) -> CodeValues:

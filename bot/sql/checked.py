@@ -34,7 +34,9 @@ def problem(sql: str, dialect: str, schema: Schema) -> str:
     if not named or any(t not in schema and t not in derived for t in named):
         return ""
     try:
-        qualify(tree, schema=dict(schema.items()), dialect=syntax, validate_qualify_columns=True)
+        # only the tables the statement names: sqlglot normalises every name of the schema it is given
+        known: dict[str, object] = {t: schema[t] for t in named if t in schema}
+        qualify(tree, schema=known, dialect=syntax, validate_qualify_columns=True)
     except SqlglotError as error:
         return str(error)
     return ""
