@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AlterColumnType, Migration, RawSQL
+from bot.model.migration import AddColumn, AlterColumnType, DataUpdate, Migration, RawSQL
 from bot.rules.context import Context
 from bot.sql.conversions import classify, session_utc
 
@@ -36,8 +36,15 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    added: set[tuple[str, str]] = set()  # columns this migration adds: they hold no values yet
     for index, op in enumerate(migration.up):
+        if isinstance(op, AddColumn) and not op.column.default:
+            added.add((op.table, op.column.name))
+        if isinstance(op, DataUpdate):  # filled before the change of type: it holds values now
+            added -= {(op.table, column) for column, _ in op.assignments}
         if not isinstance(op, AlterColumnType) or context.catalog.is_new(op.table):
+            continue
+        if (op.table, op.column) in added:
             continue
         column = context.before(op).column(op.table, op.column)
         if column is None or not column.type:

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from sqlglot import exp
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DATA_CHANGES, DataInsert, Migration, Operation
+from bot.model.migration import DATA_CHANGES, DataInsert, Migration, Operation, SetNotNull
 from bot.references.code_values import near_member
 from bot.rules.context import Context
 from bot.sql.data_changes import where_of
@@ -168,9 +168,18 @@ def _empty_strings(op: Operation, tests: list[tuple[str, str]], context: Context
     """`tests`: the (column, SQL) of each `column IS NULL` the condition makes, none if it also tests ''."""
     table = str(getattr(op, "table", ""))
     derived = _derived_columns(op)  # `SET state = CASE status … WHERE state IS NULL`: rows not yet backfilled
+    # a fill of the NULLs before the column becomes NOT NULL (Rails' `change_column_null … default`): '' is
+    # no NULL, so the rows it leaves do not stop the constraint
+    ops = context.migration.up if context.migration is not None else ()
+    constrained = {o.column for o in ops if isinstance(o, SetNotNull) and o.table == table}
     for column, sql in tests:
         known = context.catalog.column(table, column)
-        if column in derived or known is None or known.type.split("(")[0].strip() not in _TEXT_TYPES:
+        if (
+            column in derived
+            or column in constrained
+            or known is None
+            or known.type.split("(")[0].strip() not in _TEXT_TYPES
+        ):
             continue
         yield op.finding(
             RULE,

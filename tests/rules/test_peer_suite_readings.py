@@ -202,3 +202,33 @@ def test_select_reading_a_table_after_its_exclusive_lock() -> None:
     assert "statements-after-exclusive-lock" not in _rules(before, config=config)
     constant = schema + "ALTER TABLE ledgers ADD COLUMN memo text;\nSELECT 1;\n"
     assert "statements-after-exclusive-lock" not in _rules(constant, config=config)
+
+
+# --- lossy-type-change: a column the migration adds holds no values to lose -----------------------------
+
+
+def test_narrowing_a_column_added_just_before_loses_nothing() -> None:
+    schema = "CREATE TABLE visits (id bigint PRIMARY KEY, seen_at timestamp);\n-- migration\n"
+    fresh = (
+        schema
+        + "ALTER TABLE visits ADD COLUMN left_at timestamp;\nALTER TABLE visits ALTER COLUMN left_at TYPE timestamp(0);\n"
+    )
+    assert "lossy-type-change" not in _rules(fresh)
+    filled = schema + (
+        "ALTER TABLE visits ADD COLUMN left_at timestamp;\nUPDATE visits SET left_at = seen_at;\n"
+        "ALTER TABLE visits ALTER COLUMN left_at TYPE timestamp(0);\n"
+    )
+    assert "lossy-type-change" in _rules(filled)
+    existing = schema + "ALTER TABLE visits ALTER COLUMN seen_at TYPE timestamp(0);\n"
+    assert "lossy-type-change" in _rules(existing)
+
+
+# --- null-dropping-comparison: a fill of NULLs before NOT NULL has no business with '' ---------------------
+
+
+def test_filling_nulls_before_not_null_is_not_about_empty_strings() -> None:
+    schema = "CREATE TABLE members (id bigint PRIMARY KEY, nickname text);\n-- migration\n"
+    fill = "UPDATE members SET nickname = 'anonymous' WHERE nickname IS NULL;\n"
+    before_constraint = schema + fill + "ALTER TABLE members ALTER COLUMN nickname SET NOT NULL;\n"
+    assert "null-dropping-comparison" not in _rules(before_constraint)
+    assert "null-dropping-comparison" in _rules(schema + fill)
