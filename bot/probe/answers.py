@@ -17,11 +17,12 @@ from dataclasses import replace
 from sqlglot.expressions import Table
 
 from bot.model.facts import EXACT, SAMPLE, STATISTICS, ColumnFacts, Count, Lookup, TableFacts, ValueCount
-from bot.probe import queries, statistics
+from bot.probe import domains, queries, statistics
 from bot.probe.policy import Policy
 from bot.probe.questions import (
     CHECK,
     DISTRIBUTION,
+    DOMAIN,
     DUPLICATES,
     LOOKUP,
     NULLS,
@@ -64,6 +65,19 @@ class Answers:
             self.counts.extend(self._nulls(q, size))
         elif q.kind in (DUPLICATES, ORPHANS, TYPE_FIT, CHECK):
             self.counts.append(self._violations(q, size))
+        elif q.kind == DOMAIN:
+            self.counts.append(self._domain(q))
+
+    def _domain(self, q: Question) -> Count:
+        """How many of the values the change writes production's enum or CHECK refuses (the values come
+        from the migration, so they may be shown; production's rows are not read)."""
+        schema, table = self._resolve(q.table)
+        found = domains.rejected(self.session, schema, table, q.columns[0], q.values)
+        if found is None:
+            return Count("domain", q.table, q.columns, 0, EXACT)
+        return Count(
+            "domain", q.table, q.columns, len(found.values), EXACT, examples=found.values, against=found.by
+        )
 
     # --- tables -------------------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from bot.model.migration import (
     SetNotNull,
     ValidateConstraint,
 )
+from bot.probe import domains
 from bot.probe.assumptions import guard, id_sites
 from bot.sql.conversions import FLOAT_TYPES, INT_BYTES, NUMERIC_TYPES, TEXT_TYPES, type_parts
 from bot.sql.data_changes import literals, mapping_sites, source_column, source_table, where_of
@@ -41,6 +42,7 @@ SIZE, DISTRIBUTION, LOOKUP, NULLS, DUPLICATES, ORPHANS, TYPE_FIT = (
     "type-fit",
 )
 CHECK = "check"  # rows a CHECK condition (in `check`) rejects
+DOMAIN = "domain"  # values the change writes (in `values`) that the column's enum or CHECK refuses
 VIA_FOREIGN_KEY = "via-foreign-key"  # lookup: `table.column`'s foreign key in production names the table
 _ID = re.compile(r"^(?:id|\w+_id)$")
 _KEY = re.compile(r"^\w+$")
@@ -97,6 +99,26 @@ def _questions(
             )
     for statement in migration.up:
         yield from _of(statement, catalog, change)
+    yield from written_values(migration.up)
+
+
+def written_values(ops: Sequence[Operation]) -> Iterator[Question]:
+    """The literal values each data change writes into each column (SET, CASE results, ELSE)."""
+    for op in ops:
+        if not isinstance(op, DataUpdate | DataInsert):
+            continue
+        values: dict[str, dict[str, None]] = {}
+        for column, expression in getattr(op, "assignments", ()):
+            value = domains.literal(expression)
+            if value is not None:
+                values.setdefault(column, {})[value] = None
+        for mapping in op.case_mappings:
+            for result in (*(r for _, r in mapping.whens), mapping.otherwise or ""):
+                value = domains.literal(result)
+                if value is not None:
+                    values.setdefault(mapping.target, {})[value] = None
+        for column, found in values.items():
+            yield Question(DOMAIN, op.table, (column,), tuple(found))
 
 
 def _of(op: Operation, catalog: Catalog, change: list[Operation]) -> Iterator[Question]:

@@ -16,7 +16,7 @@ from bot.model.facts import Facts, Failure
 from bot.probe import statistics
 from bot.probe.answers import Answers
 from bot.probe.policy import Target
-from bot.probe.questions import DISTRIBUTION, LOOKUP, VIA_FOREIGN_KEY, Question
+from bot.probe.questions import DISTRIBUTION, DOMAIN, LOOKUP, VIA_FOREIGN_KEY, Question
 from bot.probe.session import ProbeError, Session, read_only
 
 
@@ -80,7 +80,7 @@ def _merged(questions: Sequence[Question]) -> list[Question]:
     of them touches (their guards joined by OR; one without a guard reads every row); one lookup per table."""
     merged: dict[tuple[str, str, tuple[str, ...]], Question] = {}
     for q in questions:
-        if q.kind in (DISTRIBUTION, LOOKUP):
+        if q.kind in (DISTRIBUTION, LOOKUP, DOMAIN):
             key = (q.kind, q.table, q.columns)
         else:
             key = (q.kind, q.table, (repr(q),))

@@ -26,6 +26,7 @@ def test_a_case_mapping_asks_for_the_distribution_of_its_source_and_the_table_si
     assert found == {
         Question("size", "orders"),
         Question("distribution", "orders", ("status",), ("paid", "open")),
+        Question("domain", "orders", ("state",), ("done", "todo")),  # what it writes, against the column
     }
 
 

@@ -50,7 +50,7 @@ def test_a_probe_with_write_rights_leaves_the_data_unchanged(pg: Any) -> None:
             kinds |= {"distribution" for _ in asked.columns}
     assert _fingerprint(pg) == before
     assert pg.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'orders_ref'").fetchone()[0] == 0
-    assert kinds >= {"lookup", "distribution", "duplicates", "orphans"}
+    assert kinds >= {"lookup", "distribution", "duplicates", "orphans", "domain"}
 
 
 def test_a_mariadb_probe_with_write_rights_leaves_the_data_unchanged(mariadb: Any) -> None:
