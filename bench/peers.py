@@ -355,19 +355,9 @@ def flagged(case: Case) -> set[str]:
     if case.base:
         return _reviewed(case)
     with tempfile.TemporaryDirectory() as tmp:
-        paths = []
-        for relative, text in case.files:
-            path = Path(tmp) / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-            paths.append(str(path))
+        paths = _written(Path(tmp), case.files)
         config = Path(tmp) / "review.yml"
-        lines = [f"dialect: {case.dialect}"]
-        if case.version:
-            lines.append(f'database_version: "{case.version}"')
-        if case.assume_in_transaction is not None and case.dialect != "mysql":
-            lines.append(f"assume_in_transaction: {str(case.assume_in_transaction).lower()}")
-        config.write_text("\n".join(lines) + "\n")
+        config.write_text("\n".join(_settings(case, dialect=True)) + "\n")
         done = subprocess.run(
             [CLI, "lint", "--format", "json", "--exit-zero", "--config", str(config), *paths],
             capture_output=True,
@@ -377,22 +367,37 @@ def flagged(case: Case) -> set[str]:
     return _rules(done)
 
 
+def _written(root: Path, files: Sequence[tuple[str, str]]) -> list[str]:
+    """Write (relative path, text) pairs under `root`; their paths, in order."""
+    paths = []
+    for relative, text in files:
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        paths.append(str(path))
+    return paths
+
+
+def _settings(case: Case, *, dialect: bool) -> list[str]:
+    """The case's own settings (the peer's PostgreSQL version, assume-in-transaction) as configuration lines."""
+    lines = [f"dialect: {case.dialect}"] if dialect else []
+    if case.version:
+        lines.append(f'database_version: "{case.version}"')
+    if case.assume_in_transaction is not None and case.dialect != "mysql":
+        lines.append(f"assume_in_transaction: {str(case.assume_in_transaction).lower()}")
+    return lines
+
+
 def _reviewed(case: Case) -> set[str]:
     """The case as a pull request: its base files in one commit, the case's files in the next, reviewed."""
     with tempfile.TemporaryDirectory() as tmp:
         git = ["git", "-C", tmp, "-c", "user.name=bench", "-c", "user.email=bench@localhost"]
         subprocess.run([*git, "init", "-q"], check=True)
-        settings = [f"dialect: {case.dialect}"] if not any(p.endswith(".rb") for p, _ in case.files) else []
-        if case.version:
-            settings.append(f'database_version: "{case.version}"')
-        if case.assume_in_transaction is not None and case.dialect != "mysql":
-            settings.append(f"assume_in_transaction: {str(case.assume_in_transaction).lower()}")
+        # a Rails case says its database in config/database.yml, as a Rails repository does
+        settings = _settings(case, dialect=not any(p.endswith(".rb") for p, _ in case.files))
         config = ((".github/migration-review.yml", "\n".join(settings) + "\n"),) if settings else ()
         for commit, files in (("base", case.base + config), ("case", case.files)):
-            for relative, text in files:
-                path = Path(tmp) / relative
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text)
+            _written(Path(tmp), files)
             subprocess.run([*git, "add", "-A"], check=True)
             subprocess.run([*git, "commit", "-q", "-m", commit], check=True)
         done = subprocess.run(

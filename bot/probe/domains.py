@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass
 
 from bot.probe.session import ProbeError, Session
+from bot.sql.data_changes import literals
 
-_LITERAL = re.compile(r"^'((?:[^']|'')*)'(?:::[\w .\"]+)?$|^(-?\d+(?:\.\d+)?)$")
+_CAST = re.compile(r"(?<=')::[\w .\"]+$")  # `'paid'::text`: the cast PostgreSQL's own rendering adds
 _QUOTED = re.compile(r"'((?:[^']|'')*)'")
 
 
@@ -25,11 +26,9 @@ class Rejection:
 
 
 def literal(sql: str) -> str | None:
-    """`'paid'` → `paid`, `3` → `3`; None for anything that is not a plain literal."""
-    match = _LITERAL.match(sql.strip())
-    if match is None:
-        return None
-    return match.group(1).replace("''", "'") if match.group(1) is not None else match.group(2)
+    """`'paid'` → `paid`, `'paid'::text` → `paid`, `3` → `3`; None for anything that is not one literal."""
+    found = literals(_CAST.sub("", sql.strip()))
+    return found[0] if found is not None and len(found) == 1 else None
 
 
 def rejected(

@@ -66,28 +66,17 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         base = match.group(1)
         name = column.name.lower()
+        key = column.primary_key or column.name in _table_keys(op)
         if array:
             keyed = name == "ids" or name.endswith("_ids")
         else:
-            keyed = (
-                column.primary_key
-                or column.identity
-                or column.name in _table_keys(op)
-                or base.startswith(("serial", "smallserial"))
-                or name == "id"
-            )
+            keyed = key or column.identity or base.startswith(("serial", "smallserial")) or name == "id"
         if not keyed:
             continue
         limit = _LIMITS.get(base, "4,294,967,295" if match.group(3) else "2,147,483,647")
         wider = _WIDER.get(base, "bigint")
         written = r"(?:int|integer|int4|int2|smallint|mediumint|tinyint|serial4?|serial2|smallserial)(?:\s*\(\s*\d+\s*\))?"
-        what = (
-            "Id array"
-            if array
-            else "Key column"
-            if column.primary_key or column.name in _table_keys(op)
-            else "Id column"
-        )
+        what = "Id array" if array else "Key column" if key else "Id column"
         yield op.finding(
             RULE,
             f"{what} `{table}.{column.name}` is `{column.type}`, which runs out at {limit}.",

@@ -74,6 +74,10 @@ _SUPPORTED = {
     "mysql": (CreateTable, DropTable),
     "sqlite": (CreateTable, AddIndex, DropTable, DropIndex),
 }
+_BLAST = (
+    "If a later statement fails, re-running the migration fails here, and the deploy is stuck until the "
+    "database is fixed by hand."
+)
 _CLAUSE = {
     CreateTable: "IF NOT EXISTS",
     AddColumn: "IF NOT EXISTS",
@@ -116,8 +120,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 RULE,
                 f"`ADD CONSTRAINT {op.name}` fails when it already exists, and this migration does not run in "
                 "one transaction.",
-                blast_radius="If a later statement fails, re-running the migration fails here, and the deploy is "
-                "stuck until the database is fixed by hand.",
+                blast_radius=_BLAST,
                 fix=f"Put `ALTER TABLE {op.table} DROP CONSTRAINT IF EXISTS {op.name};` right before it (PostgreSQL "
                 "has no `ADD CONSTRAINT IF NOT EXISTS`).",
             )
@@ -131,8 +134,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         yield op.finding(
             RULE,
             f"`{_head(op)}` has no `{clause}`, and {why}.",
-            blast_radius="If a later statement fails, re-running the migration fails here, and the deploy is stuck "
-            "until the database is fixed by hand.",
+            blast_radius=_BLAST,
             suggestion=_suggestion(op.sql, clause) if migration.alone_on_lines(op) else None,
         )
 

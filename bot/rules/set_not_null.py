@@ -17,8 +17,9 @@ LOCK=NONE`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
+from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddConstraint, Migration, SetNotNull, ValidateConstraint
 from bot.rules.context import Context
@@ -80,7 +81,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not isinstance(op, SetNotNull) or (op.table, op.column) in validated:
             continue
         catalog = context.before(op)
-        if proves and _validated_unknown_check(migration, op, catalog.checks, catalog.foreign_keys):
+        if proves and _validated_unknown_check(migration, op, catalog):
             continue
         known = catalog.column(op.table, op.column)
         if known is not None and not known.nullable:
@@ -146,9 +147,7 @@ def _validated_not_null_checks(migration: Migration) -> set[tuple[str, str]]:
     return validated
 
 
-def _validated_unknown_check(
-    migration: Migration, op: SetNotNull, checks: Mapping[str, object], foreign_keys: Mapping[str, object]
-) -> bool:
+def _validated_unknown_check(migration: Migration, op: SetNotNull, catalog: Catalog) -> bool:
     """A constraint named for the column, defined where the review cannot see it, validated just before.
 
     The two-step pattern spreads over migrations: the CHECK is added `NOT VALID` in an earlier one (or in
@@ -163,8 +162,8 @@ def _validated_unknown_check(
         if (
             isinstance(earlier, ValidateConstraint)
             and earlier.table == op.table
-            and earlier.name not in checks
-            and earlier.name not in foreign_keys
+            and earlier.name not in catalog.checks
+            and earlier.name not in catalog.foreign_keys
             and column in earlier.name.lower()
         ):
             return True
