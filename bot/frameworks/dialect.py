@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
 import re
 from collections.abc import Iterable
 
@@ -64,9 +65,11 @@ class Dialects:
         settled = self.settings.database_for(path)
         if named is not None:
             return _versioned(named, settled)
-        return settled or self._from_framework() or self._from_syntax()
+        return settled or self._from_framework or self._from_syntax()
 
+    @functools.cached_property
     def _from_framework(self) -> Database | None:
+        """The same for every file of the tree: worked out once (it walks the tree's configuration files)."""
         from bot.frameworks import framework_dialect  # the package imports this module lazily
 
         found = framework_dialect(self.tree)

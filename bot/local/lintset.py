@@ -49,6 +49,8 @@ class RepositoryFiles:
 
     root: Path
     listed: dict[str, str] = field(default_factory=dict)
+    # files read from disk (or found missing), once each: the rules ask for the same neighbours many times
+    _read: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def paths(self) -> Iterator[str]:
         return iter(sorted(self.listed))
@@ -56,6 +58,11 @@ class RepositoryFiles:
     def read(self, path: str) -> str | None:
         if path in self.listed:
             return self.listed[path]
+        if path not in self._read:
+            self._read[path] = self._from_disk(path)
+        return self._read[path]
+
+    def _from_disk(self, path: str) -> str | None:
         target = (self.root / path).resolve()
         if not target.is_relative_to(self.root.resolve()) or not target.is_file():
             return None

@@ -13,10 +13,12 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.model.facts import Query
-from bot.probe.policy import Target
+
+if TYPE_CHECKING:  # the policy (pydantic, yaml) is loaded by whoever builds a Target, not by every review
+    from bot.probe.policy import Target
 
 CONNECT_TIMEOUT = 5  # seconds
 

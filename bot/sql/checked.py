@@ -22,7 +22,7 @@ def problem(sql: str, dialect: str, schema: Schema) -> str:
     syntax = "mysql" if dialect in ("mysql", "mariadb") else dialect
     if syntax == "postgres":
         try:
-            pglast.parse_sql(sql)
+            pglast.parser.parse_sql_json(sql)  # parsed only to know it parses: no Python tree built
         except pglast.parser.ParseError as error:
             return f"PostgreSQL cannot parse it: {error}"
     try:
