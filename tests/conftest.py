@@ -258,7 +258,8 @@ async def app(tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario) -> 
     settings = make_settings(tmp_path, key_pair[0])
     store = Store(settings.database_url)
     transport = httpx.ASGITransport(app=scenario.fake.app())
-    context = tasks.Context(settings=settings, store=store, app=GitHubApp(settings, transport=transport))
+    github = GitHubApp(settings, transport=transport, shared=store)
+    context = tasks.Context(settings=settings, store=store, app=github)
 
     async def handle(job: Job) -> str:
         return await tasks.run(job, context)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 
 from bot.app.github import GitHubApp
 from bot.app.github.policy import Pacer
 from tests.conftest import Scenario, make_settings
+from tests.test_store import Opener, open_store  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.anyio
 
@@ -146,3 +149,108 @@ async def test_the_token_is_narrowed_to_the_repository(
         "metadata": "read",
         "pull_requests": "write",
     }
+
+
+async def test_processes_on_one_store_ask_for_one_token(
+    tmp_path: Path,
+    key_pair: tuple[str, str],
+    scenario: Scenario,
+    open_store: Opener,  # noqa: F811
+) -> None:
+    """Two processes (two stores, two clients) at once: one asks GitHub for the token, both use it."""
+    clients = [
+        GitHubApp(
+            make_settings(tmp_path, key_pair[0]),
+            transport=httpx.ASGITransport(app=scenario.fake.app()),
+            shared=open_store(),
+        )
+        for _ in range(2)
+    ]
+
+    async def read(app: GitHubApp) -> None:
+        async with app.repository(1, "Codertocat", "Hello-World") as repo:
+            assert await repo.permission("reader") == "read"
+
+    async with anyio.create_task_group() as group:
+        for app in clients:
+            group.start_soon(read, app)
+    await read(clients[1])
+    assert scenario.fake.seen("POST", r"/access_tokens$") == 1
+    assert scenario.fake.seen("GET", r"/permission$") == 3
+
+
+async def test_processes_without_a_store_ask_for_a_token_each(
+    tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario
+) -> None:
+    for _ in range(2):
+        async with _app(tmp_path, key_pair[0], scenario).repository(1, "Codertocat", "Hello-World") as repo:
+            await repo.permission("reader")
+    assert scenario.fake.seen("POST", r"/access_tokens$") == 2
+
+
+async def test_a_shared_token_near_its_expiry_is_replaced(
+    tmp_path: Path,
+    key_pair: tuple[str, str],
+    scenario: Scenario,
+    open_store: Opener,  # noqa: F811
+) -> None:
+    store = open_store()
+    app = GitHubApp(
+        make_settings(tmp_path, key_pair[0]),
+        transport=httpx.ASGITransport(app=scenario.fake.app()),
+        shared=store,
+    )
+    async with app.repository(1, "Codertocat", "Hello-World") as repo:
+        await repo.permission("reader")
+    [(key, token, expires)] = store._run("SELECT key, value, expires_at FROM tokens")[1]
+    assert expires > time.time() + 50 * 60  # GitHub's hour, less a minute
+    store.save_token(key, token, time.time() + 60)  # a minute left: too close to hand out
+    later = GitHubApp(
+        make_settings(tmp_path, key_pair[0]),
+        transport=httpx.ASGITransport(app=scenario.fake.app()),
+        shared=open_store(),
+    )
+    async with later.repository(1, "Codertocat", "Hello-World") as repo:
+        await repo.permission("reader")
+    assert scenario.fake.seen("POST", r"/access_tokens$") == 2
+    assert store.token(key) is not None and store.token(key) != (token, expires)
+
+
+async def test_processes_on_one_store_draw_on_one_pace(open_store: Opener) -> None:  # noqa: F811
+    """The burst of one installation is spent by one process: the other's next write waits its turn.
+    The waits are recorded, not slept, so nothing here depends on the machine's speed."""
+    waits: dict[str, list[float]] = {"a": [], "b": []}
+
+    def pacer(name: str, installation: int = 7) -> Pacer:
+        async def sleep(seconds: float) -> None:
+            waits[name].append(seconds)
+
+        return Pacer(interval=60.0, burst=2, installation_id=installation, shared=open_store(), sleep=sleep)
+
+    async def nothing() -> None:
+        return None
+
+    first, second, elsewhere = pacer("a"), pacer("b"), pacer("a", installation=8)
+    await first.write(nothing)
+    await first.write(nothing)
+    await second.write(nothing)
+    await second.write(nothing)
+    await elsewhere.write(nothing)  # another installation has a budget of its own
+    assert waits["a"] == []
+    assert waits["b"] == [pytest.approx(60.0, abs=5.0), pytest.approx(120.0, abs=5.0)]
+
+
+async def test_processes_on_their_own_pace_do_not_see_each_other() -> None:
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    async def nothing() -> None:
+        return None
+
+    for _ in range(2):  # two processes without a store: each spends a whole burst of its own
+        pacer = Pacer(interval=60.0, burst=2, sleep=sleep)
+        await pacer.write(nothing)
+        await pacer.write(nothing)
+    assert waits == []

@@ -83,7 +83,9 @@ def build_worker(
 
     metrics = metrics or Metrics()
     isolation.warm()  # before any job is claimed: a lease never waits for the imports
-    context = tasks.Context(settings=settings, store=store, app=GitHubApp(settings, metrics=metrics))
+    context = tasks.Context(
+        settings=settings, store=store, app=GitHubApp(settings, metrics=metrics, shared=store)
+    )
 
     async def handle(job: Job) -> str:
         return await tasks.run(job, context)

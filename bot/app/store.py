@@ -58,6 +58,12 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         " created_at {real} NOT NULL);"
         "CREATE INDEX IF NOT EXISTS deliveries_by_age ON deliveries (received_at);",
     ),
+    (
+        4,  # what every process shares with the others: installation tokens and the pace of writes
+        "CREATE TABLE IF NOT EXISTS tokens (key TEXT PRIMARY KEY, value TEXT NOT NULL DEFAULT '',"
+        " expires_at {real} NOT NULL DEFAULT 0, claimed_until {real} NOT NULL DEFAULT 0);"
+        "CREATE TABLE IF NOT EXISTS pacing (installation_id BIGINT PRIMARY KEY, due {real} NOT NULL);",
+    ),
 )
 RETENTION_DAYS = 30.0  # finished jobs, deliveries and notices older than this are deleted
 
@@ -76,6 +82,7 @@ _DEFER = (
     " now() + make_interval(secs => %s))::procrastinate_job_to_defer_v1]))"
 )
 
+TOKEN_MARGIN = 120.0  # seconds before its expiry after which a shared token is no longer handed out
 WORKER_SILENCE = 30.0  # seconds without a heartbeat after which a worker is taken for gone
 
 _CLAIM = (
@@ -514,6 +521,58 @@ class Store:
     def forget_worker(self, name: str) -> None:
         self._run("DELETE FROM workers WHERE name=?", name)
 
+    def token(self, key: str) -> tuple[str, float] | None:
+        """A shared installation token and when it expires, unless it is near its expiry."""
+        _, rows = self._run(
+            "SELECT value, expires_at FROM tokens WHERE key=? AND value<>'' AND expires_at>?",
+            key,
+            time.time() + TOKEN_MARGIN,
+        )
+        return (str(rows[0][0]), float(rows[0][1])) if rows else None
+
+    def claim_token(self, key: str, seconds: float) -> bool:
+        """Take the right to ask GitHub for a new token for `seconds`; False while another process holds it."""
+        now = time.time()
+        count, _ = self._run(
+            "INSERT INTO tokens (key, value, expires_at, claimed_until) VALUES (?, '', 0, ?)"
+            " ON CONFLICT (key) DO UPDATE SET claimed_until=excluded.claimed_until"
+            " WHERE tokens.claimed_until<? AND tokens.expires_at<=?",
+            key,
+            now + seconds,
+            now,
+            now + TOKEN_MARGIN,
+        )
+        return count == 1
+
+    def save_token(self, key: str, value: str, expires_at: float) -> None:
+        """Share a token every process may use until it is near `expires_at` (a wall-clock time)."""
+        self._run(
+            "INSERT INTO tokens (key, value, expires_at, claimed_until) VALUES (?, ?, ?, 0)"
+            " ON CONFLICT (key) DO UPDATE SET value=excluded.value, expires_at=excluded.expires_at,"
+            " claimed_until=0",
+            key,
+            value,
+            expires_at,
+        )
+
+    def pace(self, installation_id: int, interval: float, burst: float) -> float:
+        """Reserve the next write to one installation; returns how many seconds to wait before it.
+
+        One budget for every process: `burst` writes at once, then one per `interval` seconds (the
+        generic cell rate algorithm; `due` is when the next write would be on time if none had waited).
+        """
+        now = time.time()
+        _, rows = self._run(
+            "INSERT INTO pacing VALUES (?, ?) ON CONFLICT (installation_id) DO UPDATE"
+            " SET due=(CASE WHEN pacing.due>? THEN pacing.due ELSE ? END)+? RETURNING due",
+            installation_id,
+            now + interval,
+            now,
+            now,
+            interval,
+        )
+        return max(0.0, float(rows[0][0]) - burst * interval - now)
+
     def prune(self, days: float = RETENTION_DAYS) -> int:
         """Delete what is older than the retention: deliveries, notices, finished jobs. Returns rows deleted."""
         before = time.time() - days * 86400
@@ -523,6 +582,8 @@ class Store:
             "DELETE FROM notices WHERE sent_at<?",
             "DELETE FROM jobs WHERE updated_at<? AND state NOT IN ('queued', 'running')",
             "DELETE FROM check_runs WHERE created_at<?",
+            "DELETE FROM tokens WHERE (CASE WHEN expires_at>claimed_until THEN expires_at ELSE claimed_until END)<?",
+            "DELETE FROM pacing WHERE due<?",
         ):
             count, _ = self._run(sql, before)
             total += max(0, count)

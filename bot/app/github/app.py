@@ -13,6 +13,7 @@ from githubkit.cache import MemCacheStrategy
 
 from bot.app.github.policy import Pacer, decide, json_of, timing_hooks, version_hooks
 from bot.app.github.repository import Repository
+from bot.app.github.shared import Shared, SharedCacheStrategy
 from bot.app.metrics import Metrics
 from bot.app.settings import Settings
 
@@ -32,8 +33,11 @@ class GitHubApp:
         settings: Settings,
         transport: httpx.AsyncBaseTransport | None = None,
         metrics: Metrics | None = None,
+        shared: Shared | None = None,
     ) -> None:
+        """`shared`: the store, so that every process reuses one token and one pace per installation."""
         self.settings = settings
+        self._shared = shared
         started, answered = timing_hooks(metrics)
         self._app = GitHub(
             AppAuthStrategy(app_id=settings.app_id, private_key=settings.private_key),
@@ -44,7 +48,8 @@ class GitHubApp:
             follow_redirects=True,
             async_transport=transport,
             user_agent="migration-review",
-            cache_strategy=MemCacheStrategy(),  # tokens of this app only, not a process-wide cache
+            # tokens of this app only, not a process-wide cache; shared with the app's other processes
+            cache_strategy=SharedCacheStrategy(shared) if shared is not None else MemCacheStrategy(),
             async_event_hooks={
                 "request": [*version_hooks(settings.api_version), started],
                 "response": [answered],
@@ -87,7 +92,10 @@ class GitHubApp:
         narrowed = self._app.with_auth(
             auth.as_installation(installation_id, repositories=[name], permissions=PERMISSIONS)
         )
-        pacer = self._pacers.setdefault(installation_id, Pacer(self.settings.write_interval))
+        pacer = self._pacers.setdefault(
+            installation_id,
+            Pacer(self.settings.write_interval, installation_id=installation_id, shared=self._shared),
+        )
         async with narrowed:
             yield Repository(narrowed, owner, name, pacer, self.settings)
 

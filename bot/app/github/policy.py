@@ -15,11 +15,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
 
+import anyio
 import httpx
 from githubkit.exception import RateLimitExceeded, RequestFailed, RequestTimeout
 from githubkit.retry import RetryOption
 
+from bot.app import logs
+from bot.app.github.shared import Shared
 from bot.app.metrics import Metrics
+
+log = logs.get("migration_review.github")
 
 T = TypeVar("T")
 
@@ -76,28 +81,42 @@ def uncertain(error: Exception) -> bool:
 
 @dataclass
 class Pacer:
-    """Writes to one installation go one at a time: bursts of `burst`, then one per `interval` seconds."""
+    """Writes to one installation go one at a time: bursts of `burst`, then one per `interval` seconds.
+
+    With `shared`, the budget is the installation's in the database, drawn on by every process;
+    otherwise (or while the database cannot answer) it is this process's own.
+    """
 
     interval: float
     burst: float = 5.0
+    installation_id: int = 0
+    shared: Shared | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    tokens: float = 5.0
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-    stamp: float = -1.0
+    due: float | None = None  # when the next write would be on time (the generic cell rate algorithm)
 
     async def write(self, call: Callable[[], Awaitable[T]]) -> T:
         async with self.lock:
-            now = self.clock()
-            if self.stamp < 0:
-                self.stamp = now
-            refill = (now - self.stamp) / self.interval if self.interval > 0 else self.burst
-            self.tokens, self.stamp = min(self.burst, self.tokens + refill), now
-            if self.tokens < 1:
-                await self.sleep((1 - self.tokens) * self.interval)
-                self.tokens, self.stamp = 1.0, self.clock()
-            self.tokens -= 1
+            wait = await self._reserve()
+            if wait > 0:
+                await self.sleep(wait)
             return await call()
+
+    async def _reserve(self) -> float:
+        """Seconds to wait before the next write; the slot is ours once this returns."""
+        if self.interval <= 0:
+            return 0.0
+        if self.shared is not None:
+            try:
+                return await anyio.to_thread.run_sync(
+                    self.shared.pace, self.installation_id, self.interval, self.burst
+                )
+            except Exception as error:
+                log.warning("shared pacing unreachable", error=f"{type(error).__name__}: {error}")
+        now = self.clock()
+        self.due = max(now if self.due is None else self.due, now) + self.interval
+        return max(0.0, self.due - self.burst * self.interval - now)
 
 
 def version_hooks(version: str | None) -> list[Callable[[httpx.Request], Awaitable[None]]]:
