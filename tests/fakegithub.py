@@ -87,6 +87,7 @@ class _Fault:
     status: int
     times: int
     headers: dict[str, str]
+    delay: float = 0.0  # seconds before the answer; with status 0, the answer is the usual one
 
 
 class FakeGitHub:
@@ -157,6 +158,10 @@ class FakeGitHub:
         """The next `times` requests matching answer `status` (with `headers`)."""
         self._faults.append(_Fault(method, re.compile(pattern), status, times, headers))
 
+    def slow(self, method: str, pattern: str, seconds: float, times: int = 1) -> None:
+        """The next `times` requests matching answer as usual, but only after `seconds`."""
+        self._faults.append(_Fault(method, re.compile(pattern), 0, times, {}, seconds))
+
     def hold(self, pattern: str) -> threading.Event:
         """Requests whose path matches wait until the returned event is set."""
         gate = threading.Event()
@@ -207,7 +212,9 @@ class FakeGitHub:
                     while pattern.search(path) and not gate.is_set():
                         await anyio.sleep(0.02)
                 fault = fake._fault(scope["method"], path)
-                if fault is not None:
+                if fault is not None and fault.delay:
+                    await anyio.sleep(fault.delay)
+                if fault is not None and fault.status:
                     response = JSONResponse(
                         {"message": "injected"}, status_code=fault.status, headers=fault.headers
                     )

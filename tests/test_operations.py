@@ -8,31 +8,34 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
+import uvicorn
 
 from bot.app import jobs, tasks
 from bot.app.github import GitHubApp
 from bot.app.metrics import Metrics
+from bot.app.settings import Settings
 from bot.app.store import Job, Store
 from bot.app.web import create_app
 from tests.conftest import NAME, OWNER, App, Scenario, headers, make_settings, payload
 from tests.fakegithub import BASE_FILES
-from tests.test_e2e_app import ROOT, Server, _wait, github_url  # noqa: F401 (a fixture)
+from tests.test_e2e_app import ROOT, Server, _free_port, _wait, github_url  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-async def measured(tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario) -> AsyncIterator[App]:
+@asynccontextmanager
+async def _measured(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> AsyncIterator[App]:
     """The app in-process, its worker and GitHub client reporting to the page's metrics."""
-    settings = make_settings(tmp_path, key_pair[0])
     store = Store(settings.database_url)
     metrics = Metrics()
-    transport = httpx.ASGITransport(app=scenario.fake.app())
     github = GitHubApp(settings, transport=transport, metrics=metrics)
     context = tasks.Context(settings=settings, store=store, app=github)
 
@@ -49,6 +52,13 @@ async def measured(tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario
     ) as client:
         yield App(client, store, worker, settings)
     store.close()
+
+
+@pytest.fixture
+async def measured(tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario) -> AsyncIterator[App]:
+    settings = make_settings(tmp_path, key_pair[0])
+    async with _measured(settings, httpx.ASGITransport(app=scenario.fake.app())) as app:
+        yield app
 
 
 def _series(page: str, name: str) -> list[str]:
@@ -105,6 +115,60 @@ async def test_github_errors_are_counted_by_status(measured: App, scenario: Scen
     page = (await measured.client.get("/metrics")).text
     [errors] = _series(page, 'migration_review_github_errors_total{status="404"}')
     assert float(errors.split()[-1]) >= 1
+
+
+async def test_a_slow_github_is_a_timeout_counted_and_retried(
+    tmp_path: Path,
+    key_pair: tuple[str, str],
+    scenario: Scenario,
+    github_url: str,  # noqa: F811
+) -> None:
+    """Over HTTP: the first look at the pull request takes longer than the client waits."""
+    settings = make_settings(tmp_path, key_pair[0], api_url=github_url, github_timeout=0.5)
+    scenario.open_pull(2, scenario.blocked)
+    scenario.fake.slow("GET", r"/pulls/2$", seconds=3.0)
+    async with _measured(settings, transport=None) as app:
+        opened = payload("pull_request__opened", number=2, pull_request__number=2)
+        assert (await app.send("pull_request", opened)).status_code == 202
+        assert await app.drain() == 1
+        page = (await app.client.get("/metrics")).text
+    [timeouts] = _series(page, 'migration_review_github_errors_total{status="timeout"}')
+    assert float(timeouts.split()[-1]) == 1
+    assert scenario.fake.seen("GET", r"/pulls/2$") >= 3  # the slow one, its retry, the look before publishing
+    [run] = scenario.repo.check_runs
+    assert run["status"] == "completed" and run["conclusion"] == "failure"
+
+
+async def test_an_unreachable_github_is_counted_and_retried_until_it_answers(
+    tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario
+) -> None:
+    """Nothing listens on GitHub's port at first: the refused connections are counted, and the requests
+    (a token's POST among them: it never left) are tried again until GitHub is back."""
+    port = _free_port()
+    settings = make_settings(tmp_path, key_pair[0], api_url=f"http://127.0.0.1:{port}/")
+    scenario.open_pull(2, scenario.blocked)
+    server = uvicorn.Server(
+        uvicorn.Config(scenario.fake.app(), host="127.0.0.1", port=port, log_level="warning")
+    )
+    async with _measured(settings, transport=None) as app:
+        opened = payload("pull_request__opened", number=2, pull_request__number=2)
+        assert (await app.send("pull_request", opened)).status_code == 202
+
+        async def refused_once() -> None:
+            while 'status="connection"' not in (await app.client.get("/metrics")).text:
+                await anyio.sleep(0.02)
+            thread = threading.Thread(target=server.run, daemon=True)
+            thread.start()
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(refused_once)
+            assert await app.drain() == 1
+        page = (await app.client.get("/metrics")).text
+    server.should_exit = True
+    [refused] = _series(page, 'migration_review_github_errors_total{status="connection"}')
+    assert float(refused.split()[-1]) >= 1
+    [run] = scenario.repo.check_runs
+    assert run["status"] == "completed" and run["conclusion"] == "failure"
 
 
 async def test_readiness_needs_the_database_the_key_and_a_worker(measured: App) -> None:

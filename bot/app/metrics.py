@@ -51,6 +51,7 @@ METHODS = frozenset({"GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"})
 STATUSES = frozenset(
     {"304", "400", "401", "403", "404", "409", "410", "422", "429", "500", "502", "503", "504"}
 )
+FAILURES = frozenset({"timeout", "connection"})  # requests to GitHub that got no answer
 KINDS = frozenset({"review", "recheck", "accept", "rerun"})
 
 _FAST = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -103,7 +104,8 @@ class Metrics:
         )
         self.github_errors = Counter(
             "migration_review_github_errors",
-            "Requests to GitHub that answered an error (status 0: no answer), by status.",
+            "Requests to GitHub that failed, by status: an error status, or timeout and connection when"
+            " no answer came.",
             ["status"],
             registry=r,
         )
@@ -119,11 +121,11 @@ class Metrics:
         self.review.labels(*labels).observe(seconds)
         self.jobs.labels(*labels).inc()
 
-    def github_call(self, method: str, status: int, seconds: float) -> None:
-        """One request to GitHub; `status` 0 when no answer came (a timeout, a refused connection)."""
+    def github_call(self, method: str, status: str, seconds: float) -> None:
+        """One request to GitHub: `status` is the answer's, or `timeout` or `connection` when none came."""
         self.github.labels(bounded(method, METHODS)).observe(seconds)
-        if status == 0 or status >= 400 or status == 304:
-            self.github_errors.labels(bounded(str(status), STATUSES | {"0"})).inc()
+        if status in FAILURES or status == "304" or (status.isdigit() and int(status) >= 400):
+            self.github_errors.labels(bounded(status, STATUSES | FAILURES)).inc()
 
     def queue(self, read: Callable[[], Mapping[str, tuple[int, float]]]) -> None:
         """Report the store's queue: `read()` gives, per state, (jobs, age in seconds of the oldest)."""

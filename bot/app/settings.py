@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     workers: int = Field(default=4, ge=1, le=64, validation_alias="MIGRATION_REVIEW_WORKERS")
     # seconds between writes to one installation
     write_interval: float = Field(default=1.0, ge=0, validation_alias="MIGRATION_REVIEW_WRITE_INTERVAL")
+    # seconds a request to GitHub may take (connecting: at most 10) before it counts as a timeout
+    github_timeout: float = Field(default=30.0, gt=0, validation_alias="MIGRATION_REVIEW_GITHUB_TIMEOUT")
     # seconds a worker holds a job between renewals
     lease: float = Field(default=60.0, gt=0, validation_alias="MIGRATION_REVIEW_LEASE")
     # seconds between looks for deliveries GitHub failed to hand us; 0: never look

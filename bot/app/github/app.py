@@ -11,7 +11,7 @@ import httpx
 from githubkit import AppAuthStrategy, GitHub
 from githubkit.cache import MemCacheStrategy
 
-from bot.app.github.policy import Pacer, decide, json_of, timing_hooks, version_hooks
+from bot.app.github.policy import Pacer, counted, decide, json_of, timing_hooks, version_hooks
 from bot.app.github.repository import Repository
 from bot.app.github.shared import Shared, SharedCacheStrategy
 from bot.app.metrics import Metrics
@@ -43,8 +43,8 @@ class GitHubApp:
             AppAuthStrategy(app_id=settings.app_id, private_key=settings.private_key),
             base_url=settings.github_api_url,
             http_cache=False,
-            auto_retry=decide,
-            timeout=httpx.Timeout(30.0, connect=10.0),
+            auto_retry=counted(metrics),
+            timeout=httpx.Timeout(settings.github_timeout, connect=min(10.0, settings.github_timeout)),
             follow_redirects=True,
             async_transport=transport,
             user_agent="migration-review",

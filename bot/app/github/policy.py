@@ -1,6 +1,7 @@
 """How the app talks to GitHub politely: which failures to retry, rate limits, pacing of writes.
 
-Reads are retried with backoff on 5xx and timeouts; a write is retried only where repeating it is
+Reads are retried with backoff on 5xx, timeouts and connection errors (each one counted in the
+metrics); a request that never left (no connection) is retried whatever it is; a write is retried only where repeating it is
 harmless (a comment edit, a reaction; never a create, never a check run update that appends
 annotations). Short rate-limit waits happen in place; long ones go back to the job queue as
 `RateLimited`. Writes to one installation go one at a time, in short bursts, then one per interval.
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 
 import anyio
 import httpx
-from githubkit.exception import RateLimitExceeded, RequestFailed, RequestTimeout
+from githubkit.exception import RateLimitExceeded, RequestError, RequestFailed, RequestTimeout
 from githubkit.retry import RetryOption
 
 from bot.app import logs
@@ -52,17 +53,56 @@ def _repeatable(request: httpx.Request) -> bool:
     return request.method == "POST" and request.url.path.endswith("/reactions")
 
 
+def _unsent(error: Exception) -> bool:
+    """A request that never reached GitHub (no connection, none free in the pool): repeating it is harmless."""
+    cause = getattr(error, "exc", None)
+    return isinstance(cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+
+
+def _request_of(error: Exception) -> httpx.Request | None:
+    try:
+        request = getattr(getattr(error, "exc", None), "request", None)
+    except RuntimeError:  # httpx raises when the error carries no request
+        return None
+    return request if isinstance(request, httpx.Request) else None
+
+
 def decide(error: Exception, count: int) -> RetryOption:
-    """githubkit's retry decision: never repeat a write that may have gone through."""
+    """githubkit's retry decision: never repeat a write that may have gone through.
+
+    Failures without an answer (a timeout, a refused or dropped connection) and 5xx answers are tried
+    again after 1, 2 and 4 seconds when the request is harmless to repeat or never left this process.
+    """
     if isinstance(error, RateLimitExceeded):
         return RetryOption(count < 2 and error.retry_after <= _INLINE_WAIT, error.retry_after)
     if count >= 3:
         return RetryOption(False)
-    if isinstance(error, RequestTimeout) and _repeatable(error.request):
-        return RetryOption(True, timedelta(seconds=2**count))
-    if isinstance(error, RequestFailed) and error.response.status_code >= 500 and _repeatable(error.request):
-        return RetryOption(True, timedelta(seconds=2**count))
+    again = RetryOption(True, timedelta(seconds=2**count))
+    if isinstance(error, RequestFailed):
+        return (
+            again if error.response.status_code >= 500 and _repeatable(error.request) else RetryOption(False)
+        )
+    if isinstance(error, RequestError):
+        request = _request_of(error)
+        return (
+            again if _unsent(error) or (request is not None and _repeatable(request)) else RetryOption(False)
+        )
     return RetryOption(False)
+
+
+def counted(metrics: Metrics | None) -> Callable[[Exception, int], RetryOption]:
+    """`decide`, counting each request that got no answer (a timeout, a connection error) by method."""
+
+    def decide_and_count(error: Exception, count: int) -> RetryOption:
+        if metrics is not None and isinstance(error, RequestError) and not isinstance(error, RequestFailed):
+            request = _request_of(error)
+            began = request.extensions.get("migration_review_started") if request is not None else None
+            seconds = time.monotonic() - began if isinstance(began, float) else 0.0
+            failure = "timeout" if isinstance(error, RequestTimeout) else "connection"
+            metrics.github_call(request.method if request is not None else "", failure, seconds)
+        return decide(error, count)
+
+    return decide_and_count
 
 
 def json_of(response: Any) -> Any:
@@ -76,7 +116,9 @@ def status_of(error: Exception) -> int:
 
 def uncertain(error: Exception) -> bool:
     """A write that failed in a way that may still have reached GitHub."""
-    return isinstance(error, RequestTimeout) or status_of(error) >= 500
+    if isinstance(error, RequestFailed):
+        return status_of(error) >= 500
+    return isinstance(error, RequestError) and not _unsent(error)
 
 
 @dataclass
@@ -141,6 +183,6 @@ def timing_hooks(
     async def answered(response: httpx.Response) -> None:
         began = response.request.extensions.get("migration_review_started")
         if metrics is not None and isinstance(began, float):
-            metrics.github_call(response.request.method, response.status_code, time.monotonic() - began)
+            metrics.github_call(response.request.method, str(response.status_code), time.monotonic() - began)
 
     return started, answered
