@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.model.migration import (
+    MAX_ROWS,
     AddColumn,
     AddConstraint,
     AddEnumValue,
@@ -21,6 +22,8 @@ from bot.model.migration import (
     CreateEnum,
     CreateFunction,
     CreateTable,
+    DataDelete,
+    DataInsert,
     DropColumn,
     DropConstraint,
     DropIndex,
@@ -31,6 +34,7 @@ from bot.model.migration import (
     RenameTable,
     SetDefault,
     SetNotNull,
+    Truncate,
     ValidateConstraint,
 )
 
@@ -61,6 +65,7 @@ class Check:
     table: str
     expression: str
     validated: bool = True
+    named: bool = True  # False: the migration left the name to the database (ours is its likely choice)
 
     def not_null_column(self) -> str:
         """`col IS NOT NULL` (the constraint PostgreSQL 12+ uses to skip SET NOT NULL's scan) → `col`."""
@@ -109,6 +114,9 @@ class Catalog:
     functions: dict[str, str] = field(default_factory=dict)  # function name → declared volatility
     version: tuple[int, ...] = ()  # the database version the configuration names, when it names one
     primary_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # table → its primary key
+    # table → the rows migrations inserted with literal VALUES (column → value as SQL), while no DELETE or
+    # TRUNCATE of the table followed: the lookup rows every environment that ran the migrations has
+    seeds: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     def snapshot(self) -> Catalog:
         """An independent copy that costs a copy of each top-level map, not of every record.
@@ -134,6 +142,7 @@ class Catalog:
             index_definitions=dict(self.index_definitions),
             functions=dict(self.functions),
             primary_keys=dict(self.primary_keys),
+            seeds=dict(self.seeds),
         )
 
     def replaced(self, table: str) -> bool:
@@ -196,7 +205,7 @@ class Catalog:
         while pending:
             parent = pending.pop(0)
             for key in self.foreign_keys.values():
-                cascades = key.on_delete == "cascade" and _same_table(key.references, parent)
+                cascades = key.on_delete == "cascade" and same_table(key.references, parent)
                 if cascades and key not in found and key.table != table:
                     found.append(key)
                     pending.append(key.table)
@@ -235,6 +244,7 @@ def _drop_table(c: Catalog, op: Operation, in_change: bool) -> None:
     c.tables.pop(op.table, None)
     c.keys.pop(op.table, None)
     c.primary_keys.pop(op.table, None)
+    c.seeds.pop(op.table, None)
     for name in [n for n, key in c.foreign_keys.items() if key.table == op.table]:
         del c.foreign_keys[name]
 
@@ -250,7 +260,7 @@ def _change_column(c: Catalog, table: str, name: str, **changes: Any) -> None:
         _put_column(c, table, dataclasses.replace(column, **changes))
 
 
-def _same_table(a: str, b: str) -> bool:
+def same_table(a: str, b: str) -> bool:
     """`public.users` and `users` name the same table."""
     return a.lower().rsplit(".", 1)[-1] == b.lower().rsplit(".", 1)[-1]
 
@@ -264,6 +274,8 @@ def _rename_table(c: Catalog, op: Operation, in_change: bool) -> None:
         c.keys[op.new_name] = c.keys.pop(op.table)
     if op.table in c.primary_keys:
         c.primary_keys[op.new_name] = c.primary_keys.pop(op.table)
+    if op.table in c.seeds:
+        c.seeds[op.new_name] = c.seeds.pop(op.table)
 
 
 def _add_column(c: Catalog, op: Operation, in_change: bool) -> None:
@@ -351,8 +363,8 @@ def _add_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
     if name:
         c.constraints[name] = op.constraint
     if op.constraint == "check" and op.expression_sql:
-        c.checks[name or f"{op.table}_check_{len(c.checks)}"] = Check(
-            op.table, op.expression_sql, not op.not_valid
+        c.checks[name or _check_name(c, op)] = Check(
+            op.table, op.expression_sql, not op.not_valid, named=bool(name)
         )
     elif op.constraint == "foreign_key" and name and op.references:
         c.foreign_keys[name] = ForeignKey(
@@ -377,14 +389,79 @@ def _validate_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
 
 def _drop_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, DropConstraint)
+    if op.name not in c.constraints and op.name not in c.checks:
+        # a name the database chose and we did not guess: any unnamed CHECK of the table may be the one
+        for guessed in [n for n, k in c.checks.items() if not k.named and same_table(k.table, op.table)]:
+            del c.checks[guessed]
     c.constraints.pop(op.name, None)
     c.checks.pop(op.name, None)
     c.foreign_keys.pop(op.name, None)
 
 
+def _seed(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, DataInsert)
+    if op.rows and op.columns:
+        rows = c.seeds.get(op.table, [])
+        added = [dict(zip(op.columns, row, strict=False)) for row in op.rows[: MAX_ROWS - len(rows)]]
+        c.seeds[op.table] = [*rows, *added]  # replaced, never extended: snapshots share the list
+
+
+def _unseed(c: Catalog, op: Operation, in_change: bool) -> None:
+    """After a DELETE or TRUNCATE the rows a table holds are no longer known from its seeds."""
+    assert isinstance(op, DataDelete | Truncate)
+    c.seeds.pop(op.table, None)
+
+
 def _create_function(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, CreateFunction)
     c.functions[op.name.rsplit(".", 1)[-1]] = op.volatility
+
+
+def _check_name(c: Catalog, op: AddConstraint) -> str:
+    """PostgreSQL's name for an unnamed CHECK: `<table>_<first column>_check`, numbered when taken."""
+    first = op.columns[0] if op.columns else _first_column(op.expression_sql)
+    stem = "_".join(p for p in (op.table.rsplit(".", 1)[-1], first, "check") if p)
+    name, number = stem, 0
+    while name in c.checks:
+        number += 1
+        name = f"{stem}{number}"
+    return name
+
+
+_WORD = re.compile(r'"([^"]+)"|\b([A-Za-z_]\w*)\b(?!\s*\()')
+_NOT_COLUMNS = frozenset(
+    [
+        "and",
+        "or",
+        "not",
+        "in",
+        "is",
+        "null",
+        "true",
+        "false",
+        "any",
+        "all",
+        "array",
+        "between",
+        "like",
+        "ilike",
+        "similar",
+        "to",
+        "cast",
+        "as",
+        "value",
+    ]
+)
+
+
+def _first_column(expression: str) -> str:
+    text = re.sub(r"'(?:[^']|'')*'", "''", expression)
+    text = re.sub(r"::\s*[\w ]+(?:\[\])?", "", text)  # casts name types, not columns
+    for match in _WORD.finditer(text):
+        word = match.group(1) or match.group(2).lower()
+        if word not in _NOT_COLUMNS:
+            return word
+    return ""
 
 
 def _default_name(op: AddConstraint) -> str:
@@ -428,6 +505,9 @@ _APPLY = {
     ValidateConstraint: _validate_constraint,
     DropConstraint: _drop_constraint,
     CreateFunction: _create_function,
+    DataInsert: _seed,
+    DataDelete: _unseed,
+    Truncate: _unseed,
 }
 
 _NOT_NULL_CHECK = re.compile(r'\(*\s*(?:"([^"]+)"|(\w+))\s+IS\s+NOT\s+NULL\s*\)*', re.I)

@@ -289,12 +289,17 @@ class DataDelete(Operation):
     batched: bool = False
 
 
+MAX_ROWS = 1000  # VALUES rows kept per INSERT: enough for every lookup table a migration seeds
+
+
 @dataclass(frozen=True, kw_only=True)
 class DataInsert(Operation):
     table: str
     columns: tuple[str, ...] = ()
     from_select: bool = False
     case_mappings: tuple[CaseMapping, ...] = ()
+    # `VALUES (…), (…)`: each row's values as SQL, in the order of `columns`
+    rows: tuple[tuple[str, ...], ...] = ()
 
 
 # --- sessions, transactions and maintenance -----------------------------------------------------------

@@ -13,9 +13,7 @@ import re
 from dataclasses import dataclass
 
 from bot.probe.session import ProbeError, Session
-from bot.sql.data_changes import literals
 
-_CAST = re.compile(r"(?<=')::[\w .\"]+$")  # `'paid'::text`: the cast PostgreSQL's own rendering adds
 _QUOTED = re.compile(r"'((?:[^']|'')*)'")
 
 
@@ -23,12 +21,6 @@ _QUOTED = re.compile(r"'((?:[^']|'')*)'")
 class Rejection:
     values: tuple[str, ...]  # the written values production would refuse
     by: str  # what refuses them: "enum `order_state` (new, paid)" or "CHECK `orders_state_check` (…)"
-
-
-def literal(sql: str) -> str | None:
-    """`'paid'` → `paid`, `'paid'::text` → `paid`, `3` → `3`; None for anything that is not one literal."""
-    found = literals(_CAST.sub("", sql.strip()))
-    return found[0] if found is not None and len(found) == 1 else None
 
 
 def rejected(

@@ -26,11 +26,11 @@ from bot.model.migration import (
     SetNotNull,
     ValidateConstraint,
 )
-from bot.probe import domains
 from bot.probe.assumptions import guard, id_sites
 from bot.sql.conversions import FLOAT_TYPES, INT_BYTES, NUMERIC_TYPES, TEXT_TYPES, type_parts
 from bot.sql.data_changes import literals, mapping_sites, source_column, source_table, where_of
 from bot.sql.names import identifier
+from bot.sql.writes import written_literals
 
 SIZE, DISTRIBUTION, LOOKUP, NULLS, DUPLICATES, ORPHANS, TYPE_FIT = (
     "size",
@@ -103,22 +103,12 @@ def _questions(
 
 
 def written_values(ops: Sequence[Operation]) -> Iterator[Question]:
-    """The literal values each data change writes into each column (SET, CASE results, ELSE)."""
+    """The literal values each data change writes into each column (SET, CASE results, ELSE, VALUES)."""
     for op in ops:
         if not isinstance(op, DataUpdate | DataInsert):
             continue
-        values: dict[str, dict[str, None]] = {}
-        for column, expression in getattr(op, "assignments", ()):
-            value = domains.literal(expression)
-            if value is not None:
-                values.setdefault(column, {})[value] = None
-        for mapping in op.case_mappings:
-            for result in (*(r for _, r in mapping.whens), mapping.otherwise or ""):
-                value = domains.literal(result)
-                if value is not None:
-                    values.setdefault(mapping.target, {})[value] = None
-        for column, found in values.items():
-            yield Question(DOMAIN, op.table, (column,), tuple(found))
+        for column, found in written_literals(op).items():
+            yield Question(DOMAIN, op.table, (column,), tuple(value.text for value in found))
 
 
 def _of(op: Operation, catalog: Catalog, change: list[Operation]) -> Iterator[Question]:

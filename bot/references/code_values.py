@@ -85,6 +85,16 @@ class CodeValues:
                 result.append(match.definition)
         return result
 
+    def declared(self, table: str, column: str, catalog: Catalog | None = None) -> list[tuple[Definition, int]]:
+        """Definitions the code or the schema declares for `table.column` itself, with how sure the match is:
+        100 a Rails enum of the table's model, 95 the column's enum type, 90 a field declared with the
+        definition as its choices or type, 85 a definition named after table and column (`OrderStatus`)."""
+        self.for_column(table, column, catalog)
+        found = [(m.definition, m.score) for m in self._matches[table, column] if m.score >= 85]
+        if catalog is not None:
+            found += [(m.definition, m.score) for m in _catalog_enum(catalog, table, column, self.definitions)]
+        return sorted(found, key=lambda pair: -pair[1])
+
     def best(
         self,
         table: str,
@@ -120,8 +130,8 @@ class CodeValues:
                 return Match(definition, 80)
             return Match(definition, 100) if declared_by in (owner, table) else None  # another table's column
         for link in self._links:
-            if link.type_name == definition.name and link.column in names:
-                return Match(definition, 90 if snake(link.owner) == owner else 70)
+            if _names_definition(link, definition) and link.column in names:
+                return Match(definition, 90 if _owns(link.owner, owner) else 70)
         name = self._names[id(definition)]
         if name in {f"{owner}_{n}" for n in names}:
             return Match(definition, 85)
@@ -130,6 +140,20 @@ class CodeValues:
         if any(name.endswith(f"_{n}") and owner.endswith(name[: -len(n) - 1]) for n in names):
             return Match(definition, 40)  # `OrderStatus` for `shop_orders.status`
         return None
+
+
+def _names_definition(link: FieldLink, definition: Definition) -> bool:
+    """`choices=Status.choices` names `Status`; `choices=Order.Status.choices` only the one nested in `Order`."""
+    *qualifier, name = link.type_name.split(".")
+    if name != definition.name:
+        return False
+    return not qualifier or not definition.owner or qualifier[-1] == definition.owner
+
+
+def _owns(model: str, owner: str) -> bool:
+    """Is the model the table's (`Order` for `orders`, and for Django's `shop_order`)?"""
+    name = snake(model.split("::")[-1].split(".")[-1])
+    return bool(name) and (owner == name or owner.endswith(f"_{name}"))
 
 
 def _merge_added_values(definitions: list[Definition]) -> list[Definition]:

@@ -89,6 +89,7 @@ NAMES = (
     "unmapped_production_value",
     "unparsed_statement",
     "unreadable_migration",
+    "value_not_allowed",
     "value_refused_in_production",
     "values_rejected_by_type",
     "volatile_default",

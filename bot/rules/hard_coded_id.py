@@ -7,6 +7,10 @@ them differ. When the code defines a constant for the same lookup (`Priority.HIG
 migration maps `'high'` to `1`, the migration is not just fragile: it writes the wrong value, an ID swap,
 and every row it touches now means something else.
 
+IDs the migrations themselves seed with explicit keys (`INSERT INTO plans (id, code) VALUES (2, 'pro')`) are
+the same in every environment built from them: those are named, and an ID that is not among them is an error
+on every such database (a foreign key that fails, a filter that matches nothing).
+
 ## Use instead
 Look the ID up by a stable key in the same statement
 (`SET plan_id = (SELECT id FROM plans WHERE code = 'pro')`), or use the value the code's constant
@@ -20,12 +24,14 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
+from bot.model.catalog import Catalog, same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DataDelete, DataInsert, DataUpdate, Migration, Operation
 from bot.references.code_values import describe, member_for, normal, plural, where
 from bot.references.codesyntax import Definition
 from bot.rules.context import Context
 from bot.sql.data_changes import literals, mapping_sites, referenced_table, where_of
+from bot.sql.domains import literal
 from bot.sql.names import identifier
 
 RULE = Rule(
@@ -60,10 +66,16 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if finding is not None:
             yield finding
     for statement in migration.up:
+        if isinstance(statement, DataInsert):
+            yield from _inserted_ids(statement, context)
         if not isinstance(statement, DataUpdate | DataDelete) or id(statement) in compared:
             continue
         ids = _literal_ids(statement)
         if not ids:
+            continue
+        seeded = _against_seeds(statement, ids, context)
+        if seeded is not None:
+            yield seeded
             continue
         pair = _labelled_assignment(statement) if isinstance(statement, DataUpdate) else None
         definition = _definition(statement, pair[0], [pair[1]], context) if pair else None
@@ -79,6 +91,118 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             blast_radius="In an environment where these keys name other rows, the migration changes the wrong rows "
             "or points them at the wrong parent, silently.",
         )
+
+
+def _seeded(catalog: Catalog, table: str, column: str) -> tuple[str, str, dict[str, str]] | None:
+    """The table a key column points at, its key column, and the rows the migrations seed into it with
+    explicit keys (key → a label of the row); None when the migrations seed no such rows."""
+    target, key = table, "id"
+    if column != "id":
+        found = next(
+            (
+                fk
+                for fk in catalog.foreign_keys.values()
+                if same_table(fk.table, table) and fk.columns == (column,)
+            ),
+            None,
+        )
+        if found is not None:
+            target, key = found.references, (found.referenced_columns or ("id",))[0]
+        else:
+            guess = plural(column.removesuffix("_id"))
+            if guess not in catalog.tables:
+                return None
+            target = guess
+    rows = catalog.seeds.get(target) or catalog.seeds.get(target.rsplit(".", 1)[-1]) or []
+    keyed = {}
+    for row in rows:
+        value = literal(row.get(key, ""))
+        if value is None:
+            return None  # a row whose key the database chose: the keys differ between environments
+        keyed[value.text] = _label(row, key)
+    return (target, key, keyed) if keyed else None
+
+
+def _label(row: dict[str, str], key: str) -> str:
+    for column, sql in row.items():
+        value = literal(sql)
+        if column != key and value is not None and value.quoted:
+            return value.text
+    return ""
+
+
+def _listed(seeds: dict[str, str], ids: list[str]) -> str:
+    return ", ".join(f"{i} `{seeds[i]}`" if seeds.get(i) else i for i in ids)
+
+
+def _against_seeds(
+    op: DataUpdate | DataDelete, ids: list[tuple[str, str]], context: Context
+) -> Finding | None:
+    """Literal IDs of a statement whose every ID column points at rows the migrations seed."""
+    catalog = context.before(op)
+    judged = []
+    for column, values in ids:
+        seeded = _seeded(catalog, op.table, column)
+        if seeded is None:
+            return None
+        judged.append((column, re.findall(r"-?\d+", values), *seeded))
+    missing = [
+        (column, target, key, [i for i in found if i not in seeds])
+        for column, found, target, key, seeds in judged
+    ]
+    missing = [m for m in missing if m[3]]
+    if not missing:
+        named = "; ".join(
+            f"`{column}` {_listed(seeds, found)} of `{target}`" for column, found, target, _, seeds in judged
+        )
+        return op.finding(
+            RULE,
+            f"The statement on `{op.table}` names IDs the migrations seed with explicit keys ({named}): the same "
+            "rows in every environment built from them; check production has them too if it was not.",
+            severity=Severity.INFO,
+            blast_radius="None where production was built by these migrations.",
+        )
+    column, target, key, absent = missing[0]
+    seeds = next(s for c, _, _, _, s in judged if c == column)
+    written = isinstance(op, DataUpdate) and any(c == column for c, _ in op.assignments)
+    return op.finding(
+        RULE,
+        f"`{op.table}.{column}` {'is set to' if written else 'is compared with'} {', '.join(absent)}, but the migrations "
+        f"seed `{target}` only with {key} {_listed(seeds, list(seeds)[:8])}.",
+        severity=Severity.CRITICAL if written else Severity.WARNING,
+        blast_radius=(
+            f"On every database built from the migrations the statement points rows at a `{target}` row that does "
+            "not exist (it fails where a foreign key checks it)."
+            if written
+            else f"On every database built from the migrations the condition matches no `{target}` row, so the "
+            "statement changes nothing there."
+        ),
+        fix=f"Use a seeded {key} or look it up by a stable key: `(SELECT {key} FROM {target} WHERE … = '…')`.",
+    )
+
+
+def _inserted_ids(op: DataInsert, context: Context) -> Iterator[Finding]:
+    """VALUES rows that point a key column at a row the migrations do not seed."""
+    catalog = context.before(op)
+    for position, column in enumerate(op.columns):
+        if column == "id" or not _ID.match(column):
+            continue
+        seeded = _seeded(catalog, op.table, column)
+        if seeded is None:
+            continue
+        target, key, seeds = seeded
+        values = (literal(row[position]) if position < len(row) else None for row in op.rows)
+        absent = sorted({v.text for v in values if v is not None and not v.quoted and v.text not in seeds})
+        if absent:
+            yield op.finding(
+                RULE,
+                f"Rows inserted into `{op.table}` set `{column}` to {', '.join(absent[:8])}, but the migrations seed "
+                f"`{target}` only with {key} {_listed(seeds, list(seeds)[:8])}.",
+                severity=Severity.CRITICAL,
+                blast_radius=f"On every database built from the migrations these rows point at `{target}` rows that "
+                "do not exist (the INSERT fails where a foreign key checks it).",
+                fix=f"Use a seeded {key}, or seed the `{target}` row first in the same migration.",
+            )
 
 
 def _case_ids(

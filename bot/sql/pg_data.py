@@ -15,7 +15,7 @@ import sqlglot
 from pglast import ast
 from sqlglot import exp
 
-from bot.model.migration import DataDelete, DataInsert, DataUpdate, Operation, RawSQL, SetTimeout
+from bot.model.migration import MAX_ROWS, DataDelete, DataInsert, DataUpdate, Operation, RawSQL, SetTimeout
 from bot.sql.commands import TIMEOUT_SETTINGS
 from bot.sql.data_changes import case_mappings, is_batched, reads
 from bot.sql.names import identifier
@@ -65,10 +65,15 @@ def insert(node: ast.InsertStmt, base: Base) -> Iterator[Operation]:
     source = node.selectStmt
     from_select = isinstance(source, ast.SelectStmt) and not source.valuesLists
     tree = _sqlglot(base["sql"], exp.Insert) if from_select else None
+    rows = tuple(
+        tuple(deparse(value) for value in row)
+        for row in (source.valuesLists or () if isinstance(source, ast.SelectStmt) else ())[:MAX_ROWS]
+    )
     yield DataInsert(
         table=relation(node.relation),
         columns=columns,
         from_select=from_select,
+        rows=rows,
         case_mappings=case_mappings(tree, "postgres", int(base["location"].line)) if tree is not None else (),
         **{**base, "expression": tree},
     )

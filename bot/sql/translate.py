@@ -13,6 +13,7 @@ from sqlglot import exp
 
 from bot.model.findings import Location
 from bot.model.migration import (
+    MAX_ROWS,
     AddColumn,
     AddConstraint,
     AddIndex,
@@ -326,10 +327,17 @@ def _insert(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
     if isinstance(target, exp.Schema):
         columns = tuple(identifier(c) for c in target.expressions)
         target = target.this
+    values = e.expression if isinstance(e.expression, exp.Values) else None
+    rows = tuple(
+        tuple(render(value, dialect) for value in row.expressions)
+        for row in (values.expressions if values is not None else ())[:MAX_ROWS]
+        if isinstance(row, exp.Tuple)
+    )
     yield DataInsert(
         table=table_name(target),
         columns=columns,
         from_select=e.find(exp.Select) is not None,
+        rows=rows,
         case_mappings=case_mappings(e, dialect, int(base["location"].line)),
         **base,
     )

@@ -15,6 +15,7 @@ from typing import Any
 from sqlglot import exp
 
 from bot.model.migration import DataInsert, DataUpdate, Operation
+from bot.sql.domains import Literal, literal
 from bot.sql.names import identifier, table_name
 
 
@@ -66,6 +67,34 @@ def writes(op: Operation) -> Iterator[Write]:
                 where.this if where is not None else None,
                 aliases,
             )
+
+
+def written_literals(op: Operation) -> dict[str, tuple[Literal, ...]]:
+    """The literal values a data change writes into each column: a SET, the results and ELSE of a CASE,
+    the rows of a VALUES list, the literal expressions of an INSERT … SELECT. NULL is no literal here."""
+    found: dict[str, dict[Literal, None]] = {}
+
+    def add(column: str, sql: str | None) -> None:
+        value = literal(sql) if sql else None
+        if column and value is not None:
+            found.setdefault(column, {})[value] = None
+
+    if isinstance(op, DataUpdate):
+        for column, sql in op.assignments:
+            add(column, sql)
+    if isinstance(op, DataInsert):
+        for row in op.rows:
+            for column, sql in zip(op.columns, row, strict=False):
+                add(column, sql)
+        for write in writes(op):
+            if isinstance(write.value, exp.Literal | exp.Cast):
+                add(write.target, write.value.sql(dialect="postgres"))
+    if isinstance(op, DataUpdate | DataInsert):
+        for mapping in op.case_mappings:
+            for _, result in mapping.whens:
+                add(mapping.target, result)
+            add(mapping.target, mapping.otherwise)
+    return {column: tuple(values) for column, values in found.items()}
 
 
 def _aliases(scope: exp.Expression) -> dict[str, str]:

@@ -1,3 +1,5 @@
+import pytest
+
 from bot.model.findings import Severity
 from tests.conftest import review_sql
 
@@ -56,3 +58,42 @@ def test_ids_are_compared_with_the_rows_a_lookup_table_is_seeded_with() -> None:
     assert found and found[0].severity is Severity.CRITICAL
     assert "3 is `refunded`" in found[0].message
     assert found[0].references[0].path == "db/migrations/001_states.sql" and found[0].references[0].line == 3
+
+
+SEEDED = (
+    "CREATE TABLE {lookup} (id integer PRIMARY KEY, code text NOT NULL);\n"
+    "INSERT INTO {lookup} (id, code) VALUES (1, 'free'), (2, 'pro');\n"
+    "CREATE TABLE {table} (id bigint PRIMARY KEY, {column} integer REFERENCES {lookup} (id), note text);\n"
+    "-- migration\n"
+)
+SEEDED_NAMES = [
+    {"lookup": "plans", "table": "accounts", "column": "plan_id"},
+    {"lookup": "tiers", "table": "customers", "column": "service_tier_id"},
+]
+
+
+@pytest.mark.parametrize("names", SEEDED_NAMES)
+def test_ids_are_checked_against_the_rows_the_migrations_seed(names: dict[str, str]) -> None:
+    schema = SEEDED.format(**names)
+    table, column, lookup = names["table"], names["column"], names["lookup"]
+    found = _found(schema + f"UPDATE {table} SET {column} = 7 WHERE note = 'x';")
+    assert len(found) == 1 and found[0].severity is Severity.CRITICAL
+    assert "7" in found[0].message and f"`{lookup}` only with id 1 `free`, 2 `pro`" in found[0].message
+    inserted = _found(schema + f"INSERT INTO {table} (id, {column}) VALUES (10, 2), (11, 9);")
+    assert inserted and "9" in inserted[0].message and inserted[0].severity is Severity.CRITICAL
+    seeded = _found(schema + f"UPDATE {table} SET {column} = 2 WHERE note = 'x';")
+    assert [f.severity for f in seeded] == [Severity.INFO] and "`pro`" in seeded[0].message
+    assert not _found(schema + f"INSERT INTO {table} (id, {column}) VALUES (10, 2);")
+
+
+def test_seeds_without_explicit_keys_or_deleted_later_say_nothing_of_them() -> None:
+    serial = (
+        "CREATE TABLE plans (id serial PRIMARY KEY, code text);\nINSERT INTO plans (code) VALUES ('free');\n"
+        "CREATE TABLE accounts (id bigint PRIMARY KEY, plan_id integer REFERENCES plans (id));\n-- migration\n"
+        "UPDATE accounts SET plan_id = 7 WHERE id IN (3, 4);"
+    )
+    found = _found(serial)
+    assert [f.severity for f in found] == [Severity.WARNING] and "seed" not in found[0].message
+    emptied = SEEDED.format(**SEEDED_NAMES[0]).replace("-- migration\n", "DELETE FROM plans;\n-- migration\n")
+    found = _found(emptied + "UPDATE accounts SET plan_id = 7 WHERE note = 'x';")
+    assert [f.severity for f in found] == [Severity.WARNING] and "seed" not in found[0].message

@@ -17,7 +17,7 @@ from bot.references.codesyntax.text import (
     line_of,
 )
 
-_PY_CLASS = re.compile(r"^class\s+(\w+)\s*\(([^)]*)\)\s*:", re.M)
+_PY_CLASS = re.compile(r"^([ \t]*)class\s+(\w+)\s*\(([^)]*)\)\s*:", re.M)
 _PY_ENUM_BASES = re.compile(r"\b(?:Enum|IntEnum|StrEnum|Flag|IntFlag|TextChoices|IntegerChoices|Choices)\b")
 _PY_MEMBER = re.compile(r"^[ \t]+([A-Z][A-Za-z0-9_]*)\s*=\s*(.+)$", re.M)
 _PY_CHOICES = re.compile(r"^[ \t]*([A-Za-z_]\w*)\s*=\s*([\[(])\s*\(", re.M)
@@ -30,21 +30,24 @@ def read(path: str, text: str) -> Found:
     definitions: list[Definition] = []
     links: list[FieldLink] = []
     for match in _PY_CLASS.finditer(text):
-        if not _PY_ENUM_BASES.search(match.group(2)):
+        indent, name, bases = match.group(1), match.group(2), match.group(3)
+        if not _PY_ENUM_BASES.search(bases):
             continue
-        start, end = match.end(), _class_end(text, match.end())
+        start, end = match.end(), _class_end(text, match.end(), len(indent))
         members = []
         for index, member in enumerate(_PY_MEMBER.finditer(text, start, end)):
             literal = first_group(LITERAL.match(member.group(2).strip()))
-            auto = member.group(1).lower() if "StrEnum" in match.group(2) else str(index + 1)
+            auto = member.group(1).lower() if "StrEnum" in bases else str(index + 1)
             members.append(
                 Member(
                     member.group(1), literal if literal is not None else auto, line_of(text, member.start())
                 )
             )
-        kind = "Django choices" if "Choices" in match.group(2) else "Python Enum"
+        kind = "Django choices" if "Choices" in bases else "Python Enum"
+        # a class nested in a model (`class Order(Model): class Status(TextChoices)`) belongs to it
+        owner = enclosing(text, match.start(), _PY_ANY_CLASS) if indent else ""
         definitions.append(
-            Definition(match.group(1), kind, path, line_of(text, match.start()), tuple(members))
+            Definition(name, kind, path, line_of(text, match.start()), tuple(members), owner)
         )
     for match in _PY_CHOICES.finditer(text):
         bracket = match.group(2)
@@ -85,6 +88,7 @@ def _nth_literal(pair: re.Match[str], which: int) -> str:
     return first if which == 0 else second
 
 
-def _class_end(text: str, start: int) -> int:
-    following = re.compile(r"^\S", re.M).search(text, start + 1)
+def _class_end(text: str, start: int, indent: int) -> int:
+    """Where the class body ends: the next line of code indented no deeper than the `class` line."""
+    following = re.compile(rf"^[ \t]{{0,{indent}}}(?=[^\s#])", re.M).search(text, start + 1)
     return following.start() if following else len(text)

@@ -1,0 +1,195 @@
+"""A data change writes a value that the column's CHECK constraint, its enum type or the code's choices do not have.
+
+## Why is this bad?
+`UPDATE orders SET status = 'archived'` assumes `status` may hold `'archived'`. When the schema the
+migrations built says otherwise (`CHECK (status IN ('open', 'paid'))`, an enum type without the label), the
+statement fails on its first row and the deploy stops half-way; MySQL outside strict mode stores `''` for an
+unknown ENUM value instead, silently. When only the application defines the values (a Django
+`TextChoices`, a Rails `enum`), the database accepts the row and the application then reads a value it does
+not know: `get_status_display()` shows the raw text, forms refuse to save the record, a Rails enum reads it
+as `nil`. Every row the statement writes is affected.
+
+## Use instead
+Write a value the column allows (the finding lists them and says where they are defined), or add the new
+value first: to the enum type or the CHECK in an earlier migration, to the choices or the enum in the code
+deployed before the data change.
+
+## Framework notes
+Values are read from the schema the earlier migrations built (CHECK constraints that read only this column,
+PostgreSQL enum types, MySQL `ENUM(…)` columns), from Rails `enum` declarations of the table's model, from
+Django fields declared with `choices=` (`TextChoices` and `IntegerChoices`, nested in the model or not), and
+from enums named after the table and column (`OrderStatus` for `orders.status`) in Python, TypeScript, Go,
+Java, Kotlin and Prisma. With the production probe, `value-refused-in-production` judges the same values
+against production's own definitions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from bot.model.catalog import Catalog, same_table
+from bot.model.findings import Dimension, Finding, Reference, Rule, Severity
+from bot.model.migration import DataInsert, DataUpdate, Migration, Operation
+from bot.references.code_values import describe, near_member, stored, where
+from bot.references.codesyntax import Definition
+from bot.rules.context import Context
+from bot.sql.domains import Literal, admits, reads_only
+from bot.sql.writes import written_literals
+
+RULE = Rule(
+    id="value-not-allowed",
+    dimension=Dimension.DATA_VERIFICATION,
+    severity=Severity.CRITICAL,
+    help="Write only values the column allows, or add the value to its CHECK, enum type or choices first.",
+    bad=(
+        "CREATE TABLE orders (id bigint PRIMARY KEY, status text CHECK (status IN ('open', 'paid', 'closed')));\n"
+        "-- migration\n"
+        "UPDATE orders SET status = 'archived' WHERE id >= 1 AND id < 1000;",
+        "CREATE TYPE ticket_state AS ENUM ('new', 'assigned', 'done');\n"
+        "CREATE TABLE tickets (id bigint PRIMARY KEY, state ticket_state NOT NULL, legacy text);\n"
+        "-- migration\n"
+        "UPDATE tickets SET state = CASE legacy WHEN 'x' THEN 'done' ELSE 'resolved' END WHERE id >= 1 AND id < 1000;",
+    ),
+    good=(
+        "CREATE TABLE orders (id bigint PRIMARY KEY, status text CHECK (status IN ('open', 'paid', 'closed')));\n"
+        "-- migration\n"
+        "UPDATE orders SET status = 'closed' WHERE id >= 1 AND id < 1000;",
+        "CREATE TYPE ticket_state AS ENUM ('new', 'assigned', 'done');\n"
+        "CREATE TABLE tickets (id bigint PRIMARY KEY, state ticket_state NOT NULL, legacy text);\n"
+        "-- migration\n"
+        "UPDATE tickets SET state = CASE legacy WHEN 'x' THEN 'done' ELSE 'new' END WHERE id >= 1 AND id < 1000;",
+    ),
+)
+
+# Kinds the schema part judges (from the catalog), not the code part
+_SCHEMA_KINDS = ("database enum type", "MySQL ENUM column", "CHECK constraint", "seed rows")
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    values: tuple[Literal, ...]
+    by: str  # "CHECK `orders_status_check` (status IN (…))"
+    fails: bool  # the database refuses the row (else only the code does not know the value)
+    allowed: str = ""  # the values allowed, when a list says them
+    references: tuple[Reference, ...] = ()
+    certain: bool = True
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    for op in migration.up:
+        if not isinstance(op, DataUpdate | DataInsert):
+            continue
+        catalog = context.before(op)
+        for column, values in written_literals(op).items():
+            refusal = _by_schema(op.table, column, values, catalog, context) or _by_code(
+                op.table, column, values, catalog, context
+            )
+            if refusal is not None:
+                yield _finding(op, column, refusal, context)
+
+
+def _by_schema(
+    table: str, column: str, values: tuple[Literal, ...], catalog: Catalog, context: Context
+) -> _Refusal | None:
+    found = catalog.column(table, column)
+    if found is None:
+        return None
+    labels = _enum_labels(found.type, catalog)
+    strings = [v for v in values if v.quoted]
+    if labels is not None and strings:
+        fold = context.mysql  # MySQL compares ENUM labels without case under the usual collations
+        known = {label.lower() if fold else label for label in labels}
+        refused = tuple(v for v in strings if (v.text.lower() if fold else v.text) not in known)
+        if refused:
+            kind = "`ENUM`" if found.type.lower().startswith("enum(") else f"enum type `{found.type}`"
+            return _Refusal(refused, kind, True, ", ".join(f"'{label}'" for label in labels))
+    dialect = "mysql" if context.mysql else context.dialect
+    for name, constraint in catalog.checks.items():
+        if not same_table(constraint.table, table) or not reads_only(constraint.expression, column, dialect):
+            continue
+        refused = tuple(v for v in values if admits(constraint.expression, column, v, dialect) is False)
+        if refused:
+            return _Refusal(refused, f"CHECK `{name}` ({constraint.expression})", True)
+    return None
+
+
+def _enum_labels(type_sql: str, catalog: Catalog) -> list[str] | None:
+    if type_sql.lower().startswith("enum("):
+        return [v.replace("''", "'") for v in _quoted(type_sql)]
+    name = type_sql.split(".")[-1].strip('"')
+    return catalog.enums.get(name) or catalog.enums.get(name.lower())
+
+
+def _quoted(text: str) -> list[str]:
+    return re.findall(r"'((?:[^']|'')*)'", text)
+
+
+def _by_code(
+    table: str, column: str, values: tuple[Literal, ...], catalog: Catalog, context: Context
+) -> _Refusal | None:
+    declared = [
+        (d, score) for d, score in context.values.declared(table, column) if d.kind not in _SCHEMA_KINDS
+    ]
+    judged: list[tuple[Definition, int, tuple[Literal, ...]]] = []
+    for definition, score in declared:
+        numeric = all(m.value.lstrip("-").isdigit() for m in definition.members)
+        comparable = [v for v in values if (not v.quoted) == numeric]
+        if not comparable:
+            continue
+        judged.append((definition, score, tuple(v for v in comparable if not _known(definition, v))))
+    if not judged or any(not refused for _, _, refused in judged):
+        return None  # some definition of the column has every value: no claim
+    definition, score, refused = judged[0]
+    near = [(v, m) for v in refused if (m := near_member(definition, v.text)) is not None]
+    hint = "".join(f" (`{v.text}` differs from `{m.value}` only by case or spaces)" for v, m in near[:3])
+    refs = (where(definition), *(where(definition, m) for _, m in near[:3]))
+    return _Refusal(
+        refused,
+        describe(definition) + hint,
+        False,
+        ", ".join(
+            f"'{m.value}'" if not m.value.lstrip("-").isdigit() else m.value for m in definition.members[:12]
+        ),
+        refs,
+        certain=score >= 90,
+    )
+
+
+def _known(definition: Definition, value: Literal) -> bool:
+    if any(value.text in stored(definition, m) for m in definition.members):
+        return True
+    # Rails writes an enum's label through `update_all(status: :archived)`, casting it to the stored value
+    return definition.kind == "Rails enum" and any(value.text == m.label for m in definition.members)
+
+
+def _finding(op: Operation, column: str, refusal: _Refusal, context: Context) -> Finding:
+    table = str(getattr(op, "table", ""))
+    values = ", ".join(v.sql for v in refusal.values)
+    allowed = f" It allows {refusal.allowed}." if refusal.allowed else ""
+    if refusal.fails:
+        message = f"`{table}.{column}` is written {values}, which its {refusal.by} refuses.{allowed}"
+        blast = "The statement fails on the first row it writes and the deploy stops there" + (
+            " (outside strict mode MySQL stores '' for an unknown ENUM value instead, silently)."
+            if context.mysql
+            else "."
+        )
+    else:
+        message = (
+            f"`{table}.{column}` is written {values}, which the application does not define for it: "
+            f"{refusal.by}.{allowed}"
+        )
+        blast = (
+            f"Every row the statement writes holds a value the application cannot read back as one of its "
+            f"choices ({context.size_words(table)})."
+        )
+    return op.finding(
+        RULE,
+        message,
+        severity=None if refusal.certain else Severity.WARNING,
+        references=refusal.references,
+        blast_radius=blast,
+        fix=f"Write one of the values `{table}.{column}` allows, or add {values} to its definition first, in an "
+        "earlier migration or release.",
+    )
