@@ -85,14 +85,18 @@ class CodeValues:
                 result.append(match.definition)
         return result
 
-    def declared(self, table: str, column: str, catalog: Catalog | None = None) -> list[tuple[Definition, int]]:
+    def declared(
+        self, table: str, column: str, catalog: Catalog | None = None
+    ) -> list[tuple[Definition, int]]:
         """Definitions the code or the schema declares for `table.column` itself, with how sure the match is:
         100 a Rails enum of the table's model, 95 the column's enum type, 90 a field declared with the
         definition as its choices or type, 85 a definition named after table and column (`OrderStatus`)."""
         self.for_column(table, column, catalog)
         found = [(m.definition, m.score) for m in self._matches[table, column] if m.score >= 85]
         if catalog is not None:
-            found += [(m.definition, m.score) for m in _catalog_enum(catalog, table, column, self.definitions)]
+            found += [
+                (m.definition, m.score) for m in _catalog_enum(catalog, table, column, self.definitions)
+            ]
         return sorted(found, key=lambda pair: -pair[1])
 
     def best(

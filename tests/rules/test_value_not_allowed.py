@@ -39,7 +39,9 @@ def test_set_value_the_schema_refuses(schema: str, framework, names: dict[str, s
     bad = "UPDATE {table} SET {column} = '{bad}' WHERE note = 'x';"
     found = _found(_review(schema, bad, framework, names))
     assert len(found) == 1 and found[0].severity is Severity.CRITICAL
-    assert f"'{names['bad']}'" in found[0].message and f"{names['table']}.{names['column']}" in found[0].message
+    assert (
+        f"'{names['bad']}'" in found[0].message and f"{names['table']}.{names['column']}" in found[0].message
+    )
     good = "UPDATE {table} SET {column} = '{good}' WHERE note = 'x';"
     assert not _found(_review(schema, good, framework, names))
 
@@ -51,7 +53,11 @@ def test_case_results_and_values_rows_are_judged(names: dict[str, str]) -> None:
         " WHERE id >= 1 AND id < 1000;"
     )
     found = _found(_review(ENUM, case, FRAMEWORKS[0], names))
-    assert found and f"'{names['bad']}'" in found[0].message and "'paid'" not in found[0].message.split("refuses")[0]
+    assert (
+        found
+        and f"'{names['bad']}'" in found[0].message
+        and "'paid'" not in found[0].message.split("refuses")[0]
+    )
     rows = "INSERT INTO {table} (id, {column}) VALUES (1, 'open'), (2, '{bad}');"
     assert _found(_review(CHECKED, rows, FRAMEWORKS[0], names))
     assert not _found(_review(CHECKED, rows.replace("{bad}", "{good}"), FRAMEWORKS[0], names))
@@ -96,13 +102,19 @@ def test_checks_that_cannot_be_decided_or_were_dropped_stay_quiet() -> None:
 
 
 def test_mysql_enum_column_compares_without_case() -> None:
-    schema = "CREATE TABLE orders (id bigint PRIMARY KEY, status enum('open','paid'), note text);\n-- migration\n"
-    found = _found(review_sql(schema + "UPDATE orders SET status = 'gone' WHERE note = 'x';", dialect="mysql"))
+    schema = (
+        "CREATE TABLE orders (id bigint PRIMARY KEY, status enum('open','paid'), note text);\n-- migration\n"
+    )
+    found = _found(
+        review_sql(schema + "UPDATE orders SET status = 'gone' WHERE note = 'x';", dialect="mysql")
+    )
     assert found and "'' for an unknown ENUM value" in found[0].blast_radius
-    assert not _found(review_sql(schema + "UPDATE orders SET status = 'PAID' WHERE note = 'x';", dialect="mysql"))
+    assert not _found(
+        review_sql(schema + "UPDATE orders SET status = 'PAID' WHERE note = 'x';", dialect="mysql")
+    )
 
 
-DJANGO_MODELS = '''from django.db import models
+DJANGO_MODELS = """from django.db import models
 
 
 class {model}(models.Model):
@@ -112,7 +124,7 @@ class {model}(models.Model):
 
     {column} = models.CharField(max_length=10, choices={choices}.choices)
     note = models.TextField()
-'''
+"""
 DJANGO_MIGRATION = """from django.db import migrations
 
 
@@ -147,7 +159,9 @@ def test_choices_of_another_model_are_not_this_column() -> None:
         "shop/models.py": DJANGO_MODELS.format(model="Invoice", choices="Status", column="status"),
     }
     path = "shop/migrations/0002_fill.py"
-    result = review_sql(DJANGO_MIGRATION.format(model="Order", column="status", value="shipped"), path=path, head=head)
+    result = review_sql(
+        DJANGO_MIGRATION.format(model="Order", column="status", value="shipped"), path=path, head=head
+    )
     assert not _found(result)
 
 
@@ -162,12 +176,20 @@ end
 """
 
 
-@pytest.mark.parametrize(("model", "table", "column"), [("Ticket", "tickets", "status"), ("Lead", "leads", "stage")])
+@pytest.mark.parametrize(
+    ("model", "table", "column"), [("Ticket", "tickets", "status"), ("Lead", "leads", "stage")]
+)
 def test_rails_enum_of_the_model(model: str, table: str, column: str) -> None:
-    head = {f"app/models/{table[:-1]}.rb": f"class {model} < ApplicationRecord\n  enum {column}: {{ open: 0, closed: 1 }}\nend\n"}
+    head = {
+        f"app/models/{table[:-1]}.rb": f"class {model} < ApplicationRecord\n  enum {column}: {{ open: 0, closed: 1 }}\nend\n"
+    }
     path = "db/migrate/20260101000000_fix_tickets.rb"
-    found = _found(review_sql(RAILS_MIGRATION.format(model=model, column=column, value="2"), path=path, head=head))
+    found = _found(
+        review_sql(RAILS_MIGRATION.format(model=model, column=column, value="2"), path=path, head=head)
+    )
     assert found and "Rails enum" in found[0].message and "0, 1" in found[0].message
     for good in ("1", ":closed", '"closed"'):
-        result = review_sql(RAILS_MIGRATION.format(model=model, column=column, value=good), path=path, head=head)
+        result = review_sql(
+            RAILS_MIGRATION.format(model=model, column=column, value=good), path=path, head=head
+        )
         assert not _found(result), good

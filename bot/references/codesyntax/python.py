@@ -46,9 +46,7 @@ def read(path: str, text: str) -> Found:
         kind = "Django choices" if "Choices" in bases else "Python Enum"
         # a class nested in a model (`class Order(Model): class Status(TextChoices)`) belongs to it
         owner = enclosing(text, match.start(), _PY_ANY_CLASS) if indent else ""
-        definitions.append(
-            Definition(name, kind, path, line_of(text, match.start()), tuple(members), owner)
-        )
+        definitions.append(Definition(name, kind, path, line_of(text, match.start()), tuple(members), owner))
     for match in _PY_CHOICES.finditer(text):
         bracket = match.group(2)
         start, end = bracketed(text, match.start(2), bracket, "]" if bracket == "[" else ")")
