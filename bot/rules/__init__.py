@@ -50,6 +50,7 @@ NAMES = (
     "invalid_index_retry",
     "json_type",
     "lossy_type_change",
+    "mismatched_key",
     "missing_down_migration",
     "missing_lock_timeout",
     "missing_statement_timeout",

@@ -21,9 +21,11 @@ from sqlglot import exp
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DataInsert, DataUpdate, Migration
 from bot.references.code_values import describe, member_for, normal, where
+from bot.rules._keys import pairs, swaps, telling
 from bot.rules.context import Context
 from bot.sql.data_changes import literals, mapping_sites, source_column
 from bot.sql.names import identifier
+from bot.sql.writes import writes
 
 RULE = Rule(
     id="swapped-values",
@@ -67,10 +69,12 @@ _PREFIX = re.compile(r"^(?:is|has|can|should|was)_|_(?:flag|bool)$")
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
-        if isinstance(op, DataUpdate) and op.expression is not None:
+        if isinstance(op, DataUpdate | DataInsert):
             yield from _inverted(op)
-        elif isinstance(op, DataInsert) and op.expression is not None:
-            yield from _crossed(op)
+        crossed = list(_crossed(op)) if isinstance(op, DataInsert) and op.expression is not None else []
+        yield from crossed
+        if isinstance(op, DataUpdate | DataInsert) and not crossed:
+            yield from _keys_swapped(op, context)
     for op, mapping, table in mapping_sites(migration.up):
         yield from _reversed(op, mapping.target, mapping.source, mapping.whens, table, context)
 
@@ -87,18 +91,51 @@ def opposite(a: str, b: str) -> bool:
     )
 
 
-def _inverted(op: DataUpdate) -> Iterator[Finding]:
-    for assignment in op.expression.expressions:
-        if not isinstance(assignment, exp.EQ) or not isinstance(assignment.expression, exp.Column):
-            continue
-        target, source = identifier(assignment.this), identifier(assignment.expression.this)
+def _inverted(op: DataUpdate | DataInsert) -> Iterator[Finding]:
+    """A column filled from one of the opposite meaning, with no negation: from the SET or the INSERT's
+    SELECT, or from an ORM's column reference (`F("is_hidden")`) when there is no SQL tree."""
+    copies = [
+        (write.target, identifier(write.value.this))
+        for write in writes(op)
+        if isinstance(write.value, exp.Column)
+    ]
+    if op.expression is None and isinstance(op, DataUpdate):
+        copies = [(target, value) for target, value in op.assignments if _BARE.fullmatch(value)]
+    verb = "updated" if isinstance(op, DataUpdate) else "inserted"
+    for target, source in copies:
         if opposite(target, source):
+            fix = f"`NOT {source}`" + (
+                f" in `SET {target} = NOT {source}`" if isinstance(op, DataUpdate) else ""
+            )
             yield op.finding(
                 RULE,
                 f"`{op.table}.{target}` is filled from `{source}`, which means the opposite: every row is inverted.",
-                blast_radius=f"Every updated row of `{op.table}` gets the reverse of the intended `{target}`.",
-                fix=f"Write `SET {target} = NOT {source}` (and decide what NULL in `{source}` should become).",
+                blast_radius=f"Every {verb} row of `{op.table}` gets the reverse of the intended `{target}`.",
+                fix=f"Write {fix} (and decide what NULL in `{source}` should become).",
             )
+
+
+_BARE = re.compile(r"[A-Za-z_]\w*")
+
+
+def _keys_swapped(op: DataUpdate | DataInsert, context: Context) -> Iterator[Finding]:
+    """Two key columns filled from each other's tables' keys: `user_id ← m.team_id`, `team_id ← m.member_id`."""
+    found = [p for p in pairs(op, context.before(op)) if p.written and p.crossed and telling(p)]
+    exchanged = swaps(found)
+    if len(exchanged) < 2:
+        return
+    described = "; ".join(
+        f"`{p.target}` ({p.left_key.how}) ← `{p.right}` ({p.right_key.how})" for p in exchanged
+    )
+    yield op.finding(
+        RULE,
+        f"The data change on `{op.table}` fills key columns with each other's keys: {described}.",
+        blast_radius=f"Every row written to `{op.table}` links each parent in the other's place; with the numbers "
+        "of both tables overlapping, nothing fails.",
+        fix="Take each key from the column that references the same table: "
+        + ", ".join(f"`{p.target}` from a key of `{p.left_key.table}`" for p in exchanged)
+        + ".",
+    )
 
 
 def _crossed(op: DataInsert) -> Iterator[Finding]:

@@ -38,7 +38,7 @@ def writes(op: Operation) -> Iterator[Write]:
     """Every column the data change writes, with the expression that produces it."""
     tree = op.expression
     if isinstance(op, DataUpdate) and isinstance(tree, exp.Update):
-        aliases = _aliases(tree)
+        names = aliases(tree)
         where = tree.args.get("where")
         for assignment in tree.expressions:
             if isinstance(assignment, exp.EQ) and assignment.expression is not None:
@@ -48,13 +48,13 @@ def writes(op: Operation) -> Iterator[Write]:
                     op.table,
                     op.table,
                     where.this if where is not None else None,
-                    aliases,
+                    names,
                 )
     elif isinstance(op, DataInsert) and tree is not None:
         select = tree.find(exp.Select)
         if select is None or not op.columns or len(select.expressions) != len(op.columns):
             return
-        aliases = _aliases(select)
+        names = aliases(select)
         origin = select.args.get("from_")
         first = origin.find(exp.Table) if origin is not None else None
         where = select.args.get("where")
@@ -65,7 +65,7 @@ def writes(op: Operation) -> Iterator[Write]:
                 op.table,
                 table_name(first) if first is not None else "",
                 where.this if where is not None else None,
-                aliases,
+                names,
             )
 
 
@@ -97,7 +97,7 @@ def written_literals(op: Operation) -> dict[str, tuple[Literal, ...]]:
     return {column: tuple(values) for column, values in found.items()}
 
 
-def _aliases(scope: exp.Expression) -> dict[str, str]:
+def aliases(scope: exp.Expression) -> dict[str, str]:
     """alias → table for the tables a statement names directly (not those of its sub-queries)."""
     found: dict[str, str] = {}
     for table in scope.find_all(exp.Table):
