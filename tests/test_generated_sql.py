@@ -36,6 +36,8 @@ CHANGES = {
     "insert": "INSERT INTO bans (id, user_id) SELECT id, id FROM users WHERE status = 'banned';",
     "not_in": "DELETE FROM users WHERE id NOT IN (SELECT user_id FROM bans) AND id >= 1 AND id < 1000;",
     "constant": "UPDATE users SET is_visible = TRUE WHERE is_hidden = FALSE;",
+    "merge": "MERGE INTO orders o USING users u ON o.user_id = u.id WHEN MATCHED AND u.status = 'gone' THEN DELETE"
+    " WHEN MATCHED THEN UPDATE SET state = u.status WHEN NOT MATCHED THEN INSERT (id, user_id) VALUES (u.id, u.id);",
 }
 RAILS = (
     "class Backfill < ActiveRecord::Migration[7.1]\n  def up\n"

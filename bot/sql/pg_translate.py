@@ -38,7 +38,7 @@ from bot.model.migration import (
     Unparsed,
 )
 from bot.sql.commands import TIMEOUT_SETTINGS
-from bot.sql.pg_data import delete, insert, select, update
+from bot.sql.pg_data import delete, insert, merge, select, update
 from bot.sql.pg_maintenance import cluster, lock, reindex, vacuum
 from bot.sql.pg_names import restore_long_names
 from bot.sql.pg_nodes import deparse, dotted, relation, text_of
@@ -244,6 +244,7 @@ _HANDLERS: dict[type, Handler] = {
     ast.UpdateStmt: update,
     ast.DeleteStmt: delete,
     ast.InsertStmt: insert,
+    ast.MergeStmt: merge,
     ast.SelectStmt: select,
     ast.CreateFunctionStmt: create_function,
     ast.DoStmt: do_block,
