@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from bot.model.findings import Severity
 
@@ -47,11 +48,19 @@ class Loss:
     check: str  # the condition that finds the rows at risk
 
 
+# `CAST(x AS varchar(20))`, `x::varchar(20)`, `character varying(20)`, `char(20)`: an explicit cast to a
+# length, which PostgreSQL truncates silently
+_EXPLICIT_LENGTH = re.compile(
+    r"(?:\bAS\s+|::\s*)(?:VARCHAR|CHARACTER\s+VARYING|CHAR|CHARACTER|BPCHAR)\s*\(\s*\d+\s*\)", re.I
+)
+
+
 def classify(
     old: str, new: str, column: str, dialect: str, using: str | None = None, *, utc: bool = False
 ) -> Loss | None:
     (ob, oa), (nb, na) = _split(old), _split(new)
-    found = _precision_or_zone(ob, oa, nb, na, column, dialect, utc)
+    zoned = using is not None and re.search(r"\bAT\s+TIME\s+ZONE\b|\btimezone\s*\(", using, re.I) is not None
+    found = _precision_or_zone(ob, oa, nb, na, column, dialect, utc or zoned)
     if found is not None:
         return found
     mysql = dialect in ("mysql", "mariadb")
@@ -61,11 +70,20 @@ def classify(
     )  # MySQL outside strict mode truncates instead of failing
     length = "char_length" if mysql else "length"
     if ob in _TEXT and nb in _TEXT and na and (not oa or na[0] < oa[0]):
-        cut = using is not None and re.search(r"\b(substr|substring|left)\b", using, re.I)
+        cut = using is not None and (
+            re.search(r"\b(substr|substring|left)\b", using, re.I) or _EXPLICIT_LENGTH.search(using)
+        )
+        explicit = using is not None and _EXPLICIT_LENGTH.search(using) is not None
         return Loss(
             f"strings longer than {na[0]} characters "
             + (
-                "are cut"
+                (
+                    "are cut silently by the explicit cast in USING (an explicit cast to a shorter type "
+                    "truncates where an assignment would fail)"
+                    if explicit
+                    else "are cut"
+                )
+                + f": a value of {na[0] + 1} characters keeps only its first {na[0]}"
                 if cut
                 else "fail the change" + (" (or are truncated silently outside strict mode)" if mysql else "")
             ),
@@ -91,21 +109,36 @@ def classify(
         )
     if (ob in _FLOATS or (ob in _NUMERIC and (not oa or len(oa) < 2 or oa[1] > 0))) and nb in _INTS:
         truncate = f"truncate({column}, 0)" if mysql else f"trunc({column})"
-        return Loss("the fractional part of every value is rounded away", silent, f"{column} <> {truncate}")
+        return Loss(
+            "the fractional part of every value is rounded away (19.99 becomes 20)",
+            silent,
+            f"{column} <> {truncate}",
+        )
     if ob in _NUMERIC and nb in _NUMERIC and len(oa) == 2 and len(na) == 2:
         if na[1] < oa[1]:
             return Loss(
-                f"digits after the {na[1]}th decimal place are rounded away",
+                f"digits after the {na[1]}th decimal place are rounded away"
+                f" ({'0.' + '0' * na[1] + '5' if na[1] else '0.5'} becomes {'0.' + '0' * (na[1] - 1) + '1' if na[1] else '1'})",
                 silent,
                 f"{column} <> round({column}, {na[1]})",
             )
         if na[0] - na[1] < oa[0] - oa[1]:
             limit = "9" * (na[0] - na[1]) or "0"
             return Loss(
-                f"values of {na[0] - na[1]} or more integer digits overflow",
+                f"values of more than {na[0] - na[1]} integer digits overflow",
                 fails,
                 f"abs({column}) > {limit}",
             )
+    if ob in _FLOATS and nb in _NUMERIC and len(na) == 2:
+        return Loss(
+            f"values are rounded to {na[1]} decimal places (1.23456 becomes "
+            f"{Decimal('1.23456').quantize(Decimal(1).scaleb(-na[1]), ROUND_HALF_UP)})"
+            f" and those of more than {na[0] - na[1]} integer digits overflow",
+            silent,
+            f"{column} <> round({column}::numeric, {na[1]})"
+            if not mysql
+            else f"{column} <> round({column}, {na[1]})",
+        )
     if ob in _FLOATS and nb in _FLOATS and _FLOATS[nb] < _FLOATS[ob]:
         return Loss(
             "double precision values keep only about 6 significant digits",
@@ -124,7 +157,8 @@ def classify(
         )
     if ob == "timestamptz" and nb in _TIMESTAMPS:
         return Loss(
-            "the time zone is dropped: values are converted to the session's TimeZone at migration time",
+            "the time zone is dropped: values are converted to the session's TimeZone at migration time "
+            "('2024-03-01 12:00+00' becomes '2024-03-01 13:00' in Europe/Paris)",
             Severity.WARNING,
             f"{column} IS NOT NULL AND current_setting('TimeZone') <> 'UTC'",
         )
@@ -148,7 +182,9 @@ def _precision_or_zone(
         )
     if dialect == "postgres" and (ob, nb) == ("timestamp", "timestamptz") and not utc:
         return Loss(
-            "each value is read as a time in the session's TimeZone, so it shifts unless that zone is UTC",
+            "each value is read as a time in the session's TimeZone, so it shifts unless that zone is UTC "
+            "('2024-03-01 12:00' written in UTC becomes '2024-03-01 11:00+00' when the session is in Europe/Paris); "
+            "convert with `USING column AT TIME ZONE 'UTC'`",
             Severity.WARNING,
             f"{column} IS NOT NULL AND current_setting('TimeZone') <> 'UTC'",
         )
