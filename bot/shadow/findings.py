@@ -311,10 +311,14 @@ def _checklist(items: tuple[ChecklistItem, ...], shadow: Shadow) -> tuple[Checkl
     down, again = shadow.step(DOWN), shadow.step(UP_AGAIN)
     lost = [d for d in shadow.data_diff if d.table not in shadow.restored_by_plan]
     restored = shadow.ok(DOWN) and not shadow.schema_diff and not lost
+    untouched = _untouched(shadow)
     updated = []
     for item in items:
         if item.text == "Reversible without data loss" and down is not None and down.status != "skipped":
-            if restored:
+            if restored and untouched:
+                # the comparison after the down is silent about data the up never changed
+                item = dataclasses.replace(item, detail=f"{item.detail.rstrip('.')}; {untouched}")
+            elif restored:
                 item = dataclasses.replace(
                     item,
                     state="checked",
@@ -337,10 +341,13 @@ def _checklist(items: tuple[ChecklistItem, ...], shadow: Shadow) -> tuple[Checkl
                     source="shadow",
                 )
         updated.append(item)
-    tested = restored and again is not None and again.status == "ok"
+    ran = restored and again is not None and again.status == "ok"
+    tested = ran and not untouched
     detail = (
         "up, down and up again ran on a scratch database"
         if tested
+        else f"up, down and up again ran on a scratch database, but {untouched}"
+        if ran
         else f"the shadow run's down: {down.status if down else 'not run'}"
         + (f" ({down.detail})" if down is not None and down.detail else "")
         + (f"; up again: {again.status}" if again is not None else "")
@@ -351,6 +358,18 @@ def _checklist(items: tuple[ChecklistItem, ...], shadow: Shadow) -> tuple[Checkl
         )
     )
     return tuple(updated)
+
+
+def _untouched(shadow: Shadow) -> str:
+    """Why the run says nothing about the data's way back, when the up's data changes (UPDATE, DELETE,
+    INSERT) changed none of the synthetic rows; "" when they changed some, or there were none."""
+    counted = [s for s in shadow.statements if s.step == UP and s.rows_changed >= 0]
+    if not counted or any(s.rows_changed > 0 for s in counted):
+        return ""
+    return (
+        f"the up's {len(counted)} data change{'s' if len(counted) != 1 else ''} changed none of the "
+        "synthetic rows, so the shadow run did not test the way back of the data"
+    )
 
 
 def _clean(text: str) -> str:

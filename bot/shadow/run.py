@@ -16,7 +16,7 @@ from bot.model.changeset import ChangeSet
 from bot.model.config import Config
 from bot.model.facts import Facts
 from bot.model.findings import RollbackStep, VerificationQuery
-from bot.model.migration import Migration
+from bot.model.migration import Migration, Operation
 from bot.model.shadow import (
     DOWN,
     FAILED,
@@ -177,15 +177,15 @@ def _go(
     began = time.perf_counter()
     changed = {m.path for m in prepared.migrations}
     history, from_dumps = base_operations(changeset.base_tree, prepared.config, dialect, changed)
+    if not from_dumps:
+        history = same_sets(history, migrations)
     failures = 0
     count = 0
     for _path, framework, ops in history:
         planned = plan(ops, framework, dialect)
         run.skipped.extend(planned.skipped)
-        for statement in planned.statements:
-            count += 1
-            result = _execute(run, statement, "schema", observe=False, transaction=False)
-            failures += bool(result.error)
+        count += len(planned.statements)
+        failures += _base_migration(run, planned.statements)
     if dialect == "postgres":
         run.runner.execute("RESET ALL")  # a schema dump may empty search_path for its own statements
     source = f"{len(history)} schema dump(s)" if from_dumps else f"{len(history)} base migrations"
@@ -239,6 +239,56 @@ def _go(
     # 5. up again
     _step(run, UP_AGAIN, migrations, dialect, down=False)
     return values
+
+
+# frameworks whose runner reads migrations from more than one directory as one history
+_SPREAD = {"django", "liquibase", "flyway"}
+
+
+def same_sets(
+    history: list[tuple[str, str, tuple[Operation, ...]]], migrations: Sequence[Migration]
+) -> list[tuple[str, str, tuple[Operation, ...]]]:
+    """The base migrations of the sets the changed ones belong to. A runner applies one directory (a
+    golang-migrate `-path`, Rails' `db/migrate`, an Alembic versions folder): a copy of the migrations
+    under `testdata/`, another tool's scripts or another service's directory is another database."""
+    wanted = {_set_of(m.path, m.framework) for m in migrations}
+    kept = [entry for entry in history if _set_of(entry[0], entry[1]) in wanted]
+    return kept if kept else history
+
+
+def _set_of(path: str, framework: str) -> tuple[str, str]:
+    if framework in _SPREAD:
+        return (framework, "")
+    parts = path.split("/")
+    name = parts[-1]
+    # a migration in a folder of its own (Diesel `…/<version>_name/up.sql`, Prisma `…/migration.sql`)
+    depth = 2 if not any(c.isdigit() for c in name) and len(parts) > 2 else 1
+    return (framework, "/".join(parts[:-depth]))
+
+
+def _base_migration(run: _Run, statements: tuple[Statement, ...]) -> int:
+    """One base migration of the schema step; the number of its statements that failed. On PostgreSQL
+    its statements share one transaction, as its runner's would (a `CREATE TEMPORARY TABLE … ON COMMIT
+    DROP` lives until the migration ends), each behind a savepoint so one failure loses only itself."""
+    wrap = run.runner.dialect == "postgres" and len(statements) > 1
+    wrap = wrap and not any(s.no_transaction for s in statements)
+    if wrap:
+        run.runner.execute("BEGIN")
+    failed = 0
+    try:
+        for statement in statements:
+            if wrap:
+                run.runner.execute("SAVEPOINT mr_statement")
+            result = _execute(run, statement, "schema", observe=False, transaction=False)
+            failed += bool(result.error)
+            if wrap:
+                run.runner.execute(
+                    "ROLLBACK TO SAVEPOINT mr_statement" if result.error else "RELEASE SAVEPOINT mr_statement"
+                )
+    finally:
+        if wrap:
+            run.runner.execute("COMMIT")
+    return failed
 
 
 def _data_diff(
@@ -342,14 +392,15 @@ def _execute(
     before_locks = locks.held(watcher, session.pid) if observe and transaction and watcher else set()
     began = time.perf_counter()
     error, algorithm, how, why = "", "", "held", ""
+    changed = -1
     seen: set[tuple[str, str]] = set()
     try:
         if postgres and observe and not transaction and watcher is not None:
-            seen, how = _alone(run, statement)
+            seen, how, changed = _alone(run, statement)
         elif not postgres and statement.alter_table and observe:
             algorithm = locks.try_algorithms(session, statement.sql)
         else:
-            session.execute(statement.sql)
+            changed = session.execute(statement.sql)
             if observe and transaction and watcher is not None:
                 seen = locks.held(watcher, session.pid) - before_locks
     except ShadowError as failure:
@@ -376,13 +427,14 @@ def _execute(
         algorithm,
         statement.translated,
         why,
+        changed if statement.data_change and not error else -1,
     )
     if run.statements is not None and not observe:
         run.statements.append(result)
     return result
 
 
-def _alone(run: _Run, statement: Statement) -> tuple[set[tuple[str, str]], str]:
+def _alone(run: _Run, statement: Statement) -> tuple[set[tuple[str, str]], str, int]:
     """A statement outside a transaction: in one of its own when PostgreSQL allows it (every lock read
     before its COMMIT), else on its own with pg_locks sampled while it runs."""
     session, watcher = run.runner, run.watcher
@@ -390,16 +442,16 @@ def _alone(run: _Run, statement: Statement) -> tuple[set[tuple[str, str]], str]:
     if not statement.no_transaction:
         session.execute("BEGIN")
         try:
-            session.execute(statement.sql)
+            changed = session.execute(statement.sql)
         except ShadowError:
             session.execute("ROLLBACK")
             raise
         seen = locks.held(watcher, session.pid)
         session.execute("COMMIT")
-        return seen, "held"
+        return seen, "held", changed
     with locks.Sampler(watcher, session.pid) as sampler:
-        session.execute(statement.sql)
-    return sampler.seen, "sampled"
+        changed = session.execute(statement.sql)
+    return sampler.seen, "sampled", changed
 
 
 def _rollback_sql(plan: Sequence[RollbackStep]) -> tuple[list[str], list[str]]:

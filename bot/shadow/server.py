@@ -95,14 +95,16 @@ class Session:
         except Exception as error:
             raise ShadowError(reason(error), cause(error)) from error
 
-    def execute(self, sql: str) -> None:
-        """A statement of the migration, as written: no parameters, so `%` stays what it is."""
+    def execute(self, sql: str) -> int:
+        """A statement of the migration, as written: no parameters, so `%` stays what it is. Returns the
+        number of rows it changed as the server counts them (-1 when it does not say)."""
         try:
             if self.dialect == "postgres":
-                self.connection.execute(sql.encode(), prepare=False)  # bytes: no placeholder parsing
-            else:
-                with self.connection.cursor() as cursor:
-                    cursor.execute(sql)
+                cursor = self.connection.execute(sql.encode(), prepare=False)  # bytes: no placeholders
+                return int(cursor.rowcount)
+            with self.connection.cursor() as cursor:
+                cursor.execute(sql)
+                return int(cursor.rowcount)
         except Exception as error:
             raise ShadowError(reason(error), cause(error)) from error
 

@@ -62,6 +62,7 @@ class Statement:
     translated: bool = False  # ours, from the operation, not the migration's own text
     no_transaction: bool = False  # PostgreSQL refuses it inside a transaction block
     alter_table: bool = False  # an ALTER TABLE (MariaDB/MySQL: the algorithm is observed)
+    data_change: bool = False  # an INSERT, UPDATE or DELETE: the rows it changed are counted
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ def plan(ops: tuple[Operation, ...], framework: str, dialect: str) -> Plan:
                 translated,
                 bool(_NO_TRANSACTION.search(sql)) or bool(getattr(op, "concurrently", False)),
                 bool(re.match(r"\s*ALTER\s+TABLE\b", sql, re.I)),
+                isinstance(op, DataUpdate | DataDelete | DataInsert),
             )
         )
     return Plan(tuple(found), tuple(skipped))

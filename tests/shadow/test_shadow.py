@@ -297,6 +297,69 @@ def test_mariadb_reports_the_algorithm_the_server_chose(my_server: str) -> None:
     assert observed.engine == "MariaDB"
 
 
+# --- the schema before the change -----------------------------------------------------------------------
+
+
+def test_the_schema_is_built_from_the_changed_migrations_own_directory(pg_server: str) -> None:
+    # a copy of the migrations under testdata/ and another tool's scripts are other databases
+    base = {
+        "db/migrations/000001_schema.up.sql": PG_SCHEMA,
+        "db/migrations/000001_schema.down.sql": "SELECT 1;",
+        "db/migrations/000002_scores.up.sql": (
+            "CREATE TEMPORARY TABLE low_scores ON COMMIT DROP AS SELECT id FROM accounts WHERE score < 0;\n"
+            "UPDATE accounts SET score = 0 FROM low_scores WHERE accounts.id = low_scores.id;\n"
+        ),
+        "db/migrations/000002_scores.down.sql": "SELECT 1;",
+        "db/testdata/000001_schema.up.sql": PG_SCHEMA,
+        "db/reconcile/001_views.sql": "CREATE VIEW rich AS SELECT * FROM accounts_archive;\n",
+    }
+    added = {
+        "db/migrations/000003_tier.up.sql": "ALTER TABLE accounts ADD COLUMN tier integer;\n",
+        "db/migrations/000003_tier.down.sql": "ALTER TABLE accounts DROP COLUMN tier;\n",
+    }
+    files = tuple(ChangedFile(p, "added", None, t) for p, t in added.items())
+    change = ChangeSet("base", "head", files, MemoryTree({**base, **added}), MemoryTree(base))
+    observed = shadow(change, shadow_target(pg_server), dialect="postgres")
+    schema = observed.step("schema")
+    assert schema is not None and schema.status == "ok", schema
+    assert not [s for s in observed.statements if s.step == "schema" and s.error]
+    assert {s.path for s in observed.statements if s.step == "schema"} == {
+        "db/migrations/000001_schema.up.sql",
+        "db/migrations/000002_scores.up.sql",
+    }
+
+
+# --- data changes and the checklist --------------------------------------------------------------------
+
+
+def test_a_data_change_that_matched_no_row_tests_no_way_back(pg_server: str) -> None:
+    observed, result = _run(
+        pg_server,
+        "UPDATE accounts SET nickname = 'legacy' WHERE email = 'nobody@example.invalid';\n",
+        "-- the old nicknames are not restored\n",
+    )
+    [update] = [s for s in observed.statements if s.step == "up"]
+    assert update.rows_changed == 0
+    reversible = next(i for i in result.checklist if i.text == "Reversible without data loss")
+    assert reversible.state == "unchecked" and reversible.source == "review"
+    assert "changed none of the synthetic rows" in reversible.detail
+    tested = next(i for i in result.checklist if i.text == "Rollback tested")
+    assert tested.state == "unchecked" and "did not test the way back of the data" in tested.detail
+
+
+def test_a_data_change_that_changed_rows_and_came_back_is_tested(pg_server: str) -> None:
+    observed, result = _run(
+        pg_server,
+        "ALTER TABLE accounts ADD COLUMN tier integer;\nUPDATE accounts SET tier = 1;\n",
+        "ALTER TABLE accounts DROP COLUMN tier;\n",
+    )
+    [update] = [s for s in observed.statements if s.step == "up" and s.sql.startswith("UPDATE")]
+    assert update.rows_changed == sum(n for t, n in observed.rows if t == "accounts") > 0
+    states = {i.text: (i.state, i.source) for i in result.checklist}
+    assert states["Reversible without data loss"] == ("checked", "shadow")
+    assert states["Rollback tested"] == ("checked", "shadow")
+
+
 # --- our own queries ----------------------------------------------------------------------------------
 
 
