@@ -157,6 +157,8 @@ class _Parser:
         self.path, self.text, self.dialect, self.state = path, text, dialect, state
         self.reader = Reader(text, path, dialect, state)
         self.irreversible = ""
+        # (first line, last line) of each RunSQL call whose `reverse_sql` was read, and its operations
+        self.reverse_sql: list[tuple[tuple[int, int], tuple[Operation, ...]]] = []
 
     def migration(self) -> Migration:
         try:
@@ -175,9 +177,7 @@ class _Parser:
         for call in operations:
             up.extend(self._operation(call))
         up = list(separate(up))
-        down = (
-            None if self.irreversible else tuple(u for op in reversed(up) if (u := inverse(op)) is not None)
-        )
+        down = None if self.irreversible else self._down(up)
         note = (
             "Django runs each migration in a transaction" if atomic else "the migration sets `atomic = False`"
         )
@@ -232,7 +232,40 @@ class _Parser:
         ops: list[Operation] = []
         for string in strings:
             ops.extend(parse_sql(self.path, string.text, self.dialect, first_line=string.line))
+        if ops:
+            self._reverse_sql(call, reverse)
         return ops
+
+    def _down(self, up: list[Operation]) -> tuple[Operation, ...]:
+        """The way back: each operation's inverse, in reverse order; a RunSQL's own `reverse_sql` for the
+        operations read from its SQL (once, where its last operation stood)."""
+        down: list[Operation] = []
+        done: set[int] = set()
+        for op in reversed(up):
+            line = op.location.line
+            group = next((i for i, ((a, b), _) in enumerate(self.reverse_sql) if a <= line <= b), None)
+            if group is None:
+                if (back := inverse(op)) is not None:
+                    down.append(back)
+            elif group not in done:
+                done.add(group)
+                down.extend(self.reverse_sql[group][1])
+        return tuple(down)
+
+    def _reverse_sql(self, call: ast.Call, reverse: ast.expr | None) -> None:
+        if reverse is None:
+            return
+        lines = (call.lineno, call.end_lineno or call.lineno)
+        if py.dotted(reverse).endswith("noop"):
+            self.reverse_sql.append((lines, ()))
+            return
+        strings = py.sql_strings(reverse)
+        if strings is None:
+            return  # built at run time: the inverse of each operation stands in for it
+        ops: list[Operation] = []
+        for string in strings:
+            ops.extend(parse_sql(self.path, string.text, self.dialect, first_line=string.line))
+        self.reverse_sql.append((lines, tuple(ops)))
 
     def _run_python(self, call: ast.Call) -> list[Operation]:
         forward = py.argument(call, 0, "code")

@@ -329,6 +329,79 @@ def test_the_schema_is_built_from_the_changed_migrations_own_directory(pg_server
     }
 
 
+DJANGO_INITIAL = """from django.db import migrations, models
+import django.utils.timezone
+import uuid
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [
+        migrations.CreateModel(
+            name="Hook",
+            fields=[
+                ("id", models.AutoField(primary_key=True)),
+                ("name", models.CharField(max_length=50, default="")),
+                ("token", models.UUIDField(default=uuid.uuid4)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                ("metadata", models.JSONField(default=dict, blank=True)),
+                ("settings", models.JSONField(default={"on": True})),
+                ("currency", models.CharField(max_length=3, default=os.environ.get("CURRENCY", "USD"))),
+            ],
+        ),
+        migrations.AddConstraint(
+            model_name="hook",
+            constraint=models.CheckConstraint(condition=~models.Q(name="") & models.Q(currency__in=["USD", "EUR"]), name="hook_named"),
+        ),
+    ]
+"""
+DJANGO_RUN_SQL = """from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    atomic = False
+    dependencies = [("hooks", "0001_initial")]
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.RunSQL(
+                    sql="CREATE UNIQUE INDEX CONCURRENTLY hook_name_key ON hooks_hook (name);",
+                    reverse_sql="DROP INDEX CONCURRENTLY IF EXISTS hook_name_key;",
+                ),
+                migrations.RunSQL(
+                    sql="ALTER TABLE hooks_hook ADD CONSTRAINT hook_name_key UNIQUE USING INDEX hook_name_key;",
+                    reverse_sql="ALTER TABLE hooks_hook DROP CONSTRAINT IF EXISTS hook_name_key;",
+                ),
+            ],
+            state_operations=[],
+        ),
+    ]
+"""
+
+
+def test_a_django_change_runs_its_reverse_sql_on_a_schema_built_without_python_defaults(
+    pg_server: str,
+) -> None:
+    base = {"hooks/migrations/0001_initial.py": DJANGO_INITIAL}
+    added = {"hooks/migrations/0002_unique_name.py": DJANGO_RUN_SQL}
+    files = tuple(ChangedFile(p, "added", None, t) for p, t in added.items())
+    change = ChangeSet("base", "head", files, MemoryTree({**base, **added}), MemoryTree(base))
+    observed = shadow(change, shadow_target(pg_server), dialect="postgres")
+    failed = [(s.sql, s.error) for s in observed.statements if s.error]
+    assert failed == []
+    schema = [s.sql for s in observed.statements if s.step == "schema"]
+    assert "timezone" not in " ".join(schema) and "os.environ" not in " ".join(schema)
+    assert any("CHECK (" in s and "NOT" in s and "IN ('USD', 'EUR')" in s for s in schema)
+    assert [s.status for s in observed.steps if s.name in ("up", "down", "up-again")] == ["ok"] * 3
+    down = [s.sql for s in observed.statements if s.step == "down"]
+    assert down == [
+        "ALTER TABLE hooks_hook DROP CONSTRAINT IF EXISTS hook_name_key",
+        "DROP INDEX CONCURRENTLY IF EXISTS hook_name_key",
+    ]
+    assert observed.schema_diff == ()
+
+
 # --- data changes and the checklist --------------------------------------------------------------------
 
 
