@@ -41,12 +41,39 @@ class Directives:
 
     def __init__(self, text: str, path: str, dialect: str) -> None:
         self.text, self.path, self.dialect = text, path, dialect
+        self.constants: dict[str, ast.expr] | None = None
 
     def read(self, call: ast.Call, table: str = "") -> list[Operation] | None:
         handler = _HANDLERS.get(py.name(call))
         if handler is None:
             return None
-        return handler(self, call, table)
+        return handler(self, self._with_constants(call), table)
+
+    def _with_constants(self, call: ast.Call) -> ast.Call:
+        """The call with the revision's module-level constants in place of their names
+        (`op.create_index(INDEX_NAME, …)`)."""
+        if self.constants is None:
+            try:
+                self.constants = py.constants(ast.parse(self.text))
+            except SyntaxError:
+                self.constants = {}
+        constants = self.constants
+        if not constants:
+            return call
+
+        class _Inline(ast.NodeTransformer):
+            def visit_Name(self, node: ast.Name) -> ast.expr:
+                found = constants.get(node.id)
+                return (
+                    ast.copy_location(found, node)
+                    if found is not None and isinstance(node.ctx, ast.Load)
+                    else node
+                )
+
+        arguments = [_Inline().visit(a) for a in call.args]
+        keywords = [ast.keyword(k.arg, _Inline().visit(k.value)) for k in call.keywords]
+        inlined = ast.Call(func=call.func, args=arguments, keywords=keywords)
+        return ast.copy_location(inlined, call)
 
     def base(self, node: ast.AST) -> Origin:
         assert isinstance(node, ast.expr | ast.stmt)

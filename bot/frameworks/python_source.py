@@ -69,7 +69,15 @@ def argument(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
 
 
 def text_argument(call: ast.Call, index: int, keyword: str) -> str:
-    value = literal(argument(call, index, keyword))
+    node = argument(call, index, keyword)
+    if (
+        isinstance(node, ast.Call)
+        and name(node.func).rsplit(".", 1)[-1] in ("f", "conv")
+        and len(node.args) == 1
+        and not node.keywords
+    ):
+        node = node.args[0]  # Alembic's `op.f("ix_name")`: a name the naming convention leaves as it is
+    value = literal(node)
     return value if isinstance(value, str) else ""
 
 

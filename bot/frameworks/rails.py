@@ -159,7 +159,10 @@ def _inline_models(root: Node) -> dict[str, str]:
     """Models a migration defines for itself: `class User < ActiveRecord::Base; self.table_name = "users"`."""
     models: dict[str, str] = {}
     for match in re.finditer(
-        r"class\s+(\w+)\s*<\s*[\w:]+.*?self\.table_name\s*=\s*[\"':](\w+)", ruby.text_of(root), re.S
+        # the class's own body: the match may not run into the next class (the migration's own comes first)
+        r"class\s+(\w+)\s*<\s*[\w:]+(?:(?!\bclass\s).)*?self\.table_name\s*=\s*[\"':](\w+)",
+        ruby.text_of(root),
+        re.S,
     ):
         models[match.group(1)] = match.group(2)
     return models

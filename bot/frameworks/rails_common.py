@@ -93,6 +93,6 @@ def plural(word: str) -> str:
 def singular(word: str) -> str:
     if word.endswith("ies"):
         return word[:-3] + "y"
-    if re.search(r"(ses|xes|zes|ches|shes)$", word):
-        return word[:-2]
-    return word[:-1] if word.endswith("s") else word
+    if re.search(r"(sses|xes|zzes|ches|shes|aliases|statuses|buses)$", word):
+        return word[:-2]  # addresses, boxes, branches; but enterprises, cases, responses lose the s only
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
