@@ -402,6 +402,111 @@ def test_a_django_change_runs_its_reverse_sql_on_a_schema_built_without_python_d
     assert observed.schema_diff == ()
 
 
+ALEMBIC_BASE = """from alembic import op
+import sqlalchemy as sa
+
+revision = "a1"
+down_revision = None
+
+
+def upgrade():
+    op.create_table(
+        "entries",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("subscription_id", sa.Integer(), nullable=True),
+    )
+    op.create_index(op.f("ix_entries_subscription_id"), "entries", ["subscription_id"])
+
+
+def downgrade():
+    op.drop_table("entries")
+"""
+ALEMBIC_CHANGE = """from alembic import op
+
+revision = "b2"
+down_revision = "a1"
+
+INDEX_NAME = "ix_entries_pending"
+
+
+def upgrade():
+    with op.get_context().autocommit_block():
+        op.drop_index(INDEX_NAME, table_name="entries", postgresql_concurrently=True, if_exists=True)
+        op.create_index(INDEX_NAME, "entries", ["subscription_id", "id"], postgresql_concurrently=True)
+
+
+def downgrade():
+    with op.get_context().autocommit_block():
+        op.drop_index(INDEX_NAME, table_name="entries", postgresql_concurrently=True, if_exists=True)
+"""
+
+
+def test_an_alembic_change_names_its_indexes_from_op_f_and_module_constants(pg_server: str) -> None:
+    base = {"migrations/versions/a1_base.py": ALEMBIC_BASE}
+    added = {"migrations/versions/b2_pending.py": ALEMBIC_CHANGE}
+    files = tuple(ChangedFile(p, "added", None, t) for p, t in added.items())
+    change = ChangeSet("base", "head", files, MemoryTree({**base, **added}), MemoryTree(base))
+    observed = shadow(change, shadow_target(pg_server), dialect="postgres")
+    assert [(s.sql, s.error) for s in observed.statements if s.error] == []
+    schema = " ".join(s.sql for s in observed.statements if s.step == "schema")
+    assert '"ix_entries_subscription_id"' in schema
+    assert [s.sql for s in observed.statements if s.step == "down"] == [
+        'DROP INDEX CONCURRENTLY IF EXISTS "ix_entries_pending"'
+    ]
+    assert observed.schema_diff == ()  # the down drops the index the up created, by its name
+
+
+RAILS_SCHEMA = """ActiveRecord::Schema[7.1].define(version: 2026_01_01_000000) do
+  create_table "enterprises", id: :serial, force: :cascade do |t|
+    t.string "name", limit: 255
+  end
+
+  create_table "spree_assets", id: :serial, force: :cascade do |t|
+    t.integer "enterprise_id"
+    t.string "viewable_type", limit: 255
+    t.integer "viewable_id"
+  end
+
+  add_foreign_key "spree_assets", "enterprises"
+end
+"""
+RAILS_CHANGE = """class SoftDeleteImages < ActiveRecord::Migration[7.1]
+  class SpreeImage < ActiveRecord::Base
+    self.table_name = "spree_assets"
+  end
+
+  def up
+    add_column :spree_assets, :deleted_at, :datetime
+    SpreeImage.where(viewable_type: "Spree::Product").update_all(deleted_at: Time.current)
+    ids = SpreeImage.where(viewable_type: "Spree::Variant").pluck(:viewable_id)
+    ids.each_slice(100) do |batch|
+      batch.each do |id|
+        SpreeImage.where(viewable_id: id).where.not(id: id).update_all(deleted_at: Time.current)
+      end
+    end
+  end
+
+  def down
+    remove_column :spree_assets, :deleted_at
+  end
+end
+"""
+
+
+def test_a_rails_change_runs_on_its_schema_rb_with_the_models_it_defines(pg_server: str) -> None:
+    base = {"db/schema.rb": RAILS_SCHEMA}
+    added = {"db/migrate/20260102000000_soft_delete_images.rb": RAILS_CHANGE}
+    files = tuple(ChangedFile(p, "added", None, t) for p, t in added.items())
+    change = ChangeSet("base", "head", files, MemoryTree({**base, **added}), MemoryTree(base))
+    observed = shadow(change, shadow_target(pg_server), dialect="postgres")
+    assert [(s.sql, s.error) for s in observed.statements if s.error] == []
+    ups = [s.sql for s in observed.statements if s.step == "up"]
+    assert any(u.startswith('UPDATE "spree_assets" SET "deleted_at" = now()') for u in ups)
+    assert len(ups) == 2  # the query inside the block is the application's, with its values
+    assert any("inside the application code" in s for s in observed.skipped)
+    assert [s.status for s in observed.steps if s.name in ("up", "down", "up-again")] == ["ok"] * 3
+
+
 # --- data changes and the checklist --------------------------------------------------------------------
 
 
