@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import DEFAULT_GC, __version__, rules
 from bot.app import server
@@ -22,6 +22,9 @@ from bot.model.config import DEFAULT_PATH, Config, ConfigError, load_config, par
 from bot.model.facts import Facts
 from bot.model.findings import Review
 from bot.review import Prepared, prepare, review
+
+if TYPE_CHECKING:
+    from bot.shadow.run import Limits
 
 FORMATS = ("text", "markdown", "json", "sarif")
 
@@ -35,6 +38,14 @@ EPILOG = """exit status:
 """
 
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [server.register]  # type: ignore[type-arg]
+
+
+_SHADOW_FLAGS = {
+    "timeout_seconds": "--shadow-timeout",
+    "statement_timeout_seconds": "--shadow-statement-timeout",
+    "rows_per_table": "--shadow-rows",
+    "max_rows_per_table": "--shadow-max-rows",
+}
 
 
 class UsageError(Exception):
@@ -164,6 +175,15 @@ def _common(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="as --shadow-dsn, on an embedded PostgreSQL started for the run (migration-review[embedded])",
     )
+    for key, what in (
+        ("timeout_seconds", "seconds for the whole shadow run (default 300)"),
+        ("statement_timeout_seconds", "seconds for one statement of it (default 60)"),
+        ("rows_per_table", "synthetic rows per table without the probe (default 40)"),
+        ("max_rows_per_table", "synthetic rows per table at most (default 10000)"),
+    ):
+        p.add_argument(
+            _SHADOW_FLAGS[key], metavar="N", dest=f"shadow_{key}", help=f"{what}; the repository may lower it"
+        )
     p.add_argument(
         "--probe-config",
         type=Path,
@@ -286,10 +306,46 @@ def _shadow(
         probes += [target.dsn for _, target in load_probe_config(args.probe_config).targets]
     try:
         return with_shadow(
-            changeset, result, dsn, probe_dsns=probes, prepared=prepared, facts=facts, dialect=args.dialect
+            changeset,
+            result,
+            dsn,
+            probe_dsns=probes,
+            prepared=prepared,
+            facts=facts,
+            dialect=args.dialect,
+            limits=_shadow_limits(args),
         )
     except ShadowConfigError as error:
         raise UsageError(str(error)) from error
+
+
+def _shadow_limits(args: argparse.Namespace) -> Limits:
+    """The shadow run's limits given on the command line (the defaults for the others)."""
+    from bot.model.config import SHADOW_BOUNDS, shadow_bound_error
+    from bot.shadow.run import Limits
+
+    given: dict[str, float] = {}
+    for key in SHADOW_BOUNDS:
+        text = getattr(args, f"shadow_{key}", None)
+        if text is None:
+            continue
+        flag = _SHADOW_FLAGS[key]
+        seconds = key.endswith("seconds")
+        try:
+            value = float(text) if seconds else int(text)
+        except ValueError:
+            kind = "a number" if seconds else "a whole number"
+            raise UsageError(f"{flag}: {text!r} is not {kind}") from None
+        if problem := shadow_bound_error(key, value):
+            raise UsageError(f"{flag}: {problem}")
+        given[key] = value
+    defaults = Limits()
+    return Limits(
+        seconds=given.get("timeout_seconds", defaults.seconds),
+        statement_ms=int(given.get("statement_timeout_seconds", defaults.statement_ms / 1000) * 1000),
+        rows_per_table=int(given.get("rows_per_table", defaults.rows_per_table)),
+        max_rows_per_table=int(given.get("max_rows_per_table", defaults.max_rows_per_table)),
+    )
 
 
 def _rules(args: argparse.Namespace) -> int:

@@ -60,6 +60,19 @@ class Settings(BaseSettings):
     # a scratch server the review runs each change on, up, down and up again (docs/shadow.md): a DSN, or
     # "embedded" for a PostgreSQL of our own; unset: no shadow run. Never the probe's server.
     shadow_dsn: str = Field(default="", validation_alias="MIGRATION_REVIEW_SHADOW_DSN")
+    # its limits per review (a repository's file may lower them): seconds for the whole run, which must
+    # end before the review's own MIGRATION_REVIEW_REVIEW_TIMEOUT, and for one statement; synthetic rows
+    # per table without the probe, and at most
+    shadow_timeout: float = Field(
+        default=200.0, ge=1, le=3600, validation_alias="MIGRATION_REVIEW_SHADOW_TIMEOUT"
+    )
+    shadow_statement_timeout: float = Field(
+        default=60.0, ge=0.1, le=3600, validation_alias="MIGRATION_REVIEW_SHADOW_STATEMENT_TIMEOUT"
+    )
+    shadow_rows: int = Field(default=40, ge=1, le=100_000, validation_alias="MIGRATION_REVIEW_SHADOW_ROWS")
+    shadow_max_rows: int = Field(
+        default=10_000, ge=1, le=1_000_000, validation_alias="MIGRATION_REVIEW_SHADOW_MAX_ROWS"
+    )
     # per migration file read through the API
     file_max_bytes: int = Field(default=1024 * 1024, ge=1, validation_alias="MIGRATION_REVIEW_FILE_MAX_BYTES")
     # all migration files of one review together
@@ -133,6 +146,8 @@ def load_settings() -> Settings:
         first = error.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"
         raise SettingsError(f"{name}: {first['msg']}") from None
+    if settings.shadow_dsn:
+        _check_shadow(settings)
     if settings.configured:
         _check_app(settings)
     elif settings.github_webhook_secret or settings.github_private_key or settings.github_private_key_path:
@@ -150,3 +165,28 @@ def _check_app(settings: Settings) -> None:
     if "-----BEGIN" not in settings.private_key or "PRIVATE KEY-----" not in settings.private_key:
         name = "GITHUB_PRIVATE_KEY" if settings.github_private_key else "GITHUB_PRIVATE_KEY_PATH"
         raise SettingsError(f"{name}: not a PEM private key")
+
+
+def _check_shadow(settings: Settings) -> None:
+    """The shadow server is a scratch server: never one the probe reads, and its run ends in the review's time."""
+    if settings.shadow_timeout >= settings.review_timeout:
+        raise SettingsError(
+            f"MIGRATION_REVIEW_SHADOW_TIMEOUT: {settings.shadow_timeout:g} s must be below "
+            f"MIGRATION_REVIEW_REVIEW_TIMEOUT ({settings.review_timeout:g} s), the time of the whole review"
+        )
+    if settings.shadow_dsn == "embedded" or settings.probe_config is None:
+        return
+    from bot.probe.policy import ProbeConfigError, load_probe_config
+    from bot.shadow.target import ShadowConfigError, shadow_target
+
+    try:
+        probes = tuple(target.dsn for _, target in load_probe_config(settings.probe_config).targets)
+    except ProbeConfigError:
+        return  # reported where the probe runs
+    try:
+        shadow_target(settings.shadow_dsn, probes)
+    except ShadowConfigError:
+        raise SettingsError(
+            "MIGRATION_REVIEW_SHADOW_DSN: names a server of PROBE_CONFIG; the shadow run creates and drops "
+            "databases, so it needs a scratch server of its own"
+        ) from None

@@ -32,6 +32,7 @@ from bot.render.formats import render_check_run, render_comment
 from bot.review import prepare, review
 from bot.shadow.evidence import with_shadow
 from bot.shadow.findings import attach
+from bot.shadow.run import Limits
 from bot.shadow.target import ShadowConfigError
 
 log = logs.get("migration_review.tasks")
@@ -131,7 +132,12 @@ async def review_pull_request(job: Job, context: Context, repo: Repository, numb
     try:
         target = _probe_target(context.settings, repo, changeset)
         comment, output = await run_isolated(
-            _limits(context.settings), _review_and_render, changeset, target, context.settings.shadow_dsn
+            _limits(context.settings),
+            _review_and_render,
+            changeset,
+            target,
+            context.settings.shadow_dsn,
+            _shadow_limits(context.settings),
         )
     except ChildFailed as error:
         if error.kind == "ConfigError":  # the repository's own file: its text helps whoever fixes it
@@ -193,8 +199,17 @@ def _refuse(
     }
 
 
+def _shadow_limits(settings: Settings) -> Limits:
+    return Limits(
+        seconds=settings.shadow_timeout,
+        statement_ms=int(settings.shadow_statement_timeout * 1000),
+        rows_per_table=settings.shadow_rows,
+        max_rows_per_table=settings.shadow_max_rows,
+    )
+
+
 def _review_and_render(
-    changeset: ChangeSet, target: Target | None = None, shadow_dsn: str = ""
+    changeset: ChangeSet, target: Target | None = None, shadow_dsn: str = "", limits: Limits | None = None
 ) -> tuple[str, dict[str, Any]]:
     prepared = prepare(changeset)
     facts = (
@@ -210,6 +225,7 @@ def _review_and_render(
                 probe_dsns=[target.dsn] if target is not None else [],
                 prepared=prepared,
                 facts=facts,
+                limits=limits,
             )
         except ShadowConfigError as error:
             result = attach(result, Shadow(ran=False, errors=(str(error),)))

@@ -74,6 +74,33 @@ class SuppressionsConfig:
 
 
 @dataclass(frozen=True)
+class ShadowConfig:
+    """Limits of the shadow run (docs/shadow.md) for this repository: they may lower the server's, never
+    raise them."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    timeout_seconds: float | None = None  # the whole run
+    statement_timeout_seconds: float | None = None  # one statement
+    rows_per_table: int | None = None  # synthetic rows per table without the probe's counts
+    max_rows_per_table: int | None = None  # with them
+
+
+# key → (lowest, highest, unit) of each shadow limit
+SHADOW_BOUNDS: dict[str, tuple[float, float, str]] = {
+    "timeout_seconds": (1, 3600, "seconds"),
+    "statement_timeout_seconds": (0.1, 3600, "seconds"),
+    "rows_per_table": (1, 100_000, "rows"),
+    "max_rows_per_table": (1, 1_000_000, "rows"),
+}
+
+
+def shadow_bound_error(key: str, value: float) -> str:
+    """Why a shadow limit is out of bounds ("" when it is not)."""
+    low, high, unit = SHADOW_BOUNDS[key]
+    return "" if low <= value <= high else f"must be from {low:g} to {high:g} {unit}, not {value:g}"
+
+
+@dataclass(frozen=True)
 class Config:
     __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
     dialect: Dialect | None = None
@@ -88,6 +115,7 @@ class Config:
     assume_in_transaction: bool | None = None
     references: ReferencesConfig = field(default_factory=ReferencesConfig)
     suppressions: SuppressionsConfig = field(default_factory=SuppressionsConfig)
+    shadow: ShadowConfig = field(default_factory=ShadowConfig)
 
     @property
     def version(self) -> tuple[int, ...] | None:
@@ -120,6 +148,10 @@ def parse_config(
     if not isinstance(data, dict):
         raise ConfigError(path, "", "the top level must be a mapping of keys")
     config = _validate(data, path)
+    for key in SHADOW_BOUNDS:
+        value = getattr(config.shadow, key)
+        if value is not None and (problem := shadow_bound_error(key, value)):
+            raise ConfigError(path, f"shadow.{key}", problem)
     if known_rules:
         _check_rule_ids(config, path, known_rules)
     return config

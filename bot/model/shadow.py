@@ -38,6 +38,7 @@ class StatementRun:
     translated: bool = False  # SQL of ours, from the framework's operation (not the migration's own text)
     cause: str = ""  # rows: the rows made it fail; missing: it names what the scratch database lacks
     rows_changed: int = -1  # an INSERT, UPDATE or DELETE: the rows it changed (-1: not one, or not told)
+    reasoned_locks: tuple[LockHeld, ...] = ()  # what the review reasons the statement takes (PostgreSQL)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateNotFound
 from bot import __version__, rules
 from bot.model.database import DatabaseUse, RunnerSetting
 from bot.model.findings import Finding, Review, Severity
+from bot.render.shadow import shadow_view
 
 MARKER = "<!-- migration-review:comment -->"
 COMMENT_LIMIT = 65_000
@@ -142,6 +143,7 @@ def view(review: Review) -> dict[str, Any]:
         "notes": list(review.notes),
         "databases": [_database_view(use) for use in review.databases],
         "runner": [{**plain(s), "sentence": runner_sentence(s)} for s in review.runner],
+        "shadow": shadow_view(review.shadow),
         "counts": " · ".join(parts),
         "all_count": len(active),
     }

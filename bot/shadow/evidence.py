@@ -8,10 +8,10 @@ from bot.model.changeset import ChangeSet
 from bot.model.facts import Facts
 from bot.model.findings import Review
 from bot.model.shadow import Shadow
-from bot.review import Prepared
+from bot.review import Prepared, prepare
 from bot.shadow.embedded import embedded_postgres
 from bot.shadow.findings import attach
-from bot.shadow.run import Limits, shadow
+from bot.shadow.run import Limits, limits_for, shadow
 from bot.shadow.server import ShadowError
 from bot.shadow.target import shadow_target
 
@@ -31,15 +31,18 @@ def with_shadow(
     limits: Limits | None = None,
 ) -> Review:
     """`result` with what running the change on a scratch database of `dsn` (or `embedded`) showed.
-    A DSN on the probe's server raises ShadowConfigError; anything the server says is in the review."""
+    A DSN on the probe's server raises ShadowConfigError; anything the server says is in the review.
+    `limits` are the server's or the command line's; the repository's file may lower them."""
     if changeset.from_fork:
         return attach(result, Shadow(ran=False, errors=(FORK,)))
+    if prepared is None:
+        prepared = prepare(changeset, dialect=dialect)
     arguments = {
         "dialect": dialect,
         "facts": facts,
         "queries": result.verification_queries,
         "rollback": result.rollback_plan,
-        "limits": limits or Limits(),
+        "limits": limits_for(prepared.config.shadow, limits or Limits()),
         "prepared": prepared,
     }
     if dsn != EMBEDDED:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.model.changeset import ChangeSet
-from bot.model.config import Config
+from bot.model.config import Config, ShadowConfig
 from bot.model.facts import Facts
 from bot.model.findings import RollbackStep, VerificationQuery
 from bot.model.migration import Migration, Operation
@@ -25,6 +25,7 @@ from bot.model.shadow import (
     UP,
     UP_AGAIN,
     ColumnDifference,
+    LockHeld,
     Shadow,
     StatementRun,
     Step,
@@ -43,6 +44,23 @@ class Limits:
     rows_per_table: int = rows.DEFAULT_ROWS  # without the probe's row counts
     max_rows_per_table: int = 10_000  # with them (production's rows scaled down, capped here)
     stale_minutes: float = 30.0  # scratch databases older than this are swept
+
+
+def limits_for(config: ShadowConfig, ceiling: Limits) -> Limits:
+    """The server's (or the command line's) limits, lowered where the repository's file asks for less: a
+    file on the base branch may make the run shorter or smaller, never longer or larger."""
+
+    def lower(mine: float | None, theirs: float) -> float:
+        return theirs if mine is None else min(mine, theirs)
+
+    statement = config.statement_timeout_seconds
+    return replace(
+        ceiling,
+        seconds=lower(config.timeout_seconds, ceiling.seconds),
+        statement_ms=int(lower(statement * 1000 if statement is not None else None, ceiling.statement_ms)),
+        rows_per_table=int(lower(config.rows_per_table, ceiling.rows_per_table)),
+        max_rows_per_table=int(lower(config.max_rows_per_table, ceiling.max_rows_per_table)),
+    )
 
 
 class _OutOfTime(Exception):
@@ -368,8 +386,6 @@ def _migration(run: _Run, step: str, statements: tuple[Statement, ...], transact
 
 
 def _held_until(result: StatementRun, ended: float) -> StatementRun:
-    from dataclasses import replace
-
     offset = result.milliseconds  # milliseconds stored as the offset from the transaction's start
     locks = tuple(replace(lock, milliseconds=round(ended - lock.milliseconds, 3)) for lock in result.locks)
     return replace(result, locks=locks, milliseconds=offset if offset >= 0 else 0.0)
@@ -428,6 +444,7 @@ def _execute(
         statement.translated,
         why,
         changed if statement.data_change and not error else -1,
+        tuple(LockHeld(table, mode, 0.0, "reasoned") for table, mode in statement.reasoned),
     )
     if run.statements is not None and not observe:
         run.statements.append(result)

@@ -17,6 +17,7 @@ from bot.shadow.target import ShadowTarget
 
 PREFIX = "mr_shadow_"
 CONNECT_TIMEOUT = 5
+ADMIN_TIMEOUT_MS = 120_000
 _NAME = re.compile(rf"^{PREFIX}(\d+)_[0-9a-f]+$")
 
 
@@ -135,7 +136,9 @@ class Server:
         self.target = target
         self.dialect = target.dialect
         self.statement_timeout_ms = statement_timeout_ms
-        self.admin = self._connect(None)
+        # creating and dropping a database is the server's own work, not the migration's: it gets a
+        # timeout of its own, never shorter than a statement's
+        self.admin = self._connect(None, max(statement_timeout_ms, ADMIN_TIMEOUT_MS))
         version = str(self.admin.rows("SELECT version()")[0][0])
         if self.dialect == "postgres":
             self.engine = "PostgreSQL"
@@ -146,7 +149,8 @@ class Server:
             self.version = version.split("-")[0]
             self.version_number = 0
 
-    def _connect(self, database: str | None) -> Session:
+    def _connect(self, database: str | None, timeout_ms: int | None = None) -> Session:
+        timeout = self.statement_timeout_ms if timeout_ms is None else timeout_ms
         try:
             if self.dialect == "postgres":
                 import psycopg
@@ -158,7 +162,7 @@ class Server:
                     autocommit=True,
                     connect_timeout=CONNECT_TIMEOUT,
                     application_name="migration-review shadow",
-                    options=f"-c statement_timeout={self.statement_timeout_ms}",
+                    options=f"-c statement_timeout={timeout}",
                     **kwargs,
                 )
                 return Session(connection, "postgres")
@@ -177,7 +181,7 @@ class Server:
             )
             session = Session(connection, "mysql")
             if "mariadb" in str(session.rows("SELECT version()")[0][0]).lower():
-                session.rows(f"SET SESSION max_statement_time = {self.statement_timeout_ms / 1000:.3f}")
+                session.rows(f"SET SESSION max_statement_time = {timeout / 1000:.3f}")
             return session
         except ShadowError:
             raise

@@ -41,6 +41,7 @@ from bot.model.migration import (
     Truncate,
     Unparsed,
 )
+from bot.sql.locks import Lock, locks
 
 SQL_FRAMEWORKS = frozenset(
     {"sql", "golang-migrate", "goose", "dbmate", "diesel", "flyway", "sqitch", "prisma", "drizzle"}
@@ -65,6 +66,7 @@ class Statement:
     no_transaction: bool = False  # PostgreSQL refuses it inside a transaction block
     alter_table: bool = False  # an ALTER TABLE (MariaDB/MySQL: the algorithm is observed)
     data_change: bool = False  # an INSERT, UPDATE or DELETE: the rows it changed are counted
+    reasoned: tuple[tuple[str, str], ...] = ()  # (table, mode) the review reasons it locks (PostgreSQL)
 
 
 @dataclass(frozen=True)
@@ -98,10 +100,12 @@ def plan(ops: tuple[Operation, ...], framework: str, dialect: str) -> Plan:
                 skipped.append(f"{where}: {why}")
             continue
         key = (op.location.path, op.location.line, sql)
+        reasoned = _reasoned(op) if dialect == "postgres" else ()
         if key in seen:
             if found and found[-1].sql == sql:
                 tables = tuple(dict.fromkeys(found[-1].tables + op.tables))
-                found[-1] = Statement(**{**found[-1].__dict__, "tables": tables})
+                merged = tuple(dict.fromkeys(found[-1].reasoned + reasoned))
+                found[-1] = Statement(**{**found[-1].__dict__, "tables": tables, "reasoned": merged})
             continue
         seen.add(key)
         found.append(
@@ -114,9 +118,20 @@ def plan(ops: tuple[Operation, ...], framework: str, dialect: str) -> Plan:
                 bool(_NO_TRANSACTION.search(sql)) or bool(getattr(op, "concurrently", False)),
                 bool(re.match(r"\s*ALTER\s+TABLE\b", sql, re.I)),
                 isinstance(op, DataUpdate | DataDelete | DataInsert),
+                reasoned,
             )
         )
     return Plan(tuple(found), tuple(skipped))
+
+
+def _reasoned(op: Operation) -> tuple[tuple[str, str], ...]:
+    """The table locks the review reasons the operation takes, strongest per table."""
+    strongest: dict[str, Lock] = {}
+    for lock in locks(op):
+        table = lock.table.rsplit(".", 1)[-1].strip('"')
+        if table and (table not in strongest or lock.level > strongest[table].level):
+            strongest[table] = lock
+    return tuple((table, lock.level.words) for table, lock in strongest.items())
 
 
 def is_sql(text: str) -> bool:

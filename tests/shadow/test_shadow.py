@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -15,8 +19,6 @@ from bot.model.facts import ColumnFacts, Facts, TableFacts, ValueCount
 from bot.model.findings import Review, VerificationQuery
 from bot.model.shadow import Shadow
 from bot.review import review
-from bot.shadow import rows
-from bot.shadow import run as shadow_run
 from bot.shadow.findings import attach
 from bot.shadow.run import shadow
 from bot.shadow.server import Server, scratch_name
@@ -577,27 +579,45 @@ def test_the_rollback_plan_backup_and_restore_give_the_values_back(pg_server: st
 # --- the scratch databases ----------------------------------------------------------------------------
 
 
-def test_scratch_databases_are_gone_afterwards_even_after_a_crash(
-    pg_server: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_scratch_databases_are_gone_afterwards(pg_server: str) -> None:
     observed, _ = _run(pg_server, "ALTER TABLE accounts ADD COLUMN tier integer;\n", None)
     assert observed.dropped and observed.database not in _scratch(pg_server)
 
-    def crash(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("boom")
 
-    # the names this run gives its databases, recorded (other runs on the same server may come and go)
-    named: list[str] = []
+def test_a_run_interrupted_while_the_server_works_drops_its_database(pg_server: str, tmp_path: Path) -> None:
+    # a real interruption: the command is stopped (SIGINT) while the server runs a statement of the up
+    marker = f"mr-interrupted-{os.getpid()}-{time.time_ns()}"
+    repo = _repo(tmp_path, up=f"SELECT pg_sleep(60), '{marker}';\n")
+    command = [sys.executable, "-m", "bot", "review", "--repo", str(repo), "--base", "main", "--head", "change",
+               "--shadow-dsn", pg_server, "--format", "json", "--exit-zero"]  # fmt: skip
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as process:
+        try:
+            database = _wait_for_statement(pg_server, marker, process)
+            process.send_signal(signal.SIGINT)
+            process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert process.returncode != 0
+    assert database.startswith("mr_shadow_") and database not in _scratch(pg_server)
 
-    def recorded(now: float | None = None) -> str:
-        named.append(scratch_name(now))
-        return named[-1]
 
-    monkeypatch.setattr(rows, "fill", crash)
-    monkeypatch.setattr(shadow_run, "scratch_name", recorded)
-    with pytest.raises(RuntimeError):
-        _run(pg_server, "ALTER TABLE accounts ADD COLUMN tier integer;\n", None)
-    assert named and not set(named) & set(_scratch(pg_server))
+def _wait_for_statement(dsn: str, marker: str, process: subprocess.Popen[bytes]) -> str:
+    """The scratch database where a statement holding `marker` runs, once it runs."""
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        for _ in range(600):
+            found = connection.execute(
+                "SELECT datname FROM pg_stat_activity WHERE state = 'active' AND query LIKE %s",
+                (f"%{marker}%",),
+            ).fetchall()
+            if found and found[0][0] != connection.info.dbname:
+                return str(found[0][0])
+            if process.poll() is not None:
+                raise AssertionError("the review ended before the statement ran")
+            time.sleep(0.1)
+    raise AssertionError("the statement never ran")
 
 
 @pytest.mark.parametrize("which", ["pg", "mariadb"])
@@ -627,7 +647,7 @@ def test_the_probe_server_is_refused() -> None:
 # --- the command line ---------------------------------------------------------------------------------
 
 
-def _repo(tmp_path: Path) -> Path:
+def _repo(tmp_path: Path, up: str = "ALTER TABLE accounts ADD COLUMN tier integer;\n") -> Path:
     repo = tmp_path / "repo"
     (repo / "db/migrations").mkdir(parents=True)
     git(repo, "init", "-q", "-b", "main")
@@ -635,7 +655,7 @@ def _repo(tmp_path: Path) -> Path:
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "base")
     git(repo, "checkout", "-q", "-b", "change")
-    (repo / "db/migrations/000002_tier.up.sql").write_text("ALTER TABLE accounts ADD COLUMN tier integer;\n")
+    (repo / "db/migrations/000002_tier.up.sql").write_text(up)
     (repo / "db/migrations/000002_tier.down.sql").write_text("ALTER TABLE accounts DROP COLUMN tier;\n")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "change")
@@ -721,3 +741,77 @@ def test_the_app_runs_the_shadow_from_its_setting_and_never_for_forks(pg_server:
     assert "Shadow run on a scratch PostgreSQL" in comment
     comment, _ = _review_and_render(replace(change, from_fork=True), None, pg_server)
     assert "never run on the shadow server" in comment
+
+
+# --- limits ---------------------------------------------------------------------------------------------
+
+
+def _review_json(repo: Path, *extra: str, capsys: Any) -> tuple[int, dict[str, Any] | None, str]:
+    args = ["review", "--repo", str(repo), "--base", "main", "--head", "change", "--format", "json"]
+    code = main([*args, "--exit-zero", *extra])
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out) if code == 0 else None, captured.err
+
+
+def test_limits_from_the_command_line_and_lowered_by_the_repository(
+    pg_server: str, tmp_path: Path, capsys: Any
+) -> None:
+    repo = _repo(tmp_path)
+    _, data, _ = _review_json(repo, "--shadow-dsn", pg_server, "--shadow-rows", "7", capsys=capsys)
+    assert data is not None and data["shadow"]["rows"] == [["accounts", 7]]
+    # the base branch's file may lower the limit, never raise it
+    _commit_config(repo, "shadow:\n  rows_per_table: 3\n")
+    _, data, _ = _review_json(repo, "--shadow-dsn", pg_server, "--shadow-rows", "7", capsys=capsys)
+    assert data is not None and data["shadow"]["rows"] == [["accounts", 3]]
+    _commit_config(repo, "shadow:\n  rows_per_table: 500\n")
+    _, data, _ = _review_json(repo, "--shadow-dsn", pg_server, "--shadow-rows", "7", capsys=capsys)
+    assert data is not None and data["shadow"]["rows"] == [["accounts", 7]]
+
+
+def _commit_config(repo: Path, text: str) -> None:
+    """The configuration file on the base branch, under the change."""
+    git(repo, "checkout", "-q", "main")
+    (repo / ".github").mkdir(exist_ok=True)
+    (repo / ".github/migration-review.yml").write_text(text)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "config")
+    git(repo, "checkout", "-q", "change")
+    git(repo, "rebase", "-q", "main")
+
+
+def test_a_statement_over_its_time_limit_fails_with_the_servers_error(
+    pg_server: str, tmp_path: Path, capsys: Any
+) -> None:
+    repo = _repo(tmp_path, up="SELECT pg_sleep(3);\n")
+    _, data, _ = _review_json(
+        repo, "--shadow-dsn", pg_server, "--shadow-statement-timeout", "0.5", capsys=capsys
+    )
+    assert data is not None
+    ups = [s for s in data["shadow"]["statements"] if s["step"] == "up"]
+    assert len(ups) == 1, (data["shadow"]["errors"], data["shadow"]["steps"])
+    [up] = ups
+    assert "statement timeout" in up["error"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (("--shadow-timeout", "soon"), "--shadow-timeout: 'soon' is not a number"),
+        (("--shadow-rows", "0"), "--shadow-rows: must be from 1 to 100000 rows, not 0"),
+    ],
+)
+def test_a_bad_limit_on_the_command_line_is_named(
+    pg_server: str, tmp_path: Path, capsys: Any, extra: tuple[str, str], message: str
+) -> None:
+    code, _, err = _review_json(_repo(tmp_path), "--shadow-dsn", pg_server, *extra, capsys=capsys)
+    assert code == 2 and message in err
+
+
+def test_a_bad_limit_in_the_repository_file_names_the_key_and_the_file(
+    pg_server: str, tmp_path: Path, capsys: Any
+) -> None:
+    repo = _repo(tmp_path)
+    _commit_config(repo, "shadow:\n  statement_timeout_seconds: 0\n")
+    code, _, err = _review_json(repo, "--shadow-dsn", pg_server, capsys=capsys)
+    assert code == 2
+    assert ".github/migration-review.yml" in err and "shadow.statement_timeout_seconds" in err
