@@ -39,6 +39,8 @@ class StatementRun:
     cause: str = ""  # rows: the rows made it fail; missing: it names what the scratch database lacks
     rows_changed: int = -1  # an INSERT, UPDATE or DELETE: the rows it changed (-1: not one, or not told)
     reasoned_locks: tuple[LockHeld, ...] = ()  # what the review reasons the statement takes (PostgreSQL)
+    # MariaDB/MySQL ALTER TABLE: the lock the server accepted beside its algorithm (NONE | SHARED | EXCLUSIVE)
+    lock_level: str = ""
 
 
 @dataclass(frozen=True)

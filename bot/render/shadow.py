@@ -52,7 +52,7 @@ def _statement(run: StatementRun, still: str) -> dict[str, Any]:
     if run.rewritten:
         observed.append("rewrote " + ", ".join(f"`{t}`" for t in run.rewritten))
     if run.algorithm:
-        observed.append(f"ALGORITHM={run.algorithm}")
+        observed.append(f"ALGORITHM={run.algorithm}" + (f", LOCK={run.lock_level}" if run.lock_level else ""))
     if run.rows_changed >= 0:
         observed.append(f"{run.rows_changed} row{'s' if run.rows_changed != 1 else ''} changed")
     return {

@@ -260,6 +260,11 @@ def _lock_findings(shadow: Shadow, where: str) -> list[Finding]:
             words.append("rewrote " + ", ".join(f"`{t}`" for t in run.rewritten) + " (its file changed)")
         if run.algorithm == "COPY":
             words.append("ran with ALGORITHM=COPY (the server could not do it INSTANT or INPLACE)")
+        if run.lock_level in ("SHARED", "EXCLUSIVE"):
+            blocked = "writes wait" if run.lock_level == "SHARED" else "reads and writes wait"
+            words.append(
+                f"held LOCK={run.lock_level} on the table while it worked ({blocked}; the server refused LOCK=NONE)"
+            )
         if not words:
             continue
         found.append(

@@ -14,6 +14,7 @@ writes for the whole copy.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -99,17 +100,32 @@ def as_locks(found: set[tuple[str, str]], milliseconds: float, how: str) -> tupl
     )
 
 
-def try_algorithms(session: Session, sql: str) -> str:
-    """Run an ALTER TABLE by the lightest algorithm the server accepts; return it (INSTANT, INPLACE, COPY).
-    A statement that names its own ALGORITHM runs as written ("" returned: not observed)."""
-    if "algorithm" in sql.lower():
+# (ALGORITHM, LOCK) from the lightest; INSTANT changes only the table's definition and takes no LOCK clause
+_WAYS = (
+    ("INSTANT", ""),
+    ("INPLACE", "NONE"),
+    ("INPLACE", "SHARED"),
+    ("INPLACE", "EXCLUSIVE"),
+    ("COPY", "SHARED"),
+    ("COPY", "EXCLUSIVE"),
+)
+
+
+def try_algorithms(session: Session, sql: str) -> tuple[str, str]:
+    """Run an ALTER TABLE by the lightest algorithm and lock the server accepts, and return them: the
+    algorithm (INSTANT, INPLACE, COPY) and the lock it holds on the table while it works (NONE: reads and
+    writes go on; SHARED: writes wait; EXCLUSIVE: reads and writes wait). The server refuses a way it
+    cannot take before changing anything (errors 1845/1846). A statement that names its own ALGORITHM or
+    LOCK runs as written ("", "" returned: not observed)."""
+    if re.search(r"\b(?:algorithm|lock)\s*=", sql, re.I):
         session.execute(sql)
-        return ""
-    for algorithm in ("INSTANT", "INPLACE"):
+        return "", ""
+    for algorithm, lock in _WAYS:
+        clause = f", ALGORITHM={algorithm}" + (f", LOCK={lock}" if lock else "")
         try:
-            session.execute(f"{sql}, ALGORITHM={algorithm}")
-            return algorithm
+            session.execute(sql + clause)
+            return algorithm, lock or "NONE"
         except ShadowError:
             continue
     session.execute(sql)
-    return "COPY"
+    return "COPY", ""

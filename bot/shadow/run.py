@@ -407,14 +407,14 @@ def _execute(
     before_files = locks.files(session) if observe and postgres else {}
     before_locks = locks.held(watcher, session.pid) if observe and transaction and watcher else set()
     began = time.perf_counter()
-    error, algorithm, how, why = "", "", "held", ""
+    error, algorithm, how, why, level = "", "", "held", "", ""
     changed = -1
     seen: set[tuple[str, str]] = set()
     try:
         if postgres and observe and not transaction and watcher is not None:
             seen, how, changed = _alone(run, statement)
         elif not postgres and statement.alter_table and observe:
-            algorithm = locks.try_algorithms(session, statement.sql)
+            algorithm, level = locks.try_algorithms(session, statement.sql)
         else:
             changed = session.execute(statement.sql)
             if observe and transaction and watcher is not None:
@@ -445,6 +445,7 @@ def _execute(
         why,
         changed if statement.data_change and not error else -1,
         tuple(LockHeld(table, mode, 0.0, "reasoned") for table, mode in statement.reasoned),
+        level,
     )
     if run.statements is not None and not observe:
         run.statements.append(result)

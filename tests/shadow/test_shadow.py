@@ -292,11 +292,35 @@ def test_mariadb_reports_the_algorithm_the_server_chose(my_server: str) -> None:
         "ALTER TABLE accounts ADD COLUMN tier int;\n\nALTER TABLE invoices MODIFY COLUMN memo text;\n",
         "ALTER TABLE invoices MODIFY COLUMN memo varchar(40);\nALTER TABLE accounts DROP COLUMN tier;\n",
     )
-    algorithms = {s.line: s.algorithm for s in observed.statements if s.step == "up"}
-    assert algorithms[1] == "INSTANT"
-    assert algorithms[3] == "COPY"
-    assert any("ALGORITHM=COPY" in m for m in _rules(result).get("shadow-locks", []))
+    algorithms = {s.line: (s.algorithm, s.lock_level) for s in observed.statements if s.step == "up"}
+    assert algorithms[1] == ("INSTANT", "NONE")
+    assert algorithms[3] == ("COPY", "SHARED")  # the server refused LOCK=NONE: writes wait for the copy
+    [message] = _rules(result).get("shadow-locks", [])
+    assert "ALGORITHM=COPY" in message and "LOCK=SHARED" in message and "memo" in message
     assert observed.engine == "MariaDB"
+
+
+def test_mariadb_reports_an_index_built_without_blocking_writes(my_server: str) -> None:
+    observed, result = _run(
+        my_server,
+        "ALTER TABLE invoices ADD INDEX invoices_memo (memo);\n",
+        "ALTER TABLE invoices DROP INDEX invoices_memo;\n",
+    )
+    [up] = [s for s in observed.statements if s.step == "up"]
+    assert (up.algorithm, up.lock_level) == ("INPLACE", "NONE")
+    assert "shadow-locks" not in _rules(result)
+
+
+def test_mariadb_reports_a_fulltext_index_that_blocks_writes(my_server: str) -> None:
+    observed, result = _run(
+        my_server,
+        "ALTER TABLE invoices ADD FULLTEXT INDEX invoices_memo_text (memo);\n",
+        "ALTER TABLE invoices DROP INDEX invoices_memo_text;\n",
+    )
+    [up] = [s for s in observed.statements if s.step == "up"]
+    assert (up.algorithm, up.lock_level) == ("INPLACE", "SHARED")
+    [message] = _rules(result)["shadow-locks"]
+    assert "LOCK=SHARED" in message and "writes wait" in message
 
 
 # --- the schema before the change -----------------------------------------------------------------------
