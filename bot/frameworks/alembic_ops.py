@@ -232,21 +232,45 @@ def _rename_table(d: Directives, call: ast.Call, table: str) -> list[Operation]:
 def _create_index(d: Directives, call: ast.Call, table: str) -> list[Operation]:
     name = py.text_argument(call, 0, "index_name")
     table, i = _table(d, call, table, 1)
-    columns = py.literal(py.argument(call, i, "columns"))
+    columns = _index_columns(py.argument(call, i, "columns"))
     kwargs = {k: py.literal(v) for k, v in py.keywords(call).items()}
+    where = _sql_text(py.keywords(call).get("postgresql_where"))
     return [
         AddIndex(
             table=table,
             name=name,
-            columns=tuple(c for c in columns if isinstance(c, str))
-            if isinstance(columns, list | tuple)
-            else (),
+            columns=columns,
+            where=where,
             unique=kwargs.get("unique") is True,
             concurrently=kwargs.get("postgresql_concurrently") is True,
             if_not_exists=kwargs.get("if_not_exists") is True,
             **d.base(call),
         )
     ]
+
+
+def _index_columns(node: ast.expr | None) -> tuple[str, ...]:
+    """`["email", sa.literal_column("lower(name)")]` → `("email", "lower(name)")`: names and the SQL of
+    expressions."""
+    if not isinstance(node, ast.List | ast.Tuple):
+        value = py.literal(node)
+        return (value,) if isinstance(value, str) else ()
+    found = []
+    for element in node.elts:
+        value = py.literal(element)
+        text = value if isinstance(value, str) else _sql_text(element)
+        if text:
+            found.append(text)
+    return tuple(found)
+
+
+def _sql_text(node: ast.expr | None) -> str:
+    """The SQL of `sa.text("…")`, `sa.literal_column("…")` or a plain string; "" for anything else."""
+    if isinstance(node, ast.Call) and py.name(node) in ("text", "literal_column") and node.args:
+        value = py.literal(node.args[0])
+        return value if isinstance(value, str) else ""
+    value = py.literal(node)
+    return value if isinstance(value, str) else ""
 
 
 def _drop_index(d: Directives, call: ast.Call, table: str) -> list[Operation]:

@@ -16,7 +16,7 @@ from bot.model.changeset import ChangeSet
 from bot.model.config import Config, ShadowConfig
 from bot.model.facts import Facts
 from bot.model.findings import RollbackStep, VerificationQuery
-from bot.model.migration import Migration, Operation
+from bot.model.migration import AlterColumnType, ColumnSpec, CreateTable, Migration, Operation
 from bot.model.shadow import (
     DOWN,
     FAILED,
@@ -199,6 +199,10 @@ def _go(
         history = same_sets(history, migrations)
     failures = 0
     count = 0
+    if dialect == "postgres":
+        _extensions(
+            run, [op for _, _, ops in history for op in ops] + [op for m in migrations for op in m.up]
+        )
     for _path, framework, ops in history:
         planned = plan(ops, framework, dialect)
         run.skipped.extend(planned.skipped)
@@ -282,6 +286,30 @@ def _set_of(path: str, framework: str) -> tuple[str, str]:
     # a migration in a folder of its own (Diesel `…/<version>_name/up.sql`, Prisma `…/migration.sql`)
     depth = 2 if not any(c.isdigit() for c in name) and len(parts) > 2 else 1
     return (framework, "/".join(parts[:-depth]))
+
+
+# column types that come from an extension of PostgreSQL's own contrib, by the extension
+_EXTENSION_TYPES = {"citext": "citext", "hstore": "hstore", "ltree": "ltree", "cube": "cube", "isbn": "isn"}
+
+
+def _extensions(run: _Run, ops: list[Operation]) -> None:
+    """The contrib extensions whose types the schema uses (`citext`, `hstore`, …), created first: the
+    repository often creates them outside its migrations (an ORM helper, a provisioning script). One the
+    server refuses is noted; the statements that need it then fail and say so."""
+    types = set()
+    for op in ops:
+        specs = getattr(op, "columns", ()) if isinstance(op, CreateTable) else ()
+        column = getattr(op, "column", None)
+        for spec in (*specs, column):
+            if isinstance(spec, ColumnSpec):
+                types.add(spec.type.strip().lower().split("(")[0].split("[")[0].strip())
+        if isinstance(op, AlterColumnType):
+            types.add(op.new_type.strip().lower().split("(")[0])
+    for name in sorted({_EXTENSION_TYPES[t] for t in types if t in _EXTENSION_TYPES}):
+        try:
+            run.runner.execute(f'CREATE EXTENSION IF NOT EXISTS "{name}"')
+        except ShadowError as error:
+            run.skipped.append(f"extension `{name}` could not be created: {error}")
 
 
 def _base_migration(run: _Run, statements: tuple[Statement, ...]) -> int:

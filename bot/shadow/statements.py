@@ -311,6 +311,8 @@ def translate(op: Operation, dialect: str, *, python: bool = False) -> str:
         change = f"SET DEFAULT {default}" if default is not None else "DROP DEFAULT"
         return f"ALTER TABLE {q(op.table)} ALTER COLUMN {q(op.column)} {change}"
     if isinstance(op, AddIndex):
+        if not op.columns:
+            return ""  # its columns were not read
         columns = ", ".join(c if re.search(r"[()\s]", c) else q(c) for c in op.columns)
         unique = "UNIQUE " if op.unique else ""
         concurrently = "CONCURRENTLY " if op.concurrently and pg else ""

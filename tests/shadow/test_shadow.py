@@ -430,6 +430,7 @@ def test_a_django_change_runs_its_reverse_sql_on_a_schema_built_without_python_d
 
 ALEMBIC_BASE = """from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 revision = "a1"
 down_revision = None
@@ -440,8 +441,10 @@ def upgrade():
         "entries",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("subscription_id", sa.Integer(), nullable=True),
+        sa.Column("slug", postgresql.CITEXT(), nullable=True),
     )
     op.create_index(op.f("ix_entries_subscription_id"), "entries", ["subscription_id"])
+    op.create_index("ix_entries_slug", "entries", [sa.literal_column("lower(slug)")], unique=True)
 
 
 def downgrade():
@@ -475,7 +478,7 @@ def test_an_alembic_change_names_its_indexes_from_op_f_and_module_constants(pg_s
     observed = shadow(change, shadow_target(pg_server), dialect="postgres")
     assert [(s.sql, s.error) for s in observed.statements if s.error] == []
     schema = " ".join(s.sql for s in observed.statements if s.step == "schema")
-    assert '"ix_entries_subscription_id"' in schema
+    assert '"ix_entries_subscription_id"' in schema and 'ON "entries" (lower(slug))' in schema
     assert [s.sql for s in observed.statements if s.step == "down"] == [
         'DROP INDEX CONCURRENTLY IF EXISTS "ix_entries_pending"'
     ]
