@@ -15,6 +15,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from bot.frameworks.statements import describe
 from bot.model.migration import (
     AddColumn,
     AddConstraint,
@@ -147,8 +148,8 @@ def _sql(op: Operation, framework: str, dialect: str) -> tuple[str, bool, str]:
         if framework in SQL_FRAMEWORKS and text:
             return text, False, ""  # the server is the judge of a statement we could not read
         return "", False, f"not read ({op.error})"
-    if framework in SQL_FRAMEWORKS or (text and is_sql(text)):
-        return text, False, ""
+    if framework in SQL_FRAMEWORKS or (text and is_sql(text) and text != describe(op).strip().rstrip(";")):
+        return text, False, ""  # the migration's own SQL (not our description of an operation of code)
     if isinstance(op, RunCode):
         return "", False, f"application code ({op.language}) is not run on the scratch database"
     translated = translate(op, dialect, python=framework == "django")
