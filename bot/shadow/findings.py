@@ -186,7 +186,8 @@ def _findings(shadow: Shadow, review: Review) -> list[Finding]:
             )
     up_path = next((s for s in shadow.statements if s.step == DOWN), None)
     if shadow.schema_diff:
-        anchor = up_path or next((s for s in shadow.statements if s.step == UP), None)
+        named = _naming(shadow, " ".join(shadow.schema_diff), DOWN)
+        anchor = named or up_path or next((s for s in shadow.statements if s.step == UP), None)
         if anchor is not None:
             shown = "; ".join(shadow.schema_diff[:6]) + ("; …" if len(shadow.schema_diff) > 6 else "")
             found.append(
@@ -202,7 +203,7 @@ def _findings(shadow: Shadow, review: Review) -> list[Finding]:
                 )
             )
     for diff in shadow.data_diff:
-        anchor = up_path
+        anchor = _naming(shadow, diff.table, DOWN, whole=True) or up_path
         if anchor is None:
             continue
         columns = ", ".join(f"`{c}`" for c in diff.columns) or "the rows"
@@ -240,6 +241,18 @@ def _findings(shadow: Shadow, review: Review) -> list[Finding]:
         )
     found += _lock_findings(shadow, where)
     return found
+
+
+def _naming(shadow: Shadow, text: str, step: str, *, whole: bool = False) -> StatementRun | None:
+    """The first statement of the step whose migration is about the tables `text` names (the migration
+    a difference after the down belongs to, when several ran): matched on the migration's up, reported
+    at its down."""
+    tables = {text} if whole else set(re.findall(r"\bon (\w+)", text))
+    for run in shadow.statements:
+        if run.step == UP and any(re.search(rf"\b{re.escape(t)}\b", run.sql) for t in tables):
+            down = next((s for s in shadow.statements if s.step == step and s.path == run.path), None)
+            return down or dataclasses.replace(run, line=1)
+    return None
 
 
 def _lock_findings(shadow: Shadow, where: str) -> list[Finding]:
