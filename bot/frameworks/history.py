@@ -25,7 +25,42 @@ def in_order(items: Sequence[Item]) -> list[Item]:
     slots = [i for i, item in enumerate(ordered) if item[2].NAME == "alembic"]
     for slot, item in zip(slots, _by_chain([ordered[i] for i in slots]), strict=True):
         ordered[slot] = item
+    slots = [i for i, item in enumerate(ordered) if item[2].NAME == "django"]
+    for slot, item in zip(slots, _by_dependencies([ordered[i] for i in slots]), strict=True):
+        ordered[slot] = item
     return ordered
+
+
+_DEPENDENCIES = re.compile(r"^\s*dependencies\s*(?::[^=\n]*)?=\s*\[(.*?)\]", re.M | re.S)
+_PAIR = re.compile(r"\(\s*['\"]([\w.]+)['\"]\s*,\s*['\"](\w+)['\"]\s*\)")
+
+
+def django_node(path: str) -> tuple[str, str]:
+    """(app label, migration name) of `…/<app>/migrations/<name>.py`, as `dependencies` name it."""
+    parts = path.split("/")
+    return (parts[-3] if len(parts) >= 3 else "", parts[-1].removesuffix(".py"))
+
+
+def _by_dependencies(items: list[Item]) -> list[Item]:
+    """Django migrations after every migration their `dependencies` name, across apps (an app's first
+    migration may need another app's 43rd); among free ones, version order. Dependencies on migrations
+    this repository does not hold (Django's own apps) are met."""
+    nodes = [django_node(path) for path, _, _ in items]
+    known = set(nodes)
+    waiting = []
+    for (_path, text, _), node in zip(items, nodes, strict=True):
+        found = _DEPENDENCIES.search(text)
+        pairs = set(_PAIR.findall(found.group(1))) if found else set()
+        waiting.append({(app.rsplit(".", 1)[-1], name) for app, name in pairs} & known - {node})
+    done: set[tuple[str, str]] = set()
+    result: list[Item] = []
+    remaining = list(range(len(items)))
+    while remaining:
+        ready = next((i for i in remaining if waiting[i] <= done), remaining[0])  # a cycle: version order
+        remaining.remove(ready)
+        result.append(items[ready])
+        done.add(nodes[ready])
+    return result
 
 
 def revision(text: str) -> tuple[str, tuple[str, ...]]:

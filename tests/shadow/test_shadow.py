@@ -536,6 +536,57 @@ def test_a_rails_change_runs_on_its_schema_rb_with_the_models_it_defines(pg_serv
     assert [s.status for s in observed.steps if s.name in ("up", "down", "up-again")] == ["ok"] * 3
 
 
+def _django(app: str, name: str, dependencies: str, operations: str) -> tuple[str, str]:
+    text = (
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        f"    dependencies = [{dependencies}]\n    operations = [\n{operations}\n    ]\n"
+    )
+    return f"{app}/migrations/{name}.py", text
+
+
+def test_django_migrations_run_after_the_other_apps_migrations_they_depend_on(pg_server: str) -> None:
+    # version order alone would run billing's 0001 before shop's 0002, which creates the table it alters
+    base = dict(
+        [
+            _django(
+                "shop",
+                "0001_initial",
+                "",
+                '        migrations.CreateModel(name="Item", fields=[("id", models.AutoField(primary_key=True))]),',
+            ),
+            _django(
+                "shop",
+                "0002_price",
+                '("shop", "0001_initial")',
+                '        migrations.CreateModel(name="Price", fields=[("id", models.AutoField(primary_key=True))]),',
+            ),
+            _django(
+                "billing",
+                "0001_initial",
+                '("shop", "0002_price")',
+                '        migrations.RunSQL("ALTER TABLE shop_price ADD COLUMN billed boolean", '
+                'reverse_sql="ALTER TABLE shop_price DROP COLUMN billed"),',
+            ),
+        ]
+    )
+    added = dict(
+        [
+            _django(
+                "billing",
+                "0002_amount",
+                '("billing", "0001_initial")',
+                '        migrations.RunSQL("ALTER TABLE shop_price ADD COLUMN amount integer", '
+                'reverse_sql="ALTER TABLE shop_price DROP COLUMN amount"),',
+            )
+        ]
+    )
+    files = tuple(ChangedFile(p, "added", None, t) for p, t in added.items())
+    change = ChangeSet("base", "head", files, MemoryTree({**base, **added}), MemoryTree(base))
+    observed = shadow(change, shadow_target(pg_server), dialect="postgres")
+    assert [(s.path, s.error) for s in observed.statements if s.error] == []
+    assert [s.status for s in observed.steps if s.name in ("schema", "up", "down", "up-again")] == ["ok"] * 4
+
+
 # --- data changes and the checklist --------------------------------------------------------------------
 
 
