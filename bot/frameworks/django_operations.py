@@ -173,7 +173,11 @@ def _alter_field(r: Reader, call: ast.Call) -> list[Operation]:
     ops: list[Operation] = []
     # Without the field's earlier definition the change is unknown: most AlterFields change no column type.
     if old is not None and new.spec.type and old.spec.type != new.spec.type:
-        ops.append(AlterColumnType(table=table, column=column, new_type=new.spec.type, **base))
+        ops.append(
+            AlterColumnType(
+                table=table, column=column, new_type=new.spec.type, old_type=old.spec.type, **base
+            )
+        )
     if old is not None and old.spec.nullable and not new.spec.nullable:
         if new.spec.default is not None:  # Django fills the NULLs with the default first
             ops.append(

@@ -14,6 +14,7 @@ from bot.model.migration import (
     AddColumn,
     AddConstraint,
     AddIndex,
+    AlterColumnType,
     CreateTable,
     DropColumn,
     DropConstraint,
@@ -43,6 +44,10 @@ def inverse(op: Operation) -> Operation | None:
         return DropIndex(name=op.name, table=op.table, concurrently=op.concurrently, **base)
     if isinstance(op, AddConstraint):
         return DropConstraint(table=op.table, name=op.name, **base)
+    if isinstance(op, AlterColumnType) and op.old_type:
+        return AlterColumnType(
+            table=op.table, column=op.column, new_type=op.old_type, old_type=op.new_type, **base
+        )
     if isinstance(op, SetNotNull):
         return DropNotNull(table=op.table, column=op.column, **base)
     if isinstance(op, DropNotNull):

@@ -152,6 +152,7 @@ class AlterColumnType(Operation):
     column: str
     new_type: str
     using: str | None = None
+    old_type: str = ""  # the type before, when the framework's reader knows it (Django's AlterField)
 
 
 @dataclass(frozen=True, kw_only=True)

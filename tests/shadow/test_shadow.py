@@ -587,6 +587,38 @@ def test_django_migrations_run_after_the_other_apps_migrations_they_depend_on(pg
     assert [s.status for s in observed.steps if s.name in ("schema", "up", "down", "up-again")] == ["ok"] * 4
 
 
+def test_a_django_alterfield_goes_back_to_the_fields_previous_type(pg_server: str) -> None:
+    base = dict(
+        [
+            _django(
+                "shop",
+                "0001_initial",
+                "",
+                '        migrations.CreateModel(name="Item", fields=[("id", models.AutoField(primary_key=True)), '
+                '("url", models.CharField(max_length=50))]),',
+            )
+        ]
+    )
+    added = dict(
+        [
+            _django(
+                "shop",
+                "0002_widen",
+                '("shop", "0001_initial")',
+                '        migrations.AlterField(model_name="item", name="url", field=models.CharField(max_length=200)),',
+            )
+        ]
+    )
+    files = tuple(ChangedFile(p, "added", None, t) for p, t in added.items())
+    change = ChangeSet("base", "head", files, MemoryTree({**base, **added}), MemoryTree(base))
+    observed = shadow(change, shadow_target(pg_server), dialect="postgres")
+    [down] = [s.sql for s in observed.statements if s.step == "down"]
+    assert down.endswith('ALTER COLUMN "url" TYPE varchar(50)')
+    assert observed.schema_diff == ()
+    [up] = [s for s in observed.statements if s.step == "up"]
+    assert up.rewritten == ()  # widening a varchar rewrites nothing
+
+
 # --- data changes and the checklist --------------------------------------------------------------------
 
 
