@@ -12,6 +12,7 @@ script prints how many of the peer's hazard cases our mapped rules flag, and how
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import re
 import subprocess
@@ -218,6 +219,7 @@ def strong_migrations(root: Path) -> Iterator[Case]:
     for path in sorted((root / "test").glob("*_test.rb")):
         for method in re.split(r"^\s*def (?=test_)", path.read_text(), flags=re.M)[1:]:
             body = _postgres_branch(method)
+            version = re.search(r"with_target_version\(([\d.]+)\)", body)
             for kind, klass in _ASSERT.findall(body):
                 if klass not in classes:
                     continue
@@ -229,6 +231,7 @@ def strong_migrations(root: Path) -> Iterator[Case]:
                     kind == "assert_unsafe",
                     ((f"db/migrate/20240101000000_{_snake(klass)}.rb", source),),
                     base=base,
+                    version=version.group(1) if version else "",
                 )
 
 
@@ -318,13 +321,23 @@ def _django_method(vendor: str, method: str) -> Iterator[Case]:
 
 
 def _python_sql(block: str) -> str | None:
-    """The last `sql = …` assignment in a block: a string, or a list or tuple of strings, as one script."""
-    assignments = list(re.finditer(r"sql\s*=\s*", block))
+    """The last `sql = …` assignment in a block: a string, or a list or tuple of strings, as one script.
+
+    The value is read as the Python literal it is (either quote, implicit concatenation, escapes), the
+    lines after it dropped until it reads.
+    """
+    assignments = list(re.finditer(r"\bsql\s*=\s*", block))
     if not assignments:
         return None
-    value = block[assignments[-1].end() :]
-    strings = re.findall(r'"((?:[^"\\]|\\.)*)"', value)
-    return "\n".join(s if s.rstrip().endswith(";") else s + ";" for s in strings) if strings else None
+    lines = block[assignments[-1].end() :].splitlines()
+    for end in range(len(lines), 0, -1):
+        try:
+            value = ast.literal_eval("\n".join(lines[:end]).strip())
+        except (SyntaxError, ValueError):
+            continue
+        strings = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
+        return "\n".join(s if s.rstrip().endswith(";") else s + ";" for s in strings) or None
+    return None
 
 
 def _django_code(test_name: str) -> str:

@@ -196,6 +196,15 @@ def test_volatile_default_of_an_unknown_function(tmp_path: Path) -> None:
     assert found(report, "volatile-default", "002_step.sql")
 
 
+def test_a_built_in_called_with_arguments_it_does_not_take_is_not_that_built_in(tmp_path: Path) -> None:
+    # PostgreSQL resolves functions by name and arguments: `now(123)` is some other function, or none
+    called = "ALTER TABLE users ADD COLUMN seen timestamptz NOT NULL DEFAULT now(123);\n"
+    report = lint(tmp_path, USERS, called)
+    assert found(report, "volatile-default", "002_step.sql")
+    assert "`now(123)`" in json.dumps(report)
+    assert not found(lint(tmp_path, USERS, called.replace("now(123)", "now()")), "volatile-default")
+
+
 def test_a_function_the_repository_declared_immutable_is_no_volatile_default(tmp_path: Path) -> None:
     function = "CREATE FUNCTION default_code() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT 'none' $$;\n"
     add = "ALTER TABLE users ADD COLUMN token text NOT NULL DEFAULT default_code();\n"

@@ -31,7 +31,11 @@ def test_examples(rule_id: str, kind: str, index: int, sql: str) -> None:
     # An edited migration's rule meets its examples as an edit of the base branch's file (EXAMPLE_BASE).
     facts = getattr(bot.rules.BY_ID[rule_id], "EXAMPLE_FACTS", None)
     previous = getattr(bot.rules.BY_ID[rule_id], "EXAMPLE_BASE", None)
-    found = rule_ids(review_sql(sql, dialect=_dialect(rule_id), facts=facts, previous=previous))
+    # A rule about some versions of a database meets its examples on such a version (EXAMPLE_CONFIG).
+    config = getattr(bot.rules.BY_ID[rule_id], "EXAMPLE_CONFIG", None)
+    found = rule_ids(
+        review_sql(sql, dialect=_dialect(rule_id), facts=facts, previous=previous, config=config)
+    )
     if kind == "bad":
         assert rule_id in found, f"bad example {index} of {rule_id} did not trigger it"
     else:

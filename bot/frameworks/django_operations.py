@@ -37,6 +37,7 @@ from bot.model.migration import (
     Operation,
     RenameColumn,
     RenameTable,
+    SetDefault,
     SetNotNull,
 )
 
@@ -106,6 +107,8 @@ def _add_field(r: Reader, call: ast.Call) -> list[Operation]:
         return [CreateTable(table=field.many_to_many, **r.base(call))]
     base = r.base(call)
     ops: list[Operation] = [AddColumn(table=model.table, column=field.spec, **base)]
+    if field.one_off_default:  # as Django's schema editor does: the default only fills the existing rows
+        ops.append(SetDefault(table=model.table, column=field.spec.name, default=None, **base))
     ops.extend(_field_extras(model.table, field, base))
     return ops
 

@@ -27,6 +27,8 @@ class Field:
     references: str | None = None  # the table of the related model
     constraint: bool = True  # db_constraint
     many_to_many: str | None = None  # the join table of a ManyToManyField
+    # `default=` (not `db_default=`): Django sets it on the column to fill the existing rows, then drops it
+    one_off_default: bool = False
 
 
 @dataclass
@@ -107,6 +109,7 @@ def read_field(name: str, node: ast.expr, state: State, dialect: str, model_tabl
         references=references,
         constraint=kwargs.get("db_constraint") is not False,
         many_to_many=m2m,
+        one_off_default=default is not None and kwargs.get("db_default") is None,
     )
 
 

@@ -4,12 +4,15 @@
 Existing rows have no value for the new column. PostgreSQL and SQLite reject the `ALTER TABLE` as soon
 as the table is not empty; MySQL and MariaDB accept it and fill every row with the type's implicit
 default (0, an empty string), which is silently wrong data. The old application release, still running during the deploy, also does not
-write the column, so its inserts fail once the column exists.
+write the column, so its inserts fail once the column exists. The same holds when the column is added with a
+default that the migration then drops (what Django does with a field's `default=`): the existing rows are
+filled, but every insert of the release still running omits the column and fails.
 
 ## Use instead
 Add the column as nullable (or with a constant default), backfill it in batches, then add the NOT NULL
 constraint in a later migration (on PostgreSQL through a `CHECK (… IS NOT NULL) NOT VALID` constraint
-validated separately).
+validated separately). Keep a default the old release relies on until no running release omits the column
+(Django 5: `db_default=`), and drop it, if at all, in a later migration.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddColumn, Migration
+from bot.model.migration import AddColumn, DropNotNull, Migration, Operation, SetDefault
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -25,10 +28,15 @@ RULE = Rule(
     dimension=Dimension.MIGRATION_SAFETY,
     severity=Severity.CRITICAL,
     help="Add the column nullable or with a constant default, backfill it, then make it NOT NULL.",
-    bad=("ALTER TABLE users ADD COLUMN tenant_id bigint NOT NULL;",),
+    bad=(
+        "ALTER TABLE users ADD COLUMN tenant_id bigint NOT NULL;",
+        "ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;\n"
+        "ALTER TABLE users ALTER COLUMN active DROP DEFAULT;",
+    ),
     good=(
         "ALTER TABLE users ADD COLUMN tenant_id bigint;",
         "ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;",
+        "ALTER TABLE users ADD COLUMN note text DEFAULT '';\nALTER TABLE users ALTER COLUMN note DROP DEFAULT;",
     ),
     framework_help=(
         (
@@ -89,3 +97,37 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         yield op.finding(
             RULE, f"`{op.table}.{column.name}` is added NOT NULL without a default.", blast_radius=blast
         )
+    yield from _defaults_dropped(migration, context)
+
+
+def _defaults_dropped(migration: Migration, context: Context) -> Iterator[Finding]:
+    """A NOT NULL column added with a default that the same migration drops: the old release's inserts fail."""
+    ops = migration.up
+    for index, op in enumerate(ops):
+        if not isinstance(op, AddColumn) or context.catalog.is_new(op.table):
+            continue
+        column = op.column
+        if column.nullable or column.default is None or column.identity or column.generated:
+            continue
+        dropped = _last_default_change(ops[index + 1 :], op.table, column.name)
+        if dropped is None or not isinstance(dropped, SetDefault) or dropped.default is not None:
+            continue
+        yield dropped.finding(
+            RULE,
+            f"`{op.table}.{column.name}` is added NOT NULL with default `{column.default}`, and the default is "
+            f"dropped here (line {dropped.location.line}): from then on an insert that omits the column fails.",
+            blast_radius=f"Every insert into {context.size_words(op.table)} from the release still running during "
+            "the deploy omits the new column and fails with a NOT NULL violation, until the new code is out.",
+            fix="Keep the database default until no running release omits the column (Django 5: `db_default=`); "
+            "drop it, if at all, in a later migration.",
+        )
+
+
+def _last_default_change(ops: tuple[Operation, ...], table: str, column: str) -> Operation | None:
+    """The last statement after the ADD that changes the column's default or makes it nullable again."""
+    found: Operation | None = None
+    for op in ops:
+        same = getattr(op, "table", None) == table and getattr(op, "column", None) == column
+        if same and isinstance(op, SetDefault | DropNotNull):
+            found = op
+    return found

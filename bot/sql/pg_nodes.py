@@ -114,6 +114,8 @@ _TYPE_SPELLINGS = (("pg_catalog.", ""), ("bit varying", "varbit"), ("interval ("
 def expression_sql(node: object) -> str | None:
     if not isinstance(node, ast.Node):
         return None
+    if any("(" in name for name in called_functions(node)):
+        return deparse(node)  # as written: sqlglot would spell `now(123)` as the built-in CURRENT_TIMESTAMP
     return _expression_text(_plain_expression(node) or deparse(node))
 
 
@@ -170,8 +172,20 @@ def called_functions(node: object) -> tuple[str, ...]:
     names: dict[str, None] = {}
     for found in walk(node):
         if isinstance(found, ast.FuncCall):
-            names.setdefault(dotted(found.funcname).rsplit(".", 1)[-1], None)
+            name = dotted(found.funcname).rsplit(".", 1)[-1]
+            if name in _WITHOUT_ARGUMENTS and found.args:
+                # PostgreSQL resolves a function by its name and arguments: `now(123)` is not the built-in
+                # `now()` but some other function (or none), so nothing is known of its volatility
+                name = f"{name}({len(found.args)} arguments)"
+            names.setdefault(name, None)
     return tuple(names)
+
+
+# Built-ins of NON_VOLATILE_FUNCTIONS that take no argument.
+_WITHOUT_ARGUMENTS = frozenset(
+    {"now", "transaction_timestamp", "statement_timestamp", "current_database", "current_schema", "uuid_nil"}
+    | {"uuid_ns_dns", "uuid_ns_url", "uuid_ns_oid", "uuid_ns_x500"}
+)
 
 
 def may_be_volatile(functions: tuple[str, ...]) -> bool:

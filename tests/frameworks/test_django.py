@@ -157,3 +157,34 @@ def test_db_default_and_suppression_comment() -> None:
     assert isinstance(channel, AddColumn) and channel.column.default == "'web'"
     (suppression,) = migration.suppressions
     assert suppression.rules == ("not-null-without-default",) and suppression.applies_to == note.location.line
+
+
+def _reviewed(operations: str) -> list[str]:
+    text = (
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        f'    dependencies = [("shop", "0001_initial")]\n    operations = [\n{operations}    ]\n'
+    )
+    base = MemoryTree({FIRST: INITIAL})
+    changeset = ChangeSet(
+        "b", "h", (ChangedFile(PATH, "added", None, text),), MemoryTree({FIRST: INITIAL, PATH: text}), base
+    )
+    return [f.message for f in review(changeset).findings if f.rule == "not-null-without-default"]
+
+
+def test_a_one_off_default_is_dropped_as_django_does_and_the_old_release_inserts_fail() -> None:
+    # Django fills the existing rows with `default=` and then drops it from the column
+    [message] = _reviewed(
+        '        migrations.AddField("order", "paid", models.BooleanField(default=False)),\n'
+    )
+    assert "`shop_order.paid`" in message and "dropped" in message
+    migration = _parse('        migrations.AddField("order", "paid", models.BooleanField(default=False)),\n')
+    assert [type(op).__name__ for op in migration.up] == ["AddColumn", "SetDefault"]
+
+
+def test_a_database_default_or_a_nullable_field_keeps_old_inserts_working() -> None:
+    assert not _reviewed(
+        '        migrations.AddField("order", "paid", models.BooleanField(db_default=False)),\n'
+    )
+    assert not _reviewed(
+        '        migrations.AddField("order", "note", models.TextField(null=True, default="")),\n'
+    )

@@ -1,0 +1,103 @@
+"""A unique index or constraint on an existing table, with nothing showing its rows are already unique.
+
+## Why is this bad?
+Adding uniqueness checks every existing row. One duplicate key and the statement fails, after reading the
+whole table (a `CONCURRENTLY` build leaves an INVALID index behind that must be dropped by hand; on MySQL the
+ALTER is rolled back after its copy). Once it is in place, every write of the release still running that
+repeats a key fails with a unique violation: code that never had to care about duplicates starts raising
+errors. Which of the two happens depends on data the migration does not see.
+
+## Use instead
+Check production first:
+`SELECT email, count(*) FROM users GROUP BY email HAVING count(*) > 1 LIMIT 20;` (or let the production
+probe check it: with a probe this rule gives way to `duplicates-before-unique`, which reports what it
+found). Merge or delete the duplicates in an earlier migration, make sure the code no longer writes them,
+then add the index (`CREATE UNIQUE INDEX CONCURRENTLY` on PostgreSQL).
+
+## Framework notes
+Quiet when the table is created by the change, when the key contains the table's primary key, when every
+key column is added by the same migration without a default (NULLs never collide), and when the same
+migration deletes from the table before it adds the index (the clean-up step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AddColumn, AddConstraint, AddIndex, DataDelete, Migration, Operation
+from bot.probe.questions import unique_key
+from bot.rules.context import Context
+
+RULE = Rule(
+    id="unique-without-duplicate-check",
+    dimension=Dimension.DATA_VERIFICATION,
+    severity=Severity.WARNING,
+    help="Check production for duplicate keys (or run the production probe) before adding uniqueness.",
+    bad=(
+        "CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);",
+        "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);",
+    ),
+    good=(
+        "CREATE TABLE accounts (id bigint PRIMARY KEY, login text);\n"
+        "CREATE UNIQUE INDEX accounts_login_key ON accounts (login);",
+        "ALTER TABLE users ADD COLUMN external_id text;\n"
+        "CREATE UNIQUE INDEX CONCURRENTLY users_external_id_key ON users (external_id);",
+        "CREATE UNIQUE INDEX CONCURRENTLY users_id_email_key ON users (id, email);",
+    ),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    ops = migration.up
+    for index, op in enumerate(ops):
+        if isinstance(op, AddIndex) and op.unique:
+            columns, where, what = (
+                unique_key(op),
+                op.where,
+                f"unique index `{op.name}`" if op.name else "unique index",
+            )
+        elif isinstance(op, AddConstraint) and op.constraint == "unique" and not op.using_index:
+            columns, where, what = (
+                op.columns,
+                "",
+                f"unique constraint `{op.name}`" if op.name else "unique constraint",
+            )
+        else:
+            continue
+        if not columns or _known_unique(op, columns, ops[:index], context):
+            continue
+        key = ", ".join(columns)
+        filtered = f" WHERE {where}" if where else ""
+        yield op.finding(
+            RULE,
+            f"The {what} on `{op.table}` ({key}) assumes the existing rows have no duplicate keys; nothing in "
+            "the change shows they have none.",
+            blast_radius=f"With one duplicate in {context.size_words(op.table)} the migration fails after reading "
+            "the whole table (a concurrent build leaves an INVALID index behind); once in place, writes of the "
+            f"running release that repeat ({key}) fail with a unique violation.",
+            fix=f"Check first: `SELECT {key}, count(*) FROM {op.table}{filtered} GROUP BY {key} HAVING count(*) > 1 "
+            "LIMIT 20;` (or review with the production probe); clean up in an earlier migration.",
+        )
+
+
+def _known_unique(
+    op: AddIndex | AddConstraint, columns: tuple[str, ...], earlier: tuple[Operation, ...], context: Context
+) -> bool:
+    table, catalog = op.table, context.before(op)
+    if catalog.is_new(table):
+        return True
+    facts = context.facts
+    if facts is not None and facts.count("duplicates", table, columns) is not None:
+        return True  # the probe answered: duplicates-before-unique reports what it found
+    primary = catalog.row_key(table)
+    if primary and set(primary) <= set(columns):
+        return True
+    added = {
+        op.column.name
+        for op in earlier
+        if isinstance(op, AddColumn) and op.table == table and op.column.default is None
+    }
+    if set(columns) <= added:
+        return True  # every key is NULL in the existing rows, and NULLs never collide
+    return any(isinstance(op, DataDelete) and op.table == table for op in earlier)

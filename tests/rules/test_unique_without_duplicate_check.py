@@ -1,0 +1,69 @@
+from typing import Any
+
+from bot.model.facts import EXACT, Count, Facts
+from tests.conftest import review_sql
+
+RULE = "unique-without-duplicate-check"
+RAILS = "db/migrate/20240101000000_add_unique_email.rb"
+
+
+def _messages(sql: str, **kw: Any) -> list[str]:
+    return [f.message for f in review_sql(sql, **kw).active if f.rule == RULE]
+
+
+def test_unique_index_constraint_and_mysql_forms_on_an_existing_table() -> None:
+    [message] = _messages("CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);")
+    assert "`users` (email)" in message
+    assert _messages("ALTER TABLE `users` ADD UNIQUE KEY `users_email` (`email`);", dialect="mysql")
+    assert _messages("CREATE UNIQUE INDEX users_email ON users (email);", dialect="sqlite")
+
+
+def test_a_partial_index_is_checked_over_its_rows() -> None:
+    finding = next(
+        f
+        for f in review_sql("CREATE UNIQUE INDEX u ON users (email) WHERE deleted_at IS NULL;").active
+        if f.rule == RULE
+    )
+    assert "WHERE deleted_at IS NULL GROUP BY email" in finding.fix
+
+
+def test_rails_add_index_unique() -> None:
+    rails = (
+        "class AddUniqueEmail < ActiveRecord::Migration[7.1]\n  def change\n"
+        "    add_index :users, :email, unique: true\n  end\nend\n"
+    )
+    assert _messages(rails, path=RAILS)
+    assert not _messages(rails.replace(", unique: true", ""), path=RAILS)
+
+
+def test_keys_that_cannot_repeat_are_quiet() -> None:
+    assert not _messages("CREATE UNIQUE INDEX u ON users (id, email);")  # contains the row key
+    assert not _messages(
+        "ALTER TABLE users ADD COLUMN external_id text;\nCREATE UNIQUE INDEX u ON users (external_id);"
+    )  # every existing row is NULL there
+    assert not _messages("CREATE TABLE t (id bigint, code text);\nCREATE UNIQUE INDEX u ON t (code);")
+
+
+def test_a_column_added_with_a_default_is_not_taken_for_unique() -> None:
+    # every existing row gets the same value: duplicates as soon as the table has two rows
+    assert _messages(
+        "ALTER TABLE users ADD COLUMN code text DEFAULT 'x';\nCREATE UNIQUE INDEX u ON users (code);"
+    )
+
+
+def test_a_clean_up_in_the_same_migration_is_the_check() -> None:
+    sql = (
+        "DELETE FROM users a USING users b WHERE a.email = b.email AND a.id > b.id;\n"
+        "CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);"
+    )
+    assert not _messages(sql)
+
+
+def test_the_probe_answer_replaces_the_question() -> None:
+    facts = Facts(
+        connection="replica",
+        dialect="postgres",
+        taken_at="2026-01-05T09:00:00Z",
+        counts=(Count("duplicates", "users", ("email",), 0, EXACT, detail="0 values"),),
+    )
+    assert not _messages("CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);", facts=facts)
