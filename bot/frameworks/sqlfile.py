@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,8 +17,15 @@ from bot.sql.translate import operations
 
 def parse_sql(path: str, text: str, dialect: str, *, first_line: int = 1) -> tuple[Operation, ...]:
     """The operations of a SQL text: PostgreSQL through its own grammar, the other dialects through sqlglot."""
-    if dialect == "postgres":
-        return _parse_postgres(path, text, first_line)
+    read = (
+        _parse_postgres(path, text, first_line)
+        if dialect == "postgres"
+        else _parse_other(path, text, dialect, first_line)
+    )
+    return tuple(dataclasses.replace(op, spelled_out=True) for op in read)
+
+
+def _parse_other(path: str, text: str, dialect: str, first_line: int) -> tuple[Operation, ...]:
     ops: list[Operation] = []
     for statement in split(text, dialect, first_line=first_line):
         try:

@@ -22,6 +22,9 @@ class Operation:
     sql: str = ""
     options: tuple[tuple[str, str], ...] = ()  # MySQL ALTER TABLE options: ("ALGORITHM", "INPLACE"), …
     expression: Any = field(default=None, compare=False, repr=False)  # the sqlglot tree, when there is one
+    # Read from SQL the migration spells out (a SQL file, RunSQL, execute), not from a framework's own
+    # operation (which the framework turns into SQL for each database itself).
+    spelled_out: bool = field(default=False, compare=False)
 
     def option(self, name: str) -> str:
         return next((value for key, value in self.options if key == name), "")

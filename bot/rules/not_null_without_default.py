@@ -112,10 +112,15 @@ def _defaults_dropped(migration: Migration, context: Context) -> Iterator[Findin
         dropped = _last_default_change(ops[index + 1 :], op.table, column.name)
         if dropped is None or not isinstance(dropped, SetDefault) or dropped.default is not None:
             continue
+        when = (
+            "right after it fills the existing rows (the framework drops a one-off default)"
+            if dropped.location.line == op.location.line
+            else f"at line {dropped.location.line}"
+        )
         yield dropped.finding(
             RULE,
             f"`{op.table}.{column.name}` is added NOT NULL with default `{column.default}`, and the default is "
-            f"dropped here (line {dropped.location.line}): from then on an insert that omits the column fails.",
+            f"dropped {when}: from then on an insert that omits the column fails.",
             blast_radius=f"Every insert into {context.size_words(op.table)} from the release still running during "
             "the deploy omits the new column and fails with a NOT NULL violation, until the new code is out.",
             fix="Keep the database default until no running release omits the column (Django 5: `db_default=`); "

@@ -14,8 +14,9 @@ indexes and triggers (with `PRAGMA foreign_keys = OFF` around it). Add columns w
 and backfill them afterwards.
 
 ## Framework notes
-Rails, Django and Alembic's batch mode (`op.batch_alter_table`) do this rebuild for you; this rule
-reads the SQL they produce, so it fires only on hand-written statements.
+Django, Rails, Laravel, Knex, TypeORM and Sequelize rebuild the table themselves when their own operations
+change a column or a constraint on SQLite, and Alembic does inside `op.batch_alter_table`: those stay quiet.
+The rule fires on hand-written SQL (SQL files, `RunSQL`, `execute`) and on Alembic's plain `op.*` calls.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if context.dialect != "sqlite":
         return
     for op in migration.up:
+        if migration.framework in _REBUILT_BY_FRAMEWORK and not op.spelled_out:
+            continue
         problem = _problem(op, context)
         if problem is not None:
             yield op.finding(
@@ -67,6 +70,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 blast_radius="The migration fails at this statement and the deploy stops; statements before it stay "
                 "applied unless the file runs in a transaction.",
             )
+
+
+# Frameworks whose own column and constraint operations rebuild the table on SQLite.
+_REBUILT_BY_FRAMEWORK = frozenset({"django", "rails", "laravel", "knex", "typeorm", "sequelize"})
 
 
 def _problem(op: Operation, context: Context) -> str | None:

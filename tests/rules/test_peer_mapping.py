@@ -236,6 +236,12 @@ EXAMPLES: list[Example] = [
     ),
     _ex(
         "strong_migrations",
+        "change_column_null",
+        "unbatched-data-change",
+        "UPDATE users SET email = '' WHERE email IS NULL;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;",
+    ),
+    _ex(
+        "strong_migrations",
         "rename_column",
         "column-renamed",
         "ALTER TABLE users RENAME COLUMN name TO full_name;",
@@ -314,6 +320,13 @@ EXAMPLES: list[Example] = [
         "add_index",
         "non-concurrent-index",
         "CREATE INDEX orders_user_idx ON orders (user_id);",
+    ),
+    _ex(
+        "strong_migrations",
+        "add_index",
+        "concurrent-index-corruption",
+        "CREATE INDEX CONCURRENTLY orders_user_idx ON orders (user_id);",
+        config="database_version: '14.3'",
     ),
     _ex(
         "strong_migrations",
@@ -575,6 +588,12 @@ EXAMPLES: list[Example] = [
         "ADD_UNIQUE",
         "unique-constraint-under-lock",
         "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);",
+    ),
+    _ex(
+        "django-migration-linter",
+        "ADD_UNIQUE",
+        "unique-without-duplicate-check",
+        "CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);",
     ),
     _ex(
         "django-migration-linter",

@@ -63,3 +63,28 @@ def test_other_dialects_are_not_checked() -> None:
         for f in review_sql("ALTER TABLE t ADD COLUMN u int UNIQUE;").active
         if f.rule == "sqlite-alter-unsupported"
     ]
+
+
+DJANGO = "shop/migrations/0002_change.py"
+DJANGO_FIRST = (
+    "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+    "    initial = True\n    operations = [\n        migrations.CreateModel(\n"
+    '            name="Order",\n            fields=[("id", models.AutoField(primary_key=True)),'
+    ' ("note", models.TextField(null=True))],\n        ),\n    ]\n'
+)
+
+
+def _django(operation: str) -> str:
+    return (
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        f'    dependencies = [("shop", "0001_initial")]\n    operations = [\n        {operation},\n    ]\n'
+    )
+
+
+def test_a_framework_that_rebuilds_the_table_on_sqlite_is_quiet_but_its_raw_sql_is_not() -> None:
+    base = {"shop/migrations/0001_initial.py": DJANGO_FIRST}
+    config = Config(dialect="sqlite")
+    altered = _django('migrations.AlterField("order", "note", models.TextField(default=""))')
+    assert not _found(altered, path=DJANGO, base=base, config=config)
+    raw = _django('migrations.RunSQL("ALTER TABLE shop_order ALTER COLUMN note SET NOT NULL")')
+    assert _found(raw, path=DJANGO, base=base, config=config)
