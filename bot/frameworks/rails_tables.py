@@ -200,9 +200,17 @@ def _change_table(c: ruby.Call, src: Source) -> Result:
     reasons: list[str] = []
     for node in ruby.statements(c.block):
         inner = ruby.call(node)
-        if inner is None or inner.receiver is None:
+        if inner is None:
             continue
-        result = _table_call(inner, table, src)
+        if inner.receiver is None:
+            # `remove_column :t, :c` written inside the block (common with `bulk: true`) is a statement of
+            # its own, naming its table
+            found = statement(inner, src) or rails_schema.statement(inner, src)
+            if found is None:
+                continue
+            result = found
+        else:
+            result = _table_call(inner, table, src)
         ops.extend(result.ops)
         if result.irreversible:
             reasons.append(result.irreversible)

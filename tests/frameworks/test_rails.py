@@ -191,3 +191,16 @@ def test_statement_on_a_computed_table_is_reported_at_its_line() -> None:
     )
     kinds = [(op.location.line, op.kind) for op in migration.up]
     assert kinds == [(3, "RunCode"), (4, "Unparsed")]
+
+
+def test_statements_written_without_the_block_variable_inside_change_table_are_read() -> None:
+    migration = _parse(
+        "    change_table :spree_products, bulk: true do |t|\n"
+        "      remove_column :spree_products, :tax_category_id, :integer\n"
+        "      t.remove :legacy_code\n"
+        "      add_index :spree_products, :sku\n"
+        "    end\n"
+    )
+    dropped = [(op.table, op.column) for op in migration.up if isinstance(op, DropColumn)]
+    assert dropped == [("spree_products", "tax_category_id"), ("spree_products", "legacy_code")]
+    assert [op.location.line for op in migration.up] == [4, 5, 6]
