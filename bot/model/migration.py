@@ -405,6 +405,29 @@ class Suppression:
 
 
 @dataclass(frozen=True)
+class Rebuild:
+    """One table rebuilt by copy: `table` is its name before and after, `dropped` the table the rebuild drops
+    (the old table, or the old one renamed away), `copy` the table the rows are copied into."""
+
+    table: str
+    dropped: str
+    copy: str
+
+
+def _copied(ops: tuple[Operation, ...], into: str, source: str) -> bool:
+    return any(
+        isinstance(e, DataInsert)
+        and e.table == into
+        and re.search(rf"\bFROM\s+[\"`\[]?{re.escape(source)}\b", e.sql, re.I)
+        for e in ops
+    )
+
+
+def _drops(ops: tuple[Operation, ...], table: str) -> bool:
+    return any(isinstance(e, DropTable) and e.table == table for e in ops)
+
+
+@dataclass(frozen=True)
 class Migration:
     path: str
     framework: str
@@ -432,25 +455,29 @@ class Migration:
         return created
 
     def rebuilt_tables(self) -> frozenset[str]:
-        """Tables rebuilt the way SQLite alters most things (Django's SQLite schema editor, `sqlmigrate`):
-        a new table is created, the rows are copied into it, the old table is dropped and the new one
-        renamed to the old name. The table stays, with its rows: dropping the old one loses nothing."""
-        created = {op.table for op in self.up if isinstance(op, CreateTable)}
-        rebuilt = set()
+        """Tables rebuilt the way SQLite alters most things (Django's SQLite schema editor, `sqlmigrate`),
+        named as the table the rebuild drops: a new table is created, the rows are copied into it and the old
+        one dropped. The table stays, with its rows: dropping the old one loses nothing."""
+        return frozenset(rebuild.dropped for rebuild in self.rebuilds())
+
+    def rebuilds(self) -> tuple[Rebuild, ...]:
+        """Each table rebuild, in either order of the pattern: create `new__t`, copy `t` into it, drop `t`,
+        rename `new__t` to `t`; or rename `t` to `t__old`, create `t`, copy `t__old` into it, drop `t__old`."""
+        found: list[Rebuild] = []
         for index, op in enumerate(self.up):
-            if not isinstance(op, RenameTable) or op.table not in created:
+            if not isinstance(op, RenameTable):
                 continue
-            earlier = self.up[:index]
-            copied = any(
-                isinstance(e, DataInsert)
-                and e.table == op.table
-                and re.search(rf"\bFROM\s+[\"`\[]?{re.escape(op.new_name)}\b", e.sql, re.I)
-                for e in earlier
-            )
-            dropped = any(isinstance(e, DropTable) and e.table == op.new_name for e in earlier)
-            if copied and dropped:
-                rebuilt.add(op.new_name)
-        return frozenset(rebuilt)
+            earlier, later = self.up[:index], self.up[index + 1 :]
+            if any(
+                isinstance(e, CreateTable) and e.table == op.table for e in earlier
+            ):  # new takes old's name
+                if _copied(earlier, op.table, op.new_name) and _drops(earlier, op.new_name):
+                    found.append(Rebuild(table=op.new_name, dropped=op.new_name, copy=op.table))
+                continue
+            renamed_away = any(isinstance(e, CreateTable) and e.table == op.table for e in later)
+            if renamed_away and _copied(later, op.table, op.new_name) and _drops(later, op.new_name):
+                found.append(Rebuild(table=op.table, dropped=op.new_name, copy=op.table))
+        return tuple(found)
 
     def alone_on_lines(self, op: Operation) -> bool:
         """Is `op`'s statement the only one on its lines, so that a suggestion may replace those lines?"""

@@ -29,7 +29,6 @@ from bot.model.migration import (
     DataUpdate,
     Migration,
     Operation,
-    RenameTable,
     SetNotNull,
 )
 from bot.plan import acceptance, evidence, safety_checklist
@@ -105,8 +104,7 @@ def _without_rebuild_copies(migrations: Sequence[Migration]) -> list[Operation]:
     """Every operation, but the copy of a SQLite table rebuild: it moves rows as they are, assuming no value."""
     ops: list[Operation] = []
     for migration in migrations:
-        rebuilt = migration.rebuilt_tables()
-        copies = {op.table for op in migration.up if isinstance(op, RenameTable) and op.new_name in rebuilt}
+        copies = {rebuild.copy for rebuild in migration.rebuilds()}
         ops.extend(op for op in migration.up if not (isinstance(op, DataInsert) and op.table in copies))
     return ops
 

@@ -19,9 +19,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlglot import exp
+
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddColumn, DropNotNull, Migration, Operation, SetDefault
+from bot.model.migration import (
+    AddColumn,
+    CreateTable,
+    DataInsert,
+    DropNotNull,
+    Migration,
+    Operation,
+    SetDefault,
+)
 from bot.rules.context import Context
+from bot.sql.rebuilds import replaced_tables
+from bot.sql.writes import writes
 
 RULE = Rule(
     id="not-null-without-default",
@@ -98,6 +110,43 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             RULE, f"`{op.table}.{column.name}` is added NOT NULL without a default.", blast_radius=blast
         )
     yield from _defaults_dropped(migration, context)
+    yield from _rebuilt_with_new_columns(migration, context)
+
+
+def _rebuilt_with_new_columns(migration: Migration, context: Context) -> Iterator[Finding]:
+    """A table rebuilt by copy (SQLite's way to alter it) whose new definition adds a NOT NULL column
+    without a default: the existing rows get a value from the copy, the old release's inserts get none."""
+    for original, created in replaced_tables(migration).items():
+        old = _old_columns(migration.up, created, original, context)
+        if old is None:
+            continue
+        for column in created.columns:
+            quiet = column.nullable or column.default is not None or column.identity or column.generated
+            if quiet or column.primary_key or column.name in old:
+                continue
+            yield created.finding(
+                RULE,
+                f"`{original}` is rebuilt with the new column `{column.name}` NOT NULL and without a default.",
+                blast_radius=f"Every insert into {context.size_words(original)} from the release still running "
+                "during the deploy omits the new column and fails with a NOT NULL violation, until the new "
+                "code is out.",
+                fix="Give the new column a database default (Django 5: `db_default=`) or add it nullable, and "
+                "make it NOT NULL only once no running release omits it.",
+            )
+
+
+def _old_columns(
+    ops: tuple[Operation, ...], created: CreateTable, original: str, context: Context
+) -> set[str] | None:
+    """The columns the table had before: from the schema when known, else the ones the copy reads from
+    the old table (a constant written into a column is no copy). None when neither tells."""
+    known = context.catalog.tables.get(original)
+    if known is not None and known.columns:
+        return set(known.columns)
+    copies = [op for op in ops if isinstance(op, DataInsert) and op.table == created.table and op.from_select]
+    if not copies:
+        return None
+    return {w.target for op in copies for w in writes(op) if isinstance(w.value, exp.Column)}
 
 
 def _defaults_dropped(migration: Migration, context: Context) -> Iterator[Finding]:

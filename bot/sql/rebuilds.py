@@ -7,19 +7,23 @@ are copied and the name lives on. What it can lose is the columns the new table 
 
 from __future__ import annotations
 
-from bot.model.migration import CreateTable, Migration, RenameTable
+from bot.model.migration import CreateTable, Migration, Rebuild
 
 
 def rebuilt_tables(migration: Migration) -> dict[str, CreateTable]:
-    """Tables that a migration rebuilds (create new, copy the rows, drop, rename: `Migration.rebuilt_tables`),
+    """Tables that a migration rebuilds (`Migration.rebuilds`), by the name of the table the rebuild drops,
     each with the definition of the table that replaces it."""
-    copied = migration.rebuilt_tables()
+    return {r.dropped: d for r, d in _definitions(migration)}
+
+
+def replaced_tables(migration: Migration) -> dict[str, CreateTable]:
+    """The same rebuilds by the table's own name (the one it has before and after)."""
+    return {r.table: d for r, d in _definitions(migration)}
+
+
+def _definitions(migration: Migration) -> list[tuple[Rebuild, CreateTable]]:
     created = {op.table: op for op in migration.up if isinstance(op, CreateTable)}
-    return {
-        op.new_name: created[op.table]
-        for op in migration.up
-        if isinstance(op, RenameTable) and op.new_name in copied and op.table in created
-    }
+    return [(r, created[r.copy]) for r in migration.rebuilds() if r.copy in created]
 
 
 def columns_left_out(definition: CreateTable, old_columns: list[str]) -> list[str]:

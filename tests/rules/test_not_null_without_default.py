@@ -1,0 +1,47 @@
+from typing import Any
+
+import pytest
+
+from tests.conftest import review_sql
+
+RULE = "not-null-without-default"
+SCHEMA = "CREATE TABLE a (id integer PRIMARY KEY, n integer);\n-- migration\n"
+RENAMED_AWAY = (
+    'ALTER TABLE "a" RENAME TO "a__old";\n'
+    'CREATE TABLE "a" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "n" integer NULL, {new});\n'
+    'INSERT INTO "a" ("id", "n", "m") SELECT "id", "n", 0 FROM "a__old";\n'
+    'DROP TABLE "a__old";\n'
+)
+RENAMED_IN = (
+    'CREATE TABLE "new__a" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "n" integer NULL, {new});\n'
+    'INSERT INTO "new__a" ("id", "n", "m") SELECT "id", "n", 0 FROM "a";\n'
+    'DROP TABLE "a";\n'
+    'ALTER TABLE "new__a" RENAME TO "a";\n'
+)
+
+
+def _found(sql: str, **kw: Any) -> list[str]:
+    return [f.message for f in review_sql(sql, dialect="sqlite", **kw).active if f.rule == RULE]
+
+
+@pytest.mark.parametrize("pattern", [RENAMED_AWAY, RENAMED_IN], ids=["renamed-away", "renamed-in"])
+@pytest.mark.parametrize("schema", ["", SCHEMA], ids=["copy-tells", "schema-tells"])
+def test_a_rebuild_that_adds_a_not_null_column_without_default(pattern: str, schema: str) -> None:
+    [message] = _found(schema + pattern.format(new='"m" integer NOT NULL'))
+    assert "`a` is rebuilt with the new column `m`" in message
+
+
+@pytest.mark.parametrize("pattern", [RENAMED_AWAY, RENAMED_IN], ids=["renamed-away", "renamed-in"])
+def test_a_rebuild_whose_new_column_has_a_default_or_is_nullable(pattern: str) -> None:
+    assert not _found(pattern.format(new='"m" integer DEFAULT 0 NOT NULL'))
+    assert not _found(pattern.format(new='"m" integer NULL'))
+
+
+def test_a_rebuild_copying_an_existing_not_null_column_is_quiet() -> None:
+    sql = RENAMED_IN.replace('"n", 0 FROM', '"n", "m" FROM').format(new='"m" integer NOT NULL')
+    assert not _found(sql)
+
+
+def test_the_renamed_away_copy_is_no_dropped_table() -> None:
+    review = review_sql(SCHEMA + RENAMED_AWAY.format(new='"m" integer NULL'), dialect="sqlite")
+    assert "table-dropped" not in {f.rule for f in review.active}
