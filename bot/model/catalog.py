@@ -30,6 +30,7 @@ from bot.model.migration import (
     DropNotNull,
     DropTable,
     Operation,
+    RawSQL,
     RenameColumn,
     RenameTable,
     SetDefault,
@@ -93,6 +94,34 @@ class IndexDefinition:
     method: str = ""
 
 
+@dataclass(frozen=True)
+class DatabaseObject:
+    """A view, function or trigger the schema holds: code that lives in the database.
+
+    `uses` are the (table, column, offset in `sql`) its definition names, resolved against the schema as
+    it stood when the object was created (a view's star is the columns of that moment); a column of ""
+    is the table itself. `row_uses` are a trigger function's `NEW.col` / `OLD.col`: (column, offset),
+    columns of whichever table a trigger runs it for.
+    """
+
+    kind: str  # view | function | trigger
+    name: str
+    path: str
+    line: int
+    sql: str
+    table: str = ""  # a trigger's table
+    function: str = ""  # a trigger's function
+    tracked: bool = False  # the database records its dependencies: views, BEGIN ATOMIC bodies
+    uses: tuple[tuple[str, str, int], ...] = ()
+    row_uses: tuple[tuple[str, int], ...] = ()
+
+    def line_of(self, offset: int) -> tuple[int, str]:
+        """The line number in its file and the text of the line at `offset` of its definition."""
+        start = self.sql.rfind("\n", 0, offset) + 1
+        end = self.sql.find("\n", offset)
+        return self.line + self.sql.count("\n", 0, offset), self.sql[start : end if end >= 0 else None]
+
+
 @dataclass
 class Catalog:
     tables: dict[str, Table] = field(default_factory=dict)
@@ -117,6 +146,8 @@ class Catalog:
     # table → the rows migrations inserted with literal VALUES (column → value as SQL), while no DELETE or
     # TRUNCATE of the table followed: the lookup rows every environment that ran the migrations has
     seeds: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    # views, functions and triggers by "kind:name" (a trigger's name includes its table)
+    objects: dict[str, DatabaseObject] = field(default_factory=dict)
 
     def snapshot(self) -> Catalog:
         """An independent copy that costs a copy of each top-level map, not of every record.
@@ -143,6 +174,7 @@ class Catalog:
             functions=dict(self.functions),
             primary_keys=dict(self.primary_keys),
             seeds=dict(self.seeds),
+            objects=dict(self.objects),
         )
 
     def replaced(self, table: str) -> bool:
@@ -164,6 +196,30 @@ class Catalog:
         if table in self.rows:
             return SMALL if self.rows[table] < 10_000 else LARGE
         return LARGE
+
+    def has_column(self, table: str, column: str) -> bool | None:
+        """Whether `table` has `column`; None when the schema does not know the table."""
+        found = self.tables.get(table) or self.tables.get(table.rpartition(".")[2])
+        return None if found is None else column in found.columns
+
+    def dependents(self, table: str, column: str = "") -> list[tuple[DatabaseObject, int]]:
+        """The views, functions and triggers that use `table` (or its `column`), each with the offset in
+        its definition of the first use: a trigger's function reading `NEW.column` counts for the trigger."""
+        found: list[tuple[DatabaseObject, int]] = []
+        wanted = _bare(table)
+        for obj in self.objects.values():
+            offset = next((o for t, col, o in obj.uses if _bare(t) == wanted and col == column), -1)
+            if offset >= 0:
+                found.append((obj, offset))
+        if column:
+            for obj in self.objects.values():
+                if obj.kind != "trigger" or _bare(obj.table) != wanted:
+                    continue
+                function = self.objects.get(f"function:{_object_key('function', obj.function)}")
+                rows = [o for col, o in function.row_uses if col == column] if function else []
+                if rows and function is not None and all(f is not function for f, _ in found):
+                    found.append((function, rows[0]))
+        return found
 
     def column(self, table: str, column: str) -> Column | None:
         found = self.tables.get(table)
@@ -241,6 +297,12 @@ def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
 
 def _drop_table(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, DropTable)
+    for key, obj in list(c.objects.items()):  # its triggers go with it, and with CASCADE its views
+        used = any(same_table(t, op.table) for t, _, _ in obj.uses)
+        if (obj.kind == "trigger" and same_table(obj.table, op.table)) or (
+            op.cascade and obj.tracked and used
+        ):
+            del c.objects[key]
     c.tables.pop(op.table, None)
     c.keys.pop(op.table, None)
     c.primary_keys.pop(op.table, None)
@@ -260,13 +322,41 @@ def _change_column(c: Catalog, table: str, name: str, **changes: Any) -> None:
         _put_column(c, table, dataclasses.replace(column, **changes))
 
 
+def _bare(table: str) -> str:
+    return table.lower().rpartition(".")[2]
+
+
 def same_table(a: str, b: str) -> bool:
     """`public.users` and `users` name the same table."""
     return a.lower().rsplit(".", 1)[-1] == b.lower().rsplit(".", 1)[-1]
 
 
+def _followed(c: Catalog, table: str, column: str, new_table: str, new_column: str) -> None:
+    """Views and BEGIN ATOMIC functions follow a rename (the database stores what they refer to, not
+    the names); triggers move with their table. Function bodies kept as text do not."""
+    for key, obj in list(c.objects.items()):
+        uses = obj.uses
+        if obj.tracked:
+            uses = tuple(_renamed_use(use, table, column, new_table, new_column) for use in obj.uses)
+        moved = obj.kind == "trigger" and not column and same_table(obj.table, table)
+        if uses != obj.uses or moved:
+            c.objects[key] = dataclasses.replace(obj, uses=uses, table=new_table if moved else obj.table)
+
+
+def _renamed_use(
+    use: tuple[str, str, int], table: str, column: str, new_table: str, new_column: str
+) -> tuple[str, str, int]:
+    used_table, used_column, offset = use
+    if not same_table(used_table, table):
+        return use
+    if column:
+        return (used_table, new_column if used_column == column else used_column, offset)
+    return (new_table, used_column, offset)
+
+
 def _rename_table(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, RenameTable)
+    _followed(c, op.table, "", op.new_name, "")
     table = c.tables.pop(op.table, None)
     if table is not None:
         c.tables[op.new_name] = dataclasses.replace(table, name=op.new_name)
@@ -303,6 +393,7 @@ def _drop_column(c: Catalog, op: Operation, in_change: bool) -> None:
 
 def _rename_column(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, RenameColumn)
+    _followed(c, op.table, op.column, op.table, op.new_name)
     table = c.tables.get(op.table)
     if table is not None and op.column in table.columns:
         renamed = dataclasses.replace(table.columns[op.column], name=op.new_name)
@@ -415,6 +506,64 @@ def _unseed(c: Catalog, op: Operation, in_change: bool) -> None:
 def _create_function(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, CreateFunction)
     c.functions[op.name.rsplit(".", 1)[-1]] = op.volatility
+    _database_object(c, op, in_change)
+
+
+_OBJECT_KINDS = {"view": "view", "function": "function", "trigger": "trigger"}
+_DROPPED_OBJECTS = {"drop-view": "view", "drop-function": "function", "drop-trigger": "trigger"}
+
+
+def _database_object(c: Catalog, op: Operation, in_change: bool) -> None:
+    """A view, function or trigger created (kept with what it uses), or dropped."""
+    assert isinstance(op, RawSQL)
+    if op.category in _DROPPED_OBJECTS:
+        kind = _DROPPED_OBJECTS[op.category]
+        c.objects.pop(f"{kind}:{_object_key(kind, op.table)}", None)
+        return
+    kind = _OBJECT_KINDS.get(op.category, "")
+    name = op.name or op.table
+    if not kind or not name or not (op.columns or op.relations or op.function):
+        return
+    has = c.has_column
+    uses: dict[tuple[str, str, int], None] = {}
+    rows: dict[tuple[str, int], None] = {}
+    for table, offset in op.relations:
+        uses.setdefault((table, "", offset), None)
+    for ref in op.columns:
+        if ref.row and kind == "trigger":  # `WHEN (NEW.status …)`: the trigger's own table
+            uses.setdefault((op.table, ref.column, ref.offset), None)
+            continue
+        if ref.row:
+            rows.setdefault((ref.column, ref.offset), None)
+            continue
+        for table in ref.owners(has):
+            for column in _star(c, table) if ref.column == "*" and op.tracked else (ref.column,):
+                if column != "*":
+                    uses.setdefault((table, column, ref.offset), None)
+    key = f"{kind}:{_object_key(kind, f'{op.table}.{name}' if kind == 'trigger' else name)}"
+    c.objects[key] = DatabaseObject(
+        kind,
+        name,
+        op.location.path,
+        op.location.line,
+        op.sql,
+        table=op.table if kind == "trigger" else "",
+        function=op.function,
+        tracked=op.tracked,
+        uses=tuple(uses),
+        row_uses=tuple(rows),
+    )
+
+
+def _object_key(kind: str, name: str) -> str:
+    """Functions by their name without schema; triggers by `table.trigger` without schema."""
+    parts = name.lower().split(".")
+    return ".".join(parts[-2:]) if kind == "trigger" else parts[-1]
+
+
+def _star(c: Catalog, table: str) -> tuple[str, ...]:
+    found = c.tables.get(table)
+    return tuple(found.columns) if found is not None else ()
 
 
 def _check_name(c: Catalog, op: AddConstraint) -> str:
@@ -508,6 +657,7 @@ _APPLY = {
     DataInsert: _seed,
     DataDelete: _unseed,
     Truncate: _unseed,
+    RawSQL: _database_object,
 }
 
 _NOT_NULL_CHECK = re.compile(r'\(*\s*(?:"([^"]+)"|(\w+))\s+IS\s+NOT\s+NULL\s*\)*', re.I)
@@ -515,4 +665,6 @@ _NOT_NULL_CHECK = re.compile(r'\(*\s*(?:"([^"]+)"|(\w+))\s+IS\s+NOT\s+NULL\s*\)*
 
 def changes_schema(op: Operation) -> bool:
     """Does applying `op` change the catalog at all?"""
+    if type(op) is RawSQL:
+        return op.category in _OBJECT_KINDS or op.category in _DROPPED_OBJECTS
     return type(op) in _APPLY

@@ -8,7 +8,7 @@ exact line of a SQL file, a Rails method call or a Django operation.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -350,6 +350,41 @@ class LockTable(Operation):
     nowait: bool = False
 
 
+UNKNOWN_SOURCE = "?"  # a FROM item whose columns the schema does not list: a subquery, a CTE, a function
+
+
+@dataclass(frozen=True)
+class ColumnReference:
+    """A column a SQL text names, with the relations it may belong to (read by the SQL parser).
+
+    `scopes` lists the tables in scope at each query level, innermost first (UNKNOWN_SOURCE for a
+    subquery or function); a qualified reference (`o.status` with `FROM orders o`) has one table.
+    """
+
+    column: str  # as the database folds it; "*" for a star
+    scopes: tuple[tuple[str, ...], ...]
+    offset: int  # character offset in the text that was parsed
+    row: str = ""  # "new" / "old": a trigger function's row (its table is the trigger's)
+    write: bool = False  # a column an INSERT, UPDATE or PL/pgSQL assignment writes
+
+    def owners(self, has: Callable[[str, str], bool | None]) -> tuple[str, ...]:
+        """The tables the reference belongs to. `has(table, column)`: whether the schema says the table
+        has the column (None: the schema does not know the table). The innermost query with a relation
+        that has the column decides; a source the schema cannot list (a subquery) hides the owner: ()."""
+        if self.column == "*":
+            return tuple(t for t in (self.scopes[0] if self.scopes else ()) if t != UNKNOWN_SOURCE)
+        for scope in self.scopes:
+            tables = [t for t in scope if t != UNKNOWN_SOURCE]
+            known = [t for t in tables if has(t, self.column)]
+            if known:
+                return (known[0],) if len(known) == 1 else ()  # two: PostgreSQL refuses it as ambiguous
+            if len(scope) == 1 and tables and has(tables[0], self.column) is None:
+                return (tables[0],)  # the only relation of its query, one the schema does not list
+            if len(tables) < len(scope) or any(has(t, self.column) is None for t in tables):
+                return ()
+        return ()
+
+
 @dataclass(frozen=True, kw_only=True)
 class RawSQL(Operation):
     """A statement understood only by its class (extension, function, DO block, trigger, grant, …)."""
@@ -359,13 +394,19 @@ class RawSQL(Operation):
     if_exists: bool = False  # a `drop-…` category written with IF EXISTS
     reads: tuple[str, ...] = ()  # tables a body (DO block, function, procedure) reads
     writes: tuple[str, ...] = ()  # tables a body inserts into, updates, deletes from or alters
+    # Views, functions and triggers: the tables (with their offsets in `sql`) and columns the definition
+    # names, so that code living in the database is found when a table or column it uses goes away.
+    relations: tuple[tuple[str, int], ...] = field(default=(), compare=False)
+    columns: tuple[ColumnReference, ...] = field(default=(), compare=False)
+    name: str = ""  # the view, function or trigger created
+    function: str = ""  # a trigger's function
+    tracked: bool = False  # the database records what the definition depends on (views, BEGIN ATOMIC)
 
 
 @dataclass(frozen=True, kw_only=True)
 class CreateFunction(RawSQL):
     """CREATE FUNCTION / PROCEDURE: its body stays whole; its declared volatility is kept."""
 
-    name: str = ""
     volatility: str = "volatile"  # immutable | stable | volatile (PostgreSQL's default)
     language: str = ""
 

@@ -75,6 +75,8 @@ def references(uses: Sequence[Use]) -> tuple[Reference, ...]:
 
 
 def _kind(use: Use) -> str:
+    if use.detail:  # a database object: which one, and how it depends on the name
+        return f"{use.area}: {use.detail.partition(':')[0]}"
     if use.safe:
         return f"{use.area}, safe: {use.safe}"
     return use.area if use.confidence == "high" else f"{use.area}, low confidence"
@@ -111,7 +113,7 @@ def assess(uses: Sequence[Use], name: str, *, removed: Sequence[Use] = ()) -> As
         parts = [
             f"{_count(len(blocking), 'place')} in the code still {verb} it: {_areas(blocking)}.",
             f"Top places: {top}.",
-            f"What fails first: `{first.path}:{first.line}` uses `{name}`; {_FAILS.get(first.area, '')}.",
+            f"What fails first: `{first.path}:{first.line}` uses `{name}`; {first.detail or _FAILS.get(first.area, '')}.",
         ]
         if quiet:
             be, does = ("is", "does") if len(quiet) == 1 else ("are", "do")

@@ -34,6 +34,7 @@ class Use:
     safe: str | None = None  # set when a known safe pattern covers this place (ignored_columns, ...)
     access: str = "read"  # "read" | "write"
     flag: str | None = None  # the feature flag guarding this place, as "provider `name`"
+    detail: str = ""  # what breaks there, when the area alone does not say (database objects)
 
     @property
     def blocking(self) -> bool:

@@ -77,7 +77,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not isinstance(op, DropColumn) or context.catalog.is_new(op.table):
             continue
         target = Target("column", op.table, op.column)
-        uses = context.references.uses(target)
+        uses = context.uses(target, op)
         found = assess(uses, op.column, removed=context.references.removed_uses(target))
         ignored = [u for u in uses if u.safe == "ignored_columns"]
         kept = [u for u in uses if (u.safe or "").startswith("the model's own")]

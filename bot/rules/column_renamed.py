@@ -75,7 +75,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not isinstance(op, RenameColumn) or context.catalog.is_new(op.table):
             continue
         target = Target("column", op.table, op.column, op.new_name)
-        uses = context.references.uses(target)
+        uses = context.uses(target, op)
         found = assess(uses, op.column, removed=context.references.removed_uses(target))
         kept = _keeps_old_name(migration, op)
         label = f"`{op.table}.{op.column}`"

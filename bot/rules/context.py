@@ -10,9 +10,10 @@ from bot.model.config import Config
 from bot.model.database import Database, Runner
 from bot.model.facts import Facts
 from bot.model.findings import Severity
-from bot.model.migration import Migration, Operation
+from bot.model.migration import Migration, Operation, RawSQL
 from bot.references.code_values import CodeValues
-from bot.references.search import ReferenceIndex
+from bot.references.database_code import database_uses
+from bot.references.search import ReferenceIndex, Target, Use
 
 # Versions assumed when the configuration names none: the oldest still supported by its vendor.
 DEFAULT_VERSIONS = {"postgres": (13,), "mysql": (8, 0, 30), "mariadb": (10, 6), "sqlite": (3, 35)}
@@ -61,6 +62,20 @@ class Context:
                 catalog.apply(earlier, in_change=True)
             self._before[last] = catalog
         return self._before[last]
+
+    def uses(self, target: Target, op: Operation) -> tuple[Use, ...]:
+        """The places that still use what `op` removes or renames: the code of the head tree, and the
+        views, functions and triggers of the schema as `op` finds it (functions the same migration
+        creates again or drops after `op` are replaced in time)."""
+        ops = self.migration.up if self.migration is not None else ()
+        after = ops[next((i for i, each in enumerate(ops) if each is op), len(ops)) + 1 :]
+        replaced = [
+            getattr(each, "name", "") or each.table
+            for each in after
+            if isinstance(each, RawSQL) and each.category in ("function", "drop-function")
+        ]
+        found = database_uses(self.before(op), target, replaced=replaced)
+        return found + self.references.uses(target)
 
     @property
     def values(self) -> CodeValues:

@@ -58,9 +58,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             )
             continue
         target = Target("table", op.table, op.table)
-        found = assess(
-            context.references.uses(target), op.table, removed=context.references.removed_uses(target)
-        )
+        found = assess(context.uses(target, op), op.table, removed=context.references.removed_uses(target))
         n = len(found.blocking)
         still = (
             f" while {n} place{'s' if n > 1 else ''} in the code still use{'s' if n == 1 else ''} it"

@@ -13,6 +13,7 @@ from pglast import ast
 
 from bot.model.migration import CreateFunction, Operation, RawSQL
 from bot.sql.pg_bodies import do_block_tables, node_tables, plpgsql_tables, sql_tables
+from bot.sql.pg_columns import function_uses
 from bot.sql.pg_nodes import dotted, option, text_of
 
 Base = dict[str, Any]
@@ -24,9 +25,10 @@ def create_function(node: ast.CreateFunctionStmt, base: Base) -> Iterator[Operat
     language = language or ("sql" if node.sql_body else "")
     volatility = option(node.options, "volatility")
     reads, writes = _body_tables(node, language, str(base["sql"]))
+    name = dotted(node.funcname)
     yield CreateFunction(
         category="function",
-        name=dotted(node.funcname),
+        **function_uses(name, str(base["sql"]), language, bool(node.sql_body)),
         volatility=text_of(volatility.arg).lower() if volatility is not None else "volatile",
         language=language,
         reads=reads,

@@ -38,6 +38,7 @@ from bot.model.migration import (
     Unparsed,
 )
 from bot.sql.commands import TIMEOUT_SETTINGS
+from bot.sql.pg_columns import trigger_uses, view_uses
 from bot.sql.pg_data import delete, insert, merge, select, update
 from bot.sql.pg_maintenance import cluster, lock, reindex, vacuum
 from bot.sql.pg_names import restore_long_names
@@ -197,17 +198,20 @@ def _transaction(node: ast.TransactionStmt, base: Base) -> Iterator[Operation]:
 def _create_table_as(node: ast.CreateTableAsStmt, base: Base) -> Iterator[Operation]:
     target = relation(node.into.rel) if node.into is not None else ""
     if node.objtype == ObjectType.OBJECT_MATVIEW:
-        yield RawSQL(category="view", table=target, **base)
+        yield RawSQL(category="view", table=target, **view_uses(target, str(base["sql"])), **base)
     else:
         yield CreateTable(table=target, as_select=True, if_not_exists=bool(node.if_not_exists), **base)
 
 
 def _view(node: ast.ViewStmt, base: Base) -> Iterator[Operation]:
-    yield RawSQL(category="view", table=relation(node.view), **base)
+    name = relation(node.view)
+    yield RawSQL(category="view", table=name, **view_uses(name, str(base["sql"])), **base)
 
 
 def _trigger(node: ast.CreateTrigStmt, base: Base) -> Iterator[Operation]:
-    yield RawSQL(category="trigger", table=relation(node.relation), **base)
+    yield RawSQL(
+        category="trigger", table=relation(node.relation), **trigger_uses(node, str(base["sql"])), **base
+    )
 
 
 def _refresh(node: ast.RefreshMatViewStmt, base: Base) -> Iterator[Operation]:
