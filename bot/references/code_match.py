@@ -11,16 +11,19 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import NamedTuple
 
 from bot.references.code_access import FLAG_HINTS, flag_guard, is_write
 from bot.references.code_areas import JOB_HINTS, MODEL_HINTS, FileArea, classify, file_area, is_comment
+from bot.references.code_sql import Schema, literal_at, multiline_delimiters, parsed
+from bot.references.code_sql import names as sql_names
 from bot.references.code_text import SQL_STATEMENT, in_prose, is_object_key, not_code, python_local
 from bot.references.code_tokens import SQL_TABLE, accepts, names_table, qualifier, token_at
 from bot.references.model_map import MAPPING_WORDS, Mapped, TableModels, mappings_in
 from bot.references.usage import Target, Use
+from bot.sql.pg_columns import Tables
 
 _SQL_HINTS = frozenset(("FROM", "JOIN", "UPDATE", "INTO", "TABLE", "select ", "join ", "update ", "into "))
 _ORM_HINTS = frozenset((".where", ".find", ".all", ".objects", ".query", ".select", ".joins", ".create"))
@@ -76,6 +79,7 @@ class Matcher:
     needles: Mapping[str, tuple[Needle, ...]]
     models: Mapping[str, TableModels]  # by table
     contested: frozenset[int] = frozenset()  # column targets whose name another table also has
+    schema: Schema = field(default_factory=lambda: Schema({}, frozenset()))  # the schema before the change
 
     @property
     def hint_words(self) -> frozenset[str]:
@@ -124,6 +128,8 @@ class _FileScan:
         self.seen: set[tuple[int, int, str]] = set()
         self._regions: dict[int, _Region] = {}
         self._quotes: list[int] | None = None  # offsets of the triple quotes of the file
+        self._delimiters: list[int] | None = None  # offsets of multi-line string delimiters
+        self._sql: dict[int, Tables | None] = {}  # the SQL statement of each string literal, by its start
         self.line_no, self.last = 1, 0
 
     @property
@@ -149,6 +155,38 @@ class _FileScan:
             return False
         end = self._quotes[i] if i < len(self._quotes) else len(self.text)
         return not SQL_STATEMENT.search(self.text, self._quotes[i - 1], end)
+
+    def sql_at(self, pos: int) -> Tables | None:
+        """The SQL statement of the string literal around `pos`, when it is one PostgreSQL parses."""
+        if self._delimiters is None:
+            self._delimiters = multiline_delimiters(self.path, self.text)
+        found = literal_at(self.path, self.text, pos, self._delimiters)
+        if found is None:
+            return None
+        start, content = found
+        if start not in self._sql:
+            self._sql[start] = parsed(content)
+        return self._sql[start]
+
+    def sql_access(self, needle: Needle, target: Target, pos: int) -> str | None:
+        """For a use inside a SQL string: "read" or "write" when the statement really names the target,
+        "" when it does not (the word is a constant, an alias, another table's column), None when the
+        string is not a SQL statement that parses."""
+        if needle.role not in ("name", "new", "table") or target.kind not in ("column", "table"):
+            return None
+        sql = self.sql_at(pos)
+        if sql is None:
+            return None
+        if target.kind == "table":
+            return sql_names(sql, target.table, "", self.m.schema.has) or ""
+        column = (target.new_name or "") if needle.role == "new" else target.name
+        schema = self.m.schema
+
+        def has(table: str, name: str) -> bool | None:
+            same = table.lower().rpartition(".")[2] == target.table.lower().rpartition(".")[2]
+            return True if same and name.lower() == column.lower() else schema.has(table, name)
+
+        return sql_names(sql, target.table, column, has) or ""
 
     def enclosing_class(self, pos: int) -> str:
         """The last class (model, struct, interface) defined before `pos`."""
@@ -228,13 +266,20 @@ class _FileScan:
             return None  # `gift_card, created = GiftCard.objects.get_or_create(…)`, `if created:`
         if target.kind != "enum-value" and in_prose(line, col, end):
             return None  # `throw new Error("Document not found")`, "Checkout created": a sentence
-        area = classify(self.area, line)
+        read_as_sql = self.sql_access(needle, target, line_start + col)
+        if read_as_sql == "":
+            return None  # a SQL statement that does not name the target's column or table
+        area = "raw-sql" if read_as_sql and self.area.fixed is None else classify(self.area, line)
         if needle.role in ("singular", "association") and area != "association":
             return None
         if target.kind == "enum-value" and line[col - 1 : col] not in ("'", '"', ":", "`"):
             return None
         window = self.span(line_start, 12, 2)
-        confidence, names = self._confidence(needle, target, line, col, window, line_start)
+        confidence, names = (
+            ("high", frozenset())
+            if read_as_sql
+            else self._confidence(needle, target, line, col, window, line_start)
+        )
         if confidence == "low" and not names and needle.target in self.m.contested:
             return None  # another table's column of the same name: never listed (see search)
         flag = (
@@ -247,7 +292,7 @@ class _FileScan:
             area,
             confidence,
             self._safe(target, line, line_start),
-            "write" if is_write(line, col, end) else "read",
+            read_as_sql or ("write" if is_write(line, col, end) else "read"),
             f"{flag[0]} `{flag[1]}`" if flag else None,
         )
         return needle.target, needle.role, tuple(names), fields

@@ -17,6 +17,7 @@ from bot.model.changeset import MemoryTree, Tree
 from bot.references.blast_radius import CRITICAL_AREAS
 from bot.references.code_areas import AREAS, is_comment
 from bot.references.code_match import Hit, Matcher, Needle, Packed, unpack
+from bot.references.code_sql import Schema
 from bot.references.inflection import singularize
 from bot.references.model_attributes import kept_attribute
 from bot.references.model_map import Mapped, TableModels, conventional_models, table_models
@@ -88,18 +89,19 @@ def search(
     """
     unique = tuple(dict.fromkeys(targets))
     contested = _contested(unique, columns or {})
+    schema = _schema(columns or {})
     tables = {t.table for t in unique if t.kind in ("column", "table", "enum-value")}
     conventional = conventional_models(tree, tables)
     models = _table_models(tables, conventional)
     hits, mappings, files = _run(
-        tree, unique, models, _needles(unique, models), exclude, skip_paths, workers, contested
+        tree, unique, models, _needles(unique, models), exclude, skip_paths, workers, contested, schema
     )
     found = _table_models(tables, [*conventional, *mappings])
     if found != models:
         hits = [_recheck(hit, unique, found) for hit in hits]
         extra = _model_needles(unique, {t: found[t].models - models[t].models for t in tables})
         if extra:
-            more, _, _ = _run(tree, unique, found, extra, exclude, skip_paths, workers, contested)
+            more, _, _ = _run(tree, unique, found, extra, exclude, skip_paths, workers, contested, schema)
             hits += more
         models = found
     # A same-named column of another table is not a use: listed nowhere.
@@ -111,7 +113,7 @@ def search(
     if before:
         old = {p: t for p, t in before.items() if p not in skip_paths}
         base_hits, _, _ = _run(
-            MemoryTree(old), unique, models, _needles(unique, models), exclude, (), 1, contested
+            MemoryTree(old), unique, models, _needles(unique, models), exclude, (), 1, contested, schema
         )
         base_hits = [h for h in base_hits if h.use.confidence == "high" or h.target not in contested]
         index = replace(index, deleted=_deleted(unique, index, base_hits))
@@ -143,6 +145,15 @@ def _kept_by_model(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, .
             safe = f"the model's own `{name}` (`{kept}`)"
             out[key] = tuple(u if u.safe or u.area == "raw-sql" else replace(u, safe=safe) for u in uses)
     return out
+
+
+def _schema(columns: Mapping[str, Collection[str]]) -> Schema:
+    """The schema as SQL in code strings is resolved against: bare lower-case names."""
+    owners = {
+        column.lower(): frozenset(t.lower().rpartition(".")[2] for t in tables)
+        for column, tables in columns.items()
+    }
+    return Schema(owners, frozenset(t for tables in owners.values() for t in tables))
 
 
 def _contested(targets: tuple[Target, ...], columns: Mapping[str, Collection[str]]) -> frozenset[int]:
@@ -214,8 +225,9 @@ def _run(
     skip_paths: Collection[str],
     workers: int | None,
     contested: frozenset[int] = frozenset(),
+    schema: Schema | None = None,
 ) -> tuple[list[Hit], list[Mapped], int]:
-    matcher = Matcher(targets, needles, models, contested)
+    matcher = Matcher(targets, needles, models, contested, schema or Schema({}, frozenset()))
     words = {*needles, *models}  # table names too: a file declaring a model for one is read for it
     result = scan(
         tree,

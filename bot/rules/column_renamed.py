@@ -90,7 +90,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         else:
             message = f"Column {label} is renamed to `{op.new_name}`."
         ready = len(context.references.new_uses(target))
-        after = f" {ready} place{'s' if ready != 1 else ''} already use `{op.new_name}`." if ready else ""
+        after = (
+            f" {ready} place{'s' if ready != 1 else ''} already use{'s' if ready == 1 else ''} `{op.new_name}`."
+            if ready
+            else ""
+        )
         yield op.finding(
             RULE,
             message,
