@@ -20,7 +20,7 @@ _TEST_PATH = re.compile(
     r"|_spec\.rb$|_test\.(?:rb|go|py|exs?)$|(?:^|/)test_[^/]*\.py$|\.(?:test|spec)\.[jt]sx?$|(?:^|/)conftest\.py$"
 )
 _DOC_PATH = re.compile(
-    r"(?:^|/)(?:docs?|documentation)/|\.(?:md|markdown|rst|adoc|txt)$|(?:^|/)(?:README|CHANGELOG)"
+    r"(?:^|/)(?:docs?|documentation)/|\.(?:md|markdown|rst|adoc|txt|csv|tsv)$|(?:^|/)(?:README|CHANGELOG)"
 )
 _JOB_PATH = re.compile(
     r"(?:^|/)(?:jobs|Jobs|workers|tasks|cron|crons|consumers|schedulers?)/|_(?:job|worker|task)\.[a-z]+$"

@@ -12,6 +12,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import accumulate
 from typing import NamedTuple
 
@@ -19,8 +20,9 @@ from bot.references.code_access import FLAG_HINTS, flag_guard, is_write
 from bot.references.code_areas import JOB_HINTS, MODEL_HINTS, FileArea, classify, file_area, is_comment
 from bot.references.code_sql import Schema, literal_at, multiline_delimiters, parsed
 from bot.references.code_sql import names as sql_names
-from bot.references.code_text import SQL_STATEMENT, in_prose, is_object_key, not_code, python_local
+from bot.references.code_text import NOT_ROWS, SQL_STATEMENT, in_prose, is_object_key, not_code, python_local
 from bot.references.code_tokens import SQL_TABLE, accepts, names_table, qualifier, token_at
+from bot.references.inflection import camelize, singularize
 from bot.references.model_map import MAPPING_WORDS, Mapped, TableModels, mappings_in
 from bot.references.usage import Target, Use
 from bot.sql.pg_columns import Tables
@@ -80,6 +82,25 @@ class Matcher:
     models: Mapping[str, TableModels]  # by table
     contested: frozenset[int] = frozenset()  # column targets whose name another table also has
     schema: Schema = field(default_factory=lambda: Schema({}, frozenset()))  # the schema before the change
+
+    @cached_property
+    def rows(self) -> dict[str, frozenset[str]]:
+        """The names code gives a row of each table of the schema (`line_item`, `lineItem`, and `variant`
+        for `spree_variants` when several tables share the `spree_` prefix), with their tables."""
+        prefixes: dict[str, int] = {}
+        for table in self.schema.tables:
+            head, _, rest = table.partition("_")
+            if rest:
+                prefixes[head] = prefixes.get(head, 0) + 1
+        found: dict[str, set[str]] = {}
+        for table in self.schema.tables:
+            head, _, rest = table.partition("_")
+            names = {table, rest} if rest and prefixes.get(head, 0) >= 3 else {table}
+            for name in names:
+                single = singularize(name)
+                for row in (single, camelize(single, upper=False)):
+                    found.setdefault(row, set()).add(table)
+        return {row: frozenset(tables) for row, tables in found.items()}
 
     @property
     def hint_words(self) -> frozenset[str]:
@@ -156,11 +177,15 @@ class _FileScan:
         end = self._quotes[i] if i < len(self._quotes) else len(self.text)
         return not SQL_STATEMENT.search(self.text, self._quotes[i - 1], end)
 
-    def sql_at(self, pos: int) -> Tables | None:
-        """The SQL statement of the string literal around `pos`, when it is one PostgreSQL parses."""
+    def literal(self, pos: int) -> tuple[int, str] | None:
+        """(start, content) of the string literal of code around `pos`, if it is in one."""
         if self._delimiters is None:
             self._delimiters = multiline_delimiters(self.path, self.text)
-        found = literal_at(self.path, self.text, pos, self._delimiters)
+        return literal_at(self.path, self.text, pos, self._delimiters)
+
+    def sql_at(self, pos: int) -> Tables | None:
+        """The SQL statement of the string literal around `pos`, when it is one PostgreSQL parses."""
+        found = self.literal(pos)
         if found is None:
             return None
         start, content = found
@@ -256,6 +281,8 @@ class _FileScan:
             return None
         if self.in_docstring(line_start + col):
             return None  # a docstring or a GraphQL description: sentences
+        if target.kind == "column" and needle.role in ("name", "new") and self._foreign(target, line, col):
+            return None  # `response.status`, `enterprise.status` for invoices: another object's attribute
         if target.kind == "column" and needle.role != "new" and is_object_key(line, col, end):
             return None  # `"created": order.created_at`: a key of a payload, not the column
         if (
@@ -266,6 +293,9 @@ class _FileScan:
             return None  # `gift_card, created = GiftCard.objects.get_or_create(…)`, `if created:`
         if target.kind != "enum-value" and in_prose(line, col, end):
             return None  # `throw new Error("Document not found")`, "Checkout created": a sentence
+        undefined = needle.role == "model" and needle.word not in self.m.models[target.table].defined
+        if undefined and not self.path.endswith(".sql") and self.literal(line_start + col) is not None:
+            return None  # `"Suburb"` in a list of labels, and no class of that name in the code
         read_as_sql = self.sql_access(needle, target, line_start + col)
         if read_as_sql == "":
             return None  # a SQL statement that does not name the target's column or table
@@ -297,15 +327,33 @@ class _FileScan:
         )
         return needle.target, needle.role, tuple(names), fields
 
+    def _own_row(self, target: Target, owner: str) -> bool:
+        """Is `owner` a name code gives a row of the target's table only (`product` for `spree_products`)?"""
+        return bool(owner) and self.m.rows.get(owner) == frozenset({target.table.lower().rpartition(".")[2]})
+
+    def _foreign(self, target: Target, line: str, col: int) -> bool:
+        """Is the name qualified by an object that is no row of the target's table: one that is never a
+        row (`response`, `request`) or a row of another table of the schema (`enterprise.status` when
+        the column is `invoices.status`)?"""
+        owner = qualifier(line, col)
+        if not owner or owner in self.m.models[target.table].names:
+            return False
+        tables = self.m.rows.get(owner, frozenset())
+        return owner in NOT_ROWS or (bool(tables) and target.table.lower().rpartition(".")[2] not in tables)
+
     def _safe(self, target: Target, line: str, line_start: int) -> str | None:
         if target.kind != "column":
             return None
         for marker, reason in _SAFE_LINE:
             if marker in line:
                 return reason
-        above = self.text[self.span(line_start, 3, 0)[0] : line_start]
-        if "ignored_columns" in above and "]" not in above.partition("ignored_columns")[2]:
-            return "ignored_columns"  # a multi-line list: self.ignored_columns += %w[\n legacy_status\n]
+        above = self.text[self.span(line_start, 30, 0)[0] : line_start]
+        if "ignored_columns" in above:
+            listed = above.rpartition("ignored_columns")[2]
+            opener = re.search(r"[\[(]", listed)
+            closer = {"[": "]", "(": ")"}.get(opener.group(0), "]") if opener else "]"
+            if opener and closer not in listed[opener.end() :]:
+                return "ignored_columns"  # a multi-line list: self.ignored_columns += %i(\n legacy_status\n)
         return None
 
     def _confidence(
@@ -329,7 +377,7 @@ class _FileScan:
                 if mentioned or target.table.rpartition("_")[2] in self.text[window[0] : window[1]]
                 else "low"
             ), frozenset()
-        if qualifier(line, col) in models.names:
+        if qualifier(line, col) in models.names or self._own_row(target, qualifier(line, col)):
             return "high", frozenset()
         if needle.target in self.m.contested:
             if qualifier(line, col) not in ("", "self", "this", "cls", "@"):

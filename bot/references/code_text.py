@@ -29,6 +29,13 @@ _TRANS_TAG = re.compile(
     r"|\b(?:tags|label|title|description|summary|placeholder|alt|aria-label|tooltip|heading|subject|message)"
     r"\s*[:=]\s*\[?\s*[\"'`][^\"'`]*$"  # a label: words for people
 )
+# Ruby: a translation key given as a symbol, `t(:status)`, `I18n.t :status`
+_SYMBOL_TRANSLATED = re.compile(r"(?<![\w.])(?:t|translate|I18n\.t|I18n\.translate)(?:\(\s*|\s+):$")
+# Objects that are never a row of a table: `response.status`, `request.url`, `err.code`
+NOT_ROWS = frozenset(
+    {"response", "res", "resp", "request", "req", "err", "error", "exception", "exc", "window", "document"}
+    | {"location", "process", "os", "sys", "JSON", "json", "console", "Math", "http", "xhr", "fetch"}
+)
 _XML_BUILDER = frozenset(("xml", "builder", "xm", "E", "maker"))
 _XML_CALL = re.compile(
     r"\b(?:SubElement|Element|createElement|createElementNS|add_element|tag!)\s*\(\s*(?:\w+\s*,\s*)?[\"']$"
@@ -46,7 +53,7 @@ def not_code(path: str, line: str, col: int, end: int) -> bool:
         return True  # part of a kebab-case word: `community-sidebar-summary`, a CSS class, a URL slug
     if _DECLARATION.search(before) and not after.lstrip().startswith(":"):
         return True  # `const documentId = …`, `let url = …`: a local variable of that name
-    if _TRANSLATED.search(before) or _TRANS_TAG.search(before):
+    if _TRANSLATED.search(before) or _TRANS_TAG.search(before) or _SYMBOL_TRANSLATED.search(before):
         return True
     if _XML_CALL.search(before) or _builder_element(before):
         return True

@@ -104,8 +104,10 @@ def search(
             more, _, _ = _run(tree, unique, found, extra, exclude, skip_paths, workers, contested, schema)
             hits += more
         models = found
-    # A same-named column of another table is not a use: listed nowhere.
-    hits = [h for h in hits if h.use.confidence == "high" or h.target not in contested]
+    # A same-named column of another table is not a use: listed nowhere. Nor is a common word (`status`,
+    # `title`) that nothing ties to the table: it is the same word in other code, not the column.
+    hidden = contested | _common(unique)
+    hits = [h for h in hits if h.use.confidence == "high" or h.target not in hidden]
     index = _index(unique, hits, files, [])
     index = replace(index, found=_ignored_by_model(index.found))
     index = replace(index, definitions=_definitions([*conventional, *mappings]))
@@ -115,7 +117,7 @@ def search(
         base_hits, _, _ = _run(
             MemoryTree(old), unique, models, _needles(unique, models), exclude, (), 1, contested, schema
         )
-        base_hits = [h for h in base_hits if h.use.confidence == "high" or h.target not in contested]
+        base_hits = [h for h in base_hits if h.use.confidence == "high" or h.target not in hidden]
         index = replace(index, deleted=_deleted(unique, index, base_hits))
     return index
 
@@ -154,6 +156,13 @@ def _schema(columns: Mapping[str, Collection[str]]) -> Schema:
         for column, tables in columns.items()
     }
     return Schema(owners, frozenset(t for tables in owners.values() for t in tables))
+
+
+def _common(targets: tuple[Target, ...]) -> frozenset[int]:
+    """Column targets named by one lower-case word (`status`, `position`, `url`)."""
+    return frozenset(
+        i for i, t in enumerate(targets) if t.kind == "column" and t.name.isalpha() and t.name.islower()
+    )
 
 
 def _contested(targets: tuple[Target, ...], columns: Mapping[str, Collection[str]]) -> frozenset[int]:

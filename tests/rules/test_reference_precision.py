@@ -305,3 +305,66 @@ def test_python_locals_and_payload_keys_named_like_the_column_are_not_uses() -> 
     )
     finding = _finding(result, "column-renamed")
     assert {f"{r.path}:{r.line}" for r in finding.references} == {"shop/populate.py:8"}
+
+
+RAILS_SCHEMA = """
+CREATE TABLE invoices (id serial PRIMARY KEY, status text, number int);
+CREATE TABLE enterprises (id serial PRIMARY KEY, name text, visible boolean);
+CREATE TABLE spree_assets (id serial PRIMARY KEY, attachment_width int, attachment_height int);
+CREATE TABLE spree_variants (id serial PRIMARY KEY, sku text, available_on timestamp);
+CREATE TABLE spree_products (id serial PRIMARY KEY, name text, available_on timestamp);
+CREATE TABLE spree_taxons (id serial PRIMARY KEY, name text);
+CREATE TABLE suburbs (id serial PRIMARY KEY, name text);
+-- migration
+"""
+
+
+def test_a_translation_key_a_response_and_another_tables_row_are_not_the_column() -> None:
+    files = {
+        "app/views/admin/invoices/_table.html.haml": "%th= t(:status)\n%td= invoice.status\n",
+        "spec/controllers/invoices_controller_spec.rb": "expect(response.status).to eq 200\n",
+        "app/assets/javascripts/admin/enterprises.js.coffee": "enterprise.status = $scope.statusFor(enterprise)\n",
+    }
+    result = review_sql(RAILS_SCHEMA + "ALTER TABLE invoices DROP COLUMN status;", path=MIGRATION, base=files)
+    assert _places(_finding(result, "column-dropped")) == {"app/views/admin/invoices/_table.html.haml:2"}
+
+
+def test_a_row_of_a_namespaced_table_is_another_tables_row() -> None:
+    view = ".line-clamp-1= product.available_on&.strftime('%F')\n.line-clamp-1= variant.available_on\n"
+    result = review_sql(
+        RAILS_SCHEMA + "ALTER TABLE spree_products DROP COLUMN available_on;",
+        path=MIGRATION,
+        base={
+            "app/views/admin/products/_table.html.haml": view,
+            "public/product_template.csv": "name,available_on\n",
+        },
+    )
+    assert _places(_finding(result, "column-dropped")) == {"app/views/admin/products/_table.html.haml:1"}
+
+
+def test_a_column_in_a_multi_line_ignored_columns_list_is_covered() -> None:
+    model = (
+        "module Spree\n  class Image < Asset\n    self.ignored_columns = %i(attachment_file_name\n"
+        "                              attachment_content_type\n                              attachment_file_size\n"
+        "                              attachment_updated_at\n                              attachment_width\n"
+        "                              attachment_height)\n  end\nend\n"
+    )
+    result = review_sql(
+        RAILS_SCHEMA + "ALTER TABLE spree_assets DROP COLUMN attachment_height;",
+        path=MIGRATION,
+        base={"app/models/spree/image.rb": model},
+    )
+    finding = _finding(result, "column-dropped")
+    assert [r.kind for r in finding.references] == ["model, safe: ignored_columns"]
+    assert finding.severity is Severity.INFO
+
+
+def test_a_dropped_tables_model_name_in_a_list_of_labels_is_not_a_use() -> None:
+    spec = 'expect(subject.table_headers).to eq(["Email", "First Name", "Suburb"])\n'
+    code = "class Report\n  def rows = Suburb.where(name: 'x')\nend\n"
+    result = review_sql(
+        RAILS_SCHEMA + "DROP TABLE suburbs;",
+        path=MIGRATION,
+        base={"spec/lib/reports/customers_report_spec.rb": spec, "app/services/report.rb": code},
+    )
+    assert set(_places(_finding(result, "table-dropped"))) == {"app/services/report.rb:2"}
