@@ -45,6 +45,15 @@ _NAMED_AFTER_MODEL = re.compile(
 _DELEGATE = re.compile(
     r"\.(\w+)\.(?:find\w*|create\w*|update\w*|upsert|delete\w*|count|aggregate|groupBy|insert\w*|select)\("
 )
+# Rust: the struct or Diesel `table!` entry a line is in, and a Diesel model's table
+_RUST_BLOCK = re.compile(
+    r"^[ \t]*(?:pub(?:\([^)]*\))?[ \t]+)?struct[ \t]+(?P<struct>\w+)"
+    r"|^[ \t]*(?:\w+\.)?(?P<table>\w+)[ \t]*\([\w, ]*\)[ \t]*\{"
+    r"|^[ \t]*(?:pub(?:\([^)]*\))?[ \t]+)?(?:async[ \t]+|const[ \t]+|unsafe[ \t]+)*(?P<other>impl|fn|enum|trait|mod)\b",
+    re.M,
+)
+_RUST_PATH = re.compile(r"(\w+)::$")  # `post_tag::` before a column: the table's module
+_DIESEL_TABLE = re.compile(r"table_name\s*=\s*\"?(?:\w+::)*(\w+)")
 _TRIPLE_QUOTES = re.compile(r'"""|\'\'\'')
 _DOCSTRING_FILES = (".py", ".graphql", ".gql")
 _DECLARED_FOR = re.compile(r"^[ \t]*model\s*[=:]\s*([A-Z]\w*)", re.M)  # serializer/form/admin Meta.model
@@ -203,7 +212,7 @@ class _FileScan:
         if sql is None:
             return None
         if target.kind == "table":
-            return sql_names(sql, target.table, "", self.m.schema.has) or ""
+            return sql_names(sql, target.table, "", self.m.schema.has)
         column = (target.new_name or "") if needle.role == "new" else target.name
         schema = self.m.schema
 
@@ -211,7 +220,7 @@ class _FileScan:
             same = table.lower().rpartition(".")[2] == target.table.lower().rpartition(".")[2]
             return True if same and name.lower() == column.lower() else schema.has(table, name)
 
-        return sql_names(sql, target.table, column, has) or ""
+        return sql_names(sql, target.table, column, has)
 
     def enclosing_class(self, pos: int) -> str:
         """The last class (model, struct, interface) defined before `pos`."""
@@ -281,6 +290,9 @@ class _FileScan:
             return None
         if self.in_docstring(line_start + col):
             return None  # a docstring or a GraphQL description: sentences
+        rust = self.path.endswith(".rs") and target.kind == "column" and needle.role in ("name", "new")
+        if rust and not self._rust_tied(target, line, col, line_start):
+            return None  # Rust names a column through its table (`post_tag::tag_id`) or its model struct
         if target.kind == "column" and needle.role in ("name", "new") and self._foreign(target, line, col):
             return None  # `response.status`, `enterprise.status` for invoices: another object's attribute
         if target.kind == "column" and needle.role != "new" and is_object_key(line, col, end):
@@ -326,6 +338,31 @@ class _FileScan:
             f"{flag[0]} `{flag[1]}`" if flag else None,
         )
         return needle.target, needle.role, tuple(names), fields
+
+    def _rust_tied(self, target: Target, line: str, col: int, line_start: int) -> bool:
+        """In Rust a column is named through its table module (`post_tag::tag_id`), in the Diesel `table!`
+        entry of the table, or as a field of a struct mapped to it (`#[diesel(table_name = post_tag)]`,
+        or named after its model); a variable or another struct's field of that name is not the column."""
+        models = self.m.models[target.table]
+        path = _RUST_PATH.search(line, 0, col)
+        owner = path.group(1) if path else qualifier(line, col)
+        if owner in models.names or self._own_row(target, owner):
+            return True
+        table = target.table.lower().rpartition(".")[2]
+        blocks = list(_RUST_BLOCK.finditer(self.text, max(0, line_start - _SPAN_MAX), line_start))
+        if not blocks:
+            return False
+        last = blocks[-1]
+        if last.group("other"):
+            return False  # a function, impl or enum: its names are variables and parameters
+        if last.group("table"):
+            return last.group("table") == table
+        struct = last.group("struct")
+        above = self.text[max(0, last.start() - 400) : last.start()]
+        mapped = _DIESEL_TABLE.findall(above)
+        if mapped:
+            return bool(mapped[-1] == table)
+        return _NAMED_AFTER_MODEL.sub("", struct) in models.names
 
     def _own_row(self, target: Target, owner: str) -> bool:
         """Is `owner` a name code gives a row of the target's table only (`product` for `spree_products`)?"""

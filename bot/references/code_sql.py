@@ -134,10 +134,13 @@ def names(found: Tables, table: str, column: str, has: Callable[[str, str], bool
     wanted = table.lower().rpartition(".")[2]
     if not column:
         named = any(t.lower().rpartition(".")[2] == wanted for t, _ in found.relations)
-        return "read" if named else None
-    access = None
+        return "read" if named else ""
+    access: str | None = ""
     for ref in found.columns:
-        if ref.row or ref.column.lower() != column.lower():
+        if ref.column.lower() != column.lower():
+            continue
+        if ref.row:  # `NEW.col` of a trigger function: its table is not in the statement
+            access = access or None
             continue
         if any(t.lower().rpartition(".")[2] == wanted for t in ref.owners(has)):
             if ref.write:

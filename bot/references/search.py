@@ -106,8 +106,8 @@ def search(
         models = found
     # A same-named column of another table is not a use: listed nowhere. Nor is a common word (`status`,
     # `title`) that nothing ties to the table: it is the same word in other code, not the column.
-    hidden = contested | _common(unique)
-    hits = [h for h in hits if h.use.confidence == "high" or h.target not in hidden]
+    common = _common(unique)
+    hits = [h for h in hits if h.use.confidence == "high" or not _hidden(h, contested, common)]
     index = _index(unique, hits, files, [])
     index = replace(index, found=_ignored_by_model(index.found))
     index = replace(index, definitions=_definitions([*conventional, *mappings]))
@@ -117,7 +117,7 @@ def search(
         base_hits, _, _ = _run(
             MemoryTree(old), unique, models, _needles(unique, models), exclude, (), 1, contested, schema
         )
-        base_hits = [h for h in base_hits if h.use.confidence == "high" or h.target not in hidden]
+        base_hits = [h for h in base_hits if h.use.confidence == "high" or not _hidden(h, contested, common)]
         index = replace(index, deleted=_deleted(unique, index, base_hits))
     return index
 
@@ -158,10 +158,18 @@ def _schema(columns: Mapping[str, Collection[str]]) -> Schema:
     return Schema(owners, frozenset(t for tables in owners.values() for t in tables))
 
 
+def _hidden(hit: Hit, contested: frozenset[int], common: frozenset[int]) -> bool:
+    """A low-confidence use left out: a name another table shares, or a one-word name itself (a model
+    class named after a one-word table is still listed)."""
+    return hit.target in contested or (hit.target in common and hit.role in ("name", "new", "table"))
+
+
 def _common(targets: tuple[Target, ...]) -> frozenset[int]:
-    """Column targets named by one lower-case word (`status`, `position`, `url`)."""
+    """Columns and tables named by one lower-case word (`status`, `position`, `tag`)."""
     return frozenset(
-        i for i, t in enumerate(targets) if t.kind == "column" and t.name.isalpha() and t.name.islower()
+        i
+        for i, t in enumerate(targets)
+        if t.kind in ("column", "table") and t.name.isalpha() and t.name.islower()
     )
 
 

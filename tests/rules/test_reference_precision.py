@@ -368,3 +368,56 @@ def test_a_dropped_tables_model_name_in_a_list_of_labels_is_not_a_use() -> None:
         base={"spec/lib/reports/customers_report_spec.rb": spec, "app/services/report.rb": code},
     )
     assert set(_places(_finding(result, "table-dropped"))) == {"app/services/report.rb:2"}
+
+
+DIESEL_SCHEMA = """
+CREATE TABLE post_tag (post_id int NOT NULL, tag_id int NOT NULL, PRIMARY KEY (post_id, tag_id));
+CREATE TABLE tag (id serial PRIMARY KEY, name text);
+-- migration
+"""
+DIESEL_TABLES = """diesel::table! {
+    post_tag (post_id, tag_id) {
+        post_id -> Int4,
+        tag_id -> Int4,
+    }
+}
+"""
+DIESEL_MODEL = """#[derive(Queryable, Selectable)]
+#[diesel(table_name = post_tag)]
+pub struct PostTag {
+  pub post_id: PostId,
+  pub tag_id: TagId,
+}
+
+impl PostTag {
+  pub async fn set(pool: &mut DbPool<'_>, post_id: PostId, tags: &[TagId]) -> LemmyResult<usize> {
+    let forms = tags.iter().map(|tag_id| PostTagForm { post_id, tag_id: *tag_id });
+    delete(post_tag::table.filter(post_tag::tag_id.eq_any(tags))).execute(conn).await?;
+    Ok(0)
+  }
+}
+"""
+DIESEL_API = """#[derive(Debug, Serialize, Deserialize, Clone)]
+pub struct UpdateTag {
+  pub tag_id: TagId,
+  pub name: String,
+}
+"""
+
+
+def test_rust_names_a_column_through_its_table_or_its_model_struct() -> None:
+    files = {
+        "crates/db_schema_file/src/schema.rs": DIESEL_TABLES,
+        "crates/db_schema/src/source/post_tag.rs": DIESEL_MODEL,
+        "crates/api/src/tag.rs": DIESEL_API + "let tag = Tag::read(pool, data.tag_id).await?;\n",
+    }
+    result = review_sql(
+        DIESEL_SCHEMA + "ALTER TABLE post_tag RENAME COLUMN tag_id TO community_tag_id;",
+        path=MIGRATION,
+        base=files,
+    )
+    assert _places(_finding(result, "column-renamed")) == {
+        "crates/db_schema_file/src/schema.rs:4",  # the table! entry
+        "crates/db_schema/src/source/post_tag.rs:5",  # the model struct's field
+        "crates/db_schema/src/source/post_tag.rs:11",  # post_tag::tag_id
+    }  # the closure variable, the API struct's field and `data.tag_id` are not the column
