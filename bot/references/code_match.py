@@ -36,7 +36,9 @@ _ORM_RECEIVER = re.compile(
     r"\b([A-Z]\w+)(?:\.|::)(?:where|find|find_by|find_each|all|objects|query|select|joins|create)\b"
 )
 _CLASS_DEF = re.compile(
-    r"^[ \t]*(?:class|module|model|interface)[ \t]+([A-Z]\w*)|^type[ \t]+([A-Z]\w*)[ \t]+struct", re.M
+    r"^[ \t]*(?:(?:export|public|private|protected|abstract|final|default|data|sealed|open)[ \t]+)*"
+    r"(?:class|module|model|interface)[ \t]+([A-Z]\w*)|^type[ \t]+([A-Z]\w*)[ \t]+struct",
+    re.M,
 )
 _NAMED_AFTER_MODEL = re.compile(
     r"(Serializer|Policy|Decorator|Presenter|Resource|Type|Form|Factory|Admin|Schema|Entity|Dto|Controller)$"
@@ -65,6 +67,7 @@ class Needle:
     word: str
     target: int  # index in Matcher.targets
     role: str  # name | new | model | table | singular (association to a table) | association (of a column)
+    # | attribute (the name a model gives the column: `status String @map("legacy_status")`)
 
 
 class Hit(NamedTuple):
@@ -293,7 +296,8 @@ class _FileScan:
         rust = self.path.endswith(".rs") and target.kind == "column" and needle.role in ("name", "new")
         if rust and not self._rust_tied(target, line, col, line_start):
             return None  # Rust names a column through its table (`post_tag::tag_id`) or its model struct
-        if target.kind == "column" and needle.role in ("name", "new") and self._foreign(target, line, col):
+        named = needle.role in ("name", "new", "attribute")
+        if target.kind == "column" and named and self._foreign(target, line, col):
             return None  # `response.status`, `enterprise.status` for invoices: another object's attribute
         if target.kind == "column" and needle.role != "new" and is_object_key(line, col, end):
             return None  # `"created": order.created_at`: a key of a payload, not the column
@@ -322,7 +326,11 @@ class _FileScan:
             if read_as_sql
             else self._confidence(needle, target, line, col, window, line_start)
         )
-        if confidence == "low" and not names and needle.target in self.m.contested:
+        if (
+            confidence == "low"
+            and not names
+            and (needle.target in self.m.contested or needle.role == "attribute")
+        ):
             return None  # another table's column of the same name: never listed (see search)
         flag = (
             flag_guard(self.text[self.span(line_start, 15, 0)[0] : line_start] + line) if self.flags else None
@@ -416,7 +424,7 @@ class _FileScan:
             ), frozenset()
         if qualifier(line, col) in models.names or self._own_row(target, qualifier(line, col)):
             return "high", frozenset()
-        if needle.target in self.m.contested:
+        if needle.target in self.m.contested or needle.role == "attribute":
             if qualifier(line, col) not in ("", "self", "this", "cls", "@"):
                 return "low", frozenset()  # `team.organisation.ownerUserId`: an attribute of another object
             return self._tied(window, line, line_start, models)

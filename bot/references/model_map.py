@@ -4,7 +4,8 @@ By convention: Rails `orders` ↔ `Order`, Django `shop_orderitem` ↔ `shop/mod
 By declaration: Rails `self.table_name = "orders"`, Django `db_table = "orders"`, SQLAlchemy
 `__tablename__ = "orders"`, Prisma `@@map("orders")`, GORM `TableName() string { return "orders" }`,
 JPA `@Table(name = "orders")`, TypeORM `@Entity("orders")`, MikroORM `@Entity({ tableName: "orders" })`,
-Eloquent `protected $table = 'orders'`, Ecto `schema "orders" do`.
+Sequelize `Order.init({…}, { tableName: "orders" })` and `define('Order', {…}, { tableName: "orders" })`,
+Diesel `#[diesel(table_name = orders)] struct Order`, Eloquent `protected $table = 'orders'`, Ecto `schema "orders" do`.
 """
 
 from __future__ import annotations
@@ -29,18 +30,22 @@ MAPPING_WORDS = frozenset(
         "@Entity",
         "$table",
         'schema "',
+        "tableName",
     )
 )
 _MAPPING = re.compile(
     r"(?:__tablename__\s*=\s*|db_table\s*=\s*|table_name\s*=\s*|@@map\(\s*(?:name:\s*)?|@Table\(\s*(?:name\s*=\s*)?"
     r"|@Entity\(\s*(?:\{\s*(?:name|tableName):\s*)?|TableName\(\)\s*string\s*\{\s*return\s*|\$table\s*=\s*"
-    r"|(?<![\w.])schema\s+)[\"'`](\w+)[\"'`]"
+    r"|(?<![\w.])schema\s+|\btableName\s*:\s*)[\"'`](\w+)[\"'`]"
+    r"|#\[diesel\(table_name\s*=\s*(?:\w+::)*(\w+)"
 )
 _DEFINITION = re.compile(
     r"^[ \t]*(?:(?:export|public|default|abstract|final)[ \t]+)*(?:class|model)[ \t]+([A-Z]\w*)"
     r"|^type[ \t]+([A-Z]\w*)[ \t]+struct"
     r"|^func[ \t]*\(\s*\w*\s*\*?([A-Z]\w*)\s*\)\s*TableName"
-    r"|^[ \t]*defmodule[ \t]+(?:[A-Z]\w*\.)*([A-Z]\w*)",
+    r"|^[ \t]*defmodule[ \t]+(?:[A-Z]\w*\.)*([A-Z]\w*)"
+    r"|^[ \t]*(?:pub(?:\([^)]*\))?[ \t]+)?struct[ \t]+([A-Z]\w*)"  # Rust
+    r"|\.define\(\s*['\"]([A-Za-z]\w*)['\"]",  # Sequelize: sequelize.define('Order', …)
     re.M,
 )
 
@@ -86,7 +91,7 @@ def mappings_in(path: str, text: str, models: Mapping[str, TableModels]) -> Iter
         return
     definitions = [(m.start(), next(g for g in m.groups() if g)) for m in _DEFINITION.finditer(text)]
     for match in _MAPPING.finditer(text):
-        table = match.group(1).lower()
+        table = (match.group(1) or match.group(2)).lower()
         if table not in models:
             continue
         owner = _owner(definitions, match.start(), text)
@@ -96,7 +101,7 @@ def mappings_in(path: str, text: str, models: Mapping[str, TableModels]) -> Iter
 
 def _owner(definitions: list[tuple[int, str]], pos: int, text: str) -> str:
     """The class a declaration belongs to: the next one for an annotation, else the enclosing one."""
-    if text.startswith("@", pos) and not text.startswith("@@", pos):
+    if (text.startswith("@", pos) and not text.startswith("@@", pos)) or text.startswith("#[", pos):
         return next((name for start, name in definitions if start > pos), "")
     owner = ""
     for start, name in definitions:

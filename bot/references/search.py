@@ -18,6 +18,7 @@ from bot.references.blast_radius import CRITICAL_AREAS
 from bot.references.code_areas import AREAS, is_comment
 from bot.references.code_match import Hit, Matcher, Needle, Packed, unpack
 from bot.references.code_sql import Schema
+from bot.references.column_aliases import aliases
 from bot.references.inflection import singularize
 from bot.references.model_attributes import kept_attribute
 from bot.references.model_map import Mapped, TableModels, conventional_models, table_models
@@ -97,6 +98,10 @@ def search(
         tree, unique, models, _needles(unique, models), exclude, skip_paths, workers, contested, schema
     )
     found = _table_models(tables, [*conventional, *mappings])
+    renamed = _alias_needles(tree, unique, [*conventional, *mappings])
+    if renamed:  # attributes the models give a column under another name: one more pass for them
+        more, _, _ = _run(tree, unique, found, renamed, exclude, skip_paths, workers, contested, schema)
+        hits += more
     if found != models:
         hits = [_recheck(hit, unique, found) for hit in hits]
         extra = _model_needles(unique, {t: found[t].models - models[t].models for t in tables})
@@ -161,6 +166,8 @@ def _schema(columns: Mapping[str, Collection[str]]) -> Schema:
 def _hidden(hit: Hit, contested: frozenset[int], common: frozenset[int]) -> bool:
     """A low-confidence use left out: a name another table shares, or a one-word name itself (a model
     class named after a one-word table is still listed)."""
+    if hit.role == "attribute":
+        return True
     return hit.target in contested or (hit.target in common and hit.role in ("name", "new", "table"))
 
 
@@ -221,6 +228,27 @@ def _needles(targets: Sequence[Target], models: Mapping[str, TableModels]) -> di
         elif target.name:
             found[target.name].append(Needle(target.name, i, "name"))
     return {word: tuple(ns) for word, ns in found.items() if word}
+
+
+def _alias_needles(
+    tree: Tree, targets: Sequence[Target], definitions: list[Mapped]
+) -> dict[str, tuple[Needle, ...]]:
+    """Needles for the attributes model classes give a target column under another name
+    (`status String @map("legacy_status")`): a use of one counts only where the code ties it to the model."""
+    paths: dict[str, set[str]] = defaultdict(set)
+    for table, _, path, _ in definitions:
+        paths[table].add(path)
+    found: dict[str, list[Needle]] = defaultdict(list)
+    for i, target in enumerate(targets):
+        if target.kind != "column":
+            continue
+        taken = set(spellings(target.name))
+        for path in sorted(paths.get(target.table, ())):
+            for attribute, _ in aliases(tree.read(path) or "", target.name):
+                if attribute not in taken:
+                    taken.add(attribute)
+                    found[attribute].append(Needle(attribute, i, "attribute"))
+    return {word: tuple(ns) for word, ns in found.items()}
 
 
 def _model_needles(
