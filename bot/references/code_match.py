@@ -20,7 +20,15 @@ from bot.references.code_access import FLAG_HINTS, flag_guard, is_write
 from bot.references.code_areas import JOB_HINTS, MODEL_HINTS, FileArea, classify, file_area, is_comment
 from bot.references.code_sql import Schema, literal_at, multiline_delimiters, parsed
 from bot.references.code_sql import names as sql_names
-from bot.references.code_text import NOT_ROWS, SQL_STATEMENT, in_prose, is_object_key, not_code, python_local
+from bot.references.code_text import (
+    NOT_ROWS,
+    SQL_STATEMENT,
+    block_headers,
+    in_prose,
+    is_object_key,
+    not_code,
+    python_local,
+)
 from bot.references.code_tokens import SQL_TABLE, accepts, names_table, qualifier, token_at
 from bot.references.inflection import camelize, singularize
 from bot.references.model_map import MAPPING_WORDS, Mapped, TableModels, mappings_in
@@ -162,7 +170,10 @@ class _FileScan:
         self._regions: dict[int, _Region] = {}
         self._quotes: list[int] | None = None  # offsets of the triple quotes of the file
         self._delimiters: list[int] | None = None  # offsets of multi-line string delimiters
-        self._sql: dict[int, Tables | None] = {}  # the SQL statement of each string literal, by its start
+        self._sql: dict[int, Tables | None] = {}
+        self._headers: list[tuple[int, int, bool]] | None = (
+            None  # the SQL statement of each string literal, by its start
+        )
         self.line_no, self.last = 1, 0
 
     @property
@@ -176,6 +187,13 @@ class _FileScan:
         if self._flags is None:
             self._flags = not self.present.isdisjoint(FLAG_HINTS)
         return self._flags
+
+    @property
+    def headers(self) -> list[tuple[int, int, bool]]:
+        """The `def` and `class` lines of a Python file, found once."""
+        if self._headers is None:
+            self._headers = block_headers(self.text)
+        return self._headers
 
     def in_docstring(self, pos: int) -> bool:
         """Is `pos` inside a triple-quoted string of sentences (a Python docstring, a GraphQL description),
@@ -304,7 +322,7 @@ class _FileScan:
         if (
             needle.role == "name"
             and self.path.endswith(".py")
-            and python_local(self.text, line_start, line, col, end)
+            and python_local(self.text, line_start, line, col, end, self.headers)
         ):
             return None  # `gift_card, created = GiftCard.objects.get_or_create(…)`, `if created:`
         if target.kind != "enum-value" and in_prose(line, col, end):

@@ -9,6 +9,7 @@ are left out of the code-reference search: they break nothing when a column goes
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from bot.references.code_areas import is_comment
 
@@ -111,9 +112,25 @@ def is_object_key(line: str, col: int, end: int) -> bool:
 _BLOCK_HEADER = re.compile(r"^([ \t]*)(?:async\s+)?(def|class)\b", re.M)
 
 
-def python_local(text: str, line_start: int, line: str, col: int, end: int) -> bool:
+def block_headers(text: str) -> list[tuple[int, int, bool]]:
+    """(offset, indent, is a `def`) of each `def` and `class` line of a Python file, in order."""
+    return [
+        (m.start(), len(m.group(1).expandtabs()), m.group(2) == "def") for m in _BLOCK_HEADER.finditer(text)
+    ]
+
+
+def python_local(
+    text: str,
+    line_start: int,
+    line: str,
+    col: int,
+    end: int,
+    headers: list[tuple[int, int, bool]] | None = None,
+) -> bool:
     """A bare name inside a Python function (`x, created = …`, `if created:`): a local variable; not an
-    attribute (`.created`), a string, a keyword argument (`created=`) or a field of a class body."""
+    attribute (`.created`), a string, a keyword argument (`created=`) or a field of a class body.
+
+    `headers`: `block_headers(text)`, computed once per file by a caller that asks about many lines."""
     before, after = line[:col], line[end:]
     if before.endswith((".", "'", '"', "`", "_")) or after.startswith(("__", "'", '"')):
         return False
@@ -122,8 +139,8 @@ def python_local(text: str, line_start: int, line: str, col: int, end: int) -> b
     if re.match(r"=(?!=)", after):
         return False  # a keyword argument written without spaces
     indent = len(line) - len(line.lstrip())
-    headers = list(_BLOCK_HEADER.finditer(text, 0, line_start))
-    for header in reversed(headers):
-        if len(header.group(1).expandtabs()) < indent:
-            return header.group(2) == "def"
+    found = headers if headers is not None else block_headers(text)
+    for i in range(bisect_left(found, (line_start, -1, False)) - 1, -1, -1):
+        if found[i][1] < indent:
+            return found[i][2]
     return False

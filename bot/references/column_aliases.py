@@ -52,7 +52,9 @@ def _compiled(column: str) -> re.Pattern[str]:
 
 def aliases(text: str, column: str) -> list[tuple[str, int]]:
     """(attribute, line) of each attribute of a model file that maps `column` under another name."""
-    found = []
+    found: list[tuple[str, int]] = []
+    if column.lower() not in text.lower():  # every declaration spells the column's name
+        return found
     for match in _compiled(column).finditer(text):
         attribute = next((g for g in match.groups() if g), "")
         if attribute and attribute.lower() != column.lower().replace("_", ""):

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DropColumn, Migration
+from bot.model.migration import DropColumn, Migration, Operation, RenameColumn
 from bot.references.blast_radius import assess
 from bot.references.inflection import model_name
 from bot.references.search import Target, Use
@@ -73,9 +73,11 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    for op in migration.up:
+    for i, op in enumerate(migration.up):
         if not isinstance(op, DropColumn) or context.catalog.is_new(op.table):
             continue
+        if _rebuilt(op, migration.up[i + 1 :]):
+            continue  # SQLite's rebuild: `x_old` filled from `x`, `x` dropped, `x_old` renamed back to `x`
         target = Target("column", op.table, op.column)
         uses = context.uses(target, op)
         found = assess(uses, op.column, removed=context.references.removed_uses(target))
@@ -113,6 +115,14 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             references=found.references,
             fix=_fix(op, found.blocking, bool(ignored)),
         )
+
+
+def _rebuilt(op: DropColumn, after: Sequence[Operation]) -> bool:
+    """Is the column given its name back later in the same migration (a copy renamed to it)?"""
+    return any(
+        isinstance(later, RenameColumn) and later.table == op.table and later.new_name == op.column
+        for later in after
+    )
 
 
 def _fix(op: DropColumn, blocking: Sequence[Use], ignored: bool) -> str:

@@ -71,9 +71,14 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    for op in migration.up:
+    for i, op in enumerate(migration.up):
         if not isinstance(op, RenameColumn) or context.catalog.is_new(op.table):
             continue
+        if any(
+            isinstance(e, AddColumn) and (e.table, e.column.name) == (op.table, op.column)
+            for e in migration.up[:i]
+        ):
+            continue  # a column this migration added: no code knows its first name
         target = Target("column", op.table, op.column, op.new_name)
         uses = context.uses(target, op)
         found = assess(uses, op.column, removed=context.references.removed_uses(target))

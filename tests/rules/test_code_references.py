@@ -307,3 +307,22 @@ def test_a_table_dropped_and_created_again_still_loses_its_rows() -> None:
         "CREATE TABLE audit (id bigint);\nDROP TABLE audit;", path="db/migrations/0002_tmp.sql", base=base
     )
     assert not any(f.rule == "table-dropped" for f in fresh.active)
+
+
+def test_a_sqlite_style_rebuild_of_a_column_is_neither_a_drop_nor_a_rename() -> None:
+    rebuild = (
+        "CREATE TABLE codes (id int PRIMARY KEY, address_type varchar(16));\n-- migration\n"
+        "ALTER TABLE codes ADD COLUMN address_type_old VARCHAR(36);\n"
+        "UPDATE codes SET address_type_old = address_type;\n"
+        "ALTER TABLE codes DROP COLUMN address_type;\n"
+        "ALTER TABLE codes RENAME COLUMN address_type_old TO address_type;\n"
+    )
+    code = {"internal/codes.go": "const q = `SELECT address_type FROM codes WHERE id = $1`\n"}
+    result = review_sql(rebuild, path="migrations/0002_rebuild.sql", base=code)
+    assert not [f for f in result.findings if f.rule in ("column-dropped", "column-renamed")]
+    plain = review_sql(
+        rebuild.split("-- migration")[0] + "-- migration\nALTER TABLE codes DROP COLUMN address_type;\n",
+        path="migrations/0002_drop.sql",
+        base=code,
+    )
+    assert [f.severity for f in plain.findings if f.rule == "column-dropped"] == [Severity.CRITICAL]
