@@ -8,6 +8,7 @@ resulting `ReferenceIndex` for the uses of each target.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -114,7 +115,7 @@ def search(
     common = _common(unique)
     hits = [h for h in hits if h.use.confidence == "high" or not _hidden(h, contested, common)]
     index = _index(unique, hits, files, [])
-    index = replace(index, found=_ignored_by_model(index.found))
+    index = replace(index, found=_ignored_by_model(index.found, _ignored_before(unique, before or {})))
     index = replace(index, definitions=_definitions([*conventional, *mappings]))
     index = replace(index, found=_kept_by_model(tree, index))
     if before:
@@ -127,12 +128,34 @@ def search(
     return index
 
 
-def _ignored_by_model(found: Mapping[_Key, tuple[Use, ...]]) -> dict[_Key, tuple[Use, ...]]:
-    """A Rails model that lists the column in `ignored_columns` no longer reads or writes it: the other
-    places naming it (a method, a request parameter) are not the column. Raw SQL still reads the table."""
+def _ignored_before(targets: Sequence[Target], before: Mapping[str, str]) -> set[_Key]:
+    """Columns a Rails model of the base commit lists in `ignored_columns` (the release running during the
+    deploy ignores them) while the change removes that declaration along with the column."""
+    found = set()
+    for target in targets:
+        if target.kind != "column":
+            continue
+        word = re.compile(rf"(?<![\w]){re.escape(target.name)}(?![\w])")
+        for path, text in before.items():
+            if not path.endswith(".rb") or "ignored_columns" not in text:
+                continue
+            for match in re.finditer(r"ignored_columns\s*\+?=\s*(%[wi][\[(]|\[)", text):
+                close = {"[": "]", "(": ")"}[match.group(1)[-1]]
+                listed = text[match.end() : text.find(close, match.end())]
+                if word.search(listed):
+                    found.add(_key(target))
+    return found
+
+
+def _ignored_by_model(
+    found: Mapping[_Key, tuple[Use, ...]], ignored_before: Collection[_Key] = ()
+) -> dict[_Key, tuple[Use, ...]]:
+    """A Rails model that lists the column in `ignored_columns` (in the head, or in the base when the
+    change removes the declaration with the column) no longer reads or writes it: the other places naming
+    it (a method, a request parameter) are not the column. Raw SQL still reads the table."""
     out = {}
     for key, uses in found.items():
-        if key[0] == "column" and any(u.safe == "ignored_columns" for u in uses):
+        if key[0] == "column" and (key in ignored_before or any(u.safe == "ignored_columns" for u in uses)):
             uses = tuple(
                 u if u.safe or u.area == "raw-sql" else replace(u, safe="ignored_columns") for u in uses
             )

@@ -33,7 +33,7 @@ DEFAULT_EXCLUDES = (
     "**/translations/**/*.json", "**/i18n/**/*.json", "**/lang/**/*.json", "**/locale/**/*.yml",
     "**/locales/**/*.yml", "**/locales/**/*.yaml", "**/translations/**/*.yml",
     # old migrations and schema dumps name every column that ever existed
-    "db/migrate/", "migrations/", "migration/", "*_migrations/", "alembic/versions/", "versions/*.py", "db/changelog/",
+    "db/migrate/", "db/data_migration/", "db/data_migrations/", "db/data/", "migrations/", "migration/", "*_migrations/", "alembic/versions/", "versions/*.py", "db/changelog/",
     "/deploy/*.sql", "/revert/*.sql", "/verify/*.sql", "db/schema.rb", "db/structure.sql", "schema.sql",
 )  # fmt: skip
 _BINARY_SUFFIXES = frozenset(

@@ -3,10 +3,15 @@ reproduced on small trees of our own."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from bot.model.findings import Finding, Review, Severity
-from tests.conftest import review_sql
+from tests.conftest import git, review_sql
 
 SCHEMA = """
 CREATE TABLE "Document" (id serial PRIMARY KEY, title text, "teamId" int);
@@ -421,3 +426,52 @@ def test_rust_names_a_column_through_its_table_or_its_model_struct() -> None:
         "crates/db_schema/src/source/post_tag.rs:5",  # the model struct's field
         "crates/db_schema/src/source/post_tag.rs:11",  # post_tag::tag_id
     }  # the closure variable, the API struct's field and `data.tag_id` are not the column
+
+
+def test_a_column_the_running_release_ignores_is_safe_when_the_change_removes_the_declaration(
+    tmp_path: Path,
+) -> None:
+    """whitehall: the previous deploy ignored `access_limited`; this change drops it and removes the
+    `ignored_columns` line. The model's own `access_limited?` method keeps working."""
+    model = (
+        "class Edition < ApplicationRecord\n  self.ignored_columns += %w[access_limited]\n\n"
+        "  def access_limited?\n    access_limiting_organisations.any?\n  end\nend\n"
+    )
+    (tmp_path / "db/migrate").mkdir(parents=True)
+    (tmp_path / "app/models").mkdir(parents=True)
+    (tmp_path / "app/helpers").mkdir(parents=True)
+    (tmp_path / "db/data_migration").mkdir(parents=True)
+    (tmp_path / "db/schema.rb").write_text(
+        'ActiveRecord::Schema[7.1].define(version: 1) do\n  create_table "editions" do |t|\n'
+        '    t.boolean "access_limited"\n    t.string "title"\n  end\nend\n'
+    )
+    (tmp_path / "app/models/edition.rb").write_text(model)
+    (tmp_path / "app/helpers/editions_helper.rb").write_text("def badge(edition) = edition.access_limited?\n")
+    (tmp_path / "db/data_migration/20250101_backfill.rb").write_text(
+        'ActiveRecord::Base.connection.execute("UPDATE editions SET title = 1 WHERE access_limited = true")\n'
+    )
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "init")
+    (tmp_path / "app/models/edition.rb").write_text(
+        model.replace("  self.ignored_columns += %w[access_limited]\n", "")
+    )
+    (tmp_path / "db/migrate/20260101000000_remove_access_limited.rb").write_text(
+        "class RemoveAccessLimited < ActiveRecord::Migration[7.1]\n"
+        "  def change\n    remove_column :editions, :access_limited, :boolean\n  end\nend\n"
+    )
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "drop")
+    cli = str(Path(sys.executable).parent / "migration-review")
+    done = subprocess.run(
+        [cli, "review", "--repo", str(tmp_path), "--base", "HEAD~1", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    finding = next(f for f in json.loads(done.stdout)["findings"] if f["rule"] == "column-dropped")
+    assert finding["severity"] == "info", finding
+    assert {(r["path"], r["kind"]) for r in finding["references"]} == {
+        ("app/helpers/editions_helper.rb", "other, safe: ignored_columns"),
+        ("app/models/edition.rb", "model, safe: ignored_columns"),
+    }  # the old data migration is not searched
