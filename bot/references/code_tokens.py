@@ -59,6 +59,8 @@ def qualifier(line: str, col: int) -> str:
             start = end
             while start > 0 and (before[start - 1].isalnum() or before[start - 1] in "_@"):
                 start -= 1
+            if before[start - 1 : start] == "%":
+                return ""  # Ruby's `%w[a b]`, `%i(a b)`: a list of words, not an index into `w`
             return before[start:end].lstrip("@")
     return ""
 

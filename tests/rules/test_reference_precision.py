@@ -475,3 +475,21 @@ def test_a_column_the_running_release_ignores_is_safe_when_the_change_removes_th
         ("app/helpers/editions_helper.rb", "other, safe: ignored_columns"),
         ("app/models/edition.rb", "model, safe: ignored_columns"),
     }  # the old data migration is not searched
+
+
+def test_a_shared_column_name_in_a_percent_w_ignored_columns_list_is_covered() -> None:
+    schema = (
+        "CREATE TABLE offsite_links (id serial PRIMARY KEY, parent_id int, parent_type text);\n"
+        "CREATE TABLE organisations (id serial PRIMARY KEY, parent_id int);\n-- migration\n"
+    )
+    model = (
+        "class OffsiteLink < ApplicationRecord\n  self.ignored_columns += %w[parent_id parent_type]\nend\n"
+    )
+    result = review_sql(
+        schema + "ALTER TABLE offsite_links DROP COLUMN parent_id;",
+        path=MIGRATION,
+        base={"app/models/offsite_link.rb": model},
+    )
+    finding = _finding(result, "column-dropped")
+    assert finding.severity is Severity.INFO
+    assert "the model already ignores it" in finding.message
