@@ -30,7 +30,7 @@ from bot.references.code_text import (
     python_local,
 )
 from bot.references.code_tokens import SQL_TABLE, accepts, names_table, qualifier, token_at
-from bot.references.inflection import camelize, singularize
+from bot.references.inflection import camelize, singularize, underscore
 from bot.references.model_map import MAPPING_WORDS, Mapped, TableModels, mappings_in
 from bot.references.usage import Target, Use
 from bot.sql.pg_columns import Tables
@@ -64,6 +64,7 @@ _RUST_BLOCK = re.compile(
 )
 _RUST_PATH = re.compile(r"(\w+)::$")  # `post_tag::` before a column: the table's module
 _DIESEL_TABLE = re.compile(r"table_name\s*=\s*\"?(?:\w+::)*(\w+)")
+_QUOTED = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")  # string literals of a line, for words of prose in them
 _TRIPLE_QUOTES = re.compile(r'"""|\'\'\'')
 _DOCSTRING_FILES = (".py", ".graphql", ".gql")
 _DECLARED_FOR = re.compile(r"^[ \t]*model\s*[=:]\s*([A-Z]\w*)", re.M)  # serializer/form/admin Meta.model
@@ -462,9 +463,13 @@ class _FileScan:
         region = self._region(window, line_start)
         if region.sql_tables:
             return ("high" if region.sql_tables & models.tables else "low"), frozenset()
-        if models.anchor.search(line):
+        stem = _NAMED_AFTER_MODEL.sub("", region.cls)
+        if stem in models.names or region.declared & models.models:
             return "high", frozenset()
-        if _NAMED_AFTER_MODEL.sub("", region.cls) in models.names or region.declared & models.models:
+        owners = self.m.rows.get(underscore(stem), frozenset()) if stem else frozenset()
+        if owners and models.table.lower().rpartition(".")[2] not in owners:
+            return "low", frozenset()  # inside another table's model (`class Feature`): its own column
+        if models.anchor.search(_QUOTED.sub('""', line)):  # not `alt_text: "Image alternative text"`
             return "high", frozenset()
         if (region.receivers | region.delegates) & models.names:
             return "high", frozenset()

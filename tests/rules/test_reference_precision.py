@@ -493,3 +493,21 @@ def test_a_shared_column_name_in_a_percent_w_ignored_columns_list_is_covered() -
     finding = _finding(result, "column-dropped")
     assert finding.severity is Severity.INFO
     assert "the model already ignores it" in finding.message
+
+
+def test_a_shared_name_inside_another_tables_model_or_beside_a_word_in_a_string_is_not_a_use() -> None:
+    """whitehall: `images.alt_text` dropped while `features.alt_text` stays."""
+    schema = (
+        "CREATE TABLE images (id serial PRIMARY KEY, alt_text text, caption text);\n"
+        "CREATE TABLE features (id serial PRIMARY KEY, alt_text text);\n-- migration\n"
+    )
+    files = {
+        "app/models/feature.rb": (
+            "class Feature < ApplicationRecord\n"
+            '  validates :alt_text, format: { message: "not just spaces (decorative images)" }\nend\n'
+        ),
+        "test/functional/features_test.rb": 'features.create!(image_attributes: {}, alt_text: "Image alt text")\n',
+        "app/presenters/image_presenter.rb": "def alt(image) = image.alt_text\n",
+    }
+    result = review_sql(schema + "ALTER TABLE images DROP COLUMN alt_text;", path=MIGRATION, base=files)
+    assert _places(_finding(result, "column-dropped")) == {"app/presenters/image_presenter.rb:1"}
