@@ -222,6 +222,37 @@ def _raw(category: str, reversible: bool = True) -> Handler:
     return handler
 
 
+def _definition(category: str) -> Handler:
+    """Scenic's `create_view :name, sql_definition: <<-SQL` and fx's `create_function` / `create_trigger`
+    (how `db/schema.rb` keeps them): the SQL is read like any other, so the review knows what the view,
+    function or trigger uses. Without a definition it stays a statement of its kind."""
+    plain = _raw(category)
+
+    def handler(c: ruby.Call, src: Source) -> Result:
+        definition = c.options.get("sql_definition")
+        found = ruby.sql_text(definition, src.heredocs) if definition is not None else None
+        if found is None or src.dialect != "postgres":
+            return plain(c, src)
+        text, line = found
+        if category == "view":  # scenic keeps the query only
+            kind = "MATERIALIZED VIEW" if c.option("materialized") else "VIEW"
+            text, line = f"CREATE {kind} {argument(c, 0)} AS\n{text}", line - 1
+        ops = tuple(
+            op for op in parse_sql(src.path, text, src.dialect, first_line=line) if isinstance(op, RawSQL)
+        )
+        return Result(ops or plain(c, src).ops, "")
+
+    return handler
+
+
+def _dropped(category: str) -> Handler:
+    def handler(c: ruby.Call, src: Source) -> Result:
+        op = RawSQL(category=category, table=argument(c, 0), **origin_of(c, src))
+        return Result((op,), "")
+
+    return handler
+
+
 _HANDLERS: dict[str, Handler] = {
     **rails_columns.HANDLERS,
     "add_index": _add_index,
@@ -247,12 +278,14 @@ _HANDLERS: dict[str, Handler] = {
     "change_column_comment": _raw("comment"),
     "change_table_comment": _raw("comment"),
     "rename_index": _raw("rename_index"),
-    "create_view": _raw("view"),
-    "drop_view": _raw("view"),
-    "update_view": _raw("view"),
-    "replace_view": _raw("view"),
-    "create_function": _raw("function"),
-    "create_trigger": _raw("trigger"),
+    "create_view": _definition("view"),
+    "drop_view": _dropped("drop-view"),
+    "update_view": _definition("view"),
+    "replace_view": _definition("view"),
+    "create_function": _definition("function"),
+    "create_trigger": _definition("trigger"),
+    "drop_function": _dropped("drop-function"),
+    "drop_trigger": _dropped("drop-trigger"),
 }
 
 _TABLE_SCOPED: dict[str, Callable[..., Result]] = {

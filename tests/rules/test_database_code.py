@@ -173,3 +173,62 @@ def test_a_rails_structure_dump_through_the_command_line(tmp_path: Path) -> None
     assert "run by trigger `articles_search` on `articles`" in finding["references"][0]["kind"]
     # the view does not select summary: dropping title would name it, dropping summary does not
     assert "recent_articles" not in done.stdout
+
+
+SCHEMA_RB = """ActiveRecord::Schema[7.1].define(version: 2026_01_01_000000) do
+  enable_extension "plpgsql"
+
+  create_table "orders", force: :cascade do |t|
+    t.string "legacy_state"
+    t.integer "total"
+  end
+
+  create_function :orders_touch, sql_definition: <<-'SQL'
+      CREATE OR REPLACE FUNCTION public.orders_touch()
+       RETURNS trigger
+       LANGUAGE plpgsql
+      AS $function$
+      BEGIN
+        NEW.total := coalesce(NEW.total, 0);
+        RETURN NEW;
+      END
+      $function$
+  SQL
+
+  create_trigger :orders_touch, sql_definition: <<-SQL
+      CREATE TRIGGER orders_touch BEFORE INSERT ON public.orders FOR EACH ROW EXECUTE FUNCTION orders_touch()
+  SQL
+
+  create_view "open_orders", sql_definition: <<-SQL
+      SELECT orders.id,
+      orders.legacy_state
+     FROM orders
+    WHERE (orders.total > 0);
+  SQL
+end
+"""
+
+
+def test_scenic_views_and_fx_functions_in_a_rails_schema_rb(tmp_path: Path) -> None:
+    (tmp_path / "db/migrate").mkdir(parents=True)
+    (tmp_path / "db/schema.rb").write_text(SCHEMA_RB)
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "init")
+    for column, line in (("legacy_state", 27), ("total", 15)):
+        (tmp_path / f"db/migrate/20260201000000_remove_{column}.rb").write_text(
+            f"class Remove{column.title().replace('_', '')} < ActiveRecord::Migration[7.1]\n"
+            f"  def change\n    remove_column :orders, :{column}, :string\n  end\nend\n"
+        )
+        cli = str(Path(sys.executable).parent / "migration-review")
+        git(tmp_path, "add", "-A")
+        git(tmp_path, "commit", "-q", "-m", f"drop {column}")
+        done = subprocess.run(
+            [cli, "review", "--repo", str(tmp_path), "--base", "HEAD~1", "--format", "json"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        finding = next(f for f in json.loads(done.stdout)["findings"] if f["rule"] == "column-dropped")
+        assert ("db/schema.rb", line) in [(r["path"], r["line"]) for r in finding["references"]], finding
+        assert finding["severity"] == "critical"
