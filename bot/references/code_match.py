@@ -64,6 +64,7 @@ _RUST_BLOCK = re.compile(
 )
 _RUST_PATH = re.compile(r"(\w+)::$")  # `post_tag::` before a column: the table's module
 _DIESEL_TABLE = re.compile(r"table_name\s*=\s*\"?(?:\w+::)*(\w+)")
+_MEMBER = re.compile(r"\??\.[A-Za-z_]\w*")  # `.member` right after a name
 _QUOTED = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")  # string literals of a line, for words of prose in them
 _TRIPLE_QUOTES = re.compile(r'"""|\'\'\'')
 _DOCSTRING_FILES = (".py", ".graphql", ".gql")
@@ -316,6 +317,13 @@ class _FileScan:
         if rust and not self._rust_tied(target, line, col, line_start):
             return None  # Rust names a column through its table (`post_tag::tag_id`) or its model struct
         named = needle.role in ("name", "new", "attribute")
+        if (
+            named
+            and needle.target in self.m.contested
+            and not qualifier(line, col)
+            and _MEMBER.match(line, end)
+        ):
+            return None  # `documentId.formattedDocumentId`: a variable holding an object, not a column
         if target.kind == "column" and named and self._foreign(target, line, col):
             return None  # `response.status`, `enterprise.status` for invoices: another object's attribute
         if target.kind == "column" and needle.role != "new" and is_object_key(line, col, end):

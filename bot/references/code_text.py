@@ -19,7 +19,9 @@ _MARKUP_FILE = re.compile(
 _OPEN_TAG = re.compile(r"<[A-Za-z][\w.:-]*(?:\s[^<>]*)?\s$")
 _ATTRIBUTES_ONLY = re.compile(r"^\s*(?:[\w:@.-]+(?:=(?:\"[^\"]*\"|'[^']*'|\{[^{}]*\}))?\s+)*$")
 _ATTRIBUTE_VALUE = re.compile(r"=[\"'{]")
-_DECLARATION = re.compile(r"(?:^|[;{(]\s*)(?:export\s+)?(?:const|let|var|let\s+mut)\s+$")
+_DECLARATION = re.compile(r"(?:^\s*|[;{(]\s*)(?:export\s+)?(?:const|let|var|let\s+mut)\s+$")
+# A key named in a TypeScript utility type: `Omit<Field, 'id' | 'templateId'>` (checked when compiled)
+_TYPE_KEY = re.compile(r"\b(?:Omit|Pick|Exclude|Extract)<[^<>;]*[\"'`]$")
 _TRANSLATED = re.compile(
     r"(?:(?<![\w.])(?:_|_l|gettext\w*|ngettext\w*|pgettext\w*|t|__|trans|translate|i18n\.t|\$t|msg)\(\s*"
     r"|(?<![\w.])(?:t|_|translate|I18n\.t|I18n\.translate)\s+(?=[\"'])"  # Ruby: t ".nearby users"
@@ -55,6 +57,8 @@ def not_code(path: str, line: str, col: int, end: int) -> bool:
     if _DECLARATION.search(before) and not after.lstrip().startswith(":"):
         return True  # `const documentId = …`, `let url = …`: a local variable of that name
     if _TRANSLATED.search(before) or _TRANS_TAG.search(before) or _SYMBOL_TRANSLATED.search(before):
+        return True
+    if _TYPE_KEY.search(before):
         return True
     if _XML_CALL.search(before) or _builder_element(before):
         return True

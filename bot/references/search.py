@@ -195,11 +195,11 @@ def _hidden(hit: Hit, contested: frozenset[int], common: frozenset[int]) -> bool
 
 
 def _common(targets: tuple[Target, ...]) -> frozenset[int]:
-    """Columns and tables named by one lower-case word (`status`, `position`, `tag`)."""
+    """Columns and tables named by one word (`status`, `position`, `tag`, Prisma's `Template`)."""
     return frozenset(
         i
         for i, t in enumerate(targets)
-        if t.kind in ("column", "table") and t.name.isalpha() and t.name.islower()
+        if t.kind in ("column", "table") and t.name.isalpha() and t.name[1:].islower()
     )
 
 

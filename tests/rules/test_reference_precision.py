@@ -511,3 +511,34 @@ def test_a_shared_name_inside_another_tables_model_or_beside_a_word_in_a_string_
     }
     result = review_sql(schema + "ALTER TABLE images DROP COLUMN alt_text;", path=MIGRATION, base=files)
     assert _places(_finding(result, "column-dropped")) == {"app/presenters/image_presenter.rb:1"}
+
+
+def test_documenso_noise_variables_type_keys_and_prose_about_a_pascal_case_table() -> None:
+    """documenso's envelopes change: `DocumentMeta.documentId`, `Field.customText` and the table
+    `Document` dropped; each line below names them without using them."""
+    files = {
+        "packages/prisma/seed/documents.ts": (
+            "export const seed = async () => {\n"
+            "    const documentId = await incrementDocumentId();\n"
+            "    await prisma.documentMeta.create({ data: { secondaryId: documentId.formattedDocumentId } });\n"
+            "};\n"
+        ),
+        "packages/lib/template/create.ts": (
+            "let fields: Omit<Field, 'id' | 'customText'>[] = [];\nexport type Meta = { customText?: string };\n"
+        ),
+        "packages/app-tests/e2e/api.spec.ts": "test.describe('Document DELETE endpoint', () => {});\n",
+        "packages/lib/field/get.ts": "export const get = (field: Field) => field.customText;\n",
+    }
+    drop = (
+        'ALTER TABLE "DocumentMeta" DROP COLUMN "documentId";\nALTER TABLE "Field" DROP COLUMN "customText";\n'
+        'DROP TABLE "Document";\n'
+    )
+    result = review_sql(SCHEMA + drop, path=MIGRATION, base=files)
+    places = {
+        f"{r.path}:{r.line}"
+        for f in result.findings
+        if f.rule in ("column-dropped", "table-dropped")
+        for r in f.references
+    }
+    # `customText?: string` declares a type of the same name: a real (if compile-time) use of the field
+    assert places == {"packages/lib/field/get.ts:1", "packages/lib/template/create.ts:2"}
