@@ -342,7 +342,9 @@ class _FileScan:
         read_as_sql = self.sql_access(needle, target, line_start + col)
         if read_as_sql == "":
             return None  # a SQL statement that does not name the target's column or table
-        area = "raw-sql" if read_as_sql and self.area.fixed is None else classify(self.area, line)
+        area = classify(self.area, line)
+        if read_as_sql and area not in ("job", "serializer", "test", "doc"):
+            area = "raw-sql"  # a query read as SQL; a job's or an API contract's keeps that area
         if needle.role in ("singular", "association") and area != "association":
             return None
         if target.kind == "enum-value" and line[col - 1 : col] not in ("'", '"', ":", "`"):

@@ -84,7 +84,7 @@ def test_queries_that_select_or_write_the_column_are_raw_sql_references() -> Non
         "app/services/report.py:2": "raw-sql",  # o.legacy_status with FROM orders o
         "app/services/report.py:5": "raw-sql",  # UPDATE … SET
         "app/models/order.rb:5": "raw-sql",  # a heredoc with an interpolation
-        "src/jobs/sync.ts:6": "raw-sql",  # a template literal
+        "src/jobs/sync.ts:6": "job",  # a template literal, in a background job
         "internal/store/orders.go:3": "raw-sql",  # a Go raw string
         "src/main/java/shop/OrderDao.java:3": "raw-sql",  # a Java text block
         "queries/orders.sql:2": "raw-sql",  # a query file (sqlc)
