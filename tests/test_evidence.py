@@ -98,3 +98,39 @@ def test_the_command_line_reads_the_description_from_a_file(tmp_path: Path) -> N
     assert report["approval"] == "APPROVED", report["reasons"]
     item = next(i for i in report["checklist"] if i["text"].startswith("Query production"))
     assert item["source"] == "author" and "3 distinct, no NULL" in item["detail"]
+
+
+QUERY_AND_RESULT = """Backfill of the order states.
+
+```sql
+SELECT status, count(*) FROM orders GROUP BY 1;
+```
+```
+ status | count
+--------+-------
+ paid   | 61208
+ open   | 30112
+(2 rows)
+```
+"""
+
+
+def test_a_query_and_its_result_in_the_description_however_written() -> None:
+    (said,) = evidence.gather(QUERY_AND_RESULT, {})
+    assert said.text.startswith("production query: SELECT status, count(*) FROM orders GROUP BY 1; result:")
+    assert "61208" in said.text and evidence.DISTRIBUTION in said.topics
+    lines = evidence.gather(
+        "In production 0 rows have a NULL status (replica, yesterday).\n"
+        "Prod: SELECT count(*) FROM accounts WHERE plan_id = 7 => 0\n",
+        {},
+    )
+    assert [evidence.EDGE_CASES in s.topics for s in lines] == [True, False]
+    assert evidence.IDS in lines[1].topics
+    result = review_sql(UPDATE, description=QUERY_AND_RESULT)
+    item = next(i for i in result.checklist if i.text.startswith("Query production"))
+    assert item.source == "author" and "61208" in item.detail
+
+
+def test_plans_and_queries_without_a_result_are_no_evidence() -> None:
+    description = "We deploy to production on Tuesday, in 3 steps.\n\n```sql\nSELECT status FROM orders;\n```\n\nThen we check.\n"
+    assert evidence.gather(description, {}) == []

@@ -29,6 +29,18 @@ _COMMENT = re.compile(
     r"\b(?:production|prod|replica)\b[^\n]*)$",
     re.M | re.I,
 )
+# A query the author ran and what it returned, however it is written: a fenced block holding a SELECT (and,
+# in it or in the block or lines right after it, the result: a psql table, counts, "(0 rows)"), or one line
+# that names production (prod, the replica) together with a count or a query.
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n(.*?)^[ \t]*\1[ \t]*$", re.M | re.S)
+_SELECT = re.compile(r"\b(?:SELECT|WITH)\b.+?\bFROM\b", re.I | re.S)
+_RESULT_LINE = re.compile(r"\d|\|\s*\w|\(\s*\d+\s+rows?\s*\)|\bno rows\b|\bempty\b", re.I)
+_FACT = re.compile(
+    r"^\s*(?:[-*]\s+)?([^\n]*\b(?:production|prod|replica)\b[^\n]*"
+    r"(?:\b\d[\d,.]*\s*(?:rows?|records?|%|of them)|\bno (?:rows?|records?)\b|\bnone\b|\bzero\b|"
+    r"\bSELECT\b[^\n]*\bFROM\b|(?:→|=>|->|returns?|returned)\s*\d)[^\n]*)$",
+    re.M | re.I,
+)
 _CONTINUATION = re.compile(r"[ \t]*(?:--|#|//)[ \t]*(\S[^\n]*)")
 _TOPICS = (
     (ROLLBACK, re.compile(r"rollback|roll back|restore|snapshot|backup|down migration|revert", re.I)),
@@ -63,12 +75,41 @@ def gather(description: str, migration_texts: Mapping[str, str]) -> list[Stateme
     for pattern in (_BOX, _SAID):
         for match in pattern.finditer(description or ""):
             _add(found, seen, match.group(1), "the pull request description")
+    for query, result in _queries(description or ""):
+        _add(found, seen, f"production query: {query}; result: {result}", "the pull request description")
+    for match in _FACT.finditer(description or ""):
+        if not any(match.group(1).strip() in s.text or s.text in match.group(1) for s in found):
+            _add(found, seen, match.group(1), "the pull request description")
     for match in _ROLLBACK_SECTION.finditer(description or ""):
         _add(found, seen, "rollback: " + " ".join(match.group(1).split()), "the pull request description")
     for path, text in migration_texts.items():
         for match in _COMMENT.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
             _add(found, seen, _with_continuation(match.group(1), text, match.end()), f"`{path}:{line}`")
+    return found
+
+
+def _queries(text: str) -> list[tuple[str, str]]:
+    """(query, result) for each fenced SELECT whose result is shown in its block or right after it."""
+    found = []
+    blocks = list(_FENCE.finditer(text))
+    for index, block in enumerate(blocks):
+        body = block.group(2)
+        query = _SELECT.search(body)
+        if query is None:
+            continue
+        statement_end = body.find(";", query.start())
+        statement = body[query.start() : statement_end if statement_end >= 0 else len(body)]
+        rest = body[statement_end + 1 :] if statement_end >= 0 else ""
+        if not _RESULT_LINE.search(rest):  # the result in the next block, or in the lines after this one
+            following = blocks[index + 1].group(2) if index + 1 < len(blocks) else ""
+            between = text[block.end() : blocks[index + 1].start()] if following else text[block.end() :]
+            rest = following if following and not between.strip() else between[:400]
+            if _SELECT.search(rest):
+                rest = ""
+        result = " ".join(line.strip() for line in rest.splitlines() if _RESULT_LINE.search(line))[:200]
+        if result:
+            found.append((" ".join(statement.split()), result))
     return found
 
 

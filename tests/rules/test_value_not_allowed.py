@@ -193,3 +193,26 @@ def test_rails_enum_of_the_model(model: str, table: str, column: str) -> None:
             RAILS_MIGRATION.format(model=model, column=column, value=good), path=path, head=head
         )
         assert not _found(result), good
+
+
+@pytest.mark.parametrize(
+    ("path", "source", "good"),
+    [
+        ("web/src/orders.ts", "export enum OrderStatus {\n  Paid = 'paid',\n  Open = 'open',\n}\n", "paid"),
+        ("web/src/types.ts", "export type OrderStatus = 'paid' | 'open';\n", "open"),
+        (
+            "src/main/java/shop/OrderStatus.java",
+            "package shop;\npublic enum OrderStatus {\n  PAID,\n  OPEN\n}\n",
+            "PAID",
+        ),
+    ],
+)
+def test_enums_named_after_the_column_in_other_languages_warn(path: str, source: str, good: str) -> None:
+    sql = "CREATE TABLE orders (id bigint PRIMARY KEY, status text, note text);\n-- migration\n"
+    found = _found(
+        review_sql(sql + "UPDATE orders SET status = 'archived' WHERE note = 'x';", head={path: source})
+    )
+    assert [f.severity for f in found] == [Severity.WARNING] and "`OrderStatus`" in found[0].message
+    assert not _found(
+        review_sql(sql + f"UPDATE orders SET status = '{good}' WHERE note = 'x';", head={path: source})
+    )
