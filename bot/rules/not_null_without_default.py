@@ -150,8 +150,11 @@ def _old_columns(
 
 
 def _defaults_dropped(migration: Migration, context: Context) -> Iterator[Finding]:
-    """A NOT NULL column added with a default that the same migration drops: the old release's inserts fail."""
+    """A NOT NULL column added with a default that the same migration drops: the old release's inserts fail.
+
+    One finding per statement that drops defaults (and table), naming every such column it drops."""
     ops = migration.up
+    dropping: dict[tuple[int, str], tuple[SetDefault, AddColumn, list[str]]] = {}
     for index, op in enumerate(ops):
         if not isinstance(op, AddColumn) or context.catalog.is_new(op.table):
             continue
@@ -159,18 +162,24 @@ def _defaults_dropped(migration: Migration, context: Context) -> Iterator[Findin
         if column.nullable or column.default is None or column.identity or column.generated:
             continue
         dropped = _last_default_change(ops[index + 1 :], op.table, column.name)
-        if dropped is None or not isinstance(dropped, SetDefault) or dropped.default is not None:
-            continue
+        if isinstance(dropped, SetDefault) and dropped.default is None:
+            key = (dropped.location.line, op.table)
+            dropping.setdefault(key, (dropped, op, []))[2].append(
+                f"`{column.name}` (default `{column.default}`)"
+            )
+    for dropped, added, columns in dropping.values():
         when = (
-            "right after it fills the existing rows (the framework drops a one-off default)"
-            if dropped.location.line == op.location.line
+            "right after they fill the existing rows (the framework drops a one-off default)"
+            if dropped.location.line == added.location.line
             else f"at line {dropped.location.line}"
         )
+        plural = len(columns) > 1
         yield dropped.finding(
             RULE,
-            f"`{op.table}.{column.name}` is added NOT NULL with default `{column.default}`, and the default is "
-            f"dropped {when}: from then on an insert that omits the column fails.",
-            blast_radius=f"Every insert into {context.size_words(op.table)} from the release still running during "
+            f"`{added.table}` gets the NOT NULL column{'s' if plural else ''} {', '.join(columns)}, and "
+            f"{'their defaults are' if plural else 'its default is'} dropped {when}: from then on an insert "
+            f"that omits {'them' if plural else 'it'} fails.",
+            blast_radius=f"Every insert into {context.size_words(added.table)} from the release still running during "
             "the deploy omits the new column and fails with a NOT NULL violation, until the new code is out.",
             fix="Keep the database default until no running release omits the column (Django 5: `db_default=`); "
             "drop it, if at all, in a later migration.",

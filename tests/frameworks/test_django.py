@@ -176,7 +176,7 @@ def test_a_one_off_default_is_dropped_as_django_does_and_the_old_release_inserts
     [message] = _reviewed(
         '        migrations.AddField("order", "paid", models.BooleanField(default=False)),\n'
     )
-    assert "`shop_order.paid`" in message and "dropped" in message
+    assert "`shop_order` gets the NOT NULL column `paid`" in message and "dropped" in message
     migration = _parse('        migrations.AddField("order", "paid", models.BooleanField(default=False)),\n')
     assert [type(op).__name__ for op in migration.up] == ["AddColumn", "SetDefault"]
 
