@@ -19,7 +19,7 @@ from bot.model.changeset import ChangedFile, ChangeSet, Tree
 from bot.model.config import Config, parse_config
 from bot.model.database import Database, DatabaseUse, Runner, RunnerSetting
 from bot.model.facts import Facts
-from bot.model.findings import Finding, Review
+from bot.model.findings import Finding, Review, Severity
 from bot.model.migration import Migration, Operation
 from bot.plan import acceptance
 from bot.plan import validation as plan
@@ -355,15 +355,36 @@ def _applied_files(changeset: ChangeSet) -> dict[str, ChangedFile]:
 
 
 def _new_installs_only(findings: list[Finding]) -> list[Finding]:
-    """Findings on an applied migration's edited content concern new installs only: say so."""
+    """Findings on an applied migration's edited content concern new installs only: say so.
+
+    A new install runs the migration on empty tables: a lock, a rewrite or a data question there costs
+    nothing, so those findings become notes. A statement that fails on any database still breaks every new
+    install and keeps its severity; so does the edit itself."""
+    kept = {applied_migration_edited.RULE.id, *_FAILS_ON_ANY_DATABASE}
     return [
         f
         if f.rule == applied_migration_edited.RULE.id
         else dataclasses.replace(
-            f, blast_radius=f"{f.blast_radius} {applied_migration_edited.NEW_INSTALLS_ONLY}"
+            f,
+            blast_radius=f"{f.blast_radius} {applied_migration_edited.NEW_INSTALLS_ONLY}",
+            severity=f.severity if f.rule in kept else Severity.INFO,
         )
         for f in findings
     ]
+
+
+# Rules whose statement fails whatever the data: a new install stops there too.
+_FAILS_ON_ANY_DATABASE = frozenset(
+    {
+        "concurrent-in-transaction",
+        "enum-value-in-transaction",
+        "nested-transaction",
+        "sqlite-alter-unsupported",
+        "uncommitted-transaction",
+        "unparsed-statement",
+        "unreadable-migration",
+    }
+)
 
 
 def _references(

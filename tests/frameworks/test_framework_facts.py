@@ -64,6 +64,18 @@ def test_editing_an_applied_migration_is_its_own_finding_and_the_rest_concerns_n
     assert "new migration" in edited[0].fix
     index = next(f for f in result.active if f.rule == "non-concurrent-index")
     assert "reaches only new installs" in index.blast_radius
+    assert index.severity.value == "info"  # a new install builds it on an empty table
+
+
+def test_a_statement_of_an_edited_applied_migration_that_fails_anywhere_keeps_its_severity() -> None:
+    path = "db/migrations/000002_index.up.sql"
+    result = _edit(
+        path,
+        "CREATE INDEX orders_state ON orders (state);\n",
+        "BEGIN;\nCREATE INDEX CONCURRENTLY orders_state ON orders (state);\nCOMMIT;\n",
+    )
+    failing = next(f for f in result.active if f.rule == "concurrent-in-transaction")
+    assert failing.severity.value == "critical" and "reaches only new installs" in failing.blast_radius
 
 
 def test_a_comment_only_edit_is_no_finding_and_a_rename_is_a_warning() -> None:
