@@ -45,6 +45,7 @@ class CodeValues:
         self._links: list[FieldLink] = []
         self._names: dict[int, str] = {}  # id(definition) → its name in snake case
         self._matches: dict[tuple[str, str], list[Match]] = {}  # (table, column) → matches from the tree
+        self._by_word: dict[str, list[Definition]] = {}  # each word a definition can be matched by
 
     @property
     def definitions(self) -> list[Definition]:
@@ -64,13 +65,22 @@ class CodeValues:
                 self._links.extend(links)
             self._definitions = _merge_added_values(self._definitions)
             self._names = {id(d): _definition_name(d) for d in self._definitions}
+            self._by_word = _words_index(self._definitions, self._names, self._links)
         return self._definitions
+
+    def _candidates(self, table: str, column: str) -> list[Definition]:
+        """The definitions `_score` can match for the column: those sharing a word with it (its name, a
+        declared column, a field link), in their order; the others score None whatever the table."""
+        self.definitions  # noqa: B018 (builds the index)
+        words = _column_names(column) | {column} | {f"{singular(table)}_{n}" for n in _column_names(column)}
+        chosen = {id(d) for w in words for d in self._by_word.get(w, ())}
+        return [d for d in self.definitions if id(d) in chosen]
 
     def for_column(self, table: str, column: str, catalog: Catalog | None = None) -> list[Definition]:
         """Definitions that may hold the values of `table.column`, best first."""
         if (table, column) not in self._matches:
             self._matches[table, column] = [
-                m for d in self.definitions if (m := self._score(d, table, column)) is not None
+                m for d in self._candidates(table, column) if (m := self._score(d, table, column)) is not None
             ]
         matches = list(self._matches[table, column])
         if catalog is not None:
@@ -144,6 +154,24 @@ class CodeValues:
         if any(name.endswith(f"_{n}") and owner.endswith(name[: -len(n) - 1]) for n in names):
             return Match(definition, 40)  # `OrderStatus` for `shop_orders.status`
         return None
+
+
+def _words_index(
+    definitions: list[Definition], names: dict[int, str], links: list[FieldLink]
+) -> dict[str, list[Definition]]:
+    """Word → definitions: a definition is found by the column it declares, by the columns of the field
+    links naming it, and by its snake-case name and every tail of it after an underscore (`order_status`
+    under `order_status` and `status`), which covers each way `_score` can match it."""
+    index: dict[str, list[Definition]] = {}
+    for definition in definitions:
+        name = names[id(definition)]
+        words = {name} | {name.split("_", i)[-1] for i in range(1, name.count("_") + 1)}
+        if definition.column:
+            words.add(definition.column)
+        words |= {link.column for link in links if _names_definition(link, definition)}
+        for word in words:
+            index.setdefault(word, []).append(definition)
+    return index
 
 
 def _names_definition(link: FieldLink, definition: Definition) -> bool:

@@ -19,7 +19,7 @@ from bot.model.migration import MAX_ROWS, DataDelete, DataInsert, DataUpdate, Op
 from bot.sql.commands import TIMEOUT_SETTINGS
 from bot.sql.data_changes import case_mappings, is_batched, reads
 from bot.sql.names import identifier
-from bot.sql.pg_nodes import deparse, dotted, relation, text_of, walk
+from bot.sql.pg_nodes import deparse, dotted, relation, text_of, value_text, walk
 from bot.sql.statements import render
 
 Base = dict[str, Any]
@@ -66,7 +66,7 @@ def insert(node: ast.InsertStmt, base: Base) -> Iterator[Operation]:
     from_select = isinstance(source, ast.SelectStmt) and not source.valuesLists
     tree = _sqlglot(base["sql"], exp.Insert) if from_select else None
     rows = tuple(
-        tuple(deparse(value) for value in row)
+        tuple(value_text(value) for value in row)
         for row in (source.valuesLists or () if isinstance(source, ast.SelectStmt) else ())[:MAX_ROWS]
     )
     yield DataInsert(

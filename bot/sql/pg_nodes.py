@@ -58,6 +58,12 @@ def deparse(node: ast.Node) -> str:
     return str(RawStream()(node))
 
 
+def value_text(node: ast.Node) -> str:
+    """A value as pglast's printer spells it; a constant spelled directly (the printer costs a stream per
+    call, and a seeded table can have thousands of cells)."""
+    return (_constant(node) if isinstance(node, ast.A_Const) else "") or deparse(node)
+
+
 def type_sql(node: ast.TypeName | None) -> str:
     """A column type as the review spells it: `varchar(20)`, `timestamptz`, `int`, `decimal(10, 2)`."""
     if node is None:
