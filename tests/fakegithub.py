@@ -195,6 +195,7 @@ class FakeGitHub:
             Route(r + "/collaborators/{user}/permission", self._permission),
             Route(r + "/check-runs", self._create_check_run, methods=["POST"]),
             Route(r + "/check-runs/{id:int}", self._update_check_run, methods=["PATCH"]),
+            Route(r + "/check-runs/{id:int}", self._get_check_run, methods=["GET"]),
             Route(r + "/commits/{ref}/check-runs", self._list_check_runs),
             Route(r + "/commits/{sha}/pulls", self._pulls_for_commit),
         ]
@@ -481,6 +482,11 @@ class FakeGitHub:
         run["actions"] = body.get("actions", run["actions"])
         run["updates"] += 1
         return JSONResponse(_run_json(run))
+
+    async def _get_check_run(self, request: Request) -> Response:
+        repo = self._repo(request)
+        found = [r for r in repo.check_runs if r["id"] == request.path_params["id"]] if repo else []
+        return JSONResponse(_run_json(found[0])) if found else _error(404, "Not Found")
 
     async def _list_check_runs(self, request: Request) -> Response:
         repo = self._repo(request)

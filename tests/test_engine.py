@@ -3,6 +3,8 @@ processes, a worker killed mid-review, a dropped database connection, pushes col
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -162,3 +164,64 @@ def test_pushes_to_one_pull_request_collapse_into_one_review_of_the_last_head(
     [run] = _completed(scenario)
     assert run["head_sha"] == scenario.safe and run["conclusion"] == "success"
     assert len(scenario.repo.check_runs) == 1
+
+
+def _log_lines(path: Path) -> list[dict[str, Any]]:
+    lines = []
+    for line in path.read_text(errors="replace").splitlines():
+        with contextlib.suppress(ValueError):
+            lines.append(json.loads(line))
+    return lines
+
+
+def test_a_starved_worker_taken_for_stalled_publishes_nothing_and_ends_nothing(
+    receiver: tuple[Server, Workers], scenario: Scenario, webhook: Payload
+) -> None:
+    """A worker stopped (SIGSTOP: alive, but its heartbeat late, as under CPU starvation) loses its job
+    to another worker. When it runs again and finishes its review, it must neither publish nor end the
+    job under the run that took it over: one completed check run, one comment, nothing stuck."""
+    server, workers = receiver
+    tarballs = scenario.fake.hold(r"/_codeload/")
+    first = workers.start()
+    scenario.open_pull(2, scenario.blocked)
+    assert server.send("pull_request", _opened(webhook, scenario, 2), "d-starved").status_code == 202
+    _wait(lambda: scenario.fake.seen("GET", r"/_codeload/"), timeout=60, what="the review to start")
+    first.send_signal(signal.SIGSTOP)
+    try:
+        downloads = scenario.fake.seen("GET", r"/_codeload/")
+        second = workers.start()
+        _wait(
+            lambda: scenario.fake.seen("GET", r"/_codeload/") > downloads,
+            timeout=60,
+            what="the second worker to take the job over",
+        )
+        looks = scenario.fake.seen("GET", r"/pulls/2$")
+        before_publishing = scenario.fake.hold(r"/pulls/2$")  # the last look before publishing
+        tarballs.set()
+        first.send_signal(signal.SIGCONT)
+        _wait(
+            lambda: scenario.fake.seen("GET", r"/pulls/2$") >= looks + 2,
+            timeout=60,
+            what="both runs to finish their review",
+        )
+        second.send_signal(signal.SIGSTOP)  # the late run goes first
+        try:
+            before_publishing.set()
+            log = server.log.parent / "worker-0.log"
+            _wait(
+                lambda: any(
+                    line.get("event") == "job finished" and line.get("state") == "superseded"
+                    for line in _log_lines(log)
+                ),
+                timeout=60,
+                what="the late run to end",
+            )
+        finally:
+            second.send_signal(signal.SIGCONT)
+    finally:
+        first.send_signal(signal.SIGCONT)
+    _wait(lambda: _completed(scenario), timeout=60, what="the run that took the job over to publish")
+    _wait(server.idle, what="the queue to empty")
+    assert [r["status"] for r in scenario.repo.check_runs] == ["completed"]
+    assert scenario.repo.check_runs[0]["updates"] == 1  # concluded once, by one run
+    assert len([c for c in scenario.repo.comments if c["issue"] == 2]) == 1

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app.store import Store
+from bot.app.store import MIGRATIONS, Store
 from bot.app.webhooks import Task
 
 PG_URL = os.environ.get("MIGRATION_REVIEW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -171,3 +171,90 @@ def test_a_delivery_and_its_job_are_recorded_together(open_store: Opener) -> Non
         None,
     )  # a repeat queues nothing
     assert store.unfinished() == 1
+
+
+def test_a_run_that_lost_its_job_neither_publishes_nor_ends_it(embedded: Opener) -> None:
+    """The embedded queue's fencing: a run whose lease ran out (its worker starved) and whose job was
+    taken again may not publish, retry or end it; the run that took it over may, and keeps it."""
+    store = embedded()
+    store.enqueue(_review())
+    late = store.claim()
+    assert late is not None
+    store._run("UPDATE jobs SET lease_until=0")  # the lease ran out while its worker was starved
+    taken = store.claim()
+    assert taken is not None and taken.id == late.id and taken.attempts == late.attempts + 1
+    assert not store.begin_publishing(late)
+    store.finish(late.id, "done", attempts=late.attempts)
+    store.retry(late.id, 0.0, "late", late.attempts)
+    assert store.job_counts() == {"running": 1}
+    assert store.begin_publishing(taken)
+    store._run("UPDATE jobs SET lease_until=lease_until-60")  # publishing outlasts a lease
+    assert store.claim() is None
+    store.finish(taken.id, "done", attempts=taken.attempts)
+    assert store.job_counts() == {"done": 1}
+
+
+@pytest.mark.parametrize("previous", [version for version, _ in MIGRATIONS[:-1]])
+def test_a_store_of_an_earlier_schema_is_upgraded_and_keeps_its_records(
+    open_store: Opener, previous: int
+) -> None:
+    """A database left by an earlier release (its schema steps up to `previous`, with records in it)
+    takes the missing steps at start-up, keeps what it held, and works with the new tables."""
+    store = open_store()
+    newer = [version for version, _ in MIGRATIONS if version > previous]
+    for version in sorted(newer, reverse=True):  # back to the earlier release's schema
+        for table in _TABLES_OF_STEP[version]:
+            store._run(f"DROP TABLE {table}")
+        store._run("DELETE FROM schema_version WHERE version=?", version)
+    assert store.record_delivery("kept", "pull_request", "opened")
+    store.close()
+    upgraded = open_store()
+    _, rows = upgraded._run("SELECT version FROM schema_version ORDER BY version")
+    assert [r[0] for r in rows] == [version for version, _ in MIGRATIONS]
+    assert upgraded.seen_delivery("kept")
+    upgraded.heartbeat("w")  # step 2's table
+    assert upgraded.workers_alive() == 1
+    upgraded.save_token("k", "t", time.time() + 3600)  # step 4's
+    assert upgraded.token("k") == ("t", pytest.approx(time.time() + 3600, abs=60))
+    assert upgraded.pace(1, 1.0, 5.0) == 0.0
+
+
+_TABLES_OF_STEP = {
+    2: ["workers"],
+    3: ["check_runs"],
+    4: ["tokens", "pacing"],
+    5: ["publishing"],
+    6: ["engine_schema"],
+}
+
+
+def test_the_engine_schema_is_recorded_and_adopted_at_its_release(open_store: Opener) -> None:
+    """PostgreSQL: a new database gets procrastinate's schema with its release recorded; one made by our
+    earlier release (engine tables, no record) is taken to be at the installed release, untouched."""
+    import procrastinate
+
+    store = open_store()
+    if not store.engine:
+        pytest.skip("the job engine's schema lives in PostgreSQL only")
+    assert [r[0] for r in store._run("SELECT version FROM engine_schema")[1]] == [procrastinate.__version__]
+    store._run("DELETE FROM engine_schema")
+    store._run("INSERT INTO procrastinate_jobs (queue_name, task_name, args) VALUES ('q', 't', '{}')")
+    store.close()
+    again = open_store()
+    assert [r[0] for r in again._run("SELECT version FROM engine_schema")[1]] == [procrastinate.__version__]
+    assert again._run("SELECT count(*) FROM procrastinate_jobs")[1][0][0] == 1
+    open_store()  # a third start: nothing more to record
+    assert again._run("SELECT count(*) FROM engine_schema")[1][0][0] == 1
+
+
+def test_the_engine_takes_procrastinates_migrations_of_each_release_since_its_own() -> None:
+    from bot.app.store import engine_migrations
+
+    steps = [path.name for path in engine_migrations((3, 2, 0), (3, 10, 0))]
+    assert steps == sorted(steps) and steps  # releases in order, pre before post within one
+    assert all(
+        name.startswith(("03.03.", "03.04.", "03.05.", "03.06.", "03.07.", "03.08.", "03.09.", "03.10."))
+        for name in steps
+    )
+    assert any("_pre_" in name for name in steps) and engine_migrations((3, 10, 0), (3, 10, 0)) == []
+    assert [p.name for p in engine_migrations((2, 99, 0), (3, 0, 0))][-1].startswith("03.00.00_")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import anyio
 import pytest
 
 from tests.conftest import APP_ID, App, Scenario
@@ -360,3 +361,34 @@ async def test_a_short_retry_after_is_waited_out_in_place(
     await app.drain()
     assert scenario.repo.check_runs[0]["conclusion"] == "failure"
     assert app.store.job_counts() == {"done": 1}
+
+
+async def test_a_job_taken_again_after_it_published_publishes_nothing_more(
+    app: App, scenario: Scenario, webhook: Payload
+) -> None:
+    """Its worker published, then stalled before it could record the job as done: the lease ran out and
+    the job runs again. It finds its check run concluded and neither opens a second one nor writes."""
+    scenario.open_pull(2, scenario.blocked)
+    await app.send("pull_request", _opened(webhook, 2, scenario.blocked))
+    job = app.store.claim()
+    assert job is not None
+    assert await app.worker.handle(job) == "done"  # published; the worker stalls before recording it
+    app.store._run("UPDATE jobs SET lease_until=0")
+    writes = scenario.fake.seen("PATCH", r"") + scenario.fake.seen("POST", r"/repos/")
+    assert await app.drain() == 1
+    assert scenario.fake.seen("PATCH", r"") + scenario.fake.seen("POST", r"/repos/") == writes
+    assert [r["status"] for r in scenario.repo.check_runs] == ["completed"]
+    assert len(_ours(scenario, 2)) == 1
+
+
+async def test_the_embedded_worker_deletes_records_past_the_retention(app: App) -> None:
+    assert app.store.record_delivery("old", "pull_request", "opened")
+    assert app.store.record_delivery("new", "pull_request", "opened")
+    app.store._run("UPDATE deliveries SET received_at=received_at-40*86400 WHERE guid='old'")
+    with anyio.fail_after(30):
+        async with anyio.create_task_group() as group:
+            group.start_soon(app.worker.run)
+            while app.store.seen_delivery("old"):
+                await anyio.sleep(0.05)
+            group.cancel_scope.cancel()
+    assert app.store.seen_delivery("new")

@@ -6,7 +6,10 @@ carries the pull request as its `lock` (one at a time), and reviews and re-runs 
 `queueing_lock` too (a push while a review waits collapses into it: the waiting review reads the newest
 head when it starts). Failures are retried with exponential backoff (a rate limit waits as long as
 GitHub asks). Each worker sends a heartbeat; a worker that stops sending one (killed, frozen, cut
-off) is stalled, and any live worker puts its jobs back in the queue within seconds. `procrastinate
+off) is stalled, and any live worker puts its jobs back in the queue within seconds. A late heartbeat is
+no proof of death (a worker starved of CPU goes on later), so the hand-over is fenced: a run may
+publish, end or retry its job only while it still owns it (same worker, same attempt), and a job whose
+worker began to publish is left with it. `procrastinate
 --app=bot.app.engine.admin …` is its admin command line.
 
 The embedded default (SQLite, one process) keeps the store's own queue in bot/app/store.py: same
@@ -30,9 +33,10 @@ import procrastinate
 from procrastinate import JobContext, RetryDecision
 from procrastinate.jobs import Job as EngineJob
 from procrastinate.jobs import Status
+from procrastinate.manager import JobManager
 from procrastinate.retry import BaseRetryStrategy
 
-from bot.app import logs
+from bot.app import jobs, logs
 from bot.app.metrics import Metrics
 from bot.app.store import Job, Store
 from bot.app.webhooks import Task
@@ -117,6 +121,7 @@ def bind(app: procrastinate.App, store: Store, handle: Handler, give_up: GiveUp,
             attempts=job_info.attempts + 1 + task.attempt,
             check_run_id=None,
             worker_id=job_info.worker_id,
+            taken=job_info.attempts,
         )
         try:
             return await handle(job)
@@ -138,36 +143,89 @@ def bind(app: procrastinate.App, store: Store, handle: Handler, give_up: GiveUp,
             return "retried"
 
     app.tasks[TASK_NAME].func = run
+    app.job_manager = FencedJobManager(app.job_manager.connector, store)
 
 
-async def recover_stalled(app: procrastinate.App, stalled: float = STALLED, every: float = RECOVERY) -> None:
-    """Put the jobs of workers that stopped sending heartbeats back in the queue, for as long as we run."""
+class FencedJobManager(JobManager):
+    """procrastinate's job manager, but a run ends or retries its job only while it still owns it.
+
+    A worker taken for stalled (killed, or only starved of CPU with its heartbeat late) may still be
+    running: its job went back to the queue and another worker (or another attempt) runs it now. When
+    the late run ends, procrastinate would end the job whatever its state, deleting the row of the run
+    that took it over; here that end is dropped instead, and the run that owns the job ends it.
+    """
+
+    def __init__(self, connector: Any, store: Store) -> None:
+        super().__init__(connector)
+        self.store = store
+
+    async def finish_job(self, job: EngineJob, status: Status, delete_job: bool) -> None:
+        if job.worker_id is None or job.id is None:
+            await super().finish_job(job, status, delete_job)
+            return
+        ended = await anyio.to_thread.run_sync(
+            self.store.finish_owned, job.id, job.worker_id, job.attempts, status.value, delete_job
+        )
+        if not ended:
+            log.warning("a run that lost its job ended; the job's new run ends it", job=job.id)
+
+    async def retry_job(
+        self,
+        job: EngineJob,
+        retry_at: datetime.datetime | None = None,
+        priority: int | None = None,
+        queue: str | None = None,
+        lock: str | None = None,
+    ) -> None:
+        if job.worker_id is None or job.id is None or (priority, queue, lock) != (None, None, None):
+            await super().retry_job(job, retry_at, priority, queue, lock)
+            return
+        when = retry_at or datetime.datetime.now(datetime.UTC)
+        if not await anyio.to_thread.run_sync(
+            self.store.retry_owned, job.id, job.worker_id, job.attempts, when
+        ):
+            log.warning("a run that lost its job failed; the job's new run goes on", job=job.id)
+
+
+async def recover_stalled(
+    app: procrastinate.App, store: Store, stalled: float = STALLED, every: float = RECOVERY
+) -> None:
+    """Put the jobs of workers that stopped sending heartbeats back in the queue, for as long as we run.
+
+    A late heartbeat is not proof of death: a worker starved of CPU may still finish. The hand-over is
+    fenced (`Store.recover`): a job whose worker began to publish stays with it, and a worker that lost
+    its job publishes nothing and does not end the job for the run that took it over.
+    """
     while True:
         try:
             jobs = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled)
             for job in jobs:
-                await _recover(app, job)
+                await _recover(store, job)
             await app.job_manager.prune_stalled_workers(seconds_since_heartbeat=stalled * 10)
         except Exception as error:  # the database is away: the pool reconnects, we look again
             log.warning("could not look for stalled jobs", error=f"{type(error).__name__}: {error}")
         await anyio.sleep(every)
 
 
-async def _recover(app: procrastinate.App, job: EngineJob) -> None:
+async def _recover(store: Store, job: EngineJob) -> None:
     assert job.id is not None
-    try:
-        await app.job_manager.retry_job(job, retry_at=datetime.datetime.now(datetime.UTC))
-    except procrastinate.exceptions.UniqueViolation:  # a newer review of the pull request already waits
-        await app.job_manager.finish_job_by_id_async(job.id, status=Status.FAILED, delete_job=False)
-        log.warning("job of a stalled worker dropped: a newer review waits", job=job.id)
+    if job.worker_id is None:
         return
-    log.warning("job of a stalled worker queued again", job=job.id, attempts=job.attempts)
+    outcome = await anyio.to_thread.run_sync(store.recover, job.id, job.worker_id, job.attempts)
+    if outcome == "queued":
+        log.warning("job of a stalled worker queued again", job=job.id, attempts=job.attempts)
+    elif outcome == "dropped":
+        log.warning("job of a stalled worker dropped: a newer review waits", job=job.id)
+    elif outcome == "publishing":
+        log.info("stalled worker is publishing its job's result: left with it", job=job.id)
 
 
-async def work(app: procrastinate.App, concurrency: int, install_signal_handlers: bool = False) -> None:
+async def work(
+    app: procrastinate.App, store: Store, concurrency: int, install_signal_handlers: bool = False
+) -> None:
     """Run a worker (and the stalled-job recovery) until cancelled."""
     async with anyio.create_task_group() as group:
-        group.start_soon(recover_stalled, app)
+        group.start_soon(recover_stalled, app, store)
         await app.run_worker_async(
             queues=[QUEUE],
             name=f"{socket.gethostname()}:{os.getpid()}",
@@ -244,8 +302,8 @@ class EngineWorker:
         try:
             async with app.open_async(), anyio.create_task_group() as group:
                 group.start_soon(self._heartbeats)
-                group.start_soon(self._retention)
-                await work(app, self.concurrency, self.install_signal_handlers)
+                group.start_soon(jobs.retention, self.store)
+                await work(app, self.store, self.concurrency, self.install_signal_handlers)
                 group.cancel_scope.cancel()
         finally:
             self.ready = False
@@ -264,14 +322,6 @@ class EngineWorker:
                     )
                 self.ready = False
             await anyio.sleep(HEARTBEAT)
-
-    async def _retention(self) -> None:
-        while True:
-            with contextlib.suppress(Exception):
-                deleted = await anyio.to_thread.run_sync(self.store.prune)
-                if deleted:
-                    log.info("old records deleted", rows=deleted)
-            await anyio.sleep(3600)
 
 
 def __getattr__(name: str) -> Any:

@@ -31,6 +31,7 @@ GiveUp = Callable[[Job, str], Awaitable[None]]
 
 IDLE_POLL = 0.5  # seconds between looks at the store when nothing woke the worker
 HEARTBEAT = 5.0  # seconds between a worker's "alive" in the store
+RETENTION_EVERY = 3600.0  # seconds between deletions of old records
 UNREACHABLE_PAUSE = 1.0  # seconds a worker waits before trying an unreachable database again
 
 
@@ -64,6 +65,18 @@ async def checkpoints(store: Store, every: float = 2.0) -> None:
         await anyio.to_thread.run_sync(store.checkpoint)
 
 
+async def retention(store: Store, every: float = RETENTION_EVERY) -> None:
+    """Delete what is older than the store's retention (deliveries, finished jobs…): now, then hourly."""
+    while True:
+        try:
+            deleted = await anyio.to_thread.run_sync(store.prune)
+            if deleted:
+                log.info("old records deleted", rows=deleted)
+        except Exception as error:
+            log.warning("could not delete old records", error=f"{type(error).__name__}: {error}")
+        await anyio.sleep(every)
+
+
 def backoff(attempt: int) -> float:
     return float(min(300, 2**attempt))
 
@@ -95,6 +108,7 @@ class Worker:
             async with anyio.create_task_group() as group:
                 group.start_soon(self._renew_leases)
                 group.start_soon(self._heartbeats)
+                group.start_soon(retention, self.store)
                 while True:
                     await slots.acquire()
                     wake = self._wake = anyio.Event()  # before looking, so that no wake-up is missed
@@ -169,13 +183,15 @@ class Worker:
             state = await self.handle(job)
         except anyio.get_cancelled_exc_class():
             with anyio.CancelScope(shield=True):
-                self._store_safely(lambda: self.store.retry(job.id, 0.0, "interrupted by shutdown"))
+                self._store_safely(
+                    lambda: self.store.retry(job.id, 0.0, "interrupted by shutdown", job.attempts)
+                )
             raise  # the next worker starts it at once
         except Exception as error:  # a job must never take the worker down
             self._observe(job, "retried", started)
             await self._failed(job, error)
             return
-        self._store_safely(lambda: self.store.finish(job.id, state))
+        self._store_safely(lambda: self.store.finish(job.id, state, attempts=job.attempts))
         self._count(state)
         self._observe(job, state, started)
         log.info(
@@ -197,15 +213,15 @@ class Worker:
         message = f"{type(error).__name__}: {error}"
         retry_after = getattr(error, "retry_after", None)
         if isinstance(retry_after, float):
-            self._store_safely(lambda: self.store.retry(job.id, retry_after, message))
+            self._store_safely(lambda: self.store.retry(job.id, retry_after, message, job.attempts))
             log.warning("job rate limited", retry_in=round(retry_after))
             return
         if job.attempts < self.attempts:
-            self._store_safely(lambda: self.store.retry(job.id, backoff(job.attempts), message))
+            self._store_safely(lambda: self.store.retry(job.id, backoff(job.attempts), message, job.attempts))
             log.warning("job attempt failed", attempt=job.attempts, error=message)
             return
         log.error("job failed for good", error=message)
-        self._store_safely(lambda: self.store.finish(job.id, "failed", message))
+        self._store_safely(lambda: self.store.finish(job.id, "failed", message, job.attempts))
         self._count("failed")
         try:
             await self.give_up(job, message)

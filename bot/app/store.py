@@ -11,6 +11,7 @@ newer review of the same pull request supersedes the queued older one.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -64,6 +65,14 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         " expires_at {real} NOT NULL DEFAULT 0, claimed_until {real} NOT NULL DEFAULT 0);"
         "CREATE TABLE IF NOT EXISTS pacing (installation_id BIGINT PRIMARY KEY, due {real} NOT NULL);",
     ),
+    (
+        5,  # a job whose worker has begun to publish its result is not handed to another worker
+        "CREATE TABLE IF NOT EXISTS publishing (job_id BIGINT PRIMARY KEY, started_at {real} NOT NULL);",
+    ),
+    (
+        6,  # the release of procrastinate whose schema the engine's tables have (PostgreSQL)
+        "CREATE TABLE IF NOT EXISTS engine_schema (version TEXT NOT NULL, applied_at {real} NOT NULL);",
+    ),
 )
 RETENTION_DAYS = 30.0  # finished jobs, deliveries and notices older than this are deleted
 
@@ -82,8 +91,12 @@ _DEFER = (
     " now() + make_interval(secs => %s))::procrastinate_job_to_defer_v1]))"
 )
 
+PUBLISHING = 120.0  # seconds a job that began to publish stays with its worker, however late its heartbeat
 TOKEN_MARGIN = 120.0  # seconds before its expiry after which a shared token is no longer handed out
 WORKER_SILENCE = 30.0  # seconds without a heartbeat after which a worker is taken for gone
+
+# the engine's job, as long as the worker that took it (and that attempt of it) still owns it
+_OWNED = "SELECT 1 FROM procrastinate_jobs WHERE id=? AND status='doing' AND worker_id=? AND attempts=?"
 
 _CLAIM = (
     "SELECT id, task, attempts, check_run_id FROM jobs AS j"
@@ -101,6 +114,7 @@ class Job:
     attempts: int
     check_run_id: int | None
     worker_id: int | None = None  # the engine's worker that holds it (for fencing)
+    taken: int | None = None  # the engine's count of attempts when this worker took it (for fencing)
 
 
 class _Sqlite:
@@ -165,11 +179,7 @@ class _Postgres:
         self._current: Any = None
         with self.transaction(exclusive=True):
             _migrate(self, real="DOUBLE PRECISION", serial="BIGSERIAL PRIMARY KEY")
-            _, rows = self.run("SELECT to_regclass('procrastinate_jobs') IS NULL")
-            if rows[0][0]:  # the job engine's own schema, once
-                from procrastinate.schema import SchemaManager
-
-                self.run(SchemaManager.get_schema())
+            _migrate_engine(self)
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> tuple[int, list[tuple[Any, ...]]]:
         if self._current is not None:
@@ -218,6 +228,48 @@ def _migrate(db: _Sqlite | _Postgres, real: str, serial: str) -> None:
             for statement in filter(str.strip, sql.format(real=real, serial=serial).split(";")):
                 db.run(statement)
             db.run("INSERT INTO schema_version VALUES (?, ?)", (version, time.time()))
+
+
+def _release(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+
+def engine_migrations(after: tuple[int, ...], upto: tuple[int, ...]) -> list[Path]:
+    """procrastinate's own migration files from the release after `after` up to `upto`, in order
+    (`03.04.00_01_pre_….sql`: the release, then the step within it; `pre` before `post`)."""
+    from procrastinate.schema import SchemaManager
+
+    found = []
+    for path in Path(SchemaManager.get_migrations_path()).glob("*.sql"):
+        match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)_(\d+)_.*\.sql", path.name)
+        if match:
+            release = tuple(int(part) for part in match.groups()[:3])
+            if after < release <= upto:
+                found.append((release, int(match[4]), path))
+    return [path for *_, path in sorted(found)]
+
+
+def _migrate_engine(db: _Postgres) -> None:
+    """The job engine's schema, by its own migrations (inside the caller's transaction).
+
+    A new database gets procrastinate's whole schema; one made by an earlier procrastinate release (as
+    recorded in `engine_schema`) takes the migration files procrastinate ships for each release since,
+    in order. A database whose engine tables predate the record is taken to be at the installed release.
+    """
+    import procrastinate
+    from procrastinate.schema import SchemaManager
+
+    installed = procrastinate.__version__
+    _, rows = db.run("SELECT to_regclass('procrastinate_jobs') IS NULL")
+    _, recorded = db.run("SELECT version FROM engine_schema ORDER BY applied_at DESC LIMIT 1")
+    if rows[0][0]:
+        db.run(SchemaManager.get_schema())
+    elif recorded and _release(recorded[0][0]) < _release(installed):
+        for path in engine_migrations(_release(recorded[0][0]), _release(installed)):
+            db.run(path.read_text(encoding="utf-8"))
+    elif recorded:
+        return
+    db.run("INSERT INTO engine_schema VALUES (?, ?)", (installed, time.time()))
 
 
 class Store:
@@ -360,23 +412,27 @@ class Store:
         for job_id in job_ids:
             self._run("UPDATE jobs SET lease_until=? WHERE id=? AND state='running'", until, job_id)
 
-    def finish(self, job_id: int, state: str, error: str = "") -> None:
+    def finish(self, job_id: int, state: str, error: str = "", attempts: int | None = None) -> None:
+        """End the job; with `attempts`, only the run that took it at that attempt may (fencing)."""
         self._run(
-            "UPDATE jobs SET state=?, error=?, lease_until=0, updated_at=? WHERE id=?",
+            "UPDATE jobs SET state=?, error=?, lease_until=0, updated_at=? WHERE id=? AND attempts=coalesce(?, attempts)",
             state,
             error[:2000],
             time.time(),
             job_id,
+            attempts,
         )
 
-    def retry(self, job_id: int, delay: float, error: str) -> None:
+    def retry(self, job_id: int, delay: float, error: str, attempts: int | None = None) -> None:
         now = time.time()
         self._run(
-            "UPDATE jobs SET state='queued', not_before=?, lease_until=0, error=?, updated_at=? WHERE id=?",
+            "UPDATE jobs SET state='queued', not_before=?, lease_until=0, error=?, updated_at=?"
+            " WHERE id=? AND attempts=coalesce(?, attempts)",
             now + delay,
             error[:2000],
             now,
             job_id,
+            attempts,
         )
 
     def set_check_run(self, job_id: int, check_run_id: int) -> None:
@@ -413,13 +469,78 @@ class Store:
         )
         return bool(rows)
 
-    def holds(self, job: Job) -> bool:
-        """Whether `job` is still this worker's: false once a recovery has handed it to another worker
-        (its worker was taken for stalled), so that two runs of one job never both publish."""
-        if not self.engine or job.worker_id is None:
-            return True
-        _, rows = self._run("SELECT status::text, worker_id FROM procrastinate_jobs WHERE id=?", job.id)
-        return bool(rows) and rows[0][0] == "doing" and rows[0][1] == job.worker_id
+    def begin_publishing(self, job: Job) -> bool:
+        """Fence the publication: true when `job` is still this worker's, and from now on no recovery
+        hands it to another worker (for PUBLISHING seconds), however late this worker's heartbeat.
+
+        Recovery and this check lock the same row, so exactly one of them wins: either the job was
+        handed on and this run publishes nothing, or this run publishes and the job stays with it.
+        """
+        now = time.time()
+        with self._lock, self._db.transaction(exclusive=not self.engine):
+            if self.engine:
+                if job.worker_id is None:
+                    return True
+                _, rows = self._db.run(_OWNED + " FOR UPDATE", (job.id, job.worker_id, job.taken))
+                if rows:
+                    self._db.run(
+                        "INSERT INTO publishing VALUES (?, ?)"
+                        " ON CONFLICT (job_id) DO UPDATE SET started_at=excluded.started_at",
+                        (job.id, now),
+                    )
+                return bool(rows)
+            count, _ = self._db.run(
+                "UPDATE jobs SET lease_until=? WHERE id=? AND state='running' AND attempts=? AND lease_until>=?",
+                (now + PUBLISHING, job.id, job.attempts, now),
+            )
+            return count == 1
+
+    def recover(self, job_id: int, worker_id: int, taken: int) -> str:
+        """Hand the job of a stalled worker to the others, unless it began to publish or moved on.
+
+        Returns `queued`, `dropped` (a newer review of the pull request already waits), `publishing`
+        (its worker began to publish: it stays with it) or `moved` (finished, or handed on already).
+        """
+        import psycopg
+
+        assert isinstance(self._db, _Postgres)
+        with self._lock, self._db.transaction():
+            _, rows = self._db.run(_OWNED + " FOR UPDATE", (job_id, worker_id, taken))
+            if not rows:
+                return "moved"
+            _, began = self._db.run(
+                "SELECT 1 FROM publishing WHERE job_id=? AND started_at>?", (job_id, time.time() - PUBLISHING)
+            )
+            if began:
+                return "publishing"
+            try:
+                with self._db.savepoint():
+                    self._db.run("SELECT procrastinate_retry_job_v2(?, now(), NULL, NULL, NULL)", (job_id,))
+                return "queued"
+            except psycopg.errors.UniqueViolation:
+                self._db.run("SELECT procrastinate_finish_job_v1(?, 'failed', false)", (job_id,))
+                return "dropped"
+
+    def finish_owned(self, job_id: int, worker_id: int | None, taken: int, status: str, delete: bool) -> bool:
+        """procrastinate's end of a job, only while this worker still owns it: a run that lost its job
+        to a recovery must not end the run that took it over."""
+        with self._lock, self._db.transaction():
+            _, rows = self._db.run(_OWNED + " FOR UPDATE", (job_id, worker_id, taken))
+            if rows:
+                self._db.run(
+                    "SELECT procrastinate_finish_job_v1(?, ?::procrastinate_job_status, ?)",
+                    (job_id, status, delete),
+                )
+                self._db.run("DELETE FROM publishing WHERE job_id=?", (job_id,))
+            return bool(rows)
+
+    def retry_owned(self, job_id: int, worker_id: int | None, taken: int, retry_at: Any) -> bool:
+        """procrastinate's retry of a job, only while this worker still owns it."""
+        with self._lock, self._db.transaction():
+            _, rows = self._db.run(_OWNED + " FOR UPDATE", (job_id, worker_id, taken))
+            if rows:
+                self._db.run("SELECT procrastinate_retry_job_v2(?, ?, NULL, NULL, NULL)", (job_id, retry_at))
+            return bool(rows)
 
     def drop_waiting(self, job: Job, head_sha: str) -> int:
         """Drop the reviews of the same head queued after `job`, whose result it is about to publish."""
@@ -584,6 +705,7 @@ class Store:
             "DELETE FROM check_runs WHERE created_at<?",
             "DELETE FROM tokens WHERE (CASE WHEN expires_at>claimed_until THEN expires_at ELSE claimed_until END)<?",
             "DELETE FROM pacing WHERE due<?",
+            "DELETE FROM publishing WHERE started_at<?",
         ):
             count, _ = self._run(sql, before)
             total += max(0, count)

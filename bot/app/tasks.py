@@ -116,6 +116,9 @@ async def review_pull_request(job: Job, context: Context, repo: Repository, numb
     external_id = f"{job.task.repo_id}:{number}:{pull.head_sha}"
     check_run = None
     if job.attempts > 1:  # resumed: the check run of the first attempt may exist already
+        recorded = context.store.check_run(job.id)
+        if recorded is not None and await repo.check_run_completed(recorded):
+            return "done"  # an earlier run of this job published before it was taken for stalled
         check_run = await repo.find_check_run(pull.head_sha, external_id)
     if check_run is None:
         check_run = await repo.start_check_run(pull.head_sha, external_id)
@@ -124,11 +127,11 @@ async def review_pull_request(job: Job, context: Context, repo: Repository, numb
         changeset, unreviewed = await _changeset(repo, pull, context.settings)
     except snapshot.SnapshotError as error:
         summary = f"The repository snapshot was refused: {error}"
-        await repo.close_check_run(check_run, "failure", FAILED_TITLE, summary)
-        return "done"
+        return await _close(job, context, repo, check_run, "failure", FAILED_TITLE, summary, "done")
     except changes.Incomplete as error:
-        await repo.close_check_run(check_run, "failure", changes.INCOMPLETE_TITLE, f"{error}.")
-        return "done"
+        return await _close(
+            job, context, repo, check_run, "failure", changes.INCOMPLETE_TITLE, f"{error}.", "done"
+        )
     try:
         target = _probe_target(context.settings, repo, changeset)
         comment, output = await run_isolated(
@@ -141,32 +144,63 @@ async def review_pull_request(job: Job, context: Context, repo: Repository, numb
         )
     except ChildFailed as error:
         if error.kind == "ConfigError":  # the repository's own file: its text helps whoever fixes it
-            await repo.close_check_run(check_run, "failure", CONFIG_TITLE, f"On the base branch: {error}")
-            return "done"
+            summary = f"On the base branch: {error}"
+            return await _close(job, context, repo, check_run, "failure", CONFIG_TITLE, summary, "done")
         log.error("review failed", head=pull.head_sha, kind=error.kind, error=str(error))
-        await repo.close_check_run(check_run, "failure", FAILED_TITLE, SERVER_FAULT.format(job=job.id))
-        return "failed"
+        summary = SERVER_FAULT.format(job=job.id)
+        return await _close(job, context, repo, check_run, "failure", FAILED_TITLE, summary, "failed")
     except OverLimit as error:
         summary = f"The review stopped: {error}. Nothing was approved."
-        await repo.close_check_run(check_run, "failure", changes.TOO_LARGE_TITLE, summary)
-        return "done"
+        return await _close(
+            job, context, repo, check_run, "failure", changes.TOO_LARGE_TITLE, summary, "done"
+        )
     if unreviewed:
         comment, output = _refuse(comment, output, changeset, unreviewed)
     latest = await repo.pull(number)
     if latest.state != "open":
-        await repo.close_check_run(check_run, "cancelled", "Closed", "The pull request was closed.")
-        return "cancelled"
+        return await _close(
+            job, context, repo, check_run, "cancelled", "Closed", "The pull request was closed.", "cancelled"
+        )
     if latest.head_sha == pull.head_sha and latest.body == pull.body:
         # reviews queued meanwhile for this same head would only repeat this one: they are dropped
         context.store.drop_waiting(job, pull.head_sha)
     if context.store.superseded(job) or latest.head_sha != pull.head_sha:
-        await repo.close_check_run(check_run, "cancelled", "Superseded", "A newer commit is being reviewed.")
-        return "superseded"
-    if not context.store.holds(job):  # taken for stalled and handed on: the other run publishes
+        summary = "A newer commit is being reviewed."
+        return await _close(job, context, repo, check_run, "cancelled", "Superseded", summary, "superseded")
+    if not await _publishing(job, context):
         return "superseded"
     await repo.upsert_comment(number, comment, await context.app.bot_login())
     await repo.complete_check_run(check_run, output)
     return "done"
+
+
+async def _publishing(job: Job, context: Context) -> bool:
+    """Whether this run may publish (it still owns its job); once true, no recovery takes the job away.
+
+    A worker taken for stalled while it was only slow (starved of CPU, its heartbeat late) finds here
+    that its job was handed to another worker, and publishes nothing: the other run does.
+    """
+    ours = await anyio.to_thread.run_sync(context.store.begin_publishing, job)
+    if not ours:
+        log.warning("the job was handed to another worker meanwhile; its result is left to that run")
+    return ours
+
+
+async def _close(
+    job: Job,
+    context: Context,
+    repo: Repository,
+    check_run: int,
+    conclusion: str,
+    title: str,
+    summary: str,
+    state: str,
+) -> str:
+    """Conclude the check run without a review, if this run still owns its job; returns `state`."""
+    if not await _publishing(job, context):
+        return "superseded"
+    await repo.close_check_run(check_run, conclusion, title, summary)
+    return state
 
 
 async def give_up(job: Job, context: Context, error: str) -> None:

@@ -301,6 +301,18 @@ class Repository:
                 return int(run["id"])
         return None
 
+    async def check_run_completed(self, check_run_id: int) -> bool:
+        """Whether the check run has its conclusion (a missing one has none)."""
+        try:
+            response = await self._call(
+                lambda: self._gh.rest.checks.async_get(self.owner, self.name, check_run_id)
+            )
+        except RequestFailed as error:
+            if status_of(error) == 404:
+                return False
+            raise
+        return bool(json_of(response).get("status") == "completed")
+
     async def complete_check_run(self, check_run_id: int, output: dict[str, Any]) -> None:
         """Publish the result: annotations in batches of 50, then the conclusion with the Re-check button."""
         annotations = list(output.get("annotations", []))
