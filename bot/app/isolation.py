@@ -1,8 +1,8 @@
 """Each review runs in a child process with limits on time and memory; the serving process only waits.
 
 A hostile or huge migration can make a parser slow or greedy. The review of one pull request therefore
-runs in a child process forked from a server that has already imported the review (so a child starts in
-milliseconds, not after seconds of imports). The child's address space is capped (RLIMIT_AS) and so is
+runs in a child process forked from a server that has already imported the review and compiled the
+templates (bot/app/warm.py), so a child starts in milliseconds and renders without compiling anything. The child's address space is capped (RLIMIT_AS) and so is
 its CPU time (RLIMIT_CPU); the parent kills it when the wall-clock limit passes. The event loop that
 acknowledges webhooks never runs a parser.
 """
@@ -22,7 +22,7 @@ import anyio
 
 T = TypeVar("T")
 
-PRELOAD = ["bot.review", "bot.render.formats", "bot.production", "bot.app.tasks"]
+PRELOAD = ["bot.app.warm"]
 _POLL = 0.02  # seconds between looks at the child
 _context = multiprocessing.get_context("forkserver")
 _context.set_forkserver_preload(PRELOAD)

@@ -99,6 +99,14 @@ def environment() -> Environment:
     return env
 
 
+def compile_templates() -> None:
+    """Compile every template now (a process that forks reviewers does it once, for all of them)."""
+    env = environment()
+    for entry in resources.files("bot.templates").iterdir():
+        if entry.name.endswith(".md.j2"):
+            env.get_template(entry.name)
+
+
 def title(rule_id: str) -> str:
     module = rules.BY_ID.get(rule_id)
     doc = (module.__doc__ or "").strip().splitlines() if module is not None else []
