@@ -188,7 +188,7 @@ def test_a_run_that_lost_its_job_neither_publishes_nor_ends_it(embedded: Opener)
     store.retry(late.id, 0.0, "late", late.attempts)
     assert store.job_counts() == {"running": 1}
     assert store.begin_publishing(taken)
-    store._run("UPDATE jobs SET lease_until=lease_until-60")  # publishing outlasts a lease
+    store._run("UPDATE jobs SET lease_until=lease_until-30")  # its worker stopped renewing: still its own
     assert store.claim() is None
     store.finish(taken.id, "done", attempts=taken.attempts)
     assert store.job_counts() == {"done": 1}
@@ -258,3 +258,24 @@ def test_the_engine_takes_procrastinates_migrations_of_each_release_since_its_ow
     )
     assert any("_pre_" in name for name in steps) and engine_migrations((3, 10, 0), (3, 10, 0)) == []
     assert [p.name for p in engine_migrations((2, 99, 0), (3, 0, 0))][-1].startswith("03.00.00_")
+
+
+def test_a_stalled_job_is_handed_on_unless_its_worker_began_to_publish(open_store: Opener) -> None:
+    """PostgreSQL: the engine's recovery of one job, its worker known or already forgotten (NULL)."""
+    from bot.app.store import PUBLISHING
+
+    store = open_store()
+    if not store.engine:
+        pytest.skip("the engine's recovery is PostgreSQL's")
+    _, rows = store._run(
+        "INSERT INTO procrastinate_jobs (queue_name, task_name, lock, args, status, attempts)"
+        " VALUES ('reviews', 't', 'o/r#1', '{}', 'doing', 0) RETURNING id"
+    )
+    job = int(rows[0][0])
+    store._run("INSERT INTO publishing VALUES (?, ?)", job, time.time())
+    assert store.recover(job, None, 0) == "publishing"  # its worker is writing the result: left with it
+    store._run("UPDATE publishing SET started_at=started_at-?", PUBLISHING + 1)
+    assert store.recover(job, None, 1) == "moved"  # another attempt than the one seen stalled
+    assert store.recover(job, None, 0) == "queued"  # publishing for too long: the worker is gone
+    assert store._run("SELECT status::text FROM procrastinate_jobs WHERE id=?", job)[1] == [("todo",)]
+    assert store.recover(job, None, 0) == "moved"

@@ -209,8 +209,6 @@ async def recover_stalled(
 
 async def _recover(store: Store, job: EngineJob) -> None:
     assert job.id is not None
-    if job.worker_id is None:
-        return
     outcome = await anyio.to_thread.run_sync(store.recover, job.id, job.worker_id, job.attempts)
     if outcome == "queued":
         log.warning("job of a stalled worker queued again", job=job.id, attempts=job.attempts)

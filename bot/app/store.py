@@ -91,12 +91,17 @@ _DEFER = (
     " now() + make_interval(secs => %s))::procrastinate_job_to_defer_v1]))"
 )
 
-PUBLISHING = 120.0  # seconds a job that began to publish stays with its worker, however late its heartbeat
+# seconds a job that began to publish stays with its worker, however late its heartbeat (well under the
+# 80 s after which procrastinate forgets a silent worker and clears its jobs' worker)
+PUBLISHING = 30.0
 TOKEN_MARGIN = 120.0  # seconds before its expiry after which a shared token is no longer handed out
 WORKER_SILENCE = 30.0  # seconds without a heartbeat after which a worker is taken for gone
 
 # the engine's job, as long as the worker that took it (and that attempt of it) still owns it
-_OWNED = "SELECT 1 FROM procrastinate_jobs WHERE id=? AND status='doing' AND worker_id=? AND attempts=?"
+_OWNED = (
+    "SELECT 1 FROM procrastinate_jobs WHERE id=? AND status='doing' AND worker_id IS NOT DISTINCT FROM ?"
+    " AND attempts=?"
+)
 
 _CLAIM = (
     "SELECT id, task, attempts, check_run_id FROM jobs AS j"
@@ -491,15 +496,16 @@ class Store:
                 return bool(rows)
             count, _ = self._db.run(
                 "UPDATE jobs SET lease_until=? WHERE id=? AND state='running' AND attempts=? AND lease_until>=?",
-                (now + PUBLISHING, job.id, job.attempts, now),
+                (now + max(self.lease, PUBLISHING), job.id, job.attempts, now),
             )
             return count == 1
 
-    def recover(self, job_id: int, worker_id: int, taken: int) -> str:
+    def recover(self, job_id: int, worker_id: int | None, taken: int) -> str:
         """Hand the job of a stalled worker to the others, unless it began to publish or moved on.
 
         Returns `queued`, `dropped` (a newer review of the pull request already waits), `publishing`
         (its worker began to publish: it stays with it) or `moved` (finished, or handed on already).
+        `worker_id` is None once procrastinate has forgotten the silent worker.
         """
         import psycopg
 
