@@ -121,6 +121,7 @@ def test_a_worker_killed_mid_review_is_recovered_by_another(
     assert run["conclusion"] == "failure" and run["head_sha"] == scenario.blocked
     assert [r["status"] for r in scenario.repo.check_runs] == ["completed"]  # resumed, not duplicated
     assert len([c for c in scenario.repo.comments if c["issue"] == 2]) == 1
+    assert scenario.fake.seen("POST", r"/access_tokens$") == 1  # both worker processes used one token
     # stalled after 8 s without a heartbeat, looked for every second: well within a minute on a loaded machine
     assert recovered < 60, recovered
 
