@@ -73,7 +73,7 @@ def reviews_per_minute(tmp: Path, private: str, public: str, workers: int, pulls
                     stderr=subprocess.DEVNULL,
                 )
             )
-        while not _ready(app_port):
+        while not _ready(app_port) or _alive(url) < workers:  # every worker started, not only the first
             time.sleep(0.1)
         started = time.perf_counter()
         for number, head in heads.items():
@@ -94,6 +94,15 @@ def reviews_per_minute(tmp: Path, private: str, public: str, workers: int, pulls
         with psycopg.connect(PG, autocommit=True) as admin:
             admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     return pulls / elapsed * 60
+
+
+def _alive(url: str) -> int:
+    """Worker processes with a heartbeat in the store."""
+    with psycopg.connect(url, autocommit=True) as db:
+        row = db.execute(
+            "SELECT count(*) FROM workers WHERE seen_at > extract(epoch FROM now()) - 5"
+        ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _ready(port: int) -> bool:
