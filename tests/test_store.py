@@ -181,6 +181,8 @@ def test_a_run_that_lost_its_job_neither_publishes_nor_ends_it(embedded: Opener)
     late = store.claim()
     assert late is not None
     store._run("UPDATE jobs SET lease_until=0")  # the lease ran out while its worker was starved
+    assert store.begin_publishing(late)  # nobody took it meanwhile: still its own
+    store._run("UPDATE jobs SET lease_until=0")
     taken = store.claim()
     assert taken is not None and taken.id == late.id and taken.attempts == late.attempts + 1
     assert not store.begin_publishing(late)

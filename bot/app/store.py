@@ -495,8 +495,10 @@ class Store:
                     )
                 return bool(rows)
             count, _ = self._db.run(
-                "UPDATE jobs SET lease_until=? WHERE id=? AND state='running' AND attempts=? AND lease_until>=?",
-                (now + max(self.lease, PUBLISHING), job.id, job.attempts, now),
+                # a lease that ran out while nobody took the job again is still this run's (a claim
+                # counts an attempt)
+                "UPDATE jobs SET lease_until=? WHERE id=? AND state='running' AND attempts=?",
+                (now + max(self.lease, PUBLISHING), job.id, job.attempts),
             )
             return count == 1
 
