@@ -281,3 +281,27 @@ def test_a_stalled_job_is_handed_on_unless_its_worker_began_to_publish(open_stor
     assert store.recover(job, None, 0) == "queued"  # publishing for too long: the worker is gone
     assert store._run("SELECT status::text FROM procrastinate_jobs WHERE id=?", job)[1] == [("todo",)]
     assert store.recover(job, None, 0) == "moved"
+
+
+def test_the_engines_end_and_retry_of_a_job_need_its_owner(open_store: Opener) -> None:
+    """PostgreSQL: procrastinate's end and retry of a job go through only for the run that owns it."""
+    import datetime
+
+    store = open_store()
+    if not store.engine:
+        pytest.skip("the engine's jobs are PostgreSQL's")
+    _, rows = store._run(
+        "INSERT INTO procrastinate_jobs (queue_name, task_name, lock, args, status, attempts)"
+        " VALUES ('reviews', 't', 'o/r#2', '{}', 'doing', 1) RETURNING id"
+    )
+    job = int(rows[0][0])
+    now = datetime.datetime.now(datetime.UTC)
+    assert not store.retry_owned(job, None, 0, now)  # an earlier attempt's run
+    assert not store.finish_owned(job, None, 0, "succeeded", True)
+    assert store.retry_owned(job, None, 1, now)
+    assert store._run("SELECT status::text, attempts FROM procrastinate_jobs WHERE id=?", job)[1] == [
+        ("todo", 2)
+    ]
+    store._run("UPDATE procrastinate_jobs SET status='doing' WHERE id=?", job)
+    assert store.finish_owned(job, None, 2, "failed", False)
+    assert store._run("SELECT status::text FROM procrastinate_jobs WHERE id=?", job)[1] == [("failed",)]
