@@ -476,7 +476,7 @@ class Store:
 
     def begin_publishing(self, job: Job) -> bool:
         """Fence the publication: true when `job` is still this worker's, and from now on no recovery
-        hands it to another worker (for PUBLISHING seconds), however late this worker's heartbeat.
+        hands it to another worker for PUBLISHING seconds, however late this worker's heartbeat.
 
         Recovery and this check lock the same row, so exactly one of them wins: either the job was
         handed on and this run publishes nothing, or this run publishes and the job stays with it.
