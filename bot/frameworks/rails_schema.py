@@ -59,6 +59,8 @@ def _add_index(c: ruby.Call, src: Source, table: str = "") -> Result:
         unique=c.option("unique") is True,
         concurrently=c.option("algorithm") == "concurrently",
         if_not_exists=c.option("if_not_exists") is True,
+        where=str(where) if isinstance(where := c.option("where"), str) else "",
+        method=str(using) if isinstance(using := c.option("using"), str) else "",
         **origin_of(c, src),
     )
     return Result((op,))

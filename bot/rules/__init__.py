@@ -78,6 +78,7 @@ NAMES = (
     "schema_renamed",
     "serial_over_identity",
     "set_not_null",
+    "soft_delete_in_unique_key",
     "sqlite_alter_unsupported",
     "statements_after_exclusive_lock",
     "suppression_without_reason",
