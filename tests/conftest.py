@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.app import jobs, tasks
 from bot.app.github import GitHubApp
+from bot.app.metrics import Metrics
 from bot.app.settings import Settings
 from bot.app.store import Job, Store
 from bot.app.web import create_app
@@ -253,12 +255,19 @@ class App:
         return await self.worker.drain()
 
 
-@pytest.fixture
-async def app(tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario) -> AsyncIterator[App]:
-    settings = make_settings(tmp_path, key_pair[0])
+@asynccontextmanager
+async def in_process(
+    settings: Settings,
+    transport: httpx.AsyncBaseTransport | None,
+    *,
+    attempts: int = 2,
+    shared: bool = False,
+    metrics: Metrics | None = None,
+) -> AsyncIterator[App]:
+    """The app in-process: its web app behind an httpx client, its worker, its GitHub client on `transport`
+    (`shared`: tokens and pacing through the store; `metrics`: every part reporting to one registry)."""
     store = Store(settings.database_url)
-    transport = httpx.ASGITransport(app=scenario.fake.app())
-    github = GitHubApp(settings, transport=transport, shared=store)
+    github = GitHubApp(settings, transport=transport, metrics=metrics, shared=store if shared else None)
     context = tasks.Context(settings=settings, store=store, app=github)
 
     async def handle(job: Job) -> str:
@@ -267,13 +276,20 @@ async def app(tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario) -> 
     async def give_up(job: Job, error: str) -> None:
         await tasks.give_up(job, context, error)
 
-    worker = jobs.Worker(store, handle, give_up, attempts=2)
-    web = create_app(settings, store, worker=None)
+    worker = jobs.Worker(store, handle, give_up, attempts=attempts, metrics=metrics)
+    web = create_app(settings, store, worker=None, metrics=metrics)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=web), base_url="http://app.test"
     ) as client:
         yield App(client, store, worker, settings)
     store.close()
+
+
+@pytest.fixture
+async def app(tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario) -> AsyncIterator[App]:
+    settings = make_settings(tmp_path, key_pair[0])
+    async with in_process(settings, httpx.ASGITransport(app=scenario.fake.app()), shared=True) as running:
+        yield running
 
 
 Payload = Callable[..., bytes]

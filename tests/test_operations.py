@@ -24,7 +24,7 @@ from bot.app.metrics import Metrics
 from bot.app.settings import Settings
 from bot.app.store import Job, Store
 from bot.app.web import create_app
-from tests.conftest import NAME, OWNER, App, Scenario, headers, make_settings, payload
+from tests.conftest import NAME, OWNER, App, Scenario, headers, in_process, make_settings, payload
 from tests.fakegithub import BASE_FILES
 from tests.test_e2e_app import ROOT, Server, _free_port, _wait, github_url  # noqa: F401 (a fixture)
 
@@ -34,24 +34,8 @@ pytestmark = pytest.mark.anyio
 @asynccontextmanager
 async def _measured(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> AsyncIterator[App]:
     """The app in-process, its worker and GitHub client reporting to the page's metrics."""
-    store = Store(settings.database_url)
-    metrics = Metrics()
-    github = GitHubApp(settings, transport=transport, metrics=metrics)
-    context = tasks.Context(settings=settings, store=store, app=github)
-
-    async def handle(job: Job) -> str:
-        return await tasks.run(job, context)
-
-    async def give_up(job: Job, error: str) -> None:
-        await tasks.give_up(job, context, error)
-
-    worker = jobs.Worker(store, handle, give_up, attempts=2, metrics=metrics)
-    web = create_app(settings, store, worker=None, metrics=metrics)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=web), base_url="http://app.test"
-    ) as client:
-        yield App(client, store, worker, settings)
-    store.close()
+    async with in_process(settings, transport, metrics=Metrics()) as running:
+        yield running
 
 
 @pytest.fixture

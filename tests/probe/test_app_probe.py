@@ -10,12 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.app import jobs, tasks
-from bot.app.github import GitHubApp
-from bot.app.store import Job, Store
-from bot.app.web import create_app
 from bot.production import FORK
-from tests.conftest import NAME, OWNER, App, Scenario, make_settings, payload
+from tests.conftest import NAME, OWNER, App, Scenario, in_process, make_settings, payload
 
 pytestmark = pytest.mark.anyio
 
@@ -45,22 +41,8 @@ async def probed(
         f"    dsn: '{PG_DSN}?options=-csearch_path%3D{schema}'\n"
     )
     settings = make_settings(tmp_path, key_pair[0], probe_config=config)
-    store = Store(settings.database_url)
-    transport = httpx.ASGITransport(app=scenario.fake.app())
-    context = tasks.Context(settings=settings, store=store, app=GitHubApp(settings, transport=transport))
-
-    async def handle(job: Job) -> str:
-        return await tasks.run(job, context)
-
-    async def give_up(job: Job, error: str) -> None:
-        await tasks.give_up(job, context, error)
-
-    worker = jobs.Worker(store, handle, give_up, attempts=1)
-    web = create_app(settings, store, worker=None)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=web), base_url="http://app.test"
-    ) as client:
-        yield App(client, store, worker, settings)
+    async with in_process(settings, httpx.ASGITransport(app=scenario.fake.app()), attempts=1) as running:
+        yield running
 
 
 async def _review(app: App, scenario: Scenario, *, fork: bool) -> str:

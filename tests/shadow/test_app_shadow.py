@@ -11,12 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.app import jobs, tasks
-from bot.app.github import GitHubApp
 from bot.app.settings import SettingsError, load_settings
-from bot.app.store import Job, Store
-from bot.app.web import create_app
-from tests.conftest import NAME, OWNER, PG_DSN, App, Scenario, make_settings, payload
+from tests.conftest import NAME, OWNER, PG_DSN, App, Scenario, in_process, make_settings, payload
 
 CHANGE = {
     "db/migrations/000002_add_tier.up.sql": "ALTER TABLE users ADD COLUMN tier text;\n"
@@ -30,22 +26,8 @@ async def shadowed(
     tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario, pg: Any
 ) -> AsyncIterator[App]:
     settings = make_settings(tmp_path, key_pair[0], shadow_dsn=PG_DSN, shadow_rows=12)
-    store = Store(settings.database_url)
-    transport = httpx.ASGITransport(app=scenario.fake.app())
-    context = tasks.Context(settings=settings, store=store, app=GitHubApp(settings, transport=transport))
-
-    async def handle(job: Job) -> str:
-        return await tasks.run(job, context)
-
-    async def give_up(job: Job, error: str) -> None:
-        await tasks.give_up(job, context, error)
-
-    worker = jobs.Worker(store, handle, give_up, attempts=1)
-    web = create_app(settings, store, worker=None)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=web), base_url="http://app.test"
-    ) as client:
-        yield App(client, store, worker, settings)
+    async with in_process(settings, httpx.ASGITransport(app=scenario.fake.app()), attempts=1) as running:
+        yield running
 
 
 async def _review(app: App, scenario: Scenario, base_files: dict[str, str] | None = None) -> str:
