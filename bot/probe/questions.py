@@ -185,6 +185,31 @@ def validated_check(
     return (known.table, known.expression) if known is not None else None
 
 
+@dataclass(frozen=True)
+class UniqueKey:
+    """Uniqueness a statement adds: its key, the predicate of a partial index, and how to name it."""
+
+    op: AddIndex | AddConstraint
+    columns: tuple[str, ...]
+    where: str
+    label: str  # "unique index `name`", "unique constraint `name`"
+
+
+def added_unique_key(op: Operation, *, primary: bool = False) -> UniqueKey | None:
+    """The unique index or UNIQUE constraint (and with `primary`, PRIMARY KEY) `op` adds, else None."""
+    if isinstance(op, AddIndex) and op.unique:
+        return UniqueKey(op, unique_key(op), op.where, _label("unique index", op.name))
+    if isinstance(op, AddConstraint) and op.constraint in (
+        ("unique", "primary_key") if primary else ("unique",)
+    ):
+        return UniqueKey(op, op.columns, "", _label(f"{op.constraint.replace('_', ' ')} constraint", op.name))
+    return None
+
+
+def _label(kind: str, name: str) -> str:
+    return f"{kind} `{name}`" if name else kind
+
+
 def unique_key(op: AddIndex) -> tuple[str, ...]:
     """The key of a unique index: column names (folded to lower case) or expressions as written."""
     return tuple(c.lower() if _KEY.match(c) else c for c in op.columns)

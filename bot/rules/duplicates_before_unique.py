@@ -19,8 +19,8 @@ from collections.abc import Iterator
 
 from bot.model.facts import EXACT, Count, Facts
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddConstraint, AddIndex, Migration
-from bot.probe.questions import unique_key
+from bot.model.migration import Migration
+from bot.probe.questions import added_unique_key
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -51,14 +51,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     facts = context.facts
     if facts is None:
         return
-    for op in migration.up:
-        where = ""
-        if isinstance(op, AddIndex) and op.unique:
-            columns, where = unique_key(op), op.where
-        elif isinstance(op, AddConstraint) and op.constraint in ("unique", "primary_key"):
-            columns = op.columns
-        else:
+    for each in migration.up:
+        added = added_unique_key(each, primary=True)
+        if added is None:
             continue
+        op, columns, where = added.op, added.columns, added.where
         found: Count | None = facts.count("duplicates", op.table, columns)
         if found is None or found.rows == 0:
             continue

@@ -25,7 +25,8 @@ import re
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddConstraint, AddIndex, Migration
+from bot.model.migration import Migration
+from bot.probe.questions import added_unique_key
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -50,28 +51,26 @@ _NULLS_COLLIDE = re.compile(r"nulls[\s_]+not[\s_]+distinct", re.I)  # SQL, and R
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
-        if isinstance(op, AddIndex) and op.unique and not op.where:
-            columns, what = op.columns, f"unique index `{op.name}`" if op.name else "unique index"
-        elif isinstance(op, AddConstraint) and op.constraint == "unique":
-            columns, what = op.columns, f"unique constraint `{op.name}`" if op.name else "unique constraint"
-        else:
+        added = added_unique_key(op)
+        if added is None or added.where:
             continue
+        unique, columns, what = added.op, added.columns, added.label
         names = [c.strip().strip('"`').lower() for c in columns]
         soft = [n for n in names if _SOFT_DELETE.fullmatch(n)]
         if not soft or len(soft) == len(names) or _NULLS_COLLIDE.search(op.sql):
             continue
-        known = context.before(op).column(op.table, soft[0])
+        known = context.before(op).column(unique.table, soft[0])
         if known is not None and not known.nullable:
             continue  # a sentinel instead of NULL: live rows do collide
         live = ", ".join(n for n in names if n not in soft)
-        yield op.finding(
+        yield unique.finding(
             RULE,
-            f"The {what} on `{op.table}` ({', '.join(names)}) does not keep live rows unique: their "
+            f"The {what} on `{unique.table}` ({', '.join(names)}) does not keep live rows unique: their "
             f"`{soft[0]}` is NULL, and NULLs never equal each other in a unique key.",
-            blast_radius=f"Any number of live rows of {context.size_words(op.table)} with the same ({live}) are "
+            blast_radius=f"Any number of live rows of {context.size_words(unique.table)} with the same ({live}) are "
             "accepted; the uniqueness the code expects holds only until two requests race, and the duplicates "
             "surface later in joins and reports.",
-            fix=f"Index the live rows only: `CREATE UNIQUE INDEX … ON {op.table} ({live}) WHERE {soft[0]} IS "
+            fix=f"Index the live rows only: `CREATE UNIQUE INDEX … ON {unique.table} ({live}) WHERE {soft[0]} IS "
             "NULL` (Rails `where:`, Django `UniqueConstraint(condition=…)`); on PostgreSQL 15+ `NULLS NOT "
             "DISTINCT` if deleted rows must stay unique too; on MySQL key a never-NULL generated column.",
         )

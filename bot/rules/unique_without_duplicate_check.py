@@ -26,7 +26,7 @@ from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, AddConstraint, AddIndex, DataDelete, Migration, Operation
-from bot.probe.questions import unique_key
+from bot.probe.questions import added_unique_key
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -51,32 +51,22 @@ RULE = Rule(
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     ops = migration.up
     for index, op in enumerate(ops):
-        if isinstance(op, AddIndex) and op.unique:
-            columns, where, what = (
-                unique_key(op),
-                op.where,
-                f"unique index `{op.name}`" if op.name else "unique index",
-            )
-        elif isinstance(op, AddConstraint) and op.constraint == "unique" and not op.using_index:
-            columns, where, what = (
-                op.columns,
-                "",
-                f"unique constraint `{op.name}`" if op.name else "unique constraint",
-            )
-        else:
+        added = added_unique_key(op)
+        if added is None or (isinstance(op, AddConstraint) and op.using_index):
             continue
-        if not columns or _known_unique(op, columns, ops[:index], context):
+        unique, columns, where, what = added.op, added.columns, added.where, added.label
+        if not columns or _known_unique(unique, columns, ops[:index], context):
             continue
         key = ", ".join(columns)
         filtered = f" WHERE {where}" if where else ""
-        yield op.finding(
+        yield unique.finding(
             RULE,
-            f"The {what} on `{op.table}` ({key}) assumes the existing rows have no duplicate keys; nothing in "
+            f"The {what} on `{unique.table}` ({key}) assumes the existing rows have no duplicate keys; nothing in "
             "the change shows they have none.",
-            blast_radius=f"With one duplicate in {context.size_words(op.table)} the migration fails after reading "
+            blast_radius=f"With one duplicate in {context.size_words(unique.table)} the migration fails after reading "
             "the whole table (a concurrent build leaves an INVALID index behind); once in place, writes of the "
             f"running release that repeat ({key}) fail with a unique violation.",
-            fix=f"Check first: `SELECT {key}, count(*) FROM {op.table}{filtered} GROUP BY {key} HAVING count(*) > 1 "
+            fix=f"Check first: `SELECT {key}, count(*) FROM {unique.table}{filtered} GROUP BY {key} HAVING count(*) > 1 "
             "LIMIT 20;` (or review with the production probe); clean up in an earlier migration.",
         )
 
