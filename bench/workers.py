@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from webhook import _fake_github, _key, _opened, _port, _serve, _wait_http
 
-from tests.fakegithub import BASE_FILES, FakePull
+from tests.fakegithub import BASE_FILES, FakePull, FakeRepo
 
 PG = os.environ.get("MIGRATION_REVIEW_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -75,16 +75,7 @@ def reviews_per_minute(tmp: Path, private: str, public: str, workers: int, pulls
             )
         while not _ready(app_port) or _alive(url) < workers:  # every worker started, not only the first
             time.sleep(0.1)
-        started = time.perf_counter()
-        for number, head in heads.items():
-            body, headers = _opened(number, head, f"bench-{workers}-{number}")
-            httpx.post(
-                f"http://127.0.0.1:{app_port}/webhooks/github", content=body, headers=headers, timeout=10
-            )
-        wanted = set(heads.values())
-        while len({r["head_sha"] for r in repo.check_runs if r["status"] == "completed"} & wanted) < pulls:
-            time.sleep(0.05)
-        elapsed = time.perf_counter() - started
+        elapsed = _timed_round(app_port, heads, repo, f"bench-{workers}")
     finally:
         for process in [*processes, receiver]:
             process.terminate()
@@ -94,6 +85,18 @@ def reviews_per_minute(tmp: Path, private: str, public: str, workers: int, pulls
         with psycopg.connect(PG, autocommit=True) as admin:
             admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     return pulls / elapsed * 60
+
+
+def _timed_round(app_port: int, heads: dict[int, str], repo: FakeRepo, delivery: str) -> float:
+    """Seconds from the first webhook sent to the last of their heads' check runs completed."""
+    started = time.perf_counter()
+    for number, head in heads.items():
+        body, headers = _opened(number, head, f"{delivery}-{number}")
+        httpx.post(f"http://127.0.0.1:{app_port}/webhooks/github", content=body, headers=headers, timeout=10)
+    wanted = set(heads.values())
+    while len({r["head_sha"] for r in repo.check_runs if r["status"] == "completed"} & wanted) < len(wanted):
+        time.sleep(0.05)
+    return time.perf_counter() - started
 
 
 def _alive(url: str) -> int:
@@ -179,16 +182,7 @@ def baseline(private: str, public: str, pulls: int) -> float:
     )
     try:
         _wait_http(f"http://127.0.0.1:{app_port}/webhooks/github")
-        started = time.perf_counter()
-        for number, head in heads.items():
-            body, headers = _opened(number, head, f"bare-{number}")
-            httpx.post(
-                f"http://127.0.0.1:{app_port}/webhooks/github", content=body, headers=headers, timeout=10
-            )
-        wanted = set(heads.values())
-        while len({r["head_sha"] for r in repo.check_runs if r["status"] == "completed"} & wanted) < pulls:
-            time.sleep(0.05)
-        elapsed = time.perf_counter() - started
+        elapsed = _timed_round(app_port, heads, repo, "bare")
     finally:
         bare.terminate()
         bare.wait(timeout=10)
