@@ -38,6 +38,9 @@ CHANGES = {
     "constant": "UPDATE users SET is_visible = TRUE WHERE is_hidden = FALSE;",
     "merge": "MERGE INTO orders o USING users u ON o.user_id = u.id WHEN MATCHED AND u.status = 'gone' THEN DELETE"
     " WHEN MATCHED THEN UPDATE SET state = u.status WHEN NOT MATCHED THEN INSERT (id, user_id) VALUES (u.id, u.id);",
+    "merge_by_source": "MERGE INTO users u USING bans b ON u.id = b.user_id"
+    " WHEN NOT MATCHED BY SOURCE AND u.status = 'kept' THEN UPDATE SET status = 'unbanned'"
+    " WHEN NOT MATCHED BY SOURCE THEN DELETE;",
 }
 RAILS = (
     "class Backfill < ActiveRecord::Migration[7.1]\n  def up\n"

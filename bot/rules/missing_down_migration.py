@@ -106,7 +106,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         return
     first = destructive[0]
     loses = any(isinstance(op, _LOSES_DATA) for op in destructive)
-    what = ", ".join(f"`{_short(op.sql)}`" for op in destructive[:3])
+    statements = dict.fromkeys(_short(op.sql) for op in destructive)  # a MERGE is one op per WHEN clause
+    what = ", ".join(f"`{sql}`" for sql in list(statements)[:3])
     yield first.finding(
         RULE,
         f"`{migration.path}` {problem}, but it runs {what}.",

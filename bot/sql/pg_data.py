@@ -19,6 +19,7 @@ from bot.model.migration import MAX_ROWS, DataDelete, DataInsert, DataUpdate, Op
 from bot.sql.commands import TIMEOUT_SETTINGS
 from bot.sql.data_changes import case_mappings, is_batched, reads
 from bot.sql.names import identifier
+from bot.sql.pg_merge import merge_clauses
 from bot.sql.pg_nodes import deparse, dotted, relation, text_of, value_text, walk
 from bot.sql.statements import render
 
@@ -80,78 +81,8 @@ def insert(node: ast.InsertStmt, base: Base) -> Iterator[Operation]:
 
 
 def merge(node: ast.MergeStmt, base: Base) -> Iterator[Operation]:
-    """MERGE (PostgreSQL 15+): each WHEN clause read as the UPDATE, INSERT … SELECT or DELETE it performs,
-    so the data rules read it like those statements: the target's rows that the ON and WHEN conditions
-    pick, the values each column gets from the source."""
-    table = relation(node.relation)
-    tree = _sqlglot(base["sql"], exp.Merge)
-    whens = tree.args.get("whens") if tree is not None else None
-    if tree is None or whens is None:
-        yield RawSQL(category="merge", table=table, **base)
-        return
-    target, source, on = tree.this, tree.args.get("using"), tree.args.get("on")
-    line = int(base["location"].line)
-    for when in whens.expressions:
-        action, condition = when.args.get("then"), when.args.get("condition")
-        if isinstance(action, exp.Update):
-            update = exp.Update(
-                this=target.copy(),
-                expressions=[e.copy() for e in action.expressions],
-                from_=exp.From(this=source.copy()) if source is not None else None,
-                where=exp.Where(this=_conjunction(on, condition)),
-            )
-            where = update.args["where"].this
-            yield DataUpdate(
-                table=table,
-                assignments=tuple(
-                    (identifier(a.this), render(a.expression))
-                    for a in update.expressions
-                    if isinstance(a, exp.EQ)
-                ),
-                where=render(where),
-                case_mappings=case_mappings(update, "postgres", line),
-                reads=reads(update),
-                **{**base, "expression": update},
-            )
-        elif isinstance(action, exp.Insert) and isinstance(action.expression, exp.Tuple):
-            columns = (
-                [c.copy() for c in action.this.expressions] if isinstance(action.this, exp.Tuple) else []
-            )
-            chosen = exp.Select(expressions=[v.copy() for v in action.expression.expressions])
-            if source is not None:
-                chosen = chosen.from_(source.copy())
-            if condition is not None:
-                chosen = chosen.where(condition.copy())
-            insert = exp.Insert(
-                this=exp.Schema(this=exp.to_table(table), expressions=columns)
-                if columns
-                else exp.to_table(table),
-                expression=chosen,
-            )
-            yield DataInsert(
-                table=table,
-                columns=tuple(identifier(c) for c in columns),
-                from_select=True,
-                case_mappings=case_mappings(insert, "postgres", line),
-                **{**base, "expression": insert},
-            )
-        elif isinstance(action, exp.Var) and action.name.upper() == "DELETE":
-            delete = exp.Delete(this=target.copy(), where=exp.Where(this=_conjunction(on, condition)))
-            yield DataDelete(
-                table=table, where=render(delete.args["where"].this), **{**base, "expression": delete}
-            )
-
-
-def _conjunction(*conditions: exp.Expression | None) -> exp.Expression:
-    present = [
-        exp.Paren(this=c.copy()) if isinstance(c, exp.Or) else c.copy() for c in conditions if c is not None
-    ]
-    if not present:
-        return exp.true()
-    joined = present[0]
-    for condition in present[1:]:
-        joined = exp.And(this=joined, expression=condition)
-    return joined
+    """MERGE (PostgreSQL 15+): each WHEN clause read as the statement it performs (bot/sql/pg_merge.py)."""
+    yield from merge_clauses(node, base, _sqlglot(base["sql"], exp.Merge))
 
 
 def select(node: ast.SelectStmt, base: Base) -> Iterator[Operation]:
