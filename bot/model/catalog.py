@@ -254,6 +254,17 @@ class Catalog:
             return ("id",)
         return next((key for key in self.keys.get(table, []) if all(c in known.columns for c in key)), ())
 
+    def unique_keys(self, table: str) -> list[tuple[str, ...]]:
+        """The column lists no two rows share: the primary key, UNIQUE constraints, unique indexes that are
+        not partial. (`keys` holds every index too; a key that is no index came from a constraint.)"""
+        indexes = [d for d in self.index_definitions.values() if same_table(d.table, table)]
+        indexed = {tuple(_key_column(c) for c in d.columns) for d in indexes}
+        found = [tuple(_key_column(c) for c in d.columns) for d in indexes if d.unique and not d.where]
+        found += [key for key in self.keys.get(table, []) if key not in indexed]
+        if table in self.primary_keys:
+            found.append(self.primary_keys[table])
+        return list(dict.fromkeys(found))
+
     def cascades_to(self, table: str) -> list[ForeignKey]:
         """The foreign keys whose rows a DELETE on `table` also deletes (ON DELETE CASCADE), recursively."""
         found: list[ForeignKey] = []

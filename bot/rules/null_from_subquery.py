@@ -1,4 +1,4 @@
-"""`SET column = (SELECT … WHERE …)` writes NULL into every row for which the sub-query finds no row.
+"""A written value that is NULL where a sub-query or an outer join finds no row.
 
 ## Why is this bad?
 A scalar sub-query that matches nothing is NULL, not an error. `UPDATE orders SET region = (SELECT region
@@ -6,11 +6,21 @@ FROM customers c WHERE c.id = orders.customer_id)` erases the region of every or
 gone, or whose `customer_id` is NULL, and overwrites what those rows held before. On a NOT NULL column the
 same statement fails on the first such row, after locking and rewriting the rows before it.
 
+The same holds for an `INSERT … SELECT` whose value is such a sub-query or a column of a `LEFT JOIN`ed table
+(NULL where the join found nothing): a NOT NULL column refuses the row, and a column with a default gets
+NULL instead of its default. A lookup that does not depend on the row, `SET status_id = (SELECT id FROM
+statuses WHERE code = 'active')`, writes NULL into every row when the looked-up row is missing where the
+migration runs, and fails with "more than one row returned by a subquery" when the condition is no unique
+key. The correlation is read the way the database reads it: an unqualified name the sub-query's table does
+not have belongs to the outer table.
+
 ## Use instead
 Keep the rows without a match out of the change, or say what they get:
 `… WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = orders.customer_id)`, an `UPDATE … FROM customers c
-WHERE c.id = orders.customer_id` join (which skips them), or `coalesce((SELECT …), region)`. Count them
-first: `SELECT count(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = o.customer_id)`.
+WHERE c.id = orders.customer_id` join (which skips them), an inner `JOIN` instead of the `LEFT JOIN`, or
+`coalesce((SELECT …), region)`. Count them first: `SELECT count(*) FROM orders o WHERE NOT EXISTS (SELECT 1
+FROM customers c WHERE c.id = o.customer_id)`. Look up by a unique key the migrations seed (or insert the row
+in the same migration), so the lookup finds exactly one row everywhere.
 """
 
 from __future__ import annotations
@@ -19,13 +29,24 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from bot.model.catalog import Catalog, same_table
+from bot.model.catalog import Catalog, Column, same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DataUpdate, Migration
+from bot.model.migration import DataInsert, DataUpdate, Migration
 from bot.rules.context import Context
-from bot.sql.names import identifier, table_name
+from bot.sql.names import identifier
 from bot.sql.statements import render
-from bot.sql.writes import Write, aliases, writes
+from bot.sql.subqueries import (
+    INNER,
+    OUTER,
+    UNKNOWN,
+    always_one_row,
+    inner_table,
+    optional_aliases,
+    outer_table,
+    placed,
+    scalar_select,
+)
+from bot.sql.writes import Write, guarded, in_conjunction, not_null_in, writes
 
 RULE = Rule(
     id="null-from-subquery",
@@ -38,6 +59,12 @@ RULE = Rule(
         "-- migration\n"
         "UPDATE orders SET region = (SELECT c.region FROM customers c WHERE c.id = orders.customer_id)"
         " WHERE id >= 1 AND id < 1000;",
+        "CREATE TABLE statuses (id bigint PRIMARY KEY, code text);\n"
+        "CREATE TABLE tickets (id bigint PRIMARY KEY, status_id bigint NOT NULL, title text);\n"
+        "CREATE TABLE imported (id bigint PRIMARY KEY, title text);\n"
+        "-- migration\n"
+        "INSERT INTO tickets (id, title, status_id)"
+        " SELECT id, title, (SELECT id FROM statuses WHERE code = 'open') FROM imported;",
     ),
     good=(
         "CREATE TABLE customers (id bigint PRIMARY KEY, region text);\n"
@@ -45,66 +72,190 @@ RULE = Rule(
         "-- migration\n"
         "UPDATE orders SET region = (SELECT c.region FROM customers c WHERE c.id = orders.customer_id)"
         " WHERE id >= 1 AND id < 1000 AND EXISTS (SELECT 1 FROM customers c WHERE c.id = orders.customer_id);",
+        "CREATE TABLE statuses (id bigint PRIMARY KEY, code text UNIQUE);\n"
+        "INSERT INTO statuses (id, code) VALUES (1, 'open'), (2, 'closed');\n"
+        "CREATE TABLE tickets (id bigint PRIMARY KEY, status_id bigint NOT NULL, title text);\n"
+        "CREATE TABLE imported (id bigint PRIMARY KEY, title text);\n"
+        "-- migration\n"
+        "INSERT INTO tickets (id, title, status_id)"
+        " SELECT id, title, (SELECT id FROM statuses WHERE code = 'open') FROM imported;",
     ),
 )
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
-        if not isinstance(op, DataUpdate) or op.expression is None:
+        if not isinstance(op, DataUpdate | DataInsert) or op.expression is None:
             continue
         catalog = context.before(op)
+        optional = optional_aliases(op.expression)
         for write in writes(op):
-            select = _scalar_select(write.value)
-            if select is None or _always_one_row(select) or _kept_to_matches(write, op):
-                continue
-            inner = _inner_table(select)
-            if not inner or not _correlated(select, write) or _matched_by_key(select, write, inner, catalog):
-                continue
             column = catalog.column(op.table, write.target)
-            fails = column is not None and not column.nullable
-            sub = render(select, context.dialect)
-            yield op.finding(
-                RULE,
-                f"`{op.table}.{write.target}` is set from the sub-query `({_short(sub)})`: every row of `{op.table}` "
-                f"for which it finds no `{inner}` row gets NULL"
-                + (", which the NOT NULL column refuses." if fails else ", overwriting its value."),
-                severity=Severity.CRITICAL if fails else None,
-                blast_radius=(
-                    f"The statement fails at the first row of `{op.table}` without a matching `{inner}` row."
-                    if fails
-                    else f"Rows of {context.size_words(op.table)} without a matching `{inner}` row (a missing or "
-                    f"NULL key) lose their `{write.target}`."
-                ),
-            )
+            if isinstance(op, DataInsert) and not _null_matters(column):
+                continue  # a new row without a value in a nullable column without a default: nothing lost
+            select = scalar_select(write.value)
+            if select is not None:
+                finding = _from_subquery(op, write, select, column, catalog, context)
+            else:
+                finding = _from_outer_join(op, write, optional, column, context)
+            if finding is not None:
+                yield finding
+
+
+def _null_matters(column: Column | None) -> bool:
+    """NULL in a new row matters where the column refuses it or would have had its default instead."""
+    return column is not None and (not column.nullable or column.default is not None)
+
+
+def _consequence(op: DataUpdate | DataInsert, column: Column | None) -> str:
+    if column is not None and not column.nullable:
+        return ", which the NOT NULL column refuses."
+    if isinstance(op, DataInsert):
+        return f" instead of the column's default `{column.default if column is not None else ''}`."
+    return ", overwriting its value."
+
+
+def _from_subquery(
+    op: DataUpdate | DataInsert,
+    write: Write,
+    select: exp.Select,
+    column: Column | None,
+    catalog: Catalog,
+    context: Context,
+) -> Finding | None:
+    if always_one_row(select) or _kept_to_matches(write):
+        return None
+    inner = inner_table(select)
+    sides = list(placed(select, write, catalog))
+    if not inner or any(side == UNKNOWN for _, side in sides):
+        return None
+    if not any(side == OUTER for _, side in sides):
+        return _lookup(op, write, select, column, catalog, context)
+    if _matched_by_key(select, write, inner, catalog):
+        return None
+    sub = _short(render(select, context.dialect))
+    return _null_where_missing(op, write, column, f"the sub-query `({sub})`", inner, context)
+
+
+def _null_where_missing(
+    op: DataUpdate | DataInsert,
+    write: Write,
+    column: Column | None,
+    source: str,
+    missing: str,
+    context: Context,
+    fix: str | None = None,
+) -> Finding:
+    """`source` gives NULL for each row without a `missing` row: refused by a NOT NULL column, else written."""
+    fails = column is not None and not column.nullable
+    rows = "row written" if isinstance(op, DataInsert) else f"row of `{op.table}`"
+    return op.finding(
+        RULE,
+        f"`{op.table}.{write.target}` is set from {source}: every {rows} without a matching `{missing}` row "
+        f"gets NULL" + _consequence(op, column),
+        severity=Severity.CRITICAL if fails else None,
+        blast_radius=(
+            f"The statement fails at the first {rows} without a matching `{missing}` row."
+            if fails
+            else f"Rows of {context.size_words(op.table)} without a matching `{missing}` row (a missing or "
+            f"NULL key) get NULL in `{write.target}`."
+        ),
+        fix=fix,
+    )
+
+
+def _lookup(
+    op: DataUpdate | DataInsert,
+    write: Write,
+    select: exp.Select,
+    column: Column | None,
+    catalog: Catalog,
+    context: Context,
+) -> Finding | None:
+    """A sub-query that reads no column of the written row: one answer for every row."""
+    inner = inner_table(select)
+    pinned = _pinned(select, inner, catalog)
+    if pinned is not None and _seeded(pinned, inner, catalog):
+        return None  # a unique key the migrations seed: exactly one row wherever they ran
+    sub = _short(render(select, context.dialect))
+    written = "row written" if isinstance(op, DataInsert) else f"row of `{op.table}` it updates"
+    several = (
+        ""
+        if pinned is not None
+        else f"; when several `{inner}` rows match, the statement fails (more than one row returned by a "
+        "sub-query used as an expression)"
+    )
+    return op.finding(
+        RULE,
+        f"`{op.table}.{write.target}` is set from the lookup `({sub})`: when no `{inner}` row matches where the "
+        f"migration runs, every {written} gets NULL{_consequence(op, column).rstrip('.')}{several}.",
+        blast_radius=f"Every {written} ({context.size_words(op.table)}) depends on a `{inner}` row no migration "
+        "seeds" + ("" if pinned is not None else ", and on it being the only match") + ".",
+        fix=f"Insert the `{inner}` row in the same migration (or look it up by a unique key a migration seeds), "
+        f"and guard the lookup: `coalesce(({sub}), …)` or a WHERE EXISTS on it.",
+    )
+
+
+def _pinned(select: exp.Select, inner: str, catalog: Catalog) -> dict[str, str] | None:
+    """column → literal when the condition fixes every column of one of the table's unique keys; None else."""
+    where: exp.Expression | None = select.args.get("where")
+    if where is None:
+        return None
+    fixed: dict[str, str] = {}
+    for node in where.find_all(exp.EQ):
+        if not in_conjunction(node, where):
+            continue
+        for mine, value in ((node.this, node.expression), (node.expression, node.this)):
+            if isinstance(mine, exp.Column) and isinstance(value, exp.Literal):
+                fixed[identifier(mine.this)] = value.sql(dialect="postgres")
+    unique = catalog.unique_keys(inner)
+    return fixed if any(all(c in fixed for c in key) for key in unique) else None
+
+
+def _seeded(pinned: dict[str, str], inner: str, catalog: Catalog) -> bool:
+    return any(
+        all(row.get(column) == value for column, value in pinned.items())
+        for row in catalog.seeds.get(inner, [])
+    )
+
+
+def _from_outer_join(
+    op: DataUpdate | DataInsert,
+    write: Write,
+    optional: set[str],
+    column: Column | None,
+    context: Context,
+) -> Finding | None:
+    """A value read from a column of a LEFT JOINed table, where the join may find no row."""
+    value = write.value
+    read = value if isinstance(value, exp.Column) else None
+    if read is None or not read.table or read.table not in optional or guarded(read, value):
+        return None
+    joined = write.aliases.get(read.table, read.table)
+    if write.where is not None and any(
+        c.table == read.table and not_null_in(write.where, identifier(c.this))
+        for c in write.where.find_all(exp.Column)
+    ):
+        return None  # the WHERE keeps only rows the join matched
+    read_sql = render(read, context.dialect)
+    return _null_where_missing(
+        op,
+        write,
+        column,
+        f"`{read_sql}` of the LEFT JOINed `{joined}`",
+        joined,
+        context,
+        fix=f"Use an inner JOIN (the rows without a `{joined}` row are left out), or say what they get: "
+        f"`coalesce({read_sql}, …)`.",
+    )
 
 
 def _short(sql: str) -> str:
     return sql if len(sql) <= 90 else sql[:87] + "…"
 
 
-def _scalar_select(value: exp.Expression) -> exp.Select | None:
-    node = value
-    while isinstance(node, exp.Cast | exp.Paren):
-        node = node.this
-    if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Select):
-        return node.this
-    return None
-
-
-def _always_one_row(select: exp.Select) -> bool:
-    """An aggregate without GROUP BY returns one row; count() is never NULL, coalesce(...) guards itself."""
-    if select.args.get("group") is not None or len(select.expressions) != 1:
-        return False
-    projected = select.expressions[0]
-    projected = projected.this if isinstance(projected, exp.Alias) else projected
-    return isinstance(projected, exp.Count | exp.Coalesce) or (
-        isinstance(projected, exp.Anonymous) and projected.name.lower() in ("ifnull", "nvl")
-    )
-
-
-def _kept_to_matches(write: Write, op: DataUpdate) -> bool:
-    """The UPDATE's own condition keeps only rows with a match (EXISTS, IN (SELECT …)), or only rows whose
+def _kept_to_matches(write: Write) -> bool:
+    """The statement's own condition keeps only rows with a match (EXISTS, IN (SELECT …)), or only rows whose
     target is already NULL (a sub-query under COALESCE is no bare sub-query to begin with)."""
     where = write.where
     if where is None:
@@ -123,52 +274,26 @@ def _kept_to_matches(write: Write, op: DataUpdate) -> bool:
     )
 
 
-def _inner_table(select: exp.Select) -> str:
-    origin = select.args.get("from_")
-    table = origin.find(exp.Table) if origin is not None else None
-    return table_name(table) if table is not None else ""
-
-
-def _correlated(select: exp.Select, write: Write) -> bool:
-    """Does the sub-query's condition read the updated row (so its answer differs per row)?"""
-    inner = aliases(select)
-    where = select.args.get("where")
-    if where is None:
-        return False
-    for column in where.find_all(exp.Column):
-        qualifier = column.table
-        if qualifier and qualifier not in inner and write.aliases.get(qualifier, qualifier) == write.table:
-            return True
-        if qualifier and qualifier in write.aliases and qualifier not in inner:
-            return True
-    return False
-
-
 def _matched_by_key(select: exp.Select, write: Write, inner: str, catalog: Catalog) -> bool:
-    """`WHERE c.id = orders.customer_id` where `customer_id` is NOT NULL and a foreign key to `c`'s table:
-    every row has its match."""
+    """`WHERE c.id = orders.customer_id` (qualified or not) where `customer_id` is NOT NULL and a foreign key
+    to the sub-query's table: every row has its match."""
+    sides = dict((id(column), side) for column, side in placed(select, write, catalog))
     where = select.args.get("where")
-    inner_names = aliases(select)
     for node in where.find_all(exp.EQ) if where is not None else ():
-        sides = [node.this, node.expression]
-        if not all(isinstance(s, exp.Column) for s in sides):
+        pair = [node.this, node.expression]
+        if not all(isinstance(s, exp.Column) for s in pair):
             continue
-        for mine, theirs in (sides, sides[::-1]):
-            if (
-                not mine.table
-                or mine.table in inner_names
-                or not theirs.table
-                or theirs.table not in inner_names
-            ):
+        for mine, theirs in (pair, pair[::-1]):
+            if sides.get(id(mine)) != OUTER or sides.get(id(theirs)) != INNER:
                 continue
-            outer_table = write.aliases.get(mine.table, mine.table)
-            column = catalog.column(outer_table, identifier(mine.this))
+            outer = outer_table(mine, write)
+            known = catalog.column(outer, identifier(mine.this))
             keyed = any(
-                same_table(k.table, outer_table)
+                same_table(k.table, outer)
                 and k.columns == (identifier(mine.this),)
                 and same_table(k.references, inner)
                 for k in catalog.foreign_keys.values()
             )
-            if column is not None and not column.nullable and keyed:
+            if known is not None and not known.nullable and keyed:
                 return True
     return False

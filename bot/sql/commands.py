@@ -32,6 +32,7 @@ from bot.model.migration import (
     ValidateConstraint,
 )
 from bot.sql.statements import Statement
+from bot.sql.values_rows import values_rows
 
 TIMEOUT_SETTINGS = frozenset(
     {
@@ -246,7 +247,9 @@ def _insert(words: tuple[str, ...], b: dict[str, Any]) -> Operation:
                 break
             if word != ",":
                 columns.append(name(word))
-    return DataInsert(table=table, columns=tuple(columns), from_select=False, **b)
+    return DataInsert(
+        table=table, columns=tuple(columns), from_select=False, rows=values_rows(str(b["sql"])), **b
+    )
 
 
 def _set(words: tuple[str, ...], b: dict[str, Any]) -> Iterator[Operation]:

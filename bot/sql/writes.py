@@ -129,10 +129,10 @@ def not_null_in(where: exp.Expression | None, column: str) -> bool:
         negated = (
             node.parent if isinstance(node.parent, exp.Not) else node if node.args.get("negate") else None
         )
-        if negated is not None and _names(node.this, column) and _in_conjunction(negated, where):
+        if negated is not None and _names(node.this, column) and in_conjunction(negated, where):
             return True
     return any(
-        _names(node.this, column) and not isinstance(node.parent, exp.Not) and _in_conjunction(node, where)
+        _names(node.this, column) and not isinstance(node.parent, exp.Not) and in_conjunction(node, where)
         for node in where.find_all(exp.EQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.In, exp.Like)
     )
 
@@ -141,7 +141,7 @@ def _names(node: exp.Expression | None, column: str) -> bool:
     return isinstance(node, exp.Column) and identifier(node.this) == column
 
 
-def _in_conjunction(node: Any, where: exp.Expression) -> bool:
+def in_conjunction(node: Any, where: exp.Expression) -> bool:
     """Is the node one of the AND-ed terms of the condition (not under an OR)?"""
     current: Any = node
     while current is not where:

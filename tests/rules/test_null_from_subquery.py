@@ -30,7 +30,7 @@ def test_correlated_subquery_without_a_guard(names: dict[str, str], framework) -
     bad = "UPDATE {rows} r SET {value} = (SELECT p.{value} FROM {parents} p WHERE p.id = r.{parent}_id);"
     found = _found(names, bad, framework)
     assert len(found) == 1 and found[0].severity is Severity.WARNING
-    assert f"no `{names['parents']}` row" in found[0].message
+    assert f"without a matching `{names['parents']}` row" in found[0].message
     good = bad.replace(";", " WHERE EXISTS (SELECT 1 FROM {parents} p WHERE p.id = r.{parent}_id);")
     assert not _found(names, good, framework)
 
@@ -49,3 +49,131 @@ def test_not_null_target_fails_and_guards_that_keep_the_value(names: dict[str, s
     ]
     for sql in quiet:
         assert not _found(names, sql, goose), sql
+
+
+WIDER = """CREATE TABLE {parents} (id bigint PRIMARY KEY, {value} text, code varchar(20) UNIQUE, label text);
+CREATE TABLE {rows} (id bigint PRIMARY KEY, {parent}_id bigint, {value} text, required_{value} text NOT NULL,
+  defaulted_{value} text DEFAULT 'none', owner_id bigint NOT NULL REFERENCES {parents} (id));
+CREATE TABLE imported_{rows} (id bigint PRIMARY KEY, {parent}_id bigint, {value} text);
+INSERT INTO {parents} (id, code, label) VALUES (1, 'main', 'Main');
+"""
+
+
+def _wider(
+    names: dict[str, str], sql: str, framework=FRAMEWORKS[0], dialect: str | None = None
+) -> list[Finding]:  # type: ignore[no-untyped-def]
+    path, text = framework(sql.format(**names))
+    result = review_sql(text, path=path, dialect=dialect, base={"db/structure.sql": WIDER.format(**names)})
+    return [f for f in result.active if f.rule == "null-from-subquery"]
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_insert_select_of_a_subquery_into_a_column_that_refuses_null(
+    names: dict[str, str], framework
+) -> None:  # type: ignore[no-untyped-def]
+    insert = (
+        "INSERT INTO {rows} (id, owner_id, {target}) SELECT i.id, 1,"
+        " (SELECT p.{value} FROM {parents} p WHERE p.id = i.{parent}_id) FROM imported_{rows} i;"
+    )
+    failing = _wider(names, insert.replace("{target}", "required_{value}"), framework)
+    assert [f.severity for f in failing] == [Severity.CRITICAL]
+    assert (
+        f"`{names['rows']}.required_{names['value']}`" in failing[0].message
+        and "NOT NULL" in failing[0].message
+    )
+    defaulted = _wider(names, insert.replace("{target}", "defaulted_{value}"), framework)
+    assert len(defaulted) == 1 and "default `'none'`" in defaulted[0].message
+    # a nullable column without a default: the new row simply has no value
+    assert not _wider(names, insert.replace("{target}", "{value}"), framework)
+    guarded = insert.replace("{target}", "required_{value}").replace(
+        "(SELECT p.{value} FROM {parents} p WHERE p.id = i.{parent}_id)",
+        "coalesce((SELECT p.{value} FROM {parents} p WHERE p.id = i.{parent}_id), '')",
+    )
+    assert not _wider(names, guarded, framework)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_insert_select_from_a_left_join(names: dict[str, str]) -> None:
+    bad = (
+        "INSERT INTO {rows} (id, owner_id, required_{value}) SELECT i.id, 1, p.{value}"
+        " FROM imported_{rows} i LEFT JOIN {parents} p ON p.id = i.{parent}_id;"
+    )
+    found = _wider(names, bad)
+    assert [f.severity for f in found] == [Severity.CRITICAL]
+    assert f"LEFT JOINed `{names['parents']}`" in found[0].message
+    quiet = [
+        bad.replace("LEFT JOIN", "JOIN"),
+        bad.replace("1, p.{value}", "1, coalesce(p.{value}, '')"),
+        bad.replace(";", " WHERE p.id IS NOT NULL;"),
+        bad.replace("required_{value}", "{value}"),  # nullable, no default
+    ]
+    for sql in quiet:
+        assert not _wider(names, sql), sql
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("dialect", ["postgres", "mysql"])
+def test_update_from_a_left_join(names: dict[str, str], dialect: str) -> None:
+    if dialect == "postgres":
+        bad = (
+            "UPDATE {rows} SET {value} = p.{value} FROM imported_{rows} i LEFT JOIN {parents} p"
+            " ON p.id = i.{parent}_id WHERE {rows}.id = i.id;"
+        )
+    else:
+        bad = "UPDATE {rows} r LEFT JOIN {parents} p ON p.id = r.{parent}_id SET r.{value} = p.{value};"
+    found = _wider(names, bad, dialect=dialect)
+    assert len(found) == 1 and "overwriting its value" in found[0].message
+    assert not _wider(names, bad.replace("LEFT JOIN", "JOIN"), dialect=dialect)
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_unqualified_correlation_is_read_through_the_catalog(names: dict[str, str], framework) -> None:  # type: ignore[no-untyped-def]
+    # `{parent}_id` is no column of the sub-query's table: it is the updated row's, so the sub-query
+    # correlates, and finds nothing for a missing parent
+    bad = "UPDATE {rows} SET {value} = (SELECT label FROM {parents} WHERE id = {parent}_id);"
+    found = _wider(names, bad, framework)
+    assert len(found) == 1 and f"without a matching `{names['parents']}` row" in found[0].message
+    # `owner_id` is NOT NULL and a foreign key to the sub-query's table: every row has its parent
+    assert not _wider(names, bad.replace("{parent}_id", "owner_id"), framework)
+    assert not _wider(
+        names, bad.replace(";", " WHERE EXISTS (SELECT 1 FROM {parents} WHERE id = {parent}_id);"), framework
+    )
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("dialect", ["postgres", "mysql"])
+def test_lookup_that_does_not_depend_on_the_row(names: dict[str, str], dialect: str) -> None:
+    several = "UPDATE {rows} SET {value} = (SELECT {value} FROM {parents} WHERE label = 'Main');"
+    found = _wider(names, several, dialect=dialect)
+    assert len(found) == 1 and "every row of" in found[0].message and "more than one row" in found[0].message
+    # a unique key, but no migration seeds the row: NULL where it is missing, never two rows
+    unseeded = _wider(
+        names,
+        "UPDATE {rows} SET {value} = (SELECT {value} FROM {parents} WHERE code = 'other');",
+        dialect=dialect,
+    )
+    assert len(unseeded) == 1 and "more than one row" not in unseeded[0].message
+    assert f"no `{names['parents']}` row matches" in unseeded[0].message
+    # a unique key a migration seeds: exactly one row wherever the migrations ran
+    assert not _wider(
+        names,
+        "UPDATE {rows} SET {value} = (SELECT {value} FROM {parents} WHERE code = 'main');",
+        dialect=dialect,
+    )
+    assert not _wider(
+        names, "UPDATE {rows} SET {value} = (SELECT {value} FROM {parents} WHERE id = 1);", dialect=dialect
+    )
+    guarded = (
+        "UPDATE {rows} SET {value} = coalesce((SELECT {value} FROM {parents} WHERE label = 'Main'), {value});"
+    )
+    assert not _wider(names, guarded, dialect=dialect)
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_lookup_in_every_framework(names: dict[str, str], framework) -> None:  # type: ignore[no-untyped-def]
+    bad = "UPDATE {rows} SET {value} = (SELECT {value} FROM {parents} WHERE code = 'other');"
+    assert len(_wider(names, bad, framework)) == 1
+    assert not _wider(names, bad.replace("'other'", "'main'"), framework)

@@ -1,0 +1,94 @@
+"""Where a written value can be NULL although every column it reads holds one: a scalar sub-query that finds
+no row, a column of the optional side of an outer join.
+
+A sub-query's columns are placed on its own tables or on the statement around it the way SQL scopes them:
+a qualifier names a table of the sub-query or of the outer statement; an unqualified name belongs to the
+sub-query's tables when they have that column (the catalog says), else to the outer table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlglot import exp
+
+from bot.model.catalog import Catalog
+from bot.sql.names import identifier, table_name
+from bot.sql.writes import Write, aliases
+
+INNER, OUTER, UNKNOWN = "inner", "outer", "unknown"
+
+
+def scalar_select(value: exp.Expression) -> exp.Select | None:
+    """The SELECT of `(SELECT …)` written as a value (under casts and parentheses only)."""
+    node = value
+    while isinstance(node, exp.Cast | exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Select):
+        return node.this
+    return None
+
+
+def always_one_row(select: exp.Select) -> bool:
+    """An aggregate without GROUP BY returns one row; count() is never NULL, coalesce(…) guards itself."""
+    if select.args.get("group") is not None or len(select.expressions) != 1:
+        return False
+    projected = select.expressions[0]
+    projected = projected.this if isinstance(projected, exp.Alias) else projected
+    return isinstance(projected, exp.Count | exp.Coalesce) or (
+        isinstance(projected, exp.Anonymous) and projected.name.lower() in ("ifnull", "nvl")
+    )
+
+
+def inner_table(select: exp.Select) -> str:
+    origin = select.args.get("from_")
+    table = origin.find(exp.Table) if origin is not None else None
+    return table_name(table) if table is not None else ""
+
+
+def placed(select: exp.Select, write: Write, catalog: Catalog) -> Iterator[tuple[exp.Column, str]]:
+    """Each column of the sub-query's condition with the side it belongs to: INNER, OUTER or UNKNOWN (an
+    unqualified name the catalog cannot place)."""
+    inner = aliases(select)
+    where = select.args.get("where")
+    for column in where.find_all(exp.Column) if where is not None else ():
+        qualifier = column.table
+        if qualifier:
+            if qualifier in inner:
+                yield column, INNER
+            elif qualifier in write.aliases or write.aliases.get(qualifier, qualifier) == write.table:
+                yield column, OUTER
+            else:
+                yield column, UNKNOWN
+            continue
+        name = identifier(column.this)
+        tables = set(inner.values())
+        if any(catalog.column(t, name) is not None for t in tables):
+            yield column, INNER
+        elif all(t in catalog.tables for t in tables) and _outer_has(write, name, catalog):
+            yield column, OUTER
+        else:
+            yield column, UNKNOWN
+
+
+def outer_table(column: exp.Column, write: Write) -> str:
+    """The table of the outer statement a column placed OUTER belongs to."""
+    return write.table_of(column) if column.table else write.source or write.table
+
+
+def _outer_has(write: Write, name: str, catalog: Catalog) -> bool:
+    return catalog.column(write.source or write.table, name) is not None
+
+
+def optional_aliases(scope: exp.Expression) -> set[str]:
+    """The names (alias and table) of the tables on the optional side of an outer join of the statement
+    (`LEFT JOIN t`, `FULL JOIN t`): their columns are NULL where the join found no row."""
+    found: set[str] = set()
+    for join in scope.find_all(exp.Join):
+        if join.find_ancestor(exp.Subquery) is not None and scope.find_ancestor(exp.Subquery) is None:
+            continue
+        side = str(join.args.get("side") or "").upper()
+        if side not in ("LEFT", "FULL") or not isinstance(join.this, exp.Table):
+            continue
+        found |= {join.this.alias_or_name, join.this.name}
+    return found
