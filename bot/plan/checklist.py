@@ -31,7 +31,7 @@ from bot.model.migration import (
     Operation,
     SetNotNull,
 )
-from bot.plan import acceptance, evidence, safety_checklist
+from bot.plan import acceptance, attribution, evidence, safety_checklist
 from bot.plan.evidence import Statement
 from bot.plan.validation import Plan
 from bot.references.search import ReferenceIndex
@@ -71,7 +71,8 @@ def decide(
     texts = {f.path: f.head_text or "" for f in changeset.files}
     said = evidence.gather(changeset.description, {m.path: texts.get(m.path, "") for m in migrations})
     said, accepted = acceptance.credited(said, changeset, config or Config())
-    findings = _credit_rollback(findings, evidence.about(said, evidence.ROLLBACK))
+    findings = attribution.echoed(findings, said, migrations)
+    findings = _credit_rollback(findings, evidence.about(said, evidence.ROLLBACK), migrations)
     active = [f for f in findings if f.suppressed is None]
     items = _data_items(migrations, active, said, facts) + safety_checklist.items(migrations, active)
     return Review(
@@ -126,9 +127,11 @@ def _data_items(
     if facts is not None:  # what the probe measured replaces what the rules could only suspect
         id_findings = [f for f in id_findings if f.severity is Severity.CRITICAL]
         edges = [f for f in edges if f.severity is Severity.CRITICAL]
+
     return [
         _probed(
             _item(
+                migrations,
                 "Query production for actual value distribution",
                 reading,
                 "reads existing values",
@@ -141,6 +144,7 @@ def _data_items(
         ),
         _probed(
             _item(
+                migrations,
                 "Verify ID mappings match production",
                 ids or id_findings,
                 "uses hard-coded IDs",
@@ -155,6 +159,7 @@ def _data_items(
         ),
         _probed(
             _item(
+                migrations,
                 "Check for edge cases in production data",
                 transforms or (reading if facts is not None else []),
                 "maps or filters existing values",
@@ -199,6 +204,7 @@ def _maps_to_ids(op: Operation) -> bool:
 
 
 def _item(
+    migrations: Sequence[Migration],
     text: str,
     relevant: Sequence[Operation | Finding],
     what: str,
@@ -214,18 +220,28 @@ def _item(
         first = blocking[0]
         more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""
         return ChecklistItem(DATA, text, "unchecked", f"`{first.path}:{first.line}`: {first.message}{more}")
-    if said:
+    ops = [r for r in relevant if isinstance(r, Operation)]
+    left = [op for op in ops if not attribution.covering(said, op, migrations)]
+    said = [s for s in said if any(s in attribution.covering(said, op, migrations) for op in ops)] or (
+        said if not ops else []
+    )
+    if said and not left:
         return ChecklistItem(DATA, text, "checked", "; ".join(s.echo for s in said[:3]), source="author")
     if code_ok:
         return ChecklistItem(DATA, text, "checked", code_ok)
-    where = ", ".join(sorted({f"`{_location(r)}`" for r in relevant})[:3])
-    return ChecklistItem(
-        DATA,
-        text,
-        "unchecked",
-        f"not verified: no production probe is configured and the "
-        f"description documents no check; {todo} ({where})",
-    )
+    if said:  # the author's statements speak to other statements of the change
+        where = ", ".join(sorted({f"`{_location(op)}`" for op in left})[:3])
+        detail = (
+            f"not verified for {where}: the author's statements name other tables and columns "
+            f"({said[0].echo}); {todo}"
+        )
+    else:
+        where = ", ".join(sorted({f"`{_location(r)}`" for r in relevant})[:3])
+        detail = (
+            "not verified: no production probe is configured and the description documents no check; "
+            f"{todo} ({where})"
+        )
+    return ChecklistItem(DATA, text, "unchecked", detail)
 
 
 def _location(item: Operation | Finding) -> str:
@@ -268,17 +284,22 @@ def _probe_note(facts: Facts | None) -> tuple[str, ...]:
     )
 
 
-def _credit_rollback(findings: Sequence[Finding], said: list[Statement]) -> list[Finding]:
-    """A restore procedure the author documents stands in for a missing down migration (still a warning)."""
-    if not said:
-        return list(findings)
-    note = f" {said[0].echo}."
-    return [
-        replace(f, severity=Severity.WARNING, message=f.message + note)
-        if f.rule == "missing-down-migration" and f.severity is Severity.CRITICAL
-        else f
-        for f in findings
-    ]
+def _credit_rollback(
+    findings: Sequence[Finding], said: list[Statement], migrations: Sequence[Migration]
+) -> list[Finding]:
+    """A restore procedure the author documents stands in for a missing down migration (still a warning):
+    one that names the finding's tables or columns (already echoed on it), or one that names nothing of the
+    change; one about other tables leaves it as it is."""
+    result = []
+    for f in findings:
+        if f.rule == "missing-down-migration" and f.severity is Severity.CRITICAL:
+            named = [s for s in said if attribution.addresses(s, f, migrations)]
+            broad = [s for s in said if attribution.general(s, migrations)]
+            if named or broad:
+                note = "" if named else f" {broad[0].echo}."
+                f = replace(f, severity=Severity.WARNING, message=f.message + note)
+        result.append(f)
+    return result
 
 
 def _summary(m: Migration) -> MigrationSummary:
