@@ -100,6 +100,7 @@ class Directives:
         kwargs = {k: py.literal(v) for k, v in py.keywords(node).items()}
         default = _server_default(py.keywords(node).get("server_default"), self.text)
         primary = kwargs.get("primary_key") is True
+        key = next((_foreign_key_target(a) for a in node.args if py.name(a) == "ForeignKey"), None)
         return ColumnSpec(
             name=name,
             type=self.type_of(type_node),
@@ -110,6 +111,34 @@ class Directives:
             unique=kwargs.get("unique") is True,
             identity=any(py.name(a) == "Identity" for a in node.args),
             generated=any(py.name(a) == "Computed" for a in node.args),
+            references=key[0] if key else None,
+            on_delete=key[2] if key else "",
+        )
+
+    def constraint(self, node: ast.expr, table: str) -> AddConstraint | None:
+        """`sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE")` in a `create_table`."""
+        if not isinstance(node, ast.Call) or py.name(node) != "ForeignKeyConstraint":
+            return None
+        columns, targets = (
+            py.literal(py.argument(node, 0, "columns")),
+            py.literal(py.argument(node, 1, "refcolumns")),
+        )
+        if not isinstance(columns, list | tuple) or not isinstance(targets, list | tuple) or not targets:
+            return None
+        referenced = [str(t).rsplit(".", 1) for t in targets]
+        if any(len(parts) != 2 for parts in referenced):
+            return None
+        options = py.keywords(node)
+        return AddConstraint(
+            table=table,
+            name=str(py.literal(options.get("name")) or ""),
+            constraint="foreign_key",
+            columns=tuple(str(c) for c in columns),
+            references=referenced[0][0],
+            referenced_columns=tuple(parts[1] for parts in referenced),
+            on_delete=str(py.literal(options.get("ondelete")) or "").lower(),
+            on_update=str(py.literal(options.get("onupdate")) or "").lower(),
+            **self.base(node),
         )
 
     def type_of(self, node: ast.expr | None) -> str:
@@ -120,6 +149,18 @@ class Directives:
             options = {k: py.literal(v) for k, v in py.keywords(node).items()}
             return sqlalchemy_type(py.name(node), args, options)
         return sqlalchemy_type(py.name(node), (), {})
+
+
+def _foreign_key_target(node: ast.expr) -> tuple[str, str, str] | None:
+    """`sa.ForeignKey("users.id", ondelete="CASCADE")` → ("users", "id", "cascade"); None for a target
+    that is no "table.column" text (`ForeignKey(User.id)`)."""
+    if not isinstance(node, ast.Call):
+        return None
+    target = py.literal(py.argument(node, 0, "column"))
+    if not isinstance(target, str) or "." not in target:
+        return None
+    table, column = target.rsplit(".", 1)
+    return table, column, str(py.literal(py.keywords(node).get("ondelete")) or "").lower()
 
 
 def _server_default(node: ast.expr | None, text: str) -> str | None:
@@ -205,10 +246,12 @@ def _alter_column(d: Directives, call: ast.Call, table: str) -> list[Operation]:
 def _create_table(d: Directives, call: ast.Call, table: str) -> list[Operation]:
     name = py.text_argument(call, 0, "table_name")
     columns = tuple(spec for a in call.args[1:] if (spec := d.column(a)) is not None)
+    keys = tuple(key for a in call.args[1:] if (key := d.constraint(a, name)) is not None)
     return [
         CreateTable(
             table=name,
             columns=columns,
+            constraints=keys,
             if_not_exists=py.literal(py.keywords(call).get("if_not_exists")) is True,
             **d.base(call),
         )
@@ -290,6 +333,8 @@ def _foreign_key(d: Directives, call: ast.Call, table: str) -> list[Operation]:
     name = py.text_argument(call, 0, "constraint_name")
     source, i = _table(d, call, table, 1, "source_table")
     columns = py.literal(py.argument(call, i + 1, "local_cols"))
+    remote = py.literal(py.argument(call, i + 2, "remote_cols"))
+    options = py.keywords(call)
     return [
         AddConstraint(
             table=source,
@@ -297,6 +342,8 @@ def _foreign_key(d: Directives, call: ast.Call, table: str) -> list[Operation]:
             constraint="foreign_key",
             references=py.text_argument(call, i, "referent_table"),
             columns=tuple(columns) if isinstance(columns, list | tuple) else (),
+            referenced_columns=tuple(str(c) for c in remote) if isinstance(remote, list | tuple) else (),
+            on_delete=str(py.literal(options.get("ondelete")) or "").lower(),
             not_valid=py.literal(py.keywords(call).get("postgresql_not_valid")) is True,
             **d.base(call),
         )

@@ -8,7 +8,7 @@ operation, and the next migration, see the fields as they will be.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from bot.frameworks import django_indexes
@@ -181,6 +181,8 @@ def _alter_field(r: Reader, call: ast.Call) -> list[Operation]:
                 table=table, column=column, new_type=new.spec.type, old_type=old.spec.type, **base
             )
         )
+        if new.spec.primary_key:
+            ops.extend(_follow_key(r, table, new.spec.type, base))
     if old is not None and old.spec.nullable and not new.spec.nullable:
         if new.spec.default is not None:  # Django fills the NULLs with the default first
             ops.append(
@@ -202,6 +204,22 @@ def _alter_field(r: Reader, call: ast.Call) -> list[Operation]:
             op for op in _field_extras(table, replace(new, spec=replace(new.spec, references=None)), base)
         )
     return ops
+
+
+def _follow_key(r: Reader, table: str, new_type: str, base: Origin) -> Iterator[Operation]:
+    """Django's schema editor gives the foreign keys of the app that point at an altered primary key its
+    new type, in the same migration."""
+    for model in r.state.models.values():
+        for name, field in list(model.fields.items()):
+            if field.references == table and field.spec.references and field.spec.type != new_type:
+                model.fields[name] = replace(field, spec=replace(field.spec, type=new_type))
+                yield AlterColumnType(
+                    table=model.table,
+                    column=field.spec.name,
+                    new_type=new_type,
+                    old_type=field.spec.type,
+                    **base,
+                )
 
 
 def _delete_model(r: Reader, call: ast.Call) -> list[Operation]:

@@ -78,6 +78,14 @@ def related_table(app: str, target: object, state: State) -> str:
     return state.table(target) if target != "self" else ""
 
 
+def key_type(state: State, table: str) -> str:
+    """The column type of a model's primary key, which Django gives the foreign keys that point at it (an
+    AutoField's `integer`, a BigAutoField's `bigint`); "" when the model is not in this app's state."""
+    model = next((m for m in state.models.values() if m.table == table), None)
+    key = next((f for f in model.fields.values() if f.spec.primary_key), None) if model is not None else None
+    return key.spec.type if key is not None else ""
+
+
 def read_field(name: str, node: ast.expr, state: State, dialect: str, model_table: str = "") -> Field:
     """A field definition `models.CharField(max_length=20, null=True)` as a column."""
     call = node if isinstance(node, ast.Call) else None
@@ -92,7 +100,8 @@ def read_field(name: str, node: ast.expr, state: State, dialect: str, model_tabl
         references = related_table(state.app, target, state) or model_table
     spec = ColumnSpec(
         name=column,
-        type=django_type(field_class, kwargs, dialect),
+        type=(key_type(state, references) if relation and references else "")
+        or django_type(field_class, kwargs, dialect),
         nullable=kwargs.get("null") is True and kwargs.get("primary_key") is not True,
         default=default,
         primary_key=kwargs.get("primary_key") is True,

@@ -11,8 +11,8 @@ from tree_sitter import Node
 
 from bot.frameworks import rails_schema, ruby
 from bot.frameworks.column_types import rails_type
-from bot.frameworks.origin import origin
-from bot.frameworks.rails_common import Result, Source, column, index_name, plural, singular
+from bot.frameworks.origin import Origin, origin
+from bot.frameworks.rails_common import Result, Source, column, index_name, names, plural, singular
 from bot.model.findings import Location
 from bot.model.migration import (
     AddColumn,
@@ -135,8 +135,7 @@ def _columns(c: ruby.Call, src: Source) -> list[ColumnSpec]:
                 name=f"{_text(arg)}_id",
                 type=rails_type(type_name, {}, src.dialect),
                 nullable=c.option("null", True) is not False,
-                references=plural(_text(arg)) if c.option("foreign_key") else None,
-            )
+            )  # its foreign key, when asked for, is the AddConstraint `_block_extras` adds
             for arg in c.args
         ]
     if c.name in _COLUMN_TYPES or c.name == "column":
@@ -168,18 +167,31 @@ def _block_extras(c: ruby.Call, table: str, src: Source) -> list[Operation]:
                 **base,
             )
         ]
-    if c.name in ("references", "belongs_to") and c.option("foreign_key"):
+    if c.name in ("references", "belongs_to"):
+        return _reference_extras(c, table, base)
+    index = c.option("index")
+    if c.name in _COLUMN_TYPES and index not in (None, False):  # `t.integer :user_id, index: true`
+        unique = isinstance(index, dict) and index.get("unique") is True
+        return [
+            AddIndex(
+                table=table, name=index_name(table, (_text(a),)), columns=(_text(a),), unique=unique, **base
+            )
+            for a in c.args
+        ]
+    if c.name == "foreign_key" and c.args:
+        target = _text(c.args[0])
+        columns = names(c.option("column")) or (f"{singular(target)}_id",)
+        name = c.option("name")
         return [
             AddConstraint(
                 table=table,
-                name=f"fk_rails_{table}_{_text(a)}_id",
+                name=name if isinstance(name, str) else f"fk_rails_{table}_{columns[0]}",
                 constraint="foreign_key",
-                columns=(f"{_text(a)}_id",),
-                references=plural(_text(a)),
-                on_delete=_on_delete(c.option("foreign_key")),
+                columns=columns,
+                references=target,
+                on_delete=str(c.option("on_delete") or "").lstrip(":").replace("_", " "),
                 **base,
             )
-            for a in c.args
         ]
     if c.name == "check_constraint":
         return [
@@ -192,6 +204,39 @@ def _block_extras(c: ruby.Call, table: str, src: Source) -> list[Operation]:
             )
         ]
     return []
+
+
+def _reference_extras(c: ruby.Call, table: str, base: Origin) -> list[Operation]:
+    """`t.references :user` indexes `user_id` (unless `index: false`) and, with `foreign_key:`, adds the
+    foreign key to the plural table."""
+    found: list[Operation] = []
+    index = c.option("index", True)
+    for a in c.args:
+        columns = (f"{_text(a)}_type", f"{_text(a)}_id") if c.option("polymorphic") else (f"{_text(a)}_id",)
+        if index is not False:
+            unique = isinstance(index, dict) and index.get("unique") is True
+            found.append(
+                AddIndex(table=table, name=index_name(table, columns), columns=columns, unique=unique, **base)
+            )
+        if c.option("foreign_key") and not c.option("polymorphic"):
+            found.append(
+                AddConstraint(
+                    table=table,
+                    name=f"fk_rails_{table}_{_text(a)}_id",
+                    constraint="foreign_key",
+                    columns=(f"{_text(a)}_id",),
+                    references=_foreign_table(c.option("foreign_key")) or plural(_text(a)),
+                    on_delete=_on_delete(c.option("foreign_key")),
+                    **base,
+                )
+            )
+    return found
+
+
+def _foreign_table(foreign: object) -> str:
+    """`foreign_key: { to_table: :accounts }` → accounts."""
+    target = foreign.get("to_table") if isinstance(foreign, dict) else None
+    return str(target or "").lstrip(":")
 
 
 def _change_table(c: ruby.Call, src: Source) -> Result:

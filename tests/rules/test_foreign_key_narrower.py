@@ -1,0 +1,172 @@
+"""A foreign-key column narrower than the key it references, declared the way each framework declares it:
+Alembic's `sa.ForeignKey` and `sa.ForeignKeyConstraint` in `create_table`, Rails' `t.references`,
+`t.foreign_key` and `add_foreign_key`, Django's keys that follow (or do not follow) a widened primary key."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model.findings import Finding
+from tests.conftest import review_sql
+
+NAMES = [
+    {"parents": "users", "parent": "user", "children": "orders"},
+    {"parents": "accounts", "parent": "account", "children": "invoices"},
+]
+
+
+def _narrower(result) -> list[Finding]:  # type: ignore[no-untyped-def]
+    return [f for f in result.active if f.rule == "foreign-key-narrower"]
+
+
+ALEMBIC_BASE = (
+    'revision = "a1"\ndown_revision = None\n\nfrom alembic import op\nimport sqlalchemy as sa\n\n\n'
+    'def upgrade():\n    op.create_table("{parents}", sa.Column("id", sa.BigInteger, primary_key=True))\n\n\n'
+    'def downgrade():\n    op.drop_table("{parents}")\n'
+)
+ALEMBIC = (
+    'revision = "b2"\ndown_revision = "a1"\n\nfrom alembic import op\nimport sqlalchemy as sa\n\n\n'
+    'def upgrade():\n    {body}\n\n\ndef downgrade():\n    op.drop_table("{children}")\n'
+)
+ALEMBIC_BODIES = [
+    'op.create_table("{children}", sa.Column("id", sa.BigInteger, primary_key=True),'
+    ' sa.Column("{parent}_id", sa.{type}, sa.ForeignKey("{parents}.id", ondelete="CASCADE")))',
+    'op.create_table("{children}", sa.Column("id", sa.BigInteger, primary_key=True),'
+    ' sa.Column("{parent}_id", sa.{type}), sa.ForeignKeyConstraint(["{parent}_id"], ["{parents}.id"]))',
+    'op.create_table("{children}", sa.Column("id", sa.BigInteger, primary_key=True), sa.Column("{parent}_id", sa.{type}))\n'
+    '    op.create_foreign_key("fk_{children}", "{children}", "{parents}", ["{parent}_id"], ["id"])',
+]
+
+
+def _alembic(names: dict[str, str], body: str, type_: str):  # type: ignore[no-untyped-def]
+    text = ALEMBIC.format(**names, body=body.format(**names, type=type_))
+    base = {"alembic/versions/a1_base.py": ALEMBIC_BASE.format(**names)}
+    return review_sql(text, path="alembic/versions/b2_children.py", base=base)
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("body", ALEMBIC_BODIES)
+def test_alembic_foreign_keys_feed_the_catalog(names: dict[str, str], body: str) -> None:
+    found = _narrower(_alembic(names, body, "Integer"))
+    assert len(found) == 1
+    assert (
+        f"`{names['children']}.{names['parent']}_id`" in found[0].message
+        and f"`{names['parents']}.id`" in found[0].message
+    )
+    good = _alembic(names, body, "BigInteger")
+    assert not _narrower(good) and good.approval == "APPROVED"
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_alembic_cascade_of_a_column_foreign_key_is_known(names: dict[str, str]) -> None:
+    create = _alembic(names, ALEMBIC_BODIES[0], "BigInteger")
+    assert create.approval == "APPROVED"
+    text = (
+        'revision = "c3"\ndown_revision = "b2"\n\nfrom alembic import op\n\n\n'
+        'def upgrade():\n    op.execute("DELETE FROM {parents} WHERE id > 100 AND id < 200")\n\n\n'
+        "def downgrade():\n    pass\n"
+    ).format(**names)
+    base = {
+        "alembic/versions/a1_base.py": ALEMBIC_BASE.format(**names),
+        "alembic/versions/b2_children.py": ALEMBIC.format(
+            **names, body=ALEMBIC_BODIES[0].format(**names, type="BigInteger")
+        ),
+    }
+    result = review_sql(text, path="alembic/versions/c3_delete.py", base=base)
+    found = [f for f in result.active if f.rule == "cascading-delete"]
+    assert found and names["children"] in found[0].message
+
+
+RAILS_BASE = (
+    "class Create{Parents} < ActiveRecord::Migration[7.1]\n  def change\n"
+    "    create_table :{parents} do |t|\n      t.string :name\n    end\n  end\nend\n"
+)
+RAILS_BODIES = [
+    "    create_table :{children} do |t|\n      t.{type} :{parent}_id, index: true\n      t.foreign_key :{parents}\n    end",
+    "    create_table :{children} do |t|\n      t.references :{parent}, foreign_key: true, type: :{type}\n    end",
+    "    create_table :{children} do |t|\n      t.{type} :{parent}_id, index: true\n    end\n"
+    "    add_foreign_key :{children}, :{parents}",
+    "    create_table :{children} do |t|\n      t.references :buyer, foreign_key: {{{{ to_table: :{parents} }}}}, type: :{type}\n"
+    "    end",
+]
+
+
+def _rails(names: dict[str, str], body: str, type_: str):  # type: ignore[no-untyped-def]
+    text = (
+        "class Create{Children} < ActiveRecord::Migration[7.1]\n  def change\n"
+        + body.format(**names, type=type_)
+        + "\n  end\nend\n"
+    ).format(Children=names["children"].title(), **names)
+    base = {
+        "db/migrate/20260101000000_create_parents.rb": RAILS_BASE.format(
+            Parents=names["parents"].title(), **names
+        )
+    }
+    return review_sql(text, path="db/migrate/20260102000000_create_children.rb", base=base)
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("body", RAILS_BODIES)
+def test_rails_foreign_keys_against_bigint_ids(names: dict[str, str], body: str) -> None:
+    found = _narrower(_rails(names, body, "integer"))
+    assert len(found) == 1 and f"`{names['parents']}.id`" in found[0].message
+    good = _rails(names, body, "bigint")
+    assert not _narrower(good)
+    # `t.references` indexes its column itself: no foreign key without an index, and one finding per key
+    assert not [f for f in good.active if f.rule == "foreign-key-without-index"]
+
+
+DJANGO_INITIAL = """from django.db import migrations, models
+import django.db.models.deletion
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [
+        migrations.CreateModel(
+            name="{Parent}",
+            fields=[("id", models.AutoField(primary_key=True, serialize=False)), ("name", models.TextField())],
+        ),
+        migrations.CreateModel(
+            name="{Child}",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("{parent}", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="shop.{parent}")),
+            ],
+        ),
+    ]
+"""
+DJANGO = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [
+        {operation},
+    ]
+"""
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_django_keys_follow_their_primary_key(names: dict[str, str]) -> None:
+    """A ForeignKey has the type of the key it points at (an AutoField's integer); Django's AlterField of that
+    key alters the foreign keys with it, a RunSQL does not."""
+    child = names["children"].rstrip("s")
+    initial = DJANGO_INITIAL.format(
+        Parent=names["parent"].title(), Child=child.title(), parent=names["parent"]
+    )
+    base = {"shop/migrations/0001_initial.py": initial}
+    raw = f'migrations.RunSQL("ALTER TABLE shop_{names["parent"]} ALTER COLUMN id TYPE bigint", migrations.RunSQL.noop)'
+    found = _narrower(
+        review_sql(DJANGO.format(operation=raw), path="shop/migrations/0002_widen.py", base=base)
+    )
+    assert len(found) == 1 and f"`shop_{child}.{names['parent']}_id` is `int`" in found[0].message
+    altered = (
+        f'migrations.AlterField(model_name="{names["parent"]}", name="id",'
+        " field=models.BigAutoField(primary_key=True, serialize=False))"
+    )
+    result = review_sql(DJANGO.format(operation=altered), path="shop/migrations/0002_widen.py", base=base)
+    assert not _narrower(result)
+    rewritten = {f.message.split("`")[1] for f in result.active if f.rule == "type-change-rewrite"}
+    assert rewritten == {f"shop_{names['parent']}.id", f"shop_{child}.{names['parent']}_id"}
