@@ -63,8 +63,11 @@ class RepositoryFiles:
         return self._read[path]
 
     def _from_disk(self, path: str) -> str | None:
+        # Most neighbours asked for do not exist: is_file first, the costlier resolve only for files.
+        if not (self.root / path).is_file():
+            return None
         target = (self.root / path).resolve()
-        if not target.is_relative_to(self.root.resolve()) or not target.is_file():
+        if not target.is_relative_to(self.root.resolve()):
             return None
         try:
             return target.read_text(encoding="utf-8", errors="replace")

@@ -54,13 +54,17 @@ _RENAME = re.compile(r"^\s*ALTER\s+TYPE\s+([\w.\"]+)\s+RENAME\s+TO\s+([\w.\"]+)\
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if not any(isinstance(op, AlterColumnType) for op in migration.up):
+        return  # only a column moved to another type can lose a value
     labels = {name: list(values) for name, values in context.catalog.enums.items()}
-    columns = {
-        (table.name, column.name): _name(column.type)
-        for table in context.catalog.tables.values()
-        for column in table.columns.values()
-        if _name(column.type) in labels
-    }
+    retyped = {(op.table, op.column) for op in migration.up if isinstance(op, AlterColumnType)}
+    columns: dict[
+        tuple[str, str], str
+    ] = {}  # the enum type of each column the migration retypes, as the migration goes
+    for table, name in retyped:
+        known = context.catalog.column(table, name)
+        if known is not None and _name(known.type) in labels:
+            columns[(table, name)] = _name(known.type)
     moved: dict[tuple[str, str], set[str]] = {}  # values rows were moved off, per column
     for op in migration.up:
         renamed = _RENAME.match(op.sql) if isinstance(op, RawSQL) else None
