@@ -174,3 +174,24 @@ def test_no_python_pasted_into_sql() -> None:
     for _, result, _ in _reviews("postgres"):
         for sql in _statements(result):
             assert "some_variable" not in sql and '"' not in sql
+
+
+@pytest.mark.parametrize(
+    ("sql", "refused"),
+    [
+        ("SELECT count(*) FROM accounts WHERE plan IS NULL", False),
+        ("SELECT count(*) FROM accounts WHERE tier IS NULL", True),
+        ("SELECT a.plan, count(*) AS n FROM accounts a GROUP BY a.plan ORDER BY n", False),
+        ("SELECT a.tier FROM accounts a", True),
+        ("SELECT count(*) FROM invoices WHERE account_id NOT IN (SELECT id FROM accounts)", False),
+        ("SELECT count(*) FROM invoices WHERE account_id IN (SELECT owner FROM accounts)", True),
+        ("SELECT indexrelid::regclass FROM pg_index", False),  # a system catalog: parsed only
+    ],
+)
+def test_our_sql_naming_a_column_the_schema_lacks_is_refused(sql: str, refused: bool) -> None:
+    schema: Schema = {
+        "accounts": {"id": "bigint", "plan": "text"},
+        "invoices": {"id": "bigint", "account_id": "bigint"},
+    }
+    for dialect in ("postgres", "mysql"):
+        assert bool(problem(sql.replace("::regclass", ""), dialect, schema)) is refused, (dialect, sql)
