@@ -47,17 +47,17 @@ class Dialects:
         for entry in self.config.dialects:
             if fnmatch.fnmatch(path, entry.glob):
                 version = str(entry.database_version or self.config.database_version or "")
-                return Database(entry.dialect, version, self.config_path, f"`dialects: {entry.glob}`")
+                detail = f"`dialects: {entry.glob}`"
+                return Database(entry.dialect, version, self.config_path, detail, declared=bool(version))
         if self.config.dialect:
             version = str(self.config.database_version or "")
-            return Database(
-                self.config.dialect, version, self.config_path, f"`dialect: {self.config.dialect}`"
-            )
+            detail = f"`dialect: {self.config.dialect}`"
+            return Database(self.config.dialect, version, self.config_path, detail, declared=bool(version))
         if self.requested:
             return Database(self.requested, source="--dialect")
         detected = self._detected(path, text)
         if self.config.database_version is not None and family(detected.dialect) != "sqlite":
-            return dataclasses.replace(detected, version=str(self.config.database_version))
+            return dataclasses.replace(detected, version=str(self.config.database_version), declared=True)
         return detected
 
     def _detected(self, path: str, text: str) -> Database:

@@ -16,6 +16,9 @@ class Database:
     source: str = ""  # the repository file (or setting) that decided, empty when nothing did
     detail: str = ""  # what in it decided: "adapter: postgresql", "image postgres:15"
     version_source: str = ""  # where the version came from, when not from `source`
+    # The version is the one the repository's configuration declares for production (`database_version`),
+    # not one read off a development or CI container, whose minor version says nothing of production's.
+    declared: bool = False
 
     @property
     def label(self) -> str:
@@ -34,12 +37,17 @@ class Database:
 
     @property
     def version_tuple(self) -> tuple[int, ...] | None:
-        parts = []
-        for part in self.version.split("."):
-            if not part.isdigit():
-                break
-            parts.append(int(part))
-        return tuple(parts) or None
+        return version_tuple(self.version)
+
+
+def version_tuple(text: str) -> tuple[int, ...] | None:
+    """`15.19 (Debian 15.19-0+deb12u1)` → (15, 19); `10.11.19-MariaDB` → (10, 11, 19); "" → None."""
+    parts = []
+    for part in text.split(" ")[0].split("-")[0].split("."):
+        if not part.isdigit():
+            break
+        parts.append(int(part))
+    return tuple(parts) or None
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,7 @@ class Facts:
     failures: tuple[Failure, ...] = ()
     queries: tuple[Query, ...] = ()
     milliseconds: float = 0.0
+    version: str = ""  # the server's version as it reports it ("15.19", "10.11.19"), when it could be read
 
     def table(self, name: str) -> TableFacts | None:
         return next((t for t in self.tables if t.table == name), None)

@@ -278,8 +278,9 @@ def _probe_note(facts: Facts | None) -> tuple[str, ...]:
         return ()
     failed = len(facts.failures)
     unverified = f"; {failed} question{'s' if failed != 1 else ''} not verified" if failed else ""
+    server = f" (server version {facts.version})" if facts.version else ""
     return (
-        f"Production probe: {facts.connection} at {facts.taken_at}, {len(facts.queries)} read-only "
+        f"Production probe: {facts.connection}{server} at {facts.taken_at}, {len(facts.queries)} read-only "
         f"queries in {facts.milliseconds / 1000:.2f} s{unverified}.",
     )
 

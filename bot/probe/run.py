@@ -31,8 +31,10 @@ def probe(
     answers: Answers | None = None
     failures: list[Failure] = []
     session: Session | None = None
+    version = ""
     try:
         with read_only(target) as session:
+            version = _server_version(session)
             answers = Answers(session, target.policy, statistics.default_schema(session))
             _ask_all(answers, _merged(questions), start + target.policy.time_budget_ms / 1000, failures)
     except ProbeError as error:
@@ -53,7 +55,19 @@ def probe(
         failures=tuple(failures),
         queries=tuple(session.queries) if session is not None else (),
         milliseconds=round((time.perf_counter() - start) * 1000, 3),
+        version=version,
     )
+
+
+def _server_version(session: Session) -> str:
+    """The server's version as it reports it, "" when it will not say: rules whose answer depends on a
+    minor version (a bug fixed in a point release) judge production's, not a development container's."""
+    sql = "SHOW server_version" if session.dialect == "postgres" else "SELECT VERSION()"
+    try:
+        rows = session.fetch(sql, "the server's version, for rules that depend on it")
+    except ProbeError:
+        return ""
+    return str(rows[0][0]) if rows and rows[0] else ""
 
 
 def _ask_all(answers: Answers, questions: list[Question], deadline: float, failures: list[Failure]) -> None:

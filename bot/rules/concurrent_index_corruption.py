@@ -12,8 +12,10 @@ indexes built concurrently there with `pg_amcheck --heapallindexed` (or `bt_inde
 the amcheck extension) and rebuild the ones it reports.
 
 ## Framework notes
-Only reported when the database version is known to be 14.0 to 14.3: `database_version` in the
-configuration, or the version the production probe read from the server.
+Only reported when production's version is known to be 14.0 to 14.3: `database_version` in the
+configuration, or the version the production probe read from the server. A version read off a development
+or CI container (`image: postgres:14.2` in a workflow) is not enough: its minor version is the test
+database's, not production's.
 """
 
 from __future__ import annotations
@@ -47,9 +49,10 @@ _BROKEN = ((14, 0), (14, 4))  # first broken version, first fixed one
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    if not context.postgres or not _BROKEN[0] <= context.version < _BROKEN[1]:
-        return
-    version = ".".join(str(part) for part in context.version)
+    production = context.production_version
+    if not context.postgres or production is None or not _BROKEN[0] <= production < _BROKEN[1]:
+        return  # a development container's 14.2 says nothing of the minor version production runs
+    version = ".".join(str(part) for part in production)
     for op in migration.up:
         if isinstance(op, AddIndex) and op.concurrently and not context.catalog.is_new(op.table):
             name = f" {op.name}" if op.name else ""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from bot.model.catalog import LARGE, NEW, SMALL, Catalog, changes_schema
 from bot.model.changeset import ChangedFile, MemoryTree, Tree
 from bot.model.config import Config
-from bot.model.database import Database, Runner
+from bot.model.database import Database, Runner, version_tuple
 from bot.model.facts import Facts
 from bot.model.findings import Severity
 from bot.model.migration import Migration, Operation, RawSQL
@@ -86,7 +86,27 @@ class Context:
     @property
     def version(self) -> tuple[int, ...]:
         known = self.database.version_tuple if self.database is not None else None
-        return known or self.config.version or DEFAULT_VERSIONS.get(self.dialect, (0,))
+        return (
+            self.production_version
+            or known
+            or self.config.version
+            or DEFAULT_VERSIONS.get(self.dialect, (0,))
+        )
+
+    @property
+    def production_version(self) -> tuple[int, ...] | None:
+        """The version production runs, when something says so: the server itself through the probe, or
+        the configuration's `database_version`. A version read off a development or CI container (an
+        image tag in docker-compose or a workflow) is not production's, least of all its minor version."""
+        if (
+            self.facts is not None
+            and self.facts.version
+            and _family(self.facts.dialect) == _family(self.dialect)
+        ):
+            return version_tuple(self.facts.version)
+        if self.database is not None and self.database.declared:
+            return self.database.version_tuple
+        return self.config.version
 
     def at_least(self, *version: int) -> bool:
         return self.version >= version
@@ -118,3 +138,7 @@ class Context:
         if size == LARGE and table in self.catalog.large:
             return f"`{table}` (listed as large in the configuration)"
         return f"`{table}` (size unknown, assumed large)"
+
+
+def _family(dialect: str) -> str:
+    return "mysql" if dialect in ("mysql", "mariadb") else dialect

@@ -123,3 +123,11 @@ def test_a_hostile_identifier_is_quoted_not_executed(mariadb: Any) -> None:
     assert _one(mariadb, "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_NAME = 'victims'") == 1
     counted = facts.column(hostile, "status")
     assert counted is not None and {v.value for v in counted.values} == {"paid", "lost"}
+
+
+def test_the_server_says_its_version(mariadb: Any) -> None:
+    facts, _ = _run(mariadb)
+    with mariadb.cursor() as cursor:
+        cursor.execute("SELECT VERSION()")
+        server = str(cursor.fetchone()[0])
+    assert facts.version == server and "MariaDB" in server

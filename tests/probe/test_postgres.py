@@ -126,7 +126,8 @@ def test_every_query_is_recorded_with_its_timing_in_the_json(pg: Any) -> None:
 def test_the_review_says_where_and_when_it_probed(pg: Any) -> None:
     facts, result = _run(pg)
     [note] = [n for n in result.notes if n.startswith("Production probe:")]
-    assert f"{facts.connection} at {facts.taken_at}, {len(facts.queries)} read-only queries" in note
+    server = f"{facts.connection} (server version {facts.version}) at {facts.taken_at}"
+    assert f"{server}, {len(facts.queries)} read-only queries" in note
     assert "production values not verified" not in " ".join(result.reasons)  # the findings say why instead
 
 
@@ -134,3 +135,19 @@ def test_a_filter_on_a_value_production_never_holds(pg: Any) -> None:
     _, result = _run(pg, "UPDATE orders SET state = 'closed' WHERE status = 'refundd';\n")
     message = _finding(result, "where-matches-no-rows")
     assert "never holds `'refundd'` (but `'refunded'` has 300 rows)" in message
+
+
+def test_the_servers_own_version_decides_what_depends_on_it(pg: Any) -> None:
+    from bot.model.config import Config
+
+    build = "CREATE INDEX CONCURRENTLY orders_code_idx ON orders (code);"
+    facts, _ = _run(pg, build)
+    server = str(pg.execute("SHOW server_version").fetchone()[0])
+    assert facts.version == server and any("server_version" in q.sql for q in facts.queries)
+    # The configuration says 14.2, which had the concurrent-build bug; the server says what it really runs.
+    declared = Config(database_version="14.2")
+    assert any(
+        f.rule == "concurrent-index-corruption" for f in review(changeset(build), config=declared).active
+    )
+    verified = review(changeset(build), config=declared, facts=facts)
+    assert not any(f.rule == "concurrent-index-corruption" for f in verified.active)
