@@ -10,6 +10,9 @@ that are already gone or already back, and the rollback stops with the schema in
 `DROP … IF EXISTS`, `ADD COLUMN IF NOT EXISTS`, `CREATE INDEX … IF NOT EXISTS`, so every statement of the
 down migration can be re-run until it completes.
 
+A migration of one statement each way cannot be left half-way by either side (a statement that fails
+changes nothing), so the rule speaks only when the up or the down migration has several statements.
+
 ## Framework notes
 Inside a transaction (most frameworks on PostgreSQL) a failed down migration rolls back whole, so the rule
 stays quiet there; MySQL commits every DDL statement, so there it always applies.
@@ -39,11 +42,13 @@ RULE = Rule(
     help="Use `IF EXISTS` / `IF NOT EXISTS` in every statement of the down migration so it can be re-run.",
     bad=(
         "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE payouts (id bigint PRIMARY KEY);\n"
-        "-- +goose Down\nDROP TABLE payouts;",
+        "CREATE INDEX CONCURRENTLY orders_paid_at_idx ON orders (paid_at);\n"
+        "-- +goose Down\nDROP INDEX CONCURRENTLY orders_paid_at_idx;\nDROP TABLE payouts;",
     ),
     good=(
         "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE payouts (id bigint PRIMARY KEY);\n"
-        "-- +goose Down\nDROP TABLE IF EXISTS payouts;",
+        "CREATE INDEX CONCURRENTLY orders_paid_at_idx ON orders (paid_at);\n"
+        "-- +goose Down\nDROP INDEX CONCURRENTLY IF EXISTS orders_paid_at_idx;\nDROP TABLE IF EXISTS payouts;",
     ),
 )
 
@@ -53,6 +58,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         return
     if migration.in_transaction and not context.mysql:
         return
+    if len(migration.down) == 1 and len(migration.up) <= 1:
+        return  # one statement each way: neither side can stop half-way, a failed one changed nothing
     derived = {
         op.location for op in migration.up
     }  # inverses the runner derives (Rails `change`) share a line

@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AlterColumnType, Migration, Operation, SetTimeout
+from bot.model.migration import Migration, SetTimeout
+from bot.rules._costs import slow
 from bot.rules.context import Context
-from bot.sql.locks import long_running
 
 RULE = Rule(
     id="missing-statement-timeout",
@@ -47,7 +47,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if isinstance(op, SetTimeout) and op.setting == "statement_timeout" and not op.disables:
             return
-        if not _slow(op, context) or not op.tables or all(context.catalog.is_new(t) for t in op.tables):
+        if not slow(op, context) or not op.tables or all(context.catalog.is_new(t) for t in op.tables):
             continue
         yield op.finding(
             RULE,
@@ -57,12 +57,3 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             fix="Add `SET statement_timeout = '15min';` (sized from a measured run) at the top of the migration.",
         )
         return
-
-
-def _slow(op: Operation, context: Context) -> bool:
-    """Long-running, except a type change within the same base type (`varchar(40)` to `varchar(80)`)."""
-    if isinstance(op, AlterColumnType):
-        column = context.catalog.column(op.table, op.column)
-        if column is not None and column.type.split("(")[0] == op.new_type.split("(")[0]:
-            return False
-    return long_running(op)

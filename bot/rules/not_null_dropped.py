@@ -33,6 +33,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, DropNotNull) or context.catalog.is_new(op.table):
             continue
+        column = context.before(op).column(op.table, op.column)
+        if column is not None and column.nullable:
+            continue  # it could hold NULLs already (Sequelize's changeColumn restates `allowNull: true`)
         yield op.finding(
             RULE,
             f"`{op.table}.{op.column}` may now be NULL.",

@@ -17,14 +17,14 @@ switch reads, then drop the old column in a later pull request.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AlterColumnType, Migration, RawSQL
+from bot.rules._costs import column_change
 from bot.rules.context import Context
 from bot.sql import mysql_ddl
-from bot.sql.conversions import COERCIBLE, INDEX_REBUILD, SCAN, Change, change_cost, session_utc
+from bot.sql.conversions import COERCIBLE, INDEX_REBUILD, SCAN, Change, session_utc
 
 RULE = Rule(
     id="type-change-rewrite",
@@ -60,7 +60,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         column = context.before(op).column(op.table, op.column)
         old = column.type if column is not None else ""
         utc = session_utc(migration.framework, [o.sql for o in migration.up[:index] if isinstance(o, RawSQL)])
-        change = _change(op, old, context, utc) if old else None
+        change = column_change(op, old, context, utc) if old else None
         if change is not None and change.cost == COERCIBLE:
             continue
         if change is not None and context.mysql and mysql_ddl.member_change(old, op.new_type) is not None:
@@ -79,26 +79,6 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 else "every row is rewritten and every index rebuilt."
             ),
         )
-
-
-def _change(op: AlterColumnType, old: str, context: Context, utc: bool) -> Change:
-    catalog = context.before(op)
-    word = re.compile(rf'(?<![\w"]){re.escape(op.column)}(?![\w"])|"{re.escape(op.column)}"', re.I)
-    indexed = any(op.column in columns for columns in catalog.keys.get(op.table, [])) or any(
-        d.table == op.table and any(word.search(c) for c in d.columns)
-        for d in catalog.index_definitions.values()
-    )
-    change = change_cost(old, op.new_type, context.dialect, context.version, utc=utc, indexed=indexed)
-    if change.cost == COERCIBLE and context.postgres:
-        checked = [
-            name
-            for name, check in catalog.checks.items()
-            if check.table == op.table and check.validated and word.search(check.expression)
-        ]
-        if checked:
-            names = ", ".join(f"`{n}`" for n in sorted(checked))
-            return Change(SCAN, f"the values stay, but every row is checked again against {names}")
-    return change
 
 
 def _message(

@@ -380,8 +380,13 @@ def test_the_migrations_own_methods_are_read_where_they_are_called() -> None:
 
 def test_down_guarded_by_schema_checks_is_safe_to_rerun() -> None:
     mysql = {**BASE, "artisan": "#!/usr/bin/env php\n", ".env.example": "DB_CONNECTION=mysql\n"}
-    add = _table("            $table->string('channel')->nullable();\n")
-    bare = _review(_migration(add, _table("            $table->dropColumn('channel');\n")), mysql)
+    add = _table("            $table->string('channel')->nullable();\n") + _table(
+        "            $table->string('source')->nullable();\n"
+    )
+    drop = _table("            $table->dropColumn('channel');\n") + _table(
+        "            $table->dropColumn('source');\n"
+    )
+    bare = _review(_migration(add, drop), mysql)
     finding = next(f for f in bare.active if f.rule == "down-not-idempotent")
     assert "Schema::hasColumn" in finding.fix
     guarded = _migration(

@@ -244,7 +244,7 @@ def test_the_configuration_sets_the_dialect_per_path() -> None:
         MemoryTree({"Gemfile": "gem 'pg'\n"}), config, config_path=".github/migration-review.yml"
     )
     assert dialects.database("db/mysql/001.sql") == Database(
-        "mariadb", "10.11", ".github/migration-review.yml", "`dialects: db/mysql/**`"
+        "mariadb", "10.11", ".github/migration-review.yml", "`dialects: db/mysql/**`", declared=True
     )
     assert dialects.database("db/migrate/1_a.rb").dialect == "postgres"
 

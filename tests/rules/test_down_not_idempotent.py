@@ -6,17 +6,48 @@ def _found(sql: str, **kwargs: object) -> list[str]:
 
 
 def test_drop_without_if_exists_outside_a_transaction() -> None:
-    sql = "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE payouts (id bigint);\n-- +goose Down\nDROP TABLE payouts;"
-    assert _found(sql)
+    sql = (
+        "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE payouts (id bigint);\n"
+        "CREATE TABLE refunds (id bigint);\n-- +goose Down\nDROP TABLE refunds;\nDROP TABLE payouts;"
+    )
+    assert len(_found(sql)) == 2
 
 
 def test_add_column_without_if_not_exists_on_mysql() -> None:
-    sql = "-- +goose Up\nALTER TABLE t DROP COLUMN c;\n-- +goose Down\nALTER TABLE t ADD COLUMN c text;"
+    sql = (
+        "-- +goose Up\nALTER TABLE t DROP COLUMN c;\nALTER TABLE t DROP COLUMN d;\n"
+        "-- +goose Down\nALTER TABLE t ADD COLUMN c text;\nALTER TABLE t ADD COLUMN d text;"
+    )
     assert _found(sql, dialect="mysql")
+
+
+def test_a_half_done_up_makes_even_a_single_down_statement_fail() -> None:
+    # The up stopped after its first index: the down's one DROP INDEX may find nothing to drop.
+    sql = (
+        "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY a_idx ON invoices (a);\n"
+        "CREATE INDEX CONCURRENTLY b_idx ON invoices (b);\n-- +goose Down\nDROP INDEX CONCURRENTLY b_idx;"
+    )
+    assert _found(sql)
+
+
+def test_one_statement_each_way_cannot_stop_half_way() -> None:
+    for up, down in [
+        (
+            "ALTER TABLE documents ADD COLUMN preferences jsonb;",
+            "ALTER TABLE documents DROP COLUMN preferences;",
+        ),
+        ("CREATE INDEX CONCURRENTLY s_idx ON searches (created_at);", "DROP INDEX CONCURRENTLY s_idx;"),
+    ]:
+        sql = f"-- +goose NO TRANSACTION\n-- +goose Up\n{up}\n-- +goose Down\n{down}"
+        assert not _found(sql), up
+        assert not _found(f"-- +goose Up\n{up}\n-- +goose Down\n{down}", dialect="mysql"), up
 
 
 def test_guarded_or_transactional_down_is_quiet() -> None:
     assert not _found(
-        "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE p (id bigint);\n-- +goose Down\nDROP TABLE IF EXISTS p;"
+        "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE p (id bigint);\nCREATE TABLE q (id bigint);\n"
+        "-- +goose Down\nDROP TABLE IF EXISTS q;\nDROP TABLE IF EXISTS p;"
     )
-    assert not _found("-- +goose Up\nCREATE TABLE p (id bigint);\n-- +goose Down\nDROP TABLE p;")
+    assert not _found(
+        "-- +goose Up\nCREATE TABLE p (id bigint);\nCREATE TABLE q (id bigint);\n-- +goose Down\nDROP TABLE q;\nDROP TABLE p;"
+    )

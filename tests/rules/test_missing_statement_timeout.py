@@ -34,3 +34,24 @@ def test_timeouts_set_by_the_runner_are_quiet() -> None:
 def test_quick_ddl_and_new_tables_are_quiet() -> None:
     assert not _found("ALTER TABLE orders ADD COLUMN note text;")
     assert not _found("CREATE TABLE t (id bigint, a int);\nCREATE INDEX t_a_idx ON t (a);")
+
+
+def test_statements_that_touch_no_row_on_the_schema_they_meet_are_quiet() -> None:
+    base = {
+        "db/migrations/000_base.sql": "CREATE TABLE hooks (id bigint PRIMARY KEY, url varchar(255) NOT NULL, "
+        "label varchar(40), note text);"
+    }
+    quick = [
+        "ALTER TABLE hooks ALTER COLUMN url TYPE varchar(1024);",  # a wider varchar: catalog only
+        "ALTER TABLE hooks ALTER COLUMN label TYPE text;",
+        "ALTER TABLE hooks ALTER COLUMN url SET NOT NULL;",  # already NOT NULL: nothing to check
+    ]
+    for sql in quick:
+        assert not _found(sql, base=base), sql
+    slow = [
+        "ALTER TABLE hooks ALTER COLUMN label TYPE varchar(20);",  # a narrower one checks every row
+        "ALTER TABLE hooks ALTER COLUMN note SET NOT NULL;",
+        "ALTER TABLE hooks ALTER COLUMN url TYPE integer USING url::integer;",
+    ]
+    for sql in slow:
+        assert _found(sql, base=base), sql

@@ -24,3 +24,19 @@ def test_drop_not_null_is_never_flagged_as_adding_not_null() -> None:
 def test_new_table_is_quiet() -> None:
     sql = "CREATE TABLE users (phone text NOT NULL);\n" + SQL
     assert "not-null-dropped" not in rule_ids(review_sql(sql))
+
+
+def test_a_column_that_could_already_be_null_is_quiet() -> None:
+    # Sequelize's changeColumn restates `allowNull: true` as DROP NOT NULL on a column that was never NOT NULL.
+    for table, column in [("oauth_clients", "developer_url"), ("profiles", "avatar")]:
+        base = {
+            "db/migrations/000_base.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} varchar(255));"
+        }
+        sql = f"ALTER TABLE {table} ALTER COLUMN {column} TYPE varchar(1024), ALTER COLUMN {column} DROP NOT NULL;"
+        assert "not-null-dropped" not in rule_ids(review_sql(sql, base=base))
+        strict = {
+            "db/migrations/000_base.sql": base["db/migrations/000_base.sql"].replace(
+                "(255)", "(255) NOT NULL"
+            )
+        }
+        assert "not-null-dropped" in rule_ids(review_sql(sql, base=strict))
