@@ -13,6 +13,10 @@ version.
 Leave the applied migration as it was (restore the base branch's version of the file) and write the
 change as a new migration, which every database runs once. Fix only a migration that never left the
 branch in place.
+
+An edit that leaves every statement the review reads from the file unchanged (an unused variable or an
+import removed around them) is a warning rather than a block; an edit of comments or whitespace alone is
+no finding.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ import re
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import Migration
+from bot import frameworks
+from bot.model.migration import Migration, RunCode, Unparsed
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -51,15 +56,21 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     edited = _meaningful(before.base_text) != _meaningful(before.head_text or "")
     if edited:
         where = f" (it was `{old_path}`)" if renamed else ""
-        yield _finding(
-            migration,
-            _first_changed_line(before.base_text, before.head_text or ""),
-            f"`{migration.path}`{where} already exists in the base branch and is edited.",
+        line = _first_changed_line(before.base_text, before.head_text or "")
+        message = f"`{migration.path}`{where} already exists in the base branch and is edited."
+        blast = (
             "Databases that already ran it never run it again: the edit reaches only new installs, whose "
             "schema silently diverges from production's (runners that checksum migrations, such as Flyway "
-            "and Liquibase, fail the deploy instead).",
-            Severity.CRITICAL,
+            "and Liquibase, fail the deploy instead)."
         )
+        if _same_statements(migration, before.base_text, context):
+            # A clean-up of the code around the statements (an unused variable, an import): nothing a
+            # database runs differs, as far as the review reads the file; worth a look, not a block.
+            message += " The statements the review reads from it are the same before and after the edit."
+            blast = "If the edit changes nothing the migration runs, none; " + blast[0].lower() + blast[1:]
+            yield _finding(migration, line, message, blast, Severity.WARNING)
+        else:
+            yield _finding(migration, line, message, blast, Severity.CRITICAL)
     elif renamed:
         yield _finding(
             migration,
@@ -82,6 +93,23 @@ def _finding(migration: Migration, line: int, message: str, blast: str, severity
         blast_radius=blast,
         fix=RULE.help,
     )
+
+
+def _same_statements(migration: Migration, base_text: str, context: Context) -> bool:
+    """Does the base branch's version of the file read as the same operations, up and down? Only for
+    files read whole: a migration with code the review could not read may differ there."""
+    module = next((m for m in frameworks.FRAMEWORKS if m.NAME == migration.framework), None)
+    if module is None:
+        return False
+    syntax = "mysql" if migration.dialect == "mariadb" else migration.dialect
+    old = frameworks.parse(module, migration.path, base_text, context.tree, syntax)
+    return _statements(old) == _statements(migration) and not any(
+        isinstance(op, RunCode | Unparsed) for op in (*migration.up, *(migration.down or ()))
+    )
+
+
+def _statements(migration: Migration) -> tuple[tuple[str, str], ...]:
+    return tuple((type(op).__name__, op.sql) for op in (*migration.up, *(migration.down or ())))
 
 
 def _meaningful(text: str) -> str:

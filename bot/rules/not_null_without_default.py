@@ -21,15 +21,18 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
+from bot.model.catalog import same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
     AddColumn,
     CreateTable,
+    DataDelete,
     DataInsert,
     DropNotNull,
     Migration,
     Operation,
     SetDefault,
+    Truncate,
 )
 from bot.rules.context import Context
 from bot.sql.rebuilds import replaced_tables
@@ -101,6 +104,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 f"MySQL and MariaDB fill every existing row of {context.size_words(op.table)} with the type's "
                 "implicit default (0, '', a zero date): silently wrong data, not an error."
             )
+        elif _emptied_before(migration, op):
+            blast = (
+                f"The migration empties `{op.table}` first, so the column is added; but every insert from the "
+                "release still running omits it and fails with a NOT NULL violation until the new code is out."
+            )
         else:
             blast = (
                 f"The migration fails if {context.size_words(op.table)} has any row; if it is empty now, "
@@ -111,6 +119,16 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         )
     yield from _defaults_dropped(migration, context)
     yield from _rebuilt_with_new_columns(migration, context)
+
+
+def _emptied_before(migration: Migration, op: AddColumn) -> bool:
+    """A DELETE without WHERE or a TRUNCATE of the table earlier in the migration."""
+    earlier = migration.up[: next(i for i, each in enumerate(migration.up) if each is op)]
+    return any(
+        (isinstance(each, Truncate) or (isinstance(each, DataDelete) and not each.where))
+        and same_table(each.table, op.table)
+        for each in earlier
+    )
 
 
 def _rebuilt_with_new_columns(migration: Migration, context: Context) -> Iterator[Finding]:

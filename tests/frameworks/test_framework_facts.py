@@ -236,3 +236,27 @@ def test_rails_revert_of_a_migration_runs_its_way_back() -> None:
     assert "column-dropped" in found and found["column-dropped"].path.endswith("_undo_note.rb")
     assert found["column-dropped"].line == 4
     assert result.migrations[0].has_down
+
+
+_SEQUELIZE = """module.exports = {{
+  up: async (queryInterface, Sequelize) => {{
+    await queryInterface.addColumn("{table}", "published_at", {{ type: Sequelize.{kind}, allowNull: true }});
+    {binding} = await queryInterface.sequelize.query(`SELECT id FROM {table}`);
+  }},
+  down: async (queryInterface) => {{
+    await queryInterface.removeColumn("{table}", "published_at");
+  }},
+}};
+"""
+
+
+def test_a_clean_up_around_the_same_statements_is_a_warning_and_a_changed_statement_critical() -> None:
+    for table in ("documents", "teams"):
+        path = f"server/migrations/20180115021837-{table}.js"
+        before = _SEQUELIZE.format(table=table, kind="DATE", binding="const [rows, metaData]")
+        tidy = _SEQUELIZE.format(table=table, kind="DATE", binding="const [rows]")
+        [finding] = [f for f in _edit(path, before, tidy).active if f.rule == "applied-migration-edited"]
+        assert finding.severity.value == "warning" and "the same before and after" in finding.message
+        changed = _SEQUELIZE.format(table=table, kind="STRING", binding="const [rows]")
+        [finding] = [f for f in _edit(path, before, changed).active if f.rule == "applied-migration-edited"]
+        assert finding.severity.value == "critical"

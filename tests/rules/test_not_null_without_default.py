@@ -45,3 +45,16 @@ def test_a_rebuild_copying_an_existing_not_null_column_is_quiet() -> None:
 def test_the_renamed_away_copy_is_no_dropped_table() -> None:
     review = review_sql(SCHEMA + RENAMED_AWAY.format(new='"m" integer NULL'), dialect="sqlite")
     assert "table-dropped" not in {f.rule for f in review.active}
+
+
+def test_a_table_emptied_first_takes_the_column_but_old_inserts_still_fail() -> None:
+    for table, empty in [
+        ("share_subscriptions", "DELETE FROM share_subscriptions;"),
+        ("carts", "TRUNCATE carts;"),
+    ]:
+        sql = f"BEGIN;\n{empty}\nALTER TABLE {table} ADD COLUMN document_id uuid NOT NULL;\nCOMMIT;"
+        [finding] = [f for f in review_sql(sql).active if f.rule == "not-null-without-default"]
+        assert (
+            f"empties `{table}` first" in finding.blast_radius
+            and "release still running" in finding.blast_radius
+        )
