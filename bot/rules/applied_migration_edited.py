@@ -25,8 +25,8 @@ import difflib
 import re
 from collections.abc import Iterator
 
-from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot import frameworks
+from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import Migration, RunCode, Unparsed
 from bot.rules.context import Context
 
@@ -98,7 +98,7 @@ def _finding(migration: Migration, line: int, message: str, blast: str, severity
 def _same_statements(migration: Migration, base_text: str, context: Context) -> bool:
     """Does the base branch's version of the file read as the same operations, up and down? Only for
     files read whole: a migration with code the review could not read may differ there."""
-    module = next((m for m in frameworks.FRAMEWORKS if m.NAME == migration.framework), None)
+    module = next((m for m in frameworks.FRAMEWORKS if migration.framework == m.NAME), None)
     if module is None:
         return False
     syntax = "mysql" if migration.dialect == "mariadb" else migration.dialect
