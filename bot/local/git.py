@@ -58,9 +58,12 @@ class GitTree:
     repo: Path
     rev: str
     _cache: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _paths: list[str] | None = field(default=None, repr=False)
 
     def paths(self) -> Iterator[str]:
-        yield from _git(self.repo, "ls-tree", "-r", "--name-only", "-z", self.rev).split("\0")[:-1]
+        if self._paths is None:  # listed once: a review walks the tree several times
+            self._paths = _git(self.repo, "ls-tree", "-r", "--name-only", "-z", self.rev).split("\0")[:-1]
+        yield from self._paths
 
     def read(self, path: str) -> str | None:
         if path not in self._cache:

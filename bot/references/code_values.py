@@ -51,12 +51,16 @@ class CodeValues:
     def definitions(self) -> list[Definition]:
         if self._definitions is None:
             self._definitions = []
-            for path in self._tree.paths():
-                reader = reader_for(path)
-                if reader is None or (
-                    any(p in f"/{path}" for p in _SKIP_PARTS) and not path.endswith(".sql")
-                ):
-                    continue
+            wanted = [
+                (path, reader)
+                for path in self._tree.paths()
+                if (reader := reader_for(path)) is not None
+                and (path.endswith(".sql") or not any(p in f"/{path}" for p in _SKIP_PARTS))
+            ]
+            prefetch = getattr(self._tree, "prefetch", None)
+            if prefetch is not None:  # one read of every file rather than one per file
+                prefetch([path for path, _ in wanted])
+            for path, reader in wanted:
                 text = self._tree.read(path)
                 if text is None or len(text) > MAX_FILE_BYTES:
                     continue
@@ -163,12 +167,17 @@ def _words_index(
     links naming it, and by its snake-case name and every tail of it after an underscore (`order_status`
     under `order_status` and `status`), which covers each way `_score` can match it."""
     index: dict[str, list[Definition]] = {}
+    by_name: dict[str, list[FieldLink]] = {}  # links by the last part of the type they name
+    for link in links:
+        by_name.setdefault(link.type_name.rpartition(".")[2], []).append(link)
     for definition in definitions:
         name = names[id(definition)]
         words = {name} | {name.split("_", i)[-1] for i in range(1, name.count("_") + 1)}
         if definition.column:
             words.add(definition.column)
-        words |= {link.column for link in links if _names_definition(link, definition)}
+        words |= {
+            link.column for link in by_name.get(definition.name, ()) if _names_definition(link, definition)
+        }
         for word in words:
             index.setdefault(word, []).append(definition)
     return index

@@ -81,16 +81,20 @@ class Settings:
 
 def read_settings(tree: Tree) -> Settings:
     found: list[Found] = []
-    for path in tree.paths():
-        parts = path.split("/")
-        if _SKIP.intersection(parts[:-1]):
-            continue
-        for matches, read in READERS:
-            if not matches(path):
-                continue
-            text = tree.read(path)
-            if text is not None and len(text) <= _MAX_FILE:
-                found.extend(read(path, text))
+    wanted = [
+        (path, read)
+        for path in tree.paths()
+        if not _SKIP.intersection(path.split("/")[:-1])
+        for matches, read in READERS
+        if matches(path)
+    ]
+    prefetch = getattr(tree, "prefetch", None)
+    if prefetch is not None:  # one read of every settings file rather than one per file
+        prefetch(list(dict.fromkeys(path for path, _ in wanted)))
+    for path, read in wanted:
+        text = tree.read(path)
+        if text is not None and len(text) <= _MAX_FILE:
+            found.extend(read(path, text))
     return Settings(found)
 
 

@@ -15,16 +15,16 @@ from bot.references.codesyntax.text import (
     snake,
 )
 
-_TS_ENUM = re.compile(r"^\s*(?:export\s+)?(?:declare\s+)?(?:const\s+)?enum\s+(\w+)\s*\{", re.M)
+_TS_ENUM = re.compile(r"^[ \t]*(?:export\s+)?(?:declare\s+)?(?:const\s+)?enum\s+(\w+)\s*\{", re.M)
 _TS_UNION = re.compile(
-    r"^\s*(?:export\s+)?type\s+(\w+)\s*=\s*((?:\s*\|?\s*(?:'[^']*'|\"[^\"]*\"))+)\s*;?", re.M
+    r"^[ \t]*(?:export\s+)?type\s+(\w+)\s*=\s*((?:\s*\|?\s*(?:'[^']*'|\"[^\"]*\"))+)\s*;?", re.M
 )
-_TS_FIELD = re.compile(r"^\s*(?:readonly\s+)?(\w+)\??\s*:\s*([A-Z]\w*)\s*[;,]?\s*$", re.M)
+_TS_FIELD = re.compile(r"^[ \t]*(?:readonly\s+)?(\w+)\??[ \t]*:[ \t]*([A-Z]\w*)[ \t]*[;,]?[ \t]*\r?$", re.M)
 
 
 def read(path: str, text: str) -> Found:
     definitions = []
-    for match in _TS_ENUM.finditer(text):
+    for match in _TS_ENUM.finditer(text) if "enum" in text else ():
         start, end = bracketed(text, match.end() - 1)
         members, next_number = [], 0
         for item in re.finditer(rf"(\w+)\s*(?:=\s*(?:{STRING}|(-?\d+)))?\s*(?:,|$)", text[start:end]):
@@ -35,7 +35,7 @@ def read(path: str, text: str) -> Found:
         definitions.append(
             Definition(match.group(1), "TypeScript enum", path, line_of(text, match.start()), tuple(members))
         )
-    for match in _TS_UNION.finditer(text):
+    for match in _TS_UNION.finditer(text) if "type" in text else ():
         base = match.start(2)
         members = [
             Member(v, v, line_of(text, base + item.start()))
