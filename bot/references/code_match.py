@@ -32,6 +32,7 @@ from bot.references.code_text import (
 from bot.references.code_tokens import SQL_TABLE, accepts, names_table, qualifier, token_at
 from bot.references.inflection import camelize, singularize, underscore
 from bot.references.model_map import MAPPING_WORDS, Mapped, TableModels, mappings_in
+from bot.references.sql_pieces import joined
 from bot.references.usage import Target, Use
 from bot.sql.pg_columns import Tables
 
@@ -42,6 +43,11 @@ _SPAN_MAX = 3000  # characters of context looked at on each side of a line
 _SQL_WORDS = frozenset({"select", "where", "set", "only", "if", "lateral", "the", "a"})
 _ORM_RECEIVER = re.compile(
     r"\b([A-Z]\w+)(?:\.|::)(?:where|find|find_by|find_each|all|objects|query|select|joins|create)\b"
+)
+# The column named in a query method's string argument: `where("legacy_status = ?")`, `order("position")`.
+_QUERY_ARGUMENT = re.compile(
+    r"\b(?:where|not|rewhere|order|reorder|pluck|select|group|having|update_all|order_by|values|values_list"
+    r"|only|defer|filter|exclude|annotate|distinct|sum|average|minimum|maximum)\(\s*[\"'`]$"
 )
 _CLASS_DEF = re.compile(
     r"^[ \t]*(?:(?:export|public|private|protected|abstract|final|default|data|sealed|open)[ \t]+)*"
@@ -220,7 +226,7 @@ class _FileScan:
         found = self.literal(pos)
         if found is None:
             return None
-        start, content = found
+        start, content = joined(self.path, self.text, *found)
         if start not in self._sql:
             self._sql[start] = parsed(content)
         return self._sql[start]
@@ -332,6 +338,7 @@ class _FileScan:
             needle.role == "name"
             and self.path.endswith(".py")
             and python_local(self.text, line_start, line, col, end, self.headers)
+            and self.literal(line_start + col) is None
         ):
             return None  # `gift_card, created = GiftCard.objects.get_or_create(…)`, `if created:`
         if target.kind != "enum-value" and in_prose(line, col, end):
@@ -454,7 +461,9 @@ class _FileScan:
         if qualifier(line, col) in models.names or self._own_row(target, qualifier(line, col)):
             return "high", frozenset()
         if needle.target in self.m.contested or needle.role == "attribute":
-            if qualifier(line, col) not in ("", "self", "this", "cls", "@"):
+            if qualifier(line, col) not in ("", "self", "this", "cls", "@") and not _QUERY_ARGUMENT.search(
+                line, 0, col
+            ):
                 return "low", frozenset()  # `team.organisation.ownerUserId`: an attribute of another object
             return self._tied(window, line, line_start, models)
         sql_tables = {t.lower() for t in self.found(SQL_TABLE, *window, hints=_SQL_HINTS)} - _SQL_WORDS

@@ -24,6 +24,7 @@ _STATEMENT = re.compile(r"^\s*\(?\s*(?:SELECT|WITH|INSERT\s+INTO|UPDATE|DELETE\s
 _PLACEHOLDERS = re.compile(
     r"#\{[^{}]*\}|\$\{[^{}]*\}|%\(\w+\)s|%[sd]|(?<![\w:]):\w+|\?|\{\w*(?:\.\w+)*(?:![rsa])?(?::[^{}]*)?\}"
 )
+_QUALIFIER = re.compile(r"(?:#\{[^{}]*\}|\$\{[^{}]*\}|\{\w+\})\.(?=[A-Za-z_\"])")
 _LEADING_COMMENTS = re.compile(r"^(?:\s*(?:--[^\n]*|/\*.*?\*/))*", re.S)
 _HEREDOC = re.compile(r"<<<?[~-]?\s*(['\"]?)([A-Z_][A-Z0-9_]*)\1")
 _BACKTICK_FILES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".go")
@@ -111,6 +112,7 @@ def parsed(content: str) -> Tables | None:
     content = _LEADING_COMMENTS.sub("", content)
     if len(content) > _MAX_STRING or not _STATEMENT.match(content):
         return None
+    content = _QUALIFIER.sub("", content)  # `#{schema}.orders`: the table, under a schema of the code's
     sql = _PLACEHOLDERS.sub("$1", content.replace("`", '"'))
     return query_columns(sql)
 

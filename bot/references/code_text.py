@@ -80,6 +80,11 @@ def _builder_element(before: str) -> bool:
 
 
 SQL_KEYWORDS = re.compile(r"\b(?:select|insert|update|delete|from|join|where|into|table)\b", re.I)
+# A condition or an ordering of a query fragment (`where("legacy_status = ?")`, `order("position DESC")`).
+_SQL_FRAGMENT = re.compile(
+    r"(?:[=<>]|\b(?:i?like|in)\b)\s*(?:\?|:\w|\$\d|%s|%\(\w+\)s|\()|\bis\s+(?:not\s+)?null\b|\b(?:ASC|DESC)\b",
+    re.I,
+)
 
 
 def in_prose(line: str, col: int, end: int) -> bool:
@@ -90,7 +95,11 @@ def in_prose(line: str, col: int, end: int) -> bool:
             start = before.rfind(quote) + 1
             stop = line.find(quote, end)
             content = line[start : stop if stop >= 0 else len(line)]
-            return " " in content.strip() and not SQL_KEYWORDS.search(content)
+            return (
+                " " in content.strip()
+                and not SQL_KEYWORDS.search(content)
+                and not _SQL_FRAGMENT.search(content)
+            )
     return False
 
 

@@ -139,6 +139,115 @@ def test_a_renamed_column_in_sql_that_already_names_the_new_column_is_ready() ->
 
 
 def test_sql_that_does_not_parse_keeps_the_word_search() -> None:
-    code = 'STALE = ("SELECT id FROM orders "\n         "WHERE legacy_status = \'old\'")\n'
+    code = (
+        "class Order < ApplicationRecord\n  scope :stale, -> { where(\"legacy_status = ?\", 'old') }\nend\n"
+    )
+    other = code.replace("class Order", "class Customer")
+    files = {"app/models/order.rb": code, "app/models/customer.rb": other}
+    finding = _finding(review_sql(SCHEMA + DROP, base=files), "column-dropped")
+    # A query fragment: the model's own column; the same fragment in Customer is customers' column.
+    assert _places(finding) == {"app/models/order.rb:2": "model"}
+
+
+# A query written in pieces: the statement the pieces make is read as SQL. `legacy_status` is a column
+# of both tables, so only the statement tells whose column each piece names.
+PIECES_PY = """def report(cursor, since, table):
+    cursor.execute("SELECT o.id, o.legacy_status " + "FROM orders o WHERE o.id > %s", [since])
+    cursor.execute(
+        "SELECT id, legacy_status "
+        "FROM orders "
+        "WHERE total > %s",
+        [since],
+    )
+    cursor.execute("SELECT c.legacy_status, c.name " + "FROM customers c WHERE c.id = %s", [since])
+    cursor.execute(
+        "SELECT legacy_status, name "
+        f"FROM customers "
+        "WHERE id = " + str(since)
+    )
+"""
+PIECES_RB = """class Report
+  def run(id)
+    conn.exec(<<~SQL)
+      SELECT legacy_status
+      FROM #{schema}.orders WHERE id = #{id}
+    SQL
+    conn.exec("SELECT legacy_status " \\
+      "FROM customers WHERE id = 1")
+    conn.exec("SELECT legacy_status " +
+      "FROM orders WHERE id = " + id.to_s)
+  end
+end
+"""
+PIECES_TS = """export async function run(db, id, cols) {
+  await db.query("SELECT legacy_status " + "FROM customers WHERE id = $1", [id]);
+  await db.query("SELECT total, legacy_status " +
+    "FROM orders WHERE id = " + id);
+  await db.query(`SELECT ${cols}, legacy_status
+     FROM customers WHERE id = ${id}`);
+  await db.query(`SELECT ${cols}, legacy_status ` +
+     `FROM orders WHERE id = ${id}`);
+}
+"""
+PIECES_GO = """package store
+
+func customerStatus() string {
+	return "SELECT legacy_status " +
+		"FROM customers WHERE id = $1"
+}
+
+func orderStatus() string {
+	return "SELECT legacy_status " +
+		"FROM orders WHERE id = $1"
+}
+"""
+
+
+def test_a_statement_written_in_pieces_is_read_as_one() -> None:
+    files = {
+        "app/services/report.py": PIECES_PY,
+        "app/services/report.rb": PIECES_RB,
+        "src/services/run.ts": PIECES_TS,
+        "internal/store/q.go": PIECES_GO,
+    }
+    finding = _finding(review_sql(SCHEMA + DROP, base=files), "column-dropped")
+    assert _places(finding) == {
+        "app/services/report.py:2": "raw-sql",  # "…" + "…"
+        "app/services/report.py:4": "raw-sql",  # adjacent literals over lines
+        "app/services/report.rb:4": "raw-sql",  # a heredoc naming the table under an interpolated schema
+        "app/services/report.rb:9": "raw-sql",  # "…" + "…" + a value
+        "src/services/run.ts:3": "raw-sql",
+        "src/services/run.ts:7": "raw-sql",  # template literals joined by +
+        "internal/store/q.go:9": "raw-sql",
+    }
+    assert finding.severity is Severity.CRITICAL
+
+
+def test_pieces_of_a_statement_about_another_table_are_not_references() -> None:
+    keep = {
+        "app/services/report.py": "\n".join(
+            line for i, line in enumerate(PIECES_PY.splitlines(), 1) if i == 1 or i >= 9
+        )
+        + "\n",
+        "app/services/report.rb": PIECES_RB.replace(
+            '    conn.exec("SELECT legacy_status " +\n      "FROM orders WHERE id = " + id.to_s)\n', ""
+        ).replace("FROM #{schema}.orders", "FROM #{schema}.customers"),
+        "src/services/run.ts": PIECES_TS.replace(
+            '  await db.query("SELECT total, legacy_status " +\n    "FROM orders WHERE id = " + id);\n', ""
+        ).replace("`FROM orders WHERE", "`FROM customers WHERE"),
+        "internal/store/q.go": PIECES_GO.replace('"FROM orders WHERE', '"FROM customers WHERE'),
+    }
+    finding = _finding(review_sql(SCHEMA + DROP, base=keep), "column-dropped")
+    assert finding.references == ()
+    assert finding.severity is not Severity.CRITICAL
+
+
+def test_a_column_inside_a_python_query_string_is_not_a_local_variable() -> None:
+    # `legacy_status` bare inside a function's string: the column the query reads, not a local name.
+    code = (
+        "def stale(cursor, since):\n"
+        '    cursor.execute("SELECT legacy_status FROM orders WHERE id > %s", [since])\n'
+        '    cursor.execute(f"SELECT legacy_status FROM customers WHERE id > {since}")\n'
+    )
     finding = _finding(review_sql(SCHEMA + DROP, base={"app/q.py": code}), "column-dropped")
     assert _places(finding) == {"app/q.py:2": "raw-sql"}
