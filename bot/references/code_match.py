@@ -37,12 +37,17 @@ from bot.references.usage import Target, Use
 from bot.sql.pg_columns import Tables
 
 _SQL_HINTS = frozenset(("FROM", "JOIN", "UPDATE", "INTO", "TABLE", "select ", "join ", "update ", "into "))
-_ORM_HINTS = frozenset((".where", ".find", ".all", ".objects", ".query", ".select", ".joins", ".create"))
+_SEQUELIZE_QUERIES = ("findAll", "findOne", "findByPk", "findAndCountAll", "bulkCreate", "destroy")
+_ORM_HINTS = frozenset(
+    (".where", ".find", ".all", ".objects", ".query", ".select", ".joins", ".create")
+) | frozenset(f".{method}" for method in _SEQUELIZE_QUERIES)
 _LINE_MAX = 600  # characters of a line looked at around a token
 _SPAN_MAX = 3000  # characters of context looked at on each side of a line
 _SQL_WORDS = frozenset({"select", "where", "set", "only", "if", "lateral", "the", "a"})
 _ORM_RECEIVER = re.compile(
-    r"\b([A-Z]\w+)(?:\.|::)(?:where|find|find_by|find_each|all|objects|query|select|joins|create)\b"
+    r"\b([A-Z]\w+)(?:\.|::)(?:where|find|find_by|find_each|all|objects|query|select|joins|create|"
+    + "|".join(_SEQUELIZE_QUERIES)
+    + r")\b"
 )
 # The column named in a query method's string argument: `where("legacy_status = ?")`, `order("position")`.
 _QUERY_ARGUMENT = re.compile(
@@ -490,6 +495,9 @@ class _FileScan:
             return "low", frozenset()  # inside another table's model (`class Feature`): its own column
         if models.anchor.search(_QUOTED.sub('""', line)):  # not `alt_text: "Image alternative text"`
             return "high", frozenset()
+        own = frozenset(_ORM_RECEIVER.findall(line))
+        if own:  # a query on this line: its model, not those of the lines around (`Medal.findAll(…)`)
+            return ("high" if own & models.names else "low"), own
         if (region.receivers | region.delegates) & models.names:
             return "high", frozenset()
         return "low", frozenset(region.receivers | {region.cls} - {""})

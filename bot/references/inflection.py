@@ -101,3 +101,52 @@ def underscore(camel: str) -> str:
 def model_name(table: str) -> str:
     """The class name Rails gives the model of `table` by convention: `order_items` → `OrderItem`."""
     return camelize(singularize(table))
+
+
+# Go's initialisms, written in capitals in Go names (`UserID`, `APIKey`, `HTTPStatus`).
+_INITIALISMS = frozenset(
+    [
+        "acl",
+        "api",
+        "ascii",
+        "cpu",
+        "css",
+        "dns",
+        "eof",
+        "guid",
+        "html",
+        "http",
+        "https",
+        "id",
+        "ip",
+        "json",
+        "qps",
+        "ram",
+        "rpc",
+        "sla",
+        "smtp",
+        "sql",
+        "ssh",
+        "tcp",
+        "tls",
+        "ttl",
+        "udp",
+        "ui",
+        "uid",
+        "uuid",
+        "uri",
+        "url",
+        "utf8",
+        "vm",
+        "xml",
+        "xmpp",
+        "xsrf",
+        "xss",
+    ]
+)
+
+
+def go_name(snake: str) -> str:
+    """`user_id` → `UserID`, `api_key` → `APIKey`: the Pascal case Go code and GORM give a snake_case name."""
+    parts = [p for p in snake.split("_") if p]
+    return "".join(p.upper() if p.lower() in _INITIALISMS else p[:1].upper() + p[1:] for p in parts)

@@ -5,7 +5,9 @@ By declaration: Rails `self.table_name = "orders"`, Django `db_table = "orders"`
 `__tablename__ = "orders"`, Prisma `@@map("orders")`, GORM `TableName() string { return "orders" }`,
 JPA `@Table(name = "orders")`, TypeORM `@Entity("orders")`, MikroORM `@Entity({ tableName: "orders" })`,
 Sequelize `Order.init({…}, { tableName: "orders" })` and `define('Order', {…}, { tableName: "orders" })`,
-Diesel `#[diesel(table_name = orders)] struct Order`, Eloquent `protected $table = 'orders'`, Ecto `schema "orders" do`.
+Diesel `#[diesel(table_name = orders)] struct Order`, Eloquent `protected $table = 'orders'`, Ecto `schema "orders" do`;
+GORM's convention for a struct without `TableName()` (`type OrderItem struct` ↔ `order_items`) and
+Sequelize's for a model without `tableName` (`define('user', …)` ↔ `users`, unless `freezeTableName`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.model.changeset import DirectoryTree, Tree
-from bot.references.inflection import camelize, model_name, pluralize, singularize, underscore
+from bot.references import gorm_naming, sequelize_naming
+from bot.references.inflection import camelize, go_name, model_name, pluralize, singularize, underscore
 
 Mapped = tuple[str, str, str, int]  # (table, model class, path, line) of a declaration
 MAPPING_WORDS = frozenset(
@@ -31,6 +34,8 @@ MAPPING_WORDS = frozenset(
         "$table",
         'schema "',
         "tableName",
+        "gorm",
+        "sequelize",
     )
 )
 _MAPPING = re.compile(
@@ -68,7 +73,7 @@ class TableModels:
 def table_models(table: str, defined: Collection[str] = ()) -> TableModels:
     """The names for `table`; `defined`: model classes whose definition for it was found in the tree."""
     singular = singularize(table)
-    models = frozenset({model_name(table), *defined})
+    models = frozenset({model_name(table), go_name(singularize(table)), *defined})
     rows = {singular, camelize(singular, upper=False)}
     if table[:1].isupper() and table.isalnum():  # a quoted PascalCase table is named after its model (Prisma)
         models |= {table}
@@ -97,6 +102,10 @@ def mappings_in(path: str, text: str, models: Mapping[str, TableModels]) -> Iter
         owner = _owner(definitions, match.start(), text)
         if owner:
             yield table, owner, path, text.count("\n", 0, match.start()) + 1
+    for table, struct, line in gorm_naming.structs(path, text, models):
+        yield table, struct, path, line
+    for table, model, line in sequelize_naming.models(text, models):
+        yield table, model, path, line
 
 
 def _owner(definitions: list[tuple[int, str]], pos: int, text: str) -> str:

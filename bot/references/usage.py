@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.references.inflection import camelize
+from bot.references.inflection import camelize, go_name
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ class Use:
 
 
 def spellings(name: str) -> tuple[str, ...]:
-    """The spellings code uses for a snake_case name: as is, camelCase (JS, Prisma), PascalCase (Go)."""
+    """The spellings code uses for a snake_case name: as is, camelCase (JS, Prisma), PascalCase, and Go's
+    PascalCase with initialisms in capitals (`UserID`, `APIKey`)."""
     if "_" not in name.strip("_"):
         return (name,)
-    return tuple(dict.fromkeys((name, camelize(name, upper=False), camelize(name))))
+    return tuple(dict.fromkeys((name, camelize(name, upper=False), camelize(name), go_name(name))))
