@@ -97,6 +97,7 @@ class FakeGitHub:
         self.slug = slug
         self.repos: dict[str, FakeRepo] = {}
         self.tokens: dict[str, dict[str, Any]] = {}
+        self.revoked: set[str] = set()
         self.log: list[tuple[str, str]] = []
         self.lock = threading.Lock()
         self._faults: list[_Fault] = []
@@ -162,6 +163,14 @@ class FakeGitHub:
         """The next `times` requests matching answer as usual, but only after `seconds`."""
         self._faults.append(_Fault(method, re.compile(pattern), 0, times, {}, seconds))
 
+    def revoke(self) -> list[str]:
+        """Revoke every installation token handed out so far (as when the app is suspended and back, or a
+        token leaked): GitHub answers 401 "Bad credentials" to each from now on."""
+        with self.lock:
+            revoked = [token for token in self.tokens if token not in self.revoked]
+            self.revoked.update(revoked)
+        return revoked
+
     def hold(self, pattern: str) -> threading.Event:
         """Requests whose path matches wait until the returned event is set."""
         gate = threading.Event()
@@ -212,6 +221,9 @@ class FakeGitHub:
                 for pattern, gate in list(fake._holds):
                     while pattern.search(path) and not gate.is_set():
                         await anyio.sleep(0.02)
+                if fake._revoked(scope):
+                    await JSONResponse({"message": "Bad credentials"}, status_code=401)(scope, receive, send)
+                    return
                 fault = fake._fault(scope["method"], path)
                 if fault is not None and fault.delay:
                     await anyio.sleep(fault.delay)
@@ -224,6 +236,12 @@ class FakeGitHub:
             await app(scope, receive, send)
 
         return asgi  # type: ignore[return-value]
+
+    def _revoked(self, scope: Any) -> bool:
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                return value.decode().removeprefix("token ").removeprefix("Bearer ") in self.revoked
+        return False
 
     def _fault(self, method: str, path: str) -> _Fault | None:
         with self.lock:

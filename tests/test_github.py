@@ -8,10 +8,11 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
+from githubkit.exception import RequestFailed
 
 from bot.app.github import GitHubApp
 from bot.app.github.policy import Pacer
-from tests.conftest import Scenario, make_settings
+from tests.conftest import App, Payload, Scenario, make_settings
 from tests.test_store import Opener, open_store  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.anyio
@@ -214,6 +215,73 @@ async def test_a_shared_token_near_its_expiry_is_replaced(
         await repo.permission("reader")
     assert scenario.fake.seen("POST", r"/access_tokens$") == 2
     assert store.token(key) is not None and store.token(key) != (token, expires)
+
+
+async def test_a_revoked_token_is_dropped_from_every_process_and_the_call_sent_again(
+    tmp_path: Path,
+    key_pair: tuple[str, str],
+    scenario: Scenario,
+    open_store: Opener,  # noqa: F811
+) -> None:
+    """GitHub answers 401 to a revoked token: the process that meets it drops it from the shared cache and
+    sends the call once more with a fresh token; the other process, which still holds the old one in
+    memory, meets the same 401 and takes the fresh token from the store without asking GitHub again."""
+    first, second = (
+        GitHubApp(
+            make_settings(tmp_path, key_pair[0]),
+            transport=httpx.ASGITransport(app=scenario.fake.app()),
+            shared=open_store(),
+        )
+        for _ in range(2)
+    )
+
+    async def read(app: GitHubApp, user: str) -> str:
+        async with app.repository(1, "Codertocat", "Hello-World") as repo:
+            return await repo.permission(user)
+
+    assert await read(first, "reader") == "read"
+    assert await read(second, "Codertocat") == "admin"
+    [old] = scenario.fake.revoke()
+    assert await read(second, "reader") == "read"
+    assert await read(first, "Codertocat") == "admin"
+    assert scenario.fake.seen("POST", r"/access_tokens$") == 2  # one for each token, not one per process
+    assert scenario.fake.seen("GET", r"/permission$") == 6  # two of them refused, each sent again once
+    [(fresh,)] = open_store()._run("SELECT value FROM tokens WHERE value<>''")[1]
+    assert fresh != old and fresh in scenario.fake.tokens
+
+
+async def test_a_token_refused_again_is_not_tried_a_third_time(
+    tmp_path: Path, key_pair: tuple[str, str], scenario: Scenario
+) -> None:
+    app = _app(tmp_path, key_pair[0], scenario)
+    scenario.fake.fail("GET", r"/collaborators/reader/permission$", status=401, times=5)
+    with pytest.raises(RequestFailed) as refused:
+        async with app.repository(1, "Codertocat", "Hello-World") as repo:
+            await repo.permission("reader")
+    assert refused.value.response.status_code == 401
+    assert scenario.fake.seen("GET", r"/permission$") == 2
+    assert scenario.fake.seen("POST", r"/access_tokens$") == 2
+
+
+async def test_a_review_after_its_token_was_revoked_completes_with_a_fresh_one(
+    app: App, scenario: Scenario, webhook: Payload
+) -> None:
+    """Through the webhook: the review that meets the revoked token still publishes, on a fresh token."""
+    for number, head in ((2, scenario.safe), (3, scenario.blocked)):
+        scenario.open_pull(number, head)
+        if number == 3:
+            scenario.fake.revoke()
+        body = webhook(
+            "pull_request__opened", number=number, pull_request__number=number, pull_request__head__sha=head
+        )
+        assert (await app.send("pull_request", body)).status_code == 202
+        await app.drain()
+    assert [(r["head_sha"], r["status"]) for r in scenario.repo.check_runs] == [
+        (scenario.safe, "completed"),
+        (scenario.blocked, "completed"),
+    ]
+    assert scenario.fake.seen("POST", r"/access_tokens$") == 2
+    assert len({c["issue"] for c in scenario.repo.comments}) == 2
 
 
 async def test_processes_on_one_store_draw_on_one_pace(open_store: Opener) -> None:  # noqa: F811

@@ -684,6 +684,13 @@ class Store:
             expires_at,
         )
 
+    def drop_token(self, value: str) -> int:
+        """Forget a token GitHub refused (revoked, or expired early): every process asks for a new one."""
+        count, _ = self._run(
+            "UPDATE tokens SET value='', expires_at=0, claimed_until=0 WHERE value=? AND value<>''", value
+        )
+        return count
+
     def pace(self, installation_id: int, interval: float, burst: float) -> float:
         """Reserve the next write to one installation; returns how many seconds to wait before it.
 

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Generator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 import httpx
-from githubkit import AppAuthStrategy, GitHub
-from githubkit.cache import MemCacheStrategy
+from githubkit import AppAuthStrategy, AppInstallationAuthStrategy, GitHub
 
+from bot.app import logs
 from bot.app.github.policy import Pacer, counted, decide, json_of, timing_hooks, version_hooks
 from bot.app.github.repository import Repository
-from bot.app.github.shared import Shared, SharedCacheStrategy
+from bot.app.github.shared import Shared, TokenCacheStrategy, Tokens
 from bot.app.metrics import Metrics
 from bot.app.settings import Settings
+
+log = logs.get("migration_review.github")
 
 PERMISSIONS: Any = {
     "checks": "write",
@@ -33,6 +36,49 @@ def _ssl_context() -> ssl.SSLContext:
     built once: every job opens a client of its own, and loading the CA bundle each time cost a quarter
     of a worker's CPU in the scale test."""
     return httpx.create_ssl_context()
+
+
+class _RenewingAuth(httpx.Auth):
+    """An installation's authentication that survives a token GitHub no longer takes.
+
+    GitHub answers 401 to a revoked token, or one that expired before the cache thought it would: the
+    token is dropped from every process's cache and the request is sent once more with a fresh one.
+    """
+
+    requires_request_body = True  # the request may be sent twice
+
+    def __init__(self, inner: httpx.Auth, tokens: Tokens) -> None:
+        self.inner = inner
+        self.tokens = tokens
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        yield from self.inner.sync_auth_flow(request)
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        for last_try in (False, True):
+            flow = self.inner.async_auth_flow(request)
+            sent = await flow.__anext__()
+            while True:  # the token request when none is cached, then the request itself
+                response = yield sent
+                try:
+                    sent = await flow.asend(response)
+                except StopAsyncIteration:
+                    break
+            used = request.headers.get("Authorization", "")
+            if last_try or response.status_code != 401 or not used.startswith("token "):
+                return
+            log.warning("GitHub refused the installation token; asking for a new one", path=request.url.path)
+            await self.tokens.drop(used.removeprefix("token "))
+
+
+@dataclass
+class _Installation(AppInstallationAuthStrategy):
+    """githubkit's installation strategy, its flow wrapped in `_RenewingAuth`."""
+
+    def get_auth_flow(self, github: Any) -> httpx.Auth:
+        flow = super().get_auth_flow(github)
+        tokens = github.config.cache_strategy.get_cache_storage()
+        return _RenewingAuth(flow, tokens) if isinstance(tokens, Tokens) else flow
 
 
 class GitHubApp:
@@ -60,7 +106,7 @@ class GitHubApp:
             async_transport=transport,
             user_agent="migration-review",
             # tokens of this app only, not a process-wide cache; shared with the app's other processes
-            cache_strategy=SharedCacheStrategy(shared) if shared is not None else MemCacheStrategy(),
+            cache_strategy=TokenCacheStrategy(shared),
             async_event_hooks={
                 "request": [*version_hooks(settings.api_version), started],
                 "response": [answered],
@@ -101,7 +147,15 @@ class GitHubApp:
         auth = self._app.auth
         assert isinstance(auth, AppAuthStrategy)
         narrowed = self._app.with_auth(
-            auth.as_installation(installation_id, repositories=[name], permissions=PERMISSIONS)
+            _Installation(
+                auth.app_id,
+                auth.private_key,
+                installation_id,
+                auth.client_id,
+                auth.client_secret,
+                repositories=[name],
+                permissions=PERMISSIONS,
+            )
         )
         pacer = self._pacers.setdefault(
             installation_id,

@@ -3,8 +3,10 @@ writes to each installation.
 
 An installation token is asked for once and reused by every process until shortly before it expires:
 the process that finds none takes a short claim on asking for it, the others wait for the token it
-saves. Writes to one installation draw on one budget in the database, whichever process makes them.
-When the database cannot answer, a process falls back on its own memory and its own pace.
+saves. A token GitHub refuses (revoked, expired early, the installation's permissions changed) is
+dropped from this process's memory and from the database, so that the next request of any process asks
+for a fresh one. Writes to one installation draw on one budget in the database, whichever process
+makes them. When the database cannot answer, a process falls back on its own memory and its own pace.
 """
 
 from __future__ import annotations
@@ -35,19 +37,39 @@ class Shared(Protocol):
 
     def save_token(self, key: str, value: str, expires_at: float) -> None: ...
 
+    def drop_token(self, value: str) -> int: ...
+
     def pace(self, installation_id: int, interval: float, burst: float) -> float: ...
 
 
-class SharedTokens(MemCache):
-    """githubkit's token cache: this process's memory in front of the tokens every process shares."""
+class Tokens(MemCache):
+    """githubkit's token cache: this process's memory, in front of the tokens every process shares when
+    there is a `shared` store."""
 
-    def __init__(self, shared: Shared) -> None:
+    def __init__(self, shared: Shared | None = None) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self.shared = shared
+        self._values: dict[str, str] = {}  # key -> value, to find what to drop by the value GitHub refused
+
+    def set(self, key: str, value: str, ex: timedelta) -> None:
+        super().set(key, value, ex)
+        self._values[key] = value
+
+    async def drop(self, value: str) -> None:
+        """Forget a token GitHub refused, here and in the store (only that value: a fresh token another
+        process saved meanwhile stays)."""
+        for key in [key for key, known in self._values.items() if known == value]:
+            super().set(key, value, timedelta(seconds=-1))  # expired: the next look asks for a new one
+            del self._values[key]
+        if self.shared is not None:
+            try:
+                await anyio.to_thread.run_sync(self.shared.drop_token, value)
+            except Exception as error:
+                log.warning("shared tokens unreachable", error=f"{type(error).__name__}: {error}")
 
     async def aget(self, key: str) -> str | None:
         local = self.get(key)
-        if local is not None or _INSTALLATION not in key:
+        if local is not None or _INSTALLATION not in key or self.shared is None:
             return local
         deadline = time.monotonic() + CLAIM
         while time.monotonic() < deadline:
@@ -66,7 +88,7 @@ class SharedTokens(MemCache):
 
     async def aset(self, key: str, value: str, ex: timedelta) -> None:
         self.set(key, value, ex)
-        if _INSTALLATION in key:
+        if _INSTALLATION in key and self.shared is not None:
             try:
                 await anyio.to_thread.run_sync(
                     self.shared.save_token, key, value, time.time() + ex.total_seconds()
@@ -75,15 +97,15 @@ class SharedTokens(MemCache):
                 log.warning("shared tokens unreachable", error=f"{type(error).__name__}: {error}")
 
 
-class SharedCacheStrategy(MemCacheStrategy):
-    """githubkit's cache strategy with installation tokens shared through the store."""
+class TokenCacheStrategy(MemCacheStrategy):
+    """githubkit's cache strategy with our token cache (shared through the store when there is one)."""
 
-    def __init__(self, shared: Shared) -> None:
+    def __init__(self, shared: Shared | None = None) -> None:
         super().__init__()
-        self.tokens = SharedTokens(shared)
+        self.tokens = Tokens(shared)
 
-    def get_cache_storage(self) -> SharedTokens:
+    def get_cache_storage(self) -> Tokens:
         return self.tokens
 
-    async def get_async_cache_storage(self) -> SharedTokens:
+    async def get_async_cache_storage(self) -> Tokens:
         return self.get_cache_storage()
