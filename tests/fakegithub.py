@@ -18,7 +18,8 @@ import re
 import tarfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +103,7 @@ class FakeGitHub:
         self.lock = threading.Lock()
         self._faults: list[_Fault] = []
         self._holds: list[tuple[re.Pattern[str], threading.Event]] = []
+        self._waiting: dict[str, int] = {}
         self._ids = iter(range(1000, 10**9))
         self.on_request: Callable[[dict[str, Any]], None] | None = None
         self.hook_deliveries: list[dict[str, Any]] = []  # newest first, as GitHub lists them
@@ -177,6 +179,21 @@ class FakeGitHub:
         self._holds.append((re.compile(pattern), gate))
         return gate
 
+    def waiting(self, pattern: str) -> int:
+        """How many requests wait at the hold of `pattern` right now."""
+        with self.lock:
+            return self._waiting.get(pattern, 0)
+
+    @contextmanager
+    def _held(self, pattern: str) -> Iterator[None]:
+        with self.lock:
+            self._waiting[pattern] = self._waiting.get(pattern, 0) + 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self._waiting[pattern] -= 1
+
     def seen(self, method: str, pattern: str) -> int:
         with self.lock:
             return sum(1 for m, p in self.log if m == method and re.search(pattern, p))
@@ -219,8 +236,10 @@ class FakeGitHub:
                 if fake.on_request is not None:
                     fake.on_request(scope)
                 for pattern, gate in list(fake._holds):
-                    while pattern.search(path) and not gate.is_set():
-                        await anyio.sleep(0.02)
+                    if pattern.search(path) and not gate.is_set():
+                        with fake._held(pattern.pattern):
+                            while not gate.is_set():
+                                await anyio.sleep(0.02)
                 if fake._revoked(scope):
                     await JSONResponse({"message": "Bad credentials"}, status_code=401)(scope, receive, send)
                     return

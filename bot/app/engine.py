@@ -5,8 +5,9 @@ by LISTEN/NOTIFY and take jobs with `SELECT … FOR UPDATE SKIP LOCKED`; every j
 carries the pull request as its `lock` (one at a time), and reviews and re-runs carry it as their
 `queueing_lock` too (a push while a review waits collapses into it: the waiting review reads the newest
 head when it starts). Failures are retried with exponential backoff (a rate limit waits as long as
-GitHub asks). Each worker sends a heartbeat; a worker that stops sending one (killed, frozen, cut
-off) is stalled, and any live worker puts its jobs back in the queue within seconds. A late heartbeat is
+GitHub asks). Each worker sends a heartbeat every half second; a worker that stops sending one (killed,
+frozen, cut off) for 3 s is stalled, and any live worker puts its jobs back in the queue and wakes the
+workers at once. A late heartbeat is
 no proof of death (a worker starved of CPU goes on later), so the hand-over is fenced: a run may
 publish, end or retry its job only while it still owns it (same worker, same attempt), and a job whose
 worker began to publish is left with it. `procrastinate
@@ -45,9 +46,15 @@ log = logs.get("migration_review.engine")
 
 QUEUE = "reviews"
 TASK_NAME = "migration_review.run"
-HEARTBEAT = 1.0  # seconds between a worker's heartbeats
-STALLED = 8.0  # seconds without a heartbeat after which a worker's jobs go back to the queue
-RECOVERY = 1.0  # seconds between looks for stalled jobs
+HEARTBEAT = 0.5  # seconds between a worker's heartbeats
+# seconds without a heartbeat after which a worker's jobs go back to the queue: six heartbeats missed in a
+# row. A worker only starved of CPU and taken for stalled loses its job and publishes nothing (fenced).
+STALLED = 3.0
+RECOVERY = 0.5  # seconds between looks for stalled jobs
+# seconds without a heartbeat after which procrastinate forgets a worker (its jobs' worker becomes NULL);
+# a worker forgotten while it was only slow could no longer take jobs, so this is far above STALLED
+FORGOTTEN = 80.0
+ALIVE = 2.0  # seconds between a worker's "alive" in our workers table, for /readyz
 COLLAPSING = ("review", "rerun")  # kinds a newer one of the same pull request makes moot
 
 Handler = Callable[[Job], Awaitable[str]]
@@ -201,7 +208,7 @@ async def recover_stalled(
             jobs = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled)
             for job in jobs:
                 await _recover(store, job)
-            await app.job_manager.prune_stalled_workers(seconds_since_heartbeat=stalled * 10)
+            await app.job_manager.prune_stalled_workers(seconds_since_heartbeat=FORGOTTEN)
         except Exception as error:  # the database is away: the pool reconnects, we look again
             log.warning("could not look for stalled jobs", error=f"{type(error).__name__}: {error}")
         await anyio.sleep(every)
@@ -230,7 +237,7 @@ async def work(
             concurrency=concurrency,
             install_signal_handlers=install_signal_handlers,
             update_heartbeat_interval=HEARTBEAT,
-            stalled_worker_timeout=STALLED,
+            stalled_worker_timeout=FORGOTTEN,  # what procrastinate prunes at start; recovery is ours
             fetch_job_polling_interval=2.0,
             delete_jobs="successful",
         )
@@ -319,7 +326,7 @@ class EngineWorker:
                         "the database is unreachable; retrying", error=f"{type(error).__name__}: {error}"
                     )
                 self.ready = False
-            await anyio.sleep(HEARTBEAT)
+            await anyio.sleep(ALIVE)
 
 
 def __getattr__(name: str) -> Any:

@@ -92,7 +92,7 @@ _DEFER = (
 )
 
 # seconds a job that began to publish stays with its worker, however late its heartbeat (well under the
-# 80 s after which procrastinate forgets a silent worker and clears its jobs' worker)
+# 80 s after which procrastinate forgets a silent worker and clears its jobs' worker: engine.FORGOTTEN)
 PUBLISHING = 30.0
 TOKEN_MARGIN = 120.0  # seconds before its expiry after which a shared token is no longer handed out
 WORKER_SILENCE = 30.0  # seconds without a heartbeat after which a worker is taken for gone
@@ -524,6 +524,14 @@ class Store:
             try:
                 with self._db.savepoint():
                     self._db.run("SELECT procrastinate_retry_job_v2(?, now(), NULL, NULL, NULL)", (job_id,))
+                # a retry sends no notification: wake the listening workers as a new job would
+                # (procrastinate's channels and payload; without it they find the job at their next poll)
+                self._db.run(
+                    "SELECT pg_notify(channel, json_build_object('type', 'job_inserted', 'job_id', id)::text)"
+                    " FROM procrastinate_jobs, unnest(ARRAY['procrastinate_queue_v1#' || queue_name,"
+                    " 'procrastinate_any_queue_v1']) AS channel WHERE id=?",
+                    (job_id,),
+                )
                 return "queued"
             except psycopg.errors.UniqueViolation:
                 self._db.run("SELECT procrastinate_finish_job_v1(?, 'failed', false)", (job_id,))
