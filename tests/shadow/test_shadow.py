@@ -714,7 +714,9 @@ def test_a_run_interrupted_while_the_server_works_drops_its_database(pg_server: 
     repo = _repo(tmp_path, up=f"SELECT pg_sleep(60), '{marker}';\n")
     command = [sys.executable, "-m", "bot", "review", "--repo", str(repo), "--base", "main", "--head", "change",
                "--shadow-dsn", pg_server, "--format", "json", "--exit-zero"]  # fmt: skip
-    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as process:
+    with subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=_interruptible
+    ) as process:
         try:
             database = _wait_for_statement(pg_server, marker, process)
             process.send_signal(signal.SIGINT)
@@ -724,6 +726,13 @@ def test_a_run_interrupted_while_the_server_works_drops_its_database(pg_server: 
                 process.kill()
     assert process.returncode != 0
     assert database.startswith("mr_shadow_") and database not in _scratch(pg_server)
+
+
+def _interruptible() -> None:
+    """Ctrl-C as at a terminal, whoever started the tests: a runner started in the background by a
+    non-interactive shell ignores SIGINT, its children inherit that, and the review would then go on
+    through the statement as it should, never interrupted."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Python turns it into KeyboardInterrupt at start-up
 
 
 def _wait_for_statement(dsn: str, marker: str, process: subprocess.Popen[bytes]) -> str:
