@@ -134,16 +134,16 @@ def test_a_dropped_database_connection_is_recovered(
     receiver: tuple[Server, Workers], scenario: Scenario, webhook: Payload, schema: tuple[Any, str]
 ) -> None:
     server, workers = receiver
-    admin, _ = schema
+    admin, url = schema
     workers.start()
     scenario.open_pull(3, scenario.safe)
     assert server.send("pull_request", _opened(webhook, scenario, 3), "d-before").status_code == 202
     _wait(lambda: len(_completed(scenario)) == 1, timeout=60, what="the first review")
-    name = admin.execute("SELECT current_setting('search_path')").fetchone()  # the admin's, not the app's
-    cut = admin.execute(  # every connection of the web process and its worker
-        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name LIKE 'mr_engine_%'"
+    cut = admin.execute(  # every connection of this test's web process and worker, nobody else's
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name=%s",
+        (_schema_name(url),),
     ).fetchone()
-    assert name is not None and cut is not None and cut[0] >= 2
+    assert cut is not None and cut[0] >= 2
     health = httpx.get(f"{server.url}/healthz", timeout=10)
     assert health.status_code == 200
     scenario.open_pull(4, scenario.blocked)
@@ -243,3 +243,130 @@ def test_a_starved_worker_taken_for_stalled_publishes_nothing_and_ends_nothing(
     assert scenario.repo.check_runs[0]["updates"] == 1  # concluded once, by one run
     assert len([c for c in scenario.repo.comments if c["issue"] == 2]) == 1
     jobs.close()
+
+
+# --- an upgrade across procrastinate releases ---------------------------------------------------------
+
+_CATALOG = {
+    "columns": "SELECT table_name, column_name, data_type, is_nullable, column_default"
+    " FROM information_schema.columns WHERE table_schema=%(s)s AND table_name LIKE 'procrastinate%%'",
+    "indexes": "SELECT tablename, indexname, indexdef FROM pg_indexes"
+    " WHERE schemaname=%(s)s AND tablename LIKE 'procrastinate%%'",
+    "functions": "SELECT p.proname, pg_get_function_identity_arguments(p.oid), pg_get_function_result(p.oid),"
+    " regexp_replace(p.prosrc, '\\s+', ' ', 'g') FROM pg_proc p WHERE p.pronamespace=%(s)s::regnamespace",
+    "triggers": "SELECT event_object_table, trigger_name, action_timing, event_manipulation, action_statement"
+    " FROM information_schema.triggers WHERE trigger_schema=%(s)s",
+    "enums": "SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder)::text FROM pg_type t"
+    " JOIN pg_enum e ON e.enumtypid=t.oid WHERE t.typnamespace=%(s)s::regnamespace GROUP BY 1",
+    "constraints": "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+    " WHERE connamespace=%(s)s::regnamespace AND conrelid::regclass::text LIKE '%%procrastinate%%'",
+}
+
+
+def _catalog(admin: Any, schema: str) -> dict[str, set[tuple[str, ...]]]:
+    """procrastinate's tables, indexes, functions, triggers, enum values and constraints, schema-free."""
+    return {
+        what: {
+            tuple(str(v).replace(f"{schema}.", "") for v in row) for row in admin.execute(sql, {"s": schema})
+        }
+        for what, sql in _CATALOG.items()
+    }
+
+
+def _as_released(url: str, release: str) -> None:
+    """The engine's tables as procrastinate `release` left them: its migration files from the first one
+    up to that release (the package ships every step since its baseline), and that release recorded."""
+    import procrastinate
+    import psycopg
+
+    shipped = Path(procrastinate.__file__).parent / "sql" / "migrations"
+    prefix = ".".join(f"{int(part):02}" for part in release.split("."))
+    with psycopg.connect(url, autocommit=True) as db:
+        for path in sorted(shipped.glob("*.sql")):
+            if path.name[:8] <= prefix:
+                db.execute(path.read_text(encoding="utf-8"))
+        db.execute("CREATE TABLE engine_schema (version TEXT NOT NULL, applied_at DOUBLE PRECISION NOT NULL)")
+        db.execute("INSERT INTO engine_schema VALUES (%s, 0)", (release,))
+
+
+def _schema_name(url: str) -> str:
+    """The schema (and application name) of the `schema` fixture's DATABASE_URL."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as db:
+        row = db.execute("SELECT current_schema()").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+@pytest.mark.parametrize("release", ["0.5.0", "1.0.0", "2.0.0", "2.6.0", "3.0.0", "3.3.0"])
+def test_a_database_of_an_earlier_procrastinate_is_upgraded_to_the_installed_schema(
+    schema: tuple[Any, str], release: str
+) -> None:
+    """Start-up takes procrastinate's migrations since the recorded release (enum values added by one
+    file and used by the next included): the engine's tables end as a new database gets them."""
+    from bot.app.store import Store
+
+    admin, url = schema
+    name = _schema_name(url)
+    Store(url).close()
+    fresh = _catalog(admin, name)
+    admin.execute(f"DROP SCHEMA {name} CASCADE")
+    admin.execute(f"CREATE SCHEMA {name}")
+    _as_released(url, release)
+    assert _catalog(admin, name) != fresh
+    Store(url).close()
+    upgraded = _catalog(admin, name)
+    assert {what: sorted(fresh[what] ^ upgraded[what]) for what in fresh} == {what: [] for what in fresh}
+    Store(url).close()  # a second start has nothing left to take
+
+
+def test_a_job_queued_under_an_earlier_procrastinate_is_reviewed_after_the_upgrade(
+    tmp_path: Path,
+    github_url: str,  # noqa: F811
+    key_pair: tuple[str, str],
+    schema: tuple[Any, str],
+    scenario: Scenario,
+    webhook: Payload,
+) -> None:
+    """A database procrastinate 2.0.0 made (no heartbeats, no worker column, older functions), with a
+    review still queued: the web process upgrades it at start, a worker takes the old job and a new one."""
+    import dataclasses
+
+    import procrastinate
+    import psycopg
+
+    from bot.app.engine import QUEUE, TASK_NAME
+    from bot.app.webhooks import Task
+
+    _, url = schema
+    _as_released(url, "2.0.0")
+    scenario.open_pull(2, scenario.blocked)
+    task = Task("review", 1, scenario.repo.owner, scenario.repo.name, scenario.repo.id, 2, scenario.blocked)
+    with psycopg.connect(url, autocommit=True) as db:  # as procrastinate 2.0.0 queued a job
+        db.execute(
+            "INSERT INTO procrastinate_jobs (queue_name, task_name, lock, queueing_lock, args)"
+            " VALUES (%s, %s, %s, %s, %s)",
+            (QUEUE, TASK_NAME, task.key, task.key, json.dumps(dataclasses.asdict(task))),
+        )
+    server = Server(tmp_path, github_url, key_pair[0])
+    server.env["DATABASE_URL"] = url
+    server.start("--no-worker")
+    workers = Workers(server)
+    try:
+        workers.start()
+        _wait(lambda: _completed(scenario), timeout=60, what="the job queued before the upgrade")
+        scenario.open_pull(3, scenario.safe)
+        assert server.send("pull_request", _opened(webhook, scenario, 3), "d-upgraded").status_code == 202
+        _wait(lambda: len(_completed(scenario)) == 2, timeout=60, what="a review queued after the upgrade")
+        _wait(server.idle, what="the queue to empty")
+    finally:
+        workers.stop()
+        server.stop()
+    assert {(r["head_sha"], r["conclusion"]) for r in _completed(scenario)} == {
+        (scenario.blocked, "failure"),
+        (scenario.safe, "success"),
+    }
+    with psycopg.connect(url, autocommit=True) as db:
+        recorded = [row[0] for row in db.execute("SELECT version FROM engine_schema ORDER BY applied_at")]
+    assert recorded == ["2.0.0", procrastinate.__version__]

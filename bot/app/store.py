@@ -184,6 +184,8 @@ class _Postgres:
         self._current: Any = None
         with self.transaction(exclusive=True):
             _migrate(self, real="DOUBLE PRECISION", serial="BIGSERIAL PRIMARY KEY")
+            _add_engine_enum_values(self)
+        with self.transaction(exclusive=True):  # the values above committed: the migrations may use them
             _migrate_engine(self)
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> tuple[int, list[tuple[Any, ...]]]:
@@ -254,6 +256,34 @@ def engine_migrations(after: tuple[int, ...], upto: tuple[int, ...]) -> list[Pat
     return [path for *_, path in sorted(found)]
 
 
+# procrastinate's migrations add values to its enum types, then use them in the same file; PostgreSQL
+# refuses a value used before the transaction that added it commits
+_ADD_VALUE = re.compile(
+    r"ALTER\s+TYPE\s+(\w+)\s+ADD\s+VALUE\s+(?!IF\s+NOT\s+EXISTS)('[^']*'(?:\s+(?:BEFORE|AFTER)\s+'[^']*')?)\s*;",
+    re.IGNORECASE,
+)
+
+
+def _pending_engine_migrations(db: _Postgres) -> list[Path]:
+    """procrastinate's migration files this database has yet to take (none for a new one)."""
+    import procrastinate
+
+    _, missing = db.run("SELECT to_regclass('procrastinate_jobs') IS NULL")
+    _, recorded = db.run("SELECT version FROM engine_schema ORDER BY applied_at DESC LIMIT 1")
+    if missing[0][0] or not recorded:
+        return []
+    return engine_migrations(_release(recorded[0][0]), _release(procrastinate.__version__))
+
+
+def _add_engine_enum_values(db: _Postgres) -> None:
+    """The enum values the pending migrations add, first and committed on their own (idempotent)."""
+    for path in _pending_engine_migrations(db):
+        for enum, value in _ADD_VALUE.findall(path.read_text(encoding="utf-8")):
+            _, exists = db.run("SELECT to_regtype(?) IS NOT NULL", (enum,))
+            if exists[0][0]:
+                db.run(f"ALTER TYPE {enum} ADD VALUE IF NOT EXISTS {value}")
+
+
 def _migrate_engine(db: _Postgres) -> None:
     """The job engine's schema, by its own migrations (inside the caller's transaction).
 
@@ -270,8 +300,9 @@ def _migrate_engine(db: _Postgres) -> None:
     if rows[0][0]:
         db.run(SchemaManager.get_schema())
     elif recorded and _release(recorded[0][0]) < _release(installed):
-        for path in engine_migrations(_release(recorded[0][0]), _release(installed)):
-            db.run(path.read_text(encoding="utf-8"))
+        for path in _pending_engine_migrations(db):
+            text = path.read_text(encoding="utf-8")
+            db.run(_ADD_VALUE.sub(r"ALTER TYPE \1 ADD VALUE IF NOT EXISTS \2;", text))  # added already
     elif recorded:
         return
     db.run("INSERT INTO engine_schema VALUES (?, ?)", (installed, time.time()))
