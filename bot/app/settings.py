@@ -44,8 +44,9 @@ class Settings(BaseSettings):
     write_interval: float = Field(default=1.0, ge=0, validation_alias="MIGRATION_REVIEW_WRITE_INTERVAL")
     # seconds a request to GitHub may take (connecting: at most 10) before it counts as a timeout
     github_timeout: float = Field(default=30.0, gt=0, validation_alias="MIGRATION_REVIEW_GITHUB_TIMEOUT")
-    # seconds a worker holds a job between renewals
-    lease: float = Field(default=60.0, gt=0, validation_alias="MIGRATION_REVIEW_LEASE")
+    # seconds a worker of the embedded queue holds a job between renewals (renewed every third of it): a
+    # job whose worker was killed is taken again this long after its last renewal at most
+    lease: float = Field(default=10.0, gt=0, validation_alias="MIGRATION_REVIEW_LEASE")
     # seconds between looks for deliveries GitHub failed to hand us; 0: never look
     redeliver_every: float = Field(default=600.0, ge=0, validation_alias="MIGRATION_REVIEW_REDELIVER_EVERY")
     job_attempts: int = Field(default=5, ge=1, validation_alias="MIGRATION_REVIEW_JOB_ATTEMPTS")
