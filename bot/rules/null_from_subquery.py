@@ -12,7 +12,8 @@ NULL instead of its default. A lookup that does not depend on the row, `SET stat
 statuses WHERE code = 'active')`, writes NULL into every row when the looked-up row is missing where the
 migration runs, and fails with "more than one row returned by a subquery" when the condition is no unique
 key. The correlation is read the way the database reads it: an unqualified name the sub-query's table does
-not have belongs to the outer table.
+not have belongs to the outer table, and `UPDATE orders SET … = (SELECT … FROM orders WHERE orders.parent_id =
+orders.id)` correlates nothing: inside the sub-query `orders` is the sub-query's own table.
 
 ## Use instead
 Keep the rows without a match out of the change, or say what they get:
@@ -31,7 +32,7 @@ from sqlglot import exp
 
 from bot.model.catalog import Catalog, Column, same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DataInsert, DataUpdate, Migration
+from bot.model.migration import AddColumn, DataInsert, DataUpdate, Migration
 from bot.rules.context import Context
 from bot.sql.names import identifier
 from bot.sql.statements import render
@@ -43,10 +44,13 @@ from bot.sql.subqueries import (
     inner_table,
     optional_aliases,
     outer_table,
+    pinned,
     placed,
     scalar_select,
+    seeded,
+    shadowed,
 )
-from bot.sql.writes import Write, guarded, in_conjunction, not_null_in, writes
+from bot.sql.writes import Write, guarded, not_null_in, writes
 
 RULE = Rule(
     id="null-from-subquery",
@@ -84,18 +88,23 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    added: set[tuple[str, str]] = set()  # columns this migration adds empty: NULL over NULL loses nothing
     for op in migration.up:
+        if isinstance(op, AddColumn) and op.column.default is None and not op.column.generated:
+            added.add((op.table, op.column.name))
         if not isinstance(op, DataUpdate | DataInsert) or op.expression is None:
             continue
         catalog = context.before(op)
         optional = optional_aliases(op.expression)
         for write in writes(op):
             column = catalog.column(op.table, write.target)
-            if isinstance(op, DataInsert) and not _null_matters(column):
-                continue  # a new row without a value in a nullable column without a default: nothing lost
+            empty = isinstance(op, DataInsert) or (op.table, write.target) in added
             select = scalar_select(write.value)
+            miswritten = select is not None and bool(shadowed(select, op.table))
+            if empty and not _null_matters(column) and not miswritten:
+                continue  # a new row, or a column added empty: NULL where no value was
             if select is not None:
-                finding = _from_subquery(op, write, select, column, catalog, context)
+                finding = _from_subquery(op, write, select, column, catalog, context, empty=empty)
             else:
                 finding = _from_outer_join(op, write, optional, column, context)
             if finding is not None:
@@ -107,9 +116,11 @@ def _null_matters(column: Column | None) -> bool:
     return column is not None and (not column.nullable or column.default is not None)
 
 
-def _consequence(op: DataUpdate | DataInsert, column: Column | None) -> str:
+def _consequence(op: DataUpdate | DataInsert, column: Column | None, empty: bool = False) -> str:
     if column is not None and not column.nullable:
         return ", which the NOT NULL column refuses."
+    if empty and isinstance(op, DataUpdate):
+        return ", and the column this change adds stays empty."
     if isinstance(op, DataInsert):
         return f" instead of the column's default `{column.default if column is not None else ''}`."
     return ", overwriting its value."
@@ -122,6 +133,8 @@ def _from_subquery(
     column: Column | None,
     catalog: Catalog,
     context: Context,
+    *,
+    empty: bool = False,
 ) -> Finding | None:
     if always_one_row(select) or _kept_to_matches(write):
         return None
@@ -130,7 +143,7 @@ def _from_subquery(
     if not inner or any(side == UNKNOWN for _, side in sides):
         return None
     if not any(side == OUTER for _, side in sides):
-        return _lookup(op, write, select, column, catalog, context)
+        return _lookup(op, write, select, column, catalog, context, empty=empty)
     if _matched_by_key(select, write, inner, catalog):
         return None
     sub = _short(render(select, context.dialect))
@@ -171,51 +184,31 @@ def _lookup(
     column: Column | None,
     catalog: Catalog,
     context: Context,
+    *,
+    empty: bool = False,
 ) -> Finding | None:
     """A sub-query that reads no column of the written row: one answer for every row."""
     inner = inner_table(select)
-    pinned = _pinned(select, inner, catalog)
-    if pinned is not None and _seeded(pinned, inner, catalog):
+    key = pinned(select, inner, catalog)
+    if key is not None and seeded(key, inner, catalog):
         return None  # a unique key the migrations seed: exactly one row wherever they ran
     sub = _short(render(select, context.dialect))
     written = "row written" if isinstance(op, DataInsert) else f"row of `{op.table}` it updates"
     several = (
         ""
-        if pinned is not None
+        if key is not None
         else f"; when several `{inner}` rows match, the statement fails (more than one row returned by a "
         "sub-query used as an expression)"
     )
     return op.finding(
         RULE,
         f"`{op.table}.{write.target}` is set from the lookup `({sub})`: when no `{inner}` row matches where the "
-        f"migration runs, every {written} gets NULL{_consequence(op, column).rstrip('.')}{several}.",
+        f"migration runs, every {written} gets NULL{_consequence(op, column, empty).rstrip('.')}{several}."
+        + _shadowing(select, op.table),
         blast_radius=f"Every {written} ({context.size_words(op.table)}) depends on a `{inner}` row no migration "
-        "seeds" + ("" if pinned is not None else ", and on it being the only match") + ".",
+        "seeds" + ("" if key is not None else ", and on it being the only match") + ".",
         fix=f"Insert the `{inner}` row in the same migration (or look it up by a unique key a migration seeds), "
         f"and guard the lookup: `coalesce(({sub}), …)` or a WHERE EXISTS on it.",
-    )
-
-
-def _pinned(select: exp.Select, inner: str, catalog: Catalog) -> dict[str, str] | None:
-    """column → literal when the condition fixes every column of one of the table's unique keys; None else."""
-    where: exp.Expression | None = select.args.get("where")
-    if where is None:
-        return None
-    fixed: dict[str, str] = {}
-    for node in where.find_all(exp.EQ):
-        if not in_conjunction(node, where):
-            continue
-        for mine, value in ((node.this, node.expression), (node.expression, node.this)):
-            if isinstance(mine, exp.Column) and isinstance(value, exp.Literal):
-                fixed[identifier(mine.this)] = value.sql(dialect="postgres")
-    unique = catalog.unique_keys(inner)
-    return fixed if any(all(c in fixed for c in key) for key in unique) else None
-
-
-def _seeded(pinned: dict[str, str], inner: str, catalog: Catalog) -> bool:
-    return any(
-        all(row.get(column) == value for column, value in pinned.items())
-        for row in catalog.seeds.get(inner, [])
     )
 
 
@@ -250,6 +243,16 @@ def _from_outer_join(
     )
 
 
+def _shadowing(select: exp.Select, table: str) -> str:
+    name = shadowed(select, table)
+    if not name:
+        return ""
+    return (
+        f" Inside the sub-query `{name}.…` names the sub-query's own `{table}`, not the row being written: "
+        "alias the sub-query's table to correlate it."
+    )
+
+
 def _short(sql: str) -> str:
     return sql if len(sql) <= 90 else sql[:87] + "…"
 
@@ -275,8 +278,8 @@ def _kept_to_matches(write: Write) -> bool:
 
 
 def _matched_by_key(select: exp.Select, write: Write, inner: str, catalog: Catalog) -> bool:
-    """`WHERE c.id = orders.customer_id` (qualified or not) where `customer_id` is NOT NULL and a foreign key
-    to the sub-query's table: every row has its match."""
+    """`WHERE c.id = orders.customer_id` (qualified or not) where `customer_id` is a foreign key to the
+    sub-query's table, NOT NULL or kept non-NULL by the statement's WHERE: every row has its match."""
     sides = dict((id(column), side) for column, side in placed(select, write, catalog))
     where = select.args.get("where")
     for node in where.find_all(exp.EQ) if where is not None else ():
@@ -294,6 +297,9 @@ def _matched_by_key(select: exp.Select, write: Write, inner: str, catalog: Catal
                 and same_table(k.references, inner)
                 for k in catalog.foreign_keys.values()
             )
-            if known is not None and not known.nullable and keyed:
+            present = known is not None and (
+                not known.nullable or not_null_in(write.where, identifier(mine.this))
+            )  # NOT NULL, or the UPDATE's own WHERE keeps the rows that have a key
+            if present and keyed:
                 return True
     return False

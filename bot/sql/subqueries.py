@@ -12,9 +12,9 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from bot.model.catalog import Catalog
+from bot.model.catalog import Catalog, same_table
 from bot.sql.names import identifier, table_name
-from bot.sql.writes import Write, aliases
+from bot.sql.writes import Write, in_conjunction
 
 INNER, OUTER, UNKNOWN = "inner", "outer", "unknown"
 
@@ -49,7 +49,7 @@ def inner_table(select: exp.Select) -> str:
 def placed(select: exp.Select, write: Write, catalog: Catalog) -> Iterator[tuple[exp.Column, str]]:
     """Each column of the sub-query's condition with the side it belongs to: INNER, OUTER or UNKNOWN (an
     unqualified name the catalog cannot place)."""
-    inner = aliases(select)
+    inner = visible(select)
     where = select.args.get("where")
     for column in where.find_all(exp.Column) if where is not None else ():
         qualifier = column.table
@@ -69,6 +69,16 @@ def placed(select: exp.Select, write: Write, catalog: Catalog) -> Iterator[tuple
             yield column, OUTER
         else:
             yield column, UNKNOWN
+
+
+def visible(select: exp.Select) -> dict[str, str]:
+    """name → table for the sub-query's own tables, under the one name SQL lets it use: the alias when there
+    is one (an aliased table's own name then means the outer statement's), else the table's name."""
+    found: dict[str, str] = {}
+    for table in select.find_all(exp.Table):
+        if table.find_ancestor(exp.Select) is select:
+            found.setdefault(table.alias_or_name, table_name(table))
+    return found
 
 
 def outer_table(column: exp.Column, write: Write) -> str:
@@ -92,3 +102,36 @@ def optional_aliases(scope: exp.Expression) -> set[str]:
             continue
         found |= {join.this.alias_or_name, join.this.name}
     return found
+
+
+def shadowed(select: exp.Select, table: str) -> str:
+    """The name under which the sub-query reads the very table the statement writes, when its condition
+    qualifies columns with it: what looks like the written row is the sub-query's own ("" otherwise)."""
+    inner = {name for name, target in visible(select).items() if same_table(target, table)}
+    where = select.args.get("where")
+    named = {c.table for c in where.find_all(exp.Column)} if where is not None else set()
+    shadowing = sorted(inner & named & {table, table.rsplit(".", 1)[-1]})
+    return shadowing[0] if shadowing else ""
+
+
+def pinned(select: exp.Select, inner: str, catalog: Catalog) -> dict[str, str] | None:
+    """column → literal when the condition fixes every column of one of the table's unique keys; None else."""
+    where: exp.Expression | None = select.args.get("where")
+    if where is None:
+        return None
+    fixed: dict[str, str] = {}
+    for node in where.find_all(exp.EQ):
+        if not in_conjunction(node, where):
+            continue
+        for mine, value in ((node.this, node.expression), (node.expression, node.this)):
+            if isinstance(mine, exp.Column) and isinstance(value, exp.Literal):
+                fixed[identifier(mine.this)] = value.sql(dialect="postgres")
+    unique = catalog.unique_keys(inner)
+    return fixed if any(all(c in fixed for c in key) for key in unique) else None
+
+
+def seeded(pinned: dict[str, str], inner: str, catalog: Catalog) -> bool:
+    return any(
+        all(row.get(column) == value for column, value in pinned.items())
+        for row in catalog.seeds.get(inner, [])
+    )

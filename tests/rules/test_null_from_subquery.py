@@ -177,3 +177,62 @@ def test_lookup_in_every_framework(names: dict[str, str], framework) -> None:  #
     bad = "UPDATE {rows} SET {value} = (SELECT {value} FROM {parents} WHERE code = 'other');"
     assert len(_wider(names, bad, framework)) == 1
     assert not _wider(names, bad.replace("'other'", "'main'"), framework)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_key_the_where_keeps_non_null_and_a_column_added_empty(names: dict[str, str]) -> None:
+    """A nullable foreign key the UPDATE's own WHERE keeps non-NULL has its parent row; and a column the
+    migration adds empty holds nothing a NULL could overwrite."""
+    schema = (
+        WIDER
+        + "ALTER TABLE {rows} ADD CONSTRAINT {rows}_parent_fk FOREIGN KEY ({parent}_id) REFERENCES {parents} (id);\n"
+    )
+    base = {"db/structure.sql": schema.format(**names)}
+
+    def found(sql: str) -> list[Finding]:
+        result = review_sql(sql.format(**names), base=base)
+        return [f for f in result.active if f.rule == "null-from-subquery"]
+
+    update = "UPDATE {rows} SET {value} = (SELECT {parents}.label FROM {parents} WHERE {rows}.{parent}_id = {parents}.id)"
+    assert len(found(update + ";")) == 1
+    assert not found(update + " WHERE {parent}_id IS NOT NULL;")
+    added = (
+        "ALTER TABLE {rows} ADD COLUMN {parent}_label text;\n"
+        + update.replace("SET {value}", "SET {parent}_label")
+        + ";"
+    )
+    assert not found(added)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_sub_query_that_reads_the_updated_table_under_its_own_name(names: dict[str, str]) -> None:
+    """`UPDATE t SET x = (SELECT … FROM t WHERE t.a = t.id)`: both names are the sub-query's own table, so
+    it is one lookup for every row, not a correlation, and the review says why."""
+    base = {"db/structure.sql": WIDER.format(**names)}
+    sql = (
+        "UPDATE {parents} SET label = (SELECT label FROM {parents} WHERE {parents}.code = {parents}.label)"
+        " WHERE code IS NOT NULL;"
+    ).format(**names)
+    found = [f for f in review_sql(sql, base=base).active if f.rule == "null-from-subquery"]
+    assert len(found) == 1 and f"names the sub-query's own `{names['parents']}`" in found[0].message
+    aliased = sql.replace(
+        f"FROM {names['parents']} WHERE {names['parents']}.code", f"FROM {names['parents']} o WHERE o.code"
+    )
+    found = [f for f in review_sql(aliased, base=base).active if f.rule == "null-from-subquery"]
+    assert len(found) == 1 and "own" not in found[0].message and "without a matching" in found[0].message
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_self_shadowing_lookup_into_a_column_the_change_adds(names: dict[str, str]) -> None:
+    base = {"db/structure.sql": WIDER.format(**names)}
+    sql = (
+        "ALTER TABLE {parents} ADD COLUMN original_label text;\n"
+        "UPDATE {parents} SET original_label = (SELECT label FROM {parents} WHERE {parents}.code = {parents}.label)"
+        " WHERE code IS NOT NULL;"
+    ).format(**names)
+    found = [f for f in review_sql(sql, base=base).active if f.rule == "null-from-subquery"]
+    assert len(found) == 1 and "stays empty" in found[0].message and "own" in found[0].message
+    correlated = sql.replace(
+        f"FROM {names['parents']} WHERE {names['parents']}.code", f"FROM {names['parents']} o WHERE o.code"
+    )
+    assert not [f for f in review_sql(correlated, base=base).active if f.rule == "null-from-subquery"]
