@@ -38,6 +38,9 @@ CHANGES = {
     "constant": "UPDATE users SET is_visible = TRUE WHERE is_hidden = FALSE;",
     "merge": "MERGE INTO orders o USING users u ON o.user_id = u.id WHEN MATCHED AND u.status = 'gone' THEN DELETE"
     " WHEN MATCHED THEN UPDATE SET state = u.status WHEN NOT MATCHED THEN INSERT (id, user_id) VALUES (u.id, u.id);",
+    "lookup": "UPDATE orders SET state = (SELECT status FROM users WHERE first_name = 'root') WHERE id >= 1 AND id < 500;",
+    "left_join": "INSERT INTO bans (id, user_id) SELECT o.id, u.id FROM orders o LEFT JOIN users u ON u.id = o.user_id;",
+    "unqualified": "UPDATE orders SET legacy_status = (SELECT status FROM users WHERE id = user_id);",
     "merge_by_source": "MERGE INTO users u USING bans b ON u.id = b.user_id"
     " WHEN NOT MATCHED BY SOURCE AND u.status = 'kept' THEN UPDATE SET status = 'unbanned'"
     " WHEN NOT MATCHED BY SOURCE THEN DELETE;",
