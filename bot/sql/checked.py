@@ -52,14 +52,16 @@ def _plain_select_resolves(parsed: dict[str, Any], schema: Schema) -> bool:
     """Does every column of a plain SELECT name a column of the tables it reads? Read from PostgreSQL's own
     parse tree, which costs a fraction of sqlglot's qualification. False means "cannot tell this way", and
     the statement is judged by qualification instead: common table expressions, set-returning functions,
-    derived tables, column aliases of a table and three-part names are left to it. A table the schema does
-    not know makes the statement judged as parsed only, as qualification would."""
+    derived tables, sub-queries (their tables are seen only inside them), column aliases of a table and
+    three-part names are left to it. A table the schema does not know makes the statement judged as parsed
+    only, as qualification would."""
     statements = parsed.get("stmts", [])
     if len(statements) != 1 or "SelectStmt" not in statements[0].get("stmt", {}):
         return False
     nodes = list(_nodes(statements[0]["stmt"]))
     if any(
-        key in ("CommonTableExpr", "RangeFunction", "RangeSubselect", "RangeTableFunc") for key, _ in nodes
+        key in ("CommonTableExpr", "RangeFunction", "RangeSubselect", "RangeTableFunc", "SubLink")
+        for key, _ in nodes
     ):
         return False
     tables: dict[str, dict[str, str]] = {}  # alias or name → columns

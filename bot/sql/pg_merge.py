@@ -78,17 +78,18 @@ class _Clauses:
             earlier.append(condition)
         if kind == "insert":
             return _conjunction(condition, *excluded)
-        matched = self._exists(kind == "matched")
-        return self._own(_conjunction(matched, condition, *excluded))
+        if kind == "matched":  # the conditions may read the source row: they hold for a matching one
+            return self._own(self._exists(condition, *excluded) or _conjunction(condition, *excluded))
+        missing = self._exists()
+        return self._own(_conjunction(exp.Not(this=missing) if missing else None, condition, *excluded))
 
-    def _exists(self, matched: bool) -> exp.Expression | None:
+    def _exists(self, *conditions: exp.Expression | None) -> exp.Expression | None:
+        """EXISTS (a source row that matches the target row and meets the conditions)."""
         if self.source is None or self.on is None:
             return None
-        select = (
-            exp.Select(expressions=[exp.Literal.number(1)]).from_(self.source.copy()).where(self.on.copy())
-        )
-        found = exp.Exists(this=select)
-        return found if matched else exp.Not(this=found)
+        where = _conjunction(self.on, *conditions)
+        select = exp.Select(expressions=[exp.Literal.number(1)]).from_(self.source.copy()).where(where)
+        return exp.Exists(this=select)
 
     def _own(self, condition: exp.Expression) -> exp.Expression:
         """The condition with the target's alias written as its table, so it runs as `FROM table WHERE …`."""
