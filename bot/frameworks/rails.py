@@ -55,7 +55,7 @@ def version(path: str) -> str:
 
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     root = ruby.parse(text)
-    walker = _Walker(Source(path, dialect, ruby.heredoc_bodies(root)), _inline_models(root))
+    walker = _Walker(Source(path, dialect, ruby.heredoc_bodies(root), tree), _inline_models(root))
     walker.tree = tree
     klass = _migration_class(root)
     if klass is None:

@@ -11,6 +11,7 @@ from tree_sitter import Node
 from bot.frameworks import ruby
 from bot.frameworks.column_types import rails_type
 from bot.frameworks.origin import Origin
+from bot.model.changeset import Tree
 from bot.model.findings import Location
 from bot.model.migration import ColumnSpec, Operation
 from bot.sql.names import VOLATILE_FUNCTIONS
@@ -23,6 +24,7 @@ class Source:
     path: str
     dialect: str
     heredocs: dict[int, Node]
+    tree: Tree | None = None  # the repository: scenic's and fx's `version:` name a file of it
 
 
 @dataclass(frozen=True)

@@ -233,18 +233,41 @@ def _definition(category: str) -> Handler:
     def handler(c: ruby.Call, src: Source) -> Result:
         definition = c.options.get("sql_definition")
         found = ruby.sql_text(definition, src.heredocs) if definition is not None else None
+        path = src.path
+        if found is None and definition is None:
+            path, found = versioned_definition(c, src, category)
         if found is None or src.dialect != "postgres":
             return plain(c, src)
         text, line = found
         if category == "view":  # scenic keeps the query only
-            kind = "MATERIALIZED VIEW" if c.option("materialized") else "VIEW"
+            materialized = bool(c.option("materialized"))
+            kind = "MATERIALIZED VIEW" if materialized else "VIEW"
+            if c.name != "create_view" and not materialized:
+                kind = f"OR REPLACE {kind}"  # update_view / replace_view: the new version replaces it
             text, line = f"CREATE {kind} {argument(c, 0)} AS\n{text}", line - 1
         ops = tuple(
-            op for op in parse_sql(src.path, text, src.dialect, first_line=line) if isinstance(op, RawSQL)
+            op for op in parse_sql(path, text, src.dialect, first_line=line) if isinstance(op, RawSQL)
         )
         return Result(ops or plain(c, src).ops, "")
 
     return handler
+
+
+_VERSIONED_FOLDERS = {"view": "views", "function": "functions", "trigger": "triggers"}
+
+
+def versioned_definition(c: ruby.Call, src: Source, category: str) -> tuple[str, tuple[str, int] | None]:
+    """Scenic's `create_view :open_orders, version: 2` and fx's `create_function :f, version: 2` in a
+    migration: the definition is the file `db/views/open_orders_v02.sql` (`db/functions/`, `db/triggers/`)
+    beside the migrations. (path, (text, first line)), or the migration's path and None."""
+    version = c.option("version")
+    name = argument(c, 0)
+    if src.tree is None or not isinstance(version, int) or isinstance(version, bool) or not name:
+        return src.path, None
+    root = src.path.rpartition("db/migrate/")[0] if "db/migrate/" in src.path else ""
+    path = f"{root}db/{_VERSIONED_FOLDERS[category]}/{name}_v{version:02d}.sql"
+    text = src.tree.read(path)
+    return (path, (text, 1)) if text is not None else (src.path, None)
 
 
 def _dropped(category: str) -> Handler:

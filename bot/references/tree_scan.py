@@ -35,6 +35,8 @@ DEFAULT_EXCLUDES = (
     # old migrations and schema dumps name every column that ever existed
     "db/migrate/", "db/data_migration/", "db/data_migrations/", "db/data/", "migrations/", "migration/", "*_migrations/", "alembic/versions/", "versions/*.py", "db/changelog/",
     "/deploy/*.sql", "/revert/*.sql", "/verify/*.sql", "db/schema.rb", "db/structure.sql", "schema.sql",
+    # scenic's and fx's versions of views, functions and triggers: the live one is read from the history
+    "db/views/*.sql", "db/functions/*.sql", "db/triggers/*.sql",
 )  # fmt: skip
 _BINARY_SUFFIXES = frozenset(
     """png jpg jpeg gif ico webp bmp pdf zip gz tgz bz2 xz 7z jar war class so dylib dll exe o a pyc woff
