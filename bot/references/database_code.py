@@ -9,7 +9,9 @@ grammar (PL/pgSQL bodies by PL/pgSQL's). What happens when one of them goes away
   no use;
 - a function whose body is text (PL/pgSQL, `LANGUAGE sql AS $$…$$`) is not: it fails on its next call,
   after a rename as after a drop;
-- a trigger whose function reads or writes `NEW.col` fails every write to its table.
+- a trigger whose function reads or writes `NEW.col` fails every write to its table;
+- MySQL and MariaDB record no dependency at all: a view, a trigger or a procedure that names the column
+  lets the change through, and fails on its next read, write or call.
 """
 
 from __future__ import annotations
@@ -56,6 +58,10 @@ def _breaks(catalog: Catalog, obj: DatabaseObject, target: Target) -> str:
         return f"trigger `{obj.name}` on `{obj.table}` names {what}: PostgreSQL refuses the {verb} or drops the trigger with CASCADE"
     if obj.tracked:
         return f"function `{obj.name}` depends on {what}: PostgreSQL refuses the {verb} (CASCADE drops the function)"
+    if obj.kind == "view":  # MySQL and MariaDB record no dependency
+        return f"view `{obj.name}` still names {what}: the database lets the {verb} through, and every read of the view fails after it"
+    if obj.kind == "trigger":
+        return f"trigger `{obj.name}` on `{obj.table}` still names {what}: every write that fires it fails after the {verb}"
     triggers = [
         t
         for t in catalog.objects.values()

@@ -82,7 +82,7 @@ def split(text: str, dialect: str, *, first_line: int = 1) -> list[Statement]:
         return _fallback(text, first_line, f"could not be tokenised: {_first_line(str(failure))}")
     starts = _line_starts(text)
     statements = []
-    for chunk in _chunks(tokens):
+    for chunk in _chunks(tokens, compound=DIALECTS.get(dialect) == "mysql"):
         start, end = chunk[0].start, chunk[-1].end + 1
         line = bisect.bisect_right(starts, start) + first_line - 1
         end_line = bisect.bisect_right(starts, chunk[-1].end) + first_line - 1
@@ -104,19 +104,39 @@ def render(node: exp.Expression, dialect: str | None = None, *, copy: bool = Tru
     return str(_dialect(dialect or "postgres").generate(node, copy=copy))
 
 
-def _chunks(tokens: list[Token]) -> list[list[Token]]:
+def _chunks(tokens: list[Token], *, compound: bool = False) -> list[list[Token]]:
+    """Statements' tokens, split at `;`. `compound`: MySQL's `CREATE TRIGGER … BEGIN …; …; END`, whose
+    body's statements end with `;` inside the one statement that creates it."""
     chunks: list[list[Token]] = []
     current: list[Token] = []
-    for token in tokens:
-        if token.token_type is TokenType.SEMICOLON:
+    depth = 0
+    for i, token in enumerate(tokens):
+        if compound and current and current[0].text.upper() == "CREATE":
+            depth += _depth_change(tokens, i)
+        if token.token_type is TokenType.SEMICOLON and depth <= 0:
             if current:
                 chunks.append(current)
-            current = []
+            current, depth = [], 0
         else:
             current.append(token)
     if current:
         chunks.append(current)
     return chunks
+
+
+_CLOSED = frozenset({"IF", "LOOP", "WHILE", "REPEAT"})  # `END IF`: the end of a statement, not a block
+
+
+def _depth_change(tokens: list[Token], i: int) -> int:
+    """+1 where a compound statement's `BEGIN` or `CASE` opens, -1 where its `END` closes."""
+    word = tokens[i].text.upper()
+    before = tokens[i - 1].text.upper() if i > 0 else ""
+    if word in ("BEGIN", "CASE") and before != "END":
+        return 1
+    if word == "END":
+        after = tokens[i + 1].text.upper() if i + 1 < len(tokens) else ""
+        return 0 if after in _CLOSED else -1
+    return 0
 
 
 _WORD = re.compile(r"\"(?:[^\"]|\"\")*\"|`[^`]*`|'(?:[^']|'')*'|\$\w*\$|[\w.$]+|[(),=]")

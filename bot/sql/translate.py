@@ -40,7 +40,7 @@ from bot.model.migration import (
     Truncate,
     Unparsed,
 )
-from bot.sql import commands
+from bot.sql import commands, mysql_objects
 from bot.sql.data_changes import case_mappings, is_batched, reads
 from bot.sql.names import column_spec, column_type, identifier, table_name
 from bot.sql.statements import Statement, render
@@ -56,6 +56,10 @@ def operations(statement: Statement, path: str, dialect: str) -> list[Operation]
         "expression": statement.expression,
     }
     expression = statement.expression
+    if dialect in ("mysql", "mariadb") and statement.head[:1] == ("CREATE",):
+        objects = _database_code(statement, base)
+        if objects is not None:
+            return objects
     if statement.error is not None:
         return [Unparsed(error=statement.error, **base)]
     if expression is None or isinstance(expression, exp.Command):
@@ -64,6 +68,23 @@ def operations(statement: Statement, path: str, dialect: str) -> list[Operation]
     if handler is None:
         return [RawSQL(category=type(expression).__name__.lower(), **base)]
     return list(handler(expression, base, dialect))
+
+
+def _database_code(statement: Statement, base: Base) -> list[Operation] | None:
+    """A MySQL or MariaDB view, trigger, procedure or function, with the tables and columns it uses."""
+    found = mysql_objects.read(statement.text)
+    if found is None:
+        return None
+    return [
+        RawSQL(
+            category=found.kind,
+            table=found.table or found.name,
+            name=found.name,
+            relations=found.relations,
+            columns=found.columns,
+            **base,
+        )
+    ]
 
 
 def _create(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
