@@ -1,8 +1,10 @@
 """A model that keeps a dropped column's name as its own attribute: a property, a method, a JSON-backed field.
 
 Redash moved `users.profile_image_url` into a JSON column and kept `profile_image_url` on the model as a
-property; Rails code defines `def nearby` next to `ignored_columns`. Code that reads `user.profile_image_url`
-then reads the property, which still works: those places are not uses of the column.
+property; Rails code defines `def nearby` next to `ignored_columns`; Polar's `minimum_amount` attribute maps
+the column `minimum_amount_v2` (`mapped_column("minimum_amount_v2", …)`) when `minimum_amount` is dropped.
+Code that reads `user.profile_image_url` or `price.minimum_amount` then reads the property or the other
+column, which still works: those places are not uses of the dropped column.
 """
 
 from __future__ import annotations
@@ -16,27 +18,57 @@ from bot.model.changeset import Tree
 _COLUMN_CALL = re.compile(
     r"\b(?:Column|mapped_column|column_property|\w+Field|ForeignKey|relationship|Mapped)\b|\bdb\.(?:Column|\w+Field)\b"
 )
+# The column an attribute maps when it names one: SQLAlchemy's first argument, Django's db_column.
+_NAMED_COLUMN = re.compile(r"(?:\w+\.)?(?:Column|mapped_column)\(\s*['\"](\w+)['\"]")
+_DB_COLUMN = re.compile(r"\bdb_column\s*=\s*['\"](\w+)['\"]")
 _CLASS_START = re.compile(r"^(?:class|module|model)\s+\w+", re.M)
 
 
 def kept_attribute(tree: Tree, definitions: Iterable[tuple[str, str, str, int]], name: str) -> str | None:
     """`path:line` of an attribute `name` that a model class of the table defines without being a column
     (`def name`, `name = json_cast_property(…)`, `@property`), or None."""
-    for _, _, path, line in definitions:
+    for _, model, path, line in definitions:
         if not path.endswith(".py"):  # Rails caches columns: it needs ignored_columns whatever else
             continue
         text = tree.read(path)
         if text is None:
             continue
-        start = _offset(text, line)
-        following = _CLASS_START.search(text, start + 1)
-        body = text[start : following.start() if following else len(text)]
-        method = re.search(rf"^[ \t]+def\s+(?:self\.)?{re.escape(name)}\b(?!\s*=)", body, re.M)
-        assigned = re.search(rf"^[ \t]+{re.escape(name)}\s*=\s*(?!=)(.*)$", body, re.M)
-        found = method or (assigned if assigned and not _COLUMN_CALL.search(assigned.group(1)) else None)
-        if found is not None:
-            return f"{path}:{line + body.count(chr(10), 0, found.start())}"
+        start = _offset(text, line)  # the class, or a declaration in it (`__tablename__`): from the class
+        start = max((m.start() for m in _CLASS_START.finditer(text, 0, start + 1)), default=start)
+        subclasses = re.finditer(rf"^class\s+\w+\s*\([^)]*\b{re.escape(model)}\b", text, re.M)
+        for begin in (start, *(m.start() for m in subclasses)):  # single-table inheritance
+            found = _attribute(text, begin, name)
+            if found is not None:
+                return f"{path}:{text.count(chr(10), 0, found) + 1}"
     return None
+
+
+def _attribute(text: str, start: int, name: str) -> int | None:
+    """The offset of `name` defined in the class starting at `start` other than as its own column."""
+    following = _CLASS_START.search(text, start + 1)
+    body = text[start : following.start() if following else len(text)]
+    method = re.search(rf"^[ \t]+def\s+(?:self\.)?{re.escape(name)}\b(?!\s*=)", body, re.M)
+    assigned = re.search(rf"^[ \t]+{re.escape(name)}\s*(?::[^=\n]+)?=\s*(?!=)(.*)$", body, re.M)
+    kept = assigned and (not _COLUMN_CALL.search(assigned.group(1)) or _other_column(body, assigned, name))
+    found = method or (assigned if kept else None)
+    return None if found is None else start + found.start()
+
+
+def _other_column(body: str, assigned: re.Match[str], name: str) -> bool:
+    """`minimum_amount = mapped_column("minimum_amount_v2", …)`, `options = Column("encrypted_options", …)`,
+    `state = models.CharField(db_column="state_v2")`: the attribute maps another column."""
+    call = body[assigned.start(1) : assigned.start(1) + 600]
+    other = _NAMED_COLUMN.match(call) or _DB_COLUMN.search(call[: _call_end(call)])
+    return other is not None and other.group(1).lower() != name.lower()
+
+
+def _call_end(call: str) -> int:
+    depth = 0
+    for index, char in enumerate(call):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and char == ")":
+            return index
+    return len(call)
 
 
 def _offset(text: str, line: int) -> int:

@@ -192,6 +192,65 @@ class User(Base):
     assert "read the model's own `avatar_url` (`app/models.py:10`), not the column" in finding.message
 
 
+PRICE_MODELS = """from sqlalchemy import BigInteger, Column, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+
+
+class Destination(Base):
+    id = Column(BigInteger, primary_key=True)
+    options = Column(
+        "encrypted_options",
+        Text,
+    )
+    __tablename__ = "destinations"
+
+
+class Price(Base):
+    __tablename__ = "prices"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    label: Mapped[str] = mapped_column(Text)
+
+
+class CustomPrice(Price):
+    minimum_amount: Mapped[int] = mapped_column(
+        "minimum_amount_v2", BigInteger, nullable=True
+    )
+    label: Mapped[str] = mapped_column("label", Text)
+"""
+PRICE_CODE = """def floor(price, destination):
+    send(destination.options)
+    return price.minimum_amount or price.label
+"""
+PRICE_SCHEMA = (
+    "CREATE TABLE destinations (id bigint PRIMARY KEY, options text, encrypted_options text);\n"
+    "CREATE TABLE prices (id bigint PRIMARY KEY, label text, minimum_amount int, minimum_amount_v2 bigint);\n"
+    "-- migration\n"
+)
+
+
+def test_an_attribute_that_maps_another_column_is_not_the_dropped_column() -> None:
+    # `minimum_amount` (a subclass of the model, one table) and `options` (declared before
+    # __tablename__) map the columns that replace the dropped ones: the code keeps working.
+    files = {"app/models.py": PRICE_MODELS, "app/pricing.py": PRICE_CODE}
+    for sql, line in (
+        ("ALTER TABLE prices DROP COLUMN minimum_amount;", 23),
+        ("ALTER TABLE destinations DROP COLUMN options;", 9),
+    ):
+        finding = _finding(review_sql(PRICE_SCHEMA + sql, path=MIGRATION, base=files), "column-dropped")
+        assert finding.severity is Severity.INFO, sql
+        assert f"(`app/models.py:{line}`)" in finding.message
+
+
+def test_an_attribute_that_maps_the_dropped_column_itself_still_blocks() -> None:
+    files = {"app/models.py": PRICE_MODELS, "app/pricing.py": PRICE_CODE}
+    result = review_sql(PRICE_SCHEMA + "ALTER TABLE prices DROP COLUMN label;", path=MIGRATION, base=files)
+    finding = _finding(result, "column-dropped")
+    assert "app/pricing.py:3" in _places(finding)
+    assert finding.severity is Severity.CRITICAL
+
+
 def test_rails_code_next_to_ignored_columns_does_not_block() -> None:
     model = 'class User < ApplicationRecord\n  self.ignored_columns = ["nearby"]\n\n  def nearby\n    []\n  end\nend\n'
     controller = "class UsersController < ApplicationController\n  def index\n    @users = current_user.nearby\n  end\nend\n"
