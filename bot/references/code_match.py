@@ -226,6 +226,13 @@ class _FileScan:
             self._delimiters = multiline_delimiters(self.path, self.text)
         return literal_at(self.path, self.text, pos, self._delimiters)
 
+    def f_placeholder(self, pos: int, line: str, col: int) -> bool:
+        """Is `pos` a name in a placeholder of a Python f-string (`f"{body}"`): code, not text?"""
+        found = self.literal(pos)
+        if found is None or "f" not in self.text[max(0, found[0] - 3) : found[0] - 1].lower():
+            return False
+        return re.search(r"\{[^{}]*$", line[:col]) is not None
+
     def sql_at(self, pos: int) -> Tables | None:
         """The SQL statement of the string literal around `pos`, when it is one PostgreSQL parses."""
         found = self.literal(pos)
@@ -343,7 +350,7 @@ class _FileScan:
             needle.role == "name"
             and self.path.endswith(".py")
             and python_local(self.text, line_start, line, col, end, self.headers)
-            and self.literal(line_start + col) is None
+            and (self.literal(line_start + col) is None or self.f_placeholder(line_start + col, line, col))
         ):
             return None  # `gift_card, created = GiftCard.objects.get_or_create(…)`, `if created:`
         if target.kind != "enum-value" and in_prose(line, col, end):

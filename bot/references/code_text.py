@@ -43,6 +43,10 @@ _XML_BUILDER = frozenset(("xml", "builder", "xm", "E", "maker"))
 _XML_CALL = re.compile(
     r"\b(?:SubElement|Element|createElement|createElementNS|add_element|tag!)\s*\(\s*(?:\w+\s*,\s*)?[\"']$"
 )
+# Server-side templates (Django, Jinja, Handlebars, ERB): text between tags is prose for people.
+_TEMPLATE_FILE = re.compile(r"\.(?:html?|hbs|handlebars|mustache|jinja2?|j2|erb)$")
+_TEMPLATE_PARTS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|<%.*?%>|<[^<>]*>?")
+_UNCLOSED_TAG = re.compile(r"<[A-Za-z%][^<>]*$|\{[{%][^}]*$")
 _TEXT_NODE_BEFORE = re.compile(r">[^<>{}\"'=]*$")
 _TEXT_NODE_AFTER = re.compile(r"^[^<>{}\"'=]*</")
 
@@ -52,8 +56,8 @@ def not_code(path: str, line: str, col: int, end: int) -> bool:
     if is_comment(line):
         return True
     before, after = line[:col], line[end:]
-    if re.search(r"\w-$", before) and re.match(r"-\w", after):
-        return True  # part of a kebab-case word: `community-sidebar-summary`, a CSS class, a URL slug
+    if re.search(r"[A-Za-z\d]-$", before) or re.match(r"-[A-Za-z\d]", after):
+        return True  # part of a kebab-case word: `modal-body`, `hc-ping-body`, a CSS class, a URL slug
     if _DECLARATION.search(before) and not after.lstrip().startswith(":"):
         return True  # `const documentId = …`, `let url = …`: a local variable of that name
     if _TRANSLATED.search(before) or _TRANS_TAG.search(before) or _SYMBOL_TRANSLATED.search(before):
@@ -66,9 +70,22 @@ def not_code(path: str, line: str, col: int, end: int) -> bool:
         return False
     if _TEXT_NODE_BEFORE.search(before) and _TEXT_NODE_AFTER.match(after):
         return True
+    if _TEMPLATE_FILE.search(path) and _template_text(line, col):
+        return True
     if not _ATTRIBUTE_VALUE.match(after):
         return False
     return bool(_OPEN_TAG.search(before) or _ATTRIBUTES_ONLY.match(before))
+
+
+def _template_text(line: str, col: int) -> bool:
+    """In a server-side template: a word of the text (outside tags and template tags), or a bare name
+    inside `{{ … }}` / `{% … %}` (a variable of the template's context; a row's column is `ping.body`)."""
+    for match in _TEMPLATE_PARTS.finditer(line):
+        if match.start() <= col < match.end():
+            if match.group(0).startswith("{"):
+                return not line[:col].endswith((".", "'", '"'))
+            return False  # inside an HTML tag: attributes are judged above
+    return not _UNCLOSED_TAG.search(line[:col])
 
 
 def _builder_element(before: str) -> bool:
@@ -132,6 +149,9 @@ def block_headers(text: str) -> list[tuple[int, int, bool]]:
     ]
 
 
+_DEF_HEADER = re.compile(r"\s*(?:async\s+)?def\s+\w+\s*\([^)]*$")
+
+
 def python_local(
     text: str,
     line_start: int,
@@ -147,6 +167,8 @@ def python_local(
     before, after = line[:col], line[end:]
     if before.endswith((".", "'", '"', "`", "_")) or after.startswith(("__", "'", '"')):
         return False
+    if _DEF_HEADER.match(before):
+        return True  # a parameter: `def _match(subject, keywords):`
     if re.match(r"\s*=(?!=)", after) and before.count("(") > before.count(")"):
         return False  # a keyword argument: filter(created=…)
     if re.match(r"=(?!=)", after):

@@ -601,3 +601,53 @@ def test_documenso_noise_variables_type_keys_and_prose_about_a_pascal_case_table
     }
     # `customText?: string` declares a type of the same name: a real (if compile-time) use of the field
     assert places == {"packages/lib/field/get.ts:1", "packages/lib/template/create.ts:2"}
+
+
+PING_SCHEMA = (
+    "CREATE TABLE api_ping (id bigint PRIMARY KEY, body text, body_raw bytea, kind text);\n"
+    "CREATE TABLE api_check (id bigint PRIMARY KEY, subject text, name text);\n"
+    "CREATE TABLE api_flip (id bigint PRIMARY KEY, kind text);\n-- migration\n"
+)
+PING_TEMPLATE = """<h2>{{ ping.n }}</h2>
+<div class="modal-body">
+  {% if ping.object_size and not body %}
+    The request body data is being processed and will be available shortly.
+  {% else %}
+    <pre>{{ body|slice:":10000" }}</pre>
+  {% endif %}
+  <a href="{% url 'hc-ping-body' check.code ping.n %}">Download</a>
+  <p>{{ ping.body }}</p>
+</div>
+"""
+PING_CODE = """def notify(ping, check):
+    body = ping.get_body()
+    fields.add(ping.n, f"```\\n{body}\\n```")
+    url = reverse("hc-api-ping-body", args=[ping.id])
+    return ping.body
+
+
+def _match(check, subject, keywords):
+    return any(k in check.name for k in keywords)
+"""
+
+
+def test_template_text_context_variables_kebab_names_and_locals_are_not_the_column() -> None:
+    models = (
+        "from django.db import models\n\n\nclass Ping(models.Model):\n    body_raw = models.BinaryField()\n"
+        "    kind = models.TextField()\n\n\nclass Check(models.Model):\n    name = models.TextField()\n"
+    )
+    files = {
+        "templates/ping_details.html": PING_TEMPLATE,
+        "hc/api/transports.py": PING_CODE,
+        "hc/api/models.py": models,
+    }
+    result = review_sql(PING_SCHEMA + "ALTER TABLE api_ping DROP COLUMN body;", path=MIGRATION, base=files)
+    # only a row's own `ping.body`, in the template and in the code
+    assert set(_places(_finding(result, "column-dropped"))) == {
+        "templates/ping_details.html:9",
+        "hc/api/transports.py:5",
+    }
+    result = review_sql(
+        PING_SCHEMA + "ALTER TABLE api_check DROP COLUMN subject;", path=MIGRATION, base=files
+    )
+    assert not _places(_finding(result, "column-dropped"))  # parameters named `subject`
