@@ -494,6 +494,9 @@ class _FileScan:
         region = self._region(window, line_start)
         if region.sql_tables:
             return ("high" if region.sql_tables & models.tables else "low"), frozenset()
+        own = self.m.rows.get(underscore(region.cls), frozenset()) if region.cls else frozenset()
+        if own and models.table.lower().rpartition(".")[2] not in own:
+            return "low", frozenset()  # `class IssueType`: the model of `issue_types`, not a type of Issue
         stem = _NAMED_AFTER_MODEL.sub("", region.cls)
         if stem in models.names or region.declared & models.models:
             return "high", frozenset()

@@ -32,6 +32,14 @@ _TRANS_TAG = re.compile(
     r"|\b(?:tags|label|title|description|summary|placeholder|alt|aria-label|tooltip|heading|subject|message)"
     r"\s*[:=]\s*\[?\s*[\"'`][^\"'`]*$"  # a label: words for people
 )
+# A label's keyword given a sentence: `extend_schema(description="Retrieve a specific work item")`.
+_LABEL_KEY = re.compile(
+    r"tags|label|title|description|summary|help_text|verbose_name|placeholder|tooltip|heading"
+)
+_PROSE_VALUE = re.compile(r"""\s*[:=]\s*(?:_\(\s*)?(?:"[^"\n]*\s[^"\n]*\s|'[^'\n]*\s[^'\n]*\s)""")
+_ORM_WRITE = re.compile(
+    r"\b(?:create|update|update_or_create|get_or_create|insert|build|new|save)\b|\.objects\b"
+)
 # Ruby: a translation key given as a symbol, `t(:status)`, `I18n.t :status`
 _SYMBOL_TRANSLATED = re.compile(r"(?<![\w.])(?:t|translate|I18n\.t|I18n\.translate)(?:\(\s*|\s+):$")
 # Objects that are never a row of a table: `response.status`, `request.url`, `err.code`
@@ -64,6 +72,10 @@ def not_code(path: str, line: str, col: int, end: int) -> bool:
         return True
     if _TYPE_KEY.search(before):
         return True
+    if before.endswith("/") and re.match(r"/|[`'\"?]", after) and re.search(r"[`'\"][^`'\"]*/$", before):
+        return True  # a segment of a URL or a path: `/pages/${pageId}/description/`
+    if _PROSE_VALUE.match(after) and _LABEL_KEY.fullmatch(line[col:end]) and not _ORM_WRITE.search(before):
+        return True  # `description="Retrieve a work item"`: a text for people, given to docs or a schema
     if _XML_CALL.search(before) or _builder_element(before):
         return True
     if not _MARKUP_FILE.search(path):

@@ -651,3 +651,36 @@ def test_template_text_context_variables_kebab_names_and_locals_are_not_the_colu
         PING_SCHEMA + "ALTER TABLE api_check DROP COLUMN subject;", path=MIGRATION, base=files
     )
     assert not _places(_finding(result, "column-dropped"))  # parameters named `subject`
+
+
+def test_a_url_segment_and_a_sentence_given_to_a_label_keyword_are_not_the_column() -> None:
+    # also: `PageType` is the model of page_types, not a class named after Page
+    schema = (
+        "CREATE TABLE pages (id bigint PRIMARY KEY, description text, name text);\n"
+        "CREATE TABLE issues (id bigint PRIMARY KEY, description text);\n"
+        "CREATE TABLE page_types (id bigint PRIMARY KEY, description text);\n-- migration\n"
+    )
+    views = """from app.models import Page
+
+
+class PageType(models.Model):
+    description = models.TextField(blank=True)
+
+
+class PageController(BaseAPIView):
+    @extend_schema(
+        description="Retrieve a page, or create one if it doesn't exist.",
+        responses={200: OpenApiResponse(description="Page details")},
+    )
+    def get(self, request, pk):
+        page = Page.objects.get(pk=pk)
+        Page.objects.create(name="copy", description="A copy of the page text")
+        return page.description
+"""
+    service = """export function pageText(pageId: string) {
+  return http.get(`/api/pages/${pageId}/description/`);
+}
+"""
+    files = {"app/views.py": views, "web/services/page.ts": service}
+    result = review_sql(schema + "ALTER TABLE pages DROP COLUMN description;", path=MIGRATION, base=files)
+    assert set(_places(_finding(result, "column-dropped"))) == {"app/views.py:15", "app/views.py:16"}
