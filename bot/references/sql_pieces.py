@@ -22,11 +22,60 @@ _VALUE_BEFORE = re.compile(r"[A-Za-z_$@][\w.$@]*(?:\([^()\n]*\))?(?:\[[^\[\]\n]*
 _MAX_PIECES = 60
 _MAX_LENGTH = 20_000
 _PARAMETER = "$1"
+_WINDOW = 3_000  # characters around a `sql += "…"` line searched for the other steps of its query
+_ASSIGNED = re.compile(r"[ \t]*(?:(?:let|var|const)\s+)?([A-Za-z_$@][\w$]*)\s*\+?=\s*")
 
 
 def joined(path: str, text: str, start: int, content: str) -> tuple[int, str]:
     """(start of the first piece, the statement) of the concatenation the literal at `start` (its
-    content's first offset) belongs to; the literal alone when it is not a piece of one."""
+    content's first offset) belongs to, with the pieces a variable is given by `sql += "…"` on the lines
+    around it; the literal alone when it is not a piece of one."""
+    first, statement = _expression(path, text, start, content)
+    line_start = text.rfind("\n", 0, first - 1) + 1
+    assigned = _ASSIGNED.match(text, line_start)
+    if assigned is None or _literal_start(text, assigned.end()) != first:
+        return first, statement
+    name = assigned.group(1)
+    window_start = max(0, text.rfind("\n", 0, max(0, line_start - 1)) - _WINDOW)
+    steps = [
+        m
+        for m in re.finditer(rf"^[ \t]*{re.escape(name)}\s*(\+?=)\s*", text[: line_start + _WINDOW], re.M)
+        if m.start() >= window_start
+    ]
+    here = next((i for i, m in enumerate(steps) if m.start() == line_start), None)
+    if here is None:
+        return first, statement
+    begin = here
+    while begin > 0 and steps[begin].group(1) == "+=":
+        begin -= 1  # back to `sql = "SELECT …"`
+    if steps[begin].group(1) != "=":
+        return first, statement
+    parts, origin = [], -1
+    for i in range(begin, len(steps)):
+        if i > begin and steps[i].group(1) == "=":
+            break  # the variable is given a new query
+        at = _literal_start(text, steps[i].end())
+        if at is None:
+            parts.append(_PARAMETER)
+            continue
+        piece_start, piece = _expression(path, text, at, text[at : _closing(text, at - 1) or at])
+        origin = piece_start if origin < 0 else origin
+        parts.append(piece)
+    whole = "".join(parts)
+    return (origin, whole) if origin >= 0 and len(whole) <= _MAX_LENGTH else (first, statement)
+
+
+def _literal_start(text: str, i: int) -> int | None:
+    """The content start of a string literal opening at `i` (after a Python prefix), or None."""
+    prefix = _PREFIX.match(text, i)
+    i = prefix.end() if prefix else i
+    char = text[i : i + 1]
+    if char in ("'", '"', "`") and text[i : i + 3] != char * 3:
+        return i + 1
+    return None
+
+
+def _expression(path: str, text: str, start: int, content: str) -> tuple[int, str]:
     quote = text[start - 1 : start]
     if quote not in ("'", '"', "`") or text[start - 3 : start] == quote * 3:
         return start, content  # a heredoc or a triple-quoted string: one piece

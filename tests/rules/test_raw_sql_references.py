@@ -251,3 +251,21 @@ def test_a_column_inside_a_python_query_string_is_not_a_local_variable() -> None
     )
     finding = _finding(review_sql(SCHEMA + DROP, base={"app/q.py": code}), "column-dropped")
     assert _places(finding) == {"app/q.py:2": "raw-sql"}
+
+
+def test_a_query_built_step_by_step_with_plus_equals_is_read_as_one() -> None:
+    code = """def stale(cursor, since, only_large):
+    sql = "SELECT id, legacy_status "
+    sql += "FROM orders "
+    if only_large:
+        sql += "WHERE total > %s"
+    cursor.execute(sql, [since])
+
+
+def names(cursor):
+    query = "SELECT legacy_status "
+    query += "FROM customers"
+    cursor.execute(query)
+"""
+    finding = _finding(review_sql(SCHEMA + DROP, base={"app/q.py": code}), "column-dropped")
+    assert _places(finding) == {"app/q.py:2": "raw-sql"}
