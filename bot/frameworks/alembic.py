@@ -15,8 +15,10 @@ import re
 
 from bot.frameworks import python_source as py
 from bot.frameworks import suppressions
+from bot.frameworks.alembic_core import core_sql, declared_table
 from bot.frameworks.alembic_ops import Directives
 from bot.frameworks.python_code import CodeReader
+from bot.frameworks.sqlfile import parse_sql
 from bot.frameworks.statements import separate
 from bot.model.changeset import Tree
 from bot.model.findings import Location
@@ -83,11 +85,19 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         return Migration(path, NAME, dialect, (op,), None, True, "could not be read")
     functions = {n.name: n for n in module.body if isinstance(n, ast.FunctionDef)}
     models = _orm_tables(module)
-    upgrade = _Body(path, text, dialect, models)
+    tables = {
+        node.targets[0].id: name
+        for node in module.body
+        if isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and (name := declared_table(node.value))
+    }
+    upgrade = _Body(path, text, dialect, models, tables)
     if "upgrade" in functions:
         upgrade.read(functions["upgrade"].body)
     up = upgrade.operations(functions.get("upgrade"))
-    down, reason = _downgrade(functions.get("downgrade"), models, path, text, dialect)
+    down, reason = _downgrade(functions.get("downgrade"), models, path, text, dialect, tables)
     in_transaction = not upgrade.autocommit
     note = (
         "Alembic runs the migration in a transaction"
@@ -115,7 +125,12 @@ def _revision(text: str) -> str:
 
 
 def _downgrade(
-    function: ast.FunctionDef | None, models: dict[str, str], path: str, text: str, dialect: str
+    function: ast.FunctionDef | None,
+    models: dict[str, str],
+    path: str,
+    text: str,
+    dialect: str,
+    tables: dict[str, str],
 ) -> tuple[tuple[Operation, ...] | None, str]:
     if function is None:
         return None, "no `downgrade()` function"
@@ -124,7 +139,7 @@ def _downgrade(
         return None, "`downgrade()` does nothing"
     if any(isinstance(s, ast.Raise) for s in body):
         return None, "`downgrade()` raises"
-    reader = _Body(path, text, dialect, models)
+    reader = _Body(path, text, dialect, models, tables)
     reader.read(function.body)
     return tuple(reader.ops), ""
 
@@ -132,18 +147,24 @@ def _downgrade(
 class _Body:
     """The statements of `upgrade()` (or `downgrade()`) as operations, in order."""
 
-    def __init__(self, path: str, text: str, dialect: str, models: dict[str, str]) -> None:
+    def __init__(
+        self, path: str, text: str, dialect: str, models: dict[str, str], tables: dict[str, str] | None = None
+    ) -> None:
         self.path, self.text, self.dialect = path, text, dialect
         self.models = models  # ORM classes the revision defines, by their __tablename__
         self.directives = Directives(text, path, dialect)
         self.ops: list[Operation] = []
         self.autocommit = False
+        self.tables = dict(tables or {})  # variable → the table `sa.table(…)` declares
 
     def read(self, body: list[ast.stmt], table: str = "") -> None:
         for statement in body:
             self._statement(statement, table)
 
     def _statement(self, node: ast.stmt, table: str) -> None:
+        self._declare(node)
+        if self._core(node):
+            return
         if isinstance(node, ast.With):
             self._with(node, table)
         elif (
@@ -168,6 +189,26 @@ class _Body:
             self.read(node.orelse, table)
         else:
             self._code(node)
+
+    def _declare(self, node: ast.stmt) -> None:
+        """`t = sa.table("orders", sa.column("state"))`: the name a Core statement later writes through."""
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name = declared_table(node.value)
+            if name:
+                self.tables[node.targets[0].id] = name
+
+    def _core(self, node: ast.stmt) -> bool:
+        """`op.execute(t.update().where(…).values(…))` (or a connection's `execute`) read as its SQL."""
+        call = node.value if isinstance(node, ast.Expr) else None
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute) or not call.args:
+            return False
+        if call.func.attr != "execute":
+            return False
+        sql = core_sql(call.args[0], self.tables)
+        if sql is None:
+            return False
+        self.ops.extend(parse_sql(self.path, sql, self.dialect, first_line=node.lineno))
+        return True
 
     def _directive(self, call: ast.Call, table: str) -> bool:
         target = py.dotted(call.func).split(".")[0]
