@@ -223,6 +223,33 @@ def test_a_job_resumes_after_the_server_is_killed(
     assert len(_comments(scenario, 2)) == 1
 
 
+def test_a_server_killed_and_started_again_takes_its_review_back_at_once(
+    tmp_path: Path, github_url: str, key_pair: tuple[str, str], scenario: Scenario, webhook: Payload
+) -> None:
+    """With no other worker alive, the review the killed process held is resumed by the new one at
+    start, not when its lease (here ten minutes) runs out."""
+    server = Server(tmp_path, github_url, key_pair[0])
+    server.env["MIGRATION_REVIEW_LEASE"] = "600"
+    server.start()
+    try:
+        gate = scenario.fake.hold(r"/_codeload/")
+        scenario.open_pull(3, scenario.safe)
+        opened = webhook(
+            "pull_request__opened", number=3, pull_request__number=3, pull_request__head__sha=scenario.safe
+        )
+        assert server.send("pull_request", opened, "d-orphan").status_code == 202
+        _wait(lambda: scenario.fake.waiting(r"/_codeload/"), what="the job to reach the tarball")
+        server.kill()
+        gate.set()
+        server.start()
+        _wait(lambda: _completed(scenario), what="the review taken back by the new process")
+    finally:
+        server.stop()
+    [run] = scenario.repo.check_runs  # resumed: the check run of the killed process is reused
+    assert run["conclusion"] == "success"
+    assert len(_comments(scenario, 3)) == 1
+
+
 def test_a_separate_worker_process(
     tmp_path: Path, github_url: str, key_pair: tuple[str, str], scenario: Scenario, webhook: Payload
 ) -> None:

@@ -196,6 +196,21 @@ def test_a_run_that_lost_its_job_neither_publishes_nor_ends_it(embedded: Opener)
     assert store.job_counts() == {"done": 1}
 
 
+def test_a_starting_worker_takes_back_the_jobs_of_dead_workers_only(embedded: Opener) -> None:
+    store = embedded(lease=600)
+    store.enqueue(_review(2))
+    held = store.claim()
+    assert held is not None
+    store.heartbeat("host:11")  # the process that died holding the job
+    store.heartbeat("host:12")  # a worker that may be alive
+    assert store.take_back_orphans("host:13", lambda name: name == "host:12") == 0
+    assert store.claim() is None  # the lease still holds: host:12 may be running it
+    assert store.take_back_orphans("host:13", lambda name: False) == 1
+    again = store.claim()
+    assert again is not None and again.id == held.id and again.attempts == held.attempts + 1
+    assert not store.begin_publishing(held)  # the dead run, were it only slow, publishes nothing
+
+
 @pytest.mark.parametrize("previous", [version for version, _ in MIGRATIONS[:-1]])
 def test_a_store_of_an_earlier_schema_is_upgraded_and_keeps_its_records(
     open_store: Opener, previous: int

@@ -81,6 +81,20 @@ def backoff(attempt: int) -> float:
     return float(min(300, 2**attempt))
 
 
+def _alive(name: str) -> bool:
+    """Whether the worker `host:pid` may be running: only a process of this host can be known dead."""
+    host, _, pid = name.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @dataclass
 class Worker:
     store: Store
@@ -104,6 +118,7 @@ class Worker:
         """Run jobs until cancelled."""
         slots = anyio.Semaphore(self.concurrency)
         self._wake = anyio.Event()
+        self._take_back_orphans()
         try:
             async with anyio.create_task_group() as group:
                 group.start_soon(self._renew_leases)
@@ -128,6 +143,17 @@ class Worker:
         finally:
             self.ready = False
             self._store_safely(lambda: self.store.forget_worker(self.name))
+
+    def _take_back_orphans(self) -> None:
+        """A server started again after it was killed resumes its reviews at once, not when their leases
+        run out, unless another worker may still hold them."""
+        try:
+            taken = self.store.take_back_orphans(self.name, _alive)
+        except Exception as error:  # the database is away: the leases run out as usual
+            self._unreachable(error)
+            return
+        if taken:
+            log.warning("jobs of a worker that died taken back", jobs=taken)
 
     def _unreachable(self, error: Exception) -> None:
         if self.ready:

@@ -15,7 +15,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -688,6 +688,21 @@ class Store:
 
     def forget_worker(self, name: str) -> None:
         self._run("DELETE FROM workers WHERE name=?", name)
+
+    def take_back_orphans(self, me: str, alive: Callable[[str], bool]) -> int:
+        """Embedded queue, at a worker's start: when no other worker is alive (every one heard from lately
+        is `alive`-checked, or is an earlier process under this one's name), the running jobs are
+        orphans of a process that died; their leases end now instead of when they run out. Returns how
+        many jobs were taken back."""
+        now = time.time()
+        with self._lock, self._db.transaction(exclusive=True):
+            _, rows = self._db.run("SELECT name FROM workers WHERE seen_at>=?", (now - WORKER_SILENCE,))
+            if any(str(name) != me and alive(str(name)) for (name,) in rows):
+                return 0
+            count, _ = self._db.run(
+                "UPDATE jobs SET lease_until=0 WHERE state='running' AND lease_until>=?", (now,)
+            )
+            return max(0, count)
 
     def token(self, key: str) -> tuple[str, float] | None:
         """A shared installation token and when it expires, unless it is near its expiry."""
