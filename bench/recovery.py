@@ -11,6 +11,9 @@ holds the job finishes it. Its time is the review's own (download, review in a c
 the difference between the two is what a kill costs: noticing the silent worker (no heartbeat for
 engine.STALLED seconds, looked for every engine.RECOVERY), handing the job over, and the second run.
 
+The embedded default (SQLite, one `serve` running its own worker) is measured the same way, the server
+killed and started again at once as a supervisor would: its figure includes the restart.
+
 Run from the repository root: `python bench/recovery.py [--rounds 5]`; PostgreSQL from
 MIGRATION_REVIEW_BENCH_PG (default postgresql://postgres@127.0.0.1:5432/postgres), in a schema of its own.
 """
@@ -136,6 +139,42 @@ class Bench:
             admin.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
 
 
+def embedded_round(tmp: Path, private: str, public: str, kill: bool) -> float:
+    """The embedded default (SQLite, one `serve` with its worker): in a round with a kill, the server is
+    SIGKILLed mid-review and started again at once, as a supervisor would; seconds from the kill (or from
+    letting the download go) to the completed check run, the restart included."""
+    fake, repo, port, server = _fake_github(public)
+    base = fake.commit(repo, dict(BASE_FILES))
+    head = fake.commit(
+        repo, BASE_FILES | {"db/migrations/000002_add.up.sql": "ALTER TABLE users ADD c text;\n"}
+    )
+    repo.pulls[2] = FakePull(2, base, head, "Adds a column.")
+    app_port = _port()
+    scratch = tmp / f"embedded-{app_port}"
+    scratch.mkdir()
+    api = f"http://127.0.0.1:{port}"
+    serve = _serve(scratch, private, api, app_port)
+    try:
+        gate = fake.hold(r"/_codeload/")
+        body, headers = _opened(2, head, f"embedded-{app_port}")
+        httpx.post(f"http://127.0.0.1:{app_port}/webhooks/github", content=body, headers=headers, timeout=10)
+        _until(lambda: fake.waiting(r"/_codeload/") > 0, "the review to start")
+        started = time.perf_counter()
+        if kill:
+            serve.send_signal(signal.SIGKILL)
+            serve.wait(timeout=10)
+            gate.set()
+            serve = _serve(scratch, private, api, app_port)
+        else:
+            gate.set()
+        _until(lambda: _completed(repo, head), "the check run", timeout=120)
+        return time.perf_counter() - started
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+        server.should_exit = True
+
+
 def _completed(repo: FakeRepo, head: str) -> bool:
     return any(r["head_sha"] == head and r["status"] == "completed" for r in repo.check_runs)
 
@@ -170,6 +209,8 @@ def main() -> int:
     private, public = _key()
     killed: list[float] = []
     kept: list[float] = []
+    restarted: list[float] = []
+    alone: list[float] = []
     with tempfile.TemporaryDirectory() as scratch:
         bench = Bench(Path(scratch), private, public)
         try:
@@ -178,9 +219,15 @@ def main() -> int:
                 killed.append(bench.round(kill=True))
         finally:
             bench.close()
+        for _ in range(args.rounds):
+            alone.append(embedded_round(Path(scratch), private, public, kill=False))
+            restarted.append(embedded_round(Path(scratch), private, public, kill=True))
     print(_line("worker SIGKILLed mid-review, from the kill", killed))
     print(_line("no kill (baseline: the same review, let go)", kept))
     print(f"  what a kill costs: {statistics.median(killed) - statistics.median(kept):.2f} s (medians)")
+    print("embedded default (SQLite, one serve): the server SIGKILLed mid-review and started again at once")
+    print(_line("from the kill, restart included", restarted))
+    print(_line("no kill (baseline: the same review, let go)", alone))
     return 0
 
 
