@@ -292,8 +292,8 @@ def base_operations(
     dumps, history = [], []
     for path in candidates:
         named = named_database(path)
-        if named is not None and _syntax(named.dialect) != dialect:
-            continue  # a multi-dialect repository: another dialect's history is another schema
+        if (named is not None and _syntax(named.dialect) != dialect) or other_database(path):
+            continue  # another dialect's history, or a database the review does not read, is another schema
         if path.rsplit("/", 1)[-1] in SCHEMA_DUMPS:
             dumps.append(path)
             continue
@@ -301,13 +301,20 @@ def base_operations(
         module = frameworks.detect(path, text, config) if text is not None else None
         if module is not None and text is not None:
             history.append((path, text, module))
-    if dumps:
+    if dumps and not _prisma_history_instead(dumps, history):
         return [(p, "dump", _dump_operations(p, tree.read(p) or "", dialect)) for p in dumps], True
     found = []
     for path, text, module in in_order(history):
         migration = frameworks.parse(module, path, text, tree, dialect)
         found.append((path, migration.framework, migration.up))
     return found, False
+
+
+def _prisma_history_instead(dumps: list[str], history: list[tuple[str, str, ModuleType]]) -> bool:
+    """`schema.prisma` describes models, not the database: it loses column types (`@db.VarChar(100)`),
+    indexes, unique and foreign keys. When Prisma's own migrations are there, the SQL they hold is what the
+    database ran, and replaying it is the truer schema."""
+    return all(p.endswith(".prisma") for p in dumps) and any(module is prisma for _, _, module in history)
 
 
 def databases_used(

@@ -105,3 +105,32 @@ def test_replayed_history_keeps_checks_foreign_keys_indexes_enums_and_functions(
     assert index.columns == ("lower(email)",) and index.where == "email IS NOT NULL"
     assert catalog.functions["slug"] == "stable" and not catalog.calls_volatile(("slug",))
     assert catalog.calls_volatile(("slug", "mystery")) and catalog.version == (14,)
+
+
+def test_prisma_migrations_are_the_schema_where_they_exist() -> None:
+    # schema.prisma loses types, indexes and keys; the SQL Prisma's migrations ran keeps them.
+    for table, column in [("board", "slug"), ("team", "access_code")]:
+        tree = MemoryTree(
+            {
+                "prisma/schema.prisma": f"model M {{\n  id String @id\n  {column} String @unique @db.VarChar(100)\n"
+                f'  @@map("{table}")\n}}\n',
+                "prisma/migrations/01_init/migration.sql": f'CREATE TABLE "{table}" ("id" UUID NOT NULL, '
+                f'"{column}" VARCHAR(100) NOT NULL);\nCREATE UNIQUE INDEX "{table}_{column}_key" ON "{table}"("{column}");\n',
+            }
+        )
+        catalog = build_catalog(tree, Config(), "postgres")
+        found = catalog.column(table, column)
+        assert found is not None and found.type == "varchar(100)"
+        assert catalog.indexes[f"{table}_{column}_key"] == table
+
+
+def test_a_schema_of_a_database_the_review_does_not_read_is_no_source() -> None:
+    tree = MemoryTree(
+        {
+            "db/clickhouse/schema.sql": "CREATE TABLE website_event (id UUID) ENGINE = MergeTree ORDER BY id;",
+            "db/postgresql/schema.sql": "CREATE TABLE website (id uuid PRIMARY KEY);",
+        }
+    )
+    catalog = build_catalog(tree, Config(), "postgres")
+    assert "website" in catalog.tables and "website_event" not in catalog.tables
+    assert "clickhouse" not in " ".join(catalog.sources)

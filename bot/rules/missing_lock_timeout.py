@@ -108,7 +108,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         setting = "SET SESSION lock_wait_timeout = 5;" if context.mysql else "SET lock_timeout = '5s';"
         yield op.finding(
             RULE,
-            f"No lock timeout is set before this statement takes {words} on `{table or 'its table'}`.",
+            f"No lock timeout is set before this statement takes {words} on {_named(table, op)}.",
             blast_radius=f"While it waits for the lock, every new {'query' if 'reads' in words or 'writes' not in words else 'write'} on "
             f"{context.size_words(table) if table else 'the table'} queues behind it.",
             fix=RULE.help_for(migration.framework)
@@ -142,3 +142,11 @@ def _table(op: Operation, context: Context) -> str:
 def _exempt(op: object) -> bool:
     # Concurrent index builds wait for old transactions by design and take no blocking lock.
     return isinstance(op, AddIndex | DropIndex) and op.concurrently
+
+
+def _named(table: str, op: Operation) -> str:
+    """The table in backticks; when the schema does not say which table an index belongs to, the index."""
+    if table:
+        return f"`{table}`"
+    name = getattr(op, "name", "")
+    return f"the table of `{name}`" if name else "the table it changes"

@@ -50,7 +50,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         on = context.size_words(table) if table else "the index's table"
         yield op.finding(
             RULE,
-            f"`DROP INDEX {op.name}` takes an ACCESS EXCLUSIVE lock on {f'`{table}`' if table else 'its table'}.",
+            f"`DROP INDEX {op.name}` takes an ACCESS EXCLUSIVE lock on {f'`{table}`' if table else 'the table it indexes'}.",
             severity=severity,
             blast_radius=f"Reads and writes on {on} queue behind the drop, which itself waits for every running query.",
         )
