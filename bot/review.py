@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -208,7 +209,11 @@ def review(
         )
         checked = _check(migration, context, config, changeset)
         checked += _check_down(migration, context, config, changeset, checked)
-        findings.extend(_new_installs_only(checked) if migration.path in applied else checked)
+        if migration.path in applied:
+            checked = _new_installs_only(
+                _on_edited_statements(checked, migration, applied[migration.path], changeset)
+            )
+        findings.extend(checked)
         for op in migration.up:
             catalog.apply(op, in_change=not lint)
     findings.sort(key=lambda f: (f.severity.rank, f.path, f.line, f.rule))
@@ -359,6 +364,35 @@ def _applied_files(changeset: ChangeSet) -> dict[str, ChangedFile]:
         for f in changeset.files
         if f.status in ("modified", "renamed") and f.base_text is not None and f.head_text is not None
     }
+
+
+def _on_edited_statements(
+    findings: list[Finding], migration: Migration, applied: ChangedFile, changeset: ChangeSet
+) -> list[Finding]:
+    """Of an applied migration the change edits, only what the edit touched is this change's concern: the
+    findings on statements the base branch's version already had (reformatted at most) are left out, besides
+    the finding on the edit itself. A file the review cannot read again in its old version keeps them all."""
+    base = frameworks.reparse(migration, applied.base_text or "", changeset.head_tree)
+    if base is None:
+        return findings
+    left = Counter(_shape(op) for op in (*base.up, *(base.down or ())))
+    spans = []
+    for op in (*migration.up, *(migration.down or ())):
+        if left[_shape(op)] > 0:
+            left[_shape(op)] -= 1
+        else:
+            spans.append((op.location.line, op.end_line or op.location.line))
+    return [
+        f
+        for f in findings
+        if f.rule == applied_migration_edited.RULE.id
+        or any(first <= (f.end_line or f.line) and f.line <= last for first, last in spans)
+    ]
+
+
+def _shape(op: Operation) -> tuple[str, str]:
+    """An operation as kind and text without whitespace: a reformatted statement is the same statement."""
+    return type(op).__name__, "".join(op.sql.split())
 
 
 def _new_installs_only(findings: list[Finding]) -> list[Finding]:

@@ -205,6 +205,17 @@ def parse(module: ModuleType, path: str, text: str, tree: Tree, dialect: str) ->
     return migration
 
 
+def reparse(migration: Migration, text: str, tree: Tree) -> Migration | None:
+    """Another version of a migration's file (the base branch's) read by the same framework in the same
+    dialect; None for a framework this package does not know."""
+    module = next((m for m in FRAMEWORKS if migration.framework == m.NAME), None)
+    if module is None:
+        return None
+    return parse(
+        module, migration.path, text, tree, "mysql" if migration.dialect == "mariadb" else migration.dialect
+    )
+
+
 def order_key(path: str, module: ModuleType) -> tuple[tuple[int, ...], str]:
     version = module.version(path) if hasattr(module, "version") else ""
     numbers = tuple(int(n) for n in re.findall(r"\d+", version)) if version else (10**20,)

@@ -75,8 +75,14 @@ def decide(
     findings = _credit_rollback(findings, evidence.about(said, evidence.ROLLBACK), migrations)
     active = [f for f in findings if f.suppressed is None]
     items = _data_items(migrations, active, said, facts) + safety_checklist.items(migrations, active)
+    # A migration the base branch already has ran on production before this change: its data changes and
+    # its way back are not this change's to verify (an edit of it reaches new installs only).
+    applied = {
+        f.path for f in changeset.files if f.status in ("modified", "renamed") and f.base_text is not None
+    }
+    fresh = [m for m in migrations if m.path not in applied]
     return Review(
-        approval="BLOCKED" if (reasons := _reasons(migrations, active, items, plan)) else "APPROVED",
+        approval="BLOCKED" if (reasons := _reasons(fresh, active, items, plan)) else "APPROVED",
         reasons=tuple(reasons),
         base=changeset.base,
         head=changeset.head,

@@ -98,11 +98,9 @@ def _finding(migration: Migration, line: int, message: str, blast: str, severity
 def _same_statements(migration: Migration, base_text: str, context: Context) -> bool:
     """Does the base branch's version of the file read as the same operations, up and down? Only for
     files read whole: a migration with code the review could not read may differ there."""
-    module = next((m for m in frameworks.FRAMEWORKS if migration.framework == m.NAME), None)
-    if module is None:
+    old = frameworks.reparse(migration, base_text, context.tree)
+    if old is None:
         return False
-    syntax = "mysql" if migration.dialect == "mariadb" else migration.dialect
-    old = frameworks.parse(module, migration.path, base_text, context.tree, syntax)
     return _statements(old) == _statements(migration) and not any(
         isinstance(op, RunCode | Unparsed) for op in (*migration.up, *(migration.down or ()))
     )

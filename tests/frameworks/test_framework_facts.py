@@ -260,3 +260,20 @@ def test_a_clean_up_around_the_same_statements_is_a_warning_and_a_changed_statem
         changed = _SEQUELIZE.format(table=table, kind="STRING", binding="const [rows]")
         [finding] = [f for f in _edit(path, before, changed).active if f.rule == "applied-migration-edited"]
         assert finding.severity.value == "critical"
+
+
+def test_of_an_edited_applied_migration_only_the_statements_the_edit_touched_are_reviewed() -> None:
+    path = "db/migrations/000002_backfill.up.sql"
+    before = (
+        "UPDATE orders SET state = 'open' WHERE state IS NULL;\n"
+        "ALTER TABLE orders ADD COLUMN note text;\nCREATE INDEX orders_note ON orders (note);\n"
+    )
+    # Reformatted only (the statements read the same): nothing of the old statements comes back, and the
+    # data change that ran on production long ago is not this change's to verify.
+    reformatted = _edit(path, before, before.replace("SET state", "SET\n  state").replace(" ON ", "\n  ON "))
+    assert reformatted.approval == "APPROVED" and not reformatted.active
+    # One statement added: its findings, and the edit itself; the untouched statements stay quiet.
+    grown = _edit(path, before, before + "CREATE INDEX orders_state_idx ON orders (state);\n")
+    lines = {f.line for f in grown.active if f.rule != "applied-migration-edited"}
+    assert lines == {4}, [(f.rule, f.line) for f in grown.active]
+    assert any(f.rule == "applied-migration-edited" for f in grown.active)
