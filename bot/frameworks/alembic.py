@@ -17,6 +17,7 @@ from bot.frameworks import python_source as py
 from bot.frameworks import suppressions
 from bot.frameworks.alembic_core import core_sql, declared_table
 from bot.frameworks.alembic_ops import Directives
+from bot.frameworks.dialect_guards import runs_on
 from bot.frameworks.python_code import CodeReader
 from bot.frameworks.sqlfile import parse_sql
 from bot.frameworks.statements import separate
@@ -185,8 +186,11 @@ class _Body:
             self._code(node, header_only=True)
             self.read(node.body, table)
         elif isinstance(node, ast.If):
-            self.read(node.body, table)
-            self.read(node.orelse, table)
+            runs = runs_on(ast.unparse(node.test), self.dialect)  # `if bind.dialect.name == "mysql":`
+            if runs is not False:
+                self.read(node.body, table)
+            if runs is not True:
+                self.read(node.orelse, table)
         else:
             self._code(node)
 

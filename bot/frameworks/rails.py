@@ -200,7 +200,7 @@ class _Walker:
             )
 
     def walk(self, body: Node | None) -> None:
-        for node in ruby.statements(body):
+        for node in ruby.statements(body, self.src.dialect):
             if node.type in ("assignment", "operator_assignment"):
                 right = node.child_by_field_name("right")
                 if right is None or not isinstance(ruby.value(right), ruby.Code):
@@ -309,7 +309,7 @@ class _Walker:
             _REVERTING.discard(path)
 
     def _reversible(self, c: ruby.Call) -> None:
-        for node in ruby.statements(c.block):
+        for node in ruby.statements(c.block, self.src.dialect):
             inner = ruby.call(node)
             if inner is None or inner.receiver is None or inner.name not in ("up", "down"):
                 self._code(node)

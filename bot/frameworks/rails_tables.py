@@ -103,7 +103,7 @@ def _create_table(c: ruby.Call, src: Source) -> Result:
                 identity=True,
             )
         )
-    for node in ruby.statements(c.block):
+    for node in ruby.statements(c.block, src.dialect):
         inner = ruby.call(node)
         if inner is None or inner.receiver is None:
             continue
@@ -243,7 +243,7 @@ def _change_table(c: ruby.Call, src: Source) -> Result:
     table = _name(c)
     ops: list[Operation] = []
     reasons: list[str] = []
-    for node in ruby.statements(c.block):
+    for node in ruby.statements(c.block, src.dialect):
         inner = ruby.call(node)
         if inner is None:
             continue

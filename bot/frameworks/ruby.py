@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from bot.frameworks import syntax_tree
+from bot.frameworks.dialect_guards import runs_on
 from bot.frameworks.syntax_tree import line_of as line_of
 from bot.frameworks.syntax_tree import text_of as text_of
 
@@ -96,8 +97,9 @@ def _block_body(block: Node | None) -> Node | None:
     return block
 
 
-def statements(body: Node | None) -> Iterator[Node]:
-    """The statements of a body, looking through `if`/`unless` branches and modifiers."""
+def statements(body: Node | None, dialect: str = "") -> Iterator[Node]:
+    """The statements of a body, looking through `if`/`unless` branches and modifiers. Given the dialect the
+    review reads, a branch guarded by another database (`if Redmine::Database.mysql?`) is left out."""
     if body is None:
         return
     for node in body.named_children:
@@ -111,15 +113,25 @@ def statements(body: Node | None) -> Iterator[Node]:
             "until_modifier",
         ):
             inner = node.child_by_field_name("body")
-            if inner is not None:
+            if inner is not None and _runs(node, dialect) is not False:
                 yield inner
         elif node.type in ("if", "unless", "else", "elsif", "then", "begin", "parenthesized_statements"):
+            runs = _runs(node, dialect) if node.type in ("if", "unless", "elsif") else None
             for child in node.named_children:
                 if node.type in ("if", "unless", "elsif") and child == node.child_by_field_name("condition"):
                     continue
-                yield from statements(child) if child.type in ("then", "else", "elsif") else [child]
+                if runs is not None and runs == (child.type in ("else", "elsif")):
+                    continue  # the branch for another database
+                yield from statements(child, dialect) if child.type in ("then", "else", "elsif") else [child]
         else:
             yield node
+
+
+def _runs(node: Node, dialect: str) -> bool | None:
+    condition = node.child_by_field_name("condition")
+    if condition is None:
+        return None
+    return runs_on(text_of(condition), dialect, negated=node.type.startswith("unless"))
 
 
 def value(node: Node) -> Value:
