@@ -21,8 +21,24 @@ _EXECUTE = frozenset({"execute", "exec_driver_sql", "executemany"})
 _WRITES = frozenset(
     {"update", "delete", "bulk_update", "bulk_create", "create", "get_or_create", "update_or_create"}
 )
+# Queryset methods that keep the rows a later update() or delete() writes (`using(db_alias)` picks the
+# database connection, as data migrations that honour a multi-database setup write it).
 _ITERATE = frozenset(
-    {"iterator", "all", "filter", "exclude", "select_related", "only", "order_by", "values_list"}
+    {
+        "iterator",
+        "all",
+        "filter",
+        "exclude",
+        "select_related",
+        "prefetch_related",
+        "only",
+        "defer",
+        "order_by",
+        "values_list",
+        "using",
+        "distinct",
+        "select_for_update",
+    }
 )
 
 

@@ -104,6 +104,21 @@ def test_run_python_is_code_with_the_data_changes_it_makes() -> None:
     assert migration.down is None and "reverse_code" in migration.irreversible_reason
 
 
+def test_a_queryset_on_the_migrations_database_connection_is_read_like_any_other() -> None:
+    # `using(db_alias)`: the data migration writes through the connection the migration runs on.
+    for model, field in [("Order", "status"), ("Customer", "tier")]:
+        migration = _parse(
+            "        migrations.RunPython(forwards, migrations.RunPython.noop),\n",
+            extra=(
+                f'\n\ndef forwards(apps, schema_editor):\n    {model} = apps.get_model("shop", "{model}")\n'
+                "    db_alias = schema_editor.connection.alias\n"
+                f'    {model}.objects.using(db_alias).filter({field}="").distinct().update({field}=None)\n'
+            ),
+        )
+        [update] = [op for op in migration.up if isinstance(op, DataUpdate)]
+        assert update.table == f"shop_{model.lower()}" and update.where == f"{field} = ''"
+
+
 def test_run_python_with_noop_reverse_and_run_sql_with_reverse_are_reversible() -> None:
     migration = _parse(
         "        migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop),\n"
