@@ -209,6 +209,8 @@ def review(
         )
         checked = _check(migration, context, config, changeset)
         checked += _check_down(migration, context, config, changeset, checked)
+        if config.deployment == "offline":
+            checked = _offline(checked)
         if migration.path in applied:
             checked = _new_installs_only(
                 _on_edited_statements(checked, migration, applied[migration.path], changeset)
@@ -393,6 +395,45 @@ def _on_edited_statements(
 def _shape(op: Operation) -> tuple[str, str]:
     """An operation as kind and text without whitespace: a reformatted statement is the same statement."""
     return type(op).__name__, "".join(op.sql.split())
+
+
+# Rules about what a lock or a long statement does to the traffic of the release that is running.
+_LOCKING = frozenset(
+    {
+        "blocking-maintenance",
+        "constraint-not-valid",
+        "exclusion-constraint",
+        "missing-lock-timeout",
+        "missing-statement-timeout",
+        "mysql-table-copy",
+        "non-concurrent-detach-partition",
+        "non-concurrent-index",
+        "non-concurrent-index-drop",
+        "non-concurrent-reindex",
+        "primary-key-not-null-scan",
+        "set-not-null",
+        "statements-after-exclusive-lock",
+        "type-change-rewrite",
+        "unbatched-data-change",
+        "unique-constraint-under-lock",
+        "volatile-default",
+    }
+)
+OFFLINE = (
+    "The application is stopped while migrations run (`deployment: offline`): no query waits on this, "
+    "it only lengthens the upgrade."
+)
+
+
+def _offline(findings: list[Finding]) -> list[Finding]:
+    """With the application stopped while migrations run, what a lock does to traffic is a matter of the
+    upgrade's length: the locking findings become notes that say so."""
+    return [
+        dataclasses.replace(f, severity=Severity.INFO, blast_radius=f"{OFFLINE} {f.blast_radius}")
+        if f.rule in _LOCKING
+        else f
+        for f in findings
+    ]
 
 
 def _new_installs_only(findings: list[Finding]) -> list[Finding]:

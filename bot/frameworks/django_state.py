@@ -94,6 +94,9 @@ def read_field(name: str, node: ast.expr, state: State, dialect: str, model_tabl
     relation = field_class in _RELATIONS
     column = str(kwargs.get("db_column") or (f"{name}_id" if relation else name))
     default = _default(kwargs)
+    if default is None and kwargs.get("db_default") is None and _blank_string(field_class, kwargs):
+        # Django's schema editor fills a NOT NULL `blank=True` text field with '' (its "effective default")
+        default = "''"
     references = None
     if relation or field_class == "ManyToManyField":
         target = py.literal(py.argument(call, 0, "to")) if call is not None else None
@@ -120,6 +123,17 @@ def read_field(name: str, node: ast.expr, state: State, dialect: str, model_tabl
         many_to_many=m2m,
         one_off_default=default is not None and kwargs.get("db_default") is None,
     )
+
+
+# Field classes whose empty value is the empty string (Django's `empty_strings_allowed`).
+_STRING_FIELDS = frozenset(
+    {"SlugField", "EmailField", "URLField", "FilePathField", "FileField", "ImageField", "BinaryField"}
+)
+
+
+def _blank_string(field_class: str, kwargs: dict[str, object]) -> bool:
+    textual = field_class in _STRING_FIELDS or field_class.endswith(("CharField", "TextField"))
+    return textual and kwargs.get("blank") is True and kwargs.get("null") is not True
 
 
 def _default(kwargs: dict[str, object]) -> str | None:

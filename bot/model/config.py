@@ -113,6 +113,9 @@ class Config:
     large_tables: tuple[str, ...] = ()
     timeouts_set_by_runner: bool = False
     assume_in_transaction: bool | None = None
+    # online: migrations run while the previous release serves traffic (the default); offline: the
+    # application is stopped while they run (self-hosted upgrades, maintenance windows)
+    deployment: Literal["online", "offline"] = "online"
     references: ReferencesConfig = field(default_factory=ReferencesConfig)
     suppressions: SuppressionsConfig = field(default_factory=SuppressionsConfig)
     shadow: ShadowConfig = field(default_factory=ShadowConfig)

@@ -203,3 +203,12 @@ def test_a_database_default_or_a_nullable_field_keeps_old_inserts_working() -> N
     assert not _reviewed(
         '        migrations.AddField("order", "note", models.TextField(null=True, default="")),\n'
     )
+
+
+def test_a_blank_text_field_is_filled_with_the_empty_string_as_django_does() -> None:
+    # Django's schema editor gives a NOT NULL blank=True text field the effective default ''.
+    for field in ("models.TextField(blank=True)", "models.CharField(max_length=40, blank=True)"):
+        [message] = _reviewed(f'        migrations.AddField("order", "comments", {field}),\n')
+        assert "default `''`" in message and "is added NOT NULL without a default" not in message
+    [message] = _reviewed('        migrations.AddField("order", "rank", models.IntegerField(blank=True)),\n')
+    assert "is added NOT NULL without a default" in message  # no empty value for a number
