@@ -99,6 +99,33 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     )
 
 
+def change_sets(path: str, text: str) -> dict[str, tuple[int, str, bool]]:
+    """Each changeSet of a changelog by `author:id`, as (its first line, its text without whitespace,
+    whether it is `runOnChange`). Liquibase records changeSets, not files: appending one to a changelog is
+    the normal way to change the schema, while editing one that ran fails its checksum on every database."""
+    lines = text.splitlines()
+    found: dict[str, tuple[int, str, bool]] = {}
+    if path.endswith(".sql"):
+        starts = list(_CHANGESET.finditer(text))
+        for index, match in enumerate(starts):
+            end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
+            line = text.count("\n", 0, match.start()) + 1
+            body = "".join(text[match.start() : end].split())
+            found[match.group(1)] = (line, body, "runOnChange:true" in match.group(2).replace(" ", ""))
+        return found
+    try:
+        root = _read_xml(text) if path.endswith(".xml") else _read_yaml(text)
+    except (ET.ParseError, yaml.YAMLError, ValueError):
+        return {}
+    for element in root.children:
+        if element.name != "changeSet":
+            continue
+        body = "".join("".join(lines[element.line - 1 : max(element.end_line, element.line)]).split())
+        key = f"{element.get('author')}:{element.get('id')}"
+        found[key] = (element.line, body, element.get("runOnChange").lower() == "true")
+    return found
+
+
 def _marker(action: str, path: str, line: int) -> Transaction:
     return Transaction(action=action, location=Location(path, line), end_line=line)
 

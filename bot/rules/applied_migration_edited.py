@@ -16,7 +16,8 @@ branch in place.
 
 An edit that leaves every statement the review reads from the file unchanged (an unused variable or an
 import removed around them) is a warning rather than a block; an edit of comments or whitespace alone is
-no finding.
+no finding. Liquibase records changeSets, not files: appending a changeSet to a changelog is no finding,
+editing or removing one that already ran is.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         return
     old_path = before.previous_path or migration.path
     renamed = old_path != migration.path
+    if migration.framework == "liquibase" and not renamed:
+        yield from _liquibase(migration, before.base_text, before.head_text or "")
+        return
     edited = _meaningful(before.base_text) != _meaningful(before.head_text or "")
     if edited:
         where = f" (it was `{old_path}`)" if renamed else ""
@@ -93,6 +97,42 @@ def _finding(migration: Migration, line: int, message: str, blast: str, severity
         blast_radius=blast,
         fix=RULE.help,
     )
+
+
+def _liquibase(migration: Migration, base_text: str, head_text: str) -> Iterator[Finding]:
+    """A changelog gains changeSets as the schema changes: only a changeSet that already ran and is edited
+    (its checksum no longer matches) or removed is a finding; `runOnChange` changeSets are meant to be edited."""
+    reader = next(m for m in frameworks.FRAMEWORKS if m.NAME == "liquibase")  # loaded on first use
+    before, after = (
+        reader.change_sets(migration.path, base_text),
+        reader.change_sets(migration.path, head_text),
+    )
+    for key, (line, body, run_on_change) in after.items():
+        old = before.get(key)
+        if old is None or old[1] == body or run_on_change:
+            continue
+        yield _finding(
+            migration,
+            line,
+            f"changeSet `{key}` of `{migration.path}` already exists in the base branch and is edited.",
+            "Liquibase stores a checksum of every changeSet it ran: on every database that ran this one the next "
+            "update stops with a checksum error (and a `validCheckSum` that hides it leaves those databases "
+            "without the edit, which only new installs get).",
+            Severity.CRITICAL,
+        )
+    removed = [key for key in before if key not in after]
+    if removed:
+        shown = ", ".join(f"`{key}`" for key in removed[:5]) + (
+            f" and {len(removed) - 5} more" if len(removed) > 5 else ""
+        )
+        yield _finding(
+            migration,
+            1,
+            f"{len(removed)} changeSet{'s' if len(removed) != 1 else ''} that already ran "
+            f"{'are' if len(removed) != 1 else 'is'} removed from `{migration.path}`: {shown}.",
+            "Databases that ran them keep their changes, new installs do not get them: their schemas diverge.",
+            Severity.WARNING,
+        )
 
 
 def _same_statements(migration: Migration, base_text: str, context: Context) -> bool:

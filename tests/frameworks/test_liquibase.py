@@ -120,3 +120,78 @@ def test_entities_and_broken_xml_are_findings_not_reads() -> None:
         "db/changelog/b.xml", "<databaseChangeLog>\n<changeSet>\n", MemoryTree(), "postgres"
     )
     assert isinstance(broken.up[0], Unparsed) and broken.up[0].location.line == 3
+
+
+def _edited(path: str, before: str, after: str) -> list[tuple[str, str]]:
+    from bot.model.changeset import ChangedFile, ChangeSet
+    from bot.review import review
+
+    base = {path: before}
+    changeset = ChangeSet(
+        "b", "h", (ChangedFile(path, "modified", before, after),), MemoryTree({path: after}), MemoryTree(base)
+    )
+    return [
+        (f.severity.value, f.message)
+        for f in review(changeset).active
+        if f.rule == "applied-migration-edited"
+    ]
+
+
+def _xml(*change_sets: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
+        + "".join(change_sets)
+        + "</databaseChangeLog>\n"
+    )
+
+
+def _set(key: str, table: str, column: str, extra: str = "") -> str:
+    author, ident = key.split(":")
+    return (
+        f'  <changeSet id="{ident}" author="{author}"{extra}>\n    <addColumn tableName="{table}">\n'
+        f'      <column name="{column}" type="varchar(50)"/>\n    </addColumn>\n  </changeSet>\n'
+    )
+
+
+def test_a_change_set_appended_to_a_changelog_is_the_normal_way_and_no_finding() -> None:
+    path = "api/src/main/resources/liquibase-update-to-latest.xml"
+    first = _set("jane:20260101-1", "patient", "nickname")
+    assert _edited(path, _xml(first), _xml(first, _set("joe:20260301-1", "encounter", "source"))) == []
+
+
+def test_a_change_set_that_ran_and_is_edited_fails_its_checksum() -> None:
+    path = "db/changelog.xml"
+    [(severity, message)] = _edited(
+        path, _xml(_set("jane:7", "visit", "note")), _xml(_set("jane:7", "visit", "remark"))
+    )
+    assert severity == "critical" and "`jane:7`" in message
+    # a runOnChange changeSet is meant to be edited
+    rerun = ' runOnChange="true"'
+    assert (
+        _edited(
+            path, _xml(_set("jane:7", "visit", "note", rerun)), _xml(_set("jane:7", "visit", "remark", rerun))
+        )
+        == []
+    )
+
+
+def test_removed_change_sets_are_one_warning() -> None:
+    sets = [_set(f"gen:{n}", "obs", f"c{n}") for n in range(8)]
+    [(severity, message)] = _edited("db/changelog.xml", _xml(*sets), _xml(sets[0]))
+    assert (
+        severity == "warning"
+        and message.startswith("7 changeSets that already ran are removed")
+        and "2 more" in message
+    )
+
+
+def test_formatted_sql_change_sets_by_author_and_id() -> None:
+    path = "db/changelog/changes.sql"
+    one = "--liquibase formatted sql\n\n--changeset ana:1\nALTER TABLE person ADD COLUMN alias text;\n--rollback ALTER TABLE person DROP COLUMN alias;\n"
+    two = (
+        one
+        + "\n--changeset ana:2\nALTER TABLE person ADD COLUMN title text;\n--rollback ALTER TABLE person DROP COLUMN title;\n"
+    )
+    assert _edited(path, one, two) == []
+    [(severity, _)] = _edited(path, one, one.replace("alias text", "alias varchar(20)"))
+    assert severity == "critical"
