@@ -234,11 +234,21 @@ def _with_placeholders(node: Node) -> tuple[str, int]:
         if not start_line:
             start_line = line_of(child)
         if child.type == "interpolation":
-            parts.append(PLACEHOLDER + "\n" * text_of(child).count("\n"))
+            parts.append(_literal_inside(child) or PLACEHOLDER + "\n" * text_of(child).count("\n"))
         else:
             parts.append(_unescape(child) if node.type == "string" else text_of(child))
     text = "".join(parts)
     return (_single_quoted(node, text) if node.type == "string" else text), start_line or line_of(node)
+
+
+def _literal_inside(interpolation: Node) -> str:
+    """`#{' '}` (what RuboCop writes for a trailing space in a heredoc) is its text; anything else ""."""
+    inner = [c for c in interpolation.named_children if c.type != "comment"]
+    if len(inner) == 1 and inner[0].type == "string":
+        pieces = inner[0].named_children
+        if all(p.type == "string_content" for p in pieces):
+            return "".join(text_of(p) for p in pieces) or ""
+    return ""
 
 
 def heredoc_bodies(root: Node) -> dict[int, Node]:

@@ -204,3 +204,15 @@ def test_statements_written_without_the_block_variable_inside_change_table_are_r
     dropped = [(op.table, op.column) for op in migration.up if isinstance(op, DropColumn)]
     assert dropped == [("spree_products", "tax_category_id"), ("spree_products", "legacy_code")]
     assert [op.location.line for op in migration.up] == [4, 5, 6]
+
+
+def test_a_literal_interpolated_in_sql_is_its_text() -> None:
+    # RuboCop turns a trailing space in a heredoc into `#{' '}`: the SQL is the same statement.
+    for table in ("families", "accounts"):
+        migration = _parse(
+            f"    execute <<-SQL\n      UPDATE {table}#{{' '}}\n      SET timezone = 'UTC'#{{' '}}\n"
+            "      WHERE timezone = 'GMT'\n    SQL\n"
+        )
+        [update] = [op for op in migration.up if isinstance(op, DataUpdate)]
+        assert update.table == table and update.where == "timezone = 'GMT'"
+        assert not [op for op in migration.up if isinstance(op, Unparsed)]
