@@ -189,6 +189,16 @@ def test_no_python_pasted_into_sql() -> None:
         ("SELECT count(*) FROM invoices WHERE account_id NOT IN (SELECT id FROM accounts)", False),
         ("SELECT count(*) FROM invoices WHERE account_id IN (SELECT owner FROM accounts)", True),
         ("SELECT indexrelid::regclass FROM pg_index", False),  # a system catalog: parsed only
+        # a sub-query's alias is not in scope outside it; the outer one is inside it
+        (
+            "SELECT count(*) FROM invoices WHERE EXISTS (SELECT 1 FROM accounts a WHERE a.id = invoices.account_id) AND a.plan = 'x'",
+            True,
+        ),
+        (
+            "SELECT count(*) FROM invoices i WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = i.account_id)",
+            False,
+        ),
+        ("SELECT id FROM accounts UNION SELECT account_id FROM invoices", False),
     ],
 )
 def test_our_sql_naming_a_column_the_schema_lacks_is_refused(sql: str, refused: bool) -> None:

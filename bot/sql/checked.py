@@ -49,46 +49,87 @@ def problem(sql: str, dialect: str, schema: Schema) -> str:
 
 
 def _plain_select_resolves(parsed: dict[str, Any], schema: Schema) -> bool:
-    """Does every column of a plain SELECT name a column of the tables it reads? Read from PostgreSQL's own
+    """Does every column of a plain SELECT name a column of a table in its scope? Read from PostgreSQL's own
     parse tree, which costs a fraction of sqlglot's qualification. False means "cannot tell this way", and
     the statement is judged by qualification instead: common table expressions, set-returning functions,
-    derived tables, sub-queries (their tables are seen only inside them), column aliases of a table and
-    three-part names are left to it. A table the schema does not know makes the statement judged as parsed
-    only, as qualification would."""
+    derived tables, column aliases of a table and three-part names are left to it. A table the schema does
+    not know makes the statement judged as parsed only, as qualification would. A sub-query sees its own
+    tables and those of the queries around it; a query never sees the tables of its sub-queries."""
     statements = parsed.get("stmts", [])
-    if len(statements) != 1 or "SelectStmt" not in statements[0].get("stmt", {}):
+    select = statements[0].get("stmt", {}).get("SelectStmt") if len(statements) == 1 else None
+    if select is None:
         return False
     nodes = list(_nodes(statements[0]["stmt"]))
     if any(
-        key in ("CommonTableExpr", "RangeFunction", "RangeSubselect", "RangeTableFunc", "SubLink")
-        for key, _ in nodes
+        key in ("CommonTableExpr", "RangeFunction", "RangeSubselect", "RangeTableFunc") for key, _ in nodes
     ):
         return False
-    tables: dict[str, dict[str, str]] = {}  # alias or name → columns
-    every: set[str] = set()
     for key, node in nodes:
-        if key != "RangeVar":
-            continue
-        alias = node.get("alias", {})
-        if alias.get("colnames"):
+        if key == "RangeVar" and node.get("alias", {}).get("colnames"):
             return False
-        owner = node.get("schemaname", "")
-        name = f"{owner}.{node['relname']}" if owner and owner not in DEFAULT_SCHEMAS else node["relname"]
-        if name not in schema:
+        if key == "RangeVar" and _relation(node) not in schema:
             return True  # a table of somebody else: parsed only
-        tables[alias.get("aliasname", name)] = tables[name] = schema[name]
-        every.update(schema[name])
     outputs = {node["name"] for key, node in nodes if key == "ResTarget" and "name" in node}
-    for key, node in nodes:
-        if key != "ColumnRef":
-            continue
-        fields = [f.get("String", {}).get("sval", "*") for f in node["fields"]]
-        if fields == ["*"] or (len(fields) == 1 and (fields[0] in every or fields[0] in outputs)):
-            continue
-        if len(fields) == 2 and fields[0] in tables and (fields[1] == "*" or fields[1] in tables[fields[0]]):
-            continue
-        return False
-    return True
+    return _scope_resolves(select, [], schema, outputs)
+
+
+def _relation(node: dict[str, Any]) -> str:
+    owner = node.get("schemaname", "")
+    return f"{owner}.{node['relname']}" if owner and owner not in DEFAULT_SCHEMAS else str(node["relname"])
+
+
+def _scope_resolves(
+    select: dict[str, Any], outer: list[dict[str, dict[str, str]]], schema: Schema, outputs: set[str]
+) -> bool:
+    """One SELECT: its FROM tables (by alias, else name) in front of the scopes around it."""
+    if select.get("op", "SETOP_NONE") != "SETOP_NONE":
+        return all(
+            _scope_resolves(select[side]["SelectStmt"], outer, schema, outputs)
+            for side in ("larg", "rarg")
+            if "SelectStmt" in select.get(side, {})
+        )
+    tables: dict[str, dict[str, str]] = {}
+    for key, node in _own_nodes(select.get("fromClause", [])):
+        if key == "RangeVar":
+            tables[node.get("alias", {}).get("aliasname") or node["relname"]] = schema[_relation(node)]
+    scopes = [tables, *outer]
+    nested = []
+    for key, node in _own_nodes({k: v for k, v in select.items()}):
+        if key == "SelectStmt":
+            nested.append(node)
+        elif key == "ColumnRef" and not _column_resolves(node, scopes, outputs):
+            return False
+    return all(_scope_resolves(inner, scopes, schema, outputs) for inner in nested)
+
+
+def _column_resolves(
+    node: dict[str, Any], scopes: list[dict[str, dict[str, str]]], outputs: set[str]
+) -> bool:
+    fields = [f.get("String", {}).get("sval", "*") for f in node["fields"]]
+    if fields == ["*"]:
+        return True
+    if len(fields) == 1:
+        return fields[0] in outputs or any(
+            fields[0] in columns for scope in scopes for columns in scope.values()
+        )
+    if len(fields) == 2:
+        owner = next((scope[fields[0]] for scope in scopes if fields[0] in scope), None)
+        return owner is not None and (fields[1] == "*" or fields[1] in owner)
+    return False
+
+
+def _own_nodes(node: object) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The nodes of one query level: a nested SELECT is yielded, not entered."""
+    if isinstance(node, list):
+        for each in node:
+            yield from _own_nodes(each)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, dict) and key[:1].isupper():
+                yield key, value
+                if key == "SelectStmt":
+                    continue
+            yield from _own_nodes(value)
 
 
 def _nodes(node: object) -> Iterator[tuple[str, dict[str, Any]]]:
