@@ -18,7 +18,15 @@ import re
 
 from tree_sitter import Node
 
-from bot.frameworks import rails_data, rails_revert, rails_schema, rails_tables, ruby, suppressions
+from bot.frameworks import (
+    rails_data,
+    rails_revert,
+    rails_schema,
+    rails_tables,
+    ruby,
+    ruby_model,
+    suppressions,
+)
 from bot.frameworks.inverse import inverse
 from bot.frameworks.origin import origin
 from bot.frameworks.rails_common import Result, Source
@@ -55,7 +63,11 @@ def version(path: str) -> str:
 
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     root = ruby.parse(text)
-    walker = _Walker(Source(path, dialect, ruby.heredoc_bodies(root), tree), _inline_models(root))
+    walker = _Walker(
+        Source(path, dialect, ruby.heredoc_bodies(root), tree),
+        _inline_models(root),
+        ruby_model.Constants(ruby_model.constants(root), tree),
+    )
     walker.tree = tree
     klass = _migration_class(root)
     if klass is None:
@@ -149,7 +161,7 @@ def _down(body: Node | None, up_walker: _Walker) -> tuple[tuple[Operation, ...] 
         return None, "no `down` method"
     if re.search(r"\braise\b[^\n]*IrreversibleMigration", ruby.text_of(body)):
         return None, "`down` raises ActiveRecord::IrreversibleMigration"
-    walker = _Walker(up_walker.src, up_walker.models)
+    walker = _Walker(up_walker.src, up_walker.models, up_walker.constants)
     walker.helpers = up_walker.helpers
     walker.walk(body)
     return tuple(walker.ops), ""
@@ -171,7 +183,9 @@ def _inline_models(root: Node) -> dict[str, str]:
 class _Walker:
     """Turns the statements of a method body into operations, in order, with their lines."""
 
-    def __init__(self, src: Source, models: dict[str, str]) -> None:
+    def __init__(
+        self, src: Source, models: dict[str, str], constants: ruby_model.Constants | None = None
+    ) -> None:
         self.src, self.models = src, models
         self.ops: list[Operation] = []
         self.reversed_ops: list[Operation] = []  # `change` statements Rails reverses itself
@@ -182,6 +196,7 @@ class _Walker:
         self.helpers: dict[str, Node | None] = {}  # the migration's own methods besides up/down/change
         self.tree: Tree = MemoryTree()  # the repository, where `revert SomeMigration` finds that migration
         self._followed: set[str] = set()
+        self.constants = constants or ruby_model.Constants([])  # what the constants it names hold
 
     def syntax_errors(self, root: Node) -> None:
         if root.has_error:
@@ -221,7 +236,7 @@ class _Walker:
         if c.name in _CONNECTION_METHODS and (receiver == "connection" or receiver.endswith(".connection")):
             self._statement(ruby.Call("execute", c.node, None, c.args, c.options, c.block))
             return
-        data = rails_data.model_call(c, self.src.path, self.models)
+        data = rails_data.model_call(c, self.src.path, self.models, self.constants)
         if data is not None:
             self._add(data, "")
         else:
@@ -231,7 +246,7 @@ class _Walker:
 
     def _inside_code(self, block: Node) -> None:
         """Statements inside a loop already reported as code: keep what they do to the schema or data."""
-        inner = _Walker(self.src, self.models)
+        inner = _Walker(self.src, self.models, self.constants)
         inner.helpers, inner._followed = self.helpers, self._followed
         inner.walk(block)
         self._add([op for op in inner.ops if not isinstance(op, RunCode)], inner.reason)
@@ -278,7 +293,7 @@ class _Walker:
     def _revert(self, c: ruby.Call) -> None:
         """`revert do … end` and `revert SomeMigration`: the inverse of what they name; their way back is it."""
         if c.block is not None:
-            inner = _Walker(self.src, self.models)
+            inner = _Walker(self.src, self.models, self.constants)
             inner.helpers, inner._followed, inner.tree = self.helpers, self._followed, self.tree
             inner.walk(c.block)
             undone = rails_revert.inverted(inner.ops)
@@ -319,7 +334,7 @@ class _Walker:
                 self.walk(inner.block)
                 self._reversible_depth -= 1
             else:
-                down = _Walker(self.src, self.models)
+                down = _Walker(self.src, self.models, self.constants)
                 down.walk(inner.block)
                 self.down_ops.extend(down.ops)
 

@@ -11,7 +11,7 @@ import re
 
 from tree_sitter import Node
 
-from bot.frameworks import ruby
+from bot.frameworks import ruby, ruby_model
 from bot.frameworks.origin import origin
 from bot.frameworks.rails_common import plural
 from bot.model.migration import DataDelete, DataInsert, DataUpdate, Operation, RunCode
@@ -101,8 +101,12 @@ def table_of(model: str, models: dict[str, str]) -> str:
     return plural(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", last).lower())
 
 
-def model_call(c: ruby.Call, path: str, models: dict[str, str]) -> list[Operation] | None:
-    """The data operation of a call chain that starts at a model constant; None when it is no such chain."""
+def model_call(
+    c: ruby.Call, path: str, models: dict[str, str], constants: ruby_model.Constants | None = None
+) -> list[Operation] | None:
+    """The data operation of a call chain that starts at a model constant; None when it is no such chain.
+    Constants in its conditions and values (`Order::SHIPPED`) are read as the literals they hold."""
+    known = constants or ruby_model.Constants([])
     chain = _chain(c)
     if not chain or chain[0][0] == "" or not _is_model(chain[0][0]):
         return None
@@ -113,11 +117,11 @@ def model_call(c: ruby.Call, path: str, models: dict[str, str]) -> list[Operatio
     table = table_of(model, models)
     base = origin(path, c.line, c.end_line, ruby.text_of(c.node))
     batched = any(m in _BATCHES for m in methods)
-    where = _where(chain)
+    where = _where(chain, known)
     block_text = ruby.text_of(c.block) if c.block is not None else ""
     last = methods[-1]
     if last in _UPDATES or (last in _BATCHES and _mentions(block_text, _UPDATES)):
-        assignments = _assignments(c) if last == "update_all" else ()
+        assignments = _assignments(c, known) if last == "update_all" else ()
         return [DataUpdate(table=table, assignments=assignments, where=where, batched=batched, **base)]
     if last in _DELETES or (last in _BATCHES and _mentions(block_text, _DELETES)):
         return [DataDelete(table=table, where=where, batched=batched, **base)]
@@ -189,7 +193,7 @@ def _chain(c: ruby.Call) -> list[tuple[str, ruby.Call | None]]:
     return links
 
 
-def _where(chain: list[tuple[str, ruby.Call | None]]) -> str | None:
+def _where(chain: list[tuple[str, ruby.Call | None]], constants: ruby_model.Constants) -> str | None:
     parts = []
     for name, link in chain:
         if link is None or (
@@ -197,7 +201,7 @@ def _where(chain: list[tuple[str, ruby.Call | None]]) -> str | None:
             and not name.startswith("with_")
         ):
             continue
-        parts.extend(_condition(link))
+        parts.extend(_condition(link, constants))
         if name.startswith("with_") or name in ("joins", "merge"):
             parts.append(ruby.text_of(link.node).rsplit(".", 1)[-1])
     if any(
@@ -209,10 +213,10 @@ def _where(chain: list[tuple[str, ruby.Call | None]]) -> str | None:
     return " AND ".join(parts) if parts else None
 
 
-def _condition(link: ruby.Call) -> list[str]:
+def _condition(link: ruby.Call, constants: ruby_model.Constants) -> list[str]:
     parts = []
     for key, node in link.options.items():
-        value = ruby.value(node)
+        value = _resolved(ruby.value(node), constants)
         if value is None:
             parts.append(f"{key} IS NULL")
         elif isinstance(value, list):
@@ -225,13 +229,23 @@ def _condition(link: ruby.Call) -> list[str]:
     return parts
 
 
-def _assignments(c: ruby.Call) -> tuple[tuple[str, str], ...]:
-    pairs = [(key, _literal(ruby.value(node))) for key, node in c.options.items()]
+def _assignments(c: ruby.Call, constants: ruby_model.Constants) -> tuple[tuple[str, str], ...]:
+    pairs = [(key, _literal(_resolved(ruby.value(node), constants))) for key, node in c.options.items()]
     if not pairs and c.args:
         value = ruby.value(c.args[0])
         text = value if isinstance(value, str) else ruby.text_of(c.args[0])
         pairs = [(m.group(1).lower(), m.group(2).strip()) for m in re.finditer(r"(\w+)\s*=\s*([^,]+)", text)]
     return tuple(pairs)
+
+
+def _resolved(value: ruby.Value, constants: ruby_model.Constants) -> ruby.Value:
+    """A constant (`Order::SHIPPED`, `PENDING`) as the literal it holds, in a list too; else the value."""
+    if isinstance(value, list):
+        return [_resolved(item, constants) for item in value]
+    if isinstance(value, ruby.Code):
+        found = constants.literal(value.text)
+        return found if found is not None else value
+    return value
 
 
 def _literal(value: ruby.Value) -> str:

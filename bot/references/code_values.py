@@ -149,8 +149,12 @@ class CodeValues:
             return Match(definition, 100) if declared_by in (owner, table) else None  # another table's column
         for link in self._links:
             if _names_definition(link, definition) and link.column in names:
-                return Match(definition, 90 if _owns(link.owner, owner) else 70)
+                linked = replace(definition, kind=SQLALCHEMY_KIND) if link.stores_names else definition
+                return Match(linked, 90 if _owns(link.owner, owner) else 70)
         name = self._names[id(definition)]
+        if definition.kind in CONSTANT_KINDS and definition.owner:
+            # a constant of a class is this column's only when the class is the table's model
+            return Match(definition, 85) if name in names and _owns(definition.owner, owner) else None
         if name in {f"{owner}_{n}" for n in names}:
             return Match(definition, 85)
         if name in names:
@@ -188,7 +192,10 @@ def _names_definition(link: FieldLink, definition: Definition) -> bool:
     *qualifier, name = link.type_name.split(".")
     if name != definition.name:
         return False
-    return not qualifier or not definition.owner or qualifier[-1] == definition.owner
+    if not qualifier and definition.kind in CONSTANT_KINDS and definition.owner:
+        # an unqualified constant is the one of the declaring class or file
+        return definition.owner == link.owner or definition.path == link.path
+    return not qualifier or not definition.owner or qualifier[-1] == definition.owner.split("::")[-1]
 
 
 def _owns(model: str, owner: str) -> bool:
@@ -271,7 +278,11 @@ def normal(value: str) -> str:
     return value.strip().lower()
 
 
-_NAMES_STORED = ("Java enum", "Kotlin enum")  # JPA and Exposed store an enum's name unless told otherwise
+SQLALCHEMY_KIND = "Python Enum mapped by SQLAlchemy"
+CONSTANT_KINDS = ("Ruby constant", "Python constant", "Java constants", "Kotlin constants")
+# JPA and Exposed store an enum's name unless told otherwise; SQLAlchemy's `Enum(SomeEnum)` too, unless
+# `values_callable` says to store the values: both forms are the column's
+_NAMES_STORED = ("Java enum", "Kotlin enum", SQLALCHEMY_KIND)
 
 
 def stored(definition: Definition, member: Member) -> set[str]:

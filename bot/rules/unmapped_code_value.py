@@ -12,9 +12,10 @@ ELSE that keeps the old value or raises, so an unexpected value is visible inste
 Check production too: `SELECT status, count(*) FROM orders GROUP BY 1`.
 
 ## Framework notes
-Values are read from Rails `enum`, Django `choices`, `TextChoices` and `IntegerChoices`, Python `Enum`,
-TypeScript enums and union types, Go typed constants, Java and Kotlin enums, Prisma enums, database
-enum types (`CREATE TYPE … AS ENUM`, MySQL `ENUM(…)` columns) and `CHECK (column IN (…))` constraints.
+Values are read from Rails `enum`, inclusion validations and array constants, Django `choices`,
+`TextChoices` and `IntegerChoices`, Python `Enum` (SQLAlchemy `Enum(…)` columns too) and constants holding a
+tuple, list or dict of values, TypeScript enums and union types, Go typed constants, Java and Kotlin enums
+and classes of `static final` / `const val` constants, Prisma enums, database enum types (`CREATE TYPE … AS ENUM`, MySQL `ENUM(…)` columns) and `CHECK (column IN (…))` constraints.
 """
 
 from __future__ import annotations

@@ -16,10 +16,17 @@ deployed before the data change.
 
 ## Framework notes
 Values are read from the schema the earlier migrations built (CHECK constraints that read only this column,
-PostgreSQL enum types, MySQL `ENUM(…)` columns), from Rails `enum` declarations of the table's model, from
-Django fields declared with `choices=` (`TextChoices` and `IntegerChoices`, nested in the model or not), and
-from enums named after the table and column (`OrderStatus` for `orders.status`) in Python, TypeScript, Go,
-Java, Kotlin and Prisma. With the production probe, `value-refused-in-production` judges the same values
+PostgreSQL enum types, MySQL `ENUM(…)` columns), from Rails `enum` declarations of the table's model and its
+inclusion validations (`validates :state, inclusion: { in: STATES }` with `STATES = %w[…].freeze`, or the
+values inline), from Django fields declared with `choices=` (`TextChoices` and `IntegerChoices`, nested in
+the model or not, or a module constant: pairs, a tuple of values, a dict), from SQLAlchemy columns typed with
+a Python `Enum` (`Mapped[OrderStatus]`, `Column(Enum(OrderStatus))`; its member names count as allowed, since
+SQLAlchemy stores them unless told otherwise), and from enums and classes of constants named after the table
+and column (`OrderStatus` for `orders.status`) in Python, TypeScript, Go, Java (`static final String`),
+Kotlin (`const val`) and Prisma. A value the code ties to the column (a Rails enum, a validation, a `choices=`
+or SQLAlchemy field of the table's model) is critical; one matched only by name is a warning. Constants
+written in Rails data changes (`update_all(state: Order::SHIPPED)`, or a constant of the migration) are read
+as the values they hold. With the production probe, `value-refused-in-production` judges the same values
 against production's own definitions.
 """
 

@@ -1,4 +1,5 @@
-"""Java and Kotlin enums, with the value passed to their constructor when there is one."""
+"""Java and Kotlin enums, with the value passed to their constructor when there is one, and classes that
+group string or integer constants (`static final String PAID = "paid";`, Kotlin `const val PAID = "paid"`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,14 @@ from bot.references.codesyntax.text import (
 )
 
 _JVM_ENUM = re.compile(r"\benum\s+(?:class\s+)?(\w+)\s*(?:\([^)]*\))?\s*(?::\s*[\w<>, ]+)?\{")
+_JVM_CLASS = re.compile(r"\b(?:class|interface|object)\s+(\w+)[^{;]*\{")
+_JAVA_CONSTANT = re.compile(
+    r"\b(?:static\s+final|final\s+static)\s+(String|int|long|Integer|Long)\s+([A-Z][A-Z0-9_]*)\s*=\s*"
+    r"(?:\"([^\"]*)\"|(-?\d+)L?)\s*;"
+)
+_KOTLIN_CONSTANT = re.compile(
+    r"\bconst\s+val\s+([A-Z][A-Z0-9_]*)\s*(?::\s*(\w+))?\s*=\s*(?:\"([^\"$]*)\"|(-?\d+)L?)"
+)
 _JVM_FIELD = re.compile(
     r"(?:private|protected|public|val|var)\s+(?:final\s+)?(?:(\w+)\s*:\s*([A-Z]\w*)|([A-Z]\w*)\s+(\w+)\s*[;=])"
 )
@@ -37,8 +46,46 @@ def read(path: str, text: str) -> Found:
         definitions.append(
             Definition(match.group(1), kind, path, line_of(text, match.start()), tuple(members))
         )
+    definitions.extend(_constant_groups(path, text))
     links = [
         FieldLink("", snake(m.group(1) or m.group(4)), m.group(2) or m.group(3))
         for m in _JVM_FIELD.finditer(text)
     ]
     return definitions, links
+
+
+def _constant_groups(path: str, text: str) -> list[Definition]:
+    """The constants each class, interface or object declares directly (a nested class's are its own),
+    grouped when there are at least two of one type: strings, or integers."""
+    classes = [(m, *bracketed(text, m.end() - 1)) for m in _JVM_CLASS.finditer(text)]
+    kotlin = path.endswith(".kt")
+    groups: dict[int, list[tuple[str, str, str, int]]] = {}  # class index → (type, name, value, offset)
+    for match in (_KOTLIN_CONSTANT if kotlin else _JAVA_CONSTANT).finditer(text):
+        if kotlin:
+            name, value = match.group(1), match.group(3) if match.group(3) is not None else match.group(4)
+            kind = "string" if match.group(3) is not None else "integer"
+        else:
+            name, value = match.group(2), match.group(3) if match.group(3) is not None else match.group(4)
+            kind = "string" if match.group(3) is not None else "integer"
+        inside = [i for i, (_, start, end) in enumerate(classes) if start <= match.start() < end]
+        if inside:
+            innermost = max(inside, key=lambda i: classes[i][1])
+            groups.setdefault(innermost, []).append((kind, name, value, match.start()))
+    found = []
+    for index, constants in groups.items():
+        for kind in ("string", "integer"):
+            same = [c for c in constants if c[0] == kind]
+            if len(same) < 2:
+                continue
+            members = tuple(Member(name, value, line_of(text, offset)) for _, name, value, offset in same)
+            declaration = classes[index][0]
+            found.append(
+                Definition(
+                    declaration.group(1),
+                    "Kotlin constants" if kotlin else "Java constants",
+                    path,
+                    line_of(text, declaration.start()),
+                    members,
+                )
+            )
+    return found

@@ -1,7 +1,10 @@
-"""Python `Enum` classes, Django `TextChoices` / `IntegerChoices` and `choices=` lists, and fields that name them."""
+"""Python `Enum` classes, Django `TextChoices` / `IntegerChoices` and `choices=` lists, constants holding a
+collection of values (`STATUSES = ("open", "paid")`, `KINDS = {"a": "A"}`), and the fields that name them:
+Django `choices=`, SQLAlchemy `Mapped[SomeEnum]` and `Enum(SomeEnum)`."""
 
 from __future__ import annotations
 
+import ast
 import re
 
 from bot.references.codesyntax.text import (
@@ -24,6 +27,19 @@ _PY_CHOICES = re.compile(r"^[ \t]*([A-Za-z_]\w*)\s*=\s*([\[(])\s*\(", re.M)
 _PY_PAIR = re.compile(rf"\(\s*(?:{STRING}|(-?\d+))\s*,\s*(?:_\(|gettext_lazy\()?\s*(?:{STRING})")
 _PY_FIELD = re.compile(r"^[ \t]+(\w+)\s*=\s*(?:models\.)?\w+Field\(([^\n]*)", re.M)
 _PY_ANY_CLASS = re.compile(r"^class\s+(\w+)", re.M)
+_PY_CONSTANT = re.compile(
+    r"^([ \t]*)([A-Z][A-Z0-9_]*)\s*(?::[^=\n]+)?=\s*(?:frozenset|set|tuple|list)?\(?\s*([\[({])", re.M
+)
+_PY_CHOICES_ARG = re.compile(
+    r"choices\s*=\s*(?:list\(|tuple\(|sorted\()?\s*(?:\[\s*\(\s*\w+\s*,[^\]]*?\bfor\s+\w+\s+in\s+)?([\w.]+)"
+)
+_SA_MAPPED = re.compile(r"^[ \t]+(\w+)\s*:\s*Mapped\[\s*(?:Optional\[\s*)?([\w.]+)", re.M)
+_SA_COLUMN = re.compile(
+    r"^[ \t]+(\w+)\s*(?::[^=\n]+)?=\s*(?:\w+\.)?(?:Column|mapped_column)\((?:[^\n]*?,\s*)?"
+    r"(?:\w+\.)?Enum\(\s*([A-Z][\w.]*)",
+    re.M,
+)
+CONSTANT_KIND = "Python constant"
 
 
 def read(path: str, text: str) -> Found:
@@ -66,17 +82,56 @@ def read(path: str, text: str) -> Found:
                     owner,
                 )
             )
+    definitions.extend(_constants(path, text, {d.name for d in definitions}))
     for match in _PY_FIELD.finditer(text):
-        choices = re.search(r"choices\s*=\s*([\w.]+)", match.group(2))
+        choices = _PY_CHOICES_ARG.search(match.group(2))
         if choices:
-            links.append(
-                FieldLink(
-                    enclosing(text, match.start(), _PY_ANY_CLASS),
-                    match.group(1),
-                    choices.group(1).removesuffix(".choices"),
-                )
-            )
+            name = choices.group(1)
+            for suffix in (".choices", ".items", ".keys", ".values"):
+                name = name.removesuffix(suffix)
+            links.append(FieldLink(enclosing(text, match.start(), _PY_ANY_CLASS), match.group(1), name, path))
+    for pattern in (_SA_MAPPED, _SA_COLUMN):
+        for match in pattern.finditer(text):
+            owner = enclosing(text, match.start(), _PY_ANY_CLASS)
+            links.append(FieldLink(owner, match.group(1), match.group(2), path, stores_names=True))
     return definitions, links
+
+
+def _constants(path: str, text: str, known: set[str]) -> list[Definition]:
+    """Upper-case names bound to a literal collection of strings or integers: a tuple, list or set
+    (the values), or a dict (its keys). Tuples of pairs are the choices read above."""
+    found = []
+    for match in _PY_CONSTANT.finditer(text):
+        name, bracket = match.group(2), match.group(3)
+        if name in known:
+            continue
+        close = {"[": "]", "(": ")", "{": "}"}[bracket]
+        start, end = bracketed(text, match.start(3), bracket, close)
+        try:
+            value = ast.literal_eval(text[start - 1 : end + 1])
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+        items = list(value) if isinstance(value, list | tuple | set | frozenset | dict) else []
+        if not items or not all(isinstance(i, str | int) and not isinstance(i, bool) for i in items):
+            continue
+        labels = value if isinstance(value, dict) else {}
+        members = tuple(
+            Member(
+                str(labels.get(item, item)) if isinstance(labels.get(item, item), str | int) else str(item),
+                str(item),
+                _line_of_literal(text, start, end, item),
+            )
+            for item in (sorted(items, key=str) if isinstance(value, set | frozenset) else items)
+        )
+        owner = enclosing(text, match.start(), _PY_ANY_CLASS) if match.group(1) else ""
+        found.append(Definition(name, CONSTANT_KIND, path, line_of(text, match.start()), members, owner))
+    return found
+
+
+def _line_of_literal(text: str, start: int, end: int, item: str | int) -> int:
+    pattern = rf"[\"']{re.escape(item)}[\"']" if isinstance(item, str) else rf"\b{item}\b"
+    found = re.compile(pattern).search(text, start, end)
+    return line_of(text, found.start() if found else start)
 
 
 def _nth_literal(pair: re.Match[str], which: int) -> str:

@@ -1,16 +1,33 @@
-"""Rails `enum` declarations: hashes, arrays and the keyword form."""
+"""Rails `enum` declarations (hashes, arrays and the keyword form), Ruby array constants
+(`STATUSES = %w[open paid].freeze`) and the inclusion validations that tie a column to values
+(`validates :status, inclusion: { in: STATUSES }`)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
-from bot.references.codesyntax.text import STRING, Definition, Found, Member, bracketed, enclosing, line_of
+from bot.frameworks import ruby as ruby_syntax
+from bot.frameworks import ruby_model
+from bot.references.codesyntax.text import (
+    STRING,
+    Definition,
+    FieldLink,
+    Found,
+    Member,
+    bracketed,
+    enclosing,
+    line_of,
+)
 
 _RB_ENUM = re.compile(r"^[ \t]*enum[ \t(]+(?::(\w+)\s*,|(\w+):)\s*", re.M)
 _RB_CLASS = re.compile(r"^\s*(?:class|module)\s+([\w:]+)", re.M)
 _RB_PAIR = re.compile(rf"[\"']?(\w+)[\"']?\s*(?::|=>)\s*(?:{STRING}|(-?\d+))")
 _RB_OPTIONS = {"prefix", "suffix", "default", "validate", "scopes", "instance_methods"}
+# worth a syntax tree: an array constant or an inclusion validation
+_RB_DOMAIN = re.compile(r"^[ \t]*(?:[A-Z][A-Z0-9_]*\s*=\s*(?:%[wi]|\[)|validates(?:_inclusion_of)?\b)", re.M)
+CONSTANT_KIND = "Ruby constant"
+VALIDATION_KIND = "Rails inclusion validation"
 
 
 def read(path: str, text: str) -> Found:
@@ -32,7 +49,52 @@ def read(path: str, text: str) -> Found:
                     column, "Rails enum", path, line_of(text, match.start()), tuple(members), owner, column
                 )
             )
-    return found, []
+    if not _RB_DOMAIN.search(text):
+        return found, []
+    constants, links = _domains(path, text)
+    return found + constants, links
+
+
+def _domains(path: str, text: str) -> Found:
+    root = ruby_syntax.parse(text)
+    definitions = [
+        Definition(c.name, CONSTANT_KIND, path, c.line, members, c.owner)
+        for c in ruby_model.constants(root)
+        if (members := _members(c.value, c.item_lines, c.line))
+    ]
+    links = []
+    for validation in ruby_model.validations(root):
+        if validation.kind != "inclusion":
+            continue
+        value = validation.value
+        if isinstance(value, ruby_syntax.Code) and re.fullmatch(r"(?:::)?[A-Z][\w:]*", value.text):
+            name = value.text.lstrip(":").replace("::", ".")
+            links.append(FieldLink(validation.owner, validation.column, name, path))
+        elif members := _members(value, validation.item_lines, validation.line):
+            definitions.append(
+                Definition(
+                    validation.column,
+                    VALIDATION_KIND,
+                    path,
+                    validation.line,
+                    members,
+                    validation.owner,
+                    validation.column,
+                )
+            )
+    return definitions, links
+
+
+def _members(value: ruby_syntax.Value, lines: tuple[int, ...], line: int) -> tuple[Member, ...]:
+    """The members of an array of strings, symbols or integers; () for anything else."""
+    if not isinstance(value, list) or not value:
+        return ()
+    items = [v for v in value if isinstance(v, str | int) and not isinstance(v, bool)]
+    if len(items) != len(value):
+        return ()
+    return tuple(
+        Member(str(item), str(item), lines[i] if i < len(lines) else line) for i, item in enumerate(items)
+    )
 
 
 def _ruby_members(body: str, base: int, text: str, *, array: bool) -> Iterator[Member]:

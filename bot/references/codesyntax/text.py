@@ -33,6 +33,8 @@ class FieldLink:
     owner: str
     column: str
     type_name: str
+    path: str = ""  # the file that declares the field: an unqualified constant is looked up from there
+    stores_names: bool = False  # the column holds the members' names (SQLAlchemy's `Enum(SomeEnum)`)
 
 
 Found = tuple[list[Definition], list[FieldLink]]

@@ -1,0 +1,208 @@
+"""What Ruby classes declare about their values: constants (`STATUSES = %w[open paid].freeze`,
+`PENDING = "pending"`) and the validations of a model (`validates :status, inclusion: { in: STATUSES }`,
+`validates :name, length: { maximum: 50 }`).
+
+A constant's value is read as a literal (string, symbol, number, array, hash); an array item that names
+another constant of the same class or file (`STATES = [PENDING, SHIPPED]`) is replaced by its value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from bot.frameworks import ruby
+from bot.model.changeset import Tree
+
+_WRAPPERS = frozenset({"freeze", "to_set", "to_a", "dup", "to_s", "to_sym"})
+
+
+@dataclass(frozen=True)
+class Constant:
+    name: str  # STATUSES
+    owner: str  # the enclosing class or module (`Shop::Order`), "" at the top level
+    line: int
+    value: ruby.Value
+    item_lines: tuple[int, ...] = ()  # the line of each item, for an array
+
+
+@dataclass(frozen=True)
+class Validation:
+    owner: str  # the model class
+    column: str
+    kind: str  # inclusion | length
+    value: ruby.Value  # inclusion: the allowed values or the constant's name (Code); length: {maximum: 50}
+    line: int
+    item_lines: tuple[int, ...] = ()
+
+
+def constants(root: Node) -> list[Constant]:
+    found: list[Constant] = []
+    for node, owner in _walk(root, ""):
+        if node.type != "assignment":
+            continue
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or right is None or left.type != "constant":
+            continue
+        right = _unwrapped(right)
+        found.append(
+            Constant(ruby.text_of(left), owner, ruby.line_of(node), ruby.value(right), _item_lines(right))
+        )
+    return _resolved(found)
+
+
+def validations(root: Node) -> list[Validation]:
+    found: list[Validation] = []
+    for node, owner in _walk(root, ""):
+        c = ruby.call(node) if node.type == "call" or node.type == "identifier" else None
+        if c is None or c.receiver is not None:
+            continue
+        columns = [v for a in c.args if isinstance(v := ruby.value(a), str)]
+        if c.name == "validates":
+            for kind in ("inclusion", "length"):
+                option = c.options.get(kind)
+                if option is None:
+                    continue
+                inner = ruby.value(option)
+                node_in = _option_node(option, "in") or _option_node(option, "within")
+                if kind == "inclusion" and node_in is None and option.type != "hash":
+                    node_in = option  # `inclusion: %w[a b]`
+                target = node_in if kind == "inclusion" else option
+                if target is None:
+                    continue
+                target = _unwrapped(target)
+                value = ruby.value(target) if kind == "inclusion" else inner
+                found.extend(
+                    Validation(owner, col, kind, value, c.line, _item_lines(target)) for col in columns
+                )
+        elif c.name in ("validates_inclusion_of", "validates_length_of"):
+            kind = "inclusion" if "inclusion" in c.name else "length"
+            node_in = c.options.get("in") or c.options.get("within")
+            if kind == "inclusion" and node_in is not None:
+                target = _unwrapped(node_in)
+                found.extend(
+                    Validation(owner, col, kind, ruby.value(target), c.line, _item_lines(target))
+                    for col in columns
+                )
+            elif kind == "length":
+                limits = {k: ruby.value(v) for k, v in c.options.items()}
+                found.extend(Validation(owner, col, kind, limits, c.line) for col in columns)
+    return found
+
+
+def _option_node(option: Node, key: str) -> Node | None:
+    if option.type != "hash":
+        return None
+    found: dict[str, Node] = {}
+    for pair in option.named_children:
+        if pair.type == "pair":
+            k, v = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+            if k is not None and v is not None and ruby.value(k) == key:
+                found[key] = v
+    return found.get(key)
+
+
+def _walk(node: Node, owner: str) -> list[tuple[Node, str]]:
+    """Every node with the class or module it is in, without descending into method bodies."""
+    out: list[tuple[Node, str]] = []
+    for child in node.named_children:
+        if child.type in ("class", "module"):
+            name = child.child_by_field_name("name")
+            inner = f"{owner}::{ruby.text_of(name)}" if owner and name is not None else ruby.text_of(name)
+            out.extend(_walk(child, inner if name is not None else owner))
+        elif child.type in ("method", "singleton_method", "comment"):
+            continue
+        elif child.type in ("body_statement", "begin_block", "parenthesized_statements"):
+            out.extend(_walk(child, owner))
+        else:
+            out.append((child, owner))
+    return out
+
+
+def _unwrapped(node: Node) -> Node:
+    """`%w[a b].freeze` → `%w[a b]`; `(…)` → its content."""
+    while True:
+        if node.type == "call":
+            receiver, method = node.child_by_field_name("receiver"), node.child_by_field_name("method")
+            if receiver is not None and method is not None and ruby.text_of(method) in _WRAPPERS:
+                node = receiver
+                continue
+        if node.type == "parenthesized_statements" and node.named_child_count == 1:
+            node = node.named_children[0]
+            continue
+        return node
+
+
+def _item_lines(node: Node) -> tuple[int, ...]:
+    if node.type in ("array", "string_array", "symbol_array"):
+        return tuple(ruby.line_of(c) for c in node.named_children if c.type != "comment")
+    return ()
+
+
+def _resolved(found: list[Constant]) -> list[Constant]:
+    """Array items naming a scalar constant of the same class (or the top level) take its value."""
+    scalars = {(c.owner, c.name): c.value for c in found if _is_scalar(c.value)}
+    result = []
+    for constant in found:
+        if isinstance(constant.value, list):
+            items = [
+                scalars.get((constant.owner, item.text), scalars.get(("", item.text), item))
+                if isinstance(item, ruby.Code)
+                else item
+                for item in constant.value
+            ]
+            constant = Constant(constant.name, constant.owner, constant.line, items, constant.item_lines)
+        result.append(constant)
+    return result
+
+
+def scalar(constants_found: list[Constant], reference: str, default_owner: str = "") -> ruby.Value | None:
+    """The literal a constant reference stands for: `Order::PENDING`, `PENDING` (in `default_owner` or at
+    the top level); None when no constant of that name holds a string or a number."""
+    *qualifier, name = reference.lstrip(":").split("::")
+    owners = ["::".join(qualifier)] if qualifier else [default_owner, ""]
+    for owner in owners:
+        for constant in constants_found:
+            short = constant.owner.split("::")[-1]
+            if constant.name == name and owner in (constant.owner, short) and _is_scalar(constant.value):
+                return constant.value
+    return None
+
+
+def _is_scalar(value: ruby.Value) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+class Constants:
+    """Resolves the constants a migration names to their literal values: its own (`PENDING = "pending"`
+    at the top of the file or in the migration class) and those of the models it names (`Order::SHIPPED`,
+    read from `app/models/order.rb` of the repository)."""
+
+    def __init__(self, own: list[Constant], tree: Tree | None = None) -> None:
+        self._own = own
+        self._tree = tree
+        self._models: dict[str, list[Constant]] = {}
+
+    def literal(self, reference: str) -> ruby.Value | None:
+        reference = reference.lstrip(":")
+        if not re.fullmatch(r"[A-Z]\w*(?:::[A-Z]\w*)*", reference):
+            return None
+        if "::" not in reference:  # the migration's own, at the top of the file or in its class
+            return next((c.value for c in self._own if c.name == reference and _is_scalar(c.value)), None)
+        found = scalar(self._own, reference)
+        return found if found is not None else scalar(self._of_model(reference.rsplit("::", 1)[0]), reference)
+
+    def _of_model(self, model: str) -> list[Constant]:
+        if model not in self._models:
+            self._models[model] = []
+            path = "app/models/" + "/".join(_snake(part) for part in model.split("::")) + ".rb"
+            text = self._tree.read(path) if self._tree is not None else None
+            if text:
+                self._models[model] = constants(ruby.parse(text))
+        return self._models[model]
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
