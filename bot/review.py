@@ -32,6 +32,7 @@ from bot.rules import applied_migration_edited
 from bot.rules.context import Context
 
 SCHEMA_DUMPS = ("schema.sql", "structure.sql", "schema.prisma", "schema.rb")
+RAILS_SEEDS = "db/seeds.rb"
 
 
 @dataclass(frozen=True)
@@ -308,13 +309,27 @@ def base_operations(
         module = frameworks.detect(path, text, config) if text is not None else None
         if module is not None and text is not None:
             history.append((path, text, module))
+    seeds = _seed_operations(tree, dialect, history)
     if dumps and not _prisma_history_instead(dumps, history):
-        return [(p, "dump", _dump_operations(p, tree.read(p) or "", dialect)) for p in dumps], True
+        return [(p, "dump", _dump_operations(p, tree.read(p) or "", dialect)) for p in dumps] + seeds, True
     found = []
     for path, text, module in in_order(history):
         migration = frameworks.parse(module, path, text, tree, dialect)
         found.append((path, migration.framework, migration.up))
-    return found, False
+    return found + seeds, False
+
+
+def _seed_operations(
+    tree: Tree, dialect: str, history: list[tuple[str, str, ModuleType]]
+) -> list[tuple[str, str, tuple[Operation, ...]]]:
+    """The rows a Rails application's `db/seeds.rb` creates, loaded after the schema by `db:setup`."""
+    text = tree.read(RAILS_SEEDS) if any(m.NAME == "rails" for _, _, m in history) else None
+    if not text:
+        return []
+    from bot.frameworks.rails import seed_operations  # the Ruby reader loads only for a Rails tree
+
+    ops = seed_operations(RAILS_SEEDS, text, tree, dialect)
+    return [(RAILS_SEEDS, "rails", ops)] if ops else []
 
 
 def _prisma_history_instead(dumps: list[str], history: list[tuple[str, str, ModuleType]]) -> bool:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 from bot.frameworks import python_source as py
+from bot.frameworks import seed_rows
 from bot.frameworks.column_types import sqlalchemy_type
 from bot.frameworks.origin import Origin
 from bot.frameworks.sqlfile import parse_sql
@@ -399,9 +400,47 @@ def _execute(d: Directives, call: ast.Call, table: str) -> list[Operation]:
 
 
 def _bulk_insert(d: Directives, call: ast.Call, table: str) -> list[Operation]:
+    """`op.bulk_insert(sa.table("plans", …), [{"id": 1, "code": "free"}, …])`; the table may be a name
+    bound to `sa.table(…)` earlier in the revision."""
     target = call.args[0] if call.args else None
+    if isinstance(target, ast.Name):
+        target = _bound_table(d.text, target.id)
     name = py.text_argument(target, 0, "name") if isinstance(target, ast.Call) else ""
-    return [DataInsert(table=name, **d.base(call))]
+    listed = py.argument(call, 1, "rows")
+    records = [
+        [
+            (str(k.value), _row_value(v))
+            for k, v in zip(item.keys, item.values, strict=True)
+            if isinstance(k, ast.Constant)
+        ]
+        for item in (listed.elts if isinstance(listed, ast.List | ast.Tuple) else [])
+        if isinstance(item, ast.Dict)
+    ]
+    columns, rows = seed_rows.values_rows(records)
+    return [DataInsert(table=name, columns=columns, rows=rows, **d.base(call))]
+
+
+def _bound_table(text: str, variable: str) -> ast.Call | None:
+    """The `sa.table(…)` call a name is bound to in the revision."""
+    try:
+        module = ast.parse(text)
+    except SyntaxError:
+        return None
+    for node in ast.walk(module):
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == variable for t in node.targets)
+            and isinstance(node.value, ast.Call)
+            and py.name(node.value) in ("table", "Table")
+        ):
+            return node.value
+    return None
+
+
+def _row_value(node: ast.expr) -> str:
+    value = py.literal(node)
+    literal = None if isinstance(value, py.Code) else seed_rows.sql_literal(value)
+    return literal if literal is not None else ast.unparse(node)
 
 
 def _nothing(d: Directives, call: ast.Call, table: str) -> list[Operation]:

@@ -20,16 +20,17 @@ import weakref
 from collections import OrderedDict
 
 from bot.frameworks import python_source as py
-from bot.frameworks import suppressions
+from bot.frameworks import seed_rows, suppressions
 from bot.frameworks.django_operations import Reader
 from bot.frameworks.django_state import State
 from bot.frameworks.inverse import inverse
+from bot.frameworks.origin import Origin
 from bot.frameworks.python_code import CodeReader
 from bot.frameworks.sqlfile import parse_sql
 from bot.frameworks.statements import separate
 from bot.model.changeset import Tree
 from bot.model.findings import Location
-from bot.model.migration import Migration, Operation, RunCode, Unparsed
+from bot.model.migration import DataInsert, Migration, Operation, RunCode, Unparsed
 
 NAME = "django"
 EXTENSIONS = (".py",)
@@ -60,7 +61,7 @@ def version(path: str) -> str:
 
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     state, chain = _state_before(path, tree, dialect)
-    parser = _Parser(path, text, dialect, state)
+    parser = _Parser(path, text, dialect, state, tree)
     migration = parser.migration()
     if chain is not None:  # replaying the next migration of the history starts from this state
         _remember((path, _chain(chain, path, text)), parser.state)
@@ -108,7 +109,7 @@ def _state_before(path: str, tree: Tree, dialect: str) -> tuple[State, str | Non
         state = _STATES[keys[known]]
     for key in keys[known + 1 :]:
         text = tree.read(key[0]) or ""
-        parser = _Parser(key[0], text, dialect, state.copy())  # the kept states are never changed
+        parser = _Parser(key[0], text, dialect, state.copy(), tree)  # the kept states are never changed
         parser.migration()
         _remember(key, parser.state)
         state = parser.state
@@ -153,8 +154,8 @@ def _migrations_by_folder(tree: Tree) -> dict[str, list[str]]:
 
 
 class _Parser:
-    def __init__(self, path: str, text: str, dialect: str, state: State) -> None:
-        self.path, self.text, self.dialect, self.state = path, text, dialect, state
+    def __init__(self, path: str, text: str, dialect: str, state: State, tree: Tree) -> None:
+        self.path, self.text, self.dialect, self.state, self.tree = path, text, dialect, state, tree
         self.reader = Reader(text, path, dialect, state)
         self.irreversible = ""
         # (first line, last line) of each RunSQL call whose `reverse_sql` was read, and its operations
@@ -275,7 +276,7 @@ class _Parser:
         if forward is not None and py.dotted(forward).endswith("noop"):
             return []
         function = self.functions.get(py.name(forward)) if forward is not None else None
-        reader = CodeReader(self.text, self.path, self.dialect, self._table_of, self.functions)
+        reader = CodeReader(self.text, self.path, self.dialect, self._table_of, self.functions, self._fixture)
         if function is not None:
             named = self._models_named(function)
             reader.entered.append(function.name)
@@ -305,6 +306,24 @@ class _Parser:
             if isinstance(node, ast.Call):
                 self.reader.operation(node)
         return ops
+
+    def _fixture(self, name: str, base: Origin) -> list[Operation]:
+        """The rows of the JSON fixture `loaddata` finds by its name in an app's `fixtures/` folder."""
+        wanted = name if name.endswith(".json") else f"{name}.json"
+        path = next((p for p in self.tree.paths() if p.endswith(f"/fixtures/{wanted}")), None)
+        text = self.tree.read(path) if path is not None else None
+        if text is None:
+            return [RunCode(language="python", touches=(), **base)]
+        by_table = seed_rows.django_fixture(text, self._fixture_table)
+        return [
+            DataInsert(table=table, columns=columns, rows=rows, **base)
+            for table, records in by_table.items()
+            for columns, rows in [seed_rows.values_rows(records)]
+        ]
+
+    def _fixture_table(self, label: str) -> str:
+        app, _, model = label.partition(".")
+        return self.state.table(model) if app.lower() == self.state.app.lower() else f"{app}_{model}".lower()
 
     def _irreversible(self, reason: str) -> None:
         self.irreversible = self.irreversible or reason

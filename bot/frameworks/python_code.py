@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.frameworks import python_source as py
+from bot.frameworks import seed_rows
 from bot.frameworks.origin import Origin
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.findings import Location
@@ -52,8 +53,10 @@ class CodeReader:
         dialect: str,
         table_of: Callable[[str], str | None],
         functions: dict[str, ast.FunctionDef] | None = None,
+        fixtures: Callable[[str, Origin], list[Operation]] | None = None,
     ) -> None:
         self.text, self.path, self.dialect, self.table_of = text, path, dialect, table_of
+        self.fixtures = fixtures  # the rows of a fixture `loaddata` loads, by its name
         self.functions = functions or {}  # the module's functions, read where the code calls them
         self.entered: list[str] = []
         self.aliases: dict[str, str] = {}  # a helper's parameter → the model name the caller passed
@@ -117,6 +120,16 @@ class CodeReader:
         if method in _EXECUTE and call.args:
             self._execute(call)
             return
+        if (
+            method == "call_command"
+            and self.fixtures is not None
+            and py.literal(py.argument(call, 0, "")) == "loaddata"
+        ):
+            for label in call.args[1:]:
+                name = py.literal(label)
+                if isinstance(name, str):
+                    self.ops.extend(self.fixtures(name, self._base(call)))
+            return
         table = self._queryset_table(call.func.value) if isinstance(call.func, ast.Attribute) else None
         if table is None:
             if method in _WRITES and _on_manager(call.func):
@@ -140,7 +153,8 @@ class CodeReader:
         elif method == "delete":
             self.ops.append(DataDelete(table=table, where=self._where(call), **base))
         elif method in ("bulk_create", "create", "get_or_create", "update_or_create"):
-            self.ops.append(DataInsert(table=table, **base))
+            columns, values = seed_rows.values_rows(self._records(call))
+            self.ops.append(DataInsert(table=table, columns=columns, rows=values, **base))
 
     def _execute(self, call: ast.Call) -> None:
         strings = py.sql_strings(call.args[0])
@@ -206,6 +220,30 @@ class CodeReader:
         self.read(function.body)
         self.entered.pop()
         self.aliases = saved
+
+    def _records(self, call: ast.Call) -> list[seed_rows.Record]:
+        """The rows of `create(code="pro")`, `get_or_create(code="pro", defaults={…})` and
+        `bulk_create([Plan(code="pro"), …])`; none when the attributes are not written out."""
+        if py.name(call) == "bulk_create":
+            listed = call.args[0] if call.args else None
+            items = listed.elts if isinstance(listed, ast.List | ast.Tuple) else []
+            return [self._record(item) for item in items if isinstance(item, ast.Call)]
+        return [self._record(call)] if not call.args else []
+
+    def _record(self, call: ast.Call) -> seed_rows.Record:
+        fields = dict(py.keywords(call))
+        defaults = fields.pop("defaults", None)
+        if isinstance(defaults, ast.Dict):
+            fields.update(
+                (key.value, value)
+                for key, value in zip(defaults.keys, defaults.values, strict=True)
+                if isinstance(key, ast.Constant) and isinstance(key.value, str)
+            )
+        return [
+            ("id" if name == "pk" else name, self._sql(value))
+            for name, value in fields.items()
+            if "__" not in name
+        ]
 
     def _sql(self, node: ast.expr) -> str:
         """A Python value as SQL when it is a literal or `F("column")`; otherwise its Python source, which

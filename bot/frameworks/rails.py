@@ -33,7 +33,7 @@ from bot.frameworks.rails_common import Result, Source
 from bot.frameworks.statements import separate
 from bot.model.changeset import MemoryTree, Tree
 from bot.model.findings import Dimension, Location
-from bot.model.migration import Migration, Operation, RunCode, Suppression, Unparsed
+from bot.model.migration import DataInsert, Migration, Operation, RunCode, Suppression, Unparsed
 
 NAME = "rails"
 EXTENSIONS = (".rb",)
@@ -112,6 +112,19 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         version=version(path),
         suppressions=suppressions.find(text, up) + walker.safety_suppressions(),
     )
+
+
+def seed_operations(path: str, text: str, tree: Tree, dialect: str) -> tuple[Operation, ...]:
+    """The rows `db/seeds.rb` creates with models (`Plan.create!(id: 1, code: "free")`, `insert_all`), as
+    DataInsert operations: `db:setup` and `db:reset` load them after the schema."""
+    root = ruby.parse(text)
+    walker = _Walker(
+        Source(path, dialect, ruby.heredoc_bodies(root)),
+        {},
+        ruby_model.Constants(ruby_model.constants(root), tree),
+    )
+    walker.walk(root)
+    return tuple(op for op in walker.ops if isinstance(op, DataInsert) and op.rows)
 
 
 def schema_operations(path: str, text: str, dialect: str) -> tuple[Operation, ...]:

@@ -11,7 +11,7 @@ import re
 
 from tree_sitter import Node
 
-from bot.frameworks import ruby, ruby_model
+from bot.frameworks import ruby, ruby_model, seed_rows
 from bot.frameworks.origin import origin
 from bot.frameworks.rails_common import plural
 from bot.model.migration import DataDelete, DataInsert, DataUpdate, Operation, RunCode
@@ -126,7 +126,8 @@ def model_call(
     if last in _DELETES or (last in _BATCHES and _mentions(block_text, _DELETES)):
         return [DataDelete(table=table, where=where, batched=batched, **base)]
     if last in _INSERTS:
-        return [DataInsert(table=table, **base)]
+        columns, rows = seed_rows.values_rows(_records(chain[-1][1], known))
+        return [DataInsert(table=table, columns=columns, rows=rows, **base)]
     return [RunCode(language="ruby", touches=touches(c.node, models), **base)]
 
 
@@ -246,6 +247,23 @@ def _resolved(value: ruby.Value, constants: ruby_model.Constants) -> ruby.Value:
         found = constants.literal(value.text)
         return found if found is not None else value
     return value
+
+
+def _records(c: ruby.Call | None, constants: ruby_model.Constants) -> list[seed_rows.Record]:
+    """The rows of `create!(code: "pro")`, `insert_all([{…}, …])` or `create!([{…}, …])`; none when the
+    attributes are not written out (a variable, a block)."""
+    if c is None:
+        return []
+    listed = ruby.value(c.args[0]) if c.args else None
+    if not isinstance(listed, list):
+        if c.args or c.name.endswith("_all"):
+            return []
+        return [[(key, _literal(_resolved(ruby.value(node), constants))) for key, node in c.options.items()]]
+    return [
+        [(key, _literal(_resolved(value, constants))) for key, value in item.items()]
+        for item in listed
+        if isinstance(item, dict)
+    ]
 
 
 def _literal(value: ruby.Value) -> str:

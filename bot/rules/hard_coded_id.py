@@ -9,7 +9,10 @@ and every row it touches now means something else.
 
 IDs the migrations themselves seed with explicit keys (`INSERT INTO plans (id, code) VALUES (2, 'pro')`) are
 the same in every environment built from them: those are named, and an ID that is not among them is an error
-on every such database (a foreign key that fails, a filter that matches nothing).
+on every such database (a foreign key that fails, a filter that matches nothing). Rows created with models
+count as seeded too: Rails `create!`, `insert_all` and `upsert_all` in migrations and in `db/seeds.rb`,
+Django `RunPython` creates, `bulk_create` and fixtures loaded with `loaddata`, Alembic `op.bulk_insert`.
+A CASE that maps labels to IDs is compared with the seeded rows' labels as with the code's constants.
 
 ## Use instead
 Look the ID up by a stable key in the same statement
@@ -270,7 +273,11 @@ def _definition(
     if not pairs or not all(result.lstrip("-").isdigit() for _, result in pairs):
         return None
     return context.values.best(
-        str(getattr(op, "table", "")), target, [label for label, _ in pairs], by_label=True
+        str(getattr(op, "table", "")),
+        target,
+        [label for label, _ in pairs],
+        context.before(op),
+        by_label=True,
     )
 
 
