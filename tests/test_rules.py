@@ -33,8 +33,10 @@ def test_examples(rule_id: str, kind: str, index: int, sql: str) -> None:
     previous = getattr(bot.rules.BY_ID[rule_id], "EXAMPLE_BASE", None)
     # A rule about some versions of a database meets its examples on such a version (EXAMPLE_CONFIG).
     config = getattr(bot.rules.BY_ID[rule_id], "EXAMPLE_CONFIG", None)
+    # A rule comparing a migration with the application's code meets its examples with that code (EXAMPLE_HEAD).
+    head = getattr(bot.rules.BY_ID[rule_id], "EXAMPLE_HEAD", None)
     found = rule_ids(
-        review_sql(sql, dialect=_dialect(rule_id), facts=facts, previous=previous, config=config)
+        review_sql(sql, dialect=_dialect(rule_id), facts=facts, previous=previous, config=config, head=head)
     )
     if kind == "bad":
         assert rule_id in found, f"bad example {index} of {rule_id} did not trigger it"

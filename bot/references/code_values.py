@@ -15,8 +15,9 @@ from dataclasses import dataclass, replace
 from bot.model.catalog import Catalog
 from bot.model.changeset import Tree
 from bot.model.findings import Reference
-from bot.references.codesyntax import Definition, FieldLink, Member, reader_for, snake
+from bot.references.codesyntax import LENGTH_LIMIT, Definition, FieldLink, Member, reader_for, snake
 from bot.references.codesyntax.schema import ENUM_VALUE_ADDED
+from bot.sql.domains import literal
 
 MAX_FILE_BYTES = 1_000_000
 _SKIP_PARTS = (
@@ -46,6 +47,7 @@ class CodeValues:
         self._names: dict[int, str] = {}  # id(definition) → its name in snake case
         self._matches: dict[tuple[str, str], list[Match]] = {}  # (table, column) → matches from the tree
         self._by_word: dict[str, list[Definition]] = {}  # each word a definition can be matched by
+        self._limits: list[Definition] = []  # maximum lengths the code enforces on fields
 
     @property
     def definitions(self) -> list[Definition]:
@@ -65,7 +67,8 @@ class CodeValues:
                 if text is None or len(text) > MAX_FILE_BYTES:
                     continue
                 found, links = reader(path, text)
-                self._definitions.extend(d for d in found if d.members)
+                self._definitions.extend(d for d in found if d.members and d.kind != LENGTH_LIMIT)
+                self._limits.extend(d for d in found if d.kind == LENGTH_LIMIT)
                 self._links.extend(links)
             self._definitions = _merge_added_values(self._definitions)
             self._names = {id(d): _definition_name(d) for d in self._definitions}
@@ -89,6 +92,7 @@ class CodeValues:
         matches = list(self._matches[table, column])
         if catalog is not None:
             matches.extend(_catalog_enum(catalog, table, column, self.definitions))
+            matches.extend(self._catalog_seeds(catalog, table, column))
         matches.sort(key=lambda m: -m.score)
         seen: set[tuple[str, str, int]] = set()
         result = []
@@ -139,7 +143,32 @@ class CodeValues:
                 best, overlap = definition, len(wanted & forms)
         return best
 
-    def _score(self, definition: Definition, table: str, column: str) -> Match | None:
+    def length_limits(self, table: str, column: str) -> list[Definition]:
+        """The maximum lengths the code enforces on `table.column`: validations, form and serializer fields,
+        schemas of the table's model (`Order`, `OrderSerializer`, `CreateOrderDto`, `orderSchema`)."""
+        self.definitions  # noqa: B018 (builds the index)
+        owner = singular(table)
+        return [
+            d for d in self._limits if d.column == column and d.owner and _owns(_model_named(d.owner), owner)
+        ]
+
+    def _catalog_seeds(self, catalog: Catalog, table: str, column: str) -> list[Match]:
+        """The rows the migrations seed into lookup tables with explicit keys (however they were written:
+        SQL, ORM creates, fixtures), as definitions of key → label, matched to the column by name like the
+        code's; tables whose seeds a SQL file of the tree already defines are left to it."""
+        in_tree = {d.name for d in self.definitions if d.kind == SEED_KIND}
+        found = []
+        for name, rows in catalog.seeds.items():
+            short = name.rsplit(".", 1)[-1].lower()
+            members = _seed_members(rows) if short not in in_tree else ()
+            if members:
+                definition = Definition(short, SEED_KIND, "", 0, members)
+                match = self._score(definition, table, column, _definition_name(definition))
+                if match is not None:
+                    found.append(match)
+        return found
+
+    def _score(self, definition: Definition, table: str, column: str, name: str = "") -> Match | None:
         owner = singular(table)
         names = _column_names(column)
         if definition.column and definition.column == column:
@@ -151,7 +180,7 @@ class CodeValues:
             if _names_definition(link, definition) and link.column in names:
                 linked = replace(definition, kind=SQLALCHEMY_KIND) if link.stores_names else definition
                 return Match(linked, 90 if _owns(link.owner, owner) else 70)
-        name = self._names[id(definition)]
+        name = name or self._names[id(definition)]
         if definition.kind in CONSTANT_KINDS and definition.owner:
             # a constant of a class is this column's only when the class is the table's model
             return Match(definition, 85) if name in names and _owns(definition.owner, owner) else None
@@ -204,6 +233,18 @@ def _owns(model: str, owner: str) -> bool:
     return bool(name) and (owner == name or owner.endswith(f"_{name}"))
 
 
+_AFFIXES = re.compile(
+    r"^(?:[Cc]reate|[Uu]pdate|[Nn]ew|[Ee]dit|[Pp]atch)(?=[A-Z])|(?:Dto|DTO|Schema|Serializer|Form|Input|Request|Params|Validator)$"
+)
+
+
+def _model_named(owner: str) -> str:
+    """The model a form, serializer or schema is for: `CreateOrderDto` → `Order`, `orderSchema` → `order`."""
+    name = owner.split("::")[-1].split(".")[-1]
+    stripped = _AFFIXES.sub("", _AFFIXES.sub("", name))
+    return stripped or name
+
+
 def _merge_added_values(definitions: list[Definition]) -> list[Definition]:
     """`ALTER TYPE … ADD VALUE` statements join the values of the type they extend."""
     added: dict[str, list[Member]] = {}
@@ -240,6 +281,21 @@ def _catalog_enum(catalog: Catalog, table: str, column: str, definitions: list[D
         return []
     members = tuple(Member(v, v, 0) for v in values)
     return [Match(Definition(type_name, "database enum type", "", 0, members), 95)]
+
+
+def _seed_members(rows: list[dict[str, str]]) -> tuple[Member, ...]:
+    """Seeded rows as members `label = id`: each row needs a literal `id` and a quoted value to name it."""
+    members = []
+    for row in rows:
+        key = literal(row.get("id", ""))
+        label = next(
+            (v.text for c, sql in row.items() if c != "id" and (v := literal(sql)) is not None and v.quoted),
+            None,
+        )
+        if key is None or key.quoted or label is None:
+            return ()
+        members.append(Member(label, key.text, 0))
+    return tuple(members)
 
 
 def _column_names(column: str) -> set[str]:
@@ -279,6 +335,7 @@ def normal(value: str) -> str:
 
 
 SQLALCHEMY_KIND = "Python Enum mapped by SQLAlchemy"
+SEED_KIND = "seed rows"
 CONSTANT_KINDS = ("Ruby constant", "Python constant", "Java constants", "Kotlin constants")
 # JPA and Exposed store an enum's name unless told otherwise; SQLAlchemy's `Enum(SomeEnum)` too, unless
 # `values_callable` says to store the values: both forms are the column's
@@ -317,5 +374,11 @@ def where(definition: Definition, member: Member | None = None) -> Reference:
 
 
 def describe(definition: Definition) -> str:
-    place = f"`{definition.path}:{definition.line}`" if definition.path else "the database schema"
+    place = (
+        f"`{definition.path}:{definition.line}`"
+        if definition.path
+        else "the rows the migrations seed"
+        if definition.kind == SEED_KIND
+        else "the database schema"
+    )
     return f"{definition.kind} `{definition.name}` ({place})"

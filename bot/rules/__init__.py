@@ -52,6 +52,7 @@ NAMES = (
     "int_primary_key",
     "invalid_index_retry",
     "json_type",
+    "length_below_code_limit",
     "lossy_type_change",
     "mismatched_key",
     "missing_down_migration",

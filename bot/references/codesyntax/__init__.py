@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.references.codesyntax import go, jvm, python, ruby, schema, typescript
-from bot.references.codesyntax.text import Definition, FieldLink, Found, Member, snake
+from bot.references.codesyntax import go, json_schema, jvm, python, ruby, schema, typescript
+from bot.references.codesyntax.text import LENGTH_LIMIT, Definition, FieldLink, Found, Member, snake
 
-__all__ = ["READERS", "Definition", "FieldLink", "Member", "reader_for", "snake"]
+__all__ = ["LENGTH_LIMIT", "READERS", "Definition", "FieldLink", "Member", "reader_for", "snake"]
 
 READERS: dict[str, Callable[[str, str], Found]] = {
     ".rb": ruby.read,
@@ -25,9 +25,12 @@ READERS: dict[str, Callable[[str, str], Found]] = {
     ".kt": jvm.read,
     ".prisma": schema.read_prisma,
     ".sql": schema.read_sql,
+    ".json": json_schema.read,
 }
 
 
 def reader_for(path: str) -> Callable[[str, str], Found] | None:
     dot = path.rfind(".")
+    if path.endswith(".json") and "schema" not in path.lower():
+        return None  # JSON is read for schemas only, not for every fixture, lock file or translation
     return READERS.get(path[dot:]) if dot >= 0 else None

@@ -17,6 +17,7 @@ from bot.references.codesyntax.text import (
     bracketed,
     enclosing,
     first_group,
+    length_limit,
     line_of,
 )
 
@@ -38,6 +39,12 @@ _SA_COLUMN = re.compile(
     r"^[ \t]+(\w+)\s*(?::[^=\n]+)?=\s*(?:\w+\.)?(?:Column|mapped_column)\((?:[^\n]*?,\s*)?"
     r"(?:\w+\.)?Enum\(\s*([A-Z][\w.]*)",
     re.M,
+)
+_PY_MAX_LENGTH = re.compile(
+    r"^[ \t]+(\w+)\s*(?::[^=\n]*)?=\s*[\w.]*(?:Field|constr)\([^\n]*?\bmax_length\s*=\s*(\d+)", re.M
+)
+_PY_ANNOTATED_MAX = re.compile(
+    r"^[ \t]+(\w+)\s*:\s*[^=\n]*\b(?:constr|Field)\([^\n]*?\bmax_length\s*=\s*(\d+)", re.M
 )
 CONSTANT_KIND = "Python constant"
 
@@ -90,6 +97,23 @@ def read(path: str, text: str) -> Found:
             for suffix in (".choices", ".items", ".keys", ".values"):
                 name = name.removesuffix(suffix)
             links.append(FieldLink(enclosing(text, match.start(), _PY_ANY_CLASS), match.group(1), name, path))
+    found_limits = set()
+    for pattern in (_PY_MAX_LENGTH, _PY_ANNOTATED_MAX):
+        for match in pattern.finditer(text):
+            if match.start() in found_limits:
+                continue
+            found_limits.add(match.start())
+            owner = enclosing(text, match.start(), _PY_ANY_CLASS)
+            definitions.append(
+                length_limit(
+                    path,
+                    line_of(text, match.start()),
+                    owner,
+                    match.group(1),
+                    f"max_length={match.group(2)}",
+                    int(match.group(2)),
+                )
+            )
     for pattern in (_SA_MAPPED, _SA_COLUMN):
         for match in pattern.finditer(text):
             owner = enclosing(text, match.start(), _PY_ANY_CLASS)

@@ -17,6 +17,7 @@ from bot.references.codesyntax.text import (
     Member,
     bracketed,
     enclosing,
+    length_limit,
     line_of,
 )
 
@@ -25,7 +26,7 @@ _RB_CLASS = re.compile(r"^\s*(?:class|module)\s+([\w:]+)", re.M)
 _RB_PAIR = re.compile(rf"[\"']?(\w+)[\"']?\s*(?::|=>)\s*(?:{STRING}|(-?\d+))")
 _RB_OPTIONS = {"prefix", "suffix", "default", "validate", "scopes", "instance_methods"}
 # worth a syntax tree: an array constant or an inclusion validation
-_RB_DOMAIN = re.compile(r"^[ \t]*(?:[A-Z][A-Z0-9_]*\s*=\s*(?:%[wi]|\[)|validates(?:_inclusion_of)?\b)", re.M)
+_RB_DOMAIN = re.compile(r"^[ \t]*(?:[A-Z][A-Z0-9_]*\s*=\s*(?:%[wi]|\[)|validates(?:_\w+_of)?\b)", re.M)
 CONSTANT_KIND = "Ruby constant"
 VALIDATION_KIND = "Rails inclusion validation"
 
@@ -64,7 +65,19 @@ def _domains(path: str, text: str) -> Found:
     ]
     links = []
     for validation in ruby_model.validations(root):
-        if validation.kind != "inclusion":
+        if validation.kind == "length":
+            maximum = _maximum(validation.value)
+            if maximum is not None:
+                definitions.append(
+                    length_limit(
+                        path,
+                        validation.line,
+                        validation.owner,
+                        validation.column,
+                        f"validates :{validation.column}, length: {{ maximum: {maximum} }}",
+                        maximum,
+                    )
+                )
             continue
         value = validation.value
         if isinstance(value, ruby_syntax.Code) and re.fullmatch(r"(?:::)?[A-Z][\w:]*", value.text):
@@ -83,6 +96,26 @@ def _domains(path: str, text: str) -> Found:
                 )
             )
     return definitions, links
+
+
+def _maximum(value: ruby_syntax.Value) -> int | None:
+    """`{maximum: 50}`, `{in: 2..50}`, `{within: 1...51}`, `{is: 8}` → the longest length allowed."""
+    if not isinstance(value, dict):
+        return None
+    for key in ("maximum", "is"):
+        found = value.get(key)
+        if isinstance(found, int) and not isinstance(found, bool):
+            return found
+    for key in ("in", "within"):
+        found = value.get(key)
+        span = (
+            re.fullmatch(r"\(?\s*\d+\s*(\.\.\.?)\s*(\d+)\s*\)?", found.text)
+            if isinstance(found, ruby_syntax.Code)
+            else None
+        )
+        if span:
+            return int(span.group(2)) - (1 if span.group(1) == "..." else 0)
+    return None
 
 
 def _members(value: ruby_syntax.Value, lines: tuple[int, ...], line: int) -> tuple[Member, ...]:

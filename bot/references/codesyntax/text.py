@@ -84,3 +84,13 @@ def lines_of(text: str, start: int, end: int) -> Iterator[tuple[int, str]]:
 
 def snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+LENGTH_LIMIT = "length limit"  # a maximum length the code enforces on a field, not a set of values
+
+
+def length_limit(path: str, line: int, owner: str, column: str, construct: str, maximum: int) -> Definition:
+    """The longest value the code lets into `column` (`validates :name, length: { maximum: 50 }`)."""
+    return Definition(
+        construct, LENGTH_LIMIT, path, line, (Member("maximum", str(maximum), line),), owner, column
+    )

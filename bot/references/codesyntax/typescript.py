@@ -1,4 +1,5 @@
-"""TypeScript enums (string and numbered) and union types of string literals."""
+"""TypeScript enums (string and numbered) and union types of string literals; the maximum lengths zod
+(`name: z.string().max(50)`) and class-validator (`@MaxLength(50) name: string`) enforce on a field."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from bot.references.codesyntax.text import (
     Found,
     Member,
     bracketed,
+    enclosing,
+    length_limit,
     line_of,
     snake,
 )
@@ -18,6 +21,15 @@ from bot.references.codesyntax.text import (
 _TS_ENUM = re.compile(r"^[ \t]*(?:export\s+)?(?:declare\s+)?(?:const\s+)?enum\s+(\w+)\s*\{", re.M)
 _TS_UNION = re.compile(
     r"^[ \t]*(?:export\s+)?type\s+(\w+)\s*=\s*((?:\s*\|?\s*(?:'[^']*'|\"[^\"]*\"))+)\s*;?", re.M
+)
+_ZOD_OBJECT = re.compile(r"\b(?:const|let|var)\s+(\w+)\s*=\s*z\s*\.\s*object\(")
+_ZOD_MAX = re.compile(
+    r"[\"']?(\w+)[\"']?\s*:\s*z\s*\.\s*string\(\)(?:\s*\.\s*\w+\([^()]*\))*?\s*\.\s*max\(\s*(\d+)"
+)
+_TS_CLASS = re.compile(r"\bclass\s+(\w+)")
+_MAX_LENGTH_DECORATOR = re.compile(
+    r"@(?:MaxLength\(\s*(\d+)|Length\(\s*\d+\s*,\s*(\d+))[^)]*\)\s*(?:@\w+\([^)]*\)\s*)*"
+    r"(?:(?:public|private|protected|readonly)\s+)*(\w+)[?!]?\s*:"
 )
 _TS_FIELD = re.compile(r"^[ \t]*(?:readonly\s+)?(\w+)\??[ \t]*:[ \t]*([A-Z]\w*)[ \t]*[;,]?[ \t]*\r?$", re.M)
 
@@ -47,5 +59,35 @@ def read(path: str, text: str) -> Found:
                 match.group(1), "TypeScript union type", path, line_of(text, match.start()), tuple(members)
             )
         )
+    definitions.extend(_length_limits(path, text))
     links = [FieldLink("", snake(m.group(1)), m.group(2)) for m in _TS_FIELD.finditer(text)]
     return definitions, links
+
+
+def _length_limits(path: str, text: str) -> list[Definition]:
+    found = []
+    if ".max(" in text:
+        for match in _ZOD_MAX.finditer(text):
+            owner = enclosing(text, match.start(), _ZOD_OBJECT)
+            maximum = int(match.group(2))
+            found.append(
+                length_limit(
+                    path,
+                    line_of(text, match.start()),
+                    owner,
+                    snake(match.group(1)),
+                    f".max({maximum})",
+                    maximum,
+                )
+            )
+    if "Length(" in text:
+        for match in _MAX_LENGTH_DECORATOR.finditer(text):
+            maximum = int(match.group(1) or match.group(2))
+            construct = f"@MaxLength({maximum})" if match.group(1) else f"@Length(…, {maximum})"
+            owner = enclosing(text, match.start(), _TS_CLASS)
+            found.append(
+                length_limit(
+                    path, line_of(text, match.start()), owner, snake(match.group(3)), construct, maximum
+                )
+            )
+    return found
