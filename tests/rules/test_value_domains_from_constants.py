@@ -7,6 +7,7 @@ import pytest
 
 from bot.model.findings import Finding, Severity
 from tests.conftest import review_sql
+from tests.rules.test_value_not_allowed import DJANGO_MIGRATION
 
 RAILS_PATH = "db/migrate/20260101000000_fix_data.rb"
 SCHEMA = "CREATE TABLE {table} (id bigint PRIMARY KEY, {column} varchar(20), note text);\n-- migration\n"
@@ -109,20 +110,6 @@ def test_rails_constants_in_update_all_are_their_values(
             assert f"'{bad}'" in found[0].message and found[0].severity is Severity.CRITICAL
         update = [f for f in result.active if f.rule == "where-matches-no-rows"]
         assert not update
-
-
-DJANGO_MIGRATION = """from django.db import migrations
-
-
-def forwards(apps, schema_editor):
-    {model} = apps.get_model("shop", "{model}")
-    {model}.objects.filter(note="x").update({column}="{value}")
-
-
-class Migration(migrations.Migration):
-    dependencies = [("shop", "0001_initial")]
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
-"""
 
 
 @pytest.mark.parametrize(
