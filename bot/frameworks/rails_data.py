@@ -197,14 +197,18 @@ def _chain(c: ruby.Call) -> list[tuple[str, ruby.Call | None]]:
 def _where(chain: list[tuple[str, ruby.Call | None]], constants: ruby_model.Constants) -> str | None:
     parts = []
     for name, link in chain:
-        if link is None or (
-            name not in ("where", "find_by", "not", "rewhere", "joins", "merge")
-            and not name.startswith("with_")
-        ):
+        if link is None:
             continue
-        parts.extend(_condition(link, constants))
-        if name.startswith("with_") or name in ("joins", "merge"):
-            parts.append(ruby.text_of(link.node).rsplit(".", 1)[-1])
+        if name == "not":  # `where.not(a: 1, b: nil)` is NOT (a = 1 AND b IS NULL)
+            negated = _condition(link, constants)
+            if len(negated) == 1 and negated[0].endswith(" IS NULL"):
+                parts.append(negated[0].removesuffix(" IS NULL") + " IS NOT NULL")
+            elif negated:
+                parts.append(f"NOT ({' AND '.join(negated)})")
+        elif name in ("where", "find_by", "rewhere"):
+            parts.extend(_condition(link, constants))
+        elif name.startswith("with_") or name in ("joins", "merge"):
+            parts.append(ruby.text_of(link.node).rsplit(".", 1)[-1])  # a scope: its arguments are no SQL
     if any(
         name not in ("where", "all", "unscoped")
         for name, link in chain[1:-1]
@@ -217,7 +221,7 @@ def _where(chain: list[tuple[str, ruby.Call | None]], constants: ruby_model.Cons
 def _condition(link: ruby.Call, constants: ruby_model.Constants) -> list[str]:
     parts = []
     for key, node in link.options.items():
-        value = _resolved(ruby.value(node), constants)
+        value = _value(node, constants)
         if value is None:
             parts.append(f"{key} IS NULL")
         elif isinstance(value, list):
@@ -231,12 +235,19 @@ def _condition(link: ruby.Call, constants: ruby_model.Constants) -> list[str]:
 
 
 def _assignments(c: ruby.Call, constants: ruby_model.Constants) -> tuple[tuple[str, str], ...]:
-    pairs = [(key, _literal(_resolved(ruby.value(node), constants))) for key, node in c.options.items()]
+    pairs = [(key, _literal(_value(node, constants))) for key, node in c.options.items()]
     if not pairs and c.args:
         value = ruby.value(c.args[0])
         text = value if isinstance(value, str) else ruby.text_of(c.args[0])
         pairs = [(m.group(1).lower(), m.group(2).strip()) for m in re.finditer(r"(\w+)\s*=\s*([^,]+)", text)]
     return tuple(pairs)
+
+
+def _value(node: Node, constants: ruby_model.Constants) -> ruby.Value:
+    """An option's value: a literal, a constant's literal, else code (a local or a method: `id: ids`)."""
+    if node.type == "identifier":
+        return ruby.Code(ruby.text_of(node))
+    return _resolved(ruby.value(node), constants)
 
 
 def _resolved(value: ruby.Value, constants: ruby_model.Constants) -> ruby.Value:
@@ -258,7 +269,7 @@ def _records(c: ruby.Call | None, constants: ruby_model.Constants) -> list[seed_
     if not isinstance(listed, list):
         if c.args or c.name.endswith("_all"):
             return []
-        return [[(key, _literal(_resolved(ruby.value(node), constants))) for key, node in c.options.items()]]
+        return [[(key, _literal(_value(node, constants))) for key, node in c.options.items()]]
     return [
         [(key, _literal(_resolved(value, constants))) for key, value in item.items()]
         for item in listed

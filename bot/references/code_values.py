@@ -17,6 +17,7 @@ from bot.model.changeset import Tree
 from bot.model.findings import Reference
 from bot.references.codesyntax import LENGTH_LIMIT, Definition, FieldLink, Member, reader_for, snake
 from bot.references.codesyntax.schema import ENUM_VALUE_ADDED
+from bot.references.inflection import singularize
 from bot.sql.domains import literal
 
 MAX_FILE_BYTES = 1_000_000
@@ -315,12 +316,8 @@ def _definition_name(definition: Definition) -> str:
 
 
 def singular(word: str) -> str:
-    word = word.split(".")[-1]
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    if word.endswith(("ses", "xes", "ches", "shes")):
-        return word[:-2]
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+    """`orders` → `order`, `enterprises` → `enterprise`, `shop.statuses` → `status`."""
+    return singularize(word.split(".")[-1])
 
 
 def plural(word: str) -> str:

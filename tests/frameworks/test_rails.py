@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.frameworks import detect, rails
 from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.model.config import Config
@@ -216,3 +218,21 @@ def test_a_literal_interpolated_in_sql_is_its_text() -> None:
         [update] = [op for op in migration.up if isinstance(op, DataUpdate)]
         assert update.table == table and update.where == "timezone = 'GMT'"
         assert not [op for op in migration.up if isinstance(op, Unparsed)]
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "column"), [("Payment", "payments", "cvv"), ("Ticket", "tickets", "closed_at")]
+)
+def test_where_not_is_negated_and_scope_arguments_are_no_sql(model: str, table: str, column: str) -> None:
+    migration = _parse(
+        f'    {model}.where.not({column}: nil).with_state("pending").update_all(state: "authorising")\n'
+        f'    {model}.where.not(state: "void", {column}: nil).delete_all\n'
+        f"    {model}.where(id: ids_to_close).update_all({column}: closing_value)\n"
+    )
+    update, delete, by_code = migration.up
+    assert isinstance(update, DataUpdate) and update.table == table
+    assert update.where == f'{column} IS NOT NULL AND with_state("pending") AND (scope)'
+    assert isinstance(delete, DataDelete) and delete.where == f"NOT (state = 'void' AND {column} IS NULL)"
+    # a local or a method is code, not the string of its name
+    assert isinstance(by_code, DataUpdate) and by_code.where == "id = ids_to_close"
+    assert by_code.assignments == ((column, "closing_value"),)

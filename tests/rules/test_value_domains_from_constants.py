@@ -35,8 +35,10 @@ RUBY_NAMES = [
         '  PENDING = "pending"\n  GOOD = "{good}"\n  {constant} = [PENDING, GOOD].freeze\n'
         "  validates_inclusion_of :{column}, in: {model}::{constant}\n",
         '  validates :{column}, presence: true, inclusion: ["pending", "{good}"]\n',
+        '  OPTIONS = {{ waiting: "pending", done: "{good}" }}.freeze\n'
+        "  validates :{column}, inclusion: {{ in: OPTIONS.values }}, allow_nil: true\n",
     ],
-    ids=["percent-w", "constants-of-constants", "inline"],
+    ids=["percent-w", "constants-of-constants", "inline", "hash-values"],
 )
 def test_ruby_constant_tied_by_an_inclusion_validation(
     model: str, table: str, column: str, constant: str, good: str, bad: str, declaration: str

@@ -58,9 +58,10 @@ def read(path: str, text: str) -> Found:
 
 def _domains(path: str, text: str) -> Found:
     root = ruby_syntax.parse(text)
+    constants = ruby_model.constants(root)
     definitions = [
         Definition(c.name, CONSTANT_KIND, path, c.line, members, c.owner)
-        for c in ruby_model.constants(root)
+        for c in constants
         if (members := _members(c.value, c.item_lines, c.line))
     ]
     links = []
@@ -80,6 +81,20 @@ def _domains(path: str, text: str) -> Found:
                 )
             continue
         value = validation.value
+        half = (
+            re.fullmatch(r"(?:::)?([A-Z]\w*)\.(keys|values)", value.text)
+            if isinstance(value, ruby_syntax.Code)
+            else None
+        )
+        if half:  # `in: DISPLAY_ON_OPTIONS.values`, a hash constant of the same class
+            value = next(
+                (
+                    list(c.value.keys() if half.group(2) == "keys" else c.value.values())
+                    for c in constants
+                    if c.name == half.group(1) and c.owner == validation.owner and isinstance(c.value, dict)
+                ),
+                value,
+            )
         if isinstance(value, ruby_syntax.Code) and re.fullmatch(r"(?:::)?[A-Z][\w:]*", value.text):
             name = value.text.lstrip(":").replace("::", ".")
             links.append(FieldLink(validation.owner, validation.column, name, path))
