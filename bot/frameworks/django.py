@@ -276,7 +276,9 @@ class _Parser:
         if forward is not None and py.dotted(forward).endswith("noop"):
             return []
         function = self.functions.get(py.name(forward)) if forward is not None else None
-        reader = CodeReader(self.text, self.path, self.dialect, self._table_of, self.functions, self._fixture)
+        reader = CodeReader(
+            self.text, self.path, self.dialect, self._table_of, self.functions, self._fixture, self.constants
+        )
         if function is not None:
             named = self._models_named(function)
             reader.entered.append(function.name)

@@ -54,9 +54,11 @@ class CodeReader:
         table_of: Callable[[str], str | None],
         functions: dict[str, ast.FunctionDef] | None = None,
         fixtures: Callable[[str, Origin], list[Operation]] | None = None,
+        constants: dict[str, ast.expr] | None = None,
     ) -> None:
         self.text, self.path, self.dialect, self.table_of = text, path, dialect, table_of
         self.fixtures = fixtures  # the rows of a fixture `loaddata` loads, by its name
+        self.constants = constants or {}  # the module's names bound to a literal (`ARCHIVED = "archived"`)
         self.functions = functions or {}  # the module's functions, read where the code calls them
         self.entered: list[str] = []
         self.aliases: dict[str, str] = {}  # a helper's parameter → the model name the caller passed
@@ -248,6 +250,8 @@ class CodeReader:
     def _sql(self, node: ast.expr) -> str:
         """A Python value as SQL when it is a literal or `F("column")`; otherwise its Python source, which
         is no SQL: the plan leaves such a condition out of the queries it writes."""
+        if isinstance(node, ast.Name) and node.id in self.constants:
+            node = self.constants[node.id]
         value = sql_value(node)
         return value if value is not None else py.segment(self.text, node)
 

@@ -40,6 +40,13 @@ CODE = {
         f"    {column} = serializers.CharField(required=True, max_length=100)\n",
         5,
     ),
+    "pydantic": lambda model, column: (
+        "api/schemas.py",
+        f"from pydantic import BaseModel, Field, constr\n\n\nclass {model}Input(BaseModel):\n"
+        f"    id: int\n    {column}: constr(strip_whitespace=True, max_length=100)\n"
+        f"    note: str = Field(default='', max_length=20)\n",
+        6,
+    ),
     "zod": lambda model, column: (
         "web/src/schemas.ts",
         f"import {{ z }} from 'zod';\n\nexport const {model[0].lower() + model[1:]}Schema = z.object({{\n"

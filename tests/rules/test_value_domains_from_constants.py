@@ -7,7 +7,7 @@ import pytest
 
 from bot.model.findings import Finding, Severity
 from tests.conftest import review_sql
-from tests.rules.test_value_not_allowed import DJANGO_MIGRATION
+from tests.rules.test_value_not_allowed import DJANGO_MIGRATION, DJANGO_MODELS
 
 RAILS_PATH = "db/migrate/20260101000000_fix_data.rb"
 SCHEMA = "CREATE TABLE {table} (id bigint PRIMARY KEY, {column} varchar(20), note text);\n-- migration\n"
@@ -229,3 +229,22 @@ def test_jvm_constant_groups_named_after_the_column(path: str, source: str) -> N
     assert [f.severity for f in found] == [Severity.WARNING] and "`OrderStatus`" in found[0].message
     assert "'open', 'paid'" in found[0].message
     assert not _found(review_sql(sql.format("paid"), head={path: source}))
+
+
+@pytest.mark.parametrize(
+    ("model", "choices", "column"), [("Order", "Status", "status"), ("Shipment", "Stage", "stage")]
+)
+def test_django_update_with_a_constant_of_the_migration(model: str, choices: str, column: str) -> None:
+    head = {"shop/models.py": DJANGO_MODELS.format(model=model, choices=choices, column=column)}
+    path = "shop/migrations/0002_fill.py"
+    migration = DJANGO_MIGRATION.format(model=model, column=column, value="").replace(
+        f'{column}="")', f"{column}=TARGET)"
+    )
+
+    def run(value: str) -> list[Finding]:
+        text = migration.replace("\n\ndef forwards", f'\nTARGET = "{value}"\n\n\ndef forwards', 1)
+        return _found(review_sql(text, path=path, head=head))
+
+    found = run("archived")
+    assert found and found[0].severity is Severity.CRITICAL and "'archived'" in found[0].message
+    assert not run("paid")
