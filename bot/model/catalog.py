@@ -434,7 +434,9 @@ def _create_enum(c: Catalog, op: Operation, in_change: bool) -> None:
 
 def _add_enum_value(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, AddEnumValue)
-    values = list(c.enums.get(op.name, []))
+    if op.name not in c.enums:
+        return  # a type created where the migrations were not read: one value is not all of them
+    values = list(c.enums[op.name])
     if op.value in values:
         return
     neighbour = op.before or op.after

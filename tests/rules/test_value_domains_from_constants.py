@@ -177,6 +177,7 @@ def downgrade():
     [
         "    {column}: Mapped[{enum}]\n",
         "    {column}: Mapped[Optional[{enum}]] = mapped_column(nullable=True)\n",
+        "    {column}: Mapped[Enum[{enum}]] = mapped_column(default={enum}.OPEN)\n",
         "    {column} = Column(Enum({enum}), nullable=False)\n",
         "    {column} = sa.Column(sa.String(20), sa.Enum({enum}, name='x'))\n",
     ],

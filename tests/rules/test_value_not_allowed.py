@@ -216,3 +216,21 @@ def test_enums_named_after_the_column_in_other_languages_warn(path: str, source:
     assert not _found(
         review_sql(sql + f"UPDATE orders SET status = '{good}' WHERE note = 'x';", head={path: source})
     )
+
+
+@pytest.mark.parametrize(
+    ("type_name", "table", "column"), [("auth_kind", "users", "auth"), ("tier", "plans", "level")]
+)
+def test_a_value_added_to_a_type_whose_creation_was_not_read_is_not_its_only_value(
+    type_name: str, table: str, column: str
+) -> None:
+    """The type was created by code the review does not read (an ORM's `Enum(...).create(bind)`): the
+    one value a later migration adds is not the whole type."""
+    schema = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} {type_name}, note text);\n"
+        f"ALTER TYPE {type_name} ADD VALUE 'oidc';\n-- migration\n"
+    )
+    assert not _found(review_sql(schema + f"UPDATE {table} SET {column} = 'ldap' WHERE note = 'x';"))
+    known = f"CREATE TYPE {type_name} AS ENUM ('local', 'ldap');\n" + schema
+    found = _found(review_sql(known + f"UPDATE {table} SET {column} = 'saml' WHERE note = 'x';"))
+    assert found and "'local', 'ldap', 'oidc'" in found[0].message

@@ -34,7 +34,7 @@ _PY_CONSTANT = re.compile(
 _PY_CHOICES_ARG = re.compile(
     r"choices\s*=\s*(?:list\(|tuple\(|sorted\()?\s*(?:\[\s*\(\s*\w+\s*,[^\]]*?\bfor\s+\w+\s+in\s+)?([\w.]+)"
 )
-_SA_MAPPED = re.compile(r"^[ \t]+(\w+)\s*:\s*Mapped\[\s*(?:Optional\[\s*)?([\w.]+)", re.M)
+_SA_MAPPED = re.compile(r"^[ \t]+(\w+)\s*:\s*Mapped\[\s*(?:(?:Optional|(?:\w+\.)?Enum)\[\s*)*([\w.]+)", re.M)
 _SA_COLUMN = re.compile(
     r"^[ \t]+(\w+)\s*(?::[^=\n]+)?=\s*(?:\w+\.)?(?:Column|mapped_column)\((?:[^\n]*?,\s*)?"
     r"(?:\w+\.)?Enum\(\s*([A-Z][\w.]*)",
