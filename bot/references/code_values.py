@@ -222,6 +222,8 @@ def _names_definition(link: FieldLink, definition: Definition) -> bool:
     *qualifier, name = link.type_name.split(".")
     if name != definition.name:
         return False
+    if link.path and definition.path and reader_for(link.path) is not reader_for(definition.path):
+        return False  # a Python model's field names a Python enum, not the TypeScript one of the same name
     if not qualifier and definition.kind in CONSTANT_KINDS and definition.owner:
         # an unqualified constant is the one of the declaring class or file
         return definition.owner == link.owner or definition.path == link.path

@@ -190,7 +190,9 @@ def test_sqlalchemy_enum_columns(model: str, table: str, column: str, enum: str,
         + field.format(column=column, enum=enum)
         + "    note: Mapped[str]\n"
     )
-    head = {"app/models.py": models}
+    # the frontend's enum of the same name, with other values, is not the column's
+    frontend = f"export enum {enum} {{\n  Open = 'open',\n  Refunded = 'refunded',\n}}\n"
+    head = {"app/models.py": models, "web/src/types.ts": frontend}
     path = "alembic/versions/b2_fill.py"
     base = {"db/structure.sql": SCHEMA.format(table=table, column=column).split("-- migration")[0]}
 
@@ -200,6 +202,7 @@ def test_sqlalchemy_enum_columns(model: str, table: str, column: str, enum: str,
 
     found = run("refunded")
     assert found and found[0].severity is Severity.CRITICAL and f"`{enum}`" in found[0].message
+    assert "app/models.py" in found[0].message
     assert not run("paid") and not run("PAID")  # the value, and the name SQLAlchemy stores by default
 
 
