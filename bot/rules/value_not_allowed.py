@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from bot.model.catalog import Catalog, same_table
 from bot.model.findings import Dimension, Finding, Reference, Rule, Severity
 from bot.model.migration import DataInsert, DataUpdate, Migration, Operation
-from bot.references.code_values import describe, near_member, stored, where
+from bot.references.code_values import SQLALCHEMY_KIND, describe, near_member, stored, where
 from bot.references.codesyntax import Definition
 from bot.rules.context import Context
 from bot.sql.domains import Literal, admits, reads_only
@@ -157,7 +157,12 @@ def _by_code(
         describe(definition) + hint,
         False,
         ", ".join(
-            f"'{m.value}'" if not m.value.lstrip("-").isdigit() else m.value for m in definition.members[:12]
+            f"'{m.label}'"  # SQLAlchemy stores the names unless `values_callable` says otherwise
+            if definition.kind == SQLALCHEMY_KIND
+            else f"'{m.value}'"
+            if not m.value.lstrip("-").isdigit()
+            else m.value
+            for m in definition.members[:12]
         ),
         refs,
         certain=score >= 90,

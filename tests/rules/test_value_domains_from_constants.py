@@ -202,7 +202,7 @@ def test_sqlalchemy_enum_columns(model: str, table: str, column: str, enum: str,
 
     found = run("refunded")
     assert found and found[0].severity is Severity.CRITICAL and f"`{enum}`" in found[0].message
-    assert "app/models.py" in found[0].message
+    assert "app/models.py" in found[0].message and "It allows 'OPEN', 'PAID'" in found[0].message
     assert not run("paid") and not run("PAID")  # the value, and the name SQLAlchemy stores by default
 
 
