@@ -63,10 +63,11 @@ def version(path: str) -> str:
 
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     root = ruby.parse(text)
+    constants = ruby_model.Constants(ruby_model.constants(root), tree)
     walker = _Walker(
-        Source(path, dialect, ruby.heredoc_bodies(root), tree),
+        Source(path, dialect, ruby.heredoc_bodies(root), tree, constants.literal),
         _inline_models(root),
-        ruby_model.Constants(ruby_model.constants(root), tree),
+        constants,
     )
     walker.tree = tree
     klass = _migration_class(root)
@@ -118,11 +119,8 @@ def seed_operations(path: str, text: str, tree: Tree, dialect: str) -> tuple[Ope
     """The rows `db/seeds.rb` creates with models (`Plan.create!(id: 1, code: "free")`, `insert_all`), as
     DataInsert operations: `db:setup` and `db:reset` load them after the schema."""
     root = ruby.parse(text)
-    walker = _Walker(
-        Source(path, dialect, ruby.heredoc_bodies(root)),
-        {},
-        ruby_model.Constants(ruby_model.constants(root), tree),
-    )
+    constants = ruby_model.Constants(ruby_model.constants(root), tree)
+    walker = _Walker(Source(path, dialect, ruby.heredoc_bodies(root), tree, constants.literal), {}, constants)
     walker.walk(root)
     return tuple(op for op in walker.ops if isinstance(op, DataInsert) and op.rows)
 

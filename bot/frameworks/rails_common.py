@@ -25,6 +25,7 @@ class Source:
     dialect: str
     heredocs: dict[int, Node]
     tree: Tree | None = None  # the repository: scenic's and fx's `version:` name a file of it
+    constants: Callable[[str], ruby.Value] | None = None  # the literal a constant holds (`Order::SHIPPED`)
 
 
 @dataclass(frozen=True)

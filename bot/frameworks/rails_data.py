@@ -229,7 +229,7 @@ def _condition(link: ruby.Call, constants: ruby_model.Constants) -> list[str]:
         else:
             parts.append(f"{key} = {_literal(value)}")
     for arg in link.args:
-        value = ruby.value(arg)
+        value = _sql_string(arg, constants)
         parts.append(value if isinstance(value, str) else ruby.text_of(arg))
     return parts
 
@@ -237,10 +237,18 @@ def _condition(link: ruby.Call, constants: ruby_model.Constants) -> list[str]:
 def _assignments(c: ruby.Call, constants: ruby_model.Constants) -> tuple[tuple[str, str], ...]:
     pairs = [(key, _literal(_value(node, constants))) for key, node in c.options.items()]
     if not pairs and c.args:
-        value = ruby.value(c.args[0])
+        value = _sql_string(c.args[0], constants)
         text = value if isinstance(value, str) else ruby.text_of(c.args[0])
         pairs = [(m.group(1).lower(), m.group(2).strip()) for m in re.finditer(r"(\w+)\s*=\s*([^,]+)", text)]
     return tuple(pairs)
+
+
+def _sql_string(node: Node, constants: ruby_model.Constants) -> ruby.Value:
+    """A SQL fragment given as a string, its `#{CONSTANT}`s replaced by the literals they hold."""
+    found = ruby.sql_text(node, {}, constants.literal) if node.type == "string" else None
+    if found is not None and ruby.PLACEHOLDER not in found[0]:
+        return found[0]
+    return ruby.value(node)
 
 
 def _value(node: Node, constants: ruby_model.Constants) -> ruby.Value:

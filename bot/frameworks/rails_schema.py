@@ -191,7 +191,7 @@ def _rename_table(c: ruby.Call, src: Source) -> Result:
 
 
 def _execute(c: ruby.Call, src: Source) -> Result:
-    found = ruby.sql_text(c.args[0], src.heredocs) if c.args else None
+    found = ruby.sql_text(c.args[0], src.heredocs, src.constants) if c.args else None
     if found is None:
         error = "the SQL is built at run time, so it could not be read"
         return Result(

@@ -7,7 +7,7 @@ variable, an interpolated string, a lambda) becomes `Code`, its Ruby source, so 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -203,7 +203,9 @@ def _unescape(node: Node) -> str:
     return {"\\n": "\n", "\\t": "\t", '\\"': '"', "\\'": "'", "\\\\": "\\"}.get(text, text[1:])
 
 
-def sql_text(node: Node, heredocs: dict[int, Node]) -> tuple[str, int] | None:
+def sql_text(
+    node: Node, heredocs: dict[int, Node], resolve: Callable[[str], Value] | None = None
+) -> tuple[str, int] | None:
     """SQL given as a string or heredoc (`execute <<~SQL`), with `#{…}` replaced, and its first line."""
     while (
         node.type == "call"
@@ -216,16 +218,18 @@ def sql_text(node: Node, heredocs: dict[int, Node]) -> tuple[str, int] | None:
         node = receiver
     if node.type == "heredoc_beginning":
         body = heredocs.get(node.id)
-        return _with_placeholders(body) if body is not None else None
+        return _with_placeholders(body, resolve) if body is not None else None
     if node.type == "string":
-        return _with_placeholders(node)
+        return _with_placeholders(node, resolve)
     if node.type == "parenthesized_statements" and node.named_child_count == 1:
         inner = node.named_children[0]
-        return sql_text(inner, heredocs)
+        return sql_text(inner, heredocs, resolve)
     return None
 
 
-def _with_placeholders(node: Node) -> tuple[str, int]:
+def _with_placeholders(node: Node, resolve: Callable[[str], Value] | None = None) -> tuple[str, int]:
+    """The SQL with each `#{…}` replaced by the literal it holds when `resolve` knows it (a constant),
+    else by a placeholder."""
     parts: list[str] = []
     start_line = 0
     for child in node.named_children:
@@ -234,7 +238,15 @@ def _with_placeholders(node: Node) -> tuple[str, int]:
         if not start_line:
             start_line = line_of(child)
         if child.type == "interpolation":
-            parts.append(_literal_inside(child) or PLACEHOLDER + "\n" * text_of(child).count("\n"))
+            known = resolve(text_of(child)[2:-1].strip()) if resolve is not None else None
+            literal = (
+                isinstance(known, str | int | float) and not isinstance(known, bool) and "'" not in str(known)
+            )
+            parts.append(
+                str(known)
+                if literal
+                else _literal_inside(child) or PLACEHOLDER + "\n" * text_of(child).count("\n")
+            )
         else:
             parts.append(_unescape(child) if node.type == "string" else text_of(child))
     text = "".join(parts)

@@ -252,3 +252,31 @@ def test_django_update_with_a_constant_of_the_migration(model: str, choices: str
     found = run("archived")
     assert found and found[0].severity is Severity.CRITICAL and "'archived'" in found[0].message
     assert not run("paid")
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "column", "good", "bad"),
+    [("Order", "orders", "state", "shipped", "lost"), ("Ticket", "tickets", "stage", "closed", "gone")],
+)
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "    execute \"UPDATE {table} SET {column} = '#{{{model}::TARGET}}' WHERE {column} = '#{{{model}::PENDING}}'\"\n",
+        "    {model}.where(\"{column} = '#{{{model}::PENDING}}'\").update_all(\"{column} = '#{{TARGET}}'\")\n",
+    ],
+    ids=["execute", "update_all-string"],
+)
+def test_constants_interpolated_in_sql_strings(
+    model: str, table: str, column: str, good: str, bad: str, statement: str
+) -> None:
+    domain = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text CHECK ({column} IN ('pending', '{good}')));\n"
+    for value, flagged in ((bad, True), (good, False)):
+        constants = f'  PENDING = "pending"\n  TARGET = "{value}"\n'
+        head = {f"app/models/{model.lower()}.rb": f"class {model} < ApplicationRecord\n{constants}end\n"}
+        body = "  TARGET = " + f'"{value}"\n\n  def up\n' + statement.format(**locals()) + "  end\n"
+        result = review_sql(
+            _rails(body), path=RAILS_PATH, base={"db/structure.sql": domain, **head}, head=head
+        )
+        found = _found(result)
+        assert bool(found) is flagged, (value, [f.message for f in result.active])
+        assert not [f for f in result.active if f.rule in ("unparsed-statement", "where-matches-no-rows")]
