@@ -17,7 +17,8 @@ names each place in the code and the limit it enforces.
 Limits are read from Rails `validates … length:` (`maximum`, `is`, `in`/`within` ranges) and
 `validates_length_of`, Django and Django REST framework fields and pydantic `Field`/`constr` with
 `max_length=`, zod `z.string().max(n)`, class-validator `@MaxLength(n)` and `@Length(min, max)`, and
-`maxLength` in JSON schemas (files with `schema` in their path). A limit counts for a table when it is
+`maxLength` in JSON schemas (files with `schema` in their path), and Bean Validation's `@Size(max = n)` and
+`@Length(max = n)` on Java and Kotlin fields. A limit counts for a table when it is
 declared on the table's model or on a form, serializer, DTO or schema named after it (`OrderSerializer`,
 `CreateOrderDto`, `orderSchema`, `order.schema.json`).
 """

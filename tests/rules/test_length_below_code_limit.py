@@ -47,6 +47,17 @@ CODE = {
         f"    note: str = Field(default='', max_length=20)\n",
         6,
     ),
+    "bean-validation": lambda model, column: (
+        f"src/main/java/shop/{model}.java",
+        f"package shop;\n\n@Entity\npublic class {model} {{\n  @Id\n  private Long id;\n\n"
+        f"  @NotBlank\n  @Size(min = 1, max = 100)\n  @Column(nullable = false)\n  private String {column};\n}}\n",
+        9,
+    ),
+    "kotlin": lambda model, column: (
+        f"src/main/kotlin/shop/{model}Request.kt",
+        f"data class {model}Request(\n  @field:NotBlank\n  @field:Size(max = 100)\n  val {column}: String,\n)\n",
+        3,
+    ),
     "zod": lambda model, column: (
         "web/src/schemas.ts",
         f"import {{ z }} from 'zod';\n\nexport const {model[0].lower() + model[1:]}Schema = z.object({{\n"

@@ -1,5 +1,6 @@
-"""Java and Kotlin enums, with the value passed to their constructor when there is one, and classes that
-group string or integer constants (`static final String PAID = "paid";`, Kotlin `const val PAID = "paid"`)."""
+"""Java and Kotlin enums, with the value passed to their constructor when there is one, classes that
+group string or integer constants (`static final String PAID = "paid";`, Kotlin `const val PAID = "paid"`),
+and the maximum lengths Bean Validation enforces on a field (`@Size(max = 100) private String name;`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from bot.references.codesyntax.text import (
     Found,
     Member,
     bracketed,
+    enclosing,
+    length_limit,
     line_of,
     snake,
 )
@@ -24,6 +27,12 @@ _JAVA_CONSTANT = re.compile(
 )
 _KOTLIN_CONSTANT = re.compile(
     r"\bconst\s+val\s+([A-Z][A-Z0-9_]*)\s*(?::\s*(\w+))?\s*=\s*(?:\"([^\"$]*)\"|(-?\d+)L?)"
+)
+_JVM_CLASS_NAME = re.compile(r"\b(?:class|interface|object)\s+(\w+)")  # a Kotlin data class has no body
+_JVM_SIZE = re.compile(
+    r"@(?:field:)?(?:Size|Length)\(\s*(?:min\s*=\s*\d+\s*,\s*)?max\s*=\s*(\d+)[^)]*\)\s*"
+    r"(?:@[\w:.]+(?:\([^)]*\))?\s*)*(?:(?:private|protected|public|final|val|var)\s+)*"
+    r"(?:(\w+)\s*:\s*String|String\s+(\w+))"
 )
 _JVM_FIELD = re.compile(
     r"(?:private|protected|public|val|var)\s+(?:final\s+)?(?:(\w+)\s*:\s*([A-Z]\w*)|([A-Z]\w*)\s+(\w+)\s*[;=])"
@@ -47,6 +56,14 @@ def read(path: str, text: str) -> Found:
             Definition(match.group(1), kind, path, line_of(text, match.start()), tuple(members))
         )
     definitions.extend(_constant_groups(path, text))
+    for match in _JVM_SIZE.finditer(text) if "Size(" in text or "Length(" in text else ():
+        maximum, field = int(match.group(1)), match.group(2) or match.group(3)
+        owner = enclosing(text, match.start(), _JVM_CLASS_NAME)
+        definitions.append(
+            length_limit(
+                path, line_of(text, match.start()), owner, snake(field), f"@Size(max = {maximum})", maximum
+            )
+        )
     links = [
         FieldLink("", snake(m.group(1) or m.group(4)), m.group(2) or m.group(3))
         for m in _JVM_FIELD.finditer(text)
