@@ -124,8 +124,12 @@ def test_rails_constants_in_update_all_are_their_values(
         ('{constant} = (("open", "Open"), ("{good}", "Done"))\n', "choices={constant}"),
         ('{constant} = ("open", "{good}")\n', "choices=[(c, c) for c in {constant}]"),
         ('{constant} = {{"open": "Open", "{good}": "Done"}}\n', "choices=list({constant}.items())"),
+        (
+            '{constant} = {{"open": "Open", "{good}": "Done"}}\n',
+            "choices=[(k, v) for k, v in {constant}.items()]",
+        ),
     ],
-    ids=["pairs", "tuple", "dict"],
+    ids=["pairs", "tuple", "dict", "dict-comprehension"],
 )
 def test_python_module_constants_passed_to_choices(
     model: str, column: str, constant: str, good: str, declaration: str, field: str

@@ -32,7 +32,7 @@ _PY_CONSTANT = re.compile(
     r"^([ \t]*)([A-Z][A-Z0-9_]*)\s*(?::[^=\n]+)?=\s*(?:frozenset|set|tuple|list)?\(?\s*([\[({])", re.M
 )
 _PY_CHOICES_ARG = re.compile(
-    r"choices\s*=\s*(?:list\(|tuple\(|sorted\()?\s*(?:\[\s*\(\s*\w+\s*,[^\]]*?\bfor\s+\w+\s+in\s+)?([\w.]+)"
+    r"choices\s*=\s*(?:list\(|tuple\(|sorted\()?\s*(?:\[\s*\(\s*\w+\s*,[^\]]*?\bfor\s+\w+(?:\s*,\s*\w+)*\s+in\s+)?([\w.]+)"
 )
 _SA_MAPPED = re.compile(r"^[ \t]+(\w+)\s*:\s*Mapped\[\s*(?:(?:Optional|(?:\w+\.)?Enum)\[\s*)*([\w.]+)", re.M)
 _SA_COLUMN = re.compile(
