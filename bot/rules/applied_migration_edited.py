@@ -15,7 +15,9 @@ change as a new migration, which every database runs once. Fix only a migration 
 branch in place.
 
 An edit that leaves every statement the review reads from the file unchanged (an unused variable or an
-import removed around them) is a warning rather than a block; an edit of comments or whitespace alone is
+import removed around them), or that changes only the form of its code (a linter's rewrite of functions into
+arrow functions, quotes, layout: the same names, values and operators in the same order) is a warning rather
+than a block; an edit of comments or whitespace alone is
 no finding. Liquibase records changeSets, not files: appending a changeSet to a changelog is no finding,
 editing or removing one that already ran is.
 """
@@ -67,10 +69,18 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             "schema silently diverges from production's (runners that checksum migrations, such as Flyway "
             "and Liquibase, fail the deploy instead)."
         )
-        if _same_statements(migration, before.base_text, context):
-            # A clean-up of the code around the statements (an unused variable, an import): nothing a
-            # database runs differs, as far as the review reads the file; worth a look, not a block.
-            message += " The statements the review reads from it are the same before and after the edit."
+        same_form = migration.framework != "sql" and _tokens(before.base_text) == _tokens(
+            before.head_text or ""
+        )
+        if same_form or _same_statements(migration, before.base_text, context):
+            # A clean-up of the code around the statements (an unused variable, an import, a linter's
+            # rewrite of its form): nothing a database runs differs, as far as the review reads the file;
+            # worth a look, not a block.
+            message += (
+                " The edit changes only the form of its code: the same names and values in the same order."
+                if same_form
+                else " The statements the review reads from it are the same before and after the edit."
+            )
             blast = "If the edit changes nothing the migration runs, none; " + blast[0].lower() + blast[1:]
             yield _finding(migration, line, message, blast, Severity.WARNING)
         else:
@@ -144,6 +154,30 @@ def _same_statements(migration: Migration, base_text: str, context: Context) -> 
     return _statements(old) == _statements(migration) and not any(
         isinstance(op, RunCode | Unparsed) for op in (*migration.up, *(migration.down or ()))
     )
+
+
+# Words a linter adds or removes when it rewrites a function's form (`function (t) {…}` to `(t) => {…}`,
+# `async function up` to `export const up = async`) without changing what it calls.
+_FORM_WORDS = frozenset({"function", "const", "let", "var", "async", "return", "export", "def", "pass"})
+_TOKEN = re.compile(
+    r"""(?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`)"""
+    r"|(?P<arrow>=>)|(?P<word>[A-Za-z_$][\w$]*)|(?P<number>\d[\w.]*)|(?P<op>[<>!=]=|[<>!]|[-+*/%&|^~])"
+)
+_RETURN_TYPE = re.compile(r"\)\s*:\s*Promise\s*<[^>{]*>")  # TypeScript's `): Promise<void>` on a function
+
+
+def _tokens(text: str) -> list[str]:
+    """The names, values and operators of code without comments, layout, quote style and punctuation."""
+    found = []
+    for match in _TOKEN.finditer(_RETURN_TYPE.sub(")", _COMMENT.sub("", text))):
+        kind, value = match.lastgroup, match.group()
+        if kind == "arrow":
+            continue
+        if kind == "string":
+            found.append("'" + " ".join(value[1:-1].split()) + "'")
+        elif kind != "word" or value not in _FORM_WORDS:
+            found.append(value)
+    return found
 
 
 def _statements(migration: Migration) -> tuple[tuple[str, str], ...]:

@@ -277,3 +277,42 @@ def test_of_an_edited_applied_migration_only_the_statements_the_edit_touched_are
     lines = {f.line for f in grown.active if f.rule != "applied-migration-edited"}
     assert lines == {4}, [(f.rule, f.line) for f in grown.active]
     assert any(f.rule == "applied-migration-edited" for f in grown.active)
+
+
+_KNEX_BEFORE = """import { Knex } from 'knex';
+
+export async function up(db: Knex): Promise<any> {
+\tawait db.schema.alterTable('{table}', function(table: Knex.CreateTableBuilder) {
+\t\ttable.integer('{column}').defaultTo(0).notNullable();
+\t});
+}
+
+export async function down(db: Knex): Promise<any> {
+\tawait db.schema.alterTable('{table}', function(table: Knex.CreateTableBuilder) {
+\t\ttable.dropColumn('{column}');
+\t});
+}
+"""
+
+
+def test_a_linters_rewrite_of_an_applied_migrations_form_is_a_warning() -> None:
+    for table, column in [("users", "max_item_size"), ("shares", "recursive")]:
+        path = f"packages/server/src/migrations/20210517173042_{column}.ts"
+        before = _KNEX_BEFORE.replace("{table}", table).replace("{column}", column)
+        arrows = (
+            before.replace(
+                "export async function up(db: Knex): Promise<any> {",
+                "export const up = async (db: Knex) => {",
+            )
+            .replace(
+                "export async function down(db: Knex): Promise<any> {",
+                "export const down = async (db: Knex) => {",
+            )
+            .replace("function(table: Knex.CreateTableBuilder) {", "(table: Knex.CreateTableBuilder) => {")
+            .replace("'", '"')
+        )
+        [finding] = [f for f in _edit(path, before, arrows).active if f.rule == "applied-migration-edited"]
+        assert finding.severity.value == "warning" and "only the form of its code" in finding.message
+        changed = arrows.replace("defaultTo(0)", "defaultTo(1)")
+        [finding] = [f for f in _edit(path, before, changed).active if f.rule == "applied-migration-edited"]
+        assert finding.severity.value == "critical"
