@@ -22,7 +22,7 @@ from collections import OrderedDict
 from bot.frameworks import python_source as py
 from bot.frameworks import seed_rows, suppressions
 from bot.frameworks.django_operations import Reader
-from bot.frameworks.django_state import State
+from bot.frameworks.django_state import State, default_table
 from bot.frameworks.inverse import inverse
 from bot.frameworks.origin import Origin
 from bot.frameworks.python_code import CodeReader
@@ -277,7 +277,14 @@ class _Parser:
             return []
         function = self.functions.get(py.name(forward)) if forward is not None else None
         reader = CodeReader(
-            self.text, self.path, self.dialect, self._table_of, self.functions, self._fixture, self.constants
+            self.text,
+            self.path,
+            self.dialect,
+            self._table_of,
+            self.functions,
+            self._fixture,
+            self.constants,
+            self._model_table,
         )
         if function is not None:
             named = self._models_named(function)
@@ -329,6 +336,9 @@ class _Parser:
 
     def _irreversible(self, reason: str) -> None:
         self.irreversible = self.irreversible or reason
+
+    def _model_table(self, app: str, model: str) -> str:
+        return self.state.table(model) if app == self.state.app else default_table(app, model)
 
     def _table_of(self, variable: str) -> str | None:
         return self.models.get(variable)

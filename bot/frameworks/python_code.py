@@ -55,6 +55,7 @@ class CodeReader:
         functions: dict[str, ast.FunctionDef] | None = None,
         fixtures: Callable[[str, Origin], list[Operation]] | None = None,
         constants: dict[str, ast.expr] | None = None,
+        model_table: Callable[[str, str], str] | None = None,
     ) -> None:
         self.text, self.path, self.dialect, self.table_of = text, path, dialect, table_of
         self.fixtures = fixtures  # the rows of a fixture `loaddata` loads, by its name
@@ -66,6 +67,8 @@ class CodeReader:
         self.ops: list[Operation] = []
         self.touches: list[str] = []
         self.querysets: dict[str, str] = {}  # local variable → the table of the queryset it holds
+        self.model_table = model_table  # (app label, model name) → its table, for models named at run time
+        self.loop_models: dict[str, str] = {}  # a model variable bound per pass of a loop → its table now
 
     def read(self, body: list[ast.stmt]) -> None:
         for statement in body:
@@ -87,6 +90,8 @@ class CodeReader:
                 self._statement(child)
 
     def _loop(self, node: ast.For | ast.AsyncFor) -> None:
+        if self._model_loop(node):
+            return
         table = self._queryset_table(node.iter)
         calls = [c for stmt in node.body for c in ast.walk(stmt) if isinstance(c, ast.Call)]
         body_calls = [py.name(c) for c in calls]
@@ -113,6 +118,45 @@ class CodeReader:
                 replace(op, batched=True) if isinstance(op, DataUpdate | DataDelete) else op
                 for op in self.ops[start:]
             ]
+
+    def _model_loop(self, node: ast.For | ast.AsyncFor) -> bool:
+        """`for name in CABLED_MODELS: model = apps.get_model("dcim", name)`: the body read once per model
+        named in a literal or a module constant, so each model's update is its own statement."""
+        if self.model_table is None or not isinstance(node.target, ast.Name):
+            return False
+        names = self._strings(node.iter)
+        bound = []
+        for statement in node.body:
+            value = (
+                statement.value if isinstance(statement, ast.Assign) and len(statement.targets) == 1 else None
+            )
+            if not isinstance(value, ast.Call) or py.name(value) != "get_model" or len(value.args) != 2:
+                continue
+            app, model = value.args
+            if (
+                isinstance(model, ast.Name)
+                and model.id == node.target.id
+                and isinstance(py.literal(app), str)
+            ):
+                target = statement.targets[0] if isinstance(statement, ast.Assign) else None
+                if isinstance(target, ast.Name):
+                    bound.append((target.id, str(py.literal(app))))
+        if not names or len(bound) != 1:
+            return False
+        variable, label = bound[0]
+        for name in names:
+            self.loop_models[variable] = self.model_table(label, name)
+            self.read(node.body)
+        self.loop_models.pop(variable, None)
+        return True
+
+    def _strings(self, node: ast.expr) -> list[str]:
+        if isinstance(node, ast.Name) and node.id in self.constants:
+            node = self.constants[node.id]
+        value = py.literal(node)
+        if isinstance(value, tuple | list) and value and all(isinstance(v, str) for v in value):
+            return [str(v) for v in value]
+        return []
 
     def _call(self, call: ast.Call) -> None:
         method = py.name(call)
@@ -195,7 +239,7 @@ class CodeReader:
                 return None
         if not isinstance(node, ast.Name):
             return None
-        table = self.table_of(self.aliases.get(node.id, node.id))
+        table = self.loop_models.get(node.id) or self.table_of(self.aliases.get(node.id, node.id))
         if table:
             self.touches.append(table)
         return table

@@ -119,6 +119,25 @@ def test_a_queryset_on_the_migrations_database_connection_is_read_like_any_other
         assert update.table == f"shop_{model.lower()}" and update.where == f"{field} = ''"
 
 
+def test_a_loop_over_model_names_updates_each_models_table() -> None:
+    # `for name in CABLED: model = apps.get_model("shop", name)`: one UPDATE per model named.
+    # Invoice's state gives it `db_table = "billing_invoices"`: the model's own table, as Django names it
+    tables = {"Order": "shop_order", "Customer": "shop_customer", "Invoice": "billing_invoices"}
+    for constant, names in [("CABLED", ("Order", "Customer")), ("BILLED", ("Invoice",))]:
+        migration = _parse(
+            "        migrations.RunPython(forwards, migrations.RunPython.noop),\n",
+            extra=(
+                f"\n{constant} = {names!r}\n\n\ndef forwards(apps, schema_editor):\n"
+                f"    for model_name in {constant}:\n"
+                '        model = apps.get_model("shop", model_name)\n'
+                "        model.objects.using(schema_editor.connection.alias).filter(cable_end='').update(cable_end=None)\n"
+            ),
+        )
+        updates = [op for op in migration.up if isinstance(op, DataUpdate)]
+        assert [u.table for u in updates] == [tables[n] for n in names]
+        assert all(u.where == "cable_end = ''" for u in updates)
+
+
 def test_run_python_with_noop_reverse_and_run_sql_with_reverse_are_reversible() -> None:
     migration = _parse(
         "        migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop),\n"
