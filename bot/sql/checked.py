@@ -89,12 +89,12 @@ def _scope_resolves(
             if "SelectStmt" in select.get(side, {})
         )
     tables: dict[str, dict[str, str]] = {}
-    for key, node in _own_nodes(select.get("fromClause", [])):
+    for key, node in _nodes(select.get("fromClause", []), nested=False):
         if key == "RangeVar":
             tables[node.get("alias", {}).get("aliasname") or node["relname"]] = schema[_relation(node)]
     scopes = [tables, *outer]
     nested = []
-    for key, node in _own_nodes({k: v for k, v in select.items()}):
+    for key, node in _nodes(select, nested=False):
         if key == "SelectStmt":
             nested.append(node)
         elif key == "ColumnRef" and not _column_resolves(node, scopes, outputs):
@@ -118,27 +118,16 @@ def _column_resolves(
     return False
 
 
-def _own_nodes(node: object) -> Iterator[tuple[str, dict[str, Any]]]:
-    """The nodes of one query level: a nested SELECT is yielded, not entered."""
+def _nodes(node: object, *, nested: bool = True) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The nodes of a pglast JSON tree as (its type, its fields); with `nested=False` those of one query
+    level only: a nested SELECT is yielded, not entered."""
     if isinstance(node, list):
         for each in node:
-            yield from _own_nodes(each)
+            yield from _nodes(each, nested=nested)
     elif isinstance(node, dict):
         for key, value in node.items():
             if isinstance(value, dict) and key[:1].isupper():
                 yield key, value
-                if key == "SelectStmt":
+                if key == "SelectStmt" and not nested:
                     continue
-            yield from _own_nodes(value)
-
-
-def _nodes(node: object) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every node of a pglast JSON tree as (its type, its fields)."""
-    if isinstance(node, list):
-        for each in node:
-            yield from _nodes(each)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            if isinstance(value, dict) and key[:1].isupper():
-                yield key, value
-            yield from _nodes(value)
+            yield from _nodes(value, nested=nested)
