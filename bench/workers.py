@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from webhook import _fake_github, _key, _opened, _port, _serve, _wait_http
 
-from tests.fakegithub import BASE_FILES, FakePull, FakeRepo
+from tests.fakegithub import BASE_FILES, FakeGitHub, FakePull, FakeRepo
 
 PG = os.environ.get("MIGRATION_REVIEW_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -44,12 +44,7 @@ def reviews_per_minute(tmp: Path, private: str, public: str, workers: int, pulls
         admin.execute(f"CREATE SCHEMA {schema}")
     url = f"{PG}{'&' if '?' in PG else '?'}options=-csearch_path%3D{schema}"
     fake, repo, port, server = _fake_github(public)
-    base = fake.commit(repo, dict(BASE_FILES))
-    heads = {}
-    for number in range(1, pulls + 1):
-        migration = f"ALTER TABLE users ADD COLUMN c{number} text;\n"
-        heads[number] = fake.commit(repo, BASE_FILES | {f"db/migrations/{number:06}_add.up.sql": migration})
-        repo.pulls[number] = FakePull(number, base, heads[number], "Adds a column.")
+    heads = _pull_requests(fake, repo, pulls)
     app_port = _port()
     env = {"DATABASE_URL": url, "MIGRATION_REVIEW_WRITE_INTERVAL": "0"}
     receiver = _serve(tmp, private, f"http://127.0.0.1:{port}", app_port, "--no-worker", env_extra=env)
@@ -85,6 +80,17 @@ def reviews_per_minute(tmp: Path, private: str, public: str, workers: int, pulls
         with psycopg.connect(PG, autocommit=True) as admin:
             admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     return pulls / elapsed * 60
+
+
+def _pull_requests(fake: FakeGitHub, repo: FakeRepo, pulls: int) -> dict[int, str]:
+    """`pulls` pull requests that each add one migration on the same base: number → head commit."""
+    base = fake.commit(repo, dict(BASE_FILES))
+    heads = {}
+    for number in range(1, pulls + 1):
+        migration = f"ALTER TABLE users ADD COLUMN c{number} text;\n"
+        heads[number] = fake.commit(repo, BASE_FILES | {f"db/migrations/{number:06}_add.up.sql": migration})
+        repo.pulls[number] = FakePull(number, base, heads[number], "Adds a column.")
+    return heads
 
 
 def _timed_round(app_port: int, heads: dict[int, str], repo: FakeRepo, delivery: str) -> float:
@@ -169,12 +175,7 @@ def _bare(port: int, github: str, private: str) -> None:
 def baseline(private: str, public: str, pulls: int) -> float:
     """Check runs per minute of the bare Starlette app, the same deliveries, the same fake GitHub."""
     fake, repo, port, server = _fake_github(public)
-    base = fake.commit(repo, dict(BASE_FILES))
-    heads = {}
-    for number in range(1, pulls + 1):
-        migration = f"ALTER TABLE users ADD COLUMN c{number} text;\n"
-        heads[number] = fake.commit(repo, BASE_FILES | {f"db/migrations/{number:06}_add.up.sql": migration})
-        repo.pulls[number] = FakePull(number, base, heads[number], "Adds a column.")
+    heads = _pull_requests(fake, repo, pulls)
     app_port = _port()
     bare = subprocess.Popen(
         [sys.executable, __file__, "--bare", str(app_port), f"http://127.0.0.1:{port}"],
