@@ -26,6 +26,7 @@ from bot.frameworks import (
     prisma,
     sqitch,
 )
+from bot.frameworks.settings.found import family
 from bot.model.changeset import Tree
 from bot.model.config import Config
 from bot.model.findings import Location
@@ -211,9 +212,7 @@ def reparse(migration: Migration, text: str, tree: Tree) -> Migration | None:
     module = next((m for m in FRAMEWORKS if migration.framework == m.NAME), None)
     if module is None:
         return None
-    return parse(
-        module, migration.path, text, tree, "mysql" if migration.dialect == "mariadb" else migration.dialect
-    )
+    return parse(module, migration.path, text, tree, family(migration.dialect))
 
 
 def order_key(path: str, module: ModuleType) -> tuple[tuple[int, ...], str]:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from bot.frameworks.settings.found import family
+
 _FAMILIES = (
     ("postgres", re.compile(r"postgres|\bpg\b|psql", re.I)),
     ("mysql", re.compile(r"mysql|mariadb|trilogy", re.I)),
@@ -27,9 +29,8 @@ _OTHER_TERMS = re.compile(r"\band\b|&&|\bversion\b|\bif\b", re.I)
 
 def runs_on(condition: str, dialect: str, *, negated: bool = False) -> bool | None:
     """Does the branch guarded by `condition` run on `dialect`? None when the condition does not say."""
-    names = {family for family, pattern in _FAMILIES if pattern.search(condition)}
+    names = {name for name, pattern in _FAMILIES if pattern.search(condition)}
     if not names or not dialect or _OTHER_TERMS.search(condition):
         return None
-    family = "mysql" if dialect in ("mysql", "mariadb") else dialect
     negated = negated != bool(_NEGATION.search(condition))
-    return (family in names) != negated
+    return (family(dialect) in names) != negated

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.frameworks.settings.found import family
 from bot.model.catalog import LARGE, NEW, SMALL, Catalog, changes_schema
 from bot.model.changeset import ChangedFile, MemoryTree, Tree
 from bot.model.config import Config
@@ -101,7 +102,7 @@ class Context:
         if (
             self.facts is not None
             and self.facts.version
-            and _family(self.facts.dialect) == _family(self.dialect)
+            and family(self.facts.dialect) == family(self.dialect)
         ):
             return version_tuple(self.facts.version)
         if self.database is not None and self.database.declared:
@@ -138,7 +139,3 @@ class Context:
         if size == LARGE and table in self.catalog.large:
             return f"`{table}` (listed as large in the configuration)"
         return f"`{table}` (size unknown, assumed large)"
-
-
-def _family(dialect: str) -> str:
-    return "mysql" if dialect in ("mysql", "mariadb") else dialect
