@@ -32,6 +32,7 @@ from bot.references.code_text import (
 from bot.references.code_tokens import SQL_TABLE, accepts, names_table, qualifier, token_at
 from bot.references.inflection import camelize, singularize, underscore
 from bot.references.model_map import MAPPING_WORDS, Mapped, TableModels, mappings_in
+from bot.references.sql_builders import built
 from bot.references.sql_pieces import joined
 from bot.references.usage import Target, Use
 from bot.sql.pg_columns import Tables
@@ -238,7 +239,7 @@ class _FileScan:
         found = self.literal(pos)
         if found is None:
             return None
-        start, content = joined(self.path, self.text, *found)
+        start, content = built(self.path, self.text, found[0]) or joined(self.path, self.text, *found)
         if start not in self._sql:
             self._sql[start] = parsed(content)
         return self._sql[start]

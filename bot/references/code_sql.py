@@ -3,8 +3,8 @@
 The string literal around a use is found by the file's language (quotes on the line; Python and Java
 triple quotes, JavaScript and Go backticks, Ruby and PHP heredocs), and, when it is a whole statement
 (`SELECT`, `WITH`, `INSERT`, `UPDATE`, `DELETE`), its bind parameters and interpolations are made
-parameters (`%s`, `?`, `:name`, `#{…}`, `${…}`, `{…}` become `$1`) and it is parsed with PostgreSQL's
-grammar. A `.sql` file outside the migrations is read a statement at a time. A use there is a reference
+parameters (`%s`, `?`, `:name`, `#{…}`, `${…}`, `{…}`, printf verbs, `$name` become `$1`; one where a
+table goes becomes a table of the code's choosing) and it is parsed with PostgreSQL's grammar. A `.sql` file outside the migrations is read a statement at a time. A use there is a reference
 only if the statement names the column of the target's table (aliases resolved, a bare column given to the
 relation of its query that has it) or the table itself; the word in a string constant, an output alias
 or a column of another table is not. A string that does not parse (a fragment, SQL built in pieces)
@@ -22,9 +22,16 @@ from bot.sql.pg_columns import Tables, query_columns
 
 _STATEMENT = re.compile(r"^\s*\(?\s*(?:SELECT|WITH|INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s", re.I)
 _PLACEHOLDERS = re.compile(
-    r"#\{[^{}]*\}|\$\{[^{}]*\}|%\(\w+\)s|%[sd]|(?<![\w:]):\w+|\?|\{\w*(?:\.\w+)*(?:![rsa])?(?::[^{}]*)?\}"
+    r"#\{[^{}]*\}|\$\{[^{}]*\}|%\(\w+\)[sd]|(?<![\w:]):\w+|\?"
+    r"|%(?:\[\d+\])?[-+ #0]*\d*(?:\.\d+)?[sdvqifxXgGbceET]"  # printf: Python %, Go Sprintf, String.format
+    r"|(?<![{\w])\{(?!\{)[^{}\n]*(?:\{[^{}\n]*\}[^{}\n]*)*\}"  # str.format, f-strings, MessageFormat
+    r"|(?<![\w$])\$[A-Za-z_]\w*(?:\.\w+)*(?![\w$])"  # Kotlin, Groovy, PHP `$name`
 )
-_QUALIFIER = re.compile(r"(?:#\{[^{}]*\}|\$\{[^{}]*\}|\{\w+\})\.(?=[A-Za-z_\"])")
+_QUALIFIER = re.compile(r"(?:#\{[^{}]*\}|\$\{[^{}]*\}|\{\w+\}|\$[A-Za-z_]\w*)\.(?=[A-Za-z_\"])")
+# A placeholder where a table goes (`FROM {}`, `UPDATE %s`): a table of the code's choosing, whose columns
+# the statement cannot tell.
+PLACEHOLDER_TABLE = "_code_value_"
+_TABLE_PLACE = re.compile(r"\b((?:FROM|JOIN|INTO|UPDATE|TABLE)\s+)\$1\b", re.I)
 _LEADING_COMMENTS = re.compile(r"^(?:\s*(?:--[^\n]*|/\*.*?\*/))*", re.S)
 _HEREDOC = re.compile(r"<<<?[~-]?\s*(['\"]?)([A-Z_][A-Z0-9_]*)\1")
 _BACKTICK_FILES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".go")
@@ -113,8 +120,8 @@ def parsed(content: str) -> Tables | None:
     if len(content) > _MAX_STRING or not _STATEMENT.match(content):
         return None
     content = _QUALIFIER.sub("", content)  # `#{schema}.orders`: the table, under a schema of the code's
-    sql = _PLACEHOLDERS.sub("$1", content.replace("`", '"'))
-    return query_columns(sql)
+    sql = _PLACEHOLDERS.sub("$1", content.replace("`", '"').replace("%%", "%"))
+    return query_columns(_TABLE_PLACE.sub(rf"\1{PLACEHOLDER_TABLE}", sql))
 
 
 @dataclass(frozen=True)
@@ -144,7 +151,11 @@ def names(found: Tables, table: str, column: str, has: Callable[[str, str], bool
         if ref.row:  # `NEW.col` of a trigger function: its table is not in the statement
             access = access or None
             continue
-        if any(t.lower().rpartition(".")[2] == wanted for t in ref.owners(has)):
+        owners = ref.owners(has)
+        if PLACEHOLDER_TABLE in owners:  # a table the code chooses: it may be the target's
+            access = access or None
+            continue
+        if any(t.lower().rpartition(".")[2] == wanted for t in owners):
             if ref.write:
                 return "write"
             access = "read"

@@ -30,10 +30,10 @@ def joined(path: str, text: str, start: int, content: str) -> tuple[int, str]:
     """(start of the first piece, the statement) of the concatenation the literal at `start` (its
     content's first offset) belongs to, with the pieces a variable is given by `sql += "…"` on the lines
     around it; the literal alone when it is not a piece of one."""
-    first, statement = _expression(path, text, start, content)
+    first, statement = expression(path, text, start, content)
     line_start = text.rfind("\n", 0, first - 1) + 1
     assigned = _ASSIGNED.match(text, line_start)
-    if assigned is None or _literal_start(text, assigned.end()) != first:
+    if assigned is None or literal_start(text, assigned.end()) != first:
         return first, statement
     name = assigned.group(1)
     window_start = max(0, text.rfind("\n", 0, max(0, line_start - 1)) - _WINDOW)
@@ -54,18 +54,18 @@ def joined(path: str, text: str, start: int, content: str) -> tuple[int, str]:
     for i in range(begin, len(steps)):
         if i > begin and steps[i].group(1) == "=":
             break  # the variable is given a new query
-        at = _literal_start(text, steps[i].end())
+        at = literal_start(text, steps[i].end())
         if at is None:
             parts.append(_PARAMETER)
             continue
-        piece_start, piece = _expression(path, text, at, text[at : _closing(text, at - 1) or at])
+        piece_start, piece = expression(path, text, at, text[at : closing(text, at - 1) or at])
         origin = piece_start if origin < 0 else origin
         parts.append(piece)
     whole = "".join(parts)
     return (origin, whole) if origin >= 0 and len(whole) <= _MAX_LENGTH else (first, statement)
 
 
-def _literal_start(text: str, i: int) -> int | None:
+def literal_start(text: str, i: int) -> int | None:
     """The content start of a string literal opening at `i` (after a Python prefix), or None."""
     prefix = _PREFIX.match(text, i)
     i = prefix.end() if prefix else i
@@ -75,7 +75,7 @@ def _literal_start(text: str, i: int) -> int | None:
     return None
 
 
-def _expression(path: str, text: str, start: int, content: str) -> tuple[int, str]:
+def expression(path: str, text: str, start: int, content: str) -> tuple[int, str]:
     quote = text[start - 1 : start]
     if quote not in ("'", '"', "`") or text[start - 3 : start] == quote * 3:
         return start, content  # a heredoc or a triple-quoted string: one piece
@@ -134,7 +134,7 @@ def _next(path: str, text: str, close: int, operators: str) -> tuple[bool, int, 
         i = prefix.end() if prefix else i
     if not _opens(path, text, i):
         return None
-    end = _closing(text, i)
+    end = closing(text, i)
     return None if end is None else (value, i + 1, end)
 
 
@@ -173,7 +173,7 @@ def _opens(path: str, text: str, i: int) -> bool:
     return char in ("'", '"') and not text.startswith(char * 3, i)
 
 
-def _closing(text: str, i: int) -> int | None:
+def closing(text: str, i: int) -> int | None:
     """The closing quote of the literal opened at `i` (one line, escapes skipped; backticks may span lines)."""
     quote, j = text[i], i + 1
     while j < len(text):
@@ -205,7 +205,7 @@ def _opening(text: str, i: int) -> int | None:
         if char == quote:
             opened = j if opened is None else None
         elif opened is None and char in ("'", '"'):
-            end = _closing(text, j)
+            end = closing(text, j)
             if end is None or end >= i:
                 return None
             j = end
