@@ -32,6 +32,9 @@ from bot.references.code_text import (
 from bot.references.code_tokens import SQL_TABLE, accepts, names_table, qualifier, token_at
 from bot.references.inflection import camelize, singularize, underscore
 from bot.references.model_map import MAPPING_WORDS, Mapped, TableModels, mappings_in
+from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
+from bot.references.naming_settings import WORDS as NAMING_WORDS
+from bot.references.naming_settings import NamingSettings, settings_in
 from bot.references.sql_builders import built
 from bot.references.sql_pieces import joined
 from bot.references.usage import Target, Use
@@ -116,6 +119,7 @@ class Matcher:
     models: Mapping[str, TableModels]  # by table
     contested: frozenset[int] = frozenset()  # column targets whose name another table also has
     schema: Schema = field(default_factory=lambda: Schema({}, frozenset()))  # the schema before the change
+    naming: NamingSettings = DEFAULT_NAMING  # the project's ORM naming settings
 
     @cached_property
     def rows(self) -> dict[str, frozenset[str]]:
@@ -144,11 +148,16 @@ class Matcher:
             {*FLAG_HINTS, *JOB_HINTS, *MODEL_HINTS, *_SQL_HINTS, *_ORM_HINTS, *MAPPING_WORDS, *anchors}
         )
 
-    def handle(self, path: str, text: str, occurrences: list[tuple[int, str]]) -> list[Packed | Mapped]:
+    def handle(
+        self, path: str, text: str, occurrences: list[tuple[int, str]]
+    ) -> list[Packed | Mapped | NamingSettings]:
         present = frozenset(word for _, word in occurrences)
-        found: list[Packed | Mapped] = []
+        found: list[Packed | Mapped | NamingSettings] = []
+        if not present.isdisjoint(NAMING_WORDS):
+            settings = settings_in(path, text)
+            found += [settings] if settings is not None else []
         if not present.isdisjoint(MAPPING_WORDS):
-            found += mappings_in(path, text, self.models)
+            found += mappings_in(path, text, self.models, self.naming)
         scan = _FileScan(self, path, text, present)
         tokens: dict[tuple[int, int], set[str]] = {}
         done = (0, 0)

@@ -3,7 +3,8 @@
 GORM names the table of `type OrderItem struct` `order_items` (snake case, plural; `SingularTable`
 gives `order_item`) and a field `UserID` the column `user_id` (Go's initialisms: the search looks for
 `UserID` and `HTTPStatus` along with `UserId`, see `inflection.go_name`); a tag `gorm:"column:x"`
-overrides the column (read with the other tags, in `column_aliases`). Only files that use GORM (its import, `gorm.Model`, a `gorm:"…"` tag) are read this way.
+overrides the column (read with the other tags, in `column_aliases`). Only files that use GORM (its import, `gorm.Model`, a `gorm:"…"` tag) are read this way. The project's `NamingStrategy` (`TablePrefix`,
+`SingularTable`, see `naming_settings`) applies to every struct.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import re
 from collections.abc import Collection, Iterator
 
 from bot.references.inflection import pluralize, underscore
+from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
+from bot.references.naming_settings import NamingSettings
 
 _STRUCT = re.compile(r"^type[ \t]+([A-Z]\w*)[ \t]+struct[ \t]*\{", re.M)
 _TABLE_NAME = re.compile(r"^func[ \t]*\(\s*\w*\s*\*?([A-Z]\w*)\s*\)\s*TableName\(", re.M)
@@ -22,7 +25,9 @@ def uses_gorm(path: str, text: str) -> bool:
     return path.endswith(".go") and "gorm" in text
 
 
-def structs(path: str, text: str, tables: Collection[str]) -> Iterator[tuple[str, str, int]]:
+def structs(
+    path: str, text: str, tables: Collection[str], naming: NamingSettings = DEFAULT_NAMING
+) -> Iterator[tuple[str, str, int]]:
     """(table, struct, line) of each struct of a GORM file whose conventional table is one of `tables`."""
     if not uses_gorm(path, text):
         return
@@ -33,7 +38,8 @@ def structs(path: str, text: str, tables: Collection[str]) -> Iterator[tuple[str
         if name in named:
             continue
         singular = underscore(name)
-        for table in (pluralize(singular), singular):
+        names = (singular,) if naming.gorm_singular else (pluralize(singular), singular)
+        for table in (f"{naming.gorm_prefix}{n}".lower() for n in names):
             if table in wanted:
                 yield wanted[table], name, text.count("\n", 0, match.start()) + 1
                 break

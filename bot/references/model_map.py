@@ -7,7 +7,8 @@ JPA `@Table(name = "orders")`, TypeORM `@Entity("orders")`, MikroORM `@Entity({ 
 Sequelize `Order.init({…}, { tableName: "orders" })` and `define('Order', {…}, { tableName: "orders" })`,
 Diesel `#[diesel(table_name = orders)] struct Order`, Eloquent `protected $table = 'orders'`, Ecto `schema "orders" do`;
 GORM's convention for a struct without `TableName()` (`type OrderItem struct` ↔ `order_items`) and
-Sequelize's for a model without `tableName` (`define('user', …)` ↔ `users`, unless `freezeTableName`).
+Sequelize's for a model without `tableName` (`define('user', …)` ↔ `users`, unless `freezeTableName`),
+with the naming settings the project opens its ORM with (`naming_settings`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pathlib import Path
 from bot.model.changeset import DirectoryTree, Tree
 from bot.references import gorm_naming, sequelize_naming
 from bot.references.inflection import camelize, go_name, model_name, pluralize, singularize, underscore
+from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
+from bot.references.naming_settings import NamingSettings
 
 Mapped = tuple[str, str, str, int]  # (table, model class, path, line) of a declaration
 MAPPING_WORDS = frozenset(
@@ -70,10 +73,13 @@ class TableModels:
         return frozenset({self.table})
 
 
-def table_models(table: str, defined: Collection[str] = ()) -> TableModels:
-    """The names for `table`; `defined`: model classes whose definition for it was found in the tree."""
+def table_models(
+    table: str, defined: Collection[str] = (), naming: NamingSettings = DEFAULT_NAMING
+) -> TableModels:
+    """The names for `table`; `defined`: model classes whose definition for it was found in the tree;
+    `naming`: the project's ORM settings (a GORM table prefix)."""
     singular = singularize(table)
-    models = frozenset({model_name(table), go_name(singularize(table)), *defined})
+    models = frozenset({model_name(table), go_name(singularize(table)), *defined, *naming.model_names(table)})
     rows = {singular, camelize(singular, upper=False)}
     if table[:1].isupper() and table.isalnum():  # a quoted PascalCase table is named after its model (Prisma)
         models |= {table}
@@ -90,7 +96,9 @@ def table_models(table: str, defined: Collection[str] = ()) -> TableModels:
     )
 
 
-def mappings_in(path: str, text: str, models: Mapping[str, TableModels]) -> Iterator[Mapped]:
+def mappings_in(
+    path: str, text: str, models: Mapping[str, TableModels], naming: NamingSettings = DEFAULT_NAMING
+) -> Iterator[Mapped]:
     """(table, model class, path, line) for each declaration in `text` that binds a class to a table."""
     if not any(word in text for word in MAPPING_WORDS):
         return
@@ -102,9 +110,9 @@ def mappings_in(path: str, text: str, models: Mapping[str, TableModels]) -> Iter
         owner = _owner(definitions, match.start(), text)
         if owner:
             yield table, owner, path, text.count("\n", 0, match.start()) + 1
-    for table, struct, line in gorm_naming.structs(path, text, models):
+    for table, struct, line in gorm_naming.structs(path, text, models, naming):
         yield table, struct, path, line
-    for table, model, line in sequelize_naming.models(text, models):
+    for table, model, line in sequelize_naming.models(text, models, naming):
         yield table, model, path, line
 
 

@@ -23,6 +23,9 @@ from bot.references.column_aliases import aliases
 from bot.references.inflection import singularize
 from bot.references.model_attributes import kept_attribute
 from bot.references.model_map import Mapped, TableModels, conventional_models, table_models
+from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
+from bot.references.naming_settings import WORDS as NAMING_WORDS
+from bot.references.naming_settings import NamingSettings, merged
 from bot.references.tree_scan import scan
 from bot.references.usage import Target, Use, spellings
 
@@ -95,19 +98,48 @@ def search(
     tables = {t.table for t in unique if t.kind in ("column", "table", "enum-value")}
     conventional = conventional_models(tree, tables)
     models = _table_models(tables, conventional)
-    hits, mappings, files = _run(
-        tree, unique, models, _needles(unique, models), exclude, skip_paths, workers, contested, schema
+    naming = DEFAULT_NAMING
+    hits, mappings, files, settings = _run(
+        tree,
+        unique,
+        models,
+        _needles(unique, models),
+        exclude,
+        skip_paths,
+        workers,
+        contested,
+        schema,
+        naming,
     )
-    found = _table_models(tables, [*conventional, *mappings])
+    if settings and merged(settings) != naming:  # the ORM names every table its own way: read again so
+        naming = merged(settings)
+        models = _table_models(tables, conventional, naming)
+        hits, mappings, files, _ = _run(
+            tree,
+            unique,
+            models,
+            _needles(unique, models),
+            exclude,
+            skip_paths,
+            workers,
+            contested,
+            schema,
+            naming,
+        )
+    found = _table_models(tables, [*conventional, *mappings], naming)
     renamed = _alias_needles(tree, unique, [*conventional, *mappings])
     if renamed:  # attributes the models give a column under another name: one more pass for them
-        more, _, _ = _run(tree, unique, found, renamed, exclude, skip_paths, workers, contested, schema)
+        more, _, _, _ = _run(
+            tree, unique, found, renamed, exclude, skip_paths, workers, contested, schema, naming
+        )
         hits += more
     if found != models:
         hits = [_recheck(hit, unique, found) for hit in hits]
         extra = _model_needles(unique, {t: found[t].models - models[t].models for t in tables})
         if extra:
-            more, _, _ = _run(tree, unique, found, extra, exclude, skip_paths, workers, contested, schema)
+            more, _, _, _ = _run(
+                tree, unique, found, extra, exclude, skip_paths, workers, contested, schema, naming
+            )
             hits += more
         models = found
     # A same-named column of another table is not a use: listed nowhere. Nor is a common word (`status`,
@@ -120,8 +152,17 @@ def search(
     index = replace(index, found=_kept_by_model(tree, index))
     if before:
         old = {p: t for p, t in before.items() if p not in skip_paths}
-        base_hits, _, _ = _run(
-            MemoryTree(old), unique, models, _needles(unique, models), exclude, (), 1, contested, schema
+        base_hits, _, _, _ = _run(
+            MemoryTree(old),
+            unique,
+            models,
+            _needles(unique, models),
+            exclude,
+            (),
+            1,
+            contested,
+            schema,
+            naming,
         )
         base_hits = [h for h in base_hits if h.use.confidence == "high" or not _hidden(h, contested, common)]
         index = replace(index, deleted=_deleted(unique, index, base_hits))
@@ -294,9 +335,14 @@ def _run(
     workers: int | None,
     contested: frozenset[int] = frozenset(),
     schema: Schema | None = None,
-) -> tuple[list[Hit], list[Mapped], int]:
-    matcher = Matcher(targets, needles, models, contested, schema or Schema({}, frozenset()))
-    words = {*needles, *models}  # table names too: a file declaring a model for one is read for it
+    naming: NamingSettings = DEFAULT_NAMING,
+) -> tuple[list[Hit], list[Mapped], int, list[NamingSettings]]:
+    matcher = Matcher(targets, needles, models, contested, schema or Schema({}, frozenset()), naming)
+    words = {
+        *needles,
+        *models,
+        *NAMING_WORDS,
+    }  # table names too: a file declaring a model for one is read for it
     result = scan(
         tree,
         words,
@@ -308,19 +354,25 @@ def _run(
     )
     hits = [unpack(r) for r in result.results if _is_packed(r)]
     mappings = [r for r in result.results if _is_mapped(r)]
-    return hits, mappings, result.files
+    settings = [r for r in result.results if isinstance(r, NamingSettings)]
+    return hits, mappings, result.files, settings
 
 
-def _is_packed(record: Packed | Mapped) -> TypeGuard[Packed]:
-    return isinstance(record[0], int)
+def _is_packed(record: Packed | Mapped | NamingSettings) -> TypeGuard[Packed]:
+    return isinstance(record, tuple) and isinstance(record[0], int)
 
 
-def _is_mapped(record: Packed | Mapped) -> TypeGuard[Mapped]:
-    return isinstance(record[0], str)
+def _is_mapped(record: Packed | Mapped | NamingSettings) -> TypeGuard[Mapped]:
+    return isinstance(record, tuple) and isinstance(record[0], str)
 
 
-def _table_models(tables: Collection[str], definitions: list[Mapped]) -> dict[str, TableModels]:
-    return {t: table_models(t, sorted({m for table, m, _, _ in definitions if table == t})) for t in tables}
+def _table_models(
+    tables: Collection[str], definitions: list[Mapped], naming: NamingSettings = DEFAULT_NAMING
+) -> dict[str, TableModels]:
+    return {
+        t: table_models(t, sorted({m for table, m, _, _ in definitions if table == t}), naming)
+        for t in tables
+    }
 
 
 def _recheck(hit: Hit, targets: tuple[Target, ...], models: Mapping[str, TableModels]) -> Hit:

@@ -4,6 +4,8 @@ unless `freezeTableName`). A use ties to the model found; the same name on anoth
 
 from __future__ import annotations
 
+import pytest
+
 from bot.model.findings import Finding, Review, Severity
 from tests.conftest import review_sql
 
@@ -117,3 +119,97 @@ def test_a_frozen_sequelize_name_is_not_the_plural_table() -> None:
     files = {"src/models/index.js": SEQUELIZE_MODELS, "src/services/names.js": SEQUELIZE_SERVICE}
     result = review_sql(SCHEMA + "ALTER TABLE categories DROP COLUMN label;", base=files)
     assert "src/services/names.js:6" not in _places(_finding(result, "column-dropped"))
+
+
+GORM_OPEN = """package db
+
+import (
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
+)
+
+func Open(dsn string) (*gorm.DB, error) {{
+	return gorm.Open(postgres.Open(dsn), &gorm.Config{{
+		NamingStrategy: schema.NamingStrategy{{TablePrefix: "{prefix}", SingularTable: {singular}}},
+	}})
+}}
+"""
+
+
+@pytest.mark.parametrize(("prefix", "singular"), [("app_", True), ("tbl_", False)])
+def test_a_gorm_naming_strategy_names_every_structs_table(prefix: str, singular: bool) -> None:
+    # gorm.Config{NamingStrategy: {TablePrefix, SingularTable}}: APIKey maps `app_api_key` (or
+    # `tbl_api_keys`), in a file that says nothing of it.
+    table = f"{prefix}api_key" if singular else f"{prefix}api_keys"
+    session = f"{prefix}session" if singular else f"{prefix}sessions"
+    schema = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, user_id bigint, label text);\n"
+        f"CREATE TABLE {session} (id bigint PRIMARY KEY, user_id bigint);\n-- migration\n"
+    )
+    files = {
+        "internal/db/db.go": GORM_OPEN.format(prefix=prefix, singular=str(singular).lower()),
+        "internal/models/models.go": GORM_MODELS,
+        "internal/keys/keys.go": GORM_SERVICE,
+    }
+    finding = _finding(
+        review_sql(schema + f"ALTER TABLE {table} DROP COLUMN user_id;", base=files), "column-dropped"
+    )
+    assert {"internal/keys/keys.go:4", "internal/models/models.go:7"} <= _places(finding)
+    assert not {"internal/keys/keys.go:8", "internal/models/models.go:13"} & _places(finding)
+    dropped = _finding(review_sql(schema + f"DROP TABLE {table};", base=files), "table-dropped")
+    assert {"internal/keys/keys.go:11", "internal/keys/keys.go:12"} <= _places(dropped)
+    # Without the strategy the struct maps `api_keys`, not the prefixed table.
+    del files["internal/db/db.go"]
+    plain = _finding(review_sql(schema + f"DROP TABLE {table};", base=files), "table-dropped")
+    assert "internal/keys/keys.go:11" not in _places(plain)
+
+
+SEQUELIZE_OPEN = """const { Sequelize } = require('sequelize');
+
+module.exports = new Sequelize(process.env.DATABASE_URL, {
+  logging: false,
+  define: { %s, timestamps: false },
+});
+"""
+SEQUELIZE_GLOBAL_MODELS = """const { DataTypes } = require('sequelize');
+const sequelize = require('../db');
+
+const Human = sequelize.define('person', { nickname: DataTypes.STRING, label: DataTypes.STRING });
+const Grant = sequelize.define('UserRole', { label: DataTypes.STRING });
+
+module.exports = { Human, Grant };
+"""
+SEQUELIZE_GLOBAL_SERVICE = """const { Human, Grant } = require('../models');
+
+async function labels() {
+  const humans = await Human.findAll({ attributes: ['id', 'label'] });
+  const grants = await Grant.findAll({ attributes: ['id', 'label'] });
+  return [humans, grants];
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("option", "table", "line"),
+    [
+        ("freezeTableName: true", "person", 4),
+        ("freezeTableName: true", "UserRole", 5),
+        ("underscored: true", "user_roles", 5),
+        ("underscored: true", "people", 4),
+    ],
+)
+def test_the_define_options_of_new_sequelize_apply_to_every_model(option: str, table: str, line: int) -> None:
+    schema = "".join(
+        f'CREATE TABLE "{name}" (id bigint PRIMARY KEY, nickname text, label text);\n'
+        for name in ("person", "people", "UserRole", "UserRoles", "user_roles")
+    )
+    files = {
+        "src/db.js": SEQUELIZE_OPEN % option,
+        "src/models/index.js": SEQUELIZE_GLOBAL_MODELS,
+        "src/services/labels.js": SEQUELIZE_GLOBAL_SERVICE,
+    }
+    drop = f'ALTER TABLE "{table}" DROP COLUMN label;'
+    places = _places(_finding(review_sql(schema + "-- migration\n" + drop, base=files), "column-dropped"))
+    assert f"src/services/labels.js:{line}" in places
+    assert f"src/services/labels.js:{9 - line}" not in places

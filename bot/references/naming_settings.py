@@ -1,0 +1,81 @@
+"""Naming settings an ORM applies to every model of a project, read once from where the ORM is opened.
+
+GORM: `gorm.Open(…, &gorm.Config{NamingStrategy: schema.NamingStrategy{TablePrefix: "app_", SingularTable:
+true}})` puts the prefix before every struct's table and keeps it singular (`type OrderItem struct` maps
+`app_order_item`). Sequelize: `new Sequelize(…, { define: { freezeTableName: true, underscored: true } })`
+gives every model the name as is (no plural) or the snake case table (`UserRole` → `user_roles`), unless
+a model's own options say otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.references.codesyntax.text import bracketed
+from bot.references.inflection import go_name, model_name, singularize
+
+WORDS = frozenset(("NamingStrategy", "new Sequelize("))
+_GORM = re.compile(r"NamingStrategy\s*\{")
+_PREFIX = re.compile(r"\bTablePrefix\s*:\s*[\"`](\w*)[\"`]")
+_SINGULAR = re.compile(r"\bSingularTable\s*:\s*true\b")
+_SEQUELIZE = re.compile(r"\bnew\s+Sequelize\s*\(")
+_DEFINE = re.compile(r"\bdefine\s*:\s*\{")
+_FROZEN = re.compile(r"\bfreezeTableName\s*:\s*true\b")
+_UNDERSCORED = re.compile(r"\bunderscored\s*:\s*true\b")
+
+
+@dataclass(frozen=True)
+class NamingSettings:
+    gorm_prefix: str = ""
+    gorm_singular: bool = False
+    sequelize_frozen: bool = False
+    sequelize_underscored: bool = False
+
+    def model_names(self, table: str) -> tuple[str, ...]:
+        """Struct names that map `table` under the GORM settings (`app_order_items` → `OrderItem`)."""
+        if not self.gorm_prefix or not table.lower().startswith(self.gorm_prefix.lower()):
+            return ()
+        rest = table[len(self.gorm_prefix) :]
+        return tuple(dict.fromkeys((model_name(rest), go_name(singularize(rest)))))
+
+
+def settings_in(path: str, text: str) -> NamingSettings | None:
+    """The settings a file opens its ORM with, or None when it opens none."""
+    if path.endswith(".go"):
+        match = _GORM.search(text)
+        if match is None:
+            return None
+        start, end = bracketed(text, match.end() - 1)
+        body = text[start:end]
+        prefix = _PREFIX.search(body)
+        return NamingSettings(
+            gorm_prefix=prefix.group(1) if prefix else "", gorm_singular=bool(_SINGULAR.search(body))
+        )
+    match = _SEQUELIZE.search(text)
+    if match is None:
+        return None
+    start, end = bracketed(text, match.end() - 1, "(", ")")
+    define = _DEFINE.search(text, start, end)
+    if define is None:
+        return None
+    begin, close = bracketed(text, define.end() - 1)
+    body = text[begin:close]
+    return NamingSettings(
+        sequelize_frozen=bool(_FROZEN.search(body)), sequelize_underscored=bool(_UNDERSCORED.search(body))
+    )
+
+
+def merged(found: Iterable[NamingSettings]) -> NamingSettings:
+    """One project's settings: what any place that opens the ORM sets."""
+    settings = list(found)
+    return NamingSettings(
+        gorm_prefix=next((s.gorm_prefix for s in settings if s.gorm_prefix), ""),
+        gorm_singular=any(s.gorm_singular for s in settings),
+        sequelize_frozen=any(s.sequelize_frozen for s in settings),
+        sequelize_underscored=any(s.sequelize_underscored for s in settings),
+    )
+
+
+DEFAULT = NamingSettings()  # an ORM's own conventions, nothing set
