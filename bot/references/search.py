@@ -99,22 +99,8 @@ def search(
     conventional = conventional_models(tree, tables)
     models = _table_models(tables, conventional)
     naming = DEFAULT_NAMING
-    hits, mappings, files, settings = _run(
-        tree,
-        unique,
-        models,
-        _needles(unique, models),
-        exclude,
-        skip_paths,
-        workers,
-        contested,
-        schema,
-        naming,
-    )
-    if settings and merged(settings) != naming:  # the ORM names every table its own way: read again so
-        naming = merged(settings)
-        models = _table_models(tables, conventional, naming)
-        hits, mappings, files, _ = _run(
+    for _ in range(2):  # a second time when the ORM names every table its own way (a GORM table prefix)
+        hits, mappings, files, settings = _run(
             tree,
             unique,
             models,
@@ -126,6 +112,10 @@ def search(
             schema,
             naming,
         )
+        if not settings or merged(settings) == naming:
+            break
+        naming = merged(settings)
+        models = _table_models(tables, conventional, naming)
     found = _table_models(tables, [*conventional, *mappings], naming)
     renamed = _alias_needles(tree, unique, [*conventional, *mappings])
     if renamed:  # attributes the models give a column under another name: one more pass for them
