@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import httpx
 import pytest
@@ -123,8 +124,14 @@ def mariadb():  # type: ignore[no-untyped-def]
     import pymysql
 
     try:
+        dsn = urlsplit(MARIADB_DSN)
         connection = pymysql.connect(
-            host="127.0.0.1", port=3306, user="root", password="", autocommit=True, connect_timeout=3
+            host=dsn.hostname or "127.0.0.1",
+            port=dsn.port or 3306,
+            user=unquote(dsn.username or "root"),
+            password=unquote(dsn.password or ""),
+            autocommit=True,
+            connect_timeout=3,
         )
     except Exception as error:
         _unavailable("MariaDB", START_MARIADB, error)
