@@ -17,8 +17,8 @@ from tree_sitter import Node
 from bot.frameworks import syntax_tree
 from bot.frameworks.syntax_tree import line_of as line_of
 from bot.frameworks.syntax_tree import text_of as text_of
+from bot.model.migration import PLACEHOLDER as PLACEHOLDER
 
-PLACEHOLDER = "interp_value"  # stands for `${…}` inside SQL, as for Ruby's `#{…}`
 TYPESCRIPT = (".ts", ".mts", ".cts")
 SOURCE = (".js", ".mjs", ".cjs", *TYPESCRIPT)
 _FUNCTIONS = (
@@ -260,12 +260,22 @@ def sql_text(node: Node) -> tuple[str, int] | None:
     if node.type not in ("string", "template_string"):
         return None
     text = "".join(
-        PLACEHOLDER + "\n" * text_of(child).count("\n")
-        if child.type == "template_substitution"
-        else _piece(child)
+        _substituted(child) if child.type == "template_substitution" else _piece(child)
         for child in node.named_children
     )
     return text, line_of(node)
+
+
+def _substituted(substitution: Node) -> str:
+    """`${name}` as the literal a `const` before it holds (`const table = 'users'`), else the placeholder.
+    A literal with a quote in it stays a placeholder: pasted into a SQL string it would end the string."""
+    inner = [c for c in substitution.named_children if c.type != "comment"]
+    known = resolve(inner[0]) if len(inner) == 1 else None
+    if known is not None and known.type in ("string", "template_string", "number"):
+        found = sql_text(known) if known.type != "number" else (text_of(known), 0)
+        if found is not None and "'" not in found[0] and PLACEHOLDER not in found[0]:
+            return found[0]
+    return PLACEHOLDER + "\n" * text_of(substitution).count("\n")
 
 
 def resolve(node: Node) -> Node:

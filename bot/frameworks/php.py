@@ -16,8 +16,8 @@ from tree_sitter import Node
 from bot.frameworks import syntax_tree
 from bot.frameworks.syntax_tree import line_of as line_of
 from bot.frameworks.syntax_tree import text_of as text_of
+from bot.model.migration import PLACEHOLDER as PLACEHOLDER
 
-PLACEHOLDER = "interp_value"  # stands for `{$x}` inside SQL, so the statement around it still parses
 CALLS = frozenset(
     {
         "member_call_expression",

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.model.migration import PLACEHOLDER
+
 
 @dataclass(frozen=True)
 class Code:
@@ -163,7 +165,7 @@ def _placeholders(node: ast.JoinedStr) -> str:
         if isinstance(value, ast.Constant) and isinstance(value.value, str):
             parts.append(value.value)
         else:
-            parts.append("interp_value")
+            parts.append(PLACEHOLDER)
     return "".join(parts)
 
 

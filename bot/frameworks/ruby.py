@@ -16,8 +16,7 @@ from bot.frameworks import syntax_tree
 from bot.frameworks.dialect_guards import runs_on
 from bot.frameworks.syntax_tree import line_of as line_of
 from bot.frameworks.syntax_tree import text_of as text_of
-
-PLACEHOLDER = "interp_value"  # stands for `#{…}` inside SQL, so the statement around it still parses
+from bot.model.migration import PLACEHOLDER as PLACEHOLDER
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bot.frameworks import suppressions
 from bot.model.changeset import Tree
 from bot.model.findings import Location
-from bot.model.migration import Migration, Operation, Transaction, Unparsed
+from bot.model.migration import PLACEHOLDER, ColumnSpec, Migration, Operation, Transaction, Unparsed
 from bot.sql import pg_statements, pg_translate
 from bot.sql.statements import split
 from bot.sql.translate import operations
@@ -22,7 +22,27 @@ def parse_sql(path: str, text: str, dialect: str, *, first_line: int = 1) -> tup
         if dialect == "postgres"
         else _parse_other(path, text, dialect, first_line)
     )
-    return tuple(dataclasses.replace(op, spelled_out=True) for op in read)
+    return tuple(dataclasses.replace(_judgeable(op), spelled_out=True) for op in read)
+
+
+def _judgeable(op: Operation) -> Operation:
+    """The operation, or Unparsed when the code fills in the table or column it changes when it runs
+    (`ALTER TABLE ${table} …`): a rule would speak of the placeholder as if it were a table."""
+    column = getattr(op, "column", "")
+    targets = {
+        getattr(op, "table", ""),
+        column.name if isinstance(column, ColumnSpec) else column,
+        getattr(op, "new_name", ""),
+        *(target for target, _ in getattr(op, "assignments", ())),
+    }
+    if PLACEHOLDER not in targets:
+        return op
+    return Unparsed(
+        location=op.location,
+        end_line=op.end_line,
+        sql=op.sql.replace(PLACEHOLDER, "…"),
+        error="the table or column it changes is filled in by the migration's code when it runs",
+    )
 
 
 def _parse_other(path: str, text: str, dialect: str, first_line: int) -> tuple[Operation, ...]:

@@ -14,6 +14,10 @@ from typing import Any
 
 from bot.model.findings import Finding, Location, Reference, Rule, Severity
 
+# Stands for a value the migration's code fills into its SQL when it runs (`${…}`, `#{…}`, `{$x}`, `%s`), so
+# that the statement around it still parses.
+PLACEHOLDER = "interp_value"
+
 
 @dataclass(frozen=True, kw_only=True)
 class Operation:
@@ -57,8 +61,8 @@ class Operation:
             path=self.location.path,
             line=self.location.line,
             end_line=self.end_line or self.location.line,
-            message=message,
-            blast_radius=blast_radius,
+            message=message.replace(PLACEHOLDER, "…"),
+            blast_radius=blast_radius.replace(PLACEHOLDER, "…"),
             fix=fix or rule.help,
             references=references,
             suggestion=suggestion,

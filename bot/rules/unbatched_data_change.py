@@ -4,7 +4,8 @@
 One statement over millions of rows holds row locks on all of them until the migration commits, so
 the application's writes to those rows wait; it produces a burst of WAL that replicas lag behind,
 and if it fails at row 40 million, all of it rolls back. Inside a migration's transaction it also
-keeps the schema locks of the other statements for as long as it runs.
+keeps the schema locks of the other statements for as long as it runs. A statement that reaches one row
+by a unique key (`WHERE id = 42`, as a loop over rows writes it) is not a bulk change and is not reported.
 
 ## Use instead
 Backfill in batches by key range (`WHERE id >= $1 AND id < $2`, or `id IN (SELECT id … LIMIT 1000)`),
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DataDelete, DataUpdate, Migration
 from bot.rules.context import Context
+from bot.sql.subqueries import pinned
 
 RULE = Rule(
     id="unbatched-data-change",
@@ -51,6 +53,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, DataUpdate | DataDelete) or op.batched:
             continue
+        if op.expression is not None and pinned(op.expression, op.table, context.before(op)) is not None:
+            continue  # `WHERE id = …`: one row, however big the table
         severity = context.lock_severity(op.table, RULE.severity)
         if severity is None:
             continue

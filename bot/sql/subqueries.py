@@ -114,8 +114,9 @@ def shadowed(select: exp.Select, table: str) -> str:
     return shadowing[0] if shadowing else ""
 
 
-def pinned(select: exp.Select, inner: str, catalog: Catalog) -> dict[str, str] | None:
-    """column → literal when the condition fixes every column of one of the table's unique keys; None else."""
+def pinned(select: exp.Expression, inner: str, catalog: Catalog) -> dict[str, str] | None:
+    """column → literal when the condition (of a SELECT, UPDATE or DELETE) fixes every column of one of the
+    table's unique keys, so it reaches one row at most; None else."""
     where: exp.Expression | None = select.args.get("where")
     if where is None:
         return None
