@@ -29,7 +29,7 @@ from bot.frameworks import (
 )
 from bot.frameworks.inverse import inverse
 from bot.frameworks.origin import origin
-from bot.frameworks.rails_common import Result, Source
+from bot.frameworks.rails_common import Result, Source, key_type
 from bot.frameworks.statements import separate
 from bot.model.changeset import MemoryTree, Tree
 from bot.model.findings import Dimension, Location
@@ -64,13 +64,14 @@ def version(path: str) -> str:
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     root = ruby.parse(text)
     constants = ruby_model.Constants(ruby_model.constants(root), tree)
+    klass = _migration_class(root)
+    superclass = ruby.text_of(klass.child_by_field_name("superclass")).lstrip("< ") if klass else ""
     walker = _Walker(
-        Source(path, dialect, ruby.heredoc_bodies(root), tree, constants.literal),
+        Source(path, dialect, ruby.heredoc_bodies(root), tree, constants.literal, key_type(superclass)),
         _inline_models(root),
         constants,
     )
     walker.tree = tree
-    klass = _migration_class(root)
     if klass is None:
         op = Unparsed(
             location=Location(path, 1), error="no migration class (`class … < ActiveRecord::Migration`)"

@@ -26,6 +26,7 @@ class Source:
     heredocs: dict[int, Node]
     tree: Tree | None = None  # the repository: scenic's and fx's `version:` name a file of it
     constants: Callable[[str], ruby.Value] | None = None  # the literal a constant holds (`Order::SHIPPED`)
+    key_type: str = "bigint"  # the type of `create_table` ids and `references` columns (integer before 5.1)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,21 @@ class Result:
 
 
 Handler = Callable[[ruby.Call, Source], Result]
+
+
+_VERSION = re.compile(r"ActiveRecord::Migration(?:\[(\d+)\.(\d+)\])?\s*$")
+
+
+def key_type(superclass: str) -> str:
+    """The type Rails gives ids and references in a migration of this class: `ActiveRecord::Migration[5.0]`
+    and older (no version at all is Rails 4) keep the `integer` keys of their day, 5.1 and later `bigint`. A
+    class of the application's own (`< ApplicationMigration`) is taken as current."""
+    match = _VERSION.search(superclass.strip())
+    if match is None:
+        return "bigint"
+    if match.group(1) is None:
+        return "integer"
+    return "integer" if (int(match.group(1)), int(match.group(2))) < (5, 1) else "bigint"
 
 
 def origin_of(c: ruby.Call, src: Source) -> Origin:

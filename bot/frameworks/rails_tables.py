@@ -90,10 +90,10 @@ def _create_table(c: ruby.Call, src: Source) -> Result:
     table = _name(c)
     columns: list[ColumnSpec] = []
     extra: list[Operation] = []
-    id_option = c.option("id", "bigint")
+    id_option = c.option("id", src.key_type)
     if id_option is not False:
         key = c.option("primary_key", "id")
-        id_type = "bigint" if id_option is True else str(id_option)
+        id_type = src.key_type if id_option is True else str(id_option)
         columns.append(
             ColumnSpec(
                 name=str(key),
@@ -129,7 +129,7 @@ def _columns(c: ruby.Call, src: Source) -> list[ColumnSpec]:
             for n in ("created_at", "updated_at")
         ]
     if c.name in ("references", "belongs_to"):
-        type_name = str(c.option("type", "bigint"))
+        type_name = str(c.option("type", src.key_type))
         return [
             ColumnSpec(
                 name=f"{_text(arg)}_id",
@@ -306,7 +306,7 @@ def _join_table(c: ruby.Call, src: Source) -> Result:
     name = c.option("table_name")
     table = name if isinstance(name, str) else "_".join(sorted((first, second)))
     columns = tuple(
-        ColumnSpec(name=f"{singular(t)}_id", type=rails_type("bigint", {}, src.dialect), nullable=False)
+        ColumnSpec(name=f"{singular(t)}_id", type=rails_type(src.key_type, {}, src.dialect), nullable=False)
         for t in (first, second)
     )
     op = CreateTable(

@@ -170,3 +170,44 @@ def test_django_keys_follow_their_primary_key(names: dict[str, str]) -> None:
     assert not _narrower(result)
     rewritten = {f.message.split("`")[1] for f in result.active if f.rule == "type-change-rewrite"}
     assert rewritten == {f"shop_{names['parent']}.id", f"shop_{child}.{names['parent']}_id"}
+
+
+RAILS_VERSIONED = "class Create{Table} < ActiveRecord::Migration{version}\n  def change\n{body}\n  end\nend\n"
+
+
+def _rails_versions(names: dict[str, str], parent_version: str, child_version: str, body: str):  # type: ignore[no-untyped-def]
+    """A parent table created by a migration of one Rails version, a child referencing it in another."""
+    parent = RAILS_VERSIONED.format(
+        Table=names["parents"].title(),
+        version=parent_version,
+        body=f"    create_table :{names['parents']} do |t|\n      t.string :name\n    end",
+    )
+    child = RAILS_VERSIONED.format(
+        Table=names["children"].title(), version=child_version, body=body.format(**names)
+    )
+    base = {"db/migrate/20160101000000_create_parents.rb": parent}
+    return review_sql(child, path="db/migrate/20260102000000_create_children.rb", base=base)
+
+
+RAILS_REFERENCES = [
+    "    create_table :{children} do |t|\n      t.references :{parent}, foreign_key: true\n    end",
+    "    add_reference :{children}, :{parent}, foreign_key: true",
+    "    create_table :{children} do |t|\n      t.belongs_to :{parent}, index: true\n    end\n"
+    "    add_foreign_key :{children}, :{parents}",
+]
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("body", RAILS_REFERENCES)
+def test_rails_keys_before_5_1_are_integer(names: dict[str, str], body: str) -> None:
+    """Before Rails 5.1 (`Migration[5.0]`, or no version at all) ids and references are `integer`; from
+    5.1 on `bigint`. A newer reference to an older table is wider (fine); an older one to a newer, narrower."""
+    if "add_reference" in body:
+        body = f"    create_table :{{children}} do |t|\n      t.string :title\n    end\n{body}"
+    for parent, child in (("[5.0]", "[7.1]"), ("", "[5.1]"), ("[4.2]", "[5.0]"), ("[6.0]", "[7.0]")):
+        result = _rails_versions(names, parent, child, body)
+        assert not _narrower(result), (parent, child)
+    for parent, child in (("[5.1]", "[5.0]"), ("[7.1]", ""), ("[6.1]", "[4.2]")):
+        found = _narrower(_rails_versions(names, parent, child, body))
+        assert len(found) == 1 and f"`{names['parents']}.id`" in found[0].message, (parent, child)
+        assert f"`{names['children']}.{names['parent']}_id` is `int`" in found[0].message
