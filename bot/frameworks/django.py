@@ -21,6 +21,7 @@ from collections import OrderedDict
 
 from bot.frameworks import python_source as py
 from bot.frameworks import seed_rows, suppressions
+from bot.frameworks.django_apps import Apps
 from bot.frameworks.django_operations import Reader
 from bot.frameworks.django_state import State, default_table
 from bot.frameworks.inverse import inverse
@@ -36,6 +37,8 @@ NAME = "django"
 EXTENSIONS = (".py",)
 _PATH = re.compile(r"(?:^|/)(?P<app>\w+)/migrations/(?P<number>\d{4})_\w+\.py$")
 _STATES: OrderedDict[tuple[str, str], State] = OrderedDict()
+_REPLAYING: set[tuple[str, str]] = set()  # (migrations folder, dialect) of the apps being replayed now
+_PARSING: list[str] = []  # the migrations being read now, outermost first
 _CHAINS: dict[
     tuple[str, str, int], str
 ] = {}  # (key before, path, hash of text) -> key after  # state after a migration and its history
@@ -104,8 +107,14 @@ def _state_before(path: str, tree: Tree, dialect: str) -> tuple[State, str | Non
     name = path.rsplit("/", 1)[-1]
     earlier = [p for p in _migrations_by_folder(tree).get(folder, []) if p.rsplit("/", 1)[-1] < name]
     keys = _history(tree, dialect, earlier)
+    state = _replay(keys, state, tree, dialect)
+    return state.copy(), keys[-1][1] if keys else _chain("", "", dialect)
+
+
+def _replay(keys: list[tuple[str, str]], state: State, tree: Tree, dialect: str) -> State:
+    """The state after the migrations of `keys`, replayed from the latest state already known."""
     known = next((i for i in range(len(keys) - 1, -1, -1) if keys[i] in _STATES), -1)
-    if known >= 0:  # replay only what follows the latest state already known
+    if known >= 0:
         state = _STATES[keys[known]]
     for key in keys[known + 1 :]:
         text = tree.read(key[0]) or ""
@@ -113,7 +122,26 @@ def _state_before(path: str, tree: Tree, dialect: str) -> tuple[State, str | Non
         parser.migration()
         _remember(key, parser.state)
         state = parser.state
-    return state.copy(), keys[-1][1] if keys else _chain("", "", dialect)
+    return state
+
+
+def _app_state(app: str, tree: Tree, dialect: str) -> State | None:
+    """The state after the last migration of another app of the tree; None when it has none, or while that
+    app is being replayed (two apps whose keys point at each other)."""
+    folders = [f for f in _migrations_by_folder(tree) if f.rstrip("/").split("/")[-2:-1] == [app]]
+    if len(folders) != 1 or (folders[0], dialect) in _REPLAYING:
+        return None
+    _REPLAYING.add((folders[0], dialect))
+    # A migration of that app being read now (its foreign keys sent us here): the app as it was before it.
+    reading = [p.rsplit("/", 1)[-1] for p in _PARSING if p.startswith(folders[0])]
+    paths = [
+        p for p in _migrations_by_folder(tree)[folders[0]] if not reading or p.rsplit("/", 1)[-1] < reading[0]
+    ]
+    try:
+        keys = _history(tree, dialect, paths)
+        return _replay(keys, State(app), tree, dialect)
+    finally:
+        _REPLAYING.discard((folders[0], dialect))
 
 
 def final_states(tree: Tree, dialect: str) -> dict[tuple[str, str], State]:
@@ -156,12 +184,20 @@ def _migrations_by_folder(tree: Tree) -> dict[str, list[str]]:
 class _Parser:
     def __init__(self, path: str, text: str, dialect: str, state: State, tree: Tree) -> None:
         self.path, self.text, self.dialect, self.state, self.tree = path, text, dialect, state, tree
-        self.reader = Reader(text, path, dialect, state)
+        self.apps = Apps(tree, dialect, state.app, lambda app: _app_state(app, tree, dialect))
+        self.reader = Reader(text, path, dialect, state, self.apps)
         self.irreversible = ""
         # (first line, last line) of each RunSQL call whose `reverse_sql` was read, and its operations
         self.reverse_sql: list[tuple[tuple[int, int], tuple[Operation, ...]]] = []
 
     def migration(self) -> Migration:
+        _PARSING.append(self.path)
+        try:
+            return self._migration()
+        finally:
+            _PARSING.pop()
+
+    def _migration(self) -> Migration:
         try:
             module = ast.parse(self.text)
         except SyntaxError as error:
@@ -304,7 +340,7 @@ class _Parser:
         kwargs = py.keywords(call)
         state_ops = kwargs.get("state_operations")
         database = kwargs.get("database_operations")
-        shadow = Reader(self.text, self.path, self.dialect, self.state.copy())
+        shadow = Reader(self.text, self.path, self.dialect, self.state.copy(), self.apps)
         ops: list[Operation] = []
         saved = self.reader
         self.reader = shadow

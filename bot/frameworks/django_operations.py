@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from bot.frameworks import django_indexes
 from bot.frameworks import python_source as py
+from bot.frameworks.django_apps import Apps
 from bot.frameworks.django_state import (
     Field,
     Model,
@@ -43,8 +44,14 @@ from bot.model.migration import (
 
 
 class Reader:
-    def __init__(self, text: str, path: str, dialect: str, state: State) -> None:
+    def __init__(self, text: str, path: str, dialect: str, state: State, apps: Apps | None = None) -> None:
         self.text, self.path, self.dialect, self.state = text, path, dialect, state
+        self.apps = apps  # the other apps of the project, for foreign keys to their models
+
+    def field(self, name: str, node: ast.expr, table: str) -> Field:
+        return read_field(
+            name, node, self.state, self.dialect, table, self.apps.key_type if self.apps else None
+        )
 
     def base(self, node: ast.expr) -> Origin:
         return {
@@ -82,7 +89,7 @@ def _create_model(r: Reader, call: ast.Call) -> list[Operation]:
         if isinstance(element, ast.Tuple) and len(element.elts) == 2:
             field_name = py.literal(element.elts[0])
             if isinstance(field_name, str):
-                model.fields[field_name] = read_field(field_name, element.elts[1], r.state, r.dialect, table)
+                model.fields[field_name] = r.field(field_name, element.elts[1], table)
     for names in together(options.get("unique_together")):
         model.unique_together.add(names)
     if not model.managed:
@@ -99,7 +106,7 @@ def _add_field(r: Reader, call: ast.Call) -> list[Operation]:
     _, model = r.model(call)
     name = py.text_argument(call, 1, "name")
     node = py.argument(call, 2, "field")
-    field = read_field(name, node, r.state, r.dialect, model.table) if node is not None else None
+    field = r.field(name, node, model.table) if node is not None else None
     if field is None:
         return []
     model.fields[name] = field
@@ -168,7 +175,7 @@ def _alter_field(r: Reader, call: ast.Call) -> list[Operation]:
     node = py.argument(call, 2, "field")
     if node is None:
         return []
-    new = read_field(name, node, r.state, r.dialect, model.table)
+    new = r.field(name, node, model.table)
     old = model.fields.get(name)
     model.fields[name] = new
     base = r.base(call)
@@ -207,19 +214,22 @@ def _alter_field(r: Reader, call: ast.Call) -> list[Operation]:
 
 
 def _follow_key(r: Reader, table: str, new_type: str, base: Origin) -> Iterator[Operation]:
-    """Django's schema editor gives the foreign keys of the app that point at an altered primary key its
-    new type, in the same migration."""
-    for model in r.state.models.values():
-        for name, field in list(model.fields.items()):
-            if field.references == table and field.spec.references and field.spec.type != new_type:
+    """Django's schema editor gives the foreign keys that point at an altered primary key its new type, in
+    the same migration: those of this app and those of the project's other apps."""
+    mine = [(r.state, key, name) for key, m in r.state.models.items() for name in m.fields]
+    for state, key, name in mine + (r.apps.referencing(table) if r.apps else []):
+        model = state.models[key]
+        field = model.fields[name]
+        if field.references == table and field.spec.references and field.spec.type != new_type:
+            if state is r.state:  # another app's replayed state is kept as it is
                 model.fields[name] = replace(field, spec=replace(field.spec, type=new_type))
-                yield AlterColumnType(
-                    table=model.table,
-                    column=field.spec.name,
-                    new_type=new_type,
-                    old_type=field.spec.type,
-                    **base,
-                )
+            yield AlterColumnType(
+                table=model.table,
+                column=field.spec.name,
+                new_type=new_type,
+                old_type=field.spec.type,
+                **base,
+            )
 
 
 def _delete_model(r: Reader, call: ast.Call) -> list[Operation]:

@@ -8,6 +8,7 @@ migrations of the same app, which is what Django itself does.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.frameworks import python_source as py
@@ -86,8 +87,15 @@ def key_type(state: State, table: str) -> str:
     return key.spec.type if key is not None else ""
 
 
-def read_field(name: str, node: ast.expr, state: State, dialect: str, model_table: str = "") -> Field:
-    """A field definition `models.CharField(max_length=20, null=True)` as a column."""
+# (app label, model name) → the column type of that model's primary key, for the models of other apps
+KeyTypes = Callable[[str, str], str]
+
+
+def read_field(
+    name: str, node: ast.expr, state: State, dialect: str, model_table: str = "", keys: KeyTypes | None = None
+) -> Field:
+    """A field definition `models.CharField(max_length=20, null=True)` as a column; a foreign key gets the
+    type of the key it points at (`keys` finds those of other apps)."""
     call = node if isinstance(node, ast.Call) else None
     field_class = py.name(node)
     kwargs = {k: py.literal(v) for k, v in py.keywords(call).items()} if call is not None else {}
@@ -97,14 +105,15 @@ def read_field(name: str, node: ast.expr, state: State, dialect: str, model_tabl
     if default is None and kwargs.get("db_default") is None and _blank_string(field_class, kwargs):
         # Django's schema editor fills a NOT NULL `blank=True` text field with '' (its "effective default")
         default = "''"
-    references = None
+    references, target_type = None, ""
     if relation or field_class == "ManyToManyField":
         target = py.literal(py.argument(call, 0, "to")) if call is not None else None
         references = related_table(state.app, target, state) or model_table
+        if relation and references:
+            target_type = key_type(state, references) or _other_key(target, state, keys)
     spec = ColumnSpec(
         name=column,
-        type=(key_type(state, references) if relation and references else "")
-        or django_type(field_class, kwargs, dialect),
+        type=target_type or django_type(field_class, kwargs, dialect),
         nullable=kwargs.get("null") is True and kwargs.get("primary_key") is not True,
         default=default,
         primary_key=kwargs.get("primary_key") is True,
@@ -123,6 +132,18 @@ def read_field(name: str, node: ast.expr, state: State, dialect: str, model_tabl
         many_to_many=m2m,
         one_off_default=default is not None and kwargs.get("db_default") is None,
     )
+
+
+def _other_key(target: object, state: State, keys: KeyTypes | None) -> str:
+    """The key type of a model of another app (`"shop.Order"`, the user model: Django's `auth.User`)."""
+    if keys is None:
+        return ""
+    if isinstance(target, py.Code) and "AUTH_USER_MODEL" in target.text:
+        return keys("auth", "User")
+    if isinstance(target, str) and "." in target and target.split(".", 1)[0] != state.app:
+        app, model = target.split(".", 1)
+        return keys(app, model)
+    return ""
 
 
 # Field classes whose empty value is the empty string (Django's `empty_strings_allowed`).

@@ -211,3 +211,108 @@ def test_rails_keys_before_5_1_are_integer(names: dict[str, str], body: str) -> 
         found = _narrower(_rails_versions(names, parent, child, body))
         assert len(found) == 1 and f"`{names['parents']}.id`" in found[0].message, (parent, child)
         assert f"`{names['children']}.{names['parent']}_id` is `int`" in found[0].message
+
+
+DJANGO_OTHER_APP = """from django.db import migrations, models
+import django.db.models.deletion
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = [("{app}", "0001_initial")]
+    operations = [
+        migrations.CreateModel(
+            name="{Child}",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("{parent}", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="{app}.{Parent}")),
+            ],
+        ),
+    ]
+"""
+DJANGO_PARENT = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [
+        migrations.CreateModel(
+            name="{Parent}",
+            fields=[{key}("name", models.TextField())],
+        ),
+    ]
+"""
+DJANGO_WIDEN = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{app}", "0001_initial")]
+    operations = [
+        {operation},
+    ]
+"""
+
+
+def _django_apps(  # type: ignore[no-untyped-def]
+    names: dict[str, str],
+    app: str,
+    key: str,
+    files: dict[str, str],
+    operation: str,
+    child_app: str = "orders",
+):
+    """A parent model in app `app` (its key field given, or left to the defaults), a child model in app
+    `child_app` with a ForeignKey to it, and a migration of `app` that widens the parent's key. (Each
+    project variant names its child app differently: a replayed app's state is kept by its own history.)"""
+    parent = names["parent"].title()
+    base = {
+        f"{app}/migrations/0001_initial.py": DJANGO_PARENT.format(Parent=parent, key=key),
+        f"{child_app}/migrations/0001_initial.py": DJANGO_OTHER_APP.format(
+            app=app, Child=names["children"].rstrip("s").title(), Parent=parent, parent=names["parent"]
+        ),
+        **files,
+    }
+    text = DJANGO_WIDEN.format(app=app, operation=operation.format(app=app, parent=names["parent"]))
+    return review_sql(text, path=f"{app}/migrations/0002_widen.py", base=base)
+
+
+RAW_WIDEN = (
+    'migrations.RunSQL("ALTER TABLE {app}_{parent} ALTER COLUMN id TYPE bigint", migrations.RunSQL.noop)'
+)
+ALTER_WIDEN = (
+    'migrations.AlterField(model_name="{parent}", name="id",'
+    " field=models.BigAutoField(primary_key=True, serialize=False))"
+)
+AUTO = '("id", models.AutoField(primary_key=True, serialize=False)), '
+BIG = '("id", models.BigAutoField(primary_key=True, serialize=False)), '
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("app", ["catalog", "people"])
+def test_django_keys_to_another_app_follow_its_primary_key(names: dict[str, str], app: str) -> None:
+    """A ForeignKey to a model of another app has that model's key type: an AutoField's integer, so widening
+    the key by hand leaves the key of the other app narrower; Django's AlterField widens it with the key."""
+    child = f"orders_{names['children'].rstrip('s')}.{names['parent']}_id"
+    found = _narrower(_django_apps(names, app, AUTO, {}, RAW_WIDEN))
+    assert len(found) == 1 and f"`{child}` is `int`" in found[0].message
+    assert not _narrower(_django_apps(names, app, BIG, {}, RAW_WIDEN, "sales"))
+    altered = _django_apps(names, app, AUTO, {}, ALTER_WIDEN)
+    assert not _narrower(altered)
+    rewritten = {f.message.split("`")[1] for f in altered.active if f.rule == "type-change-rewrite"}
+    assert rewritten == {f"{app}_{names['parent']}.id", child}
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_django_key_of_a_model_without_explicit_key_follows_the_settings(names: dict[str, str]) -> None:
+    """No key field written out: the app's `default_auto_field`, else the project's `DEFAULT_AUTO_FIELD`."""
+    child = f"orders_{names['children'].rstrip('s')}.{names['parent']}_id"
+    settings = {"project/settings.py": 'DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\n'}
+    assert not _narrower(_django_apps(names, "catalog", "", settings, RAW_WIDEN, "sales"))
+    config = {
+        **settings,
+        "catalog/apps.py": "from django.apps import AppConfig\n\n\nclass CatalogConfig(AppConfig):\n"
+        '    default_auto_field = "django.db.models.AutoField"\n    name = "catalog"\n',
+    }
+    found = _narrower(_django_apps(names, "catalog", "", config, RAW_WIDEN, "billing"))
+    assert len(found) == 1 and f"`{child.replace('orders_', 'billing_')}` is `int`" in found[0].message

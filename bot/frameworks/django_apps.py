@@ -1,0 +1,84 @@
+"""The other apps of a Django project, as a migration of one app sees them through its foreign keys.
+
+A ForeignKey takes the type of the primary key it points at, whatever app that model lives in: an
+`AutoField` gives `integer`, a `BigAutoField` `bigint`. The other app's migrations are replayed to find it;
+a model no migration of the repository creates gets its app's `AppConfig.default_auto_field`, else the
+project's `DEFAULT_AUTO_FIELD`, else Django's own `AutoField` (also what Django's contrib apps use).
+Django's schema editor widens the foreign keys of every app when a primary key is widened, so the same
+replay lists them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.frameworks.column_types import django_type
+from bot.frameworks.django_state import State, key_type
+from bot.model.changeset import Tree
+
+# Django's own apps, whose models have an AutoField key (their AppConfig says so since Django 3.2)
+_CONTRIB = frozenset({"auth", "contenttypes", "sites", "admin", "flatpages", "redirects"})
+_AUTO_FIELD = re.compile(r"""\bdefault_auto_field\s*=\s*["'](?:[\w.]+\.)?(\w+)["']""")
+_SETTING = re.compile(r"""^\s*DEFAULT_AUTO_FIELD\s*=\s*["'](?:[\w.]+\.)?(\w+)["']""", re.M)
+_MIGRATION = re.compile(r"(?:^|/)(\w+)/migrations/\d{4}_\w+\.py$")
+
+
+class Apps:
+    """`replay(app)` gives the state after the last migration of another app of the tree (None when the
+    tree has no migrations for it, or while that app is being replayed itself)."""
+
+    def __init__(self, tree: Tree, dialect: str, app: str, replay: Callable[[str], State | None]) -> None:
+        self.tree, self.dialect, self.app, self.replay = tree, dialect, app, replay
+        self._defaults: dict[str, str] = {}
+
+    def key_type(self, app: str, model: str) -> str:
+        """The column type of the primary key of `app.model`; "" when unknown."""
+        if app == self.app:
+            return ""
+        state = self.replay(app)
+        if state is not None:
+            found = key_type(state, state.table(model))
+            if found:
+                return found
+        field = self._default_field(app, state is not None)
+        return django_type(field, {}, self.dialect) if field else ""
+
+    def referencing(self, table: str) -> list[tuple[State, str, str]]:
+        """(state, model key, field name) of every field of another app that is a foreign key to `table`."""
+        found: list[tuple[State, str, str]] = []
+        for app in self._apps():
+            state = self.replay(app) if app != self.app else None
+            if state is None:
+                continue
+            for key, model in state.models.items():
+                found.extend(
+                    (state, key, name)
+                    for name, field in model.fields.items()
+                    if field.references == table and field.spec.references
+                )
+        return found
+
+    def _default_field(self, app: str, in_tree: bool) -> str:
+        if app in _CONTRIB:
+            return "AutoField"
+        if app not in self._defaults:
+            config = next((p for p in self.tree.paths() if f"/{p}".endswith(f"/{app}/apps.py")), None)
+            match = _AUTO_FIELD.search(self.tree.read(config) or "") if config is not None else None
+            self._defaults[app] = match.group(1) if match is not None else self._setting()
+        return self._defaults[app] or ("AutoField" if in_tree else "")
+
+    def _setting(self) -> str:
+        """The project's `DEFAULT_AUTO_FIELD`; "" when no settings module sets it."""
+        if "" not in self._defaults:
+            self._defaults[""] = ""
+            for path in self.tree.paths():
+                if path.endswith(".py") and "settings" in path:
+                    setting = _SETTING.search(self.tree.read(path) or "")
+                    if setting is not None:
+                        self._defaults[""] = setting.group(1)
+                        break
+        return self._defaults[""]
+
+    def _apps(self) -> list[str]:
+        return sorted({m.group(1) for p in self.tree.paths() if (m := _MIGRATION.search(p)) is not None})
