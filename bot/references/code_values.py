@@ -335,7 +335,13 @@ def normal(value: str) -> str:
 
 SQLALCHEMY_KIND = "Python Enum mapped by SQLAlchemy"
 SEED_KIND = "seed rows"
-CONSTANT_KINDS = ("Ruby constant", "Python constant", "Java constants", "Kotlin constants")
+CONSTANT_KINDS = (
+    "Ruby constant",
+    "Python constant",
+    "Java constants",
+    "Kotlin constants",
+    "TypeScript constant",
+)
 # JPA and Exposed store an enum's name unless told otherwise; SQLAlchemy's `Enum(SomeEnum)` too, unless
 # `values_callable` says to store the values: both forms are the column's
 _NAMES_STORED = ("Java enum", "Kotlin enum", SQLALCHEMY_KIND)

@@ -23,7 +23,9 @@ the model or not, or a module constant: pairs, a tuple of values, a dict), from 
 a Python `Enum` (`Mapped[OrderStatus]`, `Column(Enum(OrderStatus))`; its member names count as allowed, since
 SQLAlchemy stores them unless told otherwise), and from enums and classes of constants named after the table
 and column (`OrderStatus` for `orders.status`) in Python, TypeScript, Go, Java (`static final String`),
-Kotlin (`const val`) and Prisma. A value the code ties to the column (a Rails enum, a validation, a `choices=`
+Kotlin (`const val`) and Prisma, and from groups of single constants whose shared prefix names the column
+(`STATUS_OPEN = "open"` and `STATUS_CLOSED = "closed"` in the model's class, or in its module beside the one
+model with a `status` field; at least two, settings such as `NAME_MAX_LENGTH` left out). A value the code ties to the column (a Rails enum, a validation, a `choices=`
 or SQLAlchemy field of the table's model) is critical; one matched only by name is a warning. Constants
 written in Rails data changes (`update_all(state: Order::SHIPPED)`, or a constant of the migration) are read
 as the values they hold. With the production probe, `value-refused-in-production` judges the same values

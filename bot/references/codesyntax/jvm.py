@@ -16,6 +16,7 @@ from bot.references.codesyntax.text import (
     enclosing,
     length_limit,
     line_of,
+    prefixed_groups,
     snake,
 )
 
@@ -89,7 +90,11 @@ def _constant_groups(path: str, text: str) -> list[Definition]:
             innermost = max(inside, key=lambda i: classes[i][1])
             groups.setdefault(innermost, []).append((kind, name, value, match.start()))
     found = []
+    label = "Kotlin constants" if kotlin else "Java constants"
     for index, constants in groups.items():
+        owner = classes[index][0].group(1)
+        singles = [(owner, name, value, line_of(text, offset)) for _, name, value, offset in constants]
+        found.extend(prefixed_groups(path, label, singles))
         for kind in ("string", "integer"):
             same = [c for c in constants if c[0] == kind]
             if len(same) < 2:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 
 from bot.references.codesyntax.text import (
     LITERAL,
@@ -19,6 +20,7 @@ from bot.references.codesyntax.text import (
     first_group,
     length_limit,
     line_of,
+    prefixed_groups,
 )
 
 _PY_CLASS = re.compile(r"^([ \t]*)class\s+(\w+)\s*\(([^)]*)\)\s*:", re.M)
@@ -45,6 +47,11 @@ _PY_MAX_LENGTH = re.compile(
 )
 _PY_ANNOTATED_MAX = re.compile(
     r"^[ \t]+(\w+)\s*:\s*[^=\n]*\b(?:constr|Field)\([^\n]*?\bmax_length\s*=\s*(\d+)", re.M
+)
+# `STATUS_OPEN = "open"`: one upper-case name bound to one string or integer, in a module or a class body
+_PY_SINGLE = re.compile(
+    r"""^([ \t]*)([A-Z][A-Z0-9_]*)[ \t]*(?::[ \t]*\w+[ \t]*)?=[ \t]*(?:"([^"\\\n]*)"|'([^'\\\n]*)'|(-?\d+))[ \t]*(?:#[^\n]*)?$""",
+    re.M,
 )
 CONSTANT_KIND = "Python constant"
 
@@ -90,6 +97,7 @@ def read(path: str, text: str) -> Found:
                 )
             )
     definitions.extend(_constants(path, text, {d.name for d in definitions}))
+    definitions.extend(_groups(path, text))
     for match in _PY_FIELD.finditer(text):
         choices = _PY_CHOICES_ARG.search(match.group(2))
         if choices:
@@ -150,6 +158,26 @@ def _constants(path: str, text: str, known: set[str]) -> list[Definition]:
         owner = enclosing(text, match.start(), _PY_ANY_CLASS) if match.group(1) else ""
         found.append(Definition(name, CONSTANT_KIND, path, line_of(text, match.start()), members, owner))
     return found
+
+
+def _groups(path: str, text: str) -> list[Definition]:
+    """Groups of single constants sharing a prefix (`STATUS_OPEN`, `STATUS_CLOSED`); a module's group is
+    the model's of the same file that has a field of the prefix's name, when exactly one model has it."""
+    singles = []
+    for match in _PY_SINGLE.finditer(text):
+        value = next(g for g in match.groups()[2:] if g is not None)
+        owner = enclosing(text, match.start(), _PY_ANY_CLASS) if match.group(1) else ""
+        singles.append((owner, match.group(2), value, line_of(text, match.start())))
+    groups = prefixed_groups(path, CONSTANT_KIND, singles)
+    fields: dict[str, set[str]] = {}
+    for match in _PY_FIELD.finditer(text):
+        fields.setdefault(match.group(1), set()).add(enclosing(text, match.start(), _PY_ANY_CLASS))
+    return [
+        replace(group, owner=next(iter(models)))
+        if not group.owner and len(models := fields.get(group.name.lower(), set())) == 1
+        else group
+        for group in groups
+    ]
 
 
 def _line_of_literal(text: str, start: int, end: int, item: str | int) -> int:

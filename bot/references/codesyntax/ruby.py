@@ -19,6 +19,7 @@ from bot.references.codesyntax.text import (
     enclosing,
     length_limit,
     line_of,
+    prefixed_groups,
 )
 
 _RB_ENUM = re.compile(r"^[ \t]*enum[ \t(]+(?::(\w+)\s*,|(\w+):)\s*", re.M)
@@ -26,7 +27,10 @@ _RB_CLASS = re.compile(r"^\s*(?:class|module)\s+([\w:]+)", re.M)
 _RB_PAIR = re.compile(rf"[\"']?(\w+)[\"']?\s*(?::|=>)\s*(?:{STRING}|(-?\d+))")
 _RB_OPTIONS = {"prefix", "suffix", "default", "validate", "scopes", "instance_methods"}
 # worth a syntax tree: an array constant or an inclusion validation
-_RB_DOMAIN = re.compile(r"^[ \t]*(?:[A-Z][A-Z0-9_]*\s*=\s*(?:%[wi]|\[)|validates(?:_\w+_of)?\b)", re.M)
+_RB_DOMAIN = re.compile(
+    r"^[ \t]*(?:[A-Z][A-Z0-9_]*\s*=\s*(?:%[wi]|\[)|[A-Z][A-Z0-9]*_[A-Z0-9_]+\s*=\s*[\"':\d-]|validates(?:_\w+_of)?\b)",
+    re.M,
+)
 CONSTANT_KIND = "Ruby constant"
 VALIDATION_KIND = "Rails inclusion validation"
 
@@ -64,6 +68,12 @@ def _domains(path: str, text: str) -> Found:
         for c in constants
         if (members := _members(c.value, c.item_lines, c.line))
     ]
+    singles = [
+        (c.owner, c.name, str(c.value), c.line)
+        for c in constants
+        if isinstance(c.value, str | int) and not isinstance(c.value, bool)
+    ]
+    definitions.extend(prefixed_groups(path, CONSTANT_KIND, singles))
     links = []
     for validation in ruby_model.validations(root):
         if validation.kind == "length":

@@ -94,3 +94,84 @@ def length_limit(path: str, line: int, owner: str, column: str, construct: str, 
     return Definition(
         construct, LENGTH_LIMIT, path, line, (Member("maximum", str(maximum), line),), owner, column
     )
+
+
+# A single constant (owner, name, value as text, line): `STATUS_OPEN = "open"` in class `Order`
+Single = tuple[str, str, str, int]
+# Words that make a constant a setting rather than one value of a column (`NAME_MAX_LENGTH = 50`)
+_SETTING_WORDS = frozenset(
+    [
+        "MAX",
+        "MIN",
+        "MAXIMUM",
+        "MINIMUM",
+        "LENGTH",
+        "LEN",
+        "SIZE",
+        "LIMIT",
+        "COUNT",
+        "TIMEOUT",
+        "TTL",
+        "DEFAULT",
+        "REGEX",
+        "RE",
+        "PATTERN",
+        "FORMAT",
+        "LABEL",
+        "LABELS",
+        "TEXT",
+        "MESSAGE",
+        "MSG",
+        "HELP",
+        "PLACEHOLDER",
+        "TITLE",
+        "URL",
+        "PATH",
+        "KEY",
+        "PREFIX",
+        "SUFFIX",
+        "SEPARATOR",
+        "DELAY",
+        "INTERVAL",
+        "VERSION",
+        "CHOICES",
+        "OPTIONS",
+        "VALUES",
+        "NAME",
+        "NAMES",
+        "DISPLAY",
+        "DESCRIPTION",
+        "TEMPLATE",
+    ]
+)
+_CODE_VALUE = re.compile(r"-?\d+|[A-Za-z][\w.:-]{0,63}")
+
+
+def prefixed_groups(path: str, kind: str, singles: list[Single]) -> list[Definition]:
+    """Constants of one class (or module) sharing a name prefix, as the values of the column that prefix
+    names: `STATUS_OPEN = "open"` and `STATUS_CLOSED = "closed"` make `STATUS` with `open` and `closed`.
+    At least two constants of one type (strings, or integers) with distinct values; values that look like
+    text for people (spaces) and settings (`NAME_MAX_LENGTH`) are no group. Each group is named by the
+    longest prefix its constants share."""
+    by_prefix: dict[tuple[str, str], list[Single]] = {}
+    for single in singles:
+        owner, name, value, _ = single
+        words = name.split("_")
+        if len(words) < 2 or _SETTING_WORDS & set(words) or not _CODE_VALUE.fullmatch(value):
+            continue
+        for size in range(1, len(words)):
+            by_prefix.setdefault((owner, "_".join(words[:size])), []).append(single)
+    found = []
+    for (owner, prefix), group in by_prefix.items():
+        numeric = {v.lstrip("-").isdigit() for _, _, v, _ in group}
+        values = {v for _, _, v, _ in group}
+        longer = [
+            other
+            for (o, p), other in by_prefix.items()
+            if o == owner and p.startswith(f"{prefix}_") and len(other) == len(group)
+        ]
+        if len(group) < 2 or len(numeric) != 1 or len(values) < 2 or longer:
+            continue
+        members = tuple(Member(name[len(prefix) + 1 :], value, line) for _, name, value, line in group)
+        found.append(Definition(prefix, kind, path, group[0][3], members, owner))
+    return found

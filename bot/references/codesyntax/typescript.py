@@ -15,6 +15,7 @@ from bot.references.codesyntax.text import (
     enclosing,
     length_limit,
     line_of,
+    prefixed_groups,
     snake,
 )
 
@@ -31,6 +32,13 @@ _MAX_LENGTH_DECORATOR = re.compile(
     r"@(?:MaxLength\(\s*(\d+)|Length\(\s*\d+\s*,\s*(\d+))[^)]*\)\s*(?:@\w+\([^)]*\)\s*)*"
     r"(?:(?:public|private|protected|readonly)\s+)*(\w+)[?!]?\s*:"
 )
+# `export const STATUS_OPEN = "open"`, `static readonly STATUS_OPEN = "open"` in a class
+_TS_SINGLE = re.compile(
+    r"^[ \t]*(?:export\s+)?(?:const|(?:(?:public|private|protected)\s+)?static\s+(?:readonly\s+)?)\s*"
+    r"([A-Z][A-Z0-9_]*)\s*(?::\s*\w+\s*)?=\s*(?:'([^'\\\n]*)'|\"([^\"\\\n]*)\"|(-?\d+))\s*(?:as\s+const\s*)?;?[ \t]*$",
+    re.M,
+)
+CONSTANT_KIND = "TypeScript constant"
 _TS_FIELD = re.compile(r"^[ \t]*(?:readonly\s+)?(\w+)\??[ \t]*:[ \t]*([A-Z]\w*)[ \t]*[;,]?[ \t]*\r?$", re.M)
 
 
@@ -60,6 +68,16 @@ def read(path: str, text: str) -> Found:
             )
         )
     definitions.extend(_length_limits(path, text))
+    singles = [
+        (
+            enclosing(text, m.start(), _TS_CLASS) if "static" in m.group(0) else "",
+            m.group(1),
+            next(g for g in m.groups()[1:] if g is not None),
+            line_of(text, m.start()),
+        )
+        for m in _TS_SINGLE.finditer(text)
+    ]
+    definitions.extend(prefixed_groups(path, CONSTANT_KIND, singles))
     links = [FieldLink("", snake(m.group(1)), m.group(2)) for m in _TS_FIELD.finditer(text)]
     return definitions, links
 
