@@ -104,7 +104,7 @@ class DatabaseObject:
     columns of whichever table a trigger runs it for.
     """
 
-    kind: str  # view | function | trigger
+    kind: str  # view | function | trigger | event (MySQL's scheduled statements)
     name: str
     path: str
     line: int
@@ -112,6 +112,7 @@ class DatabaseObject:
     table: str = ""  # a trigger's table
     function: str = ""  # a trigger's function
     tracked: bool = False  # the database records its dependencies: views, BEGIN ATOMIC bodies
+    engine: str = ""  # the database that checks them, when not PostgreSQL (SQLite)
     uses: tuple[tuple[str, str, int], ...] = ()
     row_uses: tuple[tuple[str, int], ...] = ()
 
@@ -522,8 +523,13 @@ def _create_function(c: Catalog, op: Operation, in_change: bool) -> None:
     _database_object(c, op, in_change)
 
 
-_OBJECT_KINDS = {"view": "view", "function": "function", "trigger": "trigger"}
-_DROPPED_OBJECTS = {"drop-view": "view", "drop-function": "function", "drop-trigger": "trigger"}
+_OBJECT_KINDS = {"view": "view", "function": "function", "trigger": "trigger", "event": "event"}
+_DROPPED_OBJECTS = {
+    "drop-view": "view",
+    "drop-function": "function",
+    "drop-trigger": "trigger",
+    "drop-event": "event",
+}
 
 
 def _database_object(c: Catalog, op: Operation, in_change: bool) -> None:
@@ -563,6 +569,7 @@ def _database_object(c: Catalog, op: Operation, in_change: bool) -> None:
         table=op.table if kind == "trigger" else "",
         function=op.function,
         tracked=op.tracked,
+        engine=op.engine,
         uses=tuple(uses),
         row_uses=tuple(rows),
     )

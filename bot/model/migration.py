@@ -405,6 +405,7 @@ class RawSQL(Operation):
     name: str = ""  # the view, function or trigger created
     function: str = ""  # a trigger's function
     tracked: bool = False  # the database records what the definition depends on (views, BEGIN ATOMIC)
+    engine: str = ""  # the database that checks those dependencies, when it is not PostgreSQL (SQLite)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,8 +10,10 @@ grammar (PL/pgSQL bodies by PL/pgSQL's). What happens when one of them goes away
 - a function whose body is text (PL/pgSQL, `LANGUAGE sql AS $$…$$`) is not: it fails on its next call,
   after a rename as after a drop;
 - a trigger whose function reads or writes `NEW.col` fails every write to its table;
-- MySQL and MariaDB record no dependency at all: a view, a trigger or a procedure that names the column
-  lets the change through, and fails on its next read, write or call.
+- MySQL and MariaDB record no dependency at all: a view, a trigger, a procedure or an event that names
+  the column lets the change through, and fails on its next read, write, call or scheduled run;
+- SQLite refuses to drop a column a view or trigger names and renames it in them, but lets a table
+  they use be dropped: the view fails on its next read, the trigger on its next write.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ def database_uses(catalog: Catalog, target: Target, *, replaced: Iterable[str] =
 def _breaks(catalog: Catalog, obj: DatabaseObject, target: Target) -> str:
     what = f"`{target.label}`"
     verb = "rename" if target.new_name else "DROP"
+    if obj.engine == "SQLite":
+        return _sqlite_breaks(obj, target, what)
     if obj.tracked and obj.kind == "view":
         return (
             f"view `{obj.name}` depends on {what}: PostgreSQL refuses the {verb} "
@@ -62,6 +66,8 @@ def _breaks(catalog: Catalog, obj: DatabaseObject, target: Target) -> str:
         return f"view `{obj.name}` still names {what}: the database lets the {verb} through, and every read of the view fails after it"
     if obj.kind == "trigger":
         return f"trigger `{obj.name}` on `{obj.table}` still names {what}: every write that fires it fails after the {verb}"
+    if obj.kind == "event":
+        return f"event `{obj.name}` still names {what}: its next scheduled run fails after the {verb}"
     triggers = [
         t
         for t in catalog.objects.values()
@@ -75,3 +81,16 @@ def _breaks(catalog: Catalog, obj: DatabaseObject, target: Target) -> str:
             "every write that fires the trigger fails"
         )
     return f"function `{obj.name}` still names {what}: it fails on its next call"
+
+
+def _sqlite_breaks(obj: DatabaseObject, target: Target, what: str) -> str:
+    """SQLite checks its views and triggers when a column is dropped, not when a table is."""
+    name = f"view `{obj.name}`" if obj.kind == "view" else f"trigger `{obj.name}` on `{obj.table}`"
+    if target.kind == "column":
+        return (
+            f"{name} names {what}: SQLite refuses the DROP COLUMN (drop the {obj.kind} first, "
+            "or rebuild it without the column in the same migration)"
+        )
+    if obj.kind == "view":
+        return f"{name} still reads {what}: SQLite lets the DROP TABLE through, and every read of the view fails after it"
+    return f"{name} still names {what}: every write that fires it fails after the DROP TABLE"

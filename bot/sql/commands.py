@@ -83,6 +83,8 @@ def classify(statement: Statement, base: dict[str, Any]) -> list[Operation]:
     if head[0] == "SET":
         return list(_set(words, b))
     category = _category(head)
+    if category == "drop-event":  # MySQL's scheduled statements: the catalog forgets the event
+        return [RawSQL(category=category, table=_table(words, 2), if_exists="EXISTS" in head[:4], **b)]
     if category:
         return [RawSQL(category=category, **b)]
     return [Unparsed(error="not a statement this review understands", **b)]
@@ -299,6 +301,7 @@ _CATEGORIES = (
     ("CREATE EVENT TRIGGER", "trigger"),
     ("CREATE TEXT SEARCH", "text-search"),
     ("DROP TRIGGER", "drop-trigger"),
+    ("DROP EVENT", "drop-event"),
     ("DROP FUNCTION", "drop-function"),
     ("DROP EXTENSION", "drop-extension"),
     ("DROP POLICY", "drop-policy"),

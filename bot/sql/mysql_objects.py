@@ -6,7 +6,8 @@ with sqlglot's MySQL grammar, one statement of the body at a time: `o.legacy_sta
 is `orders.legacy_status`, a bare column belongs to the tables of its query (the schema decides which),
 and `NEW.col` / `OLD.col` of a trigger are columns of its table. Unlike PostgreSQL, MySQL records no
 dependency: a column a view or trigger names can be dropped or renamed, and the view fails on its next
-read, the trigger on its next write, the procedure on its next call.
+read, the trigger on its next write, the procedure on its next call, the event (`CREATE EVENT … ON SCHEDULE
+… DO …`) on its next scheduled run.
 """
 
 from __future__ import annotations
@@ -20,19 +21,20 @@ from bot.model.migration import UNKNOWN_SOURCE, ColumnReference
 from bot.sql.names import identifier, table_name
 from bot.sql.statements import split
 
-_NAME = r"(?:`[^`]+`|\w+)(?:\.(?:`[^`]+`|\w+))?"
+_NAME = r"(?:`[^`]+`|\"[^\"]+\"|\w+)(?:\.(?:`[^`]+`|\"[^\"]+\"|\w+))?"
 _HEAD = re.compile(
     r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:ALGORITHM\s*=\s*\w+\s+)?"
     r"(?:DEFINER\s*=\s*(?:`[^`]*`|'[^']*'|\w+)(?:\s*@\s*(?:`[^`]*`|'[^']*'|[\w.%]+))?\s+)?"
-    r"(?:SQL\s+SECURITY\s+\w+\s+)?(?:AGGREGATE\s+)?"
-    rf"(?P<kind>VIEW|TRIGGER|PROCEDURE|FUNCTION)\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{_NAME})",
+    r"(?:SQL\s+SECURITY\s+\w+\s+)?(?:AGGREGATE\s+)?(?:TEMP(?:ORARY)?\s+)?"
+    rf"(?P<kind>VIEW|TRIGGER|PROCEDURE|FUNCTION|EVENT)\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{_NAME})",
     re.I,
 )
-_TRIGGER = re.compile(
-    rf"\s*(?:BEFORE|AFTER)\s+(?:INSERT|UPDATE|DELETE)\s+ON\s+(?P<table>{_NAME})\s+FOR\s+EACH\s+ROW\s+"
-    rf"(?:(?:FOLLOWS|PRECEDES)\s+{_NAME}\s+)?",
+_TRIGGER = re.compile(  # MySQL's; SQLite's too (INSTEAD OF, UPDATE OF columns, FOR EACH ROW optional)
+    rf"\s*(?:(?:BEFORE|AFTER|INSTEAD\s+OF)\s+)?(?:INSERT|DELETE|UPDATE(?:\s+OF\s+(?P<of>[^;]*?))?)\s+"
+    rf"ON\s+(?P<table>{_NAME})\s+(?:FOR\s+EACH\s+ROW\s+)?(?:(?:FOLLOWS|PRECEDES)\s+{_NAME}\s+)?",
     re.I,
 )
+_OF_COLUMN = re.compile(r"`[^`]+`|\"[^\"]+\"|\w+")
 _VIEW_BODY = re.compile(r"\s*(?:\([^()]*\)\s*)?AS\s+", re.I)
 _ROUTINE_BODY = re.compile(r"\b(?:BEGIN|RETURN|SELECT|INSERT|UPDATE|DELETE|REPLACE|WITH)\b", re.I)
 _QUERY = re.compile(
@@ -42,7 +44,14 @@ _INSERT = re.compile(
     rf"(?:INSERT\s+(?:IGNORE\s+)?|REPLACE\s+)INTO\s+(?P<table>{_NAME})\s*(?:\((?P<columns>[^()]*)\))?", re.I
 )
 _ROW = re.compile(r"\b(NEW|OLD)\s*\.\s*(`[^`]+`|\w+)(\s*(?::=|=(?!=)))?", re.I)
-_KINDS = {"VIEW": "view", "TRIGGER": "trigger", "PROCEDURE": "function", "FUNCTION": "function"}
+_KINDS = {
+    "VIEW": "view",
+    "TRIGGER": "trigger",
+    "PROCEDURE": "function",
+    "FUNCTION": "function",
+    "EVENT": "event",
+}
+_EVENT_BODY = re.compile(r"\bDO\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -55,12 +64,15 @@ class Definition:
 
 
 def read(sql: str) -> Definition | None:
-    """What a MySQL `CREATE VIEW`, `CREATE TRIGGER`, `CREATE PROCEDURE` or `CREATE FUNCTION` uses."""
+    """What a MySQL `CREATE VIEW`, `CREATE TRIGGER`, `CREATE PROCEDURE`, `CREATE FUNCTION` or `CREATE
+    EVENT` uses."""
     head = _HEAD.match(sql)
     if head is None:
         return None
     kind = _KINDS[head.group("kind").upper()]
     table, start = "", head.end()
+    relations: list[tuple[str, int]] = []
+    columns: list[ColumnReference] = []
     if kind == "view":
         body = _VIEW_BODY.match(sql, start)
         if body is None:
@@ -71,13 +83,20 @@ def read(sql: str) -> Definition | None:
         if on is None:
             return None
         table, start = _unquote(on.group("table")), on.end()
+        if on.group("of"):  # UPDATE OF a, b: columns of the trigger's own table
+            for named in _OF_COLUMN.finditer(on.group("of")):
+                offset = on.start("of") + named.start()
+                columns.append(ColumnReference(_unquote(named.group()), (), offset, row="new"))
+    elif kind == "event":  # ON SCHEDULE … DO statement, or DO BEGIN … END
+        body = _EVENT_BODY.search(sql, start)
+        if body is None:
+            return None
+        start = body.end()
     else:
         body = _ROUTINE_BODY.search(sql, _after_parameters(sql, start))
         if body is None:
             return None
         start = body.start()
-    relations: list[tuple[str, int]] = []
-    columns: list[ColumnReference] = []
     for query_start, query in _queries(sql, start, whole=kind == "view"):
         _read_query(query, query_start, relations, columns)
     if kind == "trigger":
@@ -196,5 +215,5 @@ class _Offsets:
 
 
 def _unquote(name: str) -> str:
-    parts = [p.strip("`") if p.startswith("`") else p.lower() for p in name.split(".")]
+    parts = [p.strip('`"') if p.startswith(("`", '"')) else p.lower() for p in name.split(".")]
     return parts[-1]

@@ -76,13 +76,15 @@ def _dialect(name: str) -> Dialect:
 def split(text: str, dialect: str, *, first_line: int = 1) -> list[Statement]:
     """Split and parse `text`; `first_line` is the file line that `text` starts on."""
     d = _dialect(dialect)
+    if DIALECTS.get(dialect) == "mysql" and ("DELIMITER" in text.upper() or "/*!" in text):
+        text = _mysql_client_text(text)
     try:
         tokens = d.tokenize(text)
     except TokenError as failure:
         return _fallback(text, first_line, f"could not be tokenised: {_first_line(str(failure))}")
     starts = _line_starts(text)
     statements = []
-    for chunk in _chunks(tokens, compound=DIALECTS.get(dialect) == "mysql"):
+    for chunk in _chunks(tokens, compound=DIALECTS.get(dialect) in ("mysql", "sqlite")):
         start, end = chunk[0].start, chunk[-1].end + 1
         line = bisect.bisect_right(starts, start) + first_line - 1
         end_line = bisect.bisect_right(starts, chunk[-1].end) + first_line - 1
@@ -94,6 +96,43 @@ def split(text: str, dialect: str, *, first_line: int = 1) -> list[Statement]:
         expression, problem = _parse(d, chunk, text)
         statements.append(Statement(source, line, end_line, words, expression, problem))
     return statements
+
+
+_DELIMITER = re.compile(r"^[ \t]*DELIMITER[ \t]+(\S+)[ \t]*$", re.I | re.M)
+_VERSIONED = re.compile(r"/\*!\d*")
+
+
+def _mysql_client_text(text: str) -> str:
+    """A MySQL script as the server sees it, offsets kept: the client's `DELIMITER //` lines (a dump's
+    `DELIMITER ;;`) blanked and the statements they end closed by `;`; the versioned comments a dump
+    writes a definition in (`/*!50003 CREATE*/ /*!50017 DEFINER=…*/ /*!50003 TRIGGER … END */`) kept as
+    code."""
+    chars = list(text)
+
+    def blank(start: int, end: int) -> None:
+        chars[start:end] = " " * (end - start)
+
+    previous = -1  # the end of the last versioned comment kept as code
+    for match in _VERSIONED.finditer(text):
+        end = text.find("*/", match.end())
+        chained = previous >= 0 and not text[previous : match.start()].strip()
+        if end >= 0 and (chained or text[match.end() : end].lstrip()[:6].upper() == "CREATE"):
+            blank(match.start(), match.end())  # a definition (`SET NAMES` and the like stay comments)
+            blank(end, end + 2)
+            previous = end + 2
+    changes = list(_DELIMITER.finditer(text))
+    for i, change in enumerate(changes):
+        blank(change.start(), change.end())
+        delimiter = change.group(1)
+        if delimiter == ";":
+            continue
+        stop = changes[i + 1].start() if i + 1 < len(changes) else len(text)
+        at = text.find(delimiter, change.end(), stop)
+        while at >= 0:
+            blank(at, at + len(delimiter))
+            chars[at] = ";"
+            at = text.find(delimiter, at + len(delimiter), stop)
+    return "".join(chars)
 
 
 def render(node: exp.Expression, dialect: str | None = None, *, copy: bool = True) -> str:

@@ -56,8 +56,8 @@ def operations(statement: Statement, path: str, dialect: str) -> list[Operation]
         "expression": statement.expression,
     }
     expression = statement.expression
-    if dialect in ("mysql", "mariadb") and statement.head[:1] == ("CREATE",):
-        objects = _database_code(statement, base)
+    if dialect in ("mysql", "mariadb", "sqlite") and statement.head[:1] == ("CREATE",):
+        objects = _database_code(statement, base, dialect)
         if objects is not None:
             return objects
     if statement.error is not None:
@@ -70,11 +70,14 @@ def operations(statement: Statement, path: str, dialect: str) -> list[Operation]
     return list(handler(expression, base, dialect))
 
 
-def _database_code(statement: Statement, base: Base) -> list[Operation] | None:
-    """A MySQL or MariaDB view, trigger, procedure or function, with the tables and columns it uses."""
+def _database_code(statement: Statement, base: Base, dialect: str) -> list[Operation] | None:
+    """A MySQL or MariaDB view, trigger, procedure, function or event, or a SQLite view or trigger, with
+    the tables and columns it uses. SQLite checks its views and triggers: it refuses to drop a column
+    one of them names, and renames the column in them."""
     found = mysql_objects.read(statement.text)
-    if found is None:
+    if found is None or (dialect == "sqlite" and found.kind not in ("view", "trigger")):
         return None
+    sqlite = dialect == "sqlite"
     return [
         RawSQL(
             category=found.kind,
@@ -82,6 +85,8 @@ def _database_code(statement: Statement, base: Base) -> list[Operation] | None:
             name=found.name,
             relations=found.relations,
             columns=found.columns,
+            tracked=sqlite,
+            engine="SQLite" if sqlite else "",
             **base,
         )
     ]
