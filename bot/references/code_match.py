@@ -26,6 +26,7 @@ from bot.references.code_text import (
     block_headers,
     in_prose,
     is_object_key,
+    lookup_receiver,
     not_code,
     python_local,
 )
@@ -356,6 +357,8 @@ class _FileScan:
             return None  # `response.status`, `enterprise.status` for invoices: another object's attribute
         if target.kind == "column" and needle.role != "new" and is_object_key(line, col, end):
             return None  # `"created": order.created_at`: a key of a payload, not the column
+        if target.kind == "column" and needle.role == "name" and self._payload_key(target, line, col, end):
+            return None  # `spec["subject"]`, `"subject" in spec`: a key of a request's or a service's dict
         if (
             needle.role == "name"
             and self.path.endswith(".py")
@@ -429,6 +432,15 @@ class _FileScan:
         if mapped:
             return bool(mapped[-1] == table)
         return _NAMED_AFTER_MODEL.sub("", struct) in models.names
+
+    def _payload_key(self, target: Target, line: str, col: int, end: int) -> bool:
+        """Is the name a quoted key looked up in a Python dict that is no row of the target's table?"""
+        if not self.path.endswith(".py"):
+            return False
+        receiver = lookup_receiver(line, col, end)
+        if receiver is None or receiver in self.m.models[target.table].names:
+            return False
+        return target.table.lower().rpartition(".")[2] not in self.m.rows.get(receiver, frozenset())
 
     def _own_row(self, target: Target, owner: str) -> bool:
         """Is `owner` a name code gives a row of the target's table only (`product` for `spree_products`)?"""

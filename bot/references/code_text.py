@@ -151,6 +151,24 @@ def is_object_key(line: str, col: int, end: int) -> bool:
     )
 
 
+_SUBSCRIPT = re.compile(r"([A-Za-z_]\w*)(?:\(\))?\s*(?:\[|\.(?:get|pop|setdefault)\()\s*$")
+_MEMBERSHIP = re.compile(r"\s+(?:not\s+)?in\s+(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)\b(?!\s*[.(\[])")
+
+
+def lookup_receiver(line: str, col: int, end: int) -> str | None:
+    """The dict a quoted key is looked up in: `spec["subject"]`, `data.get("subject")`, `"subject" in
+    spec` give `spec` / `data`; None when the quoted word is not such a key."""
+    before, after = line[:col], line[end:]
+    quote = before[-1:]
+    if quote not in ("'", '"') or after[:1] != quote:
+        return None
+    subscript = _SUBSCRIPT.search(before[:-1])
+    if subscript is not None and after[1:].lstrip()[:1] in ("]", ")", ","):
+        return subscript.group(1)
+    membership = _MEMBERSHIP.match(after[1:])
+    return membership.group(1) if membership is not None else None
+
+
 _BLOCK_HEADER = re.compile(r"^([ \t]*)(?:async\s+)?(def|class)\b", re.M)
 
 

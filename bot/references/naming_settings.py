@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from bot.references.codesyntax.text import bracketed
 from bot.references.inflection import go_name, model_name, singularize
+from bot.references.languages import CAMEL_API_WORDS
 
-WORDS = frozenset(("NamingStrategy", "new Sequelize("))
+WORDS = frozenset(("NamingStrategy", "new Sequelize(", *CAMEL_API_WORDS))
 _GORM = re.compile(r"NamingStrategy\s*\{")
 _PREFIX = re.compile(r"\bTablePrefix\s*:\s*[\"`](\w*)[\"`]")
 _SINGULAR = re.compile(r"\bSingularTable\s*:\s*true\b")
@@ -32,6 +33,11 @@ class NamingSettings:
     gorm_singular: bool = False
     sequelize_frozen: bool = False
     sequelize_underscored: bool = False
+    camel_api: bool = False  # the API turns the columns' snake case keys into camel case
+
+    def tables(self) -> tuple[str, bool, bool, bool]:
+        """The settings that name tables (a change of them means reading the tree again)."""
+        return (self.gorm_prefix, self.gorm_singular, self.sequelize_frozen, self.sequelize_underscored)
 
     def model_names(self, table: str) -> tuple[str, ...]:
         """Struct names that map `table` under the GORM settings (`app_order_items` → `OrderItem`)."""
@@ -42,7 +48,9 @@ class NamingSettings:
 
 
 def settings_in(path: str, text: str) -> NamingSettings | None:
-    """The settings a file opens its ORM with, or None when it opens none."""
+    """The settings a file opens its ORM with (or turns its API's keys into camel case with), or None."""
+    if any(word in text for word in CAMEL_API_WORDS):
+        return NamingSettings(camel_api=True)
     if path.endswith(".go"):
         match = _GORM.search(text)
         if match is None:
@@ -75,6 +83,7 @@ def merged(found: Iterable[NamingSettings]) -> NamingSettings:
         gorm_singular=any(s.gorm_singular for s in settings),
         sequelize_frozen=any(s.sequelize_frozen for s in settings),
         sequelize_underscored=any(s.sequelize_underscored for s in settings),
+        camel_api=any(s.camel_api for s in settings),
     )
 
 

@@ -21,6 +21,7 @@ from bot.references.code_match import Hit, Matcher, Needle, Packed, unpack
 from bot.references.code_sql import Schema
 from bot.references.column_aliases import aliases
 from bot.references.inflection import singularize
+from bot.references.languages import foreign_model, front_end_camel
 from bot.references.model_attributes import kept_attribute
 from bot.references.model_map import Mapped, TableModels, conventional_models, table_models
 from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
@@ -112,10 +113,11 @@ def search(
             schema,
             naming,
         )
-        if not settings or merged(settings) == naming:
+        if not settings or merged(settings).tables() == naming.tables():
             break
         naming = merged(settings)
         models = _table_models(tables, conventional, naming)
+    naming = merged([naming, *settings])
     found = _table_models(tables, [*conventional, *mappings], naming)
     renamed = _alias_needles(tree, unique, [*conventional, *mappings])
     if renamed:  # attributes the models give a column under another name: one more pass for them
@@ -132,6 +134,7 @@ def search(
             )
             hits += more
         models = found
+    hits = _own_language(hits, unique, [*conventional, *mappings], naming.camel_api)
     # A same-named column of another table is not a use: listed nowhere. Nor is a common word (`status`,
     # `title`) that nothing ties to the table: it is the same word in other code, not the column.
     common = _common(unique)
@@ -157,6 +160,35 @@ def search(
         base_hits = [h for h in base_hits if h.use.confidence == "high" or not _hidden(h, contested, common)]
         index = replace(index, deleted=_deleted(unique, index, base_hits))
     return index
+
+
+def _own_language(
+    hits: list[Hit], targets: tuple[Target, ...], definitions: list[Mapped], camel_api: bool
+) -> list[Hit]:
+    """Uses in the model's own language: a class name in code of another language is that code's own
+    type, and a camelCase name in the front end of a snake case API is not the column (see `languages`)."""
+    paths: dict[str, set[str]] = defaultdict(set)
+    for table, _, path, _ in definitions:
+        paths[table].add(path)
+    kept = []
+    for hit in hits:
+        target, use = targets[hit.target], hit.use
+        defined = paths.get(target.table, set())
+        if hit.role == "model" and use.area != "raw-sql" and foreign_model(use.path, defined):
+            continue
+        if (
+            target.kind == "column"
+            and hit.role in ("name", "new")
+            and use.area != "raw-sql"
+            and front_end_camel(use.path, use.text, _spelled(target, hit.role), defined, camel_api)
+        ):
+            continue
+        kept.append(hit)
+    return kept
+
+
+def _spelled(target: Target, role: str) -> str:
+    return (target.new_name or "") if role == "new" else target.name
 
 
 def _ignored_before(targets: Sequence[Target], before: Mapping[str, str]) -> set[_Key]:

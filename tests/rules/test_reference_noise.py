@@ -1,0 +1,176 @@
+"""Three kinds of places that name a column or a model without using it, met on real pull requests: a
+front-end parameter in camel case named like the snake case column of a Python or Ruby model (a route's
+`dashboardId`), a key looked up in a request's or a service's dict (`spec["subject"]`), and a front-end
+type named like a backend model (`type Organization = …`). Each is left out; the true uses next to them
+(the snake case API field in the front end, the row's attribute, the model in its own language) stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model.findings import Finding, Review
+from tests.conftest import review_sql
+
+NAMES = [("dashboard", "widget"), ("board", "card")]
+
+
+def _finding(result: Review, rule: str) -> Finding:
+    return next(f for f in result.findings if f.rule == rule)
+
+
+def _places(finding: Finding) -> set[str]:
+    return {f"{r.path}:{r.line}" for r in finding.references}
+
+
+MODELS = """from django.db import models
+
+
+class {Parent}(models.Model):
+    name = models.TextField()
+
+
+class {Child}(models.Model):
+    {parent} = models.ForeignKey({Parent}, on_delete=models.CASCADE)
+    label = models.TextField()
+"""
+SERIALIZER = """from rest_framework import serializers
+from items.models import {Child}
+
+
+class {Child}Serializer(serializers.ModelSerializer):
+    class Meta:
+        model = {Child}
+        fields = ["id", "{parent}_id", "label"]
+"""
+PAGE = """import {{ useParams }} from "next/navigation";
+
+export default function {Parent}Page() {{
+  const {{ {parent}Id }} = useParams();
+  return <{Child}List {parent}Id={{{parent}Id}} />;
+}}
+
+export const fetch{Child}s = async (slug: string, {parent}Id: string) =>
+  api.get(`/api/${{slug}}/{parent}s/${{{parent}Id}}/{child}s/`);
+
+export const {child}sOf = (items: I{Child}[], {parent}Id: string) =>
+  items.filter((item) => item.{parent}_id === {parent}Id);
+"""
+
+
+def _django(parent: str, child: str) -> tuple[str, dict[str, str]]:
+    names = {"parent": parent, "child": child, "Parent": parent.title(), "Child": child.title()}
+    schema = (
+        f"CREATE TABLE items_{child} (id serial PRIMARY KEY, {parent}_id int, label text);\n"
+        f"CREATE TABLE items_{parent} (id serial PRIMARY KEY, name text);\n-- migration\n"
+    )
+    files = {
+        "api/items/models.py": MODELS.format(**names),
+        "api/items/serializers.py": SERIALIZER.format(**names),
+        f"web/app/{parent}s/[{parent}Id]/page.tsx": PAGE.format(**names),
+    }
+    return schema, files
+
+
+@pytest.mark.parametrize(("parent", "child"), NAMES)
+def test_a_camel_case_front_end_parameter_is_not_a_snake_case_apis_column(parent: str, child: str) -> None:
+    schema, files = _django(parent, child)
+    page = f"web/app/{parent}s/[{parent}Id]/page.tsx"
+    finding = _finding(
+        review_sql(schema + f"ALTER TABLE items_{child} DROP COLUMN {parent}_id;", base=files),
+        "column-dropped",
+    )
+    assert {f"{page}:{n}" for n in (4, 5, 8, 9, 11)}.isdisjoint(_places(finding))
+    assert {"api/items/serializers.py:8", f"{page}:12"} <= _places(finding)  # the API field, in both
+    # An API that turns its keys into camel case serves `{parent}Id`: the front end's names are its fields.
+    files["api/settings.py"] = (
+        'REST_FRAMEWORK = {"DEFAULT_RENDERER_CLASSES": '
+        '["djangorestframework_camel_case.render.CamelCaseJSONRenderer"]}\n'
+    )
+    camel = _finding(
+        review_sql(schema + f"ALTER TABLE items_{child} DROP COLUMN {parent}_id;", base=files),
+        "column-dropped",
+    )
+    assert f"{page}:4" in _places(camel)
+
+
+CHECK_MODELS = """from django.db import models
+
+
+class Check(models.Model):
+    {column} = models.CharField(max_length=100)
+    name = models.TextField()
+
+    class Meta:
+        db_table = "api_check"
+"""
+VIEWS = """def update(check, spec):
+    if "{column}" in spec:
+        check.success_kw = spec["{column}"]
+    keywords = spec.get("{column}", "")
+    if "{column}" in check.fields:
+        check.{column} = "SUCCESS"
+    return {{"name": check.name, "{column}": keywords}}
+"""
+
+
+@pytest.mark.parametrize("column", ["subject", "subject_fail"])
+def test_a_key_looked_up_in_a_request_or_service_dict_is_not_the_column(column: str) -> None:
+    schema = f"CREATE TABLE api_check (id serial PRIMARY KEY, {column} text, name text);\n-- migration\n"
+    files = {
+        "hc/api/models.py": CHECK_MODELS.format(column=column),
+        "hc/api/views.py": VIEWS.format(column=column),
+    }
+    finding = _finding(
+        review_sql(schema + f"ALTER TABLE api_check DROP COLUMN {column};", base=files), "column-dropped"
+    )
+    views = {p for p in _places(finding) if p.startswith("hc/api/views.py")}
+    assert views == {"hc/api/views.py:6"}  # check.<column> = …: the row's attribute
+
+
+TYPES = """import type {{ components }} from "./openapi";
+
+export type {Model} = components["schemas"]["{Model}"];
+
+export const label = (item: {Model}) => item.name;
+"""
+SQLALCHEMY = """from sqlalchemy.orm import Mapped, mapped_column
+from app.db import Model
+
+
+class {Model}(Model):
+    __tablename__ = "{table}"
+    name: Mapped[str] = mapped_column()
+"""
+SERVICE = """from app.models import {Model}
+
+
+def get(session, name):
+    return session.query({Model}).filter({Model}.name == name).first()
+"""
+PRISMA = """model {Model} {{
+  id   Int    @id
+  name String
+
+  @@map("{table}")
+}}
+"""
+
+
+@pytest.mark.parametrize(("model", "table"), [("Organization", "organizations"), ("Benefit", "benefits")])
+def test_a_front_end_type_named_like_a_backend_model_is_not_the_model(model: str, table: str) -> None:
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, name text);\n-- migration\n"
+    files = {
+        "clients/web/src/types.ts": TYPES.format(Model=model),
+        "server/app/models/item.py": SQLALCHEMY.format(Model=model, table=table),
+        "server/app/services/item.py": SERVICE.format(Model=model),
+    }
+    places = _places(_finding(review_sql(schema + f"DROP TABLE {table};", base=files), "table-dropped"))
+    assert {"server/app/services/item.py:1", "server/app/services/item.py:5"} <= places
+    assert not {p for p in places if p.startswith("clients/")}
+    # A Prisma model is TypeScript's: the same type names it.
+    files = {
+        "prisma/schema.prisma": PRISMA.format(Model=model, table=table),
+        "src/types.ts": TYPES.format(Model=model),
+    }
+    prisma = _places(_finding(review_sql(schema + f"DROP TABLE {table};", base=files), "table-dropped"))
+    assert "src/types.ts:3" in prisma
