@@ -139,6 +139,7 @@ def search(
     # `title`) that nothing ties to the table: it is the same word in other code, not the column.
     common = _common(unique)
     hits = [h for h in hits if h.use.confidence == "high" or not _hidden(h, contested, common)]
+    hits = [h for h in hits if not (h.target in common and _prose(h, unique[h.target]))]
     index = _index(unique, hits, files, [])
     index = replace(index, found=_ignored_by_model(index.found, _ignored_before(unique, before or {})))
     index = replace(index, definitions=_definitions([*conventional, *mappings]))
@@ -185,6 +186,16 @@ def _own_language(
             continue
         kept.append(hit)
     return kept
+
+
+def _prose(hit: Hit, target: Target) -> bool:
+    """A one-word column (`body`, `subject`) in a sentence of the docs ("the request body"), not written
+    as code there (`` `body` ``, `<code>body</code>`, `Ping.body`, `body=`)."""
+    if hit.use.area != "doc" or target.kind != "column" or hit.role not in ("name", "new"):
+        return False
+    word = re.escape(_spelled(target, hit.role))
+    as_code = rf"`[^`]*\b{word}\b[^`]*`|<code>[^<]*\b{word}\b|[\w\]\)]\.{word}\b|\b{word}(?:\s*=|[:(\[])|[\"']{word}[\"']"
+    return re.search(as_code, hit.use.text) is None
 
 
 def _spelled(target: Target, role: str) -> str:

@@ -174,3 +174,27 @@ def test_a_front_end_type_named_like_a_backend_model_is_not_the_model(model: str
     }
     prisma = _places(_finding(review_sql(schema + f"DROP TABLE {table};", base=files), "table-dropped"))
     assert "src/types.ts:3" in prisma
+
+
+DOC = """# Pings
+
+You can send diagnostic data in the request {column} (for POST requests).
+The server keeps the first 100 kB of the {column} (#301).
+The `{column}` field of a ping holds what the client sent.
+Use Ping.{column} to read it.
+"""
+
+
+@pytest.mark.parametrize("column", ["body", "payload"])
+def test_a_one_word_column_in_a_sentence_of_the_docs_is_not_a_use(column: str) -> None:
+    schema = f"CREATE TABLE api_ping (id serial PRIMARY KEY, {column} text, ua text);\n-- migration\n"
+    models = (
+        "from django.db import models\n\n\nclass Ping(models.Model):\n"
+        f"    {column} = models.TextField()\n\n    class Meta:\n        db_table = 'api_ping'\n"
+    )
+    files = {"hc/api/models.py": models, "docs/pings.md": DOC.format(column=column)}
+    finding = _finding(
+        review_sql(schema + f"ALTER TABLE api_ping DROP COLUMN {column};", base=files), "column-dropped"
+    )
+    docs = {p for p in _places(finding) if p.startswith("docs/")}
+    assert docs == {"docs/pings.md:5", "docs/pings.md:6"}
