@@ -11,6 +11,7 @@ when `legacy_status` goes away, `order.status` breaks. Only names the model file
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import lru_cache
 
 _ARGS = r"(?:[^()]|\([^()]*\))*?"  # call arguments, one level of parentheses inside
@@ -50,12 +51,21 @@ def _compiled(column: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p.format(col=col)})" for p in _PATTERNS), re.M)
 
 
-def aliases(text: str, column: str) -> list[tuple[str, int]]:
-    """(attribute, line) of each attribute of a model file that maps `column` under another name."""
+_OWNER = re.compile(r"^[ \t]*(?:export[ \t]+)?(?:class|model)[ \t]+(\w+)", re.M)
+
+
+def aliases(text: str, column: str, models: Collection[str] = ()) -> list[tuple[str, int]]:
+    """(attribute, line) of each attribute of a model file that maps `column` under another name; with
+    `models`, only in those classes (a Prisma schema holds every model: `Share.id @map("share_id")` is
+    not `Website`'s)."""
     found: list[tuple[str, int]] = []
     if column.lower() not in text.lower():  # every declaration spells the column's name
         return found
+    owners = [(m.start(), m.group(1)) for m in _OWNER.finditer(text)] if models else []
     for match in _compiled(column).finditer(text):
+        owner = next((name for start, name in reversed(owners) if start < match.start()), "")
+        if owner and owner not in models:
+            continue
         attribute = next((g for g in match.groups() if g), "")
         if attribute and attribute.lower() != column.lower().replace("_", ""):
             found.append((attribute, text.count("\n", 0, match.start()) + 1))

@@ -333,15 +333,17 @@ def _alias_needles(
     """Needles for the attributes model classes give a target column under another name
     (`status String @map("legacy_status")`): a use of one counts only where the code ties it to the model."""
     paths: dict[str, set[str]] = defaultdict(set)
-    for table, _, path, _ in definitions:
+    classes: dict[str, set[str]] = defaultdict(set)
+    for table, model, path, _ in definitions:
         paths[table].add(path)
+        classes[table].add(model)
     found: dict[str, list[Needle]] = defaultdict(list)
     for i, target in enumerate(targets):
         if target.kind != "column":
             continue
         taken = set(spellings(target.name))
         for path in sorted(paths.get(target.table, ())):
-            for attribute, _ in aliases(tree.read(path) or "", target.name):
+            for attribute, _ in aliases(tree.read(path) or "", target.name, classes[target.table]):
                 if attribute not in taken:
                     taken.add(attribute)
                     found[attribute].append(Needle(attribute, i, "attribute"))
