@@ -21,7 +21,7 @@ from bot.model.config import Config, parse_config
 from bot.model.database import Database, DatabaseUse, Runner, RunnerSetting
 from bot.model.facts import Facts
 from bot.model.findings import Finding, Review, Severity
-from bot.model.migration import Migration, Operation
+from bot.model.migration import AddColumn, Migration, Operation
 from bot.plan import acceptance
 from bot.plan import validation as plan
 from bot.plan.checklist import decide
@@ -498,17 +498,23 @@ def _references(
         exclude=config.references.exclude,
         skip_paths=skip,
         before=before,
-        columns=_column_owners(catalog),
+        columns=_column_owners(catalog, migrations),
     )
 
 
-def _column_owners(catalog: Catalog) -> dict[str, frozenset[str]]:
+def _column_owners(catalog: Catalog, migrations: list[Migration]) -> dict[str, frozenset[str]]:
     """Each column name (lower case) and the tables that have a column of that name: a name several
-    tables share is a use of one of them only where the code ties it to that table's model."""
+    tables share is a use of one of them only where the code ties it to that table's model. The columns
+    the change adds count too: a column moved to another table (`customerId` from `Subscription` to
+    `User`) is that table's in the code that names it."""
     owners: dict[str, set[str]] = {}
     for name, table in catalog.tables.items():
         for column in table.columns:
             owners.setdefault(column.lower(), set()).add(name.lower())
+    for migration in migrations:
+        for op in migration.up:
+            if isinstance(op, AddColumn):
+                owners.setdefault(op.column.name.lower(), set()).add(op.table.lower())
     return {column: frozenset(tables) for column, tables in owners.items()}
 
 

@@ -36,6 +36,7 @@ from bot.references.model_map import MAPPING_WORDS, Mapped, TableModels, mapping
 from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
 from bot.references.naming_settings import WORDS as NAMING_WORDS
 from bot.references.naming_settings import NamingSettings, settings_in
+from bot.references.script_names import SCRIPT_FILES, script_local
 from bot.references.sql_builders import built
 from bot.references.sql_pieces import joined
 from bot.references.usage import Target, Use
@@ -366,6 +367,14 @@ class _FileScan:
             and (self.literal(line_start + col) is None or self.f_placeholder(line_start + col, line, col))
         ):
             return None  # `gift_card, created = GiftCard.objects.get_or_create(…)`, `if created:`
+        if (
+            target.kind == "column"
+            and needle.role in ("name", "new")
+            and self.path.endswith(SCRIPT_FILES)
+            and script_local(line, col, end)
+            and (line[:col].endswith("${") or self.literal(line_start + col) is None)
+        ):
+            return None  # `(shareId: string) =>`, `getSharedWebsite(shareId)`: a variable of the code
         if target.kind != "enum-value" and in_prose(line, col, end):
             return None  # `throw new Error("Document not found")`, "Checkout created": a sentence
         undefined = needle.role == "model" and needle.word not in self.m.models[target.table].defined

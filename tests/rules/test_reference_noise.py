@@ -198,3 +198,115 @@ def test_a_one_word_column_in_a_sentence_of_the_docs_is_not_a_use(column: str) -
     )
     docs = {p for p in _places(finding) if p.startswith("docs/")}
     assert docs == {"docs/pings.md:5", "docs/pings.md:6"}
+
+
+PRISMA_SCHEMA = """model {Model} {{
+  id      String  @id @map("{table}_id")
+  name    String
+  {field} String? @map("{column}")
+
+  @@map("{table}")
+}}
+
+model Link {{
+  id    String @id @map("{column}")
+  label String
+
+  @@map("link")
+}}
+"""
+QUERIES = """export async function get{Model}By{Field}({field}: string) {{
+  return prisma.{model}.findUnique({{
+    where: {{
+      {field},
+    }},
+  }});
+}}
+
+export async function getLink(id: string) {{
+  return prisma.link.findUnique({{ where: {{ id }} }});
+}}
+"""
+ROUTE = """export async function GET(_request: Request, {{ params }}: {{ params: Promise<{{ {field}: string }}> }}) {{
+  const {{ {field} }} = await params;
+  const {model} = await get{Model}By{Field}({field});
+  return json({{ url: `/share/${{{field}}}`, {field}: {model}.{field} }});
+}}
+
+export const Share = ({{ {field} }}) => <ShareForm {field}={{{field}}} />;
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "field", "column"),
+    [("Website", "website", "shareId", "share_id"), ("Board", "board", "slugKey", "slug_key")],
+)
+def test_script_variables_and_another_models_mapping_are_not_the_column(
+    model: str, table: str, field: str, column: str
+) -> None:
+    # Prisma field `{field}` maps `{column}`; another model maps its id to the same column name; the route
+    # passes the value through parameters and variables named like the field.
+    names = {
+        "Model": model,
+        "model": model.lower(),
+        "table": table,
+        "field": field,
+        "Field": field[:1].upper() + field[1:],
+        "column": column,
+    }
+    schema = (
+        f"CREATE TABLE {table} ({table}_id text PRIMARY KEY, name text, {column} text);\n"
+        f"CREATE TABLE link ({column} text PRIMARY KEY, label text);\n-- migration\n"
+    )
+    files = {
+        "prisma/schema.prisma": PRISMA_SCHEMA.format(**names),
+        "src/queries/items.ts": QUERIES.format(**names),
+        "src/app/share/route.tsx": ROUTE.format(**names),
+    }
+    finding = _finding(
+        review_sql(schema + f"ALTER TABLE {table} DROP COLUMN {column};", base=files), "column-dropped"
+    )
+    places = _places(finding)
+    assert "src/queries/items.ts:4" in places  # where: { <field> }: the query names the field
+    assert "src/app/share/route.tsx:4" in places  # <row>.<field>
+    assert (
+        not {"src/queries/items.ts:1", "src/queries/items.ts:10"} & places
+    )  # a parameter; another model's id
+    assert not {f"src/app/share/route.tsx:{n}" for n in (1, 2, 3, 7)} & places
+
+
+ACCOUNTS = """from django.db import models
+
+
+class Subscription(models.Model):
+    plan = models.TextField()
+
+
+class Customer(models.Model):
+    {column} = models.TextField()
+"""
+BILLING = """def checkout(client, account):
+    return client.create(account.{column})
+"""
+
+
+@pytest.mark.parametrize("column", ["stripe_ref", "billing_key"])
+def test_a_column_the_change_moves_to_another_table_is_that_tables_in_the_code(column: str) -> None:
+    schema = (
+        f"CREATE TABLE billing_subscription (id serial PRIMARY KEY, plan text, {column} text);\n"
+        "CREATE TABLE billing_customer (id serial PRIMARY KEY);\n-- migration\n"
+    )
+    moved = f"ALTER TABLE billing_customer ADD COLUMN {column} text;\nALTER TABLE billing_subscription DROP COLUMN {column};"
+    files = {
+        "billing/models.py": ACCOUNTS.format(column=column),
+        "billing/checkout.py": BILLING.format(column=column),
+    }
+    finding = _finding(review_sql(schema + moved, base=files), "column-dropped")
+    assert not {p for p in _places(finding) if p.startswith("billing/checkout.py")}
+    dropped = _finding(
+        review_sql(schema + f"ALTER TABLE billing_subscription DROP COLUMN {column};", base=files),
+        "column-dropped",
+    )
+    assert "billing/checkout.py:2" in _places(
+        dropped
+    )  # without the move, the name is the subscription's only

@@ -1,0 +1,108 @@
+"""In JavaScript and TypeScript, a name that is only a variable of the code is not the column.
+
+A row's field is read as a member (`website.shareId`), given as a key (`{ shareId: id }`, `{ shareId }`
+passed on to a query or a request) or taken out of a request's body (`const { shareId } = body`). The same
+name as a function's parameter (`(shareId: string) =>`, `({ websiteId, shareId }) =>`), a route's
+parameter taken out of `params` / `useParams()` / `props`, a JSX attribute's name (`shareId={…}`) or a
+bare variable (`getSharedWebsite(shareId)`, `` `/share/${shareId}` ``) is a name the code gives a value:
+the column's value may flow through it, but the line does not read or write the column.
+"""
+
+from __future__ import annotations
+
+import re
+
+SCRIPT_FILES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".vue", ".svelte")
+_ROUTE_SOURCE = re.compile(
+    r"\s*(?:await\s+)?(?:params|props|useParams\(\)|useSearchParams\(\)|router\.query|route\.params|this\.props)\b\s*[;)]?\s*$"
+)
+_PARAMETERS_OPEN = re.compile(r"(?:\bfunction\b[\w\s*]*|\b(?:async\s+)?)\(\s*(?:[^()]*\([^()]*\))*[^()]*$")
+_KEYWORDS = frozenset(("if", "for", "while", "switch", "return", "catch", "typeof", "await", "new"))
+
+
+def script_local(line: str, col: int, end: int) -> bool:
+    """Is the name at line[col:end] of a JavaScript or TypeScript line a variable, a parameter or an
+    attribute's name rather than a row's field?"""
+    before, after = line[:col].rstrip(), line[end:].lstrip()
+    if before.endswith((".", "?.", "'", '"', "`", "[", "$")) or line[col - 1 : col] in (
+        "'",
+        '"',
+        "`",
+        "-",
+        "/",
+    ):
+        return False  # a member, a string (judged elsewhere), a kebab-case or path segment
+    if before.endswith(("${", "={")) and after.startswith("}"):
+        return True  # a template literal's value, a JSX attribute's value
+    if not before and after[:1] in (",", "}"):
+        return False  # `  shareId,` in a multi-line object: a field
+    if after.startswith(("={", '="', "='")):
+        return True  # a JSX attribute's name: the component's prop
+    if after.startswith(("?:", ":")) and not after.startswith("::"):
+        return _parameter(line, col, end)  # `shareId: string` in a signature; `shareId: x` is a key
+    if re.search(r"[{,]\s*$", before) and re.match(r"[,}]", after):
+        return _pattern_of_locals(line, end)
+    if after.startswith("=") and not after.startswith(("==", "=>")):
+        return True  # `shareId = …`: a variable given a value
+    return not after.startswith("(")  # a bare variable; a call is a function of that name (judged elsewhere)
+
+
+def _parameter(line: str, col: int, end: int) -> bool:
+    """Is the name inside the parameter list of a function or an arrow function on this line?"""
+    opening = _enclosing_paren(line, col)
+    if opening < 0:
+        return False
+    head = line[:opening].rstrip()
+    word = re.search(r"(\w+)\s*$", head)
+    if word and word.group(1) in _KEYWORDS:
+        return False
+    closing = _closing_paren(line, opening)
+    tail = line[closing + 1 :].lstrip() if closing >= 0 else ""
+    declared = bool(
+        re.search(r"\bfunction\b[\w\s*]*$|^\s*(?:export\s+)?(?:async\s+)?\w+\s*$|=\s*(?:async\s+)?$", head)
+    )
+    return (
+        declared
+        or bool(re.match(r"(?::[^=]*)?=>", tail))
+        or (closing < 0 and head.endswith(("=", "async", "function")))
+    )
+
+
+def _pattern_of_locals(line: str, end: int) -> bool:
+    """`{ websiteId, shareId }` as the parameters of a function or taken out of a route's parameters;
+    an object literal passed on (`{ name, shareId }`) or taken out of a body is the field."""
+    close = line.find("}", end)
+    if close < 0:
+        return False
+    rest = line[close + 1 :].lstrip()
+    if rest.startswith("=") and not rest.startswith(("==", "=>")):
+        return bool(_ROUTE_SOURCE.match(rest[1:]))
+    if rest.startswith((")", ":")):
+        opening = _enclosing_paren(line, line.rfind("{", 0, close))
+        return opening >= 0 and _parameter(line, opening + 1, opening + 1)
+    return False
+
+
+def _enclosing_paren(line: str, col: int) -> int:
+    depth = 0
+    for i in range(col - 1, -1, -1):
+        char = line[i]
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            if depth == 0:
+                return i
+            depth -= 1
+    return -1
+
+
+def _closing_paren(line: str, opening: int) -> int:
+    depth = 0
+    for i in range(opening, len(line)):
+        if line[i] == "(":
+            depth += 1
+        elif line[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
