@@ -4,7 +4,10 @@ Redash moved `users.profile_image_url` into a JSON column and kept `profile_imag
 property; Rails code defines `def nearby` next to `ignored_columns`; Polar's `minimum_amount` attribute maps
 the column `minimum_amount_v2` (`mapped_column("minimum_amount_v2", …)`) when `minimum_amount` is dropped.
 Code that reads `user.profile_image_url` or `price.minimum_amount` then reads the property or the other
-column, which still works: those places are not uses of the dropped column.
+column, which still works: those places are not uses of the dropped column. A Rails model's method may
+come from a concern it includes (`include Syncable`, `def last_synced_at` in
+`app/models/concerns/syncable.rb`); Rails still caches the table's columns, so the drop stays a warning
+until the model lists the column in `ignored_columns`.
 """
 
 from __future__ import annotations
@@ -28,7 +31,12 @@ def kept_attribute(tree: Tree, definitions: Iterable[tuple[str, str, str, int]],
     """`path:line` of an attribute `name` that a model class of the table defines without being a column
     (`def name`, `name = json_cast_property(…)`, `@property`), or None."""
     for _, model, path, line in definitions:
-        if not path.endswith(".py"):  # Rails caches columns: it needs ignored_columns whatever else
+        if path.endswith(".rb"):
+            method = _ruby_method(tree, path, name)
+            if method is not None:
+                return method
+            continue
+        if not path.endswith(".py"):
             continue
         text = tree.read(path)
         if text is None:
@@ -41,6 +49,33 @@ def kept_attribute(tree: Tree, definitions: Iterable[tuple[str, str, str, int]],
             if found is not None:
                 return f"{path}:{text.count(chr(10), 0, found) + 1}"
     return None
+
+
+_INCLUDE = re.compile(r"^[ \t]*include[ \t]+([A-Z][\w:]*(?:[ \t]*,[ \t]*[A-Z][\w:]*)*)", re.M)
+
+
+def _ruby_method(tree: Tree, path: str, name: str) -> str | None:
+    """`path:line` of `def name` in a Rails model or in a concern it includes (`include Syncable`:
+    `app/models/concerns/syncable.rb`, or `app/models/syncable.rb`, or beside the model)."""
+    text = tree.read(path) or ""
+    files = [path]
+    folder = path.rpartition("/")[0]
+    for listed in _INCLUDE.findall(text):
+        for module in re.split(r"[ \t]*,[ \t]*", listed):
+            snake = "/".join(_snake(part) for part in module.split("::"))
+            root = folder.partition("app/models")[0] + "app/models"
+            files += [f"{root}/concerns/{snake}.rb", f"{root}/{snake}.rb", f"{folder}/{snake}.rb"]
+    method = re.compile(rf"^[ \t]*def[ \t]+{re.escape(name)}\b(?![?!=])", re.M)
+    for candidate in dict.fromkeys(files):
+        body = text if candidate == path else tree.read(candidate)
+        found = method.search(body or "")
+        if found is not None and body is not None:
+            return f"{candidate}:{body.count(chr(10), 0, found.start()) + 1}"
+    return None
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 def _attribute(text: str, start: int, name: str) -> int | None:

@@ -83,6 +83,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         found = assess(uses, op.column, removed=context.references.removed_uses(target))
         ignored = [u for u in uses if u.safe == "ignored_columns"]
         kept = [u for u in uses if (u.safe or "").startswith("the model's own")]
+        rails = (
+            bool(kept)
+            and not ignored
+            and any(m[2].endswith(".rb") for m in context.references.models(op.table))
+        )
         # A model that maps the table but no longer declares the column (Rails caches columns regardless).
         models = [m for m in context.references.models(op.table) if not m[2].endswith(".rb")]
         label = f"`{op.table}.{op.column}`"
@@ -91,6 +96,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             message = f"Column {label} is dropped while {_places(n)} in the code still use{'s' if n == 1 else ''} it."
         elif ignored:
             message = f"Column {label} is dropped; the model already ignores it (`ignored_columns`)."
+        elif kept and rails:
+            message = (
+                f"Column {label} is dropped; the code's {_places(len(uses))} read {kept[0].safe}, "
+                "not the column, but Rails caches the table's columns: the running release still writes it."
+            )
         elif kept:
             message = (
                 f"Column {label} is dropped; the code's {_places(len(uses))} read {kept[0].safe}, "
@@ -111,10 +121,15 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 else f"The release still running during the deploy fails on any query that names `{op.column}`; "
                 "its values are lost (no code references were found)."
             ),
-            severity=Severity.INFO if safe else found.severity,
+            severity=Severity.WARNING if safe and rails else Severity.INFO if safe else found.severity,
             references=found.references,
-            fix=_fix(op, found.blocking, bool(ignored)),
+            fix=_fix(op, found.blocking, bool(ignored))
+            if not rails
+            else _RAILS_CACHE.format(model=model_name(op.table), column=op.column),
         )
+
+
+_RAILS_CACHE = 'Add `self.ignored_columns += ["{column}"]` to `{model}`, deploy, then drop the column in a later pull request.'
 
 
 def _rebuilt(op: DropColumn, after: Sequence[Operation]) -> bool:

@@ -310,3 +310,49 @@ def test_a_column_the_change_moves_to_another_table_is_that_tables_in_the_code(c
     assert "billing/checkout.py:2" in _places(
         dropped
     )  # without the move, the name is the subscription's only
+
+
+RAILS_MODEL = """class {Model} < ApplicationRecord
+  include Provided, {Concern}
+end
+"""
+RAILS_CONCERN = """module {Concern}
+  extend ActiveSupport::Concern
+
+  def {column}
+    latest_sync&.last_ran_at
+  end
+end
+"""
+RAILS_VIEW = """<%= {model}.{column} ? time_ago_in_words({model}.{column}) : "never" %>
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "concern", "column"),
+    [("PlaidItem", "Syncable", "last_synced_at"), ("Feed", "Refreshable", "refreshed_at")],
+)
+def test_a_rails_method_from_an_included_concern_is_read_not_the_column(
+    model: str, concern: str, column: str
+) -> None:
+    snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in model).lstrip("_")
+    table = f"{snake}s"
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} timestamp, name text);\n-- migration\n"
+    files = {
+        f"app/models/{snake}.rb": RAILS_MODEL.format(Model=model, Concern=concern),
+        f"app/models/concerns/{concern.lower()}.rb": RAILS_CONCERN.format(Concern=concern, column=column),
+        f"app/views/{table}/_{snake}.html.erb": RAILS_VIEW.format(model=snake, column=column),
+    }
+    finding = _finding(
+        review_sql(schema + f"ALTER TABLE {table} DROP COLUMN {column};", base=files), "column-dropped"
+    )
+    assert finding.severity.value == "warning"  # not critical: the view reads the concern's method
+    assert f"app/models/concerns/{concern.lower()}.rb:4" in finding.message
+    assert "Rails caches the table's columns" in finding.message
+    assert "ignored_columns" in finding.fix  # the running release still writes the column
+    # Without the concern's method the view reads the column.
+    del files[f"app/models/concerns/{concern.lower()}.rb"]
+    bare = _finding(
+        review_sql(schema + f"ALTER TABLE {table} DROP COLUMN {column};", base=files), "column-dropped"
+    )
+    assert bare.severity.value == "critical"
