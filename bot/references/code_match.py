@@ -346,6 +346,8 @@ class _FileScan:
         rust = self.path.endswith(".rs") and target.kind == "column" and needle.role in ("name", "new")
         if rust and not self._rust_tied(target, line, col, line_start):
             return None  # Rust names a column through its table (`post_tag::tag_id`) or its model struct
+        if self.path.endswith(".rs") and target.kind == "table" and line[:col].rstrip().endswith("."):
+            return None  # `data.captcha_answer`: a struct's field; Diesel names a table by its module
         named = needle.role in ("name", "new", "attribute")
         if (
             named

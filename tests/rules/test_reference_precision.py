@@ -684,3 +684,20 @@ class PageController(BaseAPIView):
     files = {"app/views.py": views, "web/services/page.ts": service}
     result = review_sql(schema + "ALTER TABLE pages DROP COLUMN description;", path=MIGRATION, base=files)
     assert set(_places(_finding(result, "column-dropped"))) == {"app/views.py:15", "app/views.py:16"}
+
+
+@pytest.mark.parametrize(
+    ("table", "field"), [("captcha_answer", "captcha_answer"), ("login_token", "login_token")]
+)
+def test_a_rust_structs_field_named_like_a_dropped_table_is_not_the_table(table: str, field: str) -> None:
+    code = (
+        "pub fn create(data: &Register, conn: &mut PgConnection) {\n"
+        f"    let answer = data.{field}.clone().unwrap_or_default();\n"
+        f"    {table}::table.filter({table}::answer.eq(answer)).first::<Row>(conn)\n"
+        "}\n"
+    )
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, answer text);\n-- migration\n"
+    result = review_sql(schema + f"DROP TABLE {table};", path=MIGRATION, base={"src/user/create.rs": code})
+    assert {f"{r.path}:{r.line}" for r in _finding(result, "table-dropped").references} == {
+        "src/user/create.rs:3"
+    }
