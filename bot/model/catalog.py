@@ -524,12 +524,7 @@ def _create_function(c: Catalog, op: Operation, in_change: bool) -> None:
 
 
 _OBJECT_KINDS = {"view": "view", "function": "function", "trigger": "trigger", "event": "event"}
-_DROPPED_OBJECTS = {
-    "drop-view": "view",
-    "drop-function": "function",
-    "drop-trigger": "trigger",
-    "drop-event": "event",
-}
+_DROPPED_OBJECTS = {f"drop-{kind}": kind for kind in _OBJECT_KINDS}
 
 
 def _database_object(c: Catalog, op: Operation, in_change: bool) -> None:

@@ -18,6 +18,15 @@ def _finding(result: Review, rule: str) -> Finding:
     return next(f for f in result.findings if f.rule == rule)
 
 
+def _schema(*tables: str) -> str:
+    """The schema before the change: `CREATE TABLE` for each `name (columns)`."""
+    return "".join(f"CREATE TABLE {table};\n" for table in tables) + "-- migration\n"
+
+
+def _filled(templates: dict[str, str], names: dict[str, str]) -> dict[str, str]:
+    return {path: template.format(**names) for path, template in templates.items()}
+
+
 def _places(finding: Finding) -> set[str]:
     return {f"{r.path}:{r.line}" for r in finding.references}
 
@@ -59,15 +68,14 @@ export const {child}sOf = (items: I{Child}[], {parent}Id: string) =>
 
 def _django(parent: str, child: str) -> tuple[str, dict[str, str]]:
     names = {"parent": parent, "child": child, "Parent": parent.title(), "Child": child.title()}
-    schema = (
-        f"CREATE TABLE items_{child} (id serial PRIMARY KEY, {parent}_id int, label text);\n"
-        f"CREATE TABLE items_{parent} (id serial PRIMARY KEY, name text);\n-- migration\n"
+    schema = _schema(
+        f"items_{child} (id serial PRIMARY KEY, {parent}_id int, label text)",
+        f"items_{parent} (id serial PRIMARY KEY, name text)",
     )
-    files = {
-        "api/items/models.py": MODELS.format(**names),
-        "api/items/serializers.py": SERIALIZER.format(**names),
-        f"web/app/{parent}s/[{parent}Id]/page.tsx": PAGE.format(**names),
-    }
+    page = f"web/app/{parent}s/[{parent}Id]/page.tsx"
+    files = _filled(
+        {"api/items/models.py": MODELS, "api/items/serializers.py": SERIALIZER, page: PAGE}, names
+    )
     return schema, files
 
 
@@ -254,15 +262,12 @@ def test_script_variables_and_another_models_mapping_are_not_the_column(
         "Field": field[:1].upper() + field[1:],
         "column": column,
     }
-    schema = (
-        f"CREATE TABLE {table} ({table}_id text PRIMARY KEY, name text, {column} text);\n"
-        f"CREATE TABLE link ({column} text PRIMARY KEY, label text);\n-- migration\n"
+    schema = _schema(
+        f"{table} ({table}_id text PRIMARY KEY, name text, {column} text)",
+        f"link ({column} text PRIMARY KEY, label text)",
     )
-    files = {
-        "prisma/schema.prisma": PRISMA_SCHEMA.format(**names),
-        "src/queries/items.ts": QUERIES.format(**names),
-        "src/app/share/route.tsx": ROUTE.format(**names),
-    }
+    paths = ("prisma/schema.prisma", "src/queries/items.ts", "src/app/share/route.tsx")
+    files = _filled(dict(zip(paths, (PRISMA_SCHEMA, QUERIES, ROUTE), strict=True)), names)
     finding = _finding(
         review_sql(schema + f"ALTER TABLE {table} DROP COLUMN {column};", base=files), "column-dropped"
     )
