@@ -44,7 +44,7 @@ class CodeValues:
     def __init__(self, tree: Tree) -> None:
         self._tree = tree
         self._definitions: list[Definition] | None = None
-        self._links: list[FieldLink] = []
+        self._links: dict[str, list[FieldLink]] = {}  # field links by the last part of the type they name
         self._names: dict[int, str] = {}  # id(definition) → its name in snake case
         self._matches: dict[tuple[str, str], list[Match]] = {}  # (table, column) → matches from the tree
         self._by_word: dict[str, list[Definition]] = {}  # each word a definition can be matched by
@@ -70,7 +70,8 @@ class CodeValues:
                 found, links = reader(path, text)
                 self._definitions.extend(d for d in found if d.members and d.kind != LENGTH_LIMIT)
                 self._limits.extend(d for d in found if d.kind == LENGTH_LIMIT)
-                self._links.extend(links)
+                for link in links:
+                    self._links.setdefault(link.type_name.rpartition(".")[2], []).append(link)
             self._definitions = _merge_added_values(self._definitions)
             self._names = {id(d): _definition_name(d) for d in self._definitions}
             self._by_word = _words_index(self._definitions, self._names, self._links)
@@ -177,7 +178,7 @@ class CodeValues:
             if not declared_by:
                 return Match(definition, 80)
             return Match(definition, 100) if declared_by in (owner, table) else None  # another table's column
-        for link in self._links:
+        for link in self._links.get(definition.name, ()):
             if _names_definition(link, definition) and link.column in names:
                 linked = replace(definition, kind=SQLALCHEMY_KIND) if link.stores_names else definition
                 return Match(linked, 90 if _owns(link.owner, owner) else 70)
@@ -195,15 +196,12 @@ class CodeValues:
 
 
 def _words_index(
-    definitions: list[Definition], names: dict[int, str], links: list[FieldLink]
+    definitions: list[Definition], names: dict[int, str], by_name: dict[str, list[FieldLink]]
 ) -> dict[str, list[Definition]]:
     """Word → definitions: a definition is found by the column it declares, by the columns of the field
     links naming it, and by its snake-case name and every tail of it after an underscore (`order_status`
     under `order_status` and `status`), which covers each way `_score` can match it."""
     index: dict[str, list[Definition]] = {}
-    by_name: dict[str, list[FieldLink]] = {}  # links by the last part of the type they name
-    for link in links:
-        by_name.setdefault(link.type_name.rpartition(".")[2], []).append(link)
     for definition in definitions:
         name = names[id(definition)]
         words = {name} | {name.split("_", i)[-1] for i in range(1, name.count("_") + 1)}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,22 @@ def bracketed(text: str, start: int, open_: str = "{", close: str = "}") -> tupl
 
 
 def enclosing(text: str, offset: int, pattern: re.Pattern[str]) -> str:
-    found = ""
-    for match in pattern.finditer(text, 0, offset):
-        found = match.group(1)
+    """The first group of the last match of `pattern` in `text[:offset]` (the class or object around it).
+
+    The matches of a file are found once, not once for each place in it asked about."""
+    starts, ends, names = _matches(text, pattern)
+    index = bisect.bisect_right(ends, offset)
+    found = names[index - 1] if index else ""
+    if index < len(starts) and starts[index] < offset:  # the next match runs past `offset`: cut it there
+        for match in pattern.finditer(text, starts[index], offset):
+            found = match.group(1)
     return found
+
+
+@lru_cache(maxsize=4)
+def _matches(text: str, pattern: re.Pattern[str]) -> tuple[list[int], list[int], list[str]]:
+    found = list(pattern.finditer(text))
+    return [m.start() for m in found], [m.end() for m in found], [m.group(1) for m in found]
 
 
 def lines_of(text: str, start: int, end: int) -> Iterator[tuple[int, str]]:

@@ -24,9 +24,10 @@ _TS_UNION = re.compile(
     r"^[ \t]*(?:export\s+)?type\s+(\w+)\s*=\s*((?:\s*\|?\s*(?:'[^']*'|\"[^\"]*\"))+)\s*;?", re.M
 )
 _ZOD_OBJECT = re.compile(r"\b(?:const|let|var)\s+(\w+)\s*=\s*z\s*\.\s*object\(")
-_ZOD_MAX = re.compile(
-    r"[\"']?(\w+)[\"']?\s*:\s*z\s*\.\s*string\(\)(?:\s*\.\s*\w+\([^()]*\))*?\s*\.\s*max\(\s*(\d+)"
-)
+# `name: z.string()….max(50)`, found from its colon (a literal the regex engine skips to) and the key read
+# back from there: a pattern starting at the key tried every character of every word (1.5 s on 5,000 files)
+_ZOD_MAX = re.compile(r":\s*z\s*\.\s*string\(\)(?:\s*\.\s*\w+\([^()]*\))*?\s*\.\s*max\(\s*(\d+)")
+_KEY_BEFORE = re.compile(r"[\"']?(\w+)[\"']?\s*\Z")
 _TS_CLASS = re.compile(r"\bclass\s+(\w+)")
 _MAX_LENGTH_DECORATOR = re.compile(
     r"@(?:MaxLength\(\s*(\d+)|Length\(\s*\d+\s*,\s*(\d+))[^)]*\)\s*(?:@\w+\([^)]*\)\s*)*"
@@ -86,16 +87,14 @@ def _length_limits(path: str, text: str) -> list[Definition]:
     found = []
     if ".max(" in text:
         for match in _ZOD_MAX.finditer(text):
-            owner = enclosing(text, match.start(), _ZOD_OBJECT)
-            maximum = int(match.group(2))
+            key = _KEY_BEFORE.search(text, max(0, match.start() - 200), match.start())
+            if key is None:
+                continue
+            owner = enclosing(text, key.start(), _ZOD_OBJECT)
+            maximum = int(match.group(1))
             found.append(
                 length_limit(
-                    path,
-                    line_of(text, match.start()),
-                    owner,
-                    snake(match.group(1)),
-                    f".max({maximum})",
-                    maximum,
+                    path, line_of(text, key.start()), owner, snake(key.group(1)), f".max({maximum})", maximum
                 )
             )
     if "Length(" in text:
