@@ -6,6 +6,9 @@ until the code of this package changes: the result is stored under the commit, t
 configuration and the files the change edits, and a later review of another pull request on the same
 base reads it back instead of replaying hundreds of migrations.
 
+What one SQL migration file reads as is kept too, under its text (`remembered`): a review on a base commit
+not seen before still finds most of the history's files read by an earlier review of the repository.
+
 The folder is `$MIGRATION_REVIEW_CACHE_DIR`, else `$XDG_CACHE_HOME/migration-review`, else
 `~/.cache/migration-review`; `MIGRATION_REVIEW_CACHE_DIR=off` turns the cache off. Entries unused for a
 week are removed.
@@ -20,8 +23,11 @@ import pickle
 import re
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _KEEP_SECONDS = 7 * 24 * 3600
 _SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
@@ -83,12 +89,36 @@ def save(name: str | None, value: object) -> None:
     where = folder()
     if name is None or where is None:
         return
+    if _write(where, name, value):
+        _prune(where)
+        _prune(where / _FILES)
+
+
+_FILES = "files"  # what single files read as, by their text (`remembered`)
+_MIN_TEXT = 512  # shorter texts read faster than their entry is found
+
+
+def remembered(compute: Callable[[], T], text: str, *parts: object) -> T:
+    """`compute()`, which depends only on `text`, `parts` and this package's code, kept on disk under them."""
+    where = folder()
+    if where is None or len(text) < _MIN_TEXT:
+        return compute()
+    name = hashlib.blake2b(repr((_code_version(), parts, text)).encode(), digest_size=16).hexdigest()
+    found = load(f"{_FILES}/{name}")
+    if found is None:
+        found = compute()
+        _write(where / _FILES, name, found)
+    return found  # type: ignore[no-any-return]
+
+
+def _write(where: Path, name: str, value: object) -> bool:
     with contextlib.suppress(OSError, pickle.PicklingError, TypeError, RecursionError):
         where.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=where, suffix=".part", delete=False) as handle:
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, where / f"{name}.pickle")
-        _prune(where)
+        return True
+    return False
 
 
 def _prune(where: Path) -> None:

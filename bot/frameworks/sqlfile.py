@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.frameworks import suppressions
+from bot.frameworks import history_cache, suppressions
 from bot.model.changeset import Tree
 from bot.model.findings import Location
 from bot.model.migration import PLACEHOLDER, ColumnSpec, Migration, Operation, Transaction, Unparsed
@@ -16,7 +16,15 @@ from bot.sql.translate import operations
 
 
 def parse_sql(path: str, text: str, dialect: str, *, first_line: int = 1) -> tuple[Operation, ...]:
-    """The operations of a SQL text: PostgreSQL through its own grammar, the other dialects through sqlglot."""
+    """The operations of a SQL text: PostgreSQL through its own grammar, the other dialects through sqlglot.
+
+    Kept on disk by its text (a history's files are read again by every review on a new base commit)."""
+    return history_cache.remembered(
+        lambda: _parse_sql(path, text, dialect, first_line), text, path, dialect, first_line
+    )
+
+
+def _parse_sql(path: str, text: str, dialect: str, first_line: int) -> tuple[Operation, ...]:
     read = (
         _parse_postgres(path, text, first_line)
         if dialect == "postgres"
