@@ -71,3 +71,50 @@ def test_the_cache_can_be_turned_off(tmp_path: Path) -> None:
     first = _review(repo, "off")
     assert first["findings"]
     assert not list(tmp_path.glob("**/*.pickle"))
+
+
+def _prisma_repo(path: Path, table: str) -> Path:
+    """A Prisma history whose first migration (long enough to be kept) creates `table`, then two
+    branches, each on a base commit of its own, that drop one of its columns."""
+    columns = ",\n".join(f'    "note_{i}" TEXT' for i in range(40))
+    first = path / "prisma/migrations/20240101000000_init/migration.sql"
+    first.parent.mkdir(parents=True)
+    first.write_text(f'CREATE TABLE "{table}" (\n    "id" SERIAL PRIMARY KEY,\n{columns}\n);\n')
+    git(path, "init", "-q", "-b", "main")
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "-m", "init")
+    for number, column in ((2, "note_3"), (3, "note_7")):
+        git(path, "checkout", "-q", "main")
+        (path / f"README-{number}.md").write_text("another base commit\n")
+        git(path, "add", "-A")
+        git(path, "commit", "-q", "-m", f"base {number}")
+        git(path, "checkout", "-q", "-b", f"drop-{column}")
+        change = path / f"prisma/migrations/2024010{number}000000_drop/migration.sql"
+        change.parent.mkdir(parents=True)
+        change.write_text(f'ALTER TABLE "{table}" DROP COLUMN "{column}";\n')
+        git(path, "add", "-A")
+        git(path, "commit", "-q", "-m", f"drop {column}")
+    return path
+
+
+def _review_branch(repo: Path, branch: str, cache: str) -> dict[str, object]:
+    env = {**os.environ, "MIGRATION_REVIEW_CACHE_DIR": cache}
+    args = ["review", "--repo", str(repo), "--base", f"{branch}~1", "--head", branch]
+    done = subprocess.run(
+        [CLI, *args, "--format", "json", "--exit-zero"], capture_output=True, text=True, env=env, check=True
+    )
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def test_a_review_on_a_new_base_reads_the_history_files_kept_by_an_earlier_one(tmp_path: Path) -> None:
+    for table in ("invoices", "shipment_events"):
+        repo, cache = _prisma_repo(tmp_path / table, table), tmp_path / f"cache-{table}"
+        _review_branch(repo, "drop-note_3", str(cache))
+        kept = {p: p.stat().st_ino for p in cache.glob("files/*.pickle")}
+        assert kept  # the first migration, read once
+        second = _review_branch(repo, "drop-note_7", str(cache))
+        # read back, not read again (a new entry would be a new file in place of the old)
+        assert {p: p.stat().st_ino for p in cache.glob("files/*.pickle")} == kept
+        assert second == _review_branch(repo, "drop-note_7", "off")
+        dropped = [f for f in second["findings"] if f["rule"] == "column-dropped"]  # type: ignore[union-attr]
+        assert dropped and f"{table}.note_7" in dropped[0]["message"]
