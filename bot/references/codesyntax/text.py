@@ -89,6 +89,22 @@ def _matches(text: str, pattern: re.Pattern[str]) -> tuple[list[int], list[int],
     return [m.start() for m in found], [m.end() for m in found], [m.group(1) for m in found]
 
 
+def line_matches(text: str, pattern: re.Pattern[str], anchor: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    """The matches of `pattern`, which starts at the start of a line, on the lines where `anchor` is found.
+
+    A literal the regex engine can skip to (`enum`, `:`) finds the few lines worth trying far faster than a
+    multi-line pattern tried at every line of a large file."""
+    resume = 0
+    for found in anchor.finditer(text):
+        start = text.rfind("\n", 0, found.start()) + 1
+        if start < resume:
+            continue
+        match = pattern.match(text, start)
+        resume = match.end() if match is not None and match.end() > start else start + 1
+        if match is not None:
+            yield match
+
+
 def lines_of(text: str, start: int, end: int) -> Iterator[tuple[int, str]]:
     offset = start
     for line in text[start:end].split("\n"):

@@ -14,6 +14,7 @@ from bot.references.codesyntax.text import (
     bracketed,
     enclosing,
     length_limit,
+    line_matches,
     line_of,
     prefixed_groups,
     snake,
@@ -40,12 +41,15 @@ _TS_SINGLE = re.compile(
     re.M,
 )
 CONSTANT_KIND = "TypeScript constant"
+_ENUM_ANCHOR = re.compile(r"enum\s+\w+\s*\{")
+_UNION_ANCHOR = re.compile(r"type\s+\w+\s*=")
+_FIELD_ANCHOR = re.compile(r":[ \t]*[A-Z]\w*[ \t]*[;,]?[ \t]*\r?$", re.M)
 _TS_FIELD = re.compile(r"^[ \t]*(?:readonly\s+)?(\w+)\??[ \t]*:[ \t]*([A-Z]\w*)[ \t]*[;,]?[ \t]*\r?$", re.M)
 
 
 def read(path: str, text: str) -> Found:
     definitions = []
-    for match in _TS_ENUM.finditer(text) if "enum" in text else ():
+    for match in line_matches(text, _TS_ENUM, _ENUM_ANCHOR):
         start, end = bracketed(text, match.end() - 1)
         members, next_number = [], 0
         for item in re.finditer(rf"(\w+)\s*(?:=\s*(?:{STRING}|(-?\d+)))?\s*(?:,|$)", text[start:end]):
@@ -56,7 +60,7 @@ def read(path: str, text: str) -> Found:
         definitions.append(
             Definition(match.group(1), "TypeScript enum", path, line_of(text, match.start()), tuple(members))
         )
-    for match in _TS_UNION.finditer(text) if "type" in text else ():
+    for match in line_matches(text, _TS_UNION, _UNION_ANCHOR):
         base = match.start(2)
         members = [
             Member(v, v, line_of(text, base + item.start()))
@@ -79,7 +83,9 @@ def read(path: str, text: str) -> Found:
         for m in _TS_SINGLE.finditer(text)
     ]
     definitions.extend(prefixed_groups(path, CONSTANT_KIND, singles))
-    links = [FieldLink("", snake(m.group(1)), m.group(2)) for m in _TS_FIELD.finditer(text)]
+    links = [
+        FieldLink("", snake(m.group(1)), m.group(2)) for m in line_matches(text, _TS_FIELD, _FIELD_ANCHOR)
+    ]
     return definitions, links
 
 
