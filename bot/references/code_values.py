@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from bot.model.catalog import Catalog
 from bot.model.changeset import Tree
 from bot.model.findings import Reference
-from bot.references.codesyntax import LENGTH_LIMIT, Definition, FieldLink, Member, reader_for, snake
+from bot.references.codesyntax import LENGTH_LIMIT, SCALAR, Definition, FieldLink, Member, reader_for, snake
 from bot.references.codesyntax.schema import ENUM_VALUE_ADDED
 from bot.references.inflection import singularize
 from bot.sql.domains import literal
@@ -49,6 +49,7 @@ class CodeValues:
         self._matches: dict[tuple[str, str], list[Match]] = {}  # (table, column) → matches from the tree
         self._by_word: dict[str, list[Definition]] = {}  # each word a definition can be matched by
         self._limits: list[Definition] = []  # maximum lengths the code enforces on fields
+        self._scalars: dict[str, list[Definition]] = {}  # integer constants by name, for limits named so
 
     @property
     def definitions(self) -> list[Definition]:
@@ -68,10 +69,15 @@ class CodeValues:
                 if text is None or len(text) > MAX_FILE_BYTES:
                     continue
                 found, links = reader(path, text)
-                self._definitions.extend(d for d in found if d.members and d.kind != LENGTH_LIMIT)
+                self._definitions.extend(
+                    d for d in found if d.members and d.kind not in (LENGTH_LIMIT, SCALAR)
+                )
                 self._limits.extend(d for d in found if d.kind == LENGTH_LIMIT)
                 for link in links:
                     self._links.setdefault(link.type_name.rpartition(".")[2], []).append(link)
+                for scalar in (d for d in found if d.kind == SCALAR):
+                    self._scalars.setdefault(scalar.name, []).append(scalar)
+            self._limits = [resolved for d in self._limits if (resolved := self._resolved(d)) is not None]
             self._definitions = _merge_added_values(self._definitions)
             self._names = {id(d): _definition_name(d) for d in self._definitions}
             self._by_word = _words_index(self._definitions, self._names, self._links)
@@ -153,6 +159,25 @@ class CodeValues:
         return [
             d for d in self._limits if d.column == column and d.owner and _owns(_model_named(d.owner), owner)
         ]
+
+    def _resolved(self, limit: Definition) -> Definition | None:
+        """A limit given by a constant's name (`max_length=NAME_MAX_LENGTH`) with the constant's value: the
+        one of the same file, else of the module the file imports it from, else the one value every
+        constant of that name in the tree holds; None when it cannot be told."""
+        bound = limit.members[0].value
+        if bound.isdigit():
+            return limit
+        name = bound.replace("::", ".").rsplit(".", 1)[-1]
+        candidates = self._scalars.get(name, [])
+        chosen = [c for c in candidates if c.path == limit.path] or [
+            c for c in candidates if c.path in imported(self._tree, limit.path, name)
+        ]
+        values = {c.members[0].value for c in chosen or candidates}
+        if len(values) != 1:
+            return None
+        value = values.pop()
+        member = replace(limit.members[0], value=value)
+        return replace(limit, name=f"{limit.name} = {value}", members=(member,))
 
     def _catalog_seeds(self, catalog: Catalog, table: str, column: str) -> list[Match]:
         """The rows the migrations seed into lookup tables with explicit keys (however they were written:
@@ -385,3 +410,36 @@ def describe(definition: Definition) -> str:
         else "the database schema"
     )
     return f"{definition.kind} `{definition.name}` ({place})"
+
+
+_PY_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(?:\(([^)]*)\)|([^\n]*))", re.M)
+_TS_IMPORT = re.compile(r"\bimport\s*(?:type\s+)?\{([^}]*)\}\s*from\s*[\"']([^\"']+)[\"']")
+
+
+def imported(tree: Tree, path: str, name: str) -> set[str]:
+    """The paths of the tree a file may import `name` from (`from shop.limits import NAME_MAX`,
+    `import { MAX_TITLE } from "./limits"`); empty when it names no module that declares it."""
+    text = tree.read(path) or ""
+    folder = path.rsplit("/", 1)[0] if "/" in path else ""
+    modules: list[str] = []
+    for match in _PY_IMPORT.finditer(text):
+        if re.search(rf"\b{re.escape(name)}\b", match.group(2) or match.group(3)):
+            module = match.group(1)
+            dots = len(module) - len(module.lstrip("."))
+            base = "/".join(folder.split("/")[: len(folder.split("/")) - dots + 1]) if dots else ""
+            modules.append("/".join(p for p in (base, module.lstrip(".").replace(".", "/")) if p))
+    for match in _TS_IMPORT.finditer(text):
+        if re.search(rf"\b{re.escape(name)}\b", match.group(1)) and match.group(2).startswith("."):
+            modules.append(_joined(folder, match.group(2)))
+    suffixes = (".py", "/__init__.py", ".ts", ".tsx", "/index.ts")
+    return {p for p in tree.paths() for m in modules if any(f"/{p}".endswith(f"/{m}{s}") for s in suffixes)}
+
+
+def _joined(folder: str, relative: str) -> str:
+    parts = folder.split("/") if folder else []
+    for piece in relative.split("/"):
+        if piece == "..":
+            parts = parts[:-1]
+        elif piece not in (".", ""):
+            parts.append(piece)
+    return "/".join(parts)

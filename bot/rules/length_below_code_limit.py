@@ -18,7 +18,10 @@ Limits are read from Rails `validates … length:` (`maximum`, `is`, `in`/`withi
 `validates_length_of`, Django and Django REST framework fields and pydantic `Field`/`constr` with
 `max_length=`, zod `z.string().max(n)`, class-validator `@MaxLength(n)` and `@Length(min, max)`, and
 `maxLength` in JSON schemas (files with `schema` in their path), and Bean Validation's `@Size(max = n)` and
-`@Length(max = n)` on Java and Kotlin fields. A limit counts for a table when it is
+`@Length(max = n)` on Java and Kotlin fields. A limit given by a constant (`max_length=NAME_MAX_LENGTH`,
+`maximum: TITLE_MAX`, `.max(MAX_TITLE)`, `@Size(max = Limits.MAX)`) has the value of the constant of that
+name in the same file, else in the module the file imports it from, else of every constant of that name in
+the repository when they agree; otherwise it is left out. A limit counts for a table when it is
 declared on the table's model or on a form, serializer, DTO or schema named after it (`OrderSerializer`,
 `CreateOrderDto`, `orderSchema`, `order.schema.json`).
 """

@@ -151,3 +151,56 @@ def test_django_alter_field_against_the_model_and_a_form(model: str, column: str
     # the model follows the migration, and the form fits
     head = {"shop/models.py": models.format(limit=150), "shop/forms.py": form}
     assert not _found(review_sql(alter.format(new=150), path=path, base=base, head=head))
+
+
+# Limits given by a constant's name: of the same file, of the module the file imports it from, or of the
+# one constant of that name in the tree. {limit} is the constant's name, {value} its value.
+NAMED = {
+    "django-same-module": lambda model, column, limit: {
+        "shop/models.py": f"from django.db import models\n\n{limit} = 100\n\n\nclass {model}(models.Model):\n"
+        f"    {column} = models.CharField(max_length={limit})\n",
+    },
+    "django-imported": lambda model, column, limit: {
+        "shop/limits.py": f"{limit} = 100\nOTHER_LIMIT = 10\n",
+        "shop/constants.py": f"{limit} = 20\n",
+        "shop/forms.py": f"from django import forms\nfrom .limits import (\n    OTHER_LIMIT,\n    {limit},\n)\n\n\n"
+        f"class {model}Form(forms.Form):\n    {column} = forms.CharField(max_length={limit})\n",
+    },
+    "rails": lambda model, column, limit: {
+        f"app/models/{model.lower()}.rb": f"class {model} < ApplicationRecord\n  {limit} = 100\n"
+        f"  validates :{column}, length: {{ maximum: {limit} }}\nend\n",
+    },
+    "zod-imported": lambda model, column, limit: {
+        "web/src/limits.ts": f"export const {limit} = 100;\n",
+        "web/src/schemas.ts": f"import {{ z }} from 'zod';\nimport {{ {limit} }} from './limits';\n\n"
+        f"export const {model[0].lower() + model[1:]}Schema = z.object({{\n  {column}: z.string().max({limit}),\n}});\n",
+    },
+    "bean-validation": lambda model, column, limit: {
+        "src/main/java/shop/Limits.java": f"package shop;\n\npublic final class Limits {{\n"
+        f"    public static final int {limit} = 100;\n}}\n",
+        f"src/main/java/shop/{model}.java": f"package shop;\n\npublic class {model} {{\n"
+        f"  @Size(max = Limits.{limit})\n  private String {column};\n}}\n",
+    },
+}
+
+
+@pytest.mark.parametrize(("table", "model", "column"), NAMES)
+@pytest.mark.parametrize("kind", list(NAMED))
+def test_limits_given_by_a_constant(table: str, model: str, column: str, kind: str) -> None:
+    limit = f"{column.upper()}_MAX_LENGTH"
+    head = NAMED[kind](model, column, limit)
+    found = _found(review_sql(_sql(table, column, 50), head=head))
+    assert len(found) == 1 and "up to 100" in found[0].message, found
+    assert limit in found[0].message
+    assert not _found(review_sql(_sql(table, column, 100), head=head))
+
+
+def test_a_constant_that_cannot_be_told_says_nothing() -> None:
+    """Two constants of the name with different values, neither in the file nor imported by it."""
+    head = {
+        "a/limits.py": "TITLE_MAX = 100\n",
+        "b/limits.py": "TITLE_MAX = 30\n",
+        "shop/models.py": "from django.db import models\nfrom shop.settings import *\n\n\n"
+        "class Product(models.Model):\n    title = models.CharField(max_length=TITLE_MAX)\n",
+    }
+    assert not _found(review_sql(_sql("products", "title", 50), head=head))

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.references.codesyntax import go, json_schema, jvm, python, ruby, schema, typescript
-from bot.references.codesyntax.text import LENGTH_LIMIT, Definition, FieldLink, Found, Member, snake
+from bot.references.codesyntax.text import LENGTH_LIMIT, SCALAR, Definition, FieldLink, Found, Member, snake
 
-__all__ = ["LENGTH_LIMIT", "READERS", "Definition", "FieldLink", "Member", "reader_for", "snake"]
+__all__ = ["LENGTH_LIMIT", "READERS", "SCALAR", "Definition", "FieldLink", "Member", "reader_for", "snake"]
 
 READERS: dict[str, Callable[[str, str], Found]] = {
     ".rb": ruby.read,

@@ -17,6 +17,7 @@ from bot.references.codesyntax.text import (
     length_limit,
     line_of,
     prefixed_groups,
+    scalars,
     snake,
 )
 
@@ -31,7 +32,7 @@ _KOTLIN_CONSTANT = re.compile(
 )
 _JVM_CLASS_NAME = re.compile(r"\b(?:class|interface|object)\s+(\w+)")  # a Kotlin data class has no body
 _JVM_SIZE = re.compile(
-    r"@(?:field:)?(?:Size|Length)\(\s*(?:min\s*=\s*\d+\s*,\s*)?max\s*=\s*(\d+)[^)]*\)\s*"
+    r"@(?:field:)?(?:Size|Length)\(\s*(?:min\s*=\s*\d+\s*,\s*)?max\s*=\s*(\d+|[A-Z][\w.]*)[^)]*\)\s*"
     r"(?:@[\w:.]+(?:\([^)]*\))?\s*)*(?:(?:private|protected|public|final|val|var)\s+)*"
     r"(?:(\w+)\s*:\s*String|String\s+(\w+))"
 )
@@ -58,7 +59,8 @@ def read(path: str, text: str) -> Found:
         )
     definitions.extend(_constant_groups(path, text))
     for match in _JVM_SIZE.finditer(text) if "Size(" in text or "Length(" in text else ():
-        maximum, field = int(match.group(1)), match.group(2) or match.group(3)
+        bound, field = match.group(1), match.group(2) or match.group(3)
+        maximum = int(bound) if bound.isdigit() else bound
         owner = enclosing(text, match.start(), _JVM_CLASS_NAME)
         definitions.append(
             length_limit(
@@ -95,6 +97,7 @@ def _constant_groups(path: str, text: str) -> list[Definition]:
         owner = classes[index][0].group(1)
         singles = [(owner, name, value, line_of(text, offset)) for _, name, value, offset in constants]
         found.extend(prefixed_groups(path, label, singles))
+        found.extend(scalars(path, singles))
         for kind in ("string", "integer"):
             same = [c for c in constants if c[0] == kind]
             if len(same) < 2:

@@ -21,6 +21,7 @@ from bot.references.codesyntax.text import (
     length_limit,
     line_of,
     prefixed_groups,
+    scalars,
 )
 
 _PY_CLASS = re.compile(r"^([ \t]*)class\s+(\w+)\s*\(([^)]*)\)\s*:", re.M)
@@ -43,10 +44,11 @@ _SA_COLUMN = re.compile(
     re.M,
 )
 _PY_MAX_LENGTH = re.compile(
-    r"^[ \t]+(\w+)\s*(?::[^=\n]*)?=\s*[\w.]*(?:Field|constr)\([^\n]*?\bmax_length\s*=\s*(\d+)", re.M
+    r"^[ \t]+(\w+)\s*(?::[^=\n]*)?=\s*[\w.]*(?:Field|constr)\([^\n]*?\bmax_length\s*=\s*(\d+|[A-Z][\w.]*)",
+    re.M,
 )
 _PY_ANNOTATED_MAX = re.compile(
-    r"^[ \t]+(\w+)\s*:\s*[^=\n]*\b(?:constr|Field)\([^\n]*?\bmax_length\s*=\s*(\d+)", re.M
+    r"^[ \t]+(\w+)\s*:\s*[^=\n]*\b(?:constr|Field)\([^\n]*?\bmax_length\s*=\s*(\d+|[A-Z][\w.]*)", re.M
 )
 # `STATUS_OPEN = "open"`: one upper-case name bound to one string or integer, in a module or a class body
 _PY_SINGLE = re.compile(
@@ -97,7 +99,9 @@ def read(path: str, text: str) -> Found:
                 )
             )
     definitions.extend(_constants(path, text, {d.name for d in definitions}))
-    definitions.extend(_groups(path, text))
+    singles = _singles(text)
+    definitions.extend(_groups(path, text, singles))
+    definitions.extend(scalars(path, singles))
     for match in _PY_FIELD.finditer(text):
         choices = _PY_CHOICES_ARG.search(match.group(2))
         if choices:
@@ -119,7 +123,7 @@ def read(path: str, text: str) -> Found:
                     owner,
                     match.group(1),
                     f"max_length={match.group(2)}",
-                    int(match.group(2)),
+                    int(match.group(2)) if match.group(2).isdigit() else match.group(2),
                 )
             )
     for pattern in (_SA_MAPPED, _SA_COLUMN):
@@ -160,14 +164,19 @@ def _constants(path: str, text: str, known: set[str]) -> list[Definition]:
     return found
 
 
-def _groups(path: str, text: str) -> list[Definition]:
-    """Groups of single constants sharing a prefix (`STATUS_OPEN`, `STATUS_CLOSED`); a module's group is
-    the model's of the same file that has a field of the prefix's name, when exactly one model has it."""
+def _singles(text: str) -> list[tuple[str, str, str, int]]:
+    """(owner, name, value, line) of each constant bound to one string or integer."""
     singles = []
     for match in _PY_SINGLE.finditer(text):
         value = next(g for g in match.groups()[2:] if g is not None)
         owner = enclosing(text, match.start(), _PY_ANY_CLASS) if match.group(1) else ""
         singles.append((owner, match.group(2), value, line_of(text, match.start())))
+    return singles
+
+
+def _groups(path: str, text: str, singles: list[tuple[str, str, str, int]]) -> list[Definition]:
+    """Groups of single constants sharing a prefix (`STATUS_OPEN`, `STATUS_CLOSED`); a module's group is
+    the model's of the same file that has a field of the prefix's name, when exactly one model has it."""
     groups = prefixed_groups(path, CONSTANT_KIND, singles)
     fields: dict[str, set[str]] = {}
     for match in _PY_FIELD.finditer(text):

@@ -20,6 +20,7 @@ from bot.references.codesyntax.text import (
     length_limit,
     line_of,
     prefixed_groups,
+    scalars,
 )
 
 _RB_ENUM = re.compile(r"^[ \t]*enum[ \t(]+(?::(\w+)\s*,|(\w+):)\s*", re.M)
@@ -28,7 +29,7 @@ _RB_PAIR = re.compile(rf"[\"']?(\w+)[\"']?\s*(?::|=>)\s*(?:{STRING}|(-?\d+))")
 _RB_OPTIONS = {"prefix", "suffix", "default", "validate", "scopes", "instance_methods"}
 # worth a syntax tree: an array constant or an inclusion validation
 _RB_DOMAIN = re.compile(
-    r"^[ \t]*(?:[A-Z][A-Z0-9_]*\s*=\s*(?:%[wi]|\[)|[A-Z][A-Z0-9]*_[A-Z0-9_]+\s*=\s*[\"':\d-]|validates(?:_\w+_of)?\b)",
+    r"^[ \t]*(?:[A-Z][A-Z0-9_]*\s*=\s*(?:%[wi]|\[|[\"':\d-])|validates(?:_\w+_of)?\b)",
     re.M,
 )
 CONSTANT_KIND = "Ruby constant"
@@ -74,6 +75,7 @@ def _domains(path: str, text: str) -> Found:
         if isinstance(c.value, str | int) and not isinstance(c.value, bool)
     ]
     definitions.extend(prefixed_groups(path, CONSTANT_KIND, singles))
+    definitions.extend(scalars(path, singles))
     links = []
     for validation in ruby_model.validations(root):
         if validation.kind == "length":
@@ -123,14 +125,17 @@ def _domains(path: str, text: str) -> Found:
     return definitions, links
 
 
-def _maximum(value: ruby_syntax.Value) -> int | None:
-    """`{maximum: 50}`, `{in: 2..50}`, `{within: 1...51}`, `{is: 8}` → the longest length allowed."""
+def _maximum(value: ruby_syntax.Value) -> int | str | None:
+    """`{maximum: 50}`, `{in: 2..50}`, `{within: 1...51}`, `{is: 8}` → the longest length allowed;
+    `{maximum: TITLE_MAX}` → the constant's name."""
     if not isinstance(value, dict):
         return None
     for key in ("maximum", "is"):
         found = value.get(key)
         if isinstance(found, int) and not isinstance(found, bool):
             return found
+        if isinstance(found, ruby_syntax.Code) and re.fullmatch(r"(?:::)?[A-Z][\w:]*", found.text):
+            return found.text.lstrip(":")
     for key in ("in", "within"):
         found = value.get(key)
         span = (

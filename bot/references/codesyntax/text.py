@@ -119,8 +119,14 @@ def snake(name: str) -> str:
 LENGTH_LIMIT = "length limit"  # a maximum length the code enforces on a field, not a set of values
 
 
-def length_limit(path: str, line: int, owner: str, column: str, construct: str, maximum: int) -> Definition:
-    """The longest value the code lets into `column` (`validates :name, length: { maximum: 50 }`)."""
+SCALAR = "scalar constant"  # one name bound to one integer: what a limit given by a constant's name holds
+
+
+def length_limit(
+    path: str, line: int, owner: str, column: str, construct: str, maximum: int | str
+) -> Definition:
+    """The longest value the code lets into `column` (`validates :name, length: { maximum: 50 }`); a name
+    (`max_length=NAME_MAX_LENGTH`) is the constant's, which the index resolves (see `scalars`)."""
     return Definition(
         construct, LENGTH_LIMIT, path, line, (Member("maximum", str(maximum), line),), owner, column
     )
@@ -205,3 +211,12 @@ def prefixed_groups(path: str, kind: str, singles: list[Single]) -> list[Definit
         members = tuple(Member(name[len(prefix) + 1 :], value, line) for _, name, value, line in group)
         found.append(Definition(prefix, kind, path, group[0][3], members, owner))
     return found
+
+
+def scalars(path: str, singles: list[Single]) -> list[Definition]:
+    """The integer constants of a file, by name: the values a length limit may give by a constant's name."""
+    return [
+        Definition(name, SCALAR, path, line, (Member(name, value, line),), owner)
+        for owner, name, value, line in singles
+        if value.lstrip("-").isdigit()
+    ]

@@ -17,6 +17,7 @@ from bot.references.codesyntax.text import (
     line_matches,
     line_of,
     prefixed_groups,
+    scalars,
     snake,
 )
 
@@ -27,11 +28,11 @@ _TS_UNION = re.compile(
 _ZOD_OBJECT = re.compile(r"\b(?:const|let|var)\s+(\w+)\s*=\s*z\s*\.\s*object\(")
 # `name: z.string()….max(50)`, found from its colon (a literal the regex engine skips to) and the key read
 # back from there: a pattern starting at the key tried every character of every word (1.5 s on 5,000 files)
-_ZOD_MAX = re.compile(r":\s*z\s*\.\s*string\(\)(?:\s*\.\s*\w+\([^()]*\))*?\s*\.\s*max\(\s*(\d+)")
+_ZOD_MAX = re.compile(r":\s*z\s*\.\s*string\(\)(?:\s*\.\s*\w+\([^()]*\))*?\s*\.\s*max\(\s*(\d+|[A-Z][\w.]*)")
 _KEY_BEFORE = re.compile(r"[\"']?(\w+)[\"']?\s*\Z")
 _TS_CLASS = re.compile(r"\bclass\s+(\w+)")
 _MAX_LENGTH_DECORATOR = re.compile(
-    r"@(?:MaxLength\(\s*(\d+)|Length\(\s*\d+\s*,\s*(\d+))[^)]*\)\s*(?:@\w+\([^)]*\)\s*)*"
+    r"@(?:MaxLength\(\s*(\d+|[A-Z][\w.]*)|Length\(\s*\w+\s*,\s*(\d+|[A-Z][\w.]*))[^)]*\)\s*(?:@\w+\([^)]*\)\s*)*"
     r"(?:(?:public|private|protected|readonly)\s+)*(\w+)[?!]?\s*:"
 )
 # `export const STATUS_OPEN = "open"`, `static readonly STATUS_OPEN = "open"` in a class
@@ -83,6 +84,7 @@ def read(path: str, text: str) -> Found:
         for m in _TS_SINGLE.finditer(text)
     ]
     definitions.extend(prefixed_groups(path, CONSTANT_KIND, singles))
+    definitions.extend(scalars(path, singles))
     links = [
         FieldLink("", snake(m.group(1)), m.group(2)) for m in line_matches(text, _TS_FIELD, _FIELD_ANCHOR)
     ]
@@ -97,7 +99,7 @@ def _length_limits(path: str, text: str) -> list[Definition]:
             if key is None:
                 continue
             owner = enclosing(text, key.start(), _ZOD_OBJECT)
-            maximum = int(match.group(1))
+            maximum = _bound(match.group(1))
             found.append(
                 length_limit(
                     path, line_of(text, key.start()), owner, snake(key.group(1)), f".max({maximum})", maximum
@@ -105,7 +107,7 @@ def _length_limits(path: str, text: str) -> list[Definition]:
             )
     if "Length(" in text:
         for match in _MAX_LENGTH_DECORATOR.finditer(text):
-            maximum = int(match.group(1) or match.group(2))
+            maximum = _bound(match.group(1) or match.group(2))
             construct = f"@MaxLength({maximum})" if match.group(1) else f"@Length(…, {maximum})"
             owner = enclosing(text, match.start(), _TS_CLASS)
             found.append(
@@ -114,3 +116,8 @@ def _length_limits(path: str, text: str) -> list[Definition]:
                 )
             )
     return found
+
+
+def _bound(text: str) -> int | str:
+    """`100` as a number; a constant's name as it is written (the index resolves it)."""
+    return int(text) if text.isdigit() else text
