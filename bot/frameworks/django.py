@@ -321,6 +321,7 @@ class _Parser:
             self._fixture,
             self.constants,
             self._model_table,
+            self._column_of,
         )
         if function is not None:
             named = self._models_named(function)
@@ -375,6 +376,15 @@ class _Parser:
 
     def _model_table(self, app: str, model: str) -> str:
         return self.state.table(model) if app == self.state.app else default_table(app, model)
+
+    def _column_of(self, table: str, field: str) -> str:
+        """The column of a model's field (`customer` → `customer_id`), the field's name when unknown."""
+        model = next((m for m in self.state.models.values() if m.table == table), None)
+        if field == "pk":
+            keys = model.fields.values() if model is not None else ()
+            return next((f.spec.name for f in keys if f.spec.primary_key), "id")
+        found = model.fields.get(field) if model is not None else None
+        return found.spec.name if found is not None else field
 
     def _table_of(self, variable: str) -> str | None:
         return self.models.get(variable)

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from bot.frameworks import python_source as py
 from bot.frameworks import seed_rows
+from bot.frameworks.django_orm import OrmSql
 from bot.frameworks.origin import Origin
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.findings import Location
@@ -56,6 +57,7 @@ class CodeReader:
         fixtures: Callable[[str, Origin], list[Operation]] | None = None,
         constants: dict[str, ast.expr] | None = None,
         model_table: Callable[[str, str], str] | None = None,
+        column_of: Callable[[str, str], str] | None = None,
     ) -> None:
         self.text, self.path, self.dialect, self.table_of = text, path, dialect, table_of
         self.fixtures = fixtures  # the rows of a fixture `loaddata` loads, by its name
@@ -69,6 +71,7 @@ class CodeReader:
         self.querysets: dict[str, str] = {}  # local variable → the table of the queryset it holds
         self.model_table = model_table  # (app label, model name) → its table, for models named at run time
         self.loop_models: dict[str, str] = {}  # a model variable bound per pass of a loop → its table now
+        self.column_of = column_of or (lambda table, field: field)  # (table, field name) → its column
 
     def read(self, body: list[ast.stmt]) -> None:
         for statement in body:
@@ -187,7 +190,12 @@ class CodeReader:
                 )
             return
         base = self._base(call)
-        if method == "update":
+        joined = _joined_reference(call) if method == "update" else None
+        if joined is not None:
+            self.ops.append(Unparsed(error=_JOINED.format(joined=joined), **base))
+        elif method == "update" and (written := self._written(table, call)):
+            self.ops.extend(written)
+        elif method == "update":
             assignments = tuple((k, self._sql(v)) for k, v in py.keywords(call).items())
             self.ops.append(DataUpdate(table=table, assignments=assignments, where=self._where(call), **base))
         elif method == "bulk_update":
@@ -201,6 +209,26 @@ class CodeReader:
         elif method in ("bulk_create", "create", "get_or_create", "update_or_create"):
             columns, values = seed_rows.values_rows(self._records(call))
             self.ops.append(DataInsert(table=table, columns=columns, rows=values, **base))
+
+    def _written(self, table: str, call: ast.Call) -> list[Operation]:
+        """`update()` as the UPDATE it sends, read like SQL (its sub-queries and conditions included); []
+        when some part of it is not a form `OrmSql` writes."""
+        orm = OrmSql(self._model_of, self.column_of, self._literal)
+        sql = orm.update(table, call)
+        ops = parse_sql(self.path, sql, self.dialect) if sql is not None else ()
+        if len(ops) != 1 or not isinstance(ops[0], DataUpdate):
+            return []
+        return [replace(ops[0], spelled_out=False, **self._base(call))]
+
+    def _model_of(self, node: ast.expr) -> str | None:
+        if not isinstance(node, ast.Name):
+            return None
+        return self.loop_models.get(node.id) or self.table_of(self.aliases.get(node.id, node.id))
+
+    def _literal(self, node: ast.expr) -> str | None:
+        if isinstance(node, ast.Name) and node.id in self.constants:
+            node = self.constants[node.id]
+        return None if isinstance(node, ast.Call) else sql_value(node)
 
     def _execute(self, call: ast.Call) -> None:
         strings = py.sql_strings(call.args[0])
@@ -305,6 +333,28 @@ class CodeReader:
             "end_line": node.end_lineno or node.lineno,
             "sql": py.segment(self.text, node),
         }
+
+
+_JOINED = (
+    "`{joined}` in `update()` reaches across a relation, which Django refuses in an update (FieldError: "
+    "joined field references are not permitted): the migration fails here. Read the related value with "
+    "`Subquery(Related.objects.filter(pk=OuterRef(…)).values(…)[:1])` instead"
+)
+
+
+def _joined_reference(call: ast.Call) -> str | None:
+    """The first `F("customer__name")` a value of `update()` holds outside a sub-query, as written."""
+    stack = list(py.keywords(call).values())
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Call) and py.name(node) in ("Subquery", "Exists"):
+            continue  # inside a sub-query, F() belongs to the sub-query's own model
+        if isinstance(node, ast.Call) and py.name(node) == "F" and len(node.args) == 1:
+            field = py.literal(node.args[0])
+            if isinstance(field, str) and "__" in field:
+                return f'F("{field}")'
+        stack.extend(n for n in ast.iter_child_nodes(node) if isinstance(n, ast.expr))
+    return None
 
 
 def _on_manager(node: ast.expr) -> bool:

@@ -22,6 +22,12 @@ WHERE c.id = orders.customer_id` join (which skips them), an inner `JOIN` instea
 `coalesce((SELECT …), region)`. Count them first: `SELECT count(*) FROM orders o WHERE NOT EXISTS (SELECT 1
 FROM customers c WHERE c.id = o.customer_id)`. Look up by a unique key the migrations seed (or insert the row
 in the same migration), so the lookup finds exactly one row everywhere.
+
+## Framework notes
+A Django data migration's `update()` is read as the SQL it sends: `update(name=Subquery(Customer.objects
+.filter(id=OuterRef("customer_id")).values("name")[:1]))` is the correlated sub-query above, and
+`filter(Exists(…))`, `filter(customer__isnull=False)` on a foreign key and `Coalesce(Subquery(…), F(…))` are
+its guards.
 """
 
 from __future__ import annotations

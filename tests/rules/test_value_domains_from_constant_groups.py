@@ -9,6 +9,7 @@ import pytest
 
 from bot.model.findings import Finding
 from tests.conftest import review_sql
+from tests.rules.test_value_not_allowed import DJANGO_MIGRATION
 
 NAMES = [
     ("Order", "orders", "status", "open", "closed", "archived"),
@@ -20,18 +21,6 @@ def _found(result) -> list[Finding]:  # type: ignore[no-untyped-def]
     return [f for f in result.active if f.rule == "value-not-allowed"]
 
 
-DJANGO_MIGRATION = """from django.db import migrations
-
-
-def forwards(apps, schema_editor):
-    {model} = apps.get_model("shop", "{model}")
-    {model}.objects.filter(note="x").update({column}="{value}")
-
-
-class Migration(migrations.Migration):
-    dependencies = [("shop", "0001_initial")]
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
-"""
 DJANGO_IN_CLASS = """from django.db import models
 
 

@@ -1,0 +1,166 @@
+"""Django query expressions as the SQL they send: what a data migration's `update()` writes, for every row.
+
+`Order.objects.filter(customer__isnull=False).update(name=Subquery(Customer.objects.filter(
+id=OuterRef("customer_id")).values("name")[:1]))` is `UPDATE shop_order SET name = (SELECT U0.name FROM
+shop_customer AS U0 WHERE U0.id = shop_order.customer_id LIMIT 1) WHERE shop_order.customer_id IS NOT NULL`:
+the same statement a SQL migration would hold, so the rules that read a data change's expressions read it
+too. Sub-queries get Django's own aliases (U0, U1, …), so a column of the sub-query and one of the row being
+written are told apart as SQL tells them. What is not one of the forms below (a `Q` object, an annotation,
+a lookup across a relation, Python computed at run time) leaves the statement unwritten: None.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+from bot.frameworks import python_source as py
+
+# queryset methods that do not change which rows a sub-query reads or what it returns
+_NEUTRAL = frozenset({"all", "order_by", "using", "distinct", "iterator", "select_related", "only", "defer"})
+_COMPARISONS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+# Column type changes are not a concern here: these are the wrappers a written value may have
+_FUNCTIONS = {"Coalesce": "COALESCE", "Upper": "UPPER", "Lower": "LOWER", "Length": "LENGTH"}
+
+
+class OrmSql:
+    """`table_of(node)` is the table of a model name, `column_of(table, field)` the column of a field,
+    `literal(node)` a Python value as SQL (None when it is no literal)."""
+
+    def __init__(
+        self,
+        table_of: Callable[[ast.expr], str | None],
+        column_of: Callable[[str, str], str],
+        literal: Callable[[ast.expr], str | None],
+    ) -> None:
+        self.table_of, self.column_of, self.literal = table_of, column_of, literal
+        self.depth = 0
+        self.aliases: dict[str, str] = {}  # a sub-query's alias (U0) → its table
+
+    def update(self, table: str, call: ast.Call) -> str | None:
+        """The UPDATE statement of `<queryset>.update(col=value, …)`; None when any part cannot be written."""
+        root = call.func.value if isinstance(call.func, ast.Attribute) else call.func
+        if self._source(root) != (table, None):
+            return None  # a queryset held in a variable, or one with annotations: its rows are not all here
+        self.aliases[""] = table  # the row being written: its columns unqualified, as a SQL UPDATE has them
+        sets = []
+        for field, value in py.keywords(call).items():
+            sql = self.value(value, "", table)
+            if sql is None:
+                return None
+            sets.append(f"{self.column_of(table, field)} = {sql}")
+        where = self.conditions(call.func, table, "")
+        if not sets or where is None:
+            return None
+        return f"UPDATE {table} SET {', '.join(sets)}" + (f" WHERE {where}" if where else "")
+
+    def conditions(self, node: ast.expr, table: str, name: str, outer: str = "") -> str | None:
+        """The filters and excludes of a queryset chain, ANDed ("" for none); None when one is unknown."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute | ast.Call | ast.Subscript):
+            if isinstance(node, ast.Call) and py.name(node) in ("filter", "exclude"):
+                negate = py.name(node) == "exclude"
+                found = [self._lookup(k, v, table, name, outer) for k, v in py.keywords(node).items()]
+                found += [self.value(a, name, outer) for a in node.args]
+                if any(f is None for f in found):
+                    return None
+                parts.extend(f"NOT ({f})" if negate else str(f) for f in found)
+            node = node.func if isinstance(node, ast.Call) else node.value
+        return " AND ".join(reversed(parts))
+
+    def value(self, node: ast.expr, name: str, outer: str) -> str | None:
+        """A written value or a condition: literals, F(), OuterRef(), Subquery(), Exists(), Value() and a few
+        functions; `name` qualifies the columns of the query it sits in, `outer` those of the one around."""
+        found = self.literal(node)
+        if found is not None:
+            return found
+        if not isinstance(node, ast.Call):
+            return None
+        function, args = py.name(node), node.args
+        if function in ("F", "OuterRef") and len(args) == 1:
+            field = py.literal(args[0])
+            if not isinstance(field, str) or "__" in field:
+                return None  # a join, which Django refuses in update() and this reader does not follow
+            qualifier = name if function == "F" else outer
+            column = self.column_of(self._table_named(qualifier), field)
+            return f"{qualifier}.{column}" if qualifier else column
+        if function == "Value" and args:
+            return self.literal(args[0])
+        if function in ("Subquery", "Exists") and args:
+            select = self.select(args[0], name or self.aliases.get("", ""), exists=function == "Exists")
+            return (
+                None if select is None else (f"EXISTS ({select})" if function == "Exists" else f"({select})")
+            )
+        if function in _FUNCTIONS and args:
+            inner = [self.value(a, name, outer) for a in args]
+            return None if None in inner else f"{_FUNCTIONS[function]}({', '.join(str(i) for i in inner)})"
+        return None
+
+    def select(self, node: ast.expr, outer: str, *, exists: bool = False) -> str | None:
+        """The SELECT of a queryset used as a sub-query: `.filter(…)`, `.values("col")`, `[:1]`."""
+        limit = ""
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+            upper = py.literal(node.slice.upper) if node.slice.upper is not None else None
+            if node.slice.lower is not None or not isinstance(upper, int):
+                return None
+            limit, node = f" LIMIT {upper}", node.value
+        table, projected = self._source(node)
+        if table is None or (projected is None and not exists):
+            return None
+        alias = f"U{self.depth}"
+        self.depth += 1
+        self.aliases[alias] = table
+        try:
+            where = self.conditions(node, table, alias, outer)
+        finally:
+            self.depth -= 1
+        if where is None:
+            return None
+        column = "1" if exists else f"{alias}.{self.column_of(table, str(projected))}"
+        return f"SELECT {column} FROM {table} AS {alias}" + (f" WHERE {where}" if where else "") + limit
+
+    def _source(self, node: ast.expr) -> tuple[str | None, str | None]:
+        """The table a queryset reads and the one field it returns (`values("name")`, `values_list("name",
+        flat=True)`); (None, None) for a chain with anything else in it."""
+        projected = None
+        while isinstance(node, ast.Call | ast.Attribute):
+            if isinstance(node, ast.Attribute) and node.attr in (
+                "objects",
+                "_default_manager",
+                "_base_manager",
+            ):
+                return self.table_of(node.value), projected
+            if isinstance(node, ast.Call):
+                method = py.name(node)
+                if method in ("values", "values_list") and len(node.args) == 1 and projected is None:
+                    field = py.literal(node.args[0])
+                    projected = field if isinstance(field, str) and "__" not in field else None
+                    if projected is None:
+                        return None, None
+                elif method not in _NEUTRAL and method not in ("filter", "exclude"):
+                    return None, None
+                node = node.func
+            else:
+                node = node.value
+        return None, None
+
+    def _lookup(self, key: str, node: ast.expr, table: str, name: str, outer: str) -> str | None:
+        field, _, operator = key.partition("__")
+        if "__" in operator or (operator and operator not in (*_COMPARISONS, "in", "isnull")):
+            return None  # a lookup across a relation or a transform
+        column = self.column_of(table, field)
+        column = f"{name}.{column}" if name else column
+        if operator == "isnull":
+            flag = py.literal(node)
+            return None if not isinstance(flag, bool) else f"{column} IS {'NULL' if flag else 'NOT NULL'}"
+        value = self.value(node, name, outer)
+        if value is None:
+            return None
+        if operator == "in":
+            return f"{column} IN {value}" if value.startswith("(") else None
+        if value == "NULL":
+            return f"{column} IS NULL"
+        return f"{column} {_COMPARISONS.get(operator or 'exact')} {value}"
+
+    def _table_named(self, qualifier: str) -> str:
+        return self.aliases.get(qualifier, qualifier)

@@ -1,0 +1,142 @@
+"""Django's query expressions in RunPython data migrations (`Subquery`, `OuterRef`, `Exists`, `F`, `Coalesce`)
+read as the SQL they send, so the rules that read a data change's expressions judge them like SQL:
+`update(name=Subquery(…[:1]))` writes NULL where no row matches."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.frameworks import django
+from bot.model.changeset import MemoryTree
+from bot.model.findings import Finding, Severity
+from bot.model.migration import DataUpdate
+from tests.conftest import review_sql
+
+NAMES = [
+    {"Parent": "Customer", "parent": "customer", "Child": "Order", "value": "name", "app": "shop"},
+    {"Parent": "Team", "parent": "team", "Child": "Player", "value": "colour", "app": "league"},
+]
+INITIAL = """from django.db import migrations, models
+import django.db.models.deletion
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [
+        migrations.CreateModel(
+            name="{Parent}",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("{value}", models.CharField(max_length=100)),
+            ],
+        ),
+        migrations.CreateModel(
+            name="{Child}",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("{parent}", models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to="{app}.{parent}")),
+                ("owner", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="{app}.{parent}")),
+                ("{parent}_{value}", models.CharField(max_length=100, null=True)),
+                ("required_{value}", models.CharField(max_length=100)),
+            ],
+        ),
+    ]
+"""
+MIGRATION = """from django.db import migrations
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+
+def forwards(apps, schema_editor):
+    {Parent} = apps.get_model("{app}", "{Parent}")
+    {Child} = apps.get_model("{app}", "{Child}")
+    {body}
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{app}", "0001_initial")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+"""
+LOOKUP = '{Parent}.objects.filter(id=OuterRef("{key}")).values("{value}")[:1]'
+
+
+def _review(names: dict[str, str], body: str, key: str = "{parent}_id"):  # type: ignore[no-untyped-def]
+    lookup = LOOKUP.format(**{**names, "key": key.format(**names)})
+    text = MIGRATION.format(**names, body=body.format(**names, lookup=lookup))
+    base = {f"{names['app']}/migrations/0001_initial.py": INITIAL.format(**names)}
+    return review_sql(text, path=f"{names['app']}/migrations/0002_fill.py", base=base)
+
+
+def _found(result) -> list[Finding]:  # type: ignore[no-untyped-def]
+    return [f for f in result.active if f.rule == "null-from-subquery"]
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_subquery_without_a_guard_writes_null(names: dict[str, str]) -> None:
+    bad = _found(_review(names, "{Child}.objects.update({parent}_{value}=Subquery({lookup}))"))
+    table = f"{names['app']}_{names['Child'].lower()}"
+    assert len(bad) == 1 and bad[0].severity is Severity.WARNING
+    assert f"`{table}.{names['parent']}_{names['value']}` is set from the sub-query" in bad[0].message
+    assert f"without a matching `{names['app']}_{names['parent']}` row" in bad[0].message
+    required = _found(
+        _review(names, "{Child}.objects.filter(id__gt=0).update(required_{value}=Subquery({lookup}))")
+    )
+    assert len(required) == 1 and required[0].severity is Severity.CRITICAL
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{Child}.objects.filter({parent}__isnull=False).update({parent}_{value}=Subquery({lookup}))",
+        "{Child}.objects.filter(Exists({Parent}.objects.filter(id=OuterRef('{parent}_id'))))"
+        ".update({parent}_{value}=Subquery({lookup}))",
+        "{Child}.objects.update({parent}_{value}=Coalesce(Subquery({lookup}), F('{parent}_{value}')))",
+        "{Child}.objects.filter({parent}_{value}__isnull=True).update({parent}_{value}=Subquery({lookup}))",
+    ],
+    ids=["key-not-null", "exists", "coalesce", "only-empty-rows"],
+)
+def test_guards_that_keep_the_value(names: dict[str, str], body: str) -> None:
+    assert not _found(_review(names, body))
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_not_null_foreign_key_always_matches(names: dict[str, str]) -> None:
+    """`OuterRef("owner")` is the column `owner_id`, a NOT NULL key to the sub-query's table."""
+    assert not _found(
+        _review(names, "{Child}.objects.update({parent}_{value}=Subquery({lookup}))", key="owner")
+    )
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_the_update_reads_as_its_sql(names: dict[str, str]) -> None:
+    """The statement the rules read: sub-query aliases like Django's, fields as their columns."""
+    body = "{Child}.objects.filter({parent}__isnull=False).update({parent}_{value}=Subquery({lookup}))"
+    lookup = LOOKUP.format(**{**names, "key": "owner"})
+    text = MIGRATION.format(**names, body=body.format(**names, lookup=lookup))
+    app = names["app"]
+    tree = MemoryTree({f"{app}/migrations/0001_initial.py": INITIAL.format(**names)})
+    migration = django.parse(f"{app}/migrations/0002_fill.py", text, tree, "postgres")
+    update = next(op for op in migration.up if isinstance(op, DataUpdate))
+    parent, column = f"{app}_{names['parent']}", f"{names['parent']}_{names['value']}"
+    assert update.assignments == (
+        (
+            column,
+            f"(SELECT U0.{names['value']} FROM {parent} AS U0 WHERE U0.id = {app}_{names['Child'].lower()}.owner_id "
+            "LIMIT 1)",
+        ),
+    )
+    assert update.where == f"{names['parent']}_id IS NOT NULL"
+    assert update.sql.startswith(f"{names['Child']}.objects.filter(")
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_f_across_a_relation_in_update_is_refused_by_django(names: dict[str, str]) -> None:
+    """Django raises FieldError for a joined F() in update(): the review says so, at its line."""
+    result = _review(names, "{Child}.objects.update({parent}_{value}=F('{parent}__{value}'))")
+    refused = [f for f in result.active if "FieldError" in f.message]
+    assert len(refused) == 1 and f'F("{names["parent"]}__{names["value"]}")' in refused[0].message
+    assert refused[0].location.line == 9
+    fine = _review(names, "{Child}.objects.update({parent}_{value}=F('required_{value}'))")
+    assert not [f for f in fine.active if "FieldError" in f.message or f.rule == "unparsed-statement"]
