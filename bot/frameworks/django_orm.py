@@ -32,8 +32,11 @@ class OrmSql:
         table_of: Callable[[ast.expr], str | None],
         column_of: Callable[[str, str], str],
         literal: Callable[[ast.expr], str | None],
+        bound: Callable[[str], ast.expr | None] | None = None,
     ) -> None:
         self.table_of, self.column_of, self.literal = table_of, column_of, literal
+        self.bound = bound or (lambda name: None)  # a local name → what it holds (a queryset, a value)
+        self.parameters = 0  # values of conditions known only at run time, written as parameters
         self.depth = 0
         self.aliases: dict[str, str] = {}  # a sub-query's alias (U0) → its table
 
@@ -57,6 +60,7 @@ class OrmSql:
     def conditions(self, node: ast.expr, table: str, name: str, outer: str = "") -> str | None:
         """The filters and excludes of a queryset chain, ANDed ("" for none); None when one is unknown."""
         parts: list[str] = []
+        node = self._unbound(node)
         while isinstance(node, ast.Attribute | ast.Call | ast.Subscript):
             if isinstance(node, ast.Call) and py.name(node) in ("filter", "exclude"):
                 negate = py.name(node) == "exclude"
@@ -65,7 +69,7 @@ class OrmSql:
                 if any(f is None for f in found):
                     return None
                 parts.extend(f"NOT ({f})" if negate else str(f) for f in found)
-            node = node.func if isinstance(node, ast.Call) else node.value
+            node = self._unbound(node.func if isinstance(node, ast.Call) else node.value)
         return " AND ".join(reversed(parts))
 
     def value(self, node: ast.expr, name: str, outer: str) -> str | None:
@@ -123,6 +127,7 @@ class OrmSql:
         """The table a queryset reads and the one field it returns (`values("name")`, `values_list("name",
         flat=True)`); (None, None) for a chain with anything else in it."""
         projected = None
+        node = self._unbound(node)
         while isinstance(node, ast.Call | ast.Attribute):
             if isinstance(node, ast.Attribute) and node.attr in (
                 "objects",
@@ -139,10 +144,18 @@ class OrmSql:
                         return None, None
                 elif method not in _NEUTRAL and method not in ("filter", "exclude"):
                     return None, None
-                node = node.func
+                node = self._unbound(node.func)
             else:
-                node = node.value
+                node = self._unbound(node.value)
         return None, None
+
+    def _unbound(self, node: ast.expr) -> ast.expr:
+        """A local name holding a queryset (`devices = Device.objects.filter(…)`) as that queryset."""
+        if isinstance(node, ast.Name):
+            held = self.bound(node.id)
+            if isinstance(held, ast.Call | ast.Attribute):
+                return held
+        return node
 
     def _lookup(self, key: str, node: ast.expr, table: str, name: str, outer: str) -> str | None:
         field, _, operator = key.partition("__")
@@ -154,6 +167,9 @@ class OrmSql:
             flag = py.literal(node)
             return None if not isinstance(flag, bool) else f"{column} IS {'NULL' if flag else 'NOT NULL'}"
         value = self.value(node, name, outer)
+        if value is None and isinstance(node, ast.Name | ast.Attribute) and operator != "in":
+            self.parameters += 1
+            value = self.parameter  # `termination_type=ct`: a value of the code's own, known at run time
         if value is None:
             return None
         if operator == "in":
@@ -161,6 +177,8 @@ class OrmSql:
         if value == "NULL":
             return f"{column} IS NULL"
         return f"{column} {_COMPARISONS.get(operator or 'exact')} {value}"
+
+    parameter = "$1"
 
     def _table_named(self, qualifier: str) -> str:
         return self.aliases.get(qualifier, qualifier)

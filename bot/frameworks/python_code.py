@@ -72,6 +72,7 @@ class CodeReader:
         self.model_table = model_table  # (app label, model name) → its table, for models named at run time
         self.loop_models: dict[str, str] = {}  # a model variable bound per pass of a loop → its table now
         self.column_of = column_of or (lambda table, field: field)  # (table, field name) → its column
+        self.assigned: dict[str, ast.expr] = {}  # local name → the expression last bound to it
 
     def read(self, body: list[ast.stmt]) -> None:
         for statement in body:
@@ -82,6 +83,7 @@ class CodeReader:
             self._loop(node)
             return
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self.assigned[node.targets[0].id] = node.value
             table = self._queryset_table(node.value)
             if table is not None and py.name(node.value) not in _WRITES:
                 self.querysets[node.targets[0].id] = table
@@ -127,6 +129,13 @@ class CodeReader:
         named in a literal or a module constant, so each model's update is its own statement."""
         if self.model_table is None or not isinstance(node.target, ast.Name):
             return False
+        models = self._get_models(node.iter)
+        if models:
+            for table in models:
+                self.loop_models[node.target.id] = table
+                self.read(node.body)
+            self.loop_models.pop(node.target.id, None)
+            return True
         names = self._strings(node.iter)
         bound = []
         for statement in node.body:
@@ -152,6 +161,19 @@ class CodeReader:
             self.read(node.body)
         self.loop_models.pop(variable, None)
         return True
+
+    def _get_models(self, node: ast.expr) -> list[str]:
+        """The tables of `(apps.get_model("dcim", "Interface"), …)`, written in place or bound to a name."""
+        if isinstance(node, ast.Name) and node.id in self.assigned:
+            node = self.assigned[node.id]
+        items = node.elts if isinstance(node, ast.Tuple | ast.List) else []
+        found = []
+        for item in items:
+            args = [py.literal(a) for a in item.args] if isinstance(item, ast.Call) else []
+            if py.name(item) != "get_model" or len(args) != 2 or not all(isinstance(a, str) for a in args):
+                return []
+            found.append(self.model_table(str(args[0]), str(args[1])) if self.model_table else "")
+        return found if all(found) else []
 
     def _strings(self, node: ast.expr) -> list[str]:
         if isinstance(node, ast.Name) and node.id in self.constants:
@@ -213,12 +235,15 @@ class CodeReader:
     def _written(self, table: str, call: ast.Call) -> list[Operation]:
         """`update()` as the UPDATE it sends, read like SQL (its sub-queries and conditions included); []
         when some part of it is not a form `OrmSql` writes."""
-        orm = OrmSql(self._model_of, self.column_of, self._literal)
+        orm = OrmSql(self._model_of, self.column_of, self._literal, self.assigned.get)
+        orm.parameter = "$1" if self.dialect == "postgres" else "?"
         sql = orm.update(table, call)
         ops = parse_sql(self.path, sql, self.dialect) if sql is not None else ()
         if len(ops) != 1 or not isinstance(ops[0], DataUpdate):
             return []
-        return [replace(ops[0], spelled_out=False, **self._base(call))]
+        # a condition on a value known only at run time is kept as the code says it, not as a parameter
+        where = self._where(call) if orm.parameters else ops[0].where
+        return [replace(ops[0], spelled_out=False, where=where, **self._base(call))]
 
     def _model_of(self, node: ast.expr) -> str | None:
         if not isinstance(node, ast.Name):

@@ -140,3 +140,31 @@ def test_f_across_a_relation_in_update_is_refused_by_django(names: dict[str, str
     assert refused[0].location.line == 9
     fine = _review(names, "{Child}.objects.update({parent}_{value}=F('required_{value}'))")
     assert not [f for f in fine.active if "FieldError" in f.message or f.rule == "unparsed-statement"]
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_querysets_held_in_variables_and_models_looped_over(names: dict[str, str]) -> None:
+    """`subquery = Parent.objects.filter(pk=OuterRef(…))` then `Subquery(subquery.values(…)[:1])`, once per
+    model of a tuple of `apps.get_model(…)`: each model's update read as SQL. Through the NOT NULL key
+    `owner` every row has its match; through the nullable key, rows without one get NULL."""
+    body = (
+        "subquery = {Parent}.objects.filter(pk=OuterRef('{key}'))\n"
+        "    for model in (apps.get_model('{app}', '{Child}'),):\n"
+        "        model.objects.update({parent}_{value}=Subquery(subquery.values('{value}')[:1]))"
+    )
+    assert not _found(_review(names, body.replace("{key}", "owner_id")))
+    found = _found(_review(names, body.replace("{key}", "{parent}_id")))
+    assert len(found) == 1 and f"`{names['app']}_{names['parent']}` row" in found[0].message
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_condition_on_a_value_known_at_run_time(names: dict[str, str]) -> None:
+    """`filter(owner=owner)` with `owner` computed by the code: the statement is still read; its condition
+    is kept as the code says it (no parameter pasted into the plan's queries)."""
+    body = (
+        "owner = {Parent}.objects.first()\n"
+        "    {Child}.objects.filter(owner=owner).update({parent}_{value}=Subquery({lookup}))"
+    )
+    result = _review(names, body)
+    assert len(_found(result)) == 1
+    assert "$1" not in str(result) and "?" not in "".join(q.sql for q in result.verification_queries)
