@@ -129,12 +129,26 @@ def seed_operations(path: str, text: str, tree: Tree, dialect: str) -> tuple[Ope
 def schema_operations(path: str, text: str, dialect: str) -> tuple[Operation, ...]:
     """The tables of a `db/schema.rb` dump, as CreateTable operations (and its indexes and keys)."""
     root = ruby.parse(text)
-    walker = _Walker(Source(path, dialect, ruby.heredoc_bodies(root)), {})
+    walker = _Walker(Source(path, dialect, ruby.heredoc_bodies(root), key_type=_dump_key_type(text)), {})
     for node in root.named_children:
         inner = ruby.call(node)
         if inner is not None and inner.block is not None and "Schema" in ruby.text_of(inner.receiver):
             walker.walk(inner.block)
     return tuple(op for op in walker.ops if not isinstance(op, RunCode))
+
+
+_DUMP_VERSION = re.compile(r"ActiveRecord::Schema\[(\d+)\.(\d+)\]")
+# what only a dump of Rails 5.1 or later holds: ids that differ from its bigint default spelled out, bigint keys
+_NEWER_DUMP = re.compile(r"\bid: :(?:serial|integer|bigserial|bigint|uuid)\b|\bt\.bigint\b")
+
+
+def _dump_key_type(text: str) -> str:
+    """The type of the ids a `db/schema.rb` leaves unsaid: `bigint` in a dump of Rails 5.1 or later (which
+    spells out an `id: :serial`), `integer` in an older one (whose references are `t.integer` too)."""
+    version = _DUMP_VERSION.search(text)
+    if version is not None:
+        return key_type(f"ActiveRecord::Migration[{version.group(1)}.{version.group(2)}]")
+    return "bigint" if _NEWER_DUMP.search(text) else "integer"
 
 
 def _migration_class(root: Node) -> Node | None:

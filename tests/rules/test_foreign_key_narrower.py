@@ -316,3 +316,46 @@ def test_django_key_of_a_model_without_explicit_key_follows_the_settings(names: 
     }
     found = _narrower(_django_apps(names, "catalog", "", config, RAW_WIDEN, "billing"))
     assert len(found) == 1 and f"`{child.replace('orders_', 'billing_')}` is `int`" in found[0].message
+
+
+OLD_DUMP = """ActiveRecord::Schema.define(version: 20160828115018) do
+  create_table "{parents}", force: :cascade do |t|
+    t.string "name"
+  end
+
+  create_table "{children}", force: :cascade do |t|
+    t.integer "{parent}_id"
+  end
+end
+"""
+NEW_DUMP = """ActiveRecord::Schema{version}.define(version: 2024_01_01_000000) do
+  create_table "legacy", id: :serial, force: :cascade do |t|
+    t.string "name"
+  end
+
+  create_table "{parents}", force: :cascade do |t|
+    t.string "name"
+  end
+
+  create_table "{children}", force: :cascade do |t|
+    t.integer "{parent}_id"
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_ids_a_schema_dump_leaves_unsaid(names: dict[str, str]) -> None:
+    """A dump older than Rails 5.1 leaves its integer ids unsaid; a newer one spells out `id: :serial` and
+    leaves bigint unsaid (`ActiveRecord::Schema[7.1]` says its version)."""
+    text = (
+        "class AddKey < ActiveRecord::Migration[7.1]\n  def change\n"
+        f"    add_foreign_key :{names['children']}, :{names['parents']}\n  end\nend\n"
+    )
+    path = "db/migrate/20260102000000_add_key.rb"
+    old = review_sql(text, path=path, base={"db/schema.rb": OLD_DUMP.format(**names)})
+    assert not _narrower(old)
+    for version in ("", "[7.1]"):
+        dump = NEW_DUMP.format(**names, version=version)
+        found = _narrower(review_sql(text, path=path, base={"db/schema.rb": dump}))
+        assert len(found) == 1 and f"`{names['parents']}.id` of type `bigint`" in found[0].message
