@@ -359,3 +359,14 @@ def test_ids_a_schema_dump_leaves_unsaid(names: dict[str, str]) -> None:
         dump = NEW_DUMP.format(**names, version=version)
         found = _narrower(review_sql(text, path=path, base={"db/schema.rb": dump}))
         assert len(found) == 1 and f"`{names['parents']}.id` of type `bigint`" in found[0].message
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_table_created_before_rails_5_1_has_an_integer_key(names: dict[str, str]) -> None:
+    body = f"    create_table :{names['parents']} do |t|\n      t.string :name\n    end"
+    path = "db/migrate/20260101000000_create_parents.rb"
+    for version, finding in (("[5.0]", True), ("", True), ("[5.1]", False), ("[7.1]", False)):
+        text = RAILS_VERSIONED.format(Table=names["parents"].title(), version=version, body=body)
+        keys = [f for f in review_sql(text, path=path).active if f.rule == "int-primary-key"]
+        assert bool(keys) is finding, version
+        assert not keys or f"`{names['parents']}.id` is `int`" in keys[0].message
