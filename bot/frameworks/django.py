@@ -378,13 +378,18 @@ class _Parser:
         return self.state.table(model) if app == self.state.app else default_table(app, model)
 
     def _column_of(self, table: str, field: str) -> str:
-        """The column of a model's field (`customer` → `customer_id`), the field's name when unknown."""
-        model = next((m for m in self.state.models.values() if m.table == table), None)
+        """The column of a model's field (`customer` → `customer_id`); "" for a name the model has no field
+        of (a reverse relation, an annotation); the field's name for a model no migration here creates."""
+        models = [self.state] + [s for s in [self.apps.replay(table.split("_", 1)[0])] if s is not None]
+        model = next((m for state in models for m in state.models.values() if m.table == table), None)
+        if model is None:
+            return "id" if field == "pk" else field
         if field == "pk":
-            keys = model.fields.values() if model is not None else ()
-            return next((f.spec.name for f in keys if f.spec.primary_key), "id")
-        found = model.fields.get(field) if model is not None else None
-        return found.spec.name if found is not None else field
+            return next((f.spec.name for f in model.fields.values() if f.spec.primary_key), "id")
+        found = model.fields.get(field) or next(
+            (f for f in model.fields.values() if f.spec.name == field), None
+        )  # `customer_id`, the column itself
+        return found.spec.name if found is not None else ""
 
     def _table_of(self, variable: str) -> str | None:
         return self.models.get(variable)

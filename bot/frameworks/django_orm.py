@@ -51,7 +51,10 @@ class OrmSql:
             sql = self.value(value, "", table)
             if sql is None:
                 return None
-            sets.append(f"{self.column_of(table, field)} = {sql}")
+            target = self.column_of(table, field)
+            if not target:
+                return None
+            sets.append(f"{target} = {sql}")
         where = self.conditions(call.func, table, "")
         if not sets or where is None:
             return None
@@ -87,6 +90,8 @@ class OrmSql:
                 return None  # a join, which Django refuses in update() and this reader does not follow
             qualifier = name if function == "F" else outer
             column = self.column_of(self._table_named(qualifier), field)
+            if not column:
+                return None
             return f"{qualifier}.{column}" if qualifier else column
         if function == "Value" and args:
             return self.literal(args[0])
@@ -120,7 +125,10 @@ class OrmSql:
             self.depth -= 1
         if where is None:
             return None
-        column = "1" if exists else f"{alias}.{self.column_of(table, str(projected))}"
+        selected = "1" if exists else self.column_of(table, str(projected))
+        if not selected:
+            return None
+        column = selected if exists else f"{alias}.{selected}"
         return f"SELECT {column} FROM {table} AS {alias}" + (f" WHERE {where}" if where else "") + limit
 
     def _source(self, node: ast.expr) -> tuple[str | None, str | None]:
@@ -162,14 +170,17 @@ class OrmSql:
         if "__" in operator or (operator and operator not in (*_COMPARISONS, "in", "isnull")):
             return None  # a lookup across a relation or a transform
         column = self.column_of(table, field)
+        if not column:
+            return None  # a reverse relation (`lines=OuterRef("id")`), which joins another table
         column = f"{name}.{column}" if name else column
         if operator == "isnull":
             flag = py.literal(node)
             return None if not isinstance(flag, bool) else f"{column} IS {'NULL' if flag else 'NOT NULL'}"
         value = self.value(node, name, outer)
-        if value is None and isinstance(node, ast.Name | ast.Attribute) and operator != "in":
+        if value is None and isinstance(node, ast.Name | ast.Attribute):
             self.parameters += 1
-            value = self.parameter  # `termination_type=ct`: a value of the code's own, known at run time
+            # `termination_type=ct`, `pk__in=ids`: a value of the code's own, known at run time
+            value = f"({self.parameter})" if operator == "in" else self.parameter
         if value is None:
             return None
         if operator == "in":

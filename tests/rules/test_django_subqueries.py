@@ -168,3 +168,26 @@ def test_a_condition_on_a_value_known_at_run_time(names: dict[str, str]) -> None
     result = _review(names, body)
     assert len(_found(result)) == 1
     assert "$1" not in str(result) and "?" not in "".join(q.sql for q in result.verification_queries)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_reverse_relation_is_no_column(names: dict[str, str]) -> None:
+    """`Parent.objects.filter(children=OuterRef("id"))` joins through a reverse relation: not read as a
+    column `children` of the parent's table (the statement is left to the code reading, no finding)."""
+    body = (
+        "{Child}.objects.update({parent}_{value}=Subquery("
+        "{Parent}.objects.filter({child}s=OuterRef('id')).values('{value}')[:1]))"
+    ).replace("{child}", names["Child"].lower())
+    result = _review(names, body)
+    assert not _found(result)
+    assert "U0." + names["Child"].lower() not in str(result)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_ids_computed_by_the_code(names: dict[str, str]) -> None:
+    """`filter(pk__in=ids)` with `ids` computed at run time: the update is read, its sub-query judged."""
+    body = (
+        "ids = list({Child}.objects.values_list('pk', flat=True)[:100])\n"
+        "    {Child}.objects.filter(pk__in=ids).update({parent}_{value}=Subquery({lookup}))"
+    )
+    assert len(_found(_review(names, body))) == 1
