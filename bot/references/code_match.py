@@ -36,6 +36,7 @@ from bot.references.model_map import MAPPING_WORDS, Mapped, TableModels, mapping
 from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
 from bot.references.naming_settings import WORDS as NAMING_WORDS
 from bot.references.naming_settings import NamingSettings, settings_in
+from bot.references.ruby_locals import ruby_local
 from bot.references.script_names import SCRIPT_FILES, script_local
 from bot.references.sql_builders import built
 from bot.references.sql_pieces import joined
@@ -369,6 +370,15 @@ class _FileScan:
             and (self.literal(line_start + col) is None or self.f_placeholder(line_start + col, line, col))
         ):
             return None  # `gift_card, created = GiftCard.objects.get_or_create(…)`, `if created:`
+        if (
+            target.kind == "column"
+            and needle.role == "name"
+            and self.path.endswith((".rb", ".rake"))
+            and not line[:col].endswith((".", ":", "@"))
+            and self.literal(line_start + col) is None
+            and ruby_local(self.text, line_start + col, needle.word)
+        ):
+            return None  # `def parse(raw_csv_str)`, `raw_csv_str = <<-ROWS`: the method's own variable
         if (
             target.kind == "column"
             and needle.role in ("name", "new")

@@ -361,3 +361,35 @@ def test_a_rails_method_from_an_included_concern_is_read_not_the_column(
         review_sql(schema + f"ALTER TABLE {table} DROP COLUMN {column};", base=files), "column-dropped"
     )
     assert bare.severity.value == "critical"
+
+
+RUBY_MODEL = """class Import < ApplicationRecord
+  def parsed
+    Import::Csv.new({column}) if {column}.present?
+  end
+end
+"""
+RUBY_CSV = """class Import::Csv
+  def self.create_with_field_mappings({column}, fields, col_sep = ",")
+    rows = parse({column}, col_sep:)
+  end
+
+  def self.sample
+    {column} = "a,b"
+    new({column})
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("column", ["raw_csv_str", "raw_file_str"])
+def test_a_ruby_methods_parameter_or_local_is_not_the_attribute(column: str) -> None:
+    schema = _schema(f"imports (id bigint PRIMARY KEY, {column} text)")
+    files = {
+        "app/models/import.rb": RUBY_MODEL.format(column=column),
+        "app/models/import/csv.rb": RUBY_CSV.format(column=column),
+    }
+    finding = _finding(
+        review_sql(schema + f"ALTER TABLE imports DROP COLUMN {column};", base=files), "column-dropped"
+    )
+    assert _places(finding) == {"app/models/import.rb:3"}  # the model's attribute reader

@@ -1,0 +1,37 @@
+"""A Ruby method's parameter or local variable named like a column is not the model's attribute.
+
+Inside a model, a bare `raw_csv_str` calls the attribute reader: a use of the column. But a name a method
+takes as a parameter (`def self.create_with_field_mappings(raw_csv_str, fields)`) or assigns without
+`self.` (`raw_csv_str = <<-ROWS`: Ruby makes it a local) is that method's variable on every line of its
+body after that point.
+"""
+
+from __future__ import annotations
+
+import re
+
+_DEF = re.compile(r"^([ \t]*)def[ \t]+(?:self\.)?[\w.]+[?!=]?[ \t]*(?:\(([^)]*)\)|[ \t]+([^\n#]*))?", re.M)
+_WINDOW = 6_000
+
+
+def ruby_local(text: str, pos: int, name: str) -> bool:
+    """Is `name` at `pos` a parameter or a local variable of the Ruby method around it?"""
+    window = max(0, pos - _WINDOW)
+    header = None
+    for found in _DEF.finditer(text, window):
+        if found.start() > pos:
+            break
+        header = found
+    if header is None:
+        return False
+    indent = header.group(1)
+    end = re.search(rf"^{re.escape(indent)}end\b", text[header.end() : max(header.end(), pos)], re.M)
+    if end is not None:
+        return False  # the method closed before `pos`
+    parameters = header.group(2) or header.group(3) or ""
+    word = rf"(?<![\w@.:]){re.escape(name)}(?![\w?!])"
+    if re.search(word + r"\s*(?:[:=,)]|$)", parameters) or re.search(rf"[*&]{re.escape(name)}\b", parameters):
+        return True
+    line_end = text.find("\n", pos)
+    body = text[header.end() : line_end if line_end >= 0 else len(text)]
+    return re.search(rf"^[ \t]*{word}[ \t]*(?:=(?![=~>])|\|\|=)", body, re.M) is not None
