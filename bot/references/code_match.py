@@ -375,6 +375,7 @@ class _FileScan:
             and needle.role == "name"
             and self.path.endswith((".rb", ".rake"))
             and not line[:col].endswith((".", ":", "@"))
+            and not (line[end : end + 1] == ":" and line[end : end + 2] != "::")  # a hash's key
             and self.literal(line_start + col) is None
             and ruby_local(self.text, line_start + col, needle.word)
         ):

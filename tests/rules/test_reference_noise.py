@@ -393,3 +393,26 @@ def test_a_ruby_methods_parameter_or_local_is_not_the_attribute(column: str) -> 
         review_sql(schema + f"ALTER TABLE imports DROP COLUMN {column};", base=files), "column-dropped"
     )
     assert _places(finding) == {"app/models/import.rb:3"}  # the model's attribute reader
+
+
+RUBY_IMPORTER = """class Security::Importer
+  def import(rows)
+    rows.each do |row|
+      {column} = exchanges[row[:exchange]]&.id
+      insert_all!([{{ ticker: row[:symbol], {column}: {column} }}])
+    end
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("column", ["stock_exchange_id", "venue_id"])
+def test_a_ruby_hash_key_named_like_a_local_is_still_the_column(column: str) -> None:
+    schema = _schema(f"securities (id bigint PRIMARY KEY, ticker text, {column} bigint)")
+    files = {"app/models/security/importer.rb": RUBY_IMPORTER.format(column=column)}
+    finding = _finding(
+        review_sql(schema + f"ALTER TABLE securities DROP COLUMN {column};", base=files), "column-dropped"
+    )
+    assert _places(finding) == {
+        "app/models/security/importer.rb:5"
+    }  # the key the insert writes; line 4 is a local
