@@ -3,14 +3,18 @@
 Inside a model, a bare `raw_csv_str` calls the attribute reader: a use of the column. But a name a method
 takes as a parameter (`def self.create_with_field_mappings(raw_csv_str, fields)`) or assigns without
 `self.` (`raw_csv_str = <<-ROWS`: Ruby makes it a local) is that method's variable on every line of its
-body after that point.
+body after that point; so in a test's block (`test "…" do`, `it "…" do`).
 """
 
 from __future__ import annotations
 
 import re
 
-_DEF = re.compile(r"^([ \t]*)def[ \t]+(?:self\.)?[\w.]+[?!=]?[ \t]*(?:\(([^)]*)\)|[ \t]+([^\n#]*))?", re.M)
+_DEF = re.compile(
+    r"^([ \t]*)(?:def[ \t]+(?:self\.)?[\w.]+[?!=]?[ \t]*(?:\(([^)]*)\)|[ \t]+([^\n#]*))?"
+    r"|(?:test|it|specify|scenario|setup|before)\b[^\n]*?\bdo\b(?:[ \t]*\|([^|\n]*)\|)?)",  # a test's block
+    re.M,
+)
 _WINDOW = 6_000
 
 
@@ -28,7 +32,7 @@ def ruby_local(text: str, pos: int, name: str) -> bool:
     end = re.search(rf"^{re.escape(indent)}end\b", text[header.end() : max(header.end(), pos)], re.M)
     if end is not None:
         return False  # the method closed before `pos`
-    parameters = header.group(2) or header.group(3) or ""
+    parameters = header.group(2) or header.group(3) or header.group(4) or ""
     word = rf"(?<![\w@.:]){re.escape(name)}(?![\w?!])"
     if re.search(word + r"\s*(?:[:=,)]|$)", parameters) or re.search(rf"[*&]{re.escape(name)}\b", parameters):
         return True

@@ -385,9 +385,11 @@ end
 @pytest.mark.parametrize("column", ["raw_csv_str", "raw_file_str"])
 def test_a_ruby_methods_parameter_or_local_is_not_the_attribute(column: str) -> None:
     schema = _schema(f"imports (id bigint PRIMARY KEY, {column} text)")
+    csv_test = f'class CsvTest < ActiveSupport::TestCase\n  test "parses" do\n    {column} = "a,b"\n    assert Import::Csv.new({column})\n  end\nend\n'
     files = {
         "app/models/import.rb": RUBY_MODEL.format(column=column),
         "app/models/import/csv.rb": RUBY_CSV.format(column=column),
+        "test/models/import/csv_test.rb": csv_test,  # a test block's local too
     }
     finding = _finding(
         review_sql(schema + f"ALTER TABLE imports DROP COLUMN {column};", base=files), "column-dropped"
