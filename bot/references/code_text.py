@@ -46,6 +46,12 @@ _SYMBOL_TRANSLATED = re.compile(r"(?<![\w.])(?:t|translate|I18n\.t|I18n\.transla
 NOT_ROWS = frozenset(
     {"response", "res", "resp", "request", "req", "err", "error", "exception", "exc", "window", "document"}
     | {"location", "process", "os", "sys", "JSON", "json", "console", "Math", "http", "xhr", "fetch"}
+    | {
+        "email",
+        "mail",
+        "msg",
+        "message",
+    }  # a sent e-mail's body and subject (a row of its own table excepted)
 )
 _XML_BUILDER = frozenset(("xml", "builder", "xm", "E", "maker"))
 _XML_CALL = re.compile(

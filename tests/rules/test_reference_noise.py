@@ -418,3 +418,39 @@ def test_a_ruby_hash_key_named_like_a_local_is_still_the_column(column: str) -> 
     assert _places(finding) == {
         "app/models/security/importer.rb:5"
     }  # the key the insert writes; line 4 is a local
+
+
+MAIL_TEST = """from django.core import mail
+
+
+def test_report(check):
+    email = mail.outbox[0]
+    assert "Last ping" in email.{column}
+    message = mail.outbox[1]
+    assert message.{column} == "Monthly Report"
+    assert check.{column} == "x"
+"""
+
+
+@pytest.mark.parametrize(
+    ("table", "model", "row", "column"),
+    [("api_check", "Check", "check", "subject"), ("api_ping", "Ping", "check", "body")],
+)
+def test_a_sent_mails_body_or_subject_is_not_the_column(
+    table: str, model: str, row: str, column: str
+) -> None:
+    models = (
+        f"from django.db import models\n\n\nclass {model}(models.Model):\n    {column} = models.TextField()\n\n"
+        f"    class Meta:\n        db_table = '{table}'\n"
+    )
+    files = {"hc/api/models.py": models, "hc/api/tests/test_mail.py": MAIL_TEST.format(column=column)}
+    finding = _finding(
+        review_sql(
+            _schema(f"{table} (id serial PRIMARY KEY, {column} text)")
+            + f"ALTER TABLE {table} DROP COLUMN {column};",
+            base=files,
+        ),
+        "column-dropped",
+    )
+    assert {p for p in _places(finding) if "test_mail" in p} <= {"hc/api/tests/test_mail.py:9"}
+    assert not {"hc/api/tests/test_mail.py:6", "hc/api/tests/test_mail.py:8"} & _places(finding)
