@@ -70,11 +70,15 @@ def prepare(
     databases = {path: dialects.database(path, text) for path, text, _ in found}
     default = dialects.database("", "")
     runner = runner_settings(changeset.head_tree)
-    syntaxes = sorted({_syntax(d.dialect) for d in databases.values()} | {_syntax(default.dialect)})
+    # One schema per database: MariaDB and MySQL folders hold two histories, even though both read as MySQL.
+    dialects_used = sorted({d.dialect for d in databases.values()} | {default.dialect})
+    syntaxes = sorted({_syntax(d) for d in dialects_used})
     # The replay of the base commit's history, kept from an earlier review of the same base.
     # The change's migrations are part of the key: the tables they create are marked new in the schema.
     changes = sorted((path, history_cache.digest(text)) for path, text, _ in found)
-    kept = history_cache.key(getattr(changeset.base_tree, "rev", None), changes, syntaxes, repr(config), lint)
+    kept = history_cache.key(
+        getattr(changeset.base_tree, "rev", None), changes, dialects_used, repr(config), lint
+    )
     cached = history_cache.load(kept)
     if isinstance(cached, tuple) and len(cached) == 2:
         django.restore(cached[1])
@@ -94,8 +98,8 @@ def prepare(
         catalogs: dict[str, Catalog] = cached[0]
     else:
         catalogs = {
-            syntax: _catalog_before(changeset.base_tree, config, syntax, changed, migrations, lint)
-            for syntax in syntaxes
+            each: _catalog_before(changeset.base_tree, config, each, changed, migrations, lint)
+            for each in dialects_used
         }
         states = {
             k: v for syntax in syntaxes for k, v in django.final_states(changeset.base_tree, syntax).items()
@@ -104,7 +108,7 @@ def prepare(
     first = databases[migrations[0].path] if migrations else default
     return Prepared(
         migrations,
-        catalogs[_syntax(first.dialect)],
+        catalogs[first.dialect],
         config,
         first.dialect,
         databases,
@@ -120,13 +124,13 @@ def _syntax(dialect: str) -> str:
 
 
 def _catalog_before(
-    tree: Tree, config: Config, syntax: str, changed: set[str], migrations: tuple[Migration, ...], lint: bool
+    tree: Tree, config: Config, dialect: str, changed: set[str], migrations: tuple[Migration, ...], lint: bool
 ) -> Catalog:
-    catalog = build_catalog(tree, config, syntax, changed)
+    catalog = build_catalog(tree, config, _syntax(dialect), changed, database=dialect)
     catalog.before_change = frozenset(catalog.tables)
     if not lint:  # files given directly are each a change of their own (see review)
         for migration in migrations:
-            if _syntax(migration.dialect) == syntax:
+            if migration.dialect == dialect:
                 catalog.created_in_change.update(migration.tables_created())
     return catalog
 
@@ -176,7 +180,7 @@ def review(
         prepared = prepare(changeset, config=config, dialect=dialect, lint=lint)
     config, dialect, catalog = prepared.config, prepared.dialect, prepared.catalog
     migrations = list(prepared.migrations)
-    catalogs = prepared.catalogs or {_syntax(dialect): catalog}
+    catalogs = prepared.catalogs or {dialect: catalog}
     # A squash of applied migrations is recorded as applied without running: no change to review.
     squashes = _squashes_of_applied(changeset, migrations, lint)
     migrations = [m for m in migrations if m.path not in squashes]
@@ -190,7 +194,7 @@ def review(
     applied = {} if lint else _applied_files(changeset)
     for migration in migrations:
         database = prepared.databases.get(migration.path) or Database(dialect)
-        catalog = catalogs.get(_syntax(database.dialect), catalog)
+        catalog = catalogs.get(database.dialect, catalog)
         if lint:
             # Files given directly are each a change of their own, as in a migration history: a table an
             # earlier file created is an existing table (with the columns it gave it) for the later ones.
@@ -265,14 +269,17 @@ def _squashes_of_applied(changeset: ChangeSet, migrations: list[Migration], lint
     return found
 
 
-def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[str] = ()) -> Catalog:
-    """The schema before the change: a schema dump of the base tree, else its migrations replayed."""
+def build_catalog(
+    tree: Tree, config: Config, dialect: str, changed: Iterable[str] = (), *, database: str = ""
+) -> Catalog:
+    """The schema before the change: a schema dump of the base tree, else its migrations replayed
+    (`database`: see `base_operations`)."""
     catalog = Catalog(
         small=frozenset(config.small_tables),
         large=frozenset(config.large_tables),
         version=tuple(config.version or ()),
     )
-    history, from_dumps = base_operations(tree, config, dialect, changed)
+    history, from_dumps = base_operations(tree, config, dialect, changed, database=database)
     for _, _, ops in history:
         for op in ops:
             catalog.apply(op)
@@ -284,10 +291,13 @@ def build_catalog(tree: Tree, config: Config, dialect: str, changed: Iterable[st
 
 
 def base_operations(
-    tree: Tree, config: Config, dialect: str, changed: Iterable[str] = ()
+    tree: Tree, config: Config, dialect: str, changed: Iterable[str] = (), *, database: str = ""
 ) -> tuple[list[tuple[str, str, tuple[Operation, ...]]], bool]:
     """What builds the schema before the change, in order: (path, framework, operations) of the base tree's
-    schema dumps when it has any (True), else of its migrations in the framework's order (False)."""
+    schema dumps when it has any (True), else of its migrations in the framework's order (False).
+
+    `dialect` is the syntax the files are read in; `database`, when given, keeps only that database's
+    folders of the files named for one (a `mariadb/` folder is not the `mysql/` folder's schema)."""
     skip = set(changed)
     candidates = [
         p
@@ -300,7 +310,10 @@ def base_operations(
     dumps, history = [], []
     for path in candidates:
         named = named_database(path)
-        if (named is not None and _syntax(named.dialect) != dialect) or other_database(path):
+        other = named is not None and (
+            _syntax(named.dialect) != dialect or bool(database and named.dialect != database)
+        )
+        if other or other_database(path):
             continue  # another dialect's history, or a database the review does not read, is another schema
         if path.rsplit("/", 1)[-1] in SCHEMA_DUMPS:
             dumps.append(path)

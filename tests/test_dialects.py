@@ -178,3 +178,25 @@ def test_the_version_a_compose_file_runs_decides_what_is_safe() -> None:
     assert "mysql-table-copy" in rules["mariadb:10.2"]
     assert "mysql-table-copy" not in rules["mariadb:10.11"] | rules["mysql:8.0.35"]
     assert "volatile-default" not in rules["mysql:8.0.35"]
+
+
+def test_mariadb_and_mysql_folders_hold_two_schemas_even_though_both_read_as_mysql() -> None:
+    base: dict[str, str] = {}
+    for folder, extra in (("mysql", "legacy_mysql"), ("mariadb", "legacy_maria")):
+        base[f"src/migrations/{folder}/001_init.sql"] = (
+            "CREATE TABLE `chat_flow` (`id` varchar(36) PRIMARY KEY, `flowData` text NOT NULL);\n"
+            f"CREATE TABLE `{extra}` (`id` int PRIMARY KEY);\n"
+        )
+    added = {
+        f"src/migrations/{folder}/002_longtext.sql": "ALTER TABLE `chat_flow` MODIFY `flowData` LONGTEXT NOT NULL;\n"
+        for folder in ("mysql", "mariadb")
+    }
+    result = _review(base, added)
+    assert {m.dialect for m in result.migrations} == {"mysql", "mariadb"}
+    rewrites = {f.path.split("/")[2] for f in result.findings if f.rule == "type-change-rewrite"}
+    assert rewrites == {"mysql", "mariadb"}, [(f.rule, f.path, f.message) for f in result.findings]
+    files = tuple(ChangedFile(p, "added", None, t) for p, t in added.items())
+    prepared = prepare(ChangeSet("b", "h", files, MemoryTree({**base, **added}), MemoryTree(base)))
+    assert {"mysql", "mariadb"} <= set(prepared.catalogs)
+    assert "legacy_maria" in prepared.catalogs["mariadb"].tables
+    assert "legacy_maria" not in prepared.catalogs["mysql"].tables
