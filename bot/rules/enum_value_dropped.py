@@ -56,7 +56,7 @@ _RENAME = re.compile(r"^\s*ALTER\s+TYPE\s+([\w.\"]+)\s+RENAME\s+TO\s+([\w.\"]+)\
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not any(isinstance(op, AlterColumnType) for op in migration.up):
         return  # only a column moved to another type can lose a value
-    labels = {name: list(values) for name, values in context.catalog.enums.items()}
+    labels = {_name(name): list(values) for name, values in context.catalog.enums.items()}
     retyped = {(op.table, op.column) for op in migration.up if isinstance(op, AlterColumnType)}
     columns: dict[
         tuple[str, str], str

@@ -25,6 +25,7 @@ from bot.rules._costs import column_change
 from bot.rules.context import Context
 from bot.sql import mysql_ddl
 from bot.sql.conversions import COERCIBLE, INDEX_REBUILD, SCAN, Change, session_utc
+from bot.sql.names import shown_type
 
 RULE = Rule(
     id="type-change-rewrite",
@@ -89,7 +90,7 @@ def _message(
         # Without the previous type (no schema or earlier migration names the column) this may restate the
         # same type, as Rails' change_column often does: say so, and do not block on a guess.
         message = (
-            f"`{op.table}.{op.column}` changes type to `{op.new_type}`; its previous type is unknown, so "
+            f"`{op.table}.{op.column}` changes type to `{shown_type(op.new_type)}`; its previous type is unknown, so "
             f"if it differs this {how} the table."
         )
         return message, Severity.WARNING if severity is Severity.CRITICAL else severity
@@ -97,6 +98,7 @@ def _message(
         change.cost, f"{how} the table"
     )
     return (
-        f"`{op.table}.{op.column}` changes type from `{old}` to `{op.new_type}`, which {what} ({change.why}).",
+        f"`{op.table}.{op.column}` changes type from `{shown_type(old)}` to `{shown_type(op.new_type)}`, which "
+        f"{what} ({change.why}).",
         severity,
     )

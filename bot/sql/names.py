@@ -144,3 +144,12 @@ def normalize_type(type_sql: str, dialect: str) -> str:
         return str(exp.DataType.build(type_sql, dialect=name).sql(name)).lower()
     except Exception:  # sqlglot raises several error types for a type it does not know
         return type_sql.lower()
+
+
+def shown_type(type_sql: str) -> str:
+    """A type as a message names it: without the default schema and the quotes (`public."type_new"` is
+    `type_new`)."""
+    parts = [part.strip('"') for part in type_sql.split(".")]
+    if len(parts) > 1 and parts[0] in DEFAULT_SCHEMAS:
+        parts = parts[1:]
+    return ".".join(parts)

@@ -143,3 +143,32 @@ def test_conversions_say_what_happens_to_a_value(table: str, column: str) -> Non
     assert zoned and "AT TIME ZONE 'UTC'" in zoned[0].message
     utc = f"ALTER TABLE {table} ALTER COLUMN seen TYPE timestamptz USING seen AT TIME ZONE 'UTC';"
     assert not _rules(review_sql(schema + utc), "lossy-type-change")
+
+
+@pytest.mark.parametrize(
+    ("kind", "table", "gone"), [("Type", "Order", "ITEM"), ("AssetClass", "SymbolProfile", "CASH")]
+)
+def test_enum_recreated_as_prisma_writes_it_with_quoted_mixed_case_names(
+    kind: str, table: str, gone: str
+) -> None:
+    schema = (
+        f"CREATE TYPE \"{kind}\" AS ENUM ('BUY', '{gone}', 'SELL');\n"
+        f'CREATE TABLE "{table}" ("id" TEXT PRIMARY KEY, "kind" "{kind}" NOT NULL);\n'
+    )
+    recreate = (
+        f"CREATE TYPE \"public\".\"{kind}_new\" AS ENUM ('BUY', 'SELL');\n"
+        f'ALTER TABLE "public"."{table}" ALTER COLUMN "kind" TYPE "public"."{kind}_new" '
+        f'USING ("kind"::text::"public"."{kind}_new");\n'
+        f'ALTER TYPE "public"."{kind}" RENAME TO "{kind}_old";\n'
+        f'ALTER TYPE "public"."{kind}_new" RENAME TO "{kind}";\n'
+        f'DROP TYPE "public"."{kind}_old";\n'
+    )
+    result = review_sql(f"{schema}-- migration\n{recreate}")
+    found = _rules(result, "enum-value-dropped")
+    assert len(found) == 1 and f"'{gone}'" in found[0].message
+    rewrite = _rules(result, "type-change-rewrite")
+    assert (
+        rewrite and '"' not in rewrite[0].message.split(", which")[0] and "public." not in rewrite[0].message
+    )
+    moved = f'UPDATE "{table}" SET "kind" = \'BUY\' WHERE "kind" = \'{gone}\';\n'
+    assert not _rules(review_sql(f"{schema}-- migration\n{moved}{recreate}"), "enum-value-dropped")
