@@ -18,7 +18,8 @@ An edit that leaves every statement the review reads from the file unchanged (an
 import removed around them), or that changes only the form of its code (a linter's rewrite of functions into
 arrow functions, quotes, layout: the same names, values and operators in the same order) is a warning rather
 than a block; an edit of comments or whitespace alone is
-no finding. Liquibase records changeSets, not files: appending a changeSet to a changelog is no finding,
+no finding. An edit of the down alone (a rollback fixed) is a note: the runner records that the up ran, and a
+rollback runs the file's current down. Liquibase records changeSets, not files: appending a changeSet to a changelog is no finding,
 editing or removing one that already ran is.
 """
 
@@ -83,6 +84,16 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             )
             blast = "If the edit changes nothing the migration runs, none; " + blast[0].lower() + blast[1:]
             yield _finding(migration, line, message, blast, Severity.WARNING)
+        elif not renamed and _only_down_edited(migration, before.base_text, before.head_text or ""):
+            message += (
+                " Only its down changes: the up that databases already ran is as it was, and a rollback runs"
+                " the edited down."
+            )
+            blast = (
+                "None for databases that ran it: a runner records that the up ran, not the text of the down, "
+                "so a rollback runs the edited one."
+            )
+            yield _finding(migration, line, message, blast, Severity.INFO)
         else:
             yield _finding(migration, line, message, blast, Severity.CRITICAL)
     elif renamed:
@@ -154,6 +165,18 @@ def _same_statements(migration: Migration, base_text: str, context: Context) -> 
     return _statements(old) == _statements(migration) and not any(
         isinstance(op, RunCode | Unparsed) for op in (*migration.up, *(migration.down or ()))
     )
+
+
+def _only_down_edited(migration: Migration, base_text: str, head_text: str) -> bool:
+    """Is every changed line inside the statements of the file's down, so that the up reads as it did?"""
+    down = [op for op in migration.down or () if op.location.path == migration.path]
+    if not down:
+        return False
+    first = min(op.location.line for op in down)
+    last = max(op.end_line or op.location.line for op in down)
+    matcher = difflib.SequenceMatcher(a=base_text.splitlines(), b=head_text.splitlines(), autojunk=False)
+    changes = [(j1 + 1, max(j2, j1 + 1)) for tag, _, _, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+    return bool(changes) and all(first <= start and end <= last for start, end in changes)
 
 
 # Words a linter adds or removes when it rewrites a function's form (`function (t) {…}` to `(t) => {…}`,
