@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.model.findings import Review
 from bot.render.formats import render_comment, to_json
@@ -200,3 +202,41 @@ def test_mariadb_and_mysql_folders_hold_two_schemas_even_though_both_read_as_mys
     assert {"mysql", "mariadb"} <= set(prepared.catalogs)
     assert "legacy_maria" in prepared.catalogs["mariadb"].tables
     assert "legacy_maria" not in prepared.catalogs["mysql"].tables
+
+
+LARAVEL_INIT = (
+    "<?php\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Database\\Schema\\Blueprint;\n"
+    "use Illuminate\\Support\\Facades\\Schema;\n\nreturn new class extends Migration {\n"
+    "    public function up(): void\n    {\n"
+    "        Schema::create('{table}', function (Blueprint $table) {\n"
+    "            $table->increments('id');\n        });\n    }\n};\n"
+)
+LARAVEL_ADD = (
+    "<?php\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Database\\Schema\\Blueprint;\n"
+    "use Illuminate\\Support\\Facades\\Schema;\n\nreturn new class extends Migration {\n"
+    "    public function up(): void\n    {\n"
+    "        Schema::table('{table}', function (Blueprint $table) {\n"
+    "            $table->integer('{column}')->nullable()->default(null);\n        });\n    }\n};\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("image", "rewrites"), [("mysql:8", False), ("mysql:8.4", False), ("mysql:5.7", True)]
+)
+@pytest.mark.parametrize(("table", "column"), [("books", "default_template_id"), ("pages", "owner_id")])
+def test_an_image_tagged_with_a_major_alone_runs_the_newest_release_of_it(
+    image: str, rewrites: bool, table: str, column: str
+) -> None:
+    base = {
+        "composer.json": '{"require": {"laravel/framework": "^10.0"}}\n',
+        "docker-compose.yml": f"services:\n  db:\n    image: {image}\n",
+        "database/migrations/2020_01_01_000000_create.php": LARAVEL_INIT.replace("{table}", table),
+    }
+    added = {
+        "database/migrations/2024_01_01_000000_add.php": LARAVEL_ADD.replace("{table}", table).replace(
+            "{column}", column
+        )
+    }
+    result = _review(base, added)
+    assert [m.dialect for m in result.migrations] == ["mysql"]
+    assert ("volatile-default" in {f.rule for f in result.findings}) is rewrites
