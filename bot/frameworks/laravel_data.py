@@ -14,7 +14,7 @@ from bot.frameworks import php
 from bot.frameworks.laravel_columns import default_sql, literal
 from bot.frameworks.naming import model_table
 from bot.frameworks.origin import Origin
-from bot.model.migration import DataDelete, DataInsert, DataUpdate, Operation
+from bot.model.migration import DataDelete, DataInsert, DataUpdate, Operation, Truncate
 
 BATCHES = frozenset(
     {"chunk", "chunkById", "chunkByIdDesc", "lazy", "lazyById", "lazyByIdDesc", "each", "eachById", "cursor"}
@@ -32,7 +32,7 @@ _UPDATES = frozenset(
         "forceFill",
     }
 )
-_DELETES = frozenset({"delete", "forceDelete", "truncate", "destroy"})
+_DELETES = frozenset({"delete", "forceDelete", "truncate", "destroy"})  # `truncate` sends TRUNCATE TABLE
 _INSERTS = frozenset(
     {"insert", "insertOrIgnore", "insertGetId", "insertUsing", "create", "firstOrCreate", "updateOrCreate"}
 )
@@ -65,6 +65,8 @@ def operation(calls: list[php.Call], table: str, base: Origin, batched: bool) ->
             reads=(),
             **base,
         )
+    if last.name == "truncate":
+        return Truncate(table=table, **base)
     if last.name in _DELETES:
         return DataDelete(table=table, where=where, batched=batched, **base)
     if last.name in _INSERTS:

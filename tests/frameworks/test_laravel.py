@@ -3,6 +3,8 @@ the dialect, and the review of small Laravel applications (a bad and a good chan
 
 from __future__ import annotations
 
+import pytest
+
 from bot.frameworks import detect, laravel
 from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.model.config import Config
@@ -24,6 +26,7 @@ from bot.model.migration import (
     RenameTable,
     SetDefault,
     SetNotNull,
+    Truncate,
     Unparsed,
 )
 from bot.review import review
@@ -396,3 +399,12 @@ def test_down_guarded_by_schema_checks_is_safe_to_rerun() -> None:
         + "        }\n",
     )
     assert "down-not-idempotent" not in _rules(_review(guarded, mysql))
+
+
+@pytest.mark.parametrize("table", ["joint_permissions", "search_terms"])
+def test_truncate_of_the_query_builder_is_a_truncate_not_a_delete_of_every_row(table: str) -> None:
+    migration = _parse(f"        DB::table('{table}')->truncate();\n")
+    (op,) = migration.up
+    assert isinstance(op, Truncate) and op.table == table
+    result = _review(_migration(f"        DB::table('{table}')->truncate();\n"))
+    assert "unbatched-data-change" not in _rules(result)
