@@ -11,7 +11,8 @@ that are already gone or already back, and the rollback stops with the schema in
 down migration can be re-run until it completes.
 
 A migration of one statement each way cannot be left half-way by either side (a statement that fails
-changes nothing), so the rule speaks only when the up or the down migration has several statements.
+changes nothing), so the rule speaks only when the up or the down migration has several statements. A down
+with several unguarded statements is one finding, at the first, naming the others.
 
 ## Framework notes
 Inside a transaction (most frameworks on PostgreSQL) a failed down migration rolls back whole, so the rule
@@ -63,21 +64,34 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     derived = {
         op.location for op in migration.up
     }  # inverses the runner derives (Rails `change`) share a line
-    for op in migration.down:
-        guard = _missing_guard(op) if op.location not in derived else None
-        if guard is None:
-            continue
-        yield op.finding(
-            RULE,
-            f"The down migration's `{_statement(op)}` has no `{guard}`: it fails if it runs a second "
-            "time, or after a partial failure.",
-            blast_radius="A rollback that is retried after a failure stops at this statement, leaving the schema "
-            "half-way between the two versions.",
-            fix=_FRAMEWORK_FIX.get(
-                migration.framework,
-                f"Add `{guard}` (Rails: `{_RAILS[guard]}`; Alembic: `{_ALEMBIC[guard]}`).",
-            ),
-        )
+    unguarded = [
+        (op, guard)
+        for op in migration.down
+        if op.location not in derived and (guard := _missing_guard(op)) is not None
+    ]
+    if not unguarded:
+        return
+    op, guard = unguarded[0]
+    others = [f"`{_statement(o)}`" for o, _ in unguarded[1:4]]
+    more = len(unguarded) - 4
+    also = (
+        f" Nor do {', '.join(others)}{f' and {more} more' if more > 0 else ''}, each a place where a retried"
+        " rollback stops."
+        if others
+        else ""
+    )
+    guards = sorted({g for _, g in unguarded})
+    yield op.finding(
+        RULE,
+        f"The down migration's `{_statement(op)}` has no `{guard}`: it fails if it runs a second "
+        f"time, or after a partial failure.{also}",
+        blast_radius="A rollback that is retried after a failure stops at the first statement that already "
+        "ran, leaving the schema half-way between the two versions.",
+        fix=_FRAMEWORK_FIX.get(
+            migration.framework,
+            " and ".join(f"Add `{g}` (Rails: `{_RAILS[g]}`; Alembic: `{_ALEMBIC[g]}`)" for g in guards) + ".",
+        ),
+    )
 
 
 _RAILS = {"IF EXISTS": "if_exists: true", "IF NOT EXISTS": "if_not_exists: true"}
