@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.frameworks import detect, detect_dialect, django
 from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.model.config import Config
@@ -231,3 +233,30 @@ def test_a_blank_text_field_is_filled_with_the_empty_string_as_django_does() -> 
         assert "default `''`" in message and "is added NOT NULL without a default" not in message
     [message] = _reviewed('        migrations.AddField("order", "rank", models.IntegerField(blank=True)),\n')
     assert "is added NOT NULL without a default" in message  # no empty value for a number
+
+
+@pytest.mark.parametrize(
+    ("engines", "expected"),
+    [
+        (("sqlite3", "mysql", "postgresql"), "postgres"),
+        (("sqlite3", "mysql"), "mysql"),
+        (("postgis", "sqlite3"), "postgres"),
+        (("sqlite3",), "sqlite"),
+    ],
+)
+def test_settings_that_choose_the_engine_when_they_run_are_reviewed_for_the_server_engine(
+    engines: tuple[str, ...], expected: str
+) -> None:
+    first, *others = engines
+    text = (
+        "import os\n"
+        f'DATABASES = {{"default": {{"ENGINE": "django.db.backends.{first}", "NAME": "db.sqlite3"}}}}\n'
+        'if os.getenv("APP_DBHOST"):\n'
+        + "".join(
+            f'    if os.getenv("APP_DBENGINE") == "{e}":\n        engine = "django.db.backends.{e}"\n'
+            for e in others
+        )
+        + ("    pass\n" if not others else '    DATABASES["default"]["ENGINE"] = engine\n')
+    )
+    tree = MemoryTree({"src/project/settings.py": text})
+    assert detect_dialect(tree, []) == expected

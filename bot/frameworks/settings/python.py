@@ -29,16 +29,25 @@ def is_settings(path: str) -> bool:
 
 
 def django_settings(path: str, text: str) -> Iterator[Found]:
+    """The engine of `DATABASES`. A settings file that picks its engine when it runs (SQLite unless a database
+    host is set, then PostgreSQL or MySQL) is reviewed for the server engine: SQLite beside one is the local
+    fallback, and of two server engines PostgreSQL is taken, the others named in the detail."""
     text = uncomment(text)
-    engines = [m.group(1) for m in _ENGINE.finditer(text)] or [
-        m.group(1) for m in _ENGINE_ANYWHERE.finditer(text)
-    ]
+    matches = sorted(
+        {m.start(1): m.group(1) for p in (_ENGINE, _ENGINE_ANYWHERE) for m in p.finditer(text)}.items()
+    )
+    engines = list(dict.fromkeys(e.replace("postgis", "postgresql") for _, e in matches))
+    known = [e for e in engines if dialect_of(e)]
+    if not known:
+        return
+    chosen = min(known, key=lambda e: _PREFERRED.index(e) if e in _PREFERRED else len(_PREFERRED))
+    others = [e for e in known if e != chosen]
+    detail = f"ENGINE {chosen}" + (f"; it also names {', '.join(others)}" if others else "")
     up = 2 if "/settings/" in path else 1
-    items = [
-        found(path, dialect_of(e.replace("postgis", "postgresql")) or "", f"ENGINE {e}", TOOL, up=up)
-        for e in engines
-    ]
-    yield from single([f for f in items if f.database.dialect][:1])
+    yield found(path, dialect_of(chosen) or "", detail, TOOL, up=up)
+
+
+_PREFERRED = ("postgresql", "mysql", "sqlite3")  # a server engine over the local fallback
 
 
 def env_py(path: str, text: str) -> Iterator[Found]:
