@@ -500,7 +500,7 @@ _FAILS_ON_ANY_DATABASE = frozenset(
 def _references(
     changeset: ChangeSet, config: Config, migrations: list[Migration], catalog: Catalog
 ) -> ReferenceIndex:
-    targets = targets_of(migrations)
+    targets = targets_of(migrations, catalog)
     if not targets:
         return ReferenceIndex()
     skip = {m.path for m in migrations} | {m.down_path for m in migrations if m.down_path}

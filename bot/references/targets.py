@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bot.model.catalog import Catalog
 from bot.model.migration import (
     AddColumn,
+    CreateTable,
     DataUpdate,
     DropColumn,
     DropConstraint,
@@ -22,13 +24,19 @@ from bot.model.migration import (
 from bot.references.search import Target
 
 
-def targets_of(migrations: Iterable[Migration]) -> list[Target]:
-    """Everything the migrations remove or rename, and columns added to replace another one."""
+def targets_of(migrations: Iterable[Migration], catalog: Catalog | None = None) -> list[Target]:
+    """Everything the migrations remove or rename, and columns added to replace another one. A table
+    dropped and created again by the same migration stays: the columns (of `catalog`) it loses are the
+    targets."""
     found: dict[Target, None] = {}
     for migration in migrations:
         rebuilt = migration.rebuilt_tables()  # dropped and renamed back in place: the name stays
         for op in migration.up:
             if isinstance(op, DropTable | RenameTable) and rebuilt & {op.table, getattr(op, "new_name", "")}:
+                continue
+            if isinstance(op, DropTable) and (again := recreated(migration, op)) is not None:
+                for column in lost_columns(op.table, again, catalog):
+                    found[Target("column", op.table, column)] = None
                 continue
             target = target_of(op)
             if target is not None and target.name:  # a statement whose name could not be read
@@ -37,6 +45,19 @@ def targets_of(migrations: Iterable[Migration]) -> list[Target]:
             found[target] = None
     taken = _names_taken(migrations)
     return [t for t in found if not (t.kind == "column" and (t.table, t.name) in taken)]
+
+
+def recreated(migration: Migration, drop: DropTable) -> CreateTable | None:
+    """The CREATE TABLE of the same name that follows the DROP TABLE in the migration, if any."""
+    after = migration.up[migration.up.index(drop) + 1 :]
+    return next((op for op in after if isinstance(op, CreateTable) and op.table == drop.table), None)
+
+
+def lost_columns(table: str, again: CreateTable, catalog: Catalog | None) -> list[str]:
+    """The columns the table had before (per the catalog) that its new definition does not have."""
+    known = catalog.tables.get(table) if catalog is not None else None
+    kept = {spec.name for spec in again.columns}
+    return [name for name in known.columns if name not in kept] if known is not None else []
 
 
 def _names_taken(migrations: Iterable[Migration]) -> set[tuple[str, str]]:

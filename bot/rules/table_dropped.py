@@ -10,6 +10,9 @@ the first time it is used.
 Remove every use of the table and deploy first; rename it aside (or revoke access) for a release to
 prove nothing uses it; keep a copy (`CREATE TABLE … AS` or a dump) before dropping it.
 
+A table dropped and created again by the same migration keeps its name: the review reports the rows lost, and
+the columns the new definition no longer has, with the code that still uses them.
+
 ## Framework notes
 The review searches for the table name, its model class (Rails `Order` for `orders`, a Django
 `db_table`, SQLAlchemy `__tablename__`, Prisma `@@map`, GORM `TableName()`) and association names.
@@ -20,9 +23,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DropTable, Migration, RawSQL, Truncate
+from bot.model.migration import CreateTable, DropTable, Migration, RawSQL, Truncate
 from bot.references.blast_radius import assess
 from bot.references.search import Target
+from bot.references.targets import lost_columns, recreated
 from bot.rules.context import Context
 from bot.sql.rebuilds import rebuilt_tables
 
@@ -57,6 +61,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 severity=Severity.CRITICAL if op.cascade else None,
             )
             continue
+        again = recreated(migration, op) if isinstance(op, DropTable) else None
+        if again is not None:
+            yield _replaced(op, again, context)
+            continue
         target = Target("table", op.table, op.table)
         found = assess(context.uses(target, op), op.table, removed=context.references.removed_uses(target))
         n = len(found.blocking)
@@ -75,6 +83,35 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             severity=Severity.CRITICAL if op.cascade else found.severity,
             references=found.references,
         )
+
+
+def _replaced(op: DropTable, again: CreateTable, context: Context) -> Finding:
+    """Dropped and created again by the same migration: the table stays, its rows and lost columns do not."""
+    lost = lost_columns(op.table, again, context.before(op))
+    uses = [u for column in lost for u in context.uses(Target("column", op.table, column), op)]
+    found = assess(uses, ", ".join(lost)) if lost else None
+    gone = ", ".join(f"`{c}`" for c in lost[:6]) + (f" and {len(lost) - 6} more" if len(lost) > 6 else "")
+    n = len(found.blocking) if found is not None else 0
+    columns = (
+        f" The new table has no {gone}"
+        + (
+            f", which {n} place{'s' if n > 1 else ''} in the code still use{'s' if n == 1 else ''}."
+            if n
+            else "."
+        )
+        if lost
+        else ""
+    )
+    return op.finding(
+        RULE,
+        f"Table `{op.table}` is dropped and created again by this migration: every row it holds is lost.{columns}",
+        blast_radius=f"All rows of {context.size_words(op.table)} are lost; code that reads them finds an empty "
+        "table." + (f" {found.blast_radius}" if found is not None and found.references else ""),
+        severity=Severity.CRITICAL if n else Severity.WARNING,
+        references=found.references if found is not None else (),
+        fix="Copy the rows into the new table (INSERT … SELECT from a renamed copy) if they are still needed, "
+        "and remove the code's uses of the columns the new table drops first.",
+    )
 
 
 def _all_tables(op: RawSQL, context: Context) -> Iterator[Finding]:

@@ -326,3 +326,35 @@ def test_a_sqlite_style_rebuild_of_a_column_is_neither_a_drop_nor_a_rename() -> 
         base=code,
     )
     assert [f.severity for f in plain.findings if f.rule == "column-dropped"] == [Severity.CRITICAL]
+
+
+REPLACED = [
+    ("task_runs", "task_name", "kind"),
+    ("import_batches", "file_label", "source"),
+]
+
+
+def _replaced_review(table: str, lost: str, kept: str, code: str):  # type: ignore[no-untyped-def]
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {lost} text, {kept} text);\n-- migration\n"
+    change = (
+        f"DROP TABLE {table};\nCREATE TABLE {table} (id bigint PRIMARY KEY, {kept} text, payload jsonb);\n"
+    )
+    return review_sql(schema + change, base={"app/reports/tasks.py": code})
+
+
+def test_a_table_dropped_and_created_again_loses_its_rows_and_the_columns_it_no_longer_has() -> None:
+    for table, lost, kept in REPLACED:
+        code = f'REPORT = "SELECT {lost}, {kept} FROM {table} WHERE id = %s"\n'
+        finding = _finding(_replaced_review(table, lost, kept, code), "table-dropped")
+        assert finding.severity is Severity.CRITICAL, finding
+        assert "created again" in finding.message and f"`{lost}`" in finding.message
+        assert f"`{kept}`" not in finding.message
+        assert finding.references and all(r.path == "app/reports/tasks.py" for r in finding.references)
+
+
+def test_a_table_created_again_with_every_column_the_code_uses_is_a_warning_about_its_rows() -> None:
+    for table, lost, kept in REPLACED:
+        code = f'REPORT = "SELECT {kept} FROM {table} WHERE id = %s"\n'
+        finding = _finding(_replaced_review(table, lost, kept, code), "table-dropped")
+        assert finding.severity is Severity.WARNING and "every row it holds is lost" in finding.message
+        assert not finding.references
