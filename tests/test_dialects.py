@@ -240,3 +240,33 @@ def test_an_image_tagged_with_a_major_alone_runs_the_newest_release_of_it(
     result = _review(base, added)
     assert [m.dialect for m in result.migrations] == ["mysql"]
     assert ("volatile-default" in {f.rule for f in result.findings}) is rewrites
+
+
+@pytest.mark.parametrize(
+    ("folder", "image", "expected"),
+    [
+        ("mysql", "mariadb:11.4", "MySQL, from `storage/migrations/mysql/` (the folder's name)"),
+        (
+            "mariadb",
+            "mariadb:11.4",
+            "MariaDB 11.4, from `storage/migrations/mariadb/` (the folder's name); version from `compose.yml`",
+        ),
+        (
+            "mysql",
+            "mysql:8.4",
+            "MySQL 8.4, from `storage/migrations/mysql/` (the folder's name); version from `compose.yml`",
+        ),
+    ],
+)
+def test_a_folders_database_takes_the_version_of_the_same_database_only(
+    folder: str, image: str, expected: str
+) -> None:
+    base = {
+        "compose.yml": f"services:\n  db:\n    image: {image}\n",
+        f"storage/migrations/{folder}/V0001.Initial.up.sql": "CREATE TABLE users (id int PRIMARY KEY);\n",
+    }
+    added = {
+        f"storage/migrations/{folder}/V0002.Email.up.sql": "ALTER TABLE users ADD COLUMN email varchar(255);\n"
+    }
+    result = _review(base, added)
+    assert result.databases[0].database.explanation == expected

@@ -130,7 +130,9 @@ def _liquibase(path: str, text: str) -> Database | None:
 
 
 def _versioned(named: Database, settled: Database | None) -> Database:
-    if settled is not None and family(settled.dialect) == family(named.dialect) and settled.version:
+    """A folder's or file's database with the version the repository's settings give the same database.
+    MariaDB and MySQL number their releases apart: a MariaDB 11 container says nothing of a `mysql/` folder."""
+    if settled is not None and settled.dialect == named.dialect and settled.version:
         source = settled.version_source or settled.source
         return Database(named.dialect, settled.version, named.source, named.detail, source)
     return named
