@@ -174,9 +174,19 @@ def _only_down_edited(migration: Migration, base_text: str, head_text: str) -> b
         return False
     first = min(op.location.line for op in down)
     last = max(op.end_line or op.location.line for op in down)
+    downs = {op.location for op in down}
+    up = [  # a statement of the down that could not be read is reported among the up's: not an up's line
+        (op.location.line, op.end_line or op.location.line)
+        for op in migration.up
+        if not (isinstance(op, Unparsed) and op.location in downs)
+    ]
     matcher = difflib.SequenceMatcher(a=base_text.splitlines(), b=head_text.splitlines(), autojunk=False)
     changes = [(j1 + 1, max(j2, j1 + 1)) for tag, _, _, j1, j2 in matcher.get_opcodes() if tag != "equal"]
-    return bool(changes) and all(first <= start and end <= last for start, end in changes)
+    # A down the runner derives from the up (Rails `change`) shares the up's lines: an edit there is the up's.
+    return bool(changes) and all(
+        first <= start and end <= last and not any(a <= end and start <= b for a, b in up)
+        for start, end in changes
+    )
 
 
 # Words a linter adds or removes when it rewrites a function's form (`function (t) {…}` to `(t) => {…}`,

@@ -66,3 +66,17 @@ def test_an_edit_of_the_up_still_blocks(template: str, path: str, table: str, co
     result = review_sql(new, path=path, previous=old, dialect="mysql")
     found = [f for f in result.findings if f.rule == "applied-migration-edited"]
     assert len(found) == 1 and found[0].severity is Severity.CRITICAL, found
+
+
+@pytest.mark.parametrize(("table", "column"), [("mod_mails", "subject"), ("invites", "email")])
+def test_an_edit_of_a_change_method_is_an_edit_of_the_up_even_though_rails_derives_the_down(
+    table: str, column: str
+) -> None:
+    old = (
+        "class CreateThings < ActiveRecord::Migration[8.0]\n  def change\n"
+        f"    create_table :{table} do |t|\n      t.string :{column}\n      t.timestamps\n    end\n  end\nend\n"
+    )
+    new = old.replace(f"t.string :{column}", f"t.string :{column}, null: false")
+    result = review_sql(new, path="db/migrate/20251106155022_create_things.rb", previous=old, dialect="mysql")
+    found = [f for f in result.findings if f.rule == "applied-migration-edited"]
+    assert len(found) == 1 and found[0].severity is Severity.CRITICAL, found
