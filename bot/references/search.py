@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import TypeGuard
 
 from bot.model.changeset import MemoryTree, Tree
+from bot.references.api_fields import kept_by_api
 from bot.references.blast_radius import CRITICAL_AREAS
 from bot.references.code_areas import AREAS, is_comment
 from bot.references.code_match import Hit, Matcher, Needle, Packed, unpack
@@ -144,6 +145,7 @@ def search(
     index = replace(index, found=_ignored_by_model(index.found, _ignored_before(unique, before or {})))
     index = replace(index, definitions=_definitions([*conventional, *mappings]))
     index = replace(index, found=_kept_by_model(tree, index))
+    index = replace(index, found=_kept_by_api(tree, index))
     if before:
         old = {p: t for p, t in before.items() if p not in skip_paths}
         base_hits, _, _, _ = _run(
@@ -248,6 +250,27 @@ def _kept_by_model(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, .
         if kept:
             safe = f"the model's own `{name}` (`{kept}`)"
             out[key] = tuple(u if u.safe or u.area == "raw-sql" else replace(u, safe=safe) for u in uses)
+    return out
+
+
+def _kept_by_api(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, ...]]:
+    """A serializer of the model that computes a field of the dropped column's name keeps the API's field:
+    the front end, fixtures and the serializer's own lines that name it are not uses of the column."""
+    out = dict(index.found)
+    for key, uses in index.found.items():
+        kind, table, name = key
+        if kind != "column" or not any(u.blocking for u in uses) or not index.models(table):
+            continue
+        models = {definition[1] for definition in index.models(table)}
+        kept = kept_by_api(tree, {u.path for u in uses}, models, name)
+        if kept is None:
+            continue
+        where = kept.rsplit(":", 1)[0]
+        safe = f"the API's computed field `{name}` (`{kept}`)"
+        out[key] = tuple(
+            replace(u, safe=safe) if not u.safe and (u.path == where or not u.path.endswith(".py")) else u
+            for u in uses
+        )
     return out
 
 

@@ -358,3 +358,46 @@ def test_a_table_created_again_with_every_column_the_code_uses_is_a_warning_abou
         finding = _finding(_replaced_review(table, lost, kept, code), "table-dropped")
         assert finding.severity is Severity.WARNING and "every row it holds is lost" in finding.message
         assert not finding.references
+
+
+def _api_kept(column: str, declaration: str, extra: dict[str, str]):  # type: ignore[no-untyped-def]
+    remove = DJANGO_REMOVE.replace("legacy_status", column)
+    serializer = (
+        "from rest_framework import serializers\n\nfrom shop.models import Order\n\n\n"
+        "class OrderSerializer(serializers.ModelSerializer):\n"
+        f"    {column} = {declaration}\n\n"
+        "    class Meta:\n        model = Order\n"
+        f'        fields = ("id", "total", "{column}")\n'
+    )
+    front = f"export interface Order {{\n  id: number\n  {column}?: string\n}}\n"
+    base = {
+        "shop/models.py": DJANGO_MODELS,
+        "shop/serializers.py": serializer,
+        "web/src/order.ts": front,
+        **extra,
+    }
+    return review_sql(remove, path=f"shop/migrations/0007_remove_order_{column}.py", base=base)
+
+
+def test_a_field_the_api_computes_keeps_the_front_ends_uses_working() -> None:
+    for column, declaration in [
+        ("legacy_status", "serializers.SerializerMethodField()"),
+        (
+            "display_label",
+            'serializers.CharField(\n        source="label_v2",\n        read_only=True,\n    )',
+        ),
+    ]:
+        finding = _finding(_api_kept(column, declaration, {}), "column-dropped")
+        assert all("safe: the API's computed field" in r.kind for r in finding.references), finding
+        assert finding.severity is not Severity.CRITICAL
+        task = f"@shared_task\ndef export():\n    for order in Order.objects.all():\n        push(order.{column})\n"
+        still = _finding(_api_kept(column, declaration, {"shop/tasks.py": task}), "column-dropped")
+        blocking = [r.path for r in still.references if "safe" not in r.kind]
+        assert still.severity is Severity.CRITICAL and blocking == ["shop/tasks.py"], still.references
+
+
+def test_a_field_the_serializer_reads_from_the_column_is_a_use() -> None:
+    for column in ("legacy_status", "display_label"):
+        finding = _finding(_api_kept(column, "serializers.CharField(read_only=True)", {}), "column-dropped")
+        assert finding.severity is Severity.CRITICAL
+        assert {r.path for r in finding.references} >= {"shop/serializers.py"}

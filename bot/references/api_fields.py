@@ -1,0 +1,61 @@
+"""An API that keeps a dropped column's name as a field it computes: a Django REST framework serializer of the
+model that declares the field itself (`SerializerMethodField`, or a field with `source=` another attribute).
+
+paperless-ngx dropped `show_on_dashboard` from saved views and kept it in the API as a method field, and
+rebuilt its task table keeping `task_name` and `type` as computed fields of a v9 serializer: the front end,
+the API fixtures and the serializer's own lines still name the field, and all of them keep working. Python
+code that reads the attribute from a model instance is still a use of the column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from bot.model.changeset import Tree
+
+_SERIALIZER = re.compile(r"^class\s+\w+\s*\(([^)]*Serializer[^)]*)\)\s*:", re.M)
+_NEXT_CLASS = re.compile(r"^class\s", re.M)
+_META_MODEL = re.compile(r"^[ \t]+model\s*=\s*([\w.]+)", re.M)
+
+
+def kept_by_api(tree: Tree, paths: Collection[str], models: Collection[str], name: str) -> str | None:
+    """`path:line` of a serializer of one of `models` that declares `name` as a field it computes, or None.
+    `paths`: the Python files to look in (those where the search found the name)."""
+    declared = re.compile(
+        rf"^[ \t]+{re.escape(name)}\s*=\s*(?:serializers\.)?(\w+)\(()",
+        re.M,
+    )
+    for path in sorted(p for p in paths if p.endswith(".py")):
+        text = tree.read(path) or ""
+        if "Serializer" not in text:
+            continue
+        for found in _SERIALIZER.finditer(text):
+            following = _NEXT_CLASS.search(text, found.end())
+            body = text[found.end() : following.start() if following else len(text)]
+            model = _META_MODEL.search(body)
+            if model is None or model.group(1).rsplit(".", 1)[-1] not in models:
+                continue
+            field = declared.search(body)
+            call = body[field.start(2) : field.start(2) + 600] if field is not None else ""
+            if field is not None and _computed(field.group(1), call[: _call_end(call)], name):
+                return f"{path}:{text.count(chr(10), 0, found.end() + field.start()) + 1}"
+    return None
+
+
+def _computed(kind: str, arguments: str, name: str) -> bool:
+    """A method field, or a field whose `source=` is another attribute than the column's own name."""
+    if kind == "SerializerMethodField":
+        return True
+    source = re.search(r"\bsource\s*=\s*['\"]([\w.*]+)['\"]", arguments)
+    return source is not None and source.group(1) != name
+
+
+def _call_end(arguments: str) -> int:
+    """Where the arguments of a call end (its closing parenthesis), nested calls included."""
+    depth = 1
+    for index, char in enumerate(arguments):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return index
+    return len(arguments)
