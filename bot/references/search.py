@@ -28,6 +28,7 @@ from bot.references.model_map import Mapped, TableModels, conventional_models, t
 from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
 from bot.references.naming_settings import WORDS as NAMING_WORDS
 from bot.references.naming_settings import NamingSettings, merged
+from bot.references.relation_keys import other_tables_key
 from bot.references.tree_scan import scan
 from bot.references.usage import Target, Use, spellings
 
@@ -146,6 +147,7 @@ def search(
     index = replace(index, definitions=_definitions([*conventional, *mappings]))
     index = replace(index, found=_kept_by_model(tree, index))
     index = replace(index, found=_kept_by_api(tree, index))
+    index = replace(index, found=_other_tables_keys(index.found))
     if before:
         old = {p: t for p, t in before.items() if p not in skip_paths}
         base_hits, _, _, _ = _run(
@@ -271,6 +273,22 @@ def _kept_by_api(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, ...
             replace(u, safe=safe) if not u.safe and (u.path == where or not u.path.endswith(".py")) else u
             for u in uses
         )
+    return out
+
+
+def _other_tables_keys(found: Mapping[_Key, tuple[Use, ...]]) -> dict[_Key, tuple[Use, ...]]:
+    """A has-many relation naming the column as the related table's key uses that table's column."""
+    out = {}
+    for key, uses in found.items():
+        kind, table, name = key
+        if kind == "column":
+            uses = tuple(
+                replace(u, safe=f"the key of `{other}`, not of `{table}`")
+                if not u.safe and (other := other_tables_key(u.text, name, table)) is not None
+                else u
+                for u in uses
+            )
+        out[key] = uses
     return out
 
 

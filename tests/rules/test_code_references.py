@@ -401,3 +401,33 @@ def test_a_field_the_serializer_reads_from_the_column_is_a_use() -> None:
         finding = _finding(_api_kept(column, "serializers.CharField(read_only=True)", {}), "column-dropped")
         assert finding.severity is Severity.CRITICAL
         assert {r.path for r in finding.references} >= {"shop/serializers.py"}
+
+
+RELATIONS = [
+    (
+        "app/Models/Activity.php",
+        "<?php\nclass Activity extends Model\n{\n    public function permissions()\n    {\n"
+        "        return $this->hasMany(JointPermission::class, '{column}', 'loggable_id');\n    }\n}\n",
+        "<?php\nclass Activity extends Model\n{\n    public function owner()\n    {\n"
+        "        return $this->belongsTo(User::class, '{column}');\n    }\n}\n",
+    ),
+    (
+        "app/models/activity.rb",
+        "class Activity < ApplicationRecord\n  has_many :joint_permissions, foreign_key: :{column}\nend\n",
+        "class Activity < ApplicationRecord\n  belongs_to :owner, foreign_key: :{column}\nend\n",
+    ),
+]
+
+
+def test_a_has_many_relation_names_the_related_tables_key_not_this_tables_column() -> None:
+    for column in ("entity_id", "subject_ref"):
+        sql = f"ALTER TABLE activities RENAME COLUMN {column} TO loggable_id;"
+        for path, has_many, belongs_to in RELATIONS:
+            quiet = _finding(
+                review_sql(sql, base={path: has_many.replace("{column}", column)}), "column-renamed"
+            )
+            assert quiet.severity is Severity.INFO, (path, quiet)
+            loud = _finding(
+                review_sql(sql, base={path: belongs_to.replace("{column}", column)}), "column-renamed"
+            )
+            assert loud.severity is Severity.CRITICAL, (path, loud)
