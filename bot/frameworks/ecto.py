@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from tree_sitter import Node
@@ -59,7 +60,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         op = Unparsed(location=Location(path, 1), error="no migration module (`use Ecto.Migration`)")
         return Migration(path, NAME, dialect, (op,), None, True, "Ecto runs each migration in a transaction")
     functions, attributes = _definitions(body)
-    walker = _Walker(ecto_ops.Source(path, dialect))
+    walker = _Walker(ecto_ops.Source(path, dialect), attributes)
     walker.syntax_errors(root)
     down: tuple[Operation, ...] | None
     if "change" in functions:
@@ -68,7 +69,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         reason = walker.reason
     else:
         walker.walk(functions.get("up"))
-        down, reason = _down(functions, path, dialect)
+        down, reason = _down(functions, path, dialect, attributes)
     up = separate(walker.ops)
     in_transaction, note = _transaction(attributes)
     return Migration(
@@ -161,7 +162,7 @@ def _transaction(attributes: dict[str, elixir.Value]) -> tuple[bool, str]:
 
 
 def _down(
-    functions: dict[str, Node | list[Node]], path: str, dialect: str
+    functions: dict[str, Node | list[Node]], path: str, dialect: str, attributes: dict[str, elixir.Value]
 ) -> tuple[tuple[Operation, ...] | None, str]:
     if "down" not in functions:
         return None, "no `down/0` function"
@@ -169,8 +170,8 @@ def _down(
     nodes = body if isinstance(body, list) else list(elixir.statements(body))
     if any((c := elixir.call(node)) is not None and c.name == "raise" for node in nodes):
         return None, "`down/0` raises"
-    walker = _Walker(ecto_ops.Source(path, dialect))
-    walker.walk(nodes)
+    walker = _Walker(ecto_ops.Source(path, dialect), attributes)
+    walker.walk(body)
     return tuple(walker.ops), ""
 
 
@@ -178,8 +179,9 @@ class _Walker:
     """Turns the expressions of a function body into operations, in order, with their lines; for `change`,
     it also collects what Ecto runs to reverse them."""
 
-    def __init__(self, src: ecto_ops.Source) -> None:
+    def __init__(self, src: ecto_ops.Source, attributes: dict[str, elixir.Value] | None = None) -> None:
         self.src = src
+        self.attributes = attributes or {}
         self.ops: list[Operation] = []
         self.back: list[Operation] = []
         self.reason = ""
@@ -199,12 +201,14 @@ class _Walker:
             )
 
     def walk(self, body: Node | list[Node] | None) -> None:
-        nodes = body if isinstance(body, list) else list(elixir.statements(body))
+        nodes = body if isinstance(body, list) else list(elixir.statements(body, loops=False))
         for node in nodes:
             if node.type == "binary_operator" and elixir.text_of(node.child_by_field_name("operator")) == "=":
                 node = node.child_by_field_name("right") or node
             c = elixir.call(node)
-            if c is not None and c.receiver is None and c.name in ecto_ops.COMMANDS:
+            if c is not None and c.receiver is None and c.name == "for" and c.block is not None:
+                self._loop(c)
+            elif c is not None and c.receiver is None and c.name in ecto_ops.COMMANDS:
                 self._command(c)
             elif (c is not None and c.receiver is None and c.name in _QUIET) or node.type in (
                 "atom",
@@ -218,6 +222,37 @@ class _Walker:
                 continue
             else:
                 self._code(node)
+
+    def _loop(self, c: elixir.Call) -> None:
+        """`for table <- @tables do … end` (or a literal list): the body once per value, with `#{table}` in
+        its SQL read as that value; a loop over anything else once, with its SQL's `#{…}` unknown."""
+        name, values = self._generator(c)
+        if not values:
+            self.walk(c.block)
+            return
+        outer = self.src
+        for each in values:
+            self.src = dataclasses.replace(outer, bindings=(*outer.bindings, (name, each)))
+            self.walk(c.block)
+        self.src = outer
+
+    def _generator(self, c: elixir.Call) -> tuple[str, list[str]]:
+        generators = [
+            a
+            for a in c.args
+            if a.type == "binary_operator" and elixir.text_of(a.child_by_field_name("operator")) == "<-"
+        ]
+        if len(generators) != 1:
+            return "", []
+        left, right = generators[0].child_by_field_name("left"), generators[0].child_by_field_name("right")
+        if left is None or right is None or left.type != "identifier":
+            return "", []
+        source = elixir.text_of(right)
+        found = self.attributes.get(source[1:]) if source.startswith("@") else elixir.value(right)
+        values = found if isinstance(found, list) else []
+        return elixir.text_of(left), [v for v in values if isinstance(v, str)] if all(
+            isinstance(v, str) for v in values
+        ) else []
 
     def _command(self, c: elixir.Call) -> None:
         if c.name == "execute" and c.args and c.args[0].type == "anonymous_function":

@@ -8,7 +8,7 @@ interpolated string, a function) becomes `Code`, its Elixir source. The grammar 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -92,26 +92,23 @@ def keywords(node: Node) -> dict[str, Node]:
     return found
 
 
-def statements(body: Node | None) -> Iterator[Node]:
-    """The expressions of a `do` block or function body, looking into `if`/`unless` and `for`."""
+def statements(body: Node | None, *, loops: bool = True) -> Iterator[Node]:
+    """The expressions of a `do` block or function body, looking into `if`/`unless` and (unless `loops` is
+    False, for a caller that repeats a loop's body itself) `for`."""
     if body is None:
         return
+    blocks = ("if", "unless", "for") if loops else ("if", "unless")
     for node in body.named_children:
         if node.type in ("comment", "stab_clause"):
             if node.type == "stab_clause":
-                yield from statements(node.child_by_field_name("right"))
+                yield from statements(node.child_by_field_name("right"), loops=loops)
             continue
         if node.type in ("else_block", "after_block", "rescue_block"):
-            yield from statements(node)
+            yield from statements(node, loops=loops)
             continue
         found = call(node)
-        if (
-            found is not None
-            and found.name in ("if", "unless", "for")
-            and found.receiver is None
-            and found.block
-        ):
-            yield from statements(found.block)
+        if found is not None and found.name in blocks and found.receiver is None and found.block:
+            yield from statements(found.block, loops=loops)
         else:
             yield node
 
@@ -166,15 +163,16 @@ def string(node: Node) -> str | Code:
     return Code(text_of(node)) if interpolated else text
 
 
-def sql_text(node: Node) -> tuple[str, int] | None:
-    """SQL given as a string, heredoc or sigil, with `#{…}` replaced, and the line its text starts on."""
+def sql_text(node: Node, bindings: Mapping[str, str] | None = None) -> tuple[str, int] | None:
+    """SQL given as a string, heredoc or sigil, with `#{…}` replaced (by the value `bindings` gives a loop's
+    variable, else a placeholder), and the line its text starts on."""
     if node.type not in ("string", "sigil", "charlist"):
         return None
-    text, line, _ = _pieces(node)
+    text, line, _ = _pieces(node, bindings or {})
     return text, line
 
 
-def _pieces(node: Node) -> tuple[str, int, bool]:
+def _pieces(node: Node, bindings: Mapping[str, str] | None = None) -> tuple[str, int, bool]:
     parts: list[str] = []
     interpolated = False
     line = 0
@@ -186,7 +184,8 @@ def _pieces(node: Node) -> tuple[str, int, bool]:
             parts.append(text_of(child) if raw else _unescape(text_of(child)))
         elif child.type == "interpolation":
             interpolated = True
-            parts.append(PLACEHOLDER + "\n" * text_of(child).count("\n"))
+            bound = (bindings or {}).get(text_of(child)[2:-1].strip())
+            parts.append(bound if bound is not None else PLACEHOLDER + "\n" * text_of(child).count("\n"))
         else:
             continue
         line = line or line_of(child)

@@ -3,6 +3,8 @@ lock, the dialect, and the review of small Phoenix applications (a bad and a goo
 
 from __future__ import annotations
 
+import pytest
+
 from bot.frameworks import detect, ecto
 from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.model.config import Config
@@ -308,3 +310,38 @@ def test_execute_with_functions_is_read_both_ways() -> None:
     assert migration.down is not None and [op.kind for op in migration.down] == ["DataUpdate"]
     one_way = _parse('    execute(fn -> repo().update_all("orders", set: [status: "open"]) end)\n')
     assert one_way.down is None and "down function" in one_way.irreversible_reason
+
+
+LOOP_BODY = (
+    "    for table <- {generator} do\n"
+    '      execute("""\n      ALTER TABLE #{{table}}\n      ADD CONSTRAINT #{{table}}_account_id_fkey\n'
+    '      FOREIGN KEY (account_id) REFERENCES accounts(id) ON DELETE CASCADE{not_valid}\n      """)\n'
+    "    end\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("attributes", "generator", "tables"),
+    [
+        ("  @tables [:portal_sessions, :gateway_tokens]\n", "@tables", ["portal_sessions", "gateway_tokens"]),
+        ("", '["orders", "invoices", "refunds"]', ["orders", "invoices", "refunds"]),
+    ],
+)
+def test_a_loop_over_tables_is_read_once_per_table(
+    attributes: str, generator: str, tables: list[str]
+) -> None:
+    bad = _migration(LOOP_BODY.format(generator=generator, not_valid=""), attributes, "up")
+    migration = ecto.parse(PATH, bad, MemoryTree(), "postgres")
+    assert [op.table for op in migration.up if isinstance(op, AddConstraint)] == tables
+    flagged = [f for f in _review(bad).active if f.rule == "constraint-not-valid"]
+    assert sorted(f.message.split("`")[3] for f in flagged) == sorted(tables)
+    good = _migration(LOOP_BODY.format(generator=generator, not_valid=" NOT VALID"), attributes, "up")
+    assert "constraint-not-valid" not in _rules(_review(good))
+    assert "unparsed-statement" not in _rules(_review(good))
+
+
+def test_a_loop_over_something_computed_is_said_to_be_unreadable() -> None:
+    text = _migration(LOOP_BODY.format(generator="tables()", not_valid=""), "", "up")
+    result = _review(text)
+    assert "constraint-not-valid" not in _rules(result)
+    assert any(f.rule in ("unparsed-statement", "unreadable-migration") for f in result.findings)
