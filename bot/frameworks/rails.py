@@ -178,6 +178,13 @@ def _class_body(klass: Node) -> tuple[dict[str, Node | None], bool]:
     return methods, in_transaction
 
 
+def _block_parameters(call: Node) -> list[str]:
+    """The names a call's block takes (`do |table|`)."""
+    block = next((c for c in call.named_children if c.type in ("do_block", "block")), None)
+    params = next((c for c in block.named_children if c.type == "block_parameters"), None) if block else None
+    return [ruby.text_of(p) for p in params.named_children if p.type == "identifier"] if params else []
+
+
 def _body_of(node: Node) -> Node | None:
     return next((c for c in node.named_children if c.type == "body_statement"), None)
 
@@ -258,6 +265,8 @@ class _Walker:
         if c.receiver is None:
             self._bare(c)
             return
+        if self._loop(c):
+            return
         receiver = ruby.text_of(c.receiver)
         if c.name in _CONNECTION_METHODS and (receiver == "connection" or receiver.endswith(".connection")):
             self._statement(ruby.Call("execute", c.node, None, c.args, c.options, c.block))
@@ -269,6 +278,23 @@ class _Walker:
             self._code(c.node)
         if c.block is not None and (data is None or all(isinstance(op, RunCode) for op in data)):
             self._inside_code(c.block)
+
+    def _loop(self, c: ruby.Call) -> bool:
+        """`%w[posts comments].each do |table| … end` (a literal list of names): the block once per name,
+        `table` read as that name. Anything else is not such a loop (False)."""
+        if c.name != "each" or c.receiver is None or c.block is None:
+            return False
+        values = ruby.value(c.receiver)
+        params = _block_parameters(c.node)
+        if not isinstance(values, list) or not values or len(params) != 1:
+            return False
+        if not all(isinstance(v, str) for v in values):
+            return False
+        for each in values:
+            assert isinstance(each, str)
+            with ruby.binding(params[0], each):
+                self.walk(c.block)
+        return True
 
     def _inside_code(self, block: Node) -> None:
         """Statements inside a loop already reported as code: keep what they do to the schema or data."""

@@ -189,10 +189,15 @@ def test_schema_rb_is_the_schema_before_the_change() -> None:
 
 def test_statement_on_a_computed_table_is_reported_at_its_line() -> None:
     migration = _parse(
-        "    %i[orders carts].each do |table|\n      add_column table, :note, :text\n    end\n"
+        "    connection.tables.grep(/_archive$/).each do |table|\n      add_column table, :note, :text\n    end\n"
     )
     kinds = [(op.location.line, op.kind) for op in migration.up]
     assert kinds == [(3, "RunCode"), (4, "Unparsed")]
+    listed = _parse("    %i[orders carts].each do |table|\n      add_column table, :note, :text\n    end\n")
+    assert [(op.location.line, op.kind, op.table) for op in listed.up] == [  # type: ignore[attr-defined]
+        (4, "AddColumn", "orders"),
+        (4, "AddColumn", "carts"),
+    ]
 
 
 def test_statements_written_without_the_block_variable_inside_change_table_are_read() -> None:
@@ -236,3 +241,38 @@ def test_where_not_is_negated_and_scope_arguments_are_no_sql(model: str, table: 
     # a local or a method is code, not the string of its name
     assert isinstance(by_code, DataUpdate) and by_code.where == "id = ids_to_close"
     assert by_code.assignments == ((column, "closing_value"),)
+
+
+RAILS_SCHEMA = (
+    'ActiveRecord::Schema[7.1].define(version: 1) do\n  create_table "posts" do |t|\n    t.string "title"\n  end\n'
+    '  create_table "comments" do |t|\n    t.string "title"\n  end\n  create_table "notes" do |t|\n'
+    '    t.string "title"\n  end\nend\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("generator", "tables"),
+    [
+        ("%w[posts comments]", ["posts", "comments"]),
+        ("[:comments, :notes, :posts]", ["comments", "notes", "posts"]),
+    ],
+)
+def test_a_loop_over_table_names_is_read_once_per_table(generator: str, tables: list[str]) -> None:
+    def migration(concurrently: str) -> str:
+        return (
+            "class IndexTitles < ActiveRecord::Migration[7.1]\n"
+            + ("  disable_ddl_transaction!\n" if concurrently else "")
+            + "  def up\n"
+            f"    {generator}.each do |table|\n"
+            f"      add_index table, :title{concurrently}\n"
+            "      execute \"ALTER TABLE #{table} ADD CONSTRAINT #{table}_title_check CHECK (title <> '') NOT VALID\"\n"
+            "    end\n  end\nend\n"
+        )
+
+    base = {"db/schema.rb": RAILS_SCHEMA}
+    bad = _review(migration(""), base)
+    indexed = [f.message for f in bad.active if f.rule == "non-concurrent-index"]
+    assert [next(t for t in tables if f"index_{t}_on_title" in m) for m in indexed] == tables
+    assert not [f for f in bad.findings if f.rule == "unparsed-statement"]
+    good = _review(migration(", algorithm: :concurrently"), base)
+    assert "non-concurrent-index" not in {f.rule for f in good.active}
