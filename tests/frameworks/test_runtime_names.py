@@ -69,7 +69,7 @@ def test_a_column_named_only_when_the_code_runs_is_unreadable_in_ruby_too() -> N
     migration = (
         "class Backfill < ActiveRecord::Migration[7.1]\n"
         "  def up\n"
-        "    %w[title body].each do |column|\n"
+        "    legacy_columns.each do |column|\n"
         '      execute "ALTER TABLE posts DROP COLUMN #{column}"\n'
         "    end\n"
         "  end\n"
