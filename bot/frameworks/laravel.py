@@ -256,8 +256,32 @@ class _Walker:
             )
 
     def walk(self, body: Node | None) -> None:
-        for node in php.statements(body):
-            self._read(node)
+        for node in php.statements(body, loops=False):
+            if node.type == "foreach_statement":
+                self._foreach(node)
+            else:
+                self._read(node)
+
+    def _foreach(self, node: Node) -> None:
+        """`foreach (['posts', 'comments'] as $name) { … }`: the body once per name, `$name` read as it;
+        a loop over anything else once, with what it names unknown."""
+        named = [c for c in node.named_children if c.type != "comment"]
+        body = node.child_by_field_name("body")
+        values = php.value(named[0]) if len(named) >= 3 else None
+        variable = named[1] if len(named) >= 3 else None
+        if (
+            variable is None
+            or variable.type != "variable_name"
+            or not isinstance(values, list)
+            or not values
+            or not all(isinstance(v, str) for v in values)
+        ):
+            self.walk(body)
+            return
+        for each in values:
+            assert isinstance(each, str)
+            with php.binding(php.text_of(variable), each):
+                self.walk(body)
 
     def _statement(self, node: Node) -> list[Operation]:
         """The operations of one statement written inside a Blueprint closure."""

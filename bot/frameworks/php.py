@@ -9,6 +9,8 @@ construct is lost. The grammar loads on first use.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -108,31 +110,54 @@ def chain(node: Node) -> tuple[Node | None, list[Call]]:
     return current, calls
 
 
-def statements(body: Node | None) -> Iterator[Node]:
-    """The expressions of a body's statements, looking into `if`/`else`, blocks, `try`/`finally` and loops."""
+def statements(body: Node | None, *, loops: bool = True) -> Iterator[Node]:
+    """The expressions of a body's statements, looking into `if`/`else`, blocks, `try`/`finally` and loops
+    (a `foreach` itself when `loops` is False: the caller repeats its body once per value)."""
     if body is None:
         return
     for node in body.named_children:
         if node.type in ("expression_statement", "return_statement") and node.named_children:
             yield node.named_children[0]
         elif node.type in ("compound_statement", "else_clause", "else_if_clause", "try_statement"):
-            yield from statements(node.child_by_field_name("body") or node)
+            yield from statements(node.child_by_field_name("body") or node, loops=loops)
             if node.type == "try_statement":
                 for clause in node.named_children:  # a `catch` runs only when the migration fails
                     if clause.type == "finally_clause":
-                        yield from statements(clause.child_by_field_name("body") or clause)
+                        yield from statements(clause.child_by_field_name("body") or clause, loops=loops)
+        elif node.type == "foreach_statement" and not loops:
+            yield node
         elif node.type in ("if_statement", "foreach_statement", "for_statement", "while_statement"):
-            yield from statements(node.child_by_field_name("body") or node)
+            yield from statements(node.child_by_field_name("body") or node, loops=loops)
             for clause in node.children_by_field_name("alternative"):
-                yield from statements(clause)
+                yield from statements(clause, loops=loops)
         elif node.type not in ("comment", "empty_statement", "php_tag", "text_interpolation"):
             yield node
+
+
+# The value a `foreach` variable takes while the reader walks the loop's body once per value.
+_BOUND: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("php_bound", default=())
+
+
+@contextmanager
+def binding(variable: str, bound: str) -> Iterator[None]:
+    """Read `$variable` as `bound` (as an argument and inside strings) while the loop's body is walked."""
+    token = _BOUND.set((*_BOUND.get(), (variable, bound)))
+    try:
+        yield
+    finally:
+        _BOUND.reset(token)
+
+
+def _bound(variable: str) -> str | None:
+    return next((v for k, v in reversed(_BOUND.get()) if k == variable), None)
 
 
 def value(node: Node | None) -> Value:
     if node is None:
         return None
     kind = node.type
+    if kind == "variable_name" and (bound := _bound(text_of(node))) is not None:
+        return bound
     if kind in _STRINGS:
         return string(node)
     if kind == "integer":
@@ -213,6 +238,8 @@ def _pieces(node: Node) -> tuple[str, int, bool]:
             parts.append(text_of(child))
         elif child.type == "escape_sequence":
             parts.append(_unescape(text_of(child), single=node.type == "string"))
+        elif child.type == "variable_name" and (bound := _bound(text_of(child))) is not None:
+            parts.append(bound)
         else:
             interpolated = True
             parts.append(PLACEHOLDER + "\n" * text_of(child).count("\n"))

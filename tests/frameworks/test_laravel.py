@@ -408,3 +408,21 @@ def test_truncate_of_the_query_builder_is_a_truncate_not_a_delete_of_every_row(t
     assert isinstance(op, Truncate) and op.table == table
     result = _review(_migration(f"        DB::table('{table}')->truncate();\n"))
     assert "unbatched-data-change" not in _rules(result)
+
+
+@pytest.mark.parametrize("tables", [["orders", "invoices"], ["orders", "refunds", "invoices"]])
+def test_a_foreach_over_table_names_is_read_once_per_table(tables: list[str]) -> None:
+    listed = ", ".join(f"'{t}'" for t in tables)
+    loop = (
+        f"        foreach ([{listed}] as $name) {{\n"
+        "            Schema::table($name, function (Blueprint $table) {\n"
+        "                $table->index('status');\n            });\n"
+        "            DB::statement(\"ALTER TABLE {$name} ADD CONSTRAINT {$name}_status_check CHECK (status <> '')\");\n"
+        "        }\n"
+    )
+    migration = _parse(loop)
+    assert [op.table for op in migration.up if isinstance(op, AddIndex)] == tables
+    assert [op.table for op in migration.up if isinstance(op, AddConstraint)] == tables
+    computed = _parse(loop.replace(f"[{listed}]", "$this->tables()"))
+    assert any(isinstance(op, Unparsed) for op in computed.up)
+    assert not any(isinstance(op, AddIndex) for op in computed.up)
