@@ -94,11 +94,12 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         and isinstance(node.targets[0], ast.Name)
         and (name := declared_table(node.value))
     }
-    upgrade = _Body(path, text, dialect, models, tables)
+    known = py.constants(module)
+    upgrade = _Body(path, text, dialect, models, tables, known)
     if "upgrade" in functions:
         upgrade.read(functions["upgrade"].body)
     up = upgrade.operations(functions.get("upgrade"))
-    down, reason = _downgrade(functions.get("downgrade"), models, path, text, dialect, tables)
+    down, reason = _downgrade(functions.get("downgrade"), models, path, text, dialect, tables, known)
     in_transaction = not upgrade.autocommit
     note = (
         "Alembic runs the migration in a transaction"
@@ -132,6 +133,7 @@ def _downgrade(
     text: str,
     dialect: str,
     tables: dict[str, str],
+    known: dict[str, ast.expr],
 ) -> tuple[tuple[Operation, ...] | None, str]:
     if function is None:
         return None, "no `downgrade()` function"
@@ -140,7 +142,7 @@ def _downgrade(
         return None, "`downgrade()` does nothing"
     if any(isinstance(s, ast.Raise) for s in body):
         return None, "`downgrade()` raises"
-    reader = _Body(path, text, dialect, models, tables)
+    reader = _Body(path, text, dialect, models, tables, known)
     reader.read(function.body)
     return tuple(reader.ops), ""
 
@@ -149,9 +151,16 @@ class _Body:
     """The statements of `upgrade()` (or `downgrade()`) as operations, in order."""
 
     def __init__(
-        self, path: str, text: str, dialect: str, models: dict[str, str], tables: dict[str, str] | None = None
+        self,
+        path: str,
+        text: str,
+        dialect: str,
+        models: dict[str, str],
+        tables: dict[str, str] | None = None,
+        constants: dict[str, ast.expr] | None = None,
     ) -> None:
         self.path, self.text, self.dialect = path, text, dialect
+        self.constants = constants or {}  # module-level names bound to a literal (`TABLES = ("a", "b")`)
         self.models = models  # ORM classes the revision defines, by their __tablename__
         self.directives = Directives(text, path, dialect)
         self.ops: list[Operation] = []
@@ -182,6 +191,9 @@ class _Body:
             self.read(node.body, table)
             self.read(node.orelse, table)
             self.read(node.finalbody, table)
+        elif isinstance(node, ast.For) and (bodies := py.unrolled(node, self.constants)) is not None:
+            for body in bodies:  # `for table in ("orders", "invoices"):` written out once per table
+                self.read(body, table)
         elif isinstance(node, ast.For | ast.While) and not self._recognised(node):
             self._code(node, header_only=True)
             self.read(node.body, table)

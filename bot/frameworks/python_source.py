@@ -7,8 +7,9 @@ Nothing is imported or executed: a literal is read with `ast.literal_eval`, anyt
 from __future__ import annotations
 
 import ast
+import copy
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -183,3 +184,40 @@ def constants(module: ast.Module) -> dict[str, ast.expr]:
         if isinstance(node.targets[0], ast.Name) and isinstance(node.value, _LITERALS):
             found[node.targets[0].id] = node.value
     return found
+
+
+def unrolled(loop: ast.For, known: Mapping[str, ast.expr]) -> list[list[ast.stmt]] | None:
+    """The loop's body once per value of a literal list or tuple of strings (or of a module constant that
+    holds one: `for table in TABLES:`), the loop variable replaced by that value, as if written out; None for
+    a loop over anything else."""
+    if not isinstance(loop.target, ast.Name) or loop.orelse:
+        return None
+    source = known.get(loop.iter.id, loop.iter) if isinstance(loop.iter, ast.Name) else loop.iter
+    values = literal(source)
+    if not isinstance(values, list | tuple) or not values or not all(isinstance(v, str) for v in values):
+        return None
+    return [[_Bound(loop.target.id, str(v)).visit(copy.deepcopy(s)) for s in loop.body] for v in values]
+
+
+class _Bound(ast.NodeTransformer):
+    """Replaces a name by a string constant, in f-strings too (`f"ix_{table}"` becomes `"ix_orders"`)."""
+
+    def __init__(self, name: str, value: str) -> None:
+        self.name, self.value = name, value
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id == self.name and isinstance(node.ctx, ast.Load):
+            return ast.copy_location(ast.Constant(self.value), node)
+        return node
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.expr:
+        self.generic_visit(node)
+        parts = [
+            v.value
+            if isinstance(v, ast.FormattedValue) and v.conversion == -1 and v.format_spec is None
+            else v
+            for v in node.values
+        ]
+        if all(isinstance(p, ast.Constant) and isinstance(p.value, str) for p in parts):
+            return ast.copy_location(ast.Constant("".join(str(p.value) for p in parts)), node)  # type: ignore[attr-defined]
+        return node

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.frameworks import alembic, detect, detect_dialect
 from bot.model.changeset import MemoryTree
 from bot.model.config import Config
 from bot.model.migration import (
     AddColumn,
+    AddConstraint,
     AddIndex,
     AlterColumnType,
     DataUpdate,
@@ -117,3 +120,29 @@ def test_suppression_comment_in_python() -> None:
     )
     (suppression,) = migration.suppressions
     assert suppression.applies_to == migration.up[0].location.line == 10
+
+
+@pytest.mark.parametrize(
+    ("constant", "generator", "tables"),
+    [
+        ('TABLES = ("orders", "invoices")\n', "TABLES", ["orders", "invoices"]),
+        ("", '["refunds", "orders", "carts"]', ["refunds", "orders", "carts"]),
+    ],
+)
+def test_a_loop_over_table_names_is_written_out_once_per_table(
+    constant: str, generator: str, tables: list[str]
+) -> None:
+    upgrade = (
+        f"    for table in {generator}:\n"
+        '        op.create_index(f"ix_{table}_status", table, ["status"])\n'
+        "        op.execute(f\"ALTER TABLE {table} ADD CONSTRAINT {table}_status_check CHECK (status <> '')\")\n"
+    )
+    text = f"{HEAD}{constant}\n\ndef upgrade():\n{upgrade}\n\ndef downgrade():\n    pass\n"
+    migration = alembic.parse(PATH, text, MemoryTree(), "postgres")
+    indexes = [op for op in migration.up if isinstance(op, AddIndex)]
+    assert [(op.table, op.name) for op in indexes] == [(t, f"ix_{t}_status") for t in tables]
+    assert [op.table for op in migration.up if isinstance(op, AddConstraint)] == tables
+    computed = alembic.parse(
+        PATH, text.replace(f"in {generator}:", "in inspector.get_table_names():"), MemoryTree(), "postgres"
+    )
+    assert not [op for op in computed.up if isinstance(op, AddIndex) and op.table in tables]
