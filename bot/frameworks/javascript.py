@@ -10,6 +10,7 @@ The grammars load on the first file that needs them.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -135,12 +136,46 @@ def _statement(node: Node) -> Iterator[Node]:
         for child in node.named_children:
             if child != node.child_by_field_name("condition"):
                 yield from _statement(child)
+    elif kind == "for_in_statement" and (values := _names_looped(node)) is not None:
+        name, names = values
+        for each in names:  # `for (const table of ['a', 'b'])`: the body once per name, `table` read as it
+            token = _BOUND.set((*_BOUND.get(), (name, each)))
+            try:
+                yield from _statement(node.child_by_field_name("body") or node)
+            finally:
+                _BOUND.reset(token)
     elif kind in ("for_statement", "for_in_statement", "while_statement", "do_statement", "statement_block"):
         inner = node.child_by_field_name("body") if kind != "statement_block" else node
         for child in inner.named_children if inner is not None else []:
             yield from _statement(child)
     elif kind in ("throw_statement",):
         yield node
+
+
+# The values loop variables take while a `for … of` body is read once per value (set around each pass).
+_BOUND: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("js_bound", default=())
+
+
+def _bound(name: str) -> str | None:
+    return next((v for k, v in reversed(_BOUND.get()) if k == name), None)
+
+
+def _names_looped(node: Node) -> tuple[str, list[str]] | None:
+    """`for (const x of ['a', 'b'])` or `of NAMES` (a const array of strings): the variable and the names."""
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    operator = node.child_by_field_name("operator")
+    if (
+        left is None
+        or right is None
+        or operator is None
+        or text_of(operator) != "of"
+        or left.type != "identifier"
+    ):
+        return None
+    found = value(resolve(right))
+    if not isinstance(found, list) or not found or not all(isinstance(v, str) for v in found):
+        return None
+    return text_of(left), [str(v) for v in found]
 
 
 def function(node: Node | None) -> Function | None:
@@ -182,6 +217,8 @@ def value_key(node: Node | None) -> str:
 def value(node: Node) -> Value:
     node = unwrap(node)
     kind = node.type
+    if kind == "identifier" and (bound := _bound(text_of(node))) is not None:
+        return bound
     if kind in ("string", "template_string"):
         return string(node)
     if kind == "number":
@@ -270,6 +307,8 @@ def _substituted(substitution: Node) -> str:
     """`${name}` as the literal a `const` before it holds (`const table = 'users'`), else the placeholder.
     A literal with a quote in it stays a placeholder: pasted into a SQL string it would end the string."""
     inner = [c for c in substitution.named_children if c.type != "comment"]
+    if len(inner) == 1 and inner[0].type == "identifier" and (bound := _bound(text_of(inner[0]))) is not None:
+        return bound
     known = resolve(inner[0]) if len(inner) == 1 else None
     if known is not None and known.type in ("string", "template_string", "number"):
         found = sql_text(known) if known.type != "number" else (text_of(known), 0)

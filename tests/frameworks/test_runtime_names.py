@@ -150,3 +150,32 @@ def test_a_value_filled_in_at_run_time_is_shown_as_an_ellipsis(table: str, membe
     messages = [f.message for f in result.findings]
     assert any("'…'" in m for m in messages), messages
     assert not any("interp_value" in m for m in messages), messages
+
+
+@pytest.mark.parametrize(
+    ("declaration", "generator", "tables"),
+    [
+        ('const TABLES = ["apikey", "audit_log"];\n', "TABLES", ["apikey", "audit_log"]),
+        ("", "['audit_log', 'apikey']", ["audit_log", "apikey"]),
+    ],
+)
+def test_a_for_of_loop_over_table_names_is_read_once_per_table(
+    declaration: str, generator: str, tables: list[str]
+) -> None:
+    loop = (
+        f"    for (const table of {generator}) {{\n"
+        '      await queryRunner.query(`CREATE INDEX "IDX_${table}_kind" ON "${table}" ("kind")`)\n'
+        "    }\n"
+    )
+    base = {
+        **_base("apikey"),
+        "src/migrations/1700000000001-More.ts": _typeorm(
+            '    await queryRunner.query(`CREATE TABLE "audit_log" ("id" varchar(36) PRIMARY KEY, "kind" varchar(20))`);\n',
+            "More1700000000001",
+        ),
+    }
+    text = declaration + _typeorm(loop)
+    result = review_sql(text, path="src/migrations/1718000000000-Change.ts", dialect="postgres", base=base)
+    flagged = [f.message for f in result.findings if f.rule == "non-concurrent-index"]
+    assert [next(t for t in tables if f"IDX_{t}_kind" in m) for m in flagged] == tables
+    assert not [f for f in result.findings if f.rule == "unparsed-statement"]
