@@ -5,7 +5,8 @@ One statement over millions of rows holds row locks on all of them until the mig
 the application's writes to those rows wait; it produces a burst of WAL that replicas lag behind,
 and if it fails at row 40 million, all of it rolls back. Inside a migration's transaction it also
 keeps the schema locks of the other statements for as long as it runs. A statement that reaches one row
-by a unique key (`WHERE id = 42`, as a loop over rows writes it) is not a bulk change and is not reported.
+by a unique key (`WHERE id = 42`, as a loop over rows writes it) is not a bulk change and is not reported;
+nor is one that needs a value in a column the migration has just added without a default (no row has one).
 
 ## Use instead
 Backfill in batches by key range (`WHERE id >= $1 AND id < $2`, or `id IN (SELECT id … LIMIT 1000)`),
@@ -18,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DataDelete, DataUpdate, Migration
+from bot.model.migration import AddColumn, DataDelete, DataUpdate, Migration, Operation
 from bot.rules.context import Context
 from bot.sql.subqueries import pinned
+from bot.sql.writes import not_null_in
 
 RULE = Rule(
     id="unbatched-data-change",
@@ -50,11 +52,13 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    for op in migration.up:
+    for index, op in enumerate(migration.up):
         if not isinstance(op, DataUpdate | DataDelete) or op.batched:
             continue
         if op.expression is not None and pinned(op.expression, op.table, context.before(op)) is not None:
             continue  # `WHERE id = …`: one row, however big the table
+        if _matches_no_existing_row(op, migration.up[:index]):
+            continue
         severity = context.lock_severity(op.table, RULE.severity)
         if severity is None:
             continue
@@ -71,6 +75,23 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             blast_radius=f"All matching rows of {context.size_words(op.table)} stay locked until the migration commits; "
             "writes to them wait, replicas lag, and a failure rolls everything back.",
         )
+
+
+def _matches_no_existing_row(op: DataUpdate | DataDelete, earlier: tuple[Operation, ...]) -> bool:
+    """The condition needs a value in a column this migration has just added without a default: every
+    existing row holds NULL there, so none is changed (`WHERE new_column IS NOT NULL`)."""
+    where = op.expression.args.get("where") if op.expression is not None else None
+    if where is None:
+        return False
+    added = [
+        e.column
+        for e in earlier
+        if isinstance(e, AddColumn)
+        and e.table == op.table
+        and (e.column.default is None or e.column.default.upper() == "NULL")
+        and not e.column.generated
+    ]
+    return any(not_null_in(where.this, name) for c in added for name in {c.name, c.name.lower()})
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -179,3 +179,22 @@ def test_a_for_of_loop_over_table_names_is_read_once_per_table(
     flagged = [f.message for f in result.findings if f.rule == "non-concurrent-index"]
     assert [next(t for t in tables if f"IDX_{t}_kind" in m) for m in flagged] == tables
     assert not [f for f in result.findings if f.rule == "unparsed-statement"]
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "flag"), [("chat_flow", "webhookSecret", "configured"), ("role", "kind", "typed")]
+)
+def test_an_update_of_rows_holding_a_value_in_a_column_just_added_changes_no_row(
+    table: str, column: str, flag: str
+) -> None:
+    schema = f'CREATE TABLE "{table}" ("id" bigint PRIMARY KEY);\n-- migration\n'
+    added = f'ALTER TABLE "{table}" ADD COLUMN "{column}" TEXT;\nALTER TABLE "{table}" ADD COLUMN "{flag}" BOOLEAN DEFAULT FALSE;\n'
+    none = review_sql(
+        schema + added + f'UPDATE "{table}" SET "{flag}" = TRUE WHERE "{column}" IS NOT NULL;\n'
+    )
+    assert "unbatched-data-change" not in {f.rule for f in none.findings}
+    defaulted = added.replace(f'"{column}" TEXT', f"\"{column}\" TEXT DEFAULT 'x'")
+    every = review_sql(
+        schema + defaulted + f'UPDATE "{table}" SET "{flag}" = TRUE WHERE "{column}" IS NOT NULL;\n'
+    )
+    assert "unbatched-data-change" in {f.rule for f in every.findings}
