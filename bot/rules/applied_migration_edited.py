@@ -18,7 +18,9 @@ An edit that leaves every statement the review reads from the file unchanged (an
 import removed around them), or that changes only the form of its code (a linter's rewrite of functions into
 arrow functions, quotes, layout: the same names, values and operators in the same order) is a warning rather
 than a block; an edit of comments or whitespace alone is
-no finding. An edit of the down alone (a rollback fixed) is a note: the runner records that the up ran, and a
+no finding. A file moved under the same version (Ecto, Rails, goose, golang-migrate, dbmate, Diesel; Alembic
+under the same name) is still the migration the runner recorded: only an edit of its content counts, and not
+the name of its module or class. An edit of the down alone (a rollback fixed) is a note: the runner records that the up ran, and a
 rollback runs the file's current down. Liquibase records changeSets, not files: appending a changeSet to a changelog is no finding,
 editing or removing one that already ran is.
 """
@@ -60,7 +62,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if migration.framework == "liquibase" and not renamed:
         yield from _liquibase(migration, before.base_text, before.head_text or "")
         return
-    edited = _meaningful(before.base_text) != _meaningful(before.head_text or "")
+    base_text, head_text = before.base_text, before.head_text or ""
+    if renamed and _same_version(migration, old_path):
+        # The runner records the version, which the move keeps (and not the module's or class's name).
+        renamed = False
+        base_text, head_text = _unnamed(base_text), _unnamed(head_text)
+    edited = _meaningful(base_text) != _meaningful(head_text)
     if edited:
         where = f" (it was `{old_path}`)" if renamed else ""
         line = _first_changed_line(before.base_text, before.head_text or "")
@@ -70,9 +77,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             "schema silently diverges from production's (runners that checksum migrations, such as Flyway "
             "and Liquibase, fail the deploy instead)."
         )
-        same_form = migration.framework != "sql" and _tokens(before.base_text) == _tokens(
-            before.head_text or ""
-        )
+        same_form = migration.framework != "sql" and _tokens(base_text) == _tokens(head_text)
         if same_form or _same_statements(migration, before.base_text, context):
             # A clean-up of the code around the statements (an unused variable, an import, a linter's
             # rewrite of its form): nothing a database runs differs, as far as the review reads the file;
@@ -105,6 +110,29 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             "databases that already ran it (and fails on what already exists), or is skipped or refused.",
             Severity.WARNING,
         )
+
+
+# Runners that record a migration by the version in its file's name (or its revision id), not by its path:
+# moving the file keeps it applied.
+_BY_VERSION = frozenset({"ecto", "rails", "alembic", "goose", "golang-migrate", "dbmate", "diesel"})
+_DECLARED_NAME = re.compile(r"^(\s*(?:defmodule|class))\s+[\w.:]+", re.M)
+
+
+def _same_version(migration: Migration, old_path: str) -> bool:
+    """Does the move keep what the runner records (the version in the name; Alembic's revision id, kept in a
+    file moved under the same name)?"""
+    if migration.framework not in _BY_VERSION:
+        return False
+    if migration.framework == "alembic":
+        return old_path.rsplit("/", 1)[-1] == migration.path.rsplit("/", 1)[-1]
+    module = next((m for m in frameworks.FRAMEWORKS if migration.framework == m.NAME), None)
+    new = module.version(migration.path) if module is not None else ""
+    return bool(new) and module is not None and module.version(old_path) == new
+
+
+def _unnamed(text: str) -> str:
+    """The text without the name its module or class declares, which such runners do not record."""
+    return _DECLARED_NAME.sub(r"\1 _", text)
 
 
 def _finding(migration: Migration, line: int, message: str, blast: str, severity: Severity) -> Finding:

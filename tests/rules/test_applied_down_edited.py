@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.model.findings import Severity
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.findings import Finding, Severity
+from bot.review import review
 from tests.conftest import review_sql
 
 TYPEORM = (
@@ -80,3 +82,35 @@ def test_an_edit_of_a_change_method_is_an_edit_of_the_up_even_though_rails_deriv
     result = review_sql(new, path="db/migrate/20251106155022_create_things.rb", previous=old, dialect="mysql")
     found = [f for f in result.findings if f.rule == "applied-migration-edited"]
     assert len(found) == 1 and found[0].severity is Severity.CRITICAL, found
+
+
+MOVES = [
+    (
+        "apps/domain/priv/repo/migrations/20221012123308_add_rules.exs",
+        "priv/repo/migrations/20221012123308_add_rules.exs",
+        "defmodule {module}.Repo.Migrations.AddRules do\n  use Ecto.Migration\n\n  def change do\n"
+        "    alter table(:rules) do\n      add :{column}, :string\n    end\n  end\nend\n",
+    ),
+    (
+        "engines/core/db/migrate/20240101000000_add_rules.rb",
+        "db/migrate/20240101000000_add_rules.rb",
+        "class {module}AddRules < ActiveRecord::Migration[7.1]\n  def change\n    add_column :rules, :{column}, :string\n"
+        "  end\nend\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "template"), MOVES)
+def test_a_migration_moved_under_the_same_version_is_still_the_applied_one(
+    old: str, new: str, template: str
+) -> None:
+    def moved(before: str, after: str) -> list[Finding]:
+        base = {old: before}
+        files = (ChangedFile(new, "renamed", before, after, previous_path=old),)
+        changeset = ChangeSet("b", "h", files, MemoryTree({new: after}), MemoryTree(base))
+        return [f for f in review(changeset).findings if f.rule == "applied-migration-edited"]
+
+    original = template.format(module="Domain", column="action")
+    assert not moved(original, template.format(module="Portal", column="action"))
+    edited = moved(original, template.format(module="Portal", column="verdict"))
+    assert len(edited) == 1 and edited[0].severity is Severity.CRITICAL and "(it was" not in edited[0].message
