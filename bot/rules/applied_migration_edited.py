@@ -224,13 +224,24 @@ _TOKEN = re.compile(
     r"""(?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`)"""
     r"|(?P<arrow>=>)|(?P<word>[A-Za-z_$][\w$]*)|(?P<number>\d[\w.]*)|(?P<op>[<>!=]=|[<>!]|[-+*/%&|^~])"
 )
-_RETURN_TYPE = re.compile(r"\)\s*:\s*Promise\s*<[^>{]*>")  # TypeScript's `): Promise<void>` on a function
+# A function's declared return type: TypeScript's `): Promise<void>`, PHP's `): void`, Python's `) -> None:`.
+_RETURN_TYPE = re.compile(
+    r"\)\s*:\s*(?:Promise\s*<[^>{]*>|\??[A-Za-z_\\][\w\\|]*)(?=\s*\{)|\)\s*->\s*[^:\n]+(?=:)"
+)
+# Lines that only bring names into scope (`use Illuminate\Support\Facades\Schema;`, `import …`, `from … import
+# …`), and namespaces written out in full (`\Carbon\Carbon::now()` once `Carbon` is imported): the same code.
+_IMPORT = re.compile(r"^[ \t]*(?:use\s+[\w\\]+(?:\s+as\s+\w+)?;|import\s.*|from\s+\S+\s+import\s.*)$", re.M)
+_BLOCK = re.compile(r"/\*.*?\*/", re.S)  # a block or doc comment (`/** @return void */`)
+_QUALIFIED = re.compile(r"\\?(?:[A-Za-z_]\w*\\)+([A-Za-z_]\w*)")
 
 
 def _tokens(text: str) -> list[str]:
     """The names, values and operators of code without comments, layout, quote style and punctuation."""
     found = []
-    for match in _TOKEN.finditer(_RETURN_TYPE.sub(")", _COMMENT.sub("", text))):
+    code = _QUALIFIED.sub(
+        r"\1", _IMPORT.sub("", _RETURN_TYPE.sub(")", _COMMENT.sub("", _BLOCK.sub("", text))))
+    )
+    for match in _TOKEN.finditer(code):
         kind, value = match.lastgroup, match.group()
         if kind == "arrow":
             continue

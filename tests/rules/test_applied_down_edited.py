@@ -114,3 +114,39 @@ def test_a_migration_moved_under_the_same_version_is_still_the_applied_one(
     assert not moved(original, template.format(module="Portal", column="action"))
     edited = moved(original, template.format(module="Portal", column="verdict"))
     assert len(edited) == 1 and edited[0].severity is Severity.CRITICAL and "(it was" not in edited[0].message
+
+
+PHP_OLD = (
+    "<?php\n\nuse Illuminate\\Database\\Migrations\\Migration;\n\nreturn new class extends Migration\n{\n"
+    "    /**\n     * Run the migrations.\n     *\n     * @return void\n     */\n    public function up()\n    {\n"
+    "        \\Illuminate\\Support\\Facades\\DB::table('{table}')->insert([\n"
+    "            'name' => 'admin', 'created_at' => \\Carbon\\Carbon::now()->toDateTimeString(),\n        ]);\n"
+    "    }\n};\n"
+)
+PHP_NEW = (
+    "<?php\n\nuse Carbon\\Carbon;\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Support\\Facades\\DB;\n\n"
+    "return new class extends Migration\n{\n"
+    "    /**\n     * Run the migrations.\n     */\n    public function up(): void\n    {\n"
+    "        DB::table('{table}')->insert([\n"
+    "            'name' => 'admin', 'created_at' => Carbon::now()->toDateTimeString(),\n        ]);\n"
+    "    }\n};\n"
+)
+
+
+@pytest.mark.parametrize("table", ["roles", "users"])
+def test_type_hints_doc_comments_and_imports_are_the_form_of_the_code(table: str) -> None:
+    old, new = PHP_OLD.replace("{table}", table), PHP_NEW.replace("{table}", table)
+    path = "database/migrations/2015_08_29_105422_add_roles.php"
+    found = [
+        f
+        for f in review_sql(new, path=path, previous=old, dialect="mysql").findings
+        if f.rule == "applied-migration-edited"
+    ]
+    assert len(found) == 1 and found[0].severity is Severity.WARNING, found
+    changed = new.replace("'admin'", "'owner'")
+    found = [
+        f
+        for f in review_sql(changed, path=path, previous=old, dialect="mysql").findings
+        if f.rule == "applied-migration-edited"
+    ]
+    assert len(found) == 1 and found[0].severity is Severity.CRITICAL, found
