@@ -15,6 +15,7 @@ from bot.model.findings import Review
 from bot.plan.runnable import schema_of
 from bot.review import Prepared, prepare, review
 from bot.sql.checked import Schema, problem
+from tests.conftest import review_sql
 
 _SQL = re.compile(r"^\s*(?:SELECT|CREATE TABLE|UPDATE|INSERT|DELETE)\b", re.I)
 
@@ -208,3 +209,30 @@ def test_our_sql_naming_a_column_the_schema_lacks_is_refused(sql: str, refused: 
     }
     for dialect in ("postgres", "mysql"):
         assert bool(problem(sql.replace("::regclass", ""), dialect, schema)) is refused, (dialect, sql)
+
+
+@pytest.mark.parametrize(
+    ("kind", "table", "column", "labels", "written"),
+    [
+        ("order_state", "orders", "state", ("open", "paid"), "archived"),
+        ("auth_kind", "users", "auth", ("local", "ldap"), "saml"),
+    ],
+)
+def test_a_value_an_enum_lacks_is_counted_not_refused(
+    kind: str, table: str, column: str, labels: tuple[str, ...], written: str, pg: Any
+) -> None:
+    """The validation queries compare an enum column as text: a label the type lacks (what value-not-allowed
+    reports) makes the query count rows instead of failing with "invalid input value for enum"."""
+    values = ", ".join(f"'{label}'" for label in labels)
+    schema = f"CREATE TYPE {kind} AS ENUM ({values});\nCREATE TABLE {table} (id bigint PRIMARY KEY, {column} {kind}, note text);\n"
+    for change in (
+        f"UPDATE {table} SET {column} = '{written}' WHERE note = 'x';",
+        f"UPDATE {table} SET note = CASE {column} WHEN '{labels[0]}' THEN 'a' WHEN '{written}' THEN 'b' END WHERE id >= 1 AND id < 100;",
+    ):
+        result = review_sql(schema + "-- migration\n" + change)
+        queries = [q.sql for q in result.verification_queries]
+        assert any(f"{column}::text" in q for q in queries), queries
+        pg.execute(schema)
+        for sql in queries:
+            pg.execute(sql)
+        pg.execute(f"DROP TABLE {table}; DROP TYPE {kind}")

@@ -110,3 +110,29 @@ def test_restore_brings_the_values_back_on_mariadb(mariadb: Any) -> None:
             return cursor.fetchall()
 
         _restore_round_trip(cursor.execute, fetch, "mysql")
+
+
+@pytest.mark.parametrize(("table", "column"), [("orders", "status"), ("tickets", "state")])
+def test_two_deletes_of_one_table_save_into_two_snapshots_that_both_run(
+    table: str, column: str, pg: Any
+) -> None:
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text);\n-- migration\n"
+    sql = f"DELETE FROM {table} WHERE {column} = 'gone';\nDELETE FROM {table} WHERE {column} = 'void';\n"
+    commands = [s.command for s in review_sql(schema + sql).rollback_plan if s.command.startswith("CREATE")]
+    assert commands == [
+        f"CREATE TABLE {table}_backup AS SELECT * FROM {table} WHERE {column} = 'gone';",
+        f"CREATE TABLE {table}_backup_2 AS SELECT * FROM {table} WHERE {column} = 'void';",
+    ]
+    pg.execute(schema.split("-- migration")[0])
+    for command in commands:
+        pg.execute(command)
+
+
+@pytest.mark.parametrize(("table", "column"), [("accounts", "created_at"), ("devices", "last_seen")])
+def test_a_dropped_column_the_schema_does_not_show_keeps_whole_rows(table: str, column: str) -> None:
+    """The history read has no such column: the snapshot keeps the rows, and restoring them is by hand."""
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, name text);\n-- migration\n"
+    steps = review_sql(schema + f"ALTER TABLE {table} DROP COLUMN {column};\n").rollback_plan
+    assert steps[0].command == f"CREATE TABLE {table}_{column}_backup AS SELECT * FROM {table};"
+    assert not [s for s in steps if column in s.command and not s.command.startswith("CREATE")]
+    assert any(f"no `{column}` in `{table}`" in s.text and "by hand" in s.text for s in steps)

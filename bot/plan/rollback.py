@@ -142,16 +142,18 @@ def steps(
         and not _fills_new_columns(op, added)
         and not (isinstance(op, DropTable) and op.table in m.rebuilt_tables())
     ]
+    lossy = _distinct_backups(lossy)
     keys = {op.table: _key(catalog, op.table) for op, _, _ in lossy}
     schema = schema_of(catalog, [op for m in migrations for op in m.up])
     wheres = {id(op): _where(op, dialect, schema) for op, _, _ in lossy}
+    sql = {id(op): _sql(op, b, dialect, keys[op.table], wheres[id(op)], schema) for op, b, _ in lossy}
     cascaded = [
         c for op, _, _ in lossy if isinstance(op, DataDelete) for c in _cascaded(op, wheres[id(op)], catalog)
     ]
     saved: set[str] = set()
-    for op, backup, way in lossy:
+    for op, _, way in lossy:
         text = _save_text(op).replace("the down migration", way)
-        yield RollbackStep(text, _save_sql(op, backup, dialect, keys[op.table], wheres[id(op)]))
+        yield RollbackStep(text, sql[id(op)].save)
         for child in (c for c in cascaded if c.parent is op and c.backup not in saved):
             saved.add(child.backup)
             yield RollbackStep(
@@ -168,11 +170,16 @@ def steps(
     yield RollbackStep("Revert the application deploy first, so no running code depends on the new schema.")
     yield from _down_steps(migrations)
     for op, backup, way in lossy:
-        restore = _restore_sql(op, backup, dialect, keys[op.table])
+        restore = sql[id(op)].restore
         if restore:
             yield RollbackStep(
                 f"Restore `{op.table}` from `{backup}` (after {way} re-created what it needs).",
                 restore,
+            )
+        elif sql[id(op)].unknown:
+            yield RollbackStep(
+                f"The schema the review read has no {sql[id(op)].unknown} in `{op.table}`: restore the rows of "
+                f"`{backup}` by hand."
             )
         elif not keys[op.table] and _saved_columns(op):
             yield RollbackStep(
@@ -184,7 +191,7 @@ def steps(
                 f"INSERT INTO {quote(child.table, dialect)} SELECT * FROM {child.backup};",
             )
     for op, backup, _ in lossy:
-        check = _restored_sql(op, backup, dialect, keys[op.table])
+        check = sql[id(op)].check
         if check:
             yield RollbackStep(
                 f"Check that every saved row of `{backup}` is back in `{op.table}`: expect 0.", check
@@ -206,6 +213,54 @@ class _Cascaded:
     referenced: tuple[str, ...]  # the referenced key
     via_condition: str  # which rows of `via` go ("" for all)
     backup: str
+
+
+def _distinct_backups(
+    lossy: list[tuple[Lossy, str, str]],
+) -> list[tuple[Lossy, str, str]]:
+    """One snapshot table per statement: the second DELETE of a table saves into `<table>_backup_2`."""
+    used: dict[str, int] = {}
+    found = []
+    for op, backup, way in lossy:
+        used[backup] = used.get(backup, 0) + 1
+        found.append((op, backup if used[backup] == 1 else f"{backup}_{used[backup]}", way))
+    return found
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The SQL that saves, restores and checks one statement's data; "" where none can be written."""
+
+    save: str
+    restore: str
+    check: str
+    unknown: str = ""  # the key or columns the schema the review read lacks (the snapshot then keeps rows)
+
+
+def _sql(
+    op: Lossy, backup: str, dialect: str, key: tuple[str, ...], where: str, schema: Schema
+) -> _Statements:
+    """Each statement names only columns the schema knows: a key or a saved column it lacks (a table with no
+    `id`, a column its history does not show) makes the snapshot keep whole rows, restored by hand."""
+    save = _save_sql(op, backup, dialect, key, where)
+    columns = schema.get(op.table, {})
+    if not runnable(save.split(" AS ", 1)[1], dialect, schema):  # the SELECT: the new table is not known
+        missing = [c for c in (*key, *_saved_columns(op)) if c not in columns]
+        named = ", ".join(f"`{c}`" for c in missing) or "column it names"
+        condition = f" WHERE {where}" if where and isinstance(op, DataUpdate | DataDelete) else ""
+        whole = f"CREATE TABLE {backup} AS SELECT * FROM {quote(op.table, dialect)}{condition};"
+        return _Statements(whole, "", "", named)
+    picked = (
+        [c for c in (*key, *_saved_columns(op)) if c in columns] if "SELECT *" not in save else list(columns)
+    )
+    with_backup = {**schema, backup: {c: columns.get(c, "text") for c in picked}} if columns else schema
+    restore = _restore_sql(op, backup, dialect, key)
+    check = _restored_sql(op, backup, dialect, key)
+    return _Statements(
+        save,
+        restore if restore and runnable(restore, dialect, with_backup) else "",
+        check if check and runnable(check, dialect, with_backup) else "",
+    )
 
 
 def _key(catalog: Catalog | None, table: str) -> tuple[str, ...]:
@@ -239,7 +294,7 @@ def _cascaded(op: DataDelete, where: str, catalog: Catalog | None) -> list[_Casc
             via,
             referenced,
             conditions[via],
-            f"{key.table.replace('.', '_')}_backup",
+            f"{key.table.replace('.', '_')}_cascade_backup",
         )
         conditions.setdefault(key.table, _condition(child, ""))
         found.append(child)

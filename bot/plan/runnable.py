@@ -6,19 +6,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.model.catalog import Catalog
-from bot.model.migration import Operation
+from bot.model.migration import CreateTable, Operation, RenameTable
 from bot.sql.checked import Schema, problem
 
 
 def schema_of(catalog: Catalog | None, ops: Sequence[Operation]) -> Schema:
+    """A table the schema before the change does not hold, and the change does not create (or rename from a
+    known one), stays unknown: the change's ALTERs alone would make it a table of only the columns they add."""
     if catalog is None:
         return {}
     after = catalog.snapshot()
     for op in ops:
         after.apply(op)
+    known_after = set(catalog.tables)
+    for op in ops:
+        if isinstance(op, CreateTable):
+            known_after.add(op.table)
+        elif isinstance(op, RenameTable) and op.table in known_after:
+            known_after.add(op.new_name)
     schema: Schema = {}
     for known in (catalog, after):
         for table in known.tables.values():
+            if known is after and table.name not in known_after:
+                continue
             columns = schema.setdefault(table.name, {})
             for column in table.columns.values():
                 columns.setdefault(column.name, column.type or "text")

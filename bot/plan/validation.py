@@ -21,6 +21,7 @@ from bot.model.migration import (
     AddIndex,
     AlterColumnType,
     CaseMapping,
+    CreateEnum,
     DataDelete,
     DataInsert,
     DataUpdate,
@@ -82,9 +83,10 @@ def _queries(
 ) -> Iterator[VerificationQuery]:
     if isinstance(op, DataUpdate | DataInsert):
         for mapping in op.case_mappings:
-            yield from _mapping_queries(op, mapping, dialect, ops)
+            enums = _enum_columns(source_table(op), dialect, ops, catalog)
+            yield from _mapping_queries(op, mapping, dialect, ops, enums)
     if isinstance(op, DataUpdate) and not op.case_mappings and op.where:
-        yield from _update_queries(op, dialect)
+        yield from _update_queries(op, dialect, _enum_columns(op.table, dialect, ops, catalog))
     elif isinstance(op, DataDelete):
         condition = f" WHERE {op.where}" if op.where else ""
         yield VerificationQuery(
@@ -112,7 +114,27 @@ def _queries(
         yield from _type_queries(op, dialect, catalog)
 
 
-def _update_queries(op: DataUpdate, dialect: str) -> Iterator[VerificationQuery]:
+def _enum_columns(
+    table: str, dialect: str, ops: Sequence[Operation], catalog: Catalog | None
+) -> frozenset[str]:
+    """The columns of `table` whose type is a PostgreSQL enum: compared with a literal as text, so a value
+    the type does not have (the hazard a rule reports) is counted rather than refused by the query."""
+    if dialect != "postgres" or catalog is None:
+        return frozenset()
+    names = {n.rsplit(".", 1)[-1].lower() for n in catalog.enums}
+    names |= {op.name.rsplit(".", 1)[-1].lower() for op in ops if isinstance(op, CreateEnum)}
+    known = catalog.tables.get(table)
+    columns = known.columns.values() if known is not None else ()
+    return frozenset(c.name for c in columns if (c.type or "").rsplit(".", 1)[-1].strip('"').lower() in names)
+
+
+def _text(column: str, dialect: str, enums: frozenset[str]) -> str:
+    return f"{quote(column, dialect)}::text" if column in enums else quote(column, dialect)
+
+
+def _update_queries(
+    op: DataUpdate, dialect: str, enums: frozenset[str] = frozenset()
+) -> Iterator[VerificationQuery]:
     """Rows the UPDATE should have changed and did not. When the SET writes a column its WHERE reads, the
     changed rows stop matching; otherwise they still match, and only the written values tell."""
     t = quote(op.table, dialect)
@@ -128,7 +150,9 @@ def _update_queries(op: DataUpdate, dialect: str) -> Iterator[VerificationQuery]
         return  # a value computed at run time cannot be compared again afterwards
     mysql = dialect in ("mysql", "mariadb")
     differs = " OR ".join(
-        f"NOT ({quote(c, dialect)} <=> {value})" if mysql else f"{quote(c, dialect)} IS DISTINCT FROM {value}"
+        f"NOT ({quote(c, dialect)} <=> {value})"
+        if mysql
+        else f"{_text(c, dialect, enums)} IS DISTINCT FROM {value}"
         for c, value in op.assignments
     )
     yield VerificationQuery(
@@ -156,7 +180,11 @@ _VOLATILE = re.compile(
 
 
 def _mapping_queries(
-    op: DataUpdate | DataInsert, m: CaseMapping, dialect: str, ops: Sequence[Operation]
+    op: DataUpdate | DataInsert,
+    m: CaseMapping,
+    dialect: str,
+    ops: Sequence[Operation],
+    enums: frozenset[str] = frozenset(),
 ) -> Iterator[VerificationQuery]:
     column, _ = source_column(m.source)
     origin = quote(source_table(op), dialect)
@@ -172,8 +200,9 @@ def _mapping_queries(
         )
         if values:
             listed = ", ".join(_literal(v) for v in values)
+            compared = _text(column, dialect, enums) if src == quote(column, dialect) else src
             yield VerificationQuery(
-                f"SELECT {src}, count(*) FROM {origin} WHERE {src} IS NULL OR {src} NOT IN ({listed}) GROUP BY 1;",
+                f"SELECT {src}, count(*) FROM {origin} WHERE {src} IS NULL OR {compared} NOT IN ({listed}) GROUP BY 1;",
                 f"values of `{column}` no WHEN covers"
                 + (f" (they get `{m.otherwise}`)" if m.otherwise is not None else " (they become NULL)"),
                 "no rows",
@@ -229,9 +258,9 @@ def _index_queries(op: AddIndex, dialect: str) -> Iterator[VerificationQuery]:
         yield _duplicates(op.table, op.columns, dialect)
     if op.concurrently and dialect == "postgres":
         yield VerificationQuery(
-            f"SELECT indexrelid::regclass, indisvalid FROM pg_index WHERE indexrelid = '{op.name}'::regclass;",
+            f"SELECT indexrelid::regclass, indisvalid FROM pg_index WHERE indexrelid = to_regclass('{op.name}');",
             f"the concurrent build of `{op.name}` finished and the index is valid",
-            "indisvalid = true",
+            "indisvalid = true (no row: the index is not there)",
         )
 
 

@@ -159,10 +159,10 @@ def test_delete_names_the_tables_its_cascade_reaches(names, framework) -> None: 
     assert f"`{names['child']}`" in found[0].message and f"`{names['grandchild']}`" in found[0].message
     saves = [s.command for s in bad.rollback_plan if s.text.startswith("Before deploying")]
     assert any(
-        c.startswith(f"CREATE TABLE {names['child']}_backup AS SELECT * FROM {names['child']} WHERE")
+        c.startswith(f"CREATE TABLE {names['child']}_cascade_backup AS SELECT * FROM {names['child']} WHERE")
         for c in saves
     )
-    assert any(c.startswith(f"CREATE TABLE {names['grandchild']}_backup") for c in saves)
+    assert any(c.startswith(f"CREATE TABLE {names['grandchild']}_cascade_backup") for c in saves)
     good = _review(names, "DELETE FROM {grandchild} WHERE id >= 1 AND id < 1000;", framework)
     assert not _rules(good, "cascading-delete")
     explicit = _review(

@@ -98,7 +98,7 @@ def test_merge_not_matched_by_source_deletes_the_rows_the_source_lacks(
     assert "NOT EXISTS(SELECT 1 FROM staged AS s" in backup
     # the DELETE clause only gets the rows the conditional clause before it did not take
     assert f"NOT ({people}.{names['last']} = 'keep') IS TRUE" in backup
-    assert any(c.startswith(f"CREATE TABLE {child}_backup ") and "NOT EXISTS" in c for c in commands)
+    assert any(c.startswith(f"CREATE TABLE {child}_cascade_backup ") and "NOT EXISTS" in c for c in commands)
     detached = next(c for c in commands if c.startswith(f"CREATE TABLE {people}_{names['full']}_backup "))
     assert (
         f"NOT EXISTS(SELECT 1 FROM staged AS s WHERE {people}.id = s.id) AND {people}.{names['last']} = 'keep'"
