@@ -38,6 +38,7 @@ from tests.fakegithub import BASE_FILES, BLOCKED, SAFE, FakeGitHub, FakePull, Fa
 PG_DSN = os.environ.get("MIGRATION_REVIEW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 MARIADB_DSN = os.environ.get("MIGRATION_REVIEW_TEST_MARIADB", "mysql://root@127.0.0.1:3306/test")
 SCHEMA_MARKER = "-- migration\n"
+pytest_plugins = ["tests.generated_sql"]  # every review's generated SQL runs on the real databases
 START_PG = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 START_MARIADB = "start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd"
 
