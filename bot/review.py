@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from bot import frameworks, rules
-from bot.frameworks import django, django_squash, history_cache, prisma
+from bot.frameworks import django, django_squash, history_cache, prisma, seeds
 from bot.frameworks.dialect import Dialects, named_database, other_database
 from bot.frameworks.history import in_order
 from bot.frameworks.settings.runner import runner_settings
@@ -32,7 +32,6 @@ from bot.rules import applied_migration_edited
 from bot.rules.context import Context
 
 SCHEMA_DUMPS = ("schema.sql", "structure.sql", "schema.prisma", "schema.rb")
-RAILS_SEEDS = "db/seeds.rb"
 
 
 @dataclass(frozen=True)
@@ -335,14 +334,8 @@ def base_operations(
 def _seed_operations(
     tree: Tree, dialect: str, history: list[tuple[str, str, ModuleType]]
 ) -> list[tuple[str, str, tuple[Operation, ...]]]:
-    """The rows a Rails application's `db/seeds.rb` creates, loaded after the schema by `db:setup`."""
-    text = tree.read(RAILS_SEEDS) if any(m.NAME == "rails" for _, _, m in history) else None
-    if not text:
-        return []
-    from bot.frameworks.rails import seed_operations  # the Ruby reader loads only for a Rails tree
-
-    ops = seed_operations(RAILS_SEEDS, text, tree, dialect)
-    return [(RAILS_SEEDS, "rails", ops)] if ops else []
+    """The rows the application's seed files write (bot.frameworks.seeds), loaded after the schema."""
+    return seeds.seed_operations(tree, dialect, {m.NAME for _, _, m in history})
 
 
 def _prisma_history_instead(dumps: list[str], history: list[tuple[str, str, ModuleType]]) -> bool:

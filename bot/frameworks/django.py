@@ -354,13 +354,16 @@ class _Parser:
         return ops
 
     def _fixture(self, name: str, base: Origin) -> list[Operation]:
-        """The rows of the JSON fixture `loaddata` finds by its name in an app's `fixtures/` folder."""
-        wanted = name if name.endswith(".json") else f"{name}.json"
-        path = next((p for p in self.tree.paths() if p.endswith(f"/fixtures/{wanted}")), None)
+        """The rows of the fixture `loaddata` finds by its name in an app's `fixtures/` folder: JSON, YAML or
+        XML, named with its extension or without (then the first serialization found, in Django's order)."""
+        given = name.lower().endswith(seed_rows.FIXTURE_FORMATS)
+        wanted = [name] if given else [name + suffix for suffix in seed_rows.FIXTURE_FORMATS]
+        paths = list(self.tree.paths())
+        path = next((p for w in wanted for p in paths if p.endswith(f"/fixtures/{w}")), None)
         text = self.tree.read(path) if path is not None else None
-        if text is None:
+        if path is None or text is None:
             return [RunCode(language="python", touches=(), **base)]
-        by_table = seed_rows.django_fixture(text, self._fixture_table)
+        by_table = seed_rows.django_fixture(text, self._fixture_table, path)
         return [
             DataInsert(table=table, columns=columns, rows=rows, **base)
             for table, records in by_table.items()

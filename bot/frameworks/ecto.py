@@ -18,7 +18,7 @@ import re
 
 from tree_sitter import Node
 
-from bot.frameworks import ecto_ops, elixir, suppressions
+from bot.frameworks import ecto_ops, elixir, seed_rows, suppressions
 from bot.frameworks.naming import model_table
 from bot.frameworks.origin import Origin, origin
 from bot.frameworks.sqlfile import parse_sql
@@ -31,7 +31,13 @@ NAME = "ecto"
 EXTENSIONS = (".exs",)
 _PATH = re.compile(r"(?:^|/)priv/(?:[\w.-]+/)*migrations/(\d+)_\w+\.exs$")
 _QUIET = frozenset({"flush", "require", "import", "alias", "use", "IO", "Logger"})
-_DATA = {"update_all": DataUpdate, "delete_all": DataDelete, "insert_all": DataInsert}
+_DATA = {
+    "update_all": DataUpdate,
+    "delete_all": DataDelete,
+    "insert_all": DataInsert,
+    "insert": DataInsert,
+    "insert!": DataInsert,
+}
 _SQL = frozenset({"query", "query!"})
 _ADAPTERS = {"Postgres": "postgres", "MyXQL": "mysql", "MySQL": "mysql", "SQLite3": "sqlite"}
 
@@ -85,6 +91,14 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         version=version(path),
         suppressions=suppressions.find(text, up),
     )
+
+
+def seed_operations(path: str, text: str, dialect: str) -> tuple[Operation, ...]:
+    """The rows `priv/repo/seeds.exs` writes (`Repo.insert!(%Plan{id: 1, …})`, `Repo.insert_all("plans",
+    [...])`), as DataInsert operations: `mix ecto.setup` runs it after the migrations."""
+    walker = _Walker(ecto_ops.Source(path, dialect))
+    walker.walk(elixir.parse(text))
+    return tuple(op for op in walker.ops if isinstance(op, DataInsert) and op.rows)
 
 
 def dialect(tree: Tree) -> str:
@@ -317,11 +331,44 @@ def _data(c: elixir.Call, node: Node, base: Origin) -> Operation:
     table = _query_table(query) if query is not None else ""
     kind = _DATA[c.name]
     if kind is DataInsert:
-        return DataInsert(table=table, **base)
+        return _insert(c, base)
     where = _where(query)
     if kind is DataDelete:
         return DataDelete(table=table, where=where, **base)
     return DataUpdate(table=table, assignments=_assignments(c), where=where, **base)
+
+
+def _insert(c: elixir.Call, base: Origin) -> DataInsert:
+    """`insert_all("plans", [%{id: 1, …}, [id: 2, …]])` or `insert!(%Plan{id: 1, …})`: the table and its rows."""
+    if c.name == "insert_all":
+        table = _query_table(c.args[0]) if c.args else ""
+        found = _record(c.args[1]) if len(c.args) > 1 else None
+    else:
+        struct = _struct(c.args[0]) if c.args else None
+        table = model_table(elixir.text_of(struct)) if struct is not None else ""
+        found = _record(c.args[0]) if struct is not None else None
+    columns, rows = seed_rows.values_rows(seed_rows.records(found))
+    return DataInsert(table=table, columns=columns, rows=rows, **base)
+
+
+def _struct(node: Node) -> Node | None:
+    if node.type != "map":
+        return None
+    return next((child.named_children[0] for child in node.named_children if child.type == "struct"), None)
+
+
+def _record(node: Node) -> object:
+    """A map (`%{id: 1}`, `%Plan{id: 1}`), a keyword list, or a list of them, as dicts of column → value."""
+    if node.type == "map":
+        content = next((child for child in node.named_children if child.type == "map_content"), None)
+        pairs = next((k for k in content.named_children if k.type == "keywords"), None) if content else None
+        return {key: elixir.value(value) for key, value in elixir.keywords(pairs).items()} if pairs else {}
+    if node.type == "list":
+        found = elixir.value(node)
+        if isinstance(found, dict):
+            return found
+        return [_record(child) for child in node.named_children if child.type in ("map", "list")]
+    return None
 
 
 def _query_table(node: Node) -> str:

@@ -21,7 +21,15 @@ from bot.frameworks.knex_builder import Table
 from bot.frameworks.node_migration import Source
 from bot.model.changeset import Tree
 from bot.model.findings import Location
-from bot.model.migration import CreateTable, DropTable, Migration, Operation, RenameTable, Unparsed
+from bot.model.migration import (
+    CreateTable,
+    DataInsert,
+    DropTable,
+    Migration,
+    Operation,
+    RenameTable,
+    Unparsed,
+)
 
 NAME = "knex"
 EXTENSIONS = js.SOURCE
@@ -63,6 +71,14 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         else "the migration exports `config = { transaction: false }`"
     )
     return nm.build(src, NAME, text, up, down, (in_transaction, note), version(path))
+
+
+def seed_operations(path: str, text: str, dialect: str) -> tuple[Operation, ...]:
+    """The rows a seed file (`exports.seed = async (knex) => knex('plans').insert([...])`) writes, as
+    DataInsert operations: `knex seed:run` loads them into a fresh database."""
+    function = jsm.exported_functions(js.parse(path, text)).get("seed")
+    ops = _walk(function, Source(path, dialect)) if function is not None else []
+    return tuple(op for op in ops if isinstance(op, DataInsert) and op.rows)
 
 
 def _transaction(root: Node) -> bool:

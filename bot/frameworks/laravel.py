@@ -24,7 +24,16 @@ from bot.frameworks.sqlfile import parse_sql
 from bot.frameworks.statements import separate
 from bot.model.changeset import Tree
 from bot.model.findings import Location
-from bot.model.migration import DropColumn, DropTable, Migration, Operation, RenameTable, RunCode, Unparsed
+from bot.model.migration import (
+    DataInsert,
+    DropColumn,
+    DropTable,
+    Migration,
+    Operation,
+    RenameTable,
+    RunCode,
+    Unparsed,
+)
 
 NAME = "laravel"
 EXTENSIONS = (".php",)
@@ -128,13 +137,25 @@ def _note(in_transaction: bool, dialect: str, *, disabled: bool) -> str:
     return f"Laravel runs no transaction around migrations on {dialect}: each statement commits on its own"
 
 
-def _migration_class(root: Node) -> Node | None:
+def seed_operations(path: str, text: str, dialect: str) -> tuple[Operation, ...]:
+    """The rows a seeder's `run()` writes (`DB::table('plans')->insert([...])`, `Plan::create([...])`), as
+    DataInsert operations: `db:seed` loads them into a fresh database."""
+    klass = _migration_class(php.parse(text), "Seeder")
+    if klass is None:
+        return ()
+    methods, _ = _class_body(klass)
+    walker = _Walker(path, dialect, {name: body for name, body in methods.items() if name != "run"})
+    walker.walk(methods.get("run"))
+    return tuple(op for op in walker.ops if isinstance(op, DataInsert) and op.rows)
+
+
+def _migration_class(root: Node, kind: str = "Migration") -> Node | None:
     stack = [root]
     while stack:
         node = stack.pop()
         if node.type in ("class_declaration", "anonymous_class"):
             base = next((c for c in node.named_children if c.type == "base_clause"), None)
-            if base is not None and "Migration" in php.text_of(base):
+            if base is not None and kind in php.text_of(base):
                 return node
         stack.extend(reversed(node.named_children))
     return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from bot.frameworks import php
+from bot.frameworks import php, seed_rows
 from bot.frameworks.laravel_columns import default_sql, literal
 from bot.frameworks.naming import model_table
 from bot.frameworks.origin import Origin
@@ -70,7 +70,8 @@ def operation(calls: list[php.Call], table: str, base: Origin, batched: bool) ->
     if last.name in _DELETES:
         return DataDelete(table=table, where=where, batched=batched, **base)
     if last.name in _INSERTS:
-        return DataInsert(table=table, columns=_inserted(last), **base)
+        columns, rows = seed_rows.values_rows(seed_rows.records(_inserted(last)))
+        return DataInsert(table=table, columns=columns, rows=rows, **base)
     return None
 
 
@@ -132,7 +133,13 @@ def _assignments(c: php.Call) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def _inserted(c: php.Call) -> tuple[str, ...]:
-    found = php.value(c.arg(0, "values"))
-    row = found[0] if isinstance(found, list) and found else found
-    return tuple(row) if isinstance(row, dict) else ()
+def _inserted(c: php.Call) -> object:
+    """The record or records an insert writes: `insert([...])`, `create([...])`; `firstOrCreate(attributes,
+    values)` and `updateOrCreate(attributes, values)` write both arrays; `insertUsing` writes a query's rows."""
+    if c.name == "insertUsing":
+        return []
+    found = php.value(c.arg(0, "values" if c.name != "create" else "attributes"))
+    if c.name in ("firstOrCreate", "updateOrCreate") and isinstance(found, dict):
+        more = php.value(c.arg(1, "values"))
+        return {**found, **more} if isinstance(more, dict) else found
+    return found

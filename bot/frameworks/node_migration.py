@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from bot.frameworks import javascript as js
-from bot.frameworks import suppressions
+from bot.frameworks import seed_rows, suppressions
 from bot.frameworks.origin import Origin, origin
 from bot.frameworks.sqlfile import parse_sql
 from bot.frameworks.statements import separate
@@ -142,10 +142,10 @@ def delete(node: Node, src: Source, table: str, where: str | None) -> Operation:
 
 
 def insert(node: Node, src: Source, table: str, rows: Node | None) -> Operation:
+    """The rows an insert writes (`.insert({…})`, `.insert([{…}, …])`), kept as VALUES rows."""
     found = js.value(rows) if rows is not None else None
-    first = found[0] if isinstance(found, list) and found else found
-    columns = tuple(first) if isinstance(first, dict) else ()
-    return DataInsert(table=table, columns=columns, **origin_of(node, src))
+    columns, values = seed_rows.values_rows(seed_rows.records(found))
+    return DataInsert(table=table, columns=columns, rows=values, **origin_of(node, src))
 
 
 def code(node: Node, src: Source, touches: tuple[str, ...] = ()) -> Operation:

@@ -11,7 +11,10 @@ IDs the migrations themselves seed with explicit keys (`INSERT INTO plans (id, c
 the same in every environment built from them: those are named, and an ID that is not among them is an error
 on every such database (a foreign key that fails, a filter that matches nothing). Rows created with models
 count as seeded too: Rails `create!`, `insert_all` and `upsert_all` in migrations and in `db/seeds.rb`,
-Django `RunPython` creates, `bulk_create` and fixtures loaded with `loaddata`, Alembic `op.bulk_insert`.
+Django `RunPython` creates, `bulk_create` and fixtures (JSON, YAML or XML) loaded with `loaddata`, Alembic
+`op.bulk_insert`, Laravel `DB::table(…)->insert([…])` and `Model::create([…])` in migrations and in
+`database/seeders`, Knex `knex('t').insert([…])` in migrations and in seed files, Ecto `Repo.insert!` and
+`Repo.insert_all` in migrations and in `priv/repo/seeds.exs`.
 A CASE that maps labels to IDs is compared with the seeded rows' labels as with the code's constants.
 
 ## Use instead

@@ -125,6 +125,58 @@ def test_django_fixture_loaded_by_a_migration(names: dict[str, str]) -> None:
     _judge(base, names, lookup)
 
 
+def _fixture_yaml(app: str, model: str) -> str:
+    return "".join(
+        f"- model: {app}.{model}\n  pk: {pk}\n  fields:\n    code: {code}\n"
+        for pk, code in ((1, "free"), (2, "pro"))
+    )
+
+
+def _fixture_xml(app: str, model: str) -> str:
+    objects = "".join(
+        f'  <object model="{app}.{model}" pk="{pk}">\n'
+        f'    <field name="code" type="CharField">{code}</field>\n'
+        '    <field name="note" type="TextField"><None></None></field>\n  </object>\n'
+        for pk, code in ((1, "free"), (2, "pro"))
+    )
+    return f'<?xml version="1.0" encoding="utf-8"?>\n<django-objects version="1.0">\n{objects}</django-objects>\n'
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    ("suffix", "write", "label"),
+    [
+        (".yaml", _fixture_yaml, "lookups"),
+        (".yml", _fixture_yaml, "lookups.yml"),
+        (".xml", _fixture_xml, "lookups"),
+        (".xml", _fixture_xml, "lookups.xml"),
+    ],
+)
+def test_django_yaml_and_xml_fixtures(names: dict[str, str], suffix: str, write, label: str) -> None:  # type: ignore[no-untyped-def]
+    lookup = f"shop_{names['model'].lower()}"
+    body = f'    from django.core.management import call_command\n    call_command("loaddata", "{label}")\n'
+    base = {
+        **_schema(names, lookup),
+        f"shop/fixtures/lookups{suffix}": write("shop", names["model"].lower()),
+        "shop/migrations/0001_seed.py": DJANGO.format(model=names["model"], body=body),
+    }
+    _judge(base, names, lookup)
+
+
+def test_unreadable_fixture_seeds_nothing() -> None:
+    """A fixture that does not parse seeds no rows: the id is judged without seeds (a warning), not refused."""
+    names = NAMES[0]
+    lookup = "shop_plan"
+    body = '    from django.core.management import call_command\n    call_command("loaddata", "lookups")\n'
+    base = {
+        **_schema(names, lookup),
+        "shop/fixtures/lookups.xml": "<django-objects><object model='shop.plan' pk='1'>",
+        "shop/migrations/0001_seed.py": DJANGO.format(model="Plan", body=body),
+    }
+    found = _found(review_sql("UPDATE accounts SET plan_id = 7 WHERE note = 'x';", base=base))
+    assert [f.severity for f in found] == [Severity.WARNING] and "seed" not in found[0].message
+
+
 ALEMBIC = '''"""seed"""
 import sqlalchemy as sa
 from alembic import op
@@ -176,3 +228,94 @@ def test_case_mapping_checked_against_orm_seeded_lookup_rows(
     assert swapped and swapped[0].severity is Severity.CRITICAL, [f.message for f in swapped]
     assert "2 is `paid`" in swapped[0].message and "rows the migrations seed" in swapped[0].message
     assert not _found(review_sql(case.format(3), base=base))
+
+
+LARAVEL_MIGRATION = (
+    "<?php\n\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Support\\Facades\\Schema;\n\n"
+    "return new class extends Migration\n{{\n    public function up(): void\n    {{\n"
+    "        Schema::table('{table}', function ($t) {{ $t->text('memo')->nullable(); }});\n    }}\n}};\n"
+)
+LARAVEL_SEEDERS = [
+    "        DB::table('{lookup}')->insert([\n            ['id' => 1, 'code' => 'free'],\n"
+    "            ['id' => 2, 'code' => 'pro'],\n        ]);\n",
+    "        {model}::create(['id' => 1, 'code' => 'free']);\n"
+    "        {model}::firstOrCreate(['id' => 2], ['code' => 'pro']);\n",
+]
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("body", LARAVEL_SEEDERS, ids=["db_table_insert", "model_create"])
+def test_laravel_seeders(names: dict[str, str], body: str) -> None:
+    seeder = (
+        "<?php\n\nnamespace Database\\Seeders;\n\nuse Illuminate\\Database\\Seeder;\n"
+        "use Illuminate\\Support\\Facades\\DB;\n\nclass LookupSeeder extends Seeder\n{\n"
+        "    public function run(): void\n    {\n" + body.format(**names) + "    }\n}\n"
+    )
+    base = {
+        **_schema(names),
+        "database/migrations/2025_01_01_000000_add_memo.php": LARAVEL_MIGRATION.format(**names),
+        "database/seeders/LookupSeeder.php": seeder,
+    }
+    _judge(base, names)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_laravel_migration_insert_records_its_rows(names: dict[str, str]) -> None:
+    migration = LARAVEL_MIGRATION.replace(
+        "Schema::table('{table}', function ($t) {{ $t->text('memo')->nullable(); }});",
+        "DB::table('{lookup}')->insert([['id' => 1, 'code' => 'free'], ['id' => 2, 'code' => 'pro']]);",
+    ).format(**names)
+    _judge({**_schema(names), "database/migrations/2025_01_01_000000_seed.php": migration}, names)
+
+
+KNEX_MIGRATION = (
+    "exports.up = function (knex) {{\n  return knex.schema.alterTable('{table}', (t) => {{ t.text('memo'); }});\n"
+    "}};\n\nexports.down = function (knex) {{\n"
+    "  return knex.schema.alterTable('{table}', (t) => {{ t.dropColumn('memo'); }});\n}};\n"
+)
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("folder", ["seeds", "db/seeds"])
+def test_knex_seed_files(names: dict[str, str], folder: str) -> None:
+    seed = (
+        "exports.seed = async function (knex) {{\n  await knex('{lookup}').del();\n"
+        "  await knex('{lookup}').insert([\n    {{ id: 1, code: 'free' }},\n    {{ id: 2, code: 'pro' }},\n  ]);\n}};\n"
+    ).format(**names)
+    base = {
+        **_schema(names),
+        "migrations/20250101000000_add_memo.js": KNEX_MIGRATION.format(**names),
+        f"{folder}/01_lookups.js": seed,
+    }
+    _judge(base, names)
+
+
+ECTO_MIGRATION = (
+    "defmodule MyApp.Repo.Migrations.AddMemo do\n  use Ecto.Migration\n\n  def change do\n"
+    "    alter table(:{table}) do\n      add :memo, :text\n    end\n  end\nend\n"
+)
+ECTO_SEEDS = [
+    'alias MyApp.Repo\n\nRepo.insert!(%MyApp.{model}{{id: 1, code: "free"}})\n'
+    'Repo.insert!(%MyApp.{model}{{id: 2, code: "pro"}})\n',
+    'MyApp.Repo.insert_all("{lookup}", [%{{id: 1, code: "free"}}, [id: 2, code: "pro"]])\n',
+]
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("seeds", ECTO_SEEDS, ids=["insert_struct", "insert_all"])
+def test_ecto_seeds_exs(names: dict[str, str], seeds: str) -> None:
+    base = {
+        **_schema(names),
+        "priv/repo/migrations/20250101000000_add_memo.exs": ECTO_MIGRATION.format(**names),
+        "priv/repo/seeds.exs": seeds.format(**names),
+    }
+    _judge(base, names)
+
+
+def test_seed_files_of_a_framework_the_history_does_not_use_are_not_read() -> None:
+    """A `seeds/` folder of JavaScript in a repository without Knex migrations seeds nothing."""
+    names = NAMES[0]
+    seed = "exports.seed = async (knex) => knex('plans').insert([{ id: 1, code: 'free' }, { id: 2, code: 'pro' }]);\n"
+    base = {**_schema(names), "seeds/01.js": seed}
+    found = _found(review_sql("UPDATE accounts SET plan_id = 7 WHERE note = 'x';", base=base))
+    assert [f.severity for f in found] == [Severity.WARNING] and "seed" not in found[0].message
