@@ -11,14 +11,14 @@ author says removes a finding it does not name.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 
 from bot.model.findings import Dimension, Finding
 from bot.model.migration import Migration, Operation
 from bot.plan.evidence import ROLLBACK, Statement
 
-_PAIR = re.compile(r"`(?:[\w\"]+\.)?([\w\"]+)\.([\w\"]+)`")  # `orders.status`, `public.orders.status`
+TABLE_COLUMN = re.compile(r"`(?:[\w\"]+\.)?([\w\"]+)\.([\w\"]+)`")  # `orders.status`, `public.orders.status`
 DATA_DIMENSIONS = (Dimension.DATA_VERIFICATION, Dimension.TRANSFORMATION)
 
 
@@ -58,7 +58,7 @@ def covering(
 
 def subjects(finding: Finding, migrations: Sequence[Migration]) -> set[str]:
     """The tables and columns a finding is about: those of its statement, and the `table.column` it names."""
-    pairs = {(t.lower().strip('"'), c.lower().strip('"')) for t, c in _PAIR.findall(finding.message)}
+    pairs = {(t.lower().strip('"'), c.lower().strip('"')) for t, c in TABLE_COLUMN.findall(finding.message)}
     at = [
         op
         for m in migrations
@@ -81,12 +81,16 @@ def addresses(statement: Statement, finding: Finding, migrations: Sequence[Migra
 
 
 def echoed(
-    findings: Sequence[Finding], said: Sequence[Statement], migrations: Sequence[Migration]
+    findings: Sequence[Finding],
+    said: Sequence[Statement],
+    migrations: Sequence[Migration],
+    skip: Collection[int] = (),
 ) -> list[Finding]:
-    """Each finding with the author's statements that name it, echoed as the author's, and only those."""
+    """Each finding with the author's statements that name it, echoed as the author's, and only those;
+    the findings at the positions in `skip` already quote the author's result (bot.plan.measured)."""
     result = []
-    for finding in findings:
-        own = [s for s in said if addresses(s, finding, migrations)]
+    for position, finding in enumerate(findings):
+        own = [s for s in said if addresses(s, finding, migrations)] if position not in skip else []
         if own:
             echo = " ".join(s.echo.rstrip(".") + "." for s in own[:2])
             finding = replace(finding, message=f"{finding.message} {echo}")

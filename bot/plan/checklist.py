@@ -31,7 +31,7 @@ from bot.model.migration import (
     Operation,
     SetNotNull,
 )
-from bot.plan import acceptance, attribution, evidence, safety_checklist
+from bot.plan import acceptance, attribution, evidence, measured, safety_checklist
 from bot.plan.evidence import Statement
 from bot.plan.validation import Plan
 from bot.references.search import ReferenceIndex
@@ -71,7 +71,9 @@ def decide(
     texts = {f.path: f.head_text or "" for f in changeset.files}
     said = evidence.gather(changeset.description, {m.path: texts.get(m.path, "") for m in migrations})
     said, accepted = acceptance.credited(said, changeset, config or Config())
-    findings = attribution.echoed(findings, said, migrations)
+    dialect = migrations[0].dialect if migrations else "postgres"
+    findings, answered = measured.compared(findings, said, plan.queries, dialect)
+    findings = attribution.echoed(findings, said, migrations, skip=answered)
     findings = _credit_rollback(findings, evidence.about(said, evidence.ROLLBACK), migrations)
     active = [f for f in findings if f.suppressed is None]
     items = _data_items(migrations, active, said, facts) + safety_checklist.items(migrations, active)
