@@ -397,10 +397,20 @@ def _connection(server: str) -> Iterator[_Scratch]:
         with psycopg.connect(PG_DSN, autocommit=True, connect_timeout=3) as connection:
             yield _Postgres(connection)
     elif server == "mariadb":
+        from urllib.parse import unquote, urlsplit
+
         import pymysql
 
+        from tests.conftest import MARIADB_DSN
+
+        dsn = urlsplit(MARIADB_DSN)
         connection = pymysql.connect(
-            host="127.0.0.1", port=3306, user="root", password="", autocommit=True, connect_timeout=3
+            host=dsn.hostname or "127.0.0.1",
+            port=dsn.port or 3306,
+            user=unquote(dsn.username or "root"),
+            password=unquote(dsn.password or ""),
+            autocommit=True,
+            connect_timeout=3,
         )
         try:
             yield _MariaDB(connection)
