@@ -93,10 +93,15 @@ _READS = frozenset(
 )
 
 
-def table_of(model: str, models: dict[str, str]) -> str:
-    """`Admin::UserRole` → `user_roles`, unless the migration defines the model with `self.table_name`."""
+def table_of(model: str, models: dict[str, str], known: ruby_model.Constants | None = None) -> str:
+    """`Admin::UserRole` → `user_roles`, unless the migration defines the model with `self.table_name`, or
+    the application's model files name its table (`Security::Price` of the model `Security`:
+    `security_prices`)."""
     if model in models:
         return models[model]
+    named = known.table_name(model) if known is not None else None
+    if named:
+        return named
     last = model.split("::")[-1]
     return plural(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", last).lower())
 
@@ -114,7 +119,7 @@ def model_call(
     methods = [name for name, _ in chain[1:]]
     if not methods or all(m in _IGNORED for m in methods) or (methods[-1] in _READS and c.block is None):
         return []
-    table = table_of(model, models)
+    table = table_of(model, models, known)
     base = origin(path, c.line, c.end_line, ruby.text_of(c.node))
     batched = any(m in _BATCHES for m in methods)
     where = _where(chain, known)

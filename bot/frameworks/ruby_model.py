@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from bot.frameworks import ruby
+from bot.frameworks.rails_common import plural
 from bot.model.changeset import Tree
 
 _WRAPPERS = frozenset({"freeze", "to_set", "to_a", "dup", "to_s", "to_sym"})
@@ -194,6 +195,32 @@ class Constants:
         found = scalar(self._own, reference)
         return found if found is not None else scalar(self._of_model(reference.rsplit("::", 1)[0]), reference)
 
+    def table_name(self, model: str) -> str | None:
+        """The table a namespaced model's files give it: its own `self.table_name = "…"`, else the prefix of
+        what encloses it (`Security::Price` inside the model class `Security` → `security_prices`; a module's
+        `def self.table_name_prefix = "billing_"`); None when the files say nothing (the plain convention)."""
+        own = self._source(model)
+        named = re.search(r"self\.table_name\s*=\s*[\"':](\w+)", own)
+        if named:
+            return named.group(1)
+        owner, _, last = model.rpartition("::")
+        if not owner:
+            return None
+        enclosing = self._source(owner)
+        short = owner.split("::")[-1]
+        prefix = re.search(r"def\s+self\.table_name_prefix\b[^\n]*?(?:\n\s*)?[\"'](\w+)[\"']", enclosing)
+        if prefix:
+            return prefix.group(1) + _table(last)
+        if re.search(
+            rf"^\s*class\s+(?:[\w:]+::)?{short}\s*<\s*(?!ActiveRecord::Migration)[\w:]+", enclosing, re.M
+        ):
+            return f"{_snake(short)}_{_table(last)}"
+        return None
+
+    def _source(self, model: str) -> str:
+        path = "app/models/" + "/".join(_snake(part) for part in model.split("::")) + ".rb"
+        return (self._tree.read(path) or "") if self._tree is not None else ""
+
     def _of_model(self, model: str) -> list[Constant]:
         if model not in self._models:
             self._models[model] = []
@@ -202,6 +229,10 @@ class Constants:
             if text:
                 self._models[model] = constants(ruby.parse(text))
         return self._models[model]
+
+
+def _table(name: str) -> str:
+    return plural(_snake(name))
 
 
 def _snake(name: str) -> str:

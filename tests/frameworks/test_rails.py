@@ -276,3 +276,51 @@ def test_a_loop_over_table_names_is_read_once_per_table(generator: str, tables: 
     assert not [f for f in bad.findings if f.rule == "unparsed-statement"]
     good = _review(migration(", algorithm: :concurrently"), base)
     assert "non-concurrent-index" not in {f.rule for f in good.active}
+
+
+@pytest.mark.parametrize(
+    ("model", "files", "table"),
+    [
+        # nested in a model class: the parent's singular table name is the prefix
+        (
+            "Security::Price",
+            {"app/models/security.rb": "class Security < ApplicationRecord\nend\n"},
+            "security_prices",
+        ),
+        (
+            "Account::Entry",
+            {"app/models/account.rb": "class Account < ApplicationRecord\nend\n"},
+            "account_entries",
+        ),
+        # a module that sets a prefix
+        (
+            "Billing::Invoice",
+            {
+                "app/models/billing.rb": "module Billing\n  def self.table_name_prefix\n    'billing_'\n  end\nend\n"
+            },
+            "billing_invoices",
+        ),
+        # the model names its table
+        (
+            "Legacy::Order",
+            {
+                "app/models/legacy/order.rb": "class Legacy::Order < ApplicationRecord\n  self.table_name = 'old_orders'\nend\n"
+            },
+            "old_orders",
+        ),
+        # a plain module: the convention
+        ("Admin::UserRole", {"app/models/admin.rb": "module Admin\nend\n"}, "user_roles"),
+    ],
+)
+def test_namespaced_models_take_the_table_their_files_give(
+    model: str, files: dict[str, str], table: str
+) -> None:
+    path = "db/migrate/20250101000000_backfill.rb"
+    text = (
+        "class Backfill < ActiveRecord::Migration[7.1]\n  def up\n"
+        f"    {model}.where(kind: nil).update_all(kind: 'x')\n  end\nend\n"
+    )
+    tree = MemoryTree({**files, path: text})
+    migration = rails.parse(path, text, tree, "postgres")
+    (update,) = [op for op in migration.up if isinstance(op, DataUpdate)]
+    assert update.table == table
