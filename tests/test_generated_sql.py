@@ -236,3 +236,31 @@ def test_a_value_an_enum_lacks_is_counted_not_refused(
         for sql in queries:
             pg.execute(sql)
         pg.execute(f"DROP TABLE {table}; DROP TYPE {kind}")
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "pairs"),
+    [("families", "timezone", '"Europe/Kiev" => "Europe/Kyiv"'), ("shops", "currency", '"RUR" => "RUB"')],
+)
+def test_values_code_fills_in_are_not_pasted_into_the_review_sql(
+    table: str, column: str, pairs: str, pg: Any
+) -> None:
+    """A Rails loop over a mapping runs one UPDATE per pair, written with `#{…}`: the snapshot keeps every
+    row (its condition is only known at run time) and the validation query counts the values, never the
+    stand-in for the interpolated one."""
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} varchar(60));\n"
+    migration = (
+        "class FixValues < ActiveRecord::Migration[7.1]\n"
+        f"  MAPPINGS = {{ {pairs} }}.freeze\n\n  def up\n    MAPPINGS.each do |old, new|\n"
+        f"      execute <<-SQL\n        UPDATE {table} SET {column} = '#{{new}}' WHERE {column} = '#{{old}}'\n"
+        "      SQL\n    end\n  end\nend\n"
+    )
+    result = review_sql(
+        migration, path="db/migrate/20250101000000_fix_values.rb", base={"db/structure.sql": schema}
+    )
+    statements = _statements(result)
+    assert statements and not [s for s in statements if "interp_value" in s]
+    assert f"CREATE TABLE {table}_{column}_backup AS SELECT id, {column} FROM {table};" in statements
+    pg.execute(schema)
+    for sql in statements:
+        pg.execute(sql)

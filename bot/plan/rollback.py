@@ -13,6 +13,7 @@ from bot.frameworks.forward_only import forward_fix
 from bot.model.catalog import Catalog
 from bot.model.findings import RollbackStep
 from bot.model.migration import (
+    PLACEHOLDER,
     AddColumn,
     CreateTable,
     DataDelete,
@@ -271,8 +272,8 @@ def _where(op: Operation, dialect: str, schema: Schema) -> str:
     """The condition of an UPDATE or DELETE when a snapshot can reuse it: SQL naming known columns, and not
     the key range of one batch; "" otherwise (the snapshot then keeps every row)."""
     where = getattr(op, "where", None)
-    if not where or getattr(op, "batched", False):
-        return ""
+    if not where or getattr(op, "batched", False) or PLACEHOLDER in where:
+        return ""  # a batch's key range, a value the migration's code fills in: keep every row
     table = quote(str(getattr(op, "table", "")), dialect)
     return where if runnable(f"SELECT 1 FROM {table} WHERE {where}", dialect, schema) else ""
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from bot.model.catalog import Catalog
 from bot.model.findings import Finding, MonitoringItem, RollbackStep, VerificationQuery
 from bot.model.migration import (
+    PLACEHOLDER,
     AddColumn,
     AddConstraint,
     AddIndex,
@@ -31,6 +32,7 @@ from bot.model.migration import (
 )
 from bot.plan import monitoring, rollback
 from bot.plan.runnable import runnable, schema_of
+from bot.sql.checked import Schema
 from bot.sql.conversions import classify
 from bot.sql.data_changes import condition_columns, literals, referenced_table, source_column, source_table
 from bot.sql.names import quote
@@ -63,9 +65,9 @@ def build(
     queries: dict[str, VerificationQuery] = {}
     schema = schema_of(catalog, ops)
     for op in ops:
-        written = [q for q in _queries(op, dialect, ops, catalog) if runnable(q.sql, dialect, schema)]
+        written = [q for q in _queries(op, dialect, ops, catalog) if _usable(q, dialect, schema)]
         if not written and isinstance(op, DataUpdate):
-            written = [q for q in _written_values(op, dialect) if runnable(q.sql, dialect, schema)]
+            written = [q for q in _written_values(op, dialect) if _usable(q, dialect, schema)]
         for query in written:
             queries.setdefault(query.sql, replace(query, path=op.location.path, line=op.location.line))
     ordered = sorted(queries.values(), key=lambda q: {BEFORE: 0, BOTH: 1}.get(q.when, 2))
@@ -76,6 +78,12 @@ def build(
         tuple(monitoring.items(ops, findings, dialect)),
         tuple(p.credit for p in patterns if p.credit),
     )
+
+
+def _usable(query: VerificationQuery, dialect: str, schema: Schema) -> bool:
+    """Runnable, and free of the values the migration's code fills in when it runs (a query comparing with
+    the stand-in for `#{old_tz}` would count nothing, whatever the change did)."""
+    return PLACEHOLDER not in query.sql and runnable(query.sql, dialect, schema)
 
 
 def _queries(
@@ -166,10 +174,11 @@ def _written_values(op: DataUpdate, dialect: str) -> Iterator[VerificationQuery]
     """When the UPDATE's condition is not SQL (code builds it), the distribution of what it writes."""
     for column, value in op.assignments:
         c = quote(column, dialect)
+        written = "the values the migration's code writes" if PLACEHOLDER in value else f"`{value}`"
         yield VerificationQuery(
             f"SELECT {c}, count(*) FROM {quote(op.table, dialect)} GROUP BY 1 ORDER BY 2 DESC;",
             f"values of `{op.table}.{column}` after the UPDATE (its condition is built by code)",
-            f"`{value}` counted for every row the change meant to update",
+            f"{written} counted for every row the change meant to update",
             when=BOTH,
         )
 
