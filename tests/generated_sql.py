@@ -206,7 +206,11 @@ def _run_one(
             known.update(_created(sql))
             unknown = _unknown_tables(sql, statement["dialect"], known)
             if unknown:
-                reason = "names a table the review's catalog does not know"
+                reason = (
+                    "names a table the review's catalog does not know (it knows others)"
+                    if about["schema"]
+                    else "the review's catalog knows no table (no schema before the change)"
+                )
                 outcome.not_run.append((reason, f"{where}: {unknown}: {sql}"))
                 continue
             error = execute(sql)

@@ -264,3 +264,18 @@ def test_values_code_fills_in_are_not_pasted_into_the_review_sql(
     pg.execute(schema)
     for sql in statements:
         pg.execute(sql)
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['    remove_column "", :state\n', '    remove_column :orders, "*"\n', '    remove_column :"", :""\n'],
+)
+def test_a_statement_without_names_gets_no_sql(body: str) -> None:
+    """A migration mangled past reading (a table `""`, a column `*`) gets no snapshot that cannot run."""
+    migration = f"class Change < ActiveRecord::Migration[7.1]\n  def up\n{body}  end\nend\n"
+    result = review_sql(
+        migration,
+        path="db/migrate/20250101000000_change.rb",
+        base={"db/structure.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, state text);\n"},
+    )
+    assert not [s for s in _statements(result) if '""' in s or "*_backup" in s or '"*"' in s]

@@ -26,7 +26,7 @@ from bot.model.migration import (
     RawSQL,
     Truncate,
 )
-from bot.plan.runnable import runnable, schema_of
+from bot.plan.runnable import named, runnable, schema_of
 from bot.sql.checked import Schema
 from bot.sql.names import quote
 
@@ -139,6 +139,7 @@ def steps(
         for m in migrations
         for op in m.up
         if isinstance(op, Lossy)
+        and named(op)
         and not _saved(op, m)
         and not _fills_new_columns(op, added)
         and not (isinstance(op, DropTable) and op.table in m.rebuilt_tables())

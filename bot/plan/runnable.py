@@ -3,6 +3,7 @@ so a query written for before the deploy and one written for after it are both j
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from bot.model.catalog import Catalog
@@ -37,3 +38,22 @@ def schema_of(catalog: Catalog | None, ops: Sequence[Operation]) -> Schema:
 
 def runnable(sql: str, dialect: str, schema: Schema) -> bool:
     return not problem(sql, dialect, schema)
+
+
+_NAME = re.compile(r"[\"`]?[^\s\"`*]+[\"`]?")
+
+
+def named(op: Operation) -> bool:
+    """Does the operation name its table and columns (what the review's SQL quotes)? A migration mangled
+    past reading can leave a table `""` or a column `*`; no statement is written for those."""
+    table = getattr(op, "table", None)
+    names = [table] if isinstance(table, str) else []
+    column = getattr(op, "column", None)
+    names += (
+        [column] if isinstance(column, str) else [getattr(column, "name", "")] if column is not None else []
+    )
+    names += [c for c, _ in getattr(op, "assignments", ()) or ()]
+    listed = [c for c in getattr(op, "columns", ()) or () if isinstance(c, str)]  # may be expressions
+    return all(isinstance(n, str) and _NAME.fullmatch(n) for n in names) and all(
+        c.strip() and c.strip() != "*" for c in listed
+    )

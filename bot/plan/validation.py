@@ -31,7 +31,7 @@ from bot.model.migration import (
     SetNotNull,
 )
 from bot.plan import monitoring, rollback
-from bot.plan.runnable import runnable, schema_of
+from bot.plan.runnable import named, runnable, schema_of
 from bot.sql.checked import Schema
 from bot.sql.conversions import classify
 from bot.sql.data_changes import condition_columns, literals, referenced_table, source_column, source_table
@@ -64,7 +64,7 @@ def build(
     ops = [op for m in migrations for op in m.up]
     queries: dict[str, VerificationQuery] = {}
     schema = schema_of(catalog, ops)
-    for op in ops:
+    for op in (op for op in ops if named(op)):
         written = [q for q in _queries(op, dialect, ops, catalog) if _usable(q, dialect, schema)]
         if not written and isinstance(op, DataUpdate):
             written = [q for q in _written_values(op, dialect) if _usable(q, dialect, schema)]
