@@ -120,20 +120,25 @@ def pg():  # type: ignore[no-untyped-def]
     connection.close()
 
 
-@pytest.fixture
-def mariadb():  # type: ignore[no-untyped-def]
+def connect_mariadb() -> Any:
+    """A connection to the MariaDB of MIGRATION_REVIEW_TEST_MARIADB, in autocommit."""
     import pymysql
 
+    dsn = urlsplit(MARIADB_DSN)
+    return pymysql.connect(
+        host=dsn.hostname or "127.0.0.1",
+        port=dsn.port or 3306,
+        user=unquote(dsn.username or "root"),
+        password=unquote(dsn.password or ""),
+        autocommit=True,
+        connect_timeout=3,
+    )
+
+
+@pytest.fixture
+def mariadb():  # type: ignore[no-untyped-def]
     try:
-        dsn = urlsplit(MARIADB_DSN)
-        connection = pymysql.connect(
-            host=dsn.hostname or "127.0.0.1",
-            port=dsn.port or 3306,
-            user=unquote(dsn.username or "root"),
-            password=unquote(dsn.password or ""),
-            autocommit=True,
-            connect_timeout=3,
-        )
+        connection = connect_mariadb()
     except Exception as error:
         _unavailable("MariaDB", START_MARIADB, error)
     database = f"mr_test_{os.getpid()}"

@@ -404,21 +404,9 @@ def _connection(server: str) -> Iterator[_Scratch]:
         with psycopg.connect(PG_DSN, autocommit=True, connect_timeout=3) as connection:
             yield _Postgres(connection)
     elif server == "mariadb":
-        from urllib.parse import unquote, urlsplit
+        from tests.conftest import connect_mariadb
 
-        import pymysql
-
-        from tests.conftest import MARIADB_DSN
-
-        dsn = urlsplit(MARIADB_DSN)
-        connection = pymysql.connect(
-            host=dsn.hostname or "127.0.0.1",
-            port=dsn.port or 3306,
-            user=unquote(dsn.username or "root"),
-            password=unquote(dsn.password or ""),
-            autocommit=True,
-            connect_timeout=3,
-        )
+        connection = connect_mariadb()
         try:
             yield _MariaDB(connection)
         finally:
