@@ -279,3 +279,25 @@ def test_a_statement_without_names_gets_no_sql(body: str) -> None:
         base={"db/structure.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, state text);\n"},
     )
     assert not [s for s in _statements(result) if '""' in s or "*_backup" in s or '"*"' in s]
+
+
+@pytest.mark.parametrize(("table", "column"), [("sessions", "token"), ("shop_order", "state")])
+def test_a_copy_query_names_the_tables_there_after_the_change(table: str, column: str, pg: Any) -> None:
+    """A copy into a table the change then renames is counted under its final name; a copy whose source
+    the change drops (a rebuild) is not compared after the deploy."""
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text);\n"
+    renamed = (
+        f"CREATE TABLE {table}_next (id bigint PRIMARY KEY, {column} text NOT NULL DEFAULT '');\n"
+        f"INSERT INTO {table}_next (id, {column}) SELECT id, {column} FROM {table};\n"
+        f"ALTER TABLE {table} RENAME TO {table}_old;\nALTER TABLE {table}_next RENAME TO {table};\n"
+    )
+    queries = [q.sql for q in review_sql(schema + "-- migration\n" + renamed).verification_queries]
+    copy = [q for q in queries if "target_rows" in q]
+    assert copy == [
+        f"SELECT (SELECT count(*) FROM {table}) AS target_rows, (SELECT count(*) FROM {table}_old) AS source_rows;"
+    ]
+    pg.execute(schema + f"CREATE TABLE {table}_old (id bigint);")
+    pg.execute(copy[0])
+    rebuilt = renamed.replace(f"ALTER TABLE {table} RENAME TO {table}_old;", f"DROP TABLE {table};")
+    queries = [q.sql for q in review_sql(schema + "-- migration\n" + rebuilt).verification_queries]
+    assert not [q for q in queries if "target_rows" in q or f"{table}_next" in q]

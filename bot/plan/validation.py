@@ -26,8 +26,10 @@ from bot.model.migration import (
     DataDelete,
     DataInsert,
     DataUpdate,
+    DropTable,
     Migration,
     Operation,
+    RenameTable,
     SetNotNull,
 )
 from bot.plan import monitoring, rollback
@@ -103,13 +105,14 @@ def _queries(
             "0",
         )
     elif isinstance(op, DataInsert) and op.from_select and not op.case_mappings:
-        origin = source_table(op)
-        yield VerificationQuery(
-            f"SELECT (SELECT count(*) FROM {quote(op.table, dialect)}) AS target_rows, "
-            f"(SELECT count(*) FROM {quote(origin, dialect)}) AS source_rows;",
-            f"rows copied from `{origin}` into `{op.table}`",
-            "the counts the INSERT's SELECT should produce",
-        )
+        origin, target = _final_name(source_table(op), op, ops), _final_name(op.table, op, ops)
+        if origin and target:  # a copy whose source or target the change drops (a rebuild) is not compared
+            yield VerificationQuery(
+                f"SELECT (SELECT count(*) FROM {quote(target, dialect)}) AS target_rows, "
+                f"(SELECT count(*) FROM {quote(origin, dialect)}) AS source_rows;",
+                f"rows copied from `{origin}` into `{target}`",
+                "the counts the INSERT's SELECT should produce",
+            )
     elif isinstance(op, AddColumn):
         yield from _column_queries(op, dialect)
     elif isinstance(op, SetNotNull):
@@ -138,6 +141,18 @@ def _enum_columns(
 
 def _text(column: str, dialect: str, enums: frozenset[str]) -> str:
     return f"{quote(column, dialect)}::text" if column in enums else quote(column, dialect)
+
+
+def _final_name(table: str, op: Operation, ops: Sequence[Operation]) -> str:
+    """The name `table` has once the whole change ran (the statements after `op` may rename it); "" when
+    they drop it: a query run after the deploy names the tables that are there then."""
+    later = ops[next((i for i, other in enumerate(ops) if other is op), len(ops)) + 1 :]
+    for other in later:
+        if isinstance(other, RenameTable) and other.table == table:
+            table = other.new_name
+        elif isinstance(other, DropTable) and other.table == table:
+            return ""
+    return table
 
 
 def _update_queries(
