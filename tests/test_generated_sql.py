@@ -301,3 +301,17 @@ def test_a_copy_query_names_the_tables_there_after_the_change(table: str, column
     rebuilt = renamed.replace(f"ALTER TABLE {table} RENAME TO {table}_old;", f"DROP TABLE {table};")
     queries = [q.sql for q in review_sql(schema + "-- migration\n" + rebuilt).verification_queries]
     assert not [q for q in queries if "target_rows" in q or f"{table}_next" in q]
+
+
+@pytest.mark.parametrize(
+    ("dialect", "table", "column"), [("postgres", "user", "order"), ("mysql", "order", "key")]
+)
+def test_reserved_words_are_quoted_in_the_review_sql(dialect: str, table: str, column: str) -> None:
+    """A table called `user` in PostgreSQL (bare, it is current_user) or `order` in MySQL is quoted."""
+    q = '"' if dialect == "postgres" else "`"
+    schema = f"CREATE TABLE {q}{table}{q} (id bigint PRIMARY KEY, {q}{column}{q} varchar(40));\n"
+    change = f"ALTER TABLE {q}{table}{q} ADD CONSTRAINT ux UNIQUE ({q}{column}{q});\n"
+    queries = [
+        x.sql for x in review_sql(schema + "-- migration\n" + change, dialect=dialect).verification_queries
+    ]
+    assert f"FROM {q}{table}{q}" in queries[0] and f"{q}{column}{q}" in queries[0], queries

@@ -128,11 +128,28 @@ def is_volatile(node: exp.Expression | None) -> bool:
     return False
 
 
+def _reserved() -> dict[str, frozenset[str]]:
+    """The words a dialect does not take as a bare table or column name (`user` is `current_user` in
+    PostgreSQL, `order` and `key` are MySQL's)."""
+    from pglast import keywords
+    from sqlglot.dialects.mysql import MySQL
+
+    postgres = frozenset(keywords.RESERVED_KEYWORDS | keywords.TYPE_FUNC_NAME_KEYWORDS)
+    mysql = frozenset(word.lower() for word in MySQL.Generator.RESERVED_KEYWORDS)
+    return {"postgres": postgres, "mysql": mysql, "mariadb": mysql, "sqlite": postgres}
+
+
+_RESERVED: dict[str, frozenset[str]] = {}
+
+
 def quote(name: str, dialect: str) -> str:
-    """A name ready to paste into generated SQL: bare when it is plain, quoted the dialect's way otherwise."""
+    """A name ready to paste into generated SQL: bare when it is plain, quoted the dialect's way otherwise
+    (a reserved word, like the table `user`, is not plain)."""
     if "." in name:
         return ".".join(quote(part, dialect) for part in name.split("."))
-    if name.isidentifier() and name == name.lower():
+    if not _RESERVED:
+        _RESERVED.update(_reserved())
+    if name.isidentifier() and name == name.lower() and name not in _RESERVED.get(dialect, frozenset()):
         return name
     return f"`{name}`" if dialect in ("mysql", "mariadb") else f'"{name}"'
 
