@@ -310,8 +310,10 @@ def test_reserved_words_are_quoted_in_the_review_sql(dialect: str, table: str, c
     """A table called `user` in PostgreSQL (bare, it is current_user) or `order` in MySQL is quoted."""
     q = '"' if dialect == "postgres" else "`"
     schema = f"CREATE TABLE {q}{table}{q} (id bigint PRIMARY KEY, {q}{column}{q} varchar(40));\n"
-    change = f"ALTER TABLE {q}{table}{q} ADD CONSTRAINT ux UNIQUE ({q}{column}{q});\n"
-    queries = [
-        x.sql for x in review_sql(schema + "-- migration\n" + change, dialect=dialect).verification_queries
-    ]
-    assert f"FROM {q}{table}{q}" in queries[0] and f"{q}{column}{q}" in queries[0], queries
+    for change in (
+        f"ALTER TABLE {q}{table}{q} ADD CONSTRAINT ux UNIQUE ({q}{column}{q});\n",
+        f"CREATE UNIQUE INDEX ux ON {q}{table}{q} ({q}{column}{q});\n",  # a quoted index column is its name
+    ):
+        result = review_sql(schema + "-- migration\n" + change, dialect=dialect)
+        queries = [x.sql for x in result.verification_queries]
+        assert queries and f"FROM {q}{table}{q}" in queries[0] and f"{q}{column}{q}" in queries[0], queries

@@ -118,7 +118,9 @@ def _create(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
         )
     elif kind == "INDEX" and isinstance(target, exp.Index):
         params = target.args.get("params")
-        columns = tuple(render(c, dialect) for c in (params.args.get("columns") or [])) if params else ()
+        columns = (
+            tuple(_index_column(c, dialect) for c in (params.args.get("columns") or [])) if params else ()
+        )
         yield AddIndex(
             table=table_name(target.args.get("table")),
             name=identifier(target.this),
@@ -413,3 +415,11 @@ _HANDLERS: dict[type[exp.Expression], Callable[[exp.Expression, Base, str], Iter
     exp.Rollback: _transaction("rollback"),
     exp.Select: _select,
 }
+
+
+def _index_column(node: exp.Expression, dialect: str) -> str:
+    """A plain column of an index as its name (a quoted `key` is key); an expression or a sort order as SQL."""
+    inner = node.this if isinstance(node, exp.Ordered) else node
+    if isinstance(inner, exp.Column) and render(node, dialect) == render(inner, dialect):
+        return identifier(inner)
+    return render(node, dialect)
