@@ -108,9 +108,14 @@ class OrmSql:
     def select(self, node: ast.expr, outer: str, *, exists: bool = False) -> str | None:
         """The SELECT of a queryset used as a sub-query: `.filter(…)`, `.values("col")`, `[:1]`."""
         limit = ""
+        if isinstance(node, ast.Name) and isinstance(self.bound(node.id), ast.Subscript):
+            node = self.bound(node.id) or node  # `ids = Model.objects.filter(…).values_list("pk")[:N]`
         if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
-            upper = py.literal(node.slice.upper) if node.slice.upper is not None else None
-            if node.slice.lower is not None or not isinstance(upper, int):
+            bound = node.slice.upper
+            if isinstance(bound, ast.Name) and isinstance(self.bound(bound.id), ast.Constant):
+                bound = self.bound(bound.id)  # a local `BATCH_SIZE = 500`
+            upper = self.literal(bound) if bound is not None else None
+            if node.slice.lower is not None or upper is None or not upper.isdigit():
                 return None
             limit, node = f" LIMIT {upper}", node.value
         table, projected = self._source(node)
@@ -177,6 +182,9 @@ class OrmSql:
             flag = py.literal(node)
             return None if not isinstance(flag, bool) else f"{column} IS {'NULL' if flag else 'NOT NULL'}"
         value = self.value(node, name, outer)
+        if value is None and operator == "in":
+            ids = self.select(node, name or self.aliases.get("", ""))  # ids a queryset selects
+            value = f"({ids})" if ids is not None else None
         if value is None and isinstance(node, ast.Name | ast.Attribute):
             self.parameters += 1
             # `termination_type=ct`, `pk__in=ids`: a value of the code's own, known at run time

@@ -191,3 +191,20 @@ def test_ids_computed_by_the_code(names: dict[str, str]) -> None:
         "    {Child}.objects.filter(pk__in=ids).update({parent}_{value}=Subquery({lookup}))"
     )
     assert len(_found(_review(names, body))) == 1
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_ids_selected_by_a_queryset_with_a_match(names: dict[str, str]) -> None:
+    """`ids = Child.objects.filter(Exists(…match…)).values_list("pk", flat=True)[:BATCH]` then
+    `filter(pk__in=ids).update(…=Subquery(…))`: only rows with a match are written (saleor's batches)."""
+    body = (
+        "while True:\n"
+        "        ids = {Child}.objects.filter(\n"
+        "            Exists({Parent}.objects.filter(id=OuterRef('{parent}_id'))), {parent}_{value}__isnull=True\n"
+        "        ).values_list('pk', flat=True)[:BATCH_SIZE]\n"
+        "        if not ids:\n            break\n"
+        "        {Child}.objects.filter(pk__in=ids).update({parent}_{value}=Subquery({lookup}))"
+    )
+    assert not _found(_review(names, "BATCH_SIZE = 500\n    " + body))
+    unguarded = body.replace("Exists({Parent}.objects.filter(id=OuterRef('{parent}_id'))), ", "")
+    assert len(_found(_review(names, unguarded))) == 1
