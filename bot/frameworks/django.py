@@ -205,9 +205,11 @@ class _Parser:
                 error=f"Python syntax error: {error.msg}", location=Location(self.path, error.lineno or 1)
             )
             return Migration(self.path, NAME, self.dialect, (op,), None, True, "could not be read")
-        self.functions = py.functions(module)
+        # two walks of the whole module, skipped where the text shows they find nothing (most migrations
+        # are generated: no function, no `get_model`): a history of 1,800 migrations walked 500,000 nodes
+        self.functions = py.functions(module) if "def" in self.text else {}
         self.constants = py.constants(module)
-        self.models = _model_variables(module, self.state)
+        self.models = _model_variables(module, self.state) if "get_model" in self.text else {}
         klass = next((n for n in module.body if isinstance(n, ast.ClassDef) and n.name == "Migration"), None)
         atomic, operations = _class_attributes(klass)
         up: list[Operation] = []
