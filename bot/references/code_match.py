@@ -37,7 +37,7 @@ from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
 from bot.references.naming_settings import WORDS as NAMING_WORDS
 from bot.references.naming_settings import NamingSettings, settings_in
 from bot.references.ruby_locals import ruby_local
-from bot.references.script_names import SCRIPT_FILES, script_local
+from bot.references.script_names import SCRIPT_FILES, props_member, script_local
 from bot.references.sql_builders import built
 from bot.references.sql_pieces import joined
 from bot.references.usage import Target, Use
@@ -384,7 +384,7 @@ class _FileScan:
             target.kind == "column"
             and needle.role in ("name", "new")
             and self.path.endswith(SCRIPT_FILES)
-            and script_local(line, col, end)
+            and (script_local(line, col, end) or props_member(self.text, line_start, line))
             and (line[:col].endswith("${") or self.literal(line_start + col) is None)
         ):
             return None  # `(shareId: string) =>`, `getSharedWebsite(shareId)`: a variable of the code

@@ -4,7 +4,8 @@ A row's field is read as a member (`website.shareId`), given as a key (`{ shareI
 passed on to a query or a request) or taken out of a request's body (`const { shareId } = body`). The same
 name as a function's parameter (`(shareId: string) =>`, `({ websiteId, shareId }) =>`), a route's
 parameter taken out of `params` / `useParams()` / `props`, a JSX attribute's name (`shareId={…}`) or a
-bare variable (`getSharedWebsite(shareId)`, `` `/share/${shareId}` ``) is a name the code gives a value:
+bare variable (`getSharedWebsite(shareId)`, `` `/share/${shareId}` ``) or a member of a component's props type
+(`interface ShareFormProps { shareId?: string }`) is a name the code gives a value:
 the column's value may flow through it, but the line does not read or write the column.
 """
 
@@ -18,6 +19,20 @@ _ROUTE_SOURCE = re.compile(
 )
 _PARAMETERS_OPEN = re.compile(r"(?:\bfunction\b[\w\s*]*|\b(?:async\s+)?)\(\s*(?:[^()]*\([^()]*\))*[^()]*$")
 _KEYWORDS = frozenset(("if", "for", "while", "switch", "return", "catch", "typeof", "await", "new"))
+_TYPE_MEMBER = re.compile(r"^\s*(?:readonly\s+)?\w+\??\s*:\s*[^=(]+?[;,]?\s*$")
+_PROPS_TYPE = re.compile(r"^\s*(?:export\s+)?(?:interface\s+(\w+)|type\s+(\w+)\s*=)", re.M)
+
+
+def props_member(text: str, line_start: int, line: str) -> bool:
+    """Is the line a member of a component's props type (`interface WebsiteShareFormProps { shareId?:
+    string; }`): the component's parameter, not a row's field?"""
+    if _TYPE_MEMBER.match(line) is None:
+        return False
+    found = list(_PROPS_TYPE.finditer(text, max(0, line_start - 3000), line_start))
+    declared = found[-1] if found else None
+    if declared is None or "}" in text[declared.end() : line_start].replace("{}", ""):
+        return False
+    return (declared.group(1) or declared.group(2)).endswith("Props")
 
 
 def script_local(line: str, col: int, end: int) -> bool:

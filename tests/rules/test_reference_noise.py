@@ -454,3 +454,40 @@ def test_a_sent_mails_body_or_subject_is_not_the_column(
     )
     assert {p for p in _places(finding) if "test_mail" in p} <= {"hc/api/tests/test_mail.py:9"}
     assert not {"hc/api/tests/test_mail.py:6", "hc/api/tests/test_mail.py:8"} & _places(finding)
+
+
+FORM = """interface {Component}Props {{
+  websiteId: string;
+  {field}?: string;
+  onSave?: () => void;
+}}
+
+export function {Component}({{ websiteId, {field} }}: {Component}Props) {{
+  return save({{ {field}: website.{field} }});
+}}
+
+export interface Website {{
+  id: string;
+  {field}?: string;
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("component", "field", "column"),
+    [("ShareForm", "shareId", "share_id"), ("SlugField", "slugKey", "slug_key")],
+)
+def test_a_components_props_member_is_not_the_column(component: str, field: str, column: str) -> None:
+    schema = _schema(f"website (website_id text PRIMARY KEY, {column} text)")
+    prisma = f'model Website {{\n  id String @id @map("website_id")\n  {field} String? @map("{column}")\n\n  @@map("website")\n}}\n'
+    files = {
+        "prisma/schema.prisma": prisma,
+        "src/ShareForm.tsx": FORM.format(Component=component, field=field),
+    }
+    places = _places(
+        _finding(
+            review_sql(schema + f"ALTER TABLE website DROP COLUMN {column};", base=files), "column-dropped"
+        )
+    )
+    assert "src/ShareForm.tsx:3" not in places  # the component's prop
+    assert {"src/ShareForm.tsx:8", "src/ShareForm.tsx:13"} <= places  # the row's field; the API type's field
