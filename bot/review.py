@@ -187,10 +187,20 @@ def review(
         for each in catalogs.values():
             each.rows.update({t.table: t.rows for t in facts.tables})
     before = catalog.snapshot()
-    references = _references(changeset, config, migrations, catalog)
+    applied = {} if lint else _applied_files(changeset)
+    # An applied migration the change edits or moves: its base branch's version, read once.
+    bases = {
+        m.path: frameworks.reparse(m, applied[m.path].base_text or "", changeset.head_tree)
+        for m in migrations
+        if m.path in applied
+    }
+    # What applied migrations already did is no change of this pull request: only their new statements
+    # are searched for in the code.
+    references = _references(
+        changeset, config, [_new_part(m, bases.get(m.path)) for m in migrations], catalog
+    )
     findings: list[Finding] = []
     values = CodeValues(changeset.head_tree)
-    applied = {} if lint else _applied_files(changeset)
     for migration in migrations:
         database = prepared.databases.get(migration.path) or Database(dialect)
         catalog = catalogs.get(database.dialect, catalog)
@@ -216,9 +226,7 @@ def review(
         if config.deployment == "offline":
             checked = _offline(checked)
         if migration.path in applied:
-            checked = _new_installs_only(
-                _on_edited_statements(checked, migration, applied[migration.path], changeset)
-            )
+            checked = _new_installs_only(_on_edited_statements(checked, migration, bases.get(migration.path)))
         findings.extend(checked)
         for op in migration.up:
             catalog.apply(op, in_change=not lint)
@@ -390,27 +398,41 @@ def _applied_files(changeset: ChangeSet) -> dict[str, ChangedFile]:
 
 
 def _on_edited_statements(
-    findings: list[Finding], migration: Migration, applied: ChangedFile, changeset: ChangeSet
+    findings: list[Finding], migration: Migration, base: Migration | None
 ) -> list[Finding]:
     """Of an applied migration the change edits, only what the edit touched is this change's concern: the
-    findings on statements the base branch's version already had (reformatted at most) are left out, besides
-    the finding on the edit itself. A file the review cannot read again in its old version keeps them all."""
-    base = frameworks.reparse(migration, applied.base_text or "", changeset.head_tree)
+    findings on statements the base branch's version (`base`) already had (reformatted at most) are left out,
+    besides the finding on the edit itself. A file the review cannot read again in its old version keeps them
+    all."""
     if base is None:
         return findings
-    left = Counter(_shape(op) for op in (*base.up, *(base.down or ())))
-    spans = []
-    for op in (*migration.up, *(migration.down or ())):
-        if left[_shape(op)] > 0:
-            left[_shape(op)] -= 1
-        else:
-            spans.append((op.location.line, op.end_line or op.location.line))
+    spans = [(op.location.line, op.end_line or op.location.line) for op in _new_ops(migration, base)]
     return [
         f
         for f in findings
         if f.rule == applied_migration_edited.RULE.id
         or any(first <= (f.end_line or f.line) and f.line <= last for first, last in spans)
     ]
+
+
+def _new_ops(migration: Migration, base: Migration) -> list[Operation]:
+    """The operations, up and down, that the base branch's version of the migration did not have."""
+    left = Counter(_shape(op) for op in (*base.up, *(base.down or ())))
+    new = []
+    for op in (*migration.up, *(migration.down or ())):
+        if left[_shape(op)] > 0:
+            left[_shape(op)] -= 1
+        else:
+            new.append(op)
+    return new
+
+
+def _new_part(migration: Migration, base: Migration | None) -> Migration:
+    """The migration with only the up statements its base branch's version lacked (all, when it has none)."""
+    if base is None:
+        return migration
+    new = {id(op) for op in _new_ops(migration, base)}
+    return dataclasses.replace(migration, up=tuple(op for op in migration.up if id(op) in new))
 
 
 def _shape(op: Operation) -> tuple[str, str]:

@@ -150,3 +150,20 @@ def test_type_hints_doc_comments_and_imports_are_the_form_of_the_code(table: str
         if f.rule == "applied-migration-edited"
     ]
     assert len(found) == 1 and found[0].severity is Severity.CRITICAL, found
+
+
+@pytest.mark.parametrize("column", ["legacy_status", "archived_at"])
+def test_a_moved_applied_migration_is_no_change_of_the_code_it_once_broke(column: str) -> None:
+    text = (
+        "class DropLegacy < ActiveRecord::Migration[7.1]\n  def change\n"
+        f"    remove_column :orders, :{column}, :string\n  end\nend\n"
+    )
+    old, new = (
+        "engines/core/db/migrate/20240101000000_drop_legacy.rb",
+        "db/migrate/20240101000000_drop_legacy.rb",
+    )
+    job = f"class ExportJob < ApplicationJob\n  def perform(order) = order.{column}\nend\n"
+    files = (ChangedFile(new, "renamed", text, text, previous_path=old),)
+    head = MemoryTree({new: text, "app/jobs/export_job.rb": job})
+    result = review(ChangeSet("b", "h", files, head, MemoryTree({old: text, "app/jobs/export_job.rb": job})))
+    assert not result.findings, result.findings
