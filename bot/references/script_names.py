@@ -18,6 +18,7 @@ _ROUTE_SOURCE = re.compile(
     r"\s*(?:await\s+)?(?:params|props|useParams\(\)|useSearchParams\(\)|router\.query|route\.params|this\.props)\b\s*[;)]?\s*$"
 )
 _PARAMETERS_OPEN = re.compile(r"(?:\bfunction\b[\w\s*]*|\b(?:async\s+)?)\(\s*(?:[^()]*\([^()]*\))*[^()]*$")
+_IMPORT = re.compile(r"\s*(?:import\b|export\s*(?:type\s*)?\{[^}]*\}\s*from\b)")
 _KEYWORDS = frozenset(("if", "for", "while", "switch", "return", "catch", "typeof", "await", "new"))
 _TYPE_MEMBER = re.compile(r"^\s*(?:readonly\s+)?\w+\??\s*:\s*[^=(]+?[;,]?\s*$")
 _PROPS_TYPE = re.compile(r"^\s*(?:export\s+)?(?:interface\s+(\w+)|type\s+(\w+)\s*=)", re.M)
@@ -39,6 +40,8 @@ def script_local(line: str, col: int, end: int) -> bool:
     """Is the name at line[col:end] of a JavaScript or TypeScript line a variable, a parameter or an
     attribute's name rather than a row's field?"""
     before, after = line[:col].rstrip(), line[end:].lstrip()
+    if _IMPORT.match(line):
+        return True  # `import { permissions } from '…/permissions'`: a module's export, not a row's field
     if before.endswith((".", "?.", "'", '"', "`", "[", "$")) or line[col - 1 : col] in (
         "'",
         '"',
