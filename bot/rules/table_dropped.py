@@ -107,7 +107,9 @@ def _replaced(op: DropTable, again: CreateTable, context: Context) -> Finding:
         f"Table `{op.table}` is dropped and created again by this migration: every row it holds is lost.{columns}",
         blast_radius=f"All rows of {context.size_words(op.table)} are lost; code that reads them finds an empty "
         "table." + (f" {found.blast_radius}" if found is not None and found.references else ""),
-        severity=Severity.CRITICAL if n else Severity.WARNING,
+        severity=Severity.CRITICAL
+        if found is not None and found.severity is Severity.CRITICAL
+        else Severity.WARNING,
         references=found.references if found is not None else (),
         fix="Copy the rows into the new table (INSERT … SELECT from a renamed copy) if they are still needed, "
         "and remove the code's uses of the columns the new table drops first.",

@@ -431,3 +431,30 @@ def test_a_has_many_relation_names_the_related_tables_key_not_this_tables_column
                 review_sql(sql, base={path: belongs_to.replace("{column}", column)}), "column-renamed"
             )
             assert loud.severity is Severity.CRITICAL, (path, loud)
+
+
+def test_a_name_imported_from_a_module_is_not_the_column() -> None:
+    for column in ("permissions", "settings"):
+        sql = f'CREATE TABLE "Access" ("id" text PRIMARY KEY, "{column}" text[]);\n-- migration\n'
+        sql += f'ALTER TABLE "Access" DROP COLUMN "{column}";\n'
+        controller = (
+            f"import {{ {column} }} from '@app/common/{column}';\n"
+            f"import {{ hasPermission, {column} as granted }} from '@app/common/{column}';\n"
+            "export class AccessController {}\n"
+        )
+        finding = _finding(
+            review_sql(sql, base={"apps/api/src/access.controller.ts": controller}), "column-dropped"
+        )
+        assert finding.severity is not Severity.CRITICAL, finding
+        reader = f"export function show(access: Access) {{\n  return access.{column};\n}}\n"
+        finding = _finding(review_sql(sql, base={"apps/api/src/access.service.ts": reader}), "column-dropped")
+        assert finding.severity is Severity.CRITICAL
+
+
+def test_a_table_created_again_whose_lost_columns_only_tests_name_is_a_warning() -> None:
+    for table, lost, kept in REPLACED:
+        test = f'def test_report(client):\n    assert client.get("/r").json()[0]["{lost}"] == "x"\n'
+        schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {lost} text, {kept} text);\n-- migration\n"
+        change = f"DROP TABLE {table};\nCREATE TABLE {table} (id bigint PRIMARY KEY, {kept} text);\n"
+        result = review_sql(schema + change, base={"tests/test_reports.py": test})
+        assert _finding(result, "table-dropped").severity is Severity.WARNING
