@@ -56,7 +56,7 @@ def _rules(result: object) -> set[tuple[str, int]]:
 
 def test_detects_knex_migrations_in_javascript_and_typescript() -> None:
     text = _migration("  await knex.schema.dropTable('x');\n")
-    assert detect(PATH, text, Config()) is knex
+    assert getattr(detect(PATH, text, Config()), "NAME", None) == knex.NAME
     typescript = (
         'import type { Knex } from "knex";\n\n'
         "export async function up(knex: Knex): Promise<void> {\n"
@@ -67,7 +67,7 @@ def test_detects_knex_migrations_in_javascript_and_typescript() -> None:
         "export async function down(knex: Knex): Promise<void> {}\n"
     )
     path = "db/migrations/20240601120000_drop.ts"
-    assert detect(path, typescript, Config()) is knex
+    assert getattr(detect(path, typescript, Config()), "NAME", None) == knex.NAME
     migration = knex.parse(path, typescript, MemoryTree(), "postgres")
     assert [(op.location.line, type(op)) for op in migration.up] == [(5, DropColumn)]
     assert migration.down == ()
@@ -254,7 +254,7 @@ def test_a_file_given_directly_is_known_by_its_content() -> None:
     from bot.frameworks import sniff
 
     text = "exports.up = (knex) => knex.schema.table('orders', (t) => t.dropColumn('legacy_code'));\n"
-    assert sniff("/tmp/change.js", text) is knex
+    assert getattr(sniff("/tmp/change.js", text), "NAME", None) == knex.NAME
 
 
 def test_increments_without_a_name_is_the_id_column() -> None:
