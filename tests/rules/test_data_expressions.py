@@ -1,5 +1,6 @@
-"""What a data change computes, read the same way from SQL, Rails, Django and Alembic migrations: NULL
-propagation, NOT IN over a nullable sub-query, and deletes that cascade to child tables."""
+"""What a data change computes, read the same way from the SQL of every framework's migrations (goose, Rails,
+Django, Alembic, TypeORM, Knex, Sequelize, Laravel, Ecto, Prisma, Flyway, Liquibase): NULL propagation, NOT IN
+over a nullable sub-query, and deletes that cascade to child tables."""
 
 from __future__ import annotations
 
@@ -64,7 +65,76 @@ def _goose(sql: str) -> tuple[str, str]:
     return "db/migrations/002_change_data.sql", f"-- +goose Up\n{sql}\n-- +goose Down\nSELECT 1;\n"
 
 
-FRAMEWORKS = [_goose, _rails, _django, _alembic]
+def _typeorm(sql: str) -> tuple[str, str]:
+    body = (
+        'import { MigrationInterface, QueryRunner } from "typeorm";\n\n'
+        "export class ChangeData1767225600000 implements MigrationInterface {\n"
+        "  public async up(queryRunner: QueryRunner): Promise<void> {\n"
+        f"    await queryRunner.query(`{sql}`);\n  }}\n\n"
+        "  public async down(): Promise<void> {}\n}\n"
+    )
+    return "src/migrations/1767225600000-ChangeData.ts", body
+
+
+def _knex(sql: str) -> tuple[str, str]:
+    body = f"exports.up = async function (knex) {{\n  await knex.raw(`{sql}`);\n}};\n\nexports.down = async function () {{}};\n"
+    return "migrations/20260101000000_change_data.js", body
+
+
+def _laravel(sql: str) -> tuple[str, str]:
+    escaped = sql.replace('"', '\\"')
+    body = (
+        "<?php\n\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Support\\Facades\\DB;\n\n"
+        "return new class extends Migration\n{\n    public function up(): void\n    {\n"
+        f'        DB::statement("{escaped}");\n    }}\n\n    public function down(): void\n    {{\n    }}\n}};\n'
+    )
+    return "database/migrations/2026_01_01_000000_change_data.php", body
+
+
+def _ecto(sql: str) -> tuple[str, str]:
+    body = (
+        "defmodule Shop.Repo.Migrations.ChangeData do\n  use Ecto.Migration\n\n  def up do\n"
+        f'    execute("""\n    {sql}\n    """)\n  end\n\n  def down do\n  end\nend\n'
+    )
+    return "priv/repo/migrations/20260101000000_change_data.exs", body
+
+
+def _prisma(sql: str) -> tuple[str, str]:
+    return "prisma/migrations/20260101000000_change_data/migration.sql", f"-- AlterData\n{sql}\n"
+
+
+def _sequelize(sql: str) -> tuple[str, str]:
+    body = (
+        "module.exports = {\n  async up(queryInterface) {\n"
+        f"    await queryInterface.sequelize.query(`{sql}`);\n  }},\n"
+        "  async down() {},\n};\n"
+    )
+    return "migrations/20260101000000-change-data.js", body
+
+
+def _flyway(sql: str) -> tuple[str, str]:
+    return "src/main/resources/db/migration/V2__change_data.sql", f"{sql}\n"
+
+
+def _liquibase(sql: str) -> tuple[str, str]:
+    body = f"--liquibase formatted sql\n\n--changeset app:2\n{sql}\n--rollback SELECT 1;\n"
+    return "src/main/resources/db/changelog/002-change-data.sql", body
+
+
+FRAMEWORKS = [
+    _goose,
+    _rails,
+    _django,
+    _alembic,
+    _typeorm,
+    _knex,
+    _sequelize,
+    _laravel,
+    _ecto,
+    _prisma,
+    _flyway,
+    _liquibase,
+]
 
 
 def _review(names: dict[str, str], sql: str, framework, dialect: str | None = None) -> Review:  # type: ignore[no-untyped-def]
