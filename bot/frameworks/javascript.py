@@ -10,12 +10,12 @@ The grammars load on the first file that needs them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from tree_sitter import Node
 
 from bot.frameworks import syntax_tree
+from bot.frameworks.loop_values import LoopValues
 from bot.frameworks.syntax_tree import line_of as line_of
 from bot.frameworks.syntax_tree import text_of as text_of
 from bot.model.migration import PLACEHOLDER as PLACEHOLDER
@@ -139,11 +139,8 @@ def _statement(node: Node) -> Iterator[Node]:
     elif kind == "for_in_statement" and (values := _names_looped(node)) is not None:
         name, names = values
         for each in names:  # `for (const table of ['a', 'b'])`: the body once per name, `table` read as it
-            token = _BOUND.set((*_BOUND.get(), (name, each)))
-            try:
+            with LOOPS.binding(name, each):
                 yield from _statement(node.child_by_field_name("body") or node)
-            finally:
-                _BOUND.reset(token)
     elif kind in ("for_statement", "for_in_statement", "while_statement", "do_statement", "statement_block"):
         inner = node.child_by_field_name("body") if kind != "statement_block" else node
         for child in inner.named_children if inner is not None else []:
@@ -152,12 +149,7 @@ def _statement(node: Node) -> Iterator[Node]:
         yield node
 
 
-# The values loop variables take while a `for … of` body is read once per value (set around each pass).
-_BOUND: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("js_bound", default=())
-
-
-def _bound(name: str) -> str | None:
-    return next((v for k, v in reversed(_BOUND.get()) if k == name), None)
+LOOPS = LoopValues("js")  # a `for … of` variable while the loop's body is read once per value
 
 
 def _names_looped(node: Node) -> tuple[str, list[str]] | None:
@@ -217,7 +209,7 @@ def value_key(node: Node | None) -> str:
 def value(node: Node) -> Value:
     node = unwrap(node)
     kind = node.type
-    if kind == "identifier" and (bound := _bound(text_of(node))) is not None:
+    if kind == "identifier" and (bound := LOOPS.value(text_of(node))) is not None:
         return bound
     if kind in ("string", "template_string"):
         return string(node)
@@ -307,7 +299,11 @@ def _substituted(substitution: Node) -> str:
     """`${name}` as the literal a `const` before it holds (`const table = 'users'`), else the placeholder.
     A literal with a quote in it stays a placeholder: pasted into a SQL string it would end the string."""
     inner = [c for c in substitution.named_children if c.type != "comment"]
-    if len(inner) == 1 and inner[0].type == "identifier" and (bound := _bound(text_of(inner[0]))) is not None:
+    if (
+        len(inner) == 1
+        and inner[0].type == "identifier"
+        and (bound := LOOPS.value(text_of(inner[0]))) is not None
+    ):
         return bound
     known = resolve(inner[0]) if len(inner) == 1 else None
     if known is not None and known.type in ("string", "template_string", "number"):

@@ -301,7 +301,7 @@ class _Walker:
             return
         for each in values:
             assert isinstance(each, str)
-            with php.binding(php.text_of(variable), each):
+            with php.LOOPS.binding(php.text_of(variable), each):
                 self.walk(body)
 
     def _statement(self, node: Node) -> list[Operation]:

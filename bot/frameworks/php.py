@@ -9,13 +9,12 @@ construct is lost. The grammar loads on first use.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
 from bot.frameworks import syntax_tree
+from bot.frameworks.loop_values import LoopValues
 from bot.frameworks.syntax_tree import line_of as line_of
 from bot.frameworks.syntax_tree import text_of as text_of
 from bot.model.migration import PLACEHOLDER as PLACEHOLDER
@@ -134,29 +133,14 @@ def statements(body: Node | None, *, loops: bool = True) -> Iterator[Node]:
             yield node
 
 
-# The value a `foreach` variable takes while the reader walks the loop's body once per value.
-_BOUND: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("php_bound", default=())
-
-
-@contextmanager
-def binding(variable: str, bound: str) -> Iterator[None]:
-    """Read `$variable` as `bound` (as an argument and inside strings) while the loop's body is walked."""
-    token = _BOUND.set((*_BOUND.get(), (variable, bound)))
-    try:
-        yield
-    finally:
-        _BOUND.reset(token)
-
-
-def _bound(variable: str) -> str | None:
-    return next((v for k, v in reversed(_BOUND.get()) if k == variable), None)
+LOOPS = LoopValues("php")  # a `foreach` variable while the loop's body is walked once per value
 
 
 def value(node: Node | None) -> Value:
     if node is None:
         return None
     kind = node.type
-    if kind == "variable_name" and (bound := _bound(text_of(node))) is not None:
+    if kind == "variable_name" and (bound := LOOPS.value(text_of(node))) is not None:
         return bound
     if kind in _STRINGS:
         return string(node)
@@ -238,7 +222,7 @@ def _pieces(node: Node) -> tuple[str, int, bool]:
             parts.append(text_of(child))
         elif child.type == "escape_sequence":
             parts.append(_unescape(text_of(child), single=node.type == "string"))
-        elif child.type == "variable_name" and (bound := _bound(text_of(child))) is not None:
+        elif child.type == "variable_name" and (bound := LOOPS.value(text_of(child))) is not None:
             parts.append(bound)
         else:
             interpolated = True

@@ -292,7 +292,7 @@ class _Walker:
             return False
         for each in values:
             assert isinstance(each, str)
-            with ruby.binding(params[0], each):
+            with ruby.LOOPS.binding(params[0], each):
                 self.walk(c.block)
         return True
 

@@ -8,14 +8,13 @@ variable, an interpolated string, a lambda) becomes `Code`, its Ruby source, so 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
 from bot.frameworks import syntax_tree
 from bot.frameworks.dialect_guards import runs_on
+from bot.frameworks.loop_values import LoopValues
 from bot.frameworks.syntax_tree import line_of as line_of
 from bot.frameworks.syntax_tree import text_of as text_of
 from bot.model.migration import PLACEHOLDER as PLACEHOLDER
@@ -135,28 +134,13 @@ def _runs(node: Node, dialect: str) -> bool | None:
     return runs_on(text_of(condition), dialect, negated=node.type.startswith("unless"))
 
 
-# The values a loop's block variable takes while the reader walks its body once per value (`%w[a b].each do |t|`).
-_BOUND: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("ruby_bound", default=())
-
-
-@contextmanager
-def binding(name: str, bound: str) -> Iterator[None]:
-    """Read `name` as `bound` (in arguments and in `#{…}`) while the block is walked for that value."""
-    token = _BOUND.set((*_BOUND.get(), (name, bound)))
-    try:
-        yield
-    finally:
-        _BOUND.reset(token)
-
-
-def _bound(name: str) -> str | None:
-    return next((v for k, v in reversed(_BOUND.get()) if k == name), None)
+LOOPS = LoopValues("ruby")  # a block variable while `%w[a b].each do |t|` is walked once per name
 
 
 def value(node: Node) -> Value:
     kind = node.type
     if kind == "identifier" and (node.parent is None or node.parent.type != "pair"):
-        bound = _bound(text_of(node))
+        bound = LOOPS.value(text_of(node))
         if bound is not None:
             return bound
     if kind == "simple_symbol":
@@ -262,7 +246,7 @@ def _with_placeholders(node: Node, resolve: Callable[[str], Value] | None = None
             start_line = line_of(child)
         if child.type == "interpolation":
             inner = text_of(child)[2:-1].strip()
-            known = _bound(inner) or (resolve(inner) if resolve is not None else None)
+            known = LOOPS.value(inner) or (resolve(inner) if resolve is not None else None)
             literal = (
                 isinstance(known, str | int | float) and not isinstance(known, bool) and "'" not in str(known)
             )
