@@ -284,7 +284,10 @@ class _Walker:
         `table` read as that name. Anything else is not such a loop (False)."""
         if c.name != "each" or c.receiver is None or c.block is None:
             return False
-        values = ruby.value(c.receiver)
+        values: ruby.Value = ruby.value(c.receiver)
+        if c.receiver.type == "constant":  # `TABLES.each do |table|`, TABLES a list of names of the migration
+            listed = self.constants.names(ruby.text_of(c.receiver))
+            values = list(listed) if listed else values
         params = _block_parameters(c.node)
         if not isinstance(values, list) or not values or len(params) != 1:
             return False

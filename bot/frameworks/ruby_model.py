@@ -195,6 +195,15 @@ class Constants:
         found = scalar(self._own, reference)
         return found if found is not None else scalar(self._of_model(reference.rsplit("::", 1)[0]), reference)
 
+    def names(self, reference: str) -> list[str] | None:
+        """The strings a constant of the migration holds as a list (`TABLES = %w[orders invoices].freeze`)."""
+        found = next((c.value for c in self._own if c.name == reference), None)
+        return (
+            [str(v) for v in found]
+            if isinstance(found, list) and found and all(isinstance(v, str) for v in found)
+            else None
+        )
+
     def table_name(self, model: str) -> str | None:
         """The table a namespaced model's files give it: its own `self.table_name = "…"`, else the prefix of
         what encloses it (`Security::Price` inside the model class `Security` → `security_prices`; a module's

@@ -255,12 +255,14 @@ RAILS_SCHEMA = (
     [
         ("%w[posts comments]", ["posts", "comments"]),
         ("[:comments, :notes, :posts]", ["comments", "notes", "posts"]),
+        ("TABLES", ["notes", "posts"]),
     ],
 )
 def test_a_loop_over_table_names_is_read_once_per_table(generator: str, tables: list[str]) -> None:
     def migration(concurrently: str) -> str:
         return (
             "class IndexTitles < ActiveRecord::Migration[7.1]\n"
+            + ("  TABLES = %w[notes posts].freeze\n" if generator == "TABLES" else "")
             + ("  disable_ddl_transaction!\n" if concurrently else "")
             + "  def up\n"
             f"    {generator}.each do |table|\n"
