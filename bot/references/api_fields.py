@@ -13,6 +13,7 @@ import re
 from collections.abc import Collection
 
 from bot.model.changeset import Tree
+from bot.references.model_attributes import call_end
 
 _SERIALIZER = re.compile(r"^class\s+\w+\s*\(([^)]*Serializer[^)]*)\)\s*:", re.M)
 _NEXT_CLASS = re.compile(r"^class\s", re.M)
@@ -37,8 +38,10 @@ def kept_by_api(tree: Tree, paths: Collection[str], models: Collection[str], nam
             if model is None or model.group(1).rsplit(".", 1)[-1] not in models:
                 continue
             field = declared.search(body)
-            call = body[field.start(2) : field.start(2) + 600] if field is not None else ""
-            if field is not None and _computed(field.group(1), call[: _call_end(call)], name):
+            call = (
+                body[field.start(2) - 1 : field.start(2) + 600] if field is not None else ""
+            )  # from its `(`
+            if field is not None and _computed(field.group(1), call[1 : call_end(call)], name):
                 return f"{path}:{text.count(chr(10), 0, found.end() + field.start()) + 1}"
     return None
 
@@ -49,13 +52,3 @@ def _computed(kind: str, arguments: str, name: str) -> bool:
         return True
     source = re.search(r"\bsource\s*=\s*['\"]([\w.*]+)['\"]", arguments)
     return source is not None and source.group(1) != name
-
-
-def _call_end(arguments: str) -> int:
-    """Where the arguments of a call end (its closing parenthesis), nested calls included."""
-    depth = 1
-    for index, char in enumerate(arguments):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth == 0:
-            return index
-    return len(arguments)

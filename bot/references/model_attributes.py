@@ -93,11 +93,12 @@ def _other_column(body: str, assigned: re.Match[str], name: str) -> bool:
     """`minimum_amount = mapped_column("minimum_amount_v2", …)`, `options = Column("encrypted_options", …)`,
     `state = models.CharField(db_column="state_v2")`: the attribute maps another column."""
     call = body[assigned.start(1) : assigned.start(1) + 600]
-    other = _NAMED_COLUMN.match(call) or _DB_COLUMN.search(call[: _call_end(call)])
+    other = _NAMED_COLUMN.match(call) or _DB_COLUMN.search(call[: call_end(call)])
     return other is not None and other.group(1).lower() != name.lower()
 
 
-def _call_end(call: str) -> int:
+def call_end(call: str) -> int:
+    """Where the first call in `call` ends: the offset of its closing parenthesis (nested calls included)."""
     depth = 0
     for index, char in enumerate(call):
         depth += {"(": 1, ")": -1}.get(char, 0)
