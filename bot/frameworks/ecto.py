@@ -13,12 +13,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 from tree_sitter import Node
 
 from bot.frameworks import ecto_ops, elixir, seed_rows, suppressions
+from bot.frameworks.loop_values import names
 from bot.frameworks.naming import model_table
 from bot.frameworks.origin import Origin, origin
 from bot.frameworks.sqlfile import parse_sql
@@ -244,11 +244,9 @@ class _Walker:
         if not values:
             self.walk(c.block)
             return
-        outer = self.src
         for each in values:
-            self.src = dataclasses.replace(outer, bindings=(*outer.bindings, (name, each)))
-            self.walk(c.block)
-        self.src = outer
+            with elixir.LOOPS.binding(name, each):
+                self.walk(c.block)
 
     def _generator(self, c: elixir.Call) -> tuple[str, list[str]]:
         generators = [
@@ -263,10 +261,7 @@ class _Walker:
             return "", []
         source = elixir.text_of(right)
         found = self.attributes.get(source[1:]) if source.startswith("@") else elixir.value(right)
-        values = found if isinstance(found, list) else []
-        return elixir.text_of(left), [v for v in values if isinstance(v, str)] if all(
-            isinstance(v, str) for v in values
-        ) else []
+        return elixir.text_of(left), names(found) or []
 
     def _command(self, c: elixir.Call) -> None:
         if c.name == "execute" and c.args and c.args[0].type == "anonymous_function":

@@ -77,7 +77,6 @@ _MYSQL = {
 class Source:
     path: str
     dialect: str
-    bindings: tuple[tuple[str, str], ...] = ()  # a loop's variable and its value in this pass (`for t <- …`)
 
 
 @dataclass(frozen=True)
@@ -388,7 +387,7 @@ def execute(c: elixir.Call, src: Source) -> Result:
 def _sql(node: Node, c: elixir.Call, src: Source) -> tuple[Operation, ...]:
     if node.type == "anonymous_function" or elixir.text_of(node).startswith("&"):  # fn -> … end, &noop/0
         return (RunCode(language="elixir", **_base(c, src)),)
-    found = elixir.sql_text(node, dict(src.bindings))
+    found = elixir.sql_text(node)
     if found is None:
         return (Unparsed(error="the SQL is built at run time, so it could not be read", **_base(c, src)),)
     text, line = found

@@ -8,12 +8,13 @@ interpolated string, a function) becomes `Code`, its Elixir source. The grammar 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
 from bot.frameworks import syntax_tree
+from bot.frameworks.loop_values import LoopValues
 from bot.frameworks.syntax_tree import line_of as line_of
 from bot.frameworks.syntax_tree import text_of as text_of
 from bot.model.migration import PLACEHOLDER as PLACEHOLDER
@@ -163,16 +164,19 @@ def string(node: Node) -> str | Code:
     return Code(text_of(node)) if interpolated else text
 
 
-def sql_text(node: Node, bindings: Mapping[str, str] | None = None) -> tuple[str, int] | None:
-    """SQL given as a string, heredoc or sigil, with `#{…}` replaced (by the value `bindings` gives a loop's
-    variable, else a placeholder), and the line its text starts on."""
+LOOPS = LoopValues("elixir")  # a `for` variable while the comprehension's body is walked once per value
+
+
+def sql_text(node: Node) -> tuple[str, int] | None:
+    """SQL given as a string, heredoc or sigil, with `#{…}` replaced (by the value a loop's variable holds
+    in this pass, else a placeholder), and the line its text starts on."""
     if node.type not in ("string", "sigil", "charlist"):
         return None
-    text, line, _ = _pieces(node, bindings or {})
+    text, line, _ = _pieces(node)
     return text, line
 
 
-def _pieces(node: Node, bindings: Mapping[str, str] | None = None) -> tuple[str, int, bool]:
+def _pieces(node: Node) -> tuple[str, int, bool]:
     parts: list[str] = []
     interpolated = False
     line = 0
@@ -184,7 +188,7 @@ def _pieces(node: Node, bindings: Mapping[str, str] | None = None) -> tuple[str,
             parts.append(text_of(child) if raw else _unescape(text_of(child)))
         elif child.type == "interpolation":
             interpolated = True
-            bound = (bindings or {}).get(text_of(child)[2:-1].strip())
+            bound = LOOPS.value(text_of(child)[2:-1].strip())
             parts.append(bound if bound is not None else PLACEHOLDER + "\n" * text_of(child).count("\n"))
         else:
             continue

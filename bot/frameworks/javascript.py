@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from bot.frameworks import syntax_tree
-from bot.frameworks.loop_values import LoopValues
+from bot.frameworks.loop_values import LoopValues, names
 from bot.frameworks.syntax_tree import line_of as line_of
 from bot.frameworks.syntax_tree import text_of as text_of
 from bot.model.migration import PLACEHOLDER as PLACEHOLDER
@@ -164,10 +164,8 @@ def _names_looped(node: Node) -> tuple[str, list[str]] | None:
         or left.type != "identifier"
     ):
         return None
-    found = value(resolve(right))
-    if not isinstance(found, list) or not found or not all(isinstance(v, str) for v in found):
-        return None
-    return text_of(left), [str(v) for v in found]
+    found = names(value(resolve(right)))
+    return (text_of(left), found) if found is not None else None
 
 
 def function(node: Node | None) -> Function | None:

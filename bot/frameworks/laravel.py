@@ -19,6 +19,7 @@ import re
 from tree_sitter import Node
 
 from bot.frameworks import laravel_blueprint, laravel_data, php, suppressions
+from bot.frameworks.loop_values import names
 from bot.frameworks.origin import Origin, origin
 from bot.frameworks.sqlfile import parse_sql
 from bot.frameworks.statements import separate
@@ -288,19 +289,12 @@ class _Walker:
         a loop over anything else once, with what it names unknown."""
         named = [c for c in node.named_children if c.type != "comment"]
         body = node.child_by_field_name("body")
-        values = php.value(named[0]) if len(named) >= 3 else None
+        values = names(php.value(named[0])) if len(named) >= 3 else None
         variable = named[1] if len(named) >= 3 else None
-        if (
-            variable is None
-            or variable.type != "variable_name"
-            or not isinstance(values, list)
-            or not values
-            or not all(isinstance(v, str) for v in values)
-        ):
+        if variable is None or variable.type != "variable_name" or values is None:
             self.walk(body)
             return
         for each in values:
-            assert isinstance(each, str)
             with php.LOOPS.binding(php.text_of(variable), each):
                 self.walk(body)
 

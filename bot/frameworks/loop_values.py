@@ -1,8 +1,8 @@
 """The value a loop's variable takes while a reader walks the loop's body once per value.
 
 `%w[orders invoices].each do |table|`, `foreach (['orders', 'invoices'] as $name)`, `for (const t of [...])`:
-the readers of Ruby, PHP and JavaScript walk such a body once per name, and while they do, the variable reads
-as that name in a call's arguments and inside the SQL strings. The binding is a context variable, so a
+the readers of Ruby, PHP, Elixir and JavaScript walk such a body once per name, and while they do, the variable
+reads as that name in a call's arguments and inside the SQL strings. The binding is a context variable, so a
 generator that yields the body's statements can hold it while its caller reads each one.
 """
 
@@ -33,3 +33,10 @@ class LoopValues:
     def value(self, variable: str) -> str | None:
         """What `variable` holds in the loop being walked, or None outside one."""
         return next((v for k, v in reversed(self._bound.get()) if k == variable), None)
+
+
+def names(found: object) -> list[str] | None:
+    """A loop's values when it runs over names: a non-empty list of strings; None for anything else."""
+    if not isinstance(found, list) or not found or not all(isinstance(v, str) for v in found):
+        return None
+    return [str(v) for v in found]

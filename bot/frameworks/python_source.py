@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.frameworks.loop_values import names
 from bot.model.migration import PLACEHOLDER
 
 
@@ -193,10 +194,11 @@ def unrolled(loop: ast.For, known: Mapping[str, ast.expr]) -> list[list[ast.stmt
     if not isinstance(loop.target, ast.Name) or loop.orelse:
         return None
     source = known.get(loop.iter.id, loop.iter) if isinstance(loop.iter, ast.Name) else loop.iter
-    values = literal(source)
-    if not isinstance(values, list | tuple) or not values or not all(isinstance(v, str) for v in values):
+    found = literal(source)
+    values = names(list(found) if isinstance(found, tuple) else found)
+    if values is None:
         return None
-    return [[_Bound(loop.target.id, str(v)).visit(copy.deepcopy(s)) for s in loop.body] for v in values]
+    return [[_Bound(loop.target.id, v).visit(copy.deepcopy(s)) for s in loop.body] for v in values]
 
 
 class _Bound(ast.NodeTransformer):

@@ -28,6 +28,7 @@ from bot.frameworks import (
     suppressions,
 )
 from bot.frameworks.inverse import inverse
+from bot.frameworks.loop_values import names
 from bot.frameworks.origin import origin
 from bot.frameworks.rails_common import Result, Source, key_type
 from bot.frameworks.statements import separate
@@ -284,17 +285,13 @@ class _Walker:
         `table` read as that name. Anything else is not such a loop (False)."""
         if c.name != "each" or c.receiver is None or c.block is None:
             return False
-        values: ruby.Value = ruby.value(c.receiver)
+        values = names(ruby.value(c.receiver))
         if c.receiver.type == "constant":  # `TABLES.each do |table|`, TABLES a list of names of the migration
-            listed = self.constants.names(ruby.text_of(c.receiver))
-            values = list(listed) if listed else values
+            values = self.constants.names(ruby.text_of(c.receiver)) or values
         params = _block_parameters(c.node)
-        if not isinstance(values, list) or not values or len(params) != 1:
-            return False
-        if not all(isinstance(v, str) for v in values):
+        if values is None or len(params) != 1:
             return False
         for each in values:
-            assert isinstance(each, str)
             with ruby.LOOPS.binding(params[0], each):
                 self.walk(c.block)
         return True

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from bot.frameworks import ruby
+from bot.frameworks.loop_values import names
 from bot.frameworks.rails_common import plural
 from bot.model.changeset import Tree
 
@@ -197,12 +198,7 @@ class Constants:
 
     def names(self, reference: str) -> list[str] | None:
         """The strings a constant of the migration holds as a list (`TABLES = %w[orders invoices].freeze`)."""
-        found = next((c.value for c in self._own if c.name == reference), None)
-        return (
-            [str(v) for v in found]
-            if isinstance(found, list) and found and all(isinstance(v, str) for v in found)
-            else None
-        )
+        return names(next((c.value for c in self._own if c.name == reference), None))
 
     def table_name(self, model: str) -> str | None:
         """The table a namespaced model's files give it: its own `self.table_name = "…"`, else the prefix of
