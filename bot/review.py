@@ -220,6 +220,7 @@ def review(
             database=database,
             runner=prepared.runner,
             applied_file=applied.get(migration.path),
+            applied_base=bases.get(migration.path),
         )
         checked = _check(migration, context, config, changeset)
         checked += _check_down(migration, context, config, changeset, checked)

@@ -78,7 +78,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             "and Liquibase, fail the deploy instead)."
         )
         same_form = migration.framework != "sql" and _tokens(base_text) == _tokens(head_text)
-        if same_form or _same_statements(migration, before.base_text, context):
+        if same_form or _same_statements(migration, context.applied_base):
             # A clean-up of the code around the statements (an unused variable, an import, a linter's
             # rewrite of its form): nothing a database runs differs, as far as the review reads the file;
             # worth a look, not a block.
@@ -184,10 +184,10 @@ def _liquibase(migration: Migration, base_text: str, head_text: str) -> Iterator
         )
 
 
-def _same_statements(migration: Migration, base_text: str, context: Context) -> bool:
-    """Does the base branch's version of the file read as the same operations, up and down? Only for
-    files read whole: a migration with code the review could not read may differ there."""
-    old = frameworks.reparse(migration, base_text, context.tree)
+def _same_statements(migration: Migration, old: Migration | None) -> bool:
+    """Does the base branch's version of the file (`old`, as the review read it) read as the same operations,
+    up and down? Only for files read whole: a migration with code the review could not read may differ
+    there."""
     if old is None:
         return False
     return _statements(old) == _statements(migration) and not any(

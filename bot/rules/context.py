@@ -39,6 +39,7 @@ class Context:
     # The migration's file as the base branch has it, when the change edits or renames a migration that
     # already exists there (and so has already run on existing databases).
     applied_file: ChangedFile | None = None
+    applied_base: Migration | None = None  # that file read as the migration it was (None: it cannot be)
 
     def __post_init__(self) -> None:
         if self.code_values is None:
