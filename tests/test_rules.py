@@ -35,8 +35,18 @@ def test_examples(rule_id: str, kind: str, index: int, sql: str) -> None:
     config = getattr(bot.rules.BY_ID[rule_id], "EXAMPLE_CONFIG", None)
     # A rule comparing a migration with the application's code meets its examples with that code (EXAMPLE_HEAD).
     head = getattr(bot.rules.BY_ID[rule_id], "EXAMPLE_HEAD", None)
+    # A rule about one framework's migrations meets its examples as such a migration (EXAMPLE_PATH).
+    path = getattr(bot.rules.BY_ID[rule_id], "EXAMPLE_PATH", "db/migrations/001_change.sql")
     found = rule_ids(
-        review_sql(sql, dialect=_dialect(rule_id), facts=facts, previous=previous, config=config, head=head)
+        review_sql(
+            sql,
+            path=path,
+            dialect=_dialect(rule_id),
+            facts=facts,
+            previous=previous,
+            config=config,
+            head=head,
+        )
     )
     if kind == "bad":
         assert rule_id in found, f"bad example {index} of {rule_id} did not trigger it"

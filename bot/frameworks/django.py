@@ -19,9 +19,9 @@ import re
 import weakref
 from collections import OrderedDict
 
+from bot.frameworks import django_signals, seed_rows, suppressions
 from bot.frameworks import python_source as py
-from bot.frameworks import seed_rows, suppressions
-from bot.frameworks.django_apps import Apps
+from bot.frameworks.django_apps import DJANGO_USER, Apps, user_model
 from bot.frameworks.django_operations import Reader
 from bot.frameworks.django_state import State, default_table
 from bot.frameworks.inverse import inverse
@@ -31,7 +31,7 @@ from bot.frameworks.sqlfile import parse_sql
 from bot.frameworks.statements import separate
 from bot.model.changeset import Tree
 from bot.model.findings import Location
-from bot.model.migration import DataInsert, Migration, Operation, RunCode, Unparsed
+from bot.model.migration import DataInsert, Migration, Operation, RunCode, Unparsed, UnreadDataChange
 
 NAME = "django"
 EXTENSIONS = (".py",)
@@ -88,7 +88,7 @@ def _history(tree: Tree, dialect: str, earlier: list[str]) -> list[tuple[str, st
     prefetch = getattr(tree, "prefetch", None)
     if prefetch is not None:
         prefetch(earlier)  # one read for the whole history rather than one per file
-    keys, chain = [], _chain("", "", dialect)
+    keys, chain = [], _start(tree, dialect)
     for previous in earlier:
         chain = _chain(chain, previous, tree.read(previous) or "")
         keys.append((previous, chain))
@@ -108,7 +108,14 @@ def _state_before(path: str, tree: Tree, dialect: str) -> tuple[State, str | Non
     earlier = [p for p in _migrations_by_folder(tree).get(folder, []) if p.rsplit("/", 1)[-1] < name]
     keys = _history(tree, dialect, earlier)
     state = _replay(keys, state, tree, dialect)
-    return state.copy(), keys[-1][1] if keys else _chain("", "", dialect)
+    return state.copy(), keys[-1][1] if keys else _start(tree, dialect)
+
+
+def _start(tree: Tree, dialect: str) -> str:
+    """The key of an empty history: the dialect and the project's user model, which the fields read
+    depend on (a foreign key to `settings.AUTH_USER_MODEL`)."""
+    user = user_model(tree)
+    return _chain("", "", dialect if user == DJANGO_USER else f"{dialect}\0{'.'.join(user)}")
 
 
 def _replay(keys: list[tuple[str, str]], state: State, tree: Tree, dialect: str) -> State:
@@ -209,7 +216,11 @@ class _Parser:
         # are generated: no function, no `get_model`): a history of 1,800 migrations walked 500,000 nodes
         self.functions = py.functions(module) if "def" in self.text else {}
         self.constants = py.constants(module)
-        self.models = _model_variables(module, self.state) if "get_model" in self.text else {}
+        self.models = (
+            _model_variables(module, self.state, self.apps)
+            if "get_model" in self.text or "get_user_model" in self.text
+            else {}
+        )
         klass = next((n for n in module.body if isinstance(n, ast.ClassDef) and n.name == "Migration"), None)
         atomic, operations = _class_attributes(klass)
         up: list[Operation] = []
@@ -217,6 +228,8 @@ class _Parser:
             up.extend(self._operation(call))
         up = list(separate(up))
         down = None if self.irreversible else self._down(up)
+        if klass is not None:
+            up.extend(self._post_migrate(klass))
         note = (
             "Django runs each migration in a transaction" if atomic else "the migration sets `atomic = False`"
         )
@@ -253,6 +266,29 @@ class _Parser:
                 )
             ]
         return found
+
+    def _post_migrate(self, klass: ast.ClassDef) -> list[Operation]:
+        """The app's `post_migrate` handlers that write rows, which run after its latest migration: read
+        for that migration only (the others are followed by their app's next migration)."""
+        match = _PATH.search(self.path)
+        folder = self.path[: self.path.rindex("/") + 1] if match is not None else ""
+        latest = _migrations_by_folder(self.tree).get(folder, [])
+        if not latest or latest[-1] != self.path:
+            return []
+        app_folder = folder.removesuffix("migrations/")
+        return [
+            UnreadDataChange(
+                runs=f"the `post_migrate` handler `{handler.name}`",
+                how="which Django calls after the migrations, on every `migrate`, and which "
+                + ("writes rows" if handler.found else "is defined outside the app's modules"),
+                check=f"Read `{handler.name}` for the rows it writes on this deploy and whether it still "
+                "matches the schema this migration leaves; a one-time change belongs in a migration",
+                code=handler.location,
+                location=Location(self.path, klass.lineno),
+                end_line=klass.lineno,
+            )
+            for handler in django_signals.writing_handlers(self.tree, app_folder)
+        ]
 
     def _run_sql(self, call: ast.Call) -> list[Operation]:
         sql = py.argument(call, 0, "sql")
@@ -400,7 +436,7 @@ class _Parser:
         return self.models.get(variable)
 
     def _models_named(self, function: ast.FunctionDef) -> list[str]:
-        found = _model_variables(function, self.state)
+        found = _model_variables(function, self.state, self.apps)
         self.models.update(found)
         return list(found.values())
 
@@ -417,19 +453,27 @@ def _class_attributes(klass: ast.ClassDef | None) -> tuple[bool, list[ast.expr]]
     return atomic, operations
 
 
-def _model_variables(node: ast.AST, state: State) -> dict[str, str]:
-    """`Order = apps.get_model("shop", "Order")` → {"Order": "shop_order"}."""
+def _model_variables(node: ast.AST, state: State, apps: Apps) -> dict[str, str]:
+    """`Order = apps.get_model("shop", "Order")` → {"Order": "shop_order"}; the user model, got by
+    `get_user_model()` or `apps.get_model(settings.AUTH_USER_MODEL)`, → the project's user table."""
     found: dict[str, str] = {}
     for assign in ast.walk(node):
         if not isinstance(assign, ast.Assign) or not isinstance(assign.value, ast.Call):
             continue
-        if py.name(assign.value) != "get_model" or not isinstance(assign.targets[0], ast.Name):
+        call = assign.value
+        if py.name(call) not in ("get_model", "get_user_model") or not isinstance(
+            assign.targets[0], ast.Name
+        ):
             continue
-        args = [py.literal(a) for a in assign.value.args]
+        args = [py.literal(a) for a in call.args]
         texts = [a for a in args if isinstance(a, str)]
         if len(texts) == 1 and "." in texts[0]:
             texts = texts[0].split(".", 1)
+        if py.name(call) == "get_user_model" or (
+            len(args) == 1 and isinstance(args[0], py.Code) and "AUTH_USER_MODEL" in args[0].text
+        ):
+            texts = list(apps.user)
         if len(texts) == 2:
             app, model = texts
-            found[assign.targets[0].id] = state.table(model) if app == state.app else f"{app}_{model.lower()}"
+            found[assign.targets[0].id] = state.table(model) if app == state.app else apps.table(app, model)
     return found

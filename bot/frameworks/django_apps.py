@@ -6,15 +6,22 @@ a model no migration of the repository creates gets its app's `AppConfig.default
 project's `DEFAULT_AUTO_FIELD`, else Django's own `AutoField` (also what Django's contrib apps use).
 Django's schema editor widens the foreign keys of every app when a primary key is widened, so the same
 replay lists them.
+
+The user model is `auth.User` unless the project's settings name another (`AUTH_USER_MODEL =
+"accounts.User"`): foreign keys to `settings.AUTH_USER_MODEL` and `get_user_model()` in data migrations
+then mean that model's table (its `db_table` when it sets one).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import weakref
 from collections.abc import Callable
 
 from bot.frameworks.column_types import django_type
-from bot.frameworks.django_state import State, key_type
+from bot.frameworks.django_state import State, default_table, key_type
+from bot.frameworks.settings.python import is_settings
 from bot.model.changeset import Tree
 
 # Django's own apps, whose models have an AutoField key (their AppConfig says so since Django 3.2)
@@ -22,6 +29,30 @@ _CONTRIB = frozenset({"auth", "contenttypes", "sites", "admin", "flatpages", "re
 _AUTO_FIELD = re.compile(r"""\bdefault_auto_field\s*=\s*["'](?:[\w.]+\.)?(\w+)["']""")
 _SETTING = re.compile(r"""^\s*DEFAULT_AUTO_FIELD\s*=\s*["'](?:[\w.]+\.)?(\w+)["']""", re.M)
 _MIGRATION = re.compile(r"(?:^|/)(\w+)/migrations/\d{4}_\w+\.py$")
+_USER_MODEL = re.compile(r"""^AUTH_USER_MODEL\s*(?::[^=\n]*)?=\s*["'](\w+)\.(\w+)["']""", re.M)
+_TEST_SETTINGS = re.compile(r"(^|/)(tests?|testing|test_\w+|\w+_tests?)(/|\.py$)")
+_USERS: list[tuple[weakref.ref[Tree], tuple[str, str]]] = []  # the last trees' user models
+DJANGO_USER = ("auth", "User")
+
+
+def user_model(tree: Tree) -> tuple[str, str]:
+    """(app label, model name) of the project's user model: the `AUTH_USER_MODEL` its settings set (those
+    of tests aside), else Django's `auth.User`; read once per tree."""
+    for known, found in _USERS:
+        if known() is tree:
+            return found
+    named: list[tuple[str, str]] = []
+    for path in tree.paths():
+        if is_settings(path) and not _TEST_SETTINGS.search(path) and "/site-packages/" not in f"/{path}":
+            text = tree.read(path) or ""
+            if "AUTH_USER_MODEL" in text:
+                named.extend((m.group(1), m.group(2)) for m in _USER_MODEL.finditer(text))
+    choices = list(dict.fromkeys((app, model) for app, model in named))
+    user = choices[0] if len(choices) == 1 else DJANGO_USER  # settings that disagree: Django's default
+    with contextlib.suppress(TypeError):  # a tree type without weak references is read every time
+        _USERS.insert(0, (weakref.ref(tree), user))
+        del _USERS[4:]
+    return user
 
 
 class Apps:
@@ -31,6 +62,16 @@ class Apps:
     def __init__(self, tree: Tree, dialect: str, app: str, replay: Callable[[str], State | None]) -> None:
         self.tree, self.dialect, self.app, self.replay = tree, dialect, app, replay
         self._defaults: dict[str, str] = {}
+
+    @property
+    def user(self) -> tuple[str, str]:
+        """The project's user model, (app label, model name)."""
+        return user_model(self.tree)
+
+    def table(self, app: str, model: str) -> str:
+        """The table of `app.model` of another app: its `db_table` when that app's migrations set one."""
+        state = self.replay(app) if app != self.app else None
+        return state.table(model) if state is not None else default_table(app, model)
 
     def key_type(self, app: str, model: str) -> str:
         """The column type of the primary key of `app.model`; "" when unknown."""

@@ -49,9 +49,7 @@ class Reader:
         self.apps = apps  # the other apps of the project, for foreign keys to their models
 
     def field(self, name: str, node: ast.expr, table: str) -> Field:
-        return read_field(
-            name, node, self.state, self.dialect, table, self.apps.key_type if self.apps else None
-        )
+        return read_field(name, node, self.state, self.dialect, table, self.apps)
 
     def base(self, node: ast.expr) -> Origin:
         return {

@@ -8,8 +8,8 @@ migrations of the same app, which is what Django itself does.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from bot.frameworks import python_source as py
 from bot.frameworks.column_types import django_type
@@ -67,15 +67,20 @@ def default_table(app: str, model: str) -> str:
     return f"{app}_{model.lower()}"
 
 
-def related_table(app: str, target: object, state: State) -> str:
-    """`"shop.Order"` → `shop_order`; `"Order"` → a model of this app; the user model → `auth_user`."""
+def related_table(app: str, target: object, state: State, project: Project | None = None) -> str:
+    """`"shop.Order"` → `shop_order` (the model's `db_table` when `project` knows it); `"Order"` → a model of
+    this app; `settings.AUTH_USER_MODEL` → the project's user model, Django's `auth_user` by default."""
     if isinstance(target, py.Code):
-        return "auth_user" if "AUTH_USER_MODEL" in target.text else target.text.lower().replace(".", "_")
+        if "AUTH_USER_MODEL" not in target.text:
+            return target.text.lower().replace(".", "_")
+        target = ".".join(project.user if project is not None else ("auth", "User"))
     if not isinstance(target, str):
         return ""
     if "." in target:
         other_app, model = target.split(".", 1)
-        return state.table(model) if other_app == app else default_table(other_app, model)
+        if other_app == app:
+            return state.table(model)
+        return project.table(other_app, model) if project is not None else default_table(other_app, model)
     return state.table(target) if target != "self" else ""
 
 
@@ -87,15 +92,33 @@ def key_type(state: State, table: str) -> str:
     return key.spec.type if key is not None else ""
 
 
-# (app label, model name) → the column type of that model's primary key, for the models of other apps
-KeyTypes = Callable[[str, str], str]
+class Project(Protocol):
+    """The other apps of the project, as the fields of one app see them."""
+
+    @property
+    def user(self) -> tuple[str, str]:
+        """(app label, model name) of the user model."""
+        ...
+
+    def table(self, app: str, model: str) -> str:
+        """The table of a model of another app."""
+        ...
+
+    def key_type(self, app: str, model: str) -> str:
+        """The column type of the primary key of a model of another app; "" when unknown."""
+        ...
 
 
 def read_field(
-    name: str, node: ast.expr, state: State, dialect: str, model_table: str = "", keys: KeyTypes | None = None
+    name: str,
+    node: ast.expr,
+    state: State,
+    dialect: str,
+    model_table: str = "",
+    project: Project | None = None,
 ) -> Field:
     """A field definition `models.CharField(max_length=20, null=True)` as a column; a foreign key gets the
-    type of the key it points at (`keys` finds those of other apps)."""
+    table and the type of the key it points at (`project` finds those of other apps)."""
     call = node if isinstance(node, ast.Call) else None
     field_class = py.name(node)
     kwargs = {k: py.literal(v) for k, v in py.keywords(call).items()} if call is not None else {}
@@ -108,9 +131,9 @@ def read_field(
     references, target_type = None, ""
     if relation or field_class == "ManyToManyField":
         target = py.literal(py.argument(call, 0, "to")) if call is not None else None
-        references = related_table(state.app, target, state) or model_table
+        references = related_table(state.app, target, state, project) or model_table
         if relation and references:
-            target_type = key_type(state, references) or _other_key(target, state, keys)
+            target_type = key_type(state, references) or _other_key(target, state, project)
     spec = ColumnSpec(
         name=column,
         type=target_type or django_type(field_class, kwargs, dialect),
@@ -134,15 +157,15 @@ def read_field(
     )
 
 
-def _other_key(target: object, state: State, keys: KeyTypes | None) -> str:
-    """The key type of a model of another app (`"shop.Order"`, the user model: Django's `auth.User`)."""
-    if keys is None:
+def _other_key(target: object, state: State, project: Project | None) -> str:
+    """The key type of a model of another app (`"shop.Order"`, the user model)."""
+    if project is None:
         return ""
     if isinstance(target, py.Code) and "AUTH_USER_MODEL" in target.text:
-        return keys("auth", "User")
+        target = ".".join(project.user)
     if isinstance(target, str) and "." in target and target.split(".", 1)[0] != state.app:
         app, model = target.split(".", 1)
-        return keys(app, model)
+        return project.key_type(app, model)
     return ""
 
 

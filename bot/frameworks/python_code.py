@@ -17,9 +17,18 @@ from bot.frameworks.django_orm import OrmSql
 from bot.frameworks.origin import Origin
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.findings import Location
-from bot.model.migration import DataDelete, DataInsert, DataUpdate, Operation, Unparsed
+from bot.model.migration import (
+    DataDelete,
+    DataInsert,
+    DataUpdate,
+    JoinedFieldUpdate,
+    Operation,
+    Unparsed,
+    UnreadDataChange,
+)
 
 _EXECUTE = frozenset({"execute", "exec_driver_sql", "executemany"})
+_TASK_CALLS = frozenset({"delay", "apply_async"})  # Celery's ways of sending a task to a worker
 _WRITES = frozenset(
     {"update", "delete", "bulk_update", "bulk_create", "create", "get_or_create", "update_or_create"}
 )
@@ -201,6 +210,10 @@ class CodeReader:
                 if isinstance(name, str):
                     self.ops.extend(self.fixtures(name, self._base(call)))
             return
+        unread = self._unread(call, method)
+        if unread is not None:
+            self.ops.append(unread)
+            return
         table = self._queryset_table(call.func.value) if isinstance(call.func, ast.Attribute) else None
         if table is None:
             if method in _WRITES and _on_manager(call.func):
@@ -214,7 +227,9 @@ class CodeReader:
         base = self._base(call)
         joined = _joined_reference(call) if method == "update" else None
         if joined is not None:
-            self.ops.append(Unparsed(error=_JOINED.format(joined=joined), **base))
+            field, reference = joined
+            column = self.column_of(table, field) or field
+            self.ops.append(JoinedFieldUpdate(table=table, column=column, reference=reference, **base))
         elif method == "update" and (written := self._written(table, call)):
             self.ops.extend(written)
         elif method == "update":
@@ -231,6 +246,43 @@ class CodeReader:
         elif method in ("bulk_create", "create", "get_or_create", "update_or_create"):
             columns, values = seed_rows.values_rows(self._records(call))
             self.ops.append(DataInsert(table=table, columns=columns, rows=values, **base))
+
+    def _unread(self, call: ast.Call, method: str) -> UnreadDataChange | None:
+        """A Celery task sent from the migration (`.delay()`, `.apply_async()`, `send_task()`) or a management
+        command it calls: code that may change data, which the review cannot read from here."""
+        if method in _TASK_CALLS and isinstance(call.func, ast.Attribute):
+            task = py.dotted(call.func.value) or py.segment(self.text, call.func.value)
+            return UnreadDataChange(
+                runs=f"the Celery task `{task}`",
+                how=f"sent to a worker with `.{method}()`: it runs outside the migration and its transaction, "
+                "after the migration has finished or not at all (no worker, a worker on the old release)",
+                check=f"Read `{task}` for the rows it writes; run that change in the migration itself "
+                "(a RunPython over the historical models) or as a separate backfill whose end is checked",
+                **self._base(call),
+            )
+        if method == "send_task":
+            name = py.literal(py.argument(call, 0, "name"))
+            task = name if isinstance(name, str) else py.segment(self.text, call)
+            return UnreadDataChange(
+                runs=f"the Celery task `{task}`",
+                how="sent to a worker with `send_task()`: it runs outside the migration and its transaction, "
+                "after the migration has finished or not at all",
+                check=f"Read the task `{task}` for the rows it writes; run that change in the migration itself "
+                "or as a separate backfill whose end is checked",
+                **self._base(call),
+            )
+        if method == "call_command":
+            name = py.literal(py.argument(call, 0, "command_name"))
+            command = name if isinstance(name, str) else py.segment(self.text, call)
+            return UnreadDataChange(
+                runs=f"the management command `{command}`",
+                how="called from the migration: it runs the application's current models, not the historical "
+                "ones the migration sees, and its queries are not read here",
+                check=f"Read `management/commands/{command}.py` for the rows it writes and check them as this "
+                "migration's own data change; prefer the same change written in the RunPython itself",
+                **self._base(call),
+            )
+        return None
 
     def _written(self, table: str, call: ast.Call) -> list[Operation]:
         """`update()` as the UPDATE it sends, read like SQL (its sub-queries and conditions included); []
@@ -360,25 +412,20 @@ class CodeReader:
         }
 
 
-_JOINED = (
-    "`{joined}` in `update()` reaches across a relation, which Django refuses in an update (FieldError: "
-    "joined field references are not permitted): the migration fails here. Read the related value with "
-    "`Subquery(Related.objects.filter(pk=OuterRef(…)).values(…)[:1])` instead"
-)
-
-
-def _joined_reference(call: ast.Call) -> str | None:
-    """The first `F("customer__name")` a value of `update()` holds outside a sub-query, as written."""
-    stack = list(py.keywords(call).values())
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Call) and py.name(node) in ("Subquery", "Exists"):
-            continue  # inside a sub-query, F() belongs to the sub-query's own model
-        if isinstance(node, ast.Call) and py.name(node) == "F" and len(node.args) == 1:
-            field = py.literal(node.args[0])
-            if isinstance(field, str) and "__" in field:
-                return f'F("{field}")'
-        stack.extend(n for n in ast.iter_child_nodes(node) if isinstance(n, ast.expr))
+def _joined_reference(call: ast.Call) -> tuple[str, str] | None:
+    """(field written, reference as written) of the first `F("customer__name")` a value of `update()`
+    holds outside a sub-query."""
+    for field, value in py.keywords(call).items():
+        stack = [value]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Call) and py.name(node) in ("Subquery", "Exists"):
+                continue  # inside a sub-query, F() belongs to the sub-query's own model
+            if isinstance(node, ast.Call) and py.name(node) == "F" and len(node.args) == 1:
+                name = py.literal(node.args[0])
+                if isinstance(name, str) and "__" in name:
+                    return field, f'F("{name}")'
+            stack.extend(n for n in ast.iter_child_nodes(node) if isinstance(n, ast.expr))
     return None
 
 

@@ -427,6 +427,28 @@ class RunCode(Operation):
 
 
 @dataclass(frozen=True, kw_only=True)
+class UnreadDataChange(Operation):
+    """Code that changes data when the migration runs but that the review cannot read: a task sent to a
+    queue (Celery's `.delay()`), a management command, a `post_migrate` handler. Its location is in the
+    migration (the call, or the `Migration` class for a handler the migration sets off)."""
+
+    runs: str  # what runs: "the Celery task `recompute_totals`"
+    how: str  # how it runs, and why it is not read: "sent to a worker with `.delay()`, outside the migration"
+    check: str  # what the reviewer should check by hand
+    code: Location | None = None  # where that code is, when it is outside the migration (a handler)
+
+
+@dataclass(frozen=True, kw_only=True)
+class JoinedFieldUpdate(Operation):
+    """A Django `update()` whose value reads a field across a relation (`F("customer__name")`): Django
+    raises `FieldError` ("Joined field references are not permitted in this query") when it runs."""
+
+    table: str
+    column: str  # the field the value is written to
+    reference: str  # the reference as written: F("customer__name")
+
+
+@dataclass(frozen=True, kw_only=True)
 class Unparsed(Operation):
     """A statement the review could not understand. It becomes an info finding, never a crash."""
 

@@ -273,6 +273,12 @@ def _reasons(
     if items[0].state == "unchecked" and items[0].detail.startswith("not verified") and transforms:
         count = len(transforms)
         reasons.append(f"production values not verified for {count} data change{'s' if count != 1 else ''}")
+    # a data change the migration sets off but the review cannot read (a task, a command) is not approved
+    # until someone has read it: the finding suppressed with a reason says so
+    unread = [f for f in active if f.rule == "unread-data-change" and not f.references]
+    if unread:
+        count = len(unread)
+        reasons.append(f"{count} data change{'s' if count != 1 else ''} the review could not read")
     if transforms and not plan.queries:
         reasons.append("no post-deploy validation queries")
     if not plan.rollback and any(m.down is None for m in migrations):

@@ -12,6 +12,7 @@ from bot.render.formats import fence
 
 def rule_page(module: ModuleType) -> str:
     rule = module.RULE
+    language = "python" if getattr(module, "EXAMPLE_PATH", "").endswith(".py") else "sql"
     doc = (module.__doc__ or "").strip()
     summary, _, body = doc.partition("\n")
     lines = [
@@ -26,10 +27,10 @@ def rule_page(module: ModuleType) -> str:
         "",
         "## Example",
         "",
-        *[fence(example, "sql") + "\n" for example in rule.bad],
+        *[fence(example, language) + "\n" for example in rule.bad],
         "## Instead",
         "",
-        *[fence(example, "sql") + "\n" for example in rule.good],
+        *[fence(example, language) + "\n" for example in rule.good],
         *_framework_section(rule.framework_help),
         "## Suppressing",
         "",

@@ -1,0 +1,74 @@
+"""A data change the migration makes run, but whose code the review cannot read, is named, never passed over.
+
+## Why is this bad?
+A RunPython that sends a Celery task (`recompute_totals.delay()`), calls a management command, or an
+app's `post_migrate` handler that writes rows, changes data during the deploy without a statement the
+review can check: no rule has looked at which rows it writes, whether it is batched, or how to undo it.
+A task also runs outside the migration: after it has finished, on whatever release the workers run, or
+never when no worker is up, so the migration reports success before the data is changed.
+
+## Use instead
+Write the data change in the migration itself (a RunPython over the historical models, or RunSQL), where
+it runs once, in order, inside the migration's transaction, and where the review reads it. When it must
+stay where it is, check by hand what the finding names: the rows the code writes, and what the deploy
+does if it fails or never runs.
+
+## Framework notes
+Django: a RunPython that calls `.delay()`, `.apply_async()` or `send_task()`, or `call_command()` (but
+`loaddata`, whose fixture is read), and the `post_migrate` handlers of the migration's app (connected with
+`post_migrate.connect(…)` or `@receiver(post_migrate)`) that create, update, save or delete rows, named on
+the app's latest migration. Handlers that only create permissions or content types are Django's own
+bookkeeping and are not named. A task or command the migration starts keeps the review from approving
+until the finding is suppressed with a reason (someone has read that code); a handler is a warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.model.findings import Dimension, Finding, Reference, Rule, Severity
+from bot.model.migration import Migration, UnreadDataChange
+from bot.rules.context import Context
+
+RULE = Rule(
+    id="unread-data-change",
+    dimension=Dimension.DATA_VERIFICATION,
+    severity=Severity.WARNING,
+    help="Write the data change in the migration itself, where it runs in order and is reviewed; "
+    "otherwise check by hand the rows the named code writes.",
+    bad=(
+        "from django.db import migrations\n\nfrom shop.tasks import recompute_totals\n\n\n"
+        "def forwards(apps, schema_editor):\n"
+        "    recompute_totals.delay()\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        '    dependencies = [("shop", "0001_initial")]\n'
+        "    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n",
+    ),
+    good=(
+        "from django.db import migrations\n\n\n"
+        "def forwards(apps, schema_editor):\n"
+        '    Order = apps.get_model("shop", "Order")\n'
+        "    Order.objects.filter(total__isnull=True, id__lt=1000).update(total=0)\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        '    dependencies = [("shop", "0001_initial")]\n'
+        "    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n",
+    ),
+)
+EXAMPLE_PATH = "shop/migrations/0002_totals.py"
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    for op in migration.up:
+        if isinstance(op, UnreadDataChange):
+            place = f" (`{op.code.path}:{op.code.line}`)" if op.code is not None else ""
+            yield op.finding(
+                RULE,
+                f"The migration makes {op.runs}{place} run, {op.how}; the review cannot read the data it "
+                "changes.",
+                blast_radius="Unknown: the rows this code writes are not checked by any rule (values, "
+                "batching, the way back).",
+                fix=op.check + ".",
+                references=(Reference(op.code.path, op.code.line, op.runs, kind="code"),)
+                if op.code is not None
+                else (),
+            )
