@@ -16,7 +16,9 @@ names each place in the code and the limit it enforces.
 ## Framework notes
 Limits are read from Rails `validates … length:` (`maximum`, `is`, `in`/`within` ranges) and
 `validates_length_of`, Django and Django REST framework fields and pydantic `Field`/`constr` with
-`max_length=`, zod `z.string().max(n)`, class-validator `@MaxLength(n)` and `@Length(min, max)`, and
+`max_length=` or a `MaxLengthValidator(n)` among their validators (wherever in the field's call, on its
+first line or a later one), zod `z.string().max(n)` (a chain over several lines too), class-validator
+`@MaxLength(n)` and `@Length(min, max)`, and
 `maxLength` in JSON schemas (files with `schema` in their path), and Bean Validation's `@Size(max = n)` and
 `@Length(max = n)` on Java and Kotlin fields. A limit given by a constant (`max_length=NAME_MAX_LENGTH`,
 `maximum: TITLE_MAX`, `.max(MAX_TITLE)`, `@Size(max = Limits.MAX)`) has the value of the constant of that

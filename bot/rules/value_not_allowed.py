@@ -19,7 +19,10 @@ Values are read from the schema the earlier migrations built (CHECK constraints 
 PostgreSQL enum types, MySQL `ENUM(…)` columns), from Rails `enum` declarations of the table's model and its
 inclusion validations (`validates :state, inclusion: { in: STATES }` with `STATES = %w[…].freeze`, or the
 values inline), from Django fields declared with `choices=` (`TextChoices` and `IntegerChoices`, nested in
-the model or not, or a module constant: pairs, a tuple of values, a dict), from SQLAlchemy columns typed with
+the model or not, or a module constant: pairs, a tuple of values, a dict; pairs may name constants of
+the same class or module, `(STATUS_OPEN, _("Open"))`, and a class of constants whose `CHOICES` list pairs
+them, as NetBox's `ChoiceSet`, is named by `choices=StatusChoices` or `choices=StatusChoices.CHOICES`;
+choices with a value that cannot be read are left out), from SQLAlchemy columns typed with
 a Python `Enum` (`Mapped[OrderStatus]`, `Column(Enum(OrderStatus))`; its member names count as allowed, since
 SQLAlchemy stores them unless told otherwise), and from enums and classes of constants named after the table
 and column (`OrderStatus` for `orders.status`) in Python, TypeScript, Go, Java (`static final String`),

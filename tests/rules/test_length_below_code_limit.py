@@ -204,3 +204,76 @@ def test_a_constant_that_cannot_be_told_says_nothing() -> None:
         "class Product(models.Model):\n    title = models.CharField(max_length=TITLE_MAX)\n",
     }
     assert not _found(review_sql(_sql("products", "title", 50), head=head))
+
+
+# Limits whose keyword stands on a later line than the field's call: (path, source, line of the limit)
+MULTILINE = {
+    "django-model": lambda model, column: (
+        "shop/models.py",
+        f"from django.db import models\n\n\nclass {model}(models.Model):\n    {column} = models.CharField(\n"
+        f"        verbose_name='{column}',\n        max_length=100,\n        blank=True,\n    )\n",
+        7,
+    ),
+    "django-form": lambda model, column: (
+        "shop/forms.py",
+        f"from django import forms\n\n\nclass {model}Form(forms.Form):\n    {column} = forms.CharField(\n"
+        f"        required=False,\n        max_length=100,\n    )\n",
+        7,
+    ),
+    "drf": lambda model, column: (
+        "shop/serializers.py",
+        f"from rest_framework import serializers\n\n\nclass {model}Serializer(serializers.ModelSerializer):\n"
+        f"    {column} = serializers.CharField(\n        required=True,\n        max_length=100,\n    )\n",
+        7,
+    ),
+    "django-validator": lambda model, column: (
+        "shop/models.py",
+        "from django.core.validators import MaxLengthValidator\nfrom django.db import models\n\n\n"
+        f"class {model}(models.Model):\n    {column} = models.TextField(\n        validators=[\n"
+        "            MaxLengthValidator(100),\n        ],\n    )\n",
+        8,
+    ),
+    "pydantic": lambda model, column: (
+        "api/schemas.py",
+        f"from pydantic import BaseModel, Field\n\n\nclass {model}Input(BaseModel):\n    {column}: str = Field(\n"
+        "        default='',\n        max_length=100,\n    )\n",
+        7,
+    ),
+    "rails": lambda model, column: (
+        f"app/models/{model.lower()}.rb",
+        f"class {model} < ApplicationRecord\n  validates :{column},\n            presence: true,\n"
+        "            length: {\n              maximum: 100\n            }\nend\n",
+        2,
+    ),
+    "zod": lambda model, column: (
+        "web/src/schemas.ts",
+        f"import {{ z }} from 'zod';\n\nexport const {model[0].lower() + model[1:]}Schema = z.object({{\n"
+        f"  {column}: z\n    .string({{ required_error: 'required' }})\n    .min(1)\n"
+        "    .max(100, { message: 'too long' }),\n});\n",
+        4,
+    ),
+    "class-validator": lambda model, column: (
+        "api/src/dto.ts",
+        f"export class Create{model}Dto {{\n  @IsString()\n  @MaxLength(\n    100,\n    {{ message: 'too long' }},\n"
+        f"  )\n  {column}: string;\n}}\n",
+        3,
+    ),
+    "bean-validation": lambda model, column: (
+        f"src/main/java/shop/{model}.java",
+        f"package shop;\n\npublic class {model} {{\n  @Size(\n      min = 1,\n      max = 100)\n"
+        f"  private String {column};\n}}\n",
+        4,
+    ),
+}
+
+
+@pytest.mark.parametrize(("table", "model", "column"), NAMES)
+@pytest.mark.parametrize("kind", list(MULTILINE))
+def test_limits_written_over_several_lines(table: str, model: str, column: str, kind: str) -> None:
+    path, source, line = MULTILINE[kind](model, column)
+    head = {path: source}
+    found = _found(review_sql(_sql(table, column, 50), head=head))
+    assert len(found) == 1 and "up to 100" in found[0].message, found
+    assert f"`{path}:{line}`" in found[0].message
+    assert not _found(review_sql(_sql(table, column, 100), head=head))
+    assert not _found(review_sql(_sql(table, "note", 50), head=head))  # another column of the table

@@ -15,6 +15,7 @@ from bot.references.codesyntax.text import (
     FieldLink,
     Found,
     Member,
+    Single,
     bracketed,
     enclosing,
     first_group,
@@ -27,9 +28,12 @@ from bot.references.codesyntax.text import (
 _PY_CLASS = re.compile(r"^([ \t]*)class\s+(\w+)\s*\(([^)]*)\)\s*:", re.M)
 _PY_ENUM_BASES = re.compile(r"\b(?:Enum|IntEnum|StrEnum|Flag|IntFlag|TextChoices|IntegerChoices|Choices)\b")
 _PY_MEMBER = re.compile(r"^[ \t]+([A-Z][A-Za-z0-9_]*)\s*=\s*(.+)$", re.M)
-_PY_CHOICES = re.compile(r"^[ \t]*([A-Za-z_]\w*)\s*=\s*([\[(])\s*\(", re.M)
-_PY_PAIR = re.compile(rf"\(\s*(?:{STRING}|(-?\d+))\s*,\s*(?:_\(|gettext_lazy\()?\s*(?:{STRING})")
-_PY_FIELD = re.compile(r"^[ \t]+(\w+)\s*=\s*(?:models\.)?\w+Field\(([^\n]*)", re.M)
+_PY_CHOICES = re.compile(r"^([ \t]*)([A-Za-z_]\w*)\s*=\s*([\[(])\s*\(", re.M)
+# `("open", "Open")`, `(1, _("One"))`, or a constant's name first: `(STATUS_OPEN, _("Open"), "green")`
+_PY_PAIR = re.compile(
+    rf"\(\s*(?:{STRING}|(-?\d+)|([A-Za-z]\w*(?:\.[A-Za-z]\w*)?))\s*,\s*(?:_\(|gettext_lazy\()?\s*(?:{STRING})"
+)
+_PY_FIELD = re.compile(r"^[ \t]+(\w+)\s*=\s*(?:models\.)?\w+Field\(", re.M)
 _PY_ANY_CLASS = re.compile(r"^class\s+(\w+)", re.M)
 _PY_CONSTANT = re.compile(
     r"^([ \t]*)([A-Z][A-Z0-9_]*)\s*(?::[^=\n]+)?=\s*(?:frozenset|set|tuple|list)?\(?\s*([\[({])", re.M
@@ -43,13 +47,13 @@ _SA_COLUMN = re.compile(
     r"(?:\w+\.)?Enum\(\s*([A-Z][\w.]*)",
     re.M,
 )
-_PY_MAX_LENGTH = re.compile(
-    r"^[ \t]+(\w+)\s*(?::[^=\n]*)?=\s*[\w.]*(?:Field|constr)\([^\n]*?\bmax_length\s*=\s*(\d+|[A-Z][\w.]*)",
-    re.M,
+# The start of a field's call, `name = models.CharField(` or `name: str = Field(` or `name: constr(`: its
+# arguments, on as many lines as they take, are read from the bracket on
+_PY_LIMITED_FIELD = re.compile(
+    r"^[ \t]+(\w+)\s*(?::[^=\n]*?\b(?:constr|Field)\(|(?::[^=\n]*)?=\s*[\w.]*(?:Field|constr)\()", re.M
 )
-_PY_ANNOTATED_MAX = re.compile(
-    r"^[ \t]+(\w+)\s*:\s*[^=\n]*\b(?:constr|Field)\([^\n]*?\bmax_length\s*=\s*(\d+|[A-Z][\w.]*)", re.M
-)
+_PY_MAX_LENGTH = re.compile(r"\bmax_length\s*=\s*(\d+|[A-Z][\w.]*)")
+_PY_MAX_VALIDATOR = re.compile(r"\bMaxLengthValidator\(\s*(?:limit_value\s*=\s*)?(\d+|[A-Z][\w.]*)")
 # `STATUS_OPEN = "open"`: one upper-case name bound to one string or integer, in a module or a class body
 _PY_SINGLE = re.compile(
     r"""^([ \t]*)([A-Z][A-Z0-9_]*)[ \t]*(?::[ \t]*\w+[ \t]*)?=[ \t]*(?:"([^"\\\n]*)"|'([^'\\\n]*)'|(-?\d+))[ \t]*(?:#[^\n]*)?$""",
@@ -61,8 +65,10 @@ CONSTANT_KIND = "Python constant"
 def read(path: str, text: str) -> Found:
     definitions: list[Definition] = []
     links: list[FieldLink] = []
+    classes = {}  # class name → its bases
     for match in _PY_CLASS.finditer(text):
         indent, name, bases = match.group(1), match.group(2), match.group(3)
+        classes[name] = bases
         if not _PY_ENUM_BASES.search(bases):
             continue
         start, end = match.end(), _class_end(text, match.end(), len(indent))
@@ -79,58 +85,55 @@ def read(path: str, text: str) -> Found:
         # a class nested in a model (`class Order(Model): class Status(TextChoices)`) belongs to it
         owner = enclosing(text, match.start(), _PY_ANY_CLASS) if indent else ""
         definitions.append(Definition(name, kind, path, line_of(text, match.start()), tuple(members), owner))
-    for match in _PY_CHOICES.finditer(text):
-        bracket = match.group(2)
-        start, end = bracketed(text, match.start(2), bracket, "]" if bracket == "[" else ")")
-        members = [
-            Member(_nth_literal(pair, 1), _nth_literal(pair, 0), line_of(text, start + pair.start()))
-            for pair in _PY_PAIR.finditer(text[start:end])
-        ]
-        if members:
-            owner = enclosing(text, match.start(), _PY_ANY_CLASS)
-            definitions.append(
-                Definition(
-                    match.group(1),
-                    "Django choices",
-                    path,
-                    line_of(text, match.start()),
-                    tuple(members),
-                    owner,
-                )
-            )
-    definitions.extend(_constants(path, text, {d.name for d in definitions}))
     singles = _singles(text)
+    definitions.extend(_choices(path, text, singles, classes))
+    definitions.extend(_constants(path, text, {d.name for d in definitions}))
     definitions.extend(_groups(path, text, singles))
     definitions.extend(scalars(path, singles))
     for match in _PY_FIELD.finditer(text):
-        choices = _PY_CHOICES_ARG.search(match.group(2))
+        start, end = bracketed(text, match.end() - 1, "(", ")")
+        choices = _PY_CHOICES_ARG.search(text, start, end)
         if choices:
             name = choices.group(1)
-            for suffix in (".choices", ".items", ".keys", ".values"):
+            for suffix in (".choices", ".CHOICES", ".items", ".keys", ".values"):
                 name = name.removesuffix(suffix)
             links.append(FieldLink(enclosing(text, match.start(), _PY_ANY_CLASS), match.group(1), name, path))
-    found_limits = set()
-    for pattern in (_PY_MAX_LENGTH, _PY_ANNOTATED_MAX):
-        for match in pattern.finditer(text):
-            if match.start() in found_limits:
-                continue
-            found_limits.add(match.start())
-            owner = enclosing(text, match.start(), _PY_ANY_CLASS)
-            definitions.append(
-                length_limit(
-                    path,
-                    line_of(text, match.start()),
-                    owner,
-                    match.group(1),
-                    f"max_length={match.group(2)}",
-                    int(match.group(2)) if match.group(2).isdigit() else match.group(2),
-                )
-            )
+    definitions.extend(_length_limits(path, text))
     for pattern in (_SA_MAPPED, _SA_COLUMN):
         for match in pattern.finditer(text):
             owner = enclosing(text, match.start(), _PY_ANY_CLASS)
             links.append(FieldLink(owner, match.group(1), match.group(2), path, stores_names=True))
     return definitions, links
+
+
+def _length_limits(path: str, text: str) -> list[Definition]:
+    """`max_length=` of a model, form, serializer or pydantic field (or a `MaxLengthValidator` among its
+    validators), wherever in the field's call the keyword stands, on its first line or a later one."""
+    if "max_length" not in text and "MaxLengthValidator" not in text:
+        return []
+    found = []
+    for match in _PY_LIMITED_FIELD.finditer(text):
+        start, end = bracketed(text, match.end() - 1, "(", ")")
+        arguments = text[start:end]
+        limit = _PY_MAX_LENGTH.search(arguments)
+        construct = "max_length={}"
+        if limit is None:
+            limit, construct = _PY_MAX_VALIDATOR.search(arguments), "MaxLengthValidator({})"
+        if limit is None:
+            continue
+        bound = limit.group(1)
+        owner = enclosing(text, match.start(), _PY_ANY_CLASS)
+        found.append(
+            length_limit(
+                path,
+                line_of(text, start + limit.start()),
+                owner,
+                match.group(1),
+                construct.format(bound),
+                int(bound) if bound.isdigit() else bound,
+            )
+        )
+    return found
 
 
 def _constants(path: str, text: str, known: set[str]) -> list[Definition]:
@@ -164,7 +167,7 @@ def _constants(path: str, text: str, known: set[str]) -> list[Definition]:
     return found
 
 
-def _singles(text: str) -> list[tuple[str, str, str, int]]:
+def _singles(text: str) -> list[Single]:
     """(owner, name, value, line) of each constant bound to one string or integer."""
     singles = []
     for match in _PY_SINGLE.finditer(text):
@@ -174,7 +177,7 @@ def _singles(text: str) -> list[tuple[str, str, str, int]]:
     return singles
 
 
-def _groups(path: str, text: str, singles: list[tuple[str, str, str, int]]) -> list[Definition]:
+def _groups(path: str, text: str, singles: list[Single]) -> list[Definition]:
     """Groups of single constants sharing a prefix (`STATUS_OPEN`, `STATUS_CLOSED`); a module's group is
     the model's of the same file that has a field of the prefix's name, when exactly one model has it."""
     groups = prefixed_groups(path, CONSTANT_KIND, singles)
@@ -195,11 +198,51 @@ def _line_of_literal(text: str, start: int, end: int, item: str | int) -> int:
     return line_of(text, found.start() if found else start)
 
 
-def _nth_literal(pair: re.Match[str], which: int) -> str:
+def _choices(path: str, text: str, singles: list[Single], classes: dict[str, str]) -> list[Definition]:
+    """Lists of (value, label) pairs: `STATUS_CHOICES = [("open", "Open"), …]`, their values written out or
+    named by constants of the same class or module (`(STATUS_OPEN, _("Open"))`). A list named `CHOICES` in
+    a class of constants (NetBox's `ChoiceSet`) is that class's, by its name: `choices=StatusChoices`. A
+    list with a value that cannot be told (a constant of another module) is left out, not read in part."""
+    found = []
+    for match in _PY_CHOICES.finditer(text):
+        bracket = match.group(3)
+        start, end = bracketed(text, match.start(3), bracket, "]" if bracket == "[" else ")")
+        owner = enclosing(text, match.start(), _PY_ANY_CLASS) if match.group(1) else ""
+        members: list[Member] = []
+        for pair in _PY_PAIR.finditer(text[start:end]):
+            value = _pair_value(pair, owner, singles)
+            if value is None:
+                members = []
+                break
+            if value:
+                members.append(Member(_pair_label(pair), value, line_of(text, start + pair.start())))
+        if not members:
+            continue
+        name = match.group(2)
+        if name == "CHOICES" and owner and not re.search(r"\bModel\b|models\.", classes.get(owner, "Model")):
+            name, owner = owner, ""  # a class of constants whose `CHOICES` list is its values
+        found.append(
+            Definition(name, "Django choices", path, line_of(text, match.start()), tuple(members), owner)
+        )
+    return found
+
+
+def _pair_value(pair: re.Match[str], owner: str, singles: list[Single]) -> str | None:
+    """The value of a pair as stored: a literal, or the value of the constant it names ("" for `None`, the
+    empty choice); None when the name is no constant of this class or module."""
     groups = pair.groups()
-    first = next((g for g in groups[:3] if g is not None), "")
-    second = next((g for g in groups[3:] if g is not None), "")
-    return first if which == 0 else second
+    literal = next((g for g in groups[:3] if g is not None), None)
+    if literal is not None:
+        return literal
+    qualifier, _, name = groups[3].rpartition(".")
+    if name == "None":
+        return ""
+    scopes = (qualifier,) if qualifier else (owner, "")
+    return next((value for scope in scopes for o, n, value, _ in singles if o == scope and n == name), None)
+
+
+def _pair_label(pair: re.Match[str]) -> str:
+    return next((g for g in pair.groups()[4:] if g is not None), "")
 
 
 def _class_end(text: str, start: int, indent: int) -> int:

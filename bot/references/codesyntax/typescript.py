@@ -28,7 +28,9 @@ _TS_UNION = re.compile(
 _ZOD_OBJECT = re.compile(r"\b(?:const|let|var)\s+(\w+)\s*=\s*z\s*\.\s*object\(")
 # `name: z.string()….max(50)`, found from its colon (a literal the regex engine skips to) and the key read
 # back from there: a pattern starting at the key tried every character of every word (1.5 s on 5,000 files)
-_ZOD_MAX = re.compile(r":\s*z\s*\.\s*string\(\)(?:\s*\.\s*\w+\([^()]*\))*?\s*\.\s*max\(\s*(\d+|[A-Z][\w.]*)")
+_ZOD_MAX = re.compile(
+    r":\s*z\s*\.\s*string\([^()]*\)(?:\s*\.\s*\w+\([^()]*\))*?\s*\.\s*max\(\s*(\d+|[A-Z][\w.]*)"
+)
 _KEY_BEFORE = re.compile(r"[\"']?(\w+)[\"']?\s*\Z")
 _TS_CLASS = re.compile(r"\bclass\s+(\w+)")
 _MAX_LENGTH_DECORATOR = re.compile(

@@ -1,0 +1,148 @@
+"""Classes of constants with a `CHOICES` list (NetBox's `ChoiceSet`) and constants modules whose choices
+pairs name their constants (`(ORDER_STATUS_OPEN, "Open")`) are the values of the column a model field ties
+them to (`choices=StatusChoices`, `choices=StatusChoices.CHOICES`, `choices=constants.STATUS_CHOICES`), even
+when the field's call spans several lines: a data migration writing a value outside them is
+`value-not-allowed`. Constants no field names, and choices whose values cannot all be read, are no domain."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model.findings import Finding, Severity
+from tests.conftest import review_sql
+from tests.rules.test_value_not_allowed import DJANGO_MIGRATION
+
+RULE = "value-not-allowed"
+# (model, column, allowed values, a value outside them)
+NAMES = [
+    ("Site", "status", ("planned", "active"), "retired"),
+    ("Cable", "kind", ("copper", "fiber"), "radio"),
+]
+
+CHOICE_SET = """from django.utils.translation import gettext_lazy as _
+
+from utilities.choices import ChoiceSet
+
+
+class {model}{Column}Choices(ChoiceSet):
+    key = "{model}.{column}"
+
+    {COLUMN}_{ONE} = "{one}"
+    {COLUMN}_{TWO} = "{two}"
+
+    CHOICES = [
+        ({COLUMN}_{ONE}, _("{One}"), "blue"),
+        ({COLUMN}_{TWO}, _("{Two}"), "green"),
+    ]
+"""
+CONSTANTS = """{MODEL}_{COLUMN}_{ONE} = "{one}"
+{MODEL}_{COLUMN}_{TWO} = "{two}"
+{MODEL}_{COLUMN}_CHOICES = (
+    (None, "---"),
+    ({MODEL}_{COLUMN}_{ONE}, "{One}"),
+    ({MODEL}_{COLUMN}_{TWO}, "{Two}"),
+)
+"""
+MODELS = """from django.db import models
+
+from . import choices
+from .choices import *
+
+
+class {model}(models.Model):
+    {column} = models.CharField(
+        max_length=50,
+        choices={choices},
+        default="{one}",
+    )
+    note = models.TextField()
+"""
+TIES = {
+    "choice-set": (CHOICE_SET, "{model}{Column}Choices"),
+    "choice-set-list": (CHOICE_SET, "{model}{Column}Choices.CHOICES"),
+    "constants-module": (CONSTANTS, "choices.{MODEL}_{COLUMN}_CHOICES"),
+    "constants-imported": (CONSTANTS, "{MODEL}_{COLUMN}_CHOICES"),
+}
+
+
+def _found(result) -> list[Finding]:  # type: ignore[no-untyped-def]
+    return [f for f in result.active if f.rule == RULE]
+
+
+def _review(
+    model: str, column: str, values: tuple[str, str], written: str, choices: str, models: str = MODELS
+):  # type: ignore[no-untyped-def]
+    one, two = values
+    words = {
+        "model": model,
+        "MODEL": model.upper(),
+        "column": column,
+        "Column": column.title(),
+        "COLUMN": column.upper(),
+        "one": one,
+        "two": two,
+        "One": one.title(),
+        "Two": two.title(),
+        "ONE": one.upper(),
+        "TWO": two.upper(),
+    }
+    source, tie = TIES[choices]
+    head = {
+        "dcim/choices.py": source.format(**words),
+        "dcim/models.py": models.format(choices=tie.format(**words), **words),
+    }
+    text = DJANGO_MIGRATION.format(model=model, column=column, value=written).replace('"shop"', '"dcim"')
+    return review_sql(text, path="dcim/migrations/0002_fill.py", head=head)
+
+
+@pytest.mark.parametrize(("model", "column", "values", "bad"), NAMES)
+@pytest.mark.parametrize("choices", list(TIES))
+def test_a_value_outside_the_tied_choices(
+    model: str, column: str, values: tuple[str, str], bad: str, choices: str
+) -> None:
+    found = _found(_review(model, column, values, bad, choices))
+    assert len(found) == 1 and found[0].severity is Severity.CRITICAL
+    assert f"`dcim_{model.lower()}.{column}` is written '{bad}'" in found[0].message
+    assert all(f"'{v}'" in found[0].message for v in values) and "dcim/choices.py" in found[0].message
+    assert not _found(_review(model, column, values, values[1], choices))
+
+
+UNTIED = """from django.db import models
+
+from .choices import *
+
+
+class {model}(models.Model):
+    {column} = models.CharField(max_length=50)
+    note = models.TextField()
+"""
+PARTLY_KNOWN = """from django.db import models
+
+from other.constants import LEGACY
+
+
+class {model}(models.Model):
+    {column} = models.CharField(max_length=50, choices={model}{Column}Options.CHOICES)
+    note = models.TextField()
+
+
+class {model}{Column}Options:
+    {COLUMN}_{ONE} = "{one}"
+
+    CHOICES = [({COLUMN}_{ONE}, "{One}"), (LEGACY, "Legacy")]
+"""
+
+
+@pytest.mark.parametrize(("model", "column", "values", "bad"), NAMES)
+@pytest.mark.parametrize("choices", list(TIES))
+def test_constants_no_field_names_are_no_domain(
+    model: str, column: str, values: tuple[str, str], bad: str, choices: str
+) -> None:
+    assert not _found(_review(model, column, values, bad, choices, models=UNTIED))
+
+
+@pytest.mark.parametrize(("model", "column", "values", "bad"), NAMES)
+def test_choices_with_a_value_that_cannot_be_read_are_no_domain(
+    model: str, column: str, values: tuple[str, str], bad: str
+) -> None:
+    assert not _found(_review(model, column, values, bad, "choice-set", models=PARTLY_KNOWN))
