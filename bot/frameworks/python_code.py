@@ -172,12 +172,16 @@ class CodeReader:
         return True
 
     def _get_models(self, node: ast.expr) -> list[str]:
-        """The tables of `(apps.get_model("dcim", "Interface"), …)`, written in place or bound to a name."""
+        """The tables of `(apps.get_model("dcim", "Interface"), …)`, written in place or bound to a name, or
+        of a tuple of model variables bound before (`(Interface, InterfaceTemplate)`)."""
         if isinstance(node, ast.Name) and node.id in self.assigned:
             node = self.assigned[node.id]
         items = node.elts if isinstance(node, ast.Tuple | ast.List) else []
         found = []
         for item in items:
+            if isinstance(item, ast.Name):  # a model bound before the loop: `for model in (Interface, …)`
+                found.append(self._model_of(item) or "")
+                continue
             args = [py.literal(a) for a in item.args] if isinstance(item, ast.Call) else []
             if py.name(item) != "get_model" or len(args) != 2 or not all(isinstance(a, str) for a in args):
                 return []

@@ -203,10 +203,17 @@ class CodeValues:
             if not declared_by:
                 return Match(definition, 80)
             return Match(definition, 100) if declared_by in (owner, table) else None  # another table's column
-        for link in self._links.get(definition.name, ()):
-            if _names_definition(link, definition) and link.column in names:
-                linked = replace(definition, kind=SQLALCHEMY_KIND) if link.stores_names else definition
-                return Match(linked, 90 if _owns(link.owner, owner) else 70)
+        # the field of the table's own model decides, wherever the forms and serializers naming the same
+        # definition are listed
+        links = [
+            link
+            for link in self._links.get(definition.name, ())
+            if _names_definition(link, definition) and link.column in names
+        ]
+        if links:
+            link = next((k for k in links if _owns(k.owner, owner)), links[0])
+            linked = replace(definition, kind=SQLALCHEMY_KIND) if link.stores_names else definition
+            return Match(linked, 90 if _owns(link.owner, owner) else 70)
         name = name or self._names[id(definition)]
         if definition.kind in CONSTANT_KINDS and definition.owner:
             # a constant of a class is this column's only when the class is the table's model
@@ -254,9 +261,11 @@ def _names_definition(link: FieldLink, definition: Definition) -> bool:
 
 
 def _owns(model: str, owner: str) -> bool:
-    """Is the model the table's (`Order` for `orders`, and for Django's `shop_order`)?"""
+    """Is the model the table's (`Order` for `orders`, and for Django's `shop_order`; `OrderItem` for
+    `order_items` and for Django's `shop_orderitem`)?"""
     name = snake(model.split("::")[-1].split(".")[-1])
-    return bool(name) and (owner == name or owner.endswith(f"_{name}"))
+    joined = name.replace("_", "")
+    return bool(name) and (owner in (name, joined) or owner.endswith((f"_{name}", f"_{joined}")))
 
 
 _AFFIXES = re.compile(

@@ -146,3 +146,68 @@ def test_choices_with_a_value_that_cannot_be_read_are_no_domain(
     model: str, column: str, values: tuple[str, str], bad: str
 ) -> None:
     assert not _found(_review(model, column, values, bad, "choice-set", models=PARTLY_KNOWN))
+
+
+SERIALIZER = """from rest_framework import serializers
+
+from dcim.choices import *
+
+
+class {model}Serializer(serializers.ModelSerializer):
+    {column} = ChoiceField(choices={model}{Column}Choices, required=False)
+"""
+LOOPED = """from django.db import migrations
+
+OLD_VALUE = "{old}"
+NEW_VALUE = "{new}"
+
+
+def correct(apps, schema_editor):
+    {model} = apps.get_model("dcim", "{model}")
+    {model}Template = apps.get_model("dcim", "{model}Template")
+
+    for model in ({model}, {model}Template):
+        model.objects.filter({column}=OLD_VALUE).update({column}=NEW_VALUE)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("dcim", "0001_initial")]
+    operations = [migrations.RunPython(correct, migrations.RunPython.noop)]
+"""
+TWO_MODELS = """from django.db import models
+
+from .choices import *
+
+
+class {model}(models.Model):
+    {column} = models.CharField(max_length=50, choices={model}{Column}Choices)
+
+
+class {model}Template(models.Model):
+    {column} = models.CharField(
+        max_length=50,
+        choices={model}{Column}Choices,
+    )
+"""
+
+
+@pytest.mark.parametrize(("model", "column", "values", "bad"), NAMES)
+def test_models_of_several_words_looped_over_beside_serializers(
+    model: str, column: str, values: tuple[str, str], bad: str
+) -> None:
+    """A serializer naming the same choices (listed first) does not hide the model's field; a model named in
+    two words is its table's (`dcim_<model>template`); each model of `for model in (A, B)` is written."""
+    words = {"model": model, "column": column, "Column": column.title(), "COLUMN": column.upper()}
+    one, two = values
+    head = {
+        "dcim/api/serializers.py": SERIALIZER.format(**words),
+        "dcim/choices.py": CHOICE_SET.format(
+            one=one, two=two, One=one.title(), Two=two.title(), ONE=one.upper(), TWO=two.upper(), **words
+        ),
+        "dcim/models.py": TWO_MODELS.format(**words),
+    }
+    path = "dcim/migrations/0002_correct.py"
+    found = _found(review_sql(LOOPED.format(old=one, new=bad, **words), path=path, head=head))
+    tables = sorted(f.message.split("`")[1] for f in found)
+    assert tables == [f"dcim_{model.lower()}.{column}", f"dcim_{model.lower()}template.{column}"], found
+    assert not _found(review_sql(LOOPED.format(old=one, new=two, **words), path=path, head=head))
