@@ -279,8 +279,7 @@ class _Parser:
         return [
             UnreadDataChange(
                 runs=f"the `post_migrate` handler `{handler.name}`",
-                how="which Django calls after the migrations, on every `migrate`, and which "
-                + ("writes rows" if handler.found else "is defined outside the app's modules"),
+                how="which Django calls after the migrations, on every `migrate`, and which writes rows",
                 check=f"Read `{handler.name}` for the rows it writes on this deploy and whether it still "
                 "matches the schema this migration leaves; a one-time change belongs in a migration",
                 code=handler.location,

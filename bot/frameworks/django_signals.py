@@ -4,8 +4,8 @@ Django sends `post_migrate` after the migrations have run; an app that connects 
 (`post_migrate.connect(create_defaults, sender=self)` in `AppConfig.ready()`, or `@receiver(post_migrate)`)
 changes data on every deploy without a migration saying so. A handler is found by its name in the app's
 own modules and read for writes (`create`, `update`, `save`, `delete`, `execute`, …). Handlers that only
-create permissions and content types (Django's own) write no rows of the application's tables; a handler
-that cannot be found is reported as one that may write.
+create permissions and content types, or register the app's models one row each (as Django's own do), write
+no rows of the application's tables; a handler of Django or a library is that code's own.
 """
 
 from __future__ import annotations
@@ -37,20 +37,18 @@ _WRITES = frozenset(
 )
 # Django's own bookkeeping: the rows of `auth_permission` and `django_content_type`
 _OWN = frozenset({"Permission", "ContentType", "create_permissions", "create_contenttypes"})
-_MODULES = ("apps.py", "signals.py", "handlers.py", "receivers.py", "models.py", "__init__.py")
 _KNOWN: list[tuple[weakref.ref[Tree], dict[str, list[Handler]]]] = []  # the last trees' handlers, by app
 
 
 @dataclass(frozen=True)
 class Handler:
     name: str
-    location: Location  # its definition, or the `connect` call when the definition is not in the app
-    found: bool  # whether its definition was read
+    location: Location  # its definition
 
 
 def writing_handlers(tree: Tree, app_folder: str) -> list[Handler]:
-    """The `post_migrate` handlers of the app at `app_folder` (`shop/`) that write rows, or that could not be
-    read; read once per tree and app."""
+    """The `post_migrate` handlers of the app at `app_folder` (`shop/`) that write rows; read once per tree
+    and app."""
     known = next((found for ref, found in _KNOWN if ref() is tree), None)
     if known is None:
         known = {}
@@ -64,32 +62,30 @@ def writing_handlers(tree: Tree, app_folder: str) -> list[Handler]:
 
 def _handlers(tree: Tree, app_folder: str) -> list[Handler]:
     paths = [
-        p
-        for p in tree.paths()
-        if p.startswith(app_folder) and p.endswith(".py") and _module(p[len(app_folder) :])
+        p for p in tree.paths() if p.startswith(app_folder) and p.endswith(".py") and _module(p, app_folder)
     ]
+    connected = [(p, name) for p in paths if _mentions(tree, p) for name in _connected(_parse(tree, p))]
+    if not connected:
+        return []
     modules = {p: m for p in paths if (m := _parse(tree, p)) is not None}
     found = []
-    for path, module in modules.items():
-        if not _mentions(tree, path):
-            continue
-        for name, line in _connected(module):
-            definition = next(
-                ((p, f) for p, m in modules.items() for f in _definitions(m) if f.name == name), None
-            )
-            if definition is None:
-                found.append(Handler(name, Location(path, line), found=False))
-            elif _writes(definition[1]):
-                found.append(Handler(name, Location(definition[0], definition[1].lineno), found=True))
+    for path, name in connected:
+        if name in _OWN:
+            continue  # Django's own handlers, or a project's copy of them
+        nearest = sorted(modules.items(), key=lambda item: item[0] != path)  # the connecting module first
+        definition = next(((p, f) for p, m in nearest for f in _definitions(m) if f.name == name), None)
+        if definition is not None and _writes(definition[1]):
+            found.append(Handler(name, Location(definition[0], definition[1].lineno)))
+        # a handler defined outside the app (Django's, a library's) is that code's business, not this change's
     return sorted(set(found), key=lambda h: (h.location.path, h.location.line))
 
 
-def _module(relative: str) -> bool:
-    """A module of the app where handlers are connected or defined (not its migrations or tests)."""
-    parts = relative.split("/")
+def _module(path: str, app_folder: str) -> bool:
+    """A module of the app itself (not its migrations or tests, nor an app nested in it)."""
+    parts = path[len(app_folder) :].split("/")
     if parts[0] in ("migrations", "tests", "test") or parts[-1].startswith("test"):
         return False
-    return parts[-1] in _MODULES or "signals" in parts[:-1] or "handlers" in parts[:-1]
+    return "migrations" not in parts[:-1]
 
 
 def _mentions(tree: Tree, path: str) -> bool:
@@ -98,7 +94,7 @@ def _mentions(tree: Tree, path: str) -> bool:
 
 def _parse(tree: Tree, path: str) -> ast.Module | None:
     text = tree.read(path) or ""
-    if "post_migrate" not in text and "def " not in text:
+    if "def " not in text or len(text) > 500_000:
         return None
     try:
         return ast.parse(text)
@@ -106,10 +102,10 @@ def _parse(tree: Tree, path: str) -> ast.Module | None:
         return None
 
 
-def _connected(module: ast.Module) -> list[tuple[str, int]]:
-    """(handler name, line) of `post_migrate.connect(handler)` and `@receiver(post_migrate)` in a module."""
+def _connected(module: ast.Module | None) -> list[str]:
+    """The handlers of `post_migrate.connect(handler)` and `@receiver(post_migrate)` in a module."""
     found = []
-    for node in ast.walk(module):
+    for node in ast.walk(module) if module is not None else ():
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -117,15 +113,15 @@ def _connected(module: ast.Module) -> list[tuple[str, int]]:
             and py.dotted(node.func.value).endswith("post_migrate")
             and node.args
         ):
-            found.append((py.name(node.args[0]), node.lineno))
+            found.append(py.name(node.args[0]))
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             for decorator in node.decorator_list:
                 if isinstance(decorator, ast.Call) and py.name(decorator) == "receiver" and decorator.args:
                     signals = decorator.args[0]
                     listed = signals.elts if isinstance(signals, ast.List | ast.Tuple) else [signals]
                     if any(py.dotted(s).endswith("post_migrate") for s in listed):
-                        found.append((node.name, node.lineno))
-    return [(name, line) for name, line in found if name]
+                        found.append(node.name)
+    return [name for name in found if name]
 
 
 def _definitions(module: ast.Module) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
@@ -133,11 +129,23 @@ def _definitions(module: ast.Module) -> list[ast.FunctionDef | ast.AsyncFunction
 
 
 def _writes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """Does the handler write rows of the application's tables (not only permissions and content types)?"""
+    """Does the handler write rows of the application's tables? Not when it only creates permissions and
+    content types, or registers the app's models (one row per model of `sender.get_models()`, as Django's
+    own handlers do)."""
+    registering = [
+        node
+        for node in ast.walk(function)
+        if isinstance(node, ast.For | ast.comprehension) and py.name(_iterated(node)) == "get_models"
+    ]
+    inside = {id(n) for loop in registering for n in ast.walk(loop)}
     for node in ast.walk(function):
-        if isinstance(node, ast.Call) and py.name(node) in _WRITES:
+        if isinstance(node, ast.Call) and py.name(node) in _WRITES and id(node) not in inside:
             names = {n.id for n in ast.walk(node.func) if isinstance(n, ast.Name)}
             names |= {n.attr for n in ast.walk(node.func) if isinstance(n, ast.Attribute)}
             if not names & _OWN:
                 return True
     return False
+
+
+def _iterated(loop: ast.For | ast.comprehension) -> ast.expr:
+    return loop.iter

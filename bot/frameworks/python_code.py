@@ -8,6 +8,7 @@ SQL passed to `execute`. The rest is RunCode, with the tables the code names in 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -82,12 +83,16 @@ class CodeReader:
         self.loop_models: dict[str, str] = {}  # a model variable bound per pass of a loop → its table now
         self.column_of = column_of or (lambda table, field: field)  # (table, field name) → its column
         self.assigned: dict[str, ast.expr] = {}  # local name → the expression last bound to it
+        self.nested: dict[str, ast.FunctionDef] = {}  # functions defined inside the code read
 
     def read(self, body: list[ast.stmt]) -> None:
         for statement in body:
             self._statement(statement)
 
     def _statement(self, node: ast.stmt) -> None:
+        if isinstance(node, ast.FunctionDef):  # read where the code calls it or connects it to a signal
+            self.nested[node.name] = node
+            return
         if isinstance(node, ast.For | ast.AsyncFor):
             self._loop(node)
             return
@@ -198,8 +203,9 @@ class CodeReader:
 
     def _call(self, call: ast.Call) -> None:
         method = py.name(call)
-        if isinstance(call.func, ast.Name) and method in self.functions and method not in self.entered:
-            self._enter(self.functions[method], call)
+        local = self.nested.get(method) or self.functions.get(method)
+        if isinstance(call.func, ast.Name) and local is not None and method not in self.entered:
+            self._enter(local, call)
             return
         if method in _EXECUTE and call.args:
             self._execute(call)
@@ -214,6 +220,17 @@ class CodeReader:
                 if isinstance(name, str):
                     self.ops.extend(self.fixtures(name, self._base(call)))
             return
+        if method == "connect" and isinstance(call.func, ast.Attribute) and call.args:
+            # `post_migrate.connect(on_complete)`: the handler runs after the migrations; its writes are
+            # this migration's
+            handler = py.name(call.args[0])
+            function = self.nested.get(handler) or self.functions.get(handler)
+            if py.dotted(call.func.value).endswith("post_migrate") and function is not None:
+                if handler not in self.entered:
+                    self.entered.append(handler)
+                    self.read(function.body)
+                    self.entered.pop()
+                return
         unread = self._unread(call, method)
         if unread is not None:
             self.ops.append(unread)
@@ -257,7 +274,7 @@ class CodeReader:
         if method in _TASK_CALLS and isinstance(call.func, ast.Attribute):
             task = py.dotted(call.func.value) or py.segment(self.text, call.func.value)
             return UnreadDataChange(
-                runs=f"the Celery task `{task}`",
+                runs=f"the Celery task `{task}`{_imported_from(self.text, task)}",
                 how=f"sent to a worker with `.{method}()`: it runs outside the migration and its transaction, "
                 "after the migration has finished or not at all (no worker, a worker on the old release)",
                 check=f"Read `{task}` for the rows it writes; run that change in the migration itself "
@@ -414,6 +431,18 @@ class CodeReader:
             "end_line": node.end_lineno or node.lineno,
             "sql": py.segment(self.text, node),
         }
+
+
+def _imported_from(text: str, name: str) -> str:
+    """` (imported from `.tasks.backfill`)` when the module imports `name` from another module."""
+    first = name.split(".")[0]
+    for match in _IMPORT.finditer(text):
+        if re.search(rf"\b{re.escape(first)}\b", match.group(2)):
+            return f" (imported from `{match.group(1)}`)"
+    return ""
+
+
+_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.M)
 
 
 def _joined_reference(call: ast.Call) -> tuple[str, str] | None:

@@ -144,3 +144,71 @@ def test_post_migrate_handlers_that_write_rows(
     assert found[0].path == f"{app}/migrations/0002_fill.py"
     assert not _found(_review(app, model, task, body, head=head(own)))
     assert not _found(_review(app, model, task, body))
+
+
+@pytest.mark.parametrize(("app", "model", "task", "handler"), NAMES)
+def test_handlers_that_register_the_apps_models_or_live_elsewhere(
+    app: str, model: str, task: str, handler: str
+) -> None:
+    """One row per model of `sender.get_models()` is bookkeeping, as Django's own handlers do; a handler
+    defined in another module of the app is found there; Django's or a library's handler is theirs."""
+    body = f"    {model}.objects.filter(total__isnull=True, id__lt=500).update(total=0)"
+    registering = RECEIVER.format(
+        handler=handler,
+        body="    for model in sender.get_models():\n"
+        "        kind, _ = ObjectKind.objects.get_or_create(label=model._meta.label_lower)\n"
+        "        kind.public = True\n        kind.save()",
+    )
+    assert not _found(_review(app, model, task, body, head={f"{app}/signals.py": registering}))
+    elsewhere = {
+        f"{app}/apps.py": APPS.format(App=app.title(), app=app, handler=handler).replace(
+            ".signals", ".management.defaults"
+        ),
+        f"{app}/management/defaults.py": SIGNALS.format(
+            handler=handler, body=f"    {model}.objects.update_or_create(id=1, defaults={{'total': 0}})"
+        ),
+    }
+    found = _found(_review(app, model, task, body, head=elsewhere))
+    assert len(found) == 1 and found[0].references[0].path == f"{app}/management/defaults.py"
+    library = {
+        f"{app}/apps.py": "from django.apps import AppConfig\nfrom django.contrib.sites.management import "
+        "create_default_site\nfrom django.db.models.signals import post_migrate\n\n\n"
+        f"class Config(AppConfig):\n    name = '{app}'\n\n    def ready(self):\n"
+        "        post_migrate.connect(create_default_site, sender=self)\n"
+    }
+    assert not _found(_review(app, model, task, body, head=library))
+
+
+DEFERRED = """from django.db import migrations
+from django.db.models.signals import post_migrate
+
+from .tasks.backfill import {task}
+
+
+def queue(apps, schema_editor):
+    def on_migrations_complete(sender=None, **kwargs):
+        {task}.delay()
+
+    sender = registry.get_app_config("{app}")
+    post_migrate.connect(on_migrations_complete, weak=False, sender=sender)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{app}", "0001_initial")]
+    operations = [migrations.RunPython(queue, migrations.RunPython.noop)]
+"""
+
+
+@pytest.mark.parametrize(("app", "model", "task", "handler"), NAMES)
+def test_a_task_queued_after_the_migrations_from_a_run_python(
+    app: str, model: str, task: str, handler: str
+) -> None:
+    """`post_migrate.connect(on_complete)` inside the RunPython, `on_complete` sending a task: the task is
+    named, with the module it comes from, at the line that sends it."""
+    base = {f"{app}/migrations/0001_initial.py": INITIAL.format(model=model)}
+    text = DEFERRED.format(app=app, task=task)
+    result = review_sql(text, path=f"{app}/migrations/0002_queue.py", base=base)
+    found = _found(result)
+    assert len(found) == 1 and found[0].line == 9
+    assert f"Celery task `{task}` (imported from `.tasks.backfill`)" in found[0].message
+    assert result.approval == "BLOCKED"
