@@ -12,7 +12,6 @@ from bot.model.findings import Location
 from bot.model.migration import PLACEHOLDER, ColumnSpec, Migration, Operation, Transaction, Unparsed
 from bot.sql import pg_statements, pg_translate
 from bot.sql.statements import split
-from bot.sql.translate import operations
 
 
 def parse_sql(path: str, text: str, dialect: str, *, first_line: int = 1) -> tuple[Operation, ...]:
@@ -54,6 +53,8 @@ def _judgeable(op: Operation) -> Operation:
 
 
 def _parse_other(path: str, text: str, dialect: str, first_line: int) -> tuple[Operation, ...]:
+    from bot.sql.translate import operations  # sqlglot's readers: a PostgreSQL history never needs them
+
     ops: list[Operation] = []
     for statement in split(text, dialect, first_line=first_line):
         try:

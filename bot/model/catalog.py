@@ -7,7 +7,9 @@ A table the pull request creates is new: nobody reads or writes it yet, so locki
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -158,25 +160,24 @@ class Catalog:
         history takes a snapshot per schema-changing statement; copying every record each time made that
         most of a lint run's time.
         """
-        return dataclasses.replace(
-            self,
-            tables=dict(self.tables),
-            enums=dict(self.enums),
-            indexes=dict(self.indexes),
-            index_columns=dict(self.index_columns),
-            keys=dict(self.keys),
-            constraints=dict(self.constraints),
-            rows=dict(self.rows),
-            created_in_change=set(self.created_in_change),
-            sources=list(self.sources),
-            checks=dict(self.checks),
-            foreign_keys=dict(self.foreign_keys),
-            index_definitions=dict(self.index_definitions),
-            functions=dict(self.functions),
-            primary_keys=dict(self.primary_keys),
-            seeds=dict(self.seeds),
-            objects=dict(self.objects),
-        )
+        copied = copy.copy(self)  # the fields below replaced by copies; the frozen sets are shared
+        copied.tables = dict(self.tables)
+        copied.enums = dict(self.enums)
+        copied.indexes = dict(self.indexes)
+        copied.index_columns = dict(self.index_columns)
+        copied.keys = dict(self.keys)
+        copied.constraints = dict(self.constraints)
+        copied.rows = dict(self.rows)
+        copied.created_in_change = set(self.created_in_change)
+        copied.sources = list(self.sources)
+        copied.checks = dict(self.checks)
+        copied.foreign_keys = dict(self.foreign_keys)
+        copied.index_definitions = dict(self.index_definitions)
+        copied.functions = dict(self.functions)
+        copied.primary_keys = dict(self.primary_keys)
+        copied.seeds = dict(self.seeds)
+        copied.objects = dict(self.objects)
+        return copied
 
     def replaced(self, table: str) -> bool:
         """Existed before the change and is created again by it (dropped and re-created)."""
@@ -340,7 +341,13 @@ def _bare(table: str) -> str:
 
 def same_table(a: str, b: str) -> bool:
     """`public.users` and `users` name the same table."""
-    return a.lower().rsplit(".", 1)[-1] == b.lower().rsplit(".", 1)[-1]
+    return a == b or _unqualified(a) == _unqualified(b)
+
+
+@functools.lru_cache(maxsize=8192)
+def _unqualified(table: str) -> str:
+    """The table's name without its schema, lower case (asked for the same few names many times a review)."""
+    return table.lower().rsplit(".", 1)[-1]
 
 
 def _followed(c: Catalog, table: str, column: str, new_table: str, new_column: str) -> None:

@@ -129,8 +129,10 @@ def steps(
     dialect: str,
     found: Sequence[Pattern] = (),
     catalog: Catalog | None = None,
+    schema: Schema | None = None,
 ) -> Iterator[RollbackStep]:
-    """`catalog` is the schema before the change: the key of each table, and the tables a DELETE cascades to."""
+    """`catalog` is the schema before the change: the key of each table, and the tables a DELETE cascades to;
+    `schema` what the review's SQL runs against (`schema_of` the catalog and the change), when the caller has it."""
     if not migrations:
         return
     added = {(op.table, op.column.name) for m in migrations for op in m.up if isinstance(op, AddColumn)}
@@ -146,7 +148,8 @@ def steps(
     ]
     lossy = _distinct_backups(lossy)
     keys = {op.table: _key(catalog, op.table) for op, _, _ in lossy}
-    schema = schema_of(catalog, [op for m in migrations for op in m.up])
+    if schema is None:
+        schema = schema_of(catalog, [op for m in migrations for op in m.up])
     wheres = {id(op): _where(op, dialect, schema) for op, _, _ in lossy}
     sql = {id(op): _sql(op, b, dialect, keys[op.table], wheres[id(op)], schema) for op, b, _ in lossy}
     cascaded = [

@@ -66,8 +66,9 @@ def build(
     ops = [op for m in migrations for op in m.up]
     queries: dict[str, VerificationQuery] = {}
     schema = schema_of(catalog, ops)
+    enums = _enum_types(dialect, ops, catalog)
     for op in (op for op in ops if named(op)):
-        written = [q for q in _queries(op, dialect, ops, catalog) if _usable(q, dialect, schema)]
+        written = [q for q in _queries(op, dialect, ops, catalog, enums) if _usable(q, dialect, schema)]
         if not written and isinstance(op, DataUpdate):
             written = [q for q in _written_values(op, dialect) if _usable(q, dialect, schema)]
         for query in written:
@@ -76,7 +77,7 @@ def build(
     patterns = rollback.patterns(migrations, description, flags)
     return Plan(
         tuple(ordered),
-        tuple(rollback.steps(migrations, dialect, patterns, catalog)),
+        tuple(rollback.steps(migrations, dialect, patterns, catalog, schema)),
         tuple(monitoring.items(ops, findings, dialect)),
         tuple(p.credit for p in patterns if p.credit),
     )
@@ -89,14 +90,18 @@ def _usable(query: VerificationQuery, dialect: str, schema: Schema) -> bool:
 
 
 def _queries(
-    op: Operation, dialect: str, ops: Sequence[Operation], catalog: Catalog | None
+    op: Operation,
+    dialect: str,
+    ops: Sequence[Operation],
+    catalog: Catalog | None,
+    enum_types: frozenset[str],
 ) -> Iterator[VerificationQuery]:
     if isinstance(op, DataUpdate | DataInsert):
         for mapping in op.case_mappings:
-            enums = _enum_columns(source_table(op), dialect, ops, catalog)
+            enums = _enum_columns(source_table(op), catalog, enum_types)
             yield from _mapping_queries(op, mapping, dialect, ops, enums)
     if isinstance(op, DataUpdate) and not op.case_mappings and op.where:
-        yield from _update_queries(op, dialect, _enum_columns(op.table, dialect, ops, catalog))
+        yield from _update_queries(op, dialect, _enum_columns(op.table, catalog, enum_types))
     elif isinstance(op, DataDelete):
         condition = f" WHERE {op.where}" if op.where else ""
         yield VerificationQuery(
@@ -125,15 +130,21 @@ def _queries(
         yield from _type_queries(op, dialect, catalog)
 
 
-def _enum_columns(
-    table: str, dialect: str, ops: Sequence[Operation], catalog: Catalog | None
-) -> frozenset[str]:
-    """The columns of `table` whose type is a PostgreSQL enum: compared with a literal as text, so a value
-    the type does not have (the hazard a rule reports) is counted rather than refused by the query."""
+def _enum_types(dialect: str, ops: Sequence[Operation], catalog: Catalog | None) -> frozenset[str]:
+    """The names (without schema, lower case) of the PostgreSQL enum types before the change and created by it."""
     if dialect != "postgres" or catalog is None:
         return frozenset()
     names = {n.rsplit(".", 1)[-1].lower() for n in catalog.enums}
     names |= {op.name.rsplit(".", 1)[-1].lower() for op in ops if isinstance(op, CreateEnum)}
+    return frozenset(names)
+
+
+def _enum_columns(table: str, catalog: Catalog | None, names: frozenset[str]) -> frozenset[str]:
+    """The columns of `table` whose type is a PostgreSQL enum (one of `names`): compared with a literal as
+    text, so a value the type does not have (the hazard a rule reports) is counted rather than refused by
+    the query."""
+    if not names or catalog is None:
+        return frozenset()
     known = catalog.tables.get(table)
     columns = known.columns.values() if known is not None else ()
     return frozenset(c.name for c in columns if (c.type or "").rsplit(".", 1)[-1].strip('"').lower() in names)

@@ -50,6 +50,8 @@ class CodeValues:
         self._by_word: dict[str, list[Definition]] = {}  # each word a definition can be matched by
         self._limits: list[Definition] = []  # maximum lengths the code enforces on fields
         self._scalars: dict[str, list[Definition]] = {}  # integer constants by name, for limits named so
+        self._position: dict[int, int] = {}  # id(definition) → its place in `definitions`
+        self._seeded: set[str] = set()  # the lookup tables whose seeds a SQL file of the tree defines
 
     @property
     def definitions(self) -> list[Definition]:
@@ -81,6 +83,8 @@ class CodeValues:
             self._definitions = _merge_added_values(self._definitions)
             self._names = {id(d): _definition_name(d) for d in self._definitions}
             self._by_word = _words_index(self._definitions, self._names, self._links)
+            self._position = {id(d): i for i, d in reversed(list(enumerate(self._definitions)))}
+            self._seeded = {d.name for d in self._definitions if d.kind == SEED_KIND}
         return self._definitions
 
     def _candidates(self, table: str, column: str) -> list[Definition]:
@@ -88,8 +92,11 @@ class CodeValues:
         declared column, a field link), in their order; the others score None whatever the table."""
         self.definitions  # noqa: B018 (builds the index)
         words = _column_names(column) | {column} | {f"{singular(table)}_{n}" for n in _column_names(column)}
-        chosen = {id(d) for w in words for d in self._by_word.get(w, ())}
-        return [d for d in self.definitions if id(d) in chosen]
+        chosen = {id(d): d for w in words for d in self._by_word.get(w, ())}
+        if len(self._position) < len(self.definitions):  # one definition listed twice: keep both places
+            return [d for d in self.definitions if id(d) in chosen]
+        listed = [d for d in chosen.values() if id(d) in self._position]
+        return sorted(listed, key=lambda d: self._position[id(d)])
 
     def for_column(self, table: str, column: str, catalog: Catalog | None = None) -> list[Definition]:
         """Definitions that may hold the values of `table.column`, best first."""
@@ -183,11 +190,11 @@ class CodeValues:
         """The rows the migrations seed into lookup tables with explicit keys (however they were written:
         SQL, ORM creates, fixtures), as definitions of key → label, matched to the column by name like the
         code's; tables whose seeds a SQL file of the tree already defines are left to it."""
-        in_tree = {d.name for d in self.definitions if d.kind == SEED_KIND}
+        self.definitions  # noqa: B018 (builds the index)
         found = []
         for name, rows in catalog.seeds.items():
             short = name.rsplit(".", 1)[-1].lower()
-            members = _seed_members(rows) if short not in in_tree else ()
+            members = _seed_members(rows) if short not in self._seeded else ()
             if members:
                 definition = Definition(short, SEED_KIND, "", 0, members)
                 match = self._score(definition, table, column, _definition_name(definition))

@@ -13,6 +13,7 @@ with the naming settings the project opens its ORM with (`naming_settings`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
@@ -65,8 +66,14 @@ class TableModels:
     table: str
     models: frozenset[str]  # class names
     names: frozenset[str]  # models, the table, and the variable names code uses for a row or rows
-    anchor: re.Pattern[str]  # finds a mention of the table, its model, or a row variable (`order.`)
+    # finds a mention of the table, its model, or a row variable (`order.`): compiled when first searched
+    # with (`anchor`), since a review of SQL files only never does
+    pattern: str
     defined: frozenset[str] = frozenset()  # model classes whose definition was found in the tree
+
+    @functools.cached_property
+    def anchor(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
 
     @property
     def tables(self) -> frozenset[str]:
@@ -91,9 +98,7 @@ def table_models(
     pattern = r"\b(?:" + "|".join(map(re.escape, strong)) + r")\b"
     if weak:
         pattern += r"|(?<![\w.])@?(?:" + "|".join(map(re.escape, weak)) + r")(?=\.\w|\[)"
-    return TableModels(
-        table, models, frozenset(models | rows | plural), re.compile(pattern), frozenset(defined)
-    )
+    return TableModels(table, models, frozenset(models | rows | plural), pattern, frozenset(defined))
 
 
 def mappings_in(

@@ -62,8 +62,11 @@ class _PackageLoader(BaseLoader):
 
 def plain(value: Any) -> Any:
     """Plain data (dicts, lists, strings, numbers) from frozen dataclasses, without asdict's deep copies."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if type(value) in _SCALARS:
+        return value  # most of a review's values: answered before the dataclass question
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, tuple | list):
@@ -71,6 +74,20 @@ def plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: plain(item) for key, item in value.items()}
     return value
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})  # exact types: a StrEnum member is not one
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass, in order; None for any other type (worked out once per type)."""
+    if kind not in _FIELD_NAMES:
+        fields = dataclasses.fields(kind) if dataclasses.is_dataclass(kind) else None
+        _FIELD_NAMES[kind] = tuple(f.name for f in fields) if fields is not None else None
+    return _FIELD_NAMES[kind]
 
 
 def fence(code: str, language: str = "") -> str:

@@ -47,9 +47,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, CreateTable | AddColumn | AddConstraint | AlterColumnType):
             continue
+        references = list(_references(op))
+        if not references and not isinstance(op, AlterColumnType):
+            continue  # nothing to compare: no schema to work out
         after = context.before(op).snapshot()
         after.apply(op, in_change=True)
-        for table, column, target, key in _references(op):
+        for table, column, target, key in references:
             finding = _compare(op, after, table, column, target, key, context)
             if finding is not None and (table, column) not in seen:
                 seen.add((table, column))

@@ -4,7 +4,6 @@ pglast, sqlglot for the others), then every column resolved against the schema t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pglast
@@ -29,8 +28,9 @@ def problem(sql: str, dialect: str, schema: Schema) -> str:
             parsed = json.loads(pglast.parser.parse_sql_json(sql))  # no Python tree of nodes built
         except pglast.parser.ParseError as error:
             return f"PostgreSQL cannot parse it: {error}"
-        if _plain_select_resolves(parsed, schema):
-            return ""
+        resolves = _plain_select_resolves(parsed, schema)
+        if resolves is not None:
+            return "" if resolves else "a column it names is in none of its tables"
     try:
         tree = sqlglot.parse_one(sql, dialect=syntax)
     except SqlglotError as error:
@@ -48,9 +48,10 @@ def problem(sql: str, dialect: str, schema: Schema) -> str:
     return ""
 
 
-def _plain_select_resolves(parsed: dict[str, Any], schema: Schema) -> bool:
+def _plain_select_resolves(parsed: dict[str, Any], schema: Schema) -> bool | None:
     """Does every column of a plain SELECT name a column of a table in its scope? Read from PostgreSQL's own
-    parse tree, which costs a fraction of sqlglot's qualification. False means "cannot tell this way", and
+    parse tree, which costs a fraction of sqlglot's qualification. False: one does not (qualification
+    refuses such a statement as well). None means "cannot tell this way", and
     the statement is judged by qualification instead: common table expressions, set-returning functions,
     derived tables, column aliases of a table and three-part names are left to it. A table the schema does
     not know makes the statement judged as parsed only, as qualification would. A sub-query sees its own
@@ -58,17 +59,19 @@ def _plain_select_resolves(parsed: dict[str, Any], schema: Schema) -> bool:
     statements = parsed.get("stmts", [])
     select = statements[0].get("stmt", {}).get("SelectStmt") if len(statements) == 1 else None
     if select is None:
-        return False
-    nodes = list(_nodes(statements[0]["stmt"]))
+        return None
+    nodes = _nodes(statements[0]["stmt"])
     if any(
         key in ("CommonTableExpr", "RangeFunction", "RangeSubselect", "RangeTableFunc") for key, _ in nodes
     ):
-        return False
+        return None
     for key, node in nodes:
         if key == "RangeVar" and node.get("alias", {}).get("colnames"):
-            return False
+            return None
         if key == "RangeVar" and _relation(node) not in schema:
             return True  # a table of somebody else: parsed only
+    if any(key == "ColumnRef" and len(node["fields"]) > 2 for key, node in nodes):
+        return None
     outputs = {node["name"] for key, node in nodes if key == "ResTarget" and "name" in node}
     return _scope_resolves(select, [], schema, outputs)
 
@@ -118,16 +121,26 @@ def _column_resolves(
     return False
 
 
-def _nodes(node: object, *, nested: bool = True) -> Iterator[tuple[str, dict[str, Any]]]:
-    """The nodes of a pglast JSON tree as (its type, its fields); with `nested=False` those of one query
-    level only: a nested SELECT is yielded, not entered."""
-    if isinstance(node, list):
-        for each in node:
-            yield from _nodes(each, nested=nested)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            if isinstance(value, dict) and key[:1].isupper():
-                yield key, value
-                if key == "SelectStmt" and not nested:
-                    continue
-            yield from _nodes(value, nested=nested)
+def _nodes(node: object, *, nested: bool = True) -> list[tuple[str, dict[str, Any]]]:
+    """The nodes of a pglast JSON tree as (its type, its fields), in document order; with `nested=False`
+    those of one query level only: a nested SELECT is listed, not entered."""
+    found: list[tuple[str, dict[str, Any]]] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, list):
+            for each in value:
+                if isinstance(each, list | dict):
+                    walk(each)
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                if isinstance(inner, dict):
+                    if key[:1].isupper():
+                        found.append((key, inner))
+                        if key == "SelectStmt" and not nested:
+                            continue
+                    walk(inner)
+                elif isinstance(inner, list):
+                    walk(inner)
+
+    walk(node)
+    return found
