@@ -41,6 +41,9 @@ class Case:
     assume_in_transaction: bool | None = None
     # the repository before the case (its schema dump, settings): reviewed as a pull request on top of it
     base: tuple[tuple[str, str], ...] = ()
+    # the peer rule the case's assertion names, when it is narrower than `rule` (a Squawk module that holds
+    # two rules, each case enabling one of them): our rules mapped to it judge the case
+    judged_by: str = ""
 
 
 @dataclass
@@ -141,6 +144,7 @@ def _squawk_test(stem: str, chunk: str, helpers: dict[str, str]) -> Iterator[Cas
         if sql is None:
             continue
         peer_rule = stem.replace("_", "-")  # one module per rule; `Rule::…` arguments use other spellings
+        named = re.search(r"\bRule::(\w+)", args)
         version = _VERSION.search(args)
         helper = next((v for name, v in helpers.items() if re.search(rf"\b{name}\(\)", args)), None)
         in_transaction = "assume_in_transaction: true" in args
@@ -154,7 +158,12 @@ def _squawk_test(stem: str, chunk: str, helpers: dict[str, str]) -> Iterator[Cas
             files=(("migrations/0001_case.sql", sql),),
             version=version.group(1) if version else helper or "17",
             assume_in_transaction=in_transaction,
+            judged_by=_kebab(named.group(1)) if named else "",
         )
+
+
+def _kebab(camel: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", camel).lower()
 
 
 def _first_argument(args: str, variables: dict[str, str]) -> str | None:
@@ -483,6 +492,8 @@ _ALIASES = {
 
 def _ours(rules: dict[str, dict[str, tuple[str, ...]]], case: Case) -> tuple[str, ...]:
     section = rules.get(case.peer.split(" (")[0], {})
+    if case.judged_by in section:  # the case enables one rule of a module that holds several
+        return section[case.judged_by]
     names = _ALIASES.get(case.rule, (case.rule,))
     return tuple(rule for name in names for rule in section.get(name, ()))
 

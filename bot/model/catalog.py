@@ -7,6 +7,7 @@ A table the pull request creates is new: nobody reads or writes it yet, so locki
 
 from __future__ import annotations
 
+import collections
 import copy
 import dataclasses
 import functools
@@ -231,6 +232,27 @@ class Catalog:
         """Is there an index (or primary key / unique constraint) whose leading columns are `columns`?"""
         wanted = tuple(c.lower() for c in columns)
         return bool(wanted) and any(key[: len(wanted)] == wanted for key in self.keys.get(table, []))
+
+    def serves_lookups(self, table: str, columns: tuple[str, ...]) -> bool:
+        """Is there an index a lookup by `columns` (a foreign key's check, `WHERE col = $1`) can use: the
+        primary key, a UNIQUE constraint, or an index led by the columns that is not partial? A partial index
+        serves only the rows of its predicate, except one that merely says the columns are NOT NULL, which
+        every `col = value` implies."""
+        wanted = tuple(c.lower() for c in columns)
+        if not wanted:
+            return False
+        indexes = [d for d in self.index_definitions.values() if same_table(d.table, table)]
+        usable = [
+            key
+            for d in indexes
+            if (key := tuple(_key_column(c) for c in d.columns)) and _covers_lookups(d.where, wanted)
+        ]
+        constraints = collections.Counter(self.keys.get(table, []))  # every index has its key here too
+        constraints.subtract(tuple(_key_column(c) for c in d.columns) for d in indexes)
+        usable += [key for key, count in constraints.items() if count > 0]
+        if table in self.primary_keys:
+            usable.append(self.primary_keys[table])
+        return any(key[: len(wanted)] == wanted for key in usable)
 
     def add_key(self, table: str, columns: tuple[str, ...]) -> None:
         key = tuple(_key_column(c) for c in columns)
@@ -652,9 +674,25 @@ def _key_column(text: str) -> str:
 
 def _drop_index(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, DropIndex)
-    c.indexes.pop(op.name, None)
-    c.index_columns.pop(op.name, None)
+    table = c.indexes.pop(op.name, None)
+    columns = c.index_columns.pop(op.name, None)
     c.index_definitions.pop(op.name, None)
+    if table is not None and columns and columns in c.keys.get(table, []):
+        keys = list(c.keys[table])
+        keys.remove(columns)  # its key: the table's other indexes and constraints keep theirs
+        c.keys[table] = keys
+
+
+def _covers_lookups(predicate: str, columns: tuple[str, ...]) -> bool:
+    """Does an index with this predicate ("" for none) hold every row a lookup by `columns` can find?"""
+    if not predicate.strip():
+        return True
+    parts = re.split(r"\s+AND\s+", predicate.strip().strip("()"), flags=re.I)
+    return all(
+        (match := _NOT_NULL_CHECK.fullmatch(part.strip())) is not None
+        and (match.group(1) or match.group(2)).lower() in columns
+        for part in parts
+    )
 
 
 _APPLY = {

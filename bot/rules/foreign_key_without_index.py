@@ -6,6 +6,10 @@ columns. Each `DELETE` or key `UPDATE` on the parent table then scans the whole 
 references, under a lock, and `ON DELETE CASCADE` does so once per deleted row. Joins from parent to
 child are sequential scans too. It grows slower with the child table, until deletes time out.
 
+A partial index (`WHERE deleted_at IS NULL`) holds only some rows, so those checks cannot use it; one
+whose predicate only says the columns are NOT NULL can. Dropping the index a foreign key's checks use,
+or adding only a partial one for a foreign key that has none, is reported too.
+
 ## Use instead
 Index the referencing columns (leading columns of some index):
 `CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);`, in the same pull request.
@@ -20,9 +24,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.model.catalog import Catalog
+from bot.model.catalog import Catalog, same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddColumn, AddConstraint, AddIndex, CreateTable, Migration, Operation
+from bot.model.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    CreateTable,
+    DropConstraint,
+    DropIndex,
+    DropTable,
+    Migration,
+    Operation,
+)
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -43,27 +57,74 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.postgres:
         return
     foreign_keys = list(_foreign_keys(migration))
-    if not foreign_keys:
+    touched = list(_index_changes(migration, context.catalog))
+    if not foreign_keys and not touched:
         return
-    # The index keys of the referencing tables, as they will be after this migration.
-    catalog = Catalog(
-        keys={table: list(context.catalog.keys.get(table, [])) for _, table, _, _ in foreign_keys}
-    )
+    after = context.catalog.snapshot()  # the keys, indexes and foreign keys as this migration leaves them
     for op in migration.up:
-        if isinstance(op, CreateTable | AddIndex | AddConstraint):
-            catalog.apply(op)
+        if isinstance(op, CreateTable | AddIndex | AddConstraint | DropIndex | DropConstraint | DropTable):
+            after.apply(op)
     for op, table, columns, parent in foreign_keys:
-        if catalog.has_index_on(table, columns):
-            continue
-        cols = ", ".join(columns)
-        yield op.finding(
-            RULE,
-            f"The foreign key `{table}` ({cols}) → `{parent or '…'}` has no index on ({cols}).",
-            blast_radius=f"Every DELETE on `{parent or 'the parent table'}` scans `{table}` for references; "
-            "cascading deletes and joins slow down as the table grows.",
-            fix=f"Add `CREATE INDEX CONCURRENTLY {_index_name(table, columns)} ON {table} ({cols});` "
-            "in this pull request.",
-        )
+        if not after.serves_lookups(table, columns):
+            cols = ", ".join(columns)
+            message = f"The foreign key `{table}` ({cols}) → `{parent or '…'}` has no index on ({cols})."
+            yield _finding(op, table, columns, parent, message)
+    yield from _left_without_index(touched, context.catalog, after)
+
+
+def _left_without_index(
+    touched: list[tuple[AddIndex | DropIndex, str]], before: Catalog, after: Catalog
+) -> Iterator[Finding]:
+    """Foreign keys that exist before the migration and that an index it drops, or a partial index it adds
+    on their columns, leaves without an index their checks can use."""
+    reported: set[str] = set()
+    for op, table in touched:
+        for name, key in after.foreign_keys.items():
+            if name in reported or name not in before.foreign_keys or not same_table(key.table, table):
+                continue
+            if after.serves_lookups(key.table, key.columns):
+                continue
+            cols = ", ".join(key.columns)
+            subject = f"the foreign key `{key.table}` ({cols}) → `{key.references}`"
+            if isinstance(op, DropIndex) and before.serves_lookups(key.table, key.columns):
+                message = f"Dropping index `{op.name}` leaves {subject} without an index its checks can use."
+            elif isinstance(op, AddIndex) and _leads(op.columns, key.columns):
+                named = f" `{op.name}`" if op.name else ""
+                message = (
+                    f"The index{named} on ({', '.join(op.columns)}) is partial (WHERE {op.where}): the checks "
+                    f"of {subject} cannot use it, and it still has no index on ({cols})."
+                )
+            else:
+                continue
+            reported.add(name)
+            yield _finding(op, key.table, key.columns, key.references, message)
+
+
+def _finding(op: Operation, table: str, columns: tuple[str, ...], parent: str, message: str) -> Finding:
+    return op.finding(
+        RULE,
+        message,
+        blast_radius=f"Every DELETE on `{parent or 'the parent table'}` scans `{table}` for references; "
+        "cascading deletes and joins slow down as the table grows.",
+        fix=f"Add `CREATE INDEX CONCURRENTLY {_index_name(table, columns)} ON {table} ({', '.join(columns)});` "
+        "in this pull request.",
+    )
+
+
+def _index_changes(migration: Migration, catalog: Catalog) -> Iterator[tuple[AddIndex | DropIndex, str]]:
+    """The partial indexes the migration adds and the indexes it drops, with their table: what can leave a
+    foreign key that exists before the migration without an index its checks can use."""
+    for op in migration.up:
+        if isinstance(op, AddIndex) and op.where:
+            yield op, op.table
+        elif isinstance(op, DropIndex) and (table := op.table or catalog.indexes.get(op.name, "")):
+            yield op, table
+
+
+def _leads(index_columns: tuple[str, ...], key: tuple[str, ...]) -> bool:
+    """Are the foreign key's columns the leading columns of the index?"""
+    names = tuple(c.strip().strip('"').lower() for c in index_columns)
+    return bool(key) and names[: len(key)] == tuple(c.lower() for c in key)
 
 
 def _foreign_keys(migration: Migration) -> Iterator[tuple[Operation, str, tuple[str, ...], str]]:

@@ -1,7 +1,10 @@
+import json
+from pathlib import Path
 from typing import Any
 
 from bot.model.findings import Finding
-from tests.conftest import review_sql
+from tests.conftest import git, review_sql
+from tests.test_cli import run
 
 RULE = "foreign-key-without-index"
 
@@ -45,3 +48,91 @@ def test_mysql_indexes_foreign_keys_itself() -> None:
         "CREATE TABLE items (id bigint, order_id bigint, FOREIGN KEY (order_id) REFERENCES o (id));",
         dialect="mysql",
     )
+
+
+# --- through the command line: the indexes a change adds or drops for foreign keys that already exist ------
+
+
+def _reviewed(root: Path, before: str, change: str) -> list[dict[str, Any]]:
+    """`migration-review review` of a pull request adding `change` on top of a history holding `before`."""
+    folder = root / "db/migrations"
+    folder.mkdir(parents=True)
+    (folder / "000001_schema.up.sql").write_text(before)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "schema")
+    (folder / "000002_change.up.sql").write_text(change)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "change")
+    done = run("review", "--repo", str(root), "--base", "HEAD~1", "--format", "json", "--exit-zero")
+    assert done.returncode == 0, done.stderr
+    return [f for f in json.loads(done.stdout)["findings"] if f["rule"] == RULE]
+
+
+INVOICES = (
+    "CREATE TABLE customers (id bigint PRIMARY KEY);\n"
+    "CREATE TABLE invoices (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers (id),"
+    " paid_at timestamptz);\n"
+)
+SHIPMENTS = (
+    "CREATE TABLE warehouses (id bigint PRIMARY KEY);\n"
+    "CREATE TABLE shipments (id bigint PRIMARY KEY, warehouse_id bigint NOT NULL,"
+    " CONSTRAINT shipments_warehouse_fk FOREIGN KEY (warehouse_id) REFERENCES warehouses (id));\n"
+)
+
+
+def test_a_partial_index_on_a_foreign_key_serves_none_of_its_checks(tmp_path: Path) -> None:
+    [finding] = _reviewed(
+        tmp_path,
+        INVOICES,
+        "CREATE INDEX CONCURRENTLY invoices_unpaid_idx ON invoices (customer_id) WHERE paid_at IS NULL;\n",
+    )
+    assert "partial" in finding["message"] and "`invoices` (customer_id) → `customers`" in finding["message"]
+    assert finding["line"] == 1
+    [finding] = _reviewed(
+        tmp_path / "second",
+        SHIPMENTS,
+        "CREATE INDEX CONCURRENTLY shipments_recent_idx ON shipments (warehouse_id, id) WHERE id > 1000;\n",
+    )
+    assert "`shipments` (warehouse_id) → `warehouses`" in finding["message"]
+
+
+def test_a_whole_index_or_one_only_without_nulls_serves_them(tmp_path: Path) -> None:
+    assert not _reviewed(
+        tmp_path, INVOICES, "CREATE INDEX CONCURRENTLY invoices_customer_idx ON invoices (customer_id);\n"
+    )
+    assert not _reviewed(
+        tmp_path / "second",
+        SHIPMENTS,
+        "CREATE INDEX CONCURRENTLY shipments_warehouse_idx ON shipments (warehouse_id)"
+        " WHERE warehouse_id IS NOT NULL;\n",
+    )
+
+
+def test_dropping_the_index_a_foreign_key_uses(tmp_path: Path) -> None:
+    before = INVOICES + "CREATE INDEX invoices_customer_idx ON invoices (customer_id);\n"
+    [finding] = _reviewed(tmp_path, before, "DROP INDEX CONCURRENTLY invoices_customer_idx;\n")
+    assert finding["message"].startswith("Dropping index `invoices_customer_idx` leaves the foreign key")
+    before = SHIPMENTS + "CREATE INDEX shipments_warehouse_idx ON shipments (warehouse_id);\n"
+    assert _reviewed(tmp_path / "second", before, "DROP INDEX shipments_warehouse_idx;\n")
+
+
+def test_dropping_an_index_another_one_replaces_or_that_no_key_uses(tmp_path: Path) -> None:
+    before = INVOICES + "CREATE INDEX invoices_customer_idx ON invoices (customer_id);\n"
+    change = (
+        "CREATE INDEX CONCURRENTLY invoices_customer_paid_idx ON invoices (customer_id, paid_at);\n"
+        "DROP INDEX CONCURRENTLY invoices_customer_idx;\n"
+    )
+    assert not _reviewed(tmp_path, before, change)
+    before = SHIPMENTS + "CREATE INDEX shipments_warehouse_idx ON shipments (warehouse_id);\n"
+    before += "CREATE INDEX shipments_id_idx ON shipments (id, warehouse_id);\n"
+    assert not _reviewed(tmp_path / "second", before, "DROP INDEX shipments_id_idx;\n")
+
+
+def test_a_new_foreign_key_with_only_a_partial_index() -> None:
+    sql = (
+        "CREATE TABLE refunds (id bigint PRIMARY KEY, payment_id bigint REFERENCES payments (id), done bool);\n"
+        "CREATE INDEX refunds_open_idx ON refunds (payment_id) WHERE NOT done;"
+    )
+    assert ["payment_id" in f.message for f in _found(sql)] == [True]
+    assert not _found(sql.replace("WHERE NOT done", "WHERE payment_id IS NOT NULL"))
