@@ -35,12 +35,14 @@ class {model}{Column}Choices(ChoiceSet):
         ({COLUMN}_{TWO}, _("{Two}"), "green"),
     ]
 """
-CONSTANTS = """{MODEL}_{COLUMN}_{ONE} = "{one}"
+CONSTANTS = """from django.utils.translation import pgettext_lazy
+
+{MODEL}_{COLUMN}_{ONE} = "{one}"
 {MODEL}_{COLUMN}_{TWO} = "{two}"
 {MODEL}_{COLUMN}_CHOICES = (
     (None, "---"),
     ({MODEL}_{COLUMN}_{ONE}, "{One}"),
-    ({MODEL}_{COLUMN}_{TWO}, "{Two}"),
+    ({MODEL}_{COLUMN}_{TWO}, pgettext_lazy("{column} of a {model}", "{Two}")),
 )
 """
 MODELS = """from django.db import models
@@ -211,3 +213,61 @@ def test_models_of_several_words_looped_over_beside_serializers(
     tables = sorted(f.message.split("`")[1] for f in found)
     assert tables == [f"dcim_{model.lower()}.{column}", f"dcim_{model.lower()}template.{column}"], found
     assert not _found(review_sql(LOOPED.format(old=one, new=two, **words), path=path, head=head))
+
+
+PLAIN_CLASS = """class {model}{Column}:
+    {ONE} = "{one}"
+    {TWO} = (
+        "{two}"  # a value in parentheses is not read: the list below is no domain
+    )
+
+    CHOICES = [({ONE}, "{One}"), ({TWO}, "{Two}")]
+
+
+class {model}Grade:
+    {ONE} = "{one}"
+    {TWO} = "{two}"
+
+    CHOICES = [
+        ({ONE}, "{One}"),
+        (
+            {TWO},
+            "{Two}, "
+            "written over two lines",
+        ),
+    ]
+"""
+PLAIN_MODELS = """from django.db import models
+
+from .choices import {model}{Column}, {model}Grade
+
+
+class {model}(models.Model):
+    {column} = models.CharField(max_length=32, default={model}{Column}.{ONE}, choices={model}{Column}.CHOICES)
+    grade = models.CharField(
+        max_length=32,
+        choices={model}Grade.CHOICES,
+    )
+"""
+
+
+@pytest.mark.parametrize(("model", "column", "values", "bad"), NAMES)
+def test_plain_classes_of_constants(model: str, column: str, values: tuple[str, str], bad: str) -> None:
+    """A class without bases holding constants and their `CHOICES` (Saleor's `OrderStatus`); a value the
+    reader cannot take from its constant makes that list no domain rather than a domain with a hole."""
+    one, two = values
+    words = {"model": model, "column": column, "Column": column.title(), "one": one, "two": two}
+    words |= {"One": one.title(), "Two": two.title(), "ONE": one.upper(), "TWO": two.upper()}
+    head = {"dcim/choices.py": PLAIN_CLASS.format(**words), "dcim/models.py": PLAIN_MODELS.format(**words)}
+    path = "dcim/migrations/0002_fill.py"
+
+    def review(column_written: str, value: str):  # type: ignore[no-untyped-def]
+        text = DJANGO_MIGRATION.format(model=model, column=column_written, value=value).replace(
+            '"shop"', '"dcim"'
+        )
+        return review_sql(text, path=path, head=head)
+
+    found = _found(review("grade", bad))
+    assert len(found) == 1 and f"Django choices `{model}Grade`" in found[0].message
+    assert not _found(review("grade", two))
+    assert not _found(review(column, bad))  # its choices could not all be read

@@ -29,12 +29,15 @@ _PY_CLASS = re.compile(r"^([ \t]*)class\s+(\w+)\s*\(([^)]*)\)\s*:", re.M)
 _PY_ENUM_BASES = re.compile(r"\b(?:Enum|IntEnum|StrEnum|Flag|IntFlag|TextChoices|IntegerChoices|Choices)\b")
 _PY_MEMBER = re.compile(r"^[ \t]+([A-Z][A-Za-z0-9_]*)\s*=\s*(.+)$", re.M)
 _PY_CHOICES = re.compile(r"^([ \t]*)([A-Za-z_]\w*)\s*=\s*([\[(])\s*\(", re.M)
-# `("open", "Open")`, `(1, _("One"))`, or a constant's name first: `(STATUS_OPEN, _("Open"), "green")`
+# `("open", "Open")`, `(1, _("One"))`, `(OPEN, pgettext_lazy("Order status", "Open"))`, or a constant's name
+# first: `(STATUS_OPEN, _("Open"), "green")`; not the header of a group of choices (`("Group", (…))`)
 _PY_PAIR = re.compile(
-    rf"\(\s*(?:{STRING}|(-?\d+)|([A-Za-z]\w*(?:\.[A-Za-z]\w*)?))\s*,\s*(?:_\(|gettext_lazy\()?\s*(?:{STRING})"
+    rf"\(\s*(?:{STRING}|(-?\d+)|([A-Za-z]\w*(?:\.[A-Za-z]\w*)?))\s*,\s*(?![(\[\s])"
+    rf"(?:[\w.]+\(\s*(?:(?:{STRING})\s*,\s*)?)?(?:{STRING})?"
 )
 _PY_FIELD = re.compile(r"^[ \t]+(\w+)\s*=\s*(?:models\.)?\w+Field\(", re.M)
 _PY_ANY_CLASS = re.compile(r"^class\s+(\w+)", re.M)
+_PY_CLASS_BASES = re.compile(r"^[ \t]*class\s+(\w+)\s*(?:\(([^)]*)\))?\s*:", re.M)
 _PY_CONSTANT = re.compile(
     r"^([ \t]*)([A-Z][A-Z0-9_]*)\s*(?::[^=\n]+)?=\s*(?:frozenset|set|tuple|list)?\(?\s*([\[({])", re.M
 )
@@ -65,10 +68,9 @@ CONSTANT_KIND = "Python constant"
 def read(path: str, text: str) -> Found:
     definitions: list[Definition] = []
     links: list[FieldLink] = []
-    classes = {}  # class name → its bases
+    classes = {m.group(1): m.group(2) or "" for m in _PY_CLASS_BASES.finditer(text)}  # name → its bases
     for match in _PY_CLASS.finditer(text):
         indent, name, bases = match.group(1), match.group(2), match.group(3)
-        classes[name] = bases
         if not _PY_ENUM_BASES.search(bases):
             continue
         start, end = match.end(), _class_end(text, match.end(), len(indent))
@@ -219,7 +221,7 @@ def _choices(path: str, text: str, singles: list[Single], classes: dict[str, str
         if not members:
             continue
         name = match.group(2)
-        if name == "CHOICES" and owner and not re.search(r"\bModel\b|models\.", classes.get(owner, "Model")):
+        if name == "CHOICES" and owner and not re.search(r"\bModel\b|models\.", classes.get(owner, "")):
             name, owner = owner, ""  # a class of constants whose `CHOICES` list is its values
         found.append(
             Definition(name, "Django choices", path, line_of(text, match.start()), tuple(members), owner)
@@ -242,7 +244,7 @@ def _pair_value(pair: re.Match[str], owner: str, singles: list[Single]) -> str |
 
 
 def _pair_label(pair: re.Match[str]) -> str:
-    return next((g for g in pair.groups()[4:] if g is not None), "")
+    return next((g for g in pair.groups()[6:] if g is not None), "")
 
 
 def _class_end(text: str, start: int, indent: int) -> int:
