@@ -83,10 +83,9 @@ def _tree(app: str, model: str, options: str, order: str, setting: bool) -> dict
         "shop/migrations/0001_initial.py": SHOP_INITIAL.format(order=order),
         f"{app}/models.py": MODELS.format(model=model),
     }
-    if setting:
-        files["config/settings/base.py"] = (
-            f'INSTALLED_APPS = ["{app}", "shop"]\nAUTH_USER_MODEL = "{app}.{model}"\n'
-        )
+    if setting:  # settings in a package of the project, or in a `settings/` folder at its root
+        where = "settings/common.py" if app == "people" else "config/settings/base.py"
+        files[where] = f'INSTALLED_APPS = ["{app}", "shop"]\nAUTH_USER_MODEL = "{app}.{model}"\n'
         files["config/settings/test.py"] = 'AUTH_USER_MODEL = "auth.User"\n'  # tests' settings do not decide
     return files
 

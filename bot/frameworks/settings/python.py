@@ -25,7 +25,9 @@ _REQUIREMENT = re.compile(r"""(?:^|["'\s])([A-Za-z][\w.-]*)(?:\[[\w,]+\])?\s*(?:
 
 def is_settings(path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
-    return name.endswith(".py") and ("settings" in name or "/settings/" in path or name == "configuration.py")
+    return name.endswith(".py") and (
+        "settings" in name or "/settings/" in f"/{path}" or name == "configuration.py"
+    )
 
 
 def django_settings(path: str, text: str) -> Iterator[Found]:
