@@ -35,6 +35,9 @@ _WRITES = frozenset(
         "loaddata",
     }
 )
+_CONNECTING = frozenset(
+    {"apps.py", "signals.py", "handlers.py", "receivers.py", "models.py", "__init__.py", "management.py"}
+)
 # Django's own bookkeeping: the rows of `auth_permission` and `django_content_type`
 _OWN = frozenset({"Permission", "ContentType", "create_permissions", "create_contenttypes"})
 _KNOWN: list[tuple[weakref.ref[Tree], dict[str, list[Handler]]]] = []  # the last trees' handlers, by app
@@ -61,31 +64,54 @@ def writing_handlers(tree: Tree, app_folder: str) -> list[Handler]:
 
 
 def _handlers(tree: Tree, app_folder: str) -> list[Handler]:
-    paths = [
-        p for p in tree.paths() if p.startswith(app_folder) and p.endswith(".py") and _module(p, app_folder)
-    ]
-    connected = [(p, name) for p in paths if _mentions(tree, p) for name in _connected(_parse(tree, p))]
-    if not connected:
-        return []
-    modules = {p: m for p in paths if (m := _parse(tree, p)) is not None}
+    """Handlers connected in the modules Django apps connect them from (apps.py, signals.py, models.py, …),
+    looked up in that module or the module of the app it imports them from."""
+    paths = [p for p in tree.paths() if p.startswith(app_folder) and _connecting(p, app_folder)]
+    prefetch = getattr(tree, "prefetch", None)
+    if prefetch is not None:
+        prefetch(paths)
     found = []
-    for path, name in connected:
-        if name in _OWN:
-            continue  # Django's own handlers, or a project's copy of them
-        nearest = sorted(modules.items(), key=lambda item: item[0] != path)  # the connecting module first
-        definition = next(((p, f) for p, m in nearest for f in _definitions(m) if f.name == name), None)
-        if definition is not None and _writes(definition[1]):
-            found.append(Handler(name, Location(definition[0], definition[1].lineno)))
-        # a handler defined outside the app (Django's, a library's) is that code's business, not this change's
+    for path in paths:
+        if not _mentions(tree, path):
+            continue
+        module = _parse(tree, path)
+        for name in _connected(module):
+            if name in _OWN or module is None:
+                continue  # Django's own handlers, or a project's copy of them
+            definition = _definition(tree, path, module, name)
+            # a handler defined outside the app (Django's, a library's) is that code's business
+            if definition is not None and _writes(definition[1]):
+                found.append(Handler(name, Location(definition[0], definition[1].lineno)))
     return sorted(set(found), key=lambda h: (h.location.path, h.location.line))
 
 
-def _module(path: str, app_folder: str) -> bool:
-    """A module of the app itself (not its migrations or tests, nor an app nested in it)."""
+def _connecting(path: str, app_folder: str) -> bool:
+    """A module of the app where Django apps connect their handlers (not its migrations or tests)."""
     parts = path[len(app_folder) :].split("/")
-    if parts[0] in ("migrations", "tests", "test") or parts[-1].startswith("test"):
+    if len(parts) > 2 or (len(parts) == 2 and parts[0] not in ("signals", "handlers", "receivers")):
         return False
-    return "migrations" not in parts[:-1]
+    return parts[-1] in _CONNECTING or (len(parts) == 2 and parts[-1].endswith(".py"))
+
+
+def _definition(
+    tree: Tree, path: str, module: ast.Module, name: str
+) -> tuple[str, ast.FunctionDef | ast.AsyncFunctionDef] | None:
+    """The handler's definition: in the connecting module, else in the module of the app it imports it
+    from (`from .management import create_defaults`); None for one of another package."""
+    here = next((f for f in _definitions(module) if f.name == name), None)
+    if here is not None:
+        return path, here
+    for node in ast.walk(module):
+        if isinstance(node, ast.ImportFrom) and node.level > 0 and any(a.name == name for a in node.names):
+            folder = path.rsplit("/", 1)[0].split("/")
+            base = folder[: len(folder) - node.level + 1]
+            target = "/".join([*base, *(node.module or "").split(".")]).strip("/")
+            for candidate in (f"{target}.py", f"{target}/__init__.py"):
+                other = _parse(tree, candidate)
+                found = next((f for f in _definitions(other) if f.name == name), None) if other else None
+                if found is not None:
+                    return candidate, found
+    return None
 
 
 def _mentions(tree: Tree, path: str) -> bool:
