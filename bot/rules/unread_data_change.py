@@ -17,8 +17,10 @@ does if it fails or never runs.
 Django: a RunPython that calls `.delay()`, `.apply_async()` or `send_task()`, or `call_command()` (but
 `loaddata`, whose fixture is read), and the `post_migrate` handlers of the migration's app (connected with
 `post_migrate.connect(…)` or `@receiver(post_migrate)`) that create, update, save or delete rows, named on
-the app's latest migration. Handlers that only create permissions or content types are Django's own
-bookkeeping and are not named. A task or command the migration starts keeps the review from approving
+the app's latest migration, and tasks queued from a handler the RunPython itself connects to
+`post_migrate`. Handlers that only create permissions or content types, or write one row per model of
+`sender.get_models()` (registering the app's models), are bookkeeping and are not named, nor are handlers
+of Django or of a library. A task or command the migration starts keeps the review from approving
 until the finding is suppressed with a reason (someone has read that code); a handler is a warning.
 """
 
