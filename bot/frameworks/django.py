@@ -23,7 +23,7 @@ from bot.frameworks import django_signals, seed_rows, suppressions
 from bot.frameworks import python_source as py
 from bot.frameworks.django_apps import DJANGO_USER, Apps, user_model
 from bot.frameworks.django_operations import Reader
-from bot.frameworks.django_state import State, default_table
+from bot.frameworks.django_state import State
 from bot.frameworks.inverse import inverse
 from bot.frameworks.origin import Origin
 from bot.frameworks.python_code import CodeReader
@@ -409,13 +409,15 @@ class _Parser:
 
     def _fixture_table(self, label: str) -> str:
         app, _, model = label.partition(".")
-        return self.state.table(model) if app.lower() == self.state.app.lower() else f"{app}_{model}".lower()
+        return (
+            self.state.table(model) if app.lower() == self.state.app.lower() else self.apps.table(app, model)
+        )
 
     def _irreversible(self, reason: str) -> None:
         self.irreversible = self.irreversible or reason
 
     def _model_table(self, app: str, model: str) -> str:
-        return self.state.table(model) if app == self.state.app else default_table(app, model)
+        return self.state.table(model) if app == self.state.app else self.apps.table(app, model)
 
     def _column_of(self, table: str, field: str) -> str:
         """The column of a model's field (`customer` → `customer_id`); "" for a name the model has no field

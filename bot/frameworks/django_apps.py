@@ -26,6 +26,15 @@ from bot.model.changeset import Tree
 
 # Django's own apps, whose models have an AutoField key (their AppConfig says so since Django 3.2)
 _CONTRIB = frozenset({"auth", "contenttypes", "sites", "admin", "flatpages", "redirects"})
+# The models of Django's own apps whose `db_table` is not `<app>_<model>`
+_CONTRIB_TABLES = {
+    ("contenttypes", "contenttype"): "django_content_type",
+    ("sites", "site"): "django_site",
+    ("admin", "logentry"): "django_admin_log",
+    ("sessions", "session"): "django_session",
+    ("flatpages", "flatpage"): "django_flatpage",
+    ("redirects", "redirect"): "django_redirect",
+}
 _AUTO_FIELD = re.compile(r"""\bdefault_auto_field\s*=\s*["'](?:[\w.]+\.)?(\w+)["']""")
 _SETTING = re.compile(r"""^\s*DEFAULT_AUTO_FIELD\s*=\s*["'](?:[\w.]+\.)?(\w+)["']""", re.M)
 _MIGRATION = re.compile(r"(?:^|/)(\w+)/migrations/\d{4}_\w+\.py$")
@@ -69,9 +78,12 @@ class Apps:
         return user_model(self.tree)
 
     def table(self, app: str, model: str) -> str:
-        """The table of `app.model` of another app: its `db_table` when that app's migrations set one."""
+        """The table of `app.model` of another app: its `db_table` when that app's migrations set one, the
+        table Django's own apps give it (`django_content_type`)."""
         state = self.replay(app) if app != self.app else None
-        return state.table(model) if state is not None else default_table(app, model)
+        if state is not None and model.lower() in state.models:
+            return state.table(model)
+        return _CONTRIB_TABLES.get((app, model.lower())) or default_table(app, model)
 
     def key_type(self, app: str, model: str) -> str:
         """The column type of the primary key of `app.model`; "" when unknown."""

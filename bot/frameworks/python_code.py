@@ -29,6 +29,10 @@ from bot.model.migration import (
 )
 
 _EXECUTE = frozenset({"execute", "exec_driver_sql", "executemany"})
+# Queryset methods that return one row (or a value), not a queryset
+_ONE_ROW = frozenset(
+    {"first", "last", "get", "earliest", "latest", "count", "exists", "aggregate", "in_bulk"}
+)
 _TASK_CALLS = frozenset({"delay", "apply_async"})  # Celery's ways of sending a task to a worker
 _WRITES = frozenset(
     {"update", "delete", "bulk_update", "bulk_create", "create", "get_or_create", "update_or_create"}
@@ -99,6 +103,11 @@ class CodeReader:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             self.assigned[node.targets[0].id] = node.value
             table = self._queryset_table(node.value)
+            if table is not None and py.name(node.value) in _ONE_ROW:
+                # `ct = ContentType.objects.filter(…).first()` holds a row: `ct.delete()` removes that row,
+                # not every row of the table
+                self.querysets.pop(node.targets[0].id, None)
+                return
             if table is not None and py.name(node.value) not in _WRITES:
                 self.querysets[node.targets[0].id] = table
                 return
