@@ -226,9 +226,14 @@ def strong_migrations(root: Path) -> Iterator[Case]:
         for match in _CLASS.finditer(path.read_text()):
             classes[match.group(1)] = match.group(0)
     for path in sorted((root / "test").glob("*_test.rb")):
-        for method in re.split(r"^\s*def (?=test_)", path.read_text(), flags=re.M)[1:]:
+        text = path.read_text()
+        for method in re.split(r"^\s*def (?=test_)", text, flags=re.M)[1:]:
             body = _postgres_branch(method)
             version = re.search(r"with_target_version\(([\d.]+)\)", body)
+            # a test that runs its assertion in another session time zone (`with_time_zone do … end`):
+            # the Rails setting that gives every connection that zone
+            zone = re.search(r"def with_time_zone\b.*?SET timezone = '([^']+)'", text, re.S)
+            settings = _session_zone(base, zone.group(1)) if zone and "with_time_zone" in body else base
             for kind, klass in _ASSERT.findall(body):
                 if klass not in classes:
                     continue
@@ -239,9 +244,17 @@ def strong_migrations(root: Path) -> Iterator[Case]:
                     f"{path.stem}::{method.split('(')[0].split()[0]}::{klass}",
                     kind == "assert_unsafe",
                     ((f"db/migrate/20240101000000_{_snake(klass)}.rb", source),),
-                    base=base,
+                    base=settings,
                     version=version.group(1) if version else "",
                 )
+
+
+def _session_zone(base: tuple[tuple[str, str], ...], zone: str) -> tuple[tuple[str, str], ...]:
+    """`base` with a config/database.yml that sets `zone` on every connection (Rails' `variables:`)."""
+    return tuple(
+        (path, text + f"  variables:\n    timezone: {zone}\n" if path == "config/database.yml" else text)
+        for path, text in base
+    )
 
 
 def _postgres_branch(method: str) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from bot.frameworks.settings.found import family
+from bot.frameworks.settings.ruby import session_time_zone
 from bot.model.catalog import LARGE, NEW, SMALL, Catalog, changes_schema
 from bot.model.changeset import ChangedFile, MemoryTree, Tree
 from bot.model.config import Config
@@ -79,6 +81,17 @@ class Context:
         ]
         found = database_uses(self.before(op), target, replaced=replaced)
         return found + self.references.uses(target)
+
+    @functools.cached_property
+    def rails_time_zone(self) -> str:
+        """The session time zone the repository's `config/database.yml` sets (`variables: timezone:`); "" if none."""
+        for path in sorted(
+            p for p in self.tree.paths() if p == "config/database.yml" or p.endswith("/config/database.yml")
+        ):
+            zone = session_time_zone(self.tree.read(path) or "")
+            if zone:
+                return zone
+        return ""
 
     @property
     def values(self) -> CodeValues:

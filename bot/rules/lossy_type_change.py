@@ -49,7 +49,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         column = context.before(op).column(op.table, op.column)
         if column is None or not column.type:
             continue
-        utc = session_utc(migration.framework, [o.sql for o in migration.up[:index] if isinstance(o, RawSQL)])
+        earlier = [o.sql for o in migration.up[:index] if isinstance(o, RawSQL)]
+        zone = context.rails_time_zone if migration.framework == "rails" else ""
+        utc = session_utc(migration.framework, earlier, zone)
         loss = classify(column.type, op.new_type, op.column, context.dialect, op.using, utc=utc)
         if loss is None:
             continue

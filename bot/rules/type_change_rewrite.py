@@ -60,7 +60,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         column = context.before(op).column(op.table, op.column)
         old = column.type if column is not None else ""
-        utc = session_utc(migration.framework, [o.sql for o in migration.up[:index] if isinstance(o, RawSQL)])
+        earlier = [o.sql for o in migration.up[:index] if isinstance(o, RawSQL)]
+        zone = context.rails_time_zone if migration.framework == "rails" else ""
+        utc = session_utc(migration.framework, earlier, zone)
         change = column_change(op, old, context, utc) if old else None
         if change is not None and change.cost == COERCIBLE:
             continue

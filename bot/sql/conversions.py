@@ -197,9 +197,17 @@ _UTC = re.compile(
 )
 
 
-def session_utc(framework: str, earlier_sql: list[str]) -> bool:
-    """Is the session time zone UTC: a framework that sets it so, or a `SET TIME ZONE 'UTC'` earlier in the file."""
-    return framework in _UTC_FRAMEWORKS or any(_UTC.match(sql) for sql in earlier_sql)
+_UTC_NAMES = frozenset({"utc", "etc/utc", "gmt", "etc/gmt", "uct", "etc/uct", "zulu", "etc/zulu", "z"})
+
+
+def session_utc(framework: str, earlier_sql: list[str], configured: str = "") -> bool:
+    """Is the session time zone UTC: a `SET TIME ZONE 'UTC'` earlier in the file, else the zone the runner's
+    configuration sets on its connections (`configured`, "" when none), else a framework that sets UTC."""
+    if any(_UTC.match(sql) for sql in earlier_sql):
+        return True
+    if configured:
+        return configured.lower() in _UTC_NAMES
+    return framework in _UTC_FRAMEWORKS
 
 
 def _split(type_sql: str) -> tuple[str, tuple[int, ...]]:

@@ -37,6 +37,20 @@ def database_yml(path: str, text: str) -> Iterator[Found]:
         yield found(path, dialect, f"adapter: {match.group(1)}", TOOL, up=1)
 
 
+_TIME_ZONE = re.compile(
+    r"""^\s*(?:variables:\s*\{[^}]*?)?\b(?:timezone|time_zone)\s*:\s*["']?([\w/+:-]+)""", re.M | re.I
+)
+
+
+def session_time_zone(text: str) -> str:
+    """The session time zone a `config/database.yml` sets on every connection (`variables: timezone:`), its
+    production entry's first; "" when it sets none (Rails then sets UTC, its default)."""
+    text = uncomment(text)
+    production = _PRODUCTION.search(text)
+    match = (_TIME_ZONE.search(production.group(1)) if production else None) or _TIME_ZONE.search(text)
+    return match.group(1) if match else ""
+
+
 def gemfile(path: str, text: str) -> Iterator[Found]:
     gems = {m.group(1) for m in _GEM.finditer(uncomment(text))}
     items = [found(path, dialect_of(gem) or "postgres", f"gem `{gem}`", DRIVER) for gem in sorted(gems)]
