@@ -16,6 +16,8 @@ AREAS = (
 
 _TEST_PATH = re.compile(
     r"(?:^|/)(?:spec|specs|test|tests|__tests__|testing|e2e|cypress|fixtures|factories|seeds?)/"
+    r"|(?:^|/)[\w.-]+[-_](?:tests?|specs?|testing|e2e)/|(?:^|/)(?:tests?|specs?|e2e)[-_][\w.-]+/"
+    r"|(?:^|/)(?:testdata|testutils?|testhelpers?|test_?helpers?)/"
     r"|(?:^|/)seeds?\.(?:rb|ts|js|py|exs)$"
     r"|_spec\.rb$|_test\.(?:rb|go|py|exs?)$|(?:^|/)test_[^/]*\.py$|\.(?:test|spec)\.[jt]sx?$|(?:^|/)conftest\.py$"
 )

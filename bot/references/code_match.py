@@ -28,6 +28,7 @@ from bot.references.code_text import (
     is_object_key,
     lookup_receiver,
     not_code,
+    python_class_constant,
     python_local,
 )
 from bot.references.code_tokens import SQL_TABLE, accepts, names_table, qualifier, token_at
@@ -37,6 +38,7 @@ from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
 from bot.references.naming_settings import WORDS as NAMING_WORDS
 from bot.references.naming_settings import NamingSettings, settings_in
 from bot.references.ruby_locals import ruby_local
+from bot.references.script_members import delegate_of, enclosing_call, type_member, typed_as
 from bot.references.script_names import SCRIPT_FILES, props_member, script_local
 from bot.references.sql_builders import built
 from bot.references.sql_pieces import joined
@@ -61,6 +63,14 @@ _QUERY_ARGUMENT = re.compile(
     r"\b(?:where|not|rewhere|order|reorder|pluck|select|group|having|update_all|order_by|values|values_list"
     r"|only|defer|filter|exclude|annotate|distinct|sum|average|minimum|maximum)\(\s*[\"'`]$"
 )
+# Query methods whose keyword arguments are columns of the model queried (`.update(title=title)`)
+_QUERY_METHODS = frozenset(
+    {"filter", "exclude", "get", "create", "update", "get_or_create", "update_or_create", "annotate"}
+    | {"where", "find_by", "find_or_create_by", "create_or_find_by", "new", "build", "update_all"}
+    | {"first_or_create", "find_or_initialize_by", "update_columns", "filter_by", "values"}
+)
+_DESTRUCTURED = re.compile(r"[^{}]*\}\s*(?::[^=]*)?=(?![=>])")
+_KEYWORD_ARGUMENT = re.compile(r"\w+\s*=(?![=>])")
 _CLASS_DEF = re.compile(
     r"^[ \t]*(?:(?:export|public|private|protected|abstract|final|default|data|sealed|open)[ \t]+)*"
     r"(?:class|module|model|interface)[ \t]+([A-Z]\w*)|^type[ \t]+([A-Z]\w*)[ \t]+struct",
@@ -81,6 +91,9 @@ _RUST_BLOCK = re.compile(
     re.M,
 )
 _RUST_PATH = re.compile(r"(\w+)::$")  # `post_tag::` before a column: the table's module
+_DIESEL_DERIVE = re.compile(
+    r"\b(?:Queryable|Insertable|AsChangeset|Selectable|Identifiable|QueryableByName)\b"
+)
 _DIESEL_TABLE = re.compile(r"table_name\s*=\s*\"?(?:\w+::)*(\w+)")
 _MEMBER = re.compile(r"\??\.[A-Za-z_]\w*")  # `.member` right after a name
 _QUOTED = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")  # string literals of a line, for words of prose in them
@@ -201,6 +214,7 @@ class _FileScan:
             None  # the SQL statement of each string literal, by its start
         )
         self.line_no, self.last = 1, 0
+        self._typed: dict[tuple[str, str], bool] = {}  # (variable, table): declared as one of its rows
 
     @property
     def area(self) -> FileArea:
@@ -334,7 +348,8 @@ class _FileScan:
                 continue
             hit = self._hit(needle, line, line_start, start - line_start, end - line_start)
             if hit is not None:
-                self.seen.add(key)
+                if hit[3][4] == "high":  # a low one does not hide a high one later on the line
+                    self.seen.add(key)
                 out.append(hit)
         return out
 
@@ -371,6 +386,12 @@ class _FileScan:
         ):
             return None  # `gift_card, created = GiftCard.objects.get_or_create(…)`, `if created:`
         if (
+            needle.role == "name"
+            and self.path.endswith(".py")
+            and self._other_class_constant(target, line, line_start, col)
+        ):
+            return None  # `class IndexView: title = "Latest articles"`: that class's attribute
+        if (
             target.kind == "column"
             and needle.role == "name"
             and self.path.endswith((".rb", ".rake"))
@@ -399,6 +420,8 @@ class _FileScan:
         area = classify(self.area, line)
         if read_as_sql and area not in ("job", "serializer", "test", "doc"):
             area = "raw-sql"  # a query read as SQL; a job's or an API contract's keeps that area
+        if area == "test" and not read_as_sql and self._plain_string(line_start + col, line, col):
+            return None  # `assert "legacy_title" in form.errors`: a test's text, not code that runs a query
         if needle.role in ("singular", "association") and area != "association":
             return None
         if target.kind == "enum-value" and line[col - 1 : col] not in ("'", '"', ":", "`"):
@@ -430,6 +453,29 @@ class _FileScan:
         )
         return needle.target, needle.role, tuple(names), fields
 
+    def _other_class_constant(self, target: Target, line: str, line_start: int, col: int) -> bool:
+        word = re.match(r"\w+", line[col:])
+        end = col + (len(word.group(0)) if word else 0)
+        cls = python_class_constant(self.text, line_start, line, col, end, self.headers)
+        if cls is None:
+            return False
+        names = self.m.models[target.table].names
+        return cls not in names and _NAMED_AFTER_MODEL.sub("", cls) not in names
+
+    def _typed_as(self, owner: str, models: TableModels) -> bool:
+        key = (owner, models.table)
+        if key not in self._typed:
+            delegates = {n for n in models.names if n[:1].islower()}
+            self._typed[key] = typed_as(self.text, owner, models.models, delegates)
+        return self._typed[key]
+
+    def _plain_string(self, pos: int, line: str, col: int) -> bool:
+        """Is `pos` in a string literal's text, not in a placeholder of code inside it (`${…}`, `#{…}`,
+        an f-string's `{…}`)?"""
+        if self.literal(pos) is None:
+            return False
+        return not (re.search(r"[$#]\{[^{}]*$", line[:col]) or self.f_placeholder(pos, line, col))
+
     def _rust_tied(self, target: Target, line: str, col: int, line_start: int) -> bool:
         """In Rust a column is named through its table module (`post_tag::tag_id`), in the Diesel `table!`
         entry of the table, or as a field of a struct mapped to it (`#[diesel(table_name = post_tag)]`,
@@ -449,11 +495,16 @@ class _FileScan:
         if last.group("table"):
             return last.group("table") == table
         struct = last.group("struct")
-        above = self.text[max(0, last.start() - 400) : last.start()]
-        mapped = _DIESEL_TABLE.findall(above)
+        above = self.text[max(0, last.start() - 600) : last.start()]
+        attributes = above[max(above.rfind("}"), above.rfind(";")) + 1 :]  # this struct's own
+        mapped = _DIESEL_TABLE.findall(attributes)
         if mapped:
             return bool(mapped[-1] == table)
-        return _NAMED_AFTER_MODEL.sub("", struct) in models.names
+        if struct in models.names:
+            return True
+        # `EditSiteForm`, `LocalSiteResponse` of an API: named after the model, but a row of it only when
+        # it derives one of Diesel's traits for it (the table then comes from the struct's name)
+        return _NAMED_AFTER_MODEL.sub("", struct) in models.names and bool(_DIESEL_DERIVE.search(attributes))
 
     def _payload_key(self, target: Target, line: str, col: int, end: int) -> bool:
         """Is the name a quoted key looked up in a Python dict that is no row of the target's table?"""
@@ -476,6 +527,10 @@ class _FileScan:
         if not owner or owner in self.m.models[target.table].names:
             return False
         tables = self.m.rows.get(owner, frozenset())
+        if not tables and owner[:1].isupper():  # a Prisma relation field: `order.SymbolProfile.currency`
+            tables = self.m.rows.get(underscore(owner), frozenset()) or self.m.rows.get(
+                owner.lower(), frozenset()
+            )
         return owner in NOT_ROWS or (bool(tables) and target.table.lower().rpartition(".")[2] not in tables)
 
     def _safe(self, target: Target, line: str, line_start: int) -> str | None:
@@ -516,9 +571,15 @@ class _FileScan:
             ), frozenset()
         if qualifier(line, col) in models.names or self._own_row(target, qualifier(line, col)):
             return "high", frozenset()
+        script = self._script_confidence(needle, target, line, col, window, line_start)
+        if script is not None:
+            return script
         if needle.target in self.m.contested or needle.role == "attribute":
-            if qualifier(line, col) not in ("", "self", "this", "cls", "@") and not _QUERY_ARGUMENT.search(
-                line, 0, col
+            keyword = _KEYWORD_ARGUMENT.match(line, col) and qualifier(line, col) in _QUERY_METHODS
+            if (
+                qualifier(line, col) not in ("", "self", "this", "cls", "@")
+                and not keyword  # `.update(title=title)`: the query's own column
+                and not _QUERY_ARGUMENT.search(line, 0, col)
             ):
                 return "low", frozenset()  # `team.organisation.ownerUserId`: an attribute of another object
             return self._tied(window, line, line_start, models)
@@ -528,6 +589,61 @@ class _FileScan:
         if self.found(models.anchor, *window, hints=models.names):  # the table or its model nearby
             return "high", frozenset()
         return self._class_confidence(needle, window, line_start, models)
+
+    def _script_confidence(
+        self, needle: Needle, target: Target, line: str, col: int, window: tuple[int, int], line_start: int
+    ) -> tuple[str, frozenset[str]] | None:
+        """In JavaScript and TypeScript: a member of another type, a member read from a value that is no
+        row of the model, or a key of an object no query on the model receives is that object's own field
+        (see `script_members`); None where the usual judgement applies."""
+        if not self.path.endswith(SCRIPT_FILES) or target.kind != "column":
+            return None
+        if self.literal(line_start + col) is not None:
+            return None  # a string: judged as SQL or as a name elsewhere
+        models = self.m.models[target.table]
+        contested = needle.target in self.m.contested or needle.role == "attribute"
+        member_of = type_member(self.text, line_start, line)
+        if member_of is not None:  # no ORM reads a column through a type: `interface User { alias?: string }`
+            return "low", frozenset()
+        before = line[:col].rstrip()
+        word = re.match(r"[\w$]+", line[col:])
+        after = line[col + (len(word.group(0)) if word else 0) :].lstrip()
+        if word and "_" in word.group(0):
+            return None  # `item.dashboard_id`: the field of a snake case API, judged as before
+        if _DESTRUCTURED.match(after):
+            return None  # `const { customText } = input`: taken out of a value (a request's body)
+        if before.endswith("."):
+            owner = qualifier(line, col)
+            if not owner or owner in ("this", "self", "super"):
+                return None
+            if self._typed_as(owner, models):
+                return "high", frozenset()
+            if contested:
+                return "low", frozenset()  # `team.organisation.ownerUserId`: an attribute of another object
+            return self._tied(window, line, line_start, models)  # `aUser?.permissions`, `branding.x`
+        key = (after.startswith(":") and not after.startswith("::")) or (
+            after[:1] in (",", "}") and (not before or before.endswith(("{", ",")))
+        )
+        if not key:
+            return None
+        callee = enclosing_call(self.text, line_start + col)
+        if callee is not None:
+            delegate = delegate_of(callee)
+            tables = self.m.rows.get(delegate or "", frozenset())
+            if delegate in models.names or self._own_row(target, delegate or ""):
+                return "high", frozenset()  # `prisma.order.update({ data: { … } })`
+            if tables:
+                return (
+                    "low",
+                    frozenset(),
+                )  # a query on another model: `prisma.document.findMany({ where: { teamId } })`
+            if _mentions(callee, models.names):
+                return "high", frozenset()  # `this.orderRepository.save({ … })`, `updateOrder(id, { … })`
+            if contested:
+                return "low", frozenset()  # `items.push({ currency: … })`: a key of another function's object
+        if contested:
+            return None
+        return self._tied(window, line, line_start, models)
 
     def _tied(
         self, window: tuple[int, int], line: str, line_start: int, models: TableModels
@@ -588,3 +704,29 @@ class _FileScan:
             return "low", names
         distinctive = "_" in needle.word or any(c.isdigit() or c.isupper() for c in needle.word[1:])
         return ("high" if distinctive else "low"), names
+
+
+_STORE_CALL = re.compile(
+    r"([\w$]+(?:\([^()]*\))?)\s*\??\.\s*(?:find\w*|create\w*|update\w*|upsert\w*|delete\w*|destroy|save\w*"
+    r"|insert\w*|count|aggregate|where|select\w*|bulkCreate|increment|decrement|merge|preload)\s*(?:<[^()<>]*>)?\s*$"
+)
+# What may follow a model's name in the name of a call about it: the end of a word, or a plural and a
+# word for a store of rows (`orderRepository`, `ordersService`), not another noun (`accountBalance`).
+_CALL_END = r"(?:(?:s|es)?(?:Repository|Repo|Service|Model|Store|Dao|Table|Collection|Entity|Delegate))?(?![A-Za-z0-9])"
+
+
+def _mentions(head: str, names: frozenset[str]) -> bool:
+    """Is the call a query on the model: a query method of the model, a row of it or a store of them
+    (`Order.create`, `this.orderRepository.save`, `knex('orders').insert`)?"""
+    call = _STORE_CALL.search(head)
+    if call is None:
+        return False
+    store = call.group(1)
+    for name in names:
+        if len(name) < 3 or not name[:1].isalpha():
+            continue
+        first, rest = name[0], re.escape(name[1:])
+        pattern = rf"(?:(?<![A-Za-z0-9_$])[{first.lower()}{first.upper()}]|{first.upper()}){rest}{_CALL_END}"
+        if re.search(pattern, store):
+            return True
+    return False

@@ -214,4 +214,28 @@ def python_local(
     for i in range(bisect_left(found, (line_start, -1, False)) - 1, -1, -1):
         if found[i][1] < indent:
             return found[i][2]
-    return False
+    return True  # module-level code: a bare name is a variable of the module (`legacy_title = "x"`)
+
+
+_CONSTANT = re.compile(
+    r"\s*(?::\s*[\w\[\]., |]+)?=\s*(?:[rRbBuUfF]{0,2}[\"']|-?\d|None\b|True\b|False\b|_\(\s*[\"'])"
+)
+
+
+def python_class_constant(
+    text: str, line_start: int, line: str, col: int, end: int, headers: list[tuple[int, int, bool]]
+) -> str | None:
+    """The class whose body gives the name at line[col:end] a constant (`title = "Latest articles"`,
+    `title: str = ""`), if the line is one: an attribute of that class, not a column of a model unless
+    the class is the model."""
+    if line[:col].strip() or _CONSTANT.match(line, end) is None:
+        return None
+    indent = len(line) - len(line.lstrip())
+    for i in range(bisect_left(headers, (line_start, -1, False)) - 1, -1, -1):
+        offset, level, is_def = headers[i]
+        if level < indent:
+            if is_def:
+                return None
+            named = re.match(r"\s*class\s+(\w+)", text[offset : offset + 200])
+            return named.group(1) if named else None
+    return None

@@ -52,7 +52,7 @@ def accepts(token: str, word: str, role: str) -> bool:
 def qualifier(line: str, col: int) -> str:
     """The name before `.x`, `::x`, `->x`, `?.x`, `[:x]`, `["x"]` or `("x")` ending at `col`, if any."""
     before = line[max(0, col - 120) : col].rstrip(":\"'` ")
-    for sep in (".", "::", "->", "?.", "[", "("):
+    for sep in ("?.", ".", "::", "->", "[", "("):
         if before.endswith(sep):
             before = before[: -len(sep)].rstrip()
             end = len(before)

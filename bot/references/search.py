@@ -336,10 +336,13 @@ def _deleted(
 ) -> dict[_Key, tuple[Use, ...]]:
     found: dict[_Key, list[Use]] = defaultdict(list)
     kept: dict[int, set[tuple[str, str]]] = {}  # per target, built once: a review can have 20,000+ hits
+    listed: set[tuple[int, str, int]] = set()
     for hit in base_hits:
         if hit.target not in kept:
             kept[hit.target] = {(u.path, u.text) for u in index.uses(targets[hit.target])}
-        if hit.role != "new" and (hit.use.path, hit.use.text) not in kept[hit.target]:
+        place = (hit.target, hit.use.path, hit.use.line)
+        if hit.role != "new" and (hit.use.path, hit.use.text) not in kept[hit.target] and place not in listed:
+            listed.add(place)  # once: a line can hold several spellings of the name
             found[_key(targets[hit.target])].append(hit.use)
     return {k: _sorted(v) for k, v in found.items()}
 
@@ -474,7 +477,7 @@ def _index(targets: tuple[Target, ...], hits: list[Hit], files: int, notes: list
     old: dict[_Key, list[Use]] = {_key(t): [] for t in targets}
     new: dict[_Key, list[Use]] = {_key(t): [] for t in targets if t.new_name}
     seen: set[tuple[int, bool, str, int]] = set()
-    for hit in hits:
+    for hit in sorted(hits, key=lambda h: h.use.confidence != "high"):  # a line's high use first
         fresh = hit.role == "new"
         if (hit.target, fresh, hit.use.path, hit.use.line) in seen:
             continue

@@ -1,0 +1,331 @@
+"""Whose field a name is: the model's, or another object's of the same name. Each class of noise met on
+real pull requests (a TypeScript type's member, a value of another kind, a key of another query's object,
+a Python module's or another class's variable, an API struct of a Rust crate, a test's strings) is left
+out or ranked low, next to the true uses of the same name, which stay blockers."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model.findings import Finding, Review, Severity
+from tests.conftest import review_sql
+
+MIGRATION = "db/migrations/002_change.sql"
+
+
+def _finding(result: Review, rule: str) -> Finding:
+    return next(f for f in result.findings if f.rule == rule)
+
+
+def _blocking(finding: Finding) -> set[str]:
+    """The places that block: high confidence ones (low ones are marked in their kind)."""
+    return {f"{r.path}:{r.line}" for r in finding.references if "low confidence" not in r.kind}
+
+
+def _listed(finding: Finding) -> set[str]:
+    return {f"{r.path}:{r.line}" for r in finding.references}
+
+
+# ghostfolio: `Access.permissions` dropped; `interface User { permissions }` and `aUser?.permissions`
+# were counted. The front end's own types and values are not the model's rows.
+TYPES = """export interface {Owner} {{
+  id: string;
+  {column}: string[];
+}}
+
+export type {Owner}Settings = {{
+  {column}?: string[];
+  locale: string;
+}};
+
+export const canAdmin = (a{Owner}: {Owner}) => {{
+  return hasPermission(a{Owner}?.{column}, 'admin');
+}};
+"""
+QUERIES = """import {{ prisma }} from './prisma';
+
+export const grants = async (id: string) => {{
+  const row = await prisma.{delegate}.findFirst({{ where: {{ id }} }});
+  return row.{column};
+}};
+
+export const listGrants = async () => {{
+  return prisma.{delegate}.findMany({{
+    select: {{
+      id: true,
+      {column}: true,
+    }},
+  }});
+}};
+
+export const label = ({delegate}: {Model}) => {delegate}.{column}.join(', ');
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "owner", "column"), [("Access", "User", "permissions"), ("Grant", "Member", "scopes")]
+)
+def test_a_member_of_another_type_and_a_value_of_another_kind_are_not_the_column(
+    model: str, owner: str, column: str
+) -> None:
+    names = {"Model": model, "delegate": model[0].lower() + model[1:], "Owner": owner, "column": column}
+    schema = (
+        f'CREATE TABLE "{model}" (id text PRIMARY KEY, {column} text[]);\n'
+        f'CREATE TABLE "{owner}" (id text PRIMARY KEY, name text);\n-- migration\n'
+    )
+    files = {
+        "libs/common/src/interfaces/types.ts": TYPES.format(**names),
+        "apps/api/src/grants/queries.ts": QUERIES.format(**names),
+    }
+    result = review_sql(schema + f'ALTER TABLE "{model}" DROP COLUMN {column};', path=MIGRATION, base=files)
+    finding = _finding(result, "column-dropped")
+    assert finding.severity is Severity.CRITICAL
+    assert _blocking(finding) == {
+        "apps/api/src/grants/queries.ts:5",  # a row the query returned
+        "apps/api/src/grants/queries.ts:12",  # a key of the query's select
+        "apps/api/src/grants/queries.ts:17",  # a value typed as the model
+    }
+
+
+# documenso: `TeamGlobalSettings.brandingHidePoweredBy` dropped; a branding object's field (its type, its
+# default, the e-mail's `branding.brandingHidePoweredBy`, a mapper's result) was counted five times.
+BRANDING = """type BrandingContextValue = {{
+  brandingEnabled: boolean;
+  {column}: boolean;
+}};
+
+const defaults: BrandingContextValue = {{
+  brandingEnabled: false,
+  {column}: false,
+}};
+
+export const toBranding = (settings: Settings, hidden: boolean) => {{
+  return {{
+    ...settings,
+    {column}: hidden,
+  }};
+}};
+
+export const Footer = () => {{
+  const branding = useBranding();
+  return branding.{column} ? null : <PoweredBy />;
+}};
+"""
+SETTINGS = """export const updateSettings = async (id: string, hidden: boolean) => {{
+  await prisma.{delegate}.update({{
+    where: {{ id }},
+    data: {{
+      {column}: hidden,
+    }},
+  }});
+}};
+
+export const isHidden = async (id: string) => {{
+  const found = await prisma.{delegate}.findUnique({{ where: {{ id }} }});
+  return found?.{column} ?? false;
+}};
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "column"),
+    [("TeamGlobalSettings", "brandingHidePoweredBy"), ("SitePreferences", "footerHidden")],
+)
+def test_a_field_of_another_object_with_the_columns_name_is_not_a_use(model: str, column: str) -> None:
+    names = {"delegate": model[0].lower() + model[1:], "column": column}
+    schema = f'CREATE TABLE "{model}" (id text PRIMARY KEY, "{column}" boolean);\n-- migration\n'
+    files = {
+        "packages/email/providers/branding.tsx": BRANDING.format(**names),
+        "packages/lib/server-only/settings.ts": SETTINGS.format(**names),
+    }
+    result = review_sql(schema + f'ALTER TABLE "{model}" DROP COLUMN "{column}";', path=MIGRATION, base=files)
+    finding = _finding(result, "column-dropped")
+    assert _blocking(finding) == {
+        "packages/lib/server-only/settings.ts:5",  # written by the update on the model
+        "packages/lib/server-only/settings.ts:12",  # read from the row the query found
+    }
+    assert finding.severity is Severity.CRITICAL
+
+
+# documenso: `teamId` of the settings dropped; a key of a query on another model nearby was counted.
+TEAM_QUERIES = """export const createTeamSettings = async (team: Team) => {{
+  await prisma.{delegate}.create({{
+    data: {{
+      {column}: team.id,
+    }},
+  }});
+}};
+
+export const teamDocuments = async ({column}: number) => {{
+  const settings = await prisma.{delegate}.findFirst({{ where: {{ id: 1 }} }});
+  return prisma.document.findMany({{
+    where: {{
+      {column},
+      deletedAt: null,
+    }},
+  }});
+}};
+
+export const summary = (rows: Row[]) =>
+  rows.map((row) => ({{
+    {column}: row.owner,
+    count: row.count,
+  }}));
+"""
+
+
+@pytest.mark.parametrize(("model", "column"), [("TeamGlobalSettings", "teamId"), ("TeamBilling", "ownerId")])
+def test_a_key_of_a_query_on_another_model_is_not_the_column(model: str, column: str) -> None:
+    names = {"delegate": model[0].lower() + model[1:], "column": column}
+    schema = (
+        f'CREATE TABLE "{model}" (id serial PRIMARY KEY, "{column}" int);\n'
+        f'CREATE TABLE "Document" (id serial PRIMARY KEY, "{column}" int, "deletedAt" timestamptz);\n'
+        "-- migration\n"
+    )
+    files = {"packages/lib/server-only/team.ts": TEAM_QUERIES.format(**names)}
+    result = review_sql(schema + f'ALTER TABLE "{model}" DROP COLUMN "{column}";', path=MIGRATION, base=files)
+    finding = _finding(result, "column-dropped")
+    assert _listed(finding) == {"packages/lib/server-only/team.ts:4"}  # the create on the model itself
+    assert finding.severity is Severity.CRITICAL
+
+
+# Python: a module's variable or another class's constant named like the column.
+PY_MODELS = """from django.db import models
+
+
+class {Model}(models.Model):
+    {column} = models.TextField()
+
+    class Meta:
+        db_table = "{table}"
+
+
+class Page(models.Model):
+    {column} = models.TextField()
+"""
+PY_VIEWS = """from app.models import {Model}
+
+{column} = "Latest"
+for {column} in ("a", "b"):
+    print({column})
+
+
+class IndexView(ListView):
+    {column} = "Index"
+    queryset = {Model}.objects.all()
+
+
+def rename(pk, {column}):
+    {Model}.objects.filter(pk=pk).update({column}={column})
+
+
+def show(row):
+    return row.{column}
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "column"), [("Article", "blog_article", "title"), ("Shop", "shops", "slug")]
+)
+def test_a_python_modules_variable_and_another_classs_constant_are_not_the_column(
+    model: str, table: str, column: str
+) -> None:
+    names = {"Model": model, "table": table, "column": column}
+    schema = (
+        f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} text);\n"
+        f"CREATE TABLE app_page (id serial PRIMARY KEY, {column} text);\n-- migration\n"
+    )
+    files = {"app/models.py": PY_MODELS.format(**names), "app/views.py": PY_VIEWS.format(**names)}
+    result = review_sql(schema + f"ALTER TABLE {table} DROP COLUMN {column};", path=MIGRATION, base=files)
+    finding = _finding(result, "column-dropped")
+    # the update's keyword argument is the column (a name other tables share, tied by the query on the model)
+    assert _listed(finding) == {"app/models.py:5", "app/views.py:14"}
+
+
+# lemmy: a field of an API struct named after the model (`LocalSiteForm` of the API crate) was counted.
+RUST_SCHEMA = """diesel::table! {{
+    {table} (id) {{
+        id -> Int4,
+        {column} -> Bool,
+    }}
+}}
+"""
+RUST_API = """#[derive(Debug, Serialize, Deserialize, Clone, Default)]
+pub struct {Model}Form {{
+  pub {column}: Option<bool>,
+}}
+
+#[derive(Debug, Serialize, Deserialize, Clone)]
+pub struct {Model}Response {{
+  pub {column}: bool,
+}}
+"""
+RUST_SOURCE = """#[derive(Clone, Default)]
+#[cfg_attr(feature = "full", derive(AsChangeset))]
+pub struct {Model}Form {{
+  pub {column}: Option<bool>,
+}}
+
+pub fn enabled(conn: &mut PgConnection) -> bool {{
+  {table}::table.select({table}::{column}).first(conn).unwrap_or(false)
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("table", "model", "column"),
+    [("local_site", "LocalSite", "legacy_captcha"), ("person_setting", "PersonSetting", "show_scores")],
+)
+def test_a_rust_api_structs_field_is_not_the_column(table: str, model: str, column: str) -> None:
+    names = {"table": table, "Model": model, "column": column}
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} boolean);\n-- migration\n"
+    files = {
+        "crates/db_schema_file/src/schema.rs": RUST_SCHEMA.format(**names),
+        "crates/api_common/src/site.rs": RUST_API.format(**names),
+        "crates/db_schema/src/source/site.rs": RUST_SOURCE.format(**names),
+    }
+    result = review_sql(schema + f"ALTER TABLE {table} DROP COLUMN {column};", path=MIGRATION, base=files)
+    assert _listed(_finding(result, "column-dropped")) == {
+        "crates/db_schema_file/src/schema.rs:4",  # the table! entry
+        "crates/db_schema/src/source/site.rs:4",  # the changeset deriving Diesel's trait
+        "crates/db_schema/src/source/site.rs:8",  # the query
+    }
+
+
+# Tests: strings of a test are its text; helpers under `api_tests/` are tests; a query in a test is
+# listed as a test (never blocking), a query in production code still blocks.
+TEST_HELPER = """export async function saveSettings(api: LemmyHttp) {{
+  return api.saveUserSettings({{ {column}: true }});
+}}
+"""
+TEST_CASE = """def test_form_errors(client):
+    response = client.post("/settings", {{"name": "x"}})
+    assert "{column}" in response.json()["errors"]
+    assert response.json()["{column}"] == "This field is required"
+    rows = db.execute("SELECT {column} FROM {table}").fetchall()
+"""
+PRODUCTION = """def enabled(cursor):
+    cursor.execute("SELECT {column} FROM {table} WHERE id = %s", [1])
+    return cursor.fetchone()[0]
+"""
+
+
+@pytest.mark.parametrize(("table", "column"), [("local_user", "auto_expand"), ("account", "legacy_theme")])
+def test_a_tests_strings_are_not_uses_and_its_helpers_never_block(table: str, column: str) -> None:
+    names = {"table": table, "column": column}
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} boolean);\n-- migration\n"
+    files = {
+        "api_tests/src/shared.ts": TEST_HELPER.format(**names),
+        "app/tests/test_settings.py": TEST_CASE.format(**names),
+    }
+    drop = f"ALTER TABLE {table} DROP COLUMN {column};"
+    finding = _finding(review_sql(schema + drop, path=MIGRATION, base=files), "column-dropped")
+    assert {f"{r.path}:{r.line}": r.kind for r in finding.references} == {
+        "api_tests/src/shared.ts:2": "test",
+        "app/tests/test_settings.py:5": "test",  # the query, read as SQL
+    }
+    assert finding.severity is not Severity.CRITICAL
+    files["app/settings.py"] = PRODUCTION.format(**names)
+    finding = _finding(review_sql(schema + drop, path=MIGRATION, base=files), "column-dropped")
+    assert _blocking(finding) >= {"app/settings.py:2"}
+    assert finding.severity is Severity.CRITICAL
