@@ -37,7 +37,7 @@ from bot.references.model_map import MAPPING_WORDS, Mapped, TableModels, mapping
 from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
 from bot.references.naming_settings import WORDS as NAMING_WORDS
 from bot.references.naming_settings import NamingSettings, settings_in
-from bot.references.ruby_locals import ruby_local
+from bot.references.ruby_locals import erb_local, ruby_local
 from bot.references.script_members import delegate_of, enclosing_call, type_member, typed_as
 from bot.references.script_names import SCRIPT_FILES, props_member, script_local
 from bot.references.sql_builders import built
@@ -401,6 +401,15 @@ class _FileScan:
             and ruby_local(self.text, line_start + col, needle.word)
         ):
             return None  # `def parse(raw_csv_str)`, `raw_csv_str = <<-ROWS`: the method's own variable
+        if (
+            target.kind == "column"
+            and needle.role == "name"
+            and self.path.endswith(".erb")
+            and not line[:col].endswith((".", ":", "@"))
+            and not (line[end : end + 1] == ":" and line[end : end + 2] != "::")
+            and erb_local(self.text, line_start + col, needle.word)
+        ):
+            return None  # `<% is_active = step_idx == idx %>`: a variable of the template
         if (
             target.kind == "column"
             and needle.role in ("name", "new")

@@ -39,3 +39,13 @@ def ruby_local(text: str, pos: int, name: str) -> bool:
     line_end = text.find("\n", pos)
     body = text[header.end() : line_end if line_end >= 0 else len(text)]
     return re.search(rf"^[ \t]*{word}[ \t]*(?:=(?![=~>])|\|\|=)", body, re.M) is not None
+
+
+def erb_local(text: str, pos: int, name: str) -> bool:
+    """Is `name` at `pos` a local variable of an ERB template: assigned in a code tag at or above its line
+    (`<% is_active = step_idx == idx %>`, `<% @items.each do |is_active| %>`)?"""
+    line_end = text.find("\n", pos)
+    above = text[: line_end if line_end >= 0 else len(text)]
+    word = re.escape(name)
+    assigned = rf"<%-?[ \t]*{word}[ \t]*(?:=(?![=~>])|\|\|=)|\|[^|\n]*(?<![\w@.:]){word}(?![\w?!])[^|\n]*\|[ \t]*-?%>"
+    return re.search(assigned, above) is not None

@@ -329,3 +329,26 @@ def test_a_tests_strings_are_not_uses_and_its_helpers_never_block(table: str, co
     finding = _finding(review_sql(schema + drop, path=MIGRATION, base=files), "column-dropped")
     assert _blocking(finding) >= {"app/settings.py:2"}
     assert finding.severity is Severity.CRITICAL
+
+
+# maybe: `accounts.is_active` dropped; a template's own variable of that name was a blocker.
+ERB = """<% steps.each_with_index do |step, idx| %>
+  <% {column} = step_idx == idx %>
+  <li class="<%= {column} ? "current" : "" %>"><%= step.name %></li>
+<% end %>
+<p><%= account.{column} ? "On" : "Off" %></p>
+"""
+
+
+@pytest.mark.parametrize(
+    ("table", "model", "column"),
+    [("accounts", "Account", "is_active"), ("listings", "Listing", "featured_now")],
+)
+def test_a_templates_own_variable_is_not_the_column(table: str, model: str, column: str) -> None:
+    schema = f"CREATE TABLE {table} (id bigserial PRIMARY KEY, {column} boolean);\n-- migration\n"
+    files = {
+        f"app/models/{model.lower()}.rb": f"class {model} < ApplicationRecord\nend\n",
+        "app/views/import/confirms/show.html.erb": ERB.format(column=column),
+    }
+    result = review_sql(schema + f"ALTER TABLE {table} DROP COLUMN {column};", path=MIGRATION, base=files)
+    assert _listed(_finding(result, "column-dropped")) == {"app/views/import/confirms/show.html.erb:5"}
