@@ -38,7 +38,13 @@ from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
 from bot.references.naming_settings import WORDS as NAMING_WORDS
 from bot.references.naming_settings import NamingSettings, settings_in
 from bot.references.ruby_locals import erb_local, ruby_local
-from bot.references.script_members import delegate_of, enclosing_call, type_member, typed_as
+from bot.references.script_members import (
+    declared_otherwise,
+    delegate_of,
+    enclosing_call,
+    type_member,
+    typed_as,
+)
 from bot.references.script_names import SCRIPT_FILES, props_member, script_local
 from bot.references.sql_builders import built
 from bot.references.sql_pieces import joined
@@ -471,6 +477,20 @@ class _FileScan:
         names = self.m.models[target.table].names
         return cls not in names and _NAMED_AFTER_MODEL.sub("", cls) not in names
 
+    def _declared_otherwise(
+        self, target: Target, owner: str, line: str, col: int, models: TableModels
+    ) -> bool:
+        """In script code, is the row-named value declared only with other types than the model's?"""
+        if not self.path.endswith(SCRIPT_FILES) or target.kind != "column" or not owner[:1].islower():
+            return False
+        word = re.match(r"[\w$]+", line[col:])
+        if word is None or "_" in word.group(0):
+            return False  # the field of a snake case API, judged as before
+        key = ("!" + owner, models.table)
+        if key not in self._typed:
+            self._typed[key] = declared_otherwise(self.text, owner, models.models)
+        return self._typed[key]
+
     def _typed_as(self, owner: str, models: TableModels) -> bool:
         key = (owner, models.table)
         if key not in self._typed:
@@ -578,7 +598,10 @@ class _FileScan:
                 if mentioned or target.table.rpartition("_")[2] in self.text[window[0] : window[1]]
                 else "low"
             ), frozenset()
-        if qualifier(line, col) in models.names or self._own_row(target, qualifier(line, col)):
+        owner = qualifier(line, col)
+        if owner in models.names or self._own_row(target, owner):
+            if self._declared_otherwise(target, owner, line, col, models):
+                return "low", frozenset()  # `user: { name: string; url: string }`: named like a row only
             return "high", frozenset()
         script = self._script_confidence(needle, target, line, col, window, line_start)
         if script is not None:

@@ -83,6 +83,33 @@ def typed_as(text: str, name: str, models: Collection[str], delegates: Collectio
     return False
 
 
+def declared_otherwise(text: str, name: str, models: Collection[str]) -> bool:
+    """Is the variable `name` declared only with types that are not the model's (`user: { name: string;
+    url: string }` in a component's props, `(user: SessionUser) =>`): a value of another kind, though
+    named like a row?"""
+    word = re.escape(name)
+    kinds = [rf"\b{re.escape(m)}" for m in models]  # `User`, `UserGetPayload<…>`
+    declared = 0
+    for match in re.finditer(rf"^[^\n]*?(?<![\w$.]){word}\??\s*:\s*([^=;,)\n]*)", text, re.M):
+        line_start = match.start()
+        line = text[line_start : text.find("\n", line_start) if "\n" in text[line_start:] else len(text)]
+        prefix = line[: match.start(1) - line_start]
+        member = type_member(text, line_start, line) is not None
+        signature = re.search(
+            rf"(?:\bfunction\b[^(]*\(|[(,]|\b(?:const|let|var)\s+)\s*{word}\??\s*:\s*$", prefix
+        )
+        if not (
+            member or (signature and ("=>" in line or "function" in line or "const" in line or "let" in line))
+        ):
+            continue  # a key of an object literal (`{ user: currentUser }`), not a declaration
+        declared += 1
+        if any(re.search(kind, match.group(1)) for kind in kinds) or not match.group(1).strip():
+            return False
+        if match.group(1).strip() in ("any", "unknown"):
+            return False
+    return declared > 0
+
+
 def delegate_of(head: str) -> str | None:
     """The model delegate of a query call (`documentMeta` of `prisma.documentMeta.findFirst`, `tx.order.update`)."""
     callee = _CALLEE.search(head)

@@ -352,3 +352,32 @@ def test_a_templates_own_variable_is_not_the_column(table: str, model: str, colu
     }
     result = review_sql(schema + f"ALTER TABLE {table} DROP COLUMN {column};", path=MIGRATION, base=files)
     assert _listed(_finding(result, "column-dropped")) == {"app/views/import/confirms/show.html.erb:5"}
+
+
+# documenso: `User.url` dropped; a component's `user` prop typed `{ name: string; url: string }` was counted.
+CARD = """export type CardProps = {{
+  {row}: {{
+    name: string;
+    {column}: string;
+  }};
+}};
+
+export const Card = ({{ {row} }}: CardProps) => <p>{{{row}.{column}}}</p>;
+"""
+PAGE = """export const link = ({row}: {Model}) => {{
+  return {row}.{column};
+}};
+"""
+
+
+@pytest.mark.parametrize(("model", "column"), [("User", "url"), ("Team", "slug")])
+def test_a_value_named_like_a_row_but_declared_with_another_type_is_not_the_column(
+    model: str, column: str
+) -> None:
+    names = {"row": model.lower(), "Model": model, "column": column}
+    schema = f'CREATE TABLE "{model}" (id serial PRIMARY KEY, {column} text);\n-- migration\n'
+    files = {"src/components/card.tsx": CARD.format(**names), "src/lib/link.ts": PAGE.format(**names)}
+    result = review_sql(schema + f'ALTER TABLE "{model}" DROP COLUMN {column};', path=MIGRATION, base=files)
+    finding = _finding(result, "column-dropped")
+    assert _blocking(finding) == {"src/lib/link.ts:2"}
+    assert finding.severity is Severity.CRITICAL
