@@ -380,6 +380,8 @@ class _FileScan:
             return None  # `documentId.formattedDocumentId`: a variable holding an object, not a column
         if target.kind == "column" and named and self._foreign(target, line, col):
             return None  # `response.status`, `enterprise.status` for invoices: another object's attribute
+        if target.kind == "column" and self.path.endswith(SCRIPT_FILES) and _union_member(line, col, end):
+            return None  # `'accountType' | 'createdAt'` on a line of `Omit<Account, …>`: a type's key
         if target.kind == "column" and needle.role != "new" and is_object_key(line, col, end):
             return None  # `"created": order.created_at`: a key of a payload, not the column
         if target.kind == "column" and needle.role == "name" and self._payload_key(target, line, col, end):
@@ -745,6 +747,17 @@ _STORE_CALL = re.compile(
 # What may follow a model's name in the name of a call about it: the end of a word, or a plural and a
 # word for a store of rows (`orderRepository`, `ordersService`), not another noun (`accountBalance`).
 _CALL_END = r"(?:(?:s|es)?(?:Repository|Repo|Service|Model|Store|Dao|Table|Collection|Entity|Delegate))?(?![A-Za-z0-9])"
+
+
+def _union_member(line: str, col: int, end: int) -> bool:
+    """Is line[col:end] a quoted member of a TypeScript union of string literals (`'a' | 'b'`)?"""
+    quote = line[col - 1 : col]
+    if quote not in ("'", '"') or line[end : end + 1] != quote:
+        return False
+    before, after = line[: col - 1].rstrip(), line[end + 1 :].lstrip()
+    return (before.endswith("|") and not before.endswith("||")) or (
+        after.startswith("|") and not after.startswith("||")
+    )
 
 
 def _mentions(head: str, names: frozenset[str]) -> bool:

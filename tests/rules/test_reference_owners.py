@@ -381,3 +381,25 @@ def test_a_value_named_like_a_row_but_declared_with_another_type_is_not_the_colu
     finding = _finding(result, "column-dropped")
     assert _blocking(finding) == {"src/lib/link.ts:2"}
     assert finding.severity is Severity.CRITICAL
+
+
+# ghostfolio: `Account.accountType` dropped; a line of a multi-line `Omit<Account, …>` was a blocker.
+EXPORT = """export interface Export {{
+  accounts: Omit<
+    Account,
+    '{column}' | 'createdAt' | 'updatedAt' | 'userId'
+  >[];
+}}
+"""
+
+
+@pytest.mark.parametrize(("model", "column"), [("Account", "accountType"), ("Wallet", "legacyKind")])
+def test_a_string_of_a_type_union_is_not_the_column(model: str, column: str) -> None:
+    schema = f'CREATE TABLE "{model}" (id text PRIMARY KEY, "{column}" text, "createdAt" timestamptz);\n'
+    files = {
+        "libs/common/src/interfaces/export.interface.ts": EXPORT.format(column=column),
+        "apps/api/src/export.service.ts": f"export const kinds = (row: {model}) => row.{column};\n",
+    }
+    drop = f'ALTER TABLE "{model}" DROP COLUMN "{column}";'
+    result = review_sql(schema + "-- migration\n" + drop, path=MIGRATION, base=files)
+    assert _listed(_finding(result, "column-dropped")) == {"apps/api/src/export.service.ts:1"}
