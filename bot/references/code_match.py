@@ -42,6 +42,7 @@ from bot.references.script_members import (
     declared_otherwise,
     delegate_of,
     enclosing_call,
+    enclosing_keys,
     type_member,
     typed_as,
 )
@@ -554,7 +555,10 @@ class _FileScan:
         """Is the name qualified by an object that is no row of the target's table: one that is never a
         row (`response`, `request`) or a row of another table of the schema (`enterprise.status` when
         the column is `invoices.status`)?"""
-        owner = qualifier(line, col)
+        return self._foreign_owner(target, qualifier(line, col))
+
+    def _foreign_owner(self, target: Target, owner: str, objects: bool = True) -> bool:
+        """Is `owner` a row of another table (or, with `objects`, an object that is never a row)?"""
         if not owner or owner in self.m.models[target.table].names:
             return False
         tables = self.m.rows.get(owner, frozenset())
@@ -562,7 +566,9 @@ class _FileScan:
             tables = self.m.rows.get(underscore(owner), frozenset()) or self.m.rows.get(
                 owner.lower(), frozenset()
             )
-        return owner in NOT_ROWS or (bool(tables) and target.table.lower().rpartition(".")[2] not in tables)
+        return (objects and owner in NOT_ROWS) or (
+            bool(tables) and target.table.lower().rpartition(".")[2] not in tables
+        )
 
     def _safe(self, target: Target, line: str, line_start: int) -> str | None:
         if target.kind != "column":
@@ -660,6 +666,9 @@ class _FileScan:
         )
         if not key:
             return None
+        for nested in enclosing_keys(self.text, line_start + col):
+            if self._foreign_owner(target, nested, objects=False):
+                return "low", frozenset()  # `SymbolProfile: { create: { currency } }`: the related model's
         callee = enclosing_call(self.text, line_start + col)
         if callee is not None:
             delegate = delegate_of(callee)

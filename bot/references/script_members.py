@@ -37,6 +37,31 @@ def type_member(text: str, line_start: int, line: str) -> str | None:
     return opened.group(1) or opened.group(2)
 
 
+def enclosing_keys(text: str, pos: int) -> list[str]:
+    """The keys of the objects around `pos`, innermost first (`SymbolProfile`, `data` for a key inside
+    `data: { SymbolProfile: { create: { … } } }`): a Prisma nested write's key names the related model."""
+    keys = []
+    depth = 0
+    i = pos - 1
+    start = max(0, pos - _LOOK_BACK)
+    while i >= start:
+        char = text[i]
+        if char in ")]}":
+            depth += 1
+        elif char in "([{":
+            if depth:
+                depth -= 1
+            elif char != "{":
+                break
+            else:
+                key = re.search(r"([\w$]+)\s*:\s*$", text[max(0, i - 100) : i])
+                if key is None:
+                    break
+                keys.append(key.group(1))
+        i -= 1
+    return keys
+
+
 def enclosing_call(text: str, pos: int) -> str | None:
     """The call an object literal around `pos` is given to, as written on its line up to its opening
     parenthesis (`await prisma.order.update` for a key inside `await prisma.order.update({ data: { … } })`),

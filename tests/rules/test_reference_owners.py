@@ -403,3 +403,38 @@ def test_a_string_of_a_type_union_is_not_the_column(model: str, column: str) -> 
     drop = f'ALTER TABLE "{model}" DROP COLUMN "{column}";'
     result = review_sql(schema + "-- migration\n" + drop, path=MIGRATION, base=files)
     assert _listed(_finding(result, "column-dropped")) == {"apps/api/src/export.service.ts:1"}
+
+
+# ghostfolio: `Order.currency` moved to `SymbolProfile`; the keys of the nested write of the related
+# model (`SymbolProfile: { connectOrCreate: { create: { currency } } }`) were counted for Order.
+NESTED = """export const importOrder = async (row: Row) => {{
+  await this.{service}Service.create{Model}({{
+    {column}: row.{column},
+    {Related}: {{
+      connectOrCreate: {{
+        create: {{
+          {column}: row.{column},
+          symbol: row.symbol,
+        }},
+        where: {{ symbol: row.symbol }},
+      }},
+    }},
+  }});
+}};
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "related", "column"), [("Order", "SymbolProfile", "currency"), ("Trade", "Asset", "exchange")]
+)
+def test_a_key_of_a_related_models_nested_write_is_not_the_column(
+    model: str, related: str, column: str
+) -> None:
+    schema = (
+        f'CREATE TABLE "{model}" (id text PRIMARY KEY, {column} text, "{related.lower()}Id" text);\n'
+        f'CREATE TABLE "{related}" (id text PRIMARY KEY, {column} text, symbol text);\n-- migration\n'
+    )
+    names = {"Model": model, "service": model.lower(), "Related": related, "column": column}
+    files = {"apps/api/src/import/import.service.ts": NESTED.format(**names)}
+    result = review_sql(schema + f'ALTER TABLE "{model}" DROP COLUMN {column};', path=MIGRATION, base=files)
+    assert _listed(_finding(result, "column-dropped")) == {"apps/api/src/import/import.service.ts:3"}
