@@ -110,29 +110,38 @@ def typed_as(text: str, name: str, models: Collection[str], delegates: Collectio
 
 def declared_otherwise(text: str, name: str, models: Collection[str]) -> bool:
     """Is the variable `name` declared only with types that are not the model's (`user: { name: string;
-    url: string }` in a component's props, `(user: SessionUser) =>`): a value of another kind, though
-    named like a row?"""
-    word = re.escape(name)
+    url: string }` in a component's props, `(user: SessionUser) =>`, `for (const order of orders)` with
+    `orders: PortfolioOrder[]`): a value of another kind, though named like a row?"""
+    types = _declared_types(text, name)
+    if not types:
+        loop = re.search(
+            rf"\bfor\s*\(\s*(?:const|let|var)\s+{re.escape(name)}\s+of\s+(?:[\w$]+\.)*([\w$]+)\s*\)", text
+        )
+        types = _declared_types(text, loop.group(1)) if loop else []
     kinds = [rf"\b{re.escape(m)}" for m in models]  # `User`, `UserGetPayload<…>`
-    declared = 0
+    for declared in types:
+        if not declared or declared in ("any", "unknown") or any(re.search(k, declared) for k in kinds):
+            return False
+    return bool(types)
+
+
+def _declared_types(text: str, name: str) -> list[str]:
+    """The types the file declares the variable `name` with: as a parameter, a variable or a member of a
+    type (a key of an object literal, `{ user: currentUser }`, is no declaration)."""
+    word = re.escape(name)
+    found = []
     for match in re.finditer(rf"^[^\n]*?(?<![\w$.]){word}\??\s*:\s*([^=;,)\n]*)", text, re.M):
         line_start = match.start()
-        line = text[line_start : text.find("\n", line_start) if "\n" in text[line_start:] else len(text)]
+        line_end = text.find("\n", line_start)
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
         prefix = line[: match.start(1) - line_start]
-        member = type_member(text, line_start, line) is not None
         signature = re.search(
             rf"(?:\bfunction\b[^(]*\(|[(,]|\b(?:const|let|var)\s+)\s*{word}\??\s*:\s*$", prefix
         )
-        if not (
-            member or (signature and ("=>" in line or "function" in line or "const" in line or "let" in line))
-        ):
-            continue  # a key of an object literal (`{ user: currentUser }`), not a declaration
-        declared += 1
-        if any(re.search(kind, match.group(1)) for kind in kinds) or not match.group(1).strip():
-            return False
-        if match.group(1).strip() in ("any", "unknown"):
-            return False
-    return declared > 0
+        function = re.search(r"=>|\bfunction\b|\b(?:const|let|var)\b|\)\s*(?::[^{]*)?\{\s*$", line)
+        if type_member(text, line_start, line) is not None or (signature and function):
+            found.append(match.group(1).strip())
+    return found
 
 
 def delegate_of(head: str) -> str | None:

@@ -438,3 +438,36 @@ def test_a_key_of_a_related_models_nested_write_is_not_the_column(
     files = {"apps/api/src/import/import.service.ts": NESTED.format(**names)}
     result = review_sql(schema + f'ALTER TABLE "{model}" DROP COLUMN {column};', path=MIGRATION, base=files)
     assert _listed(_finding(result, "column-dropped")) == {"apps/api/src/import/import.service.ts:3"}
+
+
+# ghostfolio: `Order.symbol` dropped; a calculator's `order` of `orders: PortfolioOrder[]` was counted.
+CALCULATOR = """export class PortfolioCalculator {{
+  public computePoints({rows}: Portfolio{Model}[]) {{
+    const seen = {{}};
+    for (const {row} of {rows}) {{
+      seen[{row}.{column}] = true;
+    }}
+    return seen;
+  }}
+}}
+"""
+SERVICE = """export class {Model}Reader {{
+  public read({row}: {Model}) {{
+    return {row}.{column};
+  }}
+}}
+"""
+
+
+@pytest.mark.parametrize(("model", "column"), [("Order", "symbol"), ("Trade", "ticker")])
+def test_a_loop_variable_over_values_of_another_type_is_not_the_column(model: str, column: str) -> None:
+    row = model.lower()
+    names = {"Model": model, "row": row, "rows": row + "s", "column": column}
+    schema = f'CREATE TABLE "{model}" (id text PRIMARY KEY, {column} text);\n-- migration\n'
+    files = {
+        "apps/api/src/portfolio/calculator.ts": CALCULATOR.format(**names),
+        "apps/api/src/orders/reader.ts": SERVICE.format(**names),
+    }
+    result = review_sql(schema + f'ALTER TABLE "{model}" DROP COLUMN {column};', path=MIGRATION, base=files)
+    finding = _finding(result, "column-dropped")
+    assert _blocking(finding) == {"apps/api/src/orders/reader.ts:3"}
