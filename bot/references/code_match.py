@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import accumulate
 from typing import NamedTuple
 
@@ -38,14 +38,8 @@ from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
 from bot.references.naming_settings import WORDS as NAMING_WORDS
 from bot.references.naming_settings import NamingSettings, settings_in
 from bot.references.ruby_locals import erb_local, ruby_local
-from bot.references.script_members import (
-    declared_otherwise,
-    delegate_of,
-    enclosing_call,
-    enclosing_keys,
-    type_member,
-    typed_as,
-)
+from bot.references.script_members import ScriptShape, declared_otherwise, delegate_of, typed_as
+from bot.references.script_members import callee as callee_chain
 from bot.references.script_names import SCRIPT_FILES, props_member, script_local
 from bot.references.sql_builders import built
 from bot.references.sql_pieces import joined
@@ -221,6 +215,8 @@ class _FileScan:
             None  # the SQL statement of each string literal, by its start
         )
         self.line_no, self.last = 1, 0
+        self._shape: ScriptShape | None = None
+        self._literals: dict[int, tuple[int, str] | None] = {}  # by position: asked several times a hit
         self._typed: dict[tuple[str, str], bool] = {}  # (variable, table): declared as one of its rows
 
     @property
@@ -228,6 +224,12 @@ class _FileScan:
         if self._area is None:
             self._area = file_area(self.path, self.text, self.present)
         return self._area
+
+    @property
+    def shape(self) -> ScriptShape:
+        if self._shape is None:
+            self._shape = ScriptShape(self.text)
+        return self._shape
 
     @property
     def flags(self) -> bool:
@@ -256,9 +258,12 @@ class _FileScan:
 
     def literal(self, pos: int) -> tuple[int, str] | None:
         """(start, content) of the string literal of code around `pos`, if it is in one."""
+        if pos in self._literals:
+            return self._literals[pos]
         if self._delimiters is None:
             self._delimiters = multiline_delimiters(self.path, self.text)
-        return literal_at(self.path, self.text, pos, self._delimiters)
+        found = self._literals[pos] = literal_at(self.path, self.text, pos, self._delimiters)
+        return found
 
     def f_placeholder(self, pos: int, line: str, col: int) -> bool:
         """Is `pos` a name in a placeholder of a Python f-string (`f"{body}"`): code, not text?"""
@@ -491,14 +496,14 @@ class _FileScan:
             return False  # the field of a snake case API, judged as before
         key = ("!" + owner, models.table)
         if key not in self._typed:
-            self._typed[key] = declared_otherwise(self.text, owner, models.models)
+            self._typed[key] = declared_otherwise(self.shape, owner, models.models)
         return self._typed[key]
 
     def _typed_as(self, owner: str, models: TableModels) -> bool:
         key = (owner, models.table)
         if key not in self._typed:
             delegates = {n for n in models.names if n[:1].islower()}
-            self._typed[key] = typed_as(self.text, owner, models.models, delegates)
+            self._typed[key] = typed_as(self.shape, owner, models.models, delegates)
         return self._typed[key]
 
     def _plain_string(self, pos: int, line: str, col: int) -> bool:
@@ -642,7 +647,7 @@ class _FileScan:
             return None  # a string: judged as SQL or as a name elsewhere
         models = self.m.models[target.table]
         contested = needle.target in self.m.contested or needle.role == "attribute"
-        member_of = type_member(self.text, line_start, line)
+        member_of = self.shape.type_member(line_start, line)
         if member_of is not None:  # no ORM reads a column through a type: `interface User { alias?: string }`
             return "low", frozenset()
         before = line[:col].rstrip()
@@ -666,22 +671,18 @@ class _FileScan:
         )
         if not key:
             return None
-        for nested in enclosing_keys(self.text, line_start + col):
+        keys, head = self.shape.enclosing(line_start + col)
+        for nested in keys:
             if self._foreign_owner(target, nested, objects=False):
                 return "low", frozenset()  # `SymbolProfile: { create: { currency } }`: the related model's
-        callee = enclosing_call(self.text, line_start + col)
-        if callee is not None:
-            delegate = delegate_of(callee)
-            tables = self.m.rows.get(delegate or "", frozenset())
+        if head is not None:
+            delegate = delegate_of(callee_chain(head) or "")
             if delegate in models.names or self._own_row(target, delegate or ""):
                 return "high", frozenset()  # `prisma.order.update({ data: { … } })`
-            if tables:
-                return (
-                    "low",
-                    frozenset(),
-                )  # a query on another model: `prisma.document.findMany({ where: { teamId } })`
-            if _mentions(callee, models.names):
-                return "high", frozenset()  # `this.orderRepository.save({ … })`, `updateOrder(id, { … })`
+            if self.m.rows.get(delegate or ""):  # a query on another model:
+                return "low", frozenset()  # `prisma.document.findMany({ where: { teamId } })`
+            if _mentions(head, models.names):
+                return "high", frozenset()  # `this.orderRepository.save({ … })`, `Order.create({ … })`
             if contested:
                 return "low", frozenset()  # `items.push({ currency: … })`: a key of another function's object
         if contested:
@@ -749,6 +750,10 @@ class _FileScan:
         return ("high" if distinctive else "low"), names
 
 
+_QUERY_VERB = re.compile(
+    r"(?:find|create|update|upsert|delete|destroy|save|insert|count|aggregate|where|select|bulkCreate"
+    r"|increment|decrement|merge|preload)"
+)
 _STORE_CALL = re.compile(
     r"([\w$]+(?:\([^()]*\))?)\s*\??\.\s*(?:find\w*|create\w*|update\w*|upsert\w*|delete\w*|destroy|save\w*"
     r"|insert\w*|count|aggregate|where|select\w*|bulkCreate|increment|decrement|merge|preload)\s*(?:<[^()<>]*>)?\s*$"
@@ -772,15 +777,19 @@ def _union_member(line: str, col: int, end: int) -> bool:
 def _mentions(head: str, names: frozenset[str]) -> bool:
     """Is the call a query on the model: a query method of the model, a row of it or a store of them
     (`Order.create`, `this.orderRepository.save`, `knex('orders').insert`)?"""
-    call = _STORE_CALL.search(head)
-    if call is None:
+    chain = callee_chain(head) or ""
+    if _QUERY_VERB.match(chain.rpartition(".")[2]) is None:
         return False
-    store = call.group(1)
-    for name in names:
-        if len(name) < 3 or not name[:1].isalpha():
-            continue
-        first, rest = name[0], re.escape(name[1:])
-        pattern = rf"(?:(?<![A-Za-z0-9_$])[{first.lower()}{first.upper()}]|{first.upper()}){rest}{_CALL_END}"
-        if re.search(pattern, store):
-            return True
-    return False
+    call = _STORE_CALL.search(head[-120:])
+    return call is not None and _mention_pattern(names).search(call.group(1)) is not None
+
+
+@lru_cache(maxsize=256)
+def _mention_pattern(names: frozenset[str]) -> re.Pattern[str]:
+    """One of the names as a word of a call's receiver, in any case of its first letter."""
+    parts = [
+        rf"(?:(?<![A-Za-z0-9_$])[{name[0].lower()}{name[0].upper()}]|{name[0].upper()}){re.escape(name[1:])}"
+        for name in sorted(names)
+        if len(name) >= 3 and name[:1].isalpha()
+    ]
+    return re.compile("(?:" + "|".join(parts or ["(?!)"]) + ")" + _CALL_END)

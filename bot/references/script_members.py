@@ -12,112 +12,161 @@ object that no query on the model receives is that object's own field.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from bisect import bisect_left
+from collections.abc import Collection, Iterator
+from functools import lru_cache
 
 _TYPE_MEMBER = re.compile(r"^\s*(?:readonly\s+)?[\w$]+\??\s*:\s*[^=(]*?[;,]?\s*$")
 _TYPE_OPEN = re.compile(
     r"^[ \t]*(?:export\s+)?(?:declare\s+)?(?:interface\s+([\w$]+)[^{=;]*\{|type\s+([\w$]+)(?:<[^=;]*>)?\s*=\s*\{)",
     re.M,
 )
-_CALLEE = re.compile(r"([\w$]+(?:\s*\??\.\s*[\w$]+)*)\s*(?:<[^()<>]*>)?\s*$")
 _LOOK_BACK = 3000
 
 
-def type_member(text: str, line_start: int, line: str) -> str | None:
-    """The type (`interface User {`, `type Branding = {`) the line declares a member of, if it is one."""
-    if _TYPE_MEMBER.match(line) is None:
-        return None
-    found = list(_TYPE_OPEN.finditer(text, max(0, line_start - _LOOK_BACK), line_start))
-    if not found:
-        return None
-    opened = found[-1]
-    body = text[opened.end() : line_start]
-    if body.count("{") + 1 <= body.count("}"):
-        return None  # the type was closed before the line
-    return opened.group(1) or opened.group(2)
+_ANNOTATION = re.compile(r"(?<![\w$.])([\w$]+)\??\s*:(?!:)(?=\s*([^=;\n]*))")  # the rest only looked at
+_ASSIGNMENT = re.compile(r"\b(?:const|let|var)\s+([\w$]+)\s*(?::[^=\n]*)?=\s*([^;\n]+)")
+_BRACKET = re.compile(r"[()\[\]{}]")
+_KEY_REVERSED = re.compile(r":\s*([\w$]+)")  # `key:` before an object, read from its end
 
 
-def enclosing_keys(text: str, pos: int) -> list[str]:
-    """The keys of the objects around `pos`, innermost first (`SymbolProfile`, `data` for a key inside
-    `data: { SymbolProfile: { create: { … } } }`): a Prisma nested write's key names the related model."""
-    keys = []
-    depth = 0
-    i = pos - 1
-    start = max(0, pos - _LOOK_BACK)
-    while i >= start:
-        char = text[i]
-        if char in ")]}":
-            depth += 1
-        elif char in "([{":
-            if depth:
+class ScriptShape:
+    """The brackets and type declarations of one script file, found once for every name in it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._brackets: list[int] | None = None
+        self._openings: list[tuple[int, int, str]] | None = None
+        self._annotations: dict[str, list[tuple[int, str]]] | None = None
+        self._assignments: dict[str, list[str]] | None = None
+
+    @property
+    def brackets(self) -> list[int]:
+        if self._brackets is None:
+            self._brackets = [m.start() for m in _BRACKET.finditer(self.text)]
+        return self._brackets
+
+    @property
+    def annotations(self) -> dict[str, list[tuple[int, str]]]:
+        """Each name written `name: Type` or `name?: Type` (a declaration or an object's key), with where
+        it starts and the text after the colon."""
+        if self._annotations is None:
+            self._annotations = {}
+            for m in _ANNOTATION.finditer(self.text):
+                self._annotations.setdefault(m.group(1), []).append((m.start(1), m.group(2)))
+        return self._annotations
+
+    @property
+    def assignments(self) -> dict[str, list[str]]:
+        """The values each variable is given where it is declared (`const order = await …`)."""
+        if self._assignments is None:
+            self._assignments = {}
+            for m in _ASSIGNMENT.finditer(self.text):
+                self._assignments.setdefault(m.group(1), []).append(m.group(2))
+        return self._assignments
+
+    @property
+    def openings(self) -> list[tuple[int, int, str]]:
+        if self._openings is None:
+            self._openings = [
+                (m.start(), m.end(), m.group(1) or m.group(2)) for m in _TYPE_OPEN.finditer(self.text)
+            ]
+        return self._openings
+
+    def type_member(self, line_start: int, line: str) -> str | None:
+        """The type (`interface User {`, `type Branding = {`) the line declares a member of, if any."""
+        if _TYPE_MEMBER.match(line) is None:
+            return None
+        i = bisect_left(self.openings, (line_start, -1, "")) - 1
+        if i < 0 or self.openings[i][0] < line_start - _LOOK_BACK:
+            return None
+        _, opened, name = self.openings[i]
+        body = self.text[opened:line_start]
+        if body.count("{") + 1 <= body.count("}"):
+            return None  # the type was closed before the line
+        return name
+
+    def _unclosed(self, pos: int) -> Iterator[int]:
+        """The positions of the brackets still open at `pos`, innermost first (within `_LOOK_BACK`)."""
+        depth = 0
+        brackets, text = self.brackets, self.text
+        for k in range(bisect_left(brackets, pos) - 1, -1, -1):
+            i = brackets[k]
+            if i < pos - _LOOK_BACK:
+                return
+            if text[i] in ")]}":
+                depth += 1
+            elif depth:
                 depth -= 1
-            elif char != "{":
-                break
             else:
-                key = re.search(r"([\w$]+)\s*:\s*$", text[max(0, i - 100) : i])
-                if key is None:
-                    break
-                keys.append(key.group(1))
-        i -= 1
-    return keys
+                yield i
 
-
-def enclosing_call(text: str, pos: int) -> str | None:
-    """The call an object literal around `pos` is given to, as written on its line up to its opening
-    parenthesis (`await prisma.order.update` for a key inside `await prisma.order.update({ data: { … } })`),
-    or None when the object is not an argument of a call (it is returned, assigned, in parentheses, or the
-    position is in no object)."""
-    depth = 0
-    start = max(0, pos - _LOOK_BACK)
-    i = pos - 1
-    while i >= start:
-        char = text[i]
-        if char in ")]}":
-            depth += 1
-        elif char in "([{":
-            if depth:
-                depth -= 1
-            elif char == "(":
+    def enclosing(self, pos: int) -> tuple[list[str], str | None]:
+        """What an object literal around `pos` belongs to: the keys of the objects around it, innermost
+        first (`SymbolProfile`, `data` for a key inside `data: { SymbolProfile: { create: { … } } }`: a
+        Prisma nested write's key names the related model), and the call it is given to, as written on its
+        line up to its parenthesis (`await prisma.order.update` for `await prisma.order.update({ data: { …
+        } })`; None when the object is returned, assigned, in parentheses, or in no object)."""
+        text, nested = self.text, True
+        keys: list[str] = []
+        for i in self._unclosed(pos):
+            if text[i] == "(":
                 head = text[max(text.rfind("\n", 0, i) + 1, i - 200) : i]
                 if head.rstrip().endswith("=>"):
-                    i -= 1
+                    nested = False
                     continue  # `=> ({ … })`: the arrow function's result, given to the call around it
-                return head if _CALLEE.search(head) else None
-            elif char == "{":
-                before = text[max(0, i - 200) : i].rstrip()
-                if not before.endswith(("(", ",", ":", "[", "?")):
-                    return None  # `return {`, `= {`, `=> {`: an object of the code, or a function's body
-        i -= 1
-    return None
+                return keys, head if callee(head) else None
+            if text[i] == "[":
+                nested = False
+                continue
+            before = text[max(0, i - 200) : i].rstrip()
+            key = _KEY_REVERSED.match(before[::-1]) if nested else None
+            if key is not None:
+                keys.append(key.group(1)[::-1])
+            else:
+                nested = False
+            if not before.endswith(("(", ",", ":", "[", "?")):
+                return keys, None  # `return {`, `= {`, `=> {`: an object of the code, or a function's body
+        return keys, None
 
 
-def typed_as(text: str, name: str, models: Collection[str], delegates: Collection[str]) -> bool:
+_CALLEE_REVERSED = re.compile(r"\s*(?:>[^()<>]*<)?\s*((?:[\w$]+\s*\.\??\s*)*[\w$]+)")
+
+
+def callee(head: str) -> str | None:
+    """The chain of names a call's text ends with (`prisma.order.update` of `await prisma.order.update`)."""
+    found = _CALLEE_REVERSED.match(head[::-1])
+    return found.group(1)[::-1].replace(" ", "") if found else None
+
+
+def typed_as(shape: ScriptShape, name: str, models: Collection[str], delegates: Collection[str]) -> bool:
     """Is the variable `name` declared with one of the model's types (`order: Order`, `Pick<Order, …>`),
     or given the result of a query on one of its delegates (`const order = await prisma.order.findFirst(`)?"""
-    word = re.escape(name)
-    kinds = "|".join(re.escape(m) for m in sorted(models, key=len, reverse=True))
-    if kinds and re.search(rf"(?<![\w$.]){word}\??\s*:\s*[^=;\n]*?\b(?:{kinds})\b", text):
+    kinds = _words(tuple(sorted(models)), r"\b(?:{})\b")
+    queried = _words(tuple(sorted(delegates)), r"\.(?:{})\s*\.")
+    if any(kinds.search(kind) for _, kind in shape.annotations.get(name, ())):
         return True
-    given = re.finditer(rf"(?:const|let|var)\s+{word}\s*(?::[^=\n]*)?=\s*([^;\n]+)", text)
-    for match in given:
-        value = match.group(1)
-        if kinds and re.search(rf"\b(?:{kinds})\b", value):
-            return True
-        if any(re.search(rf"\.{re.escape(d)}\s*\.", value) for d in delegates):
-            return True
-    return False
+    return any(kinds.search(value) or queried.search(value) for value in shape.assignments.get(name, ()))
 
 
-def declared_otherwise(text: str, name: str, models: Collection[str]) -> bool:
+@lru_cache(maxsize=256)
+def _words(words: tuple[str, ...], template: str) -> re.Pattern[str]:
+    if not words:
+        return re.compile(r"(?!)")
+    return re.compile(template.format("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))))
+
+
+def declared_otherwise(shape: ScriptShape, name: str, models: Collection[str]) -> bool:
     """Is the variable `name` declared only with types that are not the model's (`user: { name: string;
     url: string }` in a component's props, `(user: SessionUser) =>`, `for (const order of orders)` with
     `orders: PortfolioOrder[]`): a value of another kind, though named like a row?"""
-    types = _declared_types(text, name)
+    types = _declared_types(shape, name)
     if not types:
         loop = re.search(
-            rf"\bfor\s*\(\s*(?:const|let|var)\s+{re.escape(name)}\s+of\s+(?:[\w$]+\.)*([\w$]+)\s*\)", text
+            rf"\bfor\s*\(\s*(?:const|let|var)\s+{re.escape(name)}\s+of\s+(?:[\w$]+\.)*([\w$]+)\s*\)",
+            shape.text,
         )
-        types = _declared_types(text, loop.group(1)) if loop else []
+        types = _declared_types(shape, loop.group(1)) if loop else []
     kinds = [rf"\b{re.escape(m)}" for m in models]  # `User`, `UserGetPayload<…>`
     for declared in types:
         if not declared or declared in ("any", "unknown") or any(re.search(k, declared) for k in kinds):
@@ -125,27 +174,24 @@ def declared_otherwise(text: str, name: str, models: Collection[str]) -> bool:
     return bool(types)
 
 
-def _declared_types(text: str, name: str) -> list[str]:
+def _declared_types(shape: ScriptShape, name: str) -> list[str]:
     """The types the file declares the variable `name` with: as a parameter, a variable or a member of a
     type (a key of an object literal, `{ user: currentUser }`, is no declaration)."""
-    word = re.escape(name)
+    text = shape.text
     found = []
-    for match in re.finditer(rf"^[^\n]*?(?<![\w$.]){word}\??\s*:\s*([^=;,)\n]*)", text, re.M):
-        line_start = match.start()
-        line_end = text.find("\n", line_start)
+    for at, declared in shape.annotations.get(name, ()):
+        line_start = text.rfind("\n", 0, at) + 1
+        line_end = text.find("\n", at)
         line = text[line_start : line_end if line_end >= 0 else len(text)]
-        prefix = line[: match.start(1) - line_start]
-        signature = re.search(
-            rf"(?:\bfunction\b[^(]*\(|[(,]|\b(?:const|let|var)\s+)\s*{word}\??\s*:\s*$", prefix
-        )
+        prefix = text[line_start:at]
+        signature = re.search(r"(?:\bfunction\b[^(]*\(|[(,]|\b(?:const|let|var)\s+)\s*$", prefix)
         function = re.search(r"=>|\bfunction\b|\b(?:const|let|var)\b|\)\s*(?::[^{]*)?\{\s*$", line)
-        if type_member(text, line_start, line) is not None or (signature and function):
-            found.append(match.group(1).strip())
+        if shape.type_member(line_start, line) is not None or (signature and function):
+            found.append(re.split(r"[,)]", declared, maxsplit=1)[0].strip())
     return found
 
 
-def delegate_of(head: str) -> str | None:
+def delegate_of(chain: str) -> str | None:
     """The model delegate of a query call (`documentMeta` of `prisma.documentMeta.findFirst`, `tx.order.update`)."""
-    callee = _CALLEE.search(head)
-    parts = [p.strip().rstrip("?") for p in callee.group(1).split(".")] if callee else []
+    parts = [p.rstrip("?") for p in chain.split(".")]
     return parts[-2] if len(parts) >= 3 else None
