@@ -671,11 +671,11 @@ class _FileScan:
         )
         if not key:
             return None
-        keys, head = self.shape.enclosing(line_start + col)
+        keys, heads = self.shape.enclosing(line_start + col)
         for nested in keys:
             if self._foreign_owner(target, nested, objects=False):
                 return "low", frozenset()  # `SymbolProfile: { create: { currency } }`: the related model's
-        if head is not None:
+        for head in heads:  # the innermost call that is a query decides
             delegate = delegate_of(callee_chain(head) or "")
             if delegate in models.names or self._own_row(target, delegate or ""):
                 return "high", frozenset()  # `prisma.order.update({ data: { … } })`
@@ -683,8 +683,8 @@ class _FileScan:
                 return "low", frozenset()  # `prisma.document.findMany({ where: { teamId } })`
             if _mentions(head, models.names):
                 return "high", frozenset()  # `this.orderRepository.save({ … })`, `Order.create({ … })`
-            if contested:
-                return "low", frozenset()  # `items.push({ currency: … })`: a key of another function's object
+        if heads and contested:
+            return "low", frozenset()  # `items.push({ currency: … })`: a key of another function's object
         if contested:
             return None
         return self._tied(window, line, line_start, models)

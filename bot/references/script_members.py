@@ -38,6 +38,7 @@ class ScriptShape:
         self._brackets: list[int] | None = None
         self._openings: list[tuple[int, int, str]] | None = None
         self._annotations: dict[str, list[tuple[int, str]]] | None = None
+        self._closings: dict[int, int] = {}
         self._assignments: dict[str, list[str]] | None = None
 
     @property
@@ -78,13 +79,26 @@ class ScriptShape:
         if _TYPE_MEMBER.match(line) is None:
             return None
         i = bisect_left(self.openings, (line_start, -1, "")) - 1
-        if i < 0 or self.openings[i][0] < line_start - _LOOK_BACK:
-            return None
-        _, opened, name = self.openings[i]
-        body = self.text[opened:line_start]
-        if body.count("{") + 1 <= body.count("}"):
-            return None  # the type was closed before the line
-        return name
+        while i >= 0 and self.openings[i][0] >= line_start - _LOOK_BACK:
+            _, opened, name = self.openings[i]
+            if self._closing(opened - 1) > line_start:
+                return name  # inside the type's braces (a nested type literal's member too)
+            i -= 1
+        return None
+
+    def _closing(self, opening: int) -> int:
+        """Where the bracket at `opening` closes (the end of the text when it does not)."""
+        found = self._closings.get(opening)
+        if found is None:
+            depth, found = 0, len(self.text)
+            for k in range(bisect_left(self.brackets, opening), len(self.brackets)):
+                i = self.brackets[k]
+                depth += 1 if self.text[i] in "([{" else -1
+                if depth == 0:
+                    found = i
+                    break
+            self._closings[opening] = found
+        return found
 
     def _unclosed(self, pos: int) -> Iterator[int]:
         """The positions of the brackets still open at `pos`, innermost first (within `_LOOK_BACK`)."""
@@ -101,21 +115,26 @@ class ScriptShape:
             else:
                 yield i
 
-    def enclosing(self, pos: int) -> tuple[list[str], str | None]:
+    def enclosing(self, pos: int) -> tuple[list[str], list[str]]:
         """What an object literal around `pos` belongs to: the keys of the objects around it, innermost
         first (`SymbolProfile`, `data` for a key inside `data: { SymbolProfile: { create: { … } } }`: a
-        Prisma nested write's key names the related model), and the call it is given to, as written on its
-        line up to its parenthesis (`await prisma.order.update` for `await prisma.order.update({ data: { …
-        } })`; None when the object is returned, assigned, in parentheses, or in no object)."""
+        Prisma nested write's key names the related model), and the calls it is given to, innermost first,
+        each as written on its line up to its parenthesis (`createAuditLogData`, then `await
+        tx.auditLog.create` for `await tx.auditLog.create({ data: createAuditLogData({ … }) })`); no call
+        when the object is returned, assigned or in no object."""
         text, nested = self.text, True
         keys: list[str] = []
+        heads: list[str] = []
         for i in self._unclosed(pos):
             if text[i] == "(":
+                nested = False
                 head = text[max(text.rfind("\n", 0, i) + 1, i - 200) : i]
                 if head.rstrip().endswith("=>"):
-                    nested = False
                     continue  # `=> ({ … })`: the arrow function's result, given to the call around it
-                return keys, head if callee(head) else None
+                if not callee(head):
+                    break  # a parenthesised expression or a function's parameters
+                heads.append(head)
+                continue
             if text[i] == "[":
                 nested = False
                 continue
@@ -126,8 +145,8 @@ class ScriptShape:
             else:
                 nested = False
             if not before.endswith(("(", ",", ":", "[", "?")):
-                return keys, None  # `return {`, `= {`, `=> {`: an object of the code, or a function's body
-        return keys, None
+                break  # `return {`, `= {`, `=> {`: an object of the code, or a function's body
+        return keys, heads
 
 
 _CALLEE_REVERSED = re.compile(r"\s*(?:>[^()<>]*<)?\s*((?:[\w$]+\s*\.\??\s*)*[\w$]+)")

@@ -471,3 +471,46 @@ def test_a_loop_variable_over_values_of_another_type_is_not_the_column(model: st
     result = review_sql(schema + f'ALTER TABLE "{model}" DROP COLUMN {column};', path=MIGRATION, base=files)
     finding = _finding(result, "column-dropped")
     assert _blocking(finding) == {"apps/api/src/orders/reader.ts:3"}
+
+
+# documenso (base of its organisations and envelopes changes): a key of a query written after a closed type
+# declaration, and a key of a helper's object whose result a query on the model writes, are the column.
+AFTER_TYPE = """export type Options = {{
+  userId: number;
+}};
+
+export const run = async ({{ userId }}: Options) => {{
+  if (userId) {{
+    const rows = await prisma.{delegate}.findMany({{
+      where: {{
+        {column}: userId,
+      }},
+    }});
+  }}
+  await tx.{delegate}.create({{
+    data: buildData({{
+      kind: 'created',
+      {column}: 1,
+    }}),
+  }});
+}};
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "other", "column"),
+    [("Team", "TeamPending", "ownerUserId"), ("AuditLog", "Recipient", "documentId")],
+)
+def test_a_key_of_a_query_after_a_type_or_inside_a_helper_of_the_query_is_the_column(
+    model: str, other: str, column: str
+) -> None:
+    schema = (
+        f'CREATE TABLE "{model}" (id serial PRIMARY KEY, "{column}" int);\n'
+        f'CREATE TABLE "{other}" (id serial PRIMARY KEY, "{column}" int);\n-- migration\n'
+    )
+    names = {"delegate": model[0].lower() + model[1:], "column": column}
+    files = {"src/server/run.ts": AFTER_TYPE.format(**names)}
+    result = review_sql(schema + f'ALTER TABLE "{model}" DROP COLUMN "{column}";', path=MIGRATION, base=files)
+    finding = _finding(result, "column-dropped")
+    assert _blocking(finding) == {"src/server/run.ts:9", "src/server/run.ts:16"}
+    assert finding.severity is Severity.CRITICAL
