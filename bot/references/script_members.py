@@ -26,6 +26,9 @@ _LOOK_BACK = 3000
 
 _ANNOTATION = re.compile(r"(?<![\w$.])([\w$]+)\??\s*:(?!:)(?=\s*([^=;\n]*))")  # the rest only looked at
 _ASSIGNMENT = re.compile(r"\b(?:const|let|var)\s+([\w$]+)\s*(?::[^=\n]*)?=\s*([^;\n]+)")
+_INFERRED = re.compile(
+    r"\btypeof\b|\b(?:ReturnType|Awaited|Parameters|NonNullable|Infer\w*)\b|\[(?!\])|\b[A-Z]\w*\.[A-Z]"
+)
 _BRACKET = re.compile(r"[()\[\]{}]")
 _KEY_REVERSED = re.compile(r":\s*([\w$]+)")  # `key:` before an object, read from its end
 
@@ -188,7 +191,11 @@ def declared_otherwise(shape: ScriptShape, name: str, models: Collection[str]) -
         types = _declared_types(shape, loop.group(1)) if loop else []
     kinds = [rf"\b{re.escape(m)}" for m in models]  # `User`, `UserGetPayload<…>`
     for declared in types:
-        if not declared or declared in ("any", "unknown") or any(re.search(k, declared) for k in kinds):
+        if not declared or declared in ("any", "unknown") or _INFERRED.search(declared):
+            return (
+                False  # a type the code infers (`typeof selectedTeam`, `Rows[number]`): it may be the model's
+            )
+        if any(re.search(k, declared) for k in kinds):
             return False
     return bool(types)
 
