@@ -30,6 +30,8 @@ from typing import Any
 
 import pytest
 
+from tests.inferred_schema import inferred_tables
+
 RECORD_DIR = "MIGRATION_REVIEW_SQL_RECORD"
 PLACEHOLDER = "interp_value"  # bot.model.migration.PLACEHOLDER, not imported: nothing of bot loads early
 _SQL = re.compile(
@@ -143,6 +145,8 @@ class Outcome:
     failed: list[str] = field(default_factory=list)
     not_run: list[tuple[str, str]] = field(default_factory=list)  # (reason, statement and where)
     as_text: Counter[str] = field(default_factory=Counter)  # declared type → columns created as text
+    inferred: Counter[str] = field(default_factory=Counter)  # server → statements run on inferred tables
+    on_inferred: list[str] = field(default_factory=list)  # those statements and where
     reviews: int = 0
 
 
@@ -200,24 +204,28 @@ def _run_one(
         for table, columns in about["schema"].items():
             _create(execute, connection, table, columns, outcome)
         known = {t.lower() for t in about["schema"]}
+        unknown: set[str] = set()
+        for statement in statements:
+            known.update(_created(statement["sql"]))
+            unknown.update(_unknown_tables(statement["sql"], statement["dialect"], known))
+        inferred = inferred_tables(((s["sql"], s["dialect"]) for s in statements), unknown)
+        for table, columns in inferred.items():
+            _create(execute, connection, table, columns, outcome)
+        known = {t.lower() for t in about["schema"]}
         for statement in statements:
             sql = statement["sql"]
             where = f"{about['test']}: {statement['kind']} ({statement['path']}:{statement['line']})"
             known.update(_created(sql))
-            unknown = _unknown_tables(sql, statement["dialect"], known)
-            if unknown:
-                reason = (
-                    "names a table the review's catalog does not know (it knows others)"
-                    if about["schema"]
-                    else "the review's catalog knows no table (no schema before the change)"
-                )
-                outcome.not_run.append((reason, f"{where}: {unknown}: {sql}"))
-                continue
+            guessed = _unknown_tables(sql, statement["dialect"], known)
             error = execute(sql)
             if PLACEHOLDER in sql:  # runs, but compares with the stand-in for a value code fills in
                 error = f"`{PLACEHOLDER}` (a value the migration's code fills in) is in the SQL"
             if error:
-                outcome.failed.append(f"{where} on {server}: {error.strip()}\n    {sql}")
+                schema = f" (on tables inferred from the SQL: {guessed})" if guessed else ""
+                outcome.failed.append(f"{where} on {server}{schema}: {error.strip()}\n    {sql}")
+            elif guessed:
+                outcome.inferred[server] += 1
+                outcome.on_inferred.append(f"{where}: {guessed}: {sql}")
             else:
                 outcome.ran[server] += 1
 
@@ -450,9 +458,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     lines = [
         f"generated SQL: {outcome.reviews} reviews recorded; ran "
-        + ", ".join(f"{n} on {server}" for server, n in sorted(outcome.ran.items()))
+        + ", ".join(f"{n} on {server}" for server, n in sorted((outcome.ran + outcome.inferred).items()))
         + f"; {len(outcome.failed)} failed; {len(outcome.not_run)} not run"
     ]
+    if outcome.inferred:
+        listing = session.config.rootpath / ".pytest_cache" / "generated-sql-on-inferred-tables.txt"
+        listing.parent.mkdir(exist_ok=True)
+        listing.write_text("".join(f"{item}\n" for item in outcome.on_inferred), encoding="utf-8")
+        lines.append(
+            "of those, ran on tables inferred from the SQL (the review's catalog did not hold them): "
+            + ", ".join(f"{n} on {server}" for server, n in sorted(outcome.inferred.items()))
+            + f" (each listed in {listing})"
+        )
     if outcome.as_text:
         lines.append(
             "columns created as text (a type the database does not know): "

@@ -378,8 +378,8 @@ def _backup(op: Lossy) -> str:
     table = op.table.replace(".", "_")
     if isinstance(op, DropColumn):
         return f"{table}_{op.column}_backup"
-    if isinstance(op, DataUpdate) and 0 < len(op.assignments) <= 2:
-        return f"{table}_{'_'.join(c for c, _ in op.assignments)}_backup"
+    if isinstance(op, DataUpdate) and 0 < len(written := _saved_columns(op)) <= 2:
+        return f"{table}_{'_'.join(written)}_backup"
     return f"{table}_backup"
 
 
@@ -408,7 +408,7 @@ def _saved_columns(op: Lossy) -> list[str]:
     if isinstance(op, DropColumn):
         return [op.column]
     if isinstance(op, DataUpdate):
-        return [c for c, _ in op.assignments]
+        return list(dict.fromkeys(c for c, _ in op.assignments))  # a column assigned twice is saved once
     return []
 
 

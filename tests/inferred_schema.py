@@ -1,0 +1,162 @@
+"""The tables a review's generated SQL names that its catalog does not hold, inferred from that SQL.
+
+A review of a repository whose history does not create a table (a test's repository holding only the change,
+a table of another tool) still prints validation queries and rollback steps for it. To run those on the real
+databases, the generated-SQL plugin creates each such table with the columns the review's statements use,
+typed by how they are used: compared with or assigned a string literal → text, an integer → bigint, a
+decimal → numeric, a boolean or used as a condition → boolean, compared with the current time →
+timestamp; columns compared with each other share a type; anything else is text, and a table none of whose
+columns is named gets `id`. A statement run on such a table is counted apart from one run on the catalog's
+own schema, so the report says how much of the SQL ran on a schema the review knew.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+_ORDER = ("boolean", "timestamp", "numeric", "bigint", "text")
+
+
+def inferred_tables(statements: Iterable[tuple[str, str]], unknown: set[str]) -> dict[str, dict[str, str]]:
+    """For (sql, dialect) pairs: each unknown table (named as `bot.sql.names.table_name` names it) → column
+    → type."""
+    import sqlglot
+
+    columns: dict[str, dict[str, None]] = {table: {} for table in unknown}
+    facts = _Facts()
+    for sql, dialect in statements:
+        try:
+            tree = sqlglot.parse_one(sql, dialect=dialect)
+        except Exception:
+            continue
+        if tree is None:
+            continue
+        _collect(tree, unknown, columns, facts)
+    return {
+        table: {name: facts.type_of(table, name) for name in names} or {"id": "bigint"}
+        for table, names in columns.items()
+    }
+
+
+class _Facts:
+    """Types seen for (table, column) and which columns were compared with each other."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], str] = {}
+        self.parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def root(self, key: tuple[str, str]) -> tuple[str, str]:
+        while self.parent.get(key, key) != key:
+            key = self.parent[key]
+        return key
+
+    def join(self, one: tuple[str, str], other: tuple[str, str]) -> None:
+        a, b = self.root(one), self.root(other)
+        if a != b:
+            self.parent[a] = b
+            if a in self.seen and b not in self.seen:
+                self.seen[b] = self.seen[a]
+
+    def note(self, key: tuple[str, str], kind: str) -> None:
+        key = self.root(key)
+        known = self.seen.get(key)
+        if known is None or _ORDER.index(kind) > _ORDER.index(known):  # text wins: it takes any literal
+            self.seen[key] = kind
+
+    def type_of(self, table: str, column: str) -> str:
+        found = self.seen.get(self.root((table, column)))
+        if found:
+            return found
+        return "bigint" if column == "id" or column.endswith("_id") else "text"
+
+
+def _collect(tree: Any, unknown: set[str], columns: dict[str, dict[str, None]], facts: _Facts) -> None:
+    from sqlglot import exp
+
+    from bot.sql.names import identifier, table_name
+
+    def tables_of(node: Any) -> dict[str, str]:
+        """alias or name → table, for the tables the statement or sub-query reads directly."""
+        found: dict[str, str] = {}
+        for table in node.find_all(exp.Table):
+            owner = table.find_ancestor(exp.Select, exp.Update, exp.Delete, exp.Insert, exp.Merge)
+            if owner is node or owner is None:
+                name = table_name(table)
+                found[(table.alias or table.name).lower()] = name
+                found.setdefault(name, name)
+        return found
+
+    def owner_of(column: Any) -> Any:
+        return column.find_ancestor(exp.Select, exp.Update, exp.Delete, exp.Merge) or tree
+
+    def key_of(column: Any) -> tuple[str, str] | None:
+        scope = tables_of(owner_of(column))
+        name = identifier(column.this)
+        if column.table:
+            table = scope.get(column.table.lower())
+        else:
+            candidates = {t for t in scope.values() if t in unknown}
+            table = candidates.pop() if len(candidates) == 1 and len(set(scope.values())) == 1 else None
+        if table not in unknown or not name:
+            return None
+        columns[table][name] = None
+        return (table, name)
+
+    for column in tree.find_all(exp.Column):
+        key_of(column)
+    for insert in tree.find_all(exp.Insert):
+        target = insert.this
+        if isinstance(target, exp.Schema) and isinstance(target.this, exp.Table):
+            table = table_name(target.this)
+            if table in unknown:
+                for name in target.expressions:
+                    columns[table][identifier(name)] = None
+    for node in tree.find_all(exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ):
+        left, right = node.this, node.expression
+        if isinstance(right, exp.Column) and not isinstance(left, exp.Column):
+            left, right = right, left
+        if not isinstance(left, exp.Column):
+            continue
+        key = key_of(left)
+        if key is None:
+            continue
+        if isinstance(right, exp.Column):
+            other = key_of(right)
+            if other is not None:
+                facts.join(key, other)
+        elif (kind := _kind(right)) is not None:
+            facts.note(key, kind)
+    for node in tree.find_all(exp.In):
+        if isinstance(node.this, exp.Column) and (key := key_of(node.this)) is not None:
+            for value in node.expressions:
+                if (kind := _kind(value)) is not None:
+                    facts.note(key, kind)
+    for node in tree.find_all(exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Sum, exp.Avg):
+        for side in (node.this, node.args.get("expression")):
+            if isinstance(side, exp.Column) and (key := key_of(side)) is not None:
+                facts.note(key, "numeric")
+    for node in tree.find_all(exp.Where, exp.Not, exp.And, exp.Or):
+        for side in (node.this, node.args.get("expression")):
+            if isinstance(side, exp.Column) and (key := key_of(side)) is not None:
+                facts.note(key, "boolean")
+
+
+def _kind(value: Any) -> str | None:
+    from sqlglot import exp
+
+    if isinstance(value, exp.Paren):
+        value = value.this
+    if isinstance(value, exp.Neg):
+        value = value.this
+    if isinstance(value, exp.Boolean | exp.Not):
+        return "boolean"
+    if isinstance(value, exp.Literal):
+        if value.is_string:
+            return "text"
+        return "numeric" if "." in value.this or "e" in value.this.lower() else "bigint"
+    if isinstance(value, exp.CurrentTimestamp | exp.CurrentDate):
+        return "timestamp"
+    if isinstance(value, exp.Anonymous) and value.name.lower() in {"now", "localtimestamp"}:
+        return "timestamp"
+    return None
