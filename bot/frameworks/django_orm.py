@@ -5,7 +5,9 @@ id=OuterRef("customer_id")).values("name")[:1]))` is `UPDATE shop_order SET name
 shop_customer AS U0 WHERE U0.id = shop_order.customer_id LIMIT 1) WHERE shop_order.customer_id IS NOT NULL`:
 the same statement a SQL migration would hold, so the rules that read a data change's expressions read it
 too. Sub-queries get Django's own aliases (U0, U1, …), so a column of the sub-query and one of the row being
-written are told apart as SQL tells them. What is not one of the forms below (a `Q` object, an annotation,
+written are told apart as SQL tells them. `Case(When(…))` is a SQL CASE (no default: NULL, as in SQL),
+`F("a") * 2` arithmetic, `Concat(…)` CONCAT; where Django parses an argument as an expression (the parts of
+`Coalesce`, `Concat`, `When(then=…)`, `Case(default=…)`), a plain string names a field, as Django reads it. What is not one of the forms below (a `Q` object, an annotation,
 a lookup across a relation, Python computed at run time) leaves the statement unwritten: None.
 """
 
@@ -21,6 +23,7 @@ _NEUTRAL = frozenset({"all", "order_by", "using", "distinct", "iterator", "selec
 _COMPARISONS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 # Column type changes are not a concern here: these are the wrappers a written value may have
 _FUNCTIONS = {"Coalesce": "COALESCE", "Upper": "UPPER", "Lower": "LOWER", "Length": "LENGTH"}
+_OPERATORS: dict[type[ast.operator], str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 
 
 class OrmSql:
@@ -81,9 +84,17 @@ class OrmSql:
         found = self.literal(node)
         if found is not None:
             return found
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+            left, right = self.value(node.left, name, outer), self.value(node.right, name, outer)
+            return None if left is None or right is None else f"{left} {_OPERATORS[type(node.op)]} {right}"
         if not isinstance(node, ast.Call):
             return None
         function, args = py.name(node), node.args
+        if function == "Case":
+            return self._case(node, name, outer)
+        if function == "Concat" and len(args) > 1:  # Django coalesces each part to '' (CONCAT does too)
+            parts = [self._expression(a, name, outer) for a in args]
+            return None if None in parts else f"CONCAT({', '.join(str(p) for p in parts)})"
         if function in ("F", "OuterRef") and len(args) == 1:
             field = py.literal(args[0])
             if not isinstance(field, str) or "__" in field:
@@ -101,9 +112,42 @@ class OrmSql:
                 None if select is None else (f"EXISTS ({select})" if function == "Exists" else f"({select})")
             )
         if function in _FUNCTIONS and args:
-            inner = [self.value(a, name, outer) for a in args]
+            inner = [self._expression(a, name, outer) for a in args]
             return None if None in inner else f"{_FUNCTIONS[function]}({', '.join(str(i) for i in inner)})"
         return None
+
+    def _expression(self, node: ast.expr, name: str, outer: str) -> str | None:
+        """An argument Django parses as an expression: a plain string there names a field (`Coalesce("a",
+        "b")`, `When(…, then="code")`), any other value is a value."""
+        field = py.literal(node)
+        if isinstance(field, str):
+            column = self.column_of(self._table_named(name), field) if "__" not in field else ""
+            return (f"{name}.{column}" if name else column) or None
+        return self.value(node, name, outer)
+
+    def _case(self, node: ast.Call, name: str, outer: str) -> str | None:
+        """`Case(When(status="new", then=Value("open")), …, default=…)`: without a default, the rows no
+        `When` matches get NULL, as a SQL CASE without ELSE gives them."""
+        table = self._table_named(name)
+        branches = []
+        for when in node.args:
+            if not isinstance(when, ast.Call) or py.name(when) != "When":
+                return None
+            lookups = py.keywords(when)
+            then = lookups.pop("then", None)
+            if then is None:
+                return None
+            conditions = [self._lookup(k, v, table, name, outer) for k, v in lookups.items()]
+            conditions += [self.value(a, name, outer) for a in when.args]
+            result = self._expression(then, name, outer)
+            if not conditions or result is None or any(c is None for c in conditions):
+                return None
+            branches.append(f"WHEN {' AND '.join(str(c) for c in conditions)} THEN {result}")
+        default = py.keywords(node).get("default")
+        otherwise = self._expression(default, name, outer) if default is not None else ""
+        if not branches or otherwise is None:
+            return None
+        return f"CASE {' '.join(branches)}" + (f" ELSE {otherwise}" if otherwise else "") + " END"
 
     def select(self, node: ast.expr, outer: str, *, exists: bool = False) -> str | None:
         """The SELECT of a queryset used as a sub-query: `.filter(…)`, `.values("col")`, `[:1]`."""
