@@ -112,7 +112,9 @@ def _collect(tree: Any, unknown: set[str], columns: dict[str, dict[str, None]], 
             if table in unknown:
                 for name in target.expressions:
                     columns[table][identifier(name)] = None
-    for node in tree.find_all(exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ):
+    for node in tree.find_all(
+        exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ
+    ):
         left, right = node.this, node.expression
         if isinstance(right, exp.Column) and not isinstance(left, exp.Column):
             left, right = right, left

@@ -92,6 +92,8 @@ class OrmSql:
         function, args = py.name(node), node.args
         if function == "Case":
             return self._case(node, name, outer)
+        if (computed := _computed(node)) is not None:
+            return computed
         if function == "Concat" and len(args) > 1:  # Django coalesces each part to '' (CONCAT does too)
             parts = [self._expression(a, name, outer) for a in args]
             return None if None in parts else f"CONCAT({', '.join(str(p) for p in parts)})"
@@ -245,3 +247,25 @@ class OrmSql:
 
     def _table_named(self, qualifier: str) -> str:
         return self.aliases.get(qualifier, qualifier)
+
+
+# Values Python computes once before the statement is sent (`timezone.now()`, `Decimal("0.00")`) and the
+# database functions Django spells as classes (`Now()`, `RandomUUID()`), as the SQL value they send.
+_NOW = frozenset({"now", "utcnow", "Now"})
+
+
+def _computed(call: ast.Call) -> str | None:
+    function = py.name(call)
+    if function == "date" and isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Call):
+        return "CURRENT_DATE" if py.name(call.func.value) in _NOW else None
+    if function in _NOW:
+        return "CURRENT_TIMESTAMP"
+    if function == "today":
+        return "CURRENT_DATE"
+    if function == "RandomUUID" and not call.args:
+        return "gen_random_uuid()"
+    if function == "Decimal" and len(call.args) == 1:
+        number = py.literal(call.args[0])
+        text = str(number) if isinstance(number, str | int | float) else ""
+        return text if text.replace(".", "", 1).lstrip("-").isdigit() else None
+    return None

@@ -13,7 +13,14 @@ from tests.conftest import review_sql
 
 NAMES = [
     {"Model": "Order", "app": "shop", "state": "status", "old": "new", "renamed": "open", "amount": "total"},
-    {"Model": "Ticket", "app": "desk", "state": "phase", "old": "todo", "renamed": "queued", "amount": "points"},
+    {
+        "Model": "Ticket",
+        "app": "desk",
+        "state": "phase",
+        "old": "todo",
+        "renamed": "queued",
+        "amount": "points",
+    },
 ]
 INITIAL = """from django.db import migrations, models
 
@@ -103,3 +110,20 @@ def test_the_case_reads_as_its_sql(names: dict[str, str]) -> None:
     assert _updates(names, arithmetic) == [(table, ((amount, f"{amount} * 2 + 1"),), f"{amount} < 10")]
     joined = '{Model}.objects.update(label=Concat("{state}", Value(": "), F("label")))'
     assert _updates(names, joined) == [(table, (("label", f"CONCAT({state}, ': ', label)"),), None)]
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    ("value", "sql"),
+    [
+        ("timezone.now()", "CURRENT_TIMESTAMP"),
+        ("datetime.datetime.now(tz=datetime.UTC).date()", "CURRENT_DATE"),
+        ("Now()", "CURRENT_TIMESTAMP"),
+        ('Decimal("0.00")', "0.00"),
+    ],
+)
+def test_values_python_computes_before_sending(names: dict[str, str], value: str, sql: str) -> None:
+    """What Python computes once (the time, a Decimal) is one value for every row, sent as such."""
+    table = f"{names['app']}_{names['Model'].lower()}"
+    body = "{Model}.objects.filter(label__isnull=True).update(label=" + value + ")"
+    assert _updates(names, body) == [(table, (("label", sql),), "label IS NULL")]
