@@ -283,7 +283,18 @@ def _reasons(
         reasons.append("no post-deploy validation queries")
     if not plan.rollback and any(m.down is None for m in migrations):
         reasons.append("no rollback procedure")
+    paths = {m.path for m in migrations} | {m.down_path for m in migrations if m.down_path}
+    unread = [f for f in active if f.rule == UNREAD and f.path in paths]
+    if unread:  # what no rule could check never passes the gate: read by hand, then suppressed with a reason
+        count = len(unread)
+        reasons.append(
+            f"{count} statement{'s' if count != 1 else ''} the review could not read"
+            " (check by hand, then suppress with a reason)"
+        )
     return reasons
+
+
+UNREAD = "unparsed-statement"
 
 
 def _probe_note(facts: Facts | None) -> tuple[str, ...]:

@@ -3,7 +3,8 @@
 ## Why is this bad?
 Every other rule reads the statement's operations; a statement that could not be read is one no rule
 has checked. It may be valid SQL in a dialect or a construct the parser does not know, or a typo that
-will fail the deploy.
+will fail the deploy. What no rule has checked never passes the gate: the review stays BLOCKED until the
+statement is read by hand and this finding is suppressed with a reason.
 
 ## Use instead
 Check the statement by hand (or against a scratch database). If the dialect is wrong, set `dialect`
@@ -21,8 +22,9 @@ from bot.rules.context import Context
 RULE = Rule(
     id="unparsed-statement",
     dimension=Dimension.MIGRATION_SAFETY,
-    severity=Severity.INFO,
-    help="Review the statement by hand; set the repository's dialect if it is not the one detected.",
+    severity=Severity.WARNING,
+    help="Review the statement by hand and suppress this finding with a reason; set the repository's dialect if "
+    "it is not the one detected.",
     bad=("ALTER TABLE users FROBNICATE COLUMN x;",),
     good=("ALTER TABLE users ADD COLUMN x integer;",),
 )
@@ -35,5 +37,6 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             yield op.finding(
                 RULE,
                 f"This statement could not be understood ({op.error}): `{first}`.",
-                blast_radius="No rule has checked this statement; its locks and data effects are unknown.",
+                blast_radius="No rule has checked this statement; its locks and data effects are unknown, so the "
+                "review stays blocked until someone reads it and suppresses this finding with a reason.",
             )
