@@ -208,7 +208,7 @@ def _run_one(
         for statement in statements:
             known.update(_created(statement["sql"]))
             unknown.update(_unknown_tables(statement["sql"], statement["dialect"], known))
-        inferred = inferred_tables(((s["sql"], s["dialect"]) for s in statements), unknown)
+        inferred = inferred_tables(((s["sql"], s["dialect"]) for s in statements), unknown, about["schema"])
         for table, columns in inferred.items():
             _create(execute, connection, table, columns, outcome)
         known = {t.lower() for t in about["schema"]}

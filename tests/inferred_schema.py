@@ -18,13 +18,21 @@ from typing import Any
 _ORDER = ("boolean", "timestamp", "numeric", "bigint", "text")
 
 
-def inferred_tables(statements: Iterable[tuple[str, str]], unknown: set[str]) -> dict[str, dict[str, str]]:
+def inferred_tables(
+    statements: Iterable[tuple[str, str]], unknown: set[str], known: dict[str, dict[str, str]] | None = None
+) -> dict[str, dict[str, str]]:
     """For (sql, dialect) pairs: each unknown table (named as `bot.sql.names.table_name` names it) → column
     → type."""
     import sqlglot
 
     columns: dict[str, dict[str, None]] = {table: {} for table in unknown}
     facts = _Facts()
+    for table, declared in (
+        known or {}
+    ).items():  # a known column compared with an inferred one lends its type
+        for name, kind in declared.items():
+            facts.seen[(table, name)] = kind
+            facts.fixed.add((table, name))
     for sql, dialect in statements:
         try:
             tree = sqlglot.parse_one(sql, dialect=dialect)
@@ -45,6 +53,7 @@ class _Facts:
     def __init__(self) -> None:
         self.seen: dict[tuple[str, str], str] = {}
         self.parent: dict[tuple[str, str], tuple[str, str]] = {}
+        self.fixed: set[tuple[str, str]] = set()  # columns the catalog declares: their type stands
 
     def root(self, key: tuple[str, str]) -> tuple[str, str]:
         while self.parent.get(key, key) != key:
@@ -53,13 +62,20 @@ class _Facts:
 
     def join(self, one: tuple[str, str], other: tuple[str, str]) -> None:
         a, b = self.root(one), self.root(other)
-        if a != b:
-            self.parent[a] = b
-            if a in self.seen and b not in self.seen:
-                self.seen[b] = self.seen[a]
+        if a == b:
+            return
+        if a in self.fixed and b in self.fixed:
+            return  # two declared columns: nothing to infer
+        if b in self.fixed:
+            a, b = b, a
+        self.parent[b] = a  # the declared one (or either) is the root
+        if a not in self.seen and b in self.seen:
+            self.seen[a] = self.seen[b]
 
     def note(self, key: tuple[str, str], kind: str) -> None:
         key = self.root(key)
+        if key in self.fixed:
+            return
         known = self.seen.get(key)
         if known is None or _ORDER.index(kind) > _ORDER.index(known):  # text wins: it takes any literal
             self.seen[key] = kind
@@ -91,17 +107,23 @@ def _collect(tree: Any, unknown: set[str], columns: dict[str, dict[str, None]], 
         return column.find_ancestor(exp.Select, exp.Update, exp.Delete, exp.Merge) or tree
 
     def key_of(column: Any) -> tuple[str, str] | None:
-        scope = tables_of(owner_of(column))
+        owner = owner_of(column)
+        scope = tables_of(owner)
         name = identifier(column.this)
+        while column.table and column.table.lower() not in scope and owner is not tree:
+            owner = owner.parent.find_ancestor(exp.Select, exp.Update, exp.Delete, exp.Merge) or tree
+            scope = tables_of(owner)  # a correlated sub-query names a table of the query around it
         if column.table:
             table = scope.get(column.table.lower())
         else:
             candidates = {t for t in scope.values() if t in unknown}
             table = candidates.pop() if len(candidates) == 1 and len(set(scope.values())) == 1 else None
-        if table not in unknown or not name:
+        if table is None or not name:
             return None
-        columns[table][name] = None
-        return (table, name)
+        if table in unknown:
+            columns[table][name] = None
+            return (table, name)
+        return (table, name) if (table, name) in facts.seen else None
 
     for column in tree.find_all(exp.Column):
         key_of(column)
@@ -159,6 +181,8 @@ def _kind(value: Any) -> str | None:
         return "numeric" if "." in value.this or "e" in value.this.lower() else "bigint"
     if isinstance(value, exp.CurrentTimestamp | exp.CurrentDate):
         return "timestamp"
+    if isinstance(value, exp.Add | exp.Sub):  # `now() - interval '1 year'`
+        return _kind(value.this)
     if isinstance(value, exp.Anonymous) and value.name.lower() in {"now", "localtimestamp"}:
         return "timestamp"
     return None

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from tree_sitter import Node
@@ -34,7 +35,16 @@ from bot.frameworks.rails_common import Result, Source, key_type
 from bot.frameworks.statements import separate
 from bot.model.changeset import MemoryTree, Tree
 from bot.model.findings import Dimension, Location
-from bot.model.migration import DataInsert, Migration, Operation, RunCode, Suppression, Unparsed
+from bot.model.migration import (
+    DataDelete,
+    DataInsert,
+    DataUpdate,
+    Migration,
+    Operation,
+    RunCode,
+    Suppression,
+    Unparsed,
+)
 
 NAME = "rails"
 EXTENSIONS = (".rb",)
@@ -68,7 +78,15 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     klass = _migration_class(root)
     superclass = ruby.text_of(klass.child_by_field_name("superclass")).lstrip("< ") if klass else ""
     walker = _Walker(
-        Source(path, dialect, ruby.heredoc_bodies(root), tree, constants.literal, key_type(superclass)),
+        Source(
+            path,
+            dialect,
+            ruby.heredoc_bodies(root),
+            tree,
+            constants.literal,
+            key_type(superclass),
+            held=constants.held,
+        ),
         _inline_models(root),
         constants,
     )
@@ -122,7 +140,8 @@ def seed_operations(path: str, text: str, tree: Tree, dialect: str) -> tuple[Ope
     DataInsert operations: `db:setup` and `db:reset` load them after the schema."""
     root = ruby.parse(text)
     constants = ruby_model.Constants(ruby_model.constants(root), tree)
-    walker = _Walker(Source(path, dialect, ruby.heredoc_bodies(root), tree, constants.literal), {}, constants)
+    src = Source(path, dialect, ruby.heredoc_bodies(root), tree, constants.literal, held=constants.held)
+    walker = _Walker(src, {}, constants)
     walker.walk(root)
     return tuple(op for op in walker.ops if isinstance(op, DataInsert) and op.rows)
 
@@ -231,6 +250,7 @@ class _Walker:
         self.tree: Tree = MemoryTree()  # the repository, where `revert SomeMigration` finds that migration
         self._followed: set[str] = set()
         self.constants = constants or ruby_model.Constants([])  # what the constants it names hold
+        self.strings: dict[str, Node] = {}  # locals holding SQL text (a string or heredoc)
 
     def syntax_errors(self, root: Node) -> None:
         if root.has_error:
@@ -250,6 +270,11 @@ class _Walker:
 
     def walk(self, body: Node | None) -> None:
         for node in ruby.statements(body, self.src.dialect):
+            if node.type == "assignment" and _holds_sql(node, self.src):
+                left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+                assert left is not None and right is not None
+                self.strings[ruby.text_of(left)] = right  # `sql = <<~SQL … SQL`, run by `execute(sql)`
+                continue
             if node.type in ("assignment", "operator_assignment"):
                 right = node.child_by_field_name("right")
                 if right is None or not isinstance(ruby.value(right), ruby.Code):
@@ -278,7 +303,7 @@ class _Walker:
         else:
             self._code(c.node)
         if c.block is not None and (data is None or all(isinstance(op, RunCode) for op in data)):
-            self._inside_code(c.block)
+            self._inside_code(c.block, batched=c.name in rails_data.BATCHES)
 
     def _loop(self, c: ruby.Call) -> bool:
         """`%w[posts comments].each do |table| … end` (a literal list of names): the block once per name,
@@ -296,12 +321,19 @@ class _Walker:
                 self.walk(c.block)
         return True
 
-    def _inside_code(self, block: Node) -> None:
-        """Statements inside a loop already reported as code: keep what they do to the schema or data."""
+    def _inside_code(self, block: Node, *, batched: bool = False) -> None:
+        """Statements inside a loop already reported as code: keep what they do to the schema or data (in
+        the block of `in_batches`, `find_each` and the like, one batch's worth at a time)."""
         inner = _Walker(self.src, self.models, self.constants)
-        inner.helpers, inner._followed = self.helpers, self._followed
+        inner.helpers, inner._followed, inner.strings = self.helpers, self._followed, dict(self.strings)
         inner.walk(block)
-        self._add([op for op in inner.ops if not isinstance(op, RunCode)], inner.reason)
+        ops = [op for op in inner.ops if not isinstance(op, RunCode)]
+        if batched:
+            ops = [
+                dataclasses.replace(op, batched=True) if isinstance(op, DataUpdate | DataDelete) else op
+                for op in ops
+            ]
+        self._add(ops, inner.reason)
         self.safety.extend(inner.safety)
 
     def _bare(self, c: ruby.Call) -> None:
@@ -328,6 +360,11 @@ class _Walker:
             self._code(c.node)
 
     def _statement(self, c: ruby.Call) -> bool:
+        held = (
+            self.strings.get(ruby.text_of(c.args[0])) if c.args and c.args[0].type == "identifier" else None
+        )
+        if c.name == "execute" and held is not None:
+            c = dataclasses.replace(c, args=(held, *c.args[1:]))
         result: Result | None = rails_tables.statement(c, self.src) or rails_schema.statement(c, self.src)
         if result is None:
             return False
@@ -430,3 +467,14 @@ def _first_error(root: Node) -> Node | None:
             return node
         stack.extend(reversed(node.children))
     return None
+
+
+def _holds_sql(node: Node, src: Source) -> bool:
+    """`name = "…"` or `name = <<~SQL … SQL` (with `.squish` and the like): a local the migration may run."""
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    return (
+        left is not None
+        and right is not None
+        and left.type == "identifier"
+        and ruby.sql_text(right, src.heredocs) is not None
+    )

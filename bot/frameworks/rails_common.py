@@ -27,6 +27,7 @@ class Source:
     tree: Tree | None = None  # the repository: scenic's and fx's `version:` name a file of it
     constants: Callable[[str], ruby.Value] | None = None  # the literal a constant holds (`Order::SHIPPED`)
     key_type: str = "bigint"  # the type of `create_table` ids and `references` columns (integer before 5.1)
+    held: Callable[[str], ruby.Value] | None = None  # what a constant holds, strings with `#{…}` included
 
 
 @dataclass(frozen=True)

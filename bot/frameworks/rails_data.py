@@ -16,7 +16,7 @@ from bot.frameworks.origin import origin
 from bot.frameworks.rails_common import plural
 from bot.model.migration import DataDelete, DataInsert, DataUpdate, Operation, RunCode
 
-_BATCHES = frozenset({"in_batches", "find_each", "find_in_batches", "each_slice"})
+BATCHES = frozenset({"in_batches", "find_each", "find_in_batches", "each_slice"})
 _UPDATES = frozenset(
     {
         "update_all",
@@ -121,14 +121,14 @@ def model_call(
         return []
     table = table_of(model, models, known)
     base = origin(path, c.line, c.end_line, ruby.text_of(c.node))
-    batched = any(m in _BATCHES for m in methods)
+    batched = any(m in BATCHES for m in methods)
     where = _where(chain, known)
     block_text = ruby.text_of(c.block) if c.block is not None else ""
     last = methods[-1]
-    if last in _UPDATES or (last in _BATCHES and _mentions(block_text, _UPDATES)):
+    if last in _UPDATES or (last in BATCHES and _mentions(block_text, _UPDATES)):
         assignments = _assignments(c, known) if last == "update_all" else ()
         return [DataUpdate(table=table, assignments=assignments, where=where, batched=batched, **base)]
-    if last in _DELETES or (last in _BATCHES and _mentions(block_text, _DELETES)):
+    if last in _DELETES or (last in BATCHES and _mentions(block_text, _DELETES)):
         return [DataDelete(table=table, where=where, batched=batched, **base)]
     if last in _INSERTS:
         columns, rows = seed_rows.values_rows(_records(chain[-1][1], known))
@@ -217,7 +217,7 @@ def _where(chain: list[tuple[str, ruby.Call | None]], constants: ruby_model.Cons
     if any(
         name not in ("where", "all", "unscoped")
         for name, link in chain[1:-1]
-        if link is not None and name not in _BATCHES and name not in ("where", "find_by", "not", "rewhere")
+        if link is not None and name not in BATCHES and name not in ("where", "find_by", "not", "rewhere")
     ):
         parts.append("(scope)")
     return " AND ".join(parts) if parts else None

@@ -192,6 +192,8 @@ def _rename_table(c: ruby.Call, src: Source) -> Result:
 
 def _execute(c: ruby.Call, src: Source) -> Result:
     found = ruby.sql_text(c.args[0], src.heredocs, src.constants) if c.args else None
+    if found is None and c.args and c.args[0].type in ("constant", "scope_resolution") and src.held:
+        found = _constant_sql(src.held(ruby.text_of(c.args[0])), c.line)
     if found is None:
         error = "the SQL is built at run time, so it could not be read"
         return Result(
@@ -201,6 +203,18 @@ def _execute(c: ruby.Call, src: Source) -> Result:
     return Result(
         parse_sql(src.path, text, src.dialect, first_line=line), "`execute` cannot be reversed by `change`"
     )
+
+
+def _constant_sql(held: ruby.Value, line: int) -> tuple[str, int] | None:
+    """The SQL a constant holds (`execute DatabaseFunctions::API_RATE_LIMIT`, defined in `lib/`), its
+    `#{…}` read as values the code fills in; placed at the line of the `execute`."""
+    if isinstance(held, str):
+        return held.strip(), line
+    if not isinstance(held, ruby.Code):
+        return None
+    root = ruby.parse(held.text)
+    found = ruby.sql_text(root.named_children[0], {}) if root.named_child_count == 1 else None
+    return (found[0].strip(), line) if found is not None else None
 
 
 def _create_enum(c: ruby.Call, src: Source) -> Result:

@@ -196,6 +196,18 @@ class Constants:
         found = scalar(self._own, reference)
         return found if found is not None else scalar(self._of_model(reference.rsplit("::", 1)[0]), reference)
 
+    def held(self, reference: str) -> ruby.Value | None:
+        """What a constant holds, whatever it is (`DatabaseFunctions::API_RATE_LIMIT`: a string with `#{…}`
+        is `Code`), the migration's own first, then its model's or module's."""
+        *owner, name = reference.lstrip(":").split("::")
+        qualifier = "::".join(owner)
+        for constant in [*self._own, *(self._of_model(qualifier) if qualifier else [])]:
+            if constant.name == name and (
+                not qualifier or qualifier in (constant.owner, constant.owner.split("::")[-1])
+            ):
+                return constant.value
+        return None
+
     def names(self, reference: str) -> list[str] | None:
         """The strings a constant of the migration holds as a list (`TABLES = %w[orders invoices].freeze`)."""
         return names(next((c.value for c in self._own if c.name == reference), None))
@@ -227,13 +239,25 @@ class Constants:
         return (self._tree.read(path) or "") if self._tree is not None else ""
 
     def _of_model(self, model: str) -> list[Constant]:
+        """The constants of a model or of any module Rails autoloads (`DatabaseFunctions::API_RATE_LIMIT`
+        from `lib/database_functions.rb`, `app/*/database_functions.rb`)."""
         if model not in self._models:
             self._models[model] = []
-            path = "app/models/" + "/".join(_snake(part) for part in model.split("::")) + ".rb"
-            text = self._tree.read(path) if self._tree is not None else None
+            file = "/".join(_snake(part) for part in model.split("::")) + ".rb"
+            text = self._tree.read("app/models/" + file) if self._tree is not None else None
+            if not text and self._tree is not None:
+                path = next((p for p in self._tree.paths() if _autoloaded(p, file)), None)
+                text = self._tree.read(path) if path is not None else None
             if text:
                 self._models[model] = constants(ruby.parse(text))
         return self._models[model]
+
+
+def _autoloaded(path: str, file: str) -> bool:
+    """`lib/<file>`, `app/lib/<file>`, `app/<any folder>/<file>`: where Rails and its `lib` load a constant."""
+    return path in (f"lib/{file}", f"app/lib/{file}") or (
+        path.startswith("app/") and path.count("/") == file.count("/") + 2 and path.endswith("/" + file)
+    )
 
 
 def _table(name: str) -> str:

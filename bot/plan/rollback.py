@@ -5,6 +5,7 @@ rollback safe (expand/contract, dual-write, a feature flag), credited where the 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -299,7 +300,7 @@ def _cascaded(op: DataDelete, where: str, catalog: Catalog | None) -> list[_Casc
             via,
             referenced,
             conditions[via],
-            f"{key.table.replace('.', '_')}_cascade_backup",
+            _fitting(f"{key.table.replace('.', '_')}_cascade"),
         )
         conditions.setdefault(key.table, _condition(child, ""))
         found.append(child)
@@ -377,10 +378,24 @@ def _saved(op: Operation, migration: Migration) -> bool:
 def _backup(op: Lossy) -> str:
     table = op.table.replace(".", "_")
     if isinstance(op, DropColumn):
-        return f"{table}_{op.column}_backup"
+        return _fitting(f"{table}_{op.column}")
     if isinstance(op, DataUpdate) and 0 < len(written := _saved_columns(op)) <= 2:
-        return f"{table}_{'_'.join(written)}_backup"
-    return f"{table}_backup"
+        return _fitting(f"{table}_{'_'.join(written)}")
+    return _fitting(table)
+
+
+_LONGEST = 63 - len("_backup") - len("_9")  # PostgreSQL keeps 63 bytes of a name (MySQL 64), with a `_2`
+
+
+def _fitting(stem: str) -> str:
+    """`<stem>_backup` as a plain name every database keeps whole: letters, digits and `_` only, and short
+    enough that PostgreSQL does not cut it to the name of the table it saves (a long stem keeps its start
+    and a digest of the whole, so two long names stay apart)."""
+    plain = re.sub(r"\W", "_", stem, flags=re.ASCII).lower()
+    if len(plain) > _LONGEST:
+        digest = hashlib.sha1(stem.encode()).hexdigest()[:8]
+        plain = f"{plain[: _LONGEST - 9]}_{digest}"
+    return f"{plain}_backup"
 
 
 def _save_text(op: Lossy) -> str:

@@ -46,6 +46,7 @@ from bot.references.sql_pieces import joined
 from bot.references.usage import Target, Use
 from bot.sql.pg_columns import Tables
 
+_CHANGES_SCHEMA = re.compile(r"\bALTER\s+TABLE\b[^;]*\b(?:DROP|RENAME)\b", re.I)
 _SQL_HINTS = frozenset(("FROM", "JOIN", "UPDATE", "INTO", "TABLE", "select ", "join ", "update ", "into "))
 _SEQUELIZE_QUERIES = ("findAll", "findOne", "findByPk", "findAndCountAll", "bulkCreate", "destroy")
 _ORM_HINTS = frozenset(
@@ -437,6 +438,8 @@ class _FileScan:
         undefined = needle.role == "model" and needle.word not in self.m.models[target.table].defined
         if undefined and not self.path.endswith(".sql") and self.literal(line_start + col) is not None:
             return None  # `"Suburb"` in a list of labels, and no class of that name in the code
+        if _CHANGES_SCHEMA.search(line):
+            return None  # `ALTER TABLE notes DROP COLUMN description` held in code: the change itself, no use
         read_as_sql = self.sql_access(needle, target, line_start + col)
         if read_as_sql == "":
             return None  # a SQL statement that does not name the target's column or table

@@ -28,6 +28,9 @@ def problem(sql: str, dialect: str, schema: Schema) -> str:
             parsed = json.loads(pglast.parser.parse_sql_json(sql))  # no Python tree of nodes built
         except pglast.parser.ParseError as error:
             return f"PostgreSQL cannot parse it: {error}"
+        stray = _stray_reference(parsed, schema)
+        if stray:
+            return stray
         resolves = _plain_select_resolves(parsed, schema)
         if resolves is not None:
             return "" if resolves else "a column it names is in none of its tables"
@@ -74,6 +77,43 @@ def _plain_select_resolves(parsed: dict[str, Any], schema: Schema) -> bool | Non
         return None
     outputs = {node["name"] for key, node in nodes if key == "ResTarget" and "name" in node}
     return _scope_resolves(select, [], schema, outputs)
+
+
+def _stray_reference(parsed: dict[str, Any], schema: Schema) -> str:
+    """A qualified column (`a.email`, `child.account_id`) whose qualifier no table, alias, sub-query or CTE
+    of the statement names (a condition taken from a statement with other aliases, `DELETE FROM users a
+    USING users b WHERE …`, reused without them), or that names a known table lacking that column. Judged
+    even when other tables of the statement are unknown. "" when there is none."""
+    names: dict[str, set[str]] = {}  # qualifier → the tables it may stand for ("" for a sub-query or CTE)
+    references: list[tuple[str, str]] = []
+    for key, node in _nodes(parsed.get("stmts", [])):
+        if key in ("UpdateStmt", "DeleteStmt", "InsertStmt") and "relation" in node:
+            key, node = "RangeVar", node["relation"]
+        if key == "RangeVar":
+            table = _relation(node)
+            for name in (node["relname"], node.get("alias", {}).get("aliasname", "")):
+                names.setdefault(name, set()).add(table)
+        elif key in ("RangeSubselect", "RangeFunction"):
+            names.setdefault(node.get("alias", {}).get("aliasname", ""), set()).add("")
+        elif key == "CommonTableExpr":
+            names.setdefault(node.get("ctename", ""), set()).add("")
+        elif key == "ColumnRef":
+            fields = [f.get("String", {}).get("sval") for f in node["fields"]]
+            if len(fields) == 2 and fields[0]:
+                references.append((fields[0], fields[1] or "*"))
+    for qualifier, column in references:
+        tables = names.get(qualifier)
+        if tables is None:
+            if qualifier not in _ROW_NAMES:
+                return f"`{qualifier}.` names no table or alias of the statement"
+            continue
+        (table,) = tables if len(tables) == 1 else ("",)
+        if table in schema and column != "*" and column not in schema[table]:
+            return f"`{qualifier}.{column}`: the table `{table}` has no column `{column}`"
+    return ""
+
+
+_ROW_NAMES = frozenset({"new", "old", "excluded"})  # rows a trigger or an upsert names without a FROM
 
 
 def _relation(node: dict[str, Any]) -> str:

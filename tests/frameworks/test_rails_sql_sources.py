@@ -1,0 +1,99 @@
+"""SQL a Rails migration runs from where teams keep it: a local holding a heredoc (`sql = <<~SQL … SQL;
+execute(sql)`), a constant of a module Rails autoloads (`execute DatabaseFunctions::RATE_LIMIT`, defined in
+`lib/`), and statements inside `in_batches` / `find_each` blocks, which run one batch at a time."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import review_sql
+
+NAMES = [
+    {
+        "table": "notes",
+        "column": "description",
+        "source": "note_comments",
+        "key": "note_id",
+        "module": "NoteSql",
+    },
+    {
+        "table": "tickets",
+        "column": "summary",
+        "source": "ticket_events",
+        "key": "ticket_id",
+        "module": "Billing::Sql",
+    },
+]
+SCHEMA = (
+    "CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text);\n"
+    "CREATE TABLE {source} (id bigint PRIMARY KEY, {key} bigint, body text, event text);\n"
+)
+PATH = "db/migrate/20260101000000_backfill.rb"
+
+
+def _review(names: dict[str, str], body: str, extra: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    model = names["table"].rstrip("s").capitalize()
+    text = (
+        "class Backfill < ActiveRecord::Migration[7.2]\n"
+        f"  class {model} < ApplicationRecord; end\n\n"
+        "  def up\n" + body.format(model=model, **names) + "  end\n\n  def down\n  end\nend\n"
+    )
+    base = {"db/migrations/000_schema.sql": SCHEMA.format(**names), **(extra or {})}
+    return review_sql(text, path=PATH, base=base, head=extra)
+
+
+UPDATE = (
+    "UPDATE {table} SET {column} = s.body FROM {source} s "
+    "WHERE s.{key} = {table}.id AND s.event = 'opened' AND {table}.{column} IS NULL"
+)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_local_heredoc_is_read_where_it_runs(names: dict[str, str]) -> None:
+    body = "    sql = <<~SQL.squish\n      " + UPDATE + "\n    SQL\n    execute(sql)\n"
+    result = _review(names, body)
+    assert not [f for f in result.active if f.rule == "unparsed-statement"]
+    batch = [f for f in result.active if f.rule == "unbatched-data-change"]
+    assert batch and f"UPDATE {names['table']}" in batch[0].message and batch[0].line == 6
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_statement_inside_in_batches_runs_one_batch_at_a_time(names: dict[str, str]) -> None:
+    body = (
+        "    {model}.in_batches(of: 1000) do |batch|\n"
+        "      ids = batch.pluck(:id)\n"
+        "      sql = <<~SQL.squish\n        "
+        + UPDATE
+        + " AND {table}.id BETWEEN #{{ids.min}} AND #{{ids.max}}\n"
+        "      SQL\n"
+        "      ActiveRecord::Base.connection.execute(sql)\n"
+        "    end\n"
+    )
+    result = _review(names, body)
+    assert not [f for f in result.active if f.rule in ("unparsed-statement", "unbatched-data-change")]
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_constant_of_an_autoloaded_module_is_read(names: dict[str, str]) -> None:
+    module = names["module"]
+    *outer, last = module.split("::")
+    path = "lib/" + "/".join(p.lower() for p in module.split("::")).replace("notesql", "note_sql") + ".rb"
+    opening = "".join(f"module {o}\n" for o in outer) + f"module {last}\n"
+    closing = "end\n" * (len(outer) + 1)
+    lib = (
+        opening
+        + "  CHANGE = %(\n    ALTER TABLE {table} DROP COLUMN {column};\n  )\n".format(**names)
+        + closing
+    )
+    result = _review(names, "    execute " + module + "::CHANGE\n", {path: lib})
+    assert not [f for f in result.active if f.rule == "unparsed-statement"]
+    dropped = [f for f in result.active if f.rule == "column-dropped"]
+    assert dropped and dropped[0].line == 5 and names["column"] in dropped[0].message
+    assert not [r for f in dropped for r in f.references if r.path == path]  # the change's own SQL, no use
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_sql_built_at_run_time_is_still_said(names: dict[str, str]) -> None:
+    result = _review(names, "    execute build_sql(:{table})\n")
+    unread = [f for f in result.active if f.rule == "unparsed-statement"]
+    assert unread and result.approval == "BLOCKED"
