@@ -125,8 +125,9 @@ def model_call(
     where = _where(chain, known)
     block_text = ruby.text_of(c.block) if c.block is not None else ""
     last = methods[-1]
-    if last in _UPDATES or (last in BATCHES and _mentions(block_text, _UPDATES)):
-        assignments = _assignments(c, known) if last == "update_all" else ()
+    written = _set_in_block(c.block, known) if c.block is not None and last in BATCHES else ()
+    if last in _UPDATES or (last in BATCHES and (written or _mentions(block_text, _UPDATES))):
+        assignments = _assignments(c, known) if last == "update_all" else written
         return [DataUpdate(table=table, assignments=assignments, where=where, batched=batched, **base)]
     if last in _DELETES or (last in BATCHES and _mentions(block_text, _DELETES)):
         return [DataDelete(table=table, where=where, batched=batched, **base)]
@@ -302,6 +303,36 @@ def _literal(value: ruby.Value) -> str:
     if isinstance(value, ruby.Code):
         return value.text
     return str(value)
+
+
+_RECORD_WRITES = frozenset({"update", "update!", "update_columns", "update_attributes", "update_attributes!"})
+_ONE_ATTRIBUTE = frozenset({"update_column", "update_attribute"})
+
+
+def _set_in_block(block: Node, constants: ruby_model.Constants) -> tuple[tuple[str, str], ...]:
+    """What a loop over records writes to each (`r.title = "…"; r.save!`, `r.update!(description: "…")`,
+    `r.update_column(:state, "open")`), as the attributes and values an UPDATE of the scope would set;
+    () when it writes in no such way (a value the code computes is kept as its Ruby text)."""
+    found: dict[str, str] = {}
+    stack = [block]
+    while stack:
+        node = stack.pop()
+        stack.extend(reversed(node.named_children))
+        if node.type == "assignment":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            method = left.child_by_field_name("method") if left is not None and left.type == "call" else None
+            if method is not None and right is not None and method.type == "identifier":
+                found.setdefault(ruby.text_of(method), _literal(_value(right, constants)))
+            continue
+        c = ruby.call(node) if node.type == "call" else None
+        if c is None or c.receiver is None or c.receiver.type != "identifier":
+            continue
+        if c.name in _RECORD_WRITES:
+            for key, value in c.options.items():
+                found.setdefault(key, _literal(_value(value, constants)))
+        elif c.name in _ONE_ATTRIBUTE and len(c.args) == 2 and isinstance(name := ruby.value(c.args[0]), str):
+            found.setdefault(name, _literal(_value(c.args[1], constants)))
+    return tuple(found.items())
 
 
 def _mentions(text: str, methods: frozenset[str]) -> bool:

@@ -31,12 +31,16 @@ SCHEMA = (
 PATH = "db/migrate/20260101000000_backfill.rb"
 
 
-def _review(names: dict[str, str], body: str, extra: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def _review(names: dict[str, str], body: str, extra: dict[str, str] | None = None, down: str = ""):  # type: ignore[no-untyped-def]
     model = names["table"].rstrip("s").capitalize()
     text = (
         "class Backfill < ActiveRecord::Migration[7.2]\n"
         f"  class {model} < ApplicationRecord; end\n\n"
-        "  def up\n" + body.format(model=model, **names) + "  end\n\n  def down\n  end\nend\n"
+        "  def up\n"
+        + body.format(model=model, **names)
+        + "  end\n\n  def down\n"
+        + down.format(**names)
+        + "  end\nend\n"
     )
     base = {"db/migrations/000_schema.sql": SCHEMA.format(**names), **(extra or {})}
     return review_sql(text, path=PATH, base=base, head=extra)
@@ -97,3 +101,37 @@ def test_sql_built_at_run_time_is_still_said(names: dict[str, str]) -> None:
     result = _review(names, "    execute build_sql(:{table})\n")
     unread = [f for f in result.active if f.rule == "unparsed-statement"]
     assert unread and result.approval == "BLOCKED"
+
+
+LOOPS = [
+    "    {model}.where({column}: nil).find_in_batches(batch_size: 500) do |records|\n"
+    '      records.each do |r|\n        r.{column} = "none yet"\n        r.save!(validate: false)\n      end\n    end\n',
+    '    {model}.where({column}: nil).find_each do |r|\n      r.update!({column}: "none yet")\n    end\n',
+    '    {model}.where({column}: nil).find_each {{ |r| r.update_column(:{column}, "none yet") }}\n',
+]
+
+
+CHECK = (
+    '    add_check_constraint :{table}, "{column} IS NOT NULL", name: "{column}_present", validate: false\n'
+)
+UNCHECK = '    remove_check_constraint :{table}, name: "{column}_present"\n'
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("loop", LOOPS, ids=["assign-and-save", "update", "update_column"])
+def test_a_loop_that_fills_empty_values_loses_nothing_on_rollback(names: dict[str, str], loop: str) -> None:
+    result = _review(names, loop + CHECK, down=UNCHECK)
+    assert not [f for f in result.active if f.rule == "data-lost-on-rollback"]
+    assert not [f for f in result.active if f.rule == "unparsed-statement"]
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("loop", LOOPS, ids=["assign-and-save", "update", "update_column"])
+def test_a_loop_that_overwrites_values_is_lost_on_rollback(names: dict[str, str], loop: str) -> None:
+    everything = loop.replace(".where({column}: nil)", ".all")
+    lost = [
+        f
+        for f in _review(names, everything + CHECK, down=UNCHECK).active
+        if f.rule == "data-lost-on-rollback"
+    ]
+    assert lost and names["table"] in lost[0].message
