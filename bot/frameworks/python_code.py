@@ -133,7 +133,15 @@ class CodeReader:
         if table is not None and (
             any(n in ("save", "update", "bulk_update") for n in body_calls) or _sets_attributes(node)
         ):
-            self.ops.append(DataUpdate(table=table, batched=True, **self._base(node)))
+            iterated = self.assigned.get(node.iter.id) if isinstance(node.iter, ast.Name) else node.iter
+            chained = ast.Call(func=ast.Attribute(value=iterated, attr="all"), args=[], keywords=[])
+            where = self._where(chained) if isinstance(iterated, ast.Call) else None
+            assignments = self._set_on_each(node, table)
+            self.ops.append(
+                DataUpdate(
+                    table=table, assignments=assignments, where=where, batched=True, **self._base(node)
+                )
+            )
         elif table is not None and "delete" in body_calls:
             self.ops.append(DataDelete(table=table, batched=True, **self._base(node)))
         else:
@@ -146,6 +154,26 @@ class CodeReader:
                 replace(op, batched=True) if isinstance(op, DataUpdate | DataDelete) else op
                 for op in self.ops[start:]
             ]
+
+    def _set_on_each(self, loop: ast.For | ast.AsyncFor, table: str) -> tuple[tuple[str, str], ...]:
+        """`for order in Order.objects.filter(label__isnull=True): order.label = "none"; order.save()`: the
+        columns each pass sets and their values (an attribute of the row read as its column), as the
+        UPDATE of the rows the loop reads would set them."""
+        target = loop.target.id if isinstance(loop.target, ast.Name) else None
+        found: dict[str, str] = {}
+        for statement in loop.body:
+            for node in ast.walk(statement):
+                if not isinstance(node, ast.Assign) or target is None:
+                    continue
+                for written in node.targets:
+                    if isinstance(written, ast.Attribute) and _is_name(written.value, target):
+                        value = node.value
+                        column = self.column_of(table, written.attr) or written.attr
+                        if isinstance(value, ast.Attribute) and _is_name(value.value, target):
+                            found.setdefault(column, self.column_of(table, value.attr) or value.attr)
+                        else:
+                            found.setdefault(column, self._sql(value))
+        return tuple(found.items())
 
     def _model_loop(self, node: ast.For | ast.AsyncFor) -> bool:
         """`for name in CABLED_MODELS: model = apps.get_model("dcim", name)`: the body read once per model
@@ -533,6 +561,10 @@ def _lookup(key: str, value: str) -> str:
 
 
 _COMPARISONS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def _is_name(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
 
 
 def _sets_attributes(loop: ast.For | ast.AsyncFor) -> bool:

@@ -207,7 +207,7 @@ def test_django_helper_functions_are_read_with_the_model_passed(table: str, colu
     base = {"shop/migrations/0001_initial.py": INITIAL.format(table=table, column=column)}
     result = review_sql(HELPER.format(column=column), path="shop/migrations/0002_rows.py", base=base)
     lost = _lost(result)
-    assert lost and f"`{table}`" in lost[0].message and lost[0].line in (6, 9)
+    assert lost and f"`{table}.{column}`" in lost[0].message and lost[0].line in (6, 9)
     assert result.approval == "BLOCKED"
 
 
