@@ -134,8 +134,11 @@ class CodeReader:
             any(n in ("save", "update", "bulk_update") for n in body_calls) or _sets_attributes(node)
         ):
             iterated = self.assigned.get(node.iter.id) if isinstance(node.iter, ast.Name) else node.iter
-            chained = ast.Call(func=ast.Attribute(value=iterated, attr="all"), args=[], keywords=[])
-            where = self._where(chained) if isinstance(iterated, ast.Call) else None
+            where = (
+                self._where(ast.Call(func=ast.Attribute(value=iterated, attr="all"), args=[], keywords=[]))
+                if isinstance(iterated, ast.Call)
+                else None
+            )
             assignments = self._set_on_each(node, table)
             self.ops.append(
                 DataUpdate(
