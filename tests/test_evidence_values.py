@@ -106,3 +106,30 @@ def test_a_one_line_statement_answers_the_duplicate_check(names: dict[str, str])
     found = _one(result, "unique-without-duplicate-check")
     assert found.severity is Severity.INFO and "documented by the author" in found.message
     assert result.approval == "APPROVED"
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    ("query", "result"),
+    [
+        (
+            "SELECT count(1) FROM {table} WHERE NOT ({unique} IS NOT NULL);",
+            " count\n-------\n     0\n(1 row)",
+        ),
+        ("select id from {table} t where t.{unique} is null limit 10;", " id\n----\n(0 rows)"),
+        ("SELECT * FROM {table} WHERE ({unique} IS NULL);", "(0 rows)"),
+    ],
+    ids=["negated-not-null", "rows-not-counted", "every-column"],
+)
+def test_the_same_question_asked_another_way_answers_the_check(
+    names: dict[str, str], query: str, result: str
+) -> None:
+    """The author's query need not be the review's own: a count or a list of rows, a condition spelled
+    another way ask the same question."""
+    sql = (SCHEMA + "ALTER TABLE {table} ALTER COLUMN {unique} SET NOT NULL;\n").format(**names)
+    found = [
+        f
+        for f in review_sql(sql, description=_fenced(query.format(**names), result)).findings
+        if f.rule == "set-not-null"
+    ]
+    assert found and "documented by the author" in found[0].message, [f.message for f in found]

@@ -18,6 +18,7 @@ A query about another table, column or condition matches nothing and changes not
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -25,6 +26,7 @@ from dataclasses import dataclass, replace
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
+from sqlglot.optimizer.simplify import simplify
 
 from bot.model.findings import Finding, Severity, VerificationQuery
 from bot.plan.attribution import DATA_DIMENSIONS, TABLE_COLUMN
@@ -150,7 +152,8 @@ def _key(sql: str, dialect: str) -> tuple[object, ...] | None:
     for part in ("where", "group", "having"):
         node = tree.args.get(part)
         parts.append(_plain(node, syntax) if node is not None else "")
-    counts = any(isinstance(e, exp.Count) for e in tree.expressions)
+    # Without a grouping, a count and a list of rows ask the same: are there rows matching the condition?
+    counts = group is not None and any(isinstance(e, exp.Count) for e in tree.expressions)
     return (tables, *parts, counts)
 
 
@@ -163,4 +166,22 @@ def _plain(node: exp.Expression, syntax: str) -> str:
     for count in copy.find_all(exp.Count):
         if isinstance(count.this, exp.Literal | exp.Star):
             count.set("this", exp.Star())
+    with contextlib.suppress(SqlglotError, ValueError, RecursionError):  # else compared as written
+        copy = simplify(copy.transform(_plain_logic))
     return " ".join(copy.sql(dialect=syntax).lower().split())
+
+
+def _plain_logic(node: exp.Expression) -> exp.Expression:
+    """One spelling of each condition: `NOT (x IS NOT NULL)` is `x IS NULL`, `x IN ('a')` is `x = 'a'`;
+    `simplify` then orders the operands of AND and OR and turns `NOT a = 1` into `a <> 1`."""
+    if isinstance(node, exp.Not) and isinstance(node.this, exp.Paren):
+        node = exp.Not(this=node.this.this)
+    if isinstance(node, exp.Not) and isinstance(node.this, exp.Not):
+        return node.this.this
+    if isinstance(node, exp.Not) and isinstance(node.this, exp.Is):
+        flipped = node.this.copy()
+        flipped.set("negate", not node.this.args.get("negate"))
+        return flipped
+    if isinstance(node, exp.In) and len(node.expressions) == 1 and not node.args.get("query"):
+        return exp.EQ(this=node.this, expression=node.expressions[0])
+    return node
