@@ -177,7 +177,8 @@ def _plain_logic(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Not) and isinstance(node.this, exp.Paren):
         node = exp.Not(this=node.this.this)
     if isinstance(node, exp.Not) and isinstance(node.this, exp.Not):
-        return node.this.this
+        inner: exp.Expression = node.this.this
+        return inner
     if isinstance(node, exp.Not) and isinstance(node.this, exp.Is):
         flipped = node.this.copy()
         flipped.set("negate", not node.this.args.get("negate"))
