@@ -126,7 +126,17 @@ def statements(body: Node | None) -> Iterator[Node]:
 def _statement(node: Node) -> Iterator[Node]:
     kind = node.type
     if kind in ("expression_statement", "return_statement"):
-        yield from (child for child in node.named_children if child.type != "comment")
+        for child in node.named_children:
+            if child.type == "comment":
+                continue
+            mapped = _names_mapped(child)
+            if mapped is None:
+                yield child
+                continue
+            name, names, body = mapped
+            for each in names:  # `TABLES.forEach((table) => …)`: the callback once per name
+                with LOOPS.binding(name, each):
+                    yield from statements(body)
     elif kind in ("lexical_declaration", "variable_declaration"):
         for declarator in node.named_children:
             value_node = declarator.child_by_field_name("value")
@@ -166,6 +176,21 @@ def _names_looped(node: Node) -> tuple[str, list[str]] | None:
         return None
     found = names(value(resolve(right)))
     return (text_of(left), found) if found is not None else None
+
+
+def _names_mapped(node: Node) -> tuple[str, list[str], Node | None] | None:
+    """`NAMES.forEach((x) => …)`, `await Promise.all(NAMES.map(async (x) => …))` over a literal or const
+    array of strings: the callback's parameter, the names, the callback's body."""
+    found = call(node)
+    if found is not None and found.name == "all" and len(found.args) == 1:  # Promise.all(…)
+        found = call(found.args[0])
+    if found is None or found.name not in ("forEach", "map") or found.receiver is None or not found.args:
+        return None
+    names_found = names(value(resolve(found.receiver)))
+    callback = function(found.args[0])
+    if names_found is None or callback is None or len(callback.params) != 1 or not callback.params[0]:
+        return None
+    return callback.params[0], names_found, callback.body
 
 
 def function(node: Node | None) -> Function | None:

@@ -159,14 +159,21 @@ def test_a_value_filled_in_at_run_time_is_shown_as_an_ellipsis(table: str, membe
         ("", "['audit_log', 'apikey']", ["audit_log", "apikey"]),
     ],
 )
-def test_a_for_of_loop_over_table_names_is_read_once_per_table(
-    declaration: str, generator: str, tables: list[str]
+@pytest.mark.parametrize(
+    "loop",
+    [
+        "    for (const table of {generator}) {{\n{statement}    }}\n",
+        "    {generator}.forEach((table) => {{\n{statement}    }});\n",
+        "    await Promise.all({generator}.map(async (table) => {{\n{statement}    }}));\n",
+        "    await Promise.all({generator}.map((table) =>\n{statement}    ));\n",
+    ],
+    ids=["for-of", "forEach", "Promise.all-map", "Promise.all-map-expression"],
+)
+def test_a_loop_over_table_names_is_read_once_per_table(
+    declaration: str, generator: str, tables: list[str], loop: str
 ) -> None:
-    loop = (
-        f"    for (const table of {generator}) {{\n"
-        '      await queryRunner.query(`CREATE INDEX "IDX_${table}_kind" ON "${table}" ("kind")`)\n'
-        "    }\n"
-    )
+    statement = '      queryRunner.query(`CREATE INDEX "IDX_${table}_kind" ON "${table}" ("kind")`)\n'
+    loop = loop.format(generator=generator, statement=statement)
     base = {
         **_base("apikey"),
         "src/migrations/1700000000001-More.ts": _typeorm(
