@@ -15,10 +15,12 @@ change as a new migration, which every database runs once. Fix only a migration 
 branch in place.
 
 An edit that leaves every statement the review reads from the file unchanged (an unused variable or an
-import removed around them), or that changes only the form of its code (a linter's rewrite of functions into
+import removed around them, an edit inside the migration's own Ruby or Python code that the review does not
+run, which the finding asks to check), or that changes only the form of its code (a linter's rewrite of functions into
 arrow functions, quotes, layout: the same names, values and operators in the same order) is a warning rather
-than a block; an edit of comments or whitespace alone is
-no finding. A file moved under the same version (Ecto, Rails, goose, golang-migrate, dbmate, Diesel; Alembic
+than a block; so is an edit of a Rails migration where the repository keeps `db/schema.rb` or
+`db/structure.sql`, which new installs load instead of running the migrations. An edit of comments or
+whitespace alone is no finding. A file moved under the same version (Ecto, Rails, goose, golang-migrate, dbmate, Diesel; Alembic
 under the same name) is still the migration the runner recorded: only an edit of its content counts, and not
 the name of its module or class. An edit of the down alone (a rollback fixed) is a note: the runner records that the up ran, and a
 rollback runs the file's current down. Liquibase records changeSets, not files: appending a changeSet to a changelog is no finding,
@@ -78,7 +80,20 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             "and Liquibase, fail the deploy instead)."
         )
         same_form = migration.framework != "sql" and _tokens(base_text) == _tokens(head_text)
-        if same_form or _same_statements(migration, context.applied_base):
+        if (
+            not same_form
+            and _only_code_edited(migration, context.applied_base)
+            and _literals(base_text) == _literals(head_text)
+        ):
+            # Every statement the review reads is as it was; the edit is in the migration's own code (a
+            # linter's rewrite, a helper moved out): worth reading, not a block without a changed statement.
+            message += (
+                " The statements the review reads from it are the same; the edit is in its code, which the"
+                " review does not run: check that it still does what it did."
+            )
+            blast = "If the code does what it did, none; " + blast[0].lower() + blast[1:]
+            yield _finding(migration, line, message, blast, Severity.WARNING)
+        elif same_form or _same_statements(migration, context.applied_base):
             # A clean-up of the code around the statements (an unused variable, an import, a linter's
             # rewrite of its form): nothing a database runs differs, as far as the review reads the file;
             # worth a look, not a block.
@@ -99,6 +114,16 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 "so a rollback runs the edited one."
             )
             yield _finding(migration, line, message, blast, Severity.INFO)
+        elif (dump := _schema_dump(migration, context)) is not None:
+            message += (
+                f" New installs load `{dump}`, not the migrations: the edit reaches only a database built by"
+                " running every migration from the first."
+            )
+            blast = (
+                "Databases that already ran it never run it again, and new installs load the schema dump: "
+                "the edit changes no database unless the migrations are replayed from the first."
+            )
+            yield _finding(migration, line, message, blast, Severity.WARNING)
         else:
             yield _finding(migration, line, message, blast, Severity.CRITICAL)
     elif renamed:
@@ -195,6 +220,45 @@ def _same_statements(migration: Migration, old: Migration | None) -> bool:
     )
 
 
+_DUMPS = {"rails": ("db/schema.rb", "db/structure.sql")}
+
+
+def _schema_dump(migration: Migration, context: Context) -> str | None:
+    """The schema dump new installs of this framework load instead of running the migrations (Rails'
+    `db:prepare` / `db:setup` load `db/schema.rb` or `db/structure.sql`), when the repository keeps one
+    beside the migration's folder; None otherwise."""
+    root = migration.path.split("db/migrate/")[0] if "db/migrate/" in migration.path else None
+    if root is None:
+        return None
+    return next(
+        (root + dump for dump in _DUMPS.get(migration.framework, ()) if context.tree.read(root + dump)), None
+    )
+
+
+def _only_code_edited(migration: Migration, old: Migration | None) -> bool:
+    """Do the base branch's and the head's versions read as the same statements once the text of their code
+    (RunCode) is left aside, with code in both, in the same places?"""
+    if old is None:
+        return False
+
+    def shape(m: Migration) -> tuple[tuple[str, str], ...]:
+        return tuple(
+            (type(op).__name__, "" if isinstance(op, RunCode) else op.sql) for op in (*m.up, *(m.down or ()))
+        )
+
+    code = any(isinstance(op, RunCode) for op in migration.up)
+    return code and shape(old) == shape(migration)
+
+
+_LITERAL = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
+
+
+def _literals(text: str) -> list[str]:
+    """The strings and numbers of the code, in order: an edit of code that keeps them all changes how the
+    code is written, not the values it writes (`'text'` made `'varchar(40)'` in a helper's call does)."""
+    return _LITERAL.findall(_COMMENT.sub("", text))
+
+
 def _only_down_edited(migration: Migration, base_text: str, head_text: str) -> bool:
     """Is every changed line inside the statements of the file's down, so that the up reads as it did?"""
     down = [op for op in migration.down or () if op.location.path == migration.path]
@@ -257,8 +321,12 @@ def _statements(migration: Migration) -> tuple[tuple[str, str], ...]:
 
 
 def _meaningful(text: str) -> str:
-    """The text without comments and whitespace: an edit of those changes nothing a database runs."""
-    return "".join(_COMMENT.sub("", text).split())
+    """The text without comments and whitespace: an edit of those changes nothing a database runs (nor
+    Ruby's heredoc of another indentation, `<<-SQL` made `<<~SQL`)."""
+    return "".join(_HEREDOC.sub("<<", _COMMENT.sub("", text)).split())
+
+
+_HEREDOC = re.compile(r"<<[~-](?=[A-Z_'\"])")
 
 
 def _first_changed_line(before: str, after: str) -> int:

@@ -167,3 +167,48 @@ def test_a_moved_applied_migration_is_no_change_of_the_code_it_once_broke(column
     head = MemoryTree({new: text, "app/jobs/export_job.rb": job})
     result = review(ChangeSet("b", "h", files, head, MemoryTree({old: text, "app/jobs/export_job.rb": job})))
     assert not result.findings, result.findings
+
+
+RUBY_CODE = (
+    "class FillLabels < ActiveRecord::Migration[7.1]\n"
+    "  def up\n"
+    "    add_column :{table}, :{column}, :text\n"
+    "    {model}.find_each do |row|\n"
+    "      row.{column} = row.name{call}\n"
+    "      row.save!\n"
+    "    end\n"
+    "    execute <<{heredoc}SQL\n"
+    "    UPDATE {table} SET {column} = 'none' WHERE {column} IS NULL\n"
+    "    SQL\n"
+    "  end\n"
+    "end\n"
+)
+RUBY_NAMES = [("orders", "label", "Order"), ("invoices", "memo", "Invoice")]
+
+
+def _ruby_edit(
+    table: str, column: str, model: str, before: dict[str, str], after: dict[str, str], dump: bool
+):  # type: ignore[no-untyped-def]
+    old = RUBY_CODE.format(table=table, column=column, model=model, **before)
+    new = RUBY_CODE.format(table=table, column=column, model=model, **after)
+    base = {"db/schema.rb": "ActiveRecord::Schema[7.1].define(version: 1) do\nend\n"} if dump else {}
+    result = review_sql(new, path="db/migrate/20240101000000_fill_labels.rb", previous=old, base=base)
+    return [f for f in result.findings if f.rule == "applied-migration-edited"]
+
+
+@pytest.mark.parametrize(("table", "column", "model"), RUBY_NAMES)
+def test_an_edit_of_a_rails_migrations_code_is_a_warning_where_new_installs_load_the_schema(
+    table: str, column: str, model: str
+) -> None:
+    before, after = {"call": ".strip", "heredoc": "-"}, {"call": ".squish", "heredoc": "-"}
+    assert [f.severity for f in _ruby_edit(table, column, model, before, after, dump=False)] == [
+        Severity.CRITICAL
+    ]
+    (found,) = _ruby_edit(table, column, model, before, after, dump=True)
+    assert found.severity is Severity.WARNING and "New installs load `db/schema.rb`" in found.message
+
+
+@pytest.mark.parametrize(("table", "column", "model"), RUBY_NAMES)
+def test_a_heredoc_of_another_indentation_is_no_edit(table: str, column: str, model: str) -> None:
+    before, after = {"call": ".strip", "heredoc": "-"}, {"call": ".strip", "heredoc": "~"}
+    assert not _ruby_edit(table, column, model, before, after, dump=False)
