@@ -24,6 +24,7 @@ from bot.model.migration import (
     DataUpdate,
     JoinedFieldUpdate,
     Operation,
+    StringAsFieldUpdate,
     Unparsed,
     UnreadDataChange,
 )
@@ -287,10 +288,13 @@ class CodeReader:
             return
         base = self._base(call)
         joined = _joined_reference(call) if method == "update" else None
+        named = self._string_as_field(table, call) if method == "update" else None
         if joined is not None:
             field, reference = joined
             column = self.column_of(table, field) or field
             self.ops.append(JoinedFieldUpdate(table=table, column=column, reference=reference, **base))
+        elif named is not None:
+            self.ops.append(named)
         elif method == "update" and (written := self._written(table, call)):
             self.ops.extend(written)
         elif method == "update":
@@ -357,6 +361,35 @@ class CodeReader:
         # a condition on a value known only at run time is kept as the code says it, not as a parameter
         where = self._where(call) if orm.parameters else ops[0].where
         return [replace(ops[0], spelled_out=False, where=where, **self._base(call))]
+
+    def _string_as_field(self, table: str, call: ast.Call) -> StringAsFieldUpdate | None:
+        """The first plain string of an `update()` value that Django reads as a field's name and that names
+        no field of the model: `When(…, then="open")`, `Case(…, default="x")`, the parts of `Coalesce`,
+        `Concat`, `Greatest`, `Least`, `Upper`, `Lower`. Only where the model's fields are known."""
+        if self.column_of(table, "\0") == "\0":
+            return None  # no model state: every name reads as a field
+        for field, value in py.keywords(call).items():
+            for node in ast.walk(value):
+                if not isinstance(node, ast.Call):
+                    continue
+                function = py.name(node)
+                places: list[tuple[str, ast.expr]] = []
+                if function == "When":
+                    places = [("then", v) for k, v in py.keywords(node).items() if k == "then"]
+                elif function == "Case":
+                    places = [("default", v) for k, v in py.keywords(node).items() if k == "default"]
+                elif function in _FIELD_ARGUMENTS:
+                    places = [("", a) for a in node.args]
+                for keyword, place in places:
+                    word = py.literal(place)
+                    if isinstance(word, str) and "__" not in word and not self.column_of(table, word):
+                        argument = f'{keyword}="{word}"' if keyword else f'{function}(…"{word}"…)'
+                        column = self.column_of(table, field) or field
+                        base = self._base(call)
+                        return StringAsFieldUpdate(
+                            table=table, column=column, word=word, argument=argument, **base
+                        )
+        return None
 
     def _model_of(self, node: ast.expr) -> str | None:
         if not isinstance(node, ast.Name):
@@ -483,6 +516,10 @@ def _imported_from(text: str, name: str) -> str:
 
 
 _IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.M)
+
+
+# Database functions whose positional arguments Django parses as expressions: a plain string is a field.
+_FIELD_ARGUMENTS = frozenset({"Coalesce", "Concat", "Greatest", "Least", "Upper", "Lower", "Length", "Trim"})
 
 
 def _joined_reference(call: ast.Call) -> tuple[str, str] | None:

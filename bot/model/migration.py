@@ -449,8 +449,20 @@ class JoinedFieldUpdate(Operation):
 
 
 @dataclass(frozen=True, kw_only=True)
+class StringAsFieldUpdate(Operation):
+    """A Django `update()` whose value has a plain string where Django reads a field's name (`When(…,
+    then="open")`, `Case(…, default="none")`, `Coalesce("nickname", "anonymous")`) and the model has no field
+    of that name: Django raises `FieldError` ("Cannot resolve keyword … into field") when it runs."""
+
+    table: str
+    column: str  # the field the value is written to
+    word: str  # the string Django reads as a field name
+    argument: str  # where it stands, as written: then="open"
+
+
+@dataclass(frozen=True, kw_only=True)
 class Unparsed(Operation):
-    """A statement the review could not understand. It becomes an info finding, never a crash."""
+    """A statement the review could not understand. It becomes a finding that blocks, never a crash."""
 
     error: str
 

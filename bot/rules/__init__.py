@@ -83,6 +83,7 @@ NAMES = (
     "soft_delete_in_unique_key",
     "sqlite_alter_unsupported",
     "statements_after_exclusive_lock",
+    "string_as_field_update",
     "suppression_without_reason",
     "swapped_values",
     "table_dropped",

@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
 """
 MIGRATION = """from django.db import migrations
 from django.db.models import Case, F, Value, When
-from django.db.models.functions import Concat
+from django.db.models.functions import Coalesce, Concat
 
 
 def forwards(apps, schema_editor):
@@ -127,3 +127,43 @@ def test_values_python_computes_before_sending(names: dict[str, str], value: str
     table = f"{names['app']}_{names['Model'].lower()}"
     body = "{Model}.objects.filter(label__isnull=True).update(label=" + value + ")"
     assert _updates(names, body) == [(table, (("label", sql),), "label IS NULL")]
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    "value",
+    [
+        'Case(When({state}="{old}", then="{renamed}"), default=F("{state}"))',
+        'Case(When({state}="{old}", then=Value("{renamed}")), default="unknown")',
+        'Coalesce("label", "{renamed}")',
+    ],
+    ids=["then", "default", "coalesce"],
+)
+def test_a_plain_string_where_django_reads_a_field_fails_the_migration(
+    names: dict[str, str], value: str
+) -> None:
+    body = "{Model}.objects.update({column}=" + value + ")"
+    column = "label" if "Coalesce" in value else names["state"]
+    found = [
+        f
+        for f in _review(names, body.replace("{column}", column)).active
+        if f.rule == "string-as-field-update"
+    ]
+    assert len(found) == 1 and found[0].severity.value == "critical"
+    assert "FieldError" in found[0].message and "Value(" in (found[0].fix or "")
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    "value",
+    [
+        'Case(When({state}="{old}", then=Value("{renamed}")), default="{state}")',
+        'Coalesce("label", Value("{renamed}"))',
+        'Case(When({state}="{old}", then="label"), default=F("{state}"))',
+    ],
+    ids=["value-and-field", "coalesce-value", "then-names-a-field"],
+)
+def test_strings_naming_fields_and_values_in_value_pass(names: dict[str, str], value: str) -> None:
+    column = "label" if "Coalesce" in value else names["state"]
+    body = "{Model}.objects.update(" + column + "=" + value + ")"
+    assert not [f for f in _review(names, body).active if f.rule == "string-as-field-update"]
