@@ -595,6 +595,8 @@ def _lookup(key: str, value: str) -> str:
         return f"{column} IS {'NULL' if value.upper() == 'TRUE' else 'NOT NULL'}"
     if operator == "in":
         return f"{column} IN {value}"
+    if value.upper() == "NULL" and operator in ("", "exact"):
+        return f"{column} IS NULL"  # Django turns `code=None` into IS NULL, never `= NULL`
     if operator in _COMPARISONS:
         return f"{column} {_COMPARISONS[operator]} {value}"
     return f"{key} = {value}" if operator else f"{column} = {value}"
