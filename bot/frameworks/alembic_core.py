@@ -1,10 +1,12 @@
 """SQLAlchemy Core data changes an Alembic revision runs, read back into SQL: `t.update().where(t.c.state ==
-'stale').values(state='closed')`, `sa.update(t).values({"b": t.c.a})`, `t.delete().where(…)`, on tables the
+'stale').values(state='closed')`, `sa.update(t).values({"b": t.c.a})`, `t.delete().where(…)`,
+`t.insert().values(key="x", value=v)`, on tables the
 revision declares with `sa.table("t", sa.Column(…))` or `sa.Table(…)`.
 
-What the expressions hold is rendered as the statement they send, so the same rules read it as SQL; an
-expression this reader does not know (a `case`, a sub-query, a Python variable) leaves the whole change
-unread, which the review says.
+What the expressions hold is rendered as the statement they send, so the same rules read it as SQL; a
+value of the code (`.values(content=new_content)`, `.where(t.c.id == row.id)`) is a value known only when it
+runs, written as such; an expression this reader does not know (a `case`, a sub-query) leaves the whole
+change unread, which the review says.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import ast
 
 from bot.frameworks import python_source as py
 from bot.frameworks.python_code import sql_value
+from bot.model.migration import PLACEHOLDER
 
 _COMPARE = {ast.Eq: "=", ast.NotEq: "<>", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.BitAnd: "AND", ast.BitOr: "OR"}
@@ -58,6 +61,11 @@ def core_sql(node: ast.expr | None, tables: dict[str, str]) -> str | None:
         return f"DELETE FROM {table}{where}"
     if not values:
         return None
+    if kind == "insert":
+        if wheres:
+            return None
+        columns, row = ", ".join(c for c, _ in values), ", ".join(v for _, v in values)
+        return f"INSERT INTO {table} ({columns}) VALUES ({row})"
     return f"UPDATE {table} SET {', '.join(f'{c} = {v}' for c, v in values)}{where}"
 
 
@@ -65,11 +73,11 @@ _STEPS = frozenset({"where", "values", "execution_options"})
 
 
 def _start(node: ast.expr | None, tables: dict[str, str]) -> tuple[str, str, str] | None:
-    """(update | delete, table, the variable that names it) of `t.update()` or `sa.update(t)`."""
+    """(update | delete | insert, table, the variable that names it) of `t.update()` or `sa.update(t)`."""
     if not isinstance(node, ast.Call):
         return None
     name = py.name(node)
-    if name not in ("update", "delete"):
+    if name not in ("update", "delete", "insert"):
         return None
     if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and not node.args:
         target = node.func.value.id
@@ -138,7 +146,17 @@ def _expression(node: ast.expr, variable: str) -> str | None:
         return f"NOT ({inner})" if inner is not None else None
     if isinstance(node, ast.Call):
         return _call(node, variable)
+    if _run_time(node, variable):
+        return PLACEHOLDER  # `.values(content=new_content)`, `.where(t.c.id == row.id)`: a value of the code
     return None
+
+
+def _run_time(node: ast.expr, variable: str) -> bool:
+    """A local of the migration's code or an attribute or item of one (`new_value`, `row.id`, `ids[0]`), not
+    the statement's own table: a value known when the code runs."""
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id != variable
 
 
 def _comparison(node: ast.Compare, variable: str) -> str | None:

@@ -117,8 +117,27 @@ class Directives:
         )
 
     def constraint(self, node: ast.expr, table: str) -> AddConstraint | None:
-        """`sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE")` in a `create_table`."""
-        if not isinstance(node, ast.Call) or py.name(node) != "ForeignKeyConstraint":
+        """`sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE")`,
+        `sa.PrimaryKeyConstraint("id")`, `sa.UniqueConstraint("email", name=…)` and `sa.CheckConstraint("…")`
+        in a `create_table`."""
+        if not isinstance(node, ast.Call):
+            return None
+        kind = _KEYS.get(py.name(node))
+        if kind is not None:
+            names = [py.literal(a) for a in node.args]
+            name = str(py.literal(py.keywords(node).get("name")) or "")
+            if kind == "check":
+                expression = _sql_text(node.args[0] if node.args else py.keywords(node).get("sqltext"))
+                if not expression:
+                    return None
+                return AddConstraint(
+                    table=table, name=name, constraint=kind, expression_sql=expression, **self.base(node)
+                )
+            if not names or not all(isinstance(n, str) for n in names):
+                return None
+            keyed = tuple(str(n) for n in names)
+            return AddConstraint(table=table, name=name, constraint=kind, columns=keyed, **self.base(node))
+        if py.name(node) != "ForeignKeyConstraint":
             return None
         columns, targets = (
             py.literal(py.argument(node, 0, "columns")),
@@ -242,6 +261,9 @@ def _alter_column(d: Directives, call: ast.Call, table: str) -> list[Operation]:
             )
         )
     return ops
+
+
+_KEYS = {"PrimaryKeyConstraint": "primary_key", "UniqueConstraint": "unique", "CheckConstraint": "check"}
 
 
 def _create_table(d: Directives, call: ast.Call, table: str) -> list[Operation]:

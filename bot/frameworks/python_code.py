@@ -402,6 +402,8 @@ class CodeReader:
         return None if isinstance(node, ast.Call) else sql_value(node)
 
     def _execute(self, call: ast.Call) -> None:
+        if _core_select(call.args[0]):
+            return  # `conn.execute(t.select().where(…))`: it reads, and changes nothing
         strings = py.sql_strings(call.args[0])
         if strings is None:
             self.ops.append(
@@ -603,6 +605,41 @@ def _lookup(key: str, value: str) -> str:
 
 
 _COMPARISONS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+_SELECT_STEPS = frozenset(
+    {
+        "where",
+        "filter",
+        "filter_by",
+        "order_by",
+        "limit",
+        "offset",
+        "join",
+        "outerjoin",
+        "select_from",
+        "group_by",
+        "having",
+        "distinct",
+        "with_only_columns",
+        "execution_options",
+        "subquery",
+        "scalar_subquery",
+    }
+)
+
+
+def _core_select(node: ast.expr) -> bool:
+    """A SQLAlchemy Core SELECT (`t.select().where(…).limit(1)`, `sa.select(t.c.id).where(…)`): it reads."""
+    while (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _SELECT_STEPS
+    ):
+        node = node.func.value
+    return (
+        isinstance(node, ast.Call) and py.name(node) == "select" and not py.keywords(node).get("for_update")
+    )
 
 
 def _is_name(node: ast.expr, name: str) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from sqlglot import exp
 
 from bot.model.catalog import Catalog, same_table
+from bot.model.migration import PLACEHOLDER
 from bot.sql.names import identifier, table_name
 from bot.sql.writes import Write, in_conjunction
 
@@ -125,10 +126,17 @@ def pinned(select: exp.Expression, inner: str, catalog: Catalog) -> dict[str, st
         if not in_conjunction(node, where):
             continue
         for mine, value in ((node.this, node.expression), (node.expression, node.this)):
-            if isinstance(mine, exp.Column) and isinstance(value, exp.Literal):
+            if isinstance(mine, exp.Column) and _one_value(value):
                 fixed[identifier(mine.this)] = value.sql(dialect="postgres")
     unique = catalog.unique_keys(inner)
     return fixed if any(all(c in fixed for c in key) for key in unique) else None
+
+
+def _one_value(node: exp.Expression) -> bool:
+    """A literal, a parameter (`$1`, `?`) or a value the migration's code fills in (`row.id`): one value."""
+    return isinstance(node, exp.Literal | exp.Placeholder | exp.Parameter) or (
+        isinstance(node, exp.Column) and not node.table and node.name == PLACEHOLDER
+    )
 
 
 def seeded(pinned: dict[str, str], inner: str, catalog: Catalog) -> bool:

@@ -70,6 +70,70 @@ def test_core_delete_cascades(names: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize("names", NAMES)
-def test_a_core_statement_built_from_python_values_stays_unread(names: dict[str, str]) -> None:
+def test_a_core_statement_with_a_value_of_the_code_writes_it_to_every_row(names: dict[str, str]) -> None:
     result = _review(names, "{table}.update().values({state}=computed_state)")
-    assert _rules(result, "unparsed-statement")
+    assert not _rules(result, "unparsed-statement")
+    every = _rules(result, "unbatched-data-change")
+    assert every and "every row" in every[0].message
+    unknown = _review(names, "{table}.update().values({state}=sa.case((({table}.c.id > 1), 'x')))")
+    assert _rules(unknown, "unparsed-statement")  # a construct the reader does not know stays unread
+
+
+LOOPED = (
+    'revision = "b2"\ndown_revision = "a1"\n\nfrom alembic import op\nimport sqlalchemy as sa\n\n'
+    '{table} = sa.table("{table}", sa.column("id"), sa.column("{state}"))\n\n\n'
+    "def upgrade():\n"
+    "    connection = op.get_bind()\n"
+    "    rows = connection.execute(\n"
+    "        {table}.select().where({table}.c.{state} == 'stale').order_by({table}.c.id).limit(100)\n"
+    "    ).fetchall()\n"
+    "    for row in rows:\n"
+    "        renamed = row.{state}.replace('stale', 'closed')\n"
+    "        connection.execute({table}.update().where({table}.c.id == row.id).values({state}=renamed))\n"
+    "    connection.execute({table}.insert().values({state}=renamed))\n\n\n"
+    "def downgrade():\n    pass\n"
+)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_values_of_the_code_and_selects_are_read(names: dict[str, str]) -> None:
+    """A value of the migration's code (`row.id`, a local) is a value known when it runs: the UPDATE by
+    `id = row.id` reaches one row; a SELECT reads and changes nothing; `insert().values(…)` is an INSERT."""
+    result = review_sql(
+        LOOPED.format(**names),
+        path="alembic/versions/b2_data.py",
+        base={"db/structure.sql": SCHEMA.format(**names)},
+    )
+    assert not _rules(result, "unparsed-statement")
+    assert not _rules(result, "unbatched-data-change")
+    from bot.frameworks import alembic
+    from bot.model.changeset import MemoryTree
+    from bot.model.migration import DataInsert, DataUpdate
+
+    migration = alembic.parse("alembic/versions/b2_data.py", LOOPED.format(**names), MemoryTree(), "postgres")
+    kinds = [
+        (type(op), getattr(op, "where", None))
+        for op in migration.up
+        if isinstance(op, DataUpdate | DataInsert)
+    ]
+    assert kinds == [(DataUpdate, "id = interp_value"), (DataInsert, None)]
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_constraints_of_create_table_are_known(names: dict[str, str]) -> None:
+    """`sa.PrimaryKeyConstraint("id")` in `create_table` makes `id` the key an UPDATE by id is pinned to."""
+    initial = (
+        'revision = "a1"\ndown_revision = None\n\nfrom alembic import op\nimport sqlalchemy as sa\n\n\n'
+        "def upgrade():\n"
+        '    op.create_table("{table}", sa.Column("id", sa.Integer(), nullable=False),\n'
+        '        sa.Column("{state}", sa.Text()), sa.PrimaryKeyConstraint("id"), sa.UniqueConstraint("{state}"))\n\n\n'
+        "def downgrade():\n    pass\n"
+    ).format(**names)
+    one_row = REVISION.replace('sa.column("{on}"), sa.column("{off}"), ', "").format(
+        **names,
+        statement="{table}.update().where({table}.c.id == 7).values({state}='closed')".format(**names),
+    )
+    result = review_sql(
+        one_row, path="alembic/versions/b2_data.py", base={"alembic/versions/a1_initial.py": initial}
+    )
+    assert not _rules(result, "unbatched-data-change"), [f.message for f in result.active]
