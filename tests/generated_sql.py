@@ -8,8 +8,10 @@ entry point and keeps what it returns; nothing is changed. At the end of the ses
 statement runs on a scratch schema holding exactly those tables: PostgreSQL for postgres, MariaDB for
 mysql/mariadb, SQLite for sqlite. A statement that fails fails the session, with its test, path and line.
 
-A statement that cannot run for a known reason (a dialect with no server here, a table of another database)
-is counted and listed, never dropped silently. Columns whose declared type the database does not know are
+A table the review's catalog does not hold (a test's repository with only the change in it) is created from
+what the review's own statements say of it (tests/inferred_schema.py: the columns they use, typed by use),
+and the statements run on such tables are counted and listed apart. A statement that cannot run for a known
+reason (a dialect with no server here) is counted and listed, never dropped silently. Columns whose declared type the database does not know are
 created as text and counted.
 """
 
