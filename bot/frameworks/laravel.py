@@ -34,6 +34,7 @@ from bot.model.migration import (
     RenameTable,
     RunCode,
     Unparsed,
+    UnreadDataChange,
 )
 
 NAME = "laravel"
@@ -344,6 +345,8 @@ class _Walker:
             self._data(calls, base)
         elif root is None and calls[0].name in _QUIET:
             return
+        elif not scope and root is not None and php.text_of(root) != "$this" and laravel_data.writes(calls):
+            self._data(calls, base)  # `$reasons[0]->updateQuietly([…])`: a write through an object
         else:
             self._code(node)
 
@@ -401,6 +404,18 @@ class _Walker:
                 return
         if op is not None:
             self.ops.append(op)
+        elif not table and (method := laravel_data.writes(calls)):
+            # `$reasons[0]->updateQuietly([…])`: rows written through an object the review cannot tie to a table
+            receiver = php.text_of(calls[0].receiver) if calls[0].receiver is not None else "an object"
+            self.ops.append(
+                UnreadDataChange(
+                    runs=f"`{receiver}->{method}(…)`",
+                    how="a write through an object whose table and rows the review cannot tell",
+                    check=f"Check which rows `{receiver}` holds when this runs (an order the query does not "
+                    "fix picks others), what it writes to them, and how the down migration restores them",
+                    **base,
+                )
+            )
         elif not laravel_data.is_read(calls):
             self.ops.append(RunCode(language="php", touches=(table,) if table else (), **base))
 

@@ -30,8 +30,12 @@ _UPDATES = frozenset(
         "upsert",
         "save",
         "forceFill",
+        "updateQuietly",
+        "saveQuietly",
+        "touch",
     }
 )
+_DELETES_QUIETLY = frozenset({"deleteQuietly", "forceDeleteQuietly"})
 _DELETES = frozenset({"delete", "forceDelete", "truncate", "destroy"})  # `truncate` sends TRUNCATE TABLE
 _INSERTS = frozenset(
     {"insert", "insertOrIgnore", "insertGetId", "insertUsing", "create", "firstOrCreate", "updateOrCreate"}
@@ -47,6 +51,8 @@ def table_of(calls: list[php.Call], models: dict[str, str]) -> str:
         found = php.value(head.arg(0))
         return found if isinstance(found, str) else ""
     model = receiver.rsplit("\\", 1)[-1]
+    if not model[:1].isupper():
+        return ""  # `$reasons[0]->update(…)`, `$user->save()`: an object, of no table the code names here
     return models.get(model) or model_table(model)
 
 
@@ -77,8 +83,13 @@ def operation(calls: list[php.Call], table: str, base: Origin, batched: bool) ->
 
 def is_read(calls: list[php.Call]) -> bool:
     """A chain that changes nothing: no write, and no loop over rows (`->get(['id'])->pluck('id')`)."""
-    writes = _UPDATES | _DELETES | _INSERTS | BATCHES
+    writes = _UPDATES | _DELETES | _DELETES_QUIETLY | _INSERTS | BATCHES
     return not any(c.name in writes for c in calls)
+
+
+def writes(calls: list[php.Call]) -> str:
+    """The method of a chain that writes rows (`updateQuietly`, `delete`, `save`); "" when none does."""
+    return next((c.name for c in calls if c.name in _UPDATES | _DELETES | _DELETES_QUIETLY | _INSERTS), "")
 
 
 def closure_body(c: php.Call) -> Node | None:

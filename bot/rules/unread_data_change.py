@@ -22,15 +22,22 @@ the app's latest migration, and tasks queued from a handler the RunPython itself
 `sender.get_models()` (registering the app's models), are bookkeeping and are not named, nor are handlers
 of Django or of a library. A task or command the migration starts keeps the review from approving
 until the finding is suppressed with a reason (someone has read that code); a handler is a warning.
+
+Laravel: a write through an object rather than a query (`$reasons[0]->updateQuietly([…])`,
+`$invoice->save()`, `$row->delete()`), whose table and rows the review cannot tell; the writes through
+one object are one finding, and it keeps the review from approving until suppressed with a reason.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Reference, Rule, Severity
 from bot.model.migration import Migration, UnreadDataChange
 from bot.rules.context import Context
+
+_OBJECT = re.compile(r"`(\$\w+|\w+)(?:\[[^\]]*\])?(?:->|\.)")  # the object a write goes through
 
 RULE = Rule(
     id="unread-data-change",
@@ -60,17 +67,29 @@ EXAMPLE_PATH = "shop/migrations/0002_totals.py"
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    for op in migration.up:
-        if isinstance(op, UnreadDataChange):
-            place = f" (`{op.code.path}:{op.code.line}`)" if op.code is not None else ""
-            yield op.finding(
-                RULE,
-                f"The migration makes {op.runs}{place} run, {op.how}; the review cannot read the data it "
-                "changes.",
-                blast_radius="Unknown: the rows this code writes are not checked by any rule (values, "
-                "batching, the way back).",
-                fix=op.check + ".",
-                references=(Reference(op.code.path, op.code.line, op.runs, kind="code"),)
-                if op.code is not None
-                else (),
-            )
+    unread = [op for op in migration.up if isinstance(op, UnreadDataChange)]
+    groups: dict[tuple[str, str], list[UnreadDataChange]] = {}
+    for op in unread:  # writes through one object (`$reasons[0]…`, `$reasons[1]…`) are one thing to check
+        through = _OBJECT.match(op.runs)
+        groups.setdefault((op.how, through.group(1) if through else op.runs), []).append(op)
+    for (_, holder), ops in groups.items():
+        op = ops[0]
+        place = f" (`{op.code.path}:{op.code.line}`)" if op.code is not None else ""
+        more = (
+            f" It writes through `{holder}` {len(ops) - 1} more time{'s' if len(ops) > 2 else ''} (lines "
+            + ", ".join(str(o.location.line) for o in ops[1:])
+            + ")."
+            if len(ops) > 1
+            else ""
+        )
+        yield op.finding(
+            RULE,
+            f"The migration makes {op.runs}{place} run, {op.how}; the review cannot read the data it "
+            f"changes.{more}",
+            blast_radius="Unknown: the rows this code writes are not checked by any rule (values, "
+            "batching, the way back).",
+            fix=op.check + ".",
+            references=(Reference(op.code.path, op.code.line, op.runs, kind="code"),)
+            if op.code is not None
+            else (),
+        )

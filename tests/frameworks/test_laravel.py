@@ -429,3 +429,41 @@ def test_a_foreach_over_table_names_is_read_once_per_table(tables: list[str]) ->
     computed = _parse(loop.replace(f"[{listed}]", "$this->tables()"))
     assert any(isinstance(op, Unparsed) for op in computed.up)
     assert not any(isinstance(op, AddIndex) for op in computed.up)
+
+
+@pytest.mark.parametrize(
+    ("loop", "holder"),
+    [
+        (
+            "        OrderStatus::all()->each(function (OrderStatus $status) {\n"
+            "            $orders = $status->orders()->get();\n"
+            "            $orders[0]->updateQuietly(['note' => 'first']);\n"
+            "            $orders[1]->updateQuietly(['note' => 'second']);\n"
+            "        });\n",
+            "$orders",
+        ),
+        (
+            "        $invoice = Invoice::query()->latest()->first();\n"
+            "        $invoice->total = 0;\n"
+            "        $invoice->save();\n",
+            "$invoice",
+        ),
+    ],
+    ids=["positional-rows", "one-object"],
+)
+def test_writes_through_objects_are_said_unread_and_block(loop: str, holder: str) -> None:
+    """Rows written through an object (`$orders[0]->updateQuietly(…)`, `$invoice->save()`) have no table or
+    condition the review can read: one finding per object, and no approval until someone has read it."""
+    result = _review(_migration(loop))
+    found = [f for f in result.active if f.rule == "unread-data-change"]
+    assert len(found) == 1 and holder in found[0].message, [f.message for f in result.active]
+    assert result.approval == "BLOCKED"
+
+
+def test_a_query_builder_write_is_still_read() -> None:
+    text = _migration(
+        "        Order::where('state', 'stale')->where('id', '<', 1000)->update(['state' => 'closed']);\n"
+    )
+    result = _review(text)
+    assert not [f for f in result.active if f.rule == "unread-data-change"]
+    assert [op for op in laravel.parse(PATH, text, MemoryTree(), "postgres").up if isinstance(op, DataUpdate)]
