@@ -58,6 +58,9 @@ _ITERATE = frozenset(
     }
 )
 
+# Methods that fetch one row (`row = Order.objects.get(id=7)`): `row.save()` and `row.delete()` write it.
+_ONE_ROW = frozenset({"get", "first", "last", "latest", "earliest"})
+
 
 class CodeReader:
     """Reads one function body; `tables` maps the names code uses for models to their tables."""
@@ -88,6 +91,7 @@ class CodeReader:
         self.loop_models: dict[str, str] = {}  # a model variable bound per pass of a loop → its table now
         self.column_of = column_of or (lambda table, field: field)  # (table, field name) → its column
         self.assigned: dict[str, ast.expr] = {}  # local name → the expression last bound to it
+        self.set_on: dict[str, dict[str, str]] = {}  # a fetched row's local → the columns set on it, as SQL
         self.nested: dict[str, ast.FunctionDef] = {}  # functions defined inside the code read
 
     def read(self, body: list[ast.stmt]) -> None:
@@ -101,8 +105,20 @@ class CodeReader:
         if isinstance(node, ast.For | ast.AsyncFor):
             self._loop(node)
             return
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(target := node.targets[0], ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id in self.querysets
+        ):  # `admin.role = "owner"`, written by a later `admin.save()`
+            owner = self.querysets[target.value.id]
+            column = self.column_of(owner, target.attr) or target.attr
+            self.set_on.setdefault(target.value.id, {})[column] = self._sql(node.value)
+            return
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             self.assigned[node.targets[0].id] = node.value
+            self.set_on.pop(node.targets[0].id, None)
             table = self._queryset_table(node.value)
             if table is not None and py.name(node.value) in _ONE_ROW:
                 # `ct = ContentType.objects.filter(…).first()` holds a row: `ct.delete()` removes that row,
@@ -295,6 +311,24 @@ class CodeReader:
             self.ops.append(JoinedFieldUpdate(table=table, column=column, reference=reference, **base))
         elif named is not None:
             self.ops.append(named)
+        elif method in ("save", "delete") and (row := self._fetched_row(call)) is not None:
+            where, name = row
+            assignments = tuple(self.set_on.pop(name, {}).items()) if method == "save" else ()
+            sql = (
+                f"DELETE FROM {table}"
+                if method == "delete"
+                else f"UPDATE {table} SET {', '.join(f'{c} = {v}' for c, v in assignments) or 'id = id'}"
+            ) + (f" WHERE {where}" if where else "")
+            parsed = parse_sql(self.path, sql, self.dialect)  # the statement the ORM sends, read as such
+            kind = DataDelete if method == "delete" else DataUpdate
+            if len(parsed) == 1 and isinstance(parsed[0], DataUpdate) and method == "save":
+                self.ops.append(replace(parsed[0], spelled_out=False, assignments=assignments, **base))
+            elif len(parsed) == 1 and isinstance(parsed[0], kind):
+                self.ops.append(replace(parsed[0], spelled_out=False, **base))
+            elif method == "delete":
+                self.ops.append(DataDelete(table=table, where=where, **base))
+            else:
+                self.ops.append(DataUpdate(table=table, assignments=assignments, where=where, **base))
         elif method == "update" and (written := self._written(table, call)):
             self.ops.extend(written)
         elif method == "update":
@@ -361,6 +395,30 @@ class CodeReader:
         # a condition on a value known only at run time is kept as the code says it, not as a parameter
         where = self._where(call) if orm.parameters else ops[0].where
         return [replace(ops[0], spelled_out=False, where=where, **self._base(call))]
+
+    def _fetched_row(self, call: ast.Call) -> tuple[str | None, str] | None:
+        """For `row.save()` or `row.delete()` on a local bound to one fetched row (`Model.objects.get(…)`,
+        `….filter(…).first()`): the condition that picked it (None when unknown) and the local's name."""
+        holder = call.func.value if isinstance(call.func, ast.Attribute) else None
+        if not isinstance(holder, ast.Name) or holder.id not in self.querysets:
+            return None
+        fetched = self.assigned.get(holder.id)
+        if not isinstance(fetched, ast.Call) or not isinstance(fetched.func, ast.Attribute):
+            return None
+        how = py.name(fetched)
+        if how in ("get", "get_or_create"):  # its lookups are a filter's
+            chain: ast.expr = ast.Call(
+                func=ast.Attribute(value=fetched.func.value, attr="filter"),
+                args=fetched.args,
+                keywords=[k for k in fetched.keywords if k.arg != "defaults"],
+            )
+        elif how in ("first", "last", "latest", "earliest"):
+            chain = fetched.func.value
+        else:
+            return None
+        return self._where(
+            ast.Call(func=ast.Attribute(value=chain, attr="all"), args=[], keywords=[])
+        ), holder.id
 
     def _string_as_field(self, table: str, call: ast.Call) -> StringAsFieldUpdate | None:
         """The first plain string of an `update()` value that Django reads as a field's name and that names
@@ -431,7 +489,7 @@ class CodeReader:
                 break
             elif (
                 isinstance(node, ast.Attribute)
-                and (node.attr in _ITERATE or isinstance(node.value, ast.Call))
+                and (node.attr in _ITERATE or node.attr in _ONE_ROW or isinstance(node.value, ast.Call))
             ) or isinstance(node, ast.Subscript):
                 node = node.value
             elif isinstance(node, ast.Name) and node.id in self.querysets:

@@ -38,3 +38,35 @@ def test_a_loop_overwriting_every_row_is_lost_on_rollback(names: dict[str, str],
     lost = _lost(names, overwrite)
     table = f"{names['app']}_{names['Model'].lower()}"
     assert lost and table in lost[0] and "label" in lost[0]
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    "fetch",
+    ["{Model}.objects.get(id=7)", "{Model}.objects.filter(id=7).first()"],
+    ids=["get", "filter-first"],
+)
+def test_a_fetched_row_saved_or_deleted_is_that_row(names: dict[str, str], fetch: str) -> None:
+    """`row = Model.objects.get(id=7); row.label = "x"; row.save()` writes that row, not the table: the
+    UPDATE it sends has the condition that fetched it and the columns set on it."""
+    from bot.frameworks import django
+    from bot.model.changeset import MemoryTree
+    from bot.model.migration import DataDelete, DataUpdate
+    from tests.rules.test_django_case_updates import INITIAL, _migration
+
+    table = f"{names['app']}_{names['Model'].lower()}"
+    tree = MemoryTree({f"{names['app']}/migrations/0001_initial.py": INITIAL.format(**names)})
+    saved = "row = " + fetch + '\n    row.label = "first"\n    row.save()'
+    migration = django.parse(
+        f"{names['app']}/migrations/0002_fill.py", _migration(names, saved), tree, "postgres"
+    )
+    assert [(op.table, op.assignments, op.where) for op in migration.up if isinstance(op, DataUpdate)] == [
+        (table, (("label", "'first'"),), "id = 7")
+    ]
+    deleted = "row = " + fetch + "\n    row.delete()"
+    migration = django.parse(
+        f"{names['app']}/migrations/0002_fill.py", _migration(names, deleted), tree, "postgres"
+    )
+    assert [(op.table, op.where) for op in migration.up if isinstance(op, DataDelete)] == [(table, "id = 7")]
+    result = _review(names, deleted)
+    assert not [f for f in result.active if f.rule == "unbatched-data-change"]
