@@ -19,6 +19,7 @@ from bot.frameworks.origin import Origin
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.findings import Location
 from bot.model.migration import (
+    PLACEHOLDER,
     DataDelete,
     DataInsert,
     DataUpdate,
@@ -313,6 +314,8 @@ class CodeReader:
             self.ops.append(named)
         elif method in ("save", "delete") and (row := self._fetched_row(call)) is not None:
             where, name = row
+            if not (where or "").startswith("id = ") or " " in (where or "").removeprefix("id = "):
+                where = f"id = {PLACEHOLDER}"  # the row's own key: Django writes one row by its pk
             assignments = tuple(self.set_on.pop(name, {}).items()) if method == "save" else ()
             sql = (
                 f"DELETE FROM {table}"

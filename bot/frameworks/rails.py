@@ -251,6 +251,8 @@ class _Walker:
         self._followed: set[str] = set()
         self.constants = constants or ruby_model.Constants([])  # what the constants it names hold
         self.strings: dict[str, Node] = {}  # locals holding SQL text (a string or heredoc)
+        self.rows: dict[str, ruby.Call] = {}  # locals holding one fetched row, and the call that fetched it
+        self.set_on: dict[str, dict[str, str]] = {}  # columns set on such a row before it is saved
 
     def syntax_errors(self, root: Node) -> None:
         if root.has_error:
@@ -275,6 +277,8 @@ class _Walker:
                 assert left is not None and right is not None
                 self.strings[ruby.text_of(left)] = right  # `sql = <<~SQL … SQL`, run by `execute(sql)`
                 continue
+            if node.type == "assignment" and self._row_fetched_or_set(node):
+                continue
             if node.type in ("assignment", "operator_assignment"):
                 right = node.child_by_field_name("right")
                 if right is None or not isinstance(ruby.value(right), ruby.Code):
@@ -287,10 +291,46 @@ class _Walker:
             else:
                 self._call(c)
 
+    def _row_fetched_or_set(self, node: Node) -> bool:
+        """`admin = User.find_by(…)` (a row kept for a later write) or `admin.role = "owner"` (a column set
+        on it): remembered, nothing sent yet."""
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or right is None:
+            return False
+        if (
+            left.type == "identifier"
+            and (fetch := ruby.call(right)) is not None
+            and rails_data.fetched_row(fetch)
+        ):
+            self.rows[ruby.text_of(left)] = fetch
+            self.set_on.pop(ruby.text_of(left), None)
+            return True
+        holder = left.child_by_field_name("receiver") if left.type == "call" else None
+        method = left.child_by_field_name("method") if left.type == "call" else None
+        if holder is not None and method is not None and ruby.text_of(holder) in self.rows:
+            value = rails_data.literal_of(right, self.constants)
+            self.set_on.setdefault(ruby.text_of(holder), {})[ruby.text_of(method)] = value
+            return True
+        return False
+
     def _call(self, c: ruby.Call) -> None:
         if c.receiver is None:
             self._bare(c)
             return
+        held = self.rows.get(ruby.text_of(c.receiver)) if c.receiver.type == "identifier" else None
+        if held is not None:
+            written = rails_data.row_write(
+                held,
+                c,
+                self.set_on.get(ruby.text_of(c.receiver), {}),
+                self.src.path,
+                self.models,
+                self.constants,
+            )
+            if written is not None:
+                self.set_on.pop(ruby.text_of(c.receiver), None)
+                self._add(written, "")
+                return
         if self._loop(c):
             return
         receiver = ruby.text_of(c.receiver)

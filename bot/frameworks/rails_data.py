@@ -14,7 +14,7 @@ from tree_sitter import Node
 from bot.frameworks import ruby, ruby_model, seed_rows
 from bot.frameworks.origin import origin
 from bot.frameworks.rails_common import plural
-from bot.model.migration import DataDelete, DataInsert, DataUpdate, Operation, RunCode
+from bot.model.migration import PLACEHOLDER, DataDelete, DataInsert, DataUpdate, Operation, RunCode
 
 BATCHES = frozenset({"in_batches", "find_each", "find_in_batches", "each_slice"})
 _UPDATES = frozenset(
@@ -135,6 +135,55 @@ def model_call(
         columns, rows = seed_rows.values_rows(_records(chain[-1][1], known))
         return [DataInsert(table=table, columns=columns, rows=rows, **base)]
     return [RunCode(language="ruby", touches=touches(c.node, models), **base)]
+
+
+# Model methods that fetch one row (`admin = User.find_by(email: …)`), which a later write then writes.
+ONE_ROW = frozenset({"find", "find_by", "find_by!", "first", "first!", "last", "last!", "take", "take!"})
+_ROW_UPDATES = frozenset(
+    {"update", "update!", "update_columns", "update_column", "update_attribute", "save", "save!", "touch"}
+)
+_ROW_DELETES = frozenset({"destroy", "destroy!", "delete"})
+
+
+def fetched_row(c: ruby.Call) -> bool:
+    """Is `c` a chain that starts at a model and fetches one row (`User.where(…).first`, `Order.find(7)`)?"""
+    chain = _chain(c)
+    return bool(chain) and _is_model(chain[0][0]) and chain[-1][0] in ONE_ROW
+
+
+def row_write(
+    fetch: ruby.Call,
+    write: ruby.Call,
+    set_before: dict[str, str],
+    path: str,
+    models: dict[str, str],
+    constants: ruby_model.Constants | None = None,
+) -> list[Operation] | None:
+    """`admin = User.find_by(email: "a"); admin.update!(role: "owner")` (or `admin.role = …; admin.save!`,
+    `admin.destroy`): the UPDATE or DELETE of the row the fetch picked; None when `write` writes nothing."""
+    known = constants or ruby_model.Constants([])
+    if write.name not in _ROW_UPDATES | _ROW_DELETES:
+        return None
+    chain = _chain(fetch)
+    table = table_of(chain[0][0], models, known)
+    where = _where(chain, known)
+    last = chain[-1]
+    if last[0] == "find" and last[1] is not None and len(last[1].args) == 1:
+        key = _value(last[1].args[0], known)
+        where = f"id = {_literal(key)}" if isinstance(key, int | str) else where
+    if not (where or "").startswith("id = ") or " " in (where or "").removeprefix("id = "):
+        where = f"id = {PLACEHOLDER}"  # the row's own id: Active Record writes one row by its key
+    base = origin(path, write.line, write.end_line, ruby.text_of(write.node))
+    if write.name in _ROW_DELETES:
+        return [DataDelete(table=table, where=where, **base)]
+    assignments = dict(set_before)
+    if write.name in ("update_column", "update_attribute") and len(write.args) == 2:
+        column = ruby.value(write.args[0])
+        if isinstance(column, str):
+            assignments[column] = _literal(_value(write.args[1], known))
+    else:
+        assignments.update((k, _literal(_value(v, known))) for k, v in write.options.items())
+    return [DataUpdate(table=table, assignments=tuple(assignments.items()), where=where, **base)]
 
 
 def touches(node: Node, models: dict[str, str]) -> tuple[str, ...]:
@@ -333,6 +382,11 @@ def _set_in_block(block: Node, constants: ruby_model.Constants) -> tuple[tuple[s
         elif c.name in _ONE_ATTRIBUTE and len(c.args) == 2 and isinstance(name := ruby.value(c.args[0]), str):
             found.setdefault(name, _literal(_value(c.args[1], constants)))
     return tuple(found.items())
+
+
+def literal_of(node: Node, constants: ruby_model.Constants) -> str:
+    """A Ruby value as the SQL literal it sends (its Ruby text when it is computed)."""
+    return _literal(_value(node, constants))
 
 
 def _mentions(text: str, methods: frozenset[str]) -> bool:

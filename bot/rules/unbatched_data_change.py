@@ -18,9 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, DataDelete, DataUpdate, Migration, Operation
 from bot.rules.context import Context
+from bot.sql.names import quote
 from bot.sql.subqueries import pinned
 from bot.sql.writes import not_null_in
 
@@ -55,7 +60,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for index, op in enumerate(migration.up):
         if not isinstance(op, DataUpdate | DataDelete) or op.batched:
             continue
-        if op.expression is not None and pinned(op.expression, op.table, context.before(op)) is not None:
+        expression = op.expression if op.expression is not None else _condition(op, context.dialect)
+        if expression is not None and pinned(expression, op.table, context.before(op)) is not None:
             continue  # `WHERE id = …`: one row, however big the table
         if _matches_no_existing_row(op, migration.up[:index]):
             continue
@@ -96,3 +102,16 @@ def _matches_no_existing_row(op: DataUpdate | DataDelete, earlier: tuple[Operati
 
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _condition(op: DataUpdate | DataDelete, dialect: str) -> exp.Expression | None:
+    """The condition of a data change read from code (`admin.update!(…)` writes `WHERE id = …`), as a
+    statement to judge; None when there is none or it is no SQL."""
+    if not op.where:
+        return None
+    syntax = "mysql" if dialect in ("mysql", "mariadb") else dialect
+    try:
+        parsed = sqlglot.parse_one(f"SELECT 1 FROM {quote(op.table, dialect)} WHERE {op.where}", dialect=syntax)
+    except (SqlglotError, ValueError):
+        return None
+    return parsed if isinstance(parsed, exp.Expression) else None

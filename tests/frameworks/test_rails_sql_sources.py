@@ -135,3 +135,23 @@ def test_a_loop_that_overwrites_values_is_lost_on_rollback(names: dict[str, str]
         if f.rule == "data-lost-on-rollback"
     ]
     assert lost and names["table"] in lost[0].message
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    "write",
+    [
+        '    row = {model}.find_by({column}: nil)\n    row.update!({column}: "first")\n',
+        '    row = {model}.where({column}: nil).first\n    row.{column} = "first"\n    row.save!\n',
+        "    row = {model}.find(7)\n    row.destroy\n",
+    ],
+    ids=["find_by-update", "first-assign-save", "find-destroy"],
+)
+def test_a_fetched_row_written_is_one_row(names: dict[str, str], write: str) -> None:
+    """`row = Model.find_by(…)` then `row.update!(…)`, `row.save!` or `row.destroy`: Active Record writes that
+    one row by its key, so the change is read, and is no unbatched change of the table."""
+    result = _review(names, write)
+    rules = {f.rule for f in result.active}
+    assert "unbatched-data-change" not in rules and "unparsed-statement" not in rules, rules
+    assert result.approval == "BLOCKED"  # a data change: its values are to be checked in production
+    assert "production values not verified" in " ".join(result.reasons)
