@@ -111,7 +111,9 @@ def _condition(op: DataUpdate | DataDelete, dialect: str) -> exp.Expression | No
         return None
     syntax = "mysql" if dialect in ("mysql", "mariadb") else dialect
     try:
-        parsed = sqlglot.parse_one(f"SELECT 1 FROM {quote(op.table, dialect)} WHERE {op.where}", dialect=syntax)
+        parsed = sqlglot.parse_one(
+            f"SELECT 1 FROM {quote(op.table, dialect)} WHERE {op.where}", dialect=syntax
+        )
     except (SqlglotError, ValueError):
         return None
     return parsed if isinstance(parsed, exp.Expression) else None
