@@ -59,9 +59,6 @@ _ITERATE = frozenset(
     }
 )
 
-# Methods that fetch one row (`row = Order.objects.get(id=7)`): `row.save()` and `row.delete()` write it.
-_ONE_ROW = frozenset({"get", "first", "last", "latest", "earliest"})
-
 
 class CodeReader:
     """Reads one function body; `tables` maps the names code uses for models to their tables."""
@@ -121,11 +118,6 @@ class CodeReader:
             self.assigned[node.targets[0].id] = node.value
             self.set_on.pop(node.targets[0].id, None)
             table = self._queryset_table(node.value)
-            if table is not None and py.name(node.value) in _ONE_ROW:
-                # `ct = ContentType.objects.filter(…).first()` holds a row: `ct.delete()` removes that row,
-                # not every row of the table
-                self.querysets.pop(node.targets[0].id, None)
-                return
             if table is not None and py.name(node.value) not in _WRITES:
                 self.querysets[node.targets[0].id] = table
                 return
@@ -324,14 +316,19 @@ class CodeReader:
             ) + (f" WHERE {where}" if where else "")
             parsed = parse_sql(self.path, sql, self.dialect)  # the statement the ORM sends, read as such
             kind = DataDelete if method == "delete" else DataUpdate
+            # one row, by its key, whatever the table's size: `batched`, as one batch of a loop is
             if len(parsed) == 1 and isinstance(parsed[0], DataUpdate) and method == "save":
-                self.ops.append(replace(parsed[0], spelled_out=False, assignments=assignments, **base))
+                self.ops.append(
+                    replace(parsed[0], spelled_out=False, assignments=assignments, batched=True, **base)
+                )
             elif len(parsed) == 1 and isinstance(parsed[0], kind):
-                self.ops.append(replace(parsed[0], spelled_out=False, **base))
+                self.ops.append(replace(parsed[0], spelled_out=False, batched=True, **base))
             elif method == "delete":
-                self.ops.append(DataDelete(table=table, where=where, **base))
+                self.ops.append(DataDelete(table=table, where=where, batched=True, **base))
             else:
-                self.ops.append(DataUpdate(table=table, assignments=assignments, where=where, **base))
+                self.ops.append(
+                    DataUpdate(table=table, assignments=assignments, where=where, batched=True, **base)
+                )
         elif method == "update" and (written := self._written(table, call)):
             self.ops.extend(written)
         elif method == "update":

@@ -174,8 +174,8 @@ def row_write(
     if not (where or "").startswith("id = ") or " " in (where or "").removeprefix("id = "):
         where = f"id = {PLACEHOLDER}"  # the row's own id: Active Record writes one row by its key
     base = origin(path, write.line, write.end_line, ruby.text_of(write.node))
-    if write.name in _ROW_DELETES:
-        return [DataDelete(table=table, where=where, **base)]
+    if write.name in _ROW_DELETES:  # one row, by its key: `batched`, as one batch of a loop is
+        return [DataDelete(table=table, where=where, batched=True, **base)]
     assignments = dict(set_before)
     if write.name in ("update_column", "update_attribute") and len(write.args) == 2:
         column = ruby.value(write.args[0])
@@ -183,7 +183,9 @@ def row_write(
             assignments[column] = _literal(_value(write.args[1], known))
     else:
         assignments.update((k, _literal(_value(v, known))) for k, v in write.options.items())
-    return [DataUpdate(table=table, assignments=tuple(assignments.items()), where=where, **base)]
+    return [
+        DataUpdate(table=table, assignments=tuple(assignments.items()), where=where, batched=True, **base)
+    ]
 
 
 def touches(node: Node, models: dict[str, str]) -> tuple[str, ...]:
