@@ -43,10 +43,14 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if column.default_functions:  # read by PostgreSQL's grammar: the repository's functions are known
             volatile = context.before(op).calls_volatile(column.default_functions)
         rewrites = volatile or (column.generated and context.postgres)
-        if context.postgres and not context.at_least(11) and column.default is not None:
-            rewrites = True
-        if context.mysql and not context.at_least(8, 0, 12) and context.dialect == "mysql":
-            rewrites = True
+        why = ""
+        if context.postgres and not context.at_least(11) and column.default is not None and not rewrites:
+            rewrites, why = (
+                True,
+                f" on {_label(context)} (before 11, every default, even a constant, rewrites the table)",
+            )
+        if context.mysql and not context.at_least(8, 0, 12) and context.dialect == "mysql" and not rewrites:
+            rewrites, why = True, f" on {_label(context)} (before 8.0.12, adding any column copies the table)"
         if not rewrites:
             continue
         severity = context.lock_severity(op.table, RULE.severity)
@@ -59,8 +63,13 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         )
         yield op.finding(
             RULE,
-            f"`{op.table}.{column.name}` is added with {what}, computed for every existing row.",
+            f"`{op.table}.{column.name}` is added with {what}, computed for every existing row{why}.",
             severity=severity,
             blast_radius=f"{context.size_words(op.table)} is rewritten under an exclusive lock: reads and writes wait "
             "for the whole rewrite.",
         )
+
+
+def _label(context: Context) -> str:
+    """The database and version the repository says it runs (`PostgreSQL 9.4`)."""
+    return context.database.label if context.database is not None else context.dialect
