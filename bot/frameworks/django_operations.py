@@ -97,6 +97,12 @@ def _create_model(r: Reader, call: ast.Call) -> list[Operation]:
     ops.extend(
         CreateTable(table=f.many_to_many, **r.base(call)) for f in model.fields.values() if f.many_to_many
     )
+    # the index Django's schema editor builds with the table for each `db_index` field (a ForeignKey's too)
+    ops.extend(
+        AddIndex(table=table, name=f"{table}_{f.spec.name}_idx", columns=(f.spec.name,), **r.base(call))
+        for f in model.fields.values()
+        if f.index and not f.unique and not f.spec.primary_key and f.many_to_many is None
+    )
     return ops
 
 
