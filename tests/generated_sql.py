@@ -40,6 +40,9 @@ _SQL = re.compile(
     r"^\s*(?:SELECT|WITH|CREATE\s+TABLE|INSERT|UPDATE|DELETE|MERGE|REPLACE|ALTER|DROP|TRUNCATE)\b", re.I
 )
 _SYSTEM = re.compile(r"\b(?:pg_\w+|information_schema|sqlite_master|performance_schema|mysql\.\w+)\b", re.I)
+_TYPE_ERROR = re.compile(
+    r"operator does not exist|invalid input syntax|cannot be matched|Incorrect \w+ value", re.I
+)
 _SERVERS = {"postgres": "postgres", "mysql": "mariadb", "mariadb": "mariadb", "sqlite": "sqlite"}
 
 
@@ -210,7 +213,9 @@ def _run_one(
         for statement in statements:
             known.update(_created(statement["sql"]))
             unknown.update(_unknown_tables(statement["sql"], statement["dialect"], known))
-        inferred = inferred_tables(((s["sql"], s["dialect"]) for s in statements), unknown, about["schema"])
+        inferred, conflicting = inferred_tables(
+            ((s["sql"], s["dialect"]) for s in statements), unknown, about["schema"]
+        )
         for table, columns in inferred.items():
             _create(execute, connection, table, columns, outcome)
         known = {t.lower() for t in about["schema"]}
@@ -222,6 +227,12 @@ def _run_one(
             error = execute(sql)
             if PLACEHOLDER in sql:  # runs, but compares with the stand-in for a value code fills in
                 error = f"`{PLACEHOLDER}` (a value the migration's code fills in) is in the SQL"
+            if error and conflicting & set(guessed) and _TYPE_ERROR.search(error):
+                reason = "a column of a table inferred from the SQL is used as two types by the review's statements"
+                outcome.not_run.append(
+                    (reason, f"{where}: {sorted(conflicting & set(guessed))}: {error}: {sql}")
+                )
+                continue
             if error:
                 schema = f" (on tables inferred from the SQL: {guessed})" if guessed else ""
                 outcome.failed.append(f"{where} on {server}{schema}: {error.strip()}\n    {sql}")

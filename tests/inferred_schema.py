@@ -20,7 +20,7 @@ _ORDER = ("boolean", "timestamp", "numeric", "bigint", "text")
 
 def inferred_tables(
     statements: Iterable[tuple[str, str]], unknown: set[str], known: dict[str, dict[str, str]] | None = None
-) -> dict[str, dict[str, str]]:
+) -> tuple[dict[str, dict[str, str]], set[str]]:
     """For (sql, dialect) pairs: each unknown table (named as `bot.sql.names.table_name` names it) → column
     → type."""
     import sqlglot
@@ -41,10 +41,14 @@ def inferred_tables(
         if tree is None:
             continue
         _collect(tree, unknown, columns, facts)
-    return {
+    tables = {
         table: {name: facts.type_of(table, name) for name in names} or {"id": "bigint"}
         for table, names in columns.items()
     }
+    # the inferred tables one of whose columns the statements use as two types (compared with a number
+    # here, a string there): no schema satisfies both, so a type error there says nothing of the SQL
+    conflicting = {table for table, names in columns.items() for name in names if facts.conflict(table, name)}
+    return tables, conflicting
 
 
 class _Facts:
@@ -54,6 +58,7 @@ class _Facts:
         self.seen: dict[tuple[str, str], str] = {}
         self.parent: dict[tuple[str, str], tuple[str, str]] = {}
         self.fixed: set[tuple[str, str]] = set()  # columns the catalog declares: their type stands
+        self.kinds: dict[tuple[str, str], set[str]] = {}  # every type seen for each column, once joined
 
     def root(self, key: tuple[str, str]) -> tuple[str, str]:
         while self.parent.get(key, key) != key:
@@ -72,7 +77,13 @@ class _Facts:
         if a not in self.seen and b in self.seen:
             self.seen[a] = self.seen[b]
 
+    def conflict(self, table: str, column: str) -> bool:
+        root = self.root((table, column))
+        seen = set().union(*(k for key, k in self.kinds.items() if self.root(key) == root))
+        return len(seen - {"numeric"} if seen >= {"bigint", "numeric"} else seen) > 1
+
     def note(self, key: tuple[str, str], kind: str) -> None:
+        self.kinds.setdefault(key, set()).add(kind)
         key = self.root(key)
         if key in self.fixed:
             return
@@ -81,10 +92,13 @@ class _Facts:
             self.seen[key] = kind
 
     def type_of(self, table: str, column: str) -> str:
-        found = self.seen.get(self.root((table, column)))
+        root = self.root((table, column))
+        found = self.seen.get(root)
         if found:
             return found
-        return "bigint" if column == "id" or column.endswith("_id") else "text"
+        # no literal says: a key (`id`, `…_id`) is bigint, and so is every column compared with one
+        group = [name for key in (*self.parent, root) if self.root(key) == root for _, name in (key,)]
+        return "bigint" if any(name == "id" or name.endswith("_id") for name in (*group, column)) else "text"
 
 
 def _collect(tree: Any, unknown: set[str], columns: dict[str, dict[str, None]], facts: _Facts) -> None:

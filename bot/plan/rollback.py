@@ -29,7 +29,7 @@ from bot.model.migration import (
 )
 from bot.plan.runnable import named, runnable, schema_of
 from bot.sql.checked import Schema
-from bot.sql.names import quote
+from bot.sql.names import quote, quote_column
 
 COMMANDS = {
     "flyway": "flyway undo",
@@ -409,7 +409,7 @@ def _save_text(op: Lossy) -> str:
 def _save_sql(op: Lossy, backup: str, dialect: str, key: tuple[str, ...], condition: str) -> str:
     t = quote(op.table, dialect)
     saved = [c for c in _saved_columns(op) if c not in key]
-    picked = ", ".join(quote(c, dialect) for c in (*key, *saved)) if key and saved else "*"
+    picked = ", ".join(quote_column(c, dialect) for c in (*key, *saved)) if key and saved else "*"
     if isinstance(op, DropColumn):
         return f"CREATE TABLE {backup} AS SELECT {picked} FROM {t};"
     where = f" WHERE {condition}" if condition and isinstance(op, DataUpdate | DataDelete) else ""
@@ -428,7 +428,9 @@ def _saved_columns(op: Lossy) -> list[str]:
 
 
 def _joined(key: tuple[str, ...], left: str, right: str, dialect: str) -> str:
-    return " AND ".join(f"{left}.{quote(c, dialect)} = {right}.{quote(c, dialect)}" for c in key)
+    return " AND ".join(
+        f"{left}.{quote_column(c, dialect)} = {right}.{quote_column(c, dialect)}" for c in key
+    )
 
 
 def _restore_sql(op: Lossy, backup: str, dialect: str, key: tuple[str, ...] = ("id",)) -> str:
@@ -438,9 +440,9 @@ def _restore_sql(op: Lossy, backup: str, dialect: str, key: tuple[str, ...] = ("
         if not key or not columns:
             return ""
         if dialect in ("mysql", "mariadb"):
-            sets = ", ".join(f"t.{quote(c, dialect)} = b.{quote(c, dialect)}" for c in columns)
+            sets = ", ".join(f"t.{quote_column(c, dialect)} = b.{quote_column(c, dialect)}" for c in columns)
             return f"UPDATE {t} t JOIN {backup} b ON {_joined(key, 'b', 't', dialect)} SET {sets};"
-        sets = ", ".join(f"{quote(c, dialect)} = b.{quote(c, dialect)}" for c in columns)
+        sets = ", ".join(f"{quote_column(c, dialect)} = b.{quote_column(c, dialect)}" for c in columns)
         return f"UPDATE {t} SET {sets} FROM {backup} b WHERE {_joined(key, 'b', t, dialect)};"
     if isinstance(op, DataInsert):
         return ""
@@ -457,9 +459,9 @@ def _restored_sql(op: Lossy, backup: str, dialect: str, key: tuple[str, ...] = (
             return ""
         mysql = dialect in ("mysql", "mariadb")
         differs = " OR ".join(
-            f"NOT (t.{quote(c, dialect)} <=> b.{quote(c, dialect)})"
+            f"NOT (t.{quote_column(c, dialect)} <=> b.{quote_column(c, dialect)})"
             if mysql
-            else f"t.{quote(c, dialect)} IS DISTINCT FROM b.{quote(c, dialect)}"
+            else f"t.{quote_column(c, dialect)} IS DISTINCT FROM b.{quote_column(c, dialect)}"
             for c in columns
         )
         return f"SELECT count(*) FROM {backup} b JOIN {t} t ON {_joined(key, 't', 'b', dialect)} WHERE {differs};"

@@ -37,7 +37,7 @@ from bot.plan.runnable import named, runnable, schema_of
 from bot.sql.checked import Schema
 from bot.sql.conversions import classify
 from bot.sql.data_changes import condition_columns, literals, referenced_table, source_column, source_table
-from bot.sql.names import quote
+from bot.sql.names import quote, quote_column
 
 BEFORE = "before the deploy"
 AFTER = "within 5 minutes of deploy"
@@ -151,7 +151,7 @@ def _enum_columns(table: str, catalog: Catalog | None, names: frozenset[str]) ->
 
 
 def _text(column: str, dialect: str, enums: frozenset[str]) -> str:
-    return f"{quote(column, dialect)}::text" if column in enums else quote(column, dialect)
+    return f"{quote_column(column, dialect)}::text" if column in enums else quote_column(column, dialect)
 
 
 def _final_name(table: str, op: Operation, ops: Sequence[Operation]) -> str:
@@ -184,7 +184,7 @@ def _update_queries(
         return  # a value computed at run time cannot be compared again afterwards
     mysql = dialect in ("mysql", "mariadb")
     differs = " OR ".join(
-        f"NOT ({quote(c, dialect)} <=> {value})"
+        f"NOT ({quote_column(c, dialect)} <=> {value})"
         if mysql
         else f"{_text(c, dialect, enums)} IS DISTINCT FROM {value}"
         for c, value in op.assignments
@@ -199,7 +199,7 @@ def _update_queries(
 def _written_values(op: DataUpdate, dialect: str) -> Iterator[VerificationQuery]:
     """When the UPDATE's condition is not SQL (code builds it), the distribution of what it writes."""
     for column, value in op.assignments:
-        c = quote(column, dialect)
+        c = quote_column(column, dialect)
         written = "the values the migration's code writes" if PLACEHOLDER in value else f"`{value}`"
         yield VerificationQuery(
             f"SELECT {c}, count(*) FROM {quote(op.table, dialect)} GROUP BY 1 ORDER BY 2 DESC;",
@@ -226,7 +226,7 @@ def _mapping_queries(
     target = quote(op.table, dialect)
     values = [v for condition, _ in m.whens for v in (literals(condition) or ())]
     if column:
-        src = quote(column, dialect) if column == m.source else (m.source or column)
+        src = quote_column(column, dialect) if column == m.source else (m.source or column)
         yield VerificationQuery(
             f"SELECT {src}, count(*) FROM {origin} GROUP BY 1 ORDER BY 2 DESC;",
             f"distribution of `{column}` the CASE maps: every value must have a WHEN",
@@ -235,7 +235,7 @@ def _mapping_queries(
         )
         if values:
             listed = ", ".join(_literal(v) for v in values)
-            compared = _text(column, dialect, enums) if src == quote(column, dialect) else src
+            compared = _text(column, dialect, enums) if src == quote_column(column, dialect) else src
             yield VerificationQuery(
                 f"SELECT {src}, count(*) FROM {origin} WHERE {src} IS NULL OR {compared} NOT IN ({listed}) GROUP BY 1;",
                 f"values of `{column}` no WHEN covers"
@@ -245,7 +245,7 @@ def _mapping_queries(
             )
     if column and isinstance(op, DataUpdate) and m.target:
         yield VerificationQuery(
-            f"SELECT {quote(column, dialect)}, {quote(m.target, dialect)}, count(*) FROM {target} "
+            f"SELECT {quote_column(column, dialect)}, {quote_column(m.target, dialect)}, count(*) FROM {target} "
             "GROUP BY 1, 2 ORDER BY 3 DESC;",
             f"distribution of the new `{m.target}` against the old `{column}`",
             "each old value next to the new value the CASE gives it",
@@ -303,7 +303,7 @@ def _nulls(
     table: str, column: str, dialect: str, purpose: str, when: str, expect: str = "0"
 ) -> VerificationQuery:
     return VerificationQuery(
-        f"SELECT count(*) FROM {quote(table, dialect)} WHERE {quote(column, dialect)} IS NULL;",
+        f"SELECT count(*) FROM {quote(table, dialect)} WHERE {quote_column(column, dialect)} IS NULL;",
         f"NULLs in `{table}.{column}`: {purpose}" if not purpose.startswith("rows") else purpose,
         expect,
         when=when,
@@ -311,7 +311,7 @@ def _nulls(
 
 
 def _orphans(table: str, column: str, parent: str, dialect: str) -> VerificationQuery:
-    c = quote(column, dialect)
+    c = quote_column(column, dialect)
     return VerificationQuery(
         f"SELECT count(*) AS orphans FROM {quote(table, dialect)} child WHERE child.{c} IS NOT NULL AND NOT EXISTS "
         f"(SELECT 1 FROM {quote(parent, dialect)} parent WHERE parent.id = child.{c});",
@@ -322,7 +322,7 @@ def _orphans(table: str, column: str, parent: str, dialect: str) -> Verification
 
 
 def _duplicates(table: str, columns: Sequence[str], dialect: str) -> VerificationQuery:
-    cols = ", ".join(quote(c, dialect) for c in columns)
+    cols = ", ".join(quote_column(c, dialect) for c in columns)
     return VerificationQuery(
         f"SELECT {cols}, count(*) FROM {quote(table, dialect)} GROUP BY {cols} HAVING count(*) > 1 LIMIT 20;",
         f"duplicates of ({', '.join(columns)}) in `{table}`",

@@ -154,6 +154,14 @@ def quote(name: str, dialect: str) -> str:
     return f"`{name}`" if dialect in ("mysql", "mariadb") else f'"{name}"'
 
 
+def quote_column(name: str, dialect: str) -> str:
+    """A column's name ready to paste into generated SQL: a dot in it is part of the name (a column
+    `a.b`), never a qualifier."""
+    if "." in name:
+        return f"`{name}`" if dialect in ("mysql", "mariadb") else f'"{name}"'
+    return quote(name, dialect)
+
+
 def normalize_type(type_sql: str, dialect: str) -> str:
     """A type written as text (a Liquibase `type="NUMERIC(12,2)"`) spelled as `column_type` spells it."""
     try:
