@@ -49,6 +49,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             return
         if not slow(op, context) or not op.tables or all(context.catalog.is_new(t) for t in op.tables):
             continue
+        if getattr(op, "batched", False):
+            continue  # each statement of a batched change is one batch: a statement_timeout bounds none of it
         yield op.finding(
             RULE,
             f"No statement_timeout is set before this long-running statement on `{op.tables[0]}`.",

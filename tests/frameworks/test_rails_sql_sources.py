@@ -155,3 +155,13 @@ def test_a_fetched_row_written_is_one_row(names: dict[str, str], write: str) -> 
     assert "unbatched-data-change" not in rules and "unparsed-statement" not in rules, rules
     assert result.approval == "BLOCKED"  # a data change: its values are to be checked in production
     assert "production values not verified" in " ".join(result.reasons)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_batched_change_needs_no_statement_timeout(names: dict[str, str]) -> None:
+    """`statement_timeout` bounds one statement: each batch of `in_batches` is one, short; the unbatched
+    UPDATE of the whole table is the long one."""
+    batched = "    {model}.where({column}: nil).in_batches(of: 500) do |batch|\n      batch.update_all({column}: 'x')\n    end\n"
+    assert not [f for f in _review(names, batched).active if f.rule == "missing-statement-timeout"]
+    whole = "    {model}.where({column}: nil).update_all({column}: 'x')\n"
+    assert [f for f in _review(names, whole).active if f.rule == "missing-statement-timeout"]
