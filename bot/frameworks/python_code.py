@@ -19,7 +19,6 @@ from bot.frameworks.origin import Origin
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.findings import Location
 from bot.model.migration import (
-    PLACEHOLDER,
     DataDelete,
     DataInsert,
     DataUpdate,
@@ -28,6 +27,7 @@ from bot.model.migration import (
     StringAsFieldUpdate,
     Unparsed,
     UnreadDataChange,
+    by_own_key,
 )
 
 _EXECUTE = frozenset({"execute", "exec_driver_sql", "executemany"})
@@ -306,29 +306,8 @@ class CodeReader:
             self.ops.append(named)
         elif method in ("save", "delete") and (row := self._fetched_row(call)) is not None:
             where, name = row
-            if not (where or "").startswith("id = ") or " " in (where or "").removeprefix("id = "):
-                where = f"id = {PLACEHOLDER}"  # the row's own key: Django writes one row by its pk
             assignments = tuple(self.set_on.pop(name, {}).items()) if method == "save" else ()
-            sql = (
-                f"DELETE FROM {table}"
-                if method == "delete"
-                else f"UPDATE {table} SET {', '.join(f'{c} = {v}' for c, v in assignments) or 'id = id'}"
-            ) + (f" WHERE {where}" if where else "")
-            parsed = parse_sql(self.path, sql, self.dialect)  # the statement the ORM sends, read as such
-            kind = DataDelete if method == "delete" else DataUpdate
-            # one row, by its key, whatever the table's size: `batched`, as one batch of a loop is
-            if len(parsed) == 1 and isinstance(parsed[0], DataUpdate) and method == "save":
-                self.ops.append(
-                    replace(parsed[0], spelled_out=False, assignments=assignments, batched=True, **base)
-                )
-            elif len(parsed) == 1 and isinstance(parsed[0], kind):
-                self.ops.append(replace(parsed[0], spelled_out=False, batched=True, **base))
-            elif method == "delete":
-                self.ops.append(DataDelete(table=table, where=where, batched=True, **base))
-            else:
-                self.ops.append(
-                    DataUpdate(table=table, assignments=assignments, where=where, batched=True, **base)
-                )
+            self.ops.append(self._row_written(table, method, by_own_key(where), assignments, base))
         elif method == "update" and (written := self._written(table, call)):
             self.ops.extend(written)
         elif method == "update":
@@ -395,6 +374,24 @@ class CodeReader:
         # a condition on a value known only at run time is kept as the code says it, not as a parameter
         where = self._where(call) if orm.parameters else ops[0].where
         return [replace(ops[0], spelled_out=False, where=where, **self._base(call))]
+
+    def _row_written(
+        self, table: str, method: str, where: str, assignments: tuple[tuple[str, str], ...], base: Origin
+    ) -> Operation:
+        """The UPDATE (`save()`) or DELETE (`delete()`) Django sends for one fetched row, read as that
+        statement; one row by its key whatever the table's size: `batched`, as one batch of a loop is."""
+        kind = DataDelete if method == "delete" else DataUpdate
+        sets = ", ".join(f"{c} = {v}" for c, v in assignments) or "id = id"
+        sql = (
+            f"DELETE FROM {table}" if kind is DataDelete else f"UPDATE {table} SET {sets}"
+        ) + f" WHERE {where}"
+        parsed = parse_sql(self.path, sql, self.dialect)
+        op: Operation = (
+            replace(parsed[0], spelled_out=False, batched=True, **base)
+            if len(parsed) == 1 and isinstance(parsed[0], kind)
+            else kind(table=table, where=where, batched=True, **base)
+        )
+        return replace(op, assignments=assignments) if isinstance(op, DataUpdate) else op
 
     def _fetched_row(self, call: ast.Call) -> tuple[str | None, str] | None:
         """For `row.save()` or `row.delete()` on a local bound to one fetched row (`Model.objects.get(…)`,

@@ -305,11 +305,10 @@ class _Walker:
             self.rows[ruby.text_of(left)] = fetch
             self.set_on.pop(ruby.text_of(left), None)
             return True
-        holder = left.child_by_field_name("receiver") if left.type == "call" else None
-        method = left.child_by_field_name("method") if left.type == "call" else None
-        if holder is not None and method is not None and ruby.text_of(holder) in self.rows:
-            value = rails_data.literal_of(right, self.constants)
-            self.set_on.setdefault(ruby.text_of(holder), {})[ruby.text_of(method)] = value
+        set_on = rails_data.attribute_set(node, self.constants)
+        if set_on is not None and set_on[0] in self.rows:
+            holder, column, value = set_on
+            self.set_on.setdefault(holder, {})[column] = value
             return True
         return False
 

@@ -14,7 +14,7 @@ from tree_sitter import Node
 from bot.frameworks import ruby, ruby_model, seed_rows
 from bot.frameworks.origin import origin
 from bot.frameworks.rails_common import plural
-from bot.model.migration import PLACEHOLDER, DataDelete, DataInsert, DataUpdate, Operation, RunCode
+from bot.model.migration import DataDelete, DataInsert, DataUpdate, Operation, RunCode, by_own_key
 
 BATCHES = frozenset({"in_batches", "find_each", "find_in_batches", "each_slice"})
 _UPDATES = frozenset(
@@ -139,9 +139,9 @@ def model_call(
 
 # Model methods that fetch one row (`admin = User.find_by(email: …)`), which a later write then writes.
 ONE_ROW = frozenset({"find", "find_by", "find_by!", "first", "first!", "last", "last!", "take", "take!"})
-_ROW_UPDATES = frozenset(
-    {"update", "update!", "update_columns", "update_column", "update_attribute", "save", "save!", "touch"}
-)
+_RECORD_WRITES = frozenset({"update", "update!", "update_columns", "update_attributes", "update_attributes!"})
+_ONE_ATTRIBUTE = frozenset({"update_column", "update_attribute"})
+_ROW_UPDATES = _RECORD_WRITES | _ONE_ATTRIBUTE | {"save", "save!", "touch"}
 _ROW_DELETES = frozenset({"destroy", "destroy!", "delete"})
 
 
@@ -171,18 +171,11 @@ def row_write(
     if last[0] == "find" and last[1] is not None and len(last[1].args) == 1:
         key = _value(last[1].args[0], known)
         where = f"id = {_literal(key)}" if isinstance(key, int | str) else where
-    if not (where or "").startswith("id = ") or " " in (where or "").removeprefix("id = "):
-        where = f"id = {PLACEHOLDER}"  # the row's own id: Active Record writes one row by its key
+    where = by_own_key(where)  # Active Record writes one row by its key
     base = origin(path, write.line, write.end_line, ruby.text_of(write.node))
     if write.name in _ROW_DELETES:  # one row, by its key: `batched`, as one batch of a loop is
         return [DataDelete(table=table, where=where, batched=True, **base)]
-    assignments = dict(set_before)
-    if write.name in ("update_column", "update_attribute") and len(write.args) == 2:
-        column = ruby.value(write.args[0])
-        if isinstance(column, str):
-            assignments[column] = _literal(_value(write.args[1], known))
-    else:
-        assignments.update((k, _literal(_value(v, known))) for k, v in write.options.items())
+    assignments = {**set_before, **_written_by(write, known)}
     return [
         DataUpdate(table=table, assignments=tuple(assignments.items()), where=where, batched=True, **base)
     ]
@@ -356,10 +349,6 @@ def _literal(value: ruby.Value) -> str:
     return str(value)
 
 
-_RECORD_WRITES = frozenset({"update", "update!", "update_columns", "update_attributes", "update_attributes!"})
-_ONE_ATTRIBUTE = frozenset({"update_column", "update_attribute"})
-
-
 def _set_in_block(block: Node, constants: ruby_model.Constants) -> tuple[tuple[str, str], ...]:
     """What a loop over records writes to each (`r.title = "…"; r.save!`, `r.update!(description: "…")`,
     `r.update_column(:state, "open")`), as the attributes and values an UPDATE of the scope would set;
@@ -370,25 +359,35 @@ def _set_in_block(block: Node, constants: ruby_model.Constants) -> tuple[tuple[s
         node = stack.pop()
         stack.extend(reversed(node.named_children))
         if node.type == "assignment":
-            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-            method = left.child_by_field_name("method") if left is not None and left.type == "call" else None
-            if method is not None and right is not None and method.type == "identifier":
-                found.setdefault(ruby.text_of(method), _literal(_value(right, constants)))
+            if (set_on := attribute_set(node, constants)) is not None:
+                found.setdefault(set_on[1], set_on[2])
             continue
         c = ruby.call(node) if node.type == "call" else None
-        if c is None or c.receiver is None or c.receiver.type != "identifier":
-            continue
-        if c.name in _RECORD_WRITES:
-            for key, value in c.options.items():
-                found.setdefault(key, _literal(_value(value, constants)))
-        elif c.name in _ONE_ATTRIBUTE and len(c.args) == 2 and isinstance(name := ruby.value(c.args[0]), str):
-            found.setdefault(name, _literal(_value(c.args[1], constants)))
+        if c is not None and c.receiver is not None and c.receiver.type == "identifier":
+            for column, value in _written_by(c, constants).items():
+                found.setdefault(column, value)
     return tuple(found.items())
 
 
-def literal_of(node: Node, constants: ruby_model.Constants) -> str:
-    """A Ruby value as the SQL literal it sends (its Ruby text when it is computed)."""
-    return _literal(_value(node, constants))
+def attribute_set(node: Node, constants: ruby_model.Constants) -> tuple[str, str, str] | None:
+    """`r.title = "…"` (an assignment node): the record's Ruby text, the attribute, and the value as the SQL
+    literal it sends (its Ruby text when the code computes it); None for any other assignment."""
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    holder = left.child_by_field_name("receiver") if left is not None and left.type == "call" else None
+    method = left.child_by_field_name("method") if left is not None and left.type == "call" else None
+    if holder is None or method is None or right is None or method.type != "identifier":
+        return None
+    return ruby.text_of(holder), ruby.text_of(method), _literal(_value(right, constants))
+
+
+def _written_by(c: ruby.Call, constants: ruby_model.Constants) -> dict[str, str]:
+    """The columns a write on one record sets and their values: `update!(title: "…")` and the like,
+    `update_column(:state, "open")`; none for `save!(validate: false)`, whose options are no columns."""
+    if c.name in _RECORD_WRITES:
+        return {key: _literal(_value(value, constants)) for key, value in c.options.items()}
+    if c.name in _ONE_ATTRIBUTE and len(c.args) == 2 and isinstance(name := ruby.value(c.args[0]), str):
+        return {name: _literal(_value(c.args[1], constants))}
+    return {}
 
 
 def _mentions(text: str, methods: frozenset[str]) -> bool:

@@ -19,6 +19,13 @@ from bot.model.findings import Finding, Location, Reference, Rule, Severity
 PLACEHOLDER = "interp_value"
 
 
+def by_own_key(where: str | None) -> str:
+    """The condition an ORM sends when it writes back one row it fetched (`row.save()`, `row.destroy`): the
+    fetch's own `id = 7` when it picked the row by id, else the row's id, a value known when the code runs."""
+    key = (where or "").removeprefix("id = ")
+    return where if where and key != where and " " not in key else f"id = {PLACEHOLDER}"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Operation:
     location: Location

@@ -165,3 +165,19 @@ def test_a_batched_change_needs_no_statement_timeout(names: dict[str, str]) -> N
     assert not [f for f in _review(names, batched).active if f.rule == "missing-statement-timeout"]
     whole = "    {model}.where({column}: nil).update_all({column}: 'x')\n"
     assert [f for f in _review(names, whole).active if f.rule == "missing-statement-timeout"]
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_saves_options_are_no_columns(names: dict[str, str]) -> None:
+    """`row.save!(validate: false)` writes the attributes set on the row, not a column `validate`."""
+    from bot.frameworks import rails
+    from bot.model.changeset import MemoryTree
+    from bot.model.migration import DataUpdate
+
+    model = names["table"].rstrip("s").capitalize()
+    body = f'    row = {model}.find(7)\n    row.{names["column"]} = "first"\n    row.save!(validate: false)\n'
+    text = f"class Fix < ActiveRecord::Migration[7.2]\n  def up\n{body}  end\nend\n"
+    migration = rails.parse(PATH, text, MemoryTree(), "postgres")
+    assert [op.assignments for op in migration.up if isinstance(op, DataUpdate)] == [
+        ((names["column"], "'first'"),)
+    ]
