@@ -97,7 +97,7 @@ class _Facts:
         if found:
             return found
         # no literal says: a key (`id`, `…_id`) is bigint, and so is every column compared with one
-        group = [name for key in (*self.parent, root) if self.root(key) == root for _, name in (key,)]
+        group = [name for table_name, name in (*self.parent, root) if self.root((table_name, name)) == root]
         return "bigint" if any(name == "id" or name.endswith("_id") for name in (*group, column)) else "text"
 
 

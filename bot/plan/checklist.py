@@ -262,7 +262,7 @@ def _reasons(
     reasons = []
     critical = [f for f in active if f.severity is Severity.CRITICAL]
     if critical:
-        reasons.append(f"{len(critical)} critical issue{'s' if len(critical) != 1 else ''}")
+        reasons.append(_counted(len(critical), "critical issue"))
     if any(not f.blast_radius.strip() for f in critical):
         reasons.append("a critical issue has no blast radius")
     transforms = [
@@ -271,30 +271,30 @@ def _reasons(
         if isinstance(op, DATA_CHANGES) and reads_existing_data(op)
     ]
     if items[0].state == "unchecked" and items[0].detail.startswith("not verified") and transforms:
-        count = len(transforms)
-        reasons.append(f"production values not verified for {count} data change{'s' if count != 1 else ''}")
+        reasons.append(f"production values not verified for {_counted(len(transforms), 'data change')}")
     # a data change the migration sets off but the review cannot read (a task, a command) is not approved
     # until someone has read it: the finding suppressed with a reason says so
     unread = [f for f in active if f.rule == "unread-data-change" and not f.references]
     if unread:
-        count = len(unread)
-        reasons.append(f"{count} data change{'s' if count != 1 else ''} the review could not read")
+        reasons.append(f"{_counted(len(unread), 'data change')} the review could not read")
     if transforms and not plan.queries:
         reasons.append("no post-deploy validation queries")
     if not plan.rollback and any(m.down is None for m in migrations):
         reasons.append("no rollback procedure")
     paths = {m.path for m in migrations} | {m.down_path for m in migrations if m.down_path}
-    unread = [f for f in active if f.rule == UNREAD and f.path in paths]
-    if unread:  # what no rule could check never passes the gate: read by hand, then suppressed with a reason
-        count = len(unread)
+    unparsed = [f for f in active if f.rule == "unparsed-statement" and f.path in paths]
+    if (
+        unparsed
+    ):  # what no rule could check never passes the gate: read by hand, then suppressed with a reason
         reasons.append(
-            f"{count} statement{'s' if count != 1 else ''} the review could not read"
-            " (check by hand, then suppress with a reason)"
+            f"{_counted(len(unparsed), 'statement')} the review could not read (check by hand, then suppress "
+            "with a reason)"
         )
     return reasons
 
 
-UNREAD = "unparsed-statement"
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 def _probe_note(facts: Facts | None) -> tuple[str, ...]:
