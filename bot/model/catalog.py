@@ -561,7 +561,17 @@ def _database_object(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, RawSQL)
     if op.category in _DROPPED_OBJECTS:
         kind = _DROPPED_OBJECTS[op.category]
-        c.objects.pop(f"{kind}:{_object_key(kind, op.table)}", None)
+        key = _object_key(kind, op.table)
+        c.objects.pop(f"{kind}:{key}", None)
+        if (
+            kind == "function"
+        ):  # the triggers that ran it went with it (PostgreSQL's CASCADE, or none were left)
+            for name, obj in list(c.objects.items()):
+                if obj.kind == "trigger" and obj.function and _object_key("function", obj.function) == key:
+                    del c.objects[name]
+        return
+    if op.category in ("rename-function", "rename-trigger"):
+        _renamed_object(c, op)
         return
     kind = _OBJECT_KINDS.get(op.category, "")
     name = op.name or op.table
@@ -597,6 +607,26 @@ def _database_object(c: Catalog, op: Operation, in_change: bool) -> None:
         uses=tuple(uses),
         row_uses=tuple(rows),
     )
+
+
+def _renamed_object(c: Catalog, op: RawSQL) -> None:
+    """`ALTER FUNCTION f() RENAME TO g`, `ALTER TRIGGER t ON x RENAME TO u`: the object's code is known
+    under its new name (a later `DROP FUNCTION g` removes it); a trigger that runs `f` now runs `g`."""
+    kind = "function" if op.category == "rename-function" else "trigger"
+    old = _object_key(kind, op.table)
+    obj = c.objects.pop(f"{kind}:{old}", None)
+    if kind == "trigger":
+        if obj is not None:
+            table = op.table.rpartition(".")[0]
+            c.objects[f"trigger:{_object_key(kind, f'{table}.{op.name}')}"] = dataclasses.replace(
+                obj, name=op.name
+            )
+        return
+    if obj is not None:
+        c.objects[f"function:{_object_key(kind, op.name)}"] = dataclasses.replace(obj, name=op.name)
+    for name, other in list(c.objects.items()):
+        if other.kind == "trigger" and other.function and _object_key("function", other.function) == old:
+            c.objects[name] = dataclasses.replace(other, function=op.name)
 
 
 def _object_key(kind: str, name: str) -> str:

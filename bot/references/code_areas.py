@@ -28,8 +28,10 @@ _JOB_PATH = re.compile(
     r"(?:^|/)(?:jobs|Jobs|workers|tasks|cron|crons|consumers|schedulers?)/|_(?:job|worker|task)\.[a-z]+$"
     r"|(?:^|/)tasks\.py$|\.rake$|(?:^|/)(?:crontab|schedule\.rb|sidekiq[^/]*\.ya?ml)$"
 )
+# An API contract by where frameworks keep one. A folder named `api` is not one: it holds an application's
+# server (`apps/api/src/…` of a monorepo, a Django app called `api`), whose views and services are code.
 _API_PATH = re.compile(
-    r"(?:^|/)(?:serializers|representers|blueprints|graphql|schemas?|api|contracts)/|_serializer\.[a-z]+$"
+    r"(?:^|/)(?:serializers|representers|blueprints|graphql|schemas?|contracts)/|_serializer\.[a-z]+$"
     r"|\.(?:graphql|gql|proto|jbuilder|rabl)$|(?:^|/)(?:openapi|swagger)[^/]*\.(?:ya?ml|json)$"
     r"|\.schema\.json$|(?:^|/)serializers\.py$|\.dto\.ts$|(?:^|/)Http/Resources/|_json\.ex$"
 )

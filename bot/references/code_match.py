@@ -102,6 +102,21 @@ _QUOTED = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")  # string literals of a line, fo
 _TRIPLE_QUOTES = re.compile(r'"""|\'\'\'')
 _DOCSTRING_FILES = (".py", ".graphql", ".gql")
 _DECLARED_FOR = re.compile(r"^[ \t]*model\s*[=:]\s*([A-Z]\w*)", re.M)  # serializer/form/admin Meta.model
+# A call that writes a message to a log or the console: the strings given to it are text for people
+# (`info!("… {}", "post_aggregates", n)`, `logger.warning("legacy_status unset")`), not a use.
+_LOG_CALL = re.compile(
+    r"(?:(?<![\w$.])(?:\w+::)?(?:info|warn|debug|error|trace|println|eprintln|print|eprint|log)!"
+    r"|(?<![\w$])(?:log|logger|_logger|logging|LOG|LOGGER|Log|Logger|console|tracing|slog)"
+    r"\s*(?:\.|::)\s*(?:info|warn|warning|debug|error|trace|fatal|critical|exception|notice|log|print"
+    r"|Info|Warn|Warning|Debug|Error|Trace|Fatal|Print)\w*"
+    r"|(?<![\w$.])(?:print|puts))\s*\($"
+)
+# `exclude = (…)` of a Django admin or form (`ModelAdmin.exclude`, `ModelForm.Meta.exclude`,
+# `modelform_factory(…, exclude=[…])`): Django leaves out the names listed and ignores one the model does not
+# have, so the name is no use. Django REST framework's `Meta.exclude` asserts that each name is a model
+# field: in a serializer the name stays a use.
+_EXCLUDE_LIST = re.compile(r"\bexclude\s*=\s*[(\[]$")
+_SERIALIZER_CLASS = re.compile(r"Serializer\b")
 _SAFE_LINE = (("ignored_columns", "ignored_columns"), ("@ignore", "prisma @ignore"))
 
 
@@ -433,6 +448,10 @@ class _FileScan:
             and (line[:col].endswith("${") or self.literal(line_start + col) is None)
         ):
             return None  # `(shareId: string) =>`, `getSharedWebsite(shareId)`: a variable of the code
+        if self._logged(line_start + col):
+            return None  # `info!("… {}", "post_aggregates", n)`: a message written to the log
+        if target.kind == "column" and self._django_excluded(line_start + col):
+            return None  # `exclude = ("legacy_note",)` of an admin or a form: Django ignores a missing name
         if target.kind != "enum-value" and in_prose(line, col, end):
             return None  # `throw new Error("Document not found")`, "Checkout created": a sentence
         undefined = needle.role == "model" and needle.word not in self.m.models[target.table].defined
@@ -545,6 +564,24 @@ class _FileScan:
         # `EditSiteForm`, `LocalSiteResponse` of an API: named after the model, but a row of it only when
         # it derives one of Diesel's traits for it (the table then comes from the struct's name)
         return _NAMED_AFTER_MODEL.sub("", struct) in models.names and bool(_DIESEL_DERIVE.search(attributes))
+
+    def _logged(self, pos: int) -> bool:
+        """Is `pos` in a string given to a call that writes a message to a log or the console?"""
+        if self.literal(pos) is None:
+            return False
+        head = self.shape.opened_by(pos)
+        return head is not None and _LOG_CALL.search(head) is not None
+
+    def _django_excluded(self, pos: int) -> bool:
+        """Is `pos` a name in the `exclude` list of a Django admin or form (not of a DRF serializer)?"""
+        if not self.path.endswith(".py"):
+            return False
+        head = self.shape.opened_by(pos)
+        if head is None or _EXCLUDE_LIST.search(head) is None:
+            return False
+        cls, start = self.enclosing(pos)
+        header = self.text[start : self.text.find(":", start)] if cls else ""
+        return _SERIALIZER_CLASS.search(header) is None
 
     def _payload_key(self, target: Target, line: str, col: int, end: int) -> bool:
         """Is the name a quoted key looked up in a Python dict that is no row of the target's table?"""

@@ -118,6 +118,13 @@ class ScriptShape:
             else:
                 yield i
 
+    def opened_by(self, pos: int) -> str | None:
+        """The text before the innermost bracket still open at `pos`, up to that bracket and within its
+        line (`info!`, `exclude = ` for `exclude = (`), or None when `pos` is in no bracket."""
+        for i in self._unclosed(pos):
+            return self.text[max(self.text.rfind("\n", 0, i) + 1, i - 200) : i + 1]
+        return None
+
     def enclosing(self, pos: int) -> tuple[list[str], list[str]]:
         """What an object literal around `pos` belongs to: the keys of the objects around it, innermost
         first (`SymbolProfile`, `data` for a key inside `data: { SymbolProfile: { create: { … } } }`: a

@@ -29,6 +29,8 @@ from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
 from bot.references.naming_settings import WORDS as NAMING_WORDS
 from bot.references.naming_settings import NamingSettings, merged
 from bot.references.relation_keys import other_tables_key
+from bot.references.script_names import SCRIPT_FILES
+from bot.references.script_types import computed_by_type
 from bot.references.tree_scan import scan
 from bot.references.usage import Target, Use, spellings
 
@@ -137,6 +139,7 @@ def search(
             hits += more
         models = found
     hits = _own_language(hits, unique, [*conventional, *mappings], naming.camel_api)
+    hits = _computed_in_script(tree, hits, unique, models)
     # A same-named column of another table is not a use: listed nowhere. Nor is a common word (`status`,
     # `title`) that nothing ties to the table: it is the same word in other code, not the column.
     common = _common(unique)
@@ -190,6 +193,40 @@ def _own_language(
             continue
         kept.append(hit)
     return kept
+
+
+def _computed_in_script(
+    tree: Tree, hits: list[Hit], targets: tuple[Target, ...], models: Mapping[str, TableModels]
+) -> list[Hit]:
+    """A column the TypeScript code adds to the model's rows itself (`Account & { balance: number }`, see
+    `script_types`): its name in script code is that computed field, not the column, except in SQL and
+    in a query on the model on the same line."""
+    paths: dict[int, set[str]] = defaultdict(set)
+    for hit in hits:
+        if targets[hit.target].kind == "column" and hit.use.path.endswith(SCRIPT_FILES):
+            paths[hit.target].add(hit.use.path)
+    computed = set()
+    for i, found in paths.items():
+        target = targets[i]
+        if computed_by_type(tree, found, models[target.table].models, spellings(target.name)):
+            computed.add(i)
+    if not computed:
+        return hits
+    return [
+        hit
+        for hit in hits
+        if hit.target not in computed
+        or hit.role not in ("name", "attribute")
+        or not hit.use.path.endswith(SCRIPT_FILES)
+        or hit.use.area == "raw-sql"
+        or _queried_on_line(hit.use.text, models[targets[hit.target].table])
+    ]
+
+
+def _queried_on_line(text: str, models: TableModels) -> bool:
+    """Is there a query on the model on the line (`prisma.account.update(`, `accountRepository.save(`)?"""
+    names = "|".join(re.escape(n) for n in sorted(models.names) if n)
+    return bool(names) and re.search(rf"\.\s*(?:{names})\s*\.\s*[a-z]\w*\s*\(", text) is not None
 
 
 def _prose(hit: Hit, target: Target) -> bool:

@@ -140,6 +140,14 @@ def _rename(node: ast.RenameStmt, base: Base) -> Iterator[Operation]:
         yield RenameColumn(table=table, column=str(node.subname), new_name=str(node.newname), **base)
     elif kind == ObjectType.OBJECT_TABCONSTRAINT:
         yield RenameConstraint(table=table, name=str(node.subname), new_name=str(node.newname), **base)
+    elif kind in (ObjectType.OBJECT_FUNCTION, ObjectType.OBJECT_PROCEDURE, ObjectType.OBJECT_ROUTINE):
+        # the catalog follows it: the function's code is known under its new name (and a later DROP of it)
+        old = _object_name(node.object)
+        yield RawSQL(category="rename-function", table=old, name=str(node.newname), **base)
+    elif kind == ObjectType.OBJECT_TRIGGER:
+        yield RawSQL(
+            category="rename-trigger", table=f"{table}.{node.subname}", name=str(node.newname), **base
+        )
     else:
         what = kind.name.removeprefix("OBJECT_").lower().replace("_", "-")
         yield RawSQL(category=f"alter-{what}", table=table, **base)

@@ -1,0 +1,279 @@
+"""Places met on real pull requests that were counted as uses, or given a kind they are not: a folder named
+`api` taken for an API contract, a Django admin's or form's `exclude` list, a table's name in a log
+message, a field the TypeScript code adds to the model's rows itself, and a database function renamed and
+then dropped under its new name. Each noisy variant produces no place; the true use next to it stays."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model.findings import Finding, Review, Severity
+from tests.conftest import review_sql
+
+
+def _finding(result: Review, rule: str) -> Finding:
+    return next(f for f in result.findings if f.rule == rule)
+
+
+def _places(finding: Finding) -> dict[str, str]:
+    return {f"{r.path}:{r.line}": r.kind for r in finding.references}
+
+
+SERVICE = """import {{ prisma }} from '../prisma';
+
+export async function total{Model}(id: string) {{
+  const row = await prisma.{model}.findFirst({{ where: {{ id }} }});
+  return row.{column};
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "column", "folder"),
+    [
+        ("Account", "legacyBalance", "apps/api/src/app/account"),
+        ("Invoice", "paidCents", "server/api/billing"),
+    ],
+)
+def test_a_folder_named_api_is_production_code_not_an_api_contract(
+    model: str, column: str, folder: str
+) -> None:
+    schema = f'CREATE TABLE "{model}" (id text PRIMARY KEY, "{column}" int);\n-- migration\n'
+    files = {
+        "prisma/schema.prisma": f"model {model} {{\n  id String @id\n  {column} Int\n}}\n",
+        f"{folder}/{model.lower()}.service.ts": SERVICE.format(
+            Model=model, model=model[0].lower() + model[1:], column=column
+        ),
+        f"{folder}/{model.lower()}.dto.ts": f"export class {model}Dto {{\n  {column}: number;\n}}\n",
+    }
+    finding = _finding(
+        review_sql(schema + f'ALTER TABLE "{model}" DROP COLUMN "{column}";', base=files), "column-dropped"
+    )
+    places = _places(finding)
+    assert places[f"{folder}/{model.lower()}.service.ts:5"] == "other"
+    assert finding.severity is Severity.CRITICAL
+
+
+MODELS = """from django.db import models
+
+
+class {Model}(models.Model):
+    name = models.TextField()
+"""
+ADMIN = """from django.contrib import admin
+from shop.models import {Model}
+
+
+@admin.register({Model})
+class {Model}Admin(admin.ModelAdmin):
+    exclude = ("{column}",)
+    list_display = ("name",)
+
+
+class {Model}Inline(admin.TabularInline):
+    model = {Model}
+    exclude = [
+        "{column}",
+        "name",
+    ]
+"""
+FORMS = """from django import forms
+from django.forms import modelform_factory
+from shop.models import {Model}
+
+
+class {Model}Form(forms.ModelForm):
+    class Meta:
+        model = {Model}
+        exclude = ["{column}"]
+
+
+Quick{Model}Form = modelform_factory({Model}, exclude=("{column}",))
+"""
+SERIALIZERS = """from rest_framework import serializers
+from shop.models import {Model}
+
+
+class {Model}Serializer(serializers.ModelSerializer):
+    class Meta:
+        model = {Model}
+        exclude = ("{column}",)
+"""
+ADMIN_FIELDS = """from django.contrib import admin
+from shop.models import {Model}
+
+
+class {Model}ReadOnlyAdmin(admin.ModelAdmin):
+    readonly_fields = ("{column}",)
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "column"),
+    [("Order", "shop_order", "legacy_note"), ("Ticket", "shop_ticket", "old_tags")],
+)
+def test_a_django_admin_or_form_exclude_is_no_use_a_serializer_exclude_is(
+    model: str, table: str, column: str
+) -> None:
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} text, name text);\n-- migration\n"
+    names = {"Model": model, "column": column}
+    files = {
+        "shop/models.py": MODELS.format(**names),
+        "shop/admin.py": ADMIN.format(**names),
+        "shop/forms.py": FORMS.format(**names),
+    }
+    drop = schema + f"ALTER TABLE {table} DROP COLUMN {column};"
+    # Django leaves out the names `exclude` lists and ignores one the model no longer has: nothing breaks
+    quiet = _finding(review_sql(drop, base=files), "column-dropped")
+    assert not _places(quiet)
+    assert quiet.severity is not Severity.CRITICAL
+    # Django REST framework asserts that each name of `Meta.exclude` is a model field; the admin checks
+    # `readonly_fields` (admin.E035)
+    files["shop/serializers.py"] = SERIALIZERS.format(**names)
+    files["shop/admin_fields.py"] = ADMIN_FIELDS.format(**names)
+    loud = _finding(review_sql(drop, base=files), "column-dropped")
+    assert _places(loud) == {"shop/serializers.py:8": "serializer", "shop/admin_fields.py:6": "other"}
+    assert loud.severity is Severity.CRITICAL
+
+
+TASKS_RS = """use tracing::info;
+
+pub async fn refresh(conn: &mut Conn) -> Result<()> {{
+  let n = 0;
+  info!(
+    "Finished refreshing {{}} (processed {{}} rows)",
+    "{table}", n
+  );
+  tracing::warn!("{table}");
+  println!("{{}}", "{table}");
+  Ok(())
+}}
+"""
+TASKS_PY = """import logging
+
+logger = logging.getLogger(__name__)
+
+
+def refresh():
+    logger.info("%s refreshed", "{table}")
+    print("{table}")
+    return run("{table}")
+"""
+TASKS_TS = """export function refresh() {{
+  console.log('{table}');
+  this.logger.warn(
+    '{table}',
+  );
+  return knex('{table}').select('id');
+}}
+"""
+
+
+@pytest.mark.parametrize("table", ["post_totals", "legacy_invoices"])
+def test_a_table_named_in_a_log_message_is_no_use(table: str) -> None:
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, n int);\n-- migration\n"
+    files = {
+        "crates/routes/src/tasks.rs": TASKS_RS.format(table=table),
+        "app/tasks_log.py": TASKS_PY.format(table=table),
+        "src/refresh.ts": TASKS_TS.format(table=table),
+    }
+    places = _places(_finding(review_sql(schema + f"DROP TABLE {table};", base=files), "table-dropped"))
+    assert not {p for p in places if p.startswith("crates/")}
+    assert "app/tasks_log.py:7" not in places and "app/tasks_log.py:8" not in places
+    assert {"src/refresh.ts:2", "src/refresh.ts:4"}.isdisjoint(places)
+    assert {"app/tasks_log.py:9", "src/refresh.ts:6"} <= set(places)  # given to code that queries it
+
+
+COMPUTED_TYPE = """import {{ {Model} as {Model}Model }} from '@prisma/client';
+
+export type {Model}With{Field} = {Model}Model & {{
+  {column}: number;
+}};
+"""
+COMPUTED_INTERFACE = """import {{ {Model} }} from '@prisma/client';
+
+export interface {Model}With{Field} extends {Model} {{
+  {column}?: number;
+  tags?: {{ id: string }}[];
+}}
+"""
+ACCOUNT_SERVICE = """import {{ prisma }} from './prisma';
+
+export class {Model}Service {{
+  public async total(rows: {Model}With{Field}[]) {{
+    let sum = 0;
+    for (const {model} of rows) {{
+      sum += {model}.{column};
+    }}
+    return {{ {column}: sum }};
+  }}
+
+  public async create(data: Create{Model}Dto) {{
+    const {{ {column}, ...rest }} = data;
+    return this.save({{ {column}, data: rest }});
+  }}
+}}
+"""
+RAW = """import {{ prisma }} from './prisma';
+
+export const legacy = () => prisma.$queryRaw`SELECT "{column}" FROM "{Model}"`;
+export const reset = (id: string) => prisma.{model}.update({{ where: {{ id }}, data: {{ {column}: 0 }} }});
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "column", "field"),
+    [("Account", "balance", "Balance"), ("Wallet", "spentCents", "SpentCents")],
+)
+@pytest.mark.parametrize("declaration", [COMPUTED_TYPE, COMPUTED_INTERFACE])
+def test_a_field_the_script_code_adds_to_the_models_rows_is_not_the_column(
+    model: str, column: str, field: str, declaration: str
+) -> None:
+    schema = f'CREATE TABLE "{model}" (id text PRIMARY KEY, "{column}" int, name text);\n-- migration\n'
+    names = {"Model": model, "model": model[0].lower() + model[1:], "column": column, "Field": field}
+    files = {
+        "prisma/schema.prisma": f"model {model} {{\n  id String @id\n  name String\n}}\n",
+        f"libs/common/src/types/{model.lower()}-with-{column.lower()}.type.ts": declaration.format(**names),
+        f"apps/server/src/{model.lower()}.service.ts": ACCOUNT_SERVICE.format(**names),
+    }
+    drop = schema + f'ALTER TABLE "{model}" DROP COLUMN "{column}";'
+    quiet = _finding(review_sql(drop, base=files), "column-dropped")
+    assert not _places(quiet)
+    assert quiet.severity is not Severity.CRITICAL
+    # SQL in a string and a query on the model still name the column
+    files[f"apps/server/src/{model.lower()}.raw.ts"] = RAW.format(**names)
+    loud = _places(_finding(review_sql(drop, base=files), "column-dropped"))
+    assert set(loud) == {
+        f"apps/server/src/{model.lower()}.raw.ts:3",
+        f"apps/server/src/{model.lower()}.raw.ts:4",
+    }
+    # without the computed type, the row's member is the column
+    del files[f"libs/common/src/types/{model.lower()}-with-{column.lower()}.type.ts"]
+    plain = _places(_finding(review_sql(drop, base=files), "column-dropped"))
+    assert f"apps/server/src/{model.lower()}.service.ts:7" in plain
+
+
+FUNCTION = """CREATE TABLE person (id serial PRIMARY KEY, name text);
+CREATE TABLE {table} (id serial PRIMARY KEY, users int);
+CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE {table} SET users = users + 1;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER {function} AFTER INSERT ON person FOR EACH ROW EXECUTE PROCEDURE {function}();
+ALTER TRIGGER {function} ON person RENAME TO {function}_v2;
+ALTER FUNCTION {function}() RENAME TO {function}_v2;
+"""
+
+
+@pytest.mark.parametrize(
+    ("table", "function"), [("site_totals", "site_totals_person_insert"), ("stats", "count_people")]
+)
+def test_a_function_renamed_then_dropped_under_its_new_name_is_gone(table: str, function: str) -> None:
+    schema = FUNCTION.format(table=table, function=function)
+    dropped = review_sql(schema + f"DROP FUNCTION {function}_v2 CASCADE;\n-- migration\nDROP TABLE {table};")
+    assert not _finding(dropped, "table-dropped").references
+    kept = _finding(review_sql(schema + f"-- migration\nDROP TABLE {table};"), "table-dropped")
+    assert kept.severity is Severity.CRITICAL
+    assert [r.line for r in kept.references] == [5]
+    assert f"`{function}_v2`" in kept.references[0].kind
