@@ -524,11 +524,24 @@ def _references(
     return search(
         changeset.head_tree,
         targets,
-        exclude=config.references.exclude,
+        exclude=(*config.references.exclude, *_migration_folders(migrations)),
         skip_paths=skip,
         before=before,
         columns=_column_owners(catalog, migrations),
     )
+
+
+def _migration_folders(migrations: list[Migration]) -> list[str]:
+    """The folders the change's migrations are in, as patterns of files of their kind (`/src/app/db/
+    revisions/versions/*.py`): the older migrations beside them name every column that ever existed,
+    wherever the project keeps them."""
+    found = []
+    for migration in migrations:
+        folder, _, name = migration.path.rpartition("/")
+        suffix = name.rpartition(".")[2] if "." in name else ""
+        if folder and suffix:
+            found.append(f"/{folder}/*.{suffix}")
+    return sorted(set(found))
 
 
 def _column_owners(catalog: Catalog, migrations: list[Migration]) -> dict[str, frozenset[str]]:

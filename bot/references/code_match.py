@@ -46,7 +46,9 @@ from bot.references.sql_pieces import joined
 from bot.references.usage import Target, Use
 from bot.sql.pg_columns import Tables
 
-_CHANGES_SCHEMA = re.compile(r"\bALTER\s+TABLE\b[^;]*\b(?:DROP|RENAME)\b", re.I)
+_CHANGES_SCHEMA = re.compile(
+    r"\bALTER\s+TABLE\b[^;]*\b(?:DROP|RENAME)\b|\bDROP\s+(?:TABLE|VIEW)\s+IF\s+EXISTS\b", re.I
+)
 _SQL_HINTS = frozenset(("FROM", "JOIN", "UPDATE", "INTO", "TABLE", "select ", "join ", "update ", "into "))
 _SEQUELIZE_QUERIES = ("findAll", "findOne", "findByPk", "findAndCountAll", "bulkCreate", "destroy")
 _ORM_HINTS = frozenset(
@@ -116,7 +118,16 @@ _LOG_CALL = re.compile(
 # have, so the name is no use. Django REST framework's `Meta.exclude` asserts that each name is a model
 # field: in a serializer the name stays a use.
 _EXCLUDE_LIST = re.compile(r"\bexclude\s*=\s*[(\[]$")
+# The keys given to lodash's `omit` / `pick` (`omit(account, ['isExcluded', 'tags'])`): names of an object
+# in memory, copied or left out, never a query's column.
+_KEYS_OF_OBJECT = re.compile(r"(?<![\w$])(?:_\.|lodash\.)?(?:omit|pick|omitBy|pickBy)\s*\([^()]*\[$")
+# A column declared in a model class (`type = Column(String)`, `title = models.CharField(…)`,
+# `state: Mapped[str] = mapped_column()`, a pydantic `Field(…)`): the column of that class's own table.
+_COLUMN_DECLARATION = re.compile(
+    r"^[ \t]+(\w+)\s*(?::[^=\n]*)?=\s*(?:\w+\.)*(?:Column|mapped_column|\w*Field|relationship)\("
+)
 _SERIALIZER_CLASS = re.compile(r"Serializer\b")
+_PY_CLASS_LINE = re.compile(r"^class\s", re.M)
 _SAFE_LINE = (("ignored_columns", "ignored_columns"), ("@ignore", "prisma @ignore"))
 
 
@@ -450,6 +461,14 @@ class _FileScan:
             return None  # `(shareId: string) =>`, `getSharedWebsite(shareId)`: a variable of the code
         if self._logged(line_start + col):
             return None  # `info!("… {}", "post_aggregates", n)`: a message written to the log
+        if target.kind == "column" and self._object_keys(line_start + col):
+            return None  # `omit(account, ['isExcluded'])`: a key of an object in memory
+        if (
+            target.kind == "column"
+            and needle.role == "name"
+            and self._other_models_column(target, line, line_start)
+        ):
+            return None  # `type = Column(String)` in `class Notification(Base)`: that model's own column
         if target.kind == "column" and self._django_excluded(line_start + col):
             return None  # `exclude = ("legacy_note",)` of an admin or a form: Django ignores a missing name
         if target.kind != "enum-value" and in_prose(line, col, end):
@@ -571,6 +590,35 @@ class _FileScan:
             return False
         head = self.shape.opened_by(pos)
         return head is not None and _LOG_CALL.search(head) is not None
+
+    def _object_keys(self, pos: int) -> bool:
+        """Is `pos` a string in the list of keys given to `omit` / `pick` (script code)?"""
+        if not self.path.endswith(SCRIPT_FILES) or self.literal(pos) is None:
+            return False
+        head = self.shape.opened_by(pos)
+        return head is not None and _KEYS_OF_OBJECT.search(head) is not None
+
+    def _other_models_column(self, target: Target, line: str, line_start: int) -> bool:
+        """Is the line a Python column declaration inside a model class of another table: a class that
+        neither is the target's model, nor is named after it, nor inherits from it (single-table
+        inheritance), nor is a mixin or an abstract class that other models take their columns from?"""
+        if not self.path.endswith(".py") or _COLUMN_DECLARATION.match(line) is None:
+            return False
+        cls, start = self.enclosing(line_start)
+        if not cls or cls.endswith(("Mixin", "Abstract")) or cls.startswith("Abstract"):
+            return False
+        names = self.m.models[target.table].names
+        if cls in names or _NAMED_AFTER_MODEL.sub("", cls) in names:
+            return False
+        header = self.text[start : self.text.find(":", start)]
+        bases = set(re.findall(r"[A-Za-z_]\w*", header.partition("(")[2]))
+        if not bases or bases & names or bases & {"object", "Enum", "TypedDict", "NamedTuple"}:
+            return False
+        following = _PY_CLASS_LINE.search(self.text, line_start)
+        body = self.text[start : following.start() if following else len(self.text)]
+        if "__abstract__" in body or re.search(r"\babstract\s*=\s*True", body):
+            return False
+        return not _maps_table(cls, body, target.table)
 
     def _django_excluded(self, pos: int) -> bool:
         """Is `pos` a name in the `exclude` list of a Django admin or form (not of a DRF serializer)?"""
@@ -801,6 +849,22 @@ _STORE_CALL = re.compile(
 # What may follow a model's name in the name of a call about it: the end of a word, or a plural and a
 # word for a store of rows (`orderRepository`, `ordersService`), not another noun (`accountBalance`).
 _CALL_END = r"(?:(?:s|es)?(?:Repository|Repo|Service|Model|Store|Dao|Table|Collection|Entity|Delegate))?(?![A-Za-z0-9])"
+
+
+_TABLE_DECLARED = re.compile(r"(?:__tablename__|db_table)\s*=\s*[\"']([\w.]+)[\"']")
+
+
+def _maps_table(cls: str, body: str, table: str) -> bool:
+    """May the Python model class `cls` (its body given) map `table`: by its own declaration
+    (`__tablename__`, `db_table`), or else by a convention (`PluginInstance` for `plugin_instance`, Django's
+    `Article` of the app `blog` for `blog_article`, a plural `orders` for `Order`)?"""
+    wanted = table.lower().rpartition(".")[2]
+    declared = _TABLE_DECLARED.search(body)
+    if declared is not None:
+        return declared.group(1).lower().rpartition(".")[2] == wanted
+    names = {underscore(cls), cls.lower()}
+    plurals = {f"{n}s" for n in names} | {f"{n}es" for n in names} | {singularize(wanted)}
+    return bool(names & ({wanted} | plurals)) or any(wanted.endswith(f"_{n}") for n in names)
 
 
 def _union_member(line: str, col: int, end: int) -> bool:

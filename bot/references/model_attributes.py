@@ -42,7 +42,8 @@ def kept_attribute(tree: Tree, definitions: Iterable[tuple[str, str, str, int]],
         if text is None:
             continue
         start = _offset(text, line)  # the class, or a declaration in it (`__tablename__`): from the class
-        start = max((m.start() for m in _CLASS_START.finditer(text, 0, start + 1)), default=start)
+        starts = (m.start() for m in _CLASS_START.finditer(text) if m.start() <= start)
+        start = max(starts, default=start)  # the class line itself included
         subclasses = re.finditer(rf"^class\s+\w+\s*\([^)]*\b{re.escape(model)}\b", text, re.M)
         for begin in (start, *(m.start() for m in subclasses)):  # single-table inheritance
             found = _attribute(text, begin, name)

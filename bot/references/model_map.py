@@ -40,6 +40,7 @@ MAPPING_WORDS = frozenset(
         "tableName",
         "gorm",
         "sequelize",
+        "sqlalchemy",
     )
 )
 _MAPPING = re.compile(
@@ -119,6 +120,34 @@ def mappings_in(
         yield table, struct, path, line
     for table, model, line in sequelize_naming.models(text, models, naming):
         yield table, model, path, line
+    if path.endswith(".py") and "sqlalchemy" in text:
+        for table, model, line in _declared_by_base(text, models):
+            yield table, model, path, line
+
+
+_PY_CLASS = re.compile(r"^class[ \t]+([A-Z]\w*)[ \t]*\(([^)]*)\)[ \t]*:", re.M)
+_PY_NEXT = re.compile(r"^\S", re.M)
+_COLUMN_CALL = re.compile(
+    r"^[ \t]+\w+\s*(?::[^=\n]*)?=\s*(?:sa\.|db\.|orm\.)?(?:Column|mapped_column)\(", re.M
+)
+
+
+def _declared_by_base(text: str, models: Mapping[str, TableModels]) -> Iterator[tuple[str, str, int]]:
+    """SQLAlchemy classes that declare columns but no `__tablename__` of their own: their base names the
+    table from the class (`@declared_attr def __tablename__(cls)`, in snake case or lower case), so
+    `class PluginInstance(Base)` maps `plugin_instance` (or `plugininstance`)."""
+    for match in _PY_CLASS.finditer(text):
+        name = match.group(1)
+        if not match.group(2).strip():
+            continue
+        following = _PY_NEXT.search(text, match.end())
+        body = text[match.end() : following.start() if following else len(text)]
+        if "__tablename__" in body or "__abstract__" in body or not _COLUMN_CALL.search(body):
+            continue
+        for table in dict.fromkeys((underscore(name), name.lower())):
+            if table in models:
+                yield table, name, text.count("\n", 0, match.start()) + 1
+                break
 
 
 def _owner(definitions: list[tuple[int, str]], pos: int, text: str) -> str:

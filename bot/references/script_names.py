@@ -62,7 +62,18 @@ def script_local(line: str, col: int, end: int) -> bool:
         return _pattern_of_locals(line, end)
     if after.startswith("=") and not after.startswith(("==", "=>")):
         return True  # `shareId = …`: a variable given a value
-    return not after.startswith("(")  # a bare variable; a call is a function of that name (judged elsewhere)
+    if after.startswith("(") and _METHOD_DECLARED.match(line[:col]) and _DECLARATION_END.search(line):
+        return True  # `protected isExcluded(account: Account) {`: a method of a class, named like the column
+    return True  # a bare variable, or a call of a function of that name (`isExcluded(account)`)
+
+
+# A class's method declared on its own line: modifiers, then the name and its parameters, then its body
+# (`{`) or, spread over lines, nothing yet; a call is a statement (`isExcluded(account);`) or an operand.
+_METHOD_DECLARED = re.compile(
+    r"^\s*(?:(?:public|private|protected|static|async|override|readonly|abstract|get|set)\s+)+(?:\*\s*)?$"
+    r"|^\s*(?:export\s+)?(?:default\s+)?(?:async\s+)?function\s*\*?\s*$"
+)
+_DECLARATION_END = re.compile(r"(?:\)\s*(?::[^=;]*)?\{\s*$|\(\s*$|,\s*$)")
 
 
 def _parameter(line: str, col: int, end: int) -> bool:

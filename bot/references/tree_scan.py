@@ -32,11 +32,12 @@ DEFAULT_EXCLUDES = (
     "*.po", "*.pot", "*.mo", "*.xlf", "*.xliff", "*.ftl", "*.arb", "**/locale/**/*.json", "**/locales/**/*.json",
     "**/translations/**/*.json", "**/i18n/**/*.json", "**/lang/**/*.json", "**/locale/**/*.yml",
     "**/locales/**/*.yml", "**/locales/**/*.yaml", "**/translations/**/*.yml",
-    # old migrations and schema dumps name every column that ever existed
-    "db/migrate/", "db/data_migration/", "db/data_migrations/", "db/data/", "migrations/", "migration/", "*_migrations/", "alembic/versions/", "versions/*.py", "db/changelog/",
-    "/deploy/*.sql", "/revert/*.sql", "/verify/*.sql", "db/schema.rb", "db/structure.sql", "schema.sql",
+    # old migrations and schema dumps name every column that ever existed (at any depth: a monorepo's
+    # `apps/web/db/migrate/`, an `src/app/alembic/versions/`), and so do database dumps with their data
+    "**/db/migrate/", "**/db/data_migration/", "**/db/data_migrations/", "**/db/data/", "migrations/", "migration/", "*_migrations/", "**/alembic/versions/", "versions/*.py", "**/db/changelog/",
+    "/deploy/*.sql", "/revert/*.sql", "/verify/*.sql", "**/db/schema.rb", "**/db/structure.sql", "schema.sql", "*.dump", "*.sql.gz",
     # scenic's and fx's versions of views, functions and triggers: the live one is read from the history
-    "db/views/*.sql", "db/functions/*.sql", "db/triggers/*.sql",
+    "**/db/views/*.sql", "**/db/functions/*.sql", "**/db/triggers/*.sql",
 )  # fmt: skip
 _BINARY_SUFFIXES = frozenset(
     """png jpg jpeg gif ico webp bmp pdf zip gz tgz bz2 xz 7z jar war class so dylib dll exe o a pyc woff

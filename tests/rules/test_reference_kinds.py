@@ -277,3 +277,170 @@ def test_a_function_renamed_then_dropped_under_its_new_name_is_gone(table: str, 
     assert kept.severity is Severity.CRITICAL
     assert [r.line for r in kept.references] == [5]
     assert f"`{function}_v2`" in kept.references[0].kind
+
+
+ALEMBIC_DROP = '''"""drop {table}"""
+from alembic import op
+
+revision = "9f1"
+down_revision = "9f0"
+
+
+def upgrade():
+    op.drop_table("{table}")
+
+
+def downgrade():
+    pass
+'''
+OLD_REVISION = '''"""create {table}"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "9f0"
+down_revision = None
+
+
+class {Model}(Base):
+    __tablename__ = "{table}"
+    id = sa.Column(sa.Integer, primary_key=True)
+
+
+def upgrade():
+    op.create_table("{table}", sa.Column("id", sa.Integer(), primary_key=True))
+'''
+DUMP = """CREATE TABLE public.{table} (
+    id integer NOT NULL
+);
+COPY public.{table} (id) FROM stdin;
+"""
+
+
+@pytest.mark.parametrize(
+    ("folder", "table", "model"),
+    [
+        ("src/app/database/revisions/tenant/versions", "service_incident", "ServiceIncident"),
+        ("backend/alembic/versions", "legacy_invoices", "LegacyInvoice"),
+    ],
+)
+def test_old_migrations_beside_the_changes_and_database_dumps_are_not_searched(
+    folder: str, table: str, model: str
+) -> None:
+    names = {"table": table, "Model": model}
+    report = f'MONTHLY = text("SELECT id FROM {table}")\n'
+    base = {
+        f"{folder}/9f0_create.py": OLD_REVISION.format(**names),
+        "data/sample-data.dump": DUMP.format(**names),
+        "backend/db/structure.sql": DUMP.format(**names),
+        "app/reports/monthly.py": report,
+        "src/app/database/multi-tenant.sql": f"drop table IF EXISTS core.{table};\n",
+    }
+    result = review_sql(ALEMBIC_DROP.format(**names), path=f"{folder}/9f1_drop.py", base=base)
+    assert _places(_finding(result, "table-dropped")) == {"app/reports/monthly.py:1": "raw-sql"}
+
+
+COMPONENT = """import {{ omit }} from 'lodash';
+import {{ {Model} }} from '@prisma/client';
+
+export class {Model}TableComponent {{
+  protected {column}({model}: {Model} & {{ tags?: {{ id: string }}[] }}) {{
+    return isExcluded({model});
+  }}
+
+  public exportRow(row: ImportDto) {{
+    return omit(row, [
+      'balances',
+      '{column}',
+    ]);
+  }}
+
+  public pickRow(row: ImportDto) {{
+    return pick(row, ['{column}', 'id']);
+  }}
+}}
+"""
+QUERY = """import {{ prisma }} from './prisma';
+
+export const hidden = () => prisma.{model}.findMany({{ where: {{ {column}: true }} }});
+"""
+
+
+@pytest.mark.parametrize(("model", "column"), [("Account", "isExcluded"), ("Portfolio", "hiddenFromFeed")])
+def test_a_method_named_like_the_column_and_keys_given_to_omit_are_no_uses(model: str, column: str) -> None:
+    schema = f'CREATE TABLE "{model}" (id text PRIMARY KEY, "{column}" boolean, name text);\n-- migration\n'
+    names = {"Model": model, "model": model[0].lower() + model[1:], "column": column}
+    files = {
+        "prisma/schema.prisma": f"model {model} {{\n  id String @id\n  name String\n}}\n",
+        "libs/ui/src/table.component.ts": COMPONENT.format(**names),
+    }
+    drop = schema + f'ALTER TABLE "{model}" DROP COLUMN "{column}";'
+    assert not _places(_finding(review_sql(drop, base=files), "column-dropped"))
+    files["apps/server/src/hidden.ts"] = QUERY.format(**names)
+    assert set(_places(_finding(review_sql(drop, base=files), "column-dropped"))) == {
+        "apps/server/src/hidden.ts:3"
+    }
+
+
+SQLA_BASE = """from sqlalchemy.ext.declarative import declarative_base, declared_attr
+
+
+class CustomBase:
+    @declared_attr
+    def __tablename__(self):
+        return resolve_table_name(self.__name__)
+
+
+Base = declarative_base(cls=CustomBase)
+"""
+SQLA_MODELS = """from sqlalchemy import Column, Integer, String
+from sqlalchemy.ext.hybrid import hybrid_property
+from app.database import Base
+
+
+class {Other}(Base):
+    id = Column(Integer, primary_key=True)
+    {column} = Column(String)
+    filters = relationship("{Model}")
+
+
+class {Model}(Base):
+    id = Column(Integer, primary_key=True)
+    _{column} = Column(String)
+
+    @hybrid_property
+    def {column}(self):
+        return decode(self._{column})
+"""
+SQLA_SERVICE = """def describe({row}):
+    return {row}.{column}
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "other", "column"),
+    [
+        ("PluginInstance", "plugin_instance", "Notification", "configuration"),
+        ("SearchFilter", "search_filter", "Service", "kind"),
+    ],
+)
+def test_sqlalchemy_models_named_by_their_base_are_the_tables_models(
+    model: str, table: str, other: str, column: str
+) -> None:
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} text, _{column} text);\n-- migration\n"
+    names = {"Model": model, "Other": other, "column": column, "row": table}
+    files = {
+        "src/app/database.py": SQLA_BASE,
+        "src/app/models.py": SQLA_MODELS.format(**names),
+        "src/app/service.py": SQLA_SERVICE.format(**names),
+    }
+    drop = schema + f"ALTER TABLE {table} DROP COLUMN {column};"
+    finding = _finding(review_sql(drop, base=files), "column-dropped")
+    # the other model's own column is not listed; the row's attribute reads the model's hybrid property
+    assert "src/app/models.py:8" not in _places(finding)
+    assert finding.severity is Severity.INFO
+    assert f"the model's own `{column}` (`src/app/models.py:17`)" in finding.message
+    # without the property, the row's attribute is the column
+    files["src/app/models.py"] = SQLA_MODELS.format(**names).split("\n    @hybrid_property")[0] + "\n"
+    loud = _finding(review_sql(drop, base=files), "column-dropped")
+    assert _places(loud) == {"src/app/service.py:2": "other"}
+    assert loud.severity is Severity.CRITICAL
