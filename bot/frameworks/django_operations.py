@@ -166,7 +166,8 @@ def _rename_field(r: Reader, call: ast.Call) -> list[Operation]:
     field = model.fields.pop(old, None)
     if field is None:
         return [RenameColumn(table=model.table, column=old, new_name=new, **r.base(call))]
-    new_column = field.spec.name.replace(old, new, 1) if field.spec.name.startswith(old) else field.spec.name
+    derived = not field.db_column and field.spec.name.startswith(old)  # `customer` → `customer_id`
+    new_column = field.spec.name.replace(old, new, 1) if derived else field.spec.name
     model.fields[new] = replace(field, name=new, spec=replace(field.spec, name=new_column))
     if new_column == field.spec.name:
         return []  # db_column keeps the column where it is

@@ -30,6 +30,7 @@ class Field:
     many_to_many: str | None = None  # the join table of a ManyToManyField
     # `default=` (not `db_default=`): Django sets it on the column to fill the existing rows, then drops it
     one_off_default: bool = False
+    db_column: bool = False  # `db_column=` given: the column keeps its name when the field is renamed
 
 
 @dataclass
@@ -154,6 +155,7 @@ def read_field(
         constraint=kwargs.get("db_constraint") is not False,
         many_to_many=m2m,
         one_off_default=default is not None and kwargs.get("db_default") is None,
+        db_column=bool(kwargs.get("db_column")),
     )
 
 

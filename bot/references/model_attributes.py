@@ -24,6 +24,7 @@ _COLUMN_CALL = re.compile(
 # The column an attribute maps when it names one: SQLAlchemy's first argument, Django's db_column.
 _NAMED_COLUMN = re.compile(r"(?:\w+\.)?(?:Column|mapped_column)\(\s*['\"](\w+)['\"]")
 _DB_COLUMN = re.compile(r"\bdb_column\s*=\s*['\"](\w+)['\"]")
+_RELATION_FIELD = re.compile(r"(?:\w+\.)*(?:ForeignKey|OneToOneField)\(")
 _CLASS_START = re.compile(r"^(?:class|module|model)\s+\w+", re.M)
 
 
@@ -45,7 +46,7 @@ def kept_attribute(tree: Tree, definitions: Iterable[tuple[str, str, str, int]],
         starts = (m.start() for m in _CLASS_START.finditer(text) if m.start() <= start)
         start = max(starts, default=start)  # the class line itself included
         subclasses = re.finditer(rf"^class\s+\w+\s*\([^)]*\b{re.escape(model)}\b", text, re.M)
-        for begin in (start, *(m.start() for m in subclasses)):  # single-table inheritance
+        for begin in (start, *(m.start() for m in subclasses), *_parents(text, model)):
             found = _attribute(text, begin, name)
             if found is not None:
                 return f"{path}:{text.count(chr(10), 0, found) + 1}"
@@ -75,6 +76,22 @@ def _ruby_method(tree: Tree, path: str, name: str) -> str | None:
     return None
 
 
+def _parents(text: str, model: str) -> list[int]:
+    """Where the classes the model inherits from start, when the same file defines them (an abstract
+    `class Person(models.Model)` that declares the fields of `class Profile(Person)`), nearest first."""
+    found: list[int] = []
+    pending, seen = [model], {model}
+    while pending:
+        header = re.search(rf"^class\s+{re.escape(pending.pop())}\s*\(([^)]*)\)", text, re.M)
+        for base in re.findall(r"[A-Za-z_]\w*", header.group(1)) if header else ():
+            defined = re.search(rf"^class\s+{re.escape(base)}\b", text, re.M)
+            if defined is not None and base not in seen:
+                seen.add(base)
+                found.append(defined.start())
+                pending.append(base)
+    return found
+
+
 def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
@@ -95,6 +112,8 @@ def _other_column(body: str, assigned: re.Match[str], name: str) -> bool:
     `state = models.CharField(db_column="state_v2")`: the attribute maps another column."""
     call = body[assigned.start(1) : assigned.start(1) + 600]
     other = _NAMED_COLUMN.match(call) or _DB_COLUMN.search(call[: call_end(call)])
+    if other is None and _RELATION_FIELD.match(call):
+        return True  # `region = models.ForeignKey(Region, …)`: Django's `region_id`, not the text column
     return other is not None and other.group(1).lower() != name.lower()
 
 

@@ -444,3 +444,103 @@ def test_sqlalchemy_models_named_by_their_base_are_the_tables_models(
     loud = _finding(review_sql(drop, base=files), "column-dropped")
     assert _places(loud) == {"src/app/service.py:2": "other"}
     assert loud.severity is Severity.CRITICAL
+
+
+DJANGO_INITIAL = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [
+        migrations.CreateModel(
+            name="{Model}",
+            fields=[
+                ("id", models.AutoField(primary_key=True)),
+                ("{field}", models.PositiveIntegerField(null=True)),
+            ],
+        ),
+    ]
+"""
+DJANGO_RENAME = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{app}", "0001_initial")]
+    operations = [
+{alter}        migrations.RenameField(model_name="{model}", old_name="{field}", new_name="_{field}"),
+    ]
+"""
+DJANGO_ALTER = """        migrations.AlterField(
+            model_name="{model}",
+            name="{field}",
+            field=models.PositiveIntegerField(db_column="{field}", null=True),
+        ),
+"""
+DJANGO_READER = """def count({model}):
+    return {model}.{field}
+"""
+
+
+@pytest.mark.parametrize(
+    ("app", "model", "field"), [("database", "table", "row_count"), ("shop", "order", "legacy_total")]
+)
+def test_a_django_field_renamed_with_its_db_column_kept_renames_no_column(
+    app: str, model: str, field: str
+) -> None:
+    names = {"app": app, "Model": model.title(), "model": model, "field": field}
+    base = {
+        f"{app}/migrations/0001_initial.py": DJANGO_INITIAL.format(**names),
+        f"{app}/usage.py": DJANGO_READER.format(**names),
+    }
+    path = f"{app}/migrations/0002_rename.py"
+    kept = review_sql(DJANGO_RENAME.format(alter=DJANGO_ALTER.format(**names), **names), path=path, base=base)
+    assert "column-renamed" not in {f.rule for f in kept.findings}
+    renamed = review_sql(DJANGO_RENAME.format(alter="", **names), path=path, base=base)
+    finding = _finding(renamed, "column-renamed")
+    assert f"`{app}_{model}.{field}`" in finding.message and f"`_{field}`" in finding.message
+
+
+PARENT_MODELS = """from django.db import models
+
+
+class Person(models.Model):
+    {field} = {declaration}
+
+    class Meta:
+        abstract = True
+
+
+class {Model}(Person):
+    name = models.TextField()
+
+    class Meta:
+        db_table = "{table}"
+"""
+PARENT_USES = """def label(user):
+    return user.{model}.{field}
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "field"),
+    [("Profile", "profiles_profile", "home_region"), ("Member", "crm_member", "birth_country")],
+)
+def test_a_foreign_key_declared_in_a_parent_class_replaces_the_dropped_text_column(
+    model: str, table: str, field: str
+) -> None:
+    names = {"Model": model, "model": model.lower(), "table": table, "field": field}
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, {field} text, name text);\n-- migration\n"
+    drop = schema + f"ALTER TABLE {table} DROP COLUMN {field};"
+    declaration = "models.ForeignKey(Region, null=True, on_delete=models.SET_NULL)"
+    files = {
+        "crm/models.py": PARENT_MODELS.format(declaration=declaration, **names),
+        "crm/views.py": PARENT_USES.format(**names),
+    }
+    finding = _finding(review_sql(drop, base=files), "column-dropped")
+    assert finding.severity is Severity.INFO
+    assert f"the model's own `{field}` (`crm/models.py:5`)" in finding.message
+    # the same text field is the column
+    files["crm/models.py"] = PARENT_MODELS.format(declaration="models.CharField(max_length=50)", **names)
+    loud = _finding(review_sql(drop, base=files), "column-dropped")
+    assert loud.severity is Severity.CRITICAL and "crm/views.py:2" in _places(loud)
