@@ -16,7 +16,7 @@ from bot.references.usage import Use
 
 # Production code that still reads or writes what the change removes breaks when it runs: it blocks.
 CRITICAL_AREAS = ("other", "serializer", "job", "raw-sql", "database", "model", "association", "view")
-WARNING_AREAS = ("config",)
+WARNING_AREAS = ("template", "config")
 TOP = 3
 
 _AREA_WORDS = {
@@ -26,6 +26,7 @@ _AREA_WORDS = {
     "model": ("model", "models"),
     "association": ("association", "associations"),
     "view": ("view", "views"),
+    "template": ("template", "templates"),
     "other": ("place in production code", "places in production code"),
     "database": ("database function, trigger or view", "database functions, triggers or views"),
     "config": ("configuration file", "configuration files"),
@@ -40,6 +41,7 @@ _FAILS = {
     "(ORMs that cache columns fail until restarted)",
     "association": "loading the association fails once the migration commits",
     "view": "the page fails to render",
+    "template": "the template renders it as nothing (it swallows a missing attribute): the page shows a blank",
     "database": "the database object fails on its next call (a view or function is rejected, or breaks, "
     "once the column or table is gone)",
     "other": "that code path fails when it runs",

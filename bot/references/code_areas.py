@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 
 AREAS = (
-    *("model", "association", "serializer", "job", "raw-sql", "database", "view", "test", "doc", "config"),
+    *("model", "association", "serializer", "job", "raw-sql", "database", "view", "template", "test", "doc"),
+    "config",
     "other",
 )
 
@@ -41,6 +42,10 @@ _MODEL_PATH = re.compile(
 _VIEW_PATH = re.compile(
     r"(?:^|/)(?:views|templates|components|pages)/|\.(?:erb|haml|slim|html?|jinja2?|j2|hbs|mustache|vue|svelte|[jt]sx)$"
 )
+# Server-side templates that render a missing attribute as nothing (Django, Jinja, Handlebars, Mustache):
+# a tag naming a dropped column leaves the page with a blank, it does not fail. ERB raises: it is a view.
+_LENIENT_TEMPLATE = re.compile(r"\.(?:html?|jinja2?|j2|hbs|handlebars|mustache|djhtml|txt)$")
+_TEMPLATE_TAG = re.compile(r"\{\{|\{%")
 _CONFIG_PATH = re.compile(r"\.(?:ya?ml|toml|ini|cfg|conf|json|env|properties|xml)$|(?:^|/)config/")
 _SQL_PATH = re.compile(r"\.sql$")
 _ASSOCIATION_LINE = re.compile(
@@ -102,6 +107,8 @@ def file_area(path: str, text: str, present: frozenset[str] | None = None) -> Fi
     if _DOC_PATH.search(path):
         return FileArea("doc", False, False, False, False, "other")
     rest = "view" if _VIEW_PATH.search(path) else "config" if _CONFIG_PATH.search(path) else "other"
+    if rest == "view" and _LENIENT_TEMPLATE.search(path):
+        rest = "template"
     return FileArea(
         fixed=None,
         job=bool(_JOB_PATH.search(path)) or _has(text, JOB_HINTS, present),
@@ -133,4 +140,6 @@ def classify(file: FileArea, line: str) -> str:
         return "raw-sql"
     if file.model:
         return "model"
+    if file.rest == "template" and not _TEMPLATE_TAG.search(line):
+        return "view"  # markup with no tag of the template language: judged as a page
     return file.rest

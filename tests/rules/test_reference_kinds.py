@@ -544,3 +544,41 @@ def test_a_foreign_key_declared_in_a_parent_class_replaces_the_dropped_text_colu
     files["crm/models.py"] = PARENT_MODELS.format(declaration="models.CharField(max_length=50)", **names)
     loud = _finding(review_sql(drop, base=files), "column-dropped")
     assert loud.severity is Severity.CRITICAL and "crm/views.py:2" in _places(loud)
+
+
+TEMPLATE_MODEL = """from django.db import models
+
+
+class {Model}(models.Model):
+    title = models.TextField()
+
+    class Meta:
+        db_table = "{table}"
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "column"),
+    [("Article", "articles_article", "google_profile"), ("News", "news_news", "legacy_byline")],
+)
+def test_a_django_template_renders_a_dropped_attribute_as_nothing_an_erb_view_fails(
+    model: str, table: str, column: str
+) -> None:
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} text, title text);\n-- migration\n"
+    drop = schema + f"ALTER TABLE {table} DROP COLUMN {column};"
+    row = model.lower()
+    files = {
+        "site/models.py": TEMPLATE_MODEL.format(Model=model, table=table),
+        f"themes/base/templates/{row}s/view.html": (
+            f"<div>\n{{% if {row}.{column} %}}\n  <p>{{{{ {row}.{column} }}}}</p>\n{{% endif %}}\n</div>\n"
+        ),
+    }
+    finding = _finding(review_sql(drop, base=files), "column-dropped")
+    template = f"themes/base/templates/{row}s/view.html"
+    assert _places(finding) == {f"{template}:2": "template", f"{template}:3": "template"}
+    assert finding.severity is Severity.WARNING
+    assert "renders it as nothing" in finding.blast_radius
+    files[f"app/views/{row}s/show.html.erb"] = f"<%= @{row}.{column} %>\n"
+    loud = _finding(review_sql(drop, base=files), "column-dropped")
+    assert _places(loud)[f"app/views/{row}s/show.html.erb:1"] == "view"
+    assert loud.severity is Severity.CRITICAL
