@@ -87,6 +87,10 @@ _NAMED_AFTER_MODEL = re.compile(
 _DELEGATE = re.compile(
     r"\.(\w+)\.(?:find\w*|create\w*|update\w*|upsert|delete\w*|count|aggregate|groupBy|insert\w*|select)\("
 )
+# After a model's delegate: a query method of Prisma's client (`.findMany(`, `.create(`, `.$transaction` not)
+_DELEGATE_CALL = re.compile(
+    r"\s*\??\.\s*(?:find\w*|create\w*|update\w*|upsert|delete\w*|count|aggregate|groupBy)\s*(?:<[^()]*>)?\("
+)
 # Rust: the struct or Diesel `table!` entry a line is in, and a Diesel model's table
 _RUST_BLOCK = re.compile(
     r"^[ \t]*(?:pub(?:\([^)]*\))?[ \t]+)?struct[ \t]+(?P<struct>\w+)"
@@ -111,8 +115,12 @@ _LOG_CALL = re.compile(
     r"|(?<![\w$])(?:log|logger|_logger|logging|LOG|LOGGER|Log|Logger|console|tracing|slog)"
     r"\s*(?:\.|::)\s*(?:info|warn|warning|debug|error|trace|fatal|critical|exception|notice|log|print"
     r"|Info|Warn|Warning|Debug|Error|Trace|Fatal|Print)\w*"
-    r"|(?<![\w$.])(?:print|puts))\s*\($"
+    r"|(?<![\w$.])(?:print|puts)"
+    # an error's message: `new ResourceNotFoundError("Action", id)`, `raise ValueError("…")`
+    r"|\bnew\s+(?:[\w$]+\.)*[\w$]*(?:Error|Exception)|\braise\s+(?:\w+\.)*\w*(?:Error|Exception))\s*\($"
 )
+# A string given as a JSX attribute's value (`deleteWhat={"Action"}`, `label="Action"`): a prop's text.
+_JSX_VALUE = re.compile(r"(?<![=!<>])\b[\w-]+=\{?\s*$")
 # `exclude = (…)` of a Django admin or form (`ModelAdmin.exclude`, `ModelForm.Meta.exclude`,
 # `modelform_factory(…, exclude=[…])`): Django leaves out the names listed and ignores one the model does not
 # have, so the name is no use. Django REST framework's `Meta.exclude` asserts that each name is a model
@@ -460,7 +468,13 @@ class _FileScan:
         ):
             return None  # `(shareId: string) =>`, `getSharedWebsite(shareId)`: a variable of the code
         if self._logged(line_start + col):
-            return None  # `info!("… {}", "post_aggregates", n)`: a message written to the log
+            return None  # `info!("… {}", "post_aggregates", n)`, `new NotFoundError("Action")`: a message
+        if (
+            self.path.endswith((".jsx", ".tsx"))
+            and line[col - 1 : col] in ("'", '"', "`")
+            and _JSX_VALUE.search(line, 0, col - 1)
+        ):
+            return None  # `deleteWhat={"Action"}`: the text of a component's prop
         if target.kind == "column" and self._object_keys(line_start + col):
             return None  # `omit(account, ['isExcluded'])`: a key of an object in memory
         if (
@@ -488,6 +502,8 @@ class _FileScan:
             return None  # `assert "legacy_title" in form.errors`: a test's text, not code that runs a query
         if needle.role in ("singular", "association") and area != "association":
             return None
+        if needle.role == "delegate" and not _DELEGATE_CALL.match(line, end):
+            return None  # `action` as a word; the model's delegate is `prisma.action.findMany(`
         if target.kind == "enum-value" and line[col - 1 : col] not in ("'", '"', ":", "`"):
             return None
         window = self.span(line_start, 12, 2)
@@ -688,6 +704,8 @@ class _FileScan:
         models = self.m.models[target.table]
         if needle.role == "model":  # high once a definition of the class for this table is known
             return ("high" if needle.word in models.defined else "low"), frozenset({needle.word})
+        if needle.role == "delegate":
+            return ("high" if line[:col].endswith(".") else "low"), frozenset()
         if needle.role in ("table", "singular"):
             return (
                 "high" if needle.role == "singular" or names_table(line, col, needle.word) else "low"

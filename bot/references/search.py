@@ -403,6 +403,12 @@ def _needles(targets: Sequence[Target], models: Mapping[str, TableModels]) -> di
                 found[word].append(Needle(word, i, "model"))
             single = singularize(target.table)
             found[single].append(Needle(single, i, "singular"))
+            for word in sorted(
+                models[target.table].models
+            ):  # Prisma's client: `prisma.documentMeta.findMany(`
+                if word[:1].isupper() and word[1:2].islower():
+                    delegate = word[0].lower() + word[1:]
+                    found[delegate].append(Needle(delegate, i, "delegate"))
         elif target.name:
             found[target.name].append(Needle(target.name, i, "name"))
     return {word: tuple(ns) for word, ns in found.items() if word}

@@ -582,3 +582,34 @@ def test_a_django_template_renders_a_dropped_attribute_as_nothing_an_erb_view_fa
     loud = _finding(review_sql(drop, base=files), "column-dropped")
     assert _places(loud)[f"app/views/{row}s/show.html.erb:1"] == "view"
     assert loud.severity is Severity.CRITICAL
+
+
+SETTINGS_TAB = """export function {Model}SettingsTab({{ id }}: {{ id: string }}) {{
+  return <DeleteDialog deleteWhat={{"{Model}"}} title="{Model}" onDelete={{() => remove(id)}} />;
+}}
+"""
+SERVICE_TS = """import {{ prisma }} from './prisma';
+
+export const get = async (id: string) => {{
+  const row = await prisma.{model}.findUnique({{ where: {{ id }} }});
+  if (row === null) throw new ResourceNotFoundError("{Model}", id);
+  return row;
+}};
+"""
+RAISE_PY = """def get(pk):
+    raise LookupError("{Model}")
+"""
+
+
+@pytest.mark.parametrize("model", ["Action", "Webhook"])
+def test_a_models_name_in_an_error_message_or_a_props_text_is_no_use(model: str) -> None:
+    schema = f'CREATE TABLE "{model}" (id text PRIMARY KEY, name text);\n-- migration\n'
+    names = {"Model": model, "model": model[0].lower() + model[1:]}
+    files = {
+        "prisma/schema.prisma": f"model {model} {{\n  id String @id\n  name String\n}}\n",
+        f"apps/web/{model.lower()}/SettingsTab.tsx": SETTINGS_TAB.format(**names),
+        f"packages/lib/{model.lower()}/service.ts": SERVICE_TS.format(**names),
+        "scripts/get.py": RAISE_PY.format(**names),
+    }
+    places = _places(_finding(review_sql(schema + f'DROP TABLE "{model}";', base=files), "table-dropped"))
+    assert places == {f"packages/lib/{model.lower()}/service.ts:4": "other"}  # the query, not the message
