@@ -136,6 +136,11 @@ _COLUMN_DECLARATION = re.compile(
 )
 _SERIALIZER_CLASS = re.compile(r"Serializer\b")
 _PY_CLASS_LINE = re.compile(r"^class\s", re.M)
+_DEFINITION_STATEMENT = re.compile(
+    r"(?:\s+|--[^\n]*\n)*(?:CREATE\s+(?:(?:UNLOGGED|TEMP|TEMPORARY)\s+)?TABLE|CREATE\s+(?:UNIQUE\s+)?INDEX"
+    r"|ALTER\s+(?:TABLE|SEQUENCE|TYPE)|COPY|COMMENT\s+ON|GRANT|REVOKE|SELECT\s+pg_catalog\.setval)\b",
+    re.I,
+)
 _SAFE_LINE = (("ignored_columns", "ignored_columns"), ("@ignore", "prisma @ignore"))
 
 
@@ -490,6 +495,8 @@ class _FileScan:
         undefined = needle.role == "model" and needle.word not in self.m.models[target.table].defined
         if undefined and not self.path.endswith(".sql") and self.literal(line_start + col) is not None:
             return None  # `"Suburb"` in a list of labels, and no class of that name in the code
+        if self.path.endswith(".sql") and self._definition_statement(line_start + col):
+            return None  # `CREATE TABLE … ("legacy" text)`, `COPY … FROM stdin`: a schema dump or init script
         if _CHANGES_SCHEMA.search(line):
             return None  # `ALTER TABLE notes DROP COLUMN description` held in code: the change itself, no use
         read_as_sql = self.sql_access(needle, target, line_start + col)
@@ -599,6 +606,13 @@ class _FileScan:
         # `EditSiteForm`, `LocalSiteResponse` of an API: named after the model, but a row of it only when
         # it derives one of Diesel's traits for it (the table then comes from the struct's name)
         return _NAMED_AFTER_MODEL.sub("", struct) in models.names and bool(_DIESEL_DERIVE.search(attributes))
+
+    def _definition_statement(self, pos: int) -> bool:
+        """Is `pos` in a statement of a `.sql` file that defines or loads the schema (`CREATE TABLE`,
+        `ALTER TABLE … OWNER`, `COPY … FROM stdin`, an index, a comment, a grant) rather than code that
+        runs (a query, a view, a function)?"""
+        start = self.text.rfind(";\n", 0, pos) + 1  # a statement ends its line (pg_dump's comments hold `;`)
+        return _DEFINITION_STATEMENT.match(self.text, start) is not None
 
     def _logged(self, pos: int) -> bool:
         """Is `pos` in a string given to a call that writes a message to a log or the console?"""

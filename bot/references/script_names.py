@@ -42,6 +42,8 @@ def script_local(line: str, col: int, end: int) -> bool:
     before, after = line[:col].rstrip(), line[end:].lstrip()
     if _IMPORT.match(line):
         return True  # `import { permissions } from '…/permissions'`: a module's export, not a row's field
+    if re.search(r"(?:^|[\s(=,:])\[$", before):
+        return True  # `[isEarlyAccess, theme]`: a variable in an array (a hook's dependencies)
     if before.endswith((".", "?.", "'", '"', "`", "[", "$")) or line[col - 1 : col] in (
         "'",
         '"',

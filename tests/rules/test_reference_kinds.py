@@ -613,3 +613,43 @@ def test_a_models_name_in_an_error_message_or_a_props_text_is_no_use(model: str)
     }
     places = _places(_finding(review_sql(schema + f'DROP TABLE "{model}";', base=files), "table-dropped"))
     assert places == {f"packages/lib/{model.lower()}/service.ts:4": "other"}  # the query, not the message
+
+
+INIT_SQL = """--
+-- Name: {Model}; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public."{Model}" (
+    id integer NOT NULL,
+    "{column}" timestamp(3) without time zone
+);
+
+COPY public."{Model}" (id, "{column}") FROM stdin;
+"""
+QUERY_SQL = """-- name: Expiring :many
+SELECT id, "{column}" FROM "{Model}" WHERE "{column}" < now();
+"""
+CARD = """export function {Model}Card({{ data }}: Props) {{
+  const {column} = useFlag(data.id);
+  const theme = useTheme();
+  return useMemo(() => render({column}, theme), [{column}, theme]);
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "column"), [("Model", "earlyAccessDeadline"), ("Donation", "isEarlyAccess")]
+)
+def test_a_schema_dumps_definitions_and_a_hooks_dependencies_are_no_uses(model: str, column: str) -> None:
+    schema = f'CREATE TABLE "{model}" (id int PRIMARY KEY, "{column}" timestamp);\n-- migration\n'
+    names = {"Model": model, "column": column}
+    files = {
+        "containers/db/docker-init/02_all_ddl.sql": INIT_SQL.format(**names),
+        f"src/components/{model}Card.tsx": CARD.format(**names),
+    }
+    drop = schema + f'ALTER TABLE "{model}" DROP COLUMN "{column}";'
+    assert not _places(_finding(review_sql(drop, base=files), "column-dropped"))
+    files["src/queries/expiring.sql"] = QUERY_SQL.format(**names)
+    assert _places(_finding(review_sql(drop, base=files), "column-dropped")) == {
+        "src/queries/expiring.sql:2": "raw-sql"
+    }
