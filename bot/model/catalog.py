@@ -312,6 +312,8 @@ def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, CreateTable)
     if op.table in c.tables and op.if_not_exists:
         return
+    # a table takes the name of a view only once the view is gone (dropped in a DO block, say)
+    c.objects.pop(f"view:{_object_key('view', op.table)}", None)
     columns = {s.name: Column(s.name, s.type, s.nullable, s.default) for s in op.columns}
     c.tables[op.table] = Table(op.table, columns, created_in_change=in_change)
     for spec in op.columns:

@@ -136,6 +136,7 @@ _COLUMN_DECLARATION = re.compile(
 )
 _SERIALIZER_CLASS = re.compile(r"Serializer\b")
 _PY_CLASS_LINE = re.compile(r"^class\s", re.M)
+_CREATES_TABLE = re.compile(r"^\s*CREATE\s+(?:(?:UNLOGGED|TEMP|TEMPORARY)\s+)?TABLE\b", re.I | re.M)
 _DEFINITION_STATEMENT = re.compile(
     r"(?:\s+|--[^\n]*\n)*(?:CREATE\s+(?:(?:UNLOGGED|TEMP|TEMPORARY)\s+)?TABLE|CREATE\s+(?:UNIQUE\s+)?INDEX"
     r"|ALTER\s+(?:TABLE|SEQUENCE|TYPE)|COPY|COMMENT\s+ON|GRANT|REVOKE|SELECT\s+pg_catalog\.setval)\b",
@@ -258,6 +259,7 @@ class _FileScan:
         self._shape: ScriptShape | None = None
         self._literals: dict[int, tuple[int, str] | None] = {}  # by position: asked several times a hit
         self._typed: dict[tuple[str, str], bool] = {}  # (variable, table): declared as one of its rows
+        self._creates_tables: bool | None = None  # a `.sql` file with CREATE TABLE: a schema definition
 
     @property
     def area(self) -> FileArea:
@@ -608,9 +610,14 @@ class _FileScan:
         return _NAMED_AFTER_MODEL.sub("", struct) in models.names and bool(_DIESEL_DERIVE.search(attributes))
 
     def _definition_statement(self, pos: int) -> bool:
-        """Is `pos` in a statement of a `.sql` file that defines or loads the schema (`CREATE TABLE`,
-        `ALTER TABLE … OWNER`, `COPY … FROM stdin`, an index, a comment, a grant) rather than code that
-        runs (a query, a view, a function)?"""
+        """Is `pos` in a `.sql` file that defines the schema (one that creates tables: a dump, a container's
+        init script, whose views and functions are a copy of the database's, read from the history), or in
+        a statement that defines or loads the schema (`ALTER TABLE … OWNER`, `COPY … FROM stdin`, an index,
+        a comment, a grant) rather than code that runs (a query, a view, a function)?"""
+        if self._creates_tables is None:
+            self._creates_tables = _CREATES_TABLE.search(self.text) is not None
+        if self._creates_tables:
+            return True
         start = self.text.rfind(";\n", 0, pos) + 1  # a statement ends its line (pg_dump's comments hold `;`)
         return _DEFINITION_STATEMENT.match(self.text, start) is not None
 

@@ -653,3 +653,29 @@ def test_a_schema_dumps_definitions_and_a_hooks_dependencies_are_no_uses(model: 
     assert _places(_finding(review_sql(drop, base=files), "column-dropped")) == {
         "src/queries/expiring.sql:2": "raw-sql"
     }
+
+
+VIEW_THEN_TABLE = """CREATE TABLE "{table}" (id int PRIMARY KEY, likes int);
+CREATE MATERIALIZED VIEW "{view}" AS SELECT m.id, m.likes FROM "{table}" m;
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_class WHERE relname = '{view}' AND relkind = 'm') THEN
+        DROP MATERIALIZED VIEW IF EXISTS "{view}";
+    END IF;
+END $$;
+{replace}
+"""
+
+
+@pytest.mark.parametrize(("table", "view"), [("ImageMetric", "ImageRank"), ("post_stats", "post_rank")])
+def test_a_view_whose_name_a_table_takes_later_is_gone(table: str, view: str) -> None:
+    replaced = VIEW_THEN_TABLE.format(
+        table=table, view=view, replace=f'CREATE TABLE "{view}" (id int, likes int);'
+    )
+    quiet = _finding(review_sql(replaced + f'-- migration\nDROP TABLE "{table}";'), "table-dropped")
+    assert not quiet.references
+    kept = VIEW_THEN_TABLE.format(
+        table=table, view=view, replace=f'CREATE MATERIALIZED VIEW "{view}" AS SELECT id FROM "{table}";'
+    )
+    loud = _finding(review_sql(kept + f'-- migration\nDROP TABLE "{table}";'), "table-dropped")
+    assert loud.severity is Severity.CRITICAL and [r.line for r in loud.references] == [9]
