@@ -679,3 +679,20 @@ def test_a_view_whose_name_a_table_takes_later_is_gone(table: str, view: str) ->
     )
     loud = _finding(review_sql(kept + f'-- migration\nDROP TABLE "{table}";'), "table-dropped")
     assert loud.severity is Severity.CRITICAL and [r.line for r in loud.references] == [9]
+
+
+@pytest.mark.parametrize(
+    ("table", "column"), [("shop_order", "legacy_status"), ("crm_contact", "fax_number")]
+)
+def test_keys_of_json_translations_settings_and_fixtures_are_no_uses(table: str, column: str) -> None:
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} text, name text);\n-- migration\n"
+    files = {
+        "web/src/messages/de.json": f'{{\n  "{column}": "Alter Wert"\n}}\n',
+        "web/src/assets/i18n/fr.json": f'{{\n  "{column}": "Valeur"\n}}\n',
+        "config/app.json": f'{{\n  "{column}": true\n}}\n',
+        "e2e/fixtures/rows.json": f'[\n  {{ "id": 1, "{column}": "x" }}\n]\n',
+    }
+    drop = schema + f"ALTER TABLE {table} DROP COLUMN {column};"
+    assert not _places(_finding(review_sql(drop, base=files), "column-dropped"))
+    files["app/report.py"] = f'ROWS = "SELECT {column} FROM {table}"\n'
+    assert _places(_finding(review_sql(drop, base=files), "column-dropped")) == {"app/report.py:1": "raw-sql"}
