@@ -38,6 +38,7 @@ _API_PATH = re.compile(
 )
 _MODEL_PATH = re.compile(
     r"(?:^|/)(?:models|Models|entities|entity|domain)/|(?:^|/)models\.py$|\.prisma$|\.entity\.ts$|(?:^|/)models?\.go$"
+    r"|\.hbm\.xml$"
 )
 _VIEW_PATH = re.compile(
     r"(?:^|/)(?:views|templates|components|pages)/|\.(?:erb|haml|slim|html?|jinja2?|j2|hbs|mustache|vue|svelte|[jt]sx)$"
@@ -96,7 +97,7 @@ MODEL_HINTS = frozenset(
         "DeclarativeBase",
     }
     | {"declarative_base", "gorm.Model", "@Entity(", "@@map(", "Sequel::Model"}
-    | {"extends Model", "use Ecto.Schema"}
+    | {"extends Model", "use Ecto.Schema", "<hibernate-mapping"}
 )
 
 

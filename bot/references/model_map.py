@@ -3,7 +3,7 @@
 By convention: Rails `orders` ↔ `Order`, Django `shop_orderitem` ↔ `shop/models.py: OrderItem`.
 By declaration: Rails `self.table_name = "orders"`, Django `db_table = "orders"`, SQLAlchemy
 `__tablename__ = "orders"`, Prisma `@@map("orders")`, GORM `TableName() string { return "orders" }`,
-JPA `@Table(name = "orders")`, TypeORM `@Entity("orders")`, MikroORM `@Entity({ tableName: "orders" })`,
+JPA `@Table(name = "orders")`, Hibernate's XML mapping `<class name="shop.Order" table="orders">`, TypeORM `@Entity("orders")`, MikroORM `@Entity({ tableName: "orders" })`,
 Sequelize `Order.init({…}, { tableName: "orders" })` and `define('Order', {…}, { tableName: "orders" })`,
 Diesel `#[diesel(table_name = orders)] struct Order`, Eloquent `protected $table = 'orders'`, Ecto `schema "orders" do`;
 GORM's convention for a struct without `TableName()` (`type OrderItem struct` ↔ `order_items`) and
@@ -41,6 +41,7 @@ MAPPING_WORDS = frozenset(
         "gorm",
         "sequelize",
         "sqlalchemy",
+        "<hibernate-mapping",
     )
 )
 _MAPPING = re.compile(
@@ -49,6 +50,9 @@ _MAPPING = re.compile(
     r"|(?<![\w.])schema\s+|\btableName\s*:\s*)[\"'`](\w+)[\"'`]"
     r"|#\[diesel\(table_name\s*=\s*(?:\w+::)*(\w+)"
 )
+# Hibernate's XML mapping (`*.hbm.xml`): the element that binds a class to a table, its attributes in any order
+_HBM_CLASS = re.compile(r"<(?:class|joined-subclass|union-subclass)\b([^>]*)>")
+_HBM_ATTRIBUTE = re.compile(r"([\w-]+)\s*=\s*[\"']([^\"']*)[\"']")
 _DEFINITION = re.compile(
     r"^[ \t]*(?:(?:export|public|default|abstract|final)[ \t]+)*(?:class|model)[ \t]+([A-Z]\w*)"
     r"|^type[ \t]+([A-Z]\w*)[ \t]+struct"
@@ -116,6 +120,8 @@ def mappings_in(
         owner = _owner(definitions, match.start(), text)
         if owner:
             yield table, owner, path, text.count("\n", 0, match.start()) + 1
+    if "<hibernate-mapping" in text:
+        yield from _hibernate_mappings(path, text, models)
     for table, struct, line in gorm_naming.structs(path, text, models, naming):
         yield table, struct, path, line
     for table, model, line in sequelize_naming.models(text, models, naming):
@@ -148,6 +154,16 @@ def _declared_by_base(text: str, models: Mapping[str, TableModels]) -> Iterator[
             if table in models:
                 yield table, name, text.count("\n", 0, match.start()) + 1
                 break
+
+
+def _hibernate_mappings(path: str, text: str, models: Mapping[str, TableModels]) -> Iterator[Mapped]:
+    """`<class name="org.shop.Order" table="orders">`: the class is the last part of its qualified name."""
+    for match in _HBM_CLASS.finditer(text):
+        attributes = dict(_HBM_ATTRIBUTE.findall(match.group(1)))
+        table = attributes.get("table", "").strip('`"').lower()
+        cls = attributes.get("name", "").rpartition(".")[2]
+        if table in models and cls:
+            yield table, cls, path, text.count("\n", 0, match.start()) + 1
 
 
 def _owner(definitions: list[tuple[int, str]], pos: int, text: str) -> str:
