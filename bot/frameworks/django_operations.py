@@ -92,7 +92,12 @@ def _create_model(r: Reader, call: ast.Call) -> list[Operation]:
         model.unique_together.add(names)
     if not model.managed:
         return []
-    columns = tuple(f.spec for f in model.fields.values() if f.many_to_many is None)
+    # a `unique=True` field (a OneToOneField's too) is a UNIQUE column of the new table
+    columns = tuple(
+        replace(f.spec, unique=True) if f.unique and not f.spec.primary_key else f.spec
+        for f in model.fields.values()
+        if f.many_to_many is None
+    )
     ops: list[Operation] = [CreateTable(table=table, columns=columns, **r.base(call))]
     ops.extend(
         CreateTable(table=f.many_to_many, **r.base(call)) for f in model.fields.values() if f.many_to_many

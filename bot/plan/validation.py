@@ -35,6 +35,7 @@ from bot.model.migration import (
 from bot.plan import monitoring, rollback
 from bot.plan.runnable import named, runnable, schema_of
 from bot.sql.checked import Schema
+from bot.sql.collisions import collisions, duplicates_query
 from bot.sql.conversions import classify
 from bot.sql.data_changes import condition_columns, literals, referenced_table, source_column, source_table
 from bot.sql.names import quote, quote_column
@@ -71,6 +72,8 @@ def build(
         written = [q for q in _queries(op, dialect, ops, catalog, enums) if _usable(q, dialect, schema)]
         if not written and isinstance(op, DataUpdate):
             written = [q for q in _written_values(op, dialect) if _usable(q, dialect, schema)]
+        if isinstance(op, DataUpdate) and catalog is not None and not catalog.is_new(op.table):
+            written += [q for q in _collision_queries(op, dialect, catalog) if _usable(q, dialect, schema)]
         for query in written:
             queries.setdefault(query.sql, replace(query, path=op.location.path, line=op.location.line))
     ordered = sorted(queries.values(), key=lambda q: {BEFORE: 0, BOTH: 1}.get(q.when, 2))
@@ -194,6 +197,17 @@ def _update_queries(
         f"rows of `{op.table}` the UPDATE chose that do not hold the values it writes",
         "0",
     )
+
+
+def _collision_queries(op: DataUpdate, dialect: str, catalog: Catalog) -> Iterator[VerificationQuery]:
+    """The values of a unique key two rows would share once the UPDATE has run (`unique-collision`)."""
+    for found in collisions(op, catalog, dialect):
+        yield VerificationQuery(
+            duplicates_query(op, found, dialect),
+            f"values of `{op.table}.{found.column}` two rows would share after the UPDATE",
+            "no rows",
+            when=BEFORE,
+        )
 
 
 def _written_values(op: DataUpdate, dialect: str) -> Iterator[VerificationQuery]:

@@ -93,6 +93,7 @@ NAMES = (
     "type_change_rewrite",
     "unbatched_data_change",
     "uncommitted_transaction",
+    "unique_collision",
     "unique_constraint_under_lock",
     "unique_without_duplicate_check",
     "unmapped_code_value",

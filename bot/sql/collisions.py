@@ -1,0 +1,160 @@
+"""Updates that can give two rows the same value in a column no two rows may share.
+
+`UPDATE users SET email = lower(email)` turns `Ann@x.io` and `ann@x.io` into one value; when `email` is a
+unique key the statement fails at the first such pair (the whole migration with it), and where the key is
+only the application's, the rows become indistinguishable. The same holds for any function that maps
+different values to one (trimming, case folding, cutting to a prefix, rounding, truncating a date) and for a
+constant written to more than one row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from bot.model.catalog import Catalog, same_table
+from bot.model.migration import DataUpdate
+from bot.sql.names import identifier, quote
+from bot.sql.subqueries import pinned
+from bot.sql.writes import writes
+
+# Functions that map several values to one. sqlglot gives some their own node types; the rest stay
+# anonymous calls, compared by name.
+_FOLDING_NODES: tuple[type[exp.Expression], ...] = (
+    exp.Lower,
+    exp.Upper,
+    exp.Initcap,
+    exp.Trim,
+    exp.Substring,
+    exp.Left,
+    exp.Right,
+    exp.Round,
+    exp.Floor,
+    exp.Ceil,
+    exp.DateTrunc,
+    exp.TimestampTrunc,
+    exp.RegexpReplace,
+)
+_FOLDING_NAMES = frozenset(
+    {"lower", "upper", "initcap", "trim", "btrim", "ltrim", "rtrim", "substr", "substring", "left", "right"}
+    | {"round", "trunc", "truncate", "floor", "ceil", "ceiling", "date_trunc", "regexp_replace", "replace"}
+    | {"translate", "split_part", "unaccent", "lcase", "ucase", "date"}
+)
+
+
+@dataclass(frozen=True)
+class Collision:
+    column: str  # the written column, part of a unique key
+    key: tuple[str, ...]  # the unique key it belongs to
+    key_name: str  # the index or constraint holding the key ("" when unnamed)
+    value: str  # the expression written, as SQL
+    kind: str  # "folding": a function that maps several values to one; "constant": one value for many rows
+
+
+def collisions(op: DataUpdate, catalog: Catalog, dialect: str) -> Iterator[Collision]:
+    """The columns of a unique key this UPDATE can write the same value to in two rows."""
+    keys = [key for key in catalog.unique_keys(op.table) if all(key)]
+    if not keys:
+        return
+    one_row: bool | None = None
+    for column, value in _assignments(op, dialect):
+        key = next((k for k in keys if column in k), None)
+        if key is None:
+            continue
+        kind = _kind(value, column)
+        if kind == "constant":
+            if one_row is None:
+                one_row = _one_row(op, catalog, dialect)
+            if one_row:
+                continue
+        if kind:
+            yield Collision(
+                column, key, _key_name(catalog, op.table, key), value.sql(dialect=_syntax(dialect)), kind
+            )
+
+
+def duplicates_query(op: DataUpdate, collision: Collision, dialect: str) -> str:
+    """The values of the key every row would hold once the UPDATE has run (the written value where its
+    condition holds, the row's own value elsewhere) that two rows would share: none may come back. NULLs
+    are left out, as a unique index leaves them out."""
+    column = quote(collision.column, dialect)
+    new = (
+        collision.value if not op.where else f"CASE WHEN {op.where} THEN {collision.value} ELSE {column} END"
+    )
+    others = [quote(c, dialect) for c in collision.key if c != collision.column]
+    names = ["new_value", *others]
+    inner = ", ".join([f"{new} AS new_value", *others])
+    present = " AND ".join(f"{n} IS NOT NULL" for n in names)
+    positions = ", ".join(str(i + 1) for i in range(len(names)))
+    return (
+        f"SELECT {', '.join(names)}, count(*) FROM (SELECT {inner} FROM {quote(op.table, dialect)}) AS after_update "
+        f"WHERE {present} GROUP BY {positions} HAVING count(*) > 1 LIMIT 20;"
+    )
+
+
+def _assignments(op: DataUpdate, dialect: str) -> Iterator[tuple[str, exp.Expression]]:
+    if op.expression is not None:
+        for write in writes(op):
+            yield write.target, write.value
+        return
+    for column, text in op.assignments:  # read from ORM code: the value's SQL
+        try:
+            parsed = sqlglot.parse_one(text, dialect=_syntax(dialect))
+        except (SqlglotError, ValueError):
+            continue
+        if isinstance(parsed, exp.Expression):
+            yield column, parsed
+
+
+def _kind(value: exp.Expression, column: str) -> str:
+    """ "folding" when the value folds the column itself through a function that maps several values to
+    one; "constant" for a literal other than NULL; "" otherwise."""
+    while isinstance(value, exp.Paren | exp.Cast):
+        value = value.this
+    if isinstance(value, exp.Literal):
+        return "constant"
+    if not isinstance(value, exp.Func) or not _folds(value):
+        return ""
+    reads = {identifier(c.this) for c in value.find_all(exp.Column)}
+    return "folding" if reads == {column} else ""
+
+
+def _folds(node: exp.Func) -> bool:
+    """The outermost function maps several inputs to one output (nested ones fold too: `lower(trim(x))`)."""
+    if isinstance(node, _FOLDING_NODES):
+        return True
+    return isinstance(node, exp.Anonymous) and str(node.this).lower() in _FOLDING_NAMES
+
+
+def _one_row(op: DataUpdate, catalog: Catalog, dialect: str) -> bool:
+    """The UPDATE's condition fixes a unique key: it reaches one row at most."""
+    tree = op.expression
+    if tree is None and op.where:
+        try:
+            tree = sqlglot.parse_one(
+                f"SELECT 1 FROM {quote(op.table, dialect)} WHERE {op.where}", dialect=_syntax(dialect)
+            )
+        except (SqlglotError, ValueError):
+            return False
+    return tree is not None and pinned(tree, op.table, catalog) is not None
+
+
+def _key_name(catalog: Catalog, table: str, key: tuple[str, ...]) -> str:
+    for name, definition in catalog.index_definitions.items():
+        columns = tuple(c.strip().strip('"`').lower() for c in definition.columns)
+        if (
+            same_table(definition.table, table)
+            and definition.unique
+            and not definition.where
+            and columns == key
+        ):
+            return name
+    return ""
+
+
+def _syntax(dialect: str) -> str:
+    return "mysql" if dialect in ("mysql", "mariadb") else dialect

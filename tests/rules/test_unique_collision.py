@@ -1,0 +1,158 @@
+"""`unique-collision`: an UPDATE that can give two rows the same value of a unique key, read from SQL and from
+each framework's own data-change forms, and the validation query that lists the values that would collide."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.model.findings import Review, Severity
+from bot.render.formats import to_json
+from tests.conftest import review_sql
+from tests.rules.test_data_expressions import FRAMEWORKS
+
+NAMES = [
+    {"table": "users", "column": "email", "other": "nickname", "flag": "deleted", "scope": "org_id"},
+    {"table": "coupons", "column": "code", "other": "label", "flag": "expired", "scope": "shop_id"},
+]
+SCHEMA = (
+    "CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text NOT NULL, {other} text, {flag} boolean,\n"
+    "  {scope} bigint, slug text, CONSTRAINT {table}_slug_scope UNIQUE ({scope}, slug));\n"
+    "CREATE UNIQUE INDEX {table}_{column}_key ON {table} ({column});\n"
+)
+
+
+def _review(names: dict[str, str], sql: str, framework=FRAMEWORKS[0]) -> Review:  # type: ignore[no-untyped-def]
+    path, text = framework(sql.format(**names))
+    return review_sql(text, path=path, base={"db/structure.sql": SCHEMA.format(**names)})
+
+
+def _found(result: Review) -> list:  # type: ignore[type-arg]
+    return [f for f in result.active if f.rule == "unique-collision"]
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_folding_a_unique_column_can_collide(names, framework) -> None:  # type: ignore[no-untyped-def]
+    result = _review(names, "UPDATE {table} SET {column} = lower(trim({column}));", framework)
+    found = _found(result)
+    assert len(found) == 1 and found[0].severity is Severity.CRITICAL
+    assert f"`{names['table']}.{names['column']}`" in found[0].message
+    assert f"the unique index `{names['table']}_{names['column']}_key`" in found[0].message
+    assert result.approval == "BLOCKED"
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_folding_a_column_no_key_holds_is_no_collision(names, framework) -> None:  # type: ignore[no-untyped-def]
+    assert not _found(
+        _review(names, "UPDATE {table} SET {other} = lower({other}) WHERE id < 1000;", framework)
+    )
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE {table} SET {column} = {column} || '.retired' WHERE {flag};",  # a suffix keeps values apart
+        "UPDATE {table} SET {column} = 'reserved' WHERE id = 7;",  # one row
+        "UPDATE {table} SET {column} = NULL WHERE {flag};",  # NULLs never collide
+        "UPDATE {table} SET {column} = upper({other}) WHERE {flag};",  # another column: no folding of its own
+    ],
+)
+def test_writes_that_keep_the_key_unique_are_quiet(names, sql) -> None:  # type: ignore[no-untyped-def]
+    assert not _found(_review(names, sql))
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_constant_on_many_rows_collides_within_a_compound_key(names) -> None:  # type: ignore[no-untyped-def]
+    found = _found(_review(names, "UPDATE {table} SET slug = 'archived' WHERE {flag};"))
+    assert len(found) == 1
+    assert f"the unique key ({names['scope']}, slug)" in found[0].message
+    assert "as soon as it chooses two" in found[0].message
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_key_on_the_folded_expression_already_keeps_the_values_apart(names) -> None:  # type: ignore[no-untyped-def]
+    schema = "CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text NOT NULL);\nCREATE UNIQUE INDEX {table}_lower ON {table} (lower({column}));\n"
+    result = review_sql(
+        "UPDATE {table} SET {column} = lower({column});".format(**names),
+        path="db/migrations/002_normalize.sql",
+        base={"db/migrations/001_schema.sql": schema.format(**names)},
+    )
+    assert not _found(result)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_the_validation_query_counts_the_values_that_would_collide(names) -> None:  # type: ignore[no-untyped-def]
+    result = _review(names, "UPDATE {table} SET {column} = upper({column}) WHERE NOT {flag};")
+    data = json.loads(to_json(result))
+    queries = [q for q in data["verification_queries"] if "two rows would share" in q["purpose"]]
+    assert len(queries) == 1
+    assert queries[0]["sql"].startswith(
+        f"SELECT new_value, count(*) FROM (SELECT CASE WHEN NOT {names['flag']} THEN UPPER({names['column']}) "
+        f"ELSE {names['column']} END AS new_value FROM {names['table']}) AS after_update"
+    )
+    assert queries[0]["expect"] == "no rows" and queries[0]["line"] == _found(result)[0].line
+
+
+RAILS = 'class Normalize < ActiveRecord::Migration[7.1]\n  def up\n    {model}.update_all("{column} = LOWER({column})")\n  end\nend\n'
+SCHEMA_RB = (
+    'ActiveRecord::Schema[7.1].define(version: 1) do\n  create_table "{table}" do |t|\n    t.string "{column}", null: false\n'
+    '    t.string "{other}"\n    t.index ["{column}"], name: "index_{table}_on_{column}", unique: true\n  end\nend\n'
+)
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("target,expected", [("column", 1), ("other", 0)])
+def test_rails_update_all(names, target, expected) -> None:  # type: ignore[no-untyped-def]
+    model = names["table"][:-1].capitalize()
+    text = RAILS.format(model=model, column=names[target])
+    result = review_sql(
+        text, path="db/migrate/20260101000000_normalize.rb", base={"db/schema.rb": SCHEMA_RB.format(**names)}
+    )
+    assert len(_found(result)) == expected
+
+
+DJANGO_INITIAL = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    operations = [
+        migrations.CreateModel(
+            name="{model}",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True)),
+                ("{column}", models.CharField(max_length=200, unique=True)),
+                ("{other}", models.CharField(max_length=200)),
+            ],
+        )
+    ]
+"""
+DJANGO_UPDATE = """from django.db import migrations
+from django.db.models.functions import Lower
+
+
+def forwards(apps, schema_editor):
+    {model} = apps.get_model("shop", "{model}")
+    {model}.objects.update({target}=Lower("{target}"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+"""
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("target,expected", [("column", 1), ("other", 0)])
+def test_django_update_of_a_unique_field(names, target, expected) -> None:  # type: ignore[no-untyped-def]
+    model = names["table"][:-1].capitalize()
+    result = review_sql(
+        DJANGO_UPDATE.format(model=model, target=names[target]),
+        path="shop/migrations/0002_normalize.py",
+        base={"shop/migrations/0001_initial.py": DJANGO_INITIAL.format(model=model, **names)},
+    )
+    assert len(_found(result)) == expected
