@@ -48,6 +48,10 @@ class Loss:
     check: str  # the condition that finds the rows at risk
 
 
+# `USING x::boolean`, `USING CAST(x AS bool)`: the column converted as it is, no mapping of the author's
+_PLAIN_CAST = re.compile(
+    r"\(?\s*(?:[\w\".]+\s*::\s*\w+(?:\s+\w+)?|CAST\s*\(\s*[\w\".]+\s+AS\s+\w+(?:\s+\w+)?\s*\))\s*\)?", re.I
+)
 # `CAST(x AS varchar(20))`, `x::varchar(20)`, `character varying(20)`, `char(20)`: an explicit cast to a
 # length, which PostgreSQL truncates silently
 _EXPLICIT_LENGTH = re.compile(
@@ -106,6 +110,20 @@ def classify(
             "values that are not ISO dates fail the change or are read in the session's date style",
             fails,
             f"{column} {pattern}",
+        )
+    mapped = using is not None and not _PLAIN_CAST.fullmatch(using.strip())  # `USING (state = 'on')`
+    if ob in _TEXT and nb in ("boolean", "bool") and not mysql and not mapped:
+        words = "'t', 'true', 'y', 'yes', 'on', '1', 'f', 'false', 'n', 'no', 'off', '0'"
+        return Loss(
+            "values other than true/false, yes/no, on/off and 1/0 ('enabled', 'x', '2') fail the change",
+            fails,
+            f"lower(trim({column})) NOT IN ({words})",
+        )
+    if ob in _INTS and nb in ("boolean", "bool") and not mysql and not mapped:
+        return Loss(
+            "every value other than 0 becomes true: 1, 2 and -1 can no longer be told apart",
+            Severity.WARNING,
+            f"{column} NOT IN (0, 1)",
         )
     if (ob in _FLOATS or (ob in _NUMERIC and (not oa or len(oa) < 2 or oa[1] > 0))) and nb in _INTS:
         truncate = f"truncate({column}, 0)" if mysql else f"trunc({column})"

@@ -96,3 +96,51 @@ def test_mariadb_truncates_silently_outside_strict_mode(mariadb: Any) -> None:
         cursor.execute("ALTER TABLE t MODIFY COLUMN c varchar(20)")
         cursor.execute("SELECT char_length(c) FROM t WHERE id = 1")
         assert cursor.fetchone() == (20,)
+
+
+@pytest.mark.parametrize("column", ["is_enabled", "notify"])
+def test_text_to_boolean_fails_on_words_postgres_does_not_read_and_the_check_finds_them(
+    pg: Any, column: str
+) -> None:
+    sql = (
+        f"CREATE TABLE t (id bigint PRIMARY KEY, {column} text);\n-- migration\n"
+        f"ALTER TABLE t ALTER COLUMN {column} TYPE boolean USING {column}::boolean;"
+    )
+    (finding,) = [f for f in review_sql(sql).active if f.rule == "lossy-type-change"]
+    assert finding.severity is Severity.WARNING and "fail the change" in finding.message
+    check = finding.fix.split("`")[1].rstrip(";")
+    pg.execute(f"CREATE TABLE t (id bigint PRIMARY KEY, {column} text)")
+    pg.execute("INSERT INTO t VALUES (1, 'Yes'), (2, ' off '), (3, 'enabled'), (4, NULL)")
+    assert pg.execute(check).fetchone() == (1,)
+    with pytest.raises(Exception, match="invalid input syntax for type boolean"):
+        pg.execute(f"ALTER TABLE t ALTER COLUMN {column} TYPE boolean USING {column}::boolean")
+
+
+@pytest.mark.parametrize("column", ["level", "retries"])
+def test_integer_to_boolean_merges_every_non_zero_value(pg: Any, column: str) -> None:
+    sql = (
+        f"CREATE TABLE t (id bigint PRIMARY KEY, {column} integer);\n-- migration\n"
+        f"ALTER TABLE t ALTER COLUMN {column} TYPE boolean USING CAST({column} AS boolean);"
+    )
+    (finding,) = [f for f in review_sql(sql).active if f.rule == "lossy-type-change"]
+    assert "can no longer be told apart" in finding.message
+    pg.execute(f"CREATE TABLE t (id bigint PRIMARY KEY, {column} integer)")
+    pg.execute("INSERT INTO t VALUES (1, 0), (2, 1), (3, 2)")
+    assert pg.execute(finding.fix.split("`")[1].rstrip(";")).fetchone() == (1,)
+
+
+@pytest.mark.parametrize(
+    ("old", "using"),
+    [
+        ("text", "(state = 'on')"),
+        ("text", "state IN ('y', 'yes')"),
+        ("integer", "state > 0"),
+        ("smallint", "(state <> 0)"),
+    ],
+)
+def test_a_conversion_the_author_maps_explicitly_is_quiet(old: str, using: str) -> None:
+    sql = (
+        f"CREATE TABLE t (id bigint PRIMARY KEY, state {old});\n-- migration\n"
+        f"ALTER TABLE t ALTER COLUMN state TYPE boolean USING {using};"
+    )
+    assert "lossy-type-change" not in {f.rule for f in review_sql(sql).active}
