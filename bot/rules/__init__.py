@@ -50,6 +50,7 @@ NAMES = (
     "identifier_too_long",
     "inline_references_ignored",
     "int_primary_key",
+    "integer_division",
     "invalid_index_retry",
     "joined_field_update",
     "json_type",

@@ -20,7 +20,7 @@ from bot.model.catalog import Catalog, same_table
 from bot.model.migration import DataUpdate
 from bot.sql.names import identifier, quote
 from bot.sql.subqueries import pinned
-from bot.sql.writes import writes
+from bot.sql.writes import assigned
 
 # Functions that map several values to one. sqlglot gives some their own node types; the rest stay
 # anonymous calls, compared by name.
@@ -61,7 +61,8 @@ def collisions(op: DataUpdate, catalog: Catalog, dialect: str) -> Iterator[Colli
     if not keys:
         return
     one_row: bool | None = None
-    for column, value in _assignments(op, dialect):
+    for write in assigned(op, dialect):
+        column, value = write.target, write.value
         key = next((k for k in keys if column in k), None)
         if key is None:
             continue
@@ -94,20 +95,6 @@ def duplicates_query(op: DataUpdate, collision: Collision, dialect: str) -> str:
         f"SELECT {', '.join(names)}, count(*) FROM (SELECT {inner} FROM {quote(op.table, dialect)}) AS after_update "
         f"WHERE {present} GROUP BY {positions} HAVING count(*) > 1 LIMIT 20;"
     )
-
-
-def _assignments(op: DataUpdate, dialect: str) -> Iterator[tuple[str, exp.Expression]]:
-    if op.expression is not None:
-        for write in writes(op):
-            yield write.target, write.value
-        return
-    for column, text in op.assignments:  # read from ORM code: the value's SQL
-        try:
-            parsed = sqlglot.parse_one(text, dialect=_syntax(dialect))
-        except (SqlglotError, ValueError):
-            continue
-        if isinstance(parsed, exp.Expression):
-            yield column, parsed
 
 
 def _kind(value: exp.Expression, column: str) -> str:

@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlglot
 from sqlglot import exp
+from sqlglot.errors import SqlglotError
 
 from bot.model.migration import DataInsert, DataUpdate, Operation
 from bot.sql.domains import Literal, literal
@@ -67,6 +69,21 @@ def writes(op: Operation) -> Iterator[Write]:
                 where.this if where is not None else None,
                 names,
             )
+
+
+def assigned(op: Operation, dialect: str) -> Iterator[Write]:
+    """`writes`, and for an UPDATE read from ORM code (no SQL tree) its assignments' SQL parsed one by one."""
+    if op.expression is not None or not isinstance(op, DataUpdate):
+        yield from writes(op)
+        return
+    syntax = "mysql" if dialect in ("mysql", "mariadb") else dialect
+    for column, text in op.assignments:
+        try:
+            parsed = sqlglot.parse_one(text, dialect=syntax)
+        except (SqlglotError, ValueError):
+            continue
+        if isinstance(parsed, exp.Expression):
+            yield Write(column, parsed, op.table, op.table, None)
 
 
 def written_literals(op: Operation) -> dict[str, tuple[Literal, ...]]:

@@ -1,0 +1,154 @@
+"""`integer-division`: two integers divided into a column that holds fractions, read from SQL in every
+framework's migrations and from Django's and Rails' own data-change forms; MySQL's `/` keeps the fraction."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model.findings import Review, Severity
+from tests.conftest import review_sql
+from tests.rules.test_data_expressions import FRAMEWORKS
+
+NAMES = [
+    {
+        "table": "orders",
+        "part": "done",
+        "whole": "total",
+        "share": "ratio",
+        "cents": "amount_cents",
+        "money": "amount",
+    },
+    {
+        "table": "tasks",
+        "part": "passed",
+        "whole": "runs",
+        "share": "pass_rate",
+        "cents": "fee_cents",
+        "money": "fee",
+    },
+]
+SCHEMA = (
+    "CREATE TABLE {table} (id bigint PRIMARY KEY, {part} integer NOT NULL, {whole} integer NOT NULL,\n"
+    "  {share} numeric(5, 4), {cents} bigint, {money} numeric(12, 2), minutes integer, seconds integer);\n"
+)
+
+
+def _review(names: dict[str, str], sql: str, framework=FRAMEWORKS[0], dialect: str | None = None) -> Review:  # type: ignore[no-untyped-def]
+    path, text = framework(sql.format(**names))
+    return review_sql(text, path=path, dialect=dialect, base={"db/structure.sql": SCHEMA.format(**names)})
+
+
+def _found(result: Review) -> list:  # type: ignore[type-arg]
+    return [f for f in result.active if f.rule == "integer-division"]
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_two_integers_divided_into_a_fraction_column(names, framework) -> None:  # type: ignore[no-untyped-def]
+    result = _review(
+        names, "UPDATE {table} SET {share} = {part} / {whole}, {money} = {cents} / 100;", framework
+    )
+    found = _found(result)
+    if result.databases and result.databases[0].database.dialect in ("mysql", "mariadb"):
+        assert not found  # MySQL's `/` keeps the fraction
+        return
+    assert len(found) == 2 and all(f.severity is Severity.CRITICAL for f in found)
+    assert f"`{names['table']}.{names['share']}`" in found[0].message
+    assert f"NULLIF({names['whole']}, 0)" in found[0].fix and "NULLIF" not in found[1].fix
+    assert result.approval == "BLOCKED"
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE {table} SET {share} = {part}::numeric / NULLIF({whole}, 0) WHERE id < 1000;",
+        "UPDATE {table} SET {share} = CAST({part} AS numeric) / {whole} WHERE id < 1000;",
+        "UPDATE {table} SET {money} = {cents} / 100.0 WHERE id < 1000;",
+        "UPDATE {table} SET minutes = seconds / 60 WHERE id < 1000;",  # an integer column: meant
+        "UPDATE {table} SET {money} = {share} / 2 WHERE id < 1000;",  # a numeric operand
+    ],
+)
+def test_divisions_that_keep_the_fraction_or_mean_integers_are_quiet(names, sql) -> None:  # type: ignore[no-untyped-def]
+    assert not _found(_review(names, sql))
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_mysql_division_keeps_the_fraction(names) -> None:  # type: ignore[no-untyped-def]
+    assert not _found(_review(names, "UPDATE {table} SET {share} = {part} / {whole};", dialect="mysql"))
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_insert_select_reads_the_source_columns_types(names) -> None:  # type: ignore[no-untyped-def]
+    sql = (
+        "CREATE TABLE {table}_summary (id bigint PRIMARY KEY, {share} numeric(5, 4));\n"
+        "INSERT INTO {table}_summary (id, {share}) SELECT s.id, s.{part} / s.{whole} FROM {table} s;"
+    )
+    assert len(_found(_review(names, sql))) == 1
+
+
+RAILS = 'class Backfill < ActiveRecord::Migration[7.1]\n  def up\n    {model}.update_all("{share} = {part} / {whole}")\n  end\nend\n'
+DJANGO_INITIAL = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    operations = [
+        migrations.CreateModel(
+            name="{model}",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True)),
+                ("{part}", models.IntegerField()),
+                ("{whole}", models.IntegerField()),
+                ("{share}", models.DecimalField(max_digits=5, decimal_places=4, null=True)),
+            ],
+        )
+    ]
+"""
+DJANGO_UPDATE = """from django.db import migrations
+from django.db.models import F{imports}
+
+
+def forwards(apps, schema_editor):
+    {model} = apps.get_model("shop", "{model}")
+    {model}.objects.update({share}={value})
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+"""
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_rails_update_all(names) -> None:  # type: ignore[no-untyped-def]
+    model = names["table"][:-1].capitalize()
+    result = review_sql(
+        RAILS.format(model=model, **names),
+        path="db/migrate/20260101000000_backfill.rb",
+        base={"db/structure.sql": SCHEMA.format(**names)},
+    )
+    assert len(_found(result)) == 1
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    "imports,value,expected",
+    [
+        ("", 'F("{part}") / F("{whole}")', 1),
+        (
+            "\nfrom django.db.models import DecimalField\nfrom django.db.models.functions import Cast",
+            'Cast("{part}", DecimalField()) / F("{whole}")',
+            0,
+        ),
+    ],
+)
+def test_django_update_with_f_expressions(names, imports, value, expected) -> None:  # type: ignore[no-untyped-def]
+    model = names["table"][:-1].capitalize()
+    text = DJANGO_UPDATE.format(model=model, imports=imports, value=value.format(**names), **names)
+    result = review_sql(
+        text,
+        path="shop/migrations/0002_backfill.py",
+        base={"shop/migrations/0001_initial.py": DJANGO_INITIAL.format(model=model, **names)},
+    )
+    assert len(_found(result)) == expected
