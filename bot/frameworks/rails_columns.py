@@ -73,8 +73,17 @@ def _change_column(c: ruby.Call, src: Source, table: str = "") -> Result:
     table = table or argument(c, 0)
     name = argument(c, offset)
     spec = column(name, argument(c, offset + 1), c, src)
+    # `using: "zip::integer"` is the USING clause; `cast_as: :integer` writes `USING CAST(zip AS integer)`
+    using = c.option("using")
+    cast_as = c.option("cast_as")
     ops: list[Operation] = [
-        AlterColumnType(table=table, column=name, new_type=spec.type, **origin_of(c, src))
+        AlterColumnType(
+            table=table,
+            column=name,
+            new_type=spec.type,
+            using=str(using) if using else f"CAST({name} AS {cast_as})" if cast_as else None,
+            **origin_of(c, src),
+        )
     ]
     if "null" in c.options:
         kind = DropNotNull if spec.nullable else SetNotNull

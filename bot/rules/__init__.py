@@ -92,6 +92,7 @@ NAMES = (
     "timestamp_without_time_zone",
     "truncate_cascade",
     "type_change_rewrite",
+    "type_change_without_using",
     "unbatched_data_change",
     "uncommitted_transaction",
     "unique_collision",
