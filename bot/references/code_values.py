@@ -408,6 +408,46 @@ def near_member(definition: Definition, literal: str) -> Member | None:
     return next((m for m in definition.members if wanted in {normal(f) for f in stored(definition, m)}), None)
 
 
+def misspelt_member(definition: Definition, literal: str) -> Member | None:
+    """The one member whose stored form is a letter or two away from `literal` (`'canceled'` for
+    `'cancelled'`, `'shiped'` for `'shipped'`), when `literal` is no member in any case: a typo."""
+    wanted = normal(literal)
+    if (
+        len(wanted) < 4
+        or not any(c.isalpha() for c in wanted)
+        or near_member(definition, literal) is not None
+    ):
+        return None
+    if member_for(definition, literal) is not None:
+        return None
+    limit = 1 if len(wanted) < 8 else 2
+    close = [
+        m
+        for m in definition.members
+        if any(0 < _edits(wanted, normal(form), limit) <= limit for form in stored(definition, m))
+    ]
+    return close[0] if len(close) == 1 else None
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Insertions, deletions, substitutions and swaps of two neighbours turning `a` into `b`; limit + 1 once
+    over `limit`. Written here: difflib's ratio is no edit count, and one typo is what this asks about."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, y in enumerate(b, 1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        before, row = row, current
+    return row[-1]
+
+
 def where(definition: Definition, member: Member | None = None) -> Reference:
     line = member.line if member is not None and member.line else definition.line
     text = f"{definition.kind} `{definition.name}`" + (

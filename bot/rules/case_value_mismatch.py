@@ -1,10 +1,11 @@
-"""A WHEN value that differs from the code's value only by case or whitespace matches no row.
+"""A WHEN value that differs from the code's value by case, whitespace or a typo matches no row.
 
 ## Why is this bad?
 The application stores `paid`; the migration says `WHEN 'Paid'` or `WHEN 'paid '`. String comparison in
 SQL is exact (on PostgreSQL, and on MySQL with binary or case-sensitive collations, and always for trailing
 spaces in `LIKE`), so the branch matches nothing and those rows fall through to the ELSE, or to NULL.
-Comparing `lower(status)` with a value that has capitals can never match at all.
+Comparing `lower(status)` with a value that has capitals can never match at all. `WHEN 'canceled'` when the
+code says `cancelled` is the same mistake, one letter apart.
 
 ## Use instead
 Use the value exactly as the code defines it (the finding says where), or normalise both sides:
@@ -22,7 +23,7 @@ from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Reference, Rule, Severity
 from bot.model.migration import Migration
-from bot.references.code_values import describe, near_member, where
+from bot.references.code_values import describe, misspelt_member, near_member, where
 from bot.rules.context import Context
 from bot.sql.data_changes import literals, mapping_sites, source_column
 
@@ -59,15 +60,35 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             and m.label not in values
             and (not context.mysql or v != v.lstrip())
         ]
+        # a WHEN value a letter or two from a member is a typo, unless the CASE maps that spelling to the
+        # member (a fix of legacy values) or rewrites the column it reads
+        results = {v for _, result in mapping.whens for v in (literals(result) or ())}
+        domain = definition
+        if domain is None and not normaliser:  # no value in common: the column's one definition, if one
+            candidates = context.values.for_column(table, column, context.catalog)
+            domain = candidates[0] if len(candidates) == 1 else None
+        typos = [
+            (v, m)
+            for v in values
+            if domain is not None
+            and mapping.target != column
+            and (m := misspelt_member(domain, v)) is not None
+            and not {m.value, m.label} & (set(values) | results)
+        ]
+        near += typos
         if not impossible and not near:
             continue
         problems = [f"`'{v}'` can never equal `{normaliser}({column})`" for v in impossible]
-        problems += [f"`'{v}'` differs from `'{m.value}'` only by case or whitespace" for v, m in near]
+        problems += [
+            f"`'{v}'` differs from `'{m.value}'` "
+            + ("by a letter or two (a typo?)" if (v, m) in typos else "only by case or whitespace")
+            for v, m in near
+        ]
         references: tuple[Reference, ...] = ()
         defined = ""
-        if definition is not None and near:
-            references = tuple(where(definition, m) for _, m in near)
-            defined = f" The code defines the values in {describe(definition)}."
+        if domain is not None and near:
+            references = tuple(where(domain, m) for _, m in near)
+            defined = f" The code defines the values in {describe(domain)}."
         yield op.finding(
             RULE,
             f"The CASE that sets `{op.table}.{mapping.target}` compares `{mapping.source}` with values that match "

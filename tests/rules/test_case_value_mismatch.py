@@ -64,3 +64,49 @@ def test_postgres_really_misses_them(pg: Any) -> None:
     pg.execute("INSERT INTO orders (id, status) VALUES (1, 'paid'), (2, 'open')")
     pg.execute(sql)
     assert pg.execute("SELECT state FROM orders ORDER BY id").fetchall() == [(None,), (None,)]
+
+
+TYPO_DOMAINS = [
+    (
+        {
+            "app/models/order.rb": "class Order < ApplicationRecord\n  enum status: { pending: 'pending', cancelled: 'cancelled', shipped: 'shipped' }\nend\n"
+        },
+        "orders",
+        "status",
+        [("canceled", "cancelled"), ("shiped", "shipped"), ("pedning", "pending")],
+    ),
+    (
+        {
+            "billing/models.py": (
+                "from django.db import models\n\n\nclass Invoice(models.Model):\n"
+                "    class State(models.TextChoices):\n        DRAFT = 'draft'\n        OVERDUE = 'overdue'\n"
+                "        SETTLED = 'settled'\n\n    state = models.CharField(max_length=20, choices=State.choices)\n"
+            )
+        },
+        "billing_invoice",
+        "state",
+        [("overdeu", "overdue"), ("setled", "settled")],
+    ),
+]
+
+
+def test_a_when_value_a_letter_from_the_codes_value_is_a_typo() -> None:
+    for head, table, column, typos in TYPO_DOMAINS:
+        for typo, member in typos:
+            sql = f"UPDATE {table} SET label = CASE {column} WHEN '{typo}' THEN 'x' END {BATCH};"
+            found = _found(sql, head)
+            assert len(found) == 1 and found[0].severity is Severity.CRITICAL, (typo, found)
+            assert f"`'{typo}'` differs from `'{member}'` by a letter or two" in found[0].message
+
+
+def test_legacy_spellings_mapped_to_the_member_and_far_values_are_no_typo() -> None:
+    for head, table, column, typos in TYPO_DOMAINS:
+        for typo, member in typos:
+            # the CASE maps the old spelling onto the member: a fix of legacy rows
+            fix = f"UPDATE {table} SET label = CASE {column} WHEN '{typo}' THEN '{member}' ELSE label END {BATCH};"
+            assert not _found(fix, head)
+            # the CASE rewrites the column it reads: its WHEN values are the old ones
+            own = f"UPDATE {table} SET {column} = CASE {column} WHEN '{typo}' THEN 'x' ELSE {column} END {BATCH};"
+            assert not _found(own, head)
+        far = f"UPDATE {table} SET label = CASE {column} WHEN 'archived' THEN 'x' ELSE label END {BATCH};"
+        assert not _found(far, head)
