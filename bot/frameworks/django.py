@@ -31,7 +31,16 @@ from bot.frameworks.sqlfile import parse_sql
 from bot.frameworks.statements import separate
 from bot.model.changeset import Tree
 from bot.model.findings import Location
-from bot.model.migration import DataInsert, Migration, Operation, RunCode, Unparsed, UnreadDataChange
+from bot.model.migration import (
+    DataDelete,
+    DataInsert,
+    DataUpdate,
+    Migration,
+    Operation,
+    RunCode,
+    Unparsed,
+    UnreadDataChange,
+)
 
 NAME = "django"
 EXTENSIONS = (".py",)
@@ -365,6 +374,7 @@ class _Parser:
             reader.entered.append(function.name)
             reader.read(function.body)
             reader.touches.extend(named)
+        self._reverse_python(call, reverse)
         code = RunCode(
             language="python",
             touches=tuple(dict.fromkeys(reader.touches)),
@@ -373,6 +383,29 @@ class _Parser:
             **self.reader.base(call),
         )
         return [code, *reader.ops]
+
+    def _reverse_python(self, call: ast.Call, reverse: ast.expr | None) -> None:
+        """The data changes of a `reverse_code` function of the module, as the way back of this RunPython
+        (when none can be read, the RunPython's own reading stands)."""
+        back = self.functions.get(py.name(reverse)) if reverse is not None else None
+        if back is None:
+            return
+        reader = CodeReader(
+            self.text,
+            self.path,
+            self.dialect,
+            self._table_of,
+            self.functions,
+            self._fixture,
+            self.constants,
+            self._model_table,
+            self._column_of,
+        )
+        reader.entered.append(back.name)
+        reader.read(back.body)
+        changes = tuple(op for op in reader.ops if isinstance(op, DataUpdate | DataDelete | DataInsert))
+        if changes:
+            self.reverse_sql.append(((call.lineno, call.end_lineno or call.lineno), changes))
 
     def _separate(self, call: ast.Call) -> list[Operation]:
         kwargs = py.keywords(call)

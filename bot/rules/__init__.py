@@ -33,6 +33,7 @@ NAMES = (
     "database_dropped",
     "domain_constraint",
     "down_not_idempotent",
+    "down_overreaches",
     "down_recreates_empty",
     "dual_write_incomplete",
     "duplicate_case_branch",

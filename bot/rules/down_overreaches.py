@@ -1,0 +1,127 @@
+"""The down migration finds the rows to restore by the value the up wrote, and so changes rows the up never did.
+
+## Why is this bad?
+The up sets `status = 'inactive'` on the users who have not logged in since 2024; the down sets
+`status = 'active' WHERE status = 'inactive'`. Every user who was already inactive before the change (banned,
+closed, unpaid) is reactivated by the rollback. A rollback runs when something already went wrong, and then
+it silently rewrites rows that had nothing to do with the change. The value the up writes does not tell
+which rows it wrote, unless no row could hold that value before (a value the same change introduces).
+
+## Use instead
+Keep the ids and old values of the rows the up changes (a backup table written in the up, or the rollback
+plan's snapshot), and let the down restore exactly those:
+`UPDATE users u SET status = b.status FROM users_status_backup b WHERE b.id = u.id`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AddConstraint, AddEnumValue, DataUpdate, Migration, Operation
+from bot.rules.context import Context
+from bot.sql.names import identifier, quote
+from bot.sql.writes import assigned, in_conjunction
+
+RULE = Rule(
+    id="down-overreaches",
+    dimension=Dimension.ROLLBACK,
+    severity=Severity.WARNING,
+    help="Restore only the rows the up changed: keep their ids and old values in the up, and restore from them in the down.",
+    bad=(
+        "CREATE TABLE users (id bigint PRIMARY KEY, status text, last_login date);\n-- migration\n"
+        "-- +goose Up\nUPDATE users SET status = 'inactive' WHERE last_login < '2024-01-01';\n"
+        "-- +goose Down\nUPDATE users SET status = 'active' WHERE status = 'inactive';",
+    ),
+    good=(
+        "CREATE TABLE users (id bigint PRIMARY KEY, status text, last_login date);\n-- migration\n"
+        "-- +goose Up\nCREATE TABLE users_status_backup AS SELECT id, status FROM users WHERE last_login < '2024-01-01';\n"
+        "UPDATE users SET status = 'inactive' WHERE last_login < '2024-01-01';\n"
+        "-- +goose Down\nUPDATE users SET status = b.status FROM users_status_backup b WHERE b.id = users.id;",
+    ),
+)
+EXAMPLE_PATH = "db/migrations/002_change.sql"
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if not migration.down:
+        return
+    written = {
+        (op.table, write.target, value): op
+        for op in migration.up
+        if isinstance(op, DataUpdate) and not context.catalog.is_new(op.table)
+        for write in assigned(op, context.dialect)
+        if (value := _literal(write.value)) is not None
+    }
+    if not written:
+        return
+    for down in migration.down:
+        if not isinstance(down, DataUpdate):
+            continue
+        restored = {write.target for write in assigned(down, context.dialect)}
+        for column, value in _selected_by_value(down, context.dialect):
+            up = written.get((down.table, column, value))
+            if up is None or column not in restored or _introduced(value, migration.up):
+                continue
+            yield down.finding(
+                RULE,
+                f"The down migration picks the rows of `{down.table}` to restore by `{column} = {value}`, the value the "
+                f"up writes (line {up.location.line}): rows that held {value} before the change are changed by the "
+                "rollback too.",
+                blast_radius=(
+                    f"A rollback rewrites `{down.table}.{column}` on every row holding {value}, not only on the rows the "
+                    "up changed; those rows' own values are lost, and nothing fails."
+                ),
+                fix=(
+                    f"In the up, keep the ids and old values of the rows it changes (`CREATE TABLE "
+                    f"{down.table}_{column}_backup AS SELECT id, {column} FROM {down.table} WHERE …` with the up's "
+                    "condition), and restore exactly those rows from it in the down."
+                ),
+            )
+
+
+def _literal(node: exp.Expression) -> str | None:
+    """A written constant as SQL (`'inactive'`, `0`, `true`); None for anything computed or NULL."""
+    while isinstance(node, exp.Paren | exp.Cast):
+        node = node.this
+    if isinstance(node, exp.Literal | exp.Boolean):
+        return node.sql(dialect="postgres")
+    return None
+
+
+def _selected_by_value(op: DataUpdate, dialect: str) -> Iterator[tuple[str, str]]:
+    """(column, literal) for each `column = literal` AND-ed into the UPDATE's condition."""
+    tree = op.expression
+    if tree is None and op.where:
+        syntax = "mysql" if dialect in ("mysql", "mariadb") else dialect
+        try:
+            tree = sqlglot.parse_one(
+                f"SELECT 1 FROM {quote(op.table, dialect)} WHERE {op.where}", dialect=syntax
+            )
+        except (SqlglotError, ValueError):
+            return
+    where = tree.args.get("where") if tree is not None else None
+    if where is None:
+        return
+    for node in where.find_all(exp.EQ):
+        if not in_conjunction(node, where):
+            continue
+        for mine, other in ((node.this, node.expression), (node.expression, node.this)):
+            value = _literal(other)
+            if isinstance(mine, exp.Column) and value is not None:
+                yield identifier(mine.this), value
+
+
+def _introduced(value: str, ops: tuple[Operation, ...]) -> bool:
+    """The up itself makes the value possible (a new enum value, a CHECK that now admits it): no row could
+    hold it before."""
+    bare = value.strip("'")
+    return any(
+        (isinstance(op, AddEnumValue) and op.value == bare)
+        or (isinstance(op, AddConstraint) and value in (op.expression_sql or ""))
+        for op in ops
+    )

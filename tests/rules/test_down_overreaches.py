@@ -1,0 +1,133 @@
+"""`down-overreaches`: a down that picks the rows to restore by the value the up wrote also rewrites the rows
+that held that value before; read from SQL, Rails and Django."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model.findings import Review
+from tests.conftest import review_sql
+
+NAMES = [
+    {"table": "users", "column": "status", "new": "inactive", "old": "active", "cond": "last_login"},
+    {"table": "tickets", "column": "state", "new": "closed", "old": "open", "cond": "updated_on"},
+]
+SCHEMA = (
+    "CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text NOT NULL DEFAULT '{old}', {cond} date);\n"
+)
+
+
+def _found(result: Review) -> list:  # type: ignore[type-arg]
+    return [f for f in result.active if f.rule == "down-overreaches"]
+
+
+def _goose(names: dict[str, str], up: str, down: str) -> Review:
+    return review_sql(
+        f"-- +goose Up\n{up}\n-- +goose Down\n{down}\n".format(**names),
+        path="db/migrations/002_change.sql",
+        base={"db/migrations/001_schema.sql": "-- +goose Up\n" + SCHEMA.format(**names)},
+    )
+
+
+UP = "UPDATE {table} SET {column} = '{new}' WHERE {cond} < '2024-01-01';"
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    "down",
+    [
+        "UPDATE {table} SET {column} = '{old}' WHERE {column} = '{new}';",
+        "UPDATE {table} SET {column} = '{old}' WHERE {cond} < '2024-01-01' AND {column} = '{new}';",
+    ],
+)
+def test_a_down_selecting_by_the_written_value(names, down) -> None:  # type: ignore[no-untyped-def]
+    (finding,) = _found(_goose(names, UP, down))
+    assert f"`{names['column']} = '{names['new']}'`" in finding.message and finding.location.line == 4
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_down_restoring_from_a_backup_or_a_value_the_change_introduces(names) -> None:  # type: ignore[no-untyped-def]
+    backup = (
+        "CREATE TABLE {table}_backup AS SELECT id, {column} FROM {table} WHERE {cond} < '2024-01-01';\n" + UP,
+        "UPDATE {table} SET {column} = b.{column} FROM {table}_backup b WHERE b.id = {table}.id;",
+    )
+    assert not _found(_goose(names, *backup))
+    introduced = (
+        "ALTER TABLE {table} ADD CONSTRAINT {table}_{column}_check CHECK ({column} IN ('{old}', '{new}', 'archived'));\n"
+        "UPDATE {table} SET {column} = 'archived' WHERE {cond} < '2020-01-01';",
+        "UPDATE {table} SET {column} = '{old}' WHERE {column} = 'archived';",
+    )
+    assert not _found(_goose(names, *introduced))
+    other = (UP, "UPDATE {table} SET {column} = '{old}' WHERE {column} = 'something else';")
+    assert not _found(_goose(names, *other))
+
+
+RAILS = """class Retire < ActiveRecord::Migration[7.1]
+  def up
+    {model}.where("{cond} < ?", Date.new(2024, 1, 1)).update_all({column}: "{new}")
+  end
+
+  def down
+    {model}.where({column}: "{new}").update_all({column}: "{old}")
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_rails_down_by_value(names) -> None:  # type: ignore[no-untyped-def]
+    model = names["table"][:-1].capitalize()
+    result = review_sql(
+        RAILS.format(model=model, **names),
+        path="db/migrate/20260101000000_retire.rb",
+        base={"db/structure.sql": SCHEMA.format(**names)},
+    )
+    assert len(_found(result)) == 1
+
+
+DJANGO_INITIAL = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    operations = [
+        migrations.CreateModel(
+            name="{model}",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True)),
+                ("{column}", models.CharField(max_length=20, default="{old}")),
+                ("{cond}", models.DateField(null=True)),
+            ],
+        )
+    ]
+"""
+DJANGO = """import datetime
+
+from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    {model} = apps.get_model("shop", "{model}")
+    {model}.objects.filter({cond}__lt=datetime.date(2024, 1, 1)).update({column}="{new}")
+
+
+def backwards(apps, schema_editor):
+    {model} = apps.get_model("shop", "{model}")
+    {model}.objects.filter({column}="{new}").update({column}="{old}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(forwards, backwards)]
+"""
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_django_reverse_by_value(names) -> None:  # type: ignore[no-untyped-def]
+    model = names["table"][:-1].capitalize()
+    result = review_sql(
+        DJANGO.format(model=model, **names),
+        path="shop/migrations/0002_retire.py",
+        base={"shop/migrations/0001_initial.py": DJANGO_INITIAL.format(model=model, **names)},
+    )
+    assert len(_found(result)) == 1
