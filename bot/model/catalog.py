@@ -346,6 +346,13 @@ def _drop_table(c: Catalog, op: Operation, in_change: bool) -> None:
     c.seeds.pop(op.table, None)
     for name in [n for n, key in c.foreign_keys.items() if key.table == op.table]:
         del c.foreign_keys[name]
+    # its indexes and CHECK constraints go with it (a table of the same name created later has its own)
+    for name in [n for n, d in c.index_definitions.items() if same_table(d.table, op.table)]:
+        del c.index_definitions[name]
+        c.indexes.pop(name, None)
+        c.index_columns.pop(name, None)
+    for name in [n for n, check in c.checks.items() if same_table(check.table, op.table)]:
+        del c.checks[name]
 
 
 def _put_column(c: Catalog, table: str, column: Column) -> None:
@@ -409,6 +416,23 @@ def _rename_table(c: Catalog, op: Operation, in_change: bool) -> None:
         c.primary_keys[op.new_name] = c.primary_keys.pop(op.table)
     if op.table in c.seeds:
         c.seeds[op.new_name] = c.seeds.pop(op.table)
+    # the table's indexes, CHECK constraints and foreign keys (on either side) now name the new table
+    for name, table_of in list(c.indexes.items()):
+        if same_table(table_of, op.table):
+            c.indexes[name] = op.new_name
+    for name, index in list(c.index_definitions.items()):
+        if same_table(index.table, op.table):
+            c.index_definitions[name] = dataclasses.replace(index, table=op.new_name)
+    for name, check in list(c.checks.items()):
+        if same_table(check.table, op.table):
+            c.checks[name] = dataclasses.replace(check, table=op.new_name)
+    for name, key in list(c.foreign_keys.items()):
+        if same_table(key.table, op.table) or same_table(key.references, op.table):
+            c.foreign_keys[name] = dataclasses.replace(
+                key,
+                table=op.new_name if same_table(key.table, op.table) else key.table,
+                references=op.new_name if same_table(key.references, op.table) else key.references,
+            )
 
 
 def _add_column(c: Catalog, op: Operation, in_change: bool) -> None:

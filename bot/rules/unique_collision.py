@@ -67,9 +67,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 )
             others = "".join(f", {c}" for c in found.key if c != found.column)
             query = f"SELECT {found.value}{others}, count(*) FROM {op.table} GROUP BY 1{''.join(f', {i + 2}' for i in range(len(found.key) - 1))} HAVING count(*) > 1"
+            # any two rows collide on a key of one column; on a compound key, only two sharing its other columns
             yield op.finding(
                 RULE,
                 message,
+                severity=Severity.CRITICAL if len(found.key) == 1 else Severity.WARNING,
                 blast_radius=(
                     f"The migration fails in production at the first pair of rows of `{op.table}` that would share "
                     f"a value of {key}, after passing on databases without such a pair; in a transaction, every "
