@@ -20,7 +20,7 @@ from bot.model.catalog import Catalog, same_table
 from bot.model.migration import DataUpdate
 from bot.sql.names import identifier, quote
 from bot.sql.subqueries import pinned
-from bot.sql.writes import assigned
+from bot.sql.writes import assigned, in_conjunction
 
 # Functions that map several values to one. sqlglot gives some their own node types; the rest stay
 # anonymous calls, compared by name.
@@ -70,7 +70,8 @@ def collisions(op: DataUpdate, catalog: Catalog, dialect: str) -> Iterator[Colli
         if kind == "constant":
             if one_row is None:
                 one_row = _one_row(op, catalog, dialect)
-            if one_row:
+            # `SET code = 'new' WHERE code = 'old'`: the rows chosen already differ in the rest of the key
+            if one_row or _fixed(op, column, dialect):
                 continue
         if kind:
             yield Collision(
@@ -119,15 +120,41 @@ def _folds(node: exp.Func) -> bool:
 
 def _one_row(op: DataUpdate, catalog: Catalog, dialect: str) -> bool:
     """The UPDATE's condition fixes a unique key: it reaches one row at most."""
-    tree = op.expression
-    if tree is None and op.where:
-        try:
-            tree = sqlglot.parse_one(
-                f"SELECT 1 FROM {quote(op.table, dialect)} WHERE {op.where}", dialect=_syntax(dialect)
-            )
-        except (SqlglotError, ValueError):
-            return False
+    tree = _statement(op, dialect)
     return tree is not None and pinned(tree, op.table, catalog) is not None
+
+
+def _fixed(op: DataUpdate, column: str, dialect: str) -> bool:
+    """The condition holds the written column to one value (`code = 'old'`, AND-ed with the rest)."""
+    tree = _statement(op, dialect)
+    where = tree.args.get("where") if tree is not None else None
+    if where is None:
+        return False
+    return any(
+        in_conjunction(node, where)
+        and any(
+            isinstance(mine, exp.Column)
+            and identifier(mine.this) == column
+            and isinstance(other, exp.Literal)
+            for mine, other in ((node.this, node.expression), (node.expression, node.this))
+        )
+        for node in where.find_all(exp.EQ)
+    )
+
+
+def _statement(op: DataUpdate, dialect: str) -> exp.Expression | None:
+    """The UPDATE as a tree, or its condition read from code as one; None when there is neither."""
+    if op.expression is not None:
+        return op.expression if isinstance(op.expression, exp.Expression) else None
+    if not op.where:
+        return None
+    try:
+        parsed = sqlglot.parse_one(
+            f"SELECT 1 FROM {quote(op.table, dialect)} WHERE {op.where}", dialect=_syntax(dialect)
+        )
+    except (SqlglotError, ValueError):
+        return None
+    return parsed if isinstance(parsed, exp.Expression) else None
 
 
 def _key_name(catalog: Catalog, table: str, key: tuple[str, ...]) -> str:
