@@ -56,6 +56,7 @@ NAMES = (
     "joined_field_update",
     "json_type",
     "length_below_code_limit",
+    "lossy_copy",
     "lossy_type_change",
     "mismatched_key",
     "missing_down_migration",

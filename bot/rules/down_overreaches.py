@@ -24,6 +24,7 @@ from sqlglot.errors import SqlglotError
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddConstraint, AddEnumValue, DataUpdate, Migration, Operation
 from bot.rules.context import Context
+from bot.sql.collisions import constant
 from bot.sql.names import identifier, quote
 from bot.sql.writes import assigned, in_conjunction
 
@@ -86,11 +87,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 
 def _literal(node: exp.Expression) -> str | None:
     """A written constant as SQL (`'inactive'`, `0`, `true`); None for anything computed or NULL."""
-    while isinstance(node, exp.Paren | exp.Cast):
-        node = node.this
-    if isinstance(node, exp.Literal | exp.Boolean):
-        return node.sql(dialect="postgres")
-    return None
+    return node.sql(dialect="postgres") if constant(node) else None
 
 
 def _selected_by_value(op: DataUpdate, dialect: str) -> Iterator[tuple[str, str]]:

@@ -101,14 +101,21 @@ def duplicates_query(op: DataUpdate, collision: Collision, dialect: str) -> str:
 def _kind(value: exp.Expression, column: str) -> str:
     """ "folding" when the value folds the column itself through a function that maps several values to
     one; "constant" for a literal other than NULL; "" otherwise."""
+    if constant(value):
+        return "constant"
     while isinstance(value, exp.Paren | exp.Cast):
         value = value.this
-    if isinstance(value, exp.Literal):
-        return "constant"
     if not isinstance(value, exp.Func) or not _folds(value):
         return ""
     reads = {identifier(c.this) for c in value.find_all(exp.Column)}
     return "folding" if reads == {column} else ""
+
+
+def constant(node: exp.Expression) -> bool:
+    """A literal other than NULL: `'x'`, `0`, `-1`, `true`, `'x'::text`."""
+    while isinstance(node, exp.Paren | exp.Cast | exp.Neg):
+        node = node.this
+    return isinstance(node, exp.Literal | exp.Boolean)
 
 
 def _folds(node: exp.Func) -> bool:
@@ -133,9 +140,7 @@ def _fixed(op: DataUpdate, column: str, dialect: str) -> bool:
     return any(
         in_conjunction(node, where)
         and any(
-            isinstance(mine, exp.Column)
-            and identifier(mine.this) == column
-            and isinstance(other, exp.Literal)
+            isinstance(mine, exp.Column) and identifier(mine.this) == column and constant(other)
             for mine, other in ((node.this, node.expression), (node.expression, node.this))
         )
         for node in where.find_all(exp.EQ)

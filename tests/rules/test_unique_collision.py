@@ -185,3 +185,18 @@ def test_a_value_renamed_within_a_compound_key_is_quiet(names) -> None:  # type:
     # the rows holding 'old' already differ in the key's other column; only a row holding 'new' could clash
     assert not _found(_review(names, "UPDATE {table} SET slug = 'new-name' WHERE slug = 'old-name';"))
     assert not _found(_review(names, "UPDATE {table} SET slug = 'new-name' WHERE {flag} AND slug = 'old';"))
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_negative_or_boolean_value_is_a_constant_too(names) -> None:  # type: ignore[no-untyped-def]
+    assert not _found(_review(names, "UPDATE {table} SET slug = '0' WHERE slug = '-1';"))
+    schema = (
+        "CREATE TABLE {table} (id bigint PRIMARY KEY, {scope} bigint, pos integer, UNIQUE ({scope}, pos));\n"
+    )
+    for sql, expected in (("SET pos = 0 WHERE pos = -1", 0), ("SET pos = -1 WHERE id > 10", 1)):
+        result = review_sql(
+            f"UPDATE {{table}} {sql};".format(**names),
+            path="db/migrations/002_change.sql",
+            base={"db/migrations/001_schema.sql": schema.format(**names)},
+        )
+        assert len(_found(result)) == expected, sql

@@ -1,0 +1,89 @@
+"""A data change copies a column into one whose type cannot hold every value it holds.
+
+## Why is this bad?
+`UPDATE orders SET total_cents = total` assigns a `numeric(12,2)` to an `integer`: every amount is rounded
+to a whole number (19.99 becomes 20) and nothing fails. `SET short_note = note` from `text` into
+`varchar(20)` fails on PostgreSQL at the first longer note and truncates it on MySQL outside strict mode;
+`timestamptz` into `date` drops the time, `bigint` into `integer` overflows. The copy looks like a plain
+move of data, so these conversions go unnoticed in review, and the source column is often dropped later,
+taking the only intact copy with it.
+
+## Use instead
+Copy into a column of the same type (or a wider one), or write the conversion on purpose and check the
+rows it changes first: `SET total_cents = round(total * 100)`, `SET short_note = left(note, 20)` after
+counting `WHERE length(note) > 20`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from sqlglot import exp
+
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import DataInsert, DataUpdate, Migration
+from bot.rules.context import Context
+from bot.sql.conversions import classify
+from bot.sql.names import identifier
+from bot.sql.writes import assigned
+
+RULE = Rule(
+    id="lossy-copy",
+    dimension=Dimension.TRANSFORMATION,
+    severity=Severity.WARNING,
+    help="Copy into a column of the same or a wider type, or convert on purpose after counting the rows that change.",
+    bad=(
+        "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric(12, 2), total_whole integer);\n"
+        "-- migration\nUPDATE orders SET total_whole = total WHERE id BETWEEN 1 AND 1000;",
+        "CREATE TABLE notes (id bigint PRIMARY KEY, body text, summary varchar(20));\n"
+        "-- migration\nUPDATE notes SET summary = body WHERE id BETWEEN 1 AND 1000;",
+    ),
+    good=(
+        "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric(12, 2), total_copy numeric(14, 2));\n"
+        "-- migration\nUPDATE orders SET total_copy = total WHERE id BETWEEN 1 AND 1000;",
+        "CREATE TABLE notes (id bigint PRIMARY KEY, body text, summary varchar(20));\n"
+        "-- migration\nUPDATE notes SET summary = left(body, 20) WHERE id BETWEEN 1 AND 1000;",
+    ),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    for op in migration.up:
+        if not isinstance(op, DataUpdate | DataInsert):
+            continue
+        catalog = context.before(op)
+        for write in assigned(op, context.dialect):
+            if not isinstance(write.value, exp.Column):
+                continue  # a function or a cast is a conversion the author wrote on purpose
+            source_table = write.table_of(write.value)
+            source_name = identifier(write.value.this)
+            source = catalog.column(source_table, source_name)
+            target = catalog.column(write.table, write.target)
+            if source is None or target is None or not source.type or not target.type:
+                continue
+            loss = classify(source.type, target.type, source_name, context.dialect)
+            if loss is None or _bounded(op, source_name):
+                continue
+            query = f"SELECT count(*) FROM {source_table} WHERE {loss.check};"
+            yield op.finding(
+                RULE,
+                f"`{write.table}.{write.target}` ({target.type}) is filled from `{source_table}.{source_name}` "
+                f"({source.type}): {loss.what}.",
+                severity=loss.severity,
+                blast_radius=(
+                    f"The rows of `{source_table}` found by `{query}` are converted on the way; what the conversion "
+                    f"drops is gone from `{write.target}`, and from the data once `{source_name}` is dropped."
+                ),
+                fix=(
+                    f"Run `{query}` first; copy into a column of type `{source.type}` (or wider), or write the "
+                    "conversion on purpose (`round(…)`, `left(…, n)`, `… AT TIME ZONE …`)."
+                ),
+            )
+
+
+def _bounded(op: DataUpdate | DataInsert, column: str) -> bool:
+    """The condition already keeps the rows short enough (`WHERE length(name) <= 50`)."""
+    where = op.where if isinstance(op, DataUpdate) else ""
+    pattern = rf"\b(?:char_)?length\s*\(\s*[\w.]*?\b{re.escape(column)}\s*\)\s*(?:<|<=|BETWEEN)"
+    return bool(where and re.search(pattern, where, re.I))
