@@ -639,11 +639,27 @@ def sql_value(node: ast.expr) -> str | None:
         inner = node.args[0]
         if isinstance(inner, ast.Constant) and isinstance(inner.value, str) and inner.value.isidentifier():
             return inner.value
+    if isinstance(node, ast.Call) and py.name(node) in ("date", "datetime") and node.args:
+        return _moment(node)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub | ast.Mult | ast.Div):
         left, right = sql_value(node.left), sql_value(node.right)
         symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}[type(node.op)]
         return f"{left} {symbol} {right}" if left is not None and right is not None else None
     return None
+
+
+def _moment(call: ast.Call) -> str | None:
+    """`date(2024, 1, 31)` → `'2024-01-31'`, `datetime(2024, 1, 31, 8, 30)` → `'2024-01-31 08:30:00'` (a
+    naive datetime: the database reads it in its session's time zone, as Django would send it)."""
+    parts = [py.literal(a) for a in call.args]
+    if not 3 <= len(parts) <= 6 or not all(isinstance(p, int) and not isinstance(p, bool) for p in parts):
+        return None
+    numbers = [int(str(p)) for p in parts]
+    day = f"{numbers[0]:04d}-{numbers[1]:02d}-{numbers[2]:02d}"
+    if py.name(call) == "date":
+        return f"'{day}'" if len(numbers) == 3 else None
+    clock = [*numbers[3:], 0, 0, 0][:3]
+    return f"'{day} {clock[0]:02d}:{clock[1]:02d}:{clock[2]:02d}'"
 
 
 def _lookup(key: str, value: str) -> str:

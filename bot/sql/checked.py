@@ -28,7 +28,7 @@ def problem(sql: str, dialect: str, schema: Schema) -> str:
             parsed = json.loads(pglast.parser.parse_sql_json(sql))  # no Python tree of nodes built
         except pglast.parser.ParseError as error:
             return f"PostgreSQL cannot parse it: {error}"
-        stray = _stray_reference(parsed, schema)
+        stray = _stray_reference(parsed, schema) or _foreign_function(parsed, schema)
         if stray:
             return stray
         resolves = _plain_select_resolves(parsed, schema)
@@ -159,6 +159,21 @@ def _column_resolves(
         owner = next((scope[fields[0]] for scope in scopes if fields[0] in scope), None)
         return owner is not None and (fields[1] == "*" or fields[1] in owner)
     return False
+
+
+def _foreign_function(parsed: dict[str, Any], schema: Schema) -> str:
+    """A call qualified by a schema the database does not have: code pasted into SQL (`datetime.date(2024,
+    1, 1)`, `timezone.now()`) reads as one."""
+    known = {"pg_catalog", "information_schema", *DEFAULT_SCHEMAS} | {
+        t.split(".")[0] for t in schema if "." in t
+    }
+    for kind, node in _nodes(parsed):
+        if kind != "FuncCall":
+            continue
+        names = [part.get("String", {}).get("sval", "") for part in node.get("funcname", [])]
+        if len(names) >= 2 and names[0] not in known:
+            return f"it calls `{'.'.join(names)}`, and there is no schema `{names[0]}`"
+    return ""
 
 
 def _nodes(node: object, *, nested: bool = True) -> list[tuple[str, dict[str, Any]]]:

@@ -131,3 +131,32 @@ def test_django_reverse_by_value(names) -> None:  # type: ignore[no-untyped-def]
         base={"shop/migrations/0001_initial.py": DJANGO_INITIAL.format(model=model, **names)},
     )
     assert len(_found(result)) == 1
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("datetime.date(2024, 1, 1)", "'2024-01-01'"),
+        ("datetime.datetime(2024, 1, 1, 8, 30)", "'2024-01-01 08:30:00'"),
+        (
+            "settings.CUTOFF.date()",
+            None,
+        ),  # code of the application: left out of every query the review writes
+        ("retention.cutoff()", None),
+    ],
+)
+def test_python_values_in_a_django_filter_become_sql_or_stay_out_of_the_queries(
+    names, value, written
+) -> None:  # type: ignore[no-untyped-def]
+    model = names["table"][:-1].capitalize()
+    text = DJANGO.format(model=model, **names).replace("datetime.date(2024, 1, 1)", value)
+    result = review_sql(
+        text,
+        path="shop/migrations/0002_retire.py",
+        base={"shop/migrations/0001_initial.py": DJANGO_INITIAL.format(model=model, **names)},
+    )
+    statements = [q.sql for q in result.verification_queries] + [s.command for s in result.rollback_plan]
+    if written is not None:
+        assert any(written in sql for sql in statements)
+    assert not any(part in sql for sql in statements for part in ("datetime.", "settings.", "retention."))
