@@ -104,13 +104,15 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         locked = _locked(op, context)
         if locked is None:
             continue
-        table, words = locked
+        tables, words = locked
+        table = tables[0]
         setting = "SET SESSION lock_wait_timeout = 5;" if context.mysql else "SET lock_timeout = '5s';"
         yield op.finding(
             RULE,
-            f"No lock timeout is set before this statement takes {words} on {_named(table, op)}.",
+            f"No lock timeout is set before this statement takes {words} on {_named(table, op)}"
+            + (f" and on {_and([f'`{t}`' for t in tables[1:]])}." if tables[1:] else "."),
             blast_radius=f"While it waits for the lock, every new {'query' if 'reads' in words or 'writes' not in words else 'write'} on "
-            f"{context.size_words(table) if table else 'the table'} queues behind it.",
+            f"{_and([context.size_words(t) for t in tables]) if table else 'the table'} queues behind it.",
             fix=RULE.help_for(migration.framework)
             if migration.framework in dict(RULE.framework_help)
             else f"Add `{setting}` at the top of the migration and retry the deploy if it times out.",
@@ -118,20 +120,32 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         return
 
 
-def _locked(op: Operation, context: Context) -> tuple[str, str] | None:
-    """The existing table `op` locks against reads or writes, and the lock in words; None when it locks none."""
+def _locked(op: Operation, context: Context) -> tuple[list[str], str] | None:
+    """The existing tables `op` locks against reads or writes at its first lock's level (its own table first,
+    then those it does not name: the tables a dropped foreign key references) and that lock in words; None
+    when it locks none."""
     if not context.postgres:
         if not isinstance(op, LOCKING) or _exempt(op):
             return None
         table = _table(op, context)
-        return None if table and context.catalog.is_new(table) else (table, "a lock")
-    for lock in blocking(op, context.version):
-        table = lock.table or _table(op, context)
-        if not (table and context.catalog.is_new(table)):
-            return table, f"an {lock.level.words} lock (blocking {lock.level.blocked})" if lock.level.words[
-                0
-            ] in "AEIOU" else f"a {lock.level.words} lock (blocking {lock.level.blocked})"
-    return None
+        return None if table and context.catalog.is_new(table) else ([table], "a lock")
+    found = [
+        (lock.table or _table(op, context), lock)
+        for lock in blocking(op, context.version, context.before(op))
+    ]
+    found = [(table, lock) for table, lock in found if not (table and context.catalog.is_new(table))]
+    if not found:
+        return None
+    lock = found[0][1]
+    article = "an" if lock.level.words[0] in "AEIOU" else "a"
+    tables = list(
+        dict.fromkeys([found[0][0], *(t for t, other in found[1:] if t and other.level is lock.level)])
+    )
+    return tables, f"{article} {lock.level.words} lock (blocking {lock.level.blocked})"
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" and {words[-1]}"
 
 
 def _table(op: Operation, context: Context) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.model.catalog import Catalog, same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
     AddConstraint,
@@ -57,7 +58,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.postgres:
         return
     reported: set[tuple[int, str]] = set()
-    for op, in_transaction, held in with_held_locks(migration, context.version):
+    for op, in_transaction, held in with_held_locks(migration, context.version, context.before):
         if not in_transaction or isinstance(op, Transaction | SetTimeout):
             continue
         holder = _holder(op, held, context)
@@ -68,9 +69,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 
 def _holder(op: Operation, held: tuple[Held, ...], context: Context) -> Held | None:
     """The earliest lock that blocks writes on an existing table and that this statement keeps held longer."""
-    mine = {(lock.table, lock.level) for lock in locks(op, context.version)}
+    mine = {(lock.table, lock.level) for lock in locks(op, context.version, context.before(op))}
     for h in held:
-        if _same_statement(op, h.op) or not h.lock.level.blocks_writes:
+        if _same_statement(op, h.op) or not h.lock.level.blocks_writes or _gone(h, op, context):
             continue
         if context.catalog.is_new(h.lock.table) or h.lock.table in context.catalog.created_in_change:
             continue
@@ -87,6 +88,16 @@ def _holder(op: Operation, held: tuple[Held, ...], context: Context) -> Held | N
 def _reads_locked(op: Operation, table: str) -> bool:
     """A query of the locked table (`SELECT count(*) FROM t`) keeps the lock held while it reads."""
     return isinstance(op, RawSQL) and op.category == "select" and table in op.reads
+
+
+def _gone(held: Held, op: Operation, context: Context) -> bool:
+    """The locked table was dropped (or renamed) since: a query that waits for it fails after the commit anyway."""
+    table = held.lock.table
+    return _known(table, context.before(held.op)) and not _known(table, context.before(op))
+
+
+def _known(table: str, catalog: Catalog) -> bool:
+    return table in catalog.tables or any(same_table(table, t) for t in catalog.tables)
 
 
 def _same_statement(op: Operation, other: Operation) -> bool:

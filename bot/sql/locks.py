@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
+from bot.model.catalog import Catalog, same_table
 from bot.model.migration import (
     AddColumn,
     AddConstraint,
@@ -117,8 +118,39 @@ _LOCK_TABLES = re.compile(
 )
 
 
-def locks(op: Operation, version: tuple[int, ...] = (13,)) -> tuple[Lock, ...]:
-    """The table-level locks `op` takes on PostgreSQL `version`, with how long it works under each."""
+def locks(
+    op: Operation, version: tuple[int, ...] = (13,), catalog: Catalog | None = None
+) -> tuple[Lock, ...]:
+    """The table-level locks `op` takes on PostgreSQL `version`, with how long it works under each.
+
+    With the `catalog` as `op` sees it, the locks a statement takes on tables it does not name are known
+    too: dropping a foreign key (by name, with its column or with its table) drops its triggers on the
+    referenced table, which takes ACCESS EXCLUSIVE there.
+    """
+    own = _own_locks(op, version)
+    if catalog is None:
+        return own
+    return own + _dropped_keys(op, catalog)
+
+
+def _dropped_keys(op: Operation, catalog: Catalog) -> tuple[Lock, ...]:
+    if isinstance(op, DropTable):
+        keys = [k for k in catalog.foreign_keys.values() if same_table(k.table, op.table)]
+    elif isinstance(op, DropColumn):
+        keys = [
+            k
+            for k in catalog.foreign_keys.values()
+            if same_table(k.table, op.table) and op.column in k.columns
+        ]
+    elif isinstance(op, DropConstraint) and op.name in catalog.foreign_keys:
+        keys = [catalog.foreign_keys[op.name]]
+    else:
+        return ()
+    referenced = {k.references for k in keys if not same_table(k.references, op.table)}
+    return tuple(Lock(table, AE) for table in sorted(referenced))
+
+
+def _own_locks(op: Operation, version: tuple[int, ...]) -> tuple[Lock, ...]:
     table = getattr(op, "table", "") or ""
     if isinstance(op, _CATALOG_ONLY):
         return (Lock(table, AE),)
@@ -212,9 +244,11 @@ def access_exclusive(op: Operation) -> bool:
     return any(lock.level is AE for lock in locks(op))
 
 
-def blocking(op: Operation, version: tuple[int, ...] = (13,)) -> tuple[Lock, ...]:
+def blocking(
+    op: Operation, version: tuple[int, ...] = (13,), catalog: Catalog | None = None
+) -> tuple[Lock, ...]:
     """The locks of `op` that block writes (or reads too)."""
-    return tuple(lock for lock in locks(op, version) if lock.level.blocks_writes)
+    return tuple(lock for lock in locks(op, version, catalog) if lock.level.blocks_writes)
 
 
 _LONG_RAW = {"do-block", "call", "refresh-view"}

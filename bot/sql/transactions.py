@@ -8,9 +8,10 @@ same transaction keeps writes blocked for the whole validation.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from bot.model.catalog import Catalog
 from bot.model.migration import (
     AddEnumValue,
     AddIndex,
@@ -36,9 +37,14 @@ class Held:
 
 
 def with_held_locks(
-    migration: Migration, version: tuple[int, ...] = (13,)
+    migration: Migration,
+    version: tuple[int, ...] = (13,),
+    catalog_of: Callable[[Operation], Catalog] | None = None,
 ) -> Iterator[tuple[Operation, bool, tuple[Held, ...]]]:
-    """For each `up` operation: whether it runs in a transaction, and the locks held when it starts."""
+    """For each `up` operation: whether it runs in a transaction, and the locks held when it starts.
+
+    `catalog_of` gives the schema as an operation sees it, for the locks it takes on tables it does not name.
+    """
     held: list[Held] = []
     for op, in_transaction in zip(migration.up, transaction_flags(migration), strict=True):
         if isinstance(op, Transaction):
@@ -50,7 +56,8 @@ def with_held_locks(
             held = []
         yield op, in_transaction, tuple(held)
         if in_transaction:
-            held.extend(Held(lock, op) for lock in locks(op, version) if lock.table)
+            catalog = catalog_of(op) if catalog_of is not None else None
+            held.extend(Held(lock, op) for lock in locks(op, version, catalog) if lock.table)
 
 
 def outside_transaction_only(op: Operation, version: tuple[int, ...] = (13,)) -> str | None:

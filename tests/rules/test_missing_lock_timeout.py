@@ -1,3 +1,5 @@
+import pytest
+
 from tests.conftest import review_sql
 
 
@@ -7,3 +9,46 @@ def test_an_index_of_a_table_the_schema_does_not_know_is_named_by_the_index() ->
             f.message for f in review_sql(f'DROP INDEX "{index}";').active if f.rule == "missing-lock-timeout"
         ]
         assert messages and f"on the table of `{index}`" in messages[0] and "its table" not in messages[0]
+
+
+def _messages(sql: str) -> list[str]:
+    return [f.message for f in review_sql(sql).active if f.rule == "missing-lock-timeout"]
+
+
+@pytest.mark.parametrize(
+    ("parent", "child", "drop"),
+    [
+        ("users", "sessions", "DROP TABLE sessions;"),
+        ("accounts", "invoices", "ALTER TABLE invoices DROP COLUMN parent_id;"),
+        ("organizations", "memberships", "ALTER TABLE memberships DROP CONSTRAINT memberships_parent_fk;"),
+    ],
+)
+def test_dropping_a_foreign_key_names_the_referenced_table_it_locks(
+    parent: str, child: str, drop: str
+) -> None:
+    schema = (
+        f"CREATE TABLE {parent} (id bigint PRIMARY KEY);\nCREATE TABLE {child} (id bigint, parent_id bigint);\n"
+        f"ALTER TABLE {child} ADD CONSTRAINT {child}_parent_fk FOREIGN KEY (parent_id) REFERENCES {parent} (id);\n"
+    )
+    [message] = _messages(f"{schema}-- migration\n{drop}")
+    assert f"ACCESS EXCLUSIVE lock (blocking reads and writes) on `{child}` and on `{parent}`." in message
+
+
+@pytest.mark.parametrize(
+    ("parent", "child", "drop"),
+    [
+        ("users", "sessions", "DROP TABLE sessions;"),
+        ("accounts", "invoices", "ALTER TABLE invoices DROP COLUMN note;"),
+        ("organizations", "memberships", "ALTER TABLE memberships DROP CONSTRAINT memberships_note_check;"),
+    ],
+)
+def test_a_drop_that_removes_no_foreign_key_locks_its_own_table_only(
+    parent: str, child: str, drop: str
+) -> None:
+    schema = (
+        f"CREATE TABLE {parent} (id bigint PRIMARY KEY);\n"
+        f"CREATE TABLE {child} (id bigint, parent_id bigint, note text);\n"
+        f"ALTER TABLE {child} ADD CONSTRAINT {child}_note_check CHECK (note <> '');\n"
+    )
+    [message] = _messages(f"{schema}-- migration\n{drop}")
+    assert message.endswith(f"on `{child}`.") and parent not in message

@@ -1,5 +1,7 @@
 from typing import Any
 
+import pytest
+
 from bot.model.findings import Finding, Severity
 from tests.conftest import review_sql
 
@@ -67,5 +69,47 @@ def test_a_rewrite_of_the_same_table_locks_it_anyway() -> None:
     sql = (
         "BEGIN;\nALTER TABLE payments ALTER COLUMN reference TYPE varchar(80);\n"
         "ALTER TABLE payments ALTER COLUMN cents TYPE bigint;\nCOMMIT;"
+    )
+    assert not _found(sql)
+
+
+@pytest.mark.parametrize(
+    ("parent", "child", "drop", "then"),
+    [
+        ("users", "sessions", "DROP TABLE sessions;", "CREATE INDEX audit_note_idx ON audit (note);"),
+        (
+            "accounts",
+            "invoices",
+            "ALTER TABLE invoices DROP COLUMN parent_id;",
+            "ALTER TABLE invoices ADD COLUMN kind text;",
+        ),
+        (
+            "organizations",
+            "memberships",
+            "ALTER TABLE memberships DROP CONSTRAINT memberships_parent_fk;",
+            "ALTER TABLE memberships ADD COLUMN kind text;",
+        ),
+    ],
+)
+def test_a_dropped_foreign_key_keeps_the_referenced_table_locked(
+    parent: str, child: str, drop: str, then: str
+) -> None:
+    sql = (
+        f"CREATE TABLE {parent} (id bigint PRIMARY KEY, note text);\n"
+        f"CREATE TABLE {child} (id bigint, parent_id bigint);\n"
+        f"ALTER TABLE {child} ADD CONSTRAINT {child}_parent_fk FOREIGN KEY (parent_id) REFERENCES {parent} (id);\n"
+        "CREATE TABLE audit (id bigint, note text);\n"
+        f"-- migration\nBEGIN;\n{drop}\n{then}\nCOMMIT;"
+    )
+    [finding] = _found(sql)
+    assert f"`{parent}` is still locked ACCESS EXCLUSIVE by line 2" in finding.message
+
+
+@pytest.mark.parametrize("table", ["sessions", "old_reports", "imports"])
+def test_a_table_dropped_earlier_in_the_transaction_blocks_no_one(table: str) -> None:
+    """Queries that wait for the dropped table fail after the commit anyway: its lock is no hazard."""
+    sql = (
+        f"CREATE TABLE {table} (id bigint, note text);\nCREATE TABLE audit (id bigint, note text);\n"
+        f"-- migration\nBEGIN;\nDROP TABLE {table};\nALTER TABLE audit ADD COLUMN kind text;\nCOMMIT;"
     )
     assert not _found(sql)
