@@ -43,17 +43,39 @@ def case_mappings(statement: exp.Expression, dialect: str, line: int) -> tuple[C
 
 
 def reads(statement: exp.Expression) -> tuple[str, ...]:
+    """The columns of the changed table the assignments and the WHERE read.
+
+    A column of another relation (`UPDATE t SET a = src.b FROM (…) AS src`, a sub-select's own columns) is
+    not one of them: it names a column of that relation, whatever its name.
+    """
     written = {identifier(a.this) for a in statement.expressions if isinstance(a, exp.EQ)}
+    names = _own_names(statement)
     seen: dict[str, None] = {}
-    for assignment in statement.expressions:
-        if isinstance(assignment, exp.EQ) and assignment.expression is not None:
-            for column in assignment.expression.find_all(exp.Column):
-                seen.setdefault(identifier(column.this), None)
+    parts = [
+        a.expression for a in statement.expressions if isinstance(a, exp.EQ) and a.expression is not None
+    ]
     where = statement.args.get("where")
-    if where is not None:
-        for column in where.find_all(exp.Column):
-            seen.setdefault(identifier(column.this), None)
+    for part in [*parts, *([where] if where is not None else [])]:
+        for column in part.find_all(exp.Column):
+            if _of_changed_table(column, names):
+                seen.setdefault(identifier(column.this), None)
     return tuple(c for c in seen if c and (c not in written or c in _where_columns(statement)))
+
+
+def _own_names(statement: exp.Expression) -> set[str]:
+    """The names a column of the changed table may be qualified with: the table's name and its alias."""
+    target = statement.this
+    if not isinstance(target, exp.Table):
+        return set()
+    return {n.lower() for n in (target.name, target.alias) if n}
+
+
+def _of_changed_table(column: exp.Column, names: set[str]) -> bool:
+    qualifier = column.table.lower()
+    if qualifier:
+        return not names or qualifier in names
+    # unqualified: the changed table's own, unless a sub-select of its own relations reads it
+    return column.find_ancestor(exp.Select) is None
 
 
 def is_batched(statement: exp.Expression) -> bool:
