@@ -86,7 +86,10 @@ class ColumnSpec:
     primary_key: bool = False
     unique: bool = False
     identity: bool = False
-    generated: bool = False  # a stored generated column (computed for every row when added)
+    generated: bool = False  # a generated column: stored (computed for every row when added) unless virtual
+    virtual: bool = (
+        False  # PostgreSQL 18's VIRTUAL generated column: computed when read, adding it rewrites nothing
+    )
     references: str | None = None  # the referenced table of an inline foreign key
     on_delete: str = ""  # its ON DELETE action (cascade, set null, …) when the reader knows it
     position: str = ""  # MySQL: "first" or "after <column>" when the column is not added last

@@ -4,12 +4,14 @@
 Since PostgreSQL 11 a constant default is stored once and adding the column is instant. A volatile
 default (`gen_random_uuid()`, `random()`, `clock_timestamp()`, a `serial` column's `nextval`) must be
 computed for every existing row, so the table is rewritten while reads and writes wait. Before
-PostgreSQL 11 every default rewrote the table. MySQL before 8.0.12 copies the table for any added
-column.
+PostgreSQL 11 every default rewrote the table. A STORED generated column is computed for every row
+too. MySQL before 8.0.12 copies the table for any added column.
 
 ## Use instead
 Add the column without a default (or with a constant), set the default afterwards for new rows, and
-backfill existing rows in batches.
+backfill existing rows in batches. For a generated column: a plain column filled for new rows by a
+trigger or the code and backfilled in batches, or on PostgreSQL 18 a VIRTUAL generated column, which is
+computed when read and added without a rewrite.
 """
 
 from __future__ import annotations
@@ -34,40 +36,57 @@ RULE = Rule(
 )
 
 
+_GENERATED_FIX = (
+    "Add a plain nullable column, fill it for new rows (a trigger or the code), and backfill existing rows in "
+    "batches; on PostgreSQL 18 a VIRTUAL generated column is added without a rewrite."
+)
+
+
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    statements: dict[tuple[int, str], list[tuple[AddColumn, str, str]]] = {}
     for op in migration.up:
-        if not isinstance(op, AddColumn):
-            continue
-        column = op.column
-        volatile = column.volatile_default
-        if column.default_functions:  # read by PostgreSQL's grammar: the repository's functions are known
-            volatile = context.before(op).calls_volatile(column.default_functions)
-        rewrites = volatile or (column.generated and context.postgres)
-        why = ""
-        if context.postgres and not context.at_least(11) and column.default is not None and not rewrites:
-            rewrites, why = (
-                True,
-                f" on {_label(context)} (before 11, every default, even a constant, rewrites the table)",
-            )
-        if context.mysql and not context.at_least(8, 0, 12) and context.dialect == "mysql" and not rewrites:
-            rewrites, why = True, f" on {_label(context)} (before 8.0.12, adding any column copies the table)"
-        if not rewrites:
-            continue
+        if isinstance(op, AddColumn) and (found := _rewrite(op, context)) is not None:
+            statements.setdefault((op.location.line, op.sql), []).append((op, *found))
+    for columns in statements.values():
+        op = columns[0][0]
         severity = context.lock_severity(op.table, RULE.severity)
         if severity is None:
             continue
-        what = (
-            f"default `{column.default}`"
-            if column.default
-            else (f"type `{column.type}`" if not column.generated else "a stored generated expression")
-        )
+        why = columns[0][2]
+        added = [f"`{o.table}.{o.column.name}` ({what})" for o, what, _ in columns]
+        listed = added[0] if len(added) == 1 else ", ".join(added[:-1]) + f" and {added[-1]}"
+        verb = "is" if len(added) == 1 else "are"
         yield op.finding(
             RULE,
-            f"`{op.table}.{column.name}` is added with {what}, computed for every existing row{why}.",
+            f"{listed} {verb} added, computed for every existing row{why}.",
             severity=severity,
             blast_radius=f"{context.size_words(op.table)} is rewritten under an exclusive lock: reads and writes wait "
             "for the whole rewrite.",
+            fix=_GENERATED_FIX if all(o.column.generated for o, _, _ in columns) else None,
         )
+
+
+def _rewrite(op: AddColumn, context: Context) -> tuple[str, str] | None:
+    """Why adding the column rewrites the table: what it is added with, and the server's part in it
+    (`on PostgreSQL 9.4 (…)`); None when it rewrites nothing."""
+    column = op.column
+    volatile = column.volatile_default
+    if column.default_functions:  # read by PostgreSQL's grammar: the repository's functions are known
+        volatile = context.before(op).calls_volatile(column.default_functions)
+    rewrites = volatile or (column.generated and not column.virtual and context.postgres)
+    why = ""
+    if context.postgres and not context.at_least(11) and column.default is not None and not rewrites:
+        rewrites, why = (
+            True,
+            f" on {_label(context)} (before 11, every default, even a constant, rewrites the table)",
+        )
+    if context.mysql and not context.at_least(8, 0, 12) and context.dialect == "mysql" and not rewrites:
+        rewrites, why = True, f" on {_label(context)} (before 8.0.12, adding any column copies the table)"
+    if not rewrites:
+        return None
+    if column.generated and not column.default:
+        return "a stored generated expression", why
+    return (f"default `{column.default}`" if column.default else f"type `{column.type}`"), why
 
 
 def _label(context: Context) -> str:

@@ -194,7 +194,8 @@ def _indexes_and_rest(op: Operation, table: str) -> tuple[Lock, ...]:
 
 def _add_column(op: AddColumn, version: tuple[int, ...]) -> tuple[Lock, ...]:
     column = op.column
-    rewrite = column.volatile_default or column.generated or (version < (11,) and column.default is not None)
+    stored = column.generated and not column.virtual
+    rewrite = column.volatile_default or stored or (version < (11,) and column.default is not None)
     duration = REWRITE if rewrite else INDEX_BUILD if column.unique or column.primary_key else CATALOG
     found = [Lock(op.table, AE, duration)]
     if column.references:
@@ -261,7 +262,7 @@ def long_running(op: Operation) -> bool:
     if isinstance(op, AddConstraint):
         return not op.not_valid and not op.using_index and op.constraint != "not_null"
     if isinstance(op, AddColumn):
-        return op.column.volatile_default or op.column.generated
+        return op.column.volatile_default or (op.column.generated and not op.column.virtual)
     if isinstance(op, DataInsert):
         return op.from_select
     if isinstance(op, RawSQL):

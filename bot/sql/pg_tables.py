@@ -95,7 +95,8 @@ def column_spec(node: ast.ColumnDef) -> ColumnSpec:
         elif kind == ConstrType.CONSTR_IDENTITY:
             spec["identity"] = True
         elif kind == ConstrType.CONSTR_GENERATED:
-            spec["generated"] = True
+            # VIRTUAL (PostgreSQL 18, and its default when neither word is written) stores nothing
+            spec.update(generated=True, virtual=c.generated_kind == "v")
         elif kind == ConstrType.CONSTR_FOREIGN:
             spec["references"] = relation(c.pktable)
             spec["on_delete"] = _ACTIONS.get(str(c.fk_del_action), "")
