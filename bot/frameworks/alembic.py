@@ -59,11 +59,13 @@ def candidate(path: str) -> bool:
 
 
 def detect(path: str, text: str) -> bool:
+    """A revision file: `revision = …`, an `upgrade()`, and Alembic named (its import, or the generated
+    comment "revision identifiers, used by Alembic." where a runner hands `op` to `upgrade(op, …)`)."""
     return (
         path.endswith(".py")
         and "def upgrade" in text
         and _REVISION.search(text) is not None
-        and "alembic" in text
+        and "alembic" in text.lower()
     )
 
 

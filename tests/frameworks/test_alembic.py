@@ -146,3 +146,18 @@ def test_a_loop_over_table_names_is_written_out_once_per_table(
         PATH, text.replace(f"in {generator}:", "in inspector.get_table_names():"), MemoryTree(), "postgres"
     )
     assert not [op for op in computed.up if isinstance(op, AddIndex) and op.table in tables]
+
+
+@pytest.mark.parametrize("table", ["user", "repository", "orders"])
+def test_a_revision_whose_runner_hands_op_to_upgrade_is_read(table: str) -> None:
+    """No `from alembic import op`: the runner passes `op` in (`upgrade(op, tables, tester)`); the generated
+    comment still names Alembic, with a capital."""
+    text = (
+        f'"""add index\n\nRevision ID: 3f2a\n"""\n\n# revision identifiers, used by Alembic.\n'
+        f'revision = "3f2a"\ndown_revision = "1b0c"\n\n\ndef upgrade(op, tables, tester):\n'
+        f'    op.create_index("{table}_name_idx", "{table}", ["name"])\n\n\n'
+        f'def downgrade(op, tables, tester):\n    op.drop_index("{table}_name_idx", table_name="{table}")\n'
+    )
+    assert getattr(detect(PATH, text, Config()), "NAME", None) == alembic.NAME
+    [index] = alembic.parse(PATH, text, MemoryTree(), "postgres").up
+    assert isinstance(index, AddIndex) and index.table == table and not index.concurrently
