@@ -15,9 +15,11 @@ found). Merge or delete the duplicates in an earlier migration, make sure the co
 then add the index (`CREATE UNIQUE INDEX CONCURRENTLY` on PostgreSQL).
 
 ## Framework notes
-Quiet when the table is created by the change, when the key contains the table's primary key, when every
-key column is added by the same migration without a default (NULLs never collide), and when the same
-migration deletes from the table before it adds the index (the clean-up step).
+Quiet when the table is created by the change, when the key contains the table's primary key or the
+columns of a unique key the table already has (a partial unique index on `email` while `email` is
+unique: a subset of unique rows is unique), when every key column is added by the same migration without
+a default (NULLs never collide), and when the same migration deletes from the table before it adds the
+index (the clean-up step).
 """
 
 from __future__ import annotations
@@ -83,6 +85,9 @@ def _known_unique(
     primary = catalog.row_key(table)
     if primary and set(primary) <= set(columns):
         return True
+    wanted = {_bare(c) for c in columns}
+    if any(key and {_bare(c) for c in key} <= wanted for key in catalog.unique_keys(table)):
+        return True  # an existing unique key on some of these columns already keeps every row apart
     added = {
         op.column.name
         for op in earlier
@@ -91,3 +96,7 @@ def _known_unique(
     if set(columns) <= added:
         return True  # every key is NULL in the existing rows, and NULLs never collide
     return any(isinstance(op, DataDelete) and op.table == table for op in earlier)
+
+
+def _bare(column: str) -> str:
+    return column.strip().strip('"`').lower()

@@ -1,5 +1,7 @@
 from typing import Any
 
+import pytest
+
 from bot.model.facts import EXACT, Count, Facts
 from tests.conftest import review_sql
 
@@ -67,3 +69,43 @@ def test_the_probe_answer_replaces_the_question() -> None:
         counts=(Count("duplicates", "users", ("email",), 0, EXACT, detail="0 values"),),
     )
     assert not _messages("CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);", facts=facts)
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "existing"),
+    [
+        ("users", "email", "CREATE UNIQUE INDEX users_email ON users (email);"),
+        ("accounts", "login", "ALTER TABLE accounts ADD CONSTRAINT accounts_login_key UNIQUE (login);"),
+        ("devices", "serial", "CREATE UNIQUE INDEX devices_serial ON devices (serial);"),
+    ],
+)
+def test_a_key_already_unique_needs_no_duplicate_check(table: str, column: str, existing: str) -> None:
+    """A partial unique index on `email`, or a wider key with `email`, while `email` is already unique:
+    the rows it covers are a subset of rows with distinct values."""
+    schema = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text, kind text);\n{existing}\n-- migration\n"
+    )
+    partial = (
+        f"CREATE UNIQUE INDEX CONCURRENTLY {table}_{column}_live ON {table} ({column}) WHERE kind = 'a';"
+    )
+    wider = f"CREATE UNIQUE INDEX CONCURRENTLY {table}_{column}_kind ON {table} (kind, {column});"
+    assert not _messages(schema + partial) and not _messages(schema + wider)
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "existing"),
+    [
+        ("users", "email", "CREATE INDEX users_email ON users (email);"),
+        ("accounts", "login", "CREATE UNIQUE INDEX accounts_login ON accounts (login) WHERE kind = 'b';"),
+        ("devices", "serial", "CREATE UNIQUE INDEX devices_serial_kind ON devices (serial, kind);"),
+    ],
+)
+def test_a_key_not_yet_unique_is_still_checked(table: str, column: str, existing: str) -> None:
+    """A plain index, a partial unique index over other rows, or a wider unique key keeps no rows apart."""
+    schema = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text, kind text);\n{existing}\n-- migration\n"
+    )
+    partial = (
+        f"CREATE UNIQUE INDEX CONCURRENTLY {table}_{column}_live ON {table} ({column}) WHERE kind = 'a';"
+    )
+    assert _messages(schema + partial)
