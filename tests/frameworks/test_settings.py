@@ -284,3 +284,30 @@ def test_the_runner_settings_a_repository_has(path: str, text: str, kinds: set[s
     runner = runner_settings(MemoryTree({path: text}))
     assert {s.kind for s in runner.settings} == kinds
     assert all(s.source == path and s.line >= 1 for s in runner.settings)
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        'app.config.get("DB_URI", "sqlite:///test/data/test.db")',
+        'os.getenv("DATABASE_URL", "sqlite:///local.db")',
+        'os.environ.get("SQLALCHEMY_URL") or "sqlite:///dev.db"',
+    ],
+)
+def test_an_alembic_env_whose_sqlite_url_is_a_fallback_names_no_database(lookup: str) -> None:
+    """The URL the revisions run on is read at run time; the SQLite default is for tests and local runs."""
+    env = f"import os\n\n\ndef get_db_url():\n    return {lookup}\n"
+    tree = MemoryTree({"data/migrations/env.py": env, "requirements.txt": "psycopg2==2.9.9\n"})
+    database = Dialects(tree, Config()).database("data/migrations/versions/3f2a_add.py")
+    assert database.dialect == "postgres" and database.source == "requirements.txt"
+
+
+@pytest.mark.parametrize(
+    "url", ['"sqlite:///app.db"', 'os.getenv("DATABASE_URL", "postgresql://localhost/app")']
+)
+def test_an_alembic_env_that_names_its_url_decides(url: str) -> None:
+    env = f"import os\n\nURL = {url}\n"
+    tree = MemoryTree({"migrations/env.py": env, "requirements.txt": "psycopg2==2.9.9\n"})
+    database = Dialects(tree, Config()).database("migrations/versions/3f2a_add.py")
+    assert database.source == "migrations/env.py"
+    assert database.dialect == ("sqlite" if "sqlite" in url else "postgres")

@@ -53,12 +53,24 @@ _PREFERRED = ("postgresql", "mysql", "sqlite3")  # a server engine over the loca
 
 
 def env_py(path: str, text: str) -> Iterator[Found]:
-    """An Alembic `env.py` that names a URL (a default for `DATABASE_URL`, or the URL itself)."""
+    """An Alembic `env.py` that names a URL (a default for `DATABASE_URL`, or the URL itself). A SQLite URL
+    given as the default of a setting read at run time (`config.get("DB_URI", "sqlite:///test.db")`) is the
+    local or test fallback, not the database the revisions run on: it decides nothing."""
+    text = uncomment(text)
     items = [
         found(path, _scheme(m.group(1)), f"URL {m.group(1)}://…", TOOL, up=1)
-        for m in _URL.finditer(uncomment(text))
+        for m in _URL.finditer(text)
+        if not (m.group(1) == "sqlite" and _SQLITE_FALLBACK.search(_line_before(text, m.start())))
     ]
     yield from single(items)[:1]
+
+
+def _line_before(text: str, offset: int) -> str:
+    return text[text.rfind("\n", 0, offset) + 1 : offset]
+
+
+# the text before a URL on its line, when the URL is the default of a lookup or what an `or` falls back to
+_SQLITE_FALLBACK = re.compile(r"""(?:\.get|getenv|environ\.get)\(\s*[^,()]+,\s*["']$|\bor\s+["']$""")
 
 
 def requirements(path: str, text: str) -> Iterator[Found]:
