@@ -22,7 +22,8 @@ than a block; so is an edit of a Rails migration where the repository keeps `db/
 `db/structure.sql`, which new installs load instead of running the migrations. An edit of comments or
 whitespace alone is no finding. A file moved under the same version (Ecto, Rails, goose, golang-migrate, dbmate, Diesel; Alembic
 under the same name) is still the migration the runner recorded: only an edit of its content counts, and not
-the name of its module or class. An edit of the down alone (a rollback fixed) is a note: the runner records that the up ran, and a
+the name of its module or class. An edit of the down alone (a rollback fixed: its statements, or the code of a down written last that
+prepares them, with the imports it needs) is a note: the runner records that the up ran, and a
 rollback runs the file's current down. Liquibase records changeSets, not files: appending a changeSet to a changelog is no finding,
 editing or removing one that already ran is.
 """
@@ -275,10 +276,53 @@ def _only_down_edited(migration: Migration, base_text: str, head_text: str) -> b
     matcher = difflib.SequenceMatcher(a=base_text.splitlines(), b=head_text.splitlines(), autojunk=False)
     changes = [(j1 + 1, max(j2, j1 + 1)) for tag, _, _, j1, j2 in matcher.get_opcodes() if tag != "equal"]
     # A down the runner derives from the up (Rails `change`) shares the up's lines: an edit there is the up's.
-    return bool(changes) and all(
-        first <= start and end <= last and not any(a <= end and start <= b for a, b in up)
-        for start, end in changes
+    return bool(changes) and (
+        all(
+            first <= start and end <= last and not any(a <= end and start <= b for a, b in up)
+            for start, end in changes
+        )
+        or _in_last_down(matcher, base_text, head_text, up)
     )
+
+
+# The line that opens a down written by hand: `public function down()`, `async down(`, `def down`,
+# `def downgrade(`, `exports.down =`.
+_DOWN = re.compile(
+    r"^([ \t]*)(?:(?:public|protected|private|static|async|export)\s+)*"
+    r"(?:function\s+down\b|def\s+(?:down|downgrade)\b|down\s*\(|exports\.down\b)",
+    re.M,
+)
+_DEFINITION = r"(?:(?:public|protected|private|static|async|export)\s+)*(?:function|def)\s"
+
+
+def _in_last_down(
+    matcher: difflib.SequenceMatcher[str], base_text: str, head_text: str, up: list[tuple[int, int]]
+) -> bool:
+    """Does every change lie in the down the file defines last, after every statement of its up (the code
+    that prepares the down's statements too), or only add or remove imports?"""
+    head, base = _DOWN.search(head_text), _DOWN.search(base_text)
+    if head is None or base is None or _defined_after(head, head_text) or _defined_after(base, base_text):
+        return False
+    start, base_start = _line_of(head_text, head.start()), _line_of(base_text, base.start())
+    if any(end >= start for _, end in up):
+        return False
+    base_lines, head_lines = base_text.splitlines(), head_text.splitlines()
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        imports = all(
+            _IMPORT.fullmatch(line) or not line.strip() for line in base_lines[i1:i2] + head_lines[j1:j2]
+        )
+        if tag != "equal" and not imports and (i1 + 1 < base_start or j1 + 1 < start):
+            return False
+    return True
+
+
+def _defined_after(down: re.Match[str], text: str) -> bool:
+    """Another function at the down's level after it: the down is not the file's last definition."""
+    return re.search(rf"^{down.group(1)}{_DEFINITION}", text[down.end() :], re.M) is not None
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
 
 
 # Words a linter adds or removes when it rewrites a function's form (`function (t) {…}` to `(t) => {…}`,

@@ -212,3 +212,55 @@ def test_an_edit_of_a_rails_migrations_code_is_a_warning_where_new_installs_load
 def test_a_heredoc_of_another_indentation_is_no_edit(table: str, column: str, model: str) -> None:
     before, after = {"call": ".strip", "heredoc": "-"}, {"call": ".strip", "heredoc": "~"}
     assert not _ruby_edit(table, column, model, before, after, dump=False)
+
+
+LARAVEL = (
+    "<?php\n\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Database\\Schema\\Blueprint;\n"
+    "{imports}use Illuminate\\Support\\Facades\\Schema;\n\nreturn new class extends Migration\n{{\n"
+    "    public function up(): void\n    {{\n"
+    "        {up_prefix}$existing = Schema::getConnection()->getDoctrineSchemaManager()->introspectTable({up_name});\n"
+    "        Schema::table('{table}', function (Blueprint $table) {{\n"
+    "            $table->index('{column}');\n        }});\n    }}\n\n"
+    "    public function down(): void\n    {{\n"
+    "        $sm = Schema::getConnection()->getDoctrineSchemaManager();\n"
+    "        {down_prefix}$found = $sm->introspectTable({down_name});\n"
+    "        if ($found->hasIndex('{table}_{column}_index')) {{\n"
+    "            Schema::table('{table}', function (Blueprint $table) {{\n"
+    "                $table->dropIndex('{table}_{column}_index');\n            }});\n        }}\n    }}\n}};\n"
+)
+LARAVEL_NAMES = [("pages", "name"), ("books", "slug"), ("chapters", "priority")]
+
+
+def _laravel(table: str, column: str, *, up: bool, down: bool) -> str:
+    prefix = "$prefix = DB::getTablePrefix();\n        "
+    return LARAVEL.format(
+        table=table,
+        column=column,
+        imports="use Illuminate\\Support\\Facades\\DB;\n" if up or down else "",
+        up_prefix=prefix if up else "",
+        up_name=f"$prefix . '{table}'" if up else f"'{table}'",
+        down_prefix=prefix if down else "",
+        down_name=f"$prefix . '{table}'" if down else f"'{table}'",
+    )
+
+
+@pytest.mark.parametrize(("table", "column"), LARAVEL_NAMES)
+def test_an_edit_of_the_code_that_prepares_the_last_down_is_a_note(table: str, column: str) -> None:
+    """The down's own code (a table prefix read before its statements) and the import it needs: the up
+    that databases ran is as it was."""
+    path = "database/migrations/2015_08_31_175240_add_search_indexes.php"
+    old, new = _laravel(table, column, up=False, down=False), _laravel(table, column, up=False, down=True)
+    found = [
+        f for f in review_sql(new, path=path, previous=old).findings if f.rule == "applied-migration-edited"
+    ]
+    assert len(found) == 1 and found[0].severity is Severity.INFO, found
+
+
+@pytest.mark.parametrize(("table", "column"), LARAVEL_NAMES)
+def test_the_same_edit_in_the_up_is_no_edit_of_the_down(table: str, column: str) -> None:
+    path = "database/migrations/2015_08_31_175240_add_search_indexes.php"
+    old, new = _laravel(table, column, up=False, down=False), _laravel(table, column, up=True, down=False)
+    found = [
+        f for f in review_sql(new, path=path, previous=old).findings if f.rule == "applied-migration-edited"
+    ]
+    assert len(found) == 1 and found[0].severity is not Severity.INFO, found
