@@ -7,13 +7,20 @@ name: one NULL operand makes the whole expression NULL. `SET total = price * qty
 row missing a quantity, and MySQL's `CONCAT(a, b)` returns NULL as soon as one argument is NULL. Nothing
 fails: the new column is simply empty for those rows, and an existing value is overwritten with NULL.
 
+PostgreSQL's `jsonb_set(doc, path, value)` is the same trap with a whole document at stake: it returns
+NULL when `value` is NULL, so `SET options = jsonb_set(options, '{position,col}', to_jsonb((options->
+'position'->>'col')::int * 2))` replaces the whole `options` of every row without that key with NULL.
+
 ## Use instead
 Say what a missing operand means: `concat_ws(' ', first_name, last_name)` (skips NULLs),
 `coalesce(last_name, '')`, `coalesce(qty, 0)`, or keep those rows out of the change with
 `WHERE last_name IS NOT NULL`. Count them first: `SELECT count(*) FROM users WHERE last_name IS NULL`.
+For `jsonb_set`, keep the rows without the key out (`WHERE options->'position' ? 'col'`), or use
+`jsonb_set_lax(…, 'use_json_null')` (PostgreSQL 13) or `coalesce(value, 'null'::jsonb)`.
 
 ## Framework notes
 PostgreSQL's `concat()` ignores NULL arguments, so only `||` is reported there; MySQL's `CONCAT()` does not.
+MySQL's `JSON_SET()` writes a JSON null for a NULL value and keeps the document.
 """
 
 from __future__ import annotations
@@ -57,6 +64,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             nullable = _nullable_operands(write, context)
             if nullable:
                 yield _finding(op, write, nullable, context)
+            elif context.postgres and (missing := _null_new_value(write, context)) is not None:
+                yield _document_finding(op, write, missing, context)
 
 
 def _nullable_operands(write: Write, context: Context) -> list[str]:
@@ -90,6 +99,63 @@ def _collect(
     known = context.catalog.column(write.table_of(operand), name)
     if known is not None and known.nullable and not not_null_in(write.where, name):
         found.setdefault(name, None)
+
+
+_SETTERS = {"jsonb_set", "json_set", "jsonb_insert"}  # STRICT: NULL when the new value is NULL
+_EXTRACTIONS = (exp.JSONExtract, exp.JSONExtractScalar, exp.JSONBExtract, exp.JSONBExtractScalar)
+
+
+def _null_new_value(write: Write, context: Context) -> exp.Expression | None:
+    """The part of a `jsonb_set` new value that is NULL for some rows (a key the document may lack, a
+    nullable column), which makes the whole call, and so the document written, NULL."""
+    for call in write.value.find_all(exp.Anonymous):
+        if str(call.this).lower() in _SETTERS and len(call.expressions) >= 3:
+            missing = _may_be_null(call.expressions[2], write, context)
+            if missing is not None and not _kept_out(missing, write, context):
+                return missing
+    return None
+
+
+def _may_be_null(node: exp.Expression, write: Write, context: Context) -> exp.Expression | None:
+    if isinstance(node, exp.Coalesce | exp.Case | exp.If | exp.Literal):
+        return None
+    if isinstance(node, (exp.Null, *_EXTRACTIONS)):
+        return node
+    if isinstance(node, exp.Column):
+        known = context.catalog.column(write.table_of(node), identifier(node.this))
+        return node if known is not None and known.nullable else None
+    for child in node.iter_expressions():
+        if (found := _may_be_null(child, write, context)) is not None:
+            return found
+    return None
+
+
+def _kept_out(missing: exp.Expression, write: Write, context: Context) -> bool:
+    """The WHERE names the key or column whose absence makes the value NULL (`? 'col'`, `IS NOT NULL`)."""
+    if write.where is None:
+        return False
+    where = render(write.where, context.dialect)
+    if isinstance(missing, exp.Column):
+        return not_null_in(write.where, identifier(missing.this))
+    keys = [str(k.this) for k in missing.find_all(exp.JSONPathKey)]
+    return bool(keys) and f"'{keys[-1]}'" in where
+
+
+def _document_finding(
+    op: DataUpdate | DataInsert, write: Write, missing: exp.Expression, context: Context
+) -> Finding:
+    part = render(missing, context.dialect)
+    return op.finding(
+        RULE,
+        f"`{op.table}.{write.target}` is set with `jsonb_set`, whose new value is NULL wherever `{part}` is "
+        "NULL: `jsonb_set` then returns NULL, and the whole document is replaced with NULL.",
+        blast_radius=f"Rows of `{write.source}` where `{part}` is NULL (a document without that key) lose "
+        f"their whole `{write.target}`"
+        + (", overwriting the value they had." if isinstance(op, DataUpdate) else "."),
+        fix="Keep those rows out (`WHERE doc->'a' ? 'b'`), or use `jsonb_set_lax(…, 'use_json_null')` "
+        f"(PostgreSQL 13) or `coalesce(…, 'null'::jsonb)`; count them first: `SELECT count(*) FROM "
+        f"{write.source} WHERE {part} IS NULL`.",
+    )
 
 
 def _finding(op: DataUpdate | DataInsert, write: Write, nullable: list[str], context: Context) -> Finding:
