@@ -7,6 +7,9 @@ commit. A quick `ADD COLUMN` followed by an index build, a backfill or a constra
 same transaction keeps the table unreadable for the whole of that slow step. Taking a second table's
 lock while holding the first also invites deadlocks with the application.
 
+A quick statement (a catalog-only `ALTER` of another table) adds only its wait for its own lock: a note
+without a `lock_timeout`, nothing once one bounds that wait.
+
 ## Use instead
 Run the slow statement before the one that takes the exclusive lock, or in a separate migration (or
 transaction) so that the lock is released at once. Keep each exclusive-lock transaction to quick
@@ -58,13 +61,20 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.postgres:
         return
     reported: set[tuple[int, str]] = set()
+    bounded = bool(context.config.timeouts_set_by_runner or context.runner.get("lock_timeout"))
     for op, in_transaction, held in with_held_locks(migration, context.version, context.before):
+        if isinstance(op, SetTimeout) and op.setting == "lock_timeout":
+            bounded = not op.disables
         if not in_transaction or isinstance(op, Transaction | SetTimeout):
             continue
         holder = _holder(op, held, context)
-        if holder is not None and (holder.op.location.line, holder.lock.table) not in reported:
-            reported.add((holder.op.location.line, holder.lock.table))
-            yield _finding(op, holder, context)
+        if holder is None or (holder.op.location.line, holder.lock.table) in reported:
+            continue
+        quick = not long_running(op) and not _reads_locked(op, holder.lock.table)
+        if quick and bounded:
+            continue  # its only wait is for its own lock, which the lock_timeout bounds
+        reported.add((holder.op.location.line, holder.lock.table))
+        yield _finding(op, holder, context, quick)
 
 
 def _holder(op: Operation, held: tuple[Held, ...], context: Context) -> Held | None:
@@ -108,9 +118,9 @@ def _existing(op: Operation, context: Context) -> bool:
     return any(not context.catalog.is_new(table) for table in op.tables)
 
 
-def _finding(op: Operation, holder: Held, context: Context) -> Finding:
+def _finding(op: Operation, holder: Held, context: Context, quick: bool) -> Finding:
     held, table, level = holder.op, holder.lock.table, holder.lock.level
-    severity = context.lock_severity(table, RULE.severity) or Severity.INFO
+    severity = Severity.INFO if quick else context.lock_severity(table, RULE.severity) or Severity.INFO
     words = op.sql.split()
     first = " ".join(words[:4]) + (" …" if len(words) > 4 else "")
     message = (
@@ -126,11 +136,10 @@ def _finding(op: Operation, holder: Held, context: Context) -> Finding:
         )
         fix = "Validate the constraint in a separate migration (or after a COMMIT), where it blocks no reads or writes."
     what = "query" if level.blocks_reads else "write"
-    return op.finding(
-        RULE,
-        message,
-        fix=fix,
-        severity=severity,
-        blast_radius=f"Every {what} on {context.size_words(table)} waits until the transaction commits, "
-        "for as long as this statement takes.",
+    radius = f"Every {what} on {context.size_words(table)} waits until the transaction commits, " + (
+        "for as long as this statement waits for its own lock (it does no slow work itself; "
+        "a lock_timeout bounds the wait)."
+        if quick
+        else "for as long as this statement takes."
     )
+    return op.finding(RULE, message, fix=fix, severity=severity, blast_radius=radius)

@@ -113,3 +113,28 @@ def test_a_table_dropped_earlier_in_the_transaction_blocks_no_one(table: str) ->
         f"-- migration\nBEGIN;\nDROP TABLE {table};\nALTER TABLE audit ADD COLUMN kind text;\nCOMMIT;"
     )
     assert not _found(sql)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("orders", "users"), ("OrganisationClaim", "SubscriptionClaim")]
+)
+def test_a_quick_statement_on_a_second_table_is_a_note_and_nothing_under_a_lock_timeout(
+    first: str, second: str
+) -> None:
+    """Two catalog-only ALTERs: the second adds only its own wait for its lock, which a lock_timeout bounds."""
+    body = (
+        f'ALTER TABLE "{first}" ADD COLUMN note text;\nALTER TABLE "{second}" ADD COLUMN note text;\nCOMMIT;'
+    )
+    [finding] = _found(f"BEGIN;\n{body}")
+    assert finding.severity is Severity.INFO and "its own lock" in finding.blast_radius
+    assert not _found(f"BEGIN;\nSET LOCAL lock_timeout = '5s';\n{body}")
+
+
+@pytest.mark.parametrize(("first", "second"), [("orders", "users"), ("invoices", "payments")])
+def test_slow_work_after_the_lock_is_reported_under_a_lock_timeout_too(first: str, second: str) -> None:
+    sql = (
+        f"BEGIN;\nSET LOCAL lock_timeout = '5s';\nALTER TABLE {first} ADD COLUMN note text;\n"
+        f"CREATE INDEX {second}_note_idx ON {second} (note);\nCOMMIT;"
+    )
+    [finding] = _found(sql)
+    assert finding.severity is Severity.WARNING
