@@ -159,7 +159,10 @@ def _drop(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
                 table=table_name(target), if_exists=exists, cascade=bool(e.args.get("cascade")), **base
             )
         elif kind == "INDEX":
-            on = e.args.get("cluster") if isinstance(e.args.get("cluster"), exp.Table) else None
+            # `DROP INDEX i ON t` (MySQL): sqlglot gives the table bare, or inside an ON property
+            on = e.args.get("cluster")
+            on = on.this if isinstance(on, exp.OnProperty) else on
+            on = on if isinstance(on, exp.Table) else None
             yield DropIndex(
                 name=table_name(target),
                 table=table_name(on) if on is not None else "",

@@ -52,3 +52,14 @@ def test_a_drop_that_removes_no_foreign_key_locks_its_own_table_only(
     )
     [message] = _messages(f"{schema}-- migration\n{drop}")
     assert message.endswith(f"on `{child}`.") and parent not in message
+
+
+@pytest.mark.parametrize(("index", "table"), [("ix_flow", "execution_queued"), ("users_email", "users")])
+def test_a_mysql_index_dropped_on_its_table_names_the_table(index: str, table: str) -> None:
+    """`DROP INDEX i ON t` says the table; only PostgreSQL's `DROP INDEX i` leaves it to the schema."""
+    [message] = [
+        f.message
+        for f in review_sql(f"DROP INDEX {index} ON {table};", dialect="mysql").active
+        if f.rule == "missing-lock-timeout"
+    ]
+    assert message.endswith(f"on `{table}`.") and "the table of" not in message
