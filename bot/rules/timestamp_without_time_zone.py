@@ -46,16 +46,17 @@ _WRITTEN = r"timestamp(?:\s*\(\s*\d+\s*\))?(?:\s+without\s+time\s+zone)?"
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.postgres or _convention(context):
         return
-    statements: dict[tuple[int, str], list[tuple[Operation, str, ColumnSpec]]] = {}
+    statements: dict[tuple[object, ...], list[tuple[Operation, str, ColumnSpec]]] = {}
     for op, table, column in declared_columns(migration):
         if _TIMESTAMP.match(column.type):
-            statements.setdefault((op.location.line, op.sql), []).append((op, table, column))
+            # the subcommands of one ALTER TABLE share its lines: one statement
+            statements.setdefault((op.location, op.end_line, table), []).append((op, table, column))
     for columns in statements.values():
         op = columns[0][0]
         names = [f"`{table}.{column.name}`" for _, table, column in columns]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
         suggestion = None
-        if migration.alone_on_lines(op):
+        if migration.alone_on_lines(op) and len({o.sql for o, _, _ in columns}) == 1:
             suggestion = op.sql
             for _, _, column in columns:
                 suggestion = retype(suggestion, column.name, _WRITTEN, "timestamptz") if suggestion else None

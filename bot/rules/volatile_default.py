@@ -43,10 +43,10 @@ _GENERATED_FIX = (
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    statements: dict[tuple[int, str], list[tuple[AddColumn, str, str]]] = {}
+    statements: dict[tuple[object, ...], list[tuple[AddColumn, str, str]]] = {}
     for op in migration.up:
         if isinstance(op, AddColumn) and (found := _rewrite(op, context)) is not None:
-            statements.setdefault((op.location.line, op.sql), []).append((op, *found))
+            statements.setdefault(_statement(op), []).append((op, *found))
     for columns in statements.values():
         op = columns[0][0]
         severity = context.lock_severity(op.table, RULE.severity)
@@ -64,6 +64,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             "for the whole rewrite.",
             fix=_GENERATED_FIX if all(o.column.generated for o, _, _ in columns) else None,
         )
+
+
+def _statement(op: AddColumn) -> tuple[object, ...]:
+    """The statement an operation comes from: the subcommands of one ALTER TABLE share its lines."""
+    return (op.location, op.end_line, op.table)
 
 
 def _rewrite(op: AddColumn, context: Context) -> tuple[str, str] | None:

@@ -60,3 +60,25 @@ def test_a_volatile_default_keeps_the_default_fix(table: str, source: str, colum
     sql = _schema(table, source) + f"ALTER TABLE {table} ADD COLUMN {column} uuid DEFAULT gen_random_uuid();"
     [finding] = _found(sql)
     assert "default `gen_random_uuid()`" in finding.message.lower() and "trigger" not in (finding.fix or "")
+
+
+@pytest.mark.parametrize(("table", "source", "column"), NAMES)
+def test_columns_added_by_one_statement_of_an_ecto_execute_are_one_rewrite(
+    table: str, source: str, column: str
+) -> None:
+    migration = (
+        "defmodule App.Repo.Migrations.AddKeys do\n  use Ecto.Migration\n\n  def up do\n"
+        f'    execute("""\n    ALTER TABLE {table}\n'
+        f"    ADD COLUMN {column} text GENERATED ALWAYS AS (lower({source})) STORED NOT NULL,\n"
+        f"    ADD COLUMN {column}_set boolean GENERATED ALWAYS AS ({source} IS NOT NULL) STORED\n"
+        '    """)\n  end\nend\n'
+    )
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {source} text);\n"
+    result = review_sql(
+        migration,
+        path="priv/repo/migrations/20260814120000_add_keys.exs",
+        base={"priv/repo/structure.sql": schema},
+        config=Config(database_version="18"),
+    )
+    [finding] = [f for f in result.active if f.rule == "volatile-default"]
+    assert f"`{table}.{column}`" in finding.message and f"`{table}.{column}_set`" in finding.message
