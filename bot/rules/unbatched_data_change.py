@@ -6,7 +6,9 @@ the application's writes to those rows wait; it produces a burst of WAL that rep
 and if it fails at row 40 million, all of it rolls back. Inside a migration's transaction it also
 keeps the schema locks of the other statements for as long as it runs. A statement that reaches one row
 by a unique key (`WHERE id = 42`, as a loop over rows writes it) is not a bulk change and is not reported;
-nor is one that needs a value in a column the migration has just added without a default (no row has one).
+nor is one that needs a value in a column the migration has just added without a default (no row has one),
+nor one that names by its values a row the migrations inserted (`WHERE name = 'Send Events'` on a jobs or
+settings table they fill: the lookup rows every database has).
 
 ## Use instead
 Backfill in batches by key range (`WHERE id >= $1 AND id < $2`, or `id IN (SELECT id … LIMIT 1000)`),
@@ -26,7 +28,7 @@ from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, DataDelete, DataUpdate, Migration, Operation
 from bot.rules.context import Context
 from bot.sql.names import quote
-from bot.sql.subqueries import pinned
+from bot.sql.subqueries import fixed_values, pinned, seeded
 from bot.sql.writes import not_null_in
 
 RULE = Rule(
@@ -63,6 +65,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         expression = op.expression if op.expression is not None else _condition(op, context.dialect)
         if expression is not None and pinned(expression, op.table, context.before(op)) is not None:
             continue  # `WHERE id = …`: one row, however big the table
+        if expression is not None and _seeded_row(expression, op, context):
+            continue  # `WHERE name = 'X'` on a row the migrations inserted: a lookup row, not a bulk change
         if _matches_no_existing_row(op, migration.up[:index]):
             continue
         severity = context.lock_severity(op.table, RULE.severity)
@@ -81,6 +85,13 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             blast_radius=f"All matching rows of {context.size_words(op.table)} stay locked until the migration commits; "
             "writes to them wait, replicas lag, and a failure rolls everything back.",
         )
+
+
+def _seeded_row(expression: exp.Expression, op: DataUpdate | DataDelete, context: Context) -> bool:
+    """The condition names a row the migrations inserted by its values (`WHERE name = 'Send Events'` on a
+    jobs or settings table they fill): the lookup rows every database has, not a bulk change."""
+    fixed = fixed_values(expression)
+    return bool(fixed) and seeded(fixed, op.table, context.before(op))
 
 
 def _matches_no_existing_row(op: DataUpdate | DataDelete, earlier: tuple[Operation, ...]) -> bool:

@@ -118,18 +118,24 @@ def shadowed(select: exp.Select, table: str) -> str:
 def pinned(select: exp.Expression, inner: str, catalog: Catalog) -> dict[str, str] | None:
     """column → literal when the condition (of a SELECT, UPDATE or DELETE) fixes every column of one of the
     table's unique keys, so it reaches one row at most; None else."""
+    fixed = fixed_values(select)
+    unique = catalog.unique_keys(inner)
+    return fixed if fixed and any(all(c in fixed for c in key) for key in unique) else None
+
+
+def fixed_values(select: exp.Expression) -> dict[str, str]:
+    """column → literal for each column the condition (of a SELECT, UPDATE or DELETE) sets equal to one value."""
     where: exp.Expression | None = select.args.get("where")
-    if where is None:
-        return None
     fixed: dict[str, str] = {}
+    if where is None:
+        return fixed
     for node in where.find_all(exp.EQ):
         if not in_conjunction(node, where):
             continue
         for mine, value in ((node.this, node.expression), (node.expression, node.this)):
             if isinstance(mine, exp.Column) and _one_value(value):
                 fixed[identifier(mine.this)] = value.sql(dialect="postgres")
-    unique = catalog.unique_keys(inner)
-    return fixed if any(all(c in fixed for c in key) for key in unique) else None
+    return fixed
 
 
 def _one_value(node: exp.Expression) -> bool:

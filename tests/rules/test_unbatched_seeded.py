@@ -1,0 +1,39 @@
+"""An UPDATE or DELETE that names, by its values, a row the migrations inserted (a jobs, settings or roles
+table they fill) changes the lookup rows every database has: no bulk change to batch."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import review_sql
+
+RULE = "unbatched-data-change"
+NAMES = [
+    ("job", "name", "Update loan Summary", "short_name"),
+    ("c_configuration", "name", "enable-payment-hub", "enabled"),
+    ("roles", "code", "admin", "label"),
+]
+
+
+def _schema(table: str, key: str, value: str, column: str) -> str:
+    return (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {key} varchar(100) NOT NULL, {column} text);\n"
+        f"INSERT INTO {table} (id, {key}, {column}) VALUES (1, '{value}', NULL), (2, 'other', NULL);\n"
+        "-- migration\n"
+    )
+
+
+@pytest.mark.parametrize(("table", "key", "value", "column"), NAMES)
+def test_a_row_the_migrations_inserted_named_by_its_values_is_no_bulk_change(
+    table: str, key: str, value: str, column: str
+) -> None:
+    sql = _schema(table, key, value, column) + f"UPDATE {table} SET {column} = 'x' WHERE {key} = '{value}';"
+    assert RULE not in {f.rule for f in review_sql(sql).active}
+
+
+@pytest.mark.parametrize(("table", "key", "value", "column"), NAMES)
+def test_a_value_no_migration_inserted_may_match_any_number_of_rows(
+    table: str, key: str, value: str, column: str
+) -> None:
+    sql = _schema(table, key, value, column) + f"UPDATE {table} SET {column} = 'x' WHERE {key} = 'unknown';"
+    assert RULE in {f.rule for f in review_sql(sql).active}
