@@ -236,6 +236,7 @@ def _alter_column(d: Directives, call: ast.Call, table: str) -> list[Operation]:
                 column=column,
                 new_type=d.type_of(kwargs["type_"]),
                 using=str(py.literal(kwargs.get("postgresql_using")) or "") or None,
+                old_type=d.type_of(kwargs["existing_type"]) if "existing_type" in kwargs else "",
                 **base,
             )
         )

@@ -47,18 +47,20 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if (op.table, op.column) in added:
             continue
         column = context.before(op).column(op.table, op.column)
-        if column is None or not column.type:
+        # the schema's type, else the one the migration states (Alembic's existing_type)
+        old = column.type if column is not None and column.type else op.old_type
+        if not old:
             continue
         earlier = [o.sql for o in migration.up[:index] if isinstance(o, RawSQL)]
         zone = context.rails_time_zone if migration.framework == "rails" else ""
         utc = session_utc(migration.framework, earlier, zone)
-        loss = classify(column.type, op.new_type, op.column, context.dialect, op.using, utc=utc)
+        loss = classify(old, op.new_type, op.column, context.dialect, op.using, utc=utc)
         if loss is None:
             continue
         query = f"SELECT count(*) FROM {op.table} WHERE {loss.check};"
         yield op.finding(
             RULE,
-            f"`{op.table}.{op.column}` changes from `{column.type}` to `{op.new_type}`: {loss.what}.",
+            f"`{op.table}.{op.column}` changes from `{old}` to `{op.new_type}`: {loss.what}.",
             severity=loss.severity,
             blast_radius=f"Rows of {context.size_words(op.table)} found by `{query}` are affected.",
             fix=f"Run `{query}` against production first; if it returns more than 0, widen the type or convert "

@@ -59,7 +59,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if severity is None:
             continue
         column = context.before(op).column(op.table, op.column)
-        old = column.type if column is not None else ""
+        # the schema's type, else the one the migration states (Alembic's existing_type)
+        old = column.type if column is not None and column.type else op.old_type
         earlier = [o.sql for o in migration.up[:index] if isinstance(o, RawSQL)]
         zone = context.rails_time_zone if migration.framework == "rails" else ""
         utc = session_utc(migration.framework, earlier, zone)
