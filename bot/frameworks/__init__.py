@@ -15,6 +15,7 @@ from types import ModuleType
 from typing import Any
 
 from bot.frameworks import (
+    data_sql,
     dbmate,
     diesel,
     drizzle,
@@ -199,7 +200,7 @@ def is_down_file(path: str, text: str) -> bool:
 def parse(module: ModuleType, path: str, text: str, tree: Tree, dialect: str) -> Migration:
     """Parse a migration; a framework error becomes an Unparsed operation, never a crash."""
     try:
-        migration: Migration = module.parse(path, text, tree, dialect)
+        migration: Migration = data_sql.read_as_sql(module.parse(path, text, tree, dialect))
     except Exception as error:  # a parser bug must not stop the review of the other files
         op = Unparsed(location=Location(path, 1), error=f"{type(error).__name__}: {error}")
         return Migration(path, module.NAME, dialect, (op,), None, False, "could not be read")

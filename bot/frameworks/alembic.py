@@ -26,6 +26,7 @@ from bot.model.findings import Location
 from bot.model.migration import Migration, Operation, RunCode, Transaction, Unparsed
 
 NAME = "alembic"
+_EMPTY_DOWN = "`downgrade()` does nothing"
 EXTENSIONS = (".py",)
 _REVISION = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*['\"](\w+)['\"]", re.M)
 _QUIET_CALLS = frozenset(
@@ -118,6 +119,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         transaction_note=note,
         down_path=path if down is not None else None,
         irreversible_reason=reason,
+        down_does_nothing=reason == _EMPTY_DOWN,
         version=_revision(text),
         suppressions=suppressions.find(text, up),
     )
@@ -141,7 +143,7 @@ def _downgrade(
         return None, "no `downgrade()` function"
     body = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
     if all(isinstance(s, ast.Pass) for s in body):
-        return None, "`downgrade()` does nothing"
+        return None, _EMPTY_DOWN
     if any(isinstance(s, ast.Raise) for s in body):
         return None, "`downgrade()` raises"
     reader = _Body(path, text, dialect, models, tables, known)

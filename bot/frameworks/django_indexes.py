@@ -2,18 +2,20 @@
 `AddConstraintNotValid`), `RemoveIndex`, `RemoveConstraint`, `ValidateConstraint`, `AlterUniqueTogether`.
 
 A `UniqueConstraint` with a condition or expressions is a unique index, not a constraint, as Django
-creates it; a CheckConstraint `Q(col__isnull=False)` is read as `col IS NOT NULL`.
+creates it; a CheckConstraint's `Q(…)` is read as the SQL Django sends (`Q(col__isnull=False)` is
+`col IS NOT NULL`, `Q(state__in=[…])` is `state IN (…)`).
 """
 
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.frameworks import python_source as py
+from bot.frameworks.django_orm import OrmSql
 from bot.frameworks.django_state import Model, together
+from bot.frameworks.python_code import sql_value
 from bot.model.migration import (
     AddConstraint,
     AddIndex,
@@ -83,7 +85,7 @@ def _add_constraint(r: Reader, call: ast.Call) -> list[Operation]:
             name=name,
             constraint=kind,
             not_valid=not_valid,
-            expression_sql=_q_sql(check, r.text),
+            expression_sql=_q_sql(check, r.text, model),
             **r.base(call),
         )
     ]
@@ -128,13 +130,37 @@ def column_of(model: Model, field: str) -> str:
     return found.spec.name if found is not None else field
 
 
-def _q_sql(node: ast.expr | None, text: str) -> str:
-    """`Q(total__isnull=False)` → `total IS NOT NULL`, the shape the NOT NULL rules look for."""
+def _q_sql(node: ast.expr | None, text: str, model: Model) -> str:
+    """A CheckConstraint's `Q(…)` as the SQL Django sends: `Q(total__isnull=False)` → `total IS NOT NULL`,
+    `Q(state__in=["open", "paid"])` → `state IN ('open', 'paid')`, `&`, `|` and `~` as AND, OR and NOT; the
+    source as written when some part is not such a form."""
     source = py.segment(text, node) if node is not None else ""
-    match = re.fullmatch(r"(?:models\.)?Q\(\s*(\w+)__isnull\s*=\s*(True|False)\s*\)", source)
-    if match:
-        return f"{match.group(1)} IS {'NULL' if match.group(2) == 'True' else 'NOT NULL'}"
-    return source
+    if node is None:
+        return source
+    orm = OrmSql(lambda _: None, lambda _, field: column_of(model, field), sql_value)
+    found = _q(node, orm, model.table)
+    return found if found is not None else source
+
+
+def _q(node: ast.expr, orm: OrmSql, table: str) -> str | None:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert):
+        inner = _q(node.operand, orm, table)
+        return f"NOT ({inner})" if inner is not None else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd | ast.BitOr):
+        left, right = _q(node.left, orm, table), _q(node.right, orm, table)
+        joint = " AND " if isinstance(node.op, ast.BitAnd) else " OR "
+        return f"({left}{joint}{right})" if left is not None and right is not None else None
+    if not isinstance(node, ast.Call) or py.name(node) != "Q":
+        return None
+    parts = [orm.lookup(key, value, table) for key, value in py.keywords(node).items()]
+    parts += [_q(arg, orm, table) for arg in node.args]
+    if not parts or any(part is None for part in parts):
+        return None
+    return (
+        " AND ".join(str(part) for part in parts)
+        if len(parts) == 1
+        else "(" + " AND ".join(map(str, parts)) + ")"
+    )
 
 
 HANDLERS: dict[str, Callable[[Reader, ast.Call], list[Operation]]] = {

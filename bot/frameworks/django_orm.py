@@ -216,6 +216,10 @@ class OrmSql:
                 return held
         return node
 
+    def lookup(self, key: str, node: ast.expr, table: str) -> str | None:
+        """One lookup (`state__in=["open"]`) of the table's own rows as a SQL condition."""
+        return self._lookup(key, node, table, "", "")
+
     def _lookup(self, key: str, node: ast.expr, table: str, name: str, outer: str) -> str | None:
         field, _, operator = key.partition("__")
         if "__" in operator or (operator and operator not in (*_COMPARISONS, "in", "isnull")):

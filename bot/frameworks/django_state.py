@@ -143,6 +143,7 @@ def read_field(
         primary_key=kwargs.get("primary_key") is True,
         identity=field_class.endswith("AutoField"),
         references=references if relation else None,
+        orm_on_delete=_on_delete(call) if relation else "",
     )
     m2m = f"{model_table}_{name}" if field_class == "ManyToManyField" and model_table else None
     return Field(
@@ -157,6 +158,20 @@ def read_field(
         one_off_default=default is not None and kwargs.get("db_default") is None,
         db_column=bool(kwargs.get("db_column")),
     )
+
+
+def _on_delete(call: ast.Call | None) -> str:
+    """`on_delete=models.CASCADE` → "cascade": what Django does itself to these rows when their parent is
+    deleted through the ORM (the database's key has no action)."""
+    action = py.argument(call, 1, "on_delete") if call is not None else None
+    name = (
+        action.attr
+        if isinstance(action, ast.Attribute)
+        else action.id
+        if isinstance(action, ast.Name)
+        else ""
+    )
+    return name.lower().replace("_", " ")
 
 
 def _other_key(target: object, state: State, project: Project | None) -> str:

@@ -387,18 +387,52 @@ def _where(query: Node | None) -> str | None:
     c = elixir.call(query) if query is not None else None
     if c is None or c.name != "from" or "where" not in c.options:
         return None
-    return elixir.text_of(c.options["where"])
+    return _sql(elixir.text_of(c.options["where"]), _binding(c))
+
+
+def _binding(query: elixir.Call) -> str:
+    """The name a `from(o in "orders", …)` query gives its rows (`o`)."""
+    first = query.args[0] if query.args else None
+    left = (
+        first.child_by_field_name("left") if first is not None and first.type == "binary_operator" else None
+    )
+    return elixir.text_of(left) if left is not None and left.type == "identifier" else ""
+
+
+def _sql(text: str, binding: str) -> str:
+    """An Ecto query expression as SQL: `o.state` is the column `state`, `==` is `=`, `is_nil(x)` is
+    `x IS NULL`, `^value` a value bound at run time."""
+    if binding:
+        text = re.sub(rf"\b{re.escape(binding)}\.(\w+)", r"\1", text)
+    text = _NOT_NIL.sub(r"\1 IS NOT NULL", text)
+    text = _NIL.sub(r"\1 IS NULL", text)
+    return text.replace("==", "=").replace("!=", "<>").replace("^", ":")
+
+
+_NOT_NIL = re.compile(r"\bnot\s+is_nil\(\s*([\w.]+)\s*\)")
+_NIL = re.compile(r"\bis_nil\(\s*([\w.]+)\s*\)")
 
 
 def _assignments(c: elixir.Call) -> tuple[tuple[str, str], ...]:
+    """`update_all(q, set: [state: "open"], inc: [n: 1])`, and the query's own `update: [set: [state: o.old]]`."""
+    query = elixir.call(c.args[0]) if c.args else None
+    binding = _binding(query) if query is not None and query.name == "from" else ""
+    updates = query.option("update") if query is not None and query.name == "from" else None
     pairs: list[tuple[str, str]] = []
-    for verb in ("set", "inc"):
-        found = c.option(verb)
-        if isinstance(found, dict):
+    for verbs in (
+        (c.option("set"), c.option("inc")),
+        ((updates.get("set"), updates.get("inc")) if isinstance(updates, dict) else (None, None)),
+    ):
+        for verb, found in zip(("set", "inc"), verbs, strict=True):
+            if not isinstance(found, dict):
+                continue
             for column, assigned in found.items():
-                pairs.append(
-                    (column, _literal(assigned) if verb == "set" else f"{column} + {_literal(assigned)}")
+                value = (
+                    _sql(_literal(assigned), binding)
+                    if isinstance(assigned, elixir.Code)
+                    else _literal(assigned)
                 )
+                pairs.append((column, value if verb == "set" else f"{column} + {value}"))
     return tuple(pairs)
 
 

@@ -38,6 +38,7 @@ from bot.model.migration import (
 )
 
 NAME = "laravel"
+_NO_DOWN = "no `down()` method: `migrate:rollback` does nothing"
 EXTENSIONS = (".php",)
 _PATH = re.compile(r"(?:^|/)database/migrations/(?:[\w.-]+/)*(\d+(?:_\d+)*)_\w+\.php$")
 _SQL_METHODS = frozenset({"statement", "unprepared", "update", "delete", "insert", "affectingStatement"})
@@ -97,6 +98,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         transaction_note=_note(in_transaction, dialect, disabled=not within),
         down_path=path if down is not None else None,
         irreversible_reason=reason,
+        down_does_nothing=reason == _NO_DOWN,
         version=version(path),
         suppressions=suppressions.find(text, up),
     )
@@ -242,7 +244,7 @@ def _down(
     methods: dict[str, Node | None], path: str, dialect: str, helpers: dict[str, Node | None]
 ) -> tuple[tuple[Operation, ...] | None, str]:
     if "down" not in methods:
-        return None, "no `down()` method: `migrate:rollback` does nothing"
+        return None, _NO_DOWN
     body = methods["down"]
     if body is not None and any(node.type == "throw_expression" for node in php.statements(body)):
         return None, "`down()` throws"

@@ -122,13 +122,30 @@ def condition(node: Node | None) -> str | None:
 
 
 def expression(node: Node) -> str:
-    """A value as SQL: a literal, or the SQL of `knex.raw('…')`/`Sequelize.literal('…')`, else its source."""
+    """A value as SQL: a literal, the SQL of `knex.raw('…')`/`Sequelize.literal('…')`, the column of
+    `knex.ref('…')`/`Sequelize.col('…')`, the SQL a function returns (`() => "NOT is_hidden"`), else its
+    source."""
+    returned = _returned_string(node)
+    if returned is not None:
+        return returned
     inner = js.call(node)
-    if inner is not None and inner.name in ("raw", "literal") and inner.args:
+    if inner is not None and inner.name in _SQL_VALUES and inner.args:
         found = js.value(inner.args[0])
         if isinstance(found, str):
             return found
     return literal(js.value(node))
+
+
+def _returned_string(node: Node) -> str | None:
+    """`() => "NOT is_hidden"`: TypeORM's way of giving a value as SQL (a function returning it)."""
+    found = js.unwrap(node)
+    body = found.child_by_field_name("body") if found.type == "arrow_function" else None
+    value = js.value(body) if body is not None and body.type != "statement_block" else None
+    return value if isinstance(value, str) else None
+
+
+# The calls whose string argument is SQL as it stands: raw SQL, or a column (`knex.ref`, `Sequelize.col`)
+_SQL_VALUES = frozenset({"raw", "literal", "ref", "col"})
 
 
 def update(node: Node, src: Source, table: str, values: Node | None, where: str | None) -> Operation:

@@ -320,7 +320,10 @@ class CodeReader:
             )
             self.ops.append(DataUpdate(table=table, batched=batched, **base))
         elif method == "delete":
-            self.ops.append(DataDelete(table=table, where=self._where(call), **base))
+            in_code = not _sqlalchemy_query(call.func)  # Django's delete() follows the models' on_delete
+            self.ops.append(
+                DataDelete(table=table, where=self._where(call), cascades_in_code=in_code, **base)
+            )
         elif method in ("bulk_create", "create", "get_or_create", "update_or_create"):
             columns, values = seed_rows.values_rows(self._records(call))
             self.ops.append(DataInsert(table=table, columns=columns, rows=values, **base))
@@ -594,6 +597,16 @@ def _joined_reference(call: ast.Call) -> tuple[str, str] | None:
                     return field, f'F("{name}")'
             stack.extend(n for n in ast.iter_child_nodes(node) if isinstance(n, ast.expr))
     return None
+
+
+def _sqlalchemy_query(node: ast.expr) -> bool:
+    """Is the call made on a SQLAlchemy query (`session.query(Model).filter(…)`), a bulk statement the
+    database alone carries out?"""
+    while isinstance(node, ast.Attribute | ast.Call | ast.Subscript):
+        if isinstance(node, ast.Call) and py.name(node) == "query":
+            return True
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return False
 
 
 def _on_manager(node: ast.expr) -> bool:

@@ -47,6 +47,7 @@ from bot.model.migration import (
 )
 
 NAME = "rails"
+_EMPTY_DOWN = "`down` does nothing"
 EXTENSIONS = (".rb",)
 _PATH = re.compile(r"(?:^|/)db/(?:\w+_)?migrate/(\d+)_\w+\.rb$")
 _CONNECTION_METHODS = frozenset({"execute", "exec_query", "exec_update", "exec_delete", "exec_insert"})
@@ -114,7 +115,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         up = separate(walker.ops)
         down, reason = _down(methods.get("down"), walker)
         if "down" in methods and methods["down"] is None:
-            reason = "`down` does nothing"  # an empty method: reversible on paper, nothing comes back
+            reason = _EMPTY_DOWN  # an empty method: reversible on paper, nothing comes back
     note = (
         "the class calls `disable_ddl_transaction!`"
         if not in_transaction
@@ -130,6 +131,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         transaction_note=note,
         down_path=path if down is not None else None,
         irreversible_reason=reason,
+        down_does_nothing=reason == _EMPTY_DOWN,
         version=version(path),
         suppressions=suppressions.find(text, up) + walker.safety_suppressions(),
     )

@@ -269,10 +269,13 @@ def _where(chain: list[tuple[str, ruby.Call | None]], constants: ruby_model.Cons
 
 
 def _condition(link: ruby.Call, constants: ruby_model.Constants) -> list[str]:
-    parts = []
+    parts: list[str] = []
     for key, node in link.options.items():
-        value = _value(node, constants)
-        if value is None:
+        bounds = _range(node, constants)
+        value = _value(node, constants) if bounds is None else None
+        if bounds is not None:
+            parts.extend(f"{key} {operator} {bound}" for operator, bound in bounds)
+        elif value is None:
             parts.append(f"{key} IS NULL")
         elif isinstance(value, list):
             parts.append(f"{key} IN ({', '.join(_literal(v) for v in value)})")
@@ -282,6 +285,26 @@ def _condition(link: ruby.Call, constants: ruby_model.Constants) -> list[str]:
         value = _sql_string(arg, constants)
         parts.append(value if isinstance(value, str) else ruby.text_of(arg))
     return parts
+
+
+def _range(node: Node, constants: ruby_model.Constants) -> list[tuple[str, str]] | None:
+    """`id: 1...1000` is `id >= 1 AND id < 1000`, `1..1000` ends at `<= 1000`, `(2..)` has no end."""
+    while node.type == "parenthesized_statements" and len(node.named_children) == 1:
+        node = node.named_children[0]
+    if node.type != "range":
+        return None
+    operator = next((child.type for child in node.children if child.type in ("..", "...")), "..")
+    ends = [child for child in node.children if child.is_named]
+    if len(ends) == 2:
+        first, last = ends
+    elif ends and node.children[0].is_named:
+        first, last = ends[0], None
+    else:
+        first, last = None, ends[0] if ends else None
+    bounds = [(">=", _literal(_value(first, constants)))] if first is not None else []
+    if last is not None:
+        bounds.append(("<" if operator == "..." else "<=", _literal(_value(last, constants))))
+    return bounds
 
 
 def _assignments(c: ruby.Call, constants: ruby_model.Constants) -> tuple[tuple[str, str], ...]:

@@ -18,7 +18,7 @@ from tree_sitter import Node
 from bot.frameworks import javascript as js
 from bot.frameworks import javascript_module as jsm
 from bot.frameworks import node_migration as nm
-from bot.frameworks import typeorm_runner
+from bot.frameworks import typeorm_builder, typeorm_runner
 from bot.frameworks.node_migration import Source
 from bot.model.changeset import Tree
 from bot.model.findings import Location
@@ -95,6 +95,9 @@ class _Walker:
         c = js.call(node)
         if c is None or node.type == "throw_statement":
             return []
+        start, calls = js.chain(node)
+        if js.text_of(start) in _builders(runner) and typeorm_builder.is_builder(calls):
+            return typeorm_builder.operations(node, calls, self.src)
         if c.name == "all" and js.text_of(c.receiver) == "Promise" and c.args:
             inner = js.unwrap(c.args[0])
             return [op for item in inner.named_children for op in self._statement(item, runner)]
@@ -109,6 +112,11 @@ class _Walker:
         if receiver in ("console", "logger", "this.logger") or c.name in _QUIET:
             return []
         return nm.awaited_code(node, self.src)
+
+
+def _builders(runner: str) -> tuple[str, ...]:
+    """What a query builder is taken from: the runner, its manager or its connection."""
+    return (runner, f"{runner}.manager", f"{runner}.connection", f"{runner}.connection.manager")
 
 
 def _runner_call(c: js.Call, src: Source) -> list[Operation]:

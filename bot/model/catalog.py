@@ -22,6 +22,7 @@ from bot.model.migration import (
     AddEnumValue,
     AddIndex,
     AlterColumnType,
+    ColumnSpec,
     CreateEnum,
     CreateFunction,
     CreateTable,
@@ -86,6 +87,7 @@ class ForeignKey:
     on_delete: str = ""
     on_update: str = ""
     validated: bool = True
+    orm_on_delete: str = ""  # what the ORM does itself on a delete of the parent (Django's on_delete)
 
 
 @dataclass(frozen=True)
@@ -289,14 +291,16 @@ class Catalog:
             found.append(self.primary_keys[table])
         return list(dict.fromkeys(found))
 
-    def cascades_to(self, table: str) -> list[ForeignKey]:
-        """The foreign keys whose rows a DELETE on `table` also deletes (ON DELETE CASCADE), recursively."""
+    def cascades_to(self, table: str, *, in_code: bool = False) -> list[ForeignKey]:
+        """The foreign keys whose rows a DELETE on `table` also deletes (ON DELETE CASCADE), recursively;
+        `in_code`: the delete is the ORM's, which also follows the models' own `on_delete=CASCADE`."""
         found: list[ForeignKey] = []
         pending = [table]
         while pending:
             parent = pending.pop(0)
             for key in self.foreign_keys.values():
-                cascades = key.on_delete == "cascade" and same_table(key.references, parent)
+                action = key.on_delete if key.on_delete or not in_code else key.orm_on_delete
+                cascades = action == "cascade" and same_table(key.references, parent)
                 if cascades and key not in found and key.table != table:
                     found.append(key)
                     pending.append(key.table)
@@ -325,7 +329,7 @@ def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
         _add_constraint(c, constraint, in_change)
     for spec in op.columns:
         if spec.references:
-            _inline_reference(c, op.table, spec.name, spec.references, spec.on_delete)
+            _inline_reference(c, op.table, spec)
     if in_change:
         c.created_in_change.add(op.table)
     if op.temporary:  # gone when the migration's session ends
@@ -440,14 +444,18 @@ def _add_column(c: Catalog, op: Operation, in_change: bool) -> None:
     s = op.column
     _put_column(c, op.table, Column(s.name, s.type, s.nullable, s.default))
     if s.references:
-        _inline_reference(c, op.table, s.name, s.references, s.on_delete)
+        _inline_reference(c, op.table, s)
 
 
-def _inline_reference(c: Catalog, table: str, column: str, references: str, on_delete: str = "") -> None:
+def _inline_reference(c: Catalog, table: str, spec: ColumnSpec) -> None:
     """`column … REFERENCES parent`: a foreign key under PostgreSQL's default name."""
-    name = f"{table.rsplit('.', 1)[-1]}_{column}_fkey"
+    assert spec.references
+    name = f"{table.rsplit('.', 1)[-1]}_{spec.name}_fkey"
     c.constraints[name] = "foreign_key"
-    c.foreign_keys.setdefault(name, ForeignKey(table, (column,), references, on_delete=on_delete))
+    key = ForeignKey(
+        table, (spec.name,), spec.references, on_delete=spec.on_delete, orm_on_delete=spec.orm_on_delete
+    )
+    c.foreign_keys.setdefault(name, key)
 
 
 def _drop_column(c: Catalog, op: Operation, in_change: bool) -> None:

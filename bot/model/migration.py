@@ -92,6 +92,9 @@ class ColumnSpec:
     )
     references: str | None = None  # the referenced table of an inline foreign key
     on_delete: str = ""  # its ON DELETE action (cascade, set null, …) when the reader knows it
+    # the action the ORM itself takes on a delete of the referenced rows (Django's `on_delete=CASCADE`, run
+    # in Python by the ORM, not by the database)
+    orm_on_delete: str = ""
     position: str = ""  # MySQL: "first" or "after <column>" when the column is not added last
     # Functions the default calls that are not built-ins known IMMUTABLE or STABLE (PostgreSQL's reader)
     default_functions: tuple[str, ...] = ()
@@ -305,6 +308,9 @@ class DataDelete(Operation):
     table: str
     where: str | None = None
     batched: bool = False
+    # the ORM deletes the rows that reference these itself, as the models' `on_delete` says (Django's
+    # queryset `delete()`), whatever the database's foreign keys say
+    cascades_in_code: bool = False
 
 
 MAX_ROWS = 1000  # VALUES rows kept per INSERT: enough for every lookup table a migration seeds
@@ -531,6 +537,9 @@ class Migration:
     file_transaction: bool = False
     down_path: str | None = None
     irreversible_reason: str = ""  # why `down` is None or raises, when known
+    # the way back is an empty method (Rails' `def down; end`, Alembic's `pass`): the rollback runs, and
+    # changes nothing
+    down_does_nothing: bool = False
     suppressions: tuple[Suppression, ...] = ()
     version: str = ""
 

@@ -288,7 +288,7 @@ def _cascaded(op: DataDelete, where: str, catalog: Catalog | None) -> list[_Casc
         return []
     conditions = {op.table: where}
     found = []
-    for key in catalog.cascades_to(op.table):
+    for key in catalog.cascades_to(op.table, in_code=op.cascades_in_code):
         via = next((t for t in conditions if t.rsplit(".", 1)[-1] == key.references.rsplit(".", 1)[-1]), "")
         referenced = key.referenced_columns or catalog.row_key(via)
         if not via or len(referenced) != len(key.columns):

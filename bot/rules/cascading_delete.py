@@ -43,16 +43,20 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, DataDelete) or context.catalog.is_new(op.table):
             continue
-        children = context.catalog.cascades_to(op.table)
+        children = context.catalog.cascades_to(op.table, in_code=op.cascades_in_code)
         explicit = _deleted_before(migration, op)
         reached = [k for k in children if k.table not in explicit and not context.catalog.is_new(k.table)]
         if not reached:
             continue
         names = ", ".join(f"`{k.table}` (by `{', '.join(k.columns)}`)" for k in reached)
+        how = (
+            "`ON DELETE CASCADE`,"
+            if all(k.on_delete == "cascade" for k in reached)
+            else "the models' `on_delete=CASCADE`, which the ORM carries out itself,"
+        )
         yield op.finding(
             RULE,
-            f"Deleting rows of `{op.table}` also deletes, through `ON DELETE CASCADE`, the rows of {names} "
-            "that reference them.",
+            f"Deleting rows of `{op.table}` also deletes, through {how} the rows of {names} that reference them.",
             blast_radius="Rows of "
             + ", ".join(f"`{k.table}`" for k in reached)
             + f" are removed with the `{op.table}` rows they point at, without being named in the migration; "

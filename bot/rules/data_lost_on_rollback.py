@@ -19,7 +19,6 @@ Django's `RunPython(forwards, RunPython.noop)` and an empty `def down` (Rails) o
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
@@ -34,6 +33,7 @@ from bot.model.migration import (
 )
 from bot.rules.context import Context
 from bot.rules.missing_down_migration import DERIVED_DOWN
+from bot.sql.data_changes import fills_nulls
 
 RULE = Rule(
     id="data-lost-on-rollback",
@@ -101,16 +101,12 @@ def _lost(op: Destructive, added: set[tuple[str, str]]) -> str:
     columns = [c for c, _ in op.assignments if (op.table, c) not in added]
     if op.assignments and not columns:
         return ""  # writes only columns this change adds: the down migration drops them
-    if columns and all(_fills_nulls(op.where or "", c) for c in columns):
+    if columns and all(fills_nulls(op, c) for c in columns):
         return ""  # fills NULLs only: nothing held a value before
     if not columns:
         return f"The code at line {op.location.line} overwrites rows of `{op.table}`"
     named = ", ".join(f"`{op.table}.{c}`" for c in columns)
     return f"The UPDATE overwrites {named}"
-
-
-def _fills_nulls(where: str, column: str) -> bool:
-    return bool(re.search(rf"\b{re.escape(column)}\s+IS\s+NULL\b", where, re.I))
 
 
 def _blast(op: Destructive) -> str:

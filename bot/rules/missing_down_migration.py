@@ -19,6 +19,9 @@ Alembic: a real `downgrade()`; goose/dbmate: a `Down` section; golang-migrate: a
 `revert/` script. Prisma Migrate has no down migrations, and Flyway's undo scripts need a paid edition: for
 them a missing down is no finding, and the rollback plan gives the forward fix (`prisma migrate diff`, a
 corrective Flyway version) instead.
+
+An empty down after a change that only fills NULLs (`UPDATE … SET status = 'open' WHERE status IS NULL`)
+is no finding: it overwrites no value, so there is nothing to restore, and the rollback runs.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from bot.model.migration import (
     Truncate,
 )
 from bot.rules.context import Context
+from bot.sql.data_changes import fills_nulls
 from bot.sql.rebuilds import columns_left_out, rebuilt_tables
 
 RULE = Rule(
@@ -98,7 +102,13 @@ DERIVED_DOWN = frozenset(
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     rebuilt = rebuilt_tables(migration)
-    destructive = [op for op in migration.up if _destroys(op, context) and not _kept(op, rebuilt, context)]
+    # with no down migration the rollback cannot run at all; an empty one runs, and a fill of NULLs needs no undoing
+    stuck = (
+        migration.down is None or bool(migration.irreversible_reason)
+    ) and not migration.down_does_nothing
+    destructive = [
+        op for op in migration.up if _destroys(op, context, stuck) and not _kept(op, rebuilt, context)
+    ]
     if not destructive:
         return
     problem = _problem(migration)
@@ -130,7 +140,7 @@ def _kept(op: Operation, rebuilt: dict[str, CreateTable], context: Context) -> b
     return table is not None and not columns_left_out(rebuilt[op.table], list(table.columns))
 
 
-def _destroys(op: Operation, context: Context) -> bool:
+def _destroys(op: Operation, context: Context, stuck: bool) -> bool:
     table = str(getattr(op, "table", ""))
     if table and context.catalog.is_new(table):
         return False
@@ -138,7 +148,11 @@ def _destroys(op: Operation, context: Context) -> bool:
         return not op.reverse
     if isinstance(op, DataUpdate):
         return (
-            any(context.catalog.column(op.table, column) is not None for column, _ in op.assignments)
+            any(
+                context.catalog.column(op.table, column) is not None
+                and (stuck or not fills_nulls(op, column))
+                for column, _ in op.assignments
+            )
             or not op.assignments
         )
     return isinstance(op, _LOSES_DATA + _CHANGES_DATA)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from sqlglot import exp
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DataInsert, DataUpdate, Migration
+from bot.model.migration import CaseMapping, DataInsert, DataUpdate, Migration
 from bot.references.code_values import describe, member_for, normal, where
 from bot.rules._keys import pairs, swaps, telling
 from bot.rules.context import Context
@@ -101,6 +101,7 @@ def _inverted(op: DataUpdate | DataInsert) -> Iterator[Finding]:
     ]
     if op.expression is None and isinstance(op, DataUpdate):
         copies = [(target, value) for target, value in op.assignments if _BARE.fullmatch(value)]
+    copies += [(m.target, m.source) for m in op.case_mappings if m.source and _identity(m)]
     verb = "updated" if isinstance(op, DataUpdate) else "inserted"
     for target, source in copies:
         if opposite(target, source):
@@ -116,6 +117,18 @@ def _inverted(op: DataUpdate | DataInsert) -> Iterator[Finding]:
 
 
 _BARE = re.compile(r"[A-Za-z_]\w*")
+_TRUTH = {"TRUE": "TRUE", "1": "TRUE", "FALSE": "FALSE", "0": "FALSE"}
+
+
+def _identity(mapping: CaseMapping) -> bool:
+    """A CASE that gives each boolean value back unchanged (`CASE WHEN is_hidden THEN TRUE ELSE FALSE END`,
+    Django's `Case(When(is_hidden=True, then=Value(True)), default=Value(False))`): a copy of the column."""
+    pairs = [(_TRUTH.get(v.upper()), _TRUTH.get(r.upper())) for v, r in mapping.whens]
+    if not pairs or any(v is None or v != r for v, r in pairs):
+        return False
+    kept = {v for v, _ in pairs}
+    otherwise = _TRUTH.get((mapping.otherwise or "NULL").upper(), "NULL")
+    return otherwise == "NULL" or otherwise not in kept
 
 
 def _keys_swapped(op: DataUpdate | DataInsert, context: Context) -> Iterator[Finding]:

@@ -252,3 +252,9 @@ def condition_columns(condition: str, dialect: str) -> set[str]:
     except sqlglot.errors.SqlglotError:
         return set()
     return {identifier(c.this) for c in tree.find_all(exp.Column)}
+
+
+def fills_nulls(op: DataUpdate, column: str) -> bool:
+    """Does the UPDATE write `column` only where it is NULL (`WHERE column IS NULL …`)? Such a fill
+    overwrites no value: the way back has nothing to restore."""
+    return bool(re.search(rf"\b{re.escape(column)}\s+IS\s+NULL\b", op.where or "", re.I))

@@ -127,7 +127,9 @@ def _is(node: exp.Is, column: str, value: Literal) -> bool | None:
     if not isinstance(node.expression, exp.Null):
         return _Unknown
     scalar = _scalar(node.this, column, value)
-    return False if scalar is not None else _Unknown  # a literal is never NULL
+    if scalar is None:
+        return _Unknown
+    return bool(node.args.get("negate"))  # a literal is never NULL: `IS NULL` is false, `IS NOT NULL` true
 
 
 def _member(left: exp.Expression, items: list[exp.Expression], column: str, value: Literal) -> bool | None:

@@ -193,7 +193,7 @@ def test_repo_calls_change_data() -> None:
         and update.table == "orders"
         and update.assignments == (("state", "'open'"),)
     )
-    assert update.where == "is_nil(o.state)"
+    assert update.where == "state IS NULL"
     assert isinstance(delete, DataDelete) and delete.table == "orders" and delete.location.line == 6
     assert isinstance(sql, DataUpdate) and sql.location.line == 7
     assert code.kind == "RunCode" and code.location.line == 8

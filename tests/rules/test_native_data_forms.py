@@ -1,0 +1,599 @@
+"""The data rules on each framework's own way of writing a data change, not SQL pasted into it: Rails
+`update_all` on a model class of the migration, Django `RunPython` querysets with `F`/`Case`/`Value`, Alembic
+`sa.table(...).update()`, Laravel's query builder, Knex, Sequelize `bulkUpdate`, TypeORM's query builder, Ecto
+`update_all` with a query's `update:`, Liquibase `<update>`; goose, Flyway and Prisma write SQL. Each
+capability has a bad and a good variant in every framework, with several table and column names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from bot.model.findings import Review
+from tests.conftest import review_sql
+
+SCHEMA = """CREATE TABLE {table} (id bigint PRIMARY KEY, {on} boolean, {off} boolean,
+  {status} varchar(20) CHECK ({status} IN ('open', 'closed', 'paid')), price numeric, qty integer,
+  total numeric);
+CREATE TABLE {child} (id bigint PRIMARY KEY, {table}_id bigint REFERENCES {table} (id) ON DELETE CASCADE);
+"""
+NAMES = [
+    {
+        "table": "users",
+        "model": "User",
+        "on": "is_visible",
+        "off": "is_hidden",
+        "status": "state",
+        "child": "sessions",
+    },
+    {
+        "table": "posts",
+        "model": "Post",
+        "on": "is_enabled",
+        "off": "is_disabled",
+        "status": "stage",
+        "child": "comments",
+    },
+]
+
+
+@dataclass(frozen=True)
+class Value:
+    """What a data change writes into a column: a literal, another column, or another column negated,
+    or the product of two columns (`price * qty`)."""
+
+    kind: str  # "literal" | "column" | "not" | "product" | "product-filled"
+    text: str = ""
+    other: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One data change: an update of `column` to `value`, or a delete; over a key range or over the rows
+    where a column is NULL."""
+
+    table: str
+    column: str = ""
+    value: Value | None = None
+    delete: bool = False
+    null_only: str = ""  # the change applies to the rows where this column is NULL, else to ids 1..999
+
+
+Writer = Callable[[dict[str, str], Change, Change | None], tuple[str, str]]
+
+
+def _sql_value(value: Value) -> str:
+    if value.kind == "literal":
+        return f"'{value.text}'"
+    if value.kind == "column":
+        return value.text
+    if value.kind == "not":
+        return f"NOT {value.text}"
+    if value.kind == "product":
+        return f"{value.text} * {value.other}"
+    return f"coalesce({value.text}, 0) * coalesce({value.other}, 0)"
+
+
+def _sql_where(change: Change) -> str:
+    return f"{change.null_only} IS NULL" if change.null_only else "id >= 1 AND id < 1000"
+
+
+def _sql(change: Change) -> str:
+    if change.delete:
+        return f"DELETE FROM {change.table} WHERE {_sql_where(change)};"
+    assert change.value is not None
+    return (
+        f"UPDATE {change.table} SET {change.column} = {_sql_value(change.value)} WHERE {_sql_where(change)};"
+    )
+
+
+# --- Rails: a model class of the migration, `update_all` with a hash for a literal, a string for SQL
+
+
+def _rails(names: dict[str, str], up: Change, down: Change | None) -> tuple[str, str]:
+    model = names["model"]
+
+    def statement(change: Change) -> str:
+        scope = f"where({change.null_only}: nil)" if change.null_only else "where(id: 1...1000)"
+        if change.delete:
+            return f"{model}.{scope}.delete_all"
+        assert change.value is not None
+        if change.value.kind == "literal":
+            return f"{model}.{scope}.update_all({change.column}: '{change.value.text}')"
+        return f'{model}.{scope}.update_all("{change.column} = {_sql_value(change.value)}")'
+
+    back = f"    {statement(down)}\n" if down is not None else ""
+    text = (
+        "class ChangeData < ActiveRecord::Migration[7.1]\n"
+        f"  class {model} < ActiveRecord::Base\n    self.table_name = '{up.table}'\n  end\n\n"
+        f"  def up\n    {statement(up)}\n  end\n\n  def down\n{back}  end\nend\n"
+    )
+    return "db/migrate/20260101000000_change_data.rb", text
+
+
+# --- Django: RunPython over the historical model, `F`, `Case`/`When`/`Value`
+
+
+def _django_value(value: Value) -> str:
+    if value.kind == "literal":
+        return f"Value('{value.text}')"
+    if value.kind == "column":
+        return f"F('{value.text}')"
+    if value.kind == "not":
+        return f"Case(When({value.text}=True, then=Value(False)), default=Value(True))"
+    if value.kind == "product":
+        return f"F('{value.text}') * F('{value.other}')"
+    return f"Coalesce(F('{value.text}'), 0) * Coalesce(F('{value.other}'), 0)"
+
+
+def _django(names: dict[str, str], up: Change, down: Change | None) -> tuple[str, str]:
+    def function(name: str, change: Change) -> str:
+        model = "Child" if change.table == names["child"] else names["model"]
+        scope = (
+            f"filter({change.null_only}__isnull=True)"
+            if change.null_only
+            else "filter(id__gte=1, id__lt=1000)"
+        )
+        if change.delete:
+            write = "delete()"
+        else:
+            assert change.value is not None
+            write = f"update({change.column}={_django_value(change.value)})"
+        return (
+            f"def {name}(apps, schema_editor):\n    {model} = apps.get_model('shop', '{model}')\n"
+            f"    {model}.objects.{scope}.{write}\n\n\n"
+        )
+
+    reverse = "backwards" if down is not None else "migrations.RunPython.noop"
+    text = (
+        "from django.db import migrations\nfrom django.db.models import Case, F, Value, When\n"
+        "from django.db.models.functions import Coalesce\n\n\n"
+        + function("forwards", up)
+        + (function("backwards", down) if down is not None else "")
+        + "class Migration(migrations.Migration):\n    dependencies = [('shop', '0001_initial')]\n"
+        f"    operations = [migrations.RunPython(forwards, {reverse})]\n"
+    )
+    return "shop/migrations/0002_change_data.py", text
+
+
+DJANGO_INITIAL = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [
+        migrations.CreateModel(
+            name='{model}',
+            fields=[
+                ('id', models.BigAutoField(primary_key=True, serialize=False)),
+                ('{on}', models.BooleanField(null=True)),
+                ('{off}', models.BooleanField(null=True)),
+                ('{status}', models.CharField(max_length=20, null=True)),
+                ('price', models.DecimalField(max_digits=10, decimal_places=2, null=True)),
+                ('qty', models.IntegerField(null=True)),
+                ('total', models.DecimalField(max_digits=10, decimal_places=2, null=True)),
+            ],
+            options={{'db_table': '{table}'}},
+        ),
+        migrations.AddConstraint(
+            model_name='{model_lower}',
+            constraint=models.CheckConstraint(
+                check=models.Q({status}__in=['open', 'closed', 'paid']), name='{table}_{status}_valid'
+            ),
+        ),
+        migrations.CreateModel(
+            name='Child',
+            fields=[
+                ('id', models.BigAutoField(primary_key=True, serialize=False)),
+                ('{model_lower}', models.ForeignKey(on_delete=models.deletion.CASCADE, to='shop.{model}')),
+            ],
+            options={{'db_table': '{child}'}},
+        ),
+    ]
+"""
+
+
+# --- Alembic: `sa.table(...)` and its `update()`/`delete()`
+
+
+def _alembic_value(value: Value) -> str:
+    if value.kind == "literal":
+        return f"'{value.text}'"
+    if value.kind == "column":
+        return f"t.c.{value.text}"
+    if value.kind == "not":
+        return f"sa.not_(t.c.{value.text})"
+    if value.kind == "product":
+        return f"t.c.{value.text} * t.c.{value.other}"
+    return f"sa.func.coalesce(t.c.{value.text}, 0) * sa.func.coalesce(t.c.{value.other}, 0)"
+
+
+def _alembic(names: dict[str, str], up: Change, down: Change | None) -> tuple[str, str]:
+    columns = ", ".join(
+        f'sa.column("{c}")'
+        for c in ("id", names["on"], names["off"], names["status"], "price", "qty", "total")
+    )
+
+    def statement(change: Change) -> str:
+        where = (
+            f"t.c.{change.null_only}.is_(None)" if change.null_only else "sa.and_(t.c.id >= 1, t.c.id < 1000)"
+        )
+        if change.delete:
+            return f"    op.execute(t.delete().where({where}))\n"
+        assert change.value is not None
+        return f"    op.execute(t.update().where({where}).values({change.column}={_alembic_value(change.value)}))\n"
+
+    table = f'    t = sa.table("{up.table}", {columns})\n'
+    text = (
+        'revision = "b2"\ndown_revision = "a1"\n\nfrom alembic import op\nimport sqlalchemy as sa\n\n\n'
+        f"def upgrade():\n{table}{statement(up)}\n\ndef downgrade():\n"
+        + (table + statement(down) if down is not None else "    pass\n")
+    )
+    return "alembic/versions/b2_change_data.py", text
+
+
+# --- Laravel: the query builder, `DB::raw` for SQL
+
+
+def _laravel(names: dict[str, str], up: Change, down: Change | None) -> tuple[str, str]:
+    def statement(change: Change) -> str:
+        scope = (
+            f"->whereNull('{change.null_only}')"
+            if change.null_only
+            else "->where('id', '>=', 1)->where('id', '<', 1000)"
+        )
+        if change.delete:
+            return f"        DB::table('{change.table}'){scope}->delete();\n"
+        assert change.value is not None
+        value = (
+            f"'{change.value.text}'"
+            if change.value.kind == "literal"
+            else f"DB::raw('{_sql_value(change.value)}')"
+        )
+        return f"        DB::table('{change.table}'){scope}->update(['{change.column}' => {value}]);\n"
+
+    text = (
+        "<?php\n\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Support\\Facades\\DB;\n\n"
+        "return new class extends Migration\n{\n    public function up(): void\n    {\n"
+        + statement(up)
+        + "    }\n\n    public function down(): void\n    {\n"
+        + (statement(down) if down is not None else "")
+        + "    }\n};\n"
+    )
+    return "database/migrations/2026_01_01_000000_change_data.php", text
+
+
+# --- Knex: the query builder, `knex.ref` for a column, `knex.raw` for SQL
+
+
+def _knex_value(value: Value) -> str:
+    if value.kind == "literal":
+        return f"'{value.text}'"
+    if value.kind == "column":
+        return f"knex.ref('{value.text}')"
+    return f"knex.raw('{_sql_value(value)}')"
+
+
+def _knex(names: dict[str, str], up: Change, down: Change | None) -> tuple[str, str]:
+    def statement(change: Change) -> str:
+        scope = (
+            f".whereNull('{change.null_only}')"
+            if change.null_only
+            else ".where('id', '>=', 1).andWhere('id', '<', 1000)"
+        )
+        if change.delete:
+            return f"  await knex('{change.table}'){scope}.del();\n"
+        assert change.value is not None
+        return f"  await knex('{change.table}'){scope}.update({{ {change.column}: {_knex_value(change.value)} }});\n"
+
+    text = (
+        f"exports.up = async function (knex) {{\n{statement(up)}}};\n\n"
+        f"exports.down = async function (knex) {{\n{statement(down) if down is not None else ''}}};\n"
+    )
+    return "migrations/20260101000000_change_data.js", text
+
+
+# --- Sequelize: `bulkUpdate`/`bulkDelete`, `Sequelize.col` for a column, `Sequelize.literal` for SQL
+
+
+def _sequelize_value(value: Value) -> str:
+    if value.kind == "literal":
+        return f"'{value.text}'"
+    if value.kind == "column":
+        return f"Sequelize.col('{value.text}')"
+    return f"Sequelize.literal('{_sql_value(value)}')"
+
+
+def _sequelize(names: dict[str, str], up: Change, down: Change | None) -> tuple[str, str]:
+    def statement(change: Change) -> str:
+        scope = (
+            f"{{ {change.null_only}: null }}"
+            if change.null_only
+            else "Sequelize.literal('id >= 1 AND id < 1000')"
+        )
+        if change.delete:
+            return f"    await queryInterface.bulkDelete('{change.table}', {scope});\n"
+        assert change.value is not None
+        values = f"{{ {change.column}: {_sequelize_value(change.value)} }}"
+        return f"    await queryInterface.bulkUpdate('{change.table}', {values}, {scope});\n"
+
+    text = (
+        "module.exports = {\n  async up(queryInterface, Sequelize) {\n"
+        + statement(up)
+        + "  },\n  async down(queryInterface, Sequelize) {\n"
+        + (statement(down) if down is not None else "")
+        + "  },\n};\n"
+    )
+    return "migrations/20260101000000-change-data.js", text
+
+
+# --- TypeORM: the query builder of the runner's manager, a function returning SQL for an expression
+
+
+def _typeorm(names: dict[str, str], up: Change, down: Change | None) -> tuple[str, str]:
+    def statement(change: Change) -> str:
+        builder = "    await queryRunner.manager.createQueryBuilder()"
+        where = f'.where("{_sql_where(change)}")'
+        if change.delete:
+            return f'{builder}.delete().from("{change.table}"){where}.execute();\n'
+        assert change.value is not None
+        value = (
+            f'"{change.value.text}"'
+            if change.value.kind == "literal"
+            else f'() => "{_sql_value(change.value)}"'
+        )
+        return f'{builder}.update("{change.table}").set({{ {change.column}: {value} }}){where}.execute();\n'
+
+    text = (
+        'import { MigrationInterface, QueryRunner } from "typeorm";\n\n'
+        "export class ChangeData1767225600000 implements MigrationInterface {\n"
+        "  public async up(queryRunner: QueryRunner): Promise<void> {\n"
+        + statement(up)
+        + "  }\n\n  public async down(queryRunner: QueryRunner): Promise<void> {\n"
+        + (statement(down) if down is not None else "")
+        + "  }\n}\n"
+    )
+    return "src/migrations/1767225600000-ChangeData.ts", text
+
+
+# --- Ecto: `repo().update_all` with `set:` for a literal, the query's `update:` for an expression
+
+
+def _ecto_value(value: Value) -> str:
+    if value.kind == "literal":
+        return f'"{value.text}"'
+    if value.kind == "column":
+        return f"r.{value.text}"
+    if value.kind == "not":
+        return f"not r.{value.text}"
+    if value.kind == "product":
+        return f"r.{value.text} * r.{value.other}"
+    return f"coalesce(r.{value.text}, 0) * coalesce(r.{value.other}, 0)"
+
+
+def _ecto(names: dict[str, str], up: Change, down: Change | None) -> tuple[str, str]:
+    def statement(change: Change) -> str:
+        where = f"is_nil(r.{change.null_only})" if change.null_only else "r.id >= 1 and r.id < 1000"
+        query = f'from(r in "{change.table}", where: {where}'
+        if change.delete:
+            return f"    repo().delete_all({query}))\n"
+        assert change.value is not None
+        if change.value.kind == "literal":
+            return f"    repo().update_all({query}), set: [{change.column}: {_ecto_value(change.value)}])\n"
+        return f"    {query}, update: [set: [{change.column}: {_ecto_value(change.value)}]]) |> repo().update_all([])\n"
+
+    text = (
+        "defmodule Shop.Repo.Migrations.ChangeData do\n  use Ecto.Migration\n  import Ecto.Query\n\n"
+        f"  def up do\n{statement(up)}  end\n\n  def down do\n{statement(down) if down is not None else ''}  end\nend\n"
+    )
+    return "priv/repo/migrations/20260101000000_change_data.exs", text
+
+
+# --- Liquibase: `<update>`/`<delete>` changes, `valueComputed` for SQL, `<rollback>` for the way back
+
+
+def _liquibase_change(change: Change) -> str:
+    where = f"      <where>{_sql_where(change).replace('<', '&lt;').replace('>', '&gt;')}</where>\n"
+    if change.delete:
+        return f'    <delete tableName="{change.table}">\n{where}    </delete>\n'
+    assert change.value is not None
+    value = (
+        f'value="{change.value.text}"'
+        if change.value.kind == "literal"
+        else f'valueComputed="{_sql_value(change.value)}"'
+    )
+    return f'    <update tableName="{change.table}">\n      <column name="{change.column}" {value}/>\n{where}    </update>\n'
+
+
+def _liquibase(names: dict[str, str], up: Change, down: Change | None) -> tuple[str, str]:
+    rollback = (
+        "    <rollback>\n" + _liquibase_change(down) + "    </rollback>\n"
+        if down is not None
+        else "    <rollback/>\n"
+    )
+    text = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
+        '  <changeSet id="2" author="app">\n'
+        + _liquibase_change(up)
+        + rollback
+        + "  </changeSet>\n</databaseChangeLog>\n"
+    )
+    return "src/main/resources/db/changelog/002-change-data.xml", text
+
+
+# --- SQL frameworks
+
+
+def _goose(names: dict[str, str], up: Change, down: Change | None) -> tuple[str, str]:
+    back = _sql(down) if down is not None else "SELECT 1;"
+    return "db/migrations/002_change_data.sql", f"-- +goose Up\n{_sql(up)}\n-- +goose Down\n{back}\n"
+
+
+def _flyway(names: dict[str, str], up: Change, down: Change | None) -> tuple[str, str]:
+    return "src/main/resources/db/migration/V2__change_data.sql", f"{_sql(up)}\n"
+
+
+def _prisma(names: dict[str, str], up: Change, down: Change | None) -> tuple[str, str]:
+    return "prisma/migrations/20260101000000_change_data/migration.sql", f"-- AlterData\n{_sql(up)}\n"
+
+
+NATIVE: dict[str, Writer] = {
+    "rails": _rails,
+    "django": _django,
+    "alembic": _alembic,
+    "laravel": _laravel,
+    "knex": _knex,
+    "sequelize": _sequelize,
+    "typeorm": _typeorm,
+    "ecto": _ecto,
+    "liquibase": _liquibase,
+    "goose": _goose,
+    "flyway": _flyway,
+    "prisma": _prisma,
+}
+WITH_DOWN = sorted(set(NATIVE) - {"flyway", "prisma"})  # Flyway's undo and Prisma have no down here
+
+
+def review(framework: str, names: dict[str, str], up: Change, down: Change | None = None) -> Review:
+    path, text = NATIVE[framework](names, up, down)
+    base = {"db/structure.sql": SCHEMA.format(**names)}
+    if framework == "django":
+        base = {
+            "shop/migrations/0001_initial.py": DJANGO_INITIAL.format(
+                **names, model_lower=names["model"].lower()
+            )
+        }
+    return review_sql(text, path=path, base=base)
+
+
+def found(result: Review, rule: str) -> list:  # type: ignore[type-arg]
+    return [f for f in result.active if f.rule == rule]
+
+
+def _flag(names: dict[str, str], kind: str) -> Change:
+    return Change(names["table"], names["on"], Value(kind, names["off"]))
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("framework", sorted(NATIVE))
+def test_a_flag_filled_from_its_opposite(framework: str, names: dict[str, str]) -> None:
+    bad = found(review(framework, names, _flag(names, "column")), "swapped-values")
+    assert len(bad) == 1 and f"`{names['off']}`" in bad[0].message, framework
+    assert not found(review(framework, names, _flag(names, "not")), "swapped-values")
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("framework", sorted(NATIVE))
+def test_a_value_the_check_constraint_refuses(framework: str, names: dict[str, str]) -> None:
+    def write(value: str) -> Review:
+        return review(framework, names, Change(names["table"], names["status"], Value("literal", value)))
+
+    bad = found(write("archived"), "value-not-allowed")
+    assert len(bad) == 1 and "'archived'" in bad[0].message, framework
+    assert not found(write("closed"), "value-not-allowed")
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("framework", sorted(NATIVE))
+def test_a_product_of_nullable_columns(framework: str, names: dict[str, str]) -> None:
+    def write(kind: str) -> Review:
+        return review(framework, names, Change(names["table"], "total", Value(kind, "price", "qty")))
+
+    bad = found(write("product"), "null-propagation")
+    assert len(bad) == 1 and "`price` or `qty`" in bad[0].message, framework
+    assert not found(write("product-filled"), "null-propagation")
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("framework", sorted(NATIVE))
+def test_a_delete_names_the_rows_its_cascade_removes(framework: str, names: dict[str, str]) -> None:
+    bad = found(review(framework, names, Change(names["table"], delete=True)), "cascading-delete")
+    assert len(bad) == 1 and f"`{names['child']}`" in bad[0].message, framework
+    assert not found(review(framework, names, Change(names["child"], delete=True)), "cascading-delete")
+
+
+LOSS = ("data-lost-on-rollback", "missing-down-migration")  # a down that is empty is the second
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("framework", WITH_DOWN)
+def test_an_overwrite_the_down_does_not_restore(framework: str, names: dict[str, str]) -> None:
+    overwrite = Change(names["table"], names["status"], Value("literal", "closed"))
+    result = review(framework, names, overwrite)
+    bad = [f for rule in LOSS for f in found(result, rule)]
+    assert len(bad) == 1, (framework, [f.rule for f in result.active])
+    saves = [s.command for s in result.rollback_plan if s.text.startswith("Before deploying")]
+    assert any(f"SELECT id, {names['status']} FROM {names['table']}" in c for c in saves), saves
+    restored = Change(names["table"], names["status"], Value("literal", "open"))
+    result = review(framework, names, overwrite, restored)
+    assert not [f for rule in LOSS for f in found(result, rule)], (framework, [f.rule for f in result.active])
+    fill = Change(names["table"], names["status"], Value("literal", "open"), null_only=names["status"])
+    result = review(framework, names, fill)
+    assert not [f for rule in LOSS for f in found(result, rule)], (framework, [f.rule for f in result.active])
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    "chain",
+    [
+        'queryRunner.manager.createQueryBuilder().update({model}).set({{ {status}: "closed" }}).execute()',
+        'queryRunner.manager.getRepository({model}).createQueryBuilder().update().set({{ {status}: "closed" }}).execute()',
+        'queryRunner.manager.createQueryBuilder().softDelete().from("{table}").execute()',
+    ],
+)
+def test_a_query_builder_write_to_an_entity_is_said_never_passed(names: dict[str, str], chain: str) -> None:
+    text = (
+        'import { MigrationInterface, QueryRunner } from "typeorm";\n\n'
+        "export class ChangeData1767225600000 implements MigrationInterface {\n"
+        "  public async up(queryRunner: QueryRunner): Promise<void> {\n"
+        f"    await {chain.format(**names)};\n"
+        "  }\n\n  public async down(queryRunner: QueryRunner): Promise<void> {}\n}\n"
+    )
+    result = review_sql(
+        text,
+        path="src/migrations/1767225600000-ChangeData.ts",
+        base={"db/structure.sql": SCHEMA.format(**names)},
+    )
+    unread = found(result, "unread-data-change")
+    assert len(unread) == 1 and "query builder" in unread[0].message
+    assert result.approval == "BLOCKED"
+    reads = text.replace(
+        chain.format(**names),
+        f'queryRunner.manager.createQueryBuilder().select().from("{names["table"]}").getMany()',
+    )
+    quiet = review_sql(
+        reads,
+        path="src/migrations/1767225600000-ChangeData.ts",
+        base={"db/structure.sql": SCHEMA.format(**names)},
+    )
+    assert not found(quiet, "unread-data-change") and quiet.approval == "APPROVED"
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    ("check", "bad", "good"),
+    [
+        ("models.Q({status}__in=['open', 'closed'])", "archived", "closed"),
+        ("models.Q({status}__in=['open', 'closed']) | models.Q({status}__isnull=True)", "paid", "open"),
+        ("~models.Q({status}='void') & models.Q({status}__isnull=False)", "void", "open"),
+    ],
+)
+def test_a_django_check_constraint_is_the_columns_domain(
+    names: dict[str, str], check: str, bad: str, good: str
+) -> None:
+    initial = DJANGO_INITIAL.format(**names, model_lower=names["model"].lower()).replace(
+        f"models.Q({names['status']}__in=['open', 'closed', 'paid'])", check.format(**names)
+    )
+    base = {"shop/migrations/0001_initial.py": initial}
+
+    def write(value: str) -> Review:
+        path, text = _django(names, Change(names["table"], names["status"], Value("literal", value)), None)
+        return review_sql(text, path=path, base=base)
+
+    refused = found(write(bad), "value-not-allowed")
+    assert len(refused) == 1 and f"'{bad}'" in refused[0].message
+    assert not found(write(good), "value-not-allowed")
