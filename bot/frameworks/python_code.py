@@ -91,6 +91,10 @@ class CodeReader:
         self.assigned: dict[str, ast.expr] = {}  # local name → the expression last bound to it
         self.set_on: dict[str, dict[str, str]] = {}  # a fetched row's local → the columns set on it, as SQL
         self.nested: dict[str, ast.FunctionDef] = {}  # functions defined inside the code read
+        # a loop's name for the keys of a queryset's rows, taken in slices (`for ids in batches(qs)`) →
+        # the condition of that queryset: `filter(id__in=ids)` selects rows that meet it
+        self.key_batches: dict[str, str] = {}
+        self.collected: set[str] = set()  # lists a loop fills with the rows it sets attributes on
 
     def read(self, body: list[ast.stmt]) -> None:
         for statement in body:
@@ -150,6 +154,7 @@ class CodeReader:
                 else None
             )
             assignments = self._set_on_each(node, table)
+            self.collected.update(_collected(node))
             self.ops.append(
                 DataUpdate(
                     table=table, assignments=assignments, where=where, batched=True, **self._base(node)
@@ -158,6 +163,7 @@ class CodeReader:
         elif table is not None and "delete" in body_calls:
             self.ops.append(DataDelete(table=table, batched=True, **self._base(node)))
         else:
+            self._batch_keys(node)
             for call in _calls(node.iter):
                 self._call(call)
             start = len(self.ops)
@@ -167,6 +173,21 @@ class CodeReader:
                 replace(op, batched=True) if isinstance(op, DataUpdate | DataDelete) else op
                 for op in self.ops[start:]
             ]
+
+    def _batch_keys(self, loop: ast.For | ast.AsyncFor) -> None:
+        """`for ids in queryset_in_batches(qs)`: the keys of the rows of the local queryset `qs` (filtered),
+        a slice at a time; a later `filter(id__in=ids)` picks rows that meet `qs`'s condition."""
+        if not isinstance(loop.target, ast.Name) or not isinstance(loop.iter, ast.Call):
+            return
+        given = [a for a in loop.iter.args if isinstance(a, ast.Name) and a.id in self.querysets]
+        held = self.assigned.get(given[0].id) if len(given) == 1 else None
+        where = (
+            self._where(ast.Call(func=ast.Attribute(value=held, attr="all"), args=[], keywords=[]))
+            if isinstance(held, ast.Call)
+            else None
+        )
+        if where:
+            self.key_batches[loop.target.id] = where
 
     def _set_on_each(self, loop: ast.For | ast.AsyncFor, table: str) -> tuple[tuple[str, str], ...]:
         """`for order in Order.objects.filter(label__isnull=True): order.label = "none"; order.save()`: the
@@ -313,6 +334,8 @@ class CodeReader:
         elif method == "update":
             assignments = tuple((k, self._sql(v)) for k, v in py.keywords(call).items())
             self.ops.append(DataUpdate(table=table, assignments=assignments, where=self._where(call), **base))
+        elif method == "bulk_update" and _is_collected(call, self.collected):
+            return  # the rows a loop set attributes on, written out: the loop's UPDATE stands for it
         elif method == "bulk_update":
             rows = call.args[0] if call.args else None
             batched = "batch_size" in py.keywords(call) or (
@@ -510,6 +533,11 @@ class CodeReader:
             if isinstance(node, ast.Call) and py.name(node) in ("filter", "exclude"):
                 prefix = "NOT " if py.name(node) == "exclude" else ""
                 parts.extend(prefix + _lookup(k, self._sql(v)) for k, v in py.keywords(node).items())
+                parts.extend(
+                    f"({self.key_batches[v.id]})"
+                    for k, v in py.keywords(node).items()
+                    if k in ("id__in", "pk__in") and isinstance(v, ast.Name) and v.id in self.key_batches
+                )
                 parts.extend(prefix + py.segment(self.text, a) for a in node.args)
             node = node.func if isinstance(node, ast.Call) else node.value
         return " AND ".join(reversed(parts)) if parts else None
@@ -522,7 +550,9 @@ class CodeReader:
             param: self.aliases.get(arg.id, arg.id) for param, arg in bound if isinstance(arg, ast.Name)
         }
         self.entered.append(function.name)
+        scope = dict(self.assigned), dict(self.querysets)  # the helper's locals are its own
         self.read(function.body)
+        self.assigned, self.querysets = scope
         self.entered.pop()
         self.aliases = saved
 
@@ -728,6 +758,27 @@ def _core_select(node: ast.expr) -> bool:
 
 def _is_name(node: ast.expr, name: str) -> bool:
     return isinstance(node, ast.Name) and node.id == name
+
+
+def _collected(loop: ast.For | ast.AsyncFor) -> set[str]:
+    """The lists a loop appends its rows to (`for order in orders: …; to_save.append(order)`)."""
+    target = loop.target.id if isinstance(loop.target, ast.Name) else None
+    return {
+        node.func.value.id
+        for statement in loop.body
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Call)
+        and py.name(node) == "append"
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and len(node.args) == 1
+        and _is_name(node.args[0], target or "")
+    }
+
+
+def _is_collected(call: ast.Call, collected: set[str]) -> bool:
+    rows = call.args[0] if call.args else None
+    return isinstance(rows, ast.Name) and rows.id in collected
 
 
 def _sets_attributes(loop: ast.For | ast.AsyncFor) -> bool:

@@ -255,6 +255,7 @@ class _Walker:
         self.strings: dict[str, Node] = {}  # locals holding SQL text (a string or heredoc)
         self.rows: dict[str, ruby.Call] = {}  # locals holding one fetched row, and the call that fetched it
         self.set_on: dict[str, dict[str, str]] = {}  # columns set on such a row before it is saved
+        self.relations: dict[str, str] = {}  # locals holding a model's relation (`records = X.where(…)`)
 
     def syntax_errors(self, root: Node) -> None:
         if root.has_error:
@@ -279,7 +280,7 @@ class _Walker:
                 assert left is not None and right is not None
                 self.strings[ruby.text_of(left)] = right  # `sql = <<~SQL … SQL`, run by `execute(sql)`
                 continue
-            if node.type == "assignment" and self._row_fetched_or_set(node):
+            if node.type == "assignment" and (self._row_fetched_or_set(node) or self._relation_held(node)):
                 continue
             if node.type in ("assignment", "operator_assignment"):
                 right = node.child_by_field_name("right")
@@ -314,10 +315,37 @@ class _Walker:
             return True
         return False
 
+    def _relation_held(self, node: Node) -> bool:
+        """`records = Payment.where.not(state: :completed)`: a relation kept for a later write, nothing sent."""
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        held = ruby.call(right) if right is not None and right.type == "call" else None
+        if left is None or left.type != "identifier" or held is None or not rails_data.relation(held):
+            self.relations.pop(ruby.text_of(left), None) if left is not None else None
+            return False
+        self.relations[ruby.text_of(left)] = " ".join(ruby.text_of(held.node).split("\n"))
+        return True
+
+    def _spliced(self, c: ruby.Call) -> ruby.Call | None:
+        """`records.update_all(…)` for a local `records` holding a relation: the call as written on the
+        relation itself (`Payment.where.not(…).update_all(…)`), at the lines of the original."""
+        root: Node | None = c.receiver
+        while root is not None and root.type == "call" and (inner := ruby.call(root)) is not None:
+            root = inner.receiver
+        name = ruby.text_of(root) if root is not None and root.type == "identifier" else ""
+        text = ruby.text_of(c.node)
+        if name not in self.relations or not text.startswith(name):
+            return None
+        padding = "\n" * (c.line - 1) + " " * c.node.start_point[1]
+        program = ruby.parse(padding + self.relations[name] + text[len(name) :])
+        return ruby.call(program.named_children[0]) if program.named_children else None
+
     def _call(self, c: ruby.Call) -> None:
         if c.receiver is None:
             self._bare(c)
             return
+        spliced = self._spliced(c)
+        c = spliced if spliced is not None and spliced.receiver is not None else c
+        assert c.receiver is not None
         held = self.rows.get(ruby.text_of(c.receiver)) if c.receiver.type == "identifier" else None
         if held is not None:
             written = rails_data.row_write(

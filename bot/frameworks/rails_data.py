@@ -137,6 +137,35 @@ def model_call(
     return [RunCode(language="ruby", touches=touches(c.node, models), **base)]
 
 
+# Methods that narrow a relation and return it, sending nothing (`payments = Payment.where(…).not(…)`)
+_RELATION = frozenset(
+    {"where", "not", "rewhere", "all", "unscoped", "joins", "left_joins", "left_outer_joins", "includes"}
+    | {
+        "preload",
+        "eager_load",
+        "order",
+        "reorder",
+        "limit",
+        "offset",
+        "distinct",
+        "readonly",
+        "unscope",
+        "or",
+    }
+)
+
+
+def relation(c: ruby.Call) -> bool:
+    """Is `c` a relation of a model, built and not run (`Spree::Payment.where.not(state: :completed)`)?"""
+    chain = _chain(c)
+    return (
+        len(chain) > 1
+        and chain[0][0] != ""
+        and _is_model(chain[0][0])
+        and all(n in _RELATION for n, _ in chain[1:])
+    )
+
+
 # Model methods that fetch one row (`admin = User.find_by(email: …)`), which a later write then writes.
 ONE_ROW = frozenset({"find", "find_by", "find_by!", "first", "first!", "last", "last!", "take", "take!"})
 _RECORD_WRITES = frozenset({"update", "update!", "update_columns", "update_attributes", "update_attributes!"})

@@ -52,6 +52,7 @@ class Column:
     type: str
     nullable: bool = True
     default: str | None = None
+    added_in_change: bool = False  # added by the change under review (this migration or an earlier one)
 
 
 @dataclass(frozen=True)
@@ -442,7 +443,7 @@ def _rename_table(c: Catalog, op: Operation, in_change: bool) -> None:
 def _add_column(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, AddColumn)
     s = op.column
-    _put_column(c, op.table, Column(s.name, s.type, s.nullable, s.default))
+    _put_column(c, op.table, Column(s.name, s.type, s.nullable, s.default, added_in_change=in_change))
     if s.references:
         _inline_reference(c, op.table, s)
 

@@ -9,8 +9,9 @@ down migration can know what they held. The rollback looks clean and the data is
 ## Use instead
 Save what the change overwrites or removes before it runs (`CREATE TABLE orders_status_backup AS SELECT
 id, status FROM orders WHERE …`, in the migration or as the first deploy step) and restore from it in the
-down migration. A change that only fills NULLs, or writes a column the same change adds, loses nothing and
-is not reported.
+down migration. A change that only fills empty values (`WHERE status IS NULL`, `= ''`, also when the rows
+come in key slices of a queryset so filtered), or writes a column the same change adds (in this migration
+or an earlier one of the pull request), loses nothing and is not reported.
 
 ## Framework notes
 Django's `RunPython(forwards, RunPython.noop)` and an empty `def down` (Rails) or `def downgrade(): pass`
@@ -65,7 +66,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, Destructive) or context.catalog.is_new(op.table) or op.table in restored:
             continue
-        lost = _lost(op, added)
+        lost = _lost(op, added | _added_earlier(op, context))
         if not lost:
             continue
         down = "does nothing" if not migration.down else f"does not restore the data of `{op.table}`"
@@ -76,6 +77,15 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             fix="Save the data first (the rollback plan's first step gives the statement) and restore it in "
             "the down migration, or write the down migration so it computes the old values again.",
         )
+
+
+def _added_earlier(op: Destructive, context: Context) -> set[tuple[str, str]]:
+    """Columns of the UPDATE that an earlier migration of the same change added: rolling the change back
+    drops them, and until then they held no value of the release's."""
+    if not isinstance(op, DataUpdate):
+        return set()
+    found = ((c, context.catalog.column(op.table, c)) for c, _ in op.assignments)
+    return {(op.table, c) for c, column in found if column is not None and column.added_in_change}
 
 
 def _restored(migration: Migration) -> set[str]:

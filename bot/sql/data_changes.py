@@ -255,6 +255,7 @@ def condition_columns(condition: str, dialect: str) -> set[str]:
 
 
 def fills_nulls(op: DataUpdate, column: str) -> bool:
-    """Does the UPDATE write `column` only where it is NULL (`WHERE column IS NULL …`)? Such a fill
-    overwrites no value: the way back has nothing to restore."""
-    return bool(re.search(rf"\b{re.escape(column)}\s+IS\s+NULL\b", op.where or "", re.I))
+    """Does the UPDATE write `column` only where it holds no value (`WHERE column IS NULL …`, or `= ''`)?
+    Such a fill overwrites nothing: the way back has nothing to restore."""
+    name = re.escape(column)
+    return bool(re.search(rf"\b{name}\s+(?:IS\s+NULL\b|=\s*''(?!'))", op.where or "", re.I))

@@ -597,3 +597,29 @@ def test_a_django_check_constraint_is_the_columns_domain(
     refused = found(write(bad), "value-not-allowed")
     assert len(refused) == 1 and f"'{bad}'" in refused[0].message
     assert not found(write(good), "value-not-allowed")
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("write", ["update_all", "in_batches.update_all", "where(id: 1...1000).update_all"])
+def test_a_rails_relation_held_in_a_local_is_read_where_it_is_written(
+    names: dict[str, str], write: str
+) -> None:
+    def migration(value: str) -> str:
+        return (
+            "class ChangeData < ActiveRecord::Migration[7.1]\n"
+            f"  class {names['model']} < ActiveRecord::Base\n    self.table_name = '{names['table']}'\n  end\n\n"
+            f"  def up\n    records = {names['model']}.where.not(\n      {names['status']}: nil\n    )\n"
+            f"    records.{write}({names['status']}: '{value}')\n  end\n\n"
+            f"  def down\n    records = {names['model']}.where({names['status']}: 'closed')\n    records.count\n  end\nend\n"
+        )
+
+    def result(value: str) -> Review:
+        path = "db/migrate/20260101000000_change_data.rb"
+        return review_sql(migration(value), path=path, base={"db/structure.sql": SCHEMA.format(**names)})
+
+    bad = result("archived")
+    refused = found(bad, "value-not-allowed")
+    assert len(refused) == 1 and refused[0].line == 10, [f.rule for f in bad.active]
+    saves = [s.command for s in bad.rollback_plan if s.text.startswith("Before deploying")]
+    assert any(f"SELECT id, {names['status']} FROM {names['table']}" in c for c in saves), saves
+    assert not found(result("closed"), "value-not-allowed")
