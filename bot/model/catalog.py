@@ -380,6 +380,11 @@ def same_table(a: str, b: str) -> bool:
     return a == b or _unqualified(a) == _unqualified(b)
 
 
+def unqualified(table: str) -> str:
+    """One key for a table whether or not its schema is written (`roombooking.reservations`, `reservations`)."""
+    return _unqualified(table)
+
+
 @functools.lru_cache(maxsize=8192)
 def _unqualified(table: str) -> str:
     """The table's name without its schema, lower case (asked for the same few names many times a review)."""

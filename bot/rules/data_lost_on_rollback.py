@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.model.catalog import unqualified
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
     AddColumn,
@@ -62,9 +63,13 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not migration.down and migration.framework not in DERIVED_DOWN:
         return  # an empty down migration: missing-down-migration says so
     restored = _restored(migration)
-    added = {(op.table, op.column.name) for op in migration.up if isinstance(op, AddColumn)}
+    added = {(unqualified(op.table), op.column.name) for op in migration.up if isinstance(op, AddColumn)}
     for op in migration.up:
-        if not isinstance(op, Destructive) or context.catalog.is_new(op.table) or op.table in restored:
+        if (
+            not isinstance(op, Destructive)
+            or context.catalog.is_new(op.table)
+            or unqualified(op.table) in restored
+        ):
             continue
         lost = _lost(op, added | _added_earlier(op, context))
         if not lost:
@@ -85,7 +90,9 @@ def _added_earlier(op: Destructive, context: Context) -> set[tuple[str, str]]:
     if not isinstance(op, DataUpdate):
         return set()
     found = ((c, context.catalog.column(op.table, c)) for c, _ in op.assignments)
-    return {(op.table, c) for c, column in found if column is not None and column.added_in_change}
+    return {
+        (unqualified(op.table), c) for c, column in found if column is not None and column.added_in_change
+    }
 
 
 def _restored(migration: Migration) -> set[str]:
@@ -100,7 +107,7 @@ def _restored(migration: Migration) -> set[str]:
         if isinstance(op, RunCode) and op.reverse and not op.reverse_noop
         for t in op.touches
     }
-    return tables
+    return {unqualified(t) for t in tables}
 
 
 def _lost(op: Destructive, added: set[tuple[str, str]]) -> str:
@@ -108,7 +115,7 @@ def _lost(op: Destructive, added: set[tuple[str, str]]) -> str:
         return f"`TRUNCATE {op.table}` removes every row"
     if isinstance(op, DataDelete):
         return f"The DELETE removes rows of `{op.table}`" + (f" matching `{op.where}`" if op.where else "")
-    columns = [c for c, _ in op.assignments if (op.table, c) not in added]
+    columns = [c for c, _ in op.assignments if (unqualified(op.table), c) not in added]
     if op.assignments and not columns:
         return ""  # writes only columns this change adds: the down migration drops them
     if columns and all(fills_nulls(op, c) for c in columns):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.model.catalog import same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
     AddColumn,
@@ -61,7 +62,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if (
             not isinstance(op, DropColumn | DropTable)
             or context.catalog.is_new(op.table)
-            or op.table in restored
+            or any(same_table(op.table, table) for table in restored)
         ):
             continue
         back = _recreation(op, migration.down)
