@@ -44,7 +44,8 @@ from bot.model.migration import (
 
 NAME = "django"
 EXTENSIONS = (".py",)
-_PATH = re.compile(r"(?:^|/)(?P<app>\w+)/migrations/(?P<number>\d{4})_\w+\.py$")
+# `<app>/migrations/`, or a folder `MIGRATION_MODULES` names in its place (`dojo/db_migrations/`)
+_PATH = re.compile(r"(?:^|/)(?P<app>\w+)/(?:\w+_)?migrations/(?P<number>\d{4})_\w+\.py$")
 _STATES: OrderedDict[tuple[str, str], State] = OrderedDict()
 _REPLAYING: set[tuple[str, str]] = set()  # (migrations folder, dialect) of the apps being replayed now
 _PARSING: list[str] = []  # the migrations being read now, outermost first
@@ -284,7 +285,7 @@ class _Parser:
         latest = _migrations_by_folder(self.tree).get(folder, [])
         if not latest or latest[-1] != self.path:
             return []
-        app_folder = folder.removesuffix("migrations/")
+        app_folder = folder.rstrip("/").rsplit("/", 1)[0] + "/" if "/" in folder.rstrip("/") else ""
         return [
             UnreadDataChange(
                 runs=f"the `post_migrate` handler `{handler.name}`",
@@ -379,7 +380,7 @@ class _Parser:
             language="python",
             touches=tuple(dict.fromkeys(reader.touches)),
             reverse=reverse is not None,
-            reverse_noop=reverse is not None and py.dotted(reverse).endswith("noop"),
+            reverse_noop=reverse is not None and self._does_nothing(reverse),
             **self.reader.base(call),
         )
         return [code, *reader.ops]
@@ -406,6 +407,19 @@ class _Parser:
         changes = tuple(op for op in reader.ops if isinstance(op, DataUpdate | DataDelete | DataInsert))
         if changes:
             self.reverse_sql.append(((call.lineno, call.end_lineno or call.lineno), changes))
+
+    def _does_nothing(self, reverse: ast.expr) -> bool:
+        """`RunPython.noop`, or a function of the module whose body does nothing (`def noop_reverse(apps,
+        schema_editor): pass`, a docstring, a bare `return`)."""
+        if py.dotted(reverse).endswith("noop"):
+            return True
+        function = self.functions.get(py.name(reverse))
+        return function is not None and all(
+            isinstance(s, ast.Pass)
+            or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+            or (isinstance(s, ast.Return) and s.value is None)
+            for s in function.body
+        )
 
     def _separate(self, call: ast.Call) -> list[Operation]:
         kwargs = py.keywords(call)

@@ -138,29 +138,8 @@ def _q_sql(node: ast.expr | None, text: str, model: Model) -> str:
     if node is None:
         return source
     orm = OrmSql(lambda _: None, lambda _, field: column_of(model, field), sql_value)
-    found = _q(node, orm, model.table)
+    found = orm.q(node, model.table)
     return found if found is not None else source
-
-
-def _q(node: ast.expr, orm: OrmSql, table: str) -> str | None:
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert):
-        inner = _q(node.operand, orm, table)
-        return f"NOT ({inner})" if inner is not None else None
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd | ast.BitOr):
-        left, right = _q(node.left, orm, table), _q(node.right, orm, table)
-        joint = " AND " if isinstance(node.op, ast.BitAnd) else " OR "
-        return f"({left}{joint}{right})" if left is not None and right is not None else None
-    if not isinstance(node, ast.Call) or py.name(node) != "Q":
-        return None
-    parts = [orm.lookup(key, value, table) for key, value in py.keywords(node).items()]
-    parts += [_q(arg, orm, table) for arg in node.args]
-    if not parts or any(part is None for part in parts):
-        return None
-    return (
-        " AND ".join(str(part) for part in parts)
-        if len(parts) == 1
-        else "(" + " AND ".join(map(str, parts)) + ")"
-    )
 
 
 HANDLERS: dict[str, Callable[[Reader, ast.Call], list[Operation]]] = {

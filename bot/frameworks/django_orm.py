@@ -216,6 +216,25 @@ class OrmSql:
                 return held
         return node
 
+    def q(self, node: ast.expr, table: str) -> str | None:
+        """A `Q(…)` of the table's own rows as SQL: its lookups ANDed, `&`, `|` and `~` as AND, OR and NOT;
+        None when some part is not such a form."""
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert):
+            inner = self.q(node.operand, table)
+            return f"NOT ({inner})" if inner is not None else None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd | ast.BitOr):
+            left, right = self.q(node.left, table), self.q(node.right, table)
+            joint = " AND " if isinstance(node.op, ast.BitAnd) else " OR "
+            return f"({left}{joint}{right})" if left is not None and right is not None else None
+        if not isinstance(node, ast.Call) or py.name(node) != "Q":
+            return None
+        parts = [self.lookup(key, value, table) for key, value in py.keywords(node).items()]
+        parts += [self.q(arg, table) for arg in node.args]
+        if not parts or any(part is None for part in parts):
+            return None
+        joined = " AND ".join(str(part) for part in parts)
+        return joined if len(parts) == 1 else f"({joined})"
+
     def lookup(self, key: str, node: ast.expr, table: str) -> str | None:
         """One lookup (`state__in=["open"]`) of the table's own rows as a SQL condition."""
         return self._lookup(key, node, table, "", "")

@@ -112,6 +112,9 @@ def condition(node: Node | None) -> str | None:
     if node is None:
         return None
     found = js.pairs(node)
+    inner = js.call(node)
+    if not found and inner is not None and inner.name in _SQL_VALUES:
+        return expression(node)  # `Sequelize.literal('id >= 1 AND id < 1000')`: the SQL it holds
     if not found and js.unwrap(node).type != "object":
         return js.text_of(node)
     parts = [

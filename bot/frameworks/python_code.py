@@ -56,6 +56,8 @@ _ITERATE = frozenset(
         "using",
         "distinct",
         "select_for_update",
+        "annotate",
+        "alias",
     }
 )
 
@@ -529,7 +531,15 @@ class CodeReader:
     def _where(self, call: ast.Call) -> str | None:
         parts: list[str] = []
         node: ast.expr = call.func
-        while isinstance(node, ast.Attribute | ast.Call):
+        followed: set[str] = set()
+        while isinstance(node, ast.Attribute | ast.Call | ast.Name):
+            if isinstance(node, ast.Name):  # a queryset held in a local: its filters choose the rows too
+                held = self.assigned.get(node.id) if node.id in self.querysets else None
+                if held is None or node.id in followed:
+                    break
+                followed.add(node.id)
+                node = held
+                continue
             if isinstance(node, ast.Call) and py.name(node) in ("filter", "exclude"):
                 prefix = "NOT " if py.name(node) == "exclude" else ""
                 parts.extend(prefix + _lookup(k, self._sql(v)) for k, v in py.keywords(node).items())
@@ -538,9 +548,15 @@ class CodeReader:
                     for k, v in py.keywords(node).items()
                     if k in ("id__in", "pk__in") and isinstance(v, ast.Name) and v.id in self.key_batches
                 )
-                parts.extend(prefix + py.segment(self.text, a) for a in node.args)
+                parts.extend(prefix + self._q_sql(a) for a in node.args)
             node = node.func if isinstance(node, ast.Call) else node.value
         return " AND ".join(reversed(parts)) if parts else None
+
+    def _q_sql(self, node: ast.expr) -> str:
+        """A positional filter (`Q(a="") | Q(b="")`) as SQL where it is a `Q` form, else as written."""
+        orm = OrmSql(self._model_of, self.column_of, self._literal, self.assigned.get)
+        found = orm.q(node, "")
+        return found if found is not None else py.segment(self.text, node)
 
     def _enter(self, function: ast.FunctionDef, call: ast.Call) -> None:
         """Read a helper the code calls (`update_rows(Config, …)`), its parameters bound to the models passed."""

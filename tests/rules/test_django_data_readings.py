@@ -1,0 +1,95 @@
+"""Django data migrations as projects write them: a migrations folder `MIGRATION_MODULES` renames
+(`dojo/db_migrations/`), a queryset with `annotate()` held in a local and filtered with `Q(…) | Q(…)`, and a
+reverse function that does nothing. Each was read as nothing at all, and the review approved silently."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model.findings import Review
+from tests.conftest import review_sql
+
+NAMES = [
+    ("dojo", "db_migrations", "Finding", "component_name"),
+    ("shop", "schema_migrations", "Item", "vendor"),
+]
+
+INITIAL = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [
+        migrations.CreateModel(
+            name="{model}",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("{column}", models.CharField(max_length=200, null=True)),
+            ],
+        ),
+    ]
+"""
+NORMALIZE = """from django.db import migrations
+from django.db.models import Q
+from django.db.models.functions import Trim
+
+
+def normalize(apps, schema_editor):
+    {model} = apps.get_model("{app}", "{model}")
+    blank = {model}.objects.annotate(trimmed=Trim("{column}")).filter({condition})
+    blank.update({column}={value})
+
+
+def {reverse_name}(apps, schema_editor):
+{reverse_body}
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{app}", "0001_initial")]
+    operations = [migrations.RunPython(normalize, {reverse_name})]
+"""
+
+
+def _review(
+    app: str, folder: str, model: str, column: str, condition: str, value: str, reverse: str
+) -> Review:
+    base = {f"{app}/{folder}/0001_initial.py": INITIAL.format(model=model, column=column)}
+    text = NORMALIZE.format(
+        app=app,
+        model=model,
+        column=column,
+        condition=condition.format(column=column),
+        value=value,
+        reverse_name="backwards",
+        reverse_body=reverse.format(model=model, app=app, column=column),
+    )
+    return review_sql(text, path=f"{app}/{folder}/0002_normalize.py", base=base)
+
+
+NOTHING = '    """Nothing to undo."""\n    pass'
+RESTORES = '    {model} = apps.get_model("{app}", "{model}")\n    {model}.objects.filter({column}="n/a").update({column}=None)'
+
+
+@pytest.mark.parametrize(("app", "folder", "model", "column"), NAMES)
+def test_an_annotated_queryset_in_a_local_is_read_with_its_q_filters(
+    app: str, folder: str, model: str, column: str
+) -> None:
+    result = _review(app, folder, model, column, 'Q({column}="") | Q(trimmed="")', "None", NOTHING)
+    assert [m.framework for m in result.migrations] == ["django"]
+    unbatched = [f for f in result.active if f.rule == "unbatched-data-change"]
+    assert len(unbatched) == 1 and f"({column} = '' OR trimmed = '')" in unbatched[0].message
+    assert result.approval == "BLOCKED"
+
+
+@pytest.mark.parametrize(("app", "folder", "model", "column"), NAMES)
+def test_a_reverse_function_that_does_nothing_is_no_way_back_for_the_data(
+    app: str, folder: str, model: str, column: str
+) -> None:
+    def lost(reverse: str) -> list:  # type: ignore[type-arg]
+        result = _review(app, folder, model, column, 'Q({column}="old") | Q(trimmed="old")', "'n/a'", reverse)
+        return [f for f in result.active if f.rule == "data-lost-on-rollback"]
+
+    found = lost(NOTHING)
+    assert len(found) == 1 and "does nothing" in found[0].message
+    assert not lost(RESTORES)
