@@ -102,7 +102,9 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     if "upgrade" in functions:
         upgrade.read(functions["upgrade"].body)
     up = upgrade.operations(functions.get("upgrade"))
-    down, reason = _downgrade(functions.get("downgrade"), models, path, text, dialect, tables, known)
+    down, reason = _downgrade(
+        functions.get("downgrade"), models, path, text, dialect, tables, known, spell_out=upgrade.autocommit
+    )
     in_transaction = not upgrade.autocommit
     note = (
         "Alembic runs the migration in a transaction"
@@ -138,7 +140,12 @@ def _downgrade(
     dialect: str,
     tables: dict[str, str],
     known: dict[str, ast.expr],
+    *,
+    spell_out: bool = False,
 ) -> tuple[tuple[Operation, ...] | None, str]:
+    """The statements of `downgrade()`; `spell_out`: the upgrade leaves the runner's transaction (with
+    `autocommit_block()`), so the migration counts as outside one and the downgrade's own transaction is
+    written out (a `CREATE INDEX CONCURRENTLY` in a downgrade without the block runs inside it)."""
     if function is None:
         return None, "no `downgrade()` function"
     body = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
@@ -148,7 +155,7 @@ def _downgrade(
         return None, "`downgrade()` raises"
     reader = _Body(path, text, dialect, models, tables, known)
     reader.read(function.body)
-    return tuple(reader.ops), ""
+    return reader.operations(function, spell_out=spell_out), ""
 
 
 class _Body:
@@ -281,9 +288,12 @@ class _Body:
             )
         )
 
-    def operations(self, function: ast.FunctionDef | None) -> tuple[Operation, ...]:
-        """With autocommit blocks the runner's transaction is spelled out, so every scope is exact."""
-        if not self.autocommit or function is None:
+    def operations(
+        self, function: ast.FunctionDef | None, *, spell_out: bool = False
+    ) -> tuple[Operation, ...]:
+        """With autocommit blocks (here, or `spell_out`: in the other direction) the runner's transaction is
+        spelled out, so every scope is exact."""
+        if not (self.autocommit or spell_out) or function is None:
             return separate(self.ops)
         start, end = function.lineno, function.end_lineno or function.lineno
         begin = Transaction(action="begin", location=Location(self.path, start), end_line=start)

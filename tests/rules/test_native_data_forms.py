@@ -16,7 +16,7 @@ from tests.conftest import review_sql
 
 SCHEMA = """CREATE TABLE {table} (id bigint PRIMARY KEY, {on} boolean, {off} boolean,
   {status} varchar(20) CHECK ({status} IN ('open', 'closed', 'paid')), price numeric, qty integer,
-  total numeric);
+  total numeric, {code} varchar(40));
 CREATE TABLE {child} (id bigint PRIMARY KEY, {table}_id bigint REFERENCES {table} (id) ON DELETE CASCADE);
 """
 NAMES = [
@@ -27,6 +27,7 @@ NAMES = [
         "off": "is_hidden",
         "status": "state",
         "child": "sessions",
+        "code": "zip",
     },
     {
         "table": "posts",
@@ -35,6 +36,7 @@ NAMES = [
         "off": "is_disabled",
         "status": "stage",
         "child": "comments",
+        "code": "sku",
     },
 ]
 
@@ -623,3 +625,113 @@ def test_a_rails_relation_held_in_a_local_is_read_where_it_is_written(
     saves = [s.command for s in bad.rollback_plan if s.text.startswith("Before deploying")]
     assert any(f"SELECT id, {names['status']} FROM {names['table']}" in c for c in saves), saves
     assert not found(result("closed"), "value-not-allowed")
+
+
+TYPE_CHANGES = {  # (path, template, {narrow, wide}); the rest are in test_framework_variants
+    "laravel": (
+        "database/migrations/2026_01_01_000000_change.php",
+        "<?php\n\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Database\\Schema\\Blueprint;\nuse Illuminate\\Support\\Facades\\Schema;\n\nreturn new class extends Migration\n{{\n    public function up(): void\n    {{\n        Schema::table('{table}', function (Blueprint $table) {{\n            $table->{t}('{text}')->nullable()->change();\n        }});\n    }}\n\n    public function down(): void\n    {{\n        Schema::table('{table}', function (Blueprint $table) {{\n            $table->string('{text}', 40)->nullable()->change();\n        }});\n    }}\n}};\n",
+        {"narrow": "integer", "wide": "text"},
+    ),
+    "knex": (
+        "migrations/20260101000000_change.js",
+        "exports.up = async function (knex) {{\n  await knex.schema.alterTable('{table}', (t) => {{\n    t.{t}('{text}').alter();\n  }});\n}};\n\nexports.down = async function (knex) {{\n  await knex.schema.alterTable('{table}', (t) => {{\n    t.string('{text}', 40).alter();\n  }});\n}};\n",
+        {"narrow": "integer", "wide": "text"},
+    ),
+    "sequelize": (
+        "migrations/20260101000000-change.js",
+        "module.exports = {{\n  async up(queryInterface, Sequelize) {{\n    await queryInterface.changeColumn('{table}', '{text}', {{ type: Sequelize.{t} }});\n  }},\n  async down(queryInterface, Sequelize) {{\n    await queryInterface.changeColumn('{table}', '{text}', {{ type: Sequelize.STRING(40) }});\n  }},\n}};\n",
+        {"narrow": "INTEGER", "wide": "TEXT"},
+    ),
+    "typeorm": (
+        "src/migrations/1767225600000-Change.ts",
+        'import {{ MigrationInterface, QueryRunner, TableColumn }} from "typeorm";\n\nexport class Change1767225600000 implements MigrationInterface {{\n  public async up(queryRunner: QueryRunner): Promise<void> {{\n    await queryRunner.changeColumn("{table}", "{text}", new TableColumn({{ name: "{text}", type: "{t}" }}));\n  }}\n\n  public async down(queryRunner: QueryRunner): Promise<void> {{\n    await queryRunner.changeColumn("{table}", "{text}", new TableColumn({{ name: "{text}", type: "varchar", length: "40" }}));\n  }}\n}}\n',
+        {"narrow": "integer", "wide": "text"},
+    ),
+    "ecto": (
+        "priv/repo/migrations/20260101000000_change.exs",
+        "defmodule Shop.Repo.Migrations.Change do\n  use Ecto.Migration\n\n  def change do\n    alter table(:{table}) do\n      modify :{text}, :{t}, from: :string\n    end\n  end\nend\n",
+        {"narrow": "integer", "wide": "text"},
+    ),
+    "liquibase": (
+        "src/main/resources/db/changelog/002-change.xml",
+        '<?xml version="1.0" encoding="UTF-8"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n  <changeSet id="2" author="app">\n    <modifyDataType tableName="{table}" columnName="{text}" newDataType="{t}"/>\n    <rollback><modifyDataType tableName="{table}" columnName="{text}" newDataType="varchar(40)"/></rollback>\n  </changeSet>\n</databaseChangeLog>\n',
+        {"narrow": "integer", "wide": "text"},
+    ),
+}
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("framework", sorted(TYPE_CHANGES))
+def test_a_type_change_written_as_the_framework_writes_it(names: dict[str, str], framework: str) -> None:
+    path, template, types = TYPE_CHANGES[framework]
+    columns = {"table": names["table"], "text": names["code"]}
+
+    def result(kind: str) -> Review:
+        text = template.format(**columns, t=types[kind])
+        return review_sql(text, path=path, base={"db/structure.sql": SCHEMA.format(**names)})
+
+    lossy = found(result("narrow"), "lossy-type-change")
+    assert len(lossy) == 1 and f"`{names['table']}.{names['code']}`" in lossy[0].message
+    wide = result("wide")
+    assert not found(wide, "lossy-type-change") and wide.approval == "APPROVED", [f.rule for f in wide.active]
+
+
+CONCURRENT_DOWN = {  # (path, template, what takes the migration out of the transaction)
+    "rails": (
+        "db/migrate/20260101000000_ix.rb",
+        'class Ix < ActiveRecord::Migration[7.1]\n{notx}  def up\n    execute "{up}"\n  end\n\n  def down\n    execute "{down}"\n  end\nend\n',
+        "  disable_ddl_transaction!\n",
+    ),
+    "alembic": (
+        "alembic/versions/b2_ix.py",
+        'revision = "b2"\ndown_revision = "a1"\n\nfrom alembic import op\n\n\ndef upgrade():\n    with op.get_context().autocommit_block():\n        op.execute("{up}")\n\n\ndef downgrade():\n{down_block}',
+        None,
+    ),
+    "knex": (
+        "migrations/20260101000000_ix.js",
+        "{notx}exports.up = async function (knex) {{\n  await knex.raw('{up}');\n}};\n\nexports.down = async function (knex) {{\n  await knex.raw('{down}');\n}};\n",
+        "exports.config = { transaction: false };\n",
+    ),
+    "laravel": (
+        "database/migrations/2026_01_01_000000_ix.php",
+        "<?php\n\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Support\\Facades\\DB;\n\nreturn new class extends Migration\n{{\n{notx}    public function up(): void\n    {{\n        DB::statement('{up}');\n    }}\n\n    public function down(): void\n    {{\n        DB::statement('{down}');\n    }}\n}};\n",
+        "    public $withinTransaction = false;\n\n",
+    ),
+    "typeorm": (
+        "src/migrations/1767225600000-Ix.ts",
+        'import {{ MigrationInterface, QueryRunner }} from "typeorm";\n\nexport class Ix1767225600000 implements MigrationInterface {{\n{notx}  public async up(queryRunner: QueryRunner): Promise<void> {{\n    await queryRunner.query("{up}");\n  }}\n\n  public async down(queryRunner: QueryRunner): Promise<void> {{\n    await queryRunner.query("{down}");\n  }}\n}}\n',
+        "  transaction = false;\n\n",
+    ),
+    "ecto": (
+        "priv/repo/migrations/20260101000000_ix.exs",
+        'defmodule Shop.Repo.Migrations.Ix do\n  use Ecto.Migration\n{notx}\n  def up do\n    execute("{up}")\n  end\n\n  def down do\n    execute("{down}")\n  end\nend\n',
+        "  @disable_ddl_transaction true\n  @disable_migration_lock true\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("framework", sorted(CONCURRENT_DOWN))
+def test_a_concurrent_index_drop_in_a_down_that_runs_in_a_transaction(
+    names: dict[str, str], framework: str
+) -> None:
+    path, template, outside = CONCURRENT_DOWN[framework]
+    index = f"ix_{names['table']}_{names['code']}"
+    up = f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {index} ON {names['table']} ({names['code']})"
+    down = f"DROP INDEX CONCURRENTLY IF EXISTS {index}"
+
+    def result(bad: bool) -> Review:
+        if framework == "alembic":
+            step = f'    op.execute("{down}")\n'
+            block = step if bad else "    with op.get_context().autocommit_block():\n    " + step
+            text = template.format(up=up, down_block=block)
+        else:
+            text = template.format(up=up, down=down, notx="" if bad else outside)
+        return review_sql(text, path=path, base={"db/structure.sql": SCHEMA.format(**names)})
+
+    refused = [
+        f for f in found(result(bad=True), "concurrent-in-transaction") if "down migration" in f.message
+    ]
+    assert len(refused) == 1 and "DROP INDEX CONCURRENTLY" in refused[0].message, framework
+    assert not found(result(bad=False), "concurrent-in-transaction")
