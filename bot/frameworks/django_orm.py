@@ -71,6 +71,13 @@ class OrmSql:
             if isinstance(node, ast.Call) and py.name(node) in ("filter", "exclude"):
                 negate = py.name(node) == "exclude"
                 found = [self._lookup(k, v, table, name, outer) for k, v in py.keywords(node).items()]
+                if (
+                    negate
+                ):  # Django keeps the NULL rows out of what it excludes: `NOT (a = 1 AND a IS NOT NULL)`
+                    found = [
+                        excluded(f, self.column_of(table, k.partition("__")[0]), k) if f is not None else None
+                        for f, k in zip(found, py.keywords(node), strict=True)
+                    ]
                 found += [self.value(a, name, outer) for a in node.args]
                 if any(f is None for f in found):
                     return None
@@ -270,6 +277,14 @@ class OrmSql:
 
     def _table_named(self, qualifier: str) -> str:
         return self.aliases.get(qualifier, qualifier)
+
+
+def excluded(condition: str, column: str, key: str) -> str:
+    """What `exclude(key=…)` leaves out, as Django writes it: the rows that match and hold a value, so a row
+    whose column is NULL stays in (`NOT (status = 'x' AND status IS NOT NULL)`)."""
+    if not column or key.endswith("__isnull"):
+        return condition
+    return f"{condition} AND {column} IS NOT NULL"
 
 
 # Values Python computes once before the statement is sent (`timezone.now()`, `Decimal("0.00")`) and the

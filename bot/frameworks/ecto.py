@@ -404,11 +404,13 @@ def _sql(text: str, binding: str) -> str:
     `x IS NULL`, `^value` a value bound at run time."""
     if binding:
         text = re.sub(rf"\b{re.escape(binding)}\.(\w+)", r"\1", text)
+    text = _STRING.sub(lambda m: "'" + m.group(1).replace("'", "''") + "'", text)  # "open" is 'open'
     text = _NOT_NIL.sub(r"\1 IS NOT NULL", text)
     text = _NIL.sub(r"\1 IS NULL", text)
     return text.replace("==", "=").replace("!=", "<>").replace("^", ":")
 
 
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _NOT_NIL = re.compile(r"\bnot\s+is_nil\(\s*([\w.]+)\s*\)")
 _NIL = re.compile(r"\bis_nil\(\s*([\w.]+)\s*\)")
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from bot.frameworks import python_source as py
 from bot.frameworks import seed_rows
-from bot.frameworks.django_orm import OrmSql
+from bot.frameworks.django_orm import OrmSql, excluded
 from bot.frameworks.origin import Origin
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.findings import Location
@@ -541,8 +541,14 @@ class CodeReader:
                 node = held
                 continue
             if isinstance(node, ast.Call) and py.name(node) in ("filter", "exclude"):
+                if py.name(node) == "exclude":
+                    parts.extend(
+                        f"NOT ({excluded(_lookup(k, self._sql(v)), k.partition('__')[0], k)})"
+                        for k, v in py.keywords(node).items()
+                    )
+                else:
+                    parts.extend(_lookup(k, self._sql(v)) for k, v in py.keywords(node).items())
                 prefix = "NOT " if py.name(node) == "exclude" else ""
-                parts.extend(prefix + _lookup(k, self._sql(v)) for k, v in py.keywords(node).items())
                 parts.extend(
                     f"({self.key_batches[v.id]})"
                     for k, v in py.keywords(node).items()

@@ -115,6 +115,8 @@ def _null_handled(condition: exp.Expression) -> set[str]:
 def _negated_column(node: exp.Expression) -> str:
     """The column of `column <> 'x'` or `column NOT IN ('x', …)`: compared with constants only."""
     inner = node.this if isinstance(node, exp.Not) else node
+    while isinstance(inner, exp.Paren):  # `NOT (status = 'x')`, as Rails' `where.not(status: "x")` writes it
+        inner = inner.this
     if isinstance(node, exp.Not) and not isinstance(inner, exp.In | exp.EQ):
         return ""
     others = inner.expressions if isinstance(inner, exp.In) else [inner.expression]

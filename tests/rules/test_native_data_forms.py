@@ -61,6 +61,7 @@ class Change:
     value: Value | None = None
     delete: bool = False
     null_only: str = ""  # the change applies to the rows where this column is NULL, else to ids 1..999
+    other_than: str = ""  # the change applies to the rows whose `column` is not this value
 
 
 Writer = Callable[[dict[str, str], Change, Change | None], tuple[str, str]]
@@ -79,6 +80,8 @@ def _sql_value(value: Value) -> str:
 
 
 def _sql_where(change: Change) -> str:
+    if change.other_than:
+        return f"{change.column} <> '{change.other_than}'"
     return f"{change.null_only} IS NULL" if change.null_only else "id >= 1 AND id < 1000"
 
 
@@ -99,6 +102,7 @@ def _rails(names: dict[str, str], up: Change, down: Change | None) -> tuple[str,
 
     def statement(change: Change) -> str:
         scope = f"where({change.null_only}: nil)" if change.null_only else "where(id: 1...1000)"
+        scope = f"where.not({change.column}: '{change.other_than}')" if change.other_than else scope
         if change.delete:
             return f"{model}.{scope}.delete_all"
         assert change.value is not None
@@ -134,7 +138,9 @@ def _django(names: dict[str, str], up: Change, down: Change | None) -> tuple[str
     def function(name: str, change: Change) -> str:
         model = "Child" if change.table == names["child"] else names["model"]
         scope = (
-            f"filter({change.null_only}__isnull=True)"
+            f"exclude({change.column}='{change.other_than}')"
+            if change.other_than
+            else f"filter({change.null_only}__isnull=True)"
             if change.null_only
             else "filter(id__gte=1, id__lt=1000)"
         )
@@ -223,6 +229,7 @@ def _alembic(names: dict[str, str], up: Change, down: Change | None) -> tuple[st
         where = (
             f"t.c.{change.null_only}.is_(None)" if change.null_only else "sa.and_(t.c.id >= 1, t.c.id < 1000)"
         )
+        where = f"t.c.{change.column} != '{change.other_than}'" if change.other_than else where
         if change.delete:
             return f"    op.execute(t.delete().where({where}))\n"
         assert change.value is not None
@@ -243,7 +250,9 @@ def _alembic(names: dict[str, str], up: Change, down: Change | None) -> tuple[st
 def _laravel(names: dict[str, str], up: Change, down: Change | None) -> tuple[str, str]:
     def statement(change: Change) -> str:
         scope = (
-            f"->whereNull('{change.null_only}')"
+            f"->where('{change.column}', '!=', '{change.other_than}')"
+            if change.other_than
+            else f"->whereNull('{change.null_only}')"
             if change.null_only
             else "->where('id', '>=', 1)->where('id', '<', 1000)"
         )
@@ -282,7 +291,9 @@ def _knex_value(value: Value) -> str:
 def _knex(names: dict[str, str], up: Change, down: Change | None) -> tuple[str, str]:
     def statement(change: Change) -> str:
         scope = (
-            f".whereNull('{change.null_only}')"
+            f".where('{change.column}', '<>', '{change.other_than}')"
+            if change.other_than
+            else f".whereNull('{change.null_only}')"
             if change.null_only
             else ".where('id', '>=', 1).andWhere('id', '<', 1000)"
         )
@@ -312,7 +323,9 @@ def _sequelize_value(value: Value) -> str:
 def _sequelize(names: dict[str, str], up: Change, down: Change | None) -> tuple[str, str]:
     def statement(change: Change) -> str:
         scope = (
-            f"{{ {change.null_only}: null }}"
+            f'Sequelize.literal("{_sql_where(change)}")'
+            if change.other_than
+            else f"{{ {change.null_only}: null }}"
             if change.null_only
             else "Sequelize.literal('id >= 1 AND id < 1000')"
         )
@@ -379,6 +392,7 @@ def _ecto_value(value: Value) -> str:
 def _ecto(names: dict[str, str], up: Change, down: Change | None) -> tuple[str, str]:
     def statement(change: Change) -> str:
         where = f"is_nil(r.{change.null_only})" if change.null_only else "r.id >= 1 and r.id < 1000"
+        where = f'r.{change.column} != "{change.other_than}"' if change.other_than else where
         query = f'from(r in "{change.table}", where: {where}'
         if change.delete:
             return f"    repo().delete_all({query}))\n"
@@ -735,3 +749,28 @@ def test_a_concurrent_index_drop_in_a_down_that_runs_in_a_transaction(
     ]
     assert len(refused) == 1 and "DROP INDEX CONCURRENTLY" in refused[0].message, framework
     assert not found(result(bad=False), "concurrent-in-transaction")
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("framework", sorted(NATIVE))
+def test_rows_other_than_a_value_leave_the_null_rows_out(names: dict[str, str], framework: str) -> None:
+    """`<>` is never true for NULL: the rows whose column is NULL are left as they are. Django's `exclude()`
+    adds `OR column IS NULL` itself, so there it keeps them (no finding)."""
+    change = Change(names["table"], names["status"], Value("literal", "open"), other_than="closed")
+    result = review(framework, names, change)
+    dropped = found(result, "null-dropping-comparison")
+    if framework == "django":
+        assert not dropped, [f.message for f in dropped]
+    else:
+        assert len(dropped) == 1 and f"`{names['status']}`" in dropped[0].message, (
+            framework,
+            [f.rule for f in result.active],
+        )
+    guarded = review(
+        framework,
+        names,
+        Change(names["table"], names["status"], Value("literal", "open"), null_only=names["status"]),
+    )
+    assert not [
+        f for f in found(guarded, "null-dropping-comparison") if "<>" in f.message or "!=" in f.message
+    ]
