@@ -146,6 +146,21 @@ class CodeReader:
             for c in calls
             if py.name(c) in ("bulk_update", "bulk_create") and c.args and isinstance(c.args[0], ast.Name)
         )
+        related = _related_saves(node)
+        if table is not None and related and not _sets_attributes(node):
+            # `for m in Membership.objects…: invoice = m.invoice; invoice.x = …; invoice.save()`: the rows
+            # written are another model's, reached through each row; which table is not read here
+            self.ops.append(
+                UnreadDataChange(
+                    runs=f"`{related[0]}.save()` in the loop over `{table}`",
+                    how="a write to rows reached through a relation of each row, whose table the review does "
+                    "not resolve",
+                    check=f"Check which table `{related[0]}` belongs to, which of its columns the loop sets, and "
+                    "how the down migration restores them",
+                    **self._base(node),
+                )
+            )
+            return
         if table is not None and (
             any(n in ("save", "update", "bulk_update") for n in body_calls) or _sets_attributes(node)
         ):
@@ -780,6 +795,36 @@ def _core_select(node: ast.expr) -> bool:
 
 def _is_name(node: ast.expr, name: str) -> bool:
     return isinstance(node, ast.Name) and node.id == name
+
+
+def _related_saves(loop: ast.For | ast.AsyncFor) -> list[str]:
+    """The locals a loop saves that it bound to something reached from its row (`invoice = m.invoice`), when
+    it saves no row of its own: `["invoice"]`."""
+    target = loop.target.id if isinstance(loop.target, ast.Name) else ""
+    reached = {
+        node.targets[0].id
+        for statement in loop.body
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Attribute)
+        and _is_name(node.value.value, target)
+    }
+    saved = [
+        node.func.value.id
+        for statement in loop.body
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Call)
+        and py.name(node) == "save"
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+    ]
+    return (
+        list(dict.fromkeys(s for s in saved if s in reached))
+        if saved and all(s in reached for s in saved)
+        else []
+    )
 
 
 def _collected(loop: ast.For | ast.AsyncFor) -> set[str]:

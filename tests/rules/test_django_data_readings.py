@@ -93,3 +93,35 @@ def test_a_reverse_function_that_does_nothing_is_no_way_back_for_the_data(
     found = lost(NOTHING)
     assert len(found) == 1 and "does nothing" in found[0].message
     assert not lost(RESTORES)
+
+
+RELATED = """from django.db import migrations
+
+
+def copy(apps, schema_editor):
+    {model} = apps.get_model("{app}", "{model}")
+    for row in {model}.objects.filter({column}__isnull=False):
+        {related} = row.{related}
+        if {related}:
+            {related}.{column} = row.{column}
+            {related}.save(update_fields=["{column}"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{app}", "0001_initial")]
+    operations = [migrations.RunPython(copy, migrations.RunPython.noop)]
+"""
+
+
+@pytest.mark.parametrize(("app", "folder", "model", "column"), NAMES)
+@pytest.mark.parametrize("related", ["invoice", "profile"])
+def test_rows_saved_through_a_relation_of_the_loop_are_not_the_loops_table(
+    app: str, folder: str, model: str, column: str, related: str
+) -> None:
+    base = {f"{app}/{folder}/0001_initial.py": INITIAL.format(model=model, column=column)}
+    text = RELATED.format(app=app, model=model, column=column, related=related)
+    result = review_sql(text, path=f"{app}/{folder}/0002_copy.py", base=base)
+    unread = [f for f in result.active if f.rule == "unread-data-change"]
+    assert len(unread) == 1 and f"`{related}.save()`" in unread[0].message
+    table = f"{app}_{model.lower()}"
+    assert not [f for f in result.active if f.rule == "data-lost-on-rollback" and table in f.message]
