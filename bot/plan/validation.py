@@ -38,6 +38,7 @@ from bot.sql.checked import Schema
 from bot.sql.collisions import collisions, duplicates_query
 from bot.sql.conversions import classify
 from bot.sql.data_changes import condition_columns, literals, referenced_table, source_column, source_table
+from bot.sql.domains import literal, still_met
 from bot.sql.names import quote, quote_column
 
 BEFORE = "before the deploy"
@@ -176,7 +177,8 @@ def _update_queries(
     changed rows stop matching; otherwise they still match, and only the written values tell."""
     t = quote(op.table, dialect)
     written = {c for c, _ in op.assignments}
-    if written & (set(op.reads) | condition_columns(op.where or "", dialect)) or not op.assignments:
+    read = written & (set(op.reads) | condition_columns(op.where or "", dialect))
+    if (read and not _still_matches(op, read, dialect)) or not op.assignments:
         yield VerificationQuery(
             f"SELECT count(*) FROM {t} WHERE {op.where};",
             f"rows of `{op.table}` still matching the UPDATE's condition",
@@ -208,6 +210,17 @@ def _collision_queries(op: DataUpdate, dialect: str, catalog: Catalog) -> Iterat
             "no rows",
             when=BEFORE,
         )
+
+
+def _still_matches(op: DataUpdate, read: set[str], dialect: str) -> bool:
+    """Does a row the UPDATE changed still meet its condition (`SET status = 'closed' WHERE status <> 'open'`)?
+    Then counting the rows that match says nothing: they match whether the change worked or not. Known only
+    for a literal written into a column the condition reads alone; an expression is assumed to leave it."""
+    for column, value in op.assignments:
+        written = literal(value) if column in read else None
+        if written is not None and op.where and still_met(op.where, column, written, dialect):
+            return True
+    return False
 
 
 def _written_values(op: DataUpdate, dialect: str) -> Iterator[VerificationQuery]:

@@ -60,6 +60,22 @@ def admits(check_sql: str, column: str, value: Literal, dialect: str = "postgres
     return None if verdict is None else verdict is not False
 
 
+def still_met(condition_sql: str, column: str, value: Literal, dialect: str = "postgres") -> bool:
+    """Does a row still meet the condition once `column` holds `value` (`status <> 'open'` for 'closed')?
+    True only when every part of the AND that reads `column` reads it alone and is true for the value; the
+    parts on other columns held before and are not written."""
+    tree = _parsed(condition_sql, "mysql" if dialect in ("mysql", "mariadb") else dialect)
+    if tree is None:
+        return False
+    while isinstance(tree, exp.Paren):
+        tree = tree.this
+    parts = (
+        [p for p in tree.flatten() if isinstance(p, exp.Expression)] if isinstance(tree, exp.And) else [tree]
+    )
+    reading = [p for p in parts if column in {identifier(c.this) for c in p.find_all(exp.Column)}]
+    return bool(reading) and all(_only(p, column) and _truth(p, column, value) is True for p in reading)
+
+
 def reads_only(check_sql: str, column: str, dialect: str = "postgres") -> bool:
     """Does the CHECK read `column` and no other column?"""
     tree = _parsed(check_sql, "mysql" if dialect in ("mysql", "mariadb") else dialect)

@@ -774,3 +774,24 @@ def test_rows_other_than_a_value_leave_the_null_rows_out(names: dict[str, str], 
     assert not [
         f for f in found(guarded, "null-dropping-comparison") if "<>" in f.message or "!=" in f.message
     ]
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("framework", sorted(NATIVE))
+def test_a_validation_query_whose_count_tells_whether_the_change_worked(
+    framework: str, names: dict[str, str]
+) -> None:
+    """`SET status = 'paid' WHERE status <> 'open'`: the changed rows still meet the condition, so "rows
+    still matching: 0" would fail whether the change worked or not; the query counts the chosen rows that
+    do not hold the written value. A fill of NULLs leaves its condition: the rows still matching count."""
+    column = names["status"]
+    kept = review(
+        framework, names, Change(names["table"], column, Value("literal", "paid"), other_than="open")
+    )
+    queries = [q for q in kept.verification_queries if q.line and column in q.sql]
+    assert queries and all("IS DISTINCT FROM 'paid'" in q.sql and q.expect == "0" for q in queries), queries
+    left = review(
+        framework, names, Change(names["table"], column, Value("literal", "paid"), null_only=column)
+    )
+    queries = [q for q in left.verification_queries if q.line and column in q.sql]
+    assert queries and all("IS DISTINCT FROM" not in q.sql for q in queries), queries
