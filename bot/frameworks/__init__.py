@@ -84,6 +84,7 @@ sequelize = _Lazy("sequelize", _NODE)
 knex = _Lazy("knex", _NODE)
 laravel = _Lazy("laravel", (".php",))
 ecto = _Lazy("ecto", (".exs",))
+goose_go = _Lazy("goose_go", (".go",))
 
 FRAMEWORKS: tuple[ModuleType, ...] = (
     goose,
@@ -104,6 +105,7 @@ FRAMEWORKS: tuple[ModuleType, ...] = (
     drizzle,
     laravel,
     ecto,
+    goose_go,
     plain,
 )
 BY_NAME = {module.NAME: module for module in FRAMEWORKS}
