@@ -39,6 +39,82 @@ def do_block_tables(body: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return plpgsql_tables(wrapped)
 
 
+# Statements a DO block runs that change the schema: read as the operations they are.
+_SCHEMA_CHANGES = frozenset(
+    {
+        "AlterTableStmt",
+        "IndexStmt",
+        "RenameStmt",
+        "AlterEnumStmt",
+        "CreateEnumStmt",
+        "CreateStmt",
+        "DropStmt",
+        "ReindexStmt",
+        "LockStmt",
+    }
+)
+# PL/pgSQL statements that change nothing themselves (a block, a branch, a message, a return).
+_STRUCTURE = frozenset(
+    {
+        "PLpgSQL_stmt_block",
+        "PLpgSQL_stmt_if",
+        "PLpgSQL_stmt_raise",
+        "PLpgSQL_stmt_return",
+        "PLpgSQL_stmt_assert",
+    }
+)
+
+
+def do_block_statements(body: str) -> tuple[list[tuple[str, int]], bool]:
+    """The schema changes a DO block runs once, in order, with their line in the body (1: the DO's line):
+    at its top level, in nested blocks and in IF branches (`IF NOT EXISTS (…) THEN ALTER TABLE …`), not
+    in loops or exception handlers. And whether that is all it does (nothing else runs, no loop, no data)."""
+    tag = "$mr$"
+    while tag in body:
+        tag = tag[:-1] + "x$"
+    try:
+        tree = pglast.parse_plpgsql(
+            f"CREATE FUNCTION pg_temp.do_block() RETURNS void LANGUAGE plpgsql AS {tag}{body}{tag}"
+        )
+    except Exception:
+        return [], False
+    found: list[tuple[str, int]] = []
+    tree = json.loads(tree) if isinstance(tree, str) else tree
+    action = tree[0].get("PLpgSQL_function", {}).get("action", {}) if isinstance(tree, list) and tree else {}
+    only = _run_once(action.get("PLpgSQL_stmt_block", {}).get("body", []), found)
+    return found, only
+
+
+def _run_once(statements: object, found: list[tuple[str, int]]) -> bool:
+    only = True
+    for statement in statements if isinstance(statements, list) else []:
+        for kind, value in statement.items() if isinstance(statement, dict) else ():
+            value = value if isinstance(value, dict) else {}
+            if kind == "PLpgSQL_stmt_block":
+                only = _run_once(value.get("body", []), found) and only
+            elif kind == "PLpgSQL_stmt_if":
+                branches = [value.get("then_body", []), value.get("else_body", [])]
+                branches += [
+                    e.get("PLpgSQL_if_elsif", {}).get("stmts", []) for e in value.get("elsif_list", [])
+                ]
+                only = all([_run_once(b, found) for b in branches]) and only
+            elif kind == "PLpgSQL_stmt_execsql":
+                query = value.get("sqlstmt", {}).get("PLpgSQL_expr", {}).get("query", "")
+                parsed = _parsed(query) if isinstance(query, str) else []
+                kinds = (
+                    {k for s in parsed if isinstance(s, dict) for k in s.get("stmt", {})}
+                    if isinstance(parsed, list)
+                    else set()
+                )
+                if kinds and kinds <= _SCHEMA_CHANGES:
+                    found.append((query, int(value.get("lineno") or 1)))
+                else:
+                    only = False
+            elif kind not in _STRUCTURE:
+                only = False
+    return only
+
+
 def sql_tables(queries: Iterator[str] | list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     reads: dict[str, None] = {}
     writes: dict[str, None] = {}

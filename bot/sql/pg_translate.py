@@ -38,13 +38,14 @@ from bot.model.migration import (
     Unparsed,
 )
 from bot.sql.commands import TIMEOUT_SETTINGS
+from bot.sql.pg_bodies import do_block_statements
 from bot.sql.pg_columns import trigger_uses, view_uses
 from bot.sql.pg_data import delete, insert, merge, select, update
 from bot.sql.pg_maintenance import cluster, lock, reindex, vacuum
 from bot.sql.pg_names import restore_long_names
-from bot.sql.pg_nodes import deparse, dotted, relation, text_of
+from bot.sql.pg_nodes import deparse, dotted, option, relation, text_of
 from bot.sql.pg_routines import create_function, do_block
-from bot.sql.pg_statements import PgStatement
+from bot.sql.pg_statements import PgStatement, split
 from bot.sql.pg_tables import alter_table, create_table
 
 Base = dict[str, Any]
@@ -226,6 +227,25 @@ def _refresh(node: ast.RefreshMatViewStmt, base: Base) -> Iterator[Operation]:
     yield RawSQL(category="refresh-view", table=relation(node.relation), **base)
 
 
+def _do(node: ast.DoStmt, base: Base) -> Iterator[Operation]:
+    """A DO block stays one operation, and the schema changes it runs once are read as what they are
+    (drizzle-kit and hand-written migrations wrap `ALTER TABLE … ADD CONSTRAINT` in `DO … EXCEPTION WHEN
+    duplicate_object`); a block that does nothing else is those changes alone."""
+    body = option(node.args, "as")
+    language = option(node.args, "language")
+    inner: list[Operation] = []
+    only = False
+    if body is not None and (language is None or text_of(language.arg).lower() == "plpgsql"):
+        statements, only = do_block_statements(text_of(body.arg))
+        location: Location = base["location"]
+        for query, line in statements:
+            for statement in split(query, first_line=location.line + line - 1):
+                inner.extend(operations(statement, location.path))
+    if not (only and inner):
+        yield from do_block(node, base)
+    yield from inner
+
+
 def _named(category: str) -> Handler:
     def handle(node: Any, base: Base) -> Iterator[Operation]:
         yield RawSQL(category=category, **base)
@@ -259,7 +279,7 @@ _HANDLERS: dict[type, Handler] = {
     ast.MergeStmt: merge,
     ast.SelectStmt: select,
     ast.CreateFunctionStmt: create_function,
-    ast.DoStmt: do_block,
+    ast.DoStmt: _do,
     ast.CreateExtensionStmt: _named("extension"),
     ast.CreateSchemaStmt: _named("schema"),
     ast.CreateSeqStmt: _named("sequence"),
