@@ -1,9 +1,13 @@
-"""VACUUM FULL, CLUSTER and REPACK rewrite the table under an ACCESS EXCLUSIVE lock.
+"""VACUUM FULL, CLUSTER, REPACK and ALTER TABLE … SET LOGGED / UNLOGGED / TABLESPACE rewrite the table under an
+ACCESS EXCLUSIVE lock.
 
 ## Why is this bad?
 `VACUUM FULL` and `CLUSTER` copy every row into a new file and rebuild every index while holding an
 ACCESS EXCLUSIVE lock: no reads, no writes, for as long as the copy takes, and they need disk space for
-a second copy of the table. `VACUUM FULL` cannot run in a transaction at all.
+a second copy of the table. `VACUUM FULL` cannot run in a transaction at all. `ALTER TABLE … SET LOGGED`,
+`SET UNLOGGED` and `SET TABLESPACE` do the same copy under the same lock; `SET LOGGED` also writes the
+whole table to the WAL (replicas lag behind it), and after `SET UNLOGGED` the table is no longer
+replicated and is emptied after a crash.
 
 ## Use instead
 Plain `VACUUM` (no lock on reads or writes) is usually enough. To reclaim space or reorder a table
@@ -24,9 +28,18 @@ RULE = Rule(
     dimension=Dimension.MIGRATION_SAFETY,
     severity=Severity.CRITICAL,
     help="Use plain `VACUUM`, or repack online (`pg_repack`, `REPACK CONCURRENTLY`) outside the migration.",
-    bad=("VACUUM FULL orders;", "CLUSTER orders USING orders_created_at_idx;"),
+    bad=(
+        "VACUUM FULL orders;",
+        "CLUSTER orders USING orders_created_at_idx;",
+        "ALTER TABLE orders SET LOGGED;",
+    ),
     good=("VACUUM (ANALYZE) orders;",),
     dialects=("postgres",),
+)
+
+
+_UNLOGGED = (
+    " From then on the table is not replicated (a standby cannot read it) and is emptied after a crash."
 )
 
 
@@ -40,9 +53,15 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if severity is None:
             continue
         target = context.size_words(op.table) if op.table else "every table it covers"
+        statement = (
+            f"ALTER TABLE {op.table} {op.command}"
+            if op.command.startswith("SET ")
+            else f"{op.command}{f' {op.table}' if op.table else ''}"
+        )
         yield op.finding(
             RULE,
-            f"`{op.command}{f' {op.table}' if op.table else ''}` rewrites the table under an ACCESS EXCLUSIVE lock.",
+            f"`{statement}` rewrites the table under an ACCESS EXCLUSIVE lock."
+            + (_UNLOGGED if op.command == "SET UNLOGGED" else ""),
             severity=severity,
             blast_radius=f"Reads and writes on {target} stop for the whole rewrite, which also needs room for a "
             "second copy of the table on disk.",

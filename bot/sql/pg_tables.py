@@ -24,6 +24,7 @@ from bot.model.migration import (
     DropColumn,
     DropConstraint,
     DropNotNull,
+    Maintenance,
     Operation,
     RawSQL,
     SetDefault,
@@ -160,6 +161,8 @@ def _command(cmd: ast.AlterTableCmd, table: str, b: Base) -> Iterator[Operation]
         yield ValidateConstraint(table=table, name=column, **b)
     elif kind == AlterTableType.AT_DropConstraint:
         yield DropConstraint(table=table, name=column, if_exists=bool(cmd.missing_ok), **b)
+    elif kind in _TABLE_REWRITES:
+        yield Maintenance(command=_TABLE_REWRITES[kind], table=table, blocking=True, **b)
     elif kind in (AlterTableType.AT_DetachPartition, AlterTableType.AT_DetachPartitionFinalize):
         partition = cmd.def_
         assert isinstance(partition, ast.PartitionCmd)
@@ -168,6 +171,14 @@ def _command(cmd: ast.AlterTableCmd, table: str, b: Base) -> Iterator[Operation]
         yield DetachPartition(table=table, partition=relation(partition.name), concurrently=concurrently, **b)
     else:
         yield RawSQL(category=_category(kind), table=table, **b)
+
+
+# ALTER TABLE forms that write the whole table anew (a new file, every index rebuilt) under ACCESS EXCLUSIVE
+_TABLE_REWRITES = {
+    AlterTableType.AT_SetLogged: "SET LOGGED",
+    AlterTableType.AT_SetUnLogged: "SET UNLOGGED",
+    AlterTableType.AT_SetTableSpace: "SET TABLESPACE",
+}
 
 
 def _category(kind: AlterTableType) -> str:

@@ -1,5 +1,7 @@
 from typing import Any
 
+import pytest
+
 from bot.model.config import Config
 from bot.model.findings import Finding, Severity
 from tests.conftest import review_sql
@@ -26,3 +28,18 @@ def test_plain_vacuum_and_analyze_are_quiet() -> None:
 def test_small_table_is_a_warning() -> None:
     [finding] = _found("VACUUM FULL orders;", config=Config(small_tables=["orders"]))
     assert finding.severity is Severity.WARNING
+
+
+@pytest.mark.parametrize("table", ["orders", "events", "audit_log"])
+@pytest.mark.parametrize("form", ["SET LOGGED", "SET UNLOGGED", "SET TABLESPACE fast_disk"])
+def test_alter_table_forms_that_copy_the_table_block_reads_and_writes(table: str, form: str) -> None:
+    sql = f"CREATE TABLE {table} (id bigint PRIMARY KEY);\n-- migration\nALTER TABLE {table} {form};"
+    [finding] = [f for f in review_sql(sql).active if f.rule == "blocking-maintenance"]
+    assert f"`ALTER TABLE {table} {form.split(' fast')[0]}` rewrites the table" in finding.message
+    assert ("not replicated" in finding.message) is (form == "SET UNLOGGED")
+
+
+@pytest.mark.parametrize("table", ["orders", "events"])
+def test_a_table_created_by_the_change_copies_nothing_anyone_reads(table: str) -> None:
+    sql = f"CREATE TABLE {table} (id bigint PRIMARY KEY);\nALTER TABLE {table} SET UNLOGGED;"
+    assert "blocking-maintenance" not in {f.rule for f in review_sql(sql).active}
