@@ -185,7 +185,9 @@ def _defaults_dropped(migration: Migration, context: Context) -> Iterator[Findin
             continue
         dropped = _last_default_change(ops[index + 1 :], op.table, column.name)
         if isinstance(dropped, SetDefault) and dropped.default is None:
-            key = (dropped.location.line, op.table)
+            # a framework's one-off defaults (one per added field) are one change of the table: one finding
+            one_off = dropped.location.line == op.location.line
+            key = (0 if one_off else dropped.location.line, op.table)
             dropping.setdefault(key, (dropped, op, []))[2].append(
                 f"`{column.name}` (default `{column.default}`)"
             )
@@ -196,9 +198,10 @@ def _defaults_dropped(migration: Migration, context: Context) -> Iterator[Findin
             else f"at line {dropped.location.line}"
         )
         plural = len(columns) > 1
+        listed = ", ".join(columns[:6]) + (f" and {len(columns) - 6} more" if len(columns) > 6 else "")
         yield dropped.finding(
             RULE,
-            f"`{added.table}` gets the NOT NULL column{'s' if plural else ''} {', '.join(columns)}, and "
+            f"`{added.table}` gets the NOT NULL column{'s' if plural else ''} {listed}, and "
             f"{'their defaults are' if plural else 'its default is'} dropped {when}: from then on an insert "
             f"that omits {'them' if plural else 'it'} fails.",
             blast_radius=f"Every insert into {context.size_words(added.table)} from the release still running during "

@@ -58,3 +58,35 @@ def test_a_table_emptied_first_takes_the_column_but_old_inserts_still_fail() -> 
             f"empties `{table}` first" in finding.blast_radius
             and "release still running" in finding.blast_radius
         )
+
+
+DJANGO_INITIAL = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    operations = [migrations.CreateModel(name="{model}", fields=[("id", models.BigAutoField(primary_key=True))])]
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "count"), [("Theme", "shop_theme", 9), ("Button", "shop_button", 2)]
+)
+def test_django_one_off_defaults_of_one_table_are_one_finding(model: str, table: str, count: int) -> None:
+    fields = "".join(
+        f'        migrations.AddField(model_name="{model.lower()}", name="size_{i}", '
+        f"field=models.IntegerField(default={i})),\n"
+        for i in range(count)
+    )
+    text = (
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        f'    dependencies = [("shop", "0001_initial")]\n    operations = [\n{fields}    ]\n'
+    )
+    result = review_sql(
+        text,
+        path="shop/migrations/0002_sizes.py",
+        base={"shop/migrations/0001_initial.py": DJANGO_INITIAL.format(model=model)},
+    )
+    (finding,) = [f for f in result.active if f.rule == "not-null-without-default"]
+    assert f"`{table}` gets the NOT NULL columns `size_0` (default `0`)" in finding.message
+    assert (f"and {count - 6} more" in finding.message) == (count > 6)
