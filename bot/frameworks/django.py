@@ -359,17 +359,7 @@ class _Parser:
         if forward is not None and py.dotted(forward).endswith("noop"):
             return []
         function = self.functions.get(py.name(forward)) if forward is not None else None
-        reader = CodeReader(
-            self.text,
-            self.path,
-            self.dialect,
-            self._table_of,
-            self.functions,
-            self._fixture,
-            self.constants,
-            self._model_table,
-            self._column_of,
-        )
+        reader = self._code_reader()
         if function is not None:
             named = self._models_named(function)
             reader.entered.append(function.name)
@@ -385,13 +375,8 @@ class _Parser:
         )
         return [code, *reader.ops]
 
-    def _reverse_python(self, call: ast.Call, reverse: ast.expr | None) -> None:
-        """The data changes of a `reverse_code` function of the module, as the way back of this RunPython
-        (when none can be read, the RunPython's own reading stands)."""
-        back = self.functions.get(py.name(reverse)) if reverse is not None else None
-        if back is None:
-            return
-        reader = CodeReader(
+    def _code_reader(self) -> CodeReader:
+        return CodeReader(
             self.text,
             self.path,
             self.dialect,
@@ -402,6 +387,14 @@ class _Parser:
             self._model_table,
             self._column_of,
         )
+
+    def _reverse_python(self, call: ast.Call, reverse: ast.expr | None) -> None:
+        """The data changes of a `reverse_code` function of the module, as the way back of this RunPython
+        (when none can be read, the RunPython's own reading stands)."""
+        back = self.functions.get(py.name(reverse)) if reverse is not None else None
+        if back is None:
+            return
+        reader = self._code_reader()
         reader.entered.append(back.name)
         reader.read(back.body)
         changes = tuple(op for op in reader.ops if isinstance(op, DataUpdate | DataDelete | DataInsert))

@@ -7,6 +7,7 @@ import pytest
 
 from bot.model.findings import Review
 from tests.conftest import review_sql
+from tests.rules.django_app import data_migration, model_of, review_migration
 
 NAMES = [
     {"table": "users", "column": "status", "new": "inactive", "old": "active", "cond": "last_login"},
@@ -85,52 +86,24 @@ def test_rails_down_by_value(names) -> None:  # type: ignore[no-untyped-def]
     assert len(_found(result)) == 1
 
 
-DJANGO_INITIAL = """from django.db import migrations, models
-
-
-class Migration(migrations.Migration):
-    initial = True
-    operations = [
-        migrations.CreateModel(
-            name="{model}",
-            fields=[
-                ("id", models.BigAutoField(primary_key=True)),
-                ("{column}", models.CharField(max_length=20, default="{old}")),
-                ("{cond}", models.DateField(null=True)),
-            ],
-        )
-    ]
-"""
-DJANGO = """import datetime
-
-from django.db import migrations
-
-
-def forwards(apps, schema_editor):
-    {model} = apps.get_model("shop", "{model}")
-    {model}.objects.filter({cond}__lt=datetime.date(2024, 1, 1)).update({column}="{new}")
-
-
-def backwards(apps, schema_editor):
-    {model} = apps.get_model("shop", "{model}")
-    {model}.objects.filter({column}="{new}").update({column}="{old}")
-
-
-class Migration(migrations.Migration):
-    dependencies = [("shop", "0001_initial")]
-    operations = [migrations.RunPython(forwards, backwards)]
-"""
+def _django(names: dict[str, str], since: str = "datetime.date(2024, 1, 1)") -> Review:
+    model = model_of(names["table"])
+    text = data_migration(
+        model,
+        f'{model}.objects.filter({names["cond"]}__lt={since}).update({names["column"]}="{names["new"]}")',
+        backwards=f'{model}.objects.filter({names["column"]}="{names["new"]}").update({names["column"]}="{names["old"]}")',
+        imports="import datetime\n",
+    )
+    fields = {
+        names["column"]: f'models.CharField(max_length=20, default="{names["old"]}")',
+        names["cond"]: "models.DateField(null=True)",
+    }
+    return review_migration(model, fields, text)
 
 
 @pytest.mark.parametrize("names", NAMES)
 def test_django_reverse_by_value(names) -> None:  # type: ignore[no-untyped-def]
-    model = names["table"][:-1].capitalize()
-    result = review_sql(
-        DJANGO.format(model=model, **names),
-        path="shop/migrations/0002_retire.py",
-        base={"shop/migrations/0001_initial.py": DJANGO_INITIAL.format(model=model, **names)},
-    )
-    assert len(_found(result)) == 1
+    assert len(_found(_django(names))) == 1
 
 
 @pytest.mark.parametrize("names", NAMES)
@@ -149,13 +122,7 @@ def test_django_reverse_by_value(names) -> None:  # type: ignore[no-untyped-def]
 def test_python_values_in_a_django_filter_become_sql_or_stay_out_of_the_queries(
     names, value, written
 ) -> None:  # type: ignore[no-untyped-def]
-    model = names["table"][:-1].capitalize()
-    text = DJANGO.format(model=model, **names).replace("datetime.date(2024, 1, 1)", value)
-    result = review_sql(
-        text,
-        path="shop/migrations/0002_retire.py",
-        base={"shop/migrations/0001_initial.py": DJANGO_INITIAL.format(model=model, **names)},
-    )
+    result = _django(names, value)
     statements = [q.sql for q in result.verification_queries] + [s.command for s in result.rollback_plan]
     if written is not None:
         assert any(written in sql for sql in statements)

@@ -7,6 +7,7 @@ import pytest
 
 from bot.model.findings import Review, Severity
 from tests.conftest import review_sql
+from tests.rules.django_app import data_migration, model_of, review_migration
 from tests.rules.test_data_expressions import FRAMEWORKS
 
 NAMES = [
@@ -88,36 +89,6 @@ def test_insert_select_reads_the_source_columns_types(names) -> None:  # type: i
 
 
 RAILS = 'class Backfill < ActiveRecord::Migration[7.1]\n  def up\n    {model}.update_all("{share} = {part} / {whole}")\n  end\nend\n'
-DJANGO_INITIAL = """from django.db import migrations, models
-
-
-class Migration(migrations.Migration):
-    initial = True
-    operations = [
-        migrations.CreateModel(
-            name="{model}",
-            fields=[
-                ("id", models.BigAutoField(primary_key=True)),
-                ("{part}", models.IntegerField()),
-                ("{whole}", models.IntegerField()),
-                ("{share}", models.DecimalField(max_digits=5, decimal_places=4, null=True)),
-            ],
-        )
-    ]
-"""
-DJANGO_UPDATE = """from django.db import migrations
-from django.db.models import F{imports}
-
-
-def forwards(apps, schema_editor):
-    {model} = apps.get_model("shop", "{model}")
-    {model}.objects.update({share}={value})
-
-
-class Migration(migrations.Migration):
-    dependencies = [("shop", "0001_initial")]
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
-"""
 
 
 @pytest.mark.parametrize("names", NAMES)
@@ -135,20 +106,22 @@ def test_rails_update_all(names) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     "imports,value,expected",
     [
-        ("", 'F("{part}") / F("{whole}")', 1),
+        ("from django.db.models import F", 'F("{part}") / F("{whole}")', 1),
         (
-            "\nfrom django.db.models import DecimalField\nfrom django.db.models.functions import Cast",
+            "from django.db.models import DecimalField, F\nfrom django.db.models.functions import Cast",
             'Cast("{part}", DecimalField()) / F("{whole}")',
             0,
         ),
     ],
 )
 def test_django_update_with_f_expressions(names, imports, value, expected) -> None:  # type: ignore[no-untyped-def]
-    model = names["table"][:-1].capitalize()
-    text = DJANGO_UPDATE.format(model=model, imports=imports, value=value.format(**names), **names)
-    result = review_sql(
-        text,
-        path="shop/migrations/0002_backfill.py",
-        base={"shop/migrations/0001_initial.py": DJANGO_INITIAL.format(model=model, **names)},
+    model = model_of(names["table"])
+    text = data_migration(
+        model, f"{model}.objects.update({names['share']}={value.format(**names)})", imports=imports
     )
-    assert len(_found(result)) == expected
+    fields = {
+        names["part"]: "models.IntegerField()",
+        names["whole"]: "models.IntegerField()",
+        names["share"]: "models.DecimalField(max_digits=5, decimal_places=4, null=True)",
+    }
+    assert len(_found(review_migration(model, fields, text))) == expected

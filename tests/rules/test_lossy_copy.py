@@ -9,6 +9,7 @@ import pytest
 
 from bot.model.findings import Review, Severity
 from tests.conftest import review_sql
+from tests.rules.django_app import data_migration, model_of, review_migration
 from tests.rules.test_data_expressions import FRAMEWORKS
 
 NAMES = [
@@ -76,48 +77,23 @@ def test_the_copy_rounds_on_postgres_and_the_check_finds_the_rows(pg: Any) -> No
 
 
 RAILS = 'class Copy < ActiveRecord::Migration[7.1]\n  def up\n    {model}.update_all("{narrow} = {wide}")\n  end\nend\n'
-DJANGO_INITIAL = """from django.db import migrations, models
-
-
-class Migration(migrations.Migration):
-    initial = True
-    operations = [
-        migrations.CreateModel(
-            name="{model}",
-            fields=[
-                ("id", models.BigAutoField(primary_key=True)),
-                ("{wide}", models.DecimalField(max_digits=12, decimal_places=2)),
-                ("{narrow}", models.IntegerField(null=True)),
-            ],
-        )
-    ]
-"""
-DJANGO = """from django.db import migrations
-from django.db.models import F
-
-
-def forwards(apps, schema_editor):
-    {model} = apps.get_model("shop", "{model}")
-    {model}.objects.update({narrow}=F("{wide}"))
-
-
-class Migration(migrations.Migration):
-    dependencies = [("shop", "0001_initial")]
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
-"""
 
 
 @pytest.mark.parametrize("names", NAMES)
 def test_rails_and_django(names) -> None:  # type: ignore[no-untyped-def]
-    model = names["table"][:-1].capitalize()
+    model = model_of(names["table"])
     rails = review_sql(
         RAILS.format(model=model, **names),
         path="db/migrate/20260101000000_copy.rb",
         base={"db/structure.sql": SCHEMA.format(**names)},
     )
-    django = review_sql(
-        DJANGO.format(model=model, **names),
-        path="shop/migrations/0002_copy.py",
-        base={"shop/migrations/0001_initial.py": DJANGO_INITIAL.format(model=model, **names)},
+    text = data_migration(
+        model,
+        f'{model}.objects.update({names["narrow"]}=F("{names["wide"]}"))',
+        imports="from django.db.models import F",
     )
-    assert len(_found(rails)) == 1 and len(_found(django)) == 1
+    fields = {
+        names["wide"]: "models.DecimalField(max_digits=12, decimal_places=2)",
+        names["narrow"]: "models.IntegerField(null=True)",
+    }
+    assert len(_found(rails)) == 1 and len(_found(review_migration(model, fields, text))) == 1

@@ -10,6 +10,7 @@ import pytest
 from bot.model.findings import Review, Severity
 from bot.render.formats import to_json
 from tests.conftest import review_sql
+from tests.rules.django_app import data_migration, model_of, review_migration
 from tests.rules.test_data_expressions import FRAMEWORKS
 
 NAMES = [
@@ -117,47 +118,20 @@ def test_rails_update_all(names, target, expected) -> None:  # type: ignore[no-u
     assert len(_found(result)) == expected
 
 
-DJANGO_INITIAL = """from django.db import migrations, models
-
-
-class Migration(migrations.Migration):
-    initial = True
-    operations = [
-        migrations.CreateModel(
-            name="{model}",
-            fields=[
-                ("id", models.BigAutoField(primary_key=True)),
-                ("{column}", models.CharField(max_length=200, unique=True)),
-                ("{other}", models.CharField(max_length=200)),
-            ],
-        )
-    ]
-"""
-DJANGO_UPDATE = """from django.db import migrations
-from django.db.models.functions import Lower
-
-
-def forwards(apps, schema_editor):
-    {model} = apps.get_model("shop", "{model}")
-    {model}.objects.update({target}=Lower("{target}"))
-
-
-class Migration(migrations.Migration):
-    dependencies = [("shop", "0001_initial")]
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
-"""
-
-
 @pytest.mark.parametrize("names", NAMES)
 @pytest.mark.parametrize("target,expected", [("column", 1), ("other", 0)])
 def test_django_update_of_a_unique_field(names, target, expected) -> None:  # type: ignore[no-untyped-def]
-    model = names["table"][:-1].capitalize()
-    result = review_sql(
-        DJANGO_UPDATE.format(model=model, target=names[target]),
-        path="shop/migrations/0002_normalize.py",
-        base={"shop/migrations/0001_initial.py": DJANGO_INITIAL.format(model=model, **names)},
+    model = model_of(names["table"])
+    text = data_migration(
+        model,
+        f'{model}.objects.update({names[target]}=Lower("{names[target]}"))',
+        imports="from django.db.models.functions import Lower",
     )
-    assert len(_found(result)) == expected
+    fields = {
+        names["column"]: "models.CharField(max_length=200, unique=True)",
+        names["other"]: "models.CharField(max_length=200)",
+    }
+    assert len(_found(review_migration(model, fields, text))) == expected
 
 
 @pytest.mark.parametrize("names", NAMES)
