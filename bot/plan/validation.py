@@ -224,13 +224,14 @@ def _still_matches(op: DataUpdate, read: set[str], dialect: str) -> bool:
 
 
 def _written_values(op: DataUpdate, dialect: str) -> Iterator[VerificationQuery]:
-    """When the UPDATE's condition is not SQL (code builds it), the distribution of what it writes."""
+    """When the UPDATE has no condition, or one code builds (no SQL), the distribution of what it writes."""
     for column, value in op.assignments:
         c = quote_column(column, dialect)
         written = "the values the migration's code writes" if PLACEHOLDER in value else f"`{value}`"
         yield VerificationQuery(
             f"SELECT {c}, count(*) FROM {quote(op.table, dialect)} GROUP BY 1 ORDER BY 2 DESC;",
-            f"values of `{op.table}.{column}` after the UPDATE (its condition is built by code)",
+            f"values of `{op.table}.{column}` after the UPDATE "
+            + ("(its condition is built by code)" if op.where else "(of every row)"),
             f"{written} counted for every row the change meant to update",
             when=BOTH,
         )
