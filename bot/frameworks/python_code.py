@@ -134,6 +134,7 @@ class CodeReader:
                 self._statement(child)
 
     def _loop(self, node: ast.For | ast.AsyncFor) -> None:
+        node = _enumerated(node)
         if self._model_loop(node):
             return
         table = self._queryset_table(node.iter)
@@ -170,6 +171,8 @@ class CodeReader:
                 if isinstance(iterated, ast.Call)
                 else None
             )
+            guards = [f"{self.column_of(table, a) or a} IS NULL" for a in _null_guards(node)]
+            where = " AND ".join(part for part in (where, *guards) if part) or None
             assignments = self._set_on_each(node, table)
             self.collected.update(_collected(node))
             self.ops.append(
@@ -795,6 +798,44 @@ def _core_select(node: ast.expr) -> bool:
 
 def _is_name(node: ast.expr, name: str) -> bool:
     return isinstance(node, ast.Name) and node.id == name
+
+
+def _enumerated(loop: ast.For | ast.AsyncFor) -> ast.For | ast.AsyncFor:
+    """`for i, row in enumerate(rows)` read as `for row in rows`: the rows are the same."""
+    iterated, target = loop.iter, loop.target
+    if (
+        isinstance(iterated, ast.Call)
+        and py.name(iterated) == "enumerate"
+        and len(iterated.args) == 1
+        and isinstance(target, ast.Tuple)
+        and len(target.elts) == 2
+        and isinstance(target.elts[1], ast.Name)
+    ):
+        found = ast.For(target=target.elts[1], iter=iterated.args[0], body=loop.body, orelse=loop.orelse)
+        return ast.copy_location(found, loop)
+    return loop
+
+
+def _null_guards(loop: ast.For | ast.AsyncFor) -> list[str]:
+    """`for row in rows: if row.label is None: row.label = …`: the attributes the loop sets only where they
+    are None (a fill), when every attribute it sets is set under such a guard."""
+    target = loop.target.id if isinstance(loop.target, ast.Name) else ""
+    guarded: list[str] = []
+    for statement in loop.body:
+        test = statement.test if isinstance(statement, ast.If) else None
+        if (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Attribute)
+            and _is_name(test.left.value, target)
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Is)
+            and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value is None
+        ):
+            guarded.append(test.left.attr)
+        elif _sets_attributes(ast.For(target=loop.target, iter=loop.iter, body=[statement], orelse=[])):
+            return []  # an attribute set outside a guard: the loop overwrites
+    return guarded
 
 
 def _related_saves(loop: ast.For | ast.AsyncFor) -> list[str]:

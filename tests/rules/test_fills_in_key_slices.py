@@ -120,3 +120,48 @@ def test_a_column_an_earlier_migration_of_the_change_added(
 ) -> None:
     result = _review(app, model, column, related, f"{column}__gte=0", target=f"{column}_v2")
     assert not _lost(result), [f.message for f in result.active]
+
+
+GUARDED = """from django.db import migrations
+
+
+def forward(apps, schema_editor):
+    {model} = apps.get_model("{app}", "{model}")
+    updates = []
+    rows = {model}.objects.filter(id__gte=1, id__lt=1000).order_by("id")
+    for index, row in enumerate(rows):
+{body}
+    {model}.objects.bulk_update(updates, ["{column}"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{app}", "0001_initial")]
+    operations = [migrations.RunPython(forward, migrations.RunPython.noop)]
+"""
+GUARD = "        if row.{column} is None:\n            row.{column} = index\n            updates.append(row)"
+NO_GUARD = "        row.{column} = index\n        updates.append(row)"
+
+
+@pytest.mark.parametrize(("app", "model", "column", "related"), NAMES)
+def test_a_loop_that_fills_only_the_rows_holding_none(
+    app: str, model: str, column: str, related: str
+) -> None:
+    base = {f"{app}/migrations/0001_initial.py": INITIAL.format(model=model, column=column)}
+
+    def result(body: str) -> Review:
+        text = GUARDED.format(app=app, model=model, column=column, body=body.format(column=column))
+        head = {f"{app}/migrations/0002_fill.py": text}
+        changeset = ChangeSet(
+            base="base",
+            head="head",
+            files=tuple(ChangedFile(path, "added", None, t) for path, t in head.items()),
+            head_tree=MemoryTree({**base, **head}),
+            base_tree=MemoryTree(base),
+        )
+        return review(changeset)
+
+    filled = result(GUARD)
+    assert not _lost(filled), [f.message for f in filled.active]
+    assert not [f for f in filled.active if f.rule == "unbatched-data-change" and "every row in" in f.message]
+    overwritten = _lost(result(NO_GUARD))
+    assert len(overwritten) == 1 and f"`{app}_{model.lower()}.{column}`" in overwritten[0].message
