@@ -795,3 +795,89 @@ def test_a_validation_query_whose_count_tells_whether_the_change_worked(
     )
     queries = [q for q in left.verification_queries if q.line and column in q.sql]
     assert queries and all("IS DISTINCT FROM" not in q.sql for q in queries), queries
+
+
+def _js(lines: list[str], fn: str) -> str:
+    return "".join(f"  await {fn}('{line}');\n" for line in lines)
+
+
+IDEMPOTENT_DOWN = {  # the SQL of each statement run by the framework's own call, the way back on MySQL
+    "knex": (
+        "migrations/20260101000000_x.js",
+        lambda up, down: (
+            "exports.config = { transaction: false };\nexports.up = async function (knex) {\n"
+            + _js(up, "knex.raw")
+            + "};\n\nexports.down = async function (knex) {\n"
+            + _js(down, "knex.raw")
+            + "};\n"
+        ),
+    ),
+    "laravel": (
+        "database/migrations/2026_01_01_000000_x.php",
+        lambda up, down: (
+            "<?php\n\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Support\\Facades\\DB;\n\nreturn new class extends Migration\n{\n    public function up(): void\n    {\n"
+            + "".join(f"        DB::statement('{line}');\n" for line in up)
+            + "    }\n\n    public function down(): void\n    {\n"
+            + "".join(f"        DB::statement('{line}');\n" for line in down)
+            + "    }\n};\n"
+        ),
+    ),
+    "rails": (
+        "db/migrate/20260101000000_x.rb",
+        lambda up, down: (
+            "class X < ActiveRecord::Migration[7.1]\n  def up\n"
+            + "".join(f'    execute "{line}"\n' for line in up)
+            + "  end\n\n  def down\n"
+            + "".join(f'    execute "{line}"\n' for line in down)
+            + "  end\nend\n"
+        ),
+    ),
+    "alembic": (
+        "alembic/versions/b2_x.py",
+        lambda up, down: (
+            'revision = "b2"\ndown_revision = "a1"\n\nfrom alembic import op\n\n\ndef upgrade():\n'
+            + "".join(f'    op.execute("{line}")\n' for line in up)
+            + "\n\ndef downgrade():\n"
+            + "".join(f'    op.execute("{line}")\n' for line in down)
+        ),
+    ),
+    "typeorm": (
+        "src/migrations/1767225600000-X.ts",
+        lambda up, down: (
+            'import { MigrationInterface, QueryRunner } from "typeorm";\n\nexport class X1767225600000 implements MigrationInterface {\n  public async up(queryRunner: QueryRunner): Promise<void> {\n'
+            + "".join(f'    await queryRunner.query("{line}");\n' for line in up)
+            + "  }\n\n  public async down(queryRunner: QueryRunner): Promise<void> {\n"
+            + "".join(f'    await queryRunner.query("{line}");\n' for line in down)
+            + "  }\n}\n"
+        ),
+    ),
+    "ecto": (
+        "priv/repo/migrations/20260101000000_x.exs",
+        lambda up, down: (
+            "defmodule Shop.Repo.Migrations.X do\n  use Ecto.Migration\n\n  def up do\n"
+            + "".join(f'    execute("{line}")\n' for line in up)
+            + "  end\n\n  def down do\n"
+            + "".join(f'    execute("{line}")\n' for line in down)
+            + "  end\nend\n"
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("framework", sorted(IDEMPOTENT_DOWN))
+def test_a_down_that_cannot_run_twice_on_mysql(names: dict[str, str], framework: str) -> None:
+    """MySQL commits each DDL statement: a down migration stopped half-way leaves some statements done, and
+    one without IF EXISTS fails when it is run again."""
+    path, make = IDEMPOTENT_DOWN[framework]
+    table, added = names["table"], f"{names['table']}_payouts"
+    up = [f"CREATE TABLE {added} (id bigint PRIMARY KEY)", f"ALTER TABLE {table} ADD COLUMN note text"]
+
+    def result(guard: str) -> Review:
+        down = [f"ALTER TABLE {table} DROP COLUMN {guard}note", f"DROP TABLE {guard}{added}"]
+        base = {"db/structure.sql": SCHEMA.format(**names)}
+        return review_sql(make(up, down), path=path, dialect="mysql", base=base)
+
+    bad = found(result(""), "down-not-idempotent")
+    assert len(bad) == 1 and f"DROP TABLE {added}" in bad[0].message, [f.message for f in bad]
+    assert not found(result("IF EXISTS "), "down-not-idempotent")
