@@ -186,6 +186,7 @@ class Constants:
         self._own = own
         self._tree = tree
         self._models: dict[str, list[Constant]] = {}
+        self._namespaces: set[str] | None = None
 
     def literal(self, reference: str) -> ruby.Value | None:
         reference = reference.lstrip(":")
@@ -232,7 +233,21 @@ class Constants:
             rf"^\s*class\s+(?:[\w:]+::)?{short}\s*<\s*(?!ActiveRecord::Migration)[\w:]+", enclosing, re.M
         ):
             return f"{_snake(short)}_{_table(last)}"
+        if owner in self._isolated():  # an engine's `isolate_namespace Spree`: its models' tables are spree_*
+            return "_".join(_snake(part) for part in owner.split("::")) + f"_{_table(last)}"
         return None
+
+    def _isolated(self) -> set[str]:
+        """The namespaces an engine of the repository isolates (`isolate_namespace Spree` in an engine.rb)."""
+        if self._namespaces is None:
+            found: set[str] = set()
+            tree = self._tree
+            for path in tree.paths() if tree is not None else ():
+                if tree is not None and path.endswith("engine.rb") and "/spec/" not in f"/{path}":
+                    text = tree.read(path) or ""
+                    found.update(re.findall(r"^\s*isolate_namespace\s+([\w:]+)", text, re.M))
+            self._namespaces = found
+        return self._namespaces
 
     def _source(self, model: str) -> str:
         path = "app/models/" + "/".join(_snake(part) for part in model.split("::")) + ".rb"

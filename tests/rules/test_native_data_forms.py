@@ -881,3 +881,29 @@ def test_a_down_that_cannot_run_twice_on_mysql(names: dict[str, str], framework:
     bad = found(result(""), "down-not-idempotent")
     assert len(bad) == 1 and f"DROP TABLE {added}" in bad[0].message, [f.message for f in bad]
     assert not found(result("IF EXISTS "), "down-not-idempotent")
+
+
+@pytest.mark.parametrize(("namespace", "prefix"), [("Spree", "spree"), ("Billing::Core", "billing_core")])
+@pytest.mark.parametrize("names", NAMES)
+def test_a_model_of_an_isolated_engine_namespace_has_its_prefixed_table(
+    names: dict[str, str], namespace: str, prefix: str
+) -> None:
+    table = f"{prefix}_{names['table']}"
+    schema = SCHEMA.replace("{table} (", f"{table} (", 1).format(**names)
+    engine = f"module {namespace.split('::')[0]}\n  class Engine < ::Rails::Engine\n    isolate_namespace {namespace}\n  end\nend\n"
+    text = (
+        "class FixStates < ActiveRecord::Migration[7.1]\n  def up\n"
+        f"    {namespace}::{names['model']}.where(id: 1...1000).update_all({names['status']}: '{{value}}')\n"
+        "  end\n\n  def down\n  end\nend\n"
+    )
+    head = {"lib/engine/engine.rb": engine}
+
+    def result(value: str) -> Review:
+        base = {"db/structure.sql": schema}
+        return review_sql(
+            text.format(value=value), path="db/migrate/20260101000000_fix_states.rb", base=base, head=head
+        )
+
+    refused = found(result("archived"), "value-not-allowed")
+    assert len(refused) == 1 and f"`{table}.{names['status']}`" in refused[0].message
+    assert not found(result("closed"), "value-not-allowed")
