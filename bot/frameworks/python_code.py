@@ -361,7 +361,14 @@ class CodeReader:
             batched = "batch_size" in py.keywords(call) or (
                 isinstance(rows, ast.Name) and rows.id in self.flushed
             )
-            self.ops.append(DataUpdate(table=table, batched=batched, **base))
+            fields = py.literal(py.argument(call, 1, "fields") or ast.Constant(None))
+            # the columns it writes (`bulk_update(rows, ["status"])`), each row's own value
+            set_columns = (
+                tuple((self.column_of(table, f) or f, "…") for f in fields if isinstance(f, str))
+                if isinstance(fields, list | tuple)
+                else ()
+            )
+            self.ops.append(DataUpdate(table=table, assignments=set_columns, batched=batched, **base))
         elif method == "delete":
             in_code = not _sqlalchemy_query(call.func)  # Django's delete() follows the models' on_delete
             self.ops.append(

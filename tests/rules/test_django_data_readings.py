@@ -125,3 +125,27 @@ def test_rows_saved_through_a_relation_of_the_loop_are_not_the_loops_table(
     assert len(unread) == 1 and f"`{related}.save()`" in unread[0].message
     table = f"{app}_{model.lower()}"
     assert not [f for f in result.active if f.rule == "data-lost-on-rollback" and table in f.message]
+
+
+BULK = """from django.db import migrations
+
+
+def forward(apps, schema_editor):
+    {model} = apps.get_model("{app}", "{model}")
+    rows = [{model}(id=pk, {column}="n/a") for pk in range(1, 100)]
+    {model}.objects.bulk_update(rows, ["{column}"], batch_size=50)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{app}", "0001_initial")]
+    operations = [migrations.RunPython(forward, migrations.RunPython.noop)]
+"""
+
+
+@pytest.mark.parametrize(("app", "folder", "model", "column"), NAMES)
+def test_bulk_update_names_the_columns_it_writes(app: str, folder: str, model: str, column: str) -> None:
+    base = {f"{app}/{folder}/0001_initial.py": INITIAL.format(model=model, column=column)}
+    text = BULK.format(app=app, model=model, column=column)
+    result = review_sql(text, path=f"{app}/{folder}/0002_bulk.py", base=base)
+    lost = [f for f in result.active if f.rule == "data-lost-on-rollback"]
+    assert len(lost) == 1 and f"`{app}_{model.lower()}.{column}`" in lost[0].message
