@@ -120,6 +120,11 @@ _LOG_CALL = re.compile(
     r"|\bnew\s+(?:[\w$]+\.)*[\w$]*(?:Error|Exception)|\braise\s+(?:\w+\.)*\w*(?:Error|Exception))\s*\($"
 )
 # A string given as a JSX attribute's value (`deleteWhat={"Action"}`, `label="Action"`): a prop's text.
+# Rails: a parameter read from the request (`params[:nearby]`, `@params["nearby"]`, `params.dig(:q, :nearby)`,
+# `params.fetch(:nearby)`); `params.permit(:nearby)` feeds a model's write and stays a use.
+_REQUEST_PARAMETER = re.compile(
+    r"(?<![\w.])@?params\s*(?:\[\s*[:\"']|\.(?:dig|fetch|key\?|has_key\?)\(\s*(?:[:\"'][\w\"']*\s*,\s*)*[:\"'])$"
+)
 _JSX_VALUE = re.compile(r"(?<![=!<>])\b[\w-]+=\{?\s*$")
 # `exclude = (…)` of a Django admin or form (`ModelAdmin.exclude`, `ModelForm.Meta.exclude`,
 # `modelform_factory(…, exclude=[…])`): Django leaves out the names listed and ignores one the model does not
@@ -482,6 +487,12 @@ class _FileScan:
             and _JSX_VALUE.search(line, 0, col - 1)
         ):
             return None  # `deleteWhat={"Action"}`: the text of a component's prop
+        if (
+            target.kind == "column"
+            and self.path.endswith((".rb", ".erb", ".haml", ".slim", ".rake"))
+            and _REQUEST_PARAMETER.search(line, 0, col)
+        ):
+            return None  # `params[:nearby]`: a parameter of the request, not the column
         if target.kind == "column" and self._object_keys(line_start + col):
             return None  # `omit(account, ['isExcluded'])`: a key of an object in memory
         if (

@@ -696,3 +696,33 @@ def test_keys_of_json_translations_settings_and_fixtures_are_no_uses(table: str,
     assert not _places(_finding(review_sql(drop, base=files), "column-dropped"))
     files["app/report.py"] = f'ROWS = "SELECT {column} FROM {table}"\n'
     assert _places(_finding(review_sql(drop, base=files), "column-dropped")) == {"app/report.py:1": "raw-sql"}
+
+
+RAILS_CONTROLLER = """class ChangesetsController < ApplicationController
+  def index
+    if @params[:{column}] && current_user
+      changesets = Changeset.where(:user_id => params["{column}"])
+    end
+    @filter = params.fetch(:{column}, nil)
+  end
+
+  def user_params
+    params.require(:user).permit(:display_name, :{column})
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("column", ["nearby_radius", "home_tile"])
+def test_a_rails_request_parameter_is_no_use_a_permitted_one_is(column: str) -> None:
+    schema = f"CREATE TABLE users (id serial PRIMARY KEY, {column} int, name text);\n-- migration\n"
+    files = {
+        "app/models/user.rb": "class User < ApplicationRecord\nend\n",
+        "app/controllers/changesets_controller.rb": RAILS_CONTROLLER.format(column=column),
+    }
+    places = _places(
+        _finding(
+            review_sql(schema + f"ALTER TABLE users DROP COLUMN {column};", base=files), "column-dropped"
+        )
+    )
+    assert set(places) == {"app/controllers/changesets_controller.rb:10"}
