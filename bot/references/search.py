@@ -191,6 +191,15 @@ def _own_language(
             and front_end_camel(use.path, use.text, _spelled(target, hit.role), defined, camel_api)
         ):
             continue
+        if (
+            target.kind == "column"
+            and hit.role in ("name", "new")
+            and use.area != "raw-sql"
+            and _one_word(_spelled(target, hit.role))
+            and foreign_model(use.path, defined)
+            and _quoted(use.text, _spelled(target, hit.role))
+        ):
+            continue  # `{ text: "Type", value: "type" }` in the front end of a Python model: a word, not the column
         kept.append(hit)
     return kept
 
@@ -227,6 +236,16 @@ def _queried_on_line(text: str, models: TableModels) -> bool:
     """Is there a query on the model on the line (`prisma.account.update(`, `accountRepository.save(`)?"""
     names = "|".join(re.escape(n) for n in sorted(models.names) if n)
     return bool(names) and re.search(rf"\.\s*(?:{names})\s*\.\s*[a-z]\w*\s*\(", text) is not None
+
+
+def _one_word(name: str) -> bool:
+    return name.isalpha() and name[1:].islower()
+
+
+def _quoted(text: str, name: str) -> bool:
+    """Is `name` written only as a quoted string on the line (never as a member or a key of code)?"""
+    word = re.escape(name)
+    return re.search(rf"[\"'`]{word}[\"'`]", text) is not None and re.search(rf"\.{word}\b", text) is None
 
 
 def _prose(hit: Hit, target: Target) -> bool:

@@ -726,3 +726,49 @@ def test_a_rails_request_parameter_is_no_use_a_permitted_one_is(column: str) -> 
         )
     )
     assert set(places) == {"app/controllers/changesets_controller.rb:10"}
+
+
+VUE_TABLE = """<script>
+import {Model} from "@/search/{Model}.vue"
+
+export default {{
+  components: {{ {Model} }},
+  data() {{
+    return {{
+      headers: [
+        {{ text: "Name", value: "name", sortable: false }},
+        {{ text: "{Label}", value: "{column}", sortable: false }},
+      ],
+    }}
+  }},
+}}
+</script>
+"""
+PY_MODEL = """from sqlalchemy import Column, Integer, String
+from app.database import Base
+
+
+class {Model}(Base):
+    __tablename__ = "{table}"
+    id = Column(Integer, primary_key=True)
+    name = Column(String)
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "column"), [("SearchFilter", "search_filter", "type"), ("Signal", "signal", "kind")]
+)
+def test_a_one_word_column_quoted_in_the_front_end_of_a_python_model_is_no_use(
+    model: str, table: str, column: str
+) -> None:
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} text, name text);\n-- migration\n"
+    files = {
+        "src/app/models.py": PY_MODEL.format(Model=model, table=table),
+        "src/app/static/src/Table.vue": VUE_TABLE.format(Model=model, Label=column.title(), column=column),
+    }
+    drop = schema + f"ALTER TABLE {table} DROP COLUMN {column};"
+    assert not _places(_finding(review_sql(drop, base=files), "column-dropped"))
+    files["src/app/service.py"] = (
+        f"def describe(filters):\n    return {model}.query.filter({model}.{column} == 'x')\n"
+    )
+    assert "src/app/service.py:2" in _places(_finding(review_sql(drop, base=files), "column-dropped"))
