@@ -99,6 +99,9 @@ _RUST_BLOCK = re.compile(
     re.M,
 )
 _RUST_PATH = re.compile(r"(\w+)::$")  # `post_tag::` before a column: the table's module
+# Before a table's name in Rust: a type's path (an enum's variant, an associated function) or a function's
+# declaration; Diesel names a table by its module (`admin_add::table`, `schema::admin_add`).
+_RUST_ITEM = re.compile(r"(?:\b[A-Z]\w*::|\bfn\s+)$")
 _DIESEL_DERIVE = re.compile(
     r"\b(?:Queryable|Insertable|AsChangeset|Selectable|Identifiable|QueryableByName)\b"
 )
@@ -423,6 +426,10 @@ class _FileScan:
             return None  # Rust names a column through its table (`post_tag::tag_id`) or its model struct
         if self.path.endswith(".rs") and target.kind == "table" and line[:col].rstrip().endswith("."):
             return None  # `data.captcha_answer`: a struct's field; Diesel names a table by its module
+        if self.path.endswith(".rs") and target.kind == "table" and _RUST_ITEM.search(line, 0, col):
+            return (
+                None  # `ModlogKind::AdminAdd`, `ModlogInsertForm::admin_add(`, `fn admin_add(`: a type's own
+            )
         named = needle.role in ("name", "new", "attribute")
         if (
             named

@@ -772,3 +772,42 @@ def test_a_one_word_column_quoted_in_the_front_end_of_a_python_model_is_no_use(
         f"def describe(filters):\n    return {model}.query.filter({model}.{column} == 'x')\n"
     )
     assert "src/app/service.py:2" in _places(_finding(review_sql(drop, base=files), "column-dropped"))
+
+
+RUST_MODLOG = """impl ModlogInsertForm {{
+  pub fn {table}(mod_person: &Person, added: bool) -> Self {{
+    ModlogInsertForm::new(ModlogKind::{Model}, !added, mod_person.id)
+  }}
+}}
+
+pub fn describe(kind: ModlogKind) -> &'static str {{
+  match kind {{
+    ModlogKind::{Model} => "Added an admin",
+  }}
+}}
+
+pub fn build() {{
+  let form = ModlogInsertForm::{table}(&person, true);
+}}
+"""
+RUST_QUERY = """use crate::schema::{table};
+
+pub async fn read(conn: &mut Conn, id: i32) -> Result<{Model}> {{
+  {table}::table.find(id).first(conn).await
+}}
+"""
+
+
+@pytest.mark.parametrize(("table", "model"), [("admin_add", "AdminAdd"), ("mod_lock_post", "ModLockPost")])
+def test_rust_enum_variants_and_functions_named_like_a_dropped_table_are_no_uses(
+    table: str, model: str
+) -> None:
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, added boolean);\n-- migration\n"
+    names = {"table": table, "Model": model}
+    files = {"crates/db_schema/src/impls/modlog.rs": RUST_MODLOG.format(**names)}
+    drop = schema + f"DROP TABLE {table};"
+    assert not _places(_finding(review_sql(drop, base=files), "table-dropped"))
+    files["crates/db_schema/src/impls/read.rs"] = RUST_QUERY.format(**names)
+    places = _places(_finding(review_sql(drop, base=files), "table-dropped"))
+    assert "crates/db_schema/src/impls/read.rs:4" in places
+    assert not {p for p in places if "modlog.rs" in p}
