@@ -90,6 +90,10 @@ def not_code(path: str, line: str, col: int, end: int) -> bool:
         return True
     if _TEMPLATE_FILE.search(path) and _template_text(line, col):
         return True
+    if _TEMPLATE_FILE.search(path) and _in_template_tag(before):
+        return (
+            False  # `href="{{ article.google_profile }}"`: the template's code, inside an attribute's value
+        )
     if not _ATTRIBUTE_VALUE.match(after):
         return False
     return bool(_OPEN_TAG.search(before) or _ATTRIBUTES_ONLY.match(before))
@@ -104,6 +108,16 @@ def _template_text(line: str, col: int) -> bool:
                 return not line[:col].endswith((".", "'", '"'))
             return False  # inside an HTML tag: attributes are judged above
     return not _UNCLOSED_TAG.search(line[:col])
+
+
+_TEMPLATE_CODE = re.compile(r"\{\{|\{%|<%")
+
+
+def _in_template_tag(before: str) -> bool:
+    """Is the end of `before` inside a `{{ … }}`, `{% … %}` or `<%= … %>` tag of a server-side template?"""
+    opened = max(before.rfind("{{"), before.rfind("{%"), before.rfind("<%"))
+    closed = max(before.rfind("}}"), before.rfind("%}"), before.rfind("%>"))
+    return opened > closed
 
 
 def _builder_element(before: str) -> bool:
@@ -132,6 +146,7 @@ def in_prose(line: str, col: int, end: int) -> bool:
             content = line[start : stop if stop >= 0 else len(line)]
             return (
                 " " in content.strip()
+                and not _TEMPLATE_CODE.search(content)  # `href="{{ article.google_profile }}"`
                 and not SQL_KEYWORDS.search(content)
                 and not _SQL_FRAGMENT.search(content)
             )

@@ -570,7 +570,7 @@ def test_a_django_template_renders_a_dropped_attribute_as_nothing_an_erb_view_fa
     files = {
         "site/models.py": TEMPLATE_MODEL.format(Model=model, table=table),
         f"themes/base/templates/{row}s/view.html": (
-            f"<div>\n{{% if {row}.{column} %}}\n  <p>{{{{ {row}.{column} }}}}</p>\n{{% endif %}}\n</div>\n"
+            f'<div>\n{{% if {row}.{column} %}}\n  <a href="{{{{ {row}.{column} }}}}">link</a>\n{{% endif %}}\n</div>\n'
         ),
     }
     finding = _finding(review_sql(drop, base=files), "column-dropped")
