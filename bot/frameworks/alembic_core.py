@@ -199,7 +199,18 @@ def _call(node: ast.Call, variable: str) -> str | None:
         return name.upper()
     if name == "literal" and node.args and isinstance(node.args[0], ast.Constant):
         return sql_value(node.args[0])
+    if _sql_function(node.func) and name.isidentifier() and not node.keywords:
+        # `sa.func.lower(t.c.email)`, `func.coalesce(t.c.a, 0)`: the SQL function of that name
+        arguments = [_expression(a, variable) for a in node.args]
+        if any(a is None for a in arguments):
+            return None
+        return f"{name}({', '.join(str(a) for a in arguments)})"
     return None
+
+
+def _sql_function(func: ast.expr) -> bool:
+    """`sa.func.lower`, `sqlalchemy.func.lower`, `func.lower`: a name looked up on SQLAlchemy's `func`."""
+    return isinstance(func, ast.Attribute) and py.dotted(func.value).split(".")[-1] == "func"
 
 
 _METHODS = {

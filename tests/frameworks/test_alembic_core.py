@@ -137,3 +137,20 @@ def test_constraints_of_create_table_are_known(names: dict[str, str]) -> None:
         one_row, path="alembic/versions/b2_data.py", base={"alembic/versions/a1_initial.py": initial}
     )
     assert not _rules(result, "unbatched-data-change"), [f.message for f in result.active]
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    ("value", "sql"),
+    [
+        ("sa.func.lower({table}.c.{state})", "lower({state})"),
+        ("sa.func.coalesce({table}.c.{state}, 'none')", "coalesce({state}, 'none')"),
+        ("func.upper(sa.func.trim({table}.c.{state}))", "upper(trim({state}))"),
+    ],
+)
+def test_sql_functions_of_sqlalchemy_func_are_read(names: dict[str, str], value: str, sql: str) -> None:
+    statement = "{table}.update().where({table}.c.id < 1000).values({state}=" + value + ")"
+    result = _review(names, statement)
+    assert not _rules(result, "unparsed-statement")
+    written = [q.sql for q in result.verification_queries]
+    assert any(sql.format(**names).lower() in q.lower() for q in written), written
