@@ -126,8 +126,8 @@ def condition(node: Node | None) -> str | None:
 
 def expression(node: Node) -> str:
     """A value as SQL: a literal, the SQL of `knex.raw('…')`/`Sequelize.literal('…')`, the column of
-    `knex.ref('…')`/`Sequelize.col('…')`, the SQL a function returns (`() => "NOT is_hidden"`), else its
-    source."""
+    `knex.ref('…')`/`Sequelize.col('…')`, the call of `Sequelize.fn('lower', …)`, the SQL a function
+    returns (`() => "NOT is_hidden"`), else its source."""
     returned = _returned_string(node)
     if returned is not None:
         return returned
@@ -136,6 +136,12 @@ def expression(node: Node) -> str:
         found = js.value(inner.args[0])
         if isinstance(found, str):
             return found
+    if (
+        inner is not None and inner.name == "fn" and inner.args
+    ):  # `Sequelize.fn('lower', Sequelize.col('email'))`
+        name = js.value(inner.args[0])
+        if isinstance(name, str) and name.replace("_", "").isalnum():
+            return f"{name}({', '.join(expression(a) for a in inner.args[1:])})"
     return literal(js.value(node))
 
 

@@ -174,3 +174,29 @@ def test_a_negative_or_boolean_value_is_a_constant_too(names) -> None:  # type: 
             base={"db/migrations/001_schema.sql": schema.format(**names)},
         )
         assert len(_found(result)) == expected, sql
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        (
+            "migrations/20260101000000_normalize.js",
+            "exports.up = async function (knex) {{\n  await knex('{table}').update({{ {target}: knex.raw('lower({target})') }});\n}};\n"
+            "exports.down = async function () {{}};\n",
+        ),
+        (
+            "migrations/20260101000000-normalize.js",
+            "module.exports = {{\n  async up(queryInterface, Sequelize) {{\n    await queryInterface.bulkUpdate('{table}', "
+            "{{ {target}: Sequelize.fn('lower', Sequelize.col('{target}')) }}, {{}});\n  }},\n  async down() {{}},\n}};\n",
+        ),
+    ],
+)
+@pytest.mark.parametrize(("target", "expected"), [("column", 1), ("other", 0)])
+def test_knex_and_sequelize_updates(names, path, text, target, expected) -> None:  # type: ignore[no-untyped-def]
+    result = review_sql(
+        text.format(table=names["table"], target=names[target]),
+        path=path,
+        base={"db/structure.sql": SCHEMA.format(**names)},
+    )
+    assert len(_found(result)) == expected
