@@ -67,6 +67,8 @@ def collisions(op: DataUpdate, catalog: Catalog, dialect: str) -> Iterator[Colli
         if key is None:
             continue
         kind = _kind(value, column)
+        if kind == "folding" and dialect in ("mysql", "mariadb") and _case_only(value):
+            continue  # MySQL's default collations already compare 'Ann' and 'ann' as one value of the key
         if kind == "constant":
             if one_row is None:
                 one_row = _one_row(op, catalog, dialect)
@@ -109,6 +111,18 @@ def _kind(value: exp.Expression, column: str) -> str:
         return ""
     reads = {identifier(c.this) for c in value.find_all(exp.Column)}
     return "folding" if reads == {column} else ""
+
+
+def _case_only(value: exp.Expression) -> bool:
+    """Every function of the value only changes letter case (`lower`, `upper`), or trailing spaces, which
+    MySQL's PAD SPACE collations ignore as well."""
+    calls = [n for n in value.find_all(exp.Func) if not isinstance(n, exp.Column | exp.Paren)]
+    return all(
+        isinstance(n, exp.Lower | exp.Upper)
+        or (isinstance(n, exp.Anonymous) and str(n.this).lower() in ("lcase", "ucase", "rtrim"))
+        or (isinstance(n, exp.Trim) and str(n.args.get("position", "")).upper() == "TRAILING")
+        for n in calls
+    )
 
 
 def constant(node: exp.Expression) -> bool:

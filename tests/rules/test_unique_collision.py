@@ -200,3 +200,21 @@ def test_knex_and_sequelize_updates(names, path, text, target, expected) -> None
         base={"db/structure.sql": SCHEMA.format(**names)},
     )
     assert len(_found(result)) == expected
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_mysql_collations_already_fold_case(names) -> None:  # type: ignore[no-untyped-def]
+    schema = SCHEMA.format(**names).replace(" boolean", " tinyint(1)")
+    for sql, expected in (
+        ("lower({column})", 0),
+        ("upper({column})", 0),
+        ("trim({column})", 1),
+        ("left({column}, 8)", 1),
+    ):
+        result = review_sql(
+            f"UPDATE {{table}} SET {{column}} = {sql};".format(**names),
+            path="db/migrations/002_change.sql",
+            base={"db/migrations/001_schema.sql": schema},
+            dialect="mysql",
+        )
+        assert len(_found(result)) == expected, sql
