@@ -1,3 +1,5 @@
+import pytest
+
 from tests.conftest import review_sql
 
 
@@ -52,3 +54,36 @@ def test_guarded_or_transactional_down_is_quiet() -> None:
     assert not _found(
         "-- +goose Up\nCREATE TABLE p (id bigint);\nCREATE TABLE q (id bigint);\n-- +goose Down\nDROP TABLE q;\nDROP TABLE p;"
     )
+
+
+ALEMBIC_CONCURRENT = """revision = "b2"
+down_revision = "a1"
+
+from alembic import op
+
+
+def upgrade():
+    with op.get_context().autocommit_block():
+        op.create_index("{index}", "{table}", ["{column}"], postgresql_concurrently=True)
+
+
+def downgrade():
+    with op.get_context().autocommit_block():
+        op.drop_index("{index}", table_name="{table}", postgresql_concurrently=True){more}
+"""
+
+
+@pytest.mark.parametrize(("table", "column"), [("orders", "code"), ("events", "kind")])
+def test_one_statement_in_an_autocommit_block_each_way_is_quiet(table: str, column: str) -> None:
+    names = {"table": table, "column": column, "index": f"ix_{table}_{column}"}
+    base = {"db/structure.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text, extra text);"}
+    one = review_sql(
+        ALEMBIC_CONCURRENT.format(more="", **names), path="alembic/versions/b2_index.py", base=base
+    )
+    assert "down-not-idempotent" not in {f.rule for f in one.active}
+    two = review_sql(
+        ALEMBIC_CONCURRENT.format(more=f'\n        op.drop_column("{table}", "extra")', **names),
+        path="alembic/versions/b2_index.py",
+        base=base,
+    )
+    assert "down-not-idempotent" in {f.rule for f in two.active}
