@@ -5,8 +5,9 @@
 `'CANCELED'`, runs without an error and changes no row. The migration is recorded as applied; the data
 is never fixed, and nobody notices until the bug it was meant to repair comes back. The production probe
 counts the values of the filtered column, so the review can say which listed values occur nowhere, and
-whether a case or whitespace variant does. Without a probe, or when the probe could not count every
-value, this rule stays quiet.
+whether a case or whitespace variant does. Without a probe, the values the database itself allows (the
+column's enum type, a CHECK that reads only it) tell the same for any value outside them, in every
+environment: that finding is critical.
 
 ## Use instead
 Use the values production holds (normalise with `lower(…)` or `trim(…)` when variants exist), or drop
@@ -18,11 +19,13 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+from bot.model.catalog import same_table
 from bot.model.facts import EXACT, ColumnFacts, Facts, ValueCount
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DataDelete, DataInsert, DataUpdate, Migration
 from bot.probe.questions import compared_values
 from bot.rules.context import Context
+from bot.sql.domains import Literal, admits, reads_only
 
 RULE = Rule(
     id="where-matches-no-rows",
@@ -53,14 +56,15 @@ EXAMPLE_FACTS = Facts(
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     facts = context.facts
-    if facts is None:
-        return
     for op in migration.up:
         if not isinstance(op, DataUpdate | DataDelete | DataInsert) or context.catalog.is_new(op.table):
             continue
         for table, column, listed, numbers in compared_values(op):
-            found = facts.column(table, column)
-            if found is None or not found.complete or (numbers and column.endswith("id")):
+            found = facts.column(table, column) if facts is not None else None
+            if found is None or facts is None:
+                yield from _outside_the_domain(op, table, column, listed, context)
+                continue
+            if not found.complete or (numbers and column.endswith("id")):
                 continue
             absent = [v for v in listed if not _occurs(v, found)]
             if not absent:
@@ -73,6 +77,57 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 blast_radius=f"The statement {'changes nothing' if what == 'no rows' else 'skips the rows meant by those values'}"
                 "; the migration still succeeds, so the data it was meant to fix stays as it is.",
             )
+
+
+def _outside_the_domain(
+    op: DataUpdate | DataDelete | DataInsert,
+    table: str,
+    column: str,
+    listed: tuple[str, ...],
+    context: Context,
+) -> Iterator[Finding]:
+    """Without production's values: the values the database itself allows in the column (its enum type's
+    labels, a CHECK that reads only it). A value outside them is held by no row, in any environment."""
+    catalog = context.before(op)
+    known = catalog.column(table, column)
+    if known is None:
+        return
+    dialect = "mysql" if context.mysql else context.dialect
+    name = known.type.split(".")[-1].strip('"')
+    labels = catalog.enums.get(name) or catalog.enums.get(name.lower())
+    if labels:
+        fold = str.lower if context.mysql else str
+        absent = [v for v in listed if fold(v) not in {fold(label) for label in labels}]
+        allowed, by = labels, f"its enum type `{known.type}`"
+    else:
+        checks = [
+            (check_name, c)
+            for check_name, c in catalog.checks.items()
+            if same_table(c.table, table) and c.validated and reads_only(c.expression, column, dialect)
+        ]
+        absent, allowed, by = [], [], ""
+        for check_name, constraint in checks:
+            refused = [
+                v for v in listed if admits(constraint.expression, column, Literal(v, True), dialect) is False
+            ]
+            if refused:
+                absent, by = refused, f"its CHECK `{check_name}` ({constraint.expression})"
+                break
+    if not absent:
+        return
+    close = {v: difflib.get_close_matches(v, allowed, n=1, cutoff=0.8) for v in absent} if allowed else {}
+    shown = ", ".join(
+        f"`'{v}'`" + (f" (meant `'{close[v][0]}'`?)" if close.get(v) else "") for v in absent[:6]
+    )
+    what = "no rows" if len(absent) == len(listed) else "fewer rows than listed"
+    # the database's own constraint rules these values out everywhere: a certain mistake, not a guess
+    yield op.finding(
+        RULE,
+        f"`{table}.{column}` can never hold {shown}: {by} does not allow it, so the condition matches {what}.",
+        severity=Severity.CRITICAL,
+        blast_radius=f"The statement {'changes nothing' if what == 'no rows' else 'skips the rows meant by those values'}"
+        "; the migration still succeeds, so the data it was meant to fix stays as it is.",
+    )
 
 
 def _occurs(value: str, found: ColumnFacts) -> bool:

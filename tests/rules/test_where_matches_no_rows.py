@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import pytest
+
 from bot.model.facts import EXACT, SAMPLE, ColumnFacts, Facts, ValueCount
+from bot.model.findings import Severity
 from tests.conftest import review_sql, rule_ids
 
 RULE = "where-matches-no-rows"
@@ -30,3 +33,47 @@ def test_quiet_when_the_counts_are_incomplete_or_the_value_exists() -> None:
     assert RULE not in rule_ids(review_sql(sql, facts=_facts(SAMPLE, complete=False)))
     assert RULE not in rule_ids(review_sql("UPDATE orders SET a = 1 WHERE status = 'paid';", facts=_facts()))
     assert RULE not in rule_ids(review_sql(sql))
+
+
+DOMAINS = [
+    (
+        "CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text NOT NULL, note text,\n"
+        "  CONSTRAINT {table}_{column}_check CHECK ({column} IN ('pending', 'paid', 'cancelled')));\n",
+        "CHECK `{table}_{column}_check`",
+    ),
+    (
+        "CREATE TYPE {column}_kind AS ENUM ('pending', 'paid', 'cancelled');\n"
+        "CREATE TABLE {table} (id bigint PRIMARY KEY, {column} {column}_kind NOT NULL, note text);\n",
+        "enum type `{column}_kind`",
+    ),
+]
+DOMAIN_NAMES = [{"table": "orders", "column": "status"}, {"table": "invoices", "column": "state"}]
+
+
+@pytest.mark.parametrize("names", DOMAIN_NAMES)
+@pytest.mark.parametrize(("schema", "by"), DOMAINS)
+def test_without_a_probe_the_databases_own_domain_rules_values_out(names, schema, by) -> None:  # type: ignore[no-untyped-def]
+    base = {"db/migrations/001_schema.sql": schema.format(**names)}
+    for sql in (
+        "UPDATE {table} SET note = 'x' WHERE {column} = 'canceled';",
+        "DELETE FROM {table} WHERE {column} IN ('paid', 'canceled');",
+    ):
+        result = review_sql(sql.format(**names), path="db/migrations/002_fix.sql", base=base)
+        (finding,) = [f for f in result.active if f.rule == "where-matches-no-rows"]
+        assert finding.severity is Severity.CRITICAL and by.format(**names) in finding.message
+        assert result.approval == "BLOCKED"
+    good = "UPDATE {table} SET note = 'x' WHERE {column} IN ('paid', 'cancelled');"
+    result = review_sql(good.format(**names), path="db/migrations/002_fix.sql", base=base)
+    assert not [f for f in result.active if f.rule == "where-matches-no-rows"]
+
+
+@pytest.mark.parametrize("names", DOMAIN_NAMES)
+def test_a_check_not_yet_validated_or_no_domain_says_nothing(names) -> None:  # type: ignore[no-untyped-def]
+    schema = (
+        "CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text NOT NULL, note text);\n"
+        "ALTER TABLE {table} ADD CONSTRAINT {table}_{column}_check CHECK ({column} IN ('paid')) NOT VALID;\n"
+    )
+    sql = "UPDATE {table} SET note = 'x' WHERE {column} = 'legacy';"
+    for base in ({"db/migrations/001_schema.sql": schema.format(**names)}, {}):
+        result = review_sql(sql.format(**names), path="db/migrations/002_fix.sql", base=base)
+        assert not [f for f in result.active if f.rule == "where-matches-no-rows"]
