@@ -17,6 +17,7 @@ the statement if there is nothing to change.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 
 from bot.model.catalog import same_table
@@ -94,11 +95,15 @@ def _outside_the_domain(
         return
     dialect = "mysql" if context.mysql else context.dialect
     name = known.type.split(".")[-1].strip('"')
-    labels = catalog.enums.get(name) or catalog.enums.get(name.lower())
+    if known.type.lower().startswith("enum("):  # MySQL's ENUM('a', 'b') column
+        labels = [v.replace("''", "'") for v in re.findall(r"'((?:[^']|'')*)'", known.type)]
+    else:
+        labels = catalog.enums.get(name) or catalog.enums.get(name.lower()) or []
     if labels:
         fold = str.lower if context.mysql else str
         absent = [v for v in listed if fold(v) not in {fold(label) for label in labels}]
-        allowed, by = labels, f"its enum type `{known.type}`"
+        kind = "`ENUM`" if known.type.lower().startswith("enum(") else f"enum type `{known.type}`"
+        allowed, by = labels, f"its {kind}"
     else:
         checks = [
             (check_name, c)

@@ -77,3 +77,13 @@ def test_a_check_not_yet_validated_or_no_domain_says_nothing(names) -> None:  # 
     for base in ({"db/migrations/001_schema.sql": schema.format(**names)}, {}):
         result = review_sql(sql.format(**names), path="db/migrations/002_fix.sql", base=base)
         assert not [f for f in result.active if f.rule == "where-matches-no-rows"]
+
+
+@pytest.mark.parametrize("names", DOMAIN_NAMES)
+def test_a_mysql_enum_column_compares_without_case(names) -> None:  # type: ignore[no-untyped-def]
+    schema = "CREATE TABLE {table} (id bigint PRIMARY KEY, {column} enum('pending','paid','cancelled') NOT NULL, note text);"
+    base = {"db/migrations/001_schema.sql": schema.format(**names)}
+    for value, expected in (("canceled", 1), ("PAID", 0), ("paid", 0)):
+        sql = f"UPDATE {{table}} SET note = 'x' WHERE {{column}} = '{value}';".format(**names)
+        result = review_sql(sql, path="db/migrations/002_fix.sql", base=base, dialect="mysql")
+        assert len([f for f in result.active if f.rule == "where-matches-no-rows"]) == expected, value
