@@ -41,11 +41,6 @@ DOMAINS = [
         "  CONSTRAINT {table}_{column}_check CHECK ({column} IN ('pending', 'paid', 'cancelled')));\n",
         "CHECK `{table}_{column}_check`",
     ),
-    (
-        "CREATE TYPE {column}_kind AS ENUM ('pending', 'paid', 'cancelled');\n"
-        "CREATE TABLE {table} (id bigint PRIMARY KEY, {column} {column}_kind NOT NULL, note text);\n",
-        "enum type `{column}_kind`",
-    ),
 ]
 DOMAIN_NAMES = [{"table": "orders", "column": "status"}, {"table": "invoices", "column": "state"}]
 
