@@ -9,6 +9,11 @@ table to validate it; `ADD CONSTRAINT … CHECK` holds an ACCESS EXCLUSIVE lock 
 Add the constraint with `NOT VALID` (instant; new rows are checked), then run
 `VALIDATE CONSTRAINT` in a later statement or migration: validation takes a lock that lets reads and
 writes go on.
+
+## Framework notes
+A foreign key on columns the same migration has just added without a default (Rails' `add_reference` then
+`add_foreign_key`, Prisma's and Drizzle's `ADD COLUMN` then `ADD CONSTRAINT … FOREIGN KEY`) cannot find an
+orphan, every row holds NULL there, and the finding says so; it still reads every row under its lock.
 """
 
 from __future__ import annotations
@@ -71,6 +76,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     inline = {
         (o.table, o.column.name) for o in migration.up if isinstance(o, AddColumn) and o.column.references
     }
+    empty = {  # columns added by this migration without a default: NULL in every existing row
+        (o.table, o.column.name)
+        for o in migration.up
+        if isinstance(o, AddColumn) and (o.column.default is None or o.column.default.upper() == "NULL")
+    }
     for op in migration.up:
         if isinstance(op, AddColumn) and op.column.references:
             if (op.table, op.column.name) not in separate:  # a framework that adds the key as its own step
@@ -84,6 +94,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             and any((op.table, c) in inline for c in op.columns)
         ):
             continue  # reported with the column that declares it, above
+        new_key = (
+            op.constraint == "foreign_key"
+            and bool(op.columns)
+            and all((op.table, c) in empty for c in op.columns)
+        )
+        # a key on columns just added without a default has no orphan to find: the scan under the lock is the cost
         severity = context.lock_severity(op.table, RULE.severity)
         if severity is None:
             continue
@@ -92,8 +108,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             blocked = f"Writes to {context.size_words(op.table)}" + (
                 f" and to `{op.references}`" if op.references else ""
             )
-            blast = (
-                f"{blocked} wait while every row is validated; the migration fails on the first orphan row."
+            blast = f"{blocked} wait while every row is validated; " + (
+                "no row can be an orphan (its columns were just added, NULL in every row), but every row is read."
+                if new_key
+                else "the migration fails on the first orphan row."
             )
         else:
             blast = (

@@ -60,7 +60,8 @@ RULE = Rule(
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.postgres:
         return
-    reported: set[tuple[int, str]] = set()
+    reported: set[tuple[int, str, bool]] = set()  # (holder's line, table, quick): a slow statement after a
+    # quick one that waited on the same lock is still reported
     bounded = bool(context.config.timeouts_set_by_runner or context.runner.get("lock_timeout"))
     for op, in_transaction, held in with_held_locks(migration, context.version, context.before):
         if isinstance(op, SetTimeout) and op.setting == "lock_timeout":
@@ -68,12 +69,13 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not in_transaction or isinstance(op, Transaction | SetTimeout):
             continue
         holder = _holder(op, held, context)
-        if holder is None or (holder.op.location.line, holder.lock.table) in reported:
+        if holder is None:
             continue
         quick = not long_running(op) and not _reads_locked(op, holder.lock.table)
-        if quick and bounded:
-            continue  # its only wait is for its own lock, which the lock_timeout bounds
-        reported.add((holder.op.location.line, holder.lock.table))
+        key = (holder.op.location.line, holder.lock.table, quick)
+        if key in reported or (quick and bounded):
+            continue  # a quick statement's only wait is for its own lock, which a lock_timeout bounds
+        reported.add(key)
         yield _finding(op, holder, context, quick)
 
 

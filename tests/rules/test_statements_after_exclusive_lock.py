@@ -138,3 +138,15 @@ def test_slow_work_after_the_lock_is_reported_under_a_lock_timeout_too(first: st
     )
     [finding] = _found(sql)
     assert finding.severity is Severity.WARNING
+
+
+@pytest.mark.parametrize(("first", "second"), [("orders", "users"), ("claims", "plans")])
+def test_slow_work_after_a_quick_statement_that_waited_on_the_same_lock_is_still_reported(
+    first: str, second: str
+) -> None:
+    sql = (
+        f"BEGIN;\nALTER TABLE {first} ADD COLUMN note text;\nALTER TABLE {second} ADD COLUMN note text;\n"
+        f"CREATE INDEX {second}_note_idx ON {second} (note);\nCOMMIT;"
+    )
+    found = sorted((f.line, f.severity.value) for f in _found(sql))
+    assert found == [(3, Severity.INFO.value), (4, Severity.WARNING.value)]
