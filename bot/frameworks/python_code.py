@@ -713,7 +713,8 @@ def _calls(node: ast.AST) -> list[ast.Call]:
 
 
 def sql_value(node: ast.expr) -> str | None:
-    """`'open'` for "open", `1`, `TRUE`, `NULL`, `(1, 2)` for a list, the column of `F("col")`; None otherwise."""
+    """`'open'` for "open", `1`, `TRUE`, `NULL`, `(1, 2)` for a list, `'{}'` for an empty dict (JSON), the column
+    of `F("col")`; None otherwise."""
     if isinstance(node, ast.Constant):
         if node.value is None or isinstance(node.value, bool):
             return {None: "NULL", True: "TRUE", False: "FALSE"}[node.value]
@@ -722,6 +723,8 @@ def sql_value(node: ast.expr) -> str | None:
         if isinstance(node.value, str):
             return "'" + node.value.replace("'", "''") + "'"
         return None
+    if isinstance(node, ast.Dict) and not node.keys:
+        return "'{}'"  # an empty JSON object, as a JSONField compares and stores it
     if isinstance(node, ast.List | ast.Tuple | ast.Set):
         items = [sql_value(e) for e in node.elts]
         return f"({', '.join(i for i in items if i is not None)})" if items and None not in items else None

@@ -255,7 +255,8 @@ def condition_columns(condition: str, dialect: str) -> set[str]:
 
 
 def fills_nulls(op: DataUpdate, column: str) -> bool:
-    """Does the UPDATE write `column` only where it holds no value (`WHERE column IS NULL …`, or `= ''`)?
-    Such a fill overwrites nothing: the way back has nothing to restore."""
+    """Does the UPDATE write `column` only where it holds no value (`WHERE column IS NULL …`, `= ''`, or an
+    empty JSON document `= '{}'`, `= '[]'`)? Such a fill overwrites nothing: the way back has nothing to restore."""
     name = re.escape(column)
-    return bool(re.search(rf"\b{name}\s+(?:IS\s+NULL\b|=\s*''(?!'))", op.where or "", re.I))
+    empty = r"IS\s+NULL\b|=\s*(?:''|'\{\}'|'\[\]')(?!')"
+    return bool(re.search(rf"\b{name}\s+(?:{empty})", op.where or "", re.I))

@@ -149,3 +149,33 @@ def test_bulk_update_names_the_columns_it_writes(app: str, folder: str, model: s
     result = review_sql(text, path=f"{app}/{folder}/0002_bulk.py", base=base)
     lost = [f for f in result.active if f.rule == "data-lost-on-rollback"]
     assert len(lost) == 1 and f"`{app}_{model.lower()}.{column}`" in lost[0].message
+
+
+JSON_INITIAL = INITIAL.replace("models.CharField(max_length=200, null=True)", "models.JSONField(null=True)")
+EMPTIED = """from django.db import migrations
+
+
+def forward(apps, schema_editor):
+    {model} = apps.get_model("{app}", "{model}")
+    {model}.objects.filter({condition}).update({column}=None)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{app}", "0001_initial")]
+    operations = [migrations.RunPython(forward, migrations.RunPython.noop)]
+"""
+
+
+@pytest.mark.parametrize(("app", "folder", "model", "column"), NAMES)
+def test_an_empty_json_document_set_to_null_loses_nothing(
+    app: str, folder: str, model: str, column: str
+) -> None:
+    base = {f"{app}/{folder}/0001_initial.py": JSON_INITIAL.format(model=model, column=column)}
+
+    def lost(condition: str) -> list:  # type: ignore[type-arg]
+        text = EMPTIED.format(app=app, model=model, column=column, condition=condition.format(column=column))
+        result = review_sql(text, path=f"{app}/{folder}/0002_empty.py", base=base)
+        return [f for f in result.active if f.rule == "data-lost-on-rollback"]
+
+    assert not lost("{column}={{}}")
+    assert lost("{column}__isnull=False")
