@@ -17,16 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import sqlglot
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddConstraint, AddEnumValue, DataUpdate, Migration, Operation
 from bot.rules.context import Context
-from bot.sql.collisions import constant
-from bot.sql.names import identifier, quote
-from bot.sql.writes import assigned, in_conjunction
+from bot.sql.data_changes import constant, held_to_constants, statement_of
+from bot.sql.writes import assigned
 
 RULE = Rule(
     id="down-overreaches",
@@ -92,25 +89,8 @@ def _literal(node: exp.Expression) -> str | None:
 
 def _selected_by_value(op: DataUpdate, dialect: str) -> Iterator[tuple[str, str]]:
     """(column, literal) for each `column = literal` AND-ed into the UPDATE's condition."""
-    tree = op.expression
-    if tree is None and op.where:
-        syntax = "mysql" if dialect in ("mysql", "mariadb") else dialect
-        try:
-            tree = sqlglot.parse_one(
-                f"SELECT 1 FROM {quote(op.table, dialect)} WHERE {op.where}", dialect=syntax
-            )
-        except (SqlglotError, ValueError):
-            return
-    where = tree.args.get("where") if tree is not None else None
-    if where is None:
-        return
-    for node in where.find_all(exp.EQ):
-        if not in_conjunction(node, where):
-            continue
-        for mine, other in ((node.this, node.expression), (node.expression, node.this)):
-            value = _literal(other)
-            if isinstance(mine, exp.Column) and value is not None:
-                yield identifier(mine.this), value
+    for column, value in held_to_constants(statement_of(op, dialect)):
+        yield column, value.sql(dialect="postgres")
 
 
 def _introduced(value: str, ops: tuple[Operation, ...]) -> bool:

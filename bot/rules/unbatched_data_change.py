@@ -20,14 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import sqlglot
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, DataDelete, DataUpdate, Migration, Operation
 from bot.rules.context import Context
-from bot.sql.names import quote
+from bot.sql.data_changes import statement_of
 from bot.sql.subqueries import fixed_values, pinned, seeded
 from bot.sql.writes import not_null_in
 
@@ -62,7 +60,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for index, op in enumerate(migration.up):
         if not isinstance(op, DataUpdate | DataDelete) or op.batched:
             continue
-        expression = op.expression if op.expression is not None else _condition(op, context.dialect)
+        expression = statement_of(op, context.dialect)
         if expression is not None and pinned(expression, op.table, context.before(op)) is not None:
             continue  # `WHERE id = …`: one row, however big the table
         if expression is not None and _seeded_row(expression, op, context):
@@ -113,18 +111,3 @@ def _matches_no_existing_row(op: DataUpdate | DataDelete, earlier: tuple[Operati
 
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _condition(op: DataUpdate | DataDelete, dialect: str) -> exp.Expression | None:
-    """The condition of a data change read from code (`admin.update!(…)` writes `WHERE id = …`), as a
-    statement to judge; None when there is none or it is no SQL."""
-    if not op.where:
-        return None
-    syntax = "mysql" if dialect in ("mysql", "mariadb") else dialect
-    try:
-        parsed = sqlglot.parse_one(
-            f"SELECT 1 FROM {quote(op.table, dialect)} WHERE {op.where}", dialect=syntax
-        )
-    except (SqlglotError, ValueError):
-        return None
-    return parsed if isinstance(parsed, exp.Expression) else None

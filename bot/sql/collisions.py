@@ -12,15 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import sqlglot
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
 
 from bot.model.catalog import Catalog, same_table
 from bot.model.migration import DataUpdate
+from bot.sql.data_changes import constant, held_to_constants, statement_of
 from bot.sql.names import identifier, quote
 from bot.sql.subqueries import pinned
-from bot.sql.writes import assigned, in_conjunction
+from bot.sql.writes import assigned
 
 # Functions that map several values to one. sqlglot gives some their own node types; the rest stay
 # anonymous calls, compared by name.
@@ -77,7 +76,11 @@ def collisions(op: DataUpdate, catalog: Catalog, dialect: str) -> Iterator[Colli
                 continue
         if kind:
             yield Collision(
-                column, key, _key_name(catalog, op.table, key), value.sql(dialect=_syntax(dialect)), kind
+                column,
+                key,
+                _key_name(catalog, op.table, key),
+                value.sql(dialect="mysql" if dialect in ("mysql", "mariadb") else dialect),
+                kind,
             )
 
 
@@ -125,13 +128,6 @@ def _case_only(value: exp.Expression) -> bool:
     )
 
 
-def constant(node: exp.Expression) -> bool:
-    """A literal other than NULL: `'x'`, `0`, `-1`, `true`, `'x'::text`."""
-    while isinstance(node, exp.Paren | exp.Cast | exp.Neg):
-        node = node.this
-    return isinstance(node, exp.Literal | exp.Boolean)
-
-
 def _folds(node: exp.Func) -> bool:
     """The outermost function maps several inputs to one output (nested ones fold too: `lower(trim(x))`)."""
     if isinstance(node, _FOLDING_NODES):
@@ -141,39 +137,13 @@ def _folds(node: exp.Func) -> bool:
 
 def _one_row(op: DataUpdate, catalog: Catalog, dialect: str) -> bool:
     """The UPDATE's condition fixes a unique key: it reaches one row at most."""
-    tree = _statement(op, dialect)
+    tree = statement_of(op, dialect)
     return tree is not None and pinned(tree, op.table, catalog) is not None
 
 
 def _fixed(op: DataUpdate, column: str, dialect: str) -> bool:
     """The condition holds the written column to one value (`code = 'old'`, AND-ed with the rest)."""
-    tree = _statement(op, dialect)
-    where = tree.args.get("where") if tree is not None else None
-    if where is None:
-        return False
-    return any(
-        in_conjunction(node, where)
-        and any(
-            isinstance(mine, exp.Column) and identifier(mine.this) == column and constant(other)
-            for mine, other in ((node.this, node.expression), (node.expression, node.this))
-        )
-        for node in where.find_all(exp.EQ)
-    )
-
-
-def _statement(op: DataUpdate, dialect: str) -> exp.Expression | None:
-    """The UPDATE as a tree, or its condition read from code as one; None when there is neither."""
-    if op.expression is not None:
-        return op.expression if isinstance(op.expression, exp.Expression) else None
-    if not op.where:
-        return None
-    try:
-        parsed = sqlglot.parse_one(
-            f"SELECT 1 FROM {quote(op.table, dialect)} WHERE {op.where}", dialect=_syntax(dialect)
-        )
-    except (SqlglotError, ValueError):
-        return None
-    return parsed if isinstance(parsed, exp.Expression) else None
+    return any(held == column for held, _ in held_to_constants(statement_of(op, dialect)))
 
 
 def _key_name(catalog: Catalog, table: str, key: tuple[str, ...]) -> str:
@@ -187,7 +157,3 @@ def _key_name(catalog: Catalog, table: str, key: tuple[str, ...]) -> str:
         ):
             return name
     return ""
-
-
-def _syntax(dialect: str) -> str:
-    return "mysql" if dialect in ("mysql", "mariadb") else dialect

@@ -8,10 +8,20 @@ from typing import Any
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.errors import SqlglotError
 
-from bot.model.migration import AddColumn, AddConstraint, CaseMapping, DataInsert, DataUpdate, Operation
-from bot.sql.names import identifier, table_name
+from bot.model.migration import (
+    AddColumn,
+    AddConstraint,
+    CaseMapping,
+    DataDelete,
+    DataInsert,
+    DataUpdate,
+    Operation,
+)
+from bot.sql.names import identifier, quote, table_name
 from bot.sql.statements import render
+from bot.sql.writes import in_conjunction
 
 
 def case_mappings(statement: exp.Expression, dialect: str, line: int) -> tuple[CaseMapping, ...]:
@@ -260,3 +270,41 @@ def fills_nulls(op: DataUpdate, column: str) -> bool:
     name = re.escape(column)
     empty = r"IS\s+NULL\b|=\s*(?:''|'\{\}'|'\[\]')(?!')"
     return bool(re.search(rf"\b{name}\s+(?:{empty})", op.where or "", re.I))
+
+
+def statement_of(op: DataUpdate | DataDelete, dialect: str) -> exp.Expression | None:
+    """The data change as a tree, or, for one read from code without one, its condition as
+    `SELECT 1 FROM t WHERE …` (enough for the readers of conditions); None when there is neither, or the
+    condition is no SQL."""
+    if isinstance(op.expression, exp.Expression):
+        return op.expression
+    if not op.where:
+        return None
+    syntax = "mysql" if dialect in ("mysql", "mariadb") else dialect
+    try:
+        parsed = sqlglot.parse_one(
+            f"SELECT 1 FROM {quote(op.table, dialect)} WHERE {op.where}", dialect=syntax
+        )
+    except (SqlglotError, ValueError):
+        return None
+    return parsed if isinstance(parsed, exp.Expression) else None
+
+
+def constant(node: exp.Expression) -> bool:
+    """A literal other than NULL: `'x'`, `0`, `-1`, `true`, `'x'::text`."""
+    while isinstance(node, exp.Paren | exp.Cast | exp.Neg):
+        node = node.this
+    return isinstance(node, exp.Literal | exp.Boolean)
+
+
+def held_to_constants(tree: exp.Expression | None) -> Iterator[tuple[str, exp.Expression]]:
+    """(column, constant) for each `column = constant` AND-ed into the tree's condition."""
+    where = tree.args.get("where") if tree is not None else None
+    if where is None:
+        return
+    for node in where.find_all(exp.EQ):
+        if not in_conjunction(node, where):
+            continue
+        for mine, other in ((node.this, node.expression), (node.expression, node.this)):
+            if isinstance(mine, exp.Column) and constant(other):
+                yield identifier(mine.this), other
