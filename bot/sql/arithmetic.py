@@ -13,25 +13,17 @@ from sqlglot import exp
 
 from bot.model.catalog import Catalog
 from bot.sql.names import identifier
+from bot.sql.pg_casts import pg_type
 from bot.sql.writes import Write
 
 TRUNCATING = frozenset({"postgres", "sqlite"})
-_INTEGER = frozenset(
-    {"smallint", "integer", "int", "int2", "int4", "int8", "bigint", "serial", "bigserial", "smallserial"}
-)
-_FRACTIONAL = frozenset(
-    {"numeric", "decimal", "real", "double", "double precision", "float", "float4", "float8"}
-)
-_FRACTIONAL |= frozenset({"money"})
-
-
-def base_type(sql_type: str) -> str:
-    """`numeric(5,4)` → `numeric`, `DOUBLE PRECISION` → `double precision`."""
-    return sql_type.split("(", 1)[0].strip().lower()
+# the built-in types by PostgreSQL's own names (`pg_type` maps `integer`, `serial`, `decimal`, `double precision` …)
+_INTEGER = frozenset({"int2", "int4", "int8"})
+_FRACTIONAL = frozenset({"numeric", "float4", "float8", "money"})
 
 
 def holds_fractions(sql_type: str) -> bool:
-    return base_type(sql_type) in _FRACTIONAL
+    return pg_type(sql_type) in _FRACTIONAL
 
 
 def integer_divisions(write: Write, catalog: Catalog) -> Iterator[exp.Div]:
@@ -50,12 +42,12 @@ def _integer(node: exp.Expression | None, write: Write, catalog: Catalog) -> boo
     if isinstance(node, exp.Literal):
         return not node.is_string and node.this.lstrip("-").isdigit()
     if isinstance(node, exp.Cast):
-        return base_type(node.to.sql(dialect="postgres")) in _INTEGER
+        return pg_type(node.to.sql(dialect="postgres")) in _INTEGER
     if isinstance(node, exp.Count):
         return True
     if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Mod):
         return _integer(node.this, write, catalog) and _integer(node.expression, write, catalog)
     if isinstance(node, exp.Column):
         column = catalog.column(write.table_of(node), identifier(node.this))
-        return column is not None and base_type(column.type) in _INTEGER
+        return column is not None and pg_type(column.type) in _INTEGER
     return False
