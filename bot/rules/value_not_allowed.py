@@ -37,17 +37,17 @@ against production's own definitions.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.model.catalog import Catalog, same_table
+from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Reference, Rule, Severity
 from bot.model.migration import DataInsert, DataUpdate, Migration, Operation
 from bot.references.code_values import SQLALCHEMY_KIND, describe, near_member, stored, where
 from bot.references.codesyntax import Definition
+from bot.rules._schema_domain import enum_labels, refused_by_check
 from bot.rules.context import Context
-from bot.sql.domains import Literal, admits, reads_only
+from bot.sql.domains import Literal
 from bot.sql.writes import written_literals
 
 RULE = Rule(
@@ -108,7 +108,7 @@ def _by_schema(
     found = catalog.column(table, column)
     if found is None:
         return None
-    labels = _enum_labels(found.type, catalog)
+    labels = enum_labels(found.type, catalog)
     strings = [v for v in values if v.quoted]
     if labels is not None and strings:
         fold = context.mysql  # MySQL compares ENUM labels without case under the usual collations
@@ -117,25 +117,8 @@ def _by_schema(
         if refused:
             kind = "`ENUM`" if found.type.lower().startswith("enum(") else f"enum type `{found.type}`"
             return _Refusal(refused, kind, True, ", ".join(f"'{label}'" for label in labels))
-    dialect = "mysql" if context.mysql else context.dialect
-    for name, constraint in catalog.checks.items():
-        if not same_table(constraint.table, table) or not reads_only(constraint.expression, column, dialect):
-            continue
-        refused = tuple(v for v in values if admits(constraint.expression, column, v, dialect) is False)
-        if refused:
-            return _Refusal(refused, f"CHECK `{name}` ({constraint.expression})", True)
-    return None
-
-
-def _enum_labels(type_sql: str, catalog: Catalog) -> list[str] | None:
-    if type_sql.lower().startswith("enum("):
-        return [v.replace("''", "'") for v in _quoted(type_sql)]
-    name = type_sql.split(".")[-1].strip('"')
-    return catalog.enums.get(name) or catalog.enums.get(name.lower())
-
-
-def _quoted(text: str) -> list[str]:
-    return re.findall(r"'((?:[^']|'')*)'", text)
+    checked = refused_by_check(table, column, values, catalog, "mysql" if context.mysql else context.dialect)
+    return _Refusal(checked[1], checked[0], True) if checked is not None else None
 
 
 def _by_code(

@@ -17,16 +17,15 @@ the statement if there is nothing to change.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterator
 
-from bot.model.catalog import same_table
 from bot.model.facts import EXACT, ColumnFacts, Facts, ValueCount
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DataDelete, DataInsert, DataUpdate, Migration
 from bot.probe.questions import compared_values
+from bot.rules._schema_domain import enum_labels, refused_by_check
 from bot.rules.context import Context
-from bot.sql.domains import Literal, admits, reads_only
+from bot.sql.domains import Literal
 
 RULE = Rule(
     id="where-matches-no-rows",
@@ -94,33 +93,24 @@ def _outside_the_domain(
     if known is None:
         return
     dialect = "mysql" if context.mysql else context.dialect
-    name = known.type.split(".")[-1].strip('"')
-    if known.type.lower().startswith("enum("):  # MySQL's ENUM('a', 'b') column
-        labels = [v.replace("''", "'") for v in re.findall(r"'((?:[^']|'')*)'", known.type)]
-    elif catalog.enums.get(name) or catalog.enums.get(name.lower()):
+    labels = enum_labels(known.type, catalog)
+    absent: list[str] = []
+    allowed: list[str] = []
+    by = ""
+    if labels and not known.type.lower().startswith("enum("):
         # PostgreSQL refuses the comparison itself ("invalid input value for enum"): the statement fails,
         # and every query written from its condition would too; not judged here
         return
-    else:
-        labels = []
-    if labels:
+    if labels:  # MySQL's ENUM('a', 'b') column
         fold = str.lower if context.mysql else str
         absent = [v for v in listed if fold(v) not in {fold(label) for label in labels}]
         allowed, by = labels, "its `ENUM`"
     else:
-        checks = [
-            (check_name, c)
-            for check_name, c in catalog.checks.items()
-            if same_table(c.table, table) and c.validated and reads_only(c.expression, column, dialect)
-        ]
-        absent, allowed, by = [], [], ""
-        for check_name, constraint in checks:
-            refused = [
-                v for v in listed if admits(constraint.expression, column, Literal(v, True), dialect) is False
-            ]
-            if refused:
-                absent, by = refused, f"its CHECK `{check_name}` ({constraint.expression})"
-                break
+        checked = refused_by_check(
+            table, column, [Literal(v, True) for v in listed], catalog, dialect, validated_only=True
+        )
+        if checked is not None:
+            by, absent = f"its {checked[0]}", [v.text for v in checked[1]]
     if not absent:
         return
     close = {v: difflib.get_close_matches(v, allowed, n=1, cutoff=0.8) for v in absent} if allowed else {}
