@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from bot.frameworks import python_source as py
@@ -862,15 +862,7 @@ def _related_saves(loop: ast.For | ast.AsyncFor) -> list[str]:
         and isinstance(node.value, ast.Attribute)
         and _is_name(node.value.value, target)
     }
-    saved = [
-        node.func.value.id
-        for statement in loop.body
-        for node in ast.walk(statement)
-        if isinstance(node, ast.Call)
-        and py.name(node) == "save"
-        and isinstance(node.func, ast.Attribute)
-        and isinstance(node.func.value, ast.Name)
-    ]
+    saved = [name for name, _ in _named_calls(loop, "save")]
     return (
         list(dict.fromkeys(s for s in saved if s in reached))
         if saved and all(s in reached for s in saved)
@@ -882,16 +874,23 @@ def _collected(loop: ast.For | ast.AsyncFor) -> set[str]:
     """The lists a loop appends its rows to (`for order in orders: …; to_save.append(order)`)."""
     target = loop.target.id if isinstance(loop.target, ast.Name) else None
     return {
-        node.func.value.id
-        for statement in loop.body
-        for node in ast.walk(statement)
-        if isinstance(node, ast.Call)
-        and py.name(node) == "append"
-        and isinstance(node.func, ast.Attribute)
-        and isinstance(node.func.value, ast.Name)
-        and len(node.args) == 1
-        and _is_name(node.args[0], target or "")
+        name
+        for name, call in _named_calls(loop, "append")
+        if len(call.args) == 1 and _is_name(call.args[0], target or "")
     }
+
+
+def _named_calls(loop: ast.For | ast.AsyncFor, method: str) -> Iterator[tuple[str, ast.Call]]:
+    """(name, call) for each `name.method(…)` in the loop's body."""
+    for statement in loop.body:
+        for node in ast.walk(statement):
+            if (
+                isinstance(node, ast.Call)
+                and py.name(node) == method
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+            ):
+                yield node.func.value.id, node
 
 
 def _is_collected(call: ast.Call, collected: set[str]) -> bool:
