@@ -28,7 +28,8 @@ def problem(sql: str, dialect: str, schema: Schema) -> str:
             parsed = json.loads(pglast.parser.parse_sql_json(sql))  # no Python tree of nodes built
         except pglast.parser.ParseError as error:
             return f"PostgreSQL cannot parse it: {error}"
-        stray = _stray_reference(parsed, schema) or _foreign_function(parsed, schema)
+        nodes = _nodes(parsed.get("stmts", []))  # one walk of the tree for both questions
+        stray = _stray_reference(nodes, schema) or _foreign_function(nodes, schema)
         if stray:
             return stray
         resolves = _plain_select_resolves(parsed, schema)
@@ -79,14 +80,14 @@ def _plain_select_resolves(parsed: dict[str, Any], schema: Schema) -> bool | Non
     return _scope_resolves(select, [], schema, outputs)
 
 
-def _stray_reference(parsed: dict[str, Any], schema: Schema) -> str:
+def _stray_reference(nodes: list[tuple[str, dict[str, Any]]], schema: Schema) -> str:
     """A qualified column (`a.email`, `child.account_id`) whose qualifier no table, alias, sub-query or CTE
     of the statement names (a condition taken from a statement with other aliases, `DELETE FROM users a
     USING users b WHERE …`, reused without them), or that names a known table lacking that column. Judged
     even when other tables of the statement are unknown. "" when there is none."""
     names: dict[str, set[str]] = {}  # qualifier → the tables it may stand for ("" for a sub-query or CTE)
     references: list[tuple[str, str]] = []
-    for key, node in _nodes(parsed.get("stmts", [])):
+    for key, node in nodes:
         if key in ("UpdateStmt", "DeleteStmt", "InsertStmt") and "relation" in node:
             key, node = "RangeVar", node["relation"]
         if key == "RangeVar":
@@ -161,13 +162,13 @@ def _column_resolves(
     return False
 
 
-def _foreign_function(parsed: dict[str, Any], schema: Schema) -> str:
+def _foreign_function(nodes: list[tuple[str, dict[str, Any]]], schema: Schema) -> str:
     """A call qualified by a schema the database does not have: code pasted into SQL (`datetime.date(2024,
     1, 1)`, `timezone.now()`) reads as one."""
     known = {"pg_catalog", "information_schema", *DEFAULT_SCHEMAS} | {
         t.split(".")[0] for t in schema if "." in t
     }
-    for kind, node in _nodes(parsed):
+    for kind, node in nodes:
         if kind != "FuncCall":
             continue
         names = [part.get("String", {}).get("sval", "") for part in node.get("funcname", [])]
