@@ -81,16 +81,19 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 
 def _holder(op: Operation, held: tuple[Held, ...], context: Context) -> Held | None:
     """The earliest lock that blocks writes on an existing table and that this statement keeps held longer."""
-    mine = {(lock.table, lock.level) for lock in locks(op, context.version, context.before(op))}
+    before = context.before(op)
+    mine = {(lock.table, lock.level) for lock in locks(op, context.version, before)}
+    if op.tables and not _existing(op, context):
+        return None
     for h in held:
-        if _same_statement(op, h.op) or not h.lock.level.blocks_writes or _gone(h, op, context):
+        if _same_statement(op, h.op) or not h.lock.level.blocks_writes:
             continue
         if context.catalog.is_new(h.lock.table) or h.lock.table in context.catalog.created_in_change:
             continue
-        if not _existing(op, context) and op.tables:
-            continue
         if any(t == h.lock.table and level >= h.lock.level for t, level in mine):
             continue  # it takes the same lock on the same table itself: the earlier lock adds nothing
+        if _gone(h, before, context):
+            continue
         other_table = access_exclusive(op) and bool(op.tables) and h.lock.table not in op.tables
         if long_running(op) or other_table or _reads_locked(op, h.lock.table):
             return h
@@ -102,10 +105,11 @@ def _reads_locked(op: Operation, table: str) -> bool:
     return isinstance(op, RawSQL) and op.category == "select" and table in op.reads
 
 
-def _gone(held: Held, op: Operation, context: Context) -> bool:
-    """The locked table was dropped (or renamed) since: a query that waits for it fails after the commit anyway."""
+def _gone(held: Held, now: Catalog, context: Context) -> bool:
+    """The locked table was dropped (or renamed) since (`now`: the schema the statement sees): a query that
+    waits for it fails after the commit anyway."""
     table = held.lock.table
-    return _known(table, context.before(held.op)) and not _known(table, context.before(op))
+    return not _known(table, now) and _known(table, context.before(held.op))
 
 
 def _known(table: str, catalog: Catalog) -> bool:
