@@ -18,6 +18,7 @@ import hashlib
 import re
 import weakref
 from collections import OrderedDict
+from dataclasses import replace
 
 from bot.frameworks import django_signals, seed_rows, suppressions
 from bot.frameworks import python_source as py
@@ -373,7 +374,8 @@ class _Parser:
             reverse_noop=reverse is not None and self._does_nothing(reverse),
             **self.reader.base(call),
         )
-        return [code, *reader.ops]
+        unit = function.name if function is not None else ""
+        return [code, *(replace(op, unit=unit) for op in reader.ops)]
 
     def _code_reader(self) -> CodeReader:
         return CodeReader(

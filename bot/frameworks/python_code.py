@@ -96,7 +96,8 @@ class CodeReader:
         # a loop's name for the keys of a queryset's rows, taken in slices (`for ids in batches(qs)`) →
         # the condition of that queryset: `filter(id__in=ids)` selects rows that meet it
         self.key_batches: dict[str, str] = {}
-        self.collected: set[str] = set()  # lists a loop fills with the rows it sets attributes on
+        # lists a loop fills with the rows it sets attributes on → the position of that loop's UPDATE in `ops`
+        self.collected: dict[str, int] = {}
 
     def read(self, body: list[ast.stmt]) -> None:
         for statement in body:
@@ -122,6 +123,7 @@ class CodeReader:
             return
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             self.assigned[node.targets[0].id] = node.value
+            self.collected.pop(node.targets[0].id, None)  # a new list: a later loop fills it, or none
             self.set_on.pop(node.targets[0].id, None)
             table = self._queryset_table(node.value)
             if table is not None and py.name(node.value) not in _WRITES:
@@ -174,7 +176,7 @@ class CodeReader:
             guards = [f"{self.column_of(table, a) or a} IS NULL" for a in _null_guards(node)]
             where = " AND ".join(part for part in (where, *guards) if part) or None
             assignments = self._set_on_each(node, table)
-            self.collected.update(_collected(node))
+            self.collected.update(dict.fromkeys(_collected(node), len(self.ops)))
             self.ops.append(
                 DataUpdate(
                     table=table, assignments=assignments, where=where, batched=True, **self._base(node)
@@ -355,7 +357,10 @@ class CodeReader:
             assignments = tuple((k, self._sql(v)) for k, v in py.keywords(call).items())
             self.ops.append(DataUpdate(table=table, assignments=assignments, where=self._where(call), **base))
         elif method == "bulk_update" and _is_collected(call, self.collected):
-            return  # the rows a loop set attributes on, written out: the loop's UPDATE stands for it
+            # the rows a loop set attributes on, written out: the loop's UPDATE stands for it, with the
+            # columns the call names (`bulk_update(rows, ["styles"])`) when the loop's own reading has none
+            self._columns_of_loop(call, table)
+            return
         elif method == "bulk_update":
             rows = call.args[0] if call.args else None
             batched = "batch_size" in py.keywords(call) or (
@@ -377,6 +382,23 @@ class CodeReader:
         elif method in ("bulk_create", "create", "get_or_create", "update_or_create"):
             columns, values = seed_rows.values_rows(self._records(call))
             self.ops.append(DataInsert(table=table, columns=columns, rows=values, **base))
+
+    def _columns_of_loop(self, call: ast.Call, table: str) -> None:
+        rows = call.args[0]
+        assert isinstance(rows, ast.Name)
+        index = self.collected[rows.id]
+        loop = self.ops[index] if index < len(self.ops) else None
+        fields = py.literal(py.argument(call, 1, "fields") or ast.Constant(None))
+        if not isinstance(loop, DataUpdate) or not isinstance(fields, list | tuple):
+            return
+        known = {column for column, _ in loop.assignments}
+        more = tuple(
+            (column, "…")
+            for f in fields
+            if isinstance(f, str) and (column := self.column_of(table, f) or f) not in known
+        )
+        if more:
+            self.ops[index] = replace(loop, assignments=(*loop.assignments, *more))
 
     def _unread(self, call: ast.Call, method: str) -> UnreadDataChange | None:
         """A Celery task sent from the migration (`.delay()`, `.apply_async()`, `send_task()`) or a management
@@ -899,14 +921,23 @@ def _is_collected(call: ast.Call, collected: set[str]) -> bool:
 
 
 def _sets_attributes(loop: ast.For | ast.AsyncFor) -> bool:
-    """`for row in session.query(X): row.col = …` changes each row (the ORM writes it at flush)."""
+    """`for row in session.query(X): row.col = …` changes each row (the ORM writes it at flush); so does a
+    write into a value an attribute holds (`row.styles["button"] = {}`, `row.styles.setdefault("a", {})[k] = v`)."""
     target = loop.target.id if isinstance(loop.target, ast.Name) else None
     return target is not None and any(
-        isinstance(node, ast.Assign)
-        and any(
-            isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == target
-            for t in node.targets
-        )
+        isinstance(node, ast.Assign) and any(_writes_row(t, target) for t in node.targets)
         for statement in loop.body
         for node in ast.walk(statement)
     )
+
+
+def _writes_row(written: ast.expr, target: str) -> bool:
+    """Does an assignment to `written` change an attribute of the row `target`?"""
+    if isinstance(written, ast.Attribute):
+        return isinstance(written.value, ast.Name) and written.value.id == target
+    node: ast.expr = written
+    while isinstance(node, ast.Subscript | ast.Call | ast.Attribute):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == target:
+            return True
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return False

@@ -36,6 +36,9 @@ class Operation:
     # Read from SQL the migration spells out (a SQL file, RunSQL, execute), not from a framework's own
     # operation (which the framework turns into SQL for each database itself).
     spelled_out: bool = field(default=False, compare=False)
+    # The piece of code the operation was read from, when it is one of several in a migration (the function a
+    # Django `RunPython` runs): the operations of one unit are one change to the people who wrote it.
+    unit: str = field(default="", compare=False)
 
     def option(self, name: str) -> str:
         return next((value for key, value in self.options if key == name), "")

@@ -15,7 +15,9 @@ or an earlier one of the pull request), loses nothing and is not reported.
 
 ## Framework notes
 Django's `RunPython(forwards, RunPython.noop)` and an empty `def down` (Rails) or `def downgrade(): pass`
-(Alembic) are such downs: reversible on paper, lossy in fact.
+(Alembic) are such downs: reversible on paper, lossy in fact. The changes one piece of code makes (the
+function a `RunPython` runs, a Rails `def up`) are one finding that names every table and column they lose;
+the rollback plan saves each table on its own.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         return  # an empty down migration: missing-down-migration says so
     restored = _restored(migration)
     added = {(unqualified(op.table), op.column.name) for op in migration.up if isinstance(op, AddColumn)}
+    # One finding per unit of code (a RunPython function, the up migration): the data it loses, table by table
+    units: dict[str, list[tuple[Destructive, str]]] = {}
     for op in migration.up:
         if (
             not isinstance(op, Destructive)
@@ -72,16 +76,36 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         ):
             continue
         lost = _lost(op, added | _added_earlier(op, context))
-        if not lost:
-            continue
-        down = "does nothing" if not migration.down else f"does not restore the data of `{op.table}`"
-        yield op.finding(
-            RULE,
-            f"{lost}, and the down migration {down}: after a rollback the data stays as this change left it.",
-            blast_radius=_blast(op),
-            fix="Save the data first (the rollback plan's first step gives the statement) and restore it in "
-            "the down migration, or write the down migration so it computes the old values again.",
-        )
+        if lost:
+            units.setdefault(op.unit, []).append((op, lost))
+    for unit, found in units.items():
+        yield _finding(migration, unit, found)
+
+
+def _finding(migration: Migration, unit: str, found: list[tuple[Destructive, str]]) -> Finding:
+    first = found[0][0]
+    tables = list(dict.fromkeys(op.table for op, _ in found))
+    if not migration.down:
+        down = "the down migration does nothing"
+    elif len(tables) == 1:
+        down = f"the down migration does not restore the data of `{tables[0]}`"
+    else:
+        down = "the down migration restores none of it"
+    if len(found) == 1:
+        what = found[0][1]
+        what = f"`{unit}`: {what[0].lower()}{what[1:]}" if unit else what
+    else:
+        parts = "; ".join(_item(op, added) for op, added in found)
+        who = f"`{unit}`" if unit else "The migration"
+        what = f"{who} changes data {len(found)} times, in {len(tables)} table{'s' if len(tables) > 1 else ''}: {parts}"
+    named = ", ".join(f"`{t}`" for t in tables)
+    return first.finding(
+        RULE,
+        f"{what}, and {down}: after a rollback the data stays as this change left it.",
+        blast_radius=_blast(found, named),
+        fix="Save the data first (the rollback plan's first steps give the statements, one per table) and "
+        "restore it in the down migration, or write the down migration so it computes the old values again.",
+    )
 
 
 def _added_earlier(op: Destructive, context: Context) -> set[tuple[str, str]]:
@@ -110,6 +134,18 @@ def _restored(migration: Migration) -> set[str]:
     return {unqualified(t) for t in tables}
 
 
+def _item(op: Destructive, lost: str) -> str:
+    """One data change of a unit, short: what it loses and its line."""
+    line = op.location.line
+    if isinstance(op, Truncate):
+        return f"`TRUNCATE {op.table}` empties it (line {line})"
+    if isinstance(op, DataDelete):
+        return f"rows of `{op.table}` deleted (line {line})"
+    if lost.startswith("The UPDATE overwrites "):
+        return f"{lost.removeprefix('The UPDATE overwrites ')} overwritten (line {line})"
+    return f"rows of `{op.table}` overwritten (line {line})"
+
+
 def _lost(op: Destructive, added: set[tuple[str, str]]) -> str:
     if isinstance(op, Truncate):
         return f"`TRUNCATE {op.table}` removes every row"
@@ -126,7 +162,12 @@ def _lost(op: Destructive, added: set[tuple[str, str]]) -> str:
     return f"The UPDATE overwrites {named}"
 
 
-def _blast(op: Destructive) -> str:
-    if isinstance(op, DataUpdate):
-        return f"Every row of `{op.table}` the change writes keeps its new value after a rollback; the old values are gone."
-    return f"The rows of `{op.table}` it removes do not come back with a rollback."
+def _blast(found: list[tuple[Destructive, str]], named: str) -> str:
+    if all(isinstance(op, DataUpdate) for op, _ in found):
+        return f"Every row of {named} the change writes keeps its new value after a rollback; the old values are gone."
+    if not any(isinstance(op, DataUpdate) for op, _ in found):
+        return f"The rows of {named} it removes do not come back with a rollback."
+    return (
+        f"The rows of {named} it overwrites keep their new values after a rollback, and the rows it removes "
+        "do not come back."
+    )
