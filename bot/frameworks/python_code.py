@@ -915,7 +915,7 @@ def _named_calls(loop: ast.For | ast.AsyncFor, method: str) -> Iterator[tuple[st
                 yield node.func.value.id, node
 
 
-def _is_collected(call: ast.Call, collected: set[str]) -> bool:
+def _is_collected(call: ast.Call, collected: dict[str, int]) -> bool:
     rows = call.args[0] if call.args else None
     return isinstance(rows, ast.Name) and rows.id in collected
 
