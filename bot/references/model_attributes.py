@@ -7,7 +7,10 @@ Code that reads `user.profile_image_url` or `price.minimum_amount` then reads th
 column, which still works: those places are not uses of the dropped column. A Rails model's method may
 come from a concern it includes (`include Syncable`, `def last_synced_at` in
 `app/models/concerns/syncable.rb`); Rails still caches the table's columns, so the drop stays a warning
-until the model lists the column in `ignored_columns`.
+until the model lists the column in `ignored_columns`. A Diesel struct's field that selects another
+expression (`#[diesel(select_expression = oauth_github::avatar.nullable())] pub gh_avatar`, crates.io after
+the avatar moved to `oauth_github`) or names another column (`#[diesel(column_name = avatar_v2)]`) reads
+that one, when no struct of the table still loads the column under its own name.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ _CLASS_START = re.compile(r"^(?:class|module|model)\s+\w+", re.M)
 def kept_attribute(tree: Tree, definitions: Iterable[tuple[str, str, str, int]], name: str) -> str | None:
     """`path:line` of an attribute `name` that a model class of the table defines without being a column
     (`def name`, `name = json_cast_property(…)`, `@property`), or None."""
+    definitions = tuple(definitions)
+    if any(path.endswith(".rs") for _, _, path, _ in definitions):
+        return _rust_field(tree, definitions, name)
     for _, model, path, line in definitions:
         if path.endswith(".rb"):
             method = _ruby_method(tree, path, name)
@@ -51,6 +57,42 @@ def kept_attribute(tree: Tree, definitions: Iterable[tuple[str, str, str, int]],
             if found is not None:
                 return f"{path}:{text.count(chr(10), 0, found) + 1}"
     return None
+
+
+_STRUCT = re.compile(r"\bstruct[ \t]+\w+(?:<[^>{;]*>)?[ \t]*\{")
+_DIESEL_ELSEWHERE = re.compile(r"\bselect_expression\s*=|\bcolumn_name\s*=\s*(\w+)")
+
+
+def _rust_field(tree: Tree, definitions: Iterable[tuple[str, str, str, int]], name: str) -> str | None:
+    """`path:line` of a field `name` of a Diesel struct of the table whose attribute selects another
+    expression or column, when no struct of the table declares the field plainly (None then)."""
+    field = re.compile(rf"^[ \t]*(?:pub(?:\([^)]*\))?[ \t]+)?{re.escape(name)}[ \t]*:", re.M)
+    kept: str | None = None
+    for _, _, path, line in definitions:
+        text = tree.read(path) if path.endswith(".rs") else None
+        struct = _STRUCT.search(text, _offset(text, line)) if text else None
+        if text is None or struct is None:
+            continue
+        end = _closing_brace(text, struct.end() - 1)
+        for found in field.finditer(text, struct.end(), end):
+            before = text[struct.end() : found.start()]
+            attributes = before[max(before.rfind(","), before.rfind("{")) + 1 :]  # since the previous field
+            other = _DIESEL_ELSEWHERE.search(attributes)
+            if other is None or (other.group(1) or "").lower() == name.lower():
+                return None  # a struct still loads the column itself
+            kept = kept or f"{path}:{text.count(chr(10), 0, found.start()) + 1}"
+    return kept
+
+
+def _closing_brace(text: str, opening: int) -> int:
+    depth = 0
+    for index in range(opening, len(text)):
+        char = text[index]
+        if char in "{}":
+            depth += 1 if char == "{" else -1
+            if depth == 0:
+                return index
+    return len(text)
 
 
 _INCLUDE = re.compile(r"^[ \t]*include[ \t]+([A-Z][\w:]*(?:[ \t]*,[ \t]*[A-Z][\w:]*)*)", re.M)

@@ -48,7 +48,7 @@ _MAPPING = re.compile(
     r"(?:__tablename__\s*=\s*|db_table\s*=\s*|table_name\s*=\s*|@@map\(\s*(?:name:\s*)?|@Table\(\s*(?:name\s*=\s*)?"
     r"|@Entity\(\s*(?:\{\s*(?:name|tableName):\s*)?|TableName\(\)\s*string\s*\{\s*return\s*|\$table\s*=\s*"
     r"|(?<![\w.])schema\s+|\btableName\s*:\s*)[\"'`](\w+)[\"'`]"
-    r"|#\[diesel\(table_name\s*=\s*(?:\w+::)*(\w+)"
+    r"|#\[diesel\(\s*(?:[^()\]=]*=[^()\],]*,\s*)*table_name\s*=\s*(?:\w+::)*(\w+)"
 )
 # Hibernate's XML mapping (`*.hbm.xml`): the element that binds a class to a table, its attributes in any order
 _HBM_CLASS = re.compile(r"<(?:class|joined-subclass|union-subclass)\b([^>]*)>")

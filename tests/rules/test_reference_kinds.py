@@ -811,3 +811,64 @@ def test_rust_enum_variants_and_functions_named_like_a_dropped_table_are_no_uses
     places = _places(_finding(review_sql(drop, base=files), "table-dropped"))
     assert "crates/db_schema/src/impls/read.rs:4" in places
     assert not {p for p in places if "modlog.rs" in p}
+
+
+DIESEL_SCHEMA = """diesel::table! {{
+    users (id) {{
+        id -> Int4,
+        name -> Varchar,{dropped}
+    }}
+}}
+"""
+DIESEL_SELECTS_ELSEWHERE = """use crate::schema::{{users, {other}}};
+
+#[derive(Clone, Debug, HasQuery, Identifiable)]
+#[diesel(
+    table_name = users,
+    base_query = users::table.left_join({other}::table),
+)]
+pub struct User {{
+    pub id: i32,
+    pub name: String,
+    #[diesel(select_expression = {other}::{other_column}.nullable())]
+    pub {column}: Option<String>,
+}}
+"""
+DIESEL_LOADS_IT = """use crate::schema::users;
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {{
+    pub id: i32,
+    pub name: String,
+    pub {column}: Option<String>,
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("column", "other", "other_column"),
+    [("gh_avatar", "oauth_github", "avatar"), ("legacy_token", "user_secrets", "token")],
+)
+def test_a_diesel_field_that_selects_another_tables_column_is_no_use_of_the_dropped_one(
+    column: str, other: str, other_column: str
+) -> None:
+    schema = (
+        f"CREATE TABLE users (id serial PRIMARY KEY, name text, {column} text);\n"
+        f"CREATE TABLE {other} (user_id int, {other_column} text);\n-- migration\n"
+    )
+    names = {"column": column, "other": other, "other_column": other_column}
+    files = {
+        "src/schema.rs": DIESEL_SCHEMA.format(dropped=f"\n        {column} -> Nullable<Varchar>,"),
+        "src/models/user.rs": DIESEL_SELECTS_ELSEWHERE.format(**names),
+        "src/views/user.rs": f"pub fn show(user: &User) -> String {{\n    user.{column}.clone().unwrap()\n}}\n",
+    }
+    head = {"src/schema.rs": DIESEL_SCHEMA.format(dropped="")}
+    drop = schema + f"ALTER TABLE users DROP COLUMN {column};"
+    quiet = _finding(review_sql(drop, base=files, head=head), "column-dropped")
+    assert quiet.severity is Severity.INFO
+    assert "src/models/user.rs:12" in quiet.message and f"`{column}`" in quiet.message
+    files["src/models/user.rs"] = DIESEL_LOADS_IT.format(**names)
+    loud = _finding(review_sql(drop, base=files, head=head), "column-dropped")
+    assert loud.severity is Severity.CRITICAL
+    assert _places(loud) == {"src/models/user.rs:8": "model", "src/views/user.rs:2": "view"}
