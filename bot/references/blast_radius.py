@@ -15,7 +15,10 @@ from bot.model.findings import Reference, Severity
 from bot.references.usage import Use
 
 # Production code that still reads or writes what the change removes breaks when it runs: it blocks.
-CRITICAL_AREAS = ("other", "serializer", "job", "raw-sql", "database", "model", "association", "view")
+CRITICAL_AREAS = (
+    *("other", "serializer", "job", "raw-sql", "database", "model", "association", "view"),
+    "fixture",
+)
 WARNING_AREAS = ("template", "config")
 TOP = 3
 
@@ -30,6 +33,7 @@ _AREA_WORDS = {
     "other": ("place in production code", "places in production code"),
     "database": ("database function, trigger or view", "database functions, triggers or views"),
     "config": ("configuration file", "configuration files"),
+    "fixture": ("fixture the deployment loads", "fixtures the deployment loads"),
     "test": ("test", "tests"),
     "doc": ("doc", "docs"),
 }
@@ -46,6 +50,7 @@ _FAILS = {
     "once the column or table is gone)",
     "other": "that code path fails when it runs",
     "config": "whatever reads that configuration fails",
+    "fixture": "loading the fixture fails, and the deploy step that loads it with it",
     "test": "the test fails (no production impact)",
     "doc": "the doc goes out of date",
 }

@@ -13,6 +13,7 @@ AREAS = (
     *("model", "association", "serializer", "job", "raw-sql", "database", "view", "template", "test", "doc"),
     "config",
     "other",
+    "fixture",  # a data fixture the deployment loads (Django's `loaddata`): found by `django_fixtures`
 )
 
 _TEST_PATH = re.compile(

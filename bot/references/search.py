@@ -21,6 +21,7 @@ from bot.references.code_areas import AREAS, is_comment
 from bot.references.code_match import Hit, Matcher, Needle, Packed, unpack
 from bot.references.code_sql import Schema
 from bot.references.column_aliases import aliases
+from bot.references.django_fixtures import fixture_uses
 from bot.references.inflection import singularize
 from bot.references.languages import foreign_model, front_end_camel
 from bot.references.model_attributes import kept_attribute
@@ -151,6 +152,7 @@ def search(
     index = replace(index, found=_kept_by_model(tree, index))
     index = replace(index, found=_kept_by_api(tree, index))
     index = replace(index, found=_other_tables_keys(index.found))
+    index = replace(index, found=_with_fixtures(tree, unique, index))
     if before:
         old = {p: t for p, t in before.items() if p not in skip_paths}
         base_hits, _, _, _ = _run(
@@ -308,6 +310,18 @@ def _kept_by_model(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, .
         if kept:
             safe = f"the model's own `{name}` (`{kept}`)"
             out[key] = tuple(u if u.safe or u.area == "raw-sql" else replace(u, safe=safe) for u in uses)
+    return out
+
+
+def _with_fixtures(
+    tree: Tree, targets: tuple[Target, ...], index: ReferenceIndex
+) -> dict[_Key, tuple[Use, ...]]:
+    """Django fixtures whose entries name a dropped or renamed field or model (see `django_fixtures`)."""
+    out = dict(index.found)
+    for at, uses in fixture_uses(tree, targets, dict(index.definitions)).items():
+        key = _key(targets[at])
+        lines = {(u.path, u.line) for u in uses}
+        out[key] = _sorted([*(u for u in out.get(key, ()) if (u.path, u.line) not in lines), *uses])
     return out
 
 

@@ -872,3 +872,122 @@ def test_a_diesel_field_that_selects_another_tables_column_is_no_use_of_the_drop
     loud = _finding(review_sql(drop, base=files, head=head), "column-dropped")
     assert loud.severity is Severity.CRITICAL
     assert _places(loud) == {"src/models/user.rs:8": "model", "src/views/user.rs:2": "view"}
+
+
+DJANGO_MODELS = """from django.db import models
+
+
+class {Model}(models.Model):
+    name = models.TextField()
+    {column} = models.TextField()
+
+
+class Note(models.Model):
+    {column} = models.TextField()
+"""
+FIXTURE_JSON = """[
+  {{
+    "model": "{app}.note",
+    "pk": 1,
+    "fields": {{ "{column}": "kept", "name": "n" }}
+  }},
+  {{
+    "model": "{app}.{model}",
+    "pk": 1,
+    "fields": {{
+      "name": "first",
+      "{column}": "open"
+    }}
+  }}
+]
+"""
+FIXTURE_YAML = """- model: {app}.note
+  pk: 1
+  fields:
+    {column}: kept
+- model: {app}.{model}
+  pk: 2
+  fields:
+    name: second
+    {column}: closed
+"""
+TEST_LOADING = """from django.test import TestCase
+
+
+class {Model}Tests(TestCase):
+    fixtures = ["{stem}"]
+"""
+DATA_MIGRATION = """from django.core.management import call_command
+from django.db import migrations
+
+
+def load(apps, schema_editor):
+    call_command("loaddata", "{stem}")
+
+
+class Migration(migrations.Migration):
+    operations = [migrations.RunPython(load)]
+"""
+
+
+@pytest.mark.parametrize(
+    ("app", "model", "column", "fixture"),
+    [
+        ("shop", "Order", "legacy_status", "FIXTURE_JSON"),
+        ("crm", "Contact", "fax_number", "FIXTURE_YAML"),
+    ],
+)
+def test_a_django_fixture_naming_a_dropped_field_fails_loaddata_another_models_entry_does_not(
+    app: str, model: str, column: str, fixture: str
+) -> None:
+    table = f"{app}_{model.lower()}"
+    schema = (
+        f"CREATE TABLE {table} (id serial PRIMARY KEY, name text, {column} text);\n"
+        f"CREATE TABLE {app}_note (id serial PRIMARY KEY, {column} text);\n-- migration\n"
+    )
+    stem = f"{model.lower()}s"
+    suffix = "json" if fixture == "FIXTURE_JSON" else "yaml"
+    path = f"{app}/fixtures/{stem}.{suffix}"
+    text = globals()[fixture].format(app=app, model=model.lower(), column=column)
+    line = max(n for n, x in enumerate(text.split("\n"), 1) if column in x)  # the entry of the model
+    files = {
+        f"{app}/models.py": DJANGO_MODELS.format(Model=model, column=column),
+        f"{app}/fixtures/{stem}.{suffix}": text,
+        f"{app}/tests.py": TEST_LOADING.format(Model=model, stem=stem),
+    }
+    head = {
+        f"{app}/models.py": DJANGO_MODELS.format(Model=model, column=column).replace(
+            f"    {column} = models.TextField()\n\n\nclass Note", "\n\nclass Note"
+        )
+    }
+    drop = schema + f"ALTER TABLE {table} DROP COLUMN {column};"
+    tested = _finding(review_sql(drop, base=files, head=head), "column-dropped")
+    assert [(r.path, r.line) for r in tested.references] == [(path, line)]
+    assert tested.references[0].kind.startswith("test: a fixture (the tests load it")
+    assert tested.severity is Severity.INFO
+    files[f"{app}/migrations/0002_load_{stem}.py"] = DATA_MIGRATION.format(stem=stem)
+    deployed = _finding(review_sql(drop, base=files, head=head), "column-dropped")
+    assert _places(deployed) == {
+        f"{path}:{line}": f"fixture: a fixture the deployment loads ({app}/migrations/0002_load_{stem}.py line 6)"
+    }
+    assert deployed.severity is Severity.CRITICAL
+    assert "`loaddata` stops at the field" in deployed.blast_radius
+
+
+@pytest.mark.parametrize(("app", "model"), [("shop", "Coupon"), ("billing", "Refund")])
+def test_a_django_fixture_of_a_dropped_model_fails_loaddata(app: str, model: str) -> None:
+    table = f"{app}_{model.lower()}"
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, name text);\n-- migration\n"
+    fixture = f'[{{"model": "{app}.{model.lower()}", "pk": 1, "fields": {{"name": "x"}}}}]\n'
+    files = {
+        f"{app}/models.py": "from django.db import models\n\n\nclass Other(models.Model):\n    name = models.TextField()\n",
+        f"{app}/fixtures/initial.json": fixture,
+        "docker/entrypoint.sh": "#!/bin/sh\npython manage.py migrate\npython manage.py loaddata initial\n",
+    }
+    dropped = _finding(review_sql(schema + f"DROP TABLE {table};", base=files), "table-dropped")
+    assert _places(dropped) == {
+        f"{app}/fixtures/initial.json:1": "fixture: a fixture the deployment loads (docker/entrypoint.sh line 3)"
+    }
+    assert dropped.severity is Severity.CRITICAL
+    files[f"{app}/fixtures/initial.json"] = fixture.replace(f"{app}.{model.lower()}", f"{app}.other")
+    assert not _places(_finding(review_sql(schema + f"DROP TABLE {table};", base=files), "table-dropped"))
