@@ -53,6 +53,17 @@ class UsageError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    code = _main(argv)
+    if argv is None:
+        # Run as the program (`migration-review …`, `python -m bot`): the process ends next, and
+        # Python's exit collects every object the run built, one by one (0.2-0.4 s after a lint of 300
+        # files, longer than the JSON output took). Frozen objects are left to the exit itself. A call
+        # with arguments (a test, an embedding program) keeps its objects collectable.
+        gc.freeze()
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command in ("serve", "worker"):
