@@ -32,7 +32,7 @@ def problem(sql: str, dialect: str, schema: Schema) -> str:
         stray = _stray_reference(nodes, schema) or _foreign_function(nodes, schema)
         if stray:
             return stray
-        resolves = _plain_select_resolves(parsed, schema)
+        resolves = _plain_select_resolves(parsed, nodes, schema)
         if resolves is not None:
             return "" if resolves else "a column it names is in none of its tables"
     try:
@@ -52,19 +52,21 @@ def problem(sql: str, dialect: str, schema: Schema) -> str:
     return ""
 
 
-def _plain_select_resolves(parsed: dict[str, Any], schema: Schema) -> bool | None:
+def _plain_select_resolves(
+    parsed: dict[str, Any], nodes: list[tuple[str, dict[str, Any]]], schema: Schema
+) -> bool | None:
     """Does every column of a plain SELECT name a column of a table in its scope? Read from PostgreSQL's own
     parse tree, which costs a fraction of sqlglot's qualification. False: one does not (qualification
     refuses such a statement as well). None means "cannot tell this way", and
     the statement is judged by qualification instead: common table expressions, set-returning functions,
     derived tables, column aliases of a table and three-part names are left to it. A table the schema does
     not know makes the statement judged as parsed only, as qualification would. A sub-query sees its own
-    tables and those of the queries around it; a query never sees the tables of its sub-queries."""
+    tables and those of the queries around it; a query never sees the tables of its sub-queries. `nodes`
+    are those of the whole statement list (here: of its one statement)."""
     statements = parsed.get("stmts", [])
     select = statements[0].get("stmt", {}).get("SelectStmt") if len(statements) == 1 else None
     if select is None:
         return None
-    nodes = _nodes(statements[0]["stmt"])
     if any(
         key in ("CommonTableExpr", "RangeFunction", "RangeSubselect", "RangeTableFunc") for key, _ in nodes
     ):
@@ -179,24 +181,35 @@ def _foreign_function(nodes: list[tuple[str, dict[str, Any]]], schema: Schema) -
 
 def _nodes(node: object, *, nested: bool = True) -> list[tuple[str, dict[str, Any]]]:
     """The nodes of a pglast JSON tree as (its type, its fields), in document order; with `nested=False`
-    those of one query level only: a nested SELECT is listed, not entered."""
+    those of one query level only: a nested SELECT is listed, not entered.
+
+    The tree comes from `json.loads`: its maps and lists are exactly `dict` and `list`. A node's type is
+    the one key of a map whose name starts with a capital (`{"ColumnRef": {…}}`); field names do not."""
     found: list[tuple[str, dict[str, Any]]] = []
+    append = found.append
 
-    def walk(value: object) -> None:
-        if isinstance(value, list):
-            for each in value:
-                if isinstance(each, list | dict):
-                    walk(each)
-        elif isinstance(value, dict):
-            for key, inner in value.items():
-                if isinstance(inner, dict):
-                    if key[:1].isupper():
-                        found.append((key, inner))
-                        if key == "SelectStmt" and not nested:
-                            continue
-                    walk(inner)
-                elif isinstance(inner, list):
-                    walk(inner)
+    def walk_map(value: dict[str, Any]) -> None:
+        for key, inner in value.items():
+            kind = type(inner)
+            if kind is dict:
+                if key[:1].isupper():
+                    append((key, inner))
+                    if not nested and key == "SelectStmt":
+                        continue
+                walk_map(inner)
+            elif kind is list:
+                walk_list(inner)
 
-    walk(node)
+    def walk_list(value: list[Any]) -> None:
+        for each in value:
+            kind = type(each)
+            if kind is dict:
+                walk_map(each)
+            elif kind is list:
+                walk_list(each)
+
+    if type(node) is dict:
+        walk_map(node)  # type: ignore[arg-type]
+    elif type(node) is list:
+        walk_list(node)  # type: ignore[arg-type]
     return found
