@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import re
 from collections.abc import Mapping
 from enum import Enum
@@ -20,6 +19,7 @@ from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateNotFound
 from bot import __version__, rules
 from bot.model.database import DatabaseUse, RunnerSetting
 from bot.model.findings import Finding, Review, Severity
+from bot.render.json_text import dumps
 from bot.render.shadow import shadow_view
 
 MARKER = "<!-- migration-review:comment -->"
@@ -274,7 +274,7 @@ def to_json(review: Review) -> str:
         "probe": plain(review.probe),
         "shadow": plain(review.shadow),
     }
-    return json.dumps(data, indent=2, default=str) + "\n"
+    return dumps(data, default=str) + "\n"
 
 
 def to_sarif(review: Review, sources: Mapping[str, str] | None = None) -> str:
@@ -297,7 +297,7 @@ def to_sarif(review: Review, sources: Mapping[str, str] | None = None) -> str:
         "version": "2.1.0",
         "runs": [{"tool": {"driver": driver}, "results": results}],
     }
-    return json.dumps(document, indent=2) + "\n"
+    return dumps(document) + "\n"
 
 
 def _sarif_rule(rule_id: str) -> dict[str, Any]:
