@@ -37,7 +37,7 @@ from bot.model.migration import (
     ValidateConstraint,
 )
 from bot.rules.context import Context
-from bot.sql.locks import access_exclusive, locks, long_running
+from bot.sql.locks import access_exclusive, locks, long_running, reads_catalog
 from bot.sql.transactions import Held, with_held_locks
 
 RULE = Rule(
@@ -81,7 +81,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 
 def _holder(op: Operation, held: tuple[Held, ...], context: Context) -> Held | None:
     """The earliest lock that blocks writes on an existing table and that this statement keeps held longer."""
-    before = context.before(op)
+    # the schema the statement sees is worked out only when asked: most statements drop no foreign key
+    # (what their locks would read it for) and have no held lock left to check
+    before = context.before(op) if reads_catalog(op) else None
     mine = {(lock.table, lock.level) for lock in locks(op, context.version, before)}
     if op.tables and not _existing(op, context):
         return None
@@ -92,10 +94,12 @@ def _holder(op: Operation, held: tuple[Held, ...], context: Context) -> Held | N
             continue
         if any(t == h.lock.table and level >= h.lock.level for t, level in mine):
             continue  # it takes the same lock on the same table itself: the earlier lock adds nothing
-        if _gone(h, before, context):
-            continue
         other_table = access_exclusive(op) and bool(op.tables) and h.lock.table not in op.tables
-        if long_running(op) or other_table or _reads_locked(op, h.lock.table):
+        if not (long_running(op) or other_table or _reads_locked(op, h.lock.table)):
+            continue
+        if before is None:
+            before = context.before(op)
+        if not _gone(h, before, context):
             return h
     return None
 

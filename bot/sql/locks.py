@@ -128,9 +128,15 @@ def locks(
     referenced table, which takes ACCESS EXCLUSIVE there.
     """
     own = _own_locks(op, version)
-    if catalog is None:
+    if catalog is None or not reads_catalog(op):
         return own
     return own + _dropped_keys(op, catalog)
+
+
+def reads_catalog(op: Operation) -> bool:
+    """Does `locks` of `op` depend on the catalog it is given? (Only a dropped foreign key's locks do: a
+    caller need not work out the schema an operation sees for the others.)"""
+    return isinstance(op, DropTable | DropColumn | DropConstraint)
 
 
 def _dropped_keys(op: Operation, catalog: Catalog) -> tuple[Lock, ...]:

@@ -25,7 +25,7 @@ from bot.model.migration import (
     Transaction,
     transaction_flags,
 )
-from bot.sql.locks import Lock, locks
+from bot.sql.locks import Lock, locks, reads_catalog
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def with_held_locks(
             held = []
         yield op, in_transaction, tuple(held)
         if in_transaction:
-            catalog = catalog_of(op) if catalog_of is not None else None
+            catalog = catalog_of(op) if catalog_of is not None and reads_catalog(op) else None
             held.extend(Held(lock, op) for lock in locks(op, version, catalog) if lock.table)
 
 
