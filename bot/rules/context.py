@@ -38,6 +38,11 @@ class Context:
     database: Database | None = None  # the migration's database and where the repository says so
     runner: Runner = field(default_factory=Runner)  # timeouts and transactions the runner already sets
     _before: dict[int, Catalog] = field(default_factory=dict, compare=False, repr=False)
+    # per list of operations (by identity): the index of each operation, and of the last schema change
+    # before each index
+    _positions: dict[int, tuple[tuple[Operation, ...], dict[int, int], list[int]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
     # The migration's file as the base branch has it, when the change edits or renames a migration that
     # already exists there (and so has already run on existing databases).
     applied_file: ChangedFile | None = None
@@ -54,10 +59,9 @@ class Context:
         validated are known to the statements after it.
         """
         ops = self.migration.up if self.migration is not None else ()
-        index = next((i for i, earlier in enumerate(ops) if earlier is op), 0)
         # the schema only changes at the operations the catalog applies: before `op` it is the schema after
         # the last of those, advanced from the nearest one already worked out
-        last = next((i for i in range(index - 1, -1, -1) if changes_schema(ops[i])), -1)
+        last = self._last_change_before(ops, op)
         if last < 0:
             return self.catalog
         if last not in self._before:
@@ -67,6 +71,23 @@ class Context:
                 catalog.apply(earlier, in_change=True)
             self._before[last] = catalog
         return self._before[last]
+
+    def _last_change_before(self, ops: tuple[Operation, ...], op: Operation) -> int:
+        """The index of the last operation before `op` (the first one that is `op`; the start if none is)
+        that changes the schema, -1 if none does. Worked out once per list of operations: the rules ask
+        for every statement of a migration."""
+        known = self._positions.get(id(ops))
+        if known is None or known[0] is not ops:
+            index: dict[int, int] = {}
+            last, changed = [-1], -1
+            for i, each in enumerate(ops):
+                index.setdefault(id(each), i)
+                if changes_schema(each):
+                    changed = i
+                last.append(changed)
+            known = (ops, index, last)
+            self._positions[id(ops)] = known
+        return known[2][known[1].get(id(op), 0)]
 
     def uses(self, target: Target, op: Operation) -> tuple[Use, ...]:
         """The places that still use what `op` removes or renames: the code of the head tree, and the
