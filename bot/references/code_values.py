@@ -52,6 +52,9 @@ class CodeValues:
         self._scalars: dict[str, list[Definition]] = {}  # integer constants by name, for limits named so
         self._position: dict[int, int] = {}  # id(definition) → its place in `definitions`
         self._seeded: set[str] = set()  # the lookup tables whose seeds a SQL file of the tree defines
+        # id(rows) → (rows, their members): a catalog replaces a table's list of seeded rows on every
+        # change (never extends it), so every snapshot of a review shares the lists it did not change
+        self._seed_members: dict[int, tuple[list[dict[str, str]], tuple[Member, ...]]] = {}
 
     @property
     def definitions(self) -> list[Definition]:
@@ -194,13 +197,20 @@ class CodeValues:
         found = []
         for name, rows in catalog.seeds.items():
             short = name.rsplit(".", 1)[-1].lower()
-            members = _seed_members(rows) if short not in self._seeded else ()
+            members = self._members_of(rows) if short not in self._seeded else ()
             if members:
                 definition = Definition(short, SEED_KIND, "", 0, members)
                 match = self._score(definition, table, column, _definition_name(definition))
                 if match is not None:
                     found.append(match)
         return found
+
+    def _members_of(self, rows: list[dict[str, str]]) -> tuple[Member, ...]:
+        known = self._seed_members.get(id(rows))
+        if known is None or known[0] is not rows:
+            known = (rows, _seed_members(rows))
+            self._seed_members[id(rows)] = known
+        return known[1]
 
     def _score(self, definition: Definition, table: str, column: str, name: str = "") -> Match | None:
         owner = singular(table)
