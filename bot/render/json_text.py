@@ -10,7 +10,7 @@ plain data is a tree.
 from __future__ import annotations
 
 from collections.abc import Callable
-from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 _INFINITY = float("inf")
@@ -36,7 +36,7 @@ def _float(value: float) -> str:
 def _scalar(value: Any) -> str | None:
     """The text of a string, number, boolean or null (in the order json's encoder asks); None otherwise."""
     if isinstance(value, str):
-        return encode_basestring_ascii(value)  # type: ignore[no-any-return]
+        return encode_basestring_ascii(value)
     if value is None:
         return "null"
     if value is True:

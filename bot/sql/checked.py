@@ -209,7 +209,7 @@ def _nodes(node: object, *, nested: bool = True) -> list[tuple[str, dict[str, An
                 walk_list(each)
 
     if type(node) is dict:
-        walk_map(node)  # type: ignore[arg-type]
+        walk_map(node)
     elif type(node) is list:
-        walk_list(node)  # type: ignore[arg-type]
+        walk_list(node)
     return found
