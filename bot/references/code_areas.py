@@ -21,10 +21,15 @@ _TEST_PATH = re.compile(
     r"|(?:^|/)[\w.-]+[-_](?:tests?|specs?|testing|e2e)/|(?:^|/)(?:tests?|specs?|e2e)[-_][\w.-]+/"
     r"|(?:^|/)(?:testdata|testutils?|testhelpers?|test_?helpers?)/"
     r"|(?:^|/)seeds?\.(?:rb|ts|js|py|exs)$"
-    r"|_spec\.rb$|_test\.(?:rb|go|py|exs?)$|(?:^|/)test_[^/]*\.py$|\.(?:test|spec)\.[jt]sx?$|(?:^|/)conftest\.py$"
+    r"|_spec\.rb$|_test\.(?:rb|go|py|exs?)$|(?:^|/)test_[^/]*\.py$|(?:^|/)tests?\.rs$|\.(?:test|spec)\.[jt]sx?$|(?:^|/)conftest\.py$"
 )
+# Docs, and instructions for coding assistants (`AGENTS.md`, `CLAUDE.md`, Cursor's `.cursor/rules/*.mdc`,
+# `.cursorrules`, `.windsurfrules`, `.clinerules`, `.github/copilot-instructions.md`, a `.claude/` skill):
+# text a person or an assistant reads, which never runs.
 _DOC_PATH = re.compile(
-    r"(?:^|/)(?:docs?|documentation)/|\.(?:md|markdown|rst|adoc|txt|csv|tsv)$|(?:^|/)(?:README|CHANGELOG)"
+    r"(?:^|/)(?:docs?|documentation)/|\.(?:md|mdc|markdown|rst|adoc|txt|csv|tsv)$|(?:^|/)(?:README|CHANGELOG)"
+    r"|(?:^|/)\.(?:cursor|claude|windsurf|clinerules|codex|gemini|continue|roo|kiro)/"
+    r"|(?:^|/)\.(?:cursorrules|windsurfrules|clinerules|roorules|aider[\w.-]*)$|(?:^|/)\.github/instructions/"
 )
 _JOB_PATH = re.compile(
     r"(?:^|/)(?:jobs|Jobs|workers|tasks|cron|crons|consumers|schedulers?)/|_(?:job|worker|task)\.[a-z]+$"
@@ -33,7 +38,7 @@ _JOB_PATH = re.compile(
 # An API contract by where frameworks keep one. A folder named `api` is not one: it holds an application's
 # server (`apps/api/src/…` of a monorepo, a Django app called `api`), whose views and services are code.
 _API_PATH = re.compile(
-    r"(?:^|/)(?:serializers|representers|blueprints|graphql|schemas?|contracts)/|_serializer\.[a-z]+$"
+    r"(?:^|/)(?:serializers|representers|blueprints|graphql|schemas?|json_schemas?|contracts)/|_serializer\.[a-z]+$"
     r"|\.(?:graphql|gql|proto|jbuilder|rabl)$|(?:^|/)(?:openapi|swagger)[^/]*\.(?:ya?ml|json)$"
     r"|\.schema\.json$|(?:^|/)serializers\.py$|\.dto\.ts$|(?:^|/)Http/Resources/|_json\.ex$"
 )

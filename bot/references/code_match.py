@@ -74,6 +74,7 @@ _QUERY_METHODS = frozenset(
     | {"first_or_create", "find_or_initialize_by", "update_columns", "filter_by", "values"}
 )
 _DESTRUCTURED = re.compile(r"[^{}]*\}\s*(?::[^=]*)?=(?![=>])")
+_DESTRUCTURED_FROM = re.compile(r"[^{}]*\}\s*(?::[^=]*)?=\s*([\w$]+)\s*;?\s*$")
 _KEYWORD_ARGUMENT = re.compile(r"\w+\s*=(?![=>])")
 _CLASS_DEF = re.compile(
     r"^[ \t]*(?:(?:export|public|private|protected|abstract|final|default|data|sealed|open)[ \t]+)*"
@@ -102,6 +103,12 @@ _RUST_PATH = re.compile(r"(\w+)::$")  # `post_tag::` before a column: the table'
 # Before a table's name in Rust: a type's path (an enum's variant, an associated function) or a function's
 # declaration; Diesel names a table by its module (`admin_add::table`, `schema::admin_add`).
 _RUST_ITEM = re.compile(r"(?:\b[A-Z]\w*::|\bfn\s+)$")
+# `= await db.$queryRaw<Row[]>\`` up to the backtick that opens the query's SQL
+_RAW_QUERY = re.compile(r"[^=\n]*=\s*(?:await\s+)?[\w$.]*?(?:\$queryRaw(?:Unsafe)?|\bsql)\b[^`;\n]*`")
+_ALIAS_BEFORE = re.compile(r"\b[Aa][Ss]\s+\"?$")
+_RUBY_DEF = re.compile(r"^[ \t]*def[ \t]+(?:self\.)?$")
+_RUST_VARIANT = re.compile(r"\w+\s*(?:[,({=]|$)")
+_RUST_ENUM = re.compile(r"\benum\s+\w+(?:<[^>]*>)?\s*\{$")
 _DIESEL_DERIVE = re.compile(
     r"\b(?:Queryable|Insertable|AsChangeset|Selectable|Identifiable|QueryableByName)\b"
 )
@@ -143,6 +150,24 @@ _COLUMN_DECLARATION = re.compile(
     r"^[ \t]+(\w+)\s*(?::[^=\n]*)?=\s*(?:\w+\.)*(?:Column|mapped_column|\w*Field|relationship)\("
 )
 _SERIALIZER_CLASS = re.compile(r"Serializer\b")
+# `row.field = value;` as a statement of script code: the object's field in memory. Only an ORM that saves
+# the object (`.save(`, `persist`, `flush`, `insert(row)`) writes it; a file with none of them writes no
+# row that way.
+_MEMBER_ASSIGNED = re.compile(r"^[ \t]*(?:this\.)?[\w$]+(?:\??\.[\w$]+)*\??\.$")
+_ASSIGNS = re.compile(r"[ \t]*(?:\?\?|\|\||&&)?=(?![=>])")
+_SAVES = re.compile(
+    r"\.(?:save|saveAll|persist|persistAndFlush|flush|\$save)\w*\(|\.(?:insert|upsert)\(\s*\[?\s*[\w$]"
+)  # `repository.insert(order)` writes the object; Prisma's `.upsert({ where, create, update })` is a query
+# A search engine's index settings (Meilisearch, Algolia): the attributes the index searches, filters,
+# sorts or returns, given as a list (`filterableAttributes: ['earlyAccessDeadline']`,
+# `index.updateSortableAttributes([…])`, `"attributesForFaceting": […]`, `SEARCHABLE_ATTRIBUTES = […]`).
+# They name fields of the index's documents, which code builds from rows elsewhere: an attribute no document
+# has any more is left empty, nothing fails.
+_SEARCH_INDEX_LIST = re.compile(
+    r"(?i)(?:(?:searchable|filterable|sortable|displayed|distinct|faceting|facetable|unretrievable)_?attributes"
+    r"|attributes_?(?:for_?faceting|to_?(?:retrieve|highlight|snippet|crop|search_?on))|custom_?ranking"
+    r"|ranking_?rules)[\"']?\s*(?:[:=]\s*(?:\[\s*\.\.\.\s*)?|\(\s*)[\[(]$"
+)
 _PY_CLASS_LINE = re.compile(r"^class\s", re.M)
 _CREATES_TABLE = re.compile(r"^\s*CREATE\s+(?:(?:UNLOGGED|TEMP|TEMPORARY)\s+)?TABLE\b", re.I | re.M)
 _DEFINITION_STATEMENT = re.compile(
@@ -267,6 +292,7 @@ class _FileScan:
         self._shape: ScriptShape | None = None
         self._literals: dict[int, tuple[int, str] | None] = {}  # by position: asked several times a hit
         self._typed: dict[tuple[str, str], bool] = {}  # (variable, table): declared as one of its rows
+        self._aliases: dict[tuple[str, str], bool] = {}  # (row, name): the name is an alias of its query
         self._creates_tables: bool | None = None  # a `.sql` file with CREATE TABLE: a schema definition
 
     @property
@@ -426,6 +452,12 @@ class _FileScan:
             return None  # Rust names a column through its table (`post_tag::tag_id`) or its model struct
         if self.path.endswith(".rs") and target.kind == "table" and line[:col].rstrip().endswith("."):
             return None  # `data.captcha_answer`: a struct's field; Diesel names a table by its module
+        if (
+            self.path.endswith(".rs")
+            and target.kind == "table"
+            and self._rust_own_name(line, line_start, col, end)
+        ):
+            return None  # `AdminAdd,` in `enum ModlogKind {`, `let mod_remove_post = …`: the code's own names
         if self.path.endswith(".rs") and target.kind == "table" and _RUST_ITEM.search(line, 0, col):
             return (
                 None  # `ModlogKind::AdminAdd`, `ModlogInsertForm::admin_add(`, `fn admin_add(`: a type's own
@@ -438,7 +470,25 @@ class _FileScan:
             and _MEMBER.match(line, end)
         ):
             return None  # `documentId.formattedDocumentId`: a variable holding an object, not a column
-        if target.kind == "column" and named and self._foreign(target, line, col):
+        if (
+            target.kind == "column"
+            and named
+            and self.path.endswith(SCRIPT_FILES)
+            and self._query_alias(qualifier(line, col), needle.word)
+        ):
+            return None  # `pa."endsAt" AS "earlyAccessEndsAt"` gives `modelVersion.earlyAccessEndsAt`
+        if (
+            target.kind == "column"
+            and named
+            and self.path.endswith(SCRIPT_FILES)
+            and line[end:].lstrip().startswith(":")
+            and any(
+                self._query_alias(m.group(1), needle.word)
+                for m in re.compile(rf"([\w$]+)\??\.{re.escape(needle.word)}\b").finditer(line, end)
+            )
+        ):
+            return None  # `earlyAccessEndsAt: modelVersion.earlyAccessEndsAt`: a key given the alias's value
+        if target.kind == "column" and named and self._foreign(target, line, col, line_start):
             return None  # `response.status`, `enterprise.status` for invoices: another object's attribute
         if target.kind == "column" and self.path.endswith(SCRIPT_FILES) and _union_member(line, col, end):
             return None  # `'accountType' | 'createdAt'` on a line of `Omit<Account, …>`: a type's key
@@ -496,12 +546,31 @@ class _FileScan:
             return None  # `deleteWhat={"Action"}`: the text of a component's prop
         if (
             target.kind == "column"
+            and self.path.endswith((".rb", ".rake"))
+            and _RUBY_DEF.match(line[:col])
+            and not (
+                self.area.model and self.enclosing_class(line_start) in self.m.models[target.table].names
+            )
+        ):
+            return None  # `def payment_method_id` in a controller: that class's own method, not the column
+        if (
+            target.kind == "column"
             and self.path.endswith((".rb", ".erb", ".haml", ".slim", ".rake"))
             and _REQUEST_PARAMETER.search(line, 0, col)
         ):
             return None  # `params[:nearby]`: a parameter of the request, not the column
         if target.kind == "column" and self._object_keys(line_start + col):
             return None  # `omit(account, ['isExcluded'])`: a key of an object in memory
+        if (
+            target.kind == "column"
+            and self.path.endswith(SCRIPT_FILES)
+            and _MEMBER_ASSIGNED.match(line[:col])
+            and _ASSIGNS.match(line, end)
+            and not self._saves
+        ):
+            return None  # `model.earlyAccessDeadline = deadlines.get(model.id)`: an object's field in memory
+        if target.kind == "column" and self._search_index_list(line_start + col):
+            return None  # `filterableAttributes: ['earlyAccessDeadline']`: a search index's setting
         if (
             target.kind == "column"
             and needle.role == "name"
@@ -653,6 +722,68 @@ class _FileScan:
         head = self.shape.opened_by(pos)
         return head is not None and _KEYS_OF_OBJECT.search(head) is not None
 
+    @cached_property
+    def _saves(self) -> bool:
+        """Does the file save objects through an ORM (`repo.save(user)`, `em.flush()`, `row.save()`)?"""
+        return _SAVES.search(self.text) is not None
+
+    def _query_alias(self, owner: str, name: str) -> bool:
+        """Is `owner` a row of a raw query of this file (`const [row] = await db.$queryRaw<Row[]>` and its SQL)
+        whose SQL gives `name` as an alias of another expression (`pa."endsAt" AS "earlyAccessEndsAt"`)?"""
+        if not owner or ("$queryRaw" not in self.text and "sql`" not in self.text):
+            return False
+        key = (owner, name)
+        if key not in self._aliases:
+            self._aliases[key] = self._aliased(owner, name)
+        return self._aliases[key]
+
+    def _aliased(self, owner: str, name: str) -> bool:
+        text = self.text
+        at = text.find(name)
+        while at >= 0 and not _ALIAS_BEFORE.search(text, max(0, at - 12), at):
+            at = text.find(name, at + len(name))
+        if at < 0:
+            return False  # the file's SQL gives no value that name
+        for declared in re.finditer(rf"\b(?:const|let|var)\s+(?:\[\s*)?{re.escape(owner)}\b", text):
+            statement = text[declared.end() : declared.end() + 300]
+            query = _RAW_QUERY.match(statement)
+            if query is None:
+                continue
+            start = declared.end() + query.end()
+            end = text.find("`", start)
+            sql = text[start : end if end >= 0 else len(text)]
+            alias = re.search(rf"(\S+)\s+AS\s+\"?{re.escape(name)}\"?(?![\w\"])", sql, re.I)
+            return alias is not None and not alias.group(1).strip('"').endswith(name)
+        return False
+
+    def _rust_own_name(self, line: str, line_start: int, col: int, end: int) -> bool:
+        """Is a word named like a dropped table a variant of an enum the file declares (`AdminAdd,` in
+        `pub enum ModlogKind {`), or a variable a `let`, a closure or a `for` loop of the enclosing function
+        binds (`let mod_remove_post = &Modlog::create(…)`, then `mod_remove_post.id`)? Diesel names a
+        table by its module: `mod_remove_post::table`, `use crate::schema::mod_remove_post`."""
+        if line[end : end + 2] == "::" or line[:col].endswith("::"):
+            return False
+        word = line[col:end]
+        if _RUST_VARIANT.match(line[col:]) and not line[:col].strip():
+            head = self.shape.opened_by(line_start + col) or ""
+            if _RUST_ENUM.search(head):
+                return True
+        function = self.text.rfind("\nfn ", 0, line_start)
+        function = max(function, self.text.rfind(" fn ", 0, line_start))
+        if function < 0:
+            return False
+        bound = re.compile(
+            rf"\blet\s+(?:mut\s+)?(?:&\s*)?{re.escape(word)}\b|\|[^|\n]*\b{re.escape(word)}\b[^|\n]*\||\bfor\s+{re.escape(word)}\s+in\b"
+        )
+        return bound.search(self.text, function, line_start + col + len(word) + 8) is not None
+
+    def _search_index_list(self, pos: int) -> bool:
+        """Is `pos` a string in a search index's list of attributes (see `_SEARCH_INDEX_LIST`)?"""
+        if self.literal(pos) is None:
+            return False
+        head = self.shape.opened_by(pos)
+        return head is not None and _SEARCH_INDEX_LIST.search(head) is not None
+
     def _other_models_column(self, target: Target, line: str, line_start: int) -> bool:
         """Is the line a Python column declaration inside a model class of another table: a class that
         neither is the target's model, nor is named after it, nor inherits from it (single-table
@@ -699,11 +830,27 @@ class _FileScan:
         """Is `owner` a name code gives a row of the target's table only (`product` for `spree_products`)?"""
         return bool(owner) and self.m.rows.get(owner) == frozenset({target.table.lower().rpartition(".")[2]})
 
-    def _foreign(self, target: Target, line: str, col: int) -> bool:
+    def _foreign(self, target: Target, line: str, col: int, line_start: int) -> bool:
         """Is the name qualified by an object that is no row of the target's table: one that is never a
-        row (`response`, `request`) or a row of another table of the schema (`enterprise.status` when
-        the column is `invoices.status`)?"""
-        return self._foreign_owner(target, qualifier(line, col))
+        row (`response`, `request`), a row of another table of the schema (`enterprise.status` when
+        the column is `invoices.status`), or a callback's or a loop's row of another table's collection
+        (`model.modelVersions.every((version) => version.earlyAccessDeadline)` for `Model`)?"""
+        owner = qualifier(line, col)
+        if self._foreign_owner(target, owner):
+            return True
+        if not owner or not self.path.endswith((*SCRIPT_FILES, ".py")):
+            return False
+        collection = _collection_of(self.text[self.span(line_start, 3, 0)[0] : line_start + col], owner)
+        tables = self._row_tables(collection) if collection else frozenset()
+        return bool(tables) and target.table.lower().rpartition(".")[2] not in {t.lower() for t in tables}
+
+    def _row_tables(self, collection: str) -> frozenset[str]:
+        """The tables whose rows a collection of that name holds (`modelVersions`, `line_items`)."""
+        single = singularize(collection)
+        for name in (collection, single, single.lower(), underscore(single)):
+            if name in self.m.rows:
+                return self.m.rows[name]
+        return frozenset()
 
     def _foreign_owner(self, target: Target, owner: str, objects: bool = True) -> bool:
         """Is `owner` a row of another table (or, with `objects`, an object that is never a row)?"""
@@ -801,6 +948,11 @@ class _FileScan:
         if word and "_" in word.group(0):
             return None  # `item.dashboard_id`: the field of a snake case API, judged as before
         if _DESTRUCTURED.match(after):
+            source = _DESTRUCTURED_FROM.match(after)
+            if source and self._typed_as(source.group(1), models):
+                return "high", frozenset()  # `const { legacyStatus } = order` of `order: Order`
+            if source and self._declared_otherwise(target, source.group(1), line, col, models):
+                return "low", frozenset()  # `const { earlyAccessDeadline } = data` of `data: CardData`
             return None  # `const { customText } = input`: taken out of a value (a request's body)
         if before.endswith("."):
             owner = qualifier(line, col)
@@ -830,6 +982,8 @@ class _FileScan:
                 return "high", frozenset()  # `this.orderRepository.save({ … })`, `Order.create({ … })`
         if heads and contested:
             return "low", frozenset()  # `items.push({ currency: … })`: a key of another function's object
+        if not heads and self.shape.returned_copy(line_start + col):
+            return "low", frozenset()  # `return { ...model, earlyAccessDeadline: … }`: a copy's own field
         if contested:
             return None
         return self._tied(window, line, line_start, models)
@@ -909,6 +1063,28 @@ _CALL_END = r"(?:(?:s|es)?(?:Repository|Repo|Service|Model|Store|Dao|Table|Colle
 
 
 _TABLE_DECLARED = re.compile(r"(?:__tablename__|db_table)\s*=\s*[\"']([\w.]+)[\"']")
+
+
+_ITERATES = r"(?:map|every|some|filter|find|findLast|forEach|flatMap|reduce|findIndex|sort|toSorted)"
+
+
+def _collection_of(text: str, owner: str) -> str:
+    """The collection whose items `owner` is bound to at the end of `text`, the last name of a callback's
+    receiver (`model.modelVersions.every((version) =>`) or of a loop (`for (const version of
+    model.modelVersions)`, `for version in model.versions.all():`); "" when `owner` is bound no such way."""
+    if not any(f in text for f in (f"({owner}", f" {owner} =>", f"for {owner} in", f" {owner} of ")):
+        return ""  # bound by no callback or loop: most owners
+    name = re.escape(owner)
+    bound = (
+        rf"([\w$]+)\s*\??\.\s*{_ITERATES}\(\s*(?:async\s*)?\(?\s*{name}\s*(?:[:,)]|=>)",
+        rf"\bfor\s*\(\s*(?:const|let|var)\s+{name}\s+of\s+[\w$.?]*?([\w$]+)\s*\)",
+        rf"\bfor\s+{name}\s+in\s+[\w.]*?(\w+)(?:\.all\(\))?\s*[:\]]",
+    )
+    found = (-1, "")
+    for pattern in bound:
+        for match in re.finditer(pattern, text):
+            found = max(found, (match.start(), match.group(1)))
+    return found[1]
 
 
 def _maps_table(cls: str, body: str, table: str) -> bool:

@@ -33,6 +33,23 @@ _BRACKET = re.compile(r"[()\[\]{}]")
 _KEY_REVERSED = re.compile(r":\s*([\w$]+)")  # `key:` before an object, read from its end
 
 
+# `return {`, `=> ({`: an object given back, not to a call
+_RETURNS_OBJECT = re.compile(r"(?:\breturn|=>)\s*\(?\s*\{$")
+
+
+def _top_level(body: str) -> str:
+    """`body` without what its brackets hold (a nested object's spread is not this object's)."""
+    out, depth = [], 0
+    for char in body:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0:
+            out.append(char)
+    return "".join(out)
+
+
 class ScriptShape:
     """The brackets and type declarations of one script file, found once for every name in it."""
 
@@ -117,6 +134,18 @@ class ScriptShape:
                 depth -= 1
             else:
                 yield i
+
+    def returned_copy(self, pos: int) -> bool:
+        """Is `pos` in an object literal the code returns that spreads another object (`return { ...model,
+        earlyAccessDeadline: deadlines.get(model.id) }`): a copy the code extends in memory?"""
+        for i in self._unclosed(pos):
+            if self.text[i] != "{":
+                return False
+            head = self.text[max(self.text.rfind("\n", 0, i) + 1, i - 200) : i + 1]
+            if not _RETURNS_OBJECT.search(head):
+                return False
+            return re.search(r"(?:^|[{,])\s*\.\.\.[\w$]", _top_level(self.text[i + 1 : pos])) is not None
+        return False
 
     def opened_by(self, pos: int) -> str | None:
         """The text before the innermost bracket still open at `pos`, up to that bracket and within its
@@ -207,6 +236,10 @@ def declared_otherwise(shape: ScriptShape, name: str, models: Collection[str]) -
     return bool(types)
 
 
+# The type literal of a parameter or a variable, over several lines (`}: Props & {` then `  data: CardData;`)
+_INLINE_TYPE = re.compile(r"[)}\w$\]]\s*:\s*(?:[\w$.<>\[\]]+\s*[&|]\s*)*\{$")
+
+
 def _declared_types(shape: ScriptShape, name: str) -> list[str]:
     """The types the file declares the variable `name` with: as a parameter, a variable or a member of a
     type (a key of an object literal, `{ user: currentUser }`, is no declaration)."""
@@ -217,9 +250,11 @@ def _declared_types(shape: ScriptShape, name: str) -> list[str]:
         line_end = text.find("\n", at)
         line = text[line_start : line_end if line_end >= 0 else len(text)]
         prefix = text[line_start:at]
-        signature = re.search(r"(?:\bfunction\b[^(]*\(|[(,]|\b(?:const|let|var)\s+)\s*$", prefix)
+        # a parameter, a variable, or a member of the type of a destructured parameter (`({ data }: { data: X })`)
+        signature = re.search(r"(?:\bfunction\b[^(]*\(|[(,]|\b(?:const|let|var)\s+|\}\s*:\s*\{)\s*$", prefix)
         function = re.search(r"=>|\bfunction\b|\b(?:const|let|var)\b|\)\s*(?::[^{]*)?\{\s*$", line)
-        if shape.type_member(line_start, line) is not None or (signature and function):
+        inline = not prefix.strip() and _INLINE_TYPE.search(shape.opened_by(at) or "") is not None
+        if shape.type_member(line_start, line) is not None or (signature and function) or inline:
             found.append(re.split(r"[,)]", declared, maxsplit=1)[0].strip())
     return found
 

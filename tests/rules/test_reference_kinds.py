@@ -991,3 +991,413 @@ def test_a_django_fixture_of_a_dropped_model_fails_loaddata(app: str, model: str
     assert dropped.severity is Severity.CRITICAL
     files[f"{app}/fixtures/initial.json"] = fixture.replace(f"{app}.{model.lower()}", f"{app}.other")
     assert not _places(_finding(review_sql(schema + f"DROP TABLE {table};", base=files), "table-dropped"))
+
+
+@pytest.mark.parametrize(
+    ("table", "column"), [("crates", "legacy_downloads"), ("accounts", "isExcludedFromTotals")]
+)
+def test_instructions_for_coding_assistants_are_docs_that_never_block(table: str, column: str) -> None:
+    schema = f'CREATE TABLE {table} (id serial PRIMARY KEY, "{column}" int);\n-- migration\n'
+    mention = f"Never write `{table}.{column}` directly: call `refresh_{table}()` instead.\n"
+    files = {
+        ".cursor/rules/database.mdc": f"---\ndescription: database rules\n---\n{mention}",
+        ".cursorrules": mention,
+        ".windsurfrules": mention,
+        ".claude/skills/schema/SKILL.md": f"# Schema\n\n{mention}",
+        ".claude/settings.local.json": f'{{ "note": "{table}.{column}" }}\n',
+        "AGENTS.md": f"# Agents\n\n{mention}",
+    }
+    drop = schema + f'ALTER TABLE {table} DROP COLUMN "{column}";'
+    quiet = _finding(review_sql(drop, base=files), "column-dropped")
+    assert quiet.severity is Severity.INFO
+    assert set(_places(quiet).values()) <= {"doc", "doc, low confidence"}
+    files["src/report.py"] = f'TOTALS = "SELECT \\"{column}\\" FROM {table}"\n'
+    loud = _finding(review_sql(drop, base=files), "column-dropped")
+    places = _places(loud)
+    assert loud.severity is Severity.CRITICAL and places.pop("src/report.py:1") == "raw-sql"
+    assert set(places.values()) == {"doc"}
+
+
+SEARCH_INDEX_TS = """import {{ client }} from './meilisearch';
+
+const SEARCHABLE_ATTRIBUTES = ['name', '{column}'];
+
+export async function configure() {{
+  const index = client.index('{table}');
+  await index.updateSettings({{
+    searchableAttributes: [...SEARCHABLE_ATTRIBUTES],
+    filterableAttributes: [
+      'id',
+      '{column}',
+    ],
+    sortableAttributes: ['{column}'],
+  }});
+  await index.updateFilterableAttributes(['{column}']);
+}}
+"""
+SEARCH_INDEX_PY = """def configure(client):
+    index = client.index("{table}")
+    index.update_settings(
+        {{
+            "searchableAttributes": ["name", "{column}"],
+            "attributesForFaceting": ["{column}"],
+        }}
+    )
+    index.update_sortable_attributes(["{column}"])
+"""
+
+
+@pytest.mark.parametrize(("table", "column"), [("models", "earlyAccessDeadline"), ("posts", "legacy_rank")])
+def test_a_search_indexs_attribute_lists_are_no_uses_the_document_built_from_the_row_is(
+    table: str, column: str
+) -> None:
+    schema = f'CREATE TABLE {table} (id serial PRIMARY KEY, name text, "{column}" int);\n-- migration\n'
+    files = {
+        "src/search/settings.ts": SEARCH_INDEX_TS.format(table=table, column=column),
+        "app/search/settings.py": SEARCH_INDEX_PY.format(table=table, column=column),
+    }
+    drop = schema + f'ALTER TABLE {table} DROP COLUMN "{column}";'
+    assert not _places(_finding(review_sql(drop, base=files), "column-dropped"))
+    files["src/search/documents.ts"] = (
+        "export async function documents(db: Db) {\n"
+        f'  return db.$queryRaw`SELECT id, "{column}" FROM {table}`;\n'
+        "}\n"
+    )
+    assert _places(_finding(review_sql(drop, base=files), "column-dropped")) == {
+        "src/search/documents.ts:2": "raw-sql"
+    }
+
+
+PRISMA_PARENT_CHILD = """model {Parent} {{
+  id            Int      @id
+  {column}      DateTime?
+  {children}    {Child}[]
+}}
+
+model {Child} {{
+  id        Int      @id
+  parentId  Int
+  endsAt    DateTime?
+  parent    {Parent}  @relation(fields: [parentId], references: [id])
+}}
+"""
+CALLBACK_ROWS = """export function summary({parent}: {Parent}Detail) {{
+  const early = {parent}.{children}.every(({child}) => {child}.{column});
+  const later = {parent}.{children}.some(function ({child}) {{ return {child}.endsAt; }});
+  for (const {child} of {parent}.{children}) {{
+    console.debug({child}.{column});
+  }}
+  return early && later;
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("parent", "child", "children", "column"),
+    [
+        ("Model", "version", "modelVersions", "earlyAccessDeadline"),
+        ("Invoice", "line", "invoiceLines", "legacyTotalCents"),
+    ],
+)
+def test_a_callbacks_or_loops_row_of_another_models_collection_is_not_the_model(
+    parent: str, child: str, children: str, column: str
+) -> None:
+    child_model = children[0].upper() + children[1:-1]
+    schema = (
+        f'CREATE TABLE "{parent}" (id int PRIMARY KEY, "{column}" timestamp);\n'
+        f'CREATE TABLE "{child_model}" (id int PRIMARY KEY, "parentId" int, "endsAt" timestamp);\n'
+        "-- migration\n"
+    )
+    names = {
+        "Parent": parent,
+        "parent": parent.lower(),
+        "child": child,
+        "children": children,
+        "column": column,
+    }
+    files = {
+        "prisma/schema.prisma": PRISMA_PARENT_CHILD.format(Child=child_model, **names),
+        "src/components/summary.ts": CALLBACK_ROWS.format(**names),
+    }
+    drop = schema + f'ALTER TABLE "{parent}" DROP COLUMN "{column}";'
+    places = _places(_finding(review_sql(drop, base=files), "column-dropped"))
+    assert not {p for p in places if p.startswith("src/")}
+    files["src/components/list.ts"] = (
+        f"export const dates = (rows: {parent}[]) => rows.map(({parent.lower()}) => {parent.lower()}.{column});\n"
+    )
+    places = _places(_finding(review_sql(drop, base=files), "column-dropped"))
+    assert {p for p in places if p.startswith("src/")} == {"src/components/list.ts:1"}
+
+
+ASSIGNED_IN_MEMORY = """export async function list{Model}s(ids: number[]) {{
+  const rows = await db.$queryRaw<{Model}Raw[]>`SELECT id FROM "{Model}" WHERE id = ANY(${{ids}})`;
+  const extra = await loadExtra(ids);
+  for (const {row} of rows) {{
+    {row}.{column} = extra.get({row}.id) ?? null;
+    {row}.stats.{column} ??= 0;
+  }}
+  return rows;
+}}
+"""
+SAVED_AFTER_ASSIGNING = """export class {Model}Service {{
+  constructor(private readonly repository: Repository<{Model}>) {{}}
+
+  async reset({row}: {Model}) {{
+    {row}.{column} = null;
+    await this.repository.save({row});
+  }}
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "row", "column"), [("Model", "model", "earlyAccessDeadline"), ("Order", "order", "legacyTotal")]
+)
+def test_a_field_script_code_assigns_on_an_object_it_never_saves_is_no_use(
+    model: str, row: str, column: str
+) -> None:
+    schema = f'CREATE TABLE "{model}" (id int PRIMARY KEY, "{column}" int);\n-- migration\n'
+    names = {"Model": model, "row": row, "column": column}
+    files = {
+        "prisma/schema.prisma": f"model {model} {{\n  id Int @id\n}}\n",
+        "src/server/services/list.service.ts": ASSIGNED_IN_MEMORY.format(**names),
+    }
+    drop = schema + f'ALTER TABLE "{model}" DROP COLUMN "{column}";'
+    assert not _places(_finding(review_sql(drop, base=files), "column-dropped"))
+    files["src/server/services/reset.service.ts"] = SAVED_AFTER_ASSIGNING.format(**names)
+    assert _places(_finding(review_sql(drop, base=files), "column-dropped")) == {
+        "src/server/services/reset.service.ts:5": "other"
+    }
+
+
+RETURNED_COPY = """import {{ prisma }} from '../db';
+
+export async function documents(ids: number[]) {{
+  const rows = await prisma.{delegate}.findMany({{ where: {{ id: {{ in: ids }} }} }});
+  const computed = await compute(ids);
+  return rows.map(({row}) => {{
+    return {{
+      ...{row},
+      {column}: computed.get({row}.id) ?? null,
+    }};
+  }});
+}}
+"""
+WRITTEN_COPY = """import {{ prisma }} from '../db';
+
+export async function clear(id: number, input: Input) {{
+  return prisma.{delegate}.update({{ where: {{ id }}, data: {{ ...input, {column}: null }} }});
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "row", "column"),
+    [("Model", "model", "earlyAccessDeadline"), ("Article", "article", "legacyScore")],
+)
+def test_a_field_of_a_returned_copy_of_a_row_is_the_copys_own_a_query_given_the_copy_writes_it(
+    model: str, row: str, column: str
+) -> None:
+    schema = f'CREATE TABLE "{model}" (id int PRIMARY KEY, "{column}" int);\n-- migration\n'
+    names = {"delegate": model[0].lower() + model[1:], "row": row, "column": column}
+    files = {
+        "prisma/schema.prisma": f"model {model} {{\n  id Int @id\n}}\n",
+        "src/server/search-index/documents.ts": RETURNED_COPY.format(**names),
+    }
+    drop = schema + f'ALTER TABLE "{model}" DROP COLUMN "{column}";'
+    quiet = _finding(review_sql(drop, base=files), "column-dropped")
+    assert quiet.severity is Severity.INFO
+    assert set(_places(quiet).values()) <= {"other, low confidence"}
+    files["src/server/services/clear.ts"] = WRITTEN_COPY.format(**names)
+    loud = _finding(review_sql(drop, base=files), "column-dropped")
+    assert loud.severity is Severity.CRITICAL and _places(loud) == {"src/server/services/clear.ts:4": "other"}
+
+
+ALIASED_ROW = """type {Model}Row = {{
+  id: number;
+  {column}?: Date;
+}};
+
+export async function show(id: number) {{
+  const [{row}] = await db.$queryRaw<{Model}Row[]>`
+    SELECT t.id, pa."endsAt" AS "{column}"
+    FROM "{Model}" t JOIN "PaidAccess" pa ON pa."entityId" = t.id
+    WHERE t.id = ${{id}}
+  `;
+  return {{ id: {row}.id, {column}: {row}.{column} }};
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "row", "column"),
+    [("ModelVersion", "modelVersion", "earlyAccessEndsAt"), ("Chapter", "chapter", "paywallUntil")],
+)
+def test_a_raw_querys_alias_read_from_its_row_is_no_use_the_column_selected_as_is_is(
+    model: str, row: str, column: str
+) -> None:
+    schema = (
+        f'CREATE TABLE "{model}" (id int PRIMARY KEY, "{column}" timestamp);\n'
+        'CREATE TABLE "PaidAccess" ("entityId" int, "endsAt" timestamp);\n-- migration\n'
+    )
+    names = {"Model": model, "row": row, "column": column}
+    files = {
+        "prisma/schema.prisma": f"model {model} {{\n  id Int @id\n}}\n",
+        "src/pages/api/show.ts": ALIASED_ROW.format(**names),
+    }
+    drop = schema + f'ALTER TABLE "{model}" DROP COLUMN "{column}";'
+    places = _places(_finding(review_sql(drop, base=files), "column-dropped"))
+    assert not {p: k for p, k in places.items() if "low" not in k}
+    files["src/pages/api/show.ts"] = files["src/pages/api/show.ts"].replace(
+        'pa."endsAt" AS', f't."{column}" AS'
+    )
+    places = _places(_finding(review_sql(drop, base=files), "column-dropped"))
+    assert places["src/pages/api/show.ts:12"] == "view"
+
+
+CARD_DATA = """type CardData = {{ id: number; {column}: Date | null }};
+
+export function Card({{ data }}: {{ data: CardData }}) {{
+  const {{ id, {column} }} = data;
+  return `${{id}} ${{{column}}}`;
+}}
+"""
+CARD_CONTENT = """function CardContent({{
+  data,
+  ...props
+}}: ElementDataAttributes & {{
+  data: CardData;
+  height: number;
+}}) {{
+  const {{ id, {column} }} = data;
+  return `${{id}} ${{{column}}}`;
+}}
+"""
+SERVICE_ROW = """import type {{ {Model} }} from '@prisma/client';
+
+export function deadline({row}: {Model}) {{
+  const {{ id, {column} }} = {row};
+  return [id, {column}];
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "row", "column"),
+    [("Model", "model", "earlyAccessDeadline"), ("Ticket", "ticket", "escalatedAt")],
+)
+def test_names_taken_out_of_a_value_of_another_type_are_not_the_models_out_of_a_row_they_are(
+    model: str, row: str, column: str
+) -> None:
+    schema = f'CREATE TABLE "{model}" (id int PRIMARY KEY, "{column}" timestamp);\n-- migration\n'
+    files = {
+        "prisma/schema.prisma": f"model {model} {{\n  id Int @id\n}}\n",
+        "src/components/Card.tsx": CARD_DATA.format(column=column),
+        "src/components/CardContent.tsx": CARD_CONTENT.format(column=column),
+    }
+    drop = schema + f'ALTER TABLE "{model}" DROP COLUMN "{column}";'
+    quiet = _finding(review_sql(drop, base=files), "column-dropped")
+    assert quiet.severity is Severity.INFO
+    files["src/server/deadline.ts"] = SERVICE_ROW.format(Model=model, row=row, column=column)
+    loud = _finding(review_sql(drop, base=files), "column-dropped")
+    assert loud.severity is Severity.CRITICAL and _places(loud) == {"src/server/deadline.ts:4": "other"}
+
+
+RUST_ENUM_AND_LOCALS = """#[derive(EnumString, Display, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModlogKind {{
+  {Model},
+  {Model}Undo(bool),
+  Other,
+}}
+
+pub async fn notify(pool: &mut DbPool<'_>, post: &Post) -> LemmyResult<()> {{
+  let form = ModlogInsertForm::new(ModlogKind::{Model}, false);
+  let {table} = &Modlog::create(pool, &[form]).await?[0];
+  send(Some({table}.id)).await?;
+  for {table} in list(pool).await? {{
+    log_it({table}.id);
+  }}
+  Ok(())
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("table", "model"), [("mod_remove_post", "ModRemovePost"), ("admin_ban", "AdminBan")]
+)
+def test_a_rust_enums_variant_and_a_functions_variable_named_like_a_dropped_table_are_no_uses(
+    table: str, model: str
+) -> None:
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, reason text);\n-- migration\n"
+    files = {"crates/db_schema_file/src/enums.rs": RUST_ENUM_AND_LOCALS.format(table=table, Model=model)}
+    drop = schema + f"DROP TABLE {table};"
+    assert not _places(_finding(review_sql(drop, base=files), "table-dropped"))
+    files["crates/db_views/src/tests.rs"] = (
+        f"use crate::schema::{table};\n\n#[test]\nfn counts() {{\n  let n = {table}::table.count();\n}}\n"
+    )
+    places = _places(_finding(review_sql(drop, base=files), "table-dropped"))
+    assert places == {"crates/db_views/src/tests.rs:5": "test"}
+
+
+RAILS_CONTROLLER_METHOD = """module Api
+  class {Model}Controller < BaseController
+    def create
+      defaults = {{ currency: "EUR", {column}: }}
+      record = {Model}.new(defaults.merge(permitted))
+      record.save
+    end
+
+    private
+
+    def {column}
+      PaymentMethod.api_default&.id
+    end
+  end
+end
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "column"),
+    [("Transaction", "transactions", "payment_method_id"), ("Refund", "refunds", "legacy_gateway_id")],
+)
+def test_a_ruby_method_a_controller_defines_is_no_use_the_call_that_writes_the_attribute_is(
+    model: str, table: str, column: str
+) -> None:
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} int, amount int);\n-- migration\n"
+    files = {
+        f"app/models/{model.lower()}.rb": f"class {model} < ApplicationRecord\nend\n",
+        f"app/controllers/api/{model.lower()}_controller.rb": RAILS_CONTROLLER_METHOD.format(
+            Model=model, column=column
+        ),
+    }
+    drop = schema + f"ALTER TABLE {table} DROP COLUMN {column};"
+    places = _places(_finding(review_sql(drop, base=files), "column-dropped"))
+    assert places == {f"app/controllers/api/{model.lower()}_controller.rb:4": "other"}
+
+
+PY_LOOP = """def summary(item):
+    for entry in item.versions.all():
+        if entry.{column}:
+            return True
+    return [v.id for v in item.versions.all()]
+"""
+
+
+@pytest.mark.parametrize("column", ["early_access_deadline", "legacy_price_cents"])
+def test_a_python_loops_row_of_another_models_collection_is_not_the_model(column: str) -> None:
+    schema = (
+        f"CREATE TABLE shop_item (id serial PRIMARY KEY, {column} int);\n"
+        "CREATE TABLE shop_version (id serial PRIMARY KEY, item_id int);\n"
+        "CREATE TABLE shop_order (id serial PRIMARY KEY);\n-- migration\n"
+    )
+    files = {
+        "shop/models.py": "from django.db import models\n\n\nclass Item(models.Model):\n    pass\n",
+        "shop/services.py": PY_LOOP.format(column=column),
+    }
+    drop = schema + f"ALTER TABLE shop_item DROP COLUMN {column};"
+    assert not _places(_finding(review_sql(drop, base=files), "column-dropped"))
+    files["shop/services.py"] += f"\n\ndef flag(item):\n    return item.{column}\n"
+    assert _places(_finding(review_sql(drop, base=files), "column-dropped")) == {
+        "shop/services.py:9": "other"
+    }
