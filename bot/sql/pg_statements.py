@@ -33,18 +33,34 @@ class PgStatement:
     psql: bool = False  # a psql command (`\\connect db`), not SQL
 
 
+_CHECKED_SETATTR = ast.Node.__setattr__
+
+
+def _parse(text: str) -> tuple[ast.RawStmt, ...]:
+    """`pglast.parse_sql(text)`, without pglast checking again every attribute of every node its parser
+    builds. Node classes check each value they are given (a dict for a node, an int for an enum) and
+    convert it; the parser's own values already have their final types, so the check converts nothing
+    and the trees are equal (tests/test_pg_reader.py compares them). It was over half of reading a
+    300-file history: 290,000 attribute checks."""
+    ast.Node.__setattr__ = object.__setattr__  # type: ignore[method-assign,assignment]
+    try:
+        return pglast.parse_sql(text)
+    finally:
+        ast.Node.__setattr__ = _CHECKED_SETATTR  # type: ignore[method-assign]
+
+
 def split(text: str, *, first_line: int = 1) -> list[PgStatement]:
     """The statements of `text`; `first_line` is the file line that `text` starts on."""
     lines = _Lines(text, first_line)
     commands: list[PgStatement] = []
     try:
-        raws = pglast.parse_sql(text)
+        raws = _parse(text)
     except ParseError:
         if not _PSQL_LINE.search(text):
             return list(_one_by_one(text, lines))
         text, commands = _set_psql_aside(text, lines)
         try:
-            raws = pglast.parse_sql(text)
+            raws = _parse(text)
         except ParseError:
             return sorted([*commands, *_one_by_one(text, lines)], key=lambda s: s.line)
     found = (_statement(text, raw, 0, len(text), lines) for raw in raws)
@@ -99,7 +115,7 @@ def _one_by_one(text: str, lines: _Lines) -> Iterator[PgStatement]:
     for start, end in pieces:
         piece = text[start:end]
         try:
-            raws = pglast.parse_sql(piece)
+            raws = _parse(piece)
         except ParseError as failure:
             begin = _skip_blank(text, start)
             yield _rejected(text[begin:end].rstrip(), begin, lines, failure, base=start)
