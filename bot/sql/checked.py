@@ -25,11 +25,10 @@ def problem(sql: str, dialect: str, schema: Schema) -> str:
     syntax = "mysql" if dialect in ("mysql", "mariadb") else dialect
     if syntax == "postgres":
         try:
-            parsed = json.loads(pglast.parser.parse_sql_json(sql))  # no Python tree of nodes built
+            parsed, nodes = _decoded(pglast.parser.parse_sql_json(sql))  # no Python tree of nodes built
         except pglast.parser.ParseError as error:
             return f"PostgreSQL cannot parse it: {error}"
-        nodes = _nodes(parsed.get("stmts", []))  # one walk of the tree for both questions
-        stray = _stray_reference(nodes, schema) or _foreign_function(nodes, schema)
+        stray = _stray_reference(nodes, schema) or _foreign_function(nodes, schema, parsed)
         if stray:
             return stray
         resolves = _plain_select_resolves(parsed, nodes, schema)
@@ -50,6 +49,24 @@ def problem(sql: str, dialect: str, schema: Schema) -> str:
     except SqlglotError as error:
         return str(error)
     return ""
+
+
+def _decoded(text: str) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
+    """pglast's JSON tree, and its nodes as (type, fields), listed while the JSON decoder builds the tree
+    (each map once it is complete) rather than by a walk of the tree afterwards. That order puts a node
+    after the nodes inside it; nodes of which neither holds the other keep their document order, so
+    column references and tables, which never hold one another, come in the order `_nodes` gives."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    append = found.append
+
+    def listed(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        for key, value in pairs:
+            if type(value) is dict and key[:1].isupper():
+                append((key, value))
+        return dict(pairs)
+
+    parsed: dict[str, Any] = json.loads(text, object_pairs_hook=listed)
+    return parsed, found
 
 
 def _plain_select_resolves(
@@ -164,19 +181,31 @@ def _column_resolves(
     return False
 
 
-def _foreign_function(nodes: list[tuple[str, dict[str, Any]]], schema: Schema) -> str:
+def _foreign_function(nodes: list[tuple[str, dict[str, Any]]], schema: Schema, parsed: dict[str, Any]) -> str:
     """A call qualified by a schema the database does not have: code pasted into SQL (`datetime.date(2024,
-    1, 1)`, `timezone.now()`) reads as one."""
+    1, 1)`, `timezone.now()`) reads as one. With several, the first in the text is named (calls can
+    hold calls: then the tree is walked in document order)."""
     known = {"pg_catalog", "information_schema", *DEFAULT_SCHEMAS} | {
         t.split(".")[0] for t in schema if "." in t
     }
+    found = _foreign_calls(nodes, known)
+    if len(found) > 1:
+        found = _foreign_calls(_nodes(parsed.get("stmts", [])), known)
+    if not found:
+        return ""
+    names = found[0]
+    return f"it calls `{'.'.join(names)}`, and there is no schema `{names[0]}`"
+
+
+def _foreign_calls(nodes: list[tuple[str, dict[str, Any]]], known: set[str]) -> list[list[str]]:
+    calls = []
     for kind, node in nodes:
         if kind != "FuncCall":
             continue
         names = [part.get("String", {}).get("sval", "") for part in node.get("funcname", [])]
         if len(names) >= 2 and names[0] not in known:
-            return f"it calls `{'.'.join(names)}`, and there is no schema `{names[0]}`"
-    return ""
+            calls.append(names)
+    return calls
 
 
 def _nodes(node: object, *, nested: bool = True) -> list[tuple[str, dict[str, Any]]]:
