@@ -244,7 +244,7 @@ class Catalog:
         wanted = tuple(c.lower() for c in columns)
         if not wanted:
             return False
-        indexes = [d for d in self.index_definitions.values() if same_table(d.table, table)]
+        indexes = self._indexes_of(table)
         usable = [
             key
             for d in indexes
@@ -256,6 +256,14 @@ class Catalog:
         if table in self.primary_keys:
             usable.append(self.primary_keys[table])
         return any(key[: len(wanted)] == wanted for key in usable)
+
+    def _indexes_of(self, table: str) -> list[IndexDefinition]:
+        """The definitions of the indexes on `table` (`same_table`, spelled out: asked for every index of
+        the schema, many times a review)."""
+        wanted = _unqualified(table)
+        return [
+            d for d in self.index_definitions.values() if d.table == table or _unqualified(d.table) == wanted
+        ]
 
     def add_key(self, table: str, columns: tuple[str, ...]) -> None:
         key = tuple(_key_column(c) for c in columns)
@@ -284,7 +292,7 @@ class Catalog:
     def unique_keys(self, table: str) -> list[tuple[str, ...]]:
         """The column lists no two rows share: the primary key, UNIQUE constraints, unique indexes that are
         not partial. (`keys` holds every index too; a key that is no index came from a constraint.)"""
-        indexes = [d for d in self.index_definitions.values() if same_table(d.table, table)]
+        indexes = self._indexes_of(table)
         indexed = {tuple(_key_column(c) for c in d.columns) for d in indexes}
         found = [tuple(_key_column(c) for c in d.columns) for d in indexes if d.unique and not d.where]
         found += [key for key in self.keys.get(table, []) if key not in indexed]
@@ -380,15 +388,14 @@ def same_table(a: str, b: str) -> bool:
     return a == b or _unqualified(a) == _unqualified(b)
 
 
-def unqualified(table: str) -> str:
-    """One key for a table whether or not its schema is written (`roombooking.reservations`, `reservations`)."""
-    return _unqualified(table)
-
-
 @functools.lru_cache(maxsize=8192)
-def _unqualified(table: str) -> str:
-    """The table's name without its schema, lower case (asked for the same few names many times a review)."""
+def unqualified(table: str) -> str:
+    """One key for a table whether or not its schema is written (`roombooking.reservations`, `reservations`):
+    its name without its schema, lower case (asked for the same few names many times a review)."""
     return table.lower().rsplit(".", 1)[-1]
+
+
+_unqualified = unqualified
 
 
 def _followed(c: Catalog, table: str, column: str, new_table: str, new_column: str) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.model.catalog import Catalog, same_table
+from bot.model.catalog import Catalog, unqualified
 from bot.sql.domains import Literal, admits, reads_only
 
 
@@ -30,8 +30,11 @@ def refused_by_check(
 ) -> tuple[str, tuple[Literal, ...]] | None:
     """("CHECK `name` (expression)", the values it refuses) for the first CHECK reading only the column that
     refuses some of `values`; `validated_only`: skip a NOT VALID check (rows from before it may break it)."""
+    wanted = unqualified(table)
     for name, constraint in catalog.checks.items():
-        if not same_table(constraint.table, table) or (validated_only and not constraint.validated):
+        if constraint.table != table and unqualified(constraint.table) != wanted:
+            continue  # not `same_table` (spelled out: every CHECK of the schema is asked about)
+        if validated_only and not constraint.validated:
             continue
         if not reads_only(constraint.expression, column, dialect):
             continue
