@@ -128,15 +128,22 @@ def is_volatile(node: exp.Expression | None) -> bool:
     return False
 
 
-def _reserved() -> dict[str, frozenset[str]]:
+def _reserved(dialect: str) -> frozenset[str]:
     """The words a dialect does not take as a bare table or column name (`user` is `current_user` in
-    PostgreSQL, `order` and `key` are MySQL's)."""
-    from pglast import keywords
-    from sqlglot.dialects.mysql import MySQL
+    PostgreSQL, `order` and `key` are MySQL's). MySQL's list is sqlglot's MySQL generator's: loaded only
+    for MySQL and MariaDB."""
+    if dialect not in _RESERVED:
+        if dialect in ("mysql", "mariadb"):
+            from sqlglot.dialects.mysql import MySQL
 
-    postgres = frozenset(keywords.RESERVED_KEYWORDS | keywords.TYPE_FUNC_NAME_KEYWORDS)
-    mysql = frozenset(word.lower() for word in MySQL.Generator.RESERVED_KEYWORDS)
-    return {"postgres": postgres, "mysql": mysql, "mariadb": mysql, "sqlite": postgres}
+            _RESERVED[dialect] = frozenset(word.lower() for word in MySQL.Generator.RESERVED_KEYWORDS)
+        elif dialect in ("postgres", "sqlite"):
+            from pglast import keywords
+
+            _RESERVED[dialect] = frozenset(keywords.RESERVED_KEYWORDS | keywords.TYPE_FUNC_NAME_KEYWORDS)
+        else:
+            _RESERVED[dialect] = frozenset()
+    return _RESERVED[dialect]
 
 
 _RESERVED: dict[str, frozenset[str]] = {}
@@ -147,9 +154,7 @@ def quote(name: str, dialect: str) -> str:
     (a reserved word, like the table `user`, is not plain)."""
     if "." in name:
         return ".".join(quote(part, dialect) for part in name.split("."))
-    if not _RESERVED:
-        _RESERVED.update(_reserved())
-    if name.isidentifier() and name == name.lower() and name not in _RESERVED.get(dialect, frozenset()):
+    if name.isidentifier() and name == name.lower() and name not in _reserved(dialect):
         return name
     return f"`{name}`" if dialect in ("mysql", "mariadb") else f'"{name}"'
 
