@@ -12,15 +12,16 @@ from collections.abc import Mapping
 from enum import Enum
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateNotFound
+from typing import TYPE_CHECKING, Any
 
 from bot import __version__, rules
 from bot.model.database import DatabaseUse, RunnerSetting
 from bot.model.findings import Finding, Review, Severity
 from bot.render.json_text import dumps
 from bot.render.shadow import shadow_view
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 MARKER = "<!-- migration-review:comment -->"
 COMMENT_LIMIT = 65_000
@@ -49,15 +50,6 @@ FRAMEWORK_LABELS = {
 }
 DIALECT_LABELS = {"postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB", "sqlite": "SQLite"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class _PackageLoader(BaseLoader):
-    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
-        try:
-            text = resources.files("bot.templates").joinpath(template).read_text(encoding="utf-8")
-        except (FileNotFoundError, ModuleNotFoundError):
-            raise TemplateNotFound(template) from None
-        return text, template, lambda: True
 
 
 def plain(value: Any) -> Any:
@@ -103,8 +95,19 @@ def oneline(text: str) -> str:
 
 @cache
 def environment() -> Environment:
+    """The templates' engine, loaded on first use: JSON and SARIF output need no template."""
+    from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateNotFound
+
+    class PackageLoader(BaseLoader):
+        def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
+            try:
+                text = resources.files("bot.templates").joinpath(template).read_text(encoding="utf-8")
+            except (FileNotFoundError, ModuleNotFoundError):
+                raise TemplateNotFound(template) from None
+            return text, template, lambda: True
+
     env = Environment(
-        loader=_PackageLoader(),
+        loader=PackageLoader(),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
