@@ -100,8 +100,13 @@ def prepare(
             each: _catalog_before(changeset.base_tree, config, each, changed, migrations, lint)
             for each in dialects_used
         }
+        # Django migrations are Python files: a tree without any (a folder of SQL) does not load their reader
+        python = any(path.endswith(".py") for path in changeset.base_tree.paths())
         states = {
-            k: v for syntax in syntaxes for k, v in django.final_states(changeset.base_tree, syntax).items()
+            k: v
+            for syntax in syntaxes
+            if python
+            for k, v in django.final_states(changeset.base_tree, syntax).items()
         }
         history_cache.save(kept, (catalogs, states))
     first = databases[migrations[0].path] if migrations else default
