@@ -311,3 +311,82 @@ def test_an_alembic_env_that_names_its_url_decides(url: str) -> None:
     database = Dialects(tree, Config()).database("migrations/versions/3f2a_add.py")
     assert database.source == "migrations/env.py"
     assert database.dialect == ("sqlite" if "sqlite" in url else "postgres")
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        'config.set_main_option("sqlalchemy.url", get_db_url())',
+        "engine = create_engine(get_db_url())",
+        "context.configure(url=os.environ['DATABASE_URL'], target_metadata=None)",
+    ],
+)
+@pytest.mark.parametrize(
+    ("location", "env_path"),
+    [("data/migrations", "data/migrations/env.py"), ("%(here)s/alembic", "alembic/env.py")],
+)
+def test_an_alembic_ini_url_its_env_replaces_decides_nothing(
+    override: str, location: str, env_path: str
+) -> None:
+    """quay's alembic.ini holds `sqlite:///will/be/overridden`; its env.py connects to the application's URL."""
+    ini = f"[alembic]\nscript_location = {location}\nsqlalchemy.url = sqlite:///will/be/overridden\n"
+    env = f"import os\n\n\ndef run():\n    {override}\n"
+    tree = MemoryTree(
+        {
+            "alembic.ini": ini,
+            env_path: env,
+            "docker-compose.yaml": "services:\n  db:\n    image: postgres:16\n",
+        }
+    )
+    database = Dialects(tree, Config()).database(env_path.replace("env.py", "versions/3f2a_add.py"))
+    assert (database.dialect, database.source) == ("postgres", "docker-compose.yaml")
+
+
+@pytest.mark.parametrize(
+    "reads",
+    [
+        'connectable = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.")',
+        'url = config.get_main_option("sqlalchemy.url")\n    context.configure(url=url)',
+    ],
+)
+def test_an_alembic_ini_url_its_env_reads_decides(reads: str) -> None:
+    ini = "[alembic]\nscript_location = migrations\nsqlalchemy.url = mysql+pymysql://app@localhost/app\n"
+    env = f"def run():\n    {reads}\n"
+    tree = MemoryTree(
+        {
+            "alembic.ini": ini,
+            "migrations/env.py": env,
+            "docker-compose.yaml": "services:\n  db:\n    image: postgres:16\n",
+        }
+    )
+    database = Dialects(tree, Config()).database("migrations/versions/3f2a_add.py")
+    assert (database.dialect, database.source) == ("mysql", "alembic.ini")
+
+
+@pytest.mark.parametrize(
+    ("manifest", "text", "migration"),
+    [
+        (
+            "go.mod",
+            "module example.com/app\n\nrequire modernc.org/sqlite v1.48.1\n",
+            "data/migrations/versions/3f2a_add.py",
+        ),
+        (
+            "tools/go.mod",
+            "module example.com/tools\n\nrequire github.com/mattn/go-sqlite3 v1.14.0\n",
+            "db/migrate/20240101000000_add_note.rb",
+        ),
+        ("package.json", '{"dependencies": {"better-sqlite3": "^9.0.0"}}', "app/migrations/0002_add_note.py"),
+        ("requirements.txt", "mysqlclient==2.2.0\n", "migrations/20240101_add_note.go"),
+    ],
+)
+def test_a_driver_speaks_for_the_migrations_of_its_own_language_only(
+    manifest: str, text: str, migration: str
+) -> None:
+    """A Go helper's SQLite driver says nothing of the project's Alembic revisions, Rails or Django migrations."""
+    tree = MemoryTree({manifest: text, "docker-compose.yml": "services:\n  db:\n    image: postgres:16\n"})
+    database = Dialects(tree, Config()).database(migration)
+    assert (database.dialect, database.source) == ("postgres", "docker-compose.yml")
+    folder = manifest.rpartition("/")[0]
+    sql = Dialects(tree, Config()).database(f"{folder}/migrations/001_add_note.sql".lstrip("/"))
+    assert sql.source == manifest  # SQL files are run by a project of any language: its driver still decides

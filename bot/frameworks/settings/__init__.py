@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from bot.frameworks.settings import containers, jvm, native, node, python, ruby, tools
-from bot.frameworks.settings.found import Found, family
+from bot.frameworks.settings.found import Found, family, speaks_for
 from bot.model.changeset import Tree
 from bot.model.database import Database
 
@@ -53,9 +53,10 @@ class Settings:
 
     def database_for(self, path: str) -> Database | None:
         """The database of the settings that speak for `path` (the closest scope first), else the project's."""
-        inside = [f for f in self.found if path.startswith(f.scope)]
+        relevant = [f for f in self.found if speaks_for(f, path)]
+        inside = [f for f in relevant if path.startswith(f.scope)]
         ranked = sorted(inside, key=lambda f: (_aside(f), f.rank, -len(f.scope), _depth(f)))
-        best = ranked[0] if ranked else (self.found[0] if self.found else None)
+        best = ranked[0] if ranked else (relevant[0] if relevant else None)
         return self._with_version(best, path) if best is not None else None
 
     @property
@@ -81,6 +82,7 @@ class Settings:
 
 def read_settings(tree: Tree) -> Settings:
     found: list[Found] = []
+    texts: dict[str, str] = {}
     wanted = [
         (path, read)
         for path in tree.paths()
@@ -94,8 +96,9 @@ def read_settings(tree: Tree) -> Settings:
     for path, read in wanted:
         text = tree.read(path)
         if text is not None and len(text) <= _MAX_FILE:
+            texts[path] = text
             found.extend(read(path, text))
-    return Settings(found)
+    return Settings(python.without_overridden_urls(found, texts))
 
 
 def _aside(found: Found) -> bool:

@@ -25,6 +25,7 @@ class Found:
     database: Database
     scope: str  # the folder whose files it speaks for ("" is the whole repository), ending in "/"
     rank: int
+    language: str = ""  # a driver speaks for the migrations of its own language only ("" for every file)
 
 
 def dialect_of(word: str) -> str | None:
@@ -48,9 +49,31 @@ def folder(path: str, up: int = 0) -> str:
     return "/".join(parts) + "/" if parts else ""
 
 
-def found(path: str, dialect: str, detail: str, rank: int, *, version: str = "", up: int = 0) -> Found:
+def found(
+    path: str, dialect: str, detail: str, rank: int, *, version: str = "", up: int = 0, language: str = ""
+) -> Found:
     database = Database(dialect, version=version, source=path, detail=detail)
-    return Found(database, folder(path, up), rank)
+    return Found(database, folder(path, up), rank, language)
+
+
+_LANGUAGES = {
+    "py": "python", "rb": "ruby", "go": "go", "rs": "rust", "java": "jvm", "kt": "jvm", "groovy": "jvm",
+    "js": "node", "mjs": "node", "cjs": "node", "ts": "node", "mts": "node", "cts": "node",
+}  # fmt: skip
+
+
+def language_of(path: str) -> str:
+    """The language a migration file is written in, by its extension; "" for SQL, XML, YAML and others, which
+    a project of any language runs."""
+    name = path.rsplit("/", 1)[-1]
+    return _LANGUAGES.get(name.rsplit(".", 1)[-1].lower(), "") if "." in name else ""
+
+
+def speaks_for(item: Found, path: str) -> bool:
+    """Whether `item` may decide the database of `path`: a Go module's SQLite driver says nothing of the
+    project's Alembic revisions, nor a Python requirement of its Go migrations."""
+    language = language_of(path)
+    return not item.language or not language or item.language == language
 
 
 def single(items: list[Found]) -> list[Found]:

@@ -34,7 +34,9 @@ def settings(path: str, text: str) -> Iterator[Found]:
 def build_file(path: str, text: str) -> Iterator[Found]:
     text = _XML_COMMENT.sub("", uncomment(text))
     items = [
-        found(path, dialect, f"depends on `{name}`", DRIVER) for name, dialect in _ARTIFACTS if name in text
+        found(path, dialect, f"depends on `{name}`", DRIVER, language="jvm")
+        for name, dialect in _ARTIFACTS
+        if name in text
     ]
     yield from single(items)[:1]
 

@@ -34,7 +34,7 @@ def cargo(path: str, text: str) -> Iterator[Found]:
 def go_mod(path: str, text: str) -> Iterator[Found]:
     required = {m.group(1) for m in _GO_REQUIRE.finditer(text) if not m.group(2)}
     items = [
-        found(path, dialect, f"requires `{module}`", DRIVER)
+        found(path, dialect, f"requires `{module}`", DRIVER, language="go")
         for module, dialect in _GO_DRIVERS
         if any(r == module or r.startswith(module + "/") for r in required)
     ]

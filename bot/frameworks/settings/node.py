@@ -44,7 +44,9 @@ def package_json(path: str, text: str) -> Iterator[Found]:
         section = data.get(key)
         if isinstance(section, dict):
             names.update(n for n in section if n in _PACKAGES)
-    yield from single([found(path, _PACKAGES[n], f"depends on `{n}`", DRIVER) for n in sorted(names)])[:1]
+    yield from single(
+        [found(path, _PACKAGES[n], f"depends on `{n}`", DRIVER, language="node") for n in sorted(names)]
+    )[:1]
 
 
 def orm_config(path: str, text: str) -> Iterator[Found]:

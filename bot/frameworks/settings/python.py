@@ -77,13 +77,43 @@ def requirements(path: str, text: str) -> Iterator[Found]:
     names = {m.group(1).lower() for m in _REQUIREMENT.finditer(uncomment(text))}
     up = 1 if "/requirements/" in f"/{path}" else 0
     items = [
-        found(path, _DRIVERS[n], f"requires `{n}`", DRIVER, up=up) for n in sorted(names) if n in _DRIVERS
+        found(path, _DRIVERS[n], f"requires `{n}`", DRIVER, up=up, language="python")
+        for n in sorted(names)
+        if n in _DRIVERS
     ]
     yield from single(items)[:1]
 
 
 def _scheme(word: str) -> str:
     return dialect_of("postgresql" if word.startswith("postgres") else word) or "postgres"
+
+
+def without_overridden_urls(items: list[Found], texts: dict[str, str]) -> list[Found]:
+    """The settings without the `sqlalchemy.url` of an `alembic.ini` whose `env.py` connects to a URL of its
+    own (quay's ini holds `sqlite:///will/be/overridden`, its env.py reads the application's `DB_URI`): Alembic
+    never reads that URL, so it decides nothing."""
+    return [f for f in items if not _overridden(f.database.source, texts)]
+
+
+def _overridden(source: str, texts: dict[str, str]) -> bool:
+    if not source.endswith("alembic.ini") or source not in texts:
+        return False
+    location = _SCRIPT_LOCATION.search(uncomment(texts[source]))
+    if location is None:
+        return False
+    folder = source[: -len("alembic.ini")]
+    relative = location.group(1).strip().replace("%(here)s/", "").strip("/")
+    env = texts.get(f"{folder}{relative}/env.py")
+    if env is None:
+        return False
+    env = uncomment(env)
+    return bool(_SETS_URL.search(env)) or (not _READS_URL.search(env) and bool(_OWN_URL.search(env)))
+
+
+_SCRIPT_LOCATION = re.compile(r"^\s*script_location\s*=\s*(\S+)", re.M)
+_SETS_URL = re.compile(r"""set_main_option\(\s*["']sqlalchemy\.url["']""")
+_READS_URL = re.compile(r"""engine_from_config\(|get_main_option\(\s*["']sqlalchemy\.url["']""")
+_OWN_URL = re.compile(r"\bcreate_(?:async_)?engine\(|\.configure\([^)]*\burl\s*=")
 
 
 def alembic_ini(path: str, text: str) -> Iterator[Found]:

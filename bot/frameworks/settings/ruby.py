@@ -53,7 +53,10 @@ def session_time_zone(text: str) -> str:
 
 def gemfile(path: str, text: str) -> Iterator[Found]:
     gems = {m.group(1) for m in _GEM.finditer(uncomment(text))}
-    items = [found(path, dialect_of(gem) or "postgres", f"gem `{gem}`", DRIVER) for gem in sorted(gems)]
+    items = [
+        found(path, dialect_of(gem) or "postgres", f"gem `{gem}`", DRIVER, language="ruby")
+        for gem in sorted(gems)
+    ]
     yield from single(items)
 
 
