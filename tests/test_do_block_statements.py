@@ -74,3 +74,95 @@ def test_a_loop_is_not_read_as_statements_run_once(child: str, parent: str, colu
         "  END LOOP;\nEND\n$$;\n"
     )
     assert "non-concurrent-index" not in _rules(sql)
+
+
+LOOPS = [
+    # (the loop's head, the variable as the EXECUTE names it)
+    ("FOREACH t IN ARRAY ARRAY['{a}', '{b}'] LOOP", "t"),
+    ("FOR t IN SELECT unnest(ARRAY['{a}', '{b}']) LOOP", "t"),
+    ("FOR r IN SELECT * FROM (VALUES ('{a}'), ('{b}')) AS v(tbl) LOOP", "r.tbl"),
+    ("FOREACH t IN ARRAY '{{{a},{b}}}'::text[] LOOP", "t"),
+]
+TABLES = [("orders", "invoices"), ("accounts", "members")]
+
+
+def _two_tables(a: str, b: str) -> str:
+    return (
+        f"CREATE TABLE {a} (id bigint PRIMARY KEY, status text);\n"
+        f"CREATE TABLE {b} (id bigint PRIMARY KEY, status text);\n-- migration\n"
+    )
+
+
+@pytest.mark.parametrize(("head", "variable"), LOOPS)
+@pytest.mark.parametrize(("a", "b"), TABLES)
+@pytest.mark.parametrize(
+    "build",
+    [
+        "'ALTER TABLE ' || {v} || ' ALTER COLUMN status SET NOT NULL'",
+        "format('ALTER TABLE %I ALTER COLUMN status SET NOT NULL', {v})",
+    ],
+)
+def test_a_loop_over_a_list_of_tables_runs_its_statement_on_each(
+    head: str, variable: str, a: str, b: str, build: str
+) -> None:
+    sql = _two_tables(a, b) + (
+        "DO $$\nDECLARE t text; r record;\nBEGIN\n"
+        f"  {head.format(a=a, b=b)}\n"
+        f"    EXECUTE {build.format(v=variable)};\n"
+        "  END LOOP;\nEND $$;\n"
+    )
+    findings = [f for f in review_sql(sql).active if f.rule == "set-not-null"]
+    assert [f.line for f in findings] == [5, 5]
+    assert {f.message.split("`")[1] for f in findings} == {f"{a}.status", f"{b}.status"}
+
+
+@pytest.mark.parametrize(("a", "b"), TABLES)
+def test_a_loop_over_a_list_whose_statement_is_safe_is_quiet(a: str, b: str) -> None:
+    sql = _two_tables(a, b) + (
+        "DO $$\nDECLARE t text;\nBEGIN\n"
+        f"  FOREACH t IN ARRAY ARRAY['{a}', '{b}'] LOOP\n"
+        "    EXECUTE format('ALTER TABLE %I ADD COLUMN note text', t);\n"
+        "  END LOOP;\nEND $$;\n"
+    )
+    found = _rules(sql)
+    assert "unparsed-statement" not in found and "set-not-null" not in found
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+        "SELECT table_name AS tablename FROM information_schema.columns WHERE column_name = 'status'",
+    ],
+)
+@pytest.mark.parametrize(
+    "change", ["ADD COLUMN tenant_id integer NOT NULL DEFAULT 0", "ALTER COLUMN status SET NOT NULL"]
+)
+def test_sql_built_for_tables_chosen_when_the_block_runs_is_named_and_blocks(
+    source: str, change: str
+) -> None:
+    sql = _two_tables("orders", "invoices") + (
+        "DO $$\nDECLARE r record;\nBEGIN\n"
+        f"  FOR r IN {source} LOOP\n"
+        f"    EXECUTE format('ALTER TABLE %I {change}', r.tablename);\n"
+        "  END LOOP;\nEND $$;\n"
+    )
+    result = review_sql(sql)
+    unread = [f for f in result.active if f.rule == "unparsed-statement"]
+    assert [f.line for f in unread] == [5]
+    assert source in unread[0].message and f"ALTER TABLE … {change}" in unread[0].message
+    assert result.approval != "APPROVED"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["format('GRANT SELECT ON %I TO reporting', r.tablename)", "'ANALYZE ' || quote_ident(r.tablename)"],
+)
+def test_sql_built_when_the_block_runs_that_changes_nothing_is_left_alone(statement: str) -> None:
+    sql = _two_tables("orders", "invoices") + (
+        "DO $$\nDECLARE r record;\nBEGIN\n"
+        "  FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP\n"
+        f"    EXECUTE {statement};\n"
+        "  END LOOP;\nEND $$;\n"
+    )
+    assert "unparsed-statement" not in _rules(sql)

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 import pglast
 from pglast import ast
 from pglast.parser import ParseError, parse_sql_json
 
 from bot.sql.names import DEFAULT_SCHEMAS
+from bot.sql.pg_dynamic import UNKNOWN, Bindings, array_values, evaluate, query_rows, template
 from bot.sql.pg_nodes import relation, text_of, walk
 
 _WRITERS = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt, ast.AlterTableStmt)
@@ -65,10 +68,22 @@ _STRUCTURE = frozenset(
 )
 
 
-def do_block_statements(body: str) -> tuple[list[tuple[str, int]], bool]:
-    """The schema changes a DO block runs once, in order, with their line in the body (1: the DO's line):
-    at its top level, in nested blocks and in IF branches (`IF NOT EXISTS (…) THEN ALTER TABLE …`), not
-    in loops or exception handlers. And whether that is all it does (nothing else runs, no loop, no data)."""
+@dataclass
+class BlockStatements:
+    """What a DO block runs, as far as it can be read before it runs."""
+
+    changes: list[tuple[str, int]] = field(default_factory=list)  # schema changes: (SQL, line in the body)
+    only: bool = False  # nothing else runs: no data change, no loop whose work is unknown
+    # `EXECUTE` of SQL only known when the block runs that changes a schema or data: (the expression, its
+    # line, the statement it runs with the unknown parts as `…`, the loop that gives the values or "").
+    unknown: list[tuple[str, int, str, str]] = field(default_factory=list)
+
+
+def do_block_statements(body: str) -> BlockStatements:
+    """The schema changes a DO block runs, in order, with their line in the body (1: the DO's line): at
+    its top level, in nested blocks and IF branches (`IF NOT EXISTS (…) THEN ALTER TABLE …`), and in loops
+    over a literal list, once per value (`FOREACH t IN ARRAY ARRAY['a', 'b'] LOOP EXECUTE format(…, t)`);
+    not in exception handlers. `EXECUTE` of SQL whose parts are only known when it runs is listed apart."""
     tag = "$mr$"
     while tag in body:
         tag = tag[:-1] + "x$"
@@ -77,42 +92,131 @@ def do_block_statements(body: str) -> tuple[list[tuple[str, int]], bool]:
             f"CREATE FUNCTION pg_temp.do_block() RETURNS void LANGUAGE plpgsql AS {tag}{body}{tag}"
         )
     except Exception:
-        return [], False
-    found: list[tuple[str, int]] = []
+        return BlockStatements()
     tree = json.loads(tree) if isinstance(tree, str) else tree
-    action = tree[0].get("PLpgSQL_function", {}).get("action", {}) if isinstance(tree, list) and tree else {}
-    only = _run_once(action.get("PLpgSQL_stmt_block", {}).get("body", []), found)
-    return found, only
+    function = tree[0].get("PLpgSQL_function", {}) if isinstance(tree, list) and tree else {}
+    names = [_datum_name(d) for d in function.get("datums", [])]
+    walk = _Walk(names)
+    action = function.get("action", {})
+    walk.result.only = walk.statements(action.get("PLpgSQL_stmt_block", {}).get("body", []), {}, "", True)
+    return walk.result
 
 
-def _run_once(statements: object, found: list[tuple[str, int]]) -> bool:
-    only = True
-    for statement in statements if isinstance(statements, list) else []:
-        for kind, value in statement.items() if isinstance(statement, dict) else ():
-            value = value if isinstance(value, dict) else {}
-            if kind == "PLpgSQL_stmt_block":
-                only = _run_once(value.get("body", []), found) and only
-            elif kind == "PLpgSQL_stmt_if":
-                branches = [value.get("then_body", []), value.get("else_body", [])]
-                branches += [
-                    e.get("PLpgSQL_if_elsif", {}).get("stmts", []) for e in value.get("elsif_list", [])
-                ]
-                only = all([_run_once(b, found) for b in branches]) and only
-            elif kind == "PLpgSQL_stmt_execsql":
-                query = value.get("sqlstmt", {}).get("PLpgSQL_expr", {}).get("query", "")
-                parsed = _parsed(query) if isinstance(query, str) else []
-                kinds = (
-                    {k for s in parsed if isinstance(s, dict) for k in s.get("stmt", {})}
-                    if isinstance(parsed, list)
-                    else set()
-                )
-                if kinds and kinds <= _SCHEMA_CHANGES:
-                    found.append((query, int(value.get("lineno") or 1)))
-                else:
-                    only = False
-            elif kind not in _STRUCTURE:
-                only = False
-    return only
+def _datum_name(datum: object) -> str:
+    value: object = next(iter(datum.values()), {}) if isinstance(datum, dict) else {}
+    return str(value.get("refname", "")) if isinstance(value, dict) else ""
+
+
+class _Walk:
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.result = BlockStatements()
+        self.recording = True  # off in a loop whose values are unknown: how often its body runs is unknown
+
+    def unknown_loop(self, body: object, bindings: Bindings, loop: str, first: bool) -> None:
+        """A loop whose values are unknown: its statements are not taken as run once; what it builds is
+        still listed."""
+        recording, self.recording = self.recording, False
+        self.statements(body, bindings, loop, first)
+        self.recording = recording
+
+    def statements(self, statements: object, bindings: Bindings, loop: str, first: bool) -> bool:
+        """Whether the statements change the schema only (and are all read); what they run goes in result."""
+        only = True
+        for statement in statements if isinstance(statements, list) else []:
+            for kind, value in statement.items() if isinstance(statement, dict) else ():
+                value = value if isinstance(value, dict) else {}
+                only = self.statement(kind, value, bindings, loop, first) and only
+        return only
+
+    def statement(self, kind: str, value: dict[str, Any], bindings: Bindings, loop: str, first: bool) -> bool:
+        if kind == "PLpgSQL_stmt_block":
+            return self.statements(value.get("body", []), bindings, loop, first)
+        if kind == "PLpgSQL_stmt_if":
+            branches = [value.get("then_body", []), value.get("else_body", [])]
+            branches += [e.get("PLpgSQL_if_elsif", {}).get("stmts", []) for e in value.get("elsif_list", [])]
+            return all([self.statements(b, bindings, loop, first) for b in branches])
+        line = int(value.get("lineno") or 1)
+        if kind == "PLpgSQL_stmt_execsql":
+            return self.sql(_query(value.get("sqlstmt")), line, first)
+        if kind == "PLpgSQL_stmt_dynexecute":
+            expression = _query(value.get("query"))
+            text = evaluate(expression, bindings)
+            if text is not None:
+                return self.sql(text, line, first)
+            shape = template(expression, bindings) or ""
+            if _kinds(shape) & _CHANGES:
+                self.result.unknown.append((expression, line, shape.replace(UNKNOWN, "…"), loop))
+            return False
+        if kind in ("PLpgSQL_stmt_foreach_a", "PLpgSQL_stmt_fors"):
+            return self.loop(kind, value, bindings, first) and False
+        if kind in _LOOPS:
+            self.unknown_loop(value.get("body", []), bindings, loop or _loop_text(value), first)
+            return False
+        return kind in _STRUCTURE
+
+    def loop(self, kind: str, value: dict[str, Any], bindings: Bindings, first: bool) -> bool:
+        """A loop over a literal list runs its body once per value, which is then known."""
+        query = _query(value.get("expr") if kind == "PLpgSQL_stmt_foreach_a" else value.get("query"))
+        rows = self.rows(kind, value, query)
+        if rows is None:
+            given = "value" if kind == "PLpgSQL_stmt_foreach_a" else "row"
+            self.unknown_loop(value.get("body", []), bindings, f"for each {given} of `{query}`", first)
+            return False
+        only = True
+        for index, row in enumerate(rows):
+            only = (
+                self.statements(value.get("body", []), {**bindings, **row}, "", first and index == 0) and only
+            )
+        return only
+
+    def rows(self, kind: str, value: dict[str, Any], query: str) -> list[Bindings] | None:
+        if kind == "PLpgSQL_stmt_foreach_a":
+            values = array_values(query)
+            number = value.get("varno")
+            name = self.names[number] if isinstance(number, int) and number < len(self.names) else ""
+            return [{name: v} for v in values] if values is not None and name else None
+        found = query_rows(query)
+        if found is None:
+            return None
+        columns, rows = found
+        target = value.get("var", {})
+        if "PLpgSQL_rec" in target:
+            record = str(target["PLpgSQL_rec"].get("refname", ""))
+            return [{f"{record}.{c}": v for c, v in zip(columns, row, strict=False)} for row in rows]
+        fields = [str(f.get("name", "")) for f in target.get("PLpgSQL_row", {}).get("fields", [])]
+        return [dict(zip(fields, row, strict=False)) for row in rows] if fields else None
+
+    def sql(self, query: str, line: int, first: bool) -> bool:
+        kinds = _kinds(query)
+        if kinds and kinds <= _SCHEMA_CHANGES:
+            if self.recording and (first or (query, line) not in self.result.changes):
+                self.result.changes.append((query, line))
+            return True
+        return False
+
+
+def _query(expression: object) -> str:
+    inner = expression.get("PLpgSQL_expr", {}) if isinstance(expression, dict) else {}
+    query = inner.get("query", "") if isinstance(inner, dict) else ""
+    return query if isinstance(query, str) else ""
+
+
+def _kinds(query: str) -> set[str]:
+    parsed = _parsed(query) if query else []
+    if not isinstance(parsed, list):
+        return set()
+    return {k for s in parsed if isinstance(s, dict) for k in s.get("stmt", {})}
+
+
+def _loop_text(value: dict[str, Any]) -> str:
+    condition = _query(value.get("cond")) or _query(value.get("lower"))
+    return f"in a loop (`{condition}`)" if condition else "in a loop"
+
+
+_LOOPS = frozenset({"PLpgSQL_stmt_loop", "PLpgSQL_stmt_while", "PLpgSQL_stmt_fori", "PLpgSQL_stmt_dynfors"})
+_DATA = frozenset({"InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "TruncateStmt"})
+_CHANGES = _SCHEMA_CHANGES | _DATA
 
 
 def sql_tables(queries: Iterator[str] | list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:

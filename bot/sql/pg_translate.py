@@ -38,7 +38,7 @@ from bot.model.migration import (
     Unparsed,
 )
 from bot.sql.commands import TIMEOUT_SETTINGS
-from bot.sql.pg_bodies import do_block_statements
+from bot.sql.pg_bodies import BlockStatements, do_block_statements
 from bot.sql.pg_columns import trigger_uses, view_uses
 from bot.sql.pg_data import delete, insert, merge, select, update
 from bot.sql.pg_maintenance import cluster, lock, reindex, vacuum
@@ -228,22 +228,33 @@ def _refresh(node: ast.RefreshMatViewStmt, base: Base) -> Iterator[Operation]:
 
 
 def _do(node: ast.DoStmt, base: Base) -> Iterator[Operation]:
-    """A DO block stays one operation, and the schema changes it runs once are read as what they are
+    """A DO block stays one operation, and the schema changes it runs are read as what they are
     (drizzle-kit and hand-written migrations wrap `ALTER TABLE … ADD CONSTRAINT` in `DO … EXCEPTION WHEN
-    duplicate_object`); a block that does nothing else is those changes alone."""
+    duplicate_object`, and loop over a list of tables with `EXECUTE format(…)`); a block that does nothing
+    else is those changes alone. SQL it builds from values only known when it runs is a statement the
+    review cannot read, and is said so."""
     body = option(node.args, "as")
     language = option(node.args, "language")
     inner: list[Operation] = []
-    only = False
+    read = BlockStatements()
+    location: Location = base["location"]
     if body is not None and (language is None or text_of(language.arg).lower() == "plpgsql"):
-        statements, only = do_block_statements(text_of(body.arg))
-        location: Location = base["location"]
-        for query, line in statements:
+        read = do_block_statements(text_of(body.arg))
+        for query, line in read.changes:
             for statement in split(query, first_line=location.line + line - 1):
                 inner.extend(operations(statement, location.path))
-    if not (only and inner):
+    if not (read.only and inner):
         yield from do_block(node, base)
     yield from inner
+    for expression, line, shape, loop in read.unknown:
+        where = f" {loop}" if loop else ""
+        yield Unparsed(
+            location=Location(location.path, location.line + line - 1),
+            end_line=location.line + line - 1,
+            sql=f"EXECUTE {expression}",
+            error=f"SQL built when the DO block runs{where}, which runs `{' '.join(shape.split())}` "
+            "on tables or with values the migration does not name",
+        )
 
 
 def _named(category: str) -> Handler:
