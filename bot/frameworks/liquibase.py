@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from typing import NamedTuple
 
 import yaml
 from defusedxml.ElementTree import DefusedXMLParser
@@ -99,19 +100,26 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     )
 
 
-def change_sets(path: str, text: str) -> dict[str, tuple[int, str, bool]]:
-    """Each changeSet of a changelog by `author:id`, as (its first line, its text without whitespace,
-    whether it is `runOnChange`). Liquibase records changeSets, not files: appending one to a changelog is
-    the normal way to change the schema, while editing one that ran fails its checksum on every database."""
+class ChangeSetText(NamedTuple):
+    line: int  # its first line
+    body: str  # its text without whitespace and without `validCheckSum`, which is no part of its checksum
+    run_on_change: bool  # `runOnChange`: meant to be edited and run again
+    valid_checksum: str  # the checksum a `validCheckSum` accepts besides its own (`ANY`, `8:…`), or ""
+
+
+def change_sets(path: str, text: str) -> dict[str, ChangeSetText]:
+    """Each changeSet of a changelog by `author:id`. Liquibase records changeSets, not files: appending one
+    to a changelog is the normal way to change the schema, while editing one that ran fails its checksum on
+    every database, unless a `validCheckSum` accepts the new one."""
     lines = text.splitlines()
-    found: dict[str, tuple[int, str, bool]] = {}
+    found: dict[str, ChangeSetText] = {}
     if path.endswith(".sql"):
         starts = list(_CHANGESET.finditer(text))
         for index, match in enumerate(starts):
             end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
             line = text.count("\n", 0, match.start()) + 1
-            body = "".join(text[match.start() : end].split())
-            found[match.group(1)] = (line, body, "runOnChange:true" in match.group(2).replace(" ", ""))
+            run_on_change = "runOnChange:true" in match.group(2).replace(" ", "")
+            found[match.group(1)] = _change_set(line, text[match.start() : end], run_on_change)
         return found
     try:
         root = _read_xml(text) if path.endswith(".xml") else _read_yaml(text)
@@ -120,10 +128,24 @@ def change_sets(path: str, text: str) -> dict[str, tuple[int, str, bool]]:
     for element in root.children:
         if element.name != "changeSet":
             continue
-        body = "".join("".join(lines[element.line - 1 : max(element.end_line, element.line)]).split())
+        chunk = "\n".join(lines[element.line - 1 : max(element.end_line, element.line)])
         key = f"{element.get('author')}:{element.get('id')}"
-        found[key] = (element.line, body, element.get("runOnChange").lower() == "true")
+        found[key] = _change_set(element.line, chunk, element.get("runOnChange").lower() == "true")
     return found
+
+
+def _change_set(line: int, chunk: str, run_on_change: bool) -> ChangeSetText:
+    valid = _VALID_CHECKSUM.search(chunk)
+    accepted = next((g for g in valid.groups() if g), "") if valid else ""
+    body = "".join(_VALID_CHECKSUM.sub("", chunk).split())
+    return ChangeSetText(line, body, run_on_change, accepted.strip())
+
+
+_VALID_CHECKSUM = re.compile(
+    r"<validCheckSum>\s*([^<]*?)\s*</validCheckSum>|^[ \t]*-?[ \t]*validCheckSum[ \t]*:[ \t]*[\"']?([^\s\"']+)[\"']?[ \t]*$"
+    r"|^[ \t]*--[ \t]*validCheckSum[ \t]*:?[ \t]*(\S+)",
+    re.M | re.I,
+)
 
 
 def _marker(action: str, path: str, line: int) -> Transaction:

@@ -182,17 +182,28 @@ def _liquibase(migration: Migration, base_text: str, head_text: str) -> Iterator
         reader.change_sets(migration.path, base_text),
         reader.change_sets(migration.path, head_text),
     )
-    for key, (line, body, run_on_change) in after.items():
+    for key, now in after.items():
         old = before.get(key)
-        if old is None or old[1] == body or run_on_change:
+        if old is None or old.body == now.body or now.run_on_change:
+            continue
+        if now.valid_checksum:
+            yield _finding(
+                migration,
+                now.line,
+                f"changeSet `{key}` of `{migration.path}` already exists in the base branch and is edited; its "
+                f"`validCheckSum {now.valid_checksum}` lets Liquibase accept the edit without running it again.",
+                "Every database that ran the changeSet keeps its old version: only new installs get the edit, so "
+                "their schemas diverge unless the edit changes nothing there (formatting, a comment, a "
+                "precondition).",
+                Severity.WARNING,
+            )
             continue
         yield _finding(
             migration,
-            line,
+            now.line,
             f"changeSet `{key}` of `{migration.path}` already exists in the base branch and is edited.",
             "Liquibase stores a checksum of every changeSet it ran: on every database that ran this one the next "
-            "update stops with a checksum error (and a `validCheckSum` that hides it leaves those databases "
-            "without the edit, which only new installs get).",
+            "update stops with a checksum error.",
             Severity.CRITICAL,
         )
     removed = [key for key in before if key not in after]

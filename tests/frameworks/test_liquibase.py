@@ -195,3 +195,45 @@ def test_formatted_sql_change_sets_by_author_and_id() -> None:
     assert _edited(path, one, two) == []
     [(severity, _)] = _edited(path, one, one.replace("alias text", "alias varchar(20)"))
     assert severity == "critical"
+
+
+def _valid(checksum: str) -> str:
+    return f"\n    <validCheckSum>{checksum}</validCheckSum>"
+
+
+def test_an_edit_a_valid_checksum_accepts_leaves_databases_that_ran_it_behind() -> None:
+    """`validCheckSum` keeps Liquibase from stopping, but databases that ran the changeSet never get the edit."""
+    path = "db/changelog.xml"
+    for key, table, (old, new), checksum in [
+        ("jane:7", "visit", ("note", "remark"), "ANY"),
+        ("omar:2024-11", "invoice", ("memo", "comment"), "8:0a1b2c3d4e5f60718293a4b5c6d7e8f9"),
+    ]:
+        edited = _set(key, table, new).replace(">\n    <addColumn", f">{_valid(checksum)}\n    <addColumn", 1)
+        [(severity, message)] = _edited(path, _xml(_set(key, table, old)), _xml(edited))
+        assert severity == "warning" and f"`{key}`" in message and f"validCheckSum {checksum}" in message
+
+
+def test_a_valid_checksum_added_alone_is_no_edit() -> None:
+    path = "db/changelog.xml"
+    for key, table, column in [("jane:7", "visit", "note"), ("omar:3", "invoice", "memo")]:
+        before = _set(key, table, column)
+        after = before.replace(">\n    <addColumn", f">{_valid('ANY')}\n    <addColumn", 1)
+        assert _edited(path, _xml(before), _xml(after)) == []
+
+
+def test_a_valid_checksum_in_formatted_sql_and_yaml() -> None:
+    sql = "--liquibase formatted sql\n\n--changeset ana:1\nALTER TABLE person ADD COLUMN alias text;\n"
+    accepted = sql.replace("--changeset ana:1\n", "--changeset ana:1\n--validCheckSum: ANY\n")
+    [(severity, _)] = _edited("db/changes.sql", sql, accepted.replace("alias text", "alias varchar(40)"))
+    assert severity == "warning"
+    assert _edited("db/changes.sql", sql, accepted) == []
+    yml = (
+        "databaseChangeLog:\n  - changeSet:\n      id: 1\n      author: ana\n      changes:\n"
+        "        - addColumn:\n            tableName: person\n            columns:\n"
+        "              - column:\n                  name: alias\n                  type: text\n"
+    )
+    accepted_yml = yml.replace("      author: ana\n", "      author: ana\n      validCheckSum: ANY\n")
+    [(severity, _)] = _edited(
+        "db/changelog.yaml", yml, accepted_yml.replace("type: text", "type: varchar(40)")
+    )
+    assert severity == "warning"
