@@ -81,6 +81,7 @@ NAMES = (
     "rows_violating_check",
     "schema_dropped",
     "schema_renamed",
+    "sequence_reset",
     "serial_over_identity",
     "set_not_null",
     "soft_delete_in_unique_key",

@@ -1,0 +1,181 @@
+"""A sequence set back below the ids a table already holds hands those ids out again.
+
+## Why is this bad?
+`ALTER SEQUENCE users_id_seq RESTART`, `SELECT setval('users_id_seq', 1)` or `ALTER TABLE users ALTER
+COLUMN id RESTART WITH 1` make the next insert take an id that existing rows already have. With a primary
+key the insert fails with a duplicate key error, and so does every insert after it until the sequence
+passes the largest id: the application cannot create rows. Without a unique key two rows share an id, and
+whatever joins on it (foreign keys without constraints, caches, URLs) reaches the wrong row.
+
+## Use instead
+Set the sequence from the table itself, so it can only move past the rows that exist:
+`SELECT setval('users_id_seq', (SELECT coalesce(max(id), 0) + 1 FROM users), false)`. Restarting a
+sequence is only safe on a table the same migration created or emptied (`TRUNCATE … RESTART IDENTITY`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pglast
+from pglast import ast
+from pglast.parser import ParseError
+
+from bot.model.catalog import Catalog
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import Migration, Operation, Truncate
+from bot.rules.context import Context
+from bot.sql.pg_nodes import relation, text_of, walk
+
+RULE = Rule(
+    id="sequence-reset",
+    dimension=Dimension.TRANSFORMATION,
+    severity=Severity.CRITICAL,
+    help="Set the sequence from the table (`setval(…, (SELECT coalesce(max(id), 0) + 1 FROM …), false)`), "
+    "so it only ever moves past the ids that exist.",
+    bad=(
+        "CREATE TABLE users (id bigserial PRIMARY KEY, email text);\n-- migration\n"
+        "ALTER SEQUENCE users_id_seq RESTART WITH 1;",
+        "CREATE TABLE users (id bigserial PRIMARY KEY, email text);\n-- migration\n"
+        "SELECT setval('users_id_seq', 1);",
+    ),
+    good=(
+        "CREATE TABLE users (id bigserial PRIMARY KEY, email text);\n-- migration\n"
+        "SELECT setval('users_id_seq', (SELECT coalesce(max(id), 0) + 1 FROM users), false);",
+    ),
+    dialects=("postgres",),
+)
+_MENTIONS = re.compile(r"\bsetval\b|\bRESTART\b", re.I)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if not context.postgres:
+        return
+    for index, op in enumerate(migration.up):
+        if not _MENTIONS.search(op.sql) or isinstance(op, Truncate):
+            continue
+        catalog = context.before(op)
+        for sequence, value in _resets(op.sql):
+            target = _column_of(sequence, catalog)
+            if target is not None and (
+                catalog.is_new(target[0]) or _emptied(target[0], migration.up[:index])
+            ):
+                continue
+            yield _finding(op, sequence, value, target, context)
+
+
+def _finding(
+    op: Operation, sequence: str, value: int | None, target: tuple[str, str] | None, context: Context
+) -> Finding:
+    next_id = "its first value" if value is None else f"{value}"
+    if target is None:
+        return op.finding(
+            RULE,
+            f"The sequence `{sequence}` is set back to hand out {next_id} next.",
+            severity=Severity.WARNING,
+            blast_radius="If a table's ids come from this sequence, its next inserts reuse ids that rows already "
+            "hold: they fail on the primary key, or two rows share an id.",
+        )
+    table, column = target
+    rows = context.catalog.rows.get(table, 0)
+    low = value is None or value <= max(2, rows)  # 1 or 2: the first ids, which the oldest rows hold
+    check_query = f"SELECT max({column}) FROM {table}"
+    return op.finding(
+        RULE,
+        f"The sequence `{sequence}` of `{table}.{column}` is set back to hand out {next_id} next"
+        + (
+            ", an id existing rows already hold."
+            if low
+            else f"; safe only if no row holds an id of {value} or more."
+        ),
+        severity=Severity.CRITICAL if low else Severity.WARNING,
+        blast_radius=f"Inserts into {context.size_words(table)} take ids existing rows hold: each fails with a "
+        f"duplicate key on `{column}` until the sequence passes the largest id (or, without a unique key, two rows "
+        "share an id).",
+        fix=f"Set it from the table: `SELECT setval('{sequence}', (SELECT coalesce(max({column}), 0) + 1 FROM "
+        f"{table}), false)`"
+        + (
+            "."
+            if low
+            else f"; or check `{check_query}` is below {value} on every database before the deploy."
+        ),
+    )
+
+
+def _resets(sql: str) -> Iterator[tuple[str, int | None]]:
+    """(sequence, the value it hands out next: None for its start) of each constant reset in `sql`."""
+    try:
+        statements = pglast.parse_sql(sql)
+    except ParseError:
+        return
+    for raw in statements:
+        for node in walk(raw.stmt):
+            if isinstance(node, ast.AlterSeqStmt) and node.sequence is not None:
+                restart = _restart(node.options)
+                if restart is not False:
+                    yield relation(node.sequence), restart
+            elif isinstance(node, ast.AlterTableStmt) and node.relation is not None:
+                for cmd in node.cmds or ():
+                    restart = (
+                        _restart(getattr(cmd, "def_", None)) if isinstance(cmd, ast.AlterTableCmd) else False
+                    )
+                    if restart is not False and cmd.name:
+                        yield f"{relation(node.relation)}_{cmd.name}_seq", restart
+            elif isinstance(node, ast.FuncCall) and _name(node) == "setval":
+                found = _setval(node.args or ())
+                if found is not None:
+                    yield found
+
+
+def _name(call: ast.FuncCall) -> str:
+    names: Any = call.funcname or ("",)
+    return text_of(names[-1]).lower()
+
+
+def _restart(options: Any) -> int | bool | None:
+    """The value a RESTART option names (None: the sequence's start), or False without one."""
+    for option in options if isinstance(options, tuple | list) else ():
+        if isinstance(option, ast.DefElem) and option.defname == "restart":
+            if option.arg is None:
+                return None
+            value = text_of(option.arg)
+            return int(value) if value.lstrip("-").isdigit() else False
+    return False
+
+
+def _setval(args: Any) -> tuple[str, int | None] | None:
+    if len(args) < 2:
+        return None
+    name, value = _constant(args[0]), _constant(args[1])
+    if name is None or value is None or not value.lstrip("-").isdigit():
+        return None  # the value is computed (from the table's max, say): it follows the rows
+    called = len(args) < 3 or _constant(args[2]) not in ("false", "f", "0")
+    return name.removeprefix("public."), int(value) + (1 if called else 0)
+
+
+def _constant(node: Any) -> str | None:
+    while isinstance(node, ast.TypeCast):
+        node = node.arg
+    if isinstance(node, ast.A_Const) and not node.isnull:
+        return text_of(node.val).lower()
+    return None
+
+
+def _column_of(sequence: str, catalog: Catalog) -> tuple[str, str] | None:
+    """The table and column whose ids the sequence gives: a `nextval('…')` default, or PostgreSQL's own name
+    for the sequence of a serial or identity column (`<table>_<column>_seq`)."""
+    bare = sequence.rsplit(".", 1)[-1].strip('"').lower()
+    for name, table in catalog.tables.items():
+        for column in table.columns.values():
+            default = (column.default or "").lower()
+            if f"'{bare}'" in default or f'"{bare}"' in default or f".{bare}'" in default:
+                return name, column.name
+            if f"{name.rsplit('.', 1)[-1]}_{column.name}_seq".lower() == bare:
+                return name, column.name
+    return None
+
+
+def _emptied(table: str, earlier: tuple[Operation, ...] | list[Operation]) -> bool:
+    return any(isinstance(op, Truncate) and table in op.tables for op in earlier)
