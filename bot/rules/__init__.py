@@ -106,6 +106,7 @@ NAMES = (
     "unparsed_statement",
     "unread_data_change",
     "unreadable_migration",
+    "value_does_not_fit",
     "value_not_allowed",
     "value_refused_in_production",
     "values_rejected_by_type",

@@ -1,0 +1,142 @@
+"""A data change writes a literal that the column's own type cannot hold.
+
+## Why is this bad?
+`UPDATE users SET country = 'USA'` into a `char(2)` column, `'pending_review'` into a `varchar(10)`, `70000`
+into a `smallint`, `'n/a'` into an integer column, `'maybe'` into a boolean or `123456.78` into a
+`numeric(7,2)`: PostgreSQL refuses the value and the statement fails on the first row it writes, so the
+deploy stops half-way. MySQL in strict mode does the same; outside strict mode it stores a truncated or
+clamped value instead ('US', 32767), silently, in every row the statement writes.
+
+## Use instead
+Write a value the type holds, or widen the column in an earlier step (`ALTER TABLE users ALTER COLUMN
+country TYPE varchar(3)`) and check what else reads it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import DataInsert, DataUpdate, Migration, Operation
+from bot.rules.context import Context
+from bot.sql.domains import Literal
+from bot.sql.writes import written_literals
+
+RULE = Rule(
+    id="value-does-not-fit",
+    dimension=Dimension.DATA_VERIFICATION,
+    severity=Severity.CRITICAL,
+    help="Write a value the column's type holds, or widen the column first.",
+    bad=(
+        "CREATE TABLE users (id bigint PRIMARY KEY, country char(2));\n-- migration\n"
+        "UPDATE users SET country = 'USA' WHERE country IS NULL AND id < 1000;",
+        "CREATE TABLE items (id bigint PRIMARY KEY, stock smallint);\n-- migration\n"
+        "UPDATE items SET stock = 70000 WHERE id = 42;",
+    ),
+    good=(
+        "CREATE TABLE users (id bigint PRIMARY KEY, country char(2));\n-- migration\n"
+        "UPDATE users SET country = 'US' WHERE country IS NULL AND id < 1000;",
+    ),
+)
+
+_LENGTH = re.compile(
+    r"^(?:(?:national\s+)?char(?:acter)?(?:\s+varying)?|n?varchar|bpchar)\s*\(\s*(\d+)\s*\)", re.I
+)
+_NUMERIC = re.compile(r"^(?:numeric|decimal)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)", re.I)
+_RANGES = {
+    "smallint": 2**15, "int2": 2**15, "integer": 2**31, "int": 2**31, "int4": 2**31, "bigint": 2**63,
+    "int8": 2**63, "tinyint": 2**7, "mediumint": 2**23,
+}  # fmt: skip
+_BOOLEAN_WORDS = {"t", "f", "true", "false", "y", "n", "yes", "no", "on", "off", "1", "0"}
+_UUID = re.compile(r"^\{?[0-9a-f]{8}-?(?:[0-9a-f]{4}-?){3}[0-9a-f]{12}\}?$", re.I)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    for op in migration.up:
+        if not isinstance(op, DataUpdate | DataInsert):
+            continue
+        catalog = context.before(op)
+        for column, values in written_literals(op).items():
+            found = catalog.column(op.table, column)
+            if found is None or _cast_in(op, column):
+                continue
+            refused = [
+                (v, why) for v in values if (why := _refusal(v, found.type, context.mysql)) is not None
+            ]
+            if refused:
+                yield _finding(op, column, found.type, refused, context)
+
+
+def _refusal(value: Literal, column_type: str, mysql: bool) -> str | None:
+    """Why the type cannot hold the value, or None when it can (or the type is not one judged here)."""
+    sql_type = " ".join(column_type.lower().split())
+    unsigned = "unsigned" in sql_type
+    sql_type = sql_type.replace(" unsigned", "")
+    length = _LENGTH.match(sql_type)
+    if length is not None and value.quoted:
+        limit = int(length.group(1))
+        size = len(value.text.rstrip(" "))  # PostgreSQL cuts trailing spaces beyond the limit without error
+        return f"{len(value.text)} characters, over its limit of {limit}" if size > limit else None
+    if sql_type in _RANGES:
+        number = _integer(value)
+        if number is None:
+            return None if _numeric(value) is not None or not value.quoted else "not a whole number"
+        bound = _RANGES[sql_type]
+        low, high = (0, 2 * bound - 1) if unsigned else (-bound, bound - 1)
+        return f"outside {low:,} to {high:,}" if not low <= number <= high else None
+    numeric = _NUMERIC.match(sql_type)
+    if numeric is not None:
+        number_value = _numeric(value)
+        if number_value is None:
+            return "not a number" if value.quoted else None
+        precision, scale = int(numeric.group(1)), int(numeric.group(2) or 0)
+        ceiling = Decimal(10) ** (precision - scale)
+        return (
+            f"{precision - scale} digits before the point at most" if abs(number_value) >= ceiling else None
+        )
+    if sql_type in ("boolean", "bool") and value.quoted and not mysql:
+        return None if value.text.strip().lower() in _BOOLEAN_WORDS else "not a boolean PostgreSQL reads"
+    if sql_type == "uuid" and value.quoted:
+        return None if _UUID.match(value.text.strip()) else "not a UUID"
+    return None
+
+
+def _integer(value: Literal) -> int | None:
+    text = value.text.strip()
+    return int(text) if re.fullmatch(r"[-+]?\d+", text) else None
+
+
+def _numeric(value: Literal) -> Decimal | None:
+    try:
+        return Decimal(value.text.strip())
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _cast_in(op: Operation, column: str) -> bool:
+    """An explicit cast (`'USA'::char(2)`) truncates instead of failing: the author chose it."""
+    written = [sql for target, sql in getattr(op, "assignments", ()) if target == column]
+    return any("::" in sql or "cast(" in sql.lower() for sql in written)
+
+
+def _finding(
+    op: Operation, column: str, column_type: str, refused: list[tuple[Literal, str]], context: Context
+) -> Finding:
+    table = str(getattr(op, "table", ""))
+    shown = "; ".join(f"{v.sql} ({why})" for v, why in refused[:3])
+    more = f" and {len(refused) - 3} more" if len(refused) > 3 else ""
+    outcome = (
+        "MySQL in strict mode fails the statement on the first row it writes; outside strict mode it stores a "
+        "truncated or clamped value in every row instead, silently."
+        if context.mysql
+        else "The statement fails on the first row it writes and the deploy stops there."
+    )
+    return op.finding(
+        RULE,
+        f"`{table}.{column}` is `{column_type}`, which cannot hold what the statement writes: {shown}{more}.",
+        blast_radius=f"{outcome} Rows affected: those it writes in {context.size_words(table)}.",
+        fix=f"Write a value `{column_type}` holds, or widen `{table}.{column}` in an earlier step and check the code "
+        "that reads it.",
+    )

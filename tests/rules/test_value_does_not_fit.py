@@ -1,0 +1,102 @@
+"""`value-does-not-fit`: a literal the column's own type cannot hold (too long for `char(n)`/`varchar(n)`, out of an
+integer's range, over a numeric's precision, not a number, boolean or UUID) fails the statement; a value that
+fits, or an explicit cast the author chose, is quiet. Read from SQL in every framework's migrations."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model.findings import Review
+from tests.conftest import review_sql
+from tests.rules.test_data_expressions import FRAMEWORKS
+
+NAMES = [
+    {
+        "table": "users",
+        "code": "country",
+        "count": "logins",
+        "amount": "balance",
+        "flag": "verified",
+        "ref": "token",
+    },
+    {
+        "table": "stores",
+        "code": "region",
+        "count": "stock",
+        "amount": "price",
+        "flag": "active",
+        "ref": "public_id",
+    },
+]
+SCHEMA = (
+    "CREATE TABLE {table} (id bigint PRIMARY KEY, {code} char(2), label varchar(10), {count} smallint,\n"
+    "  {amount} numeric(7, 2), {flag} boolean, {ref} uuid, note text);\n"
+)
+
+
+def _review(names: dict[str, str], sql: str, framework=FRAMEWORKS[0], dialect: str | None = None) -> Review:  # type: ignore[no-untyped-def]
+    path, text = framework(sql.format(**names))
+    return review_sql(text, path=path, dialect=dialect, base={"db/structure.sql": SCHEMA.format(**names)})
+
+
+def _found(result: Review) -> list:  # type: ignore[type-arg]
+    return [f for f in result.active if f.rule == "value-does-not-fit"]
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_a_string_longer_than_the_column_fails(names, framework) -> None:  # type: ignore[no-untyped-def]
+    [finding] = _found(
+        _review(names, "UPDATE {table} SET {code} = 'USA' WHERE id >= 1 AND id < 1000;", framework)
+    )
+    assert finding.severity.value == "critical" and f"`{names['table']}.{names['code']}`" in finding.message
+    assert "'USA' (3 characters, over its limit of 2)" in finding.message
+    assert not _found(
+        _review(names, "UPDATE {table} SET {code} = 'US' WHERE id >= 1 AND id < 1000;", framework)
+    )
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    ("sql", "why"),
+    [
+        ("UPDATE {table} SET {count} = 70000 WHERE id = 7;", "outside -32,768 to 32,767"),
+        ("UPDATE {table} SET {count} = 'n/a' WHERE id = 7;", "not a whole number"),
+        ("UPDATE {table} SET {amount} = 123456.78 WHERE id = 7;", "5 digits before the point at most"),
+        ("UPDATE {table} SET {flag} = 'maybe' WHERE id = 7;", "not a boolean"),
+        ("UPDATE {table} SET {ref} = 'pending' WHERE id = 7;", "not a UUID"),
+        (
+            "INSERT INTO {table} (id, label) VALUES (1, 'ok'), (2, 'pending_review');",
+            "14 characters, over its limit of 10",
+        ),
+        (
+            "UPDATE {table} SET label = CASE WHEN note = 'x' THEN 'short' ELSE 'much_too_long_label' END WHERE id < 100;",
+            "over its limit of 10",
+        ),
+    ],
+)
+def test_values_each_type_refuses(names, sql, why) -> None:  # type: ignore[no-untyped-def]
+    [finding] = _found(_review(names, sql))
+    assert why in finding.message
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE {table} SET {count} = 32767, {amount} = 99999.99, {flag} = 'yes' WHERE id = 7;",
+        "UPDATE {table} SET {count} = '12' WHERE id = 7;",
+        "UPDATE {table} SET {ref} = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11' WHERE id = 7;",
+        "UPDATE {table} SET {code} = 'USA'::char(2) WHERE id = 7;",
+        "UPDATE {table} SET {code} = 'US  ' WHERE id = 7;",
+        "UPDATE {table} SET note = 'a much longer text than ten characters' WHERE id = 7;",
+    ],
+)
+def test_values_that_fit_or_an_explicit_cast_are_quiet(names, sql) -> None:  # type: ignore[no-untyped-def]
+    assert not _found(_review(names, sql))
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_mysql_says_it_truncates_outside_strict_mode(names) -> None:  # type: ignore[no-untyped-def]
+    [finding] = _found(_review(names, "UPDATE {table} SET {code} = 'USA' WHERE id = 7;", dialect="mysql"))
+    assert "strict mode" in finding.blast_radius
