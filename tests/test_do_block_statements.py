@@ -148,10 +148,10 @@ def test_sql_built_for_tables_chosen_when_the_block_runs_is_named_and_blocks(
         "  END LOOP;\nEND $$;\n"
     )
     result = review_sql(sql)
-    unread = [f for f in result.active if f.rule == "unparsed-statement"]
+    unread = [f for f in result.active if f.rule == "unread-data-change"]
     assert [f.line for f in unread] == [5]
     assert source in unread[0].message and f"ALTER TABLE … {change}" in unread[0].message
-    assert result.approval != "APPROVED"
+    assert result.approval != "APPROVED" and any("could not read" in r for r in result.reasons)
 
 
 @pytest.mark.parametrize(
@@ -165,4 +165,53 @@ def test_sql_built_when_the_block_runs_that_changes_nothing_is_left_alone(statem
         f"    EXECUTE {statement};\n"
         "  END LOOP;\nEND $$;\n"
     )
-    assert "unparsed-statement" not in _rules(sql)
+    found = _rules(sql)
+    assert "unparsed-statement" not in found and "unread-data-change" not in found
+
+
+@pytest.mark.parametrize(("a", "b"), TABLES)
+def test_a_name_the_block_assigns_from_the_loop_value_is_known(a: str, b: str) -> None:
+    """`new_name := 'legacy_' || substr(t, 1)` inside a loop over a list: each rename is read as such."""
+    sql = _two_tables(a, b) + (
+        "DO $$\nDECLARE t text; new_name text;\nBEGIN\n"
+        f"  FOR t IN SELECT unnest(ARRAY['{a}', '{b}']) LOOP\n"
+        "    new_name := 'legacy_' || substr(t, 1);\n"
+        "    IF EXISTS (SELECT 1 FROM pg_tables WHERE tablename = t) THEN\n"
+        "      EXECUTE format('ALTER TABLE public.%I RENAME TO %I', t, new_name);\n"
+        "    END IF;\n"
+        "  END LOOP;\nEND $$;\n"
+    )
+    renamed = [f.message for f in review_sql(sql).active if f.rule == "table-renamed"]
+    assert sorted(renamed) == sorted(f"Table `{t}` is renamed to `legacy_{t}`." for t in (a, b))
+
+
+@pytest.mark.parametrize(("a", "b"), TABLES)
+def test_constraints_named_only_when_the_block_runs_are_dropped_from_a_known_table(a: str, b: str) -> None:
+    """The table is known, only the constraints' names are not: read as constraints dropped from it."""
+    sql = _two_tables(a, b) + (
+        "DO $$\nDECLARE c text;\nBEGIN\n"
+        f"  FOR c IN SELECT conname FROM pg_constraint WHERE conrelid = '{a}'::regclass AND contype = 'f' LOOP\n"
+        f"    EXECUTE format('ALTER TABLE {a} DROP CONSTRAINT IF EXISTS %I', c);\n"
+        "  END LOOP;\nEND $$;\n"
+    )
+    result = review_sql(sql)
+    assert not [f for f in result.active if f.rule in ("unread-data-change", "unparsed-statement")]
+    assert any(a in f.message for f in result.active if f.rule == "missing-lock-timeout")
+
+
+def test_nested_loops_are_named_outer_first() -> None:
+    sql = _two_tables("orders", "invoices") + (
+        "DO $$\nDECLARE t text; a text;\nBEGIN\n"
+        "  FOR t IN SELECT table_name FROM information_schema.columns WHERE column_name = 'payload' LOOP\n"
+        "    FOR a IN SELECT DISTINCT uid FROM attribute LOOP\n"
+        "      EXECUTE format('UPDATE %I SET payload = payload #- ''{%s}''', t, a);\n"
+        "    END LOOP;\n"
+        "  END LOOP;\nEND $$;\n"
+    )
+    [finding] = [f for f in review_sql(sql).active if f.rule == "unread-data-change"]
+    assert finding.line == 6
+    outer, inner = (
+        finding.message.index("information_schema.columns"),
+        finding.message.index("FROM attribute"),
+    )
+    assert outer < inner

@@ -18,7 +18,7 @@ from pglast import ast
 from pglast.parser import ParseError, parse_sql_json
 
 from bot.sql.names import DEFAULT_SCHEMAS
-from bot.sql.pg_dynamic import UNKNOWN, Bindings, array_values, evaluate, query_rows, template
+from bot.sql.pg_dynamic import Bindings, array_values, evaluate, query_rows, template
 from bot.sql.pg_nodes import relation, text_of, walk
 
 _WRITERS = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt, ast.AlterTableStmt)
@@ -75,7 +75,7 @@ class BlockStatements:
     changes: list[tuple[str, int]] = field(default_factory=list)  # schema changes: (SQL, line in the body)
     only: bool = False  # nothing else runs: no data change, no loop whose work is unknown
     # `EXECUTE` of SQL only known when the block runs that changes a schema or data: (the expression, its
-    # line, the statement it runs with the unknown parts as `…`, the loop that gives the values or "").
+    # line, the statement it runs with the unknown parts as PLACEHOLDER, the loop that gives the values or "").
     unknown: list[tuple[str, int, str, str]] = field(default_factory=list)
 
 
@@ -137,6 +137,9 @@ class _Walk:
             branches += [e.get("PLpgSQL_if_elsif", {}).get("stmts", []) for e in value.get("elsif_list", [])]
             return all([self.statements(b, bindings, loop, first) for b in branches])
         line = int(value.get("lineno") or 1)
+        if kind == "PLpgSQL_stmt_assign":
+            self.assign(value, bindings)
+            return True
         if kind == "PLpgSQL_stmt_execsql":
             return self.sql(_query(value.get("sqlstmt")), line, first)
         if kind == "PLpgSQL_stmt_dynexecute":
@@ -146,27 +149,40 @@ class _Walk:
                 return self.sql(text, line, first)
             shape = template(expression, bindings) or ""
             if _kinds(shape) & _CHANGES:
-                self.result.unknown.append((expression, line, shape.replace(UNKNOWN, "…"), loop))
+                self.result.unknown.append((expression, line, shape, loop))
             return False
         if kind in ("PLpgSQL_stmt_foreach_a", "PLpgSQL_stmt_fors"):
-            return self.loop(kind, value, bindings, first) and False
+            return self.loop(kind, value, bindings, loop, first) and False
         if kind in _LOOPS:
-            self.unknown_loop(value.get("body", []), bindings, loop or _loop_text(value), first)
+            self.unknown_loop(value.get("body", []), dict(bindings), _nested(loop, _loop_text(value)), first)
             return False
         return kind in _STRUCTURE
 
-    def loop(self, kind: str, value: dict[str, Any], bindings: Bindings, first: bool) -> bool:
+    def assign(self, value: dict[str, Any], bindings: Bindings) -> None:
+        """`new_name := '_old_' || tbl`: the variable holds what the expression builds from known values."""
+        number = value.get("varno")
+        name = self.names[number] if isinstance(number, int) and number < len(self.names) else ""
+        expression = _query(value.get("expr")).partition(":=")[2] or _query(value.get("expr"))
+        built = evaluate(expression.strip(), bindings) if name else None
+        if built is not None:
+            bindings[name] = built
+        elif name:
+            bindings.pop(name, None)
+
+    def loop(self, kind: str, value: dict[str, Any], bindings: Bindings, loop: str, first: bool) -> bool:
         """A loop over a literal list runs its body once per value, which is then known."""
         query = _query(value.get("expr") if kind == "PLpgSQL_stmt_foreach_a" else value.get("query"))
         rows = self.rows(kind, value, query)
         if rows is None:
             given = "value" if kind == "PLpgSQL_stmt_foreach_a" else "row"
-            self.unknown_loop(value.get("body", []), bindings, f"for each {given} of `{query}`", first)
+            where = f"for each {given} of `{' '.join(query.split())}`"
+            self.unknown_loop(value.get("body", []), dict(bindings), _nested(loop, where), first)
             return False
         only = True
         for index, row in enumerate(rows):
             only = (
-                self.statements(value.get("body", []), {**bindings, **row}, "", first and index == 0) and only
+                self.statements(value.get("body", []), {**bindings, **row}, loop, first and index == 0)
+                and only
             )
         return only
 
@@ -194,6 +210,16 @@ class _Walk:
                 self.result.changes.append((query, line))
             return True
         return False
+
+
+def schema_change_only(query: str) -> bool:
+    """Is the SQL made of schema changes alone (no data change, nothing else)?"""
+    kinds = _kinds(query)
+    return bool(kinds) and kinds <= _SCHEMA_CHANGES
+
+
+def _nested(outer: str, inner: str) -> str:
+    return f"{outer}, {inner}" if outer else inner
 
 
 def _query(expression: object) -> str:

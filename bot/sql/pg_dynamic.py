@@ -21,10 +21,11 @@ import pglast
 from pglast import ast
 from pglast.parser import ParseError
 
+from bot.model.migration import PLACEHOLDER
 from bot.sql.pg_nodes import text_of
 
 Bindings = dict[str, str]  # a variable (`t`) or a record's field (`r.name`) -> its text value
-UNKNOWN = "mr_runtime_value"  # what stands for a part only known at run time in `template`
+UNKNOWN = PLACEHOLDER  # what stands for a part only known at run time in `template`
 _PLAIN = re.compile(r"[a-z_][a-z0-9_$]*")
 _FORMAT = re.compile(r"%(?:(\d+)\$)?([sIL%])")
 
@@ -36,7 +37,8 @@ def evaluate(expression: str, bindings: Bindings) -> str | None:
 
 
 def template(expression: str, bindings: Bindings) -> str | None:
-    """The text with the unknown parts as `mr_runtime_value` (None when the expression is no text at all)."""
+    """The text with the unknown parts as the placeholder the readers use for values code fills in at run
+    time (None when the expression is no text at all)."""
     node = _expression(expression)
     return _value(node, bindings, UNKNOWN) if node is not None else None
 
@@ -188,6 +190,15 @@ def quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _substring(text: str, start: str, length: str = "") -> str | None:
+    """PostgreSQL's `substr(text, from [, count])`: positions count from 1."""
+    if not start.lstrip("-").isdigit() or (length and not length.isdigit()):
+        return None
+    first = max(int(start) - 1, 0)
+    end = int(start) - 1 + int(length) if length else len(text)
+    return text[first : max(end, first)]
+
+
 def _format(args: list[str]) -> str | None:
     if not args:
         return None
@@ -218,5 +229,11 @@ _BUILDERS: dict[str, Callable[[list[str]], str | None]] = {
     "quote_literal": lambda a: quote_literal(a[0]) if len(a) == 1 else None,
     "concat": "".join,
     "lower": lambda a: a[0].lower() if len(a) == 1 else None,
+    "substr": lambda a: _substring(*a) if len(a) in (2, 3) else None,
+    "substring": lambda a: _substring(*a) if len(a) in (2, 3) else None,
+    "replace": lambda a: a[0].replace(a[1], a[2]) if len(a) == 3 else None,
+    "left": lambda a: a[0][: int(a[1])] if len(a) == 2 and a[1].lstrip("-").isdigit() else None,
+    "trim": lambda a: a[0].strip() if len(a) == 1 else None,
+    "btrim": lambda a: a[0].strip() if len(a) == 1 else None,
     "upper": lambda a: a[0].upper() if len(a) == 1 else None,
 }

@@ -20,6 +20,7 @@ from pglast.enums import ObjectType, TransactionStmtKind, VariableSetKind
 
 from bot.model.findings import Location
 from bot.model.migration import (
+    PLACEHOLDER,
     AddEnumValue,
     AddIndex,
     CreateEnum,
@@ -36,9 +37,10 @@ from bot.model.migration import (
     Transaction,
     Truncate,
     Unparsed,
+    UnreadDataChange,
 )
 from bot.sql.commands import TIMEOUT_SETTINGS
-from bot.sql.pg_bodies import BlockStatements, do_block_statements
+from bot.sql.pg_bodies import BlockStatements, do_block_statements, schema_change_only
 from bot.sql.pg_columns import trigger_uses, view_uses
 from bot.sql.pg_data import delete, insert, merge, select, update
 from bot.sql.pg_maintenance import cluster, lock, reindex, vacuum
@@ -247,14 +249,38 @@ def _do(node: ast.DoStmt, base: Base) -> Iterator[Operation]:
         yield from do_block(node, base)
     yield from inner
     for expression, line, shape, loop in read.unknown:
-        where = f" {loop}" if loop else ""
-        yield Unparsed(
-            location=Location(location.path, location.line + line - 1),
-            end_line=location.line + line - 1,
-            sql=f"EXECUTE {expression}",
-            error=f"SQL built when the DO block runs{where}, which runs `{' '.join(shape.split())}` "
-            "on tables or with values the migration does not name",
+        yield from _built_at_run_time(
+            expression, shape, loop, Location(location.path, location.line + line - 1)
         )
+
+
+def _built_at_run_time(expression: str, shape: str, loop: str, location: Location) -> Iterator[Operation]:
+    """A statement a DO block builds from values only known when it runs. A schema change whose unknown
+    parts are names of constraints, indexes or new names (`ALTER TABLE chart DROP CONSTRAINT <each foreign
+    key>`) is read as that change on its table; one whose table, or whose data, is only known then is a
+    change the review cannot read, and is said so."""
+    read = [
+        op
+        for statement in split(shape, first_line=location.line)
+        for op in operations(statement, location.path)
+    ]
+    if (
+        read
+        and schema_change_only(shape)
+        and not any(PLACEHOLDER in table for op in read for table in op.tables)
+    ):
+        yield from read
+        return
+    shown = " ".join(shape.replace(PLACEHOLDER, "…").split())
+    yield UnreadDataChange(
+        location=location,
+        end_line=location.line,
+        sql=f"EXECUTE {expression}",
+        runs=f"`{shown[:160]}` (SQL a DO block builds with `EXECUTE`)",
+        how=(f"{loop}, " if loop else "") + "on tables or with values only known when it runs",
+        check="Read which tables and values the block's queries give on production, and what the statement does "
+        "to each (locks, rewrites, rows written)",
+    )
 
 
 def _named(category: str) -> Handler:
