@@ -67,6 +67,7 @@ NAMES = (
     "non_concurrent_detach_partition",
     "non_concurrent_index",
     "non_concurrent_index_drop",
+    "non_concurrent_refresh",
     "non_concurrent_reindex",
     "non_robust_statement",
     "not_null_dropped",
