@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 # One module per rule, sorted by id (module name = id with underscores).
 NAMES = (
     "applied_migration_edited",
+    "attach_partition_scan",
     "blocking_maintenance",
     "cascading_delete",
     "case_value_mismatch",
