@@ -78,6 +78,7 @@ NAMES = (
     "null_propagation",
     "nulls_before_not_null",
     "orphans_before_foreign_key",
+    "primary_key_dropped",
     "primary_key_not_null_scan",
     "production_id_mismatch",
     "rows_violating_check",
