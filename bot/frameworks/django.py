@@ -33,6 +33,7 @@ from bot.frameworks.statements import separate
 from bot.model.changeset import Tree
 from bot.model.findings import Location
 from bot.model.migration import (
+    CurrentModelImport,
     DataDelete,
     DataInsert,
     DataUpdate,
@@ -232,6 +233,8 @@ class _Parser:
             if "get_model" in self.text or "get_user_model" in self.text
             else {}
         )
+        imported = _imported_models(module, self.state, self.apps) if "models import" in self.text else []
+        self.models.update({name: table for _, name, table in imported})
         klass = next((n for n in module.body if isinstance(n, ast.ClassDef) and n.name == "Migration"), None)
         atomic, operations = _class_attributes(klass)
         up: list[Operation] = []
@@ -241,6 +244,8 @@ class _Parser:
         down = None if self.irreversible else self._down(up)
         if klass is not None:
             up.extend(self._post_migrate(klass))
+        if imported:
+            up.append(_current_models(self.path, self.text, imported))
         note = (
             "Django runs each migration in a transaction" if atomic else "the migration sets `atomic = False`"
         )
@@ -494,6 +499,44 @@ def _class_attributes(klass: ast.ClassDef | None) -> tuple[bool, list[ast.expr]]
             elif target == "operations" and isinstance(node.value, ast.List | ast.Tuple):
                 operations = list(node.value.elts)
     return atomic, operations
+
+
+def _imported_models(module: ast.Module, state: State, apps: Apps) -> list[tuple[ast.ImportFrom, str, str]]:
+    """`from shop.models import Order` or `from ..models import Order as O`, anywhere in the migration:
+    (the import, the name it binds, the model's table). The application's current model is the one
+    imported, not the historical one, but its table is the same."""
+    found: list[tuple[ast.ImportFrom, str, str]] = []
+    for node in ast.walk(module):
+        if not isinstance(node, ast.ImportFrom) or not node.module:
+            continue
+        parts = node.module.split(".")
+        if "models" not in parts or parts[0] == "django":
+            continue
+        before = parts[: parts.index("models")]
+        app = before[-1] if before else (state.app if node.level else "")
+        if not app:
+            continue
+        known = state if app == state.app else apps.replay(app)
+        for alias in node.names:  # model classes only: choices, enums and constants are no models
+            if known is not None and alias.name.lower() in known.models:
+                found.append((node, alias.asname or alias.name, known.table(alias.name)))
+    return found
+
+
+_WRITES = re.compile(r"\.(?:save|delete|create|bulk_create|get_or_create|update_or_create)\(")
+
+
+def _current_models(path: str, text: str, imported: list[tuple[ast.ImportFrom, str, str]]) -> Operation:
+    first = imported[0][0]
+    names = tuple(dict.fromkeys(name for _, name, _ in imported))
+    return CurrentModelImport(
+        location=Location(path, first.lineno),
+        end_line=first.end_lineno or first.lineno,
+        sql=ast.unparse(first),
+        module=("." * first.level) + (first.module or ""),
+        names=names,
+        writes=bool(_WRITES.search(text)),
+    )
 
 
 def _model_variables(node: ast.AST, state: State, apps: Apps) -> dict[str, str]:

@@ -446,6 +446,17 @@ class RunCode(Operation):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CurrentModelImport(Operation):
+    """A Django migration that imports the application's own model classes (`from shop.models import
+    Order`) instead of the historical ones `apps.get_model()` gives: its code runs against the models as
+    they are when it runs, not as they were at this point of the history."""
+
+    module: str  # "shop.models"
+    names: tuple[str, ...]  # the classes imported ("Order"), or the module's name when it is imported whole
+    writes: bool = False  # the migration saves, creates or deletes through them (their signals fire)
+
+
+@dataclass(frozen=True, kw_only=True)
 class UnreadDataChange(Operation):
     """Code that changes data when the migration runs but that the review cannot read: a task sent to a
     queue (Celery's `.delay()`), a management command, a `post_migrate` handler. Its location is in the

@@ -30,6 +30,7 @@ NAMES = (
     "concurrent_in_transaction",
     "concurrent_index_corruption",
     "constraint_not_valid",
+    "current_model_in_migration",
     "data_lost_on_rollback",
     "database_dropped",
     "domain_constraint",
