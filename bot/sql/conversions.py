@@ -68,6 +68,15 @@ def classify(
     if found is not None:
         return found
     mysql = dialect in ("mysql", "mariadb")
+    dropped = _enum_members_dropped(old, new)
+    if dropped:
+        shown = ", ".join(f"'{m}'" for m in dropped)
+        return Loss(
+            f"rows holding {shown}, which the new ENUM leaves out, fail the change in strict mode and become '' "
+            "(the empty error value) outside it",
+            Severity.CRITICAL,
+            f"{column} IN ({', '.join(_quoted(m) for m in dropped)})",
+        )
     silent = Severity.CRITICAL
     fails = (
         Severity.CRITICAL if mysql else Severity.WARNING
@@ -184,6 +193,27 @@ def classify(
         time = f"TIME({column}) <> '00:00:00'" if mysql else f"{column}::time <> '00:00'"
         return Loss("the time of day is dropped", silent, time)
     return None
+
+
+_ENUM = re.compile(r"^\s*enum\s*\((.*)\)\s*$", re.I | re.S)
+_MEMBER = re.compile(r"'((?:[^']|'')*)'")
+
+
+def _enum_members_dropped(old: str, new: str) -> list[str]:
+    """MySQL `enum('a','b')` → `enum('a','c')`: the members the new list leaves out (['b'])."""
+    before, after = _ENUM.match(old), _ENUM.match(new)
+    if before is None or after is None:
+        return []
+    kept = {m.replace("''", "'").lower() for m in _MEMBER.findall(after.group(1))}
+    return [
+        m.replace("''", "'")
+        for m in _MEMBER.findall(before.group(1))
+        if m.replace("''", "'").lower() not in kept
+    ]
+
+
+def _quoted(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _precision_or_zone(

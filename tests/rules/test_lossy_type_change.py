@@ -144,3 +144,23 @@ def test_a_conversion_the_author_maps_explicitly_is_quiet(old: str, using: str) 
         f"ALTER TABLE t ALTER COLUMN state TYPE boolean USING {using};"
     )
     assert "lossy-type-change" not in {f.rule for f in review_sql(sql).active}
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "before", "after", "dropped"),
+    [
+        ("users", "status", "'active','banned'", "'active','suspended'", "'banned'"),
+        ("tickets", "state", "'open','archived','closed'", "'open','closed'", "'archived'"),
+    ],
+)
+def test_a_mysql_enum_that_leaves_a_member_out_loses_its_rows(table, column, before, after, dropped) -> None:  # type: ignore[no-untyped-def]
+    schema = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} enum({before}) NOT NULL);\n-- migration\n"
+    )
+    bad = review_sql(schema + f"ALTER TABLE {table} MODIFY {column} enum({after}) NOT NULL;", dialect="mysql")
+    [finding] = [f for f in bad.active if f.rule == "lossy-type-change"]
+    assert finding.severity.value == "critical" and dropped in finding.message
+    widened = review_sql(
+        schema + f"ALTER TABLE {table} MODIFY {column} enum({before},'extra') NOT NULL;", dialect="mysql"
+    )
+    assert not [f for f in widened.active if f.rule == "lossy-type-change"]
