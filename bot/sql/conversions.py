@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from bot.model.findings import Severity
+from bot.sql.mysql_ddl import members
 
 _INTS = {
     "tinyint": 1,
@@ -195,21 +196,13 @@ def classify(
     return None
 
 
-_ENUM = re.compile(r"^\s*enum\s*\((.*)\)\s*$", re.I | re.S)
-_MEMBER = re.compile(r"'((?:[^']|'')*)'")
-
-
 def _enum_members_dropped(old: str, new: str) -> list[str]:
     """MySQL `enum('a','b')` → `enum('a','c')`: the members the new list leaves out (['b'])."""
-    before, after = _ENUM.match(old), _ENUM.match(new)
-    if before is None or after is None:
+    before, after = members(old), members(new)
+    if before is None or after is None or before[0] != "enum" or after[0] != "enum":
         return []
-    kept = {m.replace("''", "'").lower() for m in _MEMBER.findall(after.group(1))}
-    return [
-        m.replace("''", "'")
-        for m in _MEMBER.findall(before.group(1))
-        if m.replace("''", "'").lower() not in kept
-    ]
+    kept = {m.lower() for m in after[1]}
+    return [m for m in before[1] if m.lower() not in kept]
 
 
 def _quoted(value: str) -> str:
