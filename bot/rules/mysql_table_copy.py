@@ -30,6 +30,7 @@ from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
     AddColumn,
     AddConstraint,
+    AddIndex,
     AlterColumnType,
     DropColumn,
     Migration,
@@ -111,9 +112,26 @@ def _judge(op: Operation, context: Context, fk_checks_off: bool) -> tuple[str, s
         return mysql_ddl.REBUILD, f"Dropping column `{op.column}`"
     if isinstance(op, AddConstraint):
         return _constraint(op, fk_checks_off)
+    if isinstance(op, AddIndex) and op.method == "fulltext" and _first_fulltext(op, context):
+        return (
+            "locked",
+            "Adding the first FULLTEXT index of a table without an `FTS_DOC_ID` column rebuilds it",
+        )
     if isinstance(op, RawSQL):
         return _raw(op)
     return None
+
+
+def _first_fulltext(op: AddIndex, context: Context) -> bool:
+    """InnoDB adds a hidden `FTS_DOC_ID` column with the first FULLTEXT index: the table is rebuilt and
+    writes wait (LOCK=SHARED); later FULLTEXT indexes are built in place."""
+    catalog = context.before(op)
+    has_fulltext = any(
+        d.table == op.table and d.method == "fulltext" for d in catalog.index_definitions.values()
+    )
+    return (
+        not has_fulltext and catalog.column(op.table, "fts_doc_id") is None and not catalog.is_new(op.table)
+    )
 
 
 def _added_column(op: AddColumn, context: Context, mariadb: bool) -> tuple[str, str] | None:

@@ -18,6 +18,7 @@ from sqlglot import exp
 from bot.model.migration import (
     AddConstraint,
     AddEnumValue,
+    AddIndex,
     DataInsert,
     DetachPartition,
     Maintenance,
@@ -78,6 +79,10 @@ def classify(statement: Statement, base: dict[str, Any]) -> list[Operation]:
         return [_reindex(words, head, b)]
     if head[:2] == ("RENAME", "TABLE"):
         return list(_rename_tables(words, b))
+    if head[0] == "CREATE" and len(head) > 2 and head[1] in ("FULLTEXT", "SPATIAL") and head[2] == "INDEX":
+        found = _special_index(words, head[1].lower(), b)
+        if found is not None:
+            return [found]
     if head[0] == "INSERT":
         return [_insert(words, b)]
     if head[0] == "SET":
@@ -88,6 +93,23 @@ def classify(statement: Statement, base: dict[str, Any]) -> list[Operation]:
     if category:
         return [RawSQL(category=category, **b)]
     return [Unparsed(error="not a statement this review understands", **b)]
+
+
+def _special_index(words: tuple[str, ...], method: str, b: dict[str, Any]) -> Operation | None:
+    """MySQL `CREATE FULLTEXT INDEX name ON table (columns)` (and SPATIAL), which sqlglot leaves unread."""
+    upper = [w.upper() for w in words]
+    if "ON" not in upper or "(" not in words:
+        return None
+    on, opening = upper.index("ON"), words.index("(")
+    closing = words.index(")", opening) if ")" in words[opening:] else len(words)
+    columns = tuple(name(w) for w in words[opening + 1 : closing] if w != ",")
+    return AddIndex(
+        table=_table(words, on + 1),
+        name=name(words[3]) if on > 3 else "",
+        columns=columns,
+        method=method,
+        **b,
+    )
 
 
 def _rename_tables(words: tuple[str, ...], b: dict[str, Any]) -> Iterator[Operation]:

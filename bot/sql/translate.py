@@ -296,10 +296,12 @@ def _constraint(c: exp.Expression, table: str, b: Base, dialect: str, not_valid:
     elif isinstance(inner, exp.PrimaryKey | exp.PrimaryKeyColumnConstraint):
         kind, columns = "primary_key", tuple(identifier(x) for x in inner.expressions)
     elif isinstance(inner, exp.IndexColumnConstraint):
+        kind = str(inner.args.get("kind") or "").lower()  # MySQL FULLTEXT / SPATIAL
         return AddIndex(
             table=table,
             name=identifier(inner.this),
             columns=tuple(identifier(x) for x in inner.expressions),
+            method=kind if kind in ("fulltext", "spatial") else "",
             **b,
         )
     elif isinstance(inner, exp.ExcludeColumnConstraint):

@@ -1,5 +1,7 @@
 from typing import Any
 
+import pytest
+
 from bot.model.config import Config
 from bot.model.findings import Finding, Severity
 from tests.conftest import review_sql, rule_ids
@@ -67,3 +69,20 @@ def test_partitioning_copies_and_row_format_rebuilds() -> None:
     [row_format] = _found("ALTER TABLE o ROW_FORMAT=COMPRESSED;")
     assert partition.severity is Severity.CRITICAL and row_format.severity is Severity.WARNING
     assert _found("ALTER TABLE o REMOVE PARTITIONING;")
+
+
+@pytest.mark.parametrize(("table", "column"), [("users", "bio"), ("articles", "body")])
+@pytest.mark.parametrize(
+    "statement",
+    ["ALTER TABLE {t} ADD FULLTEXT INDEX ft_{c} ({c});", "CREATE FULLTEXT INDEX ft_{c} ON {t} ({c});"],
+)
+def test_the_first_fulltext_index_rebuilds_the_table(table: str, column: str, statement: str) -> None:
+    schema = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, title varchar(200), {column} text) ENGINE=InnoDB;\n"
+    )
+    bad = review_sql(schema + "-- migration\n" + statement.format(t=table, c=column), dialect="mysql")
+    [finding] = [f for f in bad.active if f.rule == "mysql-table-copy"]
+    assert "FULLTEXT" in finding.message and finding.severity.value == "critical"
+    second = schema + f"CREATE FULLTEXT INDEX ft_title ON {table} (title);\n-- migration\n"
+    good = review_sql(second + statement.format(t=table, c=column), dialect="mysql")
+    assert not [f for f in good.active if f.rule == "mysql-table-copy"]
