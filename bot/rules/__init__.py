@@ -104,6 +104,7 @@ NAMES = (
     "uncommitted_transaction",
     "unique_collision",
     "unique_constraint_under_lock",
+    "unique_key_dropped",
     "unique_without_duplicate_check",
     "unmapped_code_value",
     "unmapped_production_value",

@@ -293,6 +293,8 @@ def _constraint(c: exp.Expression, table: str, b: Base, dialect: str, not_valid:
         kind = "unique"
         schema = inner.this
         columns = tuple(identifier(x) for x in (schema.expressions if isinstance(schema, exp.Schema) else []))
+        if not name and isinstance(schema, exp.Schema) and schema.this is not None:
+            name = identifier(schema.this)  # MySQL `UNIQUE KEY users_email (email)`
     elif isinstance(inner, exp.PrimaryKey | exp.PrimaryKeyColumnConstraint):
         kind, columns = "primary_key", tuple(identifier(x) for x in inner.expressions)
     elif isinstance(inner, exp.IndexColumnConstraint):

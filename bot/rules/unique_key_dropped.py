@@ -1,0 +1,114 @@
+"""A unique index or constraint is dropped and nothing else keeps its columns unique.
+
+## Why is this bad?
+The application may rely on the key without saying so: a sign-up that checks the email first and then
+inserts, a `get_or_create` or `find_or_create_by`, an upsert `INSERT … ON CONFLICT (email)`. Once the key
+is gone, concurrent requests create duplicates that nothing removes, lookups by those columns start
+returning several rows, and every upsert that names the columns fails with "there is no unique or
+exclusion constraint matching the ON CONFLICT specification".
+
+## Use instead
+Keep a unique key over the columns (when the change replaces one index with another, create the new one
+first, `CONCURRENTLY`, and drop the old one after), or, when uniqueness is really being given up, check
+the code that looks rows up or upserts by these columns first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from bot.model.catalog import Catalog
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import (
+    AddConstraint,
+    AddIndex,
+    DropConstraint,
+    DropIndex,
+    DropTable,
+    Migration,
+    Operation,
+)
+from bot.rules.context import Context
+
+RULE = Rule(
+    id="unique-key-dropped",
+    dimension=Dimension.MIGRATION_SAFETY,
+    severity=Severity.WARNING,
+    help="Keep a unique key over the columns (create its replacement first), or check the code that looks up "
+    "or upserts by them before giving uniqueness up.",
+    bad=(
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n"
+        "CREATE UNIQUE INDEX users_email_key ON users (email);\n-- migration\nDROP INDEX users_email_key;",
+    ),
+    good=(
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n"
+        "CREATE UNIQUE INDEX users_email_key ON users (email);\n-- migration\n"
+        "CREATE UNIQUE INDEX users_email_key2 ON users (email);\nDROP INDEX users_email_key;",
+    ),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    ops = migration.up
+    for index, op in enumerate(ops):
+        catalog = context.before(op)
+        found = _dropped(op, catalog)
+        if found is None:
+            continue
+        table, name, columns = found
+        if catalog.is_new(table) or _kept(table, columns, catalog, name, ops[index + 1 :]):
+            continue
+        shown = f" ({', '.join(columns)})" if columns else ""
+        yield op.finding(
+            RULE,
+            f"The unique key `{name}` of `{table}`{shown} is dropped; nothing else keeps "
+            f"{'these columns' if len(columns) > 1 else 'the column' if columns else 'its columns'} unique.",
+            blast_radius=f"From now on {context.size_words(table)} can get duplicates{shown}: concurrent inserts "
+            "that checked first, get-or-create lookups, and upserts `ON CONFLICT` on those columns (which fail "
+            "without the key).",
+        )
+
+
+def _dropped(op: Operation, catalog: Catalog) -> tuple[str, str, tuple[str, ...]] | None:
+    """(table, key name, columns) of a unique index or constraint `op` drops."""
+    if isinstance(op, DropIndex):
+        definition = catalog.index_definitions.get(op.name)
+        if definition is not None and definition.unique and not definition.where:
+            return definition.table, op.name, definition.columns
+        return None
+    if isinstance(op, DropConstraint):
+        if catalog.constraints.get(op.name) == "unique":
+            return op.table, op.name, ()
+        table = op.table.rsplit(".", 1)[-1]
+        if op.name.startswith(f"{table}_") and op.name.endswith("_key"):
+            column = op.name[len(table) + 1 : -len("_key")]
+            if (column,) in catalog.keys.get(op.table, []) and catalog.column(op.table, column) is not None:
+                return op.table, op.name, (column,)
+    return None
+
+
+def _kept(
+    table: str, columns: tuple[str, ...], catalog: Catalog, name: str, later: Sequence[Operation]
+) -> bool:
+    """Another unique key over the same columns stays or is added, or the table itself goes."""
+    if not columns:
+        return any(isinstance(op, DropTable) and table in op.tables for op in later)
+    wanted = sorted(columns)
+    others = [
+        d
+        for n, d in catalog.index_definitions.items()
+        if n != name and d.table == table and d.unique and not d.where and sorted(d.columns) == wanted
+    ]
+    primary = sorted(catalog.primary_keys.get(table, ())) == wanted
+    added = any(
+        (isinstance(op, AddIndex) and op.table == table and op.unique and sorted(op.columns) == wanted)
+        or (
+            isinstance(op, AddConstraint)
+            and op.table == table
+            and op.constraint in ("unique", "primary_key")
+            and sorted(op.columns) == wanted
+        )
+        or (isinstance(op, DropTable) and table in op.tables)
+        for op in later
+    )
+    return bool(others) or primary or added

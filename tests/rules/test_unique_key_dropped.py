@@ -1,0 +1,65 @@
+"""`unique-key-dropped`: a unique index or constraint dropped with nothing else keeping its columns unique; a
+replacement built first (or in the same migration), a primary key over the same columns, or a partial index
+is quiet."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import review_sql
+
+NAMES = [("users", "email"), ("accounts", "slug")]
+
+
+def _found(sql: str, dialect: str | None = None) -> list:  # type: ignore[type-arg]
+    return [f for f in review_sql(sql, dialect=dialect).active if f.rule == "unique-key-dropped"]
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+@pytest.mark.parametrize(
+    ("schema", "drop"),
+    [
+        ("CREATE UNIQUE INDEX {t}_{c}_key ON {t} ({c});", "DROP INDEX {t}_{c}_key;"),
+        ("CREATE UNIQUE INDEX {t}_{c}_key ON {t} ({c});", "DROP INDEX CONCURRENTLY IF EXISTS {t}_{c}_key;"),
+        (
+            "ALTER TABLE {t} ADD CONSTRAINT {t}_{c}_uniq UNIQUE ({c});",
+            "ALTER TABLE {t} DROP CONSTRAINT {t}_{c}_uniq;",
+        ),
+        ("", "ALTER TABLE {t} DROP CONSTRAINT {t}_{c}_key;"),
+    ],
+)
+def test_a_unique_key_dropped_is_named(table: str, column: str, schema: str, drop: str) -> None:
+    inline = " UNIQUE" if not schema else ""
+    sql = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text NOT NULL{inline});\n{schema.format(t=table, c=column)}\n-- migration\n{drop.format(t=table, c=column)}"
+    [finding] = _found(sql)
+    assert finding.severity.value == "warning" and f"`{table}`" in finding.message
+    assert "ON CONFLICT" in finding.blast_radius
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+def test_mysql_unique_key_dropped_by_drop_index(table: str, column: str) -> None:
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} varchar(100), UNIQUE KEY {table}_{column} ({column}));\n-- migration\n"
+    [finding] = _found(schema + f"ALTER TABLE {table} DROP INDEX {table}_{column};", dialect="mysql")
+    assert f"({column})" in finding.message
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+@pytest.mark.parametrize(
+    "change",
+    [
+        "CREATE UNIQUE INDEX CONCURRENTLY {t}_{c}_new ON {t} ({c});\nDROP INDEX {t}_{c}_key;",
+        "DROP INDEX {t}_{c}_key;\nALTER TABLE {t} ADD CONSTRAINT {t}_{c}_uniq UNIQUE ({c});",
+        "DROP INDEX {t}_{c}_key;\nDROP TABLE {t};",
+        "DROP INDEX {t}_{c}_partial;",
+        "DROP INDEX {t}_{c}_plain;",
+    ],
+)
+def test_a_key_kept_replaced_or_not_unique_is_quiet(table: str, column: str, change: str) -> None:
+    sql = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text NOT NULL);\n"
+        f"CREATE UNIQUE INDEX {table}_{column}_key ON {table} ({column});\n"
+        f"CREATE UNIQUE INDEX {table}_{column}_partial ON {table} ({column}) WHERE id > 0;\n"
+        f"CREATE INDEX {table}_{column}_plain ON {table} ({column});\n-- migration\n"
+        + change.format(t=table, c=column)
+    )
+    assert not _found(sql)
