@@ -546,7 +546,6 @@ def _add_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
     if name and op.constraint == "unique" and op.columns:  # its index, which `DROP INDEX name` drops (MySQL)
         c.indexes.setdefault(name, op.table)
         c.index_columns.setdefault(name, tuple(op.columns))
-        c.index_definitions.setdefault(name, IndexDefinition(op.table, tuple(op.columns), unique=True))
     if op.constraint == "check" and op.expression_sql:
         c.checks[name or _check_name(c, op)] = Check(
             op.table, op.expression_sql, not op.not_valid, named=bool(name)

@@ -75,6 +75,8 @@ def _dropped(op: Operation, catalog: Catalog) -> tuple[str, str, tuple[str, ...]
         definition = catalog.index_definitions.get(op.name)
         if definition is not None and definition.unique and not definition.where:
             return definition.table, op.name, definition.columns
+        if catalog.constraints.get(op.name) == "unique":  # MySQL: a UNIQUE KEY is dropped as an index
+            return catalog.indexes.get(op.name) or op.table, op.name, catalog.index_columns.get(op.name, ())
         return None
     if isinstance(op, DropConstraint):
         if catalog.constraints.get(op.name) == "unique":
@@ -94,10 +96,18 @@ def _kept(
     if not columns:
         return any(isinstance(op, DropTable) and table in op.tables for op in later)
     wanted = sorted(columns)
-    others = [
+    others: list[object] = [
         d
         for n, d in catalog.index_definitions.items()
         if n != name and d.table == table and d.unique and not d.where and sorted(d.columns) == wanted
+    ]
+    others += [
+        n
+        for n, kind in catalog.constraints.items()
+        if kind == "unique"
+        and n != name
+        and catalog.indexes.get(n) == table
+        and sorted(catalog.index_columns.get(n, ())) == wanted
     ]
     primary = sorted(catalog.primary_keys.get(table, ())) == wanted
     added = any(

@@ -63,3 +63,16 @@ def test_a_key_kept_replaced_or_not_unique_is_quiet(table: str, column: str, cha
         + change.format(t=table, c=column)
     )
     assert not _found(sql)
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+def test_an_index_dropped_beside_a_unique_constraint_on_the_same_columns_is_quiet(
+    table: str, column: str
+) -> None:
+    sql = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text NOT NULL);\n"
+        f"ALTER TABLE {table} ADD CONSTRAINT {table}_{column}_uniq UNIQUE ({column});\n"
+        f"CREATE UNIQUE INDEX {table}_{column}_key ON {table} ({column});\n-- migration\n"
+        f"DROP INDEX {table}_{column}_key;"
+    )
+    assert not _found(sql)
