@@ -96,6 +96,8 @@ def _collect(
     if not isinstance(operand, exp.Column) or guarded(operand, operator):
         return
     name = identifier(operand.this)
+    if name == write.target and write.table_of(operand) == write.table:
+        return  # `total = total * 100`: where `total` is NULL the row keeps the NULL it had
     known = context.catalog.column(write.table_of(operand), name)
     if known is not None and known.nullable and not not_null_in(write.where, name):
         found.setdefault(name, None)
