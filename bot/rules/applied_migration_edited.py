@@ -30,13 +30,15 @@ editing or removing one that already ran is.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 from bot import frameworks
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import Migration, RunCode, Unparsed
+from bot.model.migration import DATA_CHANGES, Migration, RunCode, Unparsed
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -115,6 +117,16 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 "so a rollback runs the edited one."
             )
             yield _finding(migration, line, message, blast, Severity.INFO)
+        elif _guards_only(migration, context.applied_base):
+            message += (
+                " The edit only adds or removes `IF EXISTS` / `IF NOT EXISTS` guards: the same changes, made safe to"
+                " run again."
+            )
+            blast = (
+                "None for databases that ran it (they never run it again) nor for new installs (the same changes "
+                "result)."
+            )
+            yield _finding(migration, line, message, blast, Severity.INFO)
         elif (dump := _schema_dump(migration, context)) is not None:
             message += (
                 f" New installs load `{dump}`, not the migrations: the edit reaches only a database built by"
@@ -125,6 +137,17 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 "the edit changes no database unless the migrations are replayed from the first."
             )
             yield _finding(migration, line, message, blast, Severity.WARNING)
+        elif _rows_only(migration, context.applied_base):
+            message += (
+                " Only rows it writes change (seed or default data), not the schema: databases that ran it keep"
+                " the rows it wrote before, and only new installs get the new ones."
+            )
+            blast = (
+                "Code that expects the new rows breaks on every existing database, production included. If the "
+                "new values are meant for new installs only, suppress this finding saying so; otherwise write "
+                "them in a new migration, which existing databases run too."
+            )
+            yield _finding(migration, line, message, blast, Severity.CRITICAL)
         else:
             yield _finding(migration, line, message, blast, Severity.CRITICAL)
     elif renamed:
@@ -219,6 +242,41 @@ def _liquibase(migration: Migration, base_text: str, head_text: str) -> Iterator
             "Databases that ran them keep their changes, new installs do not get them: their schemas diverge.",
             Severity.WARNING,
         )
+
+
+def _guards_only(migration: Migration, old: Migration | None) -> bool:
+    """Do both versions read as the same operations once `IF EXISTS` / `IF NOT EXISTS` are set aside?"""
+    if old is None or any(isinstance(op, RunCode | Unparsed) for op in (*migration.up, *old.up)):
+        return False
+    return _unguarded(old) == _unguarded(migration) and _statements(old) != _statements(migration)
+
+
+_NOT_COMPARED = frozenset(
+    {"location", "end_line", "sql", "expression", "spelled_out", "if_exists", "if_not_exists"}
+)
+
+
+def _unguarded(migration: Migration) -> list[tuple[object, ...]]:
+    return [
+        (
+            type(op).__name__,
+            *(getattr(op, f.name) for f in dataclasses.fields(op) if f.name not in _NOT_COMPARED),
+        )
+        for op in (*migration.up, *(migration.down or ()))
+    ]
+
+
+def _rows_only(migration: Migration, old: Migration | None) -> bool:
+    """Do the operations that differ between the base branch's version and this one all write rows (an
+    INSERT of a seed row, an UPDATE of a default), none change the schema?"""
+    if old is None or any(isinstance(op, Unparsed) for op in (*migration.up, *old.up)):
+        return False
+    before, after = Counter(_statements(old)), Counter(_statements(migration))
+    changed = {kind for kind, _ in (before - after) + (after - before)}
+    return bool(changed) and changed <= _ROW_WRITES
+
+
+_ROW_WRITES = frozenset(kind.__name__ for kind in DATA_CHANGES)
 
 
 def _same_statements(migration: Migration, old: Migration | None) -> bool:

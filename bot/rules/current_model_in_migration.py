@@ -47,6 +47,12 @@ RULE = Rule(
     ),
 )
 EXAMPLE_PATH = "shop/migrations/0002_totals.py"
+EXAMPLE_HEAD = {
+    "shop/migrations/0001_initial.py": "from django.db import migrations, models\n\n\n"
+    "class Migration(migrations.Migration):\n    initial = True\n    operations = [\n"
+    '        migrations.CreateModel(name="Order", fields=[("id", models.BigAutoField(primary_key=True)), '
+    '("total", models.IntegerField(null=True))]),\n    ]\n'
+}
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
