@@ -106,7 +106,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 else " The statements the review reads from it are the same before and after the edit."
             )
             blast = "If the edit changes nothing the migration runs, none; " + blast[0].lower() + blast[1:]
-            yield _finding(migration, line, message, blast, Severity.WARNING)
+            # the same names and values in the same order (a formatter's or linter's pass over every
+            # migration): nothing to act on, but worth knowing
+            yield _finding(migration, line, message, blast, Severity.INFO if same_form else Severity.WARNING)
         elif not renamed and _only_down_edited(migration, before.base_text, before.head_text or ""):
             message += (
                 " Only its down changes: the up that databases already ran is as it was, and a rollback runs"

@@ -312,7 +312,7 @@ def test_a_linters_rewrite_of_an_applied_migrations_form_is_a_warning() -> None:
             .replace("'", '"')
         )
         [finding] = [f for f in _edit(path, before, arrows).active if f.rule == "applied-migration-edited"]
-        assert finding.severity.value == "warning" and "only the form of its code" in finding.message
+        assert finding.severity.value == "info" and "only the form of its code" in finding.message
         changed = arrows.replace("defaultTo(0)", "defaultTo(1)")
         [finding] = [f for f in _edit(path, before, changed).active if f.rule == "applied-migration-edited"]
         assert finding.severity.value == "critical"
