@@ -39,12 +39,14 @@ from bot.model.migration import (
     DataUpdate,
     Migration,
     Operation,
+    RawSQL,
     RunCode,
     Unparsed,
     UnreadDataChange,
 )
 
 NAME = "django"
+_PGTRIGGER = frozenset({"AddTrigger", "RemoveTrigger"})  # django-pgtrigger's migration operations
 EXTENSIONS = (".py",)
 # `<app>/migrations/`, or a folder `MIGRATION_MODULES` names in its place (`dojo/db_migrations/`)
 _PATH = re.compile(r"(?:^|/)(?P<app>\w+)/(?:\w+_)?migrations/(?P<number>\d{4})_\w+\.py$")
@@ -274,6 +276,8 @@ class _Parser:
             return self._run_python(node)
         if name == "SeparateDatabaseAndState":
             return self._separate(node)
+        if name in _PGTRIGGER and "pgtrigger" in ast.unparse(node.func):
+            return [self._pgtrigger(node, name, base)]
         found = self.reader.operation(node)
         if found is None:
             return [
@@ -282,6 +286,20 @@ class _Parser:
                 )
             ]
         return found
+
+    def _pgtrigger(self, node: ast.Call, name: str, base: Origin) -> Operation:
+        """django-pgtrigger's `AddTrigger` / `RemoveTrigger`: a trigger created on, or dropped from, the
+        model's table (the compiled trigger names the table itself)."""
+        found = {k.arg: py.literal(k.value) for k in ast.walk(node) if isinstance(k, ast.keyword) and k.arg}
+        model = found.get("model_name")
+        table = found.get("table")
+        if not isinstance(table, str):
+            table = self.state.table(model) if isinstance(model, str) else ""
+        trigger = found.get("name")
+        category = "trigger" if name == "AddTrigger" else "drop-trigger"
+        return RawSQL(
+            category=category, table=table, name=trigger if isinstance(trigger, str) else "", **base
+        )
 
     def _post_migrate(self, klass: ast.ClassDef) -> list[Operation]:
         """The app's `post_migrate` handlers that write rows, which run after its latest migration: read
