@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
+from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddConstraint, AddEnumValue, DataUpdate, Migration, Operation
 from bot.rules.context import Context
@@ -65,6 +66,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             up = written.get((down.table, column, value))
             if up is None or column not in restored or _introduced(value, migration.up):
                 continue
+            if _new_column(context.before(up), down.table, column, value):
+                continue  # a column the change adds: no row held the value before it
             yield down.finding(
                 RULE,
                 f"The down migration picks the rows of `{down.table}` to restore by `{column} = {value}`, the value the "
@@ -80,6 +83,16 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                     "condition), and restore exactly those rows from it in the down."
                 ),
             )
+
+
+def _new_column(catalog: Catalog, table: str, column: str, value: str) -> bool:
+    """A column added by this change (this migration or an earlier one of it), whose default is not the
+    value: every row held NULL or the default before the up wrote the value."""
+    found = catalog.column(table, column)
+    if found is None or not found.added_in_change:
+        return False
+    default = (found.default or "").strip()
+    return default.strip("'") != value.strip("'")
 
 
 def _literal(node: exp.Expression) -> str | None:

@@ -127,3 +127,14 @@ def test_python_values_in_a_django_filter_become_sql_or_stay_out_of_the_queries(
     if written is not None:
         assert any(written in sql for sql in statements)
     assert not any(part in sql for sql in statements for part in ("datetime.", "settings.", "retention."))
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(("default", "quiet"), [("", True), (" DEFAULT '{new}'", False)])
+def test_a_column_the_change_adds_held_no_value_before_it(names, default, quiet) -> None:  # type: ignore[no-untyped-def]
+    """The column is new in this change: no row held the written value before the up (unless it is the
+    column's default)."""
+    added = f"ALTER TABLE {{table}} ADD COLUMN mode text{default};\n"
+    up = added + "UPDATE {table} SET mode = '{new}' WHERE {cond} < '2024-01-01';"
+    down = "UPDATE {table} SET mode = NULL WHERE mode = '{new}';\nALTER TABLE {table} DROP COLUMN mode;"
+    assert (not _found(_goose(names, up, down))) is quiet
