@@ -7,6 +7,10 @@ into a `smallint`, `'n/a'` into an integer column, `'maybe'` into a boolean or `
 deploy stops half-way. MySQL in strict mode does the same; outside strict mode it stores a truncated or
 clamped value instead ('US', 32767), silently, in every row the statement writes.
 
+A column scaled in place, `SET total = total * 100` to turn amounts into cents, has the same limit: in a
+`numeric(10, 2)` every total of 1,000,000 or more no longer fits once multiplied, and the statement fails on
+the first such row (a warning: whether such rows exist depends on the data; the finding gives the query).
+
 ## Use instead
 Write a value the type holds, or widen the column in an earlier step (`ALTER TABLE users ALTER COLUMN
 country TYPE varchar(3)`) and check what else reads it.
@@ -18,11 +22,15 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
+from sqlglot import exp
+
+from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DataInsert, DataUpdate, Migration, Operation
 from bot.rules.context import Context
 from bot.sql.domains import Literal
-from bot.sql.writes import written_literals
+from bot.sql.names import identifier
+from bot.sql.writes import writes, written_literals
 
 RULE = Rule(
     id="value-does-not-fit",
@@ -67,6 +75,55 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             ]
             if refused:
                 yield _finding(op, column, found.type, refused, context)
+        if isinstance(op, DataUpdate):
+            yield from _scaled(op, catalog, context)
+
+
+def _scaled(op: DataUpdate, catalog: Catalog, context: Context) -> Iterator[Finding]:
+    """`SET total = total * 100` into a `numeric(10, 2)`: the rows whose value times the factor no longer fits
+    the column's precision (or integer range) fail the statement."""
+    for write in writes(op):
+        value = write.value.unnest() if isinstance(write.value, exp.Paren) else write.value
+        if not isinstance(value, exp.Mul):
+            continue
+        column = next((s for s in (value.this, value.expression) if isinstance(s, exp.Column)), None)
+        factor = next((s for s in (value.this, value.expression) if isinstance(s, exp.Literal)), None)
+        if column is None or factor is None or factor.is_string or identifier(column.this) != write.target:
+            continue
+        found = catalog.column(op.table, write.target)
+        limit = _upper_bound(found.type) if found is not None else None
+        try:
+            scale = Decimal(factor.name)
+        except InvalidOperation:
+            continue
+        if limit is None or found is None or abs(scale) <= 1:
+            continue
+        largest = limit / abs(scale)
+        check = f"SELECT count(*) FROM {op.table} WHERE abs({write.target}) >= {_plain(largest)}"
+        yield op.finding(
+            RULE,
+            f"`{op.table}.{write.target}` is `{found.type}`: values of {_plain(largest)} or more no longer fit once "
+            f"multiplied by {factor.name}.",
+            severity=Severity.WARNING,
+            blast_radius=f"The statement fails on the first such row ({'numeric field overflow' if not context.mysql else 'out of range'}), "
+            f"and the deploy stops there; rows affected: those of {context.size_words(op.table)} it writes.",
+            fix=f"Check first that `{check}` returns 0 on every database, or widen `{op.table}.{write.target}` in an "
+            "earlier step.",
+        )
+
+
+def _upper_bound(column_type: str) -> Decimal | None:
+    """The first value a numeric or integer type cannot hold."""
+    sql_type = " ".join(column_type.lower().split()).replace(" unsigned", "")
+    numeric = _NUMERIC.match(sql_type)
+    if numeric is not None:
+        return Decimal(10) ** (int(numeric.group(1)) - int(numeric.group(2) or 0))
+    return Decimal(_RANGES[sql_type]) if sql_type in _RANGES else None
+
+
+def _plain(number: Decimal) -> str:
+    text = format(number.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _refusal(value: Literal, column_type: str, mysql: bool) -> str | None:

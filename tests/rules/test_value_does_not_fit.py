@@ -100,3 +100,31 @@ def test_values_that_fit_or_an_explicit_cast_are_quiet(names, sql) -> None:  # t
 def test_mysql_says_it_truncates_outside_strict_mode(names) -> None:  # type: ignore[no-untyped-def]
     [finding] = _found(_review(names, "UPDATE {table} SET {code} = 'USA' WHERE id = 7;", dialect="mysql"))
     assert "strict mode" in finding.blast_radius
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    ("sql", "largest"),
+    [
+        ("UPDATE {table} SET {amount} = {amount} * 100 WHERE id < 1000;", "1000"),
+        ("UPDATE {table} SET {count} = {count} * 1000 WHERE id < 1000;", "32.768"),
+    ],
+)
+def test_a_column_scaled_past_its_precision_overflows(names, sql, largest) -> None:  # type: ignore[no-untyped-def]
+    [finding] = _found(_review(names, sql))
+    assert finding.severity.value == "warning" and f"values of {largest} or more" in finding.message
+    assert "SELECT count(*)" in finding.fix
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE {table} SET {amount} = {amount} * 1 WHERE id < 1000;",
+        "UPDATE {table} SET {amount} = {amount} / 100 WHERE id < 1000;",
+        "UPDATE {table} SET note = note || 'x' WHERE id < 1000;",
+        "UPDATE {table} SET {amount} = {count} * 100 WHERE id < 1000;",
+    ],
+)
+def test_scaling_that_cannot_overflow_is_quiet(names, sql) -> None:  # type: ignore[no-untyped-def]
+    assert not _found(_review(names, sql))
