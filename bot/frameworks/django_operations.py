@@ -33,6 +33,7 @@ from bot.model.migration import (
     CreateTable,
     DataUpdate,
     DropColumn,
+    DropConstraint,
     DropNotNull,
     DropTable,
     Operation,
@@ -214,6 +215,10 @@ def _alter_field(r: Reader, call: ast.Call) -> list[Operation]:
         ops.append(SetNotNull(table=table, column=column, **base))
     elif old is not None and not old.spec.nullable and new.spec.nullable:
         ops.append(DropNotNull(table=table, column=column, **base))
+    if old is not None and old.unique and not new.unique and not new.spec.primary_key:
+        # Django drops the column's unique constraint (PostgreSQL's `<table>_<column>_key` for a field created
+        # unique; the schema editor finds the real name when it runs)
+        ops.append(DropConstraint(table=table, name=f"{table}_{column}_key", **base))
     if (old is not None and not old.unique and new.unique) or (
         old is not None and not old.index and new.index and not new.unique
     ):

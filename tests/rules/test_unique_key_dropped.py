@@ -76,3 +76,26 @@ def test_an_index_dropped_beside_a_unique_constraint_on_the_same_columns_is_quie
         f"DROP INDEX {table}_{column}_key;"
     )
     assert not _found(sql)
+
+
+@pytest.mark.parametrize(("model", "field"), [("User", "email"), ("Coupon", "code")])
+def test_a_django_field_that_stops_being_unique(model: str, field: str) -> None:
+    from tests.rules.django_app import review_migration
+
+    text = (
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        '    dependencies = [("shop", "0001_initial")]\n'
+        f'    operations = [migrations.AlterField(model_name="{model.lower()}", name="{field}", '
+        "field=models.CharField(max_length=200))]\n"
+    )
+    result = review_migration(model, {field: "models.CharField(max_length=200, unique=True)"}, text)
+    [finding] = [f for f in result.active if f.rule == "unique-key-dropped"]
+    assert f"({field})" in finding.message
+    still = text.replace("max_length=200))", "max_length=300, unique=True))")
+    assert not [
+        f
+        for f in review_migration(
+            model, {field: "models.CharField(max_length=200, unique=True)"}, still
+        ).active
+        if f.rule == "unique-key-dropped"
+    ]
