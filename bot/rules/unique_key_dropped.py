@@ -69,6 +69,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         )
 
 
+_IMPLIED_SUFFIXES = ("_key", "_unique", "_uniq")
+
+
 def _dropped(op: Operation, catalog: Catalog) -> tuple[str, str, tuple[str, ...]] | None:
     """(table, key name, columns) of a unique index or constraint `op` drops."""
     if isinstance(op, DropIndex):
@@ -82,8 +85,11 @@ def _dropped(op: Operation, catalog: Catalog) -> tuple[str, str, tuple[str, ...]
         if catalog.constraints.get(op.name) == "unique":
             return op.table, op.name, ()
         table = op.table.rsplit(".", 1)[-1]
-        if op.name.startswith(f"{table}_") and op.name.endswith("_key"):
-            column = op.name[len(table) + 1 : -len("_key")]
+        suffix = next((s for s in _IMPLIED_SUFFIXES if op.name.endswith(s)), "")
+        if op.name.startswith(f"{table}_") and suffix:
+            # the name a column declared unique gets: PostgreSQL's `<table>_<column>_key`, Knex's and
+            # Laravel's `<table>_<column>_unique`
+            column = op.name[len(table) + 1 : -len(suffix)]
             if (column,) in catalog.keys.get(op.table, []) and catalog.column(op.table, column) is not None:
                 return op.table, op.name, (column,)
     return None

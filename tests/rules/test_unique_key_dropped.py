@@ -99,3 +99,26 @@ def test_a_django_field_that_stops_being_unique(model: str, field: str) -> None:
         ).active
         if f.rule == "unique-key-dropped"
     ]
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+def test_knex_drop_unique_of_a_column_declared_unique(table: str, column: str) -> None:
+    base = {
+        "package.json": '{"dependencies": {"knex": "1", "pg": "8"}}',
+        "migrations/20240101000000_init.js": (
+            f"exports.up = (knex) => knex.schema.createTable('{table}', (t) => {{ t.increments('id'); "
+            f"t.string('{column}').unique(); t.string('note').index(); }});\n"
+            f"exports.down = (knex) => knex.schema.dropTable('{table}');\n"
+        ),
+    }
+
+    def found(body: str) -> list:  # type: ignore[type-arg]
+        text = (
+            f"exports.up = (knex) => knex.schema.alterTable('{table}', (t) => {{ {body}; }});\n"
+            f"exports.down = (knex) => knex.schema.alterTable('{table}', (t) => {{ t.unique(['{column}']); }});\n"
+        )
+        review = review_sql(text, path="migrations/20250101000000_change.js", base=base)
+        return [f for f in review.active if f.rule == "unique-key-dropped"]
+
+    assert len(found(f"t.dropUnique(['{column}'])")) == 1
+    assert not found("t.dropIndex(['note'])")
