@@ -40,6 +40,8 @@ from bot.sql.conversions import classify
 from bot.sql.data_changes import condition_columns, literals, referenced_table, source_column, source_table
 from bot.sql.domains import literal, still_met
 from bot.sql.names import quote, quote_column
+from bot.sql.type_fit import refusal
+from bot.sql.writes import written_literals
 
 BEFORE = "before the deploy"
 AFTER = "within 5 minutes of deploy"
@@ -70,6 +72,8 @@ def build(
     schema = schema_of(catalog, ops)
     enums = _enum_types(dialect, ops, catalog)
     for op in (op for op in ops if named(op)):
+        if _refused(op, catalog, dialect):
+            continue  # the statement fails on its first row (value-does-not-fit): nothing to validate after it
         written = [q for q in _queries(op, dialect, ops, catalog, enums) if _usable(q, dialect, schema)]
         if not written and isinstance(op, DataUpdate):
             written = [q for q in _written_values(op, dialect) if _usable(q, dialect, schema)]
@@ -84,6 +88,20 @@ def build(
         tuple(rollback.steps(migrations, dialect, patterns, catalog, schema)),
         tuple(monitoring.items(ops, findings, dialect)),
         tuple(p.credit for p in patterns if p.credit),
+    )
+
+
+def _refused(op: Operation, catalog: Catalog | None, dialect: str) -> bool:
+    """Does the data change write a literal its column's type cannot hold? A query comparing the column
+    with that value would be refused by the database too."""
+    if catalog is None or not isinstance(op, DataUpdate | DataInsert):
+        return False
+    mysql = dialect in ("mysql", "mariadb")
+    return any(
+        refusal(value, column.type, mysql) is not None
+        for name, values in written_literals(op).items()
+        if (column := catalog.column(op.table, name)) is not None
+        for value in values
     )
 
 

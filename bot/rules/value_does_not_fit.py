@@ -18,7 +18,6 @@ country TYPE varchar(3)`) and check what else reads it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
@@ -30,6 +29,7 @@ from bot.model.migration import DataInsert, DataUpdate, Migration, Operation
 from bot.rules.context import Context
 from bot.sql.domains import Literal
 from bot.sql.names import identifier
+from bot.sql.type_fit import refusal, upper_bound
 from bot.sql.writes import writes, written_literals
 
 RULE = Rule(
@@ -49,17 +49,6 @@ RULE = Rule(
     ),
 )
 
-_LENGTH = re.compile(
-    r"^(?:(?:national\s+)?char(?:acter)?(?:\s+varying)?|n?varchar|bpchar)\s*\(\s*(\d+)\s*\)", re.I
-)
-_NUMERIC = re.compile(r"^(?:numeric|decimal)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)", re.I)
-_RANGES = {
-    "smallint": 2**15, "int2": 2**15, "integer": 2**31, "int": 2**31, "int4": 2**31, "bigint": 2**63,
-    "int8": 2**63, "tinyint": 2**7, "mediumint": 2**23,
-}  # fmt: skip
-_BOOLEAN_WORDS = {"t", "f", "true", "false", "y", "n", "yes", "no", "on", "off", "1", "0"}
-_UUID = re.compile(r"^\{?[0-9a-f]{8}-?(?:[0-9a-f]{4}-?){3}[0-9a-f]{12}\}?$", re.I)
-
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
@@ -70,9 +59,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             found = catalog.column(op.table, column)
             if found is None or _cast_in(op, column):
                 continue
-            refused = [
-                (v, why) for v in values if (why := _refusal(v, found.type, context.mysql)) is not None
-            ]
+            refused = [(v, why) for v in values if (why := refusal(v, found.type, context.mysql)) is not None]
             if refused:
                 yield _finding(op, column, found.type, refused, context)
         if isinstance(op, DataUpdate):
@@ -91,7 +78,7 @@ def _scaled(op: DataUpdate, catalog: Catalog, context: Context) -> Iterator[Find
         if column is None or factor is None or factor.is_string or identifier(column.this) != write.target:
             continue
         found = catalog.column(op.table, write.target)
-        limit = _upper_bound(found.type) if found is not None else None
+        limit = upper_bound(found.type) if found is not None else None
         try:
             scale = Decimal(factor.name)
         except InvalidOperation:
@@ -112,64 +99,9 @@ def _scaled(op: DataUpdate, catalog: Catalog, context: Context) -> Iterator[Find
         )
 
 
-def _upper_bound(column_type: str) -> Decimal | None:
-    """The first value a numeric or integer type cannot hold."""
-    sql_type = " ".join(column_type.lower().split()).replace(" unsigned", "")
-    numeric = _NUMERIC.match(sql_type)
-    if numeric is not None:
-        return Decimal(10) ** (int(numeric.group(1)) - int(numeric.group(2) or 0))
-    return Decimal(_RANGES[sql_type]) if sql_type in _RANGES else None
-
-
 def _plain(number: Decimal) -> str:
     text = format(number.normalize(), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _refusal(value: Literal, column_type: str, mysql: bool) -> str | None:
-    """Why the type cannot hold the value, or None when it can (or the type is not one judged here)."""
-    sql_type = " ".join(column_type.lower().split())
-    unsigned = "unsigned" in sql_type
-    sql_type = sql_type.replace(" unsigned", "")
-    length = _LENGTH.match(sql_type)
-    if length is not None and value.quoted:
-        limit = int(length.group(1))
-        size = len(value.text.rstrip(" "))  # PostgreSQL cuts trailing spaces beyond the limit without error
-        return f"{len(value.text)} characters, over its limit of {limit}" if size > limit else None
-    if sql_type in _RANGES:
-        number = _integer(value)
-        if number is None:
-            return None if _numeric(value) is not None or not value.quoted else "not a whole number"
-        bound = _RANGES[sql_type]
-        low, high = (0, 2 * bound - 1) if unsigned else (-bound, bound - 1)
-        return f"outside {low:,} to {high:,}" if not low <= number <= high else None
-    numeric = _NUMERIC.match(sql_type)
-    if numeric is not None:
-        number_value = _numeric(value)
-        if number_value is None:
-            return "not a number" if value.quoted else None
-        precision, scale = int(numeric.group(1)), int(numeric.group(2) or 0)
-        ceiling = Decimal(10) ** (precision - scale)
-        return (
-            f"{precision - scale} digits before the point at most" if abs(number_value) >= ceiling else None
-        )
-    if sql_type in ("boolean", "bool") and value.quoted and not mysql:
-        return None if value.text.strip().lower() in _BOOLEAN_WORDS else "not a boolean PostgreSQL reads"
-    if sql_type == "uuid" and value.quoted:
-        return None if _UUID.match(value.text.strip()) else "not a UUID"
-    return None
-
-
-def _integer(value: Literal) -> int | None:
-    text = value.text.strip()
-    return int(text) if re.fullmatch(r"[-+]?\d+", text) else None
-
-
-def _numeric(value: Literal) -> Decimal | None:
-    try:
-        return Decimal(value.text.strip())
-    except (InvalidOperation, ValueError):
-        return None
 
 
 def _cast_in(op: Operation, column: str) -> bool:
