@@ -96,6 +96,7 @@ NAMES = (
     "swapped_values",
     "table_dropped",
     "table_renamed",
+    "time_zone_shift",
     "timestamp_without_time_zone",
     "truncate_cascade",
     "type_change_rewrite",
