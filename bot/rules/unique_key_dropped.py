@@ -59,6 +59,19 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if catalog.is_new(table) or _kept(table, columns, catalog, name, ops[index + 1 :]):
             continue
         shown = f" ({', '.join(columns)})" if columns else ""
+        wider = _wider(table, columns, ops[index + 1 :])
+        if wider is not None:
+            yield op.finding(
+                RULE,
+                f"The unique key `{name}` of `{table}`{shown} is dropped for a wider one, `{wider.name}` "
+                f"({', '.join(wider.columns)}): {', '.join(columns)} alone is no longer unique.",
+                blast_radius=f"Code that looks rows of {context.size_words(table)} up by {', '.join(columns)} alone "
+                "may now find several; get-or-create by those columns and upserts `ON CONFLICT "
+                f"({', '.join(columns)})` stop working.",
+                fix="Check the code that finds, creates or upserts rows by those columns alone before the "
+                "change ships.",
+            )
+            continue
         yield op.finding(
             RULE,
             f"The unique key `{name}` of `{table}`{shown} is dropped; nothing else keeps "
@@ -67,6 +80,26 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             "that checked first, get-or-create lookups, and upserts `ON CONFLICT` on those columns (which fail "
             "without the key).",
         )
+
+
+def _wider(
+    table: str, columns: tuple[str, ...], later: Sequence[Operation]
+) -> AddIndex | AddConstraint | None:
+    """A unique key over more columns, these among them, added later in the migration."""
+    if not columns:
+        return None
+    for op in later:
+        unique = (isinstance(op, AddIndex) and op.unique) or (
+            isinstance(op, AddConstraint) and op.constraint in ("unique", "primary_key")
+        )
+        if (
+            unique
+            and isinstance(op, AddIndex | AddConstraint)
+            and op.table == table
+            and set(columns) < set(op.columns)
+        ):
+            return op
+    return None
 
 
 _IMPLIED_SUFFIXES = ("_key", "_unique", "_uniq")

@@ -122,3 +122,17 @@ def test_knex_drop_unique_of_a_column_declared_unique(table: str, column: str) -
 
     assert len(found(f"t.dropUnique(['{column}'])")) == 1
     assert not found("t.dropIndex(['note'])")
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+def test_a_key_replaced_by_a_wider_one_says_the_column_alone_is_no_longer_unique(
+    table: str, column: str
+) -> None:
+    sql = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text NOT NULL, scope text);\n"
+        f"CREATE UNIQUE INDEX {table}_{column}_key ON {table} ({column});\n-- migration\n"
+        f"DROP INDEX {table}_{column}_key;\nCREATE UNIQUE INDEX {table}_{column}_scope_key ON {table} ({column}, scope);"
+    )
+    [finding] = _found(sql)
+    assert f"wider one, `{table}_{column}_scope_key`" in finding.message
+    assert f"{column} alone is no longer unique" in finding.message
