@@ -128,3 +128,11 @@ def test_a_column_scaled_past_its_precision_overflows(names, sql, largest) -> No
 )
 def test_scaling_that_cannot_overflow_is_quiet(names, sql) -> None:  # type: ignore[no-untyped-def]
     assert not _found(_review(names, sql))
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_limit_no_scaled_value_is_likely_to_reach_is_a_note(names) -> None:  # type: ignore[no-untyped-def]
+    schema = "CREATE TABLE {table} (id bigint PRIMARY KEY, {amount} integer);\n-- migration\n".format(**names)
+    sql = schema + "UPDATE {table} SET {amount} = {amount} * 10 WHERE id < 1000;".format(**names)
+    [finding] = [f for f in review_sql(sql).active if f.rule == "value-does-not-fit"]
+    assert finding.severity.value == "info"
