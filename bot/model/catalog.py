@@ -482,11 +482,40 @@ def _drop_column(c: Catalog, op: Operation, in_change: bool) -> None:
 def _rename_column(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, RenameColumn)
     _followed(c, op.table, op.column, op.table, op.new_name)
+    _keys_follow(c, op.table, op.column, op.new_name)
     table = c.tables.get(op.table)
     if table is not None and op.column in table.columns:
         renamed = dataclasses.replace(table.columns[op.column], name=op.new_name)
         columns = {name: column for name, column in table.columns.items() if name != op.column}
         c.tables[op.table] = dataclasses.replace(table, columns={**columns, op.new_name: renamed})
+
+
+def _keys_follow(c: Catalog, table: str, old: str, new: str) -> None:
+    """Indexes, unique and primary keys and foreign keys name a renamed column by its new name (the database
+    keeps the column, not its name). Each changed entry is replaced, never edited: snapshots share them."""
+
+    def renamed(columns: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(new if name == old else name for name in columns)
+
+    for name, definition in list(c.index_definitions.items()):
+        if same_table(definition.table, table) and old in definition.columns:
+            c.index_definitions[name] = dataclasses.replace(definition, columns=renamed(definition.columns))
+    for name, columns in list(c.index_columns.items()):
+        if old in columns and same_table(c.indexes.get(name, ""), table):
+            c.index_columns[name] = renamed(columns)
+    if table in c.keys and any(old in key for key in c.keys[table]):
+        c.keys[table] = [renamed(tuple(key)) for key in c.keys[table]]
+    if old in c.primary_keys.get(table, ()):
+        c.primary_keys[table] = renamed(c.primary_keys[table])
+    for name, key in list(c.foreign_keys.items()):
+        own = same_table(key.table, table) and old in key.columns
+        referenced = same_table(key.references, table) and old in key.referenced_columns
+        if own or referenced:
+            c.foreign_keys[name] = dataclasses.replace(
+                key,
+                columns=renamed(key.columns) if own else key.columns,
+                referenced_columns=renamed(key.referenced_columns) if referenced else key.referenced_columns,
+            )
 
 
 def _alter_type(c: Catalog, op: Operation, in_change: bool) -> None:

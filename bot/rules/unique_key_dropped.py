@@ -131,14 +131,19 @@ def _dropped(op: Operation, catalog: Catalog) -> tuple[str, str, tuple[str, ...]
 def _kept(
     table: str, columns: tuple[str, ...], catalog: Catalog, name: str, later: Sequence[Operation]
 ) -> bool:
-    """Another unique key over the same columns stays or is added, or the table itself goes."""
+    """Another unique key over the same columns, or over some of them (which makes these unique too), stays
+    or is added; or the table itself goes."""
     if not columns:
         return any(isinstance(op, DropTable) and table in op.tables for op in later)
-    wanted = sorted(columns)
-    others: list[object] = [
-        d
+    wanted = set(columns)
+
+    def covers(key: tuple[str, ...] | list[str]) -> bool:
+        return bool(key) and set(key) <= wanted
+
+    others = [
+        n
         for n, d in catalog.index_definitions.items()
-        if n != name and d.table == table and d.unique and not d.where and sorted(d.columns) == wanted
+        if n != name and d.table == table and d.unique and not d.where and covers(d.columns)
     ]
     others += [
         n
@@ -146,16 +151,16 @@ def _kept(
         if kind == "unique"
         and n != name
         and catalog.indexes.get(n) == table
-        and sorted(catalog.index_columns.get(n, ())) == wanted
+        and covers(catalog.index_columns.get(n, ()))
     ]
-    primary = sorted(catalog.primary_keys.get(table, ())) == wanted
+    primary = covers(catalog.primary_keys.get(table, ()))
     added = any(
-        (isinstance(op, AddIndex) and op.table == table and op.unique and sorted(op.columns) == wanted)
+        (isinstance(op, AddIndex) and op.table == table and op.unique and not op.where and covers(op.columns))
         or (
             isinstance(op, AddConstraint)
             and op.table == table
             and op.constraint in ("unique", "primary_key")
-            and sorted(op.columns) == wanted
+            and covers(op.columns)
         )
         or (isinstance(op, DropTable) and table in op.tables)
         for op in later

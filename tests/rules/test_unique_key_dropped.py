@@ -136,3 +136,28 @@ def test_a_key_replaced_by_a_wider_one_says_the_column_alone_is_no_longer_unique
     [finding] = _found(sql)
     assert f"wider one, `{table}_{column}_scope_key`" in finding.message
     assert f"{column} alone is no longer unique" in finding.message
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+def test_a_wide_key_a_narrower_one_implies_is_redundant(table: str, column: str) -> None:
+    """A unique key over some of the columns keeps every wider set of them unique (dhis2's redundant
+    three-column index beside a two-column unique constraint)."""
+    sql = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text NOT NULL, scope text, unit text);\n"
+        f"ALTER TABLE {table} ADD CONSTRAINT {table}_{column}_scope_uk UNIQUE ({column}, scope);\n"
+        f"CREATE UNIQUE INDEX {table}_three ON {table} ({column}, scope, unit);\n-- migration\n"
+        f"DROP INDEX {table}_three;"
+    )
+    assert not _found(sql)
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+def test_keys_follow_a_renamed_column(table: str, column: str) -> None:
+    """A unique index over a column renamed since is still over it: a new key on the new name keeps it."""
+    sql = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, old_{column} text NOT NULL, scope text);\n"
+        f"CREATE UNIQUE INDEX {table}_wide ON {table} (old_{column}, scope);\n"
+        f"ALTER TABLE {table} RENAME COLUMN old_{column} TO {column};\n-- migration\n"
+        f"CREATE UNIQUE INDEX {table}_{column}_key ON {table} ({column});\nDROP INDEX {table}_wide;"
+    )
+    assert not _found(sql)
