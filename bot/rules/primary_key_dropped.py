@@ -50,6 +50,8 @@ _MYSQL_DROP = re.compile(r"\bDROP\s+PRIMARY\s+KEY\b", re.I)
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     ops = migration.up
     for index, op in enumerate(ops):
+        if not isinstance(op, DropConstraint) and not (context.mysql and _MYSQL_DROP.search(op.sql)):
+            continue
         table = _dropped_key(op, context.before(op), context.mysql)
         if table is None or context.catalog.is_new(table) or _replaced(table, ops[index:]):
             continue

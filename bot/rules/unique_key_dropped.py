@@ -51,6 +51,8 @@ RULE = Rule(
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     ops = migration.up
     for index, op in enumerate(ops):
+        if not isinstance(op, DropIndex | DropConstraint):
+            continue
         catalog = context.before(op)
         found = _dropped(op, catalog)
         if found is None:
