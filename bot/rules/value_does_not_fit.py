@@ -62,7 +62,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             refused = [(v, why) for v in values if (why := refusal(v, found.type, context.mysql)) is not None]
             if refused:
                 yield _finding(op, column, found.type, refused, context)
-        if isinstance(op, DataUpdate):
+        if isinstance(op, DataUpdate) and any("*" in sql for _, sql in op.assignments):
             yield from _scaled(op, catalog, context)
 
 
