@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.frameworks.sqlfile import parse_sql  # noqa: E402
-from bot.local.git import changeset_from_files  # noqa: E402
+from bot.local import lintset  # noqa: E402
+from bot.model.config import Config  # noqa: E402
 from bot.model.migration import Unparsed, statement_count  # noqa: E402
 from bot.review import prepare  # noqa: E402
 from bot.sql.statements import split  # noqa: E402
@@ -84,7 +85,8 @@ def _measure(checkout: Path, patterns: tuple[str, ...], show: int) -> Figures:
     figures = Figures(checkout.name, files=len(files))
     if not files:
         return figures
-    prepared = prepare(changeset_from_files(files), dialect="postgres", lint=True)
+    changeset = lintset.changeset(lintset.gather(files), Config())
+    prepared = prepare(changeset, dialect="postgres", lint=True)
     shown = 0
     for migration in prepared.migrations:
         figures.statements += statement_count(migration.up)
