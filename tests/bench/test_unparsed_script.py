@@ -28,5 +28,5 @@ def test_the_script_counts_unparsed_statements_of_a_diesel_history(tmp_path: Pat
     )
     assert done.returncode == 1, done.stderr  # one repository has an unparsed statement
     row = next(line for line in done.stdout.splitlines() if line.startswith("app"))
-    assert row.split()[1:4] == ["2", "2", "1"], row  # the up files (downs are their way back), statements, unparsed
+    assert row.split()[1:4] == ["4", "2", "1"], row  # files (ups and downs), statements of the ups, unparsed
     assert "FROBNICATE" in done.stderr
