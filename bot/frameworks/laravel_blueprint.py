@@ -251,7 +251,10 @@ def _drop_index(calls: list[php.Call], table: str, base: Origin) -> list[Operati
 def _drop_key(kind: str) -> Callable[[list[php.Call], str, Origin], list[Operation]]:
     def handler(calls: list[php.Call], table: str, base: Origin) -> list[Operation]:
         given = php.value(calls[0].arg(0, "index"))
-        name = given if isinstance(given, str) else index_name(table, php.names(given), kind)
+        if kind == "primary" and not isinstance(given, str):
+            name = f"{table.rsplit('.', 1)[-1]}_pkey"  # the grammars drop the table's primary key, whatever its name
+        else:
+            name = given if isinstance(given, str) else index_name(table, php.names(given), kind)
         return [DropConstraint(table=table, name=name, **base)]
 
     return handler

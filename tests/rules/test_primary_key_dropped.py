@@ -79,3 +79,29 @@ def test_mysql_drop_primary_key(parent: str, child: str, column: str) -> None:
     assert not _found(
         schema + f"ALTER TABLE {child} DROP PRIMARY KEY, ADD PRIMARY KEY (id, {column});", dialect="mysql"
     )
+
+
+@pytest.mark.parametrize("dialect", ["mysql", "postgres"])
+@pytest.mark.parametrize(("parent", "child"), [("users", "posts"), ("teams", "members")])
+def test_laravel_drop_primary_without_a_name_is_the_tables_key(dialect: str, parent: str, child: str) -> None:
+    header = (
+        "<?php\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Database\\Schema\\Blueprint;\n"
+        "use Illuminate\\Support\\Facades\\Schema;\n\nreturn new class extends Migration {\n"
+        "    public function up(): void\n    {\n"
+    )
+    base = {
+        "composer.json": "{}",
+        "database/migrations/2024_01_01_000000_create.php": header
+        + f"        Schema::create('{parent}', function (Blueprint $table) {{ $table->id(); }});\n"
+        + f"        Schema::create('{child}', function (Blueprint $table) {{ $table->id(); "
+        + f"$table->foreignId('{parent[:-1]}_id')->constrained(); }});\n    }}\n}};\n",
+    }
+    text = (
+        header
+        + f"        Schema::table('{parent}', function (Blueprint $table) {{ $table->dropPrimary(); }});\n    }}\n}};\n"
+    )
+    review = review_sql(
+        text, path="database/migrations/2025_01_01_000000_drop.php", base=base, dialect=dialect
+    )
+    [finding] = [f for f in review.active if f.rule == "primary-key-dropped"]
+    assert finding.severity.value == "critical" and f"`{child}.{parent[:-1]}_id`" in finding.message
