@@ -22,9 +22,10 @@ from bot.references.code_match import Hit, Matcher, Needle, Packed, unpack
 from bot.references.code_sql import Schema
 from bot.references.column_aliases import aliases
 from bot.references.django_fixtures import fixture_uses
-from bot.references.inflection import singularize
+from bot.references.inflection import model_name, singularize
 from bot.references.languages import foreign_model, front_end_camel
 from bot.references.model_attributes import kept_attribute
+from bot.references.model_columns import declared_owners
 from bot.references.model_map import Mapped, TableModels, conventional_models, table_models
 from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
 from bot.references.naming_settings import WORDS as NAMING_WORDS
@@ -99,7 +100,8 @@ def search(
     `columns`: each column name (lower case) of the schema and the tables that have one of that name.
     """
     unique = tuple(dict.fromkeys(targets))
-    contested = _contested(unique, columns or {})
+    columns = _with_declared(tree, unique, columns or {})
+    contested = _contested(unique, columns)
     schema = _schema(columns or {})
     tables = {t.table for t in unique if t.kind in ("column", "table", "enum-value")}
     conventional = conventional_models(tree, tables)
@@ -386,6 +388,21 @@ def _common(targets: tuple[Target, ...]) -> frozenset[int]:
         for i, t in enumerate(targets)
         if t.kind in ("column", "table") and t.name.isalpha() and t.name[1:].islower()
     )
+
+
+def _with_declared(
+    tree: Tree, targets: tuple[Target, ...], columns: Mapping[str, Collection[str]]
+) -> Mapping[str, Collection[str]]:
+    """The column owners of the schema, with the columns the SQLAlchemy models declare for tables the
+    history does not create (see `model_columns`)."""
+    names = {t.name.lower() for t in targets if t.kind == "column"}
+    declared = declared_owners(tree, names, {model_name(t.table) for t in targets})
+    if not declared:
+        return columns
+    merged = {name: set(tables) for name, tables in columns.items()}
+    for name, tables in declared.items():
+        merged.setdefault(name, set()).update(tables)
+    return merged
 
 
 def _contested(targets: tuple[Target, ...], columns: Mapping[str, Collection[str]]) -> frozenset[int]:
