@@ -27,7 +27,7 @@ _TEST_PATH = re.compile(
 # `.cursorrules`, `.windsurfrules`, `.clinerules`, `.github/copilot-instructions.md`, a `.claude/` skill):
 # text a person or an assistant reads, which never runs.
 _DOC_PATH = re.compile(
-    r"(?:^|/)(?:docs?|documentation)/|\.(?:md|mdc|markdown|rst|adoc|txt|csv|tsv)$|(?:^|/)(?:README|CHANGELOG)"
+    r"(?:^|/)(?:docs?|documentation|handbook)/|\.(?:md|mdc|mdx|markdown|rst|adoc|txt|csv|tsv)$|(?:^|/)(?:README|CHANGELOG)"
     r"|(?:^|/)\.(?:cursor|claude|windsurf|clinerules|codex|gemini|continue|roo|kiro)/"
     r"|(?:^|/)\.(?:cursorrules|windsurfrules|clinerules|roorules|aider[\w.-]*)$|(?:^|/)\.github/instructions/"
 )

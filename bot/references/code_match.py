@@ -106,7 +106,9 @@ _RUST_ITEM = re.compile(r"(?:\b[A-Z]\w*::|\bfn\s+)$")
 # `= await db.$queryRaw<Row[]>\`` up to the backtick that opens the query's SQL
 _RAW_QUERY = re.compile(r"[^=\n]*=\s*(?:await\s+)?[\w$.]*?(?:\$queryRaw(?:Unsafe)?|\bsql)\b[^`;\n]*`")
 _ALIAS_BEFORE = re.compile(r"\b[Aa][Ss]\s+\"?$")
+_PY_DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+$")
 _RUBY_DEF = re.compile(r"^[ \t]*def[ \t]+(?:self\.)?$")
+_RUST_MOD = re.compile(r"^[ \t]*(?:pub(?:\([^)]*\))?[ \t]+)?mod[ \t]+\w+[ \t]*;")
 _RUST_VARIANT = re.compile(r"\w+\s*(?:[,({=]|$)")
 _RUST_ENUM = re.compile(r"\benum\s+\w+(?:<[^>]*>)?\s*\{$")
 _DIESEL_DERIVE = re.compile(
@@ -555,6 +557,15 @@ class _FileScan:
             return None  # `def payment_method_id` in a controller: that class's own method, not the column
         if (
             target.kind == "column"
+            and self.path.endswith(".py")
+            and _PY_DEF.match(line[:col])
+            and not self.area.model
+        ):
+            return (
+                None  # `def notification_settings(self)` of an API schema: that class's own (computed) field
+            )
+        if (
+            target.kind == "column"
             and self.path.endswith((".rb", ".erb", ".haml", ".slim", ".rake"))
             and _REQUEST_PARAMETER.search(line, 0, col)
         ):
@@ -757,13 +768,21 @@ class _FileScan:
         return False
 
     def _rust_own_name(self, line: str, line_start: int, col: int, end: int) -> bool:
-        """Is a word named like a dropped table a variant of an enum the file declares (`AdminAdd,` in
-        `pub enum ModlogKind {`), or a variable a `let`, a closure or a `for` loop of the enclosing function
+        """Is a word named like a dropped table a module the code declares (`pub mod admin_allow_instance;`),
+        a handler of that name (`admin_allow_instance::admin_allow_instance`, `.to(admin_allow_instance)`), a
+        variant of an enum the file declares (`AdminAdd,` in `pub enum ModlogKind {`), or a variable a `let`, a closure or a `for` loop of the enclosing function
         binds (`let mod_remove_post = &Modlog::create(…)`, then `mod_remove_post.id`)? Diesel names a
         table by its module: `mod_remove_post::table`, `use crate::schema::mod_remove_post`."""
+        word = line[col:end]
+        twin = line.startswith(f"{word}::{word}", col) or line[:col].endswith(f"{word}::")
+        if twin or _RUST_MOD.match(line):
+            return (
+                True  # `mod admin_allow_instance;`, `admin_allow_instance::admin_allow_instance`: a handler
+            )
+        if line[col - 1 : col] == "(" and line[end : end + 1] == ")":
+            return True  # `.to(admin_allow_instance)`: a function given as a value; a table is `name::table`
         if line[end : end + 2] == "::" or line[:col].endswith("::"):
             return False
-        word = line[col:end]
         if _RUST_VARIANT.match(line[col:]) and not line[:col].strip():
             head = self.shape.opened_by(line_start + col) or ""
             if _RUST_ENUM.search(head):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot.model.findings import Finding, Review, Severity
+from bot.references.inflection import camelize
 from tests.conftest import review_sql
 
 
@@ -1310,6 +1311,13 @@ pub enum ModlogKind {{
   Other,
 }}
 
+pub mod {table};
+
+pub fn routes(cfg: &mut ServiceConfig) {{
+  use crate::site::{table}::{table};
+  cfg.route("/{table}", post().to({table}));
+}}
+
 pub async fn notify(pool: &mut DbPool<'_>, post: &Post) -> LemmyResult<()> {{
   let form = ModlogInsertForm::new(ModlogKind::{Model}, false);
   let {table} = &Modlog::create(pool, &[form]).await?[0];
@@ -1401,3 +1409,86 @@ def test_a_python_loops_row_of_another_models_collection_is_not_the_model(column
     assert _places(_finding(review_sql(drop, base=files), "column-dropped")) == {
         "shop/services.py:9": "other"
     }
+
+
+SQLALCHEMY_MODELS = """from sqlalchemy import Boolean, Column, Integer
+from app.database.core import Base
+
+
+class {Changed}(Base):
+    id = Column(Integer, primary_key=True)
+    {column} = Column(Boolean, default=False)
+
+
+class {Other}(Base):
+    id = Column(Integer, primary_key=True)
+    {column} = Column(Boolean, default=False)
+"""
+SQLALCHEMY_TEST = """def test_flags(session, {changed}, {other}):
+    {other}.{column} = True
+    {changed}.{column} = True
+"""
+
+
+@pytest.mark.parametrize(
+    ("changed", "other", "column"),
+    [("case_cost_type", "incident_cost_type", "default"), ("api_token", "session_token", "expires_soon")],
+)
+def test_a_column_the_models_of_tables_made_outside_the_migrations_declare_is_theirs_too(
+    changed: str, other: str, column: str
+) -> None:
+    # the history creates only the changed table: the other one is made by `Base.metadata.create_all()`
+    schema = f'CREATE TABLE {changed} (id serial PRIMARY KEY, "{column}" boolean);\n-- migration\n'
+    names = {"changed": changed, "other": other, "column": column}
+    files = {
+        "src/app/models.py": SQLALCHEMY_MODELS.format(
+            Changed=camelize(changed), Other=camelize(other), column=column
+        ),
+        "tests/test_flags.py": SQLALCHEMY_TEST.format(**names),
+    }
+    drop = schema + f'ALTER TABLE {changed} DROP COLUMN "{column}";'
+    places = _places(_finding(review_sql(drop, base=files), "column-dropped"))
+    assert {p for p in places if p.startswith("tests/")} == {"tests/test_flags.py:3"}
+
+
+PY_SCHEMA = """from pydantic import BaseModel, computed_field
+
+
+class {Model}(BaseModel):
+    id: int
+
+    @computed_field
+    @property
+    def {column}(self) -> dict[str, bool]:
+        return {{"new_order": True}}
+"""
+DESIGN_DOC = """# Roles
+
+Once the roles are live, drop `{Model}.{column}`: `SELECT {column} FROM {table}` must find no reader.
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "column"),
+    [("Organization", "organizations", "notification_settings"), ("Account", "accounts", "admin_id")],
+)
+def test_a_method_an_api_schema_defines_and_an_mdx_design_doc_are_no_uses(
+    model: str, table: str, column: str
+) -> None:
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} jsonb);\n-- migration\n"
+    names = {"Model": model, "table": table, "column": column}
+    files = {
+        f"server/app/{model.lower()}/schemas.py": PY_SCHEMA.format(**names),
+        "handbook/engineering/design-documents/roles.mdx": DESIGN_DOC.format(**names),
+    }
+    drop = schema + f"ALTER TABLE {table} DROP COLUMN {column};"
+    quiet = _finding(review_sql(drop, base=files), "column-dropped")
+    assert quiet.severity is Severity.INFO
+    assert set(_places(quiet).values()) <= {"doc"}
+    files[f"server/app/{model.lower()}/service.py"] = (
+        f"def settings(row):\n    return row.{column}\n\n\ndef load(session, {model.lower()}):\n"
+        f"    return {model.lower()}.{column}\n"
+    )
+    loud = _finding(review_sql(drop, base=files), "column-dropped")
+    assert loud.severity is Severity.CRITICAL
+    assert _places(loud)[f"server/app/{model.lower()}/service.py:6"] == "other"
