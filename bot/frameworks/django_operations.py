@@ -30,6 +30,7 @@ from bot.model.migration import (
     AddConstraint,
     AddIndex,
     AlterColumnType,
+    ChangeOrmOnDelete,
     CreateTable,
     DataUpdate,
     DropColumn,
@@ -219,6 +220,13 @@ def _alter_field(r: Reader, call: ast.Call) -> list[Operation]:
         # Django drops the column's unique constraint (PostgreSQL's `<table>_<column>_key` for a field created
         # unique; the schema editor finds the real name when it runs)
         ops.append(DropConstraint(table=table, name=f"{table}_{column}_key", **base))
+    if (
+        old is not None
+        and new.spec.references
+        and old.spec.orm_on_delete != new.spec.orm_on_delete
+        and new.spec.orm_on_delete
+    ):  # `on_delete=CASCADE` → `SET_NULL`: the models change what a delete does to these rows
+        ops.append(ChangeOrmOnDelete(table=table, column=column, on_delete=new.spec.orm_on_delete, **base))
     if (old is not None and not old.unique and new.unique) or (
         old is not None and not old.index and new.index and not new.unique
     ):

@@ -19,6 +19,7 @@ from bot.frameworks.origin import Origin
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.findings import Location
 from bot.model.migration import (
+    PLACEHOLDER,
     DataDelete,
     DataInsert,
     DataUpdate,
@@ -165,7 +166,7 @@ class CodeReader:
             )
             return
         if table is not None and (
-            any(n in ("save", "update", "bulk_update") for n in body_calls) or _sets_attributes(node)
+            any(_writes_rows(c, self.querysets) for c in calls) or _sets_attributes(node)
         ):
             iterated = self.assigned.get(node.iter.id) if isinstance(node.iter, ast.Name) else node.iter
             where = (
@@ -650,12 +651,13 @@ class CodeReader:
         ]
 
     def _sql(self, node: ast.expr) -> str:
-        """A Python value as SQL when it is a literal or `F("column")`; otherwise its Python source, which
-        is no SQL: the plan leaves such a condition out of the queries it writes."""
+        """A Python value as SQL when it is a literal or `F("column")`; otherwise a value the code computes
+        when it runs (`filter(pk__in=to_delete)`), unknown here: never its Python source pasted into SQL,
+        where a local named like a column (`status=status`) would read as that column."""
         if isinstance(node, ast.Name) and node.id in self.constants:
             node = self.constants[node.id]
         value = sql_value(node)
-        return value if value is not None else py.segment(self.text, node)
+        return value if value is not None else PLACEHOLDER
 
     def _base(self, node: ast.stmt | ast.expr) -> Origin:
         return {
@@ -782,7 +784,7 @@ def _lookup(key: str, value: str) -> str:
     if operator == "isnull":
         return f"{column} IS {'NULL' if value.upper() == 'TRUE' else 'NOT NULL'}"
     if operator == "in":
-        return f"{column} IN {value}"
+        return f"{column} IN ({value})" if value == PLACEHOLDER else f"{column} IN {value}"
     if value.upper() == "NULL" and operator in ("", "exact"):
         return f"{column} IS NULL"  # Django turns `code=None` into IS NULL, never `= NULL`
     if operator in _COMPARISONS:
@@ -929,6 +931,19 @@ def _sets_attributes(loop: ast.For | ast.AsyncFor) -> bool:
         for statement in loop.body
         for node in ast.walk(statement)
     )
+
+
+def _writes_rows(call: ast.Call, querysets: dict[str, str]) -> bool:
+    """A call in a loop's body that writes rows: `save()`, `bulk_update()`, an `update()` of a queryset or of
+    a value a row's attribute holds (`row.styles.setdefault("a", {}).update(…)`); not the `update()` of a
+    local set or dict (`seen_ids.update(…)`), which changes no row."""
+    method = py.name(call)
+    if method in ("save", "bulk_update"):
+        return True
+    if method != "update" or not isinstance(call.func, ast.Attribute):
+        return False
+    receiver = call.func.value
+    return not isinstance(receiver, ast.Name) or receiver.id in querysets
 
 
 def _writes_row(written: ast.expr, target: str) -> bool:

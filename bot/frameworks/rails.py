@@ -36,6 +36,7 @@ from bot.frameworks.statements import separate
 from bot.model.changeset import MemoryTree, Tree
 from bot.model.findings import Dimension, Location
 from bot.model.migration import (
+    PLACEHOLDER,
     DataDelete,
     DataInsert,
     DataUpdate,
@@ -372,7 +373,9 @@ class _Walker:
         else:
             self._code(c.node)
         if c.block is not None and (data is None or all(isinstance(op, RunCode) for op in data)):
-            self._inside_code(c.block, batched=c.name in rails_data.BATCHES)
+            self._inside_code(
+                c.block, batched=c.name in rails_data.BATCHES, per_pass=c.name in rails_data.ITERATIONS
+            )
 
     def _loop(self, c: ruby.Call) -> bool:
         """`%w[posts comments].each do |table| … end` (a literal list of names): the block once per name,
@@ -390,9 +393,11 @@ class _Walker:
                 self.walk(c.block)
         return True
 
-    def _inside_code(self, block: Node, *, batched: bool = False) -> None:
+    def _inside_code(self, block: Node, *, batched: bool = False, per_pass: bool = False) -> None:
         """Statements inside a loop already reported as code: keep what they do to the schema or data (in
-        the block of `in_batches`, `find_each` and the like, one batch's worth at a time)."""
+        the block of `in_batches`, `find_each` and the like, one batch's worth at a time; in the block of an
+        iteration over a collection (`groups.each do |key, rows|`), a change whose rows are chosen by a value
+        the pass computes changes that pass's rows only)."""
         inner = _Walker(self.src, self.models, self.constants)
         inner.helpers, inner._followed, inner.strings = self.helpers, self._followed, dict(self.strings)
         inner.walk(block)
@@ -400,6 +405,13 @@ class _Walker:
         if batched:
             ops = [
                 dataclasses.replace(op, batched=True) if isinstance(op, DataUpdate | DataDelete) else op
+                for op in ops
+            ]
+        elif per_pass:
+            ops = [
+                dataclasses.replace(op, batched=True)
+                if isinstance(op, DataUpdate | DataDelete) and PLACEHOLDER in (op.where or "")
+                else op
                 for op in ops
             ]
         self._add(ops, inner.reason)

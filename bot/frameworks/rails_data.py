@@ -14,9 +14,21 @@ from tree_sitter import Node
 from bot.frameworks import ruby, ruby_model, seed_rows
 from bot.frameworks.origin import origin
 from bot.frameworks.rails_common import plural
-from bot.model.migration import DataDelete, DataInsert, DataUpdate, Operation, RunCode, by_own_key
+from bot.model.migration import (
+    PLACEHOLDER,
+    DataDelete,
+    DataInsert,
+    DataUpdate,
+    Operation,
+    RunCode,
+    by_own_key,
+)
 
 BATCHES = frozenset({"in_batches", "find_each", "find_in_batches", "each_slice"})
+# Ruby's iterations over a collection: each pass of the block is one element's work
+ITERATIONS = frozenset(
+    {"each", "map", "each_with_index", "each_with_object", "flat_map", "collect", "each_pair", "each_value"}
+)
 _UPDATES = frozenset(
     {
         "update_all",
@@ -307,9 +319,9 @@ def _condition(link: ruby.Call, constants: ruby_model.Constants) -> list[str]:
         elif value is None:
             parts.append(f"{key} IS NULL")
         elif isinstance(value, list):
-            parts.append(f"{key} IN ({', '.join(_literal(v) for v in value)})")
+            parts.append(f"{key} IN ({', '.join(_sql_value(v) for v in value)})")
         else:
-            parts.append(f"{key} = {_literal(value)}")
+            parts.append(f"{key} = {_sql_value(value)}")
     for arg in link.args:
         value = _sql_string(arg, constants)
         parts.append(value if isinstance(value, str) else ruby.text_of(arg))
@@ -330,14 +342,14 @@ def _range(node: Node, constants: ruby_model.Constants) -> list[tuple[str, str]]
         first, last = ends[0], None
     else:
         first, last = None, ends[0] if ends else None
-    bounds = [(">=", _literal(_value(first, constants)))] if first is not None else []
+    bounds = [(">=", _sql_value(_value(first, constants)))] if first is not None else []
     if last is not None:
-        bounds.append(("<" if operator == "..." else "<=", _literal(_value(last, constants))))
+        bounds.append(("<" if operator == "..." else "<=", _sql_value(_value(last, constants))))
     return bounds
 
 
 def _assignments(c: ruby.Call, constants: ruby_model.Constants) -> tuple[tuple[str, str], ...]:
-    pairs = [(key, _literal(_value(node, constants))) for key, node in c.options.items()]
+    pairs = [(key, _sql_value(_value(node, constants))) for key, node in c.options.items()]
     if not pairs and c.args:
         value = _sql_string(c.args[0], constants)
         text = value if isinstance(value, str) else ruby.text_of(c.args[0])
@@ -385,6 +397,12 @@ def _records(c: ruby.Call | None, constants: ruby_model.Constants) -> list[seed_
         for item in listed
         if isinstance(item, dict)
     ]
+
+
+def _sql_value(value: ruby.Value) -> str:
+    """A value as SQL: a literal as itself; Ruby code (a local, a method call: `where(state: legacy)`) as the
+    value it computes when the migration runs, unknown here, never as its Ruby text pasted into the SQL."""
+    return PLACEHOLDER if isinstance(value, ruby.Code) else _literal(value)
 
 
 def _literal(value: ruby.Value) -> str:

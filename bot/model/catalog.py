@@ -22,6 +22,7 @@ from bot.model.migration import (
     AddEnumValue,
     AddIndex,
     AlterColumnType,
+    ChangeOrmOnDelete,
     ColumnSpec,
     CreateEnum,
     CreateFunction,
@@ -313,6 +314,22 @@ class Catalog:
                 if cascades and key not in found and key.table != table:
                     found.append(key)
                     pending.append(key.table)
+        return found
+
+    def nullified_by(self, table: str, *, in_code: bool = False) -> list[ForeignKey]:
+        """The foreign keys a DELETE on `table` empties instead of deleting their rows (ON DELETE SET NULL or
+        SET DEFAULT, or the model's `on_delete=SET_NULL` when the ORM deletes): on `table` itself and on every
+        table the delete cascades to. Each such child row is updated: it loses the link to the deleted row."""
+        parents = [table, *(key.table for key in self.cascades_to(table, in_code=in_code))]
+        found: list[ForeignKey] = []
+        for key in self.foreign_keys.values():
+            action = key.on_delete if key.on_delete or not in_code else key.orm_on_delete
+            if (
+                action in ("set null", "set default")
+                and any(same_table(key.references, parent) for parent in parents)
+                and key not in found
+            ):
+                found.append(key)
         return found
 
     def apply(self, op: Operation, *, in_change: bool = False) -> None:
@@ -804,7 +821,15 @@ def _covers_lookups(predicate: str, columns: tuple[str, ...]) -> bool:
     )
 
 
+def _change_orm_on_delete(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, ChangeOrmOnDelete)
+    for name, key in list(c.foreign_keys.items()):
+        if same_table(key.table, op.table) and key.columns == (op.column,):
+            c.foreign_keys[name] = dataclasses.replace(key, orm_on_delete=op.on_delete)
+
+
 _APPLY = {
+    ChangeOrmOnDelete: _change_orm_on_delete,
     CreateTable: _create_table,
     DropTable: _drop_table,
     RenameTable: _rename_table,

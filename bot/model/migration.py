@@ -491,6 +491,17 @@ class StringAsFieldUpdate(Operation):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ChangeOrmOnDelete(Operation):
+    """What the ORM does itself to a foreign key's rows when their parent is deleted, changed in the models
+    only (Django's `AlterField` to another `on_delete`): no statement reaches the database, but a later
+    delete through the ORM follows the new action."""
+
+    table: str
+    column: str
+    on_delete: str  # cascade | set null | set default | protect | do nothing | …
+
+
+@dataclass(frozen=True, kw_only=True)
 class Unparsed(Operation):
     """A statement the review could not understand. It becomes a finding that blocks, never a crash."""
 

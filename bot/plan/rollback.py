@@ -162,12 +162,7 @@ def steps(
         yield RollbackStep(text, sql[id(op)].save)
         for child in (c for c in cascaded if c.parent is op and c.backup not in saved):
             saved.add(child.backup)
-            yield RollbackStep(
-                f"Before deploying, save the rows of `{child.table}` that `ON DELETE CASCADE` removes with the "
-                f"deleted rows of `{child.via}`.",
-                f"CREATE TABLE {child.backup} AS SELECT * FROM {quote(child.table, dialect)} "
-                f"WHERE {_condition(child, dialect)};",
-            )
+            yield _save_child(child, dialect)
     for pattern in found:
         if pattern.flag:
             yield RollbackStep(
@@ -192,10 +187,7 @@ def steps(
                 f"`{op.table}` has no primary or unique key: match the rows of `{backup}` back by hand."
             )
         for child in (c for c in cascaded if c.parent is op):
-            yield RollbackStep(
-                f"Restore the rows of `{child.table}` the cascade removed, after their parents are back.",
-                f"INSERT INTO {quote(child.table, dialect)} SELECT * FROM {child.backup};",
-            )
+            yield _restore_child(child, dialect)
     for op, backup, _ in lossy:
         check = sql[id(op)].check
         if check:
@@ -219,6 +211,51 @@ class _Cascaded:
     referenced: tuple[str, ...]  # the referenced key
     via_condition: str  # which rows of `via` go ("" for all)
     backup: str
+    emptied: str = ""  # "set null" / "set default": the rows stay, their key is emptied
+    key: tuple[str, ...] = ()  # the child's own row key, to write an emptied link back
+
+
+def _save_child(child: _Cascaded, dialect: str) -> RollbackStep:
+    table = quote(child.table, dialect)
+    if not child.emptied:
+        return RollbackStep(
+            f"Before deploying, save the rows of `{child.table}` that `ON DELETE CASCADE` removes with the "
+            f"deleted rows of `{child.via}`.",
+            f"CREATE TABLE {child.backup} AS SELECT * FROM {table} WHERE {_condition(child, dialect)};",
+        )
+    kept = ", ".join(quote_column(c, dialect) for c in dict.fromkeys((*child.key, *child.columns)))
+    return RollbackStep(
+        f"Before deploying, save `{', '.join(child.columns)}` of the rows of `{child.table}` that reference the "
+        f"deleted rows of `{child.via}`: the delete sets {'it to NULL' if child.emptied == 'set null' else 'it to its default'}.",
+        f"CREATE TABLE {child.backup} AS SELECT {kept} FROM {table} WHERE {_condition(child, dialect)};",
+    )
+
+
+def _restore_child(child: _Cascaded, dialect: str) -> RollbackStep:
+    table = quote(child.table, dialect)
+    if not child.emptied:
+        return RollbackStep(
+            f"Restore the rows of `{child.table}` the cascade removed, after their parents are back.",
+            f"INSERT INTO {table} SELECT * FROM {child.backup};",
+        )
+    text = f"Give the rows of `{child.table}` back their `{', '.join(child.columns)}`, after the rows of `{child.via}` are back."
+    if not child.key:
+        return RollbackStep(
+            f"{text} `{child.table}` has no primary or unique key: match the rows of `{child.backup}` by hand."
+        )
+    if dialect in ("mysql", "mariadb"):
+        sets = ", ".join(
+            f"t.{quote_column(c, dialect)} = b.{quote_column(c, dialect)}" for c in child.columns
+        )
+        return RollbackStep(
+            text,
+            f"UPDATE {table} t JOIN {child.backup} b ON {_joined(child.key, 'b', 't', dialect)} SET {sets};",
+        )
+    sets = ", ".join(f"{quote_column(c, dialect)} = b.{quote_column(c, dialect)}" for c in child.columns)
+    return RollbackStep(
+        text,
+        f"UPDATE {table} SET {sets} FROM {child.backup} b WHERE {_joined(child.key, 'b', table, dialect)};",
+    )
 
 
 def _distinct_backups(
@@ -304,6 +341,26 @@ def _cascaded(op: DataDelete, where: str, catalog: Catalog | None) -> list[_Casc
         )
         conditions.setdefault(key.table, _condition(child, ""))
         found.append(child)
+    for key in catalog.nullified_by(op.table, in_code=op.cascades_in_code):
+        via = next((t for t in conditions if t.rsplit(".", 1)[-1] == key.references.rsplit(".", 1)[-1]), "")
+        referenced = key.referenced_columns or catalog.row_key(via)
+        if not via or len(referenced) != len(key.columns):
+            continue
+        action = key.on_delete if key.on_delete or not op.cascades_in_code else key.orm_on_delete
+        own = catalog.row_key(key.table)
+        found.append(
+            _Cascaded(
+                op,
+                key.table,
+                key.columns,
+                via,
+                referenced,
+                conditions[via],
+                _fitting(f"{key.table.replace('.', '_')}_{'_'.join(key.columns)}_links"),
+                emptied=action,
+                key=own if not set(own) & set(key.columns) else (),
+            )
+        )
     return found
 
 

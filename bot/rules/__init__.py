@@ -41,6 +41,7 @@ NAMES = (
     "duplicate_case_branch",
     "duplicate_column_assignment",
     "duplicates_before_unique",
+    "enum_label_unknown",
     "enum_value_dropped",
     "enum_value_in_transaction",
     "enum_value_order",

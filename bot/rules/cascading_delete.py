@@ -6,6 +6,10 @@ foreign key says `ON DELETE CASCADE` goes with its account, and the `order_items
 them. The statement's text hides most of what it removes, a backup of `accounts` alone cannot bring it
 back, and the rows deleted (and locked) can be many times the ones the author counted.
 
+The same goes for a child whose key says `ON DELETE SET NULL` or `SET DEFAULT` (or, for a delete the ORM
+runs, the model's `on_delete=SET_NULL`): its rows stay, but they lose the link to the deleted rows, and
+restoring the parents does not give it back.
+
 ## Use instead
 Count the child rows first, decide whether they should go, and delete them explicitly, children first,
 so the migration says everything it removes. Back up every table the cascade reaches before the deploy.
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.model.catalog import ForeignKey, same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DataDelete, Migration
 from bot.rules.context import Context
@@ -43,28 +48,89 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, DataDelete) or context.catalog.is_new(op.table):
             continue
-        children = context.catalog.cascades_to(op.table, in_code=op.cascades_in_code)
+        catalog = context.catalog
         explicit = _deleted_before(migration, op)
-        reached = [k for k in children if k.table not in explicit and not context.catalog.is_new(k.table)]
-        if not reached:
+        children = catalog.cascades_to(op.table, in_code=op.cascades_in_code)
+        reached = [k for k in children if k.table not in explicit and not catalog.is_new(k.table)]
+        emptied = [
+            k
+            for k in catalog.nullified_by(op.table, in_code=op.cascades_in_code)
+            if k.table not in explicit and not catalog.is_new(k.table)
+        ]
+        if not reached and not emptied:
             continue
-        names = ", ".join(f"`{k.table}` (by `{', '.join(k.columns)}`)" for k in reached)
-        how = (
-            "`ON DELETE CASCADE`,"
-            if all(k.on_delete == "cascade" for k in reached)
-            else "the models' `on_delete=CASCADE`, which the ORM carries out itself,"
-        )
+        said = []
+        if reached:
+            names = ", ".join(f"`{k.table}` (by `{', '.join(k.columns)}`)" for k in reached)
+            said.append(
+                f"deletes, through {_how(reached, 'CASCADE')} the rows of {names} that reference them"
+            )
+        if emptied:
+            said.append(
+                "sets "
+                + ", ".join(
+                    f"`{k.table}.{', '.join(k.columns)}` to {_emptied_to(k, op)}"
+                    + (
+                        ""
+                        if same_table(k.references, op.table)
+                        else f" (for the `{k.references}` rows that go)"
+                    )
+                    for k in emptied
+                )
+                + f", through {_how(emptied, _action(emptied))} in the rows that reference them"
+            )
+        blast = []
+        if reached:
+            blast.append(
+                "Rows of "
+                + ", ".join(f"`{k.table}`" for k in reached)
+                + f" are removed with the `{op.table}` rows they point at, without being named in the migration"
+            )
+        if emptied:
+            blast.append(
+                "rows of "
+                + ", ".join(f"`{t}`" for t in dict.fromkeys(k.table for k in emptied))
+                + " are updated: they lose the link to the deleted rows, and restoring the deleted rows does "
+                "not give it back"
+            )
+        tables = dict.fromkeys([op.table, *(k.table for k in (*reached, *emptied))])
         yield op.finding(
             RULE,
-            f"Deleting rows of `{op.table}` also deletes, through {how} the rows of {names} that reference them.",
-            blast_radius="Rows of "
-            + ", ".join(f"`{k.table}`" for k in reached)
-            + f" are removed with the `{op.table}` rows they point at, without being named in the migration; "
-            "a backup of `" + op.table + "` alone does not bring them back.",
-            fix="Count and delete the child rows explicitly first, and back up "
-            + ", ".join(f"`{t}`" for t in dict.fromkeys([op.table, *(k.table for k in reached)]))
+            f"Deleting rows of `{op.table}` also " + ", and ".join(said) + ".",
+            blast_radius=_capital("; ".join(blast))
+            + f"; a backup of `{op.table}` alone does not bring them back.",
+            fix="Count the child rows first and deal with them explicitly (delete them children first, or "
+            "update them to the row that replaces the deleted one), and back up "
+            + ", ".join(f"`{t}`" for t in tables)
             + " before the deploy (the rollback plan lists the statements).",
         )
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _how(keys: list[ForeignKey], action: str) -> str:
+    """`ON DELETE CASCADE`, when the database does it; the models' `on_delete`, when the ORM does it itself."""
+    if all(k.on_delete for k in keys):
+        return f"`ON DELETE {action}`,"
+    return f"the models' `on_delete={action.replace(' ', '_')}`, which the ORM carries out itself,"
+
+
+def _action(keys: list[ForeignKey]) -> str:
+    actions = {k.on_delete or k.orm_on_delete for k in keys}
+    return (
+        "SET NULL"
+        if actions == {"set null"}
+        else "SET DEFAULT"
+        if actions == {"set default"}
+        else "SET NULL/SET DEFAULT"
+    )
+
+
+def _emptied_to(key: ForeignKey, op: DataDelete) -> str:
+    action = key.on_delete if key.on_delete or not op.cascades_in_code else key.orm_on_delete
+    return "NULL" if action == "set null" else "its default"
 
 
 def _deleted_before(migration: Migration, delete: DataDelete) -> set[str]:
