@@ -24,7 +24,7 @@ from bot.frameworks import django_signals, seed_rows, suppressions
 from bot.frameworks import python_source as py
 from bot.frameworks.django_apps import DJANGO_USER, Apps, user_model
 from bot.frameworks.django_operations import Reader
-from bot.frameworks.django_state import State
+from bot.frameworks.django_state import Model, State
 from bot.frameworks.inverse import inverse
 from bot.frameworks.origin import Origin
 from bot.frameworks.python_code import CodeReader
@@ -398,7 +398,8 @@ class _Parser:
             **self.reader.base(call),
         )
         unit = function.name if function is not None else ""
-        return [code, *(replace(op, unit=unit) for op in reader.ops)]
+        read = [part for op in reader.ops for part in self._through_parents(op)]
+        return [code, *(replace(op, unit=unit) for op in read)]
 
     def _code_reader(self) -> CodeReader:
         return CodeReader(
@@ -411,6 +412,7 @@ class _Parser:
             self.constants,
             self._model_table,
             self._column_of,
+            self._relation_of,
         )
 
     def _reverse_python(self, call: ast.Call, reverse: ast.expr | None) -> None:
@@ -497,6 +499,77 @@ class _Parser:
             (f for f in model.fields.values() if f.spec.name == field), None
         )  # `customer_id`, the column itself
         return found.spec.name if found is not None else ""
+
+    def _through_parents(self, op: Operation) -> list[Operation]:
+        """A model of multi-table inheritance keeps its parents' fields in their tables: `TableElement
+        .objects.update(styles=…)` is Django's `UPDATE builder_element SET styles = … WHERE id IN (SELECT
+        element_ptr_id FROM builder_tableelement …)`, one UPDATE per table whose columns it sets."""
+        if not isinstance(op, DataUpdate) or not op.assignments:
+            return [op]
+        by_table: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+        for column, value in op.assignments:
+            parent = self._parent_of(op.table, column)
+            by_table.setdefault(parent or (op.table, "", ""), []).append((column, value))
+        if len(by_table) == 1 and (op.table, "", "") in by_table:
+            return [op]
+        parts: list[Operation] = []
+        for (table, key, link), assignments in by_table.items():
+            if not link:
+                parts.append(replace(op, assignments=tuple(assignments)))
+                continue
+            chosen = f" WHERE {op.where}" if op.where else ""
+            parts.append(
+                replace(
+                    op,
+                    table=table,
+                    assignments=tuple(assignments),
+                    where=f"{key} IN (SELECT {link} FROM {op.table}{chosen})",
+                    expression=None,
+                    case_mappings=(),
+                    reads=(),
+                )
+            )
+        return parts
+
+    def _parent_of(self, table: str, column: str, depth: int = 0) -> tuple[str, str, str] | None:
+        """(the parent's table, its key, the child's link column) when `column` is a field of a parent of the
+        model of `table` (multi-table inheritance: the child's `<parent>_ptr` one-to-one key), else None."""
+        model = self._model_by_table(table)
+        if model is None or depth > 4:
+            return None
+        if column in model.fields or any(f.spec.name == column for f in model.fields.values()):
+            return None
+        for name, field in model.fields.items():
+            if not (name.endswith("_ptr") and field.spec.primary_key and field.references):
+                continue
+            parent = self._model_by_table(field.references)
+            if parent is None:
+                continue
+            key = next((f.spec.name for f in parent.fields.values() if f.spec.primary_key), "id")
+            if column in parent.fields or any(f.spec.name == column for f in parent.fields.values()):
+                return field.references, key, field.spec.name
+            higher = self._parent_of(field.references, column, depth + 1)
+            if higher is not None:  # a grandparent's field: every level of the chain shares the child's key
+                return higher[0], higher[1], field.spec.name
+        return None
+
+    def _relation_of(self, table: str, field: str) -> tuple[str, str, str] | None:
+        """(the column, the related table, its key) of a model's foreign key or one-to-one field."""
+        model = self._model_by_table(table)
+        found = model.fields.get(field) if model is not None else None
+        if found is None or not found.references or found.many_to_many:
+            return None
+        target = self._model_by_table(found.references)
+        key = (
+            next((f.spec.name for f in target.fields.values() if f.spec.primary_key), "id")
+            if target
+            else "id"
+        )
+        return found.spec.name, found.references, key
+
+    def _model_by_table(self, table: str) -> Model | None:
+        models = [self.state] + [s for s in [self.apps.replay(table.split("_", 1)[0])] if s is not None]
+        return next((m for state in models for m in state.models.values() if m.table == table), None)
 
     def _table_of(self, variable: str) -> str | None:
         return self.models.get(variable)

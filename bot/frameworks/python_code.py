@@ -77,6 +77,7 @@ class CodeReader:
         constants: dict[str, ast.expr] | None = None,
         model_table: Callable[[str, str], str] | None = None,
         column_of: Callable[[str, str], str] | None = None,
+        relation_of: Callable[[str, str], tuple[str, str, str] | None] | None = None,
     ) -> None:
         self.text, self.path, self.dialect, self.table_of = text, path, dialect, table_of
         self.fixtures = fixtures  # the rows of a fixture `loaddata` loads, by its name
@@ -91,6 +92,8 @@ class CodeReader:
         self.model_table = model_table  # (app label, model name) → its table, for models named at run time
         self.loop_models: dict[str, str] = {}  # a model variable bound per pass of a loop → its table now
         self.column_of = column_of or (lambda table, field: field)  # (table, field name) → its column
+        # (table, field name) → (its key column, the related table, that table's key) for a foreign key
+        self.relation_of = relation_of
         self.assigned: dict[str, ast.expr] = {}  # local name → the expression last bound to it
         self.set_on: dict[str, dict[str, str]] = {}  # a fetched row's local → the columns set on it, as SQL
         self.nested: dict[str, ast.FunctionDef] = {}  # functions defined inside the code read
@@ -595,7 +598,7 @@ class CodeReader:
                         for k, v in py.keywords(node).items()
                     )
                 else:
-                    parts.extend(_lookup(k, self._sql(v)) for k, v in py.keywords(node).items())
+                    parts.extend(self._condition(call, k, self._sql(v)) for k, v in py.keywords(node).items())
                 prefix = "NOT " if py.name(node) == "exclude" else ""
                 parts.extend(
                     f"({self.key_batches[v.id]})"
@@ -605,6 +608,20 @@ class CodeReader:
                 parts.extend(prefix + self._q_sql(a) for a in node.args)
             node = node.func if isinstance(node, ast.Call) else node.value
         return " AND ".join(reversed(parts)) if parts else None
+
+    def _condition(self, call: ast.Call, key: str, value: str, table: str | None = None) -> str:
+        """`order__status="paid"`, a lookup across a foreign key, as the sub-select Django writes
+        (`order_id IN (SELECT id FROM orders WHERE status = 'paid')`); a plain lookup as it is."""
+        head, _, rest = key.partition("__")
+        if not rest or rest.split("__")[0] in _LOOKUPS or self.relation_of is None:
+            return _lookup(key, value)
+        if table is None:
+            table = self._queryset_table(call.func.value) if isinstance(call.func, ast.Attribute) else None
+        related = self.relation_of(table, head) if table else None
+        if related is None:
+            return _lookup(key, value)
+        column, target, target_key = related
+        return f"{column} IN (SELECT {target_key} FROM {target} WHERE {self._condition(call, rest, value, target)})"
 
     def _q_sql(self, node: ast.expr) -> str:
         """A positional filter (`Q(a="") | Q(b="")`) as SQL where it is a `Q` form, else as written."""
@@ -793,6 +810,39 @@ def _lookup(key: str, value: str) -> str:
 
 
 _COMPARISONS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+# Django's lookups: a key part that is one of them is no field of a related model
+_LOOKUPS = frozenset(
+    {
+        *_COMPARISONS,
+        "in",
+        "isnull",
+        "iexact",
+        "contains",
+        "icontains",
+        "startswith",
+        "istartswith",
+        "endswith",
+        "iendswith",
+        "range",
+        "regex",
+        "iregex",
+        "date",
+        "year",
+        "month",
+        "day",
+        "week_day",
+        "hour",
+        "minute",
+        "second",
+        "search",
+        "has_key",
+        "has_keys",
+        "has_any_keys",
+        "contained_by",
+        "overlap",
+        "len",
+    }
+)
 
 
 _SELECT_STEPS = frozenset(

@@ -147,11 +147,11 @@ def steps(
         and not _fills_new_columns(op, added)
         and not (isinstance(op, DropTable) and op.table in m.rebuilt_tables())
     ]
-    lossy = _distinct_backups(lossy)
-    keys = {op.table: _key(catalog, op.table) for op, _, _ in lossy}
     if schema is None:
         schema = schema_of(catalog, [op for m in migrations for op in m.up])
     wheres = {id(op): _where(op, dialect, schema) for op, _, _ in lossy}
+    lossy = _distinct_backups(_covered_left_out(lossy, wheres))
+    keys = {op.table: _key(catalog, op.table) for op, _, _ in lossy}
     sql = {id(op): _sql(op, b, dialect, keys[op.table], wheres[id(op)], schema) for op, b, _ in lossy}
     cascaded = [
         c for op, _, _ in lossy if isinstance(op, DataDelete) for c in _cascaded(op, wheres[id(op)], catalog)
@@ -256,6 +256,25 @@ def _restore_child(child: _Cascaded, dialect: str) -> RollbackStep:
         text,
         f"UPDATE {table} SET {sets} FROM {child.backup} b WHERE {_joined(child.key, 'b', table, dialect)};",
     )
+
+
+def _covered_left_out(
+    lossy: list[tuple[Lossy, str, str]], wheres: dict[int, str]
+) -> list[tuple[Lossy, str, str]]:
+    """Several UPDATEs of the same columns of a table (a data migration that rewrites `styles` model by
+    model): every snapshot is taken before the deploy, so one of every row keeps what all of them need;
+    the others are left out. Partial snapshots stay apart when no such one exists."""
+    whole: dict[tuple[str, tuple[str, ...]], int] = {}
+    for op, _, _ in lossy:
+        if isinstance(op, DataUpdate) and _saved_columns(op) and not wheres[id(op)]:
+            whole.setdefault((op.table, tuple(sorted(_saved_columns(op)))), id(op))
+    return [
+        item
+        for item in lossy
+        if not isinstance(item[0], DataUpdate)
+        or not _saved_columns(item[0])
+        or whole.get((item[0].table, tuple(sorted(_saved_columns(item[0])))), id(item[0])) == id(item[0])
+    ]
 
 
 def _distinct_backups(

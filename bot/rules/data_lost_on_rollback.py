@@ -95,7 +95,13 @@ def _finding(migration: Migration, unit: str, found: list[tuple[Destructive, str
         what = found[0][1]
         what = f"`{unit}`: {what[0].lower()}{what[1:]}" if unit else what
     else:
-        parts = "; ".join(_item(op, added) for op, added in found)
+        lines: dict[str, list[int]] = {}  # the same loss at several lines is said once
+        for op, text in found:
+            lines.setdefault(_item(op, text), []).append(op.location.line)
+        parts = "; ".join(
+            f"{item} (line{'s' if len(at) > 1 else ''} {', '.join(str(n) for n in at)})"
+            for item, at in lines.items()
+        )
         who = f"`{unit}`" if unit else "The migration"
         what = f"{who} changes data {len(found)} times, in {len(tables)} table{'s' if len(tables) > 1 else ''}: {parts}"
     named = ", ".join(f"`{t}`" for t in tables)
@@ -135,15 +141,14 @@ def _restored(migration: Migration) -> set[str]:
 
 
 def _item(op: Destructive, lost: str) -> str:
-    """One data change of a unit, short: what it loses and its line."""
-    line = op.location.line
+    """One data change of a unit, short: what it loses."""
     if isinstance(op, Truncate):
-        return f"`TRUNCATE {op.table}` empties it (line {line})"
+        return f"`TRUNCATE {op.table}` empties it"
     if isinstance(op, DataDelete):
-        return f"rows of `{op.table}` deleted (line {line})"
+        return f"rows of `{op.table}` deleted"
     if lost.startswith("The UPDATE overwrites "):
-        return f"{lost.removeprefix('The UPDATE overwrites ')} overwritten (line {line})"
-    return f"rows of `{op.table}` overwritten (line {line})"
+        return f"{lost.removeprefix('The UPDATE overwrites ')} overwritten"
+    return f"rows of `{op.table}` overwritten"
 
 
 def _lost(op: Destructive, added: set[tuple[str, str]]) -> str:
