@@ -7,6 +7,7 @@ are listed in AUTOMATIC_ROLLBACK; the others need a `rollback` block.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -139,8 +140,18 @@ def _column(e: Element, dialect: str) -> ColumnSpec:
         and "(" in e.attrs["defaultValueComputed"]
         and "now" not in e.attrs["defaultValueComputed"].lower()
         and "current" not in e.attrs["defaultValueComputed"].lower(),
-        references=constraints.get("referencedTableName") or None,
+        references=_referenced_table(constraints),
+        on_delete="cascade" if constraints.get("deleteCascade") == "true" else "",
     )
+
+
+def _referenced_table(constraints: Element) -> str | None:
+    """`referencedTableName="accounts"`, or the older `references="accounts(id)"` of the same element."""
+    named = constraints.get("referencedTableName")
+    if named:
+        return named
+    written = re.match(r"\s*([\w.$\"]+)", constraints.get("references"))
+    return written.group(1).strip('"').lower() if written else None
 
 
 def _table(e: Element) -> str:

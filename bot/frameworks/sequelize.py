@@ -273,8 +273,11 @@ class _Walker:
         return [CreateTable(table=table, columns=columns, **nm.origin_of(c.node, self.src))]
 
     def _dropTable(self, c: js.Call) -> list[Operation]:
+        """Sequelize's query generators write `DROP TABLE IF EXISTS` for `dropTable`, on every database."""
         table = self._table(c)
-        return [DropTable(table=table, **nm.origin_of(c.node, self.src))] if table else self._unread(c)
+        if not table:
+            return self._unread(c)
+        return [DropTable(table=table, if_exists=True, **nm.origin_of(c.node, self.src))]
 
     def _dropAllTables(self, c: js.Call) -> list[Operation]:
         """Every table of the database: which ones is the schema's business, so the rules read the catalog."""

@@ -26,7 +26,7 @@ choices with a value that cannot be read are left out), from SQLAlchemy columns 
 a Python `Enum` (`Mapped[OrderStatus]`, `Column(Enum(OrderStatus))`; its member names count as allowed, since
 SQLAlchemy stores them unless told otherwise), and from enums and classes of constants named after the table
 and column (`OrderStatus` for `orders.status`) in Python, TypeScript, Go, Java (`static final String`),
-Kotlin (`const val`) and Prisma, and from groups of single constants whose shared prefix names the column
+Kotlin (`const val`), PHP (backed enums) and Prisma, from Ecto schema fields typed `Ecto.Enum`, and from groups of single constants whose shared prefix names the column
 (`STATUS_OPEN = "open"` and `STATUS_CLOSED = "closed"` in the model's class, or in its module beside the one
 model with a `status` field; at least two, settings such as `NAME_MAX_LENGTH` left out). A value the code ties to the column (a Rails enum, a validation, a `choices=`
 or SQLAlchemy field of the table's model) is critical; one matched only by name is a warning. Constants

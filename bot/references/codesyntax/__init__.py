@@ -25,6 +25,8 @@ READERS: dict[str, tuple[str, str]] = {
     ".go": ("go", "read"),
     ".java": ("jvm", "read"),
     ".kt": ("jvm", "read"),
+    ".php": ("php", "read"),
+    ".ex": ("elixir", "read"),
     ".prisma": ("schema", "read_prisma"),
     ".sql": ("schema", "read_sql"),
     ".json": ("json_schema", "read"),
