@@ -12,22 +12,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from tree_sitter import Node
 
 from bot.frameworks import javascript as js
 from bot.frameworks import javascript_module as jsm
 from bot.frameworks import node_migration as nm
-from bot.frameworks import typeorm_builder, typeorm_runner
+from bot.frameworks import typeorm_builder, typeorm_entities, typeorm_runner
 from bot.frameworks.node_migration import Source
 from bot.model.changeset import Tree
 from bot.model.findings import Location
-from bot.model.migration import Migration, Operation, Unparsed
+from bot.model.migration import PLACEHOLDER, Migration, Operation, Unparsed
 
 NAME = "typeorm"
 EXTENSIONS = js.SOURCE
 _VERSION = re.compile(r"(\d{10,})")
 _QUIET = frozenset({"log", "warn", "info", "debug", "error"})
+# a write that may name an entity class: the project's entities are read only for such a migration
+_ENTITY_WRITE = re.compile(r"\b(?:update|delete)\s*\(\s*[A-Z]\w*\s*[,)]")
 
 
 def candidate(path: str) -> bool:
@@ -62,9 +65,10 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         )
     methods: dict[str, js.Function] = {}
     jsm.members(jsm.class_body(klass), methods)
-    walker = _Walker(src, methods)
+    entities = typeorm_entities.tables(tree) if "Repository" in text or _ENTITY_WRITE.search(text) else {}
+    walker = _Walker(src, methods, entities)
     up = nm.syntax_error(root, src) + (walker.walk(methods["up"]) if "up" in methods else [])
-    down = nm.way_back(methods.get("down"), _Walker(src, methods).walk, "no `down` method")
+    down = nm.way_back(methods.get("down"), _Walker(src, methods, entities).walk, "no `down` method")
     in_transaction = jsm.field_value(klass, "transaction") is not False
     note = (
         "TypeORM runs each migration in a transaction"
@@ -82,8 +86,9 @@ def _is_migration(klass: Node) -> bool:
 class _Walker:
     """Turns the statements of `up`/`down` into operations, following the class's own helper methods."""
 
-    def __init__(self, src: Source, methods: dict[str, js.Function]) -> None:
+    def __init__(self, src: Source, methods: dict[str, js.Function], entities: dict[str, str]) -> None:
         self.src = src
+        self.entities = entities  # entity class → its table
         self.helpers = {k: v for k, v in methods.items() if k not in ("up", "down")}
         self.followed: set[str] = set()
 
@@ -97,7 +102,7 @@ class _Walker:
             return []
         start, calls = js.chain(node)
         if js.text_of(start) in _builders(runner) and typeorm_builder.is_builder(calls):
-            return typeorm_builder.operations(node, calls, self.src)
+            return typeorm_builder.operations(node, calls, self.src, self.entities)
         if c.name == "all" and js.text_of(c.receiver) == "Promise" and c.args:
             inner = js.unwrap(c.args[0])
             return [op for item in inner.named_children for op in self._statement(item, runner)]
@@ -105,7 +110,10 @@ class _Walker:
         if receiver in (runner, f"{runner}.connection"):
             return _runner_call(c, self.src)
         if receiver == f"{runner}.manager":
-            return _manager_call(c, self.src)
+            return _manager_call(c, self.src, self.entities)
+        repository = _repository(c, runner, self.entities)
+        if repository is not None:
+            return _entity_write(c, c.args, repository, self.src) or nm.awaited_code(node, self.src)
         if receiver == "this" and c.name in self.helpers and c.name not in self.followed:
             self.followed.add(c.name)  # a method of the migration class: read what it does
             return self.walk(self.helpers[c.name])
@@ -128,11 +136,62 @@ def _runner_call(c: js.Call, src: Source) -> list[Operation]:
     return [nm.unparsed(c.node, src, f"`{js.text_of(c.receiver)}.{c.name}` is not read by the review")]
 
 
-def _manager_call(c: js.Call, src: Source) -> list[Operation]:
-    """`queryRunner.manager`: `query` is SQL, reads change nothing, writes are application code on entities."""
+def _manager_call(c: js.Call, src: Source, entities: dict[str, str]) -> list[Operation]:
+    """`queryRunner.manager`: `query` is SQL, reads change nothing; `update(Entity, criteria, values)` and
+    `delete(Entity, criteria)` on an entity whose table is known are the UPDATE and DELETE they send; other
+    writes are application code on entities."""
     if c.name == "query":
         return nm.sql(c.node, c.args[0] if c.args else None, src, "manager.query")
     if c.name.startswith(("find", "count", "exists", "getRepository", "createQueryBuilder", "has")):
         return []
     entity = js.text_of(c.args[0]) if c.args else ""
-    return [nm.code(c.node, src, (entity,) if entity.isidentifier() else ())]
+    table = entities.get(entity) or (nm.name(c.args[0]) if c.args else "")
+    written = _entity_write(c, c.args[1:], table, src) if table else []
+    return written or [nm.code(c.node, src, (entity,) if entity.isidentifier() else ())]
+
+
+def _repository(c: js.Call, runner: str, entities: dict[str, str]) -> str | None:
+    """The table of `runner.manager.getRepository(Entity)` / `runner.connection.getRepository(Entity)` when
+    the call is made on it; None otherwise."""
+    receiver = js.call(c.receiver) if c.receiver is not None else None
+    if receiver is None or receiver.name != "getRepository" or not receiver.args:
+        return None
+    if js.text_of(receiver.receiver) not in _builders(runner):
+        return None
+    return entities.get(js.text_of(receiver.args[0])) or nm.name(receiver.args[0]) or None
+
+
+def _entity_write(c: js.Call, args: Sequence[Node], table: str, src: Source) -> list[Operation]:
+    """`update(criteria, values)` / `delete(criteria)` of a repository (or of the manager, the entity
+    first): criteria an object of the values the rows hold; anything else (ids, an array) is the code's."""
+    if c.name not in ("update", "delete") or not args:
+        return []
+    where = _criteria(args[0])
+    if c.name == "delete":
+        return [nm.delete(c.node, src, table, where)]
+    if len(args) < 2:
+        return []
+    return [nm.update(c.node, src, table, args[1], where)]
+
+
+def _criteria(node: Node) -> str:
+    """`{ status: "stale", archived: false }` as `status = 'stale' AND archived = false`; a value the
+    code computes is unknown (never its source pasted into SQL); `{}` and anything not an object is
+    the code's choice of rows, unknown too."""
+    found = js.pairs(node)
+    if not found:
+        return f"id = {PLACEHOLDER}"
+    parts = []
+    for key, item in found.items():
+        value = js.value(item)
+        if value is None and js.unwrap(item).type == "null":
+            parts.append(f"{key} IS NULL")
+        elif isinstance(value, bool):
+            parts.append(f"{key} = {'true' if value else 'false'}")
+        elif isinstance(value, int | float):
+            parts.append(f"{key} = {value}")
+        elif isinstance(value, str):
+            parts.append(f"{key} = '" + value.replace("'", "''") + "'")
+        else:
+            parts.append(f"{key} = {PLACEHOLDER}")
+    return " AND ".join(parts)

@@ -4,8 +4,8 @@
 - `update(target).set({…})` is a DataUpdate, `delete().from(target)` a DataDelete, `insert().into(target)
   .values([…])` a DataInsert; `where`/`andWhere` are SQL (`:name` stands for a bound value), a `set` value
   given as a function (`() => "NOT is_hidden"`) is the SQL it returns.
-- A target given as an entity class (`update(User)`) names no table the migration can see: the write is an
-  UnreadDataChange, said, never passed over. A chain that reads (`getMany`, `getCount`) changes nothing.
+- A target given as an entity class (`update(User)`) is the entity's table when the project declares it
+  (`@Entity("users")`); otherwise the write is an UnreadDataChange, said, never passed over. A chain that reads (`getMany`, `getCount`) changes nothing.
 """
 
 from __future__ import annotations
@@ -26,8 +26,11 @@ def is_builder(calls: list[js.Call]) -> bool:
     return any(c.name == "createQueryBuilder" for c in calls)
 
 
-def operations(node: Node, calls: list[js.Call], src: Source) -> list[Operation]:
-    """The data change a query-builder chain makes; nothing for a chain that only reads."""
+def operations(
+    node: Node, calls: list[js.Call], src: Source, entities: dict[str, str] | None = None
+) -> list[Operation]:
+    """The data change a query-builder chain makes; nothing for a chain that only reads. An entity class
+    given as the target (`update(User)`) is its table when the project declares the entity."""
     verb = next((c for c in calls if c.name in _WRITES), None)
     if verb is None:
         return []
@@ -35,7 +38,7 @@ def operations(node: Node, calls: list[js.Call], src: Source) -> list[Operation]
     if target is None:
         given = (c for c in calls if c.name in ("createQueryBuilder", "getRepository") and c.args)
         target = next((c.args[0] for c in given), None)
-    table = nm.name(target)
+    table = nm.name(target) or (entities or {}).get(js.text_of(target) if target is not None else "", "")
     if not table or verb.name in ("softDelete", "restore"):
         return [_unread(node, src, js.text_of(target) if target is not None else "", verb.name)]
     where = _where(calls)
