@@ -402,7 +402,15 @@ def _records(c: ruby.Call | None, constants: ruby_model.Constants) -> list[seed_
 def _sql_value(value: ruby.Value) -> str:
     """A value as SQL: a literal as itself; Ruby code (a local, a method call: `where(state: legacy)`) as the
     value it computes when the migration runs, unknown here, never as its Ruby text pasted into the SQL."""
-    return PLACEHOLDER if isinstance(value, ruby.Code) else _literal(value)
+    if isinstance(value, ruby.Code) and not _CLOCK.fullmatch(value.text):
+        return PLACEHOLDER
+    return _literal(value)  # a literal, or the clock (`Time.current`), which the shadow run maps to now()
+
+
+# Ruby's clock: a value of the moment the statement runs, which the shadow run writes as the database's own
+_CLOCK = re.compile(
+    r"(?:Time(?:\.zone)?|DateTime)\.(?:now|current)(?:\(\))?|Date\.(?:today|current)(?:\(\))?"
+)
 
 
 def _literal(value: ruby.Value) -> str:
