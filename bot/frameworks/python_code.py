@@ -8,6 +8,7 @@ SQL passed to `execute`. The rest is RunCode, with the tables the code names in 
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -581,6 +582,7 @@ class CodeReader:
 
     def _where(self, call: ast.Call) -> str | None:
         parts: list[str] = []
+        aliases: dict[str, ast.expr] = {}  # `annotate(name_trimmed=Trim("name"))`: a filter may name them
         node: ast.expr = call.func
         followed: set[str] = set()
         while isinstance(node, ast.Attribute | ast.Call | ast.Name):
@@ -606,8 +608,11 @@ class CodeReader:
                     if k in ("id__in", "pk__in") and isinstance(v, ast.Name) and v.id in self.key_batches
                 )
                 parts.extend(prefix + self._q_sql(a) for a in node.args)
+            if isinstance(node, ast.Call) and py.name(node) in ("annotate", "alias"):
+                aliases.update(py.keywords(node))
             node = node.func if isinstance(node, ast.Call) else node.value
-        return " AND ".join(reversed(parts)) if parts else None
+        where = " AND ".join(reversed(parts)) if parts else None
+        return _annotated(where, aliases) if where and aliases else where
 
     def _condition(self, call: ast.Call, key: str, value: str, table: str | None = None) -> str:
         """`order__status="paid"`, a lookup across a foreign key, as the sub-select Django writes
@@ -766,6 +771,14 @@ def sql_value(node: ast.expr) -> str | None:
         return None
     if isinstance(node, ast.Dict) and not node.keys:
         return "'{}'"  # an empty JSON object, as a JSONField compares and stores it
+    if isinstance(node, ast.Dict):  # a JSON document written out (`styles={"button": {"align": "left"}}`)
+        document = py.literal(node)
+        if isinstance(document, dict) and all(isinstance(k, str) for k in document):
+            try:
+                text = json.dumps(document, ensure_ascii=False)
+            except (TypeError, ValueError):
+                return None
+            return "'" + text.replace("'", "''") + "'"
     if isinstance(node, ast.List | ast.Tuple | ast.Set):
         items = [sql_value(e) for e in node.elts]
         return f"({', '.join(i for i in items if i is not None)})" if items and None not in items else None
@@ -780,6 +793,31 @@ def sql_value(node: ast.expr) -> str | None:
         symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}[type(node.op)]
         return f"{left} {symbol} {right}" if left is not None and right is not None else None
     return None
+
+
+def _annotated(where: str, aliases: dict[str, ast.expr]) -> str:
+    """A condition naming a queryset's annotations, each replaced by the SQL it stands for (`Trim("name")`
+    is `trim(name)`), or by a value unknown here when the review cannot write it: never the alias read as
+    a column of the table."""
+    for alias, expression in aliases.items():
+        sql = sql_value(expression) or _function_sql(expression) or PLACEHOLDER
+        where = re.sub(rf"\b{re.escape(alias)}\b", sql, where)
+    return where
+
+
+def _function_sql(node: ast.expr) -> str | None:
+    """`Lower("email")`, `Trim(F("name"))`, `Coalesce("a", "b")`: a database function of fields."""
+    if not isinstance(node, ast.Call) or py.name(node) not in _FIELD_ARGUMENTS or not node.args:
+        return None
+    parts = []
+    for arg in node.args:
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value.isidentifier():
+            parts.append(arg.value)
+        elif (found := sql_value(arg) or _function_sql(arg)) is not None:
+            parts.append(found)
+        else:
+            return None
+    return f"{py.name(node).lower()}({', '.join(parts)})"
 
 
 def _moment(call: ast.Call) -> str | None:

@@ -145,3 +145,30 @@ def test_a_python_value_is_unknown_and_a_set_update_writes_no_row(
     literal = result("'stale'")
     saves = [s.command or "" for s in literal.rollback_plan if s.text.startswith("Before deploying")]
     assert saves and all(local not in c for c in saves), saves
+
+
+JSON_CHANGE = """from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    {model} = apps.get_model("shop", "{model}")
+    {model}.objects.filter(id__lt=1000).update({column}={{"{column}": {{"align": "center", "width": None}}}})
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+"""
+
+
+@pytest.mark.parametrize(("model", "table", "column", "local"), NAMES)
+def test_a_json_document_written_out_is_its_literal(model: str, table: str, column: str, local: str) -> None:
+    """`update(styles={"button": {…}})` writes that JSON document: its SQL literal, not Python source."""
+    base = {"shop/migrations/0001_initial.py": DJANGO_INITIAL.format(model=model, table=table, column=column)}
+    result = review_sql(
+        JSON_CHANGE.format(model=model, column=column), path="shop/migrations/0002_json.py", base=base
+    )
+    document = f'\'{{"{column}": {{"align": "center", "width": null}}}}\''
+    queries = [q.sql for q in result.verification_queries]
+    assert any(document in q for q in queries), queries
+    assert not any("None" in q for q in queries)

@@ -76,3 +76,38 @@ def test_a_lookup_across_a_foreign_key(names: dict[str, str]) -> None:
     ], saves
     for finding in result.active:
         assert f"{names['fk']}__{names['status']}" not in finding.message, finding.message
+
+
+ANNOTATED = """from django.db import migrations
+from django.db.models.functions import Trim
+
+
+def forwards(apps, schema_editor):
+    {child} = apps.get_model("{app}", "{child}")
+    {child}.objects.annotate(trimmed=Trim("{note}"), other={other}).filter(trimmed="", other=1).update({note}=None)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{app}", "0001_initial")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+"""
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_filter_on_an_annotation(names: dict[str, str]) -> None:
+    """`annotate(trimmed=Trim("note")).filter(trimmed="")` is `trim(note) = ''`; an annotation the review
+    cannot write is the code's value, never a column named after the alias."""
+    initial = INITIAL.format(parent_lower=names["parent"].lower(), **names)
+    text = ANNOTATED.format(other="Func(F('id'), function='ABS')", **names)
+    result = review_sql(
+        text,
+        path=f"{names['app']}/migrations/0002_change.py",
+        base={f"{names['app']}/migrations/0001_initial.py": initial},
+    )
+    table = f"{names['app']}_{names['child'].lower()}"
+    unbatched = [f for f in result.active if f.rule == "unbatched-data-change"]
+    assert unbatched and f"trim({names['note']}) = ''" in unbatched[0].message, [f.message for f in unbatched]
+    for text in [f.message for f in result.active] + [s.command or "" for s in result.rollback_plan]:
+        assert "trimmed" not in text and "other = 1" not in text, text
+    saves = [s.command or "" for s in result.rollback_plan if s.text.startswith("Before deploying")]
+    assert saves and all(f"FROM {table}" in c for c in saves), saves
