@@ -63,6 +63,9 @@ class Table:
     name: str
     columns: dict[str, Column] = field(default_factory=dict)
     created_in_change: bool = False
+    # known only from the columns migrations add to it (created outside them: `create_all()`, a dump not
+    # read): the columns it had before are not known
+    partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -386,7 +389,7 @@ def _drop_table(c: Catalog, op: Operation, in_change: bool) -> None:
 
 
 def _put_column(c: Catalog, table: str, column: Column) -> None:
-    known = c.tables.get(table) or Table(table)
+    known = c.tables.get(table) or Table(table, partial=True)
     c.tables[table] = dataclasses.replace(known, columns={**known.columns, column.name: column})
 
 

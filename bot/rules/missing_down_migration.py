@@ -21,7 +21,9 @@ them a missing down is no finding, and the rollback plan gives the forward fix (
 corrective Flyway version) instead.
 
 An empty down after a change that only fills NULLs (`UPDATE … SET status = 'open' WHERE status IS NULL`)
-is no finding: it overwrites no value, so there is nothing to restore, and the rollback runs.
+is no finding: it overwrites no value, so there is nothing to restore, and the rollback runs. An UPDATE of a
+table whose columns the migrations do not show (created by `create_all()` or a dump the review did not read)
+overwrites values all the same and is reported; one that writes a column the same migration adds is not.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.frameworks.forward_only import forward_fix
+from bot.model.catalog import unqualified
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
+    AddColumn,
     AlterColumnType,
     CreateTable,
     DataDelete,
@@ -106,8 +110,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     stuck = (
         migration.down is None or bool(migration.irreversible_reason)
     ) and not migration.down_does_nothing
+    added = {(unqualified(op.table), op.column.name) for op in migration.up if isinstance(op, AddColumn)}
     destructive = [
-        op for op in migration.up if _destroys(op, context, stuck) and not _kept(op, rebuilt, context)
+        op for op in migration.up if _destroys(op, context, stuck, added) and not _kept(op, rebuilt, context)
     ]
     if not destructive:
         return
@@ -140,7 +145,7 @@ def _kept(op: Operation, rebuilt: dict[str, CreateTable], context: Context) -> b
     return table is not None and not columns_left_out(rebuilt[op.table], list(table.columns))
 
 
-def _destroys(op: Operation, context: Context, stuck: bool) -> bool:
+def _destroys(op: Operation, context: Context, stuck: bool, added: set[tuple[str, str]]) -> bool:
     table = str(getattr(op, "table", ""))
     if table and context.catalog.is_new(table):
         return False
@@ -149,13 +154,23 @@ def _destroys(op: Operation, context: Context, stuck: bool) -> bool:
     if isinstance(op, DataUpdate):
         return (
             any(
-                context.catalog.column(op.table, column) is not None
-                and (stuck or not fills_nulls(op, column))
+                _held_before(op.table, column, context, added) and (stuck or not fills_nulls(op, column))
                 for column, _ in op.assignments
             )
             or not op.assignments
         )
     return isinstance(op, _LOSES_DATA + _CHANGES_DATA)
+
+
+def _held_before(table: str, column: str, context: Context, added: set[tuple[str, str]]) -> bool:
+    """Did the column hold values before the change? Known to the schema, or of a table whose schema the
+    review could not read (its columns unknown, not one the migration adds): an UPDATE there overwrites
+    data as surely, and is said, never passed over."""
+    if context.catalog.column(table, column) is not None:
+        return True
+    tables = context.catalog.tables
+    known = tables.get(table) or tables.get(table.rpartition(".")[2])
+    return (known is None or known.partial or not known.columns) and (unqualified(table), column) not in added
 
 
 def _problem(migration: Migration) -> str | None:
