@@ -137,6 +137,10 @@ _LOG_CALL = re.compile(
 _REQUEST_PARAMETER = re.compile(
     r"(?<![\w.])@?params\s*(?:\[\s*[:\"']|\.(?:dig|fetch|key\?|has_key\?)\(\s*(?:[:\"'][\w\"']*\s*,\s*)*[:\"'])$"
 )
+# a key of the parameters a Rails test sends: `get :index, :params => { :nearby => true }`, `post path, params: {`
+_REQUEST_PARAMS_HASH = re.compile(
+    r"\b(?:get|post|put|patch|delete|head)\b[^\n]*?(?::params\s*=>|\bparams:)\s*\{[^{}]*$"
+)
 _JSX_VALUE = re.compile(r"(?<![=!<>])\b[\w-]+=\{?\s*$")
 # `exclude = (…)` of a Django admin or form (`ModelAdmin.exclude`, `ModelForm.Meta.exclude`,
 # `modelform_factory(…, exclude=[…])`): Django leaves out the names listed and ignores one the model does not
@@ -567,9 +571,11 @@ class _FileScan:
         if (
             target.kind == "column"
             and self.path.endswith((".rb", ".erb", ".haml", ".slim", ".rake"))
-            and _REQUEST_PARAMETER.search(line, 0, col)
+            and (_REQUEST_PARAMETER.search(line, 0, col) or _REQUEST_PARAMS_HASH.search(line, 0, col))
         ):
-            return None  # `params[:nearby]`: a parameter of the request, not the column
+            return (
+                None  # `params[:nearby]`, `get :index, :params => { :nearby => true }`: a request's parameter
+            )
         if target.kind == "column" and self._object_keys(line_start + col):
             return None  # `omit(account, ['isExcluded'])`: a key of an object in memory
         if (

@@ -152,6 +152,7 @@ def search(
     index = replace(index, found=_ignored_by_model(index.found, _ignored_before(unique, before or {})))
     index = replace(index, definitions=_definitions([*conventional, *mappings]))
     index = replace(index, found=_kept_by_model(tree, index))
+    index = replace(index, found=_method_callers(tree, index))
     index = replace(index, found=_kept_by_api(tree, index))
     index = replace(index, found=_other_tables_keys(index.found))
     index = replace(index, found=_with_fixtures(tree, unique, index))
@@ -309,10 +310,42 @@ def _kept_by_model(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, .
         if kind != "column" or not uses or not index.models(table):
             continue
         kept = kept_attribute(tree, index.models(table), name)
-        if kept:
+        if kept and _method_with_arguments(tree, index.models(table), name) is None:
             safe = f"the model's own `{name}` (`{kept}`)"
             out[key] = tuple(u if u.safe or u.area == "raw-sql" else replace(u, safe=safe) for u in uses)
     return out
+
+
+def _method_callers(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, ...]]:
+    """A model method named like the dropped column that takes arguments (`def nearby(radius =
+    Settings.nearby_radius, num = …)`) is another thing than the column: its declaration and the calls of it
+    (`current_user.nearby`, `@user.nearby - friends`) are not places."""
+    out = dict(index.found)
+    for key, uses in index.found.items():
+        kind, table, name = key
+        if kind != "column" or not uses or not index.models(table):
+            continue
+        method = _method_with_arguments(tree, index.models(table), name)
+        if method is None:
+            continue
+        called = re.compile(rf"(?:\.|\bdef\s+(?:self\.)?){re.escape(name)}\b(?!\s*[:=]>?)")
+        out[key] = tuple(u for u in uses if u.area == "raw-sql" or not called.search(u.text))
+    return out
+
+
+def _method_with_arguments(tree: Tree, definitions: Iterable[Mapped], name: str) -> str | None:
+    """`path:line` of `def name(…)` with parameters (other than `self`) in a Ruby or Python model file."""
+    pattern = re.compile(
+        rf"^[ \t]*def[ \t]+(?:self\.)?{re.escape(name)}[ \t]*\((?![ \t]*(?:self|cls)?[ \t]*\))", re.M
+    )
+    for _, _, path, _ in definitions:
+        if not path.endswith((".rb", ".py")):
+            continue
+        text = tree.read(path) or ""
+        found = pattern.search(text)
+        if found is not None:
+            return f"{path}:{text.count(chr(10), 0, found.start()) + 1}"
+    return None
 
 
 def _with_fixtures(

@@ -1492,3 +1492,59 @@ def test_a_method_an_api_schema_defines_and_an_mdx_design_doc_are_no_uses(
     loud = _finding(review_sql(drop, base=files), "column-dropped")
     assert loud.severity is Severity.CRITICAL
     assert _places(loud)[f"server/app/{model.lower()}/service.py:6"] == "other"
+
+
+RAILS_MODEL_METHOD = """class {Model} < ApplicationRecord
+  self.ignored_columns = ["{column}"]
+
+  def {column}(radius = 50, num = 10)
+    {Model}.where("id <> ?", id).limit(num)
+  end
+end
+"""
+RAILS_CALLERS = """class ChangesController < ApplicationController
+  def index
+    @others = current_user.{column}
+    @rest = @user.{column}(5) - friends
+  end
+end
+"""
+RAILS_REQUEST_TEST = """class ChangesControllerTest < ActionDispatch::IntegrationTest
+  def test_index_{column}
+    {row} = create(:{row}, :home_lat => 51.0, :home_lon => 1.0)
+    create(:change, :{row} => {row})
+
+    get :index, :params => {{ :{column} => true }}
+    assert_response :redirect
+
+    post changes_path, params: {{ {column}: true, list: "1" }}, xhr: true
+    assert_response :success
+  end
+end
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "column"), [("User", "users", "nearby_users"), ("Post", "posts", "related_posts")]
+)
+def test_callers_of_a_model_method_with_arguments_named_like_the_column_are_no_uses(
+    model: str, table: str, column: str
+) -> None:
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} boolean);\n-- migration\n"
+    files = {
+        f"app/models/{model.lower()}.rb": RAILS_MODEL_METHOD.format(Model=model, column=column),
+        "app/controllers/changes_controller.rb": RAILS_CALLERS.format(column=column),
+        "test/controllers/changes_controller_test.rb": RAILS_REQUEST_TEST.format(
+            column=column, row=model.lower()
+        ),
+    }
+    drop = schema + f"ALTER TABLE {table} DROP COLUMN {column};"
+    model_line = {f"app/models/{model.lower()}.rb:2": "model, safe: ignored_columns"}
+    assert _places(_finding(review_sql(drop, base=files), "column-dropped")) == model_line
+    files["app/services/finder.rb"] = (
+        f"class Finder\n  def call\n    {model}.where({column}: true)\n  end\nend\n"
+    )
+    assert _places(_finding(review_sql(drop, base=files), "column-dropped")) == {
+        **model_line,
+        "app/services/finder.rb:3": "other, safe: ignored_columns",
+    }
