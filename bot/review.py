@@ -574,7 +574,13 @@ def _check_down(
         return []
     down = dataclasses.replace(migration, up=migration.down, down=None)
     seen = {(f.rule, f.path, f.line) for f in up}
-    found = _check(down, dataclasses.replace(context, migration=down), config, changeset, rules.BOTH_WAYS)
+    # The down runs on the schema the up leaves; its own cache of schemas by position (the up's would be read
+    # at the down's positions otherwise)
+    after = context.catalog.snapshot()
+    for op in migration.up:
+        after.apply(op, in_change=True)
+    own = dataclasses.replace(context, migration=down, catalog=after, _before={}, _positions={})
+    found = _check(down, own, config, changeset, rules.BOTH_WAYS)
     return [
         dataclasses.replace(f, message=f"In the down migration: {f.message}")
         for f in found

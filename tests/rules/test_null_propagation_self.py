@@ -36,3 +36,21 @@ def test_another_nullable_operand_still_overwrites_it(table: str, column: str, o
     sql = _schema(table, column, other) + f"UPDATE {table} SET {column} = {column} + {other} WHERE id < 1000;"
     [finding] = _found(sql)
     assert f"`{other}`" in finding.message and f"`{column}` or" not in finding.message
+
+
+@pytest.mark.parametrize(("table", "column", "other"), NAMES)
+def test_a_down_migration_is_judged_on_the_schema_the_up_leaves(table: str, column: str, other: str) -> None:
+    """The down runs after the up: a column the up adds is known there (and nullable)."""
+    sql = (
+        "-- +goose Up\n"
+        f"ALTER TABLE {table} ADD COLUMN note text;\n"
+        "-- +goose Down\n"
+        f"UPDATE {table} SET label = label || note WHERE id < 1000;\n"
+        f"ALTER TABLE {table} DROP COLUMN note;\n"
+    )
+    base = {
+        "db/migrations/001_schema.sql": f"-- +goose Up\nCREATE TABLE {table} (id bigint PRIMARY KEY, label text);\n"
+    }
+    review = review_sql(sql, path="db/migrations/002_change.sql", base=base)
+    [finding] = [f for f in review.active if f.rule == "null-propagation"]
+    assert finding.message.startswith("In the down migration") and "`note`" in finding.message
