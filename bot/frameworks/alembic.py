@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import copy
 import re
 
 from bot.frameworks import python_source as py
@@ -223,6 +224,11 @@ class _Body:
             name = declared_table(node.value)
             if name:
                 self.tables[node.targets[0].id] = name
+            value = py.folded(copy.deepcopy(node.value))
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):  # `sql = """UPDATE …"""`
+                self.directives.locals[node.targets[0].id] = value
+            else:
+                self.directives.locals.pop(node.targets[0].id, None)
 
     def _core(self, node: ast.stmt) -> bool:
         """`op.execute(t.update().where(…).values(…))` (or a connection's `execute`) read as its SQL."""

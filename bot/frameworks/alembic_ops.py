@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from collections.abc import Callable
 
@@ -43,6 +44,8 @@ class Directives:
     def __init__(self, text: str, path: str, dialect: str) -> None:
         self.text, self.path, self.dialect = text, path, dialect
         self.constants: dict[str, ast.expr] | None = None
+        # names the function being read binds to a string before this call (`sql = """UPDATE …"""`)
+        self.locals: dict[str, ast.expr] = {}
 
     def read(self, call: ast.Call, table: str = "") -> list[Operation] | None:
         handler = _HANDLERS.get(py.name(call))
@@ -58,7 +61,7 @@ class Directives:
                 self.constants = py.constants(ast.parse(self.text))
             except SyntaxError:
                 self.constants = {}
-        constants = self.constants
+        constants = {**self.constants, **self.locals}
         if not constants:
             return call
 
@@ -71,8 +74,10 @@ class Directives:
                     else node
                 )
 
-        arguments = [_Inline().visit(a) for a in call.args]
-        keywords = [ast.keyword(k.arg, _Inline().visit(k.value)) for k in call.keywords]
+        arguments = [py.folded(_Inline().visit(copy.deepcopy(a))) for a in call.args]
+        keywords = [
+            ast.keyword(k.arg, py.folded(_Inline().visit(copy.deepcopy(k.value)))) for k in call.keywords
+        ]
         inlined = ast.Call(func=call.func, args=arguments, keywords=keywords)
         return ast.copy_location(inlined, call)
 

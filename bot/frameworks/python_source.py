@@ -201,17 +201,13 @@ def unrolled(loop: ast.For, known: Mapping[str, ast.expr]) -> list[list[ast.stmt
     return [[_Bound(loop.target.id, v).visit(copy.deepcopy(s)) for s in loop.body] for v in values]
 
 
-class _Bound(ast.NodeTransformer):
-    """Replaces a name by a string constant, in f-strings too (`f"ix_{table}"` becomes `"ix_orders"`)."""
+def folded(node: ast.expr) -> ast.expr:
+    """The expression with every f-string whose parts are all known strings written as one string
+    (`f"UPDATE {TABLE} …"` once `TABLE` is replaced by `"orders"`)."""
+    return _Folded().visit(node)  # type: ignore[no-any-return]
 
-    def __init__(self, name: str, value: str) -> None:
-        self.name, self.value = name, value
 
-    def visit_Name(self, node: ast.Name) -> ast.expr:
-        if node.id == self.name and isinstance(node.ctx, ast.Load):
-            return ast.copy_location(ast.Constant(self.value), node)
-        return node
-
+class _Folded(ast.NodeTransformer):
     def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.expr:
         self.generic_visit(node)
         parts = [
@@ -222,4 +218,16 @@ class _Bound(ast.NodeTransformer):
         ]
         if all(isinstance(p, ast.Constant) and isinstance(p.value, str) for p in parts):
             return ast.copy_location(ast.Constant("".join(str(p.value) for p in parts)), node)  # type: ignore[attr-defined]
+        return node
+
+
+class _Bound(_Folded):
+    """Replaces a name by a string constant, in f-strings too (`f"ix_{table}"` becomes `"ix_orders"`)."""
+
+    def __init__(self, name: str, value: str) -> None:
+        self.name, self.value = name, value
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id == self.name and isinstance(node.ctx, ast.Load):
+            return ast.copy_location(ast.Constant(self.value), node)
         return node

@@ -161,3 +161,32 @@ def test_a_revision_whose_runner_hands_op_to_upgrade_is_read(table: str) -> None
     assert getattr(detect(PATH, text, Config()), "NAME", None) == alembic.NAME
     [index] = alembic.parse(PATH, text, MemoryTree(), "postgres").up
     assert isinstance(index, AddIndex) and index.table == table and not index.concurrently
+
+
+@pytest.mark.parametrize(("table", "column"), [("events", "duration"), ("orders", "total")])
+def test_an_f_string_built_from_local_strings_is_read(table: str, column: str) -> None:
+    """`cond = '''WHERE …'''` then `op.execute(f"UPDATE … {cond}")`: the names the function binds to strings are
+    known, so the statement is read rather than left unparsed."""
+    from tests.conftest import review_sql
+
+    text = (
+        'revision = "002"\ndown_revision = "001"\n\nfrom alembic import op\n\n\ndef upgrade():\n'
+        f"    cond = '''WHERE {column} < 0'''\n"
+        f"    target = '{table}'\n"
+        f'    op.execute(f"UPDATE {{target}} SET {column} = 0 {{cond}}")\n\n\ndef downgrade():\n    pass\n'
+    )
+    review = review_sql(
+        text,
+        path="migrations/versions/002_fix.py",
+        base={
+            "alembic.ini": "[alembic]\nscript_location = migrations\n",
+            "migrations/versions/001_init.py": (
+                'revision = "001"\ndown_revision = None\n\nfrom alembic import op\n\n\ndef upgrade():\n'
+                f'    op.execute("CREATE TABLE {table} (id bigint PRIMARY KEY, {column} integer)")\n'
+            ),
+        },
+    )
+    rules = {f.rule for f in review.active}
+    assert "unparsed-statement" not in rules
+    [finding] = [f for f in review.active if f.rule == "unbatched-data-change"]
+    assert f"`UPDATE {table}`" in finding.message and f"{column} < 0" in finding.message
