@@ -27,7 +27,7 @@ from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import Migration, Operation, Truncate
 from bot.rules.context import Context
-from bot.sql.pg_nodes import relation, text_of, walk
+from bot.sql.pg_nodes import function_name, relation, text_of, walk
 
 RULE = Rule(
     id="sequence-reset",
@@ -123,15 +123,10 @@ def _resets(sql: str) -> Iterator[tuple[str, int | None]]:
                     )
                     if restart is not False and cmd.name:
                         yield f"{relation(node.relation)}_{cmd.name}_seq", restart
-            elif isinstance(node, ast.FuncCall) and _name(node) == "setval":
+            elif isinstance(node, ast.FuncCall) and function_name(node) == "setval":
                 found = _setval(node.args or ())
                 if found is not None:
                     yield found
-
-
-def _name(call: ast.FuncCall) -> str:
-    names: Any = call.funcname or ("",)
-    return text_of(names[-1]).lower()
 
 
 def _restart(options: Any) -> int | bool | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from bot.model.findings import Severity
+from bot.sql.domains import Literal
 from bot.sql.mysql_ddl import members
 
 _INTS = {
@@ -76,7 +77,7 @@ def classify(
             f"rows holding {shown}, which the new ENUM leaves out, fail the change in strict mode and become '' "
             "(the empty error value) outside it",
             Severity.CRITICAL,
-            f"{column} IN ({', '.join(_quoted(m) for m in dropped)})",
+            f"{column} IN ({', '.join(Literal(m, quoted=True).sql for m in dropped)})",
         )
     silent = Severity.CRITICAL
     fails = (
@@ -203,10 +204,6 @@ def _enum_members_dropped(old: str, new: str) -> list[str]:
         return []
     kept = {m.lower() for m in after[1]}
     return [m for m in before[1] if m.lower() not in kept]
-
-
-def _quoted(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _precision_or_zone(

@@ -22,7 +22,8 @@ from pglast import ast
 from pglast.parser import ParseError
 
 from bot.model.migration import PLACEHOLDER
-from bot.sql.pg_nodes import text_of
+from bot.sql.domains import Literal
+from bot.sql.pg_nodes import function_name, text_of
 
 Bindings = dict[str, str]  # a variable (`t`) or a record's field (`r.name`) -> its text value
 UNKNOWN = PLACEHOLDER  # what stands for a part only known at run time in `template`
@@ -59,10 +60,7 @@ def query_rows(query: str) -> tuple[list[str], list[list[str]]] | None:
         return None
     select: Any = statements[0].stmt
     if select.valuesLists:
-        listed = [_texts(row) for row in select.valuesLists]
-        width = len(listed[0]) if listed and listed[0] is not None else 0
-        columns = [f"column{i + 1}" for i in range(width)]
-        return (columns, [r for r in listed if r is not None]) if all(r is not None for r in listed) else None
+        return _values_rows(select.valuesLists, [])
     targets: Any = select.targetList or ()
     sources: Any = select.fromClause or ()
     if len(targets) == 1 and not sources and isinstance(targets[0].val, ast.FuncCall):
@@ -91,17 +89,22 @@ def _column(target: Any, names: list[str]) -> int | None:
     return names.index(name) if name in names else None
 
 
+def _values_rows(lists: Any, names: list[str]) -> tuple[list[str], list[list[str]]] | None:
+    """The rows of a `VALUES (…), (…)` list of constants, named as given or `column1`, `column2`… as
+    PostgreSQL names them; None when a value is not a constant."""
+    rows = [_texts(row) for row in lists]
+    if not rows or any(r is None for r in rows):
+        return None
+    width = len(rows[0] or [])
+    return names or [f"column{i + 1}" for i in range(width)], [r for r in rows if r is not None]
+
+
 def _from_source(source: Any) -> tuple[list[str], list[list[str]]] | None:
     alias = getattr(source, "alias", None)
     names = [text_of(c) for c in alias.colnames or ()] if alias is not None and alias.colnames else []
     if isinstance(source, ast.RangeSubselect) and isinstance(source.subquery, ast.SelectStmt):
         inner = source.subquery.valuesLists
-        rows = [_texts(row) for row in inner or ()]
-        if not inner or any(r is None for r in rows):
-            return None
-        width = len(rows[0] or [])
-        names = names or [f"column{i + 1}" for i in range(width)]
-        return names, [r for r in rows if r is not None]
+        return _values_rows(inner, names) if inner else None
     if isinstance(source, ast.RangeFunction) and source.functions:
         call = source.functions[0][0] if isinstance(source.functions[0], tuple) else None
         values = _unnest(call) if isinstance(call, ast.FuncCall) else None
@@ -118,7 +121,7 @@ def _star(targets: Any) -> bool:
 
 
 def _unnest(call: Any) -> list[str] | None:
-    if _function(call) != "unnest" or len(call.args or ()) != 1:
+    if function_name(call) != "unnest" or len(call.args or ()) != 1:
         return None
     return _array(call.args[0])
 
@@ -166,7 +169,7 @@ def _value(node: Any, bindings: Bindings, unknown: str | None) -> str | None:
         left, right = _value(node.lexpr, bindings, unknown), _value(node.rexpr, bindings, unknown)
         return left + right if left is not None and right is not None else None
     if isinstance(node, ast.FuncCall):
-        builder = _BUILDERS.get(_function(node))
+        builder = _BUILDERS.get(function_name(node))
         args = [_value(a, bindings, unknown) for a in node.args or () if isinstance(a, ast.Node)]
         if builder is None or any(a is None for a in args):
             return unknown
@@ -178,16 +181,8 @@ def _operator(node: Any) -> str:
     return text_of(node.name[-1]) if node.name else ""
 
 
-def _function(call: Any) -> str:
-    return text_of(call.funcname[-1]).lower() if call.funcname else ""
-
-
 def quote_ident(name: str) -> str:
     return name if _PLAIN.fullmatch(name) else '"' + name.replace('"', '""') + '"'
-
-
-def quote_literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _substring(text: str, start: str, length: str = "") -> str | None:
@@ -218,7 +213,9 @@ def _format(args: list[str]) -> str | None:
             return None
         value = values[index]
         kind = match.group(2)
-        out.append(quote_ident(value) if kind == "I" else quote_literal(value) if kind == "L" else value)
+        out.append(
+            quote_ident(value) if kind == "I" else Literal(value, quoted=True).sql if kind == "L" else value
+        )
     out.append(template[last:])
     return "".join(out)
 
@@ -226,7 +223,7 @@ def _format(args: list[str]) -> str | None:
 _BUILDERS: dict[str, Callable[[list[str]], str | None]] = {
     "format": _format,
     "quote_ident": lambda a: quote_ident(a[0]) if len(a) == 1 else None,
-    "quote_literal": lambda a: quote_literal(a[0]) if len(a) == 1 else None,
+    "quote_literal": lambda a: Literal(a[0], quoted=True).sql if len(a) == 1 else None,
     "concat": "".join,
     "lower": lambda a: a[0].lower() if len(a) == 1 else None,
     "substr": lambda a: _substring(*a) if len(a) in (2, 3) else None,

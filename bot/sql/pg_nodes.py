@@ -217,6 +217,13 @@ def flag(element: ast.DefElem | None) -> bool:
     return text_of(element.arg).lower() not in ("false", "off", "0", "no")
 
 
+def function_name(call: ast.FuncCall) -> str:
+    """The name of the function a call names, lower case and without its schema (`pg_catalog.setval` →
+    `setval`)."""
+    names = call.funcname or ()
+    return text_of(names[-1]).lower() if names else ""
+
+
 def text_of(node: object) -> str:
     """The value of a String/Integer/constant node as text."""
     if node is None:
