@@ -35,11 +35,15 @@ def plpgsql_tables(function_sql: str) -> tuple[tuple[str, ...], tuple[str, ...]]
 
 def do_block_tables(body: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(read, written) by the body of a `DO` block (PL/pgSQL)."""
+    return plpgsql_tables(_as_function(body))
+
+
+def _as_function(body: str) -> str:
+    """A DO block's body as the function PL/pgSQL's grammar reads (a dollar tag the body does not hold)."""
     tag = "$mr$"
     while tag in body:
         tag = tag[:-1] + "x$"
-    wrapped = f"CREATE FUNCTION pg_temp.do_block() RETURNS void LANGUAGE plpgsql AS {tag}{body}{tag}"
-    return plpgsql_tables(wrapped)
+    return f"CREATE FUNCTION pg_temp.do_block() RETURNS void LANGUAGE plpgsql AS {tag}{body}{tag}"
 
 
 # Statements a DO block runs that change the schema: read as the operations they are.
@@ -84,13 +88,8 @@ def do_block_statements(body: str) -> BlockStatements:
     its top level, in nested blocks and IF branches (`IF NOT EXISTS (…) THEN ALTER TABLE …`), and in loops
     over a literal list, once per value (`FOREACH t IN ARRAY ARRAY['a', 'b'] LOOP EXECUTE format(…, t)`);
     not in exception handlers. `EXECUTE` of SQL whose parts are only known when it runs is listed apart."""
-    tag = "$mr$"
-    while tag in body:
-        tag = tag[:-1] + "x$"
     try:
-        tree = pglast.parse_plpgsql(
-            f"CREATE FUNCTION pg_temp.do_block() RETURNS void LANGUAGE plpgsql AS {tag}{body}{tag}"
-        )
+        tree = pglast.parse_plpgsql(_as_function(body))
     except Exception:
         return BlockStatements()
     tree = json.loads(tree) if isinstance(tree, str) else tree
@@ -152,7 +151,8 @@ class _Walk:
                 self.result.unknown.append((expression, line, shape, loop))
             return False
         if kind in ("PLpgSQL_stmt_foreach_a", "PLpgSQL_stmt_fors"):
-            return self.loop(kind, value, bindings, loop, first) and False
+            self.loop(kind, value, bindings, loop, first)
+            return False  # a loop is more than schema changes run once: the block stays one operation too
         if kind in _LOOPS:
             self.unknown_loop(value.get("body", []), dict(bindings), _nested(loop, _loop_text(value)), first)
             return False
@@ -169,7 +169,7 @@ class _Walk:
         elif name:
             bindings.pop(name, None)
 
-    def loop(self, kind: str, value: dict[str, Any], bindings: Bindings, loop: str, first: bool) -> bool:
+    def loop(self, kind: str, value: dict[str, Any], bindings: Bindings, loop: str, first: bool) -> None:
         """A loop over a literal list runs its body once per value, which is then known."""
         query = _query(value.get("expr") if kind == "PLpgSQL_stmt_foreach_a" else value.get("query"))
         rows = self.rows(kind, value, query)
@@ -177,14 +177,9 @@ class _Walk:
             given = "value" if kind == "PLpgSQL_stmt_foreach_a" else "row"
             where = f"for each {given} of `{' '.join(query.split())}`"
             self.unknown_loop(value.get("body", []), dict(bindings), _nested(loop, where), first)
-            return False
-        only = True
+            return
         for index, row in enumerate(rows):
-            only = (
-                self.statements(value.get("body", []), {**bindings, **row}, loop, first and index == 0)
-                and only
-            )
-        return only
+            self.statements(value.get("body", []), {**bindings, **row}, loop, first and index == 0)
 
     def rows(self, kind: str, value: dict[str, Any], query: str) -> list[Bindings] | None:
         if kind == "PLpgSQL_stmt_foreach_a":
