@@ -16,6 +16,7 @@ with an explicit `USING starts_at AT TIME ZONE 'UTC'`, which turns it into the o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from sqlglot import exp
@@ -24,6 +25,7 @@ from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DataUpdate, Migration
 from bot.rules.context import Context
 from bot.sql.names import identifier
+from bot.sql.pg_casts import pg_type
 from bot.sql.writes import writes
 
 RULE = Rule(
@@ -96,8 +98,7 @@ def _converted(value: exp.Expression) -> tuple[exp.Column | None, str]:
 
 
 def _kind(column_type: str) -> str | None:
-    """zoned (timestamptz), plain (timestamp without time zone), or None for other types."""
-    name = " ".join(column_type.lower().split())
-    if name.startswith("timestamptz") or ("with time zone" in name and "without" not in name):
-        return "zoned"
-    return "plain" if name.startswith("timestamp") else None
+    """zoned (timestamptz), plain (timestamp without time zone), or None for other types; a precision
+    (`timestamp(3) with time zone`) set aside."""
+    name = pg_type(re.sub(r"\(\s*\d+\s*\)", "", column_type))
+    return {"timestamptz": "zoned", "timestamp": "plain"}.get(name)
