@@ -40,7 +40,7 @@ from bot.references.naming_settings import NamingSettings, settings_in
 from bot.references.ruby_locals import erb_local, ruby_local
 from bot.references.script_members import ScriptShape, declared_otherwise, delegate_of, typed_as
 from bot.references.script_members import callee as callee_chain
-from bot.references.script_names import SCRIPT_FILES, props_member, script_local
+from bot.references.script_names import SCRIPT_FILES, props_member, props_types, script_local
 from bot.references.sql_builders import built
 from bot.references.sql_pieces import joined
 from bot.references.usage import Target, Use
@@ -538,7 +538,7 @@ class _FileScan:
             target.kind == "column"
             and needle.role in ("name", "new")
             and self.path.endswith(SCRIPT_FILES)
-            and (script_local(line, col, end) or props_member(self.text, line_start, line))
+            and (script_local(line, col, end) or props_member(self.text, self._props_types, line_start, line))
             and (line[:col].endswith("${") or self.literal(line_start + col) is None)
         ):
             return None  # `(shareId: string) =>`, `getSharedWebsite(shareId)`: a variable of the code
@@ -744,10 +744,19 @@ class _FileScan:
         """Does the file save objects through an ORM (`repo.save(user)`, `em.flush()`, `row.save()`)?"""
         return _SAVES.search(self.text) is not None
 
+    @cached_property
+    def _props_types(self) -> list[tuple[int, int, str]]:
+        return props_types(self.text)
+
+    @cached_property
+    def _raw_queries(self) -> bool:
+        """Does the file send raw SQL (`db.$queryRaw`, a `sql` template)? Asked for every place of the file."""
+        return "$queryRaw" in self.text or "sql`" in self.text
+
     def _query_alias(self, owner: str, name: str) -> bool:
         """Is `owner` a row of a raw query of this file (`const [row] = await db.$queryRaw<Row[]>` and its SQL)
         whose SQL gives `name` as an alias of another expression (`pa."endsAt" AS "earlyAccessEndsAt"`)?"""
-        if not owner or ("$queryRaw" not in self.text and "sql`" not in self.text):
+        if not owner or not self._raw_queries:
             return False
         key = (owner, name)
         if key not in self._aliases:
@@ -1099,17 +1108,23 @@ def _collection_of(text: str, owner: str) -> str:
     model.modelVersions)`, `for version in model.versions.all():`); "" when `owner` is bound no such way."""
     if not any(f in text for f in (f"({owner}", f" {owner} =>", f"for {owner} in", f" {owner} of ")):
         return ""  # bound by no callback or loop: most owners
-    name = re.escape(owner)
-    bound = (
-        rf"([\w$]+)\s*\??\.\s*{_ITERATES}\(\s*(?:async\s*)?\(?\s*{name}\s*(?:[:,)]|=>)",
-        rf"\bfor\s*\(\s*(?:const|let|var)\s+{name}\s+of\s+[\w$.?]*?([\w$]+)\s*\)",
-        rf"\bfor\s+{name}\s+in\s+[\w.]*?(\w+)(?:\.all\(\))?\s*[:\]]",
-    )
     found = (-1, "")
-    for pattern in bound:
-        for match in re.finditer(pattern, text):
+    for pattern in _bindings(owner):
+        for match in pattern.finditer(text):
             found = max(found, (match.start(), match.group(1)))
     return found[1]
+
+
+@lru_cache(maxsize=1024)
+def _bindings(owner: str) -> tuple[re.Pattern[str], ...]:
+    """The ways `owner` is bound to the items of a collection, compiled once per name (a review asks for
+    a few hundred names, each thousands of times: more than `re`'s own cache keeps)."""
+    name = re.escape(owner)
+    return (
+        re.compile(rf"([\w$]+)\s*\??\.\s*{_ITERATES}\(\s*(?:async\s*)?\(?\s*{name}\s*(?:[:,)]|=>)"),
+        re.compile(rf"\bfor\s*\(\s*(?:const|let|var)\s+{name}\s+of\s+[\w$.?]*?([\w$]+)\s*\)"),
+        re.compile(rf"\bfor\s+{name}\s+in\s+[\w.]*?(\w+)(?:\.all\(\))?\s*[:\]]"),
+    )
 
 
 def _maps_table(cls: str, body: str, table: str) -> bool:

@@ -12,6 +12,7 @@ the column's value may flow through it, but the line does not read or write the 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 SCRIPT_FILES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".vue", ".svelte")
 _ROUTE_SOURCE = re.compile(
@@ -24,16 +25,26 @@ _TYPE_MEMBER = re.compile(r"^\s*(?:readonly\s+)?\w+\??\s*:\s*[^=(]+?[;,]?\s*$")
 _PROPS_TYPE = re.compile(r"^\s*(?:export\s+)?(?:interface\s+(\w+)|type\s+(\w+)\s*=)", re.M)
 
 
-def props_member(text: str, line_start: int, line: str) -> bool:
+def props_types(text: str) -> list[tuple[int, int, str]]:
+    """Where each interface or type alias of a file is declared (start, end of its head, its name), in order:
+    found once per file for `props_member`, which is asked about every place of the file."""
+    return [(m.start(), m.end(), m.group(1) or m.group(2)) for m in _PROPS_TYPE.finditer(text)]
+
+
+def props_member(text: str, types: list[tuple[int, int, str]], line_start: int, line: str) -> bool:
     """Is the line a member of a component's props type (`interface WebsiteShareFormProps { shareId?:
-    string; }`): the component's parameter, not a row's field?"""
+    string; }`): the component's parameter, not a row's field? `types`: the file's `props_types`."""
     if _TYPE_MEMBER.match(line) is None:
         return False
-    found = list(_PROPS_TYPE.finditer(text, max(0, line_start - 3000), line_start))
-    declared = found[-1] if found else None
-    if declared is None or "}" in text[declared.end() : line_start].replace("{}", ""):
+    at = bisect_right(types, (line_start, line_start, ""))
+    while at and types[at - 1][1] > line_start:
+        at -= 1  # a declaration that ends past the line's start does not enclose it
+    if not at or types[at - 1][0] < line_start - 3000:
         return False
-    return (declared.group(1) or declared.group(2)).endswith("Props")
+    _, end, name = types[at - 1]
+    if "}" in text[end:line_start].replace("{}", ""):
+        return False
+    return name.endswith("Props")
 
 
 def script_local(line: str, col: int, end: int) -> bool:
