@@ -116,6 +116,10 @@ _DIESEL_DERIVE = re.compile(
 )
 _DIESEL_TABLE = re.compile(r"table_name\s*=\s*\"?(?:\w+::)*(\w+)")
 _MEMBER = re.compile(r"\??\.[A-Za-z_]\w*")  # `.member` right after a name
+# In a Prisma schema: the list of a relation's `references: [id, code]`, open up to a name, and the
+# type of the field a line declares (`author User? @relation(…)`), the model those references belong to.
+_PRISMA_REFERENCES = re.compile(r"\breferences\s*:\s*\[[^\]]*$")
+_PRISMA_FIELD = re.compile(r"\s*\w+\s+(\w+)")
 _QUOTED = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")  # string literals of a line, for words of prose in them
 _TRIPLE_QUOTES = re.compile(r'"""|\'\'\'')
 _DOCSTRING_FILES = (".py", ".graphql", ".gql")
@@ -453,6 +457,22 @@ class _FileScan:
             return None
         if self.in_docstring(line_start + col):
             return None  # a docstring or a GraphQL description: sentences
+        if (
+            self.path.endswith(".prisma")
+            and target.kind == "column"
+            and needle.role in ("name", "new")
+            and self._prisma_other(target, line, col)
+        ):
+            return None  # `uid String @id`, `references: [id]` of a relation to another model
+        if (
+            target.kind == "column"
+            and needle.role in ("name", "new")
+            and line[:col].endswith(".")
+            and line[end : end + 1] == "("
+            and self.path.endswith((".py", *SCRIPT_FILES))
+            and self.literal(line_start + col) is None
+        ):
+            return None  # `log.error("…")`, `hashlib.md5(email)`: a method called; no ORM here calls a column
         rust = self.path.endswith(".rs") and target.kind == "column" and needle.role in ("name", "new")
         if rust and not self._rust_tied(target, line, col, line_start):
             return None  # Rust names a column through its table (`post_tag::tag_id`) or its model struct
@@ -645,6 +665,18 @@ class _FileScan:
             f"{flag[0]} `{flag[1]}`" if flag else None,
         )
         return needle.target, needle.role, tuple(names), fields
+
+    def _prisma_other(self, target: Target, line: str, col: int) -> bool:
+        """In a Prisma schema, is the name at `col` no field of the model whose block holds the line: an
+        attribute (`@id`, `@unique`, `@@index`), or a field of the related model in a relation's
+        `references: [id]` (the field's type names that model; the model's own fields are `fields: […]`)?"""
+        before = line[:col]
+        if before.endswith("@"):
+            return True
+        if _PRISMA_REFERENCES.search(before) is None:
+            return False
+        field = _PRISMA_FIELD.match(line)
+        return field is None or field.group(1) not in self.m.models[target.table].names
 
     def _other_class_constant(self, target: Target, line: str, line_start: int, col: int) -> bool:
         word = re.match(r"\w+", line[col:])
@@ -937,6 +969,8 @@ class _FileScan:
                 if mentioned or target.table.rpartition("_")[2] in self.text[window[0] : window[1]]
                 else "low"
             ), frozenset()
+        if self.path.endswith(".prisma") and _PRISMA_REFERENCES.search(line, 0, col):
+            return "high", frozenset()  # `author User @relation(fields: [authorId], references: [id])`
         owner = qualifier(line, col)
         if owner in models.names or self._own_row(target, owner):
             if self._declared_otherwise(target, owner, line, col, models):

@@ -37,6 +37,8 @@ def kept_attribute(tree: Tree, definitions: Iterable[tuple[str, str, str, int]],
     definitions = tuple(definitions)
     if any(path.endswith(".rs") for _, _, path, _ in definitions):
         return _rust_field(tree, definitions, name)
+    if any(path.endswith(".prisma") for _, _, path, _ in definitions):
+        return _prisma_relation(tree, definitions, name)
     for _, model, path, line in definitions:
         if path.endswith(".rb"):
             method = _ruby_method(tree, path, name)
@@ -57,6 +59,34 @@ def kept_attribute(tree: Tree, definitions: Iterable[tuple[str, str, str, int]],
             if found is not None:
                 return f"{path}:{text.count(chr(10), 0, found) + 1}"
     return None
+
+
+# A field of a Prisma model: its name, its type, and the rest of the line (attributes: `@map("…")`, `@relation`).
+_PRISMA_FIELD = re.compile(r"^[ \t]*(\w+)[ \t]+(\w+)(?:\[\])?\??(?:[ \t]+([^\n]*))?$", re.M)
+_PRISMA_MAP = re.compile(r"@map\(\s*(?:name\s*:\s*)?\"([^\"]+)\"")
+
+
+def _prisma_relation(tree: Tree, definitions: Iterable[tuple[str, str, str, int]], name: str) -> str | None:
+    """`path:line` of a relation field `name` of a Prisma model of the table (its type another model:
+    `password UserPassword?` once the hash moved to a table of its own), when no field of the models maps
+    the column itself (by its name or `@map("name")`); None otherwise. Prisma's client reads the relation
+    there: `user.password.hash`, `include: { password: true }` load the other table's row."""
+    kept: str | None = None
+    for _, model, path, _line in definitions:
+        text = tree.read(path) if path.endswith(".prisma") else None
+        block = re.search(rf"^model[ \t]+{re.escape(model)}[ \t]*\{{", text, re.M) if text else None
+        if text is None or block is None:
+            continue
+        end = _closing_brace(text, block.end() - 1)
+        for field in _PRISMA_FIELD.finditer(text, block.end(), end):
+            field_name, kind, rest = field.group(1), field.group(2), field.group(3) or ""
+            relation = "@relation" in rest or bool(re.search(rf"^model[ \t]+{kind}[ \t]*\{{", text, re.M))
+            mapped = _PRISMA_MAP.search(rest)
+            if not relation and (mapped.group(1) if mapped else field_name) == name:
+                return None  # a scalar field still maps the column
+            if relation and field_name == name:
+                kept = kept or f"{path}:{text.count(chr(10), 0, field.start()) + 1}"
+    return kept
 
 
 _STRUCT = re.compile(r"\bstruct[ \t]+\w+(?:<[^>{;]*>)?[ \t]*\{")
