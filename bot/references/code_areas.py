@@ -17,17 +17,17 @@ AREAS = (
 )
 
 _TEST_PATH = re.compile(
-    r"(?:^|/)(?:spec|specs|test|tests|__tests__|testing|e2e|cypress|fixtures|factories|seeds?)/"
+    r"(?:^|/)(?:spec|specs|test|tests|__tests__|testing|e2e|cypress|playwright|fixtures|factories|seeds?)/"
     r"|(?:^|/)[\w.-]+[-_](?:tests?|specs?|testing|e2e)/|(?:^|/)(?:tests?|specs?|e2e)[-_][\w.-]+/"
     r"|(?:^|/)(?:testdata|testutils?|testhelpers?|test_?helpers?)/"
     r"|(?:^|/)seeds?\.(?:rb|ts|js|py|exs)$"
-    r"|_spec\.rb$|_test\.(?:rb|go|py|exs?)$|(?:^|/)test_[^/]*\.py$|(?:^|/)tests?\.rs$|\.(?:test|spec)\.[jt]sx?$|(?:^|/)conftest\.py$"
+    r"|_spec\.rb$|_test\.(?:rb|go|py|exs?)$|(?:^|/)test_[^/]*\.py$|(?:^|/)tests?\.rs$|\.(?:test|spec|e2e|e2e-spec)\.[jt]sx?$|(?:^|/)conftest\.py$"
 )
 # Docs, and instructions for coding assistants (`AGENTS.md`, `CLAUDE.md`, Cursor's `.cursor/rules/*.mdc`,
 # `.cursorrules`, `.windsurfrules`, `.clinerules`, `.github/copilot-instructions.md`, a `.claude/` skill):
 # text a person or an assistant reads, which never runs.
 _DOC_PATH = re.compile(
-    r"(?:^|/)(?:docs?|documentation|handbook)/|\.(?:md|mdc|mdx|markdown|rst|adoc|txt|csv|tsv)$|(?:^|/)(?:README|CHANGELOG)"
+    r"(?:^|/)(?:docs?|documentation|handbook)/|\.(?:md|mdc|mdx|markdown|rst|adoc|txt|csv|tsv)$|(?:^|/)(?:README|CHANGELOG|LICEN[CS]E|COPYING|NOTICE|AUTHORS|CONTRIBUTING|CODE_OF_CONDUCT|SECURITY)"
     r"|(?:^|/)\.(?:cursor|claude|windsurf|clinerules|codex|gemini|continue|roo|kiro)/"
     r"|(?:^|/)\.(?:cursorrules|windsurfrules|clinerules|roorules|aider[\w.-]*)$|(?:^|/)\.github/instructions/"
 )

@@ -65,6 +65,16 @@ _TEXT_NODE_BEFORE = re.compile(r">[^<>{}\"'=]*$")
 _TEXT_NODE_AFTER = re.compile(r"^[^<>{}\"'=]*</")
 
 
+# A word between slashes of a string, or before a file's extension there (`/${id}/avatar.png`), also in a
+# regular expression's escaped slashes (`\/api\/avatar\/`); a parameter of a URL's query (`?orgId=…`).
+_SEGMENT_END = re.compile(
+    r"\\?/|[`'\"?#]|\.(?:png|jpe?g|gif|svg|webp|ico|json|xml|csv|pdf|html?|css|txt|ics)\b"
+)
+_IN_STRING_AFTER_SLASH = re.compile(r"[`'\"][^`'\"]*/$")
+_QUERY_VALUE = re.compile(r"=(?:\$\{|[\w%.-])")
+_IN_STRING_AFTER_QUERY = re.compile(r"[`'\"][^`'\"\s]*[?&]$")
+
+
 def not_code(path: str, line: str, col: int, end: int) -> bool:
     """Is line[col:end] a word of text rather than code (see the module's description)?"""
     if is_comment(line):
@@ -78,8 +88,10 @@ def not_code(path: str, line: str, col: int, end: int) -> bool:
         return True
     if _TYPE_KEY.search(before):
         return True
-    if before.endswith("/") and re.match(r"/|[`'\"?]", after) and re.search(r"[`'\"][^`'\"]*/$", before):
-        return True  # a segment of a URL or a path: `/pages/${pageId}/description/`
+    if before.endswith("/") and _SEGMENT_END.match(after) and _IN_STRING_AFTER_SLASH.search(before):
+        return True  # a segment of a URL or a path: `/pages/${pageId}/description/`, `/${id}/avatar.png`
+    if _QUERY_VALUE.match(after) and _IN_STRING_AFTER_QUERY.search(before):
+        return True  # a parameter of a URL's query: `avatar.png?orgId=${team.id}`, `&status=open`
     if _PROSE_VALUE.match(after) and _LABEL_KEY.fullmatch(line[col:end]) and not _ORM_WRITE.search(before):
         return True  # `description="Retrieve a work item"`: a text for people, given to docs or a schema
     if _XML_CALL.search(before) or _builder_element(before):
