@@ -133,7 +133,8 @@ def search(
         )
         hits += more
     if found != models:
-        hits = [_recheck(hit, unique, found) for hit in hits]
+        rows = {t: found[t].names - models[t].names for t in tables}
+        hits = [_recheck(hit, unique, found, rows) for hit in hits]
         extra = _model_needles(unique, {t: found[t].models - models[t].models for t in tables})
         if extra:
             more, _, _, _ = _run(
@@ -580,13 +581,28 @@ def _table_models(
     }
 
 
-def _recheck(hit: Hit, targets: tuple[Target, ...], models: Mapping[str, TableModels]) -> Hit:
+def _recheck(
+    hit: Hit,
+    targets: tuple[Target, ...],
+    models: Mapping[str, TableModels],
+    rows: Mapping[str, Collection[str]],
+) -> Hit:
     """Confidence again, once the pass found which model classes map to the target's table: a use of a
-    class defined for it, or near one, becomes high."""
+    class defined for it, or near one, becomes high; so does a column read from a row of such a class
+    (`deploy.message` of `class Deploy` with `db_table = "deploys_deploy"`). `rows`: the names of rows
+    the pass learnt for each table (the model's own, known before it, were judged by it)."""
     if hit.use.confidence == "high" or is_comment(hit.use.text):
         return hit
-    table = models[targets[hit.target].table]
-    if not hit.names & (table.defined if hit.role == "model" else table.models):
+    target = targets[hit.target]
+    table = models[target.table]
+    if hit.names & (table.defined if hit.role == "model" else table.models):
+        return hit._replace(use=replace(hit.use, confidence="high"))
+    learnt = rows.get(target.table, ())
+    if target.kind != "column" or hit.role not in ("name", "new") or not learnt:
+        return hit
+    words = spellings(target.new_name or "") if hit.role == "new" else spellings(target.name)
+    row = rf"(?<![\w.])(?:{'|'.join(map(re.escape, sorted(learnt)))})\??\.(?:{'|'.join(map(re.escape, words))})\b"
+    if re.search(row, hit.use.text) is None:
         return hit
     return hit._replace(use=replace(hit.use, confidence="high"))
 
