@@ -19,7 +19,9 @@ orders.id)` correlates nothing: inside the sub-query `orders` is the sub-query's
 Keep the rows without a match out of the change, or say what they get:
 `… WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = orders.customer_id)`, an `UPDATE … FROM customers c
 WHERE c.id = orders.customer_id` join (which skips them), an inner `JOIN` instead of the `LEFT JOIN`, or
-`coalesce((SELECT …), region)`. Count them first: `SELECT count(*) FROM orders o WHERE NOT EXISTS (SELECT 1
+`coalesce((SELECT …), region)`. An aggregate over a join (`SET length = (SELECT max(…) FROM entries e JOIN …
+WHERE …)`) is safe when the UPDATE's own `FROM` and `WHERE` repeat the sub-query's: it then updates only
+rows that have something to aggregate. Count them first: `SELECT count(*) FROM orders o WHERE NOT EXISTS (SELECT 1
 FROM customers c WHERE c.id = o.customer_id)`. Look up by a unique key the migrations seed (or insert the row
 in the same migration), so the lookup finds exactly one row everywhere.
 
@@ -142,7 +144,7 @@ def _from_subquery(
     *,
     empty: bool = False,
 ) -> Finding | None:
-    if always_one_row(select) or _kept_to_matches(write):
+    if always_one_row(select) or _kept_to_matches(write) or _repeats_the_join(select, write):
         return None
     inner = inner_table(select)
     sides = list(placed(select, write, catalog))
@@ -281,6 +283,52 @@ def _kept_to_matches(write: Write) -> bool:
         and not node.args.get("negate")
         for node in where.find_all(exp.Is)
     )
+
+
+def _repeats_the_join(select: exp.Select, write: Write) -> bool:
+    """`UPDATE blocks b SET length = (SELECT max(…) FROM entries e JOIN … WHERE e.block_id = b.id AND …)
+    FROM entries e JOIN … WHERE e.block_id = b.id AND …`: the UPDATE's own FROM and condition hold every table
+    and every condition that choose the sub-query's rows, so each row it updates has at least one of them."""
+    update = write.value.find_ancestor(exp.Update)
+    if update is None or update.args.get("from_") is None:
+        return False
+    inner_tables, inner_terms = _restriction(select)
+    outer_tables, outer_terms = _restriction(update)
+    return bool(inner_tables) and inner_tables <= outer_tables and inner_terms <= outer_terms
+
+
+def _restriction(scope: exp.Expression) -> tuple[set[tuple[str, str]], set[str]]:
+    """The tables a statement's FROM and inner joins name (with their aliases), and the AND-ed conditions of
+    its WHERE and of those joins' ON, as normalised SQL. A LEFT JOIN keeps every row: it restricts nothing."""
+    origin = scope.args.get("from_")
+    joins = list(scope.args.get("joins") or [])
+    tables: set[tuple[str, str]] = set()
+    terms: set[str] = set()
+    first = origin.this if origin is not None else None
+    if isinstance(first, exp.Table):
+        tables.add((first.name.lower(), first.alias_or_name.lower()))
+        joins += list(first.args.get("joins") or [])
+    for join in joins:
+        if join.side or not isinstance(join.this, exp.Table):
+            continue
+        tables.add((join.this.name.lower(), join.this.alias_or_name.lower()))
+        terms |= _terms(join.args.get("on"))
+    where = scope.args.get("where")
+    terms |= _terms(where.this if where is not None else None)
+    return tables, terms
+
+
+def _terms(condition: exp.Expression | None) -> set[str]:
+    """`a AND (b AND c)` → {a, b, c}, each as SQL with its parentheses dropped and an equality's sides in one
+    order (`x = y` and `y = x` are one term)."""
+    if condition is None:
+        return set()
+    term = condition.unnest()
+    if isinstance(term, exp.And):
+        return _terms(term.left) | _terms(term.right)
+    if isinstance(term, exp.EQ):
+        return {" = ".join(sorted((term.this.sql().lower(), term.expression.sql().lower())))}
+    return {term.sql().lower()}
 
 
 def _matched_by_key(select: exp.Select, write: Write, inner: str, catalog: Catalog) -> bool:

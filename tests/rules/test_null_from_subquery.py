@@ -236,3 +236,54 @@ def test_a_self_shadowing_lookup_into_a_column_the_change_adds(names: dict[str, 
         f"FROM {names['parents']} WHERE {names['parents']}.code", f"FROM {names['parents']} o WHERE o.code"
     )
     assert not [f for f in review_sql(correlated, base=base).active if f.rule == "null-from-subquery"]
+
+
+JOINED = """CREATE TABLE {blocks} (id bigint PRIMARY KEY, start_at timestamp, {length} interval);
+CREATE TABLE {entries} (id bigint PRIMARY KEY, parent_id bigint, {block}_id bigint, start_at timestamp, item_id bigint);
+CREATE TABLE {items} (id bigint PRIMARY KEY, {length} interval);
+"""
+JOINED_NAMES = [
+    {
+        "blocks": "session_blocks",
+        "block": "session_block",
+        "entries": "timetable_entries",
+        "items": "talks",
+        "length": "duration",
+    },
+    {"blocks": "shifts", "block": "shift", "entries": "assignments", "items": "tasks", "length": "span"},
+]
+REPEATED = """UPDATE {blocks} bl SET {length} = (SELECT max(te.start_at + i.{length} - tep.start_at) {join} {where})
+ {join} {where};"""
+JOIN = "FROM {entries} te JOIN {entries} tep ON (tep.id = te.parent_id) LEFT JOIN {items} i ON (i.id = te.item_id)"
+WHERE = "WHERE bl.id = tep.{block}_id AND te.parent_id IS NOT NULL AND (te.start_at + i.{length}) > (tep.start_at + bl.{length})"
+
+
+@pytest.mark.parametrize("names", JOINED_NAMES)
+def test_update_from_that_repeats_the_subquerys_join_keeps_only_matched_rows(names: dict[str, str]) -> None:
+    """The UPDATE's own FROM and WHERE are the sub-query's: every row it updates has a row to aggregate."""
+    base = {"db/structure.sql": JOINED.format(**names)}
+
+    def found(sql: str) -> list[Finding]:
+        return [
+            f for f in review_sql(sql.format(**names), base=base).active if f.rule == "null-from-subquery"
+        ]
+
+    def statement(where: str, outer_where: str | None = None) -> str:
+        outer = where if outer_where is None else outer_where
+        return REPEATED.replace("{join} {where})", f"{JOIN} {where})").replace(
+            "{join} {where};", f"{JOIN} {outer};"
+        )
+
+    assert not found(statement(WHERE))
+    # one equality with its sides swapped, and the terms in another order
+    reordered = "WHERE te.parent_id IS NOT NULL AND tep.{block}_id = bl.id AND (te.start_at + i.{length}) > (tep.start_at + bl.{length})"
+    assert not found(statement(WHERE, reordered))
+    # the UPDATE's FROM without the sub-query's condition updates blocks that have no matching entry
+    assert len(found(statement(WHERE, "WHERE bl.id = tep.{block}_id"))) == 1
+    # an UPDATE with no FROM of its own
+    bare = (
+        "UPDATE {blocks} bl SET {length} = (SELECT max(te.start_at) "
+        + JOIN
+        + " WHERE bl.id = tep.{block}_id);"
+    )
+    assert len(found(bare)) == 1
