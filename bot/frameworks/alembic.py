@@ -17,7 +17,7 @@ import re
 from bot.frameworks import python_source as py
 from bot.frameworks import suppressions
 from bot.frameworks.alembic_core import core_sql, declared_table
-from bot.frameworks.alembic_ops import Directives
+from bot.frameworks.alembic_ops import Directives, in_schema
 from bot.frameworks.dialect_guards import runs_on
 from bot.frameworks.python_code import CodeReader
 from bot.frameworks.sqlfile import parse_sql
@@ -256,7 +256,7 @@ class _Body:
     def _with(self, node: ast.With, table: str) -> None:
         item = node.items[0].context_expr if node.items else None
         if isinstance(item, ast.Call) and py.name(item) == "batch_alter_table":
-            self.read(node.body, py.text_argument(item, 0, "table_name"))
+            self.read(node.body, in_schema(item, py.text_argument(item, 0, "table_name")))
         elif isinstance(item, ast.Call) and py.name(item) == "autocommit_block":
             self.autocommit = True
             self.ops.append(

@@ -201,12 +201,25 @@ def _server_default(node: ast.expr | None, text: str) -> str | None:
 
 
 def _table(
-    d: Directives, call: ast.Call, table: str, index: int = 0, keyword: str = "table_name"
+    d: Directives,
+    call: ast.Call,
+    table: str,
+    index: int = 0,
+    keyword: str = "table_name",
+    schema: str = "schema",
 ) -> tuple[str, int]:
-    """The table and the index of the next positional argument."""
+    """The table (in the call's `schema=`, when it names one) and the index of the next positional argument."""
     if table:
         return table, index
-    return py.text_argument(call, index, keyword), index + 1
+    return in_schema(call, py.text_argument(call, index, keyword), schema), index + 1
+
+
+def in_schema(call: ast.Call, table: str, keyword: str = "schema") -> str:
+    """`op.add_column("sessions", …, schema="events")` → `events.sessions`: the table as SQL would name it."""
+    schema = py.literal(py.keywords(call).get(keyword))
+    if isinstance(schema, str) and schema and table and "." not in table:
+        return f"{schema}.{table}"
+    return table
 
 
 def _add_column(d: Directives, call: ast.Call, table: str) -> list[Operation]:
@@ -273,7 +286,7 @@ _KEYS = {"PrimaryKeyConstraint": "primary_key", "UniqueConstraint": "unique", "C
 
 
 def _create_table(d: Directives, call: ast.Call, table: str) -> list[Operation]:
-    name = py.text_argument(call, 0, "table_name")
+    name = in_schema(call, py.text_argument(call, 0, "table_name"))
     columns = tuple(spec for a in call.args[1:] if (spec := d.column(a)) is not None)
     keys = tuple(key for a in call.args[1:] if (key := d.constraint(a, name)) is not None)
     return [
@@ -288,13 +301,13 @@ def _create_table(d: Directives, call: ast.Call, table: str) -> list[Operation]:
 
 
 def _drop_table(d: Directives, call: ast.Call, table: str) -> list[Operation]:
-    return [DropTable(table=py.text_argument(call, 0, "table_name"), **d.base(call))]
+    return [DropTable(table=in_schema(call, py.text_argument(call, 0, "table_name")), **d.base(call))]
 
 
 def _rename_table(d: Directives, call: ast.Call, table: str) -> list[Operation]:
     return [
         RenameTable(
-            table=py.text_argument(call, 0, "old_table_name"),
+            table=in_schema(call, py.text_argument(call, 0, "old_table_name")),
             new_name=py.text_argument(call, 1, "new_table_name"),
             **d.base(call),
         )
@@ -350,7 +363,7 @@ def _drop_index(d: Directives, call: ast.Call, table: str) -> list[Operation]:
     return [
         DropIndex(
             name=py.text_argument(call, 0, "index_name"),
-            table=table or str(kwargs.get("table_name") or ""),
+            table=table or in_schema(call, str(kwargs.get("table_name") or "")),
             concurrently=kwargs.get("postgresql_concurrently") is True,
             if_exists=kwargs.get("if_exists") is True,
             **d.base(call),
@@ -360,7 +373,7 @@ def _drop_index(d: Directives, call: ast.Call, table: str) -> list[Operation]:
 
 def _foreign_key(d: Directives, call: ast.Call, table: str) -> list[Operation]:
     name = py.text_argument(call, 0, "constraint_name")
-    source, i = _table(d, call, table, 1, "source_table")
+    source, i = _table(d, call, table, 1, "source_table", "source_schema")
     columns = py.literal(py.argument(call, i + 1, "local_cols"))
     remote = py.literal(py.argument(call, i + 2, "remote_cols"))
     options = py.keywords(call)
@@ -369,7 +382,7 @@ def _foreign_key(d: Directives, call: ast.Call, table: str) -> list[Operation]:
             table=source,
             name=name,
             constraint="foreign_key",
-            references=py.text_argument(call, i, "referent_table"),
+            references=in_schema(call, py.text_argument(call, i, "referent_table"), "referent_schema"),
             columns=tuple(columns) if isinstance(columns, list | tuple) else (),
             referenced_columns=tuple(str(c) for c in remote) if isinstance(remote, list | tuple) else (),
             on_delete=str(py.literal(options.get("ondelete")) or "").lower(),
@@ -433,7 +446,7 @@ def _bulk_insert(d: Directives, call: ast.Call, table: str) -> list[Operation]:
     target = call.args[0] if call.args else None
     if isinstance(target, ast.Name):
         target = _bound_table(d.text, target.id)
-    name = py.text_argument(target, 0, "name") if isinstance(target, ast.Call) else ""
+    name = in_schema(target, py.text_argument(target, 0, "name")) if isinstance(target, ast.Call) else ""
     listed = py.argument(call, 1, "rows")
     records = [
         [

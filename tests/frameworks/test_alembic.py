@@ -190,3 +190,32 @@ def test_an_f_string_built_from_local_strings_is_read(table: str, column: str) -
     assert "unparsed-statement" not in rules
     [finding] = [f for f in review.active if f.rule == "unbatched-data-change"]
     assert f"`UPDATE {table}`" in finding.message and f"{column} < 0" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("schema", "table", "other"), [("events", "sessions", "rooms"), ("billing", "invoices", "customers")]
+)
+def test_a_directive_in_a_schema_names_the_table_in_that_schema(schema: str, table: str, other: str) -> None:
+    """`schema="events"` on a directive (or on `batch_alter_table`) puts its table in that schema, as the SQL it
+    sends does; a directive without one keeps the bare name."""
+    migration = _parse(
+        f"    op.create_check_constraint('positive', '{table}', 'amount > 0', schema='{schema}')\n"
+        f"    op.add_column('{table}', sa.Column('note', sa.Text()), schema='{schema}')\n"
+        f"    op.create_index('ix_note', '{table}', ['note'], schema='{schema}')\n"
+        f"    op.create_foreign_key('fk_other', '{table}', '{other}', ['{other}_id'], ['id'],"
+        f" source_schema='{schema}', referent_schema='public')\n"
+        f"    with op.batch_alter_table('{table}', schema='{schema}') as batch_op:\n"
+        "        batch_op.drop_column('legacy')\n"
+        f"    op.drop_column('{other}', 'legacy')\n"
+    )
+    tables = [(type(op).__name__, op.table) for op in migration.up]
+    assert tables == [
+        ("AddConstraint", f"{schema}.{table}"),
+        ("AddColumn", f"{schema}.{table}"),
+        ("AddIndex", f"{schema}.{table}"),
+        ("AddConstraint", f"{schema}.{table}"),
+        ("DropColumn", f"{schema}.{table}"),
+        ("DropColumn", other),
+    ]
+    key = migration.up[3]
+    assert isinstance(key, AddConstraint) and key.references == f"public.{other}"
