@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 CLI = str(Path(sys.executable).parent / "migration-review")
 
 
@@ -170,3 +172,49 @@ def test_vacuum_is_refused_inside_a_transaction(tmp_path: Path) -> None:
     assert found["line"] == 3 and "VACUUM" in found["message"]
     outside = "DELETE FROM audit_events WHERE id < 100;\nVACUUM audit_events;\n"
     assert "concurrent-in-transaction" not in rules(lint(tmp_path, outside))
+
+
+ONE_CALL = [
+    ("prisma/migrations/20240202000000_roles/migration.sql", "accounts", "Kind"),
+    ("db/migrations/000002_change_roles.up.sql", "members", "tier"),
+]
+ENUM_SCHEMA = "CREATE TYPE {enum} AS ENUM ('a', 'b', 'c');\nCREATE TABLE {table} (id bigint PRIMARY KEY, kind {enum});\n"
+
+
+def _one_call(path: str, table: str, enum: str, sql: str) -> set[str]:
+    from tests.conftest import review_sql
+
+    base = {"db/migrations/000001_init.up.sql": ENUM_SCHEMA.format(enum=f'"{enum}"', table=f'"{table}"')}
+    if path.startswith("prisma/"):
+        base = {
+            "prisma/migrations/20240101000000_init/migration.sql": base["db/migrations/000001_init.up.sql"],
+            "prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n',
+        }
+    text = sql.format(enum=f'"{enum}"', table=f'"{table}"', new=f'"{enum}_new"')
+    return {f.rule for f in review_sql(text, path=path, base=base).active}
+
+
+@pytest.mark.parametrize(("path", "table", "enum"), ONE_CALL)
+def test_a_begin_in_a_script_sent_in_one_call_is_no_nesting(path: str, table: str, enum: str) -> None:
+    """Prisma and golang-migrate send the whole script at once: its BEGIN … COMMIT becomes the implicit
+    transaction's block (PostgreSQL says nothing), so the enum rebuild Prisma writes is not nested; what follows
+    the COMMIT is still one implicit transaction, where a concurrent build fails."""
+    rebuild = (
+        "BEGIN;\nCREATE TYPE {new} AS ENUM ('a', 'b', 'c', 'd');\n"
+        "ALTER TABLE {table} ALTER COLUMN kind TYPE {new} USING (kind::text::{new});\n"
+        "DROP TYPE {enum};\nALTER TYPE {new} RENAME TO {enum};\nCOMMIT;\n"
+    )
+    assert "nested-transaction" not in _one_call(path, table, enum, rebuild)
+    after = rebuild + "CREATE INDEX CONCURRENTLY kind_idx ON {table} (kind);\n"
+    assert "concurrent-in-transaction" in _one_call(path, table, enum, after)
+    stray = "ALTER TABLE {table} ADD COLUMN note text;\nCOMMIT;\nALTER TABLE {table} ADD COLUMN memo text;\n"
+    assert "nested-transaction" in _one_call(path, table, enum, stray)
+
+
+def test_a_begin_inside_a_runner_that_opens_its_own_transaction_is_nested() -> None:
+    from tests.conftest import review_sql
+
+    goose = "-- +goose Up\nBEGIN;\nALTER TABLE invoices ADD COLUMN memo text;\nCOMMIT;\n"
+    assert "nested-transaction" in {
+        f.rule for f in review_sql(goose, path="db/migrations/20240202_memo.sql").active
+    }

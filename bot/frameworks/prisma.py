@@ -50,6 +50,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         note=note,
         version=version(path),
         file_transaction=in_transaction and not (many and dialect == "postgres"),
+        implicit_transaction=many and dialect == "postgres",
     )
 
 

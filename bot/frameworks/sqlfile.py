@@ -128,6 +128,7 @@ def build(
     note: str,
     version: str = "",
     file_transaction: bool = False,
+    implicit_transaction: bool = False,
 ) -> Migration:
     return Migration(
         path=path,
@@ -138,6 +139,7 @@ def build(
         in_transaction=in_transaction,
         transaction_note=note,
         file_transaction=file_transaction,
+        implicit_transaction=implicit_transaction,
         down_path=back.path,
         irreversible_reason=back.missing if back.ops is None else "",
         suppressions=suppressions.find(text, up),

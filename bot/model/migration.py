@@ -560,6 +560,10 @@ class Migration:
     # True when `in_transaction` comes only from the file's own BEGIN … COMMIT: statements outside it run
     # without a transaction (plain SQL and sqitch files, which no runner wraps).
     file_transaction: bool = False
+    # True when the runner's transaction is PostgreSQL's implicit one (the whole script sent in one call):
+    # a BEGIN in the file turns it into a regular block instead of nesting, and after a COMMIT the rest of
+    # the script runs in a new implicit transaction (Prisma, golang-migrate).
+    implicit_transaction: bool = False
     down_path: str | None = None
     irreversible_reason: str = ""  # why `down` is None or raises, when known
     # the way back is an empty method (Rails' `def down; end`, Alembic's `pass`): the rollback runs, and
@@ -638,7 +642,8 @@ def transaction_flags(migration: Migration) -> tuple[bool, ...]:
     """For each `up` operation: does it run inside a transaction (the runner's or one the file opens)?
 
     PostgreSQL does not nest transactions: a BEGIN inside one is ignored, and the first COMMIT or ROLLBACK
-    ends it, the runner's included, so the statements after it run on their own until the next BEGIN.
+    ends it, the runner's included, so the statements after it run on their own until the next BEGIN. A
+    script sent in one call is the exception: what follows a COMMIT is a new implicit transaction.
     """
     flags = []
     open_ = migration.in_transaction and not migration.file_transaction
@@ -647,7 +652,7 @@ def transaction_flags(migration: Migration) -> tuple[bool, ...]:
             if op.action == "begin":
                 open_ = True
             elif op.action in ("commit", "rollback"):
-                open_ = False
+                open_ = migration.implicit_transaction
             flags.append(True)
         else:
             flags.append(open_)

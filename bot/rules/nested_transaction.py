@@ -5,6 +5,11 @@ PostgreSQL warns and ignores a `BEGIN` inside a transaction, and the file's `COM
 runner's transaction early: the rest of the migration runs outside any transaction, so a failure
 leaves it half applied. MySQL commits the open transaction implicitly at `BEGIN`.
 
+A runner that sends the whole script in one call (Prisma, golang-migrate on PostgreSQL) is different: the
+script's implicit transaction becomes the file's `BEGIN … COMMIT` block, with no warning, so the
+`BEGIN`/`COMMIT` Prisma writes around an enum change is no nesting. A `COMMIT` with no `BEGIN` there commits
+what came before it, and the rest runs in a new implicit transaction.
+
 ## Use instead
 Let the runner own the transaction and remove `BEGIN`/`COMMIT` from the file, or turn the runner's
 transaction off for this migration and keep one explicit transaction.
@@ -29,7 +34,9 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    runner = migration.in_transaction and not migration.file_transaction
+    runner = (
+        migration.in_transaction and not migration.file_transaction and not migration.implicit_transaction
+    )
     depth = 1 if runner else 0
     for op in migration.up:
         if not isinstance(op, Transaction):
@@ -54,6 +61,18 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 def _early_end(op: Transaction, depth: int, runner: bool, migration: Migration) -> Finding | None:
     """A COMMIT or ROLLBACK that ends the runner's transaction, or that has no transaction to end."""
     word = op.action.upper()
+    if depth == 0 and migration.implicit_transaction:
+        return op.finding(
+            RULE,
+            f"`{word}` with no `BEGIN`: PostgreSQL warns, ends the script's implicit transaction there, and runs "
+            "the rest in a new one.",
+            blast_radius=(
+                "When a statement after it fails, the statements before it stay applied and the runner records "
+                "the migration as failed: it is half applied."
+                if op.action == "commit"
+                else "The statements before it are undone while the runner records the migration as applied."
+            ),
+        )
     if depth == 0:
         return op.finding(
             RULE,
