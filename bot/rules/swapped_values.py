@@ -3,8 +3,10 @@
 ## Why is this bad?
 `SET is_active = is_disabled` reads like a copy and inverts every row. `INSERT INTO accounts (email, name)
 SELECT name, email FROM users` puts each value in the other's column. `CASE legacy_state WHEN 0 THEN
-'closed' WHEN 1 THEN 'open'` when the code says `open: 0, closed: 1` reverses the mapping. None of these
-fail; the data is just wrong, and every row is affected.
+'closed' WHEN 1 THEN 'open'` when the code says `open: 0, closed: 1` reverses the mapping. `ALTER TABLE
+payments ADD COLUMN payment_method text; UPDATE payments SET payment_method = status` fills the new column
+from the wrong one while `payments.method` is right there (a warning: the name says which column was meant,
+the statement says another). None of these fail; the data is just wrong, and every row is affected.
 
 ## Use instead
 Negate explicitly (`SET is_active = NOT is_disabled`), list the SELECT in the same order as the INSERT's
@@ -71,6 +73,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if isinstance(op, DataUpdate | DataInsert):
             yield from _inverted(op)
+            yield from _misnamed_source(op, context)
         crossed = list(_crossed(op)) if isinstance(op, DataInsert) and op.expression is not None else []
         yield from crossed
         if isinstance(op, DataUpdate | DataInsert) and not crossed:
@@ -118,6 +121,62 @@ def _inverted(op: DataUpdate | DataInsert) -> Iterator[Finding]:
 
 _BARE = re.compile(r"[A-Za-z_]\w*")
 _TRUTH = {"TRUE": "TRUE", "1": "TRUE", "FALSE": "FALSE", "0": "FALSE"}
+
+
+_QUALIFIERS = re.compile(r"^(?:new|old|tmp|temp|copy|legacy|backup|v\d+)$")
+
+
+def _words(name: str, ignore: frozenset[str] = frozenset()) -> frozenset[str]:
+    """`payment_method`, `paymentMethod` → {payment, method}, without the words in `ignore` and without
+    qualifiers such as `new`, `tmp` or `v2`."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    found = {w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w}
+    return frozenset(w for w in found if w not in ignore and not _QUALIFIERS.match(w))
+
+
+def _singular(word: str) -> str:
+    return word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
+
+
+def _misnamed_source(op: DataUpdate | DataInsert, context: Context) -> Iterator[Finding]:
+    """A column copied from one whose name has nothing in common with it, while the source table has a
+    column that its name does point to: `payment_method ← status` next to `payments.method`."""
+    catalog = context.before(op)
+    copies = [
+        (write.target, identifier(write.value.this), write.table_of(write.value))
+        for write in writes(op)
+        if isinstance(write.value, exp.Column)
+    ]
+    if op.expression is None and isinstance(op, DataUpdate):  # an ORM's `F("status")`, `update_all("a = b")`
+        copies = [(target, value, op.table) for target, value in op.assignments if _BARE.fullmatch(value)]
+    for target, source, table in copies:
+        known = catalog.tables.get(table)
+        if known is None or source not in known.columns:
+            continue
+        written = op.table.rsplit(".", 1)[-1]
+        wanted = _words(target, frozenset(_singular(w) for w in _words(written)))
+        given = _words(source)
+        if not wanted or "id" in wanted | given or _shares(wanted, given):
+            continue  # keys are the business of `_keys_swapped`
+        meant = sorted(
+            name for name in known.columns if name not in (source, target) and _words(name) == wanted
+        )
+        if len(meant) != 1:
+            continue
+        verb = "updated" if isinstance(op, DataUpdate) else "inserted"
+        yield op.finding(
+            RULE,
+            f"`{op.table}.{target}` is filled from `{source}`, but `{table}.{meant[0]}` is the column its "
+            f"name points to: the values of `{source}` end up in `{target}`.",
+            severity=Severity.WARNING,
+            blast_radius=f"Every {verb} row of `{op.table}` gets its `{source}` in `{target}`; nothing fails.",
+            fix=f"Fill `{target}` from `{meant[0]}`, or say in the migration why `{source}` is meant.",
+        )
+
+
+def _shares(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Do two names share a word, or does a word of one contain one of the other (`username`, `name`)?"""
+    return any(x == y or (len(y) >= 3 and y in x) or (len(x) >= 3 and x in y) for x in a for y in b)
 
 
 def _identity(mapping: CaseMapping) -> bool:

@@ -151,3 +151,65 @@ def test_lossy_type_change_of_a_django_field(names: dict[str, str], field: str, 
     assert bool(found) is lossy
     if lossy:
         assert f".{names['text']}`" in found[0].message
+
+
+MISNAMED = [
+    {
+        "table": "payments",
+        "model": "Payment",
+        "app": "billing",
+        "new": "payment_method",
+        "meant": "method",
+        "other": "status",
+    },
+    {
+        "table": "tickets",
+        "model": "Ticket",
+        "app": "support",
+        "new": "ticket_priority",
+        "meant": "priority",
+        "other": "status",
+    },
+]
+MISNAMED_SCHEMA = (
+    'CREATE TABLE {table} (id bigint PRIMARY KEY, {meant} varchar(20), {other} varchar(20), {new} varchar(20),'
+    " username varchar(20), display_name varchar(20), name varchar(20));\n"
+)
+
+
+@pytest.mark.parametrize("names", MISNAMED)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_a_column_filled_from_one_its_name_does_not_point_to(names: dict[str, str], framework) -> None:  # type: ignore[no-untyped-def]
+    """`payment_method ← status` while `payments.method` exists: the values of the wrong column are copied."""
+
+    def found(sql: str) -> list:  # type: ignore[type-arg]
+        path, text = framework(sql.format(**names))
+        return _rules(
+            review_sql(text, path=path, base={"db/structure.sql": MISNAMED_SCHEMA.format(**names)}),
+            "swapped-values",
+        )
+
+    [bad] = found('UPDATE {table} SET {new} = {other} WHERE id >= 1 AND id < 1000;')
+    assert bad.severity.value == "warning" and f"`{names['table']}.{names['meant']}`" in bad.message
+    assert not found('UPDATE {table} SET {new} = {meant} WHERE id >= 1 AND id < 1000;')
+    # a source that shares a word with the target, or a target no other column's name matches, is no sign
+    assert not found("UPDATE {table} SET display_name = username WHERE id >= 1 AND id < 1000;")
+    assert not found("UPDATE {table} SET {other} = {meant} WHERE id >= 1 AND id < 1000;")
+
+
+@pytest.mark.parametrize("names", MISNAMED[:1])
+def test_a_column_filled_from_one_its_name_does_not_point_to_through_rails_update_all(
+    names: dict[str, str],
+) -> None:
+    base = {"db/structure.sql": MISNAMED_SCHEMA.format(**names)}
+    path = "db/migrate/20260101000000_backfill.rb"
+
+    def text(source: str) -> str:
+        return (
+            "class Backfill < ActiveRecord::Migration[7.1]\n  def up\n"
+            f"    {names['model']}.where('id < 1000').update_all('{names['new']} = {source}')\n  end\n\n"
+            "  def down\n  end\nend\n"
+        )
+
+    assert _rules(review_sql(text(names["other"]), path=path, base=base), "swapped-values")
+    assert not _rules(review_sql(text(names["meant"]), path=path, base=base), "swapped-values")
