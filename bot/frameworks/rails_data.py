@@ -138,6 +138,13 @@ def model_call(
     block_text = ruby.text_of(c.block) if c.block is not None else ""
     last = methods[-1]
     written = _set_in_block(c.block, known) if c.block is not None and last in BATCHES else ()
+    each = _batch_statement(c.block, known) if c.block is not None and last == "in_batches" else None
+    if each is not None:  # `in_batches do |batch| batch.where(state: nil).update_all(state: "new") end`
+        kind, assignments, inner = each
+        where = " AND ".join(part for part in (where, inner) if part) or None
+        if kind == "update_all":
+            return [DataUpdate(table=table, assignments=assignments, where=where, batched=True, **base)]
+        return [DataDelete(table=table, where=where, batched=True, **base)]
     if last in _UPDATES or (last in BATCHES and (written or _mentions(block_text, _UPDATES))):
         assignments = _assignments(c, known) if last == "update_all" else written
         return [DataUpdate(table=table, assignments=assignments, where=where, batched=batched, **base)]
@@ -266,8 +273,35 @@ def _is_model(name: str) -> bool:
     )
 
 
-def _chain(c: ruby.Call) -> list[tuple[str, ruby.Call | None]]:
-    """`A::B.where(x).update_all(y)` → [("A::B", None), ("where", call), ("update_all", call)]."""
+def _batch_statement(
+    block: Node, constants: ruby_model.Constants
+) -> tuple[str, tuple[tuple[str, str], ...], str | None] | None:
+    """The one `update_all` or `delete_all` an `in_batches` block sends on its batch (`batch.where(…)
+    .update_all(…)`): the method, what it sets and its own condition; None when the block does anything else
+    with the batch, or more than one such statement."""
+    found = []
+    stack = [block]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.named_children)
+        c = ruby.call(node) if node.type == "call" else None
+        if c is None or c.name not in ("update_all", "delete_all"):
+            continue
+        chain = _chain(c, from_variable=True)
+        if chain and chain[0][0] and not _is_model(chain[0][0]):
+            found.append(
+                (
+                    c.name,
+                    _assignments(c, constants) if c.name == "update_all" else (),
+                    _where(chain, constants),
+                )
+            )
+    return found[0] if len(found) == 1 else None
+
+
+def _chain(c: ruby.Call, *, from_variable: bool = False) -> list[tuple[str, ruby.Call | None]]:
+    """`A::B.where(x).update_all(y)` → [("A::B", None), ("where", call), ("update_all", call)]; with
+    `from_variable`, a chain on a local (`batch.where(x).update_all(y)`) starts at that name."""
     links: list[tuple[str, ruby.Call | None]] = []
     current: ruby.Call | None = c
     while current is not None:
@@ -275,7 +309,9 @@ def _chain(c: ruby.Call) -> list[tuple[str, ruby.Call | None]]:
         receiver = current.receiver
         if receiver is None:
             return []
-        if receiver.type in ("constant", "scope_resolution"):
+        if receiver.type in ("constant", "scope_resolution") or (
+            from_variable and receiver.type == "identifier"
+        ):
             links.append((ruby.text_of(receiver), None))
             break
         current = ruby.call(receiver) if receiver.type == "call" else None

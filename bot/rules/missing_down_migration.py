@@ -20,6 +20,9 @@ Alembic: a real `downgrade()`; goose/dbmate: a `Down` section; golang-migrate: a
 them a missing down is no finding, and the rollback plan gives the forward fix (`prisma migrate diff`, a
 corrective Flyway version) instead.
 
+A change of type that keeps every value (a widening: `varchar(100)` → `varchar(255)`, `integer` → `bigint`)
+needs no down migration either: the old code works with the wider column, and nothing is lost.
+
 An empty down after a change that only fills NULLs (`UPDATE … SET status = 'open' WHERE status IS NULL`)
 is no finding: it overwrites no value, so there is nothing to restore, and the rollback runs. An UPDATE of a
 table whose columns the migrations do not show (created by `create_all()` or a dump the review did not read)
@@ -28,6 +31,7 @@ overwrites values all the same and is reported; one that writes a column the sam
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.frameworks.forward_only import forward_fix
@@ -49,6 +53,7 @@ from bot.model.migration import (
     Truncate,
 )
 from bot.rules.context import Context
+from bot.sql.conversions import classify
 from bot.sql.data_changes import fills_nulls
 from bot.sql.rebuilds import columns_left_out, rebuilt_tables
 
@@ -151,6 +156,8 @@ def _destroys(op: Operation, context: Context, stuck: bool, added: set[tuple[str
         return False
     if isinstance(op, RunCode):
         return not op.reverse
+    if isinstance(op, AlterColumnType):
+        return not _lossless(op, context)
     if isinstance(op, DataUpdate):
         return (
             any(
@@ -160,6 +167,26 @@ def _destroys(op: Operation, context: Context, stuck: bool, added: set[tuple[str
             or not op.assignments
         )
     return isinstance(op, _LOSES_DATA + _CHANGES_DATA)
+
+
+# `USING email::varchar(255)`, `USING CAST(email AS bigint)`: the column as it is, converted
+_CAST = re.compile(
+    r"\(?\s*(?:[\w\".]+\s*::\s*[\w ]+?(?:\(\s*\d+(?:\s*,\s*\d+)?\s*\))?"
+    r"|CAST\s*\(\s*[\w\".]+\s+AS\s+[\w ]+?(?:\(\s*\d+(?:\s*,\s*\d+)?\s*\))?\s*\))\s*\)?",
+    re.I,
+)
+
+
+def _lossless(op: AlterColumnType, context: Context) -> bool:
+    """A change of type that keeps every value as it was (`varchar(100)` → `varchar(255)`, `integer` →
+    `bigint`, `varchar` → `text`): the old code reads the wider column as before, and nothing needs
+    restoring. A USING that computes (`USING lower(email)`), or an old type the review does not know, is no
+    such change."""
+    if op.using and not _CAST.fullmatch(op.using.strip()):
+        return False
+    column = context.before(op).column(op.table, op.column)
+    old = column.type if column is not None and column.type else op.old_type
+    return bool(old) and classify(old, op.new_type, op.column, context.dialect, op.using) is None
 
 
 def _held_before(table: str, column: str, context: Context, added: set[tuple[str, str]]) -> bool:

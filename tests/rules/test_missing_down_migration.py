@@ -1,3 +1,5 @@
+import pytest
+
 from bot.model.findings import Severity
 from tests.conftest import review_sql
 
@@ -33,3 +35,27 @@ def test_plain_sql_file_with_a_down_file_is_quiet() -> None:
 
 def test_additive_change_without_down_is_quiet() -> None:
     assert not _found("-- +goose Up\nALTER TABLE orders ADD COLUMN note text;")
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "old", "wider", "narrower"),
+    [
+        ("accounts", "email", "varchar(100)", "varchar(255)", "varchar(20)"),
+        ("events", "attempts", "integer", "bigint", "smallint"),
+        ("notes", "body", "varchar(500)", "text", "varchar(10)"),
+    ],
+)
+def test_a_widening_needs_no_way_back(table: str, column: str, old: str, wider: str, narrower: str) -> None:
+    """A change of type that keeps every value loses nothing a rollback would need; a narrowing, or a USING
+    that computes the new values, does."""
+    base = {"db/migrations/0001_init.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} {old});\n"}
+
+    def found(sql: str) -> list[str]:
+        result = review_sql(sql, path="db/migrations/0002_change.sql", base=base)
+        return [f.rule for f in result.active if f.rule == "missing-down-migration"]
+
+    assert not found(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {wider};\n")
+    assert not found(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {wider} USING {column}::{wider};\n")
+    assert found(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {narrower};\n")
+    computed = "upper" if "char" in old else "abs"
+    assert found(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {wider} USING {computed}({column});\n")

@@ -907,3 +907,25 @@ def test_a_model_of_an_isolated_engine_namespace_has_its_prefixed_table(
     refused = found(result("archived"), "value-not-allowed")
     assert len(refused) == 1 and f"`{table}.{names['status']}`" in refused[0].message
     assert not found(result("closed"), "value-not-allowed")
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_rails_batch_loop_that_fills_nulls_needs_no_way_back(names: dict[str, str]) -> None:
+    """`in_batches do |batch| batch.where(col: nil).update_all(col: …) end` is one batched UPDATE of the NULL
+    rows: an empty `down` loses nothing. The same loop over every row overwrites values it cannot restore."""
+
+    def migration(scope: str) -> Review:
+        text = (
+            "class Backfill < ActiveRecord::Migration[7.1]\n  disable_ddl_transaction!\n\n  def up\n"
+            f"    {names['model']}.unscoped.in_batches(of: 1000) do |batch|\n"
+            f"      batch{scope}.update_all({names['status']}: 'open')\n    end\n  end\n\n  def down\n  end\nend\n"
+        )
+        path = "db/migrate/20260101000000_backfill.rb"
+        return review_sql(text, path=path, base={"db/structure.sql": SCHEMA.format(**names)})
+
+    fills = migration(f".where({names['status']}: nil)")
+    assert not found(fills, "missing-down-migration") and not found(fills, "unbatched-data-change")
+    overwrites = migration("")
+    [lost] = found(overwrites, "missing-down-migration")
+    assert "does nothing" in lost.message
+    assert not found(overwrites, "unbatched-data-change")
