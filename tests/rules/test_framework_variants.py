@@ -172,7 +172,7 @@ MISNAMED = [
     },
 ]
 MISNAMED_SCHEMA = (
-    'CREATE TABLE {table} (id bigint PRIMARY KEY, {meant} varchar(20), {other} varchar(20), {new} varchar(20),'
+    "CREATE TABLE {table} (id bigint PRIMARY KEY, {meant} varchar(20), {other} varchar(20), {new} varchar(20),"
     " username varchar(20), display_name varchar(20), name varchar(20));\n"
 )
 
@@ -189,9 +189,9 @@ def test_a_column_filled_from_one_its_name_does_not_point_to(names: dict[str, st
             "swapped-values",
         )
 
-    [bad] = found('UPDATE {table} SET {new} = {other} WHERE id >= 1 AND id < 1000;')
+    [bad] = found("UPDATE {table} SET {new} = {other} WHERE id >= 1 AND id < 1000;")
     assert bad.severity.value == "warning" and f"`{names['table']}.{names['meant']}`" in bad.message
-    assert not found('UPDATE {table} SET {new} = {meant} WHERE id >= 1 AND id < 1000;')
+    assert not found("UPDATE {table} SET {new} = {meant} WHERE id >= 1 AND id < 1000;")
     # a source that shares a word with the target, or a target no other column's name matches, is no sign
     assert not found("UPDATE {table} SET display_name = username WHERE id >= 1 AND id < 1000;")
     assert not found("UPDATE {table} SET {other} = {meant} WHERE id >= 1 AND id < 1000;")
