@@ -325,7 +325,7 @@ def _terms(condition: exp.Expression | None) -> set[str]:
         return set()
     term = condition.unnest()
     if isinstance(term, exp.And):
-        return _terms(term.left) | _terms(term.right)
+        return _terms(term.this) | _terms(term.expression)
     if isinstance(term, exp.EQ):
         return {" = ".join(sorted((term.this.sql().lower(), term.expression.sql().lower())))}
     return {term.sql().lower()}
