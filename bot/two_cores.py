@@ -1,0 +1,91 @@
+"""Work over many items shared with a forked child process, when a second core is there to run it.
+
+`in_two(work, items)` is `[work(item) for item in items]`: the parent computes the first part, a child
+forked at the start computes the rest at the same time and sends it back pickled through a pipe. A child
+that fails (an exception, a result that does not pickle, a kill) costs nothing but time: the parent then
+computes the rest itself, so any exception is raised where it would have been without the child.
+
+One process does it all on a single core, where `fork` is missing or unsafe (another thread runs: a
+forked copy of a lock held by it never opens), and for small inputs, where the fork and the pickling cost
+more than they save (`minimum`, in units of `weight`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import threading
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# The parent's share: it also reads the child's results back (about a tenth of the time they took).
+_PARENT_SHARE = 0.54
+
+
+def in_two(
+    work: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    weight: Callable[[T], int] = lambda _: 1,
+    minimum: int = 2,
+) -> list[R]:
+    """`[work(item) for item in items]`, the later items computed by a forked child where that pays."""
+    weights = [weight(item) for item in items]
+    total = sum(weights)
+    if len(items) < 2 or total < minimum or not _forkable():
+        return [work(item) for item in items]
+    cut, running = 0, 0
+    while cut < len(items) - 1 and running + weights[cut] <= total * _PARENT_SHARE:
+        running += weights[cut]
+        cut += 1
+    cut = max(cut, 1)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute the rest, send it, and leave without running the parent's exit code
+        os.close(read)
+        status = 1
+        with contextlib.suppress(BaseException):
+            data = pickle.dumps([work(item) for item in items[cut:]], protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(data)
+            status = 0
+        os._exit(status)
+    os.close(write)
+    try:
+        mine = [work(item) for item in items[:cut]]
+    except BaseException:
+        _discard(read, pid)
+        raise
+    return mine + _collect(read, pid, lambda: [work(item) for item in items[cut:]])
+
+
+def _forkable() -> bool:
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return False
+    affinity = getattr(os, "sched_getaffinity", None)
+    cores = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+    return cores > 1
+
+
+def _collect(read: int, pid: int, fallback: Callable[[], list[R]]) -> list[R]:
+    """The child's results, or the fallback's when the child did not deliver them."""
+    with os.fdopen(read, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if status == 0 and data:
+        with contextlib.suppress(Exception):
+            found: list[R] = pickle.loads(data)  # written by our own child, above
+            return found
+    return fallback()
+
+
+def _discard(read: int, pid: int) -> None:
+    with contextlib.suppress(OSError):
+        os.kill(pid, 9)
+    os.close(read)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)

@@ -1,0 +1,166 @@
+"""Work shared with a forked child (bot/two_cores.py), and a long history linted the same on one core as on two.
+
+Each case runs in a fresh process: pytest's own may run other threads, and then nothing is forked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GENERATOR = ROOT / "bench" / "corpus.py"
+TWO_CORES = (
+    len(os.sched_getaffinity(0)) > 1 if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1) > 1
+)
+
+
+def _python(code: str, *args: str, one_core: bool = False) -> subprocess.CompletedProcess[str]:
+    prelude = "import os\n"
+    if one_core:
+        prelude += "os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
+    path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+    environment = {**os.environ, "PYTHONPATH": path, "MIGRATION_REVIEW_CACHE_DIR": "off"}
+    return subprocess.run(
+        [sys.executable, "-c", prelude + textwrap.dedent(code), *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=ROOT,
+        check=False,
+    )
+
+
+def _results(code: str) -> dict[str, object]:
+    done = _python(code)
+    assert done.returncode == 0, done.stderr
+    found: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
+    return found
+
+
+def test_the_later_items_are_computed_by_a_child_and_come_back_in_order() -> None:
+    found = _results(
+        """
+        import json
+        from bot.two_cores import in_two
+        results = in_two(lambda n: (n * n, os.getpid()), list(range(40)), minimum=10)
+        print(json.dumps({"squares": [s for s, _ in results], "pids": sorted({p for _, p in results}),
+                          "me": os.getpid(), "last": results[-1][1], "first": results[0][1]}))
+        """
+    )
+    assert found["squares"] == [n * n for n in range(40)]
+    assert found["first"] == found["me"]
+    if TWO_CORES:
+        assert found["last"] != found["me"]
+        assert len(found["pids"]) == 2  # type: ignore[arg-type]
+    else:
+        assert found["pids"] == [found["me"]]
+
+
+def test_the_parts_follow_the_weights_of_the_items() -> None:
+    found = _results(
+        """
+        import json
+        from bot.two_cores import in_two
+        sizes = [1000, 10, 10, 10, 10, 10, 10, 10]
+        results = in_two(lambda n: os.getpid(), sizes, weight=lambda n: n, minimum=100)
+        print(json.dumps({"mine": sum(1 for p in results if p == os.getpid()), "all": len(results)}))
+        """
+    )
+    # the first item outweighs all the others: the parent computes it alone, the child the seven others
+    assert found == {"mine": 1 if TWO_CORES else 8, "all": 8}
+
+
+def test_a_child_that_fails_leaves_its_part_to_the_parent() -> None:
+    found = _results(
+        """
+        import json
+        from bot.two_cores import in_two
+        parent = os.getpid()
+
+        def work(n):
+            if os.getpid() != parent:
+                raise RuntimeError("the child trips")
+            return n + 1
+
+        def unpicklable(n):
+            return (lambda: n) if os.getpid() != parent else n
+
+        print(json.dumps({"raised": in_two(work, list(range(20)), minimum=1),
+                          "unpicklable": [f() if callable(f) else f for f in in_two(unpicklable, [5, 6, 7, 8])]}))
+        """
+    )
+    assert found == {"raised": list(range(1, 21)), "unpicklable": [5, 6, 7, 8]}
+
+
+def test_an_error_in_the_parents_part_is_raised_and_the_child_reaped() -> None:
+    found = _results(
+        """
+        import json, time
+        from bot.two_cores import in_two
+
+        def work(n):
+            if n == 0:
+                raise ValueError("the first item is wrong")
+            time.sleep(0.2)
+            return n
+
+        try:
+            in_two(work, [0, 1, 2, 3], minimum=1)
+            raised = ""
+        except ValueError as error:
+            raised = str(error)
+        try:
+            os.waitpid(-1, os.WNOHANG)
+            children = "some"
+        except ChildProcessError:
+            children = "none"
+        print(json.dumps({"raised": raised, "children": children}))
+        """
+    )
+    assert found == {"raised": "the first item is wrong", "children": "none"}
+
+
+def test_small_inputs_and_a_process_running_other_threads_stay_in_one_process() -> None:
+    found = _results(
+        """
+        import json, threading
+        from bot.two_cores import in_two
+        small = in_two(lambda n: os.getpid(), list(range(40)), minimum=41)
+        stop = threading.Event()
+        other = threading.Thread(target=stop.wait)
+        other.start()
+        threaded = in_two(lambda n: os.getpid(), list(range(40)), minimum=1)
+        stop.set()
+        other.join()
+        print(json.dumps({"small": sorted(set(small)), "threaded": sorted(set(threaded)), "me": os.getpid()}))
+        """
+    )
+    assert found["small"] == found["threaded"] == [found["me"]]
+
+
+def test_a_long_history_lints_the_same_on_one_core_as_on_two(tmp_path: Path) -> None:
+    """Past the sizes from which lint reads, checks and writes queries on two cores (120 files: about
+    190 KB, 1,200 operations), the report is the same, byte for byte, as one process's."""
+    subprocess.run(
+        [sys.executable, str(GENERATOR), "--out", str(tmp_path), "--files", "120", "--seed", "11"],
+        check=True,
+        capture_output=True,
+    )
+    paths = json.loads((tmp_path / "corpus.json").read_text())["paths"]
+    files = [str(tmp_path / name) for name in paths]
+    lint = """
+        import sys
+        from bot.cli import main
+        sys.exit(main(["lint", *sys.argv[1:], "--format", "json", "--exit-zero"]))
+        """
+    two, one = _python(lint, *files), _python(lint, *files, one_core=True)
+    assert two.returncode == one.returncode == 0, two.stderr + one.stderr
+    report = json.loads(two.stdout)
+    assert len(report["findings"]) > 500 and len(report["verification_queries"]) > 200
+    assert sum(len(Path(f).read_text()) for f in files) > 100_000
+    assert two.stdout == one.stdout
