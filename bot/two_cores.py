@@ -22,9 +22,6 @@ from typing import TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-# The parent's share: it also reads the child's results back (about a tenth of the time they took).
-_PARENT_SHARE = 0.54
-
 
 def in_two(
     work: Callable[[T], R],
@@ -32,14 +29,18 @@ def in_two(
     *,
     weight: Callable[[T], int] = lambda _: 1,
     minimum: int = 2,
+    share: float = 0.5,
 ) -> list[R]:
-    """`[work(item) for item in items]`, the later items computed by a forked child where that pays."""
+    """`[work(item) for item in items]`, the later items computed by a forked child where that pays.
+
+    `share`: the part of the total weight the parent computes, the rest the child's. The parent also reads
+    the child's results back, and the child may have more to do before its first item (see the callers)."""
     weights = [weight(item) for item in items]
     total = sum(weights)
     if len(items) < 2 or total < minimum or not _forkable():
         return [work(item) for item in items]
     cut, running = 0, 0
-    while cut < len(items) - 1 and running + weights[cut] <= total * _PARENT_SHARE:
+    while cut < len(items) - 1 and running + weights[cut] <= total * share:
         running += weights[cut]
         cut += 1
     cut = max(cut, 1)

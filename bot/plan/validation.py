@@ -89,7 +89,9 @@ def build(
         return [replace(q, path=op.location.path, line=op.location.line) for q in found]
 
     # Each query is parsed to check it runs: a second core checks those of a long history's later part.
-    for each in two_cores.in_two(written, [op for op in ops if named(op)], minimum=_TWO_CORES_OPERATIONS):
+    for each in two_cores.in_two(
+        written, [op for op in ops if named(op)], minimum=_TWO_CORES_OPERATIONS, share=0.56
+    ):
         for query in each:
             queries.setdefault(query.sql, query)
     ordered = sorted(queries.values(), key=lambda q: {BEFORE: 0, BOTH: 1}.get(q.when, 2))
