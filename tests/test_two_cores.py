@@ -168,3 +168,22 @@ def test_a_long_history_lints_the_same_on_one_core_as_on_two(tmp_path: Path) -> 
     snapshots = [s for s in report["rollback_plan"] if s.get("command", "").startswith("CREATE TABLE")]
     assert len(snapshots) > 100
     assert two.stdout == one.stdout
+
+
+def test_the_collector_is_left_as_it_was_found() -> None:
+    """Objects are frozen for the child's sake only: the parent's become collectable again, and objects a
+    process froze itself stay frozen."""
+    found = _results(
+        """
+        import gc, json
+        from bot.two_cores import in_two
+        in_two(lambda n: [n] * 3, list(range(40)), minimum=1)
+        unfrozen = gc.get_freeze_count()
+        kept = [[n] for n in range(1000)]
+        gc.freeze()
+        before = gc.get_freeze_count()
+        in_two(lambda n: [n] * 3, list(range(40)), minimum=1)
+        print(json.dumps({"unfrozen": unfrozen, "kept": gc.get_freeze_count() == before > 0}))
+        """
+    )
+    assert found == {"unfrozen": 0, "kept": True}
