@@ -259,8 +259,17 @@ def _text_line(node: yaml.ScalarNode) -> int:
     return node.start_mark.line + (2 if node.style in ("|", ">") else 1)
 
 
+# Liquibase's own lines in a formatted SQL changelog: read by Liquibase, never sent to the database (MySQL
+# would not take `--changeset` for a comment: its comments need a space after the dashes)
+_DIRECTIVE = re.compile(
+    r"^[ \t]*--[ \t]*(?:liquibase\b|changeset\b|rollback\b|comment\b|preconditions?\b|precondition-|"
+    r"validCheckSum\b|labels?\b|context\b|ignoreLines\b|property\b|include)[^\n]*",
+    re.I | re.M,
+)
+
+
 def _formatted_sql(path: str, text: str, dialect: str) -> Migration:
-    up = parse_sql(path, text, dialect)
+    up = parse_sql(path, _DIRECTIVE.sub("", text), dialect)
     starts = [m for m in _CHANGESET.finditer(text)]
     no_transaction = any("runInTransaction:false" in m.group(2).replace(" ", "") for m in starts)
     reason = ""
@@ -274,18 +283,45 @@ def _formatted_sql(path: str, text: str, dialect: str) -> Migration:
         if no_transaction
         else "Liquibase runs each changeset in its own transaction"
     )
+    down = tuple(
+        op
+        for index in reversed(range(len(starts)))
+        for op in _rollback_lines(path, text, starts, index, dialect)
+    )
     return Migration(
         path=path,
         framework=NAME,
         dialect=dialect,
         up=up,
-        down=None if reason else (),
+        down=None if reason else down,
         in_transaction=not no_transaction,
         transaction_note=note,
         irreversible_reason=reason,
         version=version(path),
         suppressions=suppressions.find(text, up),
     )
+
+
+_ROLLBACK_LINE = re.compile(r"^[ \t]*--[ \t]*rollback\b[ \t]?(.*)$", re.I)
+_NOTHING_TO_ROLL_BACK = re.compile(r"\s*(?:not\s+required|empty)?\s*;?\s*", re.I)
+
+
+def _rollback_lines(
+    path: str, text: str, starts: list[re.Match[str]], index: int, dialect: str
+) -> tuple[Operation, ...]:
+    """The statements of one changeset's `--rollback` lines, read at their own lines (`--rollback not
+    required` and `--rollback empty` are none)."""
+    begin = starts[index].end()
+    end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
+    first_line = text.count("\n", 0, begin) + 1
+    lines = [
+        match.group(1) if (match := _ROLLBACK_LINE.match(line)) else ""
+        for line in text[begin:end].split("\n")
+    ]
+    body = "\n".join(lines)
+    if _NOTHING_TO_ROLL_BACK.fullmatch(body):
+        return ()
+    return parse_sql(path, body, dialect, first_line=first_line)
 
 
 def _error_line(error: Exception) -> int:
