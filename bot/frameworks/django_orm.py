@@ -6,9 +6,12 @@ shop_customer AS U0 WHERE U0.id = shop_order.customer_id LIMIT 1) WHERE shop_ord
 the same statement a SQL migration would hold, so the rules that read a data change's expressions read it
 too. Sub-queries get Django's own aliases (U0, U1, …), so a column of the sub-query and one of the row being
 written are told apart as SQL tells them. `Case(When(…))` is a SQL CASE (no default: NULL, as in SQL),
-`F("a") * 2` arithmetic, `Concat(…)` CONCAT; where Django parses an argument as an expression (the parts of
-`Coalesce`, `Concat`, `When(then=…)`, `Case(default=…)`), a plain string names a field, as Django reads it. What is not one of the forms below (a `Q` object, an annotation,
-a lookup across a relation, Python computed at run time) leaves the statement unwritten: None.
+`F("a") * 2` arithmetic, `Concat(…)` CONCAT_WS('', …) (Django skips NULL parts), `Cast(x, IntegerField())`
+CAST(x AS integer), `Func(x, function="UPPER")` UPPER(x), and Django's database functions (`Coalesce`,
+`Upper`, `Round`, `NullIf`, `Left`, …) the SQL functions of the same name; where Django parses an argument as
+an expression (their parts, `When(then=…)`, `Case(default=…)`), a plain string names a field, as Django reads
+it. What is not one of these forms (a `Q` object, an annotation, a lookup across a relation, a `Func` with its
+own template, Python computed at run time) leaves the statement unwritten: None.
 """
 
 from __future__ import annotations
@@ -22,7 +25,50 @@ from bot.frameworks import python_source as py
 _NEUTRAL = frozenset({"all", "order_by", "using", "distinct", "iterator", "select_related", "only", "defer"})
 _COMPARISONS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 # Column type changes are not a concern here: these are the wrappers a written value may have
-_FUNCTIONS = {"Coalesce": "COALESCE", "Upper": "UPPER", "Lower": "LOWER", "Length": "LENGTH"}
+_FUNCTIONS = {
+    "Coalesce": "COALESCE",
+    "Upper": "UPPER",
+    "Lower": "LOWER",
+    "Length": "LENGTH",
+    "Trim": "TRIM",
+    "LTrim": "LTRIM",
+    "RTrim": "RTRIM",
+    "Round": "ROUND",
+    "Floor": "FLOOR",
+    "Ceil": "CEIL",
+    "Abs": "ABS",
+    "NullIf": "NULLIF",
+    "Greatest": "GREATEST",
+    "Least": "LEAST",
+    "Replace": "REPLACE",
+    "Left": "LEFT",
+    "Right": "RIGHT",
+    "Substr": "SUBSTRING",
+    "Reverse": "REVERSE",
+    "MD5": "MD5",
+    "Mod": "MOD",
+    "Power": "POWER",
+    "Sign": "SIGN",
+}
+# Django model fields as the SQL types `Cast(…, output_field=…)` sends (PostgreSQL's names)
+_FIELD_TYPES = {
+    "SmallIntegerField": "smallint",
+    "IntegerField": "integer",
+    "BigIntegerField": "bigint",
+    "PositiveSmallIntegerField": "smallint",
+    "PositiveIntegerField": "integer",
+    "PositiveBigIntegerField": "bigint",
+    "AutoField": "integer",
+    "BigAutoField": "bigint",
+    "FloatField": "double precision",
+    "TextField": "text",
+    "BooleanField": "boolean",
+    "DateField": "date",
+    "DateTimeField": "timestamp with time zone",
+    "TimeField": "time",
+    "UUIDField": "uuid",
+    "JSONField": "jsonb",
+}
 _OPERATORS: dict[type[ast.operator], str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 
 
@@ -101,9 +147,11 @@ class OrmSql:
             return self._case(node, name, outer)
         if (computed := _computed(node)) is not None:
             return computed
-        if function == "Concat" and len(args) > 1:  # Django coalesces each part to '' (CONCAT does too)
+        if function == "Concat" and len(args) > 1:
+            # Django skips NULL parts on every database: PostgreSQL's CONCAT, MySQL's CONCAT_WS('', …), SQLite's
+            # COALESCE(part, '') ||; CONCAT_WS('', …) says so in every dialect (MySQL's CONCAT does not)
             parts = [self._expression(a, name, outer) for a in args]
-            return None if None in parts else f"CONCAT({', '.join(str(p) for p in parts)})"
+            return None if None in parts else f"CONCAT_WS('', {', '.join(str(p) for p in parts)})"
         if function in ("F", "OuterRef") and len(args) == 1:
             field = py.literal(args[0])
             if not isinstance(field, str) or "__" in field:
@@ -123,7 +171,27 @@ class OrmSql:
         if function in _FUNCTIONS and args:
             inner = [self._expression(a, name, outer) for a in args]
             return None if None in inner else f"{_FUNCTIONS[function]}({', '.join(str(i) for i in inner)})"
+        if function == "Cast" and args:
+            target = _field_type(py.argument(node, 1, "output_field"))
+            inner_cast = self._expression(args[0], name, outer)
+            return None if target is None or inner_cast is None else f"CAST({inner_cast} AS {target})"
+        if function == "ExpressionWrapper" and args:  # only says what type Django gives the result
+            return self._expression(args[0], name, outer)
+        if function == "Func" and args:
+            return self._func(node, name, outer)
         return None
+
+    def _func(self, node: ast.Call, name: str, outer: str) -> str | None:
+        """`Func(F("name"), function="UPPER")`: the SQL function called on the arguments; one with its own
+        `template` or `arg_joiner` is SQL this reader does not write: None."""
+        given = py.keywords(node)
+        function = py.literal(given["function"]) if "function" in given else None
+        if not isinstance(function, str) or not function.replace("_", "").isalnum() or "template" in given:
+            return None
+        if "arg_joiner" in given:
+            return None
+        inner = [self._expression(a, name, outer) for a in node.args]
+        return None if None in inner else f"{function.upper()}({', '.join(str(i) for i in inner)})"
 
     def _expression(self, node: ast.expr, name: str, outer: str) -> str | None:
         """An argument Django parses as an expression: a plain string there names a field (`Coalesce("a",
@@ -285,6 +353,28 @@ def excluded(condition: str, column: str, key: str) -> str:
     if not column or key.endswith("__isnull"):
         return condition
     return f"{condition} AND {column} IS NOT NULL"
+
+
+def _field_type(node: ast.expr | None) -> str | None:
+    """`models.DecimalField(max_digits=10, decimal_places=2)` → `numeric(10, 2)`, `CharField(max_length=20)`
+    → `varchar(20)`, `IntegerField()` → `integer`; None for a field this reader does not know."""
+    if not isinstance(node, ast.Call):
+        return None
+    field = py.name(node)
+    if field in _FIELD_TYPES:
+        return _FIELD_TYPES[field]
+    given = py.keywords(node)
+    if field == "CharField":
+        length = py.literal(given.get("max_length"))
+        return f"varchar({length})" if isinstance(length, int) else "text"
+    if field == "DecimalField":
+        digits, places = py.literal(given.get("max_digits")), py.literal(given.get("decimal_places"))
+        return (
+            f"numeric({digits}, {places})"
+            if isinstance(digits, int) and isinstance(places, int)
+            else "numeric"
+        )
+    return None
 
 
 # Values Python computes once before the statement is sent (`timezone.now()`, `Decimal("0.00")`) and the

@@ -8,6 +8,10 @@ to a whole number (19.99 becomes 20) and nothing fails. `SET short_note = note` 
 move of data, so these conversions go unnoticed in review, and the source column is often dropped later,
 taking the only intact copy with it.
 
+A cast of the column as it is (`SET total_whole = CAST(total AS integer)`, Django's `Cast(F("total"),
+IntegerField())`) loses the same values; and an explicit cast to a shorter string type cuts long values
+silently where the plain copy would have failed.
+
 ## Use instead
 Copy into a column of the same type (or a wider one), or write the conversion on purpose and check the
 rows it changes first: `SET total_cents = round(total * 100)`, `SET short_note = left(note, 20)` after
@@ -38,6 +42,8 @@ RULE = Rule(
         "-- migration\nUPDATE orders SET total_whole = total WHERE id BETWEEN 1 AND 1000;",
         "CREATE TABLE notes (id bigint PRIMARY KEY, body text, summary varchar(20));\n"
         "-- migration\nUPDATE notes SET summary = body WHERE id BETWEEN 1 AND 1000;",
+        "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric(12, 2), total_whole integer);\n"
+        "-- migration\nUPDATE orders SET total_whole = CAST(total AS integer) WHERE id BETWEEN 1 AND 1000;",
     ),
     good=(
         "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric(12, 2), total_copy numeric(14, 2));\n"
@@ -54,22 +60,34 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         catalog = context.before(op)
         for write in assigned(op, context.dialect):
-            if not isinstance(write.value, exp.Column):
-                continue  # a function or a cast is a conversion the author wrote on purpose
-            source_table = write.table_of(write.value)
-            source_name = identifier(write.value.this)
+            value, cast = write.value, ""
+            if isinstance(value, exp.Cast | exp.TryCast) and isinstance(value.this, exp.Column):
+                # `CAST(total AS integer)`: the cast converts the column as it is, and loses what it loses
+                value, cast = (
+                    value.this,
+                    value.args["to"].sql(dialect=_SQLGLOT.get(context.dialect, context.dialect)),
+                )
+            if not isinstance(value, exp.Column):
+                continue  # a function (`round(…)`, `left(…, n)`) is a conversion the author wrote on purpose
+            source_table = write.table_of(value)
+            source_name = identifier(value.this)
             source = catalog.column(source_table, source_name)
             target = catalog.column(write.table, write.target)
             if source is None or target is None or not source.type or not target.type:
                 continue
-            loss = classify(source.type, target.type, source_name, context.dialect)
+            if cast:
+                written = f"CAST({source_name} AS {cast})"
+                loss = classify(source.type, cast, source_name, context.dialect, using=written)
+            else:
+                loss = classify(source.type, target.type, source_name, context.dialect)
             if loss is None or _bounded(op, source_name):
                 continue
             query = f"SELECT count(*) FROM {source_table} WHERE {loss.check};"
+            how = f" through `{written}`" if cast else ""
             yield op.finding(
                 RULE,
                 f"`{write.table}.{write.target}` ({target.type}) is filled from `{source_table}.{source_name}` "
-                f"({source.type}): {loss.what}.",
+                f"({source.type}){how}: {loss.what}.",
                 severity=loss.severity,
                 blast_radius=(
                     f"The rows of `{source_table}` found by `{query}` are converted on the way; what the conversion "
@@ -80,6 +98,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                     "conversion on purpose (`round(…)`, `left(…, n)`, `… AT TIME ZONE …`)."
                 ),
             )
+
+
+_SQLGLOT = {"postgres": "postgres", "mariadb": "mysql"}
 
 
 def _bounded(op: DataUpdate | DataInsert, column: str) -> bool:

@@ -10,6 +10,10 @@ clamped value instead ('US', 32767), silently, in every row the statement writes
 A column scaled in place, `SET total = total * 100` to turn amounts into cents, has the same limit: in a
 `numeric(10, 2)` every total of 1,000,000 or more no longer fits once multiplied, and the statement fails on
 the first such row (a warning: whether such rows exist depends on the data; the finding gives the query).
+So does any scaling of one column: `100 * total + 5`, `round(total * 100)`, `(total - 10) * 50`, or another
+column scaled into this one (`SET cents = amount * 100`) when the source's own type holds values the scaling
+takes past the target's range; a source whose type cannot reach that far (a `smallint` times 3 into a
+`numeric(7, 2)`) is quiet.
 
 ## Use instead
 Write a value the type holds, or widen the column in an earlier step (`ALTER TABLE users ALTER COLUMN
@@ -19,9 +23,7 @@ country TYPE varchar(3)`) and check what else reads it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
-
-from sqlglot import exp
+from decimal import Decimal
 
 from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
@@ -29,6 +31,7 @@ from bot.model.migration import DataInsert, DataUpdate, Migration, Operation
 from bot.rules.context import Context
 from bot.sql.domains import Literal
 from bot.sql.names import identifier
+from bot.sql.scaling import linear
 from bot.sql.type_fit import refusal, upper_bound
 from bot.sql.writes import writes, written_literals
 
@@ -42,10 +45,14 @@ RULE = Rule(
         "UPDATE users SET country = 'USA' WHERE country IS NULL AND id < 1000;",
         "CREATE TABLE items (id bigint PRIMARY KEY, stock smallint);\n-- migration\n"
         "UPDATE items SET stock = 70000 WHERE id = 42;",
+        "CREATE TABLE prices (id bigint PRIMARY KEY, amount numeric(7, 2), cents integer);\n-- migration\n"
+        "UPDATE prices SET amount = round(amount * 100) + 5 WHERE id < 1000;",
     ),
     good=(
         "CREATE TABLE users (id bigint PRIMARY KEY, country char(2));\n-- migration\n"
         "UPDATE users SET country = 'US' WHERE country IS NULL AND id < 1000;",
+        "CREATE TABLE prices (id bigint PRIMARY KEY, amount numeric(7, 2), cents integer);\n-- migration\n"
+        "UPDATE prices SET cents = round(amount * 100) WHERE id < 1000;",
     ),
 )
 
@@ -62,35 +69,35 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             refused = [(v, why) for v in values if (why := refusal(v, found.type, context.mysql)) is not None]
             if refused:
                 yield _finding(op, column, found.type, refused, context)
-        if isinstance(op, DataUpdate) and any("*" in sql for _, sql in op.assignments):
+        if isinstance(op, DataUpdate):
             yield from _scaled(op, catalog, context)
 
 
 def _scaled(op: DataUpdate, catalog: Catalog, context: Context) -> Iterator[Finding]:
-    """`SET total = total * 100` into a `numeric(10, 2)`: the rows whose value times the factor no longer fits
-    the column's precision (or integer range) fail the statement."""
+    """`SET total = total * 100` (or `round(total * 100) + 5`, `100 * price`) into a `numeric(10, 2)`: the rows
+    whose value, once scaled, no longer fits the target's precision (or integer range) fail the statement. A
+    source column whose own type keeps every scaled value inside the target's range cannot overflow."""
     for write in writes(op):
-        value = write.value.unnest() if isinstance(write.value, exp.Paren) else write.value
-        if not isinstance(value, exp.Mul):
+        scaled = linear(write.value)
+        if scaled is None or abs(scaled.factor) <= 1:
             continue
-        column = next((s for s in (value.this, value.expression) if isinstance(s, exp.Column)), None)
-        factor = next((s for s in (value.this, value.expression) if isinstance(s, exp.Literal)), None)
-        if column is None or factor is None or factor.is_string or identifier(column.this) != write.target:
-            continue
+        source_table = write.table_of(scaled.column)
+        source_name = identifier(scaled.column.this)
         found = catalog.column(op.table, write.target)
+        source = catalog.column(source_table, source_name)
         limit = upper_bound(found.type) if found is not None else None
-        try:
-            scale = Decimal(factor.name)
-        except InvalidOperation:
+        if limit is None or found is None or source is None:
             continue
-        if limit is None or found is None or abs(scale) <= 1:
-            continue
-        largest = limit / abs(scale)
-        check = f"SELECT count(*) FROM {op.table} WHERE abs({write.target}) >= {_plain(largest)}"
+        largest = (limit - abs(scaled.offset)) / abs(scaled.factor)
+        own = upper_bound(source.type)
+        if own is not None and own <= largest:
+            continue  # the source's type holds no value that the scaling takes past the target's range
+        named = f"`{source_name}`" if source_name != write.target else "values"
+        check = f"SELECT count(*) FROM {source_table} WHERE abs({source_name}) >= {_plain(largest)}"
         yield op.finding(
             RULE,
-            f"`{op.table}.{write.target}` is `{found.type}`: values of {_plain(largest)} or more no longer fit once "
-            f"multiplied by {factor.name}.",
+            f"`{op.table}.{write.target}` is `{found.type}`: {named} of {_plain(largest)} or more no longer fit once "
+            f"{scaled.words}.",
             # a limit in the hundreds of millions is rarely reached by the values a migration scales
             severity=Severity.WARNING if largest < _LIKELY else Severity.INFO,
             blast_radius=f"The statement fails on the first such row ({'numeric field overflow' if not context.mysql else 'out of range'}), "

@@ -109,7 +109,7 @@ def test_the_case_reads_as_its_sql(names: dict[str, str]) -> None:
     arithmetic = '{Model}.objects.filter({amount}__lt=10).update({amount}=F("{amount}") * 2 + 1)'
     assert _updates(names, arithmetic) == [(table, ((amount, f"{amount} * 2 + 1"),), f"{amount} < 10")]
     joined = '{Model}.objects.update(label=Concat("{state}", Value(": "), F("label")))'
-    assert _updates(names, joined) == [(table, (("label", f"CONCAT({state}, ': ', label)"),), None)]
+    assert _updates(names, joined) == [(table, (("label", f"CONCAT_WS('', {state}, ': ', label)"),), None)]
 
 
 @pytest.mark.parametrize("names", NAMES)
