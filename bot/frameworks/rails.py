@@ -20,6 +20,7 @@ import re
 from tree_sitter import Node
 
 from bot.frameworks import (
+    rails_associations,
     rails_data,
     rails_revert,
     rails_schema,
@@ -117,6 +118,8 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         down, reason = _down(methods.get("down"), walker)
         if "down" in methods and methods["down"] is None:
             reason = _EMPTY_DOWN  # an empty method: reversible on paper, nothing comes back
+    up = rails_associations.with_dependents(up, root, path, tree)
+    down = rails_associations.with_dependents(down, root, path, tree) if down is not None else None
     note = (
         "the class calls `disable_ddl_transaction!`"
         if not in_transaction

@@ -133,10 +133,12 @@ def model_call(
         return []
     table = table_of(model, models, known)
     base = origin(path, c.line, c.end_line, ruby.text_of(c.node))
-    batched = any(m in BATCHES for m in methods)
+    symbol = _block_symbol(c)  # `find_each(&:destroy)`: the method each record is sent
+    batched = any(m in BATCHES for m in methods) or symbol is not None
     where = _where(chain, known)
-    block_text = ruby.text_of(c.block) if c.block is not None else ""
+    block_text = ruby.text_of(c.block) if c.block is not None else (f".{symbol}" if symbol else "")
     last = methods[-1]
+    looped = last in BATCHES or (last in ITERATIONS and symbol is not None)
     written = _set_in_block(c.block, known) if c.block is not None and last in BATCHES else ()
     each = _batch_statement(c.block, known) if c.block is not None and last == "in_batches" else None
     if each is not None:  # `in_batches do |batch| batch.where(state: nil).update_all(state: "new") end`
@@ -145,15 +147,25 @@ def model_call(
         if kind == "update_all":
             return [DataUpdate(table=table, assignments=assignments, where=where, batched=True, **base)]
         return [DataDelete(table=table, where=where, batched=True, **base)]
-    if last in _UPDATES or (last in BATCHES and (written or _mentions(block_text, _UPDATES))):
+    if last in _UPDATES or (looped and (written or _mentions(block_text, _UPDATES))):
         assignments = _assignments(c, known) if last == "update_all" else written
         return [DataUpdate(table=table, assignments=assignments, where=where, batched=batched, **base)]
-    if last in _DELETES or (last in BATCHES and _mentions(block_text, _DELETES)):
+    if last in _DELETES or (looped and _mentions(block_text, _DELETES)):
         return [DataDelete(table=table, where=where, batched=batched, **base)]
     if last in _INSERTS:
         columns, rows = seed_rows.values_rows(_records(chain[-1][1], known))
         return [DataInsert(table=table, columns=columns, rows=rows, **base)]
     return [RunCode(language="ruby", touches=touches(c.node, models), **base)]
+
+
+def _block_symbol(c: ruby.Call) -> str | None:
+    """`each(&:destroy)`: the method a symbol given as the block sends to each record; None without one."""
+    arguments = c.node.child_by_field_name("arguments")
+    for arg in arguments.named_children if arguments is not None else ():
+        if arg.type == "block_argument":
+            named = re.fullmatch(r"&:(\w+[!?]?)", ruby.text_of(arg).replace(" ", ""))
+            return named.group(1) if named else None
+    return None
 
 
 # Methods that narrow a relation and return it, sending nothing (`payments = Payment.where(…).not(…)`)

@@ -29,6 +29,7 @@ from bot.model.migration import (
     CreateTable,
     DataDelete,
     DataInsert,
+    Dependent,
     DropColumn,
     DropConstraint,
     DropIndex,
@@ -45,6 +46,14 @@ from bot.model.migration import (
 )
 
 SMALL, LARGE, NEW = "small", "large", "new"
+# what Rails does to the rows of a `dependent:` association when the parent is destroyed
+_DEPENDENT_ACTIONS = {
+    "destroy": "cascade",
+    "destroy_async": "cascade",
+    "delete_all": "cascade",
+    "delete": "cascade",
+    "nullify": "set null",
+}
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,7 @@ class ForeignKey:
     on_update: str = ""
     validated: bool = True
     orm_on_delete: str = ""  # what the ORM does itself on a delete of the parent (Django's on_delete)
+    declared: str = ""  # the model association that does it, when it is no key of the database (Rails)
 
 
 @dataclass(frozen=True)
@@ -304,35 +314,61 @@ class Catalog:
             found.append(self.primary_keys[table])
         return list(dict.fromkeys(found))
 
-    def cascades_to(self, table: str, *, in_code: bool = False) -> list[ForeignKey]:
+    def cascades_to(
+        self, table: str, *, in_code: bool = False, dependents: tuple[Dependent, ...] = ()
+    ) -> list[ForeignKey]:
         """The foreign keys whose rows a DELETE on `table` also deletes (ON DELETE CASCADE), recursively;
-        `in_code`: the delete is the ORM's, which also follows the models' own `on_delete=CASCADE`."""
-        found: list[ForeignKey] = []
-        pending = [table]
-        while pending:
-            parent = pending.pop(0)
-            for key in self.foreign_keys.values():
-                action = key.on_delete if key.on_delete or not in_code else key.orm_on_delete
-                cascades = action == "cascade" and same_table(key.references, parent)
-                if cascades and key not in found and key.table != table:
-                    found.append(key)
-                    pending.append(key.table)
-        return found
+        `in_code`: the delete is the ORM's, which also follows the models' own `on_delete=CASCADE` and the
+        `dependents` the models declare (Rails `dependent: :destroy`)."""
+        return [key for key, action in self._delete_reach(table, in_code, dependents) if action == "cascade"]
 
-    def nullified_by(self, table: str, *, in_code: bool = False) -> list[ForeignKey]:
+    def nullified_by(
+        self, table: str, *, in_code: bool = False, dependents: tuple[Dependent, ...] = ()
+    ) -> list[ForeignKey]:
         """The foreign keys a DELETE on `table` empties instead of deleting their rows (ON DELETE SET NULL or
-        SET DEFAULT, or the model's `on_delete=SET_NULL` when the ORM deletes): on `table` itself and on every
-        table the delete cascades to. Each such child row is updated: it loses the link to the deleted row."""
-        parents = [table, *(key.table for key in self.cascades_to(table, in_code=in_code))]
-        found: list[ForeignKey] = []
-        for key in self.foreign_keys.values():
-            action = key.on_delete if key.on_delete or not in_code else key.orm_on_delete
-            if (
-                action in ("set null", "set default")
-                and any(same_table(key.references, parent) for parent in parents)
-                and key not in found
-            ):
-                found.append(key)
+        SET DEFAULT, or the model's `on_delete=SET_NULL` / `dependent: :nullify` when the ORM deletes): on
+        `table` itself and on every table the delete cascades to. Each such child row is updated: it loses
+        the link to the deleted row."""
+        return [
+            key
+            for key, action in self._delete_reach(table, in_code, dependents)
+            if action in ("set null", "set default")
+        ]
+
+    def _delete_reach(
+        self, table: str, in_code: bool, dependents: tuple[Dependent, ...]
+    ) -> list[tuple[ForeignKey, str]]:
+        """Every key a delete on `table` acts on, with what it does (cascade, set null, set default), breadth
+        first. A child the ORM destroys runs its own model's associations; one the database deletes (or the
+        ORM deletes with one `DELETE`, Rails `dependent: :delete_all`) only the database's keys."""
+        found: list[tuple[ForeignKey, str]] = []
+        pending = [(table, in_code)]
+        while pending:
+            parent, code = pending.pop(0)
+            declared = [d for d in dependents if code and same_table(d.references, parent)]
+            covered = {(d.table, d.columns) for d in declared}
+            edges = [
+                (
+                    ForeignKey(d.table, d.columns, d.references, orm_on_delete=action, declared=d.declared),
+                    action,
+                    d.action in ("destroy", "destroy_async"),
+                )
+                for d in declared
+                if (action := _DEPENDENT_ACTIONS.get(d.action, ""))
+                and (not self.tables or d.table in self.tables)  # a model of a table the schema lacks
+            ]
+            for key in self.foreign_keys.values():
+                if same_table(key.references, parent) and (key.table, key.columns) not in covered:
+                    action = key.on_delete if key.on_delete or not code else key.orm_on_delete
+                    edges.append((key, action, code and not key.on_delete))
+            for key, action, child_in_code in edges:
+                if any(key == k for k, _ in found) or action not in ("cascade", "set null", "set default"):
+                    continue
+                if action == "cascade" and key.table == table:
+                    continue  # a tree of rows of the deleted table: the statement itself names that table
+                found.append((key, action))
+                if action == "cascade":
+                    pending.append((key.table, child_in_code))
         return found
 
     def apply(self, op: Operation, *, in_change: bool = False) -> None:

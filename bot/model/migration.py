@@ -306,14 +306,31 @@ class DataUpdate(Operation):
     reads: tuple[str, ...] = ()  # columns read by the expressions and the WHERE
 
 
+@dataclass(frozen=True)
+class Dependent:
+    """An association the application's model declares for what happens to the rows that reference a
+    deleted row, carried out by the ORM's callbacks, not by the database: Rails `has_many :comments,
+    dependent: :destroy` on `Post`."""
+
+    table: str  # the child table (`comments`)
+    columns: tuple[str, ...]  # its key that references the parent (`post_id`)
+    references: str  # the parent table (`posts`)
+    action: str  # destroy | delete_all | nullify | destroy_async | restrict_with_exception | restrict_with_error
+    declared: str  # `has_many :comments, dependent: :destroy` (`app/models/post.rb`, line 3)
+
+
 @dataclass(frozen=True, kw_only=True)
 class DataDelete(Operation):
     table: str
     where: str | None = None
     batched: bool = False
     # the ORM deletes the rows that reference these itself, as the models' `on_delete` says (Django's
-    # queryset `delete()`), whatever the database's foreign keys say
+    # queryset `delete()`, Rails `destroy_all` with the `dependents`), whatever the database's keys say
     cascades_in_code: bool = False
+    # the models' associations on the deleted table and, through `dependent: :destroy`, on the tables it reaches
+    dependents: tuple[Dependent, ...] = ()
+    # why those associations do not run for this delete (`delete_all` runs no callbacks); "" when they run
+    callbacks_skipped: str = ""
 
 
 MAX_ROWS = 1000  # VALUES rows kept per INSERT: enough for every lookup table a migration seeds

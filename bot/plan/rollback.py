@@ -223,13 +223,14 @@ class _Cascaded:
     backup: str
     emptied: str = ""  # "set null" / "set default": the rows stay, their key is emptied
     key: tuple[str, ...] = ()  # the child's own row key, to write an emptied link back
+    how: str = "`ON DELETE CASCADE`"  # what removes them: the key's action, or the model association
 
 
 def _save_child(child: _Cascaded, dialect: str) -> RollbackStep:
     table = quote(child.table, dialect)
     if not child.emptied:
         return RollbackStep(
-            f"Before deploying, save the rows of `{child.table}` that `ON DELETE CASCADE` removes with the "
+            f"Before deploying, save the rows of `{child.table}` that {child.how} removes with the "
             f"deleted rows of `{child.via}`.",
             f"CREATE TABLE {child.backup} AS SELECT * FROM {table} WHERE {_condition(child, dialect)};",
         )
@@ -354,7 +355,7 @@ def _cascaded(op: DataDelete, where: str, catalog: Catalog | None) -> list[_Casc
         return []
     conditions = {op.table: where}
     found = []
-    for key in catalog.cascades_to(op.table, in_code=op.cascades_in_code):
+    for key in catalog.cascades_to(op.table, in_code=op.cascades_in_code, dependents=op.dependents):
         via = next((t for t in conditions if t.rsplit(".", 1)[-1] == key.references.rsplit(".", 1)[-1]), "")
         referenced = key.referenced_columns or catalog.row_key(via)
         if not via or len(referenced) != len(key.columns):
@@ -367,10 +368,11 @@ def _cascaded(op: DataDelete, where: str, catalog: Catalog | None) -> list[_Casc
             referenced,
             conditions[via],
             _fitting(f"{key.table.replace('.', '_')}_cascade"),
+            how=key.declared if key.declared and not key.on_delete else "`ON DELETE CASCADE`",
         )
         conditions.setdefault(key.table, _condition(child, ""))
         found.append(child)
-    for key in catalog.nullified_by(op.table, in_code=op.cascades_in_code):
+    for key in catalog.nullified_by(op.table, in_code=op.cascades_in_code, dependents=op.dependents):
         via = next((t for t in conditions if t.rsplit(".", 1)[-1] == key.references.rsplit(".", 1)[-1]), "")
         referenced = key.referenced_columns or catalog.row_key(via)
         if not via or len(referenced) != len(key.columns):

@@ -50,11 +50,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         catalog = context.catalog
         explicit = _deleted_before(migration, op)
-        children = catalog.cascades_to(op.table, in_code=op.cascades_in_code)
+        children = catalog.cascades_to(op.table, in_code=op.cascades_in_code, dependents=op.dependents)
         reached = [k for k in children if k.table not in explicit and not catalog.is_new(k.table)]
         emptied = [
             k
-            for k in catalog.nullified_by(op.table, in_code=op.cascades_in_code)
+            for k in catalog.nullified_by(op.table, in_code=op.cascades_in_code, dependents=op.dependents)
             if k.table not in explicit and not catalog.is_new(k.table)
         ]
         if not reached and not emptied:
@@ -111,9 +111,13 @@ def _capital(text: str) -> str:
 
 
 def _how(keys: list[ForeignKey], action: str) -> str:
-    """`ON DELETE CASCADE`, when the database does it; the models' `on_delete`, when the ORM does it itself."""
+    """`ON DELETE CASCADE`, when the database does it; the models' `on_delete` or `dependent:` associations,
+    when the ORM does it itself."""
     if all(k.on_delete for k in keys):
         return f"`ON DELETE {action}`,"
+    declared = list(dict.fromkeys(k.declared for k in keys if k.declared and not k.on_delete))
+    if declared:
+        return "the models' " + ", ".join(declared) + ", which Rails carries out itself through callbacks,"
     return f"the models' `on_delete={action.replace(' ', '_')}`, which the ORM carries out itself,"
 
 
@@ -130,6 +134,8 @@ def _action(keys: list[ForeignKey]) -> str:
 
 def _emptied_to(key: ForeignKey, op: DataDelete) -> str:
     action = key.on_delete if key.on_delete or not op.cascades_in_code else key.orm_on_delete
+    if key.declared and not key.on_delete:
+        action = key.orm_on_delete
     return "NULL" if action == "set null" else "its default"
 
 
