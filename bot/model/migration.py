@@ -315,7 +315,8 @@ class Dependent:
     table: str  # the child table (`comments`)
     columns: tuple[str, ...]  # its key that references the parent (`post_id`)
     references: str  # the parent table (`posts`)
-    action: str  # destroy | delete_all | nullify | destroy_async | restrict_with_exception | restrict_with_error
+    # destroy | delete_all | nullify | destroy_async | restrict_with_exception | restrict_with_error
+    action: str
     declared: str  # `has_many :comments, dependent: :destroy` (`app/models/post.rb`, line 3)
 
 
