@@ -88,6 +88,7 @@ NAMES = (
     "schema_dropped",
     "schema_renamed",
     "sequence_reset",
+    "sequential_assignment",
     "serial_over_identity",
     "set_not_null",
     "soft_delete_in_unique_key",
