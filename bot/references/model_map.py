@@ -86,12 +86,17 @@ class TableModels:
 
 
 def table_models(
-    table: str, defined: Collection[str] = (), naming: NamingSettings = DEFAULT_NAMING
+    table: str,
+    defined: Collection[str] = (),
+    naming: NamingSettings = DEFAULT_NAMING,
+    elsewhere: Collection[str] = (),
 ) -> TableModels:
     """The names for `table`; `defined`: model classes whose definition for it was found in the tree;
-    `naming`: the project's ORM settings (a GORM table prefix)."""
+    `naming`: the project's ORM settings (a GORM table prefix); `elsewhere`: model classes the tree
+    declares for other tables (a Prisma model named like this table that maps another): not its names."""
     singular = singularize(table)
     models = frozenset({model_name(table), go_name(singularize(table)), *defined, *naming.model_names(table)})
+    models -= frozenset(elsewhere) - frozenset(defined)
     rows = {singular, camelize(singular, upper=False)}
     if table[:1].isupper() and table.isalnum():  # a quoted PascalCase table is named after its model (Prisma)
         models |= {table}

@@ -30,6 +30,7 @@ from bot.references.model_map import Mapped, TableModels, conventional_models, t
 from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
 from bot.references.naming_settings import WORDS as NAMING_WORDS
 from bot.references.naming_settings import NamingSettings, merged
+from bot.references.prisma_models import prisma_tables
 from bot.references.relation_keys import other_tables_key
 from bot.references.script_names import SCRIPT_FILES
 from bot.references.script_types import computed_by_type
@@ -105,7 +106,8 @@ def search(
     schema = _schema(columns or {})
     tables = {t.table for t in unique if t.kind in ("column", "table", "enum-value")}
     conventional = conventional_models(tree, tables)
-    models = _table_models(tables, conventional)
+    prisma = prisma_tables(tree)
+    models = _table_models(tables, conventional, prisma=prisma)
     naming = DEFAULT_NAMING
     for _ in range(2):  # a second time when the ORM names every table its own way (a GORM table prefix)
         hits, mappings, files, settings = _run(
@@ -123,9 +125,9 @@ def search(
         if not settings or merged(settings).tables() == naming.tables():
             break
         naming = merged(settings)
-        models = _table_models(tables, conventional, naming)
+        models = _table_models(tables, conventional, naming, prisma)
     naming = merged([naming, *settings])
-    found = _table_models(tables, [*conventional, *mappings], naming)
+    found = _table_models(tables, [*conventional, *mappings], naming, prisma)
     renamed = _alias_needles(tree, unique, [*conventional, *mappings])
     if renamed:  # attributes the models give a column under another name: one more pass for them
         more, _, _, _ = _run(
@@ -573,10 +575,19 @@ def _is_mapped(record: Packed | Mapped | NamingSettings) -> TypeGuard[Mapped]:
 
 
 def _table_models(
-    tables: Collection[str], definitions: list[Mapped], naming: NamingSettings = DEFAULT_NAMING
+    tables: Collection[str],
+    definitions: list[Mapped],
+    naming: NamingSettings = DEFAULT_NAMING,
+    prisma: Mapping[str, str] | None = None,
 ) -> dict[str, TableModels]:
+    """`prisma`: the tables the tree's Prisma models map (see `prisma_models`)."""
     return {
-        t: table_models(t, sorted({m for table, m, _, _ in definitions if table == t}), naming)
+        t: table_models(
+            t,
+            sorted({m for table, m, _, _ in definitions if table == t}),
+            naming,
+            [m for m, mapped in (prisma or {}).items() if mapped.lower() != t.lower()],
+        )
         for t in tables
     }
 
