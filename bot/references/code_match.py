@@ -116,6 +116,14 @@ _DIESEL_DERIVE = re.compile(
 )
 _DIESEL_TABLE = re.compile(r"table_name\s*=\s*\"?(?:\w+::)*(\w+)")
 _MEMBER = re.compile(r"\??\.[A-Za-z_]\w*")  # `.member` right after a name
+# A key of a type literal that an intersection adds to another type (`User & { avatar: string }`: the
+# code gives its objects a member of its own), and a type that only a type literal gives a key (`string`,
+# `number`; `null` and `undefined` are values an object may set too). A type of its own (`type Meta = {
+# customText?: string }`) still declares the field.
+_TYPE_LITERAL_KEY = re.compile(r"&\s*\{(?:[^{}]*[;,])?\s*$")
+_PRIMITIVE_TYPE = re.compile(
+    r"\??\s*:\s*(?:string|number|boolean|bigint|Date|unknown|any|never|object)\b(?:\s*\[\])?\s*(?:[;,}|&)\]]|$)"
+)
 # In a Prisma schema: the list of a relation's `references: [id, code]`, open up to a name, and the
 # type of the field a line declares (`author User? @relation(…)`), the model those references belong to.
 _PRISMA_REFERENCES = re.compile(r"\breferences\s*:\s*\[[^\]]*$")
@@ -516,6 +524,13 @@ class _FileScan:
             return None  # `earlyAccessEndsAt: modelVersion.earlyAccessEndsAt`: a key given the alias's value
         if target.kind == "column" and named and self._foreign(target, line, col, line_start):
             return None  # `response.status`, `enterprise.status` for invoices: another object's attribute
+        if (
+            target.kind == "column"
+            and self.path.endswith(SCRIPT_FILES)
+            and _TYPE_LITERAL_KEY.search(line, 0, col)
+            and _PRIMITIVE_TYPE.match(line, end)
+        ):
+            return None  # `User & { avatar: string }`: a member of a type written inline, no value read
         if target.kind == "column" and self.path.endswith(SCRIPT_FILES) and _union_member(line, col, end):
             return None  # `'accountType' | 'createdAt'` on a line of `Omit<Account, …>`: a type's key
         if target.kind == "column" and needle.role != "new" and is_object_key(line, col, end):

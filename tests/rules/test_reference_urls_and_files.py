@@ -106,3 +106,33 @@ def test_end_to_end_tests_and_the_licence_do_not_block(model: str, table: str, c
     used = review_sql(before + f'ALTER TABLE "{table}" DROP COLUMN "{column}";', path=MIGRATION, base=code)
     assert _dropped(used).severity is Severity.CRITICAL
     assert "src/profile.ts:1" in _places(_dropped(used))
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "column"), [("User", "users", "avatar"), ("Team", "teams", "logo")]
+)
+def test_a_member_of_an_inline_type_is_not_the_column(model: str, table: str, column: str) -> None:
+    """cal.com #15369: `(typeof eventType.users)[number] & { avatar: string }` adds a member of its own to a
+    type and reads no value; `data: { avatar: null }` of a query still writes the column. (A type of its own,
+    `type Meta = { customText?: string }`, still declares the field: see test_reference_precision.)"""
+    var = model.lower()
+    types = (
+        "export const withImage = (eventType: EventType) => {\n"
+        f"  const {var}s: ((typeof eventType.{var}s)[number] & {{ {column}: string }})[] = eventType.{var}s;\n"
+        f"  const one: (typeof {var}s)[number] & {{ {column}?: string; size: number }} = {var}s[0];\n"
+        "  return one;\n};\n"
+    )
+    write = f"export const clear = (id: number) =>\n  prisma.{var}.update({{ where: {{ id }}, data: {{ {column}: null }} }});\n"
+    before = f'CREATE TABLE "{table}" (id serial PRIMARY KEY, username text, {column} text);\n-- migration\n'
+    files = {"prisma/schema.prisma": _prisma(model, table), "src/types.ts": types}
+    only_types = review_sql(
+        before + f'ALTER TABLE "{table}" DROP COLUMN "{column}";', path=MIGRATION, base=files
+    )
+    assert not {"src/types.ts:2", "src/types.ts:3"} & _places(_dropped(only_types))
+    written = review_sql(
+        before + f'ALTER TABLE "{table}" DROP COLUMN "{column}";',
+        path=MIGRATION,
+        base={**files, "src/clear.ts": write},
+    )
+    assert "src/clear.ts:2" in _places(_dropped(written))
+    assert _dropped(written).severity is Severity.CRITICAL
