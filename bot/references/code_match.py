@@ -1158,22 +1158,23 @@ def _collection_of(text: str, owner: str) -> str:
     if not any(f in text for f in (f"({owner}", f" {owner} =>", f"for {owner} in", f" {owner} of ")):
         return ""  # bound by no callback or loop: most owners
     found = (-1, "")
-    for pattern in _bindings(owner):
+    for pattern in _BINDINGS:
         for match in pattern.finditer(text):
-            found = max(found, (match.start(), match.group(1)))
+            if match.group("name") == owner:
+                found = max(found, (match.start(), match.group("items")))
     return found[1]
 
 
-@lru_cache(maxsize=1024)
-def _bindings(owner: str) -> tuple[re.Pattern[str], ...]:
-    """The ways `owner` is bound to the items of a collection, compiled once per name (a review asks for
-    a few hundred names, each thousands of times: more than `re`'s own cache keeps)."""
-    name = re.escape(owner)
-    return (
-        re.compile(rf"([\w$]+)\s*\??\.\s*{_ITERATES}\(\s*(?:async\s*)?\(?\s*{name}\s*(?:[:,)]|=>)"),
-        re.compile(rf"\bfor\s*\(\s*(?:const|let|var)\s+{name}\s+of\s+[\w$.?]*?([\w$]+)\s*\)"),
-        re.compile(rf"\bfor\s+{name}\s+in\s+[\w.]*?(\w+)(?:\.all\(\))?\s*[:\]]"),
-    )
+# The ways a name is bound to the items of a collection: a callback's first parameter, a loop's variable.
+# One pattern of each, the name captured and compared (a pattern per name was compiled for each of a few
+# hundred names a review asks about, more than `re`'s own cache keeps).
+_BINDINGS = (
+    re.compile(
+        rf"(?P<items>[\w$]+)\s*\??\.\s*{_ITERATES}\(\s*(?:async\s*)?\(?\s*(?P<name>[\w$]+)\s*(?:[:,)]|=>)"
+    ),
+    re.compile(r"\bfor\s*\(\s*(?:const|let|var)\s+(?P<name>[\w$]+)\s+of\s+[\w$.?]*?(?P<items>[\w$]+)\s*\)"),
+    re.compile(r"\bfor\s+(?P<name>\w+)\s+in\s+[\w.]*?(?P<items>\w+)(?:\.all\(\))?\s*[:\]]"),
+)
 
 
 def _maps_table(cls: str, body: str, table: str) -> bool:
