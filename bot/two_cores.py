@@ -1,13 +1,16 @@
 """Work over many items shared with a forked child process, when a second core is there to run it.
 
 `in_two(work, items)` is `[work(item) for item in items]`: the parent computes the first part, a child
-forked at the start computes the rest at the same time and sends it back pickled through a pipe. A child
+forked once the first tenth is done computes the rest at the same time and sends it back pickled through a
+pipe. A child
 that fails (an exception, a result that does not pickle, a kill) costs nothing but time: the parent then
 computes the rest itself, so any exception is raised where it would have been without the child.
 
 One process does it all on a single core, where `fork` is missing or unsafe (another thread runs: a
-forked copy of a lock held by it never opens), and for small inputs, where the fork and the pickling cost
-more than they save (`minimum`, in units of `weight`).
+forked copy of a lock held by it never opens), for small inputs (`minimum`, in units of `weight`), and
+where the first tenth went so fast that the rest would take less than a fork, pickling and reading back
+cost (the files of a lint whose cache already holds them, say): the time it took is the only thing read
+from the clock, and it decides who computes, never what.
 """
 
 from __future__ import annotations
@@ -17,11 +20,15 @@ import gc
 import os
 import pickle
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+_PROBE = 0.1  # the part of the weight the parent computes before it decides
+_WORTH = 0.08  # seconds the rest must be expected to take for a child to pay (a fork and reading back: 15 ms)
 
 
 def in_two(
@@ -40,11 +47,18 @@ def in_two(
     total = sum(weights)
     if len(items) < 2 or total < minimum or not _forkable():
         return [work(item) for item in items]
-    cut, running = 0, 0
+    mine: list[R] = []
+    started, running = time.perf_counter(), 0
+    while len(mine) < len(items) - 1 and running < total * _PROBE:
+        mine.append(work(items[len(mine)]))
+        running += weights[len(mine) - 1]
+    elapsed = time.perf_counter() - started
+    if elapsed * (total - running) < _WORTH * max(running, 1):
+        return mine + [work(item) for item in items[len(mine) :]]
+    cut = len(mine)
     while cut < len(items) - 1 and running + weights[cut] <= total * share:
         running += weights[cut]
         cut += 1
-    cut = max(cut, 1)
     read, write = os.pipe()
     # The child would write to every object's page when its collector walks them (copying the page, as
     # the parent still shares it): it leaves the objects that exist now alone, and so does the parent's
@@ -60,7 +74,7 @@ def in_two(
             gc.unfreeze()
         os.close(read)
         os.close(write)
-        return [work(item) for item in items]
+        return mine + [work(item) for item in items[len(mine) :]]
     if pid == 0:  # the child: compute the rest, send it, and leave without running the parent's exit code
         os.close(read)
         status = 1
@@ -72,7 +86,7 @@ def in_two(
         os._exit(status)
     os.close(write)
     try:
-        mine = [work(item) for item in items[:cut]]
+        mine += [work(item) for item in items[len(mine) : cut]]
     except BaseException:
         _discard(read, pid)
         raise

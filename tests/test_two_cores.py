@@ -20,7 +20,10 @@ TWO_CORES = (
 
 
 def _python(code: str, *args: str, one_core: bool = False) -> subprocess.CompletedProcess[str]:
-    prelude = "import os\n"
+    # `slow`: work that takes long enough for a child to pay (a fork and reading back cost about 15 ms)
+    prelude = (
+        "import os, time\ndef slow(f, seconds=0.01):\n    return lambda n: (time.sleep(seconds), f(n))[1]\n"
+    )
     if one_core:
         prelude += "os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
     path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
@@ -47,7 +50,7 @@ def test_the_later_items_are_computed_by_a_child_and_come_back_in_order() -> Non
         """
         import json
         from bot.two_cores import in_two
-        results = in_two(lambda n: (n * n, os.getpid()), list(range(40)), minimum=10)
+        results = in_two(slow(lambda n: (n * n, os.getpid())), list(range(40)), minimum=10)
         print(json.dumps({"squares": [s for s, _ in results], "pids": sorted({p for _, p in results}),
                           "me": os.getpid(), "last": results[-1][1], "first": results[0][1]}))
         """
@@ -66,13 +69,26 @@ def test_the_parts_follow_the_weights_of_the_items() -> None:
         """
         import json
         from bot.two_cores import in_two
-        sizes = [1000, 10, 10, 10, 10, 10, 10, 10]
-        results = in_two(lambda n: os.getpid(), sizes, weight=lambda n: n, minimum=100)
+        sizes = [1] * 30 + [30]
+        results = in_two(slow(lambda n: os.getpid(), 0.005), sizes, weight=lambda n: n, minimum=10)
         print(json.dumps({"mine": sum(1 for p in results if p == os.getpid()), "all": len(results)}))
         """
     )
-    # the first item outweighs all the others: the parent computes it alone, the child the seven others
-    assert found == {"mine": 1 if TWO_CORES else 8, "all": 8}
+    # the last item weighs as much as all the others: the parent computes those, the child the last one
+    assert found == {"mine": 30 if TWO_CORES else 31, "all": 31}
+
+
+def test_work_that_goes_fast_stays_in_one_process() -> None:
+    """The first tenth tells how long the rest would take: less than a fork costs, and nothing is forked."""
+    found = _results(
+        """
+        import json
+        from bot.two_cores import in_two
+        results = in_two(lambda n: os.getpid(), list(range(2000)), minimum=10)
+        print(json.dumps({"pids": sorted(set(results)), "me": os.getpid(), "all": len(results)}))
+        """
+    )
+    assert found["pids"] == [found["me"]] and found["all"] == 2000
 
 
 def test_a_child_that_fails_leaves_its_part_to_the_parent() -> None:
@@ -83,11 +99,13 @@ def test_a_child_that_fails_leaves_its_part_to_the_parent() -> None:
         parent = os.getpid()
 
         def work(n):
+            time.sleep(0.01)
             if os.getpid() != parent:
                 raise RuntimeError("the child trips")
             return n + 1
 
         def unpicklable(n):
+            time.sleep(0.05)
             return (lambda: n) if os.getpid() != parent else n
 
         print(json.dumps({"raised": in_two(work, list(range(20)), minimum=1),
@@ -100,17 +118,17 @@ def test_a_child_that_fails_leaves_its_part_to_the_parent() -> None:
 def test_an_error_in_the_parents_part_is_raised_and_the_child_reaped() -> None:
     found = _results(
         """
-        import json, time
+        import json
         from bot.two_cores import in_two
 
-        def work(n):
-            if n == 0:
-                raise ValueError("the first item is wrong")
-            time.sleep(0.2)
+        def work(n):  # the first item is computed before the fork, the failing one after it
+            time.sleep(0.05)
+            if n == 3:
+                raise ValueError("the fourth item is wrong")
             return n
 
         try:
-            in_two(work, [0, 1, 2, 3], minimum=1)
+            in_two(work, list(range(10)), minimum=1)
             raised = ""
         except ValueError as error:
             raised = str(error)
@@ -122,7 +140,7 @@ def test_an_error_in_the_parents_part_is_raised_and_the_child_reaped() -> None:
         print(json.dumps({"raised": raised, "children": children}))
         """
     )
-    assert found == {"raised": "the first item is wrong", "children": "none"}
+    assert found == {"raised": "the fourth item is wrong", "children": "none"}
 
 
 def test_small_inputs_and_a_process_running_other_threads_stay_in_one_process() -> None:
@@ -130,11 +148,11 @@ def test_small_inputs_and_a_process_running_other_threads_stay_in_one_process() 
         """
         import json, threading
         from bot.two_cores import in_two
-        small = in_two(lambda n: os.getpid(), list(range(40)), minimum=41)
+        small = in_two(slow(lambda n: os.getpid()), list(range(40)), minimum=41)
         stop = threading.Event()
         other = threading.Thread(target=stop.wait)
         other.start()
-        threaded = in_two(lambda n: os.getpid(), list(range(40)), minimum=1)
+        threaded = in_two(slow(lambda n: os.getpid()), list(range(40)), minimum=1)
         stop.set()
         other.join()
         print(json.dumps({"small": sorted(set(small)), "threaded": sorted(set(threaded)), "me": os.getpid()}))
@@ -177,12 +195,12 @@ def test_the_collector_is_left_as_it_was_found() -> None:
         """
         import gc, json
         from bot.two_cores import in_two
-        in_two(lambda n: [n] * 3, list(range(40)), minimum=1)
+        in_two(slow(lambda n: [n] * 3), list(range(40)), minimum=1)
         unfrozen = gc.get_freeze_count()
         kept = [[n] for n in range(1000)]
         gc.freeze()
         before = gc.get_freeze_count()
-        in_two(lambda n: [n] * 3, list(range(40)), minimum=1)
+        in_two(slow(lambda n: [n] * 3), list(range(40)), minimum=1)
         print(json.dumps({"unfrozen": unfrozen, "kept": gc.get_freeze_count() == before > 0}))
         """
     )
