@@ -311,6 +311,7 @@ class _FileScan:
         self._literals: dict[int, tuple[int, str] | None] = {}  # by position: asked several times a hit
         self._typed: dict[tuple[str, str], bool] = {}  # (variable, table): declared as one of its rows
         self._aliases: dict[tuple[str, str], bool] = {}  # (row, name): the name is an alias of its query
+        self._instance_attributes: dict[str, bool] = {}  # name: set on `self` in another class's `__init__`
         self._creates_tables: bool | None = None  # a `.sql` file with CREATE TABLE: a schema definition
 
     @property
@@ -545,6 +546,14 @@ class _FileScan:
         ):
             return None  # `gift_card, created = GiftCard.objects.get_or_create(…)`, `if created:`
         if (
+            target.kind == "column"
+            and needle.role == "name"
+            and self.path.endswith(".py")
+            and line[:col].endswith("self.")
+            and self._own_instance_attribute(target, needle.word, line_start)
+        ):
+            return None  # `self._config["build"]` of a class that sets `self._config = {}` in `__init__`
+        if (
             needle.role == "name"
             and self.path.endswith(".py")
             and self._other_class_constant(target, line, line_start, col)
@@ -692,6 +701,26 @@ class _FileScan:
             return False
         field = _PRISMA_FIELD.match(line)
         return field is None or field.group(1) not in self.m.models[target.table].names
+
+    def _own_instance_attribute(self, target: Target, word: str, line_start: int) -> bool:
+        """In Python, is `self.<word>` on a line of a class that is not the model an attribute that a class of
+        this file, not the model either, gives its instances in `__init__` (`self._config = {}` of
+        `class BuildConfigBase`, read by it and by `class BuildConfigV2(BuildConfigBase)`)?"""
+        names = self.m.models[target.table].names
+
+        def other(cls: str) -> bool:
+            return bool(cls) and cls not in names and _NAMED_AFTER_MODEL.sub("", cls) not in names
+
+        if not other(self.enclosing_class(line_start)):
+            return False
+        if word not in self._instance_attributes:
+            assigned = re.compile(rf"^[ \t]+self\.{re.escape(word)}\s*(?::[^=\n]*)?=(?!=)", re.M)
+            self._instance_attributes[word] = any(
+                self.text.startswith("def __init__(", self.text.rfind("def ", 0, m.start()))
+                and other(self.enclosing_class(m.start()))
+                for m in assigned.finditer(self.text)
+            )
+        return self._instance_attributes[word]
 
     def _other_class_constant(self, target: Target, line: str, line_start: int, col: int) -> bool:
         word = re.match(r"\w+", line[col:])
