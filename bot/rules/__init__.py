@@ -84,6 +84,7 @@ NAMES = (
     "primary_key_dropped",
     "primary_key_not_null_scan",
     "production_id_mismatch",
+    "restricted_destroy",
     "rows_violating_check",
     "schema_dropped",
     "schema_renamed",

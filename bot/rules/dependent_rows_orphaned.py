@@ -57,7 +57,15 @@ EXAMPLE_HEAD = {
     "app/models/post.rb": "class Post < ApplicationRecord\n  has_many :comments, dependent: :destroy\nend\n"
 }
 
-_RUN_BY_CALLBACKS = ("destroy", "destroy_async", "delete_all", "delete", "nullify")
+_RUN_BY_CALLBACKS = (
+    "destroy",
+    "destroy_async",
+    "delete_all",
+    "delete",
+    "nullify",
+    "restrict_with_exception",
+    "restrict_with_error",
+)
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:

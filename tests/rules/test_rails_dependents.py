@@ -210,3 +210,50 @@ def test_association_options_class_name_foreign_key_and_polymorphic(names) -> No
     [finding] = _found(result, "cascading-delete")
     assert f"`billing_{names['children']}` (by `owner_ref`)" in finding.message
     assert "`taggings` (by `taggable_id`)" in finding.message
+
+
+RESTRICTED = [
+    ("accounts", "Account", "invoices", "account_id"),
+    ("warehouses", "Warehouse", "stock_items", "warehouse_id"),
+]
+
+
+def _restricted(parents: str, Parent: str, children: str, key: str, action: str, statement: str) -> Review:
+    base = {
+        "db/structure.sql": f"CREATE TABLE {parents} (id bigint PRIMARY KEY, closed boolean NOT NULL DEFAULT false);\n"
+        f"CREATE TABLE {children} (id bigint PRIMARY KEY, {key} bigint);\n",
+        f"app/models/{Parent.lower()}.rb": f"class {Parent} < ApplicationRecord\n"
+        f"  has_many :{children}, dependent: :{action}\nend\n",
+    }
+    return review_sql(_up(statement), path="db/migrate/20260101000000_purge_records.rb", base=base)
+
+
+@pytest.mark.parametrize(("parents", "Parent", "children", "key"), RESTRICTED)
+def test_a_restricted_destroy_fails_or_skips_rows(parents, Parent, children, key) -> None:  # type: ignore[no-untyped-def]
+    destroy = f"{Parent}.where(closed: true).find_each(&:destroy)"
+    [raises] = _found(
+        _restricted(parents, Parent, children, key, "restrict_with_exception", destroy), "restricted-destroy"
+    )
+    assert (
+        "raises `ActiveRecord::DeleteRestrictionError`" in raises.message
+        and f"`{children}`" in raises.message
+    )
+    [skips] = _found(
+        _restricted(parents, Parent, children, key, "restrict_with_error", destroy), "restricted-destroy"
+    )
+    assert (
+        "keeps, silently" in skips.message
+        and f"SELECT count(DISTINCT {key}) FROM {children}" in skips.blast_radius
+    )
+    children_first = f'execute "DELETE FROM {children} WHERE {key} IN (SELECT id FROM {parents} WHERE closed)"\n    {destroy}'
+    assert not _found(
+        _restricted(parents, Parent, children, key, "restrict_with_error", children_first),
+        "restricted-destroy",
+    )
+    # `delete_all` runs no callbacks: nothing is restricted, and the children are left behind
+    skipped = _restricted(
+        parents, Parent, children, key, "restrict_with_error", f"{Parent}.where(closed: true).delete_all"
+    )
+    assert not _found(skipped, "restricted-destroy")
+    [orphaned] = _found(skipped, "dependent-rows-orphaned")
+    assert f"`{children}` whose `{key}` points at a deleted row" in orphaned.message
