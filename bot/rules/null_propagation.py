@@ -20,6 +20,9 @@ For `jsonb_set`, keep the rows without the key out (`WHERE options->'position' ?
 
 ## Framework notes
 PostgreSQL's `concat()` ignores NULL arguments, so only `||` is reported there; MySQL's `CONCAT()` does not.
+Likewise MySQL's `GREATEST()` and `LEAST()` return NULL as soon as one argument is NULL, where PostgreSQL's
+skip NULL arguments: `SET last_seen_at = GREATEST(last_seen_at, last_login_at)` empties every row without a
+login on MySQL only.
 MySQL's `JSON_SET()` writes a JSON null for a NULL value and keeps the document.
 """
 
@@ -71,18 +74,24 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 def _nullable_operands(write: Write, context: Context) -> list[str]:
     found: dict[str, None] = {}
     for operator in _propagating(write.value, context):
-        for operand in (operator.this, operator.expression) if not isinstance(operator, exp.Concat) else ():
+        if isinstance(operator, exp.Concat):
+            operands = list(operator.expressions)
+        elif isinstance(operator, exp.Greatest | exp.Least):
+            operands = [operator.this, *operator.expressions]
+        else:
+            operands = [operator.this, operator.expression]
+        for operand in operands:
             _collect(operand, operator, write, context, found)
-        for argument in operator.expressions if isinstance(operator, exp.Concat) else ():
-            _collect(argument, operator, write, context, found)
     order = [identifier(c.this) for c in write.value.find_all(exp.Column, bfs=False)]
     return sorted(found, key=order.index)
 
 
 def _propagating(value: exp.Expression, context: Context) -> Iterator[exp.Expression]:
-    for node in value.find_all(exp.DPipe, exp.Concat, *_ARITHMETIC):
+    for node in value.find_all(exp.DPipe, exp.Concat, exp.Greatest, exp.Least, *_ARITHMETIC):
         if isinstance(node, exp.Concat) and (node.args.get("coalesce") or not context.mysql):
             continue
+        if isinstance(node, exp.Greatest | exp.Least) and not context.mysql:
+            continue  # PostgreSQL's GREATEST and LEAST skip NULL arguments; MySQL's return NULL
         yield node
 
 
