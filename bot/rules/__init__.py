@@ -78,6 +78,7 @@ NAMES = (
     "not_null_without_default",
     "null_dropping_comparison",
     "null_from_subquery",
+    "null_into_not_null",
     "null_propagation",
     "nulls_before_not_null",
     "orphans_before_foreign_key",

@@ -22,8 +22,9 @@ country TYPE varchar(3)`) and check what else reads it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
@@ -92,6 +93,7 @@ def _scaled(op: DataUpdate, catalog: Catalog, context: Context) -> Iterator[Find
         own = upper_bound(source.type)
         if own is not None and own <= largest:
             continue  # the source's type holds no value that the scaling takes past the target's range
+        largest = _on_grid(largest, source.type)
         named = f"`{source_name}`" if source_name != write.target else "values"
         check = f"SELECT count(*) FROM {source_table} WHERE abs({source_name}) >= {_plain(largest)}"
         yield op.finding(
@@ -108,6 +110,15 @@ def _scaled(op: DataUpdate, catalog: Catalog, context: Context) -> Iterator[Find
 
 
 _LIKELY = Decimal(10) ** 8
+_SCALE = re.compile(r"^\s*(?:numeric|decimal)\s*\(\s*\d+\s*,\s*(\d+)\s*\)", re.I)
+
+
+def _on_grid(limit: Decimal, source_type: str) -> Decimal:
+    """The first value the source's type can hold at or above `limit`: an integer column's values are whole,
+    a `numeric(p, s)` column's have `s` decimals (1952257861.8181… of an integer is 1952257862)."""
+    scale = _SCALE.match(source_type)
+    places = int(scale.group(1)) if scale else (0 if upper_bound(source_type) is not None else 4)
+    return limit.quantize(Decimal(1).scaleb(-places), rounding=ROUND_CEILING)
 
 
 def _plain(number: Decimal) -> str:
