@@ -542,8 +542,12 @@ def _rename_column(c: Catalog, op: Operation, in_change: bool) -> None:
     table = c.tables.get(op.table)
     if table is not None and op.column in table.columns:
         renamed = dataclasses.replace(table.columns[op.column], name=op.new_name)
-        columns = {name: column for name, column in table.columns.items() if name != op.column}
-        c.tables[op.table] = dataclasses.replace(table, columns={**columns, op.new_name: renamed})
+        # the column keeps its place among the others (an INSERT … SELECT * pairs columns by place)
+        columns = {
+            (op.new_name if name == op.column else name): (renamed if name == op.column else column)
+            for name, column in table.columns.items()
+        }
+        c.tables[op.table] = dataclasses.replace(table, columns=columns)
 
 
 def _keys_follow(c: Catalog, table: str, old: str, new: str) -> None:

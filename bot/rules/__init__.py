@@ -95,6 +95,7 @@ NAMES = (
     "set_not_null",
     "soft_delete_in_unique_key",
     "sqlite_alter_unsupported",
+    "star_copy_misaligned",
     "statements_after_exclusive_lock",
     "string_as_field_update",
     "suppression_without_reason",
