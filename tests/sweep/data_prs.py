@@ -51,6 +51,7 @@ FOLLOWS = (
 STATS = "CREATE TABLE campaign_stats (id bigint PRIMARY KEY, clicks integer NOT NULL DEFAULT 0, views integer NOT NULL DEFAULT 0, ctr numeric(6, 4));\n"
 ROLES = "CREATE TYPE user_role AS ENUM ('member', 'admin');\nCREATE TABLE members (id bigint PRIMARY KEY, role user_role NOT NULL DEFAULT 'member', legacy_role text);\n"
 EVENTS = "CREATE TABLE events (id bigint PRIMARY KEY, starts_at timestamp NOT NULL, note text);\n"
+ARCHIVE = "CREATE TABLE users_archive (id bigint PRIMARY KEY, last_name text, first_name text, full_name text, email text NOT NULL, is_hidden boolean NOT NULL DEFAULT false, is_visible boolean NOT NULL DEFAULT true, is_shown boolean, ssn varchar(11), created_at timestamp);\n"
 CUSTOMERS = "CREATE TABLE customers (id bigint PRIMARY KEY, country varchar(40), zip varchar(10));\n"
 
 POST_MODELS = {
@@ -172,6 +173,18 @@ HAZARDS = [
         },
         "value-not-allowed",
     ),
+    _sql("a nullable column copied into a NOT NULL one (Flyway)", _flyway, "UPDATE users SET email = full_name WHERE id >= 1 AND id < 1000;", USERS, "null-into-not-null"),
+    _sql("archive copied with SELECT * in another column order (Alembic)", _alembic, "INSERT INTO users_archive SELECT * FROM users WHERE id < 1000;", USERS + ARCHIVE, "star-copy-misaligned"),
+    _sql("GREATEST over a nullable column (Flyway, MySQL)", _flyway, "UPDATE users SET created_at = GREATEST(created_at, last_login_at) WHERE id >= 1 AND id < 1000;", USERS.replace("created_at timestamp", "created_at datetime, last_login_at datetime"), "null-propagation", dialect="mysql"),
+    _rails_up(
+        "destroy_all restricted by dependent: :restrict_with_error (Rails)",
+        "Account.where(closed: true).find_each(&:destroy)",
+        {
+            "db/structure.sql": ACCOUNTS.replace(" ON DELETE CASCADE", ""),
+            "app/models/account.rb": "class Account < ApplicationRecord\n  has_many :invoices, dependent: :restrict_with_error\nend\n",
+        },
+        "restricted-destroy",
+    ),
     PullRequest(
         "Liquibase rollback that cannot be re-run (MySQL)",
         "src/main/resources/db/changelog/changes/010-audit.sql",
@@ -219,6 +232,8 @@ SAFE = [
         },
         description=_checked("articles", "status NOT IN (0, 1, 2)"),
     ),
+    _sql("a nullable column copied where it has a value (Flyway)", _flyway, "UPDATE users SET email = full_name WHERE full_name IS NOT NULL AND email = '' AND id >= 1 AND id < 1000;", USERS, description=_checked("users", "email = '' AND full_name IS NULL")),
+    _sql("archive copied with named columns (Alembic)", _alembic, "INSERT INTO users_archive (id, first_name, last_name, email) SELECT id, first_name, last_name, email FROM users WHERE id < 1000;", USERS + ARCHIVE, description=_checked("users", "email IS NULL")),
     PullRequest(
         "Liquibase rollback that can be re-run (MySQL)",
         "src/main/resources/db/changelog/changes/010-audit.sql",
@@ -247,6 +262,9 @@ DATA_RULES = frozenset(
         "down-not-idempotent",
         "sequential-assignment",
         "value-not-allowed",
+        "null-into-not-null",
+        "star-copy-misaligned",
+        "restricted-destroy",
         "null-dropping-comparison",
         "hard-coded-id",
         "duplicate-case-branch",
