@@ -13,6 +13,10 @@ down migration. A change that only fills empty values (`WHERE status IS NULL`, `
 come in key slices of a queryset so filtered), or writes a column the same change adds (in this migration
 or an earlier one of the pull request), loses nothing and is not reported.
 
+A down migration that writes the table back is not enough when the up merged several values into one:
+`SET status = 'closed' WHERE status IN ('cancelled', 'refunded')` undone by `SET status = 'cancelled' WHERE
+status = 'closed'` turns every refunded order into a cancelled one on the way back.
+
 ## Framework notes
 Django's `RunPython(forwards, RunPython.noop)` and an empty `def down` (Rails) or `def downgrade(): pass`
 (Alembic) are such downs: reversible on paper, lossy in fact. The changes one piece of code makes (the
@@ -23,6 +27,8 @@ the rollback plan saves each table on its own.
 from __future__ import annotations
 
 from collections.abc import Iterator
+
+from sqlglot import exp
 
 from bot.model.catalog import unqualified
 from bot.model.findings import Dimension, Finding, Rule, Severity
@@ -38,6 +44,8 @@ from bot.model.migration import (
 from bot.rules.context import Context
 from bot.rules.missing_down_migration import DERIVED_DOWN
 from bot.sql.data_changes import fills_nulls
+from bot.sql.names import identifier
+from bot.sql.writes import Write, in_conjunction, writes
 
 RULE = Rule(
     id="data-lost-on-rollback",
@@ -80,6 +88,64 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             units.setdefault(op.unit, []).append((op, lost))
     for unit, found in units.items():
         yield _finding(migration, unit, found)
+    yield from _merges_undone_as_one(migration, context)
+
+
+def _merges_undone_as_one(migration: Migration, context: Context) -> Iterator[Finding]:
+    """`SET status = 'closed' WHERE status IN ('cancelled', 'refunded')` going up and `SET status = 'cancelled'
+    WHERE status = 'closed'` going down: the down writes a table back, but one value for rows that held
+    several; the others are lost."""
+    for op in migration.up:
+        if not isinstance(op, DataUpdate) or context.catalog.is_new(op.table):
+            continue
+        for write in writes(op):
+            merged = _merged_values(write)
+            if len(merged) < 2 or not isinstance(write.value, exp.Literal):
+                continue
+            back = _written_back(migration, op.table, write.target)
+            if back is None or back.sql() not in [m.sql() for m in merged]:
+                continue
+            lost = [m.sql() for m in merged if m.sql() != back.sql()]
+            yield op.finding(
+                RULE,
+                f"The UPDATE merges {', '.join(m.sql() for m in merged)} of `{op.table}.{write.target}` into "
+                f"{write.value.sql()}, and the down migration sets them all back to {back.sql()}: after a "
+                f"rollback the rows that held {', '.join(lost)} hold {back.sql()}.",
+                blast_radius=f"Rows of `{op.table}` that held {', '.join(lost)} before the change: the rollback "
+                "cannot tell them apart from the others it merged, so their old value is gone.",
+                fix=f"Save `id, {write.target}` of the rows the UPDATE merges before it runs (`CREATE TABLE "
+                f"{op.table}_{write.target}_backup AS SELECT id, {write.target} FROM {op.table} WHERE "
+                f"{write.target} IN ({', '.join(m.sql() for m in merged)})`) and restore each row's own value "
+                "from it in the down migration.",
+            )
+
+
+def _merged_values(write: Write) -> list[exp.Literal]:
+    """The old values of the written column the UPDATE's condition picks (`status IN ('a', 'b')`)."""
+    if write.where is None:
+        return []
+    for node in write.where.find_all(exp.In):
+        column = node.this
+        if (
+            isinstance(column, exp.Column)
+            and identifier(column.this) == write.target
+            and not isinstance(node.parent, exp.Not)
+            and in_conjunction(node, write.where)
+            and node.expressions
+            and all(isinstance(e, exp.Literal) for e in node.expressions)
+        ):
+            return [e for e in node.expressions if isinstance(e, exp.Literal)]
+    return []
+
+
+def _written_back(migration: Migration, table: str, column: str) -> exp.Literal | None:
+    """The one literal the down migration writes back into the column, when it writes one."""
+    for op in migration.down or ():
+        if isinstance(op, DataUpdate) and unqualified(op.table) == unqualified(table):
+            for write in writes(op):
+                if write.target == column and isinstance(write.value, exp.Literal):
+                    return write.value
+    return None
 
 
 def _finding(migration: Migration, unit: str, found: list[tuple[Destructive, str]]) -> Finding:
