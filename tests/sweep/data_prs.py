@@ -52,6 +52,11 @@ STATS = "CREATE TABLE campaign_stats (id bigint PRIMARY KEY, clicks integer NOT 
 ROLES = "CREATE TYPE user_role AS ENUM ('member', 'admin');\nCREATE TABLE members (id bigint PRIMARY KEY, role user_role NOT NULL DEFAULT 'member', legacy_role text);\n"
 EVENTS = "CREATE TABLE events (id bigint PRIMARY KEY, starts_at timestamp NOT NULL, note text);\n"
 ARCHIVE = "CREATE TABLE users_archive (id bigint PRIMARY KEY, last_name text, first_name text, full_name text, email text NOT NULL, is_hidden boolean NOT NULL DEFAULT false, is_visible boolean NOT NULL DEFAULT true, is_shown boolean, ssn varchar(11), created_at timestamp);\n"
+PLANS = (
+    "CREATE TABLE plans (id bigint PRIMARY KEY, code text NOT NULL);\nINSERT INTO plans (id, code) VALUES (1, 'free'), (2, 'pro'), (3, 'team');\n"
+    "CREATE TABLE accounts (id bigint PRIMARY KEY, plan_id bigint REFERENCES plans (id), legacy_plan text);\n"
+)
+UNIQUE_EMAILS = "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\nCREATE UNIQUE INDEX users_email_key ON users (email);\n"
 CUSTOMERS = "CREATE TABLE customers (id bigint PRIMARY KEY, country varchar(40), zip varchar(10));\n"
 
 POST_MODELS = {
@@ -184,6 +189,18 @@ HAZARDS = [
             "app/models/account.rb": "class Account < ApplicationRecord\n  has_many :invoices, dependent: :restrict_with_error\nend\n",
         },
         "restricted-destroy",
+        "unique-collision",
+    ),
+    _sql("an id the migrations never seeded (Knex)", _knex, "UPDATE accounts SET plan_id = 4 WHERE legacy_plan = 'enterprise' AND id >= 1 AND id < 1000;", PLANS, "hard-coded-id"),
+    _sql("lower(email) under a unique index (TypeORM)", _typeorm, "UPDATE users SET email = lower(email) WHERE id >= 1 AND id < 1000;", UNIQUE_EMAILS, "unique-collision"),
+    PullRequest(
+        "a merge the down writes back as one value (Alembic)",
+        "alembic/versions/b2_close_orders.py",
+        'revision = "b2"\ndown_revision = "a1"\n\nfrom alembic import op\n\n\n'
+        "def upgrade():\n    op.execute(\"UPDATE orders SET status = 'closed' WHERE status IN ('cancelled', 'refunded') AND id >= 1 AND id < 1000\")\n\n\n"
+        "def downgrade():\n    op.execute(\"UPDATE orders SET status = 'cancelled' WHERE status = 'closed' AND id >= 1 AND id < 1000\")\n",
+        {"db/structure.sql": ORDERS},
+        ("data-lost-on-rollback",),
     ),
     PullRequest(
         "Liquibase rollback that cannot be re-run (MySQL)",
@@ -234,6 +251,16 @@ SAFE = [
     ),
     _sql("a nullable column copied where it has a value (Flyway)", _flyway, "UPDATE users SET email = full_name WHERE full_name IS NOT NULL AND email = '' AND id >= 1 AND id < 1000;", USERS, description=_checked("users", "email = '' AND full_name IS NULL")),
     _sql("archive copied with named columns (Alembic)", _alembic, "INSERT INTO users_archive (id, first_name, last_name, email) SELECT id, first_name, last_name, email FROM users WHERE id < 1000;", USERS + ARCHIVE, description=_checked("users", "email IS NULL")),
+    _sql("an id looked up by its code (Knex)", _knex, "UPDATE accounts SET plan_id = (SELECT id FROM plans WHERE code = 'team') WHERE legacy_plan = 'team' AND plan_id IS NULL AND id >= 1 AND id < 1000;", PLANS, description=_checked("accounts", "legacy_plan = 'team' AND plan_id IS NOT NULL")),
+    PullRequest(
+        "a renamed value the down restores (Alembic)",
+        "alembic/versions/b2_close_orders.py",
+        'revision = "b2"\ndown_revision = "a1"\n\nfrom alembic import op\n\n\n'
+        "def upgrade():\n    op.execute(\"UPDATE orders SET status = 'closed' WHERE status = 'cancelled' AND id >= 1 AND id < 1000\")\n\n\n"
+        "def downgrade():\n    op.execute(\"UPDATE orders SET status = 'cancelled' WHERE status = 'closed' AND id >= 1 AND id < 1000\")\n",
+        {"db/structure.sql": ORDERS},
+        description=_checked("orders", "status = 'closed'"),
+    ),
     PullRequest(
         "Liquibase rollback that can be re-run (MySQL)",
         "src/main/resources/db/changelog/changes/010-audit.sql",
@@ -265,6 +292,7 @@ DATA_RULES = frozenset(
         "null-into-not-null",
         "star-copy-misaligned",
         "restricted-destroy",
+        "unique-collision",
         "null-dropping-comparison",
         "hard-coded-id",
         "duplicate-case-branch",
