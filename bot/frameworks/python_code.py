@@ -38,6 +38,23 @@ _ONE_ROW = frozenset(
     {"first", "last", "get", "earliest", "latest", "count", "exists", "aggregate", "in_bulk"}
 )
 _TASK_CALLS = frozenset({"delay", "apply_async"})  # Celery's ways of sending a task to a worker
+# Django's query expressions: a value built from them is SQL computed from each row's own columns
+_EXPRESSIONS = frozenset(
+    {
+        "F",
+        "Value",
+        "Cast",
+        "Concat",
+        "Func",
+        "Case",
+        "When",
+        "ExpressionWrapper",
+        "Coalesce",
+        "Upper",
+        "Lower",
+    }
+    | {"Round", "Trim", "NullIf", "Greatest", "Least", "Left", "Right", "Substr", "Replace", "Abs"}
+)
 _WRITES = frozenset(
     {"update", "delete", "bulk_update", "bulk_create", "create", "get_or_create", "update_or_create"}
 )
@@ -181,12 +198,11 @@ class CodeReader:
             guards = [f"{self.column_of(table, a) or a} IS NULL" for a in _null_guards(node)]
             where = " AND ".join(part for part in (where, *guards) if part) or None
             assignments = self._set_on_each(node, table)
-            self.collected.update(dict.fromkeys(_collected(node), len(self.ops)))
-            self.ops.append(
-                DataUpdate(
-                    table=table, assignments=assignments, where=where, batched=True, **self._base(node)
-                )
-            )
+            # the rows written back later: those the loop appends to a list, or the list it iterates itself
+            # (`rows = list(Model.objects…)`; `for row in rows: row.x = …`; `bulk_update(rows, […])`)
+            iterated_list = [node.iter.id] if isinstance(node.iter, ast.Name) else []
+            self.collected.update(dict.fromkeys([*_collected(node), *iterated_list], len(self.ops)))
+            self.ops.append(self._loop_update(table, assignments, where, node))
         elif table is not None and "delete" in body_calls:
             self.ops.append(DataDelete(table=table, batched=True, **self._base(node)))
         else:
@@ -233,8 +249,33 @@ class CodeReader:
                         if isinstance(value, ast.Attribute) and _is_name(value.value, target):
                             found.setdefault(column, self.column_of(table, value.attr) or value.attr)
                         else:
-                            found.setdefault(column, self._sql(value))
+                            found.setdefault(column, self._expression_sql(value, table) or self._sql(value))
         return tuple(found.items())
+
+    def _loop_update(
+        self, table: str, assignments: tuple[tuple[str, str], ...], where: str | None, node: ast.stmt
+    ) -> DataUpdate:
+        """The UPDATE a loop over rows amounts to; read as SQL (its expressions for the rules that judge them)
+        when every value is known."""
+        update = DataUpdate(
+            table=table, assignments=assignments, where=where, batched=True, **self._base(node)
+        )
+        if not assignments or any(PLACEHOLDER in sql for _, sql in assignments):
+            return update
+        sets = ", ".join(f"{column} = {sql}" for column, sql in assignments)
+        parsed = parse_sql(self.path, f"UPDATE {table} SET {sets}", self.dialect)
+        if len(parsed) != 1 or not isinstance(parsed[0], DataUpdate):
+            return update
+        return replace(parsed[0], spelled_out=False, where=where, batched=True, **self._base(node))
+
+    def _expression_sql(self, value: ast.expr, table: str) -> str | None:
+        """A query expression set on each row (`row.total = F("price") * 100`, `Cast(…)`, `Concat(…)`), which
+        `bulk_update` and `save()` send as SQL computed from the row's own columns; None for any other value."""
+        if not any(isinstance(n, ast.Call) and py.name(n) in _EXPRESSIONS for n in ast.walk(value)):
+            return None
+        orm = OrmSql(self._model_of, self.column_of, self._literal, self.assigned.get)
+        orm.aliases[""] = table
+        return orm.value(value, "", table)
 
     def _model_loop(self, node: ast.For | ast.AsyncFor) -> bool:
         """`for name in CABLED_MODELS: model = apps.get_model("dcim", name)`: the body read once per model
@@ -551,6 +592,15 @@ class CodeReader:
     def _queryset_table(self, node: ast.expr) -> str | None:
         """The table behind `Model.objects.filter(…)` or `session.query(Model)…`, when Model is known."""
         while True:
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("list", "tuple")
+            ):
+                if not node.args:
+                    return None
+                node = node.args[0]  # `list(Model.objects.filter(…))`: the same rows, fetched at once
+                continue
             if isinstance(node, ast.Call) and py.name(node) == "query" and node.args:
                 first = node.args[0]
                 node = first.value if isinstance(first, ast.Attribute) else first

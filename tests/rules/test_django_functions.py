@@ -114,3 +114,48 @@ def test_a_cast_that_loses_data(names, dialect) -> None:  # type: ignore[no-unty
         "{full}=Upper('{first}')",
     ):
         assert not _found(_review(names, good, dialect), "lossy-copy"), good
+
+
+LOOP = """from django.db import migrations, models
+from django.db.models import F, Value
+from django.db.models.functions import Cast, Coalesce, Concat, Round
+
+
+def forwards(apps, schema_editor):
+    {Model} = apps.get_model("shop", "{Model}")
+    rows = list({Model}.objects.filter(id__lt=1000))
+    for row in rows:
+        row.{target} = {value}
+    {Model}.objects.bulk_update(rows, ["{target}"], batch_size=500)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+"""
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    ("target", "value", "rule"),
+    [
+        ("{whole}", "Cast(F('{amount}'), models.IntegerField())", "lossy-copy"),
+        ("{amount}", "F('{amount}') * 100000", "value-does-not-fit"),
+        ("{whole}", "Round(F('{amount}') * F('{qty}'))", "null-propagation"),
+        ("{whole}", "Cast(Round(F('{amount}')), models.IntegerField())", ""),
+        ("{whole}", "Round(F('{amount}') * Coalesce(F('{qty}'), 0))", ""),
+    ],
+)
+def test_expressions_set_on_each_row_and_written_with_bulk_update(names, target, value, rule) -> None:  # type: ignore[no-untyped-def]
+    text = LOOP.format(Model=names["Model"], target=target.format(**names), value=value.format(**names))
+    result = review_sql(
+        text,
+        path="shop/migrations/0002_fill.py",
+        base={"shop/migrations/0001_initial.py": INITIAL.format(**names)},
+    )
+    data = {"lossy-copy", "value-does-not-fit", "null-propagation"}
+    found = {f.rule for f in result.active} & data
+    assert found == ({rule} if rule else set()), [f.message for f in result.active]
+    # the loop and its bulk_update are one change of the rows, not two
+    assert len([f for f in result.active if f.rule == "data-lost-on-rollback"]) == 1
+    assert "2 times" not in next(f.message for f in result.active if f.rule == "data-lost-on-rollback")
