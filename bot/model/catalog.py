@@ -88,8 +88,7 @@ class Check:
 
     def not_null_column(self) -> str:
         """`col IS NOT NULL` (the constraint PostgreSQL 12+ uses to skip SET NOT NULL's scan) → `col`."""
-        match = _NOT_NULL_CHECK.fullmatch(self.expression.strip())
-        return (match.group(1) or match.group(2).lower()) if match else ""
+        return not_null_column(self.expression)
 
 
 @dataclass(frozen=True)
@@ -857,11 +856,7 @@ def _covers_lookups(predicate: str, columns: tuple[str, ...]) -> bool:
     if not predicate.strip():
         return True
     parts = re.split(r"\s+AND\s+", predicate.strip().strip("()"), flags=re.I)
-    return all(
-        (match := _NOT_NULL_CHECK.fullmatch(part.strip())) is not None
-        and (match.group(1) or match.group(2)).lower() in columns
-        for part in parts
-    )
+    return all((name := not_null_column(part)) and name.lower() in columns for part in parts)
 
 
 def _change_orm_on_delete(c: Catalog, op: Operation, in_change: bool) -> None:
@@ -897,7 +892,21 @@ _APPLY = {
     RawSQL: _database_object,
 }
 
-_NOT_NULL_CHECK = re.compile(r'\(*\s*(?:"([^"]+)"|(\w+))\s+IS\s+NOT\s+NULL\s*\)*', re.I)
+# `col IS NOT NULL`, and `NOT col IS NULL` as MySQL's reader writes it back, quoted with " or ` or not at all
+_NOT_NULL_CHECK = re.compile(
+    r'\(*\s*(?:NOT\s+\(*\s*(?:"(?P<q1>[^"]+)"|`(?P<b1>[^`]+)`|(?P<n1>\w+))\s*\)*\s+IS\s+NULL'
+    r'|(?:"(?P<q2>[^"]+)"|`(?P<b2>[^`]+)`|(?P<n2>\w+))\s+IS\s+NOT\s+NULL)\s*\)*',
+    re.I,
+)
+
+
+def not_null_column(condition: str) -> str:
+    """`col IS NOT NULL` (or `NOT col IS NULL`) → `col` (unquoted names in lower case); "" for anything else."""
+    match = _NOT_NULL_CHECK.fullmatch(condition.strip())
+    if match is None:
+        return ""
+    quoted = match["q1"] or match["b1"] or match["q2"] or match["b2"]
+    return quoted or (match["n1"] or match["n2"] or "").lower()
 
 
 def changes_schema(op: Operation) -> bool:

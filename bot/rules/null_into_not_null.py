@@ -87,13 +87,27 @@ def _nullable_sources(value: exp.Expression, write: Write, context: Context) -> 
     found = []
     for column in candidates:
         name = identifier(column.this)
-        source = context.catalog.column(write.table_of(column), name)
-        if source is None or not source.nullable or guarded(column, value):
+        table = write.table_of(column)
+        source = context.catalog.column(table, name)
+        if (
+            source is None
+            or not source.nullable
+            or guarded(column, value)
+            or _never_null(context, table, name)
+        ):
             continue
         if not_null_in(write.where, name) or (name == write.target and write.table_of(column) == write.table):
             continue
         found.append(name)
     return found
+
+
+def _never_null(context: Context, table: str, column: str) -> bool:
+    """A column the schema keeps from NULL without saying NOT NULL on it: part of a primary key declared for
+    the table (`PRIMARY KEY (user_id, team_id)`, `ADD PRIMARY KEY`), or under a validated `CHECK (… IS NOT
+    NULL)`."""
+    catalog = context.catalog
+    return column in catalog.primary_keys.get(table, ()) or catalog.validated_not_null(table, column)
 
 
 def _finding(op: Operation, write: Write, source: str, context: Context, *, literal: bool) -> Finding:

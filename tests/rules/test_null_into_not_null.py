@@ -123,3 +123,29 @@ def test_django_update(only, value, found) -> None:  # type: ignore[no-untyped-d
         base={"shop/migrations/0001_initial.py": _DJANGO_INITIAL},
     )
     assert bool([f for f in result.active if f.rule == "null-into-not-null"]) is found
+
+
+@pytest.mark.parametrize(
+    ("schema", "sql"),
+    [
+        (
+            "CREATE TABLE memberships (user_id bigint, team_id bigint, PRIMARY KEY (user_id, team_id));\n"
+            "CREATE TABLE memberships_archive (user_id bigint NOT NULL, team_id bigint NOT NULL);\n",
+            "INSERT INTO memberships_archive (user_id, team_id) SELECT user_id, team_id FROM memberships;",
+        ),
+        (
+            "CREATE TABLE tags (slug text, label text);\nALTER TABLE tags ADD PRIMARY KEY (slug);\n"
+            "CREATE TABLE tag_aliases (alias text PRIMARY KEY, slug text NOT NULL);\n",
+            "INSERT INTO tag_aliases (alias, slug) SELECT slug, slug FROM tags;",
+        ),
+        (
+            "CREATE TABLE invoices (id bigint PRIMARY KEY, number text, CONSTRAINT number_present CHECK (number IS NOT NULL));\n"
+            "CREATE TABLE receipts (id bigint PRIMARY KEY, invoice_number text NOT NULL);\n",
+            "INSERT INTO receipts (id, invoice_number) SELECT id, number FROM invoices;",
+        ),
+    ],
+)
+@pytest.mark.parametrize("dialect", [None, "mysql"])
+def test_columns_a_key_or_a_check_keeps_from_null_are_quiet(schema, sql, dialect) -> None:  # type: ignore[no-untyped-def]
+    result = review_sql(sql, dialect=dialect, base={"db/structure.sql": schema})
+    assert not [f for f in result.active if f.rule == "null-into-not-null"]
