@@ -125,7 +125,7 @@ class Models:
         """The associations a destroy of `table`'s rows runs (its model's, or `model`'s when the delete
         names one), and through each `dependent: :destroy` those of the child's model, recursively."""
         models = {**self._all(), **(own or {})}
-        start = [model] if model and model in models else [n for n in models if self.table(n, own) == table]
+        start = [model] if model and model in models else self._roots(table, models, own)
         found: list[Dependent] = []
         pending, seen = list(start), set()
         while pending:
@@ -139,6 +139,16 @@ class Models:
                 if each.action in ("destroy", "destroy_async") and child:
                     pending.append(child)
         return tuple(found)
+
+    def _roots(self, table: str, models: dict[str, _Model], own: dict[str, _Model] | None) -> list[str]:
+        """The models of a table whose rows a delete that names no model removes: the base classes, not the
+        subclasses of single-table inheritance (whose associations hold for their own rows only)."""
+        found = [n for n in models if self.table(n, own) == table]
+        return [
+            n
+            for n in found
+            if (base := _resolve(models[n].superclass, n, models)) is None or self.table(base, own) != table
+        ]
 
     def _declared(
         self, name: str, models: dict[str, _Model], own: dict[str, _Model] | None

@@ -19,6 +19,7 @@ from bot.frameworks.rails_common import plural
 from bot.model.changeset import Tree
 
 _WRAPPERS = frozenset({"freeze", "to_set", "to_a", "dup", "to_s", "to_sym"})
+_BASES = frozenset({"ApplicationRecord", "ActiveRecord::Base", "Base"})
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,16 @@ class Constants:
         if named:
             return named.group(1)
         owner, _, last = model.rpartition("::")
+        inherited = re.search(rf"^\s*class\s+(?:[\w:]+::)?{last}\s*<\s*((?:::)?[A-Z][\w:]*)", own, re.M)
+        base = inherited.group(1).lstrip(":") if inherited else ""
+        if base and base not in _BASES and base != model and not base.startswith("ActiveRecord::"):
+            # single-table inheritance: `class Bus < Vehicle` keeps its rows in the base class's table
+            qualified = (
+                f"{owner}::{base}"
+                if owner and "::" not in base and self._source(f"{owner}::{base}")
+                else base
+            )
+            return self.table_name(qualified) or _table(qualified.split("::")[-1])
         if not owner:
             return None
         enclosing = self._source(owner)

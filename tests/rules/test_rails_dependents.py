@@ -257,3 +257,38 @@ def test_a_restricted_destroy_fails_or_skips_rows(parents, Parent, children, key
     assert not _found(skipped, "restricted-destroy")
     [orphaned] = _found(skipped, "dependent-rows-orphaned")
     assert f"`{children}` whose `{key}` points at a deleted row" in orphaned.message
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+@pytest.mark.parametrize(
+    ("base", "Sub", "Other", "children"),
+    [
+        ("templates", "ReportTemplate", "ProvisioningTemplate", "template_combinations"),
+        ("vehicles", "Truck", "Bus", "seats"),
+    ],
+)
+def test_a_row_of_a_shared_table_deleted_without_its_model_runs_only_the_base_class_associations(
+    base, Sub, Other, children
+) -> None:  # type: ignore[no-untyped-def]
+    """Single-table inheritance: an association one subclass declares holds for that subclass's rows only."""
+    Base = base[:-1].capitalize()
+    schema = (
+        f"CREATE TABLE {base} (id bigint PRIMARY KEY, type varchar(40), name text);\n"
+        f"CREATE TABLE {children} (id bigint PRIMARY KEY, {base[:-1]}_id bigint);\n"
+    )
+    files = {
+        "db/structure.sql": schema,
+        f"app/models/{base[:-1]}.rb": f"class {Base} < ApplicationRecord\nend\n",
+        f"app/models/{_snake(Sub)}.rb": f"class {Sub} < {Base}\nend\n",
+        f"app/models/{_snake(Other)}.rb": f"class {Other} < {Base}\n  has_many :{children}, dependent: :destroy, foreign_key: '{base[:-1]}_id'\nend\n",
+    }
+    for statement, found in (
+        (f'row = {Sub}.find_by(name: "old")\n    row.delete', False),
+        (f"execute \"DELETE FROM {base} WHERE name = 'old'\"", False),
+        (f'{Other}.where(name: "old").delete_all', True),
+    ):
+        result = review_sql(_up(statement), path="db/migrate/20260101000000_purge_records.rb", base=files)
+        assert bool(_found(result, "dependent-rows-orphaned")) is found, statement
