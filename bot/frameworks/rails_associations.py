@@ -20,7 +20,7 @@ from bot.frameworks.rails_common import plural, singular
 from bot.model.changeset import Tree
 from bot.model.migration import DataDelete, Dependent, Operation
 
-_ASSOCIATIONS = ("has_many", "has_one")
+_ASSOCIATIONS = ("has_many", "has_one", "has_and_belongs_to_many")
 _ACTIONS = frozenset(
     {
         "destroy",
@@ -175,8 +175,10 @@ class Models:
         models: dict[str, _Model],
         own: dict[str, _Model] | None,
     ) -> list[tuple[Dependent, str]]:
-        action = c.option("dependent")
         association = ruby.value(c.args[0])
+        if c.name == "has_and_belongs_to_many" and isinstance(association, str):
+            return self._join_rows(c, text, model, table, association, models, own)
+        action = c.option("dependent")
         if not isinstance(action, str) or action not in _ACTIONS or not isinstance(association, str):
             return []
         if c.options.get("through") is not None:
@@ -200,6 +202,33 @@ class Models:
         )
         where = f"`{model.path}`, line {c.line}"
         return [(Dependent(child_table, (column,), table, action, f"`{text}` ({where})"), child)]
+
+    def _join_rows(
+        self,
+        c: ruby.Call,
+        text: str,
+        model: _Model,
+        table: str,
+        association: str,
+        models: dict[str, _Model],
+        own: dict[str, _Model] | None,
+    ) -> list[tuple[Dependent, str]]:
+        """`has_and_belongs_to_many :tags`: a destroy deletes the record's rows of the join table (`posts_tags`,
+        the two tables in alphabetical order, or `join_table:`) with one DELETE, as `dependent: :delete_all`."""
+        named = c.option("class_name")
+        other = _resolve(
+            named if isinstance(named, str) else _camel(singular(association)), model.name, models
+        )
+        join = c.option("join_table")
+        join_table = (
+            join
+            if isinstance(join, str)
+            else "_".join(sorted((table, self.table(other, own) if other else association)))
+        )
+        key = c.option("foreign_key")
+        column = key if isinstance(key, str) else _snake(model.name.split("::")[-1]) + "_id"
+        where = f"`{model.path}`, line {c.line}"
+        return [(Dependent(join_table, (column,), table, "delete_all", f"`{text}` ({where})"), "")]
 
 
 def _resolve(name: str, owner: str, models: dict[str, _Model]) -> str | None:

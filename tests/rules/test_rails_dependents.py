@@ -292,3 +292,36 @@ def test_a_row_of_a_shared_table_deleted_without_its_model_runs_only_the_base_cl
     ):
         result = review_sql(_up(statement), path="db/migrate/20260101000000_purge_records.rb", base=files)
         assert bool(_found(result, "dependent-rows-orphaned")) is found, statement
+
+
+@pytest.mark.parametrize(
+    ("parents", "Parent", "others", "join"),
+    [("posts", "Post", "tags", "posts_tags"), ("products", "Product", "categories", "categories_products")],
+)
+def test_join_rows_of_has_and_belongs_to_many(parents, Parent, others, join) -> None:  # type: ignore[no-untyped-def]
+    """A destroy deletes the record's join rows; `delete_all` and SQL leave them behind."""
+    key = f"{parents[:-1]}_id"
+    other_key = f"{others[:-1]}_id" if others != "categories" else "category_id"
+    files = {
+        "db/structure.sql": f"CREATE TABLE {parents} (id bigint PRIMARY KEY, archived boolean);\n"
+        f"CREATE TABLE {others} (id bigint PRIMARY KEY);\n"
+        f"CREATE TABLE {join} ({key} bigint, {other_key} bigint);\n",
+        f"app/models/{parents[:-1]}.rb": f"class {Parent} < ApplicationRecord\n  has_and_belongs_to_many :{others}\nend\n",
+    }
+    destroyed = review_sql(
+        _up(f"{Parent}.where(archived: true).destroy_all"),
+        path="db/migrate/20260101000000_purge_records.rb",
+        base=files,
+    )
+    [cascade] = _found(destroyed, "cascading-delete")
+    assert (
+        f"`{join}` (by `{key}`)" in cascade.message
+        and f"has_and_belongs_to_many :{others}" in cascade.message
+    )
+    deleted = review_sql(
+        _up(f"{Parent}.where(archived: true).delete_all"),
+        path="db/migrate/20260101000000_purge_records.rb",
+        base=files,
+    )
+    [orphaned] = _found(deleted, "dependent-rows-orphaned")
+    assert f"`{join}` whose `{key}` points at a deleted row" in orphaned.message
