@@ -632,9 +632,13 @@ def _current_models(path: str, text: str, imported: list[tuple[ast.ImportFrom, s
 
 def _model_variables(node: ast.AST, state: State, apps: Apps) -> dict[str, str]:
     """`Order = apps.get_model("shop", "Order")` → {"Order": "shop_order"}; the user model, got by
-    `get_user_model()` or `apps.get_model(settings.AUTH_USER_MODEL)`, → the project's user table."""
+    `get_user_model()` or `apps.get_model(settings.AUTH_USER_MODEL)`, → the project's user table. A model got
+    in place (`apps.get_model("shop", "Order").objects.update(…)`) is known under the call's own text."""
     found: dict[str, str] = {}
     for assign in ast.walk(node):
+        inline = isinstance(assign, ast.Attribute) and assign.attr in ("objects", "_default_manager")
+        if inline and isinstance(assign.value, ast.Call) and py.name(assign.value) == "get_model":
+            assign = ast.Assign(targets=[ast.Name(ast.unparse(assign.value))], value=assign.value)
         if not isinstance(assign, ast.Assign) or not isinstance(assign.value, ast.Call):
             continue
         call = assign.value

@@ -623,6 +623,8 @@ class CodeReader:
                 return self.querysets[node.id]
             else:
                 return None
+        if isinstance(node, ast.Call) and py.name(node) == "get_model":  # `apps.get_model("a", "M").objects`
+            node = ast.Name(ast.unparse(node))
         if not isinstance(node, ast.Name):
             return None
         table = self.loop_models.get(node.id) or self.table_of(self.aliases.get(node.id, node.id))

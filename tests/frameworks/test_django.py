@@ -260,3 +260,24 @@ def test_settings_that_choose_the_engine_when_they_run_are_reviewed_for_the_serv
     )
     tree = MemoryTree({"src/project/settings.py": text})
     assert detect_dialect(tree, []) == expected
+
+
+@pytest.mark.parametrize(("app", "model", "column"), [("shop", "Order", "status"), ("crm", "Lead", "stage")])
+def test_a_model_got_in_place_is_resolved_to_its_table(app: str, model: str, column: str) -> None:
+    """`apps.get_model("shop", "Order").objects.update(…)`, with no name bound to the model, writes the model's
+    table: read as that UPDATE, not left unparsed."""
+    from tests.conftest import review_sql
+
+    text = (
+        "from django.db import migrations\n\n\ndef forwards(apps, schema_editor):\n"
+        f"    apps.get_model('{app}', '{model}').objects.filter({column}='old').update({column}='new')\n\n\n"
+        "class Migration(migrations.Migration):\n    dependencies = []\n"
+        "    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n"
+    )
+    table = f"{app}_{model.lower()}"
+    base = {"db/structure.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} varchar(10));\n"}
+    result = review_sql(text, path=f"{app}/migrations/0002_rename_values.py", base=base)
+    rules = {f.rule for f in result.active}
+    assert "unparsed-statement" not in rules
+    [batch] = [f for f in result.active if f.rule == "unbatched-data-change"]
+    assert f"`UPDATE {table}`" in batch.message
