@@ -85,6 +85,7 @@ NAMES = (
     "primary_key_dropped",
     "primary_key_not_null_scan",
     "production_id_mismatch",
+    "rescaled_in_place",
     "restricted_destroy",
     "rows_violating_check",
     "schema_dropped",
