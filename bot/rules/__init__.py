@@ -33,6 +33,7 @@ NAMES = (
     "current_model_in_migration",
     "data_lost_on_rollback",
     "database_dropped",
+    "default_evaluated_once",
     "dependent_rows_orphaned",
     "domain_constraint",
     "down_not_idempotent",

@@ -1,0 +1,114 @@
+"""A column added with a Python-side default (`default=uuid.uuid4`): Django calls it once, for every row.
+
+## Why is this bad?
+Django fills the existing rows of a new column by calling the field's default once and writing that one
+value into every row (it sets it as the column's default for the `ALTER TABLE`, then drops it). With
+`models.UUIDField(default=uuid.uuid4, unique=True)` every existing row gets the same UUID, and the unique
+constraint fails as soon as the table has two rows: the migration stops in production, after it worked on an
+empty development database. Without `unique=True` it does not fail: every existing row silently shares one
+token, code or key that the code expects to be different in each row.
+
+## Use instead
+Add the field without `unique=True` (and `null=True`), fill each row in a `RunPython` step
+(`for row in Model.objects.filter(token__isnull=True).iterator(): row.token = uuid.uuid4(); row.save(
+update_fields=["token"])`, in batches), then make it unique (and NOT NULL) in a later migration. On
+PostgreSQL 13+ a database default computed per row does it at once: `db_default=RandomUUID()` (Django 5).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AddColumn, AddConstraint, Migration, Operation, SetDefault
+from bot.rules.context import Context
+
+RULE = Rule(
+    id="default-evaluated-once",
+    dimension=Dimension.TRANSFORMATION,
+    severity=Severity.CRITICAL,
+    help="Add the field nullable and not unique, fill each row in RunPython, then add the constraint in a later migration.",
+    bad=(
+        "import uuid\n\nfrom django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        '    dependencies = [("shop", "0001_initial")]\n'
+        "    operations = [\n"
+        '        migrations.AddField(model_name="order", name="token",'
+        " field=models.UUIDField(default=uuid.uuid4, unique=True)),\n"
+        "    ]\n",
+    ),
+    good=(
+        "import uuid\n\nfrom django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        '    dependencies = [("shop", "0001_initial")]\n'
+        "    operations = [\n"
+        '        migrations.AddField(model_name="order", name="token", field=models.UUIDField(null=True)),\n'
+        "    ]\n",
+    ),
+)
+EXAMPLE_PATH = "shop/migrations/0002_order_token.py"
+EXAMPLE_HEAD = {
+    "shop/migrations/0001_initial.py": "from django.db import migrations, models\n\n\n"
+    "class Migration(migrations.Migration):\n    initial = True\n    operations = [\n"
+    '        migrations.CreateModel(name="Order", fields=[("id", models.BigAutoField(primary_key=True)), '
+    '("total", models.IntegerField(null=True))]),\n    ]\n'
+}
+
+# a default that stands for a value of its own in each row: an identifier, a token, a random code
+_PER_ROW = re.compile(
+    r"uuid|random|token|secret|nonce|salt|generate|make_key|make_code|_key\b|_code\b|slug", re.I
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if migration.framework != "django":
+        return
+    ups = migration.up
+    for index, op in enumerate(ups):
+        if not isinstance(op, AddColumn) or context.catalog.is_new(op.table):
+            continue
+        default = op.column.default or ""
+        if not default.endswith("()") or not _one_off(ups[index + 1 :], op):
+            continue  # a literal default, or a database default (`db_default`) computed by the database
+        unique = op.column.unique or any(
+            isinstance(o, AddConstraint)
+            and o.constraint in ("unique", "primary_key")
+            and o.columns == (op.column.name,)
+            and o.location.line == op.location.line
+            for o in ups[index + 1 :]
+        )
+        if not unique and not _PER_ROW.search(default):
+            continue  # `timezone.now()` for every existing row is what the author means
+        yield _finding(op, default, unique, context)
+
+
+def _one_off(later: tuple[Operation, ...], op: AddColumn) -> bool:
+    """Django drops the default right after it filled the rows: the value was computed by Django, once."""
+    return any(
+        isinstance(o, SetDefault)
+        and o.default is None
+        and o.column == op.column.name
+        and o.location.line == op.location.line
+        for o in later
+    )
+
+
+def _finding(op: AddColumn, default: str, unique: bool, context: Context) -> Finding:
+    column = f"`{op.table}.{op.column.name}`"
+    if unique:
+        return op.finding(
+            RULE,
+            f"{column} is filled by calling `{default}` once: every existing row gets the same value, so its "
+            "unique constraint fails as soon as the table has two rows.",
+            blast_radius=f"The migration fails in production on {context.size_words(op.table)} (it passes on an "
+            "empty development database), and the deploy stops.",
+        )
+    return op.finding(
+        RULE,
+        f"{column} is filled by calling `{default}` once: every existing row gets the same value, where the "
+        "code expects each row to have its own.",
+        severity=Severity.WARNING,
+        blast_radius=f"Every existing row of {context.size_words(op.table)} shares one `{op.column.name}`; "
+        "nothing fails.",
+    )
