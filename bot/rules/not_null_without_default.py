@@ -25,6 +25,8 @@ from bot.model.catalog import same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
     AddColumn,
+    AddConstraint,
+    AddIndex,
     CreateTable,
     DataDelete,
     DataInsert,
@@ -99,7 +101,13 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         if context.catalog.is_new(op.table):
             continue
-        if context.mysql:
+        if context.mysql and _unique(migration, op):
+            blast = (
+                f"MySQL and MariaDB fill every existing row of {context.size_words(op.table)} with the type's "
+                "implicit default (0, '', a zero date), the same value in every row: the unique key on "
+                f"`{column.name}` fails with a duplicate entry as soon as the table has two rows."
+            )
+        elif context.mysql:
             blast = (
                 f"MySQL and MariaDB fill every existing row of {context.size_words(op.table)} with the type's "
                 "implicit default (0, '', a zero date): silently wrong data, not an error."
@@ -123,6 +131,17 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         return  # no release runs while the migration does: nobody inserts without the new column
     yield from _defaults_dropped(migration, context)
     yield from _rebuilt_with_new_columns(migration, context)
+
+
+def _unique(migration: Migration, op: AddColumn) -> bool:
+    """Is the column unique, by its own declaration or a unique key the migration puts on it alone?"""
+    return op.column.unique or any(
+        (isinstance(each, AddConstraint) and each.constraint in ("unique", "primary_key"))
+        or (isinstance(each, AddIndex) and each.unique)
+        for each in migration.up
+        if same_table(getattr(each, "table", ""), op.table)
+        and tuple(getattr(each, "columns", ())) == (op.column.name,)
+    )
 
 
 def _emptied_before(migration: Migration, op: AddColumn) -> bool:

@@ -90,3 +90,22 @@ def test_django_one_off_defaults_of_one_table_are_one_finding(model: str, table:
     (finding,) = [f for f in result.active if f.rule == "not-null-without-default"]
     assert f"`{table}` gets the NOT NULL columns `size_0` (default `0`)" in finding.message
     assert (f"and {count - 6} more" in finding.message) == (count > 6)
+
+
+@pytest.mark.parametrize(("table", "column"), [("posts", "public_id"), ("devices", "serial_number")])
+def test_on_mysql_a_unique_not_null_column_without_default_fails_on_two_rows(table: str, column: str) -> None:
+    """MySQL fills the existing rows with the type's implicit default, one value for all: a unique key on the
+    column then fails with a duplicate entry."""
+    from tests.conftest import review_sql
+
+    base = {"db/migrations/0001_init.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY);\n"}
+
+    def blast(sql: str) -> str:
+        result = review_sql(sql, path="db/migrations/0002_add.sql", dialect="mysql", base=base)
+        [found] = [f for f in result.active if f.rule == "not-null-without-default"]
+        return found.blast_radius
+
+    unique = f"ALTER TABLE {table} ADD COLUMN {column} char(36) NOT NULL, ADD UNIQUE KEY {table}_{column}_uq ({column});\n"
+    assert "duplicate entry" in blast(unique)
+    plain = f"ALTER TABLE {table} ADD COLUMN {column} char(36) NOT NULL;\n"
+    assert "duplicate" not in blast(plain) and "silently wrong data" in blast(plain)
