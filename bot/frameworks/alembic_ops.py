@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import re
 from collections.abc import Callable
 
 from bot.frameworks import python_source as py
@@ -33,9 +32,7 @@ from bot.model.migration import (
     SetNotNull,
     Unparsed,
 )
-from bot.sql.names import VOLATILE_FUNCTIONS
-
-_VOLATILE = re.compile(r"\b(" + "|".join(sorted(VOLATILE_FUNCTIONS)) + r")\s*\(", re.I)
+from bot.sql.names import calls_volatile
 
 
 class Directives:
@@ -112,7 +109,7 @@ class Directives:
             type=self.type_of(type_node),
             nullable=kwargs.get("nullable", not primary) is not False,
             default=default,
-            volatile_default=bool(default and _VOLATILE.search(default)),
+            volatile_default=calls_volatile(default),
             primary_key=primary,
             unique=kwargs.get("unique") is True,
             identity=any(py.name(a) == "Identity" for a in node.args),
@@ -269,7 +266,7 @@ def _alter_column(d: Directives, call: ast.Call, table: str) -> list[Operation]:
                 table=table,
                 column=column,
                 default=default,
-                volatile=bool(default and _VOLATILE.search(default)),
+                volatile=calls_volatile(default),
                 **base,
             )
         )

@@ -636,8 +636,12 @@ def _model_variables(node: ast.AST, state: State, apps: Apps) -> dict[str, str]:
     in place (`apps.get_model("shop", "Order").objects.update(…)`) is known under the call's own text."""
     found: dict[str, str] = {}
     for assign in ast.walk(node):
-        inline = isinstance(assign, ast.Attribute) and assign.attr in ("objects", "_default_manager")
-        if inline and isinstance(assign.value, ast.Call) and py.name(assign.value) == "get_model":
+        if (
+            isinstance(assign, ast.Attribute)
+            and assign.attr in ("objects", "_default_manager")
+            and isinstance(assign.value, ast.Call)
+            and py.name(assign.value) == "get_model"
+        ):
             assign = ast.Assign(targets=[ast.Name(ast.unparse(assign.value))], value=assign.value)
         if not isinstance(assign, ast.Assign) or not isinstance(assign.value, ast.Call):
             continue

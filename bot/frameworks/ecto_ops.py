@@ -39,7 +39,7 @@ from bot.model.migration import (
     SetNotNull,
     Unparsed,
 )
-from bot.sql.names import VOLATILE_FUNCTIONS
+from bot.sql.names import calls_volatile
 
 _POSTGRES = {
     "string": "varchar({size})",
@@ -141,7 +141,7 @@ def column(c: elixir.Call, src: Source) -> tuple[ColumnSpec, str | None]:
         type=type_name,
         nullable=options.get("null", True) is not False,
         default=default,
-        volatile_default=bool(default and any(f"{f}(" in default.lower() for f in VOLATILE_FUNCTIONS)),
+        volatile_default=calls_volatile(default),
         primary_key=options.get("primary_key") is True,
         references=target,
         generated="generated" in options,

@@ -14,7 +14,7 @@ from tree_sitter import Node
 from bot.frameworks import php
 from bot.frameworks.naming import key_table, snake
 from bot.model.migration import ColumnSpec
-from bot.sql.names import VOLATILE_FUNCTIONS
+from bot.sql.names import calls_volatile
 
 # type method → (PostgreSQL type, MySQL type); "{n}" is the length argument, "{p}" the precision
 _TYPES: dict[str, tuple[str, str]] = {
@@ -274,5 +274,4 @@ def literal(found: php.Value) -> str | None:
 
 
 def _volatile(default: str | None) -> bool:
-    lowered = (default or "").lower()
-    return any(f"{name}(" in lowered for name in VOLATILE_FUNCTIONS)
+    return calls_volatile(default)

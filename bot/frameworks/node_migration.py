@@ -27,7 +27,7 @@ from bot.model.migration import (
     RunCode,
     Unparsed,
 )
-from bot.sql.names import VOLATILE_FUNCTIONS
+from bot.sql.names import calls_volatile
 
 
 @dataclass(frozen=True)
@@ -242,7 +242,4 @@ def syntax_error(root: Node, src: Source) -> list[Operation]:
 
 def volatile(default: str | None) -> bool:
     """Does a column default call a function whose value changes per row (`gen_random_uuid()`)?"""
-    if not default:
-        return False
-    words = {word.strip("(").lower() for word in default.replace("(", "( ").split() if word.endswith("(")}
-    return bool(words & VOLATILE_FUNCTIONS)
+    return calls_volatile(default)

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from bot.frameworks import ruby
 from bot.frameworks.column_types import rails_type
 from bot.frameworks.rails_common import (
-    VOLATILE,
     Result,
     Source,
     argument,
@@ -35,6 +34,7 @@ from bot.model.migration import (
     SetDefault,
     SetNotNull,
 )
+from bot.sql.names import calls_volatile
 
 
 def _add_column(c: ruby.Call, src: Source, table: str = "") -> Result:
@@ -134,7 +134,7 @@ def _change_column_default(c: ruby.Call, src: Source, table: str = "") -> Result
         table=table,
         column=name,
         default=default,
-        volatile=bool(default and VOLATILE.search(default)),
+        volatile=calls_volatile(default),
         **origin_of(c, src),
     )
     return Result(

@@ -14,9 +14,7 @@ from bot.frameworks.origin import Origin
 from bot.model.changeset import Tree
 from bot.model.findings import Location
 from bot.model.migration import ColumnSpec, Operation
-from bot.sql.names import VOLATILE_FUNCTIONS
-
-VOLATILE = re.compile(r"\b(" + "|".join(sorted(VOLATILE_FUNCTIONS)) + r")\s*\(", re.I)
+from bot.sql.names import calls_volatile
 
 
 @dataclass(frozen=True)
@@ -92,7 +90,7 @@ def column(name: str, type_name: str, c: ruby.Call, src: Source) -> ColumnSpec:
         type=rails_type(type_name, options, src.dialect),
         nullable=options.get("null", True) is not False,
         default=default,
-        volatile_default=bool(default and VOLATILE.search(default)),
+        volatile_default=calls_volatile(default),
         primary_key=options.get("primary_key") is True,
         generated=type_name == "virtual" and options.get("stored") is True,
     )

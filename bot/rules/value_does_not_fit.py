@@ -15,6 +15,11 @@ column scaled into this one (`SET cents = amount * 100`) when the source's own t
 takes past the target's range; a source whose type cannot reach that far (a `smallint` times 3 into a
 `numeric(7, 2)`) is quiet.
 
+A column default is converted when the column is added or the default set, so one the type cannot hold fails
+the migration on an empty table too. The usual form is a function written as a string: Rails' `default:
+"gen_random_uuid()"` and Alembic's `server_default="gen_random_uuid()"` send the text `'gen_random_uuid()'`,
+which a uuid column refuses; `default: -> { "gen_random_uuid()" }` and `server_default=sa.text(…)` send the call.
+
 ## Use instead
 Write a value the type holds, or widen the column in an earlier step (`ALTER TABLE users ALTER COLUMN
 country TYPE varchar(3)`) and check what else reads it.
@@ -28,9 +33,9 @@ from decimal import ROUND_CEILING, Decimal
 
 from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DataInsert, DataUpdate, Migration, Operation
+from bot.model.migration import AddColumn, DataInsert, DataUpdate, Migration, Operation, SetDefault
 from bot.rules.context import Context
-from bot.sql.domains import Literal
+from bot.sql.domains import Literal, literal
 from bot.sql.names import identifier
 from bot.sql.scaling import linear
 from bot.sql.type_fit import refusal, upper_bound
@@ -60,6 +65,8 @@ RULE = Rule(
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
+        if isinstance(op, AddColumn | SetDefault):
+            yield from _default(op, context)
         if not isinstance(op, DataUpdate | DataInsert):
             continue
         catalog = context.before(op)
@@ -72,6 +79,40 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 yield _finding(op, column, found.type, refused, context)
         if isinstance(op, DataUpdate):
             yield from _scaled(op, catalog, context)
+
+
+def _default(op: AddColumn | SetDefault, context: Context) -> Iterator[Finding]:
+    """A default the column's type cannot hold (`default: "gen_random_uuid()"` in Rails, which sends the text
+    `'gen_random_uuid()'`, on a uuid column): the database converts the default when the statement runs, so
+    it fails whether or not the table has rows."""
+    default = op.column.default if isinstance(op, AddColumn) else op.default
+    if isinstance(op, AddColumn):
+        column_type = op.column.type
+    else:
+        found = context.before(op).column(op.table, op.column)
+        column_type = found.type if found is not None else ""
+    value = literal(default) if default else None
+    if value is None or not column_type:
+        return
+    why = refusal(value, column_type, context.mysql)
+    if why is None:
+        return
+    name = op.column.name if isinstance(op, AddColumn) else op.column
+    called = value.quoted and re.fullmatch(r"\w+\(.*\)", value.text) is not None
+    yield op.finding(
+        RULE,
+        f"The default of `{op.table}.{name}` is the text {value.sql}, which `{column_type}` cannot hold ({why})"
+        + (": the function's name is quoted, so it is never called." if called else "."),
+        severity=Severity.CRITICAL,
+        blast_radius="The database converts the default when the statement runs: the migration fails, on an empty "
+        "table too, and the deploy stops there.",
+        fix=(
+            f'Make the default an expression, not a string (Rails: `default: -> {{ "{value.text}" }}`; '
+            f"SQL: `DEFAULT {value.text}`)."
+            if called
+            else f"Give a default `{column_type}` holds."
+        ),
+    )
 
 
 def _scaled(op: DataUpdate, catalog: Catalog, context: Context) -> Iterator[Finding]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
 from bot.model.migration import ColumnSpec
@@ -116,6 +118,17 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         references=references,
         position=position,
     )
+
+
+_VOLATILE_CALL = re.compile(r"\b(" + "|".join(sorted(VOLATILE_FUNCTIONS)) + r")\s*\(", re.I)
+_QUOTED = re.compile(r"'(?:[^']|'')*'")
+
+
+def calls_volatile(sql: str | None) -> bool:
+    """Does SQL text (a column default as a framework writes it) call a function whose value changes per row
+    (`gen_random_uuid()`)? A name inside a string literal (`'gen_random_uuid()'`, which Rails sends for
+    `default: "gen_random_uuid()"`) calls nothing: it is the text of the default."""
+    return bool(sql) and _VOLATILE_CALL.search(_QUOTED.sub("''", sql or "")) is not None
 
 
 def is_volatile(node: exp.Expression | None) -> bool:

@@ -139,3 +139,65 @@ def test_a_limit_no_scaled_value_is_likely_to_reach_is_a_note(names) -> None:  #
     sql = schema + "UPDATE {table} SET {amount} = {amount} * 10 WHERE id < 1000;".format(**names)
     [finding] = [f for f in review_sql(sql).active if f.rule == "value-does-not-fit"]
     assert finding.severity.value == "info"
+
+
+RAILS_DEFAULT = (
+    "class AddKey < ActiveRecord::Migration[7.1]\n  def change\n"
+    "    add_column :{table}, :{column}, :uuid, null: false, default: {default}\n  end\nend\n"
+)
+ALEMBIC_DEFAULT = (
+    'revision = "b2"\ndown_revision = "a1"\n\nfrom alembic import op\nimport sqlalchemy as sa\n'
+    "from sqlalchemy.dialects import postgresql\n\n\ndef upgrade():\n"
+    '    op.add_column("{table}", sa.Column("{column}", postgresql.UUID(), nullable=False, server_default={default}))\n'
+    '\n\ndef downgrade():\n    op.drop_column("{table}", "{column}")\n'
+)
+
+
+@pytest.mark.parametrize(("table", "column"), [("orders", "public_id"), ("devices", "token")])
+@pytest.mark.parametrize(
+    ("path", "template", "quoted", "called"),
+    [
+        (
+            "db/migrate/20260101000000_add_key.rb",
+            RAILS_DEFAULT,
+            '"gen_random_uuid()"',
+            '-> { "gen_random_uuid()" }',
+        ),
+        (
+            "alembic/versions/b2_add_key.py",
+            ALEMBIC_DEFAULT,
+            '"gen_random_uuid()"',
+            'sa.text("gen_random_uuid()")',
+        ),
+    ],
+)
+def test_a_function_default_written_as_a_string_is_text_the_column_refuses(
+    table: str, column: str, path: str, template: str, quoted: str, called: str
+) -> None:
+    """Rails' `default: "gen_random_uuid()"` and Alembic's `server_default="gen_random_uuid()"` send the text
+    `'gen_random_uuid()'`, which a uuid column refuses when the column is added; written as an expression it is
+    the function, computed for each row (a volatile default, not a value that does not fit)."""
+    base = {"db/structure.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY);\n"}
+
+    def rules(default: str) -> dict[str, str]:
+        text = template.format(table=table, column=column, default=default)
+        return {f.rule: f.message for f in review_sql(text, path=path, base=base).active}
+
+    text = rules(quoted)
+    assert "never called" in text["value-does-not-fit"] and "volatile-default" not in text
+    expression = rules(called)
+    assert "value-does-not-fit" not in expression and "volatile-default" in expression
+
+
+@pytest.mark.parametrize(("table", "column"), [("items", "stock"), ("seats", "row_number")])
+def test_a_sql_default_the_type_cannot_hold(table: str, column: str) -> None:
+    base = {"db/structure.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, code varchar(3));\n"}
+
+    def found(sql: str) -> list[str]:
+        result = review_sql(sql, path="db/migrations/0002_add.sql", base=base)
+        return [f.message for f in result.active if f.rule == "value-does-not-fit"]
+
+    assert found(f"ALTER TABLE {table} ADD COLUMN {column} smallint NOT NULL DEFAULT 70000;")
+    assert found(f"ALTER TABLE {table} ALTER COLUMN code SET DEFAULT 'active';")
+    assert not found(f"ALTER TABLE {table} ADD COLUMN {column} smallint NOT NULL DEFAULT 7;")
+    assert not found(f"ALTER TABLE {table} ALTER COLUMN code SET DEFAULT 'new';")
