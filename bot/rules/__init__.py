@@ -82,6 +82,7 @@ NAMES = (
     "null_into_not_null",
     "null_propagation",
     "nulls_before_not_null",
+    "on_delete_changed",
     "orphans_before_foreign_key",
     "primary_key_dropped",
     "primary_key_not_null_scan",

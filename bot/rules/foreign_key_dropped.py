@@ -18,7 +18,8 @@ import re
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DropConstraint, Migration
+from bot.model.catalog import same_table
+from bot.model.migration import AddConstraint, DropConstraint, Migration, Operation
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -34,9 +35,11 @@ _FK_SYNTAX = re.compile(r"\bDROP\s+FOREIGN\s+KEY\b", re.I)
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    for op in migration.up:
+    for index, op in enumerate(migration.up):
         if not isinstance(op, DropConstraint) or context.catalog.is_new(op.table):
             continue
+        if _added_back(op, migration.up[index + 1 :], context):
+            continue  # replaced in the same migration (a new ON DELETE, a rename): the guarantee stays
         kind = context.catalog.constraints.get(op.name)
         named_like_fk = kind is None and op.name.endswith(("_fkey", "_fk"))
         if kind != "foreign_key" and not named_like_fk and not _FK_SYNTAX.search(op.sql):
@@ -47,3 +50,15 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             blast_radius=f"Rows of `{op.table}` may now point at missing parents; cascades and delete checks stop, "
             "and adding the key back fails on every orphan written meanwhile.",
         )
+
+
+def _added_back(op: DropConstraint, later: tuple[Operation, ...], context: Context) -> bool:
+    """Does the migration add a foreign key on the same columns of the same table after dropping this one?"""
+    old = context.catalog.foreign_keys.get(op.name)
+    return any(
+        isinstance(each, AddConstraint)
+        and each.constraint == "foreign_key"
+        and same_table(each.table, op.table)
+        and (each.name == op.name or (old is not None and tuple(each.columns) == tuple(old.columns)))
+        for each in later
+    )

@@ -1,0 +1,153 @@
+"""A foreign key's ON DELETE that now deletes the children, or that sets NULL in a NOT NULL column.
+
+## Why is this bad?
+Replacing `orders.customer_id REFERENCES customers` by the same key with `ON DELETE CASCADE` changes what a
+delete of a customer does: it used to fail while the customer had orders, and now it deletes the orders with
+it, silently, from every code path, admin screen and script that deletes customers, including the ones
+written on the assumption that such a delete is refused. The rows are gone with no error to notice.
+
+`ON DELETE SET NULL` (or `SET DEFAULT` with no default) on a column that is NOT NULL does not work at all:
+every delete of a referenced row then fails with a NOT NULL violation, so the change meant to let parents
+go makes no delete possible.
+
+## Use instead
+Keep the refusing key and delete the children explicitly where that is meant (and only there), or check
+every place that deletes the parent before making the cascade the database's rule; a backup of the children
+before the first delete is cheap. For SET NULL, make the column nullable first (`ALTER COLUMN … DROP NOT
+NULL`), or choose `CASCADE`/`RESTRICT` deliberately.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.model.catalog import Catalog, ForeignKey, same_table
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AddColumn, AddConstraint, Migration, Operation
+from bot.rules.context import Context
+
+RULE = Rule(
+    id="on-delete-changed",
+    dimension=Dimension.TRANSFORMATION,
+    severity=Severity.WARNING,
+    help="Keep the refusing key and delete children explicitly, or check every delete of the parent first.",
+    bad=(
+        "CREATE TABLE customers (id bigint PRIMARY KEY);\n"
+        "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL CONSTRAINT orders_customer_fk "
+        "REFERENCES customers (id));\n"
+        "-- migration\n"
+        "ALTER TABLE orders DROP CONSTRAINT orders_customer_fk;\n"
+        "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) "
+        "ON DELETE CASCADE NOT VALID;",
+    ),
+    good=(
+        "CREATE TABLE customers (id bigint PRIMARY KEY);\n"
+        "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL CONSTRAINT orders_customer_fk "
+        "REFERENCES customers (id));\n"
+        "-- migration\n"
+        "ALTER TABLE orders DROP CONSTRAINT orders_customer_fk;\n"
+        "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) "
+        "ON DELETE RESTRICT NOT VALID;",
+    ),
+)
+
+_REFUSING = ("", "no action", "restrict")
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    seen: set[tuple[str, tuple[str, ...], int]] = set()  # `ADD COLUMN … REFERENCES` is a column and a key
+    cascades: list[tuple[Operation, str, tuple[str, ...], str, str]] = []
+    for op in migration.up:
+        key = _declared(op)
+        if key is None or (key[0], key[1], op.location.line) in seen:
+            continue
+        seen.add((key[0], key[1], op.location.line))
+        table, columns, references, action = key
+        if action == "cascade" and not context.catalog.is_new(table):
+            old = _existing(context.catalog, table, columns, references)
+            if old is not None and old.on_delete.lower() in _REFUSING + ("set null", "set default"):
+                cascades.append((op, table, columns, references, old.on_delete.lower() or "no action"))
+        if action in ("set null", "set default"):
+            before = context.before(op)
+            refused = [c for c in columns if _not_null(before, op, table, c)]
+            if refused and (action == "set null" or not _has_default(before, table, refused)):
+                yield _set_null(op, table, refused, references, action)
+    if cascades:
+        yield _cascade(cascades, context)
+
+
+def _declared(op: Operation) -> tuple[str, tuple[str, ...], str, str] | None:
+    """(table, columns, referenced table, ON DELETE) of a foreign key the operation declares."""
+    if isinstance(op, AddConstraint) and op.constraint == "foreign_key" and op.references:
+        return op.table, op.columns, op.references, op.on_delete.lower()
+    if isinstance(op, AddColumn) and op.column.references:
+        return op.table, (op.column.name,), op.column.references, op.column.on_delete.lower()
+    return None
+
+
+def _existing(catalog: Catalog, table: str, columns: tuple[str, ...], references: str) -> ForeignKey | None:
+    """The key the schema held before the migration on the same columns to the same table."""
+    wanted = tuple(c.lower() for c in columns)
+    return next(
+        (
+            k
+            for k in catalog.foreign_keys.values()
+            if same_table(k.table, table)
+            and tuple(c.lower() for c in k.columns) == wanted
+            and same_table(k.references, references)
+        ),
+        None,
+    )
+
+
+def _not_null(catalog: Catalog, op: Operation, table: str, column: str) -> bool:
+    if isinstance(op, AddColumn) and op.column.name == column:
+        return not op.column.nullable
+    found = catalog.column(table, column)
+    return found is not None and not found.nullable
+
+
+def _has_default(catalog: Catalog, table: str, columns: list[str]) -> bool:
+    return all((found := catalog.column(table, c)) is not None and found.default is not None for c in columns)
+
+
+def _cascade(cascades: list[tuple[Operation, str, tuple[str, ...], str, str]], context: Context) -> Finding:
+    """One finding for the keys of a migration that now cascade: one decision, said once."""
+    op, table, columns, references, was = cascades[0]
+    before = (
+        f"failed while it had `{table}` rows"
+        if was in _REFUSING
+        else f"set their `{', '.join(columns)}` to NULL"
+    )
+    first = (
+        f"The foreign key from `{table}` ({', '.join(columns)}) to `{references}` changes from ON DELETE "
+        f"{was.upper()} to CASCADE: a delete of a `{references}` row, which {before}, now deletes its `{table}` "
+        "rows with it, silently"
+    )
+    others = [f"`{t}` ({', '.join(c)}) → `{r}`" for _, t, c, r, _ in cascades[1:]]
+    counted = "So does 1 more key" if len(others) == 1 else f"So do {len(others)} more keys"
+    listed = ", ".join(others[:6]) + (" …" if len(others) > 6 else "")
+    more = f". {counted}: {listed}" if others else ""
+    children = list(dict.fromkeys(t for _, t, _, _, _ in cascades))
+    return op.finding(
+        RULE,
+        first + more + ".",
+        blast_radius="Every row of "
+        + ", ".join(context.size_words(t) for t in children[:4])
+        + (" and more" if len(children) > 4 else "")
+        + " whose parent any code path deletes from now on.",
+        fix=f"Keep ON DELETE {was.upper()} and delete the children explicitly where that is meant, or check every place "
+        "that deletes the parents (and back up the children) before making CASCADE the rule.",
+    )
+
+
+def _set_null(op: Operation, table: str, columns: list[str], references: str, action: str) -> Finding:
+    shown = ", ".join(f"`{c}`" for c in columns)
+    return op.finding(
+        RULE,
+        f"ON DELETE {action.upper()} on `{table}` ({shown}) cannot work: the column is NOT NULL"
+        + (" with no default" if action == "set default" else "")
+        + f", so every delete of a referenced `{references}` row fails with a NOT NULL violation.",
+        blast_radius=f"No `{references}` row that `{table}` references can be deleted.",
+        fix=f"Make {shown} nullable first (`ALTER COLUMN … DROP NOT NULL`), or choose CASCADE or RESTRICT on purpose.",
+    )

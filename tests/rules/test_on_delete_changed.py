@@ -1,0 +1,72 @@
+"""A foreign key replaced by one that cascades deletes, or that sets NULL in a NOT NULL column."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model.findings import Finding
+from tests.conftest import review_sql
+
+NAMES = [
+    {"parent": "customers", "child": "orders", "key": "customer_id"},
+    {"parent": "projects", "child": "tasks", "key": "project_id"},
+]
+SCHEMA = (
+    "CREATE TABLE {parent} (id bigint PRIMARY KEY);\n"
+    "CREATE TABLE {child} (id bigint PRIMARY KEY, {key} bigint NOT NULL CONSTRAINT {child}_{key}_fk REFERENCES"
+    " {parent} (id), other_id bigint REFERENCES {parent} (id) ON DELETE SET NULL);\n"
+)
+
+
+def _found(
+    names: dict[str, str], text: str, path: str = "db/migrations/0002_key.sql"
+) -> tuple[list[Finding], set[str]]:
+    result = review_sql(text.format(**names), path=path, base={"db/structure.sql": SCHEMA.format(**names)})
+    return [f for f in result.active if f.rule == "on-delete-changed"], {f.rule for f in result.active}
+
+
+REPLACE = (
+    "SET lock_timeout = '5s';\nALTER TABLE {child} DROP CONSTRAINT {child}_{key}_fk;\n"
+    "ALTER TABLE {child} ADD CONSTRAINT {child}_{key}_fk FOREIGN KEY ({key}) REFERENCES {parent} (id) ON DELETE {action} NOT VALID;\n"
+)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_key_that_now_cascades_deletes(names: dict[str, str]) -> None:
+    [found], rules = _found(names, REPLACE.replace("{action}", "CASCADE"))
+    assert f"`{names['parent']}` row" in found.message and "now deletes its" in found.message
+    assert "foreign-key-dropped" not in rules  # replaced in the same migration: the relation is kept
+    assert not _found(names, REPLACE.replace("{action}", "RESTRICT"))[0]
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_set_null_on_a_not_null_column_makes_every_delete_fail(names: dict[str, str]) -> None:
+    [found], _ = _found(names, REPLACE.replace("{action}", "SET NULL"))
+    assert "NOT NULL violation" in found.message
+    nullable = "ALTER TABLE {child} ALTER COLUMN {key} DROP NOT NULL;\n" + REPLACE.replace(
+        "{action}", "SET NULL"
+    )
+    assert not _found(names, nullable)[0]
+    added = "ALTER TABLE {child} ADD COLUMN reviewer_id bigint NOT NULL DEFAULT 0 REFERENCES {parent} (id) ON DELETE SET NULL;\n"
+    assert len(_found(names, added)[0]) == 1
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_rails_key_replaced_to_cascade(names: dict[str, str]) -> None:
+    text = (
+        "class CascadeKey < ActiveRecord::Migration[7.1]\n  def change\n"
+        "    remove_foreign_key :{child}, :{parent}\n"
+        "    add_foreign_key :{child}, :{parent}, on_delete: :cascade, validate: false\n  end\nend\n"
+    )
+    found, _ = _found(names, text, path="db/migrate/20260101000000_cascade_key.rb")
+    assert len(found) == 1 and "CASCADE" in found[0].message
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_the_keys_a_migration_turns_to_cascade_are_one_finding(names: dict[str, str]) -> None:
+    both = REPLACE.replace("{action}", "CASCADE") + (
+        "ALTER TABLE {child} ADD CONSTRAINT {child}_other_fk FOREIGN KEY (other_id) REFERENCES {parent} (id) "
+        "ON DELETE CASCADE NOT VALID;\n"
+    )
+    [found], _ = _found(names, both)
+    assert f"So does 1 more key: `{names['child']}` (other_id)" in found.message
