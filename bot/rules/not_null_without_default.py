@@ -17,6 +17,7 @@ validated separately). Keep a default the old release relies on until no running
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from sqlglot import exp
@@ -125,12 +126,27 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 "inserts from the release still running fail until the new code is out."
             )
         yield op.finding(
-            RULE, f"`{op.table}.{column.name}` is added NOT NULL without a default.", blast_radius=blast
+            RULE,
+            f"`{op.table}.{column.name}` is added NOT NULL without a default{_python_side(migration, op)}.",
+            blast_radius=blast,
         )
     if context.config.deployment == "offline":
         return  # no release runs while the migration does: nobody inserts without the new column
     yield from _defaults_dropped(migration, context)
     yield from _rebuilt_with_new_columns(migration, context)
+
+
+def _python_side(migration: Migration, op: AddColumn) -> str:
+    """An Alembic column with SQLAlchemy's `default=` and no `server_default=`: a default only the ORM's own
+    inserts use, which the database and the existing rows never see."""
+    if migration.framework != "alembic" or "server_default" in op.sql:
+        return ""
+    if re.search(r"\bdefault\s*=", op.sql) is None:
+        return ""
+    return (
+        " in the database (SQLAlchemy's `default=` is filled in by the ORM on its own inserts; the existing rows "
+        "never get it: `server_default=` is the database's)"
+    )
 
 
 def _unique(migration: Migration, op: AddColumn) -> bool:

@@ -109,3 +109,22 @@ def test_on_mysql_a_unique_not_null_column_without_default_fails_on_two_rows(tab
     assert "duplicate entry" in blast(unique)
     plain = f"ALTER TABLE {table} ADD COLUMN {column} char(36) NOT NULL;\n"
     assert "duplicate" not in blast(plain) and "silently wrong data" in blast(plain)
+
+
+@pytest.mark.parametrize(("table", "column"), [("users", "credits"), ("invoices", "retries")])
+def test_an_alembic_python_side_default_is_said_to_be_no_database_default(table: str, column: str) -> None:
+    from tests.conftest import review_sql
+
+    def message(keywords: str) -> list[str]:
+        text = (
+            'revision = "b2"\ndown_revision = "a1"\n\nfrom alembic import op\nimport sqlalchemy as sa\n\n\n'
+            f'def upgrade():\n    op.add_column("{table}", sa.Column("{column}", sa.Integer(), nullable=False, {keywords}))\n'
+            f'\n\ndef downgrade():\n    op.drop_column("{table}", "{column}")\n'
+        )
+        base = {"db/structure.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY);\n"}
+        result = review_sql(text, path="alembic/versions/b2_add.py", base=base)
+        return [f.message for f in result.active if f.rule == "not-null-without-default"]
+
+    [python_side] = message("default=0")
+    assert "`server_default=`" in python_side
+    assert not message('server_default="0"')
