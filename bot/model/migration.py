@@ -188,6 +188,8 @@ class SetNotNull(Operation):
 class DropNotNull(Operation):
     table: str
     column: str
+    # not written: MySQL's MODIFY/CHANGE restates the whole column, and one without NOT NULL makes it nullable
+    implied: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -196,6 +198,7 @@ class SetDefault(Operation):
     column: str
     default: str | None  # None: DROP DEFAULT
     volatile: bool = False
+    implied: bool = False  # not written: MySQL's MODIFY/CHANGE without DEFAULT drops the column's default
 
 
 # --- indexes and constraints --------------------------------------------------------------------------

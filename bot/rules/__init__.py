@@ -67,6 +67,7 @@ NAMES = (
     "missing_down_migration",
     "missing_lock_timeout",
     "missing_statement_timeout",
+    "modify_resets_column",
     "mysql_table_copy",
     "nested_transaction",
     "non_concurrent_detach_partition",

@@ -269,8 +269,18 @@ def _modify_column(action: exp.ModifyColumn, table: str, b: Base, dialect: str) 
         yield RenameColumn(table=table, column=identifier(old), new_name=spec.name, **b)
     if spec.type:
         yield AlterColumnType(table=table, column=spec.name, new_type=spec.type, **b)
+    # MODIFY and CHANGE restate the whole column: what they do not say, the column loses
     if not spec.nullable:
         yield SetNotNull(table=table, column=spec.name, **b)
+    else:
+        said = any(c.args.get("allow_null") for c in action.this.find_all(exp.NotNullColumnConstraint))
+        yield DropNotNull(table=table, column=spec.name, implied=not said, **b)
+    if spec.default is not None:
+        yield SetDefault(
+            table=table, column=spec.name, default=spec.default, volatile=spec.volatile_default, **b
+        )
+    else:
+        yield SetDefault(table=table, column=spec.name, default=None, implied=True, **b)
 
 
 def _constraint(c: exp.Expression, table: str, b: Base, dialect: str, not_valid: bool) -> Operation:

@@ -1,0 +1,74 @@
+"""MySQL's `MODIFY`/`CHANGE` restates the whole column: the NOT NULL and DEFAULT it does not repeat are gone.
+
+## Why is this bad?
+`ALTER TABLE posts MODIFY title varchar(300)`, written to widen the column, also makes a `NOT NULL DEFAULT ''`
+column nullable with no default: MySQL and MariaDB replace the column's definition with exactly what the
+clause says. Nothing fails. From then on, inserts that omit the column store NULL instead of `''`, the code
+that never expected NULL meets it, and a later `SET NOT NULL` fails on those rows. A NOT NULL column whose
+DEFAULT is not repeated makes every insert that omits it fail instead.
+
+## Use instead
+Repeat every attribute the column keeps: `MODIFY title varchar(300) NOT NULL DEFAULT '' COMMENT 'headline'`
+(with its `CHARACTER SET` and `COLLATE` when they are not the table's). Say `NULL` explicitly when making it
+nullable is the point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import DropNotNull, Migration, Operation, SetDefault
+from bot.rules.context import Context
+
+RULE = Rule(
+    id="modify-resets-column",
+    dimension=Dimension.TRANSFORMATION,
+    severity=Severity.WARNING,
+    help="Repeat every attribute the column keeps in the MODIFY: NOT NULL, DEFAULT, COMMENT, CHARACTER SET.",
+    bad=(
+        "CREATE TABLE posts (id bigint PRIMARY KEY, title varchar(200) NOT NULL DEFAULT '');\n"
+        "-- migration\n"
+        "ALTER TABLE posts MODIFY title varchar(300);",
+    ),
+    good=(
+        "CREATE TABLE posts (id bigint PRIMARY KEY, title varchar(200) NOT NULL DEFAULT '');\n"
+        "-- migration\n"
+        "ALTER TABLE posts MODIFY title varchar(300) NOT NULL DEFAULT '';",
+    ),
+    dialects=("mysql", "mariadb"),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    lost: dict[tuple[str, str, int], list[str]] = {}
+    where: dict[tuple[str, str, int], Operation] = {}
+    for op in migration.up:
+        if not isinstance(op, DropNotNull | SetDefault) or not op.implied or context.catalog.is_new(op.table):
+            continue
+        column = context.before(op).column(op.table, op.column)
+        if column is None:
+            continue
+        key = (op.table, op.column, op.location.line)
+        if isinstance(op, DropNotNull) and not column.nullable:
+            lost.setdefault(key, []).append("NOT NULL")
+            where.setdefault(key, op)
+        if isinstance(op, SetDefault) and column.default is not None:
+            lost.setdefault(key, []).append(f"DEFAULT {column.default}")
+            where.setdefault(key, op)
+    for (table, name, _), kept in lost.items():
+        op = where[(table, name, _)]
+        made = "nullable" if "NOT NULL" in kept else "NOT NULL without its default"
+        yield op.finding(
+            RULE,
+            f"The MODIFY of `{table}.{name}` restates the whole column and does not repeat {' and '.join(kept)}: "
+            f"the column is {made} after it.",
+            blast_radius=(
+                f"Inserts into `{table}` that omit `{name}` store NULL from now on, code that never expected NULL "
+                "meets it, and a later SET NOT NULL fails on those rows."
+                if "NOT NULL" in kept
+                else f"Every insert into `{table}` that omits `{name}` fails from now on, the running release's too."
+            ),
+            fix=f"Repeat what the column keeps in the clause: `… {' '.join(kept)}` (and its COMMENT, CHARACTER SET "
+            "and COLLATE), or say NULL explicitly if making it nullable is the point.",
+        )

@@ -1,0 +1,39 @@
+"""MySQL's MODIFY/CHANGE redefines the whole column: NOT NULL and DEFAULT not repeated are dropped."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model.findings import Finding
+from tests.conftest import review_sql
+
+NAMES = [("posts", "title"), ("accounts", "plan_code")]
+
+
+def _found(table: str, column: str, sql: str, dialect: str = "mysql") -> list[Finding]:
+    base = {
+        "db/migrations/0001_init.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} varchar(200) NOT NULL"
+        f" DEFAULT 'none', note varchar(20));\n"
+    }
+    result = review_sql(
+        sql.format(t=table, c=column), path="db/migrations/0002_widen.sql", dialect=dialect, base=base
+    )
+    return [f for f in result.active if f.rule == "modify-resets-column"]
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+@pytest.mark.parametrize("dialect", ["mysql", "mariadb"])
+def test_a_modify_that_does_not_repeat_not_null_and_default(table: str, column: str, dialect: str) -> None:
+    [found] = _found(table, column, "ALTER TABLE {t} MODIFY {c} varchar(300);", dialect)
+    assert f"`{table}.{column}`" in found.message and "NOT NULL and DEFAULT 'none'" in found.message
+    [renamed] = _found(table, column, "ALTER TABLE {t} CHANGE {c} {c}_text varchar(300) NOT NULL;", dialect)
+    assert "DEFAULT 'none'" in renamed.message and "NOT NULL without its default" in renamed.message
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+def test_a_modify_that_repeats_what_the_column_keeps(table: str, column: str) -> None:
+    assert not _found(table, column, "ALTER TABLE {t} MODIFY {c} varchar(300) NOT NULL DEFAULT 'none';")
+    assert not _found(table, column, "ALTER TABLE {t} MODIFY COLUMN {c} varchar(300) NULL DEFAULT 'none';")
+    assert not _found(
+        table, column, "ALTER TABLE {t} MODIFY note varchar(40);"
+    )  # nullable, no default: nothing lost
