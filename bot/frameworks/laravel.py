@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 
 from tree_sitter import Node
@@ -83,6 +84,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     in_transaction = in_transaction and within
     helpers = {name: body for name, body in methods.items() if name not in ("up", "down")}
     walker = _Walker(path, dialect, helpers)
+    walker.change_drops_default = (framework_major(tree, path) or 0) >= 11
     walker.syntax_errors(root)
     walker.walk(methods.get("up"))
     up = separate(_guarded(walker.ops, root))
@@ -102,6 +104,30 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         version=version(path),
         suppressions=suppressions.find(text, up),
     )
+
+
+def framework_major(tree: Tree, path: str) -> int | None:
+    """The major version of Laravel the application runs: the one `composer.lock` installed, else the lowest
+    `composer.json` allows (`^10.10|^11.0` → 10); None when neither says."""
+    root = path.split("database/migrations/", 1)[0] if "database/migrations/" in path else ""
+    packages = _json(tree.read(f"{root}composer.lock")).get("packages")
+    for package in packages if isinstance(packages, list) else []:
+        if isinstance(package, dict) and package.get("name") == "laravel/framework":
+            found = re.search(r"\d+", str(package.get("version", "")))
+            if found:
+                return int(found.group())
+    required = _json(tree.read(f"{root}composer.json")).get("require")
+    wanted = required.get("laravel/framework") if isinstance(required, dict) else None
+    majors = [int(m) for m in re.findall(r"(?<![\d.])(\d+)(?=\.|\*|$|\s|\|)", str(wanted or ""))]
+    return min(majors) if majors else None
+
+
+def _json(text: str | None) -> dict[str, object]:
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def dialect(tree: Tree) -> str:
@@ -263,10 +289,13 @@ class _Walker:
         self._batched = False
         self.helpers = helpers or {}  # the migration's own methods besides up() and down()
         self._followed: set[str] = set()
+        # Laravel 11 and later: `->change()` keeps only the modifiers it repeats, a default among them
+        self.change_drops_default = False
 
     def _inner(self) -> _Walker:
         inner = _Walker(self.path, self.dialect, self.helpers)
         inner._followed = self._followed
+        inner.change_drops_default = self.change_drops_default
         return inner
 
     def syntax_errors(self, root: Node) -> None:
@@ -374,7 +403,11 @@ class _Walker:
         if c.name in ("create", "createIfNotExists"):
             self.ops.extend(laravel_blueprint.create(c, name, self.path, self.dialect, self._statement))
         elif c.name == "table":
-            self.ops.extend(laravel_blueprint.alter(c, name, self.path, self.dialect, self._statement))
+            self.ops.extend(
+                laravel_blueprint.alter(
+                    c, name, self.path, self.dialect, self._statement, drops_default=self.change_drops_default
+                )
+            )
         elif c.name in ("drop", "dropIfExists"):
             self.ops.append(DropTable(table=name, if_exists=c.name == "dropIfExists", **base))
         elif c.name == "rename":

@@ -98,7 +98,11 @@ def create(c: php.Call, table: str, path: str, dialect: str, code: Code) -> list
     return [table_op, *extra]
 
 
-def alter(c: php.Call, table: str, path: str, dialect: str, code: Code) -> list[Operation]:
+def alter(
+    c: php.Call, table: str, path: str, dialect: str, code: Code, *, drops_default: bool = False
+) -> list[Operation]:
+    """`Schema::table(…)`; with `drops_default` (Laravel 11+), a `->change()` without `->default()` drops the
+    column's default, as Laravel then redefines the column with only the modifiers written."""
     body, variable = closure(c)
     ops: list[Operation] = []
     for expression, calls in blueprint_calls(body, variable):
@@ -108,7 +112,7 @@ def alter(c: php.Call, table: str, path: str, dialect: str, code: Code) -> list[
         elif calls[0].name in COLUMN_METHODS:
             for column in declared(calls, dialect):
                 ops.extend(
-                    _changed(table, column, base)
+                    _changed(table, column, base, drops_default=drops_default)
                     if column.change
                     else [AddColumn(table=table, column=column.spec, **base)]
                 )
@@ -118,8 +122,9 @@ def alter(c: php.Call, table: str, path: str, dialect: str, code: Code) -> list[
     return ops
 
 
-def _changed(table: str, column: Declared, base: Origin) -> list[Operation]:
-    """`->change()` redefines the whole column: its type, and NULL / NOT NULL as now declared."""
+def _changed(table: str, column: Declared, base: Origin, *, drops_default: bool = False) -> list[Operation]:
+    """`->change()` redefines the whole column: its type, and NULL / NOT NULL as now declared (and, from
+    Laravel 11 on, its default: one not repeated is gone)."""
     name = column.spec.name
     ops: list[Operation] = [AlterColumnType(table=table, column=name, new_type=column.spec.type, **base)]
     kind = DropNotNull if column.spec.nullable else SetNotNull
@@ -134,6 +139,8 @@ def _changed(table: str, column: Declared, base: Origin) -> list[Operation]:
                 **base,
             )
         )
+    elif drops_default:
+        ops.append(SetDefault(table=table, column=name, default=None, implied=True, **base))
     return ops
 
 

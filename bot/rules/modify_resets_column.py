@@ -1,4 +1,4 @@
-"""MySQL's `MODIFY`/`CHANGE` restates the whole column: the NOT NULL and DEFAULT it does not repeat are gone.
+"""A column redefined whole (MySQL's `MODIFY`/`CHANGE`, Laravel 11's `->change()`) loses what it does not repeat.
 
 ## Why is this bad?
 `ALTER TABLE posts MODIFY title varchar(300)`, written to widen the column, also makes a `NOT NULL DEFAULT ''`
@@ -11,6 +11,11 @@ DEFAULT is not repeated makes every insert that omits it fail instead.
 Repeat every attribute the column keeps: `MODIFY title varchar(300) NOT NULL DEFAULT '' COMMENT 'headline'`
 (with its `CHARACTER SET` and `COLLATE` when they are not the table's). Say `NULL` explicitly when making it
 nullable is the point.
+
+## Framework notes
+Laravel 11 and later redefine a column on `->change()` with only the modifiers written: `$table->string('status',
+40)->change()` drops the column's `->default('draft')` (and makes it NOT NULL unless `->nullable()` is
+repeated, which `set-not-null` reports). The version is read from `composer.lock`, else `composer.json`.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ RULE = Rule(
         "-- migration\n"
         "ALTER TABLE posts MODIFY title varchar(300) NOT NULL DEFAULT '';",
     ),
-    dialects=("mysql", "mariadb"),
+    dialects=("mysql", "mariadb", "postgres"),  # Laravel's `->change()` on PostgreSQL too
 )
 
 
@@ -56,12 +61,13 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if isinstance(op, SetDefault) and column.default is not None:
             lost.setdefault(key, []).append(f"DEFAULT {column.default}")
             where.setdefault(key, op)
+    clause = "`->change()`" if migration.framework == "laravel" else "MODIFY"
     for (table, name, _), kept in lost.items():
         op = where[(table, name, _)]
         made = "nullable" if "NOT NULL" in kept else "NOT NULL without its default"
         yield op.finding(
             RULE,
-            f"The MODIFY of `{table}.{name}` restates the whole column and does not repeat {' and '.join(kept)}: "
+            f"The {clause} of `{table}.{name}` restates the whole column and does not repeat {' and '.join(kept)}: "
             f"the column is {made} after it.",
             blast_radius=(
                 f"Inserts into `{table}` that omit `{name}` store NULL from now on, code that never expected NULL "

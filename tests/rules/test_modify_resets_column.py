@@ -37,3 +37,40 @@ def test_a_modify_that_repeats_what_the_column_keeps(table: str, column: str) ->
     assert not _found(
         table, column, "ALTER TABLE {t} MODIFY note varchar(40);"
     )  # nullable, no default: nothing lost
+
+
+LARAVEL = (
+    "<?php\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Database\\Schema\\Blueprint;\n"
+    "use Illuminate\\Support\\Facades\\Schema;\n\nreturn new class extends Migration {\n"
+    "    public function up(): void {\n        Schema::table('{table}', function (Blueprint $table) {\n"
+    "            $table->string('{column}', 40){modifiers}->change();\n        });\n    }\n};\n"
+)
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+@pytest.mark.parametrize(
+    ("composer", "dropped"), [('"^11.0"', True), ('"^10.10|^11.0"', False), ('"^12.0"', True)]
+)
+def test_laravel_11_change_drops_a_default_it_does_not_repeat(
+    table: str, column: str, composer: str, dropped: bool
+) -> None:
+    base = {
+        "composer.json": '{"require": {"laravel/framework": ' + composer + "}}\n",
+        "database/migrations/2024_01_01_000000_create.php": (
+            "<?php\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Database\\Schema\\Blueprint;\n"
+            "use Illuminate\\Support\\Facades\\Schema;\n\nreturn new class extends Migration {\n"
+            f"    public function up(): void {{\n        Schema::create('{table}', function (Blueprint $table) {{\n"
+            f"            $table->id();\n            $table->string('{column}')->default('draft');\n        }});\n    }}\n}};\n"
+        ),
+    }
+
+    def found(modifiers: str) -> list[Finding]:
+        text = LARAVEL.replace("{table}", table).replace("{column}", column).replace("{modifiers}", modifiers)
+        result = review_sql(text, path="database/migrations/2024_02_02_000000_change.php", base=base)
+        return [f for f in result.active if f.rule == "modify-resets-column"]
+
+    lost = found("")
+    assert bool(lost) is dropped
+    if dropped:
+        assert "`->change()`" in lost[0].message and "DEFAULT 'draft'" in lost[0].message
+    assert not found("->default('draft')")
