@@ -155,6 +155,8 @@ class Catalog:
     large: frozenset[str] = frozenset()
     rows: dict[str, int] = field(default_factory=dict)  # row estimates, when a probe gave them
     created_in_change: set[str] = field(default_factory=set)
+    # tables (unqualified) whose rows a DELETE or TRUNCATE of the change removed: a dedupe before a unique key
+    deleted_in_change: set[str] = field(default_factory=set)
     before_change: frozenset[str] = frozenset()  # the tables that existed before the change
     sources: list[str] = field(default_factory=list)  # where the schema came from, for the review's notes
     checks: dict[str, Check] = field(default_factory=dict)  # CHECK constraint name → its definition
@@ -186,6 +188,7 @@ class Catalog:
         copied.constraints = dict(self.constraints)
         copied.rows = dict(self.rows)
         copied.created_in_change = set(self.created_in_change)
+        copied.deleted_in_change = set(self.deleted_in_change)
         copied.sources = list(self.sources)
         copied.checks = dict(self.checks)
         copied.foreign_keys = dict(self.foreign_keys)
@@ -682,6 +685,8 @@ def _unseed(c: Catalog, op: Operation, in_change: bool) -> None:
     """After a DELETE or TRUNCATE the rows a table holds are no longer known from its seeds."""
     assert isinstance(op, DataDelete | Truncate)
     c.seeds.pop(op.table, None)
+    if in_change:
+        c.deleted_in_change.add(unqualified(op.table))
 
 
 def _create_function(c: Catalog, op: Operation, in_change: bool) -> None:

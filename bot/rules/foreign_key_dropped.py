@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.catalog import same_table
+from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddConstraint, DropConstraint, Migration, Operation
 from bot.rules.context import Context
 

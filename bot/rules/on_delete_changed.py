@@ -65,7 +65,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         table, columns, references, action = key
         if action == "cascade" and not context.catalog.is_new(table):
             old = _existing(context.catalog, table, columns, references)
-            if old is not None and old.on_delete.lower() in _REFUSING + ("set null", "set default"):
+            if old is not None and old.on_delete.lower() in (*_REFUSING, "set null", "set default"):
                 cascades.append((op, table, columns, references, old.on_delete.lower() or "no action"))
         if action in ("set null", "set default"):
             before = context.before(op)

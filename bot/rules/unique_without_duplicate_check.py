@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.model.catalog import unqualified
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, AddConstraint, AddIndex, DataDelete, Migration, Operation
 from bot.probe.questions import added_unique_key
@@ -95,6 +96,8 @@ def _known_unique(
     }
     if set(columns) <= added:
         return True  # every key is NULL in the existing rows, and NULLs never collide
+    if unqualified(table) in catalog.deleted_in_change:
+        return True  # an earlier migration of the change deletes rows of the table: its dedupe
     return any(isinstance(op, DataDelete) and op.table == table for op in earlier)
 
 

@@ -109,3 +109,35 @@ def test_a_key_not_yet_unique_is_still_checked(table: str, column: str, existing
         f"CREATE UNIQUE INDEX CONCURRENTLY {table}_{column}_live ON {table} ({column}) WHERE kind = 'a';"
     )
     assert _messages(schema + partial)
+
+
+@pytest.mark.parametrize(
+    ("table", "key"), [("vulnerability_ids", ("finding_id", "code")), ("memberships", ("team_id", "user_id"))]
+)
+def test_a_dedupe_in_an_earlier_migration_of_the_change_clears_the_unique_key(
+    table: str, key: tuple[str, str]
+) -> None:
+    """Migration 2 deletes the duplicates, migration 3 adds the unique index: the change shows the rows have no
+    duplicates. Without migration 2 the index is the assumption the rule reports."""
+    from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+    from bot.review import review
+
+    a, b = key
+    base = {
+        "db/migrations/0001_init.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, {a} bigint, {b} text);\n"
+    }
+    dedupe = f"DELETE FROM {table} x USING {table} y WHERE x.{a} = y.{a} AND x.{b} = y.{b} AND x.id > y.id;\n"
+    unique = f"CREATE UNIQUE INDEX CONCURRENTLY {table}_key ON {table} ({a}, {b});\n"
+
+    def found(files: dict[str, str]) -> list[str]:
+        changeset = ChangeSet(
+            base="base",
+            head="head",
+            files=tuple(ChangedFile(path, "added", None, text) for path, text in files.items()),
+            head_tree=MemoryTree({**base, **files}),
+            base_tree=MemoryTree(base),
+        )
+        return [f.rule for f in review(changeset).active if f.rule == "unique-without-duplicate-check"]
+
+    assert not found({"db/migrations/0002_dedupe.sql": dedupe, "db/migrations/0003_unique.sql": unique})
+    assert found({"db/migrations/0003_unique.sql": unique})
