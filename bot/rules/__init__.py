@@ -93,6 +93,7 @@ NAMES = (
     "rows_violating_check",
     "schema_dropped",
     "schema_renamed",
+    "sequence_not_widened",
     "sequence_reset",
     "sequential_assignment",
     "serial_over_identity",
