@@ -25,7 +25,9 @@ under the same name) is still the migration the runner recorded: only an edit of
 the name of its module or class. An edit of the down alone (a rollback fixed: its statements, or the code of a down written last that
 prepares them, with the imports it needs) is a note: the runner records that the up ran, and a
 rollback runs the file's current down. Liquibase records changeSets, not files: appending a changeSet to a changelog is no finding,
-editing or removing one that already ran is.
+editing or removing one that already ran is. A script that declares its own revision (`-- revision: …`), whose
+edit changes that revision while every statement stays guarded to run again (a bridge or squash script a
+runner re-applies on a new revision), is a warning: check that the runner re-applies it.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from collections.abc import Iterator
 
 from bot import frameworks
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DATA_CHANGES, Migration, RunCode, Unparsed
+from bot.model.migration import DATA_CHANGES, Migration, RunCode, SetTimeout, Transaction, Unparsed
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -119,6 +121,20 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 "so a rollback runs the edited one."
             )
             yield _finding(migration, line, message, blast, Severity.INFO)
+        elif (marker := _reapplied(migration, base_text, head_text)) is not None:
+            # A script that declares its own revision, changed by the edit, with every statement guarded to run
+            # again: the runner that keys on that revision re-applies it (a bridge or squash script).
+            message += (
+                f" It declares its own revision, which the edit changes ({marker}), and every statement is"
+                " guarded to run again: a runner that re-applies the file on a new revision brings databases that"
+                " ran the old one up to date. Check that this runner does."
+            )
+            blast = (
+                "If the runner re-applies it on the new revision, none; if it records only that the file ran, "
+                + blast[0].lower()
+                + blast[1:]
+            )
+            yield _finding(migration, line, message, blast, Severity.WARNING)
         elif _guards_only(migration, context.applied_base):
             message += (
                 " The edit only adds or removes `IF EXISTS` / `IF NOT EXISTS` guards: the same changes, made safe to"
@@ -244,6 +260,25 @@ def _liquibase(migration: Migration, base_text: str, head_text: str) -> Iterator
             "Databases that ran them keep their changes, new installs do not get them: their schemas diverge.",
             Severity.WARNING,
         )
+
+
+_MARKER = re.compile(r"^\s*(?:--|#|//)\s*(?:revision|version|schema[_ ]version)\s*[:=]\s*(\S+)", re.I | re.M)
+_RERUNNABLE = re.compile(
+    r"\bIF\s+(?:NOT\s+)?EXISTS\b|\bOR\s+REPLACE\b|\bOR\s+IGNORE\b|\bINSERT\s+IGNORE\b|\bON\s+CONFLICT\b",
+    re.I,
+)
+
+
+def _reapplied(migration: Migration, base_text: str, head_text: str) -> str | None:
+    """`-- revision: a` → `b` in a file whose every statement can run again (`IF NOT EXISTS`, `INSERT OR
+    IGNORE`, `ON CONFLICT DO NOTHING`, `CREATE OR REPLACE`): the marker's change, as `a` → `b`; else None."""
+    old, new = _MARKER.search(base_text), _MARKER.search(head_text)
+    if old is None or new is None or old.group(1) == new.group(1):
+        return None
+    statements = [op for op in migration.up if not isinstance(op, Transaction | SetTimeout)]
+    if not statements or not all(_RERUNNABLE.search(op.sql) for op in statements):
+        return None
+    return f"`{old.group(1)}` → `{new.group(1)}`"
 
 
 def _guards_only(migration: Migration, old: Migration | None) -> bool:
