@@ -58,6 +58,7 @@ NAMES = (
     "int_primary_key",
     "integer_division",
     "invalid_index_retry",
+    "join_matches_many",
     "joined_field_update",
     "json_type",
     "length_below_code_limit",
