@@ -21,14 +21,18 @@ request itself deletes, count as safe.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
+from bot.model.catalog import same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DropColumn, Migration, Operation, RenameColumn
+from bot.model.migration import AddColumn, DataUpdate, DropColumn, Migration, Operation, RenameColumn
 from bot.references.blast_radius import assess
 from bot.references.inflection import model_name
 from bot.references.search import Target, Use
 from bot.rules.context import Context
+from bot.rules.swapped_values import opposite
+from bot.sql.names import quote_column
 
 RULE = Rule(
     id="column-dropped",
@@ -111,6 +115,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             message = f"Column {label} is dropped; the model `{cls}` (`{path}:{line}`) no longer declares it."
         else:
             message = f"Column {label} is dropped."
+        message += _renamed_as_drop_and_add(op, migration, context)
         safe = not found.blocking and bool(ignored or kept or (models and not uses))
         yield op.finding(
             RULE,
@@ -127,6 +132,74 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             if not rails
             else _RAILS_CACHE.format(model=model_name(op.table), column=op.column),
         )
+
+
+_TEXT = (
+    "text",
+    "varchar",
+    "character varying",
+    "char",
+    "character",
+    "bpchar",
+    "citext",
+    "string",
+    "nvarchar",
+)
+_INTEGER = ("int", "integer", "int4", "int8", "bigint", "smallint", "int2", "serial", "bigserial", "tinyint")
+
+
+def _family(type_sql: str) -> str:
+    base = type_sql.lower().split("(")[0].strip()
+    return "text" if base in _TEXT else "integer" if base in _INTEGER else base
+
+
+def _keyish(name: str) -> bool:
+    """`id`, `user_id`, `modelVersionId`: a key, whose replacement points somewhere else rather than renames."""
+    return name.lower() == "id" or name.lower().endswith("_id") or (name.endswith("Id") and len(name) > 2)
+
+
+def _renamed_as_drop_and_add(op: DropColumn, migration: Migration, context: Context) -> str:
+    """A column of the same kind added to the same table by the same migration, not filled from the dropped
+    one: what a rename written as a drop and an add looks like (Prisma writes one for every renamed field)."""
+    dropped = context.before(op).column(op.table, op.column)
+    if dropped is None or not dropped.type or _keyish(op.column):
+        return ""
+    drops = [e for e in migration.up if isinstance(e, DropColumn) and same_table(e.table, op.table)]
+    if len(drops) != 1:
+        return ""  # several columns go: no one-to-one rename to point at
+    added = [
+        each.column
+        for each in migration.up
+        if isinstance(each, AddColumn)
+        and same_table(each.table, op.table)
+        and each.column.name != op.column
+        and _family(each.column.type) == _family(dropped.type)
+        and not _keyish(each.column.name)
+    ]
+    copied = any(
+        isinstance(each, DataUpdate)
+        and same_table(each.table, op.table)
+        and any(re.search(rf"\b{re.escape(op.column)}\b", value, re.I) for _, value in each.assignments)
+        for each in migration.up
+    )
+    if len(added) != 1 or copied:
+        return ""
+    new = added[0]
+    old, renamed = quote_column(op.column, context.dialect), quote_column(new.name, context.dialect)
+    if opposite(op.column, new.name):
+        return (
+            f" The same migration adds `{new.name}` to `{op.table}`, which means the opposite of `{op.column}`: fill it "
+            f"with `NOT {old}` before the drop, or every row loses its setting."
+        )
+    hint = (
+        " (Prisma writes a renamed field this way: edit the generated migration)"
+        if migration.framework == "prisma"
+        else ""
+    )
+    return (
+        f" The same migration adds `{new.name}` ({new.type}) to `{op.table}`: if it is meant as a rename, the values "
+        f"of `{op.column}` are not carried over to it; write `RENAME COLUMN {old} TO {renamed}` instead{hint}."
+    )
 
 
 _RAILS_CACHE = 'Add `self.ignored_columns += ["{column}"]` to `{model}`, deploy, then drop the column in a later pull request.'
