@@ -34,6 +34,7 @@ NAMES = (
     "data_lost_on_rollback",
     "database_dropped",
     "default_evaluated_once",
+    "default_scope_in_migration",
     "dependent_rows_orphaned",
     "domain_constraint",
     "down_not_idempotent",
