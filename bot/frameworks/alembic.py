@@ -24,7 +24,7 @@ from bot.frameworks.sqlfile import parse_sql
 from bot.frameworks.statements import separate
 from bot.model.changeset import Tree
 from bot.model.findings import Location
-from bot.model.migration import Migration, Operation, RunCode, Transaction, Unparsed
+from bot.model.migration import CurrentModelImport, Migration, Operation, RunCode, Transaction, Unparsed
 
 NAME = "alembic"
 _EMPTY_DOWN = "`downgrade()` does nothing"
@@ -103,6 +103,8 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     if "upgrade" in functions:
         upgrade.read(functions["upgrade"].body)
     up = upgrade.operations(functions.get("upgrade"))
+    current = _current_models(path, text, module)
+    up = (current, *up) if current is not None else up
     down, reason = _downgrade(
         functions.get("downgrade"), models, path, text, dialect, tables, known, spell_out=upgrade.autocommit
     )
@@ -126,6 +128,44 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         version=_revision(text),
         suppressions=suppressions.find(text, up),
     )
+
+
+# modules a revision imports that are no application code
+_LIBRARIES = frozenset(
+    {"alembic", "sqlalchemy", "sqlalchemy_utils", "geoalchemy2", "sqlmodel", "typing", "typing_extensions",
+     "datetime", "uuid", "json", "os", "re", "enum", "logging", "decimal", "collections", "itertools",
+     "functools", "__future__", "textwrap", "dataclasses", "hashlib", "secrets", "time", "math", "pathlib"}
+)  # fmt: skip
+_ENTITY = r"(?:\bquery|\bselect|_mappings|\bsession\.add|\bdelete)\(\s*{name}\b|\b{name}\.(?:query|__table__|metadata)\b"
+_ORM_WRITES = re.compile(
+    r"\bsession\.(?:add|add_all|delete|merge|bulk_\w+|commit|flush)\(|\.(?:update|delete)\("
+)
+
+
+def _current_models(path: str, text: str, module: ast.Module) -> Operation | None:
+    """`from app.models import User` used as a query's entity (`session.query(User)`, `select(User)`,
+    `User.query`): the application's model as the code defines it when the revision runs, not as the table
+    was at this point of the history."""
+    for node in module.body:
+        if not isinstance(node, ast.ImportFrom) or not node.module or node.level:
+            continue
+        if node.module.split(".")[0] in _LIBRARIES:
+            continue
+        used = tuple(
+            alias.asname or alias.name
+            for alias in node.names
+            if re.search(_ENTITY.format(name=re.escape(alias.asname or alias.name)), text)
+        )
+        if used:
+            return CurrentModelImport(
+                location=Location(path, node.lineno),
+                end_line=node.end_lineno or node.lineno,
+                sql=ast.unparse(node),
+                module=node.module,
+                names=used,
+                writes=bool(_ORM_WRITES.search(text)),
+            )
+    return None
 
 
 def _revision(text: str) -> str:

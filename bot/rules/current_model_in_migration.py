@@ -1,4 +1,4 @@
-"""A Django migration imports the application's models instead of the historical ones.
+"""A Django or Alembic migration imports the application's models instead of the historical ones.
 
 ## Why is this bad?
 `from shop.models import Order` in a migration gives the model as the code defines it when the migration
@@ -13,6 +13,11 @@ fire for every row the migration saves.
 Get the historical model from the `apps` registry the migration is given:
 `Order = apps.get_model("shop", "Order")` inside the RunPython function. It has the fields of this point
 of the history, the plain manager, and no custom methods or signals.
+
+## Framework notes
+Alembic: `from app.models import User` queried in a revision (`session.query(User)`, `select(User)`,
+`User.query`) has the same trap: the model selects every column today's code declares. Define the table as
+the revision knows it with `sa.table("users", sa.column("plan", sa.String))` and write through `op.execute`.
 """
 
 from __future__ import annotations
@@ -69,10 +74,21 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         yield op.finding(
             RULE,
             f"The migration imports the application's current model{'s' if len(op.names) > 1 else ''} {names} "
-            f"from `{op.module}` instead of the historical one `apps.get_model()` gives.{signals}",
+            f"from `{op.module}` instead of "
+            + (
+                "a table defined in the revision itself."
+                if migration.framework == "alembic"
+                else f"the historical one `apps.get_model()` gives.{signals}"
+            ),
             severity=Severity.WARNING,
             blast_radius="Once a later change adds a field to the model, every fresh database (the test database, "
             "a new environment) fails at this migration; custom managers and methods of today's model apply.",
-            fix=f'Inside the RunPython function: `{op.names[0]} = apps.get_model("<app_label>", '
-            f'"{op.names[0]}")`, and drop the import.',
+            fix=(
+                'Define the table as this revision knows it (`users = sa.table("users", sa.column("plan", '
+                "sa.String))`) and write through it (`op.execute(users.update().where(…).values(…))`), then drop "
+                "the import."
+                if migration.framework == "alembic"
+                else f'Inside the RunPython function: `{op.names[0]} = apps.get_model("<app_label>", '
+                f'"{op.names[0]}")`, and drop the import.'
+            ),
         )

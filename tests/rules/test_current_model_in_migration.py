@@ -69,3 +69,38 @@ def test_the_historical_model_or_imported_choices_are_quiet(model: str, column: 
     choices = f"    Status = {model}Status\n    print(Status.OPEN)\n"
     quiet = _review(model, column, f"from shop.models import {model}Status, STATUS_CHOICES", choices)
     assert not [f for f in quiet.active if f.rule == "current-model-in-migration"]
+
+
+@pytest.mark.parametrize(
+    ("package", "model", "table"), [("app.models", "User", "users"), ("shop.db.models", "Order", "orders")]
+)
+def test_an_alembic_revision_that_queries_the_applications_model(
+    package: str, model: str, table: str
+) -> None:
+    """`from app.models import User` queried in a revision selects every column today's model declares: the
+    same trap as Django's current models. Types and enums imported from the application are no models."""
+    from tests.conftest import review_sql
+
+    def found(body: str, imports: str) -> list[str]:
+        text = (
+            'revision = "002"\ndown_revision = "001"\n\nfrom alembic import op\nimport sqlalchemy as sa\n'
+            f"from sqlalchemy.orm import Session\n{imports}\n\n\ndef upgrade():\n{body}\n\n\ndef downgrade():\n    pass\n"
+        )
+        base = {"db/structure.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, plan varchar(20));\n"}
+        result = review_sql(text, path="alembic/versions/002_plans.py", base=base)
+        return [f.message for f in result.active if f.rule == "current-model-in-migration"]
+
+    query = (
+        "    session = Session(bind=op.get_bind())\n"
+        f"    for row in session.query({model}).filter({model}.plan.is_(None)):\n        row.plan = 'free'\n"
+        "    session.commit()\n"
+    )
+    [message] = found(query, f"from {package} import {model}")
+    assert f"`{model}` from `{package}`" in message and "defined in the revision" in message
+    own = (
+        f"    rows = sa.table('{table}', sa.column('plan', sa.String))\n"
+        "    op.execute(rows.update().where(rows.c.plan.is_(None)).values(plan='free'))\n"
+    )
+    assert not found(own, "")
+    typed = f"    op.add_column('{table}', sa.Column('kind', PlanKind(), nullable=True))\n"
+    assert not found(typed, f"from {package} import PlanKind")
