@@ -1,4 +1,4 @@
-"""A Rails migration that changes data through an application model with a `default_scope`.
+"""A migration that changes data through an application model with a default scope (Rails, Laravel).
 
 ## Why is this bad?
 `Order.where(state: nil).update_all(state: "new")` in a migration goes through `app/models/order.rb`. When
@@ -11,6 +11,10 @@ fresh setup.
 ## Use instead
 Start the chain with `unscoped` (`Order.unscoped.where(state: nil).update_all(…)`), or define a bare model in
 the migration (`class Order < ActiveRecord::Base; self.table_name = "orders"; end`), or write the SQL.
+
+## Framework notes
+Laravel: an Eloquent model that `use`s `SoftDeletes` (or adds a global scope) leaves the trashed rows out of
+`Post::where(…)->update(…)`; write `Post::withTrashed()` / `withoutGlobalScopes()`, or `DB::table('posts')`.
 """
 
 from __future__ import annotations
@@ -48,6 +52,9 @@ _SCOPE = re.compile(r"^\s*(default_scope\b[^\n]*|acts_as_paranoid\b[^\n]*)", re.
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if migration.framework == "laravel":
+        yield from _laravel(migration, context)
+        return
     if migration.framework != "rails":
         return
     own = {
@@ -72,6 +79,36 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         yield _finding(op, model, scope)
 
 
+_ELOQUENT = re.compile(r"^\s*\\?(?:App\\Models\\|App\\)?([A-Z]\w*)::")
+_ELOQUENT_SCOPE = re.compile(r"^\s*use\s+[^;]*\bSoftDeletes\b[^;]*;|addGlobalScope\s*\(|#\[ScopedBy", re.M)
+_ELOQUENT_UNSCOPED = re.compile(r"withTrashed\s*\(|onlyTrashed\s*\(|withoutGlobalScopes?\s*\(")
+
+
+def _laravel(migration: Migration, context: Context) -> Iterator[Finding]:
+    """`Post::where(…)->update(…)` through an Eloquent model that soft-deletes or adds a global scope."""
+    root = (
+        migration.path.split("database/migrations/", 1)[0] if "database/migrations/" in migration.path else ""
+    )
+    seen: set[str] = set()
+    for op in migration.up:
+        if not isinstance(op, DataUpdate | DataDelete | RunCode):
+            continue
+        found = _ELOQUENT.match(op.sql)
+        if found is None or found.group(1) in seen or _ELOQUENT_UNSCOPED.search(op.sql):
+            continue
+        model = found.group(1)
+        text = context.tree.read(f"{root}app/Models/{model}.php") or context.tree.read(
+            f"{root}app/{model}.php"
+        )
+        body = (text or "").split("class ", 1)[-1] if text and "class " in text else ""
+        scope = _ELOQUENT_SCOPE.search(body)  # in the class: a trait it uses, not an import
+        if scope is None:
+            continue
+        seen.add(model)
+        said = "SoftDeletes" if "SoftDeletes" in scope.group(0) else scope.group(0).strip().rstrip("(")
+        yield _finding(op, model, said)
+
+
 def _text(migration: Migration, context: Context) -> str:
     return context.tree.read(migration.path) or ""
 
@@ -79,9 +116,13 @@ def _text(migration: Migration, context: Context) -> str:
 def _scope(context: Context, root: str, model: str) -> str | None:
     """The `default_scope …` (or `acts_as_paranoid`) line of the application's model, when it has one."""
     snake = "/".join(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", part).lower() for part in model.split("::"))
-    text = context.tree.read(f"{root}app/models/{snake}.rb")
-    found = _SCOPE.search(text or "")
-    return found.group(1).strip() if found else None
+    text = context.tree.read(f"{root}app/models/{snake}.rb") or ""
+    for found in _SCOPE.finditer(text):
+        line = found.group(1).strip()
+        window = text[found.start() : found.start() + 240]
+        if line.startswith("acts_as_paranoid") or re.search(r"\bwhere\b|\bwhere\.not\b|\bjoins\b", window):
+            return line  # a scope that leaves rows out; an `order(:position)` alone leaves none out
+    return None
 
 
 def _finding(op: Operation, model: str, scope: str) -> Finding:
@@ -91,6 +132,11 @@ def _finding(op: Operation, model: str, scope: str) -> Finding:
         "leaves out are not changed.",
         blast_radius=f"Every row of `{getattr(op, 'table', '') or model}` outside the scope keeps its old value; a "
         "later NOT NULL or unique constraint fails on them.",
-        fix=f"Start the chain with `{model}.unscoped`, or define a bare `{model}` inside the migration "
-        "(`class … < ActiveRecord::Base; self.table_name = …; end`).",
+        fix=(
+            f"Start the chain with `{model}::withTrashed()` (or `withoutGlobalScopes()`), or write it with "
+            "`DB::table(…)`."
+            if "::" not in model and op.location.path.endswith(".php")
+            else f"Start the chain with `{model}.unscoped`, or define a bare `{model}` inside the migration "
+            "(`class … < ActiveRecord::Base; self.table_name = …; end`)."
+        ),
     )

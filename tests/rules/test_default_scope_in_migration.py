@@ -46,3 +46,49 @@ def test_unscoped_an_own_model_or_a_model_without_scope(
     own = f"  class {model.split('::')[-1]} < ActiveRecord::Base\n    self.table_name = '{table}'\n  end\n\n"
     assert not _found(model, table, path, scope, own + write.replace("{M}", model.split("::")[-1]))
     assert not _found(model, table, path, "has_many :lines", write)
+
+
+LARAVEL_MIGRATION = (
+    "<?php\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Support\\Facades\\DB;\nuse App\\Models\\{model};\n\n"
+    "return new class extends Migration {{\n    public function up(): void {{\n        {write}\n    }}\n}};\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "scope"),
+    [
+        ("Post", "posts", "use HasFactory, SoftDeletes;"),
+        (
+            "Invoice",
+            "invoices",
+            "protected static function booted() { static::addGlobalScope(new TenantScope); }",
+        ),
+    ],
+)
+def test_an_eloquent_model_with_soft_deletes_or_a_global_scope(model: str, table: str, scope: str) -> None:
+    base = {
+        f"app/Models/{model}.php": (
+            "<?php\nnamespace App\\Models;\nuse Illuminate\\Database\\Eloquent\\Model;\n"
+            f"use Illuminate\\Database\\Eloquent\\SoftDeletes;\n\nclass {model} extends Model\n{{\n    {scope}\n}}\n"
+        ),
+        "db/structure.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, status varchar(20), deleted_at timestamp);\n",
+    }
+
+    def found(write: str) -> list[Finding]:
+        text = LARAVEL_MIGRATION.format(model=model, write=write)
+        result = review_sql(text, path="database/migrations/2026_01_01_000000_backfill.php", base=base)
+        return [f for f in result.active if f.rule == "default-scope-in-migration"]
+
+    [scoped] = found(f"{model}::where('status', 'draft')->update(['status' => 'pending']);")
+    assert f"`{model}`" in scoped.message and "withTrashed" in scoped.fix
+    assert not found(f"{model}::withTrashed()->where('status', 'draft')->update(['status' => 'pending']);")
+    assert not found(f"DB::table('{table}')->where('status', 'draft')->update(['status' => 'pending']);")
+
+
+def test_a_scope_that_only_orders_leaves_no_row_out() -> None:
+    write = "  def up\n    {M}.where(state: nil).update_all(state: 'new')\n  end\n\n  def down\n  end"
+    assert not _found(
+        "Enumeration", "enumerations", "enumeration", "default_scope lambda { order(:position) }", write
+    )
+    block = "default_scope do\n    where(archived: false)\n  end"
+    assert _found("Enumeration", "enumerations", "enumeration", block, write)
