@@ -11,6 +11,11 @@ rewritten, and the deploy stops. Code that still writes the value fails the same
 Move the rows off the value first (`UPDATE … SET status = 'closed' WHERE status = 'archived'`, in this
 migration before the cast or in an earlier one), or map it in the cast itself (`USING CASE status::text
 WHEN 'archived' THEN 'closed' ELSE status::text END::status`), and stop writing it in the code first.
+
+A text column moved onto an enum (`ALTER COLUMN status TYPE ticket_status USING status::ticket_status`) has
+the same trap for every value it holds that the enum lacks: values the migrations seeded into the table fail
+the cast wherever they ran (critical); values the code defines for the column (a Rails constant, Django
+choices, a TypeScript enum) are a warning.
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Reference, Rule, Severity
 from bot.model.migration import AlterColumnType, CreateEnum, DataUpdate, Migration, RawSQL
-from bot.references.code_values import where
+from bot.references.code_values import SEED_KIND, describe, where
 from bot.rules.context import Context
+from bot.sql.domains import literal
 
 RULE = Rule(
     id="enum-value-dropped",
@@ -81,6 +87,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         elif isinstance(op, AlterColumnType):
             before = columns.get((op.table, op.column))
             after = _name(op.new_type)
+            if before is None and after in labels:
+                yield from _from_text(op, labels[after], moved.get((op.table, op.column), set()), context)
+                columns[(op.table, op.column)] = after
+                continue
             if before is None or after not in labels or before == after:
                 continue
             dropped = [
@@ -91,6 +101,56 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             columns[(op.table, op.column)] = after
             if dropped and not _mapped(op.using or "", dropped):
                 yield _finding(op, before, after, dropped, context)
+
+
+_TEXT = ("text", "varchar", "character varying", "char", "character", "bpchar", "citext")
+
+
+def _from_text(
+    op: AlterColumnType, labels: list[str], moved: set[str], context: Context
+) -> Iterator[Finding]:
+    """A text column moved onto an enum that lacks values the column is known to hold: the rows the migrations
+    seeded into the table (the cast fails wherever they ran: critical), or the values the code defines for
+    the column (a warning)."""
+    catalog = context.before(op)
+    column = catalog.column(op.table, op.column)
+    if column is None or column.type.lower().split("(")[0].strip() not in _TEXT:
+        return
+    seeded = [
+        value.text
+        for row in catalog.seeds.get(op.table, [])
+        if (value := literal(row.get(op.column, ""))) is not None and value.quoted
+    ]
+    missing = [v for v in dict.fromkeys(seeded) if v not in labels and v not in moved]
+    refs: tuple[Reference, ...] = ()
+    said, severity = f"rows the migrations seeded hold {_quoted(missing)}", Severity.CRITICAL
+    if not missing:
+        code = context.values.best(op.table, op.column, labels, catalog)
+        if code is None or code.kind in (SEED_KIND, "database enum type"):
+            return
+        missing = [
+            v for v in dict.fromkeys(m.value for m in code.members) if v not in labels and v not in moved
+        ]
+        refs = tuple(where(code, m) for m in code.members if m.value in missing)[:6]
+        said, severity = f"the code defines {_quoted(missing)} for it ({describe(code)})", Severity.WARNING
+    if not missing or _mapped(op.using or "", missing):
+        return
+    values = _quoted(missing)
+    yield op.finding(
+        RULE,
+        f"`{op.table}.{op.column}` is cast from `{column.type}` to the enum `{_name(op.new_type)}`, which has no "
+        f"{values}, while {said}: every row that holds one fails the cast.",
+        severity=severity,
+        references=refs,
+        blast_radius=f"The change over {context.size_words(op.table)} fails at the first such row, after locking "
+        "the table; code that writes the value fails from then on.",
+        fix=f"Add {values} to the enum, or move the rows off them first (`UPDATE {op.table} SET {op.column} = '…' "
+        f"WHERE {op.column} IN ({values})`) and stop writing them in the code.",
+    )
+
+
+def _quoted(values: list[str]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
 
 
 def _name(type_sql: str) -> str:
