@@ -116,9 +116,17 @@ class Table:
             self.columns.append(spec)
         elif "alter" in modifiers:
             self.ops.append(AlterColumnType(table=self.name, column=spec.name, new_type=spec.type, **at))
-            kind = DropNotNull if spec.nullable else SetNotNull
-            self.ops.append(kind(table=self.name, column=spec.name, **at))
-            self.ops.append(SetDefault(table=self.name, column=spec.name, default=spec.default, **at))
+            # what `.alter()` does not say, the column loses: NOT NULL without `.notNullable()`, the default
+            # without `.defaultTo()`
+            if spec.nullable:
+                said = "nullable" in modifiers
+                self.ops.append(DropNotNull(table=self.name, column=spec.name, implied=not said, **at))
+            else:
+                self.ops.append(SetNotNull(table=self.name, column=spec.name, **at))
+            implied = spec.default is None and "defaultTo" not in modifiers
+            self.ops.append(
+                SetDefault(table=self.name, column=spec.name, default=spec.default, implied=implied, **at)
+            )
         else:
             self.ops.append(AddColumn(table=self.name, column=spec, **at))
         if "index" in modifiers and not self.created:

@@ -16,6 +16,8 @@ nullable is the point.
 Laravel 11 and later redefine a column on `->change()` with only the modifiers written: `$table->string('status',
 40)->change()` drops the column's `->default('draft')` (and makes it NOT NULL unless `->nullable()` is
 repeated, which `set-not-null` reports). The version is read from `composer.lock`, else `composer.json`.
+Knex's `.alter()` redefines the column the same way: `t.string('title', 300).alter()` drops NOT NULL and the
+default unless `.notNullable()` and `.defaultTo()` are repeated.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if isinstance(op, SetDefault) and column.default is not None:
             lost.setdefault(key, []).append(f"DEFAULT {column.default}")
             where.setdefault(key, op)
-    clause = "`->change()`" if migration.framework == "laravel" else "MODIFY"
+    clause = {"laravel": "`->change()`", "knex": "`.alter()`"}.get(migration.framework, "MODIFY")
     for (table, name, _), kept in lost.items():
         op = where[(table, name, _)]
         made = "nullable" if "NOT NULL" in kept else "NOT NULL without its default"

@@ -74,3 +74,26 @@ def test_laravel_11_change_drops_a_default_it_does_not_repeat(
     if dropped:
         assert "`->change()`" in lost[0].message and "DEFAULT 'draft'" in lost[0].message
     assert not found("->default('draft')")
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+def test_knex_alter_redefines_the_whole_column(table: str, column: str) -> None:
+    base = {
+        "knexfile.js": "module.exports = { client: 'pg' };\n",
+        "migrations/20240101000000_init.js": (
+            f"exports.up = (knex) => knex.schema.createTable('{table}', (t) => {{ t.increments('id'); "
+            f"t.string('{column}', 200).notNullable().defaultTo('none'); }});\nexports.down = () => {{}};\n"
+        ),
+    }
+
+    def found(chain: str) -> list[Finding]:
+        text = (
+            f"exports.up = (knex) => knex.schema.alterTable('{table}', (t) => {{ t.string('{column}', 300){chain}.alter(); }});\n"
+            f"exports.down = (knex) => knex.schema.alterTable('{table}', (t) => {{ t.string('{column}', 200).notNullable().defaultTo('none').alter(); }});\n"
+        )
+        result = review_sql(text, path="migrations/20240202000000_widen.js", base=base)
+        return [f for f in result.active if f.rule == "modify-resets-column"]
+
+    [lost] = found("")
+    assert "`.alter()`" in lost.message and "NOT NULL and DEFAULT 'none'" in lost.message
+    assert not found(".notNullable().defaultTo('none')")
