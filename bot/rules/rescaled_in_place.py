@@ -54,6 +54,10 @@ RULE = Rule(
 # functions that keep a rescaled value what it is, rounded or cast: `round(price * 100)`, `(price * 100)::int`
 _KEEPS = (exp.Cast, exp.TryCast, exp.Round, exp.Floor, exp.Ceil, exp.Paren)
 _KEEPING_NAMES = frozenset({"round", "trunc", "floor", "ceil", "ceiling"})
+# columns that only order rows: spreading them out (`position = position * 10`) changes no unit
+_ORDERING = re.compile(
+    r"(?:^|_)(?:position|sort|sort_order|sort_key|ordering|display_order|order_index|rank|seq)$", re.I
+)
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
@@ -68,8 +72,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         for write in assigned(op, context.dialect):
             if (write.table.lower(), write.target.lower()) in added or _chosen_by_value(op, write.target):
                 continue  # a column the change adds, or a fix of the rows whose value is wrong
-            if catalog.column(write.table, write.target) is None:
-                continue
+            if catalog.column(write.table, write.target) is None or _ORDERING.search(write.target):
+                continue  # unknown, or a sort key spread out (`position = position * 10`): no unit to mix
             how = _conversion(write, "mysql" if context.mysql else context.dialect)
             if how is not None:
                 yield _finding(op, write, how, parts=not flags[index])

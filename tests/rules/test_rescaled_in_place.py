@@ -13,7 +13,7 @@ NAMES = [
 ]
 SCHEMA = (
     "CREATE TABLE {table} (id bigint PRIMARY KEY, {amount} numeric(14, 2), {at} timestamptz,"
-    " converted boolean NOT NULL DEFAULT false);\n"
+    " converted boolean NOT NULL DEFAULT false, position integer);\n"
 )
 
 
@@ -58,6 +58,8 @@ def test_what_is_no_conversion_in_place(names: dict[str, str]) -> None:
         "UPDATE {table} SET {amount} = {amount} * 1;",
         "UPDATE {table} SET {amount} = {amount} + 1;",
         "UPDATE {table} SET {amount} = 100 / {amount};",
+        # a sort key spread out to leave gaps
+        "UPDATE {table} SET position = position * 10;",
         # a table the change creates
         "CREATE TABLE {table}_copy (id bigint PRIMARY KEY, {amount} numeric);\n"
         "UPDATE {table}_copy SET {amount} = {amount} * 100;",
