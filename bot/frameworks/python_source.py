@@ -136,9 +136,9 @@ def sql_strings(node: ast.expr | None) -> Iterator[SqlString] | None:
 
 def _sql_strings(node: ast.expr) -> Iterator[SqlString | None]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        yield SqlString(node.value, node.lineno)
+        yield SqlString(binds(node.value), node.lineno)
     elif isinstance(node, ast.JoinedStr):
-        yield SqlString(_placeholders(node), node.lineno)
+        yield SqlString(binds(_placeholders(node)), node.lineno)
     elif isinstance(node, ast.Call) and name(node) in ("text", "dedent", "strip") and node.args:
         yield from _sql_strings(node.args[0])
     elif (
@@ -159,6 +159,38 @@ def _sql_strings(node: ast.expr) -> Iterator[SqlString | None]:
                 yield from _sql_strings(element)
     else:
         yield None
+
+
+def binds(sql: str) -> str:
+    """SQLAlchemy's bind parameters (`WHERE id > :lo`, in `text()` and in the strings `op.execute` wraps in it)
+    as the placeholder of a value the code fills in, so the statement parses. A `::` cast, a `:name` inside a
+    string literal and an array slice (`a[1:n]`) are left as they are."""
+    if ":" not in sql:
+        return sql
+    out: list[str] = []
+    quoted = False
+    i = 0
+    while i < len(sql):
+        char = sql[i]
+        if char == "'":
+            quoted = not quoted
+        elif (
+            char == ":"
+            and not quoted
+            and i + 1 < len(sql)
+            and (sql[i + 1].isalpha() or sql[i + 1] == "_")
+            and (i == 0 or sql[i - 1] not in ":]")
+            and not (i > 0 and (sql[i - 1].isalnum() or sql[i - 1] == "_"))
+        ):
+            end = i + 1
+            while end < len(sql) and (sql[end].isalnum() or sql[end] == "_"):
+                end += 1
+            out.append(PLACEHOLDER)
+            i = end
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 def _placeholders(node: ast.JoinedStr) -> str:

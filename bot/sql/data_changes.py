@@ -11,6 +11,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from bot.model.migration import (
+    PLACEHOLDER,
     AddColumn,
     AddConstraint,
     CaseMapping,
@@ -105,8 +106,11 @@ def is_batched(statement: exp.Expression) -> bool:
 
 
 def _has_placeholder_or_literal_range(where: exp.Expression) -> bool:
+    """A bound that is a literal, a parameter, or a value the migration's code fills in (`WHERE id > :lo` of a
+    loop, read as PLACEHOLDER)."""
     return any(
         isinstance(c.expression, exp.Literal | exp.Placeholder | exp.Parameter)
+        or (isinstance(c.expression, exp.Column) and c.expression.name == PLACEHOLDER)
         for c in where.find_all(exp.GTE, exp.GT, exp.LT, exp.LTE)
     )
 

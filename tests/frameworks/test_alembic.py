@@ -219,3 +219,23 @@ def test_a_directive_in_a_schema_names_the_table_in_that_schema(schema: str, tab
     ]
     key = migration.up[3]
     assert isinstance(key, AddConstraint) and key.references == f"public.{other}"
+
+
+@pytest.mark.parametrize(("table", "column"), [("orders", "status"), ("invoices", "state")])
+def test_sqlalchemy_bind_parameters_are_values_the_code_fills_in(table: str, column: str) -> None:
+    """`sa.text("… WHERE id > :lo AND id < :hi")` in a loop over key ranges: the binds are values, so the
+    statement is read (not unparsed) and is a batch; a `:word` inside a string literal and a `::` cast stay."""
+    from tests.conftest import review_sql
+
+    text = (
+        'revision = "002"\ndown_revision = "001"\n\nfrom alembic import op\nimport sqlalchemy as sa\n\n\n'
+        "def upgrade():\n    conn = op.get_bind()\n    for start in range(0, 100000, 1000):\n"
+        f"        conn.execute(sa.text(\"UPDATE {table} SET {column} = 'note:done'::text WHERE id >= :lo AND id < :hi\"),"
+        " {'lo': start, 'hi': start + 1000})\n\n\ndef downgrade():\n    pass\n"
+    )
+    base = {"db/structure.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} varchar(20));\n"}
+    result = review_sql(text, path="alembic/versions/002_fill.py", base=base)
+    rules = {f.rule for f in result.active}
+    assert "unparsed-statement" not in rules and "unbatched-data-change" not in rules
+    [down] = [f for f in result.active if f.rule == "missing-down-migration"]
+    assert f"UPDATE {table}" in down.message or "for start" in down.message
