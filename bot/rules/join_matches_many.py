@@ -31,7 +31,7 @@ from bot.model.migration import AddConstraint, AddIndex, DataUpdate, Migration, 
 from bot.rules.context import Context
 from bot.sql.names import identifier, table_name
 from bot.sql.subqueries import scalar_select
-from bot.sql.writes import in_conjunction, writes
+from bot.sql.writes import conjuncts, in_conjunction, inner_joined, writes
 
 RULE = Rule(
     id="join-matches-many",
@@ -115,17 +115,12 @@ def _terms(scope: exp.Expression) -> set[str]:
     found: set[str] = set()
     roots = [scope.args.get("where")] + [j.args.get("on") for j in scope.find_all(exp.Join)]
     for root in roots:
-        node = root.this if isinstance(root, exp.Where) else root
-        stack = [node] if node is not None else []
-        while stack:
-            term = stack.pop().unnest()
-            if isinstance(term, exp.And):
-                stack += [term.this, term.expression]
-            else:  # without the tables' names: a partial index's predicate names bare columns
-                bare = term.copy().transform(
-                    lambda n: exp.column(n.name) if isinstance(n, exp.Column) else n, copy=False
-                )
-                found.add(_plain(bare.sql()))
+        for term in conjuncts(root.this if isinstance(root, exp.Where) else root):
+            # without the tables' names: a partial index's predicate names bare columns
+            bare = term.copy().transform(
+                lambda n: exp.column(n.name) if isinstance(n, exp.Column) else n, copy=False
+            )
+            found.add(_plain(bare.sql()))
     return found
 
 
@@ -135,17 +130,7 @@ def _plain(sql: str) -> str:
 
 def _joined(update: exp.Update) -> list[tuple[str, str]]:
     """(table, name it goes by) of the tables the UPDATE joins: its FROM, and MySQL's `UPDATE a JOIN b`."""
-    found: list[tuple[str, str]] = []
-    origin = update.args.get("from_")
-    first = origin.this if origin is not None else None
-    joins = list(update.this.args.get("joins") or []) if isinstance(update.this, exp.Table) else []
-    if isinstance(first, exp.Table):
-        found.append((table_name(first), first.alias_or_name))
-        joins += list(first.args.get("joins") or [])
-    for join in joins:
-        if isinstance(join.this, exp.Table) and join.side not in ("LEFT", "RIGHT", "FULL"):
-            found.append((table_name(join.this), join.this.alias_or_name))
-    return found
+    return [(table_name(table), table.alias_or_name) for table, _ in inner_joined(update)]
 
 
 def _read_aliases(update: exp.Update) -> set[str]:

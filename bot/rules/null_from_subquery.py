@@ -58,7 +58,7 @@ from bot.sql.subqueries import (
     seeded,
     shadowed,
 )
-from bot.sql.writes import Write, guarded, not_null_in, writes
+from bot.sql.writes import Write, conjuncts, guarded, inner_joined, not_null_in, writes
 
 RULE = Rule(
     id="null-from-subquery",
@@ -300,35 +300,23 @@ def _repeats_the_join(select: exp.Select, write: Write) -> bool:
 def _restriction(scope: exp.Expression) -> tuple[set[tuple[str, str]], set[str]]:
     """The tables a statement's FROM and inner joins name (with their aliases), and the AND-ed conditions of
     its WHERE and of those joins' ON, as normalised SQL. A LEFT JOIN keeps every row: it restricts nothing."""
-    origin = scope.args.get("from_")
-    joins = list(scope.args.get("joins") or [])
     tables: set[tuple[str, str]] = set()
     terms: set[str] = set()
-    first = origin.this if origin is not None else None
-    if isinstance(first, exp.Table):
-        tables.add((first.name.lower(), first.alias_or_name.lower()))
-        joins += list(first.args.get("joins") or [])
-    for join in joins:
-        if join.side or not isinstance(join.this, exp.Table):
-            continue
-        tables.add((join.this.name.lower(), join.this.alias_or_name.lower()))
-        terms |= _terms(join.args.get("on"))
+    for table, on in inner_joined(scope):
+        tables.add((table.name.lower(), table.alias_or_name.lower()))
+        terms |= _terms(on)
     where = scope.args.get("where")
-    terms |= _terms(where.this if where is not None else None)
-    return tables, terms
+    return tables, terms | _terms(where.this if where is not None else None)
 
 
 def _terms(condition: exp.Expression | None) -> set[str]:
-    """`a AND (b AND c)` → {a, b, c}, each as SQL with its parentheses dropped and an equality's sides in one
-    order (`x = y` and `y = x` are one term)."""
-    if condition is None:
-        return set()
-    term = condition.unnest()
-    if isinstance(term, exp.And):
-        return _terms(term.this) | _terms(term.expression)
-    if isinstance(term, exp.EQ):
-        return {" = ".join(sorted((term.this.sql().lower(), term.expression.sql().lower())))}
-    return {term.sql().lower()}
+    """The AND-ed terms as SQL, an equality's sides in one order (`x = y` and `y = x` are one term)."""
+    return {
+        " = ".join(sorted((t.this.sql().lower(), t.expression.sql().lower())))
+        if isinstance(t, exp.EQ)
+        else t.sql().lower()
+        for t in conjuncts(condition)
+    }
 
 
 def _matched_by_key(select: exp.Select, write: Write, inner: str, catalog: Catalog) -> bool:

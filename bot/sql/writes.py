@@ -158,6 +158,34 @@ def _names(node: exp.Expression | None, column: str) -> bool:
     return isinstance(node, exp.Column) and identifier(node.this) == column
 
 
+def conjuncts(condition: exp.Expression | None) -> list[exp.Expression]:
+    """`a AND (b AND c)` → [a, b, c], parentheses dropped; [] for no condition."""
+    if condition is None:
+        return []
+    term = condition.unnest()
+    if isinstance(term, exp.And):
+        return conjuncts(term.this) + conjuncts(term.expression)
+    return [term] if isinstance(term, exp.Expression) else []
+
+
+def inner_joined(scope: exp.Expression) -> list[tuple[exp.Table, exp.Expression | None]]:
+    """The tables a statement reads through its FROM and inner joins (MySQL's `UPDATE a JOIN b` too), each
+    with its ON condition (None for the first): a LEFT, RIGHT or FULL join keeps every row, so it is left out."""
+    origin = scope.args.get("from_")
+    first = origin.this if origin is not None else None
+    joins = list(scope.args.get("joins") or [])
+    if isinstance(scope.this, exp.Table):
+        joins += list(scope.this.args.get("joins") or [])
+    found: list[tuple[exp.Table, exp.Expression | None]] = []
+    if isinstance(first, exp.Table):
+        found.append((first, None))
+        joins += list(first.args.get("joins") or [])
+    for join in joins:
+        if isinstance(join.this, exp.Table) and not join.side:
+            found.append((join.this, join.args.get("on")))
+    return found
+
+
 def in_conjunction(node: Any, where: exp.Expression) -> bool:
     """Is the node one of the AND-ed terms of the condition (not under an OR)?"""
     current: Any = node
