@@ -28,6 +28,7 @@ from bot.model.migration import AlterColumnType, CreateEnum, DataUpdate, Migrati
 from bot.references.code_values import SEED_KIND, describe, where
 from bot.rules.context import Context
 from bot.sql.domains import literal
+from bot.sql.pg_casts import pg_type
 
 RULE = Rule(
     id="enum-value-dropped",
@@ -103,9 +104,6 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 yield _finding(op, before, after, dropped, context)
 
 
-_TEXT = ("text", "varchar", "character varying", "char", "character", "bpchar", "citext")
-
-
 def _from_text(
     op: AlterColumnType, labels: list[str], moved: set[str], context: Context
 ) -> Iterator[Finding]:
@@ -114,7 +112,7 @@ def _from_text(
     the column (a warning)."""
     catalog = context.before(op)
     column = catalog.column(op.table, op.column)
-    if column is None or column.type.lower().split("(")[0].strip() not in _TEXT:
+    if column is None or pg_type(column.type) != "string":
         return
     seeded = [
         value.text

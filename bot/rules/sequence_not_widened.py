@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AlterColumnType, Migration
 from bot.rules.context import Context
+from bot.sql.pg_casts import pg_type
 
 RULE = Rule(
     id="sequence-not-widened",
@@ -40,11 +41,7 @@ RULE = Rule(
 
 # the largest value of each integer width, and the types of each width
 _LIMITS = {2: "32,767", 4: "2,147,483,647", 8: "9,223,372,036,854,775,807"}
-_WIDTH = {
-    "smallint": 2, "int2": 2, "smallserial": 2, "serial2": 2,
-    "integer": 4, "int": 4, "int4": 4, "serial": 4, "serial4": 4,
-    "bigint": 8, "int8": 8, "bigserial": 8, "serial8": 8,
-}  # fmt: skip
+_BYTES = {"int2": 2, "int4": 4, "int8": 8}  # of the integer types as pg_casts names them (serials included)
 _SERIAL = ("smallserial", "serial2", "serial", "serial4")
 _NEXTVAL = re.compile(r"nextval\s*\(\s*(?:CAST\s*\(\s*)?'([^']+)'", re.I)
 
@@ -62,7 +59,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         nextval = _NEXTVAL.search(column.default or "")
         if old_type not in _SERIAL and nextval is None:
             continue  # no sequence of its own (an identity column's follows it)
-        old, new = _WIDTH.get(old_type), _WIDTH.get(op.new_type.lower().split("(")[0].strip())
+        old, new = _width(old_type), _width(op.new_type)
         if old is None or new is None or new <= old:
             continue
         bare = op.table.rsplit(".", 1)[-1]
@@ -79,6 +76,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         )
 
 
+def _width(type_sql: str) -> int | None:
+    return _BYTES.get(pg_type(type_sql))
+
+
 def _widened(migration: Migration, sequence: str, width: int) -> bool:
     """Does the migration widen the sequence itself (`ALTER SEQUENCE orders_id_seq AS bigint`)?"""
     name = re.escape(sequence.rsplit(".", 1)[-1].strip('"'))
@@ -86,7 +87,5 @@ def _widened(migration: Migration, sequence: str, width: int) -> bool:
         rf"ALTER\s+SEQUENCE\s+(?:IF\s+EXISTS\s+)?[\w.\"]*?\"?{name}\"?\s+[^;]*?\bAS\s+(\w+)", re.I
     )
     return any(
-        _WIDTH.get(found.group(1).lower(), 0) >= width
-        for op in migration.up
-        for found in pattern.finditer(op.sql)
+        (_width(found.group(1)) or 0) >= width for op in migration.up for found in pattern.finditer(op.sql)
     )
