@@ -31,6 +31,7 @@ from bot.model.migration import (
     SetDefault,
     SetNotNull,
 )
+from bot.sql.names import calls_volatile
 
 _IGNORED = frozenset({"comment", "engine", "charset", "collate", "inherits", "queryContext", "check"})
 
@@ -103,7 +104,7 @@ class Table:
             and "primary" not in modifiers
             and first.name not in ("increments", "bigIncrements"),
             default=default_sql,
-            volatile_default=nm.volatile(default_sql),
+            volatile_default=calls_volatile(default_sql),
             primary_key="primary" in modifiers or first.name in ("increments", "bigIncrements"),
             unique="unique" in modifiers,
             references=_referenced(modifiers),

@@ -204,7 +204,7 @@ def _modified(column: Declared, modifiers: list[php.Call], name: str) -> Declare
             column = replace(column, nullable_given=True)
         elif m.name == "default":
             default = default_sql(m.arg(0, "value"))
-            spec = replace(spec, default=default, volatile_default=_volatile(default))
+            spec = replace(spec, default=default, volatile_default=calls_volatile(default))
             column = replace(column, default_given=True)
         elif m.name == "useCurrent":
             spec = replace(spec, default="CURRENT_TIMESTAMP")
@@ -271,7 +271,3 @@ def literal(found: php.Value) -> str | None:
     if isinstance(found, php.Code):
         return found.text
     return "'" + str(found).replace("'", "''") + "'"
-
-
-def _volatile(default: str | None) -> bool:
-    return calls_volatile(default)

@@ -27,7 +27,6 @@ from bot.model.migration import (
     RunCode,
     Unparsed,
 )
-from bot.sql.names import calls_volatile
 
 
 @dataclass(frozen=True)
@@ -238,8 +237,3 @@ def syntax_error(root: Node, src: Source) -> list[Operation]:
             **origin(src.path, js.line_of(node), js.line_of(node), js.text_of(node)[:200]),
         )
     ]
-
-
-def volatile(default: str | None) -> bool:
-    """Does a column default call a function whose value changes per row (`gen_random_uuid()`)?"""
-    return calls_volatile(default)

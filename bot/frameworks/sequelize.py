@@ -41,6 +41,7 @@ from bot.model.migration import (
     Transaction,
     Unparsed,
 )
+from bot.sql.names import calls_volatile
 
 NAME = "sequelize"
 EXTENSIONS = js.SOURCE
@@ -154,7 +155,7 @@ class _Walker:
             type=sequelize_type(type_node, self.src.dialect),
             nullable=values.get("allowNull") is not False and values.get("primaryKey") is not True,
             default=default,
-            volatile_default=nm.volatile(default),
+            volatile_default=calls_volatile(default),
             primary_key=values.get("primaryKey") is True,
             unique=values.get("unique") is True,
             identity=values.get("autoIncrement") is True,

@@ -35,6 +35,7 @@ from bot.model.migration import (
     Transaction,
     Truncate,
 )
+from bot.sql.names import calls_volatile
 
 Options = dict[str, js.Value]
 Handler = Callable[[js.Call, Source], list[Operation]]
@@ -66,7 +67,7 @@ def column(found: Options) -> ColumnSpec:
         type=typeorm_type(found),
         nullable=found.get("isNullable") is True,
         default=sql_default,
-        volatile_default=nm.volatile(sql_default),
+        volatile_default=calls_volatile(sql_default),
         primary_key=found.get("isPrimary") is True,
         unique=found.get("isUnique") is True,
         identity=found.get("isGenerated") is True,
