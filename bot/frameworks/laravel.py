@@ -84,7 +84,8 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     in_transaction = in_transaction and within
     helpers = {name: body for name, body in methods.items() if name not in ("up", "down")}
     walker = _Walker(path, dialect, helpers)
-    walker.change_drops_default = (framework_major(tree, path) or 0) >= 11
+    # composer.lock is read only for a migration that redefines a column: not once per file of the history
+    walker.change_drops_default = "->change()" in text and (framework_major(tree, path) or 0) >= 11
     walker.syntax_errors(root)
     walker.walk(methods.get("up"))
     up = separate(_guarded(walker.ops, root))
