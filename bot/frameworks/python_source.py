@@ -161,36 +161,18 @@ def _sql_strings(node: ast.expr) -> Iterator[SqlString | None]:
         yield None
 
 
+# a string literal (kept whole, to its end when it has none), or a bind parameter outside one: `:name` not
+# after `:` (a cast), `]` or a letter or digit (an array slice `a[1:n]`, a time `12:30`)
+_BIND = re.compile(r"'(?:[^']|'')*(?:'|$)|(?<![:\]\w]):([^\W\d]\w*)", re.S)
+
+
 def binds(sql: str) -> str:
     """SQLAlchemy's bind parameters (`WHERE id > :lo`, in `text()` and in the strings `op.execute` wraps in it)
     as the placeholder of a value the code fills in, so the statement parses. A `::` cast, a `:name` inside a
     string literal and an array slice (`a[1:n]`) are left as they are."""
     if ":" not in sql:
         return sql
-    out: list[str] = []
-    quoted = False
-    i = 0
-    while i < len(sql):
-        char = sql[i]
-        if char == "'":
-            quoted = not quoted
-        elif (
-            char == ":"
-            and not quoted
-            and i + 1 < len(sql)
-            and (sql[i + 1].isalpha() or sql[i + 1] == "_")
-            and (i == 0 or sql[i - 1] not in ":]")
-            and not (i > 0 and (sql[i - 1].isalnum() or sql[i - 1] == "_"))
-        ):
-            end = i + 1
-            while end < len(sql) and (sql[end].isalnum() or sql[end] == "_"):
-                end += 1
-            out.append(PLACEHOLDER)
-            i = end
-            continue
-        out.append(char)
-        i += 1
-    return "".join(out)
+    return _BIND.sub(lambda m: PLACEHOLDER if m.group(1) else m.group(0), sql)
 
 
 def _placeholders(node: ast.JoinedStr) -> str:
