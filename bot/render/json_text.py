@@ -51,19 +51,13 @@ def _scalar(value: Any) -> str | None:
 
 
 def _key(key: Any) -> str:
+    """A key as json writes it: a string as it is, a number, boolean or null as its scalar text."""
     if isinstance(key, str):
         return key
-    if isinstance(key, float):
-        return _float(key)
-    if key is True:
-        return "true"
-    if key is False:
-        return "false"
-    if key is None:
-        return "null"
-    if isinstance(key, int):
-        return int.__repr__(key)
-    raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
+    text = _scalar(key)
+    if text is None:
+        raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
+    return text
 
 
 def _write(value: Any, out: list[str], newline: str, default: Callable[[Any], Any] | None) -> None:
