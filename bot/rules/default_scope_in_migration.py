@@ -59,7 +59,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         return
     own = {
         name.split("::")[-1]
-        for name in re.findall(r"^\s*class\s+((?:[A-Z]\w*::)*[A-Z]\w*)\s*<", _text(migration, context), re.M)
+        for name in re.findall(
+            r"^\s*class\s+((?:[A-Z]\w*::)*[A-Z]\w*)\s*<", (context.tree.read(migration.path) or ""), re.M
+        )
     }
     root = migration.path.split("db/migrate/", 1)[0] if "db/migrate/" in migration.path else ""
     seen: set[str] = set()
@@ -107,10 +109,6 @@ def _laravel(migration: Migration, context: Context) -> Iterator[Finding]:
         seen.add(model)
         said = "SoftDeletes" if "SoftDeletes" in scope.group(0) else scope.group(0).strip().rstrip("(")
         yield _finding(op, model, said)
-
-
-def _text(migration: Migration, context: Context) -> str:
-    return context.tree.read(migration.path) or ""
 
 
 def _scope(context: Context, root: str, model: str) -> str | None:

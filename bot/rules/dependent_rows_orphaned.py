@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 from bot.model.catalog import Catalog, ForeignKey, same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DataDelete, Dependent, Migration
+from bot.model.migration import DataDelete, DataUpdate, Dependent, Migration
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -108,7 +108,7 @@ def _handled_before(migration: Migration, index: int) -> set[str]:
     return {
         str(getattr(op, "table", ""))
         for op in migration.up[:index]
-        if type(op).__name__ in ("DataDelete", "DataUpdate")
+        if isinstance(op, DataDelete | DataUpdate)
     }
 
 

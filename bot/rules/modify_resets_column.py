@@ -48,24 +48,23 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    lost: dict[tuple[str, str, int], list[str]] = {}
-    where: dict[tuple[str, str, int], Operation] = {}
+    # per column and clause: its first operation, and what the clause drops of it
+    lost: dict[tuple[str, str, int], tuple[Operation, list[str]]] = {}
     for op in migration.up:
         if not isinstance(op, DropNotNull | SetDefault) or not op.implied or context.catalog.is_new(op.table):
             continue
         column = context.before(op).column(op.table, op.column)
         if column is None:
             continue
-        key = (op.table, op.column, op.location.line)
         if isinstance(op, DropNotNull) and not column.nullable:
-            lost.setdefault(key, []).append("NOT NULL")
-            where.setdefault(key, op)
-        if isinstance(op, SetDefault) and column.default is not None:
-            lost.setdefault(key, []).append(f"DEFAULT {column.default}")
-            where.setdefault(key, op)
+            attribute = "NOT NULL"
+        elif isinstance(op, SetDefault) and column.default is not None:
+            attribute = f"DEFAULT {column.default}"
+        else:
+            continue
+        lost.setdefault((op.table, op.column, op.location.line), (op, []))[1].append(attribute)
     clause = {"laravel": "`->change()`", "knex": "`.alter()`"}.get(migration.framework, "MODIFY")
-    for (table, name, _), kept in lost.items():
-        op = where[(table, name, _)]
+    for (table, name, _), (op, kept) in lost.items():
         made = "nullable" if "NOT NULL" in kept else "NOT NULL without its default"
         yield op.finding(
             RULE,
