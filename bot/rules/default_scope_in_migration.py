@@ -24,6 +24,7 @@ from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DataDelete, DataUpdate, Migration, Operation, RunCode
+from bot.references.inflection import underscore
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -113,7 +114,7 @@ def _laravel(migration: Migration, context: Context) -> Iterator[Finding]:
 
 def _scope(context: Context, root: str, model: str) -> str | None:
     """The `default_scope …` (or `acts_as_paranoid`) line of the application's model, when it has one."""
-    snake = "/".join(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", part).lower() for part in model.split("::"))
+    snake = "/".join(underscore(part) for part in model.split("::"))
     text = context.tree.read(f"{root}app/models/{snake}.rb") or ""
     for found in _SCOPE.finditer(text):
         line = found.group(1).strip()

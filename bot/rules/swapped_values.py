@@ -23,6 +23,7 @@ from sqlglot import exp
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import CaseMapping, DataInsert, DataUpdate, Migration
 from bot.references.code_values import describe, member_for, normal, where
+from bot.references.inflection import singularize, underscore
 from bot.rules._keys import pairs, swaps, telling
 from bot.rules.context import Context
 from bot.sql.data_changes import literals, mapping_sites, source_column
@@ -129,13 +130,8 @@ _QUALIFIERS = re.compile(r"^(?:new|old|tmp|temp|copy|legacy|backup|v\d+)$")
 def _words(name: str, ignore: frozenset[str] = frozenset()) -> frozenset[str]:
     """`payment_method`, `paymentMethod` → {payment, method}, without the words in `ignore` and without
     qualifiers such as `new`, `tmp` or `v2`."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    found = {w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w}
+    found = {w for w in re.split(r"[^a-z0-9]+", underscore(name)) if w}
     return frozenset(w for w in found if w not in ignore and not _QUALIFIERS.match(w))
-
-
-def _singular(word: str) -> str:
-    return word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
 
 
 def _misnamed_source(op: DataUpdate | DataInsert, context: Context) -> Iterator[Finding]:
@@ -154,7 +150,7 @@ def _misnamed_source(op: DataUpdate | DataInsert, context: Context) -> Iterator[
         if known is None or source not in known.columns:
             continue
         written = op.table.rsplit(".", 1)[-1]
-        wanted = _words(target, frozenset(_singular(w) for w in _words(written)))
+        wanted = _words(target, frozenset(singularize(w) for w in _words(written)))
         given = _words(source)
         if not wanted or "id" in wanted | given or _shares(wanted, given):
             continue  # keys are the business of `_keys_swapped`
