@@ -7,12 +7,14 @@ same type read from a Rails or Django migration. What sqlglot cannot spell keeps
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from functools import lru_cache
 
 import sqlglot
 from pglast import ast
 from pglast.stream import RawStream
+from pglast.visitors import Ancestor
 from sqlglot import exp
 
 from bot.sql.names import DEFAULT_SCHEMAS, VOLATILE_FUNCTIONS, normalize_type
@@ -55,7 +57,34 @@ def dotted(names: tuple[ast.Node, ...] | list[ast.Node] | None) -> str:
 
 
 def deparse(node: ast.Node) -> str:
-    return str(RawStream()(node))
+    """The node as pglast's printer spells it (`RawStream()(node)`, whose walk that tells each node its
+    ancestors builds a visitor class per call: half of the printer's time on a value)."""
+    stream = RawStream()
+    _tell_ancestors((node,))  # the printer's call puts a lone node in a tuple first
+    stream.print_node(node)
+    return str(stream.getvalue())
+
+
+def _tell_ancestors(root: tuple[ast.Node, ...]) -> None:
+    """What pglast's `populate_ancestors` sets, in the same order: each node's chain of ancestors (the
+    printers read it), a member of a tuple pointing at the tuple and its index."""
+    todo: deque[tuple[Ancestor, object]] = deque([(Ancestor(), root)])
+    set_ancestors = object.__setattr__  # `ancestors` is no field of the node: nothing to check
+    while todo:
+        ancestors, value = todo.popleft()
+        items = enumerate(value) if isinstance(value, tuple) else ((None, value),)
+        for index, item in items:
+            mine = ancestors if index is None else Ancestor(ancestors, value, index)
+            if isinstance(item, ast.Node):
+                set_ancestors(item, "ancestors", mine)
+                for member in item:
+                    child = getattr(item, member)
+                    if isinstance(child, tuple | ast.Node):
+                        todo.append((Ancestor(mine, item, member), child))
+            elif isinstance(item, tuple):
+                for inner, child in enumerate(item):
+                    if isinstance(child, tuple | ast.Node):
+                        todo.append((Ancestor(mine, item, inner), child))
 
 
 def value_text(node: ast.Node) -> str:
