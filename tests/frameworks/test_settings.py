@@ -201,6 +201,30 @@ def test_backticks_in_comments_and_strings_never_decide() -> None:
     assert syntax_database(["CREATE TABLE `a` (id int AUTO_INCREMENT);"]).dialect == "mysql"
 
 
+@pytest.mark.parametrize(
+    ("sql", "dialect", "word"),
+    [
+        ("CREATE TABLE a (id int) Engine=InnoDB;", "mysql", "Engine="),
+        ("ALTER TABLE a Modify  Column b text;", "mysql", "Modify  Column"),
+        ("CREATE TABLE a (n int unsigned);", "mysql", "unsigned"),
+        ("CREATE TABLE a (id integer PRIMARY KEY autoIncrement);", "sqlite", "autoIncrement"),
+        ("pragma foreign_keys = on;", "sqlite", "pragma"),
+        ("CREATE TABLE a (id int) Without RowID;", "sqlite", "Without RowID"),
+        # text beyond ASCII is searched whatever it holds: IGNORECASE reads `ſ` as an `s`
+        ("CREATE TABLE café (n int UNſIGNED);", "mysql", "UNſIGNED"),
+    ],
+)
+def test_the_syntax_one_dialect_accepts_is_found_in_any_case(sql: str, dialect: str, word: str) -> None:
+    found = syntax_database(["CREATE TABLE b (id bigint);", sql])
+    assert found.dialect == dialect
+    assert f"uses `{word}`" in found.detail
+
+
+def test_sql_without_the_words_of_another_dialect_is_postgres() -> None:
+    found = syntax_database(["CREATE TABLE engines (id bigint); -- unsigned, `pragma`", "SELECT 'modify';"])
+    assert found.dialect == "postgres"
+
+
 def test_without_settings_every_pull_request_gets_the_answer_of_the_tree() -> None:
     tree = MemoryTree(
         {
