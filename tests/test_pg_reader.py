@@ -355,3 +355,29 @@ def _nodes(value: object) -> Iterator[ast.Node]:
     elif isinstance(value, tuple):
         for item in value:
             yield from _nodes(item)
+
+
+def test_nested_reading_keeps_the_checks_off_until_the_outer_one_ends() -> None:
+    """A lint reads every file inside one `unchecked_nodes` (a swap of the base class's method costs an
+    update of each of its subclasses): a file's own parse inside it leaves the checks off, the end of the
+    outer one (an exception included) puts them back."""
+    import pytest
+
+    from bot.sql import pg_statements
+
+    with pytest.raises(RuntimeError), pg_statements.unchecked_nodes():
+        pg_statements.split("SELECT 1; CREATE TABLE t (id int);")
+        ast.String(sval=1)  # taken as given: nothing checks it
+        raise RuntimeError
+    with pytest.raises(ValueError):
+        ast.String(sval=1)
+    assert [s.node for s in pg_statements.split("SELECT 1;")] == [pglast_statement("SELECT 1;")]
+    with pytest.raises(ValueError):
+        ast.String(sval=1)
+
+
+def pglast_statement(sql: str) -> ast.Node:
+    import pglast
+
+    node: ast.Node = pglast.parse_sql(sql)[0].stmt
+    return node
