@@ -186,15 +186,15 @@ class CodeReader:
                 )
             )
             return
+        iterated = self.assigned.get(node.iter.id) if isinstance(node.iter, ast.Name) else node.iter
+        where = (
+            self._where(ast.Call(func=ast.Attribute(value=iterated, attr="all"), args=[], keywords=[]))
+            if table is not None and isinstance(iterated, ast.Call)
+            else None
+        )
         if table is not None and (
             any(_writes_rows(c, self.querysets) for c in calls) or _sets_attributes(node)
         ):
-            iterated = self.assigned.get(node.iter.id) if isinstance(node.iter, ast.Name) else node.iter
-            where = (
-                self._where(ast.Call(func=ast.Attribute(value=iterated, attr="all"), args=[], keywords=[]))
-                if isinstance(iterated, ast.Call)
-                else None
-            )
             guards = [f"{self.column_of(table, a) or a} IS NULL" for a in _null_guards(node)]
             where = " AND ".join(part for part in (where, *guards) if part) or None
             assignments = self._set_on_each(node, table)
@@ -204,7 +204,13 @@ class CodeReader:
             self.collected.update(dict.fromkeys([*_collected(node), *iterated_list], len(self.ops)))
             self.ops.append(self._loop_update(table, assignments, where, node))
         elif table is not None and "delete" in body_calls:
-            self.ops.append(DataDelete(table=table, batched=True, **self._base(node)))
+            # each row's `delete()` runs Django's collector: the models' `on_delete` act, as for a queryset's
+            in_code = not (isinstance(iterated, ast.expr) and _sqlalchemy_query(iterated))
+            self.ops.append(
+                DataDelete(
+                    table=table, where=where, batched=True, cascades_in_code=in_code, **self._base(node)
+                )
+            )
         else:
             self._batch_keys(node)
             for call in _calls(node.iter):
@@ -512,6 +518,8 @@ class CodeReader:
             if len(parsed) == 1 and isinstance(parsed[0], kind)
             else kind(table=table, where=where, batched=True, **base)
         )
+        if isinstance(op, DataDelete):  # `row.delete()` runs Django's collector: the models' `on_delete` act
+            return replace(op, cascades_in_code=True)
         return replace(op, assignments=assignments) if isinstance(op, DataUpdate) else op
 
     def _fetched_row(self, call: ast.Call) -> tuple[str | None, str] | None:

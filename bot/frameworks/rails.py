@@ -204,13 +204,6 @@ def _class_body(klass: Node) -> tuple[dict[str, Node | None], bool]:
     return methods, in_transaction
 
 
-def _block_parameters(call: Node) -> list[str]:
-    """The names a call's block takes (`do |table|`)."""
-    block = next((c for c in call.named_children if c.type in ("do_block", "block")), None)
-    params = next((c for c in block.named_children if c.type == "block_parameters"), None) if block else None
-    return [ruby.text_of(p) for p in params.named_children if p.type == "identifier"] if params else []
-
-
 def _body_of(node: Node) -> Node | None:
     return next((c for c in node.named_children if c.type == "body_statement"), None)
 
@@ -388,7 +381,7 @@ class _Walker:
         values = names(ruby.value(c.receiver))
         if c.receiver.type == "constant":  # `TABLES.each do |table|`, TABLES a list of names of the migration
             values = self.constants.names(ruby.text_of(c.receiver)) or values
-        params = _block_parameters(c.node)
+        params = ruby.block_parameters(c.node)
         if values is None or len(params) != 1:
             return False
         for each in values:

@@ -20,7 +20,7 @@ from bot.frameworks.rails_common import plural, singular
 from bot.model.changeset import Tree
 from bot.model.migration import DataDelete, Dependent, Operation
 
-_ASSOCIATIONS = ("has_many", "has_one", "has_and_belongs_to_many")
+_ASSOCIATIONS = ("has_many", "has_one", "has_and_belongs_to_many", "belongs_to")
 _ACTIONS = frozenset(
     {
         "destroy",
@@ -181,18 +181,48 @@ class Models:
         action = c.option("dependent")
         if not isinstance(action, str) or action not in _ACTIONS or not isinstance(association, str):
             return []
-        if c.options.get("through") is not None:
-            return []  # the rows of the join model go, which its own association declares
-        named = c.option("class_name")
+        where = f"`{model.path}`, line {c.line}"
+        if c.name == "belongs_to":  # the row the deleted row points at goes with it
+            named = c.option("class_name")
+            parent = _resolve(named if isinstance(named, str) else _camel(association), model.name, models)
+            key = c.option("foreign_key")
+            column = key if isinstance(key, str) else f"{association}_id"
+            if parent is None or c.option("polymorphic") is not None:
+                return []  # a class the review cannot name, or one of several
+            parent_table = self.table(parent, own)
+            primary = c.option("primary_key")
+            parent_key = primary if isinstance(primary, str) else "id"
+            declared = f"`{text}` ({where})"
+            return [
+                (
+                    Dependent(parent_table, (parent_key,), table, action, declared, (column,), owner=True),
+                    parent,
+                )
+            ]
+        target, kind = c, c.name
+        through = c.option("through")
+        if through is not None:  # the join model's rows go, not the records reached through them
+            if not isinstance(through, str):
+                return []
+            found = next(
+                (
+                    a
+                    for a, _ in model.associations
+                    if a.name in ("has_many", "has_one") and a.args and ruby.value(a.args[0]) == through
+                ),
+                None,
+            )
+            target, association, kind = found or c, through, found.name if found else "has_many"
+        named = target.option("class_name") if target is not c or through is None else None
         class_name = (
             named
             if isinstance(named, str)
-            else _camel(singular(association) if c.name == "has_many" else association)
+            else _camel(singular(association) if kind == "has_many" else association)
         )
         child = _resolve(class_name, model.name, models) or class_name.lstrip(":")
         child_table = self.table(child, own)
-        polymorphic = c.option("as")
-        key = c.option("foreign_key")
+        polymorphic = target.option("as")
+        key = target.option("foreign_key")
         column = (
             key
             if isinstance(key, str)
@@ -200,8 +230,32 @@ class Models:
             if isinstance(polymorphic, str)
             else _snake(model.name.split("::")[-1]) + "_id"
         )
-        where = f"`{model.path}`, line {c.line}"
-        return [(Dependent(child_table, (column,), table, action, f"`{text}` ({where})"), child)]
+        type_column, type_value = (
+            (f"{polymorphic}_type", self._base_class(model.name, models, own))
+            if isinstance(polymorphic, str)
+            else ("", "")
+        )
+        dependent = Dependent(
+            child_table,
+            (column,),
+            table,
+            action,
+            f"`{text}` ({where})",
+            type_column=type_column,
+            type_value=type_value,
+        )
+        return [(dependent, child)]
+
+    def _base_class(self, name: str, models: dict[str, _Model], own: dict[str, _Model] | None) -> str:
+        """The class Rails writes into a polymorphic `*_type` column: the base class of the model's table
+        (single-table inheritance stores the base class's name)."""
+        table = self.table(name, own)
+        while name in models:
+            base = _resolve(models[name].superclass, name, models)
+            if base is None or self.table(base, own) != table:
+                break
+            name = base
+        return name
 
     def _join_rows(
         self,

@@ -134,7 +134,8 @@ def model_call(
     table = table_of(model, models, known)
     base = origin(path, c.line, c.end_line, ruby.text_of(c.node))
     symbol = _block_symbol(c)  # `find_each(&:destroy)`: the method each record is sent
-    batched = any(m in BATCHES for m in methods) or symbol is not None
+    per_record = _each_record_deleted(c, methods[-1])  # `each { |row| row.destroy }`: one row at a time
+    batched = any(m in BATCHES for m in methods) or symbol is not None or per_record
     where = _where(chain, known)
     block_text = ruby.text_of(c.block) if c.block is not None else (f".{symbol}" if symbol else "")
     last = methods[-1]
@@ -150,12 +151,24 @@ def model_call(
     if last in _UPDATES or (looped and (written or _mentions(block_text, _UPDATES))):
         assignments = _assignments(c, known) if last == "update_all" else written
         return [DataUpdate(table=table, assignments=assignments, where=where, batched=batched, **base)]
-    if last in _DELETES or (looped and _mentions(block_text, _DELETES)):
+    if last in _DELETES or (looped and _mentions(block_text, _DELETES)) or per_record:
         return [DataDelete(table=table, where=where, batched=batched, **base)]
     if last in _INSERTS:
         columns, rows = seed_rows.values_rows(_records(chain[-1][1], known))
         return [DataInsert(table=table, columns=columns, rows=rows, **base)]
     return [RunCode(language="ruby", touches=touches(c.node, models), **base)]
+
+
+def _each_record_deleted(c: ruby.Call, last: str) -> bool:
+    """`Account.where(…).each { |account| account.destroy }`: an iteration whose block deletes the record it is
+    given (not rows it reaches through the record, `account.invoices.destroy_all`)."""
+    if last not in ITERATIONS or c.block is None:
+        return False
+    params = ruby.block_parameters(c.node)
+    return len(params) == 1 and (
+        re.search(rf"(?<![\w.@]){params[0]}&?\.(?:destroy!?|delete)(?![\w!?])", ruby.text_of(c.block))
+        is not None
+    )
 
 
 def _block_symbol(c: ruby.Call) -> str | None:

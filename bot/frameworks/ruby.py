@@ -97,6 +97,13 @@ def _block_body(block: Node | None) -> Node | None:
     return block
 
 
+def block_parameters(call: Node) -> list[str]:
+    """The names a call's block takes (`do |table|`, `{ |record| … }`)."""
+    block = next((c for c in call.named_children if c.type in ("do_block", "block")), None)
+    params = next((c for c in block.named_children if c.type == "block_parameters"), None) if block else None
+    return [text_of(p) for p in params.named_children if p.type == "identifier"] if params else []
+
+
 def statements(body: Node | None, dialect: str = "") -> Iterator[Node]:
     """The statements of a body, looking through `if`/`unless` branches and modifiers. Given the dialect the
     review reads, a branch guarded by another database (`if Redmine::Database.mysql?`) is left out."""

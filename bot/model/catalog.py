@@ -102,6 +102,9 @@ class ForeignKey:
     validated: bool = True
     orm_on_delete: str = ""  # what the ORM does itself on a delete of the parent (Django's on_delete)
     declared: str = ""  # the model association that does it, when it is no key of the database (Rails)
+    owner: bool = False  # an association from the parent's side (`belongs_to …, dependent:`): see Dependent
+    type_column: str = ""  # a polymorphic association's type column and the parent's class it must hold
+    type_value: str = ""
 
 
 @dataclass(frozen=True)
@@ -351,7 +354,17 @@ class Catalog:
             covered = {(d.table, d.columns) for d in declared}
             edges = [
                 (
-                    ForeignKey(d.table, d.columns, d.references, orm_on_delete=action, declared=d.declared),
+                    ForeignKey(
+                        d.table,
+                        d.columns,
+                        d.references,
+                        d.referenced,
+                        orm_on_delete=action,
+                        declared=d.declared,
+                        owner=d.owner,
+                        type_column=d.type_column,
+                        type_value=d.type_value,
+                    ),
                     action,
                     d.action in ("destroy", "destroy_async"),
                 )

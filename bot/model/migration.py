@@ -321,6 +321,15 @@ class Dependent:
     # destroy | delete_all | nullify | destroy_async | restrict_with_exception | restrict_with_error
     action: str
     declared: str  # `has_many :comments, dependent: :destroy` (`app/models/post.rb`, line 3)
+    # the parent's columns the key matches (its row key when empty); for `owner`, the deleted table's own key
+    referenced: tuple[str, ...] = ()
+    # `belongs_to :author, dependent: :destroy` on the deleted model: the rows reached are those the deleted
+    # rows point at (`authors.id` = `comments.author_id`), not rows that point at them
+    owner: bool = False
+    # a polymorphic association (`has_many :comments, as: :commentable`): only the child rows whose type
+    # column names the parent's class belong to it (`commentable_type = 'Post'`)
+    type_column: str = ""
+    type_value: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -224,6 +224,7 @@ class _Cascaded:
     emptied: str = ""  # "set null" / "set default": the rows stay, their key is emptied
     key: tuple[str, ...] = ()  # the child's own row key, to write an emptied link back
     how: str = "`ON DELETE CASCADE`"  # what removes them: the key's action, or the model association
+    kind: tuple[str, str] = ("", "")  # a polymorphic child's type column and the parent's class it holds
 
 
 def _save_child(child: _Cascaded, dialect: str) -> RollbackStep:
@@ -369,6 +370,7 @@ def _cascaded(op: DataDelete, where: str, catalog: Catalog | None) -> list[_Casc
             conditions[via],
             _fitting(f"{key.table.replace('.', '_')}_cascade"),
             how=key.declared if key.declared and not key.on_delete else "`ON DELETE CASCADE`",
+            kind=(key.type_column, key.type_value),
         )
         conditions.setdefault(key.table, _condition(child, ""))
         found.append(child)
@@ -390,6 +392,7 @@ def _cascaded(op: DataDelete, where: str, catalog: Catalog | None) -> list[_Casc
                 _fitting(f"{key.table.replace('.', '_')}_{'_'.join(key.columns)}_links"),
                 emptied=action,
                 key=own if not set(own) & set(key.columns) else (),
+                kind=(key.type_column, key.type_value),
             )
         )
     return found
@@ -405,7 +408,10 @@ def _condition(child: _Cascaded, dialect: str) -> str:
     referenced = ", ".join(q(c) for c in child.referenced)
     where = f" WHERE {child.via_condition}" if child.via_condition else ""
     left = f"({columns})" if len(child.columns) > 1 else columns
-    return f"{left} IN (SELECT {referenced} FROM {q(child.via)}{where})"
+    column, value = child.kind
+    quoted = value.replace("'", "''")
+    kind = f" AND {q(column)} = '{quoted}'" if column and value else ""
+    return f"{left} IN (SELECT {referenced} FROM {q(child.via)}{where}){kind}"
 
 
 def _way_back(migration: Migration) -> str:

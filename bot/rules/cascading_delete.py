@@ -61,10 +61,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         said = []
         if reached:
-            names = ", ".join(f"`{k.table}` (by `{', '.join(k.columns)}`)" for k in reached)
-            said.append(
-                f"deletes, through {_how(reached, 'CASCADE')} the rows of {names} that reference them"
-            )
+            names = ", ".join(_link(k) for k in reached)
+            linked = "linked to them" if any(k.owner for k in reached) else "that reference them"
+            said.append(f"deletes, through {_how(reached, 'CASCADE')} the rows of {names} {linked}")
         if emptied:
             said.append(
                 "sets "
@@ -104,6 +103,15 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             + ", ".join(f"`{t}`" for t in tables)
             + " before the deploy (the rollback plan lists the statements).",
         )
+
+
+def _link(key: ForeignKey) -> str:
+    """How the rows of a key's table hang on the deleted ones: by their own key, by the key the deleted rows
+    hold (`belongs_to …, dependent:`), and for a polymorphic association only those of the parent's class."""
+    if key.owner:
+        return f"`{key.table}` (those the deleted rows' `{', '.join(key.referenced_columns)}` point at)"
+    kind = f", where `{key.type_column}` is '{key.type_value}'" if key.type_column else ""
+    return f"`{key.table}` (by `{', '.join(key.columns)}`{kind})"
 
 
 def _capital(text: str) -> str:

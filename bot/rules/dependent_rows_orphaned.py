@@ -76,7 +76,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         handled = _handled_before(migration, index)
         left, failing = [], []
         for dependent in op.dependents:
-            if not same_table(dependent.references, op.table) or dependent.action not in _RUN_BY_CALLBACKS:
+            if (
+                not same_table(dependent.references, op.table)
+                or dependent.action not in _RUN_BY_CALLBACKS
+                or dependent.owner  # a row the deleted one points at stays, pointing at nothing new
+            ):
                 continue
             if dependent.table in handled or (catalog.tables and dependent.table not in catalog.tables):
                 continue
@@ -143,5 +147,7 @@ def _finding(op: DataDelete, left: list[Dependent], failing: list[Dependent], co
         + (" The migration stops there and the deploy with it." if failing else ""),
         fix=f"Delete through the model so its associations run (`in_batches(&:destroy_all)`, "
         f"`find_each(&:destroy)`), or delete the dependent rows first: `DELETE FROM {first.table} WHERE "
-        f"{first.columns[0]} IN (SELECT id FROM {op.table}{' WHERE ' + op.where if op.where else ''})`.",
+        f"{first.columns[0]} IN (SELECT id FROM {op.table}{' WHERE ' + op.where if op.where else ''})"
+        + (f" AND {first.type_column} = '{first.type_value}'" if first.type_column else "")
+        + "`.",
     )

@@ -209,7 +209,12 @@ def test_association_options_class_name_foreign_key_and_polymorphic(names) -> No
     result = review_sql(text, path="db/migrate/20260101000000_purge_records.rb", base=base)
     [finding] = _found(result, "cascading-delete")
     assert f"`billing_{names['children']}` (by `owner_ref`)" in finding.message
-    assert "`taggings` (by `taggable_id`)" in finding.message
+    assert (
+        f"`taggings` (by `taggable_id`, where `taggable_type` is 'Billing::{names['Parent']}')"
+        in finding.message
+    )
+    [backup] = [s.command for s in result.rollback_plan if s.command.startswith("CREATE TABLE taggings")]
+    assert backup.endswith(f"AND taggable_type = 'Billing::{names['Parent']}';")
 
 
 RESTRICTED = [
