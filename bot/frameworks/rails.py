@@ -363,7 +363,7 @@ class _Walker:
         if c.name in _CONNECTION_METHODS and (receiver == "connection" or receiver.endswith(".connection")):
             self._statement(ruby.Call("execute", c.node, None, c.args, c.options, c.block))
             return
-        data = rails_data.model_call(c, self.src.path, self.models, self.constants)
+        data = rails_data.model_call(c, self.src.path, self.models, self.constants, self.src.dialect)
         if data is not None:
             self._add(data, "")
         else:

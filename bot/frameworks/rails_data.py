@@ -7,6 +7,7 @@ else with models is RunCode naming the tables it touches, so nothing it does goe
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from tree_sitter import Node
@@ -14,6 +15,7 @@ from tree_sitter import Node
 from bot.frameworks import ruby, ruby_model, seed_rows
 from bot.frameworks.origin import origin
 from bot.frameworks.rails_common import plural
+from bot.frameworks.sqlfile import parse_sql
 from bot.model.migration import (
     PLACEHOLDER,
     DataDelete,
@@ -119,7 +121,11 @@ def table_of(model: str, models: dict[str, str], known: ruby_model.Constants | N
 
 
 def model_call(
-    c: ruby.Call, path: str, models: dict[str, str], constants: ruby_model.Constants | None = None
+    c: ruby.Call,
+    path: str,
+    models: dict[str, str],
+    constants: ruby_model.Constants | None = None,
+    dialect: str = "postgres",
 ) -> list[Operation] | None:
     """The data operation of a call chain that starts at a model constant; None when it is no such chain.
     Constants in its conditions and values (`Order::SHIPPED`) are read as the literals they hold."""
@@ -150,7 +156,8 @@ def model_call(
         return [DataDelete(table=table, where=where, batched=True, **base)]
     if last in _UPDATES or (looped and (written or _mentions(block_text, _UPDATES))):
         assignments = _assignments(c, known) if last == "update_all" else written
-        return [DataUpdate(table=table, assignments=assignments, where=where, batched=batched, **base)]
+        update = DataUpdate(table=table, assignments=assignments, where=where, batched=batched, **base)
+        return [_set_clause(update, c, known, dialect) if last == "update_all" else update]
     if last in _DELETES or (looped and _mentions(block_text, _DELETES)) or per_record:
         return [DataDelete(table=table, where=where, batched=batched, **base)]
     if last in _INSERTS:
@@ -416,6 +423,22 @@ def _assignments(c: ruby.Call, constants: ruby_model.Constants) -> tuple[tuple[s
         text = value if isinstance(value, str) else ruby.text_of(c.args[0])
         pairs = [(m.group(1).lower(), m.group(2).strip()) for m in re.finditer(r"(\w+)\s*=\s*([^,]+)", text)]
     return tuple(pairs)
+
+
+def _set_clause(
+    update: DataUpdate, c: ruby.Call, constants: ruby_model.Constants, dialect: str
+) -> DataUpdate:
+    """`update_all("status = CASE WHEN status IN ('a', 'b') THEN 'x' END")`: the string is a SET clause, read
+    as SQL (its assignments, CASE mappings and the columns it reads); the update as it was when it is not."""
+    text = _sql_string(c.args[0], constants) if c.args and not c.options else None
+    if not isinstance(text, str) or not text.strip():
+        return update
+    parsed = parse_sql(update.location.path, f"UPDATE {update.table} SET {text}", dialect)
+    if len(parsed) != 1 or not isinstance(parsed[0], DataUpdate) or not parsed[0].assignments:
+        return update
+    read = parsed[0]
+    mappings = tuple(dataclasses.replace(m, line=update.location.line) for m in read.case_mappings)
+    return dataclasses.replace(update, assignments=read.assignments, case_mappings=mappings, reads=read.reads)
 
 
 def _sql_string(node: Node, constants: ruby_model.Constants) -> ruby.Value:

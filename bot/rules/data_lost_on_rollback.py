@@ -15,7 +15,10 @@ or an earlier one of the pull request), loses nothing and is not reported.
 
 A down migration that writes the table back is not enough when the up merged several values into one:
 `SET status = 'closed' WHERE status IN ('cancelled', 'refunded')` undone by `SET status = 'cancelled' WHERE
-status = 'closed'` turns every refunded order into a cancelled one on the way back.
+status = 'closed'` turns every refunded order into a cancelled one on the way back. A CASE that maps several
+old values to one (`CASE WHEN status IN ('cancelled', 'refunded') THEN 'closed' … END`, Django's
+`Case(When(…))`, Rails `update_all` with such a string) loses them the same way, whether the down maps the
+merged value back to one of them or leaves it.
 
 ## Framework notes
 Django's `RunPython(forwards, RunPython.noop)` and an empty `def down` (Rails) or `def downgrade(): pass`
@@ -28,12 +31,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import sqlglot
 from sqlglot import exp
 
 from bot.model.catalog import unqualified
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
     AddColumn,
+    CaseMapping,
     DataDelete,
     DataInsert,
     DataUpdate,
@@ -89,6 +94,96 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for unit, found in units.items():
         yield _finding(migration, unit, found)
     yield from _merges_undone_as_one(migration, context)
+    yield from _case_merges_undone(migration, context)
+
+
+def _case_merges_undone(migration: Migration, context: Context) -> Iterator[Finding]:
+    """`SET status = CASE WHEN status IN ('cancelled', 'refunded') THEN 'closed' … END` going up, and a down
+    migration that writes the column back with one value for `'closed'` (or none): the rows that held the
+    other merged values are lost, however the down is written."""
+    for op in migration.up:
+        if not isinstance(op, DataUpdate) or context.catalog.is_new(op.table):
+            continue
+        for mapping in op.case_mappings:
+            found = _mapped_back(migration, op.table, mapping.target)
+            if found is None:
+                continue  # the down does not write the column: the overwrite is reported as such
+            back, every = found
+            for result, merged in _case_merges(mapping).items():
+                restored = back.get(result, every or result)
+                lost = [m for m in merged if m != restored]
+                if not lost:
+                    continue
+                said = (
+                    f"sets them all back to {restored}"
+                    if result in back or every
+                    else f"does not map {result} back (it keeps {result})"
+                )
+                yield op.finding(
+                    RULE,
+                    f"The UPDATE's CASE merges {', '.join(merged)} of `{op.table}.{mapping.target}` into "
+                    f"{result}, and the down migration {said}: after a rollback the rows that held "
+                    f"{', '.join(lost)} hold {restored}.",
+                    blast_radius=f"Rows of `{op.table}` that held {', '.join(lost)} before the change: the "
+                    "rollback cannot tell them apart from the others the CASE merged, so their old value is gone.",
+                    fix=f"Save `id, {mapping.target}` of the rows the CASE merges before it runs (`CREATE TABLE "
+                    f"{op.table}_{mapping.target}_backup AS SELECT id, {mapping.target} FROM {op.table} WHERE "
+                    f"{mapping.target} IN ({', '.join(merged)})`) and restore each row's own value from it in "
+                    "the down migration.",
+                )
+
+
+def _case_merges(mapping: CaseMapping) -> dict[str, list[str]]:
+    """The results of a CASE on its own column that several old values end in (`WHEN 'a' THEN 'x' WHEN 'b' THEN
+    'x'`, `WHEN status IN ('a', 'b') THEN 'x'`), each with those old values; literals only. (A result the ELSE
+    keeps for rows that already held it is a merge only if such rows exist, which the migration does not say.)"""
+    if mapping.source != mapping.target:
+        return {}
+    olds: dict[str, list[str]] = {}
+    for values, result in mapping.whens:
+        parsed = _literals(values)
+        if parsed is None or _literals(result) is None:
+            return {}  # a condition or a computed value: not a mapping of values
+        for value in parsed:
+            bucket = olds.setdefault(result, [])
+            if value not in bucket:
+                bucket.append(value)
+    return {result: bucket for result, bucket in olds.items() if len(bucket) > 1}
+
+
+def _literals(text: str) -> list[str] | None:
+    """`'a', 'b'` → ["'a'", "'b'"]; None when the text is not a list of literals."""
+    try:
+        parsed = sqlglot.parse_one(f"SELECT {text}")
+    except sqlglot.errors.ParseError:
+        return None
+    values = parsed.expressions if isinstance(parsed, exp.Select) else []
+    if not values or not all(isinstance(v, exp.Literal) for v in values):
+        return None
+    return [v.sql() for v in values]
+
+
+def _mapped_back(migration: Migration, table: str, column: str) -> tuple[dict[str, str], str] | None:
+    """What the down migration writes into the column for rows holding each value: a CASE of the down on the
+    column (value → result), or one literal for the values its WHERE picks (`status = 'x'`, `status IN (…)`;
+    for every row, the second item, when the WHERE does not name the column); None when the down does not
+    write the column (or writes something the review does not read as such a mapping)."""
+    for op in migration.down or ():
+        if not isinstance(op, DataUpdate) or unqualified(op.table) != unqualified(table):
+            continue
+        for mapping in op.case_mappings:
+            if mapping.target == column and mapping.source == column:
+                back: dict[str, str] = {}
+                for values, result in mapping.whens:
+                    for value in _literals(values) or []:
+                        back.setdefault(value, result)
+                return back, ""
+        for write in writes(op):
+            if write.target == column and isinstance(write.value, exp.Literal):
+                picked = _merged_values(write) or _picked(write)
+                value = write.value.sql()
+                return ({m.sql(): value for m in picked}, "") if picked else ({}, value)
+    return None
 
 
 def _merges_undone_as_one(migration: Migration, context: Context) -> Iterator[Finding]:
@@ -118,6 +213,22 @@ def _merges_undone_as_one(migration: Migration, context: Context) -> Iterator[Fi
                 f"{write.target} IN ({', '.join(m.sql() for m in merged)})`) and restore each row's own value "
                 "from it in the down migration.",
             )
+
+
+def _picked(write: Write) -> list[exp.Literal]:
+    """The one old value of the written column the UPDATE's condition picks (`status = 'closed'`)."""
+    if write.where is None:
+        return []
+    for node in write.where.find_all(exp.EQ):
+        column, value = node.this, node.expression
+        if (
+            isinstance(column, exp.Column)
+            and identifier(column.this) == write.target
+            and isinstance(value, exp.Literal)
+            and in_conjunction(node, write.where)
+        ):
+            return [value]
+    return []
 
 
 def _merged_values(write: Write) -> list[exp.Literal]:

@@ -12,10 +12,14 @@ A cast of the column as it is (`SET total_whole = CAST(total AS integer)`, Djang
 IntegerField())`) loses the same values; and an explicit cast to a shorter string type cuts long values
 silently where the plain copy would have failed.
 
+Arithmetic does the same: `SET qty = qty * 1.1` (or `price * 0.9` of a numeric price, Django's `F("qty") *
+1.1`) into an `integer` column computes 7.7 and stores 8, in every row, without a word; undone with `/ 1.1`
+it does not come back to 7.
+
 ## Use instead
 Copy into a column of the same type (or a wider one), or write the conversion on purpose and check the
 rows it changes first: `SET total_cents = round(total * 100)`, `SET short_note = left(note, 20)` after
-counting `WHERE length(note) > 20`.
+counting `WHERE length(note) > 20`, `SET qty = round(qty * 1.1)` or a `numeric` column.
 """
 
 from __future__ import annotations
@@ -25,12 +29,14 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
+from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DataInsert, DataUpdate, Migration
 from bot.rules.context import Context
+from bot.sql.arithmetic import fractional, holds_integers
 from bot.sql.conversions import classify
 from bot.sql.names import identifier
-from bot.sql.writes import assigned
+from bot.sql.writes import Write, assigned
 
 RULE = Rule(
     id="lossy-copy",
@@ -44,8 +50,12 @@ RULE = Rule(
         "-- migration\nUPDATE notes SET summary = body WHERE id BETWEEN 1 AND 1000;",
         "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric(12, 2), total_whole integer);\n"
         "-- migration\nUPDATE orders SET total_whole = CAST(total AS integer) WHERE id BETWEEN 1 AND 1000;",
+        "CREATE TABLE stock (id bigint PRIMARY KEY, qty integer);\n"
+        "-- migration\nUPDATE stock SET qty = qty * 1.1 WHERE id BETWEEN 1 AND 1000;",
     ),
     good=(
+        "CREATE TABLE stock (id bigint PRIMARY KEY, qty integer);\n"
+        "-- migration\nUPDATE stock SET qty = round(qty * 1.1) WHERE id BETWEEN 1 AND 1000;",
         "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric(12, 2), total_copy numeric(14, 2));\n"
         "-- migration\nUPDATE orders SET total_copy = total WHERE id BETWEEN 1 AND 1000;",
         "CREATE TABLE notes (id bigint PRIMARY KEY, body text, summary varchar(20));\n"
@@ -67,6 +77,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                     value.this,
                     value.args["to"].sql(dialect=_SQLGLOT.get(context.dialect, context.dialect)),
                 )
+            if isinstance(value, exp.Add | exp.Sub | exp.Mul | exp.Div) and not cast:
+                rounded = _rounded(op, write, catalog, context.dialect)
+                if rounded is not None:
+                    yield rounded
+                continue
             if not isinstance(value, exp.Column):
                 continue  # a function (`round(…)`, `left(…, n)`) is a conversion the author wrote on purpose
             source_table = write.table_of(value)
@@ -101,6 +116,29 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 
 
 _SQLGLOT = {"postgres": "postgres", "mariadb": "mysql"}
+
+
+def _rounded(op: DataUpdate | DataInsert, write: Write, catalog: Catalog, dialect: str) -> Finding | None:
+    """`SET qty = qty * 1.1` into an integer column: the computed fraction is rounded away when stored."""
+    target = catalog.column(write.table, write.target)
+    if dialect == "sqlite" or target is None or not target.type or not holds_integers(target.type):
+        return None  # SQLite keeps a REAL it cannot store as an integer exactly
+    if not fractional(write.value, write, catalog, dialect):
+        return None
+    text = write.value.sql(dialect=_SQLGLOT.get(dialect, dialect))
+    return op.finding(
+        RULE,
+        f"`{write.table}.{write.target}` ({target.type}) gets `{text}`, which has a fraction: it is rounded to "
+        f"a whole number when stored, silently (7 * 1.1 is 7.7, stored as 8).",
+        blast_radius=(
+            f"Every row the change writes holds a rounded `{write.target}`; repeated or reversed (`/ 1.1` on the "
+            "way back) it drifts, and the exact values cannot be recovered from the stored ones."
+        ),
+        fix=(
+            f"Round on purpose (`round({text})`, `floor(…)`, `ceil(…)`) after checking what the rounding does to "
+            f"the rows, or store into a `numeric` column."
+        ),
+    )
 
 
 def _bounded(op: DataUpdate | DataInsert, column: str) -> bool:
