@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.frameworks import seed_rows
 from bot.frameworks.origin import Origin
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.findings import Location
@@ -61,6 +62,10 @@ AUTOMATIC_ROLLBACK = frozenset(
         "renameView",
         "renameSequence",
     }
+)
+_PROPERTY = re.compile(r"\$\{[\w.-]+\}")
+_COMPUTED_DATE = re.compile(
+    r"(?i)(?:now|current_timestamp|current_date|localtimestamp|sysdate|getdate)(?:\(\))?"
 )
 _VALUE_KEYS = ("value", "valueNumeric", "valueBoolean", "valueDate", "valueComputed", "valueSequenceNext")
 _DEFAULT_KEYS = (
@@ -120,6 +125,10 @@ def _literal(e: Element, keys: tuple[str, ...]) -> str | None:
             value = e.attrs[key]
             if key.endswith(("Computed", "Numeric", "Boolean")) or key == "valueSequenceNext":
                 return value
+            if _PROPERTY.fullmatch(value.strip()):
+                return value.strip()  # `${now}`: a changelog property, filled in when the changelog runs
+            if key == "valueDate" and _COMPUTED_DATE.fullmatch(value.strip()):
+                return value.strip()  # `valueDate="NOW()"`, `CURRENT_TIMESTAMP`: computed by the database
             return "'" + value.replace("'", "''") + "'"
     return None
 
@@ -304,11 +313,11 @@ def _delete(e: Element, path: str, dialect: str) -> list[Operation]:
 
 
 def _insert(e: Element, path: str, dialect: str) -> list[Operation]:
-    return [
-        DataInsert(
-            table=_table(e), columns=tuple(c.get("name").lower() for c in e.all("column")), **_base(e, path)
-        )
-    ]
+    """`<insert>`: one row, its values as SQL (a computed one, `valueComputed="NOW()"` or `valueDate="${now}"`,
+    as written), so the catalog records the row as a seed like an `INSERT … VALUES`."""
+    record = [(c.get("name").lower(), _literal(c, _VALUE_KEYS) or "NULL") for c in e.all("column")]
+    columns, rows = seed_rows.values_rows([record])
+    return [DataInsert(table=_table(e), columns=columns, rows=rows, **_base(e, path))]
 
 
 def _sql(e: Element, path: str, dialect: str, tree_read: Callable[[str], str | None]) -> list[Operation]:
