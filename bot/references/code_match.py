@@ -41,6 +41,7 @@ from bot.references.ruby_locals import erb_local, ruby_local
 from bot.references.script_members import ScriptShape, declared_otherwise, delegate_of, typed_as
 from bot.references.script_members import callee as callee_chain
 from bot.references.script_names import SCRIPT_FILES, props_member, props_types, script_local
+from bot.references.script_requests import reaches_query, request_source, response_key
 from bot.references.sql_builders import built
 from bot.references.sql_pieces import joined
 from bot.references.usage import Target, Use
@@ -193,6 +194,8 @@ _DEFINITION_STATEMENT = re.compile(
     r"|ALTER\s+(?:TABLE|SEQUENCE|TYPE)|COPY|COMMENT\s+ON|GRANT|REVOKE|SELECT\s+pg_catalog\.setval)\b",
     re.I,
 )
+# Files of data under a test's or fixtures' folder (Django's fixtures are read on their own, by model)
+_TEST_DATA_FILES = (".json", ".html", ".htm", ".xml")
 _SAFE_LINE = (("ignored_columns", "ignored_columns"), ("@ignore", "prisma @ignore"))
 
 
@@ -534,6 +537,8 @@ class _FileScan:
             return None  # `User & { avatar: string }`: a member of a type written inline, no value read
         if target.kind == "column" and self.path.endswith(SCRIPT_FILES) and _union_member(line, col, end):
             return None  # `'accountType' | 'createdAt'` on a line of `Omit<Account, …>`: a type's key
+        if target.kind == "column" and named and self._api_name(target, line, line_start, col, end):
+            return None  # `const { title } = req.body`, `res.json({ title: … })`: the API's field, no column
         if target.kind == "column" and needle.role != "new" and is_object_key(line, col, end):
             return None  # `"created": order.created_at`: a key of a payload, not the column
         if target.kind == "column" and needle.role == "name" and self._payload_key(target, line, col, end):
@@ -657,6 +662,8 @@ class _FileScan:
             area = "raw-sql"  # a query read as SQL; a job's or an API contract's keeps that area
         if area == "test" and not read_as_sql and self._plain_string(line_start + col, line, col):
             return None  # `assert "legacy_title" in form.errors`: a test's text, not code that runs a query
+        if area == "test" and not read_as_sql and self.path.endswith(_TEST_DATA_FILES):
+            return None  # `"type": "error"` of a JSON response, a page of HTML: data a test reads, no code
         if needle.role in ("singular", "association") and area != "association":
             return None
         if needle.role == "delegate" and not _DELEGATE_CALL.match(line, end):
@@ -751,6 +758,34 @@ class _FileScan:
             delegates = {n for n in models.names if n[:1].islower()}
             self._typed[key] = typed_as(self.shape, owner, models.models, delegates)
         return self._typed[key]
+
+    def _api_name(self, target: Target, line: str, line_start: int, col: int, end: int) -> bool:
+        """In script code: a name taken out of a request that no query on the model receives, or a key of
+        the object a handler answers with (see `script_requests`)."""
+        if not self.path.endswith(SCRIPT_FILES) or self.literal(line_start + col) is not None:
+            return False
+        before, after = line[:col].rstrip(), line[end:].lstrip()
+        if before.endswith((".", "?.")) or after[:1] not in (",", "}", ":", "=", ""):
+            return False
+        models = self.m.models[target.table]
+
+        def on_model(head: str) -> bool:
+            delegate = delegate_of(callee_chain(head) or "") or ""
+            return (
+                delegate in models.names or self._own_row(target, delegate) or _mentions(head, models.names)
+            )
+
+        def on_any(head: str) -> bool:
+            delegate = delegate_of(callee_chain(head) or "") or ""
+            return on_model(head) or bool(self.m.rows.get(delegate))
+
+        request = request_source(self.shape, line_start + col)
+        if request is not None:
+            return not reaches_query(self.shape, request, on_model)
+        key = (after.startswith(":") and not after.startswith("::")) or (
+            after[:1] in (",", "}") and before.endswith(("{", ","))
+        )
+        return key and response_key(self.shape, line_start + col, on_any)
 
     def _plain_string(self, pos: int, line: str, col: int) -> bool:
         """Is `pos` in a string literal's text, not in a placeholder of code inside it (`${…}`, `#{…}`,
@@ -1030,7 +1065,9 @@ class _FileScan:
                 and not keyword  # `.update(title=title)`: the query's own column
                 and not _QUERY_ARGUMENT.search(line, 0, col)
             ):
-                return "low", frozenset()  # `team.organisation.ownerUserId`: an attribute of another object
+                # `team.organisation.ownerUserId`: an attribute of another object, unless the owner turns
+                # out to be a row of a model the search learns later (`invoice.memo` of a `db_table` model)
+                return "low", _row_owner(qualifier(line, col))
             return self._tied(window, line, line_start, models)
         sql_tables = {t.lower() for t in self.found(SQL_TABLE, *window, hints=_SQL_HINTS)} - _SQL_WORDS
         if sql_tables:
@@ -1073,7 +1110,7 @@ class _FileScan:
             if self._typed_as(owner, models):
                 return "high", frozenset()
             if contested:
-                return "low", frozenset()  # `team.organisation.ownerUserId`: an attribute of another object
+                return "low", _row_owner(owner)  # `team.organisation.ownerUserId`: another object's, or a row
             return self._tied(window, line, line_start, models)  # `aUser?.permissions`, `branding.x`
         key = (after.startswith(":") and not after.startswith("::")) or (
             after[:1] in (",", "}") and (not before or before.endswith(("{", ",")))
@@ -1217,6 +1254,13 @@ def _maps_table(cls: str, body: str, table: str) -> bool:
     names = {underscore(cls), cls.lower()}
     plurals = {f"{n}s" for n in names} | {f"{n}es" for n in names} | {singularize(wanted)}
     return bool(names & ({wanted} | plurals)) or any(wanted.endswith(f"_{n}") for n in names)
+
+
+def _row_owner(owner: str) -> frozenset[str]:
+    """The name a member is read from, kept with a low place of a name other tables share, so that the
+    search can judge it again once it learns the models that declare their table (`invoice.memo` of
+    `class Invoice` with `db_table = "billing_records"`); nothing for a path or a call's result."""
+    return frozenset((owner,)) if owner.isidentifier() and owner[:1].islower() else frozenset()
 
 
 def _union_member(line: str, col: int, end: int) -> bool:

@@ -73,6 +73,17 @@ _SEGMENT_END = re.compile(
 _IN_STRING_AFTER_SLASH = re.compile(r"[`'\"][^`'\"]*/$")
 _QUERY_VALUE = re.compile(r"=(?:\$\{|[\w%.-])")
 _IN_STRING_AFTER_QUERY = re.compile(r"[`'\"][^`'\"\s]*[?&]$")
+# A word glued to an interpolation of a string (`${prefix}title`, f"{prefix}title", "#{kind}url",
+# `title${suffix}`, f"title{n}"): a fragment of a name the code builds, not the column.
+_AFTER_PLACEHOLDER = re.compile(r"(?:\$|#)?\{[^{}\s]*\}$")
+_BEFORE_PLACEHOLDER = re.compile(r"(?:\$|#)?\{[^{}\s]*\}")
+_STRING_OPENED = re.compile(r"(?:^|[^\w\\])(?:[fFrRbB]{0,2})[`'\"]")
+# The value of a markup attribute given in quotes, outside the template language's tags: `class="error"`,
+# `id="commit_sha"`, `name="title"` of a page (an HTML or template file).
+_HTML_FILE = re.compile(r"\.(?:html?|hbs|handlebars|mustache|jinja2?|j2|djhtml)$")
+_QUOTED_ATTRIBUTE = re.compile(
+    r"<[A-Za-z][\w.:-]*\s(?:[^<>]*\s)?[\w:.@#*\[\]()-]+\s*=\s*(?:\"[^\"<>]*|'[^'<>]*)$"
+)
 
 
 def not_code(path: str, line: str, col: int, end: int) -> bool:
@@ -96,8 +107,12 @@ def not_code(path: str, line: str, col: int, end: int) -> bool:
         return True  # `description="Retrieve a work item"`: a text for people, given to docs or a schema
     if _XML_CALL.search(before) or _builder_element(before):
         return True
+    if _interpolation_fragment(before, after):
+        return True
     if not _MARKUP_FILE.search(path):
         return False
+    if _HTML_FILE.search(path) and _markup_attribute_word(before):
+        return True
     if _TEXT_NODE_BEFORE.search(before) and _TEXT_NODE_AFTER.match(after):
         return True
     if _TEMPLATE_FILE.search(path) and _template_text(line, col):
@@ -109,6 +124,27 @@ def not_code(path: str, line: str, col: int, end: int) -> bool:
     if not _ATTRIBUTE_VALUE.match(after):
         return False
     return bool(_OPEN_TAG.search(before) or _ATTRIBUTES_ONLY.match(before))
+
+
+def _interpolation_fragment(before: str, after: str) -> bool:
+    """Is the word glued to an interpolation of a string around it (`${prefix}title`, `title${suffix}`):
+    a piece of a name the code assembles?"""
+    placeholder = _AFTER_PLACEHOLDER.search(before)
+    if placeholder is not None:
+        opened = before[: placeholder.start()]
+    elif _BEFORE_PLACEHOLDER.match(after) and not after.startswith("{{"):
+        opened = before
+    else:
+        return False
+    return _STRING_OPENED.search(opened) is not None
+
+
+def _markup_attribute_word(before: str) -> bool:
+    """Is the word inside a quoted value of a markup attribute (`<div class="error">`, `<p id="url">`),
+    outside the template language's tags, and not read from an object (`v-if="build.error"`)?"""
+    if before.endswith(".") or _in_template_tag(before):
+        return False
+    return _QUOTED_ATTRIBUTE.search(before) is not None
 
 
 def _template_text(line: str, col: int) -> bool:

@@ -33,6 +33,8 @@ _BRACKET = re.compile(r"[()\[\]{}]")
 _KEY_REVERSED = re.compile(r":\s*([\w$]+)")  # `key:` before an object, read from its end
 
 
+_DECLARES = re.compile(r"\b(?:const|let|var)\s*$")
+_PATTERN_VALUE = re.compile(r"\s*(?::[^=;\n]*)?=(?![=>])\s*([^;\n]+)")
 # `return {`, `=> ({`: an object given back, not to a call
 _RETURNS_OBJECT = re.compile(r"(?:\breturn|=>)\s*\(?\s*\{$")
 
@@ -146,6 +148,18 @@ class ScriptShape:
                 return False
             return re.search(r"(?:^|[{,])\s*\.\.\.[\w$]", _top_level(self.text[i + 1 : pos])) is not None
         return False
+
+    def destructured_from(self, pos: int) -> tuple[str, int] | None:
+        """The value a declaration's object pattern around `pos` takes its names out of, and where it is
+        written (`req.body` of `const { title, url } = req.body;`, also when the pattern spans lines), or
+        None when `pos` is in no such pattern."""
+        text = self.text
+        for i in self._unclosed(pos):
+            if text[i] != "{" or not _DECLARES.search(text, max(0, i - 40), i):
+                return None
+            value = _PATTERN_VALUE.match(text, self._closing(i) + 1)
+            return (value.group(1).strip(), value.start(1)) if value else None
+        return None
 
     def opened_by(self, pos: int) -> str | None:
         """The text before the innermost bracket still open at `pos`, up to that bracket and within its

@@ -1,7 +1,7 @@
 """In JavaScript and TypeScript, a name that is only a variable of the code is not the column.
 
-A row's field is read as a member (`website.shareId`), given as a key (`{ shareId: id }`, `{ shareId }`
-passed on to a query or a request) or taken out of a request's body (`const { shareId } = body`). The same
+A row's field is read as a member (`website.shareId`) or given as a key (`{ shareId: id }`, `{ shareId }`
+passed on to a query or a request; a name taken out of a request is judged in `script_requests`). The same
 name as a function's parameter (`(shareId: string) =>`, `({ websiteId, shareId }) =>`), a route's
 parameter taken out of `params` / `useParams()` / `props`, a JSX attribute's name (`shareId={…}`) or a
 bare variable (`getSharedWebsite(shareId)`, `` `/share/${shareId}` ``) or a member of a component's props type

@@ -62,3 +62,34 @@ def test_a_row_of_a_model_declared_for_the_table_reads_the_column(
     assert "app/views.py:5" in _places(finding)  # the row of the model declared for the table
     assert "app/views.py:9" not in _places(finding)  # an HTTP response's attribute of the same name
     assert finding.severity is Severity.CRITICAL
+
+
+@pytest.mark.parametrize("models", [DJANGO, SQLALCHEMY], ids=["django", "sqlalchemy"])
+@pytest.mark.parametrize(
+    ("model", "row", "table", "column"),
+    [("Deploy", "deploy", "deploys_deploy", "message"), ("Invoice", "invoice", "billing_records", "memo")],
+)
+def test_a_row_of_a_declared_model_reads_a_column_another_table_also_has(
+    models: str, model: str, row: str, table: str, column: str
+) -> None:
+    """A column another table also has: the row of the model declared for the table reads it, another
+    model's row and another object do not."""
+    schema = (
+        f"CREATE TABLE {table} (id serial PRIMARY KEY, name text, {column} text);\n"
+        f"CREATE TABLE notes (id serial PRIMARY KEY, {column} text);\n-- migration\n"
+    )
+    other = "\n\nclass Note(models.Model):\n    {column} = models.TextField()\n"
+    views = (
+        f"from app.models import {model}, Note\n\n\n"
+        f"def other(response, note: Note):\n    return response.{column}, note.{column}\n"
+    )
+    base = {
+        "app/models.py": models.format(Model=model, table=table) + other.format(column=column),
+        "app/views.py": views,
+    }
+    sql = schema + f"ALTER TABLE {table} DROP COLUMN {column};"
+    assert "app/views.py:5" not in _places(_dropped(review_sql(sql, base=base)))
+    base["app/views.py"] += f"\n\ndef shown({row}: {model}):\n    return {row}.{column}\n"
+    finding = _dropped(review_sql(sql, base=base))
+    assert _places(finding) == {"app/views.py:9"}
+    assert finding.severity is Severity.CRITICAL

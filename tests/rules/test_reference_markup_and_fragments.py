@@ -1,0 +1,86 @@
+"""Words that only spell a column: real pull requests listed `"type": "error"` of a JSON response under a
+test's folder, `<div class="error">` of an HTML page and of a template, and `` `${prefix}commit_sha` ``, a
+piece of a name the code assembles, as places that still use a dropped column. Data a test reads, the
+value of a markup attribute and a word glued to a string's interpolation are not places; a template's
+code (`{{ build.commit_sha }}`), a row's attribute and the word on its own in a string still are."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model.findings import Finding, Review
+from tests.conftest import review_sql
+
+MODELS = """from django.db import models
+
+
+class {Model}(models.Model):
+    name = models.TextField()
+
+    class Meta:
+        db_table = "{table}"
+"""
+NAMES = [
+    ("Build", "build", "builds_build", "error", "commit_sha"),
+    ("Invoice", "invoice", "billing_invoice", "status", "due_date"),
+]
+
+
+def _dropped(result: Review, column: str) -> Finding:
+    return next(f for f in result.findings if f.rule == "column-dropped" and f".{column}`" in f.message)
+
+
+def _places(finding: Finding) -> set[str]:
+    return {f"{r.path}:{r.line}" for r in finding.references}
+
+
+def _review(model: str, table: str, one: str, two: str, files: dict[str, str]) -> Review:
+    schema = (
+        f"CREATE TABLE {table} (id serial PRIMARY KEY, name text, {one} text, {two} text);\n-- migration\n"
+    )
+    sql = schema + f"ALTER TABLE {table} DROP COLUMN {one};\nALTER TABLE {table} DROP COLUMN {two};"
+    return review_sql(sql, base={"app/models.py": MODELS.format(Model=model, table=table), **files})
+
+
+@pytest.mark.parametrize(("model", "row", "table", "one", "two"), NAMES)
+def test_test_data_and_markup_attributes_are_not_places(
+    model: str, row: str, table: str, one: str, two: str
+) -> None:
+    files = {
+        "app/tests/fixtures/response.json": f'{{\n  "type": "{one}",\n  "message": "{two}"\n}}\n',
+        "web/src/__tests__/data/rows.json": f'[{{"id": 1, "kind": "{two}", "label": "{one}"}}]\n',
+        "app/tests/data/page.html": f'<html><body><div class="{one}">x</div><span id="{two}">y</span></body></html>\n',
+        "templates/app/detail.html": (
+            '{% extends "base.html" %}\n'
+            f'<div class="{one} wide">{{{{ message }}}}</div>\n<p id="{two}" data-k="{one}">z</p>\n'
+        ),
+    }
+    result = _review(model, table, one, two, files)
+    assert not _places(_dropped(result, one)) and not _places(_dropped(result, two))
+    files["templates/app/detail.html"] += f'<p class="{{{{ {row}.{one} }}}}">{{{{ {row}.{two} }}}}</p>\n'
+    result = _review(model, table, one, two, files)
+    assert _places(_dropped(result, one)) == {"templates/app/detail.html:4"}
+    assert _places(_dropped(result, two)) == {"templates/app/detail.html:4"}
+
+
+@pytest.mark.parametrize(("model", "row", "table", "one", "two"), NAMES)
+def test_a_word_glued_to_an_interpolation_is_not_the_column(
+    model: str, row: str, table: str, one: str, two: str
+) -> None:
+    python = (
+        f"from app.models import {model}\n\n\n"
+        f"def keys(prefix, n, {row}: {model}):\n"
+        f'    return f"{{prefix}}{one}", f"{two}{{n}}", {row}.id\n'
+    )
+    script = (
+        f'import {{ {model} }} from "./models";\n\n'
+        f"export const key = (prefix: string, {row}: {model}) => `${{prefix}}{two}:${{{row}.id}}`;\n"
+        f"export const other = (n: number) => `{one}${{n}}`;\n"
+    )
+    result = _review(model, table, one, two, {"app/keys.py": python, "web/src/keys.ts": script})
+    assert not _places(_dropped(result, one)) and not _places(_dropped(result, two))
+    python += f'\n\ndef read({row}: {model}):\n    return f"{{{row}.{one}}}-{{{row}.id}}"\n'
+    script += f"export const read = ({row}: {model}) => `${{{row}.{two}}}:${{{row}.id}}`;\n"
+    result = _review(model, table, one, two, {"app/keys.py": python, "web/src/keys.ts": script})
+    assert _places(_dropped(result, one)) == {"app/keys.py:9"}
+    assert _places(_dropped(result, two)) == {"web/src/keys.ts:5"}
