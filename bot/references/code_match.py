@@ -1155,6 +1155,10 @@ class _FileScan:
         owners = self.m.rows.get(underscore(stem), frozenset()) if stem else frozenset()
         if owners and models.table.lower().rpartition(".")[2] not in owners:
             return "low", frozenset()  # inside another table's model (`class Feature`): its own column
+        if region.declared and not region.declared & models.models:
+            # a form or serializer declaring `model = PortMapping`: that model's field, unless the search
+            # learns later that the declared model maps this table (its `db_table`)
+            return "low", region.declared
         if models.anchor.search(_QUOTED.sub('""', line)):  # not `alt_text: "Image alternative text"`
             return "high", frozenset()
         own = frozenset(_ORM_RECEIVER.findall(line))

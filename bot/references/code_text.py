@@ -80,7 +80,7 @@ _BEFORE_PLACEHOLDER = re.compile(r"(?:\$|#)?\{[^{}\s]*\}")
 _STRING_OPENED = re.compile(r"(?:^|[^\w\\])(?:[fFrRbB]{0,2})[`'\"]")
 # The value of a markup attribute given in quotes, outside the template language's tags: `class="error"`,
 # `id="commit_sha"`, `name="title"` of a page (an HTML or template file).
-_HTML_FILE = re.compile(r"\.(?:html?|hbs|handlebars|mustache|jinja2?|j2|djhtml)$")
+_HTML_FILE = re.compile(r"\.(?:html?|hbs|handlebars|mustache|jinja2?|j2|djhtml|erb)$")
 _QUOTED_ATTRIBUTE = re.compile(
     r"<[A-Za-z][\w.:-]*\s(?:[^<>]*\s)?[\w:.@#*\[\]()-]+\s*=\s*(?:\"[^\"<>]*|'[^'<>]*)$"
 )

@@ -7,7 +7,8 @@ Code that reads `user.profile_image_url` or `price.minimum_amount` then reads th
 column, which still works: those places are not uses of the dropped column. A Rails model's method may
 come from a concern it includes (`include Syncable`, `def last_synced_at` in
 `app/models/concerns/syncable.rb`); Rails still caches the table's columns, so the drop stays a warning
-until the model lists the column in `ignored_columns`. A Diesel struct's field that selects another
+until the model lists the column in `ignored_columns`. A Python model's property may come from a parent
+class its file imports from another module (`from dcim.models import BaseInterface`). A Diesel struct's field that selects another
 expression (`#[diesel(select_expression = oauth_github::avatar.nullable())] pub gh_avatar`, crates.io after
 the avatar moved to `oauth_github`) or names another column (`#[diesel(column_name = avatar_v2)]`) reads
 that one, when no struct of the table still loads the column under its own name.
@@ -58,6 +59,41 @@ def kept_attribute(tree: Tree, definitions: Iterable[tuple[str, str, str, int]],
             found = _attribute(text, begin, name)
             if found is not None:
                 return f"{path}:{text.count(chr(10), 0, found) + 1}"
+        inherited = _imported_parent_attribute(tree, text, model, name)
+        if inherited is not None:
+            return inherited
+    return None
+
+
+def _imported_parent_attribute(tree: Tree, text: str, model: str, name: str) -> str | None:
+    """`path:line` of `name` defined by a class the model inherits from that its file imports (`from
+    dcim.models import BaseInterface` for `class VMInterface(BaseInterface)`, whose `mac_address` is a
+    property), or None. The module is looked for at any depth of the tree (a project's source root)."""
+    header = re.search(rf"^class\s+{re.escape(model)}\s*\(([^)]*)\)", text, re.M)
+    defined = {m.group(1) for m in re.finditer(r"^class\s+(\w+)", text, re.M)}
+    bases = [b for b in re.findall(r"[A-Za-z_]\w*", header.group(1)) if b not in defined] if header else []
+    paths: list[str] | None = None
+    for base in bases:
+        imported = re.search(
+            rf"^from\s+([\w.]+)\s+import\s+(?:\([^)]*|[^\n]*)\b{re.escape(base)}\b", text, re.M
+        )
+        if imported is None or imported.group(1).startswith("."):
+            continue
+        if paths is None:
+            paths = [p for p in tree.paths() if p.endswith(".py")]
+        module = imported.group(1).replace(".", "/")
+        for path in paths:
+            folder = path.rpartition("/")[0]
+            if not (path.endswith(f"{module}.py") or folder == module or folder.endswith(f"/{module}")):
+                continue
+            other = tree.read(path)
+            cls = re.search(rf"^class\s+{re.escape(base)}\b", other or "", re.M)
+            if other is None or cls is None:
+                continue
+            for begin in (cls.start(), *_parents(other, base)):
+                found = _attribute(other, begin, name)
+                if found is not None:
+                    return f"{path}:{other.count(chr(10), 0, found) + 1}"
     return None
 
 

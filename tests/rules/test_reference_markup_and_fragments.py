@@ -84,3 +84,30 @@ def test_a_word_glued_to_an_interpolation_is_not_the_column(
     result = _review(model, table, one, two, {"app/keys.py": python, "web/src/keys.ts": script})
     assert _places(_dropped(result, one)) == {"app/keys.py:9"}
     assert _places(_dropped(result, two)) == {"web/src/keys.ts:5"}
+
+
+@pytest.mark.parametrize(
+    ("model", "row", "table", "column", "new"),
+    [
+        ("User", "user", "users", "last_read_newest", "last_read_newest_story"),
+        ("Story", "story", "stories", "merged_into_id", "merged_story_id"),
+    ],
+)
+def test_a_stylesheet_and_an_erb_views_class_attribute_are_not_places(
+    model: str, row: str, table: str, column: str, new: str
+) -> None:
+    """lobsters renamed `users.last_read_newest`, and the review blocked on the CSS rule `.last_read_newest
+    {` and `<div class="last_read_newest">` of two ERB views."""
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, name text, {column} text);\n-- migration\n"
+    files = {
+        f"app/models/{row}.rb": f"class {model} < ApplicationRecord\nend\n",
+        "app/assets/stylesheets/application.css": f".{column} {{\n  color: red;\n}}\n",
+        "app/assets/stylesheets/site.scss": f"div.{column} {{ margin: 0; }}\n",
+        "app/views/home/index.html.erb": f'<div class="{column}">Last</div>\n<span id="{column}"></span>\n',
+    }
+    sql = schema + f"ALTER TABLE {table} RENAME COLUMN {column} TO {new};"
+    renamed = next(f for f in review_sql(sql, base=files).findings if f.rule == "column-renamed")
+    assert not _places(renamed)
+    files["app/views/home/index.html.erb"] += f'<p class="<%= @{row}.{column} ? "a" : "b" %>"></p>\n'
+    renamed = next(f for f in review_sql(sql, base=files).findings if f.rule == "column-renamed")
+    assert _places(renamed) == {"app/views/home/index.html.erb:3"}

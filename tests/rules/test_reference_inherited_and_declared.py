@@ -1,0 +1,142 @@
+"""Two Django classes of real pull requests whose places were another thing's: NetBox moved
+`vminterface.mac_address` to a `@cached_property` of `BaseInterface`, a class of another app that the
+model inherits (`from dcim.models import BaseInterface`), and the review blocked on the forms, tables and
+serializers that read the property; and a form declaring `model = PortTemplateMapping` listed its own
+`rear_port_position` as a use of `FrontPortTemplate`'s dropped column because the form queries
+`FrontPortTemplate.objects` for a choice field."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model.findings import Finding, Review, Severity
+from tests.conftest import review_sql
+
+
+def _dropped(result: Review) -> Finding:
+    return next(f for f in result.findings if f.rule == "column-dropped")
+
+
+def _places(finding: Finding, *, safe: bool) -> set[str]:
+    """The places the finding lists, those a safe pattern covers or the others."""
+    return {f"{r.path}:{r.line}" for r in finding.references if ("safe:" in r.kind) is safe}
+
+
+BASE = """from django.db import models
+from django.utils.functional import cached_property
+
+
+class {Base}(models.Model):
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        abstract = True
+
+    {decorator}
+    def {column}(self):
+        return self.primary.{column} if self.primary else None
+"""
+MODEL = """from django.db import models
+
+from {app}.models import {Base}
+
+
+class {Model}({Base}):
+    name = models.TextField()
+
+    class Meta:
+        db_table = "{table}"
+"""
+
+
+@pytest.mark.parametrize(
+    ("app", "base", "model", "table", "column", "decorator"),
+    [
+        (
+            "dcim",
+            "BaseInterface",
+            "VMInterface",
+            "virtualization_vminterface",
+            "mac_address",
+            "@cached_property",
+        ),
+        ("billing", "BaseAccount", "Wallet", "payments_wallet", "iban_number", "@property"),
+    ],
+)
+def test_a_property_of_an_imported_parent_class_keeps_the_name(
+    app: str, base: str, model: str, table: str, column: str, decorator: str
+) -> None:
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, name text, {column} text);\n-- migration\n"
+    reads = (
+        f"from other.models import {model}\n\n\n"
+        f"def shown(row: {model}):\n    return row.{column}\n\n\n"
+        f"class {model}Table:\n    fields = ('name', '{column}')\n\n    class Meta:\n        model = {model}\n"
+    )
+    files = {
+        f"src/{app}/models/base.py": BASE.format(Base=base, column=column, decorator=decorator),
+        f"src/{app}/models/__init__.py": "from .base import *\n",
+        "src/other/models.py": MODEL.format(app=app, Base=base, Model=model, table=table),
+        "src/other/views.py": reads,
+    }
+    sql = schema + f"ALTER TABLE {table} DROP COLUMN {column};"
+    finding = _dropped(review_sql(sql, base=files))
+    assert finding.severity is not Severity.CRITICAL
+    assert not _places(finding, safe=False)
+    assert "src/other/views.py:5" in _places(finding, safe=True)
+    plain = BASE.format(Base=base, column="unrelated", decorator=decorator)
+    finding = _dropped(review_sql(sql, base={**files, f"src/{app}/models/base.py": plain}))
+    assert finding.severity is Severity.CRITICAL
+    assert {"src/other/views.py:5", "src/other/views.py:9"} <= _places(finding, safe=False)
+
+
+FORMS = """from django import forms
+
+from app.models import {Model}, {Other}
+
+
+class {Other}ImportForm(forms.ModelForm):
+    port = forms.ModelChoiceField(queryset={Model}.objects.all(), to_field_name="name")
+
+    class Meta:
+        model = {Other}
+        fields = ["port", "{column}"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "other", "table", "other_table", "column"),
+    [
+        (
+            "FrontPortTemplate",
+            "PortTemplateMapping",
+            "dcim_frontporttemplate",
+            "dcim_porttemplatemapping",
+            "rear_port_position",
+        ),
+        ("Invoice", "LedgerEntry", "billing_invoice", "billing_ledgerentry", "posted_amount"),
+    ],
+)
+def test_a_class_declaring_another_model_lists_that_models_fields(
+    model: str, other: str, table: str, other_table: str, column: str
+) -> None:
+    schema = (
+        f"CREATE TABLE {table} (id serial PRIMARY KEY, name text, {column} integer);\n"
+        f"CREATE TABLE {other_table} (id serial PRIMARY KEY, {column} integer);\n-- migration\n"
+    )
+    models = (
+        "from django.db import models\n\n\n"
+        f"class {model}(models.Model):\n    name = models.TextField()\n\n    class Meta:\n        db_table = '{table}'\n\n\n"
+        f"class {other}(models.Model):\n    {column} = models.IntegerField()\n\n    class Meta:\n"
+        f"        db_table = '{other_table}'\n"
+    )
+    files = {"app/models.py": models, "app/forms.py": FORMS.format(Model=model, Other=other, column=column)}
+    sql = schema + f"ALTER TABLE {table} DROP COLUMN {column};"
+    finding = _dropped(review_sql(sql, base=files))
+    assert "app/forms.py:11" not in _places(finding, safe=False)
+    assert finding.severity is not Severity.CRITICAL
+    own = FORMS.format(Model=model, Other=other, column=column).replace(
+        f"model = {other}", f"model = {model}"
+    )
+    finding = _dropped(review_sql(sql, base={**files, "app/forms.py": own}))
+    assert "app/forms.py:11" in _places(finding, safe=False)
+    assert finding.severity is Severity.CRITICAL
