@@ -559,6 +559,16 @@ class _FileScan:
         ):
             return None  # `self._config["build"]` of a class that sets `self._config = {}` in `__init__`
         if (
+            target.kind == "column"
+            and named
+            and self.path.endswith(".py")
+            and self.literal(line_start + col) is not None
+            and self._own_form_field(needle.word, line_start)
+        ):
+            return (
+                None  # `FieldSet('site_id', …)` of a form that declares `site_id = …Field(`: the form's field
+            )
+        if (
             needle.role == "name"
             and self.path.endswith(".py")
             and self._other_class_constant(target, line, line_start, col)
@@ -729,6 +739,20 @@ class _FileScan:
             )
         return self._instance_attributes[word]
 
+    def _own_form_field(self, word: str, line_start: int) -> bool:
+        """Is the line in a Django form (a class named `…Form` or deriving from one) that declares a field
+        of that name itself (`site_id = DynamicModelMultipleChoiceField(…)`)? Its lists (`FieldSet(…)`,
+        `fields`) name the form's field, which a form of a model fills without the model's column."""
+        cls, start = self.enclosing(line_start)
+        if not cls:
+            return False
+        header = self.text[start : self.text.find(":", start) + 1]
+        if "Form" not in header or "Serializer" in header:
+            return False
+        following = _PY_CLASS_LINE.search(self.text, start + 1)
+        body = self.text[start : following.start() if following else len(self.text)]
+        return re.search(rf"^[ \t]+{re.escape(word)}\s*=\s*[\w.]+\(", body, re.M) is not None
+
     def _other_class_constant(self, target: Target, line: str, line_start: int, col: int) -> bool:
         word = re.match(r"\w+", line[col:])
         end = col + (len(word.group(0)) if word else 0)
@@ -758,6 +782,23 @@ class _FileScan:
             delegates = {n for n in models.names if n[:1].islower()}
             self._typed[key] = typed_as(self.shape, owner, models.models, delegates)
         return self._typed[key]
+
+    def _keyword_of_call(self, line: str, col: int, line_start: int, models: TableModels) -> str:
+        """The class a Python keyword argument (on the call's line or a line of its own) is given to: the model of the query (`PortMapping.objects.create(`, `.filter(` over several lines) or
+        the class constructed (`PortMapping(`), or "" when the call is no such thing."""
+        before = line[:col].rstrip()
+        if not self.path.endswith(".py") or (before and not before.endswith(("(", ","))):
+            return ""
+        if not _KEYWORD_ARGUMENT.match(line, col):
+            return ""
+        _, heads = self.shape.enclosing(line_start + col)
+        if not heads:
+            return ""
+        queried = _ORM_RECEIVER.findall(heads[0])
+        if queried:
+            return str(queried[-1])
+        built = re.search(r"(?<![\w.])([A-Z]\w*)\s*$", heads[0])
+        return built.group(1) if built else ""
 
     def _api_name(self, target: Target, line: str, line_start: int, col: int, end: int) -> bool:
         """In script code: a name taken out of a request that no query on the model receives, or a key of
@@ -1068,6 +1109,9 @@ class _FileScan:
                 # `team.organisation.ownerUserId`: an attribute of another object, unless the owner turns
                 # out to be a row of a model the search learns later (`invoice.memo` of a `db_table` model)
                 return "low", _row_owner(qualifier(line, col))
+            called = self._keyword_of_call(line, col, line_start, models)
+            if called:  # `rear_port_position=1,` on a line of its own in `PortMapping.objects.create(`
+                return ("high", frozenset()) if called in models.names else ("low", frozenset((called,)))
             return self._tied(window, line, line_start, models)
         sql_tables = {t.lower() for t in self.found(SQL_TABLE, *window, hints=_SQL_HINTS)} - _SQL_WORDS
         if sql_tables:

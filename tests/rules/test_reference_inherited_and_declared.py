@@ -140,3 +140,78 @@ def test_a_class_declaring_another_model_lists_that_models_fields(
     finding = _dropped(review_sql(sql, base={**files, "app/forms.py": own}))
     assert "app/forms.py:11" in _places(finding, safe=False)
     assert finding.severity is Severity.CRITICAL
+
+
+CALLS = """from app.models import {Model}, {Other}
+
+
+def build(row, port):
+    {Other}.objects.create(
+        port=port,
+        {column}=1,
+    )
+    {Other}.objects.bulk_create([
+        {Other}(
+            port=port,
+            {column}=2,
+        ),
+    ])
+    items = [{Other}(port=port, {column}=3)]
+    return {Model}.objects.filter(name=row.name), items
+"""
+FILTER_FORM = """from django import forms
+
+from app.models import {Model}
+
+
+class {Model}FilterForm(forms.Form):
+    model = {Model}
+    fieldsets = (
+        FieldSet("q", "{column}", name="Scope"),
+    )
+    {column} = forms.ModelMultipleChoiceField(queryset=Site.objects.all(), required=False)
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "other", "table", "other_table", "column"),
+    [
+        ("FrontPort", "PortMapping", "dcim_frontport", "dcim_portmapping", "rear_port_position"),
+        ("Cluster", "ClusterScope", "virtualization_cluster", "virtualization_clusterscope", "site_id"),
+    ],
+)
+def test_keyword_arguments_of_another_models_call_and_a_forms_own_field_are_not_places(
+    model: str, other: str, table: str, other_table: str, column: str
+) -> None:
+    """NetBox moved `rear_port_position` from `FrontPort` to `PortMapping`: the tests' `PortMapping.objects.
+    create(` with one keyword argument a line, and `PortMapping(…, rear_port_position=1)`, were listed for
+    `FrontPort`; and a filter form's `FieldSet("site_id", …)` naming the form's own `site_id` field blocked the
+    drop of `cluster.site_id`."""
+    schema = (
+        f"CREATE TABLE {table} (id serial PRIMARY KEY, name text, {column} integer);\n"
+        f"CREATE TABLE {other_table} (id serial PRIMARY KEY, port integer, {column} integer);\n-- migration\n"
+    )
+    models = (
+        "from django.db import models\n\n\n"
+        f"class {model}(models.Model):\n    name = models.TextField()\n\n    class Meta:\n        db_table = '{table}'\n\n\n"
+        f"class {other}(models.Model):\n    {column} = models.IntegerField()\n\n    class Meta:\n"
+        f"        db_table = '{other_table}'\n"
+    )
+    files = {
+        "app/models.py": models,
+        "app/build.py": CALLS.format(Model=model, Other=other, column=column),
+        "app/forms.py": FILTER_FORM.format(Model=model, column=column),
+    }
+    sql = schema + f"ALTER TABLE {table} DROP COLUMN {column};"
+    finding = _dropped(review_sql(sql, base=files))
+    assert not _places(finding, safe=False)
+    assert finding.severity is not Severity.CRITICAL
+    own = CALLS.format(Model=model, Other=model, column=column)  # the same calls on the changed model
+    form = FILTER_FORM.format(Model=model, column=column).replace(
+        f"    {column} = forms", "    other = forms"
+    )
+    finding = _dropped(review_sql(sql, base={**files, "app/build.py": own, "app/forms.py": form}))
+    assert {"app/build.py:7", "app/build.py:12", "app/build.py:15", "app/forms.py:9"} <= _places(
+        finding, safe=False
+    )
+    assert finding.severity is Severity.CRITICAL
