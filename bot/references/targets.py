@@ -107,16 +107,29 @@ def enum_rename(op: RawSQL) -> tuple[str, str, str] | None:
     return name.split(".")[-1].strip('"').lower(), old.replace("''", "'"), new.replace("''", "'")
 
 
+# A value counted or summed over other rows by a sub-query: a cache of them, not a copy of a column of the row
+_AGGREGATE_SUBQUERY = re.compile(
+    r"\bselect\b[^;]*?\b(?:count|sum|max|min|avg|array_agg|string_agg)\s*\(", re.I
+)
+
+
 def replacements(migration: Migration) -> list[tuple[Target, DataUpdate]]:
     """Columns added and filled from one existing column in the same migration: the expand step of a
-    rename or a type change. Each as Target(old column, new_name=new column) with its backfill."""
+    rename or a type change. Each as Target(old column, new_name=new column) with its backfill (a count
+    or a maximum over other rows, a materialised aggregate, is none)."""
     added = {(op.table, op.column.name) for op in migration.up if isinstance(op, AddColumn)}
     found = []
     for op in migration.up:
         if not isinstance(op, DataUpdate):
             continue
         for column, expression in op.assignments:
-            sources = [c for c in dict.fromkeys(op.reads) if c != column and c in expression]
+            if _AGGREGATE_SUBQUERY.search(expression):
+                continue  # `reply_count = (SELECT count(*) FROM comments c WHERE c.parent_id = comments.id)`
+            sources = [
+                c
+                for c in dict.fromkeys(op.reads)
+                if c != column and re.search(rf"\b{re.escape(c)}\b", expression)
+            ]
             if (op.table, column) in added and len(sources) == 1:
                 found.append((Target("column", op.table, sources[0], column), op))
     return found

@@ -42,3 +42,28 @@ def test_a_column_of_the_changed_table_copied_is_an_expand_step(
     )
     [finding] = [f for f in review_sql(sql).active if f.rule == RULE]
     assert f"`{table}.{target}` is backfilled from `{source}`" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("table", "cached", "key", "parent", "copied", "source"),
+    [
+        ("comments", "reply_count", "id", "parent_comment_id", "thread_title", "title"),
+        ("folders", "file_total", "id", "parent_folder_id", "display_label", "label"),
+    ],
+)
+def test_an_aggregate_over_other_rows_is_no_copy_of_a_column(
+    table: str, cached: str, key: str, parent: str, copied: str, source: str
+) -> None:
+    """lobsters materialised `comments.reply_count` with `(SELECT count(*) … WHERE c_inner.parent_comment_id
+    = comments.id)`, and the review said it was "backfilled from `id`" and listed every line naming `id`."""
+    schema = (
+        f"CREATE TABLE {table} ({key} bigint PRIMARY KEY, {parent} bigint, {source} text);\n-- migration\n"
+    )
+    sql = schema + (
+        f"ALTER TABLE {table} ADD COLUMN {cached} integer NOT NULL DEFAULT 0;\n"
+        f"UPDATE {table} SET {cached} = (SELECT count(*) FROM {table} AS c_inner "
+        f"WHERE c_inner.{parent} = {table}.{key});"
+    )
+    assert RULE not in {f.rule for f in review_sql(sql).findings}
+    copy = schema + f"ALTER TABLE {table} ADD COLUMN {copied} text;\nUPDATE {table} SET {copied} = {source};"
+    assert RULE in {f.rule for f in review_sql(copy).findings}
