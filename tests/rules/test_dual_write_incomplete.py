@@ -67,3 +67,29 @@ def test_an_aggregate_over_other_rows_is_no_copy_of_a_column(
     assert RULE not in {f.rule for f in review_sql(sql).findings}
     copy = schema + f"ALTER TABLE {table} ADD COLUMN {copied} text;\nUPDATE {table} SET {copied} = {source};"
     assert RULE in {f.rule for f in review_sql(copy).findings}
+
+
+@pytest.mark.parametrize(
+    ("table", "model", "source", "target"),
+    [
+        ("stories", "Story", "created_at", "last_edited_at"),
+        ("comments", "Comment", "updated_at", "edited_at"),
+    ],
+)
+def test_a_column_seeded_from_an_orm_timestamp_and_written_by_the_code_is_no_replacement(
+    table: str, model: str, source: str, target: str
+) -> None:
+    """lobsters added `last_edited_at` filled from `created_at` and `updated_at` and writes it on each edit;
+    the review said the code "no longer" writes `created_at`, which Rails writes itself."""
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {source} timestamptz, body text);\n-- migration\n"
+    sql = schema + (
+        f"ALTER TABLE {table} ADD COLUMN {target} timestamptz;\nUPDATE {table} SET {target} = {source};"
+    )
+    code = f"class {model} < ApplicationRecord\n  def edit!\n    self.{target} = Time.current\n    save!\n  end\nend\n"
+    model_path = f"app/models/{model.lower()}.rb"
+    assert RULE not in {f.rule for f in review_sql(sql, base={model_path: code}).findings}
+    other = code.replace(f"self.{target}", "self.body")
+    assert RULE in {f.rule for f in review_sql(sql, base={model_path: other}).findings}
+    renamed = sql.replace(source, "legacy_stamp")
+    written = code.replace(source, "legacy_stamp")
+    assert RULE in {f.rule for f in review_sql(renamed, base={model_path: written}).findings}
