@@ -93,3 +93,21 @@ def test_a_column_seeded_from_an_orm_timestamp_and_written_by_the_code_is_no_rep
     renamed = sql.replace(source, "legacy_stamp")
     written = code.replace(source, "legacy_stamp")
     assert RULE in {f.rule for f in review_sql(renamed, base={model_path: written}).findings}
+
+
+@pytest.mark.parametrize(
+    ("table", "source", "target", "word", "key"),
+    [("orders", "status", "state", "paid", "id"), ("tickets", "priority", "level", "preferred", "ref")],
+)
+def test_a_source_column_is_a_word_of_the_expression_not_a_piece_of_a_value(
+    table: str, source: str, target: str, word: str, key: str
+) -> None:
+    """`CASE status WHEN 'paid' …` with `WHERE id IN (…)`: `id` is inside `'paid'` as letters only; the
+    backfill copies `status` alone."""
+    schema = f"CREATE TABLE {table} ({key} bigint PRIMARY KEY, {source} text);\n-- migration\n"
+    sql = schema + (
+        f"ALTER TABLE {table} ADD COLUMN {target} text;\n"
+        f"UPDATE {table} SET {target} = CASE {source} WHEN '{word}' THEN 'x' ELSE 'y' END\n"
+        f"WHERE {key} IN (SELECT {key} FROM {table} WHERE {target} IS NULL LIMIT 1000);"
+    )
+    assert RULE in {f.rule for f in review_sql(sql).findings}
