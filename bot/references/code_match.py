@@ -195,7 +195,7 @@ _DEFINITION_STATEMENT = re.compile(
     re.I,
 )
 # Files of data under a test's or fixtures' folder (Django's fixtures are read on their own, by model)
-_TEST_DATA_FILES = (".json", ".html", ".htm", ".xml")
+_TEST_DATA_FILES = (".json", ".fjson", ".html", ".htm", ".xml", ".txt", ".svg")
 _SAFE_LINE = (("ignored_columns", "ignored_columns"), ("@ignore", "prisma @ignore"))
 
 

@@ -70,6 +70,11 @@ _TEXT_NODE_AFTER = re.compile(r"^[^<>{}\"'=]*</")
 _SEGMENT_END = re.compile(
     r"\\?/|[`'\"?#]|\.(?:png|jpe?g|gif|svg|webp|ico|json|xml|csv|pdf|html?|css|txt|ics)\b"
 )
+# A word right before a file's extension (`setup.py`, `_config.yml`), not a member read from an object
+_FILE_EXTENSION = re.compile(
+    r"\.(?:py|pyc|rb|js|mjs|ts|tsx|jsx|go|rs|java|php|ya?ml|json|toml|cfg|ini|conf|txt|md|rst|lock|sh|log"
+    r"|html?|css|scss|png|jpe?g|gif|svg|pdf|csv|xml|zip|gz|tar|sql|env)(?![\w$(])"
+)
 _IN_STRING_AFTER_SLASH = re.compile(r"[`'\"][^`'\"]*/$")
 _QUERY_VALUE = re.compile(r"=(?:\$\{|[\w%.-])")
 _IN_STRING_AFTER_QUERY = re.compile(r"[`'\"][^`'\"\s]*[?&]$")
@@ -93,6 +98,8 @@ def not_code(path: str, line: str, col: int, end: int) -> bool:
     before, after = line[:col], line[end:]
     if re.search(r"[A-Za-z\d]-$", before) or re.match(r"-[A-Za-z\d]", after):
         return True  # part of a kebab-case word: `modal-body`, `hc-ping-body`, a CSS class, a URL slug
+    if _FILE_EXTENSION.match(after) and not re.search(r"[\w$)\]]\??\.$", before):
+        return True  # a file's name: ``setup.py``, `_config.yml`, "error.log"
     if _DECLARATION.search(before) and not after.lstrip().startswith(":"):
         return True  # `const documentId = …`, `let url = …`: a local variable of that name
     if _TRANSLATED.search(before) or _TRANS_TAG.search(before) or _SYMBOL_TRANSLATED.search(before):

@@ -111,3 +111,24 @@ def test_a_stylesheet_and_an_erb_views_class_attribute_are_not_places(
     files["app/views/home/index.html.erb"] += f'<p class="<%= @{row}.{column} ? "a" : "b" %>"></p>\n'
     renamed = next(f for f in review_sql(sql, base=files).findings if f.rule == "column-renamed")
     assert _places(renamed) == {"app/views/home/index.html.erb:3"}
+
+
+@pytest.mark.parametrize(("model", "row", "table", "one", "two"), NAMES)
+def test_a_file_name_and_a_tests_data_file_are_not_places(
+    model: str, row: str, table: str, one: str, two: str
+) -> None:
+    """readthedocs dropped `builds_build.setup` and `_config`: ``setup.py`` and ``_config.yml`` of the docs
+    and the words of an `.fjson` page under `rtd_tests/files/` were listed."""
+    files = {
+        "docs/faq.rst": f"Install it with ``{one}.py``, then edit ``{two}.yml``.\n",
+        "app/tasks.py": f'def read():\n    return open("{one}.log").read(), "{two}.json"\n',
+        "app/tests/files/api.fjson": f'{{"body": "<span>{one}</span> {two}"}}\n',
+        "app/tests/files/notes.txt": f"{one} {two}\n",
+    }
+    result = _review(model, table, one, two, files)
+    assert not _places(_dropped(result, one)) and not _places(_dropped(result, two))
+    files["docs/faq.rst"] += f"\nThe field ``{model}.{one}`` and ``{row}.{two}`` are gone.\n"
+    files["app/tasks.py"] += f"\n\ndef shown({row}: {model}):\n    return {row}.{one}.{two}\n"
+    result = _review(model, table, one, two, files)
+    assert {"docs/faq.rst:3", "app/tasks.py:6"} <= _places(_dropped(result, one))
+    assert "docs/faq.rst:3" in _places(_dropped(result, two))
