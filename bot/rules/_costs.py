@@ -6,6 +6,7 @@ is already NOT NULL, is instant."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from bot.model.migration import AlterColumnType, Operation, SetNotNull
@@ -18,9 +19,11 @@ def column_change(op: AlterColumnType, old: str, context: Context, utc: bool = F
     """How the database changes the column from `old` to the operation's type, with the indexes and
     validated CHECK constraints on the column as the statement finds them."""
     catalog = context.before(op)
-    word = re.compile(rf'(?<![\w"]){re.escape(op.column)}(?![\w"])|"{re.escape(op.column)}"', re.I)
+    word = functools.cache(  # compiled only for a table with an index or a validated CHECK
+        lambda: re.compile(rf'(?<![\w"]){re.escape(op.column)}(?![\w"])|"{re.escape(op.column)}"', re.I)
+    )
     indexed = any(op.column in columns for columns in catalog.keys.get(op.table, [])) or any(
-        d.table == op.table and any(word.search(c) for c in d.columns)
+        d.table == op.table and any(word().search(c) for c in d.columns)
         for d in catalog.index_definitions.values()
     )
     change = change_cost(old, op.new_type, context.dialect, context.version, utc=utc, indexed=indexed)
@@ -28,7 +31,7 @@ def column_change(op: AlterColumnType, old: str, context: Context, utc: bool = F
         checked = [
             name
             for name, check in catalog.checks.items()
-            if check.table == op.table and check.validated and word.search(check.expression)
+            if check.table == op.table and check.validated and word().search(check.expression)
         ]
         if checked:
             names = ", ".join(f"`{n}`" for n in sorted(checked))

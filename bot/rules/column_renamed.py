@@ -116,11 +116,15 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 
 def _keeps_old_name(migration: Migration, rename: RenameColumn) -> str:
     """What in the same migration keeps the old column name working, if anything."""
-    alias = re.compile(rf"\b{re.escape(rename.new_name)}\s+AS\s+\"?{re.escape(rename.column)}\b", re.I)
+    alias = None  # compiled for the first view (a pattern per rename: most migrations have no view)
     for op in migration.up:
         same = isinstance(op, AddColumn) and op.table == rename.table and op.column.name == rename.column
         if same and isinstance(op, AddColumn) and op.column.generated:
             return "a generated column"
-        if isinstance(op, RawSQL) and _VIEW.match(op.sql) and alias.search(op.sql):
-            return "a view"
+        if isinstance(op, RawSQL) and _VIEW.match(op.sql):
+            alias = alias or re.compile(
+                rf"\b{re.escape(rename.new_name)}\s+AS\s+\"?{re.escape(rename.column)}\b", re.I
+            )
+            if alias.search(op.sql):
+                return "a view"
     return ""

@@ -99,10 +99,11 @@ def _writes(uses: Sequence[Use]) -> list[Use]:
 
 
 def _synced_by_trigger(migration: Migration, table: str) -> bool:
+    triggers = [op.sql for op in migration.up if isinstance(op, RawSQL) and op.category == "trigger"]
+    if not triggers:  # no pattern to compile for the table
+        return False
     on_table = re.compile(rf"\bON\s+(?:\w+\.)?\"?{re.escape(table)}\b", re.I)
-    return any(
-        isinstance(op, RawSQL) and op.category == "trigger" and on_table.search(op.sql) for op in migration.up
-    )
+    return any(on_table.search(sql) for sql in triggers)
 
 
 def _list(uses: Sequence[Use]) -> str:
