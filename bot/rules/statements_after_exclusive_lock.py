@@ -29,9 +29,12 @@ from bot.model.catalog import Catalog, same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
     AddConstraint,
+    CreateTable,
+    DropTable,
     Migration,
     Operation,
     RawSQL,
+    RenameTable,
     SetTimeout,
     Transaction,
     ValidateConstraint,
@@ -63,12 +66,17 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     reported: set[tuple[int, str, bool]] = set()  # (holder's line, table, quick): a slow statement after a
     # quick one that waited on the same lock is still reported
     bounded = bool(context.config.timeouts_set_by_runner or context.runner.get("lock_timeout"))
+    # a locked table can be gone by a later statement only where one takes a table out of the schema
+    tables_leave = any(
+        isinstance(op, DropTable | RenameTable) or (isinstance(op, CreateTable) and op.temporary)
+        for op in migration.up
+    )
     for op, in_transaction, held in with_held_locks(migration, context.version, context.before):
         if isinstance(op, SetTimeout) and op.setting == "lock_timeout":
             bounded = not op.disables
         if not in_transaction or isinstance(op, Transaction | SetTimeout):
             continue
-        holder = _holder(op, held, context)
+        holder = _holder(op, held, context, tables_leave)
         if holder is None:
             continue
         quick = not long_running(op) and not _reads_locked(op, holder.lock.table)
@@ -79,8 +87,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         yield _finding(op, holder, context, quick)
 
 
-def _holder(op: Operation, held: tuple[Held, ...], context: Context) -> Held | None:
-    """The earliest lock that blocks writes on an existing table and that this statement keeps held longer."""
+def _holder(op: Operation, held: tuple[Held, ...], context: Context, tables_leave: bool) -> Held | None:
+    """The earliest lock that blocks writes on an existing table and that this statement keeps held longer.
+
+    `tables_leave`: the migration drops, renames or shadows (a temporary table) a table; without that, no
+    locked table can be gone by the time of `op`, and the schema `op` sees is not worked out to ask."""
     # the schema the statement sees is worked out only when asked: most statements drop no foreign key
     # (what their locks would read it for) and have no held lock left to check
     before = context.before(op) if reads_catalog(op) else None
@@ -97,6 +108,8 @@ def _holder(op: Operation, held: tuple[Held, ...], context: Context) -> Held | N
         other_table = access_exclusive(op) and bool(op.tables) and h.lock.table not in op.tables
         if not (long_running(op) or other_table or _reads_locked(op, h.lock.table)):
             continue
+        if not tables_leave:
+            return h
         if before is None:
             before = context.before(op)
         if not _gone(h, before, context):

@@ -115,6 +115,20 @@ def test_a_table_dropped_earlier_in_the_transaction_blocks_no_one(table: str) ->
     assert not _found(sql)
 
 
+@pytest.mark.parametrize(("table", "new_name"), [("sessions", "old_sessions"), ("imports", "imports_2024")])
+def test_a_table_renamed_earlier_in_the_transaction_blocks_no_one_by_its_old_name(
+    table: str, new_name: str
+) -> None:
+    """Queries that wait for the old name fail after the commit anyway; a migration that takes no table
+    away keeps reporting the same lock (the schema each statement sees is then never worked out)."""
+    schema = f"CREATE TABLE {table} (id bigint, note text);\nCREATE TABLE audit (id bigint, note text);\n"
+    renamed = f"-- migration\nBEGIN;\nALTER TABLE {table} RENAME TO {new_name};\n"
+    assert not _found(schema + renamed + "CREATE INDEX audit_note_idx ON audit (note);\nCOMMIT;")
+    locked = f"-- migration\nBEGIN;\nALTER TABLE {table} DROP COLUMN note;\n"
+    [finding] = _found(schema + locked + "CREATE INDEX audit_note_idx ON audit (note);\nCOMMIT;")
+    assert f"`{table}` is still locked ACCESS EXCLUSIVE by line 2" in finding.message
+
+
 @pytest.mark.parametrize(
     ("first", "second"), [("orders", "users"), ("OrganisationClaim", "SubscriptionClaim")]
 )
