@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -657,17 +658,10 @@ def _check(
     changeset: ChangeSet,
     only: frozenset[str] | None = None,
 ) -> list[Finding]:
-    selected = set(config.rules.select) if config.rules.select else None
-    ignored = {rules.canonical(r) for r in config.rules.ignore}
     findings: list[Finding] = []
-    for module in rules.RULES:
+    select = tuple(config.rules.select) if config.rules.select else None
+    for module in _running(select, tuple(config.rules.ignore), only, context.dialect):
         rule = module.RULE
-        if rule.id in ignored or (selected is not None and rule.id not in selected):
-            continue
-        if only is not None and rule.id not in only:
-            continue
-        if rule.dialects and context.dialect not in rule.dialects:
-            continue
         for finding in module.check(migration, context):
             severity = config.rules.severity.get(rule.id)
             finding = finding.with_severity(severity) if severity else finding
@@ -678,6 +672,23 @@ def _check(
                 finding = dataclasses.replace(finding, suggestion=None)
             findings.append(_suppress(migration, finding, changeset, config))
     return findings
+
+
+@functools.lru_cache(maxsize=64)
+def _running(
+    select: tuple[str, ...] | None, ignore: tuple[str, ...], only: frozenset[str] | None, dialect: str
+) -> tuple[ModuleType, ...]:
+    """The rule modules that check a migration of `dialect`, in order: worked out once, not per migration."""
+    selected = set(select) if select else None
+    ignored = {rules.canonical(r) for r in ignore}
+    return tuple(
+        module
+        for module in rules.RULES
+        if module.RULE.id not in ignored
+        and (selected is None or module.RULE.id in selected)
+        and (only is None or module.RULE.id in only)
+        and (not module.RULE.dialects or dialect in module.RULE.dialects)
+    )
 
 
 def _suppress(migration: Migration, finding: Finding, changeset: ChangeSet, config: Config) -> Finding:
