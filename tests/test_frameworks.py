@@ -16,6 +16,12 @@ CASES = [
     ("migrations/000002_orders.up.sql", "SELECT 1;", "golang-migrate"),
     ("db/migrations/20260101120000_orders.sql", "-- +goose Up\nSELECT 1;\n-- +goose Down\n", "goose"),
     ("db/migrations/20260101120000_orders.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\n", "dbmate"),
+    # the marks in any case, and in files beyond ASCII (searched whatever they hold)
+    ("db/migrations/20260101120000_orders.sql", "-- +GOOSE UP\nSELECT 1;\n-- +Goose Down\n", "goose"),
+    ("db/migrations/20260101120000_orders.sql", "-- +goose Up\nSELECT 'café';\n", "goose"),
+    ("db/migrations/20260101120000_orders.sql", "--  Migrate:Up\nSELECT 1;\n-- MIGRATE:DOWN\n", "dbmate"),
+    ("db/migrations/20260101120000_orders.sql", "-- migrate:up\nSELECT 'naïve';\n", "dbmate"),
+    ("db/migrations/20260101120000_orders.sql", "-- goose and migrate: words in a comment\nSELECT 1;", "sql"),
     ("prisma/migrations/20260101120000_orders/migration.sql", "SELECT 1;", "prisma"),
     ("migrations/2026-01-01-120000_orders/up.sql", "SELECT 1;", "diesel"),
     ("deploy/orders.sql", "BEGIN; SELECT 1; COMMIT;", "sqitch"),

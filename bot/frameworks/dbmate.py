@@ -17,7 +17,10 @@ _MARK = re.compile(r"^\s*--\s*migrate:(up|down)\b", re.I | re.M)
 
 
 def detect(path: str, text: str) -> bool:
-    return path.endswith(".sql") and _MARK.search(text) is not None
+    # ASCII text without the mark's word is not searched (IGNORECASE folds no other ASCII letter onto it)
+    if not path.endswith(".sql") or (text.isascii() and "migrate:" not in text.lower()):
+        return False
+    return _MARK.search(text) is not None
 
 
 def is_down(path: str) -> bool:

@@ -36,6 +36,7 @@ _STRING = re.compile(r"^[EN]?'((?:[^']|'')*)'$", re.I)
 _NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
 
 
+@lru_cache(maxsize=16384)  # the rules read the same values of the same statements again and again
 def literal(sql: str) -> Literal | None:
     """`'paid'`, `'paid'::text`, `CAST('paid' AS text)` → paid (quoted); `3` → 3; None for anything else."""
     text = sql.strip()

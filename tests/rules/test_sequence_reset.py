@@ -31,6 +31,8 @@ def _serial(table: str) -> str:
         "SELECT setval('{t}_id_seq', 1);",
         "SELECT setval('public.{t}_id_seq'::regclass, 1, false);",
         "SELECT pg_catalog.setval('{t}_id_seq', 2, false);",
+        "SELECT SETVAL('{t}_id_seq', 1);",
+        "alter sequence {t}_id_seq restart with 1;",
     ],
 )
 def test_a_sequence_set_back_to_its_first_ids_is_critical(table: str, reset: str) -> None:
