@@ -150,9 +150,14 @@ def test_a_plpgsql_body_stays_whole_and_knows_its_tables(tmp_path: Path) -> None
     )
     report = lint(tmp_path, USERS, body)
     assert not found(report, "unparsed-statement")
-    [block] = parse_sql("m.sql", body, "postgres")
+    [block, *data] = parse_sql("m.sql", body, "postgres")
     assert block.kind == "RawSQL" and (block.location.line, block.end_line) == (1, 7)
     assert block.writes == ("users", "sessions") and block.reads == ("accounts",)
+    # the data statements it runs follow, read as the statements they are, at their own lines
+    assert [(op.kind, op.table, op.location.line) for op in data] == [
+        ("DataUpdate", "users", 4),
+        ("DataDelete", "sessions", 6),
+    ]
 
 
 def test_inline_unique_and_references_on_add_column_are_seen(tmp_path: Path) -> None:

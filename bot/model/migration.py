@@ -297,6 +297,28 @@ class CaseMapping:
     whens: tuple[tuple[str, str], ...]  # (value as SQL literal or condition, result as SQL)
     otherwise: str | None  # the ELSE expression, None when there is none
     line: int
+    # the function the CASE is an argument of that turns its NULL into a value on the way to the target
+    # (`jsonb_build_object('k', CASE … END)`, `coalesce(CASE … END, 0)`): "" when a NULL reaches the column
+    absorbed_by: str = ""
+
+
+@dataclass(frozen=True)
+class BatchStep:
+    """How a loop moves the key range of a statement it runs batch after batch (a PL/pgSQL `WHILE … LOOP` with
+    `UPDATE … WHERE id > lo AND id <= hi; lo := hi;`): the bounds of the range and the next lower bound."""
+
+    column: str  # the key the range bounds (`id`)
+    lower: str  # the variable of the lower bound (`lo`)
+    lower_strict: bool  # `id > lo` (True) or `id >= lo`, `BETWEEN lo AND …` (False)
+    upper: str  # the variable of the upper bound (`hi`)
+    upper_strict: bool  # `id < hi` (True) or `id <= hi`, `BETWEEN … AND hi` (False)
+    offset: int  # the loop's next lower bound is the upper one plus this (`lo := hi` 0, `lo := hi + 1` 1)
+    loop: str  # the loop, as the review says it (`in a loop (`lo < max_id`)`)
+
+    @property
+    def gap(self) -> int:
+        """Keys between two batches that neither covers (> 0), or that both cover (< 0), for integer keys."""
+        return self.offset + int(self.lower_strict) + int(self.upper_strict) - 1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -307,6 +329,7 @@ class DataUpdate(Operation):
     batched: bool = False
     case_mappings: tuple[CaseMapping, ...] = ()
     reads: tuple[str, ...] = ()  # columns read by the expressions and the WHERE
+    step: BatchStep | None = None  # the loop that runs it batch after batch, when the review reads it
 
 
 @dataclass(frozen=True)
@@ -344,6 +367,7 @@ class DataDelete(Operation):
     dependents: tuple[Dependent, ...] = ()
     # why those associations do not run for this delete (`delete_all` runs no callbacks); "" when they run
     callbacks_skipped: str = ""
+    step: BatchStep | None = None  # the loop that runs it batch after batch, when the review reads it
 
 
 MAX_ROWS = 1000  # VALUES rows kept per INSERT: enough for every lookup table a migration seeds

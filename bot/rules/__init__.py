@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 NAMES = (
     "applied_migration_edited",
     "attach_partition_scan",
+    "batch_range_off_by_one",
     "blocking_maintenance",
     "cascading_delete",
     "case_value_mismatch",

@@ -42,8 +42,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op, mapping, table in mapping_sites(migration.up):
         if context.catalog.is_new(table):  # created by this change: no rows to map yet
             continue
-        if mapping.otherwise is not None or not mapping.target:
-            continue
+        if mapping.otherwise is not None or not mapping.target or mapping.absorbed_by:
+            continue  # a CASE inside `jsonb_build_object(…)`, `coalesce(…)`: its NULL never reaches the column
         column, _ = source_column(mapping.source)
         if column and restricts(op, column):
             continue

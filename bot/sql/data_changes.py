@@ -48,6 +48,7 @@ def case_mappings(statement: exp.Expression, dialect: str, line: int) -> tuple[C
                 whens=tuple(whens),
                 otherwise=render(default, dialect) if default is not None else None,
                 line=line,
+                absorbed_by=_absorbed_by(case, statement),
             )
         )
     return tuple(mappings)
@@ -118,6 +119,33 @@ def _has_placeholder_or_literal_range(where: exp.Expression) -> bool:
 def _where_columns(statement: exp.Expression) -> set[str]:
     where = statement.args.get("where")
     return {identifier(c.this) for c in where.find_all(exp.Column)} if where is not None else set()
+
+
+# functions whose result is no NULL for a NULL argument: JSON builders keep it as a JSON null, the others skip it
+_ABSORBING = (exp.Coalesce, exp.Concat, exp.ConcatWs, exp.Array, exp.JSONObject)
+_ABSORBING_NAMES = frozenset(
+    {
+        "json_build_object",
+        "jsonb_build_object",
+        "json_build_array",
+        "jsonb_build_array",
+        "format",
+        "concat",
+        "concat_ws",
+    }
+)
+
+
+def _absorbed_by(case: exp.Case, statement: exp.Expression) -> str:
+    """The function on the way from the CASE to its statement that turns the CASE's NULL into a value."""
+    node: Any = case.parent
+    while node is not None and node is not statement:
+        if isinstance(node, _ABSORBING):
+            return type(node).__name__.lower()
+        if isinstance(node, exp.Anonymous) and str(node.name).lower() in _ABSORBING_NAMES:
+            return str(node.name).lower()
+        node = node.parent
+    return ""
 
 
 def _target_of(case: exp.Case, statement: exp.Expression) -> str:

@@ -17,7 +17,9 @@ import pglast
 from pglast import ast
 from pglast.parser import ParseError, parse_sql_json
 
+from bot.model.migration import BatchStep
 from bot.sql.names import DEFAULT_SCHEMAS
+from bot.sql.pg_batches import batch_step, with_placeholders
 from bot.sql.pg_dynamic import Bindings, array_values, evaluate, query_rows, template
 from bot.sql.pg_nodes import relation, text_of, walk
 
@@ -55,6 +57,7 @@ _SCHEMA_CHANGES = frozenset(
         "AlterEnumStmt",
         "CreateEnumStmt",
         "CreateStmt",
+        "CreateTableAsStmt",
         "DropStmt",
         "ReindexStmt",
         "LockStmt",
@@ -81,6 +84,16 @@ class BlockStatements:
     # `EXECUTE` of SQL only known when the block runs that changes a schema or data: (the expression, its
     # line, the statement it runs with the unknown parts as PLACEHOLDER, the loop that gives the values or "").
     unknown: list[tuple[str, int, str, str]] = field(default_factory=list)
+    # data statements it runs (INSERT, UPDATE, DELETE …), its variables read as PLACEHOLDER
+    data: list[DataStatement] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DataStatement:
+    query: str  # the statement, each variable of the block read as a value filled in when it runs
+    line: int  # its line in the body
+    loop: str  # the loop that runs it ("" when it runs once)
+    step: BatchStep | None  # how the loop moves its key range, when the review reads it
 
 
 def do_block_statements(body: str) -> BlockStatements:
@@ -111,13 +124,39 @@ class _Walk:
         self.names = names
         self.result = BlockStatements()
         self.recording = True  # off in a loop whose values are unknown: how often its body runs is unknown
+        self.assigned: list[dict[str, str]] = []  # in each enclosing loop, what its body assigns to variables
 
     def unknown_loop(self, body: object, bindings: Bindings, loop: str, first: bool) -> None:
         """A loop whose values are unknown: its statements are not taken as run once; what it builds is
         still listed."""
         recording, self.recording = self.recording, False
+        self.assigned.append(self._assignments(body))
         self.statements(body, bindings, loop, first)
+        self.assigned.pop()
         self.recording = recording
+
+    def _assignments(self, body: object) -> dict[str, str]:
+        """`hi := lo + 1000`, `lo := hi`: what the statements (and the blocks and branches in them) assign."""
+        found: dict[str, str] = {}
+        for statement in body if isinstance(body, list) else []:
+            for kind, value in statement.items() if isinstance(statement, dict) else ():
+                value = value if isinstance(value, dict) else {}
+                if kind == "PLpgSQL_stmt_assign":
+                    number = value.get("varno")
+                    if isinstance(number, int) and number < len(self.names):
+                        found[self.names[number].lower()] = _query(value.get("expr")).partition(":=")[2]
+                for nested in ("body", "then_body", "else_body"):
+                    found.update(self._assignments(value.get(nested, [])))
+        return found
+
+    def data(self, query: str, line: int, loop: str) -> None:
+        """A data statement the block runs: read with its variables as values filled in when it runs, and
+        with how an enclosing loop moves its key range."""
+        if any(d.line == line and d.query for d in self.result.data):
+            return  # the body of a loop over a literal list, once more
+        variables = {n for n in self.names if n and n != "found"}
+        step = batch_step(query, self.assigned[-1], variables, loop) if self.assigned else None
+        self.result.data.append(DataStatement(with_placeholders(query, variables), line, loop, step))
 
     def statements(self, statements: object, bindings: Bindings, loop: str, first: bool) -> bool:
         """Whether the statements change the schema only (and are all read); what they run goes in result."""
@@ -140,7 +179,10 @@ class _Walk:
             self.assign(value, bindings)
             return True
         if kind == "PLpgSQL_stmt_execsql":
-            return self.sql(_query(value.get("sqlstmt")), line, first)
+            query = _query(value.get("sqlstmt"))
+            if _kinds(query) & _DATA:
+                self.data(query, line, loop)
+            return self.sql(query, line, first)
         if kind == "PLpgSQL_stmt_dynexecute":
             expression = _query(value.get("query"))
             text = evaluate(expression, bindings)

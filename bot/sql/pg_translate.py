@@ -12,11 +12,13 @@ and its operations, so a statement sqlglot cannot read still becomes the same op
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from pglast import ast
 from pglast.enums import ObjectType, TransactionStmtKind, VariableSetKind
+from sqlglot import exp
 
 from bot.model.findings import Location
 from bot.model.migration import (
@@ -25,6 +27,9 @@ from bot.model.migration import (
     AddIndex,
     CreateEnum,
     CreateTable,
+    DataDelete,
+    DataInsert,
+    DataUpdate,
     DropIndex,
     DropSchema,
     DropTable,
@@ -40,7 +45,7 @@ from bot.model.migration import (
     UnreadDataChange,
 )
 from bot.sql.commands import TIMEOUT_SETTINGS
-from bot.sql.pg_bodies import BlockStatements, do_block_statements, schema_change_only
+from bot.sql.pg_bodies import BlockStatements, DataStatement, do_block_statements, schema_change_only
 from bot.sql.pg_columns import trigger_uses, view_uses
 from bot.sql.pg_data import delete, insert, merge, select, update
 from bot.sql.pg_maintenance import cluster, lock, reindex, vacuum
@@ -247,11 +252,33 @@ def _do(node: ast.DoStmt, base: Base) -> Iterator[Operation]:
                 inner.extend(operations(statement, location.path))
     if not (read.only and inner):
         yield from do_block(node, base)
-    yield from inner
+    for data in read.data:
+        inner.extend(_block_data(data, Location(location.path, location.line + data.line - 1)))
+    yield from sorted(inner, key=lambda op: op.location.line)  # in the order the block runs them
     for expression, line, shape, loop in read.unknown:
         yield from _built_at_run_time(
             expression, shape, loop, Location(location.path, location.line + line - 1)
         )
+
+
+def _block_data(data: DataStatement, location: Location) -> Iterator[Operation]:
+    """A data statement of a DO block, read as the one it is; in a loop, each pass runs one batch of it when its
+    condition holds a value the loop gives, and the loop's way of moving a key range goes with it."""
+    for statement in split(data.query, first_line=location.line):
+        for op in operations(statement, location.path):
+            if not isinstance(op, DataUpdate | DataDelete | DataInsert):
+                continue
+            if isinstance(op, DataUpdate | DataDelete) and data.loop:
+                # one pass's rows: those a value the loop gives picks (anywhere in the statement, a CTE's
+                # key range too), or a LIMIT
+                batched = op.batched or PLACEHOLDER in op.sql or _limited(op)
+                op = dataclasses.replace(op, batched=batched, step=data.step)
+            yield op
+
+
+def _limited(op: Operation) -> bool:
+    tree = op.expression
+    return isinstance(tree, exp.Expression) and tree.find(exp.Limit) is not None
 
 
 def _built_at_run_time(expression: str, shape: str, loop: str, location: Location) -> Iterator[Operation]:

@@ -1,4 +1,6 @@
-from tests.conftest import review_sql
+import pytest
+
+from tests.conftest import review_sql, rule_ids
 
 BATCH = "WHERE id IN (SELECT id FROM orders WHERE state IS NULL ORDER BY id LIMIT 1000)"
 
@@ -43,3 +45,23 @@ def test_a_table_this_change_creates_has_no_rows_to_map() -> None:
         f"UPDATE orders SET state = CASE status WHEN 'paid' THEN 'settled' END {BATCH};"
     )
     assert not _found(sql)
+
+
+@pytest.mark.parametrize(
+    ("table", "doc", "flag", "value"),
+    [("logs", "data", "reverted", "reference"), ("profiles", "settings", "active", "nickname")],
+)
+def test_a_case_whose_null_a_function_turns_into_a_value(table: str, doc: str, flag: str, value: str) -> None:
+    """Inside `jsonb_build_object(…)` the CASE's NULL is a JSON null in the document; inside `coalesce(…)` the
+    next argument; the column itself never gets NULL. Straight into the column, it does."""
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {doc} jsonb NOT NULL, {flag} boolean, {value} text NOT NULL);\n-- migration\n"
+    where = " WHERE id >= 1 AND id < 1000;"
+    quiet = [
+        f"UPDATE {table} SET {doc} = {doc} || jsonb_build_object('k', CASE WHEN {flag} THEN {value} END)",
+        f"UPDATE {table} SET {value} = coalesce(CASE WHEN {flag} THEN 'x' END, {value})",
+        f"UPDATE {table} SET {value} = concat('v-', CASE WHEN {flag} THEN 'x' END)",
+    ]
+    for sql in quiet:
+        assert "case-without-else" not in rule_ids(review_sql(schema + sql + where)), sql
+    loud = f"UPDATE {table} SET {value} = upper(CASE WHEN {flag} THEN 'x' END)"
+    assert "case-without-else" in rule_ids(review_sql(schema + loud + where))
