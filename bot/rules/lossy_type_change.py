@@ -15,12 +15,13 @@ the old column until the new one is verified (expand/contract).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, AlterColumnType, DataUpdate, Migration, RawSQL
 from bot.rules.context import Context
-from bot.sql.conversions import classify, session_utc
+from bot.sql.conversions import TEXT_TYPES, charset_loss, classify, session_utc, type_parts
 
 RULE = Rule(
     id="lossy-type-change",
@@ -42,6 +43,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             added.add((op.table, op.column.name))
         if isinstance(op, DataUpdate):  # filled before the change of type: it holds values now
             added -= {(op.table, column) for column, _ in op.assignments}
+        if (
+            isinstance(op, RawSQL)
+            and op.category == "convert-charset"
+            and not context.catalog.is_new(op.table)
+        ):
+            yield from _converted(op, context)
         if not isinstance(op, AlterColumnType) or context.catalog.is_new(op.table):
             continue
         if (op.table, op.column) in added:
@@ -66,3 +73,31 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             fix=f"Run `{query}` against production first; if it returns more than 0, widen the type or convert "
             "explicitly with `USING`, and keep the old column until the new one is verified.",
         )
+
+
+_CONVERT_TO = re.compile(r"\bCONVERT\s+TO\s+(?:CHARACTER\s+SET|CHARSET)\s+(\w+)", re.I)
+
+
+def _converted(op: RawSQL, context: Context) -> Iterator[Finding]:
+    """MySQL's `ALTER TABLE … CONVERT TO CHARACTER SET x`: every text column of the table moves to `x`."""
+    target = _CONVERT_TO.search(op.sql)
+    table = context.before(op).tables.get(op.table)
+    if target is None or table is None:
+        return
+    losses = [
+        (name, loss)
+        for name, column in table.columns.items()
+        if type_parts(column.type)[0] in TEXT_TYPES or type_parts(column.type)[0].startswith(("enum", "set"))
+        if (loss := charset_loss(column.type, f"text CHARACTER SET {target.group(1)}", name)) is not None
+    ]
+    if not losses:
+        return
+    query = f"SELECT count(*) FROM {op.table} WHERE {' OR '.join(loss.check for _, loss in losses)};"
+    names = ", ".join(f"`{name}`" for name, _ in losses)
+    yield op.finding(
+        RULE,
+        f"`{op.table}` is converted to {target.group(1)}: in its text columns ({names}), {losses[0][1].what}.",
+        blast_radius=f"Rows of {context.size_words(op.table)} found by `{query}` are affected.",
+        fix=f"Run `{query}` against production first; if it returns more than 0, convert to utf8mb4 instead "
+        "(it holds every character), or clean those values first.",
+    )

@@ -40,6 +40,9 @@ _TEXT = (
     "string",
 )
 _DATES = ("date",)
+# Significant decimal digits a 4- and 8-byte float keeps exactly, and the bits of its mantissa
+_FLOAT_DIGITS = {4: 6, 8: 15}
+_FLOAT_MANTISSA = {4: 24, 8: 53}
 _TIMESTAMPS = ("timestamp", "datetime", "timestamp without time zone")
 
 
@@ -64,6 +67,11 @@ _EXPLICIT_LENGTH = re.compile(
 def classify(
     old: str, new: str, column: str, dialect: str, using: str | None = None, *, utc: bool = False
 ) -> Loss | None:
+    if dialect in ("mysql", "mariadb"):
+        narrowed = charset_loss(old, new, column)
+        if narrowed is not None:
+            return narrowed
+        old, new = _CHARSET.sub("", old), _CHARSET.sub("", new)
     (ob, oa), (nb, na) = _split(old), _split(new)
     zoned = using is not None and re.search(r"\bAT\s+TIME\s+ZONE\b|\btimezone\s*\(", using, re.I) is not None
     found = _precision_or_zone(ob, oa, nb, na, column, dialect, utc or zoned)
@@ -184,6 +192,31 @@ def classify(
             fails,
             f"{column} NOT BETWEEN {-(2**bits)} AND {2**bits - 1}",
         )
+    if ob in _NUMERIC and nb in _FLOATS and (not oa or oa[0] > _FLOAT_DIGITS[_FLOATS[nb]]):
+        digits = _FLOAT_DIGITS[_FLOATS[nb]]
+        scale = oa[1] if len(oa) == 2 else 30
+        return Loss(
+            f"exact decimals become binary floating point, which keeps about {digits} significant digits: "
+            + (
+                "1234567.89 becomes 1234570"
+                if digits == 6
+                else "12345678901234567.89 becomes 12345678901234568"
+            )
+            + ", and sums of such values no longer add up to the cent",
+            Severity.WARNING,
+            (
+                f"CAST(CAST({column} AS {'FLOAT' if digits == 6 else 'DOUBLE'}) AS DECIMAL(65, {scale})) <> {column}"
+                if mysql
+                else f"{column} <> {column}::{'real' if digits == 6 else 'double precision'}::numeric"
+            ),
+        )
+    if ob in _INTS and nb in _FLOATS and _INTS[ob] * 8 - 1 > _FLOAT_MANTISSA[_FLOATS[nb]]:
+        bits = _FLOAT_MANTISSA[_FLOATS[nb]]
+        return Loss(
+            f"integers beyond ±2^{bits} ({2**bits:,}) lose their last digits: {2**bits + 1:,} becomes {2**bits:,}",
+            Severity.WARNING,
+            f"abs({column}) > {2**bits}",
+        )
     if ob == "timestamptz" and nb in _TIMESTAMPS:
         return Loss(
             "the time zone is dropped: values are converted to the session's TimeZone at migration time "
@@ -249,6 +282,9 @@ def session_utc(framework: str, earlier_sql: list[str], configured: str = "") ->
 
 
 def _split(type_sql: str) -> tuple[str, tuple[int, ...]]:
+    type_sql = _CHARSET.sub(
+        "", type_sql
+    )  # MySQL's `varchar(20) CHARACTER SET latin1`: the type is varchar(20)
     match = re.match(r"\s*([a-z ]+?)\s*(?:\(([\d,\s]+)\))?\s*(?:unsigned)?\s*$", type_sql.lower())
     if not match:
         return type_sql.lower(), ()
@@ -385,6 +421,40 @@ def _mysql_cost(old: str, new: str) -> Change:
 
 _CHARSET = re.compile(r"\s+(?:character\s+set|charset|collate)\s+\w+", re.I)
 _MYSQL_ALIASES = {"character varying": "varchar", "integer": "int", "decimal": "numeric"}
+
+
+# MySQL character sets narrower than utf8mb4, and what they cannot hold
+_NARROW_CHARSETS = {
+    "utf8": "characters of 4 bytes in UTF-8 (emoji, some CJK)",
+    "utf8mb3": "characters of 4 bytes in UTF-8 (emoji, some CJK)",
+    "latin1": "characters outside Western European (Greek, Cyrillic, CJK, emoji, typographic quotes)",
+    "ascii": "every character outside ASCII (accents, emoji)",
+    "ucs2": "characters outside the Basic Multilingual Plane (emoji)",
+}
+_CHARSET_NAMED = re.compile(r"(?:character\s+set|charset)\s*=?\s*(\w+)", re.I)
+
+
+def charset_loss(old: str, new: str, column: str) -> Loss | None:
+    """MySQL: a column (or a table, with `CONVERT TO CHARACTER SET`) moved to a character set narrower than
+    the one it had (utf8mb4 when the schema does not say) loses the characters the new one lacks."""
+    named = _CHARSET_NAMED.search(new)
+    target = named.group(1).lower() if named else ""
+    was = _CHARSET_NAMED.search(old)
+    before = was.group(1).lower() if was else "utf8mb4"
+    if (
+        target not in _NARROW_CHARSETS
+        or target == before
+        or (before in ("ascii", "latin1") and target != "ascii")
+    ):
+        return None
+    if before in ("utf8", "utf8mb3") and target in ("utf8", "utf8mb3"):
+        return None
+    return Loss(
+        f"{_NARROW_CHARSETS[target]} cannot be stored in {target}: the change fails on the first such value "
+        "in strict mode, and replaces them with '?' outside it",
+        Severity.WARNING,
+        f"{column} <> CONVERT({column} USING {'utf8mb3' if target == 'utf8' else target})",
+    )
 
 
 def _bytes_per_char(type_sql: str) -> int:

@@ -268,7 +268,9 @@ def _modify_column(action: exp.ModifyColumn, table: str, b: Base, dialect: str) 
     if old is not None and identifier(old) != spec.name:
         yield RenameColumn(table=table, column=identifier(old), new_name=spec.name, **b)
     if spec.type:
-        yield AlterColumnType(table=table, column=spec.name, new_type=spec.type, **b)
+        charset = action.this.find(exp.CharacterSetColumnConstraint)
+        named = f" CHARACTER SET {charset.this.sql(dialect)}" if charset is not None else ""
+        yield AlterColumnType(table=table, column=spec.name, new_type=spec.type + named, **b)
     # MODIFY and CHANGE restate the whole column: what they do not say, the column loses
     if not spec.nullable:
         yield SetNotNull(table=table, column=spec.name, **b)

@@ -164,3 +164,80 @@ def test_a_mysql_enum_that_leaves_a_member_out_loses_its_rows(table, column, bef
         schema + f"ALTER TABLE {table} MODIFY {column} enum({before},'extra') NOT NULL;", dialect="mysql"
     )
     assert not [f for f in widened.active if f.rule == "lossy-type-change"]
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "old", "new", "kept", "lost"),
+    [
+        ("products", "price", "numeric(12, 2)", "real", "12.5", "1234567.89"),
+        ("ledger", "amount", "numeric", "double precision", "0.1", "12345678901234567.89"),
+        ("counters", "views", "bigint", "double precision", "9007199254740992", "9007199254740993"),
+        ("stats", "hits", "integer", "real", "16777216", "16777217"),
+    ],
+)
+def test_numbers_moved_to_floating_point_lose_digits_and_the_check_finds_them(  # type: ignore[no-untyped-def]
+    pg: Any, table, column, old, new, kept, lost
+) -> None:
+    sql = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} {old});\n-- migration\nALTER TABLE {table} ALTER COLUMN {column} TYPE {new};"
+    (finding,) = [f for f in review_sql(sql).active if f.rule == "lossy-type-change"]
+    assert finding.severity is Severity.WARNING and f"`{table}.{column}`" in finding.message
+    query = finding.fix.split("`")[1].rstrip(";")
+    pg.execute(f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} {old})")
+    pg.execute(f"INSERT INTO {table} VALUES (1, {kept})")
+    assert pg.execute(query).fetchone() == (0,)
+    pg.execute(f"INSERT INTO {table} VALUES (2, {lost})")
+    assert pg.execute(query).fetchone() == (1,)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("numeric(5, 3)", "real"),  # six significant digits fit
+        ("numeric(12, 2)", "double precision"),
+        ("integer", "double precision"),
+        ("smallint", "real"),
+    ],
+)
+def test_numbers_that_floating_point_holds_exactly_are_quiet(old: str, new: str) -> None:
+    sql = f"CREATE TABLE t (id bigint PRIMARY KEY, c {old});\n-- migration\nALTER TABLE t ALTER COLUMN c TYPE {new};"
+    assert "lossy-type-change" not in {f.rule for f in review_sql(sql).active}
+
+
+@pytest.mark.parametrize(
+    ("table", "columns", "change", "charset"),
+    [
+        ("posts", ("body", "title"), "CONVERT TO CHARACTER SET utf8 COLLATE utf8_general_ci", "utf8mb3"),
+        ("comments", ("text",), "MODIFY text varchar(500) CHARACTER SET latin1", "latin1"),
+    ],
+)
+def test_mysql_moved_to_a_narrower_character_set_loses_characters(  # type: ignore[no-untyped-def]
+    mariadb: Any, table, columns, change, charset
+) -> None:
+    defined = ", ".join(f"`{c}` varchar(500)" for c in columns)
+    sql = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {defined}) DEFAULT CHARSET=utf8mb4;\n-- migration\nALTER TABLE {table} {change};"
+    (finding,) = [f for f in review_sql(sql, dialect="mariadb").active if f.rule == "lossy-type-change"]
+    assert charset in finding.fix or charset in finding.message
+    query = finding.fix.split("`")[1].rstrip(";")
+    with mariadb.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {table} (id bigint PRIMARY KEY, {defined}) DEFAULT CHARSET=utf8mb4")
+        values = ", ".join("'plain'" for _ in columns)
+        cursor.execute(f"INSERT INTO {table} VALUES (1, {values})")
+        cursor.execute(query)
+        assert cursor.fetchone() == (0,)
+        values = ", ".join("'Zoë ☃ 𝄞 🎉'" for _ in columns)
+        cursor.execute(f"INSERT INTO {table} VALUES (2, {values})")
+        cursor.execute(query)
+        assert cursor.fetchone() == (1,)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
+        "MODIFY body varchar(500) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+        "CHARACTER SET latin1",  # the table's default for new columns: existing ones keep theirs
+    ],
+)
+def test_mysql_character_set_changes_that_keep_every_character_are_quiet(change: str) -> None:
+    sql = f"CREATE TABLE posts (id bigint PRIMARY KEY, body varchar(500)) DEFAULT CHARSET=utf8mb4;\n-- migration\nALTER TABLE posts {change};"
+    assert "lossy-type-change" not in {f.rule for f in review_sql(sql, dialect="mysql").active}
