@@ -63,6 +63,7 @@ class Column:
     nullable: bool = True
     default: str | None = None
     added_in_change: bool = False  # added by the change under review (this migration or an earlier one)
+    identity: bool = False  # its values come from a sequence: serial, identity, an ORM's auto field
 
 
 @dataclass(frozen=True)
@@ -398,7 +399,7 @@ def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
         return
     # a table takes the name of a view only once the view is gone (dropped in a DO block, say)
     c.objects.pop(f"view:{_object_key('view', op.table)}", None)
-    columns = {s.name: Column(s.name, s.type, s.nullable, s.default) for s in op.columns}
+    columns = {s.name: Column(s.name, s.type, s.nullable, s.default, identity=s.identity) for s in op.columns}
     c.tables[op.table] = Table(op.table, columns, created_in_change=in_change)
     for spec in op.columns:
         if spec.primary_key or spec.unique:
@@ -526,7 +527,11 @@ def _rename_table(c: Catalog, op: Operation, in_change: bool) -> None:
 def _add_column(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, AddColumn)
     s = op.column
-    _put_column(c, op.table, Column(s.name, s.type, s.nullable, s.default, added_in_change=in_change))
+    _put_column(
+        c,
+        op.table,
+        Column(s.name, s.type, s.nullable, s.default, added_in_change=in_change, identity=s.identity),
+    )
     if s.references:
         _inline_reference(c, op.table, s)
 

@@ -11,6 +11,11 @@ whatever joins on it (foreign keys without constraints, caches, URLs) reaches th
 Set the sequence from the table itself, so it can only move past the rows that exist:
 `SELECT setval('users_id_seq', (SELECT coalesce(max(id), 0) + 1 FROM users), false)`. Restarting a
 sequence is only safe on a table the same migration created or emptied (`TRUNCATE … RESTART IDENTITY`).
+
+The same happens the other way round: rows inserted with ids of their own (`INSERT INTO roles (id, name)
+VALUES (1, 'admin')`, or `INSERT INTO orders_new (id, …) SELECT id, … FROM orders` when a table is
+rebuilt) leave the sequence where it was, so the application's next inserts are handed those ids and fail.
+After inserting ids yourself, move the sequence past them in the same migration.
 """
 
 from __future__ import annotations
@@ -23,9 +28,9 @@ import pglast
 from pglast import ast
 from pglast.parser import ParseError
 
-from bot.model.catalog import Catalog
+from bot.model.catalog import Catalog, Column
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import Migration, Operation, Truncate
+from bot.model.migration import DataInsert, Migration, Operation, Truncate
 from bot.rules.context import Context
 from bot.sql.pg_nodes import function_name, relation, text_of, walk
 
@@ -63,6 +68,7 @@ def _mentions(sql: str) -> bool:
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.postgres:
         return
+    yield from _ids_ahead(migration, context)
     for index, op in enumerate(migration.up):
         if isinstance(op, Truncate) or not _mentions(op.sql):
             continue
@@ -184,3 +190,77 @@ def _column_of(sequence: str, catalog: Catalog) -> tuple[str, str] | None:
 
 def _emptied(table: str, earlier: tuple[Operation, ...] | list[Operation]) -> bool:
     return any(isinstance(op, Truncate) and table in op.tables for op in earlier)
+
+
+_GIVEN = re.compile(r"^\s*(?:DEFAULT|nextval\s*\(.*\))\s*$", re.I | re.S)
+
+
+def _ids_ahead(migration: Migration, context: Context) -> Iterator[Finding]:
+    """Rows inserted with their own values for a column whose values come from a sequence, with no
+    `setval`/`RESTART` of that sequence after them in the migration."""
+    for index, op in enumerate(migration.up):
+        if not isinstance(op, DataInsert):
+            continue
+        table = context.before(op).tables.get(op.table)
+        if table is None:
+            continue
+        for name in op.columns or tuple(table.columns):
+            column = table.columns.get(name)
+            if column is None or not _from_sequence(column):
+                continue
+            order = op.columns or tuple(table.columns)
+            given = _given_values(op, order.index(name))
+            if given is None:
+                continue
+            later = migration.up[index + 1 :]
+            if any(_MENTIONS.search(o.sql) and _moves(o.sql, op.table) for o in later):
+                continue
+            yield _ahead_finding(op, name, column, given, context)
+
+
+def _from_sequence(column: Column) -> bool:
+    return column.identity or column.type.lower() in _SERIALS or "nextval(" in (column.default or "").lower()
+
+
+_SERIALS = frozenset({"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"})
+
+
+def _given_values(op: DataInsert, position: int) -> str | None:
+    """How the insert gives the column its values ("ids 1, 2 and 3", "ids copied by the SELECT"), or None
+    when every row takes the sequence's next value (`DEFAULT`, `nextval(…)`)."""
+    if op.from_select:
+        return "the ids its SELECT copies"
+    values = [row[position] for row in op.rows if position < len(row)]
+    given = [v.strip() for v in values if not _GIVEN.match(v)]
+    # a sequence starts at 1 and counts up: 0 or a negative id (an "undetermined" row) is never handed out
+    if not given or all(
+        re.fullmatch(r"\(?\s*(-\s*)?\d+\s*\)?", v) and int(v.strip("() ").replace(" ", "")) <= 0
+        for v in given
+    ):
+        return None
+    shown = ", ".join(given[:3]) + (f" and {len(given) - 3} more" if len(given) > 3 else "")
+    return f"{'id' if len(given) == 1 else 'ids'} {shown}"
+
+
+def _moves(sql: str, table: str) -> bool:
+    """Does a later statement set the table's sequence (a setval or RESTART naming the table or its
+    sequence, or finding it with `pg_get_serial_sequence`)?"""
+    bare = table.rsplit(".", 1)[-1].strip('"').lower()
+    lowered = sql.lower()
+    return bare in lowered or "pg_get_serial_sequence" in lowered
+
+
+def _ahead_finding(op: DataInsert, name: str, column: Column, given: str, context: Context) -> Finding:
+    copied = given.startswith("the ids")
+    sequence = f"pg_get_serial_sequence('{op.table}', '{name}')"
+    return op.finding(
+        RULE,
+        f"Rows are inserted into `{op.table}` with {given} for `{name}`, whose values come from a sequence, "
+        "and nothing moves the sequence past them: it goes on handing out the ids these rows now hold.",
+        severity=Severity.CRITICAL if copied else Severity.WARNING,
+        blast_radius=f"The application's next inserts into {context.size_words(op.table)} are given those ids "
+        f"and fail with a duplicate key on `{name}`, one after another, until the sequence passes the largest "
+        "of them.",
+        fix=f"After the insert, in the same migration: `SELECT setval({sequence}, (SELECT coalesce(max({name}), 0) "
+        f"+ 1 FROM {op.table}), false);`",
+    )
