@@ -91,6 +91,7 @@ NAMES = (
     "primary_key_dropped",
     "primary_key_not_null_scan",
     "production_id_mismatch",
+    "referenced_rows_deleted",
     "rescaled_in_place",
     "restricted_destroy",
     "rows_violating_check",
