@@ -83,10 +83,18 @@ class Table:
         self, first: js.Call, args: tuple[js.Value, ...], modifiers: dict[str, js.Call], node: Node
     ) -> None:
         if first.name == "timestamps":
-            for name in ("created_at", "updated_at"):
-                self._declare(
-                    ColumnSpec(name=name, type=knex_type("timestamp", (), self.src.dialect)), {}, node
+            # `timestamps(useTimestamps, defaultToNow, useCamelCase)`: with defaultToNow both are NOT NULL
+            # and default to the current time
+            now = len(args) > 1 and args[1] is True
+            camel = len(args) > 2 and args[2] is True
+            for name in ("createdAt", "updatedAt") if camel else ("created_at", "updated_at"):
+                spec = ColumnSpec(
+                    name=name,
+                    type=knex_type("timestamp", (), self.src.dialect),
+                    nullable=not now,
+                    default="CURRENT_TIMESTAMP" if now else None,
                 )
+                self._declare(spec, {}, node)
             return
         if not args and first.name in ("increments", "bigIncrements"):
             args = ("id",)  # Knex's default name for the key column

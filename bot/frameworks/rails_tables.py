@@ -12,7 +12,16 @@ from tree_sitter import Node
 from bot.frameworks import rails_schema, ruby
 from bot.frameworks.column_types import rails_type
 from bot.frameworks.origin import Origin, origin
-from bot.frameworks.rails_common import Result, Source, column, index_name, names, plural, singular
+from bot.frameworks.rails_common import (
+    Result,
+    Source,
+    column,
+    index_name,
+    names,
+    plural,
+    singular,
+    sql_literal,
+)
 from bot.model.findings import Location
 from bot.model.migration import (
     AddColumn,
@@ -124,7 +133,10 @@ def _columns(c: ruby.Call, src: Source) -> list[ColumnSpec]:
     if c.name == "timestamps":
         return [
             ColumnSpec(
-                name=n, type=rails_type("datetime", {}, src.dialect), nullable=c.option("null") is True
+                name=n,
+                type=rails_type("datetime", {}, src.dialect),
+                nullable=c.option("null") is True,
+                default=sql_literal(c.option("default")) if "default" in c.options else None,
             )
             for n in ("created_at", "updated_at")
         ]
@@ -286,7 +298,7 @@ def _add_timestamps(c: ruby.Call, src: Source) -> Result:
                 name=n,
                 type=rails_type("datetime", {}, src.dialect),
                 nullable=nullable,
-                default=default if isinstance(default, str) else None,
+                default=sql_literal(default) if "default" in c.options else None,
             ),
             **base,
         )

@@ -51,6 +51,7 @@ NAMES = (
     "enum_value_order",
     "enum_value_renamed",
     "exclusion_constraint",
+    "existing_rows_stamped_now",
     "foreign_key_dropped",
     "foreign_key_narrower",
     "foreign_key_without_index",

@@ -1,0 +1,105 @@
+"""A time column added with `DEFAULT now()` stamps every existing row with the time of the migration.
+
+## Why is this bad?
+`ALTER TABLE customers ADD COLUMN created_at timestamptz NOT NULL DEFAULT now()` fills the new column of
+every row the table already has, and the value is the moment the migration runs (PostgreSQL evaluates
+`now()` once for the statement; MySQL does the same with `CURRENT_TIMESTAMP`). The column says when each
+customer was created, but for all the existing ones it now says "the day of the deploy": sign-ups per
+day show one huge spike, "newest first" lists put years-old rows on top, retention and expiry rules
+that read the column treat old rows as new. Nothing fails, and once written the false times cannot be
+told apart from real ones. Rails' `add_timestamps … default: -> { 'CURRENT_TIMESTAMP' }`, Django's
+`AddField(default=timezone.now)` (the one-off default `makemigrations` asks for) and Knex's
+`timestamps(true, true)` do the same.
+
+## Use instead
+Add the column without the default (nullable), then set the default for the rows inserted from now on,
+and fill the existing rows from where their real time is (an older column, the first related row, an
+audit log), or leave them NULL so that nobody mistakes them for known:
+
+```sql
+ALTER TABLE customers ADD COLUMN created_at timestamptz;
+ALTER TABLE customers ALTER COLUMN created_at SET DEFAULT now();
+UPDATE customers c SET created_at = o.first_order_at FROM (…) o WHERE …;  -- in batches
+```
+
+If the time of the migration is really what the old rows should hold (a `synced_at` that starts now),
+suppress the finding with that reason. Columns named for the last change (`updated_at`, `modified_at`,
+`last_seen_at`) are not reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import AddColumn, DataUpdate, Migration
+from bot.rules.context import Context
+
+RULE = Rule(
+    id="existing-rows-stamped-now",
+    dimension=Dimension.TRANSFORMATION,
+    severity=Severity.WARNING,
+    help="Add the column without the default, set the default for new rows, then backfill the real times "
+    "(or leave old rows NULL).",
+    bad=(
+        "CREATE TABLE customers (id bigint PRIMARY KEY, email text);\n-- migration\n"
+        "ALTER TABLE customers ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();",
+    ),
+    good=(
+        "CREATE TABLE customers (id bigint PRIMARY KEY, email text);\n-- migration\n"
+        "ALTER TABLE customers ADD COLUMN created_at timestamptz;\n"
+        "ALTER TABLE customers ALTER COLUMN created_at SET DEFAULT now();",
+    ),
+    dialects=("postgres", "mysql", "mariadb"),
+)
+
+_NOW = re.compile(
+    r"\b(?:now|current_timestamp|current_date|localtimestamp|statement_timestamp|transaction_timestamp"
+    r"|clock_timestamp|sysdate|getdate|utc_timestamp|curdate|timezone\.now|datetime\.(?:now|utcnow|today)"
+    r"|date\.today|func\.now|fn\.now)\b",
+    re.I,
+)
+# A column that records the last change (or a start from now on), where the migration's time is honest
+_LATEST = re.compile(
+    r"updated|modified|changed|touched|refreshed|synced|checked|seen|^last|_last|last_", re.I
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    for index, op in enumerate(migration.up):
+        if not isinstance(op, AddColumn) or context.catalog.is_new(op.table):
+            continue
+        default = op.column.default or ""
+        if not _NOW.search(default) or _LATEST.search(op.column.name) or _quoted(default):
+            continue
+        if _written_later(migration, index, op):
+            continue
+        column = f"`{op.table}.{op.column.name}`"
+        yield op.finding(
+            RULE,
+            f"{column} is added with the default `{default}`: every row `{op.table}` already has gets the time "
+            "of the migration, not the time the column is meant to record.",
+            blast_radius=f"Every existing row of {context.size_words(op.table)}: whatever sorts, filters or "
+            f"counts by `{op.column.name}` (newest first, per-day reports, retention and expiry) sees all of "
+            "them as created at the deploy, and the false times cannot be told from real ones afterwards.",
+            fix=f"Add {column} without the default, then `ALTER TABLE {op.table} ALTER COLUMN {op.column.name} "
+            "SET DEFAULT …` for new rows, and backfill the existing rows from where their real time is (or "
+            "leave them NULL). If the migration's time is right for them, suppress this with that reason.",
+        )
+
+
+def _quoted(default: str) -> bool:
+    """`'now'` written as a string literal in a Python or Ruby default is still read as now() by the
+    database on PostgreSQL, but a literal date (`'2020-01-01'`) is not a time of the migration."""
+    return default.startswith("'") and default.strip("'").lower() not in ("now", "today")
+
+
+def _written_later(migration: Migration, index: int, op: AddColumn) -> bool:
+    """The migration fills the column itself after adding it: the default only stands in for new rows."""
+    return any(
+        isinstance(later, DataUpdate)
+        and later.table == op.table
+        and any(column == op.column.name for column, _ in later.assignments)
+        for later in migration.up[index + 1 :]
+    )
