@@ -38,6 +38,7 @@ NAMES = (
     "default_scope_in_migration",
     "dependent_rows_orphaned",
     "domain_constraint",
+    "down_drops_data",
     "down_not_idempotent",
     "down_overreaches",
     "down_recreates_empty",
