@@ -34,6 +34,7 @@ NAMES = (
     "current_model_in_migration",
     "data_lost_on_rollback",
     "database_dropped",
+    "default_dropped",
     "default_evaluated_once",
     "default_scope_in_migration",
     "dependent_rows_orphaned",

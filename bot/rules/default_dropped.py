@@ -1,0 +1,117 @@
+"""The default of a NOT NULL column is dropped: every insert that leaves the column out fails from then on.
+
+## Why is this bad?
+`ALTER TABLE orders ALTER COLUMN status DROP DEFAULT` on a `status text NOT NULL DEFAULT 'new'` column
+changes nothing in the rows, but every INSERT that does not name `status` now fails with a NOT NULL
+violation. The release still running while the migration is deployed is written against the default:
+its inserts leave the column out (Prisma's client omits a field whose schema has `@default`, Eloquent,
+Knex, Sequelize and TypeORM send only the attributes that were set, Rails before 7.0 inserts only changed
+attributes), and so do raw SQL, import jobs and fixtures. They all fail at once, and keep failing until
+every one of them is changed. Dropping the `nextval` default of a serial key is the same: inserts without
+an id fail.
+
+## Use instead
+Keep the default, or drop it in a later deploy, once every writer names the column: deploy the code that
+sets the value first, then the migration. If the goal is that callers must choose a value, make sure every
+insert path already does before the default goes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.model.catalog import same_table
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import DropColumn, DropNotNull, DropTable, Migration, Operation, SetDefault
+from bot.rules.context import Context
+
+RULE = Rule(
+    id="default-dropped",
+    dimension=Dimension.MIGRATION_SAFETY,
+    severity=Severity.WARNING,
+    help="Keep the default until every writer sets the column (deploy that code first), then drop it in a "
+    "later migration.",
+    bad=(
+        "CREATE TABLE orders (id bigint PRIMARY KEY, status text NOT NULL DEFAULT 'new');\n-- migration\n"
+        "ALTER TABLE orders ALTER COLUMN status DROP DEFAULT;",
+    ),
+    good=(
+        "CREATE TABLE orders (id bigint PRIMARY KEY, status text NOT NULL DEFAULT 'new');\n-- migration\n"
+        "ALTER TABLE orders ALTER COLUMN status SET DEFAULT 'pending';",
+    ),
+)
+
+_SERIALS = frozenset({"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"})
+# Django's ORM names every field of the model in its inserts: the database default is never relied on
+_ALL_FIELDS_SENT = ("django",)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if migration.framework in _ALL_FIELDS_SENT or _rails_sends_every_column(migration, context):
+        return
+    for index, op in enumerate(migration.up):
+        if not isinstance(op, SetDefault) or op.default is not None or op.implied:
+            continue
+        if context.catalog.is_new(op.table):
+            continue
+        column = context.before(op).column(op.table, op.column)
+        if column is None or column.nullable or column.added_in_change:
+            continue
+        default = column.default or (
+            f"nextval('{op.table}_{op.column}_seq')" if column.type.lower() in _SERIALS else None
+        )
+        if default is None:
+            continue
+        if _undone_later(migration.up[index + 1 :], op) or _filled_by_trigger(op, context):
+            continue
+        yield op.finding(
+            RULE,
+            f"`{op.table}.{op.column}` is NOT NULL and loses its default `{default}`: from now on every "
+            f"insert that leaves `{op.column}` out fails.",
+            blast_radius=f"Inserts into {context.size_words(op.table)} from the release running during the deploy, "
+            "and from any raw SQL, import job or fixture written against the default, fail with a NOT NULL "
+            "violation until each of them sets the column.",
+        )
+
+
+def _undone_later(later: tuple[Operation, ...], op: SetDefault) -> bool:
+    """The migration gives the column a default again, makes it nullable, or drops it (or its table)."""
+    for o in later:
+        if getattr(o, "table", None) != op.table:
+            continue
+        if isinstance(o, DropTable) or (
+            isinstance(o, SetDefault | DropNotNull | DropColumn) and o.column == op.column
+        ):
+            return not (isinstance(o, SetDefault) and o.default is None)
+    return False
+
+
+_BEFORE_INSERT = re.compile(r"\bBEFORE\b[^;]*?\bINSERT\b", re.I)
+
+
+def _filled_by_trigger(op: SetDefault, context: Context) -> bool:
+    """A BEFORE INSERT trigger on the table (already there, or created by the change) can fill the column:
+    PostgreSQL checks NOT NULL after it runs."""
+    for catalog in (context.before(op), context.catalog):
+        for obj in catalog.objects.values():
+            if obj.kind == "trigger" and same_table(obj.table, op.table) and _BEFORE_INSERT.search(obj.sql):
+                return True
+    return False
+
+
+_LOAD_DEFAULTS = re.compile(r"config\.load_defaults\s+['\"]?(\d+)\.(\d+)")
+_PARTIAL = re.compile(r"partial_inserts\s*=\s*(true|false)")
+
+
+def _rails_sends_every_column(migration: Migration, context: Context) -> bool:
+    """Rails 7.0+ defaults (`config.load_defaults 7.0`, or `partial_inserts = false`) insert every column
+    with the default the schema had when the process started: the old release keeps sending it."""
+    if migration.framework != "rails":
+        return False
+    text = context.tree.read("config/application.rb") or ""
+    partial = _PARTIAL.search(text)
+    if partial is not None:
+        return partial.group(1) == "false"
+    found = _LOAD_DEFAULTS.search(text)
+    return found is not None and (int(found.group(1)), int(found.group(2))) >= (7, 0)

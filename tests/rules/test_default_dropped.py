@@ -1,0 +1,128 @@
+"""default-dropped: a NOT NULL column of an existing table loses its default, so inserts that leave it out fail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import review_sql
+
+NAMES = [("orders", "status", "text", "'new'"), ("devices", "enabled", "boolean", "true")]
+
+
+def _found(sql: str, **kw: Any) -> list[Any]:
+    return [f for f in review_sql(sql, **kw).active if f.rule == "default-dropped"]
+
+
+@pytest.mark.parametrize(("table", "column", "type_", "default"), NAMES)
+def test_dropping_the_default_of_a_not_null_column_fails_inserts_that_leave_it_out(
+    pg, table, column, type_, default
+) -> None:  # type: ignore[no-untyped-def]
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} {type_} NOT NULL DEFAULT {default}, note text)"
+    change = f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT"
+    (finding,) = _found(f"{schema};\n-- migration\n{change};")
+    assert f"`{table}.{column}`" in finding.message and default.lower() in finding.message.lower()
+    # what it says: the insert the running release makes, leaving the column to its default, now fails
+    pg.execute(schema)
+    pg.execute(f"INSERT INTO {table} (note) VALUES ('before')")
+    pg.execute(change)
+    with pytest.raises(Exception, match=r"not-null|null value"):
+        pg.execute(f"INSERT INTO {table} (note) VALUES ('after')")
+
+
+@pytest.mark.parametrize(("table", "column", "type_", "default"), NAMES)
+@pytest.mark.parametrize(
+    ("schema_extra", "change"),
+    [
+        ("", "ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {d};"),  # another default
+        (
+            "",
+            "ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT;\nALTER TABLE {t} ALTER COLUMN {c} DROP NOT NULL;",
+        ),
+        ("", "ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT;\nALTER TABLE {t} DROP COLUMN {c};"),
+        (
+            # a BEFORE INSERT trigger fills the column: PostgreSQL checks NOT NULL after it
+            "CREATE FUNCTION fill_{t}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.{c} := {d}; RETURN NEW; END $$;\n"
+            "CREATE TRIGGER fill_{t} BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION fill_{t}();\n",
+            "ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT;",
+        ),
+    ],
+)
+def test_a_default_that_nothing_relies_on_afterwards_is_quiet(
+    table, column, type_, default, schema_extra, change
+) -> None:  # type: ignore[no-untyped-def]
+    names = {"t": table, "c": column, "d": default}
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} {type_} NOT NULL DEFAULT {default});\n"
+    assert not _found(schema + schema_extra.format(**names) + "-- migration\n" + change.format(**names))
+
+
+def test_a_nullable_column_losing_its_default_is_quiet() -> None:
+    assert not _found(
+        "CREATE TABLE t (id bigint PRIMARY KEY, note text DEFAULT '');\n-- migration\nALTER TABLE t ALTER COLUMN note DROP DEFAULT;"
+    )
+
+
+def test_a_serial_key_losing_its_sequence_default() -> None:
+    sql = "CREATE TABLE tickets (id serial PRIMARY KEY, title text);\n-- migration\nALTER TABLE tickets ALTER COLUMN id DROP DEFAULT;"
+    (finding,) = _found(sql)
+    assert "nextval" in finding.message
+
+
+def test_prisma_clients_omit_fields_with_a_default() -> None:
+    schema = 'CREATE TABLE "Chat" (id integer PRIMARY KEY, "ownerId" integer NOT NULL DEFAULT -1);\n'
+    sql = f'{schema}-- migration\nALTER TABLE "Chat" ALTER COLUMN "ownerId" DROP DEFAULT;'
+    (finding,) = _found(sql, path="prisma/migrations/20260101000000_owner/migration.sql")
+    assert "`Chat.ownerId`" in finding.message
+
+
+DJANGO_INITIAL = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    operations = [
+        migrations.CreateModel(
+            name="Order",
+            fields=[("id", models.BigAutoField(primary_key=True)), ("status", models.TextField(db_default="new"))],
+        ),
+    ]
+"""
+
+DJANGO_CHANGE = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.AlterField(model_name="order", name="status", field=models.TextField())]
+"""
+
+
+def test_django_names_every_field_in_its_inserts() -> None:
+    base = {"shop/migrations/0001_initial.py": DJANGO_INITIAL}
+    assert not _found(DJANGO_CHANGE, path="shop/migrations/0002_status.py", base=base)
+
+
+RAILS = """class DropStatusDefault < ActiveRecord::Migration[{version}]
+  def change
+    change_column_default :orders, :status, from: "new", to: nil
+  end
+end
+"""
+
+
+@pytest.mark.parametrize(("load_defaults", "reported"), [("6.1", True), ("7.1", False), ("", True)])
+def test_rails_before_7_inserts_only_the_attributes_it_changed(load_defaults: str, reported: bool) -> None:
+    base = {
+        "db/structure.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, status varchar NOT NULL DEFAULT 'new');\n"
+    }
+    if load_defaults:
+        base["config/application.rb"] = (
+            f"module Shop\n  class Application < Rails::Application\n    config.load_defaults {load_defaults}\n  end\nend\n"
+        )
+    found = _found(
+        RAILS.format(version=load_defaults or "6.1"),
+        path="db/migrate/20260101000000_drop_status_default.rb",
+        base=base,
+    )
+    assert bool(found) is reported
