@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 from bot.model.catalog import ForeignKey, same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DataDelete, Migration
+from bot.model.migration import DataDelete, DataUpdate, Migration
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -50,12 +50,17 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         catalog = context.catalog
         explicit = _deleted_before(migration, op)
+        moved = _repointed_before(migration, op)
         children = catalog.cascades_to(op.table, in_code=op.cascades_in_code, dependents=op.dependents)
-        reached = [k for k in children if k.table not in explicit and not catalog.is_new(k.table)]
+        reached = [
+            k
+            for k in children
+            if k.table not in explicit and (k.table, k.columns) not in moved and not catalog.is_new(k.table)
+        ]
         emptied = [
             k
             for k in catalog.nullified_by(op.table, in_code=op.cascades_in_code, dependents=op.dependents)
-            if k.table not in explicit and not catalog.is_new(k.table)
+            if k.table not in explicit and (k.table, k.columns) not in moved and not catalog.is_new(k.table)
         ]
         if not reached and not emptied:
             continue
@@ -151,3 +156,15 @@ def _deleted_before(migration: Migration, delete: DataDelete) -> set[str]:
     """Tables the migration empties itself before this DELETE: their rows are not removed by surprise."""
     earlier = migration.up[: migration.up.index(delete)]
     return {op.table for op in earlier if isinstance(op, DataDelete)}
+
+
+def _repointed_before(migration: Migration, delete: DataDelete) -> set[tuple[str, tuple[str, ...]]]:
+    """Foreign keys the migration rewrites before this DELETE (`UPDATE donations SET goal_id = winner …`
+    when duplicates are merged): their rows were moved to the rows that stay, so the cascade finds none."""
+    earlier = migration.up[: migration.up.index(delete)]
+    return {
+        (op.table, (column,))
+        for op in earlier
+        if isinstance(op, DataUpdate)
+        for column, _ in op.assignments
+    }
