@@ -234,6 +234,11 @@ def strong_migrations(root: Path) -> Iterator[Case]:
             # the Rails setting that gives every connection that zone
             zone = re.search(r"def with_time_zone\b.*?SET timezone = '([^']+)'", text, re.S)
             settings = _session_zone(base, zone.group(1)) if zone and "with_time_zone" in body else base
+            if _SAFE_BY_DEFAULT.search(text):  # the test file turns the option on for its cases
+                settings = (
+                    *settings,
+                    ("config/initializers/strong_migrations.rb", "StrongMigrations.safe_by_default = true\n"),
+                )
             for kind, klass in _ASSERT.findall(body):
                 if klass not in classes:
                     continue
@@ -247,6 +252,9 @@ def strong_migrations(root: Path) -> Iterator[Case]:
                     base=settings,
                     version=version.group(1) if version else "",
                 )
+
+
+_SAFE_BY_DEFAULT = re.compile(r"StrongMigrations\.safe_by_default = true")
 
 
 def _session_zone(base: tuple[tuple[str, str], ...], zone: str) -> tuple[tuple[str, str], ...]:

@@ -27,6 +27,7 @@ from bot.frameworks import (
     rails_tables,
     ruby,
     ruby_model,
+    strong_migrations,
     suppressions,
 )
 from bot.frameworks.inverse import inverse
@@ -125,6 +126,10 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         if not in_transaction
         else "Rails runs each migration in a transaction"
     )
+    if dialect == "postgres" and strong_migrations.safe_by_default(tree):
+        up, disabled = strong_migrations.rewritten(up)
+        if disabled and in_transaction:
+            in_transaction, note = False, strong_migrations.NOTE
     return Migration(
         path=path,
         framework=NAME,

@@ -67,6 +67,9 @@ def names(node_value: ruby.Value) -> tuple[str, ...]:
     return (node_value,) if isinstance(node_value, str) else ()
 
 
+_UUID_FUNCTION = re.compile(r"\s*(?:gen_random_uuid|uuid_generate_v[1-7]\w*|uuidv[47])\(\)\s*", re.I)
+
+
 def sql_literal(value: ruby.Value) -> str | None:
     if value is None:
         return None
@@ -74,6 +77,10 @@ def sql_literal(value: ruby.Value) -> str | None:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
+    if isinstance(value, str) and _UUID_FUNCTION.fullmatch(value):
+        # Rails' PostgreSQL adapter does not quote a function given as the default of a uuid column
+        # (`default: "gen_random_uuid()"`); no other column takes a uuid generator's name as its text
+        return value.strip()
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
     if isinstance(value, ruby.Code):
@@ -84,7 +91,11 @@ def sql_literal(value: ruby.Value) -> str | None:
 
 def column(name: str, type_name: str, c: ruby.Call, src: Source) -> ColumnSpec:
     options = {key: ruby.value(node) for key, node in c.options.items()}
-    default = sql_literal(options.get("default")) if "default" in options else None
+    raw = options.get("default")
+    if type_name == "uuid" and isinstance(raw, str) and "()" in raw:
+        default: str | None = raw  # Rails does not quote a function given as a uuid column's default
+    else:
+        default = sql_literal(raw) if "default" in options else None
     return ColumnSpec(
         name=name,
         type=rails_type(type_name, options, src.dialect),

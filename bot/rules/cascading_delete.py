@@ -163,8 +163,5 @@ def _repointed_before(migration: Migration, delete: DataDelete) -> set[tuple[str
     when duplicates are merged): their rows were moved to the rows that stay, so the cascade finds none."""
     earlier = migration.up[: migration.up.index(delete)]
     return {
-        (op.table, (column,))
-        for op in earlier
-        if isinstance(op, DataUpdate)
-        for column, _ in op.assignments
+        (op.table, (column,)) for op in earlier if isinstance(op, DataUpdate) for column, _ in op.assignments
     }

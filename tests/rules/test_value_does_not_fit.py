@@ -158,12 +158,6 @@ ALEMBIC_DEFAULT = (
     ("path", "template", "quoted", "called"),
     [
         (
-            "db/migrate/20260101000000_add_key.rb",
-            RAILS_DEFAULT,
-            '"gen_random_uuid()"',
-            '-> { "gen_random_uuid()" }',
-        ),
-        (
             "alembic/versions/b2_add_key.py",
             ALEMBIC_DEFAULT,
             '"gen_random_uuid()"',
@@ -174,9 +168,9 @@ ALEMBIC_DEFAULT = (
 def test_a_function_default_written_as_a_string_is_text_the_column_refuses(
     table: str, column: str, path: str, template: str, quoted: str, called: str
 ) -> None:
-    """Rails' `default: "gen_random_uuid()"` and Alembic's `server_default="gen_random_uuid()"` send the text
-    `'gen_random_uuid()'`, which a uuid column refuses when the column is added; written as an expression it is
-    the function, computed for each row (a volatile default, not a value that does not fit)."""
+    """Alembic's `server_default="gen_random_uuid()"` sends the text `'gen_random_uuid()'`, which a uuid column
+    refuses when the column is added; written as an expression it is the function, computed for each row (a
+    volatile default, not a value that does not fit)."""
     base = {"db/structure.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY);\n"}
 
     def rules(default: str) -> dict[str, str]:
@@ -201,3 +195,18 @@ def test_a_sql_default_the_type_cannot_hold(table: str, column: str) -> None:
     assert found(f"ALTER TABLE {table} ALTER COLUMN code SET DEFAULT 'active';")
     assert not found(f"ALTER TABLE {table} ADD COLUMN {column} smallint NOT NULL DEFAULT 7;")
     assert not found(f"ALTER TABLE {table} ALTER COLUMN code SET DEFAULT 'new';")
+
+
+@pytest.mark.parametrize(("table", "column"), [("orders", "public_id"), ("devices", "token")])
+@pytest.mark.parametrize(
+    "default", ['"gen_random_uuid()"', '"uuid_generate_v4()"', '-> { "gen_random_uuid()" }']
+)
+def test_rails_leaves_a_function_default_of_a_uuid_column_unquoted(
+    table: str, column: str, default: str
+) -> None:
+    """Rails' PostgreSQL adapter does not quote a string with `()` given as the default of a uuid column: it is
+    the function, computed for each row."""
+    base = {"db/structure.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY);\n"}
+    text = RAILS_DEFAULT.format(table=table, column=column, default=default)
+    found = {f.rule for f in review_sql(text, path="db/migrate/20260101000000_add_key.rb", base=base).active}
+    assert "value-does-not-fit" not in found and "volatile-default" in found
