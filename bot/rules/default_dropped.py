@@ -50,6 +50,7 @@ _ALL_FIELDS_SENT = ("django",)
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if migration.framework in _ALL_FIELDS_SENT or _rails_sends_every_column(migration, context):
         return
+    dropped: dict[str, list[tuple[SetDefault, str]]] = {}  # per table, in the order the migration drops them
     for index, op in enumerate(migration.up):
         if not isinstance(op, SetDefault) or op.default is not None or op.implied:
             continue
@@ -65,11 +66,17 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         if _undone_later(migration.up[index + 1 :], op) or _filled_by_trigger(op, context):
             continue
-        yield op.finding(
+        dropped.setdefault(op.table, []).append((op, default))
+    for table, columns in dropped.items():
+        first = columns[0][0]
+        listed = ", ".join(f"`{op.column}` (default `{default}`)" for op, default in columns)
+        several = len(columns) > 1
+        names = " or ".join(f"`{op.column}`" for op, _ in columns)
+        yield first.finding(
             RULE,
-            f"`{op.table}.{op.column}` is NOT NULL and loses its default `{default}`: from now on every "
-            f"insert that leaves `{op.column}` out fails.",
-            blast_radius=f"Inserts into {context.size_words(op.table)} from the release running during the deploy, "
+            f"`{table}` loses the default{'s' if several else ''} of the NOT NULL column{'s' if several else ''} "
+            f"{listed}: from now on every insert that leaves {names} out fails.",
+            blast_radius=f"Inserts into {context.size_words(table)} from the release running during the deploy, "
             "and from any raw SQL, import job or fixture written against the default, fail with a NOT NULL "
             "violation until each of them sets the column.",
         )

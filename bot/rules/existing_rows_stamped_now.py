@@ -60,6 +60,8 @@ _NOW = re.compile(
     r"|date\.today|func\.now|fn\.now)\b",
     re.I,
 )
+# The types of a column that says when something happened
+_TIMED = re.compile(r"date|time", re.I)
 # A column that records the last change (or a start from now on), where the migration's time is honest
 _LATEST = re.compile(
     r"updated|modified|changed|touched|refreshed|synced|checked|seen|^last|_last|last_", re.I
@@ -73,6 +75,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         default = op.column.default or ""
         if not _NOW.search(default) or _LATEST.search(op.column.name) or _quoted(default):
             continue
+        if not _TIMED.search(op.column.type):
+            continue  # a uuid or a token computed from the clock among other things: no time is claimed
         if _written_later(migration, index, op):
             continue
         column = f"`{op.table}.{op.column.name}`"

@@ -22,7 +22,8 @@ def test_dropping_the_default_of_a_not_null_column_fails_inserts_that_leave_it_o
     schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} {type_} NOT NULL DEFAULT {default}, note text)"
     change = f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT"
     (finding,) = _found(f"{schema};\n-- migration\n{change};")
-    assert f"`{table}.{column}`" in finding.message and default.lower() in finding.message.lower()
+    assert f"`{table}`" in finding.message and f"`{column}`" in finding.message
+    assert default.lower() in finding.message.lower()
     # what it says: the insert the running release makes, leaving the column to its default, now fails
     pg.execute(schema)
     pg.execute(f"INSERT INTO {table} (note) VALUES ('before')")
@@ -73,7 +74,7 @@ def test_prisma_clients_omit_fields_with_a_default() -> None:
     schema = 'CREATE TABLE "Chat" (id integer PRIMARY KEY, "ownerId" integer NOT NULL DEFAULT -1);\n'
     sql = f'{schema}-- migration\nALTER TABLE "Chat" ALTER COLUMN "ownerId" DROP DEFAULT;'
     (finding,) = _found(sql, path="prisma/migrations/20260101000000_owner/migration.sql")
-    assert "`Chat.ownerId`" in finding.message
+    assert "`Chat`" in finding.message and "`ownerId`" in finding.message
 
 
 DJANGO_INITIAL = """from django.db import migrations, models
@@ -126,3 +127,14 @@ def test_rails_before_7_inserts_only_the_attributes_it_changed(load_defaults: st
         base=base,
     )
     assert bool(found) is reported
+
+
+@pytest.mark.parametrize(
+    ("table", "columns"),
+    [("issues", ("project_id", "tracker_id", "author_id")), ("jobs", ("queue", "priority"))],
+)
+def test_defaults_of_one_table_dropped_together_are_one_finding(table: str, columns: tuple[str, ...]) -> None:
+    defined = ", ".join(f"{c} integer NOT NULL DEFAULT 0" for c in columns)
+    drops = "\n".join(f"ALTER TABLE {table} ALTER COLUMN {c} DROP DEFAULT;" for c in columns)
+    (finding,) = _found(f"CREATE TABLE {table} (id bigint PRIMARY KEY, {defined});\n-- migration\n{drops}")
+    assert all(f"`{c}`" in finding.message for c in columns)

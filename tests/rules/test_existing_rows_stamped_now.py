@@ -87,3 +87,17 @@ def test_knex_timestamps_defaulting_to_now() -> None:
     assert "`orders.created_at`" in finding.message
     plain = text.replace("timestamps(true, true)", "timestamps()")
     assert not _found(plain, path="migrations/20260101000000_timestamps.js", base=base)
+
+
+@pytest.mark.parametrize(
+    ("column", "type_", "default"),
+    [
+        ("signing_secret", "uuid", "uuid_in(md5(random()::text || clock_timestamp()::text)::cstring)"),
+        ("token", "text", "md5(now()::text || random()::text)"),
+    ],
+)
+def test_a_value_computed_from_the_clock_that_is_no_time_is_quiet(
+    column: str, type_: str, default: str
+) -> None:
+    sql = f"CREATE TABLE users (id bigint PRIMARY KEY);\n-- migration\nALTER TABLE users ADD COLUMN {column} {type_} NOT NULL DEFAULT {default};"
+    assert not _found(sql)
