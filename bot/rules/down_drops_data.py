@@ -57,6 +57,8 @@ EXAMPLE_PATH = "db/migrations/002_rename_users.sql"
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not migration.down or not migration.up:
         return
+    if not any(isinstance(op, DropTable | DropColumn | Truncate) for op in migration.down):
+        return  # nothing dropped: no need to work out what the up leaves
     tables, columns = _after_up(migration.up, context.before(migration.up[0]))
     for index, op in enumerate(migration.down):
         lost = _lost(op, tables, columns)
