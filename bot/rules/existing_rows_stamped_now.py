@@ -22,6 +22,9 @@ ALTER TABLE customers ALTER COLUMN created_at SET DEFAULT now();
 UPDATE customers c SET created_at = o.first_order_at FROM (…) o WHERE …;  -- in batches
 ```
 
+A column whose time puts the row in a state (`deleted_at`, `archived_at`, `expires_at`, `processed_at`) is
+worse: every existing row is deleted, archived or expired at once, and the finding is critical.
+
 If the time of the migration is really what the old rows should hold (a `synced_at` that starts now),
 suppress the finding with that reason. Columns named for the last change (`updated_at`, `modified_at`,
 `last_seen_at`) are not reported.
@@ -60,6 +63,59 @@ _NOW = re.compile(
     r"|date\.today|func\.now|fn\.now)\b",
     re.I,
 )
+# A column whose time, when set, puts the row in a state (deleted_at, archived_at, expires_at): set on
+# every existing row, it puts all of them in that state
+_STATES = {
+    "delet": "deleted",
+    "archiv": "archived",
+    "expir": "expired",
+    "end": "ended",
+    "cancel": "cancelled",
+    "clos": "closed",
+    "disabl": "disabled",
+    "bann": "banned",
+    "revok": "revoked",
+    "complet": "completed",
+    "finish": "finished",
+    "resolv": "resolved",
+    "process": "processed",
+    "sent": "sent",
+    "deliver": "delivered",
+    "confirm": "confirmed",
+    "verifi": "verified",
+    "paid": "paid",
+    "approv": "approved",
+    "reject": "rejected",
+    "lock": "locked",
+    "suspend": "suspended",
+    "block": "blocked",
+    "discard": "discarded",
+}
+_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
+def _state(name: str) -> str | None:
+    """The state a column's time puts its row in (`deleted_at`, `archivedAt` → "deleted", "archived"): a word
+    of the name that starts with one of the stems, so `weekend_start` and `trended_at` say none."""
+    for word in _WORDS.findall(name):
+        lowered = word.lower()
+        for stem, state in _STATES.items():
+            # a short stem is the whole word (`ends`, `sent`), so that `endorsed` and `sentiment` are not it
+            if lowered.startswith(stem) and (len(stem) > 4 or lowered in _SHORT.get(stem, ())):
+                return state
+    return None
+
+
+_SHORT = {
+    "end": ("end", "ends", "ended", "ending"),
+    "sent": ("sent",),
+    "paid": ("paid",),
+    "lock": ("lock", "locks", "locked"),
+    "clos": ("close", "closes", "closed", "closing"),
+    "bann": ("banned",),
+}
+
+
 # The types of a column that says when something happened
 _TIMED = re.compile(r"date|time", re.I)
 # A column that records the last change (or a start from now on), where the migration's time is honest
@@ -80,13 +136,33 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if _written_later(migration, index, op):
             continue
         column = f"`{op.table}.{op.column.name}`"
+        state = _state(op.column.name)
+        if state is not None:
+            said = (
+                f"{column} is added with the default `{default}`: a time there says the row was "
+                f"{state}, and every row `{op.table}` already has gets one, so all of "
+                f"them are {state} the moment the migration runs."
+            )
+            blast = (
+                f"Every existing row of {context.size_words(op.table)}: code that reads `{op.column.name} IS "
+                "NULL` as the normal state (scopes, filters, jobs that pick rows without it) treats them all as "
+                f"{state}, at once."
+            )
+        else:
+            said = (
+                f"{column} is added with the default `{default}`: every row `{op.table}` already has gets the "
+                "time of the migration, not the time the column is meant to record."
+            )
+            blast = (
+                f"Every existing row of {context.size_words(op.table)}: whatever sorts, filters or counts by "
+                f"`{op.column.name}` (newest first, per-day reports, retention and expiry) sees all of them as "
+                "created at the deploy, and the false times cannot be told from real ones afterwards."
+            )
         yield op.finding(
             RULE,
-            f"{column} is added with the default `{default}`: every row `{op.table}` already has gets the time "
-            "of the migration, not the time the column is meant to record.",
-            blast_radius=f"Every existing row of {context.size_words(op.table)}: whatever sorts, filters or "
-            f"counts by `{op.column.name}` (newest first, per-day reports, retention and expiry) sees all of "
-            "them as created at the deploy, and the false times cannot be told from real ones afterwards.",
+            said,
+            severity=Severity.CRITICAL if state is not None else RULE.severity,
+            blast_radius=blast,
             fix=f"Add {column} without the default, then `ALTER TABLE {op.table} ALTER COLUMN {op.column.name} "
             "SET DEFAULT …` for new rows, and backfill the existing rows from where their real time is (or "
             "leave them NULL). If the migration's time is right for them, suppress this with that reason.",

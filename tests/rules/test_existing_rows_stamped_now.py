@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot.model.findings import Severity
 from tests.conftest import review_sql
 
 TABLES = [("customers", "created_at"), ("invoices", "issued_on")]
@@ -101,3 +102,30 @@ def test_a_value_computed_from_the_clock_that_is_no_time_is_quiet(
 ) -> None:
     sql = f"CREATE TABLE users (id bigint PRIMARY KEY);\n-- migration\nALTER TABLE users ADD COLUMN {column} {type_} NOT NULL DEFAULT {default};"
     assert not _found(sql)
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "state"),
+    [
+        ("documents", "deleted_at", "deleted"),
+        ("webhooks", "expires_at", "expired"),
+        ("jobs", "processedAt", "processed"),
+    ],
+)
+def test_a_time_that_puts_the_row_in_a_state_puts_every_existing_row_in_it(pg, table, column, state) -> None:  # type: ignore[no-untyped-def]
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, title text)"
+    added = f'ALTER TABLE {table} ADD COLUMN "{column}" timestamptz DEFAULT now()'
+    (finding,) = _found(f"{schema};\n-- migration\n{added};")
+    assert finding.severity is Severity.CRITICAL and f"all of them are {state}" in finding.message
+    # what it says: the rows that were there all hold a time, so none reads as "not yet"
+    pg.execute(schema)
+    pg.execute(f"INSERT INTO {table} VALUES (1, 'a'), (2, 'b')")
+    pg.execute(added)
+    assert pg.execute(f'SELECT count(*) FROM {table} WHERE "{column}" IS NULL').fetchone() == (0,)
+
+
+@pytest.mark.parametrize("column", ["endorsed_at", "weekend_starts_at", "trended_at"])
+def test_words_that_only_contain_a_state_are_ordinary_times(column: str) -> None:
+    sql = f"CREATE TABLE t (id bigint PRIMARY KEY);\n-- migration\nALTER TABLE t ADD COLUMN {column} timestamptz DEFAULT now();"
+    (finding,) = _found(sql)
+    assert finding.severity is Severity.WARNING
