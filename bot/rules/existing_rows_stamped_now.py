@@ -106,6 +106,28 @@ def _state(name: str) -> str | None:
     return None
 
 
+_TIME_WORDS = {
+    "at",
+    "on",
+    "date",
+    "time",
+    "timestamp",
+    "stamp",
+    "created",
+    "added",
+    "joined",
+    "registered",
+    "born",
+}
+
+
+def _names_a_time(name: str) -> bool:
+    """`created_at`, `sortAt`, `validator_time`, `created`: the name says the column holds the moment of
+    something."""
+    words = [w.lower() for w in _WORDS.findall(name)]
+    return bool(words) and (words[-1] in _TIME_WORDS or any(w in _TIME_WORDS - {"at", "on"} for w in words))
+
+
 _SHORT = {
     "end": ("end", "ends", "ended", "ending"),
     "sent": ("sent",),
@@ -133,6 +155,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         if not _TIMED.search(op.column.type):
             continue  # a uuid or a token computed from the clock among other things: no time is claimed
+        if not _names_a_time(op.column.name):
+            continue  # `c`, `foo`: nothing says which moment the column records
         if _written_later(migration, index, op):
             continue
         column = f"`{op.table}.{op.column.name}`"

@@ -129,3 +129,9 @@ def test_words_that_only_contain_a_state_are_ordinary_times(column: str) -> None
     sql = f"CREATE TABLE t (id bigint PRIMARY KEY);\n-- migration\nALTER TABLE t ADD COLUMN {column} timestamptz DEFAULT now();"
     (finding,) = _found(sql)
     assert finding.severity is Severity.WARNING
+
+
+@pytest.mark.parametrize("column", ["foo", "c", "payload"])
+def test_a_name_that_says_no_moment_is_quiet(column: str) -> None:
+    sql = f"CREATE TABLE t (id bigint PRIMARY KEY);\n-- migration\nALTER TABLE t ADD COLUMN {column} timestamptz DEFAULT now();"
+    assert not _found(sql)
