@@ -72,6 +72,16 @@ RULE = Rule(
     ),
 )
 
+# The frameworks whose own advice above is PostgreSQL's, as written on MySQL and MariaDB
+_MYSQL_FIX = {
+    "rails": 'Run `execute "SET SESSION lock_wait_timeout = 5"` at the start of the migration (or set the '
+    "strong_migrations `lock_timeout`, which sets it on MySQL), and retry the deploy if it times out.",
+    "django": "Run `SET SESSION lock_wait_timeout = 5` first (`RunSQL`), or set it in the migrate command's "
+    "connection `OPTIONS` (`init_command`).",
+    "alembic": '`op.execute("SET SESSION lock_wait_timeout = 5")` at the start of `upgrade()`, or in `env.py` '
+    "for every revision.",
+}
+
 LOCKING = (
     AddColumn,
     AddConstraint,
@@ -113,7 +123,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             + (f" and on {_and([f'`{t}`' for t in tables[1:]])}." if tables[1:] else "."),
             blast_radius=f"While it waits for the lock, every new {'query' if 'reads' in words or 'writes' not in words else 'write'} on "
             f"{_and([context.size_words(t) for t in tables]) if table else 'the table'} queues behind it.",
-            fix=RULE.help_for(migration.framework)
+            fix=_MYSQL_FIX[migration.framework]
+            if context.mysql and migration.framework in _MYSQL_FIX
+            else RULE.help_for(migration.framework)
             if migration.framework in dict(RULE.framework_help)
             else f"Add `{setting}` at the top of the migration and retry the deploy if it times out.",
         )

@@ -63,3 +63,28 @@ def test_a_mysql_index_dropped_on_its_table_names_the_table(index: str, table: s
         if f.rule == "missing-lock-timeout"
     ]
     assert message.endswith(f"on `{table}`.") and "the table of" not in message
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        (
+            "db/migrate/20260101000000_add_login_index.rb",
+            "class AddLoginIndex < ActiveRecord::Migration[8.1]\n  def change\n    add_column :users, :nickname, :string\n  end\nend\n",
+        ),
+        (
+            "alembic/versions/b2_add_nickname.py",
+            'revision = "b2"\ndown_revision = "a1"\n\nfrom alembic import op\nimport sqlalchemy as sa\n\n\n'
+            'def upgrade():\n    op.add_column("users", sa.Column("nickname", sa.String(50)))\n\n\n'
+            'def downgrade():\n    op.drop_column("users", "nickname")\n',
+        ),
+    ],
+)
+def test_the_advice_on_mysql_is_mysqls_setting(path: str, text: str) -> None:
+    base = {"db/structure.sql": "CREATE TABLE users (id bigint PRIMARY KEY, login varchar(60));\n"}
+    (finding,) = [
+        f
+        for f in review_sql(text, path=path, base=base, dialect="mysql").active
+        if f.rule == "missing-lock-timeout"
+    ]
+    assert "lock_wait_timeout" in finding.fix and "lock_timeout = '5s'" not in finding.fix
