@@ -90,7 +90,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         concurrent = op.sql.replace("INDEX", "INDEX CONCURRENTLY", 1) if "INDEX" in op.sql else None
         yield op.finding(
             RULE,
-            f"`CREATE {'UNIQUE ' if op.unique else ''}INDEX {op.name}` on existing table `{op.table}` blocks writes while it builds.",
+            f"`CREATE {'UNIQUE ' if op.unique else ''}INDEX {op.name or '… ON ' + op.table + ' (' + ', '.join(op.columns) + ')'}` "
+            f"on existing table `{op.table}` blocks writes while it builds.",
             severity=severity,
             blast_radius=f"Every INSERT, UPDATE and DELETE on {context.size_words(op.table)} waits for the "
             "whole index build; requests that write to it time out.",

@@ -26,3 +26,20 @@ def test_small_table_from_the_configuration_is_only_a_warning() -> None:
 
 def test_mysql_builds_indexes_online() -> None:
     assert "non-concurrent-index" not in rule_ids(review_sql(SQL, dialect="mysql"))
+
+
+def test_an_index_the_migration_leaves_unnamed_is_named_by_its_table_and_columns() -> None:
+    text = (
+        'revision = "b2"\ndown_revision = "a1"\n\nfrom alembic import op\n\n\n'
+        "def upgrade():\n    op.create_index(None, 'registrations', ['created_by_id'], schema='event_registration')\n\n\n"
+        "def downgrade():\n    pass\n"
+    )
+    base = {
+        "db/structure.sql": "CREATE SCHEMA event_registration;\nCREATE TABLE event_registration.registrations (id bigint PRIMARY KEY, created_by_id bigint);\n"
+    }
+    (finding,) = [
+        f
+        for f in review_sql(text, path="alembic/versions/b2_index.py", base=base).active
+        if f.rule == "non-concurrent-index"
+    ]
+    assert "`CREATE INDEX … ON event_registration.registrations (created_by_id)`" in finding.message
