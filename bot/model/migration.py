@@ -330,6 +330,7 @@ class DataUpdate(Operation):
     case_mappings: tuple[CaseMapping, ...] = ()
     reads: tuple[str, ...] = ()  # columns read by the expressions and the WHERE
     step: BatchStep | None = None  # the loop that runs it batch after batch, when the review reads it
+    loop: str = ""  # the loop of a DO block that runs it again and again ("" when it runs once)
 
 
 @dataclass(frozen=True)
@@ -368,6 +369,7 @@ class DataDelete(Operation):
     # why those associations do not run for this delete (`delete_all` runs no callbacks); "" when they run
     callbacks_skipped: str = ""
     step: BatchStep | None = None  # the loop that runs it batch after batch, when the review reads it
+    loop: str = ""  # the loop of a DO block that runs it again and again ("" when it runs once)
 
 
 MAX_ROWS = 1000  # VALUES rows kept per INSERT: enough for every lookup table a migration seeds

@@ -91,6 +91,7 @@ NAMES = (
     "null_propagation",
     "nulls_before_not_null",
     "on_delete_changed",
+    "one_batch_only",
     "orphans_before_foreign_key",
     "primary_key_dropped",
     "primary_key_not_null_scan",

@@ -13,7 +13,9 @@ settings table they fill: the lookup rows every database has).
 ## Use instead
 Backfill in batches by key range (`WHERE id >= $1 AND id < $2`, or `id IN (SELECT id … LIMIT 1000)`),
 committing between batches, outside the schema migration (a background job or a data migration that
-the runner does not wrap in one transaction). Make each batch idempotent so it can be re-run.
+the runner does not wrap in one transaction), and run the batches until none is left: in a SQL migration,
+a `DO` block whose loop exits when a batch changes no row (one batch alone is `one-batch-only`). Make each
+batch idempotent so it can be re-run.
 """
 
 from __future__ import annotations
@@ -36,8 +38,10 @@ RULE = Rule(
     help="Change rows in batches by key range, committing between batches, in a job the runner does not wrap.",
     bad=("UPDATE orders SET state = 'open' WHERE state IS NULL;",),
     good=(
-        "UPDATE orders SET state = 'open'\n"
-        "WHERE id IN (SELECT id FROM orders WHERE state IS NULL ORDER BY id LIMIT 1000);",
+        "DO $$\nDECLARE\n  changed integer;\nBEGIN\n  LOOP\n"
+        "    UPDATE orders SET state = 'open'\n"
+        "    WHERE id IN (SELECT id FROM orders WHERE state IS NULL ORDER BY id LIMIT 1000);\n"
+        "    GET DIAGNOSTICS changed = ROW_COUNT;\n    EXIT WHEN changed = 0;\n    COMMIT;\n  END LOOP;\nEND $$;",
     ),
     framework_help=(
         (

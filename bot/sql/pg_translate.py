@@ -272,7 +272,7 @@ def _block_data(data: DataStatement, location: Location) -> Iterator[Operation]:
                 # one pass's rows: those a value the loop gives picks (anywhere in the statement, a CTE's
                 # key range too), or a LIMIT
                 batched = op.batched or PLACEHOLDER in op.sql or _limited(op)
-                op = dataclasses.replace(op, batched=batched, step=data.step)
+                op = dataclasses.replace(op, batched=batched, step=data.step, loop=data.loop)
             yield op
 
 
