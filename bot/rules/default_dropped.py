@@ -25,6 +25,7 @@ from bot.model.catalog import same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DropColumn, DropNotNull, DropTable, Migration, Operation, SetDefault
 from bot.rules.context import Context
+from bot.sql.names import SERIAL_TYPES
 
 RULE = Rule(
     id="default-dropped",
@@ -42,7 +43,6 @@ RULE = Rule(
     ),
 )
 
-_SERIALS = frozenset({"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"})
 # Django's ORM names every field of the model in its inserts: the database default is never relied on
 _ALL_FIELDS_SENT = ("django",)
 
@@ -60,7 +60,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if column is None or column.nullable or column.added_in_change:
             continue
         default = column.default or (
-            f"nextval('{op.table}_{op.column}_seq')" if column.type.lower() in _SERIALS else None
+            f"nextval('{op.table}_{op.column}_seq')" if column.type.lower() in SERIAL_TYPES else None
         )
         if default is None:
             continue

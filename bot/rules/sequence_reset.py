@@ -32,6 +32,7 @@ from bot.model.catalog import Catalog, Column
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DataInsert, Migration, Operation, Truncate
 from bot.rules.context import Context
+from bot.sql.names import SERIAL_TYPES
 from bot.sql.pg_nodes import function_name, relation, text_of, walk
 
 RULE = Rule(
@@ -219,10 +220,9 @@ def _ids_ahead(migration: Migration, context: Context) -> Iterator[Finding]:
 
 
 def _from_sequence(column: Column) -> bool:
-    return column.identity or column.type.lower() in _SERIALS or "nextval(" in (column.default or "").lower()
-
-
-_SERIALS = frozenset({"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"})
+    return (
+        column.identity or column.type.lower() in SERIAL_TYPES or "nextval(" in (column.default or "").lower()
+    )
 
 
 def _given_values(op: DataInsert, position: int) -> str | None:

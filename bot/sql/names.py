@@ -30,7 +30,8 @@ VOLATILE_FUNCTIONS = frozenset(
         "txid_current",
     }
 )
-_SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
+# The column types PostgreSQL backs with a sequence of their own
+SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
 
 
 def identifier(node: exp.Expression | str | None) -> str:
@@ -103,7 +104,7 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
     if isinstance(place, exp.ColumnPosition):
         after = f" {identifier(place.this)}" if place.this is not None else ""
         position = str(place.args.get("position") or "").lower() + after
-    if type_sql.split("(")[0] in _SERIAL_TYPES:
+    if type_sql.split("(")[0] in SERIAL_TYPES:
         volatile, identity = True, True
     return ColumnSpec(
         name=identifier(node.this),

@@ -31,6 +31,7 @@ from bot.model.migration import (
     SetNotNull,
     ValidateConstraint,
 )
+from bot.sql.names import SERIAL_TYPES
 from bot.sql.pg_nodes import (
     called_functions,
     deparse,
@@ -44,7 +45,6 @@ from bot.sql.pg_nodes import (
 
 Base = dict[str, Any]
 
-_SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
 _KINDS = {
     ConstrType.CONSTR_FOREIGN: "foreign_key",
     ConstrType.CONSTR_CHECK: "check",
@@ -101,7 +101,7 @@ def column_spec(node: ast.ColumnDef) -> ColumnSpec:
         elif kind == ConstrType.CONSTR_FOREIGN:
             spec["references"] = relation(c.pktable)
             spec["on_delete"] = _ACTIONS.get(str(c.fk_del_action), "")
-    if type_text.split("(")[0] in _SERIAL_TYPES:
+    if type_text.split("(")[0] in SERIAL_TYPES:
         spec.update(volatile_default=True, identity=True)
     return ColumnSpec(**spec)
 
