@@ -30,8 +30,21 @@ _ON = re.compile(r"^\s*StrongMigrations\.safe_by_default\s*=\s*true\b", re.M)
 NOTE = "strong_migrations' safe_by_default commits the migration's transaction before its safe operations"
 
 
+# The tree asked about last and the answer: a history replay asks once per migration of the same tree, and
+# the answer may need a walk over every path of it
+_last: list[tuple[Tree, bool]] = []
+
+
 def safe_by_default(tree: Tree) -> bool:
     """Does the application turn `safe_by_default` on (in the gem's initializer, or another one)?"""
+    if _last and _last[0][0] is tree:
+        return _last[0][1]
+    answer = _turned_on(tree)
+    _last[:] = [(tree, answer)]
+    return answer
+
+
+def _turned_on(tree: Tree) -> bool:
     text = tree.read(INITIALIZER)
     if text is not None:
         return _ON.search(text) is not None

@@ -48,7 +48,11 @@ _ALL_FIELDS_SENT = ("django",)
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    if migration.framework in _ALL_FIELDS_SENT or _rails_sends_every_column(migration, context):
+    if migration.framework in _ALL_FIELDS_SENT:
+        return
+    if not any(isinstance(op, SetDefault) and op.default is None for op in migration.up):
+        return
+    if _rails_sends_every_column(migration, context):
         return
     dropped: dict[str, list[tuple[SetDefault, str]]] = {}  # per table, in the order the migration drops them
     for index, op in enumerate(migration.up):
