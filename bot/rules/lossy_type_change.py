@@ -87,7 +87,7 @@ def _converted(op: RawSQL, context: Context) -> Iterator[Finding]:
     losses = [
         (name, loss)
         for name, column in table.columns.items()
-        if type_parts(column.type)[0] in TEXT_TYPES or type_parts(column.type)[0].startswith(("enum", "set"))
+        if (base := type_parts(column.type)[0]) in TEXT_TYPES or base.startswith(("enum", "set"))
         if (loss := charset_loss(column.type, f"text CHARACTER SET {target.group(1)}", name)) is not None
     ]
     if not losses:
