@@ -70,13 +70,14 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not isinstance(op, DataDelete) or context.catalog.is_new(op.table):
             continue
         catalog = context.before(op)
-        handled = _handled_before(migration, index) | _named_in(op)
+        # lowercased: the condition's names are read from its text, quoted or not
+        handled = {t.lower() for t in _handled_before(migration, index)} | _named_in(op)
         # the models' own associations are `dependent-rows-orphaned`'s and `restricted-destroy`'s
         declared = {d.table for d in op.dependents}
         pointers = [
             p
             for p in _pointers(catalog, op)
-            if p.table not in handled and p.table not in declared and not catalog.is_new(p.table)
+            if p.table.lower() not in handled and p.table not in declared and not catalog.is_new(p.table)
         ]
         if pointers:
             yield _finding(op, pointers, context)
@@ -128,9 +129,10 @@ def _handled_before(migration: Migration, index: int) -> set[str]:
 def _named_in(op: DataDelete) -> set[str]:
     """Tables the DELETE's own condition reads (`AND NOT EXISTS (SELECT 1 FROM accounts …)`): it chooses
     its rows knowing them."""
-    return {
-        word.strip('"').lower() for word in re.findall(r"\b(?:FROM|USING)\s+([\w.\"]+)", op.sql, re.I)
-    } | {word.strip('"').lower() for word in re.findall(r"\bJOIN\s+([\w.\"]+)", op.sql, re.I)}
+    return {word.strip('"').lower() for word in _READ.findall(op.sql)}
+
+
+_READ = re.compile(r"\b(?:FROM|USING|JOIN)\s+([\w.\"]+)", re.I)
 
 
 def _finding(op: DataDelete, pointers: list[_Pointer], context: Context) -> Finding:

@@ -134,3 +134,18 @@ def test_django_deletes_follow_the_models_on_delete(action: str, refused: bool) 
     base = {"billing/migrations/0001_initial.py": DJANGO.replace("{action}", action)}
     found = _found(DJANGO_DELETE, path="billing/migrations/0002_purge_legacy_plans.py", base=base)
     assert bool(found) is refused
+
+
+def test_a_quoted_table_the_condition_reads_is_known_as_the_one_the_delete_checks() -> None:
+    schema = (
+        'CREATE TABLE "DonationGoal" (id integer PRIMARY KEY, active boolean);\n'
+        'CREATE TABLE "Donation" (id integer PRIMARY KEY, "donationGoalId" integer REFERENCES "DonationGoal" (id));\n'
+    )
+    guarded = (
+        'DELETE FROM "DonationGoal" g WHERE NOT g.active '
+        'AND NOT EXISTS (SELECT 1 FROM "Donation" d WHERE d."donationGoalId" = g.id);'
+    )
+    path = "prisma/migrations/20260101000000_goals/migration.sql"
+    assert not _found(f"{schema}-- migration\n{guarded}", path=path)
+    unguarded = 'DELETE FROM "DonationGoal" WHERE NOT active;'
+    assert _found(f"{schema}-- migration\n{unguarded}", path=path)
