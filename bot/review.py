@@ -67,15 +67,18 @@ def prepare(
         (p, other_database(p) or "") for p, _, _ in found if p not in covered and other_database(p)
     )
     found = [item for item in found if item[0] not in dict(skipped)]
+    # The settings that name the database may lie anywhere in the repository; a lint's tree lists only the
+    # files given, its `whole` view the rest as well.
+    settings_tree: Tree = getattr(changeset.head_tree, "whole", changeset.head_tree)
     dialects = Dialects(
-        changeset.head_tree,
+        settings_tree,
         config,
         config_path=changeset.config_path,
         requested=dialect,
     )
     databases = {path: dialects.database(path, text) for path, text, _ in found}
     default = dialects.database("", "")
-    runner = runner_settings(changeset.head_tree)
+    runner = runner_settings(settings_tree)
     # One schema per database: MariaDB and MySQL folders hold two histories, even though both read as MySQL.
     dialects_used = sorted({d.dialect for d in databases.values()} | {default.dialect})
     syntaxes = sorted({_syntax(d) for d in dialects_used})

@@ -214,3 +214,45 @@ def test_sql_files_that_are_no_migration_are_skipped_under_a_directory(tmp_path:
     )
     report = lint_json(".", cwd=tmp_path)
     assert [m["path"] for m in report["migrations"]] == ["sql/001_orders.sql"]
+
+
+_LARAVEL_INDEX = (
+    "<?php\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Database\\Schema\\Blueprint;\n"
+    "return new class extends Migration {\n  public function up(): void {\n"
+    "    Schema::table('{table}', function (Blueprint $table) { $table->index('{column}'); });\n  }\n"
+    "  public function down(): void {\n"
+    "    Schema::table('{table}', function (Blueprint $table) { $table->dropIndex(['{column}']); });\n  }\n};\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("settings", "table", "column", "dialect"),
+    [
+        # the database of a compose file at the repository's root
+        ({"docker-compose.yml": "services:\n  db:\n    image: mysql:8.4\n"}, "pages", "editor", "mysql"),
+        # Laravel's configuration where an application keeps it (BookStack: app/Config/database.php)
+        (
+            {
+                "app/Config/database.php": "<?php\nreturn ['default' => env('DB_CONNECTION', 'mysql'),\n"
+                "  'connections' => ['mysql' => ['driver' => 'mysql']]];\n",
+                "artisan": "#!/usr/bin/env php\n",
+            },
+            "books",
+            "slug",
+            "mysql",
+        ),
+        ({"docker-compose.yml": "services:\n  db:\n    image: postgres:16\n"}, "pages", "editor", "postgres"),
+    ],
+)
+def test_lint_reads_the_database_from_the_repository_settings_beyond_the_files_given(
+    tmp_path: Path, settings: dict[str, str], table: str, column: str, dialect: str
+) -> None:
+    """`lint database/migrations` in a MySQL application was read as PostgreSQL (non-concurrent-index
+    critical on every index) because only the given files were listed for the settings."""
+    migration = _LARAVEL_INDEX.replace("{table}", table).replace("{column}", column)
+    write(tmp_path, {**settings, "database/migrations/2026_01_01_000000_add_index.php": migration})
+    git(tmp_path, "init", "-q")
+    report = lint_json("database/migrations", cwd=tmp_path)
+    assert [m["dialect"] for m in report["migrations"]] == [dialect]
+    rules = {f["rule"] for f in report["findings"]}
+    assert ("non-concurrent-index" in rules) == (dialect == "postgres")

@@ -10,15 +10,18 @@ pre-commit hook passes them, without git.
 - Down files (`*.down.sql`, Flyway `U…`, Diesel `down.sql`, Sqitch revert) are the way back of their up
   migration, read beside it, never linted as forward migrations.
 - The tree lists the given files and reads any other file of the repository on demand, so the down file
-  beside an up migration, Diesel's `metadata.toml` or Flyway's `.conf` are found.
+  beside an up migration, Diesel's `metadata.toml` or Flyway's `.conf` are found. Its `whole` view also
+  lists the repository's other files, for the settings that name the database: `docker-compose.yml`, a CI
+  service, Laravel's `app/Config/database.php` anywhere in the repository.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +30,7 @@ from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.model.config import DEFAULT_PATH, Config
 
 _SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", "vendor", "target"})
+_MAX_LISTED = 200_000
 _VERSIONED = re.compile(r"^(?:[VR]?\d|R__)")
 
 
@@ -49,11 +53,19 @@ class RepositoryFiles:
 
     root: Path
     listed: dict[str, str] = field(default_factory=dict)
+    repository: bool = False  # `root` is a repository: `whole` lists its other files too
     # files read from disk (or found missing), once each: the rules ask for the same neighbours many times
     _read: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def paths(self) -> Iterator[str]:
         return iter(sorted(self.listed))
+
+    @functools.cached_property
+    def whole(self) -> MemoryListing:
+        """The repository as a review's tree sees it: every file listed, for the settings that name its
+        database; only the given files when `root` is no repository (a folder they merely share)."""
+        found = _repository_files(self.root) if self.repository else ()
+        return MemoryListing(tuple(sorted({*self.listed, *found})), self.read)
 
     def read(self, path: str) -> str | None:
         if path in self.listed:
@@ -73,6 +85,34 @@ class RepositoryFiles:
             return target.read_text(encoding="utf-8", errors="replace")
         except OSError:
             return None
+
+
+@dataclass(frozen=True)
+class MemoryListing:
+    """A listing of paths read through another tree's reader."""
+
+    listed: tuple[str, ...]
+    reader: Callable[[str], str | None]
+
+    def paths(self) -> Iterator[str]:
+        return iter(self.listed)
+
+    def read(self, path: str) -> str | None:
+        return self.reader(path)
+
+
+def _repository_files(root: Path) -> Iterator[str]:
+    """The repository's files by relative path, without dependencies, build output or git's own folder;
+    at most `_MAX_LISTED` of them."""
+    count = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        folder = Path(dirpath).relative_to(root).as_posix()
+        for name in filenames:
+            count += 1
+            if count > _MAX_LISTED:
+                return
+            yield name if folder == "." else f"{folder}/{name}"
 
 
 def gather(arguments: Sequence[Path]) -> LintInput:
@@ -125,9 +165,9 @@ def changeset(given: LintInput, config: Config) -> ChangeSet:
     )
     # Named absolutely, a file's neighbours (a Sqitch `revert/` beside `deploy/`) may lie above `root`.
     readable = given.root if given.relative else Path(given.root.anchor)
-    return ChangeSet(
-        base="", head="", files=changed, head_tree=RepositoryFiles(readable, listed), base_tree=MemoryTree()
-    )
+    repository = given.relative and ((given.root / ".git").exists() or given.config_file is not None)
+    tree = RepositoryFiles(readable, listed, repository=repository)
+    return ChangeSet(base="", head="", files=changed, head_tree=tree, base_tree=MemoryTree())
 
 
 def _is_migration(path: str, text: str, config: Config) -> bool:
