@@ -40,16 +40,23 @@ from bot.references.usage import Target, Use, spellings
 __all__ = ["ReferenceIndex", "Target", "Use", "search"]
 
 _Key = tuple[str, str, str]
+_NewKey = tuple[str, str, str, str]
 
 
 def _key(target: Target) -> _Key:
     return (target.kind, target.table, target.name)
 
 
+def _new_key(target: Target) -> _NewKey:
+    """The uses of a new name belong to the pair (old, new): a column filled from `status` into both
+    `state_id` and `status_code` has two new names, each written (or not) on its own."""
+    return (target.kind, target.table, target.name, target.new_name or "")
+
+
 @dataclass(frozen=True)
 class ReferenceIndex:
     found: Mapping[_Key, tuple[Use, ...]] = field(default_factory=dict)
-    renamed: Mapping[_Key, tuple[Use, ...]] = field(default_factory=dict)  # uses of the new name
+    renamed: Mapping[_NewKey, tuple[Use, ...]] = field(default_factory=dict)  # uses of the new name
     deleted: Mapping[_Key, tuple[Use, ...]] = field(default_factory=dict)  # uses the change itself removes
     definitions: Mapping[str, tuple[Mapped, ...]] = field(default_factory=dict)  # model classes by table
     files: int = 0  # files searched
@@ -61,7 +68,7 @@ class ReferenceIndex:
 
     def new_uses(self, target: Target) -> tuple[Use, ...]:
         """Places that use the target's new name (renames and replacing columns)."""
-        return self.renamed.get(_key(target), ())
+        return self.renamed.get(_new_key(target), ())
 
     def removed_uses(self, target: Target) -> tuple[Use, ...]:
         """Places in the base version of the changed files that the change deletes (safe by construction)."""
@@ -628,14 +635,17 @@ def _sorted(uses: Iterable[Use]) -> tuple[Use, ...]:
 
 def _index(targets: tuple[Target, ...], hits: list[Hit], files: int, notes: list[str]) -> ReferenceIndex:
     old: dict[_Key, list[Use]] = {_key(t): [] for t in targets}
-    new: dict[_Key, list[Use]] = {_key(t): [] for t in targets if t.new_name}
-    seen: set[tuple[int, bool, str, int]] = set()
+    new: dict[_NewKey, list[Use]] = {_new_key(t): [] for t in targets if t.new_name}
+    seen: set[tuple[tuple[str, ...], str, int]] = set()
     for hit in sorted(hits, key=lambda h: h.use.confidence != "high"):  # a line's high use first
-        fresh = hit.role == "new"
-        if (hit.target, fresh, hit.use.path, hit.use.line) in seen:
+        # by key, not by target: two targets of one old name (a drop and a replacement) share its uses
+        target = targets[hit.target]
+        group = new[_new_key(target)] if hit.role == "new" else old[_key(target)]
+        place = (_new_key(target) if hit.role == "new" else _key(target), hit.use.path, hit.use.line)
+        if place in seen:
             continue
-        seen.add((hit.target, fresh, hit.use.path, hit.use.line))
-        (new if fresh else old)[_key(targets[hit.target])].append(hit.use)
+        seen.add(place)
+        group.append(hit.use)
     notes += _flag_notes(
         [u for uses in (*old.values(), *new.values()) for u in uses if u.flag and u.blocking]
     )

@@ -41,7 +41,7 @@ def targets_of(migrations: Iterable[Migration], catalog: Catalog | None = None) 
             target = target_of(op)
             if target is not None and target.name:  # a statement whose name could not be read
                 found[target] = None
-        for target, _ in replacements(migration):
+        for target, _ in replacements(migration, catalog):
             found[target] = None
     taken = _names_taken(migrations)
     return [t for t in found if not (t.kind == "column" and (t.table, t.name) in taken)]
@@ -113,23 +113,30 @@ _AGGREGATE_SUBQUERY = re.compile(
 )
 
 
-def replacements(migration: Migration) -> list[tuple[Target, DataUpdate]]:
+def replacements(migration: Migration, catalog: Catalog | None = None) -> list[tuple[Target, DataUpdate]]:
     """Columns added and filled from one existing column in the same migration: the expand step of a
     rename or a type change. Each as Target(old column, new_name=new column) with its backfill (a count
-    or a maximum over other rows, a materialised aggregate, is none)."""
+    or a maximum over other rows, a materialised aggregate, is none). An old column the same migration
+    drops is no transition (both names never live side by side in a release), and a source `catalog`
+    does not know as a column of the table is a value the code computes, not a column."""
     added = {(op.table, op.column.name) for op in migration.up if isinstance(op, AddColumn)}
+    dropped = {(op.table, op.column) for op in migration.up if isinstance(op, DropColumn)}
     found = []
     for op in migration.up:
         if not isinstance(op, DataUpdate):
             continue
+        table = catalog.tables.get(op.table) if catalog is not None else None
+        known = {c.lower() for c in table.columns} if table is not None and not table.partial else None
         for column, expression in op.assignments:
             if _AGGREGATE_SUBQUERY.search(expression):
                 continue  # `reply_count = (SELECT count(*) FROM comments c WHERE c.parent_id = comments.id)`
             sources = [
                 c
                 for c in dict.fromkeys(op.reads)
-                if c != column and re.search(rf"\b{re.escape(c)}\b", expression)
+                if c != column
+                and re.search(rf"\b{re.escape(c)}\b", expression)
+                and (known is None or c.lower() in known)
             ]
-            if (op.table, column) in added and len(sources) == 1:
+            if (op.table, column) in added and len(sources) == 1 and (op.table, sources[0]) not in dropped:
                 found.append((Target("column", op.table, sources[0], column), op))
     return found

@@ -18,6 +18,8 @@ The review looks for writes to both names in the code of the pull request (`orde
 A trigger on the table created by the same migration counts as writing both. A new column seeded from a
 timestamp the ORM writes itself (`last_edited_at = created_at`, `updated_at`) that the code writes is no
 replacement: the ORM keeps the old one current. A count or maximum over other rows is no copy either.
+Each new column is checked on its own (two columns filled from one old column are two transitions),
+and a new column whose old one the same migration drops is none: the two never live side by side.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ _FRAMEWORK_TIMESTAMPS = frozenset(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    for target, backfill in replacements(migration):
+    for target, backfill in replacements(migration, context.catalog):
         if context.catalog.is_new(target.table) or _synced_by_trigger(migration, target.table):
             continue
         new = target.new_name or ""

@@ -111,3 +111,102 @@ def test_a_source_column_is_a_word_of_the_expression_not_a_piece_of_a_value(
         f"WHERE {key} IN (SELECT {key} FROM {table} WHERE {target} IS NULL LIMIT 1000);"
     )
     assert RULE in {f.rule for f in review_sql(sql).findings}
+
+
+@pytest.mark.parametrize(
+    ("table", "model", "source", "first", "second"),
+    [
+        ("orders", "Order", "status", "state_id", "status_code"),
+        ("tickets", "Ticket", "priority", "level", "priority_rank"),
+    ],
+)
+def test_each_new_column_filled_from_one_old_column_is_checked_on_its_own(
+    table: str, model: str, source: str, first: str, second: str
+) -> None:
+    """Two columns filled from the same old one are two transitions: the uses of both new names were kept
+    under the old column alone, so a write of one new column counted for the other too."""
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {source} text);\n-- migration\n"
+    sql = schema + (
+        f"ALTER TABLE {table} ADD COLUMN {first} text;\nALTER TABLE {table} ADD COLUMN {second} text;\n"
+        f"UPDATE {table} SET {first} = {source}, {second} = upper({source});"
+    )
+    code = (
+        f"class {model} < ApplicationRecord\n  def mark!(value)\n    self.{source} = value\n"
+        f"    self.{first} = value\n    save!\n  end\nend\n"
+    )
+    model_path = f"app/models/{model.lower()}.rb"
+    found = [f for f in review_sql(sql, base={model_path: code}).findings if f.rule == RULE]
+    assert [f"`{table}.{second}` is backfilled from `{source}`" in f.message for f in found] == [True]
+    both = code.replace("    save!", f"    self.{second} = value.upcase\n    save!")
+    assert RULE not in {f.rule for f in review_sql(sql, base={model_path: both}).findings}
+
+
+@pytest.mark.parametrize(
+    ("table", "model", "source", "target", "app"),
+    [
+        (
+            "config_applicationconfiguration",
+            "ApplicationConfiguration",
+            "skip_archive",
+            "archive_mode",
+            "config",
+        ),
+        ("shop_preference", "Preference", "legacy_theme", "theme_name", "shop"),
+    ],
+)
+def test_a_value_computed_in_python_and_an_old_column_dropped_at_once_are_no_transition(
+    table: str, model: str, source: str, target: str, app: str
+) -> None:
+    """paperless-ngx filled `archive_file_generation` from a Python mapping of `skip_archive_file` and dropped
+    that column in the same migration: the review said the code "no longer" writes `…` (the computed
+    value taken for a column). Only a column kept beside the new one is a transition."""
+    migration = f"""from django.db import migrations, models
+
+MAP = {{"never": "always", "always": "never"}}
+
+
+def forwards(apps, schema_editor):
+    {model} = apps.get_model("{app}", "{model}")
+    for row in {model}.objects.all():
+        old = row.{source}
+        if old in MAP:
+            row.{target} = MAP[old]
+        row.save()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{app}", "0001_initial")]
+    operations = [
+        migrations.AddField(model_name="{model.lower()}", name="{target}", field=models.CharField(max_length=8, null=True)),
+        migrations.RunPython(forwards, migrations.RunPython.noop),
+        migrations.RemoveField(model_name="{model.lower()}", name="{source}"),
+    ]
+"""
+    initial = f"""from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    operations = [
+        migrations.CreateModel(
+            name="{model}",
+            fields=[("id", models.AutoField(primary_key=True)), ("{source}", models.CharField(max_length=8, null=True))],
+        ),
+    ]
+"""
+    models_py = f"from django.db import models\n\n\nclass {model}(models.Model):\n    {target} = models.CharField(max_length=8, null=True)\n"
+    service = f"def choose(config, value):\n    config.{target} = value\n    config.save()\n"
+    base = {
+        f"{app}/migrations/0001_initial.py": initial,
+        f"{app}/models.py": models_py,
+        f"{app}/service.py": service,
+    }
+    path = f"{app}/migrations/0002_replace.py"
+    review = review_sql(migration, path=path, base=base)
+    assert RULE not in {f.rule for f in review.findings}
+    assert "column-dropped" in {f.rule for f in review.findings}
+    kept = migration.replace(
+        f'        migrations.RemoveField(model_name="{model.lower()}", name="{source}"),\n', ""
+    )
+    kept = kept.replace(f"row.{target} = MAP[old]", f"row.{target} = row.{source}")
+    assert RULE in {f.rule for f in review_sql(kept, path=path, base=base).findings}
