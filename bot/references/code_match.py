@@ -37,6 +37,7 @@ from bot.references.model_map import MAPPING_WORDS, Mapped, TableModels, mapping
 from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
 from bot.references.naming_settings import WORDS as NAMING_WORDS
 from bot.references.naming_settings import NamingSettings, settings_in
+from bot.references.python_types import python_annotated_otherwise
 from bot.references.ruby_locals import erb_local, ruby_local
 from bot.references.script_members import ScriptShape, declared_otherwise, delegate_of, typed_as
 from bot.references.script_members import callee as callee_chain
@@ -765,7 +766,13 @@ class _FileScan:
     def _declared_otherwise(
         self, target: Target, owner: str, line: str, col: int, models: TableModels
     ) -> bool:
-        """In script code, is the row-named value declared only with other types than the model's?"""
+        """In script code, is the row-named value declared only with other types than the model's? In
+        Python, is it annotated only with other classes (`condition: ConditionLeaf`, a pydantic schema)?"""
+        if self.path.endswith(".py") and target.kind == "column" and owner.isidentifier():
+            key = ("py!" + owner, models.table)
+            if key not in self._typed:
+                self._typed[key] = python_annotated_otherwise(self.text, owner, models.names)
+            return self._typed[key]
         if not self.path.endswith(SCRIPT_FILES) or target.kind != "column" or not owner[:1].islower():
             return False
         word = re.match(r"[\w$]+", line[col:])
