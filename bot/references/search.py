@@ -23,7 +23,7 @@ from bot.references.code_sql import Schema
 from bot.references.column_aliases import aliases
 from bot.references.django_fixtures import fixture_uses
 from bot.references.inflection import model_name, singularize
-from bot.references.languages import foreign_model, front_end_camel
+from bot.references.languages import family, foreign_model, front_end_camel
 from bot.references.model_attributes import kept_attribute
 from bot.references.model_columns import declared_owners
 from bot.references.model_map import Mapped, TableModels, conventional_models, table_models
@@ -164,6 +164,7 @@ def search(
     index = replace(index, found=_kept_by_model(tree, index))
     index = replace(index, found=_method_callers(tree, index))
     index = replace(index, found=_kept_by_api(tree, index))
+    index = replace(index, found=_unserved_by_backend(index))
     index = replace(index, found=_other_tables_keys(index.found))
     index = replace(index, found=_with_fixtures(tree, unique, index))
     if before:
@@ -387,6 +388,34 @@ def _kept_by_api(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, ...
         out[key] = tuple(
             replace(u, safe=safe) if not u.safe and (u.path == where or not u.path.endswith(".py")) else u
             for u in uses
+        )
+    return out
+
+
+_SNAKE_BACKENDS = frozenset(("python", "ruby"))
+
+
+def _unserved_by_backend(index: ReferenceIndex) -> dict[_Key, tuple[Use, ...]]:
+    """Front-end code reaches a Python or Ruby model's column only through the backend's API. When no
+    code of the backend's language still reads or writes the column (the model and its serializers no
+    longer name it, or only through a computed field), the front end's `view.show_on_dashboard` is a field
+    of its own objects (paperless-ngx kept it, computed from the user's settings, after dropping it):
+    a low place, listed, that never blocks."""
+    out: dict[_Key, tuple[Use, ...]] = {}
+    for key, uses in index.found.items():
+        kind, table, _ = key
+        backend = {family(m[2]) for m in index.definitions.get(table, ())} - {""}
+        if kind != "column" or not backend or not backend <= _SNAKE_BACKENDS:
+            out[key] = uses
+            continue
+        served = any(u.blocking and family(u.path) in backend and u.area not in ("test", "doc") for u in uses)
+        out[key] = (
+            uses
+            if served
+            else _sorted(
+                replace(u, confidence="low") if u.confidence == "high" and family(u.path) == "script" else u
+                for u in uses
+            )
         )
     return out
 
