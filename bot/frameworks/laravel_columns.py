@@ -209,6 +209,10 @@ def _modified(column: Declared, modifiers: list[php.Call], name: str) -> Declare
         elif m.name == "useCurrent":
             spec = replace(spec, default="CURRENT_TIMESTAMP")
             column = replace(column, default_given=True)
+        elif m.name == "useCurrentOnUpdate":  # MySQL's ON UPDATE CURRENT_TIMESTAMP
+            spec = replace(spec, on_update="CURRENT_TIMESTAMP")
+        elif m.name == "charset" and isinstance(first, str):
+            spec = replace(spec, charset=first.lower())
         elif m.name == "storedAs":
             spec = replace(spec, generated=True)
         elif m.name in ("generatedAs", "autoIncrement"):

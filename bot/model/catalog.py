@@ -64,6 +64,11 @@ class Column:
     default: str | None = None
     added_in_change: bool = False  # added by the change under review (this migration or an earlier one)
     identity: bool = False  # its values come from a sequence: serial, identity, an ORM's auto field
+    on_update: str = ""  # MySQL: what the database writes on every UPDATE of the row (CURRENT_TIMESTAMP)
+    charset: str = (
+        ""  # MySQL: the character set of a text column, when the schema says (its own or its table's)
+    )
+    auto_now: bool = False  # Django's `auto_now=True`: set to the current time whenever the ORM saves a row
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ class Table:
     # known only from the columns migrations add to it (created outside them: `create_all()`, a dump not
     # read): the columns it had before are not known
     partial: bool = False
+    charset: str = ""  # MySQL: the default character set, which text columns added later take
 
 
 @dataclass(frozen=True)
@@ -251,6 +257,16 @@ class Catalog:
         found = self.tables.get(table)
         return found.columns.get(column) if found is not None else None
 
+    def typed(self, table: str, column: str) -> str:
+        """A column's type with its MySQL character set, when the schema says which (`varchar(40) character set
+        latin1`); "" for a column it does not know."""
+        found = self.column(table, column)
+        if found is None:
+            return ""
+        if not found.charset:
+            return found.type
+        return f"{_NAMED_CHARSET.sub('', found.type)} character set {found.charset}"
+
     def has_index_on(self, table: str, columns: tuple[str, ...]) -> bool:
         """Is there an index (or primary key / unique constraint) whose leading columns are `columns`?"""
         wanted = tuple(c.lower() for c in columns)
@@ -399,8 +415,20 @@ def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
         return
     # a table takes the name of a view only once the view is gone (dropped in a DO block, say)
     c.objects.pop(f"view:{_object_key('view', op.table)}", None)
-    columns = {s.name: Column(s.name, s.type, s.nullable, s.default, identity=s.identity) for s in op.columns}
-    c.tables[op.table] = Table(op.table, columns, created_in_change=in_change)
+    columns = {
+        s.name: Column(
+            s.name,
+            s.type,
+            s.nullable,
+            s.default,
+            identity=s.identity,
+            on_update=s.on_update,
+            charset=_charset_of(s.type, s.charset, op.charset),
+            auto_now=s.auto_now,
+        )
+        for s in op.columns
+    }
+    c.tables[op.table] = Table(op.table, columns, created_in_change=in_change, charset=op.charset)
     for spec in op.columns:
         if spec.primary_key or spec.unique:
             c.add_key(op.table, (spec.name,))
@@ -527,10 +555,21 @@ def _rename_table(c: Catalog, op: Operation, in_change: bool) -> None:
 def _add_column(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, AddColumn)
     s = op.column
+    table = c.tables.get(op.table)
     _put_column(
         c,
         op.table,
-        Column(s.name, s.type, s.nullable, s.default, added_in_change=in_change, identity=s.identity),
+        Column(
+            s.name,
+            s.type,
+            s.nullable,
+            s.default,
+            added_in_change=in_change,
+            identity=s.identity,
+            on_update=s.on_update,
+            charset=_charset_of(s.type, s.charset, table.charset if table is not None else ""),
+            auto_now=s.auto_now,
+        ),
     )
     if s.references:
         _inline_reference(c, op.table, s)
@@ -600,7 +639,41 @@ def _keys_follow(c: Catalog, table: str, old: str, new: str) -> None:
 
 def _alter_type(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, AlterColumnType)
-    _change_column(c, op.table, op.column, type=op.new_type)
+    if not op.restated:
+        _change_column(c, op.table, op.column, type=op.new_type)
+        return
+    table = c.tables.get(op.table)
+    charset = _charset_of(op.new_type, op.charset, table.charset if table is not None else "")
+    _change_column(c, op.table, op.column, type=op.new_type, charset=charset, on_update=op.on_update)
+
+
+_NAMED_CHARSET = re.compile(r"\s+(?:character\s+set|charset)\s+\w+", re.I)
+# MySQL's types that hold characters of a character set
+_CHARACTER_TYPE = re.compile(r"^\s*(?:national\s+)?(?:var)?char|^\s*\w*text\b|^\s*(?:enum|set)\b", re.I)
+
+
+def _charset_of(type_sql: str, own: str, table: str) -> str:
+    """The character set of a MySQL column: the one it states, else its table's; none for a type that holds
+    no characters."""
+    return (own or table) if _CHARACTER_TYPE.search(type_sql) else ""
+
+
+def _table_options(c: Catalog, op: RawSQL) -> None:
+    """MySQL's `ALTER TABLE t [DEFAULT] CHARSET = x` (columns added later take it) and `ALTER TABLE t CONVERT
+    TO CHARACTER SET x` (every text column moves to it, and so does the table's default)."""
+    table = c.tables.get(op.table)
+    charset = op.name if op.category == "convert-charset" else op.option("CHARACTERSET").lower()
+    if table is None or not charset:
+        return
+    columns = table.columns
+    if op.category == "convert-charset":
+        columns = {
+            name: dataclasses.replace(column, charset=charset)
+            if _charset_of(column.type, "", "x")
+            else column
+            for name, column in columns.items()
+        }
+    c.tables[op.table] = dataclasses.replace(table, columns=columns, charset=charset)
 
 
 def _set_not_null(c: Catalog, op: Operation, in_change: bool) -> None:
@@ -720,6 +793,9 @@ _DROPPED_OBJECTS = {f"drop-{kind}": kind for kind in _OBJECT_KINDS}
 def _database_object(c: Catalog, op: Operation, in_change: bool) -> None:
     """A view, function or trigger created (kept with what it uses), or dropped."""
     assert isinstance(op, RawSQL)
+    if op.category in ("convert-charset", "alter-table-options"):
+        _table_options(c, op)
+        return
     if op.category in _DROPPED_OBJECTS:
         kind = _DROPPED_OBJECTS[op.category]
         key = _object_key(kind, op.table)

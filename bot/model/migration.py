@@ -101,6 +101,11 @@ class ColumnSpec:
     position: str = ""  # MySQL: "first" or "after <column>" when the column is not added last
     # Functions the default calls that are not built-ins known IMMUTABLE or STABLE (PostgreSQL's reader)
     default_functions: tuple[str, ...] = ()
+    # MySQL: the value the database writes into the column on every UPDATE of the row (`ON UPDATE
+    # CURRENT_TIMESTAMP`), and the character set the column states
+    on_update: str = ""
+    charset: str = ""
+    auto_now: bool = False  # Django's `auto_now=True`: the ORM sets it to the current time on every save()
 
 
 # --- tables -------------------------------------------------------------------------------------------
@@ -114,6 +119,7 @@ class CreateTable(Operation):
     as_select: bool = False
     constraints: tuple[AddConstraint, ...] = ()  # table-level PRIMARY KEY, UNIQUE, FOREIGN KEY, CHECK
     temporary: bool = False  # TEMPORARY, or dropped at commit: gone when the session ends
+    charset: str = ""  # MySQL: the table's default character set, which its text columns take
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,6 +182,11 @@ class AlterColumnType(Operation):
     new_type: str
     using: str | None = None
     old_type: str = ""  # the type before, when the framework's reader knows it (Django's AlterField)
+    # MySQL's MODIFY / CHANGE restate the whole column: what they do not say (a character set, an ON UPDATE
+    # clause) the column loses, and a text column without a character set takes the table's
+    restated: bool = False
+    charset: str = ""
+    on_update: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -331,6 +342,10 @@ class DataUpdate(Operation):
     reads: tuple[str, ...] = ()  # columns read by the expressions and the WHERE
     step: BatchStep | None = None  # the loop that runs it batch after batch, when the review reads it
     loop: str = ""  # the loop of a DO block that runs it again and again ("" when it runs once)
+    # the rows are written by the ORM saving their records (Rails `save`/`update!`, Django `save()`), not by
+    # one bulk statement: the model's callbacks run, and so do the timestamps the ORM keeps. "each": every
+    # row the scope holds, one at a time; "one": one record the code fetched (`find_by(…)&.update(…)`)
+    saves: str = ""
 
 
 @dataclass(frozen=True)

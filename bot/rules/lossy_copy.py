@@ -90,19 +90,22 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             target = catalog.column(write.table, write.target)
             if source is None or target is None or not source.type or not target.type:
                 continue
+            # with the character set a MySQL column has (its own or its table's), when the schema says
+            source_type = catalog.typed(source_table, source_name)
+            target_type = catalog.typed(write.table, write.target)
             if cast:
                 written = f"CAST({source_name} AS {cast})"
                 loss = classify(source.type, cast, source_name, context.dialect, using=written)
             else:
-                loss = classify(source.type, target.type, source_name, context.dialect)
+                loss = classify(source_type, target_type, source_name, context.dialect)
             if loss is None or _bounded(op, source_name):
                 continue
             query = f"SELECT count(*) FROM {source_table} WHERE {loss.check};"
             how = f" through `{written}`" if cast else ""
             yield op.finding(
                 RULE,
-                f"`{write.table}.{write.target}` ({target.type}) is filled from `{source_table}.{source_name}` "
-                f"({source.type}){how}: {loss.what}.",
+                f"`{write.table}.{write.target}` ({target_type}) is filled from `{source_table}.{source_name}` "
+                f"({source_type}){how}: {loss.what}.",
                 severity=loss.severity,
                 blast_radius=(
                     f"The rows of `{source_table}` found by `{query}` are converted on the way; what the conversion "

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from bot.model.catalog import Table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, AlterColumnType, DataUpdate, Migration, RawSQL
 from bot.rules.context import Context
@@ -53,26 +54,38 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         if (op.table, op.column) in added:
             continue
-        column = context.before(op).column(op.table, op.column)
+        before = context.before(op)
+        column = before.column(op.table, op.column)
         # the schema's type, else the one the migration states (Alembic's existing_type)
-        old = column.type if column is not None and column.type else op.old_type
+        old = before.typed(op.table, op.column) if column is not None and column.type else op.old_type
         if not old:
             continue
+        new_type = _restated(op, before.tables.get(op.table))
         earlier = [o.sql for o in migration.up[:index] if isinstance(o, RawSQL)]
         zone = context.rails_time_zone if migration.framework == "rails" else ""
         utc = session_utc(migration.framework, earlier, zone)
-        loss = classify(old, op.new_type, op.column, context.dialect, op.using, utc=utc)
+        loss = classify(old, new_type, op.column, context.dialect, op.using, utc=utc)
         if loss is None:
             continue
         query = f"SELECT count(*) FROM {op.table} WHERE {loss.check};"
         yield op.finding(
             RULE,
-            f"`{op.table}.{op.column}` changes from `{old}` to `{op.new_type}`: {loss.what}.",
+            f"`{op.table}.{op.column}` changes from `{old}` to `{new_type}`: {loss.what}.",
             severity=loss.severity,
             blast_radius=f"Rows of {context.size_words(op.table)} found by `{query}` are affected.",
             fix=f"Run `{query}` against production first; if it returns more than 0, widen the type or convert "
             "explicitly with `USING`, and keep the old column until the new one is verified.",
         )
+
+
+def _restated(op: AlterColumnType, table: Table | None) -> str:
+    """The type a MySQL MODIFY / CHANGE gives the column: a text column it names no character set for takes
+    the table's default (`MODIFY title varchar(200)` in a latin1 table makes a utf8mb4 column latin1)."""
+    if not op.restated or op.charset or table is None or not table.charset:
+        return op.new_type
+    if type_parts(op.new_type)[0] not in TEXT_TYPES and not op.new_type.startswith(("enum", "set")):
+        return op.new_type
+    return f"{op.new_type} character set {table.charset}"
 
 
 _CONVERT_TO = re.compile(r"\bCONVERT\s+TO\s+(?:CHARACTER\s+SET|CHARSET)\s+(\w+)", re.I)
@@ -81,14 +94,18 @@ _CONVERT_TO = re.compile(r"\bCONVERT\s+TO\s+(?:CHARACTER\s+SET|CHARSET)\s+(\w+)"
 def _converted(op: RawSQL, context: Context) -> Iterator[Finding]:
     """MySQL's `ALTER TABLE … CONVERT TO CHARACTER SET x`: every text column of the table moves to `x`."""
     target = _CONVERT_TO.search(op.sql)
-    table = context.before(op).tables.get(op.table)
+    catalog = context.before(op)
+    table = catalog.tables.get(op.table)
     if target is None or table is None:
         return
     losses = [
         (name, loss)
         for name, column in table.columns.items()
         if (base := type_parts(column.type)[0]) in TEXT_TYPES or base.startswith(("enum", "set"))
-        if (loss := charset_loss(column.type, f"text CHARACTER SET {target.group(1)}", name)) is not None
+        if (
+            loss := charset_loss(catalog.typed(op.table, name), f"text CHARACTER SET {target.group(1)}", name)
+        )
+        is not None
     ]
     if not losses:
         return

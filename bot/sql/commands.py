@@ -186,7 +186,9 @@ def _alter(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, Any]) -> 
     if rest[:2] in (("PARTITION", "BY"), ("REMOVE", "PARTITIONING")):
         return RawSQL(category="partitioning", table=table, **b)
     if rest[:2] == ("CONVERT", "TO"):
-        return RawSQL(category="convert-charset", table=table, **b)
+        charset = words[at + 5] if rest[2:4] == ("CHARACTER", "SET") and len(rest) > 4 else ""
+        charset = charset or (words[at + 4] if rest[2:3] == ("CHARSET",) and len(rest) > 3 else "")
+        return RawSQL(category="convert-charset", table=table, name=charset.strip("`'\"").lower(), **b)
     if rest[:1] in (("DISABLE",), ("ENABLE",)) and "TRIGGER" in rest:
         return RawSQL(category="trigger-toggle", table=table, **b)
     if rest[:2] == ("ATTACH", "PARTITION"):

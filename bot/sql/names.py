@@ -78,6 +78,7 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         False,
         None,
     )
+    on_update, charset = "", ""
     for constraint in node.args.get("constraints") or []:
         c = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else constraint
         if isinstance(c, exp.NotNullColumnConstraint):
@@ -99,6 +100,10 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         elif isinstance(c, exp.Reference):
             target = c.find(exp.Table)
             references = table_name(target) if target is not None else None
+        elif isinstance(c, exp.OnUpdateColumnConstraint) and c.this is not None:
+            on_update = render(c.this, dialect)
+        elif isinstance(c, exp.CharacterSetColumnConstraint) and c.this is not None:
+            charset = c.this.name.lower()
     place = node.args.get("position")
     position = ""
     if isinstance(place, exp.ColumnPosition):
@@ -118,6 +123,8 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         generated=generated,
         references=references,
         position=position,
+        on_update=on_update,
+        charset=charset,
     )
 
 

@@ -114,6 +114,7 @@ def _create(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
             constraints=constraints,
             if_not_exists=bool(e.args.get("exists")),
             as_select=e.expression is not None,
+            charset=_table_charset(e),
             **base,
         )
     elif kind == "INDEX" and isinstance(target, exp.Index):
@@ -139,6 +140,17 @@ def _create(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
         yield CreateEnum(name=table_name(target), values=values, **base)
     else:
         yield RawSQL(category=f"create-{kind.lower() or 'object'}", **base)
+
+
+def _table_charset(e: exp.Expression) -> str:
+    """MySQL: the default character set a CREATE TABLE states, or the one its collation belongs to
+    (`COLLATE latin1_swedish_ci` is latin1's); "" when it states neither (the database's default)."""
+    properties = e.args.get("properties")
+    found = properties.find(exp.CharacterSetProperty) if properties is not None else None
+    if found is not None:
+        return str(found.name).lower()
+    collation = properties.find(exp.CollateProperty) if properties is not None else None
+    return str(collation.name).lower().partition("_")[0] if collation is not None else ""
 
 
 def _drop(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
@@ -270,7 +282,15 @@ def _modify_column(action: exp.ModifyColumn, table: str, b: Base, dialect: str) 
     if spec.type:
         charset = action.this.find(exp.CharacterSetColumnConstraint)
         named = f" CHARACTER SET {charset.this.sql(dialect)}" if charset is not None else ""
-        yield AlterColumnType(table=table, column=spec.name, new_type=spec.type + named, **b)
+        yield AlterColumnType(
+            table=table,
+            column=spec.name,
+            new_type=spec.type + named,
+            restated=True,
+            charset=spec.charset,
+            on_update=spec.on_update,
+            **b,
+        )
     # MODIFY and CHANGE restate the whole column: what they do not say, the column loses
     if not spec.nullable:
         yield SetNotNull(table=table, column=spec.name, **b)
