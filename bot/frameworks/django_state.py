@@ -144,6 +144,7 @@ def read_field(
         identity=field_class.endswith("AutoField"),
         references=references if relation else None,
         orm_on_delete=_on_delete(call) if relation else "",
+        auto_now=kwargs.get("auto_now") is True,
     )
     m2m = f"{model_table}_{name}" if field_class == "ManyToManyField" and model_table else None
     return Field(

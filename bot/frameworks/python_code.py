@@ -202,7 +202,8 @@ class CodeReader:
             # (`rows = list(Model.objects…)`; `for row in rows: row.x = …`; `bulk_update(rows, […])`)
             iterated_list = [node.iter.id] if isinstance(node.iter, ast.Name) else []
             self.collected.update(dict.fromkeys([*_collected(node), *iterated_list], len(self.ops)))
-            self.ops.append(self._loop_update(table, assignments, where, node))
+            update = self._loop_update(table, assignments, where, node)
+            self.ops.append(replace(update, saves="each" if _saves_each(node) else ""))
         elif table is not None and "delete" in body_calls:
             # each row's `delete()` runs Django's collector: the models' `on_delete` act, as for a queryset's
             in_code = not (isinstance(iterated, ast.expr) and _sqlalchemy_query(iterated))
@@ -520,7 +521,7 @@ class CodeReader:
         )
         if isinstance(op, DataDelete):  # `row.delete()` runs Django's collector: the models' `on_delete` act
             return replace(op, cascades_in_code=True)
-        return replace(op, assignments=assignments) if isinstance(op, DataUpdate) else op
+        return replace(op, assignments=assignments, saves="one") if isinstance(op, DataUpdate) else op
 
     def _fetched_row(self, call: ast.Call) -> tuple[str | None, str] | None:
         """For `row.save()` or `row.delete()` on a local bound to one fetched row (`Model.objects.get(…)`,
@@ -1039,6 +1040,20 @@ def _related_saves(loop: ast.For | ast.AsyncFor) -> list[str]:
         list(dict.fromkeys(s for s in saved if s in reached))
         if saved and all(s in reached for s in saved)
         else []
+    )
+
+
+def _saves_each(loop: ast.For | ast.AsyncFor) -> bool:
+    """`for row in …: row.x = …; row.save()`: each row is written by its model's save(), which sets the
+    `auto_now` fields (a `bulk_update` or a queryset's `update()` does not)."""
+    target = loop.target.id if isinstance(loop.target, ast.Name) else None
+    return target is not None and any(
+        isinstance(c, ast.Call)
+        and py.name(c) == "save"
+        and isinstance(c.func, ast.Attribute)
+        and _is_name(c.func.value, target)
+        and "update_fields" not in py.keywords(c)  # saves only the fields it names
+        for c in ast.walk(loop)
     )
 
 

@@ -46,6 +46,15 @@ _UPDATES = frozenset(
         "touch",
     }
 )
+# the writes that save the record through its callbacks: Active Record sets `updated_at` / `updated_on` of
+# a record that changed (`update_column(s)`, `update_all`, `increment!` and `toggle!` skip it)
+_SAVES = frozenset(
+    {"update", "update!", "save", "save!", "update_attribute", "update_attributes", "update_attributes!"}
+)
+# the finders that fetch one record: a write after them changes that record only
+_ONE_RECORD = frozenset(
+    {"find", "find_by", "find_by!", "first", "first!", "last", "last!", "take", "take!", "find_or_create_by"}
+)
 _DELETES = frozenset(
     {"delete_all", "destroy_all", "delete", "destroy", "destroy!", "delete_by", "destroy_by"}
 )
@@ -156,7 +165,12 @@ def model_call(
         return [DataDelete(table=table, where=where, batched=True, **base)]
     if last in _UPDATES or (looped and (written or _mentions(block_text, _UPDATES))):
         assignments = _assignments(c, known) if last == "update_all" else written
-        update = DataUpdate(table=table, assignments=assignments, where=where, batched=batched, **base)
+        saved = last in _SAVES or (looped and _mentions(block_text, _SAVES))
+        one = any(m in _ONE_RECORD for m in methods)
+        saves = ("one" if one else "each") if saved else ""
+        update = DataUpdate(
+            table=table, assignments=assignments, where=where, batched=batched, saves=saves, **base
+        )
         return [_set_clause(update, c, known, dialect) if last == "update_all" else update]
     if last in _DELETES or (looped and _mentions(block_text, _DELETES)) or per_record:
         return [DataDelete(table=table, where=where, batched=batched, **base)]
@@ -257,7 +271,14 @@ def row_write(
         return [DataDelete(table=table, where=where, batched=True, **base)]
     assignments = {**set_before, **_written_by(write, known)}
     return [
-        DataUpdate(table=table, assignments=tuple(assignments.items()), where=where, batched=True, **base)
+        DataUpdate(
+            table=table,
+            assignments=tuple(assignments.items()),
+            where=where,
+            batched=True,
+            saves="one" if write.name in _SAVES else "",
+            **base,
+        )
     ]
 
 

@@ -67,6 +67,7 @@ NAMES = (
     "join_matches_many",
     "joined_field_update",
     "json_type",
+    "last_modified_overwritten",
     "length_below_code_limit",
     "lossy_copy",
     "lossy_type_change",
