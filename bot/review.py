@@ -332,13 +332,14 @@ def _leave(migration: Migration, catalog: Catalog, lint: bool) -> None:
 
 
 def _squashes_of_applied(changeset: ChangeSet, migrations: list[Migration], lint: bool) -> dict[str, str]:
-    """Squashed Django migrations whose replaced migrations exist before the change (applied), with a note."""
+    """Squashed Django migrations whose replaced migrations exist before the change (applied), with a note.
+    A lint reads each migration as it stood when written, and a squash is written over migrations that exist:
+    there, the replaced files count as applied though the history has since deleted them."""
     texts = {f.path: f.head_text or "" for f in changeset.files}
-    before = changeset.head_tree if lint else changeset.base_tree
     found = {}
     for migration in migrations:
         replaced = django_squash.replaced_paths(migration.path, texts.get(migration.path, ""))
-        applied = [p for p in replaced if before.read(p) is not None]
+        applied = replaced if lint else [p for p in replaced if changeset.base_tree.read(p) is not None]
         if migration.framework == "django" and applied:
             found[migration.path] = (
                 f"`{migration.path}` squashes {len(replaced)} migrations; databases that applied them "

@@ -256,3 +256,37 @@ def test_lint_reads_the_database_from_the_repository_settings_beyond_the_files_g
     assert [m["dialect"] for m in report["migrations"]] == [dialect]
     rules = {f["rule"] for f in report["findings"]}
     assert ("non-concurrent-index" in rules) == (dialect == "postgres")
+
+
+def _django_migration(operations: str, replaces: str = "") -> str:
+    return (
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        f"{replaces}    dependencies = []\n    operations = [\n        {operations},\n    ]\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("app", "model", "field"), [("circuits", "termination", "port"), ("dcim", "rack", "site")]
+)
+@pytest.mark.parametrize("squashed", [True, False])
+def test_lint_of_a_history_reads_a_squash_as_written_over_applied_migrations(
+    tmp_path: Path, app: str, model: str, field: str, squashed: bool
+) -> None:
+    """A history whose squashed migrations outlived the files they replace (NetBox's `0002_squashed_0029`):
+    databases that applied those record the squash without running it, new installs run it on empty tables."""
+    replaces = f"    replaces = [('{app}', '0002_auto'), ('{app}', '0003_{field}')]\n" if squashed else ""
+    create = f"migrations.CreateModel('{model}', [('id', models.AutoField(primary_key=True))])"
+    add = f"migrations.AddField('{model}', '{field}', models.CharField(max_length=10))"
+    write(
+        tmp_path,
+        {
+            f"{app}/migrations/__init__.py": "",
+            f"{app}/migrations/0001_initial.py": _django_migration(create),
+            f"{app}/migrations/0002_squashed_0003.py": _django_migration(add, replaces),
+        },
+    )
+    git(tmp_path, "init", "-q")
+    report = lint_json(app, cwd=tmp_path)
+    rules = {f["rule"] for f in report["findings"] if f["path"].endswith("0002_squashed_0003.py")}
+    assert ("not-null-without-default" in rules) == (not squashed)
+    assert any("squashes 2 migrations" in note for note in report["notes"]) == squashed
