@@ -557,7 +557,7 @@ class _Parser:
         """(the column, the related table, its key) of a model's foreign key or one-to-one field."""
         model = self._model_by_table(table)
         found = model.fields.get(field) if model is not None else None
-        if found is None or not found.references or found.many_to_many:
+        if found is None or not found.references or found.columnless:
             return None
         target = self._model_by_table(found.references)
         key = (

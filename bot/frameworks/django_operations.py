@@ -98,7 +98,7 @@ def _create_model(r: Reader, call: ast.Call) -> list[Operation]:
     columns = tuple(
         replace(f.spec, unique=True) if f.unique and not f.spec.primary_key else f.spec
         for f in model.fields.values()
-        if f.many_to_many is None
+        if not f.columnless
     )
     ops: list[Operation] = [CreateTable(table=table, columns=columns, **r.base(call))]
     ops.extend(
@@ -108,7 +108,7 @@ def _create_model(r: Reader, call: ast.Call) -> list[Operation]:
     ops.extend(
         AddIndex(table=table, name=f"{table}_{f.spec.name}_idx", columns=(f.spec.name,), **r.base(call))
         for f in model.fields.values()
-        if f.index and not f.unique and not f.spec.primary_key and f.many_to_many is None
+        if f.index and not f.unique and not f.spec.primary_key and not f.columnless
     )
     return ops
 
@@ -121,8 +121,8 @@ def _add_field(r: Reader, call: ast.Call) -> list[Operation]:
     if field is None:
         return []
     model.fields[name] = field
-    if field.many_to_many:
-        return [CreateTable(table=field.many_to_many, **r.base(call))]
+    if field.columnless:  # a join table of its own, or none (`through=` a model, a GenericRelation)
+        return [CreateTable(table=field.many_to_many, **r.base(call))] if field.many_to_many else []
     base = r.base(call)
     ops: list[Operation] = [AddColumn(table=model.table, column=field.spec, **base)]
     if field.one_off_default:  # as Django's schema editor does: the default only fills the existing rows
@@ -161,8 +161,8 @@ def _remove_field(r: Reader, call: ast.Call) -> list[Operation]:
     _, model = r.model(call)
     name = py.text_argument(call, 1, "name")
     field = model.fields.pop(name, None)
-    if field is not None and field.many_to_many:
-        return [DropTable(table=field.many_to_many, **r.base(call))]
+    if field is not None and field.columnless:
+        return [DropTable(table=field.many_to_many, **r.base(call))] if field.many_to_many else []
     column = field.spec.name if field is not None else name
     return [DropColumn(table=model.table, column=column, **r.base(call))]
 
@@ -173,6 +173,12 @@ def _rename_field(r: Reader, call: ast.Call) -> list[Operation]:
     field = model.fields.pop(old, None)
     if field is None:
         return [RenameColumn(table=model.table, column=old, new_name=new, **r.base(call))]
+    if field.columnless:  # no column to rename; Django renames the join table it made for the field
+        join = f"{model.table}_{new}" if field.many_to_many else None
+        model.fields[new] = replace(field, name=new, many_to_many=join)
+        if field.many_to_many and join:
+            return [RenameTable(table=field.many_to_many, new_name=join, **r.base(call))]
+        return []
     derived = not field.db_column and field.spec.name.startswith(old)  # `customer` → `customer_id`
     new_column = field.spec.name.replace(old, new, 1) if derived else field.spec.name
     model.fields[new] = replace(field, name=new, spec=replace(field.spec, name=new_column))
@@ -190,6 +196,8 @@ def _alter_field(r: Reader, call: ast.Call) -> list[Operation]:
     new = r.field(name, node, model.table)
     old = model.fields.get(name)
     model.fields[name] = new
+    if new.columnless or (old is not None and old.columnless):
+        return []  # a relation without a column of this table
     base = r.base(call)
     table, column = model.table, new.spec.name
     ops: list[Operation] = []

@@ -16,6 +16,7 @@ from bot.frameworks.column_types import django_type
 from bot.model.migration import ColumnSpec
 
 _RELATIONS = frozenset({"ForeignKey", "OneToOneField"})
+_COLUMNLESS = frozenset({"ManyToManyField", "TaggableManager", "GenericRelation"})
 
 
 @dataclass
@@ -27,7 +28,10 @@ class Field:
     index: bool = False
     references: str | None = None  # the table of the related model
     constraint: bool = True  # db_constraint
-    many_to_many: str | None = None  # the join table of a ManyToManyField
+    many_to_many: str | None = None  # the join table Django creates for a ManyToManyField without `through`
+    # no column on the model's table: a many-to-many relation (django-taggit's TaggableManager is one) or a
+    # GenericRelation, which reads the other model's object id
+    columnless: bool = False
     # `default=` (not `db_default=`): Django sets it on the column to fill the existing rows, then drops it
     one_off_default: bool = False
     db_column: bool = False  # `db_column=` given: the column keeps its name when the field is renamed
@@ -146,7 +150,11 @@ def read_field(
         orm_on_delete=_on_delete(call) if relation else "",
         auto_now=kwargs.get("auto_now") is True,
     )
-    m2m = f"{model_table}_{name}" if field_class == "ManyToManyField" and model_table else None
+    columnless = field_class in _COLUMNLESS
+    through = call is not None and "through" in py.keywords(call)
+    m2m = (
+        f"{model_table}_{name}" if field_class == "ManyToManyField" and model_table and not through else None
+    )
     return Field(
         name=name,
         spec=spec,
@@ -156,6 +164,7 @@ def read_field(
         references=references,
         constraint=kwargs.get("db_constraint") is not False,
         many_to_many=m2m,
+        columnless=columnless,
         one_off_default=default is not None and kwargs.get("db_default") is None,
         db_column=bool(kwargs.get("db_column")),
     )
@@ -194,7 +203,12 @@ _STRING_FIELDS = frozenset(
 
 
 def _blank_string(field_class: str, kwargs: dict[str, object]) -> bool:
-    textual = field_class in _STRING_FIELDS or field_class.endswith(("CharField", "TextField"))
+    # a field class of the project's own with a `max_length` is a CharField underneath (a ColorField)
+    textual = (
+        field_class in _STRING_FIELDS
+        or field_class.endswith(("CharField", "TextField"))
+        or "max_length" in kwargs
+    )
     return textual and kwargs.get("blank") is True and kwargs.get("null") is not True
 
 

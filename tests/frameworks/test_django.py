@@ -7,6 +7,7 @@ import pytest
 from bot.frameworks import detect, detect_dialect, django
 from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.model.config import Config
+from bot.model.findings import Review
 from bot.model.migration import (
     AddColumn,
     AddConstraint,
@@ -17,6 +18,7 @@ from bot.model.migration import (
     DropColumn,
     Migration,
     RenameColumn,
+    RenameTable,
     RunCode,
     Unparsed,
 )
@@ -227,8 +229,14 @@ def test_a_database_default_or_a_nullable_field_keeps_old_inserts_working() -> N
 
 
 def test_a_blank_text_field_is_filled_with_the_empty_string_as_django_does() -> None:
-    # Django's schema editor gives a NOT NULL blank=True text field the effective default ''.
-    for field in ("models.TextField(blank=True)", "models.CharField(max_length=40, blank=True)"):
+    # Django's schema editor gives a NOT NULL blank=True text field the effective default ''; a project's own
+    # field with a `max_length` is a CharField of its own (NetBox's ColorField, a SlugField of a library)
+    for field in (
+        "models.TextField(blank=True)",
+        "models.CharField(max_length=40, blank=True)",
+        "utilities.fields.ColorField(blank=True, max_length=6)",
+        "shop.fields.CodeField(max_length=12, blank=True)",
+    ):
         [message] = _reviewed(f'        migrations.AddField("order", "comments", {field}),\n')
         assert "default `''`" in message and "is added NOT NULL without a default" not in message
     [message] = _reviewed('        migrations.AddField("order", "rank", models.IntegerField(blank=True)),\n')
@@ -281,3 +289,60 @@ def test_a_model_got_in_place_is_resolved_to_its_table(app: str, model: str, col
     assert "unparsed-statement" not in rules
     [batch] = [f for f in result.active if f.rule == "unbatched-data-change"]
     assert f"`UPDATE {table}`" in batch.message
+
+
+def _review_all(operations: str) -> Review:
+    text = (
+        "import taggit.managers\nfrom django.contrib.contenttypes.fields import GenericRelation\n"
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        f'    dependencies = [("shop", "0001_initial")]\n    operations = [\n{operations}    ]\n'
+    )
+    base = MemoryTree({FIRST: INITIAL})
+    changeset = ChangeSet(
+        "b", "h", (ChangedFile(PATH, "added", None, text),), MemoryTree({FIRST: INITIAL, PATH: text}), base
+    )
+    return review(changeset)
+
+
+@pytest.mark.parametrize(
+    ("model", "name", "field"),
+    [
+        ("order", "tags", "taggit.managers.TaggableManager(through='extras.TaggedItem', to='extras.Tag')"),
+        ("invoice", "labels", "taggit.managers.TaggableManager(to='extras.Label')"),
+        ("order", "journal", "GenericRelation(to='extras.JournalEntry')"),
+        ("invoice", "members", "models.ManyToManyField(through='shop.Membership', to='shop.Member')"),
+    ],
+)
+def test_a_relation_without_a_column_adds_no_not_null_column(model: str, name: str, field: str) -> None:
+    """NetBox adds `tags` (django-taggit's TaggableManager, through a shared model) to every model: no
+    column, so no NOT NULL column without a default; a through model's table is its own migration's."""
+    added = _review_all(f'        migrations.AddField("{model}", "{name}", {field}),\n')
+    assert not added.findings or {f.rule for f in added.findings} <= {"missing-lock-timeout"}
+    migration = _parse(f'        migrations.AddField("{model}", "{name}", {field}),\n')
+    assert migration.up == ()
+    altered = _parse(
+        f'        migrations.AddField("{model}", "{name}", {field}),\n'
+        f'        migrations.AlterField("{model}", "{name}", {field.replace(")", ", blank=True)", 1)}),\n'
+        f'        migrations.RenameField("{model}", "{name}", "{name}_set"),\n'
+        f'        migrations.RemoveField("{model}", "{name}_set"),\n'
+    )
+    assert altered.up == ()
+    # a field with a column is still one
+    column = _review_all(
+        f'        migrations.AddField("{model}", "{name}", models.CharField(max_length=9)),\n'
+    )
+    assert "not-null-without-default" in {f.rule for f in column.findings}
+
+
+def test_a_many_to_many_field_of_its_own_gets_and_renames_its_join_table() -> None:
+    made = _parse(
+        '        migrations.AddField("order", "coupons", models.ManyToManyField(to="shop.Invoice")),\n'
+    )
+    assert [(type(op).__name__, op.table) for op in made.up] == [("CreateTable", "shop_order_coupons")]
+    renamed = _parse(
+        '        migrations.AddField("order", "coupons", models.ManyToManyField(to="shop.Invoice")),\n'
+        '        migrations.RenameField("order", "coupons", "vouchers"),\n'
+    )
+    rename = renamed.up[-1]
+    assert isinstance(rename, RenameTable)
+    assert (rename.table, rename.new_name) == ("shop_order_coupons", "shop_order_vouchers")
