@@ -21,6 +21,8 @@ from bot.model.config import Config
 from bot.model.database import Database
 
 _SUFFIX = re.compile(r"\.([a-z0-9]+)(?:\.(?:up|down))?\.sql$", re.I)
+_XML_CHANGE_SET = re.compile(r"<changeSet\b[^>]*>")
+_CHANGE_SETS = re.compile(r"^\s*-?\s*changeSet\s*:|^\s*--\s*changeset\s", re.M | re.I)
 _DBMS = re.compile(r"""\bdbms\s*[=:]\s*["']?([!\w, ]+)""")
 _NOISE = re.compile(r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\$(\w*)\$.*?\$\1\$", re.S)
 _MYSQL = re.compile(r"`\w+`|\bAUTO_INCREMENT\b|\bENGINE\s*=|\bUNSIGNED\b|\bMODIFY\s+COLUMN\b", re.I)
@@ -126,7 +128,17 @@ def _liquibase(path: str, text: str) -> Database | None:
     if not path.endswith((".xml", ".yaml", ".yml", ".sql")) or "dbms" not in text:
         return None
     text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
-    names = {n.strip().lower() for m in _DBMS.finditer(text) for n in m.group(1).split(",")}
+    # Only when every changeSet names its databases: one without a `dbms` runs on every database.
+    if path.endswith(".xml"):
+        tags = _XML_CHANGE_SET.findall(text)
+        values = [m.group(1) for tag in tags if (m := _DBMS.search(tag))]
+        if len(values) < len(tags) or not tags:
+            return None
+    else:
+        values = [m.group(1) for m in _DBMS.finditer(text)]
+        if len(values) < len(_CHANGE_SETS.findall(text)):
+            return None
+    names = {n.strip().lower() for value in values for n in value.split(",")}
     dialects = {dialect_of(n) for n in names if n and not n.startswith("!")}
     known = {d for d in dialects if d is not None}
     if not known or len(known) != len(dialects) or len({family(d) for d in known}) != 1:

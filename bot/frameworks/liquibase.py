@@ -5,6 +5,8 @@
   rule sees exactly which statements share a transaction.
 - A changeSet is reversible when it has a `rollback` block, or when every change in it is one Liquibase
   can roll back by itself (`addColumn`, `createIndex`, …). `dropColumn`, `sql`, `update`, … need one.
+- A changeSet whose `dbms` leaves out the database reviewed (`dbms="postgresql"` in a changelog that runs
+  on MySQL too, `dbms="!mysql"`) is not run there, so it is not read for it.
 - XML is read without DTDs or entities (defusedxml); YAML with the safe loader, keeping lines.
 """
 
@@ -19,6 +21,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from bot.frameworks import suppressions
 from bot.frameworks.liquibase_changes import AUTOMATIC_ROLLBACK, Element, operations
+from bot.frameworks.settings.found import dialect_of, family
 from bot.frameworks.sqlfile import parse_sql
 from bot.frameworks.statements import separate
 from bot.model.changeset import Tree
@@ -29,6 +32,27 @@ NAME = "liquibase"
 EXTENSIONS = (".xml", ".yaml", ".yml")
 _FORMATTED = re.compile(r"^\s*--\s*liquibase\s+formatted\s+sql", re.I)
 _CHANGESET = re.compile(r"^\s*--\s*changeset\s+(\S+)(.*)$", re.I | re.M)
+_SQL_DBMS = re.compile(r"\bdbms:\s*(\S+)", re.I)
+
+
+def runs_on(dbms: str, dialect: str) -> bool:
+    """Whether a changeSet with this `dbms` attribute (`postgresql`, `mysql, mariadb`, `!h2`, `all`) runs on
+    the database reviewed; an empty one runs everywhere."""
+    names = [n.strip().lower() for n in dbms.split(",") if n.strip()]
+    if not names or "all" in names:
+        return True
+    if "none" in names:
+        return False
+    ours = family(dialect)
+
+    def ours_named(name: str) -> bool:
+        found = dialect_of(name)
+        return found is not None and family(found) == ours
+
+    if any(n.startswith("!") and ours_named(n[1:]) for n in names):
+        return False
+    named = [n for n in names if not n.startswith("!")]
+    return not named or any(ours_named(n) for n in named)
 
 
 def detect(path: str, text: str) -> bool:
@@ -58,7 +82,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
             error=f"the changelog could not be read: {error}", location=Location(path, _error_line(error))
         )
         return Migration(path, NAME, dialect, (op,), None, True, "could not be read")
-    sets = [e for e in root.children if e.name == "changeSet"]
+    sets = [e for e in root.children if e.name == "changeSet" and runs_on(e.get("dbms"), dialect)]
     mixed = any(s.get("runInTransaction") == "false" for s in sets)
     up: list[Operation] = []
     down: list[Operation] = []
@@ -269,6 +293,7 @@ _DIRECTIVE = re.compile(
 
 
 def _formatted_sql(path: str, text: str, dialect: str) -> Migration:
+    text = _for_database(text, dialect)
     up = parse_sql(path, _DIRECTIVE.sub("", text), dialect)
     starts = [m for m in _CHANGESET.finditer(text)]
     no_transaction = any("runInTransaction:false" in m.group(2).replace(" ", "") for m in starts)
@@ -304,6 +329,20 @@ def _formatted_sql(path: str, text: str, dialect: str) -> Migration:
 
 _ROLLBACK_LINE = re.compile(r"^[ \t]*--[ \t]*rollback\b[ \t]?(.*)$", re.I)
 _NOTHING_TO_ROLL_BACK = re.compile(r"\s*(?:not\s+required|empty)?\s*;?\s*", re.I)
+
+
+def _for_database(text: str, dialect: str) -> str:
+    """The formatted SQL without the changesets whose `dbms:` leaves the database out (their lines kept
+    blank, so every other statement keeps its line)."""
+    starts = list(_CHANGESET.finditer(text))
+    for index in reversed(range(len(starts))):
+        match = starts[index]
+        dbms = _SQL_DBMS.search(match.group(2))
+        if dbms is None or runs_on(dbms.group(1), dialect):
+            continue
+        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
+        text = text[: match.start()] + "\n" * text.count("\n", match.start(), end) + text[end:]
+    return text
 
 
 def _rollback_lines(

@@ -211,6 +211,22 @@ def _modify_type(e: Element, path: str, dialect: str) -> list[Operation]:
     ]
 
 
+def _modify_column(e: Element, path: str, dialect: str) -> list[Operation]:
+    """The `modifyColumn` extension (`<ext:modifyColumn>`): each column's new type, and NOT NULL when its
+    constraints say so (MySQL's `ALTER TABLE … MODIFY`)."""
+    ops: list[Operation] = []
+    for c in e.all("column"):
+        base = _base(c if c.line > e.line else e, path)
+        column = c.get("name").lower()
+        if c.get("type"):
+            new_type = normalize_type(c.get("type"), dialect)
+            ops.append(AlterColumnType(table=_table(e), column=column, new_type=new_type, **base))
+        constraints = next(iter(c.all("constraints")), Element("constraints"))
+        if constraints.get("nullable") == "false":
+            ops.append(SetNotNull(table=_table(e), column=column, **base))
+    return ops
+
+
 def _not_null(e: Element, path: str, dialect: str) -> list[Operation]:
     table, column = _table(e), e.get("columnName").lower()
     ops: list[Operation] = []
@@ -342,6 +358,7 @@ _HANDLERS: dict[str, Callable[[Element, str, str], list[Operation]]] = {
     "dropColumn": _drop_column,
     "renameColumn": _rename_column,
     "modifyDataType": _modify_type,
+    "modifyColumn": _modify_column,
     "addNotNullConstraint": _not_null,
     "dropNotNullConstraint": _drop_not_null,
     "createIndex": _create_index,
@@ -369,4 +386,5 @@ _HANDLERS: dict[str, Callable[[Element, str, str], list[Operation]]] = {
     "empty": _nothing,
     "preConditions": _nothing,
     "validCheckSum": _nothing,
+    "modifySql": _nothing,  # rewrites the SQL of the changeSet's changes for a database; changes nothing itself
 }

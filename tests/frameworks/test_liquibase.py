@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.frameworks import detect, liquibase
-from bot.model.changeset import MemoryTree
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.model.config import Config
+from bot.model.findings import Review
 from bot.model.migration import (
     AddColumn,
     AddIndex,
@@ -14,6 +17,7 @@ from bot.model.migration import (
     Unparsed,
     transaction_flags,
 )
+from bot.review import review
 
 XML = """<?xml version="1.0" encoding="UTF-8"?>
 <databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">
@@ -237,3 +241,91 @@ def test_a_valid_checksum_in_formatted_sql_and_yaml() -> None:
         "db/changelog.yaml", yml, accepted_yml.replace("type: text", "type: varchar(40)")
     )
     assert severity == "warning"
+
+
+def _review_changelog(image: str, changelog: str) -> Review:
+    path = "src/main/resources/db/changelog/update-2.6.xml"
+    files = {"docker-compose.yml": f"services:\n  db:\n    image: {image}\n"}
+    return review(
+        ChangeSet(
+            base="b",
+            head="h",
+            files=(ChangedFile(path, "added", None, changelog),),
+            head_tree=MemoryTree({**files, path: changelog}),
+            base_tree=MemoryTree(files),
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("image", "dialect", "other", "table", "column"),
+    [
+        ("mariadb:10.11", "mariadb", "postgresql", "patient", "voided"),
+        ("postgres:16", "postgres", "mysql, mariadb", "orders", "state"),
+    ],
+)
+@pytest.mark.parametrize("restricted", [True, False])
+def test_a_change_set_for_another_database_is_not_reviewed_and_does_not_decide_the_file(
+    image: str, dialect: str, other: str, table: str, column: str, restricted: bool
+) -> None:
+    """OpenMRS's changelogs hold a few `dbms="postgresql"` changeSets among ones for every database: the file
+    was read as PostgreSQL, and the MySQL project's every changeSet reviewed for it."""
+    dbms = f' dbms="{other}"' if restricted else ""
+    changelog = _xml(
+        f'<changeSet id="1" author="a"><addColumn tableName="{table}">'
+        f'<column name="{column}_note" type="VARCHAR(20)"/></addColumn></changeSet>',
+        f'<changeSet id="2" author="a"{dbms}><sql>UPDATE {table} SET {column} = 1</sql>'
+        "<rollback/></changeSet>",
+    )
+    result = _review_changelog(image, changelog)
+    assert result.migrations[0].dialect == dialect
+    assert ("unbatched-data-change" in {f.rule for f in result.findings}) == (not restricted)
+
+
+@pytest.mark.parametrize(
+    ("dbms", "dialect", "runs"),
+    [
+        ("postgresql", "mysql", False),
+        ("mysql,mariadb", "mariadb", True),
+        ("!mysql", "mariadb", False),
+        ("!h2", "postgres", True),
+        ("all", "sqlite", True),
+        ("none", "postgres", False),
+        ("", "mysql", True),
+    ],
+)
+def test_dbms_names_the_databases_a_change_set_runs_on(dbms: str, dialect: str, runs: bool) -> None:
+    assert liquibase.runs_on(dbms, dialect) is runs
+    sql = f"--liquibase formatted sql\n--changeset a:1 dbms:{dbms or 'all'}\nUPDATE orders SET state = 1;\n"
+    migration = liquibase.parse("db/changelog/1.sql", sql, MemoryTree(), dialect)
+    assert bool(migration.up) is runs
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "new_type"), [("drug", "retire_reason", "varchar(255)"), ("orders", "note", "text")]
+)
+def test_modify_sql_is_no_change_and_the_modify_column_extension_is_read(
+    table: str, column: str, new_type: str
+) -> None:
+    """OpenMRS: `<modifySql dbms="mssql">` beside an `<update>` only rewrites its SQL elsewhere (123 changes
+    reported as not understood), and `<ext:modifyColumn>` is MySQL's MODIFY of a column (130)."""
+    update = (
+        f'<changeSet id="1" author="a"><update tableName="{table}"><column name="{column}" value="x"/>'
+        f'<where>{column} IS NULL</where></update><modifySql dbms="mssql"><replace replace="||" with="+"/>'
+        "</modifySql></changeSet>"
+    )
+    modify = (
+        f'<changeSet id="2" author="a"><ext:modifyColumn tableName="{table}"><column name="{column}" '
+        f'type="{new_type}"><constraints nullable="false"/></column></ext:modifyColumn></changeSet>'
+    )
+    changelog = _xml(update, modify).replace(
+        "<databaseChangeLog ",
+        '<databaseChangeLog xmlns:ext="http://www.liquibase.org/xml/ns/dbchangelog-ext" ',
+    )
+    result = _review_changelog("mariadb:10.11", changelog)
+    rules = {f.rule for f in result.findings}
+    assert "unparsed-statement" not in rules
+    migration = liquibase.parse("db/changelog/2.xml", changelog, MemoryTree(), "mariadb")
+    kinds = [type(op).__name__ for op in migration.up]
+    assert kinds == ["DataUpdate", "AlterColumnType", "SetNotNull"]
+    assert "set-not-null" in rules  # the NOT NULL of a column with rows is still a finding
