@@ -343,17 +343,53 @@ def resolve(node: Node) -> Node:
         return node
     name, scope = text_of(node), node.parent
     while scope is not None:
+        found: Node | None = None
         for child in scope.named_children:
-            if child.start_byte >= node.start_byte:
-                break
+            if child.end_byte > node.start_byte:
+                break  # the statement that holds the identifier, or a later one
             if child.type == "function_declaration" and text_of(child.child_by_field_name("name")) == name:
                 return child
             for declarator in child.named_children if child.type in DECLARATIONS else []:
                 value_node = declarator.child_by_field_name("value")
                 if text_of(declarator.child_by_field_name("name")) == name and value_node is not None:
-                    return unwrap(value_node)
+                    found = found or unwrap(value_node)
+            if name not in text_of(child):
+                continue
+            # a `let` given a new value in a statement of its own (`tableName = "group_users";`) holds that
+            # value from there on; one changed on only some paths (in a branch, a loop) holds no known value
+            assigned = _assigned(child, name)
+            if assigned is not None:
+                found = assigned
+            elif _assigns_within(child, name):
+                return node
+        if found is not None:
+            return found
         scope = scope.parent
     return node
+
+
+def _assigned(statement: Node, name: str) -> Node | None:
+    """The value `name = value;` gives, when that is the whole statement."""
+    expression = statement.named_children[0] if statement.type == "expression_statement" else None
+    if expression is None or expression.type != "assignment_expression":
+        return None
+    left, right = expression.child_by_field_name("left"), expression.child_by_field_name("right")
+    if left is None or right is None or left.type != "identifier" or text_of(left) != name:
+        return None
+    return unwrap(right)
+
+
+def _assigns_within(statement: Node, name: str) -> bool:
+    """Whether anything inside the statement assigns to `name` (`x = …`, `x += …`, `x++`)."""
+    stack = [statement]
+    while stack:
+        each = stack.pop()
+        if each.type in ("assignment_expression", "augmented_assignment_expression", "update_expression"):
+            target = each.child_by_field_name("left") or each.child_by_field_name("argument")
+            if target is not None and target.type == "identifier" and text_of(target) == name:
+                return True
+        stack.extend(each.named_children)
+    return False
 
 
 def first_error(root: Node) -> Node | None:

@@ -3,6 +3,8 @@ lines, data changes (`bulkUpdate`), runner semantics (no transaction unless the 
 
 from __future__ import annotations
 
+import pytest
+
 from bot.frameworks import detect, sequelize
 from bot.model.changeset import MemoryTree
 from bot.model.config import Config
@@ -15,6 +17,7 @@ from bot.model.migration import (
     DropColumn,
     RenameColumn,
     SetNotNull,
+    Unparsed,
 )
 from tests.conftest import review_sql
 
@@ -254,3 +257,41 @@ def test_a_question_mark_without_replacements_stays_sql() -> None:
     up = "    await queryInterface.sequelize.query(`SELECT id FROM orders WHERE legacy_code ? 'x'`);\n"
     migration = _parse(_migration(up))
     assert migration.up and all(op.sql.count("?") == 1 for op in migration.up)
+
+
+_REASSIGNED = """module.exports = {
+  up: async (queryInterface, Sequelize) => {
+    let tableName, constraintName;
+    tableName = "%(first)s";
+    constraintName = "%(first)s_%(column)s_fkey";
+    await queryInterface.sequelize.query(`alter table "${tableName}" drop constraint "${constraintName}"`);
+    %(second_assignment)s
+    await queryInterface.sequelize.query(`alter table "${tableName}" drop constraint "${constraintName}"`);
+  },
+  down: async () => {},
+};
+"""
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "column"),
+    [("collection_users", "group_users", "userId"), ("pins", "stars", "teamId")],
+)
+@pytest.mark.parametrize("branch", [False, True])
+def test_a_let_given_new_values_statement_by_statement_is_read_at_each_use(
+    first: str, second: str, column: str, branch: bool
+) -> None:
+    """Outline's `missing-cascades` migrations reassign `tableName` before each query: each query names the
+    table assigned last; a value given on one path only (an `if`) is no known value."""
+    assignment = f'tableName = "{second}"; constraintName = "{second}_{column}_fkey";'
+    second_assignment = f"if (process.env.X) {{ {assignment} }}" if branch else assignment
+    text = _REASSIGNED % {"first": first, "column": column, "second_assignment": second_assignment}
+    migration = sequelize.parse(PATH, text, MemoryTree(), "postgres")
+    names = [(op.table, getattr(op, "name", "")) for op in migration.up if not isinstance(op, Unparsed)]
+    assert names[0] == (first, f"{first}_{column}_fkey")
+    if branch:
+        assert any(isinstance(op, Unparsed) for op in migration.up)
+    else:
+        assert names[1] == (second, f"{second}_{column}_fkey") and len(names) == 2
+    reviewed = {f.rule for f in review_sql(text, path=PATH).findings}
+    assert ("unparsed-statement" in reviewed) is branch
