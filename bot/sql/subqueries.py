@@ -120,7 +120,17 @@ def pinned(select: exp.Expression, inner: str, catalog: Catalog) -> dict[str, st
     table's unique keys, so it reaches one row at most; None else."""
     fixed = fixed_values(select)
     unique = catalog.unique_keys(inner)
+    if inner not in catalog.primary_keys:
+        unique += conventional_keys(inner)
     return fixed if fixed and any(all(c in fixed for c in key) for key in unique) else None
+
+
+def conventional_keys(table: str) -> list[tuple[str, ...]]:
+    """The primary key a table whose own is unknown (created before the history read) has by convention:
+    `id`, or the table's name with `_id` (`field_type.field_type_id`, `users.user_id`)."""
+    name = table.rsplit(".", 1)[-1]
+    names = ["id", f"{name}_id"] + ([f"{name[:-1]}_id"] if name.endswith("s") else [])
+    return [(n,) for n in names]
 
 
 def fixed_values(select: exp.Expression) -> dict[str, str]:

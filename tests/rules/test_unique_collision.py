@@ -9,7 +9,7 @@ import pytest
 
 from bot.model.findings import Review, Severity
 from bot.render.formats import to_json
-from tests.conftest import review_sql
+from tests.conftest import review_sql, rule_ids
 from tests.rules.django_app import data_migration, model_of, review_migration
 from tests.rules.test_data_expressions import FRAMEWORKS
 
@@ -218,3 +218,25 @@ def test_mysql_collations_already_fold_case(names) -> None:  # type: ignore[no-u
             dialect="mysql",
         )
         assert len(_found(result)) == expected, sql
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "value"),
+    [
+        ("field_type", "field_type_id", "'1'"),
+        ("concept_sources", "concept_source_id", "7"),
+        ("drug", "id", "42"),
+    ],
+)
+@pytest.mark.parametrize("by_key", [True, False])
+def test_a_constant_for_the_row_of_a_conventional_key_of_a_table_created_before_the_history(
+    table: str, key: str, value: str, by_key: bool
+) -> None:
+    """OpenMRS gives each core row its uuid (`UPDATE field_type SET uuid = '8d5e…' WHERE field_type_id = '1'`)
+    on tables its schema snapshot created: their keys are unknown, but `<table>_id` or `id` is the key."""
+    where = f"{key} = {value} AND name = 'Concept'" if by_key else "name = 'Concept'"
+    sql = (
+        f"CREATE UNIQUE INDEX {table}_uuid_index ON {table} (uuid);\n"
+        f"UPDATE {table} SET uuid = '8d5e7d7c-c2cc-11de-8d13-0010c6dffd0f' WHERE {where};\n"
+    )
+    assert ("unique-collision" in rule_ids(review_sql(sql, dialect="mysql"))) is not by_key
