@@ -13,12 +13,17 @@ from bot.model.changeset import Tree
 from bot.model.migration import Migration
 
 NAME = "sql"
+_VERSIONED = re.compile(r"^(?:[VR]?\d|R__)")
 _FOLDERS = {"migrations", "migration", "migrate", "db_migrations", "schema_migrations", "sql_migrations"}
 
 
 def detect(path: str, text: str) -> bool:
-    parts = path.lower().split("/")
-    return path.endswith(".sql") and any(part in _FOLDERS for part in parts[:-1])
+    """A SQL file under a migrations folder that something orders: a version in its name or in a folder
+    below the migrations folder (`0.31/02__reaction.sql`). One that nothing orders is the schema a runner
+    loads into a new database beside the versioned migrations (memos' `LATEST.sql`, a `schema.sql`)."""
+    parts = path.split("/")
+    found = [i for i, part in enumerate(parts[:-1]) if part.lower() in _FOLDERS]
+    return path.endswith(".sql") and bool(found) and any(_VERSIONED.match(p) for p in parts[found[-1] + 1 :])
 
 
 def is_down(path: str) -> bool:
