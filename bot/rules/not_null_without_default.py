@@ -187,7 +187,7 @@ def _rebuilt_with_new_columns(migration: Migration, context: Context) -> Iterato
                 blast_radius=f"Every insert into {context.size_words(original)} from the release still running "
                 "during the deploy omits the new column and fails with a NOT NULL violation, until the new "
                 "code is out.",
-                fix="Give the new column a database default (Django 5: `db_default=`) or add it nullable, and "
+                fix=f"Give the new column a database default{_django_default(migration)} or add it nullable, and "
                 "make it NOT NULL only once no running release omits it.",
             )
 
@@ -241,9 +241,14 @@ def _defaults_dropped(migration: Migration, context: Context) -> Iterator[Findin
             f"that omits {'them' if plural else 'it'} fails.",
             blast_radius=f"Every insert into {context.size_words(added.table)} from the release still running during "
             "the deploy omits the new column and fails with a NOT NULL violation, until the new code is out.",
-            fix="Keep the database default until no running release omits the column (Django 5: `db_default=`); "
+            fix=f"Keep the database default until no running release omits the column{_django_default(migration)}; "
             "drop it, if at all, in a later migration.",
         )
+
+
+def _django_default(migration: Migration) -> str:
+    """Django's own way to keep a database default, for a Django migration only."""
+    return " (Django 5: `db_default=`)" if migration.framework == "django" else ""
 
 
 def _last_default_change(ops: tuple[Operation, ...], table: str, column: str) -> Operation | None:

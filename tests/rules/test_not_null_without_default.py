@@ -29,6 +29,13 @@ def _found(sql: str, **kw: Any) -> list[str]:
 def test_a_rebuild_that_adds_a_not_null_column_without_default(pattern: str, schema: str) -> None:
     [message] = _found(schema + pattern.format(new='"m" integer NOT NULL'))
     assert "`a` is rebuilt with the new column `m`" in message
+    # plain SQL gets no Django advice (memos' rebuilt `reaction` was told of `db_default=`)
+    [finding] = [
+        f
+        for f in review_sql(schema + pattern.format(new='"m" integer NOT NULL'), dialect="sqlite").active
+        if f.rule == RULE
+    ]
+    assert "Django" not in finding.fix and "database default" in finding.fix
 
 
 @pytest.mark.parametrize("pattern", [RENAMED_AWAY, RENAMED_IN], ids=["renamed-away", "renamed-in"])
@@ -89,6 +96,7 @@ def test_django_one_off_defaults_of_one_table_are_one_finding(model: str, table:
     )
     (finding,) = [f for f in result.active if f.rule == "not-null-without-default"]
     assert f"`{table}` gets the NOT NULL columns `size_0` (default `0`)" in finding.message
+    assert "Django 5: `db_default=`" in finding.fix
     assert (f"and {count - 6} more" in finding.message) == (count > 6)
 
 
