@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tree_sitter import Node
+
 from bot.frameworks import ruby
 from bot.frameworks.column_types import rails_type
 from bot.frameworks.rails_common import (
@@ -46,14 +48,34 @@ def _add_column(c: ruby.Call, src: Source, table: str = "") -> Result:
     return Result((AddColumn(table=table, column=spec, if_not_exists=guarded, **origin_of(c, src)),))
 
 
+def _splatted(node: Node) -> Node:
+    """The list a splat argument spreads (`*%i[a b]`), or the argument itself."""
+    if node.type == "splat_argument" and node.named_children:
+        return node.named_children[0]
+    return node
+
+
 def _remove_column(c: ruby.Call, src: Source, table: str = "") -> Result:
     offset = 0 if table else 1
     table = table or argument(c, 0)
-    names = [str(ruby.value(a)) for a in c.args[offset:] if isinstance(ruby.value(a), str)]
+    names: list[str] = []
+    for a in c.args[offset:]:
+        given = ruby.value(_splatted(a))
+        # `remove_columns :t, :a, :b` and a splatted list of them: `*%i[a b]`, `*[:a, :b]`
+        names += (
+            [given]
+            if isinstance(given, str)
+            else [g for g in given if isinstance(g, str)]
+            if (isinstance(given, list) and a.type == "splat_argument")
+            else []
+        )
     typed = (c.name == "remove_column" and len(c.args) > offset + 1) or "type" in c.options
+    single = (
+        c.name == "remove_column" and typed
+    )  # its second argument is the type; `remove_columns`' `type:` is every column's
     ops = tuple(
         DropColumn(table=table, column=n, if_exists=c.option("if_exists") is True, **origin_of(c, src))
-        for n in (names[:1] if typed else names)
+        for n in (names[:1] if single else names)
     )
     why = "" if typed else f"`{c.name}` without the column's type cannot be reversed by `change`"
     return Result(ops, why)

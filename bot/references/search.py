@@ -159,7 +159,10 @@ def search(
     hits = [h for h in hits if h.use.confidence == "high" or not _hidden(h, contested, common)]
     hits = [h for h in hits if not (h.target in common and _prose(h, unique[h.target]))]
     index = _index(unique, hits, files, [])
-    index = replace(index, found=_ignored_by_model(index.found, _ignored_before(unique, before or {})))
+    ignored = _ignored_before(unique, before or {}) | _ignored_before(
+        unique, _model_files(tree, [*conventional, *mappings])
+    )
+    index = replace(index, found=_ignored_by_model(index.found, ignored))
     index = replace(index, definitions=_definitions([*conventional, *mappings]))
     index = replace(index, found=_kept_by_model(tree, index))
     index = replace(index, found=_method_callers(tree, index))
@@ -279,8 +282,10 @@ def _spelled(target: Target, role: str) -> str:
 
 
 def _ignored_before(targets: Sequence[Target], before: Mapping[str, str]) -> set[_Key]:
-    """Columns a Rails model of the base commit lists in `ignored_columns` (the release running during the
-    deploy ignores them) while the change removes that declaration along with the column."""
+    """Columns a Rails model lists in `ignored_columns` (the release running during the deploy ignores
+    them): of the base commit, while the change removes that declaration along with the column, or of
+    the head. The list is written out (`%i[a b]`, `["a"]`) or a constant of the file holding it
+    (`self.ignored_columns += API_SCOPES` under `API_SCOPES = %i[show_dashboard …]`)."""
     found = set()
     for target in targets:
         if target.kind != "column":
@@ -289,12 +294,32 @@ def _ignored_before(targets: Sequence[Target], before: Mapping[str, str]) -> set
         for path, text in before.items():
             if not path.endswith(".rb") or "ignored_columns" not in text:
                 continue
-            for match in re.finditer(r"ignored_columns\s*\+?=\s*(%[wi][\[(]|\[)", text):
-                close = {"[": "]", "(": ")"}[match.group(1)[-1]]
-                listed = text[match.end() : text.find(close, match.end())]
-                if word.search(listed):
-                    found.add(_key(target))
+            if any(word.search(listed) for listed in _ignored_lists(text)):
+                found.add(_key(target))
     return found
+
+
+_IGNORED = re.compile(r"ignored_columns\s*\+?=\s*(?:(%[wi][\[(]|\[)|([A-Z]\w*)\b)")
+
+
+def _ignored_lists(text: str) -> list[str]:
+    """The text of each list a Rails model gives `ignored_columns`, a constant of the file read through."""
+    lists = []
+    for match in _IGNORED.finditer(text):
+        opened, start = match.group(1), match.end()
+        if match.group(2):
+            constant = re.search(rf"^[ \t]*{match.group(2)}\s*=\s*(%[wi][\[(]|\[)", text, re.M)
+            if constant is None:
+                continue
+            opened, start = constant.group(1), constant.end()
+        close = {"[": "]", "(": ")"}[opened[-1]]
+        lists.append(text[start : text.find(close, start)])
+    return lists
+
+
+def _model_files(tree: Tree, models: Sequence[Mapped]) -> dict[str, str]:
+    """The text of each Ruby file of the head that defines a model of a changed table."""
+    return {path: tree.read(path) or "" for path in sorted({m[2] for m in models if m[2].endswith(".rb")})}
 
 
 def _ignored_by_model(
