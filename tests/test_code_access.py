@@ -71,3 +71,30 @@ def test_feature_flags(window: str, flag: tuple[str, str] | None) -> None:
 )
 def test_areas(path: str, text: str, line: str, area: str) -> None:
     assert classify(file_area(path, text), line) == area
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "line"),
+    [
+        ("prisma/schema/link.prisma", "model Link {\n  threadId String\n}\n", "  threadId String"),
+        (
+            "src/app/models/manual_tasks/manual_task.py",
+            "class ManualTask(Base):\n    due_date = Column(DateTime)\n",
+            "    due_date = Column(DateTime)",
+        ),
+        (
+            "app/models/billing_job.rb",
+            "class BillingJob < ApplicationRecord\nend\n",
+            "  self.table_name = 'jobs'",
+        ),
+    ],
+)
+def test_a_models_own_file_is_the_model_not_an_api_schema_or_a_job(path: str, text: str, line: str) -> None:
+    """papermark splits its Prisma schema into `prisma/schema/*.prisma` (taken for an API schema) and fides
+    keeps `models/manual_tasks/manual_task.py` (taken for a queue's task by its `_task.py`)."""
+    assert classify(file_area(path, text), line) == "model"
+
+
+def test_the_same_names_outside_a_model_file_keep_their_areas() -> None:
+    assert classify(file_area("api/schema/link.json", "{}"), '"threadId": 1') == "serializer"
+    assert classify(file_area("src/app/workers/manual_task.py", ""), "    due_date = 1") == "job"

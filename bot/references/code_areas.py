@@ -116,12 +116,15 @@ def file_area(path: str, text: str, present: frozenset[str] | None = None) -> Fi
     rest = "view" if _VIEW_PATH.search(path) else "config" if _CONFIG_PATH.search(path) else "other"
     if rest == "view" and _LENIENT_TEMPLATE.search(path):
         rest = "template"
+    # A model's own file is the model's: `prisma/schema/link.prisma` of a split Prisma schema is no API
+    # schema, and `models/manual_task.py` no task of a queue.
+    modelled = bool(_MODEL_PATH.search(path))
     return FileArea(
         fixed=None,
-        job=bool(_JOB_PATH.search(path)) or _has(text, JOB_HINTS, present),
-        api=bool(_API_PATH.search(path)),
+        job=not modelled and (bool(_JOB_PATH.search(path)) or _has(text, JOB_HINTS, present)),
+        api=not modelled and bool(_API_PATH.search(path)),
         sql=bool(_SQL_PATH.search(path)),
-        model=bool(_MODEL_PATH.search(path)) or _has(text, MODEL_HINTS, present),
+        model=modelled or _has(text, MODEL_HINTS, present),
         rest=rest,
     )
 
