@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import NamedTuple
 
 from bot.references.code_access import FLAG_HINTS, flag_guard, is_write
@@ -122,6 +122,15 @@ _MEMBER = re.compile(r"\??\.[A-Za-z_]\w*")  # `.member` right after a name
 # code gives its objects a member of its own), and a type that only a type literal gives a key (`string`,
 # `number`; `null` and `undefined` are values an object may set too). A type of its own (`type Meta = {
 # customText?: string }`) still declares the field.
+# A class's constant whose value is one word: `with_consent = "with_consent"` of an enum
+_WORD_CONSTANT = re.compile(r"\s*\w+\s*(?::[^=]+)?=\s*[rbuRBU]?([\"'])[\w.-]*\1\s*(?:#.*)?$")
+# Prisma's nested operations on a relation, and a query's own arguments (a key above them is a relation)
+_NESTED_OPERATIONS = frozenset(
+    ("create", "createMany", "connectOrCreate", "update", "updateMany", "upsert", "select", "include")
+)
+_QUERY_ARGUMENTS = frozenset(("data", "where", "select", "include", "create", "update", "orderBy", "_count"))
+# An object type written inline, its members separated by semicolons: `{ id: string; ` before a member
+_INLINE_TYPE_KEY = re.compile(r"\{(?:\s*[\w$]+\??\s*:\s*[^;{}=()]+;)+\s*$")
 _TYPE_LITERAL_KEY = re.compile(r"&\s*\{(?:[^{}]*[;,])?\s*$")
 _PRIMITIVE_TYPE = re.compile(
     r"\??\s*:\s*(?:string|number|boolean|bigint|Date|unknown|any|never|object)\b(?:\s*\[\])?\s*(?:[;,}|&)\]]|$)"
@@ -196,6 +205,7 @@ _DEFINITION_STATEMENT = re.compile(
     re.I,
 )
 # Files of data under a test's or fixtures' folder (Django's fixtures are read on their own, by model)
+_RUBY_SHEBANG = re.compile(r"#![^\n]*\bruby\b")
 _TEST_DATA_FILES = (".json", ".fjson", ".html", ".htm", ".xml", ".txt", ".svg")
 _SAFE_LINE = (("ignored_columns", "ignored_columns"), ("@ignore", "prisma @ignore"))
 
@@ -317,6 +327,20 @@ class _FileScan:
         self._aliases: dict[tuple[str, str], bool] = {}  # (row, name): the name is an alias of its query
         self._instance_attributes: dict[str, bool] = {}  # name: set on `self` in another class's `__init__`
         self._creates_tables: bool | None = None  # a `.sql` file with CREATE TABLE: a schema definition
+
+    @cached_property
+    def ruby(self) -> bool:
+        """Ruby code: a `.rb` or `.rake` file, or a script without an extension run by Ruby
+        (`script/restore_version` starting `#!/usr/bin/env ruby`)."""
+        if self.path.endswith((".rb", ".rake")):
+            return True
+        name = self.path.rpartition("/")[2]
+        return "." not in name and _RUBY_SHEBANG.match(self.text) is not None
+
+    def in_interpolation(self, pos: int, line: str, col: int) -> bool:
+        """Is `pos` inside a Ruby string's `#{…}`, where code runs (`"#{name}-#{slug}"`)?"""
+        opened = line.rfind("#{", 0, col)
+        return opened >= 0 and "}" not in line[opened:col]
 
     @property
     def area(self) -> FileArea:
@@ -578,10 +602,10 @@ class _FileScan:
         if (
             target.kind == "column"
             and needle.role == "name"
-            and self.path.endswith((".rb", ".rake"))
+            and self.ruby
             and not line[:col].endswith((".", ":", "@"))
             and not (line[end : end + 1] == ":" and line[end : end + 2] != "::")  # a hash's key
-            and self.literal(line_start + col) is None
+            and (self.literal(line_start + col) is None or self.in_interpolation(line_start + col, line, col))
             and ruby_local(self.text, line_start + col, needle.word)
         ):
             return None  # `def parse(raw_csv_str)`, `raw_csv_str = <<-ROWS`: the method's own variable
@@ -594,6 +618,14 @@ class _FileScan:
             and erb_local(self.text, line_start + col, needle.word)
         ):
             return None  # `<% is_active = step_idx == idx %>`: a variable of the template
+        if (
+            target.kind == "column"
+            and needle.role == "name"
+            and (self.ruby or self.path.endswith((".erb", ".haml", ".slim", ".jbuilder")))
+            and line[:col].endswith("@")
+            and self.literal(line_start + col) is None
+        ):
+            return None  # `@mfa_recovery_codes.each`: an instance variable; Rails keeps no attribute in one
         if (
             target.kind == "column"
             and needle.role in ("name", "new")
@@ -755,6 +787,12 @@ class _FileScan:
         return re.search(rf"^[ \t]+{re.escape(word)}\s*=\s*[\w.]+\(", body, re.M) is not None
 
     def _other_class_constant(self, target: Target, line: str, line_start: int, col: int) -> bool:
+        """Is the line a constant of a class that is not the model, the name its own or its value (an
+        enum's `with_consent = "with_consent"`)?"""
+        start = len(line) - len(line.lstrip())  # the constant's name starts the line
+        if col != start and not _WORD_CONSTANT.match(line):
+            return False  # only a value that is one word (`"with_consent"`), never a statement in a string
+        col = start
         word = re.match(r"\w+", line[col:])
         end = col + (len(word.group(0)) if word else 0)
         cls = python_class_constant(self.text, line_start, line, col, end, self.headers)
@@ -1054,9 +1092,34 @@ class _FileScan:
             tables = self.m.rows.get(underscore(owner), frozenset()) or self.m.rows.get(
                 owner.lower(), frozenset()
             )
+        if not tables and owner[:1].islower():
+            tables = self._qualified_row(owner)
         return (objects and owner in NOT_ROWS) or (
             bool(tables) and target.table.lower().rpartition(".")[2] not in tables
         )
+
+    def _related_key(self, target: Target, keys: list[str], models: TableModels) -> bool:
+        """Is the object a Prisma nested write or selection under a relation's key (`availabilitySchedule:
+        { create: { … } }`, `{ select: { … } }`, a table this change creates included), whose keys are the
+        related model's fields? A relation named after the changed model (`orders: { create: … }`) is
+        its own."""
+        for inner, outer in pairwise(keys):
+            if inner not in _NESTED_OPERATIONS or outer in _QUERY_ARGUMENTS:
+                continue
+            single = singularize(outer)
+            own = {n.lower() for n in models.names}
+            return not (outer.lower() in own or single.lower() in own or self._own_row(target, single))
+        return False
+
+    def _qualified_row(self, owner: str) -> frozenset[str]:
+        """The tables of a row named with words in front of a row's name (`latest_version`,
+        `previousOrder`): the last words that name a row decide."""
+        words = underscore(owner).split("_")
+        for i in range(1, len(words)):
+            tail = "_".join(words[i:])
+            if tail in self.m.rows:
+                return self.m.rows[tail]
+        return frozenset()
 
     def _safe(self, target: Target, line: str, line_start: int) -> str | None:
         if target.kind != "column":
@@ -1142,6 +1205,10 @@ class _FileScan:
         member_of = self.shape.type_member(line_start, line)
         if member_of is not None:  # no ORM reads a column through a type: `interface User { alias?: string }`
             return "low", frozenset()
+        named = re.match(r"[\w$]*", line[col:])
+        word_end = col + (len(named.group(0)) if named else 0)
+        if _INLINE_TYPE_KEY.search(line, 0, col) and _PRIMITIVE_TYPE.match(line, word_end):
+            return "low", frozenset()  # `thread: { id: string; channelId?: string | null }`, a type inline
         before = line[:col].rstrip()
         word = re.match(r"[\w$]+", line[col:])
         after = line[col + (len(word.group(0)) if word else 0) :].lstrip()
@@ -1172,6 +1239,8 @@ class _FileScan:
         for nested in keys:
             if self._foreign_owner(target, nested, objects=False):
                 return "low", frozenset()  # `SymbolProfile: { create: { currency } }`: the related model's
+        if self._related_key(target, keys, models):
+            return "low", frozenset()  # `availabilitySchedule: { create: { timezone } }`: a relation's model
         for head in heads:  # the innermost call that is a query decides
             delegate = delegate_of(callee_chain(head) or "")
             if delegate in models.names or self._own_row(target, delegate or ""):

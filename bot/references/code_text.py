@@ -46,6 +46,7 @@ _SYMBOL_TRANSLATED = re.compile(r"(?<![\w.])(?:t|translate|I18n\.t|I18n\.transla
 NOT_ROWS = frozenset(
     {"response", "res", "resp", "request", "req", "err", "error", "exception", "exc", "window", "document"}
     | {"location", "process", "os", "sys", "JSON", "json", "console", "Math", "http", "xhr", "fetch"}
+    | {"parsedInput"}  # next-safe-action's parsed request input: `.action(async ({ parsedInput }) => …)`
     | {
         "email",
         "mail",
@@ -91,6 +92,10 @@ _QUOTED_ATTRIBUTE = re.compile(
 )
 
 
+# A dynamic segment of a file-system route (Next.js, SvelteKit, Nuxt): `/[channelId]`, `/[...slug]`, `/[[...slug]]`
+_ROUTE_SEGMENT = re.compile(r"/\[{1,2}(?:\.\.\.)?$")
+
+
 def not_code(path: str, line: str, col: int, end: int) -> bool:
     """Is line[col:end] a word of text rather than code (see the module's description)?"""
     if is_comment(line):
@@ -108,6 +113,8 @@ def not_code(path: str, line: str, col: int, end: int) -> bool:
         return True
     if before.endswith("/") and _SEGMENT_END.match(after) and _IN_STRING_AFTER_SLASH.search(before):
         return True  # a segment of a URL or a path: `/pages/${pageId}/description/`, `/${id}/avatar.png`
+    if _ROUTE_SEGMENT.search(before) and after[:1] == "]" and re.search(r"[`'\"][^`'\"]*$", before):
+        return True  # a dynamic segment of a route's path: `"@/app/api/channels/[channelId]/route"`
     if _QUERY_VALUE.match(after) and _IN_STRING_AFTER_QUERY.search(before):
         return True  # a parameter of a URL's query: `avatar.png?orgId=${team.id}`, `&status=open`
     if _PROSE_VALUE.match(after) and _LABEL_KEY.fullmatch(line[col:end]) and not _ORM_WRITE.search(before):

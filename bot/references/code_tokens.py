@@ -50,9 +50,9 @@ def accepts(token: str, word: str, role: str) -> bool:
 
 
 def qualifier(line: str, col: int) -> str:
-    """The name before `.x`, `::x`, `->x`, `?.x`, `[:x]`, `["x"]` or `("x")` ending at `col`, if any."""
+    """The name before `.x`, `::x`, `->x`, `?.x`, `&.x`, `[:x]`, `["x"]` or `("x")` ending at `col`, if any."""
     before = line[max(0, col - 120) : col].rstrip(":\"'` ")
-    for sep in ("?.", ".", "::", "->", "[", "("):
+    for sep in ("?.", "&.", ".", "::", "->", "[", "("):  # `&.`: Ruby's safe navigation
         if before.endswith(sep):
             before = before[: -len(sep)].rstrip()
             end = len(before)

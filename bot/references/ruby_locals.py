@@ -27,7 +27,7 @@ def ruby_local(text: str, pos: int, name: str) -> bool:
             break
         header = found
     if header is None:
-        return False
+        return _script_local(text, pos, name)
     indent = header.group(1)
     end = re.search(rf"^{re.escape(indent)}end\b", text[header.end() : max(header.end(), pos)], re.M)
     if end is not None:
@@ -39,6 +39,16 @@ def ruby_local(text: str, pos: int, name: str) -> bool:
     line_end = text.find("\n", pos)
     body = text[header.end() : line_end if line_end >= 0 else len(text)]
     return re.search(rf"^[ \t]*{word}[ \t]*(?:=(?![=~>])|\|\|=)", body, re.M) is not None
+
+
+def _script_local(text: str, pos: int, name: str) -> bool:
+    """Outside any method, in a script with no class around (`slug = version_number` at the top of
+    `script/restore_version`): is `name` assigned on a line of its own above `pos`?"""
+    above = text[: text.find("\n", pos) if "\n" in text[pos:] else len(text)]
+    if re.search(r"^[ \t]*(?:class|module)\b", above, re.M):
+        return False  # a class body: a bare name there is the model's attribute or a method
+    word = rf"(?<![\w@.:]){re.escape(name)}(?![\w?!])"
+    return re.search(rf"^[ \t]*{word}[ \t]*(?:=(?![=~>])|\|\|=)", above, re.M) is not None
 
 
 def erb_local(text: str, pos: int, name: str) -> bool:

@@ -193,13 +193,38 @@ class ScriptShape:
                 continue
             before = text[max(0, i - 200) : i].rstrip()
             key = _KEY_REVERSED.match(before[::-1]) if nested else None
+            branch = _ternary_key(before) if nested and key is None else None
             if key is not None:
                 keys.append(key.group(1)[::-1])
+            elif branch is not None:
+                keys.append(branch)  # `schedule: existing ? { connect: … } : { create: { … } }`
             else:
                 nested = False
             if not before.endswith(("(", ",", ":", "[", "?")):
                 break  # `return {`, `= {`, `=> {`: an object of the code, or a function's body
         return keys, heads
+
+
+def _ternary_key(before: str) -> str | None:
+    """The key of a property whose value is a conditional expression, for an object that is one of its
+    branches (`before` ends with the `?` or the `:` of `key: cond ? {…} : {`), or None."""
+    if not before.endswith(("?", ":")) or before.endswith(("?.", "::")):
+        return None
+    depth = 0
+    for i in range(len(before) - 2, -1, -1):
+        char = before[i]
+        if char in ")]}":
+            depth += 1
+        elif char in "([{":
+            if depth == 0:
+                break
+            depth -= 1
+        elif char == "," and depth == 0:
+            break
+    else:
+        i = -1
+    found = re.match(r"\s*([\w$]+)\s*:(?!:)\s*[^?]*\?", before[i + 1 :])
+    return found.group(1) if found else None
 
 
 _CALLEE_REVERSED = re.compile(r"\s*(?:>[^()<>]*<)?\s*((?:[\w$]+\s*\.\??\s*)*[\w$]+)")

@@ -117,6 +117,8 @@ def _pattern_of_locals(line: str, end: int) -> bool:
     if close < 0:
         return False
     rest = line[close + 1 :].lstrip()
+    while rest.startswith("}"):  # a nested pattern: `({ ctx, parsedInput: { channelId } }) =>`
+        rest = rest[1:].lstrip()
     if rest.startswith("=") and not rest.startswith(("==", "=>")):
         return bool(_ROUTE_SOURCE.match(rest[1:]))
     if rest.startswith((")", ":")):
