@@ -416,7 +416,10 @@ class SetTimeout(Operation):
 
 @dataclass(frozen=True, kw_only=True)
 class Transaction(Operation):
-    action: str  # begin | commit | rollback | savepoint
+    # begin | commit | rollback | savepoint; and the bounds of a DO block, which runs as one transaction of
+    # its own (block-begin, block-end), with the COMMIT / ROLLBACK it runs between its statements
+    # (block-commit, block-rollback: PostgreSQL 11+, refused when the block runs inside a transaction)
+    action: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -718,8 +721,17 @@ def transaction_flags(migration: Migration) -> tuple[bool, ...]:
     """
     flags = []
     open_ = migration.in_transaction and not migration.file_transaction
+    outer = open_  # in a DO block: whether a transaction was open around it
     for op in migration.up:
-        if isinstance(op, Transaction):
+        if isinstance(op, Transaction) and op.action.startswith("block-"):
+            # a DO block is one transaction (its COMMITs start the next): its statements share it even
+            # where the file's statements run each on its own; its markers say what is open around it
+            if op.action == "block-begin":
+                outer, open_ = open_, True
+            elif op.action == "block-end":
+                open_ = outer
+            flags.append(outer)
+        elif isinstance(op, Transaction):
             if op.action == "begin":
                 open_ = True
             elif op.action in ("commit", "rollback"):

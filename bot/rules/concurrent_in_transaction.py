@@ -3,7 +3,9 @@
 ## Why is this bad?
 PostgreSQL refuses `CREATE INDEX CONCURRENTLY`, `DROP INDEX CONCURRENTLY`, `REINDEX … CONCURRENTLY`
 and `DETACH PARTITION … CONCURRENTLY` inside a transaction block ("cannot run inside a transaction
-block"), and so does `VACUUM` (enum values added in a transaction are `enum-value-in-transaction`).
+block"), and so does `VACUUM` (enum values added in a transaction are `enum-value-in-transaction`). A DO
+block or procedure that COMMITs between its batches fails the same way ("invalid transaction
+termination") when it is called inside a transaction block.
 Whether a file runs in a transaction depends on its runner: Flyway, goose, dbmate, Diesel, Rails and
 Django wrap each migration unless told not to, and golang-migrate and Prisma send a multi-statement
 file as one implicit transaction.
@@ -24,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddEnumValue, Migration, statement_count, transaction_flags
+from bot.model.migration import AddEnumValue, Migration, Transaction, statement_count, transaction_flags
 from bot.rules.context import Context
 from bot.sql.transactions import outside_transaction_only
 
@@ -64,16 +66,31 @@ RULE = Rule(
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.postgres or _alone_under_assumed_runner(migration):
         return
+    block_reported = False  # a DO block's COMMITs fail alike: the first one says it
     for op, in_transaction in zip(migration.up, transaction_flags(migration), strict=True):
+        if isinstance(op, Transaction) and op.action == "block-begin":
+            block_reported = False
         refused = outside_transaction_only(op, context.version)
-        if refused is not None and in_transaction and not isinstance(op, AddEnumValue):
-            why = migration.transaction_note or "the migration runs in a transaction"
-            yield op.finding(
-                RULE,
-                f"`{' '.join(op.sql.split()[:3])} …`: {refused} ({why}).",
-                blast_radius="The migration fails at this statement; the deploy stops and any earlier statements "
-                "of the file roll back.",
-            )
+        if refused is None or not in_transaction or isinstance(op, AddEnumValue):
+            continue
+        ends_block = isinstance(op, Transaction) and op.action.startswith("block-")
+        if ends_block and block_reported:
+            continue
+        block_reported = block_reported or ends_block
+        why = migration.transaction_note or "the migration runs in a transaction"
+        yield op.finding(
+            RULE,
+            f"`{' '.join(op.sql.split()[:3])} …`: {refused} ({why}).",
+            blast_radius="The migration fails at this statement; the deploy stops and any earlier statements "
+            "of the file roll back.",
+            fix=_BLOCK_FIX if ends_block else None,
+        )
+
+
+_BLOCK_FIX = (
+    "Turn the runner's transaction off for this migration (the same switch as for a concurrent index) so the "
+    "block's COMMITs end its batches, or drop the COMMITs and let the block run as one transaction."
+)
 
 
 def _alone_under_assumed_runner(migration: Migration) -> bool:

@@ -86,6 +86,9 @@ class BlockStatements:
     unknown: list[tuple[str, int, str, str]] = field(default_factory=list)
     # data statements it runs (INSERT, UPDATE, DELETE …), its variables read as PLACEHOLDER
     data: list[DataStatement] = field(default_factory=list)
+    # its COMMIT and ROLLBACK statements (PostgreSQL 11+): (commit | rollback, line in the body, the line of
+    # the outermost loop that runs it again, else its own): the locks taken before it are released there
+    ends: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,16 @@ def do_block_statements(body: str) -> BlockStatements:
     return walk.result
 
 
+def _integer_step(value: dict[str, Any], names: list[str]) -> dict[str, str]:
+    """`FOR i IN 0..max_id BY 1000 LOOP`: each pass moves `i` to `i + 1000` (`i - 1000` in REVERSE), as a
+    `WHILE` loop's `i := i + 1000` would; the step is 1 unless BY says otherwise."""
+    variable = value.get("var", {}).get("PLpgSQL_var", {}).get("refname", "")
+    if not variable or variable not in names:
+        return {}
+    step = _query(value.get("step")).strip() or "1"
+    return {variable.lower(): f"{variable} {'-' if value.get('reverse') else '+'} {step}"}
+
+
 def _datum_name(datum: object) -> str:
     value: object = next(iter(datum.values()), {}) if isinstance(datum, dict) else {}
     return str(value.get("refname", "")) if isinstance(value, dict) else ""
@@ -125,12 +138,15 @@ class _Walk:
         self.result = BlockStatements()
         self.recording = True  # off in a loop whose values are unknown: how often its body runs is unknown
         self.assigned: list[dict[str, str]] = []  # in each enclosing loop, what its body assigns to variables
+        self.loop_lines: list[int] = []  # the lines of the loops the walk is in, outermost first
 
-    def unknown_loop(self, body: object, bindings: Bindings, loop: str, first: bool) -> None:
+    def unknown_loop(
+        self, body: object, bindings: Bindings, loop: str, first: bool, implied: dict[str, str] | None = None
+    ) -> None:
         """A loop whose values are unknown: its statements are not taken as run once; what it builds is
-        still listed."""
+        still listed. `implied`: what the loop itself assigns on each pass (`FOR i IN 1..n BY 1000`: `i + 1000`)."""
         recording, self.recording = self.recording, False
-        self.assigned.append(self._assignments(body))
+        self.assigned.append({**(implied or {}), **self._assignments(body)})
         self.statements(body, bindings, loop, first)
         self.assigned.pop()
         self.recording = recording
@@ -175,6 +191,18 @@ class _Walk:
             branches += [e.get("PLpgSQL_if_elsif", {}).get("stmts", []) for e in value.get("elsif_list", [])]
             return all([self.statements(b, bindings, loop, first) for b in branches])
         line = int(value.get("lineno") or 1)
+        if kind in ("PLpgSQL_stmt_commit", "PLpgSQL_stmt_rollback"):
+            # in a loop, every pass after the first starts after it: the loop runs with the locks released
+            action = "commit" if kind == "PLpgSQL_stmt_commit" else "rollback"
+            if all(end[1] != line for end in self.result.ends):
+                self.result.ends.append((action, line, self.loop_lines[0] if self.loop_lines else line))
+            return False
+        if kind in _LOOPS or kind in ("PLpgSQL_stmt_foreach_a", "PLpgSQL_stmt_fors"):
+            self.loop_lines.append(line)
+            try:
+                return self._loop_statement(kind, value, bindings, loop, first)
+            finally:
+                self.loop_lines.pop()
         if kind == "PLpgSQL_stmt_assign":
             self.assign(value, bindings)
             return True
@@ -192,13 +220,19 @@ class _Walk:
             if _kinds(shape) & _CHANGES:
                 self.result.unknown.append((expression, line, shape, loop))
             return False
+        return kind in _STRUCTURE
+
+    def _loop_statement(
+        self, kind: str, value: dict[str, Any], bindings: Bindings, loop: str, first: bool
+    ) -> bool:
         if kind in ("PLpgSQL_stmt_foreach_a", "PLpgSQL_stmt_fors"):
             self.loop(kind, value, bindings, loop, first)
             return False  # a loop is more than schema changes run once: the block stays one operation too
-        if kind in _LOOPS:
-            self.unknown_loop(value.get("body", []), dict(bindings), _nested(loop, _loop_text(value)), first)
-            return False
-        return kind in _STRUCTURE
+        implied = _integer_step(value, self.names) if kind == "PLpgSQL_stmt_fori" else {}
+        self.unknown_loop(
+            value.get("body", []), dict(bindings), _nested(loop, _loop_text(value)), first, implied
+        )
+        return False
 
     def assign(self, value: dict[str, Any], bindings: Bindings) -> None:
         """`new_name := '_old_' || tbl`: the variable holds what the expression builds from known values."""
@@ -273,6 +307,14 @@ def _kinds(query: str) -> set[str]:
 
 
 def _loop_text(value: dict[str, Any]) -> str:
+    variable = value.get("var", {}).get("PLpgSQL_var", {}).get("refname", "")
+    if variable and value.get("upper"):  # `FOR i IN 0..max_id BY 1000`
+        step = _query(value.get("step"))
+        reverse = "REVERSE " if value.get("reverse") else ""
+        bounds = f"{_query(value.get('lower'))}..{_query(value.get('upper'))}" + (
+            f" BY {step}" if step else ""
+        )
+        return f"in a loop (`FOR {variable} IN {reverse}{bounds}`)"
     condition = _query(value.get("cond")) or _query(value.get("lower"))
     return f"in a loop (`{condition}`)" if condition else "in a loop"
 

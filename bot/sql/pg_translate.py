@@ -254,7 +254,22 @@ def _do(node: ast.DoStmt, base: Base) -> Iterator[Operation]:
         yield from do_block(node, base)
     for data in read.data:
         inner.extend(_block_data(data, Location(location.path, location.line + data.line - 1)))
-    yield from sorted(inner, key=lambda op: op.location.line)  # in the order the block runs them
+    ends = [
+        Transaction(
+            action=f"block-{action}",
+            location=Location(location.path, location.line + at - 1),
+            sql=action.upper(),
+        )
+        for action, _, at in read.ends
+    ]
+    if ends:  # its statements run in its own transaction, which each COMMIT ends and the next starts
+        inner.insert(0, Transaction(action="block-begin", location=location, sql="DO"))
+        inner.extend(ends)
+    inner = sorted(inner, key=lambda op: op.location.line)  # in the order the block runs them
+    if ends:
+        last = max([location.line, *(op.location.line for op in inner)])
+        inner.append(Transaction(action="block-end", location=Location(location.path, last), sql="END"))
+    yield from inner
     for expression, line, shape, loop in read.unknown:
         yield from _built_at_run_time(
             expression, shape, loop, Location(location.path, location.line + line - 1)

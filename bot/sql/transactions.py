@@ -48,7 +48,7 @@ def with_held_locks(
     held: list[Held] = []
     for op, in_transaction in zip(migration.up, transaction_flags(migration), strict=True):
         if isinstance(op, Transaction):
-            if op.action in ("commit", "rollback"):
+            if op.action in ("commit", "rollback", "block-commit", "block-rollback"):
                 held = []
             yield op, in_transaction, ()
             continue
@@ -68,6 +68,9 @@ def outside_transaction_only(op: Operation, version: tuple[int, ...] = (13,)) ->
         return "ALTER TYPE … ADD VALUE cannot run inside a transaction block before PostgreSQL 12"
     if isinstance(op, Maintenance) and op.command.lower().startswith("vacuum"):
         return "VACUUM cannot run inside a transaction block"
+    if isinstance(op, Transaction) and op.action in ("block-commit", "block-rollback"):
+        word = op.action.removeprefix("block-").upper()
+        return f"a DO block or procedure cannot {word} when it is called inside a transaction block"
     if isinstance(op, RawSQL) and op.category in ("create-database", "drop-database", "alter-system"):
         return f"{op.category.replace('-', ' ').upper()} cannot run inside a transaction block"
     return None
