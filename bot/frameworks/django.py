@@ -23,6 +23,7 @@ from dataclasses import replace
 from bot.frameworks import django_signals, seed_rows, suppressions
 from bot.frameworks import python_source as py
 from bot.frameworks.django_apps import DJANGO_USER, Apps, user_model
+from bot.frameworks.django_generic import with_generic_relations
 from bot.frameworks.django_operations import Reader
 from bot.frameworks.django_state import Model, State
 from bot.frameworks.inverse import inverse
@@ -243,6 +244,8 @@ class _Parser:
         for call in operations:
             up.extend(self._operation(call))
         up = list(separate(up))
+        # the models' code declares a GenericRelation (a migration never holds one)
+        up = with_generic_relations(up, self.tree, {table for _, _, table in imported})
         down = None if self.irreversible else self._down(up)
         if klass is not None:
             up.extend(self._post_migrate(klass))

@@ -112,6 +112,16 @@ class ForeignKey:
     owner: bool = False  # an association from the parent's side (`belongs_to …, dependent:`): see Dependent
     type_column: str = ""  # a polymorphic association's type column and the parent's class it must hold
     type_value: str = ""
+    type_query: str = ""  # the SQL the type column must equal when it is no literal (Django's content type)
+
+    @property
+    def type_condition(self) -> str:
+        """`commentable_type = 'Post'`, `content_type_id = (SELECT id FROM django_content_type WHERE …)`;
+        "" for an association of one parent table."""
+        if not self.type_column:
+            return ""
+        value = self.type_query or "'" + self.type_value.replace("'", "''") + "'"
+        return f"{self.type_column} = {value}"
 
 
 @dataclass(frozen=True)
@@ -381,6 +391,7 @@ class Catalog:
                         owner=d.owner,
                         type_column=d.type_column,
                         type_value=d.type_value,
+                        type_query=d.type_query,
                     ),
                     action,
                     d.action in ("destroy", "destroy_async"),

@@ -369,6 +369,9 @@ class Dependent:
     # column names the parent's class belong to it (`commentable_type = 'Post'`)
     type_column: str = ""
     type_value: str = ""
+    # the SQL the type column must equal, when it is no literal of `type_value`: the content type of the
+    # parent model for a Django generic relation (`(SELECT id FROM django_content_type WHERE …)`)
+    type_query: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -385,6 +388,11 @@ class DataDelete(Operation):
     callbacks_skipped: str = ""
     step: BatchStep | None = None  # the loop that runs it batch after batch, when the review reads it
     loop: str = ""  # the loop of a DO block that runs it again and again ("" when it runs once)
+
+    @property
+    def dependents_run(self) -> tuple[Dependent, ...]:
+        """The associations the delete carries out: none when it skips the models' code."""
+        return () if self.callbacks_skipped else self.dependents
 
 
 MAX_ROWS = 1000  # VALUES rows kept per INSERT: enough for every lookup table a migration seeds

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot import two_cores
 from bot.frameworks.forward_only import forward_fix
-from bot.model.catalog import Catalog
+from bot.model.catalog import Catalog, ForeignKey
 from bot.model.findings import RollbackStep
 from bot.model.migration import (
     PLACEHOLDER,
@@ -224,7 +224,9 @@ class _Cascaded:
     emptied: str = ""  # "set null" / "set default": the rows stay, their key is emptied
     key: tuple[str, ...] = ()  # the child's own row key, to write an emptied link back
     how: str = "`ON DELETE CASCADE`"  # what removes them: the key's action, or the model association
-    kind: tuple[str, str] = ("", "")  # a polymorphic child's type column and the parent's class it holds
+    # a polymorphic child's type column and the SQL of what it holds for the parent (its class as a literal,
+    # a Django content type as a query)
+    kind: tuple[str, str] = ("", "")
 
 
 def _save_child(child: _Cascaded, dialect: str) -> RollbackStep:
@@ -356,7 +358,7 @@ def _cascaded(op: DataDelete, where: str, catalog: Catalog | None) -> list[_Casc
         return []
     conditions = {op.table: where}
     found = []
-    for key in catalog.cascades_to(op.table, in_code=op.cascades_in_code, dependents=op.dependents):
+    for key in catalog.cascades_to(op.table, in_code=op.cascades_in_code, dependents=op.dependents_run):
         via = next((t for t in conditions if t.rsplit(".", 1)[-1] == key.references.rsplit(".", 1)[-1]), "")
         referenced = key.referenced_columns or catalog.row_key(via)
         if not via or len(referenced) != len(key.columns):
@@ -370,11 +372,11 @@ def _cascaded(op: DataDelete, where: str, catalog: Catalog | None) -> list[_Casc
             conditions[via],
             _fitting(f"{key.table.replace('.', '_')}_cascade"),
             how=key.declared if key.declared and not key.on_delete else "`ON DELETE CASCADE`",
-            kind=(key.type_column, key.type_value),
+            kind=_kind(key),
         )
         conditions.setdefault(key.table, _condition(child, ""))
         found.append(child)
-    for key in catalog.nullified_by(op.table, in_code=op.cascades_in_code, dependents=op.dependents):
+    for key in catalog.nullified_by(op.table, in_code=op.cascades_in_code, dependents=op.dependents_run):
         via = next((t for t in conditions if t.rsplit(".", 1)[-1] == key.references.rsplit(".", 1)[-1]), "")
         referenced = key.referenced_columns or catalog.row_key(via)
         if not via or len(referenced) != len(key.columns):
@@ -392,10 +394,17 @@ def _cascaded(op: DataDelete, where: str, catalog: Catalog | None) -> list[_Casc
                 _fitting(f"{key.table.replace('.', '_')}_{'_'.join(key.columns)}_links"),
                 emptied=action,
                 key=own if not set(own) & set(key.columns) else (),
-                kind=(key.type_column, key.type_value),
+                kind=_kind(key),
             )
         )
     return found
+
+
+def _kind(key: ForeignKey) -> tuple[str, str]:
+    """The type column of a polymorphic or generic child and the SQL of the value that means the parent."""
+    if not key.type_column:
+        return ("", "")
+    return (key.type_column, key.type_condition.partition(" = ")[2])
 
 
 def _condition(child: _Cascaded, dialect: str) -> str:
@@ -409,8 +418,7 @@ def _condition(child: _Cascaded, dialect: str) -> str:
     where = f" WHERE {child.via_condition}" if child.via_condition else ""
     left = f"({columns})" if len(child.columns) > 1 else columns
     column, value = child.kind
-    quoted = value.replace("'", "''")
-    kind = f" AND {q(column)} = '{quoted}'" if column and value else ""
+    kind = f" AND {q(column)} = {value}" if column and value else ""
     return f"{left} IN (SELECT {referenced} FROM {q(child.via)}{where}){kind}"
 
 

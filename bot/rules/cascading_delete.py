@@ -51,7 +51,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         catalog = context.catalog
         explicit = _deleted_before(migration, op)
         moved = _repointed_before(migration, op)
-        children = catalog.cascades_to(op.table, in_code=op.cascades_in_code, dependents=op.dependents)
+        children = catalog.cascades_to(op.table, in_code=op.cascades_in_code, dependents=op.dependents_run)
         reached = [
             k
             for k in children
@@ -59,7 +59,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         ]
         emptied = [
             k
-            for k in catalog.nullified_by(op.table, in_code=op.cascades_in_code, dependents=op.dependents)
+            for k in catalog.nullified_by(op.table, in_code=op.cascades_in_code, dependents=op.dependents_run)
             if k.table not in explicit and (k.table, k.columns) not in moved and not catalog.is_new(k.table)
         ]
         if not reached and not emptied:
@@ -115,7 +115,13 @@ def _link(key: ForeignKey) -> str:
     hold (`belongs_to …, dependent:`), and for a polymorphic association only those of the parent's class."""
     if key.owner:
         return f"`{key.table}` (those the deleted rows' `{', '.join(key.referenced_columns)}` point at)"
-    kind = f", where `{key.type_column}` is '{key.type_value}'" if key.type_column else ""
+    kind = (
+        f", where `{key.type_condition}`"
+        if key.type_query
+        else f", where `{key.type_column}` is '{key.type_value}'"
+        if key.type_column
+        else ""
+    )
     return f"`{key.table}` (by `{', '.join(key.columns)}`{kind})"
 
 
@@ -130,7 +136,7 @@ def _how(keys: list[ForeignKey], action: str) -> str:
         return f"`ON DELETE {action}`,"
     declared = list(dict.fromkeys(k.declared for k in keys if k.declared and not k.on_delete))
     if declared:
-        return "the models' " + ", ".join(declared) + ", which Rails carries out itself through callbacks,"
+        return "the models' " + ", ".join(declared) + ", which the ORM carries out itself,"
     return f"the models' `on_delete={action.replace(' ', '_')}`, which the ORM carries out itself,"
 
 

@@ -145,9 +145,21 @@ def _finding(op: DataDelete, left: list[Dependent], failing: list[Dependent], co
             else " block the delete."
         )
         + (" The migration stops there and the deploy with it." if failing else ""),
-        fix=f"Delete through the model so its associations run (`in_batches(&:destroy_all)`, "
-        f"`find_each(&:destroy)`), or delete the dependent rows first: `DELETE FROM {first.table} WHERE "
+        fix=(
+            "Delete the related rows first, in the same migration"
+            if first.type_query  # a generic relation: no historical model runs it
+            else "Delete through the model so its associations run (`in_batches(&:destroy_all)`, "
+            "`find_each(&:destroy)`), or delete the dependent rows first"
+        )
+        + f": `DELETE FROM {first.table} WHERE "
         f"{first.columns[0]} IN (SELECT id FROM {op.table}{' WHERE ' + op.where if op.where else ''})"
-        + (f" AND {first.type_column} = '{first.type_value}'" if first.type_column else "")
+        + (f" AND {_type_condition(first)}" if first.type_column else "")
         + "`.",
     )
+
+
+def _type_condition(dependent: Dependent) -> str:
+    """Only the child rows of the deleted rows' own type: `commentable_type = 'Post'`, or a Django content
+    type (`content_type_id = (SELECT id FROM django_content_type WHERE …)`)."""
+    value = dependent.type_query or "'" + dependent.type_value.replace("'", "''") + "'"
+    return f"{dependent.type_column} = {value}"
