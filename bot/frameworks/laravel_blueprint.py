@@ -127,8 +127,10 @@ def _changed(table: str, column: Declared, base: Origin, *, drops_default: bool 
     Laravel 11 on, its default: one not repeated is gone)."""
     name = column.spec.name
     ops: list[Operation] = [AlterColumnType(table=table, column=name, new_type=column.spec.type, **base)]
-    kind = DropNotNull if column.spec.nullable else SetNotNull
-    ops.append(kind(table=table, column=name, **base))
+    if column.spec.nullable:
+        ops.append(DropNotNull(table=table, column=name, **base))
+    else:
+        ops.append(SetNotNull(table=table, column=name, restated=True, **base))
     if column.default_given:
         ops.append(
             SetDefault(

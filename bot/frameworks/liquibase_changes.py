@@ -223,7 +223,7 @@ def _modify_column(e: Element, path: str, dialect: str) -> list[Operation]:
             ops.append(AlterColumnType(table=_table(e), column=column, new_type=new_type, **base))
         constraints = next(iter(c.all("constraints")), Element("constraints"))
         if constraints.get("nullable") == "false":
-            ops.append(SetNotNull(table=_table(e), column=column, **base))
+            ops.append(SetNotNull(table=_table(e), column=column, restated=True, **base))
     return ops
 
 

@@ -193,6 +193,9 @@ class AlterColumnType(Operation):
 class SetNotNull(Operation):
     table: str
     column: str
+    # a whole new definition of the column that says NOT NULL (MySQL's MODIFY/CHANGE, Laravel's `->change()`,
+    # Liquibase's modifyColumn): it restates NOT NULL as often as it sets it
+    restated: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,6 +12,11 @@ On PostgreSQL 12 and later: `ADD CONSTRAINT … CHECK (col IS NOT NULL) NOT VALI
 constraint and skips the scan), then drop the CHECK. Verify first that no row is NULL. MySQL and
 MariaDB have no `NOT VALID`: backfill the NULLs in batches, then `MODIFY … NOT NULL, ALGORITHM=INPLACE,
 LOCK=NONE`.
+
+## Framework notes
+MySQL's `MODIFY`/`CHANGE`, Laravel's `->change()` and Liquibase's `modifyColumn` restate the whole column, NOT
+NULL included, whether or not it changes: on a column whose earlier definition the migrations never showed,
+the rule cannot tell a kept NOT NULL from a new one and stays quiet.
 """
 
 from __future__ import annotations
@@ -86,6 +91,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         known = catalog.column(op.table, op.column)
         if known is not None and not known.nullable:
             continue  # already NOT NULL (MySQL MODIFY restates the whole column definition)
+        if known is None and op.restated:
+            continue  # a restated definition of a column the history never showed: NOT NULL is most likely kept
         if context.postgres and context.at_least(12) and catalog.validated_not_null(op.table, op.column):
             continue  # PostgreSQL 12+ proves it from the validated CHECK and skips the scan
         if context.mysql:

@@ -293,7 +293,7 @@ def _modify_column(action: exp.ModifyColumn, table: str, b: Base, dialect: str) 
         )
     # MODIFY and CHANGE restate the whole column: what they do not say, the column loses
     if not spec.nullable:
-        yield SetNotNull(table=table, column=spec.name, **b)
+        yield SetNotNull(table=table, column=spec.name, restated=True, **b)
     else:
         said = any(c.args.get("allow_null") for c in action.this.find_all(exp.NotNullColumnConstraint))
         yield DropNotNull(table=table, column=spec.name, implied=not said, **b)

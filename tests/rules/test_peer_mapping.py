@@ -423,7 +423,15 @@ EXAMPLES: list[Example] = [
         "not-null-without-default",
         "ALTER TABLE users ADD COLUMN tenant_id bigint NOT NULL;",
     ),
-    _ex("Atlas", "MF104", "set-not-null", "ALTER TABLE users MODIFY email varchar(255) NOT NULL;", "mysql"),
+    _ex(
+        "Atlas",
+        "MF104",
+        "set-not-null",
+        "ALTER TABLE users MODIFY email varchar(255) NOT NULL;",
+        "mysql",
+        # Atlas diffs against the schema, where the column is nullable; MODIFY alone restates NOT NULL
+        base="CREATE TABLE users (id bigint PRIMARY KEY, email varchar(255) NULL);",
+    ),
     _ex("Atlas", "BC101", "table-renamed", "ALTER TABLE users RENAME TO customers;"),
     _ex("Atlas", "BC102", "column-renamed", "ALTER TABLE users RENAME COLUMN name TO full_name;"),
     _ex(
