@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import xml.etree.ElementTree as ET
 from typing import NamedTuple
@@ -88,8 +89,9 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     down: list[Operation] = []
     reason = ""
     for change_set in sets:
+        step = f"{change_set.get('author')}:{change_set.get('id')}"
         ops = [
-            op
+            dataclasses.replace(op, applied_unit=step)
             for change in change_set.children
             if change.name not in ("rollback", "comment", "preConditions", "validCheckSum")
             for op in operations(change, path, dialect, tree.read)

@@ -39,6 +39,9 @@ class Operation:
     # The piece of code the operation was read from, when it is one of several in a migration (the function a
     # Django `RunPython` runs): the operations of one unit are one change to the people who wrote it.
     unit: str = field(default="", compare=False)
+    # The part of the file its runner records as applied on its own (a Liquibase changeSet): after a failure,
+    # only that part runs again. Empty where the whole file is that part.
+    applied_unit: str = field(default="", compare=False)
 
     def option(self, name: str) -> str:
         return next((value for key, value in self.options if key == name), "")

@@ -18,7 +18,9 @@ configuration says how the runner behaves: `assume_in_transaction: true` (it wra
 transaction: quiet) or `false` (it does not: reported). Quiet when the statements run in a transaction (the
 runner's or the file's own `BEGIN`), and for a
 migration of a single statement, which either happens or not. MySQL supports the clauses only for
-tables (MariaDB also for columns and indexes); SQLite for tables and indexes.
+tables (MariaDB also for columns and indexes); SQLite for tables and indexes. Liquibase records each
+changeSet as applied on its own and runs again only the one that failed: a statement is reported only when
+another statement of its changeSet runs after it.
 """
 
 from __future__ import annotations
@@ -99,7 +101,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         return
     flags = transaction_flags(migration)
     dropped: set[tuple[str, str]] = set()  # constraints a DROP CONSTRAINT IF EXISTS cleared for one ADD
+    last = _last_of_each_step(migration)
     for op, in_transaction in zip(migration.up, flags, strict=True):
+        if op.applied_unit and last.get(op.applied_unit) is op:
+            continue  # nothing of its step runs after it: a failure leaves the step unrecorded and unchanged
         if context.mysql and not isinstance(op, Transaction):
             in_transaction = False  # every DDL statement commits on its own
         if isinstance(op, DropConstraint) and op.if_exists:
@@ -137,6 +142,15 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             blast_radius=_BLAST,
             suggestion=_suggestion(op.sql, clause) if migration.alone_on_lines(op) else None,
         )
+
+
+def _last_of_each_step(migration: Migration) -> dict[str, Operation]:
+    """The last statement of each part the runner records on its own (a Liquibase changeSet)."""
+    last: dict[str, Operation] = {}
+    for op in migration.up:
+        if op.applied_unit and not isinstance(op, Transaction | SetTimeout):
+            last[op.applied_unit] = op
+    return last
 
 
 def _runner_unknown(migration: Migration, context: Context) -> bool:

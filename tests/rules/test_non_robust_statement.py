@@ -1,5 +1,7 @@
 from typing import Any
 
+import pytest
+
 from bot.model.config import Config
 from bot.model.findings import Finding
 from tests.conftest import review_sql
@@ -69,3 +71,35 @@ def test_a_constraint_dropped_without_if_exists() -> None:
     [found] = [f for f in review_sql(sql, config=NO_TX).active if f.rule == "non-robust-statement"]
     assert "DROP CONSTRAINT carts_owner_fk" in found.message
     assert found.suggestion == "ALTER TABLE carts DROP CONSTRAINT IF EXISTS carts_owner_fk"
+
+
+def _changelog(*change_sets: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
+        + "".join(change_sets)
+        + "</databaseChangeLog>\n"
+    )
+
+
+@pytest.mark.parametrize(("table", "column"), [("concept_complex", "edit_privilege"), ("orders", "note")])
+@pytest.mark.parametrize("together", [False, True])
+def test_a_liquibase_change_set_is_run_again_on_its_own(table: str, column: str, together: bool) -> None:
+    """OpenMRS's changelogs hold one change per changeSet: Liquibase records each as applied on its own and
+    runs again only the one that failed, which changed nothing; two changes of one changeSet are not so."""
+    create = f'<createTable tableName="{table}_log"><column name="id" type="int"/></createTable>'
+    add = f'<addColumn tableName="{table}"><column name="{column}" type="varchar(255)"/></addColumn>'
+    sets = (
+        [f'<changeSet id="1" author="a">{create}{add}</changeSet>']
+        if together
+        else [
+            f'<changeSet id="1" author="a">{create}</changeSet>',
+            f'<changeSet id="2" author="a">{add}</changeSet>',
+        ]
+    )
+    result = review_sql(
+        _changelog(*sets),
+        path="src/main/resources/db/changelog/update.xml",
+        dialect="mysql",
+    )
+    found = [f for f in result.active if f.rule == "non-robust-statement"]
+    assert [f.message.split("`")[1] for f in found] == ([f"CREATE TABLE {table}_log"] if together else [])
