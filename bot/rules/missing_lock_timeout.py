@@ -80,6 +80,8 @@ _MYSQL_FIX = {
     "connection `OPTIONS` (`init_command`).",
     "alembic": '`op.execute("SET SESSION lock_wait_timeout = 5")` at the start of `upgrade()`, or in `env.py` '
     "for every revision.",
+    "laravel": '`DB::statement("SET SESSION lock_wait_timeout = 5")` at the start of `up()`.',
+    "ecto": '`execute "SET SESSION lock_wait_timeout = 5"` at the start of the migration (MyXQL).',
 }
 
 LOCKING = (

@@ -78,6 +78,19 @@ def test_a_mysql_index_dropped_on_its_table_names_the_table(index: str, table: s
             'def upgrade():\n    op.add_column("users", sa.Column("nickname", sa.String(50)))\n\n\n'
             'def downgrade():\n    op.drop_column("users", "nickname")\n',
         ),
+        (
+            "database/migrations/2026_01_01_000000_add_nickname.php",
+            "<?php\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Database\\Schema\\Blueprint;\n"
+            "return new class extends Migration {\n  public function up(): void {\n"
+            "    Schema::table('users', function (Blueprint $table) { $table->string('nickname')->nullable(); });\n"
+            "  }\n  public function down(): void {\n"
+            "    Schema::table('users', function (Blueprint $table) { $table->dropColumn('nickname'); });\n  }\n};\n",
+        ),
+        (
+            "priv/repo/migrations/20260101000000_add_nickname.exs",
+            "defmodule App.Repo.Migrations.AddNickname do\n  use Ecto.Migration\n  def change do\n"
+            "    alter table(:users) do\n      add :nickname, :string\n    end\n  end\nend\n",
+        ),
     ],
 )
 def test_the_advice_on_mysql_is_mysqls_setting(path: str, text: str) -> None:
