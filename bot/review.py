@@ -265,7 +265,11 @@ def review(
         if config.deployment == "offline":
             checked = _offline(checked)
         if migration.path in applied:
-            checked = _new_installs_only(_on_edited_statements(checked, migration, bases.get(migration.path)))
+            checked = _on_edited_statements(checked, migration, bases.get(migration.path))
+            added = _added_units(migration, bases.get(migration.path))
+            checked = [f for f in checked if _in_units(f, added)] + _new_installs_only(
+                [f for f in checked if not _in_units(f, added)]
+            )
         _leave(migration, catalog, lint)
         replayed = index + 1
         return checked
@@ -550,6 +554,22 @@ def _offline(findings: list[Finding]) -> list[Finding]:
         else f
         for f in findings
     ]
+
+
+def _added_units(migration: Migration, base: Migration | None) -> list[Operation]:
+    """The statements of the parts of an applied file its runner records one by one (Liquibase changeSets)
+    that the base branch's version does not have: every database runs those, not only new installs."""
+    if base is None:
+        return []
+    known = {op.applied_unit for op in (*base.up, *(base.down or ()))}
+    return [op for op in migration.up if op.applied_unit and op.applied_unit not in known]
+
+
+def _in_units(finding: Finding, ops: list[Operation]) -> bool:
+    return (
+        any(op.location.line <= finding.line <= max(op.end_line, op.location.line) for op in ops)
+        and finding.rule != applied_migration_edited.RULE.id
+    )
 
 
 def _new_installs_only(findings: list[Finding]) -> list[Finding]:

@@ -330,3 +330,40 @@ def test_modify_sql_is_no_change_and_the_modify_column_extension_is_read(
     assert kinds == ["DataUpdate", "AlterColumnType", "SetNotNull"]
     # modifyColumn restates NOT NULL: on a column the history never showed, no change is told
     assert "set-not-null" not in rules and migration.up[-1].restated
+
+
+@pytest.mark.parametrize(
+    ("table", "column"), [("concept_reference_range", "concept_id"), ("orders", "state")]
+)
+@pytest.mark.parametrize("appended", [True, False])
+def test_a_change_set_appended_to_an_applied_changelog_runs_on_every_database(
+    table: str, column: str, appended: bool
+) -> None:
+    """OpenMRS appends changeSets to `liquibase-update-to-latest-2.7.x.xml`: every database runs the new ones,
+    so their findings keep their weight; they were told to reach new installs only, and made notes."""
+    first = (
+        f'<changeSet id="1" author="a"><addColumn tableName="{table}">'
+        f'<column name="{column}" type="int"/></addColumn></changeSet>\n'
+    )
+    index = f'<createIndex indexName="{table}_{column}_idx" tableName="{table}"><column name="{column}"/></createIndex>'
+    base = _xml(first)
+    head = (
+        _xml(first, f'<changeSet id="2" author="a">{index}</changeSet>\n')
+        if appended
+        else _xml(first.replace("</addColumn>", f"</addColumn>{index}"))
+    )
+    path = "api/src/main/resources/liquibase-update-to-latest-2.7.x.xml"
+    files = {"docker-compose.yml": "services:\n  db:\n    image: postgres:16\n"}
+    result = review(
+        ChangeSet(
+            base="b",
+            head="h",
+            files=(ChangedFile(path, "modified", base, head),),
+            head_tree=MemoryTree({**files, path: head}),
+            base_tree=MemoryTree({**files, path: base}),
+        )
+    )
+    [finding] = [f for f in result.findings if f.rule == "non-concurrent-index"]
+    assert (finding.severity == "critical") is appended
+    assert ("reaches only new installs" in finding.blast_radius) is not appended
+    assert ("applied-migration-edited" in {f.rule for f in result.findings}) is not appended
