@@ -22,7 +22,7 @@ from bot.model.config import Config, parse_config
 from bot.model.database import Database, DatabaseUse, Runner, RunnerSetting
 from bot.model.facts import Facts
 from bot.model.findings import Finding, Review, Severity
-from bot.model.migration import AddColumn, Migration, Operation
+from bot.model.migration import AddColumn, CreateTable, Migration, Operation
 from bot.plan import acceptance
 from bot.plan import validation as plan
 from bot.plan.checklist import decide
@@ -101,8 +101,9 @@ def prepare(
     if isinstance(cached, tuple) and len(cached) == 2:
         catalogs: dict[str, Catalog] = cached[0]
     else:
+        applied_parts = _applied_parts(changeset, found, databases)
         catalogs = {
-            each: _catalog_before(changeset.base_tree, config, each, changed, migrations, lint)
+            each: _catalog_before(changeset.base_tree, config, each, changed, migrations, lint, applied_parts)
             for each in dialects_used
         }
         # Django migrations are Python files: a tree without any (a folder of SQL) does not load their reader
@@ -152,15 +153,45 @@ def _syntax(dialect: str) -> str:
 
 
 def _catalog_before(
-    tree: Tree, config: Config, dialect: str, changed: set[str], migrations: tuple[Migration, ...], lint: bool
+    tree: Tree,
+    config: Config,
+    dialect: str,
+    changed: set[str],
+    migrations: tuple[Migration, ...],
+    lint: bool,
+    applied_parts: frozenset[tuple[str, str]] = frozenset(),
 ) -> Catalog:
     catalog = build_catalog(tree, config, _syntax(dialect), changed, database=dialect)
     catalog.before_change = frozenset(catalog.tables)
     if not lint:  # files given directly are each a change of their own (see review)
         for migration in migrations:
             if migration.dialect == dialect:
-                catalog.created_in_change.update(migration.tables_created())
+                # a table an applied part of the file created (an earlier changeSet of the changelog) has rows
+                catalog.created_in_change.update(
+                    op.table
+                    for op in migration.up
+                    if isinstance(op, CreateTable) and (migration.path, op.applied_unit) not in applied_parts
+                )
+                catalog.created_in_change.update(
+                    migration.tables_created()
+                    - {op.table for op in migration.up if isinstance(op, CreateTable)}
+                )
     return catalog
+
+
+def _applied_parts(
+    changeset: ChangeSet, found: list[tuple[str, str, ModuleType]], databases: dict[str, Database]
+) -> frozenset[tuple[str, str]]:
+    """(path, part) of the parts an edited file's runner records one by one (Liquibase changeSets) that its
+    base branch's version already has: databases ran them."""
+    bases = {f.path: f.base_text for f in _applied_files(changeset).values()}
+    parts: set[tuple[str, str]] = set()
+    for path, _, module in found:
+        if path not in bases or not hasattr(module, "change_sets"):
+            continue
+        base = frameworks.parse(module, path, bases[path] or "", changeset.base_tree, databases[path].dialect)
+        parts.update((path, op.applied_unit) for op in base.up if op.applied_unit)
+    return frozenset(parts)
 
 
 def _runner_wraps(migration: Migration, config: Config, runner: Runner) -> Migration:

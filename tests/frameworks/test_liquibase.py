@@ -336,13 +336,18 @@ def test_modify_sql_is_no_change_and_the_modify_column_extension_is_read(
     ("table", "column"), [("concept_reference_range", "concept_id"), ("orders", "state")]
 )
 @pytest.mark.parametrize("appended", [True, False])
+@pytest.mark.parametrize("created", [False, True])
 def test_a_change_set_appended_to_an_applied_changelog_runs_on_every_database(
-    table: str, column: str, appended: bool
+    table: str, column: str, appended: bool, created: bool
 ) -> None:
     """OpenMRS appends changeSets to `liquibase-update-to-latest-2.7.x.xml`: every database runs the new ones,
-    so their findings keep their weight; they were told to reach new installs only, and made notes."""
+    so their findings keep their weight; they were told to reach new installs only, and made notes. A table an
+    earlier changeSet of the file created has rows by then: it is no new table."""
     first = (
-        f'<changeSet id="1" author="a"><addColumn tableName="{table}">'
+        f'<changeSet id="1" author="a"><createTable tableName="{table}"><column name="id" type="bigint"/>'
+        f'<column name="{column}" type="int"/></createTable></changeSet>\n'
+        if created
+        else f'<changeSet id="1" author="a"><addColumn tableName="{table}">'
         f'<column name="{column}" type="int"/></addColumn></changeSet>\n'
     )
     index = f'<createIndex indexName="{table}_{column}_idx" tableName="{table}"><column name="{column}"/></createIndex>'
@@ -350,7 +355,7 @@ def test_a_change_set_appended_to_an_applied_changelog_runs_on_every_database(
     head = (
         _xml(first, f'<changeSet id="2" author="a">{index}</changeSet>\n')
         if appended
-        else _xml(first.replace("</addColumn>", f"</addColumn>{index}"))
+        else _xml(first.replace("</changeSet>", f"{index}</changeSet>"))
     )
     path = "api/src/main/resources/liquibase-update-to-latest-2.7.x.xml"
     files = {"docker-compose.yml": "services:\n  db:\n    image: postgres:16\n"}
