@@ -15,8 +15,10 @@ from bot.frameworks import python_source as py
 from bot.frameworks.column_types import django_type
 from bot.model.migration import ColumnSpec
 
-_RELATIONS = frozenset({"ForeignKey", "OneToOneField"})
-_COLUMNLESS = frozenset({"ManyToManyField", "TaggableManager", "GenericRelation"})
+# Field classes are told by the end of their name, so a library's subclass counts: django-mptt's
+# TreeForeignKey and TreeManyToManyField, modelcluster's ParentalKey and ParentalManyToManyField.
+_RELATIONS = ("ForeignKey", "OneToOneField", "ParentalKey")
+_COLUMNLESS = ("ManyToManyField", "TaggableManager", "GenericRelation")
 
 
 @dataclass
@@ -127,14 +129,15 @@ def read_field(
     call = node if isinstance(node, ast.Call) else None
     field_class = py.name(node)
     kwargs = {k: py.literal(v) for k, v in py.keywords(call).items()} if call is not None else {}
-    relation = field_class in _RELATIONS
+    relation = field_class.endswith(_RELATIONS)
+    many = field_class.endswith("ManyToManyField")
     column = str(kwargs.get("db_column") or (f"{name}_id" if relation else name))
     default = _default(kwargs)
     if default is None and kwargs.get("db_default") is None and _blank_string(field_class, kwargs):
         # Django's schema editor fills a NOT NULL `blank=True` text field with '' (its "effective default")
         default = "''"
     references, target_type = None, ""
-    if relation or field_class == "ManyToManyField":
+    if relation or many:
         target = py.literal(py.argument(call, 0, "to")) if call is not None else None
         references = related_table(state.app, target, state, project) or model_table
         if relation and references:
@@ -150,16 +153,14 @@ def read_field(
         orm_on_delete=_on_delete(call) if relation else "",
         auto_now=kwargs.get("auto_now") is True,
     )
-    columnless = field_class in _COLUMNLESS
+    columnless = field_class.endswith(_COLUMNLESS)
     through = call is not None and "through" in py.keywords(call)
-    m2m = (
-        f"{model_table}_{name}" if field_class == "ManyToManyField" and model_table and not through else None
-    )
+    m2m = f"{model_table}_{name}" if many and model_table and not through else None
     return Field(
         name=name,
         spec=spec,
         field_class=field_class,
-        unique=kwargs.get("unique") is True or field_class == "OneToOneField",
+        unique=kwargs.get("unique") is True or field_class.endswith("OneToOneField"),
         index=kwargs.get("db_index") is True or (relation and kwargs.get("db_index") is not False),
         references=references,
         constraint=kwargs.get("db_constraint") is not False,

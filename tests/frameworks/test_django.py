@@ -346,3 +346,24 @@ def test_a_many_to_many_field_of_its_own_gets_and_renames_its_join_table() -> No
     rename = renamed.up[-1]
     assert isinstance(rename, RenameTable)
     assert (rename.table, rename.new_name) == ("shop_order_coupons", "shop_order_vouchers")
+
+
+@pytest.mark.parametrize(
+    ("field", "column"),
+    [
+        ("mptt.fields.TreeForeignKey(null=True, on_delete=models.CASCADE, to='shop.order')", "parent_id"),
+        ("modelcluster.fields.ParentalKey(on_delete=models.CASCADE, to='shop.invoice')", "parent_id"),
+        ("models.ForeignKey(null=True, on_delete=models.CASCADE, to='shop.order')", "parent_id"),
+        ("models.CharField(max_length=9, null=True)", "parent"),
+    ],
+)
+def test_a_library_s_foreign_key_is_a_foreign_key(field: str, column: str) -> None:
+    """NetBox's regions and roles nest through django-mptt's TreeForeignKey: its column is `parent_id`, and
+    a unique constraint on `parent` names that column."""
+    migration = _parse(f'        migrations.AddField("order", "parent", {field}),\n')
+    [added] = [op for op in migration.up if isinstance(op, AddColumn)]
+    assert added.table == "shop_order" and added.column.name == column
+    many = _parse(
+        '        migrations.AddField("order", "tags", mptt.fields.TreeManyToManyField(to="shop.invoice")),\n'
+    )
+    assert [type(op).__name__ for op in many.up] == ["CreateTable"]
