@@ -69,6 +69,18 @@ RULE = Rule(
             "ecto",
             "`execute \"SET lock_timeout TO '5s'\"` at the start of the migration (MySQL: `SET SESSION lock_wait_timeout = 5`).",
         ),
+        (
+            "sequelize",
+            "`await queryInterface.sequelize.query(\"SET lock_timeout = '5s'\")` at the start of `up`.",
+        ),
+        (
+            "knex",
+            "`await knex.raw(\"SET lock_timeout = '5s'\")` at the start of `up`.",
+        ),
+        (
+            "typeorm",
+            "`await queryRunner.query(\"SET lock_timeout = '5s'\")` at the start of `up`.",
+        ),
     ),
 )
 
@@ -81,6 +93,9 @@ _MYSQL_FIX = {
     "alembic": '`op.execute("SET SESSION lock_wait_timeout = 5")` at the start of `upgrade()`, or in `env.py` '
     "for every revision.",
     "laravel": '`DB::statement("SET SESSION lock_wait_timeout = 5")` at the start of `up()`.',
+    "sequelize": '`await queryInterface.sequelize.query("SET SESSION lock_wait_timeout = 5")` at the start of `up`.',
+    "knex": '`await knex.raw("SET SESSION lock_wait_timeout = 5")` at the start of `up`.',
+    "typeorm": '`await queryRunner.query("SET SESSION lock_wait_timeout = 5")` at the start of `up`.',
     "ecto": '`execute "SET SESSION lock_wait_timeout = 5"` at the start of the migration (MyXQL).',
 }
 

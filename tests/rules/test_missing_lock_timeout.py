@@ -101,3 +101,33 @@ def test_the_advice_on_mysql_is_mysqls_setting(path: str, text: str) -> None:
         if f.rule == "missing-lock-timeout"
     ]
     assert "lock_wait_timeout" in finding.fix and "lock_timeout = '5s'" not in finding.fix
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "call"),
+    [
+        (
+            "server/migrations/20260805120000-add-revisions-source.js",
+            "module.exports = {\n  up: async (queryInterface, Sequelize) => {\n"
+            '    await queryInterface.addColumn("revisions", "source", { type: Sequelize.STRING });\n  },\n'
+            '  down: async (queryInterface) => {\n    await queryInterface.removeColumn("revisions", "source");\n  },\n};\n',
+            "queryInterface.sequelize.query(",
+        ),
+        (
+            "migrations/20260805120000_add_source.js",
+            "exports.up = (knex) => knex.schema.alterTable('posts', (t) => { t.string('source'); });\n"
+            "exports.down = (knex) => knex.schema.alterTable('posts', (t) => { t.dropColumn('source'); });\n",
+            "knex.raw(",
+        ),
+    ],
+)
+@pytest.mark.parametrize("dialect", ["postgres", "mysql"])
+def test_node_migrations_are_told_how_to_set_it_in_their_own_code(
+    path: str, text: str, call: str, dialect: str
+) -> None:
+    """Outline's Sequelize migrations were told to write `SET lock_timeout = '5s';` at the top of a JS file."""
+    (finding,) = [
+        f for f in review_sql(text, path=path, dialect=dialect).active if f.rule == "missing-lock-timeout"
+    ]
+    assert call in finding.fix
+    assert ("lock_wait_timeout" in finding.fix) is (dialect == "mysql")
