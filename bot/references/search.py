@@ -167,7 +167,7 @@ def search(
     index = replace(index, found=_kept_by_model(tree, index))
     index = replace(index, found=_method_callers(tree, index))
     index = replace(index, found=_kept_by_api(tree, index))
-    index = replace(index, found=_unserved_by_backend(index))
+    index = replace(index, found=_unserved_by_backend(index, skip_paths))
     index = replace(index, found=_other_tables_keys(index.found))
     index = replace(index, found=_with_fixtures(tree, unique, index))
     if before:
@@ -420,16 +420,21 @@ def _kept_by_api(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, ...
 _SNAKE_BACKENDS = frozenset(("python", "ruby"))
 
 
-def _unserved_by_backend(index: ReferenceIndex) -> dict[_Key, tuple[Use, ...]]:
+def _unserved_by_backend(
+    index: ReferenceIndex, migrations: Collection[str] = ()
+) -> dict[_Key, tuple[Use, ...]]:
     """Front-end code reaches a Python or Ruby model's column only through the backend's API. When no
     code of the backend's language still reads or writes the column (the model and its serializers no
     longer name it, or only through a computed field), the front end's `view.show_on_dashboard` is a field
     of its own objects (paperless-ngx kept it, computed from the user's settings, after dropping it):
-    a low place, listed, that never blocks."""
+    a low place, listed, that never blocks. The backend's language is the one its models are written in
+    or, when no model of the table is found (a `__tablename__` a base class computes), the one of the
+    migrations under review (Alembic's, Django's, Rails')."""
     out: dict[_Key, tuple[Use, ...]] = {}
+    written = {family(p) for p in migrations} - {""}
     for key, uses in index.found.items():
         kind, table, _ = key
-        backend = {family(m[2]) for m in index.definitions.get(table, ())} - {""}
+        backend = {family(m[2]) for m in index.definitions.get(table, ())} - {""} or written
         if kind != "column" or not backend or not backend <= _SNAKE_BACKENDS:
             out[key] = uses
             continue

@@ -60,3 +60,32 @@ def test_a_front_end_field_the_backend_no_longer_serves_never_blocks(
     finding = _dropped(served)
     assert finding.severity is Severity.CRITICAL
     assert "src-ui/src/app/list.component.ts:5" in {f"{r.path}:{r.line}" for r in finding.references}
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "row"),
+    [("digest_condition", "field_address", "condition"), ("report_rule", "threshold_value", "rule")],
+)
+def test_without_a_model_found_the_migrations_language_is_the_backends(
+    table: str, column: str, row: str
+) -> None:
+    """fides names its tables in a base class (`@declared_attr def __tablename__`), so no model of
+    `digest_condition` was found and its admin UI's `condition.field_address` stayed critical."""
+    initial = (
+        'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "0001"\ndown_revision = None\n\n\n'
+        f'def upgrade():\n    op.create_table("{table}", sa.Column("id", sa.Integer(), primary_key=True),'
+        f' sa.Column("{column}", sa.String()))\n'
+    )
+    drop = (
+        'from alembic import op\n\nrevision = "0002"\ndown_revision = "0001"\n\n\n'
+        f'def upgrade():\n    op.drop_column("{table}", "{column}")\n'
+    )
+    tab = f"export const Tab = ({{ {row} }}: Props) => <span title={{{row}.{column}}} />;\n"
+    files = {"alembic/versions/0001_initial.py": initial, "admin-ui/src/Tab.tsx": tab}
+    path = "alembic/versions/0002_drop.py"
+    finding = _dropped(review_sql(drop, path=path, base=files))
+    assert finding.severity is not Severity.CRITICAL
+    service = f"def describe(payload):\n    return payload.{column}\n"
+    served = _dropped(review_sql(drop, path=path, base={**files, "app/service.py": service}))
+    assert served.severity is Severity.CRITICAL
+    assert "admin-ui/src/Tab.tsx:1" in {f"{r.path}:{r.line}" for r in served.references}
