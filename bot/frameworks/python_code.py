@@ -17,6 +17,7 @@ from bot.frameworks import python_source as py
 from bot.frameworks import seed_rows
 from bot.frameworks.django_orm import OrmSql, excluded
 from bot.frameworks.origin import Origin
+from bot.frameworks.python_batches import range_loop, range_step
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.findings import Location
 from bot.model.migration import (
@@ -218,9 +219,15 @@ class CodeReader:
                 self._call(call)
             start = len(self.ops)
             self.read(node.body)
-            # Each pass of the loop changes its own slice of rows: the work is split.
+            # Each pass of the loop changes its own slice of rows: the work is split; a `range()` loop moves
+            # the key range its querysets bound by its step
+            ranged = range_loop(node) is not None
             self.ops[start:] = [
-                replace(op, batched=True) if isinstance(op, DataUpdate | DataDelete) else op
+                replace(
+                    op, batched=True, step=op.step or (range_step(node, op.location.line) if ranged else None)
+                )
+                if isinstance(op, DataUpdate | DataDelete)
+                else op
                 for op in self.ops[start:]
             ]
 

@@ -26,6 +26,7 @@ from bot.frameworks import (
     rails_schema,
     rails_tables,
     ruby,
+    ruby_batches,
     ruby_model,
     strong_migrations,
     suppressions,
@@ -375,8 +376,19 @@ class _Walker:
             self._code(c.node)
         if c.block is not None and (data is None or all(isinstance(op, RunCode) for op in data)):
             self._inside_code(
-                c.block, batched=c.name in rails_data.BATCHES, per_pass=c.name in rails_data.ITERATIONS
+                c.block,
+                batched=c.name in rails_data.BATCHES,
+                per_pass=c.name in rails_data.ITERATIONS or c.name in ruby_batches.STEPS,
+                stepped=self._stepped(c),
             )
+
+    def _stepped(self, c: ruby.Call) -> tuple[str, str, str] | None:
+        """`(0..max_id).step(1000) do |start|`: the block's variable, the step and the loop as said."""
+        params = ruby.block_parameters(c.node)
+        if c.name != "step" or len(params) != 1 or len(c.args) != 1:
+            return None
+        loop = f"in a loop (`{ruby.text_of(c.receiver)}.step({ruby.text_of(c.args[0])})`)"
+        return params[0], ruby.text_of(c.args[0]), loop
 
     def _loop(self, c: ruby.Call) -> bool:
         """`%w[posts comments].each do |table| … end` (a literal list of names): the block once per name,
@@ -394,7 +406,14 @@ class _Walker:
                 self.walk(c.block)
         return True
 
-    def _inside_code(self, block: Node, *, batched: bool = False, per_pass: bool = False) -> None:
+    def _inside_code(
+        self,
+        block: Node,
+        *,
+        batched: bool = False,
+        per_pass: bool = False,
+        stepped: tuple[str, str, str] | None = None,
+    ) -> None:
         """Statements inside a loop already reported as code: keep what they do to the schema or data (in
         the block of `in_batches`, `find_each` and the like, one batch's worth at a time; in the block of an
         iteration over a collection (`groups.each do |key, rows|`), a change whose rows are chosen by a value
@@ -410,7 +429,11 @@ class _Walker:
             ]
         elif per_pass:
             ops = [
-                dataclasses.replace(op, batched=True)
+                dataclasses.replace(
+                    op,
+                    batched=True,
+                    step=op.step or (ruby_batches.range_step(op.sql, *stepped) if stepped else None),
+                )
                 if isinstance(op, DataUpdate | DataDelete) and PLACEHOLDER in (op.where or "")
                 else op
                 for op in ops
