@@ -26,9 +26,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddEnumValue, Migration, Transaction, statement_count, transaction_flags
+from bot.model.migration import (
+    AddEnumValue,
+    Migration,
+    RawSQL,
+    Transaction,
+    statement_count,
+    transaction_flags,
+)
 from bot.rules.context import Context
-from bot.sql.transactions import outside_transaction_only
+from bot.sql.transactions import outside_transaction_only, procedure_commits
 
 RULE = Rule(
     id="concurrent-in-transaction",
@@ -71,6 +78,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if isinstance(op, Transaction) and op.action == "block-begin":
             block_reported = False
         refused = outside_transaction_only(op, context.version)
+        called = isinstance(op, RawSQL) and op.category == "call"
+        if refused is None and called and procedure_commits(op, context.before(op)):
+            refused = "a procedure that COMMITs cannot be called inside a transaction block"
         if refused is None or not in_transaction or isinstance(op, AddEnumValue):
             continue
         ends_block = isinstance(op, Transaction) and op.action.startswith("block-")
@@ -83,7 +93,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             f"`{' '.join(op.sql.split()[:3])} …`: {refused} ({why}).",
             blast_radius="The migration fails at this statement; the deploy stops and any earlier statements "
             "of the file roll back.",
-            fix=_BLOCK_FIX if ends_block else None,
+            fix=_BLOCK_FIX if ends_block or called else None,
         )
 
 

@@ -8,6 +8,7 @@ same transaction keeps writes blocked for the whole validation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -55,9 +56,29 @@ def with_held_locks(
         if not in_transaction:
             held = []
         yield op, in_transaction, tuple(held)
+        called = catalog_of is not None and isinstance(op, RawSQL) and op.category == "call"
+        if called and catalog_of is not None and procedure_commits(op, catalog_of(op)):
+            held = []  # its first COMMIT ends the transaction that held them
+            continue
         if in_transaction:
             catalog = catalog_of(op) if catalog_of is not None and reads_catalog(op) else None
             held.extend(Held(lock, op) for lock in locks(op, version, catalog) if lock.table)
+
+
+_CALLED = re.compile(r"^\s*CALL\s+([\w.\"]+)\s*\(", re.I)
+_ENDS = re.compile(r"\b(?:COMMIT|ROLLBACK)\s*(?:AND\s+(?:NO\s+)?CHAIN\s*)?;", re.I)
+
+
+def procedure_commits(op: Operation, catalog: Catalog) -> bool:
+    """`CALL backfill()` of a procedure whose body COMMITs or ROLLBACKs (PostgreSQL 11+): it ends the
+    caller's transaction, and fails when called inside a transaction block."""
+    called = _CALLED.match(op.sql) if isinstance(op, RawSQL) and op.category == "call" else None
+    if called is None:
+        return False
+    name = called.group(1).replace('"', "").lower().split(".")[-1]
+    procedure = catalog.objects.get(f"function:{name}")
+    body = procedure.sql.split("$", 1)[-1] if procedure is not None else ""
+    return _ENDS.search(body) is not None
 
 
 def outside_transaction_only(op: Operation, version: tuple[int, ...] = (13,)) -> str | None:

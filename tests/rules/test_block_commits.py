@@ -95,3 +95,29 @@ def test_an_explicit_transaction_around_the_block_fails_too() -> None:
         sql, base={"db/structure.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, note text);\n"}
     )
     assert [f for f in result.active if f.rule == "concurrent-in-transaction"]
+
+
+PROCEDURE = (
+    "CREATE PROCEDURE backfill_{table}() LANGUAGE plpgsql AS $$\nDECLARE i bigint;\nBEGIN\n"
+    "  FOR i IN 0..100 LOOP\n    UPDATE {table} SET {column} = '' WHERE id >= i * 1000 AND id < i * 1000 + 1000;\n"
+    "    COMMIT;\n  END LOOP;\nEND $$;\n"
+)
+
+
+@pytest.mark.parametrize(("table", "added", "column"), NAMES)
+def test_a_procedure_that_commits(table: str, added: str, column: str) -> None:
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text);\n" + PROCEDURE.format(
+        table=table, column=column
+    )
+    base = {"db/structure.sql": schema}
+    call = f"ALTER TABLE {table} ADD COLUMN {added} text;\nCALL backfill_{table}();\nSELECT count(*) FROM {table};"
+    wrapped = review_sql("-- +goose Up\n" + call, path="db/migrations/002_backfill.sql", base=base)
+    (finding,) = [f for f in wrapped.active if f.rule == "concurrent-in-transaction"]
+    assert "procedure that COMMITs" in finding.message
+    # the migration stops at the CALL: what follows is not also said to run under the ALTER's lock
+    assert not [f for f in wrapped.active if f.rule == "statements-after-exclusive-lock" and f.line > 3]
+    plain_call = "-- +goose Up\n" + f"CALL backfill_{table}();"
+    quiet = review_sql(
+        plain_call.replace("backfill", "other"), path="db/migrations/002_backfill.sql", base=base
+    )
+    assert not [f for f in quiet.active if f.rule == "concurrent-in-transaction"]
