@@ -148,12 +148,19 @@ def is_candidate(path: str) -> bool:
     return False
 
 
+# Test sources that never reach a production database: Maven's and Gradle's `src/test/` (its resources are on
+# the test class path only) and Go's `testdata/` (which the go tool ignores).
+_TEST_ONLY = re.compile(r"(?:^|/)(?:src/test|testdata)/")
+
+
 def detect(path: str, text: str, config: Config) -> ModuleType | None:
     if any(fnmatch.fnmatch(path, pattern) for pattern in config.exclude):
         return None
     for entry in config.migrations:
         if fnmatch.fnmatch(path, entry.glob):
             return BY_NAME.get(entry.framework, plain)
+    if _TEST_ONLY.search(path):
+        return None  # a fixture of the project's tests (OpenMRS's src/test/resources/…/testLiquibase.xml)
     for module in FRAMEWORKS:
         if module.detect(path, text):
             return None if module.is_down(path) else module
