@@ -37,6 +37,8 @@ class Field:
     # `default=` (not `db_default=`): Django sets it on the column to fill the existing rows, then drops it
     one_off_default: bool = False
     db_column: bool = False  # `db_column=` given: the column keeps its name when the field is renamed
+    # `choices=`: each stored value (as Python writes it) and its label, groups flattened; () when not literal
+    choices: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -168,7 +170,27 @@ def read_field(
         columnless=columnless,
         one_off_default=default is not None and kwargs.get("db_default") is None,
         db_column=bool(kwargs.get("db_column")),
+        choices=choices(kwargs.get("choices")),
     )
+
+
+def choices(value: object) -> tuple[tuple[str, str], ...]:
+    """`[(0, "draft"), (1, "published")]`, with `("Group", [(…), …])` groups flattened, as (value, label)
+    pairs; () for choices the migration does not spell out."""
+    if not isinstance(value, list | tuple):
+        return ()
+    found: list[tuple[str, str]] = []
+    for item in value:
+        if not isinstance(item, list | tuple) or len(item) != 2:
+            return ()
+        stored, label = item
+        if isinstance(label, list | tuple):
+            found.extend(choices(label))
+        elif isinstance(stored, str | int | float | bool) and isinstance(label, str):
+            found.append((repr(stored), label))
+        else:
+            return ()
+    return tuple(found)
 
 
 def _on_delete(call: ast.Call | None) -> str:

@@ -111,3 +111,30 @@ def schema_operations(path: str, text: str) -> list[Operation]:
             )
         )
     return ops
+
+
+# Defaults the Prisma client computes itself and sends with every create (`@default(cuid())`, `@updatedAt`):
+# the database never fills these columns, whatever default it has
+_CLIENT_FILLED = re.compile(r"@default\(\s*(?:cuid|uuid|nanoid|ulid)\s*\(|@updatedAt\b")
+
+
+def client_filled(tree: Tree, migration_path: str) -> frozenset[tuple[str, str]]:
+    """The (table, column) pairs of the tree's Prisma schemas whose value the Prisma client sends itself: the
+    tree's `.prisma` files, and the `schema.prisma` beside the migrations folder (a lint lists no others)."""
+    folder = migration_path.rpartition("/migrations/")[0]
+    beside = f"{folder}/schema.prisma" if folder else "schema.prisma"
+    found: set[tuple[str, str]] = set()
+    for path in dict.fromkeys([beside, *(p for p in tree.paths() if p.endswith(".prisma"))]):
+        for match in _BLOCK.finditer(tree.read(path) or ""):
+            kind, name, body = match.groups()
+            if kind != "model":
+                continue
+            mapped_table = _TABLE_MAP.search(body)
+            table = mapped_table.group(1) if mapped_table else name
+            for raw in body.splitlines():
+                field = _FIELD.match(raw)
+                if field is None or not _CLIENT_FILLED.search(field.group(5)):
+                    continue
+                mapped = _MAP.search(field.group(5))
+                found.add((table, mapped.group(1) if mapped else field.group(1)))
+    return frozenset(found)

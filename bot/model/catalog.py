@@ -694,7 +694,10 @@ def _set_not_null(c: Catalog, op: Operation, in_change: bool) -> None:
 
 def _set_default(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, SetDefault)
-    _change_column(c, op.table, op.column, default=op.default)
+    if op.identity:
+        _change_column(c, op.table, op.column, default=None, identity=False)
+    else:
+        _change_column(c, op.table, op.column, default=op.default)
 
 
 def _create_enum(c: Catalog, op: Operation, in_change: bool) -> None:

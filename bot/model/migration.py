@@ -216,6 +216,7 @@ class SetDefault(Operation):
     default: str | None  # None: DROP DEFAULT
     volatile: bool = False
     implied: bool = False  # not written: MySQL's MODIFY/CHANGE without DEFAULT drops the column's default
+    identity: bool = False  # PostgreSQL's `DROP IDENTITY`: the column's values stop coming from its sequence
 
 
 # --- indexes and constraints --------------------------------------------------------------------------
@@ -412,6 +413,10 @@ class DataInsert(Operation):
     case_mappings: tuple[CaseMapping, ...] = ()
     # `VALUES (…), (…)`: each row's values as SQL, in the order of `columns`
     rows: tuple[tuple[str, ...], ...] = ()
+    # the columns an upsert sets on rows that already exist (`ON CONFLICT … DO UPDATE SET`, MySQL's `ON
+    # DUPLICATE KEY UPDATE`) whatever they hold; () when it does nothing to them or only under a condition
+    overwrites: tuple[str, ...] = ()
+    replaces: bool = False  # MySQL's REPLACE: a row with the same key is deleted, then the new one inserted
 
 
 # --- sessions, transactions and maintenance -----------------------------------------------------------
@@ -576,6 +581,18 @@ class StringAsFieldUpdate(Operation):
     column: str  # the field the value is written to
     word: str  # the string Django reads as a field name
     argument: str  # where it stands, as written: then="open"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeChoices(Operation):
+    """The values a field accepts and what each one means, changed in the models only (Django's `AlterField`
+    to other `choices`): no statement reaches the database, but the rows keep the values they hold, under
+    the new meanings."""
+
+    table: str
+    column: str
+    old: tuple[tuple[str, str], ...]  # (stored value as written in Python, label)
+    new: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, kw_only=True)

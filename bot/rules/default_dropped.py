@@ -8,7 +8,11 @@ its inserts leave the column out (Prisma's client omits a field whose schema has
 Knex, Sequelize and TypeORM send only the attributes that were set, Rails before 7.0 inserts only changed
 attributes), and so do raw SQL, import jobs and fixtures. They all fail at once, and keep failing until
 every one of them is changed. Dropping the `nextval` default of a serial key is the same: inserts without
-an id fail.
+an id fail, and so is `DROP IDENTITY` on an identity key.
+
+Not reported: Django (it sends every field), Rails on 7.0 defaults, a column a BEFORE INSERT trigger fills,
+and a Prisma field whose value the client computes and always sends (`@default(cuid())`, `uuid()`,
+`nanoid()`, `@updatedAt` in the schema), the usual reason a Prisma migration drops a key's `nextval`.
 
 ## Use instead
 Keep the default, or drop it in a later deploy, once every writer names the column: deploy the code that
@@ -21,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from bot.frameworks import prisma
 from bot.model.catalog import same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DropColumn, DropNotNull, DropTable, Migration, Operation, SetDefault
@@ -54,17 +59,24 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         return
     if _rails_sends_every_column(migration, context):
         return
+    client = (
+        prisma.client_filled(context.tree, migration.path) if migration.framework == "prisma" else frozenset()
+    )
     dropped: dict[str, list[tuple[SetDefault, str]]] = {}  # per table, in the order the migration drops them
     for index, op in enumerate(migration.up):
         if not isinstance(op, SetDefault) or op.default is not None or op.implied:
             continue
-        if context.catalog.is_new(op.table):
-            continue
+        if context.catalog.is_new(op.table) or (op.table, op.column) in client:
+            continue  # Prisma's client sends `@default(cuid())` and `@updatedAt` values itself
         column = context.before(op).column(op.table, op.column)
         if column is None or column.nullable or column.added_in_change:
             continue
         default = column.default or (
-            f"nextval('{op.table}_{op.column}_seq')" if column.type.lower() in SERIAL_TYPES else None
+            f"nextval('{op.table}_{op.column}_seq')"
+            if column.type.lower() in SERIAL_TYPES
+            else "GENERATED AS IDENTITY"
+            if op.identity and column.identity
+            else None
         )
         if default is None:
             continue

@@ -36,7 +36,8 @@ import re
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddColumn, DataUpdate, Migration
+from bot.model.migration import AddColumn, Migration
+from bot.rules._backfill import emptied_before, filled_later
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -147,7 +148,7 @@ _LATEST = re.compile(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    for index, op in enumerate(migration.up):
+    for op in migration.up:
         if not isinstance(op, AddColumn) or context.catalog.is_new(op.table):
             continue
         default = op.column.default or ""
@@ -157,7 +158,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue  # a uuid or a token computed from the clock among other things: no time is claimed
         if not _names_a_time(op.column.name):
             continue  # `c`, `foo`: nothing says which moment the column records
-        if _written_later(migration, index, op):
+        if filled_later(migration, op, op.table, op.column.name) or emptied_before(migration, op, op.table):
             continue
         column = f"`{op.table}.{op.column.name}`"
         state = _state(op.column.name)
@@ -197,13 +198,3 @@ def _quoted(default: str) -> bool:
     """`'now'` written as a string literal in a Python or Ruby default is still read as now() by the
     database on PostgreSQL, but a literal date (`'2020-01-01'`) is not a time of the migration."""
     return default.startswith("'") and default.strip("'").lower() not in ("now", "today")
-
-
-def _written_later(migration: Migration, index: int, op: AddColumn) -> bool:
-    """The migration fills the column itself after adding it: the default only stands in for new rows."""
-    return any(
-        isinstance(later, DataUpdate)
-        and later.table == op.table
-        and any(column == op.column.name for column, _ in later.assignments)
-        for later in migration.up[index + 1 :]
-    )

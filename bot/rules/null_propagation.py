@@ -34,10 +34,11 @@ from sqlglot import exp
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DataInsert, DataUpdate, Migration
+from bot.rules._backfill import added_in
 from bot.rules.context import Context
 from bot.sql.names import identifier
 from bot.sql.statements import render
-from bot.sql.writes import Write, guarded, not_null_in, writes
+from bot.sql.writes import Write, guarded, not_null_in, null_only_in, writes
 
 RULE = Rule(
     id="null-propagation",
@@ -65,6 +66,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         for write in writes(op):
             nullable = _nullable_operands(write, context)
+            if nullable and _faithful(write, migration):
+                continue
             if nullable:
                 yield _finding(op, write, nullable, context)
             elif context.postgres and (missing := _null_new_value(write, context)) is not None:
@@ -84,6 +87,14 @@ def _nullable_operands(write: Write, context: Context) -> list[str]:
             _collect(operand, operator, write, context, found)
     order = [identifier(c.this) for c in write.value.find_all(exp.Column, bfs=False)]
     return sorted(found, key=order.index)
+
+
+def _faithful(write: Write, migration: Migration) -> bool:
+    """`SET price_cents = price_dollars * 100` into a column the change adds (or only where it is NULL): the
+    value is computed from one column, so a NULL there stays NULL, which is what the empty column held."""
+    sources = {identifier(c.this) for c in write.value.find_all(exp.Column)}
+    empty = added_in(migration, write.table, write.target) or null_only_in(write.where, write.target)
+    return len(sources) == 1 and empty
 
 
 def _propagating(value: exp.Expression, context: Context) -> Iterator[exp.Expression]:

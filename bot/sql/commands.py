@@ -10,6 +10,7 @@ here; a statement that matches nothing becomes `Unparsed`, which the review repo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -85,6 +86,8 @@ def classify(statement: Statement, base: dict[str, Any]) -> list[Operation]:
             return [found]
     if head[0] == "INSERT":
         return [_insert(words, b)]
+    if head[0] == "REPLACE" and len(head) > 1 and head[1] in ("INTO", "LOW_PRIORITY", "DELAYED"):
+        return [_insert(words, b, replaces=True)]
     if head[0] == "SET":
         return list(_set(words, b))
     category = _category(head)
@@ -262,7 +265,7 @@ def _reindex(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, Any]) -
     )
 
 
-def _insert(words: tuple[str, ...], b: dict[str, Any]) -> Operation:
+def _insert(words: tuple[str, ...], b: dict[str, Any], *, replaces: bool = False) -> Operation:
     upper = [w.upper() for w in words]
     at = upper.index("INTO") + 1 if "INTO" in upper else 1
     table = _table(words, at)
@@ -274,8 +277,36 @@ def _insert(words: tuple[str, ...], b: dict[str, Any]) -> Operation:
             if word != ",":
                 columns.append(name(word))
     return DataInsert(
-        table=table, columns=tuple(columns), from_select=False, rows=values_rows(str(b["sql"])), **b
+        table=table,
+        columns=tuple(columns),
+        from_select=False,
+        rows=values_rows(str(b["sql"])),
+        overwrites=duplicate_key_updates(str(b["sql"])),
+        replaces=replaces,
+        **b,
     )
+
+
+_DUPLICATE_KEY = re.compile(r"\bON\s+DUPLICATE\s+KEY\s+UPDATE\b(.*)$", re.I | re.S)
+_ASSIGNED = re.compile(r"(?:^|,)\s*(?:`?\w+`?\.)?`?(\w+)`?\s*=", re.S)
+
+
+def duplicate_key_updates(sql: str) -> tuple[str, ...]:
+    """The columns MySQL's `ON DUPLICATE KEY UPDATE a = VALUES(a), b = …` sets on a row that exists."""
+    found = _DUPLICATE_KEY.search(sql)
+    if found is None:
+        return ()
+    clause = found.group(1)
+    depth, parts, start = 0, [], 0
+    for i, char in enumerate(clause):  # split on the commas between assignments, not inside calls
+        depth += char == "("
+        depth -= char == ")"
+        if char == "," and depth == 0:
+            parts.append(clause[start:i])
+            start = i + 1
+    parts.append(clause[start:])
+    columns = [m.group(1).lower() for part in parts if (m := _ASSIGNED.match(part.strip())) is not None]
+    return tuple(dict.fromkeys(c for c in columns))
 
 
 def _set(words: tuple[str, ...], b: dict[str, Any]) -> Iterator[Operation]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlglot
 from pglast import ast
+from pglast.enums.nodes import OnConflictAction
 from sqlglot import exp
 
 from bot.model.migration import MAX_ROWS, DataDelete, DataInsert, DataUpdate, Operation, RawSQL, SetTimeout
@@ -75,9 +76,23 @@ def insert(node: ast.InsertStmt, base: Base) -> Iterator[Operation]:
         columns=columns,
         from_select=from_select,
         rows=rows,
+        overwrites=_overwrites(node),
         case_mappings=case_mappings(tree, "postgres", int(base["location"].line)) if tree is not None else (),
         **{**base, "expression": tree},
     )
+
+
+def _overwrites(node: ast.InsertStmt) -> tuple[str, ...]:
+    """The columns `ON CONFLICT … DO UPDATE SET` sets on every row that already exists (none when a WHERE
+    keeps to some of them)."""
+    clause = node.onConflictClause
+    if (
+        clause is None
+        or clause.action != OnConflictAction.ONCONFLICT_UPDATE
+        or clause.whereClause is not None
+    ):
+        return ()
+    return tuple(dict.fromkeys(str(t.name) for t in clause.targetList or () if isinstance(t, ast.ResTarget)))
 
 
 def merge(node: ast.MergeStmt, base: Base) -> Iterator[Operation]:

@@ -239,6 +239,10 @@ def _default(cmd: ast.AlterTableCmd, table: str, column: str, b: Base) -> Iterat
     )
 
 
+def _drop_identity(cmd: ast.AlterTableCmd, table: str, column: str, b: Base) -> Iterator[Operation]:
+    yield SetDefault(table=table, column=column, default=None, identity=True, **b)
+
+
 _COLUMN_COMMANDS = {
     AlterTableType.AT_AddColumn: _add_column,
     AlterTableType.AT_DropColumn: _drop_column,
@@ -246,6 +250,7 @@ _COLUMN_COMMANDS = {
     AlterTableType.AT_SetNotNull: _set_not_null,
     AlterTableType.AT_DropNotNull: _drop_not_null,
     AlterTableType.AT_ColumnDefault: _default,
+    AlterTableType.AT_DropIdentity: _drop_identity,
 }
 
 __all__ = ["alter_table", "column_spec", "constraint", "create_table", "deparse"]

@@ -138,6 +138,20 @@ def guarded(column: exp.Column, within: exp.Expression) -> bool:
     return False
 
 
+def null_only_in(where: exp.Expression | None, column: str) -> bool:
+    """Does the condition keep only rows where `column` is NULL (`WHERE price_cents IS NULL AND …`)?"""
+    if where is None:
+        return False
+    return any(
+        isinstance(node.expression, exp.Null)
+        and not node.args.get("negate")
+        and not isinstance(node.parent, exp.Not)
+        and _names(node.this, column)
+        and in_conjunction(node, where)
+        for node in where.find_all(exp.Is)
+    )
+
+
 def not_null_in(where: exp.Expression | None, column: str) -> bool:
     """Does the condition keep only rows where `column` is not NULL (`IS NOT NULL`, `= value`, `> value`…)?"""
     if where is None:

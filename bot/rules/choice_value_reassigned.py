@@ -1,0 +1,150 @@
+"""A stored choice value given another meaning (Django `choices` renumbered): every row holding it changes
+meaning without being touched.
+
+## Why is this bad?
+`status = IntegerField(choices=[(0, "draft"), (1, "published"), (2, "archived")])` stores the numbers, not
+the words. Inserting a choice in the middle, `[(0, "draft"), (1, "in_review"), (2, "published"), (3,
+"archived")]`, changes no row: every article stored as `1` was published and is now in review,
+every `2` was archived and is now published. The migration Django writes for it changes nothing in
+the database, so it runs in an instant and passes every check, and the data is wrong from that moment:
+published articles disappear from the site, archived ones reappear. The same goes for text choices whose
+stored value is reused for another label.
+
+A value dropped from the choices is a lesser trap: rows that hold it keep it, forms and `full_clean()`
+refuse to save them, and `get_FOO_display()` shows the raw value.
+
+## Use instead
+Never reuse a stored value: give the new choice a new value (`(3, "in_review")`) and keep the old ones
+where they are; the order of the list is only the order of the menu. If the values must change, move the
+rows in the same migration with a data migration that maps each old value to its new one, in one
+statement (`UPDATE … SET status = CASE status WHEN 1 THEN 2 WHEN 2 THEN 3 END`), before the code with the
+new choices runs. For a dropped value, move its rows to a value that stays first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import ChangeChoices, DataUpdate, Migration, RunCode
+from bot.rules.context import Context
+
+RULE = Rule(
+    id="choice-value-reassigned",
+    dimension=Dimension.TRANSFORMATION,
+    severity=Severity.CRITICAL,
+    help="Give a new choice a new value and leave stored values their meaning; or remap the rows in the same "
+    "migration.",
+    bad=(
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        '    dependencies = [("blog", "0001_initial")]\n\n'
+        "    operations = [\n"
+        "        migrations.AlterField(\n"
+        '            model_name="article",\n'
+        '            name="status",\n'
+        "            field=models.IntegerField(\n"
+        '                choices=[(0, "draft"), (1, "in_review"), (2, "published"), (3, "archived")], default=0\n'
+        "            ),\n"
+        "        ),\n"
+        "    ]\n",
+    ),
+    good=(
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        '    dependencies = [("blog", "0001_initial")]\n\n'
+        "    operations = [\n"
+        "        migrations.AlterField(\n"
+        '            model_name="article",\n'
+        '            name="status",\n'
+        "            field=models.IntegerField(\n"
+        '                choices=[(0, "draft"), (3, "in_review"), (1, "published"), (2, "archived")], default=0\n'
+        "            ),\n"
+        "        ),\n"
+        "    ]\n",
+    ),
+    dialects=("postgres", "mysql", "mariadb", "sqlite"),
+)
+
+EXAMPLE_PATH = "blog/migrations/0002_article_status.py"
+EXAMPLE_HEAD = {
+    "blog/migrations/0001_initial.py": (
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    initial = True\n"
+        "    dependencies = []\n\n"
+        "    operations = [\n"
+        "        migrations.CreateModel(\n"
+        '            name="Article",\n'
+        "            fields=[\n"
+        '                ("id", models.BigAutoField(primary_key=True)),\n'
+        '                ("status", models.IntegerField(choices=[(0, "draft"), (1, "published"), (2, "archived")], '
+        "default=0)),\n"
+        "            ],\n"
+        "        ),\n"
+        "    ]\n"
+    )
+}
+
+
+def _key(label: str) -> str:
+    return " ".join(label.lower().replace("_", " ").split())
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    for op in migration.up:
+        if not isinstance(op, ChangeChoices) or context.catalog.is_new(op.table) or _remapped(migration, op):
+            continue
+        old, new = dict(op.old), dict(op.new)
+        where_now = {_key(label): value for value, label in op.new}
+        moved = [
+            (value, old[value], new[value], where_now[_key(old[value])])
+            for value in old
+            if value in new
+            and _key(old[value]) != _key(new[value])
+            and where_now.get(_key(old[value]), value) != value
+        ]
+        column = f"`{op.table}.{op.column}`"
+        if moved:
+            said = "; ".join(
+                f"`{value}` meant \u201c{was}\u201d and now means \u201c{now}\u201d (\u201c{was}\u201d is now "
+                f"`{elsewhere}`)"
+                for value, was, now, elsewhere in moved
+            )
+            values = ", ".join(value for value, *_ in moved)
+            yield op.finding(
+                RULE,
+                f"The choices of {column} give stored values another meaning: {said}. No row is changed, so "
+                "every row holding one of them now says something else.",
+                blast_radius=f"Every row of {context.size_words(op.table)} whose `{op.column}` is one of "
+                f"{values}: it changes state the moment the code with the new choices runs.",
+                fix="Keep every stored value's meaning and give the new choice a new value; or remap the rows in "
+                f"this migration in one statement (`UPDATE {op.table} SET {op.column} = CASE {op.column} WHEN "
+                "… END`) before the new code runs.",
+            )
+            continue
+        dropped = [value for value in old if value not in new and _key(old[value]) not in where_now]
+        if dropped:
+            values = ", ".join(f"`{v}` (\u201c{old[v]}\u201d)" for v in dropped)
+            yield op.finding(
+                RULE,
+                f"The choices of {column} no longer include {values}, but the rows holding "
+                f"{'it' if len(dropped) == 1 else 'them'} keep {'it' if len(dropped) == 1 else 'them'}.",
+                severity=Severity.WARNING,
+                blast_radius=f"Rows of {context.size_words(op.table)} that hold a dropped value: forms, the admin "
+                "and `full_clean()` refuse to save them, and their display shows the raw value.",
+                fix=f"Move those rows to a value that stays, in this migration (`UPDATE {op.table} SET "
+                f"{op.column} = … WHERE {op.column} IN (…)`), or keep the value among the choices.",
+            )
+
+
+def _remapped(migration: Migration, op: ChangeChoices) -> bool:
+    return any(
+        (
+            isinstance(other, DataUpdate)
+            and other.table == op.table
+            and any(c == op.column for c, _ in other.assignments)
+        )
+        or (isinstance(other, RunCode) and op.table in other.touches)
+        for other in migration.up
+    )
