@@ -290,3 +290,20 @@ def test_lint_of_a_history_reads_a_squash_as_written_over_applied_migrations(
     rules = {f["rule"] for f in report["findings"] if f["path"].endswith("0002_squashed_0003.py")}
     assert ("not-null-without-default" in rules) == (not squashed)
     assert any("squashes 2 migrations" in note for note in report["notes"]) == squashed
+
+
+@pytest.mark.parametrize(("early", "late"), [("0.8", "0.30"), ("v1.9", "v1.10")])
+def test_release_folders_run_in_release_order_not_text_order(tmp_path: Path, early: str, late: str) -> None:
+    """`migration/0.8/01__x.sql` runs before `migration/0.30/01__y.sql`, though "0.30" sorts first as text:
+    the later release drops a column the earlier one created, and the drop is judged against it."""
+    write(
+        tmp_path,
+        {
+            f"store/migration/{early}/01__create.sql": "CREATE TABLE notes (id bigint PRIMARY KEY, body text);\n",
+            f"store/migration/{late}/01__drop_body.sql": "ALTER TABLE notes DROP COLUMN body;\n",
+        },
+    )
+    report = lint_json(str(tmp_path / "store"), "--dialect", "postgres")
+    order = [m["path"].split("/migration/")[1] for m in report["migrations"]]
+    assert order == [f"{early}/01__create.sql", f"{late}/01__drop_body.sql"]
+    assert any(f["rule"] == "column-dropped" and "notes.body" in f["message"] for f in report["findings"])

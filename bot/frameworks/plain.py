@@ -35,9 +35,18 @@ def is_down(path: str) -> bool:
     )
 
 
+# A folder per release (`migration/0.30/01__x.sql`, `v2.1/003_y.sql`): its files run after those of every
+# earlier release, and `0.8` is earlier than `0.30`
+_RELEASE_FOLDER = re.compile(r"v?(\d+(?:\.\d+)+)")
+
+
 def version(path: str) -> str:
-    match = re.match(r"^(\d+)", path.rsplit("/", 1)[-1])
-    return match.group(1) if match else ""
+    parts = path.rsplit("/", 2)
+    match = re.match(r"^(\d+)", parts[-1])
+    if not match:
+        return ""
+    release = _RELEASE_FOLDER.fullmatch(parts[-2]) if len(parts) > 1 else None
+    return f"{release.group(1)}.{match.group(1)}" if release else match.group(1)
 
 
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:

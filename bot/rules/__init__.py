@@ -66,6 +66,7 @@ NAMES = (
     "inline_references_ignored",
     "int_primary_key",
     "integer_division",
+    "integrity_checks_disabled",
     "invalid_index_retry",
     "join_matches_many",
     "joined_field_update",

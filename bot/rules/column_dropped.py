@@ -26,13 +26,22 @@ from collections.abc import Iterator, Sequence
 
 from bot.model.catalog import same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddColumn, DataUpdate, DropColumn, Migration, Operation, RenameColumn
+from bot.model.migration import (
+    AddColumn,
+    DataUpdate,
+    DropColumn,
+    DropTable,
+    Migration,
+    Operation,
+    RenameColumn,
+)
 from bot.references.blast_radius import assess
 from bot.references.inflection import model_name
 from bot.references.search import Target, Use
 from bot.rules.context import Context
 from bot.rules.swapped_values import opposite
 from bot.sql.names import quote_column
+from bot.sql.rebuilds import columns_left_out, rebuilt_tables
 
 RULE = Rule(
     id="column-dropped",
@@ -82,56 +91,83 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         if _rebuilt(op, migration.up[i + 1 :]):
             continue  # SQLite's rebuild: `x_old` filled from `x`, `x` dropped, `x_old` renamed back to `x`
-        target = Target("column", op.table, op.column)
-        uses = context.uses(target, op)
-        found = assess(uses, op.column, removed=context.references.removed_uses(target))
-        ignored = [u for u in uses if u.safe == "ignored_columns"]
-        kept = [u for u in uses if (u.safe or "").startswith("the model's own")]
-        rails = (
-            bool(kept)
-            and not ignored
-            and any(m[2].endswith(".rb") for m in context.references.models(op.table))
-        )
-        # A model that maps the table but no longer declares the column (Rails caches columns regardless).
-        models = [m for m in context.references.models(op.table) if not m[2].endswith(".rb")]
-        label = f"`{op.table}.{op.column}`"
-        if found.blocking:
-            n = len(found.blocking)
-            message = f"Column {label} is dropped while {_places(n)} in the code still use{'s' if n == 1 else ''} it."
-        elif ignored:
-            message = f"Column {label} is dropped; the model already ignores it (`ignored_columns`)."
-        elif kept and rails:
-            message = (
-                f"Column {label} is dropped; the code's {_places(len(uses))} read {kept[0].safe}, "
-                "not the column, but Rails caches the table's columns: the running release still writes it."
+        yield _judged(op, migration, context)
+    yield from _left_out_of_rebuilds(migration, context)
+
+
+def _left_out_of_rebuilds(migration: Migration, context: Context) -> Iterator[Finding]:
+    """Create new, copy, drop old, rename: each column of the old table the new one leaves out is dropped,
+    with its values, as surely as by `DROP COLUMN`."""
+    for dropped, definition in rebuilt_tables(migration).items():
+        drop = next((op for op in migration.up if isinstance(op, DropTable) and op.table == dropped), None)
+        if drop is None or context.catalog.is_new(dropped):
+            continue
+        old = context.before(drop).tables.get(dropped)
+        if old is None or old.partial:
+            continue
+        name = next((r.table for r in migration.rebuilds() if r.dropped == dropped), dropped)
+        for column in columns_left_out(definition, list(old.columns)):
+            virtual = DropColumn(
+                table=name, column=column, location=drop.location, end_line=drop.end_line, sql=drop.sql
             )
-        elif kept:
-            message = (
-                f"Column {label} is dropped; the code's {_places(len(uses))} read {kept[0].safe}, "
-                "not the column."
+            yield _judged(
+                virtual,
+                migration,
+                context,
+                note=f" The rebuild of `{name}` (a new table, the rows copied, the old one dropped) leaves it out.",
             )
-        elif models and not uses:
-            _, cls, path, line = models[0]
-            message = f"Column {label} is dropped; the model `{cls}` (`{path}:{line}`) no longer declares it."
-        else:
-            message = f"Column {label} is dropped."
-        message += _renamed_as_drop_and_add(op, migration, context)
-        safe = not found.blocking and bool(ignored or kept or (models and not uses))
-        yield op.finding(
-            RULE,
-            message,
-            blast_radius=(
-                f"{found.blast_radius} Its values are lost."
-                if uses or found.references
-                else f"The release still running during the deploy fails on any query that names `{op.column}`; "
-                "its values are lost (no code references were found)."
-            ),
-            severity=Severity.WARNING if safe and rails else Severity.INFO if safe else found.severity,
-            references=found.references,
-            fix=_fix(op, found.blocking, bool(ignored))
-            if not rails
-            else _RAILS_CACHE.format(model=model_name(op.table), column=op.column),
+
+
+def _judged(op: DropColumn, migration: Migration, context: Context, note: str = "") -> Finding:
+    target = Target("column", op.table, op.column)
+    uses = context.uses(target, op)
+    found = assess(uses, op.column, removed=context.references.removed_uses(target))
+    ignored = [u for u in uses if u.safe == "ignored_columns"]
+    kept = [u for u in uses if (u.safe or "").startswith("the model's own")]
+    rails = (
+        bool(kept) and not ignored and any(m[2].endswith(".rb") for m in context.references.models(op.table))
+    )
+    # A model that maps the table but no longer declares the column (Rails caches columns regardless).
+    models = [m for m in context.references.models(op.table) if not m[2].endswith(".rb")]
+    label = f"`{op.table}.{op.column}`"
+    if found.blocking:
+        n = len(found.blocking)
+        message = (
+            f"Column {label} is dropped while {_places(n)} in the code still use{'s' if n == 1 else ''} it."
         )
+    elif ignored:
+        message = f"Column {label} is dropped; the model already ignores it (`ignored_columns`)."
+    elif kept and rails:
+        message = (
+            f"Column {label} is dropped; the code's {_places(len(uses))} read {kept[0].safe}, "
+            "not the column, but Rails caches the table's columns: the running release still writes it."
+        )
+    elif kept:
+        message = (
+            f"Column {label} is dropped; the code's {_places(len(uses))} read {kept[0].safe}, not the column."
+        )
+    elif models and not uses:
+        _, cls, path, line = models[0]
+        message = f"Column {label} is dropped; the model `{cls}` (`{path}:{line}`) no longer declares it."
+    else:
+        message = f"Column {label} is dropped."
+    message += note + _renamed_as_drop_and_add(op, migration, context)
+    safe = not found.blocking and bool(ignored or kept or (models and not uses))
+    return op.finding(
+        RULE,
+        message,
+        blast_radius=(
+            f"{found.blast_radius} Its values are lost."
+            if uses or found.references
+            else f"The release still running during the deploy fails on any query that names `{op.column}`; "
+            "its values are lost (no code references were found)."
+        ),
+        severity=Severity.WARNING if safe and rails else Severity.INFO if safe else found.severity,
+        references=found.references,
+        fix=_fix(op, found.blocking, bool(ignored))
+        if not rails
+        else _RAILS_CACHE.format(model=model_name(op.table), column=op.column),
+    )
 
 
 _TEXT = (
