@@ -124,6 +124,7 @@ NAMES = (
     "table_renamed",
     "time_zone_shift",
     "timestamp_without_time_zone",
+    "trigger_dropped",
     "truncate_cascade",
     "type_change_rewrite",
     "type_change_without_using",

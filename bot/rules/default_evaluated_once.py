@@ -1,4 +1,5 @@
-"""A column added with a Python-side default (`default=uuid.uuid4`): Django calls it once, for every row.
+"""A column added with a default computed by the application (`default=uuid.uuid4`, Rails `default:
+SecureRandom.hex`): it is computed once, and every row gets the same value.
 
 ## Why is this bad?
 Django fills the existing rows of a new column by calling the field's default once and writing that one
@@ -8,8 +9,16 @@ constraint fails as soon as the table has two rows: the migration stops in produ
 empty development database. Without `unique=True` it does not fail: every existing row silently shares one
 token, code or key that the code expects to be different in each row.
 
+Rails does the same with a default written as Ruby: `add_column :invites, :token, :string, default:
+SecureRandom.hex(16)` runs `SecureRandom.hex` once, when the migration runs, and the column keeps that one
+string as its default. Every existing row gets it, and so does every row inserted later without a token:
+all invitations share one token. `default: Time.now` stamps every row with the migration's time forever.
+
 ## Use instead
-Add the field without `unique=True` (and `null=True`), fill each row in a `RunPython` step
+Rails: a default the database computes for each row (`default: -> { 'gen_random_uuid()' }`, `-> {
+'CURRENT_TIMESTAMP' }`), or none, with the value set in the model (`before_create`).
+
+Django: add the field without `unique=True` (and `null=True`), fill each row in a `RunPython` step
 (`for row in Model.objects.filter(token__isnull=True).iterator(): row.token = uuid.uuid4(); row.save(
 update_fields=["token"])`, in batches), then make it unique (and NOT NULL) in a later migration. On
 PostgreSQL 13+ a database default computed per row does it at once: `db_default=RandomUUID()` (Django 5).
@@ -21,7 +30,7 @@ import re
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddColumn, AddConstraint, Migration, Operation, SetDefault
+from bot.model.migration import AddColumn, AddConstraint, CreateTable, Migration, Operation, SetDefault
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -61,7 +70,17 @@ _PER_ROW = re.compile(
 )
 
 
+# a column meant to hold a value of its own in each row
+_PER_ROW_NAME = re.compile(r"token|secret|uuid|uid\b|nonce|salt|slug|_key\b|_code\b|^key$|^code$", re.I)
+# a Rails default written as Ruby that calls something (`SecureRandom.hex(16)`, `Time.now`, `rand(1000)`):
+# computed once, when the migration runs, and kept as the column's constant default
+_RUBY_CALL = re.compile(r"^(?:[A-Z]\w*(?:::\w+)*\.\w+|rand\b|Random\b)")
+
+
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if migration.framework == "rails":
+        yield from _rails(migration, context)
+        return
     if migration.framework != "django":
         return
     ups = migration.up
@@ -81,6 +100,32 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not unique and not _PER_ROW.search(default):
             continue  # `timezone.now()` for every existing row is what the author means
         yield _finding(op, default, unique, context)
+
+
+def _rails(migration: Migration, context: Context) -> Iterator[Finding]:
+    for op in migration.up:
+        if not isinstance(op, AddColumn | CreateTable):
+            continue
+        for column in [op.column] if isinstance(op, AddColumn) else list(op.columns):
+            default = (column.default or "").strip()
+            if not _RUBY_CALL.match(default):
+                continue
+            existing = isinstance(op, AddColumn) and not context.catalog.is_new(op.table)
+            per_row = column.unique or bool(_PER_ROW.search(default) or _PER_ROW_NAME.search(column.name))
+            rows = "every existing row and every row inserted later" if existing else "every row inserted"
+            yield op.finding(
+                RULE,
+                f"`{op.table}.{column.name}` gets the default `{default}`: Ruby computes it once, when the "
+                f"migration runs, and the column keeps that one value as its default, so {rows} without a "
+                f"`{column.name}` gets the same one.",
+                severity=Severity.CRITICAL if per_row else Severity.WARNING,
+                blast_radius=f"Rows of {context.size_words(op.table)} share one `{column.name}`"
+                + (" (a token or key meant to be unique to each row)" if per_row else "")
+                + (", and a unique index on it fails at the second row." if column.unique else "."),
+                fix="Give the column a default the database computes per row (`default: -> { "
+                "'gen_random_uuid()' }`, `-> { 'CURRENT_TIMESTAMP' }`), or none and set the value in the model "
+                "(`before_create`); fill existing rows one by one in batches.",
+            )
 
 
 def _one_off(later: tuple[Operation, ...], op: AddColumn) -> bool:

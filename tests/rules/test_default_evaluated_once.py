@@ -51,3 +51,38 @@ def test_defaults_that_are_meant_for_every_row_or_computed_by_the_database(
     ]
     for field_sql in quiet:
         assert not _found(app, model, field, field_sql), field_sql
+
+
+_CREATE = (
+    "class Create{model}s < ActiveRecord::Migration[7.1]\n  def change\n    create_table :{table} do |t|\n"
+    "      t.string :email\n    end\n  end\nend\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "default", "severity"),
+    [
+        ("invites", "token", "SecureRandom.hex(16)", "critical"),
+        ("api_clients", "client_uid", "SecureRandom.uuid", "critical"),
+        ("reports", "generated_on", "Date.today", "warning"),
+    ],
+)
+def test_a_rails_default_computed_by_ruby_is_one_value_for_every_row(
+    table, column, default, severity
+) -> None:  # type: ignore[no-untyped-def]
+    model = table[:-1].title().replace("_", "")
+    base = {"db/migrate/20240101000000_create.rb": _CREATE.format(model=model, table=table)}
+    added = (
+        f"class AddColumn < ActiveRecord::Migration[7.1]\n  def change\n"
+        f"    add_column :{table}, :{column}, :string, default: {default}\n  end\nend\n"
+    )
+    path = "db/migrate/20240202000000_add_column.rb"
+    found = [f for f in review_sql(added, path=path, base=base).active if f.rule == "default-evaluated-once"]
+    assert [f.severity.value for f in found] == [severity]
+    assert default in found[0].message and "every row inserted later" in found[0].message
+    # a default the database computes for each row, or a literal, is quiet
+    for good in ("-> { 'gen_random_uuid()' }", "''", "'pending'"):
+        text = added.replace(f"default: {default}", f"default: {good}")
+        assert not [
+            f for f in review_sql(text, path=path, base=base).active if f.rule == "default-evaluated-once"
+        ]
