@@ -194,6 +194,9 @@ def _server_default(node: ast.expr | None, text: str) -> str | None:
     inner = node.args[0] if isinstance(node, ast.Call) and node.args else None
     if inner is not None and isinstance(py.literal(inner), str):
         return str(py.literal(inner))  # sa.text("now()")
+    called = py.name(node.func).rsplit(".", 1)[-1] if isinstance(node, ast.Call) and not node.args else ""
+    if called in ("true", "false"):
+        return called  # `sa.false()`, `sa.sql.expression.true()`: SQLAlchemy's boolean constants
     return py.segment(text, node) or None
 
 

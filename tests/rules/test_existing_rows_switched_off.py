@@ -106,3 +106,39 @@ def test_rails_and_django_forms(model, field) -> None:  # type: ignore[no-untype
         added, path="shop/migrations/0002_flag.py", base={"shop/migrations/0001_initial.py": initial}
     )
     assert f"shop_{model.lower()}.{field}" in finding.message
+
+
+_ALEMBIC_BASE = (
+    "revision = '0001'\ndown_revision = None\nimport sqlalchemy as sa\nfrom alembic import op\n\n\n"
+    "def upgrade():\n    op.create_table('{t}', sa.Column('id', sa.Integer(), primary_key=True))\n\n\n"
+    "def downgrade():\n    op.drop_table('{t}')\n"
+)
+_ALEMBIC = (
+    "revision = '0002'\ndown_revision = '0001'\nimport sqlalchemy as sa\nfrom alembic import op\n\n\n"
+    "def upgrade():\n    op.add_column('{t}', sa.Column('{c}', sa.Boolean(), nullable=False, server_default={d}))\n\n\n"
+    "def downgrade():\n    op.drop_column('{t}', '{c}')\n"
+)
+_ECTO_BASE = (
+    "defmodule App.Repo.Migrations.Create do\n  use Ecto.Migration\n  def change do\n"
+    "    create table(:{t}) do\n      add :email, :string\n    end\n  end\nend\n"
+)
+_ECTO = (
+    "defmodule App.Repo.Migrations.AddFlag do\n  use Ecto.Migration\n  def change do\n"
+    "    alter table(:{t}) do\n      add :{c}, :boolean, default: {d}, null: false\n    end\n  end\nend\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "off", "on"),
+    [("users", "is_active", "false", "true"), ("listings", "deleted", "true", "false")],
+)
+def test_alembic_and_ecto_forms(table, column, off, on) -> None:  # type: ignore[no-untyped-def]
+    alembic = {"alembic/versions/0001_create.py": _ALEMBIC_BASE.format(t=table)}
+    path = "alembic/versions/0002_flag.py"
+    assert _found(_ALEMBIC.format(t=table, c=column, d=f"sa.{off}()"), path=path, base=alembic)
+    assert _found(_ALEMBIC.format(t=table, c=column, d=f"'{off}'"), path=path, base=alembic)
+    assert not _found(_ALEMBIC.format(t=table, c=column, d=f"sa.{on}()"), path=path, base=alembic)
+    ecto = {"priv/repo/migrations/20240101000000_create.exs": _ECTO_BASE.format(t=table)}
+    path = "priv/repo/migrations/20240202000000_add_flag.exs"
+    assert _found(_ECTO.format(t=table, c=column, d=off), path=path, base=ecto)
+    assert not _found(_ECTO.format(t=table, c=column, d=on), path=path, base=ecto)
