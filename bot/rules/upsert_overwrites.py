@@ -10,7 +10,9 @@ it). MySQL's `REPLACE INTO` is worse: it deletes the existing row and inserts a 
 with `ON DELETE CASCADE` delete the row's children, `ON DELETE SET NULL` detaches them, and every column
 the statement does not list falls back to its default.
 
-An upsert that computes its rows from other tables (`INSERT INTO post_metrics … SELECT … ON CONFLICT DO
+An upsert whose keys are new (none of them among the rows the earlier migrations seeded into the table) is
+there to make the migration re-runnable and is not reported either. An upsert that computes its rows from
+other tables (`INSERT INTO post_metrics … SELECT … ON CONFLICT DO
 UPDATE`) recomputes them on purpose and is not reported.
 
 ## Use instead
@@ -56,7 +58,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         if op.replaces:
             yield _replaced(op, context)
-        elif op.overwrites and not op.from_select:  # an INSERT … SELECT upsert recomputes rows on purpose
+        elif op.overwrites and not op.from_select and not _only_new_keys(op, context):
+            # an INSERT … SELECT upsert recomputes rows on purpose
             columns = ", ".join(f"`{c}`" for c in op.overwrites)
             yield op.finding(
                 RULE,
@@ -69,6 +72,24 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 f"condition that only updates rows still holding the old seeded value (`DO UPDATE SET … WHERE "
                 f"{op.table}.{op.overwrites[0]} = <old value>`).",
             )
+
+
+def _only_new_keys(op: DataInsert, context: Context) -> bool:
+    """The migrations seeded this table, and none of the rows upserted has the key of a seeded row: the
+    `ON CONFLICT` branch is there to make the migration re-runnable, not to rewrite rows that exist."""
+    catalog = context.before(op)
+    seeded = catalog.seeds.get(op.table)
+    if not seeded or not op.rows:
+        return False
+    for key in catalog.unique_keys(op.table) or [catalog.row_key(op.table)]:
+        if not key or not all(column in op.columns for column in key):
+            continue
+        existing = {tuple(row.get(column) for column in key) for row in seeded}
+        at = [op.columns.index(column) for column in key]
+        if any(tuple(row[i] for i in at) in existing for row in op.rows if len(row) == len(op.columns)):
+            return False
+        return True
+    return False
 
 
 def _replaced(op: DataInsert, context: Context) -> Finding:

@@ -80,3 +80,14 @@ def test_replace_deletes_the_row_and_what_cascades_from_it(mariadb, parent, chil
     no_children = f"CREATE TABLE {parent} (id bigint PRIMARY KEY, name varchar(50) NOT NULL);\n-- migration\n"
     (plain,) = _found(no_children + change, dialect="mysql")
     assert plain.severity.value == "warning"
+
+
+@pytest.mark.parametrize(("table", "key"), [("settings", "name"), ("plans", "code")])
+def test_an_upsert_of_keys_the_migrations_never_seeded_is_a_rerunnable_insert(table, key) -> None:  # type: ignore[no-untyped-def]
+    schema = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {key} text UNIQUE, v text);\n"
+        f"INSERT INTO {table} (id, {key}, v) VALUES (1, 'seeded', 'a');\n-- migration\n"
+    )
+    upsert = f"INSERT INTO {table} (id, {key}, v) VALUES ({{id}}, '{{k}}', 'b') ON CONFLICT ({key}) DO UPDATE SET v = EXCLUDED.v;"
+    assert _found(schema + upsert.format(id=1, k="seeded"))
+    assert not _found(schema + upsert.format(id=2, k="brand_new"))
