@@ -86,9 +86,8 @@ def _only_new_keys(op: DataInsert, context: Context) -> bool:
             continue
         existing = {tuple(row.get(column) for column in key) for row in seeded}
         at = [op.columns.index(column) for column in key]
-        if any(tuple(row[i] for i in at) in existing for row in op.rows if len(row) == len(op.columns)):
-            return False
-        return True
+        rows = [row for row in op.rows if len(row) == len(op.columns)]
+        return not any(tuple(row[i] for i in at) in existing for row in rows)
     return False
 
 
