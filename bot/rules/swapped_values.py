@@ -1,7 +1,8 @@
 """Values copied the wrong way round: an inverted boolean, two swapped columns, a mapping reversed.
 
 ## Why is this bad?
-`SET is_active = is_disabled` reads like a copy and inverts every row. `INSERT INTO accounts (email, name)
+`SET is_active = is_disabled` reads like a copy and inverts every row; so does `RENAME COLUMN is_hidden TO
+is_visible`, which keeps every value under a name that means the opposite. `INSERT INTO accounts (email, name)
 SELECT name, email FROM users` puts each value in the other's column. `CASE legacy_state WHEN 0 THEN
 'closed' WHEN 1 THEN 'open'` when the code says `open: 0, closed: 1` reverses the mapping. `ALTER TABLE
 payments ADD COLUMN payment_method text; UPDATE payments SET payment_method = status` fills the new column
@@ -21,7 +22,7 @@ from collections.abc import Iterator
 from sqlglot import exp
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import CaseMapping, DataInsert, DataUpdate, Migration
+from bot.model.migration import CaseMapping, DataInsert, DataUpdate, Migration, RenameColumn
 from bot.references.code_values import describe, member_for, normal, where
 from bot.references.inflection import singularize, underscore
 from bot.rules._keys import pairs, swaps, telling
@@ -81,6 +82,32 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             yield from _keys_swapped(op, context)
     for op, mapping, table in mapping_sites(migration.up):
         yield from _reversed(op, mapping.target, mapping.source, mapping.whens, table, context)
+    for op in migration.up:
+        if isinstance(op, RenameColumn) and opposite(op.column.lower(), op.new_name.lower()):
+            yield from _renamed_to_opposite(op, migration, context)
+
+
+def _renamed_to_opposite(op: RenameColumn, migration: Migration, context: Context) -> Iterator[Finding]:
+    """`RENAME COLUMN is_hidden TO is_visible` keeps every value: each row now says the opposite, unless the
+    migration negates them (`SET is_visible = NOT is_visible`)."""
+    negated = any(
+        isinstance(other, DataUpdate)
+        and other.table == op.table
+        and any(column in (op.column, op.new_name) for column, _ in other.assignments)
+        for other in migration.up
+    )
+    if negated:
+        return
+    yield op.finding(
+        RULE,
+        f"`{op.table}.{op.column}` is renamed to `{op.new_name}`, which means the opposite, and its values are "
+        "kept: every row now says the reverse of what it said.",
+        blast_radius=f"Every row of {context.size_words(op.table)}: code reading `{op.new_name}` treats each row "
+        "as the opposite of what it is (hidden rows shown, disabled ones enabled).",
+        fix=f"Negate the values in the same migration (`UPDATE {op.table} SET {op.new_name} = NOT {op.new_name}`, "
+        "in batches, with the code switching at the same time), or better add the new column, fill it with "
+        f"`NOT {op.column}`, move the code to it, then drop the old one.",
+    )
 
 
 def opposite(a: str, b: str) -> bool:

@@ -12,8 +12,8 @@ and the wrong values cannot be told from right ones afterwards.
 
 The units read are those a name ends with: time (`ns`, `us`/`micros`, `ms`/`millis`, `sec`/`seconds`,
 `minutes`, `hours`, `days`), money (`cents`/`pence` against `dollars`/`euros`), sizes (`bytes`, `kb`,
-`mb`, `gb`), lengths (`mm`, `cm`, `meters`, `km`, `miles`, `feet`, `inches`) and weights (`grams`, `kg`,
-`lbs`, `oz`).
+`mb`, `gb`), lengths (`mm`, `cm`, `meters`, `km`, `miles`, `feet`, `inches`), weights (`grams`, `kg`,
+`lbs`, `oz`) and shares (`percent`/`pct`, `bps`, `ratio`/`fraction`: 15 percent is 0.15).
 
 ## Use instead
 Convert the values with the factor between the units, into a new column (so that old and new code each
@@ -80,6 +80,9 @@ for _words, _measure, _size in (
     (("kg", "kilograms"), "weight", 1e3),
     (("lbs",), "weight", 453.6),
     (("oz", "ounces"), "weight", 28.35),
+    (("percent", "pct", "percentage"), "share", 1e-2),
+    (("bps",), "share", 1e-4),
+    (("ratio", "fraction"), "share", 1.0),
 ):
     for _word in _words:
         _UNITS[_word] = (_measure, _size)

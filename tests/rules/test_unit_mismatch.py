@@ -117,3 +117,13 @@ def test_a_rails_rename_of_the_unit() -> None:
     )
     (finding,) = _found(rails, path="db/migrate/20240202000000_rename_retry_delay.rb", base=base)
     assert "retry_delay_seconds * 1000" in finding.fix
+
+
+@pytest.mark.parametrize(
+    ("source", "target"), [("discount_percent", "discount_ratio"), ("fee_bps", "fee_pct")]
+)
+def test_shares_in_percent_basis_points_and_fractions(source, target) -> None:  # type: ignore[no-untyped-def]
+    schema = f"CREATE TABLE offers (id bigint PRIMARY KEY, {source} numeric);\n-- migration\n"
+    copy = f"ALTER TABLE offers ADD COLUMN {target} numeric;\nUPDATE offers SET {target} = {source} WHERE {target} IS NULL;"
+    assert _found(schema + copy)
+    assert not _found(schema + copy.replace(f"= {source} WHERE", f"= {source} / 100 WHERE"))
