@@ -10,7 +10,8 @@ attributes), and so do raw SQL, import jobs and fixtures. They all fail at once,
 every one of them is changed. Dropping the `nextval` default of a serial key is the same: inserts without
 an id fail, and so is `DROP IDENTITY` on an identity key.
 
-Not reported: Django (it sends every field), Rails on 7.0 defaults, a column a BEFORE INSERT trigger fills,
+Not reported: Django (it sends every field), Rails on 7.0 defaults, a column a BEFORE INSERT trigger fills
+(one the migrations created, or one in a SQL file of the repository outside them that the deploy applies),
 and a Prisma field whose value the client computes and always sends (`@default(cuid())`, `uuid()`,
 `nanoid()`, `@updatedAt` in the schema), the usual reason a Prisma migration drops a key's `nextval`.
 
@@ -119,6 +120,26 @@ def _filled_by_trigger(op: SetDefault, context: Context) -> bool:
     for catalog in (context.before(op), context.catalog):
         for obj in catalog.objects.values():
             if obj.kind == "trigger" and same_table(obj.table, op.table) and _BEFORE_INSERT.search(obj.sql):
+                return True
+    return _trigger_outside_migrations(op.table, context)
+
+
+_OUTSIDE = re.compile(r"(?:^|/)(?:migrations?|migrate|versions)/")
+
+
+def _trigger_outside_migrations(table: str, context: Context) -> bool:
+    """A BEFORE INSERT trigger on the table in a SQL file of the repository that is no migration: code the
+    deploy applies after the migrations (Lemmy's `replaceable_schema/triggers.sql`)."""
+    name = re.escape(table.rpartition(".")[2])
+    pattern = re.compile(
+        rf"CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?TRIGGER\s+\S+\s+BEFORE\s+(?:UPDATE\s+OR\s+)?INSERT"
+        rf"[^;]*?\bON\s+(?:\w+\.)?\"?{name}\"?(?![\w\"])",
+        re.I,
+    )
+    for path in context.tree.paths():
+        if path.endswith(".sql") and not _OUTSIDE.search(path):
+            text = context.tree.read(path) or ""
+            if "TRIGGER" in text.upper() and pattern.search(text):
                 return True
     return False
 

@@ -170,3 +170,20 @@ def test_a_prisma_key_the_client_fills_is_quiet(model, generator) -> None:  # ty
     # the same change while the schema leaves the key to the database: inserts without an id fail
     plain = f"model {model} {{\n  id  String @id\n  url String\n}}\n"
     assert _found(change, path=path, base=base, head={"prisma/schema.prisma": plain})
+
+
+@pytest.mark.parametrize(
+    ("table", "path"),
+    [("comment", "crates/schema/replaceable/triggers.sql"), ("posts", "db/functions/fill.sql")],
+)
+def test_a_before_insert_trigger_the_deploy_applies_outside_the_migrations_fills_it(table, path) -> None:  # type: ignore[no-untyped-def]
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, ap_id text NOT NULL DEFAULT 'changeme');\n-- migration\n"
+    change = f"ALTER TABLE {table} ALTER COLUMN ap_id DROP DEFAULT;"
+    trigger = (
+        f"CREATE FUNCTION r.{table}_ap_id() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"NEW.ap_id := 'x' || NEW.id; RETURN NEW; END $$;\n"
+        f"CREATE TRIGGER ap_id BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION r.{table}_ap_id();\n"
+    )
+    assert not _found(schema + change, head={path: trigger})
+    assert _found(schema + change, head={path: trigger.replace("BEFORE INSERT", "AFTER INSERT")})
+    assert _found(schema + change, head={path: trigger.replace(f"ON {table} ", "ON other_table ")})
