@@ -118,6 +118,7 @@ NAMES = (
     "star_copy_misaligned",
     "statements_after_exclusive_lock",
     "string_as_field_update",
+    "string_compared_to_number",
     "suppression_without_reason",
     "swapped_values",
     "table_dropped",
