@@ -123,6 +123,7 @@ NAMES = (
     "swapped_values",
     "table_dropped",
     "table_renamed",
+    "three_byte_utf8",
     "time_zone_shift",
     "timestamp_without_time_zone",
     "trigger_dropped",

@@ -104,6 +104,9 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
             on_update = render(c.this, dialect)
         elif isinstance(c, exp.CharacterSetColumnConstraint) and c.this is not None:
             charset = c.this.name.lower()
+        elif isinstance(c, exp.CollateColumnConstraint) and c.this is not None and not charset:
+            # MySQL: a collation names its character set (`utf8mb4_0900_ai_ci`, `latin1_swedish_ci`)
+            charset = c.this.name.lower().split("_", 1)[0]
     place = node.args.get("position")
     position = ""
     if isinstance(place, exp.ColumnPosition):
