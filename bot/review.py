@@ -263,6 +263,7 @@ def review(
     values = CodeValues(changeset.head_tree)
     schemas = _schemas(migrations, prepared)
     replayed = 0  # migrations whose operations this process's catalogs hold
+    ordered = tuple(migrations)
 
     def replay(upto: int) -> None:
         nonlocal replayed
@@ -290,6 +291,8 @@ def review(
             runner=prepared.runner,
             applied_file=applied.get(migration.path),
             applied_base=bases.get(migration.path),
+            change=ordered,
+            position=index,
         )
         checked = _check(migration, context, config, changeset)
         checked += _check_down(migration, context, config, changeset, checked)

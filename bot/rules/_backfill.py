@@ -3,20 +3,34 @@ default gives existing rows a value they should not have)."""
 
 from __future__ import annotations
 
-from bot.model.migration import AddColumn, DataDelete, DataUpdate, Migration, Operation, Truncate
+from bot.model.migration import AddColumn, DataDelete, DataUpdate, Migration, Operation, RunCode, Truncate
 
 
-def filled_later(migration: Migration, after: Operation, table: str, column: str) -> bool:
-    """A later statement of the up sets the column (`UPDATE users SET is_active = true`): the default then
-    only stands in for rows inserted from now on."""
+def filled_later(
+    migration: Migration, after: Operation, table: str, column: str, later: tuple[Migration, ...] = ()
+) -> bool:
+    """A later statement of the up sets the column (`UPDATE users SET is_active = true`), or a later migration
+    of the change does (Django's data migration after the one that adds the field), or runs code on the
+    table: the default then only stands in for rows inserted from now on."""
     ops = migration.up
     start = next((i for i, op in enumerate(ops) if op is after), -1) + 1
-    return any(
-        isinstance(later, DataUpdate)
-        and later.table == table
-        and any(assigned == column for assigned, _ in later.assignments)
-        for later in ops[start:]
+    if any(_fills(op, table, column) for op in ops[start:]):
+        return True
+    return any(_fills(op, table, column) or _runs_code_on(op, table, column) for m in later for op in m.up)
+
+
+def _fills(op: Operation, table: str, column: str) -> bool:
+    return (
+        isinstance(op, DataUpdate)
+        and op.table == table
+        and any(assigned == column for assigned, _ in op.assignments)
     )
+
+
+def _runs_code_on(op: Operation, table: str, column: str) -> bool:
+    """Code that works on the table's rows, or that names the column (`RunPython(populate_number_of_orders)`
+    handing the work to a task the review cannot read)."""
+    return isinstance(op, RunCode) and (table in op.touches or column.lower() in op.sql.lower())
 
 
 def added_in(migration: Migration, table: str, column: str) -> bool:

@@ -10,8 +10,10 @@ the database, so it runs in an instant and passes every check, and the data is w
 published articles disappear from the site, archived ones reappear. The same goes for text choices whose
 stored value is reused for another label.
 
-A value dropped from the choices is a lesser trap: rows that hold it keep it, forms and `full_clean()`
-refuse to save them, and `get_FOO_display()` shows the raw value.
+A value dropped from the choices is a lesser trap, said as a note: rows that hold it keep it, forms and
+`full_clean()` refuse to save them, and `get_FOO_display()` shows the raw value. A data migration beside
+the `AlterField` (just before or after it, in the same app) that changes the column's rows is taken as the
+move of those rows.
 
 ## Use instead
 Never reuse a stored value: give the new choice a new value (`(3, "in_review")`) and keep the old ones
@@ -93,7 +95,9 @@ def _key(label: str) -> str:
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
-        if not isinstance(op, ChangeChoices) or context.catalog.is_new(op.table) or _remapped(migration, op):
+        if not isinstance(op, ChangeChoices) or context.catalog.is_new(op.table):
+            continue
+        if any(_remapped(m, op) for m in _neighbours(migration, context)):
             continue
         old, new = dict(op.old), dict(op.new)
         where_now = {_key(label): value for value, label in op.new}
@@ -130,12 +134,23 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 RULE,
                 f"The choices of {column} no longer include {values}, but the rows holding "
                 f"{'it' if len(dropped) == 1 else 'them'} keep {'it' if len(dropped) == 1 else 'them'}.",
-                severity=Severity.WARNING,
+                severity=Severity.INFO,
                 blast_radius=f"Rows of {context.size_words(op.table)} that hold a dropped value: forms, the admin "
                 "and `full_clean()` refuse to save them, and their display shows the raw value.",
                 fix=f"Move those rows to a value that stays, in this migration (`UPDATE {op.table} SET "
                 f"{op.column} = … WHERE {op.column} IN (…)`), or keep the value among the choices.",
             )
+
+
+def _neighbours(migration: Migration, context: Context) -> list[Migration]:
+    """This migration and the ones of the same app just before and after it in the change: Django's data
+    migration that moves the rows is often the one beside the `AlterField`."""
+    folder = migration.path.rpartition("/")[0]
+    found = [migration]
+    for index in (context.position - 1, context.position + 1):
+        if 0 <= index < len(context.change) and context.change[index].path.rpartition("/")[0] == folder:
+            found.append(context.change[index])
+    return found
 
 
 def _remapped(migration: Migration, op: ChangeChoices) -> bool:

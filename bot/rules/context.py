@@ -47,10 +47,18 @@ class Context:
     # already exists there (and so has already run on existing databases).
     applied_file: ChangedFile | None = None
     applied_base: Migration | None = None  # that file read as the migration it was (None: it cannot be)
+    # every migration of the change (of the history, for lint) in the order they run, and where this one is
+    change: tuple[Migration, ...] = ()
+    position: int = -1
 
     def __post_init__(self) -> None:
         if self.code_values is None:
             object.__setattr__(self, "code_values", CodeValues(self.tree))
+
+    def later(self) -> tuple[Migration, ...]:
+        """The migrations of the change that run after this one (a data migration that fills what this
+        one adds, Django's usual second step)."""
+        return self.change[self.position + 1 :] if self.position >= 0 else ()
 
     def before(self, op: Operation) -> Catalog:
         """The schema as `op` sees it: `catalog` advanced by the operations before `op` in its migration.

@@ -81,7 +81,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         words = counted(column.name)
         child = _child_table(words, op.table, context) if words else None
-        if child is None or _filled(migration, op):
+        if child is None or _filled(migration, op, context):
             continue
         yield op.finding(
             RULE,
@@ -96,8 +96,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         )
 
 
-def _filled(migration: Migration, op: AddColumn) -> bool:
-    if filled_later(migration, op, op.table, op.column.name) or emptied_before(migration, op, op.table):
+def _filled(migration: Migration, op: AddColumn, context: Context) -> bool:
+    if filled_later(migration, op, op.table, op.column.name, context.later()) or emptied_before(
+        migration, op, op.table
+    ):
         return True
     start = migration.up.index(op)
     return any(

@@ -158,7 +158,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue  # a uuid or a token computed from the clock among other things: no time is claimed
         if not _names_a_time(op.column.name):
             continue  # `c`, `foo`: nothing says which moment the column records
-        if filled_later(migration, op, op.table, op.column.name) or emptied_before(migration, op, op.table):
+        if filled_later(migration, op, op.table, op.column.name, context.later()) or emptied_before(
+            migration, op, op.table
+        ):
             continue
         column = f"`{op.table}.{op.column.name}`"
         state = _state(op.column.name)

@@ -95,7 +95,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         off = (word in _ON and default in _FALSE) or (word in _OFF and default in _TRUE)
         if (
             not off
-            or filled_later(migration, op, op.table, column.name)
+            or filled_later(migration, op, op.table, column.name, context.later())
             or emptied_before(migration, op, op.table)
         ):
             continue

@@ -87,10 +87,10 @@ def test_a_new_choice_with_a_new_value_and_relabelled_choices_are_quiet(
 
 
 @pytest.mark.parametrize(("model", "field", "kind", "default", "choices"), CASES)
-def test_a_dropped_value_is_a_warning(model, field, kind, default, choices) -> None:  # type: ignore[no-untyped-def]
+def test_a_dropped_value_is_a_note(model, field, kind, default, choices) -> None:  # type: ignore[no-untyped-def]
     kept = "), (".join(choices.split("), (")[:2]) + ")"
     (finding,) = _review(model, field, kind, default, choices, kept)
-    assert finding.severity.value == "warning" and "no longer include" in finding.message
+    assert finding.severity.value == "info" and "no longer include" in finding.message
 
 
 def test_a_remap_in_the_same_migration_is_quiet() -> None:
@@ -102,3 +102,40 @@ def test_a_remap_in_the_same_migration_is_quiet() -> None:
     inserted = '(0, "new"), (1, "review"), (2, "paid"), (3, "shipped")'
     assert _review(model, field, kind, default, choices, inserted)
     assert not _review(model, field, kind, default, choices, inserted, extra=remap)
+
+
+@pytest.mark.parametrize("remap_first", [True, False])
+def test_a_data_migration_beside_the_alter_field_moves_the_rows(tmp_path, remap_first) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_lint_cli import lint_json, write
+
+    model, field, kind, default, choices = CASES[0]
+    definition = _FIELD.format(kind=kind, choices=choices, default=default)
+    inserted = '(0, "new"), (1, "review"), (2, "paid"), (3, "shipped")'
+    alter = _ALTER.format(
+        lower="order",
+        field=field,
+        definition=definition.replace(choices, inserted),
+        extra="",
+        extra_imports="",
+    )
+    remap = (
+        "from django.db import migrations\n\n\ndef forwards(apps, schema_editor):\n"
+        '    Order = apps.get_model("shop", "Order")\n'
+        "    Order.objects.filter(state=2).update(state=3)\n    Order.objects.filter(state=1).update(state=2)\n\n\n"
+        'class Migration(migrations.Migration):\n    dependencies = [("shop", "0001_initial")]\n'
+        "    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n"
+    )
+    files = {
+        "shop/__init__.py": "",
+        "shop/migrations/__init__.py": "",
+        "shop/migrations/0001_initial.py": _INITIAL.format(model=model, field=field, definition=definition),
+        "shop/migrations/0002_change.py": remap if remap_first else alter,
+    }
+    write(tmp_path, files)
+    findings = lambda: [f for f in lint_json(str(tmp_path / "shop"))["findings"] if f["rule"] == RULE]  # noqa: E731
+    if remap_first:
+        write(tmp_path, {"shop/migrations/0003_change.py": alter.replace("0001_initial", "0002_change")})
+    else:
+        assert findings()  # the AlterField alone
+        write(tmp_path, {"shop/migrations/0003_remap.py": remap.replace("0001_initial", "0002_change")})
+    assert not findings()

@@ -65,3 +65,35 @@ def test_rails_reset_counters_in_the_migration_is_a_backfill() -> None:
         added, added + "    Post.find_each { |post| Post.reset_counters(post.id, :comments) }\n"
     )
     assert not _found(reset, path=path, base=base)
+
+
+@pytest.mark.parametrize(
+    ("parent", "child", "count"),
+    [("posts", "comments", "comments_count"), ("users", "orders", "number_of_orders")],
+)
+def test_a_later_migration_of_the_change_that_fills_the_count_is_the_backfill(
+    tmp_path, parent, child, count
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_lint_cli import lint_json, write
+
+    key = f"{parent[:-1]}_id"
+    files = {
+        "db/migrations/001_schema.sql": f"CREATE TABLE {parent} (id bigint PRIMARY KEY);\n"
+        f"CREATE TABLE {child} (id bigint PRIMARY KEY, {key} bigint REFERENCES {parent} (id));\n",
+        "db/migrations/002_add_count.sql": f"ALTER TABLE {parent} ADD COLUMN {count} integer NOT NULL DEFAULT 0;\n",
+    }
+    write(tmp_path, files)
+    found = [
+        f for f in lint_json(str(tmp_path / "db"), "--dialect", "postgres")["findings"] if f["rule"] == RULE
+    ]
+    assert [f["path"].rsplit("/", 1)[-1] for f in found] == ["002_add_count.sql"]
+    write(
+        tmp_path,
+        {
+            "db/migrations/003_fill_count.sql": f"UPDATE {parent} SET {count} = (SELECT count(*) FROM {child} "
+            f"WHERE {child}.{key} = {parent}.id) WHERE id BETWEEN 1 AND 1000;\n"
+        },
+    )
+    assert not [
+        f for f in lint_json(str(tmp_path / "db"), "--dialect", "postgres")["findings"] if f["rule"] == RULE
+    ]

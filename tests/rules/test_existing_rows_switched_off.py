@@ -142,3 +142,33 @@ def test_alembic_and_ecto_forms(table, column, off, on) -> None:  # type: ignore
     path = "priv/repo/migrations/20240202000000_add_flag.exs"
     assert _found(_ECTO.format(t=table, c=column, d=off), path=path, base=ecto)
     assert not _found(_ECTO.format(t=table, c=column, d=on), path=path, base=ecto)
+
+
+def test_a_django_data_migration_after_the_field_fills_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_lint_cli import lint_json, write
+
+    initial = (
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        "    initial = True\n    operations = [\n        migrations.CreateModel(\n"
+        '            name="Member",\n            fields=[("id", models.BigAutoField(primary_key=True))],\n'
+        "        )\n    ]\n"
+    )
+    added = (
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        '    dependencies = [("club", "0001_initial")]\n    operations = [\n'
+        '        migrations.AddField(model_name="member", name="is_active", '
+        "field=models.BooleanField(default=False)),\n    ]\n"
+    )
+    filled = (
+        "from django.db import migrations\n\n\ndef activate(apps, schema_editor):\n"
+        '    apps.get_model("club", "Member").objects.update(is_active=True)\n\n\n'
+        "class Migration(migrations.Migration):\n"
+        '    dependencies = [("club", "0002_member_is_active")]\n'
+        "    operations = [migrations.RunPython(activate, migrations.RunPython.noop)]\n"
+    )
+    files = {"club/migrations/0001_initial.py": initial, "club/migrations/0002_member_is_active.py": added}
+    write(tmp_path, {**files, "club/__init__.py": "", "club/migrations/__init__.py": ""})
+    found = [f for f in lint_json(str(tmp_path / "club"))["findings"] if f["rule"] == RULE]
+    assert len(found) == 1
+    write(tmp_path, {"club/migrations/0003_activate_members.py": filled})
+    assert not [f for f in lint_json(str(tmp_path / "club"))["findings"] if f["rule"] == RULE]
