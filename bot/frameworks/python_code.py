@@ -34,6 +34,15 @@ from bot.model.migration import (
 )
 
 _EXECUTE = frozenset({"execute", "exec_driver_sql", "executemany"})
+# a DB-API parameter (`%s`, `%(batch)s`) in SQL executed with parameters; `%%` is a literal percent sign there
+_PARAMETER = re.compile(r"%(?:\(\w+\))?s|%%")
+
+
+def _bind_placeholders(sql: str) -> str:
+    """`LIMIT %s` sent with `[BATCH]`: each parameter read as the stand-in for a value the code fills in."""
+    return _PARAMETER.sub(lambda m: "%" if m.group() == "%%" else PLACEHOLDER, sql)
+
+
 # Queryset methods that return one row (or a value), not a queryset
 _ONE_ROW = frozenset(
     {"first", "last", "get", "earliest", "latest", "count", "exists", "aggregate", "in_bulk"}
@@ -602,8 +611,10 @@ class CodeReader:
                 Unparsed(error="the SQL is built at run time, so it could not be read", **self._base(call))
             )
             return
+        bound = len(call.args) > 1 or any(k.arg in ("params", "parameters") for k in call.keywords)
         for sql in strings:
-            self.ops.extend(parse_sql(self.path, sql.text, self.dialect, first_line=sql.line))
+            text = _bind_placeholders(sql.text) if bound else sql.text
+            self.ops.extend(parse_sql(self.path, text, self.dialect, first_line=sql.line))
 
     def _queryset_table(self, node: ast.expr) -> str | None:
         """The table behind `Model.objects.filter(…)` or `session.query(Model)…`, when Model is known."""

@@ -91,9 +91,16 @@ def _of_changed_table(column: exp.Column, names: set[str]) -> bool:
 
 
 def is_batched(statement: exp.Expression) -> bool:
-    """A LIMIT, a key range or a sub-select with a LIMIT bounds the rows one statement changes."""
+    """A LIMIT, a key range or a sub-select with a LIMIT bounds the rows one statement changes: in the WHERE,
+    in an UPDATE's FROM (`FROM (SELECT … LIMIT 1000) t WHERE t.id = …`) or in a CTE the statement reads."""
     if statement.args.get("limit") is not None:
         return True
+    for place in ("from_", "with_", "using"):
+        feeding = statement.args.get(place)
+        if isinstance(feeding, exp.Expression) and any(
+            s.args.get("limit") is not None for s in _row_sources(feeding, statement)
+        ):
+            return True
     where = statement.args.get("where")
     if where is None:
         return False
@@ -104,6 +111,30 @@ def is_batched(statement: exp.Expression) -> bool:
     lower = any(isinstance(c.this, exp.Column) for c in where.find_all(exp.GTE, exp.GT))
     upper = any(isinstance(c.this, exp.Column) for c in where.find_all(exp.LT, exp.LTE))
     return lower and upper and _has_placeholder_or_literal_range(where)
+
+
+def _row_sources(feeding: exp.Expression, statement: exp.Expression) -> list[exp.Expression]:
+    """The queries whose rows an UPDATE's FROM or a CTE hands over as they are: a derived table's own SELECT,
+    a CTE's when the WHERE picks the rows from it (`WHERE id IN (SELECT id FROM batch)`), not the lookups
+    nested in them (`LATERAL (SELECT … LIMIT 1)`, a one-row setting) that bound nothing."""
+    if isinstance(feeding, exp.With):
+        where = statement.args.get("where")
+        named = (
+            {t.name.lower() for t in where.find_all(exp.Table)}
+            if isinstance(where, exp.Expression)
+            else set()
+        )
+        return [
+            cte.this for cte in feeding.expressions if isinstance(cte, exp.CTE) and cte.alias.lower() in named
+        ]
+    found = []
+    for subquery in feeding.find_all(exp.Subquery):
+        outer = subquery.parent
+        while outer is not None and outer is not feeding and not isinstance(outer, exp.Select | exp.Subquery):
+            outer = outer.parent
+        if outer is feeding:
+            found.append(subquery.this)
+    return found
 
 
 def _has_placeholder_or_literal_range(where: exp.Expression) -> bool:
