@@ -226,6 +226,9 @@ def reparse(migration: Migration, text: str, tree: Tree) -> Migration | None:
 
 
 def order_key(path: str, module: ModuleType) -> tuple[tuple[int, ...], str]:
+    ordered = module.order_numbers(path) if hasattr(module, "order_numbers") else None
+    if ordered is not None:
+        return ordered, path
     version = module.version(path) if hasattr(module, "version") else ""
     numbers = tuple(int(n) for n in re.findall(r"\d+", version)) if version else (10**20,)
     return numbers, path

@@ -41,12 +41,21 @@ _RELEASE_FOLDER = re.compile(r"v?(\d+(?:\.\d+)+)")
 
 
 def version(path: str) -> str:
+    match = re.match(r"^(\d+)", path.rsplit("/", 1)[-1])
+    return match.group(1) if match else ""
+
+
+def order_numbers(path: str) -> tuple[int, ...] | None:
+    """Where a file runs among the others: numbered files at the top of the folder first, then those of each
+    release folder in release order (`0.8/02__x.sql` before `0.30/01__y.sql`); None without a number."""
     parts = path.rsplit("/", 2)
-    match = re.match(r"^(\d+)", parts[-1])
-    if not match:
-        return ""
+    number = version(path)
+    if not number:
+        return None
     release = _RELEASE_FOLDER.fullmatch(parts[-2]) if len(parts) > 1 else None
-    return f"{release.group(1)}.{match.group(1)}" if release else match.group(1)
+    if release is None:
+        return (0, int(number))
+    return (1, *(int(n) for n in release.group(1).split(".")), int(number))
 
 
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
