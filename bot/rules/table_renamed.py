@@ -43,6 +43,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, RenameTable) or context.catalog.is_new(op.table) or op.table in views:
             continue
+        if _serial_sequence(op.table, context):
+            continue  # `ALTER TABLE … RENAME` of a column's sequence: defaults point at it by oid, not name
         target = Target("table", op.table, op.table, op.new_name)
         found = assess(context.uses(target, op), op.table, removed=context.references.removed_uses(target))
         n = len(found.blocking)
@@ -61,3 +63,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             severity=found.severity,
             references=found.references,
         )
+
+
+def _serial_sequence(name: str, context: Context) -> bool:
+    """`<table>_<column>_seq` of a table the schema has, and no table itself: the sequence PostgreSQL made for
+    a serial column (NetBox renames the join tables' `…_id_seq` after renaming the tables)."""
+    if not context.postgres or not name.endswith("_seq") or name in context.catalog.tables:
+        return False
+    owner, _, column = name.removesuffix("_seq").rpartition("_")
+    return bool(owner and column) and owner in context.catalog.tables
