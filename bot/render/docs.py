@@ -14,11 +14,12 @@ def rule_page(module: ModuleType) -> str:
     rule = module.RULE
     language = "python" if getattr(module, "EXAMPLE_PATH", "").endswith(".py") else "sql"
     doc = (module.__doc__ or "").strip()
-    summary, _, body = doc.partition("\n")
+    # the summary is the docstring's first paragraph, however many lines it is wrapped over
+    summary, _, body = doc.partition("\n\n")
     lines = [
         f"# {rule.id}",
         "",
-        f"**{summary.strip()}**",
+        f"**{' '.join(summary.split())}**",
         "",
         f"Dimension: `{rule.dimension.value}` · default severity: `{rule.severity.value}`"
         + (f" · dialects: {', '.join(rule.dialects)}" if rule.dialects else ""),
