@@ -7,6 +7,7 @@ implicit transaction. The way back is a new migration (`prisma migrate diff`), w
 from __future__ import annotations
 
 import re
+import weakref
 
 from bot.frameworks.sqlfile import WayBack, build, has_explicit_transaction, parse_sql
 from bot.model.changeset import Tree
@@ -118,10 +119,26 @@ def schema_operations(path: str, text: str) -> list[Operation]:
 _CLIENT_FILLED = re.compile(r"@default\(\s*(?:cuid|uuid|nanoid|ulid)\s*\(|@updatedAt\b")
 
 
+# per tree, per migrations folder: read once for a history, not once per migration that drops a default
+_CLIENT_CACHE: weakref.WeakKeyDictionary[Tree, dict[str, frozenset[tuple[str, str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def client_filled(tree: Tree, migration_path: str) -> frozenset[tuple[str, str]]:
     """The (table, column) pairs of the tree's Prisma schemas whose value the Prisma client sends itself: the
     tree's `.prisma` files, and the `schema.prisma` beside the migrations folder (a lint lists no others)."""
     folder = migration_path.rpartition("/migrations/")[0]
+    try:
+        known = _CLIENT_CACHE.setdefault(tree, {})
+    except TypeError:  # a tree that cannot be weakly referenced is read every time
+        known = {}
+    if folder not in known:
+        known[folder] = _client_filled(tree, folder)
+    return known[folder]
+
+
+def _client_filled(tree: Tree, folder: str) -> frozenset[tuple[str, str]]:
     beside = f"{folder}/schema.prisma" if folder else "schema.prisma"
     found: set[tuple[str, str]] = set()
     for path in dict.fromkeys([beside, *(p for p in tree.paths() if p.endswith(".prisma"))]):

@@ -23,11 +23,14 @@ insert path already does before the default goes.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import weakref
 from collections.abc import Iterator
 
 from bot.frameworks import prisma
 from bot.model.catalog import same_table
+from bot.model.changeset import Tree
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DropColumn, DropNotNull, DropTable, Migration, Operation, SetDefault
 from bot.rules.context import Context
@@ -136,12 +139,27 @@ def _trigger_outside_migrations(table: str, context: Context) -> bool:
         rf"[^;]*?\bON\s+(?:\w+\.)?\"?{name}\"?(?![\w\"])",
         re.I,
     )
-    for path in context.tree.paths():
-        if path.endswith(".sql") and not _OUTSIDE.search(path):
-            text = context.tree.read(path) or ""
-            if "TRIGGER" in text.upper() and pattern.search(text):
-                return True
-    return False
+    return any(pattern.search(text) for text in _trigger_files(context.tree))
+
+
+# per tree: the repository's SQL files outside the migrations that create triggers, read once for a history
+_TRIGGER_FILES: weakref.WeakKeyDictionary[Tree, tuple[str, ...]] = weakref.WeakKeyDictionary()
+
+
+def _trigger_files(tree: Tree) -> tuple[str, ...]:
+    try:
+        return _TRIGGER_FILES[tree]
+    except (KeyError, TypeError):
+        pass
+    texts = tuple(
+        text
+        for path in tree.paths()
+        if path.endswith(".sql") and not _OUTSIDE.search(path)
+        if "TRIGGER" in (text := tree.read(path) or "").upper()
+    )
+    with contextlib.suppress(TypeError):  # a tree that cannot be weakly referenced is read every time
+        _TRIGGER_FILES[tree] = texts
+    return texts
 
 
 _LOAD_DEFAULTS = re.compile(r"config\.load_defaults\s+['\"]?(\d+)\.(\d+)")
