@@ -100,6 +100,15 @@ def camelize(snake: str, *, upper: bool = True) -> str:
     return "".join(words)
 
 
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def name_words(name: str) -> list[str]:
+    """The words of an identifier, lower-cased, in order: `timeout_ms`, `priceCents`, `isActive2` →
+    [timeout, ms], [price, cents], [is, active, 2]."""
+    return [word.lower() for word in _NAME_WORDS.findall(name)]
+
+
 def underscore(camel: str) -> str:
     """`OrderItem` → `order_item`, `HTTPRequest` → `http_request`."""
     text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", camel)

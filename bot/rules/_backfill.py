@@ -14,16 +14,19 @@ def filled_later(
     table: the default then only stands in for rows inserted from now on."""
     ops = migration.up
     start = next((i for i, op in enumerate(ops) if op is after), -1) + 1
-    if any(_fills(op, table, column) for op in ops[start:]):
+    if any(sets_column(op, table, column) for op in ops[start:]):
         return True
-    return any(_fills(op, table, column) or _runs_code_on(op, table, column) for m in later for op in m.up)
+    return any(
+        sets_column(op, table, column) or _runs_code_on(op, table, column) for m in later for op in m.up
+    )
 
 
-def _fills(op: Operation, table: str, column: str) -> bool:
+def sets_column(op: Operation, table: str, *columns: str) -> bool:
+    """An UPDATE of the table that assigns one of the columns (a fill, a conversion, a remap of values)."""
     return (
         isinstance(op, DataUpdate)
         and op.table == table
-        and any(assigned == column for assigned, _ in op.assignments)
+        and any(assigned in columns for assigned, _ in op.assignments)
     )
 
 

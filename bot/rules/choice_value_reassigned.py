@@ -28,8 +28,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import ChangeChoices, DataUpdate, Migration, RunCode
+from bot.model.migration import ChangeChoices, Migration, RunCode
+from bot.rules._backfill import sets_column
 from bot.rules.context import Context
+
+# The examples' AlterField, with the choices it gives `status`
+_ALTER_STATUS = (
+    "from django.db import migrations, models\n\n\n"
+    "class Migration(migrations.Migration):\n"
+    '    dependencies = [("blog", "0001_initial")]\n\n'
+    "    operations = [\n"
+    "        migrations.AlterField(\n"
+    '            model_name="article",\n'
+    '            name="status",\n'
+    "            field=models.IntegerField(\n"
+    "                choices=[{choices}], default=0\n"
+    "            ),\n"
+    "        ),\n"
+    "    ]\n"
+)
 
 RULE = Rule(
     id="choice-value-reassigned",
@@ -37,34 +54,8 @@ RULE = Rule(
     severity=Severity.CRITICAL,
     help="Give a new choice a new value and leave stored values their meaning; or remap the rows in the same "
     "migration.",
-    bad=(
-        "from django.db import migrations, models\n\n\n"
-        "class Migration(migrations.Migration):\n"
-        '    dependencies = [("blog", "0001_initial")]\n\n'
-        "    operations = [\n"
-        "        migrations.AlterField(\n"
-        '            model_name="article",\n'
-        '            name="status",\n'
-        "            field=models.IntegerField(\n"
-        '                choices=[(0, "draft"), (1, "in_review"), (2, "published"), (3, "archived")], default=0\n'
-        "            ),\n"
-        "        ),\n"
-        "    ]\n",
-    ),
-    good=(
-        "from django.db import migrations, models\n\n\n"
-        "class Migration(migrations.Migration):\n"
-        '    dependencies = [("blog", "0001_initial")]\n\n'
-        "    operations = [\n"
-        "        migrations.AlterField(\n"
-        '            model_name="article",\n'
-        '            name="status",\n'
-        "            field=models.IntegerField(\n"
-        '                choices=[(0, "draft"), (3, "in_review"), (1, "published"), (2, "archived")], default=0\n'
-        "            ),\n"
-        "        ),\n"
-        "    ]\n",
-    ),
+    bad=(_ALTER_STATUS.format(choices='(0, "draft"), (1, "in_review"), (2, "published"), (3, "archived")'),),
+    good=(_ALTER_STATUS.format(choices='(0, "draft"), (3, "in_review"), (1, "published"), (2, "archived")'),),
     dialects=("postgres", "mysql", "mariadb", "sqlite"),
 )
 
@@ -155,11 +146,6 @@ def _neighbours(migration: Migration, context: Context) -> list[Migration]:
 
 def _remapped(migration: Migration, op: ChangeChoices) -> bool:
     return any(
-        (
-            isinstance(other, DataUpdate)
-            and other.table == op.table
-            and any(c == op.column for c, _ in other.assignments)
-        )
-        or (isinstance(other, RunCode) and op.table in other.touches)
+        sets_column(other, op.table, op.column) or (isinstance(other, RunCode) and op.table in other.touches)
         for other in migration.up
     )

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, Migration, RunCode
-from bot.references.inflection import pluralize, singularize
+from bot.references.inflection import name_words, pluralize, singularize
 from bot.rules._backfill import emptied_before, filled_later
 from bot.rules.context import Context
 
@@ -56,13 +56,12 @@ RULE = Rule(
     ),
 )
 
-_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _INTEGER = re.compile(r"int|serial|number|numeric|decimal", re.I)
 
 
 def counted(name: str) -> list[str]:
     """The words naming what a count column counts (`comments_count`, `commentsCount`, `number_of_likes`)."""
-    words = [w.lower() for w in _WORDS.findall(name)]
+    words = name_words(name)
     if len(words) >= 2 and words[-1] in ("count", "counter"):
         return words[:-1]
     if len(words) >= 3 and words[:2] == ["number", "of"]:

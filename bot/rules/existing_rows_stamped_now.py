@@ -37,6 +37,7 @@ from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, Migration
+from bot.references.inflection import name_words
 from bot.rules._backfill import emptied_before, filled_later
 from bot.rules.context import Context
 
@@ -92,14 +93,17 @@ _STATES = {
     "block": "blocked",
     "discard": "discarded",
 }
-_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
+def _words(name: str) -> list[str]:
+    """The name's words without its numbers (`sort_at_2` → [sort, at])."""
+    return [word for word in name_words(name) if not word.isdigit()]
 
 
 def _state(name: str) -> str | None:
     """The state a column's time puts its row in (`deleted_at`, `archivedAt` → "deleted", "archived"): a word
     of the name that starts with one of the stems, so `weekend_start` and `trended_at` say none."""
-    for word in _WORDS.findall(name):
-        lowered = word.lower()
+    for lowered in _words(name):
         for stem, state in _STATES.items():
             # a short stem is the whole word (`ends`, `sent`), so that `endorsed` and `sentiment` are not it
             if lowered.startswith(stem) and (len(stem) > 4 or lowered in _SHORT.get(stem, ())):
@@ -125,7 +129,7 @@ _TIME_WORDS = {
 def _names_a_time(name: str) -> bool:
     """`created_at`, `sortAt`, `validator_time`, `created`: the name says the column holds the moment of
     something."""
-    words = [w.lower() for w in _WORDS.findall(name)]
+    words = _words(name)
     return bool(words) and (words[-1] in _TIME_WORDS or any(w in _TIME_WORDS - {"at", "on"} for w in words))
 
 

@@ -33,6 +33,7 @@ from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, Migration
+from bot.references.inflection import name_words
 from bot.rules._backfill import emptied_before, filled_later
 from bot.rules.context import Context
 
@@ -70,7 +71,6 @@ _OFF = {
     "locked",
     "trashed",
 }
-_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _BOOLEAN = re.compile(r"^(?:bool(?:ean)?|tinyint\(1\)|bit(?:\(1\))?)$", re.I)
 _FALSE = {"false", "0", "'f'", "'false'", "'0'", "b'0'", "f"}
 _TRUE = {"true", "1", "'t'", "'true'", "'1'", "b'1'", "t"}
@@ -78,7 +78,7 @@ _TRUE = {"true", "1", "'t'", "'true'", "'1'", "b'1'", "t"}
 
 def flag_word(name: str) -> str:
     """The state a column names as the flag of its row (`is_active`, `isVisible`, `deleted`), or ""."""
-    words = [w.lower() for w in _WORDS.findall(name)]
+    words = name_words(name)
     if words and words[0] in ("is", "has"):
         words = words[1:]
     return words[0] if len(words) == 1 else ""

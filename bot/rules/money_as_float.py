@@ -25,6 +25,7 @@ from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, AlterColumnType, ColumnSpec, CreateTable, Migration, Operation
+from bot.references.inflection import name_words
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -41,7 +42,6 @@ RULE = Rule(
 )
 
 _FLOAT = re.compile(r"^(?:real|float[48]?|double(?: precision)?|float\(\d+\)|binary_(?:float|double))$", re.I)
-_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _MONEY = {
     "price",
     "prices",
@@ -81,7 +81,7 @@ _PAYMENT_TABLE = re.compile(
 
 
 def money_name(name: str, table: str, columns: tuple[str, ...]) -> bool:
-    words = {w.lower() for w in _WORDS.findall(name)}
+    words = set(name_words(name))
     if words & _NOT_MONEY:
         return False
     if words & _MONEY:

@@ -18,7 +18,6 @@ Compare with a string literal of the column's type: `WHERE token = '0'`, `WHERE 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import sqlglot
@@ -28,6 +27,7 @@ from sqlglot.errors import SqlglotError
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DataDelete, DataUpdate, Migration, Operation
 from bot.rules.context import Context
+from bot.sql.conversions import textual
 from bot.sql.names import identifier
 
 RULE = Rule(
@@ -46,7 +46,6 @@ RULE = Rule(
     dialects=("mysql", "mariadb"),
 )
 
-_TEXT = re.compile(r"^(?:var)?char|text|^enum|^set\b|character varying|^citext", re.I)
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.In)
 
 
@@ -78,7 +77,7 @@ def _text_against_number(op: DataUpdate | DataDelete, context: Context) -> Itera
                 continue  # another table's column, through a join or an alias
             name = identifier(column.this)
             known = catalog.column(op.table, name)
-            if known is None or not _TEXT.search(known.type) or name in seen or not numbers:
+            if known is None or not textual(known.type) or name in seen or not numbers:
                 continue
             seen.add(name)
             yield name, numbers[0].sql()

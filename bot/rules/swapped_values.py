@@ -25,6 +25,7 @@ from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import CaseMapping, DataInsert, DataUpdate, Migration, RenameColumn
 from bot.references.code_values import describe, member_for, normal, where
 from bot.references.inflection import singularize, underscore
+from bot.rules._backfill import sets_column
 from bot.rules._keys import pairs, swaps, telling
 from bot.rules.context import Context
 from bot.sql.data_changes import literals, mapping_sites, source_column
@@ -90,13 +91,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 def _renamed_to_opposite(op: RenameColumn, migration: Migration, context: Context) -> Iterator[Finding]:
     """`RENAME COLUMN is_hidden TO is_visible` keeps every value: each row now says the opposite, unless the
     migration negates them (`SET is_visible = NOT is_visible`)."""
-    negated = any(
-        isinstance(other, DataUpdate)
-        and other.table == op.table
-        and any(column in (op.column, op.new_name) for column, _ in other.assignments)
-        for other in migration.up
-    )
-    if negated:
+    if any(sets_column(other, op.table, op.column, op.new_name) for other in migration.up):
         return
     yield op.finding(
         RULE,

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, ColumnSpec, CreateTable, Migration, Operation
 from bot.rules.context import Context
+from bot.sql.conversions import textual
 
 RULE = Rule(
     id="three-byte-utf8",
@@ -32,7 +33,6 @@ RULE = Rule(
     dialects=("mysql", "mariadb"),
 )
 
-_TEXT = re.compile(r"^(?:national\s+)?(?:var)?char|^n?varchar|text\b|^enum|^set\b", re.I)
 _THREE_BYTES = {"utf8", "utf8mb3"}
 _NAMED = re.compile(r"\b(?:character\s+set|charset)\s+'?(\w+)", re.I)
 _COLLATION = re.compile(r"\bcollate\s+'?(utf8(?:mb3)?)_", re.I)
@@ -67,7 +67,7 @@ def _narrow_columns(op: Operation, context: Context) -> Iterator[str]:
 
 
 def _narrow(spec: ColumnSpec, table_charset: str) -> bool:
-    if not _TEXT.search(spec.type.strip()):
+    if not textual(spec.type):
         return False
     named = _NAMED.search(spec.type)
     collation = _COLLATION.search(spec.type)

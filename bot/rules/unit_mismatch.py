@@ -24,13 +24,14 @@ read the unit they expect): `SET price_cents = price_dollars * 100`, `SET timeou
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from sqlglot import exp
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DataInsert, DataUpdate, Migration, RenameColumn
+from bot.references.inflection import name_words
+from bot.rules._backfill import sets_column
 from bot.rules.context import Context
 from bot.sql.names import identifier
 from bot.sql.statements import render
@@ -87,7 +88,6 @@ for _words, _measure, _size in (
     for _word in _words:
         _UNITS[_word] = (_measure, _size)
 
-_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 # calls that keep a value's unit (a cast, a rounding, a default for NULL)
 _KEEPS = (exp.Cast, exp.TryCast, exp.Round, exp.Floor, exp.Ceil, exp.Coalesce, exp.Paren, exp.Abs)
 # functions that read a number as seconds since 1970
@@ -96,10 +96,10 @@ _EPOCH_SECONDS = {"to_timestamp", "from_unixtime"}
 
 def unit_of(name: str) -> tuple[str, float, str] | None:
     """The unit a column's name ends with (`timeout_ms`, `priceCents`): what it measures, its size, the word."""
-    words = _WORDS.findall(name)
+    words = name_words(name)
     if len(words) < 2:
         return None  # a name that is only a unit (`ms`, `days`) says too little
-    word = words[-1].lower()
+    word = words[-1]
     found = _UNITS.get(word)
     return (found[0], found[1], word) if found else None
 
@@ -122,13 +122,7 @@ def _renamed(op: RenameColumn, migration: Migration, context: Context) -> Iterat
     old, new = unit_of(op.column), unit_of(op.new_name)
     if not _differ(old, new) or old is None or new is None:
         return
-    converted = any(
-        isinstance(other, DataUpdate)
-        and other.table == op.table
-        and any(column in (op.column, op.new_name) for column, _ in other.assignments)
-        for other in migration.up
-    )
-    if converted:
+    if any(sets_column(other, op.table, op.column, op.new_name) for other in migration.up):
         return  # the values are converted in place (rescaled-in-place says what that costs)
     factor = _factor(old, new)
     yield op.finding(

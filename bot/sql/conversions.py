@@ -299,6 +299,16 @@ def type_parts(type_sql: str) -> tuple[str, tuple[int, ...]]:
 
 TEXT_TYPES, INT_BYTES, NUMERIC_TYPES, FLOAT_TYPES = _TEXT, _INTS, _NUMERIC, _FLOATS
 
+# a type that holds text as the catalog writes it, with its length, character set or collation still on it
+# (`varchar(20) character set utf8`, `national char(3)`, `tinytext`, `enum('a')`, `citext`)
+_TEXTUAL = re.compile(
+    r"^(?:national\s+)?(?:var)?char|^n?varchar|text|^enum|^set\b|character varying|^citext", re.I
+)
+
+
+def textual(type_sql: str) -> bool:
+    return _TEXTUAL.search(type_sql.strip()) is not None
+
 
 # --- what a type change costs: the type-change table per dialect and version ---------------------------
 
