@@ -19,7 +19,7 @@ from bot.references.database_code import database_uses
 from bot.references.search import ReferenceIndex, Target, Use
 
 # Versions assumed when the configuration names none: the oldest still supported by its vendor.
-_NEWEST = 999  # the minor release a major alone stands for: the newest of its line
+_NEWEST = 999  # the release a version short of one stands for: the newest of its line
 DEFAULT_VERSIONS = {"postgres": (13,), "mysql": (8, 0, 30), "mariadb": (10, 6), "sqlite": (3, 35)}
 
 
@@ -130,9 +130,10 @@ class Context:
 
     @property
     def version(self) -> tuple[int, ...]:
-        """The version the rules judge by. A major alone (a `mysql:8` image, `database_version: 14`) stands
-        for the newest release of that line, which is what such a tag runs: 8.0.12's instant ADD COLUMN is
-        there."""
+        """The version the rules judge by. A version short of a full release (a `mysql:8` or `mysql:8.0`
+        image, `database_version: 14`) stands for the newest release of that line, which is what such a tag
+        runs: 8.0.12's instant ADD COLUMN is there. A full release has three numbers on MySQL, MariaDB and
+        SQLite, two on PostgreSQL 10 and later."""
         known = self.database.version_tuple if self.database is not None else None
         found = (
             self.production_version
@@ -140,7 +141,8 @@ class Context:
             or self.config.version
             or DEFAULT_VERSIONS.get(self.dialect, (0,))
         )
-        return (*found, _NEWEST) if len(found) == 1 else tuple(found)
+        full = 2 if self.dialect == "postgres" and found[0] >= 10 else 3
+        return (*found, *(_NEWEST,) * (full - len(found)))
 
     @property
     def production_version(self) -> tuple[int, ...] | None:
