@@ -222,7 +222,13 @@ LARAVEL_ADD = (
 
 @pytest.mark.parametrize(
     ("image", "rewrites"),
-    [("mysql:8", False), ("mysql:8.0", False), ("mysql:8.4", False), ("mysql:8.0.11", True), ("mysql:5.7", True)],
+    [
+        ("mysql:8", False),
+        ("mysql:8.0", False),
+        ("mysql:8.4", False),
+        ("mysql:8.0.11", True),
+        ("mysql:5.7", True),
+    ],
 )
 @pytest.mark.parametrize(("table", "column"), [("books", "default_template_id"), ("pages", "owner_id")])
 def test_an_image_tagged_with_a_release_line_runs_the_newest_release_of_it(

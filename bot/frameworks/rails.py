@@ -57,7 +57,7 @@ _PATH = re.compile(r"(?:^|/)db/(?:\w+_)?migrate/(\d+)_\w+\.rb$")
 _CONNECTION_METHODS = frozenset({"execute", "exec_query", "exec_update", "exec_delete", "exec_insert"})
 _QUIET = frozenset({"say", "puts", "reset_column_information", "raise", "return", "require", "p", "pp"})
 _REVERTING: set[str] = set()  # migrations being read for a `revert SomeMigration`, against loops
-_NOT_SUPPRESSED = frozenset({"unparsed-statement", "suppression-without-reason"})
+_NOT_SUPPRESSED = suppressions.NOT_SUPPRESSED
 
 
 def candidate(path: str) -> bool:

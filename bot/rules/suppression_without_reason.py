@@ -40,7 +40,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         anchor = Unparsed(location=Location(migration.path, suppression.line), error="")
         unknown = [r for r in suppression.rules if r not in ALL_IDS]
         if suppression.dimension:
-            continue  # a framework's own marker (Rails' safety_assured), not a comment naming rules
+            continue  # a framework's or a peer tool's own marker (safety_assured, safety-assured), naming no rules
         if not suppression.rules:
             message = "This suppression names no rule, so it suppresses nothing."
         elif unknown:
