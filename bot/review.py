@@ -647,8 +647,10 @@ def _references(
         return ReferenceIndex()
     skip = {m.path for m in migrations} | {m.down_path for m in migrations if m.down_path}
     before = {f.path: f.base_text for f in changeset.files if f.base_text is not None and f.status != "added"}
+    # A lint of files named in a git repository searches the repository's work tree (see bot.local.lintset).
+    tree: Tree = getattr(changeset.head_tree, "searched", None) or changeset.head_tree
     return search(
-        changeset.head_tree,
+        tree,
         targets,
         exclude=(*config.references.exclude, *_migration_folders(migrations)),
         skip_paths=skip,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -307,3 +308,80 @@ def test_release_folders_run_in_release_order_not_text_order(tmp_path: Path, ear
     order = [m["path"].split("/migration/")[1] for m in report["migrations"]]
     assert order == [f"{early}/01__create.sql", f"{late}/01__drop_body.sql"]
     assert any(f["rule"] == "column-dropped" and "notes.body" in f["message"] for f in report["findings"])
+
+
+_USES = pytest.mark.parametrize(
+    ("table", "column", "other"),
+    [("invoices", "legacy_total", "amount"), ("shipments", "carrier_code", "weight")],
+)
+
+
+def _repository_with_a_drop(root: Path, table: str, column: str, used: str) -> Path:
+    """A git repository whose new migration drops `table.column`; its code and the SQL files outside its
+    migrations read `used` (the dropped column, or another one)."""
+    write(
+        root,
+        {
+            "db/migrations/001_init.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} numeric, "
+            f"amount numeric, weight numeric);\n",
+            "db/migrations/002_drop.sql": f"ALTER TABLE {table} DROP COLUMN {column};\n",
+            "app/report.py": "def total(cur, key):\n"
+            f'    cur.execute("SELECT {used} FROM {table} WHERE id = %s", (key,))\n'
+            "    return cur.fetchone()\n",
+            "sql/reports.sql": f"CREATE OR REPLACE FUNCTION report_total(key bigint) RETURNS numeric\n"
+            f"LANGUAGE plpgsql AS $$\nBEGIN\n  RETURN (SELECT {used} FROM {table} WHERE id = key);\nEND $$;\n",
+            "db/functions/refresh_totals.sql": f"CREATE VIEW totals AS SELECT id, {used} FROM {table};\n",
+        },
+    )
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "drop")
+    return root
+
+
+def _dropped_places(report: dict[str, Any]) -> set[str]:
+    return {
+        f"{r['path']}:{r['line']}"
+        for f in report["findings"]
+        if f["rule"] == "column-dropped"
+        for r in f.get("references") or []
+    }
+
+
+@_USES
+def test_lint_of_a_file_in_a_git_repository_finds_the_code_and_sql_files_still_using_a_dropped_column(
+    tmp_path: Path, table: str, column: str, other: str
+) -> None:
+    repo = _repository_with_a_drop(tmp_path, table, column, column)
+    report = lint_json("db/migrations/002_drop.sql", cwd=repo)
+    assert _dropped_places(report) == {
+        "app/report.py:2",
+        "sql/reports.sql:4",
+        "db/functions/refresh_totals.sql:1",
+    }
+    assert next(f for f in report["findings"] if f["rule"] == "column-dropped")["severity"] == "critical"
+
+
+@_USES
+def test_lint_of_a_file_finds_no_use_where_the_repository_reads_other_columns(
+    tmp_path: Path, table: str, column: str, other: str
+) -> None:
+    repo = _repository_with_a_drop(tmp_path, table, column, other)
+    assert _dropped_places(lint_json("db/migrations/002_drop.sql", cwd=repo)) == set()
+
+
+@_USES
+def test_lint_of_a_directory_reads_a_history_not_the_code_that_later_migrations_serve(
+    tmp_path: Path, table: str, column: str, other: str
+) -> None:
+    repo = _repository_with_a_drop(tmp_path, table, column, column)
+    assert _dropped_places(lint_json("db/migrations", cwd=repo)) == set()
+
+
+@_USES
+def test_lint_outside_a_git_repository_reads_only_the_files_given(
+    tmp_path: Path, table: str, column: str, other: str
+) -> None:
+    repo = _repository_with_a_drop(tmp_path, table, column, column)
+    shutil.rmtree(repo / ".git")
+    assert _dropped_places(lint_json(str(repo / "db/migrations/002_drop.sql"), cwd=tmp_path.parent)) == set()

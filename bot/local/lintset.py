@@ -9,6 +9,11 @@ pre-commit hook passes them, without git.
   files that are no migration are skipped in silence. A file named directly is always linted.
 - Down files (`*.down.sql`, Flyway `U…`, Diesel `down.sql`, Sqitch revert) are the way back of their up
   migration, read beside it, never linted as forward migrations.
+- Files named one by one in a git repository (an editor, a pre-commit hook: the new migrations, not a whole
+  history) are checked against the rest of the repository as a review checks a pull request's head: the
+  code-reference search walks the whole work tree, so code, raw SQL and the SQL files outside the
+  migrations (functions, views, triggers) that still use a dropped or renamed name are found. A directory
+  given stands for a history, whose drops of long ago the code need not honour: only its files are read.
 - The tree lists the given files and reads any other file of the repository on demand, so the down file
   beside an up migration, Diesel's `metadata.toml` or Flyway's `.conf` are found. Its `whole` view also
   lists the repository's other files, for the settings that name the database: `docker-compose.yml`, a CI
@@ -26,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import frameworks
-from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.changeset import ChangedFile, ChangeSet, DirectoryTree, MemoryTree, Tree
 from bot.model.config import DEFAULT_PATH, Config
 
 _SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", "vendor", "target"})
@@ -45,6 +50,7 @@ class LintInput:
     config_file: Path | None  # the repository configuration found above them, if any
     named: tuple[Path, ...]  # files given directly
     found: tuple[Path, ...]  # files under the directories given
+    directories: bool = False  # a directory was given (a history), not only files
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,8 @@ class RepositoryFiles:
     root: Path
     listed: dict[str, str] = field(default_factory=dict)
     repository: bool = False  # `root` is a repository: `whole` lists its other files too
+    # the tree the code-reference search walks, when not only the given files: the git work tree
+    searched: Tree | None = None
     # files read from disk (or found missing), once each: the rules ask for the same neighbours many times
     _read: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
@@ -125,7 +133,7 @@ def gather(arguments: Sequence[Path]) -> LintInput:
     root, config_file, relative = _root(common)
     named = tuple(p for p in resolved if not p.is_dir())
     found = tuple(f for p in resolved if p.is_dir() for f in _walk(p) if f not in named)
-    return LintInput(root, relative, config_file, named, found)
+    return LintInput(root, relative, config_file, named, found, any(p.is_dir() for p in resolved))
 
 
 def _root(start: Path) -> tuple[Path, Path | None, bool]:
@@ -166,7 +174,12 @@ def changeset(given: LintInput, config: Config) -> ChangeSet:
     # Named absolutely, a file's neighbours (a Sqitch `revert/` beside `deploy/`) may lie above `root`.
     readable = given.root if given.relative else Path(given.root.anchor)
     repository = given.relative and ((given.root / ".git").exists() or given.config_file is not None)
-    tree = RepositoryFiles(readable, listed, repository=repository)
+    searched = (
+        DirectoryTree(given.root)
+        if given.relative and not given.directories and (given.root / ".git").exists()
+        else None
+    )
+    tree = RepositoryFiles(readable, listed, repository=repository, searched=searched)
     return ChangeSet(base="", head="", files=changed, head_tree=tree, base_tree=MemoryTree())
 
 

@@ -36,8 +36,9 @@ DEFAULT_EXCLUDES = (
     # `apps/web/db/migrate/`, an `src/app/alembic/versions/`), and so do database dumps with their data
     "**/db/migrate/", "**/db/data_migration/", "**/db/data_migrations/", "**/db/data/", "migrations/", "migration/", "*_migrations/", "**/alembic/versions/", "versions/*.py", "**/db/changelog/",
     "/deploy/*.sql", "/revert/*.sql", "/verify/*.sql", "**/db/schema.rb", "**/db/structure.sql", "schema.sql", "*.dump", "*.sql.gz",
-    # scenic's and fx's versions of views, functions and triggers: the live one is read from the history
-    "**/db/views/*.sql", "**/db/functions/*.sql", "**/db/triggers/*.sql",
+    # scenic's and fx's versions of views, functions and triggers (`search_results_v02.sql`): the live one is
+    # read from the history; a file of those folders without a version is applied as it stands, and searched
+    "**/db/views/*_v[0-9]*.sql", "**/db/functions/*_v[0-9]*.sql", "**/db/triggers/*_v[0-9]*.sql",
 )  # fmt: skip
 _BINARY_SUFFIXES = frozenset(
     """png jpg jpeg gif ico webp bmp pdf zip gz tgz bz2 xz 7z jar war class so dylib dll exe o a pyc woff
