@@ -34,7 +34,21 @@ _KNEX = {
     "geometry": "geometry",
     "enum": "text",
     "enu": "text",
+    # the builder's other spellings of the same types
+    "dateTime": "timestamptz",
+    "int": "integer",
+    "bool": "boolean",
+    "bigincrements": "bigserial",
+    "biginteger": "bigint",
+    "real": "real",
+    "tinytext": "text",
+    "tinyText": "text",
+    "mediumtext": "text",
+    "mediumText": "text",
+    "longtext": "text",
+    "longText": "text",
 }
+_MYSQL_TEXTS = frozenset({"tinytext", "mediumtext", "longtext"})  # their own types on MySQL, text elsewhere
 _MYSQL = {
     "serial": "int unsigned",
     "bigserial": "bigint unsigned",
@@ -81,6 +95,8 @@ def knex_type(method: str, args: tuple[js.Value, ...], dialect: str) -> str:
         found = f"numeric({numbers[0] if numbers else 8},{numbers[1] if len(numbers) > 1 else 2})"
     elif method == "specificType":
         found = str(args[0]).lower() if args and isinstance(args[0], str) else ""
+    elif method.lower() in _MYSQL_TEXTS and dialect == "mysql":
+        found = method.lower()
     else:
         found = _KNEX.get(method, method.lower())
     return _MYSQL.get(found, found) if dialect == "mysql" else found

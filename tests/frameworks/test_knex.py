@@ -3,6 +3,8 @@ changes through the query builder, `config = { transaction: false }`, reversibil
 
 from __future__ import annotations
 
+import pytest
+
 from bot.frameworks import detect, knex
 from bot.model.changeset import MemoryTree
 from bot.model.config import Config
@@ -278,3 +280,24 @@ def test_rollback_plan_names_the_knex_command() -> None:
         base=BASE,
     )
     assert "npx knex migrate:down" in [step.command for step in result.rollback_plan]
+
+
+@pytest.mark.parametrize(
+    ("method", "column", "expected"),
+    [
+        ("dateTime", "expire_in", "timestamptz"),
+        ("dateTime", "change_email_expires", "timestamptz"),
+        ("int", "retry_count", "integer"),
+        ("bool", "is_archived", "boolean"),
+        ("bigInteger", "bytes_sent", "bigint"),
+        ("mediumText", "body_html", "text"),
+    ],
+)
+def test_the_builders_other_spellings_of_a_type_are_read(method: str, column: str, expected: str) -> None:
+    text = _migration(
+        f"  await knex.schema.alterTable('orders', (table) => {{\n    table.{method}('{column}');\n  }});\n"
+    )
+    result = review_sql(text, path=PATH, base=BASE)
+    assert not {f.rule for f in result.active} & {"unparsed-statement", "unreadable-migration"}
+    [added] = [op for op in _parse(text).up if isinstance(op, AddColumn)]
+    assert (added.column.name, added.column.type) == (column, expected)
