@@ -143,6 +143,35 @@ def render(node: exp.Expression, dialect: str | None = None, *, copy: bool = Tru
     return str(_dialect(dialect or "postgres").generate(node, copy=copy))
 
 
+def alter_clauses(text: str, dialect: str) -> tuple[str, list[str]] | None:
+    """`ALTER TABLE [IF EXISTS] name` and the comma-separated clauses after it, as written (commas inside
+    parentheses kept); None when the text is not such a statement or does not tokenise."""
+    try:
+        tokens = _dialect(dialect).tokenize(text)
+    except TokenError:
+        return None
+    at = 2
+    while at < len(tokens) and tokens[at].text.upper() in ("IF", "EXISTS", "ONLY", "IGNORE"):
+        at += 1
+    if len(tokens) <= at + 1 or [t.text.upper() for t in tokens[:2]] != ["ALTER", "TABLE"]:
+        return None
+    while at + 2 < len(tokens) and tokens[at + 1].token_type is TokenType.DOT:
+        at += 2
+    prefix = text[: tokens[at].end + 1]
+    clauses: list[str] = []
+    depth, start = 0, at + 1
+    body = [t for t in tokens if t.token_type is not TokenType.SEMICOLON]
+    for i in range(at + 1, len(body) + 1):
+        if i < len(body):
+            depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(body[i].token_type, 0)
+            if not (depth == 0 and body[i].token_type is TokenType.COMMA):
+                continue
+        if start < i:
+            clauses.append(text[body[start].start : body[i - 1].end + 1].strip())
+        start = i + 1
+    return prefix, clauses
+
+
 def _chunks(tokens: list[Token], *, compound: bool = False) -> list[list[Token]]:
     """Statements' tokens, split at `;`. `compound`: MySQL's `CREATE TRIGGER … BEGIN …; …; END`, whose
     body's statements end with `;` inside the one statement that creates it."""

@@ -6,6 +6,8 @@ first words in `bot/sql/commands.py`, so none of them silently vanishes.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -43,7 +45,7 @@ from bot.model.migration import (
 from bot.sql import commands, mysql_objects
 from bot.sql.data_changes import case_mappings, is_batched, reads
 from bot.sql.names import column_spec, column_type, identifier, table_name
-from bot.sql.statements import Statement, render
+from bot.sql.statements import Statement, alter_clauses, render, split
 
 Base = dict[str, Any]
 
@@ -63,11 +65,52 @@ def operations(statement: Statement, path: str, dialect: str) -> list[Operation]
     if statement.error is not None:
         return [Unparsed(error=statement.error, **base)]
     if expression is None or isinstance(expression, exp.Command):
+        if dialect in ("mysql", "mariadb") and statement.head[:2] == ("ALTER", "TABLE"):
+            converted = _convert_clause(statement, base, path, dialect)
+            if converted is not None:
+                return converted
         return commands.classify(statement, base)
     handler = _HANDLERS.get(type(expression))
     if handler is None:
         return [RawSQL(category=type(expression).__name__.lower(), **base)]
     return list(handler(expression, base, dialect))
+
+
+_CONVERT = re.compile(r"CONVERT\s+TO\s+(?:CHARACTER\s+SET|CHARSET)\s+[`'\"]?(\w+)", re.I)
+
+
+def _convert_clause(statement: Statement, base: Base, path: str, dialect: str) -> list[Operation] | None:
+    """MySQL's `ALTER TABLE t ENGINE=InnoDB, CONVERT TO CHARACTER SET x COLLATE y, MODIFY …`: sqlglot reads
+    no `CONVERT TO` clause, wherever it stands among the others. The clause becomes its own operation (the
+    table's text columns move to `x`, by a table copy) and the other clauses are read as the `ALTER TABLE`
+    they make without it; None when the statement has no such clause."""
+    clauses = alter_clauses(statement.text, dialect)
+    if clauses is None:
+        return None
+    prefix, parts = clauses
+    converts = [c for c in parts if _CONVERT.match(c)]
+    if not converts:
+        return None
+    table = table_name(exp.to_table(prefix.split(None, 2)[2].strip(), dialect=dialect))
+    charset = _CONVERT.match(converts[0])
+    found: list[Operation] = [
+        RawSQL(
+            category="convert-charset", table=table, name=charset.group(1).lower() if charset else "", **base
+        )
+    ]
+    others = [c for c in parts if not _CONVERT.match(c)]
+    if not others:
+        return found
+    rest = split(f"{prefix} {', '.join(others)}", dialect)
+    if len(rest) != 1 or rest[0].expression is None or isinstance(rest[0].expression, exp.Command):
+        return [*found, Unparsed(error=rest[0].error if rest and rest[0].error else "not read", **base)]
+    for op in operations(rest[0], path, dialect):
+        if isinstance(op, RawSQL) and op.category == "alter-table-options":
+            continue  # ENGINE=…, ROW_FORMAT=… beside the conversion: the conversion's copy rebuilds anyway
+        found.append(
+            dataclasses.replace(op, location=base["location"], end_line=base["end_line"], sql=base["sql"])
+        )
+    return found
 
 
 def _database_code(statement: Statement, base: Base, dialect: str) -> list[Operation] | None:

@@ -86,3 +86,36 @@ def test_the_first_fulltext_index_rebuilds_the_table(table: str, column: str, st
     second = schema + f"CREATE FULLTEXT INDEX ft_title ON {table} (title);\n-- migration\n"
     good = review_sql(second + statement.format(t=table, c=column), dialect="mysql")
     assert not [f for f in good.active if f.rule == "mysql-table-copy"]
+
+
+@pytest.mark.parametrize("dialect", ["mysql", "mariadb"])
+@pytest.mark.parametrize(
+    ("table", "column"), [("duo_devices", "label"), ("authentication_logs", "remote_ip")]
+)
+def test_a_charset_conversion_among_other_clauses_is_read_with_them(
+    dialect: str, table: str, column: str
+) -> None:
+    base = {
+        "db/migrations/000_base.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} varchar(40));"
+    }
+    engine_first = review_sql(
+        f"ALTER TABLE {table}\n    ENGINE=InnoDB,\n    CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci;",
+        dialect=dialect,
+        base=base,
+    )
+    assert "unparsed-statement" not in rule_ids(engine_first)
+    [copy] = [f for f in engine_first.active if f.rule == RULE]
+    assert "CONVERT TO CHARACTER SET" in copy.message and table in copy.message
+    mixed = review_sql(
+        f"ALTER TABLE {table} ROW_FORMAT=DYNAMIC, CONVERT TO CHARSET utf8mb4, ADD COLUMN {column}_2 int NOT NULL;",
+        dialect=dialect,
+        base=base,
+    )
+    assert "unparsed-statement" not in rule_ids(mixed)
+    assert "not-null-without-default" in rule_ids(mixed)  # the clause beside the conversion is read too
+    online = review_sql(
+        f"ALTER TABLE {table} ENGINE=InnoDB, ROW_FORMAT=DYNAMIC, ALGORITHM=INPLACE, LOCK=NONE;",
+        dialect=dialect,
+        base=base,
+    )
+    assert not rule_ids(online) & {RULE, "unparsed-statement"}
