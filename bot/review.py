@@ -730,8 +730,31 @@ def _check(
             if finding.suggestion and not migration.path.endswith(".sql"):
                 # Suggestions are SQL; they cannot replace lines of a Ruby, Python, XML or YAML migration.
                 finding = dataclasses.replace(finding, suggestion=None)
+            if migration.online_tool and context.mysql:
+                if finding.rule in _ONLINE_TIMEOUTS:
+                    continue  # the tool waits a second for each lock, then retries
+                if finding.rule in _ONLINE_COPIES:
+                    finding = dataclasses.replace(
+                        finding.with_severity(Severity.INFO),
+                        message=f"{finding.message} The migration runs through {migration.online_tool}: the "
+                        "table is copied online while writes go on; the copy still takes time, disk and "
+                        "replica capacity.",
+                    )
             findings.append(_suppress(migration, finding, changeset, config))
     return findings
+
+
+# Findings an online schema-change tool answers: the table copy blocks nothing, and every lock waits a second.
+_ONLINE_COPIES = frozenset(
+    {
+        "mysql-table-copy",
+        "type-change-rewrite",
+        "set-not-null",
+        "volatile-default",
+        "statements-after-exclusive-lock",
+    }
+)
+_ONLINE_TIMEOUTS = frozenset({"missing-lock-timeout"})
 
 
 @functools.lru_cache(maxsize=64)

@@ -20,6 +20,7 @@ import re
 from tree_sitter import Node
 
 from bot.frameworks import (
+    departure,
     rails_associations,
     rails_data,
     rails_revert,
@@ -102,6 +103,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         )
         return Migration(path, NAME, dialect, (op,), None, True, "Rails runs each migration in a transaction")
     methods, in_transaction = _class_body(klass)
+    online = departure.online_tool(tree, _class_calls(klass)) if dialect in ("mysql", "mariadb") else ""
     walker.helpers = {k: v for k, v in methods.items() if k not in ("up", "down", "change")}
     walker.syntax_errors(root)
     down: tuple[Operation, ...] | None
@@ -144,6 +146,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         down_does_nothing=reason == _EMPTY_DOWN,
         version=version(path),
         suppressions=suppressions.find(text, up) + walker.safety_suppressions(),
+        online_tool=online,
     )
 
 
@@ -208,6 +211,17 @@ def _class_body(klass: Node) -> tuple[dict[str, Node | None], bool]:
         ):
             in_transaction = False
     return methods, in_transaction
+
+
+def _class_calls(klass: Node) -> tuple[str, ...]:
+    """The bare calls of the class body (`uses_departure!`), also under a modifier (`… if Rails.env.production?`)."""
+    found = []
+    for node in (klass.child_by_field_name("body") or klass).named_children:
+        if node.type in ("if_modifier", "unless_modifier"):
+            node = node.child_by_field_name("body") or node
+        if node.type in ("identifier", "call"):
+            found.append(ruby.text_of(node).split("(")[0].strip())
+    return tuple(found)
 
 
 def _body_of(node: Node) -> Node | None:

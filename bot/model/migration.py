@@ -676,6 +676,9 @@ class Migration:
     down_does_nothing: bool = False
     suppressions: tuple[Suppression, ...] = ()
     version: str = ""
+    # the online schema-change tool that runs the migration's ALTER TABLE statements (MySQL's
+    # pt-online-schema-change through Rails' Departure gem): it copies the table while writes go on
+    online_tool: str = ""
 
     def tables_created(self) -> set[str]:
         """Tables, and views that can carry indexes, that this migration creates."""
