@@ -36,7 +36,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.mysql or context.at_least(*fixed_in):
         return
     for op, table, column in declared_columns(migration):
-        if isinstance(op, CreateTable | AddColumn) and column.references:
+        # A framework's own operation (Django's ForeignKey, Knex's .references()) is turned into SQL by the
+        # framework, which declares the foreign key as a constraint: only SQL the author spells out is read so.
+        if isinstance(op, CreateTable | AddColumn) and column.references and op.spelled_out:
             yield op.finding(
                 RULE,
                 f"`{table}.{column.name} REFERENCES {column.references}` is parsed and ignored: "
