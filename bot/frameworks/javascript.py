@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from bot.frameworks import syntax_tree
+from bot.frameworks.dialect_guards import runs_on
 from bot.frameworks.loop_values import LoopValues, names
 from bot.frameworks.syntax_tree import line_of as line_of
 from bot.frameworks.syntax_tree import text_of as text_of
@@ -112,18 +113,20 @@ def chain(node: Node) -> tuple[Node | None, list[Call]]:
     return current, calls
 
 
-def statements(body: Node | None) -> Iterator[Node]:
-    """The expressions a body runs, in order, looking through blocks, branches, loops and `try`."""
+def statements(body: Node | None, dialect: str = "") -> Iterator[Node]:
+    """The expressions a body runs, in order, looking through blocks, branches, loops and `try`. With the
+    `dialect` the review reads in, a branch guarded by another database (`if (knex.client.dialect ===
+    "sqlite3")`, `if (!isSQLite)`) is left out, and one guarded by this database keeps its `else` out."""
     if body is None:
         return
     if body.type != "statement_block":
         yield body  # an arrow function's expression body
         return
     for node in body.named_children:
-        yield from _statement(node)
+        yield from _statement(node, dialect)
 
 
-def _statement(node: Node) -> Iterator[Node]:
+def _statement(node: Node, dialect: str = "") -> Iterator[Node]:
     kind = node.type
     if kind in ("expression_statement", "return_statement"):
         for child in node.named_children:
@@ -136,25 +139,33 @@ def _statement(node: Node) -> Iterator[Node]:
             name, names, body = mapped
             for each in names:  # `TABLES.forEach((table) => …)`: the callback once per name
                 with LOOPS.binding(name, each):
-                    yield from statements(body)
+                    yield from statements(body, dialect)
     elif kind in ("lexical_declaration", "variable_declaration"):
         for declarator in node.named_children:
             value_node = declarator.child_by_field_name("value")
             if value_node is not None and unwrap(value_node).type == "call_expression":
                 yield value_node
-    elif kind in ("if_statement", "else_clause", "try_statement", "catch_clause", "finally_clause"):
+    elif kind == "if_statement":
+        condition = node.child_by_field_name("condition")
+        runs = runs_on(text_of(condition), dialect) if condition is not None else None
         for child in node.named_children:
-            if child != node.child_by_field_name("condition"):
-                yield from _statement(child)
+            if child == condition:
+                continue
+            if runs is not None and (child.type == "else_clause") == runs:
+                continue  # the branch of another database
+            yield from _statement(child, dialect)
+    elif kind in ("else_clause", "try_statement", "catch_clause", "finally_clause"):
+        for child in node.named_children:
+            yield from _statement(child, dialect)
     elif kind == "for_in_statement" and (values := _names_looped(node)) is not None:
         name, names = values
         for each in names:  # `for (const table of ['a', 'b'])`: the body once per name, `table` read as it
             with LOOPS.binding(name, each):
-                yield from _statement(node.child_by_field_name("body") or node)
+                yield from _statement(node.child_by_field_name("body") or node, dialect)
     elif kind in ("for_statement", "for_in_statement", "while_statement", "do_statement", "statement_block"):
         inner = node.child_by_field_name("body") if kind != "statement_block" else node
         for child in inner.named_children if inner is not None else []:
-            yield from _statement(child)
+            yield from _statement(child, dialect)
     elif kind in ("throw_statement",):
         yield node
 

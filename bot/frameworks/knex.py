@@ -116,7 +116,7 @@ def _config_objects(node: Node) -> list[Node]:
 def _walk(function: js.Function, src: Source, aliases: tuple[str, ...] = ()) -> list[Operation]:
     names = (function.params[0] if function.params else "knex", *aliases)
     ops: list[Operation] = []
-    for statement in js.statements(function.body):
+    for statement in js.statements(function.body, src.dialect):
         ops.extend(_statement(statement, names, src))
     return ops
 

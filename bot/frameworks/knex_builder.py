@@ -48,7 +48,7 @@ class Table:
 
     def read(self, function: js.Function) -> None:
         builder = function.params[0] if function.params else "table"
-        for statement in js.statements(function.body):
+        for statement in js.statements(function.body, self.src.dialect):
             start, calls = js.chain(statement)
             if not calls or js.text_of(start) != builder:
                 if calls:

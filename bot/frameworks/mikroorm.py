@@ -71,7 +71,9 @@ def _returns_false(function: js.Function | None) -> bool:
 
 
 def _walk(function: js.Function, src: Source) -> list[Operation]:
-    return [op for statement in js.statements(function.body) for op in _statement(statement, src)]
+    return [
+        op for statement in js.statements(function.body, src.dialect) for op in _statement(statement, src)
+    ]
 
 
 def _statement(node: Node, src: Source) -> list[Operation]:

@@ -95,11 +95,25 @@ def knex_type(method: str, args: tuple[js.Value, ...], dialect: str) -> str:
         found = f"numeric({numbers[0] if numbers else 8},{numbers[1] if len(numbers) > 1 else 2})"
     elif method == "specificType":
         found = str(args[0]).lower() if args and isinstance(args[0], str) else ""
-    elif method.lower() in _MYSQL_TEXTS and dialect == "mysql":
+    elif method.lower() in _MYSQL_TEXTS and _mysql(dialect):
         found = method.lower()
+    elif method in ("enum", "enu") and _mysql(dialect) and _labels(args):
+        found = "enum(" + ",".join("'" + label.replace("'", "''") + "'" for label in _labels(args)) + ")"
     else:
         found = _KNEX.get(method, method.lower())
-    return _MYSQL.get(found, found) if dialect == "mysql" else found
+    return _MYSQL.get(found, found) if _mysql(dialect) else found
+
+
+def _mysql(dialect: str) -> bool:
+    return dialect in ("mysql", "mariadb")
+
+
+def _labels(args: tuple[js.Value, ...]) -> list[str]:
+    """`t.enu('state', ['open', 'closed'])`: the labels, which MySQL keeps as the column's own ENUM type."""
+    values = args[0] if args else None
+    if isinstance(values, list) and values and all(isinstance(v, str) for v in values):
+        return [v for v in values if isinstance(v, str)]
+    return []
 
 
 def sequelize_type(node: Node | None, dialect: str) -> str:
@@ -115,7 +129,7 @@ def sequelize_type(node: Node | None, dialect: str) -> str:
         base = f"{base.split('(')[0]}({numbers[0]})"
     elif numbers and base == "numeric":
         base = f"numeric({','.join(map(str, numbers[:2]))})"
-    if dialect == "mysql":
+    if _mysql(dialect):
         return {"timestamptz": "datetime", "bytea": "blob"}.get(base, base)
     return base
 

@@ -97,7 +97,9 @@ class _Walker:
         self.in_transaction = False
 
     def walk(self, body: Node | None) -> list[Operation]:
-        return [op for statement in js.statements(body) for op in self._statement(statement)]
+        return [
+            op for statement in js.statements(body, self.src.dialect) for op in self._statement(statement)
+        ]
 
     def _statement(self, node: Node) -> list[Operation]:
         c = js.call(node)

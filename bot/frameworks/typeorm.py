@@ -94,7 +94,11 @@ class _Walker:
 
     def walk(self, function: js.Function) -> list[Operation]:
         runner = function.params[0] if function.params else "queryRunner"
-        return [op for statement in js.statements(function.body) for op in self._statement(statement, runner)]
+        return [
+            op
+            for statement in js.statements(function.body, self.src.dialect)
+            for op in self._statement(statement, runner)
+        ]
 
     def _statement(self, node: Node, runner: str) -> list[Operation]:
         c = js.call(node)

@@ -87,6 +87,17 @@ def classify(
             Severity.CRITICAL,
             f"{column} IN ({', '.join(Literal(m, quoted=True).sql for m in dropped)})",
         )
+    labels = members(old)
+    if labels is not None and labels[0] in ("enum", "set") and nb in _TEXT and na:
+        longer = [m for m in labels[1] if len(m) > na[0]]
+        if longer:
+            shown = ", ".join(f"'{m}'" for m in longer)
+            return Loss(
+                f"rows holding {shown}, longer than {na[0]} characters, fail the change"
+                + (" (or are truncated silently outside strict mode)" if mysql else ""),
+                Severity.CRITICAL,
+                f"char_length({column}) > {na[0]}" if mysql else f"length({column}) > {na[0]}",
+            )
     silent = Severity.CRITICAL
     fails = (
         Severity.CRITICAL if mysql else Severity.WARNING

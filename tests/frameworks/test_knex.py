@@ -301,3 +301,71 @@ def test_the_builders_other_spellings_of_a_type_are_read(method: str, column: st
     assert not {f.rule for f in result.active} & {"unparsed-statement", "unreadable-migration"}
     [added] = [op for op in _parse(text).up if isinstance(op, AddColumn)]
     assert (added.column.name, added.column.type) == (column, expected)
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "guard"),
+    [
+        ("status_page", "analytics_type", 'knex.client.dialect === "sqlite3"'),
+        ("monitor", "legacy_url", "isSQLite"),
+    ],
+)
+def test_a_branch_guarded_by_another_database_is_left_out(table: str, column: str, guard: str) -> None:
+    create = (
+        f"exports.up = (knex) => knex.schema.createTable('{table}', (t) => {{\n"
+        f"  t.increments('id');\n  t.string('{column}');\n}});\n"
+        f"exports.down = (knex) => knex.schema.dropTable('{table}');\n"
+    )
+    base = {"migrations/20240101000000_create.js": create}
+    up = (
+        f'  const isSQLite = knex.client.dialect === "sqlite3";\n'
+        f"  if ({guard}) {{\n"
+        f"    await knex.schema.alterTable('{table}', (t) => {{ t.dropColumn('{column}'); }});\n"
+        f"  }} else {{\n"
+        f"    await knex.schema.alterTable('{table}', (t) => {{ t.index('{column}'); }});\n"
+        "  }\n"
+    )
+    text = _migration(up, "")
+    on_mysql = review_sql(text, path=PATH, base=base, dialect="mysql")
+    rules = {f.rule for f in on_mysql.active}
+    assert "column-dropped" not in rules  # the SQLite branch does not run on MySQL
+    assert [type(op) for op in knex.parse(PATH, text, MemoryTree(), "mysql").up] == [AddIndex]
+    on_sqlite = review_sql(text, path=PATH, base=base, dialect="sqlite")
+    assert "column-dropped" in {f.rule for f in on_sqlite.active}
+    assert [type(op) for op in knex.parse(PATH, text, MemoryTree(), "sqlite").up] == [DropColumn]
+    unguarded = knex.parse(PATH, text.replace(f"if ({guard})", "if (options.fast)"), MemoryTree(), "mysql")
+    assert [type(op) for op in unguarded.up] == [DropColumn, AddIndex]
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "labels"),
+    [("status_page", "analytics_type", ["google", "umami"]), ("orders", "state", ["open", "closed", "void"])],
+)
+@pytest.mark.parametrize("dialect", ["mysql", "mariadb"])
+def test_an_enu_column_is_a_mysql_enum_and_widening_it_to_a_string_loses_nothing(
+    table: str, column: str, labels: list[str], dialect: str
+) -> None:
+    create = (
+        f"exports.up = (knex) => knex.schema.createTable('{table}', (t) => {{\n"
+        f"  t.increments('id');\n  t.enu('{column}', {labels!r}).nullable();\n}});\n"
+        f"exports.down = (knex) => knex.schema.dropTable('{table}');\n"
+    )
+    [created] = knex.parse("migrations/20240101000000_create.js", create, MemoryTree(), dialect).up
+    assert isinstance(created, CreateTable)
+    assert created.columns[1].type == "enum(" + ",".join(f"'{label}'" for label in labels) + ")"
+    text = _migration(
+        f"  await knex.schema.alterTable('{table}', (t) => {{ t.string('{column}').nullable().alter(); }});\n",
+        "",
+    )
+    result = review_sql(
+        text, path=PATH, base={"migrations/20240101000000_create.js": create}, dialect=dialect
+    )
+    assert "lossy-type-change" not in {f.rule for f in result.active}
+    narrowed = _migration(
+        f"  await knex.schema.alterTable('{table}', (t) => {{ t.string('{column}', 3).nullable().alter(); }});\n",
+        "",
+    )
+    result = review_sql(
+        narrowed, path=PATH, base={"migrations/20240101000000_create.js": create}, dialect=dialect
+    )
+    assert "lossy-type-change" in {f.rule for f in result.active}  # a label longer than 3 characters

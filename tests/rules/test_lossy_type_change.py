@@ -241,3 +241,24 @@ def test_mysql_moved_to_a_narrower_character_set_loses_characters(  # type: igno
 def test_mysql_character_set_changes_that_keep_every_character_are_quiet(change: str) -> None:
     sql = f"CREATE TABLE posts (id bigint PRIMARY KEY, body varchar(500)) DEFAULT CHARSET=utf8mb4;\n-- migration\nALTER TABLE posts {change};"
     assert "lossy-type-change" not in {f.rule for f in review_sql(sql, dialect="mysql").active}
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "labels", "longest"),
+    [
+        ("tickets", "priority", ("low", "urgent"), "urgent"),
+        ("pages", "layout", ("grid", "masonry"), "masonry"),
+    ],
+)
+def test_an_enum_changed_to_a_string_too_short_for_a_label_loses_it(
+    table: str, column: str, labels: tuple[str, str], longest: str
+) -> None:
+    quoted = ",".join(f"'{label}'" for label in labels)
+    base = {
+        "db/migrations/000_base.sql": f"CREATE TABLE {table} (id int PRIMARY KEY, {column} ENUM({quoted}));"
+    }
+    short = review_sql(f"ALTER TABLE {table} MODIFY {column} varchar(4);", dialect="mysql", base=base)
+    [loss] = [f for f in short.active if f.rule == "lossy-type-change"]
+    assert f"'{longest}'" in loss.message
+    wide = review_sql(f"ALTER TABLE {table} MODIFY {column} varchar(40);", dialect="mysql", base=base)
+    assert "lossy-type-change" not in {f.rule for f in wide.active}
