@@ -112,9 +112,10 @@ def _create_table(c: ruby.Call, src: Source) -> Result:
                 identity=True,
             )
         )
+    alternatives = _alternative_declarations(c.block, src)
     for node in ruby.statements(c.block, src.dialect):
         inner = ruby.call(node)
-        if inner is None or inner.receiver is None:
+        if inner is None or inner.receiver is None or node.start_byte in alternatives:
             continue
         columns.extend(_columns(inner, src))
         extra.extend(_block_extras(inner, table, src))
@@ -155,6 +156,36 @@ def _columns(c: ruby.Call, src: Source) -> list[ColumnSpec]:
         type_name = c.name if c.name != "column" else _text(c.args[1]) if len(c.args) > 1 else "string"
         return [column(_text(arg), type_name, c, src) for arg in names]
     return []
+
+
+def _alternative_declarations(block: Node | None, src: Source) -> set[int]:
+    """Column declarations in the `else` of an `if` whose first branch declares the same columns
+    (`if connection.supports_datetime_with_precision? … t.datetime :created_at, precision: 6 … else
+    t.datetime :created_at … end`): one branch runs, so the table gets the column once. Their start bytes."""
+    found: set[int] = set()
+    stack = [block] if block is not None else []
+    while stack:
+        node = stack.pop()
+        stack.extend(node.named_children)
+        if node.type not in ("if", "unless"):
+            continue
+        first = node.child_by_field_name("consequence")
+        declared = {col.name for inner in _calls(first) for col in _columns(inner[1], src)}
+        branch = node.child_by_field_name("alternative")
+        for start, inner in _calls(branch):
+            if {col.name for col in _columns(inner, src)} & declared:
+                found.add(start)
+    return found
+
+
+def _calls(body: Node | None) -> list[tuple[int, ruby.Call]]:
+    """The calls a branch makes on a receiver (`t.datetime …`), with their start bytes."""
+    found = []
+    for node in ruby.statements(body) if body is not None else ():
+        inner = ruby.call(node)
+        if inner is not None and inner.receiver is not None:
+            found.append((node.start_byte, inner))
+    return found
 
 
 def _block_extras(c: ruby.Call, table: str, src: Source) -> list[Operation]:

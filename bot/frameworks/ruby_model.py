@@ -20,6 +20,11 @@ from bot.model.changeset import Tree
 
 _WRAPPERS = frozenset({"freeze", "to_set", "to_a", "dup", "to_s", "to_sym"})
 _BASES = frozenset({"ApplicationRecord", "ActiveRecord::Base", "Base"})
+# Engines of Rails itself and of its solid_* gems isolate their namespaces too, outside the repository:
+# `ActiveStorage::Blob` keeps its rows in active_storage_blobs, `SolidQueue::Job` in solid_queue_jobs.
+_ISOLATED_BY_GEMS = frozenset(
+    {"ActiveStorage", "ActionText", "ActionMailbox", "SolidQueue", "SolidCache", "SolidCable"}
+)
 
 
 @dataclass(frozen=True)
@@ -244,7 +249,8 @@ class Constants:
             rf"^\s*class\s+(?:[\w:]+::)?{short}\s*<\s*(?!ActiveRecord::Migration)[\w:]+", enclosing, re.M
         ):
             return f"{_snake(short)}_{_table(last)}"
-        if owner in self._isolated():  # an engine's `isolate_namespace Spree`: its models' tables are spree_*
+        if owner in self._isolated() or owner in _ISOLATED_BY_GEMS:
+            # an engine's `isolate_namespace Spree`: its models' tables are spree_*
             return "_".join(_snake(part) for part in owner.split("::")) + f"_{_table(last)}"
         return None
 

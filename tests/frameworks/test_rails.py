@@ -327,3 +327,39 @@ def test_namespaced_models_take_the_table_their_files_give(
     migration = rails.parse(path, text, tree, "postgres")
     (update,) = [op for op in migration.up if isinstance(op, DataUpdate)]
     assert update.table == table
+
+
+@pytest.mark.parametrize(
+    ("table", "column"), [("active_storage_blobs", "created_at"), ("uploads", "stored_at")]
+)
+def test_a_column_declared_in_both_branches_of_an_if_is_one_column(table: str, column: str) -> None:
+    text = (
+        "class CreateStorage < ActiveRecord::Migration[7.1]\n  def change\n"
+        f"    create_table :{table} do |t|\n      t.string :key, null: false\n"
+        "      if connection.supports_datetime_with_precision?\n"
+        f"        t.datetime :{column}, precision: 6, null: false\n"
+        "      else\n"
+        f"        t.datetime :{column}, null: false\n"
+        "      end\n    end\n  end\nend\n"
+    )
+    result = _review(text)
+    assert "duplicate-column-assignment" not in {f.rule for f in result.active}
+    [created] = [
+        op for op in rails.parse(PATH, text, MemoryTree(), "postgres").up if isinstance(op, CreateTable)
+    ]
+    assert [c.name for c in created.columns] == ["id", "key", column]
+    twice = text.replace("      else\n", "")
+    assert "duplicate-column-assignment" in {f.rule for f in _review(twice).active}
+
+
+@pytest.mark.parametrize(
+    ("model", "table"),
+    [
+        ("ActiveStorage::Blob", "active_storage_blobs"),
+        ("ActionText::RichText", "action_text_rich_texts"),
+        ("SolidQueue::Job", "solid_queue_jobs"),
+    ],
+)
+def test_a_model_of_a_rails_engine_keeps_its_rows_in_the_engines_tables(model: str, table: str) -> None:
+    migration = _parse(f"    {model}.unscoped.update_all(service_name: 'local')\n")
+    assert [op.table for op in migration.up if isinstance(op, DataUpdate)] == [table]
