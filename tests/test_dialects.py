@@ -277,3 +277,65 @@ def test_a_folders_database_takes_the_version_of_the_same_database_only(
     }
     result = _review(base, added)
     assert result.databases[0].database.explanation == expected
+
+
+KNEX_ADD = (
+    "exports.up = (knex) => knex.schema.alterTable('{table}', (t) => {{ t.string('{column}'); }});\n"
+    "exports.down = (knex) => knex.schema.alterTable('{table}', (t) => {{ t.dropColumn('{column}'); }});\n"
+)
+KNEXFILE = "module.exports = {\n  client: env.DB_CLIENT,\n  migrations: { directory: '{folder}' },\n};\n"
+
+
+@pytest.mark.parametrize(
+    ("folder", "table", "column", "env_path", "env_text", "variants", "expected"),
+    [
+        (
+            "server/migrations",
+            "links",
+            "expire_in",
+            ".example.env",
+            "DB_CLIENT=better-sqlite3\nDB_FILENAME=db/data\n",
+            ("mariadb:10", "postgres:16"),
+            ("sqlite", "SQLite, from `.example.env` (DB_CLIENT=better-sqlite3)"),
+        ),
+        (
+            "db/migrations",
+            "monitors",
+            "retry_interval",
+            ".env.example",
+            "DB_CONNECTION=pgsql\n",
+            ("mysql:8.4", "mariadb:11"),
+            ("postgres", "PostgreSQL, from `.env.example` (DB_CONNECTION=pgsql)"),
+        ),
+    ],
+)
+def test_compose_files_for_several_databases_are_alternatives_and_the_example_environment_decides(
+    folder: str,
+    table: str,
+    column: str,
+    env_path: str,
+    env_text: str,
+    variants: tuple[str, str],
+    expected: tuple[str, str],
+) -> None:
+    base = {
+        "knexfile.js": KNEXFILE.replace("{folder}", folder),
+        env_path: env_text,
+        f"{folder}/20200101000000_create.js": (
+            f"exports.up = (knex) => knex.schema.createTable('{table}', (t) => {{ t.increments('id'); }});\n"
+            f"exports.down = (knex) => knex.schema.dropTable('{table}');\n"
+        ),
+    }
+    for image in variants:
+        name = image.split(":")[0]
+        base[f"docker-compose.{name}.yml"] = f"services:\n  db:\n    image: {image}\n"
+    added = {f"{folder}/20240101000000_add.js": KNEX_ADD.format(table=table, column=column)}
+    result = _review(base, added)
+    assert [m.dialect for m in result.migrations] == [expected[0]]
+    assert result.databases[0].database.explanation == expected[1]
+    # one compose file named for a database is no alternative: it says what the project runs
+    alone = {
+        k: v for k, v in base.items() if k != env_path and not k.endswith(f".{variants[1].split(':')[0]}.yml")
+    }
+    single = _review(alone, added)
+    assert [m.dialect for m in single.migrations] == [variants[0].split(":")[0]]

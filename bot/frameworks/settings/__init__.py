@@ -98,7 +98,8 @@ def read_settings(tree: Tree) -> Settings:
         if text is not None and len(text) <= _MAX_FILE:
             texts[path] = text
             found.extend(read(path, text))
-    return Settings(python.without_overridden_urls(found, texts))
+    alternatives = containers.variants_disagreeing(found)
+    return Settings([f for f in python.without_overridden_urls(found, texts) if f not in alternatives])
 
 
 def _aside(found: Found) -> bool:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from bot.frameworks.settings.found import ENVIRONMENT, Found, dialect_of, found, single, uncomment
+from bot.frameworks.settings.found import ENVIRONMENT, Found, dialect_of, family, found, single, uncomment
 
 _IMAGE = re.compile(
     r"""^\s*-?\s*image:\s*["']?(?:docker\.io/)?(?:library/|bitnami/|postgis/|cockroachdb/)?"""
@@ -18,7 +18,18 @@ _URL = re.compile(
     re.M,
 )
 _COMPOSE = re.compile(r"(^|/)(docker-)?compose[\w.-]*\.ya?ml$")
-_ENV = re.compile(r"(^|/)\.env(\.(example|sample|dist|template|development|local\.example))?$")
+_ENV = re.compile(
+    r"(^|/)(\.env(\.(example|sample|dist|template|development|local\.example|defaults))?|\.?(example|sample)\.env)$"
+)
+# `DB_CLIENT=better-sqlite3`, `DB_CONNECTION=pgsql`: the database an example environment selects by name
+_CLIENT = re.compile(
+    r"^\s*(?:export\s+)?(?:DB|DATABASE)_(?:CLIENT|CONNECTION|DIALECT|DRIVER|TYPE|ENGINE|ADAPTER)\s*=\s*[\"']?([\w-]+)",
+    re.M,
+)
+# `docker-compose.mariadb.yml`, `compose.postgres.yaml`: one of several ways to run the project, by its name
+_VARIANT = re.compile(
+    r"(?:^|/)(?:docker-)?compose[._-](?:[\w-]*[._-])?(postgres(?:ql)?|pg|mysql|mariadb|sqlite)\b", re.I
+)
 
 
 def compose(path: str, text: str) -> Iterator[Found]:
@@ -44,7 +55,20 @@ def env_file(path: str, text: str) -> Iterator[Found]:
         )
         for m in _URL.finditer(uncomment(text))
     ]
+    items += [
+        found(path, dialect, f"{m.group(0).strip().split('=')[0].strip()}={m.group(1)}", ENVIRONMENT)
+        for m in _CLIENT.finditer(uncomment(text))
+        if (dialect := dialect_of(m.group(1))) is not None
+    ]
     yield from single(items)[:1]
+
+
+def variants_disagreeing(found: list[Found]) -> list[Found]:
+    """What compose files named for a database say (`docker-compose.mariadb.yml`, `docker-compose.postgres.yml`)
+    when two of them name different databases: each is one way to run the project, and none says which one
+    production uses."""
+    named = [f for f in found if _VARIANT.search(f.database.source)]
+    return named if len({family(f.database.dialect) for f in named}) > 1 else []
 
 
 READERS = (

@@ -15,7 +15,7 @@ _WORDS = {
     "postgresql": "postgres", "postgres": "postgres", "postgis": "postgres", "pg": "postgres",
     "cockroachdb": "postgres", "cockroach": "postgres", "psql": "postgres", "pgx": "postgres",
     "mysql": "mysql", "mysql2": "mysql", "trilogy": "mysql", "mariadb": "mariadb",
-    "sqlite": "sqlite", "sqlite3": "sqlite",
+    "sqlite": "sqlite", "sqlite3": "sqlite", "better-sqlite3": "sqlite", "pgsql": "postgres",
 }  # fmt: skip
 _COMMENT_LINE = re.compile(r"^[ \t]*(#|//|--|;).*$", re.M)
 
