@@ -7,7 +7,8 @@ test database, a new environment) get the new content, so their schema silently 
 production's. Some runners refuse to go on instead (Flyway and Liquibase compare checksums and fail the
 deploy). A renamed file is a new migration to a runner that records names or versions: it runs again on
 existing databases and fails on objects that already exist, or is skipped where the runner orders by
-version.
+version. A file renamed to another version with other content (git pairs a removed applied migration with a
+new one by similarity) is that too: a new migration beside an applied one whose file is gone, a warning.
 
 ## Use instead
 Leave the applied migration as it was (restore the base branch's version of the file) and write the
@@ -75,6 +76,20 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         renamed = False
         base_text, head_text = _unnamed(base_text), _unnamed(head_text)
     edited = _meaningful(base_text) != _meaningful(head_text)
+    if renamed and old_path.rsplit("/", 1)[-1] != migration.path.rsplit("/", 1)[-1]:
+        # Another name: to the runner this is a new migration beside an applied one whose file is gone,
+        # whatever the content shares with it (git pairs the two by similarity).
+        changed = " with other content" if edited else ""
+        yield _finding(
+            migration,
+            1,
+            f"`{old_path}`, a migration of the base branch, is renamed to `{migration.path}`{changed}.",
+            "Runners that record migrations by name or version see a new migration: it runs on databases that "
+            "already ran the old one (and fails on what the old one already made), and runners that check every "
+            "applied migration still has its file refuse to go on.",
+            Severity.WARNING,
+        )
+        return
     if edited:
         where = f" (it was `{old_path}`)" if renamed else ""
         line = _first_changed_line(before.base_text, before.head_text or "")
@@ -172,9 +187,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         yield _finding(
             migration,
             1,
-            f"`{old_path}`, a migration of the base branch, is renamed to `{migration.path}`.",
-            "Runners that record migrations by name or version see a new migration: it runs again on "
-            "databases that already ran it (and fails on what already exists), or is skipped or refused.",
+            f"`{old_path}`, a migration of the base branch, is moved to `{migration.path}`.",
+            "Runners that record migrations by path see a new migration: it runs again on databases that already "
+            "ran it (and fails on what already exists), or is skipped or refused.",
             Severity.WARNING,
         )
 

@@ -264,3 +264,44 @@ def test_the_same_edit_in_the_up_is_no_edit_of_the_down(table: str, column: str)
         f for f in review_sql(new, path=path, previous=old).findings if f.rule == "applied-migration-edited"
     ]
     assert len(found) == 1 and found[0].severity is not Severity.INFO, found
+
+
+KNEX_COLUMN = (
+    "async function up(knex) {{\n"
+    "  const has = await knex.schema.hasColumn('{table}', '{column}');\n"
+    "  if ({negation}has) {{\n"
+    "    await knex.schema.alterTable('{table}', (table) => {{ table.{action}; }});\n"
+    "  }}\n}}\n\nasync function down() {{\n  return null;\n}}\n\nmodule.exports = {{ up, down }};\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "old", "new"),
+    [
+        ("users", "cooldown", "20240911230301_change_cooldown.js", "20250106070444_remove_cooldown.js"),
+        ("links", "banned_by", "20230101000000_add_banned_by.js", "20240202000000_drop_banned_by.js"),
+    ],
+)
+def test_a_migration_renamed_to_another_version_with_other_content_is_a_new_migration(
+    table: str, column: str, old: str, new: str
+) -> None:
+    before = KNEX_COLUMN.format(
+        table=table, column=column, negation="!", action=f"datetime('{column}').nullable()"
+    )
+    after = KNEX_COLUMN.format(table=table, column=column, negation="", action=f"dropColumn('{column}')")
+    folder = "server/migrations/"
+    files = (ChangedFile(folder + new, "renamed", before, after, previous_path=folder + old),)
+    changeset = ChangeSet(
+        "b", "h", files, MemoryTree({folder + new: after}), MemoryTree({folder + old: before})
+    )
+    [finding] = [f for f in review(changeset).findings if f.rule == "applied-migration-edited"]
+    assert finding.severity is Severity.WARNING
+    assert finding.message == (
+        f"`{folder + old}`, a migration of the base branch, is renamed to `{folder + new}` with other content."
+    )
+    moved = (ChangedFile("db/migrations/" + old, "renamed", before, after, previous_path=folder + old),)
+    same_name = ChangeSet(
+        "b", "h", moved, MemoryTree({"db/migrations/" + old: after}), MemoryTree({folder + old: before})
+    )
+    [edit] = [f for f in review(same_name).findings if f.rule == "applied-migration-edited"]
+    assert edit.severity is Severity.CRITICAL  # the same name: the runner's applied migration, edited
