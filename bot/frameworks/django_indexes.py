@@ -9,6 +9,7 @@ creates it; a CheckConstraint's `Q(…)` is read as the SQL Django sends (`Q(col
 from __future__ import annotations
 
 import ast
+import hashlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -110,7 +111,7 @@ def _alter_unique_together(r: Reader, call: ast.Call) -> list[Operation]:
         ops.append(
             AddConstraint(
                 table=model.table,
-                name=f"{model.table}_{'_'.join(columns)}_uniq",
+                name=derived_name(model.table, columns, "uniq"),
                 constraint="unique",
                 columns=columns,
                 **r.base(call),
@@ -119,7 +120,7 @@ def _alter_unique_together(r: Reader, call: ast.Call) -> list[Operation]:
     for fields in sorted(model.unique_together - wanted):
         columns = tuple(column_of(model, f) for f in fields)
         ops.append(
-            DropConstraint(table=model.table, name=f"{model.table}_{'_'.join(columns)}_uniq", **r.base(call))
+            DropConstraint(table=model.table, name=derived_name(model.table, columns, "uniq"), **r.base(call))
         )
     model.unique_together = wanted
     return ops
@@ -153,3 +154,19 @@ HANDLERS: dict[str, Callable[[Reader, ast.Call], list[Operation]]] = {
     "ValidateConstraint": _validate_constraint,
     "AlterUniqueTogether": _alter_unique_together,
 }
+
+
+_LONGEST = 63  # PostgreSQL's limit, one under MySQL's: Django keeps each name it derives within its backend's
+
+
+def derived_name(table: str, columns: tuple[str, ...], suffix: str) -> str:
+    """The name Django's schema editor gives an index or constraint it names itself (`db_index`,
+    `unique_together`): `<table>_<columns>_<suffix>`, and when that is too long for the database, the table and
+    the columns cut to fit with a digest of them before the suffix, so the name always fits."""
+    joined = "_".join(columns)
+    name = f"{table}_{joined}_{suffix}"
+    if len(name) <= _LONGEST:
+        return name
+    digest = hashlib.md5("\0".join((table, *columns)).encode(), usedforsecurity=False).hexdigest()[:8]
+    room = (_LONGEST - len(digest) - len(suffix) - 3) // 2
+    return f"{table[:room]}_{joined[:room]}_{digest}_{suffix}"

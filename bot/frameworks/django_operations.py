@@ -107,7 +107,12 @@ def _create_model(r: Reader, call: ast.Call) -> list[Operation]:
     )
     # the index Django's schema editor builds with the table for each `db_index` field (a ForeignKey's too)
     ops.extend(
-        AddIndex(table=table, name=f"{table}_{f.spec.name}_idx", columns=(f.spec.name,), **r.base(call))
+        AddIndex(
+            table=table,
+            name=django_indexes.derived_name(table, (f.spec.name,), "idx"),
+            columns=(f.spec.name,),
+            **r.base(call),
+        )
         for f in model.fields.values()
         if f.index and not f.unique and not f.spec.primary_key and not f.columnless
     )
@@ -139,16 +144,27 @@ def _field_extras(table: str, field: Field, base: Origin) -> list[Operation]:
     if field.unique:
         ops.append(
             AddConstraint(
-                table=table, name=f"{table}_{column}_key", constraint="unique", columns=(column,), **base
+                table=table,
+                name=django_indexes.derived_name(table, (column,), "key"),
+                constraint="unique",
+                columns=(column,),
+                **base,
             )
         )
     elif field.index:
-        ops.append(AddIndex(table=table, name=f"{table}_{column}_idx", columns=(column,), **base))
+        ops.append(
+            AddIndex(
+                table=table,
+                name=django_indexes.derived_name(table, (column,), "idx"),
+                columns=(column,),
+                **base,
+            )
+        )
     if field.spec.references and field.constraint:
         ops.append(
             AddConstraint(
                 table=table,
-                name=f"{table}_{column}_fk",
+                name=django_indexes.derived_name(table, (column,), "fk"),
                 constraint="foreign_key",
                 columns=(column,),
                 references=field.spec.references,
@@ -228,7 +244,9 @@ def _alter_field(r: Reader, call: ast.Call) -> list[Operation]:
     if old is not None and old.unique and not new.unique and not new.spec.primary_key:
         # Django drops the column's unique constraint (PostgreSQL's `<table>_<column>_key` for a field created
         # unique; the schema editor finds the real name when it runs)
-        ops.append(DropConstraint(table=table, name=f"{table}_{column}_key", **base))
+        ops.append(
+            DropConstraint(table=table, name=django_indexes.derived_name(table, (column,), "key"), **base)
+        )
     if (
         old is not None
         and new.spec.references

@@ -367,3 +367,52 @@ def test_a_library_s_foreign_key_is_a_foreign_key(field: str, column: str) -> No
         '        migrations.AddField("order", "tags", mptt.fields.TreeManyToManyField(to="shop.invoice")),\n'
     )
     assert [type(op).__name__ for op in many.up] == ["CreateTable"]
+
+
+@pytest.mark.parametrize(
+    ("model", "fields"),
+    [
+        ("usercredential", ("username", "credential_content_type", "credential_id")),
+        ("historicalprogramcompletionemailconfiguration", ("history_user_id", "history_date")),
+    ],
+)
+@pytest.mark.parametrize("engine", ["mysql", "postgresql"])
+def test_names_django_derives_fit_the_database(model: str, fields: tuple[str, ...], engine: str) -> None:
+    app = "credentials"
+    create = ",\n".join(
+        f"                ('{f}', models.CharField(max_length=40, db_index=True))" for f in fields
+    )
+    initial = (
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        "    initial = True\n    dependencies = []\n    operations = [\n"
+        f"        migrations.CreateModel(name='{model}', fields=[\n"
+        "                ('id', models.AutoField(primary_key=True)),\n"
+        f"{create},\n            ]),\n"
+        f"        migrations.AlterUniqueTogether(name='{model}', unique_together={{{fields!r}}}),\n"
+        "    ]\n"
+    )
+    settings = {
+        f"{app}/settings.py": f'DATABASES = {{"default": {{"ENGINE": "django.db.backends.{engine}"}}}}\n'
+    }
+    path = f"{app}/apps/{app}/migrations/0001_initial.py"
+    changeset = ChangeSet(
+        "b",
+        "h",
+        (ChangedFile(path, "added", None, initial),),
+        MemoryTree({**settings, path: initial}),
+        MemoryTree(settings),
+    )
+    result = review(changeset)
+    assert "identifier-too-long" not in {f.rule for f in result.findings}
+    spelled = initial.replace(
+        "    ]\n",
+        f"        migrations.RunSQL('CREATE INDEX {model}_{'_'.join(fields)}_by_hand_idx ON {app}_{model} (id)'),\n    ]\n",
+    )
+    by_hand = ChangeSet(
+        "b",
+        "h",
+        (ChangedFile(path, "added", None, spelled),),
+        MemoryTree({**settings, path: spelled}),
+        MemoryTree(settings),
+    )
+    assert "identifier-too-long" in {f.rule for f in review(by_hand).findings}  # a name the author wrote
