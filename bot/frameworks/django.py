@@ -238,6 +238,8 @@ class _Parser:
         )
         imported = _imported_models(module, self.state, self.apps) if "models import" in self.text else []
         self.models.update({name: table for _, name, table in imported})
+        if "django.contrib" in self.text:
+            self.models.update(_contrib_models(module, self.apps))
         klass = next((n for n in module.body if isinstance(n, ast.ClassDef) and n.name == "Migration"), None)
         atomic, operations = _class_attributes(klass)
         up: list[Operation] = []
@@ -614,6 +616,22 @@ def _imported_models(module: ast.Module, state: State, apps: Apps) -> list[tuple
         for alias in node.names:  # model classes only: choices, enums and constants are no models
             if known is not None and alias.name.lower() in known.models:
                 found.append((node, alias.asname or alias.name, known.table(alias.name)))
+    return found
+
+
+def _contrib_models(module: ast.Module, apps: Apps) -> dict[str, str]:
+    """`from django.contrib.auth.models import Group, Permission` → {"Group": "auth_group", "Permission":
+    "auth_permission"}: Django's own models, imported as they are (their tables change only with Django)."""
+    found: dict[str, str] = {}
+    for node in ast.walk(module):
+        if not isinstance(node, ast.ImportFrom) or not node.module:
+            continue
+        parts = node.module.split(".")
+        if parts[:2] != ["django", "contrib"] or len(parts) != 4 or parts[3] != "models":
+            continue
+        for alias in node.names:
+            if alias.name[:1].isupper() and not alias.name.isupper():  # classes, not constants
+                found[alias.asname or alias.name] = apps.table(parts[2], alias.name)
     return found
 
 

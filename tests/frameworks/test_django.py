@@ -416,3 +416,47 @@ def test_names_django_derives_fit_the_database(model: str, fields: tuple[str, ..
         MemoryTree(settings),
     )
     assert "identifier-too-long" in {f.rule for f in review(by_hand).findings}  # a name the author wrote
+
+
+@pytest.mark.parametrize(
+    ("module", "model", "call", "table"),
+    [
+        (
+            "django.contrib.auth.models",
+            "Permission",
+            "get_or_create(codename='view_badge', name='Can view')",
+            "auth_permission",
+        ),
+        (
+            "django.contrib.contenttypes.models",
+            "ContentType",
+            "filter(app_label='legacy').delete()",
+            "django_content_type",
+        ),
+    ],
+)
+def test_a_model_of_djangos_own_apps_imported_directly_is_read(
+    module: str, model: str, call: str, table: str
+) -> None:
+    text = (
+        f"from {module} import {model}\nfrom django.db import migrations\n\n\n"
+        "def forwards(apps, schema_editor):\n"
+        f"    {model}.objects.{call}\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        '    dependencies = [("shop", "0001_initial")]\n'
+        "    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n"
+    )
+    changeset = ChangeSet(
+        "b",
+        "h",
+        (ChangedFile(PATH, "added", None, text),),
+        MemoryTree({FIRST: INITIAL, PATH: text}),
+        MemoryTree({FIRST: INITIAL}),
+    )
+    result = review(changeset)
+    assert "unparsed-statement" not in {f.rule for f in result.findings}
+    assert "current-model-in-migration" not in {
+        f.rule for f in result.findings
+    }  # Django's models, not the project's
+    migration = django.parse(PATH, text, MemoryTree({FIRST: INITIAL}), "postgres")
+    assert table in {t for op in migration.up for t in op.tables}
