@@ -22,6 +22,7 @@ from bot.frameworks.node_migration import Source
 from bot.model.changeset import Tree
 from bot.model.findings import Location
 from bot.model.migration import (
+    PLACEHOLDER,
     CreateTable,
     DataInsert,
     DropTable,
@@ -192,12 +193,40 @@ def _data(node: Node, calls: list[js.Call], src: Source) -> list[Operation]:
         return []  # a select: reads nothing into the schema
     if not table:
         return [nm.unparsed(node, src, f"the table of `{step.name}` is computed at run time")]
-    where = _where(calls)
+    where = _where(calls) or _narrowed_later(node)
     if step.name == "update":
         return [nm.update(node, src, table, step.args[0] if step.args else None, where)]
     if step.name == "insert":
         return [nm.insert(node, src, table, step.args[0] if step.args else None)]
     return [nm.delete(node, src, table, where)]
+
+
+_FUNCTIONS = (
+    "function_declaration",
+    "function_expression",
+    "function",
+    "arrow_function",
+    "method_definition",
+)
+
+
+def _narrowed_later(node: Node) -> str | None:
+    """`const query = knex('users').update({…})`, then `query.where(…)` / `query.orWhere(…)` before it is
+    awaited (in a loop over values, say): the rows are chosen by conditions the code adds later, which the
+    review cannot spell out but which are there."""
+    holder = node.parent
+    while holder is not None and holder.type in ("await_expression", "parenthesized_expression"):
+        holder = holder.parent
+    if holder is None or holder.type != "variable_declarator":
+        return None
+    name = js.text_of(holder.child_by_field_name("name"))
+    scope = holder.parent
+    while scope is not None and scope.type not in _FUNCTIONS:
+        scope = scope.parent
+    narrowing = re.compile(rf"\b{re.escape(name)}\s*\.\s*(?:where|orWhere|andWhere)\w*\s*\(")
+    if not name or scope is None or not narrowing.search(js.text_of(scope)):
+        return None
+    return PLACEHOLDER  # a condition known when the code runs
 
 
 def _where(calls: list[js.Call]) -> str | None:

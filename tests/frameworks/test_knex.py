@@ -9,6 +9,7 @@ from bot.frameworks import detect, knex
 from bot.model.changeset import MemoryTree
 from bot.model.config import Config
 from bot.model.migration import (
+    PLACEHOLDER,
     AddColumn,
     AddConstraint,
     AddIndex,
@@ -369,3 +370,26 @@ def test_an_enu_column_is_a_mysql_enum_and_widening_it_to_a_string_loses_nothing
         narrowed, path=PATH, base={"migrations/20240101000000_create.js": create}, dialect=dialect
     )
     assert "lossy-type-change" in {f.rule for f in result.active}  # a label longer than 3 characters
+
+
+@pytest.mark.parametrize(
+    ("variable", "table", "column", "key"),
+    [("adminRoleQuery", "users", "role", "email"), ("flagged", "links", "banned", "target")],
+)
+def test_an_update_narrowed_later_through_its_variable_has_a_condition(
+    variable: str, table: str, column: str, key: str
+) -> None:
+    up = (
+        f"  const {variable} = knex('{table}').update('{column}', 'x');\n"
+        "  values.forEach((value, index) => {\n"
+        f"    if (index === 0) {{ {variable}.where('{key}', value); }} else {{ {variable}.orWhere('{key}', value); }}\n"
+        "  });\n"
+        f"  await {variable};\n"
+    )
+    narrowed = review_sql(_migration(up, ""), path=PATH, base=BASE)
+    assert "unbatched-data-change" not in {f.rule for f in narrowed.active if f.severity.value == "critical"}
+    [update] = [op for op in _parse(_migration(up, "")).up if isinstance(op, DataUpdate)]
+    assert update.where == PLACEHOLDER  # conditions the code adds when it runs
+    whole = up.replace(f"{variable}.where(", "other.where(").replace(f"{variable}.orWhere(", "other.orWhere(")
+    [unbounded] = [op for op in _parse(_migration(whole, "")).up if isinstance(op, DataUpdate)]
+    assert not unbounded.where
