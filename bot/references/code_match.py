@@ -709,6 +709,10 @@ class _FileScan:
             return None  # `"type": "error"` of a JSON response, a page of HTML: data a test reads, no code
         if needle.role in ("singular", "association") and area != "association":
             return None
+        if needle.role == "association" and re.search(
+            rf"\bname\s*[=:]\s*[\"']{re.escape(needle.word)}[\"']", line
+        ):
+            return None  # `@JoinColumn(name = "ds")`: the line names its own column, `ds`, not `ds_id`
         if needle.role == "delegate" and not _DELEGATE_CALL.match(line, end):
             return None  # `action` as a word; the model's delegate is `prisma.action.findMany(`
         if target.kind == "enum-value" and line[col - 1 : col] not in ("'", '"', ":", "`"):

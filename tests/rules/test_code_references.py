@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.model.findings import Finding, Review, Severity
 from bot.review import review
@@ -458,3 +460,52 @@ def test_a_table_created_again_whose_lost_columns_only_tests_name_is_a_warning()
         change = f"DROP TABLE {table};\nCREATE TABLE {table} (id bigint PRIMARY KEY, {kept} text);\n"
         result = review_sql(schema + change, base={"tests/test_reports.py": test})
         assert _finding(result, "table-dropped").severity is Severity.WARNING
+
+
+JPA_ENTITY = """package org.example.model;
+
+import jakarta.persistence.*;
+
+@Entity
+@Table(name = "{table}")
+public class {cls} {{
+    @Id
+    private Long id;
+
+    @ManyToOne(fetch = FetchType.LAZY)
+    @JoinColumn(name = "{join}", nullable = false)
+    private {cls} {field};
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("table", "cls", "field", "old", "new"),
+    [
+        ("sp_rollout_group", "JpaRolloutGroup", "parent", "parent_id", "parent"),
+        ("sp_ds_metadata", "JpaDistributionSetMetadata", "ds", "ds_id", "ds"),
+    ],
+)
+def test_a_join_column_that_names_the_new_column_is_no_use_of_the_old_one(
+    table: str, cls: str, field: str, old: str, new: str
+) -> None:
+    folder = "src/main/resources/db/migration"
+    base_sql = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {old} bigint);"
+    path = f"src/main/java/org/example/model/{cls}.java"
+    base = {
+        f"{folder}/V1__init.sql": base_sql,
+        path: JPA_ENTITY.format(table=table, cls=cls, field=field, join=old),
+    }
+    rename = f"ALTER TABLE {table} RENAME COLUMN {old} TO {new};"
+    updated = review_sql(
+        rename,
+        path=f"{folder}/V2__rename.sql",
+        base=base,
+        head={path: JPA_ENTITY.format(table=table, cls=cls, field=field, join=new)},
+    )
+    finding = _finding(updated, "column-renamed")
+    assert finding.severity is not Severity.CRITICAL, finding.message
+    stale = review_sql(rename, path=f"{folder}/V2__rename.sql", base=base)
+    assert (
+        _finding(stale, "column-renamed").severity is Severity.CRITICAL
+    )  # the entity still names the old column
