@@ -379,6 +379,18 @@ class _FileScan:
         end = self._quotes[i] if i < len(self._quotes) else len(self.text)
         return not SQL_STATEMENT.search(self.text, self._quotes[i - 1], end)
 
+    def _in_other_join_table(self, at: int, table: str) -> bool:
+        """Inside a JPA `@JoinTable(name = "…", joinColumns = …)` of another table than `table`: the join
+        columns it names are that table's."""
+        start = self.text.rfind("@JoinTable(", max(0, at - 1500), at)
+        if start < 0:
+            return False
+        inside = self.text[start + len("@JoinTable") : at]
+        if inside.count("(") <= inside.count(")"):
+            return False  # the annotation closed before the name
+        named = re.match(r"\(\s*name\s*=\s*\"([\w.]+)\"", inside)
+        return named is not None and named.group(1).lower().rsplit(".", 1)[-1] != table.lower()
+
     def literal(self, pos: int) -> tuple[int, str] | None:
         """(start, content) of the string literal of code around `pos`, if it is in one."""
         if pos in self._literals:
@@ -709,6 +721,10 @@ class _FileScan:
             return None  # `"type": "error"` of a JSON response, a page of HTML: data a test reads, no code
         if needle.role in ("singular", "association") and area != "association":
             return None
+        if target.kind == "column" and self._in_other_join_table(line_start + col, target.table):
+            return (
+                None  # `@JoinTable(name = "sp_ds_sm", joinColumns = @JoinColumn(name = "ds_id"))`: its column
+            )
         if needle.role == "association" and re.search(
             rf"\bname\s*[=:]\s*[\"']{re.escape(needle.word)}[\"']", line
         ):

@@ -509,3 +509,59 @@ def test_a_join_column_that_names_the_new_column_is_no_use_of_the_old_one(
     assert (
         _finding(stale, "column-renamed").severity is Severity.CRITICAL
     )  # the entity still names the old column
+
+
+JPA_JOIN_TABLE = """package org.example.model;
+
+import jakarta.persistence.*;
+import java.util.Set;
+
+@Entity
+@Table(name = "{table}")
+public class {cls} {{
+    @Id
+    private Long id;
+
+    @ManyToMany
+    @JoinTable(
+            name = "{join_table}",
+            joinColumns = {{
+                    @JoinColumn(
+                            name = "{column}", nullable = false) }},
+            inverseJoinColumns = {{ @JoinColumn(name = "other_id", nullable = false) }})
+    private Set<Object> others;
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("table", "cls", "join_table", "column"),
+    [
+        ("sp_distribution_set", "JpaDistributionSet", "sp_ds_sm", "ds_id"),
+        ("orders", "Order", "order_tags", "order_id"),
+    ],
+)
+def test_a_join_tables_column_is_no_use_of_the_entity_tables_column(
+    table: str, cls: str, join_table: str, column: str
+) -> None:
+    folder = "src/main/resources/db/migration"
+    base = {
+        f"{folder}/V1__init.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} bigint);",
+        f"src/main/java/org/example/model/{cls}.java": JPA_JOIN_TABLE.format(
+            table=table, cls=cls, join_table=join_table, column=column
+        ),
+    }
+    result = review_sql(
+        f"ALTER TABLE {table} RENAME COLUMN {column} TO {column}_kind;", path=f"{folder}/V2__r.sql", base=base
+    )
+    finding = _finding(result, "column-renamed")
+    assert finding.severity is not Severity.CRITICAL, [(r.path, r.line) for r in finding.references]
+    own = base[f"src/main/java/org/example/model/{cls}.java"].replace(
+        f'name = "{join_table}"', f'name = "{table}"'
+    )
+    same = review_sql(
+        f"ALTER TABLE {table} RENAME COLUMN {column} TO {column}_kind;",
+        path=f"{folder}/V2__r.sql",
+        base={**base, f"src/main/java/org/example/model/{cls}.java": own},
+    )
+    assert _finding(same, "column-renamed").severity is Severity.CRITICAL  # a join column of its own table
