@@ -10,6 +10,7 @@ bind parameter (`$1`), so that it can be read as SQL like a literal written in o
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from bot.references.sql_pieces import closing, expression, literal_start
@@ -73,11 +74,26 @@ def _joined_list(path: str, text: str, quote: int) -> tuple[int, str] | None:
     return None
 
 
+_BUILDER_WORDS = re.compile(r"append|Append|WriteString|StringBuilder|StringBuffer")
+_WORDS_AT: list[tuple[str, list[int]]] = []  # the last file's builder words, where they start
+
+
+def _builder_words(text: str) -> list[int]:
+    """Where the file's builder words start, found once per file (a file has a thousand literals)."""
+    if not _WORDS_AT or _WORDS_AT[0][0] is not text:
+        _WORDS_AT[:] = [(text, [m.start() for m in _BUILDER_WORDS.finditer(text)])]
+    return _WORDS_AT[0][1]
+
+
 def _appended(path: str, text: str, quote: int) -> tuple[int, str] | None:
     if not path.endswith((".java", ".kt", ".scala", ".groovy", ".cs", ".go")):
         return None
     calls = []  # (call start, receiver, argument start, argument end)
     window = max(0, quote - _WINDOW)
+    words = _builder_words(text)
+    first = bisect.bisect_left(words, window)
+    if first == len(words) or words[first] >= quote + _WINDOW:
+        return None  # no builder call near the literal
     for match in _CALL.finditer(text, window, quote + _WINDOW):
         paren = match.start(2) if match.group(2) else match.start(3)
         end = _matching(text, paren)
