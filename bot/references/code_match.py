@@ -91,6 +91,10 @@ _DELEGATE = re.compile(
     r"\.(\w+)\.(?:find\w*|create\w*|update\w*|upsert|delete\w*|count|aggregate|groupBy|insert\w*|select)\("
 )
 # After a model's delegate: a query method of Prisma's client (`.findMany(`, `.create(`, `.$transaction` not)
+# a JVM or .NET class mapped to a table: its fields are columns, whatever their type
+_ENTITY = re.compile(r"@(?:Entity|Table|Embeddable|MappedSuperclass)\b|\[Table\(")
+# a field declaration (`private Long actionStatusId;`): a class's member, which may be mapped, not a local
+_FIELD = re.compile(r"[ \t]*(?:@\w+(?:\([^)]*\))?\s+)*(?:private|protected|public|internal)\b")
 _DELEGATE_CALL = re.compile(
     r"\s*\??\.\s*(?:find\w*|create\w*|update\w*|upsert|delete\w*|count|aggregate|groupBy)\s*(?:<[^()]*>)?\("
 )
@@ -308,6 +312,7 @@ class _FileScan:
 
     def __init__(self, matcher: Matcher, path: str, text: str, present: frozenset[str]) -> None:
         self.m, self.path, self.text, self.present = matcher, path, text, present
+        self._locals: dict[str, bool] = {}
         self._area: FileArea | None = None
         self._flags: bool | None = None
         self._classes: list[tuple[int, str]] | None = None
@@ -378,6 +383,30 @@ class _FileScan:
             return False
         end = self._quotes[i] if i < len(self._quotes) else len(self.text)
         return not SQL_STATEMENT.search(self.text, self._quotes[i - 1], end)
+
+    def _typed_local(self, word: str, at: int) -> bool:
+        """Is `word` a parameter or local variable the file declares with a type (`long actionStatusId`,
+        `final Long actionStatusId =`, Kotlin's `actionStatusId: Long`), outside an entity class, and `at` not
+        in a string? Such a name is the method's own value: the entity's field, or SQL, reads the column."""
+        if (
+            not self.path.endswith((".java", ".kt", ".scala", ".cs", ".groovy"))
+            or self.literal(at) is not None
+        ):
+            return False
+        if word not in self._locals:
+            entity = _ENTITY.search(self.text) is not None
+            typed = re.compile(
+                rf"(?<![\w.])(?:final\s+)?[A-Za-z_][\w.]*(?:<[^<>;=]*>)?(?:\[\])?\s+{re.escape(word)}\s*[,)=;:]"
+                rf"|[(,]\s*(?:val\s+|var\s+)?{re.escape(word)}\s*:\s*[A-Z]"
+            )
+            declared = [m for m in typed.finditer(self.text) if not self._field(m.start())]
+            self._locals[word] = not entity and bool(declared)
+        return self._locals[word]
+
+    def _field(self, pos: int) -> bool:
+        """A class's field declared at `pos` (`private Long actionStatusId;`), not a parameter or a local."""
+        before = self.text[self.text.rfind("\n", 0, pos) + 1 : pos]
+        return "(" not in before and "," not in before and _FIELD.match(before) is not None
 
     def _in_other_join_table(self, at: int, table: str) -> bool:
         """Inside a JPA `@JoinTable(name = "…", joinColumns = …)` of another table than `table`: the join
@@ -721,6 +750,12 @@ class _FileScan:
             return None  # `"type": "error"` of a JSON response, a page of HTML: data a test reads, no code
         if needle.role in ("singular", "association") and area != "association":
             return None
+        if (
+            target.kind == "column"
+            and needle.word != target.name
+            and self._typed_local(needle.word, line_start + col)
+        ):
+            return None  # `long actionStatusId` of a Java method, and its uses: a local name, not the column
         if target.kind == "column" and self._in_other_join_table(line_start + col, target.table):
             return (
                 None  # `@JoinTable(name = "sp_ds_sm", joinColumns = @JoinColumn(name = "ds_id"))`: its column

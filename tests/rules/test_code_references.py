@@ -565,3 +565,58 @@ def test_a_join_tables_column_is_no_use_of_the_entity_tables_column(
         base={**base, f"src/main/java/org/example/model/{cls}.java": own},
     )
     assert _finding(same, "column-renamed").severity is Severity.CRITICAL  # a join column of its own table
+
+
+JAVA_SERVICE = """package org.example.service;
+
+public class {cls}Service {{
+    public Page<String> findBy{field_cap}(final Pageable pageable, final long {field}) {{
+        final long limit = {field} + 1;
+        return repository.find(pageable, {field}, limit);
+    }}
+}}
+"""
+JAVA_ENTITY_FIELD = """package org.example.model;
+
+import jakarta.persistence.*;
+
+@Entity
+@Table(name = "{table}")
+public class {cls} {{
+    @Id
+    private Long id;
+
+    private Long {field};
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("table", "cls", "column", "field"),
+    [
+        ("sp_action_status_messages", "ActionStatusMessage", "action_status_id", "actionStatusId"),
+        ("invoices", "Invoice", "customer_id", "customerId"),
+    ],
+)
+def test_a_java_methods_parameter_named_like_the_column_is_no_use_of_it(
+    table: str, cls: str, column: str, field: str
+) -> None:
+    folder = "src/main/resources/db/migration"
+    field_cap = field[0].upper() + field[1:]
+    service = f"src/main/java/org/example/service/{cls}Service.java"
+    base = {
+        f"{folder}/V1__init.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} bigint);",
+        service: JAVA_SERVICE.format(cls=cls, field=field, field_cap=field_cap),
+    }
+    rename = f"ALTER TABLE {table} RENAME COLUMN {column} TO {column}_ref;"
+    result = review_sql(rename, path=f"{folder}/V2__r.sql", base=base)
+    assert _finding(result, "column-renamed").severity is not Severity.CRITICAL
+    entity = f"src/main/java/org/example/model/{cls}.java"
+    mapped = review_sql(
+        rename,
+        path=f"{folder}/V2__r.sql",
+        base={**base, entity: JAVA_ENTITY_FIELD.format(table=table, cls=cls, field=field)},
+    )
+    renamed = _finding(mapped, "column-renamed")
+    assert renamed.severity is Severity.CRITICAL  # the entity's field maps the column
+    assert {r.path for r in renamed.references} == {entity}
