@@ -12,8 +12,8 @@ import re
 
 from tree_sitter import Node
 
-from bot.frameworks import ruby, ruby_model, seed_rows
-from bot.frameworks.origin import origin
+from bot.frameworks import ruby, ruby_model, ruby_records, seed_rows
+from bot.frameworks.origin import Origin, origin
 from bot.frameworks.rails_common import plural
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.migration import (
@@ -23,6 +23,7 @@ from bot.model.migration import (
     DataUpdate,
     Operation,
     RunCode,
+    UnreadDataChange,
     by_own_key,
 )
 
@@ -154,8 +155,13 @@ def model_call(
     where = _where(chain, known)
     block_text = ruby.text_of(c.block) if c.block is not None else (f".{symbol}" if symbol else "")
     last = methods[-1]
-    looped = last in BATCHES or (last in ITERATIONS and symbol is not None)
-    written = _set_in_block(c.block, known) if c.block is not None and last in BATCHES else ()
+    looped = last in BATCHES or (last in ITERATIONS and (symbol is not None or c.block is not None))
+    reading = (
+        ruby_records.loop_writes(c.block, ruby.block_parameters(c.node), known)
+        if c.block is not None and looped
+        else None
+    )
+    written = tuple(reading.assignments.items()) if reading is not None else ()
     each = _batch_statement(c.block, known) if c.block is not None and last == "in_batches" else None
     if each is not None:  # `in_batches do |batch| batch.where(state: nil).update_all(state: "new") end`
         kind, assignments, inner = each
@@ -163,7 +169,9 @@ def model_call(
         if kind == "update_all":
             return [DataUpdate(table=table, assignments=assignments, where=where, batched=True, **base)]
         return [DataDelete(table=table, where=where, batched=True, **base)]
-    if last in _UPDATES or (looped and (written or _mentions(block_text, _UPDATES))):
+    if reading is not None and (written or reading.unread):
+        return _records_written(table, where, reading, batched or last in ITERATIONS, base, dialect)
+    if last in _UPDATES or (looped and last in BATCHES and _mentions(block_text, _UPDATES)):
         assignments = _assignments(c, known) if last == "update_all" else written
         saved = last in _SAVES or (looped and _mentions(block_text, _SAVES))
         one = any(m in _ONE_RECORD for m in methods)
@@ -178,6 +186,63 @@ def model_call(
         columns, rows = seed_rows.values_rows(_records(chain[-1][1], known))
         return [DataInsert(table=table, columns=columns, rows=rows, **base)]
     return [RunCode(language="ruby", touches=touches(c.node, models), **base)]
+
+
+def _records_written(
+    table: str,
+    where: str | None,
+    reading: ruby_records.LoopWrites,
+    batched: bool,
+    base: Origin,
+    dialect: str,
+) -> list[Operation]:
+    """The UPDATE a loop over records amounts to (`find_each { |r| r.x = …; r.save! }`): the rows its scope
+    and guards pick, the columns it sets, read as SQL when every value is known; a write it makes that the
+    review does not follow is said so."""
+    found: list[Operation] = []
+    if reading.unread:
+        found.append(
+            UnreadDataChange(
+                runs=f"`{reading.unread}` in the loop over `{table}`",
+                how="a write whose columns, values or table the code computes, so the review does not read it",
+                check=f"Check which columns the loop writes on each row of `{table}` (or of the table it reaches), "
+                "with which values, whether it is batched, and how the down migration restores them",
+                **base,
+            )
+        )
+    if not reading.assignments:
+        return found
+    condition = " AND ".join(part for part in (where, *reading.guards) if part) or None
+    assignments = tuple(reading.assignments.items())
+    update = DataUpdate(
+        table=table,
+        assignments=assignments,
+        where=condition,
+        batched=batched,
+        saves="each" if reading.saved else "",
+        **base,
+    )
+    if not any(PLACEHOLDER in sql for _, sql in assignments):
+        sets = ", ".join(f"{column} = {sql}" for column, sql in assignments)
+        statement = f"UPDATE {table} SET {sets}"
+        for text in (f"{statement} WHERE {condition}", statement) if condition else (statement,):
+            parsed = parse_sql(update.location.path, text, dialect)
+            if len(parsed) == 1 and isinstance(parsed[0], DataUpdate) and parsed[0].assignments:
+                read = parsed[0]
+                mappings = tuple(
+                    dataclasses.replace(m, line=update.location.line) for m in read.case_mappings
+                )
+                update = dataclasses.replace(
+                    read,
+                    where=condition,
+                    batched=batched,
+                    saves=update.saves,
+                    case_mappings=mappings,
+                    spelled_out=False,
+                    **base,
+                )
+                break
+    return [*found, update]
 
 
 def _each_record_deleted(c: ruby.Call, last: str) -> bool:
@@ -530,26 +595,6 @@ def _literal(value: ruby.Value) -> str:
     if isinstance(value, ruby.Code):
         return value.text
     return str(value)
-
-
-def _set_in_block(block: Node, constants: ruby_model.Constants) -> tuple[tuple[str, str], ...]:
-    """What a loop over records writes to each (`r.title = "…"; r.save!`, `r.update!(description: "…")`,
-    `r.update_column(:state, "open")`), as the attributes and values an UPDATE of the scope would set;
-    () when it writes in no such way (a value the code computes is kept as its Ruby text)."""
-    found: dict[str, str] = {}
-    stack = [block]
-    while stack:
-        node = stack.pop()
-        stack.extend(reversed(node.named_children))
-        if node.type == "assignment":
-            if (set_on := attribute_set(node, constants)) is not None:
-                found.setdefault(set_on[1], set_on[2])
-            continue
-        c = ruby.call(node) if node.type == "call" else None
-        if c is not None and c.receiver is not None and c.receiver.type == "identifier":
-            for column, value in _written_by(c, constants).items():
-                found.setdefault(column, value)
-    return tuple(found.items())
 
 
 def attribute_set(node: Node, constants: ruby_model.Constants) -> tuple[str, str, str] | None:

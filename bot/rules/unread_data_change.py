@@ -23,6 +23,10 @@ the app's latest migration, and tasks queued from a handler the RunPython itself
 of Django or of a library. A task or command the migration starts keeps the review from approving
 until the finding is suppressed with a reason (someone has read that code); a handler is a warning.
 
+Rails: a loop over records (`find_each`, `each`) whose write the review does not follow: attributes the
+code computes (`r.update!(attributes_for(r))`) or a row of another table reached through the record
+(`r.account.update!(…)`). The writes it does follow are read as the UPDATE they amount to.
+
 Laravel: a write through an object rather than a query (`$reasons[0]->updateQuietly([…])`,
 `$invoice->save()`, `$row->delete()`), whose table and rows the review cannot tell; the writes through
 one object are one finding, and it keeps the review from approving until suppressed with a reason.

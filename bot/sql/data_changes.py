@@ -332,7 +332,11 @@ def fills_nulls(op: DataUpdate, column: str) -> bool:
     empty JSON document `= '{}'`, `= '[]'`)? Such a fill overwrites nothing: the way back has nothing to restore."""
     name = re.escape(column)
     empty = r"IS\s+NULL\b|=\s*(?:''|'\{\}'|'\[\]')(?!')"
-    return bool(re.search(rf"\b{name}\s+(?:{empty})", op.where or "", re.I))
+    if re.search(rf"\b{name}\s+(?:{empty})", op.where or "", re.I):
+        return True
+    # `SET x = COALESCE(x, …)` (Ruby's `r.x ||= …`): a row that holds a value keeps it
+    value = next((sql for written, sql in op.assignments if written == column), "")
+    return re.fullmatch(rf"COALESCE\(\s*{name}\s*,.*\)", value.strip(), re.I | re.S) is not None
 
 
 def statement_of(op: DataUpdate | DataDelete, dialect: str) -> exp.Expression | None:
