@@ -333,7 +333,9 @@ def _lost(op: Destructive, added: set[tuple[str, str]]) -> str:
         return f"`TRUNCATE {op.table}` removes every row"
     if isinstance(op, DataDelete):
         return f"The DELETE removes rows of `{op.table}`" + (f" matching `{op.where}`" if op.where else "")
-    columns = [c for c, _ in op.assignments if (unqualified(op.table), c) not in added]
+    columns = [
+        c for c, value in op.assignments if (unqualified(op.table), c) not in added and not _itself(c, value)
+    ]
     if op.assignments and not columns:
         return ""  # writes only columns this change adds: the down migration drops them
     if columns and all(fills_nulls(op, c) for c in columns):
@@ -353,3 +355,8 @@ def _blast(found: list[tuple[Destructive, str]], named: str) -> str:
         f"The rows of {named} it overwrites keep their new values after a rollback, and the rows it removes "
         "do not come back."
     )
+
+
+def _itself(column: str, value: str) -> bool:
+    """`SET updated_at = updated_at`: the column keeps the value it holds (written to steer a trigger)."""
+    return value.strip().strip('"`').lower() == column.lower()

@@ -24,6 +24,7 @@ from bot.model.catalog import Catalog, DatabaseObject, same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DropColumn, DropTable, Migration, Operation, RawSQL
 from bot.rules.context import Context
+from bot.sql.auto_bumps import FRAMEWORK_FUNCTIONS
 
 RULE = Rule(
     id="trigger-dropped",
@@ -127,7 +128,7 @@ def _function_sql(catalog: Catalog, trigger: DatabaseObject) -> str:
         return ""
     name = trigger.function.lower().split(".")[-1]
     found = catalog.objects.get(f"function:{name}")
-    return found.sql if found is not None else ""
+    return found.sql if found is not None else FRAMEWORK_FUNCTIONS.get(name, "")
 
 
 def _taken_over(

@@ -37,6 +37,15 @@ _IF_PARTS = re.compile(
 _MODDATETIME = re.compile(r"\bmoddatetime\s*\(\s*[\"']?(\w+)[\"']?\s*\)", re.I)
 
 
+# Trigger functions a framework installs in its own setup migration, which a repository may not hold:
+# Diesel's `diesel_set_updated_at()`, run by the trigger `diesel_manage_updated_at('t')` creates
+FRAMEWORK_FUNCTIONS = {
+    "diesel_set_updated_at": "CREATE FUNCTION diesel_set_updated_at() RETURNS trigger AS $$ BEGIN "
+    "IF (NEW IS DISTINCT FROM OLD AND NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at) THEN "
+    "NEW.updated_at := current_timestamp; END IF; RETURN NEW; END; $$ LANGUAGE plpgsql",
+}
+
+
 @dataclass(frozen=True)
 class Bump:
     column: str
@@ -128,6 +137,8 @@ def _set_by(catalog: Catalog, trigger: DatabaseObject) -> list[tuple[str, tuple[
         function = catalog.objects.get(f"function:{key}")
         if function is not None:
             bodies.append(function.sql)
+        elif key in FRAMEWORK_FUNCTIONS:  # Diesel's own, set up before the schema this catalog read
+            bodies.append(FRAMEWORK_FUNCTIONS[key])
     for body in bodies:
         for match in _ASSIGNED.finditer(body):
             if _NOW.search(match.group(2)):

@@ -101,8 +101,17 @@ def merge(node: ast.MergeStmt, base: Base) -> Iterator[Operation]:
 
 
 def select(node: ast.SelectStmt, base: Base) -> Iterator[Operation]:
-    """`SELECT set_config('lock_timeout', '5s', false)` sets a timeout; other SELECTs read only."""
+    """`SELECT set_config('lock_timeout', '5s', false)` sets a timeout; Diesel's `SELECT
+    diesel_manage_updated_at('posts')` creates a trigger; other SELECTs read only."""
     for found in walk(node):
+        if (
+            isinstance(found, ast.FuncCall)
+            and dotted(found.funcname).rsplit(".", 1)[-1] == "diesel_manage_updated_at"
+            and found.args
+            and isinstance(table := _string_argument(list(found.args)[0]), str)
+        ):
+            yield updated_at_trigger(table, base)
+            return
         if isinstance(found, ast.FuncCall) and dotted(found.funcname) == "set_config" and found.args:
             args = list(found.args)
             setting = text_of(args[0]).lower()
@@ -120,3 +129,39 @@ def _sqlglot(sql: str, kind: type[exp.Expression]) -> Any:
     except Exception:  # sqlglot raises several error types on SQL it cannot read
         return None
     return tree if isinstance(tree, kind) else None
+
+
+# the trigger Diesel's `diesel_manage_updated_at(table)` creates on the table, and the function it runs
+# (from Diesel's initial setup migration: it sets `updated_at` to the current time on an UPDATE that
+# changes the row but leaves `updated_at` as it was)
+DIESEL_TRIGGER = "set_updated_at"
+DIESEL_FUNCTION = "diesel_set_updated_at"
+
+
+def updated_at_trigger(table: str, base: Base) -> RawSQL:
+    """`SELECT diesel_manage_updated_at('posts')`: the `BEFORE UPDATE` trigger it creates on `posts`."""
+    return RawSQL(
+        category="trigger",
+        table=table,
+        name=DIESEL_TRIGGER,
+        function=DIESEL_FUNCTION,
+        tracked=True,
+        **{
+            **base,
+            "sql": f"CREATE TRIGGER {DIESEL_TRIGGER} BEFORE UPDATE ON {table} FOR EACH ROW "
+            f"EXECUTE PROCEDURE {DIESEL_FUNCTION}()",
+        },
+    )
+
+
+def _string_argument(node: Any) -> str | None:
+    """The table named by a string argument (`'posts'`, `'posts'::regclass`), else None."""
+    if isinstance(node, ast.TypeCast):
+        node = node.arg
+    if isinstance(node, ast.A_Const) and isinstance(node.val, ast.String):
+        return (
+            str(node.val.sval).lower()
+            if not str(node.val.sval).startswith('"')
+            else str(node.val.sval).strip('"')
+        )
+    return None
