@@ -108,7 +108,7 @@ def select(node: ast.SelectStmt, base: Base) -> Iterator[Operation]:
             isinstance(found, ast.FuncCall)
             and dotted(found.funcname).rsplit(".", 1)[-1] == "diesel_manage_updated_at"
             and found.args
-            and isinstance(table := _string_argument(list(found.args)[0]), str)
+            and isinstance(table := _string_argument(next(iter(found.args))), str)
         ):
             yield updated_at_trigger(table, base)
             return
