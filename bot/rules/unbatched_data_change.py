@@ -8,7 +8,9 @@ keeps the schema locks of the other statements for as long as it runs. A stateme
 by a unique key (`WHERE id = 42`, as a loop over rows writes it) is not a bulk change and is not reported;
 nor is one that needs a value in a column the migration has just added without a default (no row has one),
 nor one that names by its values a row the migrations inserted (`WHERE name = 'Send Events'` on a jobs or
-settings table they fill: the lookup rows every database has).
+settings table they fill: the lookup rows every database has). A `DO` block runs in one transaction unless
+it commits: a loop in it that changes the rows batch after batch without a COMMIT between the batches
+keeps every row locked until the block ends, so it is reported as one change of all of them.
 
 ## Use instead
 Backfill in batches by key range (`WHERE id >= $1 AND id < $2`, or `id IN (SELECT id … LIMIT 1000)`),
@@ -75,6 +77,18 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if severity is None:
             continue
         verb = "UPDATE" if isinstance(op, DataUpdate) else "DELETE"
+        if op.loop:  # a DO block's loop that commits none of its batches: one transaction for all of them
+            yield op.finding(
+                RULE,
+                f"`{verb} {op.table}` runs batch after batch {op.loop}, but the DO block commits none of them: "
+                "it is one transaction, and every row the loop changes stays locked until the block ends.",
+                severity=Severity.WARNING if severity is Severity.CRITICAL else severity,
+                blast_radius=f"Every row of {context.size_words(op.table)} the loop reaches stays locked until the "
+                "migration commits; writes to them wait, replicas lag, and a failure rolls every batch back.",
+                fix="COMMIT after each batch inside the loop (PostgreSQL 11+, with the migration run outside a "
+                "transaction), or run the batches from a job that commits each one.",
+            )
+            continue
         if op.where is None:
             scope, severity = "every row", severity
         else:

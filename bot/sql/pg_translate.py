@@ -253,7 +253,13 @@ def _do(node: ast.DoStmt, base: Base) -> Iterator[Operation]:
     if not (read.only and inner):
         yield from do_block(node, base)
     for data in read.data:
-        inner.extend(_block_data(data, Location(location.path, location.line + data.line - 1)))
+        # a loop whose batches are committed: a COMMIT run again by a loop that starts before the statement
+        committed = any(
+            action == "commit" and loop != line and loop <= data.line for action, line, loop in read.ends
+        )
+        inner.extend(
+            _block_data(data, Location(location.path, location.line + data.line - 1), committed=committed)
+        )
     ends = [
         Transaction(
             action=f"block-{action}",
@@ -276,9 +282,11 @@ def _do(node: ast.DoStmt, base: Base) -> Iterator[Operation]:
         )
 
 
-def _block_data(data: DataStatement, location: Location) -> Iterator[Operation]:
+def _block_data(data: DataStatement, location: Location, *, committed: bool = True) -> Iterator[Operation]:
     """A data statement of a DO block, read as the one it is; in a loop, each pass runs one batch of it when its
-    condition holds a value the loop gives, and the loop's way of moving a key range goes with it."""
+    condition holds a value the loop gives, and the loop's way of moving a key range goes with it. A block
+    runs in one transaction unless it commits: batches its loop does not commit keep every row they change
+    locked until the block ends, one change of all the rows the loop reaches (not batched)."""
     for statement in split(data.query, first_line=location.line):
         for op in operations(statement, location.path):
             if not isinstance(op, DataUpdate | DataDelete | DataInsert):
@@ -286,7 +294,7 @@ def _block_data(data: DataStatement, location: Location) -> Iterator[Operation]:
             if isinstance(op, DataUpdate | DataDelete) and data.loop:
                 # one pass's rows: those a value the loop gives picks (anywhere in the statement, a CTE's
                 # key range too), or a LIMIT
-                batched = op.batched or PLACEHOLDER in op.sql or _limited(op)
+                batched = (op.batched or PLACEHOLDER in op.sql or _limited(op)) and committed
                 op = dataclasses.replace(op, batched=batched, step=data.step, loop=data.loop)
             yield op
 
