@@ -22,6 +22,7 @@ from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import BatchStep, DataDelete, DataUpdate, Migration
+from bot.rules._framework_fixes import batch_edges
 from bot.rules.context import Context
 
 _LOOP = (
@@ -57,7 +58,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         if op.step.gap < 0 and not _changes_again(op):
             continue  # the edge rows written twice with the same value, or deleted once and then not found
-        yield _finding(op, op.step)
+        yield _finding(op, op.step, migration.framework)
 
 
 _STRINGS = re.compile(r"'(?:[^']|'')*'")
@@ -77,16 +78,12 @@ def _changes_again(op: DataUpdate | DataDelete) -> bool:
     )
 
 
-def _finding(op: DataUpdate | DataDelete, step: BatchStep) -> Finding:
+def _finding(op: DataUpdate | DataDelete, step: BatchStep, framework: str) -> Finding:
     verb = "deletes" if isinstance(op, DataDelete) else "updates"
     lower = f"`{step.column} {'>' if step.lower_strict else '>='} {step.lower}`"
     upper = f"`{step.column} {'<' if step.upper_strict else '<='} {step.upper}`"
     moved = f"`{step.lower} := {step.upper}{f' + {step.offset}' if step.offset > 0 else f' - {-step.offset}' if step.offset else ''}`"
-    fix = (
-        f"Write `{step.column} > {step.lower} AND {step.column} <= {step.upper}` with `{step.lower} := {step.upper}` "
-        f"(or `BETWEEN {step.lower} AND {step.upper}` with `{step.lower} := {step.upper} + 1`), so each key falls in "
-        "exactly one batch."
-    )
+    fix = batch_edges(framework, step)
     if step.gap > 0:
         keys = "the key" if step.gap == 1 else f"{step.gap} keys"
         return op.finding(

@@ -46,6 +46,7 @@ from bot.model.migration import (
     RunCode,
     Truncate,
 )
+from bot.rules._framework_fixes import restore
 from bot.rules.context import Context
 from bot.rules.missing_down_migration import DERIVED_DOWN
 from bot.sql.data_changes import fills_nulls
@@ -286,8 +287,7 @@ def _finding(migration: Migration, unit: str, found: list[tuple[Destructive, str
         RULE,
         f"{what}, and {down}: after a rollback the data stays as this change left it.",
         blast_radius=_blast(found, named),
-        fix="Save the data first (the rollback plan's first steps give the statements, one per table) and "
-        "restore it in the down migration, or write the down migration so it computes the old values again.",
+        fix=restore(migration.framework),
     )
 
 

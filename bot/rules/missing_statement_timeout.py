@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import Migration, SetTimeout
 from bot.rules._costs import slow
+from bot.rules._framework_fixes import statement_timeout
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -56,6 +57,6 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             f"No statement_timeout is set before this long-running statement on `{op.tables[0]}`.",
             blast_radius=f"If it runs far longer in production than expected, it holds its locks on "
             f"{context.size_words(op.tables[0])} until cancelled by hand.",
-            fix="Add `SET statement_timeout = '15min';` (sized from a measured run) at the top of the migration.",
+            fix=statement_timeout(migration.framework),
         )
         return

@@ -189,8 +189,9 @@ def _empty_strings(op: Operation, tests: list[tuple[str, str]], context: Context
             f"column `{column}` are left as they are.",
             severity=Severity.INFO,
             blast_radius=f"Rows of `{table}` whose `{column}` is an empty string are not changed.",
-            fix=f"If '' means missing too, use `NULLIF({column}, '') IS NULL`; count them first: "
-            f"`SELECT count(*) FROM {table} WHERE {column} = ''`.",
+            fix=_empty_fix(
+                context.migration.framework if context.migration is not None else "", table, column
+            ),
         )
 
 
@@ -225,3 +226,13 @@ def _derived_columns(op: Operation) -> set[str]:
         for a in tree.expressions
         if isinstance(a, exp.EQ) and a.expression is not None and a.expression.find(exp.Column) is not None
     }
+
+
+def _empty_fix(framework: str, table: str, column: str) -> str:
+    """Take '' as missing too, as the migration's framework writes it; the count to run first, in SQL."""
+    count = f"count them first: `SELECT count(*) FROM {table} WHERE {column} = ''`."
+    if framework == "django":
+        return f"If '' means missing too, filter `Q({column}__isnull=True) | Q({column}=\"\")`; {count}"
+    if framework == "rails":
+        return f"If '' means missing too, use `where({column}: [nil, \"\"])`; {count}"
+    return f"If '' means missing too, use `NULLIF({column}, '') IS NULL`; {count}"

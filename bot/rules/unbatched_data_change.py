@@ -48,15 +48,42 @@ RULE = Rule(
     framework_help=(
         (
             "rails",
-            "`Model.where(…).in_batches(of: 1000) { |batch| batch.update_all(…) }` in a migration with `disable_ddl_transaction!`, or a background job.",
+            "Batch with `Model.where(…).in_batches(of: 1000) { |batch| batch.update_all(…) }` (`find_each` when each "
+            "record must be saved) in a migration with `disable_ddl_transaction!`, so each batch commits; or move "
+            "it to a background job.",
         ),
         (
             "django",
-            "A `RunPython` that updates in slices of primary keys, in a migration with `atomic = False`, or a management command.",
+            "Update the queryset a primary-key range at a time (`for start in range(0, max_pk, 1000): "
+            "qs.filter(pk__gte=start, pk__lt=start + 1000).update(…)`), or save changed rows with "
+            "`bulk_update(rows, fields, batch_size=1000)` while reading `qs.iterator(chunk_size=1000)`, in a "
+            "migration with `atomic = False` so each batch commits; or run it as a management command.",
         ),
         (
             "alembic",
-            "Loop over primary-key ranges with `op.get_bind().execute(...)` inside `autocommit_block()`, or a separate job.",
+            "Loop over primary-key ranges (`conn.execute(sa.text('UPDATE … WHERE id >= :lo AND id < :hi'), "
+            "{'lo': lo, 'hi': lo + 1000})`) inside `with op.get_context().autocommit_block():`, so each batch "
+            "commits; or run it as a separate job.",
+        ),
+        (
+            "knex",
+            "Loop over id ranges (`knex('t').where('id', '>=', lo).andWhere('id', '<', lo + 1000).update(…)`) in "
+            "a migration with `exports.config = { transaction: false }`, so each batch commits; or a job.",
+        ),
+        (
+            "typeorm",
+            "Loop over id ranges (`queryRunner.query('UPDATE … WHERE id >= $1 AND id < $2', [lo, lo + 1000])`) in "
+            "a migration with `transaction = false`, so each batch commits; or a job.",
+        ),
+        (
+            "sequelize",
+            "Loop over id ranges (`queryInterface.bulkUpdate(table, values, { id: { [Op.gte]: lo, [Op.lt]: lo + "
+            "1000 } })`) outside a transaction, so each batch commits; or a job.",
+        ),
+        (
+            "laravel",
+            "`Model::where(…)->chunkById(1000, fn ($rows) => Model::whereIn('id', $rows->pluck('id'))->update([…]))`"
+            " in a migration with `$withinTransaction = false`, or a queued job.",
         ),
     ),
 )
