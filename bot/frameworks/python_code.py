@@ -142,6 +142,8 @@ class CodeReader:
         if isinstance(node, ast.For | ast.AsyncFor):
             self._loop(node)
             return
+        if isinstance(node, ast.While) and self._batch_loop(node):
+            return
         if (
             isinstance(node, ast.Assign)
             and len(node.targets) == 1
@@ -239,6 +241,42 @@ class CodeReader:
                 else op
                 for op in self.ops[start:]
             ]
+
+    def _batch_loop(self, loop: ast.While) -> bool:
+        """`while True:` taking a slice of a queryset's rows each pass (`ids = list(qs.values_list("id",
+        flat=True)[:1000])`, `qs[:1000]`) and changing those, until none is left (`if not ids: break`): each
+        pass changes one batch, the rows the sliced queryset selects; False (read as any other statement)
+        when the loop takes no slice or never ends on its own."""
+        ends = not (isinstance(loop.test, ast.Constant) and loop.test.value) or any(
+            isinstance(n, ast.Break | ast.Return) for n in ast.walk(loop)
+        )
+        sliced = [
+            n.value
+            for n in ast.walk(loop)
+            if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Slice) and n.slice.upper is not None
+        ]
+        sources: list[tuple[str, str | None]] = []
+        for value in sliced:
+            held = self.assigned.get(value.id) if isinstance(value, ast.Name) else value
+            table = self._queryset_table(value)
+            if table is None or not isinstance(held, ast.Call):
+                continue
+            where = self._where(ast.Call(func=ast.Attribute(value=held, attr="all"), args=[], keywords=[]))
+            sources.append((table, where))
+        if not ends or not sources:
+            return False
+        for call in _calls(loop.test):
+            self._call(call)
+        start = len(self.ops)
+        self.read(loop.body)
+        conditions = dict(sources)
+        self.ops[start:] = [
+            replace(op, batched=True, where=_with_source(op.where, conditions.get(op.table)))
+            if isinstance(op, DataUpdate | DataDelete) and op.table in conditions
+            else op
+            for op in self.ops[start:]
+        ]
+        return True
 
     def _batch_keys(self, loop: ast.For | ast.AsyncFor) -> None:
         """`for ids in queryset_in_batches(qs)`: the keys of the rows of the local queryset `qs` (filtered),
@@ -818,6 +856,14 @@ def _on_manager(node: ast.expr) -> bool:
             return True
         node = node.func if isinstance(node, ast.Call) else node.value
     return False
+
+
+def _with_source(where: str | None, source: str | None) -> str | None:
+    """The condition of a change of rows picked by keys taken from a sliced queryset (`id IN (…)`), with the
+    condition that queryset selects them by (`state IS NULL`), when the change does not say it already."""
+    if not source or (where and source in where):
+        return where
+    return f"{where} AND {source}" if where else source
 
 
 def _calls(node: ast.AST) -> list[ast.Call]:

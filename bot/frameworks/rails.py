@@ -305,11 +305,35 @@ class _Walker:
                     continue  # a local set to a literal does nothing to the database
                 if right.type == "call" and ruby.call(right) is not None:
                     node = right
+            if node.type in ("while", "until"):
+                self._repeat(node.child_by_field_name("body"), ends=True)
+                continue
             c = ruby.call(node)
             if c is None:
                 self._code(node)
             else:
                 self._call(c)
+
+    def _repeat(self, block: Node | None, *, ends: bool) -> None:
+        """`loop do … break if n.zero? end`, `while …`: a loop that runs its block until a condition ends it.
+        A change bounded by a `limit` (or by a value the pass computes) changes one batch per pass, until none
+        is left; one that is not changes its rows on the first pass."""
+        inner = _Walker(self.src, self.models, self.constants)
+        inner.helpers, inner._followed, inner.strings = self.helpers, self._followed, dict(self.strings)
+        inner.tree = self.tree
+        inner.walk(block)
+        self._add(
+            [
+                dataclasses.replace(op, batched=True)
+                if ends
+                and isinstance(op, DataUpdate | DataDelete)
+                and (_LIMITED.search(op.sql) or PLACEHOLDER in (op.where or ""))
+                else op
+                for op in inner.ops
+            ],
+            inner.reason,
+        )
+        self.safety.extend(inner.safety)
 
     def _row_fetched_or_set(self, node: Node) -> bool:
         """`admin = User.find_by(…)` (a row kept for a later write) or `admin.role = "owner"` (a column set
@@ -389,11 +413,14 @@ class _Walker:
         else:
             self._code(c.node)
         if c.block is not None and (data is None or all(isinstance(op, RunCode) for op in data)):
+            sliced = c.name in rails_data.SLICES
+            keys = c.receiver.type == "call" and (held := ruby.call(c.receiver)) is not None
             self._inside_code(
                 c.block,
-                batched=c.name in rails_data.BATCHES,
-                per_pass=c.name in rails_data.ITERATIONS or c.name in ruby_batches.STEPS,
+                batched=c.name in rails_data.BATCHES and not sliced,
+                per_pass=c.name in rails_data.ITERATIONS or c.name in ruby_batches.STEPS or sliced,
                 stepped=self._stepped(c),
+                keys=rails_data.key_source(held, self.models, self.constants) if keys and held else None,
             )
 
     def _stepped(self, c: ruby.Call) -> tuple[str, str, str] | None:
@@ -427,6 +454,7 @@ class _Walker:
         batched: bool = False,
         per_pass: bool = False,
         stepped: tuple[str, str, str] | None = None,
+        keys: tuple[str, str | None] | None = None,
     ) -> None:
         """Statements inside a loop already reported as code: keep what they do to the schema or data (in
         the block of `in_batches`, `find_each` and the like, one batch's worth at a time; in the block of an
@@ -436,6 +464,18 @@ class _Walker:
         inner.helpers, inner._followed, inner.strings = self.helpers, self._followed, dict(self.strings)
         inner.walk(block)
         ops = [op for op in inner.ops if not isinstance(op, RunCode)]
+        if keys is not None and keys[1]:
+            # `X.where(…).pluck(:id).each_slice(n) { |ids| X.where(id: ids).update_all(…) }`: the rows of those
+            # keys, which the outer condition picked
+            ops = [
+                dataclasses.replace(op, where=f"{op.where} AND {keys[1]}")
+                if isinstance(op, DataUpdate | DataDelete)
+                and op.table == keys[0]
+                and PLACEHOLDER in (op.where or "")
+                and keys[1] not in (op.where or "")
+                else op
+                for op in ops
+            ]
         if batched:
             ops = [
                 dataclasses.replace(op, batched=True) if isinstance(op, DataUpdate | DataDelete) else op
@@ -463,6 +503,8 @@ class _Walker:
             self._reversible(c)
         elif c.name == "revert":
             self._revert(c)
+        elif c.name == "loop" and c.block is not None:
+            self._repeat(c.block, ends=re.search(r"\b(?:break|return)\b", ruby.text_of(c.block)) is not None)
         elif c.name in ("up_only", "say_with_time", "transaction", "with_lock_retries") or (
             c.block is not None
             and rails_tables.statement(c, self.src) is None
@@ -576,6 +618,10 @@ class _Walker:
                     )
                 )
         return tuple(found)
+
+
+# a relation bounded by a number of rows (`.limit(1000)`, `.first(1000)`, `.take(1000)`)
+_LIMITED = re.compile(r"\.(?:limit|first|take)\(\s*[\w.]+\s*\)")
 
 
 def _first_error(root: Node) -> Node | None:

@@ -27,7 +27,11 @@ from bot.model.migration import (
     by_own_key,
 )
 
-BATCHES = frozenset({"in_batches", "find_each", "find_in_batches", "each_slice"})
+BATCHES = frozenset({"in_batches", "find_each", "find_in_batches", "each_slice", "in_groups_of"})
+# slices of a list (of records or of keys): each pass's changes are that slice's only when they say so
+SLICES = frozenset({"each_slice", "in_groups_of"})
+# the finders that hand over the keys of a relation's rows (`User.where(…).pluck(:id)`, `.ids`)
+_KEYS = frozenset({"pluck", "ids", "select"})
 # Ruby's iterations over a collection: each pass of the block is one element's work
 ITERATIONS = frozenset(
     {"each", "map", "each_with_index", "each_with_object", "flat_map", "collect", "each_pair", "each_value"}
@@ -171,7 +175,7 @@ def model_call(
         return [DataDelete(table=table, where=where, batched=True, **base)]
     if reading is not None and (written or reading.unread):
         return _records_written(table, where, reading, batched or last in ITERATIONS, base, dialect)
-    if last in _UPDATES or (looped and last in BATCHES and _mentions(block_text, _UPDATES)):
+    if last in _UPDATES or (looped and last in BATCHES - SLICES and _mentions(block_text, _UPDATES)):
         assignments = _assignments(c, known) if last == "update_all" else written
         saved = last in _SAVES or (looped and _mentions(block_text, _SAVES))
         one = any(m in _ONE_RECORD for m in methods)
@@ -283,6 +287,21 @@ _RELATION = frozenset(
         "or",
     }
 )
+
+
+def key_source(
+    c: ruby.Call, models: dict[str, str], constants: ruby_model.Constants | None = None
+) -> tuple[str, str | None] | None:
+    """`User.where(state: nil).pluck(:id)` (or `.ids`, `.select(:id)`): the table whose keys the chain hands
+    over and the condition that picks them; None for any other chain."""
+    known = constants or ruby_model.Constants([])
+    chain = _chain(c)
+    if len(chain) < 2 or not chain[0][0] or not _is_model(chain[0][0]) or chain[-1][0] not in _KEYS:
+        return None
+    link = chain[-1][1]
+    if link is not None and link.args and ruby.value(link.args[0]) not in ("id", ":id"):
+        return None
+    return table_of(chain[0][0], models, known), _where(chain[:-1], known)
 
 
 def relation(c: ruby.Call) -> bool:
@@ -476,6 +495,12 @@ def _condition(link: ruby.Call, constants: ruby_model.Constants) -> list[str]:
             parts.append(f"{key} IN ({', '.join(_sql_value(v) for v in value)})")
         else:
             parts.append(f"{key} = {_sql_value(value)}")
+    first = _sql_string(link.args[0], constants) if link.args else None
+    if isinstance(first, str) and len(link.args) > 1 and first.count("?") == len(link.args) - 1:
+        # `where("name LIKE ?", "#{letter}%")`: each `?` is the value given after the string
+        values = iter(_sql_value(_value(arg, constants)) for arg in link.args[1:])
+        parts.append(re.sub(r"\?", lambda _: next(values), first))
+        return parts
     for arg in link.args:
         value = _sql_string(arg, constants)
         parts.append(value if isinstance(value, str) else ruby.text_of(arg))
