@@ -29,7 +29,7 @@ from bot.plan.checklist import decide
 from bot.references.code_values import CodeValues
 from bot.references.search import ReferenceIndex, search
 from bot.references.targets import targets_of
-from bot.rules import applied_migration_edited
+from bot.rules import applied_migration_edited, enum_order_changed
 from bot.rules.context import Context
 from bot.sql.pg_statements import unchecked_nodes
 
@@ -316,6 +316,7 @@ def review(
     else:
         per_file = [check(index) for index in indexes]
     findings = [finding for checked in per_file for finding in checked]
+    findings += [] if lint else _code_changes(changeset, config)
     findings.sort(key=lambda f: (f.severity.rank, f.path, f.line, f.rule))
     decided = decide(
         changeset,
@@ -343,6 +344,17 @@ def review(
         runner=prepared.runner.settings,
         notes=decided.notes + unread + tuple(squashes.values()),
     )
+
+
+def _code_changes(changeset: ChangeSet, config: Config) -> list[Finding]:
+    """What the pull request's code changes do to the data already stored, with no migration: a Rails enum
+    list reordered."""
+    rule = enum_order_changed.RULE
+    selected = not config.rules.select or rule.id in config.rules.select
+    if not selected or rule.id in {rules.canonical(r) for r in config.rules.ignore}:
+        return []
+    severity = config.rules.severity.get(rule.id)
+    return [f.with_severity(severity) if severity else f for f in enum_order_changed.check_change(changeset)]
 
 
 def _schemas(migrations: list[Migration], prepared: Prepared) -> list[Catalog]:

@@ -51,6 +51,7 @@ NAMES = (
     "duplicate_column_assignment",
     "duplicates_before_unique",
     "enum_label_unknown",
+    "enum_order_changed",
     "enum_value_dropped",
     "enum_value_in_transaction",
     "enum_value_order",

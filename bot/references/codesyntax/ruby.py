@@ -42,12 +42,18 @@ def read(path: str, text: str) -> Found:
         column = match.group(1) or match.group(2)
         rest = text[match.end() : match.end() + 4000]
         opener = rest[:1]
-        if opener in "[{":
-            inner_start, inner_end = bracketed(text, match.end(), opener, "]" if opener == "[" else "}")
+        words = rest[:3] in ("%i[", "%w[")  # `enum status: %i[pending active]`
+        if opener in "[{" or words:
+            start = match.end() + (2 if words else 0)
+            inner_start, inner_end = bracketed(
+                text, start, "[" if words else opener, "}" if opener == "{" else "]"
+            )
             body, base = text[inner_start:inner_end], inner_start
         else:
             body, base = rest.split("\n", 1)[0], match.end()
-        members = list(_ruby_members(body, base, text, array=opener == "["))
+        if words:
+            body = " ".join(f":{w}" for w in body.split())
+        members = list(_ruby_members(body, base, text, array=opener == "[" or words))
         if members:
             owner = enclosing(text, match.start(), _RB_CLASS)
             found.append(
