@@ -184,7 +184,10 @@ def model_call(
             table=table, assignments=assignments, where=where, batched=batched, saves=saves, **base
         )
         return [_set_clause(update, c, known, dialect) if last == "update_all" else update]
-    if last in _DELETES or (looped and _mentions(block_text, _DELETES)) or per_record:
+    # a loop that deletes (`find_each(&:destroy)`, `in_batches { |b| b.delete_all }`); an iteration's block
+    # deletes only what `per_record` found (`r.options.delete("x")` deletes a key of a hash)
+    deleting = last in BATCHES or (last in ITERATIONS and symbol is not None)
+    if last in _DELETES or (deleting and _mentions(block_text, _DELETES)) or per_record:
         return [DataDelete(table=table, where=where, batched=batched, **base)]
     if last in _INSERTS:
         columns, rows = seed_rows.values_rows(_records(chain[-1][1], known))

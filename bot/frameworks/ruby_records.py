@@ -29,6 +29,34 @@ RECORD_WRITES = frozenset(
 )
 ONE_ATTRIBUTE = frozenset({"update_column", "update_attribute"})
 SAVES = frozenset({"save", "save!", "touch"})
+# the writes that save through the model's callbacks, which set `updated_at` of a changed record
+_SAVED = frozenset(
+    {
+        "save",
+        "save!",
+        "update",
+        "update!",
+        "update_attribute",
+        "update_attributes",
+        "update_attributes!",
+        "toggle!",
+    }
+)
+# methods that change a hash or list attribute in place (`r.options.delete("x")`, `r.tags << "y"`)
+_MUTATORS = frozenset(
+    {"delete", "merge!", "deep_merge!", "store", "push", "<<", "reject!", "select!", "except!", "slice!"}
+    | {"compact!", "transform_values!", "update", "concat", "clear", "unshift", "delete_if", "keep_if"}
+)
+# code elsewhere handed the record that tells about it rather than writes it (`Mailer.notify(r)`)
+_QUIET_CLASS = re.compile(r"(?:Mailer|Logger|Notifier|Rails|Kernel|STDOUT|STDERR|Sentry|Bugsnag)$")
+_QUIET_METHODS = frozenset(
+    {"puts", "say", "log", "info", "warn", "debug", "error", "notify", "inspect", "p", "pp"}
+)
+# writes to other rows, reached through the record (`r.account.update!(…)`, `r.user.services.create!(…)`)
+_OTHER_ROWS = frozenset(
+    {"create", "create!", "destroy", "destroy!", "delete_all", "destroy_all", "update_all", "insert_all"}
+    | {"upsert_all", "find_or_create_by", "find_or_create_by!"}
+)
 _WRITES = RECORD_WRITES | ONE_ATTRIBUTE | SAVES | {"increment!", "decrement!", "toggle!"}
 # `value.downcase` and the like: the SQL function that computes the same of a column
 _FUNCTIONS = {"downcase": "lower", "upcase": "upper", "strip": "trim"}
@@ -110,8 +138,31 @@ class _Reader:
             self.records.update(ruby.block_parameters(c.node))
             self.body(c.block)
             return
-        if c.name in _WRITES and _reaches_record(c.receiver, self.records):
+        if holder in self.records and c.name in ("destroy", "destroy!", "delete"):
+            return  # the record itself deleted: the loop's deletion, read where the loop is
+        other_rows = (
+            c.name in _OTHER_ROWS and holder not in self.records
+        )  # `batch.destroy_all`: the loop's own
+        if (c.name in _WRITES or other_rows) and _reaches_record(c.receiver, self.records):
             self._unread(c.node)  # `r.account.update!(…)`: a row of another table, reached through the record
+            return
+        column = self._attribute(c.receiver) if c.receiver is not None else None
+        if column is not None and c.name in _MUTATORS:
+            # `r.options.delete("x")`: the attribute changed in place, saved with the record
+            self.found.assignments.setdefault(column, PLACEHOLDER)
+            return
+        if c.receiver is not None and c.name.endswith("_will_change!") and holder in self.records:
+            self.found.assignments.setdefault(c.name.removesuffix("_will_change!"), PLACEHOLDER)
+            return
+        if (
+            c.receiver is not None
+            and c.receiver.type in ("constant", "scope_resolution")
+            and not _QUIET_CLASS.search(ruby.text_of(c.receiver))
+            and c.name not in _QUIET_METHODS
+            and any(ruby.text_of(arg) in self.records for arg in c.args)
+        ):
+            # `LiquidMigrator.convert_all_agent_options(agent)`: code elsewhere is handed the record
+            self._unread(c.node)
 
     def _writes_in(self, node: Node) -> bool:
         text = ruby.text_of(node)
@@ -132,6 +183,11 @@ class _Reader:
                 self.locals[ruby.text_of(left)] = value
             else:
                 self.locals.pop(ruby.text_of(left), None)
+            return
+        if left.type == "element_reference" and left.named_children:
+            column = self._attribute(left.named_children[0])  # `r.options["key"] = …`: the column changes
+            if column is not None:
+                self.found.assignments.setdefault(column, PLACEHOLDER)
             return
         column = self._attribute(left)
         if column is None:
@@ -155,8 +211,7 @@ class _Reader:
             self.found.assignments.setdefault(column, f"{column} {operator[0]} {value}")
 
     def write(self, c: ruby.Call) -> None:
-        if c.name in SAVES or c.name in RECORD_WRITES - {"update_columns", "assign_attributes"}:
-            self.found.saved = self.found.saved or c.name != "touch"
+        self.found.saved = self.found.saved or c.name in _SAVED
         if c.name == "touch":
             self.found.assignments.setdefault("updated_at", "CURRENT_TIMESTAMP")
         elif c.name in RECORD_WRITES:

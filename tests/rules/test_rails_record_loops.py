@@ -141,3 +141,31 @@ def test_the_loop_reads_as_an_update_of_the_models_table(n: dict[str, str]) -> N
     assert update.table == n["table"] and update.batched and not update.saves
     assert update.assignments == (("label", f"UPPER({n['state']})"),)
     assert update.where == f"{n['state']} = 'open' AND label IS NULL"
+
+
+@pytest.mark.parametrize("n", NAMES)
+def test_shapes_of_real_data_migrations(n: dict[str, str]) -> None:
+    """What Rails apps write in such loops: a key of a serialized hash set (`r.options["x"] = …`), the record
+    handed to a class elsewhere, the record destroyed (a delete, not an unread write), and
+    `update_attribute`, which saves through the callbacks (Huginn, diaspora*)."""
+    from bot.frameworks import rails
+    from bot.model.changeset import MemoryTree
+    from bot.model.migration import PLACEHOLDER, DataDelete, DataUpdate, UnreadDataChange
+
+    def ops(body: str) -> list[object]:
+        text = (
+            f"class Fix < ActiveRecord::Migration[7.1]\n  def up\n    {n['Model']}.where(kind: 'x').each do |r|\n"
+            f"      {body}\n    end\n  end\nend\n"
+        )
+        return list(rails.parse("db/migrate/20260101000000_fix.rb", text, MemoryTree(), "postgres").up)
+
+    (hashed,) = ops("r.label_will_change!\n      r.label['x'] = 'y'\n      r.save!")
+    assert isinstance(hashed, DataUpdate) and hashed.assignments == (("label", PLACEHOLDER),) and hashed.saves
+    assert any(isinstance(op, UnreadDataChange) for op in ops("Converter.convert_all(r)\n      r.save!"))
+    assert [type(op) for op in ops("r.destroy")] == [DataDelete]
+    (attribute,) = ops("r.update_attribute :label, 'y'")
+    assert isinstance(attribute, DataUpdate) and attribute.saves == "each"
+    (column,) = ops("r.update_column :label, 'y'")
+    assert isinstance(column, DataUpdate) and not column.saves
+    # a key removed from a hash attribute is no row deleted
+    assert [type(op) for op in ops("r.label.delete('x')\n      r.save!")] == [DataUpdate]
