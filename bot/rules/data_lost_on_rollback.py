@@ -297,8 +297,26 @@ def _added_earlier(op: Destructive, context: Context) -> set[tuple[str, str]]:
     if not isinstance(op, DataUpdate):
         return set()
     found = ((c, context.catalog.column(op.table, c)) for c, _ in op.assignments)
-    return {
+    added = {
         (unqualified(op.table), c) for c, column in found if column is not None and column.added_in_change
+    }
+    return added | _added_just_before(op, context)
+
+
+def _added_just_before(op: DataUpdate, context: Context) -> set[tuple[str, str]]:
+    """Columns the migration before this one in the same folder added: the schema step of a pair
+    the framework writes as two files (Django's AddField, then the RunPython that fills the field), which ship
+    together. Until the fill the column held its default only; rolling the fill back loses nothing of it."""
+    own = context.migration.path if context.migration is not None else ""
+    folder = own.rsplit("/", 1)[0]
+    earlier = [m for m in context.change[: max(context.position, 0)] if m.path.rsplit("/", 1)[0] == folder]
+    if not earlier or earlier[-1].path == own:
+        return set()
+    before = earlier[-1]
+    return {
+        (unqualified(e.table), e.column.name)
+        for e in before.up
+        if isinstance(e, AddColumn) and unqualified(e.table) == unqualified(op.table)
     }
 
 
