@@ -9,7 +9,13 @@ import pytest
 from bot import frameworks
 from bot.model.config import Config
 from tests.conftest import review_sql
-from tests.sweep.data_prs import DATA_RULES, HAZARDS, SAFE, PullRequest
+from tests.sweep import loop_prs
+from tests.sweep.data_prs import DATA_RULES, PullRequest
+from tests.sweep.data_prs import HAZARDS as SQL_HAZARDS
+from tests.sweep.data_prs import SAFE as SQL_SAFE
+
+HAZARDS = [*SQL_HAZARDS, *loop_prs.HAZARDS]
+SAFE = [*SQL_SAFE, *loop_prs.SAFE]
 
 
 def _review(pr: PullRequest):  # type: ignore[no-untyped-def]

@@ -494,6 +494,17 @@ def _condition(link: ruby.Call, constants: ruby_model.Constants) -> list[str]:
             parts.extend(f"{key} {operator} {bound}" for operator, bound in bounds)
         elif value is None:
             parts.append(f"{key} IS NULL")
+        elif isinstance(value, list) and None in value:
+            # `where(note: [nil, ""])`: Active Record writes `(note = '' OR note IS NULL)`, IN never matches NULL
+            others = [_sql_value(v) for v in value if v is not None]
+            listed = (
+                f"{key} = {others[0]}"
+                if len(others) == 1
+                else f"{key} IN ({', '.join(others)})"
+                if others
+                else ""
+            )
+            parts.append(f"({listed} OR {key} IS NULL)" if listed else f"{key} IS NULL")
         elif isinstance(value, list):
             parts.append(f"{key} IN ({', '.join(_sql_value(v) for v in value)})")
         else:

@@ -30,7 +30,7 @@ from bot.probe.assumptions import guard, id_sites
 from bot.sql.conversions import FLOAT_TYPES, INT_BYTES, NUMERIC_TYPES, TEXT_TYPES, type_parts
 from bot.sql.data_changes import literals, mapping_sites, source_column, source_table, where_of
 from bot.sql.names import identifier
-from bot.sql.writes import written_literals
+from bot.sql.writes import in_conjunction, written_literals
 
 SIZE, DISTRIBUTION, LOOKUP, NULLS, DUPLICATES, ORPHANS, TYPE_FIT = (
     "size",
@@ -222,13 +222,16 @@ def _where_questions(op: DataUpdate | DataDelete | DataInsert) -> Iterator[Quest
 
 
 def compared_values(
-    op: DataUpdate | DataDelete | DataInsert,
+    op: DataUpdate | DataDelete | DataInsert, *, required: bool = False
 ) -> Iterator[tuple[str, str, tuple[str, ...], bool]]:
-    """`WHERE col = 'a'` / `col IN (1, 2)` of a data change: (table, column, values, all numbers?)."""
+    """`WHERE col = 'a'` / `col IN (1, 2)` of a data change: (table, column, values, all numbers?). With
+    `required`, only the comparisons every changed row meets (AND-ed, not one arm of an OR)."""
     condition = where_of(op)
     table = op.table if isinstance(op, DataUpdate | DataDelete) else source_table(op)
     for node in condition.find_all(exp.EQ, exp.In) if condition is not None else ():
         if not isinstance(node.this, exp.Column) or isinstance(node.parent, exp.Not):
+            continue
+        if required and condition is not None and not in_conjunction(node, condition):
             continue
         values = [node.expression] if isinstance(node, exp.EQ) else list(node.expressions)
         if values and all(isinstance(v, exp.Literal) for v in values):

@@ -59,7 +59,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, DataUpdate | DataDelete | DataInsert) or context.catalog.is_new(op.table):
             continue
-        for table, column, listed, numbers in compared_values(op):
+        # one arm of an OR (`status = '' OR status IS NULL`) matching nothing leaves the others to match
+        for table, column, listed, numbers in compared_values(op, required=True):
             found = facts.column(table, column) if facts is not None else None
             if found is None or facts is None:
                 yield from _outside_the_domain(op, table, column, listed, context)

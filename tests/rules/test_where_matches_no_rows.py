@@ -82,3 +82,24 @@ def test_a_mysql_enum_column_compares_without_case(names) -> None:  # type: igno
         sql = f"UPDATE {{table}} SET note = 'x' WHERE {{column}} = '{value}';".format(**names)
         result = review_sql(sql, path="db/migrations/002_fix.sql", base=base, dialect="mysql")
         assert len([f for f in result.active if f.rule == "where-matches-no-rows"]) == expected, value
+
+
+@pytest.mark.parametrize(("table", "column"), [("orders", "status"), ("tickets", "phase")])
+def test_one_arm_of_an_or_that_matches_nothing_leaves_the_others(table: str, column: str) -> None:
+    """`(status = '' OR status IS NULL)` (Rails writes `where(status: [nil, ""])` so) matches the NULL rows
+    even when the CHECK rules '' out; an AND-ed value the CHECK refuses still matches no row."""
+
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text CHECK ({column} IN ('open', 'closed')));\n-- migration\n"
+    either = review_sql(
+        schema
+        + f"UPDATE {table} SET {column} = 'open' WHERE ({column} = '' OR {column} IS NULL) AND id < 1000;"
+    )
+    assert "where-matches-no-rows" not in {f.rule for f in either.active}
+    only = review_sql(schema + f"UPDATE {table} SET {column} = 'open' WHERE {column} = '' AND id < 1000;")
+    assert "where-matches-no-rows" in {f.rule for f in only.active}
+    rails = review_sql(
+        f"class Fill < ActiveRecord::Migration[7.1]\n  def up\n    {table.capitalize()[:-1]}.where({column}: [nil, '']).update_all({column}: 'open')\n  end\nend\n",
+        path="db/migrate/20260101000000_fill.rb",
+        base={"db/structure.sql": schema.split("-- migration")[0]},
+    )
+    assert "where-matches-no-rows" not in {f.rule for f in rails.active}
