@@ -392,3 +392,22 @@ async def test_the_embedded_worker_deletes_records_past_the_retention(app: App) 
                 await anyio.sleep(0.05)
             group.cancel_scope.cancel()
     assert app.store.seen_delivery("new")
+
+
+async def test_a_rails_enum_reordered_without_a_migration_fails(
+    app: App, scenario: Scenario, webhook: Payload
+) -> None:
+    files = scenario.repo.commits[scenario.base]
+    model = "class Invoice < ApplicationRecord\n  enum state: [:draft, :sent, :paid]\nend\n"
+    base = scenario.fake.commit(scenario.repo, {**files, "app/models/invoice.rb": model})
+    head = scenario.fake.commit(
+        scenario.repo,
+        {**files, "app/models/invoice.rb": model.replace(":draft, :sent", ":draft, :void, :sent")},
+    )
+    pull = scenario.open_pull(5, head)
+    pull.base_sha = base
+    await app.send("pull_request", _opened(webhook, 5, head))
+    await app.drain()
+    [run] = scenario.repo.check_runs
+    assert run["conclusion"] == "failure"
+    assert any(a["path"] == "app/models/invoice.rb" for a in run["annotations"])

@@ -30,6 +30,7 @@ from bot.probe.policy import ProbeConfigError, Target, load_probe_config
 from bot.production import verify
 from bot.render.formats import render_check_run, render_comment
 from bot.review import prepare, review
+from bot.rules import enum_order_changed
 from bot.shadow.evidence import with_shadow
 from bot.shadow.findings import attach
 from bot.shadow.run import Limits
@@ -292,7 +293,7 @@ async def _changeset(
         entries = changes.diff_trees(trees[merge_base], trees[pull.head_sha])
         changes.check_complete(entries, pull)
         head_tree, base_tree = trees[pull.head_sha], trees[merge_base]
-    elif any(is_candidate(entry.path) for entry in entries):
+    elif any(is_candidate(entry.path) or enum_order_changed.watched(entry.path) for entry in entries):
         trees = await _trees(repo, settings, pull.head_sha, pull.base_sha)
         head_tree, base_tree = trees[pull.head_sha], trees[pull.base_sha]
     files = (
