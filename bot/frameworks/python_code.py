@@ -156,6 +156,7 @@ class CodeReader:
             self.set_on.setdefault(target.value.id, {})[column] = self._sql(node.value)
             return
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self._sliced_keys(node.targets[0].id, node.value)
             self.assigned[node.targets[0].id] = node.value
             self.collected.pop(node.targets[0].id, None)  # a new list: a later loop fills it, or none
             self.set_on.pop(node.targets[0].id, None)
@@ -277,6 +278,21 @@ class CodeReader:
             for op in self.ops[start:]
         ]
         return True
+
+    def _sliced_keys(self, name: str, value: ast.expr) -> None:
+        """`ids = list(Order.objects.filter(…).values_list("id", flat=True)[:1000])`: the keys of a slice of a
+        queryset's rows; a later `filter(id__in=ids)` picks rows that meet its condition."""
+        self.key_batches.pop(name, None)
+        while isinstance(value, ast.Call) and py.name(value) in ("list", "tuple", "set") and value.args:
+            value = value.args[0]
+        if not isinstance(value, ast.Subscript) or not isinstance(value.slice, ast.Slice):
+            return
+        held = self.assigned.get(value.value.id) if isinstance(value.value, ast.Name) else value.value
+        if self._queryset_table(value.value) is None or not isinstance(held, ast.Call):
+            return
+        where = self._where(ast.Call(func=ast.Attribute(value=held, attr="all"), args=[], keywords=[]))
+        if where:
+            self.key_batches[name] = where
 
     def _batch_keys(self, loop: ast.For | ast.AsyncFor) -> None:
         """`for ids in queryset_in_batches(qs)`: the keys of the rows of the local queryset `qs` (filtered),

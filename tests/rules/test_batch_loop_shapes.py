@@ -108,3 +108,15 @@ def test_a_ruby_batch_loop_is_batched(table: str, model: str, column: str, loop:
 @pytest.mark.parametrize("loop", sorted(RB_NOT_BATCHED))
 def test_a_ruby_loop_that_does_not_batch_is_not(table: str, model: str, column: str, loop: str) -> None:
     assert "unbatched-data-change" in _rules(_rails(table, model, column, RB_NOT_BATCHED[loop]))
+
+
+@pytest.mark.parametrize(("model", "column"), PY_NAMES)
+def test_one_slice_outside_a_loop_is_one_change_of_the_rows_it_selects(model: str, column: str) -> None:
+    """The keys of one slice, taken once: not batched (nothing takes the next slice), but the rows changed
+    are those the sliced queryset selects, so a fill of NULLs loses nothing on the way back."""
+    once = (
+        'ids = list({model}.objects.filter({column}__isnull=True).values_list("id", flat=True)[:1000])\n'
+        '    {model}.objects.filter(id__in=ids).update({column}="open")'
+    )
+    found = _rules(_django(model, column, once))
+    assert "unbatched-data-change" in found and "data-lost-on-rollback" not in found
