@@ -18,6 +18,11 @@ def test_findings_are_complete(rule: str, sql: str) -> None:
     path = getattr(module, "EXAMPLE_PATH", "db/migrations/001_change.sql")
     dialect = module.RULE.dialects[0] if module.RULE.dialects else None  # a rule of some databases only
     head = getattr(module, "EXAMPLE_HEAD", None)
-    found = [f for f in review_sql(sql, path=path, head=head, dialect=dialect).findings if f.rule == rule]
+    previous = getattr(module, "EXAMPLE_BASE", None)  # a rule about an edit meets its examples as one
+    found = [
+        f
+        for f in review_sql(sql, path=path, head=head, dialect=dialect, previous=previous).findings
+        if f.rule == rule
+    ]
     assert found
     assert all(f.fix and f.blast_radius and f.line > 0 and f.path for f in found)
