@@ -52,6 +52,10 @@ EXTENSIONS = (".py",)
 # `<app>/migrations/`, or a folder `MIGRATION_MODULES` names in its place (`dojo/db_migrations/`)
 _PATH = re.compile(r"(?:^|/)(?P<app>\w+)/(?:\w+_)?migrations/(?P<number>\d{4})_\w+\.py$")
 _STATES: OrderedDict[tuple[str, str], State] = OrderedDict()
+# The migration read while replaying a history, by the same key as the state after it: the review reads the
+# history again as migrations (the schema before the change) after replaying it for the change's own files,
+# and each of 1,400 files was parsed twice (Saleor: 4 s of a 9 s review).
+_MIGRATIONS: OrderedDict[tuple[str, str], Migration] = OrderedDict()
 _REPLAYING: set[tuple[str, str]] = set()  # (migrations folder, dialect) of the apps being replayed now
 _PARSING: list[str] = []  # the migrations being read now, outermost first
 _CHAINS: dict[
@@ -79,10 +83,13 @@ def version(path: str) -> str:
 
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     state, chain = _state_before(path, tree, dialect)
+    key = (path, _chain(chain, path, text)) if chain is not None else None
+    if key is not None and key in _MIGRATIONS and key in _STATES:
+        return _MIGRATIONS[key]
     parser = _Parser(path, text, dialect, state, tree)
     migration = parser.migration()
-    if chain is not None:  # replaying the next migration of the history starts from this state
-        _remember((path, _chain(chain, path, text)), parser.state)
+    if key is not None:  # replaying the next migration of the history starts from this state
+        _remember(key, parser.state, migration)
     return migration
 
 
@@ -141,8 +148,7 @@ def _replay(keys: list[tuple[str, str]], state: State, tree: Tree, dialect: str)
     for key in keys[known + 1 :]:
         text = tree.read(key[0]) or ""
         parser = _Parser(key[0], text, dialect, state.copy(), tree)  # the kept states are never changed
-        parser.migration()
-        _remember(key, parser.state)
+        _remember(key, parser.state, parser.migration())
         state = parser.state
     return state
 
@@ -183,10 +189,14 @@ def restore(states: dict[tuple[str, str], State]) -> None:
         _remember(key, state)
 
 
-def _remember(key: tuple[str, str], state: State) -> None:
+def _remember(key: tuple[str, str], state: State, migration: Migration | None = None) -> None:
     _STATES[key] = state
     while len(_STATES) > 4000:
         _STATES.popitem(last=False)
+    if migration is not None:
+        _MIGRATIONS[key] = migration
+        while len(_MIGRATIONS) > 4000:
+            _MIGRATIONS.popitem(last=False)
 
 
 def _migrations_by_folder(tree: Tree) -> dict[str, list[str]]:
