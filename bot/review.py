@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import functools
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ def prepare(
     """Parse the migrations a change adds or modifies, and the schema before them."""
     if config is None:
         config = parse_config(changeset.config_text, changeset.config_path, rules.ALL_IDS)
+    django.start_review()
     found = _migration_files(changeset, config, lint)
     covered = {p for p, _, _ in found if any(fnmatch.fnmatch(p, d.glob) for d in config.dialects)}
     skipped = tuple(
@@ -668,7 +670,24 @@ def _references(
         skip_paths=skip,
         before=before,
         columns=_column_owners(catalog, migrations),
+        elsewhere=_other_databases_tables(tree),
     )
+
+
+_CREATE_TABLE = re.compile(
+    r"\bCREATE\s+(?:OR\s+REPLACE\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?((?:[\w\"`]+\.)*[\w\"`]+)", re.I
+)
+
+
+def _other_databases_tables(tree: Tree) -> frozenset[str]:
+    """The tables the repository's SQL migrations for another database create (ClickHouse's beside
+    PostgreSQL's, `clickhouse/migrations/0001_traces.up.sql`), lower case, without schema or quotes."""
+    found = set()
+    for path in tree.paths():
+        if path.endswith(".sql") and other_database(path) is not None:
+            for name in _CREATE_TABLE.findall(tree.read(path) or ""):
+                found.add(name.rpartition(".")[2].strip('"`').lower())
+    return frozenset(found)
 
 
 def _migration_folders(migrations: list[Migration]) -> list[str]:

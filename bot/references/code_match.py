@@ -95,6 +95,17 @@ _DELEGATE = re.compile(
 _ENTITY = re.compile(r"@(?:Entity|Table|Embeddable|MappedSuperclass)\b|\[Table\(")
 # a field declaration (`private Long actionStatusId;`): a class's member, which may be mapped, not a local
 _FIELD = re.compile(r"[ \t]*(?:@\w+(?:\([^)]*\))?\s+)*(?:private|protected|public|internal)\b")
+# the call or the key a string is given to (`chalkTask(`, `deleteWhat:`, `label=`), and those that take a table
+_CALLED = re.compile(r"([\w$]+)\s*(?:<[^<>()]*>)?\(\s*$")
+_KEYED = re.compile(r"([\w$]+)\s*[:=]\s*\{?\s*$")
+_BUILDER_CALLS = frozenset(
+    """selectFrom insertInto updateTable deleteFrom replaceInto mergeInto from into table join innerJoin
+    leftJoin rightJoin fullJoin crossJoin with withRecursive raw sql ref knex db query queryRaw executeRaw
+    getRepository getTableName model define""".split()  # noqa: SIM905
+)
+_TABLE_KEYS = frozenset(
+    ("table", "tableName", "from", "into", "model", "modelName", "relation", "entity", "target")
+)
 _DELEGATE_CALL = re.compile(
     r"\s*\??\.\s*(?:find\w*|create\w*|update\w*|upsert|delete\w*|count|aggregate|groupBy)\s*(?:<[^()]*>)?\("
 )
@@ -247,6 +258,7 @@ class Matcher:
     contested: frozenset[int] = frozenset()  # column targets whose name another table also has
     schema: Schema = field(default_factory=lambda: Schema({}, frozenset()))  # the schema before the change
     naming: NamingSettings = DEFAULT_NAMING  # the project's ORM naming settings
+    shared: frozenset[int] = frozenset()  # table targets whose name another database's table also has
 
     @cached_property
     def rows(self) -> dict[str, frozenset[str]]:
@@ -774,6 +786,8 @@ class _FileScan:
             if read_as_sql
             else self._confidence(needle, target, line, col, window, line_start)
         )
+        if needle.role == "table" and needle.target in self.m.shared:
+            confidence = "low"  # `"traces"`, `FROM traces`: the ClickHouse table as well as the dropped one
         if (
             confidence == "low"
             and not names
@@ -976,6 +990,25 @@ class _FileScan:
             return True
         start = self.text.rfind(";\n", 0, pos) + 1  # a statement ends its line (pg_dump's comments hold `;`)
         return _DEFINITION_STATEMENT.match(self.text, start) is not None
+
+    def _label_not_table(self, table: str, line: str, col: int, line_start: int) -> bool:
+        """A table named like a class (Prisma's `Document`, `Task`) written as a string of script code that
+        no query builder receives: `deleteWhat: "Document"`, `chalkTask("Task")`, `<Badge label="Job">` are
+        words shown to a user. A builder's table (`selectFrom("Task")`, `table: "Task"`) stays a use."""
+        if not self.path.endswith(SCRIPT_FILES) or table == table.lower():
+            return False
+        quote = line[col - 1 : col]
+        if quote not in ("'", '"', "`") or line[col + len(table) : col + len(table) + 1] != quote:
+            return False
+        # the text before the string, from the lines above when it stands on a line of its own
+        before = self.text[max(0, line_start - 200) : line_start + col - 1].rstrip()
+        called = _CALLED.search(before)
+        if called is not None:
+            return called.group(1) not in _BUILDER_CALLS
+        keyed = _KEYED.search(before)
+        if keyed is not None:
+            return keyed.group(1) not in _TABLE_KEYS
+        return False
 
     def _logged(self, pos: int) -> bool:
         """Is `pos` in a string given to a call that writes a message to a log or the console?"""
@@ -1202,8 +1235,13 @@ class _FileScan:
         if needle.role == "model":  # high once a definition of the class for this table is known
             return ("high" if needle.word in models.defined else "low"), frozenset({needle.word})
         if needle.role == "delegate":
-            return ("high" if line[:col].endswith(".") else "low"), frozenset()
+            # `prisma.trace.update(`; `this.trace.update(` is an object's own member (an SDK's trace), which a
+            # Prisma client is not
+            own = qualifier(line, col) in ("this", "self")
+            return ("high" if line[:col].endswith(".") and not own else "low"), frozenset()
         if needle.role in ("table", "singular"):
+            if needle.role == "table" and self._label_not_table(needle.word, line, col, line_start):
+                return "low", frozenset()
             return (
                 "high" if needle.role == "singular" or names_table(line, col, needle.word) else "low"
             ), frozenset()
@@ -1217,6 +1255,17 @@ class _FileScan:
         if self.path.endswith(".prisma") and _PRISMA_REFERENCES.search(line, 0, col):
             return "high", frozenset()  # `author User @relation(fields: [authorId], references: [id])`
         owner = qualifier(line, col)
+        if (
+            target.kind == "column"
+            and owner
+            and owner.lower() != target.name.lower()
+            and owner not in models.names
+            and self.m.schema.has(target.table, owner)
+        ):
+            return (
+                "low",
+                frozenset(),
+            )  # `project.styling.brandColor`: a key in another column (JSON) of the row
         if owner in models.names or self._own_row(target, owner):
             if self._declared_otherwise(target, owner, line, col, models):
                 return "low", frozenset()  # `user: { name: string; url: string }`: named like a row only

@@ -100,16 +100,21 @@ def search(
     before: Mapping[str, str] | None = None,
     workers: int | None = None,
     columns: Mapping[str, Collection[str]] | None = None,
+    elsewhere: Collection[str] = (),
 ) -> ReferenceIndex:
     """Search `tree` once for every target.
 
     `exclude`: .gitignore-style patterns to skip; `skip_paths`: files never to search (the migrations);
     `before`: the base text of files the change deletes or modifies, to tell which uses it removes;
-    `columns`: each column name (lower case) of the schema and the tables that have one of that name.
+    `columns`: each column name (lower case) of the schema and the tables that have one of that name;
+    `elsewhere`: the tables (lower case) of other databases of the repository, which the review does not
+    read (ClickHouse beside PostgreSQL): a dropped table of the same name is not the one code names in
+    strings and SQL, only through its model.
     """
     unique = tuple(dict.fromkeys(targets))
     columns = _with_declared(tree, unique, columns or {})
     contested = _contested(unique, columns)
+    shared = _shared_with_other_databases(unique, elsewhere)
     schema = _schema(columns or {})
     tables = {t.table for t in unique if t.kind in ("column", "table", "enum-value")}
     conventional = conventional_models(tree, tables)
@@ -128,6 +133,7 @@ def search(
             contested,
             schema,
             naming,
+            shared,
         )
         if not settings or merged(settings).tables() == naming.tables():
             break
@@ -138,7 +144,7 @@ def search(
     renamed = _alias_needles(tree, unique, [*conventional, *mappings])
     if renamed:  # attributes the models give a column under another name: one more pass for them
         more, _, _, _ = _run(
-            tree, unique, found, renamed, exclude, skip_paths, workers, contested, schema, naming
+            tree, unique, found, renamed, exclude, skip_paths, workers, contested, schema, naming, shared
         )
         hits += more
     if found != models:
@@ -147,7 +153,7 @@ def search(
         extra = _model_needles(unique, {t: found[t].models - models[t].models for t in tables})
         if extra:
             more, _, _, _ = _run(
-                tree, unique, found, extra, exclude, skip_paths, workers, contested, schema, naming
+                tree, unique, found, extra, exclude, skip_paths, workers, contested, schema, naming, shared
             )
             hits += more
         models = found
@@ -183,6 +189,7 @@ def search(
             contested,
             schema,
             naming,
+            shared,
         )
         base_hits = [h for h in base_hits if h.use.confidence == "high" or not _hidden(h, contested, common)]
         index = replace(index, deleted=_deleted(unique, index, base_hits))
@@ -520,6 +527,14 @@ def _contested(targets: tuple[Target, ...], columns: Mapping[str, Collection[str
     return frozenset(found)
 
 
+def _shared_with_other_databases(targets: tuple[Target, ...], elsewhere: Collection[str]) -> frozenset[int]:
+    """The table targets whose name a table of another database of the repository also has."""
+    names = {name.lower().rpartition(".")[2] for name in elsewhere}
+    return frozenset(
+        i for i, t in enumerate(targets) if t.kind == "table" and t.table.lower().rpartition(".")[2] in names
+    )
+
+
 def _deleted(
     targets: tuple[Target, ...], index: ReferenceIndex, base_hits: list[Hit]
 ) -> dict[_Key, tuple[Use, ...]]:
@@ -610,8 +625,9 @@ def _run(
     contested: frozenset[int] = frozenset(),
     schema: Schema | None = None,
     naming: NamingSettings = DEFAULT_NAMING,
+    shared: frozenset[int] = frozenset(),
 ) -> tuple[list[Hit], list[Mapped], int, list[NamingSettings]]:
-    matcher = Matcher(targets, needles, models, contested, schema or Schema({}, frozenset()), naming)
+    matcher = Matcher(targets, needles, models, contested, schema or Schema({}, frozenset()), naming, shared)
     words = {
         *needles,
         *models,
