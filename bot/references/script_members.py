@@ -240,7 +240,8 @@ def typed_as(shape: ScriptShape, name: str, models: Collection[str], delegates: 
     """Is the variable `name` declared with one of the model's types (`order: Order`, `Pick<Order, …>`),
     or given the result of a query on one of its delegates (`const order = await prisma.order.findFirst(`)?"""
     kinds = _words(tuple(sorted(models)), r"\b(?:{})\b")
-    queried = _words(tuple(sorted(delegates)), r"\.(?:{})\s*\.")
+    # `prisma.order.findFirst(`; `load(booking.order.slug)` reads a relation, it queries nothing
+    queried = _words(tuple(sorted(delegates)), r"\.(?:{})\s*\??\.\s*(?:find|create|update|upsert)\w*\s*[<(]")
     if any(kinds.search(kind) for _, kind in shape.annotations.get(name, ())):
         return True
     return any(kinds.search(value) or queried.search(value) for value in shape.assignments.get(name, ()))
