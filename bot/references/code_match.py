@@ -543,6 +543,8 @@ class _FileScan:
 
     def _hit(self, needle: Needle, line: str, line_start: int, col: int, end: int) -> Packed | None:
         target = self.m.targets[needle.target]
+        if needle.role in ("singular", "association") and classify(self.area, line) != "association":
+            return None  # decided first: `trace`, `score` are words of most files (see below)
         if not_code(self.path, line, col, end):
             return None
         if self.in_docstring(line_start + col):
