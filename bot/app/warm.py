@@ -5,10 +5,15 @@ modules, and the templates already compiled (compiling them took over half of ea
 the scale test).
 """
 
+from xml.parsers import expat
+
 from bot import production, review
 from bot.app import tasks
 from bot.render import formats
 
 formats.compile_templates()
+# Loaded on the first XML read (a Liquibase changelog, a seed file): mapped after the child's memory limit,
+# its shared object can fail to load at all (an ImportError, not a MemoryError, where the limit is near).
+expat.ParserCreate()
 
 __all__ = ["production", "review", "tasks"]
