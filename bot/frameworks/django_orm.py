@@ -316,12 +316,25 @@ class OrmSql:
 
     def _lookup(self, key: str, node: ast.expr, table: str, name: str, outer: str) -> str | None:
         field, _, operator = key.partition("__")
-        if "__" in operator or (operator and operator not in (*_COMPARISONS, "in", "isnull")):
+        transform = ""
+        if operator == "date" or operator.startswith("date__"):
+            transform, operator = "date", operator.partition("__")[2]  # `placed_at__date__lte`: the day of it
+        if "__" in operator or (operator and operator not in (*_COMPARISONS, "in", "isnull", "range")):
             return None  # a lookup across a relation or a transform
         column = self.column_of(table, field)
         if not column:
             return None  # a reverse relation (`lines=OuterRef("id")`), which joins another table
         column = f"{name}.{column}" if name else column
+        column = f"CAST({column} AS DATE)" if transform else column
+        if operator == "range":
+            bounds = (
+                [self.value(e, name, outer) for e in node.elts]
+                if isinstance(node, ast.Tuple | ast.List)
+                else []
+            )
+            if len(bounds) != 2 or None in bounds:
+                return None
+            return f"{column} BETWEEN {bounds[0]} AND {bounds[1]}"
         if operator == "isnull":
             flag = py.literal(node)
             return None if not isinstance(flag, bool) else f"{column} IS {'NULL' if flag else 'NOT NULL'}"

@@ -977,6 +977,10 @@ def _moment(call: ast.Call) -> str | None:
 
 def _lookup(key: str, value: str) -> str:
     column, _, operator = key.partition("__")
+    if operator == "date" or operator.startswith("date__"):  # `placed_at__date__lte`: the day of the value
+        column, operator = f"CAST({column} AS DATE)", operator.partition("__")[2]
+    if operator == "range" and (bounds := _pair(value)) is not None:
+        return f"{column} BETWEEN {bounds[0]} AND {bounds[1]}"
     if operator == "isnull":
         return f"{column} IS {'NULL' if value.upper() == 'TRUE' else 'NOT NULL'}"
     if operator == "in":
@@ -986,6 +990,25 @@ def _lookup(key: str, value: str) -> str:
     if operator in _COMPARISONS:
         return f"{column} {_COMPARISONS[operator]} {value}"
     return f"{key} = {value}" if operator else f"{column} = {value}"
+
+
+def _pair(value: str) -> tuple[str, str] | None:
+    """`('2024-01-01', '2024-12-31')` → its two values, split at the comma outside quotes and brackets."""
+    if not (value.startswith("(") and value.endswith(")")):
+        return None
+    depth, quoted, parts, start = 0, False, [], 1
+    for at, char in enumerate(value[1:-1], start=1):
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char in "([":
+            depth += 1
+        elif not quoted and char in ")]":
+            depth -= 1
+        elif not quoted and depth == 0 and char == ",":
+            parts.append(value[start:at].strip())
+            start = at + 1
+    parts.append(value[start:-1].strip())
+    return (parts[0], parts[1]) if len(parts) == 2 and all(parts) else None
 
 
 _COMPARISONS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}

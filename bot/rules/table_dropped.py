@@ -52,7 +52,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue  # create new, copy, drop, rename: one rebuild of the table (column-dropped judges columns)
         if context.catalog.is_new(op.table) and not context.catalog.replaced(op.table):
             continue
-        cascade = " `CASCADE` also empties every table whose foreign keys point at it." if op.cascade else ""
+        cascade = _cascade(op, context)
         if isinstance(op, Truncate):
             yield op.finding(
                 RULE,
@@ -80,9 +80,41 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             if found.references
             else f"All rows of {context.size_words(op.table)} are lost and any code that queries it fails "
             "(no code references were found).",
-            severity=Severity.CRITICAL if op.cascade else found.severity,
+            severity=Severity.CRITICAL if cascade else found.severity,
             references=found.references,
         )
+
+
+def _cascade(op: DropTable | Truncate, context: Context) -> str:
+    """What `CASCADE` takes along: `TRUNCATE` empties the tables whose keys point at the table; `DROP TABLE`
+    keeps their rows but drops their foreign keys (nothing stops orphans from then on) and the views on it."""
+    if not op.cascade or (
+        context.mysql and isinstance(op, DropTable)
+    ):  # MySQL accepts CASCADE and ignores it
+        return ""
+    if isinstance(op, Truncate):
+        return " `CASCADE` also empties every table whose foreign keys point at it."
+    catalog = context.before(op)
+    children = sorted(
+        {
+            key.table
+            for key in catalog.foreign_keys.values()
+            if key.references == op.table and key.table != op.table
+        }
+    )
+    views = sorted(
+        {obj.name for obj, _ in catalog.dependents(op.table) if obj.kind in ("view", "materialized view")}
+    )
+    named = ", ".join(f"`{t}`" for t in children[:5]) + (
+        f" and {len(children) - 5} more" if len(children) > 5 else ""
+    )
+    keys = (
+        f" `CASCADE` also drops the foreign keys of {named} that point at it: their rows stay, and nothing "
+        "keeps them consistent any more."
+        if children
+        else " `CASCADE` also drops the foreign keys of any table that points at it."
+    )
+    return keys + (f" It drops the views {', '.join(f'`{v}`' for v in views[:5])} too." if views else "")
 
 
 def _replaced(op: DropTable, again: CreateTable, context: Context) -> Finding:
