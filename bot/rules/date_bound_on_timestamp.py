@@ -83,6 +83,7 @@ def _day(node: exp.Expression | None) -> datetime.date | None:
 
 def _day_bounds(condition: exp.Expression) -> Iterator[tuple[exp.Expression, str, datetime.date, str]]:
     """(comparison, column, day, "upper" | "equal") for each column bounded from above by a bare day."""
+    node: exp.Expression
     for node in condition.find_all(exp.LTE, exp.EQ, exp.Between, exp.In):
         if node.find_ancestor(exp.Not) or not isinstance(node.this, exp.Column):
             continue
@@ -92,9 +93,9 @@ def _day_bounds(condition: exp.Expression) -> Iterator[tuple[exp.Expression, str
             if day is not None:
                 yield node, column, day, "upper"
         elif isinstance(node, exp.In):
-            days = [_day(e) for e in node.expressions]
-            if days and all(d is not None for d in days):
-                yield node, column, days[0], "equal"  # type: ignore[misc]
+            days = [d for e in node.expressions if (d := _day(e)) is not None]
+            if days and len(days) == len(node.expressions):
+                yield node, column, days[0], "equal"
         elif (day := _day(node.expression)) is not None:
             yield node, column, day, "upper" if isinstance(node, exp.LTE) else "equal"
 

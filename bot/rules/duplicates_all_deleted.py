@@ -46,9 +46,9 @@ RULE = Rule(
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
-        tree = op.expression if isinstance(op, DataDelete) else None
-        if not isinstance(tree, exp.Delete):
+        if not isinstance(op, DataDelete) or not isinstance(op.expression, exp.Delete):
             continue
+        tree = op.expression
         found = _unordered_pair(tree, op.table) or _every_duplicated_key(tree, op.table)
         if found is None:
             continue
