@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterator
+from typing import cast
 
 from sqlglot import exp
 
@@ -83,8 +84,8 @@ def _day(node: exp.Expression | None) -> datetime.date | None:
 
 def _day_bounds(condition: exp.Expression) -> Iterator[tuple[exp.Expression, str, datetime.date, str]]:
     """(comparison, column, day, "upper" | "equal") for each column bounded from above by a bare day."""
-    node: exp.Expression
-    for node in condition.find_all(exp.LTE, exp.EQ, exp.Between, exp.In):
+    for found in condition.find_all(exp.LTE, exp.EQ, exp.Between, exp.In):
+        node = cast(exp.Expression, found)
         if node.find_ancestor(exp.Not) or not isinstance(node.this, exp.Column):
             continue
         column = identifier(node.this.this)
