@@ -195,6 +195,9 @@ def classify(
             if not mysql
             else f"{column} <> CAST({column} AS FLOAT)",
         )
+    signed = _unsigned(old), _unsigned(new)
+    if mysql and ob in _INTS and nb in _INTS and signed != (False, False) and _INTS[nb] <= _INTS[ob]:
+        return _sign_loss(column, _INTS[nb], signed)
     if ob in _INTS and nb in _INTS and _INTS[nb] < _INTS[ob]:
         bits = _INTS[nb] * 8 - 1
         return Loss(
@@ -290,6 +293,30 @@ def session_utc(framework: str, earlier_sql: list[str], configured: str = "") ->
     if configured:
         return configured.lower() in _UTC_NAMES
     return framework in _UTC_FRAMEWORKS
+
+
+def _unsigned(type_sql: str) -> bool:
+    return re.search(r"\bunsigned\b", type_sql, re.I) is not None
+
+
+def _sign_loss(column: str, size: int, signed: tuple[bool, bool]) -> Loss | None:
+    """MySQL: an integer made UNSIGNED cannot hold its negative values; one made signed (of the same width or
+    narrower) cannot hold the upper half of its unsigned range."""
+    was_unsigned, now_unsigned = signed
+    if now_unsigned and not was_unsigned:
+        return Loss(
+            "negative values fail the change in strict mode and become 0 outside it",
+            Severity.CRITICAL,
+            f"{column} < 0",
+        )
+    if was_unsigned and not now_unsigned:
+        top = 2 ** (size * 8 - 1) - 1
+        return Loss(
+            f"values above {top:,} fail the change in strict mode and are clamped to {top:,} outside it",
+            Severity.CRITICAL,
+            f"{column} > {top}",
+        )
+    return None
 
 
 def _split(type_sql: str) -> tuple[str, tuple[int, ...]]:
@@ -427,6 +454,8 @@ def _length_cost(ob: str, oa: tuple[int, ...], nb: str, na: tuple[int, ...]) -> 
 def _mysql_cost(old: str, new: str) -> Change:
     (ob, oa), (nb, na) = _split(_CHARSET.sub("", old)), _split(_CHARSET.sub("", new))
     ob, nb = _MYSQL_ALIASES.get(ob, ob), _MYSQL_ALIASES.get(nb, nb)
+    if (ob, oa) == (nb, na) and _unsigned(old) != _unsigned(new):
+        return Change(COPY, "changing an integer's sign copies the table")
     if (ob, oa) == (nb, na):
         return Change(COERCIBLE, "the same type")
     if ob == nb == "varchar" and oa and na and na[0] >= oa[0]:

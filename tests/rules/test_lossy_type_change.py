@@ -262,3 +262,35 @@ def test_an_enum_changed_to_a_string_too_short_for_a_label_loses_it(
     assert f"'{longest}'" in loss.message
     wide = review_sql(f"ALTER TABLE {table} MODIFY {column} varchar(40);", dialect="mysql", base=base)
     assert "lossy-type-change" not in {f.rule for f in wide.active}
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "old", "new", "said", "values", "kept"),
+    [
+        ("wallets", "credits", "INT", "INT UNSIGNED", "negative values", "(1, -5), (2, 7)", (0, 7)),
+        ("counters", "hits", "INT UNSIGNED", "INT", "above 2,147,483,647", "(1, 3000000000), (2, 7)", (2147483647, 7)),
+    ],
+)
+def test_mysql_integer_sign_changes_lose_values_and_copy_the_table(  # type: ignore[no-untyped-def]
+    mariadb, table, column, old, new, said, values, kept
+) -> None:
+    sql = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} {old} NOT NULL);\n-- migration\n"
+        f"ALTER TABLE {table} MODIFY COLUMN {column} {new} NOT NULL;"
+    )
+    found = {f.rule: f for f in review_sql(sql, dialect="mariadb").active}
+    assert said in found["lossy-type-change"].message
+    assert "sign" in found["type-change-rewrite"].message
+    # widening to a type that holds every value, and restating the same type, are neither
+    wider = sql.replace(f"{column} {new} NOT NULL;", f"{column} BIGINT NOT NULL;")
+    assert "lossy-type-change" not in {f.rule for f in review_sql(wider, dialect="mariadb").active}
+    with mariadb.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE t (id bigint PRIMARY KEY, c {old} NOT NULL)")
+        cursor.execute(f"INSERT INTO t VALUES {values}")
+        cursor.execute("SET SESSION sql_mode = 'STRICT_ALL_TABLES'")
+        with pytest.raises(Exception, match="Out of range"):
+            cursor.execute(f"ALTER TABLE t MODIFY COLUMN c {new} NOT NULL")
+        cursor.execute("SET SESSION sql_mode = ''")
+        cursor.execute(f"ALTER TABLE t MODIFY COLUMN c {new} NOT NULL")
+        cursor.execute("SELECT c FROM t ORDER BY id")
+        assert tuple(row[0] for row in cursor.fetchall()) == kept
