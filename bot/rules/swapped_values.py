@@ -28,7 +28,7 @@ from bot.references.inflection import singularize, underscore
 from bot.rules._backfill import sets_column
 from bot.rules._keys import pairs, swaps, telling
 from bot.rules.context import Context
-from bot.sql.data_changes import literals, mapping_sites, source_column
+from bot.sql.data_changes import literals, mapping_sites, source_column, where_of
 from bot.sql.names import identifier
 from bot.sql.writes import writes
 
@@ -76,6 +76,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if isinstance(op, DataUpdate | DataInsert):
             yield from _inverted(op)
+        if isinstance(op, DataUpdate):
+            yield from _set_where_opposite_agrees(op)
             yield from _misnamed_source(op, context)
         crossed = list(_crossed(op)) if isinstance(op, DataInsert) and op.expression is not None else []
         yield from crossed
@@ -140,6 +142,58 @@ def _inverted(op: DataUpdate | DataInsert) -> Iterator[Finding]:
                 blast_radius=f"Every {verb} row of `{op.table}` gets the reverse of the intended `{target}`.",
                 fix=f"Write {fix} (and decide what NULL in `{source}` should become).",
             )
+
+
+def _truth(node: exp.Expression | None) -> bool | None:
+    """TRUE/FALSE, and 1/0 as MySQL writes them."""
+    if isinstance(node, exp.Boolean):
+        return bool(node.this)
+    if isinstance(node, exp.Literal) and not node.is_string and node.name in ("0", "1"):
+        return node.name == "1"
+    return None
+
+
+def _flag_tests(condition: exp.Expression) -> Iterator[tuple[str, bool, exp.Expression]]:
+    """(column, value, test) for each flag the condition requires of every row: `is_active = TRUE`,
+    `is_active`, `NOT is_active`, `is_active IS FALSE`, joined by AND."""
+    parts = list(condition.flatten()) if isinstance(condition, exp.And) else [condition]
+    for part in parts:
+        part = part.unnest()
+        negated = isinstance(part, exp.Not)
+        inner = part.this.unnest() if negated else part
+        if isinstance(inner, exp.Column):
+            yield identifier(inner.this), not negated, part
+        elif isinstance(inner, exp.EQ | exp.Is) and isinstance(inner.this, exp.Column):
+            value = _truth(inner.expression)
+            if value is not None:
+                yield identifier(inner.this.this), value != negated, part
+
+
+def _set_where_opposite_agrees(op: DataUpdate) -> Iterator[Finding]:
+    """`SET is_disabled = TRUE WHERE is_active = TRUE`: a flag set on exactly the rows whose flag of the
+    opposite meaning says the same, so every changed row ends up contradicting itself (meant: the inactive
+    ones)."""
+    condition = where_of(op)
+    if condition is None:
+        return
+    tests = list(_flag_tests(condition))
+    for write in writes(op):
+        value = _truth(write.value)
+        if value is None:
+            continue
+        for column, required, test in tests:
+            if value == required and opposite(write.target.lower(), column.lower()):
+                yield op.finding(
+                    RULE,
+                    f"`{op.table}.{write.target}` is set to {str(value).upper()} on the rows where `{column}`, "
+                    f"which means the opposite, is {str(required).upper()}: every row changed ends up "
+                    "contradicting itself.",
+                    severity=Severity.WARNING,
+                    blast_radius=f"The rows of `{op.table}` the statement meant to leave alone are the ones it "
+                    f"changes: `{write.target}` and `{column}` then both say {str(value).upper()}.",
+                    fix=f"Select the other rows: `WHERE {column} = {str(not required).upper()}` (or `WHERE NOT "
+                    f"{column}`); count both groups first.",
+                )
 
 
 _BARE = re.compile(r"[A-Za-z_]\w*")
