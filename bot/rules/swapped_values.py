@@ -153,8 +153,8 @@ def _truth(node: exp.Expression | None) -> bool | None:
     return None
 
 
-def _flag_tests(condition: exp.Expression) -> Iterator[tuple[str, bool, exp.Expression]]:
-    """(column, value, test) for each flag the condition requires of every row: `is_active = TRUE`,
+def _flag_tests(condition: exp.Expression) -> Iterator[tuple[str, bool]]:
+    """(column, value) for each flag the condition requires of every row: `is_active = TRUE`,
     `is_active`, `NOT is_active`, `is_active IS FALSE`, joined by AND."""
     parts = list(condition.flatten()) if isinstance(condition, exp.And) else [condition]
     for part in parts:
@@ -162,11 +162,11 @@ def _flag_tests(condition: exp.Expression) -> Iterator[tuple[str, bool, exp.Expr
         negated = isinstance(part, exp.Not)
         inner = part.this.unnest() if negated else part
         if isinstance(inner, exp.Column):
-            yield identifier(inner.this), not negated, part
+            yield identifier(inner.this), not negated
         elif isinstance(inner, exp.EQ | exp.Is) and isinstance(inner.this, exp.Column):
             value = _truth(inner.expression)
             if value is not None:
-                yield identifier(inner.this.this), value != negated, part
+                yield identifier(inner.this.this), value != negated
 
 
 def _set_where_opposite_agrees(op: DataUpdate) -> Iterator[Finding]:
@@ -181,7 +181,7 @@ def _set_where_opposite_agrees(op: DataUpdate) -> Iterator[Finding]:
         value = _truth(write.value)
         if value is None:
             continue
-        for column, required, test in tests:
+        for column, required in tests:
             if value == required and opposite(write.target.lower(), column.lower()):
                 yield op.finding(
                     RULE,

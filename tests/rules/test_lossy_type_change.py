@@ -268,7 +268,15 @@ def test_an_enum_changed_to_a_string_too_short_for_a_label_loses_it(
     ("table", "column", "old", "new", "said", "values", "kept"),
     [
         ("wallets", "credits", "INT", "INT UNSIGNED", "negative values", "(1, -5), (2, 7)", (0, 7)),
-        ("counters", "hits", "INT UNSIGNED", "INT", "above 2,147,483,647", "(1, 3000000000), (2, 7)", (2147483647, 7)),
+        (
+            "counters",
+            "hits",
+            "INT UNSIGNED",
+            "INT",
+            "above 2,147,483,647",
+            "(1, 3000000000), (2, 7)",
+            (2147483647, 7),
+        ),
     ],
 )
 def test_mysql_integer_sign_changes_lose_values_and_copy_the_table(  # type: ignore[no-untyped-def]

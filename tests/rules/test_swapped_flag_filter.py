@@ -9,7 +9,11 @@ from tests.conftest import review_sql
 from tests.rules.django_app import data_migration, review_migration
 
 RULE = "swapped-values"
-FLAGS = [("users", "is_disabled", "is_active"), ("posts", "hidden", "visible"), ("shops", "is_closed", "open")]
+FLAGS = [
+    ("users", "is_disabled", "is_active"),
+    ("posts", "hidden", "visible"),
+    ("shops", "is_closed", "open"),
+]
 
 
 def _schema(table: str, target: str, source: str) -> str:
@@ -56,12 +60,18 @@ def test_the_consistent_direction_is_quiet(table, target, source, change) -> Non
 
 def test_mysql_ones_and_zeros() -> None:
     schema = "CREATE TABLE members (id bigint PRIMARY KEY, is_active tinyint(1), is_suspended tinyint(1));\n-- migration\n"
-    assert _found(schema + "UPDATE members SET is_suspended = 1 WHERE is_active = 1 AND id < 500;", dialect="mysql")
-    assert not _found(schema + "UPDATE members SET is_suspended = 1 WHERE is_active = 0 AND id < 500;", dialect="mysql")
+    assert _found(
+        schema + "UPDATE members SET is_suspended = 1 WHERE is_active = 1 AND id < 500;", dialect="mysql"
+    )
+    assert not _found(
+        schema + "UPDATE members SET is_suspended = 1 WHERE is_active = 0 AND id < 500;", dialect="mysql"
+    )
 
 
 def test_rails_and_django() -> None:
-    base = {"db/migrations/000_schema.sql": _schema("users", "is_disabled", "is_active").split("-- migration")[0]}
+    base = {
+        "db/migrations/000_schema.sql": _schema("users", "is_disabled", "is_active").split("-- migration")[0]
+    }
     rails = (
         "class DisableInactive < ActiveRecord::Migration[7.1]\n  def up\n"
         "    User.where(is_active: true).in_batches.update_all(is_disabled: true)\n  end\nend\n"
@@ -69,7 +79,10 @@ def test_rails_and_django() -> None:
     path = "db/migrate/20240102000000_disable_inactive.rb"
     assert _found(rails, path=path, base=base)
     assert not _found(rails.replace("is_active: true", "is_active: false"), path=path, base=base)
-    fields = {"is_visible": "models.BooleanField(default=True)", "is_hidden": "models.BooleanField(default=False)"}
+    fields = {
+        "is_visible": "models.BooleanField(default=True)",
+        "is_hidden": "models.BooleanField(default=False)",
+    }
     bad = data_migration("Article", "Article.objects.filter(is_visible=True).update(is_hidden=True)")
     good = data_migration("Article", "Article.objects.filter(is_visible=False).update(is_hidden=True)")
     assert RULE in {f.rule for f in review_migration("Article", fields, bad).active}
