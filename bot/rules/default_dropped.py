@@ -32,7 +32,7 @@ from bot.frameworks import prisma
 from bot.model.catalog import same_table
 from bot.model.changeset import Tree
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DropColumn, DropNotNull, DropTable, Migration, Operation, SetDefault
+from bot.model.migration import DropColumn, DropNotNull, DropTable, Migration, Operation, RawSQL, SetDefault
 from bot.rules.context import Context
 from bot.sql.names import SERIAL_TYPES
 
@@ -107,11 +107,23 @@ def _undone_later(later: tuple[Operation, ...], op: SetDefault) -> bool:
     for o in later:
         if getattr(o, "table", None) != op.table:
             continue
+        if (
+            isinstance(o, RawSQL)
+            and o.category == "alter-table-add-identity"
+            and _identity_of(o.sql, op.column)
+        ):
+            return True  # the values come from an identity from now on
         if isinstance(o, DropTable) or (
             isinstance(o, SetDefault | DropNotNull | DropColumn) and o.column == op.column
         ):
             return not (isinstance(o, SetDefault) and o.default is None)
     return False
+
+
+def _identity_of(sql: str, column: str) -> bool:
+    """`ALTER [COLUMN] column ADD GENERATED … AS IDENTITY` names `column`."""
+    pattern = rf'\bALTER\s+(?:COLUMN\s+)?"?{re.escape(column)}"?\s+ADD\s+GENERATED\b'
+    return re.search(pattern, sql, re.I) is not None
 
 
 _BEFORE_INSERT = re.compile(r"\bBEFORE\b[^;]*?\bINSERT\b", re.I)

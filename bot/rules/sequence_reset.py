@@ -30,7 +30,7 @@ from pglast.parser import ParseError
 
 from bot.model.catalog import Catalog, Column
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DataInsert, Migration, Operation, Truncate
+from bot.model.migration import DataInsert, Migration, Operation, RawSQL, Truncate
 from bot.rules.context import Context
 from bot.sql.names import SERIAL_TYPES
 from bot.sql.pg_nodes import function_name, relation, text_of, walk
@@ -70,6 +70,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.postgres:
         return
     yield from _ids_ahead(migration, context)
+    yield from _identity_added(migration, context)
     for index, op in enumerate(migration.up):
         if isinstance(op, Truncate) or not _mentions(op.sql):
             continue
@@ -81,6 +82,65 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             ):
                 continue
             yield _finding(op, sequence, value, target, context)
+
+
+def _identity_added(migration: Migration, context: Context) -> Iterator[Finding]:
+    """`ALTER COLUMN id ADD GENERATED … AS IDENTITY` on a table that has rows: the identity's sequence starts at
+    1 (or its START), below the ids the rows hold, unless the migration moves it past them afterwards."""
+    for index, op in enumerate(migration.up):
+        if not (isinstance(op, RawSQL) and op.category == "alter-table-add-identity"):
+            continue
+        later = " ".join(o.sql for o in migration.up[index + 1 :] if _mentions(o.sql))
+        for table, column, start in _identities(op.sql):
+            catalog = context.before(op)
+            if catalog.is_new(table) or _emptied(table, migration.up[:index]) or table in later:
+                continue
+            first = 1 if start is None else start
+            low = first <= max(2, catalog.rows.get(table, 0))
+            yield op.finding(
+                RULE,
+                f"`{table}.{column}` becomes an identity column whose sequence starts at {first}"
+                + (
+                    ", an id the existing rows already hold, and nothing in the migration moves it past them."
+                    if low
+                    else f"; safe only if no row holds an id of {first} or more."
+                ),
+                severity=Severity.CRITICAL if low else Severity.WARNING,
+                blast_radius=f"The first inserts into {context.size_words(table)} after the deploy take ids "
+                f"existing rows hold and fail with a duplicate key on `{column}`, one after another, until the "
+                "sequence passes the largest id.",
+                fix=f"Right after it, move the sequence past the rows: `SELECT setval(pg_get_serial_sequence("
+                f"'{table}', '{column}'), (SELECT coalesce(max({column}), 0) + 1 FROM {table}), false)`.",
+            )
+
+
+def _identities(sql: str) -> Iterator[tuple[str, str, int | None]]:
+    """(table, column, START or None) of each identity `sql` adds to an existing column."""
+    try:
+        statements = pglast.parse_sql(sql)
+    except ParseError:
+        return
+    for raw in statements:
+        stmt = raw.stmt
+        if not isinstance(stmt, ast.AlterTableStmt) or stmt.relation is None:
+            continue
+        for cmd in stmt.cmds or ():
+            definition = getattr(cmd, "def_", None)
+            if not isinstance(cmd, ast.AlterTableCmd) or not isinstance(definition, ast.Constraint):
+                continue
+            if definition.contype != pglast.enums.ConstrType.CONSTR_IDENTITY or not cmd.name:
+                continue
+            start = next(
+                (
+                    int(text_of(o.arg))
+                    for o in definition.options or ()
+                    if isinstance(o, ast.DefElem)
+                    and o.defname == "start"
+                    and text_of(o.arg).lstrip("-").isdigit()
+                ),
+                None,
+            )
+            yield relation(stmt.relation), cmd.name, start
 
 
 def _finding(
