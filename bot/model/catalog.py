@@ -439,7 +439,16 @@ def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
         )
         for s in op.columns
     }
-    c.tables[op.table] = Table(op.table, columns, created_in_change=in_change, charset=op.charset)
+    partial = False
+    if op.as_select and not op.columns:
+        columns, partial = _selected_columns(c, op.selected)
+    for source, copied in op.like:
+        known = c.tables.get(source)
+        partial = partial or known is None or known.partial
+        columns = {**_liked_columns(known, copied), **columns} if known is not None else columns
+    c.tables[op.table] = Table(
+        op.table, columns, created_in_change=in_change, charset=op.charset, partial=partial
+    )
     for spec in op.columns:
         if spec.primary_key or spec.unique:
             c.add_key(op.table, (spec.name,))
@@ -450,10 +459,76 @@ def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
     for spec in op.columns:
         if spec.references:
             _inline_reference(c, op.table, spec)
+    for source, copied in op.like:
+        _copy_keys(c, source, op.table, copied)
     if in_change:
         c.created_in_change.add(op.table)
     if op.temporary:  # gone when the migration's session ends
         c.tables.pop(op.table, None)
+
+
+def _liked_columns(source: Table, copied: frozenset[str]) -> dict[str, Column]:
+    """`LIKE source`: names, types and NOT NULL always; defaults and identities when included."""
+    return {
+        name: dataclasses.replace(
+            column,
+            default=column.default if "defaults" in copied else None,
+            identity=column.identity and ("identity" in copied or "defaults" in copied),
+            added_in_change=False,
+        )
+        for name, column in source.columns.items()
+    }
+
+
+def _copy_keys(c: Catalog, source: str, table: str, copied: frozenset[str]) -> None:
+    """`LIKE source INCLUDING INDEXES` copies the primary key, unique keys and indexes; `INCLUDING
+    CONSTRAINTS` the CHECKs. Foreign keys are never copied."""
+    if "indexes" in copied:
+        if source in c.primary_keys:
+            c.primary_keys[table] = c.primary_keys[source]
+        for key in c.keys.get(source, []):
+            c.add_key(table, key)
+        for name, index in list(c.index_definitions.items()):
+            if same_table(index.table, source):
+                c.index_definitions[f"{table}:{name}"] = dataclasses.replace(index, table=table)
+    if "constraints" in copied:
+        for name, check in list(c.checks.items()):
+            if same_table(check.table, source):
+                c.checks[f"{table}:{name}"] = dataclasses.replace(check, table=table)
+
+
+def _selected_columns(
+    c: Catalog, selected: tuple[tuple[str, str, str], ...]
+) -> tuple[dict[str, Column], bool]:
+    """The columns `CREATE TABLE … AS SELECT` makes: the names and types the SELECT gives, each nullable,
+    without a default and without an identity (nothing but the values is copied); partial when the SELECT
+    could not be read or names a table the schema does not know."""
+    columns: dict[str, Column] = {}
+    partial = not selected
+    for name, table, column in selected:
+        source = c.tables.get(table) if table else None
+        if column == "*":
+            if source is None or source.partial:
+                partial = True
+                continue
+            for each in source.columns.values():
+                columns[each.name] = Column(each.name, _unserial(each.type), charset=each.charset)
+            continue
+        known = source.columns.get(column) if source is not None else None
+        if known is None:  # a computed value, or a column the schema does not know: its type is not known
+            partial = True
+            continue
+        columns[name] = Column(name, _unserial(known.type), charset=known.charset)
+    return columns, partial
+
+
+_UNSERIAL = {"smallserial": "smallint", "serial2": "smallint", "serial": "integer", "serial4": "integer"}
+
+
+def _unserial(sql_type: str) -> str:
+    """A serial column's values copied elsewhere are plain integers: no sequence comes with them."""
+    lowered = sql_type.lower()
+    return _UNSERIAL.get(lowered, "bigint" if lowered in ("bigserial", "serial8") else sql_type)
 
 
 def _drop_table(c: Catalog, op: Operation, in_change: bool) -> None:
@@ -468,7 +543,12 @@ def _drop_table(c: Catalog, op: Operation, in_change: bool) -> None:
     c.keys.pop(op.table, None)
     c.primary_keys.pop(op.table, None)
     c.seeds.pop(op.table, None)
-    for name in [n for n, key in c.foreign_keys.items() if key.table == op.table]:
+    # its own foreign keys, and with CASCADE (PostgreSQL) those of other tables that point at it
+    for name in [
+        n
+        for n, key in c.foreign_keys.items()
+        if key.table == op.table or (op.cascade and key.references == op.table)
+    ]:
         del c.foreign_keys[name]
     # its indexes and CHECK constraints go with it (a table of the same name created later has its own)
     for name in [n for n, d in c.index_definitions.items() if same_table(d.table, op.table)]:

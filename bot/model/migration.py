@@ -123,6 +123,12 @@ class CreateTable(Operation):
     constraints: tuple[AddConstraint, ...] = ()  # table-level PRIMARY KEY, UNIQUE, FOREIGN KEY, CHECK
     temporary: bool = False  # TEMPORARY, or dropped at commit: gone when the session ends
     charset: str = ""  # MySQL: the table's default character set, which its text columns take
+    # `CREATE TABLE … AS SELECT`: each column the SELECT gives, as (name, source table, source column); the
+    # source column is "*" for every column of the table, and ("name", "", "") is a computed value
+    selected: tuple[tuple[str, str, str], ...] = ()
+    # `LIKE source [INCLUDING …]`: (source table, what it copies besides names, types and NOT NULL:
+    # a set of "defaults", "identity", "constraints", "indexes")
+    like: tuple[tuple[str, frozenset[str]], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -641,8 +647,9 @@ class Rebuild:
 
 
 def _copied(ops: tuple[Operation, ...], into: str, source: str) -> bool:
+    """An INSERT … SELECT from `source` into `into`, or `into` created as a SELECT from `source`."""
     return any(
-        isinstance(e, DataInsert)
+        (isinstance(e, DataInsert) or (isinstance(e, CreateTable) and e.as_select))
         and e.table == into
         and re.search(rf"\bFROM\s+[\"`\[]?{re.escape(source)}\b", e.sql, re.I)
         for e in ops

@@ -107,6 +107,7 @@ NAMES = (
     "primary_key_dropped",
     "primary_key_not_null_scan",
     "production_id_mismatch",
+    "rebuild_drops_constraints",
     "referenced_rows_deleted",
     "rescaled_in_place",
     "restricted_destroy",

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from pglast import ast
-from pglast.enums import AlterTableType, ConstrType, ObjectType, OnCommitAction
+from pglast.enums import AlterTableType, ConstrType, ObjectType, OnCommitAction, TableLikeOption
 
 from bot.model.migration import (
     AddColumn,
@@ -65,14 +65,33 @@ def create_table(node: ast.CreateStmt, base: Base) -> Iterator[Operation]:
     temporary = (
         getattr(node.relation, "relpersistence", "") == "t" or node.oncommit == OnCommitAction.ONCOMMIT_DROP
     )
+    like = tuple(
+        (relation(e.relation), _like_options(e.options or 0))
+        for e in node.tableElts or ()
+        if isinstance(e, ast.TableLikeClause) and e.relation is not None
+    )
     yield CreateTable(
         table=table,
         columns=tuple(column_spec(c) for c in columns),
         constraints=constraints + tuple(_inline_keys(columns, table, base, only_checks=True)),
         if_not_exists=bool(node.if_not_exists),
         temporary=temporary,
+        like=like,
         **base,
     )
+
+
+_LIKE_OPTIONS = {
+    TableLikeOption.CREATE_TABLE_LIKE_DEFAULTS: "defaults",
+    TableLikeOption.CREATE_TABLE_LIKE_IDENTITY: "identity",
+    TableLikeOption.CREATE_TABLE_LIKE_CONSTRAINTS: "constraints",
+    TableLikeOption.CREATE_TABLE_LIKE_INDEXES: "indexes",
+}
+
+
+def _like_options(bits: int) -> frozenset[str]:
+    """`INCLUDING ALL` sets every bit; `INCLUDING DEFAULTS INCLUDING INDEXES` the two."""
+    return frozenset(name for option, name in _LIKE_OPTIONS.items() if bits & option.value)
 
 
 def column_spec(node: ast.ColumnDef) -> ColumnSpec:

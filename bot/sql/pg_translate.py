@@ -216,7 +216,41 @@ def _create_table_as(node: ast.CreateTableAsStmt, base: Base) -> Iterator[Operat
     if node.objtype == ObjectType.OBJECT_MATVIEW:
         yield RawSQL(category="view", table=target, **view_uses(target, str(base["sql"])), **base)
     else:
-        yield CreateTable(table=target, as_select=True, if_not_exists=bool(node.if_not_exists), **base)
+        yield CreateTable(
+            table=target,
+            as_select=True,
+            if_not_exists=bool(node.if_not_exists),
+            selected=_selected(node.query),
+            **base,
+        )
+
+
+def _selected(query: ast.Node | None) -> tuple[tuple[str, str, str], ...]:
+    """The columns a plain `SELECT a, t.b AS c, t.* FROM t [alias]` gives, as (name, table, column); () when
+    the query is of another shape (a join of several tables with unqualified columns, a set operation)."""
+    if not isinstance(query, ast.SelectStmt) or query.targetList is None:
+        return ()
+    tables = {}
+    for item in query.fromClause or ():
+        if not isinstance(item, ast.RangeVar):
+            return ()
+        name = relation(item)
+        tables[item.alias.aliasname if item.alias is not None else item.relname] = name
+    only = next(iter(tables.values())) if len(tables) == 1 else ""
+    found: list[tuple[str, str, str]] = []
+    for target in query.targetList:
+        value = target.val if isinstance(target, ast.ResTarget) else None
+        fields = value.fields if isinstance(value, ast.ColumnRef) else None
+        if not fields:
+            found.append((target.name or "?column?", "", ""))
+            continue
+        *qualifier, last = fields
+        table = tables.get(text_of(qualifier[-1]), "") if qualifier else only
+        column = "*" if isinstance(last, ast.A_Star) else text_of(last)
+        if not table:
+            return ()
+        found.append((target.name or column, table, column))
+    return tuple(found)
 
 
 def _view(node: ast.ViewStmt, base: Base) -> Iterator[Operation]:

@@ -28,5 +28,10 @@ def _definitions(migration: Migration) -> list[tuple[Rebuild, CreateTable]]:
 
 def columns_left_out(definition: CreateTable, old_columns: list[str]) -> list[str]:
     """The old table's columns the new definition does not carry over."""
+    if definition.as_select and not definition.columns:  # `CREATE TABLE new AS SELECT …`: what it selects
+        if not definition.selected or any(column == "*" for _, _, column in definition.selected):
+            return []
+        kept = {name.lower() for name, _, _ in definition.selected}
+        return [name for name in old_columns if name.lower() not in kept]
     kept = {column.name.lower() for column in definition.columns}
     return [name for name in old_columns if name.lower() not in kept]

@@ -151,7 +151,12 @@ def _create(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
             for op in [_constraint(c, name, base, dialect, False)]
             if isinstance(op, AddConstraint)
         )
+        like = e.find(exp.LikeProperty)
+        source = like.this if like is not None else None
+        # MySQL's `CREATE TABLE t LIKE s` copies the whole definition but the foreign keys
+        copied = (table_name(source), frozenset({"defaults", "identity", "constraints", "indexes"}))
         yield CreateTable(
+            like=(copied,) if isinstance(source, exp.Table) else (),
             table=name,
             columns=specs,
             constraints=constraints,

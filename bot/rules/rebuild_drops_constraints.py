@@ -1,0 +1,164 @@
+"""A table rebuilt by copy whose new table lacks the old one's keys, NOT NULLs, defaults or foreign keys.
+
+## Why is this bad?
+Rebuilding a table (create a new one, copy the rows, drop the old, rename the new into place) keeps only
+what the new table declares. `CREATE TABLE users_new AS SELECT * FROM users` declares nothing but column
+names and types: no primary key, no NOT NULL, no defaults (the id's `nextval` included, so inserts that
+leave `id` out store NULL), no unique keys, no CHECKs, no indexes. And `DROP TABLE users CASCADE` drops
+the foreign keys of the tables that pointed at it. The migration succeeds; from then on duplicate emails,
+NULL ids and orphaned rows go in unchecked, and every lookup scans the table.
+
+## Use instead
+Declare the new table in full (in PostgreSQL `CREATE TABLE users_new (LIKE users INCLUDING ALL)`, which
+copies defaults, NOT NULLs, CHECKs, indexes and identity), copy the rows with `INSERT … SELECT`, then add
+back the foreign keys of the tables that point at it, and move the id sequence past the copied ids. Better
+still, change the table in place with `ALTER TABLE` where the database can.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.model.catalog import Catalog
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import CreateTable, DropTable, Migration
+from bot.rules.context import Context
+from bot.sql.names import SERIAL_TYPES
+
+RULE = Rule(
+    id="rebuild-drops-constraints",
+    dimension=Dimension.TRANSFORMATION,
+    severity=Severity.CRITICAL,
+    help="Create the new table with the full definition (`LIKE old INCLUDING ALL`), copy with INSERT … SELECT, "
+    "and add back the foreign keys that pointed at the old one.",
+    bad=(
+        "CREATE TABLE members (id bigint PRIMARY KEY, email text NOT NULL UNIQUE);\n-- migration\n"
+        "CREATE TABLE members_new AS SELECT id, email FROM members;\nDROP TABLE members;\n"
+        "ALTER TABLE members_new RENAME TO members;",
+    ),
+    good=(
+        "CREATE TABLE members (id bigint PRIMARY KEY, email text NOT NULL UNIQUE);\n-- migration\n"
+        "CREATE TABLE members_new (id bigint PRIMARY KEY, email text NOT NULL UNIQUE);\n"
+        "INSERT INTO members_new (id, email) SELECT id, email FROM members;\nDROP TABLE members;\n"
+        "ALTER TABLE members_new RENAME TO members;",
+    ),
+)
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    rebuilds = migration.rebuilds()
+    if not rebuilds or not migration.up:
+        return
+    last = migration.up[-1]
+    after = context.before(last).snapshot()
+    after.apply(last, in_change=True)
+    created = {op.table: op for op in migration.up if isinstance(op, CreateTable)}
+    for rebuild in rebuilds:
+        drop = next(
+            (op for op in migration.up if isinstance(op, DropTable) and op.table == rebuild.dropped), None
+        )
+        if drop is None or context.catalog.is_new(rebuild.dropped):
+            continue
+        before = context.before(drop)
+        old, new = before.tables.get(rebuild.dropped), after.tables.get(rebuild.table)
+        # a table created AS SELECT is partial when it selects computed values: their types are not known,
+        # but what it lacks is
+        selected = created.get(rebuild.copy)
+        if (
+            old is None
+            or new is None
+            or old.partial
+            or (new.partial and not (selected and selected.as_select))
+        ):
+            continue
+        lost = _lost(before, rebuild.dropped, after, rebuild.table, context.postgres)
+        if lost:
+            yield drop.finding(
+                RULE,
+                f"`{rebuild.table}` is rebuilt by copy, and the new table lacks what the old one enforced: "
+                + "; ".join(lost)
+                + ".",
+                blast_radius=f"From the deploy on, rows of {context.size_words(rebuild.table)} go in without "
+                "these checks: NULLs, duplicates and orphans are accepted, and inserts that relied on a default "
+                "store NULL or fail.",
+                fix=_fix(rebuild.dropped, context),
+            )
+
+
+def _fix(old: str, context: Context) -> str:
+    if context.postgres:
+        declare = f"`CREATE TABLE … (LIKE {old} INCLUDING ALL)`"
+    elif context.mysql:
+        declare = f"`CREATE TABLE … LIKE {old}`"
+    else:
+        declare = "every constraint and default of the old table in its CREATE TABLE"
+    return (
+        f"Declare the new table with {declare}, copy with `INSERT … SELECT`, and add back what is listed "
+        "that it still lacks (foreign keys are never copied)."
+    )
+
+
+def _lost(old: Catalog, table: str, new: Catalog, name: str, postgres: bool) -> list[str]:
+    found: list[str] = []
+    new_columns = new.tables[name].columns
+
+    def kept_all(columns: tuple[str, ...]) -> bool:  # a key on a column the rebuild drops goes with it
+        return all(c in new_columns for c in columns)
+
+    primary = old.primary_keys.get(table, ())
+    if primary and name not in new.primary_keys and kept_all(primary):
+        found.append(f"the primary key ({', '.join(primary)})")
+    kept = [(c, new_columns[c.name]) for c in old.tables[table].columns.values() if c.name in new_columns]
+    not_null = [
+        o.name
+        for o, n in kept
+        if not o.nullable and n.nullable and o.name not in old.primary_keys.get(table, ())
+    ]
+    if not_null:
+        found.append(f"NOT NULL on {_listed(not_null)}")
+    defaults = [o.name for o, n in kept if _generated(o) and not _generated(n)]
+    if defaults:
+        found.append(f"the default{'s' if len(defaults) > 1 else ''} of {_listed(defaults)}")
+    unique = [
+        k for k in old.unique_keys(table) if k != primary and kept_all(k) and k not in new.unique_keys(name)
+    ]
+    if unique:
+        found.append(
+            f"the unique key{'s' if len(unique) > 1 else ''} on {_listed([', '.join(k) for k in unique])}"
+        )
+    own = {
+        (t, c)
+        for t, c in _keys(old, table, outgoing=True) - _keys(new, name, outgoing=True)
+        if kept_all(tuple(c.split(", ")))
+    }
+    if own:
+        found.append(f"its foreign key{'s' if len(own) > 1 else ''} on {_listed(sorted(c for _, c in own))}")
+    # PostgreSQL's keys point at the dropped table itself; SQLite's and MySQL's name it, and follow the new one
+    incoming = _keys(old, table, outgoing=False) - _keys(new, name, outgoing=False) if postgres else set()
+    if incoming:
+        found.append(
+            "the foreign keys of " + _listed(sorted(f"{t}.{c}" for t, c in incoming)) + " that pointed at it"
+        )
+    checks = [c for c in old.checks.values() if c.table == table]
+    if len(checks) > len([c for c in new.checks.values() if c.table == name]):
+        found.append(f"{len(checks)} CHECK constraint{'s' if len(checks) > 1 else ''}")
+    return found
+
+
+def _generated(column: object) -> bool:
+    default, identity, kind = (getattr(column, a) for a in ("default", "identity", "type"))
+    return default is not None or bool(identity) or str(kind).lower() in SERIAL_TYPES
+
+
+def _keys(catalog: Catalog, table: str, *, outgoing: bool) -> set[tuple[str, str]]:
+    """(table, columns) of the foreign keys `table` declares (outgoing) or that point at it."""
+    return {
+        (key.table if not outgoing else table, ", ".join(key.columns))
+        for key in catalog.foreign_keys.values()
+        if (key.table == table if outgoing else key.references == table and key.table != table)
+    }
+
+
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(f"`{n}`" for n in names[:5])
+    return shown + (f" and {len(names) - 5} more" if len(names) > 5 else "")
