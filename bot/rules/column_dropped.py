@@ -232,10 +232,32 @@ def _renamed_as_drop_and_add(op: DropColumn, migration: Migration, context: Cont
         if migration.framework == "prisma"
         else ""
     )
+    rename = _RENAMES.get(migration.framework, "`RENAME COLUMN {old} TO {new}`").format(
+        table=op.table, old=old, new=renamed, model=_model_name(op)
+    )
     return (
         f" The same migration adds `{new.name}` ({new.type}) to `{op.table}`: if it is meant as a rename, the values "
-        f"of `{op.column}` are not carried over to it; write `RENAME COLUMN {old} TO {renamed}` instead{hint}."
+        f"of `{op.column}` are not carried over to it; write {rename} instead{hint}."
     )
+
+
+def _model_name(op: DropColumn) -> str:
+    """Django's `RemoveField(model_name="author", …)`: the model the field belongs to."""
+    found = re.search(r"model_name\s*=\s*[\"'](\w+)[\"']", op.sql)
+    return found.group(1) if found else op.table.rpartition("_")[2]
+
+
+# how each framework renames a column, keeping its values
+_RENAMES = {
+    "rails": "`rename_column :{table}, :{old}, :{new}`",
+    "django": '`migrations.RenameField(model_name="{model}", old_name="{old}", new_name="{new}")`',
+    "alembic": '`op.alter_column("{table}", "{old}", new_column_name="{new}")`',
+    "knex": '`table.renameColumn("{old}", "{new}")`',
+    "laravel": "`$table->renameColumn('{old}', '{new}')`",
+    "ecto": "`rename table(:{table}), :{old}, to: :{new}`",
+    "sequelize": '`queryInterface.renameColumn("{table}", "{old}", "{new}")`',
+    "typeorm": '`queryRunner.renameColumn("{table}", "{old}", "{new}")`',
+}
 
 
 _RAILS_CACHE = 'Add `self.ignored_columns += ["{column}"]` to `{model}`, deploy, then drop the column in a later pull request.'

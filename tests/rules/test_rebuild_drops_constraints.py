@@ -107,7 +107,9 @@ def test_what_postgresql_keeps_of_create_table_as(pg) -> None:  # type: ignore[n
     assert pg.execute("SELECT count(*), count(id) FROM users_new").fetchone() == (3, 1)
 
 
-@pytest.mark.parametrize(("table", "dropped", "kept"), [("members", "open_id", "username"), ("tags", "legacy_key", "label")])
+@pytest.mark.parametrize(
+    ("table", "dropped", "kept"), [("members", "open_id", "username"), ("tags", "legacy_key", "label")]
+)
 def test_a_key_on_a_column_the_rebuild_drops_goes_with_it(table, dropped, kept) -> None:  # type: ignore[no-untyped-def]
     schema = (
         f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, {kept} TEXT NOT NULL UNIQUE, {dropped} TEXT UNIQUE, "
