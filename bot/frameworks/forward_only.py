@@ -7,6 +7,10 @@ fix: a new migration that reverses this one. Sqitch is not among them: every cha
 
 from __future__ import annotations
 
+import re
+import weakref
+
+from bot.model.changeset import Tree
 from bot.model.migration import Migration
 
 FORWARD_FIX = {
@@ -28,3 +32,37 @@ FORWARD_FIX = {
 def forward_fix(migration: Migration) -> str:
     """How to go back from a migration whose framework has no down by design; empty when it has one."""
     return FORWARD_FIX.get(migration.framework, "") if migration.down is None else ""
+
+
+# a file or folder name that holds a way back: `0003.down.sql`, `down/0003.sql`, `0003_rollback.sql`
+_DOWN = re.compile(r"(?:^|[._/-])(?:down|undo|rollback|revert|downgrade)(?:[._/-]|$)", re.I)
+_VERSION_FOLDER = re.compile(r"^v?\d+(?:[._]\d+)*$", re.I)
+_ROOTS: weakref.WeakKeyDictionary[Tree, dict[str, int]] = weakref.WeakKeyDictionary()
+MIN_HISTORY = 5  # fewer files say nothing of a convention
+
+
+def forward_only_history(migration: Migration, tree: Tree) -> int:
+    """Plain SQL migrations of a repository that keeps no way back for any of them (a runner that only ever
+    applies files forward, as many applications' own migrators do): the number of migration files in that
+    folder, or 0 when one of them has a down, or the folder holds too few to tell."""
+    if migration.framework != "sql" or migration.down is not None:
+        return 0
+    folder, _, _ = migration.path.rpartition("/")
+    parent, _, name = folder.rpartition("/")
+    if parent and _VERSION_FOLDER.match(name):  # release folders: `…/postgres/0.31/02__x.sql`
+        folder = parent
+    try:
+        known = _ROOTS.setdefault(tree, {})
+    except TypeError:
+        known = {}
+    if folder not in known:
+        known[folder] = _count_without_downs(tree, folder)
+    return known[folder]
+
+
+def _count_without_downs(tree: Tree, folder: str) -> int:
+    prefix = f"{folder}/" if folder else ""
+    files = [p for p in tree.paths() if p.startswith(prefix) and p.endswith(".sql")]
+    if any(_DOWN.search(p[len(prefix) :]) for p in files) or len(files) < MIN_HISTORY:
+        return 0
+    return len(files)

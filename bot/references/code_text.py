@@ -96,11 +96,16 @@ _QUOTED_ATTRIBUTE = re.compile(
 _ROUTE_SEGMENT = re.compile(r"/\[{1,2}(?:\.\.\.)?$")
 
 
+_RESERVED = re.compile(r"\s*reserved\b")
+
+
 def not_code(path: str, line: str, col: int, end: int) -> bool:
     """Is line[col:end] a word of text rather than code (see the module's description)?"""
     if is_comment(line):
         return True
     before, after = line[:col], line[end:]
+    if path.endswith(".proto") and _RESERVED.match(line):
+        return True  # `reserved "content_id";`: the field is gone from the message, and may not come back
     if re.search(r"[A-Za-z\d]-$", before) or re.match(r"-[A-Za-z\d]", after):
         return True  # part of a kebab-case word: `modal-body`, `hc-ping-body`, a CSS class, a URL slug
     if _FILE_EXTENSION.match(after) and not re.search(r"[\w$)\]]\??\.$", before):

@@ -153,6 +153,16 @@ def _judged(op: DropColumn, migration: Migration, context: Context, note: str = 
         message = f"Column {label} is dropped."
     message += note + _renamed_as_drop_and_add(op, migration, context)
     safe = not found.blocking and bool(ignored or kept or (models and not uses))
+    severity = Severity.WARNING if safe and rails else Severity.INFO if safe else found.severity
+    # the code this change deletes is what the release running during the deploy still executes
+    removed = [u for u in context.references.removed_uses(target) if u.area not in ("test", "doc")]
+    if removed and not ignored and severity in (None, Severity.INFO):
+        places = ", ".join(f"`{u.path}:{u.line}`" for u in removed[:3])
+        message += (
+            f" This change also removes the code that uses it ({places}): the release still running during the "
+            "deploy executes that code, and fails once the column is gone."
+        )
+        severity = Severity.WARNING
     return op.finding(
         RULE,
         message,
@@ -162,7 +172,7 @@ def _judged(op: DropColumn, migration: Migration, context: Context, note: str = 
             else f"The release still running during the deploy fails on any query that names `{op.column}`; "
             "its values are lost (no code references were found)."
         ),
-        severity=Severity.WARNING if safe and rails else Severity.INFO if safe else found.severity,
+        severity=severity,
         references=found.references,
         fix=_fix(op, found.blocking, bool(ignored))
         if not rails

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.frameworks.forward_only import forward_fix
+from bot.frameworks.forward_only import forward_fix, forward_only_history
 from bot.model.catalog import unqualified
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
@@ -126,6 +126,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         return
     first = destructive[0]
     loses = any(isinstance(op, _LOSES_DATA) for op in destructive)
+    history = forward_only_history(migration, context.tree)
+    if history:  # the repository's convention: no file of its history has a way back
+        yield _forward_only(migration, first, destructive, history)
+        return
     statements = dict.fromkeys(_short(op.sql) for op in destructive)  # a MERGE is one op per WHEN clause
     what = ", ".join(f"`{sql}`" for sql in list(statements)[:3])
     yield first.finding(
@@ -139,6 +143,23 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             if loses
             else ", and the deleted rows or overwritten values cannot be recovered."
         ),
+    )
+
+
+def _forward_only(
+    migration: Migration, first: Operation, destructive: list[Operation], history: int
+) -> Finding:
+    """A note, not a blocker: the team rolls back with a forward fix, as for every other migration it has."""
+    shown = ", ".join(f"`{sql}`" for sql in list(dict.fromkeys(_short(op.sql) for op in destructive))[:3])
+    return first.finding(
+        RULE,
+        f"`{migration.path}` runs {shown} with no way back, like the {history} other migration files of this "
+        "repository (none has a down migration): a rollback is a forward fix.",
+        severity=Severity.INFO,
+        blast_radius="If the deploy goes wrong, the schema is repaired by a new migration, and what this one "
+        "destroys comes back only from a backup.",
+        fix="Take a backup of what it destroys before the deploy (the rollback plan's snapshot step), and have "
+        "the corrective migration ready.",
     )
 
 
