@@ -46,6 +46,7 @@ from bot.model.migration import (
 )
 
 SMALL, LARGE, NEW = "small", "large", "new"
+_MATERIALIZED = re.compile(r"\s*CREATE\s+MATERIALIZED\s+VIEW\b", re.I)
 # what Rails does to the rows of a `dependent:` association when the parent is destroyed
 _DEPENDENT_ACTIONS = {
     "destroy": "cascade",
@@ -81,6 +82,7 @@ class Table:
     # known only from the columns migrations add to it (created outside them: `create_all()`, a dump not
     # read): the columns it had before are not known
     partial: bool = False
+    partitioned: bool = False  # PostgreSQL's `PARTITION BY`: the parent holds no rows, its partitions do
     charset: str = ""  # MySQL: the default character set, which text columns added later take
 
 
@@ -238,6 +240,11 @@ class Catalog:
         if table in self.rows:
             return SMALL if self.rows[table] < 10_000 else LARGE
         return LARGE
+
+    def materialized_view(self, name: str) -> DatabaseObject | None:
+        """The materialized view of that name, when the schema holds one."""
+        found = self.objects.get(f"view:{_object_key('view', name)}")
+        return found if found is not None and _MATERIALIZED.match(found.sql) else None
 
     def has_column(self, table: str, column: str) -> bool | None:
         """Whether `table` has `column`; None when the schema does not know the table."""
@@ -447,7 +454,12 @@ def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
         partial = partial or known is None or known.partial
         columns = {**_liked_columns(known, copied), **columns} if known is not None else columns
     c.tables[op.table] = Table(
-        op.table, columns, created_in_change=in_change, charset=op.charset, partial=partial
+        op.table,
+        columns,
+        created_in_change=in_change,
+        charset=op.charset,
+        partial=partial,
+        partitioned=op.partitioned,
     )
     for spec in op.columns:
         if spec.primary_key or spec.unique:

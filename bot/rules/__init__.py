@@ -32,6 +32,7 @@ NAMES = (
     "column_renamed",
     "concurrent_in_transaction",
     "concurrent_index_corruption",
+    "concurrently_refused",
     "constraint_not_valid",
     "counter_not_backfilled",
     "current_model_in_migration",

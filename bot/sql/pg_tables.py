@@ -77,6 +77,7 @@ def create_table(node: ast.CreateStmt, base: Base) -> Iterator[Operation]:
         if_not_exists=bool(node.if_not_exists),
         temporary=temporary,
         like=like,
+        partitioned=node.partspec is not None,
         **base,
     )
 
