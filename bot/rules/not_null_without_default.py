@@ -35,6 +35,7 @@ from bot.model.migration import (
     Migration,
     Operation,
     SetDefault,
+    SetNotNull,
     Truncate,
 )
 from bot.rules.context import Context
@@ -133,6 +134,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if context.config.deployment == "offline":
         return  # no release runs while the migration does: nobody inserts without the new column
     yield from _defaults_dropped(migration, context)
+    yield from _made_not_null_default_dropped(migration, context)
     yield from _rebuilt_with_new_columns(migration, context)
 
 
@@ -243,6 +245,38 @@ def _defaults_dropped(migration: Migration, context: Context) -> Iterator[Findin
             "the deploy omits the new column and fails with a NOT NULL violation, until the new code is out.",
             fix=f"Keep the database default until no running release omits the column{_django_default(migration)}; "
             "drop it, if at all, in a later migration.",
+        )
+
+
+def _made_not_null_default_dropped(migration: Migration, context: Context) -> Iterator[Finding]:
+    """An existing column given a default, filled and made NOT NULL, then left without the default (Django's
+    way to apply `null=False` with a `default=`, MySQL's MODIFY that restates no DEFAULT): the rows are
+    fine, but the release still running inserts without the column, or with NULL, and fails."""
+    ops = migration.up
+    for index, op in enumerate(ops):
+        if not isinstance(op, SetNotNull) or context.catalog.is_new(op.table):
+            continue
+        known = context.before(op).column(op.table, op.column)
+        if known is not None and (not known.nullable or known.added_in_change):
+            continue  # NOT NULL already (a MODIFY restating it), or a column this change adds
+        same = [
+            o
+            for o in ops
+            if getattr(o, "table", None) == op.table and getattr(o, "column", None) == op.column
+        ]
+        earlier = [o for o in same[: same.index(op)] if isinstance(o, SetDefault)]
+        later = _last_default_change(ops[index:], op.table, op.column)
+        if not earlier or earlier[-1].default is None or not isinstance(later, SetDefault) or later.default:
+            continue
+        yield later.finding(
+            RULE,
+            f"`{op.table}.{op.column}` is made NOT NULL with a default that only lasts the migration (`"
+            f"{earlier[-1].default}`): from then on an insert that omits it, or sends NULL, fails.",
+            blast_radius=f"Every insert into {context.size_words(op.table)} from the release still running during "
+            "the deploy, which knows the column as nullable, fails with a NOT NULL violation until the new code "
+            "is out.",
+            fix=f"Keep the database default until no running release omits the column{_django_default(migration)}, "
+            "and make the column NOT NULL only once the code always sets it.",
         )
 
 
