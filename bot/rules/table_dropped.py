@@ -23,11 +23,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import CreateTable, DropTable, Migration, RawSQL, Truncate
+from bot.model.migration import CreateTable, DataInsert, DropTable, Migration, RawSQL, Truncate
 from bot.references.blast_radius import assess
 from bot.references.search import Target
 from bot.references.targets import lost_columns, recreated
 from bot.rules.context import Context
+from bot.sql.names import quote_column
 from bot.sql.rebuilds import rebuilt_tables
 
 RULE = Rule(
@@ -65,6 +66,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if again is not None:
             yield _replaced(op, again, context)
             continue
+        twin = _twin(op, migration, context) if isinstance(op, DropTable) else None
+        if twin is not None:
+            yield _renamed_as_drop_and_create(op, twin, migration, context)
+            continue
         target = Target("table", op.table, op.table)
         found = assess(context.uses(target, op), op.table, removed=context.references.removed_uses(target))
         n = len(found.blocking)
@@ -83,6 +88,64 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             severity=Severity.CRITICAL if cascade else found.severity,
             references=found.references,
         )
+
+
+def _twin(op: DropTable, migration: Migration, context: Context) -> CreateTable | None:
+    """A table of another name the same migration creates with the old one's columns (two or more, of the same
+    types): a rename written as a drop and a create, as Prisma writes a renamed model."""
+    old = context.before(op).tables.get(op.table)
+    if old is None or old.partial or len(old.columns) < 2:
+        return None
+    shape = {(c.name.lower(), _kind(c.type)) for c in old.columns.values()}
+    for each in migration.up:
+        if isinstance(each, CreateTable) and each.table != op.table and not each.as_select and not each.like:
+            if {(c.name.lower(), _kind(c.type)) for c in each.columns} == shape and not _copied(
+                each, op, migration
+            ):
+                return each
+    return None
+
+
+def _copied(new: CreateTable, old: DropTable, migration: Migration) -> bool:
+    """The migration copies the old table's rows into the new one: a replacement, not a lost rename."""
+    return any(
+        isinstance(each, DataInsert) and each.table == new.table and old.table.lower() in each.sql.lower()
+        for each in migration.up
+    )
+
+
+def _kind(sql_type: str) -> str:
+    return sql_type.lower().split("(")[0].strip().replace("serial", "int").replace("integer", "int")
+
+
+_RENAMES = {
+    "prisma": 'edit the generated migration to `ALTER TABLE "{old}" RENAME TO "{new}"` (or keep the table '
+    'name with `@@map("{old}")`)',
+    "rails": "`rename_table :{old}, :{new}`",
+    "django": '`migrations.RenameModel(…)` (or keep the table with `Meta.db_table = "{old}"`)',
+    "alembic": '`op.rename_table("{old}", "{new}")`',
+    "knex": '`knex.schema.renameTable("{old}", "{new}")`',
+    "laravel": "`Schema::rename('{old}', '{new}')`",
+}
+
+
+def _renamed_as_drop_and_create(
+    op: DropTable, twin: CreateTable, migration: Migration, context: Context
+) -> Finding:
+    rename = _RENAMES.get(migration.framework, "`ALTER TABLE {old} RENAME TO {new}`").format(
+        old=op.table, new=twin.table
+    )
+    return op.finding(
+        RULE,
+        f"Table `{op.table}` is dropped, and the same migration creates `{twin.table}` with the same columns: if it "
+        f"is meant as a rename, every row of `{op.table}` is lost and `{twin.table}` starts empty.",
+        severity=Severity.CRITICAL,
+        blast_radius=f"All rows of {context.size_words(op.table)} are deleted with the table; nothing copies them "
+        f"into `{twin.table}`.",
+        fix=f"Rename instead: {rename}. If the table really is replaced, copy its rows first "
+        f"(`INSERT INTO {quote_column(twin.table, context.dialect)} SELECT … FROM "
+        f"{quote_column(op.table, context.dialect)}`).",
+    )
 
 
 def _cascade(op: DropTable | Truncate, context: Context) -> str:
