@@ -98,11 +98,12 @@ def _twin(op: DropTable, migration: Migration, context: Context) -> CreateTable 
         return None
     shape = {(c.name.lower(), _kind(c.type)) for c in old.columns.values()}
     for each in migration.up:
-        if isinstance(each, CreateTable) and each.table != op.table and not each.as_select and not each.like:
-            if {(c.name.lower(), _kind(c.type)) for c in each.columns} == shape and not _copied(
-                each, op, migration
-            ):
-                return each
+        if not isinstance(each, CreateTable) or each.table == op.table or each.as_select or each.like:
+            continue
+        if {(c.name.lower(), _kind(c.type)) for c in each.columns} == shape and not _copied(
+            each, op, migration
+        ):
+            return each
     return None
 
 
