@@ -149,6 +149,21 @@ def classify(
             fails,
             f"lower(trim({column})) NOT IN ({words})",
         )
+    if ob in _TEXT and nb in ("json", "jsonb") and not mapped:
+        return Loss(
+            "values that are not valid JSON ('n/a', 'yes', an empty string) fail the change",
+            fails,
+            f"JSON_VALID({column}) = 0"
+            if mysql
+            # no JSON test before PostgreSQL 16 (`IS JSON`): the values whose first character no JSON text has
+            else f"{column} IS NOT NULL AND trim({column}) !~ '^([[{{\"]|-?[0-9]|true$|false$|null$)'",
+        )
+    if ob in _TEXT and nb == "uuid" and not mysql and not mapped:
+        return Loss(
+            "values that are not UUIDs (an empty string, a number, a slug) fail the change",
+            fails,
+            f"{column} !~* '^{{?[0-9a-f]{{8}}-?([0-9a-f]{{4}}-?){{3}}[0-9a-f]{{12}}}}?$'",
+        )
     if ob in _INTS and nb in ("boolean", "bool") and not mysql and not mapped:
         return Loss(
             "every value other than 0 becomes true: 1, 2 and -1 can no longer be told apart",

@@ -302,3 +302,33 @@ def test_mysql_integer_sign_changes_lose_values_and_copy_the_table(  # type: ign
         cursor.execute(f"ALTER TABLE t MODIFY COLUMN c {new} NOT NULL")
         cursor.execute("SELECT c FROM t ORDER BY id")
         assert tuple(row[0] for row in cursor.fetchall()) == kept
+
+
+@pytest.mark.parametrize(
+    ("new", "bad", "good"),
+    [
+        ("jsonb", ["n/a", "yes", ""], ['{"a": 1}', "[1, 2]", '"x"', "42", "true", "null"]),
+        ("uuid", ["", "42", "not-a-uuid"], ["a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "{A0EEBC999C0B4EF8BB6D6BB9BD380A11}"]),
+    ],
+)
+def test_text_to_json_or_uuid_fails_on_what_the_check_finds(pg: Any, new: str, bad: list[str], good: list[str]) -> None:
+    pg.execute("CREATE TABLE t (id bigint PRIMARY KEY, c text)")
+    rows = [*bad, *good]
+    for n, value in enumerate(rows):
+        pg.execute("INSERT INTO t VALUES (%s, %s)", (n, value))
+    assert pg.execute(_check_query("text", new)).fetchone() == (len(bad),)
+    for value in bad:
+        with pytest.raises(Exception):
+            pg.execute(f"SELECT %s::text::{new}", (value,))
+    for value in good:
+        pg.execute(f"SELECT %s::text::{new}", (value,))
+
+
+def test_mysql_text_to_json_is_checked_with_json_valid(mariadb: Any) -> None:
+    query = _check_query("text", "json", "mysql")
+    assert "JSON_VALID(c) = 0" in query
+    with mariadb.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (id bigint PRIMARY KEY, c text)")
+        cursor.execute("""INSERT INTO t VALUES (1, 'n/a'), (2, '{"a": 1}')""")
+        cursor.execute(query)
+        assert cursor.fetchone() == (1,)
