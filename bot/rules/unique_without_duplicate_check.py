@@ -26,9 +26,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.model.catalog import unqualified
+from bot.model.catalog import Catalog, unqualified
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddColumn, AddConstraint, AddIndex, DataDelete, Migration, Operation
+from bot.model.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    DataDelete,
+    DataUpdate,
+    Migration,
+    Operation,
+    RunCode,
+)
 from bot.probe.questions import added_unique_key
 from bot.rules.context import Context
 
@@ -94,11 +103,33 @@ def _known_unique(
         for op in earlier
         if isinstance(op, AddColumn) and op.table == table and op.column.default is None
     }
-    if set(columns) <= added:
-        return True  # every key is NULL in the existing rows, and NULLs never collide
+    if (
+        set(columns) & (added | _added_empty(table, catalog, context))
+        and "NULLS NOT DISTINCT" not in op.sql.upper()
+    ):
+        return True  # a key column is NULL in every existing row, and NULLs never collide
     if unqualified(table) in catalog.deleted_in_change:
         return True  # an earlier migration of the change deletes rows of the table: its dedupe
     return any(isinstance(op, DataDelete) and op.table == table for op in earlier)
+
+
+def _added_empty(table: str, catalog: Catalog, context: Context) -> set[str]:
+    """Columns an earlier migration of the change added without a default and nothing since has filled."""
+    empty = {
+        name
+        for name, column in (catalog.tables[table].columns.items() if table in catalog.tables else ())
+        if column.added_in_change and column.default is None and not column.identity
+    }
+    if not empty:
+        return empty
+    earlier = context.change[: context.position] if context.position >= 0 else ()
+    for migration in (*earlier, *((context.migration,) if context.migration is not None else ())):
+        for op in migration.up:
+            if isinstance(op, DataUpdate) and op.table == table:
+                empty -= {column for column, _ in op.assignments} or empty
+            elif isinstance(op, RunCode) and table in op.touches:
+                return set()  # code of the change may fill it
+    return empty
 
 
 def _bare(column: str) -> str:
