@@ -39,6 +39,7 @@ from bot.model.migration import (
     Transaction,
     ValidateConstraint,
 )
+from bot.rules._costs import slow
 from bot.rules.context import Context
 from bot.sql.locks import access_exclusive, locks, long_running, reads_catalog
 from bot.sql.transactions import Held, with_held_locks
@@ -79,7 +80,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         holder = _holder(op, held, context, tables_leave)
         if holder is None:
             continue
-        quick = not long_running(op) and not _reads_locked(op, holder.lock.table)
+        quick = not slow(op, context) and not _reads_locked(op, holder.lock.table)
         key = (holder.op.location.line, holder.lock.table, quick)
         if key in reported or (quick and bounded):
             continue  # a quick statement's only wait is for its own lock, which a lock_timeout bounds
