@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.model.catalog import Catalog
+from bot.model.catalog import Catalog, Column
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import CreateTable, DropTable, Migration
 from bot.rules.context import Context
@@ -145,9 +145,9 @@ def _lost(old: Catalog, table: str, new: Catalog, name: str, postgres: bool) -> 
     return found
 
 
-def _generated(column: object) -> bool:
-    default, identity, kind = (getattr(column, a) for a in ("default", "identity", "type"))
-    return default is not None or bool(identity) or str(kind).lower() in SERIAL_TYPES
+def _generated(column: Column) -> bool:
+    """A value the database gives a row that does not name the column: a default, an identity, a serial."""
+    return column.default is not None or column.identity or column.type.lower() in SERIAL_TYPES
 
 
 def _keys(catalog: Catalog, table: str, *, outgoing: bool) -> set[tuple[str, str]]:
