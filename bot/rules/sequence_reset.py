@@ -96,15 +96,12 @@ def _identity_added(migration: Migration, context: Context) -> Iterator[Finding]
             if catalog.is_new(table) or _emptied(table, migration.up[:index]) or table in later:
                 continue
             first = 1 if start is None else start
-            low = first <= max(2, catalog.rows.get(table, 0))
+            low, tail = _next_id(
+                first, catalog.rows.get(table, 0), ", and nothing in the migration moves it past them"
+            )
             yield op.finding(
                 RULE,
-                f"`{table}.{column}` becomes an identity column whose sequence starts at {first}"
-                + (
-                    ", an id the existing rows already hold, and nothing in the migration moves it past them."
-                    if low
-                    else f"; safe only if no row holds an id of {first} or more."
-                ),
+                f"`{table}.{column}` becomes an identity column whose sequence starts at {first}{tail}",
                 severity=Severity.CRITICAL if low else Severity.WARNING,
                 blast_radius=f"The first inserts into {context.size_words(table)} after the deploy take ids "
                 f"existing rows hold and fail with a duplicate key on `{column}`, one after another, until the "
@@ -112,6 +109,14 @@ def _identity_added(migration: Migration, context: Context) -> Iterator[Finding]
                 fix=f"Right after it, move the sequence past the rows: `SELECT setval(pg_get_serial_sequence("
                 f"'{table}', '{column}'), (SELECT coalesce(max({column}), 0) + 1 FROM {table}), false)`.",
             )
+
+
+def _next_id(value: int | None, rows: int, more: str = "") -> tuple[bool, str]:
+    """Is the next id one the existing rows hold (None: the sequence's start; 1 or 2: the first ids, which
+    the oldest rows hold), and the end of the sentence that says so."""
+    if value is None or value <= max(2, rows):
+        return True, f", an id existing rows already hold{more}."
+    return False, f"; safe only if no row holds an id of {value} or more."
 
 
 def _identities(sql: str) -> Iterator[tuple[str, str, int | None]]:
@@ -157,16 +162,11 @@ def _finding(
         )
     table, column = target
     rows = context.catalog.rows.get(table, 0)
-    low = value is None or value <= max(2, rows)  # 1 or 2: the first ids, which the oldest rows hold
+    low, tail = _next_id(value, rows)
     check_query = f"SELECT max({column}) FROM {table}"
     return op.finding(
         RULE,
-        f"The sequence `{sequence}` of `{table}.{column}` is set back to hand out {next_id} next"
-        + (
-            ", an id existing rows already hold."
-            if low
-            else f"; safe only if no row holds an id of {value} or more."
-        ),
+        f"The sequence `{sequence}` of `{table}.{column}` is set back to hand out {next_id} next{tail}",
         severity=Severity.CRITICAL if low else Severity.WARNING,
         blast_radius=f"Inserts into {context.size_words(table)} take ids existing rows hold: each fails with a "
         f"duplicate key on `{column}` until the sequence passes the largest id (or, without a unique key, two rows "
