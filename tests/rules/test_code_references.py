@@ -100,7 +100,7 @@ def test_same_named_column_of_another_table_does_not_block() -> None:
     assert "no code references were found" in finding.blast_radius
 
 
-def test_uses_only_in_code_the_change_deletes_are_safe() -> None:
+def test_uses_only_in_code_the_change_deletes_still_run_during_the_deploy() -> None:
     base = {"app/models/order.rb": ORDER_RB, "app/jobs/export_job.rb": JOB_RB}
     head = {"app/models/order.rb": ORDER_RB, DROP_PATH: DROP}
     changeset = ChangeSet(
@@ -114,8 +114,10 @@ def test_uses_only_in_code_the_change_deletes_are_safe() -> None:
         base_tree=MemoryTree(base),
     )
     finding = _finding(review(changeset), "column-dropped")
-    assert finding.severity is Severity.INFO
+    # no code of the new release uses it, but the release running during the deploy is the old code
+    assert finding.severity is Severity.WARNING
     assert "this change removes the last 1 use (`app/jobs/export_job.rb:4`)" in finding.blast_radius
+    assert "`app/jobs/export_job.rb:4`" in finding.message and "running during the deploy" in finding.message
 
 
 def test_renamed_column_still_written_by_a_serializer() -> None:
