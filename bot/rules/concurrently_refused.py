@@ -76,11 +76,5 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 
 
 def _unique_index(catalog: Catalog, view: str) -> bool:
-    return any(
-        index.table == view and index.unique and not index.where and all(_plain(c) for c in index.columns)
-        for index in catalog.index_definitions.values()
-    )
-
-
-def _plain(column: str) -> bool:
-    return re.fullmatch(r'"?[\w$]+"?(?:\s+(?:ASC|DESC))?', column.strip(), re.I) is not None
+    """A unique index on plain columns without a WHERE clause, which the catalog lists as a unique key."""
+    return any(key and all(key) for key in catalog.unique_keys(view))
