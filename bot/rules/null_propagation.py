@@ -11,12 +11,18 @@ PostgreSQL's `jsonb_set(doc, path, value)` is the same trap with a whole documen
 NULL when `value` is NULL, so `SET options = jsonb_set(options, '{position,col}', to_jsonb((options->
 'position'->>'col')::int * 2))` replaces the whole `options` of every row without that key with NULL.
 
+A document edited in place is the same trap from the other side: `SET prefs = prefs || '{"theme": "dark"}'`,
+`jsonb_set(prefs, …)` or MySQL's `JSON_SET(prefs, …)` and `JSON_MERGE_PATCH(prefs, …)` return NULL where
+`prefs` is NULL, so every row without a document silently does not get the new keys (all of them, when the
+column was just added).
+
 ## Use instead
 Say what a missing operand means: `concat_ws(' ', first_name, last_name)` (skips NULLs),
 `coalesce(last_name, '')`, `coalesce(qty, 0)`, or keep those rows out of the change with
 `WHERE last_name IS NOT NULL`. Count them first: `SELECT count(*) FROM users WHERE last_name IS NULL`.
 For `jsonb_set`, keep the rows without the key out (`WHERE options->'position' ? 'col'`), or use
-`jsonb_set_lax(…, 'use_json_null')` (PostgreSQL 13) or `coalesce(value, 'null'::jsonb)`.
+`jsonb_set_lax(…, 'use_json_null')` (PostgreSQL 13) or `coalesce(value, 'null'::jsonb)`. Start a missing
+document empty: `coalesce(prefs, '{}'::jsonb) || …`, `JSON_SET(COALESCE(prefs, JSON_OBJECT()), …)`.
 
 ## Framework notes
 PostgreSQL's `concat()` ignores NULL arguments, so only `||` is reported there; MySQL's `CONCAT()` does not.
@@ -72,6 +78,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 yield _finding(op, write, nullable, context)
             elif context.postgres and (missing := _null_new_value(write, context)) is not None:
                 yield _document_finding(op, write, missing, context)
+            elif isinstance(op, DataUpdate) and (call := _edited_document(write, op, context)) is not None:
+                yield _null_document_finding(op, write, call, migration, context)
 
 
 def _nullable_operands(write: Write, context: Context) -> list[str]:
@@ -136,6 +144,82 @@ def _null_new_value(write: Write, context: Context) -> exp.Expression | None:
             if missing is not None and not _kept_out(missing, write, context):
                 return missing
     return None
+
+
+# A document edited in place: NULL in, NULL out (PostgreSQL's `||` and `jsonb_set`; MySQL's JSON functions)
+_EDITORS = {
+    "jsonb_set",
+    "jsonb_insert",
+    "json_set",
+    "json_insert",
+    "json_merge_patch",
+    "json_merge_preserve",
+    "json_merge",
+    "json_array_append",
+    "json_array_insert",
+}
+_DOCUMENT_TYPES = ("json", "jsonb")
+
+
+def _edited_document(write: Write, op: DataUpdate, context: Context) -> exp.Expression | None:
+    """`SET prefs = prefs || '{"theme": "dark"}'` (or `jsonb_set(prefs, …)`, `JSON_SET(prefs, …)`) on a
+    nullable JSON column: where `prefs` is NULL the result is NULL, so those rows never get the new keys."""
+    known = context.before(op).column(write.table, write.target)
+    if known is None or not known.nullable or known.type.lower().split("(")[0] not in _DOCUMENT_TYPES:
+        return None
+    value = write.value
+    if isinstance(value, exp.DPipe | exp.JSONSet):
+        document = value.this
+    elif isinstance(value, exp.Anonymous) and str(value.this).lower() in _EDITORS and value.expressions:
+        document = value.expressions[0]
+    else:
+        return None
+    if not isinstance(document, exp.Column) or identifier(document.this) != write.target:
+        return None
+    if write.table_of(document) != write.table or _mentions(write.where, write.target):
+        return None
+    # `jsonb_set(doc, '{a}', to_jsonb((doc->>'a')::int * 2))`: a document reshaped from its own content has
+    # nothing to reshape where it is NULL
+    arguments = [value.expression] if isinstance(value, exp.DPipe) else list(value.expressions)[1:]
+    if isinstance(value, exp.JSONSet):
+        arguments = list(value.expressions)
+    for argument in arguments:
+        if any(identifier(c.this) == write.target for c in argument.find_all(exp.Column)):
+            return None
+    return value
+
+
+def _mentions(where: exp.Expression | None, column: str) -> bool:
+    """The condition tests the column in any way but `IS NULL` (`? 'key'`, `->> 'a' = …`, `IS NOT NULL`)."""
+    if where is None:
+        return False
+    return any(
+        identifier(node.this) == column
+        and not (isinstance(node.parent, exp.Is) and null_only_in(where, column))
+        for node in where.find_all(exp.Column)
+    )
+
+
+def _null_document_finding(
+    op: DataUpdate, write: Write, call: exp.Expression, migration: Migration, context: Context
+) -> Finding:
+    value = render(call, context.dialect)
+    known = context.before(op).column(write.table, write.target)
+    empty = added_in(migration, write.table, write.target) or (known is not None and known.added_in_change)
+    rows = (
+        f"every row: `{write.target}` was just added and is NULL everywhere, so this update changes nothing"
+        if empty
+        else f"rows whose `{write.target}` is NULL"
+    )
+    start = "'{}'::jsonb" if context.postgres else "JSON_OBJECT()"
+    return op.finding(
+        RULE,
+        f"`{op.table}.{write.target}` is edited in place with `{value}`: where `{write.target}` is NULL the "
+        "result is NULL too, so those rows silently do not get the new keys.",
+        blast_radius=f"In `{write.source}`, {rows}; code that then reads the new keys finds none there.",
+        fix=f"Start missing documents empty: `coalesce({write.target}, {start})` in place of `{write.target}`; "
+        f"count them first: `SELECT count(*) FROM {write.source} WHERE {write.target} IS NULL`.",
+    )
 
 
 def _may_be_null(node: exp.Expression, write: Write, context: Context) -> exp.Expression | None:

@@ -60,7 +60,8 @@ def test_a_value_that_is_never_null_keeps_the_document(
 ) -> None:
     new = value.format(column=column, outer=outer, key=key)
     update = f"UPDATE {table} SET {column} = jsonb_set({column}, '{{{outer},{key}}}', {new});"
-    assert not _found(table, column, update)
+    # (a document that is itself NULL stays NULL: that is a finding of its own, test_null_propagation_document)
+    assert not [f for f in _found(table, column, update) if "is set with `jsonb_set`" in f.message]
 
 
 @pytest.mark.parametrize(("table", "column", "outer", "key"), NAMES)
