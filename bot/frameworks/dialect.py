@@ -25,13 +25,15 @@ _XML_CHANGE_SET = re.compile(r"<changeSet\b[^>]*>")
 _CHANGE_SETS = re.compile(r"^\s*-?\s*changeSet\s*:|^\s*--\s*changeset\s", re.M | re.I)
 _DBMS = re.compile(r"""\bdbms\s*[=:]\s*["']?([!\w, ]+)""")
 _NOISE = re.compile(r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\$(\w*)\$.*?\$\1\$", re.S)
-_MYSQL = re.compile(r"`\w+`|\bAUTO_INCREMENT\b|\bENGINE\s*=|\bUNSIGNED\b|\bMODIFY\s+COLUMN\b", re.I)
+_MYSQL = re.compile(r"\bAUTO_INCREMENT\b|\bENGINE\s*=|\bUNSIGNED\b|\bMODIFY\s+COLUMN\b", re.I)
+# SQLite accepts MySQL's backquoted names too: they say MySQL only when nothing says SQLite
+_BACKQUOTED = re.compile(r"`\w+`")
 _SQLITE = re.compile(r"\bAUTOINCREMENT\b|\bPRAGMA\b|\bWITHOUT\s+ROWID\b", re.I)
 _POSTGRES = re.compile(r"\$\w*\$|::\w|\bSERIAL\b|\bBIGSERIAL\b|\bCONCURRENTLY\b|\bJSONB\b", re.I)
 _SAMPLE = 2_000_000
 # What each pattern cannot match without, in lower case: ASCII text that holds none of these is not searched
 # (IGNORECASE folds no other ASCII letter onto these; a whole history's SQL took 50 ms to search)
-_MYSQL_WORDS = ("`", "auto_increment", "engine", "unsigned", "modify")
+_MYSQL_WORDS = ("auto_increment", "engine", "unsigned", "modify")
 _SQLITE_WORDS = ("autoincrement", "pragma", "without")
 OTHER_DATABASES = {
     "h2": "H2", "hsqldb": "HSQLDB", "oracle": "Oracle", "sqlserver": "SQL Server", "mssql": "SQL Server",
@@ -91,7 +93,11 @@ def syntax_database(texts: Iterable[str]) -> Database:
     """A dialect from SQL that only it accepts, outside comments and strings; PostgreSQL when none does."""
     code = _NOISE.sub(" ", "\n".join(texts)[:_SAMPLE])
     lowered = code.lower() if code.isascii() else None
-    for dialect, pattern, words in (("mysql", _MYSQL, _MYSQL_WORDS), ("sqlite", _SQLITE, _SQLITE_WORDS)):
+    for dialect, pattern, words in (
+        ("mysql", _MYSQL, _MYSQL_WORDS),
+        ("sqlite", _SQLITE, _SQLITE_WORDS),
+        ("mysql", _BACKQUOTED, ("`",)),
+    ):
         if lowered is not None and not any(word in lowered for word in words):
             continue
         match = pattern.search(code)

@@ -220,6 +220,29 @@ def test_the_syntax_one_dialect_accepts_is_found_in_any_case(sql: str, dialect: 
     assert f"uses `{word}`" in found.detail
 
 
+@pytest.mark.parametrize(
+    ("names", "sqlite_word"),
+    [(("`group`", "`_old`"), "AUTOINCREMENT"), (("`order`", "`key`"), "PRAGMA")],
+)
+def test_backquoted_names_say_mysql_only_when_nothing_says_sqlite(
+    names: tuple[str, str], sqlite_word: str
+) -> None:
+    # SQLite accepts MySQL's backquotes: a history of SQLite patches that quotes a reserved word stays SQLite
+    quoted = (
+        f"BEGIN TRANSACTION;\nALTER TABLE monitor RENAME TO {names[1]};\nSELECT {names[0]} FROM t;\nCOMMIT;"
+    )
+    marker = (
+        "CREATE TABLE tag (id INTEGER PRIMARY KEY AUTOINCREMENT);"
+        if sqlite_word == "AUTOINCREMENT"
+        else "PRAGMA foreign_keys = off;"
+    )
+    found = syntax_database([quoted, marker])
+    assert (found.dialect, f"uses `{sqlite_word}`" in found.detail) == ("sqlite", True)
+    assert syntax_database([quoted]).dialect == "mysql"  # nothing else says: MySQL, as before
+    # MySQL's own words still decide against SQLite's
+    assert syntax_database([quoted, marker, "CREATE TABLE x (n int UNSIGNED);"]).dialect == "mysql"
+
+
 def test_sql_without_the_words_of_another_dialect_is_postgres() -> None:
     found = syntax_database(["CREATE TABLE engines (id bigint); -- unsigned, `pragma`", "SELECT 'modify';"])
     assert found.dialect == "postgres"
