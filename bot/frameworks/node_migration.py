@@ -141,7 +141,13 @@ def expression(node: Node) -> str:
         name = js.value(inner.args[0])
         if isinstance(name, str) and name.replace("_", "").isalnum():
             return f"{name}({', '.join(expression(a) for a in inner.args[1:])})"
-    return literal(js.value(node))
+    found = js.value(node)
+    if isinstance(found, js.Code) and js.unwrap(node).type in _VARIABLES:
+        return js.PLACEHOLDER  # `{ id: row.id }`: a value the code holds when it runs, never a column
+    return literal(found)
+
+
+_VARIABLES = frozenset({"identifier", "member_expression", "subscript_expression"})
 
 
 def _returned_string(node: Node) -> str | None:

@@ -91,6 +91,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         if _rebuilt(op, migration.up[i + 1 :]):
             continue  # SQLite's rebuild: `x_old` filled from `x`, `x` dropped, `x_old` renamed back to `x`
+        added = _added_again(op, migration.up[i + 1 :])
+        if added is not None:
+            if not _restored(op, migration.up[i + 1 :]):
+                yield _recreated_empty(op, added, context)
+            continue  # the values read before the drop are written back into the new column
         yield _judged(op, migration, context)
     yield from _left_out_of_rebuilds(migration, context)
 
@@ -278,6 +283,50 @@ def _rebuilt(op: DropColumn, after: Sequence[Operation]) -> bool:
     return any(
         isinstance(later, RenameColumn) and later.table == op.table and later.new_name == op.column
         for later in after
+    )
+
+
+def _added_again(op: DropColumn, after: Sequence[Operation]) -> AddColumn | None:
+    """The same migration adds a column of the same name back to the table (a retype by drop and add)."""
+    return next(
+        (
+            later
+            for later in after
+            if isinstance(later, AddColumn) and later.table == op.table and later.column.name == op.column
+        ),
+        None,
+    )
+
+
+def _restored(op: DropColumn, after: Sequence[Operation]) -> bool:
+    """After the column is added back, the migration writes it from something other than a constant: the
+    values it read before the drop (a loop over saved rows), or a copy kept in another table or column."""
+    for later in after:
+        if isinstance(later, DataUpdate) and later.table == op.table:
+            for column, value in later.assignments:
+                if column == op.column and not _constant(value):
+                    return True
+    return False
+
+
+def _constant(value: str) -> bool:
+    text = value.strip().lower()
+    return text in ("null", "true", "false", "default") or bool(
+        re.fullmatch(r"'(?:[^']|'')*'|-?[\d.]+", text)
+    )
+
+
+def _recreated_empty(op: DropColumn, added: AddColumn, context: Context) -> Finding:
+    kept = f" (its default `{added.column.default}`)" if added.column.default else " (NULL)"
+    return op.finding(
+        RULE,
+        f"Column `{op.table}.{op.column}` is dropped and added again by the same migration: the new column "
+        f"starts empty{kept} on every row, and nothing writes the old values back.",
+        blast_radius=f"Every value of `{op.table}.{op.column}` is lost, on {context.size_words(op.table)}; the "
+        "code keeps running and reads the empty column as if it were data.",
+        severity=Severity.CRITICAL,
+        fix="Change the column in place (`ALTER COLUMN … TYPE`, the framework's change/alter of the column), "
+        "or add the new column under another name, copy the values into it, drop the old one and rename.",
     )
 
 
