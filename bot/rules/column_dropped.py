@@ -6,6 +6,10 @@ migration commits. ORMs that cache the table's columns (Rails, Django's model st
 restart, and the column's data is gone: a rollback brings back an empty column. A background job or an
 API serializer that still reads the column fails on its next run or request.
 
+A column dropped and added back under the same name by one migration (a type changed by drop and add, as
+Prisma generates for a cast it cannot make) keeps working for the code, but starts empty on every row: all
+of its values are lost unless the migration writes them back (from rows it read first, or from a copy).
+
 ## Use instead
 Stop reading and writing the column (Rails: `self.ignored_columns += ["col"]`; Django:
 remove the field with `SeparateDatabaseAndState`), deploy, then drop it in a later pull request,
