@@ -64,7 +64,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if isinstance(op, CreateTable | AddIndex | AddConstraint | DropIndex | DropConstraint | DropTable):
             after.apply(op)
+    seen: set[tuple[str, tuple[str, ...]]] = set()
     for op, table, columns, parent in foreign_keys:
+        if (table, columns) in seen:
+            continue  # `ADD COLUMN … REFERENCES`: read as the column and as its constraint, one key
+        seen.add((table, columns))
         if not after.serves_lookups(table, columns):
             cols = ", ".join(columns)
             message = f"The foreign key `{table}` ({cols}) → `{parent or '…'}` has no index on ({cols})."

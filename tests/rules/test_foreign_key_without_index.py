@@ -2,6 +2,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.model.findings import Finding
 from tests.conftest import git, review_sql
 from tests.test_cli import run
@@ -136,3 +138,18 @@ def test_a_new_foreign_key_with_only_a_partial_index() -> None:
     )
     assert ["payment_id" in f.message for f in _found(sql)] == [True]
     assert not _found(sql.replace("WHERE NOT done", "WHERE payment_id IS NOT NULL"))
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "parent"),
+    [("subscriptions", "referrer_id", "users"), ("comments", "author_id", "people")],
+)
+def test_an_inline_reference_of_an_added_column_is_reported_once(
+    table: str, column: str, parent: str
+) -> None:
+    sql = (
+        f"CREATE TABLE {parent} (id bigint PRIMARY KEY);\nCREATE TABLE {table} (id bigint PRIMARY KEY);\n-- migration\n"
+        f"ALTER TABLE {table} ADD COLUMN {column} bigint REFERENCES {parent} (id) ON DELETE SET NULL;"
+    )
+    found = [f for f in review_sql(sql).active if f.rule == "foreign-key-without-index"]
+    assert len(found) == 1, [f.message for f in found]
