@@ -121,6 +121,7 @@ NAMES = (
     "serial_over_identity",
     "set_not_null",
     "soft_delete_in_unique_key",
+    "split_drops_parts",
     "sqlite_alter_unsupported",
     "star_copy_misaligned",
     "statements_after_exclusive_lock",
