@@ -5,7 +5,8 @@
 writes. The migration runs before (or while) the new code rolls out, so for minutes the old code keeps
 writing dollars into a column that now holds cents, and reads cents as dollars: those rows end up in the
 wrong unit, and nothing in the row says which unit it holds. The same holds for a time column shifted in
-place (`SET starts_at = starts_at + interval '1 hour'`).
+place (`SET starts_at = starts_at + interval '1 hour'`), and for a flag turned round in place (`SET notify =
+NOT notify`): the old code keeps writing the old meaning, and a re-run turns every row back.
 
 When the conversion commits in parts (batches, a Rails migration with `disable_ddl_transaction!`, a
 Django migration with `atomic = False`, MySQL), a failure halfway and a re-run convert the rows already
@@ -28,7 +29,7 @@ from decimal import Decimal, InvalidOperation
 from sqlglot import exp
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddColumn, DataUpdate, Migration, transaction_flags
+from bot.model.migration import AddColumn, DataUpdate, Migration, RenameColumn, transaction_flags
 from bot.rules.context import Context
 from bot.sql.names import identifier
 from bot.sql.writes import Write, assigned
@@ -75,6 +76,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             if catalog.column(write.table, write.target) is None or _ORDERING.search(write.target):
                 continue  # unknown, or a sort key spread out (`position = position * 10`): no unit to mix
             how = _conversion(write, "mysql" if context.mysql else context.dialect)
+            if (
+                how is not None
+                and how.upper().startswith("NOT")
+                and _renamed(migration, op.table, write.target)
+            ):
+                continue  # `RENAME is_hidden TO is_visible` then `SET is_visible = NOT is_visible`: kept right
             if how is not None:
                 yield _finding(op, write, how, parts=not flags[index])
 
@@ -95,6 +102,13 @@ def _finding(op: DataUpdate, write: Write, how: str, *, parts: bool) -> Finding:
         "re-run, every row converted before the failure.",
         fix=f"Add a new column, fill it from `{write.target}` `WHERE <new> IS NULL`, switch the code to it, and drop "
         f"`{write.target}` in a later release (or mark each converted row in the same UPDATE and read the mark).",
+    )
+
+
+def _renamed(migration: Migration, table: str, column: str) -> bool:
+    return any(
+        isinstance(op, RenameColumn) and op.table == table and column in (op.column, op.new_name)
+        for op in migration.up
     )
 
 
@@ -120,6 +134,8 @@ def _conversion(write: Write, dialect: str) -> str | None:
     """`price * 100`, `100 * price`, `price / 1000.0`, `round(price * 100)`, `starts_at + interval '1 hour'`:
     the column's own value rescaled or shifted by a constant; None for anything else."""
     value = _unwrapped(write.value)
+    if isinstance(value, exp.Not) and _is_target(_unwrapped(value.this), write):
+        return value.sql(dialect=dialect)  # `flag = NOT flag`: the meaning turned round in place
     if isinstance(value, exp.Mul | exp.Div):
         sides = [_unwrapped(value.this), _unwrapped(value.expression)]
         own = [s for s in sides if _is_target(s, write)]

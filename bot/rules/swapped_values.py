@@ -76,6 +76,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if isinstance(op, DataUpdate | DataInsert):
             yield from _inverted(op)
+        if isinstance(op, DataUpdate | DataInsert):
+            yield from _flag_named_backwards(op)
         if isinstance(op, DataUpdate):
             yield from _set_where_opposite_agrees(op)
             yield from _misnamed_source(op, context)
@@ -167,6 +169,44 @@ def _flag_tests(condition: exp.Expression) -> Iterator[tuple[str, bool]]:
             value = _truth(inner.expression)
             if value is not None:
                 yield identifier(inner.this.this), value != negated
+
+
+def _flag_named_backwards(op: DataUpdate | DataInsert) -> Iterator[Finding]:
+    """`CASE WHEN active THEN 'inactive' ELSE 'active' END`: a flag turned into words, each the opposite of
+    what the flag says (the WHEN's word names the flag's opposite, or the ELSE's names the flag itself)."""
+    for write in writes(op):
+        case = write.value.unnest()
+        if not isinstance(case, exp.Case) or case.this is not None:
+            continue
+        wrong: list[str] = []
+        flags: set[str] = set()
+        for branch in case.args.get("ifs") or []:
+            tests = list(_flag_tests(branch.this))
+            word = branch.args.get("true")
+            if len(tests) != 1 or not isinstance(word, exp.Literal) or not word.is_string:
+                continue
+            (flag, value), said = tests[0], normal(word.name)
+            flags.add(flag)
+            core = _PREFIX.sub("", flag.lower())
+            if (value and opposite(core, said)) or (not value and said == core):
+                wrong.append(f"{flag} {str(value).upper()} → `'{word.name}'`")
+        default = case.args.get("default")
+        if len(flags) == 1 and isinstance(default, exp.Literal) and default.is_string:
+            flag = next(iter(flags))
+            if normal(default.name) == _PREFIX.sub("", flag.lower()) and not any(
+                value is False
+                for branch in case.args.get("ifs") or []
+                for _, value in _flag_tests(branch.this)
+            ):
+                wrong.append(f"{flag} FALSE → `'{default.name}'`")
+        if wrong:
+            yield op.finding(
+                RULE,
+                f"The CASE that sets `{op.table}.{write.target}` names each flag value backwards: {'; '.join(wrong)}.",
+                blast_radius=f"Every row of `{op.table}` gets the word for the opposite of its flag in "
+                f"`{write.target}`.",
+                fix="Swap the results so each word says what the flag says (and decide what NULL should become).",
+            )
 
 
 def _set_where_opposite_agrees(op: DataUpdate) -> Iterator[Finding]:
