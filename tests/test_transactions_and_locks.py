@@ -107,6 +107,12 @@ def test_validating_in_the_transaction_that_added_the_key_keeps_writes_blocked(t
     )
     [found] = [f for f in lint(tmp_path, sql) if f["rule"] == "statements-after-exclusive-lock"]
     assert found["line"] == 4 and "SHARE ROW EXCLUSIVE" in found["message"]
+    # the scan of adding the key valid at once, under the same lock: as severe as constraint-not-valid's
+    assert found["severity"] == "critical"
+    check = sql.replace("FOREIGN KEY (carrier_id) REFERENCES carriers (id)", "CHECK (carrier_id > 0)")
+    check = check.replace("parcels_carrier_fk", "parcels_carrier_positive")
+    [found] = [f for f in lint(tmp_path, check) if f["rule"] == "statements-after-exclusive-lock"]
+    assert found["severity"] == "critical" and "ACCESS EXCLUSIVE" in found["message"]
     apart = sql.replace("NOT VALID;\n", "NOT VALID;\nCOMMIT;\nBEGIN;\n")
     assert "statements-after-exclusive-lock" not in rules(lint(tmp_path, apart))
 

@@ -18,7 +18,7 @@ exactly the expected parts (`WHERE name ~ '^\\S+ \\S+$'`) and count the others f
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlglot import exp
 
@@ -26,6 +26,7 @@ from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DataInsert, DataUpdate, Migration
 from bot.rules.context import Context
 from bot.sql.names import identifier
+from bot.sql.statements import render
 from bot.sql.writes import Write, assigned
 
 RULE = Rule(
@@ -70,6 +71,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         for write in assigned(op, context.dialect):
             piece = _piece(write.value, context.dialect)
+            if piece is not None:
+                piece = replace(piece, text=render(write.value, context.dialect))
             if piece is not None and not _shaped(write.where, piece.source):
                 found.setdefault((op.table, piece.source), []).append((op, write, piece))
             elif piece is None:
@@ -83,18 +86,18 @@ def _piece(value: exp.Expression, dialect: str) -> Piece | None:
     node = value
     while isinstance(node, _KEEPS) and isinstance(node.this, exp.Expression):
         node = node.this
-    text = value.sql(dialect=dialect)
+    text = ""
     if isinstance(node, exp.SplitPart) and isinstance(node.this, exp.Column):
         index = _number(node.args.get("part_index"))
         if index is None or index == 0:
             return None
-        separator = node.args["delimiter"].sql(dialect=dialect)
+        separator = node.args["delimiter"].sql(dialect=_syntax(dialect))
         source = identifier(node.this.this)
         return Piece(source, separator, index if index > 0 else 0, -index if index < 0 else 0, text)
     if isinstance(node, exp.SubstringIndex):
         count = _number(node.args.get("count"))
         inner = node.this
-        separator = node.args["delimiter"].sql(dialect=dialect)
+        separator = node.args["delimiter"].sql(dialect=_syntax(dialect))
         if count == -1 and isinstance(inner, exp.SubstringIndex) and isinstance(inner.this, exp.Column):
             nth = _number(inner.args.get("count"))  # SUBSTRING_INDEX(SUBSTRING_INDEX(name, ' ', 2), ' ', -1)
             if nth is not None and nth > 0:
@@ -111,9 +114,15 @@ def _piece(value: exp.Expression, dialect: str) -> Piece | None:
             and index
             and index > 0
         ):
-            separator = array.expression.sql(dialect=dialect) if array.expression is not None else "','"
+            separator = (
+                array.expression.sql(dialect=_syntax(dialect)) if array.expression is not None else "','"
+            )
             return Piece(identifier(array.this.this), separator, index, 0, text)
     return None
+
+
+def _syntax(dialect: str) -> str:
+    return "mysql" if dialect in ("mysql", "mariadb") else dialect
 
 
 def _number(node: exp.Expression | None) -> int | None:

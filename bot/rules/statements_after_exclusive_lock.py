@@ -159,6 +159,8 @@ def _finding(op: Operation, holder: Held, context: Context, quick: bool) -> Find
             f"which blocks {level.blocked}."
         )
         fix = "Validate the constraint in a separate migration (or after a COMMIT), where it blocks no reads or writes."
+        # the same scan under the same lock as adding the constraint valid at once: as severe (constraint-not-valid)
+        severity = context.lock_severity(table, Severity.CRITICAL) or Severity.INFO
     what = "query" if level.blocks_reads else "write"
     radius = f"Every {what} on {context.size_words(table)} waits until the transaction commits, " + (
         "for as long as this statement waits for its own lock (it does no slow work itself; "
