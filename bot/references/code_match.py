@@ -16,6 +16,7 @@ from functools import cached_property, lru_cache
 from itertools import accumulate, pairwise
 from typing import NamedTuple
 
+from bot.references.api_documents import api_document, described, nested_property
 from bot.references.code_access import FLAG_HINTS, flag_guard, is_write
 from bot.references.code_areas import JOB_HINTS, MODEL_HINTS, FileArea, classify, file_area, is_comment
 from bot.references.code_sql import Schema, literal_at, multiline_delimiters, parsed
@@ -43,6 +44,7 @@ from bot.references.script_members import ScriptShape, declared_otherwise, deleg
 from bot.references.script_members import callee as callee_chain
 from bot.references.script_names import SCRIPT_FILES, props_member, props_types, script_local
 from bot.references.script_requests import reaches_query, request_source, response_key
+from bot.references.script_strings import chain_member, form_or_url_name
 from bot.references.sql_builders import built
 from bot.references.sql_pieces import joined
 from bot.references.usage import Target, Use
@@ -141,7 +143,10 @@ _MEMBER = re.compile(r"\??\.[A-Za-z_]\w*")  # `.member` right after a name
 _WORD_CONSTANT = re.compile(r"\s*\w+\s*(?::[^=]+)?=\s*[rbuRBU]?([\"'])[\w.-]*\1\s*(?:#.*)?$")
 # Prisma's nested operations on a relation, and a query's own arguments (a key above them is a relation)
 _NESTED_OPERATIONS = frozenset(
-    ("create", "createMany", "connectOrCreate", "update", "updateMany", "upsert", "select", "include")
+    (
+        *("create", "createMany", "connectOrCreate", "update", "updateMany", "upsert", "select", "include"),
+        *("some", "every", "none", "is", "isNot"),  # a relation filter: `memberships: { some: { role } }`
+    )
 )
 _QUERY_ARGUMENTS = frozenset(("data", "where", "select", "include", "create", "update", "orderBy", "_count"))
 # An object type written inline, its members separated by semicolons: `{ id: string; ` before a member
@@ -549,6 +554,12 @@ class _FileScan:
             return None
         if self.in_docstring(line_start + col):
             return None  # a docstring or a GraphQL description: sentences
+        if api_document(self.path) and (
+            described(line, col) or (target.kind == "column" and nested_property(self.text, line_start))
+        ):
+            return None  # an OpenAPI `description:`, or `styling: properties: brandColor:`: an object's key
+        if target.kind == "column" and self.path.endswith(SCRIPT_FILES) and form_or_url_name(line, col):
+            return None  # `form.watch("brandColor.light")`, `searchParams.get("brandColor")`: not a row
         if (
             self.path.endswith(".prisma")
             and target.kind == "column"
@@ -1147,6 +1158,19 @@ class _FileScan:
             return False
         return target.table.lower().rpartition(".")[2] not in self.m.rows.get(receiver, frozenset())
 
+    def _delegate_tables(self, delegate: str) -> frozenset[str]:
+        """The tables a Prisma client's delegate queries (`teamUser` of `prisma.teamUser.create`: the schema
+        keeps the quoted `TeamUser` table in lower case)."""
+        return self.m.rows.get(delegate) or self.m.rows.get(delegate.lower(), frozenset())
+
+    def _through_other(self, target: Target, through: str, models: TableModels) -> bool:
+        """Is a member read through `through`, a collection or an item of another table's rows or another
+        column of the target's table (`memberships` of `user.memberships[0].role`)?"""
+        if through in models.names or self.m.schema.has(target.table, through):
+            return through not in models.names
+        tables = self._row_tables(through)
+        return bool(tables) and target.table.lower().rpartition(".")[2] not in {t.lower() for t in tables}
+
     def _own_row(self, target: Target, owner: str) -> bool:
         """Is `owner` a name code gives a row of the target's table only (`product` for `spree_products`)?"""
         return bool(owner) and self.m.rows.get(owner) == frozenset({target.table.lower().rpartition(".")[2]})
@@ -1329,8 +1353,13 @@ class _FileScan:
             return None  # `const { customText } = input`: taken out of a value (a request's body)
         if before.endswith("."):
             owner = qualifier(line, col)
+            through = "" if owner else chain_member(line, col)
+            if through and self._through_other(target, through, models):
+                return "low", frozenset()  # `user.memberships[0].role`: a membership's, not the user's
             if not owner or owner in ("this", "self", "super"):
                 return None
+            if _CONSTANT.fullmatch(owner):
+                return "low", frozenset()  # `COLOR_DEFAULTS.brandColor`: a constant of the code, no row
             if self._typed_as(owner, models):
                 return "high", frozenset()
             if contested:
@@ -1351,12 +1380,14 @@ class _FileScan:
             delegate = delegate_of(callee_chain(head) or "")
             if delegate in models.names or self._own_row(target, delegate or ""):
                 return "high", frozenset()  # `prisma.order.update({ data: { … } })`
-            if self.m.rows.get(delegate or ""):  # a query on another model:
+            if self._delegate_tables(delegate or ""):  # a query on another model:
                 return "low", frozenset()  # `prisma.document.findMany({ where: { teamId } })`
             if _mentions(head, models.names):
                 return "high", frozenset()  # `this.orderRepository.save({ … })`, `Order.create({ … })`
         if heads and contested:
             return "low", frozenset()  # `items.push({ currency: … })`: a key of another function's object
+        if _copied_member(after, word.group(0) if word else ""):
+            return "low", frozenset()  # `brandColor: project.styling.brandColor`: the value decides
         if not heads and self.shape.returned_copy(line_start + col):
             return "low", frozenset()  # `return { ...model, earlyAccessDeadline: … }`: a copy's own field
         if contested:
@@ -1444,6 +1475,7 @@ _CALL_END = r"(?:(?:s|es)?(?:Repository|Repo|Service|Model|Store|Dao|Table|Colle
 _TABLE_DECLARED = re.compile(r"(?:__tablename__|db_table)\s*=\s*[\"']([\w.]+)[\"']")
 
 
+_CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{2,}[0-9]*")  # `COLOR_DEFAULTS`, `CONFIG`
 _ITERATES = r"(?:map|every|some|filter|find|findLast|forEach|flatMap|reduce|findIndex|sort|toSorted)"
 
 
@@ -1491,6 +1523,17 @@ def _row_owner(owner: str) -> frozenset[str]:
     search can judge it again once it learns the models that declare their table (`invoice.memo` of
     `class Invoice` with `db_table = "billing_records"`); nothing for a path or a call's result."""
     return frozenset((owner,)) if owner.isidentifier() and owner[:1].islower() else frozenset()
+
+
+def _copied_member(after: str, word: str) -> bool:
+    """Is `after`, the rest of a line after a key named `word`, a value read as a member of the same name
+    (`: project.styling.brandColor?.light`, `: user.memberships[0].role`)? The key copies a value; the
+    member it is read from is judged on its own."""
+    return (
+        bool(word)
+        and after.startswith(":")
+        and re.search(rf"[\w$)\]]\??\.{re.escape(word)}(?![\w$])", after) is not None
+    )
 
 
 def _union_member(line: str, col: int, end: int) -> bool:

@@ -36,7 +36,7 @@ _KEY_REVERSED = re.compile(r":\s*([\w$]+)")  # `key:` before an object, read fro
 _DECLARES = re.compile(r"\b(?:const|let|var)\s*$")
 _PATTERN_VALUE = re.compile(r"\s*(?::[^=;\n]*)?=(?![=>])\s*([^;\n]+)")
 # `return {`, `=> ({`: an object given back, not to a call
-_RETURNS_OBJECT = re.compile(r"(?:\breturn|=>)\s*\(?\s*\{$")
+_RETURNS_OBJECT = re.compile(r"(?:\breturn|=>|(?<![=!<>])=)\s*\(?\s*\{$")
 
 
 def _top_level(body: str) -> str:
@@ -138,8 +138,9 @@ class ScriptShape:
                 yield i
 
     def returned_copy(self, pos: int) -> bool:
-        """Is `pos` in an object literal the code returns that spreads another object (`return { ...model,
-        earlyAccessDeadline: deadlines.get(model.id) }`): a copy the code extends in memory?"""
+        """Is `pos` in an object literal the code returns or assigns that spreads another object (`return {
+        ...model, earlyAccessDeadline: deadlines.get(model.id) }`, `const shown = { ...project, brandColor:
+        … }`): a copy the code extends in memory?"""
         for i in self._unclosed(pos):
             if self.text[i] != "{":
                 return False
