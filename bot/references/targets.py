@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from bot.model.catalog import Catalog
 from bot.model.migration import (
+    PLACEHOLDER,
     AddColumn,
     CreateTable,
     DataUpdate,
@@ -133,7 +134,7 @@ def replacements(migration: Migration, catalog: Catalog | None = None) -> list[t
             sources = [
                 c
                 for c in dict.fromkeys(op.reads)
-                if c != column
+                if c not in (column, PLACEHOLDER)  # `.values(new=row.old)`: a value the code gives
                 and re.search(rf"\b{re.escape(c)}\b", expression)
                 and (known is None or c.lower() in known)
             ]

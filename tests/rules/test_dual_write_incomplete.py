@@ -210,3 +210,59 @@ class Migration(migrations.Migration):
     )
     kept = kept.replace(f"row.{target} = MAP[old]", f"row.{target} = row.{source}")
     assert RULE in {f.rule for f in review_sql(kept, path=path, base=base).findings}
+
+
+@pytest.mark.parametrize(
+    ("table", "model", "source", "target"),
+    [
+        ("notification_destinations", "NotificationDestination", "options", "encrypted_options"),
+        ("payment_accounts", "PaymentAccount", "token", "sealed_token"),
+    ],
+)
+def test_a_value_given_to_a_core_update_is_no_source_column(
+    table: str, model: str, source: str, target: str
+) -> None:
+    """redash filled `encrypted_options` row by row through SQLAlchemy Core (`.values(encrypted_options=
+    dest.options)`) and dropped `options` in the same migration, on a table its models create: the value
+    given to the update was read as a column named by the translation's placeholder, and the review said
+    the code "no longer" writes `…`."""
+    migration = f'''"""encrypt"""
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.sql import table
+
+revision = "b2"
+down_revision = "b1"
+
+
+def upgrade():
+    op.add_column("{table}", sa.Column("{target}", sa.LargeBinary(), nullable=True))
+    rows = table("{table}", sa.Column("id", sa.Integer), sa.Column("{target}", sa.LargeBinary()), sa.Column("{source}", sa.Text()))
+    conn = op.get_bind()
+    for row in conn.execute(rows.select()):
+        conn.execute(rows.update().where(rows.c.id == row.id).values({target}=row.{source}))
+    op.drop_column("{table}", "{source}")
+
+
+def downgrade():
+    pass
+'''
+    models_py = (
+        "from sqlalchemy import Column, Integer, Text\n\n\n"
+        f'class {model}(Base):\n    __tablename__ = "{table}"\n    id = Column(Integer, primary_key=True)\n'
+        f'    {source} = Column("{target}", Text)\n'
+    )
+    cli = (
+        "def reencrypt(db, rows, item):\n"
+        f'    db.execute(rows.update().where(rows.c.id == item["id"]).values({target}=item["{target}"]))\n'
+    )
+    base = {"app/models.py": models_py, "app/cli.py": cli}
+    path = "migrations/versions/b2_encrypt.py"
+    assert RULE not in {f.rule for f in review_sql(migration, path=path, base=base).findings}
+    kept = migration.replace(
+        f"    conn = op.get_bind()\n    for row in conn.execute(rows.select()):\n"
+        f"        conn.execute(rows.update().where(rows.c.id == row.id).values({target}=row.{source}))\n"
+        f'    op.drop_column("{table}", "{source}")\n',
+        f'    op.execute("UPDATE {table} SET {target} = {source}")\n',
+    )
+    assert RULE in {f.rule for f in review_sql(kept, path=path, base=base).findings}
