@@ -129,6 +129,27 @@ def test_not_a_git_repository_is_a_clear_error(tmp_path: Path) -> None:
     assert done.returncode == 2 and "not a git repository" in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("path", "sql"),
+    [
+        ("db/migrations/000002_idx.up.sql", "CREATE INDEX users_email_idx ON users (email);\n"),
+        ("db/migrations/000002_drop.up.sql", "ALTER TABLE users DROP COLUMN email;\n"),
+    ],
+)
+def test_a_bare_mirror_whose_head_is_the_reviewed_commit_is_read_from_git(
+    repo: Path, tmp_path: Path, path: str, sql: str
+) -> None:
+    """A mirror (`git clone --mirror`) has no work tree: with the head commit checked out as its HEAD, the
+    review read the files from a work tree anyway and stopped (`rev-parse --show-toplevel` fails)."""
+    commit(repo, path, sql)
+    mirror = tmp_path / "mirror.git"
+    git(tmp_path, "clone", "-q", "--bare", str(repo), str(mirror))
+    git(mirror, "symbolic-ref", "HEAD", "refs/heads/feature")
+    done = run("review", "--repo", str(mirror), "--base", "main", "--head", "HEAD", "--format", "json")
+    assert done.returncode == 1, done.stderr
+    assert any(f["path"] == path for f in json.loads(done.stdout)["findings"])
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is needed")
 def test_demo_prints_a_real_blocked_review() -> None:
     done = run("demo", "--format", "markdown")

@@ -123,7 +123,8 @@ def changeset_from_git(
     repo = repo.resolve()
     if not repo.is_dir():
         raise GitError(f"no such directory: {repo}")
-    if not _git(repo, "rev-parse", "--is-inside-work-tree", check=False).strip():
+    inside = _git(repo, "rev-parse", "--is-inside-work-tree", check=False).strip()
+    if not inside:
         raise GitError(f"not a git repository: {repo}")
     head_sha = _commit(repo, head)
     base_sha = _commit(repo, base) if base else default_base(repo, head_sha)
@@ -153,7 +154,11 @@ def changeset_from_git(
             )
         )
     current = _git(repo, "rev-parse", "HEAD", check=False).strip()
-    clean = not _git(repo, "status", "--porcelain", "--untracked-files=no", check=False).strip()
+    # a bare repository (a mirror) has no files to read, even when its HEAD is the head commit
+    clean = (
+        inside == "true"
+        and not _git(repo, "status", "--porcelain", "--untracked-files=no", check=False).strip()
+    )
     tree = (
         DirectoryTree(Path(_git(repo, "rev-parse", "--show-toplevel").strip()))
         if current == head_sha and clean
