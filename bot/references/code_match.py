@@ -561,6 +561,12 @@ class _FileScan:
         if target.kind == "column" and self.path.endswith(SCRIPT_FILES) and form_or_url_name(line, col):
             return None  # `form.watch("brandColor.light")`, `searchParams.get("brandColor")`: not a row
         if (
+            target.kind == "column"
+            and self.path.endswith(SCRIPT_FILES)
+            and self._key_tested_elsewhere(target, line, col, end)
+        ):
+            return None  # `'itemId' in previewingEdge.from`: a key of another object
+        if (
             self.path.endswith(".prisma")
             and target.kind == "column"
             and needle.role in ("name", "new")
@@ -1158,6 +1164,18 @@ class _FileScan:
             return False
         return target.table.lower().rpartition(".")[2] not in self.m.rows.get(receiver, frozenset())
 
+    def _key_tested_elsewhere(self, target: Target, line: str, col: int, end: int) -> bool:
+        """Is the quoted name a key the `in` operator looks for in an object that is no row of the target's
+        table (`'itemId' in previewingEdge.from`)? In a row (`'itemId' in answer`) it stays a use."""
+        quote = line[col - 1 : col]
+        if quote not in ("'", '"') or line[end : end + 1] != quote:
+            return False
+        tested = _IN_OBJECT.match(line, end + 1)
+        if tested is None:
+            return False
+        last = tested.group(1).rpartition(".")[2]
+        return not (last in self.m.models[target.table].names or self._own_row(target, last))
+
     def _delegate_tables(self, delegate: str) -> frozenset[str]:
         """The tables a Prisma client's delegate queries (`teamUser` of `prisma.teamUser.create`: the schema
         keeps the quoted `TeamUser` table in lower case)."""
@@ -1475,6 +1493,7 @@ _CALL_END = r"(?:(?:s|es)?(?:Repository|Repo|Service|Model|Store|Dao|Table|Colle
 _TABLE_DECLARED = re.compile(r"(?:__tablename__|db_table)\s*=\s*[\"']([\w.]+)[\"']")
 
 
+_IN_OBJECT = re.compile(r"\s+in\s+([\w$]+(?:\??\.[\w$]+)*)")  # `'itemId' in previewingEdge.from`
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{2,}[0-9]*")  # `COLOR_DEFAULTS`, `CONFIG`
 _ITERATES = r"(?:map|every|some|filter|find|findLast|forEach|flatMap|reduce|findIndex|sort|toSorted)"
 

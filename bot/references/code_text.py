@@ -47,6 +47,7 @@ NOT_ROWS = frozenset(
     {"response", "res", "resp", "request", "req", "err", "error", "exception", "exc", "window", "document"}
     | {"location", "process", "os", "sys", "JSON", "json", "console", "Math", "http", "xhr", "fetch"}
     | {"parsedInput"}  # next-safe-action's parsed request input: `.action(async ({ parsedInput }) => …)`
+    | {"input"}  # a tRPC procedure's or a GraphQL resolver's input: `.mutation(async ({ input }) => …)`
     | {
         "email",
         "mail",
@@ -99,9 +100,16 @@ _ROUTE_SEGMENT = re.compile(r"/\[{1,2}(?:\.\.\.)?$")
 _RESERVED = re.compile(r"\s*reserved\b")
 
 
+# A project's history of changes: a line naming a column there stays true after the column is gone.
+_HISTORY_FILE = re.compile(
+    r"(?:^|/)(?:CHANGELOG|CHANGES|HISTORY|RELEASE[-_]?NOTES|NEWS)(?:\.[\w.]+)?$|(?:^|/)change[-_]?logs?(?:\.d)?/",
+    re.I,
+)
+
+
 def not_code(path: str, line: str, col: int, end: int) -> bool:
     """Is line[col:end] a word of text rather than code (see the module's description)?"""
-    if is_comment(line):
+    if is_comment(line) or _HISTORY_FILE.search(path):
         return True
     before, after = line[:col], line[end:]
     if path.endswith(".proto") and _RESERVED.match(line):

@@ -136,3 +136,38 @@ def test_an_openapi_property_of_a_nested_object_and_a_description_are_no_places(
 
 def row_word(model: str) -> str:
     return model.lower()
+
+
+@pytest.mark.parametrize(
+    ("model", "column", "other"),
+    [("Answer", "itemId", "previewingEdge"), ("Ticket", "slotId", "draggedCard")],
+)
+def test_a_procedures_input_a_key_tested_in_another_object_and_a_changelog_are_no_places(
+    model: str, column: str, other: str
+) -> None:
+    """typebot dropped `Answer.itemId`; the critical finding listed a tRPC procedure's `input.itemId`, the
+    key of an `in` test on an edge of the editor's graph, and a line of the changelog."""
+    row = model.lower()
+    code = (
+        'import { prisma } from "@/lib/prisma";\n\n'
+        "export const upload = procedure.mutation(async ({ input }) => {\n"
+        f"  return `public/typebots/${{\n    input.typebotId\n  }}/blocks/${{input.blockId}}${{input.{column} ? `/items/${{input.{column}}}` : ''}}`\n"
+        "});\n\n"
+        f"export const isPreviewing = (item: {{ id: string }}) =>\n"
+        f"  {other} && '{column}' in {other}.from && {other}.from.{column} === item.id\n\n"
+        f"export const load = async (id: string) => {{\n"
+        f"  const {row} = await prisma.{row}.findUnique({{ where: {{ id }} }})\n"
+        f"  return {row}?.id\n}}\n"
+    )
+    schema = f"model {model} {{\n  id String @id\n  blockId String\n  {column} String?\n}}\n"
+    sql = (
+        f'CREATE TABLE "{model}" ("id" TEXT PRIMARY KEY, "blockId" TEXT, "{column}" TEXT);\n'
+        f'-- migration\nALTER TABLE "{model}" DROP COLUMN "{column}";\n'
+    )
+    changelog = f"## 2.1.0\n\n- Fix {row} upsert on duplicate {column}\n"
+    files = {"prisma/schema.prisma": schema, "lib/upload.ts": code, "CHANGELOG.md": changelog}
+    quiet = _places(review_sql(sql, path=MIGRATION, base=files))
+    assert not {"lib/upload.ts:6", "lib/upload.ts:10", "CHANGELOG.md:3"} & quiet
+    read = code.replace(f"return {row}?.id", f"return '{column}' in {row} && {row}.{column}")
+    found = _places(review_sql(sql, path=MIGRATION, base={**files, "lib/upload.ts": read}))
+    assert "lib/upload.ts:14" in found
