@@ -767,6 +767,17 @@ class _FileScan:
             return None  # `"Suburb"` in a list of labels, and no class of that name in the code
         if self.path.endswith(".sql") and self._definition_statement(line_start + col):
             return None  # `CREATE TABLE … ("legacy" text)`, `COPY … FROM stdin`: a schema dump or init script
+        if _RUBY_SCHEMA_FILE.search(self.path) and _RUBY_SCHEMA_LINE.match(line):
+            return (
+                None  # `create_table "users"` of `db/schema-drupal.rb`: a copy of a schema, no code that runs
+            )
+        if (_RAILS_ROUTES.search(self.path) and _ROUTE_LINE.match(line)) or (
+            self.path.endswith((".rb", ".erb", ".haml", ".slim"))
+            and _RAILS_CONTROLLER_OR_ASSET.search(line, 0, col)
+        ):
+            return (
+                None  # `get 'users' => 'users#index'`, `javascript_include_tag 'users'`: a controller, a file
+            )
         if _CHANGES_SCHEMA.search(line):
             return None  # `ALTER TABLE notes DROP COLUMN description` held in code: the change itself, no use
         read_as_sql = self.sql_access(needle, target, line_start + col)
@@ -1286,6 +1297,14 @@ class _FileScan:
         if needle.role in ("table", "singular"):
             if needle.role == "table" and self._label_not_table(needle.word, line, col, line_start):
                 return "low", frozenset()
+            if (
+                needle.role == "table"
+                and self.ruby
+                and needle.word.isalpha()
+                and needle.word.islower()
+                and not _RUBY_TABLE_CALL.search(line, 0, col)
+            ):
+                return "low", frozenset()  # `format(data, 'users')`, `assigns(:users)`: a word of the code
             return (
                 "high" if needle.role == "singular" or names_table(line, col, needle.word) else "low"
             ), frozenset()
@@ -1493,6 +1512,28 @@ _CALL_END = r"(?:(?:s|es)?(?:Repository|Repo|Service|Model|Store|Dao|Table|Colle
 _TABLE_DECLARED = re.compile(r"(?:__tablename__|db_table)\s*=\s*[\"']([\w.]+)[\"']")
 
 
+# A Rails schema file other than the one the migrations keep (an old application's `db/schema-drupal.rb`, a
+# `db/schema.rb.example`), and its definitions
+_RUBY_SCHEMA_FILE = re.compile(r"(?:^|/)[\w-]*schema[\w-]*\.rb(?:\.\w+)?$")
+_RUBY_SCHEMA_LINE = re.compile(
+    r"\s*(?:create_table|add_index|add_foreign_key|remove_foreign_key|create_join_table|t\.\w+|end\b)"
+)
+# Rails routes name controllers, actions and paths; a helper names a controller or an asset file
+_RAILS_ROUTES = re.compile(r"(?:^|/)config/routes(?:\.rb$|/)")
+_ROUTE_LINE = re.compile(r"\s*(?:get|post|put|patch|delete|match|resources?|resource|namespace|scope|root)\b")
+_RAILS_CONTROLLER_OR_ASSET = re.compile(
+    r"(?::controller\s*=>\s*|\bcontroller:\s*"
+    r"|\b(?:javascript_include_tag|stylesheet_link_tag|image_tag|render|partial:|template:)\s*\(?\s*)[\"':]$"
+)
+# Where Ruby code names a table, or an association named like one, by a plain word: a query, a schema
+# statement, an association, SQL (`joins(:users)`, `has_many :answers`, `self.table_name = "users"`)
+_RUBY_TABLE_CALL = re.compile(
+    r"\b(?:joins|left_joins|left_outer_joins|includes|preload|eager_load|references|has_many|has_one"
+    r"|belongs_to|has_and_belongs_to_many|from|table|table_name|arel_table|create_table|drop_table"
+    r"|rename_table|change_table|add_column|remove_column|add_index|add_reference|add_foreign_key"
+    r"|execute|exec_query|select_all|select_value|select_values|find_by_sql|connection|quote_table_name"
+    r"|insert_all|upsert_all|delete_all|update_all|where|Table)\b"
+)
 _IN_OBJECT = re.compile(r"\s+in\s+([\w$]+(?:\??\.[\w$]+)*)")  # `'itemId' in previewingEdge.from`
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{2,}[0-9]*")  # `COLOR_DEFAULTS`, `CONFIG`
 _ITERATES = r"(?:map|every|some|filter|find|findLast|forEach|flatMap|reduce|findIndex|sort|toSorted)"

@@ -23,7 +23,7 @@ _DECLARATION = re.compile(r"(?:^\s*|[;{(]\s*)(?:export\s+)?(?:const|let|var|let\
 # A key named in a TypeScript utility type: `Omit<Field, 'id' | 'templateId'>` (checked when compiled)
 _TYPE_KEY = re.compile(r"\b(?:Omit|Pick|Exclude|Extract)<[^<>;]*[\"'`]$")
 _TRANSLATED = re.compile(
-    r"(?:(?<![\w.])(?:_|_l|gettext\w*|ngettext\w*|pgettext\w*|t|__|trans|translate|i18n\.t|\$t|msg)\(\s*"
+    r"(?:(?<![\w.])(?:_|_l|gettext\w*|ngettext\w*|pgettext\w*|t|__|trans|translate|i18n\.t|I18n\.t|I18n\.translate|\$t|msg)\(\s*"
     r"|(?<![\w.])(?:t|_|translate|I18n\.t|I18n\.translate)\s+(?=[\"'])"  # Ruby: t ".nearby users"
     r"|\b(?:msgid|msgstr|msgctxt|msgid_plural)\s+|\{%-?\s*(?:trans|blocktrans|translate)\s+)[\"'`][^\"'`]*$"
 )

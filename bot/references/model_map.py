@@ -184,6 +184,23 @@ def _owner(definitions: list[tuple[int, str]], pos: int, text: str) -> str:
     return owner
 
 
+# The table a Rails or Laravel model declares in place of its conventional one
+_DECLARED_TABLE = re.compile(
+    r"""^\s*(?:self\.table_name\s*=|protected\s+\$table\s*=)\s*["':]?([\w.]+)""", re.M
+)
+
+
+def mapped_elsewhere(tree: Tree, table: str) -> bool:
+    """Does the class where Rails or Laravel conventions put `table`'s model declare another table
+    (`app/models/user.rb` with `self.table_name = 'rusers'` for `users`)?"""
+    model = model_name(table)
+    for path in (f"app/models/{singularize(table)}.rb", f"app/Models/{model}.php", f"app/{model}.php"):
+        declared = _DECLARED_TABLE.search(tree.read(path) or "")
+        if declared is not None and declared.group(1).lower() != table.lower():
+            return True
+    return False
+
+
 def conventional_models(tree: Tree, tables: Collection[str]) -> list[Mapped]:
     """Model classes found where conventions put them: Rails `app/models/order.rb` and Laravel
     `app/Models/Order.php` for `orders`, and classes whose default Django table (`<app_label>_<modelname>`)
@@ -196,8 +213,10 @@ def conventional_models(tree: Tree, tables: Collection[str]) -> list[Mapped]:
     for table in tables:
         model = model_name(table)
         for path in (f"app/models/{singularize(table)}.rb", f"app/Models/{model}.php", f"app/{model}.php"):
-            if tree.read(path) is not None:
-                found.append((table, model, path, 1))
+            text = tree.read(path)
+            declared = _DECLARED_TABLE.search(text or "")
+            if text is not None and (declared is None or declared.group(1).lower() == table.lower()):
+                found.append((table, model, path, 1))  # not `self.table_name = 'rusers'` in `user.rb`
         app, _, model = table.rpartition("_")
         if not app or not model:
             continue

@@ -26,7 +26,13 @@ from bot.references.inflection import model_name, singularize
 from bot.references.languages import family, foreign_model, front_end_camel
 from bot.references.model_attributes import kept_attribute
 from bot.references.model_columns import declared_owners
-from bot.references.model_map import Mapped, TableModels, conventional_models, table_models
+from bot.references.model_map import (
+    Mapped,
+    TableModels,
+    conventional_models,
+    mapped_elsewhere,
+    table_models,
+)
 from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
 from bot.references.naming_settings import WORDS as NAMING_WORDS
 from bot.references.naming_settings import NamingSettings, merged
@@ -118,6 +124,10 @@ def search(
     schema = _schema(columns or {})
     tables = {t.table for t in unique if t.kind in ("column", "table", "enum-value")}
     conventional = conventional_models(tree, tables)
+    # a model class the change deletes while code still names it (`Answer.where(…)` after `answer.rb` is
+    # gone): that name still means the table's model, and the code fails on it
+    gone = [m for m in conventional_models(MemoryTree(dict(before or {})), tables) if tree.read(m[2]) is None]
+    conventional += [m for m in gone if m not in conventional]
     prisma = prisma_tables(tree)
     models = _table_models(tables, conventional, prisma=prisma)
     naming = DEFAULT_NAMING
@@ -158,6 +168,7 @@ def search(
             hits += more
         models = found
     hits = _own_language(hits, unique, [*conventional, *mappings], naming.camel_api)
+    hits = _associations_of_other_tables(tree, hits, unique)
     hits = _computed_in_script(tree, hits, unique, models)
     # A same-named column of another table is not a use: listed nowhere. Nor is a common word (`status`,
     # `title`) that nothing ties to the table: it is the same word in other code, not the column.
@@ -194,6 +205,25 @@ def search(
         base_hits = [h for h in base_hits if h.use.confidence == "high" or not _hidden(h, contested, common)]
         index = replace(index, deleted=_deleted(unique, index, base_hits))
     return index
+
+
+def _associations_of_other_tables(tree: Tree, hits: list[Hit], targets: tuple[Target, ...]) -> list[Hit]:
+    """An association named after a dropped table's conventional model (`belongs_to :user` for `users`)
+    belongs to that class, which is not the table's model when it declares another table (`class User`
+    with `self.table_name = 'rusers'`)."""
+    tables = {t.table for t in targets if t.kind == "table"}
+    elsewhere = {t for t in tables if mapped_elsewhere(tree, t)}
+    if not elsewhere:
+        return hits
+    return [
+        h
+        for h in hits
+        if not (
+            targets[h.target].kind == "table"
+            and targets[h.target].table in elsewhere
+            and (h.role in ("singular", "association") or h.use.area == "association")
+        )
+    ]
 
 
 def _own_language(
