@@ -102,7 +102,8 @@ _RESERVED = re.compile(r"\s*reserved\b")
 
 # A project's history of changes: a line naming a column there stays true after the column is gone.
 _HISTORY_FILE = re.compile(
-    r"(?:^|/)(?:CHANGELOG|CHANGES|HISTORY|RELEASE[-_]?NOTES|NEWS)(?:\.[\w.]+)?$|(?:^|/)change[-_]?logs?(?:\.d)?/",
+    r"(?:^|/)(?:CHANGELOG|CHANGES|HISTORY|RELEASE[-_]?NOTES|NEWS)(?:\.[\w.]+)?$|(?:^|/)change[-_]?logs?(?:\.d)?/"
+    r"|(?:^|/)(?:release[-_]?notes|releases)/[^/]+\.(?:md|mdx|rst|txt|adoc)$",  # `docs/releases/5.2.md`
     re.I,
 )
 

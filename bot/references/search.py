@@ -183,6 +183,7 @@ def search(
     index = replace(index, definitions=_definitions([*conventional, *mappings]))
     index = replace(index, found=_kept_by_model(tree, index))
     index = replace(index, found=_method_callers(tree, index))
+    index = replace(index, found=_taken_by_init(tree, index))
     index = replace(index, found=_kept_by_api(tree, index))
     index = replace(index, found=_unserved_by_backend(index, skip_paths))
     index = replace(index, found=_other_tables_keys(index.found))
@@ -387,6 +388,45 @@ def _kept_by_model(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, .
             safe = f"the model's own `{name}` (`{kept}`)"
             out[key] = tuple(u if u.safe or u.area == "raw-sql" else replace(u, safe=safe) for u in uses)
     return out
+
+
+def _taken_by_init(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, ...]]:
+    """A Python model whose `__init__`, or whose manager's `create`, takes the dropped column's name out of
+    its keyword arguments (`permission_type = kwargs.pop("permission_type", None)`, kept so that old callers
+    go on working) makes the places that pass it as a keyword (`….objects.create(permission_type="add")`)
+    safe."""
+    out = dict(index.found)
+    for key, uses in index.found.items():
+        kind, table, name = key
+        if kind != "column" or not uses or not index.models(table):
+            continue
+        taken = _init_takes(tree, index.models(table), name)
+        if taken is None:
+            continue
+        keyword = re.compile(rf"(?<![\w.]){re.escape(name)}\s*=(?!=)")
+        safe = f"the model takes `{name}=` and drops it (`{taken}`)"
+        out[key] = tuple(
+            replace(u, safe=safe) if not u.safe and u.path.endswith(".py") and keyword.search(u.text) else u
+            for u in uses
+        )
+    return out
+
+
+_TAKES_KEYWORDS = re.compile(r"\bdef\s+(?:__init__|create|get_or_create|update_or_create)\s*\(")
+
+
+def _init_takes(tree: Tree, definitions: Iterable[Mapped], name: str) -> str | None:
+    """`path:line` where a Python model file's `__init__`, or its manager's `create`, pops or gets `name`
+    from its keyword arguments."""
+    pattern = re.compile(rf"\bkwargs\.(?:pop|get)\(\s*[\"']{re.escape(name)}[\"']")
+    for _, _, path, _ in definitions:
+        if not path.endswith(".py"):
+            continue
+        text = tree.read(path) or ""
+        found = pattern.search(text)
+        if found is not None and _TAKES_KEYWORDS.search(text[max(0, found.start() - 600) : found.start()]):
+            return f"{path}:{text.count(chr(10), 0, found.start()) + 1}"
+    return None
 
 
 def _method_callers(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, ...]]:
