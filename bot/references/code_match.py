@@ -666,6 +666,14 @@ class _FileScan:
                 None  # `FieldSet('site_id', …)` of a form that declares `site_id = …Field(`: the form's field
             )
         if (
+            target.kind == "column"
+            and named
+            and self.path.endswith(".py")
+            and line[:col].endswith("self.")
+            and self._view_or_test_attribute(target, line_start)
+        ):
+            return None  # `self.page` of a view, a test case or a command: that object's own attribute
+        if (
             needle.role == "name"
             and self.path.endswith(".py")
             and self._other_class_constant(target, line, line_start, col)
@@ -1175,6 +1183,15 @@ class _FileScan:
             return False
         return target.table.lower().rpartition(".")[2] not in self.m.rows.get(receiver, frozenset())
 
+    def _view_or_test_attribute(self, target: Target, line_start: int) -> bool:
+        """Is the line in a Python class that is a view, a test case or a management command (its bases end
+        with `View`, `ViewSet`, `TestCase` or `Command`), not the model: `self.page` is its own attribute?"""
+        cls, start = self.enclosing(line_start)
+        if not cls or cls in self.m.models[target.table].names:
+            return False
+        head = _PY_CLASS_BASES.match(self.text, start)
+        return head is not None and _NOT_ROW_BASE.search(head.group(1)) is not None
+
     def _key_tested_elsewhere(self, target: Target, line: str, col: int, end: int) -> bool:
         """Is the quoted name a key the `in` operator looks for in an object that is no row of the target's
         table (`'itemId' in previewingEdge.from`)? In a row (`'itemId' in answer`) it stays a use."""
@@ -1534,6 +1551,8 @@ _RUBY_TABLE_CALL = re.compile(
     r"|execute|exec_query|select_all|select_value|select_values|find_by_sql|connection|quote_table_name"
     r"|insert_all|upsert_all|delete_all|update_all|where|Table)\b"
 )
+_PY_CLASS_BASES = re.compile(r"class\s+\w+\s*\(([^)]*)\)\s*:")
+_NOT_ROW_BASE = re.compile(r"(?:View|ViewSet|TestCase|Command)\s*(?:,|$)")
 _IN_OBJECT = re.compile(r"\s+in\s+([\w$]+(?:\??\.[\w$]+)*)")  # `'itemId' in previewingEdge.from`
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{2,}[0-9]*")  # `COLOR_DEFAULTS`, `CONFIG`
 _ITERATES = r"(?:map|every|some|filter|find|findLast|forEach|flatMap|reduce|findIndex|sort|toSorted)"

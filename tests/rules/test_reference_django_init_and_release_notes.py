@@ -85,3 +85,36 @@ def test_a_keyword_the_models_init_takes_and_release_notes_are_no_failing_places
     plain = models_py.replace(f'kwargs.pop("{field}", None)', 'kwargs.get("label")')
     found = _unsafe(review_sql(migration, path=path, base={**files, f"{app}/models.py": plain}))
     assert f"{app}/grants.py:5" in found
+
+
+@pytest.mark.parametrize(
+    ("app", "model", "field"),
+    [("shop", "Order", "legacy_status"), ("cms", "Revision", "page_ref")],
+)
+def test_an_attribute_of_a_view_a_test_case_or_a_command_is_not_the_models(
+    app: str, model: str, field: str
+) -> None:
+    """wagtail renamed `WorkflowState.page`; the review listed `self.page` of its admin views and test cases,
+    those objects' own attributes."""
+    views = (
+        "from django.views import View\nfrom django.test import TestCase\n\n\n"
+        f"class EditView(View):\n    def get(self, request):\n        return self.{field}\n\n\n"
+        f"class EditTests(TestCase):\n    def test_get(self):\n        self.assertIsNone(self.{field})\n\n\n"
+        f"def show(row):\n    return row.id\n"
+    )
+    models_py = (
+        "from django.db import models\n\n\n"
+        f"class {model}(models.Model):\n    name = models.CharField(max_length=20)\n"
+    )
+    files = {
+        f"{app}/migrations/0001_initial.py": INITIAL.format(model=model, field=field),
+        f"{app}/models.py": models_py,
+        f"{app}/views.py": views,
+    }
+    path = f"{app}/migrations/0002_remove.py"
+    migration = REMOVE.format(app=app, lower=model.lower(), field=field)
+    quiet = review_sql(migration, path=path, base=files)
+    assert not {f"{app}/views.py:7", f"{app}/views.py:12"} & _unsafe(quiet)
+    read = views.replace("    return row.id\n", f"    return {model}.objects.get(pk=row.id).{field}\n")
+    found = _unsafe(review_sql(migration, path=path, base={**files, f"{app}/views.py": read}))
+    assert f"{app}/views.py:16" in found
