@@ -241,6 +241,10 @@ class Catalog:
             return SMALL if self.rows[table] < 10_000 else LARGE
         return LARGE
 
+    def view(self, name: str) -> DatabaseObject | None:
+        """The view (plain or materialized) of that name, when the schema holds one."""
+        return self.objects.get(f"view:{_object_key('view', name)}")
+
     def materialized_view(self, name: str) -> DatabaseObject | None:
         """The materialized view of that name, when the schema holds one."""
         found = self.objects.get(f"view:{_object_key('view', name)}")

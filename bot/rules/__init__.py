@@ -155,6 +155,7 @@ NAMES = (
     "value_not_allowed",
     "value_refused_in_production",
     "values_rejected_by_type",
+    "view_replace_refused",
     "volatile_default",
     "where_matches_no_rows",
 )
