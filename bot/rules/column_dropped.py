@@ -25,6 +25,7 @@ request itself deletes, count as safe.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator, Sequence
 
@@ -160,9 +161,13 @@ def _judged(op: DropColumn, migration: Migration, context: Context, note: str = 
         message = f"Column {label} is dropped; the model `{cls}` (`{path}:{line}`) no longer declares it."
     else:
         message = f"Column {label} is dropped."
-    message += note + _renamed_as_drop_and_add(op, migration, context)
+    renamed, likely = _renamed_as_drop_and_add(op, migration, context)
+    message += note + renamed
     safe = not found.blocking and bool(ignored or kept or (models and not uses))
     severity = Severity.WARNING if safe and rails else Severity.INFO if safe else found.severity
+    if likely and not found.blocking:
+        # `name` dropped while `fullName` is added: a rename written as a drop and an add loses every value
+        severity = Severity.CRITICAL
     # the code this change deletes is what the release running during the deploy still executes
     removed = [u for u in context.references.removed_uses(target) if u.area not in ("test", "doc")]
     if removed and not ignored and severity in (None, Severity.INFO):
@@ -213,15 +218,16 @@ def _keyish(name: str) -> bool:
     return name.lower() == "id" or name.lower().endswith("_id") or (name.endswith("Id") and len(name) > 2)
 
 
-def _renamed_as_drop_and_add(op: DropColumn, migration: Migration, context: Context) -> str:
+def _renamed_as_drop_and_add(op: DropColumn, migration: Migration, context: Context) -> tuple[str, bool]:
     """A column of the same kind added to the same table by the same migration, not filled from the dropped
-    one: what a rename written as a drop and an add looks like (Prisma writes one for every renamed field)."""
+    one: what a rename written as a drop and an add looks like (Prisma writes one for every renamed field).
+    The text to add to the message, and whether the names make the rename likely (`name` → `fullName`)."""
     dropped = context.before(op).column(op.table, op.column)
     if dropped is None or not dropped.type or _keyish(op.column):
-        return ""
+        return "", False
     drops = [e for e in migration.up if isinstance(e, DropColumn) and same_table(e.table, op.table)]
     if len(drops) != 1:
-        return ""  # several columns go: no one-to-one rename to point at
+        return "", False  # several columns go: no one-to-one rename to point at
     added = [
         each.column
         for each in migration.up
@@ -234,30 +240,56 @@ def _renamed_as_drop_and_add(op: DropColumn, migration: Migration, context: Cont
     copied = any(
         isinstance(each, DataUpdate)
         and same_table(each.table, op.table)
-        and any(re.search(rf"\b{re.escape(op.column)}\b", value, re.I) for _, value in each.assignments)
+        and (
+            op.column in each.reads
+            or any(re.search(rf"\b{re.escape(op.column)}\b", value, re.I) for _, value in each.assignments)
+        )
         for each in migration.up
     )
     if len(added) != 1 or copied:
-        return ""
+        return "", False
     new = added[0]
+    # the new column filled from anything but a constant (a loop over the records, a variable): not lost
+    if any(
+        isinstance(each, DataUpdate)
+        and same_table(each.table, op.table)
+        and any(column == new.name and not _constant(value) for column, value in each.assignments)
+        for each in migration.up
+    ):
+        return "", False
     old, renamed = quote_column(op.column, context.dialect), quote_column(new.name, context.dialect)
     if opposite(op.column, new.name):
         return (
             f" The same migration adds `{new.name}` to `{op.table}`, which means the opposite of `{op.column}`: fill it "
             f"with `NOT {old}` before the drop, or every row loses its setting."
-        )
+        ), False
     hint = (
         " (Prisma writes a renamed field this way: edit the generated migration)"
         if migration.framework == "prisma"
         else ""
     )
-    rename = _RENAMES.get(migration.framework, "`RENAME COLUMN {old} TO {new}`").format(
-        table=op.table, old=old, new=renamed, model=_model_name(op)
-    )
+    framework = _RENAMES.get(migration.framework)
+    rename = (
+        framework.format(table=op.table.strip('"'), old=op.column, new=new.name, model=_model_name(op))
+        if framework
+        else f"`RENAME COLUMN {old} TO {renamed}`"
+    )  # a framework's call takes the names as they are; only SQL quotes them
+    likely = _alike(op.column, new.name)
+    said = "it reads as a rename" if likely else "if it is meant as a rename"
     return (
-        f" The same migration adds `{new.name}` ({new.type}) to `{op.table}`: if it is meant as a rename, the values "
+        f" The same migration adds `{new.name}` ({new.type}) to `{op.table}`: {said}, and the values "
         f"of `{op.column}` are not carried over to it; write {rename} instead{hint}."
-    )
+    ), likely
+
+
+def _alike(old: str, new: str) -> bool:
+    """Names a rename gives: one holds the other (`name`, `fullName`; `email`, `email_address`), or they
+    differ by a few letters (`state`, `status`). A shared word alone is not enough: `start_date` and
+    `expiry_date`, `embed_html` and `embed_video_url` are other values."""
+    a, b = old.lower().replace("_", ""), new.lower().replace("_", "")
+    if min(len(a), len(b)) >= 4 and (a in b or b in a):
+        return True
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.7
 
 
 def _model_name(op: DropColumn) -> str:
