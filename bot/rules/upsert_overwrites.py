@@ -103,7 +103,7 @@ def _replaced(op: DataInsert, context: Context) -> Finding:
     described = ", ".join(f"`{table}` ({action.upper()})" for table, action in children)
     return op.finding(
         RULE,
-        f"`REPLACE INTO {op.table}` deletes every existing row with the same key and inserts a new one: "
+        f"`{_verb(op)} {op.table}` deletes every existing row with the same key and inserts a new one: "
         "columns it does not list fall back to their defaults"
         + (f", and the delete reaches {described}." if children else "."),
         severity=Severity.CRITICAL if cascades else RULE.severity,
@@ -116,3 +116,7 @@ def _replaced(op: DataInsert, context: Context) -> Finding:
         fix="Insert only what is missing (`INSERT IGNORE`), or update the existing rows in place (`INSERT … ON "
         "DUPLICATE KEY UPDATE` naming only the columns to set, or an `UPDATE`).",
     )
+
+
+def _verb(op: DataInsert) -> str:
+    return "INSERT OR REPLACE INTO" if op.sql.lstrip().upper().startswith("INSERT") else "REPLACE INTO"

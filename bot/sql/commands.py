@@ -84,8 +84,8 @@ def classify(statement: Statement, base: dict[str, Any]) -> list[Operation]:
         found = _special_index(words, head[1].lower(), b)
         if found is not None:
             return [found]
-    if head[0] == "INSERT":
-        return [_insert(words, b)]
+    if head[0] == "INSERT":  # SQLite's `INSERT OR REPLACE` deletes the row with the same key first
+        return [_insert(words, b, replaces=tuple(head[1:3]) == ("OR", "REPLACE"))]
     if head[0] == "REPLACE" and len(head) > 1 and head[1] in ("INTO", "LOW_PRIORITY", "DELAYED"):
         return [_insert(words, b, replaces=True)]
     if head[0] == "SET":
@@ -305,8 +305,19 @@ def duplicate_key_updates(sql: str) -> tuple[str, ...]:
             parts.append(clause[start:i])
             start = i + 1
     parts.append(clause[start:])
-    columns = [m.group(1).lower() for part in parts if (m := _ASSIGNED.match(part.strip())) is not None]
+    stripped = [part.strip() for part in parts]
+    columns = [
+        m.group(1).lower()
+        for part in stripped
+        if (m := _ASSIGNED.match(part)) is not None and not _itself(m.group(1), part[m.end() :])
+    ]
     return tuple(dict.fromkeys(c for c in columns))
+
+
+def _itself(column: str, value: str) -> bool:
+    """`id = id` (or `` `t`.`id` ``): MySQL's way of inserting only what is missing; the row keeps its value."""
+    found = re.fullmatch(r"\s*(?:`?\w+`?\.)?`?(\w+)`?\s*;?\s*", value)
+    return found is not None and found.group(1).lower() == column.lower()
 
 
 def _set(words: tuple[str, ...], b: dict[str, Any]) -> Iterator[Operation]:

@@ -92,7 +92,22 @@ def _overwrites(node: ast.InsertStmt) -> tuple[str, ...]:
         or clause.whereClause is not None
     ):
         return ()
-    return tuple(dict.fromkeys(str(t.name) for t in clause.targetList or () if isinstance(t, ast.ResTarget)))
+    return tuple(
+        dict.fromkeys(
+            str(t.name) for t in clause.targetList or () if isinstance(t, ast.ResTarget) and not _itself(t)
+        )
+    )
+
+
+def _itself(target: ast.ResTarget) -> bool:
+    """`DO UPDATE SET name = settings.name`: the row keeps what it has (`excluded.name` is the new value)."""
+    value = target.val
+    if not isinstance(value, ast.ColumnRef) or not value.fields:
+        return False
+    names = [str(f.sval) for f in value.fields if isinstance(f, ast.String)]
+    return (
+        bool(names) and names[-1] == str(target.name) and (len(names) == 1 or names[0].lower() != "excluded")
+    )
 
 
 def merge(node: ast.MergeStmt, base: Base) -> Iterator[Operation]:

@@ -451,6 +451,8 @@ def _insert(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
     yield DataInsert(
         table=table_name(target),
         columns=columns,
+        # SQLite's `INSERT OR REPLACE`: a row with the same key is deleted, then the new one inserted
+        replaces=str(e.args.get("alternative") or "").upper() == "REPLACE",
         from_select=e.find(exp.Select) is not None,
         rows=rows,
         case_mappings=case_mappings(e, dialect, int(base["location"].line)),
