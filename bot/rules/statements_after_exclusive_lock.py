@@ -102,6 +102,8 @@ def _holder(op: Operation, held: tuple[Held, ...], context: Context, tables_leav
     for h in held:
         if _same_statement(op, h.op) or not h.lock.level.blocks_writes:
             continue
+        if op.location == h.op.location:
+            continue  # one operation of the framework (Django's AddField: the column, its key, its index)
         if context.catalog.is_new(h.lock.table) or h.lock.table in context.catalog.created_in_change:
             continue
         if any(t == h.lock.table and level >= h.lock.level for t, level in mine):
