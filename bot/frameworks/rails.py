@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import Any
 
 from tree_sitter import Node
 
@@ -224,6 +225,31 @@ def _class_calls(klass: Node) -> tuple[str, ...]:
     return tuple(found)
 
 
+_EXISTS = re.compile(r"\b(?:column|index|table|foreign_key|check_constraint|reference|view)_exists\?")
+
+
+def _existence_guard(node: Node, body: Node | None) -> str | None:
+    """`add_column … unless column_exists?(…)` (or inside `unless … end`): "absent", the call runs only where
+    the object is missing, so a re-run skips it; `remove_column … if column_exists?(…)`: "present"."""
+    parent = node.parent
+    while parent is not None and parent != body:
+        if parent.type in ("if", "unless", "if_modifier", "unless_modifier"):
+            condition = ruby.text_of(parent.child_by_field_name("condition"))
+            if _EXISTS.search(condition):
+                negated = parent.type.startswith("unless") != bool(re.match(r"\s*(?:!|not\b)", condition))
+                return "absent" if negated else "present"
+        parent = parent.parent
+    return None
+
+
+def _guarded(op: Operation, guard: str) -> Operation:
+    flag = "if_not_exists" if guard == "absent" else "if_exists"
+    if flag in {f.name for f in dataclasses.fields(op)}:
+        changes: dict[str, Any] = {flag: True}
+        return dataclasses.replace(op, **changes)
+    return op
+
+
 def _body_of(node: Node) -> Node | None:
     return next((c for c in node.named_children if c.type == "body_statement"), None)
 
@@ -309,10 +335,14 @@ class _Walker:
                 self._repeat(node.child_by_field_name("body"), ends=True)
                 continue
             c = ruby.call(node)
+            start = len(self.ops)
             if c is None:
                 self._code(node)
             else:
                 self._call(c)
+            guard = _existence_guard(node, body)
+            if guard is not None and len(self.ops) > start:
+                self.ops[start:] = [_guarded(op, guard) for op in self.ops[start:]]
 
     def _repeat(self, block: Node | None, *, ends: bool) -> None:
         """`loop do … break if n.zero? end`, `while …`: a loop that runs its block until a condition ends it.
