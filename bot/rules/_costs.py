@@ -9,10 +9,12 @@ from __future__ import annotations
 import functools
 import re
 
-from bot.model.migration import AlterColumnType, Operation, SetNotNull
+from bot.model.migration import AlterColumnType, DataDelete, DataUpdate, Operation, SetNotNull
 from bot.rules.context import Context
 from bot.sql.conversions import COERCIBLE, SCAN, Change, change_cost
+from bot.sql.data_changes import statement_of
 from bot.sql.locks import long_running
+from bot.sql.subqueries import listed_rows
 
 
 def column_change(op: AlterColumnType, old: str, context: Context, utc: bool = False) -> Change:
@@ -49,4 +51,7 @@ def slow(op: Operation, context: Context) -> bool:
     if isinstance(op, AlterColumnType):
         column = context.before(op).column(op.table, op.column)
         return column is None or not column.type or column_change(op, column.type, context).cost != COERCIBLE
+    if isinstance(op, DataUpdate | DataDelete) and not op.loop:
+        statement = statement_of(op, context.dialect)  # `WHERE id IN ('a', 'b')`: the rows it names
+        return statement is None or not listed_rows(statement, op.table, context.before(op))
     return True

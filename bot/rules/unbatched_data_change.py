@@ -30,7 +30,7 @@ from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, DataDelete, DataUpdate, Migration, Operation
 from bot.rules.context import Context
 from bot.sql.data_changes import statement_of
-from bot.sql.subqueries import fixed_values, pinned, seeded
+from bot.sql.subqueries import fixed_values, listed_rows, seeded
 from bot.sql.writes import not_null_in
 
 RULE = Rule(
@@ -94,8 +94,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not isinstance(op, DataUpdate | DataDelete) or op.batched:
             continue
         expression = statement_of(op, context.dialect)
-        if expression is not None and pinned(expression, op.table, context.before(op)) is not None:
-            continue  # `WHERE id = …`: one row, however big the table
+        if expression is not None and listed_rows(expression, op.table, context.before(op)):
+            continue  # `WHERE id = …`, `WHERE id IN (…)`: the rows it names, however big the table
         if expression is not None and _seeded_row(expression, op, context):
             continue  # `WHERE name = 'X'` on a row the migrations inserted: a lookup row, not a bulk change
         if _matches_no_existing_row(op, migration.up[:index]):

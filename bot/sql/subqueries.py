@@ -125,6 +125,36 @@ def pinned(select: exp.Expression, inner: str, catalog: Catalog) -> dict[str, st
     return fixed if fixed and any(all(c in fixed for c in key) for key in unique) else None
 
 
+def listed_rows(select: exp.Expression, inner: str, catalog: Catalog, limit: int = 1000) -> bool:
+    """Does the condition reach at most `limit` rows by naming them: every column of one of the table's
+    unique keys set to one value or to a list of values (`WHERE id IN ('overall', 'images')`)?"""
+    where: exp.Expression | None = select.args.get("where")
+    if where is None:
+        return False
+    named = {column: 1 for column in fixed_values(select)}
+    for node in where.find_all(exp.In):
+        values = node.expressions
+        if (
+            isinstance(node.this, exp.Column)
+            and values
+            and not node.args.get("query")
+            and all(_one_value(v) for v in values)
+            and in_conjunction(node, where)
+        ):
+            named[identifier(node.this.this)] = len(values)
+    unique = catalog.unique_keys(inner)
+    if inner not in catalog.primary_keys:
+        unique += conventional_keys(inner)
+    for key in unique:
+        if key and all(c in named for c in key):
+            count = 1
+            for column in key:
+                count *= named[column]
+            if count <= limit:
+                return True
+    return False
+
+
 def conventional_keys(table: str) -> list[tuple[str, ...]]:
     """The primary key a table whose own is unknown (created before the history read) has by convention:
     `id`, or the table's name with `_id` (`field_type.field_type_id`, `users.user_id`)."""
