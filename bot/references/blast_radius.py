@@ -7,6 +7,7 @@ column is critical; a test or a doc is informational).
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -105,7 +106,9 @@ def assess(uses: Sequence[Use], name: str, *, removed: Sequence[Use] = ()) -> As
         if removed:
             places = ", ".join(f"`{u.path}:{u.line}`" for u in removed[:TOP])
             text = f"No code references found: this change removes the last {_count(len(removed), 'use')} ({places})."
-            return Assessment(Severity.INFO, text, references(removed), ())
+            # listed as removed: the lines are the base branch's, where the code was
+            gone = tuple(dataclasses.replace(r, kind=f"removed: {r.kind}") for r in references(removed))
+            return Assessment(Severity.INFO, text, gone, ())
         return Assessment(None, "No code references found.", (), ())
     quiet = [u for u in uses if not u.blocking]
     if not blocking:

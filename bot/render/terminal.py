@@ -47,8 +47,7 @@ def render_text(review: Review, *, color: bool = False) -> str:
         console.print(f"  fix: {finding.fix}", markup=False)
         for reference in finding.references[:5]:
             console.print(
-                f"  {'defined at' if reference.kind == 'code-value' else 'used at'} "
-                f"{reference.path}:{reference.line} {reference.text.strip()[:80]}",
+                f"  {_label(reference.kind)} {reference.path}:{reference.line} {reference.text.strip()[:80]}",
                 markup=False,
             )
     for finding in review.accepted:
@@ -65,3 +64,9 @@ def render_text(review: Review, *, color: bool = False) -> str:
         markup=False,
     )
     return buffer.getvalue()
+
+
+def _label(kind: str) -> str:
+    if kind == "code-value":
+        return "defined at"
+    return "removed from" if kind.startswith("removed") else "used at"

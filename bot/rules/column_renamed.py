@@ -100,6 +100,16 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             if ready
             else ""
         )
+        severity = Severity.INFO if kept else found.severity
+        # the code this change deletes is what the release running during the deploy still executes
+        removed = [u for u in context.references.removed_uses(target) if u.area not in ("test", "doc")]
+        if removed and not kept and severity in (None, Severity.INFO):
+            places = ", ".join(f"`{u.path}:{u.line}`" for u in removed[:3])
+            message += (
+                f" This change also moves the code off `{op.column}` ({places}): the release still running during "
+                "the deploy executes the old code, and its queries fail once the column is renamed."
+            )
+            severity = Severity.WARNING
         yield op.finding(
             RULE,
             message,
@@ -109,7 +119,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 else f"Every query of the running release that names `{op.column}` fails from the moment the "
                 f"migration commits (no code references were found).{after}"
             ),
-            severity=Severity.INFO if kept else found.severity,
+            severity=severity,
             references=found.references,
         )
 

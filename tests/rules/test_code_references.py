@@ -622,3 +622,35 @@ def test_a_java_methods_parameter_named_like_the_column_is_no_use_of_it(
     renamed = _finding(mapped, "column-renamed")
     assert renamed.severity is Severity.CRITICAL  # the entity's field maps the column
     assert {r.path for r in renamed.references} == {entity}
+
+
+@pytest.mark.parametrize(
+    ("table", "old", "new"), [("orders", "status", "state"), ("invoices", "memo", "note")]
+)
+def test_a_rename_whose_last_uses_the_change_moves_still_breaks_the_running_release(
+    table: str, old: str, new: str
+) -> None:
+    """The head's code uses the new name; the old code, still running during the deploy, names the old one.
+    The removed places are listed as removed, at their base-branch lines, not as places that still use it."""
+    model = table[:-1].capitalize()
+    before = f"class {model}Export\n  def rows\n    {model}.where({old}: 'open').pluck(:{old})\n  end\nend\n"
+    after = before.replace(old, new)
+    job = f"app/jobs/{table[:-1]}_export.rb"
+    path = "db/migrate/20260101000000_rename.rb"
+    migration = (
+        f"class Rename < ActiveRecord::Migration[7.1]\n  def change\n    rename_column :{table}, :{old}, :{new}\n"
+        "  end\nend\n"
+    )
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {old} text);\n"
+    base = {"db/structure.sql": schema, job: before}
+    changeset = ChangeSet(
+        base="base",
+        head="head",
+        files=(ChangedFile(path, "added", None, migration), ChangedFile(job, "modified", before, after)),
+        head_tree=MemoryTree({"db/structure.sql": schema, job: after, path: migration}),
+        base_tree=MemoryTree(base),
+    )
+    finding = _finding(review(changeset), "column-renamed")
+    assert finding.severity is Severity.WARNING, finding.message
+    assert f"`{job}:3`" in finding.message and "running during the deploy" in finding.message
+    assert finding.references and all(r.kind.startswith("removed") for r in finding.references)
