@@ -259,6 +259,24 @@ def _logs(scope: str, calls: list[php.Call]) -> bool:
     return head.receiver is None and head.name == "app" and php.value(head.arg(0)) == "log"
 
 
+def _array_held(node: Node) -> tuple[str, object] | None:
+    """`$set = [ … ];`: the local and the literal array it holds; None for any other statement."""
+    if node.type == "expression_statement" and node.named_children:
+        node = node.named_children[0]
+    if node.type != "assignment_expression":
+        return None
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    if (
+        left is None
+        or right is None
+        or left.type != "variable_name"
+        or right.type != "array_creation_expression"
+    ):
+        return None
+    found = php.value(right)
+    return (php.text_of(left), found) if isinstance(found, list | dict) else None
+
+
 def _touches_database(calls: list[php.Call]) -> bool:
     """Does a call chain start at the `DB` or `Schema` facade or a model class (`Order::where(…)`)?"""
     if not calls:
@@ -292,6 +310,8 @@ class _Walker:
         self._followed: set[str] = set()
         # Laravel 11 and later: `->change()` keeps only the modifiers it repeats, a default among them
         self.change_drops_default = False
+        # local variables holding a literal array (`$set = ['accounts' => ['user_id']]`), for the loops over them
+        self.arrays: dict[str, object] = {}
 
     def _inner(self) -> _Walker:
         inner = _Walker(self.path, self.dialect, self.helpers)
@@ -314,17 +334,46 @@ class _Walker:
         for node in php.statements(body, loops=False):
             if node.type == "foreach_statement":
                 self._foreach(node)
+            elif (held := _array_held(node)) is not None:
+                self.arrays[held[0]] = held[1]
             else:
                 self._read(node)
 
     def _foreach(self, node: Node) -> None:
         """`foreach (['posts', 'comments'] as $name) { … }`: the body once per name, `$name` read as it;
-        a loop over anything else once, with what it names unknown."""
+        `foreach ($set as $table => $fields)` over a literal array held in a local: once per key, `$table`
+        read as the key and `$fields` as its list (for a loop inside); a loop over anything else once, with
+        what it names unknown."""
         named = [c for c in node.named_children if c.type != "comment"]
         body = node.child_by_field_name("body")
-        values = names(php.value(named[0])) if len(named) >= 3 else None
-        variable = named[1] if len(named) >= 3 else None
-        if variable is None or variable.type != "variable_name" or values is None:
+        if len(named) < 3:
+            self.walk(body)
+            return
+        source, variable = named[0], named[1]
+        found = (
+            self.arrays.get(php.text_of(source))
+            if source.type == "variable_name" and php.text_of(source) in self.arrays
+            else php.value(source)
+        )
+        pair = (
+            [c for c in variable.named_children if c.type == "variable_name"]
+            if variable.type == "pair"
+            else []
+        )
+        if len(pair) == 2 and isinstance(found, dict) and all(isinstance(k, str) for k in found):
+            key, value = php.text_of(pair[0]), php.text_of(pair[1])
+            held = self.arrays.get(value)
+            for each, inner in found.items():
+                self.arrays[value] = inner
+                with php.LOOPS.binding(key, str(each)):
+                    self.walk(body)
+            if held is None:
+                self.arrays.pop(value, None)
+            else:
+                self.arrays[value] = held
+            return
+        values = names(found)
+        if variable.type != "variable_name" or values is None:
             self.walk(body)
             return
         for each in values:
