@@ -102,8 +102,6 @@ def _holder(op: Operation, held: tuple[Held, ...], context: Context, tables_leav
     for h in held:
         if _same_statement(op, h.op) or not h.lock.level.blocks_writes:
             continue
-        if op.location == h.op.location:
-            continue  # one operation of the framework (Django's AddField: the column, its key, its index)
         if context.catalog.is_new(h.lock.table) or h.lock.table in context.catalog.created_in_change:
             continue
         if any(t == h.lock.table and level >= h.lock.level for t, level in mine):
@@ -149,8 +147,15 @@ def _finding(op: Operation, holder: Held, context: Context, quick: bool) -> Find
     severity = Severity.INFO if quick else context.lock_severity(table, RULE.severity) or Severity.INFO
     words = op.sql.split()
     first = " ".join(words[:4]) + (" …" if len(words) > 4 else "")
+    # one operation of a framework runs several statements from one line (Django's AddField of a foreign
+    # key: the column, its constraint, its index): name the earlier statement, not the line
+    by = (
+        f"by this operation's earlier `{' '.join(held.sql.split()[:4])} …`"
+        if held.location == op.location
+        else f"by line {held.location.line}"
+    )
     message = (
-        f"`{first}` runs while `{table}` is still locked {level.words} by line {held.location.line} "
+        f"`{first}` runs while `{table}` is still locked {level.words} {by} "
         f"(it blocks {level.blocked} until the transaction commits)."
     )
     fix = None
