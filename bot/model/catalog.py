@@ -34,6 +34,7 @@ from bot.model.migration import (
     DropConstraint,
     DropIndex,
     DropNotNull,
+    DropSchema,
     DropTable,
     Operation,
     RawSQL,
@@ -547,6 +548,15 @@ def _unserial(sql_type: str) -> str:
     return _UNSERIAL.get(lowered, "bigint" if lowered in ("bigserial", "serial8") else sql_type)
 
 
+def _drop_schema(c: Catalog, op: Operation, in_change: bool) -> None:
+    """DROP SCHEMA (MySQL: DATABASE) takes its tables with it: each as a DROP TABLE … CASCADE."""
+    assert isinstance(op, DropSchema)
+    prefix = op.name.strip('"`').lower() + "."
+    for table in [t for t in c.tables if t.lower().replace('"', "").replace("`", "").startswith(prefix)]:
+        dropped = DropTable(table=table, cascade=True, location=op.location, end_line=op.end_line, sql=op.sql)
+        _drop_table(c, dropped, in_change)
+
+
 def _drop_table(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, DropTable)
     for key, obj in list(c.objects.items()):  # its triggers go with it, and with CASCADE its views
@@ -832,6 +842,12 @@ def _add_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
         c.add_key(op.table, op.columns)
     if op.constraint == "primary_key" and op.columns:
         c.primary_keys[op.table] = tuple(op.columns)
+    if op.constraint in ("primary_key", "not_null"):
+        # a primary key makes its columns NOT NULL; so does PostgreSQL 18's `CONSTRAINT n NOT NULL col`
+        for column in op.columns:
+            known = c.tables.get(op.table)
+            if known is not None and column in known.columns:
+                _change_column(c, op.table, column, nullable=False)
     name = op.name or _default_name(op)
     if name:
         c.constraints[name] = op.constraint
@@ -900,6 +916,17 @@ _OBJECT_KINDS = {"view": "view", "function": "function", "trigger": "trigger", "
 _DROPPED_OBJECTS = {f"drop-{kind}": kind for kind in _OBJECT_KINDS}
 
 
+def _renamed_type(c: Catalog, old: str, new: str) -> None:
+    """`ALTER TYPE mood_new RENAME TO mood`: the enum's values, and every column of that type, follow."""
+    bare = old.rsplit(".", 1)[-1].strip('"').lower()
+    for name in [n for n in c.enums if n.rsplit(".", 1)[-1].strip('"').lower() == bare]:
+        c.enums[new] = c.enums.pop(name)
+    for table, known in list(c.tables.items()):
+        for column, spec in known.columns.items():
+            if spec.type.rsplit(".", 1)[-1].strip('"').lower() == bare:
+                _change_column(c, table, column, type=new)
+
+
 def _database_object(c: Catalog, op: Operation, in_change: bool) -> None:
     """A view, function or trigger created (kept with what it uses), or dropped."""
     assert isinstance(op, RawSQL)
@@ -919,6 +946,9 @@ def _database_object(c: Catalog, op: Operation, in_change: bool) -> None:
         return
     if op.category in ("rename-function", "rename-trigger"):
         _renamed_object(c, op)
+        return
+    if op.category == "rename-type":
+        _renamed_type(c, op.table, op.name)
         return
     kind = _OBJECT_KINDS.get(op.category, "")
     name = op.name or op.table
@@ -1079,6 +1109,7 @@ _APPLY = {
     ChangeOrmOnDelete: _change_orm_on_delete,
     CreateTable: _create_table,
     DropTable: _drop_table,
+    DropSchema: _drop_schema,
     RenameTable: _rename_table,
     AddColumn: _add_column,
     DropColumn: _drop_column,

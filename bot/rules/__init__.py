@@ -44,6 +44,7 @@ NAMES = (
     "default_scope_in_migration",
     "dependent_rows_orphaned",
     "domain_constraint",
+    "down_does_not_restore",
     "down_drops_data",
     "down_not_idempotent",
     "down_overreaches",

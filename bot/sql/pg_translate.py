@@ -156,6 +156,9 @@ def _rename(node: ast.RenameStmt, base: Base) -> Iterator[Operation]:
         yield RawSQL(
             category="rename-trigger", table=f"{table}.{node.subname}", name=str(node.newname), **base
         )
+    elif kind == ObjectType.OBJECT_TYPE:
+        # the columns of that type keep it under its new name (they point at the type, not at its name)
+        yield RawSQL(category="rename-type", table=_object_name(node.object), name=str(node.newname), **base)
     else:
         what = kind.name.removeprefix("OBJECT_").lower().replace("_", "-")
         yield RawSQL(category=f"alter-{what}", table=table, **base)

@@ -1,0 +1,172 @@
+"""The down migration does not bring the schema back to what it was before the up.
+
+## Why is this bad?
+A rollback runs when a deploy has gone wrong, and puts the previous release back in front of the database:
+that release was written for the schema as it was. A down that renames a column back to the wrong name
+(`RENAME COLUMN handle TO nickname` after the up renamed `nick` to `handle`), forgets a column or a table
+the up dropped, or leaves one the up added NOT NULL, makes the rollback itself break the old release: its
+queries fail on a column that is not there, its inserts on a NOT NULL column it does not know. Nobody runs
+the down until the day it is needed.
+
+A column the down leaves nullable where it was NOT NULL is not reported: the old release writes it as
+before.
+
+## Use instead
+Write the down as the exact inverse of the up, statement by statement in reverse order, and run up, down
+and up again on a scratch database before merging (the review's shadow run does this when configured).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.model.catalog import Catalog, Table
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import Migration, Operation, Unparsed
+from bot.rules.context import Context
+
+RULE = Rule(
+    id="down-does-not-restore",
+    dimension=Dimension.ROLLBACK,
+    severity=Severity.WARNING,
+    help="Make the down the exact inverse of the up, and run up, down, up on a scratch database before merging.",
+    bad=(
+        "CREATE TABLE users (id bigint PRIMARY KEY, nick text);\n-- migration\n"
+        "-- +goose Up\nALTER TABLE users RENAME COLUMN nick TO handle;\n"
+        "-- +goose Down\nALTER TABLE users RENAME COLUMN handle TO nickname;",
+    ),
+    good=(
+        "CREATE TABLE users (id bigint PRIMARY KEY, nick text);\n-- migration\n"
+        "-- +goose Up\nALTER TABLE users RENAME COLUMN nick TO handle;\n"
+        "-- +goose Down\nALTER TABLE users RENAME COLUMN handle TO nick;",
+    ),
+)
+
+_SHOWN = 4
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    down = migration.down
+    if not down or not migration.up or any(isinstance(op, Unparsed) for op in (*migration.up, *down)):
+        return  # no way back (other rules say so), or a part the review could not read
+    if _derived(migration, down):
+        return  # a way back the framework works out from the up (Rails' `change`, Django's operations)
+    before = context.catalog
+    state = before.snapshot()
+    for op in migration.up:
+        state.apply(op)
+    if _same(before, state):
+        return  # the up changes no schema: nothing for the down to restore
+    for op in down:
+        state.apply(op)
+    differences = list(_differences(before, state))
+    if not differences:
+        return
+    shown = "; ".join(differences[:_SHOWN]) + (
+        f"; and {len(differences) - _SHOWN} more" if len(differences) > _SHOWN else ""
+    )
+    first = down[0]
+    yield first.finding(
+        RULE,
+        f"After the up and then the down, the schema is not what it was: {shown}.",
+        blast_radius="A rollback puts the previous release back on a schema it was not written for: its queries "
+        "and inserts fail on what the down leaves different.",
+        fix="Make the down the exact inverse of the up (each statement undone, in reverse order), and run up, "
+        "down and up again on a scratch database before merging.",
+    )
+
+
+def _derived(migration: Migration, down: tuple[Operation, ...]) -> bool:
+    """The down is the framework's inverse of the up, not written by hand: Django always; otherwise when a
+    statement of the down comes from a line of the up (Rails' `change`, with or without `reversible` blocks;
+    Ecto's `change`): a down written by hand shares no line with the up."""
+    if migration.framework == "django":
+        return True
+    lines = {(op.location.path, op.location.line) for op in migration.up}
+    return any((op.location.path, op.location.line) in lines for op in down)
+
+
+def _same(a: Catalog, b: Catalog) -> bool:
+    """No table or column the up adds, drops, retypes or makes NULL or NOT NULL."""
+    old, new = _tables(a), _tables(b)
+    if old.keys() != new.keys():
+        return False
+    return all(
+        {c: (s.type, s.nullable) for c, s in old[t].columns.items()}
+        == {c: (s.type, s.nullable) for c, s in new[t].columns.items()}
+        for t in old
+    )
+
+
+def _differences(before: Catalog, after: Catalog) -> Iterator[str]:
+    old, new = _tables(before), _tables(after)
+    for name in sorted(old.keys() - new.keys()):
+        yield f"table `{name}` is gone"
+    for name in sorted(new.keys() - old.keys()):
+        if not new[name].partial:  # (a table only known from what the up did to it was there before)
+            yield f"table `{name}` is left behind"
+    for name in sorted(old.keys() & new.keys()):
+        was, now = old[name], new[name]
+        if was.partial or now.partial:
+            continue  # the columns it had before are not known
+        for column in was.columns.keys() - now.columns.keys():
+            yield f"`{name}.{column}` is gone"
+        for column in now.columns.keys() - was.columns.keys():
+            yield f"`{name}.{column}` is left behind"
+        for column in sorted(was.columns.keys() & now.columns.keys()):
+            a, b = was.columns[column], now.columns[column]
+            if _known(a.type) and _known(b.type) and _family(a.type) != _family(b.type):
+                yield f"`{name}.{column}` is `{b.type}`, was `{a.type}`"
+            if a.nullable and not b.nullable:  # (left nullable, the old release writes it as before)
+                yield f"`{name}.{column}` is NOT NULL, was nullable"
+
+
+def _tables(catalog: Catalog) -> dict[str, Table]:
+    return {name.lower(): table for name, table in catalog.tables.items()}
+
+
+def _type(text: str) -> str:
+    """The type as spelled without case, spaces, quotes or a schema (`public.mood` is `mood`)."""
+    spelled = "".join(text.lower().split()).replace('"', "")
+    return spelled.rsplit(".", 1)[-1] if "(" not in spelled else spelled
+
+
+def _known(text: str) -> bool:
+    """A type the schema names: not empty, not a schema dump's bare `enum` (Rails' `t.enum`, its type elsewhere)."""
+    return bool(text) and text.lower() != "enum"
+
+
+_FAMILIES = {
+    **dict.fromkeys(
+        ("text", "varchar", "charactervarying", "char", "character", "bpchar", "citext", "string"), "text"
+    ),
+    **dict.fromkeys(
+        (
+            "int",
+            "integer",
+            "int2",
+            "int4",
+            "int8",
+            "smallint",
+            "bigint",
+            "tinyint",
+            "mediumint",
+            "serial",
+            "bigserial",
+        ),
+        "integer",
+    ),
+    **dict.fromkeys(("decimal", "numeric"), "numeric"),
+    **dict.fromkeys(("float", "double", "doubleprecision", "real", "float4", "float8"), "float"),
+    **dict.fromkeys(
+        ("timestamp", "timestamptz", "datetime", "timestampwithtimezone", "timestampwithouttimezone"),
+        "timestamp",
+    ),
+}
+
+
+def _family(text: str) -> str:
+    """Types of one kind (`varchar(20)` and `varchar(50)`, `int` and `bigint`) read the same to the old
+    release: only a change of kind is reported."""
+    base = _type(text).split("(")[0]
+    return _FAMILIES.get(base, base)

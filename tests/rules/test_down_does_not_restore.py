@@ -1,0 +1,110 @@
+"""down-does-not-restore: after the up and then the down the schema must be what it was. Checked on the
+catalog: columns and tables gone or left behind, a type not restored, a column left NOT NULL; quiet for a
+way back the framework derives from the up (Rails' `change`) and for a column merely left nullable."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import review_sql
+
+RULE = "down-does-not-restore"
+NAMES = [("users", "nick", "handle"), ("invoices", "memo", "note")]
+
+
+def _goose(table: str, up: str, down: str, schema: str) -> list[str]:
+    sql = f"{schema}-- migration\n-- +goose Up\n{up}\n-- +goose Down\n{down}\n"
+    return [f.message for f in review_sql(sql).active if f.rule == RULE]
+
+
+@pytest.mark.parametrize(("table", "old", "new"), NAMES)
+def test_a_down_that_leaves_the_schema_different_is_reported(table: str, old: str, new: str) -> None:
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {old} text, total integer);\n"
+    cases = [
+        (
+            f"ALTER TABLE {table} RENAME COLUMN {old} TO {new};",
+            f"ALTER TABLE {table} RENAME COLUMN {new} TO {old}_x;",
+            f"`{table}.{old}` is gone",
+        ),
+        (
+            f"ALTER TABLE {table} ADD COLUMN {new} integer NOT NULL DEFAULT 1;",
+            "SELECT 1;",
+            f"`{table}.{new}` is left behind",
+        ),
+        (
+            f"ALTER TABLE {table} ALTER COLUMN total TYPE bigint;",
+            f"ALTER TABLE {table} ALTER COLUMN total TYPE numeric;",
+            f"`{table}.total` is `decimal`, was `int`",
+        ),
+        (
+            f"ALTER TABLE {table} ALTER COLUMN {old} SET NOT NULL;",
+            "SELECT 1;",
+            f"`{table}.{old}` is NOT NULL, was nullable",
+        ),
+        (
+            f"CREATE TABLE {table}_archive (id bigint PRIMARY KEY);",
+            f"DROP TABLE {table}_archives;",
+            f"table `{table}_archive` is left behind",
+        ),
+    ]
+    for up, down, said in cases:
+        messages = _goose(table, up, down, schema)
+        assert len(messages) == 1 and said in messages[0], (up, down, messages)
+
+
+@pytest.mark.parametrize(("table", "old", "new"), NAMES)
+def test_an_exact_inverse_a_derived_down_or_a_column_left_nullable_is_quiet(
+    table: str, old: str, new: str
+) -> None:
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {old} text NOT NULL, total integer);\n"
+    for up, down in (
+        (
+            f"ALTER TABLE {table} RENAME COLUMN {old} TO {new};",
+            f"ALTER TABLE {table} RENAME COLUMN {new} TO {old};",
+        ),
+        (f"ALTER TABLE {table} ADD COLUMN {new} text;", f"ALTER TABLE {table} DROP COLUMN {new};"),
+        (
+            f"ALTER TABLE {table} ALTER COLUMN {old} DROP NOT NULL;",
+            "SELECT 1;",
+        ),  # the old release writes it anyway
+        (f"UPDATE {table} SET total = 0 WHERE total IS NULL;", "SELECT 1;"),  # no schema change to restore
+    ):
+        assert not _goose(table, up, down, schema), (up, down)
+    rails = (
+        "class Rename < ActiveRecord::Migration[7.1]\n  def change\n"
+        f"    rename_column :{table}, :{old}, :{new}\n    add_column :{table}, :flag, :boolean\n  end\nend\n"
+    )
+    base = {"db/structure.sql": schema}
+    result = review_sql(rails, path="db/migrate/20260101000000_rename.rb", base=base)
+    assert RULE not in {f.rule for f in result.active}
+    by_hand = rails.replace("  def change\n", "  def up\n").replace(
+        "  end\nend\n", f"  end\n\n  def down\n    rename_column :{table}, :{new}, :{old}\n  end\nend\n"
+    )
+    found = [
+        f.message
+        for f in review_sql(by_hand, path="db/migrate/20260101000000_rename.rb", base=base).active
+        if f.rule == RULE
+    ]
+    assert len(found) == 1 and f"`{table}.flag` is left behind" in found[0], found
+
+
+@pytest.mark.parametrize(("schema_name", "enum"), [("utils", "mode_enum"), ("audit", "state_enum")])
+def test_the_catalog_follows_what_such_downs_do(schema_name: str, enum: str) -> None:
+    """A type renamed back (its columns follow it), a schema dropped with its tables, a key or a named NOT NULL
+    constraint making a column NOT NULL: the schema after the down is the schema before."""
+    base = f"CREATE TYPE {enum} AS ENUM ('a', 'b', 'c');\nCREATE TABLE site (id bigint PRIMARY KEY, mode {enum} NOT NULL);\n"
+    up = (
+        f"CREATE TYPE {enum}_new AS ENUM ('a', 'b');\n"
+        f"ALTER TABLE site ALTER COLUMN mode TYPE {enum}_new USING mode::text::{enum}_new;\n"
+        f"DROP TYPE {enum};\nALTER TYPE {enum}_new RENAME TO {enum};"
+    )
+    down = up.replace("('a', 'b')", "('a', 'b', 'c')")
+    assert not _goose("site", up, down, base)
+    up = f"CREATE SCHEMA {schema_name};\nCREATE TABLE {schema_name}.saved (id bigint PRIMARY KEY, ddl text);"
+    assert not _goose("site", up, f"DROP SCHEMA {schema_name} CASCADE;", base)
+    inline = "CREATE TABLE ban (person_id integer NOT NULL PRIMARY KEY, published_at timestamptz NOT NULL DEFAULT now());\n"
+    keyed = (
+        "CREATE TABLE ban (person_id integer, published_at timestamptz DEFAULT now(), "
+        "CONSTRAINT ban_published_not_null NOT NULL published_at, PRIMARY KEY (person_id));"
+    )
+    assert not _goose("ban", "DROP TABLE ban;", keyed, inline + base)
