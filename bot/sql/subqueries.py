@@ -138,7 +138,9 @@ def listed_rows(select: exp.Expression, inner: str, catalog: Catalog, limit: int
             isinstance(node.this, exp.Column)
             and values
             and not node.args.get("query")
-            and all(_one_value(v) for v in values)
+            and all(
+                isinstance(v, exp.Literal) for v in values
+            )  # `IN ($1)`, `IN (ids)`: a list of unknown size
             and in_conjunction(node, where)
         ):
             named[identifier(node.this.this)] = len(values)

@@ -68,6 +68,11 @@ def test_an_exact_inverse_a_derived_down_or_a_column_left_nullable_is_quiet(
             "SELECT 1;",
         ),  # the old release writes it anyway
         (f"UPDATE {table} SET total = 0 WHERE total IS NULL;", "SELECT 1;"),  # no schema change to restore
+        # a backup the down restores from stays on purpose
+        (
+            f"CREATE TABLE {table}_backup AS SELECT id, total FROM {table};\nUPDATE {table} SET total = 0;",
+            f"UPDATE {table} SET total = b.total FROM {table}_backup b WHERE b.id = {table}.id;",
+        ),
     ):
         assert not _goose(table, up, down, schema), (up, down)
     rails = (
