@@ -683,10 +683,13 @@ def _other_databases_tables(tree: Tree) -> frozenset[str]:
     """The tables the repository's SQL migrations for another database create (ClickHouse's beside
     PostgreSQL's, `clickhouse/migrations/0001_traces.up.sql`), lower case, without schema or quotes."""
     found = set()
-    for path in tree.paths():
-        if path.endswith(".sql") and other_database(path) is not None:
-            for name in _CREATE_TABLE.findall(tree.read(path) or ""):
-                found.add(name.rpartition(".")[2].strip('"`').lower())
+    paths = [path for path in tree.paths() if path.endswith(".sql") and other_database(path) is not None]
+    prefetch = getattr(tree, "prefetch", None)
+    if prefetch is not None and paths:  # one read of them all rather than a git process for each
+        prefetch(paths)
+    for path in paths:
+        for name in _CREATE_TABLE.findall(tree.read(path) or ""):
+            found.add(name.rpartition(".")[2].strip('"`').lower())
     return frozenset(found)
 
 

@@ -117,11 +117,13 @@ def mappings_in(
     """(table, model class, path, line) for each declaration in `text` that binds a class to a table."""
     if not any(word in text for word in MAPPING_WORDS):
         return
-    definitions = [(m.start(), next(g for g in m.groups() if g)) for m in _DEFINITION.finditer(text)]
+    definitions: list[tuple[int, str]] | None = None  # listed when a mapping names a table searched for
     for match in _MAPPING.finditer(text):
         table = (match.group(1) or match.group(2)).lower()
         if table not in models:
             continue
+        if definitions is None:
+            definitions = [(m.start(), next(g for g in m.groups() if g)) for m in _DEFINITION.finditer(text)]
         owner = _owner(definitions, match.start(), text)
         if owner:
             yield table, owner, path, text.count("\n", 0, match.start()) + 1

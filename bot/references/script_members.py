@@ -24,8 +24,10 @@ _TYPE_OPEN = re.compile(
 _LOOK_BACK = 3000
 
 
-_ANNOTATION = re.compile(r"(?<![\w$.])([\w$]+)\??\s*:(?!:)(?=\s*([^=;\n]*))")  # the rest only looked at
-_ASSIGNMENT = re.compile(r"\b(?:const|let|var)\s+([\w$]+)\s*(?::[^=\n]*)?=\s*([^;\n]+)")
+_NAME = re.compile(r"[\w$]+")
+# `\b(?:const|let|var)`, written to start with the letters (each then checked for a word start): found three
+# times as fast, a pattern starting with `\b` being tried at every character
+_ASSIGNMENT = re.compile(r"(?:c(?<!\wc)onst|l(?<!\wl)et|v(?<!\wv)ar)\s+([\w$]+)\s*(?::[^=\n]*)?=\s*([^;\n]+)")
 _INFERRED = re.compile(
     r"\btypeof\b|\b(?:ReturnType|Awaited|Parameters|NonNullable|Infer\w*)\b|\[(?!\])|\b[A-Z]\w*\.[A-Z]"
 )
@@ -59,7 +61,7 @@ class ScriptShape:
         self.text = text
         self._brackets: list[int] | None = None
         self._openings: list[tuple[int, int, str]] | None = None
-        self._annotations: dict[str, list[tuple[int, str]]] | None = None
+        self._annotations: dict[str, list[tuple[int, str]]] = {}
         self._closings: dict[int, int] = {}
         self._assignments: dict[str, list[str]] | None = None
 
@@ -69,15 +71,18 @@ class ScriptShape:
             self._brackets = [m.start() for m in _BRACKET.finditer(self.text)]
         return self._brackets
 
-    @property
-    def annotations(self) -> dict[str, list[tuple[int, str]]]:
-        """Each name written `name: Type` or `name?: Type` (a declaration or an object's key), with where
-        it starts and the text after the colon."""
-        if self._annotations is None:
-            self._annotations = {}
-            for m in _ANNOTATION.finditer(self.text):
-                self._annotations.setdefault(m.group(1), []).append((m.start(1), m.group(2)))
-        return self._annotations
+    def annotations(self, name: str) -> list[tuple[int, str]]:
+        """Where `name` is written `name: Type` or `name?: Type` (a declaration or an object's key), with
+        the text after the colon. Looked for by the name itself: a pattern that starts with the name is
+        found by its letters, where one for every `word:` of the file tries each word (30 times slower)."""
+        if name not in self._annotations:
+            found = []
+            if _NAME.fullmatch(name):
+                own = re.escape(name)
+                pattern = re.compile(rf"{own}(?<![\w$.]{own})\??\s*:(?!:)(?=\s*([^=;\n]*))")
+                found = [(m.start(), m.group(1)) for m in pattern.finditer(self.text)]
+            self._annotations[name] = found
+        return self._annotations[name]
 
     @property
     def assignments(self) -> dict[str, list[str]]:
@@ -243,7 +248,7 @@ def typed_as(shape: ScriptShape, name: str, models: Collection[str], delegates: 
     kinds = _words(tuple(sorted(models)), r"\b(?:{})\b")
     # `prisma.order.findFirst(`; `load(booking.order.slug)` reads a relation, it queries nothing
     queried = _words(tuple(sorted(delegates)), r"\.(?:{})\s*\??\.\s*(?:find|create|update|upsert)\w*\s*[<(]")
-    if any(kinds.search(kind) for _, kind in shape.annotations.get(name, ())):
+    if any(kinds.search(kind) for _, kind in shape.annotations(name)):
         return True
     return any(kinds.search(value) or queried.search(value) for value in shape.assignments.get(name, ()))
 
@@ -286,7 +291,7 @@ def _declared_types(shape: ScriptShape, name: str) -> list[str]:
     type (a key of an object literal, `{ user: currentUser }`, is no declaration)."""
     text = shape.text
     found = []
-    for at, declared in shape.annotations.get(name, ()):
+    for at, declared in shape.annotations(name):
         line_start = text.rfind("\n", 0, at) + 1
         line_end = text.find("\n", at)
         line = text[line_start : line_end if line_end >= 0 else len(text)]

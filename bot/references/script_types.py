@@ -36,6 +36,8 @@ def computed_by_type(
     for path in sorted(p for p in paths if p.endswith(SCRIPT_FILES)):
         text = tree.read(path) or ""
         kinds = set(models) | {alias for model, alias in _IMPORT_ALIAS.findall(text) if model in models}
+        if not any(kind in text for kind in kinds):
+            continue  # no type of the file names a model: most files, and each is long to read for types
         for found in _INTERSECTION.finditer(text):
             kind = (found.group(1) or found.group(2) or "").rpartition(".")[2]
             if kind not in kinds:

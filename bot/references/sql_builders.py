@@ -54,10 +54,12 @@ def _joined_list(path: str, text: str, quote: int) -> tuple[int, str] | None:
         kind, pattern = "js", _JS_LIST
     else:
         return None
+    if not _may_be_element(text, quote):
+        return None
     window = max(0, quote - _WINDOW)
     for opener in reversed(list(pattern.finditer(text, window, quote))):
         bracket = opener.start(opener.lastindex or 0)
-        elements, end = _elements(path, text, bracket)
+        elements, end = _file_list(path, text, bracket)
         if end < quote:
             continue
         if not any(at == quote + 1 for at, _ in elements):
@@ -72,6 +74,32 @@ def _joined_list(path: str, text: str, quote: int) -> tuple[int, str] | None:
         separator = separator.replace("\\n", "\n").replace("\\t", "\t")
         return _statement(elements, separator)
     return None
+
+
+_LISTS: list[tuple[str, dict[int, tuple[list[tuple[int, str]], int]]]] = []  # the last file's lists read
+
+
+def _may_be_element(text: str, quote: int) -> bool:
+    """Can the literal whose quote is at `quote` be an element of a list: its prefix (`f`, `r`) and the
+    space before it follow the list's bracket or a comma? Most literals are not, and looking for the lists
+    around each one costs a scan of the 4,000 characters before it."""
+    i = quote
+    while i > 0 and text[i - 1].isalpha():
+        i -= 1
+    while i > 0 and text[i - 1] in " \t\r\n":
+        i -= 1
+    return i > 0 and text[i - 1] in "[({,"
+
+
+def _file_list(path: str, text: str, bracket: int) -> tuple[list[tuple[int, str]], int]:
+    """`_elements` of the list at `bracket`, read once per file: every literal after a list looks back
+    over the lists before it (a file of a thousand literals and arrays read each array again for each)."""
+    if not _LISTS or _LISTS[0][0] is not text:
+        _LISTS[:] = [(text, {})]
+    lists = _LISTS[0][1]
+    if bracket not in lists:
+        lists[bracket] = _elements(path, text, bracket)
+    return lists[bracket]
 
 
 _BUILDER_WORDS = re.compile(r"append|Append|WriteString|StringBuilder|StringBuffer")
