@@ -51,6 +51,7 @@ _PGTRIGGER = frozenset({"AddTrigger", "RemoveTrigger"})  # django-pgtrigger's mi
 EXTENSIONS = (".py",)
 # `<app>/migrations/`, or a folder `MIGRATION_MODULES` names in its place (`dojo/db_migrations/`)
 _PATH = re.compile(r"(?:^|/)(?P<app>\w+)/(?:\w+_)?migrations/(?P<number>\d{4})_\w+\.py$")
+_DEF = re.compile(r"\bdef\b")  # a function defined (not `default=`, which every field has)
 _STATES: OrderedDict[tuple[str, str], State] = OrderedDict()
 # The migration read while replaying a history, by the same key as the state after it: the review reads the
 # history again as migrations (the schema before the change) after replaying it for the change's own files,
@@ -245,7 +246,7 @@ class _Parser:
             return Migration(self.path, NAME, self.dialect, (op,), None, True, "could not be read")
         # two walks of the whole module, skipped where the text shows they find nothing (most migrations
         # are generated: no function, no `get_model`): a history of 1,800 migrations walked 500,000 nodes
-        self.functions = py.functions(module) if "def" in self.text else {}
+        self.functions = py.functions(module) if _DEF.search(self.text) else {}
         self.constants = py.constants(module)
         self.models = (
             _model_variables(module, self.state, self.apps)

@@ -41,6 +41,7 @@ _MIGRATION = re.compile(r"(?:^|/)(\w+)/(?:\w+_)?migrations/\d{4}_\w+\.py$")
 _USER_MODEL = re.compile(r"""^AUTH_USER_MODEL\s*(?::[^=\n]*)?=\s*["'](\w+)\.(\w+)["']""", re.M)
 _TEST_SETTINGS = re.compile(r"(^|/)(tests?|testing|test_\w+|\w+_tests?)(/|\.py$)")
 _USERS: list[tuple[weakref.ref[Tree], tuple[str, str]]] = []  # the last trees' user models
+_DEFAULTS: list[tuple[weakref.ref[Tree], dict[str, str]]] = []  # the last trees' key types, by app
 DJANGO_USER = ("auth", "User")
 
 
@@ -64,13 +65,26 @@ def user_model(tree: Tree) -> tuple[str, str]:
     return user
 
 
+def _defaults(tree: Tree) -> dict[str, str]:
+    """The default key type of each app (and the project's, under ""), found once per tree: a long history
+    makes an `Apps` for each migration, and each looked through every path of the tree for them."""
+    for known, found in _DEFAULTS:
+        if known() is tree:
+            return found
+    defaults: dict[str, str] = {}
+    with contextlib.suppress(TypeError):  # a tree type without weak references is read every time
+        _DEFAULTS.insert(0, (weakref.ref(tree), defaults))
+        del _DEFAULTS[4:]
+    return defaults
+
+
 class Apps:
     """`replay(app)` gives the state after the last migration of another app of the tree (None when the
     tree has no migrations for it, or while that app is being replayed itself)."""
 
     def __init__(self, tree: Tree, dialect: str, app: str, replay: Callable[[str], State | None]) -> None:
         self.tree, self.dialect, self.app, self.replay = tree, dialect, app, replay
-        self._defaults: dict[str, str] = {}
+        self._defaults = _defaults(tree)
 
     @property
     def user(self) -> tuple[str, str]:
