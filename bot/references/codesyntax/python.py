@@ -92,7 +92,8 @@ def read(path: str, text: str) -> Found:
     definitions.extend(_constants(path, text, {d.name for d in definitions}))
     definitions.extend(_groups(path, text, singles))
     definitions.extend(scalars(path, singles))
-    for match in _PY_FIELD.finditer(text):
+    # each pattern below is looked for only in a file that holds its word (most files hold none of them)
+    for match in _PY_FIELD.finditer(text) if "Field(" in text else ():
         start, end = bracketed(text, match.end() - 1, "(", ")")
         choices = _PY_CHOICES_ARG.search(text, start, end)
         if choices:
@@ -101,8 +102,8 @@ def read(path: str, text: str) -> Found:
                 name = name.removesuffix(suffix)
             links.append(FieldLink(enclosing(text, match.start(), _PY_ANY_CLASS), match.group(1), name, path))
     definitions.extend(_length_limits(path, text))
-    for pattern in (_SA_MAPPED, _SA_COLUMN):
-        for match in pattern.finditer(text):
+    for pattern, word in ((_SA_MAPPED, "Mapped["), (_SA_COLUMN, "Enum(")):
+        for match in pattern.finditer(text) if word in text else ():
             owner = enclosing(text, match.start(), _PY_ANY_CLASS)
             links.append(FieldLink(owner, match.group(1), match.group(2), path, stores_names=True))
     return definitions, links
