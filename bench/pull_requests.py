@@ -1,6 +1,9 @@
 """Benchmark: reviews of real pull requests, cold from the command line, next to ripgrep on the same tree.
 
-    python bench/pull_requests.py CHECKOUT:BASE..HEAD [CHECKOUT:BASE..HEAD ...] [--repeat 3]
+    python bench/pull_requests.py CHECKOUT:BASE..HEAD [CHECKOUT:COMMIT ...] [--repeat 3]
+
+CHECKOUT is a local clone or a bare mirror; `CHECKOUT:COMMIT` is the pull request merged as COMMIT
+(`COMMIT^..COMMIT`).
 
 For each pull request (a local git repository and two commits) it runs `migration-review review --format json`
 as a user does (a new process each time) and prints the files in the head tree, the migrations reviewed, the
@@ -11,7 +14,10 @@ replay of this base commit kept: a new push to the same pull request; median of 
 Python's bytecode is written and read as an installed package has it (`PYTHONDONTWRITEBYTECODE` is not
 passed on), so the figures do not include compiling the package's source at every start. The baseline, in the same run: `rg -w -F -c` over the head
 tree (checked out once into a temporary folder) for every word the code-reference search looks for in that
-pull request (the names the change removes or renames and their spellings). Target: under 5 s a review.
+pull request (the names the change removes or renames and their spellings). Target: under 5 s a review
+of a repository of 10,000-50,000 files with a history of about 400 migrations; each pull request's line
+says whether its review met it, and whether its repository is of that size. The load average is printed
+before and after: on a shared machine wall time says little, CPU time (user + system) is the figure.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -36,6 +43,14 @@ from bot.references.usage import spellings
 from bot.review import prepare
 
 CLI = [sys.executable, "-m", "bot"]
+TARGET = 5.0  # seconds
+FILES = (10_000, 50_000)  # the repository size the target is set for
+# Migration files of the frameworks a history is read for: Django's numbered modules, a migration folder's
+# SQL (Prisma's `migrations/<name>/migration.sql`, Diesel's `up.sql`), Rails' and Alembic's files.
+_MIGRATION = re.compile(
+    r"(?:^|/)(?:\w+_)?migrations/\d{4}_\w+\.py$|(?:^|/)migrations/[^/]+/(?:migration|up)\.sql$"
+    r"|(?:^|/)db/migrate/\d+_\w+\.rb$|(?:^|/)versions/\w+\.py$"
+)
 
 
 def _review(repo: str, base: str, head: str, cache: str) -> tuple[float, float, dict[str, object]]:
@@ -98,6 +113,25 @@ def _write_tree(repo: str, head: str, folder: Path) -> bool:
     return bool(paths)
 
 
+def _count(repo: str, commit: str) -> tuple[int, int]:
+    """(files, migration files) of the commit's tree."""
+    paths = subprocess.run(
+        ["git", "-C", repo, "ls-tree", "-r", "--name-only", commit],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    return len(paths), sum(1 for p in paths if _MIGRATION.search(p))
+
+
+def _load() -> str:
+    return f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+
+
+def _met(seconds: float) -> str:
+    return "met" if seconds < TARGET else "NOT MET"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -105,9 +139,13 @@ def main() -> None:
     parser.add_argument("pulls", nargs="+", metavar="CHECKOUT:BASE..HEAD")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    print(f"{_load()} before the runs")
+    rows = []
     for pull in args.pulls:
         repo, _, commits = pull.rpartition(":")
         base, _, head = commits.partition("..")
+        if not head:  # `CHECKOUT:COMMIT`: the commit a pull request was merged as, against its parent
+            base, head = f"{commits}^", commits
         with tempfile.TemporaryDirectory(prefix="bench-cache-") as cold:
             first = _review(repo, base, head, cold)
             with tempfile.TemporaryDirectory(prefix="bench-cache-") as kept:
@@ -118,17 +156,15 @@ def main() -> None:
         walls, cpus, result = [r[0] for r in runs], [r[1] for r in runs], runs[-1][2]
         if result != first[2] or result != fresh[2]:
             print(f"  warning: the findings differ between the cold, new-base and warm runs of {pull}")
-        files = subprocess.run(
-            ["git", "-C", repo, "ls-tree", "-r", "--name-only", head],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.count("\n")
+        files, _ = _count(repo, head)
+        _, history = _count(repo, base)
         words = _words(repo, base, head)
         rg = _rg(repo, head, words)
         migrations, findings = len(result["migrations"]), len(result["findings"])  # type: ignore[arg-type]
+        name = repo.removesuffix("/repo").removesuffix("/.git").rstrip("/").rpartition("/")[2]
         print(
-            f"{Path(repo).name} {base}..{head}: {files} files, {migrations} migrations, {findings} findings"
+            f"{name} {base}..{head}: {files} files in the head, {history} migration files in the base,"
+            f" {migrations} migrations reviewed, {findings} findings"
         )
         print(
             f"  ours: cold {first[0]:.2f} s wall, {first[1]:.2f} s CPU; new base {fresh[0]:.2f} s wall,"
@@ -141,6 +177,19 @@ def main() -> None:
             )
         else:
             print(f"  rg:   {rg:.3f} s for {len(words)} words; ratio ours (cold)/rg {first[0] / rg:.1f}")
+        worst_cpu, worst_wall = max(first[1], fresh[1], *cpus), max(first[0], fresh[0], *walls)
+        sized = FILES[0] <= files <= FILES[1]
+        print(
+            f"  target under {TARGET:.0f} s, every run: {_met(worst_cpu)} in CPU ({worst_cpu:.2f} s),"
+            f" {_met(worst_wall)} in wall time ({worst_wall:.2f} s); repository"
+            f" {'of' if sized else 'not of'} the target's size ({FILES[0]:,}-{FILES[1]:,} files)"
+        )
+        rows.append((f"{name} {head[:10]}", files, history, worst_cpu, worst_wall, rg))
+    print(f"{_load()} after the runs")
+    print(f"\n{'pull request':38} {'files':>7} {'history':>7} {'worst CPU':>9} {'worst wall':>10} {'rg':>7}")
+    for label, files, history, cpu, wall, rg in rows:
+        searched = f"{rg:.2f}s" if rg is not None else "-"
+        print(f"{label:38} {files:>7} {history:>7} {cpu:>8.2f}s {wall:>9.2f}s {searched:>7}")
 
 
 if __name__ == "__main__":
