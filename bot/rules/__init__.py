@@ -42,6 +42,7 @@ NAMES = (
     "default_dropped",
     "default_evaluated_once",
     "default_scope_in_migration",
+    "delete_join_untied",
     "dependent_rows_orphaned",
     "domain_constraint",
     "down_does_not_restore",
