@@ -211,8 +211,13 @@ def _joined_finding(op: DataUpdate, table: str, bound: set[str], context: Contex
     return op.finding(
         RULE,
         message,
+        # no tie at all: every row written gets one and the same arbitrary row's values, whatever it held
+        severity=Severity.WARNING if bound else Severity.CRITICAL,
         blast_radius=f"Every row of {context.size_words(op.table)} with more than one match; nothing fails, and a "
-        "re-run can write other values.",
+        "re-run can write other values."
+        if bound
+        else f"Every row the UPDATE reaches in {context.size_words(op.table)} is overwritten with the values of "
+        f"one arbitrary `{table}` row; nothing fails.",
         fix=f"Join on a unique key of `{table}`, or say which row is meant (an aggregate, DISTINCT ON … ORDER BY); "
         f"count the rows with several matches first: `SELECT {by if bound else 'id'}, count(*) FROM {table} "
         f"GROUP BY {by if bound else 'id'} HAVING count(*) > 1 LIMIT 20;`.",

@@ -45,6 +45,9 @@ def test_a_join_on_no_unique_key_writes_an_arbitrary_match(names: dict[str, str]
         names, "UPDATE {target} t SET {value} = m.{value} FROM {many} m WHERE m.{value} IS NOT NULL;"
     )
     assert "no condition tying its rows" in none.message
+    assert (
+        none.severity == "critical" and found.severity == "warning"
+    )  # every row overwritten with one row's values
 
 
 @pytest.mark.parametrize("names", NAMES)
