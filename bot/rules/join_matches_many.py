@@ -9,6 +9,10 @@ addresses a WHERE a.customer_id = o.customer_id)`, it fails instead, with "more 
 subquery used as an expression", at the first order whose customer has two addresses, after the rows before it
 were locked and written.
 
+A join with no condition tying the joined table to the row written at all (`UPDATE orders SET total =
+p.amount FROM payments p WHERE orders.status = 'paid'`) is critical: every row gets one and the same
+arbitrary row's values.
+
 A join is safe when its condition fixes a unique key of the joined table (its primary key, a UNIQUE
 constraint or index): then each row written has at most one match.
 
