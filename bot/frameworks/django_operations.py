@@ -247,6 +247,21 @@ def _alter_field(r: Reader, call: ast.Call) -> list[Operation]:
         ops.append(
             DropConstraint(table=table, name=django_indexes.derived_name(table, (column,), "key"), **base)
         )
+    if old is not None and old.spec.references and new.spec.references != old.spec.references:
+        # pointed at another model: Django drops the column's foreign key and adds the new one
+        name = django_indexes.derived_name(table, (column,), "fk")
+        ops.append(DropConstraint(table=table, name=name, **base))
+        if new.spec.references and new.constraint:
+            ops.append(
+                AddConstraint(
+                    table=table,
+                    name=name,
+                    constraint="foreign_key",
+                    columns=(column,),
+                    references=new.spec.references,
+                    **base,
+                )
+            )
     if (
         old is not None
         and new.spec.references

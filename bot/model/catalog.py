@@ -709,6 +709,11 @@ def _drop_column(c: Catalog, op: Operation, in_change: bool) -> None:
     if table is not None and op.column in table.columns:
         columns = {name: column for name, column in table.columns.items() if name != op.column}
         c.tables[op.table] = dataclasses.replace(table, columns=columns)
+    # its foreign keys go with it (PostgreSQL drops them; MySQL wants them dropped first)
+    for name, key in list(c.foreign_keys.items()):
+        if op.column in key.columns and same_table(key.table, op.table):
+            del c.foreign_keys[name]
+            c.constraints.pop(name, None)
 
 
 def _rename_column(c: Catalog, op: Operation, in_change: bool) -> None:
@@ -885,6 +890,15 @@ def _drop_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
         # a name the database chose and we did not guess: any unnamed CHECK of the table may be the one
         for guessed in [n for n, k in c.checks.items() if not k.named and same_table(k.table, op.table)]:
             del c.checks[guessed]
+    if op.name not in c.foreign_keys and "fk" in op.name.lower():
+        # a foreign key whose name the framework made up (Django's `<table>_<column>_<hash>_fk_<target>`):
+        # the table's key whose column the name spells
+        for guessed, key in list(c.foreign_keys.items()):
+            if same_table(key.table, op.table) and all(
+                column.lower() in op.name.lower() for column in key.columns
+            ):
+                del c.foreign_keys[guessed]  # (every one: a key re-created by the ORM may be held twice)
+                c.constraints.pop(guessed, None)
     c.constraints.pop(op.name, None)
     c.checks.pop(op.name, None)
     c.foreign_keys.pop(op.name, None)

@@ -6,6 +6,9 @@ cannot be brought back by a down migration: only a backup restores them. A model
 (`has_many :invoices`, `ForeignKey(Invoice)`, `relationship("Invoice")`) or raw SQL left behind fails
 the first time it is used.
 
+Dropped without CASCADE while another table's foreign key (or, on PostgreSQL, a view) still depends on it,
+the statement fails on PostgreSQL and MySQL and the deploy stops there: a critical finding of its own.
+
 ## Use instead
 Remove every use of the table and deploy first; rename it aside (or revoke access) for a release to
 prove nothing uses it; keep a copy (`CREATE TABLE … AS` or a dump) before dropping it.
@@ -22,11 +25,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.model.catalog import same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import CreateTable, DataInsert, DropTable, Migration, RawSQL, Truncate
 from bot.references.blast_radius import assess
 from bot.references.search import Target
 from bot.references.targets import lost_columns, recreated
+from bot.rules._integrity import off_at
 from bot.rules.context import Context
 from bot.sql.names import quote_column
 from bot.sql.rebuilds import rebuilt_tables
@@ -70,6 +75,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if twin is not None:
             yield _renamed_as_drop_and_create(op, twin, migration, context)
             continue
+        refused = _refused(op, migration, context) if isinstance(op, DropTable) else ""
         target = Target("table", op.table, op.table)
         found = assess(context.uses(target, op), op.table, removed=context.references.removed_uses(target))
         n = len(found.blocking)
@@ -78,6 +84,25 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             if n
             else ""
         )
+        if refused:
+            yield op.finding(
+                RULE,
+                f"`DROP TABLE {op.table}` fails: {refused}, and without CASCADE the database refuses to drop a "
+                f"table that others still depend on."
+                + (
+                    f" Besides, {n} place{'s' if n > 1 else ''} in the code still use{'s' if n == 1 else ''} it."
+                    if n
+                    else ""
+                ),
+                severity=Severity.CRITICAL,
+                blast_radius="The deploy stops at this statement on every database that has those keys or views; "
+                "the migrations after it do not run."
+                + (f" {found.blast_radius}" if found.references else ""),
+                fix="Drop the foreign keys (or views) that point at it first, in the same migration, after checking "
+                "nothing still writes them; or use CASCADE knowing it drops them too.",
+                references=found.references,
+            )
+            continue
         yield op.finding(
             RULE,
             f"Table `{op.table}` is dropped{still}.{cascade}",
@@ -88,6 +113,39 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             severity=Severity.CRITICAL if cascade else found.severity,
             references=found.references,
         )
+
+
+def _refused(op: DropTable, migration: Migration, context: Context) -> str:
+    """What still depends on the table when it is dropped without CASCADE: other tables' foreign keys, and
+    (PostgreSQL) views on it. PostgreSQL and MySQL refuse the drop (MySQL not while `FOREIGN_KEY_CHECKS = 0`);
+    SQLite is left out (its checks depend on `PRAGMA foreign_keys`)."""
+    if op.cascade or context.dialect == "sqlite" or off_at(migration, op, op.table) is not None:
+        return ""
+    if migration.framework == "django":
+        return ""  # Django's schema editor drops a model's table with CASCADE
+    catalog = context.before(op)
+    keys = sorted(
+        {
+            f"`{key.table}` ({', '.join(key.columns)})"
+            for key in catalog.foreign_keys.values()
+            if same_table(key.references, op.table) and not same_table(key.table, op.table)
+        }
+    )
+    views = (
+        sorted({obj.name for obj, _ in catalog.dependents(op.table) if obj.kind == "view" and obj.tracked})
+        if context.postgres
+        else []
+    )
+    parts = []
+    if keys:
+        parts.append(
+            f"{', '.join(keys)} still reference{'s' if len(keys) == 1 else ''} it through a foreign key"
+        )
+    if views:
+        parts.append(
+            f"the view{'s' if len(views) > 1 else ''} {', '.join(f'`{v}`' for v in views)} read{'s' if len(views) == 1 else ''} it"
+        )
+    return " and ".join(parts)
 
 
 def _twin(op: DropTable, migration: Migration, context: Context) -> CreateTable | None:
