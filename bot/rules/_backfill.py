@@ -3,7 +3,13 @@ default gives existing rows a value they should not have)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from bot.model.catalog import unqualified
 from bot.model.migration import AddColumn, DataDelete, DataUpdate, Migration, Operation, RunCode, Truncate
+
+if TYPE_CHECKING:
+    from bot.rules.context import Context
 
 
 def filled_later(
@@ -54,3 +60,32 @@ def emptied_before(migration: Migration, until: Operation, table: str) -> bool:
         if isinstance(op, DataDelete) and op.table == table and op.where is None:
             return True
     return False
+
+
+def added_by_change(op: Operation, context: Context) -> set[tuple[str, str]]:
+    """Columns of the UPDATE that an earlier migration of the same change added: rolling the change back
+    drops them, and until then they held no value of the release's."""
+    if not isinstance(op, DataUpdate):
+        return set()
+    found = ((c, context.catalog.column(op.table, c)) for c, _ in op.assignments)
+    added = {
+        (unqualified(op.table), c) for c, column in found if column is not None and column.added_in_change
+    }
+    return added | _added_just_before(op, context)
+
+
+def _added_just_before(op: DataUpdate, context: Context) -> set[tuple[str, str]]:
+    """Columns the migration before this one in the same folder added: the schema step of a pair
+    the framework writes as two files (Django's AddField, then the RunPython that fills the field), which ship
+    together. Until the fill the column held its default only; rolling the fill back loses nothing of it."""
+    own = context.migration.path if context.migration is not None else ""
+    folder = own.rsplit("/", 1)[0]
+    earlier = [m for m in context.change[: max(context.position, 0)] if m.path.rsplit("/", 1)[0] == folder]
+    if not earlier or earlier[-1].path == own:
+        return set()
+    before = earlier[-1]
+    return {
+        (unqualified(e.table), e.column.name)
+        for e in before.up
+        if isinstance(e, AddColumn) and unqualified(e.table) == unqualified(op.table)
+    }

@@ -46,6 +46,7 @@ from bot.model.migration import (
     RunCode,
     Truncate,
 )
+from bot.rules._backfill import added_by_change
 from bot.rules._framework_fixes import restore
 from bot.rules.context import Context
 from bot.rules.missing_down_migration import DERIVED_DOWN
@@ -89,7 +90,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             or unqualified(op.table) in restored
         ):
             continue
-        lost = _lost(op, added | _added_earlier(op, context))
+        lost = _lost(op, added | added_by_change(op, context))
         if lost:
             units.setdefault(op.unit, []).append((op, lost))
     for unit, found in units.items():
@@ -289,35 +290,6 @@ def _finding(migration: Migration, unit: str, found: list[tuple[Destructive, str
         blast_radius=_blast(found, named),
         fix=restore(migration.framework),
     )
-
-
-def _added_earlier(op: Destructive, context: Context) -> set[tuple[str, str]]:
-    """Columns of the UPDATE that an earlier migration of the same change added: rolling the change back
-    drops them, and until then they held no value of the release's."""
-    if not isinstance(op, DataUpdate):
-        return set()
-    found = ((c, context.catalog.column(op.table, c)) for c, _ in op.assignments)
-    added = {
-        (unqualified(op.table), c) for c, column in found if column is not None and column.added_in_change
-    }
-    return added | _added_just_before(op, context)
-
-
-def _added_just_before(op: DataUpdate, context: Context) -> set[tuple[str, str]]:
-    """Columns the migration before this one in the same folder added: the schema step of a pair
-    the framework writes as two files (Django's AddField, then the RunPython that fills the field), which ship
-    together. Until the fill the column held its default only; rolling the fill back loses nothing of it."""
-    own = context.migration.path if context.migration is not None else ""
-    folder = own.rsplit("/", 1)[0]
-    earlier = [m for m in context.change[: max(context.position, 0)] if m.path.rsplit("/", 1)[0] == folder]
-    if not earlier or earlier[-1].path == own:
-        return set()
-    before = earlier[-1]
-    return {
-        (unqualified(e.table), e.column.name)
-        for e in before.up
-        if isinstance(e, AddColumn) and unqualified(e.table) == unqualified(op.table)
-    }
 
 
 def _restored(migration: Migration) -> set[str]:
