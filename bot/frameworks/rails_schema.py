@@ -159,6 +159,15 @@ def _validate(c: ruby.Call, src: Source) -> Result:
 def _remove_constraint(c: ruby.Call, src: Source) -> Result:
     table, second = argument(c, 0), argument(c, 1)
     name = c.option("name")
+    if not isinstance(name, str) and c.name == "remove_foreign_key":
+        # the key by the name `add_foreign_key` is read under: its column, or the target table's `<singular>_id`
+        target = second or str(c.option("to_table") or "")
+        column = names(c.option("column"))
+        name = (
+            f"fk_rails_{table}_{column[0] if column else f'{singular(target)}_id'}"
+            if column or target
+            else None
+        )
     op = DropConstraint(
         table=table,
         name=str(name) if isinstance(name, str) else second,

@@ -7,8 +7,9 @@ references, under a lock, and `ON DELETE CASCADE` does so once per deleted row. 
 child are sequential scans too. It grows slower with the child table, until deletes time out.
 
 A partial index (`WHERE deleted_at IS NULL`) holds only some rows, so those checks cannot use it; one
-whose predicate only says the columns are NOT NULL can. Dropping the index a foreign key's checks use,
-or adding only a partial one for a foreign key that has none, is reported too.
+whose predicate only says the columns are NOT NULL can. Dropping the index a foreign key's checks use is
+a warning: the deletes on the parent and the joins that use it today turn into scans of the child table the
+moment it goes. Adding only a partial index for a foreign key that has none is reported too.
 
 ## Use instead
 Index the referencing columns (leading columns of some index):
@@ -101,7 +102,9 @@ def _left_without_index(
             else:
                 continue
             reported.add(name)
-            yield _finding(op, key.table, key.columns, key.references, message)
+            found = _finding(op, key.table, key.columns, key.references, message)
+            # the deletes and joins that use the index today slow down the moment it goes
+            yield found.with_severity(Severity.WARNING) if isinstance(op, DropIndex) else found
 
 
 def _finding(op: Operation, table: str, columns: tuple[str, ...], parent: str, message: str) -> Finding:

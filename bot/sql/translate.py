@@ -165,6 +165,7 @@ def _create(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
             charset=_table_charset(e),
             **base,
         )
+        yield from _inline_indexes(items, name, base, dialect)
     elif kind == "INDEX" and isinstance(target, exp.Index):
         params = target.args.get("params")
         columns = (
@@ -188,6 +189,19 @@ def _create(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
         yield CreateEnum(name=table_name(target), values=values, **base)
     else:
         yield RawSQL(category=f"create-{kind.lower() or 'object'}", **base)
+
+
+def _inline_indexes(items: list[exp.Expression], table: str, base: Base, dialect: str) -> Iterator[AddIndex]:
+    """MySQL's `KEY name (columns)` / `INDEX name (columns)` inside CREATE TABLE: an index of the new table,
+    which `DROP INDEX name` drops and a foreign key's checks use (not FULLTEXT or SPATIAL ones)."""
+    for item in items:
+        if not isinstance(item, exp.IndexColumnConstraint) or item.args.get("kind"):
+            continue
+        columns = tuple(_index_column(c, dialect) for c in item.expressions)
+        if columns:
+            yield AddIndex(
+                table=table, name=identifier(item.this) if item.this else "", columns=columns, **base
+            )
 
 
 def _table_charset(e: exp.Expression) -> str:
