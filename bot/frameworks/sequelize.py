@@ -37,6 +37,7 @@ from bot.model.migration import (
     RawSQL,
     RenameColumn,
     RenameTable,
+    SetDefault,
     SetNotNull,
     Transaction,
     Unparsed,
@@ -77,6 +78,8 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
             path, NAME, dialect, (op,), None, False, "Sequelize runs a migration without a transaction"
         )
     walker = _Walker(src, functions["up"])
+    # package.json is read only for a migration that changes a column: not once per file of the history
+    walker.restates = "changeColumn" in text and not _sequelize_core(tree, path)
     up = nm.syntax_error(root, src) + walker.walk(functions["up"].body)
     down = nm.way_back(
         functions.get("down"), lambda f: _Walker(src, f).walk(f.body), "no exported `down` function"
@@ -89,12 +92,24 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     return nm.build(src, NAME, text, up, down, (walker.in_transaction, note), version(path))
 
 
+def _sequelize_core(tree: Tree, path: str) -> bool:
+    """Does the application run Sequelize 7 (`@sequelize/core`), whose `changeColumn` changes only what it is
+    given? Read from the package.json of each folder above the migration."""
+    parts = path.split("/")[:-1]
+    for depth in range(len(parts), -1, -1):
+        text = tree.read("/".join([*parts[:depth], "package.json"]))
+        if text and '"@sequelize/core"' in text:
+            return True
+    return False
+
+
 class _Walker:
     def __init__(self, src: Source, function: js.Function) -> None:
         self.src = src
         self.qi = function.params[0] if function.params else "queryInterface"
         self.types = function.params[1] if len(function.params) > 1 else "Sequelize"
         self.in_transaction = False
+        self.restates = True  # `changeColumn` restates the whole column (Sequelize 6; not @sequelize/core 7)
 
     def walk(self, body: Node | None) -> list[Operation]:
         return [
@@ -193,11 +208,24 @@ class _Walker:
             return self._unread(c)
         spec = self._column(column, c.args[2] if len(c.args) > 2 else None)
         at = nm.origin_of(c.node, self.src)
-        nullability = SetNotNull if not spec.nullable else DropNotNull
-        return [
-            AlterColumnType(table=table, column=column, new_type=spec.type, **at),
-            nullability(table=table, column=column, **at),
-        ]
+        found = js.value(c.args[2]) if len(c.args) > 2 else None
+        said = found if isinstance(found, dict) else {}
+        ops: list[Operation] = [AlterColumnType(table=table, column=column, new_type=spec.type, **at)]
+        # Sequelize restates the whole column: without `allowNull: false` it drops NOT NULL, without
+        # `defaultValue` the default (PostgreSQL's ALTER COLUMN … DROP NOT NULL / DROP DEFAULT, MySQL's CHANGE),
+        # except for a column that references another table
+        restated = self.restates and "references" not in said
+        if not spec.nullable:
+            ops.append(SetNotNull(table=table, column=column, **at))
+        else:
+            ops.append(
+                DropNotNull(table=table, column=column, implied=restated and "allowNull" not in said, **at)
+            )
+        if "defaultValue" in said:
+            ops.append(SetDefault(table=table, column=column, default=spec.default, **at))
+        elif restated and found is not None:
+            ops.append(SetDefault(table=table, column=column, default=None, implied=True, **at))
+        return ops
 
     def _addIndex(self, c: js.Call) -> list[Operation]:
         table = self._table(c)

@@ -17,7 +17,8 @@ Laravel 11 and later redefine a column on `->change()` with only the modifiers w
 40)->change()` drops the column's `->default('draft')` (and makes it NOT NULL unless `->nullable()` is
 repeated, which `set-not-null` reports). The version is read from `composer.lock`, else `composer.json`.
 Knex's `.alter()` redefines the column the same way: `t.string('title', 300).alter()` drops NOT NULL and the
-default unless `.notNullable()` and `.defaultTo()` are repeated.
+default unless `.notNullable()` and `.defaultTo()` are repeated. So does Sequelize's `queryInterface.changeColumn`:
+without `allowNull: false` and `defaultValue` it drops NOT NULL and the default (on PostgreSQL as on MySQL).
 """
 
 from __future__ import annotations
@@ -63,7 +64,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         else:
             continue
         lost.setdefault((op.table, op.column, op.location.line), (op, []))[1].append(attribute)
-    clause = {"laravel": "`->change()`", "knex": "`.alter()`"}.get(migration.framework, "MODIFY")
+    clause = {"laravel": "`->change()`", "knex": "`.alter()`", "sequelize": "`changeColumn`"}.get(
+        migration.framework, "MODIFY"
+    )
     for (table, name, _), (op, kept) in lost.items():
         made = "nullable" if "NOT NULL" in kept else "NOT NULL without its default"
         yield op.finding(

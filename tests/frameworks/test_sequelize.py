@@ -16,6 +16,7 @@ from bot.model.migration import (
     DataUpdate,
     DropColumn,
     RenameColumn,
+    SetDefault,
     SetNotNull,
     Unparsed,
 )
@@ -91,17 +92,20 @@ def test_query_interface_at_the_lines_of_its_calls() -> None:
         (8, RenameColumn),
         (9, AlterColumnType),
         (9, SetNotNull),
+        (9, SetDefault),  # not given a `defaultValue`, `changeColumn` drops the default (DROP DEFAULT)
         (10, AddIndex),
         (11, AddConstraint),
         (12, DataUpdate),
     ]
     add, *_ = migration.up
     assert isinstance(add, AddColumn) and add.column.type == "varchar(40)" and not add.column.nullable
-    index = migration.up[5]
+    dropped = migration.up[5]
+    assert isinstance(dropped, SetDefault) and dropped.implied and dropped.default is None
+    index = migration.up[6]
     assert isinstance(index, AddIndex) and index.concurrently and index.columns == ("status",)
-    key = migration.up[6]
+    key = migration.up[7]
     assert isinstance(key, AddConstraint) and key.constraint == "foreign_key" and key.references == "users"
-    update = migration.up[7]
+    update = migration.up[8]
     assert isinstance(update, DataUpdate) and update.where == "status IS NULL"
 
 

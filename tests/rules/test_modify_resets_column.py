@@ -97,3 +97,40 @@ def test_knex_alter_redefines_the_whole_column(table: str, column: str) -> None:
     [lost] = found("")
     assert "`.alter()`" in lost.message and "NOT NULL and DEFAULT 'none'" in lost.message
     assert not found(".notNullable().defaultTo('none')")
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+@pytest.mark.parametrize("dialect", ["postgres", "mysql"])
+def test_sequelize_change_column_restates_the_whole_column(table: str, column: str, dialect: str) -> None:
+    """Sequelize 6's `changeColumn` drops NOT NULL and the default it is not given (ALTER COLUMN … DROP NOT NULL
+    and DROP DEFAULT on PostgreSQL, CHANGE on MySQL); Sequelize 7 (`@sequelize/core`) changes only what it is
+    given."""
+    base = {
+        "migrations/20240101000000-init.js": (
+            "module.exports = {\n  up: async (queryInterface, Sequelize) => {\n"
+            f'    await queryInterface.createTable("{table}", {{ id: {{ type: Sequelize.INTEGER, primaryKey: true }}, '
+            f'{column}: {{ type: Sequelize.STRING(200), allowNull: false, defaultValue: "none" }} }});\n'
+            "  },\n  down: async () => {},\n};\n"
+        ),
+    }
+
+    def found(options: str, package: str = '{"dependencies": {"sequelize": "^6.35.0"}}') -> list[Finding]:
+        text = (
+            "module.exports = {\n  up: async (queryInterface, Sequelize) => {\n"
+            f'    await queryInterface.changeColumn("{table}", "{column}", {{ type: Sequelize.STRING(300){options} }});\n'
+            "  },\n  down: async () => {},\n};\n"
+        )
+        result = review_sql(
+            text,
+            path="migrations/20240202000000-widen.js",
+            base={**base, "package.json": package},
+            dialect=dialect,
+        )
+        return [f for f in result.active if f.rule == "modify-resets-column"]
+
+    [lost] = found("")
+    assert "`changeColumn`" in lost.message and "NOT NULL and DEFAULT 'none'" in lost.message, lost.message
+    [default_lost] = found(", allowNull: false")
+    assert "DEFAULT 'none'" in default_lost.message and "NOT NULL and" not in default_lost.message
+    assert not found(', allowNull: false, defaultValue: "none"')
+    assert not found("", package='{"dependencies": {"@sequelize/core": "7.0.0-alpha.40"}}')
