@@ -171,6 +171,12 @@ def _column_extras(table: str, column: Declared, base: Origin) -> list[Operation
                 **base,
             )
         )
+    if column.together:
+        ops.append(
+            AddIndex(
+                table=table, name=index_name(table, column.together, "index"), columns=column.together, **base
+            )
+        )
     if column.foreign:
         ops.append(_foreign_key(table, (name,), column.foreign, base))
     return ops

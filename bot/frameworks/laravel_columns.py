@@ -29,15 +29,15 @@ _TYPES: dict[str, tuple[str, str]] = {
     "smallInteger": ("smallint", "smallint"),
     "mediumInteger": ("int", "mediumint"),
     "bigInteger": ("bigint", "bigint"),
-    "unsignedInteger": ("int", "int"),
-    "unsignedTinyInteger": ("smallint", "tinyint"),
-    "unsignedSmallInteger": ("smallint", "smallint"),
-    "unsignedMediumInteger": ("int", "mediumint"),
-    "unsignedBigInteger": ("bigint", "bigint"),
+    "unsignedInteger": ("int", "int unsigned"),
+    "unsignedTinyInteger": ("smallint", "tinyint unsigned"),
+    "unsignedSmallInteger": ("smallint", "smallint unsigned"),
+    "unsignedMediumInteger": ("int", "mediumint unsigned"),
+    "unsignedBigInteger": ("bigint", "bigint unsigned"),
     "float": ("double precision", "float"),
     "double": ("double precision", "double"),
     "decimal": ("decimal({p})", "decimal({p})"),
-    "unsignedDecimal": ("decimal({p})", "decimal({p})"),
+    "unsignedDecimal": ("decimal({p})", "decimal({p}) unsigned"),
     "boolean": ("boolean", "tinyint(1)"),
     "date": ("date", "date"),
     "dateTime": ("timestamp(0)", "datetime"),
@@ -127,6 +127,7 @@ class Declared:
     index_name: str = ""
     online: bool = False  # `->online()`: PostgreSQL builds the index concurrently
     foreign: str | None = None  # the referenced table of `->constrained()` / `->references()->on()`
+    together: tuple[str, ...] = ()  # the columns of an index the method adds with this column (morphs)
 
 
 def sql_type(method: str, args: tuple[php.Value, ...], dialect: str) -> str:
@@ -154,10 +155,11 @@ def declared(calls: list[php.Call], dialect: str) -> list[Declared]:
             Declared(
                 ColumnSpec(name=f"{name}_type", type=sql_type("string", (), dialect), nullable=nullable)
             ),
-            Declared(
+            Declared(  # morphs index the pair: `{table}_{name}_type_{name}_id_index`
                 ColumnSpec(
                     name=f"{name}_id", type=sql_type(_MORPHS[head.name], (), dialect), nullable=nullable
-                )
+                ),
+                together=(f"{name}_type", f"{name}_id"),
             ),
         ]
     name = _column_name(head, values)
@@ -180,7 +182,7 @@ def declared(calls: list[php.Call], dialect: str) -> list[Declared]:
         primary_key=head.name in _INCREMENTS,
         identity=head.name in _INCREMENTS,
     )
-    return [_modified(Declared(spec), modifiers, name)]
+    return [_modified(Declared(spec), modifiers, name, dialect)]
 
 
 def _column_name(head: php.Call, values: tuple[php.Value, ...]) -> str:
@@ -195,11 +197,13 @@ def _column_name(head: php.Call, values: tuple[php.Value, ...]) -> str:
     return str(values[0]) if values and isinstance(values[0], str) else ""
 
 
-def _modified(column: Declared, modifiers: list[php.Call], name: str) -> Declared:
+def _modified(column: Declared, modifiers: list[php.Call], name: str, dialect: str) -> Declared:
     spec = column.spec
     for m in modifiers:
         first = php.value(m.arg(0)) if m.args or m.named else None
-        if m.name == "nullable":
+        if m.name == "unsigned" and dialect in ("mysql", "mariadb") and not spec.type.endswith(" unsigned"):
+            spec = replace(spec, type=f"{spec.type} unsigned")  # `->unsigned()`: MySQL's UNSIGNED
+        elif m.name == "nullable":
             spec = replace(spec, nullable=first is not False)
             column = replace(column, nullable_given=True)
         elif m.name == "default":
