@@ -831,6 +831,8 @@ def _add_enum_value(c: Catalog, op: Operation, in_change: bool) -> None:
 
 def _add_index(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, AddIndex)
+    if op.if_not_exists and op.name and op.name in c.index_definitions:
+        return  # the index of that name stays as it is, whatever this one would have been
     if op.name:
         c.indexes[op.name] = op.table
         c.index_columns[op.name] = tuple(_key_column(column) for column in op.columns)
