@@ -26,7 +26,12 @@ under the same name) is still the migration the runner recorded: only an edit of
 the name of its module or class. An edit of the down alone (a rollback fixed: its statements, or the code of a down written last that
 prepares them, with the imports it needs) is a note: the runner records that the up ran, and a
 rollback runs the file's current down. Liquibase records changeSets, not files: appending a changeSet to a changelog is no finding,
-editing or removing one that already ran is. A script that declares its own revision (`-- revision: …`), whose
+editing or removing one that already ran is. An edit that a later migration of the same change makes on the databases that
+ran the old version (the applied file fixed for new installs, and a new migration that adds the same index or
+column where it is missing, guarded by `IF NOT EXISTS` or `Schema::hasIndex`) is a note: both kinds of database
+end with the same schema. An edit that changes only the rows a migration writes (seed or
+default data) and says in a comment it adds that they are for new installations is a warning: existing databases
+never get them. A script that declares its own revision (`-- revision: …`), whose
 edit changes that revision while every statement stays guarded to run again (a bridge or squash script a
 runner re-applies on a new revision), is a warning: check that the runner re-applies it.
 """
@@ -40,8 +45,18 @@ from collections import Counter
 from collections.abc import Iterator
 
 from bot import frameworks
+from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DATA_CHANGES, Migration, RunCode, SetTimeout, Transaction, Unparsed
+from bot.model.migration import (
+    DATA_CHANGES,
+    AddColumn,
+    AddIndex,
+    Migration,
+    RunCode,
+    SetTimeout,
+    Transaction,
+    Unparsed,
+)
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -170,6 +185,28 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 "the edit changes no database unless the migrations are replayed from the first."
             )
             yield _finding(migration, line, message, blast, Severity.WARNING)
+        elif not renamed and (later := _brought_to_the_same(migration, context)) is not None:
+            # the edit gives new installs what a later migration of the change gives databases that ran the
+            # old version: both end with the same schema
+            message += (
+                f" A later migration of this change, `{later}`, makes the same change where it is missing: new"
+                " installs (which run the edited file) and databases that ran the old version end with the same"
+                " schema."
+            )
+            blast = "None, as long as both migrations ship together."
+            yield _finding(migration, line, message, blast, Severity.INFO)
+        elif _rows_only(migration, context.applied_base) and _says_new_installs(base_text, head_text):
+            # the edit says in its own comments that the rows are for new installations: what the finding
+            # would ask the author to confirm is written down; what remains is that existing databases lack them
+            message += (
+                " Only rows it writes change (seed or default data), and the edit's comments say they are for"
+                " new installations: databases that ran it never get them."
+            )
+            blast = (
+                "Every existing database, production included, goes on without the new rows: code must not expect"
+                " them there (a new migration would give them to existing databases too)."
+            )
+            yield _finding(migration, line, message, blast, Severity.WARNING)
         elif _rows_only(migration, context.applied_base):
             message += (
                 " Only rows it writes change (seed or default data), not the schema: databases that ran it keep"
@@ -198,6 +235,73 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 # moving the file keeps it applied.
 _BY_VERSION = frozenset({"ecto", "rails", "alembic", "goose", "golang-migrate", "dbmate", "diesel"})
 _DECLARED_NAME = re.compile(r"^(\s*(?:defmodule|class))\s+[\w.:]+", re.M)
+
+
+def _brought_to_the_same(migration: Migration, context: Context) -> str | None:
+    """The path of the migration of the change after which a database that ran the old version of the edited
+    migration has the schema a new install has (the edit of the tables it touches made again, guarded, in a new
+    migration: `if (! Schema::hasIndex(…))`, `CREATE INDEX IF NOT EXISTS`); None when the two differ."""
+    old, later = context.applied_base, context.later()
+    if old is None or not later:
+        return None
+    existing, fresh = context.catalog.snapshot(), context.catalog.snapshot()
+    for op in old.up:
+        existing.apply(op, in_change=True)
+    for op in migration.up:
+        fresh.apply(op, in_change=True)
+    tables = {getattr(op, "table", "") for op in (*old.up, *migration.up)} - {""}
+    if _shape(existing, tables) == _shape(fresh, tables):
+        return None  # no schema difference to bring anywhere (rows, or something the catalog does not hold)
+    for after in later:
+        for op in after.up:
+            if _refused_twice(fresh, op):
+                return None  # a new install, which already has it, fails on the later migration
+            existing.apply(op, in_change=True)
+            fresh.apply(op, in_change=True)
+        if _shape(existing, tables) == _shape(fresh, tables):
+            return after.path
+    return None
+
+
+def _refused_twice(catalog: Catalog, op: object) -> bool:
+    """An unguarded CREATE of something the schema already has (the database refuses it)."""
+    if isinstance(op, AddIndex):
+        return not op.if_not_exists and bool(op.name) and op.name in catalog.index_definitions
+    if isinstance(op, AddColumn):
+        return not op.if_not_exists and catalog.column(op.table, op.column.name) is not None
+    return False
+
+
+def _shape(catalog: Catalog, tables: set[str]) -> tuple[object, ...]:
+    """What the tables are made of: columns (type, NULL, default), indexes, foreign keys, CHECKs."""
+    shape: list[object] = []
+    for name in sorted(tables):
+        table = catalog.tables.get(name)
+        columns = table.columns.values() if table is not None else ()
+        shape.append(sorted((c.name, c.type.lower(), c.nullable, c.default) for c in columns))
+        shape.append(
+            sorted(
+                (tuple(d.columns), d.unique, d.where)
+                for d in catalog.index_definitions.values()
+                if d.table == name
+            )
+        )
+        shape.append(
+            sorted((k.columns, k.references) for k in catalog.foreign_keys.values() if k.table == name)
+        )
+        shape.append(sorted(c.expression for c in catalog.checks.values() if c.table == name))
+    return tuple(shape)
+
+
+_NEW_INSTALLS = re.compile(r"\b(?:new|fresh)\s+(?:install(?:s|ations?)?|setups?|databases?)\b", re.I)
+
+
+def _says_new_installs(base_text: str, head_text: str) -> bool:
+    """Does a comment the edit adds say its rows are meant for new installations (`# default setting for new
+    installations`, `-- only fresh installs get this`)?"""
+    added = set(head_text.splitlines()) - set(base_text.splitlines())
+    comments = "\n".join(m.group() for line in added for m in [_COMMENT.match(line)] if m)
+    return bool(_NEW_INSTALLS.search(comments))
 
 
 def _same_version(migration: Migration, old_path: str) -> bool:

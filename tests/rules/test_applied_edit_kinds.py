@@ -85,3 +85,136 @@ def test_seed_rows_edited_in_an_applied_migration_say_existing_databases_keep_th
 def test_a_schema_change_in_an_applied_migration_stays_critical(before: str, after: str) -> None:
     [(severity, _)] = _edit(PATH, before, after)
     assert severity == "critical"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            "INSERT INTO settings (name, value) VALUES ('mail_from', 'admin@example.net');",
+            "INSERT INTO settings (name, value) VALUES ('mail_from', 'admin@example.net');\n"
+            "-- A default for new installations; existing ones keep what they have.\n"
+            "INSERT INTO settings (name, value) VALUES ('start_date_from_creation', '0');",
+        ),
+        (
+            "INSERT INTO users (id, login) VALUES (1, 'admin');",
+            "INSERT INTO users (id, login) VALUES (1, 'admin');\n"
+            "-- only fresh installs get the anonymous user\n"
+            "INSERT INTO users (id, login) VALUES (2, 'anonymous');",
+        ),
+    ],
+)
+def test_seed_rows_the_edit_says_are_for_new_installs_are_a_warning(before: str, after: str) -> None:
+    """The question the block would ask (meant for new installs only?) is answered in the edit's own comment;
+    what stays worth saying is that existing databases never get the rows."""
+    [(severity, message)] = _edit(PATH, before, after)
+    assert severity == "warning" and "for new installations" in message
+    # a comment that says something else, or one the base already had, leaves the block
+    unrelated = after.replace("new installations", "the mail settings").replace(
+        "fresh installs", "the guests"
+    )
+    [(severity, _)] = _edit(PATH, before, unrelated)
+    assert severity == "critical"
+
+
+def test_the_same_in_a_rails_migration() -> None:
+    path = "db/migrate/20090318181151_extend_settings_name.rb"
+    before = (
+        "class ExtendSettingsName < ActiveRecord::Migration[4.2]\n  def self.up\n"
+        "    change_column :settings, :name, :string, limit: 255, default: '', null: false\n  end\n\n"
+        "  def self.down\n    raise ActiveRecord::IrreversibleMigration\n  end\nend\n"
+    )
+    after = before.replace(
+        "null: false\n",
+        "null: false\n\n    # This setting is a default setting for new installations.\n"
+        "    Setting.create!(name: 'issue_start_from_creation', value: '0')\n",
+    )
+    [(severity, message)] = _edit(path, before, after, base=RAILS_BASE)
+    assert severity == "warning" and "databases that ran it never get them" in message
+
+
+def _change(files: dict[str, tuple[str | None, str]], base: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Review a change of several files: {path: (text in the base branch or None, text in the head)}."""
+    from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+    from bot.review import review
+
+    base_files = {**base, **{p: old for p, (old, _) in files.items() if old is not None}}
+    head_files = {**base_files, **{p: new for p, (_, new) in files.items()}}
+    changeset = ChangeSet(
+        base="base",
+        head="head",
+        files=tuple(
+            ChangedFile(p, "added" if old is None else "modified", old, new)
+            for p, (old, new) in files.items()
+        ),
+        head_tree=MemoryTree(head_files),
+        base_tree=MemoryTree(base_files),
+    )
+    result = review(changeset)
+    return [
+        (f.path, f.severity.value, f.message) for f in result.active if f.rule == "applied-migration-edited"
+    ]
+
+
+@pytest.mark.parametrize(("table", "columns"), [("users", "login"), ("settings", "value, name")])
+def test_an_edit_a_later_guarded_migration_makes_on_existing_databases_is_info(
+    table: str, columns: str
+) -> None:
+    """New installs run the edited file, databases that ran the old one run the new, guarded migration: both
+    end with the same schema."""
+    index = f"{table}_{columns.replace(', ', '_')}_idx"
+    before = BASE["db/migrations/001_schema.sql"]
+    after = before + f"CREATE INDEX {index} ON {table} ({columns});\n"
+    later = "db/migrations/004_index.sql"
+
+    def edited(new: str) -> list[tuple[str, str, str]]:
+        return _change({"db/migrations/001_schema.sql": (before, after), later: (None, new)}, {})
+
+    [(path, severity, message)] = edited(f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({columns});\n")
+    assert path == "db/migrations/001_schema.sql" and severity == "info" and f"`{later}`" in message
+    # new installs already have the index: an unguarded CREATE INDEX fails there
+    [(_, severity, _)] = edited(f"CREATE INDEX {index} ON {table} ({columns});\n")
+    assert severity == "critical"
+    # another index than the edit's: the two schemas differ
+    [(_, severity, _)] = edited(f"CREATE INDEX IF NOT EXISTS {index} ON {table} (id);\n")
+    assert severity == "critical"
+
+
+def test_a_laravel_morphs_edit_brought_to_existing_databases_by_a_guarded_index() -> None:
+    create = (
+        "<?php\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Database\\Schema\\Blueprint;\n"
+        "use Illuminate\\Support\\Facades\\Schema;\n\nreturn new class extends Migration\n{\n"
+        "    public function up(): void\n    {\n        Schema::create('feed_items', function (Blueprint $table) {\n"
+        "            $table->id();\n            COLUMNS\n        });\n    }\n};\n"
+    )
+    before = create.replace(
+        "COLUMNS",
+        "$table->unsignedBigInteger('feedable_id')->nullable();\n            $table->string('feedable_type')->nullable();",
+    )
+    after = create.replace("COLUMNS", "$table->nullableNumericMorphs('feedable');")
+    later = (
+        "<?php\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Database\\Schema\\Blueprint;\n"
+        "use Illuminate\\Support\\Facades\\Schema;\n\nreturn new class extends Migration\n{\n"
+        "    public function up(): void\n    {\n"
+        "        if (! Schema::hasIndex('feed_items', ['feedable_type', 'feedable_id'])) {\n"
+        "            Schema::table('feed_items', function (Blueprint $table) {\n"
+        "                $table->index(['feedable_type', 'feedable_id']);\n            });\n        }\n    }\n};\n"
+    )
+    base = {".env.example": "DB_CONNECTION=mysql\n"}
+    files = {
+        "database/migrations/2021_10_19_000000_create_feed_items.php": (before, after),
+        "database/migrations/2025_08_09_000000_index_feed_items.php": (None, later),
+    }
+    [(_, severity, message)] = _change(files, base)
+    assert severity == "info" and "end with the same schema" in message
+    [(_, severity, _)] = _change(
+        {
+            **files,
+            "database/migrations/2025_08_09_000000_index_feed_items.php": (
+                None,
+                later.replace("'feedable_type', 'feedable_id'", "'feedable_id'"),
+            ),
+        },
+        base,
+    )
+    assert severity == "critical"
