@@ -29,7 +29,12 @@ rollback runs the file's current down. Liquibase records changeSets, not files: 
 editing or removing one that already ran is. An edit that a later migration of the same change makes on the databases that
 ran the old version (the applied file fixed for new installs, and a new migration that adds the same index or
 column where it is missing, guarded by `IF NOT EXISTS` or `Schema::hasIndex`) is a note: both kinds of database
-end with the same schema. An edit that changes only the rows a migration writes (seed or
+end with the same schema. An edit that replaces
+application models the migration imported by definitions of its own, its statements unchanged, is a warning
+(check the copies). An edit that only adds row fixes (an UPDATE or DELETE, or
+code working on the table) before a schema statement the file already had on that table (values clamped before
+a column is narrowed) is a warning: it repairs the migration for databases still to upgrade, and those that ran
+it had passed that statement. An edit that changes only the rows a migration writes (seed or
 default data) and says in a comment it adds that they are for new installations is a warning: existing databases
 never get them. A script that declares its own revision (`-- revision: …`), whose
 edit changes that revision while every statement stays guarded to run again (a bridge or squash script a
@@ -51,6 +56,9 @@ from bot.model.migration import (
     DATA_CHANGES,
     AddColumn,
     AddIndex,
+    CurrentModelImport,
+    DataDelete,
+    DataUpdate,
     Migration,
     RunCode,
     SetTimeout,
@@ -185,6 +193,16 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 "the edit changes no database unless the migrations are replayed from the first."
             )
             yield _finding(migration, line, message, blast, Severity.WARNING)
+        elif _models_frozen(migration, context.applied_base, base_text):
+            # the application's models the migration imported are replaced by copies of its own (the advice
+            # of current-model-in-migration): what it runs reads the same, its code now sees fixed models
+            message += (
+                " The edit replaces application models the migration imported with definitions of its own;"
+                " the statements the review reads from it are the same: check that the copies describe the"
+                " tables as they were at this point of the history."
+            )
+            blast = "If the copies match the tables of that time, none; " + blast[0].lower() + blast[1:]
+            yield _finding(migration, line, message, blast, Severity.WARNING)
         elif not renamed and (later := _brought_to_the_same(migration, context)) is not None:
             # the edit gives new installs what a later migration of the change gives databases that ran the
             # old version: both end with the same schema
@@ -195,6 +213,20 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             )
             blast = "None, as long as both migrations ship together."
             yield _finding(migration, line, message, blast, Severity.INFO)
+        elif (table := _prepares_rows(migration, context.applied_base)) is not None:
+            # rows fixed (clamped, cleaned) just before a schema statement the file already had: what made the
+            # migration fail where such rows exist; databases that ran it passed that statement without them
+            message += (
+                f" The edit only adds row fixes (UPDATE/DELETE) to `{table}` before statements the file already had"
+                " on it: they let the migration pass on databases whose rows made it fail (those still to upgrade"
+                " run the edited file)."
+            )
+            blast = (
+                "Databases that already ran it passed those statements without the fix and never run it; where the"
+                " database did not enforce what the statement needs (SQLite's loose types, MySQL without strict"
+                " mode), the rows the fix would have changed stay as they were."
+            )
+            yield _finding(migration, line, message, blast, Severity.WARNING)
         elif _rows_only(migration, context.applied_base) and _says_new_installs(base_text, head_text):
             # the edit says in its own comments that the rows are for new installations: what the finding
             # would ask the author to confirm is written down; what remains is that existing databases lack them
@@ -435,6 +467,38 @@ def _rows_only(migration: Migration, old: Migration | None) -> bool:
 _ROW_WRITES = frozenset(kind.__name__ for kind in DATA_CHANGES)
 
 
+def _prepares_rows(migration: Migration, old: Migration | None) -> str | None:
+    """The table whose rows the edit fixes before a schema statement of the old version: every operation the
+    edit adds is an UPDATE or DELETE (or code working on the table), nothing is removed, and a statement the old
+    version had changes that table's schema after them. None otherwise. (Databases still on an older release run
+    the edited file when they upgrade: the fix is for them.)"""
+    if old is None or any(isinstance(op, Unparsed) for op in (*migration.up, *old.up)):
+        return None
+    before, after = Counter(_statements(old)), Counter(_statements(migration))
+    added = after - before
+    if not added or before - after:
+        return None
+    fixed = ""
+    ops = list(migration.up)
+    kept = Counter(before)
+    for i, op in enumerate(ops):
+        key = (type(op).__name__, op.sql)
+        if kept[key] > 0:
+            kept[key] -= 1
+            continue
+        if isinstance(op, DataUpdate | DataDelete):
+            tables = {op.table}
+        elif isinstance(op, RunCode) and op.touches:
+            tables = set(op.touches)
+        else:
+            return None
+        later = [o for o in ops[i + 1 :] if not isinstance(o, (*DATA_CHANGES, RunCode))]
+        if not any(getattr(o, "table", "") in tables for o in later):
+            return None
+        fixed = fixed or sorted(tables)[0]
+    return fixed or None
+
+
 def _same_statements(migration: Migration, old: Migration | None) -> bool:
     """Does the base branch's version of the file (`old`, as the review read it) read as the same operations,
     up and down? Only for files read whole: a migration with code the review could not read may differ
@@ -444,6 +508,19 @@ def _same_statements(migration: Migration, old: Migration | None) -> bool:
     return _statements(old) == _statements(migration) and not any(
         isinstance(op, RunCode | Unparsed) for op in (*migration.up, *(migration.down or ()))
     )
+
+
+def _models_frozen(migration: Migration, old: Migration | None, base_text: str) -> bool:
+    """The same statements as the base branch's version; an import of the application's models it had is gone,
+    and the modules of those it still imports were imported before (no new dependency on current models)."""
+    if old is None or _statements(old) != _statements(migration):
+        return False
+
+    def imported(m: Migration) -> set[tuple[str, str]]:
+        return {(op.module, name) for op in m.up if isinstance(op, CurrentModelImport) for name in op.names}
+
+    kept = imported(migration)
+    return bool(imported(old) - kept) and all(module in base_text for module, _ in kept)
 
 
 _DUMPS = {"rails": ("db/schema.rb", "db/structure.sql")}
@@ -586,7 +663,13 @@ def _tokens(text: str) -> list[str]:
 
 
 def _statements(migration: Migration) -> tuple[tuple[str, str], ...]:
-    return tuple((type(op).__name__, op.sql) for op in (*migration.up, *(migration.down or ())))
+    """What the migration runs, statement by statement (not the application's models it imports: code the
+    database never sees, and replacing such an import by a copy of the model frozen in the file runs the same)."""
+    return tuple(
+        (type(op).__name__, op.sql)
+        for op in (*migration.up, *(migration.down or ()))
+        if not isinstance(op, CurrentModelImport)
+    )
 
 
 def _meaningful(text: str) -> str:

@@ -218,3 +218,100 @@ def test_a_laravel_morphs_edit_brought_to_existing_databases_by_a_guarded_index(
         base,
     )
     assert severity == "critical"
+
+
+@pytest.mark.parametrize(("table", "column"), [("settings", "value"), ("users", "login")])
+def test_rows_fixed_before_a_schema_statement_the_file_had_are_a_warning(table: str, column: str) -> None:
+    """The usual repair of a migration that failed on some databases: clamp or clean the rows that made its
+    schema statement fail. Databases still to upgrade run the edited file; those that ran it had passed."""
+    before = f"ALTER TABLE {table} ALTER COLUMN {column} TYPE varchar(20);"
+    for fix in (
+        f"UPDATE {table} SET {column} = left({column}, 20) WHERE length({column}) > 20;",
+        f"DELETE FROM {table} WHERE length({column}) > 20;",
+    ):
+        [(severity, message)] = _edit(PATH, before, f"{fix}\n{before}")
+        assert severity == "warning" and f"row fixes (UPDATE/DELETE) to `{table}`" in message, message
+    # a fix after the statement, or of another table, or a seed row, is no repair of it
+    for after in (
+        f"{before}\nUPDATE {table} SET {column} = left({column}, 20) WHERE length({column}) > 20;",
+        f"UPDATE {'users' if table == 'settings' else 'settings'} SET id = id WHERE id < 0;\n{before}",
+        f"INSERT INTO {table} ({column}) VALUES ('x');\n{before}",
+    ):
+        [(severity, _)] = _edit(PATH, before, after)
+        assert severity == "critical", after
+
+
+@pytest.mark.parametrize(("model", "field"), [("MailRule", "order"), ("Config", "image_dpi")])
+def test_a_django_clamp_added_before_an_alter_field_is_a_warning(model: str, field: str) -> None:
+    initial = (
+        "from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n    initial = True\n"
+        "    dependencies = []\n    operations = [migrations.CreateModel(name='" + model + "', fields=["
+        "('id', models.BigAutoField(primary_key=True)), ('" + field + "', models.IntegerField())])]\n"
+    )
+    alter = (
+        "        migrations.AlterField(model_name='" + model.lower() + "', name='" + field + "', "
+        "field=models.SmallIntegerField()),\n"
+    )
+    head = "from django.db import migrations, models\n\n"
+    tail = "class Migration(migrations.Migration):\n    dependencies = [('app', '0001_initial')]\n    operations = [\n"
+    before = head + tail + alter + "    ]\n"
+    clamp = (
+        "def clamp(apps, schema_editor):\n    M = apps.get_model('app', '" + model + "')\n"
+        "    M.objects.filter(" + field + "__gt=32767).update(" + field + "=32767)\n\n\n"
+    )
+    after = (
+        head
+        + clamp
+        + tail
+        + "        migrations.RunPython(clamp, migrations.RunPython.noop),\n"
+        + alter
+        + "    ]\n"
+    )
+    base = {"app/migrations/0001_initial.py": initial}
+    [(_, severity, message)] = _change({"app/migrations/0002_small.py": (before, after)}, base)
+    assert severity == "warning" and "row fixes" in message
+
+
+@pytest.mark.parametrize(
+    ("module", "model", "table"),
+    [("app.models.lists", "ShoppingList", "shopping_lists"), ("app.models.tags", "Tag", "tags")],
+)
+def test_current_models_replaced_by_frozen_copies_is_a_warning(module: str, model: str, table: str) -> None:
+    """The advice of current-model-in-migration, taken in an applied migration: its statements are unchanged,
+    its code no longer depends on the application's models of today."""
+    head = (
+        '"""fill\n\nRevision ID: 0002\nRevises: 0001\n"""\nimport sqlalchemy as sa\nfrom sqlalchemy import orm\n'
+        "from alembic import op\nIMPORTS\n\nrevision = '0002'\ndown_revision = '0001'\n\nMODELS\n\n"
+        "def upgrade():\n    session = orm.Session(bind=op.get_bind())\n"
+        f"    labels = [row.name for row in session.query({model}).all()]\n    print(labels)\n    session.commit()\n"
+        f"    op.create_index('ix_{table}_name', '{table}', ['name'])\n\n\n"
+        f"def downgrade():\n    op.drop_index('ix_{table}_name', '{table}')\n"
+    )
+    before = head.replace("IMPORTS", f"from {module} import {model}").replace("MODELS", "")
+    frozen = (
+        "class Base(orm.DeclarativeBase):\n    pass\n\n\n"
+        f"class {model}(Base):\n    __tablename__ = '{table}'\n"
+        "    id: orm.Mapped[int] = orm.mapped_column(sa.Integer, primary_key=True)\n"
+        "    name: orm.Mapped[str] = orm.mapped_column(sa.String)\n"
+    )
+    after = head.replace("IMPORTS", "").replace("MODELS", frozen)
+    base = {
+        "alembic/versions/0001_init.py": (
+            '"""init\n\nRevision ID: 0001\nRevises:\n"""\nimport sqlalchemy as sa\nfrom alembic import op\n\n'
+            "revision = '0001'\ndown_revision = None\n\n\ndef upgrade():\n"
+            f"    op.create_table('{table}', sa.Column('id', sa.Integer, primary_key=True), sa.Column('name', sa.String))\n\n\n"
+            f"def downgrade():\n    op.drop_table('{table}')\n"
+        )
+    }
+    path = "alembic/versions/0002_fill.py"
+    [(severity, message)] = _edit(path, before, after, base=base)
+    assert severity == "warning" and "definitions of its own" in message, message
+    # the copy, and a new dependency on another module of current models: no such replacement
+    other = after.replace(
+        "from alembic import op\n", "from alembic import op\nfrom app.models.users import User\n"
+    )
+    other = other.replace(
+        "    session.commit()\n", "    session.query(User).delete()\n    session.commit()\n"
+    )
+    [(severity, _)] = _edit(path, before, other, base=base)
+    assert severity == "critical"
