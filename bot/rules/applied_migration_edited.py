@@ -149,7 +149,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             # the same names and values in the same order (a formatter's or linter's pass over every
             # migration): nothing to act on, but worth knowing
             yield _finding(migration, line, message, blast, Severity.INFO if same_form else Severity.WARNING)
-        elif not renamed and _only_down_edited(migration, before.base_text, before.head_text or ""):
+        elif not renamed and _only_down_edited(
+            migration, _unannotated(before.base_text), _unannotated(before.head_text or "")
+        ):
             message += (
                 " Only its down changes: the up that databases already ran is as it was, and a rollback runs"
                 " the edited down."
@@ -640,16 +642,29 @@ _RETURN_TYPE = re.compile(
 )
 # Lines that only bring names into scope (`use Illuminate\Support\Facades\Schema;`, `import …`, `from … import
 # …`), and namespaces written out in full (`\Carbon\Carbon::now()` once `Carbon` is imported): the same code.
+# A variable's type annotation (`branch_labels: str | tuple[str, ...] | None = None`, TypeScript's
+# `const name: string = …`): a type checker's concern, not the value the code runs with.
+_ANNOTATION = re.compile(
+    r"^([ \t]*(?:(?:const|let|var)\s+)?[A-Za-z_]\w*)[ \t]*:[ \t]*[\w\[\]|., ()]+?[ \t]*(?==(?!=))", re.M
+)
 _IMPORT = re.compile(r"^[ \t]*(?:use\s+[\w\\]+(?:\s+as\s+\w+)?;|import\s.*|from\s+\S+\s+import\s.*)$", re.M)
 _BLOCK = re.compile(r"/\*.*?\*/", re.S)  # a block or doc comment (`/** @return void */`)
 _QUALIFIED = re.compile(r"\\?(?:[A-Za-z_]\w*\\)+([A-Za-z_]\w*)")
+
+
+def _unannotated(text: str) -> str:
+    """The text without variables' type annotations, line for line."""
+    return _ANNOTATION.sub(r"\1 ", text)
 
 
 def _tokens(text: str) -> list[str]:
     """The names, values and operators of code without comments, layout, quote style and punctuation."""
     found = []
     code = _QUALIFIED.sub(
-        r"\1", _IMPORT.sub("", _RETURN_TYPE.sub(")", _COMMENT.sub("", _BLOCK.sub("", text))))
+        r"\1",
+        _ANNOTATION.sub(
+            r"\1 ", _IMPORT.sub("", _RETURN_TYPE.sub(")", _COMMENT.sub("", _BLOCK.sub("", text))))
+        ),
     )
     for match in _TOKEN.finditer(code):
         kind, value = match.lastgroup, match.group()

@@ -315,3 +315,39 @@ def test_current_models_replaced_by_frozen_copies_is_a_warning(module: str, mode
     )
     [(severity, _)] = _edit(path, before, other, base=base)
     assert severity == "critical"
+
+
+@pytest.mark.parametrize(("table", "column"), [("recipes", "rating"), ("foods", "on_hand")])
+def test_type_annotations_added_to_an_alembic_revision_are_form_only(table: str, column: str) -> None:
+    """`branch_labels: str | tuple[str, ...] | None = None`: a type checker's concern (a generator template
+    changed for every revision); with a down edited too, only the down changes."""
+    before = (
+        '"""change\n\nRevision ID: 0002\nRevises: 0001\n"""\nimport sqlalchemy as sa\nfrom alembic import op\n\n'
+        "revision = '0002'\ndown_revision = '0001'\nbranch_labels = None\ndepends_on = None\n\n\n"
+        f"def upgrade():\n    op.add_column('{table}', sa.Column('{column}', sa.Integer()))\n"
+        f"    op.create_index('ix_{table}_{column}', '{table}', ['{column}'])\n\n\n"
+        f"def downgrade():\n    op.drop_index('ix_{table}_{column}', table_name='{table}')\n"
+        f"    op.drop_column('{table}', '{column}')\n"
+    )
+    annotated = before.replace(
+        "branch_labels = None\ndepends_on = None",
+        "branch_labels: str | tuple[str, ...] | None = None\ndepends_on: str | tuple[str, ...] | None = None",
+    )
+    base = {
+        "alembic/versions/0001_init.py": (
+            '"""init\n\nRevision ID: 0001\nRevises:\n"""\nimport sqlalchemy as sa\nfrom alembic import op\n\n'
+            "revision = '0001'\ndown_revision = None\n\n\ndef upgrade():\n"
+            f"    op.create_table('{table}', sa.Column('id', sa.Integer, primary_key=True))\n\n\n"
+            f"def downgrade():\n    op.drop_table('{table}')\n"
+        )
+    }
+    path = "alembic/versions/0002_change.py"
+    [(severity, message)] = _edit(path, before, annotated, base=base)
+    assert severity == "info" and "only the form" in message, message
+    down_too = annotated.replace(f"    op.drop_index('ix_{table}_{column}', table_name='{table}')\n", "")
+    [(severity, message)] = _edit(path, before, down_too, base=base)
+    assert severity == "info" and "Only its down changes" in message, message
+    # a value changed beside the annotations still counts
+    changed = annotated.replace("sa.Integer()", "sa.BigInteger()")
+    [(severity, _)] = _edit(path, before, changed, base=base)
+    assert severity == "critical"
