@@ -21,7 +21,8 @@ run, which the finding asks to check), or that changes only the form of its code
 arrow functions, quotes, layout: the same names, values and operators in the same order) is a warning rather
 than a block; so is an edit of a Rails migration where the repository keeps `db/schema.rb` or
 `db/structure.sql`, which new installs load instead of running the migrations. An edit of comments or
-whitespace alone is no finding. A file moved under the same version (Ecto, Rails, goose, golang-migrate, dbmate, Diesel; Alembic
+whitespace alone is no finding; one that leaves every operation the review reads as it was, field for field (a
+Django field's `verbose_name`, `help_text` or validators, which never reach the database), is a warning. A file moved under the same version (Ecto, Rails, goose, golang-migrate, dbmate, Diesel; Alembic
 under the same name) is still the migration the runner recorded: only an edit of its content counts, and not
 the name of its module or class. An edit of the down alone (a rollback fixed: its statements, or the code of a down written last that
 prepares them, with the imports it needs) is a note: the runner records that the up ran, and a
@@ -31,7 +32,9 @@ ran the old version (the applied file fixed for new installs, and a new migratio
 column where it is missing, guarded by `IF NOT EXISTS` or `Schema::hasIndex`) is a note: both kinds of database
 end with the same schema. An edit that replaces
 application models the migration imported by definitions of its own, its statements unchanged, is a warning
-(check the copies). An edit that only adds row fixes (an UPDATE or DELETE, or
+(check the copies). An edit that moves its row changes (UPDATE, DELETE) to another
+migration of the same change, and changes nothing else, is a note when they write constants (running them again
+where the file already ran changes nothing), a warning otherwise. An edit that only adds row fixes (an UPDATE or DELETE, or
 code working on the table) before a schema statement the file already had on that table (values clamped before
 a column is narrowed) is a warning: it repairs the migration for databases still to upgrade, and those that ran
 it had passed that statement. An edit that changes only the rows a migration writes (seed or
@@ -66,6 +69,7 @@ from bot.model.migration import (
     Unparsed,
 )
 from bot.rules.context import Context
+from bot.sql.domains import literal
 
 RULE = Rule(
     id="applied-migration-edited",
@@ -215,6 +219,22 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             )
             blast = "None, as long as both migrations ship together."
             yield _finding(migration, line, message, blast, Severity.INFO)
+        elif (moved := _rows_moved(migration, context)) is not None:
+            # row changes taken out of the applied file and put in a migration of their own in this change
+            # (their own transaction, say): databases that ran the file made them, and run them again there
+            path, again = moved
+            message += (
+                f" The edit moves its row changes to `{path}`, a migration of this change: new installs make them"
+                " there, and databases that ran this file, which made them already, run them once more"
+                + (" (the same constants: nothing changes)." if not again else ".")
+            )
+            blast = (
+                "None: the moved statements write constants, so running them again changes nothing."
+                if not again
+                else f"Databases that ran this file run the moved statements a second time: check that `{path}`"
+                " gives the same result when run again (it does not compute the new values from the old ones)."
+            )
+            yield _finding(migration, line, message, blast, Severity.INFO if not again else Severity.WARNING)
         elif (table := _prepares_rows(migration, context.applied_base)) is not None:
             # rows fixed (clamped, cleaned) just before a schema statement the file already had: what made the
             # migration fail where such rows exist; databases that ran it passed that statement without them
@@ -438,7 +458,22 @@ def _guards_only(migration: Migration, old: Migration | None) -> bool:
     """Do both versions read as the same operations once `IF EXISTS` / `IF NOT EXISTS` are set aside?"""
     if old is None or any(isinstance(op, RunCode | Unparsed) for op in (*migration.up, *old.up)):
         return False
-    return _unguarded(old) == _unguarded(migration) and _statements(old) != _statements(migration)
+    return _unguarded(old) == _unguarded(migration) and _guards(old) != _guards(migration)
+
+
+def _same_operations(migration: Migration, old: Migration | None) -> bool:
+    """Do both versions read as the same operations, field for field, whatever the text of their code (a
+    Django field's `verbose_name` or `help_text`, which never reach the database)? Files read whole only."""
+    if old is None or any(isinstance(op, RunCode | Unparsed) for op in (*migration.up, *old.up)):
+        return False
+    return _unguarded(old) == _unguarded(migration) and _guards(old) == _guards(migration)
+
+
+def _guards(migration: Migration) -> list[tuple[object, object]]:
+    return [
+        (getattr(op, "if_exists", None), getattr(op, "if_not_exists", None))
+        for op in (*migration.up, *(migration.down or ()))
+    ]
 
 
 _NOT_COMPARED = frozenset(
@@ -467,6 +502,39 @@ def _rows_only(migration: Migration, old: Migration | None) -> bool:
 
 
 _ROW_WRITES = frozenset(kind.__name__ for kind in DATA_CHANGES)
+
+
+def _rows_moved(migration: Migration, context: Context) -> tuple[str, bool] | None:
+    """The other migration of the change that the edit moves its row changes to, and whether running them again
+    may change something: the edit only removes UPDATEs and DELETEs (and the code that runs them), and another
+    migration of the change makes the same ones. None otherwise."""
+    old = context.applied_base
+    if old is None or any(isinstance(op, Unparsed) for op in (*migration.up, *old.up)):
+        return None
+    before, after = Counter(_statements(old)), Counter(_statements(migration))
+    if after - before or not before - after:
+        return None
+    removed = before - after
+    gone = [op for op in old.up if (type(op).__name__, op.sql) in removed]
+    changes = [op for op in gone if isinstance(op, DataUpdate | DataDelete)]
+    if not changes or any(not isinstance(op, DataUpdate | DataDelete | RunCode) for op in gone):
+        return None
+    for other in context.change:
+        if other.path == migration.path:
+            continue
+        made = {_change_key(op) for op in other.up if isinstance(op, DataUpdate | DataDelete)}
+        if all(_change_key(op) in made for op in changes):
+            again = any(
+                isinstance(op, DataUpdate) and any(literal(v) is None for _, v in op.assignments)
+                for op in changes
+            )
+            return other.path, again
+    return None
+
+
+def _change_key(op: DataUpdate | DataDelete) -> tuple[object, ...]:
+    assignments = op.assignments if isinstance(op, DataUpdate) else ()
+    return type(op).__name__, op.table, assignments, op.where
 
 
 def _prepares_rows(migration: Migration, old: Migration | None) -> str | None:
@@ -507,7 +575,7 @@ def _same_statements(migration: Migration, old: Migration | None) -> bool:
     there."""
     if old is None:
         return False
-    return _statements(old) == _statements(migration) and not any(
+    return (_statements(old) == _statements(migration) or _same_operations(migration, old)) and not any(
         isinstance(op, RunCode | Unparsed) for op in (*migration.up, *(migration.down or ()))
     )
 

@@ -351,3 +351,70 @@ def test_type_annotations_added_to_an_alembic_revision_are_form_only(table: str,
     changed = annotated.replace("sa.Integer()", "sa.BigInteger()")
     [(severity, _)] = _edit(path, before, changed, base=base)
     assert severity == "critical"
+
+
+def _django_app(model: str, field: str) -> dict[str, str]:
+    return {
+        "app/migrations/0001_initial.py": (
+            "from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n    initial = True\n"
+            "    dependencies = []\n    operations = [migrations.CreateModel(name='" + model + "', fields=["
+            "('id', models.BigAutoField(primary_key=True)), ('" + field + "', models.IntegerField())])]\n"
+        )
+    }
+
+
+@pytest.mark.parametrize(("model", "field"), [("MailRule", "maximum_age"), ("Config", "timeout")])
+def test_row_changes_moved_to_a_migration_of_their_own_are_a_note(model: str, field: str) -> None:
+    clamp = (
+        "def clamp(apps, schema_editor):\n    M = apps.get_model('app', '" + model + "')\n"
+        "    M.objects.filter(" + field + "__gt=32767).update(" + field + "=32767)\n\n\n"
+    )
+    alter = (
+        "        migrations.AlterField(model_name='" + model.lower() + "', name='" + field + "', "
+        "field=models.SmallIntegerField()),\n"
+    )
+
+    def migration(depends: str, ops: str, code: str = "") -> str:
+        return (
+            "from django.db import migrations, models\n\n" + code + "class Migration(migrations.Migration):\n"
+            f"    dependencies = [('app', '{depends}')]\n    operations = [\n" + ops + "    ]\n"
+        )
+
+    run = "        migrations.RunPython(clamp, migrations.RunPython.noop),\n"
+    before = migration("0001_initial", run + alter, clamp)
+    after = migration("0001_1_clamp", alter)
+    files = {
+        "app/migrations/0002_small.py": (before, after),
+        "app/migrations/0001_1_clamp.py": (None, migration("0001_initial", run, clamp)),
+    }
+    [(path, severity, message)] = _change(files, _django_app(model, field))
+    assert (
+        path == "app/migrations/0002_small.py" and severity == "info" and "moves its row changes" in message
+    )
+    # an update that computes from the old value would change rows a second time
+    doubling = clamp.replace("=32767)\n", f"=F('{field}') / 2)\n").replace(
+        "    M = ", "    from django.db.models import F\n    M = "
+    )
+    files = {
+        "app/migrations/0002_small.py": (migration("0001_initial", run + alter, doubling), after),
+        "app/migrations/0001_1_clamp.py": (None, migration("0001_initial", run, doubling)),
+    }
+    [(_, severity, message)] = _change(files, _django_app(model, field))
+    assert severity == "warning" and "run them once more" in message
+
+
+@pytest.mark.parametrize(("model", "field"), [("Config", "timeout"), ("Invoice", "total")])
+def test_a_django_label_edit_reads_as_the_same_statements(model: str, field: str) -> None:
+    def migration(label: str) -> str:
+        return (
+            "from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n"
+            "    dependencies = [('app', '0001_initial')]\n    operations = [\n"
+            f"        migrations.AlterField(model_name='{model.lower()}', name='{field}', "
+            f"field=models.PositiveSmallIntegerField(null=True, verbose_name='{label}')),\n    ]\n"
+        )
+
+    files = {
+        "app/migrations/0002_label.py": (migration("Sets the timeout in seconds"), migration("Timeout (s)"))
+    }
+    [(_, severity, message)] = _change(files, _django_app(model, field))
+    assert severity == "warning" and "statements the review reads from it are the same" in message
