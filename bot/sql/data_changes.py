@@ -185,14 +185,19 @@ def _target_of(case: exp.Case, statement: exp.Expression) -> str:
         parent = node.parent
         if isinstance(parent, exp.EQ) and parent.parent is statement and parent.expression is node:
             return identifier(parent.this)
-        if isinstance(node, exp.Alias):
-            return identifier(node.args.get("alias"))
         if (
             isinstance(parent, exp.Select)
             and isinstance(statement, exp.Insert)
             and node in parent.expressions
+            and parent.parent is statement
         ):
             return _inserted_column(statement, parent.expressions.index(node))
+        if isinstance(node, exp.Alias):
+            # the column a SELECT names (CREATE TABLE … AS SELECT); in an UPDATE or a DELETE, a name given in a
+            # WITH query or a sub-query is no column of the table written
+            return (
+                "" if isinstance(statement, exp.Update | exp.Delete) else identifier(node.args.get("alias"))
+            )
         node = parent
     return ""
 

@@ -65,3 +65,22 @@ def test_a_case_whose_null_a_function_turns_into_a_value(table: str, doc: str, f
         assert "case-without-else" not in rule_ids(review_sql(schema + sql + where)), sql
     loud = f"UPDATE {table} SET {value} = upper(CASE WHEN {flag} THEN 'x' END)"
     assert "case-without-else" in rule_ids(review_sql(schema + loud + where))
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "alias"), [("charging_processes", "energy_used", "ph"), ("invoices", "total", "rate")]
+)
+def test_a_case_in_a_with_query_of_an_update_sets_no_column_of_the_table(
+    table: str, column: str, alias: str
+) -> None:
+    """`WITH x AS (SELECT CASE … END AS ph …) UPDATE t SET c = …`: `ph` names a column of the WITH query, not of
+    the table the UPDATE writes; the CASE without ELSE there leaves no row of the table NULL."""
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} numeric, {alias} numeric, kind text);\n-- migration\n"
+    sql = (
+        f"WITH picked AS (SELECT id, CASE WHEN kind = 'a' THEN 1.5 END AS {alias} FROM {table})\n"
+        f"UPDATE {table} t SET {column} = p.{alias} FROM picked p WHERE p.id = t.id AND p.{alias} IS NOT NULL;"
+    )
+    assert "case-without-else" not in rule_ids(review_sql(schema + sql))
+    inserted = f"INSERT INTO {table} (id, {alias}) SELECT id + 1000, CASE WHEN kind = 'a' THEN 1.5 END AS other FROM {table};"
+    found = [f.message for f in review_sql(schema + inserted).active if f.rule == "case-without-else"]
+    assert found and f"`{table}.{alias}`" in found[0], found
