@@ -363,8 +363,12 @@ def _same_version(migration: Migration, old_path: str) -> bool:
     file moved under the same name)?"""
     if migration.framework not in _BY_VERSION:
         return False
+    if old_path.rsplit("/", 1)[-1] == migration.path.rsplit("/", 1)[-1]:
+        # the same file name, whose version the runner recorded when the file was in its folder (a history
+        # moved aside to `db/old_migrations/` and back)
+        return True
     if migration.framework == "alembic":
-        return old_path.rsplit("/", 1)[-1] == migration.path.rsplit("/", 1)[-1]
+        return False
     module = next((m for m in frameworks.FRAMEWORKS if migration.framework == m.NAME), None)
     new = module.version(migration.path) if module is not None else ""
     return bool(new) and module is not None and module.version(old_path) == new

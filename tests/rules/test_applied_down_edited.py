@@ -305,3 +305,20 @@ def test_a_migration_renamed_to_another_version_with_other_content_is_a_new_migr
     )
     [edit] = [f for f in review(same_name).findings if f.rule == "applied-migration-edited"]
     assert edit.severity is Severity.CRITICAL  # the same name: the runner's applied migration, edited
+
+
+@pytest.mark.parametrize("table", ["invitations", "hats"])
+def test_a_history_moved_back_from_a_folder_aside_keeps_its_versions(table: str) -> None:
+    """`db/old_migrations/20120701154453_create_invitations.rb` back to `db/migrate/`: the runner recorded the
+    version when the file was first in its folder, and records nothing else."""
+    text = (
+        f"class Create{table.title()} < ActiveRecord::Migration[7.1]\n  def change\n"
+        f"    create_table :{table} do |t|\n      t.string :code\n    end\n  end\nend\n"
+    )
+    old, new = (
+        f"db/old_migrations/20120701154453_create_{table}.rb",
+        f"db/migrate/20120701154453_create_{table}.rb",
+    )
+    files = (ChangedFile(new, "renamed", text, text, previous_path=old),)
+    result = review(ChangeSet("b", "h", files, MemoryTree({new: text}), MemoryTree({old: text})))
+    assert not [f for f in result.findings if f.rule == "applied-migration-edited"], result.findings
