@@ -30,6 +30,7 @@ NAMES = (
     "choice_value_reassigned",
     "column_dropped",
     "column_renamed",
+    "column_used_by_view",
     "concurrent_in_transaction",
     "concurrent_index_corruption",
     "concurrently_refused",
