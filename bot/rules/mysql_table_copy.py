@@ -186,7 +186,11 @@ def _raw(op: RawSQL) -> tuple[str, str] | None:
         if op.category == "alter-table-options" and op.option(option):
             return mysql_ddl.REBUILD, f"`{label}={op.option(option)}`"
     if op.category == "alter-table-forceproperty":
-        return mysql_ddl.REBUILD, "`ALTER TABLE … FORCE`"
+        optimize = op.sql.lstrip().upper().startswith("OPTIMIZE")
+        return (
+            mysql_ddl.REBUILD,
+            "`OPTIMIZE TABLE` (InnoDB rebuilds it)" if optimize else "`ALTER TABLE … FORCE`",
+        )
     return None
 
 

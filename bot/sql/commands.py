@@ -74,6 +74,12 @@ def classify(statement: Statement, base: dict[str, Any]) -> list[Operation]:
         found = _alter(words, head, b)
         if found is not None:
             return [found]
+    if head[0] == "OPTIMIZE" and "TABLE" in head[1:3]:
+        # MySQL: InnoDB rebuilds each table as `ALTER TABLE … FORCE` does
+        return [
+            RawSQL(category="alter-table-forceproperty", table=name(t), **b)
+            for t in _mysql_tables(words, head)
+        ]
     if head[0] in ("VACUUM", "CLUSTER", "REPACK", "ANALYZE"):
         return [_maintenance(words, head, b)]
     if head[0] == "REINDEX":
@@ -245,9 +251,29 @@ def _maintenance(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, Any
     names = [
         w
         for w in words[1:]
-        if w.upper() not in {"FULL", "VERBOSE", "ANALYZE", "FREEZE", "CONCURRENTLY", "USING", "(", ")", ","}
+        if w.upper()
+        not in {
+            "FULL",
+            "VERBOSE",
+            "ANALYZE",
+            "FREEZE",
+            "CONCURRENTLY",
+            "USING",
+            "(",
+            ")",
+            ",",
+            "TABLE",
+            "LOCAL",
+        }
+        and w.upper() != "NO_WRITE_TO_BINLOG"  # MySQL's `ANALYZE [LOCAL] TABLE t`
     ]
     return Maintenance(command=command, table=name(names[0]) if names else "", blocking=blocking, **b)
+
+
+def _mysql_tables(words: tuple[str, ...], head: tuple[str, ...]) -> list[str]:
+    """The tables of MySQL's `OPTIMIZE [NO_WRITE_TO_BINLOG | LOCAL] TABLE a, b`."""
+    start = head.index("TABLE") + 1
+    return [w for w in words[start:] if w not in (",", ";")]
 
 
 def _reindex(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, Any]) -> Operation:

@@ -119,3 +119,26 @@ def test_a_charset_conversion_among_other_clauses_is_read_with_them(
         base=base,
     )
     assert not rule_ids(online) & {RULE, "unparsed-statement"}
+
+
+@pytest.mark.parametrize(
+    ("tables", "written"),
+    [(("o",), "OPTIMIZE TABLE o;"), (("posts", "users"), "OPTIMIZE NO_WRITE_TO_BINLOG TABLE posts, users;")],
+)
+def test_optimize_table_rebuilds_each_table(tables: tuple[str, ...], written: str) -> None:
+    """MySQL's OPTIMIZE TABLE is read, not left unparsed: InnoDB rebuilds every table it names."""
+    result = review_sql(written, dialect="mysql")
+    found = [f for f in result.active if f.rule == RULE]
+    assert [f"`{t}`" in f.message for f, t in zip(found, tables, strict=True)] == [True] * len(tables)
+    assert all("`OPTIMIZE TABLE` (InnoDB rebuilds it)" in f.message for f in found)
+    assert "unparsed-statement" not in rule_ids(result)
+
+
+@pytest.mark.parametrize("written", ["ANALYZE TABLE o;", "ANALYZE LOCAL TABLE o;"])
+def test_analyze_table_names_the_table(written: str) -> None:
+    from bot.sql.statements import split
+    from bot.sql.translate import operations
+
+    [statement] = split(written, "mysql")
+    [op] = operations(statement, "x.sql", "mysql")
+    assert getattr(op, "table", None) == "o"
