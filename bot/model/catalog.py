@@ -12,6 +12,7 @@ import copy
 import dataclasses
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -560,9 +561,8 @@ def _drop_schema(c: Catalog, op: Operation, in_change: bool) -> None:
 def _drop_table(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, DropTable)
     for key, obj in list(c.objects.items()):  # its triggers go with it, and with CASCADE its views
-        used = any(same_table(t, op.table) for t, _, _ in obj.uses)
         if (obj.kind == "trigger" and same_table(obj.table, op.table)) or (
-            op.cascade and obj.tracked and used
+            op.cascade and obj.tracked and any(same_table(t, op.table) for t, _, _ in obj.uses)
         ):
             del c.objects[key]
     c.tables.pop(op.table, None)
@@ -577,11 +577,12 @@ def _drop_table(c: Catalog, op: Operation, in_change: bool) -> None:
     ]:
         del c.foreign_keys[name]
     # its indexes and CHECK constraints go with it (a table of the same name created later has its own)
-    for name in [n for n, d in c.index_definitions.items() if same_table(d.table, op.table)]:
+    on = _on(op.table)
+    for name in [n for n, d in c.index_definitions.items() if on(d.table)]:
         del c.index_definitions[name]
         c.indexes.pop(name, None)
         c.index_columns.pop(name, None)
-    for name in [n for n, check in c.checks.items() if same_table(check.table, op.table)]:
+    for name in [n for n, check in c.checks.items() if on(check.table)]:
         del c.checks[name]
 
 
@@ -605,6 +606,12 @@ def same_table(a: str, b: str) -> bool:
     return a == b or _unqualified(a) == _unqualified(b)
 
 
+def _on(table: str) -> Callable[[str], bool]:
+    """`same_table(table, …)` for the many names of a catalog (the table's own key worked out once)."""
+    wanted = unqualified(table)
+    return lambda other: other == table or _unqualified(other) == wanted
+
+
 @functools.lru_cache(maxsize=8192)
 def unqualified(table: str) -> str:
     """One key for a table whether or not its schema is written (`roombooking.reservations`, `reservations`):
@@ -618,11 +625,12 @@ _unqualified = unqualified
 def _followed(c: Catalog, table: str, column: str, new_table: str, new_column: str) -> None:
     """Views and BEGIN ATOMIC functions follow a rename (the database stores what they refer to, not
     the names); triggers move with their table. Function bodies kept as text do not."""
+    on = _on(table)
     for key, obj in list(c.objects.items()):
         uses = obj.uses
-        if obj.tracked:
+        if obj.tracked and any(on(used) for used, _, _ in obj.uses):  # else each use stays as it is
             uses = tuple(_renamed_use(use, table, column, new_table, new_column) for use in obj.uses)
-        moved = obj.kind == "trigger" and not column and same_table(obj.table, table)
+        moved = obj.kind == "trigger" and not column and on(obj.table)
         if uses != obj.uses or moved:
             c.objects[key] = dataclasses.replace(obj, uses=uses, table=new_table if moved else obj.table)
 
@@ -651,21 +659,23 @@ def _rename_table(c: Catalog, op: Operation, in_change: bool) -> None:
     if op.table in c.seeds:
         c.seeds[op.new_name] = c.seeds.pop(op.table)
     # the table's indexes, CHECK constraints and foreign keys (on either side) now name the new table
+    on = _on(op.table)
     for name, table_of in list(c.indexes.items()):
-        if same_table(table_of, op.table):
+        if on(table_of):
             c.indexes[name] = op.new_name
     for name, index in list(c.index_definitions.items()):
-        if same_table(index.table, op.table):
+        if on(index.table):
             c.index_definitions[name] = dataclasses.replace(index, table=op.new_name)
     for name, check in list(c.checks.items()):
-        if same_table(check.table, op.table):
+        if on(check.table):
             c.checks[name] = dataclasses.replace(check, table=op.new_name)
     for name, key in list(c.foreign_keys.items()):
-        if same_table(key.table, op.table) or same_table(key.references, op.table):
+        own, referenced = on(key.table), on(key.references)
+        if own or referenced:
             c.foreign_keys[name] = dataclasses.replace(
                 key,
-                table=op.new_name if same_table(key.table, op.table) else key.table,
-                references=op.new_name if same_table(key.references, op.table) else key.references,
+                table=op.new_name if own else key.table,
+                references=op.new_name if referenced else key.references,
             )
 
 
@@ -738,19 +748,20 @@ def _keys_follow(c: Catalog, table: str, old: str, new: str) -> None:
     def renamed(columns: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(new if name == old else name for name in columns)
 
+    on = _on(table)
     for name, definition in list(c.index_definitions.items()):
-        if same_table(definition.table, table) and old in definition.columns:
+        if old in definition.columns and on(definition.table):
             c.index_definitions[name] = dataclasses.replace(definition, columns=renamed(definition.columns))
     for name, columns in list(c.index_columns.items()):
-        if old in columns and same_table(c.indexes.get(name, ""), table):
+        if old in columns and on(c.indexes.get(name, "")):
             c.index_columns[name] = renamed(columns)
     if table in c.keys and any(old in key for key in c.keys[table]):
         c.keys[table] = [renamed(tuple(key)) for key in c.keys[table]]
     if old in c.primary_keys.get(table, ()):
         c.primary_keys[table] = renamed(c.primary_keys[table])
     for name, key in list(c.foreign_keys.items()):
-        own = same_table(key.table, table) and old in key.columns
-        referenced = same_table(key.references, table) and old in key.referenced_columns
+        own = old in key.columns and on(key.table)
+        referenced = old in key.referenced_columns and on(key.references)
         if own or referenced:
             c.foreign_keys[name] = dataclasses.replace(
                 key,
@@ -1087,8 +1098,10 @@ def _default_name(op: AddConstraint) -> str:
     return f"{op.table.rsplit('.', 1)[-1]}_{'_'.join(op.columns)}_fkey"
 
 
+@functools.lru_cache(maxsize=4096)
 def _key_column(text: str) -> str:
-    """`lower(email)` is no key column; `"UserId" DESC` is `UserId`."""
+    """`lower(email)` is no key column; `"UserId" DESC` is `UserId` (asked for every index of a table, each
+    time its keys are)."""
     word = text.strip().split()[0] if text.strip() else ""
     if word[:1] in ('"', "`") and word[-1:] == word[:1]:
         return word[1:-1]

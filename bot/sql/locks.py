@@ -146,7 +146,7 @@ def _dropped_keys(op: Operation, catalog: Catalog) -> tuple[Lock, ...]:
         keys = [
             k
             for k in catalog.foreign_keys.values()
-            if same_table(k.table, op.table) and op.column in k.columns
+            if op.column in k.columns and same_table(k.table, op.table)
         ]
     elif isinstance(op, DropConstraint) and op.name in catalog.foreign_keys:
         keys = [catalog.foreign_keys[op.name]]
