@@ -69,7 +69,24 @@ class Context:
         ops = self.migration.up if self.migration is not None else ()
         # the schema only changes at the operations the catalog applies: before `op` it is the schema after
         # the last of those, advanced from the nearest one already worked out
+        return self._through(ops, self._last_change_before(ops, op))
+
+    def after(self, op: Operation) -> Catalog:
+        """The schema once `op` has run: `before(op)` advanced by `op` (an operation of the migration, read
+        only, as `before`'s). Shared with `before` of the statements after it, not copied for each asker."""
+        ops = self.migration.up if self.migration is not None else ()
         last = self._last_change_before(ops, op)
+        position = self._positions[id(ops)][1].get(id(op))
+        if position is not None and ops[position] is op and changes_schema(op):
+            last = position
+        elif position is None:  # not one of the migration's operations: worked out on a copy
+            catalog = self._through(ops, last).snapshot()
+            catalog.apply(op, in_change=True)
+            return catalog
+        return self._through(ops, last)
+
+    def _through(self, ops: tuple[Operation, ...], last: int) -> Catalog:
+        """The schema after `ops[: last + 1]` (the schema before the migration for -1), worked out once."""
         if last < 0:
             return self.catalog
         if last not in self._before:
@@ -128,9 +145,10 @@ class Context:
         assert self.code_values is not None
         return self.code_values
 
-    @property
+    @functools.cached_property
     def version(self) -> tuple[int, ...]:
-        """The version the rules judge by. A version short of a full release (a `mysql:8` or `mysql:8.0`
+        """The version the rules judge by (worked out once per context: the rules ask for it thousands of
+        times a lint). A version short of a full release (a `mysql:8` or `mysql:8.0`
         image, `database_version: 14`) stands for the newest release of that line, which is what such a tag
         runs: 8.0.12's instant ADD COLUMN is there. A full release has three numbers on MySQL, MariaDB and
         SQLite, two on PostgreSQL 10 and later."""

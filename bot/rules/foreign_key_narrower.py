@@ -50,8 +50,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         references = list(_references(op))
         if not references and not isinstance(op, AlterColumnType):
             continue  # nothing to compare: no schema to work out
-        after = context.before(op).snapshot()
-        after.apply(op, in_change=True)
+        after = context.after(op)
         for table, column, target, key in references:
             finding = _compare(op, after, table, column, target, key, context)
             if finding is not None and (table, column) not in seen:

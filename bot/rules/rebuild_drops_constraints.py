@@ -50,8 +50,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not rebuilds or not migration.up:
         return
     last = migration.up[-1]
-    after = context.before(last).snapshot()
-    after.apply(last, in_change=True)
+    after = context.after(last)
     created = {op.table: op for op in migration.up if isinstance(op, CreateTable)}
     for rebuild in rebuilds:
         drop = next(
