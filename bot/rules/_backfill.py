@@ -23,8 +23,26 @@ def filled_later(
     if any(sets_column(op, table, column) for op in ops[start:]):
         return True
     return any(
-        sets_column(op, table, column) or _runs_code_on(op, table, column) for m in later for op in m.up
+        sets_column(op, table, column) or _runs_code_on(op, table, column) for m in later for op in _fills(m)
     )
+
+
+def _fills(migration: Migration) -> tuple[Operation, ...]:
+    """The operations of the up that can fill a column (an UPDATE, code): listed once per migration, since
+    a lint asks about every later migration of a history for each column added."""
+    known = _FILLS.get(id(migration))
+    if known is None or known[0] is not migration:
+        if len(_FILLS) >= _FILLS_KEPT:
+            _FILLS.clear()
+        known = (migration, tuple(op for op in migration.up if isinstance(op, DataUpdate | RunCode)))
+        _FILLS[id(migration)] = known
+    return known[1]
+
+
+# id of a migration → (the migration, its operations that can fill a column); the migration is kept, so
+# its id names it alone
+_FILLS: dict[int, tuple[Migration, tuple[Operation, ...]]] = {}
+_FILLS_KEPT = 4096
 
 
 def sets_column(op: Operation, table: str, *columns: str) -> bool:

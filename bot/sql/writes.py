@@ -37,7 +37,26 @@ class Write:
 
 
 def writes(op: Operation) -> Iterator[Write]:
-    """Every column the data change writes, with the expression that produces it."""
+    """Every column the data change writes, with the expression that produces it.
+
+    Read once per operation: a dozen rules ask for the writes of every data change of a migration."""
+    if not isinstance(op, DataUpdate | DataInsert) or op.expression is None:
+        return iter(())
+    known = _READ.get(id(op))
+    if known is None or known[0] is not op:
+        if len(_READ) >= _READ_KEPT:
+            _READ.clear()
+        known = (op, tuple(_writes(op)))
+        _READ[id(op)] = known
+    return iter(known[1])
+
+
+# id of an operation → (the operation, its writes); the operation is kept, so its id names it alone
+_READ: dict[int, tuple[Operation, tuple[Write, ...]]] = {}
+_READ_KEPT = 4096
+
+
+def _writes(op: Operation) -> Iterator[Write]:
     tree = op.expression
     if isinstance(op, DataUpdate) and isinstance(tree, exp.Update):
         names = aliases(tree)
