@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.model.catalog import Catalog, same_table
+from bot.model.catalog import Catalog, unqualified
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
     AddConstraint,
@@ -93,12 +93,14 @@ def _holder(op: Operation, held: tuple[Held, ...], context: Context, tables_leav
 
     `tables_leave`: the migration drops, renames or shadows (a temporary table) a table; without that, no
     locked table can be gone by the time of `op`, and the schema `op` sees is not worked out to ask."""
+    if not held or (op.tables and not _existing(op, context)):
+        return None
     # the schema the statement sees is worked out only when asked: most statements drop no foreign key
     # (what their locks would read it for) and have no held lock left to check
     before = context.before(op) if reads_catalog(op) else None
     mine = {(lock.table, lock.level) for lock in locks(op, context.version, before)}
-    if op.tables and not _existing(op, context):
-        return None
+    long = long_running(op)
+    exclusive: bool | None = None  # whether it takes an ACCESS EXCLUSIVE lock: asked once, if at all
     for h in held:
         if _same_statement(op, h.op) or not h.lock.level.blocks_writes:
             continue
@@ -106,9 +108,12 @@ def _holder(op: Operation, held: tuple[Held, ...], context: Context, tables_leav
             continue
         if any(t == h.lock.table and level >= h.lock.level for t, level in mine):
             continue  # it takes the same lock on the same table itself: the earlier lock adds nothing
-        other_table = access_exclusive(op) and bool(op.tables) and h.lock.table not in op.tables
-        if not (long_running(op) or other_table or _reads_locked(op, h.lock.table)):
-            continue
+        if not long:
+            if exclusive is None:
+                exclusive = access_exclusive(op)
+            other_table = exclusive and bool(op.tables) and h.lock.table not in op.tables
+            if not (other_table or _reads_locked(op, h.lock.table)):
+                continue
         if not tables_leave:
             return h
         if before is None:
@@ -131,7 +136,10 @@ def _gone(held: Held, now: Catalog, context: Context) -> bool:
 
 
 def _known(table: str, catalog: Catalog) -> bool:
-    return table in catalog.tables or any(same_table(table, t) for t in catalog.tables)
+    if table in catalog.tables:
+        return True
+    wanted = unqualified(table)  # `same_table` with each table of the schema, its own key worked out once
+    return any(unqualified(t) == wanted for t in catalog.tables)
 
 
 def _same_statement(op: Operation, other: Operation) -> bool:
