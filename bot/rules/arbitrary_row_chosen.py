@@ -49,7 +49,11 @@ RULE = Rule(
     ),
 )
 
-_CANDIDATE = re.compile(r"\bDISTINCT\s+ON\b|\bOVER\s*\(|\bLIMIT\s+1\b", re.I)
+_CANDIDATE = re.compile(r"\bDISTINCT\s+ON\b|\bOVER\s*\(", re.I)
+# LIMIT 1 picks an arbitrary row only in a sub-query with a WHERE: a statement without the word has none
+# (`VALUES ((SELECT id FROM orders ORDER BY id LIMIT 1))` of a seed is not parsed again for it)
+_LIMIT_ONE = re.compile(r"\bLIMIT\s+1\b", re.I)
+_WHERE = re.compile(r"\bWHERE\b", re.I)
 # Window functions whose result depends on the order of the rows in the partition
 _ORDERED = {"rownumber", "rank", "denserank", "firstvalue", "lastvalue", "nthvalue", "lag", "lead", "ntile"}
 _DIALECTS = {"postgres": "postgres", "mysql": "mysql", "mariadb": "mysql", "sqlite": "sqlite"}
@@ -57,9 +61,7 @@ _DIALECTS = {"postgres": "postgres", "mysql": "mysql", "mariadb": "mysql", "sqli
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
-        if not isinstance(op, DataUpdate | DataDelete | DataInsert | CreateTable) or not _CANDIDATE.search(
-            op.sql
-        ):
+        if not isinstance(op, DataUpdate | DataDelete | DataInsert | CreateTable) or not _candidate(op.sql):
             continue
         tree = _tree(op, context.dialect)
         if tree is None:
@@ -72,6 +74,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 blast_radius=f"The rows of `{getattr(op, 'table', '')}` this statement writes or keeps: values "
                 "of an arbitrary row among each group of duplicates, not the one meant.",
             )
+
+
+def _candidate(sql: str) -> bool:
+    return bool(_CANDIDATE.search(sql) or (_LIMIT_ONE.search(sql) and _WHERE.search(sql)))
 
 
 def _tree(op: Operation, dialect: str) -> exp.Expression | None:
