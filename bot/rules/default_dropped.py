@@ -23,7 +23,6 @@ insert path already does before the default goes.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import weakref
 from collections.abc import Iterator
@@ -154,23 +153,27 @@ def _trigger_outside_migrations(table: str, context: Context) -> bool:
     return any(pattern.search(text) for text in _trigger_files(context.tree))
 
 
-# per tree: the repository's SQL files outside the migrations that create triggers, read once for a history
-_TRIGGER_FILES: weakref.WeakKeyDictionary[Tree, tuple[str, ...]] = weakref.WeakKeyDictionary()
+# per tree, by identity (a tree holding a dict has no hash): the repository's SQL files outside the
+# migrations that create triggers, read once for a history; an entry leaves with its tree
+_TRIGGER_FILES: dict[int, tuple[weakref.ref[Tree], tuple[str, ...]]] = {}
 
 
 def _trigger_files(tree: Tree) -> tuple[str, ...]:
-    try:
-        return _TRIGGER_FILES[tree]
-    except (KeyError, TypeError):
-        pass
+    known = _TRIGGER_FILES.get(id(tree))
+    if known is not None and known[0]() is tree:
+        return known[1]
     texts = tuple(
         text
         for path in tree.paths()
         if path.endswith(".sql") and not _OUTSIDE.search(path)
         if "TRIGGER" in (text := tree.read(path) or "").upper()
     )
-    with contextlib.suppress(TypeError):  # a tree that cannot be weakly referenced is read every time
-        _TRIGGER_FILES[tree] = texts
+    key = id(tree)
+    try:
+        kept = weakref.ref(tree, lambda _: _TRIGGER_FILES.pop(key, None))
+    except TypeError:  # a tree that cannot be weakly referenced is read every time
+        return texts
+    _TRIGGER_FILES[key] = (kept, texts)
     return texts
 
 
