@@ -78,14 +78,22 @@ def build(
     schema = schema_of(catalog, ops)
     enums = _enum_types(dialect, ops, catalog)
 
+    verdicts: dict[str, bool] = {}  # query → usable: the same query comes from several statements
+
+    def usable(query: VerificationQuery) -> bool:
+        known = verdicts.get(query.sql)
+        if known is None:
+            known = verdicts[query.sql] = _usable(query, dialect, schema)
+        return known
+
     def written(op: Operation) -> list[VerificationQuery]:
         if _refused(op, catalog, dialect):
             return []  # the statement fails on its first row (value-does-not-fit): nothing to validate after it
-        found = [q for q in _queries(op, dialect, ops, catalog, enums) if _usable(q, dialect, schema)]
+        found = [q for q in _queries(op, dialect, ops, catalog, enums) if usable(q)]
         if not found and isinstance(op, DataUpdate):
-            found = [q for q in _written_values(op, dialect) if _usable(q, dialect, schema)]
+            found = [q for q in _written_values(op, dialect) if usable(q)]
         if isinstance(op, DataUpdate) and catalog is not None and not catalog.is_new(op.table):
-            found += [q for q in _collision_queries(op, dialect, catalog) if _usable(q, dialect, schema)]
+            found += [q for q in _collision_queries(op, dialect, catalog) if usable(q)]
         return [replace(q, path=op.location.path, line=op.location.line) for q in found]
 
     # Each query is parsed to check it runs: a second core checks those of a long history's later part.
