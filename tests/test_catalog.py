@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from bot.frameworks.sqlfile import parse_sql
+from bot.model.catalog import Catalog
 from bot.model.changeset import MemoryTree
 from bot.model.config import Config
+from bot.model.migration import Migration
 from bot.review import build_catalog
+from bot.rules.context import Context
 from tests.conftest import review_sql, rule_ids
 
 PRISMA = """
@@ -134,3 +138,25 @@ def test_a_schema_of_a_database_the_review_does_not_read_is_no_source() -> None:
     catalog = build_catalog(tree, Config(), "postgres")
     assert "website" in catalog.tables and "website_event" not in catalog.tables
     assert "clickhouse" not in " ".join(catalog.sources)
+
+
+def test_the_schema_after_a_statement_is_the_schema_the_next_one_sees() -> None:
+    sql = (
+        "CREATE TABLE users (id bigint PRIMARY KEY);\n"
+        "SET lock_timeout = '2s';\n"
+        "ALTER TABLE users ADD COLUMN email text;\n"
+        "ALTER TABLE users RENAME COLUMN email TO address;\n"
+    )
+    up = parse_sql("V1__users.sql", sql, "postgres")
+    migration = Migration("V1__users.sql", "flyway", "postgres", up, None, True)
+    context = Context(catalog=Catalog(), migration=migration)
+    create, timeout, add, rename = up
+    assert context.after(create) is context.before(add)  # shared, not copied for each asker
+    assert context.after(timeout) is context.after(create)  # a statement that changes no schema
+    assert set(context.after(add).tables["users"].columns) == {"id", "email"}
+    assert set(context.after(rename).tables["users"].columns) == {"id", "address"}
+    assert "users" not in context.catalog.tables  # the schema before the migration is left as it was
+    # an operation of no migration of the context: applied to a copy of the schema before the migration
+    other = parse_sql("V2__users.sql", "ALTER TABLE users ADD COLUMN name text;", "postgres")[0]
+    assert set(context.after(other).tables["users"].columns) == {"name"}
+    assert "users" not in context.catalog.tables
