@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.model.findings import Finding, Location, Reference, Rule, Severity
+from bot.model.kept import ByIdentity
 
 # Stands for a value the migration's code fills into its SQL when it runs (`${…}`, `#{…}`, `{$x}`, `%s`), so
 # that the statement around it still parses.
@@ -760,7 +761,13 @@ def transaction_flags(migration: Migration) -> tuple[bool, ...]:
     PostgreSQL does not nest transactions: a BEGIN inside one is ignored, and the first COMMIT or ROLLBACK
     ends it, the runner's included, so the statements after it run on their own until the next BEGIN. A
     script sent in one call is the exception: what follows a COMMIT is a new implicit transaction.
+
+    Worked out once per migration: several rules ask.
     """
+    return _flags(migration)
+
+
+def _transaction_flags(migration: Migration) -> tuple[bool, ...]:
     flags = []
     open_ = migration.in_transaction and not migration.file_transaction
     outer = open_  # in a DO block: whether a transaction was open around it
@@ -782,6 +789,9 @@ def transaction_flags(migration: Migration) -> tuple[bool, ...]:
         else:
             flags.append(open_)
     return tuple(flags)
+
+
+_flags: ByIdentity[Migration, tuple[bool, ...]] = ByIdentity(_transaction_flags)
 
 
 def statement_count(ops: tuple[Operation, ...]) -> int:

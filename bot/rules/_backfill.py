@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.model.catalog import unqualified
+from bot.model.kept import ByIdentity
 from bot.model.migration import AddColumn, DataDelete, DataUpdate, Migration, Operation, RunCode, Truncate
 
 if TYPE_CHECKING:
@@ -27,22 +28,13 @@ def filled_later(
     )
 
 
-def _fills(migration: Migration) -> tuple[Operation, ...]:
-    """The operations of the up that can fill a column (an UPDATE, code): listed once per migration, since
-    a lint asks about every later migration of a history for each column added."""
-    known = _FILLS.get(id(migration))
-    if known is None or known[0] is not migration:
-        if len(_FILLS) >= _FILLS_KEPT:
-            _FILLS.clear()
-        known = (migration, tuple(op for op in migration.up if isinstance(op, DataUpdate | RunCode)))
-        _FILLS[id(migration)] = known
-    return known[1]
+def _can_fill(migration: Migration) -> tuple[Operation, ...]:
+    return tuple(op for op in migration.up if isinstance(op, DataUpdate | RunCode))
 
 
-# id of a migration → (the migration, its operations that can fill a column); the migration is kept, so
-# its id names it alone
-_FILLS: dict[int, tuple[Migration, tuple[Operation, ...]]] = {}
-_FILLS_KEPT = 4096
+# The operations of the up that can fill a column (an UPDATE, code): listed once per migration, since a lint
+# asks about every later migration of a history for each column added.
+_fills: ByIdentity[Migration, tuple[Operation, ...]] = ByIdentity(_can_fill)
 
 
 def sets_column(op: Operation, table: str, *columns: str) -> bool:

@@ -24,13 +24,13 @@ insert path already does before the default goes.
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterator
 
 from bot.frameworks import prisma
 from bot.model.catalog import same_table
 from bot.model.changeset import Tree
 from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.kept import ByIdentity
 from bot.model.migration import DropColumn, DropNotNull, DropTable, Migration, Operation, RawSQL, SetDefault
 from bot.rules.context import Context
 from bot.sql.names import SERIAL_TYPES
@@ -153,28 +153,18 @@ def _trigger_outside_migrations(table: str, context: Context) -> bool:
     return any(pattern.search(text) for text in _trigger_files(context.tree))
 
 
-# per tree, by identity (a tree holding a dict has no hash): the repository's SQL files outside the
-# migrations that create triggers, read once for a history; an entry leaves with its tree
-_TRIGGER_FILES: dict[int, tuple[weakref.ref[Tree], tuple[str, ...]]] = {}
-
-
-def _trigger_files(tree: Tree) -> tuple[str, ...]:
-    known = _TRIGGER_FILES.get(id(tree))
-    if known is not None and known[0]() is tree:
-        return known[1]
-    texts = tuple(
+def _read_trigger_files(tree: Tree) -> tuple[str, ...]:
+    return tuple(
         text
         for path in tree.paths()
         if path.endswith(".sql") and not _OUTSIDE.search(path)
         if "TRIGGER" in (text := tree.read(path) or "").upper()
     )
-    key = id(tree)
-    try:
-        kept = weakref.ref(tree, lambda _: _TRIGGER_FILES.pop(key, None))
-    except TypeError:  # a tree that cannot be weakly referenced is read every time
-        return texts
-    _TRIGGER_FILES[key] = (kept, texts)
-    return texts
+
+
+# per tree, by identity (lint's tree holds a dict and has no hash): the repository's SQL files outside the
+# migrations that create triggers, read once for a history
+_trigger_files: ByIdentity[Tree, tuple[str, ...]] = ByIdentity(_read_trigger_files)
 
 
 _LOAD_DEFAULTS = re.compile(r"config\.load_defaults\s+['\"]?(\d+)\.(\d+)")

@@ -16,6 +16,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
+from bot.model.kept import ByIdentity
 from bot.model.migration import DataInsert, DataUpdate, Operation
 from bot.sql.domains import Literal, literal
 from bot.sql.names import identifier, table_name
@@ -42,21 +43,17 @@ def writes(op: Operation) -> Iterator[Write]:
     Read once per operation: a dozen rules ask for the writes of every data change of a migration."""
     if not isinstance(op, DataUpdate | DataInsert) or op.expression is None:
         return iter(())
-    known = _READ.get(id(op))
-    if known is None or known[0] is not op:
-        if len(_READ) >= _READ_KEPT:
-            _READ.clear()
-        known = (op, tuple(_writes(op)))
-        _READ[id(op)] = known
-    return iter(known[1])
+    return iter(_read(op))
 
 
-# id of an operation → (the operation, its writes); the operation is kept, so its id names it alone
-_READ: dict[int, tuple[Operation, tuple[Write, ...]]] = {}
-_READ_KEPT = 4096
+def _writes(op: Operation) -> tuple[Write, ...]:
+    return tuple(_written(op))
 
 
-def _writes(op: Operation) -> Iterator[Write]:
+_read: ByIdentity[Operation, tuple[Write, ...]] = ByIdentity(_writes)
+
+
+def _written(op: Operation) -> Iterator[Write]:
     tree = op.expression
     if isinstance(op, DataUpdate) and isinstance(tree, exp.Update):
         names = aliases(tree)
