@@ -73,7 +73,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 )
         yield from _not_in_nullable(op, condition, context)
         yield from _case_sensitive(op, condition, context)
-        yield from _empty_strings(op, _tree_null_tests(condition, context.dialect), context)
+        yield from _empty_strings(op, _tree_null_tests(condition), context)
 
 
 def _not_in_nullable(op: Operation, condition: exp.Expression, context: Context) -> Iterator[Finding]:
@@ -166,8 +166,11 @@ def _case_sensitive(op: Operation, condition: exp.Expression, context: Context) 
 _TEXT_TYPES = ("text", "varchar", "character varying", "char", "character", "citext")
 
 
-def _empty_strings(op: Operation, tests: list[tuple[str, str]], context: Context) -> Iterator[Finding]:
-    """`tests`: the (column, SQL) of each `column IS NULL` the condition makes, none if it also tests ''."""
+def _empty_strings(
+    op: Operation, tests: list[tuple[str, str | exp.Expression]], context: Context
+) -> Iterator[Finding]:
+    """`tests`: the (column, SQL or its tree, rendered only for a finding) of each `column IS NULL` the
+    condition makes, none if it also tests ''."""
     table = str(getattr(op, "table", ""))
     derived = _derived_columns(op)  # `SET state = CASE status … WHERE state IS NULL`: rows not yet backfilled
     # a fill of the NULLs before the column becomes NOT NULL (Rails' `change_column_null … default`): '' is
@@ -183,6 +186,8 @@ def _empty_strings(op: Operation, tests: list[tuple[str, str]], context: Context
             or known.type.split("(")[0].strip() not in _TEXT_TYPES
         ):
             continue
+        if isinstance(sql, exp.Expression):
+            sql = render(sql, context.dialect)
         yield op.finding(
             RULE,
             f"`{sql}` treats NULL as missing but not `''`: empty strings in the text "
@@ -195,11 +200,11 @@ def _empty_strings(op: Operation, tests: list[tuple[str, str]], context: Context
         )
 
 
-def _tree_null_tests(condition: exp.Expression, dialect: str) -> list[tuple[str, str]]:
+def _tree_null_tests(condition: exp.Expression) -> list[tuple[str, str | exp.Expression]]:
     if any(lit.is_string and lit.name == "" for lit in condition.find_all(exp.Literal)):
         return []
     return [
-        (identifier(node.this.this), render(node, dialect))
+        (identifier(node.this.this), node)
         for node in condition.find_all(exp.Is)
         if not isinstance(node.parent, exp.Not)
         and not node.args.get("negate")
@@ -207,7 +212,7 @@ def _tree_null_tests(condition: exp.Expression, dialect: str) -> list[tuple[str,
     ]
 
 
-def _text_null_tests(where: str) -> list[tuple[str, str]]:
+def _text_null_tests(where: str) -> list[tuple[str, str | exp.Expression]]:
     if "''" in where:
         return []
     return [(m.group(1).lower(), m.group(0)) for m in _IS_NULL.finditer(where)]
