@@ -77,8 +77,10 @@ def still_met(condition_sql: str, column: str, value: Literal, dialect: str = "p
     return bool(reading) and all(_only(p, column) and _truth(p, column, value) is True for p in reading)
 
 
+@lru_cache(maxsize=4096)
 def reads_only(check_sql: str, column: str, dialect: str = "postgres") -> bool:
-    """Does the CHECK read `column` and no other column?"""
+    """Does the CHECK read `column` and no other column? (Asked of every CHECK of a table for each column
+    a data change writes.)"""
     tree = _parsed(check_sql, "mysql" if dialect in ("mysql", "mariadb") else dialect)
     return tree is not None and _only(tree, column)
 
