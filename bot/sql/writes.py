@@ -8,7 +8,7 @@ the tables they name, so a rule can ask the catalog about every column an expres
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,9 +102,17 @@ def assigned(op: Operation, dialect: str) -> Iterator[Write]:
             yield Write(column, parsed, op.table, op.table, None)
 
 
-def written_literals(op: Operation) -> dict[str, tuple[Literal, ...]]:
+def written_literals(op: Operation) -> Mapping[str, tuple[Literal, ...]]:
     """The literal values a data change writes into each column: a SET, the results and ELSE of a CASE,
-    the rows of a VALUES list, the literal expressions of an INSERT … SELECT. NULL is no literal here."""
+    the rows of a VALUES list, the literal expressions of an INSERT … SELECT. NULL is no literal here.
+
+    Read once per operation (the data rules and the plan each ask), and shared: not to be changed."""
+    if not isinstance(op, DataUpdate | DataInsert):
+        return {}
+    return _literals(op)
+
+
+def _written_literals(op: Operation) -> dict[str, tuple[Literal, ...]]:
     found: dict[str, dict[Literal, None]] = {}
 
     def add(column: str, sql: str | None) -> None:
@@ -128,6 +136,9 @@ def written_literals(op: Operation) -> dict[str, tuple[Literal, ...]]:
                 add(mapping.target, result)
             add(mapping.target, mapping.otherwise)
     return {column: tuple(values) for column, values in found.items()}
+
+
+_literals: ByIdentity[Operation, dict[str, tuple[Literal, ...]]] = ByIdentity(_written_literals)
 
 
 def aliases(scope: exp.Expression) -> dict[str, str]:
