@@ -50,6 +50,17 @@ def _scalar(value: Any) -> str | None:
     return None
 
 
+# The text of a scalar of exactly these types (most of a review's values), without `_scalar`'s questions;
+# a subclass (a StrEnum member, an IntEnum) is asked them, as json's encoder does.
+_EXACT: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring_ascii,
+    int: int.__repr__,
+    bool: lambda value: "true" if value else "false",
+    type(None): lambda _: "null",
+    float: _float,
+}
+
+
 def _key(key: Any) -> str:
     """A key as json writes it: a string as it is, a number, boolean or null as its scalar text."""
     if isinstance(key, str):
@@ -78,8 +89,9 @@ def _write(value: Any, out: list[str], newline: str, default: Callable[[Any], An
             if not first:
                 out.append(separator)
             first = False
-            out.append(encode_basestring_ascii(_key(key)) + ": ")
-            text = _scalar(item)
+            out.append(encode_basestring_ascii(key if type(key) is str else _key(key)) + ": ")
+            exact = _EXACT.get(type(item))
+            text = exact(item) if exact is not None else _scalar(item)
             if text is None:
                 _write(item, out, inner, default)
             else:
@@ -98,7 +110,8 @@ def _write(value: Any, out: list[str], newline: str, default: Callable[[Any], An
             if not first:
                 out.append(separator)
             first = False
-            text = _scalar(item)
+            exact = _EXACT.get(type(item))
+            text = exact(item) if exact is not None else _scalar(item)
             if text is None:
                 _write(item, out, inner, default)
             else:
