@@ -50,6 +50,11 @@ _MAPPING = re.compile(
     r"|(?<![\w.])schema\s+|\btableName\s*:\s*)[\"'`](\w+)[\"'`]"
     r"|#\[diesel\(\s*(?:[^()\]=]*=[^()\],]*,\s*)*table_name\s*=\s*(?:\w+::)*(\w+)"
 )
+# Where a match of `_MAPPING` can start: its words, each led by a letter, which `re` finds far faster than
+# trying the whole pattern (its first branches are assertions) at every offset of a file.
+_MAPPING_START = re.compile(
+    r"__tablename__|db_table|table_name|@@map|@Table|@Entity|TableName|\$table|schema|tableName|#\[diesel"
+)
 # Hibernate's XML mapping (`*.hbm.xml`): the element that binds a class to a table, its attributes in any order
 _HBM_CLASS = re.compile(r"<(?:class|joined-subclass|union-subclass)\b([^>]*)>")
 _HBM_ATTRIBUTE = re.compile(r"([\w-]+)\s*=\s*[\"']([^\"']*)[\"']")
@@ -118,7 +123,7 @@ def mappings_in(
     if not any(word in text for word in MAPPING_WORDS):
         return
     definitions: list[tuple[int, str]] | None = None  # listed when a mapping names a table searched for
-    for match in _MAPPING.finditer(text):
+    for match in _mappings(text):
         table = (match.group(1) or match.group(2)).lower()
         if table not in models:
             continue
@@ -136,6 +141,18 @@ def mappings_in(
     if path.endswith(".py") and "sqlalchemy" in text:
         for table, model, line in _declared_by_base(text, models):
             yield table, model, path, line
+
+
+def _mappings(text: str) -> Iterator[re.Match[str]]:
+    """The matches of `_MAPPING` in `text`, as `finditer` gives them."""
+    pos = 0
+    while (start := _MAPPING_START.search(text, pos)) is not None:
+        match = _MAPPING.match(text, start.start())
+        if match is None:
+            pos = start.start() + 1
+            continue
+        yield match
+        pos = match.end()
 
 
 _PY_CLASS = re.compile(r"^class[ \t]+([A-Z]\w*)[ \t]*\(([^)]*)\)[ \t]*:", re.M)
