@@ -39,6 +39,13 @@ _TRIPLE_FILES = (".py", ".java", ".kt", ".ex", ".exs", ".scala")
 _HEREDOC_FILES = (".rb", ".php", ".rake")
 _CODE_FILES = (*_BACKTICK_FILES, *_TRIPLE_FILES, *_HEREDOC_FILES, ".cs", ".rs")
 _MAX_STRING = 20_000
+# A backtick not escaped; the backtick first, so that `re` looks for it rather than trying the assertion
+# at every offset (ten times faster on a long file)
+_BACKTICK = re.compile(r"`(?<!\\`)")
+# What the scan of a line stops at: outside a string, a quote or a backtick; inside one, its quote or a backslash
+_QUOTE_OR_BACKTICK = re.compile(r"['\"`]")
+_IN_SINGLE = re.compile(r"[\\']")
+_IN_DOUBLE = re.compile(r'[\\"]')
 
 
 def literal_at(path: str, text: str, pos: int, delimiters: list[int] | None = None) -> tuple[int, str] | None:
@@ -71,7 +78,7 @@ def multiline_delimiters(path: str, text: str) -> list[int]:
     if path.endswith(_TRIPLE_FILES):
         return [m.start() for m in re.finditer(r'"""|\'\'\'', text)]
     if path.endswith(_BACKTICK_FILES):
-        return [m.start() for m in re.finditer(r"(?<!\\)`", text)]
+        return [m.start() for m in _BACKTICK.finditer(text)]
     return []
 
 
@@ -80,24 +87,20 @@ def _on_line(text: str, pos: int) -> tuple[int, str] | None:
     line_start = text.rfind("\n", 0, pos) + 1
     line_end = text.find("\n", pos)
     line_end = len(text) if line_end < 0 else line_end
-    quote, start, i = "", 0, line_start
-    while i < line_end:
-        char = text[i]
-        if quote:
-            if char == "\\":
-                i += 2
-                continue
-            if char == quote:
-                if start <= pos < i:
-                    return start, text[start:i]
-                quote = ""
-        elif char in ("'", '"'):
-            if text.startswith(char * 3, i):
-                return None  # a triple-quoted string: a multi-line one
-            quote, start = char, i + 1
-        elif char == "`":
-            return None
-        i += 1
+    i = line_start
+    while (opening := _QUOTE_OR_BACKTICK.search(text, i, line_end)) is not None:
+        i, char = opening.start(), opening.group()
+        if i >= pos or char == "`" or text.startswith(char * 3, i):
+            return None  # a string opened after `pos`; a backtick or triple quote: a multi-line one
+        start, inside = i + 1, _IN_SINGLE if char == "'" else _IN_DOUBLE
+        i = start
+        while (found := inside.search(text, i, line_end)) is not None and found.group() == "\\":
+            i = found.end() + 1  # the escaped character skipped
+        if found is None:
+            return None  # not closed on the line
+        if pos < found.start():
+            return start, text[start : found.start()]
+        i = found.end()
     return None
 
 
