@@ -8,6 +8,7 @@ are left out of the code-reference search: they break nothing when a column goes
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left
 
@@ -98,6 +99,8 @@ _ROUTE_SEGMENT = re.compile(r"/\[{1,2}(?:\.\.\.)?$")
 
 
 _RESERVED = re.compile(r"\s*reserved\b")
+_KEBAB_BEFORE = re.compile(r"[A-Za-z\d]-$")
+_KEBAB_AFTER = re.compile(r"-[A-Za-z\d]")
 
 
 # A project's history of changes: a line naming a column there stays true after the column is gone.
@@ -110,12 +113,14 @@ _HISTORY_FILE = re.compile(
 
 def not_code(path: str, line: str, col: int, end: int) -> bool:
     """Is line[col:end] a word of text rather than code (see the module's description)?"""
-    if is_comment(line) or _HISTORY_FILE.search(path):
+    if is_comment(line) or _history_file(path):
         return True
     before, after = line[:col], line[end:]
     if path.endswith(".proto") and _RESERVED.match(line):
         return True  # `reserved "content_id";`: the field is gone from the message, and may not come back
-    if re.search(r"[A-Za-z\d]-$", before) or re.match(r"-[A-Za-z\d]", after):
+    if (before.endswith("-") and _KEBAB_BEFORE.search(before)) or (
+        after[:1] == "-" and _KEBAB_AFTER.match(after)
+    ):
         return True  # part of a kebab-case word: `modal-body`, `hc-ping-body`, a CSS class, a URL slug
     if _FILE_EXTENSION.match(after) and not re.search(r"[\w$)\]]\??\.$", before):
         return True  # a file's name: ``setup.py``, `_config.yml`, "error.log"
@@ -152,6 +157,12 @@ def not_code(path: str, line: str, col: int, end: int) -> bool:
     if not _ATTRIBUTE_VALUE.match(after):
         return False
     return bool(_OPEN_TAG.search(before) or _ATTRIBUTES_ONLY.match(before))
+
+
+@functools.lru_cache(maxsize=4096)
+def _history_file(path: str) -> bool:
+    """Is the file a project's history of changes (asked for every word found in it)?"""
+    return _HISTORY_FILE.search(path) is not None
 
 
 def _interpolation_fragment(before: str, after: str) -> bool:
