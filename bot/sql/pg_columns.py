@@ -23,6 +23,7 @@ from pglast.parser import ParseError
 from bot.model.migration import UNKNOWN_SOURCE as UNKNOWN
 from bot.model.migration import ColumnReference
 from bot.sql.pg_nodes import dotted, relation
+from bot.sql.pg_statements import unchecked_nodes
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ class Tables:
 def query_columns(sql: str) -> Tables | None:
     """The tables and column references of one or more SQL statements; None when it does not parse."""
     try:
-        statements = pglast.parse_sql(sql)
+        with unchecked_nodes():  # the parser's own values need no check (0.7 s of a 660-file history)
+            statements = pglast.parse_sql(sql)
     except (ParseError, ValueError):
         return None
     reader = _Reader()
@@ -59,7 +61,8 @@ def trigger_uses(node: ast.CreateTrigStmt, sql: str) -> dict[str, Any]:
     table = relation(node.relation)
     reader = _Reader()
     try:  # parsed again: the locations of its WHEN clause are then offsets in its own text
-        own = pglast.parse_sql(sql)[0].stmt
+        with unchecked_nodes():
+            own = pglast.parse_sql(sql)[0].stmt
     except (ParseError, ValueError, IndexError):
         own = None
     if isinstance(own, ast.CreateTrigStmt) and own.whenClause is not None:
@@ -136,7 +139,8 @@ def body_columns(function_sql: str) -> tuple[Tables, list[tuple[int, int]]] | No
     for lineno, query, mode in _pieces(data):
         text, shift = _as_statement(query, mode)
         try:
-            statements = pglast.parse_sql(text)
+            with unchecked_nodes():
+                statements = pglast.parse_sql(text)
         except (ParseError, ValueError):
             continue
         anchor = _locate(function_sql, query, starts, lineno)
