@@ -52,11 +52,18 @@ def user_model(tree: Tree) -> tuple[str, str]:
         if known() is tree:
             return found
     named: list[tuple[str, str]] = []
-    for path in tree.paths():
-        if is_settings(path) and not _TEST_SETTINGS.search(path) and "/site-packages/" not in f"/{path}":
-            text = tree.read(path) or ""
-            if "AUTH_USER_MODEL" in text:
-                named.extend((m.group(1), m.group(2)) for m in _USER_MODEL.finditer(text))
+    settings = [
+        path
+        for path in tree.paths()
+        if is_settings(path) and not _TEST_SETTINGS.search(path) and "/site-packages/" not in f"/{path}"
+    ]
+    prefetch = getattr(tree, "prefetch", None)
+    if prefetch is not None:  # one read of every settings module rather than one process per module
+        prefetch(settings)
+    for path in settings:
+        text = tree.read(path) or ""
+        if "AUTH_USER_MODEL" in text:
+            named.extend((m.group(1), m.group(2)) for m in _USER_MODEL.finditer(text))
     choices = list(dict.fromkeys((app, model) for app, model in named))
     user = choices[0] if len(choices) == 1 else DJANGO_USER  # settings that disagree: Django's default
     with contextlib.suppress(TypeError):  # a tree type without weak references is read every time

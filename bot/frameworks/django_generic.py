@@ -90,9 +90,11 @@ def _relations(tree: Tree) -> list[_Relation]:
         pass
     found: list[_Relation] = []
     classes: dict[str, tuple[str, ast.ClassDef]] = {}  # class name → (app, class)
-    for path in tree.paths():
-        if not _is_models_file(path):
-            continue
+    models_files = [path for path in tree.paths() if _is_models_file(path)]
+    prefetch = getattr(tree, "prefetch", None)
+    if prefetch is not None:  # one read of every models file rather than one process per file
+        prefetch(models_files)
+    for path in models_files:
         text = tree.read(path) or ""
         if "GenericRelation" not in text and "GenericForeignKey" not in text:
             continue
