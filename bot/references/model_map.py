@@ -228,10 +228,11 @@ def conventional_models(tree: Tree, tables: Collection[str]) -> list[Mapped]:
     prefetch = getattr(tree, "prefetch", None)
     if prefetch is not None:  # one read of every candidate file rather than one per file
         apps = {table.rpartition("_")[0] for table in tables} - {""}
-        prefetch(sorted({p for app in apps for p in _django_model_files(tree, app)}))
+        conventional = {p for table in tables for p in _conventional_paths(table)}
+        prefetch(sorted(conventional | {p for app in apps for p in _django_model_files(tree, app)}))
     for table in tables:
         model = model_name(table)
-        for path in (f"app/models/{singularize(table)}.rb", f"app/Models/{model}.php", f"app/{model}.php"):
+        for path in _conventional_paths(table):
             text = tree.read(path)
             declared = _DECLARED_TABLE.search(text or "")
             if text is not None and (declared is None or declared.group(1).lower() == table.lower()):
@@ -245,6 +246,12 @@ def conventional_models(tree: Tree, tables: Collection[str]) -> list[Mapped]:
                 if match.group(1).lower() == model:
                     found.append((table, match.group(1), path, text.count("\n", 0, match.start()) + 1))
     return found
+
+
+def _conventional_paths(table: str) -> tuple[str, str, str]:
+    """Where Rails and Laravel put the model of `table`."""
+    model = model_name(table)
+    return (f"app/models/{singularize(table)}.rb", f"app/Models/{model}.php", f"app/{model}.php")
 
 
 def _django_model_files(tree: Tree, app: str) -> list[str]:
