@@ -9,6 +9,7 @@ A `description` or `summary` is a sentence for a reader, whatever words it holds
 
 from __future__ import annotations
 
+import functools
 import re
 
 _DOCUMENT = re.compile(r"(?:^|/)(?:openapi|swagger)[^/]*\.(?:ya?ml|json)$|\.schema\.json$")
@@ -17,7 +18,9 @@ _PROSE_KEY = re.compile(r"""^\s*["']?(?:description|summary)["']?\s*:""")
 _CONTAINERS = frozenset(("properties", "items", "additionalProperties", "allOf", "anyOf", "oneOf"))
 
 
+@functools.lru_cache(maxsize=4096)
 def api_document(path: str) -> bool:
+    """Is the file an OpenAPI or JSON Schema document (asked for every word found in a file)?"""
     return _DOCUMENT.search(path) is not None
 
 
