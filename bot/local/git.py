@@ -51,7 +51,7 @@ def _commit(repo: Path, ref: str) -> str:
     return sha
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed as the object: the caches kept per tree (weak keys) find it
 class GitTree:
     """One commit's files, read with `git cat-file`; `prefetch` reads many in one process."""
 
