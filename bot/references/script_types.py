@@ -17,7 +17,9 @@ from collections.abc import Collection
 from bot.model.changeset import Tree
 from bot.references.script_names import SCRIPT_FILES
 
-_IMPORT_ALIAS = re.compile(r"\b([A-Z][\w$]*)\s+as\s+([A-Z][\w$]*)\b")
+# `\b[A-Z]`, written to start with the capital (then checked for a word start): `re` then looks for capitals
+# rather than trying the boundary at every character (three times as fast)
+_IMPORT_ALIAS = re.compile(r"([A-Z](?<!\w[A-Z])[\w$]*)\s+as\s+([A-Z][\w$]*)\b")
 _INTERSECTION = re.compile(
     r"(?:^|[=&|(<,]\s*)([A-Z][\w$.]*)(?:<[^<>=;{}]*>)?\s*&\s*\{|\}\s*&\s*([A-Z][\w$.]*)\b"
 )
