@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import dataclasses
 import re
 
 from bot.frameworks import python_source as py
@@ -296,7 +297,14 @@ class _Body:
     def _with(self, node: ast.With, table: str) -> None:
         item = node.items[0].context_expr if node.items else None
         if isinstance(item, ast.Call) and py.name(item) == "batch_alter_table":
+            start = len(self.ops)
             self.read(node.body, in_schema(item, py.text_argument(item, 0, "table_name")))
+            if (
+                self.dialect == "sqlite"
+                and py.literal(py.keywords(item).get("recreate", ast.Constant("auto"))) != "never"
+            ):
+                # batch mode rebuilds the table for what SQLite cannot alter in place ("auto", the default)
+                self.ops[start:] = [dataclasses.replace(op, rebuilt=True) for op in self.ops[start:]]
         elif isinstance(item, ast.Call) and py.name(item) == "autocommit_block":
             self.autocommit = True
             self.ops.append(
@@ -316,7 +324,10 @@ class _Body:
 
     def _code(self, node: ast.stmt, *, header_only: bool = False) -> None:
         if not header_only:
-            reader = CodeReader(self.text, self.path, self.dialect, self.models.get)
+            # the strings bound to local names so far (`stmt = "UPDATE …"`, in the branch for this database)
+            reader = CodeReader(
+                self.text, self.path, self.dialect, self.models.get, constants=dict(self.directives.locals)
+            )
             reader.read([node])
             self.ops.extend(reader.ops)
             if reader.ops or _quiet(node):

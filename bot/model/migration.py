@@ -43,6 +43,9 @@ class Operation:
     # The part of the file its runner records as applied on its own (a Liquibase changeSet): after a failure,
     # only that part runs again. Empty where the whole file is that part.
     applied_unit: str = field(default="", compare=False)
+    # The framework carries it out by rebuilding the table where the database cannot alter it in place
+    # (Alembic's `batch_alter_table` on SQLite: create the new table, copy, drop, rename).
+    rebuilt: bool = field(default=False, compare=False)
 
     def option(self, name: str) -> str:
         return next((value for key, value in self.options if key == name), "")

@@ -60,7 +60,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if context.dialect != "sqlite":
         return
     for op in migration.up:
-        if migration.framework in _REBUILT_BY_FRAMEWORK and not op.spelled_out:
+        if (migration.framework in _REBUILT_BY_FRAMEWORK and not op.spelled_out) or op.rebuilt:
             continue
         problem = _problem(op, context)
         if problem is not None:
