@@ -659,7 +659,7 @@ class CodeReader:
     def _execute(self, call: ast.Call) -> None:
         if _core_select(call.args[0]):
             return  # `conn.execute(t.select().where(…))`: it reads, and changes nothing
-        strings = py.sql_strings(call.args[0])
+        strings = py.sql_strings(call.args[0], {**self.constants, **self.assigned})
         if strings is None:
             self.ops.append(
                 Unparsed(error="the SQL is built at run time, so it could not be read", **self._base(call))

@@ -124,39 +124,44 @@ class SqlString:
     line: int
 
 
-def sql_strings(node: ast.expr | None) -> Iterator[SqlString] | None:
-    """SQL as a string, `sa.text("…")`, or a list or tuple of them (Django `RunSQL`); None when computed."""
+def sql_strings(
+    node: ast.expr | None, names: Mapping[str, ast.expr] | None = None
+) -> Iterator[SqlString] | None:
+    """SQL as a string, `sa.text("…")`, or a list or tuple of them (Django `RunSQL`); None when computed. A
+    name bound to such a string (`names`: `stmt = "UPDATE …"`) stands for it."""
     if node is None:
         return None
-    found = list(_sql_strings(node))
+    found = list(_sql_strings(node, names or {}))
     if any(s is None for s in found):
         return None
     return iter([s for s in found if s is not None])
 
 
-def _sql_strings(node: ast.expr) -> Iterator[SqlString | None]:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+def _sql_strings(node: ast.expr, names: Mapping[str, ast.expr]) -> Iterator[SqlString | None]:
+    if isinstance(node, ast.Name) and node.id in names:
+        yield from _sql_strings(names[node.id], {k: v for k, v in names.items() if k != node.id})
+    elif isinstance(node, ast.Constant) and isinstance(node.value, str):
         yield SqlString(binds(node.value), node.lineno)
     elif isinstance(node, ast.JoinedStr):
         yield SqlString(binds(_placeholders(node)), node.lineno)
     elif isinstance(node, ast.Call) and name(node) in ("text", "dedent", "strip") and node.args:
-        yield from _sql_strings(node.args[0])
+        yield from _sql_strings(node.args[0], names)
     elif (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and node.func.attr in ("strip", "format")
     ):
-        yield from _sql_strings(node.func.value)
+        yield from _sql_strings(node.func.value, names)
     elif isinstance(node, ast.List | ast.Tuple):
         if (
             isinstance(node, ast.Tuple)
             and len(node.elts) == 2
             and not isinstance(node.elts[1], ast.Constant | ast.JoinedStr)
         ):
-            yield from _sql_strings(node.elts[0])  # (sql, params)
+            yield from _sql_strings(node.elts[0], names)  # (sql, params)
         else:
             for element in node.elts:
-                yield from _sql_strings(element)
+                yield from _sql_strings(element, names)
     else:
         yield None
 

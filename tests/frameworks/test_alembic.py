@@ -22,6 +22,7 @@ from bot.model.migration import (
     Unparsed,
     transaction_flags,
 )
+from tests.conftest import review_sql, rule_ids
 
 PATH = "migrations/versions/3f2a_change_orders.py"
 HEAD = 'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "3f2a"\ndown_revision = "1b0c"\n\n\n'
@@ -239,3 +240,72 @@ def test_sqlalchemy_bind_parameters_are_values_the_code_fills_in(table: str, col
     assert "unparsed-statement" not in rules and "unbatched-data-change" not in rules
     [down] = [f for f in result.active if f.rule == "missing-down-migration"]
     assert f"UPDATE {table}" in down.message or "for start" in down.message
+
+
+_DIALECT_BRANCHES = '''"""flag
+
+Revision ID: 0002
+Revises: 0001
+"""
+import sqlalchemy as sa
+from sqlalchemy import orm
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+
+
+def is_postgres():
+    return op.get_context().dialect.name == "postgresql"
+
+
+def upgrade():
+    with op.batch_alter_table("{table}"{recreate}) as batch_op:
+        batch_op.add_column(sa.Column("{column}", sa.Boolean(), nullable=True))
+    session = orm.Session(bind=op.get_bind())
+    with session:
+        if is_postgres():
+            stmt = "UPDATE {table} SET {column} = FALSE"
+        else:
+            stmt = "UPDATE {table} SET {column} = 0"
+        session.execute(sa.text(stmt))
+    with op.batch_alter_table("{table}"{recreate}) as batch_op:
+        batch_op.alter_column("{column}", nullable=False)
+
+
+def downgrade():
+    with op.batch_alter_table("{table}") as batch_op:
+        batch_op.drop_column("{column}")
+'''
+
+
+@pytest.mark.parametrize(("table", "column"), [("foods", "on_hand"), ("users", "is_admin")])
+def test_sql_bound_to_a_name_in_the_branch_for_this_database_is_read(table: str, column: str) -> None:
+    """`stmt = "…"` in `if is_postgres():` / `else:`, then `session.execute(sa.text(stmt))`: the statement of
+    the branch that runs on the database under review, not an unreadable one."""
+    text = _DIALECT_BRANCHES.format(table=table, column=column, recreate="")
+    for dialect, value in (("postgres", "FALSE"), ("sqlite", "0")):
+        migration = alembic.parse(PATH, text, MemoryTree(), dialect)
+        [update] = [op for op in migration.up if isinstance(op, DataUpdate)]
+        assert update.table == table and update.assignments == ((column, value),), update
+        assert not [op for op in migration.up if isinstance(op, Unparsed)]
+
+
+@pytest.mark.parametrize(("table", "column"), [("foods", "on_hand"), ("users", "is_admin")])
+def test_batch_mode_rebuilds_what_sqlite_cannot_alter(table: str, column: str) -> None:
+    base = {
+        "migrations/versions/0001_init.py": (
+            '"""init\n\nRevision ID: 0001\nRevises:\n"""\nimport sqlalchemy as sa\nfrom alembic import op\n\n'
+            "revision = '0001'\ndown_revision = None\n\n\ndef upgrade():\n"
+            f"    op.create_table('{table}', sa.Column('id', sa.Integer, primary_key=True))\n\n\n"
+            f"def downgrade():\n    op.drop_table('{table}')\n"
+        )
+    }
+
+    def rules(recreate: str) -> set[str]:
+        text = _DIALECT_BRANCHES.format(table=table, column=column, recreate=recreate)
+        return rule_ids(review_sql(text, path=PATH, base=base, dialect="sqlite"))
+
+    assert "sqlite-alter-unsupported" not in rules("")
+    assert "sqlite-alter-unsupported" not in rules(', recreate="auto"')
+    assert "sqlite-alter-unsupported" in rules(', recreate="never"')
