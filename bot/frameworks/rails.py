@@ -467,7 +467,8 @@ class _Walker:
         if c.name != "each" or c.receiver is None or c.block is None:
             return False
         values = names(ruby.value(c.receiver))
-        if c.receiver.type == "constant":  # `TABLES.each do |table|`, TABLES a list of names of the migration
+        # `TABLES.each do |table|`, TABLES a list of names of the migration (or `@tables`, set in its class body)
+        if c.receiver.type in ("constant", "instance_variable"):
             values = self.constants.names(ruby.text_of(c.receiver)) or values
         params = ruby.block_parameters(c.node)
         if values is None or len(params) != 1:

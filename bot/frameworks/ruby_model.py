@@ -52,13 +52,26 @@ def constants(root: Node) -> list[Constant]:
         if node.type != "assignment":
             continue
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        if left is None or right is None or left.type != "constant":
+        if left is None or right is None:
+            continue
+        # a constant, or an instance variable of the class itself (`@tables = %w[…]` in the class body, read
+        # by `def self.up`)
+        if left.type != "constant" and not (left.type == "instance_variable" and not _in_method(node)):
             continue
         right = _unwrapped(right)
         found.append(
             Constant(ruby.text_of(left), owner, ruby.line_of(node), ruby.value(right), _item_lines(right))
         )
     return _resolved(found)
+
+
+def _in_method(node: Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.type in ("method", "singleton_method", "block", "do_block", "lambda"):
+            return True
+        parent = parent.parent
+    return False
 
 
 def validations(root: Node) -> list[Validation]:

@@ -257,6 +257,7 @@ RAILS_SCHEMA = (
         ("%w[posts comments]", ["posts", "comments"]),
         ("[:comments, :notes, :posts]", ["comments", "notes", "posts"]),
         ("TABLES", ["notes", "posts"]),
+        ("@tables", ["comments", "posts"]),  # set in the class body, read by the class's own methods
     ],
 )
 def test_a_loop_over_table_names_is_read_once_per_table(generator: str, tables: list[str]) -> None:
@@ -264,9 +265,10 @@ def test_a_loop_over_table_names_is_read_once_per_table(generator: str, tables: 
         return (
             "class IndexTitles < ActiveRecord::Migration[7.1]\n"
             + ("  TABLES = %w[notes posts].freeze\n" if generator == "TABLES" else "")
+            + ("  @tables = %w[comments posts]\n" if generator == "@tables" else "")
             + ("  disable_ddl_transaction!\n" if concurrently else "")
-            + "  def up\n"
-            f"    {generator}.each do |table|\n"
+            + ("  def self.up\n" if generator == "@tables" else "  def up\n")
+            + f"    {generator}.each do |table|\n"
             f"      add_index table, :title{concurrently}\n"
             "      execute \"ALTER TABLE #{table} ADD CONSTRAINT #{table}_title_check CHECK (title <> '') NOT VALID\"\n"
             "    end\n  end\nend\n"
