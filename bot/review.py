@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from bot import frameworks, rules, two_cores
-from bot.frameworks import django, django_squash, history_cache, prisma, seeds
+from bot.frameworks import django, django_squash, history_cache, prisma, prisma_push, seeds
 from bot.frameworks.dialect import Dialects, named_database, other_database
 from bot.frameworks.history import in_order
 from bot.frameworks.settings.runner import runner_settings
@@ -79,6 +79,10 @@ def prepare(
         requested=dialect,
     )
     databases = {path: dialects.database(path, text) for path, text, _ in found}
+    # A Prisma schema edited where no Prisma Migrate history goes with it: `prisma db push` applies it
+    pushed = [] if lint else prisma_push.applies(list(changeset.files), changeset.head_tree)
+    if pushed:
+        databases[pushed[0].path] = dialects.database(pushed[0].path, pushed[0].head_text or "")
     default = dialects.database("", "")
     runner = runner_settings(settings_tree)
     # One schema per database: MariaDB and MySQL folders hold two histories, even though both read as MySQL.
@@ -86,7 +90,10 @@ def prepare(
     syntaxes = sorted({_syntax(d) for d in dialects_used})
     # The replay of the base commit's history, kept from an earlier review of the same base.
     # The change's migrations are part of the key: the tables they create are marked new in the schema.
-    changes = sorted((path, history_cache.digest(text)) for path, text, _ in found)
+    changes = sorted(
+        [(path, history_cache.digest(text)) for path, text, _ in found]
+        + [(f.path, history_cache.digest(f.head_text or "")) for f in pushed]
+    )
     kept = history_cache.key(
         getattr(changeset.base_tree, "rev", None), changes, dialects_used, repr(config), lint
     )
@@ -99,6 +106,12 @@ def prepare(
         )
         for migration in _parse_all(found, changeset.head_tree, databases, lint)
     )
+    if pushed:
+        database = databases[pushed[0].path]
+        push = prisma_push.migration(
+            pushed, changeset.head_tree, changeset.base_tree, _syntax(database.dialect)
+        )
+        migrations += (dataclasses.replace(push, dialect=database.dialect),)
     changed = {m.path for m in migrations}
     if isinstance(cached, tuple) and len(cached) == 2:
         catalogs: dict[str, Catalog] = cached[0]
@@ -492,7 +505,7 @@ def databases_used(
 
 def _dump_operations(path: str, text: str, dialect: str) -> tuple[Operation, ...]:
     if path.endswith(".prisma"):
-        return tuple(prisma.schema_operations(path, text))
+        return tuple(prisma.schema_operations(path, text, dialect))
     if path.endswith(".rb"):
         from bot.frameworks.rails import schema_operations  # the Ruby reader loads only for a Rails schema
 
@@ -518,7 +531,10 @@ def _applied_files(changeset: ChangeSet) -> dict[str, ChangedFile]:
     return {
         f.path: f
         for f in changeset.files
-        if f.status in ("modified", "renamed") and f.base_text is not None and f.head_text is not None
+        if f.status in ("modified", "renamed")
+        and f.base_text is not None
+        and f.head_text is not None
+        and not f.path.endswith(".prisma")  # a schema db push applies: every version of it is the schema
     }
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 import weakref
 
+from bot.frameworks import prisma_push  # the schema reader, shared with `prisma db push` projects
+from bot.frameworks.prisma_push import BLOCK, FIELD, MAP, TABLE_MAP
 from bot.frameworks.sqlfile import WayBack, build, has_explicit_transaction, parse_sql
 from bot.model.changeset import Tree
-from bot.model.findings import Location
-from bot.model.migration import ColumnSpec, CreateEnum, CreateTable, Migration, Operation, statement_count
+from bot.model.migration import CreateEnum, Migration, Operation, statement_count
 
 NAME = "prisma"
 
@@ -55,62 +56,16 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     )
 
 
-_BLOCK = re.compile(r"^\s*(model|enum)\s+(\w+)\s*\{(.*?)^\s*\}", re.M | re.S)
-_FIELD = re.compile(r"^\s*(\w+)\s+(\w+)(\[\])?(\?)?(.*)$")
-_MAP = re.compile(r'@map\(\s*(?:name:\s*)?"([^"]+)"')
-_TABLE_MAP = re.compile(r'@@map\(\s*(?:name:\s*)?"([^"]+)"')
-_TYPES = {
-    "String": "text",
-    "Int": "integer",
-    "BigInt": "bigint",
-    "Boolean": "boolean",
-    "DateTime": "timestamp(3)",
-    "Float": "double precision",
-    "Decimal": "numeric(65, 30)",
-    "Json": "jsonb",
-    "Bytes": "bytea",
-}
-
-
-def schema_operations(path: str, text: str) -> list[Operation]:
-    """The tables, columns and enums a `schema.prisma` describes, as operations to build a catalog from."""
-    blocks = list(_BLOCK.finditer(text))
-    enums = {m.group(2) for m in blocks if m.group(1) == "enum"}
-    ops: list[Operation] = []
-    for match in blocks:
-        kind, name, body = match.groups()
-        line = text.count("\n", 0, match.start()) + 1
-        if kind == "enum":
-            values = tuple(
-                v.split()[0]
-                for v in body.splitlines()
-                if v.strip() and not v.strip().startswith(("//", "@@"))
-            )
-            ops.append(CreateEnum(location=Location(path, line), name=name, values=values))
-            continue
-        table = _TABLE_MAP.search(body)
-        columns = []
-        for raw in body.splitlines():
-            field = _FIELD.match(raw)
-            if not field or raw.strip().startswith(("//", "@@")):
-                continue
-            column, type_name, is_list, optional, rest = field.groups()
-            if is_list or (type_name not in _TYPES and type_name not in enums):
-                continue  # relation fields and lists are not columns
-            mapped = _MAP.search(rest)
-            columns.append(
-                ColumnSpec(
-                    name=mapped.group(1) if mapped else column,
-                    type=_TYPES.get(type_name, type_name),
-                    nullable=bool(optional),
-                    primary_key="@id" in rest,
-                )
-            )
-        ops.append(
-            CreateTable(
-                location=Location(path, line), table=table.group(1) if table else name, columns=tuple(columns)
-            )
-        )
+def schema_operations(path: str, text: str, dialect: str = "postgres") -> list[Operation]:
+    """The tables, columns, indexes and enums a `schema.prisma` describes, as operations to build a catalog
+    from (the types as the dialect stores them)."""
+    schema = prisma_push.read({path: text}, prisma_push.syntax_of(dialect))
+    ops: list[Operation] = [
+        CreateEnum(location=where, name=name, values=values) for name, (values, where) in schema.enums.items()
+    ]
+    for model in schema.models.values():
+        ops.append(prisma_push.create(model))
+        ops.extend(prisma_push.indexes(model))
     return ops
 
 
@@ -142,16 +97,16 @@ def _client_filled(tree: Tree, folder: str) -> frozenset[tuple[str, str]]:
     beside = f"{folder}/schema.prisma" if folder else "schema.prisma"
     found: set[tuple[str, str]] = set()
     for path in dict.fromkeys([beside, *(p for p in tree.paths() if p.endswith(".prisma"))]):
-        for match in _BLOCK.finditer(tree.read(path) or ""):
+        for match in BLOCK.finditer(tree.read(path) or ""):
             kind, name, body = match.groups()
             if kind != "model":
                 continue
-            mapped_table = _TABLE_MAP.search(body)
+            mapped_table = TABLE_MAP.search(body)
             table = mapped_table.group(1) if mapped_table else name
             for raw in body.splitlines():
-                field = _FIELD.match(raw)
+                field = FIELD.match(raw)
                 if field is None or not _CLIENT_FILLED.search(field.group(5)):
                     continue
-                mapped = _MAP.search(field.group(5))
+                mapped = MAP.search(field.group(5))
                 found.add((table, mapped.group(1) if mapped else field.group(1)))
     return frozenset(found)

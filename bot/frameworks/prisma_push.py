@@ -1,0 +1,428 @@
+"""`prisma db push`: a project with no migration files, whose schema changes when `schema.prisma` does.
+
+Many Prisma projects never run Prisma Migrate: their deploy (or a person) runs `prisma db push`, which
+compares the Prisma schema with the database and applies the difference directly, outside a transaction.
+For them the pull request's migration is the difference between the base branch's Prisma schema and the
+head's, and this module reads it as the operations db push makes: a model added or removed is a table
+created or dropped, a field added, removed or changed is a column added, dropped or altered, an `@unique`,
+`@@unique` or `@@index` added or removed is an index created or dropped. db push has no rename: a field or a
+model renamed without `@map`/`@@map` keeping its database name is a column (or table) dropped and another
+added, with the data of the old one lost, which the rules then report as such.
+
+A project is read this way when a `.prisma` file the change edits has no Prisma Migrate history beside it
+(no `migrations/*/migration.sql` under its `prisma` folder). Every such `.prisma` file of the tree is read
+on both sides (Prisma's multi-file schemas: `prisma/schema/*.prisma`), so a model moved from one file to
+another, or to another package, is no change. The schema is read with the same patterns as
+`prisma.schema_operations` (models, fields, `@map`, `@@map`), plus defaults, native types
+(`@db.VarChar(191)`) and indexes; a hand-written reader, as for the rest of Prisma's schema language here: no
+maintained Python parser of it exists.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.frameworks import suppressions
+from bot.model.changeset import ChangedFile, Tree
+from bot.model.findings import Location
+from bot.model.migration import (
+    AddColumn,
+    AddEnumValue,
+    AddIndex,
+    AlterColumnType,
+    ColumnSpec,
+    CreateEnum,
+    CreateTable,
+    DropColumn,
+    DropIndex,
+    DropNotNull,
+    DropTable,
+    Migration,
+    Operation,
+    SetDefault,
+    SetNotNull,
+)
+
+NAME = "prisma"
+NOTE = "`prisma db push` applies the schema's differences statement by statement, outside a transaction"
+BLOCK = re.compile(r"^[ \t]*(model|enum)[ \t]+(\w+)[ \t]*\{(.*?)^[ \t]*\}", re.M | re.S)
+FIELD = re.compile(r"^\s*(\w+)\s+(\w+)(\[\])?(\?)?(.*)$")
+MAP = re.compile(r'@map\(\s*(?:name:\s*)?"([^"]+)"')
+TABLE_MAP = re.compile(r'@@map\(\s*(?:name:\s*)?"([^"]+)"')
+_NATIVE = re.compile(r"@db\.(\w+)(?:\(([^)]*)\))?")
+_DEFAULT = re.compile(r"@default\(")
+_INDEX = re.compile(r"@@(unique|index|id)\(\s*(?:fields:\s*)?(?:\[([^\]]*)\]|(\w+))([^)]*)\)")
+_NAMED = re.compile(r'(?:map|name):\s*"([^"]+)"')
+# Prisma's scalar types as each database stores them when no `@db.` native type is given
+_TYPES = {
+    "postgres": {
+        "String": "text",
+        "Int": "integer",
+        "BigInt": "bigint",
+        "Boolean": "boolean",
+        "DateTime": "timestamp(3)",
+        "Float": "double precision",
+        "Decimal": "decimal(65,30)",
+        "Json": "jsonb",
+        "Bytes": "bytea",
+    },
+    "mysql": {
+        "String": "varchar(191)",
+        "Int": "int",
+        "BigInt": "bigint",
+        "Boolean": "tinyint(1)",
+        "DateTime": "datetime(3)",
+        "Float": "double",
+        "Decimal": "decimal(65,30)",
+        "Json": "json",
+        "Bytes": "longblob",
+    },
+    "sqlite": {
+        "String": "text",
+        "Int": "integer",
+        "BigInt": "bigint",
+        "Boolean": "boolean",
+        "DateTime": "datetime",
+        "Float": "real",
+        "Decimal": "decimal",
+        "Json": "jsonb",
+        "Bytes": "blob",
+    },
+}
+_NATIVE_NAMES = {"Integer": "integer", "Timestamptz": "timestamptz", "Timestamp": "timestamp", "Char": "char"}
+
+
+@dataclass(frozen=True)
+class Field:
+    column: str
+    type: str
+    nullable: bool
+    default: str | None
+    unique: bool
+    primary: bool
+    location: Location
+    text: str
+
+
+@dataclass
+class Model:
+    table: str
+    location: Location
+    fields: dict[str, Field] = field(default_factory=dict)  # by column
+    indexes: dict[str, tuple[tuple[str, ...], bool]] = field(default_factory=dict)  # name → (columns, unique)
+
+
+@dataclass
+class Schema:
+    models: dict[str, Model] = field(default_factory=dict)  # by table
+    enums: dict[str, tuple[tuple[str, ...], Location]] = field(default_factory=dict)
+
+
+def applies(changed: list[ChangedFile], tree: Tree) -> list[ChangedFile]:
+    """The changed `.prisma` files of schemas no Prisma Migrate history goes with (db push projects)."""
+    found = []
+    for file in changed:
+        if not file.path.endswith(".prisma") or "model " not in (file.head_text or file.base_text or ""):
+            continue
+        root = _root(file.path)
+        prefix = f"{root}/migrations/" if root else "migrations/"
+        if not any(p.startswith(prefix) and p.endswith("/migration.sql") for p in tree.paths()):
+            found.append(file)
+    return found
+
+
+def migration(changed: list[ChangedFile], head: Tree, base: Tree, dialect: str) -> Migration:
+    """The operations db push makes to go from the base branch's schema to the head's."""
+    syntax = syntax_of(dialect)
+    before = read(_files(base), syntax)
+    after = read(_files(head), syntax)
+    path = next((f.path for f in changed if f.head_text is not None), changed[0].path)
+    ops = tuple(_difference(before, after, Location(path, 1)))
+    text = next((f.head_text for f in changed if f.path == path), "") or ""
+    return Migration(
+        path=path,
+        framework=NAME,
+        dialect=dialect,
+        up=ops,
+        down=None,
+        in_transaction=False,
+        transaction_note=NOTE,
+        irreversible_reason="`prisma db push` has no down: the way back is pushing the previous schema",
+        suppressions=suppressions.find(text, ops),
+    )
+
+
+def syntax_of(dialect: str) -> str:
+    return "mysql" if dialect in ("mysql", "mariadb") else dialect if dialect in _TYPES else "postgres"
+
+
+def read(files: dict[str, str], syntax: str = "postgres") -> Schema:
+    """The models (as tables) and enums of a Prisma schema's files."""
+    schema = Schema()
+    blocks = [(path, m) for path, text in files.items() for m in BLOCK.finditer(text)]
+    enums = {m.group(2) for _, m in blocks if m.group(1) == "enum"}
+    for path, match in blocks:
+        kind, name, body = match.groups()
+        text = files[path]
+        line = text.count("\n", 0, match.start()) + 1
+        if kind == "enum":
+            values = tuple(
+                v.split()[0]
+                for v in body.splitlines()
+                if v.strip() and not v.strip().startswith(("//", "@@"))
+            )
+            schema.enums[name] = (values, Location(path, line))
+            continue
+        mapped_table = TABLE_MAP.search(body)
+        model = Model(mapped_table.group(1) if mapped_table else name, Location(path, line))
+        names: dict[str, str] = {}  # field name → column
+        body_start = text.index("{", match.start()) + 1
+        for offset, raw in _lines(body):
+            found = FIELD.match(raw)
+            if not found or raw.strip().startswith(("//", "@@")):
+                continue
+            attribute, type_name, is_list, optional, rest = found.groups()
+            rest = rest.split("//", 1)[0]
+            if is_list or (type_name not in _TYPES[syntax] and type_name not in enums):
+                continue  # relation fields and scalar lists are no columns here
+            mapped = MAP.search(rest)
+            column = mapped.group(1) if mapped else attribute
+            names[attribute] = column
+            field_line = text.count("\n", 0, body_start + offset) + 1
+            model.fields[column] = Field(
+                column,
+                _type(type_name, rest, syntax, enums),
+                bool(optional),
+                _default(rest),
+                "@unique" in rest,
+                "@id" in rest,
+                Location(path, field_line),
+                raw.strip(),
+            )
+            if "@unique" in rest:
+                model.indexes[f"{model.table}_{column}_key"] = ((column,), True)
+        for index in _INDEX.finditer(body):
+            kind_of, listed, alone, options = index.groups()
+            listed = listed if listed is not None else alone
+            columns = tuple(
+                names.get(c.split("(")[0].strip(), c.split("(")[0].strip()) for c in listed.split(",")
+            )
+            if kind_of == "id" or not all(columns):
+                continue
+            named = _NAMED.search(options)
+            suffix = "key" if kind_of == "unique" else "idx"
+            model.indexes[named.group(1) if named else f"{model.table}_{'_'.join(columns)}_{suffix}"] = (
+                columns,
+                kind_of == "unique",
+            )
+        schema.models[model.table] = model
+    return schema
+
+
+def _difference(before: Schema, after: Schema, fallback: Location) -> list[Operation]:
+    ops: list[Operation] = []
+    for name, (values, where) in after.enums.items():
+        known = before.enums.get(name)
+        if known is None:
+            ops.append(CreateEnum(location=where, end_line=where.line, name=name, values=values))
+            continue
+        for value in values:
+            if value not in known[0]:
+                ops.append(AddEnumValue(location=where, end_line=where.line, name=name, value=value))
+    for table, model in after.models.items():
+        old = before.models.get(table)
+        if old is None:
+            ops.append(create(model))
+            ops.extend(
+                _index(model, name, spec) for name, spec in model.indexes.items() if not _inline(model, name)
+            )
+            continue
+        ops.extend(_altered(old, model))
+    for table, model in before.models.items():
+        if table not in after.models:
+            where = Location(fallback.path, 1) if model.location.path != fallback.path else fallback
+            ops.append(
+                DropTable(
+                    location=where,
+                    end_line=where.line,
+                    table=table,
+                    if_exists=True,
+                    sql=f"model for `{table}` removed",
+                )
+            )
+    return ops
+
+
+def _altered(old: Model, new: Model) -> list[Operation]:
+    ops: list[Operation] = []
+    table = new.table
+    for column, now in new.fields.items():
+        where, line, text = now.location, now.location.line, now.text
+        was = old.fields.get(column)
+        if was is None:
+            ops.append(
+                AddColumn(
+                    table=table,
+                    column=_spec(now),
+                    if_not_exists=True,
+                    location=where,
+                    end_line=line,
+                    sql=text,
+                )
+            )
+            continue
+        if was.type != now.type:
+            ops.append(
+                AlterColumnType(
+                    table=table, column=column, new_type=now.type, location=where, end_line=line, sql=text
+                )
+            )
+        if was.nullable and not now.nullable:
+            ops.append(SetNotNull(table=table, column=column, location=where, end_line=line, sql=text))
+        elif now.nullable and not was.nullable:
+            ops.append(DropNotNull(table=table, column=column, location=where, end_line=line, sql=text))
+        if was.default != now.default:
+            ops.append(
+                SetDefault(
+                    table=table, column=column, default=now.default, location=where, end_line=line, sql=text
+                )
+            )
+    for column, was in old.fields.items():
+        if column not in new.fields:
+            where = new.location
+            ops.append(
+                DropColumn(
+                    table=table,
+                    column=column,
+                    if_exists=True,
+                    location=where,
+                    end_line=where.line,
+                    sql=f"field `{was.text}` removed",
+                )
+            )
+    for name, (columns, unique) in new.indexes.items():
+        if name not in old.indexes:
+            ops.append(_index(new, name, (columns, unique)))
+    for name in old.indexes:
+        if name not in new.indexes and all(c in new.fields for c in old.indexes[name][0]):
+            ops.append(
+                DropIndex(
+                    name=name, table=table, if_exists=True, location=new.location, end_line=new.location.line
+                )
+            )
+    return ops
+
+
+def indexes(model: Model) -> list[AddIndex]:
+    """The indexes of a new table besides those its CREATE TABLE makes (`@unique` of one column)."""
+    return [_index(model, name, spec) for name, spec in model.indexes.items() if not _inline(model, name)]
+
+
+def create(model: Model) -> CreateTable:
+    return CreateTable(
+        if_not_exists=True,  # db push makes only what the database lacks: running it again is no failure
+        location=model.location,
+        end_line=model.location.line,
+        table=model.table,
+        columns=tuple(_spec(f) for f in model.fields.values()),
+        sql=f"model for `{model.table}`",
+    )
+
+
+def _index(model: Model, name: str, spec: tuple[tuple[str, ...], bool]) -> AddIndex:
+    columns, unique = spec
+    where = next((f.location for c, f in model.fields.items() if c == columns[0]), model.location)
+    return AddIndex(
+        table=model.table,
+        name=name,
+        columns=columns,
+        unique=unique,
+        if_not_exists=True,
+        location=where,
+        end_line=where.line,
+    )
+
+
+def _inline(model: Model, name: str) -> bool:
+    """An `@unique` of a new table's column: part of its CREATE TABLE here."""
+    columns, unique = model.indexes[name]
+    return (
+        unique and len(columns) == 1 and model.fields[columns[0]].unique
+        if columns[0] in model.fields
+        else False
+    )
+
+
+def _spec(f: Field) -> ColumnSpec:
+    return ColumnSpec(
+        name=f.column,
+        type=f.type,
+        nullable=f.nullable,
+        default=f.default,
+        primary_key=f.primary,
+        unique=f.unique,
+    )
+
+
+def _type(type_name: str, rest: str, syntax: str, enums: set[str]) -> str:
+    native = _NATIVE.search(rest)
+    if native:
+        kind, size = native.groups()
+        spelled = _NATIVE_NAMES.get(kind, kind.lower())
+        return f"{spelled}({size.replace(' ', '')})" if size else spelled
+    if type_name in enums:
+        return type_name
+    return _TYPES[syntax][type_name]
+
+
+def _default(rest: str) -> str | None:
+    """The database default an `@default(…)` gives; None for none, and for values the Prisma client makes
+    itself (`cuid()`, `uuid()`, `nanoid()`), which the database never sees."""
+    found = _DEFAULT.search(rest)
+    if found is None:
+        return None
+    depth, start = 1, found.end()
+    end = start
+    while end < len(rest) and depth:
+        depth += {"(": 1, ")": -1}.get(rest[end], 0)
+        end += 1
+    value = rest[start : end - 1].strip()
+    if re.match(r"(?:cuid|uuid|nanoid|ulid)\(", value):
+        return None
+    if value == "now()":
+        return "CURRENT_TIMESTAMP"
+    if value == "autoincrement()":
+        return None
+    generated = re.match(r'dbgenerated\(\s*"(.*)"\s*\)$', value)
+    if generated:
+        return generated.group(1)
+    if value.startswith('"') and value.endswith('"'):
+        return "'" + value[1:-1].replace("'", "''") + "'"
+    return value
+
+
+def _lines(body: str) -> list[tuple[int, str]]:
+    found, offset = [], 0
+    for raw in body.split("\n"):
+        found.append((offset, raw))
+        offset += len(raw) + 1
+    return found
+
+
+def _root(path: str) -> str:
+    """The Prisma folder of a schema file: `prisma/` for `prisma/schema.prisma` and `prisma/schema/x.prisma`."""
+    folder = path.rpartition("/")[0]
+    return folder.rpartition("/")[0] if folder.endswith("/schema") or folder == "schema" else folder
+
+
+def _files(tree: Tree) -> dict[str, str]:
+    """Every `.prisma` file of the tree that no Prisma Migrate history goes with: a schema moved to another
+    package is the same schema, and its models are no tables dropped and created again."""
+    paths = [p for p in tree.paths() if p.endswith(".prisma")]
+    histories = {
+        p.rpartition("/migrations/")[0]
+        for p in tree.paths()
+        if p.endswith("/migration.sql") and "/migrations/" in p
+    }
+    return {p: tree.read(p) or "" for p in paths if _root(p) not in histories}

@@ -1,0 +1,102 @@
+"""`prisma db push` projects: the change of the Prisma schema is the migration (no migration files)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.findings import Review
+from bot.review import review
+
+DATASOURCE = 'datasource db {{\n  provider = "{provider}"\n  url      = env("DATABASE_URL")\n}}\n\n'
+NAMES = [("User", "email", "nickname"), ("Account", "plan", "label")]
+
+
+def _schema(model: str, fields: str, provider: str = "postgresql") -> str:
+    return (
+        DATASOURCE.format(provider=provider)
+        + f"model {model} {{\n  id    Int    @id @default(autoincrement())\n{fields}}}\n"
+    )
+
+
+def _review(before: dict[str, str], after: dict[str, str], extra: dict[str, str] | None = None) -> Review:
+    files = tuple(
+        ChangedFile(
+            p,
+            "modified" if p in before and p in after else "added" if p in after else "removed",
+            before.get(p),
+            after.get(p),
+        )
+        for p in sorted(set(before) | set(after))
+        if before.get(p) != after.get(p)
+    )
+    base = MemoryTree({**(extra or {}), **before})
+    head = MemoryTree({**(extra or {}), **after})
+    return review(ChangeSet("base", "head", files, head, base))
+
+
+def _found(result: Review, rule: str) -> list[str]:
+    return [f.message for f in result.active if f.rule == rule]
+
+
+@pytest.mark.parametrize(("model", "kept", "field"), NAMES)
+def test_a_removed_field_is_a_dropped_column(model: str, kept: str, field: str) -> None:
+    path = "prisma/schema.prisma"
+    before = _schema(model, f"  {kept} String\n  {field} String?\n")
+    result = _review({path: before}, {path: _schema(model, f"  {kept} String\n")})
+    assert result.migrations[0].path == path
+    assert any(f"`{model}.{field}` is dropped" in m for m in _found(result, "column-dropped"))
+
+
+@pytest.mark.parametrize(("model", "kept", "field"), NAMES)
+def test_a_renamed_field_loses_its_data_unless_mapped(model: str, kept: str, field: str) -> None:
+    path = "prisma/schema.prisma"
+    before = _schema(model, f"  {kept} String\n  {field} String?\n")
+    renamed = _schema(model, f"  {kept} String\n  {field}Name String?\n")
+    found = [f for f in _review({path: before}, {path: renamed}).active if f.rule == "column-dropped"]
+    assert found and found[0].severity == "critical" and f"{field}Name" in found[0].message
+    mapped = _schema(model, f'  {kept} String\n  {field}Name String? @map("{field}")\n')
+    assert not _review({path: before}, {path: mapped}).active
+
+
+@pytest.mark.parametrize(("model", "kept", "field"), NAMES)
+def test_a_model_moved_to_another_file_or_package_is_no_change(model: str, kept: str, field: str) -> None:
+    fields = f"  {kept} String\n  {field} String?\n"
+    before = {
+        "prisma/schema/schema.prisma": DATASOURCE.format(provider="mysql"),
+        "prisma/schema/a.prisma": _schema(model, fields).split("\n\n", 1)[1],
+    }
+    moved = {
+        "packages/db/schema/schema.prisma": DATASOURCE.format(provider="mysql"),
+        "packages/db/schema/b.prisma": _schema(model, fields).split("\n\n", 1)[1],
+    }
+    result = _review(before, moved)
+    assert not [f for f in result.active if f.rule in ("table-dropped", "column-dropped")]
+
+
+@pytest.mark.parametrize(("model", "kept", "field"), NAMES)
+def test_indexes_and_nullability_as_db_push_applies_them(model: str, kept: str, field: str) -> None:
+    path = "prisma/schema.prisma"
+    before = _schema(model, f"  {kept} String\n  {field} String?\n")
+    indexed = _schema(model, f"  {kept} String\n  {field} String?\n\n  @@index([{field}])\n")
+    result = _review({path: before}, {path: indexed})
+    # db push builds the index with a plain CREATE INDEX: on PostgreSQL it blocks writes while it builds
+    assert any(f"{model}_{field}_idx" in m for m in _found(result, "non-concurrent-index"))
+    required = _schema(model, f"  {kept} String\n  {field} String\n")
+    assert any(
+        f"`{model}.{field}`" in m for m in _found(_review({path: before}, {path: required}), "set-not-null")
+    )
+    # on MySQL the index is built in place, and db push makes only what is missing: no re-run trouble
+    my = {k: v.replace("postgresql", "mysql") for k, v in {path: before}.items()}
+    result = _review(my, {path: indexed.replace("postgresql", "mysql")})
+    assert not [f for f in result.active if f.rule in ("non-concurrent-index", "non-robust-statement")]
+
+
+def test_a_schema_with_a_migrate_history_is_not_read_as_db_push() -> None:
+    path = "prisma/schema.prisma"
+    history = {
+        "prisma/migrations/20240101000000_init/migration.sql": 'CREATE TABLE "User" ("id" SERIAL PRIMARY KEY, "email" TEXT NOT NULL);\n'
+    }
+    before = _schema("User", "  email String\n  nickname String?\n")
+    result = _review({path: before}, {path: _schema("User", "  email String\n")}, history)
+    assert not result.migrations
