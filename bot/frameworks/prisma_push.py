@@ -44,7 +44,7 @@ from bot.model.migration import (
     SetNotNull,
 )
 
-NAME = "prisma"
+NAME = "prisma-push"  # Prisma, without migration files: advice in terms of the schema, not of migration.sql
 NOTE = "`prisma db push` applies the schema's differences statement by statement, outside a transaction"
 BLOCK = re.compile(r"^[ \t]*(model|enum)[ \t]+(\w+)[ \t]*\{(.*?)^[ \t]*\}", re.M | re.S)
 FIELD = re.compile(r"^\s*(\w+)\s+(\w+)(\[\])?(\?)?(.*)$")

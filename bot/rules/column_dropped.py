@@ -308,6 +308,8 @@ _RENAMES = {
     "ecto": "`rename table(:{table}), :{old}, to: :{new}`",
     "sequelize": '`queryInterface.renameColumn("{table}", "{old}", "{new}")`',
     "typeorm": '`queryRunner.renameColumn("{table}", "{old}", "{new}")`',
+    # db push has no rename: the field keeps its column when the schema says so
+    "prisma-push": '`{new} … @map("{old}")` in the schema (the field renamed, its column kept)',
 }
 
 

@@ -63,7 +63,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if _rails_sends_every_column(migration, context):
         return
     client = (
-        prisma.client_filled(context.tree, migration.path) if migration.framework == "prisma" else frozenset()
+        prisma.client_filled(context.tree, migration.path)
+        if migration.framework in ("prisma", "prisma-push")
+        else frozenset()
     )
     dropped: dict[str, list[tuple[SetDefault, str]]] = {}  # per table, in the order the migration drops them
     for index, op in enumerate(migration.up):

@@ -81,6 +81,12 @@ RULE = Rule(
             "typeorm",
             "`await queryRunner.query(\"SET lock_timeout = '5s'\")` at the start of `up`.",
         ),
+        (
+            "prisma-push",
+            "`prisma db push` sends no statement of yours: set it for the role it connects as (`ALTER ROLE … SET "
+            "lock_timeout = '5s'`), or apply this change as SQL (`prisma migrate diff --script`, with `SET lock_timeout "
+            "= '5s'` first, run by `prisma db execute`).",
+        ),
     ),
 )
 
@@ -97,6 +103,8 @@ _MYSQL_FIX = {
     "knex": '`await knex.raw("SET SESSION lock_wait_timeout = 5")` at the start of `up`.',
     "typeorm": '`await queryRunner.query("SET SESSION lock_wait_timeout = 5")` at the start of `up`.',
     "ecto": '`execute "SET SESSION lock_wait_timeout = 5"` at the start of the migration (MyXQL).',
+    "prisma-push": "`prisma db push` sends no statement of yours: apply this change as SQL (`prisma migrate diff "
+    "--script`, with `SET SESSION lock_wait_timeout = 5` first, run by `prisma db execute`).",
 }
 
 LOCKING = (

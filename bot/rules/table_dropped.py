@@ -180,6 +180,7 @@ def _kind(sql_type: str) -> str:
 _RENAMES = {
     "prisma": 'edit the generated migration to `ALTER TABLE "{old}" RENAME TO "{new}"` (or keep the table '
     'name with `@@map("{old}")`)',
+    "prisma-push": '`@@map("{old}")` on the renamed model (db push has no rename: the model keeps its table)',
     "rails": "`rename_table :{old}, :{new}`",
     "django": '`migrations.RenameModel(…)` (or keep the table with `Meta.db_table = "{old}"`)',
     "alembic": '`op.rename_table("{old}", "{new}")`',

@@ -55,6 +55,7 @@ def test_a_renamed_field_loses_its_data_unless_mapped(model: str, kept: str, fie
     renamed = _schema(model, f"  {kept} String\n  {field}Name String?\n")
     found = [f for f in _review({path: before}, {path: renamed}).active if f.rule == "column-dropped"]
     assert found and found[0].severity == "critical" and f"{field}Name" in found[0].message
+    assert f'@map("{field}")' in found[0].message + found[0].fix  # the way db push keeps a column
     mapped = _schema(model, f'  {kept} String\n  {field}Name String? @map("{field}")\n')
     assert not _review({path: before}, {path: mapped}).active
 
