@@ -136,7 +136,13 @@ def sql_type(method: str, args: tuple[php.Value, ...], dialect: str) -> str:
     length = args[0] if args and isinstance(args[0], int) and not isinstance(args[0], bool) else 255
     numbers = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
     precision = f"{numbers[0]}, {numbers[1] if len(numbers) > 1 else 0}" if numbers else "8, 2"
-    return spelled.format(n=length, p=precision)
+    spelled = spelled.format(n=length, p=precision)
+    # `integer('n', false, true)`: the third argument of the integer methods is `$unsigned`
+    unsigned = method in _SIGNED_INTEGERS and len(args) > 1 and args[1] is True
+    return f"{spelled} unsigned" if unsigned and dialect in ("mysql", "mariadb") else spelled
+
+
+_SIGNED_INTEGERS = frozenset({"integer", "bigInteger", "mediumInteger", "smallInteger", "tinyInteger"})
 
 
 def declared(calls: list[php.Call], dialect: str) -> list[Declared]:

@@ -30,7 +30,9 @@ rollback runs the file's current down. Liquibase records changeSets, not files: 
 editing or removing one that already ran is. An edit that a later migration of the same change makes on the databases that
 ran the old version (the applied file fixed for new installs, and a new migration that adds the same index or
 column where it is missing, guarded by `IF NOT EXISTS` or `Schema::hasIndex`) is a note: both kinds of database
-end with the same schema. An edit that replaces
+end with the same schema. An edit that leaves the same
+schema on the tables it touches (the same columns, types, NULLs, defaults, indexes and keys) with its statements
+written another way (raw SQL made the framework's calls) is a warning. An edit that replaces
 application models the migration imported by definitions of its own, its statements unchanged, is a warning
 (check the copies). An edit that moves its row changes (UPDATE, DELETE) to another
 migration of the same change, and changes nothing else, is a note when they write constants (running them again
@@ -249,6 +251,18 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 " mode), the rows the fix would have changed stay as they were."
             )
             yield _finding(migration, line, message, blast, Severity.WARNING)
+        elif not renamed and _same_schema(migration, context):
+            # the schema statements written another way (raw SQL made the framework's calls, say), to the same
+            # columns, types, NULLs, defaults, indexes and keys: both kinds of database end alike
+            message += (
+                " It leaves the same schema as the version databases ran (the same columns, types, NULLs,"
+                " defaults, indexes and keys on the tables it touches), written another way."
+            )
+            blast = (
+                "If it does, none: databases that ran it and new installs end alike; check what the review does not"
+                " compare (comments, character sets, the actions of keys)."
+            )
+            yield _finding(migration, line, message, blast, Severity.WARNING)
         elif _rows_only(migration, context.applied_base) and _says_new_installs(base_text, head_text):
             # the edit says in its own comments that the rows are for new installations: what the finding
             # would ask the author to confirm is written down; what remains is that existing databases lack them
@@ -317,6 +331,29 @@ def _brought_to_the_same(migration: Migration, context: Context) -> str | None:
     return None
 
 
+def _same_schema(migration: Migration, context: Context) -> bool:
+    """Do the base branch's version and this one leave the same schema on the tables they touch, with the same
+    data changes, though their statements differ?"""
+    old = context.applied_base
+    if old is None or any(isinstance(op, Unparsed | RunCode) for op in (*migration.up, *old.up)):
+        return False
+
+    def data(m: Migration) -> list[tuple[str, str]]:
+        return [(type(op).__name__, op.sql) for op in m.up if isinstance(op, DATA_CHANGES)]
+
+    if data(old) != data(migration):
+        return False
+    tables = {getattr(op, "table", "") for op in (*old.up, *migration.up)} - {""}
+    if not tables:
+        return False
+    existing, fresh = context.catalog.snapshot(), context.catalog.snapshot()
+    for op in old.up:
+        existing.apply(op, in_change=True)
+    for op in migration.up:
+        fresh.apply(op, in_change=True)
+    return _shape(existing, tables) == _shape(fresh, tables)
+
+
 def _refused_twice(catalog: Catalog, op: object) -> bool:
     """An unguarded CREATE of something the schema already has (the database refuses it)."""
     if isinstance(op, AddIndex):
@@ -326,13 +363,20 @@ def _refused_twice(catalog: Catalog, op: object) -> bool:
     return False
 
 
+def _type(sql_type: str) -> str:
+    """A type as written, without what the database ignores: an integer's display width (`INT(10)`)."""
+    return re.sub(r"\b(int|integer|bigint|smallint|mediumint)\s*\(\d+\)", r"\1", sql_type.lower()).replace(
+        "integer", "int"
+    )
+
+
 def _shape(catalog: Catalog, tables: set[str]) -> tuple[object, ...]:
     """What the tables are made of: columns (type, NULL, default), indexes, foreign keys, CHECKs."""
     shape: list[object] = []
     for name in sorted(tables):
         table = catalog.tables.get(name)
         columns = table.columns.values() if table is not None else ()
-        shape.append(sorted((c.name, c.type.lower(), c.nullable, c.default) for c in columns))
+        shape.append(sorted((c.name, _type(c.type), c.nullable, c.default) for c in columns))
         shape.append(
             sorted(
                 (tuple(d.columns), d.unique, d.where)

@@ -418,3 +418,33 @@ def test_a_django_label_edit_reads_as_the_same_statements(model: str, field: str
     }
     [(_, severity, message)] = _change(files, _django_app(model, field))
     assert severity == "warning" and "statements the review reads from it are the same" in message
+
+
+@pytest.mark.parametrize(("table", "column"), [("servers", "node"), ("allocations", "owner")])
+def test_the_same_schema_written_another_way_is_a_warning(table: str, column: str) -> None:
+    """Raw SQL of an applied Laravel migration rewritten with the framework's calls (for other databases), to
+    the same column: both kinds of database end alike."""
+    head = (
+        "<?php\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Database\\Schema\\Blueprint;\n"
+        "use Illuminate\\Support\\Facades\\DB;\nuse Illuminate\\Support\\Facades\\Schema;\n\n"
+        "class Widen extends Migration\n{\n    public function up()\n    {\n        BODY\n    }\n}\n"
+    )
+    before = head.replace(
+        "BODY", f"DB::statement('ALTER TABLE {table} MODIFY COLUMN {column} INT(10) UNSIGNED NOT NULL');"
+    )
+    call = f"Schema::table('{table}', function (Blueprint $table) {{ $table->integer('{column}', false, true)->change(); }});"
+    base = {
+        ".env.example": "DB_CONNECTION=mysql\n",
+        "database/migrations/2016_01_01_000000_create.php": (
+            "<?php\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Database\\Schema\\Blueprint;\n"
+            "use Illuminate\\Support\\Facades\\Schema;\n\nclass Create extends Migration\n{\n    public function up()\n"
+            f"    {{\n        Schema::create('{table}', function (Blueprint $table) {{ $table->increments('id');"
+            f" $table->integer('{column}'); }});\n    }}\n}}\n"
+        ),
+    }
+    path = "database/migrations/2016_10_23_000000_widen.php"
+    [(severity, message)] = _edit(path, before, head.replace("BODY", call), base=base)
+    assert severity == "warning" and "same schema" in message, message
+    other = call.replace("false, true", "false, false")  # signed: another column
+    [(severity, _)] = _edit(path, before, head.replace("BODY", other), base=base)
+    assert severity == "critical"
