@@ -210,6 +210,23 @@ class _Walker:
         at = nm.origin_of(c.node, self.src)
         found = js.value(c.args[2]) if len(c.args) > 2 else None
         said = found if isinstance(found, dict) else {}
+        if spec.references:
+            # with `references`, Sequelize adds the foreign key instead of changing the type (and leaves NULL
+            # and the default alone unless `allowNull: false` is given)
+            key: list[Operation] = [SetNotNull(table=table, column=column, **at)] if not spec.nullable else []
+            on_delete = said.get("onDelete")
+            key.append(
+                AddConstraint(
+                    table=table,
+                    name=f"{table}_{column}_fkey",
+                    constraint="foreign_key",
+                    columns=(column,),
+                    references=spec.references,
+                    on_delete=str(on_delete).lower() if isinstance(on_delete, str) else "",
+                    **at,
+                )
+            )
+            return key
         ops: list[Operation] = [AlterColumnType(table=table, column=column, new_type=spec.type, **at)]
         # Sequelize restates the whole column: without `allowNull: false` it drops NOT NULL, without
         # `defaultValue` the default (PostgreSQL's ALTER COLUMN … DROP NOT NULL / DROP DEFAULT, MySQL's CHANGE),

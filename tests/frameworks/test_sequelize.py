@@ -299,3 +299,37 @@ def test_a_let_given_new_values_statement_by_statement_is_read_at_each_use(
         assert names[1] == (second, f"{second}_{column}_fkey") and len(names) == 2
     reviewed = {f.rule for f in review_sql(text, path=PATH).findings}
     assert ("unparsed-statement" in reviewed) is branch
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "parent"),
+    [("user_permissions", "documentId", "documents"), ("orders", "userId", "users")],
+)
+def test_change_column_with_references_adds_the_foreign_key_and_keeps_the_type(
+    table: str, column: str, parent: str
+) -> None:
+    """Sequelize's `changeColumn` given `references` adds the foreign key instead of changing the type: no
+    ALTER COLUMN … TYPE (which a view reading the column would refuse), no NULL or default dropped."""
+    migration = _parse(
+        _migration(
+            f"    await queryInterface.changeColumn('{table}', '{column}', {{ type: Sequelize.UUID, onDelete: 'cascade', "
+            f"references: {{ model: '{parent}' }} }});\n"
+        )
+    )
+    [key] = migration.up
+    assert isinstance(key, AddConstraint) and key.constraint == "foreign_key"
+    assert key.columns == (column,) and key.references == parent and key.on_delete == "cascade"
+    result = review_sql(
+        _migration(
+            f"    await queryInterface.changeColumn('{table}', '{column}', {{ type: Sequelize.UUID, "
+            f"references: {{ model: '{parent}' }} }});\n"
+        ),
+        path=PATH,
+        base={
+            "migrations/20240101000000-init.sql": (
+                f'CREATE TABLE {parent} (id uuid PRIMARY KEY);\nCREATE TABLE "{table}" (id uuid PRIMARY KEY, "{column}" uuid);\n'
+                f'CREATE VIEW {table}_view AS SELECT * FROM "{table}";\n'
+            )
+        },
+    )
+    assert "column-used-by-view" not in {f.rule for f in result.active}
