@@ -7,12 +7,16 @@ literal values of its fields (`transaction = false`).
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from functools import lru_cache
 
 from tree_sitter import Node
 
 from bot.frameworks.javascript import (
+    LOOPS,
     Function,
     Value,
     function,
@@ -22,6 +26,7 @@ from bot.frameworks.javascript import (
     value,
     value_key,
 )
+from bot.model.changeset import Tree
 
 
 @lru_cache(maxsize=4)
@@ -110,3 +115,78 @@ def field_value(klass: Node, name: str) -> Value:
             if text_of(key) == name and val is not None:
                 return value(val)
     return None
+
+
+# `export const NAME = "value"` (or `'value'`, a template without substitutions) in a module a migration imports
+_EXPORTED = re.compile(
+    r"""^\s*export\s+const\s+(\w+)\s*(?::\s*[\w.<>\[\]| ]+)?=\s*(["'`])([^"'`$\\\n]*)\2""", re.M
+)
+_STAR = re.compile(r"""^\s*export\s+\*\s+from\s+["'](\.{1,2}/[^"']+)["']""", re.M)
+_SUFFIXES = ("", ".ts", ".js", ".mjs", ".cjs", "/index.ts", "/index.js")
+
+
+def constants(root: Node, path: str, tree: Tree) -> dict[str, str]:
+    """The module's names bound to a string it can be read as: its own top-level `const NAME = "…"`, and the
+    names it imports from a module of the repository (`import { TABLE_NAME } from "../../dto"`, followed through
+    `export * from` re-exports) that export one. A table named by such a constant is read as that table."""
+    found: dict[str, str] = {}
+    for node in root.named_children:
+        statement = (
+            node.named_children[0] if node.type == "export_statement" and node.named_children else node
+        )
+        if statement.type == "lexical_declaration" and text_of(statement).startswith("const"):
+            for declarator in statement.named_children:
+                name, held = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+                if name is not None and name.type == "identifier" and held is not None:
+                    literal = value(held)
+                    if isinstance(literal, str):
+                        found[text_of(name)] = literal
+        elif node.type == "import_statement":
+            source = node.child_by_field_name("source")
+            module = value(source) if source is not None else None
+            if not isinstance(module, str) or not module.startswith("."):
+                continue
+            exported = _exports(posixpath.normpath(posixpath.join(posixpath.dirname(path), module)), tree, 3)
+            for specifier in _import_specifiers(node):
+                imported, local = specifier
+                if imported in exported:
+                    found[local] = exported[imported]
+    return found
+
+
+def _import_specifiers(node: Node) -> Iterator[tuple[str, str]]:
+    """(imported name, local name) of `import { A, B as C } from …`."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "import_specifier":
+            name, alias = current.child_by_field_name("name"), current.child_by_field_name("alias")
+            if name is not None:
+                yield text_of(name), text_of(alias if alias is not None else name)
+            continue
+        stack.extend(current.named_children)
+
+
+def _exports(module: str, tree: Tree, depth: int) -> dict[str, str]:
+    """The string constants a module of the tree exports, by name (and those of the modules it re-exports)."""
+    for suffix in _SUFFIXES:
+        text = tree.read(module + suffix)
+        if text is None:
+            continue
+        found = {m.group(1): m.group(3) for m in _EXPORTED.finditer(text)}
+        if depth > 0:
+            folder = posixpath.dirname(module + suffix)
+            for star in _STAR.finditer(text):
+                target = posixpath.normpath(posixpath.join(folder, star.group(1)))
+                found = {**_exports(target, tree, depth - 1), **found}
+        return found
+    return {}
+
+
+@contextmanager
+def bound(names: dict[str, str]) -> Iterator[None]:
+    """Read each of the names as the string it holds while the block runs (a module's constants)."""
+    with ExitStack() as stack:
+        for name, held in names.items():
+            stack.enter_context(LOOPS.binding(name, held))
+        yield

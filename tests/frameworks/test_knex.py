@@ -393,3 +393,30 @@ def test_an_update_narrowed_later_through_its_variable_has_a_condition(
     whole = up.replace(f"{variable}.where(", "other.where(").replace(f"{variable}.orWhere(", "other.orWhere(")
     [unbounded] = [op for op in _parse(_migration(whole, "")).up if isinstance(op, DataUpdate)]
     assert not unbounded.where
+
+
+@pytest.mark.parametrize(
+    ("table", "constant"), [("screenshots", "TABLE_NAME_SCREENSHOT"), ("audit_logs", "AUDIT_TABLE")]
+)
+def test_a_table_named_by_a_constant_of_the_module_or_of_an_imported_one(table: str, constant: str) -> None:
+    """`alterTable(TABLE_NAME, …)`: a constant of the migration, or one imported from the repository's code
+    (through an `index.ts` that re-exports it), is the table it holds, not SQL built at run time."""
+    base = {
+        "migrations/20240101000000_init.js": (
+            f'exports.up = (knex) => knex.schema.createTable("{table}", (t) => {{ t.increments("id"); }});\n'
+            f'exports.down = (knex) => knex.schema.dropTable("{table}");\n'
+        ),
+        "src/dto/index.ts": 'export * from "./names";\n',
+        "src/dto/names.ts": f'export const {constant}: string = "{table}";\n',
+    }
+    body = (
+        "export async function up(knex) {\n"
+        f"  await knex.schema.alterTable({constant}, (t) => {{\n    t.string('message').notNullable();\n  }});\n"
+        "}\nexport async function down(knex) {}\n"
+    )
+    for head in (f'const {constant} = "{table}";\n', f'import {{ {constant} }} from "../src/dto";\n'):
+        result = review_sql(head + body, path="migrations/20240201000000_alter.ts", base=base)
+        rules = {f.rule for f in result.active}
+        assert "unparsed-statement" not in rules and "not-null-without-default" in rules, rules
+        [finding] = [f for f in result.active if f.rule == "not-null-without-default"]
+        assert f"`{table}.message`" in finding.message
