@@ -130,6 +130,9 @@ def constants(root: Node, path: str, tree: Tree) -> dict[str, str]:
     names it imports from a module of the repository (`import { TABLE_NAME } from "../../dto"`, followed through
     `export * from` re-exports) that export one. A table named by such a constant is read as that table."""
     found: dict[str, str] = {}
+    known: set[str] | None = (
+        None  # the tree's paths, listed at the first import (reading a missing file costs)
+    )
     for node in root.named_children:
         statement = (
             node.named_children[0] if node.type == "export_statement" and node.named_children else node
@@ -146,7 +149,9 @@ def constants(root: Node, path: str, tree: Tree) -> dict[str, str]:
             module = value(source) if source is not None else None
             if not isinstance(module, str) or not module.startswith("."):
                 continue
-            exported = _exports(posixpath.normpath(posixpath.join(posixpath.dirname(path), module)), tree, 3)
+            known = set(tree.paths()) if known is None else known
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(path), module))
+            exported = _exports(target, tree, known, 3)
             for specifier in _import_specifiers(node):
                 imported, local = specifier
                 if imported in exported:
@@ -167,10 +172,10 @@ def _import_specifiers(node: Node) -> Iterator[tuple[str, str]]:
         stack.extend(current.named_children)
 
 
-def _exports(module: str, tree: Tree, depth: int) -> dict[str, str]:
+def _exports(module: str, tree: Tree, known: set[str], depth: int) -> dict[str, str]:
     """The string constants a module of the tree exports, by name (and those of the modules it re-exports)."""
     for suffix in _SUFFIXES:
-        text = tree.read(module + suffix)
+        text = tree.read(module + suffix) if module + suffix in known else None
         if text is None:
             continue
         found = {m.group(1): m.group(3) for m in _EXPORTED.finditer(text)}
@@ -178,7 +183,7 @@ def _exports(module: str, tree: Tree, depth: int) -> dict[str, str]:
             folder = posixpath.dirname(module + suffix)
             for star in _STAR.finditer(text):
                 target = posixpath.normpath(posixpath.join(folder, star.group(1)))
-                found = {**_exports(target, tree, depth - 1), **found}
+                found = {**_exports(target, tree, known, depth - 1), **found}
         return found
     return {}
 
