@@ -38,9 +38,17 @@ def candidate(path: str) -> bool:
 
 
 def detect(path: str, text: str) -> bool:
-    return candidate(path) and (
+    """A migration class: an `up(queryRunner)` method in the code itself, not in a template string (the
+    template of a migration generator, `migration-executor.ts`, is no migration)."""
+    if not candidate(path) or not (
         "MigrationInterface" in text or "QueryRunner" in text or "queryRunner" in text
-    )
+    ):
+        return False
+    return bool(_UP.search(_TEMPLATE.sub("``", text)))
+
+
+_TEMPLATE = re.compile(r"`(?:[^`\\]|\\.)*`", re.S)
+_UP = re.compile(r"\bup\s*\(\s*\w+\s*(?::\s*QueryRunner\s*)?\)")
 
 
 def is_down(path: str) -> bool:

@@ -3,6 +3,8 @@ semantics (`transaction = false`), reversibility, data changes and entities as c
 
 from __future__ import annotations
 
+import pytest
+
 from bot.frameworks import detect, typeorm
 from bot.model.changeset import MemoryTree
 from bot.model.config import Config
@@ -280,3 +282,30 @@ def test_foreign_key_fix_in_typeorm_terms() -> None:
     )
     finding = next(f for f in result.active if f.rule == "constraint-not-valid")
     assert finding.line == 5 and "createForeignKey` cannot" in finding.fix
+
+
+@pytest.mark.parametrize(
+    "path", ["packages/core/src/lib/database/migration-executor.ts", "src/migrations/generator.ts"]
+)
+def test_a_migration_generator_is_no_migration(path: str) -> None:
+    """A module that writes migrations from a template (`export class … implements MigrationInterface` inside a
+    template string) is code, not a migration."""
+    generator = (
+        'import { DataSource } from "typeorm";\n\n'
+        "export function template(name: string): string {\n"
+        "  return `import { MigrationInterface, QueryRunner } from 'typeorm';\n"
+        "export class ${name} implements MigrationInterface {\n"
+        "    public async up(queryRunner: QueryRunner): Promise<void> {}\n"
+        "    public async down(queryRunner: QueryRunner): Promise<void> {}\n}\n`;\n}\n\n"
+        "export async function run(source: DataSource) {\n  const queryRunner = source.createQueryRunner();\n"
+        "  await queryRunner.release();\n}\n"
+    )
+    assert not detect(path, generator, Config())
+    migration = (
+        'import { MigrationInterface, QueryRunner } from "typeorm";\n\n'
+        "export class AddNote1700000000000 implements MigrationInterface {\n"
+        "  public async up(queryRunner: QueryRunner): Promise<void> {\n"
+        '    await queryRunner.query(`ALTER TABLE "order" ADD "note" text`);\n  }\n\n'
+        "  public async down(queryRunner: QueryRunner): Promise<void> {}\n}\n"
+    )
+    assert detect("src/migrations/1700000000000-AddNote.ts", migration, Config()) is typeorm
