@@ -18,7 +18,7 @@ import re
 from bot.frameworks.settings.found import family
 
 _FAMILIES = (
-    ("postgres", re.compile(r"postgres|\bpg\b|psql", re.I)),
+    ("postgres", re.compile(r"postgres|\bpg\b|psql|pgsql", re.I)),
     ("mysql", re.compile(r"mysql|mariadb|trilogy", re.I)),
     ("sqlite", re.compile(r"sqlite", re.I)),
     ("other", re.compile(r"mssql|sqlserver|sql_server|oracle|oci8|db2|h2\b", re.I)),

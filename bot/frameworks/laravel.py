@@ -331,7 +331,7 @@ class _Walker:
             )
 
     def walk(self, body: Node | None) -> None:
-        for node in php.statements(body, loops=False):
+        for node in php.statements(body, loops=False, dialect=self.dialect):
             if node.type == "foreach_statement":
                 self._foreach(node)
             elif (held := _array_held(node)) is not None:

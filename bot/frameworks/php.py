@@ -8,12 +8,14 @@ construct is lost. The grammar loads on first use.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
 from bot.frameworks import syntax_tree
+from bot.frameworks.dialect_guards import runs_on
 from bot.frameworks.loop_values import LoopValues
 from bot.frameworks.syntax_tree import line_of as line_of
 from bot.frameworks.syntax_tree import text_of as text_of
@@ -109,28 +111,94 @@ def chain(node: Node) -> tuple[Node | None, list[Call]]:
     return current, calls
 
 
-def statements(body: Node | None, *, loops: bool = True) -> Iterator[Node]:
+def statements(body: Node | None, *, loops: bool = True, dialect: str = "") -> Iterator[Node]:
     """The expressions of a body's statements, looking into `if`/`else`, blocks, `try`/`finally` and loops
-    (a `foreach` itself when `loops` is False: the caller repeats its body once per value)."""
+    (a `foreach` itself when `loops` is False: the caller repeats its body once per value). Given the dialect,
+    a branch for another database is left out: `if (DB::getDriverName() === 'pgsql')`, `switch
+    (DB::getDriverName()) { case 'mysql': … }` (see dialect_guards)."""
     if body is None:
         return
+    label = body.child_by_field_name("value") if body.type == "case_statement" else None
     for node in body.named_children:
+        if label is not None and node == label:
+            continue  # a case's label, not one of its statements
+        if dialect and node.type == "if_statement":
+            condition = node.child_by_field_name("condition")
+            runs = runs_on(text_of(condition), dialect) if condition is not None else None
+            if runs is not False:
+                yield from statements(node.child_by_field_name("body") or node, loops=loops, dialect=dialect)
+            if runs is not True:
+                for clause in node.children_by_field_name("alternative"):
+                    yield from statements(clause, loops=loops, dialect=dialect)
+            continue
+        if (
+            dialect
+            and node.type == "switch_statement"
+            and (cases := _driver_cases(node, dialect)) is not None
+        ):
+            for case in cases:
+                yield from statements(case, loops=loops, dialect=dialect)
+            continue
         if node.type in ("expression_statement", "return_statement") and node.named_children:
             yield node.named_children[0]
         elif node.type in ("compound_statement", "else_clause", "else_if_clause", "try_statement"):
-            yield from statements(node.child_by_field_name("body") or node, loops=loops)
+            yield from statements(node.child_by_field_name("body") or node, loops=loops, dialect=dialect)
             if node.type == "try_statement":
                 for clause in node.named_children:  # a `catch` runs only when the migration fails
                     if clause.type == "finally_clause":
-                        yield from statements(clause.child_by_field_name("body") or clause, loops=loops)
+                        yield from statements(
+                            clause.child_by_field_name("body") or clause, loops=loops, dialect=dialect
+                        )
         elif node.type == "foreach_statement" and not loops:
             yield node
         elif node.type in ("if_statement", "foreach_statement", "for_statement", "while_statement"):
-            yield from statements(node.child_by_field_name("body") or node, loops=loops)
+            yield from statements(node.child_by_field_name("body") or node, loops=loops, dialect=dialect)
             for clause in node.children_by_field_name("alternative"):
-                yield from statements(clause, loops=loops)
-        elif node.type not in ("comment", "empty_statement", "php_tag", "text_interpolation"):
+                yield from statements(clause, loops=loops, dialect=dialect)
+        elif node.type not in (
+            "comment",
+            "empty_statement",
+            "php_tag",
+            "text_interpolation",
+            "break_statement",
+        ):
             yield node
+
+
+_DRIVER = re.compile(r"driver|database\.default|connection", re.I)  # what a switch on the database reads
+
+
+def _driver_cases(node: Node, dialect: str) -> list[Node] | None:
+    """The cases of `switch (DB::getDriverName()) { case 'mysql': … default: … }` that run on the dialect: the
+    case naming its database (and those falling through into it), else `default`; None for a switch on
+    anything else, read whole as before."""
+    condition = node.child_by_field_name("condition")
+    if condition is None or not _DRIVER.search(text_of(condition)):
+        return None
+    body = node.child_by_field_name("body")
+    cases = [
+        c
+        for c in (body.named_children if body is not None else [])
+        if c.type in ("case_statement", "default_statement")
+    ]
+    chosen: list[Node] = []
+    falling = False
+    for case in cases:
+        if case.type == "default_statement":
+            continue
+        label = case.child_by_field_name("value")
+        runs = runs_on(text_of(label), dialect) if label is not None else None
+        if runs is None:
+            return None  # a case the review cannot place: read the switch whole
+        if runs or falling:
+            chosen.append(case)
+            # a case without `break` falls through into the next one
+            falling = not any(child.type == "break_statement" for child in case.named_children)
+            if not falling:
+                break
+    if not chosen:
+        chosen = [c for c in cases if c.type == "default_statement"]
+    return chosen
 
 
 LOOPS = LoopValues("php")  # a `foreach` variable while the loop's body is walked once per value

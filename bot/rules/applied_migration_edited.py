@@ -797,7 +797,7 @@ def _statements(migration: Migration) -> tuple[tuple[str, str], ...]:
     """What the migration runs, statement by statement (not the application's models it imports: code the
     database never sees, and replacing such an import by a copy of the model frozen in the file runs the same)."""
     return tuple(
-        (type(op).__name__, op.sql)
+        (type(op).__name__, " ".join(op.sql.split()))  # re-indented, the same statement
         for op in (*migration.up, *(migration.down or ()))
         if not isinstance(op, CurrentModelImport)
     )

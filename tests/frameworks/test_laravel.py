@@ -467,3 +467,35 @@ def test_a_query_builder_write_is_still_read() -> None:
     result = _review(text)
     assert not [f for f in result.active if f.rule == "unread-data-change"]
     assert [op for op in laravel.parse(PATH, text, MemoryTree(), "postgres").up if isinstance(op, DataUpdate)]
+
+
+@pytest.mark.parametrize(("table", "column"), [("orders", "status"), ("eggs", "config_startup")])
+def test_a_branch_for_another_database_is_left_out(table: str, column: str) -> None:
+    """`if (DB::getDriverName() === 'pgsql')` and `switch (DB::getDriverName()) { case 'mysql': … }`: each
+    database runs its own branch; the review reads the one for its dialect."""
+    pg = f"UPDATE {table} SET {column} = {column}::jsonb - 'x'"
+    my = f"UPDATE {table} SET {column} = JSON_REMOVE({column}, '$.x')"
+    guarded = (
+        "        if (DB::getDriverName() === 'pgsql') {\n"
+        f'            DB::statement("{pg}");\n'
+        "        } else {\n"
+        f'            DB::statement("{my}");\n'
+        "        }\n"
+    )
+    switched = (
+        "        switch (DB::getPdo()->getAttribute(PDO::ATTR_DRIVER_NAME)) {\n"
+        "            case 'mysql':\n"
+        f'                DB::statement("{my}");\n'
+        "                break;\n"
+        "            case 'pgsql':\n"
+        f'                DB::statement("{pg}");\n'
+        "                break;\n"
+        "        }\n"
+    )
+    for up in (guarded, switched):
+        for dialect, expected in (("postgres", "::jsonb"), ("mysql", "JSON_REMOVE")):
+            updates = [op for op in _parse(up, dialect=dialect).up if isinstance(op, DataUpdate)]
+            assert len(updates) == 1 and expected in updates[0].sql, (dialect, updates)
+    # a condition that names no database keeps both branches
+    both = guarded.replace("DB::getDriverName() === 'pgsql'", "config('app.debug')")
+    assert len([op for op in _parse(both).up if isinstance(op, DataUpdate)]) == 2
