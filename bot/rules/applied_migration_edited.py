@@ -32,7 +32,7 @@ ran the old version (the applied file fixed for new installs, and a new migratio
 column where it is missing, guarded by `IF NOT EXISTS` or `Schema::hasIndex`) is a note: both kinds of database
 end with the same schema. An edit that leaves the same
 schema on the tables it touches (the same columns, types, NULLs, defaults, indexes and keys) with its statements
-written another way (raw SQL made the framework's calls) is a warning. An edit that replaces
+written another way (raw SQL made the framework's calls, or an index built with other locks) is a warning. An edit that replaces
 application models the migration imported by definitions of its own, its statements unchanged, is a warning
 (check the copies). An edit that moves its row changes (UPDATE, DELETE) to another
 migration of the same change, and changes nothing else, is a note when they write constants (running them again
@@ -256,11 +256,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             # columns, types, NULLs, defaults, indexes and keys: both kinds of database end alike
             message += (
                 " It leaves the same schema as the version databases ran (the same columns, types, NULLs,"
-                " defaults, indexes and keys on the tables it touches), written another way."
+                " defaults, indexes and keys on the tables it touches), written another way (or built with other"
+                " locks)."
             )
             blast = (
                 "If it does, none: databases that ran it and new installs end alike; check what the review does not"
-                " compare (comments, character sets, the actions of keys)."
+                " compare (comments, character sets)."
             )
             yield _finding(migration, line, message, blast, Severity.WARNING)
         elif _rows_only(migration, context.applied_base) and _says_new_installs(base_text, head_text):
@@ -379,13 +380,17 @@ def _shape(catalog: Catalog, tables: set[str]) -> tuple[object, ...]:
         shape.append(sorted((c.name, _type(c.type), c.nullable, c.default) for c in columns))
         shape.append(
             sorted(
-                (tuple(d.columns), d.unique, d.where)
+                (tuple(d.columns), d.unique, d.where, d.method)
                 for d in catalog.index_definitions.values()
                 if d.table == name
             )
         )
         shape.append(
-            sorted((k.columns, k.references) for k in catalog.foreign_keys.values() if k.table == name)
+            sorted(
+                (k.columns, k.references, k.on_delete, k.on_update)
+                for k in catalog.foreign_keys.values()
+                if k.table == name
+            )
         )
         shape.append(sorted(c.expression for c in catalog.checks.values() if c.table == name))
     return tuple(shape)
