@@ -339,3 +339,39 @@ def test_compose_files_for_several_databases_are_alternatives_and_the_example_en
     }
     single = _review(alone, added)
     assert [m.dialect for m in single.migrations] == [variants[0].split(":")[0]]
+
+
+@pytest.mark.parametrize(
+    ("stem", "covered", "expected"),
+    [
+        ("20260703000000000000_courier_idx", ("postgres", "mysql"), "sqlite"),
+        ("20260430000000000000_settings_org", ("mysql", "sqlite3"), "postgres"),
+        ("20250101000000000000_users_idx", ("postgres", "sqlite3"), "mysql"),
+    ],
+)
+def test_a_file_without_a_database_beside_files_with_one_is_for_the_others(
+    stem: str, covered: tuple[str, ...], expected: str
+) -> None:
+    """pop/fizz (Ory, Buffalo): `x.autocommit.up.sql` beside `x.postgres.autocommit.up.sql` and `x.mysql.up.sql`
+    runs on the databases those are not for; reading it as PostgreSQL reported PostgreSQL's locks for SQL that
+    never runs there."""
+    folder = "persistence/sql/migrations/sql"
+    generic = f"{folder}/{stem}.autocommit.up.sql"
+    files = {generic: "CREATE INDEX IF NOT EXISTS x_idx ON courier_messages (status);\n"}
+    for name in covered:
+        files[f"{folder}/{stem}.{name}.autocommit.up.sql"] = (
+            "CREATE INDEX IF NOT EXISTS x_idx ON courier_messages (status);\n"
+        )
+    changeset = ChangeSet(
+        "b",
+        "h",
+        tuple(ChangedFile(p, "added", None, t) for p, t in files.items()),
+        MemoryTree(files),
+        MemoryTree({}),
+    )
+    prepared = prepare(changeset)
+    assert prepared.databases[generic].dialect == expected
+    for name in covered:
+        assert prepared.databases[f"{folder}/{stem}.{name}.autocommit.up.sql"].dialect == (
+            "sqlite" if name == "sqlite3" else name
+        )

@@ -20,7 +20,10 @@ from bot.model.changeset import Tree
 from bot.model.config import Config
 from bot.model.database import Database
 
-_SUFFIX = re.compile(r"\.([a-z0-9]+)(?:\.(?:up|down))?\.sql$", re.I)
+_SUFFIX = re.compile(r"\.([a-z0-9]+)(?:\.autocommit)?(?:\.(?:up|down))?\.sql$", re.I)
+# pop/fizz (Ory, Buffalo): `<version>_<name>[.<database>][.autocommit].<up|down>.sql`
+_POP = re.compile(r"^(?P<stem>.+?)(?:\.autocommit)?\.(?:up|down)\.sql$", re.I)
+_FALLBACK_ORDER = ("postgres", "sqlite", "mysql")
 _XML_CHANGE_SET = re.compile(r"<changeSet\b[^>]*>")
 _CHANGE_SETS = re.compile(r"^\s*-?\s*changeSet\s*:|^\s*--\s*changeset\s", re.M | re.I)
 _DBMS = re.compile(r"""\bdbms\s*[=:]\s*["']?([!\w, ]+)""")
@@ -69,11 +72,45 @@ class Dialects:
         return detected
 
     def _detected(self, path: str, text: str) -> Database:
-        named = named_database(path) or _liquibase(path, text)
+        named = named_database(path) or _liquibase(path, text) or self._fallback(path)
         settled = self.settings.database_for(path)
         if named is not None:
             return _versioned(named, settled)
         return settled or self._from_framework or self._from_syntax()
+
+    def _fallback(self, path: str) -> Database | None:
+        """A file without a database in its name beside files of the same migration that have one
+        (`x.up.sql` beside `x.postgres.up.sql` and `x.mysql.up.sql`): the runner takes it for the databases
+        none of them is for, so it is read in the first of those (PostgreSQL, SQLite, MySQL)."""
+        found = _POP.match(path)
+        if found is None or named_database(path) is not None:
+            return None
+        covered = self._dialect_files.get(found.group("stem"), set())
+        if not covered:
+            return None
+        for dialect in _FALLBACK_ORDER:
+            if dialect not in covered:
+                named = ", ".join(f"`.{d}.`" for d in sorted(covered))
+                return Database(
+                    dialect,
+                    source=path,
+                    detail=f"the file for the databases that {named} files beside it are not for",
+                )
+        return None
+
+    @functools.cached_property
+    def _dialect_files(self) -> dict[str, set[str]]:
+        """Per migration (its path without database and direction), the databases its own files are for."""
+        found: dict[str, set[str]] = {}
+        for each in self.tree.paths():
+            whole = _POP.match(each)
+            named = named_database(each) if whole is not None else None
+            if whole is None or named is None or named.detail.endswith("folder's name"):
+                continue
+            stem = whole.group("stem")
+            stem = stem[: stem.rfind(".")] if "." in stem.rpartition("/")[2] else stem
+            found.setdefault(stem, set()).add(family(named.dialect))
+        return found
 
     @functools.cached_property
     def _from_framework(self) -> Database | None:
