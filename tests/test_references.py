@@ -297,3 +297,18 @@ def test_a_git_commit_is_searched_like_a_directory(tmp_path: Path) -> None:
     git(tmp_path, "commit", "-q", "-m", "slice")
     from_git = search(GitTree(tmp_path, "HEAD"), [LEGACY_STATUS])
     assert from_git.uses(LEGACY_STATUS) == _search("refs_rails", LEGACY_STATUS).uses(LEGACY_STATUS)
+
+
+def test_a_git_tree_answers_for_a_path_it_does_not_have_from_its_listing(tmp_path: Path) -> None:
+    """Once the commit's files are listed, a path not among them reads as missing without asking git (the
+    readers look for many files that may not exist: a module's `index.ts`, a settings file)."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "models.py").write_text("class Order: ...\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "one file")
+    tree = GitTree(tmp_path, "HEAD")
+    assert tree.read("app/other.py") is None  # before the listing: asked of git
+    assert list(tree.paths()) == ["app/models.py"]
+    assert tree.read("app/missing.py") is None and tree.read("app") is None
+    assert tree.read("app/models.py") == "class Order: ...\n"

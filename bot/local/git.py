@@ -59,6 +59,7 @@ class GitTree:
     rev: str
     _cache: dict[str, str | None] = field(default_factory=dict, repr=False)
     _paths: list[str] | None = field(default=None, repr=False)
+    _known: frozenset[str] | None = field(default=None, repr=False)  # the same paths, to look one up
 
     def paths(self) -> Iterator[str]:
         if self._paths is None:  # listed once: a review walks the tree several times
@@ -67,8 +68,15 @@ class GitTree:
 
     def read(self, path: str) -> str | None:
         if path not in self._cache:
+            if self._paths is not None and path not in self._listed():
+                return None  # not a file of the commit: no git process to say so
             self.prefetch([path])
         return self._cache[path]
+
+    def _listed(self) -> frozenset[str]:
+        if self._known is None:
+            self._known = frozenset(self.paths())
+        return self._known
 
     def prefetch(self, paths: Sequence[str]) -> None:
         wanted = [p for p in paths if p not in self._cache]
