@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.frameworks import suppressions
+from bot.frameworks.sqlfile import parse_sql
 from bot.model.changeset import ChangedFile, Tree
 from bot.model.findings import Location
 from bot.model.migration import (
@@ -138,7 +139,7 @@ def migration(changed: list[ChangedFile], head: Tree, base: Tree, dialect: str) 
     before = read(_files(base), syntax)
     after = read(_files(head), syntax)
     path = next((f.path for f in changed if f.head_text is not None), changed[0].path)
-    ops = tuple(_difference(before, after, Location(path, 1)))
+    ops = tuple(_difference(before, after, Location(path, 1), syntax))
     text = next((f.head_text for f in changed if f.path == path), "") or ""
     return Migration(
         path=path,
@@ -220,12 +221,17 @@ def read(files: dict[str, str], syntax: str = "postgres") -> Schema:
     return schema
 
 
-def _difference(before: Schema, after: Schema, fallback: Location) -> list[Operation]:
+def _difference(
+    before: Schema, after: Schema, fallback: Location, syntax: str = "postgres"
+) -> list[Operation]:
     ops: list[Operation] = []
     for name, (values, where) in after.enums.items():
         known = before.enums.get(name)
         if known is None:
             ops.append(CreateEnum(location=where, end_line=where.line, name=name, values=values))
+            continue
+        if syntax == "postgres" and any(v not in values for v in known[0]):
+            ops.extend(_enum_recreated(name, values, where, after))
             continue
         for value in values:
             if value not in known[0]:
@@ -252,6 +258,22 @@ def _difference(before: Schema, after: Schema, fallback: Location) -> list[Opera
                 )
             )
     return ops
+
+
+def _enum_recreated(name: str, values: tuple[str, ...], where: Location, after: Schema) -> list[Operation]:
+    """A value removed from an enum: PostgreSQL cannot drop one, so Prisma creates the type again and casts
+    each column of it over, as its migrations do; a row still holding the removed value fails the cast."""
+    listed = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    statements = [f'ALTER TYPE "{name}" RENAME TO "{name}_old";', f'CREATE TYPE "{name}" AS ENUM ({listed});']
+    for model in after.models.values():
+        for f in model.fields.values():
+            if f.type == name:
+                statements.append(
+                    f'ALTER TABLE "{model.table}" ALTER COLUMN "{f.column}" TYPE "{name}" '
+                    f'USING ("{f.column}"::text::"{name}");'
+                )
+    statements.append(f'DROP TYPE "{name}_old";')
+    return [op for sql in statements for op in parse_sql(where.path, sql, "postgres", first_line=where.line)]
 
 
 def _altered(old: Model, new: Model) -> list[Operation]:

@@ -101,3 +101,29 @@ def test_a_schema_with_a_migrate_history_is_not_read_as_db_push() -> None:
     before = _schema("User", "  email String\n  nickname String?\n")
     result = _review({path: before}, {path: _schema("User", "  email String\n")}, history)
     assert not result.migrations
+
+
+@pytest.mark.parametrize(
+    ("enum", "model", "dropped"), [("Role", "User", "GUEST"), ("Status", "Ticket", "ARCHIVED")]
+)
+def test_a_value_removed_from_an_enum_fails_for_the_rows_that_hold_it(
+    enum: str, model: str, dropped: str
+) -> None:
+    """PostgreSQL cannot drop an enum value: db push creates the type again and casts the columns over, which
+    fails at the first row still holding the value."""
+    path = "prisma/schema.prisma"
+
+    def schema(values: str) -> str:
+        return (
+            DATASOURCE.format(provider="postgresql")
+            + f"enum {enum} {{\n{values}}}\n\nmodel {model} {{\n  id    Int    @id @default(autoincrement())\n"
+            f"  kind  {enum}  @default(ONE)\n}}\n"
+        )
+
+    before = schema(f"  ONE\n  TWO\n  {dropped}\n")
+    result = _review({path: before}, {path: schema("  ONE\n  TWO\n")})
+    assert any(f"'{dropped}'" in m or dropped in m for m in _found(result, "enum-value-dropped")), (
+        result.active
+    )
+    added = _review({path: before}, {path: schema(f"  ONE\n  TWO\n  {dropped}\n  THREE\n")})
+    assert not _found(added, "enum-value-dropped")
