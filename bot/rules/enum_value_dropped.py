@@ -64,6 +64,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not any(isinstance(op, AlterColumnType) for op in migration.up):
         return  # only a column moved to another type can lose a value
     labels = {_name(name): list(values) for name, values in context.catalog.enums.items()}
+    shown = {_name(name): _display(name) for name in context.catalog.enums}  # a type's name as written
     retyped = {(op.table, op.column) for op in migration.up if isinstance(op, AlterColumnType)}
     columns: dict[
         tuple[str, str], str
@@ -77,11 +78,13 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         renamed = _RENAME.match(op.sql) if isinstance(op, RawSQL) else None
         if renamed:
             old, new = _name(renamed.group(1)), _name(renamed.group(2))
+            shown[new] = _display(renamed.group(2))
             if old in labels:
                 labels[new] = labels.pop(old)
                 columns = {key: new if kind == old else kind for key, kind in columns.items()}
         elif isinstance(op, CreateEnum):
             labels[_name(op.name)] = list(op.values)
+            shown[_name(op.name)] = _display(op.name)
         elif isinstance(op, DataUpdate):
             for column, _ in op.assignments:
                 moved.setdefault((op.table, column), set()).update(_values_left(op.where or ""))
@@ -101,7 +104,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             ]
             columns[(op.table, op.column)] = after
             if dropped and not _mapped(op.using or "", dropped):
-                yield _finding(op, before, after, dropped, context)
+                yield _finding(op, shown.get(before, before), shown.get(after, after), dropped, context)
 
 
 def _from_text(
@@ -153,6 +156,11 @@ def _quoted(values: list[str]) -> str:
 
 def _name(type_sql: str) -> str:
     return type_sql.split(".")[-1].strip('"').lower()
+
+
+def _display(type_sql: str) -> str:
+    """A type's name as the migration writes it: a quoted name keeps its case (`"Role"`)."""
+    return type_sql.split(".")[-1].strip('"')
 
 
 def _values_left(condition: str) -> set[str]:
