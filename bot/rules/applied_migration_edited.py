@@ -313,12 +313,7 @@ def _brought_to_the_same(migration: Migration, context: Context) -> str | None:
     old, later = context.applied_base, context.later()
     if old is None or not later:
         return None
-    existing, fresh = context.catalog.snapshot(), context.catalog.snapshot()
-    for op in old.up:
-        existing.apply(op, in_change=True)
-    for op in migration.up:
-        fresh.apply(op, in_change=True)
-    tables = {getattr(op, "table", "") for op in (*old.up, *migration.up)} - {""}
+    existing, fresh, tables = _both_versions(old, migration, context)
     if _shape(existing, tables) == _shape(fresh, tables):
         return None  # no schema difference to bring anywhere (rows, or something the catalog does not hold)
     for after in later:
@@ -344,15 +339,21 @@ def _same_schema(migration: Migration, context: Context) -> bool:
 
     if data(old) != data(migration):
         return False
-    tables = {getattr(op, "table", "") for op in (*old.up, *migration.up)} - {""}
-    if not tables:
-        return False
+    existing, fresh, tables = _both_versions(old, migration, context)
+    return bool(tables) and _shape(existing, tables) == _shape(fresh, tables)
+
+
+def _both_versions(
+    old: Migration, migration: Migration, context: Context
+) -> tuple[Catalog, Catalog, set[str]]:
+    """The schema after the base branch's version of the migration and after this one, and the tables either
+    touches."""
     existing, fresh = context.catalog.snapshot(), context.catalog.snapshot()
     for op in old.up:
         existing.apply(op, in_change=True)
     for op in migration.up:
         fresh.apply(op, in_change=True)
-    return _shape(existing, tables) == _shape(fresh, tables)
+    return existing, fresh, {getattr(op, "table", "") for op in (*old.up, *migration.up)} - {""}
 
 
 def _refused_twice(catalog: Catalog, op: object) -> bool:
