@@ -369,11 +369,8 @@ def _index(model: Model, name: str, spec: tuple[tuple[str, ...], bool]) -> AddIn
 def _inline(model: Model, name: str) -> bool:
     """An `@unique` of a new table's column: part of its CREATE TABLE here."""
     columns, unique = model.indexes[name]
-    return (
-        unique and len(columns) == 1 and model.fields[columns[0]].unique
-        if columns[0] in model.fields
-        else False
-    )
+    field = model.fields.get(columns[0])
+    return unique and len(columns) == 1 and field is not None and field.unique
 
 
 def _spec(f: Field) -> ColumnSpec:
