@@ -130,9 +130,6 @@ def constants(root: Node, path: str, tree: Tree) -> dict[str, str]:
     names it imports from a module of the repository (`import { TABLE_NAME } from "../../dto"`, followed through
     `export * from` re-exports) that export one. A table named by such a constant is read as that table."""
     found: dict[str, str] = {}
-    known: set[str] | None = (
-        None  # the tree's paths, listed at the first import (reading a missing file costs)
-    )
     for node in root.named_children:
         statement = (
             node.named_children[0] if node.type == "export_statement" and node.named_children else node
@@ -149,9 +146,8 @@ def constants(root: Node, path: str, tree: Tree) -> dict[str, str]:
             module = value(source) if source is not None else None
             if not isinstance(module, str) or not module.startswith("."):
                 continue
-            known = set(tree.paths()) if known is None else known
             target = posixpath.normpath(posixpath.join(posixpath.dirname(path), module))
-            exported = _exports(target, tree, known, 3)
+            exported = _exports(target, tree, 3)
             for specifier in _import_specifiers(node):
                 imported, local = specifier
                 if imported in exported:
@@ -172,10 +168,11 @@ def _import_specifiers(node: Node) -> Iterator[tuple[str, str]]:
         stack.extend(current.named_children)
 
 
-def _exports(module: str, tree: Tree, known: set[str], depth: int) -> dict[str, str]:
-    """The string constants a module of the tree exports, by name (and those of the modules it re-exports)."""
+def _exports(module: str, tree: Tree, depth: int) -> dict[str, str]:
+    """The string constants a module of the tree exports, by name (and those of the modules it re-exports). A
+    path the tree lacks is answered by the tree (a git tree from its listing, without a process)."""
     for suffix in _SUFFIXES:
-        text = tree.read(module + suffix) if module + suffix in known else None
+        text = tree.read(module + suffix)
         if text is None:
             continue
         found = {m.group(1): m.group(3) for m in _EXPORTED.finditer(text)}
@@ -183,7 +180,7 @@ def _exports(module: str, tree: Tree, known: set[str], depth: int) -> dict[str, 
             folder = posixpath.dirname(module + suffix)
             for star in _STAR.finditer(text):
                 target = posixpath.normpath(posixpath.join(folder, star.group(1)))
-                found = {**_exports(target, tree, known, depth - 1), **found}
+                found = {**_exports(target, tree, depth - 1), **found}
         return found
     return {}
 
