@@ -18,7 +18,7 @@ from bot.frameworks.history import in_order
 from bot.frameworks.settings.runner import runner_settings
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.catalog import Catalog
-from bot.model.changeset import ChangedFile, ChangeSet, Tree
+from bot.model.changeset import ChangedFile, ChangeSet, MergedTree, Tree
 from bot.model.config import Config, parse_config
 from bot.model.database import Database, DatabaseUse, Runner, RunnerSetting
 from bot.model.facts import Facts
@@ -276,6 +276,7 @@ def review(
         changeset, config, [_new_part(m, bases.get(m.path)) for m in migrations], catalog
     )
     values = CodeValues(changeset.head_tree)
+    merged = None if lint else _merged(changeset)
     schemas = _schemas(migrations, prepared)
     replayed = 0  # migrations whose operations this process's catalogs hold
     ordered = tuple(migrations)
@@ -308,6 +309,8 @@ def review(
             applied_base=bases.get(migration.path),
             change=ordered,
             position=index,
+            base_tree=None if lint else changeset.base_tree,
+            merged_tree=merged,
         )
         checked = _check(migration, context, config, changeset)
         checked += _check_down(migration, context, config, changeset, checked)
@@ -359,6 +362,15 @@ def review(
         runner=prepared.runner.settings,
         notes=decided.notes + unread + tuple(squashes.values()),
     )
+
+
+def _merged(changeset: ChangeSet) -> MergedTree:
+    """The base branch once the change merges: its tree with the change's files laid over it."""
+    over = {f.path: f.head_text for f in changeset.files if f.head_text is not None}
+    gone = frozenset(
+        f.previous_path for f in changeset.files if f.previous_path and f.previous_path not in over
+    )
+    return MergedTree(changeset.base_tree, over, gone)
 
 
 def _code_changes(changeset: ChangeSet, config: Config) -> list[Finding]:

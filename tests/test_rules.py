@@ -37,6 +37,10 @@ def test_examples(rule_id: str, kind: str, index: int, sql: str) -> None:
     head = getattr(bot.rules.BY_ID[rule_id], "EXAMPLE_HEAD", None)
     # A rule about one framework's migrations meets its examples as such a migration (EXAMPLE_PATH).
     path = getattr(bot.rules.BY_ID[rule_id], "EXAMPLE_PATH", "db/migrations/001_change.sql")
+    # A rule about the set of migrations meets its examples beside the base branch's (EXAMPLE_TREE), each
+    # under its own name where the name decides (EXAMPLE_PATHS).
+    path = getattr(bot.rules.BY_ID[rule_id], "EXAMPLE_PATHS", {}).get((kind, index), path)
+    tree = getattr(bot.rules.BY_ID[rule_id], "EXAMPLE_TREE", None)
     found = rule_ids(
         review_sql(
             sql,
@@ -46,6 +50,7 @@ def test_examples(rule_id: str, kind: str, index: int, sql: str) -> None:
             previous=previous,
             config=config,
             head=head,
+            base=tree,
         )
     )
     if kind == "bad":

@@ -58,6 +58,25 @@ class DirectoryTree:
 
 
 @dataclass(frozen=True)
+class MergedTree:
+    """The base branch's tree with the files a change adds, edits or moves laid over it: what the base branch
+    holds once the change merges. A file the change removes stays (a runner has already run it, and a diff
+    against a base branch that moved on lists that branch's newer files as removed)."""
+
+    base: Tree
+    over: Mapping[str, str]
+    gone: frozenset[str] = frozenset()  # the old paths of moved files
+
+    def paths(self) -> Iterator[str]:
+        return iter(sorted({*(p for p in self.base.paths() if p not in self.gone), *self.over}))
+
+    def read(self, path: str) -> str | None:
+        if path in self.over:
+            return self.over[path]
+        return None if path in self.gone else self.base.read(path)
+
+
+@dataclass(frozen=True)
 class ChangedFile:
     path: str
     status: str  # added | modified | removed | renamed

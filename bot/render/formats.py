@@ -182,6 +182,8 @@ _RUNNER_WORDS = {
     "statement_timeout": "a statement timeout is set for every migration",
     "transaction": "every migration runs in a transaction",
     "migration_lock": "the runner takes its own lock against concurrent runs",
+    "out_of_order": "Flyway runs a migration numbered below the newest applied one",
+    "allow_missing": "goose runs a migration numbered below the newest applied one",
 }
 
 

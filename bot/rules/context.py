@@ -50,6 +50,10 @@ class Context:
     # every migration of the change (of the history, for lint) in the order they run, and where this one is
     change: tuple[Migration, ...] = ()
     position: int = -1
+    # the base branch's tree, for the set of migrations the runner found before the change, and that tree
+    # with the change's files laid over it: the set it finds once the change merges (None for a lint)
+    base_tree: Tree | None = None
+    merged_tree: Tree | None = None
 
     def __post_init__(self) -> None:
         if self.code_values is None:

@@ -437,3 +437,33 @@ def test_a_driver_speaks_for_the_migrations_of_its_own_language_only(
     folder = manifest.rpartition("/")[0]
     sql = Dialects(tree, Config()).database(f"{folder}/migrations/001_add_note.sql".lstrip("/"))
     assert sql.source == manifest  # SQL files are run by a project of any language: its driver still decides
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "kind"),
+    [
+        ("flyway.conf", "flyway.outOfOrder=true\n", "out_of_order"),
+        ("conf/flyway.toml", "[flyway]\noutOfOrder = true\n", "out_of_order"),
+        (
+            "src/main/resources/application.yml",
+            "spring:\n  flyway:\n    out-of-order: true\n",
+            "out_of_order",
+        ),
+        (
+            "src/main/java/app/FlywayConfig.java",
+            "Flyway.configure().outOfOrder(true).load();\n",
+            "out_of_order",
+        ),
+        (".env", "FLYWAY_OUT_OF_ORDER=true\n", "out_of_order"),
+        ("Makefile", "up:\n\tgoose -dir db -allow-missing postgres $(URL) up\n", "allow_missing"),
+        ("cmd/migrate.go", "goose.UpContext(ctx, db, dir, goose.WithAllowMissing())\n", "allow_missing"),
+    ],
+)
+def test_runs_migrations_out_of_order(path: str, text: str, kind: str) -> None:
+    found = runner_settings(MemoryTree({path: text}))
+    assert found.get(kind) is not None
+    text = (
+        text.replace("true", "false").replace("-allow-missing", "").replace(", goose.WithAllowMissing()", "")
+    )
+    off = runner_settings(MemoryTree({path: text}))
+    assert off.get(kind) is None

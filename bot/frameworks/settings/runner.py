@@ -37,12 +37,16 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("transaction", re.compile(r"^[ \t]*(?:spring\.)?flyway\.group\s*=\s*(true)", re.M), "Flyway group"),
     ("transaction", re.compile(r"migrationsTransactionMode\s*:\s*[\"'](all|each)[\"']"), "TypeORM"),
     ("migration_lock", re.compile(r"\b(pg_advisory_lock|pg_advisory_xact_lock|GET_LOCK)\s*\("), "an advisory lock"),
+    # Flyway's `outOfOrder` (flyway.conf, TOML, Spring's `spring.flyway.out-of-order`, FLYWAY_OUT_OF_ORDER, the
+    # fluent `.outOfOrder(true)`); goose's `-allow-missing` flag and `WithAllowMissing()` option
+    ("out_of_order", re.compile(r"(?<![a-z])out[-_]?of[-_]?order[\"']?\s*[=:(]\s*[\"']?(\w+)", re.I), "Flyway outOfOrder"),
+    ("allow_missing", re.compile(r"(-allow-missing(?!=false)(?:=\w+)?|\bWithAllowMissing\(\))"), "goose allow-missing"),
 )  # fmt: skip
 _FILES = re.compile(
     r"(^|/)(config/initializers/[\w-]+\.rb|env\.py|settings[\w-]*\.py|settings/[\w-]+\.py|"
     r"(structure|schema)\.sql|flyway[\w-]*\.(conf|properties|toml)|application[\w-]*\.(properties|ya?ml)|"
     r"Makefile|[\w-]*\.mk|\.env[\w.-]*|(docker-)?compose[\w.-]*\.ya?ml|ormconfig\.\w+|data-?source\.[jt]s|"
-    r"[\w-]*migrat[\w-]*\.(sh|ya?ml|toml))$"
+    r"[\w-]*migrat[\w-]*\.(sh|ya?ml|toml|go)|\w*[Ff]lyway\w*\.(java|kt))$"
 )
 _SKIP = {"node_modules", "vendor", "test", "tests", "spec", "testdata", "fixtures", "examples", "docs"}
 
