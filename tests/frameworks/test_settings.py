@@ -467,3 +467,11 @@ def test_runs_migrations_out_of_order(path: str, text: str, kind: str) -> None:
     )
     off = runner_settings(MemoryTree({path: text}))
     assert off.get(kind) is None
+
+
+def test_out_of_order_read_from_elsewhere_is_not_a_setting() -> None:
+    """`setOutOfOrder(config.isEnabled(…))`: off unless an operator turns it on, as Flyway's default."""
+    java = "config.setOutOfOrder(\n    provider.isEnabled(FLYWAY_OUT_OF_ORDER_MIGRATION));\n"
+    assert (
+        runner_settings(MemoryTree({"src/main/java/app/FlywayConfig.java": java})).get("out_of_order") is None
+    )

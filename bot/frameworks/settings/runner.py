@@ -39,7 +39,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("migration_lock", re.compile(r"\b(pg_advisory_lock|pg_advisory_xact_lock|GET_LOCK)\s*\("), "an advisory lock"),
     # Flyway's `outOfOrder` (flyway.conf, TOML, Spring's `spring.flyway.out-of-order`, FLYWAY_OUT_OF_ORDER, the
     # fluent `.outOfOrder(true)`); goose's `-allow-missing` flag and `WithAllowMissing()` option
-    ("out_of_order", re.compile(r"(?<![a-z])out[-_]?of[-_]?order[\"']?\s*[=:(]\s*[\"']?(\w+)", re.I), "Flyway outOfOrder"),
+    ("out_of_order", re.compile(r"(?<![a-z])out[-_]?of[-_]?order[\"']?\s*[=:(]\s*[\"']?(true)\b", re.I), "Flyway outOfOrder"),
     ("allow_missing", re.compile(r"(-allow-missing(?!=false)(?:=\w+)?|\bWithAllowMissing\(\))"), "goose allow-missing"),
 )  # fmt: skip
 _FILES = re.compile(
