@@ -115,7 +115,7 @@ def _django(migration: Migration, head: Tree, base: Tree) -> Iterator[Finding]:
     if nodes is None or before_nodes is None:
         return
     after = graph.leaves(nodes, app)
-    if len(after) < 2 or name not in {n.name for n in after}:
+    if len(after) < 2 or name not in {n.name for n in after} or _follows_a_missing(nodes[name], nodes, app):
         return
     if len(graph.leaves(before_nodes, app)) > 1:
         return  # the base branch already had the conflict: not this change's
@@ -132,6 +132,13 @@ def _django(migration: Migration, head: Tree, base: Tree) -> Iterator[Finding]:
         f"Make `{name}` depend on `('{app}', '{others[0]}')` and renumber it after that one, or add a merge "
         "migration (`manage.py makemigrations --merge`).",
     )
+
+
+def _follows_a_missing(node: graph.Node, nodes: dict[str, graph.Node], app: str) -> bool:
+    """It depends on a migration of its app that does not exist: Django stops on that first
+    (migration-parent-missing), before it counts leaves."""
+    replaced = {name for n in nodes.values() for a, name in n.replaces if a == app}
+    return any(a == app and n not in nodes and n not in replaced for a, n, _ in node.dependencies)
 
 
 def _finding(migration: Migration, line: int, message: str, blast: str, fix: str) -> Finding:
