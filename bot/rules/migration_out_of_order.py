@@ -21,7 +21,10 @@ dbmate, Diesel, Knex, Prisma) run it, so they are not flagged.
 Renumber the migration (and its down file) to a version after the newest one of the base branch, so every
 database runs it after what it already has. With Flyway, `outOfOrder=true` (and with goose,
 `-allow-missing`) is the alternative when running migrations out of order is the team's intent; the rule
-reads those settings from the repository and stays quiet where they are on.
+reads those settings from the repository (Flyway and Spring settings, `.env` and compose files, Makefiles,
+Jenkinsfiles, migration scripts, a Flyway configuration class written `outOfOrder(true)`) and stays quiet
+where they are on. A setting read at run time (`setOutOfOrder(config.isEnabled(…))`) is Flyway's default, off,
+until an environment turns it on.
 """
 
 from __future__ import annotations

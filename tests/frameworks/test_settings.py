@@ -455,6 +455,7 @@ def test_a_driver_speaks_for_the_migrations_of_its_own_language_only(
             "out_of_order",
         ),
         (".env", "FLYWAY_OUT_OF_ORDER=true\n", "out_of_order"),
+        ("jenkinsfiles/dev", 'environment {\n    FLYWAY_MIGRATE_OUT_OF_ORDER = "true"\n}\n', "out_of_order"),
         ("Makefile", "up:\n\tgoose -dir db -allow-missing postgres $(URL) up\n", "allow_missing"),
         ("cmd/migrate.go", "goose.UpContext(ctx, db, dir, goose.WithAllowMissing())\n", "allow_missing"),
     ],

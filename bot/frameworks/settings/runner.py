@@ -46,7 +46,7 @@ _FILES = re.compile(
     r"(^|/)(config/initializers/[\w-]+\.rb|env\.py|settings[\w-]*\.py|settings/[\w-]+\.py|"
     r"(structure|schema)\.sql|flyway[\w-]*\.(conf|properties|toml)|application[\w-]*\.(properties|ya?ml)|"
     r"Makefile|[\w-]*\.mk|\.env[\w.-]*|(docker-)?compose[\w.-]*\.ya?ml|ormconfig\.\w+|data-?source\.[jt]s|"
-    r"[\w-]*migrat[\w-]*\.(sh|ya?ml|toml|go)|\w*[Ff]lyway\w*\.(java|kt))$"
+    r"[\w-]*migrat[\w-]*\.(sh|ya?ml|toml|go)|\w*[Ff]lyway\w*\.(java|kt)|[Jj]enkinsfile[\w.-]*|jenkinsfiles/[\w.-]+)$"
 )
 _SKIP = {"node_modules", "vendor", "test", "tests", "spec", "testdata", "fixtures", "examples", "docs"}
 
