@@ -32,7 +32,10 @@ ran the old version (the applied file fixed for new installs, and a new migratio
 column where it is missing, guarded by `IF NOT EXISTS` or `Schema::hasIndex`) is a note: both kinds of database
 end with the same schema. An edit that leaves the same
 schema on the tables it touches (the same columns, types, NULLs, defaults, indexes and keys) with its statements
-written another way (raw SQL made the framework's calls, or an index built with other locks) is a warning. An edit that replaces
+written another way (raw SQL made the framework's calls, or an index built with other locks) is a warning; so is
+one whose data changes write the same values to the same rows another way (a raw `UPDATE` made the query
+builder's `->where(…)->update([…])`, a transaction opened by a block instead of calls), while a change of the
+rows or values they write stays critical. An edit that replaces
 application models the migration imported by definitions of its own, its statements unchanged, is a warning
 (check the copies). An edit that moves its row changes (UPDATE, DELETE) to another
 migration of the same change, and changes nothing else, is a note when they write constants (running them again
@@ -72,6 +75,7 @@ from bot.model.migration import (
 )
 from bot.rules.context import Context
 from bot.sql.domains import literal
+from bot.sql.row_effects import effect
 
 RULE = Rule(
     id="applied-migration-edited",
@@ -131,8 +135,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         same_form = migration.framework != "sql" and _tokens(base_text) == _tokens(head_text)
         if (
             not same_form
+            and context.applied_base is not None
             and _only_code_edited(migration, context.applied_base)
-            and _literals(base_text) == _literals(head_text)
+            and _code_literals(base_text, context.applied_base) == _code_literals(head_text, migration)
         ):
             # Every statement the review reads is as it was; the edit is in the migration's own code (a
             # linter's rewrite, a helper moved out): worth reading, not a block without a changed statement.
@@ -254,8 +259,14 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         elif not renamed and _same_schema(migration, context):
             # the schema statements written another way (raw SQL made the framework's calls, say), to the same
             # columns, types, NULLs, defaults, indexes and keys: both kinds of database end alike
+            rows = (
+                " Its data changes write the same values to the same rows as the version databases ran, written"
+                " another way (raw SQL made the query builder's calls, or the reverse), and it"
+                if _rows_rewritten(migration, context.applied_base)
+                else " It"
+            )
             message += (
-                " It leaves the same schema as the version databases ran (the same columns, types, NULLs,"
+                f"{rows} leaves the same schema as the version databases ran (the same columns, types, NULLs,"
                 " defaults, indexes and keys on the tables it touches), written another way (or built with other"
                 " locks)."
             )
@@ -328,19 +339,30 @@ def _brought_to_the_same(migration: Migration, context: Context) -> str | None:
 
 
 def _same_schema(migration: Migration, context: Context) -> bool:
-    """Do the base branch's version and this one leave the same schema on the tables they touch, with the same
-    data changes, though their statements differ?"""
+    """Do the base branch's version and this one leave the same schema on the tables they touch, with data
+    changes that write the same rows (however they are written), though their statements differ?"""
     old = context.applied_base
     if old is None or any(isinstance(op, Unparsed | RunCode) for op in (*migration.up, *old.up)):
         return False
-
-    def data(m: Migration) -> list[tuple[str, str]]:
-        return [(type(op).__name__, op.sql) for op in m.up if isinstance(op, DATA_CHANGES)]
-
-    if data(old) != data(migration):
+    if _row_effects(old) != _row_effects(migration):
         return False
     existing, fresh, tables = _both_versions(old, migration, context)
     return bool(tables) and _shape(existing, tables) == _shape(fresh, tables)
+
+
+def _row_effects(migration: Migration) -> list[tuple[object, ...]]:
+    """What the up's data changes write, in order, whatever way each is written (raw SQL or a query
+    builder's calls)."""
+    return [effect(op, migration.dialect) for op in migration.up if isinstance(op, DATA_CHANGES)]
+
+
+def _rows_rewritten(migration: Migration, old: Migration | None) -> bool:
+    """Are the up's data changes written otherwise than in the base branch's version?"""
+
+    def written(m: Migration) -> list[str]:
+        return [" ".join(op.sql.split()) for op in m.up if isinstance(op, DATA_CHANGES)]
+
+    return old is not None and written(old) != written(migration)
 
 
 def _both_versions(
@@ -664,17 +686,48 @@ def _schema_dump(migration: Migration, context: Context) -> str | None:
 
 def _only_code_edited(migration: Migration, old: Migration | None) -> bool:
     """Do the base branch's and the head's versions read as the same statements once the text of their code
-    (RunCode) is left aside, with code in both, in the same places?"""
+    (RunCode) is left aside, with code in both, in the same places? Data changes count as the same when they
+    write the same rows (however written); a transaction opened and committed by calls of its own or by a
+    block around the code is the same code."""
     if old is None:
         return False
 
-    def shape(m: Migration) -> tuple[tuple[str, str], ...]:
+    def shape(m: Migration) -> tuple[object, ...]:
         return tuple(
-            (type(op).__name__, "" if isinstance(op, RunCode) else op.sql) for op in (*m.up, *(m.down or ()))
+            (type(op).__name__, "")
+            if isinstance(op, RunCode)
+            else effect(op, m.dialect)
+            if isinstance(op, DATA_CHANGES)
+            else (type(op).__name__, op.sql)
+            for op in (*m.up, *(m.down or ()))
+            if not (isinstance(op, RunCode) and _TRANSACTION_CALLS.fullmatch(op.sql.strip()))
         )
 
     code = any(isinstance(op, RunCode) for op in migration.up)
     return code and shape(old) == shape(migration)
+
+
+# Code that only opens, commits or rolls back a transaction (`DB::beginTransaction()`, `DB::commit();`).
+_TRANSACTION_CALLS = re.compile(
+    r"(?:[\\\w$]+\s*(?:::|->|\.)\s*)+(?:beginTransaction|begin_transaction|commit|rollBack|rollback)\s*\(\s*\)\s*;?",
+    re.I,
+)
+
+
+def _code_literals(text: str, migration: Migration) -> list[str]:
+    """The strings and numbers of the file's code outside its data changes (which are compared by what they
+    write, not by how they are written)."""
+    spans = [
+        (op.location.line, op.end_line or op.location.line)
+        for op in (*migration.up, *(migration.down or ()))
+        if isinstance(op, DATA_CHANGES) and op.location.path == migration.path
+    ]
+    kept = [
+        line
+        for number, line in enumerate(text.splitlines(), 1)
+        if not any(a <= number <= b for a, b in spans)
+    ]
+    return _literals("\n".join(kept))
 
 
 _LITERAL = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
