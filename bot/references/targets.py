@@ -99,13 +99,16 @@ _ENUM_RENAME = re.compile(
 )
 
 
-def enum_rename(op: RawSQL) -> tuple[str, str, str] | None:
-    """(enum type without schema or quotes, old value, new value) of `ALTER TYPE … RENAME VALUE`."""
+def enum_rename(op: RawSQL, *, folded: bool = True) -> tuple[str, str, str] | None:
+    """(enum type without schema or quotes, old value, new value) of `ALTER TYPE … RENAME VALUE`; the type's
+    name in lower case, or with `folded=False` as the database keeps it (a quoted name keeps its case)."""
     match = _ENUM_RENAME.match(op.sql) if op.category == "alter-type" else None
     if match is None:
         return None
     name, old, new = match.groups()
-    return name.split(".")[-1].strip('"').lower(), old.replace("''", "'"), new.replace("''", "'")
+    name = name.split(".")[-1]
+    name = name.strip('"') if not folded and name.startswith('"') else name.strip('"').lower()
+    return name, old.replace("''", "'"), new.replace("''", "'")
 
 
 # A value counted or summed over other rows by a sub-query: a cache of them, not a copy of a column of the row

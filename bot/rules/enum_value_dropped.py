@@ -139,7 +139,7 @@ def _from_text(
     values = _quoted(missing)
     yield op.finding(
         RULE,
-        f"`{op.table}.{op.column}` is cast from `{column.type}` to the enum `{_name(op.new_type)}`, which has no "
+        f"`{op.table}.{op.column}` is cast from `{column.type}` to the enum `{_display(op.new_type)}`, which has no "
         f"{values}, while {said}: every row that holds one fails the cast.",
         severity=severity,
         references=refs,

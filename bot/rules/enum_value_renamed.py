@@ -46,9 +46,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             if n
             else ""
         )
+        written = enum_rename(op, folded=False) if isinstance(op, RawSQL) else None
+        shown = (written or renamed)[0]  # a quoted name as the database keeps it
         yield op.finding(
             RULE,
-            f"Enum `{name}` value `{old}` is renamed to `{new}`{still}.",
+            f"Enum `{shown}` value `{old}` is renamed to `{new}`{still}.",
             blast_radius=f"The running release fails when it writes `{old}`, and every comparison with `{old}` "
             f"in code, queries and reports stops matching. {found.blast_radius}",
             severity=found.severity,

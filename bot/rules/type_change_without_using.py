@@ -4,7 +4,7 @@
 `ALTER TABLE … ALTER COLUMN zip TYPE integer` on a `varchar` column stops with "column cannot be cast
 automatically to type integer": PostgreSQL converts stored values only through an implicit or assignment
 cast, and there is none from a string type to a number, a date, a boolean or a uuid, nor from `integer` to
-`boolean`. The failure does not depend on the data: the migration fails on every database, and where the
+`boolean`, nor to an enum type (`CREATE TYPE … AS ENUM`) from any other type, a string or another enum. The failure does not depend on the data: the migration fails on every database, and where the
 file runs in a transaction, everything before it in the file is undone. Rails' `change_column`, Alembic's
 `alter_column(type_=…)`, Sequelize's `changeColumn` and Ecto's `modify` write the statement without USING;
 Django's schema editor adds one itself.
@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AlterColumnType, Migration
+from bot.rules._schema_domain import enum_labels
 from bot.rules.context import Context
 from bot.sql.pg_casts import converts_without_using
 
@@ -57,7 +58,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         known = context.before(op).column(op.table, op.column)
         old = op.old_type or (known.type if known is not None else "")
-        if not old or converts_without_using(old, op.new_type) is not False:
+        if not old or not (converts_without_using(old, op.new_type) is False or _into_enum(old, op, context)):
             continue
         yield op.finding(
             RULE,
@@ -70,3 +71,19 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             fix=f"Convert explicitly: `ALTER COLUMN {op.column} TYPE {op.new_type} USING {op.column}::{op.new_type}`, "
             "after checking every stored value converts.",
         )
+
+
+def _into_enum(old: str, op: AlterColumnType, context: Context) -> bool:
+    """Is the new type an enum type of the schema (`CREATE TYPE … AS ENUM`) and the old one another type?
+    PostgreSQL casts nothing to an enum by itself, not even a string or another enum."""
+    catalog = context.before(op)
+    if op.new_type.lower().startswith("enum(") or enum_labels(op.new_type, catalog) is None:
+        return False
+    return _bare(old) != _bare(op.new_type)
+
+
+def _bare(type_sql: str) -> str:
+    """The type's name without its schema, and without quotes that change nothing (`"mood"` is `mood`)."""
+    name = type_sql.rsplit(".", 1)[-1]
+    inner = name.strip('"')
+    return inner if inner == inner.lower() else name

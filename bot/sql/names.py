@@ -195,9 +195,20 @@ def normalize_type(type_sql: str, dialect: str) -> str:
     """A type written as text (a Liquibase `type="NUMERIC(12,2)"`) spelled as `column_type` spells it."""
     try:
         name = DIALECTS.get(dialect, dialect)
-        return str(exp.DataType.build(type_sql, dialect=name).sql(name)).lower()
+        return _folded(str(exp.DataType.build(type_sql, dialect=name).sql(name)))
     except Exception:  # sqlglot raises several error types for a type it does not know
-        return type_sql.lower()
+        return _folded(type_sql)
+
+
+_QUOTED_NAME = re.compile(r'("(?:[^"]|"")*")')
+
+
+def _folded(type_sql: str) -> str:
+    """The type in lower case, but for the names written in double quotes, which the database keeps as written
+    (`"OrderStatus"` is another type than `orderstatus`)."""
+    return "".join(
+        part if _QUOTED_NAME.fullmatch(part) else part.lower() for part in _QUOTED_NAME.split(type_sql)
+    )
 
 
 def shown_type(type_sql: str) -> str:
