@@ -11,7 +11,9 @@ Save what the change overwrites or removes before it runs (`CREATE TABLE orders_
 id, status FROM orders WHERE …`, in the migration or as the first deploy step) and restore from it in the
 down migration. A change that only fills empty values (`WHERE status IS NULL`, `= ''`, also when the rows
 come in key slices of a queryset so filtered), or writes a column the same change adds (in this migration
-or an earlier one of the pull request), loses nothing and is not reported.
+or an earlier one of the pull request), loses nothing and is not reported. A column an UPDATE without WHERE
+sets to one constant in every row is left to `every-row-overwritten`, which says the rollback does not
+restore it either (unless that rule is turned off).
 
 A down migration that writes the table back is not enough when the up merged several values into one:
 `SET status = 'closed' WHERE status IN ('cancelled', 'refunded')` undone by `SET status = 'cancelled' WHERE
@@ -40,16 +42,15 @@ from bot.model.migration import (
     AddColumn,
     CaseMapping,
     DataDelete,
-    DataInsert,
     DataUpdate,
     Migration,
-    RunCode,
     Truncate,
 )
+from bot.rules import every_row_overwritten
 from bot.rules._backfill import added_by_change
 from bot.rules._framework_fixes import restore
+from bot.rules._restores import has_way_back, restored_tables
 from bot.rules.context import Context
-from bot.rules.missing_down_migration import DERIVED_DOWN
 from bot.sql.data_changes import fills_nulls
 from bot.sql.names import identifier
 from bot.sql.writes import Write, in_conjunction, writes
@@ -75,12 +76,13 @@ Destructive = DataUpdate | DataDelete | Truncate
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    if migration.down is None:  # no way back at all: missing-down-migration says so
+    if not has_way_back(migration):  # none at all, or an empty down: missing-down-migration says so
         return
-    if not migration.down and migration.framework not in DERIVED_DOWN:
-        return  # an empty down migration: missing-down-migration says so
-    restored = _restored(migration)
+    restored = restored_tables(migration)
     added = {(unqualified(op.table), op.column.name) for op in migration.up if isinstance(op, AddColumn)}
+    # columns every-row-overwritten reports (an UPDATE without WHERE setting a constant), saying too that the
+    # way back does not restore them: one finding for one statement's loss
+    added |= _spoken_for(migration, context)
     # One finding per unit of code (a RunPython function, the up migration): the data it loses, table by table
     units: dict[str, list[tuple[Destructive, str]]] = {}
     for op in migration.up:
@@ -292,19 +294,19 @@ def _finding(migration: Migration, unit: str, found: list[tuple[Destructive, str
     )
 
 
-def _restored(migration: Migration) -> set[str]:
-    """Tables the way back writes data into: an UPDATE or INSERT of the down migration, code it runs, or the
-    reverse code of the up's own (Django `RunPython(forwards, backwards)`)."""
-    down = migration.down or ()
-    tables = {op.table for op in down if isinstance(op, DataUpdate | DataInsert)}
-    tables |= {t for op in down if isinstance(op, RunCode) for t in op.touches}
-    tables |= {
-        t
-        for op in migration.up
-        if isinstance(op, RunCode) and op.reverse and not op.reverse_noop
-        for t in op.touches
+def _spoken_for(migration: Migration, context: Context) -> set[tuple[str, str]]:
+    """(table, column) of the writes `every-row-overwritten` reports for this migration, when it runs."""
+    rule = every_row_overwritten.RULE
+    chosen = context.config.rules
+    if rule.id in chosen.ignore or (chosen.select and rule.id not in chosen.select):
+        return set()
+    if rule.dialects and context.dialect not in rule.dialects:
+        return set()
+    return {
+        (unqualified(op.table), column)
+        for (_, column, _), ops in every_row_overwritten.overwrites(migration, context).items()
+        for op in ops
     }
-    return {unqualified(t) for t in tables}
 
 
 def _item(op: Destructive, lost: str) -> str:

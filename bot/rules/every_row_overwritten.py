@@ -14,7 +14,9 @@ migration) overwrites nothing but its default. A copy saved first in the migrati
 SELECT … FROM users`), a column the migration drops or fills again afterwards in every row (a placeholder that lets a type
 change cast), and a value the production probe shows
 every row already holds are not reported either. Rails' `update_all` and Django's `.update()` on a whole
-model are read the same way.
+model are read the same way. Where the migration's down writes nothing back into the table, the finding says
+that a rollback does not restore the values either (`data-lost-on-rollback` leaves such a column to it: one
+statement, one finding).
 
 ## Use instead
 Say which rows: `UPDATE users SET plan = 'pro' WHERE plan IS NULL` (or the kind meant). If every row must
@@ -40,6 +42,8 @@ from bot.model.migration import (
     Operation,
 )
 from bot.rules._backfill import added_by_change
+from bot.rules._framework_fixes import restore
+from bot.rules._restores import restores_nothing_of
 from bot.rules.context import Context
 from bot.sql.domains import literal
 
@@ -65,8 +69,35 @@ _BOOLEANS = {"true", "false"}
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    for (_, column, value), ops in overwrites(migration, context).items():
+        tables = list(dict.fromkeys(op.table for op in ops))
+        named = ", ".join(f"`{t}.{column}`" for t in tables)
+        first = unqualified(tables[0])
+        # the way back writes none of them again: said here, where data-lost-on-rollback leaves it
+        kept = all(restores_nothing_of(migration, t) for t in tables)
+        yield ops[0].finding(
+            RULE,
+            f"The UPDATE has no WHERE: it sets {named} to {value} in every row, overwriting what each row held"
+            + (", and the down migration does not restore them." if kept else "."),
+            blast_radius=f"Every row of {', '.join(f'`{t}`' for t in tables)}: the values of `{column}` held "
+            "before (chosen by users, set by earlier code) are lost"
+            + (", a rollback does not bring them back," if kept else ",")
+            + " and nothing afterwards tells which row held what.",
+            fix=f"Add the WHERE that picks the rows meant (`WHERE {column} IS NULL` to fill only empty ones). "
+            + (
+                f"If every row must take {value}: {restore(migration.framework)} Then suppress this finding with"
+                " the reason."
+                if kept
+                else f"If every row must take {value}, first save `CREATE TABLE {first}_{column}_backup AS SELECT "
+                f"id, {column} FROM {tables[0]}` and suppress this finding with the reason."
+            ),
+        )
+
+
+def overwrites(migration: Migration, context: Context) -> dict[tuple[int, str, str], list[DataUpdate]]:
+    """The UPDATEs without WHERE that set a column holding data to one constant, by line, column and value
+    (a loop over several models writes them all at one line: one finding)."""
     fresh = {(unqualified(op.table), op.column.name) for op in migration.up if isinstance(op, AddColumn)}
-    # one finding per line, column and value: a loop over several models writes them all at one line
     found: dict[tuple[int, str, str], list[DataUpdate]] = {}
     for op in migration.up:
         if not isinstance(op, DataUpdate) or not _every_row(op) or context.catalog.is_new(op.table):
@@ -83,20 +114,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             if _already_held(context, op.table, column, value):
                 continue
             found.setdefault((op.location.line, column, value), []).append(op)
-    for (_, column, value), ops in found.items():
-        tables = list(dict.fromkeys(op.table for op in ops))
-        named = ", ".join(f"`{t}.{column}`" for t in tables)
-        first = unqualified(tables[0])
-        yield ops[0].finding(
-            RULE,
-            f"The UPDATE has no WHERE: it sets {named} to {value} in every row, overwriting what each row held.",
-            blast_radius=f"Every row of {', '.join(f'`{t}`' for t in tables)}: the values of `{column}` held "
-            "before (chosen by users, set by earlier code) are lost, and nothing afterwards tells which row held "
-            "what.",
-            fix=f"Add the WHERE that picks the rows meant (`WHERE {column} IS NULL` to fill only empty ones). "
-            f"If every row must take {value}, first save `CREATE TABLE {first}_{column}_backup AS SELECT "
-            f"id, {column} FROM {tables[0]}` and suppress this finding with the reason.",
-        )
+    return found
 
 
 def _every_row(op: DataUpdate) -> bool:

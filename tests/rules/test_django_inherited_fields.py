@@ -88,7 +88,13 @@ def _get(names: dict, child: str) -> str:  # type: ignore[type-arg]
 
 
 def _lost(result: Review) -> list:  # type: ignore[type-arg]
-    return [f for f in result.active if f.rule == "data-lost-on-rollback"]
+    """What the review says the rollback loses (every-row-overwritten speaks for an overwrite of every row)."""
+    return [
+        f
+        for f in result.active
+        if f.rule == "data-lost-on-rollback"
+        or (f.rule == "every-row-overwritten" and "does not restore them" in f.message)
+    ]
 
 
 @pytest.mark.parametrize("names", NAMES)

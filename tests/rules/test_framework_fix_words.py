@@ -109,11 +109,17 @@ def test_batch_edges_are_told_in_each_frameworks_terms(table: str, model: str, c
 
 @pytest.mark.parametrize(("table", "model", "column"), NAMES)
 def test_the_way_back_is_told_in_each_frameworks_terms(table: str, model: str, column: str) -> None:
+    # every row set to one constant: every-row-overwritten says the way back loses it too
     django = _fix(
-        _django(model, column, '{model}.objects.all().update({column}="x")'), "data-lost-on-rollback"
+        _django(model, column, '{model}.objects.all().update({column}="x")'), "every-row-overwritten"
     )
     assert "RunPython" in django and "reverse function" in django
-    rails = _fix(_rails(table, model, column, "{model}.update_all({column}: 'x')"), "data-lost-on-rollback")
+    rails = _fix(_rails(table, model, column, "{model}.update_all({column}: 'x')"), "every-row-overwritten")
+    assert "`down`" in rails
+    rails = _fix(
+        _rails(table, model, column, "{model}.where(id: 1..99).update_all({column}: 'x')"),
+        "data-lost-on-rollback",
+    )
     assert "`down`" in rails
     sql = _fix(
         _sql(table, column, _goose, "UPDATE {table} SET {column} = 'x' WHERE id < 100;"),
