@@ -17,6 +17,7 @@ from bot.model.migration import Migration, Operation, RawSQL
 from bot.references.code_values import CodeValues
 from bot.references.database_code import database_uses
 from bot.references.search import ReferenceIndex, Target, Use
+from bot.rules._singleton import one_row
 
 # Versions assumed when the configuration names none: the oldest still supported by its vendor.
 _NEWEST = 999  # the release a version short of one stands for: the newest of its line
@@ -38,6 +39,7 @@ class Context:
     database: Database | None = None  # the migration's database and where the repository says so
     runner: Runner = field(default_factory=Runner)  # timeouts and transactions the runner already sets
     _before: dict[int, Catalog] = field(default_factory=dict, compare=False, repr=False)
+    _one_row: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # see one_row
     # per list of operations (by identity): the index of each operation, and of the last schema change
     # before each index
     _positions: dict[int, tuple[tuple[Operation, ...], dict[int, int], list[int]]] = field(
@@ -193,13 +195,28 @@ class Context:
         return self.dialect in ("mysql", "mariadb")
 
     def lock_severity(self, table: str, default: Severity) -> Severity | None:
-        """None for a table this change creates; a warning for a small one; the rule's own otherwise."""
+        """None for a table this change creates; a warning for a small one (or one the schema shows to hold one
+        row); the rule's own otherwise."""
         size = self.catalog.size(table)
         if size == NEW:
             return None
-        if size == SMALL:
+        if size == SMALL or self.one_row(table):
             return Severity.WARNING if default is Severity.CRITICAL else Severity.INFO
         return default
+
+    def one_row(self, table: str) -> str:
+        """Why a table nobody sized holds one row (a settings table whose schema or migrations say so); ""
+        when the schema does not show it, or the configuration or the probe sized it."""
+        if (
+            not table
+            or table in self.catalog.large
+            or table in self.catalog.small
+            or table in self.catalog.rows
+        ):
+            return ""
+        if table not in self._one_row:
+            self._one_row[table] = one_row(self.catalog, table) or ""
+        return self._one_row[table]
 
     def size_words(self, table: str) -> str:
         size = self.catalog.size(table)
@@ -210,4 +227,6 @@ class Context:
             return f"`{table}` (listed as small in the configuration)"
         if size == LARGE and table in self.catalog.large:
             return f"`{table}` (listed as large in the configuration)"
+        if why := self.one_row(table):
+            return f"`{table}` (one row: {why})"
         return f"`{table}` (size unknown, assumed large)"

@@ -85,6 +85,11 @@ def reads_only(check_sql: str, column: str, dialect: str = "postgres") -> bool:
     return tree is not None and _only(tree, column)
 
 
+def condition(check_sql: str, dialect: str = "postgres") -> exp.Expression | None:
+    """A condition or expression written as text (a CHECK's, an index's) as a tree; None when it is no SQL."""
+    return _parsed(check_sql, dialect)
+
+
 @lru_cache(maxsize=512)
 def _parsed(check_sql: str, dialect: str) -> exp.Expression | None:
     try:

@@ -150,7 +150,7 @@ def _create(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
             if not isinstance(c, exp.ColumnDef)
             for op in [_constraint(c, name, base, dialect, False)]
             if isinstance(op, AddConstraint)
-        )
+        ) + tuple(_column_checks(items, name, base, dialect))
         like = e.find(exp.LikeProperty)
         source = like.this if like is not None else None
         # MySQL's `CREATE TABLE t LIKE s` copies the whole definition but the foreign keys
@@ -189,6 +189,27 @@ def _create(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
         yield CreateEnum(name=table_name(target), values=values, **base)
     else:
         yield RawSQL(category=f"create-{kind.lower() or 'object'}", **base)
+
+
+def _column_checks(
+    items: list[exp.Expression], table: str, base: Base, dialect: str
+) -> Iterator[AddConstraint]:
+    """The CHECKs written on column definitions (`id tinyint PRIMARY KEY CHECK (id = 1)`), named after the
+    column, as MariaDB names them."""
+    for column in items:
+        if not isinstance(column, exp.ColumnDef):
+            continue
+        for check in column.find_all(exp.CheckColumnConstraint):
+            if check.this is not None:
+                yield AddConstraint(
+                    table=table,
+                    name=identifier(column.this),
+                    constraint="check",
+                    columns=(identifier(column.this),),
+                    expression_sql=render(check.this, dialect),
+                    on_column=True,
+                    **base,
+                )
 
 
 def _inline_indexes(items: list[exp.Expression], table: str, base: Base, dialect: str) -> Iterator[AddIndex]:
