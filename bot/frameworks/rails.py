@@ -30,6 +30,7 @@ from bot.frameworks import (
     ruby,
     ruby_batches,
     ruby_model,
+    ruby_saves,
     strong_migrations,
     suppressions,
 )
@@ -123,6 +124,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         down, reason = _down(methods.get("down"), walker)
         if "down" in methods and methods["down"] is None:
             reason = _EMPTY_DOWN  # an empty method: reversible on paper, nothing comes back
+    saves = ruby_saves.unchecked(methods.get("change") or methods.get("up"), root, path, tree)
     up = rails_associations.with_dependents(up, root, path, tree)
     down = rails_associations.with_dependents(down, root, path, tree) if down is not None else None
     note = (
@@ -148,6 +150,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         version=version(path),
         suppressions=suppressions.find(text, up) + walker.safety_suppressions(),
         online_tool=online,
+        unchecked_saves=saves,
     )
 
 

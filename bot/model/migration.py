@@ -550,6 +550,17 @@ class RunCode(Operation):
 
 
 @dataclass(frozen=True, kw_only=True)
+class UncheckedSave(Operation):
+    """A call that saves a record through its validations and answers false when one fails, whose answer
+    the migration's code ignores (Rails `record.save` or `record.update(…)` as a statement, `Model.create(…)` in
+    a loop): a record that fails is left as it was and the migration goes on."""
+
+    method: str  # "save", "update", "update_attributes", "create"
+    model: str = ""  # the model class it saves, when the code says which ("" when it does not)
+    validations: str = ""  # where that model declares validations ("" when the review did not find them)
+
+
+@dataclass(frozen=True, kw_only=True)
 class CurrentModelImport(Operation):
     """A Django migration that imports the application's own model classes (`from shop.models import
     Order`) instead of the historical ones `apps.get_model()` gives: its code runs against the models as
@@ -691,6 +702,9 @@ class Migration:
     # the online schema-change tool that runs the migration's ALTER TABLE statements (MySQL's
     # pt-online-schema-change through Rails' Departure gem): it copies the table while writes go on
     online_tool: str = ""
+    # saves whose failure (a validation, a callback that aborts) the code does not check: read from the up's code,
+    # apart from `up` (they change no rows of their own beyond the data operations already read there)
+    unchecked_saves: tuple[UncheckedSave, ...] = ()
 
     def tables_created(self) -> set[str]:
         """Tables, and views that can carry indexes, that this migration creates."""

@@ -122,6 +122,7 @@ NAMES = (
     "rescaled_in_place",
     "restricted_destroy",
     "rows_violating_check",
+    "save_failure_ignored",
     "schema_dropped",
     "schema_renamed",
     "sequence_not_widened",
