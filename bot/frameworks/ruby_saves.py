@@ -79,6 +79,8 @@ def unchecked(body: Node | None, root: Node, path: str, tree: Tree) -> tuple[Unc
     found = []
     for node, method in _dropped(body):
         model = _model(node, body)
+        if method == "update" and not model:
+            continue  # `options.update(…)` on a Hash merges it: a record's `update` only where the model is known
         where = inline[model] if model in inline else _app_validations(model, tree, _root(path))
         if not where:
             continue  # a model without validations (the migration's own copy, or the application's)
@@ -161,26 +163,36 @@ def _model(node: Node, body: Node) -> str:
     receiver = found.receiver if found is not None else None
     if receiver is None:
         return ""
-    if receiver.type == "constant":
+    if receiver.type in ("constant", "scope_resolution"):
         return ruby.text_of(receiver)
     name = ruby.text_of(receiver)
     current: Node | None = node
     while current is not None and (call := _enclosing_block_call(current, body)) is not None:
         if name in ruby.block_parameters(call):
-            return _root_constant(call)
+            return _root_constant(call, body)
         current = call
-    assigned = re.search(
-        rf"^\s*{re.escape(name)}\s*=\s*([A-Z]\w*(?:::[A-Z]\w*)*)\b", ruby.text_of(body), re.M
+    return _assigned(name, body)
+
+
+def _assigned(name: str, body: Node) -> str:
+    """The model a local holds records of: `rows = Post.where(…)` → `Post`."""
+    found = re.search(
+        rf"^\s*{re.escape(name)}\s*=\s*((?:::)?[A-Z]\w*(?:::[A-Z]\w*)*)\b", ruby.text_of(body), re.M
     )
-    return assigned.group(1).rsplit("::", 1)[-1] if assigned else ""
+    return found.group(1).lstrip(":") if found else ""
 
 
-def _root_constant(call: Node) -> str:
-    """`User` of `User.where(…).find_each`."""
+def _root_constant(call: Node, body: Node) -> str:
+    """`User` of `User.where(…).find_each`, `Spree::Taxon` of `Spree::Taxon.all.each`, `Post` of
+    `posts.each` after `posts = Post.where(…)`."""
     current: Node | None = call
     while current is not None and current.type == "call":
         current = current.child_by_field_name("receiver")
-    return ruby.text_of(current) if current is not None and current.type == "constant" else ""
+    if current is None:
+        return ""
+    if current.type in ("constant", "scope_resolution"):
+        return ruby.text_of(current).lstrip(":")
+    return _assigned(ruby.text_of(current), body) if current.type == "identifier" else ""
 
 
 def _inline_models(text: str) -> dict[str, str]:
@@ -205,14 +217,14 @@ def _app_validations(model: str, tree: Tree, root: str) -> str:
     (no model named, no file of that name, a concern included, another parent), "" when it declares none."""
     if not model:
         return "unknown"
-    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", model).lower()
+    snake = "/".join(re.sub(r"(?<!^)(?=[A-Z])", "_", part).lower() for part in model.split("::"))
     path = f"{root}app/models/{snake}.rb"
     text = tree.read(path)
     if text is None:
         return "unknown"
     if _VALIDATES.search(text) or re.search(r"^\s*include\s", text, re.M):
         return f"`{path}`"
-    parent = re.search(rf"class\s+{model}\s*<\s*([\w:]+)", text)
+    parent = re.search(rf"class\s+{model.rsplit('::', 1)[-1]}\s*<\s*([\w:]+)", text)
     if parent is None or parent.group(1) not in ("ApplicationRecord", "ActiveRecord::Base"):
         return "unknown"
     return ""

@@ -34,6 +34,7 @@ BAD = {
     "update-attributes": "    {M}.all.each do |r|\n      r.update_attributes({c}: 'x')\n    end",
     "create-in-loop": "    %w[a b].each { |n| {M}.create({c}: n) }",
     "fetched-record": "    r = {M}.find_by({c}: 'old')\n    r.{c} = 'new'\n    r.save",
+    "collection-in-a-local": "    rows = {M}.where({c}: nil)\n    rows.each do |r|\n      r.update({c}: 'x')\n    end",
 }
 GOOD = {
     "bang": "    {M}.find_each do |r|\n      r.{c} = r.{c}.to_s.strip\n      r.save!\n    end",
@@ -47,6 +48,7 @@ GOOD = {
     "all": "    raise 'invalid' unless {M}.all.all? { |r| r.save }",
     "no-validation": "    {M}.find_each { |r| r.save(validate: false) }",
     "create-once": "    {M}.create!({c}: 'first')",
+    "hash-update": "    options = {{ limit: 10 }}\n    options.update({c}: 'utf8')\n    say options.inspect",
 }
 
 
@@ -96,3 +98,24 @@ def _inline(model: str, table: str, column: str, klass: str, up: str) -> list[Fi
     }
     result = review_sql(text, path="db/migrate/20260101000000_change.rb", base=base)
     return [f for f in result.active if f.rule == "save-failure-ignored"]
+
+
+@pytest.mark.parametrize(("namespace", "model"), [("Spree", "Taxon"), ("Admin", "Post")])
+def test_a_namespaced_model_is_found_in_its_folder(namespace: str, model: str) -> None:
+    """`Spree::Taxon.all.each { |t| t.save }` saves a `Spree::Taxon`, whose file is
+    `app/models/spree/taxon.rb`."""
+    name = f"{namespace}::{model}"
+    folder = f"app/models/{namespace.lower()}/{model.lower()}.rb"
+
+    def review(declared: str) -> list[Finding]:
+        base = {folder: f"module {namespace}\n  class {model} < ApplicationRecord\n{declared}  end\nend\n"}
+        text = (
+            "class Change < ActiveRecord::Migration[7.1]\n  def up\n"
+            f"    {name}.all.each {{ |t| t.save }}\n  end\n\n  def down\n  end\nend\n"
+        )
+        result = review_sql(text, path="db/migrate/20260101000000_change.rb", base=base)
+        return [f for f in result.active if f.rule == "save-failure-ignored"]
+
+    [found] = review("    validates :name, presence: true\n")
+    assert f"a `{name}`" in found.message and folder in found.message
+    assert not review("    belongs_to :parent, optional: true\n")
