@@ -192,6 +192,9 @@ class Catalog:
     # table → the rows migrations inserted with literal VALUES (column → value as SQL), while no DELETE or
     # TRUNCATE of the table followed: the lookup rows every environment that ran the migrations has
     seeds: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    # table → how many rows the migrations inserted into it (literal rows, `Model.objects.create()`), while no
+    # DELETE or TRUNCATE followed; an INSERT … SELECT counts as many (MAX_ROWS)
+    inserted: dict[str, int] = field(default_factory=dict)
     # views, functions and triggers by "kind:name" (a trigger's name includes its table)
     objects: dict[str, DatabaseObject] = field(default_factory=dict)
 
@@ -220,6 +223,7 @@ class Catalog:
         copied.functions = dict(self.functions)
         copied.primary_keys = dict(self.primary_keys)
         copied.seeds = dict(self.seeds)
+        copied.inserted = dict(self.inserted)
         copied.objects = dict(self.objects)
         return copied
 
@@ -569,6 +573,7 @@ def _drop_table(c: Catalog, op: Operation, in_change: bool) -> None:
     c.keys.pop(op.table, None)
     c.primary_keys.pop(op.table, None)
     c.seeds.pop(op.table, None)
+    c.inserted.pop(op.table, None)
     # its own foreign keys, and with CASCADE (PostgreSQL) those of other tables that point at it
     for name in [
         n
@@ -658,6 +663,8 @@ def _rename_table(c: Catalog, op: Operation, in_change: bool) -> None:
         c.primary_keys[op.new_name] = c.primary_keys.pop(op.table)
     if op.table in c.seeds:
         c.seeds[op.new_name] = c.seeds.pop(op.table)
+    if op.table in c.inserted:
+        c.inserted[op.new_name] = c.inserted.pop(op.table)
     # the table's indexes, CHECK constraints and foreign keys (on either side) now name the new table
     on = _on(op.table)
     for name, table_of in list(c.indexes.items()):
@@ -919,6 +926,8 @@ def _drop_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
 
 def _seed(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, DataInsert)
+    count = MAX_ROWS if op.from_select or not op.rows else len(op.rows)
+    c.inserted[op.table] = min(MAX_ROWS, c.inserted.get(op.table, 0) + count)
     if op.rows and op.columns:
         rows = c.seeds.get(op.table, [])
         added = [dict(zip(op.columns, row, strict=False)) for row in op.rows[: MAX_ROWS - len(rows)]]
@@ -929,6 +938,7 @@ def _unseed(c: Catalog, op: Operation, in_change: bool) -> None:
     """After a DELETE or TRUNCATE the rows a table holds are no longer known from its seeds."""
     assert isinstance(op, DataDelete | Truncate)
     c.seeds.pop(op.table, None)
+    c.inserted.pop(op.table, None)
     if in_change:
         c.deleted_in_change.add(unqualified(op.table))
 

@@ -21,7 +21,7 @@ from bot.sql.names import identifier
 
 # Names of tables that hold the application's (or the installation's) own settings.
 _SETTINGS_NAME = re.compile(
-    r"(?:^|_)(?:site|settings?|instance|config|configuration|preferences|singleton)s?$", re.I
+    r"(?:^|_)(?:\w*?(?:settings?|config|configuration|preferences)|site|instance|singleton)s?$", re.I
 )
 
 
@@ -34,8 +34,7 @@ def one_row(catalog: Catalog, table: str) -> str | None:
     for name, index in catalog.index_definitions.items():
         if same_table(index.table, table) and index.unique and not index.where and _constants(index.columns):
             return f"its unique index `{name}` is on a constant"
-    rows = catalog.seeds.get(table)
-    if rows is not None and len(rows) == 1 and _SETTINGS_NAME.search(unqualified(table)):
+    if catalog.inserted.get(table) == 1 and _SETTINGS_NAME.search(unqualified(table)):
         return "its migrations insert one row, and its name says it holds settings"
     return None
 

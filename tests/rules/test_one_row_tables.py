@@ -116,3 +116,47 @@ def test_a_mariadb_check_on_the_key(table: str, column: str, mariadb: Any) -> No
         cursor.execute(f"INSERT INTO {table} (id, {column}) VALUES (1, 'a')")
         with pytest.raises(pymysql.err.OperationalError):  # 4025: CONSTRAINT … failed
             cursor.execute(f"INSERT INTO {table} (id, {column}) VALUES (2, 'b')")
+
+
+def _django(model: str, field: str) -> str:
+    return (
+        "from django.db import migrations, models\n\n\n"
+        "def create_the_row(apps, schema_editor):\n"
+        f"    apps.get_model('core', '{model}').objects.create()\n\n\n"
+        "class Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n"
+        "    operations = [\n"
+        f"        migrations.CreateModel(name='{model}', fields=[\n"
+        "            ('id', models.AutoField(primary_key=True)),\n"
+        f"            ('{field}', models.CharField(max_length=200, default='x')),\n"
+        "        ]),\n"
+        "        migrations.RunPython(create_the_row, migrations.RunPython.noop),\n    ]\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "one"),
+    [
+        ("ApplicationConfiguration", "title", True),
+        ("SiteSettings", "theme", True),
+        ("Ticket", "title", False),
+    ],
+)
+def test_a_django_settings_model_created_with_its_one_row(model: str, field: str, one: bool) -> None:
+    """A Django migration that creates a settings model and its one row (`objects.create()` in `RunPython`,
+    the singleton pattern): a later change of a column locks one row."""
+    change = (
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n    dependencies = [('core', '0001_initial')]\n"
+        f"    operations = [\n        migrations.AlterField(model_name='{model.lower()}', name='{field}', "
+        "field=models.IntegerField(default=0)),\n    ]\n"
+    )
+    result = review_sql(
+        change,
+        path="core/migrations/0002_change.py",
+        base={"core/migrations/0001_initial.py": _django(model, field), "core/__init__.py": ""},
+    )
+    [found] = [f for f in result.active if f.rule == "type-change-rewrite"]
+    if one:
+        assert found.severity.value == "warning" and "its migrations insert one row" in found.blast_radius
+    else:
+        assert found.severity.value == "critical" and "assumed large" in found.blast_radius
