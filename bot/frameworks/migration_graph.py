@@ -119,13 +119,17 @@ def _read_revision(path: str, text: str) -> Revision | None:
     values: dict[str, tuple[Any, int]] = {}
     try:
         module = ast.parse(text)
-    except SyntaxError:
-        return None
+    except SyntaxError:  # Python 2 (`print "…"`): its module-level lines still say which revision it is
+        return _written_revision(path, text)
     for name, value, line in _assignments(module.body):
         try:
             values[name] = (ast.literal_eval(value), line)
         except ValueError:
             values[name] = (_UNREAD, line)
+    return _revision_of(path, values)
+
+
+def _revision_of(path: str, values: dict[str, tuple[Any, int]]) -> Revision | None:
     revision = values.get("revision", (None, 0))[0]
     if not isinstance(revision, str) or "down_revision" not in values:
         return None
@@ -144,6 +148,19 @@ def _read_revision(path: str, text: str) -> Revision | None:
 
 
 _UNREAD = object()
+_WRITTEN = re.compile(r"^(revision|down_revision|branch_labels)\s*(?::[^=\n]*)?=\s*(.+?)\s*$", re.M)
+
+
+def _written_revision(path: str, text: str) -> Revision | None:
+    """A revision file Python cannot parse, read from its module-level `name = literal` lines."""
+    values: dict[str, tuple[Any, int]] = {}
+    for match in _WRITTEN.finditer(text):
+        try:
+            value = ast.literal_eval(match.group(2))
+        except (ValueError, SyntaxError):
+            value = _UNREAD
+        values.setdefault(match.group(1), (value, text.count("\n", 0, match.start()) + 1))
+    return _revision_of(path, values)
 
 
 def _assignments(body: list[ast.stmt]) -> Iterator[tuple[str, ast.expr, int]]:

@@ -261,3 +261,19 @@ def test_lint_has_no_base_and_no_finding() -> None:
     changed = tuple(ChangedFile(p, "added", None, t) for p, t in files.items())
     found = review(ChangeSet("", "", changed, MemoryTree(files), MemoryTree()), lint=True).active
     assert rules_of(found) & {HEADS, PARENT} == set()
+
+
+@pytest.mark.parametrize(("folder", "table", "revs"), ALEMBIC_NAMES)
+def test_alembic_revision_python_cannot_parse_still_counts(
+    folder: str, table: str, revs: tuple[str, ...]
+) -> None:
+    """A Python 2 revision (`print "…"`) of an old history is still a revision the runner knows."""
+    first, theirs, mine = revs
+    base = _history(folder, table, revs)
+    base[f"{folder}/{theirs}_theirs.py"] = base[f"{folder}/{theirs}_theirs.py"].replace(
+        "def upgrade():\n", 'def upgrade():\n    print "updating"\n'
+    )
+    on_top = {f"{folder}/{mine}_mine.py": revision(mine, f'"{theirs}"', table=table)}
+    assert rules_of(findings(base, on_top)) & {HEADS, PARENT} == set()
+    beside = {f"{folder}/{mine}_mine.py": revision(mine, f'"{first}"', table=table)}
+    assert rules_of(findings(base, beside)) & {HEADS, PARENT} == {HEADS}
