@@ -7,7 +7,7 @@ import fnmatch
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -22,7 +22,7 @@ from bot.model.changeset import ChangedFile, ChangeSet, MergedTree, Tree
 from bot.model.config import Config, parse_config
 from bot.model.database import Database, DatabaseUse, Runner, RunnerSetting
 from bot.model.facts import Facts
-from bot.model.findings import Finding, Review, Severity
+from bot.model.findings import Finding, Review, Rule, Severity
 from bot.model.migration import AddColumn, CreateTable, Migration, Operation
 from bot.plan import acceptance
 from bot.plan import validation as plan
@@ -30,7 +30,12 @@ from bot.plan.checklist import decide
 from bot.references.code_values import CodeValues
 from bot.references.search import ReferenceIndex, search
 from bot.references.targets import targets_of
-from bot.rules import applied_migration_edited, enum_order_changed
+from bot.rules import (
+    applied_migration_edited,
+    enum_order_changed,
+    model_without_migration,
+    required_column_unwritten,
+)
 from bot.rules.context import Context
 from bot.sql.pg_statements import unchecked_nodes
 
@@ -334,7 +339,7 @@ def review(
     else:
         per_file = [check(index) for index in indexes]
     findings = [finding for checked in per_file for finding in checked]
-    findings += [] if lint else _code_changes(changeset, config)
+    findings += [] if lint else _code_changes(changeset, config, list(catalogs.values()))
     findings.sort(key=lambda f: (f.severity.rank, f.path, f.line, f.rule))
     decided = decide(
         changeset,
@@ -373,15 +378,23 @@ def _merged(changeset: ChangeSet) -> MergedTree:
     return MergedTree(changeset.base_tree, over, gone)
 
 
-def _code_changes(changeset: ChangeSet, config: Config) -> list[Finding]:
-    """What the pull request's code changes do to the data already stored, with no migration: a Rails enum
-    list reordered."""
-    rule = enum_order_changed.RULE
-    selected = not config.rules.select or rule.id in config.rules.select
-    if not selected or rule.id in {rules.canonical(r) for r in config.rules.ignore}:
-        return []
-    severity = config.rules.severity.get(rule.id)
-    return [f.with_severity(severity) if severity else f for f in enum_order_changed.check_change(changeset)]
+def _code_changes(changeset: ChangeSet, config: Config, catalogs: list[Catalog]) -> list[Finding]:
+    """What the pull request's code changes do to the data already stored, with no migration (a Rails enum
+    list reordered), and what its models now ask of the schema its migrations leave (`catalogs`, advanced
+    through every migration of the change)."""
+    checks: tuple[tuple[Rule, Callable[[], Iterator[Finding]]], ...] = (
+        (enum_order_changed.RULE, lambda: enum_order_changed.check_change(changeset)),
+        (model_without_migration.RULE, lambda: model_without_migration.check_change(changeset, catalogs)),
+        (required_column_unwritten.RULE, lambda: required_column_unwritten.check_change(changeset, catalogs)),
+    )
+    found: list[Finding] = []
+    ignored = {rules.canonical(r) for r in config.rules.ignore}
+    for rule, checked in checks:
+        if (config.rules.select and rule.id not in config.rules.select) or rule.id in ignored:
+            continue
+        severity = config.rules.severity.get(rule.id)
+        found += [f.with_severity(severity) if severity else f for f in checked()]
+    return found
 
 
 def _schemas(migrations: list[Migration], prepared: Prepared) -> list[Catalog]:

@@ -28,6 +28,7 @@ from bot.model.config import ConfigError, parse_config
 from bot.model.shadow import Shadow
 from bot.probe.policy import ProbeConfigError, Target, load_probe_config
 from bot.production import verify
+from bot.references import declared_columns
 from bot.render.formats import render_check_run, render_comment
 from bot.review import prepare, review
 from bot.rules import enum_order_changed
@@ -280,6 +281,12 @@ def _probe_target(settings: Settings, repo: Repository, changeset: ChangeSet) ->
     return config.for_repository(f"{repo.owner}/{repo.name}", paths)
 
 
+def _read_trees_for(path: str) -> bool:
+    """A changed file the review judges against the trees: a migration, a Rails model's enums, a model file
+    whose columns are checked against the schema the migrations leave."""
+    return is_candidate(path) or enum_order_changed.watched(path) or declared_columns.is_model_file(path)
+
+
 async def _changeset(
     repo: Repository, pull: Pull, settings: Settings
 ) -> tuple[ChangeSet, tuple[Unreviewed, ...]]:
@@ -293,7 +300,7 @@ async def _changeset(
         entries = changes.diff_trees(trees[merge_base], trees[pull.head_sha])
         changes.check_complete(entries, pull)
         head_tree, base_tree = trees[pull.head_sha], trees[merge_base]
-    elif any(is_candidate(entry.path) or enum_order_changed.watched(entry.path) for entry in entries):
+    elif any(_read_trees_for(entry.path) for entry in entries):
         trees = await _trees(repo, settings, pull.head_sha, pull.base_sha)
         head_tree, base_tree = trees[pull.head_sha], trees[pull.base_sha]
     files = (

@@ -1,0 +1,146 @@
+"""What a pull request changes in its models against the schema its migrations leave: shared by
+`model-without-migration` (a column the model now declares that no migration creates) and
+`required-column-unwritten` (a column the model no longer declares that the database still requires).
+
+Only what the change itself does counts: the columns its model files declare at the head and not at the
+base (or the reverse), judged against the schema after every migration of the head. A table the schema does
+not know, or knows only in part (created outside the migrations), says nothing; nor does a column that a
+migration file of the change names (its SQL may be one the review could not read into operations).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from bot import frameworks
+from bot.model.catalog import Catalog, Table
+from bot.model.changeset import ChangeSet
+from bot.references.declared_columns import Declared, declared, is_model_file
+
+# where each framework's fix is written
+FIX = {
+    "django": "Run `python manage.py makemigrations` and commit the migration it writes",
+    "sqlalchemy": "Write the Alembic migration for it (`alembic revision --autogenerate`) and commit it",
+    "prisma": "Run `prisma migrate dev --create-only` and commit the `migration.sql` it writes",
+}
+LOADS = {
+    "django": "Django selects every field of a model in each query of it",
+    "sqlalchemy": "SQLAlchemy selects every mapped column in each query of the class",
+    "prisma": "Prisma Client selects every scalar field in each query of the model",
+}
+
+
+@dataclass(frozen=True)
+class Drift:
+    declared: Declared
+    table: Table | None  # None: the model is new and no migration creates its table
+
+
+def changed_declarations(changeset: ChangeSet) -> tuple[list[Declared], list[Declared]]:
+    """(added, removed): the columns the change's model files declare at the head and not at the base, and
+    the reverse; a column moved from one changed file to another is neither."""
+    before: list[Declared] = []
+    after: list[Declared] = []
+    for changed in changeset.files:
+        if not is_model_file(changed.path) and not is_model_file(changed.previous_path or ""):
+            continue
+        if changed.base_text:
+            before.extend(declared(changed.previous_path or changed.path, changed.base_text))
+        if changed.head_text:
+            after.extend(declared(changed.path, changed.head_text))
+    old = {(d.table, d.column) for d in before}
+    new = {(d.table, d.column) for d in after}
+    return [d for d in after if (d.table, d.column) not in old], [
+        d for d in before if (d.table, d.column) not in new
+    ]
+
+
+def missing(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[Drift]:
+    """The columns the change adds to its models that the schema after its migrations does not have."""
+    added, _ = changed_declarations(changeset)
+    if not added:
+        return
+    named = _named_by_migrations(changeset)
+    for item in added:
+        if item.column.lower() in named:
+            continue
+        table = _table(catalogs, item.table)
+        if table is None:
+            new = _new_model(item, changeset) and item.table.lower() not in named
+            if new and _catalog_covers(item, catalogs, changeset):
+                yield Drift(item, None)
+            continue
+        if table.partial or item.column in table.columns:
+            continue
+        if any(c.lower() == item.column.lower() for c in table.columns) and item.framework != "prisma":
+            continue  # an unquoted name the database folds to the same column
+        yield Drift(item, table)
+
+
+def unwritten(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[tuple[Declared, Table]]:
+    """The columns the change removes from its models that the schema after its migrations still has as
+    NOT NULL without a default: the model's inserts leave them out."""
+    _, removed = changed_declarations(changeset)
+    for item in removed:
+        table = _table(catalogs, item.table)
+        if table is None:
+            continue
+        column = table.columns.get(item.column)
+        if column is None or column.nullable or column.default is not None or column.identity:
+            continue
+        yield item, table
+
+
+def head_line(changeset: ChangeSet, item: Declared) -> int:
+    """Where the head's file declares the model a removed column belonged to (its class or model block)."""
+    text = next((f.head_text for f in changeset.files if f.path == item.path), None) or ""
+    found = (
+        re.search(rf"^[ \t]*(?:class|model)[ \t]+{re.escape(item.model)}\b", text, re.M)
+        if item.model
+        else None
+    )
+    return text.count("\n", 0, found.start()) + 1 if found else 1
+
+
+def first_line(item: Declared) -> str:
+    return f"`{item.model}.{item.field}`" if item.model else f"`{item.field}`"
+
+
+def _table(catalogs: list[Catalog], name: str) -> Table | None:
+    for catalog in catalogs:
+        found = catalog.tables.get(name) or catalog.tables.get(name.lower())
+        if found is not None:
+            return found
+    return None
+
+
+def _new_model(item: Declared, changeset: ChangeSet) -> bool:
+    """No changed model file declared the model's table at the base."""
+    for changed in changeset.files:
+        if changed.base_text and any(
+            d.table == item.table for d in declared(changed.previous_path or changed.path, changed.base_text)
+        ):
+            return False
+    return True
+
+
+def _catalog_covers(item: Declared, catalogs: list[Catalog], changeset: ChangeSet) -> bool:
+    """The schema knows the tables of the file's other models (its migrations are the ones read)."""
+    text = next((f.head_text for f in changeset.files if f.path == item.path), "") or ""
+    others = {d.table for d in declared(item.path, text) if d.table != item.table}
+    return bool(others) and all(_table(catalogs, t) is not None for t in others)
+
+
+def _named_by_migrations(changeset: ChangeSet) -> set[str]:
+    """Every word of the change's migration files, lower case (a column a migration names may be one its
+    statements create in a way the review did not read)."""
+    words: set[str] = set()
+    for changed in changeset.files:
+        if changed.head_text and frameworks.is_candidate(changed.path) and not is_model_file(changed.path):
+            words.update(w.lower() for w in _WORD.findall(changed.head_text))
+    return words
+
+
+_WORD = re.compile(r"\w+")

@@ -1,0 +1,398 @@
+"""Models against the schema their migrations leave: a column the model now declares that no migration
+creates (`model-without-migration`), and one it stops declaring that the database still requires
+(`required-column-unwritten`). Reviewed as pull requests through `review()`, for Django, SQLAlchemy and
+Prisma, each with two name sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.review import review
+
+MISSING = "model-without-migration"
+UNWRITTEN = "required-column-unwritten"
+
+
+def _review(base: dict[str, str], head: dict[str, str]) -> list[tuple[str, str, int, str]]:
+    files = []
+    for path in sorted(set(base) | set(head)):
+        before, after = base.get(path), head.get(path)
+        if before == after:
+            continue
+        status = "added" if before is None else "removed" if after is None else "modified"
+        files.append(ChangedFile(path, status, before, after))
+    changeset = ChangeSet("b", "h", tuple(files), MemoryTree(head), MemoryTree(base))
+    return [
+        (f.rule, f.path, f.line, f.message)
+        for f in review(changeset).active
+        if f.rule in (MISSING, UNWRITTEN)
+    ]
+
+
+DJANGO_INITIAL = """from django.db import migrations, models
+import django.db.models.deletion
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [
+        migrations.CreateModel(
+            name="{Model}",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("{kept}", models.CharField(max_length=40)),
+                ("{old}", models.CharField(max_length=40)),
+            ],
+        ),
+        migrations.CreateModel(
+            name="{Parent}",
+            fields=[("id", models.BigAutoField(primary_key=True, serialize=False))],
+        ),
+    ]
+"""
+
+DJANGO_MODELS = """from django.db import models
+
+
+class {Parent}(models.Model):
+    pass
+
+
+class {Model}(models.Model):
+    {kept} = models.CharField(max_length=40)
+    {old} = models.CharField(max_length=40)
+{extra}"""
+
+NAMES = [
+    {"app": "shop", "Model": "Order", "Parent": "Customer", "kept": "reference", "old": "legacy_code"},
+    {"app": "billing", "Model": "Invoice", "Parent": "Account", "kept": "number", "old": "fax"},
+]
+
+
+def _django_base(n: dict[str, str]) -> dict[str, str]:
+    return {
+        f"{n['app']}/migrations/0001_initial.py": DJANGO_INITIAL.format(**n),
+        f"{n['app']}/models.py": DJANGO_MODELS.format(**n, extra=""),
+    }
+
+
+def _add_field_migration(n: dict[str, str], field: str, spec: str) -> str:
+    return f"""from django.db import migrations, models
+import django.db.models.deletion
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{n["app"]}", "0001_initial")]
+    operations = [
+        migrations.AddField(model_name="{n["Model"].lower()}", name="{field}", field={spec}),
+    ]
+"""
+
+
+@pytest.mark.parametrize("n", NAMES, ids=lambda n: n["app"])
+def test_django_field_added_without_migration(n: dict[str, str]) -> None:
+    base = _django_base(n)
+    models = DJANGO_MODELS.format(**n, extra="    discount = models.IntegerField(default=0)\n")
+    found = _review(base, {**base, f"{n['app']}/models.py": models})
+    assert [(r, p) for r, p, _, _ in found] == [(MISSING, f"{n['app']}/models.py")]
+    _, _, line, message = found[0]
+    assert line == 11
+    assert f"`{n['Model']}.discount`" in message and f"`{n['app']}_{n['Model'].lower()}.discount`" in message
+
+
+@pytest.mark.parametrize("n", NAMES, ids=lambda n: n["app"])
+def test_django_field_added_with_its_migration_is_quiet(n: dict[str, str]) -> None:
+    base = _django_base(n)
+    models = DJANGO_MODELS.format(**n, extra="    discount = models.IntegerField(default=0)\n")
+    head = {
+        **base,
+        f"{n['app']}/models.py": models,
+        f"{n['app']}/migrations/0002_discount.py": _add_field_migration(
+            n, "discount", "models.IntegerField(default=0)"
+        ),
+    }
+    assert _review(base, head) == []
+
+
+@pytest.mark.parametrize("n", NAMES, ids=lambda n: n["app"])
+def test_django_foreign_key_and_db_column(n: dict[str, str]) -> None:
+    base = _django_base(n)
+    extra = (
+        f"    owner = models.ForeignKey({n['Parent']}, on_delete=models.CASCADE, null=True)\n"
+        "    note = models.TextField(db_column='remark', default='')\n"
+        f"    tags = models.ManyToManyField({n['Parent']}, related_name='+')\n"
+    )
+    found = _review(base, {**base, f"{n['app']}/models.py": DJANGO_MODELS.format(**n, extra=extra)})
+    table = f"{n['app']}_{n['Model'].lower()}"
+    assert sorted(m.split(": ")[0] for _, _, _, m in found) == [
+        f"`{n['Model']}.note` is new in the model, but no migration creates the column `{table}.remark`",
+        f"`{n['Model']}.owner` is new in the model, but no migration creates the column `{table}.owner_id`",
+    ]
+    # the migration Django writes for them: the foreign key's column is `owner_id`
+    migration = _add_field_migration(
+        n,
+        "owner",
+        f"models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='{n['app']}.{n['Parent'].lower()}', null=True)",
+    ).replace(
+        "    ]\n",
+        f"        migrations.AddField(model_name='{n['Model'].lower()}', name='note', "
+        "field=models.TextField(db_column='remark', default='')),\n    ]\n",
+    )
+    head = {
+        **base,
+        f"{n['app']}/models.py": DJANGO_MODELS.format(**n, extra=extra),
+        f"{n['app']}/migrations/0002_owner.py": migration,
+    }
+    assert _review(base, head) == []
+
+
+@pytest.mark.parametrize("n", NAMES, ids=lambda n: n["app"])
+def test_django_models_that_map_no_new_column_are_quiet(n: dict[str, str]) -> None:
+    base = _django_base(n)
+    extra = (
+        "\n\nclass Stamped(models.Model):\n"
+        "    stamped_at = models.DateTimeField(null=True)\n\n"
+        "    class Meta:\n        abstract = True\n\n\n"
+        "class Outside(models.Model):\n"
+        "    code = models.CharField(max_length=4)\n\n"
+        "    class Meta:\n        managed = False\n        db_table = 'outside_codes'\n"
+    )
+    assert _review(base, {**base, f"{n['app']}/models.py": DJANGO_MODELS.format(**n, extra=extra)}) == []
+
+
+@pytest.mark.parametrize("n", NAMES, ids=lambda n: n["app"])
+def test_django_new_model_without_migration(n: dict[str, str]) -> None:
+    base = _django_base(n)
+    extra = "\n\nclass Shipment(models.Model):\n    carrier = models.CharField(max_length=20)\n"
+    found = _review(base, {**base, f"{n['app']}/models.py": DJANGO_MODELS.format(**n, extra=extra)})
+    assert len(found) == 1
+    assert found[0][3].startswith(
+        f"`Shipment` is a new model, but no migration creates its table `{n['app']}_shipment`"
+    )
+    create = f"""from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{n["app"]}", "0001_initial")]
+    operations = [
+        migrations.CreateModel(
+            name="Shipment",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("carrier", models.CharField(max_length=20)),
+            ],
+        ),
+    ]
+"""
+    head = {
+        **base,
+        f"{n['app']}/models.py": DJANGO_MODELS.format(**n, extra=extra),
+        f"{n['app']}/migrations/0002_shipment.py": create,
+    }
+    assert _review(base, head) == []
+
+
+@pytest.mark.parametrize("n", NAMES, ids=lambda n: n["app"])
+def test_django_field_moved_to_another_model_file_is_quiet(n: dict[str, str]) -> None:
+    base = _django_base(n)
+    moved = DJANGO_MODELS.format(**n, extra="").replace(
+        f"    {n['old']} = models.CharField(max_length=40)\n", ""
+    )
+    head = {
+        **base,
+        f"{n['app']}/models.py": moved.replace(
+            f"class {n['Model']}(models.Model)", f"class {n['Model']}(Base)"
+        ).replace(
+            "from django.db import models\n", "from django.db import models\n\nfrom .base import Base\n"
+        ),
+        f"{n['app']}/base.py": "",
+    }
+    # the field now comes from a base class in a file the reader does not see: nothing is said either way
+    assert [r for r, *_ in _review(base, head) if r == MISSING] == []
+
+
+@pytest.mark.parametrize("n", NAMES, ids=lambda n: n["app"])
+def test_django_column_a_migration_names_in_sql_is_quiet(n: dict[str, str]) -> None:
+    base = _django_base(n)
+    models = DJANGO_MODELS.format(**n, extra="    discount = models.IntegerField(default=0)\n")
+    table = f"{n['app']}_{n['Model'].lower()}"
+    sql = f"""from django.db import migrations
+
+
+def add(apps, schema_editor):
+    schema_editor.execute(build_statement("{table}", "discount"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{n["app"]}", "0001_initial")]
+    operations = [migrations.RunPython(add)]
+"""
+    head = {**base, f"{n['app']}/models.py": models, f"{n['app']}/migrations/0002_discount.py": sql}
+    assert [r for r, *_ in _review(base, head) if r == MISSING] == []
+
+
+@pytest.mark.parametrize("n", NAMES, ids=lambda n: n["app"])
+def test_django_field_removed_while_its_column_is_required(n: dict[str, str]) -> None:
+    base = _django_base(n)
+    models = DJANGO_MODELS.format(**n, extra="").replace(
+        f"    {n['old']} = models.CharField(max_length=40)\n", ""
+    )
+    found = _review(base, {**base, f"{n['app']}/models.py": models})
+    table = f"{n['app']}_{n['Model'].lower()}"
+    assert [(r, line) for r, _, line, _ in found] == [(UNWRITTEN, 8)]
+    assert (
+        f"`{n['Model']}.{n['old']}` is removed from the model, but its column `{table}.{n['old']}`"
+        in found[0][3]
+    )
+    # only the state: the column stays as it was
+    state_only = f"""from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{n["app"]}", "0001_initial")]
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.RemoveField(model_name="{n["Model"].lower()}", name="{n["old"]}")],
+        ),
+    ]
+"""
+    head = {**base, f"{n['app']}/models.py": models, f"{n['app']}/migrations/0002_state.py": state_only}
+    assert [r for r, *_ in _review(base, head)] == [UNWRITTEN]
+
+
+@pytest.mark.parametrize("n", NAMES, ids=lambda n: n["app"])
+def test_django_field_removed_safely_is_quiet(n: dict[str, str]) -> None:
+    base = _django_base(n)
+    models = DJANGO_MODELS.format(**n, extra="").replace(
+        f"    {n['old']} = models.CharField(max_length=40)\n", ""
+    )
+    drop = f"""from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{n["app"]}", "0001_initial")]
+    operations = [migrations.RemoveField(model_name="{n["Model"].lower()}", name="{n["old"]}")]
+"""
+    head = {**base, f"{n['app']}/models.py": models, f"{n['app']}/migrations/0002_drop.py": drop}
+    assert _review(base, head) == []
+    nullable = _add_field_migration(n, n["old"], "models.CharField(max_length=40, null=True)").replace(
+        "AddField", "AlterField"
+    )
+    head = {**base, f"{n['app']}/models.py": models, f"{n['app']}/migrations/0002_nullable.py": nullable}
+    assert _review(base, head) == []
+
+
+PRISMA = """generator client {{
+  provider = "prisma-client-js"
+}}
+
+datasource db {{
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}}
+
+model {Model} {{
+  id        String @id
+  {kept}    String
+{extra}}}
+"""
+PRISMA_NAMES = [
+    {"Model": "User", "kept": "email", "field": "displayName", "table": "User"},
+    {"Model": "Envelope", "kept": "title", "field": "senderId", "table": "Envelope"},
+]
+
+
+def _prisma_base(n: dict[str, str], extra_sql: str = "") -> dict[str, str]:
+    return {
+        "prisma/schema.prisma": PRISMA.format(**n, extra=""),
+        "prisma/migrations/20240101000000_init/migration.sql": (
+            f'CREATE TABLE "{n["table"]}" ("id" TEXT NOT NULL, "{n["kept"]}" TEXT NOT NULL{extra_sql}, '
+            f'CONSTRAINT "{n["table"]}_pkey" PRIMARY KEY ("id"));\n'
+        ),
+    }
+
+
+@pytest.mark.parametrize("n", PRISMA_NAMES, ids=lambda n: n["Model"])
+def test_prisma_field_added_without_migration(n: dict[str, str]) -> None:
+    base = _prisma_base(n)
+    schema = PRISMA.format(**n, extra=f"  {n['field']} String?\n  ignored String? @ignore\n")
+    found = _review(base, {**base, "prisma/schema.prisma": schema})
+    assert [(r, line) for r, _, line, _ in found] == [(MISSING, 13)]
+    assert f"`{n['table']}.{n['field']}`" in found[0][3] and "Prisma Client" in found[0][3]
+    migration = f'ALTER TABLE "{n["table"]}" ADD COLUMN "{n["field"]}" TEXT;\n'
+    head = {
+        **base,
+        "prisma/schema.prisma": schema,
+        "prisma/migrations/20240201000000_field/migration.sql": migration,
+    }
+    assert _review(base, head) == []
+
+
+@pytest.mark.parametrize("n", PRISMA_NAMES, ids=lambda n: n["Model"])
+def test_prisma_field_removed_while_its_column_is_required(n: dict[str, str]) -> None:
+    base = _prisma_base(n, f', "{n["field"]}" TEXT NOT NULL')
+    base["prisma/schema.prisma"] = PRISMA.format(**n, extra=f"  {n['field']} String\n")
+    head = {**base, "prisma/schema.prisma": PRISMA.format(**n, extra="")}
+    assert [r for r, *_ in _review(base, head)] == [UNWRITTEN]
+    # a default the database fills: inserts go on
+    base = _prisma_base(n, f", \"{n['field']}\" TEXT NOT NULL DEFAULT ''")
+    base["prisma/schema.prisma"] = PRISMA.format(**n, extra=f'  {n["field"]} String @default("")\n')
+    head = {**base, "prisma/schema.prisma": PRISMA.format(**n, extra="")}
+    assert _review(base, head) == []
+
+
+SQLALCHEMY = """from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class {Model}(Base):
+    __tablename__ = "{table}"
+    id = Column(Integer, primary_key=True)
+    {kept} = Column(String(40), nullable=False)
+{extra}"""
+ALEMBIC = '''"""init"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "{revision}"
+down_revision = {down}
+
+
+def upgrade():
+{body}
+
+
+def downgrade():
+    pass
+'''
+SQLALCHEMY_NAMES = [
+    {"Model": "Ticket", "table": "tickets", "kept": "subject"},
+    {"Model": "Recipe", "table": "recipes", "kept": "name"},
+]
+
+
+@pytest.mark.parametrize("n", SQLALCHEMY_NAMES, ids=lambda n: n["Model"])
+def test_sqlalchemy_column_added_without_migration(n: dict[str, str]) -> None:
+    create = (
+        f'    op.create_table("{n["table"]}", sa.Column("id", sa.Integer(), primary_key=True), '
+        f'sa.Column("{n["kept"]}", sa.String(40), nullable=False))'
+    )
+    base = {
+        "app/models.py": SQLALCHEMY.format(**n, extra=""),
+        "alembic/versions/a1_init.py": ALEMBIC.format(revision="a1", down="None", body=create),
+    }
+    extra = '    priority = Column("priority_level", Integer, nullable=True)\n'
+    found = _review(base, {**base, "app/models.py": SQLALCHEMY.format(**n, extra=extra)})
+    assert [r for r, *_ in found] == [MISSING]
+    assert f"`{n['table']}.priority_level`" in found[0][3]
+    add = f'    op.add_column("{n["table"]}", sa.Column("priority_level", sa.Integer(), nullable=True))'
+    head = {
+        **base,
+        "app/models.py": SQLALCHEMY.format(**n, extra=extra),
+        "alembic/versions/b2_priority.py": ALEMBIC.format(revision="b2", down='"a1"', body=add),
+    }
+    assert _review(base, head) == []
