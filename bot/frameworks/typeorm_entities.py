@@ -11,7 +11,7 @@ import weakref
 
 from bot.model.changeset import Tree
 
-_ENTITY = re.compile(
+ENTITY = re.compile(
     r"@Entity\(\s*(?:(['\"])(?P<named>[^'\"]+)\1[^)]*|\{[^{}]*?\bname\s*:\s*(['\"])(?P<option>[^'\"]+)\3[^{}]*\}|"
     r"(?P<bare>[^)]*))\)\s*(?:@\w+(?:\([^)]*\))?\s*)*(?:export\s+)?(?:default\s+)?(?:abstract\s+)?class\s+(?P<cls>\w+)"
 )
@@ -44,7 +44,7 @@ def tables(tree: Tree | None) -> dict[str, str]:
         text = tree.read(path) or ""
         if "@Entity(" not in text:
             continue
-        for match in _ENTITY.finditer(text):
+        for match in ENTITY.finditer(text):
             found.setdefault(
                 match.group("cls"), match.group("named") or match.group("option") or snake(match.group("cls"))
             )

@@ -13,18 +13,25 @@ Read here, for the model files a pull request changes:
 - SQLAlchemy: the declarative classes with a `__tablename__`, each `Column(…)` / `mapped_column(…)` with
   the name it gives the column (its first argument when that is a string).
 - Prisma: the scalar fields of each model, with `@map` and `@@map` (`prisma_push.read`).
+- TypeORM: the `@Column`-family properties of each `@Entity` class, with the `name` a decorator gives (else
+  the property's name, or its snake case under a snake naming strategy: either counts), on the entity's
+  table (`@Entity("orders")`, else the class name in snake case).
+- Ecto: the `field`s of each `schema "orders" do` block (not `virtual: true`; `source:` renames the column)
+  and the `_id` column of each `belongs_to` (or its `foreign_key:`).
 
-Python files are read with `ast` (the whole file, so a class's `Meta` and its fields are tied to it
+TypeScript and Elixir are read with patterns over each class or schema block (no parser of either is a
+dependency here, and only declarations are needed); Python files are read with `ast` (the whole file, so a class's `Meta` and its fields are tied to it
 exactly); a file that does not parse declares nothing here.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.frameworks import prisma_push
+from bot.frameworks import prisma_push, typeorm_entities
 
 _NO_COLUMN = frozenset({"ManyToManyField", "GenericRelation", "GenericForeignKey", "ForeignObject"})
 _RELATION = frozenset({"ForeignKey", "OneToOneField", "ParentalKey", "TreeForeignKey"})
@@ -40,12 +47,21 @@ class Declared:
     field: str  # the attribute (Prisma: field) name
     path: str
     line: int
+    # other names the column may have in the database, any of which serves (a naming strategy's)
+    aliases: tuple[str, ...] = ()
+
+    def names(self) -> tuple[str, ...]:
+        return (self.column, *self.aliases)
 
 
 def declared(path: str, text: str) -> list[Declared]:
     """The columns the models of one file declare (none for a file that is not a model file)."""
     if path.endswith(".prisma"):
         return list(_prisma(path, text))
+    if path.endswith(".ts") and "@Entity" in text:
+        return list(_typeorm(path, text))
+    if path.endswith(".ex") and "schema " in text and "Ecto.Schema" in text:
+        return list(_ecto(path, text))
     if not path.endswith(".py") or ("models.Model" not in text and "__tablename__" not in text):
         return []
     try:
@@ -66,7 +82,11 @@ def is_model_file(path: str) -> bool:
     inside = f"/{path}"
     if any(part in inside for part in ("/migrations/", "/tests/", "/test/", "/versions/")):
         return False
-    return path.endswith(".prisma") or _is_django_file(path) or path.endswith("models.py")
+    if path.endswith(".prisma") or _is_django_file(path) or path.endswith("models.py"):
+        return True
+    if path.endswith(".ts"):
+        return path.endswith(".entity.ts") or "/entities/" in inside or "/entity/" in inside
+    return path.endswith(".ex") and "/priv/" not in inside and not inside.startswith("/priv/")
 
 
 def _is_django_file(path: str) -> bool:
@@ -175,3 +195,89 @@ def _name(node: ast.expr) -> str:
         inner = _name(node.value)
         return f"{inner}.{node.attr}" if inner else node.attr
     return ""
+
+
+_TYPEORM_COLUMN = re.compile(
+    r"@(Column|PrimaryColumn|PrimaryGeneratedColumn|CreateDateColumn|UpdateDateColumn|DeleteDateColumn"
+    r"|VersionColumn|ObjectIdColumn)\("
+)
+_PROPERTY = re.compile(
+    r"\s*(?:@\w+(?:\([^()]*(?:\([^()]*\)[^()]*)*\))?\s*)*"
+    r"(?:(?:public|private|protected|readonly|declare|override)\s+)*(\w+)[!?]?\s*[:;=]"
+)
+_NAME_OPTION = re.compile(r"\bname\s*:\s*['\"`](\w+)['\"`]")
+
+
+def _typeorm(path: str, text: str) -> Iterator[Declared]:
+    entities = list(typeorm_entities.ENTITY.finditer(text))
+    for index, entity in enumerate(entities):
+        if entity.group("bare") is not None and entity.group("bare").strip():
+            continue  # `@Entity(someOptions)`: the table is not spelled here
+        cls = entity.group("cls")
+        table = entity.group("named") or entity.group("option") or typeorm_entities.snake(cls)
+        end = entities[index + 1].start() if index + 1 < len(entities) else len(text)
+        for column in _TYPEORM_COLUMN.finditer(text, entity.end(), end):
+            close = _closing(text, column.end() - 1)
+            if close < 0:
+                break
+            prop = _PROPERTY.match(text, close + 1)
+            if prop is None:
+                continue
+            attribute = prop.group(1)
+            named = _NAME_OPTION.search(text, column.end(), close)
+            line = text.count("\n", 0, column.start()) + 1
+            if named:
+                yield Declared("typeorm", cls, table, named.group(1), attribute, path, line)
+            else:
+                snake = typeorm_entities.snake(attribute)
+                aliases = (snake,) if snake != attribute else ()
+                yield Declared("typeorm", cls, table, attribute, attribute, path, line, aliases)
+
+
+_ECTO_SCHEMA = re.compile(r"^([ \t]*)schema[ \t(]+\"(\w+)\"[ \t)]*do[ \t]*$", re.M)
+_ECTO_FIELD = re.compile(r"^[ \t]*(field|belongs_to)[ \t(]+:(\w+)(.*)$", re.M)
+_ECTO_MODULE = re.compile(r"^[ \t]*defmodule[ \t]+([\w.]+)", re.M)
+
+
+def _ecto(path: str, text: str) -> Iterator[Declared]:
+    for schema in _ECTO_SCHEMA.finditer(text):
+        indent, table = schema.group(1), schema.group(2)
+        closing = re.compile(rf"^{re.escape(indent)}end\b", re.M).search(text, schema.end())
+        end = closing.start() if closing else len(text)
+        modules = [m.group(1) for m in _ECTO_MODULE.finditer(text, 0, schema.start())]
+        model = modules[-1].rpartition(".")[2] if modules else table
+        for item in _ECTO_FIELD.finditer(text, schema.end(), end):
+            kind, name, rest = item.groups()
+            if re.search(r"\bvirtual:\s*true", rest):
+                continue
+            line = text.count("\n", 0, item.start()) + 1
+            if kind == "belongs_to":
+                if re.search(r"\bdefine_field:\s*false", rest):
+                    continue
+                key = re.search(r"\bforeign_key:\s*:(\w+)", rest)
+                yield Declared("ecto", model, table, key.group(1) if key else f"{name}_id", name, path, line)
+                continue
+            source = re.search(r"\bsource:\s*:(\w+)", rest)
+            yield Declared("ecto", model, table, source.group(1) if source else name, name, path, line)
+
+
+def _closing(text: str, start: int) -> int:
+    """The offset of the parenthesis that closes the one at `start` (-1: none), strings skipped."""
+    depth, index, quote = 0, start, ""
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = ""
+        elif char in "'\"`":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return -1

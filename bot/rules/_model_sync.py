@@ -24,11 +24,15 @@ FIX = {
     "django": "Run `python manage.py makemigrations` and commit the migration it writes",
     "sqlalchemy": "Write the Alembic migration for it (`alembic revision --autogenerate`) and commit it",
     "prisma": "Run `prisma migrate dev --create-only` and commit the `migration.sql` it writes",
+    "typeorm": "Generate the migration (`typeorm migration:generate`) and commit it",
+    "ecto": "Write the migration (`mix ecto.gen.migration`) that adds it and commit it",
 }
 LOADS = {
     "django": "Django selects every field of a model in each query of it",
     "sqlalchemy": "SQLAlchemy selects every mapped column in each query of the class",
     "prisma": "Prisma Client selects every scalar field in each query of the model",
+    "typeorm": "TypeORM selects every column of an entity in each query of it",
+    "ecto": "Ecto selects every field of a schema in each query of it",
 }
 
 
@@ -64,7 +68,7 @@ def missing(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[Drift]:
         return
     named = _named_by_migrations(changeset)
     for item in added:
-        if item.column.lower() in named:
+        if any(n.lower() in named for n in item.names()):
             continue
         table = _table(catalogs, item.table)
         if table is None:
@@ -72,35 +76,36 @@ def missing(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[Drift]:
             if new and _catalog_covers(item, catalogs, changeset):
                 yield Drift(item, None)
             continue
-        if table.partial or item.column in table.columns:
+        if table.partial or any(n in table.columns for n in item.names()):
             continue
-        if any(c.lower() == item.column.lower() for c in table.columns) and item.framework != "prisma":
+        folded = {n.lower() for n in item.names()}
+        if item.framework != "prisma" and any(c.lower() in folded for c in table.columns):
             continue  # an unquoted name the database folds to the same column
         yield Drift(item, table)
 
 
-def unwritten(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[tuple[Declared, Table]]:
+def unwritten(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[tuple[Declared, Table, str]]:
     """The columns the change removes from its models that the schema after its migrations still has as
-    NOT NULL without a default: the model's inserts leave them out."""
+    NOT NULL without a default: the model's inserts leave them out. Each with the column's name in the schema."""
     _, removed = changed_declarations(changeset)
     for item in removed:
         table = _table(catalogs, item.table)
         if table is None:
             continue
-        column = table.columns.get(item.column)
+        column = next((table.columns[n] for n in item.names() if n in table.columns), None)
         if column is None or column.nullable or column.default is not None or column.identity:
             continue
-        yield item, table
+        yield item, table, column.name
 
 
 def head_line(changeset: ChangeSet, item: Declared) -> int:
     """Where the head's file declares the model a removed column belonged to (its class or model block)."""
     text = next((f.head_text for f in changeset.files if f.path == item.path), None) or ""
-    found = (
-        re.search(rf"^[ \t]*(?:class|model)[ \t]+{re.escape(item.model)}\b", text, re.M)
-        if item.model
-        else None
+    name = re.escape(item.model)
+    pattern = (
+        rf"^[ \t]*(?:export[ \t]+)?(?:(?:class|model)[ \t]+{name}\b|defmodule[ \t]+(?:[\w.]+\.)?{name}\b)"
     )
+    found = re.search(pattern, text, re.M) if item.model else None
     return text.count("\n", 0, found.start()) + 1 if found else 1
 
 

@@ -3,7 +3,8 @@
 ## Why is this bad?
 Removing a field from the model before dropping its column is the right order (the code stops using the
 column, then a later release drops it), but only when the database can fill the column without the
-application. Django, SQLAlchemy and Prisma Client insert the columns the model declares and nothing else:
+application. Django, SQLAlchemy, Prisma Client, TypeORM and Ecto insert the columns the model declares and
+nothing else:
 a column that is still NOT NULL and has no database default gets no value, and every insert into the table
 fails after deploy (`null value in column "legacy_code" violates not-null constraint`). Django never leaves
 a database default on its columns (it drops the default it adds for existing rows), so a Django field
@@ -69,7 +70,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 
 def check_change(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[Finding]:
     """The columns the change's models stop declaring that the database still requires."""
-    for item, table in unwritten(changeset, catalogs):
+    for item, table, column in unwritten(changeset, catalogs):
         line = head_line(changeset, item)
         yield Finding(
             rule=RULE.id,
@@ -77,13 +78,13 @@ def check_change(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[Find
             severity=RULE.severity,
             path=item.path,
             line=line,
-            message=f"{first_line(item)} is removed from the model, but its column `{table.name}.{item.column}` "
+            message=f"{first_line(item)} is removed from the model, but its column `{table.name}.{column}` "
             "stays NOT NULL with no default: the model's inserts leave it out, so every insert into "
-            f'`{table.name}` fails once this code deploys (`null value in column "{item.column}" violates '
+            f'`{table.name}` fails once this code deploys (`null value in column "{column}" violates '
             "not-null constraint`).",
             blast_radius=f"Every new `{item.model}` row: each create of the model fails, from the deploy until the "
             "column is dropped or made nullable.",
-            fix=f"In this change, make `{table.name}.{item.column}` nullable or give it a database default (a "
+            fix=f"In this change, make `{table.name}.{column}` nullable or give it a database default (a "
             "migration that runs before the code deploys); drop the column in a later release.",
             end_line=line,
         )

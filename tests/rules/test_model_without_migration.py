@@ -396,3 +396,124 @@ def test_sqlalchemy_column_added_without_migration(n: dict[str, str]) -> None:
         "alembic/versions/b2_priority.py": ALEMBIC.format(revision="b2", down='"a1"', body=add),
     }
     assert _review(base, head) == []
+
+
+TYPEORM_ENTITY = """import {{ Column, Entity, PrimaryGeneratedColumn }} from "typeorm";
+
+@Entity("{table}")
+export class {Model} {{
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({{ type: "varchar", length: 40 }})
+  {kept}!: string;
+{extra}}}
+"""
+TYPEORM_MIGRATION = """import {{ MigrationInterface, QueryRunner }} from "typeorm";
+
+export class {name}{version} implements MigrationInterface {{
+  public async up(queryRunner: QueryRunner): Promise<void> {{
+    await queryRunner.query(`{sql}`);
+  }}
+
+  public async down(queryRunner: QueryRunner): Promise<void> {{}}
+}}
+"""
+TYPEORM_NAMES = [
+    {"Model": "Invoice", "table": "invoices", "kept": "number"},
+    {"Model": "Shipment", "table": "shipments", "kept": "carrier"},
+]
+
+
+@pytest.mark.parametrize("n", TYPEORM_NAMES, ids=lambda n: n["Model"])
+def test_typeorm_column_added_without_migration(n: dict[str, str]) -> None:
+    create = f'CREATE TABLE "{n["table"]}" ("id" SERIAL PRIMARY KEY, "{n["kept"]}" varchar(40) NOT NULL)'
+    base = {
+        f"src/entities/{n['Model']}.ts": TYPEORM_ENTITY.format(**n, extra=""),
+        "src/migrations/1700000000000-Init.ts": TYPEORM_MIGRATION.format(
+            name="Init", version=1700000000000, sql=create
+        ),
+    }
+    extra = (
+        '\n  @Column({ name: "due_on", type: "date", nullable: true, transformer: { to: (v: Date) => v, from: (v: string) => v } })\n'
+        "  dueOn?: Date;\n\n  @Column({ default: 0 })\n  reminderCount!: number;\n"
+    )
+    entity = TYPEORM_ENTITY.format(**n, extra=extra)
+    found = _review(base, {**base, f"src/entities/{n['Model']}.ts": entity})
+    assert sorted(m.split(": ")[0] for _, _, _, m in found) == [
+        f"`{n['Model']}.dueOn` is new in the model, but no migration creates the column `{n['table']}.due_on`",
+        f"`{n['Model']}.reminderCount` is new in the model, but no migration creates the column "
+        f"`{n['table']}.reminderCount`",
+    ]
+    # a snake naming strategy's column serves as well as the property's own name
+    add = f'ALTER TABLE "{n["table"]}" ADD "due_on" date, ADD "reminder_count" integer NOT NULL DEFAULT 0'
+    head = {
+        **base,
+        f"src/entities/{n['Model']}.ts": entity,
+        "src/migrations/1700000000001-Due.ts": TYPEORM_MIGRATION.format(
+            name="Due", version=1700000000001, sql=add
+        ),
+    }
+    assert _review(base, head) == []
+
+
+ECTO_SCHEMA = """defmodule MyApp.Shop.{Model} do
+  use Ecto.Schema
+
+  schema "{table}" do
+    field :{kept}, :string
+    field :full_label, :string, virtual: true
+{extra}    timestamps()
+  end
+end
+"""
+ECTO_NAMES = [
+    {"Model": "Order", "table": "orders", "kept": "reference"},
+    {"Model": "Car", "table": "cars", "kept": "vin"},
+]
+
+
+@pytest.mark.parametrize("n", ECTO_NAMES, ids=lambda n: n["Model"])
+def test_ecto_field_added_without_migration(n: dict[str, str]) -> None:
+    create = f"""defmodule MyApp.Repo.Migrations.Create{n["Model"]} do
+  use Ecto.Migration
+
+  def change do
+    create table(:{n["table"]}) do
+      add :{n["kept"]}, :string
+      add :owner_id, :bigint
+      timestamps()
+    end
+  end
+end
+"""
+    path = f"lib/my_app/shop/{n['Model'].lower()}.ex"
+    base = {
+        path: ECTO_SCHEMA.format(**n, extra="    belongs_to :owner, MyApp.Owner\n"),
+        f"priv/repo/migrations/20240101000000_create_{n['table']}.exs": create,
+    }
+    extra = "    belongs_to :owner, MyApp.Owner\n    field :notes, :string, source: :remarks\n    belongs_to :region, MyApp.Region\n"
+    found = _review(base, {**base, path: ECTO_SCHEMA.format(**n, extra=extra)})
+    assert sorted(m.split(": ")[0] for _, _, _, m in found) == [
+        f"`{n['Model']}.notes` is new in the model, but no migration creates the column `{n['table']}.remarks`",
+        f"`{n['Model']}.region` is new in the model, but no migration creates the column `{n['table']}.region_id`",
+    ]
+    add = f"""defmodule MyApp.Repo.Migrations.AddRegion do
+  use Ecto.Migration
+
+  def change do
+    alter table(:{n["table"]}) do
+      add :remarks, :text
+      add :region_id, :bigint
+    end
+  end
+end
+"""
+    head = {
+        **base,
+        path: ECTO_SCHEMA.format(**n, extra=extra),
+        f"priv/repo/migrations/20240201000000_add_region_{n['table']}.exs": add,
+    }
+    assert _review(base, head) == []
+    # the owner removed from the schema while `owner_id` allows NULL: inserts go on
+    assert _review(base, {**base, path: ECTO_SCHEMA.format(**n, extra="")}) == []
