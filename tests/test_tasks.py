@@ -411,3 +411,29 @@ async def test_a_rails_enum_reordered_without_a_migration_fails(
     [run] = scenario.repo.check_runs
     assert run["conclusion"] == "failure"
     assert any(a["path"] == "app/models/invoice.rb" for a in run["annotations"])
+
+
+async def test_a_model_field_without_its_migration_fails(
+    app: App, scenario: Scenario, webhook: Payload
+) -> None:
+    files = scenario.repo.commits[scenario.base]
+    schema = (
+        'generator client {\n  provider = "prisma-client-js"\n}\n\n'
+        'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n\n'
+        "model Ticket {\n  id    String @id\n  title String\n}\n"
+    )
+    migration = 'CREATE TABLE "Ticket" ("id" TEXT PRIMARY KEY, "title" TEXT NOT NULL);\n'
+    history = {
+        "prisma/schema.prisma": schema,
+        "prisma/migrations/20240101000000_init/migration.sql": migration,
+    }
+    base = scenario.fake.commit(scenario.repo, {**files, **history})
+    edited = schema.replace("  title String\n", "  title String\n  priority Int?\n")
+    head = scenario.fake.commit(scenario.repo, {**files, **history, "prisma/schema.prisma": edited})
+    pull = scenario.open_pull(6, head)
+    pull.base_sha = base
+    await app.send("pull_request", _opened(webhook, 6, head))
+    await app.drain()
+    [run] = scenario.repo.check_runs
+    assert run["conclusion"] == "failure"
+    assert any(a["path"] == "prisma/schema.prisma" and "priority" in a["message"] for a in run["annotations"])
