@@ -8,6 +8,14 @@ the up dropped, or leaves one the up added NOT NULL, makes the rollback itself b
 queries fail on a column that is not there, its inserts on a NOT NULL column it does not know. Nobody runs
 the down until the day it is needed.
 
+The same holds for what the old release relies on without naming it: a unique index the up dropped that
+the down does not build again (duplicates get in, and the old release's `ON CONFLICT` upserts fail), a
+unique index the up added that the down leaves (the old release's inserts of values it allowed fail), and a
+default the up dropped or changed that the down does not put back (the old release's inserts that leave the
+column out get another value, or fail on a NOT NULL column). Unique indexes on columns are compared by table, columns
+and predicate, not by name: a down that builds the same index under another name restores it. An index that
+only speeds queries up, or one on an expression, is not reported.
+
 A column the down leaves nullable where it was NOT NULL, or a type of the same kind (`varchar(50)` for
 `varchar(20)`), is not reported: the old release writes it as before; nor is a backup table the down restores
 from.
@@ -97,15 +105,62 @@ def _derived(migration: Migration, down: tuple[Operation, ...]) -> bool:
 
 
 def _same(a: Catalog, b: Catalog) -> bool:
-    """No table or column the up adds, drops, retypes or makes NULL or NOT NULL."""
+    """No table, column, index or default the up adds, drops, retypes or makes NULL or NOT NULL."""
     old, new = _tables(a), _tables(b)
-    if old.keys() != new.keys():
+    if old.keys() != new.keys() or _indexes(a) != _indexes(b):
         return False
     return all(
-        {c: (s.type, s.nullable) for c, s in old[t].columns.items()}
-        == {c: (s.type, s.nullable) for c, s in new[t].columns.items()}
+        {c: (s.type, s.nullable, _default(s.default)) for c, s in old[t].columns.items()}
+        == {c: (s.type, s.nullable, _default(s.default)) for c, s in new[t].columns.items()}
         for t in old
     )
+
+
+Shape = tuple[str, tuple[str, ...], bool, str]  # an index: table, columns, unique, predicate
+
+
+def _indexes(catalog: Catalog) -> set[Shape]:
+    """The unique indexes (and unique constraints) of the schema on plain columns, by what they hold (an
+    index on an expression is left out: how the schema spells one after later renames is not exact)."""
+    found = set()
+    for d in catalog.index_definitions.values():
+        columns = tuple(_column(c) for c in d.columns)
+        if d.unique and all(c.isidentifier() for c in columns):
+            where = " ".join(d.where.lower().split())
+            found.add((d.table.lower().rpartition(".")[2], columns, d.unique, where))
+    return found
+
+
+def _column(text: str) -> str:
+    """An index column without quotes, ordering or spaces: `"Email" DESC` is `email`."""
+    spelled = re.sub(r"\s+(?:asc|desc)(?:\s+nulls\s+(?:first|last))?\s*$", "", text.strip().lower())
+    return spelled.replace('"', "").replace("`", "").strip()
+
+
+def _index_differences(before: Catalog, after: Catalog) -> Iterator[str]:
+    old, new = _tables(before), _tables(after)
+    was, now = _indexes(before), _indexes(after)
+    for table, columns, _, where in sorted(was - now):
+        kept = new.get(table)
+        if kept is None or kept.partial or not all(c in kept.columns for c in columns):
+            continue  # the table or the column is gone: said above
+        yield f"the unique index on `{table}({', '.join(columns)})`{' WHERE ' + where if where else ''} is gone"
+    for table, columns, _, _ in sorted(now - was):
+        if table in old and not old[table].partial:
+            yield f"a unique index on `{table}({', '.join(columns)})` is left behind"
+
+
+def _default(value: str | None) -> str | None:
+    """A default as written without casts, a schema, quotes around a number, case, spaces or underscores:
+    `'0'::integer` and `CAST('0' AS INT)` are `0`; `'RequireApplication'` is `'require_application'` (an
+    enum value renamed later, which the schema's record of the default does not follow)."""
+    if value is None:
+        return None
+    text = value.lower().strip()
+    cast = re.fullmatch(r"cast\((.*) as [\w.\" ]+(?:\([^)]*\))?\)", text)
+    text = cast.group(1) if cast else text
+    text = re.sub(r"::[\w.\" ]+(?:\([^)]*\))?", "", text).replace(" ", "").replace("_", "").strip("()")
+    return text.strip("'") if re.fullmatch(r"'-?[\d.]+'", text) else text
 
 
 def _differences(before: Catalog, after: Catalog) -> Iterator[str]:
@@ -129,6 +184,10 @@ def _differences(before: Catalog, after: Catalog) -> Iterator[str]:
                 yield f"`{name}.{column}` is `{b.type}`, was `{a.type}`"
             if a.nullable and not b.nullable:  # (left nullable, the old release writes it as before)
                 yield f"`{name}.{column}` is NOT NULL, was nullable"
+            if a.default is not None and _default(a.default) != _default(b.default) and not b.identity:
+                current = f"`{b.default}`" if b.default is not None else "none"
+                yield f"`{name}.{column}` has the default {current}, was `{a.default}`"
+    yield from _index_differences(before, after)
 
 
 def _tables(catalog: Catalog) -> dict[str, Table]:

@@ -113,3 +113,45 @@ def test_the_catalog_follows_what_such_downs_do(schema_name: str, enum: str) -> 
         "CONSTRAINT ban_published_not_null NOT NULL published_at, PRIMARY KEY (person_id));"
     )
     assert not _goose("ban", "DROP TABLE ban;", keyed, inline + base)
+
+
+@pytest.mark.parametrize(("table", "old", "new"), NAMES)
+def test_unique_indexes_and_defaults_the_down_does_not_restore(table: str, old: str, new: str) -> None:
+    schema = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {old} text NOT NULL, state text NOT NULL DEFAULT 'open');\n"
+        f"CREATE UNIQUE INDEX {table}_{old}_key ON {table} ({old});\n"
+    )
+    reported = [
+        (f"DROP INDEX {table}_{old}_key;", "SELECT 1;", f"the unique index on `{table}({old})` is gone"),
+        (
+            f"CREATE UNIQUE INDEX {table}_state ON {table} (state) WHERE state = 'open';",
+            "SELECT 1;",
+            f"a unique index on `{table}(state)` is left behind",
+        ),
+        (
+            f"ALTER TABLE {table} ALTER COLUMN state DROP DEFAULT;",
+            "SELECT 1;",
+            f"`{table}.state` has the default none, was `'open'`",
+        ),
+        (
+            f"ALTER TABLE {table} ALTER COLUMN state SET DEFAULT 'closed';",
+            f"ALTER TABLE {table} ALTER COLUMN state SET DEFAULT 'draft';",
+            f"`{table}.state` has the default `'draft'`, was `'open'`",
+        ),
+    ]
+    for up, down, expected in reported:
+        [message] = _goose(table, up, down, schema)
+        assert expected in message, (up, message)
+    restored = [
+        # the same unique index under another name, the default spelled with a cast
+        (f"DROP INDEX {table}_{old}_key;", f'CREATE UNIQUE INDEX "idx_{table}_{old}" ON {table} ("{old}");'),
+        (
+            f"ALTER TABLE {table} ALTER COLUMN state DROP DEFAULT;",
+            f"ALTER TABLE {table} ALTER COLUMN state SET DEFAULT 'open'::text;",
+        ),
+        # an index that only speeds queries up, and one on an expression
+        (f"CREATE INDEX {table}_state_idx ON {table} (state);", "SELECT 1;"),
+        (f"CREATE UNIQUE INDEX {table}_lower ON {table} (lower({old}));", "SELECT 1;"),
+    ]
+    for up, down in restored:
+        assert _goose(table, up, down, schema) == [], up
