@@ -122,7 +122,7 @@ Shape = tuple[str, tuple[str, ...], bool, str]  # an index: table, columns, uniq
 def _indexes(catalog: Catalog) -> set[Shape]:
     """The unique indexes (and unique constraints) of the schema on plain columns, by what they hold (an
     index on an expression is left out: how the schema spells one after later renames is not exact)."""
-    found = set()
+    found: set[Shape] = set()
     for d in catalog.index_definitions.values():
         columns = tuple(_column(c) for c in d.columns)
         if d.unique and all(c.isidentifier() for c in columns):
