@@ -5,7 +5,11 @@ compares the Prisma schema with the database and applies the difference directly
 For them the pull request's migration is the difference between the base branch's Prisma schema and the
 head's, and this module reads it as the operations db push makes: a model added or removed is a table
 created or dropped, a field added, removed or changed is a column added, dropped or altered, an `@unique`,
-`@@unique` or `@@index` added or removed is an index created or dropped. db push has no rename: a field or a
+`@@unique` or `@@index` added or removed is an index created or dropped, and a relation
+(`@relation(fields: […], references: […])`) added or removed is a foreign key added or dropped (named as
+Prisma names it, `<table>_<columns>_fkey`, or by its `map:`; `onDelete` as written, else Prisma's default:
+SET NULL when every field of the relation is optional, RESTRICT otherwise), unless the datasource sets
+`relationMode = "prisma"` (no foreign keys in the database). db push has no rename: a field or a
 model renamed without `@map`/`@@map` keeping its database name is a column (or table) dropped and another
 added, with the data of the old one lost, which the rules then report as such.
 
@@ -29,6 +33,7 @@ from bot.model.changeset import ChangedFile, Tree
 from bot.model.findings import Location
 from bot.model.migration import (
     AddColumn,
+    AddConstraint,
     AddEnumValue,
     AddIndex,
     AlterColumnType,
@@ -36,6 +41,7 @@ from bot.model.migration import (
     CreateEnum,
     CreateTable,
     DropColumn,
+    DropConstraint,
     DropIndex,
     DropNotNull,
     DropTable,
@@ -55,6 +61,18 @@ _NATIVE = re.compile(r"@db\.(\w+)(?:\(([^)]*)\))?")
 _DEFAULT = re.compile(r"@default\(")
 _INDEX = re.compile(r"@@(unique|index|id)\(\s*(?:fields:\s*)?(?:\[([^\]]*)\]|(\w+))([^)]*)\)")
 _NAMED = re.compile(r'(?:map|name):\s*"([^"]+)"')
+_LISTED = re.compile(r"\[([^\]]*)\]")
+_ACTION = re.compile(r"(?:onDelete|onUpdate):\s*(\w+)")
+_ACTIONS = {
+    "Cascade": "cascade",
+    "Restrict": "restrict",
+    "NoAction": "no action",
+    "SetNull": "set null",
+    "SetDefault": "set default",
+}
+_RELATION_NAME = re.compile(r'@relation\([^)]*\bmap:\s*"([^"]+)"')
+# Prisma emulates relations in the client and makes no foreign keys (PlanetScale, Vitess)
+_PRISMA_RELATIONS = re.compile(r'^\s*(?:relationMode|referentialIntegrity)\s*=\s*"prisma"', re.M)
 # Prisma's scalar types as each database stores them when no `@db.` native type is given
 _TYPES = {
     "postgres": {
@@ -106,12 +124,25 @@ class Field:
     text: str
 
 
+@dataclass(frozen=True)
+class Relation:
+    columns: tuple[str, ...]
+    references: str  # the referenced table
+    referenced_columns: tuple[str, ...]
+    on_delete: str
+    on_update: str
+    location: Location
+    text: str
+
+
 @dataclass
 class Model:
     table: str
     location: Location
     fields: dict[str, Field] = field(default_factory=dict)  # by column
     indexes: dict[str, tuple[tuple[str, ...], bool]] = field(default_factory=dict)  # name → (columns, unique)
+    relations: dict[str, Relation] = field(default_factory=dict)  # foreign key name → what it holds
+    names: dict[str, str] = field(default_factory=dict)  # field name → column
 
 
 @dataclass
@@ -163,6 +194,13 @@ def read(files: dict[str, str], syntax: str = "postgres") -> Schema:
     schema = Schema()
     blocks = [(path, m) for path, text in files.items() for m in BLOCK.finditer(text)]
     enums = {m.group(2) for _, m in blocks if m.group(1) == "enum"}
+    tables = {}
+    for _, m in blocks:
+        if m.group(1) == "model":
+            mapped = TABLE_MAP.search(m.group(3))
+            tables[m.group(2)] = mapped.group(1) if mapped else m.group(2)
+    keys = not any(_PRISMA_RELATIONS.search(text) for text in files.values())
+    relations: list[tuple[Model, str, str, bool, str, Location]] = []
     for path, match in blocks:
         kind, name, body = match.groups()
         text = files[path]
@@ -177,7 +215,7 @@ def read(files: dict[str, str], syntax: str = "postgres") -> Schema:
             continue
         mapped_table = TABLE_MAP.search(body)
         model = Model(mapped_table.group(1) if mapped_table else name, Location(path, line))
-        names: dict[str, str] = {}  # field name → column
+        names = model.names
         body_start = text.index("{", match.start()) + 1
         for offset, raw in _lines(body):
             found = FIELD.match(raw)
@@ -185,6 +223,9 @@ def read(files: dict[str, str], syntax: str = "postgres") -> Schema:
                 continue
             attribute, type_name, is_list, optional, rest = found.groups()
             rest = rest.split("//", 1)[0]
+            if keys and not is_list and type_name in tables and "fields:" in rest:
+                where = Location(path, text.count("\n", 0, body_start + offset) + 1)
+                relations.append((model, tables[type_name], rest, bool(optional), raw.strip(), where))
             if is_list or (type_name not in _TYPES[syntax] and type_name not in enums):
                 continue  # relation fields and scalar lists are no columns here
             mapped = MAP.search(rest)
@@ -218,7 +259,40 @@ def read(files: dict[str, str], syntax: str = "postgres") -> Schema:
                 kind_of == "unique",
             )
         schema.models[model.table] = model
+    for model, references, rest, optional, raw, where in relations:
+        relation = _relation(model, schema.models.get(references), references, rest, optional, raw, where)
+        if relation is not None:
+            model.relations[relation[0]] = relation[1]
     return schema
+
+
+def _relation(
+    model: Model, target: Model | None, references: str, rest: str, optional: bool, raw: str, where: Location
+) -> tuple[str, Relation] | None:
+    """The foreign key a relation field makes: (its name, what it holds)."""
+    fields = _LISTED.search(rest, rest.find("fields:"))
+    referenced = _LISTED.search(rest, rest.find("references:")) if "references:" in rest else None
+    if fields is None or referenced is None:
+        return None
+    columns = tuple(model.names.get(f.strip(), f.strip()) for f in fields.group(1).split(",") if f.strip())
+    target_names = target.names if target is not None else {}
+    to = tuple(target_names.get(f.strip(), f.strip()) for f in referenced.group(1).split(",") if f.strip())
+    every_optional = optional or all(
+        model.fields.get(c) is not None and model.fields[c].nullable for c in columns
+    )
+    action = _ACTION.search(rest, rest.find("onDelete:")) if "onDelete:" in rest else None
+    on_update = _ACTION.search(rest, rest.find("onUpdate:")) if "onUpdate:" in rest else None
+    named = _RELATION_NAME.search(rest)
+    name = named.group(1) if named else f"{model.table}_{'_'.join(columns)}_fkey"
+    return name, Relation(
+        columns,
+        references,
+        to,
+        _ACTIONS.get(action.group(1), "") if action else ("set null" if every_optional else "restrict"),
+        _ACTIONS.get(on_update.group(1), "") if on_update else "cascade",
+        where,
+        raw,
+    )
 
 
 def _difference(
@@ -245,6 +319,7 @@ def _difference(
             )
             continue
         ops.extend(_altered(old, model))
+    ops = _keys_dropped(before, after) + ops + _keys_added(before, after)
     for table, model in before.models.items():
         if table not in after.models:
             where = Location(fallback.path, 1) if model.location.path != fallback.path else fallback
@@ -258,6 +333,66 @@ def _difference(
                 )
             )
     return ops
+
+
+def _keys_added(before: Schema, after: Schema) -> list[Operation]:
+    """The foreign keys of relations the head's schema has and the base's has not, once every table and
+    column exists (db push adds them last)."""
+    ops: list[Operation] = []
+    for table, model in after.models.items():
+        old = before.models.get(table)
+        for name, relation in model.relations.items():
+            if old is not None and _same_key(old.relations.get(name), relation):
+                continue
+            ops.append(
+                AddConstraint(
+                    table=table,
+                    name=name,
+                    constraint="foreign_key",
+                    columns=relation.columns,
+                    references=relation.references,
+                    referenced_columns=relation.referenced_columns,
+                    on_delete=relation.on_delete,
+                    on_update=relation.on_update,
+                    location=relation.location,
+                    end_line=relation.location.line,
+                    sql=relation.text,
+                )
+            )
+    return ops
+
+
+def _keys_dropped(before: Schema, after: Schema) -> list[Operation]:
+    """The foreign keys of relations the base's schema has and the head's has not (or has changed), dropped
+    first (db push drops them before it changes or drops their columns and tables)."""
+    ops: list[Operation] = []
+    for table, model in before.models.items():
+        new = after.models.get(table)
+        for name, relation in model.relations.items():
+            if new is not None and _same_key(new.relations.get(name), relation):
+                continue
+            where = new.location if new is not None else relation.location
+            ops.append(
+                DropConstraint(
+                    table=table,
+                    name=name,
+                    if_exists=True,
+                    location=where,
+                    end_line=where.line,
+                    sql=f"relation `{relation.text}` removed",
+                )
+            )
+    return ops
+
+
+def _same_key(a: Relation | None, b: Relation) -> bool:
+    return a is not None and (a.columns, a.references, a.referenced_columns, a.on_delete, a.on_update) == (
+        b.columns,
+        b.references,
+        b.referenced_columns,
+        b.on_delete,
+        b.on_update,
+    )
 
 
 def _enum_recreated(name: str, values: tuple[str, ...], where: Location, after: Schema) -> list[Operation]:

@@ -60,6 +60,12 @@ RULE = Rule(
             "sequelize",
             "`queryInterface.sequelize.query('ALTER TABLE … ADD CONSTRAINT … NOT VALID')` instead of `addConstraint`, then `VALIDATE CONSTRAINT` in a later migration.",
         ),
+        (
+            "prisma-push",
+            "`prisma db push` validates the key at once: add it by hand first (`ALTER TABLE … ADD CONSTRAINT … NOT VALID`, "
+            "then `VALIDATE CONSTRAINT`, run with `prisma db execute`) under the name Prisma gives it, so db push finds "
+            "nothing left to do.",
+        ),
     ),
 )
 

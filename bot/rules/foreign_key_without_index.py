@@ -73,7 +73,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not after.serves_lookups(table, columns):
             cols = ", ".join(columns)
             message = f"The foreign key `{table}` ({cols}) → `{parent or '…'}` has no index on ({cols})."
-            yield _finding(op, table, columns, parent, message)
+            yield _finding(op, table, columns, parent, message, migration.framework)
     yield from _left_without_index(touched, context.catalog, after)
 
 
@@ -107,14 +107,30 @@ def _left_without_index(
             yield found.with_severity(Severity.WARNING) if isinstance(op, DropIndex) else found
 
 
-def _finding(op: Operation, table: str, columns: tuple[str, ...], parent: str, message: str) -> Finding:
+def _finding(
+    op: Operation, table: str, columns: tuple[str, ...], parent: str, message: str, framework: str = ""
+) -> Finding:
+    fix = f"Add `CREATE INDEX CONCURRENTLY {_index_name(table, columns)} ON {table} ({', '.join(columns)});` "
+    if framework in ("prisma", "prisma-push"):
+        fix = f"Add `@@index([{', '.join(columns)}])` to the model of `{table}` in this pull request"
+        fix += (
+            " (db push builds it without CONCURRENTLY: on a large table, create it by hand first)."
+            if framework == "prisma-push"
+            else "."
+        )
+        return op.finding(RULE, message, blast_radius=_blast(table, parent), fix=fix)
     return op.finding(
         RULE,
         message,
-        blast_radius=f"Every DELETE on `{parent or 'the parent table'}` scans `{table}` for references; "
-        "cascading deletes and joins slow down as the table grows.",
-        fix=f"Add `CREATE INDEX CONCURRENTLY {_index_name(table, columns)} ON {table} ({', '.join(columns)});` "
-        "in this pull request.",
+        blast_radius=_blast(table, parent),
+        fix=fix + "in this pull request.",
+    )
+
+
+def _blast(table: str, parent: str) -> str:
+    return (
+        f"Every DELETE on `{parent or 'the parent table'}` scans `{table}` for references; "
+        "cascading deletes and joins slow down as the table grows."
     )
 
 

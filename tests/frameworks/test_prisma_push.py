@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.frameworks import prisma_push
 from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.model.findings import Review
+from bot.model.migration import AddConstraint, Operation
 from bot.review import review
 
 DATASOURCE = 'datasource db {{\n  provider = "{provider}"\n  url      = env("DATABASE_URL")\n}}\n\n'
@@ -127,3 +129,68 @@ def test_a_value_removed_from_an_enum_fails_for_the_rows_that_hold_it(
     assert any(f"`{enum}_old` to `{enum}`" in m for m in messages), messages  # a quoted name keeps its case
     added = _review({path: before}, {path: schema(f"  ONE\n  TWO\n  {dropped}\n  THREE\n")})
     assert not _found(added, "enum-value-dropped")
+
+
+RELATION_NAMES = [("Post", "User", "authorId", "author"), ("Invoice", "Customer", "customerId", "customer")]
+
+
+def _ops(before: str, after: str) -> tuple[Operation, ...]:
+    path = "prisma/schema.prisma"
+    changed = [ChangedFile(path, "modified", before, after)]
+    return prisma_push.migration(
+        changed, MemoryTree({path: after}), MemoryTree({path: before}), "postgres"
+    ).up
+
+
+def _two_models(child: str, parent: str, key: str, relation: str, line: str = "", mode: str = "") -> str:
+    extra = f"  {key} Int?\n{line}" if line else ""
+    datasource = DATASOURCE.format(provider="postgresql")
+    if mode:
+        datasource = datasource.replace("}\n", f'  relationMode = "{mode}"\n}}\n', 1)
+    return (
+        datasource
+        + f"model {parent} {{\n  id Int @id @default(autoincrement())\n}}\n\n"
+        + f"model {child} {{\n  id    Int    @id @default(autoincrement())\n  title String\n{extra}}}\n"
+    )
+
+
+@pytest.mark.parametrize(("child", "parent", "key", "relation"), RELATION_NAMES)
+def test_a_relation_added_to_an_existing_table_is_a_foreign_key(
+    child: str, parent: str, key: str, relation: str
+) -> None:
+    path = "prisma/schema.prisma"
+    before = _two_models(child, parent, key, relation, f"  {relation}Note String?\n").replace(
+        f"  {key} Int?\n", f"  {key} Int?\n"
+    )
+    line = f"  {relation} {parent}? @relation(fields: [{key}], references: [id])\n"
+    after = _two_models(child, parent, key, relation, line)
+    before = before.replace(f"  {relation}Note String?\n", "")
+    result = _review({path: before}, {path: after})
+    [key_op] = [op for op in _ops(before, after) if isinstance(op, AddConstraint)]
+    assert key_op.name == f"{child}_{key}_fkey" and key_op.references == parent
+    assert key_op.on_delete == "set null"
+    rules = {f.rule for f in result.active}
+    assert "constraint-not-valid" in rules  # validated at once, under a lock on both tables
+    # removed again: the key is dropped, before its column
+    dropped = _ops(after, after.replace(line, ""))
+    assert [type(op).__name__ for op in dropped][:1] == ["DropConstraint"]
+    # unchanged relation, other edits: no key added or dropped
+    edited = after.replace("  title String\n", "  title String\n  body String?\n")
+    ops = _ops(after, edited)
+    assert [type(op).__name__ for op in ops] == ["AddColumn"]
+
+
+@pytest.mark.parametrize(("child", "parent", "key", "relation"), RELATION_NAMES)
+def test_relations_make_no_keys_under_prisma_relation_mode(
+    child: str, parent: str, key: str, relation: str
+) -> None:
+    path = "prisma/schema.prisma"
+    line = f"  {relation} {parent}? @relation(fields: [{key}], references: [id], onDelete: Cascade)\n"
+    before = _two_models(child, parent, key, relation, mode="prisma")
+    after = _two_models(child, parent, key, relation, line, mode="prisma")
+    ops = _ops(before, after)
+    assert [type(op).__name__ for op in ops] == ["AddColumn"]
+    # the same with foreign keys: the action is read as written
+    ops = _ops(_two_models(child, parent, key, relation), _two_models(child, parent, key, relation, line))
+    [key_op] = [op for op in ops if isinstance(op, AddConstraint)]
+    assert key_op.on_delete == "cascade"
