@@ -23,6 +23,9 @@ from.
 ## Use instead
 Write the down as the exact inverse of the up, statement by statement in reverse order, and run up, down
 and up again on a scratch database before merging (the review's shadow run does this when configured).
+
+A migration written as numbered parts (pop's `…000001_name.up.sql`, `…000002_name.up.sql`) is judged as a
+whole: every part's up, then every part's down from the last part to the first.
 """
 
 from __future__ import annotations
@@ -56,14 +59,21 @@ _SHOWN = 4
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    down = migration.down
-    if not down or not migration.up or any(isinstance(op, Unparsed) for op in (*migration.up, *down)):
+    parts = _parts(migration, context)
+    if parts and parts[0] is not migration:
+        return  # one migration written as numbered parts: judged whole, at its first part
+    if parts and any(part.down is None for part in parts):
+        return
+    up = tuple(op for part in parts for op in part.up) if parts else migration.up
+    # the runner rolls the parts back last first
+    down = tuple(op for part in reversed(parts) for op in part.down or ()) if parts else migration.down
+    if not down or not up or any(isinstance(op, Unparsed) for op in (*up, *down)):
         return  # no way back (other rules say so), or a part the review could not read
-    if _derived(migration, down):
+    if not parts and _derived(migration, down):
         return  # a way back the framework works out from the up (Rails' `change`, Django's operations)
     before = context.catalog
     state = before.snapshot()
-    for op in migration.up:
+    for op in up:
         state.apply(op)
     if _same(before, state):
         return  # the up changes no schema: nothing for the down to restore
@@ -85,6 +95,30 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         fix="Make the down the exact inverse of the up (each statement undone, in reverse order), and run up, "
         "down and up again on a scratch database before merging.",
     )
+
+
+def _parts(migration: Migration, context: Context) -> tuple[Migration, ...]:
+    """The numbered parts of one migration (pop's split files, `20200519101057000001_recovery.mysql.up.sql`
+    to `…000004_…`: one version's statements, one per file), in order; () for a migration of one file. Each
+    part's down is not the inverse of its own up: the parts' downs together undo the parts' ups."""
+    found = _PART.search(migration.path)
+    if found is None:
+        return ()
+    folder = migration.path[: found.start()]
+    parts = []
+    for other in context.change:
+        match = _PART.search(other.path)
+        same = match is not None and other.path[: match.start()] == folder
+        if (
+            same
+            and match is not None
+            and (match.group(1), match.group(3)) == (found.group(1), found.group(3))
+        ):
+            parts.append(other)
+    return tuple(sorted(parts, key=lambda m: m.path)) if len(parts) > 1 else ()
+
+
+_PART = re.compile(r"(?<![^/])(\d{14})(\d{6})_([^/]+?)\.up\.sql$")
 
 
 def _backup(difference: str, read_back: str) -> bool:

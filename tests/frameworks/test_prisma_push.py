@@ -184,7 +184,6 @@ def test_a_relation_added_to_an_existing_table_is_a_foreign_key(
 def test_relations_make_no_keys_under_prisma_relation_mode(
     child: str, parent: str, key: str, relation: str
 ) -> None:
-    path = "prisma/schema.prisma"
     line = f"  {relation} {parent}? @relation(fields: [{key}], references: [id], onDelete: Cascade)\n"
     before = _two_models(child, parent, key, relation, mode="prisma")
     after = _two_models(child, parent, key, relation, line, mode="prisma")

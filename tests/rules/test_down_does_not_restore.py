@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.review import review
 from tests.conftest import review_sql
 
 RULE = "down-does-not-restore"
@@ -155,3 +157,38 @@ def test_unique_indexes_and_defaults_the_down_does_not_restore(table: str, old: 
     ]
     for up, down in restored:
         assert _goose(table, up, down, schema) == [], up
+
+
+@pytest.mark.parametrize(("table", "old", "new"), NAMES)
+def test_a_migration_written_as_numbered_parts_is_judged_whole(table: str, old: str, new: str) -> None:
+    # pop's split files: each part's down is not its own up's inverse; the downs, last part first, undo the ups
+    folder = "persistence/sql/migrations"
+    parts = [
+        (f"CREATE TABLE {table} (id bigint PRIMARY KEY, {old} text NOT NULL);", f"DROP TABLE {table}_{new};"),
+        (f"CREATE UNIQUE INDEX {table}_{old}_idx ON {table} ({old});", f"DROP TABLE {table};"),
+        (f"CREATE TABLE {table}_{new} (id bigint PRIMARY KEY);", ""),
+    ]
+    files = {}
+    for index, (up, down) in enumerate(parts):
+        stem = f"{folder}/20200519101057{index:06d}_{table}.postgres"
+        files[f"{stem}.up.sql"] = up
+        files[f"{stem}.down.sql"] = down
+    changeset = ChangeSet(
+        "b",
+        "h",
+        tuple(ChangedFile(path, "added", None, text) for path, text in sorted(files.items())),
+        MemoryTree(files),
+        MemoryTree({}),
+    )
+    assert [f for f in review(changeset).active if f.rule == RULE] == []
+    # the parts' downs leave a table behind: one finding, for the whole migration
+    files[f"{folder}/20200519101057000000_{table}.postgres.down.sql"] = "SELECT 1;"
+    changeset = ChangeSet(
+        "b",
+        "h",
+        tuple(ChangedFile(path, "added", None, text) for path, text in sorted(files.items())),
+        MemoryTree(files),
+        MemoryTree({}),
+    )
+    [finding] = [f for f in review(changeset).active if f.rule == RULE]
+    assert f"table `{table}_{new}` is left behind" in finding.message
