@@ -919,9 +919,32 @@ def _drop_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
             ):
                 del c.foreign_keys[guessed]  # (every one: a key re-created by the ORM may be held twice)
                 c.constraints.pop(guessed, None)
+    _drop_unique_key(c, op)
     c.constraints.pop(op.name, None)
     c.checks.pop(op.name, None)
     c.foreign_keys.pop(op.name, None)
+
+
+def _drop_unique_key(c: Catalog, op: DropConstraint) -> None:
+    """A UNIQUE constraint or primary key dropped by name: its key goes too. A name the database chose
+    (`<table>_<columns>_key`, `<table>_pkey`) stands for the table's key whose columns it spells."""
+    kind = c.constraints.get(op.name)
+    if kind not in (None, "unique", "primary_key"):
+        return
+    table = next((t for t in c.keys if same_table(t, op.table)), op.table)
+    keys = c.keys.get(table, [])
+    columns = c.index_columns.get(op.name)
+    lowered = op.name.lower()
+    if columns is None and kind is None and lowered.endswith("_key"):
+        spelled = [k for k in keys if k and all(column.lower() in lowered for column in k)]
+        columns = max(spelled, key=len) if spelled else None
+    if kind == "primary_key" or (kind is None and lowered.endswith("_pkey")):
+        columns = c.primary_keys.pop(table, None) or columns
+    if not columns:
+        return
+    c.keys[table] = [k for k in keys if tuple(k) != tuple(columns)]  # replaced: snapshots share the list
+    c.indexes.pop(op.name, None)
+    c.index_columns.pop(op.name, None)
 
 
 def _seed(c: Catalog, op: Operation, in_change: bool) -> None:

@@ -16,6 +16,8 @@ Read here, for the model files a pull request changes:
 - TypeORM: the `@Column`-family properties of each `@Entity` class, with the `name` a decorator gives (else
   the property's name, or its snake case under a snake naming strategy: either counts), on the entity's
   table (`@Entity("orders")`, else the class name in snake case).
+- sequelize-typescript: the `@Column` properties of each `@Table({ tableName: "orders" })` class, with the
+  `field` a decorator gives (else the property's name, or its snake case under `underscored`).
 - Ecto: the `field`s of each `schema "orders" do` block (not `virtual: true`; `source:` renames the column)
   and the `_id` column of each `belongs_to` (or its `foreign_key:`).
 
@@ -60,6 +62,8 @@ def declared(path: str, text: str) -> list[Declared]:
         return list(_prisma(path, text))
     if path.endswith(".ts") and "@Entity" in text:
         return list(_typeorm(path, text))
+    if path.endswith(".ts") and "@Table" in text and "sequelize-typescript" in text:
+        return list(_sequelize_typescript(path, text))
     if path.endswith(".ex") and "schema " in text and "Ecto.Schema" in text:
         return list(_ecto(path, text))
     if not path.endswith(".py") or ("models.Model" not in text and "__tablename__" not in text):
@@ -85,7 +89,9 @@ def is_model_file(path: str) -> bool:
     if path.endswith(".prisma") or _is_django_file(path) or path.endswith("models.py"):
         return True
     if path.endswith(".ts"):
-        return path.endswith(".entity.ts") or "/entities/" in inside or "/entity/" in inside
+        return path.endswith(".entity.ts") or any(
+            f"/{d}/" in inside for d in ("entities", "entity", "models")
+        )
     return path.endswith(".ex") and "/priv/" not in inside and not inside.startswith("/priv/")
 
 
@@ -232,6 +238,42 @@ def _typeorm(path: str, text: str) -> Iterator[Declared]:
                 snake = typeorm_entities.snake(attribute)
                 aliases = (snake,) if snake != attribute else ()
                 yield Declared("typeorm", cls, table, attribute, attribute, path, line, aliases)
+
+
+_SEQUELIZE_TABLE = re.compile(r"@Table\(\s*\{[^{}]*?\btableName\s*:\s*['\"`](\w+)['\"`][^{}]*\}\s*\)")
+_CLASS_NAME = re.compile(r"\bclass\s+(\w+)")
+_SEQUELIZE_COLUMN = re.compile(r"@Column\b")
+_FIELD_OPTION = re.compile(r"\bfield\s*:\s*['\"`](\w+)['\"`]")
+
+
+def _sequelize_typescript(path: str, text: str) -> Iterator[Declared]:
+    tables = list(_SEQUELIZE_TABLE.finditer(text))
+    for index, table in enumerate(tables):
+        named = _CLASS_NAME.search(text, table.end())
+        if named is None:
+            continue
+        end = tables[index + 1].start() if index + 1 < len(tables) else len(text)
+        for column in _SEQUELIZE_COLUMN.finditer(text, named.end(), end):
+            after = column.end()
+            close = _closing(text, after) if text[after : after + 1] == "(" else after - 1
+            if close < 0:
+                break
+            prop = _PROPERTY.match(text, close + 1)
+            if prop is None:
+                continue
+            attribute = prop.group(1)
+            field = _FIELD_OPTION.search(text, after, close) if close > after else None
+            line = text.count("\n", 0, column.start()) + 1
+            if field:
+                yield Declared(
+                    "sequelize", named.group(1), table.group(1), field.group(1), attribute, path, line
+                )
+            else:
+                snake = typeorm_entities.snake(attribute)
+                aliases = (snake,) if snake != attribute else ()
+                yield Declared(
+                    "sequelize", named.group(1), table.group(1), attribute, attribute, path, line, aliases
+                )
 
 
 _ECTO_SCHEMA = re.compile(r"^([ \t]*)schema[ \t(]+\"(\w+)\"[ \t)]*do[ \t]*$", re.M)

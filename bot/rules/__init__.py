@@ -76,6 +76,7 @@ NAMES = (
     "ignore_drops_rows",
     "index_needed_by_foreign_key",
     "inline_references_ignored",
+    "insert_collision",
     "int_primary_key",
     "integer_division",
     "integrity_checks_disabled",

@@ -25,6 +25,8 @@ FIX = {
     "sqlalchemy": "Write the Alembic migration for it (`alembic revision --autogenerate`) and commit it",
     "prisma": "Run `prisma migrate dev --create-only` and commit the `migration.sql` it writes",
     "typeorm": "Generate the migration (`typeorm migration:generate`) and commit it",
+    "sequelize": "Write the migration that adds it (`sequelize migration:generate`, `queryInterface.addColumn`) and "
+    "commit it",
     "ecto": "Write the migration (`mix ecto.gen.migration`) that adds it and commit it",
 }
 LOADS = {
@@ -32,6 +34,7 @@ LOADS = {
     "sqlalchemy": "SQLAlchemy selects every mapped column in each query of the class",
     "prisma": "Prisma Client selects every scalar field in each query of the model",
     "typeorm": "TypeORM selects every column of an entity in each query of it",
+    "sequelize": "Sequelize selects every attribute of a model in each query of it",
     "ecto": "Ecto selects every field of a schema in each query of it",
 }
 

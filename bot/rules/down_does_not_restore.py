@@ -35,7 +35,7 @@ from collections.abc import Iterator
 
 from bot.model.catalog import Catalog, Table
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import Migration, Operation, Unparsed
+from bot.model.migration import AddColumn, CreateTable, Migration, Operation, Unparsed
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -72,6 +72,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not parts and _derived(migration, down):
         return  # a way back the framework works out from the up (Rails' `change`, Django's operations)
     before = context.catalog
+    if any(_exists(op, before) for op in up):
+        return  # the up creates what the schema holds already: another database's history shares it
     state = before.snapshot()
     for op in up:
         state.apply(op)
@@ -95,6 +97,15 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         fix="Make the down the exact inverse of the up (each statement undone, in reverse order), and run up, "
         "down and up again on a scratch database before merging.",
     )
+
+
+def _exists(op: Operation, catalog: Catalog) -> bool:
+    """A CREATE TABLE (without IF NOT EXISTS) of a table, or an ADD COLUMN of a column, the schema has."""
+    if isinstance(op, CreateTable):
+        return not op.if_not_exists and catalog.tables.get(op.table) is not None
+    if isinstance(op, AddColumn):
+        return not op.if_not_exists and catalog.has_column(op.table, op.column.name) is True
+    return False
 
 
 def _parts(migration: Migration, context: Context) -> tuple[Migration, ...]:

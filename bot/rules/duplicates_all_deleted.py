@@ -5,7 +5,9 @@
 account per email. But `<>` holds both ways: for a pair (1, 2), row 1 matches against row 2 and row 2
 against row 1, so both go, and every email that had a duplicate has no row left at all. The same happens
 with `WHERE email IN (SELECT email FROM accounts GROUP BY email HAVING count(*) > 1)`: the sub-query
-names the duplicated keys, and the DELETE removes every row holding one of them. The migration succeeds;
+names the duplicated keys, and the DELETE removes every row holding one of them. Without any condition that
+tells the two copies apart (`USING accounts b WHERE a.email = b.email` alone) it is worse: every row pairs
+with itself, and every row whose email is not NULL is deleted, duplicated or not. The migration succeeds;
 the rows, and whatever pointed at them, are gone.
 
 ## Use instead
@@ -49,6 +51,20 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not isinstance(op, DataDelete) or not isinstance(op.expression, exp.Delete):
             continue
         tree = op.expression
+        itself = _paired_with_itself(tree, op.table)
+        if itself is not None:
+            keys, condition = itself
+            yield op.finding(
+                RULE,
+                f"`{render(condition, context.dialect)}` matches every row of `{op.table}` with itself (nothing "
+                "tells the two copies apart): every row whose "
+                f"`{', '.join(keys)}` is not NULL is deleted, duplicated or not.",
+                blast_radius=f"Nearly all of `{op.table}` is deleted, and rows of other tables that point at it are "
+                "orphaned or deleted too.",
+                fix=f"Tell the copies apart and keep one: `… AND a.id > b.id`, or `DELETE FROM {op.table} WHERE id "
+                f"NOT IN (SELECT min(id) FROM {op.table} GROUP BY {', '.join(keys)})`.",
+            )
+            continue
         found = _unordered_pair(tree, op.table) or _every_duplicated_key(tree, op.table)
         if found is None:
             continue
@@ -113,6 +129,36 @@ def _unordered_pair(tree: exp.Delete, table: str) -> tuple[list[str], exp.Expres
     if not different or not keys or ordered:
         return None
     return keys, different[0]
+
+
+def _paired_with_itself(tree: exp.Delete, table: str) -> tuple[list[str], exp.Expression] | None:
+    """`USING t b WHERE a.key = b.key` over two copies of the deleted table and no other condition between
+    them: each row matches itself."""
+    aliases = _aliases(tree, table)
+    conditions = [tree.args.get("where")] + [j.args.get("on") for j in tree.find_all(exp.Join)]
+    found = [c for c in conditions if c is not None]
+    if len(aliases) < 2 or not found:
+        return None
+    where = exp.and_(*found) if len(found) > 1 else found[0]
+    pairs = [
+        node
+        for node in where.find_all(exp.Binary)
+        if isinstance(node.this, exp.Column)
+        and isinstance(node.expression, exp.Column)
+        and {_qualifier(node.this), _qualifier(node.expression)} <= aliases
+        and _qualifier(node.this) != _qualifier(node.expression)
+    ]
+    keys = sorted(
+        {column for node in pairs if isinstance(node, exp.EQ) and (column := _self_pair(node, aliases))}
+    )
+    if not keys or any(not isinstance(node, exp.EQ) or not _self_pair(node, aliases) for node in pairs):
+        return None  # another comparison between the copies (`a.id <> b.id`, `a.id = b.parent_id`)
+    if any(node.find_ancestor(exp.Not, exp.Or) for node in pairs):
+        return None
+    if where.find(exp.Exists, exp.In, exp.Subquery) is not None:
+        return None
+    first = next(node for node in pairs if isinstance(node, exp.EQ))
+    return keys, first
 
 
 def _every_duplicated_key(tree: exp.Delete, table: str) -> tuple[list[str], exp.Expression] | None:

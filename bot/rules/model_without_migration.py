@@ -1,7 +1,7 @@
 """A model declares a column (or a whole model) that no migration creates.
 
 ## Why is this bad?
-Django, SQLAlchemy, Prisma Client, TypeORM and Ecto name every column a model maps in each query of it: a `SELECT` of
+Django, SQLAlchemy, Prisma Client, TypeORM, Sequelize and Ecto name every column a model maps in each query of it: a `SELECT` of
 `Order` lists `discount` as soon as the field is in the class. When the pull request adds the field to the
 model but no migration adds the column (the migration was never generated, or was generated before the
 last edit of the model), every read and write of the model fails after deploy with `column

@@ -3,7 +3,7 @@
 ## Why is this bad?
 Removing a field from the model before dropping its column is the right order (the code stops using the
 column, then a later release drops it), but only when the database can fill the column without the
-application. Django, SQLAlchemy, Prisma Client, TypeORM and Ecto insert the columns the model declares and
+application. Django, SQLAlchemy, Prisma Client, TypeORM, Sequelize and Ecto insert the columns the model declares and
 nothing else:
 a column that is still NOT NULL and has no database default gets no value, and every insert into the table
 fails after deploy (`null value in column "legacy_code" violates not-null constraint`). Django never leaves

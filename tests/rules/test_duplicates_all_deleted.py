@@ -89,3 +89,41 @@ def test_what_it_says_happens_on_postgresql(pg) -> None:  # type: ignore[no-unty
     pg.execute("INSERT INTO members VALUES (1, 'a@x'), (2, 'a@x')")
     pg.execute("DELETE FROM members a USING members b WHERE a.email = b.email AND a.id > b.id")
     assert pg.execute("SELECT id FROM members ORDER BY id").fetchall() == [(1,), (3,)]
+
+
+SELF = [
+    ("DELETE FROM {t} a USING {t} b WHERE a.{k} = b.{k};", None),
+    ("DELETE a FROM {t} a INNER JOIN {t} b ON a.{k} = b.{k};", "mysql"),
+]
+NOT_SELF = [
+    # the copies told apart by another comparison, or rows joined to other rows
+    ("DELETE FROM {t} a USING {t} b WHERE a.{k} = b.{k} AND a.id > b.id;", None),
+    ("DELETE FROM {t} a USING {t} b WHERE a.parent_id = b.id AND a.{k} = b.{k};", None),
+    ("DELETE a FROM {t} a INNER JOIN {t} b ON a.{k} = b.{k} AND a.id < b.id;", "mysql"),
+]
+
+
+@pytest.mark.parametrize(("table", "key"), NAMES)
+def test_a_self_join_that_tells_no_copies_apart_deletes_every_row(table: str, key: str) -> None:
+    schema = _schema(table, key).replace("created_at timestamp", "created_at timestamp, parent_id bigint")
+    for sql, dialect in SELF:
+        [finding] = _found(schema + sql.format(t=table, k=key), dialect=dialect)
+        assert "matches every row" in finding.message and f"`{key}` is not NULL" in finding.message
+    for sql, dialect in NOT_SELF:
+        assert all(
+            "matches every row" not in f.message
+            for f in _found(schema + sql.format(t=table, k=key), dialect=dialect)
+        )
+
+
+def test_a_self_join_with_no_tie_breaker_deletes_every_row_on_both_databases(pg, mariadb) -> None:  # type: ignore[no-untyped-def]
+    pg.execute("CREATE TABLE members (id bigint PRIMARY KEY, email text)")
+    pg.execute("INSERT INTO members VALUES (1, 'a@x'), (2, 'a@x'), (3, 'b@x'), (4, NULL)")
+    pg.execute("DELETE FROM members a USING members b WHERE a.email = b.email")
+    assert pg.execute("SELECT id FROM members").fetchall() == [(4,)]  # b@x had no duplicate, and went too
+    with mariadb.cursor() as cursor:
+        cursor.execute("CREATE TABLE members (id bigint PRIMARY KEY, email varchar(20))")
+        cursor.execute("INSERT INTO members VALUES (1, 'a@x'), (2, 'a@x'), (3, 'b@x'), (4, NULL)")
+        cursor.execute("DELETE a FROM members a INNER JOIN members b ON a.email = b.email")
+        cursor.execute("SELECT id FROM members")
+        assert [tuple(r) for r in cursor.fetchall()] == [(4,)]

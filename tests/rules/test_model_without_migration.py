@@ -517,3 +517,54 @@ end
     assert _review(base, head) == []
     # the owner removed from the schema while `owner_id` allows NULL: inserts go on
     assert _review(base, {**base, path: ECTO_SCHEMA.format(**n, extra="")}) == []
+
+
+SEQUELIZE_MODEL = """import {{ Column, DataType, Table }} from "sequelize-typescript";
+import IdModel from "./base/IdModel";
+
+@Table({{ tableName: "{table}", modelName: "{model}" }})
+class {Model} extends IdModel {{
+  @Column(DataType.STRING)
+  {kept}: string;
+{extra}}}
+
+export default {Model};
+"""
+SEQUELIZE_NAMES = [
+    {"Model": "Share", "model": "share", "table": "shares", "kept": "urlId"},
+    {"Model": "Pin", "model": "pin", "table": "pins", "kept": "index"},
+]
+
+
+@pytest.mark.parametrize("n", SEQUELIZE_NAMES, ids=lambda n: n["Model"])
+def test_sequelize_typescript_attribute_added_without_migration(n: dict[str, str]) -> None:
+    create = (
+        "module.exports = {\n  async up(queryInterface, Sequelize) {\n"
+        f'    await queryInterface.createTable("{n["table"]}", {{\n'
+        "      id: { type: Sequelize.UUID, primaryKey: true },\n"
+        f'      "{n["kept"]}": {{ type: Sequelize.STRING }},\n'
+        "    });\n  },\n"
+        f'  async down(queryInterface) {{\n    await queryInterface.dropTable("{n["table"]}");\n  }},\n}};\n'
+    )
+    path = f"server/models/{n['Model']}.ts"
+    base = {path: SEQUELIZE_MODEL.format(**n, extra=""), "server/migrations/20240101000000-create.js": create}
+    extra = '\n  @Column({ type: DataType.INTEGER, field: "view_count" })\n  views: number;\n\n  @Column\n  lastSeenAt: Date;\n'
+    found = _review(base, {**base, path: SEQUELIZE_MODEL.format(**n, extra=extra)})
+    assert sorted(m.split(": ")[0] for _, _, _, m in found) == [
+        f"`{n['Model']}.lastSeenAt` is new in the model, but no migration creates the column `{n['table']}.lastSeenAt`",
+        f"`{n['Model']}.views` is new in the model, but no migration creates the column `{n['table']}.view_count`",
+    ]
+    add = (
+        "module.exports = {\n  async up(queryInterface, Sequelize) {\n"
+        f'    await queryInterface.addColumn("{n["table"]}", "view_count", {{ type: Sequelize.INTEGER }});\n'
+        f'    await queryInterface.addColumn("{n["table"]}", "last_seen_at", {{ type: Sequelize.DATE }});\n'
+        "  },\n"
+        f'  async down(queryInterface) {{\n    await queryInterface.removeColumn("{n["table"]}", "view_count");\n'
+        f'    await queryInterface.removeColumn("{n["table"]}", "last_seen_at");\n  }},\n}};\n'
+    )
+    head = {
+        **base,
+        path: SEQUELIZE_MODEL.format(**n, extra=extra),
+        "server/migrations/20240201000000-views.js": add,
+    }
+    assert _review(base, head) == []
