@@ -151,6 +151,11 @@ def test_unique_indexes_and_defaults_the_down_does_not_restore(table: str, old: 
             f"ALTER TABLE {table} ALTER COLUMN state DROP DEFAULT;",
             f"ALTER TABLE {table} ALTER COLUMN state SET DEFAULT 'open'::text;",
         ),
+        # a unique index on a column the down drops goes with the column
+        (
+            f"ALTER TABLE {table} ADD COLUMN token text;\nCREATE UNIQUE INDEX {table}_token ON {table} (token);",
+            f"ALTER TABLE {table} DROP COLUMN token;",
+        ),
         # an index that only speeds queries up, and one on an expression
         (f"CREATE INDEX {table}_state_idx ON {table} (state);", "SELECT 1;"),
         (f"CREATE UNIQUE INDEX {table}_lower ON {table} (lower({old}));", "SELECT 1;"),
