@@ -731,6 +731,32 @@ def _drop_column(c: Catalog, op: Operation, in_change: bool) -> None:
         if op.column in key.columns and same_table(key.table, op.table):
             del c.foreign_keys[name]
             c.constraints.pop(name, None)
+    _indexes_go_with(c, op.table, op.column)
+
+
+def _indexes_go_with(c: Catalog, table: str, column: str) -> None:
+    """The indexes, unique keys and primary key that hold a dropped column go with it (PostgreSQL drops them;
+    MySQL drops a one-column index and narrows the others, read here as gone too)."""
+    wanted = column.lower()
+    for name, definition in list(c.index_definitions.items()):
+        if same_table(definition.table, table) and any(
+            _key_column(k).lower() == wanted for k in definition.columns
+        ):
+            del c.index_definitions[name]
+    for name, columns in list(c.index_columns.items()):
+        if same_table(c.indexes.get(name, ""), table) and any(
+            _key_column(k).lower() == wanted for k in columns
+        ):
+            c.index_columns.pop(name, None)
+            c.indexes.pop(name, None)
+    for key_table, keys in list(c.keys.items()):
+        if same_table(key_table, table) and any(
+            _key_column(k).lower() == wanted for key in keys for k in key
+        ):
+            c.keys[key_table] = [key for key in keys if all(_key_column(k).lower() != wanted for k in key)]
+    primary = next((t for t in c.primary_keys if same_table(t, table)), None)
+    if primary is not None and any(_key_column(k).lower() == wanted for k in c.primary_keys[primary]):
+        del c.primary_keys[primary]
 
 
 def _rename_column(c: Catalog, op: Operation, in_change: bool) -> None:

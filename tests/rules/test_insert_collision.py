@@ -124,3 +124,12 @@ def test_a_key_dropped_by_the_name_the_database_gave_it_no_longer_counts(
     # a constant beside the grouped values: one row per group
     grouped = f"INSERT INTO {target} ({key}, lang) SELECT {column}, 37 FROM {source} GROUP BY {column};"
     assert [f.severity for f in _found(schema + grouped)] == ["warning"]  # only: the table has rows
+
+
+@pytest.mark.parametrize(("source", "column", "target", "key"), NAMES)
+def test_a_unique_index_goes_with_its_dropped_column(source: str, column: str, target: str, key: str) -> None:
+    schema = _schema(source, column, target, key)
+    again = f"ALTER TABLE {target} DROP COLUMN {key};\nALTER TABLE {target} ADD COLUMN {key} varchar(80);\n"
+    copy = f"INSERT INTO {target} (id, {key}) SELECT id, {column} FROM {source};"
+    assert [f.severity for f in _found(schema + copy)] == ["critical"]
+    assert _found(schema + again + copy) == []
