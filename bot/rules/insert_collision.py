@@ -39,15 +39,15 @@ RULE = Rule(
     "(`ON CONFLICT DO NOTHING`, `INSERT IGNORE`).",
     bad=(
         "CREATE TABLE posts (id bigint PRIMARY KEY, tag text);\n"
-        "CREATE TABLE tags (id bigserial PRIMARY KEY, name text NOT NULL UNIQUE);\n-- migration\n"
+        "-- migration\nCREATE TABLE tags (id bigserial PRIMARY KEY, name text NOT NULL UNIQUE);\n"
         "INSERT INTO tags (name) SELECT tag FROM posts WHERE tag IS NOT NULL;",
     ),
     good=(
         "CREATE TABLE posts (id bigint PRIMARY KEY, tag text);\n"
-        "CREATE TABLE tags (id bigserial PRIMARY KEY, name text NOT NULL UNIQUE);\n-- migration\n"
+        "-- migration\nCREATE TABLE tags (id bigserial PRIMARY KEY, name text NOT NULL UNIQUE);\n"
         "INSERT INTO tags (name) SELECT DISTINCT tag FROM posts WHERE tag IS NOT NULL;",
         "CREATE TABLE posts (id bigint PRIMARY KEY, tag text);\n"
-        "CREATE TABLE tags (id bigserial PRIMARY KEY, name text NOT NULL UNIQUE);\n-- migration\n"
+        "-- migration\nCREATE TABLE tags (id bigserial PRIMARY KEY, name text NOT NULL UNIQUE);\n"
         "INSERT INTO tags (name) SELECT tag FROM posts WHERE tag IS NOT NULL ON CONFLICT (name) DO NOTHING;",
     ),
 )
