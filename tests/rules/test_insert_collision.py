@@ -67,8 +67,11 @@ def test_a_select_that_can_repeat_a_unique_value_is_found(
 
 @pytest.mark.parametrize(("source", "column", "target", "key"), NAMES)
 def test_a_copy_into_a_table_that_already_has_rows(source: str, column: str, target: str, key: str) -> None:
-    schema = _schema(source, column, target, key).replace("-- migration\n", "") + "-- migration\n"
+    empty = _schema(source, column, target, key).replace("-- migration\n", "") + "-- migration\n"
     copy = f"INSERT INTO {target} (id, {key}) SELECT min(id), {column} FROM {source} GROUP BY {column};"
+    assert _found(empty + copy) == []  # rows not shown: a table from an earlier release may be empty
+    seeded = f"INSERT INTO {target} (id, {key}) VALUES (1, 'first');\n"
+    schema = empty.replace("-- migration\n", seeded + "-- migration\n")
     [finding] = _found(schema + copy)
     assert finding.severity == "warning" and f"`{target}` already has rows" in finding.message
     guarded = copy.replace(
@@ -123,7 +126,7 @@ def test_a_key_dropped_by_the_name_the_database_gave_it_no_longer_counts(
     assert _found(schema + dropped + copy) == []
     # a constant beside the grouped values: one row per group
     grouped = f"INSERT INTO {target} ({key}, lang) SELECT {column}, 37 FROM {source} GROUP BY {column};"
-    assert [f.severity for f in _found(schema + grouped)] == ["warning"]  # only: the table has rows
+    assert _found(schema + grouped) == []
 
 
 @pytest.mark.parametrize(("source", "column", "target", "key"), NAMES)
