@@ -17,7 +17,8 @@ Read here, for the model files a pull request changes:
   the property's name, or its snake case under a snake naming strategy: either counts), on the entity's
   table (`@Entity("orders")`, else the class name in snake case).
 - sequelize-typescript: the `@Column` properties of each `@Table({ tableName: "orders" })` class, with the
-  `field` a decorator gives (else the property's name, or its snake case under `underscored`).
+  `field` a decorator gives (else the property's name, or its snake case under `underscored`); a
+  `DataType.VIRTUAL` attribute has no column.
 - Ecto: the `field`s of each `schema "orders" do` block (not `virtual: true`; `source:` renames the column)
   and the `_id` column of each `belongs_to` (or its `foreign_key:`).
 
@@ -262,6 +263,8 @@ def _sequelize_typescript(path: str, text: str) -> Iterator[Declared]:
             if prop is None:
                 continue
             attribute = prop.group(1)
+            if close > after and "VIRTUAL" in text[after:close]:
+                continue  # `DataType.VIRTUAL`: an attribute of the model only, with no column
             field = _FIELD_OPTION.search(text, after, close) if close > after else None
             line = text.count("\n", 0, column.start()) + 1
             if field:

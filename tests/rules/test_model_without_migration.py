@@ -548,7 +548,10 @@ def test_sequelize_typescript_attribute_added_without_migration(n: dict[str, str
     )
     path = f"server/models/{n['Model']}.ts"
     base = {path: SEQUELIZE_MODEL.format(**n, extra=""), "server/migrations/20240101000000-create.js": create}
-    extra = '\n  @Column({ type: DataType.INTEGER, field: "view_count" })\n  views: number;\n\n  @Column\n  lastSeenAt: Date;\n'
+    extra = (
+        '\n  @Column({ type: DataType.INTEGER, field: "view_count" })\n  views: number;\n\n  @Column\n  lastSeenAt: Date;\n'
+        "\n  @Column(DataType.VIRTUAL)\n  plainToken: string | null;\n"
+    )
     found = _review(base, {**base, path: SEQUELIZE_MODEL.format(**n, extra=extra)})
     assert sorted(m.split(": ")[0] for _, _, _, m in found) == [
         f"`{n['Model']}.lastSeenAt` is new in the model, but no migration creates the column `{n['table']}.lastSeenAt`",
