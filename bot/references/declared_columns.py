@@ -52,6 +52,8 @@ class Declared:
     line: int
     # other names the column may have in the database, any of which serves (a naming strategy's)
     aliases: tuple[str, ...] = ()
+    # Prisma: whether the field allows NULL (`String?`); None where the reader does not say
+    optional: bool | None = None
 
     def names(self) -> tuple[str, ...]:
         return (self.column, *self.aliases)
@@ -156,8 +158,9 @@ def _prisma(path: str, text: str) -> Iterator[Declared]:
             if "@ignore" in field.text:
                 continue  # Prisma Client neither reads nor writes it
             attribute = field.text.split()[0] if field.text else column
+            model_name, line = _model_name(text, name.line), field.location.line
             yield Declared(
-                "prisma", _model_name(text, name.line), table, column, attribute, path, field.location.line
+                "prisma", model_name, table, column, attribute, path, line, optional=field.nullable
             )
 
 

@@ -87,6 +87,30 @@ def missing(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[Drift]:
         yield Drift(item, table)
 
 
+def made_required(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[tuple[Declared, Table]]:
+    """Prisma fields the change makes required (`String?` to `String`) whose column the schema after its
+    migrations still allows NULL in: Prisma Client fails on every row it reads with a NULL there."""
+    before: dict[tuple[str, str], Declared] = {}
+    for changed in changeset.files:
+        if changed.base_text and (changed.previous_path or changed.path).endswith(".prisma"):
+            for item in declared(changed.previous_path or changed.path, changed.base_text):
+                before[(item.table, item.column)] = item
+    if not before:
+        return
+    named = _named_by_migrations(changeset)
+    for changed in changeset.files:
+        if not changed.head_text or not changed.path.endswith(".prisma"):
+            continue
+        for item in declared(changed.path, changed.head_text):
+            was = before.get((item.table, item.column))
+            if was is None or not was.optional or item.optional is not False or item.column.lower() in named:
+                continue
+            table = _table(catalogs, item.table)
+            column = table.columns.get(item.column) if table is not None and not table.partial else None
+            if table is not None and column is not None and column.nullable:
+                yield item, table
+
+
 def unwritten(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[tuple[Declared, Table, str]]:
     """The columns the change removes from its models that the schema after its migrations still has as
     NOT NULL without a default: the model's inserts leave them out. Each with the column's name in the schema."""

@@ -9,6 +9,10 @@ orders.discount does not exist`, on every page that touches the model, until som
 missing migration. Tests that build their database from the models (`create_all()`, Django's test runner on
 an app without migrations, `prisma db push`) pass; production's database only runs migrations.
 
+A Prisma field the change makes required (`String?` to `String`) while no migration makes its column NOT
+NULL is a warning: Prisma Client refuses every row it reads with a NULL there, so the rows written before
+break the queries that read them.
+
 Judged against the schema after every migration of the pull request: only columns the change adds to its
 models count, and only on tables the schema knows whole. A column a migration of the change names is left
 alone (the migration may create it in a way the review could not read).
@@ -28,7 +32,7 @@ from bot.model.catalog import Catalog
 from bot.model.changeset import ChangeSet
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import Migration
-from bot.rules._model_sync import FIX, LOADS, first_line, missing
+from bot.rules._model_sync import FIX, LOADS, first_line, made_required, missing
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -68,7 +72,24 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 
 
 def check_change(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[Finding]:
-    """The columns and models the change's model files add that no migration creates."""
+    """The columns and models the change's model files add that no migration creates, and the Prisma fields
+    it makes required that no migration makes NOT NULL."""
+    for item, table in made_required(changeset, catalogs):
+        yield Finding(
+            rule=RULE.id,
+            dimension=RULE.dimension,
+            severity=Severity.WARNING,
+            path=item.path,
+            line=item.line,
+            message=f"{first_line(item)} is now required, but no migration makes `{table.name}.{item.column}` NOT "
+            "NULL: Prisma Client fails on every row it reads that holds NULL there (`Error converting field "
+            f'"{item.field}" of expected non-nullable type`), and the rows written before keep their NULLs.',
+            blast_radius=f"Every query of `{item.model}` that returns a row whose `{item.column}` is NULL fails, "
+            "from the deploy until the rows are filled and the column made NOT NULL.",
+            fix=f"{FIX['prisma']}: it fills the NULLs (write the UPDATE into it) and sets NOT NULL; or keep the field "
+            "optional until the rows are filled.",
+            end_line=item.line,
+        )
     new_models: set[str] = set()
     for drift in missing(changeset, catalogs):
         item = drift.declared

@@ -571,3 +571,25 @@ def test_sequelize_typescript_attribute_added_without_migration(n: dict[str, str
         "server/migrations/20240201000000-views.js": add,
     }
     assert _review(base, head) == []
+
+
+@pytest.mark.parametrize("n", PRISMA_NAMES, ids=lambda n: n["Model"])
+def test_prisma_field_made_required_without_migration(n: dict[str, str]) -> None:
+    base = _prisma_base(n, f', "{n["field"]}" TEXT')
+    base["prisma/schema.prisma"] = PRISMA.format(**n, extra=f"  {n['field']} String?\n")
+    required = PRISMA.format(**n, extra=f"  {n['field']} String\n")
+    found = _review(base, {**base, "prisma/schema.prisma": required})
+    assert [(r, line) for r, _, line, _ in found] == [(MISSING, 13)]
+    assert f"`{n['Model']}.{n['field']}` is now required" in found[0][3]
+    migration = (
+        f'UPDATE "{n["table"]}" SET "{n["field"]}" = \'\' WHERE "{n["field"]}" IS NULL;\n'
+        f'ALTER TABLE "{n["table"]}" ALTER COLUMN "{n["field"]}" SET NOT NULL;\n'
+    )
+    head = {
+        **base,
+        "prisma/schema.prisma": required,
+        "prisma/migrations/20240201000000_required/migration.sql": migration,
+    }
+    assert [r for r, *_ in _review(base, head) if r == MISSING] == []
+    # made optional: nothing to say
+    assert _review({**base, "prisma/schema.prisma": required}, base) == []
