@@ -60,6 +60,31 @@ class Rule:
     def help_for(self, framework: str) -> str:
         return dict(self.framework_help).get(framework, self.help)
 
+    def finding(
+        self,
+        path: str,
+        line: int,
+        message: str,
+        *,
+        blast_radius: str,
+        fix: str,
+        severity: Severity | None = None,
+        end_line: int | None = None,
+    ) -> Finding:
+        """A finding of this rule at a place no single operation stands for (a model file, the set of
+        migrations); an operation's own findings come from `Operation.finding`."""
+        return Finding(
+            rule=self.id,
+            dimension=self.dimension,
+            severity=severity or self.severity,
+            path=path,
+            line=line,
+            message=message,
+            blast_radius=blast_radius,
+            fix=fix,
+            end_line=end_line,
+        )
+
     @property
     def summary(self) -> str:
         return self.help

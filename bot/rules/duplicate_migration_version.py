@@ -92,12 +92,12 @@ def _versioned(migration: Migration, head: Tree, base: Tree) -> Iterator[Finding
         return  # no other, or the base branch already had the duplicate
     newest = max(graph.versions(head, migration.framework, group), key=lambda v: v.version)
     refused = _REFUSED[migration.framework].format(v=new.written)
-    yield _finding(
-        migration,
+    yield RULE.finding(
+        migration.path,
         1,
         f"`{migration.path}` has version {new.written}, which `{others[0].path}` already has.",
-        f"{refused} on every run: the deploy fails until one of them is renumbered.",
-        f"Renumber `{migration.path.rsplit('/', 1)[-1]}` after {newest.written}, the newest version.",
+        blast_radius=f"{refused} on every run: the deploy fails until one of them is renumbered.",
+        fix=f"Renumber `{migration.path.rsplit('/', 1)[-1]}` after {newest.written}, the newest version.",
     )
 
 
@@ -110,25 +110,12 @@ def _alembic(migration: Migration, head: Tree, base: Tree) -> Iterator[Finding]:
     already = [r for r in graph.alembic_revisions(base) if r.revision == mine.revision]
     if not others or len(already) > 1:
         return
-    yield _finding(
-        migration,
+    yield RULE.finding(
+        migration.path,
         1,
         f"Revision id `{mine.revision}` is also the id of `{others[0].path}`.",
-        f'Alembic warns ("Revision {mine.revision} is present more than once") and keeps only one of the two '
+        blast_radius=f'Alembic warns ("Revision {mine.revision} is present more than once") and keeps only one of the two '
         "files: the other never runs, and revisions that follow the id follow whichever it kept.",
-        "Give the new revision an id of its own (`alembic revision` generates one) and point the revisions "
+        fix="Give the new revision an id of its own (`alembic revision` generates one) and point the revisions "
         "that follow it at that id.",
-    )
-
-
-def _finding(migration: Migration, line: int, message: str, blast: str, fix: str) -> Finding:
-    return Finding(
-        rule=RULE.id,
-        dimension=RULE.dimension,
-        severity=RULE.severity,
-        path=migration.path,
-        line=line,
-        message=message,
-        blast_radius=blast,
-        fix=fix,
     )

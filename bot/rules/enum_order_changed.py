@@ -96,13 +96,10 @@ def _compared(path: str, before: Definition, after: Definition) -> Iterator[Find
     more = f", and {len(moved) - 4} more" if len(moved) > 4 else ""
     line = next((m.line for m in after.members if m.label == moved[0][0]), after.line)
     listed = ", ".join(f"{label}: {value}" for label, value in old.items())
-    yield Finding(
-        rule=RULE.id,
-        dimension=RULE.dimension,
-        severity=RULE.severity,
-        path=path,
-        line=line,
-        message=f"The enum {model} is a list whose order changed: {'; '.join(parts)}{more}. The database keeps "
+    yield RULE.finding(
+        path,
+        line,
+        f"The enum {model} is a list whose order changed: {'; '.join(parts)}{more}. The database keeps "
         "the integers, so the existing rows change meaning when this code deploys.",
         blast_radius=f"Every existing row whose `{after.name}` holds one of the moved integers is read, shown and "
         "written back as another value; nothing fails.",

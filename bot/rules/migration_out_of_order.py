@@ -95,16 +95,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if newest is None or newest.version < new.version:
         return
     name = newest.path.rsplit("/", 1)[-1]
-    yield Finding(
-        rule=RULE.id,
-        dimension=RULE.dimension,
-        severity=RULE.severity,
-        path=migration.path,
-        line=1,
-        message=(
-            f"`{migration.path}` has version {new.written}, lower than `{name}` ({newest.written}), which the "
-            "base branch already has: the branch was started before that migration landed."
-        ),
+    yield RULE.finding(
+        migration.path,
+        1,
+        f"`{migration.path}` has version {new.written}, lower than `{name}` ({newest.written}), which the "
+        "base branch already has: the branch was started before that migration landed.",
         blast_radius=_WHAT_BREAKS[runner].format(newest=newest.written),
         fix=f"Renumber it (and its down file) to a version after {newest.written}{_next(newest.written)}.",
     )

@@ -76,13 +76,13 @@ def _alembic(migration: Migration, head: Tree) -> Iterator[Finding]:
         return
     for down in mine.down:
         if down not in known:
-            yield _finding(
-                migration,
+            yield RULE.finding(
+                migration.path,
                 mine.line,
                 f"Revision `{mine.revision}` follows `{down}`, which no revision of the repository declares.",
-                f'Every Alembic command builds the history first and stops ("Revision {down} referenced from '
+                blast_radius=f'Every Alembic command builds the history first and stops ("Revision {down} referenced from '
                 f'… {mine.revision} is not present"): the deploy fails.',
-                "Set `down_revision` to the revision it should follow: the current head of the base branch.",
+                fix="Set `down_revision` to the revision it should follow: the current head of the base branch.",
             )
 
 
@@ -99,13 +99,13 @@ def _django(migration: Migration, head: Tree) -> Iterator[Finding]:
             or _exists(head, folders[app], app, name)
         ):
             continue
-        yield _finding(
-            migration,
+        yield RULE.finding(
+            migration.path,
             line,
             f"`{migration.path}` depends on `('{app}', '{name}')`, which no migration of app `{app}` defines.",
-            "`manage.py migrate` builds the graph of every migration first and stops with NodeNotFoundError "
+            blast_radius="`manage.py migrate` builds the graph of every migration first and stops with NodeNotFoundError "
             '("dependencies reference nonexistent parent node"): the deploy fails.',
-            f"Depend on a migration app `{app}` has: its latest one on the base branch.",
+            fix=f"Depend on a migration app `{app}` has: its latest one on the base branch.",
         )
 
 
@@ -115,16 +115,3 @@ def _exists(head: Tree, folders: list[str], app: str, name: str) -> bool:
         if nodes is None or name in nodes or any((app, name) in n.replaces for n in nodes.values()):
             return True  # an app the review cannot read is given the benefit of the doubt
     return False
-
-
-def _finding(migration: Migration, line: int, message: str, blast: str, fix: str) -> Finding:
-    return Finding(
-        rule=RULE.id,
-        dimension=RULE.dimension,
-        severity=RULE.severity,
-        path=migration.path,
-        line=line,
-        message=message,
-        blast_radius=blast,
-        fix=fix,
-    )

@@ -75,19 +75,17 @@ def check_change(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[Find
     """The columns and models the change's model files add that no migration creates, and the Prisma fields
     it makes required that no migration makes NOT NULL."""
     for item, table in made_required(changeset, catalogs):
-        yield Finding(
-            rule=RULE.id,
-            dimension=RULE.dimension,
-            severity=Severity.WARNING,
-            path=item.path,
-            line=item.line,
-            message=f"{first_line(item)} is now required, but no migration makes `{table.name}.{item.column}` NOT "
+        yield RULE.finding(
+            item.path,
+            item.line,
+            f"{first_line(item)} is now required, but no migration makes `{table.name}.{item.column}` NOT "
             "NULL: Prisma Client fails on every row it reads that holds NULL there (`Error converting field "
             f'"{item.field}" of expected non-nullable type`), and the rows written before keep their NULLs.',
             blast_radius=f"Every query of `{item.model}` that returns a row whose `{item.column}` is NULL fails, "
             "from the deploy until the rows are filled and the column made NOT NULL.",
             fix=f"{FIX['prisma']}: it fills the NULLs (write the UPDATE into it) and sets NOT NULL; or keep the field "
             "optional until the rows are filled.",
+            severity=Severity.WARNING,
             end_line=item.line,
         )
     new_models: set[str] = set()
@@ -97,13 +95,10 @@ def check_change(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[Find
             if item.table in new_models:
                 continue
             new_models.add(item.table)
-            yield Finding(
-                rule=RULE.id,
-                dimension=RULE.dimension,
-                severity=RULE.severity,
-                path=item.path,
-                line=item.line,
-                message=f"`{item.model}` is a new model, but no migration creates its table `{item.table}`: "
+            yield RULE.finding(
+                item.path,
+                item.line,
+                f"`{item.model}` is a new model, but no migration creates its table `{item.table}`: "
                 f"{LOADS[item.framework]}, so every query of `{item.model}` fails once this code deploys "
                 f"(`relation {item.table} does not exist`).",
                 blast_radius=f"Every read and write of `{item.model}` in production, from the deploy until a "
@@ -112,13 +107,10 @@ def check_change(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[Find
                 end_line=item.line,
             )
             continue
-        yield Finding(
-            rule=RULE.id,
-            dimension=RULE.dimension,
-            severity=RULE.severity,
-            path=item.path,
-            line=item.line,
-            message=f"{first_line(item)} is new in the model, but no migration creates the column "
+        yield RULE.finding(
+            item.path,
+            item.line,
+            f"{first_line(item)} is new in the model, but no migration creates the column "
             f"`{item.table}.{item.column}`: {LOADS[item.framework]}, so every query of `{item.model}` fails "
             f"once this code deploys (`column {item.table}.{item.column} does not exist`).",
             blast_radius=f"Every read and write of `{item.model}` (table `{item.table}`) in production, from the "

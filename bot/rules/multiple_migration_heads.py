@@ -91,17 +91,17 @@ def _alembic(migration: Migration, head: Tree, base: Tree) -> Iterator[Finding]:
         return  # the base branch's history already had several heads (or none the review can read)
     others = [r for r in after if r is not mine]
     other = others[0]
-    yield _finding(
-        migration,
+    yield RULE.finding(
+        migration.path,
         mine.line,
         f"Revision `{mine.revision}` follows `{'`, `'.join(mine.down)}`, which the history had already moved "
         f"past: after this change it has {len(after)} heads, `{mine.revision}` and "
         + ", ".join(f"`{r.revision}` (`{r.path}`)" for r in others)
         + ".",
-        "`alembic upgrade head` stops with \"Multiple head revisions are present for given argument 'head'\" "
+        blast_radius="`alembic upgrade head` stops with \"Multiple head revisions are present for given argument 'head'\" "
         "(so does `flask db upgrade`), and the next `alembic revision` refuses to be generated: the deploy "
         "fails until the heads are merged.",
-        f'Set `down_revision = "{other.revision}"` (the base branch\'s head) and check the upgrade still '
+        fix=f'Set `down_revision = "{other.revision}"` (the base branch\'s head) and check the upgrade still '
         f'applies after it, or add a merge revision (`alembic merge -m "merge" {mine.revision} {other.revision}`).',
     )
 
@@ -121,15 +121,15 @@ def _django(migration: Migration, head: Tree, base: Tree) -> Iterator[Finding]:
         return  # the base branch already had the conflict: not this change's
     others = [n.name for n in after if n.name != name]
     line = next((line for _, _, line in nodes[name].dependencies), 1)
-    yield _finding(
-        migration,
+    yield RULE.finding(
+        migration.path,
         line,
         f"App `{app}` has {len(after)} leaf migrations after this change: `{name}` and "
         + ", ".join(f"`{o}`" for o in others)
         + f". `{name}` depends on a migration that `{others[0]}` already follows.",
-        '`manage.py migrate` (and `makemigrations`) stop with "Conflicting migrations detected; multiple leaf '
+        blast_radius='`manage.py migrate` (and `makemigrations`) stop with "Conflicting migrations detected; multiple leaf '
         'nodes in the migration graph": the deploy fails until a merge migration joins them.',
-        f"Make `{name}` depend on `('{app}', '{others[0]}')` and renumber it after that one, or add a merge "
+        fix=f"Make `{name}` depend on `('{app}', '{others[0]}')` and renumber it after that one, or add a merge "
         "migration (`manage.py makemigrations --merge`).",
     )
 
@@ -139,16 +139,3 @@ def _follows_a_missing(node: graph.Node, nodes: dict[str, graph.Node], app: str)
     (migration-parent-missing), before it counts leaves."""
     replaced = {name for n in nodes.values() for a, name in n.replaces if a == app}
     return any(a == app and n not in nodes and n not in replaced for a, n, _ in node.dependencies)
-
-
-def _finding(migration: Migration, line: int, message: str, blast: str, fix: str) -> Finding:
-    return Finding(
-        rule=RULE.id,
-        dimension=RULE.dimension,
-        severity=RULE.severity,
-        path=migration.path,
-        line=line,
-        message=message,
-        blast_radius=blast,
-        fix=fix,
-    )

@@ -72,13 +72,10 @@ def check_change(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[Find
     """The columns the change's models stop declaring that the database still requires."""
     for item, table, column in unwritten(changeset, catalogs):
         line = head_line(changeset, item)
-        yield Finding(
-            rule=RULE.id,
-            dimension=RULE.dimension,
-            severity=RULE.severity,
-            path=item.path,
-            line=line,
-            message=f"{first_line(item)} is removed from the model, but its column `{table.name}.{column}` "
+        yield RULE.finding(
+            item.path,
+            line,
+            f"{first_line(item)} is removed from the model, but its column `{table.name}.{column}` "
             "stays NOT NULL with no default: the model's inserts leave it out, so every insert into "
             f'`{table.name}` fails once this code deploys (`null value in column "{column}" violates '
             "not-null constraint`).",
