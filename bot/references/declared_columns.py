@@ -30,6 +30,7 @@ exactly); a file that does not parse declares nothing here.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,8 +60,14 @@ class Declared:
         return (self.column, *self.aliases)
 
 
-def declared(path: str, text: str) -> list[Declared]:
-    """The columns the models of one file declare (none for a file that is not a model file)."""
+@functools.lru_cache(maxsize=256)
+def declared(path: str, text: str) -> tuple[Declared, ...]:
+    """The columns the models of one file declare (none for a file that is not a model file). Kept per file
+    text: both model rules, and each of their checks, read the change's model files."""
+    return tuple(_declared(path, text))
+
+
+def _declared(path: str, text: str) -> list[Declared]:
     if path.endswith(".prisma"):
         return list(_prisma(path, text))
     if path.endswith(".ts") and "@Entity" in text:

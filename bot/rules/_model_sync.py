@@ -45,6 +45,11 @@ class Drift:
     table: Table | None  # None: the model is new and no migration creates its table
 
 
+def edits_models(changeset: ChangeSet) -> bool:
+    """The change edits a file that may declare models (nothing else is read by these rules)."""
+    return any(is_model_file(f.path) or is_model_file(f.previous_path or "") for f in changeset.files)
+
+
 def changed_declarations(changeset: ChangeSet) -> tuple[list[Declared], list[Declared]]:
     """(added, removed): the columns the change's model files declare at the head and not at the base, and
     the reverse; a column moved from one changed file to another is neither."""
@@ -64,12 +69,12 @@ def changed_declarations(changeset: ChangeSet) -> tuple[list[Declared], list[Dec
     ]
 
 
-def missing(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[Drift]:
-    """The columns the change adds to its models that the schema after its migrations does not have."""
+def missing(changeset: ChangeSet, catalogs: list[Catalog], named: set[str]) -> Iterator[Drift]:
+    """The columns the change adds to its models that the schema after its migrations does not have;
+    `named`: the words of the change's migration files (`named_by_migrations`)."""
     added, _ = changed_declarations(changeset)
     if not added:
         return
-    named = _named_by_migrations(changeset)
     for item in added:
         if any(n.lower() in named for n in item.names()):
             continue
@@ -87,7 +92,9 @@ def missing(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[Drift]:
         yield Drift(item, table)
 
 
-def made_required(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[tuple[Declared, Table]]:
+def made_required(
+    changeset: ChangeSet, catalogs: list[Catalog], named: set[str]
+) -> Iterator[tuple[Declared, Table]]:
     """Prisma fields the change makes required (`String?` to `String`) whose column the schema after its
     migrations still allows NULL in: Prisma Client fails on every row it reads with a NULL there."""
     before: dict[tuple[str, str], Declared] = {}
@@ -97,7 +104,6 @@ def made_required(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[tup
                 before[(item.table, item.column)] = item
     if not before:
         return
-    named = _named_by_migrations(changeset)
     for changed in changeset.files:
         if not changed.head_text or not changed.path.endswith(".prisma"):
             continue
@@ -165,7 +171,7 @@ def _catalog_covers(item: Declared, catalogs: list[Catalog], changeset: ChangeSe
     return bool(others) and all(_table(catalogs, t) is not None for t in others)
 
 
-def _named_by_migrations(changeset: ChangeSet) -> set[str]:
+def named_by_migrations(changeset: ChangeSet) -> set[str]:
     """Every word of the change's migration files, lower case (a column a migration names may be one its
     statements create in a way the review did not read)."""
     words: set[str] = set()

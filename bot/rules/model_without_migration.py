@@ -32,7 +32,15 @@ from bot.model.catalog import Catalog
 from bot.model.changeset import ChangeSet
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import Migration
-from bot.rules._model_sync import FIX, LOADS, first_line, made_required, missing
+from bot.rules._model_sync import (
+    FIX,
+    LOADS,
+    edits_models,
+    first_line,
+    made_required,
+    missing,
+    named_by_migrations,
+)
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -74,7 +82,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 def check_change(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[Finding]:
     """The columns and models the change's model files add that no migration creates, and the Prisma fields
     it makes required that no migration makes NOT NULL."""
-    for item, table in made_required(changeset, catalogs):
+    if not edits_models(changeset):
+        return
+    named = named_by_migrations(changeset)
+    for item, table in made_required(changeset, catalogs, named):
         yield RULE.finding(
             item.path,
             item.line,
@@ -89,7 +100,7 @@ def check_change(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[Find
             end_line=item.line,
         )
     new_models: set[str] = set()
-    for drift in missing(changeset, catalogs):
+    for drift in missing(changeset, catalogs, named):
         item = drift.declared
         if drift.table is None:
             if item.table in new_models:
