@@ -233,22 +233,42 @@ def _typeorm(path: str, text: str) -> Iterator[Declared]:
         cls = entity.group("cls")
         table = entity.group("named") or entity.group("option") or typeorm_entities.snake(cls)
         end = entities[index + 1].start() if index + 1 < len(entities) else len(text)
-        for column in _TYPEORM_COLUMN.finditer(text, entity.end(), end):
-            close = _closing(text, column.end() - 1)
-            if close < 0:
-                break
-            prop = _PROPERTY.match(text, close + 1)
-            if prop is None:
-                continue
-            attribute = prop.group(1)
-            named = _NAME_OPTION.search(text, column.end(), close)
-            line = text.count("\n", 0, column.start()) + 1
-            if named:
-                yield Declared("typeorm", cls, table, named.group(1), attribute, path, line)
-            else:
-                snake = typeorm_entities.snake(attribute)
-                aliases = (snake,) if snake != attribute else ()
-                yield Declared("typeorm", cls, table, attribute, attribute, path, line, aliases)
+        columns = _TYPEORM_COLUMN.finditer(text, entity.end(), end)
+        yield from _decorated(path, text, ("typeorm", cls, table), columns, _NAME_OPTION)
+
+
+def _decorated(
+    path: str,
+    text: str,
+    owner: tuple[str, str, str],
+    decorators: Iterator[re.Match[str]],
+    option: re.Pattern[str],
+    virtual: bool = False,
+) -> Iterator[Declared]:
+    """The properties a class's column decorators mark (`@Column(…) total: number`), for `owner`
+    (framework, class, table): each named by the decorator's `option` (TypeORM's `name`, Sequelize's
+    `field`), else by the property, whose snake case serves too. A decorator may go without parentheses;
+    with `virtual`, one whose arguments say `VIRTUAL` marks no column."""
+    framework, cls, table = owner
+    for column in decorators:
+        after = column.end() if text[column.end() - 1 : column.end()] != "(" else column.end() - 1
+        close = _closing(text, after) if text[after : after + 1] == "(" else after - 1
+        if close < 0:
+            break
+        prop = _PROPERTY.match(text, close + 1)
+        if prop is None:
+            continue
+        attribute = prop.group(1)
+        if virtual and close > after and "VIRTUAL" in text[after:close]:
+            continue  # `DataType.VIRTUAL`: an attribute of the model only, with no column
+        named = option.search(text, after, close) if close > after else None
+        line = text.count("\n", 0, column.start()) + 1
+        if named:
+            yield Declared(framework, cls, table, named.group(1), attribute, path, line)
+        else:
+            snake = typeorm_entities.snake(attribute)
+            aliases = (snake,) if snake != attribute else ()
+            yield Declared(framework, cls, table, attribute, attribute, path, line, aliases)
 
 
 _SEQUELIZE_TABLE = re.compile(r"@Table\(\s*\{[^{}]*?\btableName\s*:\s*['\"`](\w+)['\"`][^{}]*\}\s*\)")
@@ -264,29 +284,9 @@ def _sequelize_typescript(path: str, text: str) -> Iterator[Declared]:
         if named is None:
             continue
         end = tables[index + 1].start() if index + 1 < len(tables) else len(text)
-        for column in _SEQUELIZE_COLUMN.finditer(text, named.end(), end):
-            after = column.end()
-            close = _closing(text, after) if text[after : after + 1] == "(" else after - 1
-            if close < 0:
-                break
-            prop = _PROPERTY.match(text, close + 1)
-            if prop is None:
-                continue
-            attribute = prop.group(1)
-            if close > after and "VIRTUAL" in text[after:close]:
-                continue  # `DataType.VIRTUAL`: an attribute of the model only, with no column
-            field = _FIELD_OPTION.search(text, after, close) if close > after else None
-            line = text.count("\n", 0, column.start()) + 1
-            if field:
-                yield Declared(
-                    "sequelize", named.group(1), table.group(1), field.group(1), attribute, path, line
-                )
-            else:
-                snake = typeorm_entities.snake(attribute)
-                aliases = (snake,) if snake != attribute else ()
-                yield Declared(
-                    "sequelize", named.group(1), table.group(1), attribute, attribute, path, line, aliases
-                )
+        columns = _SEQUELIZE_COLUMN.finditer(text, named.end(), end)
+        owner = ("sequelize", named.group(1), table.group(1))
+        yield from _decorated(path, text, owner, columns, _FIELD_OPTION, virtual=True)
 
 
 _ECTO_SCHEMA = re.compile(r"^([ \t]*)schema[ \t(]+\"(\w+)\"[ \t)]*do[ \t]*$", re.M)
