@@ -23,8 +23,10 @@ than a block; so is an edit of a Rails migration where the repository keeps `db/
 `db/structure.sql`, which new installs load instead of running the migrations. An edit of comments or
 whitespace alone is no finding; one that leaves every operation the review reads as it was, field for field (a
 Django field's `verbose_name`, `help_text` or validators, which never reach the database), is a warning. A file moved under the same version (Ecto, Rails, goose, golang-migrate, dbmate, Diesel; Alembic
-under the same name) is still the migration the runner recorded: only an edit of its content counts, and not
-the name of its module or class. An edit of the down alone (a rollback fixed: its statements, or the code of a down written last that
+under the same name) or the same name (Prisma's migration folder, Knex, Sequelize, TypeORM, Laravel, Flyway,
+Drizzle) is still the migration the runner recorded: only an edit of its content counts, and not the name of
+its module or class. A move is a warning where the runner records the path (Liquibase, Sqitch, a Django module
+moved to another app, SQL files of no known runner). An edit of the down alone (a rollback fixed: its statements, or the code of a down written last that
 prepares them, with the imports it needs) is a note: the runner records that the up ran, and a
 rollback runs the file's current down. Liquibase records changeSets, not files: appending a changeSet to a changelog is no finding,
 editing or removing one that already ran is. An edit that a later migration of the same change makes on the databases that
@@ -109,7 +111,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         renamed = False
         base_text, head_text = _unnamed(base_text), _unnamed(head_text)
     edited = _meaningful(base_text) != _meaningful(head_text)
-    if renamed and old_path.rsplit("/", 1)[-1] != migration.path.rsplit("/", 1)[-1]:
+    if renamed and _recorded_name(migration.framework, old_path) != _recorded_name(
+        migration.framework, migration.path
+    ):
         # Another name: to the runner this is a new migration beside an applied one whose file is gone,
         # whatever the content shares with it (git pairs the two by similarity).
         changed = " with other content" if edited else ""
@@ -314,6 +318,22 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 # Runners that record a migration by the version in its file's name (or its revision id), not by its path:
 # moving the file keeps it applied.
 _BY_VERSION = frozenset({"ecto", "rails", "alembic", "goose", "golang-migrate", "dbmate", "diesel"})
+# Runners whose record of a migration holds its path, or something the move can change: Liquibase (a
+# changeSet's identity includes its changelog's path), Sqitch (the plan names each script's place), Django (the
+# app whose `migrations` package holds the module) and a folder of SQL files whose runner is not known. Every
+# other runner records a name or a version the file keeps when it moves: Prisma the migration's folder name,
+# Knex, Sequelize, MikroORM and Laravel the file's name, TypeORM the class and its timestamp, Flyway the
+# version and checksum, Drizzle the journal's entry.
+_BY_PATH = frozenset({"liquibase", "sqitch", "django", "sql"})
+
+
+def _recorded_name(framework: str, path: str) -> str:
+    """The part of a migration's path its runner records: Prisma's folder (`…/20240101_init/migration.sql`),
+    otherwise the file's name."""
+    parts = path.rsplit("/", 2)
+    if framework == "prisma" and parts[-1] == "migration.sql" and len(parts) > 1:
+        return parts[-2]
+    return parts[-1]
 _DECLARED_NAME = re.compile(r"^(\s*(?:defmodule|class))\s+[\w.:]+", re.M)
 
 
@@ -433,13 +453,13 @@ def _says_new_installs(base_text: str, head_text: str) -> bool:
 def _same_version(migration: Migration, old_path: str) -> bool:
     """Does the move keep what the runner records (the version in the name; Alembic's revision id, kept in a
     file moved under the same name)?"""
-    if migration.framework not in _BY_VERSION:
+    if migration.framework in _BY_PATH:
         return False
-    if old_path.rsplit("/", 1)[-1] == migration.path.rsplit("/", 1)[-1]:
+    if _recorded_name(migration.framework, old_path) == _recorded_name(migration.framework, migration.path):
         # the same file name, whose version the runner recorded when the file was in its folder (a history
         # moved aside to `db/old_migrations/` and back)
         return True
-    if migration.framework == "alembic":
+    if migration.framework == "alembic" or migration.framework not in _BY_VERSION:
         return False
     module = next((m for m in frameworks.FRAMEWORKS if migration.framework == m.NAME), None)
     new = module.version(migration.path) if module is not None else ""
