@@ -334,6 +334,8 @@ def _recorded_name(framework: str, path: str) -> str:
     if framework == "prisma" and parts[-1] == "migration.sql" and len(parts) > 1:
         return parts[-2]
     return parts[-1]
+
+
 _DECLARED_NAME = re.compile(r"^(\s*(?:defmodule|class))\s+[\w.:]+", re.M)
 
 

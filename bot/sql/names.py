@@ -78,7 +78,7 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         False,
         None,
     )
-    on_update, charset = "", ""
+    on_update, charset, on_delete = "", "", ""
     for constraint in node.args.get("constraints") or []:
         c = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else constraint
         if isinstance(c, exp.NotNullColumnConstraint):
@@ -100,6 +100,7 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         elif isinstance(c, exp.Reference):
             target = c.find(exp.Table)
             references = table_name(target) if target is not None else None
+            on_delete = on_delete_action(c)
         elif isinstance(c, exp.OnUpdateColumnConstraint) and c.this is not None:
             on_update = render(c.this, dialect)
         elif isinstance(c, exp.CharacterSetColumnConstraint) and c.this is not None:
@@ -125,6 +126,7 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         identity=identity,
         generated=generated,
         references=references,
+        on_delete=on_delete,
         position=position,
         on_update=on_update,
         charset=charset,
@@ -218,3 +220,12 @@ def shown_type(type_sql: str) -> str:
     if len(parts) > 1 and parts[0] in DEFAULT_SCHEMAS:
         parts = parts[1:]
     return ".".join(parts)
+
+
+def on_delete_action(reference: exp.Expression | None) -> str:
+    """`cascade`, `set null`, … from a REFERENCES clause's `ON DELETE …` option; "" when it has none."""
+    for option in reference.args.get("options") or () if reference is not None else ():
+        text = " ".join(str(option.sql() if isinstance(option, exp.Expression) else option).lower().split())
+        if text.startswith("on delete "):
+            return text.removeprefix("on delete ")
+    return ""

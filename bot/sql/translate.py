@@ -44,7 +44,7 @@ from bot.model.migration import (
 )
 from bot.sql import commands, mysql_objects
 from bot.sql.data_changes import case_mappings, is_batched, reads
-from bot.sql.names import column_spec, column_type, identifier, table_name
+from bot.sql.names import column_spec, column_type, identifier, on_delete_action, table_name
 from bot.sql.statements import Statement, alter_clauses, render, split
 
 Base = dict[str, Any]
@@ -401,7 +401,7 @@ def _constraint(c: exp.Expression, table: str, b: Base, dialect: str, not_valid:
         ref = inner.args.get("reference")
         target = ref.find(exp.Table) if ref is not None else None
         references = table_name(target) if target is not None else None
-        on_delete = _on_delete(ref)
+        on_delete = on_delete_action(ref)
     elif isinstance(inner, exp.CheckColumnConstraint):
         kind, check = "check", render(inner.this, dialect) if inner.this is not None else ""
     elif isinstance(inner, exp.UniqueColumnConstraint):
@@ -434,15 +434,6 @@ def _constraint(c: exp.Expression, table: str, b: Base, dialect: str, not_valid:
         on_delete=on_delete,
         **b,
     )
-
-
-def _on_delete(reference: exp.Expression | None) -> str:
-    """`cascade`, `set null`, … from a REFERENCES clause's `ON DELETE …` option; "" when it has none."""
-    for option in reference.args.get("options") or () if reference is not None else ():
-        text = " ".join(str(option.sql() if isinstance(option, exp.Expression) else option).lower().split())
-        if text.startswith("on delete "):
-            return text.removeprefix("on delete ")
-    return ""
 
 
 def _update(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:

@@ -30,7 +30,11 @@ def _edits(result: Review) -> list[str]:
 @pytest.mark.parametrize(
     ("old", "new", "table"),
     [
-        ("db/postgresql/migrations/01_init/migration.sql", "prisma/migrations/01_init/migration.sql", "website"),
+        (
+            "db/postgresql/migrations/01_init/migration.sql",
+            "prisma/migrations/01_init/migration.sql",
+            "website",
+        ),
         (
             "packages/db/migrations/20240105_orders/migration.sql",
             "packages/database/prisma/migrations/20240105_orders/migration.sql",
@@ -38,7 +42,9 @@ def _edits(result: Review) -> list[str]:
         ),
     ],
 )
-def test_a_prisma_migration_folder_moved_under_its_name_is_still_applied(old: str, new: str, table: str) -> None:
+def test_a_prisma_migration_folder_moved_under_its_name_is_still_applied(
+    old: str, new: str, table: str
+) -> None:
     """Prisma records the migration folder's name (and the file's checksum), not where the folder is: moving
     the history to another place keeps every migration applied."""
     text = f"CREATE TABLE {table} (id integer PRIMARY KEY, name text);\n"

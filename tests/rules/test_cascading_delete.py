@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.conftest import review_sql
@@ -27,3 +29,51 @@ def test_children_moved_to_the_surviving_rows_first_are_not_deleted_by_the_casca
     # without the move, the cascade takes the children of the deleted rows with them
     unmoved = "\n".join(line for line in merge.splitlines() if not line.startswith("UPDATE"))
     assert "cascading-delete" in {f.rule for f in review_sql(f"{schema}-- migration\n{unmoved}").active}
+
+
+@pytest.mark.parametrize(
+    ("parent", "child", "key"),
+    [("userTags", "tagLinks", "tagId"), ("folders", "documents", "folder_id")],
+)
+@pytest.mark.parametrize("dialect", ["sqlite", "mariadb"])
+def test_an_inline_reference_with_on_delete_cascade_cascades(
+    mariadb: Any, dialect: str, parent: str, child: str, key: str
+) -> None:
+    """`col … REFERENCES parent(id) ON DELETE CASCADE` written on the column (not as a table constraint) is
+    the same key: deleting parents deletes the children, it does not fail on them. SQLite and MariaDB both
+    keep the action (shown on the real MariaDB)."""
+    schema = (
+        f"CREATE TABLE {parent} (id integer PRIMARY KEY, owner integer);\n"
+        f"CREATE TABLE {child} (id integer PRIMARY KEY, {key} integer REFERENCES {parent}(id) ON DELETE CASCADE);\n"
+    )
+    result = review_sql(f"{schema}-- migration\nDELETE FROM {parent} WHERE owner IS NULL;\n", dialect=dialect)
+    rules = {f.rule for f in result.active}
+    assert "cascading-delete" in rules
+    assert "referenced-rows-deleted" not in rules
+    with mariadb.cursor() as cursor:
+        for statement in schema.split(";\n")[:2]:
+            cursor.execute(statement)
+        cursor.execute(f"INSERT INTO {parent} VALUES (1, NULL)")
+        cursor.execute(f"INSERT INTO {child} VALUES (1, 1)")
+        cursor.execute(f"DELETE FROM {parent} WHERE owner IS NULL")
+        cursor.execute(f"SELECT COUNT(*) FROM {child}")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute(f"DROP TABLE {child}, {parent}")
+
+
+@pytest.mark.parametrize(
+    ("parent", "child", "key"), [("userTags", "tagLinks", "tagId"), ("folders", "documents", "folder_id")]
+)
+def test_an_inline_reference_without_an_action_still_refuses_the_delete(
+    parent: str, child: str, key: str
+) -> None:
+    schema = (
+        f"CREATE TABLE {parent} (id integer PRIMARY KEY, owner integer);\n"
+        f"CREATE TABLE {child} (id integer PRIMARY KEY, {key} integer REFERENCES {parent}(id));\n"
+    )
+    result = review_sql(
+        f"{schema}-- migration\nDELETE FROM {parent} WHERE owner IS NULL;\n", dialect="sqlite"
+    )
+    rules = {f.rule for f in result.active}
+    assert "cascading-delete" not in rules
+    assert "referenced-rows-deleted" in rules
