@@ -321,7 +321,9 @@ def review(
         checked += _check_down(migration, context, config, changeset, checked)
         if config.deployment == "offline":
             checked = _offline(checked)
-        if migration.path in applied:
+        if migration.path in applied and not applied_migration_edited.runs_as_new(
+            migration, applied[migration.path].previous_path or migration.path
+        ):
             checked = _on_edited_statements(checked, migration, bases.get(migration.path))
             added = _added_units(migration, bases.get(migration.path))
             checked = [f for f in checked if _in_units(f, added)] + _new_installs_only(

@@ -327,6 +327,17 @@ _BY_VERSION = frozenset({"ecto", "rails", "alembic", "goose", "golang-migrate", 
 _BY_PATH = frozenset({"liquibase", "sqitch", "django", "sql"})
 
 
+def runs_as_new(migration: Migration, old_path: str) -> bool:
+    """Is the file, renamed from `old_path`, another migration to its runner (it records another name or
+    version), which every database runs, not only new installs?"""
+    return (
+        old_path != migration.path
+        and _recorded_name(migration.framework, old_path)
+        != _recorded_name(migration.framework, migration.path)
+        and not _same_version(migration, old_path)
+    )
+
+
 def _recorded_name(framework: str, path: str) -> str:
     """The part of a migration's path its runner records: Prisma's folder (`…/20240101_init/migration.sql`),
     otherwise the file's name."""

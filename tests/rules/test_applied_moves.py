@@ -86,3 +86,47 @@ def test_a_liquibase_changelog_moved_is_still_a_warning(old: str, new: str) -> N
     text = "--liquibase formatted sql\n--changeset dev:1\nCREATE TABLE accounts (id integer PRIMARY KEY);\n"
     [message] = _edits(_moved(old, new, text, {}))
     assert "is moved to" in message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "table", "column"),
+    [
+        (
+            "server/migrations/20240911_change_quota.js",
+            "server/migrations/20250106_remove_quota.js",
+            "users",
+            "quota",
+        ),
+        ("db/migrations/20230101_add_flag.js", "db/migrations/20230601_drop_flag.js", "projects", "flag"),
+    ],
+)
+def test_a_migration_renamed_to_another_name_is_judged_as_the_new_migration_it_is(
+    old: str, new: str, table: str, column: str
+) -> None:
+    """Renamed to another name, the file is a new migration to Knex, which every database runs: what it does is
+    judged as such, not as an edit that reaches new installs only."""
+    before = (
+        f"exports.up = (knex) => knex.schema.alterTable('{table}', (t) => {{ t.integer('{column}'); }});\n"
+        f"exports.down = (knex) => knex.schema.alterTable('{table}', (t) => {{ t.dropColumn('{column}'); }});\n"
+    )
+    after = (
+        f"exports.up = (knex) => knex.schema.alterTable('{table}', (t) => {{ t.dropColumn('{column}'); }});\n"
+        f"exports.down = (knex) => knex.schema.alterTable('{table}', (t) => {{ t.integer('{column}'); }});\n"
+    )
+    schema = f"CREATE TABLE {table} (id integer PRIMARY KEY, {column} integer);\n"
+    extra = {"knexfile.js": "module.exports = { client: 'pg' };\n", "db/schema.sql": schema}
+    base = {**extra, old: before}
+    head = {**extra, new: after}
+    changeset = ChangeSet(
+        base="base",
+        head="head",
+        files=(ChangedFile(new, "renamed", before, after, previous_path=old),),
+        head_tree=MemoryTree(head),
+        base_tree=MemoryTree(base),
+    )
+    result = review(changeset)
+    [edit] = _edits(result)
+    assert "is renamed to" in edit
+    [dropped] = [f for f in result.active if f.rule == "column-dropped"]
+    assert "new installs" not in dropped.blast_radius
+    assert dropped.severity.value != "info"
