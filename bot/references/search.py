@@ -625,9 +625,9 @@ def _needles(targets: Sequence[Target], models: Mapping[str, TableModels]) -> di
     found: dict[str, list[Needle]] = defaultdict(list)
     for i, target in enumerate(targets):
         if target.kind == "column":
-            for word in spellings(target.name):
+            for word in dict.fromkeys((*spellings(target.name), target.spelling)):
                 found[word].append(Needle(word, i, "name"))
-            for word in spellings(target.new_name or ""):
+            for word in dict.fromkeys((*spellings(target.new_name or ""), target.new_spelling)):
                 found[word].append(Needle(word, i, "new"))
             if (
                 target.name.endswith("_id") and len(target.name) > 3
@@ -635,7 +635,8 @@ def _needles(targets: Sequence[Target], models: Mapping[str, TableModels]) -> di
                 for word in spellings(target.name[:-3]):
                     found[word].append(Needle(word, i, "association"))
         elif target.kind == "table":
-            found[target.table].append(Needle(target.table, i, "table"))
+            for word in dict.fromkeys((target.table, target.spelling)):
+                found[word].append(Needle(word, i, "table"))
             for word in sorted(models[target.table].models):
                 found[word].append(Needle(word, i, "model"))
             single = singularize(target.table)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 
@@ -75,6 +76,26 @@ def _names_taken(migrations: Iterable[Migration]) -> set[tuple[str, str]]:
 
 
 def target_of(op: Operation) -> Target | None:
+    target = _target_of(op)
+    if target is None or not op.sql:
+        return target
+    spelling = _written(target.name, op.sql) if target.kind in ("column", "table") else ""
+    new_spelling = _written(target.new_name or "", op.sql) if target.kind in ("column", "table") else ""
+    if spelling or new_spelling:
+        return dataclasses.replace(target, spelling=spelling, new_spelling=new_spelling)
+    return target
+
+
+def _written(name: str, sql: str) -> str:
+    """How the statement writes a name the database folded to lower case (`ALTER TABLE userAccounts DROP
+    COLUMN displayName`: `displayName`); "" when it is written as it is kept."""
+    if not name or name != name.lower() or not any(c.isalpha() for c in name):
+        return ""
+    found = re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", sql, re.I)
+    return found.group() if found is not None and found.group() != name else ""
+
+
+def _target_of(op: Operation) -> Target | None:
     if isinstance(op, DropColumn):
         return Target("column", op.table, op.column)
     if isinstance(op, RenameColumn):

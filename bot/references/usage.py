@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.references.inflection import camelize, go_name
 
@@ -15,6 +15,10 @@ class Target:
     table: str  # lower-case table name without schema (the enum type for kind="enum-value")
     name: str  # the column / enum value / index name; the table name again for kind="table"
     new_name: str | None = None  # for renames, and for a column that replaces another
+    # How the migration writes a name the database folds to lower case (`displayName` for `displayname`):
+    # code names it the way it was written. Not part of what the target is.
+    spelling: str = field(default="", compare=False)
+    new_spelling: str = field(default="", compare=False)
 
     @property
     def label(self) -> str:
