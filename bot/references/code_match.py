@@ -47,7 +47,7 @@ from bot.references.script_requests import reaches_query, request_source, respon
 from bot.references.script_strings import chain_member, form_or_url_name
 from bot.references.sql_builders import built
 from bot.references.sql_pieces import joined
-from bot.references.usage import Target, Use
+from bot.references.usage import Target, Use, go_field
 from bot.sql.pg_columns import Tables
 
 _CHANGES_SCHEMA = re.compile(
@@ -351,6 +351,38 @@ class _FileScan:
         self._creates_tables: bool | None = None  # a `.sql` file with CREATE TABLE: a schema definition
 
     @cached_property
+    def go(self) -> bool:
+        return self.path.endswith(".go")
+
+    def _go_field(self, needle: Needle) -> bool:
+        """A needle that is a one-word column's Go field name (`Age` for `age`: see `go_field`)."""
+        target = self.m.targets[needle.target]
+        name = (target.new_name or "") if needle.role == "new" else target.name
+        return needle.word != name and needle.word == go_field(name)
+
+    def _go_struct(self, line_start: int) -> str:
+        """The Go struct whose fields the line declares (`type Person struct {` above it and not yet
+        closed); "" elsewhere."""
+        header = _last(_GO_STRUCT, self.text, 0, line_start)
+        if header is None or "\n}" in self.text[header.end() : line_start]:
+            return ""
+        return header.group(1)
+
+    def _go_type_of(self, variable: str, pos: int) -> str:
+        """The struct a Go variable holds, as the enclosing function declares it (a receiver or a parameter
+        `a *Animal`, `p models.Person`) or assigns it (`p := &models.Person{`, `var p Person`); "" when
+        unknown."""
+        header = _last(_GO_FUNC, self.text, 0, pos)
+        if header is None:
+            return ""
+        name = re.escape(variable)
+        declared = re.compile(
+            rf"(?:\b{name}\s+\*?(?:\[\]\*?)?|\b{name}\s*:?=\s*&?|\bvar\s+{name}\s+\*?)(?:\w+\.)?([A-Z]\w*)\b"
+        )
+        found = _last(declared, self.text, header.start(), pos)
+        return found.group(1) if found is not None else ""
+
+    @cached_property
     def ruby(self) -> bool:
         """Ruby code: a `.rb` or `.rake` file, or a script without an extension run by Ruby
         (`script/restore_version` starting `#!/usr/bin/env ruby`)."""
@@ -521,7 +553,10 @@ class _FileScan:
     def hits(self, start: int, end: int, words: set[str]) -> list[Packed]:
         token = self.text[start:end]
         needles = [
-            n for word in sorted(words) for n in self.m.needles[word] if accepts(token, n.word, n.role)
+            n
+            for word in sorted(words)
+            for n in self.m.needles[word]
+            if accepts(token, n.word, n.role) and (self.go or not self._go_field(n))
         ]
         if not needles:
             return []
@@ -1334,7 +1369,15 @@ class _FileScan:
             ), frozenset()
         if self.path.endswith(".prisma") and _PRISMA_REFERENCES.search(line, 0, col):
             return "high", frozenset()  # `author User @relation(fields: [authorId], references: [id])`
+        struct = self._go_struct(line_start) if self.go and target.kind == "column" else ""
+        if struct:  # a field of a Go struct: the struct's table is the one it maps
+            return ("high" if struct in models.names else "low"), frozenset({struct})
         owner = qualifier(line, col)
+        typed = (
+            self._go_type_of(owner, line_start + col) if self.go and owner and target.kind == "column" else ""
+        )
+        if typed:  # `a.Age` of `func (a Animal) …` or `a := &models.Animal{…}`: that struct's field
+            return ("high" if typed in models.names else "low"), frozenset({typed})
         if (
             target.kind == "column"
             and owner
@@ -1430,6 +1473,9 @@ class _FileScan:
                 return "low", frozenset()  # `SymbolProfile: { create: { currency } }`: the related model's
         if self._related_key(target, keys, models):
             return "low", frozenset()  # `availabilitySchedule: { create: { timezone } }`: a relation's model
+        for head in heads[:1]:
+            if self._defines_model(head, line_start + col, models):
+                return "high", frozenset()  # `sequelize.define('User', { age: … })`, `User.init({ age: … })`
         for head in heads:  # the innermost call that is a query decides
             delegate = delegate_of(callee_chain(head) or "")
             if delegate in models.names or self._own_row(target, delegate or ""):
@@ -1447,6 +1493,22 @@ class _FileScan:
         if contested:
             return None
         return self._tied(window, line, line_start, models)
+
+    def _defines_model(self, head: str, pos: int, models: TableModels) -> bool:
+        """Is the call around an object's key the definition of the table's model, whose keys are its
+        columns: Sequelize's `sequelize.define('User', { … })` (the model's or the table's name first) or
+        `User.init({ … }, { sequelize })` of a model class?"""
+        chain = callee_chain(head) or ""
+        owner, _, method = chain.rpartition(".")
+        if method == "init":
+            return owner.rpartition(".")[2] in models.models
+        if method != "define" or not owner:
+            return False
+        start = self.text.rfind(head, 0, pos)
+        first = _FIRST_STRING.match(self.text, start + len(head) + 1) if start >= 0 else None
+        return first is not None and (
+            first.group(1) in models.models or first.group(1).lower() == models.table.lower()
+        )
 
     def _tied(
         self, window: tuple[int, int], line: str, line_start: int, models: TableModels
@@ -1628,6 +1690,19 @@ def _union_member(line: str, col: int, end: int) -> bool:
     return (before.endswith("|") and not before.endswith("||")) or (
         after.startswith("|") and not after.startswith("||")
     )
+
+
+def _last(pattern: re.Pattern[str], text: str, start: int, end: int) -> re.Match[str] | None:
+    """The last match of `pattern` in `text[start:end]`."""
+    found = None
+    for found in pattern.finditer(text, start, end):  # noqa: B007
+        pass
+    return found
+
+
+_GO_FUNC = re.compile(r"^func\b", re.M)
+_GO_STRUCT = re.compile(r"^type[ \t]+([A-Z]\w*)[ \t]+struct[ \t]*\{", re.M)
+_FIRST_STRING = re.compile(r"""\s*['"`]([\w$]+)['"`]""")
 
 
 def _mentions(head: str, names: frozenset[str]) -> bool:

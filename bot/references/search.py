@@ -41,7 +41,7 @@ from bot.references.relation_keys import other_tables_key
 from bot.references.script_names import SCRIPT_FILES
 from bot.references.script_types import computed_by_type
 from bot.references.tree_scan import scan
-from bot.references.usage import Target, Use, spellings
+from bot.references.usage import Target, Use, go_field, spellings
 
 __all__ = ["ReferenceIndex", "Target", "Use", "search"]
 
@@ -625,9 +625,10 @@ def _needles(targets: Sequence[Target], models: Mapping[str, TableModels]) -> di
     found: dict[str, list[Needle]] = defaultdict(list)
     for i, target in enumerate(targets):
         if target.kind == "column":
-            for word in dict.fromkeys((*spellings(target.name), target.spelling)):
+            for word in dict.fromkeys((*spellings(target.name), target.spelling, go_field(target.name))):
                 found[word].append(Needle(word, i, "name"))
-            for word in dict.fromkeys((*spellings(target.new_name or ""), target.new_spelling)):
+            new = target.new_name or ""
+            for word in dict.fromkeys((*spellings(new), target.new_spelling, go_field(new))):
                 found[word].append(Needle(word, i, "new"))
             if (
                 target.name.endswith("_id") and len(target.name) > 3

@@ -52,3 +52,10 @@ def spellings(name: str) -> tuple[str, ...]:
     if "_" not in name.strip("_"):
         return (name,)
     return tuple(dict.fromkeys((name, camelize(name, upper=False), camelize(name), go_name(name))))
+
+
+def go_field(name: str) -> str:
+    """A one-word column's field in a Go struct (`Age` for `age`), which GORM maps to it by its name; ""
+    for a name `spellings` already covers. Searched in Go files only (a capitalised word elsewhere is a
+    class or a constant of the code)."""
+    return name.capitalize() if name.isalpha() and name.islower() else ""
