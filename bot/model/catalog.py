@@ -30,6 +30,7 @@ from bot.model.migration import (
     CreateTable,
     DataDelete,
     DataInsert,
+    DataUpdate,
     Dependent,
     DropColumn,
     DropConstraint,
@@ -977,10 +978,37 @@ def _seed(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, DataInsert)
     count = MAX_ROWS if op.from_select or not op.rows else len(op.rows)
     c.inserted[op.table] = min(MAX_ROWS, c.inserted.get(op.table, 0) + count)
-    if op.rows and op.columns:
+    if op.rows and op.columns and not op.in_block:  # a block's INSERT may run in one branch, or never
         rows = c.seeds.get(op.table, [])
         added = [dict(zip(op.columns, row, strict=False)) for row in op.rows[: MAX_ROWS - len(rows)]]
         c.seeds[op.table] = [*rows, *added]  # replaced, never extended: snapshots share the list
+
+
+def _reseed(c: Catalog, op: Operation, in_change: bool) -> None:
+    """An UPDATE of seeded rows that names them by one column's value (`WHERE name = 'master'`): those rows
+    take the values it writes (a value that is not a constant is no longer known). Under another condition
+    the seeds stay as they are: lookups by them would otherwise be lost for one UPDATE of an unrelated row."""
+    assert isinstance(op, DataUpdate)
+    rows = c.seeds.get(op.table)
+    pinned = _PINNED.fullmatch(op.where or "")
+    if not rows or pinned is None:
+        return
+    column, value = pinned.group(1).strip('"`').lower(), pinned.group(2)
+    changed = {
+        name: (value_sql if _CONSTANT.fullmatch(value_sql) else None) for name, value_sql in op.assignments
+    }
+
+    def updated(row: dict[str, str]) -> dict[str, str]:
+        if row.get(column) != value:
+            return row
+        kept = {k: v for k, v in row.items() if k not in changed}
+        return {**kept, **{k: v for k, v in changed.items() if v is not None}}
+
+    c.seeds[op.table] = [updated(row) for row in rows]
+
+
+_PINNED = re.compile(r"\s*([\w\"`]+)\s*=\s*('(?:[^']|'')*'|-?\d+)\s*")
+_CONSTANT = re.compile(r"'(?:[^']|'')*'|-?\d+(?:\.\d+)?|true|false|null", re.I)
 
 
 def _unseed(c: Catalog, op: Operation, in_change: bool) -> None:
@@ -1215,6 +1243,7 @@ _APPLY = {
     DropConstraint: _drop_constraint,
     CreateFunction: _create_function,
     DataInsert: _seed,
+    DataUpdate: _reseed,
     DataDelete: _unseed,
     Truncate: _unseed,
     RawSQL: _database_object,

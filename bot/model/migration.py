@@ -46,6 +46,8 @@ class Operation:
     # The framework carries it out by rebuilding the table where the database cannot alter it in place
     # (Alembic's `batch_alter_table` on SQLite: create the new table, copy, drop, rename).
     rebuilt: bool = field(default=False, compare=False)
+    # A statement of a procedural body (a DO block's IF branch or loop): it may run once, never, or many times.
+    in_block: bool = field(default=False, compare=False)
 
     def option(self, name: str) -> str:
         return next((value for key, value in self.options if key == name), "")

@@ -10,7 +10,9 @@ have their settings): a warning, when the table is known to hold rows (the probe
 migrations inserted them), unless the SELECT leaves those keys out. `ON CONFLICT … DO UPDATE` does not save it on
 PostgreSQL: a command may not update the row it inserted itself (`ON CONFLICT DO UPDATE command cannot affect
 row a second time`). The values are unique only where the SELECT makes them so: `DISTINCT`, a `GROUP BY` on
-them, a source column that is itself unique, or at most one row.
+them, a source column that is itself unique, or at most one row. Literal rows fail the same way: `INSERT …
+VALUES` with a key an earlier migration already inserted (a settings row, a permission seeded again), or with
+the same key twice in its list, fails on every database.
 
 ## Use instead
 Make the SELECT return each key once: `SELECT DISTINCT tag FROM posts`, or `GROUP BY tag` with an aggregate
@@ -21,6 +23,7 @@ count(*) > 1`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from sqlglot import exp
@@ -58,6 +61,9 @@ _GENERATED = {"gen_random_uuid", "uuid_generate_v4", "uuid_generate_v1", "uuid",
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
+        if isinstance(op, DataInsert) and op.rows and not op.from_select:
+            yield from _values(op, context)
+            continue
         if not isinstance(op, DataInsert) or not op.from_select or not isinstance(op.expression, exp.Insert):
             continue
         insert = op.expression
@@ -114,6 +120,61 @@ def _finding(
         fix=f"Select each key once (`SELECT DISTINCT …`, or `GROUP BY {values}`), or skip duplicates on purpose "
         f"(`ON CONFLICT ({columns}) DO NOTHING`). Count them first: `SELECT {values}, count(*) FROM {origin} "
         f"GROUP BY {values} HAVING count(*) > 1`.",
+    )
+
+
+# What makes an INSERT … VALUES skip or merge a row whose key exists: then a repeated key is no failure.
+_SKIPS_EXISTING = re.compile(
+    r"\bON\s+CONFLICT\b|\bINSERT\s+(?:OR\s+\w+\s+)?IGNORE\b|\bINSERT\s+OR\s+REPLACE\b|\bON\s+DUPLICATE\s+KEY\b"
+    r"|\bREPLACE\s+INTO\b|\bMERGE\b",
+    re.I,
+)
+_LITERAL = re.compile(r"'(?:[^']|'')*'|-?\d+(?:\.\d+)?|true|false", re.I)
+
+
+def _values(op: DataInsert, context: Context) -> Iterator[Finding]:
+    """Literal rows whose unique key repeats one the list already has, or one an earlier migration inserted
+    (and nothing has deleted since): the database rejects the row and the migration fails everywhere."""
+    if op.replaces or not op.columns or op.in_block or _SKIPS_EXISTING.search(op.sql or ""):
+        return
+    catalog = context.before(op)
+    seeds = catalog.seeds.get(op.table, [])
+    for key in catalog.unique_keys(op.table):
+        if not key or not all(c in op.columns for c in key):
+            continue
+        at = [op.columns.index(c) for c in key]
+        seen: set[tuple[str, ...]] = set()
+        for row in op.rows:
+            if len(row) != len(op.columns):
+                break
+            values = tuple(row[i].strip() for i in at)
+            if not all(_LITERAL.fullmatch(v) for v in values):
+                continue
+            earlier = any(
+                all(seed.get(c, "").strip() == v for c, v in zip(key, values, strict=True)) for seed in seeds
+            )
+            if values in seen or earlier:
+                yield _repeated(op, key, values, earlier, context)
+                return
+            seen.add(values)
+
+
+def _repeated(
+    op: DataInsert, key: tuple[str, ...], values: tuple[str, ...], earlier: bool, context: Context
+) -> Finding:
+    columns, shown = ", ".join(key), ", ".join(values)
+    where = (
+        "an earlier migration already inserted a row with it" if earlier else "the same INSERT lists it twice"
+    )
+    return op.finding(
+        RULE,
+        f"The INSERT puts `({shown})` into the unique key `{op.table}({columns})`, and {where}: the database "
+        "rejects the row and the migration fails.",
+        blast_radius="Every database the migration runs on"
+        + (", production included (it ran the earlier migration)" if earlier else ", new installs included")
+        + "; in a transaction, the whole migration is undone.",
+        fix=f"Insert only the rows that are missing (`ON CONFLICT ({columns}) DO NOTHING`, `INSERT IGNORE`, "
+        f"or `WHERE NOT EXISTS`), or update the existing row instead.",
     )
 
 

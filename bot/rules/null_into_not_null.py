@@ -3,8 +3,9 @@
 ## Why is this bad?
 `UPDATE products SET name = NULL` on a `NOT NULL` column fails on every database in strict mode; it is a
 typo or a forgotten constraint, and the deploy stops at it. Less visibly, `SET name = legacy_name` or
-`SET is_active = (status = 'active')` is NULL for every row whose source is NULL, and `INSERT INTO archive
-(…) SELECT …` copies a nullable column into a NOT NULL one: the statement works on a test database whose
+`SET is_active = (status = 'active')` is NULL for every row whose source is NULL, `INSERT INTO archive
+(…) SELECT …` copies a nullable column into a NOT NULL one, and an INSERT that leaves a NOT NULL column
+without a default out of its column list (added to the table since the INSERT was written) writes NULL into it: the statement works on a test database whose
 rows all have a value, and fails in production at the first row that does not, after a long scan, with the
 whole migration rolled back (or, on MySQL, with earlier statements already committed). MySQL outside strict
 mode does not fail: it stores the column's implicit default (`''`, `0`) instead, silently.
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
+from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DataInsert, DataUpdate, Migration, Operation
 from bot.rules.context import Context
@@ -74,6 +76,50 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             sources = _nullable_sources(value, write, context)
             if sources:
                 yield _finding(op, write, sources[0], context, literal=False)
+        if isinstance(op, DataInsert) and (left_out := _left_out(op, catalog)):
+            yield _omitted(op, left_out, context)
+
+
+def _left_out(op: DataInsert, catalog: Catalog) -> str:
+    """A NOT NULL column without a default that an INSERT naming its columns leaves out: the database puts
+    NULL there. Not a key column (an integer key SQLite numbers itself), a column a sequence fills, a MySQL
+    timestamp (which may take an implicit default), nor a table a trigger may fill, or whose columns are
+    not all known."""
+    if not (op.spelled_out or isinstance(op.expression, exp.Insert)) or not op.columns or op.replaces:
+        return ""
+    table = catalog.tables.get(op.table)
+    if table is None or table.partial or not all(c in table.columns for c in op.columns):
+        return (
+            ""  # a column list not read as written (a PL/pgSQL variable in place of a name) decides nothing
+        )
+    if any(o.kind == "trigger" and o.table == op.table for o in catalog.objects.values()):
+        return ""
+    keys = set(catalog.primary_keys.get(op.table, ()))
+    for name, column in table.columns.items():
+        if name in op.columns or column.nullable or column.default is not None or column.identity:
+            continue
+        if name in keys or column.type.startswith(("timestamp", "datetime")) or column.on_update:
+            continue
+        return name
+    return ""
+
+
+def _omitted(op: DataInsert, column: str, context: Context) -> Finding:
+    outcome = (
+        "MySQL in strict mode fails the statement; outside strict mode it stores the column's implicit default "
+        "('' or 0) instead, silently"
+        if context.mysql
+        else "the statement fails and the deploy stops"
+    )
+    return op.finding(
+        RULE,
+        f"`{op.table}.{column}` is NOT NULL without a default, and the INSERT leaves it out of its columns: every "
+        f"row it inserts has NULL there, and {outcome}.",
+        severity=Severity.CRITICAL,
+        blast_radius=f"Every database the migration runs on, new installs included: the INSERT into `{op.table}` "
+        "fails on its first row.",
+        fix=f"Give `{column}` a value in the INSERT, or give the column a default before inserting.",
+    )
 
 
 def _nullable_sources(value: exp.Expression, write: Write, context: Context) -> list[str]:

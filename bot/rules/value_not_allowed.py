@@ -7,7 +7,9 @@ statement fails on its first row and the deploy stops half-way; MySQL outside st
 unknown ENUM value instead, silently. When only the application defines the values (a Django
 `TextChoices`, a Rails `enum`), the database accepts the row and the application then reads a value it does
 not know: `get_status_display()` shows the raw text, forms refuse to save the record, a Rails enum reads it
-as `nil`. Every row the statement writes is affected.
+as `nil`. Every row the statement writes is affected. A default fares the same: PostgreSQL refuses a default
+that is no label of the column's enum type at once (the migration fails everywhere), and accepts one that the
+column's CHECK refuses, after which every INSERT that leaves the column out fails.
 
 ## Use instead
 Write a value the column allows (the finding lists them and says where they are defined), or add the new
@@ -42,12 +44,12 @@ from dataclasses import dataclass
 
 from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Reference, Rule, Severity
-from bot.model.migration import DataInsert, DataUpdate, Migration, Operation
+from bot.model.migration import AddColumn, DataInsert, DataUpdate, Migration, Operation, SetDefault
 from bot.references.code_values import SQLALCHEMY_KIND, describe, near_member, stored, where
 from bot.references.codesyntax import Definition
 from bot.rules._schema_domain import enum_labels, refused_by_check
 from bot.rules.context import Context
-from bot.sql.domains import Literal
+from bot.sql.domains import Literal, literal
 from bot.sql.writes import written_literals
 
 RULE = Rule(
@@ -91,6 +93,9 @@ class _Refusal:
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
+        if isinstance(op, AddColumn | SetDefault):
+            yield from _default(op, context)
+            continue
         if not isinstance(op, DataUpdate | DataInsert):
             continue
         catalog = context.before(op)
@@ -100,6 +105,45 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             )
             if refusal is not None:
                 yield _finding(op, column, refusal, context)
+
+
+def _default(op: AddColumn | SetDefault, context: Context) -> Iterator[Finding]:
+    """A literal default the column's enum type (or, for a default set on an existing column, its CHECK)
+    does not allow: PostgreSQL refuses a default that is no label of the enum at once; a default a CHECK
+    refuses is accepted, and every INSERT that leaves the column out then fails."""
+    sql = op.column.default if isinstance(op, AddColumn) else op.default
+    value = literal(sql) if sql else None
+    if value is None or not value.quoted:
+        return
+    catalog = context.before(op)
+    column = op.column.name if isinstance(op, AddColumn) else op.column
+    if isinstance(op, AddColumn):
+        labels = enum_labels(op.column.type, catalog)
+        if labels is None or value.text in labels or op.column.type.lower().startswith("enum("):
+            return  # a MySQL ENUM column's own default is refused by MySQL at once, with the list in sight
+        refusal = _Refusal(
+            (value,), f"enum type `{op.column.type}`", True, ", ".join(f"'{x}'" for x in labels)
+        )
+    else:
+        schema = _by_schema(op.table, column, (value,), catalog, context)
+        if schema is None:
+            return
+        refusal = schema
+    enum = refusal.by.startswith("enum") or refusal.by == "`ENUM`"
+    yield op.finding(
+        RULE,
+        f"`{op.table}.{column}` gets the default {value.sql}, which its {refusal.by} refuses."
+        + (f" It allows {refusal.allowed}." if refusal.allowed else ""),
+        severity=Severity.CRITICAL,
+        blast_radius=(
+            "PostgreSQL refuses the default itself (`invalid input value for enum`): the statement fails on every "
+            "database and the deploy stops there."
+            if enum and context.postgres
+            else f"Every INSERT into `{op.table}` that leaves `{column}` out fails from now on: the application's "
+            "own inserts, wherever they rely on the default."
+        ),
+        fix=f"Give `{column}` a default its type allows, or allow {value.sql} first, in an earlier migration.",
+    )
 
 
 def _by_schema(

@@ -333,7 +333,7 @@ def _block_data(data: DataStatement, location: Location, *, committed: bool = Tr
                 # key range too), or a LIMIT
                 batched = (op.batched or PLACEHOLDER in op.sql or _limited(op)) and committed
                 op = dataclasses.replace(op, batched=batched, step=data.step, loop=data.loop)
-            yield op
+            yield dataclasses.replace(op, in_block=True)
 
 
 def _limited(op: Operation) -> bool:
