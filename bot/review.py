@@ -13,7 +13,7 @@ from types import ModuleType
 
 from bot import frameworks, rules, two_cores
 from bot.frameworks import django, django_squash, history_cache, prisma, prisma_push, seeds
-from bot.frameworks.dialect import Dialects, named_database, other_database
+from bot.frameworks.dialect import Dialects, dialect_files, for_another_file, named_database, other_database
 from bot.frameworks.history import in_order
 from bot.frameworks.settings.runner import runner_settings
 from bot.frameworks.sqlfile import parse_sql
@@ -480,12 +480,13 @@ def base_operations(
     if prefetch is not None:
         prefetch(candidates)
     dumps, history = [], []
+    covered = dialect_files(candidates)
     for path in candidates:
         named = named_database(path)
         other = named is not None and (
             _syntax(named.dialect) != dialect or bool(database and named.dialect != database)
         )
-        if other or other_database(path):
+        if other or other_database(path) or for_another_file(path, database or dialect, covered):
             continue  # another dialect's history, or a database the review does not read, is another schema
         if path.rsplit("/", 1)[-1] in SCHEMA_DUMPS:
             dumps.append(path)

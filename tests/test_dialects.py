@@ -10,6 +10,7 @@ import pytest
 
 from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.model.findings import Review
+from bot.model.migration import Migration
 from bot.render.formats import render_comment, to_json
 from bot.render.terminal import render_text
 from bot.review import prepare, review
@@ -82,7 +83,10 @@ def test_each_dialect_of_a_repository_has_its_own_schema() -> None:
     }
     result = _review(base, added)
     dialects = {m.path.rsplit(".", 3)[-3]: m.dialect for m in result.migrations}
-    assert dialects == {"postgres": "postgres", "mysql": "mysql", "cockroach": "postgres"}
+    assert dialects == {"postgres": "postgres", "mysql": "mysql"}
+    assert any(
+        "20200201000000_email.cockroach.up.sql` is a migration for CockroachDB" in n for n in result.notes
+    )
     assert not [f for f in result.findings if f.rule == "unparsed-statement"]
     files = tuple(ChangedFile(p, "added", None, t) for p, t in added.items())
     prepared = prepare(ChangeSet("b", "h", files, MemoryTree({**base, **added}), MemoryTree(base)))
@@ -91,7 +95,7 @@ def test_each_dialect_of_a_repository_has_its_own_schema() -> None:
     assert set(prepared.catalogs) == {"mysql", "postgres"}
     comment = render_comment(result)
     assert "Database: MySQL, from `persistence/sql/migrations/20200201000000_email.mysql.up.sql`" in comment
-    assert len(result.databases) == 3
+    assert len(result.databases) == 2
 
 
 def test_a_lock_timeout_the_runner_sets_silences_the_timeout_rules_and_is_named() -> None:
@@ -375,3 +379,78 @@ def test_a_file_without_a_database_beside_files_with_one_is_for_the_others(
         assert prepared.databases[f"{folder}/{stem}.{name}.autocommit.up.sql"].dialect == (
             "sqlite" if name == "sqlite3" else name
         )
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "mysql_type", "generic_type"),
+    [
+        ("identities", "external_id", "char(36)", "uuid"),
+        ("courier_messages", "channel", "varchar(32)", "text"),
+    ],
+)
+def test_a_file_for_every_database_is_not_replayed_where_the_migration_has_a_file_of_its_own(
+    table: str, column: str, mysql_type: str, generic_type: str
+) -> None:
+    """pop/fizz runs `x.mysql.up.sql` on MySQL and `x.up.sql` on the others: MySQL's schema read both, so the
+    column had the type the other databases got and a later MySQL change of it was taken for a type change
+    (`uuid` to `char(36)`, a table copy). CockroachDB's own files (`x.cockroach.up.sql`) are not read."""
+    folder = "persistence/sql/migrations/sql"
+    base = {
+        f"{folder}/20240101000000000000_{table}.up.sql": f"CREATE TABLE {table} (id int PRIMARY KEY);\n",
+        f"{folder}/20240101000000000000_{table}.mysql.up.sql": f"CREATE TABLE {table} (id int PRIMARY KEY);\n",
+        f"{folder}/20240102000000000000_{column}.up.sql": f"ALTER TABLE {table} ADD COLUMN {column} {generic_type};\n",
+        f"{folder}/20240102000000000000_{column}.mysql.up.sql": (
+            f"ALTER TABLE {table} ADD COLUMN {column} {mysql_type};\n"
+        ),
+        f"{folder}/20240102000000000000_{column}.cockroach.up.sql": (
+            f"ALTER TABLE {table} ADD COLUMN {column}_crdb STRING;\n"
+        ),
+    }
+    added = {
+        f"{folder}/20240103000000000000_{column}_nn.mysql.up.sql": (
+            f"ALTER TABLE {table} MODIFY {column} {mysql_type} NOT NULL;\n"
+        ),
+        f"{folder}/20240103000000000000_{column}_nn.up.sql": f"ALTER TABLE {table} ALTER {column} SET NOT NULL;\n",
+    }
+    files = tuple(ChangedFile(p, "added", None, t) for p, t in added.items())
+    prepared = prepare(ChangeSet("b", "h", files, MemoryTree({**base, **added}), MemoryTree(base)))
+    assert str(prepared.catalogs["mysql"].tables[table].columns[column].type) == mysql_type
+    assert str(prepared.catalogs["postgres"].tables[table].columns[column].type) == generic_type
+    assert f"{column}_crdb" not in prepared.catalogs["postgres"].tables[table].columns
+    result = _review(base, added)
+    assert not [f for f in result.findings if f.rule in ("type-change-rewrite", "mysql-table-copy")]
+    # the same change on a history whose MySQL file wrote another type is a type change
+    mismatched = {
+        **base,
+        f"{folder}/20240102000000000000_{column}.mysql.up.sql": (
+            f"ALTER TABLE {table} ADD COLUMN {column} int;\n"
+        ),
+    }
+    assert [f for f in _review(mismatched, added).findings if f.rule == "type-change-rewrite"]
+
+
+@pytest.mark.parametrize(("table", "column"), [("sessions", "device_id"), ("flows", "return_to")])
+def test_a_file_named_for_one_database_is_undone_by_the_migrations_down_for_every_database(
+    table: str, column: str
+) -> None:
+    """pop/fizz runs `x.down.sql` where the migration has no down of the database's own: `x.mysql.up.sql`
+    beside `x.down.sql` has a way back."""
+    folder = "persistence/sql/migrations/sql"
+    base = {f"{folder}/20240101000000000000_{table}.up.sql": f"CREATE TABLE {table} (id int PRIMARY KEY);\n"}
+    stem = f"{folder}/20240102000000000000_{column}"
+    added = {
+        f"{stem}.mysql.up.sql": f"ALTER TABLE {table} ADD COLUMN {column} varchar(64);\n",
+        f"{stem}.up.sql": f"ALTER TABLE {table} ADD COLUMN {column} text;\n",
+    }
+
+    def mysql_migration(files: dict[str, str]) -> Migration:
+        changed = tuple(ChangedFile(p, "added", None, t) for p, t in files.items())
+        prepared = prepare(ChangeSet("b", "h", changed, MemoryTree({**base, **files}), MemoryTree(base)))
+        return next(m for m in prepared.migrations if m.path.endswith(".mysql.up.sql"))
+
+    assert mysql_migration(added).down is None
+    added[f"{stem}.down.sql"] = f"ALTER TABLE {table} DROP COLUMN {column};\n"
+    mysql = mysql_migration(added)
+    assert mysql.down is not None and mysql.down_path == f"{stem}.down.sql"
+    result = _review(base, added)
+    assert not [f for f in result.findings if f.rule == "missing-down" and f.path.endswith(".mysql.up.sql")]

@@ -41,6 +41,9 @@ _SQLITE_WORDS = ("autoincrement", "pragma", "without")
 OTHER_DATABASES = {
     "h2": "H2", "hsqldb": "HSQLDB", "oracle": "Oracle", "sqlserver": "SQL Server", "mssql": "SQL Server",
     "db2": "Db2", "derby": "Derby", "clickhouse": "ClickHouse", "snowflake": "Snowflake",
+    # pop/fizz's `x.cockroach.up.sql` beside `x.postgres.up.sql`: CockroachDB's own copy, in its own syntax
+    # (`ADD CONSTRAINT IF NOT EXISTS`), with its own online schema changes rather than PostgreSQL's locks
+    "cockroach": "CockroachDB", "cockroachdb": "CockroachDB",
 }  # fmt: skip
 
 
@@ -85,7 +88,7 @@ class Dialects:
         found = _POP.match(path)
         if found is None or named_database(path) is not None:
             return None
-        covered = self._dialect_files.get(found.group("stem"), set())
+        covered = self._dialect_files.get(pop_stem(path) or "", set())
         if not covered:
             return None
         for dialect in _FALLBACK_ORDER:
@@ -100,17 +103,7 @@ class Dialects:
 
     @functools.cached_property
     def _dialect_files(self) -> dict[str, set[str]]:
-        """Per migration (its path without database and direction), the databases its own files are for."""
-        found: dict[str, set[str]] = {}
-        for each in self.tree.paths():
-            whole = _POP.match(each)
-            named = named_database(each) if whole is not None else None
-            if whole is None or named is None or named.detail.endswith("folder's name"):
-                continue
-            stem = whole.group("stem")
-            stem = stem[: stem.rfind(".")] if "." in stem.rpartition("/")[2] else stem
-            found.setdefault(stem, set()).add(family(named.dialect))
-        return found
+        return dialect_files(self.tree.paths())
 
     @functools.cached_property
     def _from_framework(self) -> Database | None:
@@ -124,6 +117,37 @@ class Dialects:
         if self._syntax is None:
             self._syntax = syntax_database(_migration_texts(self.tree))
         return self._syntax
+
+
+def dialect_files(paths: Iterable[str]) -> dict[str, set[str]]:
+    """Per migration (its path without database and direction), the databases its own files are for
+    (families: MariaDB's file counts as MySQL's)."""
+    found: dict[str, set[str]] = {}
+    for each in paths:
+        stem = pop_stem(each)
+        named = named_database(each) if stem is not None else None
+        if stem is None or named is None or named.detail.endswith("folder's name"):
+            continue
+        found.setdefault(stem, set()).add(family(named.dialect))
+    return found
+
+
+def for_another_file(path: str, dialect: str, covered: dict[str, set[str]]) -> bool:
+    """A file without a database in its name (`x.up.sql`) whose migration has a file of its own for
+    `dialect`'s database (`x.mysql.up.sql`): the runner runs that one there instead (pop/fizz)."""
+    stem = pop_stem(path)
+    return stem is not None and named_database(path) is None and family(dialect) in covered.get(stem, ())
+
+
+def pop_stem(path: str) -> str | None:
+    """`a/1_x.mysql.autocommit.up.sql` → `a/1_x`; None for a file not named as a pop/fizz migration."""
+    whole = _POP.match(path)
+    if whole is None:
+        return None
+    stem = whole.group("stem")
+    head, dot, word = stem.rpartition(".")
+    named = dot and "/" not in word and (dialect_of(word) or word.lower() in OTHER_DATABASES)
+    return head if named else stem
 
 
 def syntax_database(texts: Iterable[str]) -> Database:
@@ -156,12 +180,13 @@ def other_database(path: str) -> str | None:
 def named_database(path: str) -> Database | None:
     """The dialect a file's own name (`*.mysql.up.sql`) or folder (`postgres/`) gives it."""
     match = _SUFFIX.search(path)
-    dialect = dialect_of(match.group(1)) if match else None
+    dialect = dialect_of(match.group(1)) if match and match.group(1).lower() not in OTHER_DATABASES else None
     if match and dialect:
         return Database(dialect, source=path, detail=f"the file's name: `.{match.group(1)}.`")
     parts = path.split("/")[:-1]
     for index in range(len(parts) - 1, -1, -1):
-        dialect = dialect_of(parts[index]) if parts[index] != "pg" else None
+        word = parts[index].lower()
+        dialect = dialect_of(word) if word != "pg" and word not in OTHER_DATABASES else None
         if dialect:
             return Database(dialect, source="/".join(parts[: index + 1]) + "/", detail="the folder's name")
     return None

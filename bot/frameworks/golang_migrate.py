@@ -14,6 +14,10 @@ from bot.model.migration import Migration, statement_count
 
 NAME = "golang-migrate"
 _NAME = re.compile(r"^(?P<version>\d+)_.+\.(?P<side>up|down)\.sql$")
+# pop/fizz: `<version>_<name>.<database>[.autocommit].up.sql`
+_NAMED = re.compile(
+    r"^(?P<stem>.*?\d+_[^./]+)\.(?:postgres|mysql|mariadb|sqlite3?|cockroach)(?:\.autocommit)?\.up\.sql$"
+)
 
 
 def detect(path: str, text: str) -> bool:
@@ -39,7 +43,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         else "golang-migrate does not wrap a migration in a transaction"
     )
     down = path.removesuffix(".up.sql") + ".down.sql"
-    back = down_file(tree, [down], dialect, missing=f"no `{down.rsplit('/', 1)[-1]}`")
+    back = down_file(tree, _downs(path), dialect, missing=f"no `{down.rsplit('/', 1)[-1]}`")
     return build(
         path,
         NAME,
@@ -53,3 +57,15 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         file_transaction=in_transaction and not (many and dialect == "postgres"),
         implicit_transaction=many and dialect == "postgres",
     )
+
+
+def _downs(path: str) -> list[str]:
+    """The files that undo `path`: its own `.down.sql`, and for a file named for one database
+    (`x.mysql.up.sql`, pop/fizz) the migration's file for every database (`x.down.sql`), which pop runs
+    where no down of that database's own exists."""
+    own = path.removesuffix(".up.sql") + ".down.sql"
+    named = _NAMED.match(path)
+    if named is None:
+        return [own]
+    stem = named.group("stem")
+    return [own, f"{stem}.down.sql", f"{stem}.autocommit.down.sql"]

@@ -14,7 +14,9 @@ version. The runner reads every file first and:
   id: the other never runs, and the history the runner follows is not the one the files describe.
 
 Every deploy fails from then on (Alembic's: one migration silently left out). Only a duplicate the change
-brings is flagged, not one the base branch already had.
+brings is flagged, not one the base branch already had. One migration's files for several databases
+(pop/fizz: `1_users.up.sql`, `1_users.mysql.up.sql`, `1_users.sqlite3.up.sql`) share their version on
+purpose: the runner reads the one for its database.
 
 ## Use instead
 Give the new migration the next free version after the newest one of the base branch (a new timestamp,
@@ -26,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.frameworks import migration_graph as graph
+from bot.frameworks.dialect import pop_stem
 from bot.model.changeset import Tree
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import Migration
@@ -84,11 +87,13 @@ def _versioned(migration: Migration, head: Tree, base: Tree) -> Iterator[Finding
         return
     group = graph.folder(migration.framework, migration.path)
     twins = [v for v in graph.versions(head, migration.framework, group) if v.version == new.version]
-    others = [v for v in twins if v.path != migration.path]
-    if (
-        not others
-        or len([v for v in graph.versions(base, migration.framework, group) if v.version == new.version]) > 1
-    ):
+    others = [v for v in twins if _migration(v.path) != _migration(migration.path)]
+    already = {
+        _migration(v.path)
+        for v in graph.versions(base, migration.framework, group)
+        if v.version == new.version
+    }
+    if not others or len(already) > 1:
         return  # no other, or the base branch already had the duplicate
     newest = max(graph.versions(head, migration.framework, group), key=lambda v: v.version)
     refused = _REFUSED[migration.framework].format(v=new.written)
@@ -99,6 +104,12 @@ def _versioned(migration: Migration, head: Tree, base: Tree) -> Iterator[Finding
         blast_radius=f"{refused} on every run: the deploy fails until one of them is renumbered.",
         fix=f"Renumber `{migration.path.rsplit('/', 1)[-1]}` after {newest.written}, the newest version.",
     )
+
+
+def _migration(path: str) -> str:
+    """One migration's files for several databases (pop/fizz: `1_x.up.sql`, `1_x.mysql.up.sql`,
+    `1_x.sqlite3.up.sql`) share a version: the runner reads only the file for its database."""
+    return pop_stem(path) or path
 
 
 def _alembic(migration: Migration, head: Tree, base: Tree) -> Iterator[Finding]:

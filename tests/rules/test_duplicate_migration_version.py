@@ -107,3 +107,26 @@ def test_duplicate_already_on_the_base_branch_or_elsewhere(table: str, mine: str
         f"db/migrations/000009_add_{mine}.down.sql": f"ALTER TABLE {table} DROP COLUMN {mine};",
     }
     assert findings(base, pair, rule=RULE) == []
+
+
+@pytest.mark.parametrize(("table", "mine", "theirs"), NAMES)
+def test_one_migrations_files_for_several_databases_share_its_version(
+    table: str, mine: str, theirs: str
+) -> None:
+    """pop/fizz: `1_x.up.sql`, `1_x.mysql.up.sql`, `1_x.sqlite3.autocommit.up.sql` are one migration; the runner
+    reads the file for its database. Another migration's file of the same version is still a duplicate."""
+    folder = "persistence/sql/migrations"
+    base = {f"{folder}/20240101000000000000_create_{table}.up.sql": f"CREATE TABLE {table} (id int);"}
+    stem = f"{folder}/20240201000000000000_add_{mine}"
+    variants = {
+        f"{stem}.up.sql": f"ALTER TABLE {table} ADD COLUMN {mine} text;",
+        f"{stem}.mysql.up.sql": f"ALTER TABLE {table} ADD COLUMN {mine} varchar(64);",
+        f"{stem}.sqlite3.autocommit.up.sql": f"ALTER TABLE {table} ADD COLUMN {mine} TEXT;",
+        f"{stem}.cockroach.up.sql": f"ALTER TABLE {table} ADD COLUMN {mine} STRING;",
+    }
+    assert findings(base, variants, rule=RULE) == []
+    other = {
+        f"{folder}/20240201000000000000_add_{theirs}.mysql.up.sql": f"ALTER TABLE {table} ADD {theirs} int;"
+    }
+    found = findings(base, variants | other, rule=RULE)
+    assert found and all(theirs in f.message or f.path.endswith(f"add_{theirs}.mysql.up.sql") for f in found)
