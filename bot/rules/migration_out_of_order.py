@@ -15,7 +15,8 @@ was written at). On databases that already ran the newer migration of the base b
   `migrate` by default) fails unless `outOfOrder` is set: the deploy fails.
 
 Runners that record every migration by name or version and run whatever is pending (Rails, Django, Ecto,
-dbmate, Diesel, Knex, Prisma) run it, so they are not flagged.
+dbmate, Diesel, Knex, Prisma, and pop/fizz, whose `<version>_<name>.up.sql` files golang-migrate's names fit:
+a `go.mod` that requires pop and not golang-migrate says which runs them) run it, so they are not flagged.
 
 ## Use instead
 Renumber the migration (and its down file) to a version after the newest one of the base branch, so every
@@ -87,6 +88,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     setting = _ALLOWED_BY.get(migration.framework)
     if setting is not None and context.runner.get(setting) is not None:
         return  # the repository runs them out of order on purpose
+    if runner == "golang-migrate" and context.runner.get("pop") is not None:
+        return  # pop records every version it ran and runs each pending one, whatever its number
     group = graph.folder(migration.framework, migration.path)
     applied = graph.versions(base, migration.framework, group)
     if any(v.version == new.version for v in applied):

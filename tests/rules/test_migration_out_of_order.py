@@ -142,3 +142,32 @@ def test_runners_that_run_every_pending_migration_are_not_flagged(table: str, mi
     }
     assert findings(rails, late, rule=RULE) == []
     assert findings(dbmate, dbmate_late, rule=RULE) == []
+
+
+@pytest.mark.parametrize(("table", "mine", "theirs"), NAMES)
+@pytest.mark.parametrize(
+    ("requires", "flagged"),
+    [
+        ("github.com/ory/pop/v6 v6.4.2", False),
+        ("github.com/gobuffalo/pop/v6 v6.1.1", False),
+        ("github.com/golang-migrate/migrate/v4 v4.17.0", True),
+        ("github.com/gobuffalo/pop/v6 v6.1.1\n\tgithub.com/golang-migrate/migrate/v4 v4.17.0", True),
+    ],
+    ids=["ory-pop", "buffalo-pop", "golang-migrate", "both"],
+)
+def test_pop_runs_every_pending_version_whatever_its_number(
+    table: str, mine: str, theirs: str, requires: str, flagged: bool
+) -> None:
+    """pop/fizz's files fit golang-migrate's names, but pop records each version it ran: a lower version that
+    landed later runs. A go.mod requiring pop (and not golang-migrate) says pop runs them."""
+    folder = "persistence/sql/migrations"
+    base = {
+        "go.mod": f"module example.com/app\n\ngo 1.22\n\nrequire (\n\t{requires}\n)\n",
+        f"{folder}/20240101000000_{table}.up.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY);",
+        f"{folder}/20240301000000_{theirs}.up.sql": f"ALTER TABLE {table} ADD COLUMN {theirs} text;",
+    }
+    added = {
+        f"{folder}/20240201000000_{mine}.up.sql": f"ALTER TABLE {table} ADD COLUMN {mine} text;",
+        f"{folder}/20240201000000_{mine}.down.sql": f"ALTER TABLE {table} DROP COLUMN {mine};",
+    }
+    assert bool(findings(base, added, rule=RULE)) is flagged

@@ -4,7 +4,8 @@ Timeouts: strong_migrations' initializer, an Alembic or Django `env.py`/settings
 connection, Flyway's `initSql`, golang-migrate's `x-statement-timeout`/`x-lock-timeout` URL options, and a
 role's or database's defaults in a schema dump. Transactions: runners configured to wrap every file
 (Flyway `group`, TypeORM `migrationsTransactionMode`, node-pg-migrate, Knex). Migration locks: runners
-that lock against concurrent runs (Rails' advisory lock unless disabled, an `env.py` that takes one).
+that lock against concurrent runs (Rails' advisory lock unless disabled, an `env.py` that takes one). The
+runner itself where file names leave it open: pop/fizz, whose files golang-migrate's names fit.
 """
 
 from __future__ import annotations
@@ -41,12 +42,17 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     # fluent `.outOfOrder(true)`); goose's `-allow-missing` flag and `WithAllowMissing()` option
     ("out_of_order", re.compile(r"(?<![a-z])out[-_]?of[-_]?order[\"']?\s*[=:(]\s*[\"']?(true)\b", re.I), "Flyway outOfOrder"),
     ("allow_missing", re.compile(r"(-allow-missing(?!=false)(?:=\w+)?|\bWithAllowMissing\(\))"), "goose allow-missing"),
+    # pop/fizz (Buffalo's, or Ory's fork and popx) runs `<version>_<name>.up.sql` files as golang-migrate names
+    # them, but records every version it ran and runs each pending one: a go.mod that requires it and not
+    # golang-migrate says which of the two runs them
+    ("pop", re.compile(r"\A(?![\s\S]*golang-migrate/migrate)[\s\S]*?^\s*(?:require\s+)?(github\.com/(?:gobuffalo|ory)/pop)\b",
+                       re.M), "pop"),
 )  # fmt: skip
 _FILES = re.compile(
     r"(^|/)(config/initializers/[\w-]+\.rb|env\.py|settings[\w-]*\.py|settings/[\w-]+\.py|"
     r"(structure|schema)\.sql|flyway[\w-]*\.(conf|properties|toml)|application[\w-]*\.(properties|ya?ml)|"
     r"Makefile|[\w-]*\.mk|\.env[\w.-]*|(docker-)?compose[\w.-]*\.ya?ml|ormconfig\.\w+|data-?source\.[jt]s|"
-    r"[\w-]*migrat[\w-]*\.(sh|ya?ml|toml|go)|\w*[Ff]lyway\w*\.(java|kt)|[Jj]enkinsfile[\w.-]*|jenkinsfiles/[\w.-]+)$"
+    r"[\w-]*migrat[\w-]*\.(sh|ya?ml|toml|go)|go\.mod|\w*[Ff]lyway\w*\.(java|kt)|[Jj]enkinsfile[\w.-]*|jenkinsfiles/[\w.-]+)$"
 )
 _SKIP = {"node_modules", "vendor", "test", "tests", "spec", "testdata", "fixtures", "examples", "docs"}
 
