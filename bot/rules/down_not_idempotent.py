@@ -16,7 +16,9 @@ with several unguarded statements is one finding, at the first, naming the other
 
 ## Framework notes
 Inside a transaction (most frameworks on PostgreSQL) a failed down migration rolls back whole, so the rule
-stays quiet there; MySQL commits every DDL statement, so there it always applies.
+stays quiet there; MySQL commits every DDL statement, so there it always applies. MySQL has no `IF EXISTS`
+for columns and indexes (MariaDB has), nor SQLite for columns: for SQL migrations there, the fix says what
+works instead.
 """
 
 from __future__ import annotations
@@ -84,16 +86,18 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         else ""
     )
     guards = sorted({g for _, g in unguarded})
+    fix = " and ".join(f"Add `{g}` (Rails: `{_RAILS[g]}`; Alembic: `{_ALEMBIC[g]}`)" for g in guards) + "."
+    unsupported = _SQL_ONLY.get(migration.dialect)
+    sql_only = migration.framework in _SQL_FRAMEWORKS and unsupported is not None
+    if sql_only and unsupported and any(isinstance(o, unsupported[0]) for o, _ in unguarded):
+        fix = unsupported[1]
     yield op.finding(
         RULE,
         f"The down migration's `{_statement(op)}` has no `{guard}`: it fails if it runs a second "
         f"time, or after a partial failure.{also}",
         blast_radius="A rollback that is retried after a failure stops at the first statement that already "
         "ran, leaving the schema half-way between the two versions.",
-        fix=_FRAMEWORK_FIX.get(
-            migration.framework,
-            " and ".join(f"Add `{g}` (Rails: `{_RAILS[g]}`; Alembic: `{_ALEMBIC[g]}`)" for g in guards) + ".",
-        ),
+        fix=_FRAMEWORK_FIX.get(migration.framework, fix),
     )
 
 
@@ -103,6 +107,27 @@ _FRAMEWORK_FIX = {
     "laravel": "Guard it with `if (Schema::hasColumn(…))` / `Schema::hasTable(…)` / `Schema::hasIndex(…)`, "
     "or use `Schema::dropIfExists`.",
     "ecto": "Use `drop_if_exists`, `remove_if_exists`, `create_if_not_exists` or `add_if_not_exists`.",
+}
+
+
+# Migrations written in SQL, where the guard is the database's own syntax
+_SQL_FRAMEWORKS = frozenset(
+    {"sql", "golang-migrate", "goose", "dbmate", "flyway", "sqitch", "prisma", "diesel"}
+)
+# The statements a database has no IF [NOT] EXISTS for (MySQL: columns and indexes; SQLite: columns), and
+# what makes the down re-runnable there instead
+_SQL_ONLY: dict[str, tuple[tuple[type[Operation], ...], str]] = {
+    "mysql": (
+        (AddColumn, DropColumn, AddIndex, DropIndex),
+        "MySQL has no `IF EXISTS` for columns and indexes: write each table's changes as one `ALTER TABLE` "
+        "(MySQL applies one statement whole, or not at all), one table per migration where a down touches "
+        "several, and `IF EXISTS` / `IF NOT EXISTS` on the table statements.",
+    ),
+    "sqlite": (
+        (AddColumn, DropColumn),
+        "SQLite has no `IF EXISTS` for columns: run the down in a transaction (SQLite's DDL is "
+        "transactional), and `IF EXISTS` / `IF NOT EXISTS` on the table and index statements.",
+    ),
 }
 
 

@@ -87,3 +87,47 @@ def test_one_statement_in_an_autocommit_block_each_way_is_quiet(table: str, colu
         base=base,
     )
     assert "down-not-idempotent" in {f.rule for f in two.active}
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "column"), [("orders", "refunds", "note"), ("users", "teams", "slug")]
+)
+def test_the_fix_for_a_database_without_column_guards_is_one_it_accepts(
+    first: str, second: str, column: str
+) -> None:
+    """MySQL has no IF EXISTS for columns and indexes, SQLite none for columns: the fix for a SQL migration
+    there says what works instead; MariaDB and PostgreSQL take the guard."""
+    import sqlite3
+
+    sql = (
+        f"-- +goose NO TRANSACTION\n-- +goose Up\nALTER TABLE {first} ADD COLUMN {column} text;\n"
+        f"ALTER TABLE {second} ADD COLUMN {column} text;\n"
+        f"-- +goose Down\nALTER TABLE {first} DROP COLUMN {column};\nALTER TABLE {second} DROP COLUMN {column};"
+    )
+
+    def fixes(dialect: str) -> list[str]:
+        found = review_sql(sql, dialect=dialect).active
+        return [f.fix for f in found if f.rule == "down-not-idempotent"]
+
+    assert ["MySQL has no `IF EXISTS` for columns" in f for f in fixes("mysql")] == [True]
+    assert ["SQLite has no `IF EXISTS` for columns" in f for f in fixes("sqlite")] == [True]
+    assert [f.startswith("Add `IF EXISTS`") for f in fixes("mariadb")] == [True]
+    assert [f.startswith("Add `IF EXISTS`") for f in fixes("postgres")] == [True]
+    # SQLite itself refuses the guard the generic fix would ask for
+    database = sqlite3.connect(":memory:")
+    database.execute(f"CREATE TABLE {first} (id integer, {column} text)")
+    with pytest.raises(sqlite3.OperationalError):
+        database.execute(f"ALTER TABLE {first} DROP COLUMN IF EXISTS {column}")
+    # a down of table statements only takes the guard on every database
+    tables = sql.split("-- +goose Down")[0] + f"-- +goose Down\nDROP TABLE {first};\nDROP TABLE {second};"
+    for dialect in ("mysql", "sqlite"):
+        found = [f for f in review_sql(tables, dialect=dialect).active if f.rule == "down-not-idempotent"]
+        assert all(f.fix.startswith("Add `IF EXISTS`") for f in found)
+
+
+def test_the_fix_on_mariadb_is_accepted_by_mariadb(mariadb) -> None:  # type: ignore[no-untyped-def]
+    cursor = mariadb.cursor()
+    cursor.execute("CREATE TABLE IF NOT EXISTS dni_ledger (id int, memo text)")
+    cursor.execute("ALTER TABLE dni_ledger DROP COLUMN IF EXISTS memo")
+    cursor.execute("ALTER TABLE dni_ledger DROP COLUMN IF EXISTS memo")
+    cursor.execute("DROP TABLE dni_ledger")
