@@ -496,6 +496,7 @@ def base_operations(
         if module is not None and text is not None:
             history.append((path, text, module))
     seeds = _seed_operations(tree, dialect, history)
+    dumps = _application_dumps(dumps, history)
     if dumps and not _prisma_history_instead(dumps, history):
         return [(p, "dump", _dump_operations(p, tree.read(p) or "", dialect)) for p in dumps] + seeds, True
     found = []
@@ -510,6 +511,19 @@ def _seed_operations(
 ) -> list[tuple[str, str, tuple[Operation, ...]]]:
     """The rows the application's seed files write (bot.frameworks.seeds), loaded after the schema."""
     return seeds.seed_operations(tree, dialect, {m.NAME for _, _, m in history})
+
+
+# Folders whose schema dump is a test's or an example's, not the application's
+_ASIDE = frozenset({"test", "tests", "spec", "specs", "e2e", "testdata", "fixtures", "fixture", "__tests__",
+                    "examples", "example", "samples", "sample", "docs", "doc", "cypress", "playwright"})  # fmt: skip
+
+
+def _application_dumps(dumps: list[str], history: list[tuple[str, str, ModuleType]]) -> list[str]:
+    """The schema dumps that describe the application's database: one in a test, example or docs folder
+    (`test/e2e/schema.sql`, one database's tables for an end-to-end run) is not, where the application has
+    other dumps or migrations of its own."""
+    own = [d for d in dumps if not _ASIDE.intersection(d.lower().split("/")[:-1])]
+    return own if own or history else dumps
 
 
 def _prisma_history_instead(dumps: list[str], history: list[tuple[str, str, ModuleType]]) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.catalog import Catalog
 from bot.model.changeset import MemoryTree
@@ -160,3 +162,24 @@ def test_the_schema_after_a_statement_is_the_schema_the_next_one_sees() -> None:
     other = parse_sql("V2__users.sql", "ALTER TABLE users ADD COLUMN name text;", "postgres")[0]
     assert set(context.after(other).tables["users"].columns) == {"name"}
     assert "users" not in context.catalog.tables
+
+
+@pytest.mark.parametrize(
+    ("folder", "table", "column"),
+    [("test/e2e", "flows", "request_url"), ("spec/fixtures", "invoices", "memo")],
+)
+def test_a_schema_dump_of_a_test_is_not_the_applications_schema(folder: str, table: str, column: str) -> None:
+    """A `schema.sql` an end-to-end test loads (one database's tables, as that test needs them) is no source
+    of the application's schema where it has migrations of its own; the application's own dump still wins."""
+    history = {
+        f"db/migrations/001_{table}.up.sql": f"CREATE TABLE {table} (id int PRIMARY KEY, {column} text NOT NULL);",
+    }
+    test_dump = {f"{folder}/schema.sql": f"CREATE TABLE {table} (id int PRIMARY KEY);"}
+    catalog = build_catalog(MemoryTree(history | test_dump), Config(), "postgres")
+    assert column in catalog.tables[table].columns
+    own_dump = {"db/schema.sql": f"CREATE TABLE {table} (id int PRIMARY KEY, {column}_v2 text);"}
+    catalog = build_catalog(MemoryTree(history | test_dump | own_dump), Config(), "postgres")
+    assert f"{column}_v2" in catalog.tables[table].columns
+    # with nothing else to go by, the test's dump is still better than nothing
+    alone = build_catalog(MemoryTree(test_dump), Config(), "postgres")
+    assert table in alone.tables
