@@ -469,6 +469,9 @@ def _length_cost(ob: str, oa: tuple[int, ...], nb: str, na: tuple[int, ...]) -> 
 def _mysql_cost(old: str, new: str) -> Change:
     (ob, oa), (nb, na) = _split(_CHARSET.sub("", old)), _split(_CHARSET.sub("", new))
     ob, nb = _MYSQL_ALIASES.get(ob, ob), _MYSQL_ALIASES.get(nb, nb)
+    # an integer's display width (`int(11)`) is no part of what is stored: MySQL 8 drops it, MariaDB changes
+    # it in place (ALGORITHM=INSTANT)
+    oa, na = (() if ob in _MYSQL_INTEGERS else oa), (() if nb in _MYSQL_INTEGERS else na)
     if (ob, oa) == (nb, na) and _unsigned(old) != _unsigned(new):
         return Change(COPY, "changing an integer's sign copies the table")
     if (ob, oa) == (nb, na):
@@ -486,6 +489,7 @@ def _mysql_cost(old: str, new: str) -> Change:
 
 _CHARSET = re.compile(r"\s+(?:character\s+set|charset|collate)\s+\w+", re.I)
 _MYSQL_ALIASES = {"character varying": "varchar", "integer": "int", "decimal": "numeric"}
+_MYSQL_INTEGERS = frozenset({"tinyint", "smallint", "mediumint", "int", "bigint"})
 
 
 # MySQL character sets narrower than utf8mb4, and what they cannot hold

@@ -1,3 +1,5 @@
+import pytest
+
 from tests.conftest import review_sql, rule_ids
 
 BASE = {
@@ -25,3 +27,30 @@ def test_integer_to_bigint_rewrites_and_names_the_old_type() -> None:
 def test_table_created_in_the_same_change_is_quiet() -> None:
     sql = "CREATE TABLE t (a integer);\nALTER TABLE t ALTER COLUMN a TYPE bigint;"
     assert "type-change-rewrite" not in rule_ids(review_sql(sql))
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "old", "new", "copies"),
+    [
+        ("sessions", "remember_for", "int(11)", "int", False),
+        ("ledgers", "flag", "tinyint(1)", "tinyint(4)", False),
+        ("ledgers", "total", "int(11)", "bigint(20)", True),
+    ],
+)
+def test_an_integers_display_width_is_no_type_change_on_mysql(
+    mariadb, table: str, column: str, old: str, new: str, copies: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """`int(11)` and `int` store the same: a MODIFY between them changes no type (MariaDB does it INSTANT),
+    while `int` to `bigint` copies the table."""
+    sql = f"CREATE TABLE {table} ({column} {old} NOT NULL);\n-- migration\nALTER TABLE {table} MODIFY {column} {new} NOT NULL;"
+    for dialect in ("mysql", "mariadb"):
+        assert ("type-change-rewrite" in rule_ids(review_sql(sql, dialect=dialect))) is copies
+    cursor = mariadb.cursor()
+    cursor.execute(f"CREATE TABLE {table} ({column} {old} NOT NULL)")
+    statement = f"ALTER TABLE {table} MODIFY {column} {new} NOT NULL, ALGORITHM=INSTANT"
+    if copies:
+        with pytest.raises(Exception, match="ALGORITHM=INSTANT is not supported"):
+            cursor.execute(statement)
+    else:
+        cursor.execute(statement)
+    cursor.execute(f"DROP TABLE {table}")
