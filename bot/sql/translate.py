@@ -379,6 +379,8 @@ def _modify_column(action: exp.ModifyColumn, table: str, b: Base, dialect: str) 
         yield SetNotNull(table=table, column=spec.name, restated=True, **b)
     else:
         said = any(c.args.get("allow_null") for c in action.this.find_all(exp.NotNullColumnConstraint))
+        # `DEFAULT NULL` says it too: MySQL refuses it on a NOT NULL column ("Invalid default value")
+        said = said or (spec.default or "").upper() == "NULL"
         yield DropNotNull(table=table, column=spec.name, implied=not said, **b)
     if spec.default is not None:
         yield SetDefault(

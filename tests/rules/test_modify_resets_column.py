@@ -134,3 +134,16 @@ def test_sequelize_change_column_restates_the_whole_column(table: str, column: s
     assert "DEFAULT 'none'" in default_lost.message and "NOT NULL and" not in default_lost.message
     assert not found(', allowNull: false, defaultValue: "none"')
     assert not found("", package='{"dependencies": {"@sequelize/core": "7.0.0-alpha.40"}}')
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+def test_default_null_in_a_modify_says_nullable_on_purpose(mariadb, table: str, column: str) -> None:  # type: ignore[no-untyped-def]
+    """`MODIFY c text DEFAULT NULL` cannot mean NOT NULL (the database refuses NOT NULL with DEFAULT NULL): the
+    column is made nullable on purpose, as with an explicit NULL; without either it is still a finding."""
+    assert not _found(table, column, "ALTER TABLE {t} MODIFY COLUMN {c} varchar(300) DEFAULT NULL;")
+    assert _found(table, column, "ALTER TABLE {t} MODIFY COLUMN {c} varchar(300) DEFAULT 'n/a';")
+    cursor = mariadb.cursor()
+    cursor.execute(f"CREATE TABLE {table} ({column} varchar(20) NOT NULL DEFAULT 'none')")
+    with pytest.raises(Exception, match="Invalid default value"):
+        cursor.execute(f"ALTER TABLE {table} MODIFY {column} varchar(300) NOT NULL DEFAULT NULL")
+    cursor.execute(f"DROP TABLE {table}")
