@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import re
@@ -277,6 +278,19 @@ def _array_held(node: Node) -> tuple[str, object] | None:
     return (php.text_of(left), found) if isinstance(found, list | dict) else None
 
 
+def _string_held(node: Node) -> tuple[str, str] | None:
+    """`$name = 'tasks';`, `$prefix = DB::getTablePrefix();`: the local and the text it holds, when known."""
+    if node.type == "expression_statement" and node.named_children:
+        node = node.named_children[0]
+    if node.type != "assignment_expression":
+        return None
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    if left is None or right is None or left.type != "variable_name":
+        return None
+    found = php.value(right)
+    return (php.text_of(left), found) if isinstance(found, str) else None
+
+
 def _touches_database(calls: list[php.Call]) -> bool:
     """Does a call chain start at the `DB` or `Schema` facade or a model class (`Order::where(…)`)?"""
     if not calls:
@@ -331,13 +345,17 @@ class _Walker:
             )
 
     def walk(self, body: Node | None) -> None:
-        for node in php.statements(body, loops=False, dialect=self.dialect):
-            if node.type == "foreach_statement":
-                self._foreach(node)
-            elif (held := _array_held(node)) is not None:
-                self.arrays[held[0]] = held[1]
-            else:
-                self._read(node)
+        with contextlib.ExitStack() as held_strings:
+            for node in php.statements(body, loops=False, dialect=self.dialect):
+                if node.type == "foreach_statement":
+                    self._foreach(node)
+                elif (held := _array_held(node)) is not None:
+                    self.arrays[held[0]] = held[1]
+                elif (text := _string_held(node)) is not None:
+                    # `$table = DB::getTablePrefix() . 'pages';`: the local reads as its text from here on
+                    held_strings.enter_context(php.LOOPS.binding(*text))
+                else:
+                    self._read(node)
 
     def _foreach(self, node: Node) -> None:
         """`foreach (['posts', 'comments'] as $name) { … }`: the body once per name, `$name` read as it;

@@ -229,6 +229,34 @@ def value(node: Node | None) -> Value:
         )
     if kind == "parenthesized_expression" and node.named_child_count == 1:
         return value(node.named_children[0])
+    if kind == "binary_expression" and node.child_by_field_name("operator") is not None:
+        return _joined(node)
+    if kind in ("scoped_call_expression", "member_call_expression"):
+        return _table_name(node)
+    return Code(text_of(node))
+
+
+def _joined(node: Node) -> Value:
+    """`'ALTER TABLE ' . $table . ' …'`: the text when every part is a known string."""
+    operator = node.child_by_field_name("operator")
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    if operator is None or text_of(operator) != "." or left is None or right is None:
+        return Code(text_of(node))
+    first, second = value(left), value(right)
+    return first + second if isinstance(first, str) and isinstance(second, str) else Code(text_of(node))
+
+
+def _table_name(node: Node) -> Value:
+    """What Laravel's table-name helpers give a migration run without a table prefix (the default):
+    `DB::getTablePrefix()` is empty, `DB::getQueryGrammar()->wrapTable('tasks')` is the table's name."""
+    found = call(node)
+    if found is None:
+        return Code(text_of(node))
+    if found.name == "getTablePrefix" and not found.args:
+        return ""
+    if found.name == "wrapTable" and len(found.args) == 1 and "getQueryGrammar" in text_of(node):
+        name = value(found.args[0])
+        return name if isinstance(name, str) else Code(text_of(node))
     return Code(text_of(node))
 
 
@@ -268,6 +296,9 @@ def string(node: Node) -> str | Code:
 
 def sql_text(node: Node) -> tuple[str, int] | None:
     """The text of a string or heredoc, with interpolations replaced, and the line its text starts on."""
+    if node.type == "binary_expression":
+        joined = value(node)
+        return (joined, line_of(node)) if isinstance(joined, str) else None
     if node.type not in _STRINGS:
         return None
     text, line, _ = _pieces(node)

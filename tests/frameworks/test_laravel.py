@@ -499,3 +499,26 @@ def test_a_branch_for_another_database_is_left_out(table: str, column: str) -> N
     # a condition that names no database keeps both branches
     both = guarded.replace("DB::getDriverName() === 'pgsql'", "config('app.debug')")
     assert len([op for op in _parse(both).up if isinstance(op, DataUpdate)]) == 2
+
+
+@pytest.mark.parametrize(("table", "column"), [("tasks", "last_run"), ("invoices", "paid_at")])
+def test_sql_built_from_the_table_prefix_or_a_local_name_is_read(table: str, column: str) -> None:
+    """`'ALTER TABLE ' . $table . ' …'` with `$table = DB::getQueryGrammar()->wrapTable('tasks')`, and
+    `"… {$prefix}tasks …"` with `$prefix = DB::getTablePrefix()`: the SQL is known (no prefix, Laravel's
+    default), not built at run time; a value the review cannot know still leaves the statement unread."""
+    migration = _parse(
+        f"        $name = DB::getQueryGrammar()->wrapTable('{table}');\n"
+        f"        DB::statement('ALTER TABLE ' . $name . ' CHANGE `{column}` `{column}` TIMESTAMP NULL;');\n"
+        "        $prefix = DB::getTablePrefix();\n"
+        f"        DB::statement(\"UPDATE {{$prefix}}{table} SET {column} = NULL WHERE {column} < '2000-01-01'\");\n"
+        f"        $full = DB::getTablePrefix() . '{table}';\n"
+        f"        DB::statement('DELETE FROM ' . $full . ' WHERE {column} IS NULL');\n"
+        "        $other = config('app.table');\n"
+        "        DB::statement('DELETE FROM ' . $other);\n",
+        dialect="mysql",
+    )
+    kinds = [(type(op).__name__, getattr(op, "table", ""), op.location.line) for op in migration.up]
+    assert ("DropNotNull", table, 13) in kinds
+    assert ("DataUpdate", table, 15) in kinds
+    assert ("DataDelete", table, 17) in kinds
+    assert [op.location.line for op in migration.up if isinstance(op, Unparsed)] == [19]
