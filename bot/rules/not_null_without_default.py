@@ -3,7 +3,8 @@
 ## Why is this bad?
 Existing rows have no value for the new column. PostgreSQL and SQLite reject the `ALTER TABLE` as soon
 as the table is not empty; MySQL and MariaDB accept it and fill every row with the type's implicit
-default (0, an empty string), which is silently wrong data. The old application release, still running during the deploy, also does not
+default (0, an empty string), which is silently wrong data, or fails on the spot where the same migration
+then puts a unique key or a foreign key on the column before filling it. The old application release, still running during the deploy, also does not
 write the column, so its inserts fail once the column exists. The same holds when the column is added with a
 default that the migration then drops (what Django does with a field's `default=`): the existing rows are
 filled, but every insert of the release still running omits the column and fails.
@@ -31,9 +32,11 @@ from bot.model.migration import (
     CreateTable,
     DataDelete,
     DataInsert,
+    DataUpdate,
     DropNotNull,
     Migration,
     Operation,
+    RunCode,
     SetDefault,
     SetNotNull,
     Truncate,
@@ -109,6 +112,19 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 "implicit default (0, '', a zero date), the same value in every row: the unique key on "
                 f"`{column.name}` fails with a duplicate entry as soon as the table has two rows."
             )
+        elif context.mysql and (parent := _referenced(migration, op)):
+            blast = (
+                f"MySQL and MariaDB fill every existing row of {context.size_words(op.table)} with the type's "
+                f"implicit default (0, ''), which no row of `{parent}` holds: the foreign key on "
+                f"`{column.name}` fails as soon as the table has a row (with `foreign_key_checks` on)."
+            )
+        elif context.mysql and _filled_later(migration, op):
+            blast = (
+                f"The migration fills `{column.name}` after adding it, but every insert into `{op.table}` from the "
+                "release still running omits the column: strict mode (MySQL's and MariaDB's default) refuses "
+                "it (\"doesn't have a default value\"), and without strict mode it stores the type's implicit "
+                "default (0, '')."
+            )
         elif context.mysql:
             blast = (
                 f"MySQL and MariaDB fill every existing row of {context.size_words(op.table)} with the type's "
@@ -152,14 +168,55 @@ def _python_side(migration: Migration, op: AddColumn) -> str:
 
 
 def _unique(migration: Migration, op: AddColumn) -> bool:
-    """Is the column unique, by its own declaration or a unique key the migration puts on it alone?"""
+    """Is the column unique, by its own declaration or a unique key the migration puts on it alone before
+    anything writes the column?"""
     return op.column.unique or any(
         (isinstance(each, AddConstraint) and each.constraint in ("unique", "primary_key"))
         or (isinstance(each, AddIndex) and each.unique)
-        for each in migration.up
+        for each in _before_a_write(migration, op)
         if same_table(getattr(each, "table", ""), op.table)
         and tuple(getattr(each, "columns", ())) == (op.column.name,)
     )
+
+
+def _referenced(migration: Migration, op: AddColumn) -> str:
+    """The table a foreign key on the column alone points at, added before anything writes the column."""
+    return next(
+        (
+            each.references or ""
+            for each in _before_a_write(migration, op)
+            if isinstance(each, AddConstraint)
+            and each.constraint == "foreign_key"
+            and same_table(each.table, op.table)
+            and each.columns == (op.column.name,)
+            and each.references
+        ),
+        "",
+    )
+
+
+def _filled_later(migration: Migration, op: AddColumn) -> bool:
+    """Does something after the addition write the column (an UPDATE that sets it, code on the table)?"""
+    start = next(i for i, each in enumerate(migration.up) if each is op)
+    return len(_before_a_write(migration, op)) < len(migration.up) - start
+
+
+def _before_a_write(migration: Migration, op: AddColumn) -> list[Operation]:
+    """The operations from the column's addition up to the first that may fill it (an UPDATE that sets it,
+    code that touches the table): a key added after a backfill meets the values written, not the default."""
+    start = next(i for i, each in enumerate(migration.up) if each is op)
+    found: list[Operation] = []
+    for each in migration.up[start:]:
+        if (
+            isinstance(each, DataUpdate)
+            and same_table(each.table, op.table)
+            and (not each.assignments or any(c == op.column.name for c, _ in each.assignments))
+        ):
+            break
+        if isinstance(each, RunCode) and (not each.touches or op.table in each.touches):
+            break
+        found.append(each)
+    return found
 
 
 def _emptied_before(migration: Migration, op: AddColumn) -> bool:

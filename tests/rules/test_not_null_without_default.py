@@ -136,3 +136,48 @@ def test_an_alembic_python_side_default_is_said_to_be_no_database_default(table:
     [python_side] = message("default=0")
     assert "`server_default=`" in python_side
     assert not message('server_default="0"')
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "parent"),
+    [("piggy_banks", "currency_id", "currencies"), ("orders", "shop_id", "shops")],
+)
+def test_on_mysql_a_foreign_key_on_the_filled_column_fails_unless_it_is_backfilled_first(
+    mariadb, table: str, column: str, parent: str
+) -> None:  # type: ignore[no-untyped-def]
+    """MySQL fills the new NOT NULL column with 0, which no parent row holds: a foreign key on it then fails on
+    a table with rows (shown on MariaDB). A key added after an UPDATE that fills the column meets the values
+    written: the unique key's duplicate entry and the foreign key's failure are not said then."""
+    base = {
+        "db/migrations/0001_init.sql": (
+            f"CREATE TABLE {parent} (id int unsigned PRIMARY KEY);\nCREATE TABLE {table} (id bigint PRIMARY KEY);\n"
+        )
+    }
+
+    def blast(sql: str) -> str:
+        result = review_sql(sql, path="db/migrations/0002_add.sql", dialect="mysql", base=base)
+        [found] = [f for f in result.active if f.rule == "not-null-without-default"]
+        return found.blast_radius
+
+    add = f"ALTER TABLE {table} ADD COLUMN {column} int unsigned NOT NULL;\n"
+    key = f"ALTER TABLE {table} ADD CONSTRAINT {table}_{column}_fk FOREIGN KEY ({column}) REFERENCES {parent} (id);\n"
+    fill = f"UPDATE {table} SET {column} = (SELECT min(id) FROM {parent});\n"
+    assert f"which no row of `{parent}` holds" in blast(add + key)
+    assert "from the release still running omits the column" in blast(add + fill + key)
+    unique = f"CREATE UNIQUE INDEX {table}_{column}_uq ON {table} ({column});\n"
+    assert "duplicate entry" in blast(add + unique)
+    assert "duplicate entry" not in blast(add + fill + unique)
+    cursor = mariadb.cursor()
+    cursor.execute(f"CREATE TABLE {parent} (id int unsigned PRIMARY KEY)")
+    cursor.execute(f"CREATE TABLE {table} (id bigint PRIMARY KEY)")
+    cursor.execute(f"INSERT INTO {parent} VALUES (7)")
+    cursor.execute(f"INSERT INTO {table} VALUES (1)")
+    cursor.execute(add)
+    with pytest.raises(Exception, match="foreign key constraint fails"):
+        cursor.execute(key)
+    cursor.execute(fill)
+    cursor.execute(key)
+    with pytest.raises(Exception, match="doesn't have a default value"):  # the running release's insert
+        cursor.execute(f"INSERT INTO {table} (id) VALUES (2)")
+    cursor.execute(f"DROP TABLE {table}")
+    cursor.execute(f"DROP TABLE {parent}")
