@@ -84,13 +84,15 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     methods, within = _class_body(klass)
     in_transaction = in_transaction and within
     helpers = {name: body for name, body in methods.items() if name not in ("up", "down")}
+    arrays = _class_arrays(klass, methods.get("__construct"))
     walker = _Walker(path, dialect, helpers)
+    walker.arrays.update(arrays)
     # composer.lock is read only for a migration that redefines a column: not once per file of the history
     walker.change_drops_default = "->change()" in text and (framework_major(tree, path) or 0) >= 11
     walker.syntax_errors(root)
     walker.walk(methods.get("up"))
     up = separate(_guarded(walker.ops, root))
-    down, reason = _down(methods, path, dialect, helpers)
+    down, reason = _down(methods, path, dialect, helpers, arrays)
     down = _guarded(list(down), root) if down is not None else None
     return Migration(
         path=path,
@@ -196,10 +198,7 @@ def _migration_class(root: Node, kind: str = "Migration") -> Node | None:
 def _class_body(klass: Node) -> tuple[dict[str, Node | None], bool]:
     methods: dict[str, Node | None] = {}
     within = True
-    body = klass.child_by_field_name("body") or next(
-        (c for c in klass.named_children if c.type == "declaration_list"), None
-    )
-    for node in body.named_children if body is not None else []:
+    for node in _members(klass):
         if node.type == "method_declaration":
             methods[php.text_of(node.child_by_field_name("name"))] = node.child_by_field_name("body")
         elif node.type == "property_declaration":
@@ -208,6 +207,32 @@ def _class_body(klass: Node) -> tuple[dict[str, Node | None], bool]:
                 if element.type == "property_element" and name == "withinTransaction":
                     within = php.value(element.child_by_field_name("default_value")) is not False
     return methods, within
+
+
+def _members(klass: Node) -> list[Node]:
+    body = klass.child_by_field_name("body") or next(
+        (c for c in klass.named_children if c.type == "declaration_list"), None
+    )
+    return list(body.named_children) if body is not None else []
+
+
+def _class_arrays(klass: Node, constructor: Node | None) -> dict[str, object]:
+    """The migration's properties that hold a literal array (`private array $tables = [...]`, or one its
+    constructor assigns), as `$this->tables`: the loops over them are read once per entry."""
+    found: dict[str, object] = {}
+    for node in _members(klass):
+        for element in node.named_children if node.type == "property_declaration" else []:
+            default = (
+                element.child_by_field_name("default_value") if element.type == "property_element" else None
+            )
+            held = php.value(default) if default is not None else None
+            if isinstance(held, list | dict):
+                found["$this->" + php.text_of(element.child_by_field_name("name")).lstrip("$")] = held
+    for statement in php.statements(constructor, loops=False):
+        held_array = _array_held(statement, target="member_access_expression")
+        if held_array is not None:
+            found[held_array[0]] = held_array[1]
+    return found
 
 
 _GUARDS = frozenset({"hasTable", "hasColumn", "hasColumns", "hasIndex"})
@@ -260,19 +285,15 @@ def _logs(scope: str, calls: list[php.Call]) -> bool:
     return head.receiver is None and head.name == "app" and php.value(head.arg(0)) == "log"
 
 
-def _array_held(node: Node) -> tuple[str, object] | None:
-    """`$set = [ … ];`: the local and the literal array it holds; None for any other statement."""
+def _array_held(node: Node, target: str = "variable_name") -> tuple[str, object] | None:
+    """`$set = [ … ];` (`$this->set = [ … ];` for a `member_access_expression` target): the local and the
+    literal array it holds; None for any other statement."""
     if node.type == "expression_statement" and node.named_children:
         node = node.named_children[0]
     if node.type != "assignment_expression":
         return None
     left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-    if (
-        left is None
-        or right is None
-        or left.type != "variable_name"
-        or right.type != "array_creation_expression"
-    ):
+    if left is None or right is None or left.type != target or right.type != "array_creation_expression":
         return None
     found = php.value(right)
     return (php.text_of(left), found) if isinstance(found, list | dict) else None
@@ -300,7 +321,11 @@ def _touches_database(calls: list[php.Call]) -> bool:
 
 
 def _down(
-    methods: dict[str, Node | None], path: str, dialect: str, helpers: dict[str, Node | None]
+    methods: dict[str, Node | None],
+    path: str,
+    dialect: str,
+    helpers: dict[str, Node | None],
+    arrays: dict[str, object] | None = None,
 ) -> tuple[tuple[Operation, ...] | None, str]:
     if "down" not in methods:
         return None, _NO_DOWN
@@ -308,6 +333,7 @@ def _down(
     if body is not None and any(node.type == "throw_expression" for node in php.statements(body)):
         return None, "`down()` throws"
     walker = _Walker(path, dialect, helpers)
+    walker.arrays.update(arrays or {})
     walker.walk(body)
     return tuple(walker.ops), ""
 
@@ -370,7 +396,8 @@ class _Walker:
         source, variable = named[0], named[1]
         found = (
             self.arrays.get(php.text_of(source))
-            if source.type == "variable_name" and php.text_of(source) in self.arrays
+            if source.type in ("variable_name", "member_access_expression")
+            and php.text_of(source) in self.arrays
             else php.value(source)
         )
         pair = (

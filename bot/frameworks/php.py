@@ -233,7 +233,27 @@ def value(node: Node | None) -> Value:
         return _joined(node)
     if kind in ("scoped_call_expression", "member_call_expression"):
         return _table_name(node)
+    if kind == "function_call_expression":
+        return _formatted(node)
     return Code(text_of(node))
+
+
+def _formatted(node: Node) -> Value:
+    """`sprintf('%s_tz', $column)` with every part known: the text it makes (`%s` and `%%` only)."""
+    found = call(node)
+    if found is None or found.name != "sprintf" or not found.args:
+        return Code(text_of(node))
+    parts = [value(arg) for arg in found.args]
+    pattern, rest = parts[0], parts[1:]
+    if not isinstance(pattern, str) or not all(isinstance(p, str) for p in rest):
+        return Code(text_of(node))
+    pieces = re.split(r"(%%|%s)", pattern)
+    if sum(piece == "%s" for piece in pieces) != len(rest) or "%" in "".join(
+        piece for piece in pieces if piece not in ("%%", "%s")
+    ):
+        return Code(text_of(node))
+    given = iter(rest)
+    return "".join(str(next(given)) if p == "%s" else "%" if p == "%%" else p for p in pieces)
 
 
 def _joined(node: Node) -> Value:

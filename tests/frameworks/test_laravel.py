@@ -522,3 +522,49 @@ def test_sql_built_from_the_table_prefix_or_a_local_name_is_read(table: str, col
     assert ("DataUpdate", table, 15) in kinds
     assert ("DataDelete", table, 17) in kinds
     assert [op.location.line for op in migration.up if isinstance(op, Unparsed)] == [19]
+
+
+@pytest.mark.parametrize(
+    ("sets", "declared"),
+    [
+        ({"invoices": ["issued_on"], "payments": ["paid_on", "due_on"]}, "property"),
+        ({"shipments": ["sent_at"], "parcels": ["weighed_at"]}, "constructor"),
+    ],
+)
+def test_a_loop_over_a_literal_array_the_class_holds_is_read_once_per_entry(
+    sets: dict[str, list[str]], declared: str
+) -> None:
+    """`private array $tables = [...]` (or one the constructor assigns) and `foreach ($this->tables as $table =>
+    $columns)`, with `sprintf('%s_tz', $column)` for the new name: every table's column is read, not one
+    statement whose table is computed at run time."""
+    literal = (
+        "[" + ", ".join(f"'{t}' => [" + ", ".join(f"'{c}'" for c in cs) + "]" for t, cs in sets.items()) + "]"
+    )
+    head = (
+        f"    private array $tables = {literal};\n\n"
+        if declared == "property"
+        else f"    private array $tables;\n\n    public function __construct()\n    {{\n        $this->tables = {literal};\n    }}\n\n"
+    )
+    loop = (
+        "        foreach ($this->tables as $table => $columns) {\n"
+        "            foreach ($columns as $column) {\n"
+        "                $newColumn = sprintf('%s_tz', $column);\n"
+        "                Schema::table($table, static function (Blueprint $table) use ($column, $newColumn): void {\n"
+        "                    $table->string($newColumn, 50)->nullable()->after($column);\n"
+        "                });\n"
+        "            }\n"
+        "        }\n"
+    )
+    drop = loop.replace(
+        "$table->string($newColumn, 50)->nullable()->after($column);", "$table->dropColumn($newColumn);"
+    )
+    migration = laravel.parse(PATH, _migration(loop, drop, head), MemoryTree(), "mysql")
+    added = [(op.table, op.column.name) for op in migration.up if isinstance(op, AddColumn)]
+    assert added == [(t, f"{c}_tz") for t, cs in sets.items() for c in cs]
+    assert not [op for op in migration.up if isinstance(op, Unparsed)]
+    assert [type(op).__name__ for op in migration.down or ()] == ["DropColumn"] * len(added)
+    # a loop over a property the review cannot read stays unread
+    unknown = laravel.parse(
+        PATH, _migration(loop.replace("$this->tables", "$this->other")), MemoryTree(), "mysql"
+    )
+    assert [op for op in unknown.up if isinstance(op, Unparsed)]
