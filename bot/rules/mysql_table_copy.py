@@ -6,7 +6,8 @@ With `ALGORITHM=COPY` the server builds a new copy of the table row by row while
 the copy: reordering, removing or inserting `ENUM`/`SET` members (or crossing 255 enum members),
 converting the character set, (un)partitioning, dropping the primary key, adding a CHECK constraint, adding a foreign
 key while `foreign_key_checks` is on, adding a column with an expression default, a `STORED` generated
-column or an `AUTO_INCREMENT` column. Others rebuild the
+column or an `AUTO_INCREMENT` column. A FULLTEXT index is built with writes
+waiting whatever the algorithm (the first one also rebuilds the table). Others rebuild the
 table in place: writes go on, but the rebuild takes as long as a copy and replicas replay it serially,
 lagging for as long. Which is which depends on the server version: `ADD COLUMN` is instant from MySQL
 8.0.12 (at the end of the table; anywhere from 8.0.29) and MariaDB 10.3 (anywhere from 10.4).
@@ -84,7 +85,15 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             severity=severity,
             blast_radius=_blast(how, context.size_words(table)),
             suggestion=_suggestion(op, migration) if how == mysql_ddl.REBUILD else None,
+            fix=_FULLTEXT_FIX if isinstance(op, AddIndex) and op.method == "fulltext" else None,
         )
+
+
+# InnoDB refuses LOCK=NONE for a FULLTEXT index: asking for it only makes the statement fail
+_FULLTEXT_FIX = (
+    "Build the index where writes can wait (a maintenance window, or while the table is small), or with an "
+    "online schema-change tool (gh-ost, pt-online-schema-change); `LOCK=NONE` is refused for FULLTEXT."
+)
 
 
 _VERB = {
@@ -112,11 +121,13 @@ def _judge(op: Operation, context: Context, fk_checks_off: bool) -> tuple[str, s
         return mysql_ddl.REBUILD, f"Dropping column `{op.column}`"
     if isinstance(op, AddConstraint):
         return _constraint(op, fk_checks_off)
-    if isinstance(op, AddIndex) and op.method == "fulltext" and _first_fulltext(op, context):
-        return (
-            "locked",
-            "Adding the first FULLTEXT index of a table without an `FTS_DOC_ID` column rebuilds it",
-        )
+    if isinstance(op, AddIndex) and op.method == "fulltext" and not context.before(op).is_new(op.table):
+        if _first_fulltext(op, context):
+            return (
+                "locked",
+                "Adding the first FULLTEXT index of a table without an `FTS_DOC_ID` column rebuilds it",
+            )
+        return "locked", "A FULLTEXT index is built with writes blocked (InnoDB allows no LOCK=NONE for it)"
     if isinstance(op, RawSQL):
         return _raw(op)
     return None
@@ -124,7 +135,7 @@ def _judge(op: Operation, context: Context, fk_checks_off: bool) -> tuple[str, s
 
 def _first_fulltext(op: AddIndex, context: Context) -> bool:
     """InnoDB adds a hidden `FTS_DOC_ID` column with the first FULLTEXT index: the table is rebuilt and
-    writes wait (LOCK=SHARED); later FULLTEXT indexes are built in place."""
+    writes wait (LOCK=SHARED); later FULLTEXT indexes are built in place, still with writes waiting."""
     catalog = context.before(op)
     has_fulltext = any(
         d.table == op.table and d.method == "fulltext" for d in catalog.index_definitions.values()

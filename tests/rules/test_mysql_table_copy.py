@@ -83,9 +83,25 @@ def test_the_first_fulltext_index_rebuilds_the_table(table: str, column: str, st
     bad = review_sql(schema + "-- migration\n" + statement.format(t=table, c=column), dialect="mysql")
     [finding] = [f for f in bad.active if f.rule == "mysql-table-copy"]
     assert "FULLTEXT" in finding.message and finding.severity.value == "critical"
+    # a later FULLTEXT index does not rebuild the table, but is still built with writes waiting
     second = schema + f"CREATE FULLTEXT INDEX ft_title ON {table} (title);\n-- migration\n"
-    good = review_sql(second + statement.format(t=table, c=column), dialect="mysql")
-    assert not [f for f in good.active if f.rule == "mysql-table-copy"]
+    later = review_sql(second + statement.format(t=table, c=column), dialect="mysql")
+    [finding] = [f for f in later.active if f.rule == "mysql-table-copy"]
+    assert "writes blocked" in finding.message and "rebuilds" not in finding.message
+    assert "LOCK=NONE` is refused" in finding.fix
+    # on a table the change creates, nobody writes yet
+    created = "-- migration\n" + schema + statement.format(t=table, c=column)
+    assert not [f for f in review_sql(created, dialect="mysql").active if f.rule == "mysql-table-copy"]
+
+
+@pytest.mark.parametrize(("table", "column"), [("songs", "album_name"), ("podcasts", "author")])
+def test_mariadb_builds_every_fulltext_index_with_writes_blocked(mariadb, table: str, column: str) -> None:  # type: ignore[no-untyped-def]
+    cursor = mariadb.cursor()
+    cursor.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, title text, {column} text, FULLTEXT (title))")
+    with pytest.raises(Exception, match="LOCK=NONE is not supported"):
+        cursor.execute(f"ALTER TABLE {table} ADD FULLTEXT ({column}), LOCK=NONE")
+    cursor.execute(f"ALTER TABLE {table} ADD FULLTEXT ({column}), LOCK=SHARED")
+    cursor.execute(f"DROP TABLE {table}")
 
 
 @pytest.mark.parametrize("dialect", ["mysql", "mariadb"])
