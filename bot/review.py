@@ -217,16 +217,32 @@ def _applied_parts(
 def _runner_wraps(migration: Migration, config: Config, runner: Runner) -> Migration:
     """Plain SQL files under `assume_in_transaction: true`, and the migrations of a runner the repository
     configures to wrap every migration in one transaction, run in a transaction."""
+    pop = runner.get("pop")
     if migration.framework == "sql" and config.assume_in_transaction:
         note = "the runner wraps every file in a transaction (`assume_in_transaction: true`)"
     elif migration.in_transaction:
         return migration
+    elif pop is not None and _pop_wraps(migration):
+        note = (
+            f"pop runs every migration not named `.autocommit.` in a transaction ({pop.detail}, {pop.where})"
+        )
     else:
         setting = next((s for s in runner.settings if _wraps(s, migration.framework)), None)
         if setting is None:
             return migration
         note = f"the runner runs every migration in one transaction ({setting.detail}, {setting.where})"
     return dataclasses.replace(migration, in_transaction=True, file_transaction=False, transaction_note=note)
+
+
+def _pop_wraps(migration: Migration) -> bool:
+    """pop/fizz runs each migration file in a transaction unless its name says `.autocommit.`; on MySQL every
+    DDL statement commits anyway, so only PostgreSQL and SQLite files count."""
+    name = migration.path.rsplit("/", 1)[-1]
+    return (
+        migration.framework == "golang-migrate"
+        and migration.dialect in ("postgres", "sqlite")
+        and ".autocommit." not in name
+    )
 
 
 def _wraps(setting: RunnerSetting, framework: str) -> bool:
