@@ -117,6 +117,7 @@ def test_on_mysql_a_unique_not_null_column_without_default_fails_on_two_rows(tab
     assert "duplicate entry" in blast(unique)
     plain = f"ALTER TABLE {table} ADD COLUMN {column} char(36) NOT NULL;\n"
     assert "duplicate" not in blast(plain) and "silently wrong data" in blast(plain)
+    assert "strict mode (the default) refuses" in blast(plain)
 
 
 @pytest.mark.parametrize(("table", "column"), [("users", "credits"), ("invoices", "retries")])
