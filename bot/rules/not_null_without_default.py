@@ -130,7 +130,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 f"MySQL and MariaDB fill every existing row of {context.size_words(op.table)} with the type's "
                 "implicit default (0, '', a zero date): silently wrong data, not an error; and every insert "
                 "from the release still running omits the column, which strict mode (the default) refuses "
-                "(\"doesn't have a default value\")."
+                '("doesn\'t have a default value").'
             )
         elif _emptied_before(migration, op) and context.config.deployment == "offline":
             continue  # emptied first, and no running release inserts while it is added
