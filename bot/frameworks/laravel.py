@@ -484,9 +484,21 @@ class _Walker:
         self._followed.add(name)
         self.walk(self.helpers[name])
 
+    def _checks(self, on: str, line: int) -> tuple[Operation, ...]:
+        return parse_sql(self.path, f"SET FOREIGN_KEY_CHECKS={on};", self.dialect, first_line=line)
+
     def _schema(self, c: php.Call, base: Origin) -> None:
         table = php.value(c.arg(0))
         name = table if isinstance(table, str) else ""
+        if c.name in _SCHEMA_QUIET and self.dialect in ("mysql", "mariadb"):
+            # MySQL's grammar turns the checks off and on with FOREIGN_KEY_CHECKS: a foreign key added
+            # meanwhile is built in place, without checking the rows
+            line, last = base["location"].line, base["end_line"]
+            self.ops.extend(self._checks("0" if c.name != "enableForeignKeyConstraints" else "1", line))
+            if c.name == "withoutForeignKeyConstraints":
+                self._closures(c)
+                self.ops.extend(self._checks("1", last))
+            return
         if c.name in _SCHEMA_READS or c.name in _SCHEMA_QUIET:
             self._closures(c)
             return

@@ -56,6 +56,7 @@ RULE = Rule(
 
 _CHARSET = re.compile(r"\b(CHARACTER\s+SET|CHARSET|COLLATE)\b", re.I)
 _FK_CHECKS_OFF = re.compile(r"foreign_key_checks\s*=\s*(0|off|false)\b", re.I)
+_FK_CHECKS_ON = re.compile(r"foreign_key_checks\s*=\s*(1|on|true|default)\b", re.I)
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
@@ -65,6 +66,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if isinstance(op, RawSQL) and op.category == "set" and _FK_CHECKS_OFF.search(op.sql):
             fk_checks_off = True
+        elif isinstance(op, RawSQL) and op.category == "set" and _FK_CHECKS_ON.search(op.sql):
+            fk_checks_off = False
         table = getattr(op, "table", "")
         if not table:
             continue
@@ -85,8 +88,25 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             severity=severity,
             blast_radius=_blast(how, context.size_words(table)),
             suggestion=_suggestion(op, migration) if how == mysql_ddl.REBUILD else None,
-            fix=_FULLTEXT_FIX if isinstance(op, AddIndex) and op.method == "fulltext" else None,
+            fix=_fix(op, migration),
         )
+
+
+def _fix(op: Operation, migration: Migration) -> str | None:
+    if isinstance(op, AddIndex) and op.method == "fulltext":
+        return _FULLTEXT_FIX
+    if isinstance(op, AddConstraint) and op.constraint == "foreign_key":
+        turn_off = (
+            "`Schema::withoutForeignKeyConstraints(fn () => …)`"
+            if migration.framework == "laravel"
+            else "`SET foreign_key_checks = 0;` … `SET foreign_key_checks = 1;`"
+        )
+        return (
+            f"Add the key with the checks off ({turn_off}): the server builds it in place without copying, "
+            "and without checking the existing rows, so look for orphans first (a LEFT JOIN on the "
+            "referenced table)."
+        )
+    return None
 
 
 # InnoDB refuses LOCK=NONE for a FULLTEXT index: asking for it only makes the statement fail

@@ -568,3 +568,61 @@ def test_a_loop_over_a_literal_array_the_class_holds_is_read_once_per_entry(
         PATH, _migration(loop.replace("$this->tables", "$this->other")), MemoryTree(), "mysql"
     )
     assert [op for op in unknown.up if isinstance(op, Unparsed)]
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "parent"), [("tracks", "album_id", "albums"), ("seats", "venue_id", "venues")]
+)
+def test_foreign_keys_added_with_laravels_checks_off_are_built_in_place(
+    mariadb, table: str, column: str, parent: str
+) -> None:  # type: ignore[no-untyped-def]
+    """`Schema::disableForeignKeyConstraints()` / `withoutForeignKeyConstraints(fn)` set FOREIGN_KEY_CHECKS=0 on
+    MySQL: a foreign key added meanwhile is no table copy (shown on MariaDB: INPLACE is refused with the
+    checks on, accepted with them off); after the checks are back on, the next one is."""
+    base = {
+        "database/migrations/2020_01_01_000000_create.php": _migration(
+            f"        Schema::create('{parent}', function (Blueprint $table) {{ $table->id(); }});\n"
+            f"        Schema::create('{table}', function (Blueprint $table) {{ $table->id(); }});\n"
+        )
+    }
+    add = (
+        f"        Schema::table('{table}', function (Blueprint $table) {{\n"
+        f"            $table->unsignedBigInteger('{column}')->nullable();\n"
+        f"            $table->foreign('{column}')->references('id')->on('{parent}');\n"
+        "        });\n"
+    )
+    later = (
+        f"        Schema::table('{table}', function (Blueprint $table) {{\n"
+        f"            $table->foreign('id', '{table}_self_fk')->references('id')->on('{parent}');\n"
+        "        });\n"
+    )
+
+    def copies(up: str) -> list[int]:
+        changeset = ChangeSet(
+            "b",
+            "h",
+            (ChangedFile(PATH, "added", None, _migration(up)),),
+            MemoryTree({**base, PATH: _migration(up)}),
+            MemoryTree(base),
+        )
+        found = review(changeset, dialect="mysql").active
+        return [f.line for f in found if f.rule == "mysql-table-copy"]
+
+    [bare] = copies(add)
+    assert copies("        Schema::disableForeignKeyConstraints();\n" + add) == []
+    wrapped = "        Schema::withoutForeignKeyConstraints(function () {\n" + add + "        });\n"
+    assert copies(wrapped + later) == [15 + add.count("\n")]
+    assert bare
+    cursor = mariadb.cursor()
+    cursor.execute(f"CREATE TABLE {parent} (id bigint unsigned PRIMARY KEY)")
+    cursor.execute(
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} bigint unsigned NULL, KEY ({column}))"
+    )
+    statement = f"ALTER TABLE {table} ADD FOREIGN KEY ({column}) REFERENCES {parent} (id), ALGORITHM=INPLACE"
+    with pytest.raises(Exception, match="foreign_key_checks=OFF"):
+        cursor.execute(statement)
+    cursor.execute("SET FOREIGN_KEY_CHECKS=0")
+    cursor.execute(statement)
+    cursor.execute("SET FOREIGN_KEY_CHECKS=1")
+    cursor.execute(f"DROP TABLE {table}")
+    cursor.execute(f"DROP TABLE {parent}")
