@@ -97,3 +97,31 @@ def test_rails_and_django(names) -> None:  # type: ignore[no-untyped-def]
         names["narrow"]: "models.IntegerField(null=True)",
     }
     assert len(_found(rails)) == 1 and len(_found(review_migration(model, fields, text))) == 1
+
+
+@pytest.mark.parametrize(
+    ("table", "target", "target_type", "source", "source_type", "value"),
+    [
+        ("devices", "owner_uuid", "uuid", "owner_ref", "text(36)", "not-a-uuid"),
+        ("notes", "short_note", "varchar(5)", "body", "text", "a note longer than five"),
+    ],
+)
+def test_sqlite_keeps_what_a_column_type_would_refuse_elsewhere(
+    table: str, target: str, target_type: str, source: str, source_type: str, value: str
+) -> None:
+    """A SQLite column's type is an affinity, not a limit: the copy stores every value as it is (shown on
+    SQLite), so nothing is lost there; the same copy on PostgreSQL is still a finding."""
+    import sqlite3
+
+    sql = (
+        f"CREATE TABLE {table} (id integer PRIMARY KEY, {source} {source_type}, {target} {target_type});\n"
+        f"-- migration\nUPDATE {table} SET {target} = {source} WHERE id BETWEEN 1 AND 1000;"
+    )
+    assert not [f for f in review_sql(sql, dialect="sqlite").active if f.rule == "lossy-copy"]
+    if target_type != "uuid":  # PostgreSQL refuses text into uuid without a cast: no copy to judge there
+        assert [f for f in review_sql(sql, dialect="postgres").active if f.rule == "lossy-copy"]
+    database = sqlite3.connect(":memory:")
+    database.execute(sql.split("\n-- migration\n")[0])
+    database.execute(f"INSERT INTO {table} (id, {source}) VALUES (1, ?)", (value,))
+    database.execute(sql.split("\n-- migration\n")[1])
+    assert database.execute(f"SELECT {target} FROM {table}").fetchone() == (value,)
