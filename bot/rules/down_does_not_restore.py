@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from bot.model.catalog import Catalog, Table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, CreateTable, Migration, Operation, Unparsed
+from bot.rules._numbered_parts import numbered_parts
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -59,7 +60,7 @@ _SHOWN = 4
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    parts = _parts(migration, context)
+    parts = numbered_parts(migration, context)
     if parts and parts[0] is not migration:
         return  # one migration written as numbered parts: judged whole, at its first part
     if parts and any(part.down is None for part in parts):
@@ -106,30 +107,6 @@ def _exists(op: Operation, catalog: Catalog) -> bool:
     if isinstance(op, AddColumn):
         return not op.if_not_exists and catalog.has_column(op.table, op.column.name) is True
     return False
-
-
-def _parts(migration: Migration, context: Context) -> tuple[Migration, ...]:
-    """The numbered parts of one migration (pop's split files, `20200519101057000001_recovery.mysql.up.sql`
-    to `…000004_…`: one version's statements, one per file), in order; () for a migration of one file. Each
-    part's down is not the inverse of its own up: the parts' downs together undo the parts' ups."""
-    found = _PART.search(migration.path)
-    if found is None:
-        return ()
-    folder = migration.path[: found.start()]
-    parts = []
-    for other in context.change:
-        match = _PART.search(other.path)
-        same = match is not None and other.path[: match.start()] == folder
-        if (
-            same
-            and match is not None
-            and (match.group(1), match.group(3)) == (found.group(1), found.group(3))
-        ):
-            parts.append(other)
-    return tuple(sorted(parts, key=lambda m: m.path)) if len(parts) > 1 else ()
-
-
-_PART = re.compile(r"(?<![^/])(\d{14})(\d{6})_([^/]+?)\.up\.sql$")
 
 
 def _backup(difference: str, read_back: str) -> bool:

@@ -35,6 +35,7 @@ from bot.model.migration import (
     RenameTable,
     Truncate,
 )
+from bot.rules._numbered_parts import numbered_parts
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -55,14 +56,21 @@ EXAMPLE_PATH = "db/migrations/002_rename_users.sql"
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    if not migration.down or not migration.up:
+    parts = numbered_parts(migration, context)
+    if parts and parts[0] is not migration:
+        return  # one migration written as numbered parts: judged whole, at its first part
+    up = tuple(op for part in parts for op in part.up) if parts else migration.up
+    # the runner rolls the parts back last first
+    down = tuple(op for part in reversed(parts) for op in part.down or ()) if parts else migration.down
+    if not down or not up:
         return
-    if not any(isinstance(op, DropTable | DropColumn | Truncate) for op in migration.down):
+    if not any(isinstance(op, DropTable | DropColumn | Truncate) for op in down):
         return  # nothing dropped: no need to work out what the up leaves
-    tables, columns = _after_up(migration.up, context.before(migration.up[0]))
-    for index, op in enumerate(migration.down):
+    before = context.catalog if parts else context.before(migration.up[0])
+    tables, columns = _after_up(up, before)
+    for index, op in enumerate(down):
         lost = _lost(op, tables, columns)
-        if lost is None or _copied_before(op, migration.down[:index]):
+        if lost is None or _copied_before(op, down[:index]):
             continue
         what, old = lost
         renamed = f" (the up renamed `{old}` to it)" if old else ""

@@ -114,3 +114,47 @@ def test_alembic_downgrade_that_drops_the_table_the_upgrade_renamed() -> None:
     assert "`meetings`" in finding.message
     fixed = text.replace("op.drop_table('meetings')", "op.rename_table('meetings', 'events')")
     assert not _found(fixed, path="alembic/versions/b2_rename_events.py", base=base)
+
+
+@pytest.mark.parametrize(
+    ("table", "earlier"), [("login_flows", "login_requests"), ("invoices_v2", "invoices")]
+)
+def test_a_migration_written_as_numbered_parts_drops_only_what_another_part_created(
+    table: str, earlier: str
+) -> None:
+    """pop's split files: the down of part 0 drops the table part 2 creates. Judged whole, the down drops
+    only what the parts created; a down that drops a table from before the migration is still a finding."""
+    from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+    from bot.review import review
+
+    folder = "persistence/sql/migrations/sql"
+    base = {
+        f"{folder}/20200101000000000000_{earlier}.postgres.up.sql": f"CREATE TABLE {earlier} (id bigint PRIMARY KEY);"
+    }
+    parts = [
+        (f"ALTER TABLE {earlier} ADD COLUMN note text;", f"DROP TABLE {table}_methods;"),
+        (f"CREATE TABLE {table} (id bigint PRIMARY KEY);", f"DROP TABLE {table};"),
+        (
+            f"CREATE TABLE {table}_methods (id bigint PRIMARY KEY);",
+            f"ALTER TABLE {earlier} DROP COLUMN note;",
+        ),
+    ]
+
+    def found(parts: list[tuple[str, str]], lint: bool) -> list[str]:
+        """A pull request that adds the parts, or a lint of the history (each file a change of its own)."""
+        files = {}
+        for index, (up, down) in enumerate(parts):
+            stem = f"{folder}/20200519101057{index:06d}_{table}.postgres"
+            files[f"{stem}.up.sql"], files[f"{stem}.down.sql"] = up, down
+        given = (base | files) if lint else files
+        changed = tuple(ChangedFile(p, "added", None, t) for p, t in sorted(given.items()) if ".up." in p)
+        changeset = ChangeSet("b", "h", changed, MemoryTree(base | files), MemoryTree({} if lint else base))
+        result = review(changeset, lint=lint)
+        return [f.message for f in result.active if f.rule == "down-drops-data"]
+
+    for lint in (False, True):
+        assert found(parts, lint) == [], lint
+    parts[1] = (parts[1][0], f"DROP TABLE {table};\nDROP TABLE {earlier};")
+    for lint in (False, True):
+        [message] = found(parts, lint)
+        assert f"drops `{earlier}`" in message
