@@ -141,5 +141,5 @@ def _copied_before(op: Operation, earlier: tuple[Operation, ...]) -> bool:
             and read.search(e.sql.split("=", 1)[-1] if isinstance(e, DataUpdate) else e.sql)
             for e in earlier
         )
-    source = re.compile(rf"\bFROM\s+{re.escape(str(getattr(op, 'table', '')))}\b", re.I)
+    source = re.compile(rf"\bFROM\s+[\"`\[]?{re.escape(str(getattr(op, 'table', '')))}\b", re.I)
     return any(isinstance(e, DataInsert) and source.search(e.sql) for e in earlier)

@@ -158,3 +158,25 @@ def test_a_migration_written_as_numbered_parts_drops_only_what_another_part_crea
     for lint in (False, True):
         [message] = found(parts, lint)
         assert f"drops `{earlier}`" in message
+
+
+@pytest.mark.parametrize(("table", "quote"), [("selfservice_errors", '"'), ("audit_events", "`")])
+def test_a_down_that_copies_a_table_before_dropping_it_moves_its_rows(table: str, quote: str) -> None:
+    """A SQLite rebuild in the down (create a copy, INSERT … SELECT FROM the table, drop it, rename the copy)
+    moves the rows, whether the table's name is quoted or not; a drop without the copy loses them."""
+    q = f"{quote}{table}{quote}"
+    up = f"ALTER TABLE {q} ADD COLUMN csrf text NOT NULL DEFAULT '';"
+    down = (
+        f"CREATE TABLE {quote}_{table}_tmp{quote} (id text PRIMARY KEY, body text);\n"
+        f"INSERT INTO {quote}_{table}_tmp{quote} (id, body) SELECT id, body FROM {q};\n"
+        f"DROP TABLE {q};\n"
+        f"ALTER TABLE {quote}_{table}_tmp{quote} RENAME TO {q};"
+    )
+    sql = (
+        f"CREATE TABLE {table} (id text PRIMARY KEY, body text);\n-- migration\n"
+        f"-- +goose NO TRANSACTION\n-- +goose Up\n{up}\n-- +goose Down\n{down}"
+    )
+    dialect = "sqlite" if quote == '"' else "mysql"
+    assert [f for f in review_sql(sql, dialect=dialect).active if f.rule == "down-drops-data"] == []
+    lost = sql.replace(f"INSERT INTO {quote}_{table}_tmp{quote} (id, body) SELECT id, body FROM {q};\n", "")
+    assert [f for f in review_sql(lost, dialect=dialect).active if f.rule == "down-drops-data"]
