@@ -52,6 +52,7 @@ from bot.model.migration import (
     Transaction,
     Truncate,
 )
+from bot.rules._numbered_parts import numbered_parts
 from bot.rules.context import Context
 from bot.sql.conversions import classify
 from bot.sql.data_changes import fills_nulls
@@ -122,7 +123,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not destructive:
         return
     problem = _problem(migration)
-    if problem is None:
+    if problem is None or (problem == _EMPTY and _undone_by_other_parts(migration, context)):
         return
     first = destructive[0]
     loses = any(isinstance(op, _LOSES_DATA) for op in destructive)
@@ -232,8 +233,21 @@ def _problem(migration: Migration) -> str | None:
     if migration.framework in DERIVED_DOWN:
         return None  # the runner reverses what it can by itself; `down-recreates-empty` says what is lost
     if not [op for op in migration.down if not isinstance(op, _NO_EFFECT)]:
-        return "has an empty down migration"
+        return _EMPTY
     return None
+
+
+_EMPTY = "has an empty down migration"
+
+
+def _undone_by_other_parts(migration: Migration, context: Context) -> bool:
+    """One migration written as numbered parts (pop's split files): each part's down is not its own up's
+    inverse, the parts' downs together undo the parts' ups, so an empty down of one part says nothing."""
+    return any(
+        any(not isinstance(op, _NO_EFFECT) for op in part.down or ())
+        for part in numbered_parts(migration, context)
+        if part is not migration
+    )
 
 
 def _short(sql: str, limit: int = 60) -> str:

@@ -59,3 +59,48 @@ def test_a_widening_needs_no_way_back(table: str, column: str, old: str, wider: 
     assert found(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {narrower};\n")
     computed = "upper" if "char" in old else "abs"
     assert found(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {wider} USING {computed}({column});\n")
+
+
+@pytest.mark.parametrize(("table", "column"), [("courier_messages", "body"), ("flows", "payload")])
+def test_a_part_with_an_empty_down_is_undone_by_the_other_parts(table: str, column: str) -> None:
+    """pop's split files: a table rebuilt over numbered parts drops the old table in one part whose own down is
+    empty, while the other parts' downs rebuild it back. Judged whole, the migration has a way back; when
+    every part's down is empty, it has none."""
+    from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+    from bot.review import review
+
+    folder = "persistence/sql/migrations/sql"
+    base = {
+        f"{folder}/20200101000000000000_{table}.sqlite3.up.sql": f"CREATE TABLE {table} (id text PRIMARY KEY, {column} text);"
+    }
+    parts = [
+        (
+            f"CREATE TABLE _{table}_tmp (id text PRIMARY KEY, {column} text NOT NULL);",
+            f"ALTER TABLE _{table}_tmp RENAME TO {table};",
+        ),
+        (
+            f"INSERT INTO _{table}_tmp (id, {column}) SELECT id, coalesce({column}, '') FROM {table};",
+            f"DROP TABLE {table};",
+        ),
+        (
+            f"DROP TABLE {table};",
+            f"INSERT INTO _{table}_tmp (id, {column}) SELECT id, {column} FROM {table};",
+        ),
+        (
+            f"ALTER TABLE _{table}_tmp RENAME TO {table};",
+            f"CREATE TABLE _{table}_tmp (id text PRIMARY KEY, {column} text);",
+        ),
+    ]
+
+    def found(parts: list[tuple[str, str]]) -> list[str]:
+        files = {}
+        for index, (up, down) in enumerate(parts):
+            stem = f"{folder}/20200519101057{index:06d}_{table}.sqlite3"
+            files[f"{stem}.up.sql"], files[f"{stem}.down.sql"] = up, down
+        changed = tuple(ChangedFile(p, "added", None, t) for p, t in sorted(files.items()) if ".up." in p)
+        result = review(ChangeSet("b", "h", changed, MemoryTree(base | files), MemoryTree(base)))
+        return [f.path for f in result.active if f.rule == "missing-down-migration"]
+
+    parts[2] = (parts[2][0], "")  # the part that drops the table has an empty down of its own
+    assert found(parts) == []
+    assert found([(up, "") for up, _ in parts])
