@@ -20,6 +20,9 @@ the migration on an empty table too. The usual form is a function written as a s
 "gen_random_uuid()"` and Alembic's `server_default="gen_random_uuid()"` send the text `'gen_random_uuid()'`,
 which a uuid column refuses; `default: -> { "gen_random_uuid()" }` and `server_default=sa.text(…)` send the call.
 
+SQLite is left out: a column's declared type gives it an affinity, not a limit, and the value is stored as
+it is (STRICT tables aside).
+
 ## Use instead
 Write a value the type holds, or widen the column in an earlier step (`ALTER TABLE users ALTER COLUMN
 country TYPE varchar(3)`) and check what else reads it.
@@ -64,6 +67,8 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if context.dialect == "sqlite":
+        return  # a SQLite column's type is an affinity, not a limit: it stores the value as it is
     for op in migration.up:
         if isinstance(op, AddColumn | SetDefault):
             yield from _default(op, context)

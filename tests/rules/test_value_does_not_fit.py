@@ -210,3 +210,28 @@ def test_rails_leaves_a_function_default_of_a_uuid_column_unquoted(
     text = RAILS_DEFAULT.format(table=table, column=column, default=default)
     found = {f.rule for f in review_sql(text, path="db/migrate/20260101000000_add_key.rb", base=base).active}
     assert "value-does-not-fit" not in found and "volatile-default" in found
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "column_type", "value"),
+    [("login_requests", "forced", "bool", "'maybe'"), ("countries", "code", "char(2)", "'USA'")],
+)
+def test_sqlite_stores_a_value_its_column_type_would_refuse_elsewhere(
+    table: str, column: str, column_type: str, value: str
+) -> None:
+    """SQLite's column types are affinities: the default and the written value are stored as they are
+    (shown on SQLite), so nothing fails there; PostgreSQL refuses the same values."""
+    import sqlite3
+
+    sql = (
+        f"CREATE TABLE {table} (id integer PRIMARY KEY);\n-- migration\n"
+        f"ALTER TABLE {table} ADD COLUMN {column} {column_type} NOT NULL DEFAULT {value};\n"
+        f"UPDATE {table} SET {column} = {value} WHERE id BETWEEN 1 AND 100;"
+    )
+    assert not [f for f in review_sql(sql, dialect="sqlite").active if f.rule == "value-does-not-fit"]
+    assert [f for f in review_sql(sql, dialect="postgres").active if f.rule == "value-does-not-fit"]
+    database = sqlite3.connect(":memory:")
+    for statement in sql.replace("-- migration\n", "").split(";\n"):
+        database.execute(statement)
+    database.execute(f"INSERT INTO {table} (id) VALUES (1)")
+    assert database.execute(f"SELECT {column} FROM {table}").fetchone() == (value.strip("'"),)
