@@ -937,6 +937,15 @@ def _drop_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
         # a name the database chose and we did not guess: any unnamed CHECK of the table may be the one
         for guessed in [n for n, k in c.checks.items() if not k.named and same_table(k.table, op.table)]:
             del c.checks[guessed]
+    numbered = _MYSQL_FK_NAME.fullmatch(op.name.lower())
+    if op.name not in c.foreign_keys and numbered and numbered.group(1) == op.table.rsplit(".", 1)[-1].lower():
+        # MySQL's name for the table's n-th foreign key declared without one (`<table>_ibfk_<n>`)
+        unnamed = _unnamed_foreign_keys(c, op.table)
+        index = int(numbered.group(2)) - 1
+        if 0 <= index < len(unnamed):
+            c.foreign_keys.pop(unnamed[index], None)
+            c.constraints.pop(unnamed[index], None)
+        return
     if op.name not in c.foreign_keys and "fk" in op.name.lower():
         # a foreign key whose name the framework made up (Django's `<table>_<column>_<hash>_fk_<target>`):
         # the table's key whose column the name spells
@@ -950,6 +959,20 @@ def _drop_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
     c.constraints.pop(op.name, None)
     c.checks.pop(op.name, None)
     c.foreign_keys.pop(op.name, None)
+
+
+_MYSQL_FK_NAME = re.compile(r"(\w+)_ibfk_(\d+)")
+
+
+def _unnamed_foreign_keys(c: Catalog, table: str) -> list[str]:
+    """The table's foreign keys declared without a name (held under PostgreSQL's `<table>_<columns>_fkey`), in
+    the order they were declared: MySQL numbers them `<table>_ibfk_1`, `_2`, …"""
+    short = table.rsplit(".", 1)[-1]
+    return [
+        name
+        for name, key in c.foreign_keys.items()
+        if same_table(key.table, table) and name == f"{short}_{'_'.join(key.columns)}_fkey"
+    ]
 
 
 def _drop_unique_key(c: Catalog, op: DropConstraint) -> None:

@@ -123,3 +123,37 @@ def test_mariadb_refuses_what_the_rule_reports(mariadb) -> None:  # type: ignore
     )
     cursor.execute("DROP TABLE ix_orders")
     cursor.execute("DROP TABLE ix_users")
+
+
+@pytest.mark.parametrize(
+    ("table", "first", "second"), [("devices", "sessions", "networks"), ("seats", "rooms", "venues")]
+)
+def test_mysqls_own_names_for_unnamed_foreign_keys_are_understood(
+    mariadb, table: str, first: str, second: str
+) -> None:  # type: ignore[no-untyped-def]
+    """MySQL and MariaDB name a table's foreign keys declared without a name `<table>_ibfk_1`, `_2`, … in the
+    order declared (shown on MariaDB): dropping `<table>_ibfk_2` drops the second, so the index it needed can
+    go; dropping `_ibfk_1` leaves the second key needing it."""
+    from tests.conftest import review_sql
+
+    schema = (
+        f"CREATE TABLE {first} (id char(36) PRIMARY KEY);\nCREATE TABLE {second} (id char(36) PRIMARY KEY);\n"
+        f"CREATE TABLE {table} (id char(36) PRIMARY KEY, {first}_id char(36) NOT NULL, {second}_id char(36) NOT NULL,"
+        f" FOREIGN KEY ({first}_id) REFERENCES {first} (id), FOREIGN KEY ({second}_id) REFERENCES {second} (id),"
+        f" CONSTRAINT {table}_uq UNIQUE ({second}_id, {first}_id)) ENGINE=InnoDB;\n"
+    )
+
+    def rules(dropped: str) -> set[str]:
+        sql = f"{schema}-- migration\nALTER TABLE {table} DROP FOREIGN KEY {dropped};\nALTER TABLE {table} DROP INDEX {table}_uq;\n"
+        return {f.rule for f in review_sql(sql, dialect="mysql").active}
+
+    assert "index-needed-by-foreign-key" not in rules(f"{table}_ibfk_2")
+    assert "index-needed-by-foreign-key" in rules(f"{table}_ibfk_1")
+    cursor = mariadb.cursor()
+    for statement in schema.strip().split(";\n"):
+        cursor.execute(statement)
+    cursor.execute(f"ALTER TABLE {table} DROP FOREIGN KEY {table}_ibfk_2")
+    cursor.execute(f"ALTER TABLE {table} DROP INDEX {table}_uq")
+    cursor.execute(f"DROP TABLE {table}")
+    cursor.execute(f"DROP TABLE {first}")
+    cursor.execute(f"DROP TABLE {second}")
