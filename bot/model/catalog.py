@@ -938,7 +938,11 @@ def _drop_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
         for guessed in [n for n, k in c.checks.items() if not k.named and same_table(k.table, op.table)]:
             del c.checks[guessed]
     numbered = _MYSQL_FK_NAME.fullmatch(op.name.lower())
-    if op.name not in c.foreign_keys and numbered and numbered.group(1) == op.table.rsplit(".", 1)[-1].lower():
+    if (
+        op.name not in c.foreign_keys
+        and numbered
+        and numbered.group(1) == op.table.rsplit(".", 1)[-1].lower()
+    ):
         # MySQL's name for the table's n-th foreign key declared without one (`<table>_ibfk_<n>`)
         unnamed = _unnamed_foreign_keys(c, op.table)
         index = int(numbered.group(2)) - 1
