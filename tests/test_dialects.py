@@ -454,3 +454,23 @@ def test_a_file_named_for_one_database_is_undone_by_the_migrations_down_for_ever
     assert mysql.down is not None and mysql.down_path == f"{stem}.down.sql"
     result = _review(base, added)
     assert not [f for f in result.findings if f.rule == "missing-down" and f.path.endswith(".mysql.up.sql")]
+
+
+@pytest.mark.parametrize(("other", "marker"), [("cockroach", "UNSIGNED"), ("h2", "AUTO_INCREMENT")])
+def test_sql_for_a_database_the_review_does_not_read_does_not_pick_the_dialect(
+    other: str, marker: str
+) -> None:
+    """With nothing in the repository naming a database, the migrations' own SQL decides; a file for a database
+    the review does not read (its name says so) is no evidence of MySQL."""
+    folder = "migrations"
+    files = {
+        f"{folder}/20240101000000_t.up.sql": "CREATE TABLE t (id int PRIMARY KEY);\n",
+        f"{folder}/20240101000000_t.{other}.up.sql": f"CREATE TABLE t (id int {marker} PRIMARY KEY);\n",
+    }
+    added = {f"{folder}/20240102000000_u.up.sql": "ALTER TABLE t ADD COLUMN note text;\n"}
+    changed = tuple(ChangedFile(p, "added", None, t) for p, t in added.items())
+    prepared = prepare(ChangeSet("b", "h", changed, MemoryTree(files | added), MemoryTree(files)))
+    assert prepared.databases[f"{folder}/20240102000000_u.up.sql"].dialect == "postgres"
+    mysql = {f"{folder}/20240101000000_t.up.sql": f"CREATE TABLE t (id int {marker} PRIMARY KEY);\n"}
+    prepared = prepare(ChangeSet("b", "h", changed, MemoryTree(mysql | added), MemoryTree(mysql)))
+    assert prepared.databases[f"{folder}/20240102000000_u.up.sql"].dialect == "mysql"

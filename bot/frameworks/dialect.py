@@ -228,7 +228,7 @@ def _versioned(named: Database, settled: Database | None) -> Database:
 def _migration_texts(tree: Tree) -> Iterable[str]:
     size = 0
     for path in tree.paths():
-        if not path.endswith(".sql") or size > _SAMPLE or named_database(path) is not None:
+        if not path.endswith(".sql") or size > _SAMPLE or named_database(path) or other_database(path):
             continue
         text = tree.read(path) or ""
         size += len(text)
