@@ -243,9 +243,19 @@ def _index(calls: list[php.Call], table: str, base: Origin) -> list[Operation]:
     online = any(modifier.name == "online" for modifier in calls[1:])
     return [
         AddIndex(
-            table=table, name=name, columns=columns, unique=c.name == "unique", concurrently=online, **base
+            table=table,
+            name=name,
+            columns=columns,
+            unique=c.name == "unique",
+            concurrently=online,
+            method=_METHODS.get(c.name, ""),
+            **base,
         )
     ]
+
+
+# MySQL's kinds of index the Blueprint's methods make (FULLTEXT is built with writes waiting)
+_METHODS = {"fullText": "fulltext", "fulltext": "fulltext", "spatialIndex": "spatial"}
 
 
 def _primary(calls: list[php.Call], table: str, base: Origin) -> list[Operation]:

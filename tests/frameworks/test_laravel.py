@@ -626,3 +626,40 @@ def test_foreign_keys_added_with_laravels_checks_off_are_built_in_place(
     cursor.execute("SET FOREIGN_KEY_CHECKS=1")
     cursor.execute(f"DROP TABLE {table}")
     cursor.execute(f"DROP TABLE {parent}")
+
+
+@pytest.mark.parametrize(
+    ("table", "columns"), [("songs", ["title", "artist_name"]), ("podcasts", ["author"])]
+)
+def test_a_fulltext_index_of_the_blueprint_is_a_fulltext_index(table: str, columns: list[str]) -> None:
+    """`$table->fullText([...])` is MySQL's FULLTEXT index, built with writes waiting on an existing table;
+    `->index([...])` is a B-tree index, built in place."""
+    listed = "[" + ", ".join(f"'{c}'" for c in columns) + "]"
+    created = _migration(
+        f"        Schema::create('{table}', function (Blueprint $table) {{\n            $table->id();\n"
+        + "".join(f"            $table->string('{c}');\n" for c in columns)
+        + "        });\n"
+    )
+    base = {"database/migrations/2020_01_01_000000_create.php": created}
+
+    def copies(method: str) -> list[str]:
+        up = f"        Schema::table('{table}', function (Blueprint $table) {{\n            $table->{method}({listed});\n        }});\n"
+        text = _migration(up)
+        changeset = ChangeSet(
+            "b",
+            "h",
+            (ChangedFile(PATH, "added", None, text),),
+            MemoryTree({**base, PATH: text}),
+            MemoryTree(base),
+        )
+        return [f.message for f in review(changeset, dialect="mysql").active if f.rule == "mysql-table-copy"]
+
+    assert [m for m in copies("fullText") if "FULLTEXT" in m]
+    assert copies("index") == []
+    parsed = laravel.parse(
+        PATH,
+        _migration(f"        Schema::table('{table}', fn (Blueprint $t) => $t->fullText({listed}));\n"),
+        MemoryTree(),
+        "mysql",
+    )
+    assert [op.method for op in parsed.up if isinstance(op, AddIndex)] in ([], ["fulltext"])
