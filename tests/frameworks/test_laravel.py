@@ -656,10 +656,3 @@ def test_a_fulltext_index_of_the_blueprint_is_a_fulltext_index(table: str, colum
 
     assert [m for m in copies("fullText") if "FULLTEXT" in m]
     assert copies("index") == []
-    parsed = laravel.parse(
-        PATH,
-        _migration(f"        Schema::table('{table}', fn (Blueprint $t) => $t->fullText({listed}));\n"),
-        MemoryTree(),
-        "mysql",
-    )
-    assert [op.method for op in parsed.up if isinstance(op, AddIndex)] in ([], ["fulltext"])
