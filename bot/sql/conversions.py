@@ -488,7 +488,10 @@ def _mysql_cost(old: str, new: str) -> Change:
 
 
 _CHARSET = re.compile(r"\s+(?:character\s+set|charset|collate)\s+\w+", re.I)
-_MYSQL_ALIASES = {"character varying": "varchar", "integer": "int", "decimal": "numeric"}
+# BOOL and BOOLEAN are MySQL's and MariaDB's names for TINYINT(1)
+_MYSQL_ALIASES = {
+    "character varying": "varchar", "integer": "int", "decimal": "numeric", "bool": "tinyint", "boolean": "tinyint",
+}  # fmt: skip
 _MYSQL_INTEGERS = frozenset({"tinyint", "smallint", "mediumint", "int", "bigint"})
 
 

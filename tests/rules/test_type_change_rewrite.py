@@ -34,6 +34,8 @@ def test_table_created_in_the_same_change_is_quiet() -> None:
     [
         ("sessions", "remember_for", "int(11)", "int", False),
         ("ledgers", "flag", "tinyint(1)", "tinyint(4)", False),
+        ("flows", "extend_session", "boolean", "tinyint(1)", False),
+        ("flows", "remember", "bool", "tinyint", False),
         ("ledgers", "total", "int(11)", "bigint(20)", True),
     ],
 )
