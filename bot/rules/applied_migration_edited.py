@@ -151,6 +151,18 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             )
             blast = "If the code does what it did, none; " + blast[0].lower() + blast[1:]
             yield _finding(migration, line, message, blast, Severity.WARNING)
+        elif not same_form and not renamed and _only_down_edited(
+            migration, _unannotated(before.base_text), _unannotated(before.head_text or "")
+        ):
+            message += (
+                " Only its down changes: the up that databases already ran is as it was, and a rollback runs"
+                " the edited down."
+            )
+            blast = (
+                "None for databases that ran it: a runner records that the up ran, not the text of the down, "
+                "so a rollback runs the edited one."
+            )
+            yield _finding(migration, line, message, blast, Severity.INFO)
         elif same_form or _same_statements(migration, context.applied_base):
             # A clean-up of the code around the statements (an unused variable, an import, a linter's
             # rewrite of its form): nothing a database runs differs, as far as the review reads the file;
@@ -164,18 +176,6 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             # the same names and values in the same order (a formatter's or linter's pass over every
             # migration): nothing to act on, but worth knowing
             yield _finding(migration, line, message, blast, Severity.INFO if same_form else Severity.WARNING)
-        elif not renamed and _only_down_edited(
-            migration, _unannotated(before.base_text), _unannotated(before.head_text or "")
-        ):
-            message += (
-                " Only its down changes: the up that databases already ran is as it was, and a rollback runs"
-                " the edited down."
-            )
-            blast = (
-                "None for databases that ran it: a runner records that the up ran, not the text of the down, "
-                "so a rollback runs the edited one."
-            )
-            yield _finding(migration, line, message, blast, Severity.INFO)
         elif (marker := _reapplied(migration, base_text, head_text)) is not None:
             # A script that declares its own revision, changed by the edit, with every statement guarded to run
             # again: the runner that keys on that revision re-applies it (a bridge or squash script).
