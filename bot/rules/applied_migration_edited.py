@@ -151,8 +151,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             )
             blast = "If the code does what it did, none; " + blast[0].lower() + blast[1:]
             yield _finding(migration, line, message, blast, Severity.WARNING)
-        elif not same_form and not renamed and _only_down_edited(
-            migration, _unannotated(before.base_text), _unannotated(before.head_text or "")
+        elif (
+            not same_form
+            and not renamed
+            and _only_down_edited(
+                migration, _unannotated(before.base_text), _unannotated(before.head_text or "")
+            )
         ):
             message += (
                 " Only its down changes: the up that databases already ran is as it was, and a rollback runs"
