@@ -214,7 +214,10 @@ def test_rails_leaves_a_function_default_of_a_uuid_column_unquoted(
 
 @pytest.mark.parametrize(
     ("table", "column", "column_type", "value"),
-    [("login_requests", "state", "varchar(5)", "'pending_review'"), ("countries", "code", "char(2)", "'USA'")],
+    [
+        ("login_requests", "state", "varchar(5)", "'pending_review'"),
+        ("countries", "code", "char(2)", "'USA'"),
+    ],
 )
 def test_sqlite_stores_a_value_its_column_type_would_refuse_elsewhere(
     table: str, column: str, column_type: str, value: str
