@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from bot.frameworks.settings.found import dialect_of, family
 from bot.model.changeset import Tree
 
 # The migrations a version-ordered runner reads in its folder, by file name: the version they start with.
@@ -93,9 +94,26 @@ class Revision:
     line: int  # of `down_revision`
 
 
-def alembic_revisions(tree: Tree) -> list[Revision]:
-    """Every Alembic revision of the tree (every `versions/` folder: a project may have several)."""
-    return _kept(tree, "alembic", _alembic)
+def alembic_revisions(tree: Tree, beside: str = "") -> list[Revision]:
+    """Every Alembic revision of the tree (every `versions/` folder: a project may have several); with
+    `beside`, only those of the history the file at that path belongs to (see `_database_folder`)."""
+    found = _kept(tree, "alembic", _alembic)
+    database = _database_folder(beside)
+    if not database:
+        return found
+    return [r for r in found if _database_folder(r.path) in ("", database)]
+
+
+def _database_folder(path: str) -> str:
+    """The database a folder of the path is named for (`versions/postgresql/…`, `versions/sqlite/…`), "" for
+    none. A project that runs on several databases may keep one versions folder per database, each the
+    location of its own environment: one history per database, whose files may share revision ids (the
+    same change written for each)."""
+    for part in reversed(path.split("/")[:-1]):
+        dialect = dialect_of(part)
+        if dialect:
+            return family(dialect)
+    return ""
 
 
 def _alembic(tree: Tree) -> list[Revision]:

@@ -17,6 +17,9 @@ Every deploy fails from then on (Alembic's: one migration silently left out). On
 brings is flagged, not one the base branch already had. One migration's files for several databases
 (pop/fizz: `1_users.up.sql`, `1_users.mysql.up.sql`, `1_users.sqlite3.up.sql`) share their version on
 purpose: the runner reads the one for its database.
+Alembic revisions kept in folders named for different databases (`versions/postgresql/`, `versions/sqlite/`,
+each the location of its own environment) are separate histories: the same change written for each database
+may share its revision id.
 
 ## Use instead
 Give the new migration the next free version after the newest one of the base branch (a new timestamp,
@@ -113,12 +116,12 @@ def _migration(path: str) -> str:
 
 
 def _alembic(migration: Migration, head: Tree, base: Tree) -> Iterator[Finding]:
-    revisions = graph.alembic_revisions(head)
+    revisions = graph.alembic_revisions(head, migration.path)
     mine = next((r for r in revisions if r.path == migration.path), None)
     if mine is None:
         return
     others = [r for r in revisions if r.revision == mine.revision and r is not mine]
-    already = [r for r in graph.alembic_revisions(base) if r.revision == mine.revision]
+    already = [r for r in graph.alembic_revisions(base, migration.path) if r.revision == mine.revision]
     if not others or len(already) > 1:
         return
     yield RULE.finding(

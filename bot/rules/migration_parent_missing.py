@@ -69,7 +69,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 
 
 def _alembic(migration: Migration, head: Tree) -> Iterator[Finding]:
-    revisions = graph.alembic_revisions(head)
+    revisions = graph.alembic_revisions(head, migration.path)
     mine = next((r for r in revisions if r.path == migration.path), None)
     known = {r.revision for r in revisions}
     if mine is None or not mine.down or len(known) < 2:

@@ -79,14 +79,14 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 
 
 def _alembic(migration: Migration, head: Tree, base: Tree) -> Iterator[Finding]:
-    revisions = graph.alembic_revisions(head)
+    revisions = graph.alembic_revisions(head, migration.path)
     mine = next((r for r in revisions if r.path == migration.path), None)
     if mine is None or mine.labelled or not mine.down:
         return
     after = graph.heads(revisions, mine.revision)
     if after is None or len(after) < 2 or mine not in after:
         return
-    before = graph.heads(graph.alembic_revisions(base), mine.down[0])
+    before = graph.heads(graph.alembic_revisions(base, migration.path), mine.down[0])
     if before is None or len(before) != 1:
         return  # the base branch's history already had several heads (or none the review can read)
     others = [r for r in after if r is not mine]

@@ -122,6 +122,38 @@ def test_alembic_duplicate_revision_id(folder: str, table: str, revs: tuple[str,
     assert len(found) == 1 and "present more than once" in found[0].blast_radius
 
 
+DATABASE_FOLDERS = [
+    ("db/migrations/versions", ("postgresql", "sqlite"), "orders", ("4d5e6f7a8b9c", "5e6f7a8b9c0d", "6f7a8b9c0d1e")),
+    ("server/alembic/versions", ("mysql", "sqlite"), "users", ("abc123", "bcd234", "cde345")),
+]
+
+
+@pytest.mark.parametrize(("root", "databases", "table", "revs"), DATABASE_FOLDERS)
+def test_alembic_one_history_per_database_folder(
+    root: str, databases: tuple[str, str], table: str, revs: tuple[str, ...]
+) -> None:
+    """A project that keeps one versions folder per database (each its own environment) writes each change
+    once per database, often under the same revision id: the histories are apart, no duplicate, no new head."""
+    first, theirs, mine = revs
+    one, other = (f"{root}/{database}" for database in databases)
+    base = {**_history(one, table, revs), **_history(other, table, revs)}
+    added = {
+        f"{one}/{mine}_mine.py": revision(mine, f'"{theirs}"', table=table),
+        f"{other}/{mine}_mine.py": revision(mine, f'"{theirs}"', table=table),
+    }
+    assert rules_of(findings(base, added)) & {HEADS, PARENT, "duplicate-migration-version"} == set()
+    # within one database's folder the same id twice is still a duplicate, and a second head still a head
+    twice = {**added, f"{one}/{mine}_again.py": revision(mine, f'"{theirs}"', table=table)}
+    assert rules_of(findings(base, twice)) >= {"duplicate-migration-version"}
+    forked = {f"{one}/{mine}_mine.py": revision(mine, f'"{first}"', table=table)}
+    found = findings(base, forked, rule=HEADS)
+    assert len(found) == 1 and f"{one}/" in found[0].message and f"{other}/" not in found[0].message
+    # a parent only the other database's folder declares is missing in this one's history
+    stray = {f"{one}/{mine}_mine.py": revision(mine, '"0ddba11"', table=table)}
+    other_only = {**_history(one, table, revs), f"{other}/0ddba11_x.py": revision("0ddba11", "None", table=table)}
+    assert len(findings(other_only, stray, rule=PARENT)) == 1
+
+
 # ---- Django --------------------------------------------------------------------------------------------
 
 
