@@ -196,6 +196,9 @@ class Catalog:
     # table → how many rows the migrations inserted into it (literal rows, `Model.objects.create()`), while no
     # DELETE or TRUNCATE followed; an INSERT … SELECT counts as many (MAX_ROWS)
     inserted: dict[str, int] = field(default_factory=dict)
+    # (table, column) whose NULLs a migration filled: an UPDATE that sets the column where it is NULL, or in every
+    # row (a backfill, `for row in Model.objects.filter(col=None): …`); replaced, never extended
+    filled: frozenset[tuple[str, str]] = frozenset()
     # views, functions and triggers by "kind:name" (a trigger's name includes its table)
     objects: dict[str, DatabaseObject] = field(default_factory=dict)
 
@@ -1038,6 +1041,25 @@ _PINNED = re.compile(r"\s*([\w\"`]+)\s*=\s*('(?:[^']|'')*'|-?\d+)\s*")
 _CONSTANT = re.compile(r"'(?:[^']|'')*'|-?\d+(?:\.\d+)?|true|false|null", re.I)
 
 
+def _update(c: Catalog, op: Operation, in_change: bool) -> None:
+    """An UPDATE: the seeded rows it names take its values, and the columns it fills have no NULLs left."""
+    _reseed(c, op, in_change)
+    _fill(c, op, in_change)
+
+
+def _fill(c: Catalog, op: Operation, in_change: bool) -> None:
+    """An UPDATE that writes a column in every row, or in the rows where it is NULL: its NULLs are filled."""
+    assert isinstance(op, DataUpdate)
+    table = unqualified(op.table)
+    filled = {
+        (table, column)
+        for column, _ in op.assignments
+        if op.where is None or op.where.strip() == f"{column} IS NULL"
+    }
+    if filled - c.filled:
+        c.filled = c.filled | filled
+
+
 def _unseed(c: Catalog, op: Operation, in_change: bool) -> None:
     """After a DELETE or TRUNCATE the rows a table holds are no longer known from its seeds."""
     assert isinstance(op, DataDelete | Truncate)
@@ -1270,7 +1292,7 @@ _APPLY = {
     DropConstraint: _drop_constraint,
     CreateFunction: _create_function,
     DataInsert: _seed,
-    DataUpdate: _reseed,
+    DataUpdate: _update,
     DataDelete: _unseed,
     Truncate: _unseed,
     RawSQL: _database_object,

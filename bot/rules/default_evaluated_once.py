@@ -9,6 +9,12 @@ constraint fails as soon as the table has two rows: the migration stops in produ
 empty development database. Without `unique=True` it does not fail: every existing row silently shares one
 token, code or key that the code expects to be different in each row.
 
+An AlterField that makes a nullable field NOT NULL with such a default does the same to the rows still NULL:
+Django calls the default once, writes that value into each of them (`UPDATE … SET token = %s WHERE token IS
+NULL`), then sets NOT NULL; a unique field fails as soon as two rows were NULL. A migration before it that
+filled the NULLs one by one (a `RunPython` loop, in the change or already in the history) leaves nothing for
+the one value, and is no finding.
+
 Rails does the same with a default written as Ruby: `add_column :invites, :token, :string, default:
 SecureRandom.hex(16)` runs `SecureRandom.hex` once, when the migration runs, and the column keeps that one
 string as its default. Every existing row gets it, and so does every row inserted later without a token:
@@ -29,8 +35,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from bot.model.catalog import unqualified
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddColumn, AddConstraint, CreateTable, Migration, Operation, SetDefault
+from bot.model.migration import (
+    AddColumn,
+    AddConstraint,
+    CreateTable,
+    DataUpdate,
+    Migration,
+    Operation,
+    SetDefault,
+    SetNotNull,
+)
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -100,6 +116,58 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not unique and not _PER_ROW.search(default):
             continue  # `timezone.now()` for every existing row is what the author means
         yield _finding(op, default, unique, context)
+    for op in ups:
+        if isinstance(op, DataUpdate) and (found := _nulls_filled_once(op, ups, context)) is not None:
+            yield found
+
+
+def _nulls_filled_once(op: DataUpdate, ups: tuple[Operation, ...], context: Context) -> Finding | None:
+    """Django's AlterField from `null=True` to NOT NULL with a default Python computes: the schema editor
+    calls the default once and writes that value into every row still NULL (`UPDATE … SET col = %s WHERE col
+    IS NULL`), then sets NOT NULL. Quiet where a migration before filled the column's NULLs one by one."""
+    if len(op.assignments) != 1 or op.saves or op.batched:
+        return None
+    column, default = op.assignments[0]
+    if op.where != f"{column} IS NULL" or not default.endswith("()"):
+        return None
+    line = op.location.line
+
+    def here(o: Operation) -> bool:
+        return o.location.line == line and getattr(o, "table", None) == op.table
+
+    if not any(isinstance(o, SetNotNull) and o.column == column and here(o) for o in ups):
+        return None
+    before = context.before(op)
+    if (unqualified(op.table), column) in before.filled:
+        return None  # filled before: only rows written since, if any, get the one value
+    unique = (column,) in before.unique_keys(op.table) or any(
+        isinstance(o, AddConstraint) and o.constraint in ("unique", "primary_key") and o.columns == (column,)
+        for o in ups
+        if here(o)
+    )
+    if not unique and not _PER_ROW.search(default):
+        return None
+    target = f"`{op.table}.{column}`"
+    if unique:
+        return op.finding(
+            RULE,
+            f"{target} is made NOT NULL and Django fills the rows where it is NULL by calling `{default}` once: "
+            "they all get the same value, so the column's unique constraint fails as soon as two rows were NULL.",
+            blast_radius=f"The migration fails in production wherever {context.size_words(op.table)} has two rows "
+            "with NULL there (it passes on a development database without them), and the deploy stops.",
+            fix=f"First fill each NULL `{column}` with its own value in a `RunPython` step (`for row in "
+            f"Model.objects.filter({column}__isnull=True).iterator(): row.{column} = …; "
+            f'row.save(update_fields=["{column}"])`), in this migration before the AlterField or in an earlier one.',
+        )
+    return op.finding(
+        RULE,
+        f"{target} is made NOT NULL and Django fills the rows where it is NULL by calling `{default}` once: they "
+        "all get the same value, where the code expects each row to have its own.",
+        severity=Severity.WARNING,
+        blast_radius=f"Every row of {context.size_words(op.table)} that held NULL there shares one `{column}`; "
+        "nothing fails.",
+        fix=f"First fill each NULL `{column}` with its own value in a `RunPython` step, before the AlterField.",
+    )
 
 
 def _rails(migration: Migration, context: Context) -> Iterator[Finding]:

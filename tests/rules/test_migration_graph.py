@@ -123,7 +123,12 @@ def test_alembic_duplicate_revision_id(folder: str, table: str, revs: tuple[str,
 
 
 DATABASE_FOLDERS = [
-    ("db/migrations/versions", ("postgresql", "sqlite"), "orders", ("4d5e6f7a8b9c", "5e6f7a8b9c0d", "6f7a8b9c0d1e")),
+    (
+        "db/migrations/versions",
+        ("postgresql", "sqlite"),
+        "orders",
+        ("4d5e6f7a8b9c", "5e6f7a8b9c0d", "6f7a8b9c0d1e"),
+    ),
     ("server/alembic/versions", ("mysql", "sqlite"), "users", ("abc123", "bcd234", "cde345")),
 ]
 
@@ -150,7 +155,10 @@ def test_alembic_one_history_per_database_folder(
     assert len(found) == 1 and f"{one}/" in found[0].message and f"{other}/" not in found[0].message
     # a parent only the other database's folder declares is missing in this one's history
     stray = {f"{one}/{mine}_mine.py": revision(mine, '"0ddba11"', table=table)}
-    other_only = {**_history(one, table, revs), f"{other}/0ddba11_x.py": revision("0ddba11", "None", table=table)}
+    other_only = {
+        **_history(one, table, revs),
+        f"{other}/0ddba11_x.py": revision("0ddba11", "None", table=table),
+    }
     assert len(findings(other_only, stray, rule=PARENT)) == 1
 
 
