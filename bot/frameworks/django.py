@@ -24,7 +24,7 @@ from bot.frameworks import django_signals, seed_rows, suppressions
 from bot.frameworks import python_source as py
 from bot.frameworks.django_apps import DJANGO_USER, Apps, user_model
 from bot.frameworks.django_generic import with_generic_relations
-from bot.frameworks.django_operations import Reader
+from bot.frameworks.django_operations import Reader, operation_subclasses
 from bot.frameworks.django_state import Model, State
 from bot.frameworks.inverse import inverse
 from bot.frameworks.origin import Origin
@@ -281,6 +281,8 @@ class _Parser:
         self.models.update({name: table for _, name, table in imported})
         if "django.contrib" in self.text:
             self.models.update(_contrib_models(module, self.apps))
+        if "(" in self.text and "class " in self.text:
+            self.reader.subclasses = operation_subclasses(module)
         klass = next((n for n in module.body if isinstance(n, ast.ClassDef) and n.name == "Migration"), None)
         atomic, operations = _class_attributes(klass)
         up: list[Operation] = []

@@ -50,6 +50,8 @@ class Reader:
     def __init__(self, text: str, path: str, dialect: str, state: State, apps: Apps | None = None) -> None:
         self.text, self.path, self.dialect, self.state = text, path, dialect, state
         self.apps = apps  # the other apps of the project, for foreign keys to their models
+        # operation classes the migration defines on one of Django's, forwards unchanged: name → Django's
+        self.subclasses: dict[str, str] = {}
 
     def field(self, name: str, node: ast.expr, table: str) -> Field:
         return read_field(name, node, self.state, self.dialect, table, self.apps)
@@ -64,6 +66,11 @@ class Reader:
     def operation(self, call: ast.Call) -> list[Operation] | None:
         """None when the operation is not one of Django's schema operations."""
         name = py.name(call)
+        if name in self.subclasses:  # read as the call of the operation it runs as, in the same place
+            name = self.subclasses[name]
+            call = ast.copy_location(
+                ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=call.args, keywords=call.keywords), call
+            )
         for suffix in ("AddIndexConcurrently", "RemoveIndexConcurrently"):
             if name.endswith(suffix):  # wrappers from third-party packages keep Django's behaviour
                 name = suffix
@@ -76,6 +83,22 @@ class Reader:
         if found is None:
             found = self.state.models[name.lower()] = Model(default_table(self.state.app, name))
         return name, found
+
+
+def operation_subclasses(module: ast.Module) -> dict[str, str]:
+    """The operation classes a migration module defines on one of Django's schema operations without changing
+    what it does to the database going forward (`class AddIndexConcurrentlyPlainReverse(AddIndexConcurrently)`
+    that only overrides `database_backwards`): by name, the operation each one runs as."""
+    found = {}
+    for node in module.body:
+        if not isinstance(node, ast.ClassDef) or len(node.bases) != 1:
+            continue
+        base = py.name(node.bases[0])
+        known = base in _HANDLERS or base.endswith(("AddIndexConcurrently", "RemoveIndexConcurrently"))
+        methods = {item.name for item in node.body if isinstance(item, ast.FunctionDef)}
+        if known and not methods & {"database_forwards", "state_forwards", "__init__"}:
+            found[node.name] = base
+    return found
 
 
 def _create_model(r: Reader, call: ast.Call) -> list[Operation]:

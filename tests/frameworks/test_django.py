@@ -460,3 +460,61 @@ def test_a_model_of_djangos_own_apps_imported_directly_is_read(
     }  # Django's models, not the project's
     migration = django.parse(PATH, text, MemoryTree({FIRST: INITIAL}), "postgres")
     assert table in {t for op in migration.up for t in op.tables}
+
+
+_SUBCLASS = """from django.contrib.postgres.operations import {base}
+from django.db import migrations, models
+from django.db.migrations.operations.models import {plain}
+
+
+class {name}({base}):
+    \"\"\"Runs as {base}; {what}.\"\"\"
+
+    def {method}(self, app_label, schema_editor, from_state, to_state):
+        {plain}.{method}(self, app_label, schema_editor, from_state, to_state)
+
+
+class Migration(migrations.Migration):
+    atomic = False
+    dependencies = [("{app}", "0001_initial")]
+    operations = [
+        {name}(model_name="{model}", {argument}),
+    ]
+"""
+
+
+@pytest.mark.parametrize(
+    ("app", "model", "column", "name"),
+    [
+        ("shop", "Order", "placed_on", "AddIndexConcurrentlyPlainReverse"),
+        ("crm", "Lead", "score", "BuildIndex"),
+    ],
+)
+def test_an_operation_class_the_migration_defines_on_one_of_djangos_runs_as_that_one(
+    app: str, model: str, column: str, name: str
+) -> None:
+    from tests.conftest import review_sql
+
+    initial = (
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n"
+        f'    operations = [migrations.CreateModel(name="{model}", fields=[("id", models.BigAutoField('
+        f'primary_key=True)), ("{column}", models.IntegerField(null=True))])]\n'
+    )
+    base = {f"{app}/migrations/0001_initial.py": initial}
+    index = f'index=models.Index(fields=["{column}"], name="{app}_{column}_idx")'
+    path = f"{app}/migrations/0002_index.py"
+
+    def found(method: str) -> set[str]:
+        text = _SUBCLASS.format(
+            base="AddIndexConcurrently", plain="AddIndex", name=name, what="another way back", method=method,
+            app=app, model=model.lower(), argument=index,
+        )  # fmt: skip
+        return {f.rule for f in review_sql(text, path=path, base=base).active}
+
+    # only the way back differs: the index is built concurrently, outside a transaction, as Django's own
+    assert (
+        found("database_backwards") & {"unreadable-migration", "unparsed-statement", "non-concurrent-index"}
+        == set()
+    )
+    # a class that changes what runs going forward is no operation the review knows
+    assert {"unreadable-migration", "unparsed-statement"} <= found("database_forwards")
