@@ -216,7 +216,12 @@ def _set_where_opposite_agrees(op: DataUpdate) -> Iterator[Finding]:
     condition = where_of(op)
     if condition is None:
         return
-    tests = list(_flag_tests(condition))
+    # a flag the statement also writes is no flag the changed rows keep (`SET is_active = FALSE, is_archived =
+    # TRUE WHERE is_active = TRUE` archives the active rows and deactivates them together)
+    written = {w.target.lower() for w in writes(op)}
+    tests = [
+        (column, required) for column, required in _flag_tests(condition) if column.lower() not in written
+    ]
     for write in writes(op):
         value = _truth(write.value)
         if value is None:

@@ -1,3 +1,5 @@
+import pytest
+
 from tests.conftest import review_sql
 
 
@@ -52,3 +54,21 @@ def test_columns_copied_from_another_table_under_other_names_are_no_swap() -> No
 def test_three_columns_rotated_are_a_swap() -> None:
     sql = "INSERT INTO parcels (width, height, depth) SELECT height, depth, width FROM boxes;"
     assert _found(sql)
+
+
+@pytest.mark.parametrize(
+    ("table", "flag", "opposite"),
+    [("triggers", "is_active", "is_archived"), ("accounts", "enabled", "disabled")],
+)
+def test_a_flag_set_where_its_opposite_agrees_unless_the_statement_flips_that_one_too(
+    table: str, flag: str, opposite: str
+) -> None:
+    schema = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {flag} boolean, {opposite} boolean);\n-- migration\n"
+    )
+    where = f"WHERE {flag} = TRUE AND id >= 1 AND id < 1000;"
+    [message] = _found(f"{schema}UPDATE {table} SET {opposite} = TRUE {where}")
+    assert f"`{table}.{opposite}` is set to TRUE" in message
+    # archived and deactivated together: no row ends up both
+    assert _found(f"{schema}UPDATE {table} SET {flag} = FALSE, {opposite} = TRUE {where}") == []
+    assert _found(f"{schema}UPDATE {table} SET {opposite} = TRUE, {flag} = NOT {flag} {where}") == []
