@@ -70,6 +70,7 @@ from bot.model.migration import (
     DataDelete,
     DataUpdate,
     Migration,
+    Operation,
     RunCode,
     SetTimeout,
     Transaction,
@@ -594,6 +595,18 @@ _NOT_COMPARED = frozenset(
 )
 
 
+def _compared(op: Operation) -> tuple[object, ...]:
+    """The operation field for field, whatever its text: `postgresql.BYTEA()` written `BYTEA()` once the type is
+    imported by name is the same column."""
+    return (
+        type(op).__name__,
+        *(getattr(op, f.name) for f in dataclasses.fields(op) if f.name not in _AS_WRITTEN),
+    )
+
+
+_AS_WRITTEN = frozenset({"location", "end_line", "sql", "expression", "spelled_out"})
+
+
 def _unguarded(migration: Migration) -> list[tuple[object, ...]]:
     return [
         (
@@ -735,7 +748,7 @@ def _only_code_edited(migration: Migration, old: Migration | None) -> bool:
             if isinstance(op, RunCode)
             else effect(op, m.dialect)
             if isinstance(op, DATA_CHANGES)
-            else (type(op).__name__, op.sql)
+            else _compared(op)
             for op in (*m.up, *(m.down or ()))
             if not (isinstance(op, RunCode) and _TRANSACTION_CALLS.fullmatch(op.sql.strip()))
         )

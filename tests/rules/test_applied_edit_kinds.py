@@ -448,3 +448,44 @@ def test_the_same_schema_written_another_way_is_a_warning(table: str, column: st
     other = call.replace("false, true", "false, false")  # signed: another column
     [(severity, _)] = _edit(path, before, head.replace("BODY", other), base=base)
     assert severity == "critical"
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "module", "kind"),
+    [("sources", "secret", "postgresql", "BYTEA"), ("alerts", "settings", "postgresql", "JSONB")],
+)
+def test_a_type_imported_by_name_in_an_applied_alembic_revision_with_code_is_a_warning(
+    table: str, column: str, module: str, kind: str
+) -> None:
+    """`postgresql.BYTEA()` written `BYTEA()` once the type is imported by name, in a revision whose code copies
+    rows (which the review does not run): the same column, the same code; worth a look, not a block."""
+    before = (
+        '"""copy\n\nRevision ID: 0002\nRevises: 0001\n"""\nimport sqlalchemy as sa\nfrom alembic import op\n'
+        f"from sqlalchemy.dialects import {module}\nfrom sqlalchemy.sql import table as table_of\n\n"
+        "revision = '0002'\ndown_revision = '0001'\n\n\n"
+        f"def upgrade():\n    op.add_column('{table}', sa.Column('{column}_new', {module}.{kind}(), nullable=True))\n"
+        f"    rows = table_of('{table}', sa.column('id'), sa.column('{column}'), sa.column('{column}_new'))\n"
+        "    conn = op.get_bind()\n"
+        "    for row in conn.execute(rows.select()):\n"
+        f"        conn.execute(rows.update().where(rows.c.id == row.id).values({column}_new=transform(row.{column})))\n\n\n"
+        "def downgrade():\n    pass\n"
+    )
+    after = before.replace(
+        f"from sqlalchemy.dialects import {module}\n", f"from sqlalchemy.dialects.{module} import {kind}\n"
+    )
+    after = after.replace(f"{module}.{kind}()", f"{kind}()")
+    base = {
+        "alembic/versions/0001_init.py": (
+            '"""init\n\nRevision ID: 0001\nRevises:\n"""\nimport sqlalchemy as sa\nfrom alembic import op\n\n'
+            "revision = '0001'\ndown_revision = None\n\n\ndef upgrade():\n"
+            f"    op.create_table('{table}', sa.Column('id', sa.Integer, primary_key=True), sa.Column('{column}', sa.Text))\n\n\n"
+            f"def downgrade():\n    op.drop_table('{table}')\n"
+        )
+    }
+    path = "alembic/versions/0002_copy.py"
+    [(severity, message)] = _edit(path, before, after, base=base)
+    assert severity == "warning" and "the edit is in its code" in message, message
+    # another type for the column is another schema: still a block
+    other = after.replace(f"{kind}()", "sa.Text()")
+    [(severity, _)] = _edit(path, before, other, base=base)
+    assert severity == "critical"
