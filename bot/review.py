@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from bot import frameworks, rules, two_cores
-from bot.frameworks import django, django_squash, history_cache, prisma, prisma_push, seeds
+from bot.frameworks import django, django_squash, history_cache, migration_graph, prisma, prisma_push, seeds
 from bot.frameworks.dialect import Dialects, dialect_files, for_another_file, named_database, other_database
 from bot.frameworks.history import in_order
 from bot.frameworks.settings.runner import runner_settings
@@ -65,6 +65,8 @@ def prepare(
     changeset: ChangeSet, *, config: Config | None = None, dialect: str | None = None, lint: bool = False
 ) -> Prepared:
     """Parse the migrations a change adds or modifies, and the schema before them."""
+    if not lint:
+        changeset = migration_graph.renumbered(changeset)
     if config is None:
         config = parse_config(changeset.config_text, changeset.config_path, rules.ALL_IDS)
     django.start_review()
@@ -272,6 +274,8 @@ def review(
     the review advances its catalogs (how far is left unsaid: a second process may have checked the later
     migrations), so one `Prepared` serves one review.
     """
+    if not lint:
+        changeset = migration_graph.renumbered(changeset)
     if prepared is None:
         prepared = prepare(changeset, config=config, dialect=dialect, lint=lint)
     config, dialect, catalog = prepared.config, prepared.dialect, prepared.catalog

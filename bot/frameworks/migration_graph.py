@@ -8,6 +8,7 @@ Each tree is read once (its listing by folder, its revisions), kept for the tree
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bot.frameworks.settings.found import dialect_of, family
-from bot.model.changeset import Tree
+from bot.model.changeset import ChangedFile, ChangeSet, Tree
 
 # The migrations a version-ordered runner reads in its folder, by file name: the version they start with.
 _VERSIONED = {
@@ -92,6 +93,50 @@ class Revision:
     down: tuple[str, ...] | None  # the revisions it follows; None: not a literal the review can read
     labelled: bool  # declares `branch_labels`: a branch of its own, on purpose
     line: int  # of `down_revision`
+
+
+# The version a migration's file name starts with (`0408_`, `20240101120000_`, `V3__`, `00007_`), and the rest.
+_NUMBERED = re.compile(r"^[Vv]?\d+(?:[._]\d+)*_+(?=[A-Za-z])")
+
+
+def renumbered(changeset: ChangeSet) -> ChangeSet:
+    """The change with each migration it removes and adds again in the same folder under another version, the
+    rest of the name the same (`0408_fix_counts.py` gone, `0409_fix_counts.py` new: renumbered after a rebase,
+    its content edited too, so git paired them as no rename), read as that file renamed."""
+    removed = {f.path: f for f in changeset.files if f.status == "removed" and f.base_text is not None}
+    added = [f for f in changeset.files if f.status == "added" and f.head_text is not None]
+    if not removed or not added:
+        return changeset
+
+    def key(path: str) -> tuple[str, str] | None:
+        folder, _, name = path.rpartition("/")
+        match = _NUMBERED.match(name)
+        return (folder, name[match.end() :]) if match else None
+
+    gone: dict[tuple[str, str] | None, list[ChangedFile]] = defaultdict(list)
+    for file in removed.values():
+        gone[key(file.path)].append(file)
+    new: dict[tuple[str, str] | None, list[ChangedFile]] = defaultdict(list)
+    for file in added:
+        new[key(file.path)].append(file)
+    pairs = {
+        mine[0].path: theirs[0]
+        for k, mine in new.items()
+        if k is not None and len(mine) == 1 and len(theirs := gone.get(k, [])) == 1
+    }
+    if not pairs:
+        return changeset
+    paired = {old.path for old in pairs.values()}
+    files = tuple(
+        dataclasses.replace(
+            f, status="renamed", base_text=pairs[f.path].base_text, previous_path=pairs[f.path].path
+        )
+        if f.path in pairs
+        else f
+        for f in changeset.files
+        if f.path not in paired or f.status != "removed"
+    )
+    return dataclasses.replace(changeset, files=files)
 
 
 def alembic_revisions(tree: Tree, beside: str = "") -> list[Revision]:

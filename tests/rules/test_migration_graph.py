@@ -192,6 +192,47 @@ def _app(app: str, theirs: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(("app", "mine", "theirs"), DJANGO_NAMES)
+def test_a_migration_renumbered_and_edited_is_a_rename_not_a_second_leaf(
+    app: str, mine: str, theirs: str
+) -> None:
+    """The change removes the base branch's newest migration and adds it again after one of its own, under the
+    next number and with edits (git pairs no rename): one leaf, and the move of an applied migration said."""
+    from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+    from bot.review import review
+
+    folder = f"{app}/migrations"
+    base = _app(app, theirs)
+    old = f"{folder}/{theirs}.py"
+    rest = theirs.split("_", 1)[1]
+    inserted = f"{folder}/{mine}.py"
+    moved = f"{folder}/0004_{rest}.py"
+    edited = migration(f"('{app}', '{mine}')").replace(
+        "operations = []", "operations = []  # after the index"
+    )
+    head = {
+        **{p: t for p, t in base.items() if p != old},
+        inserted: migration(f"('{app}', '0002_more')"),
+        moved: edited,
+    }
+    files = (
+        ChangedFile(old, "removed", base[old], None),
+        ChangedFile(inserted, "added", None, head[inserted]),
+        ChangedFile(moved, "added", None, edited),
+    )
+    found = review(ChangeSet("b", "h", files, MemoryTree(head), MemoryTree(base))).active
+    assert HEADS not in rules_of(found)
+    [renamed] = [f for f in found if f.rule == "applied-migration-edited"]
+    assert renamed.path == moved and old in renamed.message and "renamed" in renamed.message
+    # removed for good, with nothing of its name added again: the removed file stays in the merged history
+    files = (
+        ChangedFile(old, "removed", base[old], None),
+        ChangedFile(inserted, "added", None, head[inserted]),
+    )
+    gone = {p: t for p, t in head.items() if p != moved}
+    assert HEADS in rules_of(review(ChangeSet("b", "h", files, MemoryTree(gone), MemoryTree(base))).active)
+
+
+@pytest.mark.parametrize(("app", "mine", "theirs"), DJANGO_NAMES)
 @pytest.mark.parametrize("lacks", [True, False], ids=["branch-behind", "branch-merged-main"])
 def test_django_two_leaves(app: str, mine: str, theirs: str, lacks: bool) -> None:
     base = _app(app, theirs)
