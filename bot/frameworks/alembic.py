@@ -5,7 +5,8 @@
   commits first and runs outside it, so concurrent index builds inside it are fine.
 - A `downgrade()` that is only `pass` (or raises) is no way back.
 - `op.execute` and `connection.execute(sa.text(…))` are parsed as SQL at the line of their string; other
-  Python in `upgrade()` is RunCode naming the tables it mentions.
+  Python in `upgrade()` is RunCode naming the tables it mentions, except questions to SQLAlchemy's inspector,
+  which change nothing and make the statements they guard ones that run again (see existence_guards).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import copy
 import dataclasses
 import re
 
+from bot.frameworks import existence_guards as guards
 from bot.frameworks import python_source as py
 from bot.frameworks import suppressions
 from bot.frameworks.alembic_core import core_sql, declared_table
@@ -219,12 +221,22 @@ class _Body:
         self.ops: list[Operation] = []
         self.autocommit = False
         self.tables = dict(tables or {})  # variable → the table `sa.table(…)` declares
+        # what the inspector said, bound to local names, and the module's own functions that ask it
+        self.schema_reads: set[str] = set()
+        self.inspections = guards.helpers(text)
 
     def read(self, body: list[ast.stmt], table: str = "") -> None:
         for statement in body:
             self._statement(statement, table)
 
     def _statement(self, node: ast.stmt, table: str) -> None:
+        if (
+            isinstance(node, ast.Assign | ast.AnnAssign)
+            and node.value is not None
+            and guards.reads_schema(node.value, self.schema_reads, self.inspections)
+        ):
+            self.schema_reads.update(guards.bound(node))  # a question to the inspector: nothing changes
+            return
         self._declare(node)
         if self._core(node):
             return
@@ -252,10 +264,14 @@ class _Body:
             self.read(node.body, table)
         elif isinstance(node, ast.If):
             runs = runs_on(ast.unparse(node.test), self.dialect)  # `if bind.dialect.name == "mysql":`
+            start = len(self.ops)
             if runs is not False:
                 self.read(node.body, table)
             if runs is not True:
                 self.read(node.orelse, table)
+            if guards.asks_schema(node.test, self.schema_reads, self.inspections):
+                # `if "orders_user_id_fkey" in names:`: runs only where the schema is as it expects
+                self.ops[start:] = [guards.guarded(op) for op in self.ops[start:]]
         else:
             self._code(node)
 

@@ -28,7 +28,9 @@ Drizzle) is still the migration the runner recorded: only an edit of its content
 its module or class. A move is a warning where the runner records the path (Liquibase, Sqitch, a Django module
 moved to another app, SQL files of no known runner). An edit of the down alone (a rollback fixed: its statements, or the code of a down written last that
 prepares them, with the imports it needs) is a note: the runner records that the up ran, and a
-rollback runs the file's current down. Liquibase records changeSets, not files: appending a changeSet to a changelog is no finding,
+rollback runs the file's current down. An edit that only adds or removes `IF EXISTS` / `IF NOT EXISTS` guards (in an Alembic revision: puts
+statements under a question to SQLAlchemy's inspector, `if "…" in inspector.get_indexes(…):`) is a note: the
+same changes, made safe to run again. Liquibase records changeSets, not files: appending a changeSet to a changelog is no finding,
 editing or removing one that already ran is. An edit that a later migration of the same change makes on the databases that
 ran the old version (the applied file fixed for new installs, and a new migration that adds the same index or
 column where it is missing, guarded by `IF NOT EXISTS` or `Schema::hasIndex`) is a note: both kinds of database
@@ -701,7 +703,10 @@ def _same_statements(migration: Migration, old: Migration | None) -> bool:
     there."""
     if old is None:
         return False
-    return (_statements(old) == _statements(migration) or _same_operations(migration, old)) and not any(
+    # a statement put under a guard of the code around it (`if "…" in inspector.get_indexes(…):`) reads the
+    # same but runs again without failing: that edit is the guards' (see `_guards_only`)
+    same = _statements(old) == _statements(migration) and _guards(old) == _guards(migration)
+    return (same or _same_operations(migration, old)) and not any(
         isinstance(op, RunCode | Unparsed) for op in (*migration.up, *(migration.down or ()))
     )
 

@@ -14,6 +14,7 @@ from bot.model.migration import (
     AlterColumnType,
     DataUpdate,
     DropColumn,
+    DropConstraint,
     Migration,
     RenameColumn,
     RunCode,
@@ -309,3 +310,120 @@ def test_batch_mode_rebuilds_what_sqlite_cannot_alter(table: str, column: str) -
     assert "sqlite-alter-unsupported" not in rules("")
     assert "sqlite-alter-unsupported" not in rules(', recreate="auto"')
     assert "sqlite-alter-unsupported" in rules(', recreate="never"')
+
+
+# ---- statements guarded by what SQLAlchemy's inspector says -------------------------------------------------
+
+_GUARDED_INIT = (
+    '"""init\n\nRevision ID: 0001\nRevises:\n"""\nimport sqlalchemy as sa\nfrom alembic import op\n\n'
+    "revision = '0001'\ndown_revision = None\n\n\ndef upgrade():\n"
+    "    op.create_table('{table}', sa.Column('id', sa.Integer, primary_key=True), sa.Column('{column}', sa.Text),"
+    " sa.Column('{parent}_id', sa.Integer))\n"
+    "    op.create_table('{parent}', sa.Column('id', sa.Integer, primary_key=True))\n"
+    "    op.create_foreign_key('{table}_{parent}_id_fkey', '{table}', '{parent}', ['{parent}_id'], ['id'])\n\n\n"
+    "def downgrade():\n    op.drop_table('{table}')\n"
+)
+_GUARDED = (
+    '"""change\n\nRevision ID: 0002\nRevises: 0001\n"""\nimport sqlalchemy as sa\nfrom alembic import op\n'
+    "from sqlalchemy.engine.reflection import Inspector\n\n"
+    "revision = '0002'\ndown_revision = '0001'\n\n\n{helper}def upgrade():\n{upgrade}\n\ndef downgrade():\n"
+    "    op.drop_constraint(None, '{table}', type_='foreignkey')\n"
+)
+GUARD_NAMES = [("orders", "note", "customer"), ("tickets", "summary", "queue")]
+
+
+def _drop_and_add_key(table: str, parent: str, guard: str) -> str:
+    key = f"{table}_{parent}_id_fkey"
+    drop = f"op.drop_constraint('{key}', '{table}', type_='foreignkey')"
+    add = f"    op.create_foreign_key(None, '{table}', '{parent}', ['{parent}_id'], ['id'], ondelete='CASCADE')\n"
+    if guard == "none":
+        return f"    {drop}\n{add}"
+    if guard == "names":
+        return (
+            "    conn = op.get_bind()\n    inspector = Inspector.from_engine(conn)\n"
+            f"    keys = inspector.get_foreign_keys('{table}')\n    names = [k['name'] for k in keys]\n"
+            f"    if '{key}' in names:\n        {drop}\n{add}"
+        )
+    return f"    if has_key('{table}', '{key}'):\n        {drop}\n{add}"  # a helper of the module
+
+
+def _guarded_text(table: str, column: str, parent: str, guard: str) -> str:
+    helper = (
+        "def has_key(table, name):\n    inspector = sa.inspect(op.get_bind())\n"
+        "    return any(k['name'] == name for k in inspector.get_foreign_keys(table))\n\n\n"
+        if guard == "helper"
+        else ""
+    )
+    return _GUARDED.format(helper=helper, upgrade=_drop_and_add_key(table, parent, guard), table=table)
+
+
+@pytest.mark.parametrize(("table", "column", "parent"), GUARD_NAMES)
+@pytest.mark.parametrize("guard", ["names", "helper"])
+def test_a_statement_guarded_by_the_inspector_is_written_to_run_again(
+    table: str, column: str, parent: str, guard: str
+) -> None:
+    text = _guarded_text(table, column, parent, guard)
+    migration = alembic.parse(PATH, text, MemoryTree(), "postgres")
+    # the questions to the inspector change nothing: no code left to check by hand
+    assert not [op for op in migration.up if isinstance(op, RunCode)]
+    [drop] = [op for op in migration.up if isinstance(op, DropConstraint)]
+    assert drop.if_exists and drop.name == f"{table}_{parent}_id_fkey"
+    unguarded = alembic.parse(PATH, _guarded_text(table, column, parent, "none"), MemoryTree(), "postgres")
+    [plain] = [op for op in unguarded.up if isinstance(op, DropConstraint)]
+    assert not plain.if_exists
+
+
+@pytest.mark.parametrize(("table", "column", "parent"), GUARD_NAMES)
+def test_an_applied_revision_edited_only_to_ask_the_inspector_first_is_a_note(
+    table: str, column: str, parent: str
+) -> None:
+    base = {"alembic/versions/0001_init.py": _GUARDED_INIT.format(table=table, column=column, parent=parent)}
+    path = "alembic/versions/0002_change.py"
+    before = _guarded_text(table, column, parent, "none")
+    for guard in ("names", "helper"):
+        review = review_sql(
+            _guarded_text(table, column, parent, guard), path=path, base=base, previous=before
+        )
+        [edited] = [f for f in review.active if f.rule == "applied-migration-edited"]
+        assert edited.severity.value == "info" and "guards" in edited.message, edited.message
+    # a guard that also changes what runs is still an edit of the schema
+    other = _guarded_text(table, column, parent, "names").replace("ondelete='CASCADE'", "ondelete='SET NULL'")
+    review = review_sql(other, path=path, base=base, previous=before)
+    assert [f.severity.value for f in review.active if f.rule == "applied-migration-edited"] == ["critical"]
+
+
+@pytest.mark.parametrize(("table", "column", "parent"), GUARD_NAMES)
+def test_statements_the_inspector_guards_can_run_again_after_a_partial_failure_on_mysql(
+    table: str, column: str, parent: str
+) -> None:
+    """MySQL commits every DDL statement: a revision that failed half-way is run again, and only what asks
+    the inspector first gets past what the first run already did."""
+    create = f"op.create_table('{parent}', sa.Column('id', sa.Integer, primary_key=True))"
+    add = f"op.add_column('{table}', sa.Column('{column}', sa.Text()))"
+    plain = f"    {create}\n    {add}\n"
+    asked = (
+        "    inspector = sa.inspect(op.get_bind())\n"
+        f"    if not inspector.has_table('{parent}'):\n        {create}\n"
+        f"    columns = {{c['name'] for c in inspector.get_columns('{table}')}}\n"
+        f"    if '{column}' not in columns:\n        {add}\n"
+    )
+    base = {
+        "alembic/versions/0001_init.py": (
+            '"""init"""\nimport sqlalchemy as sa\nfrom alembic import op\n\n'
+            "revision = '0001'\ndown_revision = None\n\n\ndef upgrade():\n"
+            f"    op.create_table('{table}', sa.Column('id', sa.Integer, primary_key=True))\n\n\n"
+            f"def downgrade():\n    op.drop_table('{table}')\n"
+        )
+    }
+
+    def robust(upgrade: str) -> list[str]:
+        text = (
+            '"""change"""\nimport sqlalchemy as sa\nfrom alembic import op\n\n'
+            f"revision = '0002'\ndown_revision = '0001'\n\n\ndef upgrade():\n{upgrade}\n\n"
+            f"def downgrade():\n    op.drop_column('{table}', '{column}')\n    op.drop_table('{parent}')\n"
+        )
+        found = review_sql(text, path="alembic/versions/0002_change.py", base=base, dialect="mariadb").active
+        return [f.message for f in found if f.rule == "non-robust-statement"]
+
+    assert len(robust(plain)) == 2
+    assert robust(asked) == []
