@@ -17,7 +17,7 @@ branch in place.
 
 An edit that leaves every statement the review reads from the file unchanged (an unused variable or an
 import removed around them, an edit inside the migration's own Ruby or Python code that the review does not
-run, which the finding asks to check), or that changes only the form of its code (a linter's rewrite of functions into
+run, which the finding asks to check, such as the size of the batches it works in or what it prints), or that changes only the form of its code (a linter's rewrite of functions into
 arrow functions, quotes, layout: the same names, values and operators in the same order) is a warning rather
 than a block; so is an edit of a Rails migration where the repository keeps `db/schema.rb` or
 `db/structure.sql`, which new installs load instead of running the migrations. An edit of comments or
@@ -782,7 +782,46 @@ def _code_literals(text: str, migration: Migration) -> list[str]:
         for number, line in enumerate(text.splitlines(), 1)
         if not any(a <= number <= b for a, b in spans)
     ]
-    return _literals("\n".join(kept))
+    return _literals(_unwritten("\n".join(kept)))
+
+
+# What the code prints or logs, and the size of the batches it works in: no value a row gets (a data migration
+# edited to work in smaller batches, or to report its progress otherwise, writes the same rows).
+_OUTPUT_CALL = re.compile(
+    r"(?<![\w.])(?:print|(?:logger|logging|log|LOGGER|LOG|self\.stdout|sys\.stdout|sys\.stderr)\.\w+|"
+    r"click\.echo|puts|Rails\.logger\.\w+|console\.\w+)\s*\("
+)
+_BATCH_SIZE = re.compile(
+    r"^[ \t]*(?:[A-Za-z_]\w*\.)?\w*(?:batch|chunk|page|step)\w*[ \t]*=[ \t]*\d[\d_]*[ \t]*$", re.I | re.M
+)
+_QUOTED = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
+
+
+def _unwritten(text: str) -> str:
+    """The code without its output calls (to their closing parenthesis) and its batch sizes."""
+    text = _BATCH_SIZE.sub("", text)
+    parts, start = [], 0
+    for match in _OUTPUT_CALL.finditer(text):
+        if match.start() < start:
+            continue  # inside an output call already left out
+        end = _closing(text, match.end())
+        parts.append(text[start : match.start()])
+        start = end
+    parts.append(text[start:])
+    return "".join(parts)
+
+
+def _closing(text: str, position: int) -> int:
+    """The offset after the parenthesis that closes the one opened just before `position` (strings skipped)."""
+    depth = 1
+    while position < len(text) and depth:
+        quoted = _QUOTED.match(text, position)
+        if quoted:
+            position = quoted.end()
+            continue
+        depth += {"(": 1, ")": -1}.get(text[position], 0)
+        position += 1
+    return position
 
 
 _LITERAL = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|(?<![\w.])\d+(?:\.\d+)?(?![\w.])")

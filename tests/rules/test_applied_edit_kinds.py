@@ -489,3 +489,37 @@ def test_a_type_imported_by_name_in_an_applied_alembic_revision_with_code_is_a_w
     other = after.replace(f"{kind}()", "sa.Text()")
     [(severity, _)] = _edit(path, before, other, base=base)
     assert severity == "critical"
+
+
+@pytest.mark.parametrize(("model", "field"), [("Translation", "value"), ("Invoice", "total")])
+def test_a_data_migration_edited_to_work_in_smaller_batches_or_report_otherwise_is_a_warning(
+    model: str, field: str
+) -> None:
+    """The batch size and the progress it prints are no value a row gets: the same rows are written."""
+
+    def migration(batch: int, report: str, value: str = "0") -> str:
+        return (
+            "from django.db import migrations\n\n"
+            f"batch_size = {batch}\n\n\n"
+            "def fill(apps, schema_editor):\n"
+            f"    {model} = apps.get_model('app', '{model}')\n"
+            f"    ids = list({model}.objects.values_list('id', flat=True))\n"
+            "    for start in range(0, len(ids), batch_size):\n"
+            f"        rows = list({model}.objects.filter(id__in=ids[start:start + batch_size]))\n"
+            f"        for row in rows:\n            row.{field} = {value}\n"
+            f"        {model}.objects.bulk_update(rows, ['{field}'])\n"
+            f"        print({report}, flush=True)\n\n\n"
+            "class Migration(migrations.Migration):\n"
+            "    dependencies = [('app', '0001_initial')]\n"
+            "    operations = [migrations.RunPython(fill, migrations.RunPython.noop)]\n"
+        )
+
+    base = _django_app(model, field)
+    path = "app/migrations/0002_fill.py"
+    before = migration(10000, '"."')
+    smaller = migration(3000, 'f"Progress: {start}/{len(ids)}"')
+    [(severity, message)] = _edit(path, before, smaller, base=base)
+    assert severity == "warning" and "the edit is in its code" in message, message
+    # a value the code writes, changed: a block
+    [(severity, _)] = _edit(path, before, migration(10000, '"."', value="1"), base=base)
+    assert severity == "critical"
