@@ -1053,8 +1053,8 @@ def _fill(c: Catalog, op: Operation, in_change: bool) -> None:
     table = unqualified(op.table)
     filled = {
         (table, column)
-        for column, _ in op.assignments
-        if op.where is None or op.where.strip() == f"{column} IS NULL"
+        for column, value in op.assignments
+        if (op.where is None or op.where.strip() == f"{column} IS NULL") and value.strip().upper() != "NULL"
     }
     if filled - c.filled:
         c.filled = c.filled | filled
