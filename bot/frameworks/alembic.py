@@ -381,8 +381,18 @@ def _quiet(node: ast.stmt) -> bool:
     if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(
         node.value, ast.Call | ast.Constant | ast.Name | ast.Attribute
     ):
-        return not isinstance(node.value, ast.Call) or py.name(node.value) in _QUIET_CALLS
+        if not isinstance(node.value, ast.Call) or py.name(node.value) in _QUIET_CALLS:
+            return True
+        # `url = str(bind.engine.url)`, `name = bind.dialect.name.lower()`: which database this is
+        calls = [c for c in ast.walk(node.value) if isinstance(c, ast.Call)]
+        return all(py.name(c) in _QUIET_CALLS | _TEXT_CALLS for c in calls) and any(
+            isinstance(a, ast.Attribute) and a.attr in ("url", "dialect", "name", "engine")
+            for a in ast.walk(node.value)
+        )
     return isinstance(node, ast.Return)
+
+
+_TEXT_CALLS = frozenset({"str", "lower", "upper", "startswith"})
 
 
 def _tables_named(node: ast.stmt, models: dict[str, str]) -> tuple[str, ...]:

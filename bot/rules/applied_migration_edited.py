@@ -797,9 +797,18 @@ _BATCH_SIZE = re.compile(
 _QUOTED = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
 
 
+# The condition of a branch for one database (`if url.startswith("sqlite") is False:`, `elif bind.dialect.name ==
+# "postgresql":`): which database runs what the review reads for its own, not a value a row gets.
+_DATABASE_BRANCH = re.compile(
+    r"^[ \t]*(?:if|elif|elsif|unless)\b[^\n]*\b(?:sqlite3?|mysql2?|mariadb|postgres(?:ql)?|pg|psql)\b[^\n]*$",
+    re.I | re.M,
+)
+
+
 def _unwritten(text: str) -> str:
-    """The code without its output calls (to their closing parenthesis) and its batch sizes."""
-    text = _BATCH_SIZE.sub("", text)
+    """The code without its output calls (to their closing parenthesis), its batch sizes and the conditions of
+    its branches for one database."""
+    text = _DATABASE_BRANCH.sub("", _BATCH_SIZE.sub("", text))
     parts, start = [], 0
     for match in _OUTPUT_CALL.finditer(text):
         if match.start() < start:

@@ -523,3 +523,41 @@ def test_a_data_migration_edited_to_work_in_smaller_batches_or_report_otherwise_
     # a value the code writes, changed: a block
     [(severity, _)] = _edit(path, before, migration(10000, '"."', value="1"), base=base)
     assert severity == "critical"
+
+
+@pytest.mark.parametrize(("table", "parent"), [("teams", "users"), ("projects", "owners")])
+def test_a_statement_of_an_applied_revision_put_in_a_branch_for_other_databases(
+    table: str, parent: str
+) -> None:
+    """The foreign key left out where the database cannot add one (SQLite): on the others the revision runs
+    what it ran, and its code is what it was; on SQLite new installs now lack the key."""
+    key = f"op.create_foreign_key('{table}_{parent}_fk', '{table}', '{parent}', ['{parent}_id'], ['id'])"
+    before = (
+        '"""link"""\nimport sqlalchemy as sa\nfrom alembic import op\nfrom sqlalchemy.sql import table as table_of\n\n'
+        "revision = '0002'\ndown_revision = '0001'\n\n\ndef upgrade():\n"
+        f"    op.add_column('{table}', sa.Column('{parent}_id', sa.Integer(), nullable=True))\n"
+        f"    {key}\n"
+        f"    rows = table_of('{table}', sa.column('id'), sa.column('{parent}_id'))\n"
+        "    connection = op.get_bind()\n"
+        "    for row in connection.execute(rows.select()):\n"
+        f"        connection.execute(rows.update().where(rows.c.id == row.id).values({parent}_id=pick(row)))\n\n\n"
+        f"def downgrade():\n    op.drop_column('{table}', '{parent}_id')\n"
+    )
+    after = before.replace(
+        f"    {key}\n",
+        f"    bind = op.get_bind()\n    url = str(bind.engine.url)\n    if url.startswith('sqlite') is False:\n        {key}\n",
+    )
+    base = {
+        "alembic/versions/0001_init.py": (
+            '"""init"""\nimport sqlalchemy as sa\nfrom alembic import op\n\n'
+            "revision = '0001'\ndown_revision = None\n\n\ndef upgrade():\n"
+            f"    op.create_table('{table}', sa.Column('id', sa.Integer, primary_key=True))\n"
+            f"    op.create_table('{parent}', sa.Column('id', sa.Integer, primary_key=True))\n\n\n"
+            f"def downgrade():\n    op.drop_table('{table}')\n"
+        )
+    }
+    path = "alembic/versions/0002_link.py"
+    for dialect, expected in (("mariadb", "warning"), ("postgres", "warning"), ("sqlite", "critical")):
+        review = review_sql(after, path=path, base=base, previous=before, dialect=dialect)
+        found = [f.severity.value for f in review.active if f.rule == "applied-migration-edited"]
+        assert found == [expected], (dialect, found)
