@@ -224,6 +224,7 @@ class _Body:
         # what the inspector said, bound to local names, and the module's own functions that ask it
         self.schema_reads: set[str] = set()
         self.inspections = guards.helpers(text)
+        self.counted: dict[str, str] = {}  # local name → the table whose rows it counted
 
     def read(self, body: list[ast.stmt], table: str = "") -> None:
         for statement in body:
@@ -237,6 +238,8 @@ class _Body:
         ):
             self.schema_reads.update(guards.bound(node))  # a question to the inspector: nothing changes
             return
+        if isinstance(node, ast.Assign) and (counted := guards.counted_table(node.value)):
+            self.counted.update(dict.fromkeys(guards.bound(node), counted))
         self._declare(node)
         if self._core(node):
             return
@@ -267,6 +270,14 @@ class _Body:
             start = len(self.ops)
             if runs is not False:
                 self.read(node.body, table)
+            bound = guards.rows_below(node.test, self.counted, self.constants)
+            if bound is not None:
+                # `if count < 1_000_000: op.create_index(…)`: only where the counted table is smaller than that
+                counted, limit = bound
+                self.ops[start:] = [
+                    dataclasses.replace(op, rows_below=limit) if getattr(op, "table", None) == counted else op
+                    for op in self.ops[start:]
+                ]
             if runs is not True:
                 self.read(node.orelse, table)
             if guards.asks_schema(node.test, self.schema_reads, self.inspections):

@@ -1,4 +1,5 @@
-"""Branches of a migration that run only where the schema has, or lacks, what they change.
+"""Branches of a migration that run only where the schema has, or lacks, what they change, or only where a
+table holds fewer rows than the migration counted.
 
 Alembic has no `IF EXISTS` on most of its directives; revisions that must run on databases in several states
 ask SQLAlchemy's inspector first:
@@ -97,3 +98,38 @@ def guarded(op: Operation) -> Operation:
     if "if_exists" in fields:
         return dataclasses.replace(op, if_exists=True)  # type: ignore[call-arg]
     return op
+
+
+# `SELECT COUNT(*) FROM stagedresource` (every row of one table), in the string a statement executes
+_COUNT = re.compile(r"^\s*SELECT\s+COUNT\(\s*(?:\*|1)\s*\)\s+FROM\s+\"?([A-Za-z_][\w.]*)\"?\s*;?\s*$", re.I)
+
+
+def counted_table(node: ast.expr) -> str:
+    """The table whose rows an expression counts (`conn.execute(sa.text("SELECT COUNT(*) FROM t")).scalar()`),
+    "" for anything else."""
+    for each in ast.walk(node):
+        if isinstance(each, ast.Constant) and isinstance(each.value, str):
+            match = _COUNT.match(each.value)
+            if match:
+                return match.group(1)
+    return ""
+
+
+def rows_below(
+    test: ast.expr, counted: dict[str, str], constants: dict[str, ast.expr]
+) -> tuple[str, int] | None:
+    """(table, limit) when a condition holds only below a number of rows counted before (`count < 1000000`,
+    `LIMIT > count`, the limit a literal or a module-level constant); None otherwise."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return None
+    left, op, right = test.left, test.ops[0], test.comparators[0]
+    if isinstance(op, ast.Gt | ast.GtE):
+        left, right, op = right, left, ast.Lt() if isinstance(op, ast.Gt) else ast.LtE()
+    if not isinstance(op, ast.Lt | ast.LtE) or not isinstance(left, ast.Name) or left.id not in counted:
+        return None
+    if isinstance(right, ast.Name) and right.id in constants:
+        right = constants[right.id]
+    limit = right.value if isinstance(right, ast.Constant) else None
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0:
+        return None
+    return counted[left.id], limit + (1 if isinstance(op, ast.LtE) else 0)

@@ -48,6 +48,9 @@ class Operation:
     rebuilt: bool = field(default=False, compare=False)
     # A statement of a procedural body (a DO block's IF branch or loop): it may run once, never, or many times.
     in_block: bool = field(default=False, compare=False)
+    # The migration runs it only where its table holds fewer rows than this: it counts them first and leaves a
+    # larger table to another way (`if count < 1_000_000: op.create_index(…)`); 0 where nothing bounds it.
+    rows_below: int = field(default=0, compare=False)
 
     def option(self, name: str) -> str:
         return next((value for key, value in self.options if key == name), "")

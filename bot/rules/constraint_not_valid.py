@@ -110,12 +110,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         )
         replaced = op.constraint == "foreign_key" and _replaces(op, migration, context)
         # a key on columns just added without a default has no orphan to find: the scan under the lock is the cost
-        severity = context.lock_severity(op.table, RULE.severity)
+        severity = context.lock_severity(op.table, RULE.severity, op)
         if severity is None:
             continue
         kind = "foreign key" if op.constraint == "foreign_key" else "CHECK constraint"
         if op.constraint == "foreign_key":
-            blocked = f"Writes to {context.size_words(op.table)}" + (
+            blocked = f"Writes to {context.size_words(op.table, op)}" + (
                 f" and to `{op.references}`" if op.references else ""
             )
             blast = f"{blocked} wait while every row is validated; " + (
@@ -128,7 +128,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             )
         else:
             blast = (
-                f"Reads and writes on {context.size_words(op.table)} wait while every row is checked; "
+                f"Reads and writes on {context.size_words(op.table, op)} wait while every row is checked; "
                 "the migration fails on the first violating row."
             )
         suggestion = op.sql.rstrip() + " NOT VALID" if "\n" not in op.sql and not op.on_column else None
@@ -171,7 +171,7 @@ def _inline_reference(op: AddColumn, context: Context) -> Iterator[Finding]:
     """`ADD COLUMN … REFERENCES` adds a validated foreign key: every row is read under the column's lock."""
     column = op.column
     base = Severity.CRITICAL if column.default is not None else Severity.WARNING
-    severity = context.lock_severity(op.table, base)
+    severity = context.lock_severity(op.table, base, op)
     if severity is None:
         return
     yield op.finding(
@@ -179,7 +179,7 @@ def _inline_reference(op: AddColumn, context: Context) -> Iterator[Finding]:
         f"The inline `REFERENCES {column.references}` on the new column `{op.table}.{column.name}` is validated "
         "at once: PostgreSQL reads every row while it holds the ADD COLUMN's ACCESS EXCLUSIVE lock.",
         severity=severity,
-        blast_radius=f"Reads and writes on {context.size_words(op.table)}, and writes to `{column.references}`, "
+        blast_radius=f"Reads and writes on {context.size_words(op.table, op)}, and writes to `{column.references}`, "
         "wait for the whole scan.",
         fix=f"Add the column without REFERENCES, then `ALTER TABLE {op.table} ADD CONSTRAINT … FOREIGN KEY "
         f"({column.name}) REFERENCES {column.references} NOT VALID`, and `VALIDATE CONSTRAINT` in a later migration.",

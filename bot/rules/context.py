@@ -194,15 +194,24 @@ class Context:
     def mysql(self) -> bool:
         return self.dialect in ("mysql", "mariadb")
 
-    def lock_severity(self, table: str, default: Severity) -> Severity | None:
+    def lock_severity(self, table: str, default: Severity, op: Operation | None = None) -> Severity | None:
         """None for a table this change creates; a warning for a small one (or one the schema shows to hold one
-        row); the rule's own otherwise."""
+        row, or one `op` runs on only below a number of rows the migration counts first); the rule's own
+        otherwise."""
         size = self.catalog.size(table)
         if size == NEW:
             return None
-        if size == SMALL or self.one_row(table):
+        if (
+            size == SMALL
+            or self.one_row(table)
+            or (op is not None and op.rows_below and not self._sized(table))
+        ):
             return Severity.WARNING if default is Severity.CRITICAL else Severity.INFO
         return default
+
+    def _sized(self, table: str) -> bool:
+        """The configuration or the probe says how large the table is."""
+        return table in self.catalog.large or table in self.catalog.small or table in self.catalog.rows
 
     def one_row(self, table: str) -> str:
         """Why a table nobody sized holds one row (a settings table whose schema or migrations say so); ""
@@ -218,11 +227,13 @@ class Context:
             self._one_row[table] = one_row(self.catalog, table) or ""
         return self._one_row[table]
 
-    def size_words(self, table: str) -> str:
+    def size_words(self, table: str, op: Operation | None = None) -> str:
         size = self.catalog.size(table)
         rows = self.catalog.rows.get(table)
         if rows is not None:
             return f"`{table}` (~{rows:,} rows)"
+        if op is not None and op.rows_below and not self._sized(table):
+            return f"`{table}` (fewer than {op.rows_below:,} rows: the migration counts them first and runs this only then)"
         if size == SMALL:
             return f"`{table}` (listed as small in the configuration)"
         if size == LARGE and table in self.catalog.large:

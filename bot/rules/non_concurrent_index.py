@@ -14,6 +14,10 @@ transaction, so put it in a migration of its own that the runner does not wrap (
 ## Framework notes
 MySQL (InnoDB) and MariaDB build secondary indexes online by default, and SQLite has no concurrent
 writers to block; this rule is for PostgreSQL.
+
+An Alembic revision that counts the table's rows first and builds the index only below a limit (`if count <
+1_000_000: op.create_index(…)`, larger tables left to a concurrent build elsewhere) bounds the wait: a warning
+that says the limit. So for the other statements that hold a lock for as long as the table takes.
 """
 
 from __future__ import annotations
@@ -86,7 +90,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         if context.postgres and context.before(op).materialized_view(op.table) is not None:
             continue  # nothing writes a materialized view: the build holds back only its REFRESH
-        severity = context.lock_severity(op.table, RULE.severity)
+        severity = context.lock_severity(op.table, RULE.severity, op)
         if severity is None:
             continue
         concurrent = op.sql.replace("INDEX", "INDEX CONCURRENTLY", 1) if "INDEX" in op.sql else None
@@ -95,7 +99,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             f"`CREATE {'UNIQUE ' if op.unique else ''}INDEX {op.name or '… ON ' + op.table + ' (' + ', '.join(op.columns) + ')'}` "
             f"on existing table `{op.table}` blocks writes while it builds.",
             severity=severity,
-            blast_radius=f"Every INSERT, UPDATE and DELETE on {context.size_words(op.table)} waits for the "
+            blast_radius=f"Every INSERT, UPDATE and DELETE on {context.size_words(op.table, op)} waits for the "
             "whole index build; requests that write to it time out.",
             suggestion=concurrent if concurrent and "\n" not in op.sql else None,
         )

@@ -44,10 +44,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not isinstance(op, DropIndex) or op.concurrently or not context.postgres:
             continue
         table = op.table or context.catalog.indexes.get(op.name, "")
-        severity = context.lock_severity(table, RULE.severity) if table else RULE.severity
+        severity = context.lock_severity(table, RULE.severity, op) if table else RULE.severity
         if severity is None:
             continue
-        on = context.size_words(table) if table else "the index's table"
+        on = context.size_words(table, op) if table else "the index's table"
         yield op.finding(
             RULE,
             f"`DROP INDEX {op.name}` takes an ACCESS EXCLUSIVE lock on {f'`{table}`' if table else 'the table it indexes'}.",

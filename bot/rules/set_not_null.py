@@ -98,14 +98,14 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if context.mysql:
             yield from _mysql(op, context)
             continue
-        severity = context.lock_severity(op.table, RULE.severity)
+        severity = context.lock_severity(op.table, RULE.severity, op)
         if severity is None:
             continue
         yield op.finding(
             RULE,
             f"`{op.table}.{op.column}` is set NOT NULL on an existing table.",
             severity=severity,
-            blast_radius=f"Reads and writes on {context.size_words(op.table)} stop while every row is checked; "
+            blast_radius=f"Reads and writes on {context.size_words(op.table, op)} stop while every row is checked; "
             "the migration fails if any row is NULL.",
         )
 
@@ -114,13 +114,13 @@ def _mysql(op: SetNotNull, context: Context) -> Iterator[Finding]:
     """MySQL and MariaDB rebuild the table in place (writes go on) unless the statement asks for a copy or a lock."""
     plan = mysql_ddl.explicit(op.options, op.sql) or (mysql_ddl.INPLACE, "NONE")
     blocking = plan[0] == mysql_ddl.COPY or plan[1] in ("SHARED", "EXCLUSIVE")
-    severity = context.lock_severity(op.table, Severity.CRITICAL if blocking else Severity.WARNING)
+    severity = context.lock_severity(op.table, Severity.CRITICAL if blocking else Severity.WARNING, op)
     if severity is None:
         return
     how = (
-        f"copies {context.size_words(op.table)} while writes wait"
+        f"copies {context.size_words(op.table, op)} while writes wait"
         if blocking
-        else f"rebuilds {context.size_words(op.table)} in place: writes go on, replicas lag for the whole rebuild"
+        else f"rebuilds {context.size_words(op.table, op)} in place: writes go on, replicas lag for the whole rebuild"
     )
     yield op.finding(
         RULE,

@@ -55,7 +55,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for index, op in enumerate(migration.up):
         if not isinstance(op, AlterColumnType):
             continue
-        severity = context.lock_severity(op.table, RULE.severity)
+        severity = context.lock_severity(op.table, RULE.severity, op)
         if severity is None:
             continue
         column = context.before(op).column(op.table, op.column)
@@ -74,7 +74,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             RULE,
             message,
             severity=severity,
-            blast_radius=f"Reads and writes on {context.size_words(op.table)} stop while "
+            blast_radius=f"Reads and writes on {context.size_words(op.table, op)} stop while "
             + (
                 "the indexes on the column are rebuilt."
                 if change and change.cost == INDEX_REBUILD

@@ -100,7 +100,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue  # `WHERE name = 'X'` on a row the migrations inserted: a lookup row, not a bulk change
         if _matches_no_existing_row(op, migration.up[:index]):
             continue
-        severity = context.lock_severity(op.table, RULE.severity)
+        severity = context.lock_severity(op.table, RULE.severity, op)
         if severity is None:
             continue
         verb = "UPDATE" if isinstance(op, DataUpdate) else "DELETE"
@@ -110,7 +110,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 f"`{verb} {op.table}` runs batch after batch {op.loop}, but the DO block commits none of them: "
                 "it is one transaction, and every row the loop changes stays locked until the block ends.",
                 severity=Severity.WARNING if severity is Severity.CRITICAL else severity,
-                blast_radius=f"Every row of {context.size_words(op.table)} the loop reaches stays locked until the "
+                blast_radius=f"Every row of {context.size_words(op.table, op)} the loop reaches stays locked until the "
                 "migration commits; writes to them wait, replicas lag, and a failure rolls every batch back.",
                 fix="COMMIT after each batch inside the loop (PostgreSQL 11+, with the migration run outside a "
                 "transaction), or run the batches from a job that commits each one.",
@@ -125,7 +125,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             RULE,
             f"`{verb} {op.table}` changes {scope} in one statement.",
             severity=severity,
-            blast_radius=f"All matching rows of {context.size_words(op.table)} stay locked until the migration commits; "
+            blast_radius=f"All matching rows of {context.size_words(op.table, op)} stay locked until the migration commits; "
             "writes to them wait, replicas lag, and a failure rolls everything back.",
         )
 

@@ -61,7 +61,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             or op.using_index
         ):
             continue
-        severity = context.lock_severity(op.table, RULE.severity)
+        severity = context.lock_severity(op.table, RULE.severity, op)
         if severity is None:
             continue
         kind = "UNIQUE constraint" if op.constraint == "unique" else "PRIMARY KEY"
@@ -69,14 +69,14 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             RULE,
             f"The {kind} on `{op.table}` ({', '.join(op.columns) or '…'}) builds its index under an ACCESS EXCLUSIVE lock.",
             severity=severity,
-            blast_radius=f"Reads and writes on {context.size_words(op.table)} stop for the whole index build; "
+            blast_radius=f"Reads and writes on {context.size_words(op.table, op)} stop for the whole index build; "
             "the migration fails on the first duplicate.",
         )
 
 
 def _inline(op: AddColumn, context: Context) -> Iterator[Finding]:
     """`ADD COLUMN … UNIQUE` (or PRIMARY KEY) builds the index inside the ADD COLUMN's exclusive lock."""
-    severity = context.lock_severity(op.table, RULE.severity)
+    severity = context.lock_severity(op.table, RULE.severity, op)
     if severity is None:
         return
     kind = "PRIMARY KEY" if op.column.primary_key else "UNIQUE"
@@ -85,7 +85,7 @@ def _inline(op: AddColumn, context: Context) -> Iterator[Finding]:
         f"The inline {kind} on the new column `{op.table}.{op.column.name}` builds its index under an ACCESS "
         "EXCLUSIVE lock.",
         severity=severity,
-        blast_radius=f"Reads and writes on {context.size_words(op.table)} stop for the whole index build.",
+        blast_radius=f"Reads and writes on {context.size_words(op.table, op)} stop for the whole index build.",
         fix=f"Add the column without {kind}, build a unique index with `CREATE UNIQUE INDEX CONCURRENTLY`, then "
         f"`ADD CONSTRAINT … {kind} USING INDEX`.",
     )

@@ -427,3 +427,45 @@ def test_statements_the_inspector_guards_can_run_again_after_a_partial_failure_o
 
     assert len(robust(plain)) == 2
     assert robust(asked) == []
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "limit"), [("events", "occurred_at", "1000000"), ("stagedresource", "urn", "LIMIT")]
+)
+def test_a_statement_run_only_below_a_row_count_the_revision_checks_first(
+    table: str, column: str, limit: str
+) -> None:
+    """`if count < 1_000_000: op.create_index(…)`, larger tables left to a concurrent build elsewhere: the
+    lock lasts as long as a table of at most that many rows takes."""
+    index = f"op.create_index('ix_{table}_{column}', '{table}', ['{column}'])"
+
+    def severities(upgrade: str) -> list[tuple[str, str]]:
+        text = (
+            '"""index"""\nimport sqlalchemy as sa\nfrom alembic import op\n\n'
+            "revision = '0002'\ndown_revision = '0001'\nLIMIT = 1000000\n\n\n"
+            f"def upgrade():\n{upgrade}\n\ndef downgrade():\n    op.drop_index('ix_{table}_{column}', '{table}')\n"
+        )
+        base = {
+            "alembic/versions/0001_init.py": (
+                '"""init"""\nimport sqlalchemy as sa\nfrom alembic import op\n\n'
+                "revision = '0001'\ndown_revision = None\n\n\ndef upgrade():\n"
+                f"    op.create_table('{table}', sa.Column('id', sa.Integer, primary_key=True), "
+                f"sa.Column('{column}', sa.Text))\n\n\ndef downgrade():\n    op.drop_table('{table}')\n"
+            )
+        }
+        found = review_sql(text, path="alembic/versions/0002_index.py", base=base).active
+        return [(f.severity.value, f.blast_radius) for f in found if f.rule == "non-concurrent-index"]
+
+    count = (
+        "    connection = op.get_bind()\n"
+        f'    rows = connection.execute(sa.text("SELECT COUNT(*) FROM {table}")).scalar()\n'
+    )
+    [(severity, blast)] = severities(f"{count}    if rows < {limit}:\n        {index}\n")
+    assert severity == "warning" and "fewer than 1,000,000 rows" in blast, blast
+    [(severity, _)] = severities(f"{count}    if {limit} > rows:\n        {index}\n")
+    assert severity == "warning"
+    # unbounded, or bounded the other way, or counted on another table: the rule's own severity
+    assert [s for s, _ in severities(f"    {index}\n")] == ["critical"]
+    assert [s for s, _ in severities(f"{count}    if rows > {limit}:\n        {index}\n")] == ["critical"]
+    other = count.replace(f"FROM {table}", "FROM audit_log")
+    assert [s for s, _ in severities(f"{other}    if rows < {limit}:\n        {index}\n")] == ["critical"]
