@@ -116,7 +116,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         kind = "foreign key" if op.constraint == "foreign_key" else "CHECK constraint"
         if op.constraint == "foreign_key":
             blocked = f"Writes to {context.size_words(op.table, op)}" + (
-                f" and to `{op.references}`" if op.references else ""
+                f" and to `{op.references}`" if op.references and op.references != op.table else ""
             )
             blast = f"{blocked} wait while every row is validated; " + (
                 "no row can be an orphan (its columns were just added, NULL in every row), but every row is read."

@@ -40,3 +40,13 @@ def test_a_foreign_key_dropped_and_added_again_with_another_on_delete_finds_no_o
     ]
     second = again.replace(f"{table}_{column}_fkey FOREIGN", f"{table}_{column}_cascade_fkey FOREIGN")
     assert ["the migration fails on the first orphan row" in b for b in _blast(schema + second)] == [True]
+
+
+@pytest.mark.parametrize(
+    ("table", "column"), [("comments", "parent_id"), ("categories", "parent_category_id")]
+)
+def test_a_key_to_its_own_table_names_the_table_once(table: str, column: str) -> None:
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} bigint);\n-- migration\n"
+    key = f"ALTER TABLE {table} ADD CONSTRAINT {table}_{column}_fkey FOREIGN KEY ({column}) REFERENCES {table} (id);"
+    [blast] = _blast(schema + key)
+    assert blast.startswith(f"Writes to `{table}` (size unknown, assumed large) wait"), blast
