@@ -74,7 +74,18 @@ def _add_constraint(r: Reader, call: ast.Call) -> list[Operation]:
         fields = py.literal(kwargs.get("fields"))
         columns = tuple(column_of(model, f) for f in fields) if isinstance(fields, list | tuple) else ()
         if "condition" in kwargs or "expressions" in kwargs or constraint.args:
-            return [AddIndex(table=model.table, name=name, columns=columns, unique=True, **r.base(call))]
+            expressions = _expressions(constraint.args, model)
+            condition = kwargs.get("condition")
+            return [
+                AddIndex(
+                    table=model.table,
+                    name=name,
+                    columns=columns or expressions,
+                    unique=True,
+                    where=_condition_sql(condition, model),
+                    **r.base(call),
+                )
+            ]
         return [
             AddConstraint(table=model.table, name=name, constraint="unique", columns=columns, **r.base(call))
         ]
@@ -126,6 +137,24 @@ def _alter_unique_together(r: Reader, call: ast.Call) -> list[Operation]:
     return ops
 
 
+# Django's functions of one field that an expression index may hold, as PostgreSQL writes them
+_FUNCTIONS = {"Lower": "lower", "Upper": "upper"}
+
+
+def _expressions(nodes: list[ast.expr], model: Model) -> tuple[str, ...]:
+    """A UniqueConstraint's expressions as the index's key (`F("email")` → `email`, `Lower("username")` →
+    `lower(username)`); () when one of them is something else."""
+    found = []
+    for node in nodes:
+        name = py.name(node) if isinstance(node, ast.Call) else ""
+        field = py.literal(node.args[0]) if isinstance(node, ast.Call) and len(node.args) == 1 else None
+        if not isinstance(field, str) or (name != "F" and name not in _FUNCTIONS):
+            return ()
+        column = column_of(model, field)
+        found.append(column if name == "F" else f"{_FUNCTIONS[name]}({column})")
+    return tuple(found)
+
+
 def column_of(model: Model, field: str) -> str:
     found = model.fields.get(field)
     return found.spec.name if found is not None else field
@@ -141,6 +170,14 @@ def _q_sql(node: ast.expr | None, text: str, model: Model) -> str:
     orm = OrmSql(lambda _: None, lambda _, field: column_of(model, field), sql_value)
     found = orm.q(node, model.table)
     return found if found is not None else source
+
+
+def _condition_sql(node: ast.expr | None, model: Model) -> str:
+    """A partial index's `condition=Q(…)` as SQL; "" when there is none or it is no form `q` reads."""
+    if node is None:
+        return ""
+    orm = OrmSql(lambda _: None, lambda _, field: column_of(model, field), sql_value)
+    return orm.q(node, model.table) or ""
 
 
 HANDLERS: dict[str, Callable[[Reader, ast.Call], list[Operation]]] = {

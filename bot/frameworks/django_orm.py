@@ -304,7 +304,16 @@ class OrmSql:
         if not isinstance(node, ast.Call) or py.name(node) != "Q":
             return None
         parts = [self.lookup(key, value, table) for key, value in py.keywords(node).items()]
-        parts += [self.q(arg, table) for arg in node.args]
+        # the form migrations are written in: `Q(("total__isnull", False), ("state", "open"))`
+        parts += [
+            self.lookup(arg.elts[0].value, arg.elts[1], table)
+            if isinstance(arg, ast.Tuple)
+            and len(arg.elts) == 2
+            and isinstance(arg.elts[0], ast.Constant)
+            and isinstance(arg.elts[0].value, str)
+            else self.q(arg, table)
+            for arg in node.args
+        ]
         if not parts or any(part is None for part in parts):
             return None
         joined = " AND ".join(str(part) for part in parts)

@@ -15,9 +15,10 @@ the code that looks rows up or upserts by these columns first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
-from bot.model.catalog import Catalog
+from bot.model.catalog import Catalog, not_null_column
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
     AddConstraint,
@@ -118,7 +119,7 @@ def _dropped(op: Operation, catalog: Catalog) -> tuple[str, str, tuple[str, ...]
         return None
     if isinstance(op, DropConstraint):
         if catalog.constraints.get(op.name) == "unique":
-            return op.table, op.name, ()
+            return op.table, op.name, catalog.index_columns.get(op.name, ())
         table = op.table.rsplit(".", 1)[-1]
         suffix = next((s for s in _IMPLIED_SUFFIXES if op.name.endswith(s)), "")
         if op.name.startswith(f"{table}_") and suffix:
@@ -128,6 +129,16 @@ def _dropped(op: Operation, catalog: Catalog) -> tuple[str, str, tuple[str, ...]
             if (column,) in catalog.keys.get(op.table, []) and catalog.column(op.table, column) is not None:
                 return op.table, op.name, (column,)
     return None
+
+
+_CASE_FOLDED = re.compile(r"^(?:lower|upper)\((\w+)\)$", re.I)
+
+
+def _plain(columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The key's columns, `lower(username)` read as `username`: rows equal in a column are equal in its lower
+    case too, so a unique key on the one keeps the other unique. (A key whose only condition is that its own
+    columns are NOT NULL leaves out no rows a unique key compares: NULLs never collide.)"""
+    return tuple(m.group(1) if (m := _CASE_FOLDED.match(c.strip())) else c for c in columns)
 
 
 def _kept(
@@ -157,7 +168,13 @@ def _kept(
     ]
     primary = covers(catalog.primary_keys.get(table, ()))
     added = any(
-        (isinstance(op, AddIndex) and op.table == table and op.unique and not op.where and covers(op.columns))
+        (
+            isinstance(op, AddIndex)
+            and op.table == table
+            and op.unique
+            and covers(_plain(op.columns))
+            and (not op.where or not_null_column(op.where) in _plain(op.columns))
+        )
         or (
             isinstance(op, AddConstraint)
             and op.table == table

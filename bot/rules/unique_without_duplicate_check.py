@@ -24,6 +24,7 @@ index (the clean-up step).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.model.catalog import Catalog, unqualified
@@ -110,7 +111,24 @@ def _known_unique(
         return True  # a key column is NULL in every existing row, and NULLs never collide
     if unqualified(table) in catalog.deleted_in_change:
         return True  # an earlier migration of the change deletes rows of the table: its dedupe
+    if _rewritten(table, wanted, earlier, context):
+        return True  # an earlier step rewrites the key's values (renames the conflicting ones): its dedupe
     return any(isinstance(op, DataDelete) and op.table == table for op in earlier)
+
+
+def _rewritten(table: str, key: set[str], earlier: tuple[Operation, ...], context: Context) -> bool:
+    """Does an earlier step of the change (this migration's, or an earlier migration's) write one of the key's
+    columns in rows of the table (`lower(username)`'s `username`)?"""
+    before = context.change[: context.position] if context.position >= 0 else ()
+    plain = {_CASE_FOLDED.sub(r"\1", c) for c in key}
+    ops = [*(op for m in before for op in m.up), *earlier]
+    return any(
+        isinstance(op, DataUpdate) and op.table == table and any(_bare(c) in plain for c, _ in op.assignments)
+        for op in ops
+    )
+
+
+_CASE_FOLDED = re.compile(r"^(?:lower|upper)\((\w+)\)$", re.I)
 
 
 def _added_empty(table: str, catalog: Catalog, context: Context) -> set[str]:
