@@ -111,16 +111,24 @@ def _known_unique(
         return True  # a key column is NULL in every existing row, and NULLs never collide
     if unqualified(table) in catalog.deleted_in_change:
         return True  # an earlier migration of the change deletes rows of the table: its dedupe
-    if _rewritten(table, wanted, earlier, context):
+    if _rewritten(table, wanted, earlier, context, catalog):
         return True  # an earlier step rewrites the key's values (renames the conflicting ones): its dedupe
     return any(isinstance(op, DataDelete) and op.table == table for op in earlier)
 
 
-def _rewritten(table: str, key: set[str], earlier: tuple[Operation, ...], context: Context) -> bool:
+def _rewritten(
+    table: str, key: set[str], earlier: tuple[Operation, ...], context: Context, catalog: Catalog
+) -> bool:
     """Does an earlier step of the change (this migration's, or an earlier migration's) write one of the key's
-    columns in rows of the table (`lower(username)`'s `username`)?"""
+    columns that held values before the change (`lower(username)`'s `username`) in rows of the table? (A column
+    the change adds and fills is filled, not deduplicated.)"""
     before = context.change[: context.position] if context.position >= 0 else ()
-    plain = {_CASE_FOLDED.sub(r"\1", c) for c in key}
+    plain = {
+        bare
+        for c in key
+        if (column := catalog.column(table, bare := _CASE_FOLDED.sub(r"\1", c))) is not None
+        and not column.added_in_change
+    }
     ops = [*(op for m in before for op in m.up), *earlier]
     return any(
         isinstance(op, DataUpdate) and op.table == table and any(_bare(c) in plain for c, _ in op.assignments)
