@@ -111,17 +111,23 @@ def _known_unique(
         return True  # a key column is NULL in every existing row, and NULLs never collide
     if unqualified(table) in catalog.deleted_in_change:
         return True  # an earlier migration of the change deletes rows of the table: its dedupe
-    if _rewritten(table, wanted, earlier, context, catalog):
+    if _rewritten(op, wanted, earlier, context, catalog):
         return True  # an earlier step rewrites the key's values (renames the conflicting ones): its dedupe
     return any(isinstance(op, DataDelete) and op.table == table for op in earlier)
 
 
 def _rewritten(
-    table: str, key: set[str], earlier: tuple[Operation, ...], context: Context, catalog: Catalog
+    unique: AddIndex | AddConstraint,
+    key: set[str],
+    earlier: tuple[Operation, ...],
+    context: Context,
+    catalog: Catalog,
 ) -> bool:
     """Does an earlier step of the change (this migration's, or an earlier migration's) write one of the key's
     columns that held values before the change (`lower(username)`'s `username`) in rows of the table? (A column
-    the change adds and fills is filled, not deduplicated.)"""
+    the change adds and fills is filled, not deduplicated; nor is what the statement that adds the key writes
+    itself, such as Django's one default for the NULL rows of an AlterField.)"""
+    table = unique.table
     before = context.change[: context.position] if context.position >= 0 else ()
     plain = {
         bare
@@ -131,7 +137,10 @@ def _rewritten(
     }
     ops = [*(op for m in before for op in m.up), *earlier]
     return any(
-        isinstance(op, DataUpdate) and op.table == table and any(_bare(c) in plain for c, _ in op.assignments)
+        isinstance(op, DataUpdate)
+        and op.table == table
+        and op.location != unique.location
+        and any(_bare(c) in plain for c, _ in op.assignments)
         for op in ops
     )
 

@@ -156,6 +156,11 @@ def test_null_rows_of_a_field_made_unique_and_not_null_all_get_one_value(
     assert found.severity is Severity.CRITICAL
     assert f"`{app}_{model.lower()}.{field}`" in found.message and "`uuid.uuid4()`" in found.message
     assert "two rows" in found.message and "RunPython" in found.fix
+    # the one value Django writes is no dedupe of the rows that already hold a value
+    files = _altered(app, model, field, "models.UUIDField(default=uuid.uuid4, unique=True)")
+    paths = list(files)
+    every = findings({paths[0]: files[paths[0]]}, {p: files[p] for p in paths[1:]})
+    assert "unique-without-duplicate-check" in {f.rule for f in every}
     # a field already unique before, made NOT NULL now: the same
     unique_before = _altered(
         app, model, field, "models.UUIDField(default=uuid.uuid4, unique=True)",
