@@ -326,6 +326,9 @@ class _Walker:
                 assert left is not None and right is not None
                 self.strings[ruby.text_of(left)] = right  # `sql = <<~SQL … SQL`, run by `execute(sql)`
                 continue
+            if node.type in ("assignment", "operator_assignment"):
+                # a local set to anything else no longer holds the SQL text it held
+                self.strings.pop(ruby.text_of(node.child_by_field_name("left") or node), None)
             if node.type == "assignment" and (self._row_fetched_or_set(node) or self._relation_held(node)):
                 continue
             if node.type in ("assignment", "operator_assignment"):
@@ -560,7 +563,12 @@ class _Walker:
         )
         if c.name == "execute" and held is not None:
             c = dataclasses.replace(c, args=(held, *c.args[1:]))
-        result: Result | None = rails_tables.statement(c, self.src) or rails_schema.statement(c, self.src)
+        src = (
+            dataclasses.replace(self.src, constants=self._local_or_constant)
+            if c.name == "execute"
+            else self.src
+        )
+        result: Result | None = rails_tables.statement(c, src) or rails_schema.statement(c, src)
         if result is None:
             return False
         if c.name != "execute" and c.args and isinstance(ruby.value(c.args[0]), ruby.Code):
@@ -573,6 +581,15 @@ class _Walker:
         if not result.irreversible and not self._reversible_depth:
             self.reversed_ops.extend(result.ops)
         return True
+
+    def _local_or_constant(self, name: str) -> ruby.Value:
+        """What `#{name}` in an executed string reads: a local the migration set to a string earlier
+        (`condition = "WHERE …"`), else the constant's literal."""
+        local = self.strings.get(name)
+        found = ruby.sql_text(local, self.src.heredocs) if local is not None else None
+        if found is not None and PLACEHOLDER not in found[0]:
+            return found[0]
+        return self.src.constants(name) if self.src.constants is not None else None
 
     def _revert(self, c: ruby.Call) -> None:
         """`revert do … end` and `revert SomeMigration`: the inverse of what they name; their way back is it."""

@@ -158,6 +158,10 @@ def value(node: Node) -> Value:
         return text_of(node)[2:-1]
     if kind == "string":
         return string(node)
+    if kind == "chained_string":  # `"INSERT …" \\` then `" SELECT …"` on the next line: one string
+        parts = [string(child) for child in node.named_children if child.type == "string"]
+        texts = [part for part in parts if isinstance(part, str)]
+        return "".join(texts) if len(texts) == len(parts) else Code(text_of(node))
     if kind == "integer":
         return _integer(text_of(node))
     if kind == "float":
@@ -192,15 +196,18 @@ def _integer(text: str) -> int | Code:
 
 
 def string(node: Node) -> str | Code:
-    """A string literal's text; a string with `#{…}` is code."""
-    if any(child.type == "interpolation" for child in node.named_children):
-        return Code(text_of(node))
-    text = "".join(
-        _unescape(child)
-        for child in node.named_children
-        if child.type in ("string_content", "escape_sequence")
-    )
-    return _single_quoted(node, text)
+    """A string literal's text; a string with `#{…}` is code, unless each `#{…}` names the variable of a loop
+    being walked (`"#{table}_owner_fkey"` inside `%w[a b].each do |table|`)."""
+    parts: list[str] = []
+    for child in node.named_children:
+        if child.type == "interpolation":
+            bound = LOOPS.value(text_of(child)[2:-1].strip())
+            if bound is None:
+                return Code(text_of(node))
+            parts.append(bound)
+        elif child.type in ("string_content", "escape_sequence"):
+            parts.append(_unescape(child))
+    return _single_quoted(node, "".join(parts))
 
 
 def _single_quoted(node: Node, text: str) -> str:
@@ -235,6 +242,11 @@ def sql_text(
         return _with_placeholders(body, resolve) if body is not None else None
     if node.type == "string":
         return _with_placeholders(node, resolve)
+    if node.type == "chained_string":  # adjacent literals (`"…" \\` and the next line) are one string
+        pieces = [
+            _with_placeholders(child, resolve) for child in node.named_children if child.type == "string"
+        ]
+        return ("".join(text for text, _ in pieces), pieces[0][1]) if pieces else None
     if node.type == "parenthesized_statements" and node.named_child_count == 1:
         inner = node.named_children[0]
         return sql_text(inner, heredocs, resolve)
