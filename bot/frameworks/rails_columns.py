@@ -17,6 +17,7 @@ from bot.frameworks.rails_common import (
     Source,
     argument,
     column,
+    foreign_key_name,
     index_name,
     origin_of,
     plural,
@@ -201,7 +202,7 @@ def _add_reference(c: ruby.Call, src: Source, table: str = "") -> Result:
         ops.append(
             AddConstraint(
                 table=table,
-                name=f"fk_rails_{table}_{spec.name}",
+                name=foreign_key_name(table, (spec.name,)),
                 constraint="foreign_key",
                 columns=(spec.name,),
                 references=target,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -105,6 +106,13 @@ def column(name: str, type_name: str, c: ruby.Call, src: Source) -> ColumnSpec:
         primary_key=options.get("primary_key") is True,
         generated=type_name == "virtual" and options.get("stored") is True,
     )
+
+
+def foreign_key_name(table: str, columns: tuple[str, ...]) -> str:
+    """The name Rails gives a foreign key added without `name:`: `fk_rails_` and ten hex digits of a hash of
+    the table and its columns, the name the database, `structure.sql` and a later `VALIDATE CONSTRAINT` see."""
+    digest = hashlib.sha256(f"{table}_{'_and_'.join(columns)}_fk".encode()).hexdigest()
+    return f"fk_rails_{digest[:10]}"
 
 
 def index_name(table: str, columns: tuple[str, ...]) -> str:

@@ -16,6 +16,7 @@ from bot.frameworks.rails_common import (
     Result,
     Source,
     argument,
+    foreign_key_name,
     index_name,
     names,
     origin_of,
@@ -87,7 +88,7 @@ def _add_foreign_key(c: ruby.Call, src: Source) -> Result:
     name = c.option("name")
     op = AddConstraint(
         table=table,
-        name=str(name) if isinstance(name, str) else f"fk_rails_{table}_{columns[0]}",
+        name=str(name) if isinstance(name, str) else foreign_key_name(table, columns),
         constraint="foreign_key",
         columns=columns,
         references=target,
@@ -152,7 +153,8 @@ def _validate(c: ruby.Call, src: Source) -> Result:
     table, second = argument(c, 0), argument(c, 1)
     name = c.option("name")
     if not isinstance(name, str):
-        name = f"fk_rails_{table}_{singular(second)}_id" if c.name == "validate_foreign_key" else second
+        column = names(c.option("column")) or (f"{singular(second)}_id",)
+        name = foreign_key_name(table, column) if c.name == "validate_foreign_key" else second
     return Result((ValidateConstraint(table=table, name=name, **origin_of(c, src)),), "")
 
 
@@ -163,11 +165,7 @@ def _remove_constraint(c: ruby.Call, src: Source) -> Result:
         # the key by the name `add_foreign_key` is read under: its column, or the target table's `<singular>_id`
         target = second or str(c.option("to_table") or "")
         column = names(c.option("column"))
-        name = (
-            f"fk_rails_{table}_{column[0] if column else f'{singular(target)}_id'}"
-            if column or target
-            else None
-        )
+        name = foreign_key_name(table, column or (f"{singular(target)}_id",)) if column or target else None
     op = DropConstraint(
         table=table,
         name=str(name) if isinstance(name, str) else second,

@@ -16,6 +16,7 @@ from bot.frameworks.rails_common import (
     Result,
     Source,
     column,
+    foreign_key_name,
     index_name,
     names,
     plural,
@@ -228,7 +229,7 @@ def _block_extras(c: ruby.Call, table: str, src: Source) -> list[Operation]:
         return [
             AddConstraint(
                 table=table,
-                name=name if isinstance(name, str) else f"fk_rails_{table}_{columns[0]}",
+                name=name if isinstance(name, str) else foreign_key_name(table, columns),
                 constraint="foreign_key",
                 columns=columns,
                 references=target,
@@ -265,7 +266,7 @@ def _reference_extras(c: ruby.Call, table: str, base: Origin) -> list[Operation]
             found.append(
                 AddConstraint(
                     table=table,
-                    name=f"fk_rails_{table}_{_text(a)}_id",
+                    name=foreign_key_name(table, (f"{_text(a)}_id",)),
                     constraint="foreign_key",
                     columns=(f"{_text(a)}_id",),
                     references=_foreign_table(c.option("foreign_key")) or plural(_text(a)),

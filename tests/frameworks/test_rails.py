@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from bot.frameworks import detect, rails
@@ -365,3 +367,52 @@ def test_a_column_declared_in_both_branches_of_an_if_is_one_column(table: str, c
 def test_a_model_of_a_rails_engine_keeps_its_rows_in_the_engines_tables(model: str, table: str) -> None:
     migration = _parse(f"    {model}.unscoped.update_all(service_name: 'local')\n")
     assert [op.table for op in migration.up if isinstance(op, DataUpdate)] == [table]
+
+
+def _rails_fk_name(table: str, column: str) -> str:
+    # what Rails' foreign_key_name computes: fk_rails_ and 10 hex digits of SHA-256 of "<table>_<column>_fk"
+    return "fk_rails_" + hashlib.sha256(f"{table}_{column}_fk".encode()).hexdigest()[:10]
+
+
+@pytest.mark.parametrize(
+    ("table", "target", "column"), [("orders", "users", "user_id"), ("invoices", "clients", "client_id")]
+)
+def test_an_unnamed_foreign_key_has_the_name_rails_gives_it(table: str, target: str, column: str) -> None:
+    ref = column.removesuffix("_id")
+    migration = _parse(
+        f"    add_foreign_key :{table}, :{target}, validate: false\n"
+        f"    validate_foreign_key :{table}, :{target}\n"
+        f"    add_reference :{table}, :second_{ref}, foreign_key: {{ to_table: :{target} }}\n"
+        f"    create_table :{table}_copies do |t|\n      t.references :{ref}, foreign_key: true\n    end\n"
+    )
+    named = [(type(op).__name__, op.table, getattr(op, "name", "")) for op in migration.up]
+    expected = _rails_fk_name(table, column)
+    assert ("AddConstraint", table, expected) in named
+    assert ("ValidateConstraint", table, expected) in named  # the key the previous line added, by its name
+    assert ("AddConstraint", table, _rails_fk_name(table, f"second_{column}")) in named
+    assert ("AddConstraint", f"{table}_copies", _rails_fk_name(f"{table}_copies", column)) in named
+    assert not [
+        n for n in named if n[2].startswith(f"fk_rails_{table}")
+    ]  # never the table's name spelled out
+    given = _parse(f"    add_foreign_key :{table}, :{target}, name: '{table}_owner_fkey'\n")
+    assert [getattr(op, "name", "") for op in given.up] == [f"{table}_owner_fkey"]
+
+
+@pytest.mark.parametrize(
+    ("tables", "target"), [(("nodes", "ways"), "redactions"), (("posts", "pages"), "authors")]
+)
+def test_a_name_built_from_the_loop_variable_is_read_per_pass(tables: tuple[str, str], target: str) -> None:
+    migration = _parse(
+        f"    %w[{' '.join(tables)}].each do |tbl|\n"
+        f"      add_column tbl, :{target[:-1]}_id, :bigint\n"
+        f'      add_foreign_key tbl, :{target}, name: "#{{tbl}}_{target[:-1]}_id_fkey"\n'
+        f'      add_index "#{{tbl}}", :{target[:-1]}_id, name: "#{{tbl}}_{target[:-1]}_idx"\n'
+        "    end\n"
+    )
+    constraints = [(op.table, op.name) for op in migration.up if isinstance(op, AddConstraint)]
+    assert constraints == [(t, f"{t}_{target[:-1]}_id_fkey") for t in tables]
+    indexes = [(op.table, op.name) for op in migration.up if isinstance(op, AddIndex)]
+    assert indexes == [(t, f"{t}_{target[:-1]}_idx") for t in tables]
+    # outside a loop, a name built at run time is not taken for the default one's text
+    outside = _parse(f'    add_foreign_key :{tables[0]}, :{target}, name: "#{{prefix}}_fkey"\n')
+    assert not [op for op in outside.up if isinstance(op, AddConstraint) and "#{" in op.name]
