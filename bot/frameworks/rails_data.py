@@ -177,7 +177,14 @@ def model_call(
         return _records_written(table, where, reading, batched or last in ITERATIONS, base, dialect)
     if last in _UPDATES or (looped and last in BATCHES - SLICES and _mentions(block_text, _UPDATES)):
         assignments = _assignments(c, known) if last == "update_all" else written
-        saved = last in _SAVES or (looped and _mentions(block_text, _SAVES))
+        saved = (last in _SAVES and not ruby_records.untouched(c)) or (
+            looped
+            and (
+                ruby_records.sets_timestamps(c.block, _SAVES)
+                if c.block is not None
+                else _mentions(block_text, _SAVES)  # `find_each(&:save!)`
+            )
+        )
         one = any(m in _ONE_RECORD for m in methods)
         saves = ("one" if one else "each") if saved else ""
         update = DataUpdate(

@@ -42,6 +42,26 @@ _SAVED = frozenset(
         "toggle!",
     }
 )
+
+
+def untouched(c: ruby.Call) -> bool:
+    """`record.save!(touch: false)`: Active Record saves without setting `updated_at` / `updated_on`."""
+    return c.name in ("save", "save!") and c.option("touch") is False
+
+
+def sets_timestamps(node: Node, saves: frozenset[str]) -> bool:
+    """Does a call inside `node` save a record through Active Record's timestamps (one of `saves`, and not
+    `save(touch: false)`)?"""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        found = ruby.call(current) if current.type == "call" else None
+        if found is not None and found.receiver is not None and found.name in saves and not untouched(found):
+            return True
+        stack.extend(current.named_children)
+    return False
+
+
 # methods that change a hash or list attribute in place (`r.options.delete("x")`, `r.tags << "y"`)
 _MUTATORS = frozenset(
     {"delete", "merge!", "deep_merge!", "store", "push", "<<", "reject!", "select!", "except!", "slice!"}
@@ -211,7 +231,7 @@ class _Reader:
             self.found.assignments.setdefault(column, f"{column} {operator[0]} {value}")
 
     def write(self, c: ruby.Call) -> None:
-        self.found.saved = self.found.saved or c.name in _SAVED
+        self.found.saved = self.found.saved or (c.name in _SAVED and not untouched(c))
         if c.name == "touch":
             self.found.assignments.setdefault("updated_at", "CURRENT_TIMESTAMP")
         elif c.name in RECORD_WRITES:

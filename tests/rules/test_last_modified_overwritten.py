@@ -181,6 +181,39 @@ def test_rails_saving_each_record_sets_updated_at(table: str, model: str, col: s
     assert not [f for f in review_sql(update_all, path=path, base=base).active if f.rule == RULE]
 
 
+@pytest.mark.parametrize(
+    ("table", "model", "col"), [("accounts", "Account", "tier"), ("shipments", "Shipment", "carrier")]
+)
+def test_rails_save_with_touch_false_leaves_updated_at_alone(table: str, model: str, col: str) -> None:
+    # `save!(touch: false)` saves through the callbacks but does not set updated_at
+    base = {
+        "db/structure.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, {col} varchar, updated_at timestamp);\n"
+    }
+    path = f"db/migrate/20260101000000_backfill_{table}.rb"
+
+    def found(write: str) -> list[Any]:
+        text = RAILS_LOOP.format(Name=model, Model=model, col=col, write=write)
+        return [f for f in review_sql(text, path=path, base=base).active if f.rule == RULE]
+
+    assert not found("save!(validate: false, touch: false)")
+    assert not found("save(touch: false)")
+    batches = (
+        f"class Backfill{model} < ActiveRecord::Migration[7.1]\n  def up\n"
+        f"    {model}.where({col}: nil).find_in_batches do |group|\n      group.each do |row|\n"
+        "        row.save!({touch})\n      end\n    end\n  end\n\n  def down\n  end\nend\n"
+    )
+    quiet = review_sql(batches.format(touch="touch: false"), path=path, base=base).active
+    assert not [f for f in quiet if f.rule == RULE]
+    (finding,) = [
+        f
+        for f in review_sql(batches.format(touch="validate: false"), path=path, base=base).active
+        if f.rule == RULE
+    ]
+    assert "Active Record" in finding.message
+    (finding,) = found("save!(touch: true)")  # the default, said out loud
+    assert "Active Record" in finding.message
+
+
 @pytest.mark.parametrize(("model", "field"), [("Account", "tier"), ("Shipment", "carrier")])
 def test_django_save_sets_auto_now_fields(model: str, field: str) -> None:
     fields = {
