@@ -7,7 +7,8 @@ one slow report turns a quick drop into an outage of the table.
 
 ## Use instead
 `DROP INDEX CONCURRENTLY IF EXISTS …` in a migration that does not run in a transaction, with a
-`lock_timeout` so that it gives up instead of queueing.
+`lock_timeout` so that it gives up instead of queueing. An index dropped on the way to dropping its table
+in the same migration is not reported: the table's drop takes the same lock.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DropIndex, Migration
+from bot.model.migration import DropIndex, DropTable, Migration
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -40,10 +41,14 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    for op in migration.up:
+    for index, op in enumerate(migration.up):
         if not isinstance(op, DropIndex) or op.concurrently or not context.postgres:
             continue
         table = op.table or context.catalog.indexes.get(op.name, "")
+        if table and any(
+            isinstance(later, DropTable) and later.table == table for later in migration.up[index:]
+        ):
+            continue  # `remove_index` before `drop_table` of its table: the drop takes the same lock anyway
         severity = context.lock_severity(table, RULE.severity, op) if table else RULE.severity
         if severity is None:
             continue
