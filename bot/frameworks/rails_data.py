@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterator
 
 from tree_sitter import Node
 
@@ -482,7 +483,7 @@ def _where(chain: list[tuple[str, ruby.Call | None]], constants: ruby_model.Cons
         elif name in ("where", "find_by", "rewhere"):
             parts.extend(_condition(link, constants))
         elif name.startswith("with_") or name in ("joins", "merge"):
-            parts.append(ruby.text_of(link.node).rsplit(".", 1)[-1])  # a scope: its arguments are no SQL
+            parts.append(_link_text(link))  # a scope: its arguments are no SQL
     if any(
         name not in ("where", "all", "unscoped")
         for name, link in chain[1:-1]
@@ -492,9 +493,27 @@ def _where(chain: list[tuple[str, ruby.Call | None]], constants: ruby_model.Cons
     return " AND ".join(parts) if parts else None
 
 
+def _link_text(link: ruby.Call) -> str:
+    """`joins("INNER JOIN … ON a.x = b.y")` as written, from the method's name on (a dot inside its
+    arguments does not split it)."""
+    method = link.node.child_by_field_name("method")
+    start = method.start_byte if method is not None else link.node.start_byte
+    return link.node.text[start - link.node.start_byte :].decode() if link.node.text else link.name
+
+
+def _columns(options: dict[str, Node]) -> Iterator[tuple[str, Node]]:
+    """The conditions of `where(…)`, a hash under a table's name read as that table's columns
+    (`where(posts: {type: "x"})` is `posts.type = 'x'`)."""
+    for key, node in options.items():
+        if node.type == "hash":
+            yield from ((f"{key}.{column}", inner) for column, inner in ruby.hash_pairs(node).items())
+        else:
+            yield key, node
+
+
 def _condition(link: ruby.Call, constants: ruby_model.Constants) -> list[str]:
     parts: list[str] = []
-    for key, node in link.options.items():
+    for key, node in _columns(link.options):
         bounds = _range(node, constants)
         value = _value(node, constants) if bounds is None else None
         if bounds is not None:

@@ -88,6 +88,15 @@ def _add_pair(pair: Node, options: dict[str, Node]) -> None:
             options[name] = val
 
 
+def hash_pairs(node: Node) -> dict[str, Node]:
+    """The keys of a hash literal (`{type: "x", public: true}`) and their value nodes."""
+    found: dict[str, Node] = {}
+    for pair in node.named_children:
+        if pair.type == "pair":
+            _add_pair(pair, found)
+    return found
+
+
 def _block_body(block: Node | None) -> Node | None:
     if block is None:
         return None

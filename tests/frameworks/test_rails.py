@@ -416,3 +416,27 @@ def test_a_name_built_from_the_loop_variable_is_read_per_pass(tables: tuple[str,
     # outside a loop, a name built at run time is not taken for the default one's text
     outside = _parse(f'    add_foreign_key :{tables[0]}, :{target}, name: "#{{prefix}}_fkey"\n')
     assert not [op for op in outside.up if isinstance(op, AddConstraint) and "#{" in op.name]
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "joined", "column"),
+    [("Photo", "photos", "posts", "public"), ("Ticket", "tickets", "queues", "open")],
+)
+def test_a_joined_tables_hash_condition_and_a_joins_string_are_read_as_written(
+    model: str, table: str, joined: str, column: str
+) -> None:
+    join = f"INNER JOIN {joined} ON {joined}.id = {table}.{joined[:-1]}_id"
+    migration = _parse(
+        f'    {model}.joins("{join}")\n'
+        f'         .where({joined}: {{kind: "main", {column}: true}}).update_all({column}: false)\n'
+        f"    {model}.joins(:{joined[:-1]}).where({column}: nil).delete_all\n",
+        head=f"  class {model} < ApplicationRecord; end\n",
+    )
+    update, delete = [op for op in migration.up if isinstance(op, DataUpdate | DataDelete)]
+    assert isinstance(update, DataUpdate) and update.where is not None
+    assert f'joins("{join}")' in update.where  # the whole join, not cut at a dot inside it
+    assert (
+        f"{joined}.kind = 'main' AND {joined}.{column} = true" in update.where
+    )  # the joined table's columns
+    assert "{" not in update.where
+    assert delete.where is not None and delete.where.startswith(f"joins(:{joined[:-1]}) AND {column} IS NULL")
