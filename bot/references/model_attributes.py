@@ -1,7 +1,7 @@
 """A model that keeps a dropped column's name as its own attribute: a property, a method, a JSON-backed field.
 
 Redash moved `users.profile_image_url` into a JSON column and kept `profile_image_url` on the model as a
-property; Rails code defines `def nearby` next to `ignored_columns`; Polar's `minimum_amount` attribute maps
+property; Rails code defines `def nearby` next to `ignored_columns` (or `delegate :nearby, to: :place`); Polar's `minimum_amount` attribute maps
 the column `minimum_amount_v2` (`mapped_column("minimum_amount_v2", …)`) when `minimum_amount` is dropped.
 Code that reads `user.profile_image_url` or `price.minimum_amount` then reads the property or the other
 column, which still works: those places are not uses of the dropped column. A Rails model's method may
@@ -179,8 +179,28 @@ def _ruby_method(tree: Tree, path: str, name: str) -> str | None:
     for candidate in dict.fromkeys(files):
         body = text if candidate == path else tree.read(candidate)
         found = method.search(body or "")
-        if found is not None and body is not None:
-            return f"{candidate}:{body.count(chr(10), 0, found.start()) + 1}"
+        at = found.start() if found is not None else _delegated(body or "", name)
+        if at is not None and body is not None:
+            return f"{candidate}:{body.count(chr(10), 0, at) + 1}"
+    return None
+
+
+# `delegate :name, :email, to: :person` (its list may go on over the next lines after a comma)
+_DELEGATE = re.compile(r"^[ \t]*delegate[ \t]+((?::\w+[?!]?[ \t]*,\s*)+)([^\n]*)", re.M)
+
+
+def _delegated(body: str, name: str) -> int | None:
+    """The offset of `delegate … :name …, to: :other` (without `prefix:`, which renames the method): the
+    model answers `name` with another object's, not with its own column."""
+    for found in _DELEGATE.finditer(body):
+        listed = re.findall(r":(\w+)", found.group(1))
+        options = found.group(2)
+        if (
+            name in listed
+            and re.search(r"\bto:", options)
+            and not re.search(r"\bprefix:\s*(?!false|nil)", options)
+        ):
+            return found.start()
     return None
 
 

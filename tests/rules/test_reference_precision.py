@@ -265,6 +265,41 @@ def test_rails_code_next_to_ignored_columns_does_not_block() -> None:
     assert "already ignores it" in finding.message
 
 
+@pytest.mark.parametrize(
+    ("table", "model", "column", "other"),
+    [
+        ("account_removals", "AccountRemoval", "handle", "person"),
+        ("invoices", "Invoice", "currency", "ledger"),
+    ],
+)
+def test_a_rails_model_that_delegates_the_dropped_columns_name_does_not_block(
+    table: str, model: str, column: str, other: str
+) -> None:
+    code = f"def author({table[:-1]})\n  {table[:-1]}.{column}\nend\n"
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} text, {other}_id int);\n-- migration\n"
+
+    def dropped(body: str) -> Finding:
+        definition = f"class {model} < ApplicationRecord\n  belongs_to :{other}\n{body}end\n"
+        files = {f"app/models/{table[:-1]}.rb": definition, "lib/federation.rb": code}
+        return _finding(
+            review_sql(schema + f"ALTER TABLE {table} DROP COLUMN {column};", path=MIGRATION, base=files),
+            "column-dropped",
+        )
+
+    for body in (
+        f"  delegate :{column}, to: :{other}\n",
+        f"  delegate :name, :{column},\n           to: :{other}\n",
+    ):
+        finding = dropped(body)
+        assert finding.severity is Severity.WARNING, (
+            body
+        )  # Rails still caches the column: ignored_columns first
+        assert f"the model's own `{column}` (`app/models/{table[:-1]}.rb:3`)" in finding.message
+    # with a prefix the model answers `{other}_{column}`, not `{column}`: the code reads the column
+    assert dropped(f"  delegate :{column}, to: :{other}, prefix: true\n").severity is Severity.CRITICAL
+    assert dropped(f"  delegate :name, to: :{other}\n").severity is Severity.CRITICAL
+
+
 def test_a_column_renamed_while_another_takes_its_name_is_not_searched() -> None:
     code = "def show(community):\n    return community.description\n"
     schema = "CREATE TABLE community (id serial PRIMARY KEY, sidebar text, description text);\n-- migration\n"
