@@ -454,6 +454,7 @@ class _Walker:
             self._inside_code(
                 c.block,
                 batched=c.name in rails_data.BATCHES and not sliced,
+                batches=c.name if c.name in rails_data.BATCHES and not sliced else "",
                 per_pass=c.name in rails_data.ITERATIONS or c.name in ruby_batches.STEPS or sliced,
                 stepped=self._stepped(c),
                 keys=rails_data.key_source(held, self.models, self.constants) if keys and held else None,
@@ -489,6 +490,7 @@ class _Walker:
         block: Node,
         *,
         batched: bool = False,
+        batches: str = "",
         per_pass: bool = False,
         stepped: tuple[str, str, str] | None = None,
         keys: tuple[str, str | None] | None = None,
@@ -515,7 +517,9 @@ class _Walker:
             ]
         if batched:
             ops = [
-                dataclasses.replace(op, batched=True) if isinstance(op, DataUpdate | DataDelete) else op
+                dataclasses.replace(op, batched=True, batches=op.batches or batches)
+                if isinstance(op, DataUpdate | DataDelete)
+                else op
                 for op in ops
             ]
         elif per_pass:

@@ -157,6 +157,7 @@ def model_call(
     symbol = _block_symbol(c)  # `find_each(&:destroy)`: the method each record is sent
     per_record = _each_record_deleted(c, methods[-1])  # `each { |row| row.destroy }`: one row at a time
     batched = any(m in BATCHES for m in methods) or symbol is not None or per_record
+    batches = next((m for m in methods if m in BATCHES), "")
     where = _where(chain, known)
     block_text = ruby.text_of(c.block) if c.block is not None else (f".{symbol}" if symbol else "")
     last = methods[-1]
@@ -172,10 +173,17 @@ def model_call(
         kind, assignments, inner = each
         where = " AND ".join(part for part in (where, inner) if part) or None
         if kind == "update_all":
-            return [DataUpdate(table=table, assignments=assignments, where=where, batched=True, **base)]
-        return [DataDelete(table=table, where=where, batched=True, **base)]
+            return [
+                DataUpdate(
+                    table=table, assignments=assignments, where=where, batched=True, batches=batches, **base
+                )
+            ]
+        return [DataDelete(table=table, where=where, batched=True, batches=batches, **base)]
     if reading is not None and (written or reading.unread):
-        return _records_written(table, where, reading, batched or last in ITERATIONS, base, dialect)
+        found = _records_written(table, where, reading, batched or last in ITERATIONS, base, dialect)
+        return [
+            dataclasses.replace(op, batches=batches) if isinstance(op, DataUpdate) else op for op in found
+        ]
     if last in _UPDATES or (looped and last in BATCHES - SLICES and _mentions(block_text, _UPDATES)):
         assignments = _assignments(c, known) if last == "update_all" else written
         saved = (last in _SAVES and not ruby_records.untouched(c)) or (
@@ -189,14 +197,20 @@ def model_call(
         one = any(m in _ONE_RECORD for m in methods)
         saves = ("one" if one else "each") if saved else ""
         update = DataUpdate(
-            table=table, assignments=assignments, where=where, batched=batched, saves=saves, **base
+            table=table,
+            assignments=assignments,
+            where=where,
+            batched=batched,
+            saves=saves,
+            batches=batches,
+            **base,
         )
         return [_set_clause(update, c, known, dialect) if last == "update_all" else update]
     # a loop that deletes (`find_each(&:destroy)`, `in_batches { |b| b.delete_all }`); an iteration's block
     # deletes only what `per_record` found (`r.options.delete("x")` deletes a key of a hash)
     deleting = last in BATCHES or (last in ITERATIONS and symbol is not None)
     if last in _DELETES or (deleting and _mentions(block_text, _DELETES)) or per_record:
-        return [DataDelete(table=table, where=where, batched=batched, **base)]
+        return [DataDelete(table=table, where=where, batched=batched, batches=batches, **base)]
     if last in _INSERTS:
         columns, rows = seed_rows.values_rows(_records(chain[-1][1], known))
         return [DataInsert(table=table, columns=columns, rows=rows, **base)]

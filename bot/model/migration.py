@@ -365,6 +365,9 @@ class DataUpdate(Operation):
     reads: tuple[str, ...] = ()  # columns read by the expressions and the WHERE
     step: BatchStep | None = None  # the loop that runs it batch after batch, when the review reads it
     loop: str = ""  # the loop of a DO block that runs it again and again ("" when it runs once)
+    # the ORM's batch method that runs it batch after batch from the migration's code (Rails `in_batches`,
+    # `find_each`), each batch in the migration's transaction unless the migration runs outside one
+    batches: str = ""
     # the rows are written by the ORM saving their records (Rails `save`/`update!`, Django `save()`), not by
     # one bulk statement: the model's callbacks run, and so do the timestamps the ORM keeps. "each": every
     # row the scope holds, one at a time; "one": one record the code fetched (`find_by(…)&.update(…)`)
@@ -411,6 +414,9 @@ class DataDelete(Operation):
     callbacks_skipped: str = ""
     step: BatchStep | None = None  # the loop that runs it batch after batch, when the review reads it
     loop: str = ""  # the loop of a DO block that runs it again and again ("" when it runs once)
+    # the ORM's batch method that runs it batch after batch from the migration's code (Rails `in_batches`,
+    # `find_each`), each batch in the migration's transaction unless the migration runs outside one
+    batches: str = ""
 
     @property
     def dependents_run(self) -> tuple[Dependent, ...]:

@@ -10,7 +10,9 @@ nor is one that needs a value in a column the migration has just added without a
 nor one that names by its values a row the migrations inserted (`WHERE name = 'Send Events'` on a jobs or
 settings table they fill: the lookup rows every database has). A `DO` block runs in one transaction unless
 it commits: a loop in it that changes the rows batch after batch without a COMMIT between the batches
-keeps every row locked until the block ends, so it is reported as one change of all of them.
+keeps every row locked until the block ends, so it is reported as one change of all of them. The same holds
+for a Rails migration that backfills `in_batches` (or record by record with `find_each`) inside the
+transaction Rails wraps it in: no batch commits before the migration ends.
 
 ## Use instead
 Backfill in batches by key range (`WHERE id >= $1 AND id < $2`, or `id IN (SELECT id … LIMIT 1000)`),
@@ -91,7 +93,10 @@ RULE = Rule(
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for index, op in enumerate(migration.up):
-        if not isinstance(op, DataUpdate | DataDelete) or op.batched:
+        if not isinstance(op, DataUpdate | DataDelete):
+            continue
+        if op.batched:
+            yield from _batches_in_transaction(migration, index, op, context)
             continue
         expression = statement_of(op, context.dialect)
         if expression is not None and listed_rows(expression, op.table, context.before(op)):
@@ -128,6 +133,31 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             blast_radius=f"All matching rows of {context.size_words(op.table, op)} stay locked until the migration commits; "
             "writes to them wait, replicas lag, and a failure rolls everything back.",
         )
+
+
+def _batches_in_transaction(
+    migration: Migration, index: int, op: DataUpdate | DataDelete, context: Context
+) -> Iterator[Finding]:
+    """A backfill the ORM runs in batches (Rails `in_batches`, `find_each`) inside the migration's transaction:
+    the batches commit together."""
+    if not op.batches or not migration.in_transaction or context.catalog.is_new(op.table):
+        return
+    if _matches_no_existing_row(op, migration.up[:index]):
+        return
+    severity = context.lock_severity(op.table, Severity.WARNING)
+    if severity is None:
+        return
+    verb = "UPDATE" if isinstance(op, DataUpdate) else "DELETE"
+    yield op.finding(
+        RULE,
+        f"`{verb} {op.table}` runs batch after batch, but inside the transaction Rails wraps the migration in: "
+        "no batch commits before the migration ends, and every row it changes stays locked until then.",
+        severity=Severity.WARNING if severity is Severity.CRITICAL else severity,
+        blast_radius=f"Every row of {context.size_words(op.table)} the batches reach stays locked until the "
+        "migration commits; writes to them wait, replicas lag, and a failure rolls every batch back.",
+        fix="Move the backfill to a migration of its own with `disable_ddl_transaction!`, so each batch commits "
+        "(and make it safe to re-run), or run it from a job.",
+    )
 
 
 def _seeded_row(expression: exp.Expression, op: DataUpdate | DataDelete, context: Context) -> bool:

@@ -31,10 +31,12 @@ SCHEMA = (
 PATH = "db/migrate/20260101000000_backfill.rb"
 
 
-def _review(names: dict[str, str], body: str, extra: dict[str, str] | None = None, down: str = ""):  # type: ignore[no-untyped-def]
+def _review(
+    names: dict[str, str], body: str, extra: dict[str, str] | None = None, down: str = "", head: str = ""
+):  # type: ignore[no-untyped-def]
     model = names["table"].rstrip("s").capitalize()
     text = (
-        "class Backfill < ActiveRecord::Migration[7.2]\n"
+        f"class Backfill < ActiveRecord::Migration[7.2]\n{head}"
         f"  class {model} < ApplicationRecord; end\n\n"
         "  def up\n"
         + body.format(model=model, **names)
@@ -73,8 +75,11 @@ def test_a_statement_inside_in_batches_runs_one_batch_at_a_time(names: dict[str,
         "      ActiveRecord::Base.connection.execute(sql)\n"
         "    end\n"
     )
-    result = _review(names, body)
+    result = _review(names, body, head="  disable_ddl_transaction!\n")
     assert not [f for f in result.active if f.rule in ("unparsed-statement", "unbatched-data-change")]
+    # in the migration's transaction no batch commits before the last: every row stays locked until then
+    (batches,) = [f for f in _review(names, body).active if f.rule == "unbatched-data-change"]
+    assert "runs batch after batch" in batches.message and batches.severity.value == "warning"
 
 
 @pytest.mark.parametrize("names", NAMES)
