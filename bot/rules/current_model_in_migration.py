@@ -18,14 +18,24 @@ of the history, the plain manager, and no custom methods or signals.
 Alembic: `from app.models import User` queried in a revision (`session.query(User)`, `select(User)`,
 `User.query`) has the same trap: the model selects every column today's code declares. Define the table as
 the revision knows it with `sa.table("users", sa.column("plan", sa.String))` and write through `op.execute`.
+
+Rails: a migration that saves, creates or destroys records through the application's model
+(`Notification.where(guid: nil).find_each(&:save!)`, `app/models/notification.rb`) runs that model's
+validations and callbacks as they are on the day the migration runs, not as they were when it was written: a
+validation added later fails the migration on old rows, a callback sends mail or enqueues jobs for every row,
+and a renamed or removed class breaks it on a fresh database. Define a bare model in the migration
+(`class Notification < ActiveRecord::Base; self.table_name = "notifications"; end`, as the Rails guides advise)
+and write with `update_all` / `update_columns`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import CurrentModelImport, Migration
+from bot.model.migration import CurrentModelImport, DataDelete, DataInsert, DataUpdate, Migration, RunCode
+from bot.references.inflection import underscore
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -61,6 +71,9 @@ EXAMPLE_HEAD = {
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if migration.framework == "rails":
+        yield from _rails(migration, context)
+        return
     for op in migration.up:
         if not isinstance(op, CurrentModelImport):
             continue
@@ -91,4 +104,43 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 else f'Inside the RunPython function: `{op.names[0]} = apps.get_model("<app_label>", '
                 f'"{op.names[0]}")`, and drop the import.'
             ),
+        )
+
+
+_RUBY_MODEL = re.compile(r"^\s*((?:[A-Z]\w*::)*[A-Z]\w*)\s*\.")
+# the writes that go through a record's validations and callbacks (not `update_all`, `update_columns`)
+_CALLBACK_WRITES = re.compile(
+    r"[.&:](?:save!?|update!?|update_attributes!?|update_attribute|create!?|destroy!?|destroy_all|"
+    r"find_or_create_by!?|first_or_create!?|toggle!)(?![\w!?])"
+)
+_OWN_CLASS = re.compile(r"^\s*class\s+((?:[A-Z]\w*::)*[A-Z]\w*)\s*<", re.M)
+
+
+def _rails(migration: Migration, context: Context) -> Iterator[Finding]:
+    """Records saved, created or destroyed through a model of `app/models/` the migration does not define."""
+    own = {name.split("::")[-1] for name in _OWN_CLASS.findall(context.tree.read(migration.path) or "")}
+    root = migration.path.split("db/migrate/", 1)[0] if "db/migrate/" in migration.path else ""
+    seen: set[str] = set()
+    for op in migration.up:
+        if not isinstance(op, DataUpdate | DataDelete | DataInsert | RunCode):
+            continue
+        found = _RUBY_MODEL.match(op.sql)
+        if found is None or found.group(1).split("::")[-1] in own or found.group(1) in seen:
+            continue
+        model = found.group(1)
+        path = f"{root}app/models/{'/'.join(underscore(part) for part in model.split('::'))}.rb"
+        if not _CALLBACK_WRITES.search(op.sql) or context.tree.read(path) is None:
+            continue
+        seen.add(model)
+        yield op.finding(
+            RULE,
+            f"The migration saves records through the application's current model `{model}` (`{path}`), not a "
+            "model of its own: that model's validations and callbacks, as they are on the day the migration "
+            "runs, apply to every record it writes.",
+            blast_radius="A validation added to the model later fails this migration on old rows, its callbacks "
+            "(mail, jobs, counters, search indexing) run for every record, and renaming or removing the class "
+            "breaks the migration on a fresh database.",
+            fix=f"Define a bare model in the migration (`class {model.split('::')[-1]} < ActiveRecord::Base; "
+            f'self.table_name = "{getattr(op, "table", "") or "…"}"; end`) and write with `update_all` or '
+            "`update_columns`, or run the backfill as a task that is meant to use today's model.",
         )

@@ -1,11 +1,16 @@
 """`current-model-in-migration`: a Django migration that imports the application's model classes instead of
 `apps.get_model()` is named (and its data change is still read on the model's table); importing choices or
-constants from the models module, or using the historical model, is quiet."""
+constants from the models module, or using the historical model, is quiet. A Rails migration that saves
+records through a model of `app/models/` it does not define itself is named too."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from bot.model.findings import Severity
+from tests.conftest import review_sql
 from tests.rules.django_app import review_migration
 
 MODELS = [("Order", "total"), ("Invoice", "amount")]
@@ -104,3 +109,53 @@ def test_an_alembic_revision_that_queries_the_applications_model(
     assert not found(own, "")
     typed = f"    op.add_column('{table}', sa.Column('kind', PlanKind(), nullable=True))\n"
     assert not found(typed, f"from {package} import PlanKind")
+
+
+RAILS_NAMES = [
+    {"model": "Notification", "table": "notifications", "column": "guid", "file": "notification"},
+    {"model": "StoryText", "table": "story_texts", "column": "body", "file": "story_text"},
+]
+
+
+def _rails_review(names: dict[str, str], body: str, own: bool = False, model_file: bool = True) -> list[Any]:
+    head = f"  class {names['model']} < ApplicationRecord; end\n\n" if own else ""
+    text = (
+        f"class Backfill{names['model']} < ActiveRecord::Migration[7.1]\n{head}  def up\n"
+        + body.format(**names)
+        + "  end\n\n  def down\n  end\nend\n"
+    )
+    base = {
+        "db/structure.sql": f"CREATE TABLE {names['table']} (id bigint PRIMARY KEY, {names['column']} text);\n",
+    }
+    if model_file:
+        base[f"app/models/{names['file']}.rb"] = (
+            f"class {names['model']} < ApplicationRecord\n  before_validation :fill_{names['column']}\nend\n"
+        )
+    result = review_sql(text, path=f"db/migrate/20260101000000_backfill_{names['table']}.rb", base=base)
+    return [f for f in result.active if f.rule == "current-model-in-migration"]
+
+
+RAILS_SAVES = [
+    "    {model}.where({column}: nil).find_each(&:save!)\n",
+    "    {model}.where({column}: nil).find_each do |row|\n      row.save!(validate: false)\n    end\n",
+    "    {model}.where({column}: nil).each {{ |row| row.update!({column}: 'x') }}\n",
+]
+
+
+@pytest.mark.parametrize("names", RAILS_NAMES)
+@pytest.mark.parametrize("body", RAILS_SAVES)
+def test_a_rails_migration_saving_through_the_applications_model(names: dict[str, str], body: str) -> None:
+    (finding,) = _rails_review(names, body)
+    assert finding.severity is Severity.WARNING
+    assert f"`{names['model']}` (`app/models/{names['file']}.rb`)" in finding.message
+    assert f'self.table_name = "{names["table"]}"' in finding.fix
+    # a model the migration defines itself has no callbacks of today's code
+    assert not _rails_review(names, body, own=True)
+    # a class with no file under app/models (a gem's, an engine's) is not judged
+    assert not _rails_review(names, body, model_file=False)
+
+
+@pytest.mark.parametrize("names", RAILS_NAMES)
+def test_a_rails_bulk_write_through_the_applications_model_runs_no_callbacks(names: dict[str, str]) -> None:
+    assert not _rails_review(names, "    {model}.where({column}: nil).update_all({column}: 'x')\n")
+    assert not _rails_review(names, "    {model}.where({column}: nil).in_batches.delete_all\n")
