@@ -61,9 +61,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                     f"into one; {key} then rejects the UPDATE."
                 )
             else:
+                shared = [c for c in found.key if c != found.column]
+                pair = f"two rows with the same {', '.join(f'`{c}`' for c in shared)}" if shared else "two"
                 message = (
                     f"`{op.table}.{found.column}` is set to `{found.value}` on every row the UPDATE chooses; "
-                    f"{key} rejects the UPDATE as soon as it chooses two."
+                    f"{key} rejects the UPDATE as soon as it chooses {pair}."
                 )
             others = "".join(f", {c}" for c in found.key if c != found.column)
             query = f"SELECT {found.value}{others}, count(*) FROM {op.table} GROUP BY 1{''.join(f', {i + 2}' for i in range(len(found.key) - 1))} HAVING count(*) > 1"

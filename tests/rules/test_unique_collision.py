@@ -71,9 +71,15 @@ def test_a_constant_on_many_rows_collides_within_a_compound_key(names) -> None: 
     found = _found(_review(names, "UPDATE {table} SET slug = 'archived' WHERE {flag};"))
     assert len(found) == 1
     assert f"the unique key ({names['scope']}, slug)" in found[0].message
-    assert "as soon as it chooses two" in found[0].message
-    # two rows collide only when they share the key's other column: a warning, not a certainty
+    # two rows collide only when they share the key's other column: the message says which, a warning
+    assert f"as soon as it chooses two rows with the same `{names['scope']}`." in found[0].message
     assert found[0].severity is Severity.WARNING
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_constant_on_a_single_column_key_collides_on_any_two_rows(names) -> None:  # type: ignore[no-untyped-def]
+    (found,) = _found(_review(names, "UPDATE {table} SET {column} = 'x' WHERE {flag};"))
+    assert found.message.endswith("as soon as it chooses two.") and found.severity is Severity.CRITICAL
 
 
 @pytest.mark.parametrize("names", NAMES)
