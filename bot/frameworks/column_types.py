@@ -151,11 +151,27 @@ def rails_type(name: str, options: Mapping[str, object], dialect: str) -> str:
         base = {8: "bigint", 2: "smallint"}.get(limit, "int")
     elif name in ("decimal", "numeric") and isinstance(precision, int):
         base = f"decimal({precision}, {scale if isinstance(scale, int) else 0})"
+    elif name in ("text", "binary") and dialect in ("mysql", "mariadb"):
+        base = _mysql_lob(base, options.get("size"), limit)
     elif name in _FRACTIONAL and isinstance(fraction := precision if precision is not None else limit, int):
         base = (
             f"{base.split('(')[0]}({fraction})"  # the PostgreSQL adapter reads a `limit:` here as precision
         )
     return f"{base}[]" if options.get("array") is True and base else base
+
+
+def _mysql_lob(base: str, size: object, limit: object) -> str:
+    """Rails' MySQL adapter: `text`/`binary` with `size: :tiny | :medium | :long` are `tinytext`,
+    `mediumtext`, `longtext` (`tinyblob`…); with a `limit:` in bytes, the smallest type that holds it."""
+    kind = "blob" if base == "blob" else "text"
+    if isinstance(size, str) and size in ("tiny", "medium", "long"):
+        return f"{size}{kind}"
+    if isinstance(limit, int) and not isinstance(limit, bool):
+        for bound, prefix in ((0xFF, "tiny"), (0xFFFF, ""), (0xFFFFFF, "medium")):
+            if limit <= bound:
+                return f"{prefix}{kind}"
+        return f"long{kind}"
+    return base
 
 
 def django_type(field: str, options: Mapping[str, object], dialect: str) -> str:
