@@ -131,3 +131,23 @@ def test_the_fix_on_mariadb_is_accepted_by_mariadb(mariadb) -> None:  # type: ig
     cursor.execute("ALTER TABLE dni_ledger DROP COLUMN IF EXISTS memo")
     cursor.execute("ALTER TABLE dni_ledger DROP COLUMN IF EXISTS memo")
     cursor.execute("DROP TABLE dni_ledger")
+
+
+@pytest.mark.parametrize(
+    ("table", "first", "second"), [("labels", "restricted", "is_pinned"), ("accounts", "credits", "tier")]
+)
+def test_rails_runs_a_down_only_after_its_up_finished(table: str, first: str, second: str) -> None:
+    """Rails skips the down of a migration it has not recorded as applied: a half-way up never meets it.
+    On MySQL, where each DDL statement commits, a down of one statement stays quiet; two can stop half-way."""
+    path = f"db/migrate/20240101000000_add_{first}.rb"
+    base = {"config/database.yml": "production:\n  adapter: mysql2\n"}
+    up = f"    add_column :{table}, :{first}, :boolean\n    add_column :{table}, :{second}, :integer\n"
+
+    def migration(down: str) -> str:
+        return f"class Add{first.title()} < ActiveRecord::Migration[7.1]\n  def up\n{up}  end\n\n  def down\n{down}  end\nend\n"
+
+    one = migration(f"    remove_column :{table}, :{first}\n")
+    assert not _found(one, path=path, base=base)
+    two = migration(f"    remove_column :{table}, :{second}\n    remove_column :{table}, :{first}\n")
+    (found,) = _found(two, path=path, base=base)
+    assert f"DROP COLUMN {second}" in found and f"DROP COLUMN {first}" in found
