@@ -93,9 +93,31 @@ def split(text: str, dialect: str, *, first_line: int = 1) -> list[Statement]:
         if _skips_parse(tuple(w.upper() for w in words), chunk):
             statements.append(Statement(source, line, end_line, words))
             continue
+        if DIALECTS.get(dialect) == "mysql":
+            chunk = _without_modifiers(chunk)
         expression, problem = _parse(d, chunk, text)
         statements.append(Statement(source, line, end_line, words, expression, problem))
     return statements
+
+
+# MySQL's scheduling modifiers (`INSERT LOW_PRIORITY IGNORE INTO`, `UPDATE LOW_PRIORITY t`, `DELETE QUICK
+# IGNORE FROM`): they change when the server runs the statement, not what it changes. sqlglot reads none of
+# them but `INSERT IGNORE` (and takes `UPDATE LOW_PRIORITY t` for a table `LOW_PRIORITY` aliased `t`).
+_MODIFIERS = {
+    "INSERT": frozenset({"LOW_PRIORITY", "HIGH_PRIORITY", "DELAYED"}),
+    "REPLACE": frozenset({"LOW_PRIORITY", "DELAYED"}),
+    "UPDATE": frozenset({"LOW_PRIORITY", "IGNORE"}),
+    "DELETE": frozenset({"LOW_PRIORITY", "QUICK", "IGNORE"}),
+}
+
+
+def _without_modifiers(chunk: list[Token]) -> list[Token]:
+    """The statement's tokens without the modifiers after its first keyword."""
+    modifiers = _MODIFIERS.get(chunk[0].text.upper(), frozenset()) if chunk else frozenset()
+    end = 1
+    while end < len(chunk) and chunk[end].text.upper() in modifiers:
+        end += 1
+    return [chunk[0], *chunk[end:]] if end > 1 else chunk
 
 
 _DELIMITER = re.compile(r"^[ \t]*DELIMITER[ \t]+(\S+)[ \t]*$", re.I | re.M)
