@@ -36,7 +36,7 @@ def test_an_existence_guard_makes_the_call_safe_to_re_run(table: str, column: st
         assert not rules & {"non-robust-statement", "down-not-idempotent"}, rules
     bare = _migration(
         f"    add_column :{table}, :{column}, :string\n    add_column :{table}, :{column}_at, :datetime\n",
-        f"    remove_column :{table}, :{column}\n",
+        f"    remove_column :{table}, :{column}_at\n    remove_column :{table}, :{column}\n",
     )
     rules = {f.rule for f in review_sql(bare, path=PATH, base=base).active}
     assert {"non-robust-statement", "down-not-idempotent"} <= rules, rules
