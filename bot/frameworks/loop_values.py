@@ -17,13 +17,14 @@ class LoopValues:
     """The variables bound by the loops being walked, innermost last."""
 
     def __init__(self, language: str) -> None:
-        self._bound: ContextVar[tuple[tuple[str, str], ...]] = ContextVar(
+        self._bound: ContextVar[tuple[tuple[str, object], ...]] = ContextVar(
             f"{language}_loop_values", default=()
         )
 
     @contextmanager
-    def binding(self, variable: str, value: str) -> Iterator[None]:
-        """Read `variable` as `value` until the block ends."""
+    def binding(self, variable: str, value: object) -> Iterator[None]:
+        """Read `variable` as `value` until the block ends (a name; in Ruby also a list or a hash, an item of
+        a loop over a list of argument lists: `[[:links, [:a, :b]], …].each do |table, columns|`)."""
         token = self._bound.set((*self._bound.get(), (variable, value)))
         try:
             yield
@@ -31,7 +32,12 @@ class LoopValues:
             self._bound.reset(token)
 
     def value(self, variable: str) -> str | None:
-        """What `variable` holds in the loop being walked, or None outside one."""
+        """The name `variable` holds in the loop being walked, or None outside one (or when it holds no name)."""
+        found = self.held(variable)
+        return found if isinstance(found, str) else None
+
+    def held(self, variable: str) -> object | None:
+        """Whatever `variable` holds in the loop being walked, or None outside one."""
         return next((v for k, v in reversed(self._bound.get()) if k == variable), None)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from contextlib import ExitStack
 from typing import Any
 
 from tree_sitter import Node
@@ -478,10 +479,33 @@ class _Walker:
         if c.receiver.type in ("constant", "instance_variable"):
             values = self.constants.names(ruby.text_of(c.receiver)) or values
         params = ruby.block_parameters(c.node)
+        if values is None and len(params) > 1:
+            return self._tuple_loop(c, params)
         if values is None or len(params) != 1:
             return False
         for each in values:
             with ruby.LOOPS.binding(params[0], each):
+                self.walk(c.block)
+        return True
+
+    def _tuple_loop(self, c: ruby.Call, params: list[str]) -> bool:
+        """`[[:links, [:url, :story_id]], …].each do |table, columns|` (or a constant of the migration holding
+        such a list): the block once per item, each variable read as its part (a name or a list of names)."""
+        assert c.receiver is not None and c.block is not None
+        found = ruby.value(c.receiver)
+        if c.receiver.type in ("constant", "instance_variable"):
+            found = self.constants.held(ruby.text_of(c.receiver))
+        if not isinstance(found, list) or not found:
+            return False
+        items = [item for item in found if isinstance(item, list) and len(item) >= len(params)]
+        if len(items) != len(found) or not all(
+            isinstance(part, str | list) for item in items for part in item[: len(params) - 1]
+        ):
+            return False
+        for item in items:
+            with ExitStack() as stack:
+                for name, part in zip(params, item, strict=False):
+                    stack.enter_context(ruby.LOOPS.binding(name, part))
                 self.walk(c.block)
         return True
 

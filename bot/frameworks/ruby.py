@@ -38,6 +38,8 @@ class Call:
     args: tuple[Node, ...]
     options: dict[str, Node] = field(default_factory=dict)
     block: Node | None = None  # the body of `{ … }` or `do … end`
+    # options given as `**options`, a hash a loop being walked binds (`… each do |table, columns, options|`)
+    spread: dict[str, Value] = field(default_factory=dict)
 
     @property
     def line(self) -> int:
@@ -49,7 +51,9 @@ class Call:
 
     def option(self, name: str, default: Value = None) -> Value:
         node = self.options.get(name)
-        return value(node) if node is not None else default
+        if node is None:
+            return self.spread.get(name, default)
+        return value(node)
 
 
 def parse(text: str) -> Node:
@@ -68,8 +72,12 @@ def call(node: Node) -> Call | None:
     block = node.child_by_field_name("block")
     args: list[Node] = []
     options: dict[str, Node] = {}
+    spread: dict[str, Value] = {}
     for arg in arguments.named_children if arguments is not None else []:
-        if arg.type == "pair":
+        held = LOOPS.held(text_of(arg)[2:].strip()) if arg.type == "hash_splat_argument" else None
+        if isinstance(held, dict):
+            spread.update(held)
+        elif arg.type == "pair":
             _add_pair(arg, options)
         elif arg.type == "hash":
             for pair in arg.named_children:
@@ -77,7 +85,7 @@ def call(node: Node) -> Call | None:
                     _add_pair(pair, options)
         elif arg.type not in ("comment", "block_argument"):
             args.append(arg)
-    return Call(text_of(method), node, receiver, tuple(args), options, _block_body(block))
+    return Call(text_of(method), node, receiver, tuple(args), options, _block_body(block), spread)
 
 
 def _add_pair(pair: Node, options: dict[str, Node]) -> None:
@@ -156,8 +164,8 @@ LOOPS = LoopValues("ruby")  # a block variable while `%w[a b].each do |t|` is wa
 def value(node: Node) -> Value:
     kind = node.type
     if kind == "identifier" and (node.parent is None or node.parent.type != "pair"):
-        bound = LOOPS.value(text_of(node))
-        if bound is not None:
+        bound = LOOPS.held(text_of(node))
+        if isinstance(bound, str | list):
             return bound
     if kind == "simple_symbol":
         return text_of(node)[1:]

@@ -440,3 +440,54 @@ def test_a_joined_tables_hash_condition_and_a_joins_string_are_read_as_written(
     )  # the joined table's columns
     assert "{" not in update.where
     assert delete.where is not None and delete.where.startswith(f"joins(:{joined[:-1]}) AND {column} IS NULL")
+
+
+@pytest.mark.parametrize(
+    ("table", "first", "second"), [("links", "url", "to_comment_id"), ("votes", "voter_id", "ballot_id")]
+)
+def test_a_loop_over_a_list_of_argument_lists_is_read_per_item(table: str, first: str, second: str) -> None:
+    head = (
+        "  INDEXES = [\n"
+        f'    [:{table}, [:{first}, :story_id], {{unique: true, name: "{table}_{first}_key"}}],\n'
+        f"    [:{table}, [:{second}, :story_id], {{unique: true}}]\n"
+        "  ].freeze\n\n"
+    )
+    migration = _parse(
+        "    INDEXES.each do |tbl, columns, options|\n"
+        "      add_index(tbl, columns, **options) unless index_exists?(tbl, columns)\n"
+        "    end\n",
+        head=head,
+    )
+    indexes = [(op.table, op.name, op.columns, op.unique) for op in migration.up if isinstance(op, AddIndex)]
+    assert indexes == [
+        (table, f"{table}_{first}_key", (first, "story_id"), True),
+        (table, f"index_{table}_on_{second}_and_story_id", (second, "story_id"), True),
+    ]
+    assert not [op for op in migration.up if isinstance(op, Unparsed)]
+    # items that are not argument lists are not guessed at: the statement stays unread
+    odd = _parse("    [[:a, 1], :b].each do |tbl, columns|\n      add_index(tbl, columns)\n    end\n")
+    assert not [op for op in odd.up if isinstance(op, AddIndex)]
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "parent"), [("links", "to_comment_id", "comments"), ("votes", "ballot_id", "ballots")]
+)
+def test_an_index_added_in_a_loop_over_argument_lists_keeps_the_foreign_key_covered(
+    table: str, key: str, parent: str
+) -> None:
+    base = {
+        "db/structure.sql": f"CREATE TABLE {parent} (id bigint PRIMARY KEY);\n"
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {key} bigint, story_id bigint);\n"
+        f"CREATE INDEX index_{table}_on_{key} ON {table} ({key});\n"
+        f"ALTER TABLE {table} ADD CONSTRAINT {table}_{key}_fk FOREIGN KEY ({key}) REFERENCES {parent} (id);\n",
+        "config/database.yml": "production:\n  adapter: mysql2\n",
+    }
+    loop = (
+        f"  INDEXES = [[:{table}, [:{key}, :story_id], {{unique: true}}]].freeze\n\n  def up\n"
+        "    INDEXES.each do |tbl, columns, options|\n      add_index(tbl, columns, **options)\n    end\n"
+    )
+    drop = f"    remove_index :{table}, column: :{key}\n  end\nend\n"
+    text = f"class SwapIndexes < ActiveRecord::Migration[8.0]\n{loop}{drop}"
+    assert "index-needed-by-foreign-key" not in {f.rule for f in _review(text, base).active}
+    alone = f"class SwapIndexes < ActiveRecord::Migration[8.0]\n  def up\n{drop}"
+    assert "index-needed-by-foreign-key" in {f.rule for f in _review(alone, base).active}
