@@ -322,6 +322,8 @@ class _Walker:
 
     def walk(self, body: Node | None) -> None:
         for node in ruby.statements(body, self.src.dialect):
+            if node.type == "rescue" and _reraises(node):
+                continue  # runs only after a statement failed, and fails the migration again: it changes nothing
             if node.type == "assignment" and _holds_sql(node, self.src):
                 left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
                 assert left is not None and right is not None
@@ -711,6 +713,13 @@ def _first_error(root: Node) -> Node | None:
             return node
         stack.extend(reversed(node.children))
     return None
+
+
+def _reraises(rescue: Node) -> bool:
+    """`rescue … => e` whose last statement is `raise` (or `raise e`): a clause that reports and re-raises."""
+    body = rescue.child_by_field_name("body")
+    last = [child for child in (body.named_children if body is not None else []) if child.type != "comment"]
+    return bool(last) and re.match(r"raise\b", ruby.text_of(last[-1])) is not None
 
 
 def _holds_sql(node: Node, src: Source) -> bool:

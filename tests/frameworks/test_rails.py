@@ -491,3 +491,34 @@ def test_an_index_added_in_a_loop_over_argument_lists_keeps_the_foreign_key_cove
     assert "index-needed-by-foreign-key" not in {f.rule for f in _review(text, base).active}
     alone = f"class SwapIndexes < ActiveRecord::Migration[8.0]\n  def up\n{drop}"
     assert "index-needed-by-foreign-key" in {f.rule for f in _review(alone, base).active}
+
+
+@pytest.mark.parametrize(
+    ("table", "first", "second"), [("items", "products", "taxons"), ("roles_users", "roles", "users")]
+)
+def test_a_rescue_that_reraises_changes_nothing(table: str, first: str, second: str) -> None:
+    def migration(handler: str) -> rails.Migration:
+        text = (
+            f"class AddKeys < ActiveRecord::Migration[7.0]\n  def up\n    begin\n"
+            f"      add_foreign_key :{table}, :{first}\n"
+            "    rescue ActiveRecord::StatementInvalid => e\n"
+            "      if e.cause.is_a?(PG::ForeignKeyViolation)\n        Rails.logger.warn(e.cause.message)\n      end\n"
+            f"{handler}    end\n    add_foreign_key :{table}, :{second}\n  end\nend\n"
+        )
+        return rails.parse(PATH, text, MemoryTree(), "postgres")
+
+    reraised = migration("      raise\n")
+    assert [type(op).__name__ for op in reraised.up] == ["AddConstraint", "AddConstraint"]
+    review_text = _review(
+        f"class AddKeys < ActiveRecord::Migration[7.0]\n  def up\n    begin\n      add_foreign_key :{table}, :{first}\n"
+        "    rescue ActiveRecord::StatementInvalid => e\n      say e.message\n      raise e\n    end\n"
+        f"    add_foreign_key :{table}, :{second}\n  end\nend\n",
+        {
+            "db/structure.sql": f"CREATE TABLE {first} (id bigint PRIMARY KEY);\nCREATE TABLE {second} (id bigint PRIMARY KEY);\n"
+            f"CREATE TABLE {table} (id bigint PRIMARY KEY, {first[:-1]}_id bigint, {second[:-1]}_id bigint);\n"
+        },
+    )
+    assert not [f for f in review_text.active if f.line in (5, 6, 7)]  # nothing said of the handler
+    # a handler that swallows the error goes on with the migration: it is still read as code
+    swallowed = migration("      say 'skipped'\n")
+    assert [op for op in swallowed.up if isinstance(op, RunCode) and op.location.line == 5]
