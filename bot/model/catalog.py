@@ -838,12 +838,32 @@ def _table_options(c: Catalog, op: RawSQL) -> None:
     columns = table.columns
     if op.category == "convert-charset":
         columns = {
-            name: dataclasses.replace(column, charset=charset)
+            name: dataclasses.replace(
+                column, charset=charset, type=_widened(column.type, column.charset or table.charset, charset)
+            )
             if _charset_of(column.type, "", "x")
             else column
             for name, column in columns.items()
         }
     c.tables[op.table] = dataclasses.replace(table, columns=columns, charset=charset)
+
+
+# the most bytes a character takes in MySQL's character sets
+_CHARACTER_BYTES = {"latin1": 1, "ascii": 1, "binary": 1, "ucs2": 2, "utf8": 3, "utf8mb3": 3, "utf8mb4": 4}
+_WIDER_TEXT = {"tinytext": "text", "text": "mediumtext", "mediumtext": "longtext"}
+
+
+def _widened(type_sql: str, old: str, new: str) -> str:
+    """`CONVERT TO CHARACTER SET utf8mb4` of a `text` column that held fewer bytes a character: MySQL and
+    MariaDB move it to the next larger text type (text to mediumtext), so it still holds as many characters.
+    A column whose old character set is unknown is taken as narrower (why else convert it)."""
+    kind = type_sql.strip().lower()
+    if kind not in _WIDER_TEXT:
+        return type_sql
+    before = _CHARACTER_BYTES.get(old.lower(), 0) if old else 0
+    after = _CHARACTER_BYTES.get(new.lower(), 0)
+    wider = before < after if before else after > 1
+    return _WIDER_TEXT[kind] if wider else type_sql
 
 
 def _set_not_null(c: Catalog, op: Operation, in_change: bool) -> None:

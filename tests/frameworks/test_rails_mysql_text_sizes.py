@@ -61,3 +61,46 @@ def test_mariadb_copies_the_table_to_change_a_text_size(mariadb: Any) -> None:
             )
         finally:
             cursor.execute("DROP TABLE mr_text_sizes")
+
+
+@pytest.mark.parametrize(("table", "column", "other"), NAMES)
+def test_converting_to_utf8mb4_widens_text_columns(table: str, column: str, other: str) -> None:
+    """`CONVERT TO CHARACTER SET utf8mb4` moves a text column to mediumtext: a later down that restores
+    `size: :medium` puts back what was there."""
+    base = {
+        "config/database.yml": "production:\n  adapter: mysql2\n",
+        "db/migrate/20120101000000_create.rb": f"class Create < ActiveRecord::Migration[4.2]\n  def change\n"
+        f"    create_table :{table} do |t|\n      t.text :{column}\n      t.string :{other}\n    end\n  end\nend\n",
+        "db/migrate/20130101000000_to_utf8mb4.rb": "class ToUtf8mb4 < ActiveRecord::Migration[4.2]\n  def up\n"
+        f'    execute "alter table {table} convert to character set utf8mb4"\n  end\n\n  def down\n  end\nend\n',
+    }
+    text = (
+        f"class Enlarge < ActiveRecord::Migration[8.0]\n  def up\n    change_column :{table}, :{column}, :text, size: :long\n"
+        f"  end\n\n  def down\n    change_column :{table}, :{column}, :text, size: :medium\n  end\nend\n"
+    )
+    result = review_sql(text, path="db/migrate/20250101000000_enlarge.rb", base=base)
+    assert not [f for f in result.active if f.rule == "down-does-not-restore"]
+    (rewrite,) = [f for f in result.active if f.rule == "type-change-rewrite"]
+    assert "from `mediumtext` to `longtext`" in rewrite.message
+    # a down that restores plain text does not put back the mediumtext the conversion left
+    wrong = text.replace("size: :medium", "size: :tiny")
+    assert [
+        f
+        for f in review_sql(wrong, path="db/migrate/20250101000000_enlarge.rb", base=base).active
+        if f.rule == "down-does-not-restore"
+    ]
+
+
+def test_mariadb_widens_text_when_converting_to_utf8mb4(mariadb: Any) -> None:
+    with mariadb.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS mr_convert")
+        cursor.execute(
+            "CREATE TABLE mr_convert (id int PRIMARY KEY, a tinytext, b text, c mediumtext) CHARACTER SET utf8mb3"
+        )
+        try:
+            cursor.execute("ALTER TABLE mr_convert CONVERT TO CHARACTER SET utf8mb4")
+            cursor.execute("SHOW COLUMNS FROM mr_convert")
+            types = {row[0]: row[1] for row in cursor.fetchall()}
+            assert types == {"id": "int(11)", "a": "text", "b": "mediumtext", "c": "longtext"}
+        finally:
+            cursor.execute("DROP TABLE mr_convert")
