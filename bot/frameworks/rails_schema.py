@@ -77,6 +77,7 @@ def _remove_index(c: ruby.Call, src: Source, table: str = "") -> Result:
         table=table,
         concurrently=c.option("algorithm") == "concurrently",
         if_exists=c.option("if_exists") is True,
+        columns=() if isinstance(name, str) else columns,
         **origin_of(c, src),
     )
     return Result((op,), "" if columns else "`remove_index` by name only cannot be reversed by `change`")

@@ -1266,13 +1266,29 @@ def _key_column(text: str) -> str:
 
 def _drop_index(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, DropIndex)
-    table = c.indexes.pop(op.name, None)
-    columns = c.index_columns.pop(op.name, None)
-    c.index_definitions.pop(op.name, None)
+    name = (
+        op.name if op.name in c.indexes or not op.columns else _index_on(c, op.table, op.columns) or op.name
+    )
+    table = c.indexes.pop(name, None)
+    columns = c.index_columns.pop(name, None)
+    c.index_definitions.pop(name, None)
     if table is not None and columns and columns in c.keys.get(table, []):
         keys = list(c.keys[table])
         keys.remove(columns)  # its key: the table's other indexes and constraints keep theirs
         c.keys[table] = keys
+
+
+def _index_on(c: Catalog, table: str, columns: tuple[str, ...]) -> str | None:
+    """The name of the index of `table` on exactly `columns` (Rails finds the index to remove that way)."""
+    wanted = tuple(column.lower() for column in columns)
+    return next(
+        (
+            name
+            for name, owner in c.indexes.items()
+            if same_table(owner, table) and tuple(x.lower() for x in c.index_columns.get(name, ())) == wanted
+        ),
+        None,
+    )
 
 
 def _covers_lookups(predicate: str, columns: tuple[str, ...]) -> bool:

@@ -256,6 +256,9 @@ class DropIndex(Operation):
     table: str = ""
     concurrently: bool = False
     if_exists: bool = False
+    # the columns it is found by, when the statement names them rather than the index (Rails
+    # `remove_index :t, [:a, :b]` drops the index of `t` on (a, b), whatever its name)
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -522,3 +522,22 @@ def test_a_rescue_that_reraises_changes_nothing(table: str, first: str, second: 
     # a handler that swallows the error goes on with the migration: it is still read as code
     swallowed = migration("      say 'skipped'\n")
     assert [op for op in swallowed.up if isinstance(op, RunCode) and op.location.line == 5]
+
+
+@pytest.mark.parametrize(
+    ("table", "first", "second"), [("links", "to_comment_id", "story_id"), ("votes", "ballot_id", "voter_id")]
+)
+def test_remove_index_by_columns_drops_a_custom_named_index(table: str, first: str, second: str) -> None:
+    base = {
+        "db/structure.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, {first} bigint, {second} bigint);\n",
+    }
+    up = f'    add_index :{table}, [:{first}, :{second}], unique: true, name: "idx_{table}_pair"\n'
+
+    def migration(down: str) -> str:
+        return f"class AddPair < ActiveRecord::Migration[8.0]\n  def up\n{up}  end\n\n  def down\n{down}  end\nend\n"
+
+    by_columns = migration(f"    remove_index :{table}, [:{first}, :{second}]\n")
+    assert "down-does-not-restore" not in {f.rule for f in _review(by_columns, base).active}
+    # a down that removes another pair leaves the index behind
+    other = migration(f"    remove_index :{table}, [:{second}, :{first}]\n")
+    assert "down-does-not-restore" in {f.rule for f in _review(other, base).active}
