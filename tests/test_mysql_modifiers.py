@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import review_sql
 
-NAMES = [("stories", "story_texts", "body"), ("orders", "order_notes", "note")]
+NAMES = [("posts", "post_bodies", "content"), ("orders", "order_notes", "note")]
 
 
 def _schema(table: str, copy: str, column: str) -> str:

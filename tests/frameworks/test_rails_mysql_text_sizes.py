@@ -11,7 +11,7 @@ import pytest
 from bot.frameworks.column_types import rails_type
 from tests.conftest import review_sql
 
-NAMES = [("moderations", "action", "reason"), ("articles", "body", "summary")]
+NAMES = [("audit_entries", "detail", "note"), ("articles", "body", "summary")]
 
 
 def _review(table: str, column: str, other: str, change: str) -> Any:

@@ -12,7 +12,7 @@ from tests.conftest import PG_DSN, review_sql
 
 RULE = "unbatched-data-change"
 NAMES = [
-    {"table": "users", "model": "User", "target": "creation_address", "source": "creation_ip"},
+    {"table": "members", "model": "Member", "target": "signup_address", "source": "signup_ip"},
     {"table": "shipments", "model": "Shipment", "target": "carrier_code", "source": "carrier"},
 ]
 PATH = "db/migrate/20260101000000_backfill.rb"

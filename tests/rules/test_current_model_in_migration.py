@@ -112,8 +112,8 @@ def test_an_alembic_revision_that_queries_the_applications_model(
 
 
 RAILS_NAMES = [
-    {"model": "Notification", "table": "notifications", "column": "guid", "file": "notification"},
-    {"model": "StoryText", "table": "story_texts", "column": "body", "file": "story_text"},
+    {"model": "Alert", "table": "alerts", "column": "token", "file": "alert"},
+    {"model": "ArticleText", "table": "article_texts", "column": "content", "file": "article_text"},
 ]
 
 
