@@ -144,7 +144,7 @@ def _batches_in_transaction(
         return
     if _matches_no_existing_row(op, migration.up[:index]):
         return
-    severity = context.lock_severity(op.table, Severity.WARNING)
+    severity = context.lock_severity(op.table, Severity.WARNING, op)
     if severity is None:
         return
     verb = "UPDATE" if isinstance(op, DataUpdate) else "DELETE"
@@ -153,7 +153,7 @@ def _batches_in_transaction(
         f"`{verb} {op.table}` runs batch after batch, but inside the transaction Rails wraps the migration in: "
         "no batch commits before the migration ends, and every row it changes stays locked until then.",
         severity=Severity.WARNING if severity is Severity.CRITICAL else severity,
-        blast_radius=f"Every row of {context.size_words(op.table)} the batches reach stays locked until the "
+        blast_radius=f"Every row of {context.size_words(op.table, op)} the batches reach stays locked until the "
         "migration commits; writes to them wait, replicas lag, and a failure rolls every batch back.",
         fix="Move the backfill to a migration of its own with `disable_ddl_transaction!`, so each batch commits "
         "(and make it safe to re-run), or run it from a job.",
