@@ -187,7 +187,8 @@ def _many(
     """Can several rows of `table` match while `bound` columns are fixed? Only when the schema knows the
     table's unique keys and the statement fixes none of them: its primary key and UNIQUE constraints, a unique
     index (a partial one when the statement's condition holds its predicate), or a unique key the same
-    migration adds later. A table whose keys the schema does not know gets the benefit of the doubt."""
+    migration adds later. A table whose keys the schema does not know gets the benefit of the doubt; one the
+    migrations created with no key at all does not."""
     known = catalog.tables.get(table)
     if known is None or getattr(known, "partial", False) or catalog.is_new(table):
         return False  # unknown, or built by the change itself (rows the author chose: GROUP BY, DISTINCT)
@@ -199,7 +200,9 @@ def _many(
     ]
     keys += [columns for name, columns in later if name == unqualified(table)]
     if not keys:
-        return False
+        # a table the migrations created with every column and no key at all (a log, a join table): nothing
+        # keeps two rows from matching the same values
+        return bool(known.columns) and bool(bound)
     return not any({c.lower().strip('"') for c in key} <= bound for key in keys)
 
 

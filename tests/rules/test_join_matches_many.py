@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bot.model.findings import Finding
@@ -85,3 +87,29 @@ def test_joins_that_match_one_row_at_most(names: dict[str, str]) -> None:
 def test_mysql_multi_table_update(names: dict[str, str]) -> None:
     sql = "UPDATE {target} t JOIN {many} m ON m.{key} = t.{key} SET t.{value} = m.{value} WHERE t.id < 1000;"
     assert len(_found(names, sql, dialect="mysql")) == 1
+
+
+@pytest.mark.parametrize(
+    ("target", "source", "key", "value"),
+    [("accounts", "account_events", "account_id", "kind"), ("orders", "order_notes", "order_id", "body")],
+)
+def test_a_source_table_with_no_key_at_all_can_match_many(
+    pg: Any, target: str, source: str, key: str, value: str
+) -> None:
+    """A table the migrations created without any key (a log of events) holds several rows per parent: the
+    UPDATE takes an arbitrary one's value. With a unique key on the joined column, one row at most."""
+    schema = (
+        f"CREATE TABLE {target} (id int PRIMARY KEY, last_{value} text);\n"
+        f"CREATE TABLE {source} ({key} int, {value} text);\n"
+    )
+    update = f"UPDATE {target} SET last_{value} = s.{value} FROM {source} s WHERE s.{key} = {target}.id;\n"
+    found = [f for f in review_sql(f"{schema}-- migration\n{update}", dialect="postgres").active]
+    assert [f.severity.value for f in found if f.rule == "join-matches-many"] == ["warning"]
+    keyed = schema.replace(f"({key} int,", f"({key} int UNIQUE,")
+    assert "join-matches-many" not in {
+        f.rule for f in review_sql(f"{keyed}-- migration\n{update}", dialect="postgres").active
+    }
+    pg.execute(schema)
+    pg.execute(f"INSERT INTO {target} VALUES (1, NULL); INSERT INTO {source} VALUES (1, 'a'), (1, 'b')")
+    pg.execute(update)
+    assert pg.execute(f"SELECT last_{value} FROM {target}").fetchone()[0] in ("a", "b")  # one of them, unsaid
