@@ -229,6 +229,8 @@ def in_prose(line: str, col: int, end: int) -> bool:
     for quote in "'\"`":
         if before.count(quote) % 2 == 1:
             start = before.rfind(quote) + 1
+            if _interpolated(line, start, col):
+                return False  # `"#{user.legacy_code}"`, `${row.status}`, `f"{user.email}"`: code in the string
             stop = line.find(quote, end)
             content = line[start : stop if stop >= 0 else len(line)]
             return (
@@ -238,6 +240,16 @@ def in_prose(line: str, col: int, end: int) -> bool:
                 and not _SQL_FRAGMENT.search(content)
             )
     return False
+
+
+def _interpolated(line: str, start: int, col: int) -> bool:
+    """Is `col` inside an interpolation of the string that opens at `start`: Ruby, Elixir and CoffeeScript
+    `#{…}`, JavaScript and Kotlin `${…}`, PHP `{$…}`, and the `{…}` of a Python f-string or a C# `$"…"`?"""
+    inside = line[start:col]
+    opened = max(inside.rfind("#{"), inside.rfind("${"), inside.rfind("{$"))
+    if opened < 0 and start >= 2 and line[start - 2] in "fF$":
+        opened = inside.rfind("{")
+    return opened >= 0 and "}" not in inside[opened:]
 
 
 # A SQL statement in a block of text: `SELECT … FROM`, `INSERT INTO`, `UPDATE x SET`, `DELETE FROM`, DDL.
