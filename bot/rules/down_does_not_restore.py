@@ -16,9 +16,10 @@ column out get another value, or fail on a NOT NULL column). Unique indexes on c
 and predicate, not by name: a down that builds the same index under another name restores it. An index that
 only speeds queries up, or one on an expression, is not reported.
 
-A column the down leaves nullable where it was NOT NULL, or a type of the same kind (`varchar(50)` for
+A column the down leaves nullable where it was NOT NULL, or a wider type of the same kind (`varchar(50)` for
 `varchar(20)`), is not reported: the old release writes it as before; nor is a backup table the down restores
-from.
+from. A narrower one (`varchar(100)` for `varchar(255)`, `integer` for `bigint`) is: the old release's longer
+values, and those written since the up, no longer fit, and the rollback itself fails on them.
 
 ## Use instead
 Write the down as the exact inverse of the up, statement by statement in reverse order, and run up, down
@@ -83,7 +84,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in down:
         state.apply(op)
     read_back = " ".join(op.sql.lower() for op in down)  # a backup the down restores from stays on purpose
-    differences = [d for d in _differences(before, state) if not _backup(d, read_back)]
+    sized = context.dialect != "sqlite"  # SQLite keeps any length in any text column
+    differences = [d for d in _differences(before, state, sized) if not _backup(d, read_back)]
     if not differences:
         return
     shown = "; ".join(differences[:_SHOWN]) + (
@@ -192,7 +194,7 @@ def _default(value: str | None) -> str | None:
     return text.strip("'") if re.fullmatch(r"'-?[\d.]+'", text) else text
 
 
-def _differences(before: Catalog, after: Catalog) -> Iterator[str]:
+def _differences(before: Catalog, after: Catalog, sized: bool) -> Iterator[str]:
     old, new = _tables(before), _tables(after)
     for name in sorted(old.keys() - new.keys()):
         yield f"table `{name}` is gone"
@@ -211,6 +213,11 @@ def _differences(before: Catalog, after: Catalog) -> Iterator[str]:
             a, b = was.columns[column], now.columns[column]
             if _known(a.type) and _known(b.type) and _family(a.type) != _family(b.type):
                 yield f"`{name}.{column}` is `{b.type}`, was `{a.type}`"
+            elif sized and _known(a.type) and _known(b.type) and _narrower(a.type, b.type):
+                yield (
+                    f"`{name}.{column}` is `{b.type}`, was `{a.type}`: narrower, so values the old release "
+                    "writes, and those written since the up, may no longer fit"
+                )
             if a.nullable and not b.nullable:  # (left nullable, the old release writes it as before)
                 yield f"`{name}.{column}` is NOT NULL, was nullable"
             if a.default is not None and _default(a.default) != _default(b.default) and not b.identity:
@@ -261,6 +268,50 @@ _FAMILIES = {
         "timestamp",
     ),
 }
+
+
+_INTEGER_BYTES = {
+    "tinyint": 1,
+    "smallint": 2,
+    "int2": 2,
+    "mediumint": 3,
+    "int": 4,
+    "integer": 4,
+    "int4": 4,
+    "serial": 4,
+    "bigint": 8,
+    "int8": 8,
+    "bigserial": 8,
+}
+
+
+def _narrower(was: str, now: str) -> bool:
+    """A type of the same kind that holds less than before: a shorter text (`varchar(100)` for `text` or
+    `varchar(255)`), a smaller integer (`integer` for `bigint`), fewer digits (`numeric(8,2)` for
+    `numeric(12,2)`)."""
+    old, new = _type(was), _type(now)
+    family = _family(was)
+    if family == "integer":
+        return _INTEGER_BYTES.get(new.split("(")[0], 0) < _INTEGER_BYTES.get(old.split("(")[0], 0)
+    if family not in ("text", "numeric"):
+        return False
+    old_size, new_size = _size(old), _size(new)
+    if new_size is None:
+        return False
+    if old_size is None:
+        return family == "text" and old.split("(")[0] in ("text", "citext", "varchar", "charactervarying")
+    return new_size < old_size
+
+
+def _size(spelled: str) -> tuple[int, ...] | None:
+    """`varchar(255)` → (255,); `numeric(12,2)` → (10, 2): digits before the point, then after it."""
+    found = re.search(r"\((\d+)(?:,(\d+))?\)", spelled)
+    if found is None:
+        return None
+    if found.group(2) is None:
+        return (int(found.group(1)),)
+    precision, scale = int(found.group(1)), int(found.group(2))
+    return (precision - scale, scale)
 
 
 def _family(text: str) -> str:

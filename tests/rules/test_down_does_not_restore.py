@@ -197,3 +197,38 @@ def test_a_migration_written_as_numbered_parts_is_judged_whole(table: str, old: 
     )
     [finding] = [f for f in review(changeset).active if f.rule == RULE]
     assert f"table `{table}_{new}` is left behind" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "was", "up", "down", "dialect"),
+    [
+        ("users", "display_name", "varchar(255)", "text", "varchar(100)", "postgres"),
+        ("links", "target_url", "varchar(2048)", "text", "varchar(1024)", "mysql"),
+        ("events", "counter", "bigint", "numeric(30,0)", "integer", "postgres"),
+    ],
+)
+def test_a_down_that_narrows_the_column_below_what_it_was_does_not_restore(
+    table: str, column: str, was: str, up: str, down: str, dialect: str
+) -> None:
+    """The old release wrote values up to what the column held before: a down that leaves it narrower fails on
+    them (and on those written since the up). Restored as wide as before, or wider, it is no finding; SQLite
+    keeps any length in any text column."""
+    alter = (
+        "ALTER TABLE {t} MODIFY {c} {ty}"
+        if dialect == "mysql"
+        else "ALTER TABLE {t} ALTER COLUMN {c} TYPE {ty}"
+    )
+    schema = f"CREATE TABLE {table} (id integer PRIMARY KEY, {column} {was});\n-- migration\n"
+    up_sql = alter.format(t=table, c=column, ty=up) + ";\n"
+
+    def found(down_type: str, dialect: str = dialect) -> list[str]:
+        base = {"db/migrations/001_change.down.sql": alter.format(t=table, c=column, ty=down_type) + ";\n"}
+        result = review_sql(
+            schema + up_sql, path="db/migrations/001_change.up.sql", dialect=dialect, head=base
+        )
+        return [f.message for f in result.active if f.rule == "down-does-not-restore"]
+
+    [message] = found(down)
+    assert f"`{table}.{column}` is `" in message
+    assert f"`, was `{was}`: narrower" in message
+    assert found(was) == []
