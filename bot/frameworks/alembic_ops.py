@@ -127,7 +127,7 @@ class Directives:
         kind = _KEYS.get(py.name(node))
         if kind is not None:
             names = [py.literal(a) for a in node.args]
-            name = str(py.literal(py.keywords(node).get("name")) or "")
+            name = py.text_argument(node, len(node.args) + 1, "name")  # `op.f("…")` is its text
             if kind == "check":
                 expression = _sql_text(node.args[0] if node.args else py.keywords(node).get("sqltext"))
                 if not expression:
@@ -153,7 +153,7 @@ class Directives:
         options = py.keywords(node)
         return AddConstraint(
             table=table,
-            name=str(py.literal(options.get("name")) or ""),
+            name=py.text_argument(node, len(node.args) + 1, "name"),
             constraint="foreign_key",
             columns=tuple(str(c) for c in columns),
             references=referenced[0][0],

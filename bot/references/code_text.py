@@ -230,7 +230,9 @@ def in_prose(line: str, col: int, end: int) -> bool:
         if before.count(quote) % 2 == 1:
             start = before.rfind(quote) + 1
             if _interpolated(line, start, col):
-                return False  # `"#{user.legacy_code}"`, `${row.status}`, `f"{user.email}"`: code in the string
+                return (
+                    False  # `"#{user.legacy_code}"`, `${row.status}`, `f"{user.email}"`: code in the string
+                )
             stop = line.find(quote, end)
             content = line[start : stop if stop >= 0 else len(line)]
             return (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bot.model.migration import Migration
+from bot.model.migration import Migration, Operation
 from bot.rules.context import Context
 
 
@@ -31,3 +31,19 @@ def numbered_parts(migration: Migration, context: Context) -> tuple[Migration, .
 
 
 _PART = re.compile(r"(?<![^/])(\d{14})(\d{6})_([^/]+?)\.up\.sql$")
+
+
+def both_ways(
+    migration: Migration, context: Context
+) -> tuple[tuple[Operation, ...], tuple[Operation, ...] | None] | None:
+    """(up, down) of the whole migration, the parts' downs last part first; None when `migration` is a part
+    after the first (the whole is judged at its first part); down None when a part has no way back."""
+    parts = numbered_parts(migration, context)
+    if parts and parts[0] is not migration:
+        return None
+    if not parts:
+        return migration.up, migration.down
+    up = tuple(op for part in parts for op in part.up)
+    if any(part.down is None for part in parts):
+        return up, None
+    return up, tuple(op for part in reversed(parts) for op in part.down or ())

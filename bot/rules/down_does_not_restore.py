@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from bot.model.catalog import Catalog, Table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, CreateTable, Migration, Operation, Unparsed
-from bot.rules._numbered_parts import numbered_parts
+from bot.rules._numbered_parts import both_ways, numbered_parts
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -61,17 +61,14 @@ _SHOWN = 4
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    parts = numbered_parts(migration, context)
-    if parts and parts[0] is not migration:
+    ways = both_ways(migration, context)
+    if ways is None:
         return  # one migration written as numbered parts: judged whole, at its first part
-    if parts and any(part.down is None for part in parts):
-        return
-    up = tuple(op for part in parts for op in part.up) if parts else migration.up
-    # the runner rolls the parts back last first
-    down = tuple(op for part in reversed(parts) for op in part.down or ()) if parts else migration.down
+    up, down = ways
+    whole = bool(numbered_parts(migration, context))
     if not down or not up or any(isinstance(op, Unparsed) for op in (*up, *down)):
         return  # no way back (other rules say so), or a part the review could not read
-    if not parts and _derived(migration, down):
+    if not whole and _derived(migration, down):
         return  # a way back the framework works out from the up (Rails' `change`, Django's operations)
     before = context.catalog
     if any(_exists(op, before) for op in up):
