@@ -229,10 +229,8 @@ def in_prose(line: str, col: int, end: int) -> bool:
     for quote in "'\"`":
         if before.count(quote) % 2 == 1:
             start = before.rfind(quote) + 1
-            if _interpolated(line, start, col):
-                return (
-                    False  # `"#{user.legacy_code}"`, `${row.status}`, `f"{user.email}"`: code in the string
-                )
+            if _interpolated(line, start, col):  # `"#{user.code}"`, `${row.status}`, `f"{user.email}"`
+                return False
             stop = line.find(quote, end)
             content = line[start : stop if stop >= 0 else len(line)]
             return (
