@@ -1,3 +1,7 @@
+from typing import Any
+
+import pytest
+
 from tests.conftest import review_sql, rule_ids
 
 INDEX = "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_user_idx ON orders (user_id);"
@@ -54,3 +58,29 @@ def test_flyway_conf_turns_the_transaction_off() -> None:
     mixed = "SET lock_timeout = '5s';\n" + INDEX
     conf = {f"{path}.conf": "executeInTransaction=false\n"}
     assert "concurrent-in-transaction" not in rule_ids(review_sql(mixed, path=path, head=conf))
+
+
+@pytest.mark.parametrize(
+    ("table", "first", "second"), [("orders", "user_id", "state"), ("events", "kind", "at")]
+)
+def test_dbmate_without_its_transaction_still_sends_several_statements_in_one_call(
+    pg: Any, table: str, first: str, second: str
+) -> None:
+    """`transaction:false` drops dbmate's own transaction, but the section goes to PostgreSQL in one call: two
+    statements are one implicit transaction, and CONCURRENTLY refuses to run in it (shown on PostgreSQL)."""
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {first} bigint, {second} bigint);\n-- migration\n"
+    index = f"CREATE INDEX CONCURRENTLY {table}_{first}_idx ON {table} ({first});\n"
+    other = f"CREATE INDEX CONCURRENTLY {table}_{second}_idx ON {table} ({second});\n"
+    down = f"-- migrate:down\nDROP INDEX CONCURRENTLY IF EXISTS {table}_{first}_idx;\n"
+    path = "db/migrations/20260101000000_idx.sql"
+    two = review_sql(
+        schema + "-- migrate:up transaction:false\n" + index + other + down, path=path, dialect="postgres"
+    )
+    assert "concurrent-in-transaction" in rule_ids(two)
+    one = review_sql(
+        schema + "-- migrate:up transaction:false\n" + index + down, path=path, dialect="postgres"
+    )
+    assert "concurrent-in-transaction" not in rule_ids(one)
+    pg.execute(schema.split("\n-- migration")[0])
+    with pytest.raises(Exception, match=r"transaction block|pipeline"):
+        pg.execute((index + other).replace(";\n", "; ").strip(), prepare=False)
