@@ -7,8 +7,8 @@ block"), and so does `VACUUM` (enum values added in a transaction are `enum-valu
 block or procedure that COMMITs between its batches fails the same way ("invalid transaction
 termination") when it is called inside a transaction block.
 Whether a file runs in a transaction depends on its runner: Flyway, goose, dbmate, Diesel, Rails and
-Django wrap each migration unless told not to, and golang-migrate and Prisma send a multi-statement
-file as one implicit transaction.
+Django wrap each migration unless told not to, and golang-migrate, Prisma and dbmate (even with
+`transaction:false`) send a multi-statement file as one implicit transaction.
 
 ## Use instead
 Put the concurrent statement in a migration of its own and tell the runner not to wrap it:
