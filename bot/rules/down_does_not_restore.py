@@ -39,6 +39,7 @@ from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, CreateTable, Migration, Operation, Unparsed
 from bot.rules._numbered_parts import both_ways, numbered_parts
 from bot.rules.context import Context
+from bot.sql.conversions import classify
 
 RULE = Rule(
     id="down-does-not-restore",
@@ -81,8 +82,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in down:
         state.apply(op)
     read_back = " ".join(op.sql.lower() for op in down)  # a backup the down restores from stays on purpose
-    sized = context.dialect != "sqlite"  # SQLite keeps any length in any text column
-    differences = [d for d in _differences(before, state, sized) if not _backup(d, read_back)]
+    differences = [d for d in _differences(before, state, context.dialect) if not _backup(d, read_back)]
     if not differences:
         return
     shown = "; ".join(differences[:_SHOWN]) + (
@@ -191,7 +191,7 @@ def _default(value: str | None) -> str | None:
     return text.strip("'") if re.fullmatch(r"'-?[\d.]+'", text) else text
 
 
-def _differences(before: Catalog, after: Catalog, sized: bool) -> Iterator[str]:
+def _differences(before: Catalog, after: Catalog, dialect: str) -> Iterator[str]:
     old, new = _tables(before), _tables(after)
     for name in sorted(old.keys() - new.keys()):
         yield f"table `{name}` is gone"
@@ -210,7 +210,13 @@ def _differences(before: Catalog, after: Catalog, sized: bool) -> Iterator[str]:
             a, b = was.columns[column], now.columns[column]
             if _known(a.type) and _known(b.type) and _family(a.type) != _family(b.type):
                 yield f"`{name}.{column}` is `{b.type}`, was `{a.type}`"
-            elif sized and _known(a.type) and _known(b.type) and _narrower(a.type, b.type):
+            elif (
+                dialect != "sqlite"
+                and _known(a.type)
+                and _known(b.type)
+                and classify(a.type, b.type, column, dialect)
+            ):
+                # narrower (`varchar(100)` for `varchar(255)`, `integer` for `bigint`); SQLite keeps any length
                 yield (
                     f"`{name}.{column}` is `{b.type}`, was `{a.type}`: narrower, so values the old release "
                     "writes, and those written since the up, may no longer fit"
@@ -265,50 +271,6 @@ _FAMILIES = {
         "timestamp",
     ),
 }
-
-
-_INTEGER_BYTES = {
-    "tinyint": 1,
-    "smallint": 2,
-    "int2": 2,
-    "mediumint": 3,
-    "int": 4,
-    "integer": 4,
-    "int4": 4,
-    "serial": 4,
-    "bigint": 8,
-    "int8": 8,
-    "bigserial": 8,
-}
-
-
-def _narrower(was: str, now: str) -> bool:
-    """A type of the same kind that holds less than before: a shorter text (`varchar(100)` for `text` or
-    `varchar(255)`), a smaller integer (`integer` for `bigint`), fewer digits (`numeric(8,2)` for
-    `numeric(12,2)`)."""
-    old, new = _type(was), _type(now)
-    family = _family(was)
-    if family == "integer":
-        return _INTEGER_BYTES.get(new.split("(")[0], 0) < _INTEGER_BYTES.get(old.split("(")[0], 0)
-    if family not in ("text", "numeric"):
-        return False
-    old_size, new_size = _size(old), _size(new)
-    if new_size is None:
-        return False
-    if old_size is None:
-        return family == "text" and old.split("(")[0] in ("text", "citext", "varchar", "charactervarying")
-    return new_size < old_size
-
-
-def _size(spelled: str) -> tuple[int, ...] | None:
-    """`varchar(255)` → (255,); `numeric(12,2)` → (10, 2): digits before the point, then after it."""
-    found = re.search(r"\((\d+)(?:,(\d+))?\)", spelled)
-    if found is None:
-        return None
-    if found.group(2) is None:
-        return (int(found.group(1)),)
-    precision, scale = int(found.group(1)), int(found.group(2))
-    return (precision - scale, scale)
 
 
 def _family(text: str) -> str:
