@@ -124,3 +124,20 @@ def test_sarif_fingerprints_follow_the_statement_not_the_message() -> None:
     assert keys(result, sql) == keys(moved, "-- a comment above\n\n" + sql.replace("ADD", "add"))
     other = review_sql("ALTER TABLE t ADD COLUMN c int NOT NULL;\n")
     assert keys(other, "ALTER TABLE t ADD COLUMN c int NOT NULL;\n") != keys(result, sql)
+
+
+def test_the_header_says_mysql_commits_each_schema_change_inside_the_runners_transaction() -> None:
+    """Rails wraps a migration in a transaction, but MySQL and MariaDB commit each schema change at once: the
+    header says so, and says plain "transaction" where the database keeps the schema change in it."""
+    sql = "CREATE TABLE t (id int PRIMARY KEY);\n-- migration\nALTER TABLE t ADD COLUMN a int;\n"
+    path = "db/migrate/20240101000000_add_a.rb"
+    rails = "class AddA < ActiveRecord::Migration[7.1]\n  def change\n    add_column :t, :a, :integer\n  end\nend\n"
+    for dialect, expected in (
+        ("mysql", "transaction, but each schema change commits at once"),
+        ("postgres", "transaction,"),
+    ):
+        result = review_sql(
+            rails, path=path, dialect=dialect, base={"db/schema.sql": sql.split("-- migration")[0]}
+        )
+        header = render_text(result).splitlines()[1]
+        assert f"(rails, {dialect}, {expected}" in header, header

@@ -24,9 +24,11 @@ def render_text(review: Review, *, color: bool = False) -> str:
         console.print("No migration changed.")
     for migration in review.migrations:
         way_back = "has a way back" if migration.has_down else "no way back"
+        transaction = "transaction" if migration.in_transaction else "no transaction"
+        if migration.in_transaction and migration.dialect in ("mysql", "mariadb"):
+            transaction = "transaction, but each schema change commits at once"
         console.print(
-            f"  {migration.path}  [dim]({migration.framework}, {migration.dialect}, "
-            f"{'transaction' if migration.in_transaction else 'no transaction'}, {way_back})[/]",
+            f"  {migration.path}  [dim]({migration.framework}, {migration.dialect}, {transaction}, {way_back})[/]",
             markup=True,
         )
     for use in review.databases:
