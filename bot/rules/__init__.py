@@ -120,6 +120,7 @@ NAMES = (
     "primary_key_dropped",
     "primary_key_not_null_scan",
     "production_id_mismatch",
+    "rails_down_ignored",
     "rebuild_drops_constraints",
     "referenced_rows_deleted",
     "required_column_unwritten",
