@@ -14,7 +14,8 @@ unique index the up added that the down leaves (the old release's inserts of val
 default the up dropped or changed that the down does not put back (the old release's inserts that leave the
 column out get another value, or fail on a NOT NULL column). Unique indexes on columns are compared by table, columns
 and predicate, not by name: a down that builds the same index under another name restores it. An index that
-only speeds queries up, or one on an expression, is not reported.
+only speeds queries up, or one on an expression, is not reported, unless the up creates it by name without
+`IF NOT EXISTS` and the down leaves it: then the up fails on it when it runs again after the rollback.
 
 A column the down leaves nullable where it was NOT NULL, or a wider type of the same kind (`varchar(50)` for
 `varchar(20)`), is not reported: the old release writes it as before; nor is a backup table the down restores
@@ -36,7 +37,7 @@ from collections.abc import Iterator
 
 from bot.model.catalog import Catalog, Table
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddColumn, CreateTable, Migration, Operation, Unparsed
+from bot.model.migration import AddColumn, AddIndex, CreateTable, DropTable, Migration, Operation, Unparsed
 from bot.rules._numbered_parts import both_ways, numbered_parts
 from bot.rules.context import Context
 from bot.sql.conversions import classify
@@ -83,6 +84,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         state.apply(op)
     read_back = " ".join(op.sql.lower() for op in down)  # a backup the down restores from stays on purpose
     differences = [d for d in _differences(before, state, context.dialect) if not _backup(d, read_back)]
+    differences += _indexes_left(up, down, before, state)
     if not differences:
         return
     shown = "; ".join(differences[:_SHOWN]) + (
@@ -176,6 +178,34 @@ def _index_differences(before: Catalog, after: Catalog) -> Iterator[str]:
             and all(c in kept.columns for c in columns)
         ):
             yield f"a unique index on `{table}({', '.join(columns)})` is left behind"
+
+
+def _indexes_left(
+    up: tuple[Operation, ...], down: tuple[Operation, ...], before: Catalog, after: Catalog
+) -> list[str]:
+    """The indexes the up creates by name, without IF NOT EXISTS, that the down leaves in place (a unique one is
+    judged by what it holds, above): the up fails on it when it runs again after the rollback. One the down
+    builds again itself (a table rebuilt with its indexes) is the down's."""
+    rebuilt = {op.name for op in down if isinstance(op, AddIndex)}
+    dropped = {op.table.lower() for op in down if isinstance(op, DropTable)}
+    left = []
+    for op in up:
+        if (
+            isinstance(op, AddIndex)
+            and not op.unique
+            and not op.if_not_exists
+            and op.name
+            and op.name not in before.index_definitions
+            and op.name not in rebuilt
+            and op.table.lower() not in dropped
+            and op.name in after.index_definitions
+            and op.table.lower() in _tables(after)
+        ):
+            left.append(
+                f"the index `{op.name}` is left behind, and the up fails on it when it runs again "
+                "(`already exists`)"
+            )
+    return left
 
 
 def _default(value: str | None) -> str | None:

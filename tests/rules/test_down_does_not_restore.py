@@ -4,6 +4,8 @@ way back the framework derives from the up (Rails' `change`) and for a column me
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
@@ -232,3 +234,30 @@ def test_a_down_that_narrows_the_column_below_what_it_was_does_not_restore(
     assert f"`{table}.{column}` is `" in message
     assert f"`, was `{was}`: narrower" in message
     assert found(was) == []
+
+
+@pytest.mark.parametrize(("table", "column"), [("users", "age"), ("events", "kind")])
+def test_an_index_the_down_leaves_makes_the_up_fail_when_it_runs_again(
+    pg: Any, table: str, column: str
+) -> None:
+    """A plain index only speeds queries up, but one the up creates by name and the down leaves in place makes
+    the next up fail (`already exists`): up, down and up again is the contract of a way back. Created with IF
+    NOT EXISTS, dropped by the down, or built again by a down that rebuilds the table, it is no finding."""
+    schema = f"CREATE TABLE {table} (id integer PRIMARY KEY, {column} integer);\n-- migration\n"
+    index = f"{table}_{column}_idx"
+
+    def found(up: str, down: str) -> list[str]:
+        sql = f"{schema}-- +goose Up\n{up}-- +goose Down\n{down}"
+        result = review_sql(sql, path="db/migrations/20240101000000_idx.sql", dialect="postgres")
+        return [f.message for f in result.active if f.rule == "down-does-not-restore"]
+
+    create = f"CREATE INDEX {index} ON {table} ({column});\nALTER TABLE {table} ADD COLUMN note text;\n"
+    drop_note = f"ALTER TABLE {table} DROP COLUMN note;\n"
+    [message] = found(create, drop_note)
+    assert f"the index `{index}` is left behind, and the up fails on it when it runs again" in message
+    assert found(create, f"DROP INDEX {index};\n" + drop_note) == []
+    assert found(create.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS"), drop_note) == []
+    pg.execute(schema.split("\n-- migration")[0])
+    pg.execute(f"CREATE INDEX {index} ON {table} ({column})")
+    with pytest.raises(Exception, match="already exists"):
+        pg.execute(f"CREATE INDEX {index} ON {table} ({column})")
