@@ -118,17 +118,14 @@ def _default(op: AddColumn | SetDefault, context: Context) -> Iterator[Finding]:
     catalog = context.before(op)
     column = op.column.name if isinstance(op, AddColumn) else op.column
     if isinstance(op, AddColumn):
-        labels = enum_labels(op.column.type, catalog)
-        if labels is None or value.text in labels or op.column.type.lower().startswith("enum("):
+        if op.column.type.lower().startswith("enum("):
             return  # a MySQL ENUM column's own default is refused by MySQL at once, with the list in sight
-        refusal = _Refusal(
-            (value,), f"enum type `{op.column.type}`", True, ", ".join(f"'{x}'" for x in labels)
-        )
+        found = _by_enum(op.column.type, (value,), catalog, context)
     else:
-        schema = _by_schema(op.table, column, (value,), catalog, context)
-        if schema is None:
-            return
-        refusal = schema
+        found = _by_schema(op.table, column, (value,), catalog, context)
+    if found is None:
+        return
+    refusal = found
     enum = refusal.by.startswith("enum") or refusal.by == "`ENUM`"
     yield op.finding(
         RULE,
@@ -152,17 +149,28 @@ def _by_schema(
     found = catalog.column(table, column)
     if found is None:
         return None
-    labels = enum_labels(found.type, catalog)
-    strings = [v for v in values if v.quoted]
-    if labels is not None and strings:
-        fold = context.mysql  # MySQL compares ENUM labels without case under the usual collations
-        known = {label.lower() if fold else label for label in labels}
-        refused = tuple(v for v in strings if (v.text.lower() if fold else v.text) not in known)
-        if refused:
-            kind = "`ENUM`" if found.type.lower().startswith("enum(") else f"enum type `{found.type}`"
-            return _Refusal(refused, kind, True, ", ".join(f"'{label}'" for label in labels))
+    by_enum = _by_enum(found.type, values, catalog, context)
+    if by_enum is not None:
+        return by_enum
     checked = refused_by_check(table, column, values, catalog, "mysql" if context.mysql else context.dialect)
     return _Refusal(checked[1], checked[0], True) if checked is not None else None
+
+
+def _by_enum(
+    type_sql: str, values: tuple[Literal, ...], catalog: Catalog, context: Context
+) -> _Refusal | None:
+    """The string values a MySQL `ENUM(…)` column or a PostgreSQL enum type has no label for."""
+    labels = enum_labels(type_sql, catalog)
+    strings = [v for v in values if v.quoted]
+    if labels is None or not strings:
+        return None
+    fold = context.mysql  # MySQL compares ENUM labels without case under the usual collations
+    known = {label.lower() if fold else label for label in labels}
+    refused = tuple(v for v in strings if (v.text.lower() if fold else v.text) not in known)
+    if not refused:
+        return None
+    kind = "`ENUM`" if type_sql.lower().startswith("enum(") else f"enum type `{type_sql}`"
+    return _Refusal(refused, kind, True, ", ".join(f"'{label}'" for label in labels))
 
 
 def _by_code(
