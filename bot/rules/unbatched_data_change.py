@@ -110,14 +110,14 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         verb = "UPDATE" if isinstance(op, DataUpdate) else "DELETE"
         if op.loop:  # a DO block's loop that commits none of its batches: one transaction for all of them
-            yield op.finding(
-                RULE,
+            yield _uncommitted_batches(
+                op,
+                context,
+                severity,
                 f"`{verb} {op.table}` runs batch after batch {op.loop}, but the DO block commits none of them: "
                 "it is one transaction, and every row the loop changes stays locked until the block ends.",
-                severity=Severity.WARNING if severity is Severity.CRITICAL else severity,
-                blast_radius=f"Every row of {context.size_words(op.table, op)} the loop reaches stays locked until the "
-                "migration commits; writes to them wait, replicas lag, and a failure rolls every batch back.",
-                fix="COMMIT after each batch inside the loop (PostgreSQL 11+, with the migration run outside a "
+                "the loop reaches",
+                "COMMIT after each batch inside the loop (PostgreSQL 11+, with the migration run outside a "
                 "transaction), or run the batches from a job that commits each one.",
             )
             continue
@@ -148,15 +148,30 @@ def _batches_in_transaction(
     if severity is None:
         return
     verb = "UPDATE" if isinstance(op, DataUpdate) else "DELETE"
-    yield op.finding(
-        RULE,
+    yield _uncommitted_batches(
+        op,
+        context,
+        severity,
         f"`{verb} {op.table}` runs batch after batch, but inside the transaction Rails wraps the migration in: "
         "no batch commits before the migration ends, and every row it changes stays locked until then.",
-        severity=Severity.WARNING if severity is Severity.CRITICAL else severity,
-        blast_radius=f"Every row of {context.size_words(op.table, op)} the batches reach stays locked until the "
-        "migration commits; writes to them wait, replicas lag, and a failure rolls every batch back.",
-        fix="Move the backfill to a migration of its own with `disable_ddl_transaction!`, so each batch commits "
+        "the batches reach",
+        "Move the backfill to a migration of its own with `disable_ddl_transaction!`, so each batch commits "
         "(and make it safe to re-run), or run it from a job.",
+    )
+
+
+def _uncommitted_batches(
+    op: DataUpdate | DataDelete, context: Context, severity: Severity, message: str, reached: str, fix: str
+) -> Finding:
+    """Batches that commit together (a DO block's loop, an ORM's batches in the migration's transaction): one
+    change of every row they reach, a warning at most."""
+    return op.finding(
+        RULE,
+        message,
+        severity=Severity.WARNING if severity is Severity.CRITICAL else severity,
+        blast_radius=f"Every row of {context.size_words(op.table, op)} {reached} stays locked until the migration "
+        "commits; writes to them wait, replicas lag, and a failure rolls every batch back.",
+        fix=fix,
     )
 
 
