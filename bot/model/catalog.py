@@ -188,6 +188,9 @@ class Catalog:
     foreign_keys: dict[str, ForeignKey] = field(default_factory=dict)  # constraint name → its definition
     index_definitions: dict[str, IndexDefinition] = field(default_factory=dict)  # index name → definition
     functions: dict[str, str] = field(default_factory=dict)  # function name → declared volatility
+    # the functions whose latest definition is LANGUAGE sql: PostgreSQL may inline their body into an index
+    # expression and judge the body rather than the declared volatility
+    sql_functions: frozenset[str] = frozenset()
     version: tuple[int, ...] = ()  # the database version the configuration names, when it names one
     primary_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # table → its primary key
     # table → the rows migrations inserted with literal VALUES (column → value as SQL), while no DELETE or
@@ -1091,7 +1094,9 @@ def _unseed(c: Catalog, op: Operation, in_change: bool) -> None:
 
 def _create_function(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, CreateFunction)
-    c.functions[op.name.rsplit(".", 1)[-1]] = op.volatility
+    name = op.name.rsplit(".", 1)[-1]
+    c.functions[name] = op.volatility
+    c.sql_functions = c.sql_functions | {name} if op.language == "sql" else c.sql_functions - {name}
     _database_object(c, op, in_change)
 
 

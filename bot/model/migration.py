@@ -92,6 +92,18 @@ class Operation:
 
 
 @dataclass(frozen=True)
+class Call:
+    """A function an expression calls, or a cast it makes (`function` is then "" and `cast` the type), with
+    what is known of each argument: the column of the table it is (else ""), the type it is written as (a
+    cast, the text of `->>`, else "")."""
+
+    function: str
+    cast: str = ""
+    columns: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ColumnSpec:
     name: str
     type: str = ""
@@ -118,6 +130,7 @@ class ColumnSpec:
     on_update: str = ""
     charset: str = ""
     auto_now: bool = False  # Django's `auto_now=True`: the ORM sets it to the current time on every save()
+    generated_calls: tuple[Call, ...] = ()  # what a generated column's expression calls (PostgreSQL's reader)
 
 
 # --- tables -------------------------------------------------------------------------------------------
@@ -248,6 +261,9 @@ class AddIndex(Operation):
     if_not_exists: bool = False
     where: str = ""  # the predicate of a partial index
     method: str = ""  # btree, gin, gist, … when written
+    # what the key expressions and the predicate call (PostgreSQL's reader)
+    calls: tuple[Call, ...] = ()
+    predicate_calls: tuple[Call, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

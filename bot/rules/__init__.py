@@ -69,6 +69,7 @@ NAMES = (
     "existing_rows_one_parent",
     "existing_rows_stamped_now",
     "existing_rows_switched_off",
+    "expression_not_immutable",
     "foreign_key_dropped",
     "foreign_key_narrower",
     "foreign_key_without_index",

@@ -42,6 +42,7 @@ from bot.sql.pg_nodes import (
     type_sql,
     unknown_functions,
 )
+from bot.sql.pg_volatility import calls
 
 Base = dict[str, Any]
 
@@ -117,7 +118,7 @@ def column_spec(node: ast.ColumnDef) -> ColumnSpec:
             spec["identity"] = True
         elif kind == ConstrType.CONSTR_GENERATED:
             # VIRTUAL (PostgreSQL 18, and its default when neither word is written) stores nothing
-            spec.update(generated=True, virtual=c.generated_kind == "v")
+            spec.update(generated=True, virtual=c.generated_kind == "v", generated_calls=calls(c.raw_expr))
         elif kind == ConstrType.CONSTR_FOREIGN:
             spec["references"] = relation(c.pktable)
             spec["on_delete"] = _ACTIONS.get(str(c.fk_del_action), "")

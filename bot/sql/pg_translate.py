@@ -54,6 +54,7 @@ from bot.sql.pg_nodes import deparse, dotted, option, relation, text_of
 from bot.sql.pg_routines import create_function, do_block
 from bot.sql.pg_statements import PgStatement, split
 from bot.sql.pg_tables import alter_table, create_table
+from bot.sql.pg_volatility import calls
 
 Base = dict[str, Any]
 Handler = Callable[[Any, Base], Iterator[Operation]]
@@ -92,6 +93,8 @@ def _index(node: ast.IndexStmt, base: Base) -> Iterator[Operation]:
         if_not_exists=bool(node.if_not_exists),
         where=deparse(node.whereClause) if node.whereClause is not None else "",
         method=str(node.accessMethod or ""),
+        calls=calls(tuple(e.expr for e in node.indexParams or () if e.expr is not None)),
+        predicate_calls=calls(node.whereClause),
         **base,
     )
 

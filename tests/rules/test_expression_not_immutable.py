@@ -1,0 +1,132 @@
+"""expression-not-immutable: an index expression or predicate, or a generated column, that calls what PostgreSQL
+does not count as IMMUTABLE is refused on every database; IMMUTABLE built-ins and the repository's own
+IMMUTABLE functions are not reported, nor a plain SQL function, whose body PostgreSQL inlines and judges. Each case is also run on the real PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import review_sql
+
+RULE = "expression-not-immutable"
+
+# (table, timestamptz column, timestamp column, text column, jsonb column): two name sets
+TABLES = [
+    ("events", "created_at", "logged_at", "title", "payload"),
+    ("jobs", "run_at", "local_at", "name", "spec"),
+]
+
+
+def _schema(table: str, zoned: str, plain: str, text: str, json: str) -> str:
+    return (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {zoned} timestamptz NOT NULL, {plain} timestamp, "
+        f"{text} text, {json} jsonb, day date);\n"
+    )
+
+
+REFUSED = [
+    "CREATE INDEX {table}_x ON {table} (date_trunc('day', {zoned}));",
+    "CREATE INDEX {table}_x ON {table} (({zoned}::date));",
+    "CREATE INDEX {table}_x ON {table} (extract(year FROM {zoned}));",
+    "CREATE INDEX {table}_x ON {table} (date({zoned}));",
+    "CREATE INDEX {table}_x ON {table} (({plain}::timestamptz));",
+    "CREATE INDEX {table}_x ON {table} ((({json} ->> 'at')::timestamptz));",
+    "CREATE INDEX {table}_x ON {table} (({text}::date));",
+    "CREATE INDEX {table}_x ON {table} ((day::text));",
+    "CREATE INDEX {table}_x ON {table} (to_char({plain}, 'YYYY-MM'));",
+    "CREATE INDEX {table}_x ON {table} (age({plain}));",
+    "CREATE INDEX {table}_x ON {table} (concat({text}, '-', id));",
+    "CREATE INDEX {table}_x ON {table} USING gin (to_tsvector({text}));",
+    "CREATE INDEX {table}_x ON {table} (id) WHERE {zoned} > now();",
+    "CREATE INDEX {table}_x ON {table} (id) WHERE day < CURRENT_DATE;",
+    "CREATE INDEX {table}_x ON {table} (id) WHERE {plain} > LOCALTIMESTAMP - interval '1 day';",
+    "CREATE FUNCTION {table}_key(value text) RETURNS text LANGUAGE plpgsql AS $$ BEGIN RETURN lower(value); "
+    "END $$;\nCREATE INDEX {table}_x ON {table} ({table}_key({text}));",
+    "CREATE FUNCTION {table}_key(value text) RETURNS text LANGUAGE plpgsql STABLE AS $$ BEGIN RETURN "
+    "lower(value); END $$;\nCREATE INDEX {table}_x ON {table} (id) WHERE {table}_key({text}) = 'a';",
+    "ALTER TABLE {table} ADD COLUMN {zoned}_day date GENERATED ALWAYS AS ({zoned}::date) STORED;",
+    "ALTER TABLE {table} ADD COLUMN {text}_search tsvector GENERATED ALWAYS AS (to_tsvector({text})) STORED;",
+]
+ACCEPTED = [
+    "CREATE INDEX {table}_x ON {table} (date_trunc('day', {plain}));",
+    "CREATE INDEX {table}_x ON {table} (date_trunc('day', {zoned} AT TIME ZONE 'UTC'));",
+    "CREATE INDEX {table}_x ON {table} ((({zoned} AT TIME ZONE 'UTC')::date));",
+    "CREATE INDEX {table}_x ON {table} (({plain}::date));",
+    "CREATE INDEX {table}_x ON {table} (extract(year FROM {plain}));",
+    "CREATE INDEX {table}_x ON {table} (lower({text}), upper({text}), coalesce({text}, ''));",
+    "CREATE INDEX {table}_x ON {table} ((({json} ->> 'count')::int), ({json} ->> 'kind'));",
+    "CREATE INDEX {table}_x ON {table} (({text} || ' ' || id));",
+    "CREATE INDEX {table}_x ON {table} (greatest({zoned}, {zoned}), age({plain}, {plain}));",
+    "CREATE INDEX {table}_x ON {table} USING gin (to_tsvector('english', {text}));",
+    "CREATE INDEX {table}_x ON {table} (id) WHERE {zoned} > '2024-01-01';",
+    "CREATE INDEX {table}_x ON {table} (id) WHERE {zoned} > '2024-01-01'::timestamptz AND {text} IS NOT NULL;",
+    "CREATE FUNCTION {table}_key(value text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN "
+    "lower(value); END $$;\nCREATE INDEX {table}_x ON {table} ({table}_key({text}));",
+    # PostgreSQL inlines a plain SQL function and judges its body, whatever the function declares
+    "CREATE FUNCTION {table}_key(value text) RETURNS text LANGUAGE sql AS $$ SELECT lower(value) $$;\n"
+    "CREATE INDEX {table}_x ON {table} ({table}_key({text}));",
+    "ALTER TABLE {table} ADD COLUMN {text}_lower text GENERATED ALWAYS AS (lower({text})) STORED;",
+    "ALTER TABLE {table} ADD COLUMN {text}_search tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple', coalesce({text}, ''))) STORED;",
+]
+
+
+def _statement(template: str, names: tuple[str, ...]) -> str:
+    table, zoned, plain, text, json = names
+    return template.format(table=table, zoned=zoned, plain=plain, text=text, json=json)
+
+
+def _found(names: tuple[str, ...], statement: str) -> list[str]:
+    review = review_sql(_schema(*names) + "-- migration\n" + statement)
+    return [f.message for f in review.active if f.rule == RULE]
+
+
+@pytest.mark.parametrize("names", TABLES)
+@pytest.mark.parametrize("template", REFUSED)
+def test_a_call_that_is_not_immutable_is_reported(names, template) -> None:  # type: ignore[no-untyped-def]
+    found = _found(names, _statement(template, names))
+    assert len(found) == 1 and "PostgreSQL refuses this statement" in found[0]
+
+
+@pytest.mark.parametrize("names", TABLES)
+@pytest.mark.parametrize("template", ACCEPTED)
+def test_immutable_expressions_are_not_reported(names, template) -> None:  # type: ignore[no-untyped-def]
+    assert _found(names, _statement(template, names)) == []
+
+
+def test_the_finding_says_what_to_write_instead() -> None:
+    names = TABLES[0]
+    review = review_sql(_schema(*names) + "-- migration\n" + _statement(REFUSED[0], names))
+    finding = next(f for f in review.active if f.rule == RULE)
+    assert finding.severity.value == "critical" and finding.line == 1
+    assert "`date_trunc` of a timestamptz is STABLE" in finding.message
+    assert "AT TIME ZONE 'UTC'" in finding.fix
+    predicate = review_sql(_schema(*names) + "-- migration\n" + _statement(REFUSED[12], names))
+    assert "constant" in next(f for f in predicate.active if f.rule == RULE).fix
+
+
+def test_a_function_made_immutable_later_is_judged_as_it_stands() -> None:
+    names = TABLES[1]
+    replaced = (
+        "CREATE FUNCTION jobs_key(value text) RETURNS text LANGUAGE plpgsql AS $$ BEGIN RETURN value; END $$;\n"
+        "CREATE OR REPLACE FUNCTION jobs_key(value text) RETURNS text LANGUAGE plpgsql IMMUTABLE "
+        "AS $$ BEGIN RETURN value; END $$;\n-- migration\nCREATE INDEX jobs_x ON jobs (jobs_key(name));"
+    )
+    assert [f for f in review_sql(_schema(*names) + replaced).active if f.rule == RULE] == []
+
+
+@pytest.mark.parametrize("names", TABLES)
+def test_what_postgresql_refuses(pg, names) -> None:  # type: ignore[no-untyped-def]
+    for templates, refused in ((REFUSED, True), (ACCEPTED, False)):
+        for template in templates:
+            pg.execute("DROP TABLE IF EXISTS " + names[0])
+            pg.execute(_schema(*names))
+            statement = _statement(template, names)
+            try:
+                pg.execute(statement)
+            except Exception as error:
+                assert refused, f"{statement}: {error}"
+                assert "immutable" in str(error).lower()
+            else:
+                assert not refused, statement
+            pg.execute(f"DROP FUNCTION IF EXISTS {names[0]}_key(text) CASCADE")
