@@ -241,6 +241,15 @@ def _alter_field(r: Reader, call: ast.Call) -> list[Operation]:
     base = r.base(call)
     table, column = model.table, new.spec.name
     ops: list[Operation] = []
+    # Django's schema editor drops the foreign key a field loses first (by the name it had), renames a column
+    # whose name changes (a plain field made a relation takes the `_id` suffix), then adds the new key last.
+    old_key = old.spec.references if old is not None and old.constraint else None
+    new_key = new.spec.references if new.constraint else None
+    if old is not None and old_key and old_key != new_key:
+        name = django_indexes.derived_name(table, (old.spec.name,), "fk")
+        ops.append(DropConstraint(table=table, name=name, **base))
+    if old is not None and old.spec.name != column:
+        ops.append(RenameColumn(table=table, column=old.spec.name, new_name=column, **base))
     # Without the field's earlier definition the change is unknown: most AlterFields change no column type.
     if old is not None and new.spec.type and old.spec.type != new.spec.type:
         ops.append(
@@ -270,24 +279,22 @@ def _alter_field(r: Reader, call: ast.Call) -> list[Operation]:
         ops.append(
             DropConstraint(table=table, name=django_indexes.derived_name(table, (column,), "key"), **base)
         )
-    if old is not None and old.spec.references and new.spec.references != old.spec.references:
-        # pointed at another model: Django drops the column's foreign key and adds the new one
-        name = django_indexes.derived_name(table, (column,), "fk")
-        ops.append(DropConstraint(table=table, name=name, **base))
-        if new.spec.references and new.constraint:
-            ops.append(
-                AddConstraint(
-                    table=table,
-                    name=name,
-                    constraint="foreign_key",
-                    columns=(column,),
-                    references=new.spec.references,
-                    **base,
-                )
+    if old is not None and new_key and new_key != old_key:
+        # made a relation, pointed at another model or given back its constraint (`db_constraint=True`)
+        ops.append(
+            AddConstraint(
+                table=table,
+                name=django_indexes.derived_name(table, (column,), "fk"),
+                constraint="foreign_key",
+                columns=(column,),
+                references=new_key,
+                **base,
             )
+        )
     if (
         old is not None
         and new.spec.references
+        and old.spec.references
         and old.spec.orm_on_delete != new.spec.orm_on_delete
         and new.spec.orm_on_delete
     ):  # `on_delete=CASCADE` → `SET_NULL`: the models change what a delete does to these rows

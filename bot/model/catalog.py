@@ -335,6 +335,26 @@ class Catalog:
             d for d in self.index_definitions.values() if d.table == table or _unqualified(d.table) == wanted
         ]
 
+    def foreign_keys_named(self, table: str, name: str) -> list[str]:
+        """The names under which this catalog holds the foreign key(s) of `table` that `DROP CONSTRAINT name`
+        drops: the name itself, MySQL's `<table>_ibfk_<n>` for the n-th key declared without one, or for a
+        name a framework made up (Django's `<table>_<column>_<hash>_fk_<target>`) every key of the table whose
+        columns the name spells (a key re-created by the ORM may be held twice)."""
+        if name in self.foreign_keys:
+            return [name]
+        numbered = _MYSQL_FK_NAME.fullmatch(name.lower())
+        if numbered and numbered.group(1) == _short(table):
+            unnamed = _unnamed_foreign_keys(self, table)
+            index = int(numbered.group(2)) - 1
+            return [unnamed[index]] if 0 <= index < len(unnamed) else []
+        if "fk" not in name.lower():
+            return []
+        return [
+            guessed
+            for guessed, key in self.foreign_keys.items()
+            if same_table(key.table, table) and all(column.lower() in name.lower() for column in key.columns)
+        ]
+
     def add_key(self, table: str, columns: tuple[str, ...]) -> None:
         key = tuple(_key_column(c) for c in columns)
         if key and all(key):
@@ -937,6 +957,17 @@ def _add_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
             op.table, op.expression_sql, not op.not_valid, named=bool(name)
         )
     elif op.constraint == "foreign_key" and name and op.references:
+        # the key a framework's column already declared inline (Django's relation field, under PostgreSQL's
+        # default name), now added under the name it really gets: one key, which keeps what the ORM does
+        inline = f"{op.table.rsplit('.', 1)[-1]}_{'_'.join(op.columns)}_fkey"
+        same = c.foreign_keys.get(inline) if inline != name else None
+        if same is not None and (
+            same.columns != tuple(op.columns) or not same_table(same.references, op.references)
+        ):
+            same = None
+        if same is not None:
+            del c.foreign_keys[inline]
+            c.constraints.pop(inline, None)
         c.foreign_keys[name] = ForeignKey(
             op.table,
             op.columns,
@@ -945,6 +976,7 @@ def _add_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
             op.on_delete,
             op.on_update,
             validated=not op.not_valid,
+            orm_on_delete=same.orm_on_delete if same is not None else "",
         )
 
 
@@ -964,27 +996,12 @@ def _drop_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
         for guessed in [n for n, k in c.checks.items() if not k.named and same_table(k.table, op.table)]:
             del c.checks[guessed]
     numbered = _MYSQL_FK_NAME.fullmatch(op.name.lower())
-    if (
-        op.name not in c.foreign_keys
-        and numbered
-        and numbered.group(1) == op.table.rsplit(".", 1)[-1].lower()
-    ):
-        # MySQL's name for the table's n-th foreign key declared without one (`<table>_ibfk_<n>`)
-        unnamed = _unnamed_foreign_keys(c, op.table)
-        index = int(numbered.group(2)) - 1
-        if 0 <= index < len(unnamed):
-            c.foreign_keys.pop(unnamed[index], None)
-            c.constraints.pop(unnamed[index], None)
+    mysql = op.name not in c.foreign_keys and numbered and numbered.group(1) == _short(op.table)
+    for name in c.foreign_keys_named(op.table, op.name):
+        c.foreign_keys.pop(name, None)
+        c.constraints.pop(name, None)
+    if mysql:
         return
-    if op.name not in c.foreign_keys and "fk" in op.name.lower():
-        # a foreign key whose name the framework made up (Django's `<table>_<column>_<hash>_fk_<target>`):
-        # the table's key whose column the name spells
-        for guessed, key in list(c.foreign_keys.items()):
-            if same_table(key.table, op.table) and all(
-                column.lower() in op.name.lower() for column in key.columns
-            ):
-                del c.foreign_keys[guessed]  # (every one: a key re-created by the ORM may be held twice)
-                c.constraints.pop(guessed, None)
     _drop_unique_key(c, op)
     c.constraints.pop(op.name, None)
     c.checks.pop(op.name, None)
@@ -992,6 +1009,10 @@ def _drop_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
 
 
 _MYSQL_FK_NAME = re.compile(r"(\w+)_ibfk_(\d+)")
+
+
+def _short(table: str) -> str:
+    return table.rsplit(".", 1)[-1].lower()
 
 
 def _unnamed_foreign_keys(c: Catalog, table: str) -> list[str]:

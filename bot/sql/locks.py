@@ -148,11 +148,12 @@ def _dropped_keys(op: Operation, catalog: Catalog) -> tuple[Lock, ...]:
             for k in catalog.foreign_keys.values()
             if op.column in k.columns and same_table(k.table, op.table)
         ]
-    elif isinstance(op, DropConstraint) and op.name in catalog.foreign_keys:
-        keys = [catalog.foreign_keys[op.name]]
+    elif isinstance(op, DropConstraint):
+        keys = [catalog.foreign_keys[name] for name in catalog.foreign_keys_named(op.table, op.name)]
     else:
         return ()
-    referenced = {k.references for k in keys if not same_table(k.references, op.table)}
+    # an association only the models declare (no key of the database) locks nothing when it goes
+    referenced = {k.references for k in keys if not k.declared and not same_table(k.references, op.table)}
     return tuple(Lock(table, AE) for table in sorted(referenced))
 
 

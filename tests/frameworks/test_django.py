@@ -518,3 +518,127 @@ def test_an_operation_class_the_migration_defines_on_one_of_djangos_runs_as_that
     )
     # a class that changes what runs going forward is no operation the review knows
     assert {"unreadable-migration", "unparsed-statement"} <= found("database_forwards")
+
+
+def _ops(migration: Migration) -> list[tuple[str, ...]]:
+    """The operations' kinds and the names they act on, for comparing with what Django's schema editor runs."""
+    shown = []
+    for op in migration.up:
+        names = [getattr(op, key, None) for key in ("column", "new_name", "name", "references")]
+        spelled = [n.name if hasattr(n, "name") else n for n in names]
+        shown.append((type(op).__name__, *(str(n) for n in spelled if n)))
+    return shown
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "field", "target", "target_table"),
+    [
+        ("order", "shop_order", "invoice_ref", "shop.invoice", "billing_invoices"),
+        ("invoice", "billing_invoices", "order_token", "shop.order", "shop_order"),
+    ],
+)
+def test_a_plain_field_made_a_relation_renames_its_column_and_adds_the_key(
+    model: str, table: str, field: str, target: str, target_table: str
+) -> None:
+    """Django names a relation's column `<field>_id`: an AlterField from a plain field to a ForeignKey renames
+    the column and adds the foreign key (Saleor's `order_line_token` became `line`'s column this way)."""
+    migration = _parse(
+        f'        migrations.AddField("{model}", "{field}", models.IntegerField(null=True)),\n'
+        f'        migrations.AlterField("{model}", "{field}", models.ForeignKey(null=True,'
+        f' on_delete=models.CASCADE, to="{target}")),\n'
+    )
+    shown = _ops(migration)
+    assert ("RenameColumn", field, f"{field}_id") in shown
+    assert any(op[0] == "AddConstraint" and op[-1] == target_table for op in shown)
+    assert not any(op[0] in ("DropConstraint", "ChangeOrmOnDelete") for op in shown)
+    # the relation declared at once is a new column of that name: nothing is renamed
+    direct = _ops(
+        _parse(
+            f'        migrations.AddField("{model}", "{field}", models.ForeignKey(null=True,'
+            f' on_delete=models.CASCADE, to="{target}")),\n'
+        )
+    )
+    assert not any(op[0] == "RenameColumn" for op in direct)
+
+
+@pytest.mark.parametrize(("model", "field"), [("order", "status"), ("order", "total")])
+def test_a_new_db_column_renames_the_column(model: str, field: str) -> None:
+    kind = "models.CharField(max_length=20, null=True" if field == "status" else "models.DecimalField("
+    kind += "" if field == "status" else "max_digits=10, decimal_places=2"
+    renamed = _review_all(
+        f'        migrations.AlterField("{model}", "{field}", {kind}, db_column="{field}_v2")),\n'
+    )
+    [finding] = [f for f in renamed.findings if f.rule == "column-renamed"]
+    assert f"`shop_{model}.{field}` is renamed to `{field}_v2`" in finding.message
+    # the same field altered without a new column name renames nothing
+    same = _review_all(f'        migrations.AlterField("{model}", "{field}", {kind}, help_text="x")),\n')
+    assert "column-renamed" not in {f.rule for f in same.findings}
+
+
+@pytest.mark.parametrize(
+    ("field", "target", "target_table"),
+    [("invoice", "shop.invoice", "billing_invoices"), ("parent", "shop.order", "shop_order")],
+)
+def test_db_constraint_false_drops_the_key_and_true_adds_it_back(
+    field: str, target: str, target_table: str
+) -> None:
+    """Saleor drops a relation's foreign key with `db_constraint=False` before dropping the table a release
+    later, so that the drop does not lock the referenced table."""
+    relation = f'models.ForeignKey(null=True, on_delete=models.CASCADE, to="{target}"'
+    dropped = _ops(
+        _parse(
+            f'        migrations.AddField("order", "{field}", {relation})),\n'
+            f'        migrations.AlterField("order", "{field}", {relation}, db_constraint=False)),\n'
+        )
+    )
+    assert dropped[-1][0] == "DropConstraint" and dropped[-1][1] == f"shop_order_{field}_id_fk"
+    restored = _ops(
+        _parse(
+            f'        migrations.AddField("order", "{field}", {relation}, db_constraint=False)),\n'
+            f'        migrations.AlterField("order", "{field}", {relation})),\n'
+        )
+    )
+    assert restored[-1][0] == "AddConstraint" and restored[-1][-1] == target_table
+    # only its options changed: the key stays as it is
+    kept = _ops(
+        _parse(
+            f'        migrations.AddField("order", "{field}", {relation})),\n'
+            f'        migrations.AlterField("order", "{field}", {relation}, blank=True)),\n'
+        )
+    )
+    assert sorted(op[0] for op in kept) == ["AddColumn", "AddConstraint", "AddIndex"]
+
+
+@pytest.mark.parametrize(("child", "field"), [("order", "invoice"), ("invoice", "order")])
+def test_a_table_whose_key_was_dropped_earlier_is_dropped_without_locking_the_other_table(
+    child: str, field: str
+) -> None:
+    tables = {"order": "shop_order", "invoice": "billing_invoices"}
+    relation = f'models.ForeignKey(null=True, on_delete=models.CASCADE, to="shop.{field}"'
+
+    def dropped(options: str) -> str:
+        second = (
+            "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+            '    dependencies = [("shop", "0001_initial")]\n    operations = [\n'
+            f'        migrations.AddField("{child}", "{field}", {relation})),\n'
+            f'        migrations.AlterField("{child}", "{field}", {relation}{options})),\n    ]\n'
+        )
+        third = (
+            "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n"
+            '    dependencies = [("shop", "0002_relation")]\n'
+            f'    operations = [migrations.RunSQL("DROP TABLE {tables[child]};")]\n'
+        )
+        path = "shop/migrations/0003_drop.py"
+        base = {FIRST: INITIAL, "shop/migrations/0002_relation.py": second}
+        changeset = ChangeSet(
+            "b",
+            "h",
+            (ChangedFile(path, "added", None, third),),
+            MemoryTree({**base, path: third}),
+            MemoryTree(base),
+        )
+        [lock] = [f for f in review(changeset).findings if f.rule == "missing-lock-timeout"]
+        return lock.message
+
+    assert f"`{tables[field]}`" in dropped("")  # the foreign key's table is locked too
+    assert f"`{tables[field]}`" not in dropped(", db_constraint=False")
