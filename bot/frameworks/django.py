@@ -365,6 +365,7 @@ class _Parser:
                 check=f"Read `{handler.name}` for the rows it writes on this deploy and whether it still "
                 "matches the schema this migration leaves; a one-time change belongs in a migration",
                 code=handler.location,
+                every_migrate=True,
                 location=Location(self.path, klass.lineno),
                 end_line=klass.lineno,
             )

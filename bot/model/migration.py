@@ -611,6 +611,9 @@ class UnreadDataChange(Operation):
     how: str  # how it runs, and why it is not read: "sent to a worker with `.delay()`, outside the migration"
     check: str  # what the reviewer should check by hand
     code: Location | None = None  # where that code is, when it is outside the migration (a handler)
+    every_migrate: bool = (
+        False  # it runs on every `migrate`, this deploy's as every earlier one's (a handler)
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -21,7 +21,8 @@ the app's latest migration, and tasks queued from a handler the RunPython itself
 `post_migrate`. Handlers that only create permissions or content types, or write one row per model of
 `sender.get_models()` (registering the app's models), are bookkeeping and are not named, nor are handlers
 of Django or of a library. A task or command the migration starts keeps the review from approving
-until the finding is suppressed with a reason (someone has read that code); a handler is a warning.
+until the finding is suppressed with a reason (someone has read that code); a handler is a warning, and a
+note when the pull request leaves its module as it was (it has run on every earlier deploy too).
 
 Rails: a loop over records (`find_each`, `each`) whose write the review does not follow: attributes the
 code computes (`r.update!(attributes_for(r))`) or a row of another table reached through the record
@@ -86,10 +87,17 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             if len(ops) > 1
             else ""
         )
+        unchanged = op.every_migrate and _unchanged(op, context)
         yield op.finding(
             RULE,
             f"The migration makes {op.runs}{place} run, {op.how}; the review cannot read the data it "
-            f"changes.{more}",
+            f"changes.{more}"
+            + (
+                " This pull request does not change that code: it has run on every earlier deploy as well."
+                if unchanged
+                else ""
+            ),
+            severity=Severity.INFO if unchanged else None,
             blast_radius="Unknown: the rows this code writes are not checked by any rule (values, "
             "batching, the way back).",
             fix=op.check + ".",
@@ -97,3 +105,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             if op.code is not None
             else (),
         )
+
+
+def _unchanged(op: UnreadDataChange, context: Context) -> bool:
+    """The code of a handler that runs on every `migrate` is the same before and after the change: what it
+    does on this deploy it did on every earlier one (a handler the change adds or edits is still a warning)."""
+    if op.code is None or context.base_tree is None:
+        return False
+    before = context.base_tree.read(op.code.path)
+    return before is not None and before == context.tree.read(op.code.path)

@@ -140,6 +140,7 @@ def test_post_migrate_handlers_that_write_rows(
 
     found = _found(_review(app, model, task, body, head=head(writes)))
     assert len(found) == 1 and f"`post_migrate` handler `{handler}`" in found[0].message
+    assert found[0].severity is Severity.WARNING  # the pull request adds it: it runs for the first time
     assert f"`{app}/signals.py:" in found[0].message and found[0].references[0].path == f"{app}/signals.py"
     assert found[0].path == f"{app}/migrations/0002_fill.py"
     assert not _found(_review(app, model, task, body, head=head(own)))
@@ -212,3 +213,26 @@ def test_a_task_queued_after_the_migrations_from_a_run_python(
     assert len(found) == 1 and found[0].line == 9
     assert f"Celery task `{task}` (imported from `.tasks.backfill`)" in found[0].message
     assert result.approval == "BLOCKED"
+
+
+@pytest.mark.parametrize(("app", "model", "task", "handler"), NAMES)
+def test_a_handler_the_pull_request_leaves_as_it_was_is_a_note(
+    app: str, model: str, task: str, handler: str
+) -> None:
+    """A `post_migrate` handler runs on every `migrate`: one this pull request does not touch did the same
+    on every earlier deploy, so naming it as a warning on each new migration of the app is noise."""
+    writes = f"    {model} = apps.get_model('{app}', '{model}')\n    {model}.objects.get_or_create(id=1)"
+    files = {
+        f"{app}/apps.py": APPS.format(App=app.title(), app=app, handler=handler),
+        f"{app}/signals.py": SIGNALS.format(handler=handler, body=writes),
+    }
+    body = f"    {model}.objects.filter(total__isnull=True, id__lt=500).update(total=0)"
+    text = MIGRATION.format(app=app, model=model, task=task, body=body)
+    base = {f"{app}/migrations/0001_initial.py": INITIAL.format(model=model), **files}
+    kept = _found(review_sql(text, path=f"{app}/migrations/0002_fill.py", base=base))
+    assert len(kept) == 1 and kept[0].severity is Severity.INFO
+    assert "does not change that code" in kept[0].message
+    # the same handler edited by the pull request is read again: a warning
+    edited = {f"{app}/signals.py": SIGNALS.format(handler=handler, body=writes.replace("id=1", "id=2"))}
+    changed = _found(review_sql(text, path=f"{app}/migrations/0002_fill.py", base=base, head=edited))
+    assert len(changed) == 1 and changed[0].severity is Severity.WARNING
