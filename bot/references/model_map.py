@@ -255,15 +255,29 @@ def _conventional_paths(table: str) -> tuple[str, str, str]:
 
 
 def _django_model_files(tree: Tree, app: str) -> list[str]:
+    """The model modules of the Django app whose label is `app`: its `models.py` or `models/` package, and
+    those of its sub-packages that are no app of their own (DefectDojo's `dojo/engagement/models.py` holds
+    `Engagement`, whose table is `dojo_engagement`: Django labels a model by the app that contains it)."""
     if isinstance(tree, DirectoryTree):
         root = Path(tree.root)
-        files: list[Path] = []
+        found: list[Path] = []
         for prefix in ("", "*/", "*/*/"):
-            files += [*root.glob(f"{prefix}{app}/models.py"), *root.glob(f"{prefix}{app}/models/*.py")]
-        return sorted(str(p.relative_to(root)).replace("\\", "/") for p in files)
-    return [
-        p
-        for p in tree.paths()
-        if p.endswith(f"{app}/models.py") or (f"{app}/models/" in p and p.endswith(".py"))
-        if p == f"{app}/models.py" or p.startswith(f"{app}/") or f"/{app}/" in p
-    ]
+            for inner in ("", "*/"):
+                found += [
+                    *root.glob(f"{prefix}{app}/{inner}models.py"),
+                    *root.glob(f"{prefix}{app}/{inner}models/*.py"),
+                ]
+        files = sorted(str(p.relative_to(root)).replace("\\", "/") for p in found)
+    else:
+        shape = re.compile(rf"(?:^|/){re.escape(app)}/(?:[^/]+/)?models(?:\.py|/.+\.py)$")
+        files = [p for p in tree.paths() if shape.search(p)]
+    return [p for p in files if _of_app(tree, p, app)]
+
+
+def _of_app(tree: Tree, path: str, app: str) -> bool:
+    """A model module of `app` itself, not of a sub-package that is an app of its own (with its `apps.py`
+    or `migrations/`)."""
+    folder = path[: path.rindex("/models")]
+    if folder == app or folder.endswith(f"/{app}"):
+        return True
+    return tree.read(f"{folder}/apps.py") is None and tree.read(f"{folder}/migrations/__init__.py") is None

@@ -654,3 +654,59 @@ def test_a_rename_whose_last_uses_the_change_moves_still_breaks_the_running_rele
     assert finding.severity is Severity.WARNING, finding.message
     assert f"`{job}:3`" in finding.message and "running during the deploy" in finding.message
     assert finding.references and all(r.kind.startswith("removed") for r in finding.references)
+
+
+@pytest.mark.parametrize(
+    ("app", "package", "model", "column"),
+    [("dojo", "engagement", "Engagement", "build_server_id"), ("core", "billing", "Invoice", "legacy_code")],
+)
+def test_a_model_in_a_sub_package_of_its_app_is_the_one_that_maps_the_table(
+    app: str, package: str, model: str, column: str
+) -> None:
+    """DefectDojo keeps `Engagement` in `dojo/engagement/models.py`: Django labels it by the app that contains
+    it (`dojo`), so its table is `dojo_engagement`, not `engagement_engagement`."""
+    table = f"{app}_{model.lower()}"
+    declared = (
+        f"from django.db import models\n\n\nclass {model}(models.Model):\n    name = models.TextField()\n"
+    )
+    sql = f"ALTER TABLE {table} DROP COLUMN {column};"
+    files = {f"{app}/apps.py": "", f"{app}/{package}/__init__.py": "", f"{app}/{package}/models.py": declared}
+    finding = _finding(review_sql(sql, path=DROP_PATH, base=files), "column-dropped")
+    assert finding.severity is Severity.INFO
+    assert f"the model `{model}` (`{app}/{package}/models.py:4`) no longer declares it" in finding.message
+    # a sub-package that is an app of its own labels its models itself: not this table's model
+    own = {**files, f"{app}/{package}/apps.py": ""}
+    other = _finding(review_sql(sql, path=DROP_PATH, base=own), "column-dropped")
+    assert "no longer declares it" not in other.message
+
+
+@pytest.mark.parametrize(
+    ("model", "relation", "word", "value"),
+    [
+        ("Engagement", "cicd_build_server", "build_server", '{"infrastructure_type": "build_server"}'),
+        ("Invoice", "billing_account", "account", '{"kind": "account", "active": True}'),
+    ],
+)
+def test_a_string_on_another_relation_of_a_python_model_is_not_a_use(
+    model: str, relation: str, word: str, value: str
+) -> None:
+    """DefectDojo's new `cicd_build_server = models.ForeignKey(…, limit_choices_to={"infrastructure_type":
+    "build_server"})` was counted as a use of the dropped `build_server_id`: a value, not a relation."""
+    table = f"shop_{model.lower()}"
+    head = "from django.db import models\n\n\nclass {model}(models.Model):\n    name = models.TextField()\n"
+    other = (
+        f'    {relation} = models.ForeignKey("shop.Infra", null=True, on_delete=models.SET_NULL,'
+        f' related_name="{word}s", limit_choices_to={value})\n'
+    )
+    sql = f"ALTER TABLE {table} DROP COLUMN {word}_id;"
+    files = {"shop/models.py": head.format(model=model) + other}
+    finding = _finding(review_sql(sql, path=DROP_PATH, base=files), "column-dropped")
+    assert finding.severity is Severity.INFO and finding.references == ()
+    # the model that still declares the relation does use the column
+    kept = {
+        "shop/models.py": head.format(model=model)
+        + other
+        + f'    {word} = models.ForeignKey("shop.Infra", on_delete=models.CASCADE)\n'
+    }
+    still = _finding(review_sql(sql, path=DROP_PATH, base=kept), "column-dropped")
+    assert still.severity is Severity.CRITICAL and [r.line for r in still.references] == [7]
