@@ -849,6 +849,15 @@ class _FileScan:
             rf"\bname\s*[=:]\s*[\"']{re.escape(needle.word)}[\"']", line
         ):
             return None  # `@JoinColumn(name = "ds")`: the line names its own column, `ds`, not `ds_id`
+        if (
+            needle.role == "association"
+            and self.path.endswith(".py")
+            and self.literal(line_start + col) is not None
+            and not self.f_placeholder(line_start + col, line, col)
+        ):
+            # a Python model names its own relation left of `=`; a string on the line is another model's
+            # (`to=`, `related_name=`, `to_field=`) or a value (`limit_choices_to={"kind": "build_server"}`)
+            return None
         if needle.role == "delegate" and not _DELEGATE_CALL.match(line, end):
             return None  # `action` as a word; the model's delegate is `prisma.action.findMany(`
         if target.kind == "enum-value" and line[col - 1 : col] not in ("'", '"', ":", "`"):
