@@ -1,6 +1,7 @@
 """Frameworks with no down migrations by design, and the way back each one offers instead.
 
-Prisma Migrate never writes a down migration, and Flyway's undo scripts exist only in its paid editions:
+Prisma Migrate never writes a down migration, `prisma db push` applies a schema with no migration at all,
+and Flyway's undo scripts exist only in its paid editions:
 for them a missing down is how the tool works, not a gap in the pull request. Their way back is a forward
 fix: a new migration that reverses this one. Sqitch is not among them: every change has a revert script.
 """
@@ -20,6 +21,12 @@ FORWARD_FIX = {
         "<the previous schema.prisma> --script`, save it as a new migration, and apply it with "
         "`npx prisma migrate deploy` (a migration that failed half-way is first marked with "
         "`npx prisma migrate resolve --rolled-back <name>`)."
+    ),
+    "prisma-push": (
+        "`prisma db push` has no down migrations: roll back by pushing the previous schema. Check out the base "
+        "branch's `.prisma` files and run `npx prisma db push` (it asks for `--accept-data-loss` before dropping "
+        "what this change added); a column or table this change dropped comes back empty, its rows only from a "
+        "backup."
     ),
     "flyway": (
         "Flyway Community has no undo: roll back with a corrective version, a new `V<next>__revert_…sql` "

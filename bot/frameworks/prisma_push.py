@@ -14,7 +14,9 @@ model renamed without `@map`/`@@map` keeping its database name is a column (or t
 added, with the data of the old one lost, which the rules then report as such.
 
 A project is read this way when a `.prisma` file the change edits has no Prisma Migrate history beside it
-(no `migrations/*/migration.sql` under its `prisma` folder). Every such `.prisma` file of the tree is read
+(no `migrations/*/migration.sql` under its `prisma` folder), unless its datasource names a placeholder instead of
+a provider (`provider = "{{PRISMA_PROVIDER}}"`): a template the build renders into the schemas that have their
+own Prisma Migrate histories, applied by no one as it is. Every such `.prisma` file of the tree is read
 on both sides (Prisma's multi-file schemas: `prisma/schema/*.prisma`), so a model moved from one file to
 another, or to another package, is no change. The schema is read with the same patterns as
 `prisma.schema_operations` (models, fields, `@map`, `@@map`), plus defaults, native types
@@ -70,6 +72,8 @@ _ACTIONS = {
     "SetNull": "set null",
     "SetDefault": "set default",
 }
+_DATASOURCE = re.compile(r"^[ \t]*datasource[ \t]+\w+[ \t]*\{(.*?)^[ \t]*\}", re.M | re.S)
+_PROVIDER = re.compile(r'^\s*provider\s*=\s*"([^"]*)"', re.M)
 _RELATION_NAME = re.compile(r'@relation\([^)]*\bmap:\s*"([^"]+)"')
 # Prisma emulates relations in the client and makes no foreign keys (PlanetScale, Vitess)
 _PRISMA_RELATIONS = re.compile(r'^\s*(?:relationMode|referentialIntegrity)\s*=\s*"prisma"', re.M)
@@ -155,7 +159,8 @@ def applies(changed: list[ChangedFile], tree: Tree) -> list[ChangedFile]:
     """The changed `.prisma` files of schemas no Prisma Migrate history goes with (db push projects)."""
     found = []
     for file in changed:
-        if not file.path.endswith(".prisma") or "model " not in (file.head_text or file.base_text or ""):
+        text = file.head_text or file.base_text or ""
+        if not file.path.endswith(".prisma") or "model " not in text or template(text):
             continue
         root = _root(file.path)
         prefix = f"{root}/migrations/" if root else "migrations/"
@@ -579,4 +584,14 @@ def _files(tree: Tree) -> dict[str, str]:
         for p in tree.paths()
         if p.endswith("/migration.sql") and "/migrations/" in p
     }
-    return {p: tree.read(p) or "" for p in paths if _root(p) not in histories}
+    texts = {p: tree.read(p) or "" for p in paths if _root(p) not in histories}
+    return {p: text for p, text in texts.items() if not template(text)}
+
+
+def template(text: str) -> str:
+    """The placeholder a `.prisma` file's datasource names instead of a provider (`"{{PRISMA_PROVIDER}}"`):
+    a template the build renders into the real schemas (each with its own Prisma Migrate history), which
+    neither Prisma nor db push can read; "" for a schema."""
+    block = _DATASOURCE.search(text)
+    provider = _PROVIDER.search(block.group(1)) if block else None
+    return provider.group(1) if provider and not provider.group(1).isidentifier() else ""

@@ -20,6 +20,7 @@ from bot.model.migration import (
 
 SAFETY = "Migration Safety Checklist"
 ROLLBACK_RULES = ("missing-down-migration", "down-recreates-empty")
+_BY_DESIGN = {"prisma-push": "prisma db push"}  # a framework's name where it reads better than its id
 
 
 def items(migrations: Sequence[Migration], active: list[Finding]) -> list[ChecklistItem]:
@@ -120,7 +121,7 @@ def _reversible(
             ),
         )
     lossy = [op for op in ops if isinstance(op, DropColumn | DropTable | Truncate | DataDelete)]
-    forward = sorted({m.framework for m in migrations if forward_fix(m)})
+    forward = sorted({_BY_DESIGN.get(m.framework, m.framework) for m in migrations if forward_fix(m)})
     if forward:
         by_design = (
             f"{' and '.join(forward)} ha{'ve' if len(forward) > 1 else 's'} no down migrations by design"

@@ -16,9 +16,9 @@ in the pull request with the restore procedure (from which backup, how long it t
 ## Framework notes
 Rails: `def down` or `reversible`; Django: `RunPython(forward, reverse_code=...)`, `RunSQL(sql, reverse_sql=...)`;
 Alembic: a real `downgrade()`; goose/dbmate: a `Down` section; golang-migrate: a `.down.sql` file; Sqitch: its
-`revert/` script. Prisma Migrate has no down migrations, and Flyway's undo scripts need a paid edition: for
-them a missing down is no finding, and the rollback plan gives the forward fix (`prisma migrate diff`, a
-corrective Flyway version) instead.
+`revert/` script. Prisma Migrate has no down migrations, `prisma db push` has no migrations at all, and
+Flyway's undo scripts need a paid edition: for them a missing down is no finding, and the rollback plan gives
+the forward fix (`prisma migrate diff`, the previous schema pushed again, a corrective Flyway version) instead.
 
 A change of type that keeps every value (a widening: `varchar(100)` → `varchar(255)`, `integer` → `bigint`)
 needs no down migration either: the old code works with the wider column, and nothing is lost.

@@ -193,3 +193,51 @@ def test_relations_make_no_keys_under_prisma_relation_mode(
     ops = _ops(_two_models(child, parent, key, relation), _two_models(child, parent, key, relation, line))
     [key_op] = [op for op in ops if isinstance(op, AddConstraint)]
     assert key_op.on_delete == "cascade"
+
+
+@pytest.mark.parametrize(("model", "kept", "field"), NAMES)
+def test_a_field_dropped_by_db_push_is_rolled_back_by_pushing_the_previous_schema(
+    model: str, kept: str, field: str
+) -> None:
+    """db push has no down migrations by design, as Prisma Migrate has none: its way back is the previous
+    schema pushed again, a forward fix in the rollback plan, not a blocker."""
+    path = "prisma/schema.prisma"
+    before = _schema(model, f"  {kept} String\n  {field} String?\n")
+    result = _review({path: before}, {path: _schema(model, f"  {kept} String\n")})
+    assert _found(result, "column-dropped")
+    assert not [f for f in result.active if f.rule == "missing-down-migration" and f.severity == "critical"]
+    steps = " ".join(step.text for step in result.rollback_plan)
+    assert "npx prisma db push" in steps and "backup" in steps
+    reversible = next(i for i in result.checklist if i.text == "Reversible without data loss")
+    assert (
+        reversible.state == "unchecked"
+        and "prisma db push has no down migrations by design" in reversible.detail
+    )
+
+
+TEMPLATE = 'datasource db {{\n  provider = "{{{{{placeholder}}}}}"\n  url      = env("DATABASE_URL")\n}}\n\n'
+
+
+@pytest.mark.parametrize(("model", "kept", "field"), NAMES)
+@pytest.mark.parametrize("placeholder", ["PRISMA_PROVIDER", "DB_PROVIDER"])
+def test_a_schema_template_rendered_into_migrated_schemas_is_not_pushed(
+    model: str, kept: str, field: str, placeholder: str
+) -> None:
+    """`template.prisma` with `provider = "{{PRISMA_PROVIDER}}"`, rendered into `postgres/schema.prisma` and
+    `sqlite/schema.prisma` (each with its Prisma Migrate history): no one pushes the template, and its edit
+    is reviewed through the migrations, not a second time as db push."""
+    template = "prisma/template.prisma"
+    body = f"model {model} {{\n  id    Int    @id @default(autoincrement())\n  {kept} String\n"
+    before = TEMPLATE.format(placeholder=placeholder) + body + f"  {field} String?\n}}\n"
+    after = TEMPLATE.format(placeholder=placeholder) + body + "}\n"
+    history = {
+        f"prisma/{db}/migrations/20240101000000_init/migration.sql": f'CREATE TABLE "{model}" (id integer, '
+        f'"{kept}" text NOT NULL, "{field}" text);\n'
+        for db in ("postgres", "sqlite")
+    }
+    result = _review({template: before}, {template: after}, extra=history)
+    assert not result.migrations and not result.findings
+    # the same file with a real provider is a schema db push applies
+    real = {template: before.replace(f"{{{{{placeholder}}}}}", "postgresql")}
+    pushed = _review(real, {template: after.replace(f"{{{{{placeholder}}}}}", "postgresql")}, extra=history)
+    assert [m.path for m in pushed.migrations] == [template] and _found(pushed, "column-dropped")
