@@ -8,6 +8,9 @@ the first time it is used.
 
 Dropped without CASCADE while another table's foreign key (or, on PostgreSQL, a view) still depends on it,
 the statement fails on PostgreSQL and MySQL and the deploy stops there: a critical finding of its own.
+With CASCADE, PostgreSQL drops those foreign keys and views with it: the other table's rows stay and nothing
+checks them any more, which is critical. A CASCADE that takes nothing along (no key or view depends on the
+table, or only tables the same change drops as well) is judged as the drop alone.
 
 ## Use instead
 Remove every use of the table and deploy first; rename it aside (or revoke access) for a release to
@@ -58,7 +61,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue  # create new, copy, drop, rename: one rebuild of the table (column-dropped judges columns)
         if context.catalog.is_new(op.table) and not context.catalog.replaced(op.table):
             continue
-        cascade = _cascade(op, context)
+        cascade, takes_along = _cascade(op, migration, context)
         if isinstance(op, Truncate):
             yield op.finding(
                 RULE,
@@ -110,7 +113,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             if found.references
             else f"All rows of {context.size_words(op.table)} are lost and any code that queries it fails "
             "(no code references were found).",
-            severity=Severity.CRITICAL if cascade else found.severity,
+            severity=Severity.CRITICAL if takes_along else found.severity,
             references=found.references,
         )
 
@@ -208,15 +211,17 @@ def _renamed_as_drop_and_create(
     )
 
 
-def _cascade(op: DropTable | Truncate, context: Context) -> str:
-    """What `CASCADE` takes along: `TRUNCATE` empties the tables whose keys point at the table; `DROP TABLE`
-    keeps their rows but drops their foreign keys (nothing stops orphans from then on) and the views on it."""
+def _cascade(op: DropTable | Truncate, migration: Migration, context: Context) -> tuple[str, bool]:
+    """What `CASCADE` takes along, and whether any of it outlives the change: `TRUNCATE` empties the tables
+    whose keys point at the table; `DROP TABLE` keeps their rows but drops their foreign keys (nothing stops
+    orphans from then on) and the views on it. A table the schema knows, that nothing points at or reads,
+    or only tables the change drops as well, loses nothing else to it."""
     if not op.cascade or (
         context.mysql and isinstance(op, DropTable)
     ):  # MySQL accepts CASCADE and ignores it
-        return ""
+        return "", False
     if isinstance(op, Truncate):
-        return " `CASCADE` also empties every table whose foreign keys point at it."
+        return " `CASCADE` also empties every table whose foreign keys point at it.", True
     catalog = context.before(op)
     children = sorted(
         {
@@ -228,16 +233,38 @@ def _cascade(op: DropTable | Truncate, context: Context) -> str:
     views = sorted(
         {obj.name for obj, _ in catalog.dependents(op.table) if obj.kind in ("view", "materialized view")}
     )
-    named = ", ".join(f"`{t}`" for t in children[:5]) + (
-        f" and {len(children) - 5} more" if len(children) > 5 else ""
+    known = catalog.tables.get(op.table)
+    if known is None or known.partial:
+        return " `CASCADE` also drops the foreign keys of any table that points at it.", True
+    gone = _dropped_after(op, migration, context)
+    staying = [t for t in children if t not in gone]
+    if not staying and not views:
+        if not children:
+            return "", False
+        named = ", ".join(f"`{t}`" for t in children[:5]) + (
+            f" and {len(children) - 5} more" if len(children) > 5 else ""
+        )
+        return f" `CASCADE` also drops the foreign keys of {named}, which this change drops as well.", False
+    named = ", ".join(f"`{t}`" for t in staying[:5]) + (
+        f" and {len(staying) - 5} more" if len(staying) > 5 else ""
     )
     keys = (
         f" `CASCADE` also drops the foreign keys of {named} that point at it: their rows stay, and nothing "
         "keeps them consistent any more."
-        if children
-        else " `CASCADE` also drops the foreign keys of any table that points at it."
+        if staying
+        else ""
     )
-    return keys + (f" It drops the views {', '.join(f'`{v}`' for v in views[:5])} too." if views else "")
+    return keys + (
+        f" It drops the views {', '.join(f'`{v}`' for v in views[:5])} too." if views else ""
+    ), True
+
+
+def _dropped_after(op: DropTable, migration: Migration, context: Context) -> frozenset[str]:
+    """The tables the change drops after `op`: later in its migration, or in the migrations that follow."""
+    ops = migration.up
+    at = next((i for i, each in enumerate(ops) if each is op), len(ops))
+    later = [*ops[at + 1 :], *(each for m in context.later() for each in m.up)]
+    return frozenset(each.table for each in later if isinstance(each, DropTable))
 
 
 def _replaced(op: DropTable, again: CreateTable, context: Context) -> Finding:
