@@ -16,6 +16,7 @@ from functools import cached_property, lru_cache
 from itertools import accumulate, pairwise
 from typing import NamedTuple
 
+from bot.model.catalog import same_table
 from bot.references.api_documents import api_document, described, nested_property
 from bot.references.code_access import FLAG_HINTS, flag_guard, is_write
 from bot.references.code_areas import JOB_HINTS, MODEL_HINTS, FileArea, classify, file_area, is_comment
@@ -42,7 +43,7 @@ from bot.references.python_types import python_annotated_otherwise
 from bot.references.ruby_locals import erb_local, ruby_local
 from bot.references.script_members import ScriptShape, declared_otherwise, delegate_of, typed_as
 from bot.references.script_members import callee as callee_chain
-from bot.references.script_names import SCRIPT_FILES, props_member, props_types, script_local
+from bot.references.script_names import SCRIPT_FILES, module_path, props_member, props_types, script_local
 from bot.references.script_requests import reaches_query, request_source, response_key
 from bot.references.script_strings import chain_member, form_or_url_name
 from bot.references.sql_builders import built
@@ -159,6 +160,7 @@ _PRIMITIVE_TYPE = re.compile(
 # type of the field a line declares (`author User? @relation(…)`), the model those references belong to.
 _PRISMA_REFERENCES = re.compile(r"\breferences\s*:\s*\[[^\]]*$")
 _PRISMA_FIELD = re.compile(r"\s*\w+\s+(\w+)")
+_PRISMA_TABLE_MAP = re.compile(r'^[ \t]*@@map\(\s*(?:name:\s*)?"([^"]+)"', re.M)
 _QUOTED = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")  # string literals of a line, for words of prose in them
 _TRIPLE_QUOTES = re.compile(r'"""|\'\'\'')
 _DOCSTRING_FILES = (".py", ".graphql", ".gql")
@@ -392,8 +394,9 @@ class _FileScan:
         return "." not in name and _RUBY_SHEBANG.match(self.text) is not None
 
     def in_interpolation(self, pos: int, line: str, col: int) -> bool:
-        """Is `pos` inside a Ruby string's `#{…}`, where code runs (`"#{name}-#{slug}"`)?"""
-        opened = line.rfind("#{", 0, col)
+        """Is `pos` inside a Ruby string's `#{…}` or a JavaScript template literal's `${…}`, where code runs
+        (`"#{name}-#{slug}"`, `` `${join(root, bucket, path)}?token=${token}` ``)?"""
+        opened = line.rfind("${" if self.path.endswith(SCRIPT_FILES) else "#{", 0, col)
         return opened >= 0 and "}" not in line[opened:col]
 
     @property
@@ -589,6 +592,8 @@ class _FileScan:
             return None
         if self.in_docstring(line_start + col):
             return None  # a docstring or a GraphQL description: sentences
+        if target.kind in ("column", "table") and self.path.endswith(SCRIPT_FILES) and module_path(line, col):
+            return None  # `import … from './global/init-bootstrap.provider'`: a file's path
         if api_document(self.path) and (
             described(line, col) or (target.kind == "column" and nested_property(self.text, line_start))
         ):
@@ -608,6 +613,13 @@ class _FileScan:
             and self._prisma_other(target, line, col)
         ):
             return None  # `uid String @id`, `references: [id]` of a relation to another model
+        if (
+            self.path.endswith(".prisma")
+            and target.kind == "column"
+            and _PRISMA_REFERENCES.search(line[:col]) is None  # a relation's `references: […]`: the other's
+            and self._prisma_model_of_other(target, line_start)
+        ):
+            return None  # `provider String` in `model Account { … @@map("account") }`: that table's column
         if (
             target.kind == "column"
             and needle.role in ("name", "new")
@@ -746,7 +758,7 @@ class _FileScan:
             and needle.role in ("name", "new")
             and self.path.endswith(SCRIPT_FILES)
             and (script_local(line, col, end) or props_member(self.text, self._props_types, line_start, line))
-            and (line[:col].endswith("${") or self.literal(line_start + col) is None)
+            and (self.literal(line_start + col) is None or self.in_interpolation(line_start + col, line, col))
         ):
             return None  # `(shareId: string) =>`, `getSharedWebsite(shareId)`: a variable of the code
         if self._logged(line_start + col):
@@ -902,6 +914,17 @@ class _FileScan:
             return False
         field = _PRISMA_FIELD.match(line)
         return field is None or field.group(1) not in self.m.models[target.table].names
+
+    def _prisma_model_of_other(self, target: Target, line_start: int) -> bool:
+        """In a Prisma schema, is the line in the block of a model of another table (its `@@map`, else its
+        name, is not the target's table, nor the model one of the target table's names)?"""
+        owner, start = self.enclosing(line_start)
+        if not owner or not self.text[start : start + 80].lstrip().startswith("model"):
+            return False
+        close = self.text.find("\n}", start)
+        mapped = _PRISMA_TABLE_MAP.search(self.text, start, close if close >= 0 else len(self.text))
+        table = mapped.group(1) if mapped else owner
+        return not same_table(table, target.table) and owner not in self.m.models[target.table].names
 
     def _own_instance_attribute(self, target: Target, word: str, line_start: int) -> bool:
         """In Python, is `self.<word>` on a line of a class that is not the model an attribute that a class of

@@ -47,6 +47,18 @@ def props_member(text: str, types: list[tuple[int, int, str]], line_start: int, 
     return name.endswith("Props")
 
 
+# the module an import, an export … from or a require names: a file's path
+_MODULE_SPECIFIER = re.compile(
+    r"""(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*|^\s*import\s+)(['"`])([^'"`]*)\1"""
+)
+
+
+def module_path(line: str, col: int) -> bool:
+    """Is `col` inside the module path of an import, an `export … from` or a `require(…)`
+    (`import { InitBootstrapProvider } from './global/init-bootstrap.provider'`)? A file's name, no column."""
+    return any(m.start(2) <= col < m.end(2) for m in _MODULE_SPECIFIER.finditer(line))
+
+
 def script_local(line: str, col: int, end: int) -> bool:
     """Is the name at line[col:end] of a JavaScript or TypeScript line a variable, a parameter or an
     attribute's name rather than a row's field?"""
@@ -72,6 +84,8 @@ def script_local(line: str, col: int, end: int) -> bool:
     if after.startswith(("?:", ":")) and not after.startswith("::"):
         return _parameter(line, col, end)  # `shareId: string` in a signature; `shareId: x` is a key
     if re.search(r"[{,]\s*$", before) and re.match(r"[,}]", after):
+        if _innermost_bracket(line, col) in ("(", "["):
+            return True  # `join(root, bucket, path)`: a call's argument, a variable
         return _pattern_of_locals(line, end)
     if after.startswith("=") and not after.startswith(("==", "=>")):
         return True  # `shareId = …`: a variable given a value
@@ -125,6 +139,19 @@ def _pattern_of_locals(line: str, end: int) -> bool:
         opening = _enclosing_paren(line, line.rfind("{", 0, close))
         return opening >= 0 and _parameter(line, opening + 1, opening + 1)
     return False
+
+
+def _innermost_bracket(line: str, col: int) -> str:
+    """The bracket (`(`, `[` or `{`) still open at `col` on the line, the nearest; "" if none is."""
+    depth = 0
+    for char in reversed(line[:col]):
+        if char in ")]}":
+            depth += 1
+        elif char in "([{":
+            if not depth:
+                return char
+            depth -= 1
+    return ""
 
 
 def _enclosing_paren(line: str, col: int) -> int:

@@ -157,3 +157,58 @@ def test_a_relation_field_named_like_the_dropped_column_is_the_models_own(
     )
     assert _dropped(still).severity is Severity.CRITICAL  # the scalar field: the client selects the column
     assert "src/check.ts:3" in _places(_dropped(still))
+
+
+def _split(owner: str, table: str, other: str, other_table: str, column: str, kept: bool) -> str:
+    """`column` moved from `owner` (table `table`) to a model of its own; `kept`: the owner still declares it."""
+    still = f"  {column}            String\n" if kept else ""
+    return f"""model {owner} {{
+  id                  String    @id @default(cuid())
+  email               String
+{still}  {other.lower()}s {other}[]
+
+  @@map("{table}")
+}}
+
+model {other} {{
+  id                  String    @id @default(cuid())
+  {owner.lower()}Id     String    @map("{owner.lower()}_id")
+  {column}            String
+  {owner.lower()}       {owner}   @relation(fields: [{owner.lower()}Id], references: [id])
+
+  @@unique([{column}, {owner.lower()}Id])
+  @@map("{other_table}")
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("owner", "table", "other", "other_table", "column"),
+    [
+        ("User", "users", "Account", "account", "provider"),
+        ("Order", "orders", "Payment", "payment", "gateway"),
+    ],
+)
+def test_a_field_of_another_model_named_like_the_dropped_column_is_that_models_own(
+    owner: str, table: str, other: str, other_table: str, column: str
+) -> None:
+    """teable moved `users.provider` to a new `account` table: `provider String` and `@@unique([provider, …])`
+    in `model Account` are that table's column, not a use of the dropped one."""
+    before = f'CREATE TABLE "{table}" (id text PRIMARY KEY, email text, {column} text);\n-- migration\n'
+    change = (  # the new table is created by the same migration
+        f'CREATE TABLE "{other_table}" (id text PRIMARY KEY, {owner.lower()}_id text, {column} text);\n'
+        f'ALTER TABLE "{table}" DROP COLUMN "{column}";'
+    )
+    moved = review_sql(
+        before + change,
+        path=MIGRATION,
+        head={"prisma/schema.prisma": _split(owner, table, other, other_table, column, kept=False)},
+    )
+    assert not {p for p in _places(_dropped(moved)) if p.startswith("prisma/schema.prisma")}
+    assert _dropped(moved).severity is not Severity.CRITICAL
+    kept = review_sql(
+        before + change,
+        path=MIGRATION,
+        head={"prisma/schema.prisma": _split(owner, table, other, other_table, column, kept=True)},
+    )
+    assert "prisma/schema.prisma:4" in _places(_dropped(kept))  # the owner's own field: its client selects it

@@ -494,3 +494,55 @@ def test_a_components_props_member_is_not_the_column(component: str, field: str,
     # never a blocking place.
     blocking = {f"{r.path}:{r.line}" for r in finding.references if "low confidence" not in r.kind}
     assert "src/ShareForm.tsx:13" not in blocking
+
+
+STORAGE = """export class LocalStorage {{
+  static readPath = '/api/{table}/read';
+
+  private getUrl({column}: string, path: string) {{
+    return `${{join(LocalStorage.readPath, {column}, path)}}?token=1`;
+  }}
+
+  describe(row: {{ {column}: string }}) {{
+    return `stored in ${{row.{column}}}`;
+  }}
+}}
+"""
+
+
+@pytest.mark.parametrize(("table", "column"), [("attachments", "bucket"), ("uploads", "region")])
+def test_a_variable_inside_a_template_literals_interpolation_is_code(table: str, column: str) -> None:
+    """`${join(root, bucket, path)}` runs code: `bucket` there is the method's parameter passed on, not text of
+    the string naming the column; `${row.bucket}` reads a row's field."""
+    schema = _schema(f"{table} (id bigint PRIMARY KEY, {column} text, path text)")
+    files = {f"src/features/{table}/local.ts": STORAGE.format(table=table, column=column)}
+    finding = _finding(
+        review_sql(schema + f"ALTER TABLE {table} DROP COLUMN {column};", base=files), "column-dropped"
+    )
+    places = _places(finding)
+    assert f"src/features/{table}/local.ts:5" not in places  # the parameter, passed to join()
+    assert f"src/features/{table}/local.ts:9" in places  # the row's field
+
+
+MODULE = """import {{ {Model}Module }} from './features/{model}/{model}.module';
+import {{ InitBootstrap{Word} }} from './global/init-bootstrap.{column}';
+const {{ Seed }} = require('./seeds/{column}');
+export {{ {Model}Service }} from './features/{model}/{model}.{column}';
+
+export const byId = (db: Db, id: number) =>
+  db.query('SELECT {column} FROM {table} WHERE id = $1', [id]);
+"""
+
+
+@pytest.mark.parametrize(("table", "column"), [("users", "provider"), ("orders", "handler")])
+def test_a_module_path_named_like_the_column_is_a_file(table: str, column: str) -> None:
+    """`import { InitBootstrapProvider } from './global/init-bootstrap.provider'` beside `UserModule`: the
+    word is a file's name, not `users.provider`; `row.provider` is the column."""
+    model = table.rstrip("s")
+    schema = _schema(f"{table} (id bigint PRIMARY KEY, email text, {column} text)")
+    names = {"Model": model.title(), "model": model, "column": column, "Word": column.title(), "table": table}
+    files = {"src/app.module.ts": MODULE.format(**names)}
+    finding = _finding(
+        review_sql(schema + f"ALTER TABLE {table} DROP COLUMN {column};", base=files), "column-dropped"
+    )
+    assert _places(finding) == {"src/app.module.ts:7"}
