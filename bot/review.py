@@ -362,6 +362,7 @@ def review(
         per_file = [check(index) for index in indexes]
     findings = [finding for checked in per_file for finding in checked]
     findings += [] if lint else _code_changes(changeset, config, list(catalogs.values()))
+    findings += [] if merged is None else _unread_versions(changeset, prepared, merged)
     findings.sort(key=lambda f: (f.severity.rank, f.path, f.line, f.rule))
     decided = decide(
         changeset,
@@ -389,6 +390,33 @@ def review(
         runner=prepared.runner.settings,
         notes=decided.notes + unread + tuple(squashes.values()),
     )
+
+
+def _unread_versions(changeset: ChangeSet, prepared: Prepared, merged: MergedTree) -> list[Finding]:
+    """A migration for a database the review does not read (ClickHouse's goose files beside PostgreSQL's)
+    still takes a version its runner reads from the file's name: a version another file already has stops
+    that runner before it runs anything. Only that is checked; the SQL is left unread."""
+    texts = {f.path: f.head_text for f in changeset.files if f.head_text is not None}
+    found: list[Finding] = []
+    for path, _ in prepared.other_databases:
+        module = frameworks.detect(path, texts.get(path) or "", prepared.config)
+        if module is None:
+            continue
+        migration = Migration(path, module.NAME, prepared.dialect, (), None, False)
+        context = Context(
+            catalog=Catalog(),
+            config=prepared.config,
+            dialect=prepared.dialect,
+            tree=changeset.head_tree,
+            migration=migration,
+            base_tree=changeset.base_tree,
+            merged_tree=merged,
+        )
+        found += _check(migration, context, prepared.config, changeset, only=_UNREAD_CHECKS)
+    return found
+
+
+_UNREAD_CHECKS = frozenset({"duplicate-migration-version"})
 
 
 def _merged(changeset: ChangeSet) -> MergedTree:

@@ -17,6 +17,8 @@ Every deploy fails from then on (Alembic's: one migration silently left out). On
 brings is flagged, not one the base branch already had. One migration's files for several databases
 (pop/fizz: `1_users.up.sql`, `1_users.mysql.up.sql`, `1_users.sqlite3.up.sql`) share their version on
 purpose: the runner reads the one for its database.
+A migration for a database the review does not read (ClickHouse's goose or golang-migrate files beside
+PostgreSQL's) is checked for this too: its SQL is left unread, but its runner refuses the duplicate all the same.
 Alembic revisions kept in folders named for different databases (`versions/postgresql/`, `versions/sqlite/`,
 each the location of its own environment) are separate histories: the same change written for each database
 may share its revision id.

@@ -130,3 +130,36 @@ def test_one_migrations_files_for_several_databases_share_its_version(
     }
     found = findings(base, variants | other, rule=RULE)
     assert found and all(theirs in f.message or f.path.endswith(f"add_{theirs}.mysql.up.sql") for f in found)
+
+
+CLICKHOUSE = [
+    # (folder, version, next version, file for a version, error): goose and golang-migrate files for ClickHouse
+    ("clickhouse/schema", "040", "041", "{v}_{name}.sql", "duplicate version"),
+    (
+        "packages/shared/clickhouse/migrations",
+        "0044",
+        "0045",
+        "{v}_{name}.up.sql",
+        "duplicate migration file",
+    ),
+]
+
+
+@pytest.mark.parametrize(("folder", "version", "next_version", "name", "error"), CLICKHOUSE)
+@pytest.mark.parametrize(("table", "mine", "theirs"), NAMES)
+def test_a_migration_for_a_database_the_review_does_not_read_still_takes_a_version(
+    folder: str, version: str, next_version: str, name: str, error: str, table: str, mine: str, theirs: str
+) -> None:
+    """ClickHouse's migrations beside PostgreSQL's: their SQL is not read, but their runner refuses two files
+    of one version before it runs any, whatever the database."""
+
+    def write(v: str, column: str) -> tuple[str, str]:
+        body = f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} String DEFAULT '';"
+        text = f"-- +goose Up\n{body}\n" if name.endswith(".sql") and ".up." not in name else body
+        return f"{folder}/{name.format(v=v, name=f'add_{column}')}", text
+
+    base = dict([write(version, theirs), ("db/migrations/001_init.sql", f"CREATE TABLE {table} (id int);")])
+    found = findings(base, dict([write(version, mine)]), rule=RULE)
+    assert len(found) == 1 and error in found[0].blast_radius and theirs in found[0].message
+    assert found[0].severity.name == "CRITICAL"
+    assert findings(base, dict([write(next_version, mine)]), rule=RULE) == []
