@@ -8,8 +8,9 @@ queue of waiting writers holds up everything behind it.
 ## Use instead
 `CREATE INDEX CONCURRENTLY` builds the index without blocking writes. It cannot run inside a
 transaction, so put it in a migration of its own that the runner does not wrap (Rails
-`disable_ddl_transaction!`, Django `atomic = False`, goose `-- +goose NO TRANSACTION`, …), and use
-`IF NOT EXISTS` so a retry after a failed build works.
+`disable_ddl_transaction!`, Django `atomic = False`, goose `-- +goose NO TRANSACTION`, Prisma: a
+`migration.sql` with that one statement and no other, …), and use `IF NOT EXISTS` so a retry after a failed
+build works.
 
 ## Framework notes
 MySQL (InnoDB) and MariaDB build secondary indexes online by default, and SQLite has no concurrent
@@ -79,6 +80,14 @@ RULE = Rule(
         (
             "ecto",
             "`create index(:table, [:column], concurrently: true)` in a migration with `@disable_ddl_transaction true` and `@disable_migration_lock true`.",
+        ),
+        (
+            "prisma",
+            "A migration of its own (`prisma migrate dev --create-only`) whose `migration.sql` holds nothing but `CREATE INDEX CONCURRENTLY IF NOT EXISTS …`: Prisma sends the file as one script, which PostgreSQL runs as one transaction when it holds two statements or more (a `SET lock_timeout` beside it too).",
+        ),
+        (
+            "prisma-push",
+            "`prisma db push` builds every index without CONCURRENTLY: build it first with `CREATE INDEX CONCURRENTLY IF NOT EXISTS` under the name Prisma gives it (`<table>_<columns>_idx`, or its `map:`), run by `prisma db execute`; db push then finds it and leaves it.",
         ),
     ),
 )
