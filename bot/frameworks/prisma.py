@@ -110,3 +110,51 @@ def _client_filled(tree: Tree, folder: str) -> frozenset[tuple[str, str]]:
                 mapped = MAP.search(field.group(5))
                 found.add((table, mapped.group(1) if mapped else field.group(1)))
     return frozenset(found)
+
+
+_LOOSE_CACHE: weakref.WeakKeyDictionary[Tree, dict[str, frozenset[tuple[str, str, str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def loosened(tree: Tree, migration_path: str) -> frozenset[tuple[str, str, str]]:
+    """(table, column, what) for the columns the schema beside a migrations folder declares without a NOT
+    NULL ("null": an optional field, `String?`) or without a default ("default"): what the Prisma schema asks
+    of the database, which a migration Prisma generates from it (SQLite's table rebuild included) writes."""
+    folder = migration_path.rpartition("/migrations/")[0]
+    try:
+        known = _LOOSE_CACHE.setdefault(tree, {})
+    except TypeError:
+        known = {}
+    if folder not in known:
+        known[folder] = _loosened(tree, folder)
+    return known[folder]
+
+
+def _loosened(tree: Tree, folder: str) -> frozenset[tuple[str, str, str]]:
+    beside = f"{folder}/schema.prisma" if folder else "schema.prisma"
+    text = tree.read(beside)
+    paths = (
+        [beside]
+        if text is not None
+        else [p for p in tree.paths() if p.endswith(".prisma") and p.startswith(f"{folder}/schema/")]
+    )
+    found: set[tuple[str, str, str]] = set()
+    for path in paths:
+        for match in BLOCK.finditer(tree.read(path) or ""):
+            kind, name, body = match.groups()
+            if kind != "model":
+                continue
+            mapped_table = TABLE_MAP.search(body)
+            table = mapped_table.group(1) if mapped_table else name
+            for raw in body.splitlines():
+                field = FIELD.match(raw)
+                if field is None or field.group(1).startswith("@"):
+                    continue
+                mapped = MAP.search(field.group(5))
+                column = mapped.group(1) if mapped else field.group(1)
+                if field.group(4):
+                    found.add((table, column, "null"))
+                if "@default(" not in field.group(5):
+                    found.add((table, column, "default"))
+    return frozenset(found)

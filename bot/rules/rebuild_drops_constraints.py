@@ -13,12 +13,18 @@ Declare the new table in full (in PostgreSQL `CREATE TABLE users_new (LIKE users
 copies defaults, NOT NULLs, CHECKs, indexes and identity), copy the rows with `INSERT … SELECT`, then add
 back the foreign keys of the tables that point at it, and move the id sequence past the copied ids. Better
 still, change the table in place with `ALTER TABLE` where the database can.
+
+## Framework notes
+Prisma rebuilds a SQLite table to change a column (its "RedefineTables" step): a NOT NULL or a default the
+Prisma schema beside the migrations no longer declares (the field made optional, its `@default` removed) is
+the change itself, and not reported.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.frameworks import prisma
 from bot.model.catalog import Catalog, Column
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import CreateTable, DropTable, Migration
@@ -70,7 +76,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             or (new.partial and not (selected and selected.as_select))
         ):
             continue
-        lost = _lost(before, rebuild.dropped, after, rebuild.table, context.postgres)
+        loose = (
+            prisma.loosened(context.tree, migration.path) if migration.framework == "prisma" else frozenset()
+        )
+        lost = _lost(before, rebuild.dropped, after, rebuild.table, context.postgres, loose)
         if lost:
             yield drop.finding(
                 RULE,
@@ -97,7 +106,11 @@ def _fix(old: str, context: Context) -> str:
     )
 
 
-def _lost(old: Catalog, table: str, new: Catalog, name: str, postgres: bool) -> list[str]:
+def _lost(
+    old: Catalog, table: str, new: Catalog, name: str, postgres: bool, loose: frozenset[tuple[str, str, str]]
+) -> list[str]:
+    """What the new table no longer enforces; a NOT NULL or a default the Prisma schema no longer declares
+    (`loose`) is the change the migration was generated for, not a loss."""
     found: list[str] = []
     new_columns = new.tables[name].columns
 
@@ -111,11 +124,18 @@ def _lost(old: Catalog, table: str, new: Catalog, name: str, postgres: bool) -> 
     not_null = [
         o.name
         for o, n in kept
-        if not o.nullable and n.nullable and o.name not in old.primary_keys.get(table, ())
+        if not o.nullable
+        and n.nullable
+        and o.name not in old.primary_keys.get(table, ())
+        and (name, o.name, "null") not in loose
     ]
     if not_null:
         found.append(f"NOT NULL on {_listed(not_null)}")
-    defaults = [o.name for o, n in kept if _generated(o) and not _generated(n)]
+    defaults = [
+        o.name
+        for o, n in kept
+        if _generated(o) and not _generated(n) and (name, o.name, "default") not in loose
+    ]
     if defaults:
         found.append(f"the default{'s' if len(defaults) > 1 else ''} of {_listed(defaults)}")
     unique = [

@@ -122,3 +122,54 @@ def test_a_key_on_a_column_the_rebuild_drops_goes_with_it(table, dropped, kept) 
     )
     assert not _found(schema + rebuild, dialect="sqlite")  # column-dropped speaks of the column
     assert "column-dropped" in {f.rule for f in review_sql(schema + rebuild, dialect="sqlite").active}
+
+
+PRISMA_NAMES = [
+    ("Field", "field", "last_modified_by", "lastModifiedBy"),
+    ("View", "view", "owner_id", "ownerId"),
+]
+
+
+@pytest.mark.parametrize(("model", "table", "column", "field"), PRISMA_NAMES)
+def test_prisma_redefines_a_sqlite_table_as_its_schema_declares(
+    model: str, table: str, column: str, field: str
+) -> None:
+    """Prisma changes a SQLite column by rebuilding the table ("RedefineTables"): a NOT NULL and a default the
+    schema no longer declares (`String?`, no `@default`) are the change it was generated for."""
+    init = (
+        f'CREATE TABLE "{table}" ("id" TEXT NOT NULL PRIMARY KEY, "name" TEXT NOT NULL, '
+        f"\"{column}\" TEXT NOT NULL DEFAULT 'system');\n"
+    )
+    redefine = (
+        "PRAGMA foreign_keys=OFF;\n"
+        f'CREATE TABLE "new_{table}" ("id" TEXT NOT NULL PRIMARY KEY, "name" TEXT, "{column}" TEXT);\n'
+        f'INSERT INTO "new_{table}" ("id", "name", "{column}") SELECT "id", "name", "{column}" FROM "{table}";\n'
+        f'DROP TABLE "{table}";\nALTER TABLE "new_{table}" RENAME TO "{table}";\nPRAGMA foreign_keys=ON;\n'
+    )
+
+    def schema(optional: str) -> str:
+        return (
+            'datasource db {\n  provider = "sqlite"\n  url = env("DATABASE_URL")\n}\n\n'
+            f"model {model} {{\n  id    String  @id\n  name  String\n  {field} String{optional} "
+            + ("" if optional else '@default("system") ')
+            + f'@map("{column}")\n\n  @@map("{table}")\n}}\n'
+        )
+
+    def found(optional: str) -> list[Any]:
+        base = {
+            "prisma/schema.prisma": schema(""),
+            "prisma/migrations/20240101000000_init/migration.sql": init,
+        }
+        return _found(
+            redefine,
+            path="prisma/migrations/20240301000000_loosen/migration.sql",
+            base=base,
+            head={"prisma/schema.prisma": schema(optional)},
+            dialect="sqlite",
+        )
+
+    (kept_required,) = found("")  # the schema still requires the field: the rebuild lost its NOT NULL
+    assert f"NOT NULL on `name`, `{column}`" in kept_required.message
+    assert f"the default of `{column}`" in kept_required.message
+    (optional,) = found("?")  # the field made optional: only `name`, which the schema still requires
+    assert f"`{column}`" not in optional.message and "NOT NULL on `name`." in optional.message
