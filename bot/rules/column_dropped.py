@@ -9,6 +9,9 @@ API serializer that still reads the column fails on its next run or request.
 A column dropped and added back under the same name by one migration (a type changed by drop and add, as
 Prisma generates for a cast it cannot make) keeps working for the code, but starts empty on every row: all
 of its values are lost unless the migration writes them back (from rows it read first, or from a copy).
+So are the values of a column the same migration seems to move to a new table (one with a column of that name
+and a foreign key to the old table, `users.provider` to `account.provider` beside `account.user_id`) when nothing
+copies them there before the drop: a critical finding.
 
 ## Use instead
 Stop reading and writing the column (Rails: `self.ignored_columns += ["col"]`; Django:
@@ -33,6 +36,9 @@ from bot.model.catalog import same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
     AddColumn,
+    AddConstraint,
+    CreateTable,
+    DataInsert,
     DataUpdate,
     DropColumn,
     DropTable,
@@ -162,7 +168,9 @@ def _judged(op: DropColumn, migration: Migration, context: Context, note: str = 
     else:
         message = f"Column {label} is dropped."
     renamed, likely = _renamed_as_drop_and_add(op, migration, context)
-    message += note + renamed
+    moved = "" if renamed else _moved_without_values(op, migration, context)
+    likely = likely or bool(moved)
+    message += note + renamed + moved
     safe = not found.blocking and bool(ignored or kept or (models and not uses))
     severity = Severity.WARNING if safe and rails else Severity.INFO if safe else found.severity
     if likely and not found.blocking:
@@ -280,6 +288,53 @@ def _renamed_as_drop_and_add(op: DropColumn, migration: Migration, context: Cont
         f" The same migration adds `{new.name}` ({new.type}) to `{op.table}`: {said}, and the values "
         f"of `{op.column}` are not carried over to it; write {rename} instead{hint}."
     ), likely
+
+
+def _moved_without_values(op: DropColumn, migration: Migration, context: Context) -> str:
+    """The same migration creates a table that points at this one (a foreign key to it) and has a column of the
+    dropped one's name and kind: the values look meant to move there (`users.provider` to `account.provider`,
+    beside `account.user_id`), yet nothing copies them before the drop."""
+    dropped = context.before(op).column(op.table, op.column)
+    if dropped is None or not dropped.type or _keyish(op.column):
+        return ""
+    for each in migration.up:
+        if not isinstance(each, CreateTable) or each.as_select or each.like:
+            continue
+        if not any(
+            c.name == op.column and _family(c.type) == _family(dropped.type) for c in each.columns
+        ) or not _points_at(each, op.table, migration):
+            continue
+        source = re.compile(rf"\b{re.escape(op.table.rpartition('.')[2].strip(chr(34)))}\b", re.I)
+        if any(
+            isinstance(o, DataInsert | DataUpdate)
+            and same_table(o.table, each.table)
+            and source.search(o.sql)
+            for o in migration.up
+        ):
+            return ""  # `INSERT INTO account (…) SELECT … FROM users`: the values go with the rows
+        return (
+            f" The same migration creates `{each.table}`, which points at `{op.table}` and has a `{op.column}` "
+            f"column too: the values look meant to move there, but nothing copies them before the drop "
+            f"(`INSERT INTO {quote_column(each.table, context.dialect)} (…) SELECT … FROM "
+            f"{quote_column(op.table, context.dialect)}`)."
+        )
+    return ""
+
+
+def _points_at(table: CreateTable, target: str, migration: Migration) -> bool:
+    """A foreign key of the new table to `target`: written on a column, in the table, or added after it."""
+    return (
+        any(c.references and same_table(c.references, target) for c in table.columns)
+        or any(k.references and same_table(k.references, target) for k in table.constraints)
+        or any(
+            isinstance(o, AddConstraint)
+            and o.constraint == "foreign_key"
+            and same_table(o.table, table.table)
+            and o.references is not None
+            and same_table(o.references, target)
+            for o in migration.up
+        )
+    )
 
 
 def _alike(old: str, new: str) -> bool:
