@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Iterator
 
 from bot.frameworks import prisma_push  # the schema reader, shared with `prisma db push` projects
 from bot.frameworks.prisma_push import BLOCK, FIELD, MAP, TABLE_MAP
@@ -95,21 +96,33 @@ def client_filled(tree: Tree, migration_path: str) -> frozenset[tuple[str, str]]
 
 def _client_filled(tree: Tree, folder: str) -> frozenset[tuple[str, str]]:
     beside = f"{folder}/schema.prisma" if folder else "schema.prisma"
-    found: set[tuple[str, str]] = set()
-    for path in dict.fromkeys([beside, *(p for p in tree.paths() if p.endswith(".prisma"))]):
-        for match in BLOCK.finditer(tree.read(path) or ""):
-            kind, name, body = match.groups()
-            if kind != "model":
+    paths = dict.fromkeys([beside, *(p for p in tree.paths() if p.endswith(".prisma"))])
+    return frozenset(
+        (table, column)
+        for path in paths
+        for table, column, rest in _fields(tree.read(path) or "")
+        if _CLIENT_FILLED.search(rest)
+    )
+
+
+def _fields(text: str) -> Iterator[tuple[str, str, str]]:
+    """(table, column, what follows the type) for each field of each model of a Prisma schema."""
+    for match in BLOCK.finditer(text):
+        kind, name, body = match.groups()
+        if kind != "model":
+            continue
+        mapped_table = TABLE_MAP.search(body)
+        table = mapped_table.group(1) if mapped_table else name
+        for raw in body.splitlines():
+            field = FIELD.match(raw)
+            if field is None:
                 continue
-            mapped_table = TABLE_MAP.search(body)
-            table = mapped_table.group(1) if mapped_table else name
-            for raw in body.splitlines():
-                field = FIELD.match(raw)
-                if field is None or not _CLIENT_FILLED.search(field.group(5)):
-                    continue
-                mapped = MAP.search(field.group(5))
-                found.add((table, mapped.group(1) if mapped else field.group(1)))
-    return frozenset(found)
+            mapped = MAP.search(field.group(5))
+            yield (
+                table,
+                mapped.group(1) if mapped else field.group(1),
+                (field.group(4) or "") + field.group(5),
+            )
 
 
 _LOOSE_CACHE: weakref.WeakKeyDictionary[Tree, dict[str, frozenset[tuple[str, str, str]]]] = (
@@ -141,20 +154,9 @@ def _loosened(tree: Tree, folder: str) -> frozenset[tuple[str, str, str]]:
     )
     found: set[tuple[str, str, str]] = set()
     for path in paths:
-        for match in BLOCK.finditer(tree.read(path) or ""):
-            kind, name, body = match.groups()
-            if kind != "model":
-                continue
-            mapped_table = TABLE_MAP.search(body)
-            table = mapped_table.group(1) if mapped_table else name
-            for raw in body.splitlines():
-                field = FIELD.match(raw)
-                if field is None or field.group(1).startswith("@"):
-                    continue
-                mapped = MAP.search(field.group(5))
-                column = mapped.group(1) if mapped else field.group(1)
-                if field.group(4):
-                    found.add((table, column, "null"))
-                if "@default(" not in field.group(5):
-                    found.add((table, column, "default"))
+        for table, column, rest in _fields(tree.read(path) or ""):
+            if rest.startswith("?"):
+                found.add((table, column, "null"))
+            if "@default(" not in rest:
+                found.add((table, column, "default"))
     return frozenset(found)
