@@ -139,6 +139,15 @@ class IndexDefinition:
 
 
 @dataclass(frozen=True)
+class KeyConstraint:
+    """A PRIMARY KEY or UNIQUE constraint: PostgreSQL backs it with an index of its own name."""
+
+    table: str
+    columns: tuple[str, ...]
+    primary: bool = False
+
+
+@dataclass(frozen=True)
 class DatabaseObject:
     """A view, function or trigger the schema holds: code that lives in the database.
 
@@ -187,6 +196,9 @@ class Catalog:
     checks: dict[str, Check] = field(default_factory=dict)  # CHECK constraint name → its definition
     foreign_keys: dict[str, ForeignKey] = field(default_factory=dict)  # constraint name → its definition
     index_definitions: dict[str, IndexDefinition] = field(default_factory=dict)  # index name → definition
+    # PRIMARY KEY and UNIQUE constraints by name (PostgreSQL's own name for one declared without: `<table>_pkey`,
+    # `<table>_<columns>_key`) → the index of that name that backs each: only dropping the constraint drops it
+    key_constraints: dict[str, KeyConstraint] = field(default_factory=dict)
     functions: dict[str, str] = field(default_factory=dict)  # function name → declared volatility
     # the functions whose latest definition is LANGUAGE sql: PostgreSQL may inline their body into an index
     # expression and judge the body rather than the declared volatility
@@ -227,6 +239,7 @@ class Catalog:
         copied.checks = dict(self.checks)
         copied.foreign_keys = dict(self.foreign_keys)
         copied.index_definitions = dict(self.index_definitions)
+        copied.key_constraints = dict(self.key_constraints)
         copied.functions = dict(self.functions)
         copied.primary_keys = dict(self.primary_keys)
         copied.seeds = dict(self.seeds)
@@ -501,6 +514,7 @@ def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
     for spec in op.columns:
         if spec.primary_key or spec.unique:
             c.add_key(op.table, (spec.name,))
+            _key_constraint(c, op.table, "", "primary_key" if spec.primary_key else "unique", (spec.name,))
         if spec.primary_key:
             c.primary_keys[op.table] = (spec.name,)
     for constraint in op.constraints:
@@ -616,6 +630,8 @@ def _drop_table(c: Catalog, op: Operation, in_change: bool) -> None:
         c.index_columns.pop(name, None)
     for name in [n for n, check in c.checks.items() if on(check.table)]:
         del c.checks[name]
+    for name in [n for n, key in c.key_constraints.items() if on(key.table)]:
+        del c.key_constraints[name]
 
 
 def _put_column(c: Catalog, table: str, column: Column) -> None:
@@ -703,6 +719,9 @@ def _rename_table(c: Catalog, op: Operation, in_change: bool) -> None:
     for name, check in list(c.checks.items()):
         if on(check.table):
             c.checks[name] = dataclasses.replace(check, table=op.new_name)
+    for name, constraint in list(c.key_constraints.items()):
+        if on(constraint.table):
+            c.key_constraints[name] = dataclasses.replace(constraint, table=op.new_name)
     for name, key in list(c.foreign_keys.items()):
         own, referenced = on(key.table), on(key.references)
         if own or referenced:
@@ -784,6 +803,9 @@ def _indexes_go_with(c: Catalog, table: str, column: str) -> None:
     primary = next((t for t in c.primary_keys if same_table(t, table)), None)
     if primary is not None and any(_key_column(k).lower() == wanted for k in c.primary_keys[primary]):
         del c.primary_keys[primary]
+    for name, key in list(c.key_constraints.items()):
+        if same_table(key.table, table) and any(_key_column(k).lower() == wanted for k in key.columns):
+            del c.key_constraints[name]
 
 
 def _rename_column(c: Catalog, op: Operation, in_change: bool) -> None:
@@ -949,6 +971,8 @@ def _add_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
     name = op.name or _default_name(op)
     if name:
         c.constraints[name] = op.constraint
+    if op.constraint in ("primary_key", "unique"):
+        _key_constraint(c, op.table, op.name or op.using_index or "", op.constraint, op.columns)
     if name and op.constraint == "unique" and op.columns:  # its index, which `DROP INDEX name` drops (MySQL)
         c.indexes.setdefault(name, op.table)
         c.index_columns.setdefault(name, tuple(op.columns))
@@ -980,6 +1004,19 @@ def _add_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
         )
 
 
+def _key_constraint(c: Catalog, table: str, name: str, kind: str, columns: tuple[str, ...]) -> None:
+    """A PRIMARY KEY or UNIQUE constraint, under its name or the one PostgreSQL gives it: `<table>_pkey`,
+    `<table>_<columns>_key` (unless that is too long or taken: PostgreSQL then shortens it or numbers it)."""
+    short = table.rsplit(".", 1)[-1]
+    if not name:
+        name = f"{short}_pkey" if kind == "primary_key" else f"{short}_{'_'.join(columns)}_key"
+        if len(name) > 63 or name in c.indexes or name in c.key_constraints or not columns:
+            return
+    definition = c.index_definitions.get(name)  # `USING INDEX name`: the index becomes the constraint's
+    key = definition.columns if definition is not None else columns
+    c.key_constraints[name] = KeyConstraint(table, key, primary=kind == "primary_key")
+
+
 def _validate_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, ValidateConstraint)
     check, key = c.checks.get(op.name), c.foreign_keys.get(op.name)
@@ -1003,6 +1040,7 @@ def _drop_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
     if mysql:
         return
     _drop_unique_key(c, op)
+    c.key_constraints.pop(op.name, None)
     c.constraints.pop(op.name, None)
     c.checks.pop(op.name, None)
     c.foreign_keys.pop(op.name, None)

@@ -34,6 +34,7 @@ NAMES = (
     "concurrent_in_transaction",
     "concurrent_index_corruption",
     "concurrently_refused",
+    "constraint_index_dropped",
     "constraint_not_valid",
     "counter_not_backfilled",
     "current_model_in_migration",
