@@ -120,6 +120,16 @@ def pg():  # type: ignore[no-untyped-def]
     connection.close()
 
 
+def refusal(run: Callable[[str], object], statement: str) -> str:
+    """The database's error for `statement` (run by `run`: `pg.execute`, a MariaDB cursor's `execute`), or ""
+    when the database accepts it."""
+    try:
+        run(statement)
+    except Exception as error:  # each driver raises its own error types
+        return str(error)
+    return ""
+
+
 def connect_mariadb() -> Any:
     """A connection to the MariaDB of MIGRATION_REVIEW_TEST_MARIADB, in autocommit."""
     import pymysql

@@ -14,6 +14,11 @@ search configuration; a function of the repository's own (PL/pgSQL and the like)
 `IMMUTABLE` (PostgreSQL's default is VOLATILE) or declared `STABLE`. (A plain `LANGUAGE sql` function is
 inlined and judged by its body.)
 
+MySQL refuses a built-in that does not always return the same value (`NOW()`, `CURDATE()`, `UUID()`,
+`RAND()`, `CONNECTION_ID()`, `USER()`) in a generated column ("contains a disallowed function"); MariaDB in a
+stored (or indexed) one ("Function or expression 'curdate()' cannot be used in the GENERATED ALWAYS AS
+clause").
+
 ## Use instead
 Compute the value with IMMUTABLE functions only: fix the time zone (`date_trunc('day', created_at AT TIME
 ZONE 'UTC')`, `(created_at AT TIME ZONE 'UTC')::date`), name the configuration (`to_tsvector('english',
@@ -33,6 +38,7 @@ from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, AddIndex, Call, ColumnSpec, CreateTable, Migration, Operation
 from bot.rules.context import Context
+from bot.sql.names import nondeterministic
 from bot.sql.pg_volatility import not_immutable
 
 RULE = Rule(
@@ -53,7 +59,7 @@ RULE = Rule(
         "CREATE TABLE jobs (id bigint PRIMARY KEY, run_at timestamptz);\n-- migration\n"
         "CREATE INDEX jobs_due ON jobs (run_at) WHERE run_at IS NOT NULL;",
     ),
-    dialects=("postgres",),
+    dialects=("postgres", "mysql", "mariadb"),
 )
 
 _ZONE_FIX = (
@@ -74,6 +80,9 @@ _NOW = ("now", "current_date", "current_timestamp", "localtimestamp", "statement
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if context.mysql:
+        yield from _nondeterministic(migration, context.dialect == "mariadb")
+        return
     if not context.postgres:
         return
     for op in migration.up:
@@ -84,6 +93,28 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 blast_radius="The migration fails at this statement on every database, empty or not; the deploy "
                 "stops.",
                 fix=_fix(call, reason, where, call.function in context.before(op).functions),
+            )
+
+
+def _nondeterministic(migration: Migration, mariadb: bool) -> Iterator[Finding]:
+    """MySQL refuses a nondeterministic built-in in any generated column; MariaDB in a stored one."""
+    database = "MariaDB" if mariadb else "MySQL"
+    for op in migration.up:
+        if not isinstance(op, CreateTable | AddColumn):
+            continue
+        for spec in op.columns if isinstance(op, CreateTable) else (op.column,):
+            call = next((c for c in spec.generated_calls if nondeterministic(c)), None)
+            if call is None or (mariadb and not spec.generated):
+                continue
+            kind = "stored generated column" if mariadb else "generated column"
+            yield op.finding(
+                RULE,
+                f"{database} refuses this statement: `{call.function}()` does not always return the same value, "
+                f"and the {kind} `{spec.name}` may call only deterministic functions.",
+                blast_radius="The migration fails at this statement on every database, empty or not; the deploy "
+                "stops.",
+                fix="Store the value in a plain column written by the application (or a default, for the "
+                "moment a row is inserted); a generated column can only derive from the row's own values.",
             )
 
 

@@ -6,7 +6,7 @@ import re
 
 from sqlglot import exp
 
-from bot.model.migration import ColumnSpec
+from bot.model.migration import Call, ColumnSpec
 from bot.sql.statements import DIALECTS, render
 
 DEFAULT_SCHEMAS = frozenset({"public", "dbo", "main"})
@@ -30,6 +30,16 @@ VOLATILE_FUNCTIONS = frozenset(
         "txid_current",
     }
 )
+# MySQL's and MariaDB's built-ins whose result is not fixed by their arguments: a generated column (MySQL: any;
+# MariaDB: a stored or indexed one) may not call them. `unix_timestamp` only without an argument.
+NONDETERMINISTIC_FUNCTIONS = frozenset(
+    {
+        "curdate", "current_date", "curtime", "current_time", "now", "current_timestamp", "localtime",
+        "localtimestamp", "sysdate", "utc_date", "utc_time", "utc_timestamp", "unix_timestamp", "rand", "uuid",
+        "uuid_short", "connection_id", "user", "current_user", "session_user", "system_user", "database",
+        "schema", "last_insert_id", "found_rows", "row_count", "version", "get_lock", "sleep", "benchmark",
+    }
+)  # fmt: skip
 # The column types PostgreSQL backs with a sequence of their own
 SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
 
@@ -79,6 +89,7 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         None,
     )
     on_update, charset, on_delete = "", "", ""
+    generated_calls: tuple[Call, ...] = ()
     for constraint in node.args.get("constraints") or []:
         c = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else constraint
         if isinstance(c, exp.NotNullColumnConstraint):
@@ -95,6 +106,7 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
             generated = not identity
         elif isinstance(c, exp.ComputedColumnConstraint):
             generated = bool(c.args.get("persisted")) or dialect == "postgres"
+            generated_calls = calls(c.this, dialect)
         elif isinstance(c, exp.AutoIncrementColumnConstraint):
             identity = True
         elif isinstance(c, exp.Reference):
@@ -130,7 +142,29 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         position=position,
         on_update=on_update,
         charset=charset,
+        generated_calls=generated_calls,
     )
+
+
+def calls(node: exp.Expression | None, dialect: str) -> tuple[Call, ...]:
+    """The functions an expression calls, by the name the dialect spells them (`now`, `uuid`), each with one
+    (unknown) entry per argument."""
+    if node is None:
+        return ()
+    return tuple(
+        Call(
+            render(f, dialect).split("(", 1)[0].strip().lower(),
+            columns=("",) * len(list(f.iter_expressions())),
+        )
+        for f in node.find_all(exp.Func)
+        if isinstance(f, exp.Expression)
+    )
+
+
+def nondeterministic(call: Call) -> bool:
+    """Does MySQL (MariaDB) count the call as one a generated column may not make?"""
+    name = call.function
+    return name in NONDETERMINISTIC_FUNCTIONS and (name != "unix_timestamp" or not call.columns)
 
 
 _VOLATILE_CALL = re.compile(r"\b(" + "|".join(sorted(VOLATILE_FUNCTIONS)) + r")\s*\(", re.I)

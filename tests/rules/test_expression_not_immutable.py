@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import review_sql
+from tests.conftest import refusal, review_sql
 
 RULE = "expression-not-immutable"
 
@@ -122,11 +122,73 @@ def test_what_postgresql_refuses(pg, names) -> None:  # type: ignore[no-untyped-
             pg.execute("DROP TABLE IF EXISTS " + names[0])
             pg.execute(_schema(*names))
             statement = _statement(template, names)
-            try:
-                pg.execute(statement)
-            except Exception as error:
-                assert refused, f"{statement}: {error}"
-                assert "immutable" in str(error).lower()
-            else:
-                assert not refused, statement
+            error = refusal(pg.execute, statement)
+            assert bool(error) == refused and (not error or "immutable" in error.lower()), (
+                f"{statement}: {error}"
+            )
             pg.execute(f"DROP FUNCTION IF EXISTS {names[0]}_key(text) CASCADE")
+
+
+# MySQL and MariaDB: a generated column that calls a nondeterministic built-in (table, text column, time column)
+MYSQL_TABLES = [("orders", "code", "placed_at"), ("sessions", "token", "seen_at")]
+MYSQL_REFUSED = [
+    "{col} date AS (CURDATE()) STORED",
+    "{col} datetime GENERATED ALWAYS AS (NOW()) STORED",
+    "{col} varchar(36) AS (UUID()) STORED",
+    "{col} double AS (RAND()) STORED",
+    "{col} bigint AS (CONNECTION_ID()) STORED",
+    "{col} bigint AS (UNIX_TIMESTAMP()) STORED",
+]
+MYSQL_ACCEPTED = [
+    "{col} varchar(40) AS (LOWER({text})) STORED",
+    "{col} date AS (DATE({at})) STORED",
+    "{col} bigint AS (UNIX_TIMESTAMP({at})) STORED",
+]
+
+
+def _mysql_schema(table: str, text: str, at: str) -> str:
+    return f"CREATE TABLE {table} (id bigint PRIMARY KEY, {text} varchar(40), {at} timestamp NULL);"
+
+
+def _column(template: str, names: tuple[str, str, str]) -> str:
+    _, text, at = names
+    return template.format(col=f"{text}_x", text=text, at=at)
+
+
+@pytest.mark.parametrize("dialect", ["mysql", "mariadb"])
+@pytest.mark.parametrize("names", MYSQL_TABLES)
+def test_a_generated_column_of_a_nondeterministic_function_is_reported(names, dialect) -> None:  # type: ignore[no-untyped-def]
+    for template in MYSQL_REFUSED:
+        change = f"ALTER TABLE {names[0]} ADD COLUMN {_column(template, names)};"
+        review = review_sql(_mysql_schema(*names) + "\n-- migration\n" + change, dialect=dialect)
+        found = [f.message for f in review.active if f.rule == RULE]
+        assert len(found) == 1 and "refuses this statement" in found[0], change
+    for template in MYSQL_ACCEPTED:
+        change = f"ALTER TABLE {names[0]} ADD COLUMN {_column(template, names)};"
+        review = review_sql(_mysql_schema(*names) + "\n-- migration\n" + change, dialect=dialect)
+        assert RULE not in {f.rule for f in review.active}, change
+
+
+@pytest.mark.parametrize("names", MYSQL_TABLES)
+def test_mariadb_allows_a_virtual_column_mysql_does_not(names) -> None:  # type: ignore[no-untyped-def]
+    table, text, _ = names
+    created = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {text}_day date AS (CURDATE()) VIRTUAL);"
+    assert RULE in {f.rule for f in review_sql(created, dialect="mysql").active}
+    assert RULE not in {f.rule for f in review_sql(created, dialect="mariadb").active}
+
+
+@pytest.mark.parametrize("names", MYSQL_TABLES)
+def test_what_mariadb_refuses(mariadb, names) -> None:  # type: ignore[no-untyped-def]
+    cursor = mariadb.cursor()
+    for templates, refused in ((MYSQL_REFUSED, True), (MYSQL_ACCEPTED, False)):
+        for template in templates:
+            cursor.execute(f"DROP TABLE IF EXISTS {names[0]}")
+            cursor.execute(_mysql_schema(*names))
+            statement = f"ALTER TABLE {names[0]} ADD COLUMN {_column(template, names)}"
+            error = refusal(cursor.execute, statement)
+            assert bool(error) == refused and (not error or "GENERATED ALWAYS AS" in error), (
+                f"{statement}: {error}"
+            )
+    cursor.execute(f"DROP TABLE IF EXISTS {names[0]}")
+    # a virtual column MariaDB computes on reading: it takes any function (MySQL does not)
+    cursor.execute(f"CREATE TABLE {names[0]} (id bigint PRIMARY KEY, day date AS (CURDATE()) VIRTUAL)")
