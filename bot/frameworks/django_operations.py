@@ -154,6 +154,11 @@ def _add_field(r: Reader, call: ast.Call) -> list[Operation]:
         return [CreateTable(table=field.many_to_many, **r.base(call))] if field.many_to_many else []
     base = r.base(call)
     ops: list[Operation] = [AddColumn(table=model.table, column=field.spec, **base)]
+    if r.dialect == "postgres" and field.spec.references and field.constraint:
+        # PostgreSQL's schema editor declares the key on the column it adds (`ADD COLUMN … CONSTRAINT …
+        # REFERENCES …`): without a default, PostgreSQL adds it valid without reading a row
+        ops.append(replace(_foreign_key(model.table, field, base), on_column=True))
+        field = replace(field, constraint=False)
     if field.one_off_default:  # as Django's schema editor does: the default only fills the existing rows
         ops.append(SetDefault(table=model.table, column=field.spec.name, default=None, **base))
     ops.extend(_field_extras(model.table, field, base))
@@ -184,17 +189,20 @@ def _field_extras(table: str, field: Field, base: Origin) -> list[Operation]:
             )
         )
     if field.spec.references and field.constraint:
-        ops.append(
-            AddConstraint(
-                table=table,
-                name=django_indexes.derived_name(table, (column,), "fk"),
-                constraint="foreign_key",
-                columns=(column,),
-                references=field.spec.references,
-                **base,
-            )
-        )
+        ops.append(_foreign_key(table, field, base))
     return ops
+
+
+def _foreign_key(table: str, field: Field, base: Origin) -> AddConstraint:
+    column = field.spec.name
+    return AddConstraint(
+        table=table,
+        name=django_indexes.derived_name(table, (column,), "fk"),
+        constraint="foreign_key",
+        columns=(column,),
+        references=field.spec.references,
+        **base,
+    )
 
 
 def _remove_field(r: Reader, call: ast.Call) -> list[Operation]:

@@ -83,11 +83,17 @@ def test_fields_use_the_state_of_earlier_migrations() -> None:
         '        migrations.RenameField("order", "status", "state"),\n'
         '        migrations.RemoveField("order", "state"),\n'
     )
-    add, index, key, alter, rename, drop = migration.up
+    add, key, index, alter, rename, drop = migration.up
     assert isinstance(add, AddColumn) and add.table == "billing_invoices" and add.column.name == "order_id"
     assert add.location.line == 7
+    # PostgreSQL's schema editor declares the key on the column it adds, then builds the index
+    assert (
+        isinstance(key, AddConstraint)
+        and key.references == "shop_order"
+        and not key.not_valid
+        and key.on_column
+    )
     assert isinstance(index, AddIndex) and not index.concurrently
-    assert isinstance(key, AddConstraint) and key.references == "shop_order" and not key.not_valid
     assert isinstance(alter, AlterColumnType) and alter.new_type == "decimal(12, 4)"
     assert isinstance(rename, RenameColumn) and (rename.column, rename.new_name) == ("status", "state")
     assert isinstance(drop, DropColumn) and drop.column == "state"
