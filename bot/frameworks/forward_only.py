@@ -41,6 +41,14 @@ def forward_fix(migration: Migration) -> str:
     return FORWARD_FIX.get(migration.framework, "") if migration.down is None else ""
 
 
+def way_back_words(migration: Migration) -> str:
+    """What a migration without a down that runs has: none that runs at all, or one that runs and restores nothing
+    (an empty method, or none where the runner runs nothing in its place)."""
+    if migration.down_does_nothing:
+        return f"has a way back that restores nothing ({migration.irreversible_reason or 'an empty down'})"
+    return f"has no way back ({migration.irreversible_reason or 'no down migration'})"
+
+
 # a file or folder name that holds a way back: `0003.down.sql`, `down/0003.sql`, `0003_rollback.sql`
 _DOWN = re.compile(r"(?:^|[._/-])(?:down|undo|rollback|revert|downgrade)(?:[._/-]|$)", re.I)
 _VERSION_FOLDER = re.compile(r"^v?\d+(?:[._]\d+)*$", re.I)

@@ -43,7 +43,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         else "golang-migrate does not wrap a migration in a transaction"
     )
     down = path.removesuffix(".up.sql") + ".down.sql"
-    back = down_file(tree, _downs(path), dialect, missing=f"no `{down.rsplit('/', 1)[-1]}`")
+    back = down_file(tree, _downs(path), dialect, missing=f"no `{down.rsplit('/', 1)[-1]}`", runs_empty=True)
     return build(
         path,
         NAME,

@@ -35,7 +35,10 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     sections = split_sections(text, _MARK)
     up_text, up_line = sections.get("up", ("", 1))
     up = parse_sql(path, up_text, dialect, first_line=up_line)
-    back = down_section(path, sections.get("down"), dialect, missing="no `-- +goose Down` section")
+    down = sections.get("down")
+    # goose rolls back a file without Down statements by running none and removing its version
+    missing = "no `-- +goose Down` section" if down is None else "its `-- +goose Down` section is empty"
+    back = down_section(path, down, dialect, missing=missing, runs_empty=True)
     no_transaction = re.search(r"^\s*--\s*\+goose\s+NO\s+TRANSACTION", text, re.I | re.M) is not None
     note = (
         "the file says `-- +goose NO TRANSACTION`"

@@ -56,6 +56,7 @@ from bot.model.migration import (
 
 NAME = "rails"
 _EMPTY_DOWN = "`down` does nothing"
+_NO_DOWN = "no `down` method"
 EXTENSIONS = (".rb",)
 _PATH = re.compile(r"(?:^|/)db/(?:\w+_)?migrate/(\d+)_\w+\.rb$")
 _CONNECTION_METHODS = frozenset({"execute", "exec_query", "exec_update", "exec_delete", "exec_insert"})
@@ -147,7 +148,8 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         transaction_note=note,
         down_path=path if down is not None else None,
         irreversible_reason=reason,
-        down_does_nothing=reason == _EMPTY_DOWN,
+        # Rails' own `down` runs in place of a missing one and does nothing
+        down_does_nothing=reason in (_EMPTY_DOWN, _NO_DOWN),
         version=version(path),
         suppressions=suppressions.find(text, up) + walker.safety_suppressions(),
         online_tool=online,
@@ -260,7 +262,7 @@ def _body_of(node: Node) -> Node | None:
 
 def _down(body: Node | None, up_walker: _Walker) -> tuple[tuple[Operation, ...] | None, str]:
     if body is None:
-        return None, "no `down` method"
+        return None, _NO_DOWN
     if re.search(r"\braise\b[^\n]*IrreversibleMigration", ruby.text_of(body)):
         return None, "`down` raises ActiveRecord::IrreversibleMigration"
     walker = _Walker(up_walker.src, up_walker.models, up_walker.constants)

@@ -97,21 +97,28 @@ class WayBack:
     ops: tuple[Operation, ...] | None = None
     path: str | None = None
     missing: str = ""
+    # the runner rolls the migration back without one, running nothing (golang-migrate without a down file,
+    # goose without a Down section): the rollback succeeds and restores nothing
+    runs_empty: bool = False
 
 
-def down_file(tree: Tree, candidates: Sequence[str], dialect: str, *, missing: str) -> WayBack:
+def down_file(
+    tree: Tree, candidates: Sequence[str], dialect: str, *, missing: str, runs_empty: bool = False
+) -> WayBack:
     """The first candidate file that exists, parsed; else no way back, for the reason given."""
     for candidate in candidates:
         text = tree.read(candidate)
         if text is not None:
             return WayBack(parse_sql(candidate, text, dialect), candidate)
-    return WayBack(missing=missing)
+    return WayBack(missing=missing, runs_empty=runs_empty)
 
 
-def down_section(path: str, section: tuple[str, int] | None, dialect: str, *, missing: str) -> WayBack:
+def down_section(
+    path: str, section: tuple[str, int] | None, dialect: str, *, missing: str, runs_empty: bool = False
+) -> WayBack:
     """A down section inside the migration file itself (goose, dbmate), parsed at its own lines."""
     if section is None or not section[0].strip():
-        return WayBack(missing=missing)
+        return WayBack(missing=missing, runs_empty=runs_empty)
     text, first_line = section
     return WayBack(parse_sql(path, text, dialect, first_line=first_line), path)
 
@@ -142,6 +149,7 @@ def build(
         implicit_transaction=implicit_transaction,
         down_path=back.path,
         irreversible_reason=back.missing if back.ops is None else "",
+        down_does_nothing=back.ops is None and back.runs_empty,
         suppressions=suppressions.find(text, up),
         version=version,
     )

@@ -166,6 +166,8 @@ class MigrationSummary:
     operations: int
     reversible: bool
     has_down: bool
+    # the rollback runs and restores nothing (an empty down, or none where the runner runs nothing instead)
+    down_does_nothing: bool = False
 
 
 @dataclass(frozen=True)

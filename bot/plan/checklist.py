@@ -338,4 +338,5 @@ def _summary(m: Migration) -> MigrationSummary:
         operations=len(m.up),
         reversible=m.down is not None,
         has_down=m.down is not None,
+        down_does_nothing=m.down_does_nothing or m.down == (),
     )

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot import two_cores
-from bot.frameworks.forward_only import forward_fix
+from bot.frameworks.forward_only import forward_fix, way_back_words
 from bot.model.catalog import Catalog, ForeignKey
 from bot.model.findings import RollbackStep
 from bot.model.migration import (
@@ -433,8 +433,8 @@ def _down_steps(migrations: Sequence[Migration]) -> Iterator[RollbackStep]:
             continue
         if migration.down is None:
             yield RollbackStep(
-                f"`{migration.path}` has no way back ({migration.irreversible_reason or 'no down migration'}): write "
-                "the reverse as a new migration, and test it, before deploying."
+                f"`{migration.path}` {way_back_words(migration)}: write the reverse as a new migration, and test "
+                "it, before deploying."
             )
             continue
         down = (

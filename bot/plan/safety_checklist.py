@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.frameworks.forward_only import forward_fix
+from bot.frameworks.forward_only import forward_fix, way_back_words
 from bot.model.findings import ChecklistItem, Finding
 from bot.model.migration import (
     DataDelete,
@@ -115,10 +115,7 @@ def _reversible(
             SAFETY,
             text,
             "unchecked",
-            "; ".join(
-                f"`{m.path}` has no way back ({m.irreversible_reason or 'no down migration'})"
-                for m in irreversible[:2]
-            ),
+            "; ".join(f"`{m.path}` {way_back_words(m)}" for m in irreversible[:2]),
         )
     lossy = [op for op in ops if isinstance(op, DropColumn | DropTable | Truncate | DataDelete)]
     forward = sorted({_BY_DESIGN.get(m.framework, m.framework) for m in migrations if forward_fix(m)})

@@ -23,7 +23,13 @@ def render_text(review: Review, *, color: bool = False) -> str:
     if not review.migrations:
         console.print("No migration changed.")
     for migration in review.migrations:
-        way_back = "has a way back" if migration.has_down else "no way back"
+        way_back = (
+            "a way back that restores nothing"
+            if migration.down_does_nothing
+            else "has a way back"
+            if migration.has_down
+            else "no way back"
+        )
         transaction = "transaction" if migration.in_transaction else "no transaction"
         if migration.in_transaction and migration.dialect in ("mysql", "mariadb"):
             transaction = "transaction, but each schema change commits at once"

@@ -1,5 +1,12 @@
 """A destructive migration with no way back: the down migration is missing, empty or raises.
 
+The finding says which: a way back that fails (Rails' `raise ActiveRecord::IrreversibleMigration`, Django's
+`RunPython` without a reverse, an Alembic `downgrade()` that raises or is missing, a plain SQL file with no down
+file beside it) leaves no command to run; one that runs and restores nothing (an empty down, Rails' `def down;
+end` or no `down` beside `up`, Alembic's `downgrade()` that is `pass`, goose without Down statements,
+golang-migrate without a down file) lets the rollback succeed while the schema and the data stay as the up left
+them.
+
 ## Why is this bad?
 When the deploy goes wrong, the first move is to roll the schema back. A migration that drops a column or
 a table, deletes rows or overwrites values, and has no down migration (or one that does nothing, or raises
@@ -34,7 +41,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.frameworks.forward_only import forward_fix, forward_only_history
+from bot.frameworks.forward_only import forward_fix, forward_only_history, way_back_words
 from bot.model.catalog import unqualified
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
@@ -133,11 +140,16 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         return
     statements = dict.fromkeys(_short(op.sql) for op in destructive)  # a MERGE is one op per WHEN clause
     what = ", ".join(f"`{sql}`" for sql in list(statements)[:3])
+    rollback = (
+        "the rollback runs but restores nothing (the runner only records the migration as undone)"
+        if _runs_empty(migration)
+        else "there is no command that does it"
+    )
     yield first.finding(
         RULE,
         f"`{migration.path}` {problem}, but it runs {what}.",
         severity=None if loses else Severity.WARNING,
-        blast_radius="If the deploy has to be rolled back, there is no command that does it: the schema has to be "
+        blast_radius=f"If the deploy has to be rolled back, {rollback}: the schema has to be "
         "repaired by hand during the incident"
         + (
             ", and the dropped data is gone."
@@ -222,12 +234,20 @@ def _held_before(table: str, column: str, context: Context, added: set[tuple[str
     return (known is None or known.partial or not known.columns) and (unqualified(table), column) not in added
 
 
+def _runs_empty(migration: Migration) -> bool:
+    """The runner rolls the migration back running nothing: an empty down (`def down; end`, `downgrade()` that is
+    `pass`, an empty down file or section) or none where the runner treats a missing one so (Rails without
+    `down`, goose without a Down section, golang-migrate without a down file)."""
+    if migration.down is None:
+        return migration.down_does_nothing
+    return not [op for op in migration.down if not isinstance(op, _NO_EFFECT)]
+
+
 def _problem(migration: Migration) -> str | None:
     if forward_fix(migration):
         return None  # the framework has no down migrations; the rollback plan says how to go back
     if migration.down is None:
-        reason = migration.irreversible_reason or "no down migration"
-        return f"has no way back ({reason})"
+        return way_back_words(migration)
     if migration.irreversible_reason:
         return f"has a down migration that cannot run ({migration.irreversible_reason})"
     if migration.framework in DERIVED_DOWN:
@@ -237,7 +257,7 @@ def _problem(migration: Migration) -> str | None:
     return None
 
 
-_EMPTY = "has an empty down migration"
+_EMPTY = "has a way back that restores nothing (its down migration is empty)"
 
 
 def _undone_by_other_parts(migration: Migration, context: Context) -> bool:
