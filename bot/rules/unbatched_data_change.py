@@ -14,6 +14,17 @@ keeps every row locked until the block ends, so it is reported as one change of 
 for a Rails migration that backfills `in_batches` (or record by record with `find_each`) inside the
 transaction Rails wraps it in: no batch commits before the migration ends.
 
+A DELETE of the rows the migration then puts back (`CREATE TABLE t_backup AS SELECT … FROM t; DELETE FROM t;
+INSERT INTO t SELECT … FROM t_backup`) is a rewrite of the table, not a change to batch: a batched DELETE would
+leave the table part empty for longer. What matters there is said instead: every row is deleted and inserted
+again under lock, outside one transaction readers see the table empty (and a failure leaves it so), rows the
+application writes between the copy and the DELETE are lost, and `ON DELETE CASCADE` children do not come back
+(`cascading-delete`). Rewrite the values in place with batched UPDATEs.
+
+SQLite is left out: a write there takes the database's one write lock whatever the batch size; there are no
+row locks to hold or replicas to lag, and an embedded database's migrations run while its application waits for
+them, so a batch loop only spreads the same work over more transactions.
+
 ## Use instead
 Backfill in batches by key range (`WHERE id >= $1 AND id < $2`, or `id IN (SELECT id … LIMIT 1000)`),
 committing between batches, outside the schema migration (a background job or a data migration that
@@ -28,10 +39,19 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
+from bot.model.catalog import unqualified
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddColumn, DataDelete, DataUpdate, Migration, Operation
+from bot.model.migration import (
+    AddColumn,
+    CreateTable,
+    DataDelete,
+    DataInsert,
+    DataUpdate,
+    Migration,
+    Operation,
+)
 from bot.rules.context import Context
-from bot.sql.data_changes import statement_of
+from bot.sql.data_changes import source_table, statement_of
 from bot.sql.subqueries import fixed_values, listed_rows, seeded
 from bot.sql.writes import not_null_in
 
@@ -40,6 +60,7 @@ RULE = Rule(
     dimension=Dimension.MIGRATION_SAFETY,
     severity=Severity.CRITICAL,
     help="Change rows in batches by key range, committing between batches, in a job the runner does not wrap.",
+    dialects=("postgres", "mysql", "mariadb"),
     bad=("UPDATE orders SET state = 'open' WHERE state IS NULL;",),
     good=(
         "DO $$\nDECLARE\n  changed integer;\nBEGIN\n  LOOP\n"
@@ -108,6 +129,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         severity = context.lock_severity(op.table, RULE.severity, op)
         if severity is None:
             continue
+        refill = _refilled(op, migration, index)
+        if refill is not None:
+            yield _rewrite(op, refill, migration, context, severity)
+            continue
         verb = "UPDATE" if isinstance(op, DataUpdate) else "DELETE"
         if op.loop:  # a DO block's loop that commits none of its batches: one transaction for all of them
             yield _uncommitted_batches(
@@ -172,6 +197,74 @@ def _uncommitted_batches(
         blast_radius=f"Every row of {context.size_words(op.table, op)} {reached} stays locked until the migration "
         "commits; writes to them wait, replicas lag, and a failure rolls every batch back.",
         fix=fix,
+    )
+
+
+def _refilled(op: DataUpdate | DataDelete, migration: Migration, index: int) -> DataInsert | None:
+    """The INSERT that puts the deleted rows back from a copy the migration took before the DELETE
+    (`CREATE TABLE t_backup AS SELECT … FROM t`); None when the DELETE is not undone so."""
+    if not isinstance(op, DataDelete):
+        return None
+    copies = {
+        earlier.table
+        for earlier in migration.up[:index]
+        if isinstance(earlier, CreateTable) and earlier.as_select
+    }
+    return next(
+        (
+            later
+            for later in migration.up[index + 1 :]
+            if isinstance(later, DataInsert)
+            and later.table == op.table
+            and later.from_select
+            and source_table(later) in copies
+        ),
+        None,
+    )
+
+
+def _rewrite(
+    op: DataUpdate | DataDelete,
+    refill: DataInsert,
+    migration: Migration,
+    context: Context,
+    severity: Severity,
+) -> Finding:
+    """A DELETE whose rows a later INSERT puts back from the migration's own copy: the table is rewritten."""
+    copy = source_table(refill)
+    exposed = (
+        "readers see it empty between the two statements, and a failure in between leaves it empty"
+        if not migration.in_transaction
+        else "rows the application writes between the copy and the DELETE are deleted and not put back"
+    )
+    children = sorted(
+        {
+            key.table
+            for key in context.before(op).foreign_keys.values()
+            if unqualified(key.references) == unqualified(op.table) and key.on_delete == "cascade"
+        }
+    )
+    lost = (
+        f"; the rows of {', '.join(f'`{t}`' for t in children)} that reference it are deleted `ON DELETE CASCADE` "
+        "and do not come back"
+        if children
+        else ""
+    )
+    return op.finding(
+        RULE,
+        f"`DELETE {op.table}` empties a table that line {refill.location.line} refills from `{copy}`: every row "
+        "is deleted and inserted again, a rewrite of the table, which batching the DELETE would not make safer.",
+        severity=severity,
+        blast_radius=f"Every row of {context.size_words(op.table, op)} is deleted and inserted again under row "
+        f"locks; {exposed}{lost}.",
+        fix=f"Change the values in place (`UPDATE {op.table} … WHERE id >= $1 AND id < $2`, batch after batch) "
+        "instead of deleting and re-inserting; if the rows must be re-inserted, take the copy, the DELETE and the "
+        f"INSERT in one transaction that starts with `LOCK TABLE {op.table} IN SHARE ROW EXCLUSIVE MODE`, so no "
+        "write is lost between the copy and the DELETE."
+        if context.postgres
+        else f"Change the values in place (`UPDATE {op.table} … WHERE id >= ? AND id < ?`, batch after batch) "
+        "instead of deleting and re-inserting: MySQL commits the `CREATE TABLE … AS SELECT` at once, so the "
+        "DELETE and the INSERT are not one change with the copy.",
     )
 
 
