@@ -95,6 +95,8 @@ def _holder(op: Operation, held: tuple[Held, ...], context: Context, tables_leav
     locked table can be gone by the time of `op`, and the schema `op` sees is not worked out to ask."""
     if not held or (op.tables and not _existing(op, context)):
         return None
+    if isinstance(op, AddConstraint) and op.on_column:
+        return None  # part of its column's ADD COLUMN (Django's ForeignKey field), not a statement after it
     # the schema the statement sees is worked out only when asked: most statements drop no foreign key
     # (what their locks would read it for) and have no held lock left to check
     before = context.before(op) if reads_catalog(op) else None

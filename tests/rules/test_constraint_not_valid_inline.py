@@ -101,7 +101,7 @@ def test_a_separate_key_on_a_new_column_names_the_declaration_that_reads_no_row(
     assert f"ADD COLUMN {column} … REFERENCES" in finding.fix
 
 
-def _django(model: str, field: str, foreign_key: str) -> list[Finding]:
+def _django(model: str, field: str, foreign_key: str, rule: str = "constraint-not-valid") -> list[Finding]:
     initial = (
         "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
         "    initial = True\n    dependencies = []\n    operations = [\n"
@@ -130,7 +130,7 @@ def _django(model: str, field: str, foreign_key: str) -> list[Finding]:
         MemoryTree({**base, path: change}),
         MemoryTree(base),
     )
-    return [f for f in review(changeset).active if f.rule == "constraint-not-valid"]
+    return [f for f in review(changeset).active if f.rule == rule]
 
 
 @pytest.mark.parametrize(("model", "field"), [("Order", "owner"), ("Ticket", "assignee")])
@@ -142,3 +142,11 @@ def test_django_declares_a_nullable_foreign_key_on_the_column_it_adds(model: str
     )
     [finding] = _django(model, field, with_default)
     assert finding.severity is Severity.CRITICAL and "fails at once" in finding.blast_radius
+
+
+@pytest.mark.parametrize(("model", "field"), [("Order", "owner"), ("Ticket", "assignee")])
+def test_the_key_declared_with_the_column_is_no_statement_after_its_lock(model: str, field: str) -> None:
+    """The index Django builds after the column keeps the table locked; the key is part of the ADD COLUMN."""
+    nullable = 'models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, to="shop.owner")'
+    [after] = _django(model, field, nullable, "statements-after-exclusive-lock")
+    assert after.message.startswith("`CREATE INDEX")
