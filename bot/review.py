@@ -27,6 +27,7 @@ from bot.model.migration import AddColumn, CreateTable, Migration, Operation
 from bot.plan import acceptance
 from bot.plan import validation as plan
 from bot.plan.checklist import decide
+from bot.plan.spelling import respelled
 from bot.references.code_values import CodeValues
 from bot.references.search import ReferenceIndex, search
 from bot.references.targets import targets_of
@@ -384,12 +385,13 @@ def review(
         f"`{path}` is a migration for {name}, a database the review does not read: it was not reviewed."
         for path, name in prepared.other_databases
     )
-    return dataclasses.replace(
+    done = dataclasses.replace(
         decided,
         databases=databases_used(migrations, prepared.databases),
         runner=prepared.runner.settings,
         notes=decided.notes + unread + tuple(squashes.values()),
     )
+    return respelled(done, migrations)  # MySQL and SQLite names as the migrations write them
 
 
 def _unread_versions(changeset: ChangeSet, prepared: Prepared, merged: MergedTree) -> list[Finding]:

@@ -80,6 +80,7 @@ def install() -> None:
 def _schemas(prepared: Any) -> dict[str, dict[str, Any]]:
     """Per parsing dialect: the tables (schema_of) and the enum types with their labels, before and after."""
     from bot.plan.runnable import schema_of
+    from bot.sql.spelling import DIALECTS, written
 
     ops = [op for m in prepared.migrations for op in m.up]
     catalogs = dict(prepared.catalogs) or {_family(prepared.dialect): prepared.catalog}
@@ -91,7 +92,12 @@ def _schemas(prepared: Any) -> dict[str, dict[str, Any]]:
         enums = {name: list(labels) for name, labels in catalog.enums.items()}
         for name, labels in after.enums.items():
             enums[name] = list(dict.fromkeys([*enums.get(name, []), *labels]))
-        found[syntax] = {"tables": schema_of(catalog, ops), "enums": enums}
+        tables = schema_of(catalog, ops)
+        family = _family(syntax)  # the statements' key: MariaDB's run on the MySQL server
+        if syntax in DIALECTS:  # MySQL keeps a table's name as the migration writes it: so does the copy
+            names = written(op for m in prepared.migrations if _family(m.dialect) == family for op in m.up)
+            tables = {names.get(t, t): columns for t, columns in tables.items()}
+        found[family] = {"tables": tables, "enums": enums}
     return found
 
 
