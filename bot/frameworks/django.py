@@ -715,7 +715,7 @@ def _model_variables(node: ast.AST, state: State, apps: Apps) -> dict[str, str]:
             assign.targets[0], ast.Name
         ):
             continue
-        args = [py.literal(a) for a in call.args]
+        args = py.get_model_arguments(call)
         texts = [a for a in args if isinstance(a, str)]
         if len(texts) == 1 and "." in texts[0]:
             texts = texts[0].split(".", 1)

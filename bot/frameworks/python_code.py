@@ -403,7 +403,7 @@ class CodeReader:
             if isinstance(item, ast.Name):  # a model bound before the loop: `for model in (Interface, …)`
                 found.append(self._model_of(item) or "")
                 continue
-            args = [py.literal(a) for a in item.args] if isinstance(item, ast.Call) else []
+            args = py.get_model_arguments(item) if isinstance(item, ast.Call) else []
             if py.name(item) != "get_model" or len(args) != 2 or not all(isinstance(a, str) for a in args):
                 return []
             found.append(self.model_table(str(args[0]), str(args[1])) if self.model_table else "")

@@ -72,6 +72,14 @@ def argument(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
     return keywords(call).get(keyword)
 
 
+def get_model_arguments(call: ast.Call) -> list[object]:
+    """The literal arguments of Django's `apps.get_model("shop", "Order")`, also when given by keyword
+    (`get_model(app_label="shop", model_name="Order")`, as Mayan EDMS writes them)."""
+    named = [argument(call, 0, "app_label"), argument(call, 1, "model_name")]
+    given = [node for node in named if node is not None] if named[0] is not None else list(call.args)
+    return [literal(node) for node in given]
+
+
 def text_argument(call: ast.Call, index: int, keyword: str) -> str:
     node = argument(call, index, keyword)
     if (
@@ -146,11 +154,15 @@ def _sql_strings(node: ast.expr, names: Mapping[str, ast.expr]) -> Iterator[SqlS
         yield SqlString(binds(_placeholders(node)), node.lineno)
     elif isinstance(node, ast.Call) and name(node) in ("text", "dedent", "strip") and node.args:
         yield from _sql_strings(node.args[0], names)
-    elif (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in ("strip", "format")
-    ):
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        filled = _format_names(node)
+        for found in _sql_strings(node.func.value, names):
+            if found is None or not filled:
+                yield found
+                continue
+            text = re.sub(r"\{(\w+)\}", lambda m: filled.get(m.group(1), m.group(0)), found.text)
+            yield SqlString(text, found.line)
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "strip":
         yield from _sql_strings(node.func.value, names)
     elif isinstance(node, ast.List | ast.Tuple):
         if (
@@ -169,6 +181,22 @@ def _sql_strings(node: ast.expr, names: Mapping[str, ast.expr]) -> Iterator[SqlS
 # a string literal (kept whole, to its end when it has none), or a bind parameter outside one: `:name` not
 # after `:` (a cast), `]` or a letter or digit (an array slice `a[1:n]`, a time `12:30`)
 _BIND = re.compile(r"'(?:[^']|'')*(?:'|$)|(?<![:\]\w]):([^\W\d]\w*)", re.S)
+
+
+def _format_names(call: ast.Call) -> dict[str, str]:
+    """The names a `"UPDATE {table} SET {column} = %s".format(…)` fills in that the code spells out: a literal
+    (`table="documents_document"`) or one quoted by the database's connection (`column=schema_editor.connection
+    .ops.quote_name("filename")`, as Mayan EDMS writes its SQL). Other placeholders stay as they are."""
+    filled: dict[str, str] = {}
+    for key in call.keywords:
+        value = key.value
+        quoted = isinstance(value, ast.Call) and name(value).endswith("quote_name") and len(value.args) == 1
+        text = literal(value.args[0] if quoted and isinstance(value, ast.Call) else value)
+        if key.arg and isinstance(text, str) and re.fullmatch(r"[\w.]+", text):
+            # a lower-case name means the same unquoted on every database; another keeps PostgreSQL's quotes
+            plain = not quoted or re.fullmatch(r"[a-z_][a-z0-9_]*", text)
+            filled[key.arg] = text if plain else f'"{text}"'
+    return filled
 
 
 def binds(sql: str) -> str:

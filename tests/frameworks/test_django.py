@@ -648,3 +648,44 @@ def test_a_table_whose_key_was_dropped_earlier_is_dropped_without_locking_the_ot
 
     assert f"`{tables[field]}`" in dropped("")  # the foreign key's table is locked too
     assert f"`{tables[field]}`" not in dropped(", db_constraint=False")
+
+
+@pytest.mark.parametrize(("model", "table"), [("Order", "shop_order"), ("Invoice", "billing_invoices")])
+def test_get_model_by_keyword_resolves_the_table(model: str, table: str) -> None:
+    """Mayan EDMS writes `apps.get_model(app_label=…, model_name=…)`: the same model as by position."""
+    extra = (
+        "\n\ndef forwards(apps, schema_editor):\n"
+        f"    {model} = apps.get_model(app_label='shop', model_name='{model}')\n"
+        f"    {model}.objects.filter(id__in=[1, 2]).delete()\n"
+    )
+    by_keyword = _parse("        migrations.RunPython(forwards, migrations.RunPython.noop),\n", extra=extra)
+    assert not [op for op in by_keyword.up if isinstance(op, Unparsed)]
+    assert table in [getattr(op, "table", "") for op in by_keyword.up]
+    by_position = _parse(
+        "        migrations.RunPython(forwards, migrations.RunPython.noop),\n",
+        extra=extra.replace(f"app_label='shop', model_name='{model}'", f"'shop', '{model}'"),
+    )
+    assert [type(op) for op in by_position.up] == [type(op) for op in by_keyword.up]
+
+
+@pytest.mark.parametrize(("table", "column"), [("shop_order", "status"), ("billing_invoices", "DueDate")])
+def test_sql_whose_names_format_fills_in_is_read(table: str, column: str) -> None:
+    """Mayan EDMS writes `'UPDATE {table} SET {column} = %s'.format(table=…quote_name('…'), …)`: the names
+    the code spells out are filled in and the statement is read; a name computed at run time is not."""
+    extra = (
+        "\n\ndef forwards(apps, schema_editor):\n"
+        "    query = '''\n        UPDATE {table} SET {column} = %s WHERE {table}.{id} = %s;\n    '''.format(\n"
+        f"        table=schema_editor.connection.ops.quote_name('{table}'),\n"
+        f"        column=schema_editor.connection.ops.quote_name('{column}'),\n"
+        "        id='id',\n    )\n"
+        "    with schema_editor.connection.cursor() as cursor:\n        cursor.execute(query, ['x', 1])\n"
+    )
+    operations = "        migrations.RunPython(forwards, migrations.RunPython.noop),\n"
+    read = _parse(operations, extra=extra)
+    assert not [op for op in read.up if isinstance(op, Unparsed)]
+    [update] = [op for op in read.up if isinstance(op, DataUpdate)]
+    assert update.table == table and [name for name, _ in update.assignments] == [column]
+    computed = _parse(
+        operations, extra=extra.replace(f"quote_name('{table}')", "quote_name(model._meta.db_table)")
+    )
+    assert [op for op in computed.up if isinstance(op, Unparsed)]
