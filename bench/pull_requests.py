@@ -48,7 +48,7 @@ FILES = (10_000, 50_000)  # the repository size the target is set for
 # Migration files of the frameworks a history is read for: Django's numbered modules, a migration folder's
 # SQL (Prisma's `migrations/<name>/migration.sql`, Diesel's `up.sql`), Rails' and Alembic's files.
 _MIGRATION = re.compile(
-    r"(?:^|/)(?:\w+_)?migrations/\d{4}_\w+\.py$|(?:^|/)migrations/[^/]+/(?:migration|up)\.sql$"
+    r"(?:^|/)(?:\w+_)?migrations/\d{4}_[\w-]+\.py$|(?:^|/)migrations/[^/]+/(?:migration|up)\.sql$"
     r"|(?:^|/)db/migrate/\d+_\w+\.rb$|(?:^|/)versions/\w+\.py$"
 )
 

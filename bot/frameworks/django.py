@@ -50,7 +50,7 @@ NAME = "django"
 _PGTRIGGER = frozenset({"AddTrigger", "RemoveTrigger"})  # django-pgtrigger's migration operations
 EXTENSIONS = (".py",)
 # `<app>/migrations/`, or a folder `MIGRATION_MODULES` names in its place (`dojo/db_migrations/`)
-_PATH = re.compile(r"(?:^|/)(?P<app>\w+)/(?:\w+_)?migrations/(?P<number>\d{4})_\w+\.py$")
+_PATH = re.compile(r"(?:^|/)(?P<app>\w+)/(?:\w+_)?migrations/(?P<number>\d{4})_[\w-]+\.py$")
 _DEF = re.compile(r"\bdef\b")  # a function defined (not `default=`, which every field has)
 _STATES: OrderedDict[tuple[str, str], State] = OrderedDict()
 # The migration read while replaying a history, by the same key as the state after it: the review reads the

@@ -37,7 +37,7 @@ _CONTRIB_TABLES = {
 }
 _AUTO_FIELD = re.compile(r"""\bdefault_auto_field\s*=\s*["'](?:[\w.]+\.)?(\w+)["']""")
 _SETTING = re.compile(r"""^\s*DEFAULT_AUTO_FIELD\s*=\s*["'](?:[\w.]+\.)?(\w+)["']""", re.M)
-_MIGRATION = re.compile(r"(?:^|/)(\w+)/(?:\w+_)?migrations/\d{4}_\w+\.py$")
+_MIGRATION = re.compile(r"(?:^|/)(\w+)/(?:\w+_)?migrations/\d{4}_[\w-]+\.py$")
 _USER_MODEL = re.compile(r"""^AUTH_USER_MODEL\s*(?::[^=\n]*)?=\s*["'](\w+)\.(\w+)["']""", re.M)
 _TEST_SETTINGS = re.compile(r"(^|/)(tests?|testing|test_\w+|\w+_tests?)(/|\.py$)")
 _USERS: list[tuple[weakref.ref[Tree], tuple[str, str]]] = []  # the last trees' user models

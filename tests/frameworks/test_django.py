@@ -22,7 +22,7 @@ from bot.model.migration import (
     RunCode,
     Unparsed,
 )
-from bot.review import review
+from bot.review import prepare, review
 
 INITIAL = """from django.db import migrations, models
 
@@ -689,3 +689,35 @@ def test_sql_whose_names_format_fills_in_is_read(table: str, column: str) -> Non
         operations, extra=extra.replace(f"quote_name('{table}')", "quote_name(model._meta.db_table)")
     )
     assert [op for op in computed.up if isinstance(op, Unparsed)]
+
+
+@pytest.mark.parametrize("name", ["0002_add-automation-rules", "0002_rules-v2"])
+def test_a_migration_whose_name_has_a_hyphen_is_read(name: str) -> None:
+    """Django loads any module of the migrations package (Read the Docs has `0007_add-automation-rules.py`):
+    its model is part of the schema, and a later change to it is judged with its real column types."""
+    created = (
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        '    dependencies = [("shop", "0001_initial")]\n    operations = [\n'
+        '        migrations.CreateModel(name="Rule", fields=[("id", models.AutoField(primary_key=True)),'
+        ' ("pattern", models.CharField(max_length=40))]),\n    ]\n'
+    )
+    assert django.detect(f"shop/migrations/{name}.py", created)
+    change = (
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        f'    dependencies = [("shop", "{name}")]\n    operations = [\n'
+        '        migrations.AddField("order", "rule", models.ForeignKey(null=True, on_delete=models.CASCADE,'
+        ' to="shop.rule")),\n    ]\n'
+    )
+    path = "shop/migrations/0003_order_rule.py"
+    base = {FIRST: INITIAL, f"shop/migrations/{name}.py": created}
+    changeset = ChangeSet(
+        "b",
+        "h",
+        (ChangedFile(path, "added", None, change),),
+        MemoryTree({**base, path: change}),
+        MemoryTree(base),
+    )
+    prepared = prepare(changeset)
+    assert set(prepared.catalog.tables["shop_rule"].columns) == {"id", "pattern"}
+    [added] = [op for m in prepared.migrations for op in m.up if isinstance(op, AddColumn)]
+    assert added.column.type == "int"  # the key type of `Rule` (an AutoField), not a guess
