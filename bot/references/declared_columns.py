@@ -132,14 +132,29 @@ def _django(path: str, node: ast.ClassDef) -> Iterator[Declared]:
         if not label:
             return
         table = f"{label}_{node.name.lower()}"
-    for attribute, call, line in _calls(node):
+    calls = list(_calls(node))
+    attributes = {attribute for attribute, _, _ in calls}
+    for attribute, call, line in calls:
         kind = _name(call.func).rpartition(".")[2]
         if kind in _NO_COLUMN or not (kind.endswith("Field") or kind in _RELATION):
+            continue
+        if kind not in _RELATION and _composite(call, attributes):
             continue
         column = _keyword(call, "db_column")
         if not isinstance(column, str):
             column = f"{attribute}_id" if kind in _RELATION else attribute
         yield Declared("django", node.name, table, column, attribute, path, line)
+
+
+def _composite(call: ast.Call, attributes: set[str]) -> bool:
+    """A field made of other fields of the model, with no column of its own: django-prices'
+    `price = MoneyField(amount_field="price_amount", currency_field="currency")` (Saleor's prices)."""
+    return any(
+        (key.arg or "").endswith("amount_field")
+        and isinstance(key.value, ast.Constant)
+        and key.value.value in attributes
+        for key in call.keywords
+    )
 
 
 def _sqlalchemy(path: str, node: ast.ClassDef) -> Iterator[Declared]:

@@ -593,3 +593,39 @@ def test_prisma_field_made_required_without_migration(n: dict[str, str]) -> None
     assert [r for r, *_ in _review(base, head) if r == MISSING] == []
     # made optional: nothing to say
     assert _review({**base, "prisma/schema.prisma": required}, base) == []
+
+
+@pytest.mark.parametrize("n", NAMES, ids=lambda n: n["app"])
+def test_a_field_made_of_other_fields_has_no_column_of_its_own(n: dict[str, str]) -> None:
+    """django-prices' `price = MoneyField(amount_field="price_amount", currency_field="currency")` reads two
+    other fields (Saleor's checkout deliveries): only those are columns a migration must create."""
+    base = _django_base(n)
+    money = (
+        "\n\nclass Quote(models.Model):\n"
+        '    price = MoneyField(amount_field="price_amount", currency_field="currency")\n'
+        "    price_amount = models.DecimalField(max_digits=12, decimal_places=3)\n"
+        "    currency = models.CharField(max_length=3)\n"
+    )
+    create = f"""from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{n["app"]}", "0001_initial")]
+    operations = [
+        migrations.CreateModel(
+            name="Quote",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("price_amount", models.DecimalField(max_digits=12, decimal_places=3)),
+                ("currency", models.CharField(max_length=3)),
+            ],
+        ),
+    ]
+"""
+    models_path, migration_path = f"{n['app']}/models.py", f"{n['app']}/migrations/0002_quote.py"
+    head = {**base, models_path: DJANGO_MODELS.format(**n, extra=money), migration_path: create}
+    assert _review(base, head) == []
+    # an amount column the migration leaves out is still missing
+    short = create.replace('                ("currency", models.CharField(max_length=3)),\n', "")
+    [missing] = _review(base, {**head, migration_path: short})
+    assert f"`{n['app']}_quote.currency`" in missing[3]
