@@ -1,5 +1,7 @@
 from typing import Any
 
+import pytest
+
 from bot.model.findings import Finding
 from tests.conftest import review_sql
 
@@ -35,3 +37,18 @@ def test_bigint_keys_composite_keys_and_sqlite_are_quiet() -> None:
     assert not _found("CREATE TABLE t (id bigint PRIMARY KEY, n int);")
     assert not _found("CREATE TABLE t (a int, b int, PRIMARY KEY (a, b));")
     assert not _found("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT);", dialect="sqlite")
+
+
+@pytest.mark.parametrize(
+    ("parent", "child", "key"),
+    [("dashboard_widget", "charts_piewidget", "widget_ptr_id"), ("users", "profiles", "user_id")],
+)
+def test_a_key_that_is_another_tables_key_is_left_to_that_table(parent: str, child: str, key: str) -> None:
+    """Baserow's child models (`widget_ptr_id integer PRIMARY KEY REFERENCES dashboard_widget`) were each
+    reported: their ids are the parent's, whose key runs out first."""
+    schema = f"CREATE TABLE {parent} (id bigint PRIMARY KEY);\n-- migration\n"
+    assert not _found(schema + f"CREATE TABLE {child} ({key} integer PRIMARY KEY REFERENCES {parent} (id));")
+    # a key of its own beside the reference is still reported
+    assert _found(
+        schema + f"CREATE TABLE {child} (id serial PRIMARY KEY, {key} integer REFERENCES {parent});"
+    )
