@@ -109,6 +109,7 @@ _BUILDER_CALLS = frozenset(
 _TABLE_KEYS = frozenset(
     ("table", "tableName", "from", "into", "model", "modelName", "relation", "entity", "target")
 )
+_NAME_KEYWORD = re.compile(r"\bname\s*=\s*$")  # a string given as `name=` ends right before it
 _DELEGATE_CALL = re.compile(
     r"\s*\??\.\s*(?:find\w*|create\w*|update\w*|upsert|delete\w*|count|aggregate|groupBy)\s*(?:<[^()]*>)?\("
 )
@@ -861,6 +862,17 @@ class _FileScan:
             rf"\bname\s*[=:]\s*[\"']{re.escape(needle.word)}[\"']", line
         ):
             return None  # `@JoinColumn(name = "ds")`: the line names its own column, `ds`, not `ds_id`
+        if (
+            self.path.endswith(".py")
+            and (
+                self.path.endswith("urls.py")
+                or (line.lstrip().startswith("@") and _NAME_KEYWORD.search(line, 0, max(col - 1, 0)))
+            )
+            and self.literal(line_start + col) is not None
+        ):
+            # `@register.filter(name="product_grade")`, `@app.task(name=…)`; a Django `urls.py`'s routes and
+            # URL names (`path("invoices/", …, name="invoices")`): names of filters, tasks and URLs, not columns
+            return None
         if (
             needle.role == "association"
             and self.path.endswith(".py")

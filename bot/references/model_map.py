@@ -227,7 +227,7 @@ def conventional_models(tree: Tree, tables: Collection[str]) -> list[Mapped]:
     found: list[Mapped] = []
     prefetch = getattr(tree, "prefetch", None)
     if prefetch is not None:  # one read of every candidate file rather than one per file
-        apps = {table.rpartition("_")[0] for table in tables} - {""}
+        apps = {app for table in tables for app, _ in _django_splits(table)}
         conventional = {p for table in tables for p in _conventional_paths(table)}
         prefetch(sorted(conventional | {p for app in apps for p in _django_model_files(tree, app)}))
     for table in tables:
@@ -237,15 +237,19 @@ def conventional_models(tree: Tree, tables: Collection[str]) -> list[Mapped]:
             declared = _DECLARED_TABLE.search(text or "")
             if text is not None and (declared is None or declared.group(1).lower() == table.lower()):
                 found.append((table, model, path, 1))  # not `self.table_name = 'rusers'` in `user.rb`
-        app, _, model = table.rpartition("_")
-        if not app or not model:
-            continue
-        for path in _django_model_files(tree, app):
-            text = tree.read(path) or ""
-            for match in re.finditer(r"^class\s+(\w+)\s*\(", text, re.M):
-                if match.group(1).lower() == model:
-                    found.append((table, match.group(1), path, text.count("\n", 0, match.start()) + 1))
+        for app, model in _django_splits(table):
+            for path in _django_model_files(tree, app):
+                text = tree.read(path) or ""
+                for match in re.finditer(r"^class\s+(\w+)\s*\(", text, re.M):
+                    if match.group(1).lower() == model:
+                        found.append((table, match.group(1), path, text.count("\n", 0, match.start()) + 1))
     return found
+
+
+def _django_splits(table: str) -> list[tuple[str, str]]:
+    """The (app label, model name) pairs whose default Django table is `table` (`<app_label>_<modelname>`):
+    either part may hold underscores (DefectDojo's `System_Settings` of `dojo` is `dojo_system_settings`)."""
+    return [(table[:i], table[i + 1 :]) for i, c in enumerate(table) if c == "_" and 0 < i < len(table) - 1]
 
 
 def _conventional_paths(table: str) -> tuple[str, str, str]:

@@ -710,3 +710,37 @@ def test_a_string_on_another_relation_of_a_python_model_is_not_a_use(
     }
     still = _finding(review_sql(sql, path=DROP_PATH, base=kept), "column-dropped")
     assert still.severity is Severity.CRITICAL and [r.line for r in still.references] == [7]
+
+
+@pytest.mark.parametrize(
+    ("table", "column"), [("dojo_system_settings", "product_grade"), ("shop_order", "invoices")]
+)
+def test_the_name_of_a_template_filter_a_task_or_a_url_is_not_a_use(table: str, column: str) -> None:
+    """DefectDojo's `@register.filter(name="product_grade")` was a critical use of the dropped column."""
+    sql = f"ALTER TABLE {table} DROP COLUMN {column};"
+    code = {
+        "app/templatetags/tags.py": f'@register.filter(name="{column}")\ndef grade(value):\n    return value\n',
+        "app/tasks.py": f'@shared_task(name="{column}")\ndef run():\n    pass\n',
+        "app/urls.py": f'urlpatterns = [path("{column}/", views.index, name="{column}")]\n',
+    }
+    finding = _finding(review_sql(sql, path=DROP_PATH, base=code), "column-dropped")
+    assert finding.references == ()
+    # a query that names it is still a use
+    used = {
+        **code,
+        "app/reports.py": f'def grades(cursor):\n    cursor.execute("SELECT {column} FROM {table}")\n',
+    }
+    still = _finding(review_sql(sql, path=DROP_PATH, base=used), "column-dropped")
+    assert [r.path for r in still.references] == ["app/reports.py"]
+
+
+@pytest.mark.parametrize(("app", "model"), [("dojo", "System_Settings"), ("core", "Test_Type")])
+def test_a_django_model_whose_name_has_an_underscore_maps_its_table(app: str, model: str) -> None:
+    """`dojo_system_settings` is `System_Settings` of the app `dojo`, not `Settings` of an app `dojo_system`."""
+    table = f"{app}_{model.lower()}"
+    declared = (
+        f"from django.db import models\n\n\nclass {model}(models.Model):\n    name = models.TextField()\n"
+    )
+    sql = f"ALTER TABLE {table} DROP COLUMN legacy_flag;"
+    finding = _finding(review_sql(sql, path=DROP_PATH, base={f"{app}/models.py": declared}), "column-dropped")
+    assert f"the model `{model}` (`{app}/models.py:4`) no longer declares it" in finding.message
