@@ -162,19 +162,20 @@ def _database_folder(path: str) -> str:
 
 
 def _alembic(tree: Tree) -> list[Revision]:
+    paths = [
+        f"{directory}/{name}"
+        for directory, names in _listing(tree).items()
+        if ("/" + directory + "/").count("/versions/")
+        for name in names
+        if name.endswith(".py")
+    ]
     found = []
-    for directory, names in _listing(tree).items():
-        if not ("/" + directory + "/").count("/versions/"):
-            continue
-        for name in names:
-            if not name.endswith(".py"):
-                continue
-            path = f"{directory}/{name}"
-            text = tree.read(path) or ""
-            if "down_revision" in text and "revision" in text:
-                revision = _read_revision(path, text)
-                if revision is not None:
-                    found.append(revision)
+    for path in _prefetched(tree, paths):
+        text = tree.read(path) or ""
+        if "down_revision" in text and "revision" in text:
+            revision = _read_revision(path, text)
+            if revision is not None:
+                found.append(revision)
     return found
 
 
@@ -303,10 +304,11 @@ def django_app(tree: Tree, migrations_folder: str) -> dict[str, Node] | None:
 
 def _django_app(tree: Tree, migrations_folder: str) -> dict[str, Node] | None:
     nodes = {}
-    for name in _listing(tree).get(migrations_folder, ()):
-        if not name.endswith(".py") or name.startswith(("_", "~")):
-            continue
-        path = f"{migrations_folder}/{name}"
+    names = _listing(tree).get(migrations_folder, ())
+    modules = [
+        f"{migrations_folder}/{n}" for n in names if n.endswith(".py") and not n.startswith(("_", "~"))
+    ]
+    for path in _prefetched(tree, modules):
         text = tree.read(path) or ""
         if "class Migration" not in text:
             continue
@@ -380,6 +382,14 @@ def _kept(tree: Tree, what: str, read: Callable[[Tree], _T]) -> _T:
         entry[1][what] = read(tree)
     result: _T = entry[1][what]
     return result
+
+
+def _prefetched(tree: Tree, paths: list[str]) -> list[str]:
+    """`paths`, read ahead in one go where the tree can (a git tree: one process rather than one per file)."""
+    prefetch = getattr(tree, "prefetch", None)
+    if prefetch is not None:
+        prefetch(paths)
+    return paths
 
 
 def _listing(tree: Tree) -> dict[str, list[str]]:

@@ -7,7 +7,7 @@ Nothing that reads a ChangeSet knows which.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -74,6 +74,12 @@ class MergedTree:
         if path in self.over:
             return self.over[path]
         return None if path in self.gone else self.base.read(path)
+
+    def prefetch(self, paths: Sequence[str]) -> None:
+        """Read ahead the base tree's files among `paths`, where that tree can (a git tree, in one process)."""
+        inner = getattr(self.base, "prefetch", None)
+        if inner is not None:
+            inner([p for p in paths if p not in self.over and p not in self.gone])
 
 
 @dataclass(frozen=True)
