@@ -38,7 +38,7 @@ from bot.frameworks import (
 from bot.frameworks.inverse import inverse
 from bot.frameworks.loop_values import names
 from bot.frameworks.origin import origin
-from bot.frameworks.rails_common import Result, Source, key_type
+from bot.frameworks.rails_common import Result, Source, key_type, short_index_names
 from bot.frameworks.statements import separate
 from bot.model.changeset import MemoryTree, Tree
 from bot.model.findings import Dimension, Location
@@ -96,6 +96,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
             constants.literal,
             key_type(superclass),
             held=constants.held,
+            short_index_names=short_index_names(superclass),
         ),
         _inline_models(root),
         constants,

@@ -188,7 +188,7 @@ def _add_reference(c: ruby.Call, src: Source, table: str = "") -> Result:
         ops.append(
             AddIndex(
                 table=table,
-                name=index_name(table, (spec.name,)),
+                name=index_name(table, (spec.name,), src.short_index_names),
                 columns=(spec.name,),
                 unique=unique,
                 concurrently=concurrent,

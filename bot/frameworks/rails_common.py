@@ -26,6 +26,7 @@ class Source:
     tree: Tree | None = None  # the repository: scenic's and fx's `version:` name a file of it
     constants: Callable[[str], ruby.Value] | None = None  # the literal a constant holds (`Order::SHIPPED`)
     key_type: str = "bigint"  # the type of `create_table` ids and `references` columns (integer before 5.1)
+    short_index_names: bool = True  # Rails 7.1's short names for long derived index names (see index_name)
     held: Callable[[str], ruby.Value] | None = None  # what a constant holds, strings with `#{…}` included
 
 
@@ -115,8 +116,26 @@ def foreign_key_name(table: str, columns: tuple[str, ...]) -> str:
     return f"fk_rails_{digest[:10]}"
 
 
-def index_name(table: str, columns: tuple[str, ...]) -> str:
-    return f"index_{table}_on_{'_and_'.join(columns)}"
+def index_name(table: str, columns: tuple[str, ...], short: bool = False) -> str:
+    """The name Rails gives an index added without `name:`. Rails 7.1 and later (`short`) give a name longer
+    than 62 bytes a shorter one, `idx_on_<columns>_` and ten hex digits of a hash of the long one."""
+    name = f"index_{table}_on_{'_and_'.join(columns)}"
+    if not short or len(name.encode()) <= 62:
+        return name
+    hashed = "_" + hashlib.sha256(name.encode()).hexdigest()[:10]
+    stem = f"idx_on_{'_'.join(columns)}".encode()[: 62 - len(hashed)].decode(errors="ignore")
+    return stem + hashed
+
+
+def short_index_names(superclass: str) -> bool:
+    """Does a migration of this class name a long index as Rails 7.1 and later do (see `index_name`)? An
+    unversioned `ActiveRecord::Migration` is Rails 4; a class of the application's own is taken as current."""
+    match = _VERSION.search(superclass.strip())
+    if match is None:
+        return True
+    if match.group(1) is None:
+        return False
+    return (int(match.group(1)), int(match.group(2))) >= (7, 1)
 
 
 def plural(word: str) -> str:

@@ -55,7 +55,11 @@ def _add_index(c: ruby.Call, src: Source, table: str = "") -> Result:
         table=table,
         name=str(name)
         if isinstance(name, str)
-        else index_name(table, tuple(re.sub(r"\W+", "_", c).strip("_") for c in columns) or ("expression",)),
+        else index_name(
+            table,
+            tuple(re.sub(r"\W+", "_", c).strip("_") for c in columns) or ("expression",),
+            src.short_index_names,
+        ),
         columns=columns,
         unique=c.option("unique") is True,
         concurrently=c.option("algorithm") == "concurrently",
@@ -73,7 +77,7 @@ def _remove_index(c: ruby.Call, src: Source, table: str = "") -> Result:
     columns = names(ruby.value(c.args[offset])) if len(c.args) > offset else names(c.option("column"))
     name = c.option("name")
     op = DropIndex(
-        name=str(name) if isinstance(name, str) else index_name(table, columns),
+        name=str(name) if isinstance(name, str) else index_name(table, columns, src.short_index_names),
         table=table,
         concurrently=c.option("algorithm") == "concurrently",
         if_exists=c.option("if_exists") is True,

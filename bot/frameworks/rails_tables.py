@@ -205,20 +205,24 @@ def _block_extras(c: ruby.Call, table: str, src: Source) -> list[Operation]:
         return [
             AddIndex(
                 table=table,
-                name=name if isinstance(name, str) else index_name(table, columns),
+                name=name if isinstance(name, str) else index_name(table, columns, src.short_index_names),
                 columns=columns,
                 unique=c.option("unique") is True,
                 **base,
             )
         ]
     if c.name in ("references", "belongs_to"):
-        return _reference_extras(c, table, base)
+        return _reference_extras(c, table, base, src.short_index_names)
     index = c.option("index")
     if c.name in _COLUMN_TYPES and index not in (None, False):  # `t.integer :user_id, index: true`
         unique = isinstance(index, dict) and index.get("unique") is True
         return [
             AddIndex(
-                table=table, name=index_name(table, (_text(a),)), columns=(_text(a),), unique=unique, **base
+                table=table,
+                name=index_name(table, (_text(a),), src.short_index_names),
+                columns=(_text(a),),
+                unique=unique,
+                **base,
             )
             for a in c.args
         ]
@@ -250,7 +254,7 @@ def _block_extras(c: ruby.Call, table: str, src: Source) -> list[Operation]:
     return []
 
 
-def _reference_extras(c: ruby.Call, table: str, base: Origin) -> list[Operation]:
+def _reference_extras(c: ruby.Call, table: str, base: Origin, short: bool = True) -> list[Operation]:
     """`t.references :user` indexes `user_id` (unless `index: false`) and, with `foreign_key:`, adds the
     foreign key to the plural table."""
     found: list[Operation] = []
@@ -260,7 +264,13 @@ def _reference_extras(c: ruby.Call, table: str, base: Origin) -> list[Operation]
         if index is not False:
             unique = isinstance(index, dict) and index.get("unique") is True
             found.append(
-                AddIndex(table=table, name=index_name(table, columns), columns=columns, unique=unique, **base)
+                AddIndex(
+                    table=table,
+                    name=index_name(table, columns, short),
+                    columns=columns,
+                    unique=unique,
+                    **base,
+                )
             )
         if c.option("foreign_key") and not c.option("polymorphic"):
             found.append(

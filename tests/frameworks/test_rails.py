@@ -543,3 +543,33 @@ def test_remove_index_by_columns_drops_a_custom_named_index(table: str, first: s
     # a down that removes another pair leaves the index behind
     other = migration(f"    remove_index :{table}, [:{second}, :{first}]\n")
     assert "down-does-not-restore" in {f.rule for f in _review(other, base).active}
+
+
+@pytest.mark.parametrize(
+    ("table", "columns"),
+    [
+        ("transfers", ("inflow_transaction_id", "outflow_transaction_id")),
+        ("line_items", ("order_id", "product_variant_id", "warehouse_id")),
+    ],
+)
+def test_rails_7_1_gives_a_long_derived_index_name_a_short_one(table: str, columns: tuple[str, ...]) -> None:
+    """Rails 7.1 and later name `t.index [:inflow_transaction_id, :outflow_transaction_id]` on `transfers`
+    `idx_on_inflow_transaction_id_outflow_transaction_id_8cd07a28bd` (Maybe's schema.rb holds it): no name is
+    cut short. Rails 7.0 and older keep the long name (which Rails refuses)."""
+    listed = ", ".join(f":{c}" for c in columns)
+    body = f"    add_index :{table}, [{listed}], unique: true\n"
+    long = f"index_{table}_on_{'_and_'.join(columns)}"
+    digest = hashlib.sha256(long.encode()).hexdigest()[:10]
+    [index] = [op for op in _parse(body).up if isinstance(op, AddIndex)]
+    assert index.name.startswith("idx_on_") and index.name.endswith(f"_{digest}") and len(index.name) <= 62
+    if table == "transfers":  # as Rails wrote it into Maybe's db/schema.rb
+        assert index.name == "idx_on_inflow_transaction_id_outflow_transaction_id_8cd07a28bd"
+    for version, flagged in (("7.2", False), ("7.0", True)):
+        text = f"class ChangeOrders < ActiveRecord::Migration[{version}]\n  def change\n{body}  end\nend\n"
+        result = _review(
+            text,
+            {
+                "db/structure.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, {', '.join(c + ' bigint' for c in columns)});"
+            },
+        )
+        assert ("identifier-too-long" in {f.rule for f in result.findings}) is flagged
