@@ -38,7 +38,9 @@ from bot.model.migration import (
     DataDelete,
     DataInsert,
     DataUpdate,
+    DropTable,
     Migration,
+    ModelDetached,
     Operation,
     RawSQL,
     RunCode,
@@ -501,9 +503,15 @@ class _Parser:
         for node in database.elts if isinstance(database, ast.List | ast.Tuple) else []:
             ops.extend(self._operation(node))
         self.reader = saved
+        dropped = {op.table for op in ops if isinstance(op, DropTable)}
         for node in state_ops.elts if isinstance(state_ops, ast.List | ast.Tuple) else []:
-            if isinstance(node, ast.Call):
-                self.reader.operation(node)
+            if not isinstance(node, ast.Call):
+                continue
+            if py.name(node) == "DeleteModel":  # the models stop mapping a table the database keeps
+                model = self.state.models.get(py.text_argument(node, 0, "name").lower())
+                if model is not None and model.managed and model.table not in dropped:
+                    ops.append(ModelDetached(table=model.table, **self.reader.base(node)))
+            self.reader.operation(node)
         return ops
 
     def _fixture(self, name: str, base: Origin) -> list[Operation]:

@@ -38,6 +38,7 @@ from bot.model.migration import (
     DropNotNull,
     DropSchema,
     DropTable,
+    ModelDetached,
     Operation,
     RawSQL,
     RenameColumn,
@@ -216,6 +217,8 @@ class Catalog:
     filled: frozenset[tuple[str, str]] = frozenset()
     # views, functions and triggers by "kind:name" (a trigger's name includes its table)
     objects: dict[str, DatabaseObject] = field(default_factory=dict)
+    # tables the ORM stopped mapping while the database kept them: table → the migration that detached it
+    detached: dict[str, str] = field(default_factory=dict)
 
     def snapshot(self) -> Catalog:
         """An independent copy that costs a copy of each top-level map, not of every record.
@@ -245,6 +248,7 @@ class Catalog:
         copied.seeds = dict(self.seeds)
         copied.inserted = dict(self.inserted)
         copied.objects = dict(self.objects)
+        copied.detached = dict(self.detached)
         return copied
 
     def replaced(self, table: str) -> bool:
@@ -481,6 +485,7 @@ def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, CreateTable)
     if op.table in c.tables and op.if_not_exists:
         return
+    c.detached.pop(op.table, None)
     # a table takes the name of a view only once the view is gone (dropped in a DO block, say)
     c.objects.pop(f"view:{_object_key('view', op.table)}", None)
     columns = {
@@ -605,6 +610,7 @@ def _drop_schema(c: Catalog, op: Operation, in_change: bool) -> None:
 
 def _drop_table(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, DropTable)
+    c.detached.pop(op.table, None)
     for key, obj in list(c.objects.items()):  # its triggers go with it, and with CASCADE its views
         if (obj.kind == "trigger" and same_table(obj.table, op.table)) or (
             op.cascade and obj.tracked and any(same_table(t, op.table) for t, _, _ in obj.uses)
@@ -1363,6 +1369,12 @@ def _covers_lookups(predicate: str, columns: tuple[str, ...]) -> bool:
     return all((name := not_null_column(part)) and name.lower() in columns for part in parts)
 
 
+def _model_detached(c: Catalog, op: Operation, in_change: bool) -> None:
+    assert isinstance(op, ModelDetached)
+    if op.table in c.tables:
+        c.detached[op.table] = op.location.path
+
+
 def _change_orm_on_delete(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, ChangeOrmOnDelete)
     for name, key in list(c.foreign_keys.items()):
@@ -1372,6 +1384,7 @@ def _change_orm_on_delete(c: Catalog, op: Operation, in_change: bool) -> None:
 
 _APPLY = {
     ChangeOrmOnDelete: _change_orm_on_delete,
+    ModelDetached: _model_detached,
     CreateTable: _create_table,
     DropTable: _drop_table,
     DropSchema: _drop_schema,

@@ -662,6 +662,15 @@ class ChangeOrmOnDelete(Operation):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ModelDetached(Operation):
+    """The ORM stops mapping a table the database keeps (Django's `DeleteModel` among a
+    `SeparateDatabaseAndState`'s `state_operations` only): no statement reaches the database; the table is
+    left to be dropped by a later migration, once no running release uses it."""
+
+    table: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Unparsed(Operation):
     """A statement the review could not understand. It becomes a finding that blocks, never a crash."""
 

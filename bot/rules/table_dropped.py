@@ -20,6 +20,10 @@ A table dropped and created again by the same migration keeps its name: the revi
 the columns the new definition no longer has, with the code that still uses them.
 
 ## Framework notes
+A table whose Django model an earlier migration removed from the state only (`DeleteModel` among a
+`SeparateDatabaseAndState`'s `state_operations`), dropped once no code uses it, is a note: that is the
+sequence this rule asks for.
+
 The review searches for the table name, its model class (Rails `Order` for `orders`, a Django
 `db_table`, SQLAlchemy `__tablename__`, Prisma `@@map`, GORM `TableName()`) and association names.
 """
@@ -104,6 +108,20 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 fix="Drop the foreign keys (or views) that point at it first, in the same migration, after checking "
                 "nothing still writes them; or use CASCADE knowing it drops them too.",
                 references=found.references,
+            )
+            continue
+        detached = context.before(op).detached.get(op.table) if isinstance(op, DropTable) else None
+        removed = [u for u in context.references.removed_uses(target) if u.area not in ("test", "doc")]
+        if detached and not found.blocking and not removed and not cascade:
+            # the models stopped mapping it in an earlier migration (and release): what the rule asks for
+            yield op.finding(
+                RULE,
+                f"Table `{op.table}` is dropped; the models stopped mapping it in `{detached}`, which kept "
+                "the table, and no code uses it.",
+                blast_radius=f"All rows of {context.size_words(op.table)} are lost (no code references were "
+                "found).",
+                severity=Severity.INFO,
+                fix="Keep a copy of its rows (`CREATE TABLE … AS SELECT`, or a dump) if they may be needed.",
             )
             continue
         yield op.finding(

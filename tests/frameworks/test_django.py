@@ -721,3 +721,42 @@ def test_a_migration_whose_name_has_a_hyphen_is_read(name: str) -> None:
     assert set(prepared.catalog.tables["shop_rule"].columns) == {"id", "pattern"}
     [added] = [op for m in prepared.migrations for op in m.up if isinstance(op, AddColumn)]
     assert added.column.type == "int"  # the key type of `Rule` (an AutoField), not a guess
+
+
+@pytest.mark.parametrize(("model", "table"), [("Invoice", "billing_invoices"), ("Order", "shop_order")])
+def test_a_table_dropped_after_its_model_left_the_state_is_a_note(model: str, table: str) -> None:
+    """Saleor detaches a model with `SeparateDatabaseAndState(state_operations=[DeleteModel(…)])` a release
+    before it drops the table: the drop is what `table-dropped` asks for, unless code still uses the table."""
+    detach = (
+        "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n"
+        '    dependencies = [("shop", "0001_initial")]\n    operations = [\n'
+        f'        migrations.SeparateDatabaseAndState(state_operations=[migrations.DeleteModel(name="{model}")]),\n'
+        "    ]\n"
+    )
+    drop = (
+        "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n"
+        '    dependencies = [("shop", "0002_detach")]\n'
+        f'    operations = [migrations.RunSQL("DROP TABLE {table};", migrations.RunSQL.noop)]\n'
+    )
+    path = "shop/migrations/0003_drop.py"
+
+    def dropped(second: str, code: dict[str, str] | None = None) -> tuple[str, str]:
+        base = {FIRST: INITIAL, "shop/migrations/0002_detach.py": second, **(code or {})}
+        changeset = ChangeSet(
+            "b",
+            "h",
+            (ChangedFile(path, "added", None, drop),),
+            MemoryTree({**base, path: drop}),
+            MemoryTree(base),
+        )
+        [finding] = [f for f in review(changeset).findings if f.rule == "table-dropped"]
+        return finding.severity.value, finding.message
+
+    severity, message = dropped(detach)
+    assert severity == "info" and "stopped mapping it in `shop/migrations/0002_detach.py`" in message
+    # the same drop with the model still in the state (no detaching migration) is the usual warning
+    kept = detach.replace(f'migrations.DeleteModel(name="{model}")', "")
+    assert dropped(kept)[0] == "warning"
+    # detached, but code still reads the table: not a note
+    query = {"shop/reports.py": f'def rows(cursor):\n    cursor.execute("SELECT id FROM {table}")\n'}
+    assert dropped(detach, query)[0] != "info"
