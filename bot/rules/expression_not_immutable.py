@@ -9,10 +9,10 @@ database, empty or not: "functions in index expression must be marked IMMUTABLE"
 What is not IMMUTABLE is often not obvious: `now()` and `CURRENT_DATE` in a partial index's `WHERE`;
 `date_trunc('day', created_at)`, `created_at::date` and `extract(… FROM created_at)` when `created_at` is a
 `timestamptz` (the result depends on the session's TimeZone); a cast of text to a date or timestamp, and of
-a date or timestamp to text (DateStyle); `to_char`, `concat`, `format`; `to_tsvector(body)` without a text
-search configuration; a function of the repository's own (PL/pgSQL and the like) created without
-`IMMUTABLE` (PostgreSQL's default is VOLATILE) or declared `STABLE`. (A plain `LANGUAGE sql` function is
-inlined and judged by its body.)
+a date or timestamp to text (DateStyle); `to_char`, `concat`, `format`; the unaccent extension's `unaccent`;
+`to_tsvector(body)` without a text search configuration; a function of the repository's own (PL/pgSQL and the
+like) created without `IMMUTABLE` (PostgreSQL's default is VOLATILE) or declared `STABLE`. (A plain `LANGUAGE
+sql` function is inlined and judged by its body, whatever it declares.)
 
 MySQL refuses a built-in that does not always return the same value (`NOW()`, `CURDATE()`, `UUID()`,
 `RAND()`, `CONNECTION_ID()`, `USER()`) in a generated column ("contains a disallowed function"); MariaDB in a
@@ -130,7 +130,7 @@ def _refused(op: Operation, catalog: Catalog) -> Iterator[tuple[str, Call, str]]
     else:
         return
     # a LANGUAGE sql function whose body PostgreSQL inlines is judged by its body: not judged here
-    declared = {n: v for n, v in catalog.functions.items() if n not in catalog.sql_functions}
+    declared = {n: "" if n in catalog.sql_functions else v for n, v in catalog.functions.items()}
     for where, calls in groups:
         seen = set()
         for call in calls:

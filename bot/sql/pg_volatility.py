@@ -32,6 +32,7 @@ _NOT_IMMUTABLE = {
             "to_regclass", "current_database", "version", "current_date", "current_time", "current_timestamp",
             "localtime", "localtimestamp", "current_user", "current_role", "session_user", "user",
             "current_catalog", "current_schema",
+            "unaccent",  # the unaccent extension's, STABLE: it reads a dictionary
         ),
         "stable",
     ),
@@ -97,15 +98,16 @@ def _type(node: object) -> str:
 def not_immutable(call: Call, column_type: Callable[[str], str], declared: Mapping[str, str]) -> str:
     """Why PostgreSQL counts the call as not IMMUTABLE, as a sentence's subject and verb ("`now()` is
     STABLE"); "" when it is IMMUTABLE or nothing says it is not. `column_type` gives the type of a column of
-    the table; `declared`, the volatility of each function the repository's migrations created."""
+    the table; `declared`, the volatility of each function the repository's migrations created ("" for one
+    PostgreSQL judges by its body: a LANGUAGE sql function it inlines)."""
     types = tuple(t or (column_type(c) if c else "") for t, c in zip(call.types, call.columns, strict=True))
     if not call.function:
         return _cast(_kind(types[0]) if types else "", _kind(call.cast))
     name = call.function
     if name in declared:
         volatility = declared[name]
-        if volatility == "immutable":
-            return ""
+        if volatility in ("", "immutable"):
+            return ""  # the repository's own function of a built-in's name (an IMMUTABLE `unaccent`) too
         if volatility == "volatile":
             return f"`{name}()` is VOLATILE (the migration that creates it does not declare it IMMUTABLE)"
         return f"`{name}()` is declared {volatility.upper()}"

@@ -62,7 +62,10 @@ ACCEPTED = [
     "CREATE INDEX {table}_x ON {table} (id) WHERE {zoned} > '2024-01-01'::timestamptz AND {text} IS NOT NULL;",
     "CREATE FUNCTION {table}_key(value text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN "
     "lower(value); END $$;\nCREATE INDEX {table}_x ON {table} ({table}_key({text}));",
-    # PostgreSQL inlines a plain SQL function and judges its body, whatever the function declares
+    # PostgreSQL inlines a plain SQL function and judges its body, whatever the function declares; the
+    # repository's own function of a built-in's name is the one called
+    "CREATE FUNCTION unaccent(value text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lower(value) $$;\n"
+    "CREATE INDEX {table}_x ON {table} (unaccent({text}));",
     "CREATE FUNCTION {table}_key(value text) RETURNS text LANGUAGE sql AS $$ SELECT lower(value) $$;\n"
     "CREATE INDEX {table}_x ON {table} ({table}_key({text}));",
     "ALTER TABLE {table} ADD COLUMN {text}_lower text GENERATED ALWAYS AS (lower({text})) STORED;",
@@ -126,7 +129,7 @@ def test_what_postgresql_refuses(pg, names) -> None:  # type: ignore[no-untyped-
             assert bool(error) == refused and (not error or "immutable" in error.lower()), (
                 f"{statement}: {error}"
             )
-            pg.execute(f"DROP FUNCTION IF EXISTS {names[0]}_key(text) CASCADE")
+            pg.execute(f"DROP FUNCTION IF EXISTS {names[0]}_key(text), unaccent(text) CASCADE")
 
 
 # MySQL and MariaDB: a generated column that calls a nondeterministic built-in (table, text column, time column)
@@ -192,3 +195,20 @@ def test_what_mariadb_refuses(mariadb, names) -> None:  # type: ignore[no-untype
     cursor.execute(f"DROP TABLE IF EXISTS {names[0]}")
     # a virtual column MariaDB computes on reading: it takes any function (MySQL does not)
     cursor.execute(f"CREATE TABLE {names[0]} (id bigint PRIMARY KEY, day date AS (CURDATE()) VIRTUAL)")
+
+
+@pytest.mark.parametrize("names", TABLES)
+def test_the_unaccent_extension_is_stable(pg, names) -> None:  # type: ignore[no-untyped-def]
+    statement = f"CREATE INDEX {names[0]}_x ON {names[0]} (unaccent({names[3]}));"
+    found = _found(names, "CREATE EXTENSION IF NOT EXISTS unaccent;\n" + statement)
+    assert len(found) == 1 and "`unaccent` is STABLE" in found[0]
+    if not pg.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'unaccent'").fetchone():
+        pytest.skip("the unaccent extension is not installed on this PostgreSQL")
+    schema = pg.execute("SELECT current_schema()").fetchone()[0]
+    error = ""
+    with pytest.raises(RuntimeError), pg.transaction():  # the extension is rolled back with the rest
+        pg.execute(f"CREATE EXTENSION unaccent SCHEMA {schema}")
+        pg.execute(_schema(*names))
+        error = refusal(pg.execute, statement)
+        raise RuntimeError(error)
+    assert "must be marked IMMUTABLE" in error
