@@ -17,6 +17,7 @@ from bot.model.migration import (
     AddConstraint,
     AddIndex,
     AlterColumnType,
+    ColumnSpec,
     CreateTable,
     DataDelete,
     DataInsert,
@@ -206,9 +207,14 @@ def _add_column(op: AddColumn, version: tuple[int, ...]) -> tuple[Lock, ...]:
     duration = REWRITE if rewrite else INDEX_BUILD if column.unique or column.primary_key else CATALOG
     found = [Lock(op.table, AE, duration)]
     if column.references:
-        # The new foreign key is validated at once (every row read), with the referenced table locked against writes.
-        found.append(Lock(column.references, SRE, SCAN))
+        # The referenced table is locked against writes; the new key is validated at once (every row read) only
+        # where the column has a DEFAULT: without one every row holds NULL and PostgreSQL skips the scan.
+        found.append(Lock(column.references, SRE, SCAN if _validates_reference(column) else CATALOG))
     return tuple(found)
+
+
+def _validates_reference(column: ColumnSpec) -> bool:
+    return bool(column.references) and column.default is not None
 
 
 def _add_constraint(op: AddConstraint) -> tuple[Lock, ...]:
@@ -267,9 +273,15 @@ def long_running(op: Operation) -> bool:
     if isinstance(op, AddIndex):
         return not op.concurrently
     if isinstance(op, AddConstraint):
+        if op.on_column and op.constraint == "foreign_key":
+            return False  # validated, if at all, by its column's ADD COLUMN (below)
         return not op.not_valid and not op.using_index and op.constraint != "not_null"
     if isinstance(op, AddColumn):
-        return op.column.volatile_default or (op.column.generated and not op.column.virtual)
+        return (
+            op.column.volatile_default
+            or (op.column.generated and not op.column.virtual)
+            or _validates_reference(op.column)
+        )
     if isinstance(op, DataInsert):
         return op.from_select
     if isinstance(op, RawSQL):

@@ -150,3 +150,19 @@ def test_the_key_declared_with_the_column_is_no_statement_after_its_lock(model: 
     nullable = 'models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, to="shop.owner")'
     [after] = _django(model, field, nullable, "statements-after-exclusive-lock")
     assert after.message.startswith("`CREATE INDEX")
+
+
+@pytest.mark.parametrize(("child", "parent", "column"), NAMES)
+def test_a_key_declared_on_a_new_column_without_default_is_no_long_statement(
+    child: str, parent: str, column: str
+) -> None:
+    def timeouts(add: str) -> set[str]:
+        result = review_sql(_schema(child, parent) + "-- migration\nSET lock_timeout = '3s';\n" + add)
+        return {f.rule for f in result.active} & {
+            "missing-statement-timeout",
+            "statements-after-exclusive-lock",
+        }
+
+    inline = f'ALTER TABLE "{child}" ADD COLUMN "{column}" bigint REFERENCES "{parent}" (id);\n'
+    assert not timeouts(inline)
+    assert "missing-statement-timeout" in timeouts(inline.replace(" REFERENCES", " DEFAULT 1 REFERENCES"))
