@@ -320,6 +320,7 @@ class _Parser:
         if not isinstance(node, ast.Call):
             return [Unparsed(error="an operation built at run time could not be read", **base)]
         name = py.name(node)
+        name = self.reader.subclasses.get(name, name).rpartition(".")[2]  # a class of the file's own
         if name == "RunSQL":
             return self._run_sql(node)
         if name == "RunPython":

@@ -94,11 +94,47 @@ def operation_subclasses(module: ast.Module) -> dict[str, str]:
         if not isinstance(node, ast.ClassDef) or len(node.bases) != 1:
             continue
         base = py.name(node.bases[0])
-        known = base in _HANDLERS or base.endswith(("AddIndexConcurrently", "RemoveIndexConcurrently"))
-        methods = {item.name for item in node.body if isinstance(item, ast.FunctionDef)}
+        known = base in _HANDLERS or base.endswith(
+            ("AddIndexConcurrently", "RemoveIndexConcurrently", "RunPython", "RunSQL")
+        )
+        methods = {
+            item.name
+            for item in node.body
+            if isinstance(item, ast.FunctionDef) and not (item.name == "__init__" and _only_configures(item))
+        }
         if known and not methods & {"database_forwards", "state_forwards", "__init__"}:
             found[node.name] = base
     return found
+
+
+def _only_configures(function: ast.FunctionDef) -> bool:
+    """An `__init__` that passes its arguments on to the operation's own and sets attributes of the instance,
+    under conditions or not (Mayan EDMS's `RunPython` subclass sets `self.atomic` from the database's
+    features): the operation still does what its base class does."""
+
+    def plain(statements: list[ast.stmt]) -> bool:
+        for statement in statements:
+            if isinstance(statement, ast.If):
+                if not plain(statement.body) or not plain(statement.orelse):
+                    return False
+            elif isinstance(statement, ast.Assign):
+                if not all(
+                    isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
+                    for t in statement.targets
+                ):
+                    return False
+            elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+                if ast.unparse(statement.value.func) != "super().__init__":
+                    return False
+            elif not isinstance(statement, ast.Pass):
+                return False
+        return True
+
+    passes_on = any(
+        isinstance(node, ast.Call) and ast.unparse(node.func) == "super().__init__"
+        for node in ast.walk(function)
+    )
+    return passes_on and plain(function.body)
 
 
 def _create_model(r: Reader, call: ast.Call) -> list[Operation]:

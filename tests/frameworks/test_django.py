@@ -760,3 +760,38 @@ def test_a_table_dropped_after_its_model_left_the_state_is_a_note(model: str, ta
     # detached, but code still reads the table: not a note
     query = {"shop/reports.py": f'def rows(cursor):\n    cursor.execute("SELECT id FROM {table}")\n'}
     assert dropped(detach, query)[0] != "info"
+
+
+@pytest.mark.parametrize(
+    ("name", "attribute"), [("RunPythonAtomicDynamic", "atomic"), ("TimedRunPython", "hints")]
+)
+def test_an_operation_class_whose_init_only_sets_attributes_runs_as_its_base(
+    name: str, attribute: str
+) -> None:
+    """Mayan EDMS's `RunPythonAtomicDynamic(migrations.RunPython)` only sets `self.atomic` in `__init__`: its
+    code is read as a RunPython's; an `__init__` that does anything else is still not understood."""
+    configured = (
+        f"\n\nclass {name}(migrations.RunPython):\n"
+        "    def __init__(self, *args, **kwargs):\n"
+        "        super().__init__(*args, **kwargs)\n"
+        "        if connection.features.can_rollback_ddl:\n"
+        f"            self.{attribute} = True\n"
+        "        else:\n"
+        f"            self.{attribute} = False\n"
+        "\n\ndef forwards(apps, schema_editor):\n"
+        "    Order = apps.get_model('shop', 'Order')\n"
+        "    Order.objects.filter(status__isnull=True, id__lt=100).update(status='new')\n"
+    )
+    operations = f"        {name}(forwards, migrations.RunPython.noop),\n"
+    read = _parse(operations, extra="from django.db import connection" + configured)
+    assert not [op for op in read.up if isinstance(op, Unparsed)]
+    assert [op.table for op in read.up if isinstance(op, DataUpdate)] == ["shop_order"]
+    other = configured.replace(
+        "        super().__init__(*args, **kwargs)\n",
+        "        super().__init__(*args, **kwargs)\n        self.code = self.reverse_code\n",
+    ).replace(f"self.{attribute} = True", "self.code = None")
+    unknown = _parse(
+        operations,
+        extra="from django.db import connection" + other.replace("self.code = None", "register(self)"),
+    )
+    assert [op for op in unknown.up if isinstance(op, Unparsed)]
