@@ -49,7 +49,7 @@ FILES = (10_000, 50_000)  # the repository size the target is set for
 # SQL (Prisma's `migrations/<name>/migration.sql`, Diesel's `up.sql`), Rails' and Alembic's files.
 _MIGRATION = re.compile(
     r"(?:^|/)(?:\w+_)?migrations/\d{4}_[\w-]+\.py$|(?:^|/)migrations/[^/]+/(?:migration|up)\.sql$"
-    r"|(?:^|/)db/migrate/\d+_\w+\.rb$|(?:^|/)versions/\w+\.py$"
+    r"|(?:^|/)db/migrate/\d+_\w+\.rb$|(?:^|/)versions/[\w-]+\.py$"
 )
 
 
