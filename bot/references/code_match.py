@@ -109,6 +109,7 @@ _BUILDER_CALLS = frozenset(
 _TABLE_KEYS = frozenset(
     ("table", "tableName", "from", "into", "model", "modelName", "relation", "entity", "target")
 )
+_URLCONF = re.compile(r"(?:^|/)urls(?:\.py|/[^/]+\.py)$")  # a Django URLconf module or package
 _NAME_KEYWORD = re.compile(r"\bname\s*=\s*$")  # a string given as `name=` ends right before it
 _DELEGATE_CALL = re.compile(
     r"\s*\??\.\s*(?:find\w*|create\w*|update\w*|upsert|delete\w*|count|aggregate|groupBy)\s*(?:<[^()]*>)?\("
@@ -865,13 +866,13 @@ class _FileScan:
         if (
             self.path.endswith(".py")
             and (
-                self.path.endswith("urls.py")
+                _URLCONF.search(self.path)
                 or (line.lstrip().startswith("@") and _NAME_KEYWORD.search(line, 0, max(col - 1, 0)))
             )
             and self.literal(line_start + col) is not None
         ):
-            # `@register.filter(name="product_grade")`, `@app.task(name=…)`; a Django `urls.py`'s routes and
-            # URL names (`path("invoices/", …, name="invoices")`): names of filters, tasks and URLs, not columns
+            # `@register.filter(name="product_grade")`, `@app.task(name=…)`; a Django `urls.py`'s (or `urls/`
+            # package's) routes and URL names (`path("invoices/", …, name="invoices")`): filters, tasks, URLs
             return None
         if (
             needle.role == "association"

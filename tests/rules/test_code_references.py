@@ -722,6 +722,7 @@ def test_the_name_of_a_template_filter_a_task_or_a_url_is_not_a_use(table: str, 
         "app/templatetags/tags.py": f'@register.filter(name="{column}")\ndef grade(value):\n    return value\n',
         "app/tasks.py": f'@shared_task(name="{column}")\ndef run():\n    pass\n',
         "app/urls.py": f'urlpatterns = [path("{column}/", views.index, name="{column}")]\n',
+        "app/urls/logs.py": f'urlpatterns = [path("logs/<uuid:{column}>/", views.logs, name="logs")]\n',
     }
     finding = _finding(review_sql(sql, path=DROP_PATH, base=code), "column-dropped")
     assert finding.references == ()
