@@ -49,6 +49,7 @@ from bot.model.migration import (
 from bot.references.blast_radius import assess
 from bot.references.inflection import model_name
 from bot.references.search import Target, Use
+from bot.rules._whole_table import drops_table_later
 from bot.rules.context import Context
 from bot.rules.swapped_values import opposite
 from bot.sql.names import quote_column
@@ -97,8 +98,13 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    rebuilt = rebuilt_tables(migration)
     for i, op in enumerate(migration.up):
         if not isinstance(op, DropColumn) or context.catalog.is_new(op.table):
+            continue
+        if op.table not in rebuilt and drops_table_later(migration.up[i + 1 :], op.table):
+            # Django's autodetector removes a model's relations before it deletes the model: the table's drop
+            # is what loses the data and what the code must no longer use (`table-dropped` judges it)
             continue
         if _rebuilt(op, migration.up[i + 1 :]):
             continue  # SQLite's rebuild: `x_old` filled from `x`, `x` dropped, `x_old` renamed back to `x`

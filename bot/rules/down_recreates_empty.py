@@ -32,6 +32,7 @@ from bot.model.migration import (
     Migration,
     Operation,
 )
+from bot.rules._whole_table import drops_table_later
 from bot.rules.context import Context
 from bot.rules.missing_down_migration import DERIVED_DOWN
 
@@ -58,13 +59,15 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         return
     restored = {op.table for op in migration.down if isinstance(op, DataUpdate | DataInsert)}
     snapshots = [op.table for op in migration.up if isinstance(op, CreateTable) and op.as_select]
-    for op in migration.up:
+    for i, op in enumerate(migration.up):
         if (
             not isinstance(op, DropColumn | DropTable)
             or context.catalog.is_new(op.table)
             or any(same_table(op.table, table) for table in restored)
         ):
             continue
+        if isinstance(op, DropColumn) and drops_table_later(migration.up[i + 1 :], op.table):
+            continue  # the table comes back empty as a whole: one finding, the table's
         back = _recreation(op, migration.down)
         derived = back is None and migration.framework in DERIVED_DOWN and isinstance(op, DropColumn)
         if back is None and not derived:

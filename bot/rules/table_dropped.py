@@ -19,6 +19,10 @@ prove nothing uses it; keep a copy (`CREATE TABLE … AS` or a dump) before drop
 A table dropped and created again by the same migration keeps its name: the review reports the rows lost, and
 the columns the new definition no longer has, with the code that still uses them.
 
+A drop in the same pull request that removes the table's model or the code that uses it is a warning: the
+release still running during the deploy executes that code. The columns a migration removes from a table
+it then drops (Django removes a model's relations before deleting it) are judged with the table.
+
 ## Framework notes
 A table whose Django model an earlier migration removed from the state only (`DeleteModel` among a
 `SeparateDatabaseAndState`'s `state_operations`), dropped once no code uses it, is a note: that is the
@@ -124,14 +128,24 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 fix="Keep a copy of its rows (`CREATE TABLE … AS SELECT`, or a dump) if they may be needed.",
             )
             continue
+        severity = Severity.CRITICAL if takes_along else found.severity
+        gone = ""
+        if removed and severity is Severity.INFO:
+            # the code this change deletes is what the release running during the deploy still executes
+            places = ", ".join(f"`{u.path}:{u.line}`" for u in removed[:3])
+            gone = (
+                f" This change also removes the code that uses it ({places}): the release still running during "
+                "the deploy executes that code, and fails once the table is gone."
+            )
+            severity = Severity.WARNING
         yield op.finding(
             RULE,
-            f"Table `{op.table}` is dropped{still}.{cascade}",
+            f"Table `{op.table}` is dropped{still}.{cascade}{gone}",
             blast_radius=f"All rows of {context.size_words(op.table)} are lost. {found.blast_radius}"
             if found.references
             else f"All rows of {context.size_words(op.table)} are lost and any code that queries it fails "
             "(no code references were found).",
-            severity=Severity.CRITICAL if takes_along else found.severity,
+            severity=severity,
             references=found.references,
         )
 

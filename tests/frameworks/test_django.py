@@ -795,3 +795,58 @@ def test_an_operation_class_whose_init_only_sets_attributes_runs_as_its_base(
         extra="from django.db import connection" + other.replace("self.code = None", "register(self)"),
     )
     assert [op for op in unknown.up if isinstance(op, Unparsed)]
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "relation"),
+    [("Invoice", "billing_invoices", "order"), ("Order", "shop_order", "invoice")],
+)
+def test_relations_removed_before_their_model_is_deleted_are_judged_with_the_table(
+    model: str, table: str, relation: str
+) -> None:
+    """Django's autodetector writes `RemoveField` for each relation of a model before `DeleteModel` (Plane's
+    deprecated tables): the columns go with the table, whose drop is the one finding; the models the change
+    removes are what the running release still uses."""
+    target = "shop.order" if relation == "order" else "shop.invoice"
+    added = (
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        '    dependencies = [("shop", "0001_initial")]\n    operations = [\n'
+        f'        migrations.AddField("{model.lower()}", "{relation}", models.ForeignKey(null=True,'
+        f' on_delete=models.CASCADE, to="{target}")),\n    ]\n'
+    )
+    deleted = (
+        "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n"
+        '    dependencies = [("shop", "0002_relation")]\n    operations = [\n'
+        f'        migrations.RemoveField(model_name="{model.lower()}", name="{relation}"),\n'
+        f'        migrations.DeleteModel(name="{model}"),\n    ]\n'
+    )
+    path = "shop/migrations/0003_delete.py"
+    declared = (
+        f"from django.db import models\n\n\nclass {model}(models.Model):\n    note = models.TextField()\n\n"
+        f'    class Meta:\n        db_table = "{table}"\n'
+    )
+    base = {FIRST: INITIAL, "shop/migrations/0002_relation.py": added, "shop/models.py": declared}
+    head = {**base, path: deleted, "shop/models.py": "from django.db import models\n"}
+    files = (
+        ChangedFile(path, "added", None, deleted),
+        ChangedFile("shop/models.py", "modified", declared, head["shop/models.py"]),
+    )
+    changeset = ChangeSet("b", "h", files, MemoryTree(head), MemoryTree(base))
+    result = review(changeset)
+    rules = [f.rule for f in result.findings]
+    assert "column-dropped" not in rules and "down-recreates-empty" not in rules
+    [dropped] = [f for f in result.findings if f.rule == "table-dropped"]
+    assert (
+        dropped.severity.value == "warning"
+        and "This change also removes the code that uses it" in dropped.message
+    )
+    # the relation removed on its own, the table kept, is still a dropped column
+    alone = deleted.replace(f'        migrations.DeleteModel(name="{model}"),\n', "")
+    kept = ChangeSet(
+        "b",
+        "h",
+        (ChangedFile(path, "added", None, alone),),
+        MemoryTree({**base, path: alone}),
+        MemoryTree(base),
+    )
+    assert "column-dropped" in {f.rule for f in review(kept).findings}
