@@ -110,6 +110,7 @@ _TABLE_KEYS = frozenset(
     ("table", "tableName", "from", "into", "model", "modelName", "relation", "entity", "target")
 )
 _URLCONF = re.compile(r"(?:^|/)urls(?:\.py|/[^/]+\.py)$")  # a Django URLconf module or package
+_RELATED_NAME = re.compile(r"\brelated(?:_query)?_name\s*=\s*$")  # a Django relation's reverse name
 _NAME_KEYWORD = re.compile(r"\bname\s*=\s*$")  # a string given as `name=` ends right before it
 _DELEGATE_CALL = re.compile(
     r"\s*\??\.\s*(?:find\w*|create\w*|update\w*|upsert|delete\w*|count|aggregate|groupBy)\s*(?:<[^()]*>)?\("
@@ -849,6 +850,16 @@ class _FileScan:
             return None  # `"type": "error"` of a JSON response, a page of HTML: data a test reads, no code
         if needle.role in ("singular", "association") and area != "association":
             return None
+        if needle.role == "singular" and self.path.endswith(".py"):
+            # Python names the table through the model class (`ForeignKey(Dashboard)`, `relationship("…")`),
+            # never through the relation's own name (`dashboard = …`), as Rails' `belongs_to :dashboard` does
+            return None
+        if (
+            self.path.endswith(".py")
+            and _RELATED_NAME.search(line, 0, max(col - 1, 0))
+            and self.literal(line_start + col) is not None
+        ):
+            return None  # `related_name="dashboards"`: the reverse accessor on the other model, no table
         if (
             target.kind == "column"
             and needle.word != target.name

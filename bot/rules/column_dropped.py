@@ -49,6 +49,7 @@ from bot.model.migration import (
 from bot.references.blast_radius import assess
 from bot.references.inflection import model_name
 from bot.references.search import Target, Use
+from bot.rules._running_release import removed_places
 from bot.rules._whole_table import drops_table_later
 from bot.rules.context import Context
 from bot.rules.swapped_values import opposite
@@ -183,9 +184,8 @@ def _judged(op: DropColumn, migration: Migration, context: Context, note: str = 
         # `name` dropped while `fullName` is added: a rename written as a drop and an add loses every value
         severity = Severity.CRITICAL
     # the code this change deletes is what the release running during the deploy still executes
-    removed = [u for u in context.references.removed_uses(target) if u.area not in ("test", "doc")]
-    if removed and not ignored and severity in (None, Severity.INFO):
-        places = ", ".join(f"`{u.path}:{u.line}`" for u in removed[:3])
+    places = removed_places(context, target)
+    if places and not ignored and severity in (None, Severity.INFO):
         message += (
             f" This change also removes the code that uses it ({places}): the release still running during the "
             "deploy executes that code, and fails once the column is gone."

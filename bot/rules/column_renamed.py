@@ -24,6 +24,7 @@ from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, Migration, RawSQL, RenameColumn
 from bot.references.blast_radius import assess
 from bot.references.search import Target
+from bot.rules._running_release import removed_places
 from bot.rules.context import Context
 
 _VIEW = re.compile(r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW", re.I)
@@ -102,9 +103,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         )
         severity = Severity.INFO if kept else found.severity
         # the code this change deletes is what the release running during the deploy still executes
-        removed = [u for u in context.references.removed_uses(target) if u.area not in ("test", "doc")]
-        if removed and not kept and severity in (None, Severity.INFO):
-            places = ", ".join(f"`{u.path}:{u.line}`" for u in removed[:3])
+        places = removed_places(context, target)
+        if places and not kept and severity in (None, Severity.INFO):
             message += (
                 f" This change also moves the code off `{op.column}` ({places}): the release still running during "
                 "the deploy executes the old code, and its queries fail once the column is renamed."

@@ -43,6 +43,7 @@ from bot.references.blast_radius import assess
 from bot.references.search import Target
 from bot.references.targets import lost_columns, recreated
 from bot.rules._integrity import off_at
+from bot.rules._running_release import removed_places
 from bot.rules.context import Context
 from bot.sql.names import quote_column
 from bot.sql.rebuilds import rebuilt_tables
@@ -115,8 +116,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             )
             continue
         detached = context.before(op).detached.get(op.table) if isinstance(op, DropTable) else None
-        removed = [u for u in context.references.removed_uses(target) if u.area not in ("test", "doc")]
-        if detached and not found.blocking and not removed and not cascade:
+        places = removed_places(context, target)
+        if detached and not found.blocking and not places and not cascade:
             # the models stopped mapping it in an earlier migration (and release): what the rule asks for
             yield op.finding(
                 RULE,
@@ -130,9 +131,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         severity = Severity.CRITICAL if takes_along else found.severity
         gone = ""
-        if removed and severity is Severity.INFO:
+        if places and severity is Severity.INFO:
             # the code this change deletes is what the release running during the deploy still executes
-            places = ", ".join(f"`{u.path}:{u.line}`" for u in removed[:3])
             gone = (
                 f" This change also removes the code that uses it ({places}): the release still running during "
                 "the deploy executes that code, and fails once the table is gone."

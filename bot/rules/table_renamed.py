@@ -7,6 +7,11 @@ jobs, reports and other services that read the table.
 ## Use instead
 Create the new table (or rename and leave a view with the old name: `CREATE VIEW old AS SELECT * FROM
 new`, which PostgreSQL lets simple writes go through), move the code over, then remove the old name.
+
+## Framework notes
+A Django relation to the renamed table's model (`ForeignKey(Dashboard)`, `related_name="dashboards"`) follows
+the model, not the table name; the model this pull request moves to the new name is what the release still
+running during the deploy uses: the finding says so and is a warning.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import Migration, RawSQL, RenameTable
 from bot.references.blast_radius import assess
 from bot.references.search import Target
+from bot.rules._running_release import removed_places
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -53,14 +59,23 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             if n
             else ""
         )
+        severity, moved = found.severity, ""
+        places = removed_places(context, target)
+        if places and severity in (None, Severity.INFO):
+            # the code this change deletes is what the release running during the deploy still executes
+            moved = (
+                f" This change also moves the code off `{op.table}` ({places}): the release still running during "
+                "the deploy executes the old code, and its queries fail once the table is renamed."
+            )
+            severity = Severity.WARNING
         yield op.finding(
             RULE,
-            f"Table `{op.table}` is renamed to `{op.new_name}`{still}.",
+            f"Table `{op.table}` is renamed to `{op.new_name}`{still}.{moved}",
             blast_radius=found.blast_radius
             if found.references
             else f"Every query of the running release that names `{op.table}` fails from the moment the "
             "migration commits (no code references were found).",
-            severity=found.severity,
+            severity=severity,
             references=found.references,
         )
 

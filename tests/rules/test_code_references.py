@@ -745,3 +745,44 @@ def test_a_django_model_whose_name_has_an_underscore_maps_its_table(app: str, mo
     sql = f"ALTER TABLE {table} DROP COLUMN legacy_flag;"
     finding = _finding(review_sql(sql, path=DROP_PATH, base={f"{app}/models.py": declared}), "column-dropped")
     assert f"the model `{model}` (`{app}/models.py:4`) no longer declares it" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "new", "owner"),
+    [
+        ("Dashboard", "dashboards", "deprecated_dashboards", "User"),
+        ("Widget", "widgets", "old_widgets", "Team"),
+    ],
+)
+def test_a_django_table_renamed_with_its_model_is_not_used_by_relations_to_the_model(
+    model: str, table: str, new: str, owner: str
+) -> None:
+    """Plane renamed `dashboards` with its model: `related_name="dashboards"` (a reverse accessor) and
+    `dashboard = models.ForeignKey(DeprecatedDashboard, …)` (a relation to the class) were critical uses
+    of the old name. The running release's model still names it: a warning that says so."""
+    before = (
+        "from django.db import models\n\n\n"
+        f"class {model}(models.Model):\n"
+        f'    owned_by = models.ForeignKey("db.{owner}", on_delete=models.CASCADE, related_name="{table}")\n\n'
+        f'    class Meta:\n        db_table = "{table}"\n\n\n'
+        "class Item(models.Model):\n"
+        f"    {model.lower()} = models.ForeignKey({model}, on_delete=models.CASCADE)\n"
+    )
+    after = before.replace(f'db_table = "{table}"', f'db_table = "{new}"')
+    sql = f"ALTER TABLE {table} RENAME TO {new};"
+    path = "db/migrations/002_rename.sql"
+    changeset = ChangeSet(
+        "b",
+        "h",
+        (ChangedFile(path, "added", None, sql), ChangedFile("db/models.py", "modified", before, after)),
+        MemoryTree({"db/models.py": after, path: sql}),
+        MemoryTree({"db/models.py": before}),
+    )
+    [renamed] = [f for f in review(changeset).findings if f.rule == "table-renamed"]
+    assert renamed.severity is Severity.WARNING
+    assert "This change also moves the code off" in renamed.message and "`db/models.py:" in renamed.message
+    # the model's class (the one that still maps the table) may be named; nothing else is a sure use
+    sure = [
+        r for r in renamed.references if not r.kind.startswith("removed") and "low confidence" not in r.kind
+    ]
+    assert sure == []
