@@ -65,6 +65,18 @@ class Assessment:
     references: tuple[Reference, ...]
     blocking: tuple[Use, ...]
 
+    def still_used(self, what: str = "it") -> str:
+        """`3 places in the code still use it`; `2 documents still name it` when only documentation does (no
+        code runs there); "" when nothing blocks."""
+        n = len(self.blocking)
+        if not n:
+            return ""
+        if all(u.area == "doc" for u in self.blocking):
+            said = f"{n} document{'s' if n > 1 else ''} still name{'s' if n == 1 else ''} {what}"
+        else:
+            said = f"{n} place{'s' if n > 1 else ''} in the code still use{'s' if n == 1 else ''} {what}"
+        return said.rstrip()
+
 
 LISTED_LOW = 10  # low-confidence places listed when nothing blocks
 

@@ -154,10 +154,7 @@ def _judged(op: DropColumn, migration: Migration, context: Context, note: str = 
     models = [m for m in context.references.models(op.table) if not m[2].endswith(".rb")]
     label = f"`{op.table}.{op.column}`"
     if found.blocking:
-        n = len(found.blocking)
-        message = (
-            f"Column {label} is dropped while {_places(n)} in the code still use{'s' if n == 1 else ''} it."
-        )
+        message = f"Column {label} is dropped while {found.still_used()}."
     elif ignored:
         message = f"Column {label} is dropped; the model already ignores it (`ignored_columns`)."
     elif kept and rails:

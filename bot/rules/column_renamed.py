@@ -88,10 +88,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if kept:
             message = f"Column {label} is renamed to `{op.new_name}`; {kept} keeps the old name readable."
         elif found.blocking:
-            n = len(found.blocking)
             message = (
-                f"Column {label} is renamed to `{op.new_name}` while {n} place{'s' if n > 1 else ''} "
-                f"in the code still use{'s' if n == 1 else ''} `{op.column}`."
+                f"Column {label} is renamed to `{op.new_name}` while {found.still_used(f'`{op.column}`')}."
             )
         else:
             message = f"Column {label} is renamed to `{op.new_name}`."

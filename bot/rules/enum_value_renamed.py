@@ -40,12 +40,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         name, old, new = renamed
         target = Target("enum-value", name, old, new)
         found = assess(context.references.uses(target), old, removed=context.references.removed_uses(target))
-        n = len(found.blocking)
-        still = (
-            f" while {n} place{'s' if n > 1 else ''} in the code still use{'s' if n == 1 else ''} it"
-            if n
-            else ""
-        )
+        still = f" while {found.still_used()}" if found.blocking else ""
         written = enum_rename(op, folded=False) if isinstance(op, RawSQL) else None
         shown = (written or renamed)[0]  # a quoted name as the database keeps it
         yield op.finding(

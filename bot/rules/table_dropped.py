@@ -90,22 +90,13 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         refused = _refused(op, migration, context) if isinstance(op, DropTable) else ""
         target = Target("table", op.table, op.table)
         found = assess(context.uses(target, op), op.table, removed=context.references.removed_uses(target))
-        n = len(found.blocking)
-        still = (
-            f" while {n} place{'s' if n > 1 else ''} in the code still use{'s' if n == 1 else ''} it"
-            if n
-            else ""
-        )
+        still = f" while {found.still_used()}" if found.blocking else ""
         if refused:
             yield op.finding(
                 RULE,
                 f"`DROP TABLE {op.table}` fails: {refused}, and without CASCADE the database refuses to drop a "
                 f"table that others still depend on."
-                + (
-                    f" Besides, {n} place{'s' if n > 1 else ''} in the code still use{'s' if n == 1 else ''} it."
-                    if n
-                    else ""
-                ),
+                + (f" Besides, {found.still_used()}." if found.blocking else ""),
                 severity=Severity.CRITICAL,
                 blast_radius="The deploy stops at this statement on every database that has those keys or views; "
                 "the migrations after it do not run."
@@ -305,14 +296,9 @@ def _replaced(op: DropTable, again: CreateTable, context: Context) -> Finding:
     uses = [u for column in lost for u in context.uses(Target("column", op.table, column), op)]
     found = assess(uses, ", ".join(lost)) if lost else None
     gone = ", ".join(f"`{c}`" for c in lost[:6]) + (f" and {len(lost) - 6} more" if len(lost) > 6 else "")
-    n = len(found.blocking) if found is not None else 0
     columns = (
         f" The new table has no {gone}"
-        + (
-            f", which {n} place{'s' if n > 1 else ''} in the code still use{'s' if n == 1 else ''}."
-            if n
-            else "."
-        )
+        + (f", which {found.still_used('')}." if found is not None and found.blocking else ".")
         if lost
         else ""
     )

@@ -53,12 +53,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue  # `ALTER TABLE … RENAME` of a column's sequence: defaults point at it by oid, not name
         target = Target("table", op.table, op.table, op.new_name)
         found = assess(context.uses(target, op), op.table, removed=context.references.removed_uses(target))
-        n = len(found.blocking)
-        still = (
-            f" while {n} place{'s' if n > 1 else ''} in the code still use{'s' if n == 1 else ''} `{op.table}`"
-            if n
-            else ""
-        )
+        still = f" while {found.still_used(f'`{op.table}`')}" if found.blocking else ""
         severity, moved = found.severity, ""
         places = removed_places(context, target)
         if places and severity in (None, Severity.INFO):

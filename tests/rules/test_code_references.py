@@ -786,3 +786,18 @@ def test_a_django_table_renamed_with_its_model_is_not_used_by_relations_to_the_m
         r for r in renamed.references if not r.kind.startswith("removed") and "low confidence" not in r.kind
     ]
     assert sure == []
+
+
+@pytest.mark.parametrize("table", ["_TaskRunToTaskRunTag", "legacy_exports"])
+def test_documentation_that_names_a_dropped_table_is_not_code_that_uses_it(table: str) -> None:
+    """trigger.dev's notes on Prisma's join tables were said to be "places in the code" that still use one."""
+    docs = {
+        "docs/database.md": f"- `{table}` is created by Prisma\n",
+        "ai/notes.md": f"DROP `{table}` later\n",
+    }
+    sql = f'DROP TABLE "{table}";'
+    finding = _finding(review_sql(sql, path=DROP_PATH, base=docs), "table-dropped")
+    assert "2 documents still name it" in finding.message and "in the code" not in finding.message
+    code = {**docs, "app/report.py": f"def rows(cursor):\n    cursor.execute('SELECT * FROM \"{table}\"')\n"}
+    used = _finding(review_sql(sql, path=DROP_PATH, base=code), "table-dropped")
+    assert "in the code still use it" in used.message
