@@ -20,9 +20,11 @@ _NEXT_CLASS = re.compile(r"^class\s", re.M)
 _META_MODEL = re.compile(r"^[ \t]+model\s*=\s*([\w.]+)", re.M)
 
 
-def kept_by_api(tree: Tree, paths: Collection[str], models: Collection[str], name: str) -> str | None:
-    """`path:line` of a serializer of one of `models` that declares `name` as a field it computes, or None.
-    `paths`: the Python files to look in (those where the search found the name)."""
+def kept_by_api(tree: Tree, paths: Collection[str], models: Collection[str], name: str) -> list[str]:
+    """`path:line` of each serializer of one of `models` that declares `name` as a field it computes (an API
+    has several: Plane's public and app serializers of `Project` both keep `inbox_view`). `paths`: the Python
+    files to look in (those where the search found the name)."""
+    kept: list[str] = []
     declared = re.compile(
         rf"^[ \t]+{re.escape(name)}\s*=\s*(?:serializers\.)?(\w+)\(()",
         re.M,
@@ -42,8 +44,8 @@ def kept_by_api(tree: Tree, paths: Collection[str], models: Collection[str], nam
                 body[field.start(2) - 1 : field.start(2) + 600] if field is not None else ""
             )  # from its `(`
             if field is not None and _computed(field.group(1), call[1 : call_end(call)], name):
-                return f"{path}:{text.count(chr(10), 0, found.end() + field.start()) + 1}"
-    return None
+                kept.append(f"{path}:{text.count(chr(10), 0, found.end() + field.start()) + 1}")
+    return kept
 
 
 def _computed(kind: str, arguments: str, name: str) -> bool:

@@ -483,12 +483,13 @@ def _kept_by_api(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, ...
             continue
         models = {definition[1] for definition in index.models(table)}
         kept = kept_by_api(tree, {u.path for u in uses}, models, name)
-        if kept is None:
+        if not kept:
             continue
-        where = kept.rsplit(":", 1)[0]
-        safe = f"the API's computed field `{name}` (`{kept}`)"
+        where = {place.rsplit(":", 1)[0]: place for place in kept}
         out[key] = tuple(
-            replace(u, safe=safe) if not u.safe and (u.path == where or not u.path.endswith(".py")) else u
+            replace(u, safe=f"the API's computed field `{name}` (`{where.get(u.path, kept[0])}`)")
+            if not u.safe and (u.path in where or not u.path.endswith(".py"))
+            else u
             for u in uses
         )
     return out

@@ -801,3 +801,26 @@ def test_documentation_that_names_a_dropped_table_is_not_code_that_uses_it(table
     code = {**docs, "app/report.py": f"def rows(cursor):\n    cursor.execute('SELECT * FROM \"{table}\"')\n"}
     used = _finding(review_sql(sql, path=DROP_PATH, base=code), "table-dropped")
     assert "in the code still use it" in used.message
+
+
+@pytest.mark.parametrize(
+    ("column", "declaration"),
+    [
+        ("inbox_view", 'serializers.BooleanField(read_only=True, source="intake_view")'),
+        ("legacy_status", "serializers.SerializerMethodField()"),
+    ],
+)
+def test_every_serializer_that_computes_the_field_keeps_it(column: str, declaration: str) -> None:
+    """Plane keeps `inbox_view` in two serializers of `Project` (its public API and its app's): the second was
+    still counted as a use of the renamed column."""
+    second = (
+        "from rest_framework import serializers\n\nfrom shop.models import Order\n\n\n"
+        "class OrderDetailSerializer(serializers.ModelSerializer):\n"
+        f"    {column} = {declaration}\n\n"
+        "    class Meta:\n        model = Order\n"
+        f'        fields = ("id", "{column}")\n'
+    )
+    finding = _finding(_api_kept(column, declaration, {"shop/api/serializers.py": second}), "column-dropped")
+    assert all("safe: the API's computed field" in r.kind for r in finding.references), finding.references
+    assert {r.path for r in finding.references} >= {"shop/serializers.py", "shop/api/serializers.py"}
+    assert finding.severity is not Severity.CRITICAL
