@@ -688,7 +688,11 @@ class _FileScan:
             return None  # `const { title } = req.body`, `res.json({ title: … })`: the API's field, no column
         if target.kind == "column" and needle.role != "new" and is_object_key(line, col, end):
             return None  # `"created": order.created_at`: a key of a payload, not the column
-        if target.kind == "column" and needle.role == "name" and self._payload_key(target, line, col, end):
+        if (
+            target.kind == "column"
+            and needle.role == "name"
+            and self._payload_key(target, line, col, end, line_start)
+        ):
             return None  # `spec["subject"]`, `"subject" in spec`: a key of a request's or a service's dict
         if (
             needle.role == "name"
@@ -1265,11 +1269,15 @@ class _FileScan:
         header = self.text[start : self.text.find(":", start)] if cls else ""
         return _SERIALIZER_CLASS.search(header) is None
 
-    def _payload_key(self, target: Target, line: str, col: int, end: int) -> bool:
-        """Is the name a quoted key looked up in a Python dict that is no row of the target's table?"""
+    def _payload_key(self, target: Target, line: str, col: int, end: int, line_start: int = 0) -> bool:
+        """Is the name a quoted key looked up in a Python dict that is no row of the target's table? A key that
+        starts its line is read with the line before it (`request.data.get(` above `"inbox_view", False`)."""
         if not self.path.endswith(".py"):
             return False
         receiver = lookup_receiver(line, col, end)
+        if receiver is None and line_start > 0 and not line[: max(col - 1, 0)].strip():
+            above = self.text[self.text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1].rstrip()
+            receiver = lookup_receiver(above + line[col - 1 :], len(above) + 1, len(above) + 1 + end - col)
         if receiver is None or receiver in self.m.models[target.table].names:
             return False
         return target.table.lower().rpartition(".")[2] not in self.m.rows.get(receiver, frozenset())

@@ -824,3 +824,22 @@ def test_every_serializer_that_computes_the_field_keeps_it(column: str, declarat
     assert all("safe: the API's computed field" in r.kind for r in finding.references), finding.references
     assert {r.path for r in finding.references} >= {"shop/serializers.py", "shop/api/serializers.py"}
     assert finding.severity is not Severity.CRITICAL
+
+
+@pytest.mark.parametrize(("table", "column"), [("projects", "inbox_view"), ("shop_order", "legacy_code")])
+def test_a_request_key_on_the_line_after_its_lookup_is_not_a_use(table: str, column: str) -> None:
+    """Plane reads `request.data.get(` with `"inbox_view", …` on the next line: the same key on one line was
+    already the request's, not the column."""
+    sql = f"ALTER TABLE {table} DROP COLUMN {column};"
+    code = {
+        "app/views.py": f'def update(request):\n    value = request.data.get(\n        "{column}", False\n    )\n'
+        "    return value\n"
+    }
+    finding = _finding(review_sql(sql, path=DROP_PATH, base=code), "column-dropped")
+    assert finding.references == ()
+    # a query written over two lines still names the column
+    query = {
+        "app/reports.py": f'def rows(cursor):\n    cursor.execute(\n        "SELECT {column} FROM {table}"\n    )\n'
+    }
+    used = _finding(review_sql(sql, path=DROP_PATH, base=query), "column-dropped")
+    assert [r.path for r in used.references] == ["app/reports.py"]
