@@ -18,6 +18,7 @@ import hashlib
 import re
 import weakref
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.frameworks import django_signals, seed_rows, suppressions
@@ -286,7 +287,7 @@ class _Parser:
         if "(" in self.text and "class " in self.text:
             self.reader.subclasses = operation_subclasses(module)
         klass = next((n for n in module.body if isinstance(n, ast.ClassDef) and n.name == "Migration"), None)
-        atomic, operations = _class_attributes(klass)
+        atomic, operations = _class_attributes(klass, self.constants)
         up: list[Operation] = []
         for call in operations:
             up.extend(self._operation(call))
@@ -317,6 +318,11 @@ class _Parser:
 
     def _operation(self, node: ast.expr) -> list[Operation]:
         base = self.reader.base(node)
+        if isinstance(node, ast.Starred):  # the whole list, computed when the module is loaded
+            code = ast.unparse(node.value)
+            code = code if len(code) <= 60 else code[:57] + "..."
+            error = f"`operations` is computed when the migration is loaded, by `{code}`: what it runs cannot be read"
+            return [Unparsed(error=error, **base)]
         if not isinstance(node, ast.Call):
             return [Unparsed(error="an operation built at run time could not be read", **base)]
         name = py.name(node)
@@ -638,16 +644,47 @@ class _Parser:
         return list(found.values())
 
 
-def _class_attributes(klass: ast.ClassDef | None) -> tuple[bool, list[ast.expr]]:
+def _class_attributes(
+    klass: ast.ClassDef | None, constants: Mapping[str, ast.expr]
+) -> tuple[bool, list[ast.expr]]:
+    """`atomic` and the expressions of `operations`, as Django finds them when it loads the class; Django's
+    default for a class without `operations` is none."""
     atomic, operations = True, []
     for node in klass.body if klass is not None else []:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             target = node.targets[0].id
             if target == "atomic":
                 atomic = py.literal(node.value) is not False
-            elif target == "operations" and isinstance(node.value, ast.List | ast.Tuple):
-                operations = list(node.value.elts)
+            elif target == "operations":
+                operations = _operation_list(node.value, constants)
+        elif (
+            isinstance(node, ast.AugAssign)
+            and isinstance(node.op, ast.Add)
+            and isinstance(node.target, ast.Name)
+            and node.target.id == "operations"
+        ):
+            operations = operations + _operation_list(node.value, constants)
     return atomic, operations
+
+
+def _operation_list(node: ast.expr, constants: Mapping[str, ast.expr]) -> list[ast.expr]:
+    """The operations of `operations = …`: a list or tuple, a module constant holding one, lists added
+    together, `*CONSTANT` inside a list. Whatever else computes the list when the module is loaded (a call
+    that asks the database, a comprehension) stays one expression, which reads as an operation that could
+    not be read: the review cannot say what such a migration runs, so it never approves it."""
+    if isinstance(node, ast.Name) and isinstance(constants.get(node.id), ast.List | ast.Tuple):
+        return _operation_list(constants[node.id], constants)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _operation_list(node.left, constants) + _operation_list(node.right, constants)
+    if isinstance(node, ast.List | ast.Tuple):
+        found: list[ast.expr] = []
+        for element in node.elts:
+            if isinstance(element, ast.Starred):
+                found.extend(_operation_list(element.value, constants))
+            else:
+                found.append(element)
+        return found
+    return [ast.copy_location(ast.Starred(value=node, ctx=ast.Load()), node)]
 
 
 def _imported_models(module: ast.Module, state: State, apps: Apps) -> list[tuple[ast.ImportFrom, str, str]]:

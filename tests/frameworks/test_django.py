@@ -850,3 +850,69 @@ def test_relations_removed_before_their_model_is_deleted_are_judged_with_the_tab
         MemoryTree(base),
     )
     assert "column-dropped" in {f.rule for f in review(kept).findings}
+
+
+def _migration_module(body: str, module: str = "") -> str:
+    return (
+        f"from django.db import migrations, models\n{module}\n\nclass Migration(migrations.Migration):\n"
+        f'    dependencies = [("shop", "0001_initial")]\n{body}'
+    )
+
+
+@pytest.mark.parametrize(
+    ("module", "body"),
+    [
+        (  # the operations asked of the database when the module is loaded
+            "def get_operations():\n    return [migrations.RunSQL('DROP TABLE guardian_userobjectpermission')]\n",
+            "    operations = get_operations()\n",
+        ),
+        (
+            "",
+            "    operations = [migrations.RunSQL(f'DROP TABLE {t}') for t in ('audit_log', 'audit_entry')]\n",
+        ),
+        ("from shop.dynamic import EXTRA\n", "    operations = [migrations.DeleteModel('Order'), *EXTRA]\n"),
+    ],
+)
+def test_operations_computed_at_load_time_are_never_approved(module: str, body: str) -> None:
+    text = _migration_module(body, module)
+    changeset = ChangeSet(
+        "b",
+        "h",
+        (ChangedFile(PATH, "added", None, text),),
+        MemoryTree({FIRST: INITIAL, PATH: text}),
+        MemoryTree({FIRST: INITIAL}),
+    )
+    result = review(changeset)
+    finding = next(f for f in result.findings if f.rule == "unparsed-statement")
+    assert (
+        finding.path == PATH
+        and finding.line
+        == text.splitlines().index(next(line for line in text.splitlines() if "operations = " in line)) + 1
+    )
+    assert "`operations` is computed when the migration is loaded, by `" in finding.message
+    assert result.approval == "BLOCKED"
+
+
+@pytest.mark.parametrize(
+    ("module", "body"),
+    [
+        (
+            "OPERATIONS = [\n    migrations.RemoveField(model_name='order', name='note'),\n]\n",
+            "    operations = OPERATIONS\n",
+        ),
+        (
+            "COMMON = [migrations.RemoveField(model_name='order', name='note')]\n",
+            "    operations = [*COMMON] + [migrations.DeleteModel(name='Invoice')]\n",
+        ),
+        (
+            "",
+            "    operations = [migrations.RemoveField(model_name='order', name='note')]\n"
+            "    operations += [migrations.DeleteModel(name='Invoice')]\n",
+        ),
+    ],
+)
+def test_operations_from_module_constants_are_read(module: str, body: str) -> None:
+    migration = django.parse(PATH, _migration_module(body, module), MemoryTree({FIRST: INITIAL}), "postgres")
+    kinds = [type(op).__name__ for op in migration.up]
+    assert "Unparsed" not in kinds and "DropColumn" in kinds
+    assert ("DropTable" in kinds) == ("Invoice" in body)
