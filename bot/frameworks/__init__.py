@@ -7,6 +7,7 @@ They import `bot.model` and `bot.sql` only.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import importlib
 import re
@@ -31,7 +32,7 @@ from bot.frameworks.settings.found import family
 from bot.model.changeset import Tree
 from bot.model.config import Config
 from bot.model.findings import Location
-from bot.model.migration import Migration, Unparsed
+from bot.model.migration import Migration, Operation, Unparsed
 
 
 class _Lazy(ModuleType):
@@ -229,7 +230,40 @@ def parse(module: ModuleType, path: str, text: str, tree: Tree, dialect: str) ->
     except Exception as error:  # a parser bug must not stop the review of the other files
         op = Unparsed(location=Location(path, 1), error=f"{type(error).__name__}: {error}")
         return Migration(path, module.NAME, dialect, (op,), None, False, "could not be read")
-    return migration
+    return _named(migration)
+
+
+def _named(migration: Migration) -> Migration:
+    """An operation on a table whose name the code computes when it runs (`op.drop_table(name)` in a loop
+    over a function's answer, `remove_column table, :x` with a variable) is a statement the review could
+    not read: no rule can judge a change to a table it cannot name."""
+    if not any(_nameless(op) for op in (*migration.up, *(migration.down or ()))):
+        return migration
+
+    def named(ops: tuple[Operation, ...]) -> tuple[Operation, ...]:
+        return tuple(
+            Unparsed(
+                error="the table it changes is named when the code runs, so what it changes could not be read",
+                location=op.location,
+                end_line=op.end_line,
+                sql=op.sql,
+            )
+            if _nameless(op)
+            else op
+            for op in ops
+        )
+
+    down = named(migration.down) if migration.down is not None else None
+    return dataclasses.replace(migration, up=named(migration.up), down=down)
+
+
+def _nameless(op: Operation) -> bool:
+    """A `table` the operation's kind requires (not one it may leave empty, as `DROP INDEX name` does) that
+    was not read."""
+    if getattr(op, "table", None) != "":
+        return False
+    declared = next((f for f in dataclasses.fields(op) if f.name == "table"), None)
+    return declared is not None and declared.default is dataclasses.MISSING
 
 
 def reparse(migration: Migration, text: str, tree: Tree) -> Migration | None:

@@ -205,3 +205,40 @@ def test_an_update_of_rows_holding_a_value_in_a_column_just_added_changes_no_row
         schema + defaulted + f'UPDATE "{table}" SET "{flag}" = TRUE WHERE "{column}" IS NOT NULL;\n'
     )
     assert "unbatched-data-change" in {f.rule for f in every.findings}
+
+
+def _alembic(upgrade: str) -> str:
+    return (
+        '"""change\n\nRevision ID: b2\nRevises: a1\n"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n'
+        'revision = "b2"\ndown_revision = "a1"\n\n\n'
+        f"def upgrade():\n{upgrade}\n\ndef downgrade():\n    pass\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "upgrade",
+    [
+        "    for name in legacy_tables(op.get_bind()):\n        op.drop_table(name)\n",
+        "    for table in settings.AUDITED:\n        op.drop_column(table, 'audited_at')\n",
+        "    table = pick_table()\n    op.alter_column(table, 'kind', nullable=False)\n",
+    ],
+)
+def test_alembic_operations_on_a_table_named_when_the_code_runs_are_unreadable(upgrade: str) -> None:
+    result = review_sql(_alembic(upgrade), path="alembic/versions/b2_change.py", dialect="postgres")
+    rules = [f.rule for f in result.findings]
+    assert "unparsed-statement" in rules, rules
+    assert result.approval == "BLOCKED"
+    assert not any("``" in f.message for f in result.findings), [f.message for f in result.findings]
+
+
+@pytest.mark.parametrize(
+    ("upgrade", "rule"),
+    [
+        ("    for name in ('orders', 'invoices'):\n        op.drop_table(name)\n", "table-dropped"),
+        ("    op.drop_column('audit_log', 'audited_at')\n", "column-dropped"),
+    ],
+)
+def test_alembic_operations_on_named_tables_stay_read(upgrade: str, rule: str) -> None:
+    result = review_sql(_alembic(upgrade), path="alembic/versions/b2_change.py", dialect="postgres")
+    rules = [f.rule for f in result.findings]
+    assert "unparsed-statement" not in rules and rule in rules, rules
