@@ -372,9 +372,12 @@ class CodeReader:
             value = (
                 statement.value if isinstance(statement, ast.Assign) and len(statement.targets) == 1 else None
             )
-            if not isinstance(value, ast.Call) or py.name(value) != "get_model" or len(value.args) != 2:
+            if not isinstance(value, ast.Call) or py.name(value) != "get_model":
                 continue
-            app, model = value.args
+            arguments = py.get_model_nodes(value)
+            if len(arguments) != 2:
+                continue
+            app, model = arguments
             if (
                 isinstance(model, ast.Name)
                 and model.id == node.target.id

@@ -72,12 +72,16 @@ def argument(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
     return keywords(call).get(keyword)
 
 
-def get_model_arguments(call: ast.Call) -> list[object]:
-    """The literal arguments of Django's `apps.get_model("shop", "Order")`, also when given by keyword
+def get_model_nodes(call: ast.Call) -> list[ast.expr]:
+    """The arguments of Django's `apps.get_model("shop", "Order")`, also when given by keyword
     (`get_model(app_label="shop", model_name="Order")`, as Mayan EDMS writes them)."""
     named = [argument(call, 0, "app_label"), argument(call, 1, "model_name")]
-    given = [node for node in named if node is not None] if named[0] is not None else list(call.args)
-    return [literal(node) for node in given]
+    return [node for node in named if node is not None] if named[0] is not None else list(call.args)
+
+
+def get_model_arguments(call: ast.Call) -> list[object]:
+    """The literal values of `get_model_nodes`."""
+    return [literal(node) for node in get_model_nodes(call)]
 
 
 def text_argument(call: ast.Call, index: int, keyword: str) -> str:

@@ -129,8 +129,17 @@ def test_a_queryset_on_the_migrations_database_connection_is_read_like_any_other
         assert update.table == f"shop_{model.lower()}" and update.where == f"{field} = ''"
 
 
-def test_a_loop_over_model_names_updates_each_models_table() -> None:
-    # `for name in CABLED: model = apps.get_model("shop", name)`: one UPDATE per model named.
+@pytest.mark.parametrize(
+    "get_model",
+    [
+        'apps.get_model("shop", model_name)',
+        'apps.get_model(app_label="shop", model_name=model_name)',
+        'apps.get_model("shop", model_name=model_name)',
+    ],
+)
+def test_a_loop_over_model_names_updates_each_models_table(get_model: str) -> None:
+    # `for name in CABLED: model = apps.get_model("shop", name)`: one UPDATE per model named, the arguments
+    # given by position or by keyword.
     # Invoice's state gives it `db_table = "billing_invoices"`: the model's own table, as Django names it
     tables = {"Order": "shop_order", "Customer": "shop_customer", "Invoice": "billing_invoices"}
     for constant, names in [("CABLED", ("Order", "Customer")), ("BILLED", ("Invoice",))]:
@@ -139,7 +148,7 @@ def test_a_loop_over_model_names_updates_each_models_table() -> None:
             extra=(
                 f"\n{constant} = {names!r}\n\n\ndef forwards(apps, schema_editor):\n"
                 f"    for model_name in {constant}:\n"
-                '        model = apps.get_model("shop", model_name)\n'
+                f"        model = {get_model}\n"
                 "        model.objects.using(schema_editor.connection.alias).filter(cable_end='').update(cable_end=None)\n"
             ),
         )
