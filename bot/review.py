@@ -18,7 +18,7 @@ from bot.frameworks.history import in_order
 from bot.frameworks.settings.runner import runner_settings
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.catalog import Catalog
-from bot.model.changeset import ChangedFile, ChangeSet, MergedTree, Tree
+from bot.model.changeset import ChangedFile, ChangeSet, MergedTree, Tree, read_ahead
 from bot.model.config import Config, parse_config
 from bot.model.database import Database, DatabaseUse, Runner, RunnerSetting
 from bot.model.facts import Facts
@@ -526,9 +526,7 @@ def base_operations(
         for p in tree.paths()
         if p.rsplit("/", 1)[-1] in SCHEMA_DUMPS or (p not in skip and frameworks.is_candidate(p))
     ]
-    prefetch = getattr(tree, "prefetch", None)
-    if prefetch is not None:
-        prefetch(candidates)
+    read_ahead(tree, candidates)
     dumps, history = [], []
     covered = dialect_files(candidates)
     for path in candidates:
@@ -792,9 +790,7 @@ def _other_databases_tables(tree: Tree) -> frozenset[str]:
     PostgreSQL's, `clickhouse/migrations/0001_traces.up.sql`), lower case, without schema or quotes."""
     found = set()
     paths = [path for path in tree.paths() if path.endswith(".sql") and other_database(path) is not None]
-    prefetch = getattr(tree, "prefetch", None)
-    if prefetch is not None and paths:  # one read of them all rather than a git process for each
-        prefetch(paths)
+    read_ahead(tree, paths)  # one read of them all rather than a git process for each
     for path in paths:
         for name in _CREATE_TABLE.findall(tree.read(path) or ""):
             found.add(name.rpartition(".")[2].strip('"`').lower())

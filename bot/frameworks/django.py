@@ -32,7 +32,7 @@ from bot.frameworks.origin import Origin
 from bot.frameworks.python_code import CodeReader
 from bot.frameworks.sqlfile import parse_sql
 from bot.frameworks.statements import separate
-from bot.model.changeset import Tree
+from bot.model.changeset import Tree, read_ahead
 from bot.model.findings import Location
 from bot.model.migration import (
     CurrentModelImport,
@@ -124,11 +124,8 @@ def _history(tree: Tree, dialect: str, earlier: list[str]) -> list[tuple[str, st
     if kept and earlier[min(len(earlier), len(kept)) - 1] != kept[min(len(earlier), len(kept)) - 1][0]:
         kept = []  # not the start of the folder's migrations as listed: chained on its own
     if len(kept) < len(earlier):
-        prefetch = getattr(tree, "prefetch", None)
-        if prefetch is not None:
-            prefetch(earlier[len(kept) :])  # one read for the whole history rather than one per file
         chain = kept[-1][1] if kept else _start(tree, dialect)
-        for previous in earlier[len(kept) :]:
+        for previous in read_ahead(tree, earlier[len(kept) :]):  # one read for the whole history
             chain = _chain(chain, previous, tree.read(previous) or "")
             kept.append((previous, chain))
     return kept[: len(earlier)]

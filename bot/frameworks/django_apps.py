@@ -22,7 +22,7 @@ from collections.abc import Callable
 from bot.frameworks.column_types import django_type
 from bot.frameworks.django_state import State, default_table, key_type
 from bot.frameworks.settings.python import is_settings
-from bot.model.changeset import Tree
+from bot.model.changeset import Tree, read_ahead
 
 # Django's own apps, whose models have an AutoField key (their AppConfig says so since Django 3.2)
 _CONTRIB = frozenset({"auth", "contenttypes", "sites", "admin", "flatpages", "redirects"})
@@ -57,9 +57,7 @@ def user_model(tree: Tree) -> tuple[str, str]:
         for path in tree.paths()
         if is_settings(path) and not _TEST_SETTINGS.search(path) and "/site-packages/" not in f"/{path}"
     ]
-    prefetch = getattr(tree, "prefetch", None)
-    if prefetch is not None:  # one read of every settings module rather than one process per module
-        prefetch(settings)
+    read_ahead(tree, settings)  # one read of every settings module rather than one process per module
     for path in settings:
         text = tree.read(path) or ""
         if "AUTH_USER_MODEL" in text:

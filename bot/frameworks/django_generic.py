@@ -20,7 +20,7 @@ import weakref
 from dataclasses import dataclass
 
 from bot.frameworks.django_state import default_table
-from bot.model.changeset import Tree
+from bot.model.changeset import Tree, read_ahead
 from bot.model.migration import DataDelete, Dependent, Operation
 
 
@@ -91,9 +91,7 @@ def _relations(tree: Tree) -> list[_Relation]:
     found: list[_Relation] = []
     classes: dict[str, tuple[str, ast.ClassDef]] = {}  # class name → (app, class)
     models_files = [path for path in tree.paths() if _is_models_file(path)]
-    prefetch = getattr(tree, "prefetch", None)
-    if prefetch is not None:  # one read of every models file rather than one process per file
-        prefetch(models_files)
+    read_ahead(tree, models_files)  # one read of every models file rather than one process per file
     for path in models_files:
         text = tree.read(path) or ""
         if "GenericRelation" not in text and "GenericForeignKey" not in text:

@@ -16,7 +16,7 @@ import weakref
 from dataclasses import dataclass
 
 from bot.frameworks import python_source as py
-from bot.model.changeset import Tree
+from bot.model.changeset import Tree, read_ahead
 from bot.model.findings import Location
 
 _WRITES = frozenset(
@@ -89,18 +89,15 @@ def _modules_by_folder(tree: Tree) -> dict[str, list[str]]:
             folder = "/".join(parts[:-depth]) + "/" if len(parts) > depth else ""
             if _connecting(path, folder):
                 found.setdefault(folder, []).append(path)
-    prefetch = getattr(tree, "prefetch", None)
-    if prefetch is not None:  # the apps' modules in one read, not one read (a git process) for each app
-        prefetch([path for app in sorted(apps) for path in found.get(app, [])])
+    # the apps' modules in one read, not one read (a git process) for each app
+    read_ahead(tree, [path for app in sorted(apps) for path in found.get(app, [])])
     return found
 
 
 def _handlers(tree: Tree, paths: list[str]) -> list[Handler]:
     """Handlers connected in the modules Django apps connect them from (apps.py, signals.py, models.py, …),
     looked up in that module or the module of the app it imports them from."""
-    prefetch = getattr(tree, "prefetch", None)
-    if prefetch is not None:
-        prefetch(paths)
+    read_ahead(tree, paths)
     found = []
     for path in paths:
         if not _mentions(tree, path):

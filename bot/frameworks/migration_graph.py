@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bot.frameworks.settings.found import dialect_of, family
-from bot.model.changeset import ChangedFile, ChangeSet, Tree
+from bot.model.changeset import ChangedFile, ChangeSet, Tree, read_ahead
 
 # The migrations a version-ordered runner reads in its folder, by file name: the version they start with.
 _VERSIONED = {
@@ -170,7 +170,7 @@ def _alembic(tree: Tree) -> list[Revision]:
         if name.endswith(".py")
     ]
     found = []
-    for path in _prefetched(tree, paths):
+    for path in read_ahead(tree, paths):
         text = tree.read(path) or ""
         if "down_revision" in text and "revision" in text:
             revision = _read_revision(path, text)
@@ -308,7 +308,7 @@ def _django_app(tree: Tree, migrations_folder: str) -> dict[str, Node] | None:
     modules = [
         f"{migrations_folder}/{n}" for n in names if n.endswith(".py") and not n.startswith(("_", "~"))
     ]
-    for path in _prefetched(tree, modules):
+    for path in read_ahead(tree, modules):
         text = tree.read(path) or ""
         if "class Migration" not in text:
             continue
@@ -382,14 +382,6 @@ def _kept(tree: Tree, what: str, read: Callable[[Tree], _T]) -> _T:
         entry[1][what] = read(tree)
     result: _T = entry[1][what]
     return result
-
-
-def _prefetched(tree: Tree, paths: list[str]) -> list[str]:
-    """`paths`, read ahead in one go where the tree can (a git tree: one process rather than one per file)."""
-    prefetch = getattr(tree, "prefetch", None)
-    if prefetch is not None:
-        prefetch(paths)
-    return paths
 
 
 def _listing(tree: Tree) -> dict[str, list[str]]:

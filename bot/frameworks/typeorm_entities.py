@@ -9,7 +9,7 @@ import contextlib
 import re
 import weakref
 
-from bot.model.changeset import Tree
+from bot.model.changeset import Tree, read_ahead
 
 ENTITY = re.compile(
     r"@Entity\(\s*(?:(['\"])(?P<named>[^'\"]+)\1[^)]*|\{[^{}]*?\bname\s*:\s*(['\"])(?P<option>[^'\"]+)\3[^{}]*\}|"
@@ -37,9 +37,7 @@ def tables(tree: Tree | None) -> dict[str, str]:
         return kept
     found: dict[str, str] = {}
     candidates = [p for p in tree.paths() if p.endswith(".ts") and not any(part in p for part in _SKIPPED)]
-    prefetch = getattr(tree, "prefetch", None)
-    if prefetch is not None:  # one read of every TypeScript file rather than one git process per file
-        prefetch(candidates)
+    read_ahead(tree, candidates)  # one read of every TypeScript file rather than one git process per file
     for path in candidates:
         text = tree.read(path) or ""
         if "@Entity(" not in text:

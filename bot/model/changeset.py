@@ -77,9 +77,16 @@ class MergedTree:
 
     def prefetch(self, paths: Sequence[str]) -> None:
         """Read ahead the base tree's files among `paths`, where that tree can (a git tree, in one process)."""
-        inner = getattr(self.base, "prefetch", None)
-        if inner is not None:
-            inner([p for p in paths if p not in self.over and p not in self.gone])
+        read_ahead(self.base, [p for p in paths if p not in self.over and p not in self.gone])
+
+
+def read_ahead(tree: Tree, paths: Sequence[str]) -> Sequence[str]:
+    """Read `paths` ahead in one go where the tree can (a git tree: one `git cat-file` process rather than one
+    per file; a tree in memory has nothing to read ahead); `paths` again, to walk."""
+    prefetch = getattr(tree, "prefetch", None)
+    if prefetch is not None and paths:
+        prefetch(paths)
+    return paths
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from bot.model.catalog import Catalog
-from bot.model.changeset import Tree
+from bot.model.changeset import Tree, read_ahead
 from bot.model.findings import Reference
 from bot.references.codesyntax import LENGTH_LIMIT, SCALAR, Definition, FieldLink, Member, reader_for, snake
 from bot.references.codesyntax.schema import ENUM_VALUE_ADDED
@@ -66,9 +66,8 @@ class CodeValues:
                 if (reader := reader_for(path)) is not None
                 and (path.endswith(".sql") or not any(p in f"/{path}" for p in _SKIP_PARTS))
             ]
-            prefetch = getattr(self._tree, "prefetch", None)
-            if prefetch is not None:  # one read of every file rather than one per file
-                prefetch([path for path, _ in wanted])
+            # one read of every file rather than one per file
+            read_ahead(self._tree, [path for path, _ in wanted])
             for path, reader in wanted:
                 text = self._tree.read(path)
                 if text is None or len(text) > MAX_FILE_BYTES:

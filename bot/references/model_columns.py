@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from bot.model.changeset import Tree
+from bot.model.changeset import Tree, read_ahead
 from bot.references.inflection import underscore
 
 _MODEL_FILE = re.compile(r"(?:^|/)models\.py$|(?:^|/)models/[^/]+\.py$")
@@ -34,9 +34,7 @@ def declared_owners(tree: Tree, names: Collection[str], own: Collection[str] = (
     paths = [
         p for p in tree.paths() if _MODEL_FILE.search(p) and "/migrations/" not in p and "/versions/" not in p
     ]
-    prefetch = getattr(tree, "prefetch", None)
-    if prefetch is not None and paths:
-        prefetch(paths)
+    read_ahead(tree, paths)
     wanted = "|".join(re.escape(n) for n in sorted(names))
     declaration = re.compile(
         rf"^[ \t]+({wanted})[ \t]*(?::[^=\n]*)?=[ \t]*(?:\w+\.)*(?:Column|mapped_column)\(", re.M | re.I

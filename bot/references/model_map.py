@@ -19,7 +19,7 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.model.changeset import DirectoryTree, Tree
+from bot.model.changeset import DirectoryTree, Tree, read_ahead
 from bot.references import gorm_naming, sequelize_naming
 from bot.references.inflection import camelize, go_name, model_name, pluralize, singularize, underscore
 from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
@@ -225,11 +225,10 @@ def conventional_models(tree: Tree, tables: Collection[str]) -> list[Mapped]:
     `app/Models/Order.php` for `orders`, and classes whose default Django table (`<app_label>_<modelname>`)
     is one of `tables`."""
     found: list[Mapped] = []
-    prefetch = getattr(tree, "prefetch", None)
-    if prefetch is not None:  # one read of every candidate file rather than one per file
-        apps = {app for table in tables for app, _ in _django_splits(table)}
-        conventional = {p for table in tables for p in _conventional_paths(table)}
-        prefetch(sorted(conventional | {p for app in apps for p in _django_model_files(tree, app)}))
+    # one read of every candidate file rather than one per file
+    apps = {app for table in tables for app, _ in _django_splits(table)}
+    conventional = {p for table in tables for p in _conventional_paths(table)}
+    read_ahead(tree, sorted(conventional | {p for app in apps for p in _django_model_files(tree, app)}))
     for table in tables:
         model = model_name(table)
         for path in _conventional_paths(table):

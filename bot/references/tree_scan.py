@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Generic, TypeVar, cast
 
-from bot.model.changeset import DirectoryTree, Tree
+from bot.model.changeset import DirectoryTree, Tree, read_ahead
 from bot.references.path_patterns import PathSpec, compile_patterns
 from bot.references.word_finder import Occurrence, WordFinder, char_offsets
 
@@ -97,12 +97,9 @@ def scan(
     results: list[R] = []
     files = 0
     paths = [p for p in tree.paths() if p not in skip and not _skipped(p, spec)]
-    prefetch = getattr(tree, "prefetch", None)  # a tree that reads many files at once (git cat-file)
     for first in range(0, len(paths), _PREFETCH):
         chunk = paths[first : first + _PREFETCH]
-        if prefetch is not None:
-            prefetch(chunk)
-        for path in chunk:
+        for path in read_ahead(tree, chunk):
             text = tree.read(path)
             if text is None or len(text) > MAX_BYTES or "\0" in text[:8192]:
                 continue

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 
 from bot.frameworks.settings import containers, jvm, native, node, python, ruby, tools
 from bot.frameworks.settings.found import Found, family, speaks_for
-from bot.model.changeset import Tree
+from bot.model.changeset import Tree, read_ahead
 from bot.model.database import Database
 
 Reader = tuple[Callable[[str], bool], Callable[[str, str], Iterator[Found]]]
@@ -90,9 +90,8 @@ def read_settings(tree: Tree) -> Settings:
         for matches, read in READERS
         if matches(path)
     ]
-    prefetch = getattr(tree, "prefetch", None)
-    if prefetch is not None:  # one read of every settings file rather than one per file
-        prefetch(list(dict.fromkeys(path for path, _ in wanted)))
+    # one read of every settings file rather than one per file
+    read_ahead(tree, list(dict.fromkeys(path for path, _ in wanted)))
     for path, read in wanted:
         text = tree.read(path)
         if text is not None and len(text) <= _MAX_FILE:
