@@ -68,14 +68,18 @@ class Assessment:
     def still_used(self, what: str = "it") -> str:
         """`3 places in the code still use it`; `2 documents still name it` when only documentation does (no
         code runs there); "" when nothing blocks."""
-        n = len(self.blocking)
-        if not n:
-            return ""
-        if all(u.area == "doc" for u in self.blocking):
-            said = f"{n} document{'s' if n > 1 else ''} still name{'s' if n == 1 else ''} {what}"
-        else:
-            said = f"{n} place{'s' if n > 1 else ''} in the code still use{'s' if n == 1 else ''} {what}"
-        return said.rstrip()
+        return _still_used(self.blocking, what)
+
+
+def _still_used(blocking: Sequence[Use], what: str) -> str:
+    n = len(blocking)
+    if not n:
+        return ""
+    if all(u.area == "doc" for u in blocking):
+        said = f"{n} document{'s' if n > 1 else ''} still name{'s' if n == 1 else ''} {what}"
+    else:
+        said = f"{n} place{'s' if n > 1 else ''} in the code still use{'s' if n == 1 else ''} {what}"
+    return said.rstrip()
 
 
 LISTED_LOW = 10  # low-confidence places listed when nothing blocks
@@ -128,12 +132,11 @@ def assess(uses: Sequence[Use], name: str, *, removed: Sequence[Use] = ()) -> As
         count = _count(len(uses), "possible use")
         parts = [f"No place is sure to break: {count} ({_areas(uses)}) {be} {_quiet(quiet)}."]
     else:
-        verb = "uses" if len(blocking) == 1 else "use"
         production = [u for u in blocking if u.area not in ("test", "doc")] or list(blocking)
         top = ", ".join(f"`{u.path}:{u.line}` ({u.area})" for u in production[:TOP])
         first = blocking[0]
         parts = [
-            f"{_count(len(blocking), 'place')} in the code still {verb} it: {_areas(blocking)}.",
+            f"{_still_used(blocking, 'it')}: {_areas(blocking)}.",
             f"Top places: {top}.",
             f"What fails first: `{first.path}:{first.line}` uses `{name}`; {first.detail or _FAILS.get(first.area, '')}.",
         ]

@@ -798,6 +798,7 @@ def test_documentation_that_names_a_dropped_table_is_not_code_that_uses_it(table
     sql = f'DROP TABLE "{table}";'
     finding = _finding(review_sql(sql, path=DROP_PATH, base=docs), "table-dropped")
     assert "2 documents still name it" in finding.message and "in the code" not in finding.message
+    assert "2 documents still name it" in finding.blast_radius and "in the code" not in finding.blast_radius
     code = {**docs, "app/report.py": f"def rows(cursor):\n    cursor.execute('SELECT * FROM \"{table}\"')\n"}
     used = _finding(review_sql(sql, path=DROP_PATH, base=code), "table-dropped")
     assert "in the code still use it" in used.message
