@@ -652,6 +652,7 @@ class _FileScan:
             named
             and needle.target in self.m.contested
             and not qualifier(line, col)
+            and not (self.path.endswith(".rs") and line[:col].endswith("::"))  # `post_report::reason.eq(`
             and _MEMBER.match(line, end)
         ):
             return None  # `documentId.formattedDocumentId`: a variable holding an object, not a column
@@ -1092,7 +1093,8 @@ class _FileScan:
         if owner in models.names or self._own_row(target, owner):
             return True
         table = target.table.lower().rpartition(".")[2]
-        blocks = list(_RUST_BLOCK.finditer(self.text, max(0, line_start - _SPAN_MAX), line_start))
+        # the line itself too: `fn resolve(conn, reason: Option<String>) {` names a parameter
+        blocks = list(_RUST_BLOCK.finditer(self.text, max(0, line_start - _SPAN_MAX), line_start + col))
         if not blocks:
             return False
         last = blocks[-1]
@@ -1433,6 +1435,11 @@ class _FileScan:
             ), frozenset()
         if self.path.endswith(".prisma") and _PRISMA_REFERENCES.search(line, 0, col):
             return "high", frozenset()  # `author User @relation(fields: [authorId], references: [id])`
+        if self.path.endswith(".rs") and target.kind == "column" and needle.role in ("name", "new"):
+            # only a column Rust names through its table (`post_report::resolve_reason`, its `table!` entry, a
+            # field of a struct Diesel maps to it) is kept (see `_rust_tied`): that table's, whatever other
+            # table has a column of the same name
+            return "high", frozenset()
         struct = self._go_struct(line_start) if self.go and target.kind == "column" else ""
         if struct:  # a field of a Go struct: the struct's table is the one it maps
             return ("high" if struct in models.names else "low"), frozenset({struct})

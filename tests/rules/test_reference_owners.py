@@ -292,6 +292,71 @@ def test_a_rust_api_structs_field_is_not_the_column(table: str, model: str, colu
     }
 
 
+# lemmy: `resolve_reason` of four report tables renamed; every place was hidden as "a same-named column of
+# another table", the Diesel path `post_report::resolve_reason.eq(…)` and the mapped struct's field included.
+RUST_SHARED_SCHEMA = """diesel::table! {{
+    {table} (id) {{
+        id -> Int4,
+        {column} -> Nullable<Text>,
+    }}
+}}
+
+diesel::table! {{
+    {other} (id) {{
+        id -> Int4,
+        {column} -> Nullable<Text>,
+    }}
+}}
+"""
+RUST_SHARED_SOURCE = """#[derive(Clone, Default)]
+#[cfg_attr(feature = "full", derive(Insertable, AsChangeset))]
+#[cfg_attr(feature = "full", diesel(table_name = {table}))]
+pub struct {Model}Form {{
+  pub {column}: Option<String>,
+}}
+
+pub fn resolve(conn: &mut PgConnection, id: i32, {column}: Option<String>) -> QueryResult<usize> {{
+  diesel::update({table}::table.find(id))
+    .set({table}::{column}.eq({column}))
+    .execute(conn)
+}}
+
+pub struct Unrelated {{
+  pub {column}: Option<String>,
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("table", "other", "model", "column"),
+    [
+        ("post_report", "comment_report", "PostReport", "resolve_reason"),
+        ("invoice_line", "order_line", "InvoiceLine", "unit_note"),
+    ],
+)
+def test_a_rust_column_another_table_shares_is_found_through_its_table(
+    table: str, other: str, model: str, column: str
+) -> None:
+    names = {"table": table, "other": other, "Model": model, "column": column}
+    schema = (
+        f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} text);\n"
+        f"CREATE TABLE {other} (id serial PRIMARY KEY, {column} text);\n-- migration\n"
+    )
+    files = {
+        "crates/db_schema_file/src/schema.rs": RUST_SHARED_SCHEMA.format(**names),
+        "crates/db_schema/src/impls/report.rs": RUST_SHARED_SOURCE.format(**names),
+    }
+    result = review_sql(
+        schema + f"ALTER TABLE {table} RENAME COLUMN {column} TO conclusion;", path=MIGRATION, base=files
+    )
+    finding = _finding(result, "column-renamed")
+    assert _blocking(finding) == {
+        "crates/db_schema_file/src/schema.rs:4",  # its table! entry, not the other table's (line 11)
+        "crates/db_schema/src/impls/report.rs:5",  # the field of the struct Diesel maps to the table
+        "crates/db_schema/src/impls/report.rs:10",  # `{table}::{column}.eq(…)`
+    }, finding.references
+
+
 # Tests: strings of a test are its text; helpers under `api_tests/` are tests; a query in a test is
 # listed as a test (never blocking), a query in production code still blocks.
 TEST_HELPER = """export async function saveSettings(api: LemmyHttp) {{
