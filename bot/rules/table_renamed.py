@@ -2,7 +2,9 @@
 
 ## Why is this bad?
 The old release names the old table; from the moment the rename commits, its queries fail, as do
-jobs, reports and other services that read the table.
+jobs, reports and other services that read the table. Moving a table to another schema (`ALTER TABLE
+tokens SET SCHEMA private`) is the same break: queries that find it through the search path, or name its old
+schema, no longer do.
 
 ## Use instead
 Create the new table (or rename and leave a view with the old name: `CREATE VIEW old AS SELECT * FROM
@@ -63,9 +65,15 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 "the deploy executes the old code, and its queries fail once the table is renamed."
             )
             severity = Severity.WARNING
+        old, new = op.table.rpartition(".")[2], op.new_name.rpartition(".")[2]
+        renamed = (
+            f"is moved to schema `{op.new_name.rpartition('.')[0] or 'public'}` (`{op.new_name}`)"
+            if old == new
+            else f"is renamed to `{op.new_name}`"
+        )
         yield op.finding(
             RULE,
-            f"Table `{op.table}` is renamed to `{op.new_name}`{still}.{moved}",
+            f"Table `{op.table}` {renamed}{still}.{moved}",
             blast_radius=found.blast_radius
             if found.references
             else f"Every query of the running release that names `{op.table}` fails from the moment the "

@@ -129,6 +129,22 @@ def _drop(node: ast.DropStmt, base: Base) -> Iterator[Operation]:
             yield RawSQL(category=category, table=name, if_exists=exists, **base)
 
 
+def _set_schema(node: ast.AlterObjectSchemaStmt, base: Base) -> Iterator[Operation]:
+    """`ALTER TABLE public.tokens SET SCHEMA private`: to every query that names the table as before (through
+    the search path, or by its old schema), the table is gone, as if renamed; it keeps its rows, and the
+    catalog knows it under its new name."""
+    kind = node.objectType
+    if kind in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_FOREIGN_TABLE) and node.relation is not None:
+        table = relation(node.relation)
+        moved = ast.RangeVar(
+            relname=node.relation.relname, schemaname=node.newschema, inh=True, relpersistence="p"
+        )
+        if relation(moved) != table:
+            yield RenameTable(table=table, new_name=relation(moved), **base)
+            return
+    yield RawSQL(category=_category(node), **base)
+
+
 def _object_name(target: object) -> str:
     if isinstance(target, tuple | list):
         return dotted(target)
@@ -398,6 +414,7 @@ _HANDLERS: dict[type, Handler] = {
     ast.LockStmt: lock,
     ast.CreateTableAsStmt: _create_table_as,
     ast.ViewStmt: _view,
+    ast.AlterObjectSchemaStmt: _set_schema,
     ast.CreateTrigStmt: _trigger,
     ast.RefreshMatViewStmt: _refresh,
     ast.UpdateStmt: update,
