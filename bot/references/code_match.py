@@ -122,6 +122,9 @@ _RUST_BLOCK = re.compile(
     r"|^[ \t]*(?:pub(?:\([^)]*\))?[ \t]+)?(?:async[ \t]+|const[ \t]+|unsafe[ \t]+)*(?P<other>impl|fn|enum|trait|mod)\b",
     re.M,
 )
+_ELIXIR_FILES = (".ex", ".exs", ".heex", ".eex", ".leex")
+# An atom that names a table in Elixir: `table(:orders)`, `create index(:orders, …)` outside the migrations.
+_ECTO_TABLE_ATOM = re.compile(r"\b(?:table|index|unique_index|constraint)\(\s*:$")
 _RUST_PATH = re.compile(r"(\w+)::$")  # `post_tag::` before a column: the table's module
 # Before a table's name in Rust: a type's path (an enum's variant, an associated function) or a function's
 # declaration; Diesel names a table by its module (`admin_add::table`, `schema::admin_add`).
@@ -1083,6 +1086,19 @@ class _FileScan:
             return False
         return not (re.search(r"[$#]\{[^{}]*$", line[:col]) or self.f_placeholder(pos, line, col))
 
+    def _in_text(self, word: str, line: str, col: int, line_start: int) -> bool:
+        """A table's name inside a sentence of a string that is no SQL (`"… in the table 'tokens'."`, `"Could not
+        load orders"`): the text of a message, not code that names the table."""
+        found = self.literal(line_start + col)
+        if found is None or not re.search(r"\s", found[1].strip()):
+            return False
+        if line[col + len(word) : col + len(word) + 1] == ".":
+            return False  # `"orders.id = ?"`: a piece of SQL
+        named = {name.lower() for groups in SQL_TABLE.findall(found[1]) for name in groups if name}
+        if word.lower() in named:
+            return False
+        return self.sql_at(line_start + col) is None
+
     def _rust_tied(self, target: Target, line: str, col: int, line_start: int) -> bool:
         """In Rust a column is named through its table module (`post_tag::tag_id`), in the Diesel `table!`
         entry of the table, or as a field of a struct mapped to it (`#[diesel(table_name = post_tag)]`,
@@ -1423,6 +1439,16 @@ class _FileScan:
                 and not _RUBY_TABLE_CALL.search(line, 0, col)
             ):
                 return "low", frozenset()  # `format(data, 'users')`, `assigns(:users)`: a word of the code
+            if (
+                needle.role == "table"
+                and self.path.endswith(_ELIXIR_FILES)
+                and line[:col].endswith(":")
+                and not _ECTO_TABLE_ATOM.search(line, 0, col)
+            ):
+                # `as={:tokens}`, `[:pid, :tokens]`: an atom; Ecto names tables in strings
+                return "low", frozenset()
+            if needle.role == "table" and self._in_text(needle.word, line, col, line_start):
+                return "low", frozenset()
             return (
                 "high" if needle.role == "singular" or names_table(line, col, needle.word) else "low"
             ), frozenset()

@@ -59,11 +59,19 @@ def literal_at(path: str, text: str, pos: int, delimiters: list[int] | None = No
         return start, text[start : end if end >= 0 else len(text)]
     if not path.endswith(_CODE_FILES):
         return None
+    # inside a triple-quoted string, a quote is text (`"""… in the table 'tokens'."""`), not a string of its own
+    found = _multiline(path, text, pos, delimiters) if path.endswith(_TRIPLE_FILES) else None
+    if found is not None:
+        return found
     found = _on_line(text, pos)
     if found is not None:
         return found
     if path.endswith(_HEREDOC_FILES):
         return _heredoc(text, pos)
+    return _multiline(path, text, pos, delimiters)
+
+
+def _multiline(path: str, text: str, pos: int, delimiters: list[int] | None) -> tuple[int, str] | None:
     if delimiters:
         i = bisect_right(delimiters, pos)
         if i % 2 == 1 and i < len(delimiters):

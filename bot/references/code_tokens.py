@@ -69,6 +69,8 @@ _DB_QUALIFIERS = frozenset(
     {"db", "database", "schema", "tables", "metadata", "prisma", "knex", "sequelize", "models", "sql"}
     | {"conn", "connection", "client", "tx", "trx", "kysely", "drizzle", "dsl", "public"}
 )
+# A map or list subscripted with the string that follows: `row["orders"]`, `metadata.tables['orders']`.
+_SUBSCRIPT = re.compile(r"(\w+)[ \t]*\[[ \t]*$")
 # Diesel's schema module of a table: `orders::table`, `orders::dsl`, `orders::status.eq(…)`.
 _DIESEL = re.compile(
     r"::(?:table|dsl|columns|all_columns|star)\b|::\w+\.(?:eq|ne|gt|lt|ge|le|is_null|is_not_null|eq_any|desc|asc)\("
@@ -81,9 +83,15 @@ def names_table(line: str, col: int, table: str) -> bool:
     (`activity.tag`) are not, unless the name has an underscore (`x.legacy_invoices`)."""
     before, after = line[:col], line[col + len(table) :]
     if before.endswith(("'", '"', "`")) and after.startswith((before[-1], ".")):
+        if re.match(r".\s*=>", after):
+            return False  # `%{"orders" => …}`, `['orders' => …]`: a key of a map
+        subscript = _SUBSCRIPT.search(before, 0, len(before) - 1)
+        if subscript and subscript.group(1).lower() not in _DB_QUALIFIERS:
+            return False  # `row["orders"]`, `params['orders']`: a key read from a map; `db["orders"]` stays
         return not re.match(r".\s*:(?!:)", after)  # "orders", or "orders.id"; not {"orders": …}
     if before.endswith(":") and not before.endswith("::"):
-        return True
+        subscript = _SUBSCRIPT.search(before, 0, len(before) - 1)
+        return not (subscript and subscript.group(1).lower() not in _DB_QUALIFIERS)  # not `params[:orders]`
     if before.endswith(".") and not before.endswith(".."):
         return "_" in table or qualifier(line, col).lower() in _DB_QUALIFIERS
     if not before.endswith("::") and _DIESEL.match(after):

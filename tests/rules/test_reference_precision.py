@@ -736,3 +736,64 @@ def test_a_rust_structs_field_named_like_a_dropped_table_is_not_the_table(table:
     assert {f"{r.path}:{r.line}" for r in _finding(result, "table-dropped").references} == {
         "src/user/create.rs:3"
     }
+
+
+# teslamate: `tokens` moved to another schema; a map's key (`v["tokens"]`, `%{"tokens" => tokens}`), Elixir
+# atoms (`as={:tokens}`, `[:pid, :tokens]`) and the table named in a sentence of a heredoc ("… in the table
+# 'tokens'.") were counted as eight places that still use the table; only the Ecto schema does.
+KEYS_ELIXIR = '''defmodule App.Api do
+  def parse(v) do
+    %{vin: v["vin"], {table}: v["{table}"]}
+  end
+
+  def handle_event("validate", %{"{table}" => {table}}, socket), do: {:noreply, socket}
+
+  def check do
+    raise """
+    Make sure that there is no more than ONE row in the table '{table}'.
+    """
+  end
+end
+'''
+KEYS_TEMPLATE = """<.form for={@form} as={:{table}} phx-submit="save"></.form>\n"""
+KEYS_STRUCT = "defmodule App.Mock do\n  defstruct [:pid, :{table}]\nend\n"
+KEYS_PYTHON = '''def parse(payload, params):
+    rows = payload["{table}"]
+    return {"{table}": rows} if False else rows
+
+
+def help_text():
+    """Rows of the table '{table}' are kept for a year."""
+'''
+KEYS_USES = {
+    "lib/app/schema.ex": 'defmodule App.Row do\n  use Ecto.Schema\n\n  schema "{table}" do\n  end\nend\n',
+    "app/store.py": 'def all(metadata):\n    return metadata.tables["{table}"]\n',
+    "lib/app/report.ex": 'defmodule App.Report do\n  def sql, do: """\n  SELECT id FROM {table}\n  """\nend\n',
+}
+
+
+@pytest.mark.parametrize("table", ["tokens", "sessions"])
+def test_map_keys_atoms_and_sentences_are_not_uses_of_a_table(table: str) -> None:
+    noise = {
+        "lib/app/api.ex": KEYS_ELIXIR.replace("{table}", table),
+        "lib/app_web/live/form.html.heex": KEYS_TEMPLATE.replace("{table}", table),
+        "test/support/mock.ex": KEYS_STRUCT.replace("{table}", table),
+        "app/parse.py": KEYS_PYTHON.replace("{table}", table),
+        "app/controllers/rows_controller.rb": f"class RowsController\n  def create\n    rows = params[:{table}]\n  end\nend\n",
+    }
+    uses = {path: text.replace("{table}", table) for path, text in KEYS_USES.items()}
+    sql = f"CREATE TABLE {table} (id bigint PRIMARY KEY);\n-- migration\nDROP TABLE {table};\n"
+    dropped = _finding(review_sql(sql, path=MIGRATION, base={**noise, **uses}), "table-dropped")
+    places = {place.split(":")[0] for place in _places(dropped)}
+    assert places == set(uses), dropped.references
+
+
+@pytest.mark.parametrize("table", ["tokens", "sessions"])
+def test_a_table_named_in_sql_of_a_sentence_string_stays_a_use(table: str) -> None:
+    code = {
+        "app/report.py": f'def run(cursor):\n    cursor.execute("""\n        SELECT id FROM {table} WHERE id = 1\n    """)\n',
+        "app/errors.py": f'MESSAGE = "could not delete from {table} for this account"\n',
+    }
+    sql = f"CREATE TABLE {table} (id bigint PRIMARY KEY);\n-- migration\nDROP TABLE {table};\n"
+    dropped = _finding(review_sql(sql, path=MIGRATION, base=code), "table-dropped")
+    assert "app/report.py:3" in _places(dropped), dropped.references
