@@ -52,3 +52,29 @@ def test_a_key_that_is_another_tables_key_is_left_to_that_table(parent: str, chi
     assert _found(
         schema + f"CREATE TABLE {child} (id serial PRIMARY KEY, {key} integer REFERENCES {parent});"
     )
+
+
+def _rebuild(table: str, old_key: str, new_key: str, dialect: str) -> list[str]:
+    rename = (
+        f"RENAME TABLE {table}_new TO {table};"
+        if dialect == "mysql"
+        else f"ALTER TABLE {table}_new RENAME TO {table};"
+    )
+    sql = (
+        f"CREATE TABLE {table} (id {old_key} PRIMARY KEY, content_id varchar(64));\n-- migration\n"
+        f"CREATE TABLE {table}_new (id {new_key} PRIMARY KEY, memo_id int NOT NULL);\n"
+        f"INSERT INTO {table}_new (id, memo_id) SELECT id, 1 FROM {table};\n"
+        f"DROP TABLE {table};\n{rename}\n"
+    )
+    return [f.message for f in review_sql(sql, dialect=dialect).findings if f.rule == "int-primary-key"]
+
+
+@pytest.mark.parametrize(("table", "dialect"), [("reaction", "mysql"), ("memo_share", "postgres")])
+def test_a_table_rebuilt_by_copy_keeps_the_key_it_had(table: str, dialect: str) -> None:
+    assert _rebuild(table, "int", "integer", dialect) == []
+
+
+@pytest.mark.parametrize(("table", "dialect"), [("reaction", "mysql"), ("memo_share", "postgres")])
+def test_a_rebuild_that_narrows_the_key_is_named_after_the_table(table: str, dialect: str) -> None:
+    [message] = _rebuild(table, "bigint", "int", dialect)
+    assert f"`{table}.id`" in message and "_new" not in message
