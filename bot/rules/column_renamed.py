@@ -3,7 +3,10 @@
 ## Why is this bad?
 During a deploy the old release and the new one run side by side. The moment the rename commits,
 every query of the old release that names the column fails, and so does any job, report, serializer
-or other service that reads or writes the table by the old name.
+or other service that reads or writes the table by the old name. A migration that renames a column and
+then adds a new column under the old name (`RENAME COLUMN attestation_type TO attestation_format`, then `ADD
+COLUMN attestation_type`) breaks nothing loudly and is worse: the old release's queries go on against the new,
+empty column, and its writes during the deploy never reach the renamed one.
 
 ## Use instead
 Expand and contract: add the new column, write both, backfill, switch reads, stop writing the old one,
@@ -80,6 +83,18 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             for e in migration.up[:i]
         ):
             continue  # a column this migration added: no code knows its first name
+        replaced = next(
+            (
+                e
+                for e in migration.up[i + 1 :]
+                if isinstance(e, AddColumn)
+                and (e.table, e.column.name.lower()) == (op.table, op.column.lower())
+            ),
+            None,
+        )
+        if replaced is not None:
+            yield _replaced(op, replaced)
+            continue
         target = Target("column", op.table, op.column, op.new_name)
         uses = context.uses(target, op)
         found = assess(uses, op.column, removed=context.references.removed_uses(target))
@@ -120,6 +135,27 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             severity=severity,
             references=found.references,
         )
+
+
+def _replaced(op: RenameColumn, added: AddColumn) -> Finding:
+    """The old name given to a new column in the same migration: the running release's queries go on, on the
+    wrong column."""
+    default = added.column.default
+    value = (
+        f"`{default}`" if default not in (None, "") else "NULL" if added.column.nullable else "its default"
+    )
+    return op.finding(
+        RULE,
+        f"Column `{op.table}.{op.column}` is renamed to `{op.new_name}`, and a new `{op.column}` is added in its"
+        f" place (line {added.location.line}): queries that name `{op.column}` do not fail, they reach the new,"
+        " empty column.",
+        blast_radius=f"Until the new code is out, the running release reads {value} from `{op.column}` where it read"
+        f" the values now in `{op.new_name}`, and what it writes there never reaches `{op.new_name}`: rows written"
+        " during the deploy keep the wrong value in the renamed column.",
+        fix=f"Keep `{op.column}` as it was and add `{op.new_name}` beside it: write both, backfill, switch reads,"
+        f" then give `{op.column}` its new meaning in a later pull request.",
+        severity=Severity.WARNING,
+    )
 
 
 def _keeps_old_name(migration: Migration, rename: RenameColumn) -> str:

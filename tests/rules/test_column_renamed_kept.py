@@ -30,3 +30,25 @@ def test_a_view_that_selects_the_new_name_alone_keeps_nothing(
 ) -> None:
     [found] = [f for f in review_sql(_sql(table, old, new, view, new)).active if f.rule == RULE]
     assert "keeps the old name" not in found.message
+
+
+@pytest.mark.parametrize(
+    ("table", "old", "new", "dialect"),
+    [
+        ("webauthn_credentials", "attestation_type", "attestation_format", "postgres"),
+        ("invoices", "state", "legacy_state", "mysql"),
+    ],
+)
+def test_a_column_renamed_and_added_again_under_its_old_name_is_a_silent_divergence(
+    table: str, old: str, new: str, dialect: str
+) -> None:
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {old} varchar(32));\n-- migration\n"
+    rename = f"ALTER TABLE {table} RENAME COLUMN {old} TO {new};\n"
+    again = f"ALTER TABLE {table} ADD COLUMN {old} varchar(32) NOT NULL DEFAULT '';\n"
+    [finding] = [
+        f for f in review_sql(schema + rename + again, dialect=dialect).findings if f.rule == "column-renamed"
+    ]
+    assert f"a new `{old}` is added in its place (line 2)" in finding.message
+    assert "fails" not in finding.message and "never reaches" in finding.blast_radius
+    [plain] = [f for f in review_sql(schema + rename, dialect=dialect).findings if f.rule == "column-renamed"]
+    assert "added in its place" not in plain.message and "fails" in plain.blast_radius
