@@ -78,12 +78,12 @@ def _constant_groups(path: str, text: str) -> list[Definition]:
     """The constants each class, interface or object declares directly (a nested class's are its own),
     grouped when there are at least two of one type: strings, or integers."""
     kotlin = path.endswith(".kt")
-    constants = list((_KOTLIN_CONSTANT if kotlin else _JAVA_CONSTANT).finditer(text))
-    if not constants:
+    declared = list((_KOTLIN_CONSTANT if kotlin else _JAVA_CONSTANT).finditer(text))
+    if not declared:
         return []  # most classes declare none: their bodies need not be measured
     classes = [(m, *bracketed(text, m.end() - 1)) for m in _JVM_CLASS.finditer(text)]
     groups: dict[int, list[tuple[str, str, str, int]]] = {}  # class index → (type, name, value, offset)
-    for match in constants:
+    for match in declared:
         if kotlin:
             name, value = match.group(1), match.group(3) if match.group(3) is not None else match.group(4)
             kind = "string" if match.group(3) is not None else "integer"
