@@ -136,3 +136,38 @@ def test_a_dropped_column_the_schema_does_not_show_keeps_whole_rows(table: str, 
     assert steps[0].command == f"CREATE TABLE {table}_{column}_backup AS SELECT * FROM {table};"
     assert not [s for s in steps if column in s.command and not s.command.startswith("CREATE")]
     assert any(f"no `{column}` in `{table}`" in s.text and "by hand" in s.text for s in steps)
+
+
+def _rebuilt(table: str, dialect: str) -> str:
+    return (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, content_id varchar(64), kind varchar(20));\n-- migration\n"
+        f"CREATE TABLE {table}_new (id bigint PRIMARY KEY, memo_id int, kind varchar(20));\n"
+        f"INSERT INTO {table}_new (id, memo_id, kind) SELECT id, 1, kind FROM {table};\n"
+        f"DELETE FROM {table}_new WHERE kind IS NULL;\n"
+        f"DROP TABLE {table};\nALTER TABLE {table}_new RENAME TO {table};\n"
+    )
+
+
+@pytest.mark.parametrize(("table", "dialect"), [("reaction", "postgres"), ("memo_share", "sqlite")])
+def test_rows_a_rebuild_leaves_out_are_saved_from_the_table_that_holds_them_before_the_deploy(
+    table: str, dialect: str
+) -> None:
+    result = review_sql(_rebuilt(table, dialect), dialect=dialect)
+    plan = [step.command for step in result.rollback_plan]
+    texts = " ".join(step.text for step in result.rollback_plan)
+    assert f"CREATE TABLE {table}_backup AS SELECT * FROM {table} WHERE kind IS NULL;" in plan
+    assert f"{table}_new" not in texts + " ".join(plan)
+    queries = [q.sql for q in result.verification_queries]
+    assert queries and not any(f"{table}_new" in q for q in queries), queries
+
+
+@pytest.mark.parametrize("table", ["audit_entry", "import_row"])
+def test_nothing_is_saved_of_a_table_the_migration_creates(table: str) -> None:
+    sql = (
+        "CREATE TABLE source (id bigint PRIMARY KEY, kind varchar(20));\n-- migration\n"
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, kind varchar(20));\n"
+        f"INSERT INTO {table} (id, kind) SELECT id, kind FROM source;\n"
+        f"DELETE FROM {table} WHERE kind IS NULL;\n"
+    )
+    result = review_sql(sql)
+    assert not any(table in step.command for step in result.rollback_plan), result.rollback_plan

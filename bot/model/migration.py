@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.model.findings import Finding, Location, Reference, Rule, Severity
@@ -782,6 +782,20 @@ class Migration:
             if renamed_away and _copied(later, op.table, op.new_name) and _drops(later, op.new_name):
                 found.append(Rebuild(table=op.table, dropped=op.new_name, copy=op.table))
         return tuple(found)
+
+    def named_as_rebuilt(self) -> tuple[Operation, ...]:
+        """The up operations, a row change on the copy a rebuild fills (`DELETE FROM reaction_new …` before
+        `reaction_new` is renamed `reaction`) named as the rebuilt table: the one that holds those rows before
+        the deploy and after it."""
+        copies = {rebuild.copy: rebuild.table for rebuild in self.rebuilds()}
+        if not copies:
+            return self.up
+        return tuple(
+            replace(op, table=copies[op.table])
+            if isinstance(op, DataUpdate | DataDelete) and op.table in copies
+            else op
+            for op in self.up
+        )
 
     def alone_on_lines(self, op: Operation) -> bool:
         """Is `op`'s statement the only one on its lines, so that a suggestion may replace those lines?"""

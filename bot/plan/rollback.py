@@ -144,7 +144,7 @@ def steps(
     lossy = [
         (op, _backup(op), _way_back(m))
         for m in migrations
-        for op in m.up
+        for op in _before_the_change(m)
         if isinstance(op, Lossy)
         and named(op)
         and not _saved(op, m)
@@ -454,6 +454,19 @@ def _command(migration: Migration, position: int) -> str:
     version = re.match(r"\d+", parts[-1])
     previous = f"{int(version.group()) - 1:0{len(version.group())}d}" if version else "<previous_migration>"
     return template.format(n=1, app=app, previous=previous)
+
+
+def _before_the_change(migration: Migration) -> Iterator[Operation]:
+    """The migration's operations, a row change on the copy a rebuild fills named as the rebuilt table (whose
+    rows it started from); other operations on a table the migration creates are left out: its rows did not
+    exist before the deploy, there is nothing to save of them."""
+    created: set[str] = set()
+    rebuilt = {rebuild.table for rebuild in migration.rebuilds()}
+    for op in migration.named_as_rebuilt():
+        if isinstance(op, CreateTable):
+            created.add(op.table)
+        if getattr(op, "table", None) not in created - rebuilt or not isinstance(op, Lossy):
+            yield op
 
 
 def _fills_new_columns(op: Operation, added: set[tuple[str, str]]) -> bool:

@@ -73,7 +73,7 @@ def build(
     """`catalog` is the schema before the change, for what a type change loses; `flags` the feature flags
     the code-reference search found guarding uses of what the change touches, as (flag, path, line)."""
     migrations = [_refused_conditions_left_out(m, dialect, catalog) for m in migrations]
-    ops = [op for m in migrations for op in m.up]
+    ops = [op for m in migrations for op in m.named_as_rebuilt()]
     queries: dict[str, VerificationQuery] = {}
     schema = schema_of(catalog, ops)
     enums = _enum_types(dialect, ops, catalog)
