@@ -145,7 +145,10 @@ def _judged(op: DropColumn, migration: Migration, context: Context, note: str = 
     target = Target("column", op.table, op.column)
     uses = context.uses(target, op)
     found = assess(uses, op.column, removed=context.references.removed_uses(target))
-    ignored = [u for u in uses if u.safe == "ignored_columns"]
+    # the model ignores it in the head, or in the base while this change removes that declaration with it
+    ignored = [u for u in uses if u.safe == "ignored_columns"] or [
+        u for u in context.references.removed_uses(target) if u.safe == "ignored_columns"
+    ]
     kept = [u for u in uses if (u.safe or "").startswith("the model's own")]
     rails = (
         bool(kept) and not ignored and any(m[2].endswith(".rb") for m in context.references.models(op.table))
