@@ -134,14 +134,51 @@ def _dropped(op: Operation, catalog: Catalog, postgres: bool) -> tuple[str, str,
     return None
 
 
-_CASE_FOLDED = re.compile(r"^(?:lower|upper)\((\w+)\)$", re.I)
+_FOLDED = re.compile(r"^(?:lower|upper|btrim|ltrim|rtrim|trim)\((.+)\)$", re.I)
+_DEFAULTED = re.compile(r"^coalesce\((.+),\s*(?:'[^']*'|-?\d+)\)$", re.I)
+_CAST = re.compile(r"^(.+?)::\s*(?:text|varchar|character varying|citext)$", re.I)
+_COLUMN = re.compile(r'^"?(\w+)"?$')
 
 
 def _plain(columns: tuple[str, ...]) -> tuple[str, ...]:
     """The key's columns, `lower(username)` read as `username`: rows equal in a column are equal in its lower
-    case too, so a unique key on the one keeps the other unique. (A key whose only condition is that its own
-    columns are NOT NULL leaves out no rows a unique key compares: NULLs never collide.)"""
-    return tuple(m.group(1) if (m := _CASE_FOLDED.match(c.strip())) else c for c in columns)
+    case too, so a unique key on the one keeps the other unique. So are they in `coalesce(upper(mic), '')`,
+    which no NULL escapes (rows NULL in the column now collide, a stronger key). Rails writes several
+    expressions as one string (`"UPPER(ticker), COALESCE(UPPER(mic), '')"`): each is a key column. (A key whose
+    only condition is that its own columns are NOT NULL leaves out no rows a unique key compares: NULLs never
+    collide.)"""
+    return tuple(_column_of(part) for c in columns for part in _top_level(c))
+
+
+def _column_of(expression: str) -> str:
+    """The one column an expression of case folding, trimming, text casts and a constant default reads."""
+    text = expression.strip()
+    while True:
+        if len(text) > 1 and text[0] == "(" and text[-1] == ")" and not _top_level(text[1:-1])[1:]:
+            inner = text[1:-1].strip()
+        elif m := _FOLDED.match(text) or _DEFAULTED.match(text) or _CAST.match(text):
+            inner = m.group(1).strip()
+        else:
+            break
+        if inner.count("(") != inner.count(")"):
+            break
+        text = inner
+    found = _COLUMN.match(text)
+    return found.group(1) if found else expression.strip()
+
+
+def _top_level(text: str) -> list[str]:
+    """`text` cut at the commas outside parentheses and quotes."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, char in enumerate(text):
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char in "()":
+            depth += 1 if char == "(" else -1
+        elif not quoted and char == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return [*parts, text[start:]]
 
 
 def _kept(

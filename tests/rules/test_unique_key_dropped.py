@@ -161,3 +161,35 @@ def test_keys_follow_a_renamed_column(table: str, column: str) -> None:
         f"CREATE UNIQUE INDEX {table}_{column}_key ON {table} ({column});\nDROP INDEX {table}_wide;"
     )
     assert not _found(sql)
+
+
+@pytest.mark.parametrize(
+    ("table", "first", "second"),
+    [("securities", "ticker", "exchange_operating_mic"), ("accounts", "handle", "region")],
+)
+def test_a_key_replaced_by_one_on_case_folded_and_defaulted_columns_is_quiet(
+    table: str, first: str, second: str
+) -> None:
+    """maybe replaced the unique index on (ticker, exchange_operating_mic) by one on `UPPER(ticker),
+    COALESCE(UPPER(exchange_operating_mic), '')`, written as one string: rows equal in the columns are equal in
+    the expressions, so the new key is stronger, not missing."""
+    schema = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {first} text, {second} text, other text);\n"
+        f"CREATE UNIQUE INDEX {table}_pair ON {table} ({first}, {second});\n-- migration\n"
+    )
+    rails = (
+        f"class Stronger < ActiveRecord::Migration[7.2]\n  def change\n"
+        f"    remove_index :{table}, [:{first}, :{second}], unique: true, name: '{table}_pair'\n"
+        f"    add_index :{table}, \"UPPER({first}), COALESCE(UPPER({second}), '')\", unique: true, name: '{table}_new'\n"
+        "  end\nend\n"
+    )
+    base = {"db/migrations/000_schema.sql": schema.split("-- migration")[0]}
+    path = "db/migrate/20250522174753_stronger.rb"
+    found = [f for f in review_sql(rails, path=path, base=base).active if f.rule == "unique-key-dropped"]
+    assert not found
+    sql = f"DROP INDEX {table}_pair;\nCREATE UNIQUE INDEX {table}_new ON {table} (upper({first}), coalesce(upper({second}), ''));"
+    assert not _found(schema + sql)
+    # an expression of two columns, or of a column the dropped key did not have, keeps nothing unique
+    for expression in (f"coalesce({first}, {second}), {second}", f"lower({first}), lower(other)"):
+        weaker = f"DROP INDEX {table}_pair;\nCREATE UNIQUE INDEX {table}_new ON {table} ({expression});"
+        assert len(_found(schema + weaker)) == 1
