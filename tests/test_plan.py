@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bot.model.findings import Review
 from tests.conftest import review_sql
 
@@ -90,3 +92,27 @@ def test_a_lossy_type_change_gets_its_check_before_the_deploy(pg: Any) -> None:
     pg.execute("CREATE TABLE prices (id bigint PRIMARY KEY, amount numeric(12, 4))")
     pg.execute("INSERT INTO prices VALUES (1, 1.2345), (2, 1.5)")
     assert pg.execute(query.sql).fetchone() == (1,)
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "old", "new"),
+    [
+        ("entries", "entryable_type", "Account::Transaction", "Transaction"),
+        ("tickets", "status", "open", "active"),
+    ],
+)
+def test_a_case_that_rewrites_its_own_column_is_counted_before_and_after_not_against_itself(
+    table: str, column: str, old: str, new: str
+) -> None:
+    """maybe's `UPDATE entries SET entryable_type = CASE WHEN entryable_type = 'Account::Transaction' THEN
+    'Transaction' … END` was given `SELECT entryable_type, entryable_type, count(*)`, the column against itself:
+    the old value is gone once the row is written."""
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} varchar(40), other varchar(40));\n-- migration\n"
+    in_place = f"UPDATE {table} SET {column} = CASE WHEN {column} = '{old}' THEN '{new}' ELSE {column} END;"
+    queries = review_sql(schema + in_place).verification_queries
+    assert not [q for q in queries if "against the old" in q.purpose]
+    [counted] = [q for q in queries if q.sql == f"SELECT {column}, count(*) FROM {table} GROUP BY 1 ORDER BY 2 DESC;"]
+    assert counted.when == "before and after deploy" and f"`'{new}'`" in counted.purpose
+    mapped = f"UPDATE {table} SET other = CASE WHEN {column} = '{old}' THEN '{new}' ELSE other END;"
+    purposes = [q.purpose for q in review_sql(schema + mapped).verification_queries]
+    assert f"distribution of the new `other` against the old `{column}`" in purposes

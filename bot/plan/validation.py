@@ -310,13 +310,17 @@ def _mapping_queries(
     origin = quote(source_table(op), dialect)
     target = quote(op.table, dialect)
     values = [v for condition, _ in m.whens for v in (literals(condition) or ())]
+    # mapped in place (`SET kind = CASE kind WHEN …`): once a row is written its old value is gone
+    in_place = isinstance(op, DataUpdate) and column == m.target and origin == target
     if column:
         src = quote_column(column, dialect) if column == m.source else (m.source or column)
+        written = ", ".join(dict.fromkeys(f"`{r}`" for _, r in m.whens))
         yield VerificationQuery(
             f"SELECT {src}, count(*) FROM {origin} GROUP BY 1 ORDER BY 2 DESC;",
-            f"distribution of `{column}` the CASE maps: every value must have a WHEN",
-            "only values the CASE lists",
-            when=BEFORE,
+            f"distribution of `{column}` the CASE maps: every value must have a WHEN"
+            + (f"; after the deploy the values it writes ({written}) in their place" if in_place else ""),
+            "only values the CASE lists" + (" before, their new values after" if in_place else ""),
+            when=BOTH if in_place else BEFORE,
         )
         if values:
             listed = ", ".join(_literal(v) for v in values)
@@ -328,7 +332,7 @@ def _mapping_queries(
                 "no rows",
                 when=BOTH,
             )
-    if column and isinstance(op, DataUpdate) and m.target:
+    if column and isinstance(op, DataUpdate) and m.target and not in_place:
         yield VerificationQuery(
             f"SELECT {quote_column(column, dialect)}, {quote_column(m.target, dialect)}, count(*) FROM {target} "
             "GROUP BY 1, 2 ORDER BY 3 DESC;",
