@@ -8,6 +8,12 @@ MySQL and MariaDB refuse names over 64 characters, so the migration fails at dep
 ## Use instead
 Shorter names: abbreviate (`idx`, `fk`, `uq`), and name constraints and indexes explicitly rather than
 letting a framework derive long names from table and column names.
+
+## Framework notes
+Rails checks an index name itself before any SQL is sent: `add_index`, `t.index` and `t.references` with a
+name longer than 63 characters (64 on MySQL) raise `ArgumentError` in every version, so the migration fails.
+Rails 7.1 and later give a long name they derive a short one (`idx_on_…_<hash>`); migrations of `[7.0]` and
+older keep the long derived name, and fail. SQL the migration runs with `execute` is cut by PostgreSQL.
 """
 
 from __future__ import annotations
@@ -57,7 +63,18 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             limit = 64 if context.mysql else 63
             if size <= limit:
                 continue
-            if context.mysql:
+            if _refused_by_rails(op, migration, short):
+                table = getattr(op, "table", "")
+                message = (
+                    f"The index name `{short}` has {len(short)} characters; Rails refuses an index name longer "
+                    f"than {limit} before it reaches the database (`ArgumentError: Index name '{short}' on table "
+                    f"'{table}' is too long; the limit is {limit} characters`)."
+                )
+                severity, blast = (
+                    Severity.CRITICAL,
+                    "The migration fails at this statement and the deploy stops.",
+                )
+            elif context.mysql:
                 message = f"The {kind} name `{short}` has {size} characters; MySQL refuses more than 64."
                 severity, blast = (
                     Severity.CRITICAL,
@@ -92,6 +109,18 @@ def _names(op: Operation) -> list[tuple[str, str]]:
     if isinstance(op, DropIndex) and op.name:
         return [("index", op.name)]
     return []
+
+
+def _refused_by_rails(op: Operation, migration: Migration, name: str) -> bool:
+    """An index Rails' own `add_index` (or `t.index`, `t.references`) creates: Rails checks the name's length
+    itself in every version, and only 7.1 and later shorten a name they derive (the reader gives it)."""
+    limit = 64 if migration.dialect in ("mysql", "mariadb") else 63
+    return (
+        migration.framework == "rails"
+        and isinstance(op, AddIndex)
+        and not op.spelled_out
+        and len(name) > limit
+    )
 
 
 def _cut(name: str) -> str:
