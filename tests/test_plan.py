@@ -111,7 +111,9 @@ def test_a_case_that_rewrites_its_own_column_is_counted_before_and_after_not_aga
     in_place = f"UPDATE {table} SET {column} = CASE WHEN {column} = '{old}' THEN '{new}' ELSE {column} END;"
     queries = review_sql(schema + in_place).verification_queries
     assert not [q for q in queries if "against the old" in q.purpose]
-    [counted] = [q for q in queries if q.sql == f"SELECT {column}, count(*) FROM {table} GROUP BY 1 ORDER BY 2 DESC;"]
+    [counted] = [
+        q for q in queries if q.sql == f"SELECT {column}, count(*) FROM {table} GROUP BY 1 ORDER BY 2 DESC;"
+    ]
     assert counted.when == "before and after deploy" and f"`'{new}'`" in counted.purpose
     mapped = f"UPDATE {table} SET other = CASE WHEN {column} = '{old}' THEN '{new}' ELSE other END;"
     purposes = [q.purpose for q in review_sql(schema + mapped).verification_queries]

@@ -14,7 +14,9 @@ from bot.review import review
 _MIGRATION = "db/migrate/20260101000000_remove_legacy.rb"
 
 
-def _review(table: str, model: str, columns: tuple[str, str], declaration: str, use: str) -> dict[str, object]:
+def _review(
+    table: str, model: str, columns: tuple[str, str], declaration: str, use: str
+) -> dict[str, object]:
     first, second = columns
     schema = (
         f"class CreateTable < ActiveRecord::Migration[7.1]\n  def change\n    create_table :{table} do |t|\n"
