@@ -166,6 +166,7 @@ def _validate(c: ruby.Call, src: Source) -> Result:
 def _remove_constraint(c: ruby.Call, src: Source) -> Result:
     table, second = argument(c, 0), argument(c, 1)
     name = c.option("name")
+    target, column = "", tuple[str, ...]()
     if not isinstance(name, str) and c.name == "remove_foreign_key":
         # the key by the name `add_foreign_key` is read under: its column, or the target table's `<singular>_id`
         target = second or str(c.option("to_table") or "")
@@ -175,6 +176,8 @@ def _remove_constraint(c: ruby.Call, src: Source) -> Result:
         table=table,
         name=str(name) if isinstance(name, str) else second,
         if_exists=c.option("if_exists") is True,
+        references=target,
+        columns=tuple(column),
         **origin_of(c, src),
     )
     return Result(

@@ -311,6 +311,11 @@ class DropConstraint(Operation):
     table: str
     name: str
     if_exists: bool = False
+    # What the framework finds the key by when no name is given (Rails' `remove_foreign_key :orders, :users,
+    # column: :buyer_id` drops the key of `orders` to `users` on `buyer_id`, whatever its name): the referenced
+    # table, and the columns when the call names them
+    references: str = ""
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -48,6 +48,7 @@ NAMES = (
     "dependent_rows_orphaned",
     "domain_constraint",
     "down_does_not_restore",
+    "down_drop_not_found",
     "down_drop_refused",
     "down_drops_data",
     "down_not_idempotent",

@@ -1,0 +1,79 @@
+"""`down-drop-not-found`: solidus' AddCountryForeignKeys added the key of `spree_prices` on `country_iso` and its
+down removed the one on `country_id`, which never existed: Rails raises and the rollback stops. A down that
+finds the up's key (by name, or for Rails by the table it references) is quiet, and so is one that drops a key
+of the schema before."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model.findings import Severity
+from tests.conftest import review_sql
+
+NAMES = [
+    ("spree_prices", "spree_countries", "country_iso", "country_id"),
+    ("invoices", "customers", "billing_customer_id", "customer_id"),
+]
+
+
+def _found(table: str, parent: str, up: str, down: str, schema_key: str = "") -> list:  # type: ignore[type-arg]
+    schema = (
+        f"CREATE TABLE {parent} (id bigint PRIMARY KEY, iso text UNIQUE);\n"
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, country_iso bigint, country_id bigint, "
+        f"billing_customer_id bigint, customer_id bigint);\n{schema_key}"
+    )
+    migration = f"class AddKeys < ActiveRecord::Migration[7.0]\n  def up\n    {up}\n  end\n\n  def down\n    {down}\n  end\nend\n"
+    path = "db/migrate/20250709073151_add_keys.rb"
+    result = review_sql(migration, path=path, base={"db/migrations/000_schema.sql": schema})
+    return [f for f in result.findings if f.rule == "down-drop-not-found"]
+
+
+@pytest.mark.parametrize(("table", "parent", "column", "other"), NAMES)
+def test_a_rails_down_that_removes_the_key_on_another_column(
+    table: str, parent: str, column: str, other: str
+) -> None:
+    up = f"add_foreign_key :{table}, :{parent}, column: :{column}"
+    [finding] = _found(table, parent, up, f"remove_foreign_key :{table}, :{parent}, column: :{other}")
+    assert finding.severity is Severity.CRITICAL
+    assert f"on ({other})" in finding.message and f"on ({column})" in finding.message
+    assert "transaction undoes" in finding.blast_radius
+
+
+@pytest.mark.parametrize(("table", "parent", "column", "other"), NAMES)
+@pytest.mark.parametrize(
+    ("up", "down"),
+    [
+        ("add_foreign_key :{t}, :{p}, column: :{c}", "remove_foreign_key :{t}, :{p}, column: :{c}"),
+        ("add_foreign_key :{t}, :{p}, column: :{c}, name: 'custom_fk'", "remove_foreign_key :{t}, :{p}"),
+        ("add_foreign_key :{t}, :{p}, column: :{c}", "remove_foreign_key :{t}, column: :{c}"),
+        (
+            "add_foreign_key :{t}, :{p}, column: :{c}",
+            "remove_foreign_key :{t}, :{p}, column: :{o}, if_exists: true",
+        ),
+    ],
+)
+def test_a_rails_down_that_finds_the_key_the_up_added_is_quiet(
+    table: str, parent: str, column: str, other: str, up: str, down: str
+) -> None:
+    names = {"t": table, "p": parent, "c": column, "o": other}
+    assert not _found(table, parent, up.format(**names), down.format(**names))
+
+
+@pytest.mark.parametrize(("table", "parent", "column", "other"), NAMES)
+def test_sql_down_that_drops_a_name_the_up_did_not_create(
+    table: str, parent: str, column: str, other: str
+) -> None:
+    schema = (
+        f"CREATE TABLE {parent} (id bigint PRIMARY KEY);\n"
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} bigint, {other} bigint);\n"
+        f"ALTER TABLE {table} ADD CONSTRAINT {table}_{other}_fk FOREIGN KEY ({other}) REFERENCES {parent} (id);\n"
+        "-- migration\n"
+    )
+    up = f"-- +goose Up\nALTER TABLE {table} ADD CONSTRAINT {table}_{column}_fk FOREIGN KEY ({column}) REFERENCES {parent} (id);\n"
+    typo = f"-- +goose Down\nALTER TABLE {table} DROP CONSTRAINT {table}_{parent}_fk;"
+    [finding] = [f for f in review_sql(schema + up + typo).findings if f.rule == "down-drop-not-found"]
+    assert f"`{table}_{parent}_fk`" in finding.message and f"`{table}_{column}_fk`" in finding.message
+    # a key of the schema before is there to drop (another change, not this rule's), and the right name is quiet
+    for down in (f"{table}_{other}_fk", f"{table}_{column}_fk"):
+        sql = schema + up + f"-- +goose Down\nALTER TABLE {table} DROP CONSTRAINT {down};"
+        assert not [f for f in review_sql(sql).findings if f.rule == "down-drop-not-found"]
