@@ -235,6 +235,9 @@ _DEFINITION_STATEMENT = re.compile(
 # Files of data under a test's or fixtures' folder (Django's fixtures are read on their own, by model)
 _RUBY_SHEBANG = re.compile(r"#![^\n]*\bruby\b")
 _TEST_DATA_FILES = (".json", ".fjson", ".html", ".htm", ".xml", ".txt", ".svg")
+# the constant a method chain that ends in a block's attribute starts from: `Ownership` of
+# `Ownership.where(user: u).index_by(&:`
+_RUBY_CHAIN_HEAD = re.compile(r"\b([A-Z]\w*)\s*\.\s*\w[^;]*\(\s*&:$")
 _SAFE_LINE = (("ignored_columns", "ignored_columns"), ("@ignore", "prisma @ignore"))
 
 
@@ -1375,6 +1378,23 @@ class _FileScan:
             bool(tables) and target.table.lower().rpartition(".")[2] not in tables
         )
 
+    def _ruby_other_rows(self, target: Target, line: str, col: int, line_start: int) -> bool:
+        """Ruby: a key of the hash that another table's key holds (`where(ownerships: { rubygem_id: ids })`, the
+        condition Active Record puts on that table), or the attribute a block takes from the rows of another
+        model's query (`Ownership.where(…).index_by(&:rubygem_id)`)."""
+        if line[:col].endswith("&:"):
+            head = _RUBY_CHAIN_HEAD.search(line[:col])
+            return head is not None and self._foreign_owner(target, head.group(1), objects=False)
+        word = re.match(r"\w+", line[col:])
+        after = line[col + (len(word.group(0)) if word else 0) :]
+        if not after.startswith(":") or after.startswith("::"):
+            return False
+        keys, _ = self.shape.enclosing(line_start + col)
+        return bool(keys) and any(
+            self._foreign_owner(target, key, objects=False)
+            for key in dict.fromkeys((keys[0], singularize(keys[0])))
+        )
+
     def _related_key(self, target: Target, keys: list[str], models: TableModels) -> bool:
         """Is the object a Prisma nested write or selection under a relation's key (`availabilitySchedule:
         { create: { … } }`, `{ select: { … } }`, a table this change creates included), whose keys are the
@@ -1493,6 +1513,11 @@ class _FileScan:
         script = self._script_confidence(needle, target, line, col, window, line_start)
         if script is not None:
             return script
+        if self.ruby and target.kind == "column" and self._ruby_other_rows(target, line, col, line_start):
+            return (
+                "low",
+                frozenset(),
+            )  # `where(ownerships: { rubygem_id: … })`, `Ownership.….index_by(&:rubygem_id)`
         if needle.target in self.m.contested or needle.role == "attribute":
             keyword = _KEYWORD_ARGUMENT.match(line, col) and qualifier(line, col) in _QUERY_METHODS
             if (
