@@ -118,3 +118,34 @@ def test_a_case_that_rewrites_its_own_column_is_counted_before_and_after_not_aga
     mapped = f"UPDATE {table} SET other = CASE WHEN {column} = '{old}' THEN '{new}' ELSE other END;"
     purposes = [q.purpose for q in review_sql(schema + mapped).verification_queries]
     assert f"distribution of the new `other` against the old `{column}`" in purposes
+
+
+@pytest.mark.parametrize(
+    ("table", "parent", "column", "key"),
+    [
+        ("spree_prices", "spree_countries", "country_iso", "iso"),
+        ("shipments", "carriers", "carrier_code", "code"),
+    ],
+)
+def test_orphans_are_counted_against_the_referenced_column(
+    table: str, parent: str, column: str, key: str
+) -> None:
+    """solidus' `add_foreign_key :spree_prices, :spree_countries, column: :country_iso, primary_key: :iso` was
+    checked with `parent.id = child.country_iso`, which PostgreSQL refuses (bigint = text)."""
+    schema = (
+        f"CREATE TABLE {parent} (id bigint PRIMARY KEY, {key} text UNIQUE);\n"
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text);\n"
+    )
+    wanted = f"WHERE parent.{key} = child.{column});"
+    sql = f"ALTER TABLE {table} ADD CONSTRAINT {table}_fk FOREIGN KEY ({column}) REFERENCES {parent} ({key});"
+    rails = (
+        "class AddKey < ActiveRecord::Migration[7.0]\n  def change\n"
+        f"    add_foreign_key :{table}, :{parent}, column: :{column}, primary_key: :{key}\n  end\nend\n"
+    )
+    path = "db/migrate/20250709073151_add_key.rb"
+    for result in (
+        review_sql(schema + "-- migration\n" + sql),
+        review_sql(rails, path=path, base={"db/migrations/000_schema.sql": schema}),
+    ):
+        [orphans] = [q.sql for q in result.verification_queries if "AS orphans" in q.sql]
+        assert orphans.endswith(wanted)

@@ -97,6 +97,7 @@ def _add_foreign_key(c: ruby.Call, src: Source) -> Result:
         constraint="foreign_key",
         columns=columns,
         references=target,
+        referenced_columns=names(c.option("primary_key")),
         not_valid=c.option("validate") is False,
         on_delete=str(c.option("on_delete") or "").lstrip(":").replace("_", " "),
         **origin_of(c, src),

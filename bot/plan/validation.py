@@ -365,7 +365,8 @@ def _column_queries(op: AddColumn, dialect: str) -> Iterator[VerificationQuery]:
 def _constraint_queries(op: AddConstraint, dialect: str) -> Iterator[VerificationQuery]:
     t = quote(op.table, dialect)
     if op.constraint == "foreign_key" and op.references and len(op.columns) == 1:
-        yield _orphans(op.table, op.columns[0], op.references, dialect)
+        key = op.referenced_columns[0] if len(op.referenced_columns) == 1 else "id"
+        yield _orphans(op.table, op.columns[0], op.references, dialect, key)
     elif op.constraint in ("unique", "primary_key") and op.columns:
         yield _duplicates(op.table, op.columns, dialect)
     elif op.constraint == "check" and op.expression_sql:
@@ -399,11 +400,13 @@ def _nulls(
     )
 
 
-def _orphans(table: str, column: str, parent: str, dialect: str) -> VerificationQuery:
+def _orphans(table: str, column: str, parent: str, dialect: str, key: str = "id") -> VerificationQuery:
+    """Rows whose `column` matches no `key` of `parent` (the referenced column: `iso` of `REFERENCES
+    countries (iso)`, Rails' `primary_key: :iso`)."""
     c = quote_column(column, dialect)
     return VerificationQuery(
         f"SELECT count(*) AS orphans FROM {quote(table, dialect)} child WHERE child.{c} IS NOT NULL AND NOT EXISTS "
-        f"(SELECT 1 FROM {quote(parent, dialect)} parent WHERE parent.id = child.{c});",
+        f"(SELECT 1 FROM {quote(parent, dialect)} parent WHERE parent.{quote_column(key, dialect)} = child.{c});",
         f"rows of `{table}` whose `{column}` points at no row of `{parent}`",
         "0",
         when=BOTH,
