@@ -31,6 +31,7 @@ from bot.model.migration import (
     ColumnSpec,
     CreateTable,
     DropColumn,
+    DropTable,
     Operation,
     RawSQL,
 )
@@ -128,6 +129,19 @@ def _create_table(c: ruby.Call, src: Source) -> Result:
         end_line=c.end_line,
         sql=ruby.text_of(c.node),
     )
+    force = c.option("force")
+    if (force is True or force == "cascade") and not src.path.endswith("schema.rb"):
+        # `force: true` drops the table first, rows and all (`DROP TABLE IF EXISTS`, `CASCADE` with `:cascade`);
+        # a schema dump's tables are loaded so into an empty database
+        drop = DropTable(
+            table=table,
+            if_exists=True,
+            cascade=force == "cascade",
+            location=op.location,
+            end_line=op.end_line,
+            sql=op.sql,
+        )
+        return Result((drop, op, *extra))
     return Result((op, *extra))
 
 

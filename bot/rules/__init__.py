@@ -117,6 +117,7 @@ NAMES = (
     "null_into_not_null",
     "null_propagation",
     "nulls_before_not_null",
+    "object_already_exists",
     "on_delete_changed",
     "one_batch_only",
     "orphans_before_foreign_key",
