@@ -9,7 +9,9 @@ the deploy stops half-way, while a test database built from an empty schema may 
 two branches both add, a table an earlier migration created under the same name, an index name already
 taken).
 
-A file that re-creates several tables the history already has is a baseline (a snapshot of the whole
+A migration of the base branch, edited or moved, is `applied-migration-edited`'s (a database that ran it
+does not run it again, or runs it under its new name). A file that re-creates several tables the history
+already has is a baseline (a snapshot of the whole
 schema that only new installs run, as some projects keep one per release), not a step: it is left alone.
 
 ## Use instead
@@ -50,6 +52,8 @@ _BASELINE = 2
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if context.applied_file is not None:
+        return  # a migration of the base branch, edited or renamed: applied-migration-edited says what it does
     recreated = [
         op
         for op in migration.up

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.review import review
 from tests.conftest import review_sql
 
 SCHEMA = (
@@ -79,3 +81,15 @@ def test_rails_create_table_with_force_drops_the_table_it_finds(table: str, colu
         result = review_sql(text, path="db/migrate/20240201000000_change.rb", base=base)
         rules = {f.rule for f in result.findings}
         assert ("table-dropped" in rules) is again and ("object-already-exists" in rules) is not again, rules
+
+
+@pytest.mark.parametrize(("table", "column"), [("orders", "note"), ("invoices", "state")])
+def test_a_renamed_applied_migration_is_left_to_applied_migration_edited(table: str, column: str) -> None:
+    first = f"CREATE TABLE {table} (id bigint PRIMARY KEY);\n"
+    second = f"ALTER TABLE {table} ADD COLUMN {column} text;\n"
+    base = {"db/migrations/001_init.sql": first, "db/migrations/002_note.sql": second}
+    head = {"db/migrations/001_init.sql": first, "db/migrations/003_note.sql": second}
+    moved = ChangedFile("db/migrations/003_note.sql", "renamed", second, second, "db/migrations/002_note.sql")
+    result = review(ChangeSet("b", "h", (moved,), MemoryTree(head), MemoryTree(base)))
+    rules = {f.rule for f in result.findings}
+    assert "applied-migration-edited" in rules and "object-already-exists" not in rules, rules
