@@ -17,7 +17,9 @@ The review looks for writes to both names in the code of the pull request (`orde
 `update(state_id: …)`, `Order.objects.create(state_id=…)`, `SET state_id =`, `data: { stateId: … }`).
 A trigger on the table created by the same migration counts as writing both. A new column seeded from a
 timestamp the ORM writes itself (`last_edited_at = created_at`, `updated_at`) that the code writes is no
-replacement: the ORM keeps the old one current. A count or maximum over other rows is no copy either.
+replacement: the ORM keeps the old one current. A count or maximum over other rows is no copy either, and
+neither is a value derived from the row's own key (`UPDATE idp SET uid = to_hex(id)`): the key is never
+replaced, and new rows get their value where they are inserted.
 Each new column is checked on its own (two columns filled from one old column are two transitions),
 and a new column whose old one the same migration drops is none: the two never live side by side.
 """
@@ -61,6 +63,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for target, backfill in replacements(migration, context.catalog):
         if context.catalog.is_new(target.table) or _synced_by_trigger(migration, target.table):
             continue
+        if (target.name,) == context.catalog.row_key(target.table):
+            continue  # a value derived from the row's key (`uid = to_hex(id)`): the key replaces nothing
         new = target.new_name or ""
         old_writes = _writes(context.references.uses(target))
         new_writes = _writes(context.references.new_uses(target))

@@ -266,3 +266,25 @@ def downgrade():
         f'    op.execute("UPDATE {table} SET {target} = {source}")\n',
     )
     assert RULE in {f.rule for f in review_sql(kept, path=path, base=base).findings}
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "derived", "expression"),
+    [
+        ("idp", "id", "uid", "lpad(to_hex(id), 8, '0')"),
+        ("webhooks", "webhook_id", "public_ref", "'wh_' || webhook_id::text"),
+    ],
+)
+def test_a_value_derived_from_the_rows_key_is_no_replacement(
+    table: str, key: str, derived: str, expression: str
+) -> None:
+    code = {"store/delete.go": f'const stmt = "DELETE FROM {table} WHERE {key} = $1"\n'}
+    sql = (
+        f"CREATE TABLE {table} ({key} bigint PRIMARY KEY, name text, note text);\n-- migration\n"
+        f"ALTER TABLE {table} ADD COLUMN {derived} text NOT NULL DEFAULT '';\n"
+        f"UPDATE {table} SET {derived} = {expression} WHERE {derived} = '';\n"
+    )
+    assert not [f for f in review_sql(sql, base=code).active if f.rule == RULE]
+    # another column than the key is a replacement, as before
+    copied = sql.replace(expression, "upper(name)")
+    assert [f for f in review_sql(copied, base=code).active if f.rule == RULE]
