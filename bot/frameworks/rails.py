@@ -119,7 +119,11 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
             None
             if reason
             else tuple(walker.down_ops)
-            + tuple(undone for op in reversed(walker.reversed_ops) if (undone := inverse(op)) is not None)
+            + tuple(
+                undone
+                for op in reversed(walker.reversed_ops)
+                if (undone := walker.undo.get(id(op)) or inverse(op)) is not None
+            )
         )
     else:
         walker.walk(methods.get("up"))
@@ -294,6 +298,9 @@ class _Walker:
         self.src, self.models = src, models
         self.ops: list[Operation] = []
         self.reversed_ops: list[Operation] = []  # `change` statements Rails reverses itself
+        self.undo: dict[
+            int, Operation
+        ] = {}  # the way back of those the operation alone does not give (by id)
         self.down_ops: list[Operation] = []  # `dir.down` blocks of `reversible`
         self.reason = ""
         self.safety: list[tuple[int, int, int]] = []  # (first line, last line, line of safety_assured)
@@ -613,6 +620,9 @@ class _Walker:
         self._add(list(result.ops), result.irreversible)
         if not result.irreversible and not self._reversible_depth:
             self.reversed_ops.extend(result.ops)
+            self.undo.update(
+                (id(op), back) for op, back in zip(result.ops, result.undo, strict=False) if back is not None
+            )
         return True
 
     def _local_or_constant(self, name: str) -> ruby.Value:

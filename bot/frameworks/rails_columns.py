@@ -74,12 +74,19 @@ def _remove_column(c: ruby.Call, src: Source, table: str = "") -> Result:
     single = (
         c.name == "remove_column" and typed
     )  # its second argument is the type; `remove_columns`' `type:` is every column's
+    dropped = names[:1] if single else names
     ops = tuple(
         DropColumn(table=table, column=n, if_exists=c.option("if_exists") is True, **origin_of(c, src))
-        for n in (names[:1] if single else names)
+        for n in dropped
     )
-    why = "" if typed else f"`{c.name}` without the column's type cannot be reversed by `change`"
-    return Result(ops, why)
+    if not typed:
+        return Result(ops, f"`{c.name}` without the column's type cannot be reversed by `change`")
+    # reversed, Rails adds each column back with the type and options given (`default:`, `null:`)
+    type_name = argument(c, offset + 1) if single else str(c.option("type") or "string")
+    undo = tuple(
+        AddColumn(table=table, column=column(n, type_name, c, src), **origin_of(c, src)) for n in dropped
+    )
+    return Result(ops, "", undo)
 
 
 def _rename_column(c: ruby.Call, src: Source, table: str = "") -> Result:

@@ -34,6 +34,9 @@ class Source:
 class Result:
     ops: tuple[Operation, ...]
     irreversible: str = ""  # why `change` cannot reverse the statement, when it cannot
+    # what `change` runs backwards for each of `ops` where the operation alone does not say it (the column
+    # `remove_column :users, :admin, :boolean, default: false` drops comes back as its type and options say)
+    undo: tuple[Operation | None, ...] = ()
 
 
 Handler = Callable[[ruby.Call, Source], Result]

@@ -310,6 +310,7 @@ def _foreign_table(foreign: object) -> str:
 def _change_table(c: ruby.Call, src: Source) -> Result:
     table = _name(c)
     ops: list[Operation] = []
+    undo: list[Operation | None] = []
     reasons: list[str] = []
     for node in ruby.statements(c.block, src.dialect):
         inner = ruby.call(node)
@@ -325,9 +326,10 @@ def _change_table(c: ruby.Call, src: Source) -> Result:
         else:
             result = _table_call(inner, table, src)
         ops.extend(result.ops)
+        undo.extend(result.undo or (None,) * len(result.ops))
         if result.irreversible:
             reasons.append(result.irreversible)
-    return Result(tuple(ops), reasons[0] if reasons else "")
+    return Result(tuple(ops), reasons[0] if reasons else "", tuple(undo) if any(undo) else ())
 
 
 def _table_call(c: ruby.Call, table: str, src: Source) -> Result:

@@ -69,7 +69,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if isinstance(op, DropColumn) and drops_table_later(migration.up[i + 1 :], op.table):
             continue  # the table comes back empty as a whole: one finding, the table's
         back = _recreation(op, migration.down)
-        derived = back is None and migration.framework in DERIVED_DOWN and isinstance(op, DropColumn)
+        # the way back the runner derives itself (Rails' `change`) sits on the line of the statement it reverses
+        derived = (
+            migration.framework in DERIVED_DOWN
+            and isinstance(op, DropColumn)
+            and (back is None or back.location == op.location)
+        )
         if back is None and not derived:
             continue
         what = f"column `{op.table}.{op.column}`" if isinstance(op, DropColumn) else f"table `{op.table}`"
@@ -88,13 +93,24 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         yield (back or op).finding(
             RULE,
             f"{who} the dropped {what} empty: its data does not come back.{taken}",
-            blast_radius=f"After a rollback every row of `{op.table}` has NULL in the re-created column."
-            if isinstance(op, DropColumn)
-            else f"After a rollback `{op.table}` exists again with no rows.",
+            blast_radius=_refilled(op, back),
             fix=f"Before the drop run `CREATE TABLE {backup} AS SELECT {columns} FROM {op.table};` and restore "
             "from it in the down migration after re-creating the "
             + ("column." if isinstance(op, DropColumn) else "table."),
         )
+
+
+def _refilled(op: DropColumn | DropTable, back: Operation | None) -> str:
+    """What the rows hold after the rollback: NULL in the column, or the default it is re-created with."""
+    if isinstance(op, DropTable):
+        return f"After a rollback `{op.table}` exists again with no rows."
+    default = back.column.default if isinstance(back, AddColumn) else None
+    if default is None:
+        return f"After a rollback every row of `{op.table}` has NULL in the re-created column."
+    return (
+        f"After a rollback every row of `{op.table}` has the column's default, `{default}`, in the re-created "
+        "column, whatever it held before."
+    )
 
 
 def _recreation(op: DropColumn | DropTable, down: tuple[Operation, ...]) -> Operation | None:

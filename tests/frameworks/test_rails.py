@@ -100,7 +100,9 @@ def test_change_with_remove_column_without_type_is_irreversible() -> None:
     assert isinstance(migration.up[0], DropColumn)
     assert migration.down is None and "line 3" in migration.irreversible_reason
     typed = _parse("    remove_column :orders, :legacy, :string\n    add_column :orders, :note, :text\n")
-    assert typed.down is not None and [op.kind for op in typed.down] == ["DropColumn"]
+    assert typed.down is not None and [op.kind for op in typed.down] == ["DropColumn", "AddColumn"]
+    back = typed.down[1]  # Rails adds the column back as its type says
+    assert isinstance(back, AddColumn) and (back.column.name, back.column.type) == ("legacy", "varchar")
 
 
 def test_reversible_blocks_and_up_down_methods() -> None:
