@@ -1,4 +1,4 @@
-"""A Django or Alembic migration imports the application's models instead of the historical ones.
+"""A migration uses the application's current models instead of the historical ones.
 
 ## Why is this bad?
 `from shop.models import Order` in a migration gives the model as the code defines it when the migration
