@@ -38,7 +38,29 @@ def ruby_local(text: str, pos: int, name: str) -> bool:
         return True
     line_end = text.find("\n", pos)
     body = text[header.end() : line_end if line_end >= 0 else len(text)]
+    if _block_parameter(body, pos - header.end(), word):
+        return True
     return re.search(rf"^[ \t]*{word}[ \t]*(?:=(?![=~>])|\|\|=)", body, re.M) is not None
+
+
+_BLOCK = re.compile(r"^([ \t]*)\S[^\n]*?(?:\bdo|\{)[ \t]*\|([^|\n]*)\|([^\n]*)", re.M)
+
+
+def _block_parameter(body: str, pos: int, word: str) -> bool:
+    """Is the name a parameter of a block still open at `pos` (`params.each do |id, notifier|` above, its
+    `end` not yet reached)?"""
+    for block in _BLOCK.finditer(body):  # the body ends with the line of `pos`
+        if block.start() > pos or not re.search(word, block.group(2)):
+            continue
+        if block.start(2) <= pos <= block.end(2):
+            return True  # the parameter list itself
+        same_line = body.find("\n", block.end()) < 0 or pos <= block.end()
+        if "}" in block.group(3) and "do" not in block.group(0) and not same_line:
+            continue  # a one-line `{ |x| … }` closed on its own line
+        closed = re.search(rf"^{re.escape(block.group(1))}(?:end\b|\}})", body[block.end() : pos], re.M)
+        if closed is None:
+            return True
+    return False
 
 
 def _script_local(text: str, pos: int, name: str) -> bool:
