@@ -476,3 +476,34 @@ def test_out_of_order_read_from_elsewhere_is_not_a_setting() -> None:
     assert (
         runner_settings(MemoryTree({"src/main/java/app/FlywayConfig.java": java})).get("out_of_order") is None
     )
+
+
+@pytest.mark.parametrize(
+    ("settings", "requirements", "drivers", "named", "dialect"),
+    [
+        (
+            "awx/settings/defaults.py",
+            "requirements/requirements.in",
+            "asyncpg\npsycopg\n",
+            "psycopg",
+            "postgres",
+        ),
+        ("shop/shop/settings.py", "requirements.txt", "mysqlclient==2.2\n", "mysqlclient", "mysql"),
+    ],
+)
+def test_django_sqlite_settings_yield_to_the_server_driver_the_project_installs(
+    settings: str, requirements: str, drivers: str, named: str, dialect: str
+) -> None:
+    """AWX's `defaults.py` names `sqlite3` for a local run; its production settings read `DATABASES` from files
+    the deploy writes, and its requirements install `psycopg`: its hand-written `ALTER COLUMN … DROP NOT NULL`
+    were said to fail on SQLite."""
+    sqlite = "DATABASES = {\n    'default': {\n        'ENGINE': 'django.db.backends.sqlite3',\n    }\n}\n"
+    migration = settings.split("/")[0] + "/main/migrations/0002_a.py"
+    tree = {settings: sqlite, requirements: f"Django>=4.2\n{drivers}"}
+    database = Dialects(MemoryTree(tree), Config()).database(migration)
+    assert (database.dialect, database.source) == (dialect, requirements)
+    assert f"requires `{named}`" in database.explanation  # the usual driver named, not the first in order
+    alone = Dialects(MemoryTree({settings: sqlite, requirements: "Django>=4.2\n"}), Config()).database(
+        migration
+    )
+    assert (alone.dialect, alone.source) == ("sqlite", settings)

@@ -98,7 +98,8 @@ def read_settings(tree: Tree) -> Settings:
             texts[path] = text
             found.extend(read(path, text))
     alternatives = containers.variants_disagreeing(found)
-    return Settings([f for f in python.without_overridden_urls(found, texts) if f not in alternatives])
+    found = python.without_local_sqlite(python.without_overridden_urls(found, texts))
+    return Settings([f for f in found if f not in alternatives])
 
 
 def _aside(found: Found) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.frameworks.settings.found import DRIVER, TOOL, Found, dialect_of, found, single, uncomment
+from bot.frameworks.settings.found import DRIVER, TOOL, Found, dialect_of, family, found, single, uncomment
 
 _ENGINE = re.compile(
     r"""["']ENGINE["']\s*:\s*["'](?:django\.(?:contrib\.gis\.)?db\.backends|django_\w+)\.(\w+)["']"""
@@ -78,14 +78,36 @@ def requirements(path: str, text: str) -> Iterator[Found]:
     up = 1 if "/requirements/" in f"/{path}" else 0
     items = [
         found(path, _DRIVERS[n], f"requires `{n}`", DRIVER, up=up, language="python")
-        for n in sorted(names)
-        if n in _DRIVERS
+        for n in _DRIVERS  # the usual driver of each database first (psycopg before asyncpg)
+        if n in names
     ]
     yield from single(items)[:1]
 
 
 def _scheme(word: str) -> str:
     return dialect_of("postgresql" if word.startswith("postgres") else word) or "postgres"
+
+
+def without_local_sqlite(items: list[Found]) -> list[Found]:
+    """The settings without Django's SQLite engine where the project installs a driver of a database server
+    (AWX's `awx/settings/defaults.py` names `sqlite3`, its requirements `psycopg`, and its production settings
+    read `DATABASES` from files the deploy writes): SQLite is the default of a local run, and nothing installs
+    a server's driver to run SQLite."""
+    servers = [
+        f
+        for f in items
+        if f.rank == DRIVER and f.language == "python" and family(f.database.dialect) != "sqlite"
+    ]
+    return [
+        f
+        for f in items
+        if not (
+            f.rank == TOOL
+            and f.database.dialect == "sqlite"
+            and f.database.detail.startswith("ENGINE ")
+            and any(f.scope.startswith(s.scope) or s.scope.startswith(f.scope) for s in servers)
+        )
+    ]
 
 
 def without_overridden_urls(items: list[Found], texts: dict[str, str]) -> list[Found]:
