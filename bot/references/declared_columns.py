@@ -76,7 +76,11 @@ def _declared(path: str, text: str) -> list[Declared]:
         return list(_sequelize_typescript(path, text))
     if path.endswith(".ex") and "schema " in text and "Ecto.Schema" in text:
         return list(_ecto(path, text))
-    if not path.endswith(".py") or ("models.Model" not in text and "__tablename__" not in text):
+    if not path.endswith(".py") or not (
+        "models.Model" in text or "__tablename__" in text or (_is_django_file(path) and "models." in text)
+    ):
+        # (a Django models file whose classes all derive from the project's own bases, NetBox's
+        # `class Contact(PrimaryModel)`, names no `models.Model` and still declares their fields)
         return []
     try:
         module = ast.parse(text)

@@ -629,3 +629,31 @@ class Migration(migrations.Migration):
     short = create.replace('                ("currency", models.CharField(max_length=3)),\n', "")
     [missing] = _review(base, {**head, migration_path: short})
     assert f"`{n['app']}_quote.currency`" in missing[3]
+
+
+BASED_MODELS = """from django.db import models
+
+from {app}.base import PrimaryModel
+
+
+class {Model}(PrimaryModel):
+    {kept} = models.CharField(max_length=40)
+    {old} = models.CharField(max_length=40)
+{parent}"""
+PARENT_CLASS = "\n\nclass {Parent}(models.Model):\n    pass\n"
+
+
+@pytest.mark.parametrize("n", NAMES, ids=lambda n: n["app"])
+def test_a_models_file_whose_last_plain_model_goes_still_declares_the_others(n: dict[str, str]) -> None:
+    """NetBox removed `ContactGroupMembership`, the one class of `contacts.py` written `(models.Model)`; the
+    file's other models derive from `PrimaryModel` and `ChangeLoggedModel`, and every field of theirs was said to
+    be removed from the model (five required-column-unwritten blocks)."""
+    path = f"{n['app']}/models.py"
+    base = {**_django_base(n), path: BASED_MODELS.format(**n, parent=PARENT_CLASS.format(**n))}
+    assert _review(base, {**base, path: BASED_MODELS.format(**n, parent="")}) == []
+    removed = BASED_MODELS.format(**n, parent="").replace(
+        f"    {n['old']} = models.CharField(max_length=40)\n", ""
+    )
+    found = _review(base, {**base, path: removed})
+    assert [(r, line) for r, _, line, _ in found] == [(UNWRITTEN, 6)]
+    assert f"`{n['Model']}.{n['old']}` is removed from the model" in found[0][3]
