@@ -299,7 +299,7 @@ def review(
     # What applied migrations already did is no change of this pull request: only their new statements
     # are searched for in the code.
     references = _references(
-        changeset, config, [_new_part(m, bases.get(m.path)) for m in migrations], catalog
+        changeset, config, [_new_part(m, bases.get(m.path)) for m in migrations], catalog, migrations
     )
     values = CodeValues(changeset.head_tree)
     merged = None if lint else _merged(changeset)
@@ -760,7 +760,11 @@ _FAILS_ON_ANY_DATABASE = frozenset(
 
 
 def _references(
-    changeset: ChangeSet, config: Config, migrations: list[Migration], catalog: Catalog
+    changeset: ChangeSet,
+    config: Config,
+    migrations: list[Migration],
+    catalog: Catalog,
+    whole: list[Migration],
 ) -> ReferenceIndex:
     targets = targets_of(migrations, catalog)
     if not targets:
@@ -775,7 +779,7 @@ def _references(
         exclude=(*config.references.exclude, *_migration_folders(migrations)),
         skip_paths=skip,
         before=before,
-        columns=_column_owners(catalog, migrations),
+        columns=_column_owners(catalog, whole),
         elsewhere=_other_databases_tables(tree),
     )
 
@@ -813,8 +817,9 @@ def _migration_folders(migrations: list[Migration]) -> list[str]:
 def _column_owners(catalog: Catalog, migrations: list[Migration]) -> dict[str, frozenset[str]]:
     """Each column name (lower case) and the tables that have a column of that name: a name several
     tables share is a use of one of them only where the code ties it to that table's model. The columns
-    the change adds count too: a column moved to another table (`customerId` from `Subscription` to
-    `User`) is that table's in the code that names it."""
+    the change adds count too, and those of the tables it creates (an applied migration's edit included): a
+    column moved to another table (`customerId` from `Subscription` to `User`, AWX's `peers_from_control_nodes`
+    from `Instance` to a new `ReceptorAddress`) is that table's in the code that names it."""
     owners: dict[str, set[str]] = {}
     for name, table in catalog.tables.items():
         for column in table.columns:
@@ -823,6 +828,9 @@ def _column_owners(catalog: Catalog, migrations: list[Migration]) -> dict[str, f
         for op in migration.up:
             if isinstance(op, AddColumn):
                 owners.setdefault(op.column.name.lower(), set()).add(op.table.lower())
+            elif isinstance(op, CreateTable):
+                for spec in op.columns:
+                    owners.setdefault(spec.name.lower(), set()).add(op.table.lower())
     return {column: frozenset(tables) for column, tables in owners.items()}
 
 

@@ -215,3 +215,35 @@ def test_keyword_arguments_of_another_models_call_and_a_forms_own_field_are_not_
         finding, safe=False
     )
     assert finding.severity is Severity.CRITICAL
+
+
+@pytest.mark.parametrize(
+    ("model", "other", "table", "other_table", "column"),
+    [
+        ("Instance", "ReceptorAddress", "main_instance", "main_receptoraddress", "peers_from_control_nodes"),
+        ("FrontPort", "PortMapping", "dcim_frontport", "dcim_portmapping", "rear_port_position"),
+    ],
+)
+def test_a_column_moved_to_a_table_the_change_creates_is_that_tables_in_its_calls(
+    model: str, other: str, table: str, other_table: str, column: str
+) -> None:
+    """AWX moved `peers_from_control_nodes` from `Instance` to a `ReceptorAddress` the same migration creates:
+    `ReceptorAddress(…, peers_from_control_nodes=True)` and its `objects.create(` were listed for the dropped
+    `main_instance` column, as they are not when the other table exists before the change."""
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, name text, {column} integer);\n-- migration\n"
+    models = (
+        "from django.db import models\n\n\n"
+        f"class {model}(models.Model):\n    name = models.TextField()\n\n    class Meta:\n        db_table = '{table}'\n\n\n"
+        f"class {other}(models.Model):\n    {column} = models.IntegerField()\n\n    class Meta:\n"
+        f"        db_table = '{other_table}'\n"
+    )
+    files = {"app/models.py": models, "app/build.py": CALLS.format(Model=model, Other=other, column=column)}
+    created = f"CREATE TABLE {other_table} (id serial PRIMARY KEY, port integer, {column} integer);\n"
+    sql = schema + created + f"ALTER TABLE {table} DROP COLUMN {column};"
+    finding = _dropped(review_sql(sql, base=files))
+    assert not _places(finding, safe=False)
+    assert finding.severity is not Severity.CRITICAL
+    own = CALLS.format(Model=model, Other=model, column=column)  # the same calls on the changed model
+    finding = _dropped(review_sql(sql, base={**files, "app/build.py": own}))
+    assert {"app/build.py:7", "app/build.py:15"} <= _places(finding, safe=False)
+    assert finding.severity is Severity.CRITICAL
