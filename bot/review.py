@@ -311,7 +311,7 @@ def review(
         nonlocal replayed
         for index in range(replayed, upto):
             _enter(migrations[index], schemas[index], lint)
-            _leave(migrations[index], schemas[index], lint)
+            _leave(migrations[index], schemas[index], lint, bases.get(migrations[index].path))
         replayed = max(replayed, upto)
 
     def check(index: int) -> list[Finding]:
@@ -350,7 +350,7 @@ def review(
             checked = [f for f in checked if _in_units(f, added)] + _new_installs_only(
                 [f for f in checked if not _in_units(f, added)]
             )
-        _leave(migration, catalog, lint)
+        _leave(migration, catalog, lint, bases.get(migration.path))
         replayed = index + 1
         return checked
 
@@ -468,9 +468,14 @@ def _enter(migration: Migration, catalog: Catalog, lint: bool) -> None:
         catalog.created_in_change = set(migration.tables_created())
 
 
-def _leave(migration: Migration, catalog: Catalog, lint: bool) -> None:
+def _leave(migration: Migration, catalog: Catalog, lint: bool, base: Migration | None = None) -> None:
+    """The schema after the migration. What the base branch's version of an edited file already did (Akvo's
+    0047 edited to import no deleted module, its CreateModel as it was) ran on every database: a table it
+    creates is an existing table for the later migrations of the change, not one the change creates."""
     for op in migration.up:
         catalog.apply(op, in_change=not lint)
+    if base is not None and not lint:
+        catalog.created_in_change -= {op.table for op in base.up if isinstance(op, CreateTable)}
 
 
 def _squashes_of_applied(changeset: ChangeSet, migrations: list[Migration], lint: bool) -> dict[str, str]:
