@@ -286,7 +286,7 @@ class _Parser:
         klass = next((n for n in module.body if isinstance(n, ast.ClassDef) and n.name == "Migration"), None)
         atomic, operations = _class_attributes(klass, self.constants)
         up: list[Operation] = []
-        for call in operations:
+        for call in (each for node in operations for each in self._built(node)):
             up.extend(self._operation(call))
         up = list(separate(up))
         # the models' code declares a GenericRelation (a migration never holds one)
@@ -312,6 +312,25 @@ class _Parser:
             version=version(self.path),
             suppressions=suppressions.find(self.text, up),
         )
+
+    def _built(self, node: ast.expr, depth: int = 0) -> list[ast.expr]:
+        """The operations an entry of `operations` stands for: itself, or what a function of the file's own,
+        called without arguments and of straight-line code, returns (kpi's `legacy_cleanup_ops()` returning a
+        `SeparateDatabaseAndState`, `add_state_ops()` a list), through a name it binds from another such call.
+        A function that decides what to give (`if settings.SKIP_HEAVY_MIGRATIONS: return [...]`) is not read."""
+        starred = isinstance(node, ast.Starred)
+        call = node.value if isinstance(node, ast.Starred) else node
+        if depth > 3 or not isinstance(call, ast.Call) or call.args or call.keywords:
+            return [node]
+        function = self.functions.get(call.func.id) if isinstance(call.func, ast.Name) else None
+        returned = _returned(function) if function is not None else None
+        if returned is None:
+            return [node]
+        if isinstance(returned, ast.List | ast.Tuple):
+            return [each for item in returned.elts for each in self._built(item, depth + 1)]
+        if starred and not isinstance(returned, ast.Call):
+            return [node]  # a list built otherwise (a comprehension): read as built at run time
+        return self._built(returned, depth + 1)
 
     def _operation(self, node: ast.expr) -> list[Operation]:
         base = self.reader.base(node)
@@ -639,6 +658,33 @@ class _Parser:
         found = _model_variables(function, self.state, self.apps)
         self.models.update(found)
         return list(found.values())
+
+
+def _returned(function: ast.FunctionDef) -> ast.expr | None:
+    """What a function of straight-line code returns (a docstring, names bound, one `return`), through a name it
+    binds (`state_ops = add_state_ops()` … `return state_ops`); None for any other function: one that asks the
+    database or the settings which operations to give (an `if`, a loop, a call whose result it changes) is read
+    as operations computed when the migration is loaded."""
+    body = function.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    last = body[-1] if body else None
+    if not isinstance(last, ast.Return) or last.value is None:
+        return None
+    if not all(isinstance(n, ast.Assign) for n in body[:-1]):
+        return None
+    value = last.value
+    if isinstance(value, ast.Name):
+        bound = [
+            n.value
+            for n in body
+            if isinstance(n, ast.Assign)
+            and len(n.targets) == 1
+            and isinstance(n.targets[0], ast.Name)
+            and n.targets[0].id == value.id
+        ]
+        return bound[-1] if len(bound) == 1 else None
+    return value
 
 
 def _class_attributes(
