@@ -644,6 +644,15 @@ class _FileScan:
         if self.path.endswith(".rs") and target.kind == "table" and line[:col].rstrip().endswith("."):
             return None  # `data.captcha_answer`: a struct's field; Diesel names a table by its module
         if (
+            self.path.endswith(".py")
+            and target.kind == "table"
+            and line[:col].endswith(".")
+            and qualifier(line, col) in ("self", "cls")
+        ):
+            return (
+                None  # `self.search_query` of a view or form: the object's attribute, no Python ORM's table
+            )
+        if (
             self.path.endswith(".rs")
             and target.kind == "table"
             and self._rust_own_name(line, line_start, col, end)

@@ -546,3 +546,31 @@ def test_a_module_path_named_like_the_column_is_a_file(table: str, column: str) 
         review_sql(schema + f"ALTER TABLE {table} DROP COLUMN {column};", base=files), "column-dropped"
     )
     assert _places(finding) == {"src/app.module.ts:7"}
+
+
+VIEW = """class IndexView:
+    def setup(self):
+        self.{table} = None
+
+    def get(self):
+        if not self.{table}:
+            return []
+        return run(self.{table}, fields=self.search_fields)
+
+
+def counted(cursor):
+    cursor.execute("SELECT count(*) FROM {table}")
+"""
+
+
+@pytest.mark.parametrize("table", ["search_query", "billing_summary"])
+def test_an_attribute_of_self_named_like_a_table_is_not_the_table(table: str) -> None:
+    """Wagtail dropped `search_query` (the `Query` model of `wagtail.search`): eleven `self.search_query` of
+    its admin views and forms were said to still use the table, and blocked the pull request."""
+    sql = _schema(f"{table} (id serial PRIMARY KEY, query_string text)") + f"DROP TABLE {table};"
+    finding = _finding(review_sql(sql, base={"app/views.py": VIEW.format(table=table)}), "table-dropped")
+    assert _places(finding) == {"app/views.py:12"}  # the SQL, not the attribute
+    assert finding.severity.value == "critical"
+    without_sql = VIEW.format(table=table).split("\n\n\ndef counted")[0] + "\n"
+    finding = _finding(review_sql(sql, base={"app/views.py": without_sql}), "table-dropped")
+    assert not _places(finding) and finding.severity.value != "critical"
