@@ -362,7 +362,10 @@ def review(
     else:
         per_file = [check(index) for index in indexes]
     findings = [finding for checked in per_file for finding in checked]
-    findings += [] if lint else _code_changes(changeset, config, list(catalogs.values()))
+    # the schema the change's migrations leave: a catalog of another dialect (the default database's, when
+    # the settings name another) holds the schema before them, tables they rename or drop included
+    advanced = list({id(c): c for c in schemas}.values()) or list(catalogs.values())
+    findings += [] if lint else _code_changes(changeset, config, advanced)
     findings += [] if merged is None else _unread_versions(changeset, prepared, merged)
     findings.sort(key=lambda f: (f.severity.rank, f.path, f.line, f.rule))
     decided = decide(

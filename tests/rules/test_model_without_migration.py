@@ -657,3 +657,38 @@ def test_a_models_file_whose_last_plain_model_goes_still_declares_the_others(n: 
     found = _review(base, {**base, path: removed})
     assert [(r, line) for r, _, line, _ in found] == [(UNWRITTEN, 6)]
     assert f"`{n['Model']}.{n['old']}` is removed from the model" in found[0][3]
+
+
+RENAME_MODEL = """from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{app}", "0001_initial")]
+    operations = [migrations.RenameModel(old_name="{Model}", new_name="{New}")]
+"""
+SQLITE_SETTINGS = "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3'}}\n"
+POSTGRES_SETTINGS = "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql'}}\n"
+
+
+@pytest.mark.parametrize(
+    ("n", "new"),
+    [(NAMES[0], "Purchase"), (NAMES[1], "Bill")],
+    ids=lambda v: v if isinstance(v, str) else v["app"],
+)
+def test_a_renamed_model_is_judged_on_the_schema_its_migrations_leave(n: dict[str, str], new: str) -> None:
+    """Wagtail renamed `PageRevision` to `Revision`: its project template's settings name SQLite for the
+    repository's root, the test settings PostgreSQL for the migrations, and the SQLite schema, which no migration
+    of the change advanced, still held the old table: three required-column-unwritten blocks."""
+    app = n["app"]
+    settings = {"proj/settings/base.py": SQLITE_SETTINGS, f"{app}/project/settings.py": POSTGRES_SETTINGS}
+    base = {**_django_base(n), **settings}
+    models = DJANGO_MODELS.format(**n, extra="").replace(f"class {n['Model']}(", f"class {new}(")
+    rename = {f"{app}/migrations/0002_rename.py": RENAME_MODEL.format(**n, New=new)}
+    assert _review(base, {**base, f"{app}/models.py": models, **rename}) == []
+    # the field removed, the model kept: the schema still requires the column
+    dropped = DJANGO_MODELS.format(**n, extra="").replace(
+        f"    {n['old']} = models.CharField(max_length=40)\n", ""
+    )
+    found = _review(base, {**base, f"{app}/models.py": dropped})
+    assert [r for r, *_ in found] == [UNWRITTEN]
+    assert f"`{app}_{n['Model'].lower()}.{n['old']}`" in found[0][3]
