@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.frameworks import django_signals, seed_rows, suppressions
+from bot.frameworks import migration_graph as graph
 from bot.frameworks import python_source as py
 from bot.frameworks.django_apps import DJANGO_USER, Apps, user_model
 from bot.frameworks.django_generic import with_generic_relations
@@ -124,7 +125,7 @@ def _history(tree: Tree, dialect: str, earlier: list[str]) -> list[tuple[str, st
     if kept and earlier[min(len(earlier), len(kept)) - 1] != kept[min(len(earlier), len(kept)) - 1][0]:
         kept = []  # not the start of the folder's migrations as listed: chained on its own
     if len(kept) < len(earlier):
-        chain = kept[-1][1] if kept else _start(tree, dialect)
+        chain = kept[-1][1] if kept else _folder_start(tree, dialect, folder)
         for previous in read_ahead(tree, earlier[len(kept) :]):  # one read for the whole history
             chain = _chain(chain, previous, tree.read(previous) or "")
             kept.append((previous, chain))
@@ -151,12 +152,18 @@ def _state_before(path: str, tree: Tree, dialect: str) -> tuple[State, str | Non
         parts = path.split("/")
         return State(parts[-2] if len(parts) > 1 else "app"), None
     folder = path[: path.rindex("/") + 1]
-    state = State(match.group("app"))
+    # the label the app's `apps.py` declares names its tables (Wagtail's `wagtail/` is `wagtailcore`)
+    state = State(graph.app_label(tree, folder.rstrip("/")) or match.group("app"))
     name = path.rsplit("/", 1)[-1]
     earlier = [p for p in _migrations_by_folder(tree).get(folder, []) if p.rsplit("/", 1)[-1] < name]
     keys = _history(tree, dialect, earlier)
     state = _replay(keys, state, tree, dialect)
-    return state.copy(), keys[-1][1] if keys else _start(tree, dialect)
+    return state.copy(), keys[-1][1] if keys else _folder_start(tree, dialect, folder)
+
+
+def _folder_start(tree: Tree, dialect: str, folder: str) -> str:
+    """The key of an app's empty history: the label its `apps.py` declares names its tables."""
+    return _chain(_start(tree, dialect), folder, graph.app_label(tree, folder.rstrip("/")))
 
 
 def _start(tree: Tree, dialect: str) -> str:
@@ -182,7 +189,10 @@ def _replay(keys: list[tuple[str, str]], state: State, tree: Tree, dialect: str)
 def _app_state(app: str, tree: Tree, dialect: str) -> State | None:
     """The state after the last migration of another app of the tree; None when it has none, or while that
     app is being replayed (two apps whose keys point at each other)."""
-    folders = [f for f in _migrations_by_folder(tree) if f.rstrip("/").split("/")[-2:-1] == [app]]
+    labelled = {f"{folder}/" for folder in graph.django_folders(tree).get(app, [])}
+    folders = [f for f in _migrations_by_folder(tree) if f in labelled] or [
+        f for f in _migrations_by_folder(tree) if f.rstrip("/").split("/")[-2:-1] == [app]
+    ]
     if len(folders) != 1 or (folders[0], dialect) in _REPLAYING:
         return None
     _REPLAYING.add((folders[0], dialect))

@@ -61,13 +61,14 @@ class Declared:
 
 
 @functools.lru_cache(maxsize=256)
-def declared(path: str, text: str) -> tuple[Declared, ...]:
+def declared(path: str, text: str, label: str = "") -> tuple[Declared, ...]:
     """The columns the models of one file declare (none for a file that is not a model file). Kept per file
-    text: both model rules, and each of their checks, read the change's model files."""
-    return tuple(_declared(path, text))
+    text: both model rules, and each of their checks, read the change's model files. `label`: the label the
+    Django app's `apps.py` declares (Wagtail's `wagtail/` is `wagtailcore`), else the app's folder names it."""
+    return tuple(_declared(path, text, label))
 
 
-def _declared(path: str, text: str) -> list[Declared]:
+def _declared(path: str, text: str, label: str = "") -> list[Declared]:
     if path.endswith(".prisma"):
         return list(_prisma(path, text))
     if path.endswith(".ts") and "@Entity" in text:
@@ -90,7 +91,7 @@ def _declared(path: str, text: str) -> list[Declared]:
     django = _is_django_file(path) and "django" in text
     for node in module.body:
         if isinstance(node, ast.ClassDef):
-            found.extend(_django(path, node) if django else ())
+            found.extend(_django(path, node, label) if django else ())
             found.extend(_sqlalchemy(path, node))
     return found
 
@@ -114,13 +115,22 @@ def _is_django_file(path: str) -> bool:
     return inside.endswith("/models.py") or ("/models/" in inside and path.endswith(".py"))
 
 
+def app_package(path: str) -> str:
+    """The folder of the Django app a model module belongs to (`shop` of `shop/models/order.py`)."""
+    parts = path.split("/")
+    if parts[-1] != "models.py" and "models" not in parts[:-1]:
+        return ""
+    index = len(parts) - 2 if parts[-1] == "models.py" else parts.index("models") - 1
+    return "/".join(parts[: index + 1]) if index >= 0 else ""
+
+
 def _app_label(path: str) -> str:
     parts = path.split("/")
     index = len(parts) - 2 if parts[-1] == "models.py" else parts.index("models") - 1
     return parts[index] if index >= 0 else ""
 
 
-def _django(path: str, node: ast.ClassDef) -> Iterator[Declared]:
+def _django(path: str, node: ast.ClassDef, app: str = "") -> Iterator[Declared]:
     if not any(
         _name(base) in ("Model", "models.Model") or _name(base).endswith("Model") for base in node.bases
     ):
@@ -132,7 +142,7 @@ def _django(path: str, node: ast.ClassDef) -> Iterator[Declared]:
     table = options.get("db_table")
     if not isinstance(table, str):
         label = options.get("app_label")
-        label = label if isinstance(label, str) else _app_label(path)
+        label = label if isinstance(label, str) else app or _app_label(path)
         if not label:
             return
         table = f"{label}_{node.name.lower()}"

@@ -19,6 +19,7 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.frameworks import migration_graph
 from bot.model.changeset import DirectoryTree, Tree, read_ahead
 from bot.references import gorm_naming, sequelize_naming
 from bot.references.inflection import camelize, go_name, model_name, pluralize, singularize, underscore
@@ -274,7 +275,15 @@ def _django_model_files(tree: Tree, app: str) -> list[str]:
     else:
         shape = re.compile(rf"(?:^|/){re.escape(app)}/(?:[^/]+/)?models(?:\.py|/.+\.py)$")
         files = [p for p in tree.paths() if shape.search(p)]
-    return [p for p in files if _of_app(tree, p, app)]
+    own = [p for p in files if _of_app(tree, p, app)]
+    # a package whose `apps.py` declares the label (Wagtail's `wagtail/` is `wagtailcore`)
+    for folder in migration_graph.django_folders(tree).get(app, []):
+        package = folder.rpartition("/")[0]
+        if package.rpartition("/")[2] == app:
+            continue  # found by its name above
+        shape = re.compile(rf"^{re.escape(package)}/models(?:\.py|/[^/]+\.py)$")
+        own += [p for p in tree.paths() if shape.match(p) and p not in own]
+    return own
 
 
 def _of_app(tree: Tree, path: str, app: str) -> bool:

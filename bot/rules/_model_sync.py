@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot import frameworks
+from bot.frameworks import migration_graph
 from bot.model.catalog import Catalog, Table
-from bot.model.changeset import ChangeSet
-from bot.references.declared_columns import Declared, declared, is_model_file
+from bot.model.changeset import ChangeSet, Tree
+from bot.references.declared_columns import Declared, app_package, declared, is_model_file
 
 # where each framework's fix is written
 FIX = {
@@ -45,6 +46,13 @@ class Drift:
     table: Table | None  # None: the model is new and no migration creates its table
 
 
+def _declared(tree: Tree | None, path: str, text: str) -> tuple[Declared, ...]:
+    """The columns of one model file, a Django app's models under the label its `apps.py` declares."""
+    package = app_package(path) if path.endswith(".py") and tree is not None else ""
+    label = migration_graph.app_label(tree, f"{package}/migrations") if package and tree is not None else ""
+    return declared(path, text, label)
+
+
 def edits_models(changeset: ChangeSet) -> bool:
     """The change edits a file that may declare models (nothing else is read by these rules)."""
     return any(is_model_file(f.path) or is_model_file(f.previous_path or "") for f in changeset.files)
@@ -59,9 +67,11 @@ def changed_declarations(changeset: ChangeSet) -> tuple[list[Declared], list[Dec
         if not is_model_file(changed.path) and not is_model_file(changed.previous_path or ""):
             continue
         if changed.base_text:
-            before.extend(declared(changed.previous_path or changed.path, changed.base_text))
+            before.extend(
+                _declared(changeset.base_tree, changed.previous_path or changed.path, changed.base_text)
+            )
         if changed.head_text:
-            after.extend(declared(changed.path, changed.head_text))
+            after.extend(_declared(changeset.head_tree, changed.path, changed.head_text))
     old = {(d.table, d.column) for d in before}
     new = {(d.table, d.column) for d in after}
     return [d for d in after if (d.table, d.column) not in old], [
@@ -100,14 +110,16 @@ def made_required(
     before: dict[tuple[str, str], Declared] = {}
     for changed in changeset.files:
         if changed.base_text and (changed.previous_path or changed.path).endswith(".prisma"):
-            for item in declared(changed.previous_path or changed.path, changed.base_text):
+            for item in _declared(
+                changeset.base_tree, changed.previous_path or changed.path, changed.base_text
+            ):
                 before[(item.table, item.column)] = item
     if not before:
         return
     for changed in changeset.files:
         if not changed.head_text or not changed.path.endswith(".prisma"):
             continue
-        for item in declared(changed.path, changed.head_text):
+        for item in _declared(changeset.head_tree, changed.path, changed.head_text):
             was = before.get((item.table, item.column))
             if was is None or not was.optional or item.optional is not False or item.column.lower() in named:
                 continue
@@ -158,7 +170,8 @@ def _new_model(item: Declared, changeset: ChangeSet) -> bool:
     """No changed model file declared the model's table at the base."""
     for changed in changeset.files:
         if changed.base_text and any(
-            d.table == item.table for d in declared(changed.previous_path or changed.path, changed.base_text)
+            d.table == item.table
+            for d in _declared(changeset.base_tree, changed.previous_path or changed.path, changed.base_text)
         ):
             return False
     return True
@@ -167,7 +180,7 @@ def _new_model(item: Declared, changeset: ChangeSet) -> bool:
 def _catalog_covers(item: Declared, catalogs: list[Catalog], changeset: ChangeSet) -> bool:
     """The schema knows the tables of the file's other models (its migrations are the ones read)."""
     text = next((f.head_text for f in changeset.files if f.path == item.path), "") or ""
-    others = {d.table for d in declared(item.path, text) if d.table != item.table}
+    others = {d.table for d in _declared(changeset.head_tree, item.path, text) if d.table != item.table}
     return bool(others) and all(_table(catalogs, t) is not None for t in others)
 
 

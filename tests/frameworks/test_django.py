@@ -974,3 +974,72 @@ def test_operations_a_function_of_the_file_returns_are_read(old_index: str, colu
         "        *built(['x']),\n        cleanup_ops(),\n        *add_operations(),\n", extra=built
     )
     assert [type(op).__name__ for op in migration.up] == ["Unparsed", "DropIndex", "Unparsed"]
+
+
+LABEL_INITIAL = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    operations = [
+        migrations.CreateModel(
+            name="{Model}",
+            fields=[("id", models.AutoField(primary_key=True)), ("title", models.CharField(max_length=20))],
+        ),
+    ]
+"""
+LABEL_CHANGE = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{label}", "0001_initial")]
+    operations = [migrations.RemoveField(model_name="{model}", name="title")]
+"""
+LABEL_OTHER = """from django.db import migrations, models
+import django.db.models.deletion
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{label}", "0001_initial")]
+    operations = [
+        migrations.CreateModel(
+            name="Note",
+            fields=[
+                ("id", models.AutoField(primary_key=True)),
+                ("{model}", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="{label}.{model}")),
+            ],
+        ),
+    ]
+"""
+APPS = 'from django.apps import AppConfig\n\n\nclass CoreConfig(AppConfig):\n    name = "{package}"\n    label = "{label}"\n'
+
+
+@pytest.mark.parametrize(
+    ("package", "label", "model"), [("wagtail", "wagtailcore", "Page"), ("shop/core", "shopcore", "Product")]
+)
+def test_the_label_an_apps_py_declares_names_the_apps_tables(package: str, label: str, model: str) -> None:
+    """Wagtail's `wagtail/` package is the app `wagtailcore`: its tables are `wagtailcore_revision`, not
+    `wagtail_revision`, and other apps point at `wagtailcore.Page` (its UPDATE of `wagtailcore_revision` and
+    its schema operations were on two different tables)."""
+    first, change = f"{package}/migrations/0001_initial.py", f"{package}/migrations/0002_remove_title.py"
+    other = "notes/migrations/0001_initial.py"
+    files = {
+        f"{package}/apps.py": APPS.format(package=package.replace("/", "."), label=label),
+        f"{package}/migrations/__init__.py": "",
+        first: LABEL_INITIAL.format(Model=model),
+        change: LABEL_CHANGE.format(label=label, model=model.lower()),
+        "notes/migrations/__init__.py": "",
+        other: LABEL_OTHER.format(label=label, model=model.lower()),
+    }
+    table = f"{label}_{model.lower()}"
+    removed = django.parse(change, files[change], MemoryTree(files), "postgres")
+    assert [(type(op).__name__, op.table) for op in removed.up] == [("DropColumn", table)]
+    created = django.parse(other, files[other], MemoryTree(files), "postgres")
+    [note] = [op for op in created.up if isinstance(op, CreateTable)]
+    # the key of the other app's model, read from its migrations: an AutoField, so `int`
+    assert [(c.references, c.type) for c in note.columns if c.references] == [(table, "int")]
+    # without the label, the package's name is the app's
+    unlabelled = {k: v for k, v in files.items() if not k.endswith("apps.py")}
+    unlabelled[change] = LABEL_CHANGE.format(label=package.rpartition("/")[2], model=model.lower())
+    removed = django.parse(change, unlabelled[change], MemoryTree(unlabelled), "postgres")
+    assert [op.table for op in removed.up] == [f"{package.rpartition('/')[2]}_{model.lower()}"]

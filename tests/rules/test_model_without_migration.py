@@ -692,3 +692,51 @@ def test_a_renamed_model_is_judged_on_the_schema_its_migrations_leave(n: dict[st
     found = _review(base, {**base, f"{app}/models.py": dropped})
     assert [r for r, *_ in found] == [UNWRITTEN]
     assert f"`{app}_{n['Model'].lower()}.{n['old']}`" in found[0][3]
+
+
+LABELLED_APPS = 'from django.apps import AppConfig\n\n\nclass Config(AppConfig):\n    name = "{app}"\n    label = "{label}"\n'
+
+
+@pytest.mark.parametrize("n", NAMES, ids=lambda n: n["app"])
+def test_a_labelled_apps_models_map_the_labelled_tables(n: dict[str, str]) -> None:
+    """Wagtail's models in `wagtail/models/` are the app `wagtailcore`'s: a field removed from one leaves a
+    column of `wagtailcore_…` required, which was looked for in `wagtail_…`."""
+    label = f"{n['app']}core"
+    base = {**_django_base(n), f"{n['app']}/apps.py": LABELLED_APPS.format(app=n["app"], label=label)}
+    models = DJANGO_MODELS.format(**n, extra="").replace(
+        f"    {n['old']} = models.CharField(max_length=40)\n", ""
+    )
+    found = _review(base, {**base, f"{n['app']}/models.py": models})
+    assert [r for r, *_ in found] == [UNWRITTEN]
+    assert f"`{label}_{n['Model'].lower()}.{n['old']}`" in found[0][3]
+
+
+@pytest.mark.parametrize("n", NAMES, ids=lambda n: n["app"])
+def test_a_labelled_apps_model_is_found_for_the_code_that_reads_its_dropped_column(n: dict[str, str]) -> None:
+    """The code that reads a dropped column of `wagtailcore_…` through its model is found: the model lives in
+    the package whose `apps.py` declares that label, not in a folder named after it."""
+    app, label = n["app"], f"{n['app']}core"
+    view = f"from {app}.models import {n['Model']}\n\n\ndef show(pk):\n    row = {n['Model']}.objects.get(pk=pk)\n    return row.{n['old']}\n"
+    base = {
+        **_django_base(n),
+        f"{app}/migrations/__init__.py": "",
+        f"{app}/apps.py": LABELLED_APPS.format(app=app, label=label),
+        f"{app}/views.py": view,
+    }
+    drop = f'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("{label}", "0001_initial")]\n    operations = [migrations.RemoveField(model_name="{n["Model"].lower()}", name="{n["old"]}")]\n'
+    models = DJANGO_MODELS.format(**n, extra="").replace(
+        f"    {n['old']} = models.CharField(max_length=40)\n", ""
+    )
+    head = {**base, f"{app}/models.py": models, f"{app}/migrations/0002_drop.py": drop}
+    files = tuple(
+        ChangedFile(p, "added" if p not in base else "modified", base.get(p), head[p])
+        for p in head
+        if base.get(p) != head[p]
+    )
+    [finding] = [
+        f
+        for f in review(ChangeSet("b", "h", files, MemoryTree(head), MemoryTree(base))).active
+        if f.rule == "column-dropped"
+    ]
+    assert f"`{label}_{n['Model'].lower()}.{n['old']}`" in finding.message
+    assert [(r.path, r.line, r.kind) for r in finding.references] == [(f"{app}/views.py", 6, "other")]
