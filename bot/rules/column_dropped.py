@@ -296,6 +296,16 @@ def _renamed_as_drop_and_add(op: DropColumn, migration: Migration, context: Cont
     ), likely
 
 
+def _copies(op: DataInsert | DataUpdate, column: str) -> bool:
+    """Does the data change write `column` with a value the code reads from a row's attribute of that name
+    (Kitsune's `ZendeskTopicConfiguration.objects.create(…, display_order=topic.display_order)` in the
+    migration's RunPython)?"""
+    written = (
+        column in op.columns if isinstance(op, DataInsert) else any(c == column for c, _ in op.assignments)
+    )
+    return written and re.search(rf"\.{re.escape(column)}\b", op.sql) is not None
+
+
 def _moved_without_values(op: DropColumn, migration: Migration, context: Context) -> str:
     """The same migration creates a table that points at this one (a foreign key to it) and has a column of the
     dropped one's name and kind: the values look meant to move there (`users.provider` to `account.provider`,
@@ -314,7 +324,7 @@ def _moved_without_values(op: DropColumn, migration: Migration, context: Context
         if any(
             isinstance(o, DataInsert | DataUpdate)
             and same_table(o.table, each.table)
-            and source.search(o.sql)
+            and (source.search(o.sql) or _copies(o, op.column))
             for o in migration.up
         ):
             return ""  # `INSERT INTO account (…) SELECT … FROM users`: the values go with the rows

@@ -51,3 +51,66 @@ def test_values_copied_first_or_a_table_unrelated_are_no_move(
     assert "meant to move" not in copied.message and copied.severity is not Severity.CRITICAL
     unrelated = _dropped(_sql(table, column, new, key, references=False))
     assert "meant to move" not in unrelated.message and unrelated.severity is not Severity.CRITICAL
+
+
+DJANGO_INITIAL = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    operations = [
+        migrations.CreateModel(
+            name="{Model}",
+            fields=[("id", models.AutoField(primary_key=True)), ("{column}", models.IntegerField(default=0))],
+        ),
+    ]
+"""
+DJANGO_MOVE = """from django.db import migrations, models
+import django.db.models.deletion
+
+
+def forwards(apps, schema_editor):
+    {Model} = apps.get_model("{app}", "{Model}")
+    {New} = apps.get_model("{app}", "{New}")
+    for row in {Model}.objects.all():
+        {New}.objects.create({key}=row, {column}={value})
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{app}", "0001_initial")]
+    operations = [
+        migrations.CreateModel(
+            name="{New}",
+            fields=[
+                ("id", models.AutoField(primary_key=True)),
+                ("{column}", models.IntegerField(default=0)),
+                ("{key}", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="{app}.{lower}")),
+            ],
+        ),
+        migrations.RunPython(forwards, migrations.RunPython.noop),
+        migrations.RemoveField(model_name="{lower}", name="{column}"),
+    ]
+"""
+
+
+@pytest.mark.parametrize(
+    ("app", "model", "new", "column", "key"),
+    [
+        ("products", "ZendeskTopic", "ZendeskTopicConfiguration", "display_order", "zendesk_topic"),
+        ("shop", "Order", "Shipment", "carrier_rank", "order"),
+    ],
+)
+def test_a_django_run_python_that_copies_the_rows_values_is_a_move_with_values(
+    app: str, model: str, new: str, column: str, key: str
+) -> None:
+    """Kitsune's 0031 creates `ZendeskTopicConfiguration` and fills it with `objects.create(…,
+    display_order=topic.display_order)` before removing the field: said to copy nothing (critical)."""
+    first, path = f"{app}/migrations/0001_initial.py", f"{app}/migrations/0002_move.py"
+    base = {first: DJANGO_INITIAL.format(Model=model, column=column)}
+    names = {"app": app, "Model": model, "New": new, "column": column, "key": key, "lower": model.lower()}
+    copied = review_sql(DJANGO_MOVE.format(**names, value=f"row.{column}"), path=path, base=base)
+    finding = next(f for f in copied.active if f.rule == "column-dropped")
+    assert "meant to move" not in finding.message and finding.severity is not Severity.CRITICAL
+    constant = review_sql(DJANGO_MOVE.format(**names, value="0"), path=path, base=base)
+    finding = next(f for f in constant.active if f.rule == "column-dropped")
+    assert "meant to move" in finding.message and finding.severity is Severity.CRITICAL
