@@ -50,7 +50,11 @@ it had passed that statement. An edit that changes only the rows a migration wri
 default data) and says in a comment it adds that they are for new installations is a warning: existing databases
 never get them. A script that declares its own revision (`-- revision: …`), whose
 edit changes that revision while every statement stays guarded to run again (a bridge or squash script a
-runner re-applies on a new revision), is a warning: check that the runner re-applies it.
+runner re-applies on a new revision), is a warning: check that the runner re-applies it. An edit of a Django
+migration whose base branch's version imports a module of the repository the change deletes, a name that
+module no longer defines, or a package (or depends on an app) the change stops installing is a warning too:
+Django loads every migration, applied or not, each time `migrate` runs, so restoring the file would stop
+`migrate` everywhere; what is left to check is that new installs still end as existing databases are.
 """
 
 from __future__ import annotations
@@ -78,6 +82,7 @@ from bot.model.migration import (
     Transaction,
     Unparsed,
 )
+from bot.rules._forced_edits import removed_need
 from bot.rules.context import Context
 from bot.sql.domains import literal
 from bot.sql.row_effects import effect
@@ -92,6 +97,10 @@ RULE = Rule(
 )
 # The base branch's version of the examples' file (tests/test_rules.py reviews them as an edit of it).
 EXAMPLE_BASE = "ALTER TABLE orders ADD COLUMN note text;"
+FORCED_FIX = (
+    "Keep the edit; check that new installs still end with the schema and rows existing databases have, and write"
+    " any change meant for those databases as a new migration."
+)
 NEW_INSTALLS_ONLY = (
     "This migration already exists in the base branch: databases that ran it never run the edited "
     "content, which reaches only new installs."
@@ -286,6 +295,27 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 " compare (comments, character sets)."
             )
             yield _finding(migration, line, message, blast, Severity.WARNING)
+        elif migration.framework == "django" and (
+            need := removed_need(base_text, head_text, context.base_tree, context.tree)
+        ):
+            # the old version imports what the change removes: Django loads every migration module, applied or
+            # not, each time `migrate` runs, so as it was the file would stop `migrate` on every database
+            needed, loading = need
+            message += (
+                f" The base branch's version {needed}: as it was, "
+                + (
+                    "the file no longer loads, and Django loads every migration, applied or not, each time"
+                    " `migrate` runs."
+                    if loading
+                    else "its code fails wherever it still runs (every new install)."
+                )
+                + " The edit is needed."
+            )
+            blast = (
+                "None for databases that ran it (they never run it again); new installs run the edited version:"
+                " if it no longer does what the old one did, their schema or rows differ from production's."
+            )
+            yield _finding(migration, line, message, blast, Severity.WARNING, fix=FORCED_FIX)
         elif _rows_only(migration, context.applied_base) and _says_new_installs(base_text, head_text):
             # the edit says in its own comments that the rows are for new installations: what the finding
             # would ask the author to confirm is written down; what remains is that existing databases lack them
@@ -491,7 +521,9 @@ def _unnamed(text: str) -> str:
     return _DECLARED_NAME.sub(r"\1 _", text)
 
 
-def _finding(migration: Migration, line: int, message: str, blast: str, severity: Severity) -> Finding:
+def _finding(
+    migration: Migration, line: int, message: str, blast: str, severity: Severity, fix: str = RULE.help
+) -> Finding:
     return Finding(
         rule=RULE.id,
         dimension=RULE.dimension,
@@ -500,7 +532,7 @@ def _finding(migration: Migration, line: int, message: str, blast: str, severity
         line=line,
         message=message,
         blast_radius=blast,
-        fix=RULE.help,
+        fix=fix,
     )
 
 
