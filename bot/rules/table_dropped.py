@@ -58,6 +58,18 @@ RULE = Rule(
 )
 
 
+def _gone_before(op: DropTable, migration: Migration, context: Context) -> bool:
+    """An earlier statement of the migration already dropped the table (and nothing created it again)."""
+    earlier = migration.up[: next(i for i, o in enumerate(migration.up) if o is op)]
+    dropped = False
+    for each in earlier:
+        if isinstance(each, DropTable) and each.table == op.table:
+            dropped = True
+        elif isinstance(each, CreateTable) and each.table == op.table:
+            dropped = False
+    return dropped
+
+
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     rebuilt = rebuilt_tables(migration)
     for op in migration.up:
@@ -70,6 +82,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue  # create new, copy, drop, rename: one rebuild of the table (column-dropped judges columns)
         if context.catalog.is_new(op.table) and not context.catalog.replaced(op.table):
             continue
+        if isinstance(op, DropTable) and op.if_exists and _gone_before(op, migration, context):
+            continue  # kpi's `DROP TABLE IF EXISTS …` after the DeleteModel that dropped the table: nothing left
         cascade, takes_along = _cascade(op, migration, context)
         if isinstance(op, Truncate):
             yield op.finding(

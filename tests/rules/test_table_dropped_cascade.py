@@ -132,3 +132,15 @@ def test_what_postgresql_drops_with_cascade_when_nothing_depends(pg) -> None:  #
     pg.execute("DROP TABLE members")
     tables = pg.execute("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()").fetchone()
     assert tables == (0,)
+
+
+@pytest.mark.parametrize("table", ["accounts_mfa_mfamethod", "legacy_exports"])
+def test_a_drop_if_exists_of_a_table_the_migration_already_dropped_is_no_second_drop(table: str) -> None:
+    """kpi's 0009 removes the model (`DeleteModel`), then runs `DROP TABLE IF EXISTS accounts_mfa_mfamethod
+    CASCADE` for databases where it lingers: on the table just dropped that statement does nothing, yet it gave
+    a second, critical, table-dropped finding."""
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, name text);\n-- migration\n"
+    twice = review_sql(schema + f"DROP TABLE {table};\nDROP TABLE IF EXISTS {table} CASCADE;\n")
+    assert [f.line for f in twice.active if f.rule == "table-dropped"] == [1]
+    once = review_sql(schema + f"DROP TABLE IF EXISTS {table} CASCADE;\n")
+    assert [f.line for f in once.active if f.rule == "table-dropped"] == [1]
