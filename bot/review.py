@@ -125,8 +125,11 @@ def prepare(
         catalogs: dict[str, Catalog] = cached[0]
     else:
         applied_parts = _applied_parts(changeset, found, databases)
+        # a squash of applied migrations runs nothing (see `review`): the tables it creates exist already
+        squashes = _squashes_of_applied(changeset, list(migrations), lint)
+        unsquashed = tuple(m for m in migrations if m.path not in squashes)
         catalogs = {
-            each: _catalog_before(changeset.base_tree, config, each, changed, migrations, lint, applied_parts)
+            each: _catalog_before(changeset.base_tree, config, each, changed, unsquashed, lint, applied_parts)
             for each in dialects_used
         }
         # Django migrations are Python files: a tree without any (a folder of SQL) does not load their reader

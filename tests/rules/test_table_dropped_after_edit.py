@@ -88,3 +88,101 @@ def test_a_table_an_edited_applied_migration_created_is_dropped_as_an_existing_o
 @pytest.mark.parametrize(("app", "model"), [("rsr", "IatiImportJob"), ("billing", "LedgerExport")])
 def test_a_table_the_change_creates_and_drops_is_no_drop(app: str, model: str) -> None:
     assert not _dropped(app, model, edited=False, created_new=True)
+
+
+RENAME = """from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [('{app}', '0002_{lower}'){extra}]
+    operations = [migrations.RenameModel(old_name='{model}', new_name='{new}')]
+"""
+
+
+@pytest.mark.parametrize(
+    ("app", "model", "new"), [("accounts_mfa", "KoboMFAMethod", "MfaMethod"), ("shop", "Cart", "Basket")]
+)
+def test_a_table_an_edited_applied_migration_renames_to_is_an_existing_one(
+    app: str, model: str, new: str
+) -> None:
+    """kpi edited 0001 (which creates the model's table) and 0003 (which renames the model, a dependency on the
+    removed `trench` app taken out) and deleted the renamed model in a new 0009: the drop gave no finding."""
+    folder, lower = f"{app}/migrations/", model.lower()
+    create, rename, drop = f"{folder}0002_{lower}.py", f"{folder}0003_rename.py", f"{folder}0004_delete.py"
+    created = DJANGO_CREATE.format(
+        app=app, model=model, imports="\n\ndef path(row, name):\n    return name\n", upload="path"
+    )
+    base = {
+        f"{folder}0001_initial.py": INITIAL,
+        f"{folder}__init__.py": "",
+        create: created.replace("upload_to=path", "upload_to=path, max_length=100"),
+        rename: RENAME.format(app=app, lower=lower, model=model, new=new, extra=", ('trench', '0003_auto')"),
+    }
+    edited = {create: created, rename: RENAME.format(app=app, lower=lower, model=model, new=new, extra="")}
+    remove = f"from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [('{app}', '0003_rename')]\n    operations = [migrations.DeleteModel(name='{new}')]\n"
+    head = {**base, **edited, drop: remove}
+    files = (
+        ChangedFile(create, "modified", base[create], edited[create]),
+        ChangedFile(rename, "modified", base[rename], edited[rename]),
+        ChangedFile(drop, "added", None, remove),
+    )
+    found = review(ChangeSet("b", "h", files, MemoryTree(head), MemoryTree(base)), dialect="postgres").active
+    assert [(f.path, f"`{app}_{new.lower()}`" in f.message) for f in found if f.rule == "table-dropped"] == [
+        (drop, True)
+    ]
+
+
+SQUASH = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    replaces = [('{app}', '0001_initial'), ('{app}', '0002_{lower}')]
+    dependencies = []{extra}
+
+    operations = [
+        migrations.CreateModel(name='{model}', fields=[('id', models.AutoField(primary_key=True))]),
+    ]
+"""
+
+
+@pytest.mark.parametrize(
+    ("app", "old", "model"),
+    [("accounts_mfa", "KoboMFAMethod", "MfaMethod"), ("billing", "Export", "LedgerExport")],
+)
+def test_a_table_an_edited_squash_of_applied_migrations_creates_is_an_existing_one(
+    app: str, old: str, model: str
+) -> None:
+    """kpi edited `0003_rename_kobo_mfa_method_model` and `0001_squashed_0004_…` (a squash of applied migrations,
+    which databases record as applied without running it, and which creates `MfaMethod` directly), and deleted
+    `MfaMethod` in a new 0009: the table counted as one the change creates, and its drop gave no finding."""
+    folder, lower = f"{app}/migrations/", model.lower()
+    rename, squash, drop = (
+        f"{folder}0002_{lower}.py",
+        f"{folder}0001_squashed_0002_{lower}.py",
+        f"{folder}0003_delete.py",
+    )
+    base = {
+        f"{folder}__init__.py": "",
+        f"{folder}0001_initial.py": SQUASH.format(app=app, lower=lower, model=old, extra="").replace(
+            f"    replaces = [('{app}', '0001_initial'), ('{app}', '0002_{lower}')]\n", ""
+        ),
+        rename: RENAME.format(
+            app=app, lower="x", model=old, new=model, extra=", ('trench', '0003_auto')"
+        ).replace("0002_x", "0001_initial"),
+        squash: SQUASH.format(app=app, lower=lower, model=model, extra=""),
+    }
+    edited = {
+        rename: base[rename].replace(", ('trench', '0003_auto')", ""),
+        squash: SQUASH.format(app=app, lower=lower, model=model, extra="\n    initial = True"),
+    }
+    remove = f"from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [('{app}', '0002_{lower}')]\n    operations = [migrations.DeleteModel(name='{model}')]\n"
+    head = {**base, **edited, drop: remove}
+    files = (
+        ChangedFile(rename, "modified", base[rename], edited[rename]),
+        ChangedFile(squash, "modified", base[squash], edited[squash]),
+        ChangedFile(drop, "added", None, remove),
+    )
+    found = review(ChangeSet("b", "h", files, MemoryTree(head), MemoryTree(base)), dialect="postgres").active
+    assert [(f.path, f"`{app}_{lower}`" in f.message) for f in found if f.rule == "table-dropped"] == [
+        (drop, True)
+    ]
