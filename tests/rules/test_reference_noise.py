@@ -574,3 +574,43 @@ def test_an_attribute_of_self_named_like_a_table_is_not_the_table(table: str) ->
     without_sql = VIEW.format(table=table).split("\n\n\ndef counted")[0] + "\n"
     finding = _finding(review_sql(sql, base={"app/views.py": without_sql}), "table-dropped")
     assert not _places(finding) and finding.severity.value != "critical"
+
+
+PASCAL_MODELS = """from django.db import models
+
+
+class {Class}(models.Model):
+    value = models.TextField()
+
+    class Meta:
+        db_table = "{view}"
+        managed = False
+"""
+PASCAL_INIT = "from .result import {Class}\n\n__all__ = [\n    '{Class}',\n]\n"
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "cls"),
+    [
+        ("rsr_indicatorperioddata", "period_actual_value", "PeriodActualValue"),
+        ("shop_order", "shipping_total", "ShippingTotal"),
+    ],
+)
+def test_a_python_class_named_like_a_column_in_pascal_case_is_not_the_column(
+    table: str, column: str, cls: str
+) -> None:
+    """Akvo dropped `rsr_indicatorperioddata.period_actual_value`; its unmanaged model `PeriodActualValue` (a
+    view's), named in `__all__`, was said to still use the column."""
+    sql = (
+        _schema(f"{table} (id serial PRIMARY KEY, value text, {column} text)")
+        + f"ALTER TABLE {table} DROP COLUMN {column};"
+    )
+    files = {
+        "app/models/result.py": PASCAL_MODELS.format(Class=cls, view=f"{table}_view"),
+        "app/models/__init__.py": PASCAL_INIT.format(Class=cls),
+    }
+    finding = _finding(review_sql(sql, base=files), "column-dropped")
+    assert not _places(finding) and finding.severity.value != "critical"
+    used = {**files, "app/report.py": f"def total(row):\n    return row.{column}\n"}
+    finding = _finding(review_sql(sql, base=used), "column-dropped")
+    assert "app/report.py:2" in _places(finding)
