@@ -185,7 +185,7 @@ def search(
     index = replace(index, found=_method_callers(tree, index))
     index = replace(index, found=_taken_by_init(tree, index))
     index = replace(index, found=_kept_by_api(tree, index))
-    index = replace(index, found=_unserved_by_backend(index, skip_paths))
+    index = replace(index, found=_unserved_by_backend(index, skip_paths, _api_clients(tree)))
     index = replace(index, found=_other_tables_keys(index.found))
     index = replace(index, found=_with_fixtures(tree, unique, index))
     if before:
@@ -498,8 +498,26 @@ def _kept_by_api(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, ...
 _SNAKE_BACKENDS = frozenset(("python", "ruby"))
 
 
+def _api_clients(tree: Tree) -> tuple[str, ...]:
+    """The folders of Python packages the repository ships beside its application that install no Django:
+    clients of its API (AWX's `awxkit/`, with its own `setup.py`), whose field names are the API's, as a front
+    end's are."""
+    found = []
+    for path in tree.paths():
+        folder, _, name = path.rpartition("/")
+        if not folder or name not in ("setup.py", "pyproject.toml") or folder.count("/") > 1:
+            continue
+        texts = [
+            tree.read(f"{folder}/{other}") or ""
+            for other in ("setup.py", "pyproject.toml", "requirements.txt")
+        ]
+        if not any(re.search(r"(?i)\bdjango\b", text) for text in texts):
+            found.append(f"{folder}/")
+    return tuple(found)
+
+
 def _unserved_by_backend(
-    index: ReferenceIndex, migrations: Collection[str] = ()
+    index: ReferenceIndex, migrations: Collection[str] = (), clients: tuple[str, ...] = ()
 ) -> dict[_Key, tuple[Use, ...]]:
     """Front-end code reaches a Python or Ruby model's column only through the backend's API. When no
     code of the backend's language still reads or writes the column (the model and its serializers no
@@ -516,12 +534,20 @@ def _unserved_by_backend(
         if kind != "column" or not backend or not backend <= _SNAKE_BACKENDS:
             out[key] = uses
             continue
-        served = any(u.blocking and family(u.path) in backend and u.area not in ("test", "doc") for u in uses)
+        served = any(
+            u.blocking
+            and family(u.path) in backend
+            and u.area not in ("test", "doc")
+            and not u.path.startswith(clients)
+            for u in uses
+        )
         out[key] = (
             uses
             if served
             else _sorted(
-                replace(u, confidence="low") if u.confidence == "high" and family(u.path) == "script" else u
+                replace(u, confidence="low")
+                if u.confidence == "high" and (family(u.path) == "script" or u.path.startswith(clients))
+                else u
                 for u in uses
             )
         )

@@ -614,3 +614,44 @@ def test_a_python_class_named_like_a_column_in_pascal_case_is_not_the_column(
     used = {**files, "app/report.py": f"def total(row):\n    return row.{column}\n"}
     finding = _finding(review_sql(sql, base=used), "column-dropped")
     assert "app/report.py:2" in _places(finding)
+
+
+CLIENT_PAGE = """class InventorySource(Base):
+    def payload(self, **kwargs):
+        optional_fields = (
+            'source_path',
+            '{column}',
+        )
+        return update_payload({{}}, optional_fields, kwargs)
+"""
+CLIENT_FORM = "export const initialValues = (source) => ({{\n  {column}: source?.{column} || false,\n}});\n"
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [("main_inventorysource", "update_on_project_update"), ("shop_order", "gift_wrap_note")],
+)
+def test_an_api_client_package_of_the_repository_does_not_serve_the_column(table: str, column: str) -> None:
+    """AWX dropped `update_on_project_update`: its UI's form fields blocked the drop, because `awxkit`, the API
+    client it ships with its own `setup.py` (and no Django), still listed the field among the API's, which made
+    the field look served by the backend."""
+    sql = (
+        _schema(f"{table} (id serial PRIMARY KEY, name text, {column} boolean)")
+        + f"ALTER TABLE {table} DROP COLUMN {column};"
+    )
+    app, _, model = table.partition("_")
+    files = {
+        f"{app}/models.py": f"from django.db import models\n\n\nclass {model.title()}(models.Model):\n    name = models.TextField()\n",
+        "client/setup.py": "from setuptools import setup\n\nsetup(name='client', install_requires=['requests'])\n",
+        "client/client/api/pages/inventory.py": CLIENT_PAGE.format(column=column),
+        "ui/src/screens/SourceForm.js": CLIENT_FORM.format(column=column),
+    }
+    finding = _finding(review_sql(sql, base=files), "column-dropped")
+    assert finding.severity.value != "critical" and not [r for r in finding.references if "low" not in r.kind]
+    # a package that installs Django is the backend's own: its use serves the field
+    backend = {
+        **files,
+        "client/setup.py": files["client/setup.py"].replace("'requests'", "'requests', 'Django>=4.2'"),
+    }
+    finding = _finding(review_sql(sql, base=backend), "column-dropped")
+    assert finding.severity.value == "critical"
