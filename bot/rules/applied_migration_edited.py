@@ -43,7 +43,9 @@ rows or values they write stays critical. An edit that replaces
 application models the migration imported by definitions of its own, its statements unchanged, is a warning
 (check the copies). An edit that moves its row changes (UPDATE, DELETE) to another
 migration of the same change, and changes nothing else, is a note when they write constants (running them again
-where the file already ran changes nothing), a warning otherwise. An edit that only adds row fixes (an UPDATE or DELETE, or
+where the file already ran changes nothing), a warning otherwise; one that moves its code (a RunPython and what
+it runs) to another migration of the change that runs the same statements is a warning: check that the code can
+run twice. An edit that only adds row fixes (an UPDATE or DELETE, or
 code working on the table) before a schema statement the file already had on that table (values clamped before
 a column is narrowed) is a warning: it repairs the migration for databases still to upgrade, and those that ran
 it had passed that statement. An edit that changes only the rows a migration writes (seed or
@@ -262,6 +264,18 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 " gives the same result when run again (it does not compute the new values from the old ones)."
             )
             yield _finding(migration, line, message, blast, Severity.INFO if not again else Severity.WARNING)
+        elif (target := _code_moved(migration, context)) is not None:
+            # the code taken out of the applied file and run by a migration of this change (kpi's 0006 made a
+            # no-op, its RunPython run again by 0007): databases that ran the file run it a second time
+            message += (
+                f" The edit moves its code to `{target}`, a migration of this change that runs the same statements:"
+                " new installs run it there, and databases that ran this file run it once more."
+            )
+            blast = (
+                f"Databases that ran this file run the moved code a second time in `{target}`: check that it gives"
+                " the same result when run again (it drops what it creates first, or checks before it changes)."
+            )
+            yield _finding(migration, line, message, blast, Severity.WARNING)
         elif (table := _prepares_rows(migration, context.applied_base)) is not None:
             # rows fixed (clamped, cleaned) just before a schema statement the file already had: what made the
             # migration fail where such rows exist; databases that ran it passed that statement without them
@@ -689,6 +703,24 @@ def _rows_moved(migration: Migration, context: Context) -> tuple[str, bool] | No
                 for op in changes
             )
             return other.path, again
+    return None
+
+
+def _code_moved(migration: Migration, context: Context) -> str | None:
+    """The other migration of the change that the edit moves its code to: the edit only removes code (a
+    RunPython, and the statements in it the review could not read), and another migration of the change runs the
+    same statements. None otherwise."""
+    old = context.applied_base
+    if old is None:
+        return None
+    before, after = Counter(_statements(old)), Counter(_statements(migration))
+    removed = before - after
+    kinds = {kind for kind, _ in removed}
+    if after - before or "RunCode" not in kinds or not kinds <= {"RunCode", "Unparsed"}:
+        return None
+    for other in context.change:
+        if other.path != migration.path and not removed - Counter(_statements(other)):
+            return other.path
     return None
 
 

@@ -1,7 +1,8 @@
 """`applied-migration-edited` where the version databases ran imports, or depends on, what the change removes:
 Django loads every migration module each time `migrate` runs, so the edit is needed (a warning whose fix is not
 to restore the file). AWX removed `_ldap_group_type.py` and `django-taggit`, Kitsune the constants its 0029
-imported, kpi the `reversion` app: each edit was a block asking to restore the file as it was."""
+imported, kpi the `reversion` app: each edit was a block asking to restore the file as it was. And code moved
+to a later migration of the change, which databases that ran the file run once more (kpi's 0006 and 0007)."""
 
 from __future__ import annotations
 
@@ -105,3 +106,54 @@ def test_a_dependency_on_an_app_the_settings_stop_installing_makes_the_edit_need
     # still installed: nothing forces the edit
     kept = _edited(app, files, {}, before, after)
     assert kept.severity.value == "critical"
+
+
+MOVED_CODE = """from django.db import migrations
+
+from {app}.sql import REFRESH_SQL
+
+
+def apply_fix(apps, schema_editor):
+    schema_editor.execute(REFRESH_SQL)
+
+
+class Migration(migrations.Migration):
+    dependencies = [('{app}', '{previous}')]
+    operations = [migrations.RunPython(apply_fix, reverse_code=migrations.RunPython.noop)]
+"""
+EMPTIED = """from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [('{app}', '0001_initial')]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]
+"""
+
+
+@pytest.mark.parametrize("app", ["user_reports", "billing"])
+def test_code_moved_to_a_later_migration_of_the_change_is_a_warning(app: str) -> None:
+    """kpi made its applied 0006 a no-op and ran the same RunPython (a materialized view dropped and created
+    again, its SQL imported) in a new 0007: the edit was a block asking to restore 0006."""
+    applied, later = f"{app}/migrations/0002_fix.py", f"{app}/migrations/0003_fix_again.py"
+    before = MOVED_CODE.format(app=app, previous="0001_initial")
+    base = {
+        f"{app}/migrations/0001_initial.py": INITIAL,
+        f"{app}/migrations/__init__.py": "",
+        f"{app}/sql.py": "REFRESH_SQL = build()\n",
+        applied: before,
+    }
+    emptied = EMPTIED.format(app=app)
+    moved = MOVED_CODE.format(app=app, previous="0002_fix")
+    files = (ChangedFile(applied, "modified", before, emptied), ChangedFile(later, "added", None, moved))
+    head = {**base, applied: emptied, later: moved}
+    result = review(ChangeSet("b", "h", files, MemoryTree(head), MemoryTree(base)), dialect="postgres")
+    [finding] = [f for f in result.findings if f.rule == "applied-migration-edited"]
+    assert finding.severity.value == "warning" and f"moves its code to `{later}`" in finding.message
+    # the code removed and run nowhere else: still a block
+    files = (ChangedFile(applied, "modified", before, emptied),)
+    result = review(
+        ChangeSet("b", "h", files, MemoryTree({**base, applied: emptied}), MemoryTree(base)),
+        dialect="postgres",
+    )
+    [finding] = [f for f in result.findings if f.rule == "applied-migration-edited"]
+    assert finding.severity.value == "critical"
