@@ -39,11 +39,21 @@ _ERRORS = {
         "not_null": "column cannot be null errors (MySQL 1048)",
         "data": "data too long / out of range errors and warnings (MySQL 1406, 1264)",
     },
+    # SQLite keeps no length or range on a type: no data errors to watch
+    "sqlite": {
+        "missing": "`no such column` / `no such table` errors (SQLITE_ERROR)",
+        "fk": "`FOREIGN KEY constraint failed` errors (SQLITE_CONSTRAINT_FOREIGNKEY, with `PRAGMA foreign_keys` on)",
+        "unique": "`UNIQUE constraint failed` errors (SQLITE_CONSTRAINT_UNIQUE)",
+        "not_null": "`NOT NULL constraint failed` errors (SQLITE_CONSTRAINT_NOTNULL)",
+        "data": "",
+    },
 }
 
 
 def items(ops: Sequence[Operation], findings: Sequence[Finding], dialect: str) -> Iterator[MonitoringItem]:
-    errors = _ERRORS["mysql" if dialect in ("mysql", "mariadb") else "postgres"]
+    errors = _ERRORS[
+        "mysql" if dialect in ("mysql", "mariadb") else dialect if dialect in _ERRORS else "postgres"
+    ]
     if any(isinstance(op, DropColumn | DropTable | RenameColumn | RenameTable) for op in ops):
         yield MonitoringItem(
             f"Application errors: {errors['missing']}",
@@ -67,7 +77,7 @@ def items(ops: Sequence[Operation], findings: Sequence[Finding], dialect: str) -
         isinstance(op, SetNotNull) or (isinstance(op, AddColumn) and not op.column.nullable) for op in ops
     ):
         yield MonitoringItem(f"Write errors: {errors['not_null']}", "alert on any", "1 h after deploy")
-    if any(isinstance(op, AlterColumnType) for op in ops):
+    if errors["data"] and any(isinstance(op, AlterColumnType) for op in ops):
         yield MonitoringItem(f"Write errors: {errors['data']}", "alert on any", "24 h after deploy")
     if any(
         isinstance(op, AddColumn | AddConstraint | AddIndex | AlterColumnType | SetNotNull | DropColumn)
@@ -76,6 +86,9 @@ def items(ops: Sequence[Operation], findings: Sequence[Finding], dialect: str) -
         lock = (
             "sessions waiting on locks (`pg_stat_activity.wait_event_type = 'Lock'`)"
             if dialect == "postgres"
+            # the migration holds the database file's write lock: other writers wait, then give up
+            else "`database is locked` errors (SQLITE_BUSY) of writers waiting on the migration"
+            if dialect == "sqlite"
             else "sessions waiting on metadata locks (`performance_schema.metadata_locks`)"
         )
         yield MonitoringItem(
@@ -100,11 +113,12 @@ def _data_items(data: Sequence[Operation], dialect: str) -> Iterator[MonitoringI
         if dialect == "postgres"
         else "replica lag (`Seconds_Behind_Source`)"
     )
-    yield MonitoringItem(
-        f"Replication: {lag}",
-        "alert above 30 s; pause the batches above 60 s",
-        "until the data change finishes",
-    )
+    if dialect != "sqlite":  # a file, with no replica of its own to lag
+        yield MonitoringItem(
+            f"Replication: {lag}",
+            "alert above 30 s; pause the batches above 60 s",
+            "until the data change finishes",
+        )
     if dialect == "postgres":
         yield MonitoringItem(
             "Transactions open longer than 5 min (`pg_stat_activity.xact_start`)",
