@@ -54,7 +54,14 @@ def test_monitoring_names_signals_thresholds_and_durations() -> None:
 def test_sqlite_monitoring_watches_what_a_database_file_has() -> None:
     signals = " ".join(i.signal for i in _queries("sqlite").monitoring)
     assert "UNIQUE constraint failed" in signals and "database is locked" in signals
-    for other in ("Seconds_Behind_Source", "performance_schema", "pg_stat", "SQLSTATE", "MySQL", "Replication"):
+    for other in (
+        "Seconds_Behind_Source",
+        "performance_schema",
+        "pg_stat",
+        "SQLSTATE",
+        "MySQL",
+        "Replication",
+    ):
         assert other not in signals, signals
 
 

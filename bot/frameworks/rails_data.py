@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from tree_sitter import Node
 
@@ -168,16 +168,19 @@ def model_call(
         else None
     )
     written = tuple(reading.assignments.items()) if reading is not None else ()
-    each = _batch_statement(c.block, known) if c.block is not None and last == "in_batches" else None
+    each = (
+        _batch_statement(c.block, known, model, ruby.block_parameters(c.node))
+        if c.block is not None and last in ("in_batches", "find_in_batches")
+        else None
+    )
     if each is not None:  # `in_batches do |batch| batch.where(state: nil).update_all(state: "new") end`
-        kind, assignments, inner = each
+        kind, assignments, inner, call = each
         where = " AND ".join(part for part in (where, inner) if part) or None
         if kind == "update_all":
-            return [
-                DataUpdate(
-                    table=table, assignments=assignments, where=where, batched=True, batches=batches, **base
-                )
-            ]
+            update = DataUpdate(
+                table=table, assignments=assignments, where=where, batched=True, batches=batches, **base
+            )
+            return [_set_clause(update, call, known, dialect) if not assignments else update]
         return [DataDelete(table=table, where=where, batched=True, batches=batches, **base)]
     if reading is not None and (written or reading.unread):
         found = _records_written(table, where, reading, batched or last in ITERATIONS, base, dialect)
@@ -436,11 +439,12 @@ def _is_model(name: str) -> bool:
 
 
 def _batch_statement(
-    block: Node, constants: ruby_model.Constants
-) -> tuple[str, tuple[tuple[str, str], ...], str | None] | None:
-    """The one `update_all` or `delete_all` an `in_batches` block sends on its batch (`batch.where(…)
-    .update_all(…)`): the method, what it sets and its own condition; None when the block does anything else
-    with the batch, or more than one such statement."""
+    block: Node, constants: ruby_model.Constants, model: str = "", batch: Sequence[str] = ()
+) -> tuple[str, tuple[tuple[str, str], ...], str | None, ruby.Call] | None:
+    """The one `update_all` or `delete_all` a batch's block sends on its batch (`batch.where(…).update_all(…)`
+    in `in_batches`, or `Model.where(id: batch.pluck(:id)).update_all(…)` on the same model, as
+    `find_in_batches` is written): the method, what it sets, its own condition and the call; None when the
+    block does anything else with the batch, or more than one such statement."""
     found = []
     stack = [block]
     while stack:
@@ -450,15 +454,21 @@ def _batch_statement(
         if c is None or c.name not in ("update_all", "delete_all"):
             continue
         chain = _chain(c, from_variable=True)
-        if chain and chain[0][0] and not _is_model(chain[0][0]):
-            found.append(
-                (
-                    c.name,
-                    _assignments(c, constants) if c.name == "update_all" else (),
-                    _where(chain, constants),
-                )
-            )
+        on_batch = bool(chain) and bool(chain[0][0]) and not _is_model(chain[0][0])
+        of_batch = bool(chain) and chain[0][0] == model and _restricted_to(chain, batch)
+        if on_batch or of_batch:
+            where = _where([link for link in chain if not _restricted_to([link], batch)], constants)
+            found.append((c.name, _assignments(c, constants) if c.name == "update_all" else (), where, c))
     return found[0] if len(found) == 1 else None
+
+
+def _restricted_to(chain: list[tuple[str, ruby.Call | None]], batch: Sequence[str]) -> bool:
+    """A `where` of the chain keeps the rows of the batch: `where(id: batch.pluck(:id))`, `where(id: batch)`."""
+    names = "|".join(re.escape(name) for name in batch)
+    return bool(names) and any(
+        name == "where" and link is not None and re.search(rf"\bid:\s*(?:{names})\b", ruby.text_of(link.node))
+        for name, link in chain
+    )
 
 
 def _chain(c: ruby.Call, *, from_variable: bool = False) -> list[tuple[str, ruby.Call | None]]:

@@ -575,3 +575,38 @@ def test_rails_7_1_gives_a_long_derived_index_name_a_short_one(table: str, colum
             },
         )
         assert ("identifier-too-long" in {f.rule for f in result.findings}) is flagged
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "column", "value"),
+    [
+        ("Coupon", "coupons", "code", "'coupon-' || id::text"),
+        ("Invoice", "invoices", "number", "'INV-' || id"),
+    ],
+)
+def test_a_find_in_batches_update_of_the_same_model_by_the_batch_ids_is_one_batched_update(
+    model: str, table: str, column: str, value: str
+) -> None:
+    init = (
+        f"class Create < ActiveRecord::Migration[7.1]\n  def change\n    create_table :{table} do |t|\n"
+        f"      t.string :{column}\n      t.string :state\n    end\n  end\nend\n"
+    )
+    base = {"db/migrate/20240101000000_create.rb": init}
+
+    def migration(condition: str) -> str:
+        return (
+            f"class Backfill < ActiveRecord::Migration[7.1]\n  disable_ddl_transaction!\n\n  def up\n"
+            f"    {model}.unscoped.where({condition}).find_in_batches(batch_size: 1000) do |batch|\n"
+            f'      {model}.unscoped.where(id: batch.pluck(:id)).update_all("{column} = {value}")\n'
+            "    end\n  end\n\n  def down\n    # irreversible\n  end\nend\n"
+        )
+
+    filled = _review(migration(f"{column}: nil"), base)
+    [update] = [op for op in rails.parse(PATH, migration(f"{column}: nil"), MemoryTree(), "postgres").up]
+    assert isinstance(update, DataUpdate) and update.batched
+    assert update.where == f"{column} IS NULL" and [c for c, _ in update.assignments] == [column]
+    # a fill of NULLs overwrites nothing: an empty down loses nothing
+    assert "missing-down-migration" not in {f.rule for f in filled.findings}
+    # values overwritten: the empty down cannot bring them back
+    overwritten = _review(migration("state: 'old'"), base)
+    assert "missing-down-migration" in {f.rule for f in overwritten.findings}
