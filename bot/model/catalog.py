@@ -392,8 +392,8 @@ class Catalog:
         if table in self.primary_keys:
             return self.primary_keys[table]
         known = self.tables.get(table)
-        if known is None or "id" in known.columns:
-            return ("id",)
+        if known is None or "id" in known.columns or (known.partial and table not in self.keys):
+            return ("id",)  # a table known only from what migrations added to it keeps the usual key
         return next((key for key in self.keys.get(table, []) if all(c in known.columns for c in key)), ())
 
     def unique_keys(self, table: str) -> list[tuple[str, ...]]:
