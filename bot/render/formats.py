@@ -234,7 +234,10 @@ def render_check_run(review: Review) -> dict[str, Any]:
     conclusion = "failure" if review.approval == "BLOCKED" else "success"
     summary = _clean(environment().get_template("check_run.md.j2").render(v=v))[:COMMENT_LIMIT]
     return {
-        "title": f"{review.approval}: {v['counts']}" if review.migrations else "No migration changed",
+        # a finding on another file (a model without its migration) is what the check says, migration or none
+        "title": f"{review.approval}: {v['counts']}"
+        if review.migrations or review.findings
+        else "No migration changed",
         "summary": summary,
         "text": render_comment(review),
         "conclusion": conclusion,

@@ -21,7 +21,9 @@ def render_text(review: Review, *, color: bool = False) -> str:
     reasons = f" — {', '.join(review.reasons)}" if review.reasons else ""
     console.print(f"[{approval_style}]{review.approval}[/]{reasons}", markup=True)
     if not review.migrations:
-        console.print("No migration changed.")
+        console.print(
+            "No migration changed." + (" The findings are on other files." if review.findings else "")
+        )
     for migration in review.migrations:
         way_back = (
             "a way back that restores nothing"

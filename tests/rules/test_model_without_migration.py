@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 
 from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.render.formats import render_check_run
+from bot.render.terminal import render_text
 from bot.review import review
 
 MISSING = "model-without-migration"
@@ -740,3 +742,25 @@ def test_a_labelled_apps_model_is_found_for_the_code_that_reads_its_dropped_colu
     ]
     assert f"`{label}_{n['Model'].lower()}.{n['old']}`" in finding.message
     assert [(r.path, r.line, r.kind) for r in finding.references] == [(f"{app}/views.py", 6, "other")]
+
+
+@pytest.mark.parametrize("n", NAMES, ids=lambda n: n["app"])
+def test_a_check_with_findings_and_no_migration_says_its_verdict(n: dict[str, str]) -> None:
+    """The check run's title is what a team sees in the list of checks: a model changed without its
+    migration blocks, and the title says so rather than "No migration changed"."""
+    base = _django_base(n)
+    head = {
+        **base,
+        f"{n['app']}/models.py": DJANGO_MODELS.format(
+            **n, extra="    discount = models.IntegerField(default=0)\n"
+        ),
+    }
+    files = (
+        ChangedFile(
+            f"{n['app']}/models.py", "modified", base[f"{n['app']}/models.py"], head[f"{n['app']}/models.py"]
+        ),
+    )
+    result = review(ChangeSet("b", "h", files, MemoryTree(head), MemoryTree(base)))
+    assert not result.migrations and result.approval == "BLOCKED"
+    assert render_check_run(result)["title"].startswith("BLOCKED: 1 critical")
+    assert "No migration changed. The findings are on other files." in render_text(result)
