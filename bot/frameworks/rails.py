@@ -595,7 +595,24 @@ class _Walker:
             self._followed.add(c.name)  # a private method of the migration: read what it does
             self.walk(self.helpers[c.name])
         elif c.name not in _QUIET and not self._statement(c):
-            self._code(c.node)
+            table = ruby.value(c.args[0]) if c.args and c.args[0].type == "simple_symbol" else None
+            if isinstance(table, str) and table:
+                # `alter_primary_key :relation_members, …`: a schema method of the application's own (or a gem's)
+                # given a table; what it runs there cannot be read, and is never taken for nothing
+                error = (
+                    f"`{c.name}` is no schema method of Rails (a method of the application's own or of a gem): "
+                    f"what it does to `{table}` could not be read"
+                )
+                self._add(
+                    [
+                        Unparsed(
+                            error=error, **origin(self.src.path, c.line, c.end_line, ruby.text_of(c.node))
+                        )
+                    ],
+                    "",
+                )
+            else:
+                self._code(c.node)
 
     def _statement(self, c: ruby.Call) -> bool:
         held = (

@@ -6,6 +6,7 @@ call, and whether `change` can reverse it (`remove_column` without a type cannot
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Callable
@@ -221,6 +222,50 @@ def _execute(c: ruby.Call, src: Source) -> Result:
     )
 
 
+def _as_sql(build: Callable[[ruby.Call], str | None], reversible: bool) -> Handler:
+    """A schema method of Rails read as the statement it sends (`truncate :orders` is `TRUNCATE orders`), every
+    operation placed at the method's lines and written as the method was."""
+
+    def handler(c: ruby.Call, src: Source) -> Result:
+        text = build(c)
+        why = "" if reversible else f"`{c.name}` cannot be reversed by `change`"
+        if not text:
+            error = f"the arguments of `{c.name}` could not be read"
+            return Result((Unparsed(error=error, **origin_of(c, src)),), why)
+        ops = parse_sql(
+            src.path, text, "postgres" if src.dialect == "postgres" else src.dialect, first_line=c.line
+        )
+        placed = tuple(dataclasses.replace(op, end_line=c.end_line, sql=ruby.text_of(c.node)) for op in ops)
+        return Result(placed, why)
+
+    return handler
+
+
+def _listed(c: ruby.Call) -> list[str]:
+    return [str(v) for a in c.args if isinstance(v := ruby.value(a), str) and re.fullmatch(r"[\w.]+", v)]
+
+
+def _joined(c: ruby.Call) -> str | None:
+    """`drop_join_table :users, :roles`: the table `create_join_table` makes (`roles_users`), or its `table_name:`."""
+    name = c.option("table_name")
+    tables = _listed(c)[:2]
+    table = name if isinstance(name, str) else "_".join(sorted(tables)) if len(tables) == 2 else ""
+    return f"DROP TABLE {table}" if table else None
+
+
+def _guard(c: ruby.Call) -> str:
+    return " IF EXISTS" if c.option("if_exists") is True else ""
+
+
+def _enum_value_renamed(c: ruby.Call) -> str | None:
+    old, new = c.option("from"), c.option("to")
+    listed = _listed(c)
+    if not listed or not isinstance(old, str) or not isinstance(new, str):
+        return None
+    quoted = "'" + old.replace("'", "''") + "'", "'" + new.replace("'", "''") + "'"
+    return f"ALTER TYPE {listed[0]} RENAME VALUE {quoted[0]} TO {quoted[1]}"
+
+
 def _constant_sql(held: ruby.Value, line: int) -> tuple[str, int] | None:
     """The SQL a constant holds (`execute DatabaseFunctions::API_RATE_LIMIT`, defined in `lib/`), its
     `#{…}` read as values the code fills in; placed at the line of the `execute`."""
@@ -328,6 +373,19 @@ _HANDLERS: dict[str, Handler] = {
     "execute": _execute,
     "create_enum": _create_enum,
     "add_enum_value": _add_enum_value,
+    "drop_enum": _as_sql(lambda c: f"DROP TYPE{_guard(c)} {_listed(c)[0]}" if _listed(c) else None, False),
+    "rename_enum_value": _as_sql(_enum_value_renamed, True),
+    "drop_join_table": _as_sql(_joined, True),  # reversed by `create_join_table` with the same arguments
+    "truncate": _as_sql(lambda c: f"TRUNCATE TABLE {_listed(c)[0]}" if _listed(c) else None, False),
+    "truncate_tables": _as_sql(
+        lambda c: f"TRUNCATE TABLE {', '.join(_listed(c))}" if _listed(c) else None, False
+    ),
+    "create_schema": _as_sql(lambda c: f"CREATE SCHEMA {_listed(c)[0]}" if _listed(c) else None, True),
+    "drop_schema": _as_sql(
+        lambda c: f"DROP SCHEMA{_guard(c)} {_listed(c)[0]}" if _listed(c) else None, False
+    ),
+    "create_virtual_table": _raw("virtual-table"),
+    "drop_virtual_table": _raw("drop-virtual-table"),  # given its definition, as Rails requires
     "enable_extension": _raw("extension"),
     "disable_extension": _raw("extension"),
     "change_column_comment": _raw("comment"),

@@ -610,3 +610,35 @@ def test_a_find_in_batches_update_of_the_same_model_by_the_batch_ids_is_one_batc
     # values overwritten: the empty down cannot bring them back
     overwritten = _review(migration("state: 'old'"), base)
     assert "missing-down-migration" in {f.rule for f in overwritten.findings}
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("users", "roles"), ("orders", "tags")], ids=["users-roles", "orders-tags"]
+)
+@pytest.mark.parametrize(
+    ("call", "kind", "table"),
+    [
+        ("truncate :{first}", "Truncate", "{first}"),
+        ("truncate_tables :{first}, :{second}", "Truncate", "{first}"),
+        ("drop_join_table :{first}, :{second}", "DropTable", "{joined}"),
+        ("drop_enum :{first}_kind", "RawSQL", "{first}_kind"),
+        ("drop_schema :{first}_archive", "DropSchema", ""),
+        ('rename_enum_value :{first}_kind, from: "old", to: "new"', "RawSQL", ""),
+    ],
+)
+def test_rails_schema_methods_are_read_as_the_statements_they_send(
+    first: str, second: str, call: str, kind: str, table: str
+) -> None:
+    joined = "_".join(sorted((first, second)))
+    migration = _parse("    " + call.format(first=first, second=second) + "\n")
+    [op, *_] = migration.up
+    assert type(op).__name__ == kind and op.location.line == 3
+    assert getattr(op, "table", "") == table.format(first=first, joined=joined) or not table
+
+
+@pytest.mark.parametrize("table", ["relation_members", "gpx_files"])
+def test_a_method_of_the_application_given_a_table_is_not_read_as_nothing(table: str) -> None:
+    migration = _parse(f"    alter_primary_key :{table}, [:relation_id, :member_type]\n    refresh_caches\n")
+    unread, code = migration.up
+    assert isinstance(unread, Unparsed) and f"what it does to `{table}` could not be read" in unread.error
+    assert isinstance(code, RunCode)  # no table given: the application's own code, as before
