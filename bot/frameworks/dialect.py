@@ -172,8 +172,10 @@ def other_database(path: str) -> str | None:
     match = _SUFFIX.search(path)
     words = [match.group(1)] if match else []
     for word in [*words, *reversed(path.split("/")[:-1])]:
-        if word.lower() in OTHER_DATABASES:
-            return OTHER_DATABASES[word.lower()]
+        # Rails keeps the migrations of a second database in `db/<name>_migrate/` (`db/clickhouse_migrate/`)
+        for name in (word.lower(), word.lower().removesuffix("_migrate")):
+            if name in OTHER_DATABASES:
+                return OTHER_DATABASES[name]
     return None
 
 

@@ -642,3 +642,23 @@ def test_a_method_of_the_application_given_a_table_is_not_read_as_nothing(table:
     unread, code = migration.up
     assert isinstance(unread, Unparsed) and f"what it does to `{table}` could not be read" in unread.error
     assert isinstance(code, RunCode)  # no table given: the application's own code, as before
+
+
+@pytest.mark.parametrize(
+    ("folder", "name"), [("clickhouse_migrate", "ClickHouse"), ("snowflake_migrate", "Snowflake")]
+)
+def test_a_rails_second_database_of_another_kind_is_not_read_as_the_first(folder: str, name: str) -> None:
+    path = f"db/{folder}/20260727090000_set_default.rb"
+    text = (
+        "class SetDefault < ActiveRecord::Migration[8.0]\n  def up\n"
+        '    execute "ALTER TABLE events_enriched MODIFY COLUMN enriched_at DateTime64(3) DEFAULT now64()"\n'
+        "  end\nend\n"
+    )
+    changeset = ChangeSet(
+        "b", "h", (ChangedFile(path, "added", None, text),), MemoryTree({path: text}), MemoryTree()
+    )
+    result = review(changeset)
+    assert not result.findings and not result.migrations
+    assert any(
+        f"a migration for {name}, a database the review does not read" in note for note in result.notes
+    )
