@@ -786,6 +786,15 @@ class _FileScan:
             return None  # `@mfa_recovery_codes.each`: an instance variable; Rails keeps no attribute in one
         if (
             target.kind == "column"
+            and needle.role == "name"
+            and (self.ruby or self.path.endswith((".erb", ".haml", ".slim")))
+            and _request_parameter(line, col, end)
+        ):
+            return (
+                None  # `auth_path(:openid_url => …)`, `text_field_tag("openid_url")`: a request's parameter
+            )
+        if (
+            target.kind == "column"
             and needle.role in ("name", "new")
             and self.path.endswith(SCRIPT_FILES)
             and (script_local(line, col, end) or props_member(self.text, self._props_types, line_start, line))
@@ -1745,6 +1754,32 @@ _RAILS_CONTROLLER_OR_ASSET = re.compile(
 )
 # Where Ruby code names a table, or an association named like one, by a plain word: a query, a schema
 # statement, an association, SQL (`joins(:users)`, `has_many :answers`, `self.table_name = "users"`)
+# A Rails route helper (`auth_path(`, `user_url(`, `url_for(`, `redirect_to`) whose keys are the URL's parameters,
+# or a form helper not bound to a model (`text_field_tag("name", …)`) whose first argument is a parameter's name.
+_ROUTE_CALL = re.compile(r"\b(?:\w+_(?:path|url)|url_for|redirect_to)\b[ \t(]")
+_FORM_TAG = re.compile(r"\b\w+_tag[ \t]*\(?[ \t]*[\"':]$")
+# The markup a helper writes: `:class => "openid_url"`, `id: "openid_url"` name a style or an element
+_HTML_OPTION = re.compile(r"(?::(?:class|id)[ \t]*=>|\b(?:class|id):)[ \t]*[\"']$")
+
+
+def _request_parameter(line: str, col: int, end: int) -> bool:
+    """Is the name at `col` a key of a route helper's arguments on this line (`auth_path(:openid_url => …)`,
+    `user_path(openid_url: …)`), or the first argument of a form tag helper (`text_field_tag("openid_url"`)?"""
+    before = line[:col]
+    if _FORM_TAG.search(before) or _HTML_OPTION.search(before):
+        return True
+    key = (before.endswith(":") and not before.endswith("::") and re.match(r"\s*=>", line[end:])) or (
+        line[end : end + 1] == ":" and line[end : end + 2] != "::"
+    )
+    if not key:
+        return False
+    routes = list(_ROUTE_CALL.finditer(before))
+    if not routes:
+        return False
+    between = before[routes[-1].end() :]  # the key is the call's own, not a nested hash's or a later call's
+    return between.count("(") >= between.count(")") and "{" not in between
+
+
 _RUBY_TABLE_CALL = re.compile(
     r"\b(?:joins|left_joins|left_outer_joins|includes|preload|eager_load|references|has_many|has_one"
     r"|belongs_to|has_and_belongs_to_many|from|table|table_name|arel_table|create_table|drop_table"

@@ -797,3 +797,33 @@ def test_a_table_named_in_sql_of_a_sentence_string_stays_a_use(table: str) -> No
     sql = f"CREATE TABLE {table} (id bigint PRIMARY KEY);\n-- migration\nDROP TABLE {table};\n"
     dropped = _finding(review_sql(sql, path=MIGRATION, base=code), "table-dropped")
     assert "app/report.py:3" in _places(dropped), dropped.references
+
+
+# openstreetmap-website: `users.openid_url` renamed; twenty places were the URL's parameters of route helpers
+# (`auth_path(:openid_url => …)`, in tests too), a form tag's parameter name and an HTML class.
+ROUTES_CONTROLLER = """class SessionsController < ApplicationController
+  def create
+    redirect_to auth_path(:provider => "openid", :{column} => expand(params[:uid]), :origin => request.path)
+    redirect_to account_url({column}: "x")
+  end
+end
+"""
+ROUTES_VIEW = """<%= text_field_tag("{column}", "", {{ :tabindex => 3, :class => "{column}" }}) %>
+<%= link_to "Sign in", auth_path(:{column} => "example.com") %>
+"""
+ROUTES_USES = {
+    "app/views/users/_form.html.erb": "<%= form_with model: @user do |f| %>\n  <%= f.text_field :{column} %>\n<% end %>\n",
+    "app/models/user.rb": "class User < ApplicationRecord\n  def identity\n    {column}.presence\n  end\nend\n",
+}
+
+
+@pytest.mark.parametrize("column", ["openid_url", "legacy_handle"])
+def test_a_route_helpers_parameters_and_form_tags_are_not_uses_of_a_column(column: str) -> None:
+    code = {
+        "app/controllers/sessions_controller.rb": ROUTES_CONTROLLER.format(column=column),
+        "app/views/sessions/new.html.erb": ROUTES_VIEW.format(column=column),
+        **{path: text.format(column=column) for path, text in ROUTES_USES.items()},
+    }
+    sql = f"CREATE TABLE users (id bigint PRIMARY KEY, {column} text);\n-- migration\nALTER TABLE users RENAME COLUMN {column} TO auth_uid;\n"
+    renamed = _finding(review_sql(sql, path=MIGRATION, base=code), "column-renamed")
+    assert {place.split(":")[0] for place in _places(renamed)} == set(ROUTES_USES), renamed.references
