@@ -1,5 +1,7 @@
 """Prisma Migrate: `prisma/migrations/<timestamp>_<name>/migration.sql`, with no down migrations.
 
+The history is the folder of timestamped folders, whatever its name (`prisma.config.ts` can move it).
+
 Prisma sends the script in one call, so on PostgreSQL a script with several statements runs in one
 implicit transaction. The way back is a new migration (`prisma migrate diff`), written by hand.
 """
@@ -20,8 +22,8 @@ NAME = "prisma"
 
 
 def detect(path: str, text: str) -> bool:
-    parts = path.split("/")
-    return len(parts) >= 3 and parts[-1] == "migration.sql" and parts[-3] == "migrations"
+    # drizzle-kit 1.0 also writes `<timestamp>_<name>/migration.sql`, with its statement breakpoints
+    return prisma_push.history_root(path) is not None and "--> statement-breakpoint" not in text
 
 
 def is_down(path: str) -> bool:
@@ -84,7 +86,7 @@ _CLIENT_CACHE: weakref.WeakKeyDictionary[Tree, dict[str, frozenset[tuple[str, st
 def client_filled(tree: Tree, migration_path: str) -> frozenset[tuple[str, str]]:
     """The (table, column) pairs of the tree's Prisma schemas whose value the Prisma client sends itself: the
     tree's `.prisma` files, and the `schema.prisma` beside the migrations folder (a lint lists no others)."""
-    folder = migration_path.rpartition("/migrations/")[0]
+    folder = prisma_push.history_root(migration_path) or ""
     try:
         known = _CLIENT_CACHE.setdefault(tree, {})
     except TypeError:  # a tree that cannot be weakly referenced is read every time
@@ -134,7 +136,7 @@ def loosened(tree: Tree, migration_path: str) -> frozenset[tuple[str, str, str]]
     """(table, column, what) for the columns the schema beside a migrations folder declares without a NOT
     NULL ("null": an optional field, `String?`) or without a default ("default"): what the Prisma schema asks
     of the database, which a migration Prisma generates from it (SQLite's table rebuild included) writes."""
-    folder = migration_path.rpartition("/migrations/")[0]
+    folder = prisma_push.history_root(migration_path) or ""
     try:
         known = _LOOSE_CACHE.setdefault(tree, {})
     except TypeError:

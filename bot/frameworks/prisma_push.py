@@ -14,9 +14,9 @@ model renamed without `@map`/`@@map` keeping its database name is a column (or t
 added, with the data of the old one lost, which the rules then report as such.
 
 A project is read this way when a `.prisma` file the change edits has no Prisma Migrate history beside it
-(no `migrations/*/migration.sql` under its `prisma` folder), unless its datasource names a placeholder instead of
-a provider (`provider = "{{PRISMA_PROVIDER}}"`): a template the build renders into the schemas that have their
-own Prisma Migrate histories, applied by no one as it is. Every such `.prisma` file of the tree is read
+(no `<timestamp>_<name>/migration.sql` folders under its `prisma` folder, whatever the history's name),
+unless its datasource names a placeholder instead of a provider (`provider = "{{PRISMA_PROVIDER}}"`): a
+template the build renders into the schemas that have their own Prisma Migrate histories, applied by no one as it is. Every such `.prisma` file of the tree is read
 on both sides (Prisma's multi-file schemas: `prisma/schema/*.prisma`), so a model moved from one file to
 another, or to another package, is no change. The schema is read with the same patterns as
 `prisma.schema_operations` (models, fields, `@map`, `@@map`), plus defaults, native types
@@ -162,11 +162,32 @@ def applies(changed: list[ChangedFile], tree: Tree) -> list[ChangedFile]:
         text = file.head_text or file.base_text or ""
         if not file.path.endswith(".prisma") or "model " not in text or template(text):
             continue
-        root = _root(file.path)
-        prefix = f"{root}/migrations/" if root else "migrations/"
-        if not any(p.startswith(prefix) and p.endswith("/migration.sql") for p in tree.paths()):
+        if _root(file.path) not in histories(tree):
             found.append(file)
     return found
+
+
+# Prisma Migrate names a migration's folder by the UTC time it was made (`20230329205933_init`)
+_FOLDER = re.compile(r"\d{14}_\w+")
+
+
+def history_root(path: str) -> str | None:
+    """The Prisma folder whose schema a Prisma Migrate migration was made from (`prisma` for
+    `prisma/migrations/20230329205933_init/migration.sql`), or None for a path that is no such migration.
+    The history is the folder of timestamped folders, whatever its name: `prisma.config.ts` can move it
+    (`migrations.path`), and a runner of its own may keep it as `migration/` and copy it to `migrations/`
+    before it runs `prisma migrate deploy` (formbricks)."""
+    parts = path.split("/")
+    if len(parts) < 3 or parts[-1] != "migration.sql":
+        return None
+    if parts[-3] != "migrations" and not _FOLDER.fullmatch(parts[-2]):
+        return None
+    return "/".join(parts[:-3])
+
+
+def histories(tree: Tree) -> set[str]:
+    """The Prisma folders of the tree that have a Prisma Migrate history."""
+    return {root for root in map(history_root, tree.paths()) if root is not None}
 
 
 def migration(changed: list[ChangedFile], head: Tree, base: Tree, dialect: str) -> Migration:
@@ -579,12 +600,8 @@ def _files(tree: Tree) -> dict[str, str]:
     """Every `.prisma` file of the tree that no Prisma Migrate history goes with: a schema moved to another
     package is the same schema, and its models are no tables dropped and created again."""
     paths = [p for p in tree.paths() if p.endswith(".prisma")]
-    histories = {
-        p.rpartition("/migrations/")[0]
-        for p in tree.paths()
-        if p.endswith("/migration.sql") and "/migrations/" in p
-    }
-    texts = {p: tree.read(p) or "" for p in paths if _root(p) not in histories}
+    found = histories(tree)
+    texts = {p: tree.read(p) or "" for p in paths if _root(p) not in found}
     return {p: text for p, text in texts.items() if not template(text)}
 
 

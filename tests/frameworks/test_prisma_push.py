@@ -106,6 +106,32 @@ def test_a_schema_with_a_migrate_history_is_not_read_as_db_push() -> None:
 
 
 @pytest.mark.parametrize(
+    ("folder", "model", "field"),
+    [("packages/database/migration", "User", "nickname"), ("db/history", "Account", "label")],
+)
+def test_a_migrate_history_in_a_folder_of_another_name_is_prisma_migrate(
+    folder: str, model: str, field: str
+) -> None:
+    """The history is the folder of timestamped folders whatever its name (`prisma.config.ts` moves it; a
+    runner of its own copies `migration/` to `migrations/` before `prisma migrate deploy`): its migration is
+    Prisma's, with no down by design, and the schema edited beside it is no db push of the same drop."""
+    schema = f"{folder.rpartition('/')[0]}/schema.prisma"
+    init = f"{folder}/20240101000000_init/migration.sql"
+    created = f'CREATE TABLE "{model}" ("id" SERIAL PRIMARY KEY, "{field}" TEXT);\n'
+    added = f"{folder}/20240202000000_drop_{field}/migration.sql"
+    before = {schema: _schema(model, f"  {field} String?\n")}
+    after = {schema: _schema(model, ""), added: f'ALTER TABLE "{model}" DROP COLUMN "{field}";\n'}
+    result = _review(before, after, {init: created})
+    assert [(m.path, m.framework) for m in result.migrations] == [(added, "prisma")]
+    assert len(_found(result, "column-dropped")) == 1
+    assert not [f for f in result.active if f.severity == "critical"], result.active
+    # drizzle-kit 1.0 writes the same folders, its statements split by breakpoints: not Prisma's
+    drizzle = f"{folder}/20240202000000_drop_{field}/migration.sql"
+    text = f'ALTER TABLE "{model}" DROP COLUMN "{field}";--> statement-breakpoint\n'
+    assert not [m for m in _review({}, {drizzle: text}, {init: created}).migrations if m.framework == "prisma"]
+
+
+@pytest.mark.parametrize(
     ("enum", "model", "dropped"), [("Role", "User", "GUEST"), ("Status", "Ticket", "ARCHIVED")]
 )
 def test_a_value_removed_from_an_enum_fails_for_the_rows_that_hold_it(
