@@ -532,11 +532,7 @@ def base_operations(
     `dialect` is the syntax the files are read in; `database`, when given, keeps only that database's
     folders of the files named for one (a `mariadb/` folder is not the `mysql/` folder's schema)."""
     skip = set(changed)
-    candidates = [
-        p
-        for p in tree.paths()
-        if p.rsplit("/", 1)[-1] in SCHEMA_DUMPS or (p not in skip and frameworks.is_candidate(p))
-    ]
+    candidates = [p for p in tree.paths() if _dump(p) or (p not in skip and frameworks.is_candidate(p))]
     read_ahead(tree, candidates)
     dumps, history = [], []
     covered = dialect_files(candidates)
@@ -547,7 +543,7 @@ def base_operations(
         )
         if other or other_database(path) or for_another_file(path, database or dialect, covered):
             continue  # another dialect's history, or a database the review does not read, is another schema
-        if path.rsplit("/", 1)[-1] in SCHEMA_DUMPS:
+        if _dump(path):
             dumps.append(path)
             continue
         text = tree.read(path)
@@ -557,12 +553,42 @@ def base_operations(
     seeds = _seed_operations(tree, dialect, history)
     dumps = _application_dumps(dumps, history)
     if dumps and not _prisma_history_instead(dumps, history):
-        return [(p, "dump", _dump_operations(p, tree.read(p) or "", dialect)) for p in dumps] + seeds, True
+        return _dumps_read(dumps, tree, dialect) + seeds, True
     found = []
     for path, text, module in in_order(history):
         migration = frameworks.parse(module, path, text, tree, dialect)
         found.append((path, migration.framework, migration.up))
     return found + seeds, False
+
+
+def _dump(path: str) -> bool:
+    """A schema dump (`schema.sql`, `structure.sql`, `schema.rb`, `schema.prisma`), or a file of a Prisma
+    schema spread over a `schema/` folder (`prisma/schema/link.prisma`), whose models are the tables as much
+    as those of the folder's `schema.prisma`."""
+    name = path.rsplit("/", 1)[-1]
+    return name in SCHEMA_DUMPS or (name.endswith(".prisma") and _prisma_folder(path) is not None)
+
+
+def _prisma_folder(path: str) -> str | None:
+    """The folder of a multi-file Prisma schema a `.prisma` file belongs to (`prisma/schema`), or None."""
+    folder = path.rpartition("/")[0]
+    return folder if path.endswith(".prisma") and folder.rpartition("/")[2] == "schema" else None
+
+
+def _dumps_read(dumps: list[str], tree: Tree, dialect: str) -> list[tuple[str, str, tuple[Operation, ...]]]:
+    """The operations of each schema dump; the files of a multi-file Prisma schema are read together, once
+    (a field's enum or related model may be declared in another of them)."""
+    found: list[tuple[str, str, tuple[Operation, ...]]] = []
+    folders: dict[str, dict[str, str]] = {}
+    for path in dumps:
+        folder = _prisma_folder(path)
+        if folder is None:
+            found.append((path, "dump", _dump_operations(path, tree.read(path) or "", dialect)))
+        else:
+            folders.setdefault(folder, {})[path] = tree.read(path) or ""
+    for folder, files in folders.items():
+        found.append((f"{folder}/*.prisma", "dump", tuple(prisma.schema_files_operations(files, dialect))))
+    return found
 
 
 def _seed_operations(

@@ -62,7 +62,13 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
 def schema_operations(path: str, text: str, dialect: str = "postgres") -> list[Operation]:
     """The tables, columns, indexes and enums a `schema.prisma` describes, as operations to build a catalog
     from (the types as the dialect stores them)."""
-    schema = prisma_push.read({path: text}, prisma_push.syntax_of(dialect))
+    return schema_files_operations({path: text}, dialect)
+
+
+def schema_files_operations(files: dict[str, str], dialect: str = "postgres") -> list[Operation]:
+    """As `schema_operations`, for a schema spread over several files (`prisma/schema/*.prisma`), read
+    together: a field's enum or related model may be declared in another file of the folder."""
+    schema = prisma_push.read(files, prisma_push.syntax_of(dialect))
     ops: list[Operation] = [
         CreateEnum(location=where, name=name, values=values) for name, (values, where) in schema.enums.items()
     ]

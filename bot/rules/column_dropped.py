@@ -289,11 +289,13 @@ def _renamed_as_drop_and_add(op: DropColumn, migration: Migration, context: Cont
         else f"`RENAME COLUMN {old} TO {renamed}`"
     )  # a framework's call takes the names as they are; only SQL quotes them
     likely = _alike(op.column, new.name)
-    said = "it reads as a rename" if likely else "if it is meant as a rename"
-    return (
-        f" The same migration adds `{new.name}` ({new.type}) to `{op.table}`: {said}, and the values "
-        f"of `{op.column}` are not carried over to it; write {rename} instead{hint}."
-    ), likely
+    lost = f"the values of `{op.column}` are not carried over to it"
+    said = (
+        f"it reads as a rename, and {lost}; write {rename} instead{hint}."
+        if likely
+        else f"{lost}; if it is meant as a rename, write {rename} instead{hint}."
+    )
+    return f" The same migration adds `{new.name}` ({new.type}) to `{op.table}`: {said}", likely
 
 
 def _copies(op: DataInsert | DataUpdate, column: str) -> bool:

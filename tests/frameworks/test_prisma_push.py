@@ -106,6 +106,33 @@ def test_a_schema_with_a_migrate_history_is_not_read_as_db_push() -> None:
 
 
 @pytest.mark.parametrize(
+    ("model", "old", "new"),
+    [
+        ("ProgramEnrollment", "riskDetectionDisabledAt", "riskMonitoringDisabledAt"),
+        ("Invoice", "sentAt", "mailedAt"),
+    ],
+)
+def test_the_models_of_a_multi_file_schema_are_the_tables_before_the_change(
+    model: str, old: str, new: str
+) -> None:
+    """`prisma/schema/*.prisma`: the models of every file of the folder, not only of `schema.prisma`, are
+    the tables the change alters, with their types (a field renamed in place is a drop and an add of the same
+    type; a VARCHAR lengthened on MySQL is no rewrite)."""
+    main = "prisma/schema/schema.prisma"
+    part = f"prisma/schema/{model.lower()}.prisma"
+    body = _schema(model, f"  {old} DateTime?\n  note String?\n").split("\n\n", 1)[1]
+    before = {main: DATASOURCE.format(provider="mysql"), part: body}
+    renamed = body.replace(f"  {old} ", f"  {new} ")
+    found = _found(_review(before, {**before, part: renamed}), "column-dropped")
+    assert any(f'@map("{old}")' in m for m in found), found
+    longer = body.replace("note String?", "note String? @db.VarChar(255)")
+    assert not _found(_review(before, {**before, part: longer}), "type-change-rewrite")
+    # a type that does change storage still rewrites the table
+    text = body.replace("note String?", "note String? @db.Text")
+    assert _found(_review(before, {**before, part: text}), "type-change-rewrite")
+
+
+@pytest.mark.parametrize(
     ("folder", "model", "field"),
     [("packages/database/migration", "User", "nickname"), ("db/history", "Account", "label")],
 )
@@ -128,7 +155,9 @@ def test_a_migrate_history_in_a_folder_of_another_name_is_prisma_migrate(
     # drizzle-kit 1.0 writes the same folders, its statements split by breakpoints: not Prisma's
     drizzle = f"{folder}/20240202000000_drop_{field}/migration.sql"
     text = f'ALTER TABLE "{model}" DROP COLUMN "{field}";--> statement-breakpoint\n'
-    assert not [m for m in _review({}, {drizzle: text}, {init: created}).migrations if m.framework == "prisma"]
+    assert not [
+        m for m in _review({}, {drizzle: text}, {init: created}).migrations if m.framework == "prisma"
+    ]
 
 
 @pytest.mark.parametrize(
