@@ -166,6 +166,7 @@ NAMES = (
     "unit_mismatch",
     "unmapped_code_value",
     "unmapped_production_value",
+    "unnamed_constraint_drop",
     "unparsed_statement",
     "unread_data_change",
     "unreadable_migration",
