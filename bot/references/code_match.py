@@ -710,6 +710,8 @@ class _FileScan:
             return None  # `'accountType' | 'createdAt'` on a line of `Omit<Account, …>`: a type's key
         if target.kind == "column" and named and self._api_name(target, line, line_start, col, end):
             return None  # `const { title } = req.body`, `res.json({ title: … })`: the API's field, no column
+        if target.kind == "column" and named and self._cast_elsewhere(target, line_start + col):
+            return None  # `const { imageUrl } = card as TSurveyQuestion`: a value of another type
         if target.kind == "column" and needle.role != "new" and is_object_key(line, col, end):
             return None  # `"created": order.created_at`: a key of a payload, not the column
         if (
@@ -1080,6 +1082,18 @@ class _FileScan:
         built = re.search(r"(?<![\w.])([A-Z]\w*)\s*$", heads[0])
         return built.group(1) if built else ""
 
+    def _cast_elsewhere(self, target: Target, pos: int) -> bool:
+        """In script code: is the name at `pos` taken out of a value cast to a type that names none of the
+        target's models (`const { imageUrl } = card as TSurveyQuestion` for `User.imageUrl`)?"""
+        if not self.path.endswith(SCRIPT_FILES):
+            return False
+        found = self.shape.destructured_from(pos)
+        cast = _CAST.search(found[0]) if found else None
+        if cast is None:
+            return False
+        type_name = cast.group(1).lower()
+        return not any(model.lower() in type_name for model in self.m.models[target.table].models)
+
     def _api_name(self, target: Target, line: str, line_start: int, col: int, end: int) -> bool:
         """In script code: a name taken out of a request that no query on the model receives, or a key of
         the object a handler answers with (see `script_requests`)."""
@@ -1375,11 +1389,30 @@ class _FileScan:
         owner = qualifier(line, col)
         if self._foreign_owner(target, owner):
             return True
+        if not owner and self.path.endswith(SCRIPT_FILES):
+            found = _found_in(line[:col])
+            return bool(found) and not self._row_tables(found) and self._unrelated(target, found)
         if not owner or not self.path.endswith((*SCRIPT_FILES, ".py")):
             return False
-        collection = _collection_of(self.text[self.span(line_start, 3, 0)[0] : line_start + col], owner)
+        collection, member = _collection_of(
+            self.text[self.span(line_start, 3, 0)[0] : line_start + col], owner
+        )
         tables = self._row_tables(collection) if collection else frozenset()
+        if not tables and member and self.path.endswith(SCRIPT_FILES) and self._unrelated(target, collection):
+            return True  # `question.choices.find((choice) => choice.imageUrl)`: items of a document's array
         return bool(tables) and target.table.lower().rpartition(".")[2] not in {t.lower() for t in tables}
+
+    def _unrelated(self, target: Target, collection: str) -> bool:
+        """Does a collection read as a member of another value (`question.choices`) hold something other than
+        rows of the target's table: its name is no name of those rows, of any table's rows, nor a word for
+        rows of any kind (`items`, `data`, `results`), nor a column of the target's table?"""
+        single = singularize(collection)
+        names = self.m.models[target.table].names
+        return (
+            collection.lower() not in _CONTAINERS
+            and not {collection, single, single.lower(), underscore(single)} & names
+            and not self.m.schema.has(target.table, collection)
+        )
 
     def _row_tables(self, collection: str) -> frozenset[str]:
         """The tables whose rows a collection of that name holds (`modelVersions`, `line_items`)."""
@@ -1794,18 +1827,52 @@ _CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{2,}[0-9]*")  # `COL
 _ITERATES = r"(?:map|every|some|filter|find|findLast|forEach|flatMap|reduce|findIndex|sort|toSorted)"
 
 
-def _collection_of(text: str, owner: str) -> str:
+def _collection_of(text: str, owner: str) -> tuple[str, bool]:
     """The collection whose items `owner` is bound to at the end of `text`, the last name of a callback's
     receiver (`model.modelVersions.every((version) =>`) or of a loop (`for (const version of
-    model.modelVersions)`, `for version in model.versions.all():`); "" when `owner` is bound no such way."""
+    model.modelVersions)`, `for version in model.versions.all():`), and whether it is read as a member of
+    another value (`model.` before it); "" when `owner` is bound no such way."""
     if not any(f in text for f in (f"({owner}", f" {owner} =>", f"for {owner} in", f" {owner} of ")):
-        return ""  # bound by no callback or loop: most owners
-    found = (-1, "")
+        return "", False  # bound by no callback or loop: most owners
+    found = (-1, "", False)
     for pattern in _BINDINGS:
         for match in pattern.finditer(text):
             if match.group("name") == owner:
-                found = max(found, (match.start(), match.group("items")))
-    return found[1]
+                member = text[: match.start("items")].rstrip().endswith(".")
+                found = max(found, (match.start(), match.group("items"), member))
+    return found[1], found[2]
+
+
+def _found_in(before: str) -> str:
+    """The collection an item is looked up in by a call just before a member read (`question.choices.find(
+    (c) => c.id === id)?.` ends `before`): its name where it is read as a member of another value, else ""."""
+    text = before.rstrip()
+    for dot in ("?.", "."):
+        if text.endswith(dot):
+            text = text[: -len(dot)].rstrip()
+            break
+    else:
+        return ""
+    if not text.endswith(")"):
+        return ""
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[i], 0)
+        if depth == 0:
+            looked_up = _LOOKED_UP.search(text, 0, i)
+            return looked_up.group(1) if looked_up else ""
+    return ""
+
+
+# `.choices.find(`, `?.items.at(` just before the call's parenthesis: the collection an item is taken from
+_LOOKED_UP = re.compile(r"\.\s*([\w$]+)\s*\??\.\s*(?:find|findLast|at)\s*$")
+# `value as TSurveyQuestion`, `value as Prisma.Foo[]` at the end of a declaration's value: the type cast to
+_CAST = re.compile(r"\bas\s+([\w$.]+)\s*(?:<[^<>]*>)?\s*(?:\[\s*\])?\s*$")
+# Words for rows of any kind: a collection of that name may hold the target's rows (`page.items`)
+_CONTAINERS = frozenset(
+    {"items", "data", "results", "rows", "records", "nodes", "edges", "list", "entries", "values", "docs",
+     "objects", "all", "hits", "elements", "children", "members", "collection", "page", "content"}
+)  # fmt: skip
 
 
 # The ways a name is bound to the items of a collection: a callback's first parameter, a loop's variable.

@@ -1548,3 +1548,47 @@ def test_callers_of_a_model_method_with_arguments_named_like_the_column_are_no_u
         **model_line,
         "app/services/finder.rb:3": "other, safe: ignored_columns",
     }
+
+
+DOCUMENT_ITEMS = """export function {column}Of(question: TSurveyQuestion, answer: string) {{
+  const found = question.{items}.find((choice) => choice.id === answer)?.{column};
+  const all = question.{items}.map((choice) => choice.{column});
+  return found ?? all[0];
+}}
+
+export function edit(card: unknown) {{
+  const {{ headline, {column}, required }} =
+    card as TSurveyQuestion;
+  return {{ headline, {column}, required }};
+}}
+"""
+OWN_ROWS = """export function {column}s(team: Team) {{
+  const first = team.{rows}.find((row) => row.id === 1)?.{column};
+  const {{ {column} }} = team.owner as {Model};
+  return [first, ...team.{rows}.map((row) => row.{column})];
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "rows", "column", "items"),
+    [("User", "users", "imageUrl", "choices"), ("Account", "accounts", "legacyLabel", "options")],
+)
+def test_items_of_another_values_array_and_values_cast_to_other_types_are_not_the_model(
+    model: str, rows: str, column: str, items: str
+) -> None:
+    """`question.choices.find(…)?.imageUrl`, `question.choices.map((choice) => choice.imageUrl)` and `const {
+    imageUrl } = card as TSurveyQuestion` read a JSON document's items (formbricks' picture choices), not the
+    dropped `User.imageUrl`; the same reads through a collection of the model's rows, or a value cast to
+    the model, are uses."""
+    schema = f'CREATE TABLE "{model}" (id int PRIMARY KEY, "{column}" text);\n-- migration\n'
+    drop = schema + f'ALTER TABLE "{model}" DROP COLUMN "{column}";'
+    files = {"src/lib/responses.ts": DOCUMENT_ITEMS.format(column=column, items=items)}
+    found = _finding(review_sql(drop, base=files), "column-dropped")
+    assert found.severity != Severity.CRITICAL
+    assert not {p for p, kind in _places(found).items() if "low confidence" not in kind}, found.references
+    files["src/lib/team.ts"] = OWN_ROWS.format(column=column, rows=rows, Model=model)
+    found = _finding(review_sql(drop, base=files), "column-dropped")
+    places = {p for p, kind in _places(found).items() if "low confidence" not in kind}
+    assert found.severity == Severity.CRITICAL
+    assert places == {"src/lib/team.ts:2", "src/lib/team.ts:3"}, places  # one function: its first places
