@@ -157,7 +157,7 @@ def _statement(node: Node, dialect: str = "") -> Iterator[Node]:
     elif kind in ("else_clause", "try_statement", "catch_clause", "finally_clause"):
         for child in node.named_children:
             yield from _statement(child, dialect)
-    elif kind == "for_in_statement" and (values := _names_looped(node)) is not None:
+    elif kind == "for_in_statement" and (values := names_looped(node)) is not None:
         name, names = values
         for each in names:  # `for (const table of ['a', 'b'])`: the body once per name, `table` read as it
             with LOOPS.binding(name, each):
@@ -173,7 +173,7 @@ def _statement(node: Node, dialect: str = "") -> Iterator[Node]:
 LOOPS = LoopValues("js")  # a `for … of` variable while the loop's body is read once per value
 
 
-def _names_looped(node: Node) -> tuple[str, list[str]] | None:
+def names_looped(node: Node) -> tuple[str, list[str]] | None:
     """`for (const x of ['a', 'b'])` or `of NAMES` (a const array of strings): the variable and the names."""
     left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
     operator = node.child_by_field_name("operator")

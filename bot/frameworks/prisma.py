@@ -1,6 +1,7 @@
 """Prisma Migrate: `prisma/migrations/<timestamp>_<name>/migration.sql`, with no down migrations.
 
-The history is the folder of timestamped folders, whatever its name (`prisma.config.ts` can move it).
+The history is the folder of timestamped folders, whatever its name (`prisma.config.ts` can move it). A
+`migration.ts` in one of them is a data migration of the project's own runner, read by `prisma_scripts`.
 
 Prisma sends the script in one call, so on PostgreSQL a script with several statements runs in one
 implicit transaction. The way back is a new migration (`prisma migrate diff`), written by hand.
@@ -23,7 +24,19 @@ NAME = "prisma"
 
 def detect(path: str, text: str) -> bool:
     # drizzle-kit 1.0 also writes `<timestamp>_<name>/migration.sql`, with its statement breakpoints
-    return prisma_push.history_root(path) is not None and "--> statement-breakpoint" not in text
+    if prisma_push.history_root(path) is not None:
+        return "--> statement-breakpoint" not in text
+    return script(path) and _PRISMA_CLIENT.search(text) is not None
+
+
+# A data migration a project's runner keeps in a timestamped folder of the history (see `prisma_scripts`)
+_SCRIPT = re.compile(r"(?:^|/)\d{14}_\w+/migration\.(?:ts|mts|cts|js|mjs|cjs)$")
+_PRISMA_CLIENT = re.compile(r"\$(?:executeRaw|queryRaw)|\bPrismaClient\b|\btx\.\w+\.\w+\(")
+
+
+def script(path: str) -> bool:
+    """Is the path a data migration script beside Prisma's `migration.sql` files (`…/20250722075349_x/migration.ts`)?"""
+    return _SCRIPT.search(path) is not None
 
 
 def is_down(path: str) -> bool:
@@ -35,6 +48,10 @@ def version(path: str) -> str:
 
 
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
+    if script(path):
+        from bot.frameworks import prisma_scripts  # the JavaScript reader loads only for a script
+
+        return prisma_scripts.parse(path, text, dialect, NAME, version(path))
     up = parse_sql(path, text, dialect)
     many = statement_count(up) > 1
     in_transaction = has_explicit_transaction(up) or (many and dialect == "postgres")
