@@ -322,6 +322,14 @@ def _moved_without_values(op: DropColumn, migration: Migration, context: Context
             c.name == op.column and _family(c.type) == _family(dropped.type) for c in each.columns
         ) or not _points_at(each, op.table, migration):
             continue
+        if any(
+            isinstance(o, DropColumn)
+            and o.column == op.column
+            and not same_table(o.table, op.table)
+            and _points_at(each, o.table, migration)
+            for o in migration.up
+        ):
+            continue  # `name` dropped from two tables the new one points at: no one source to move it from
         source = re.compile(rf"\b{re.escape(op.table.rpartition('.')[2].strip(chr(34)))}\b", re.I)
         if any(
             isinstance(o, DataInsert | DataUpdate)

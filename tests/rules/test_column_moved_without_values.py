@@ -114,3 +114,26 @@ def test_a_django_run_python_that_copies_the_rows_values_is_a_move_with_values(
     constant = review_sql(DJANGO_MOVE.format(**names, value="0"), path=path, base=base)
     finding = next(f for f in constant.active if f.rule == "column-dropped")
     assert "meant to move" in finding.message and finding.severity is Severity.CRITICAL
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "column", "new"),
+    [("duplication_rule", "suppression_rule", "name", "signal"), ("sellers", "buyers", "label", "deal")],
+)
+def test_a_column_dropped_from_two_tables_the_new_one_points_at_has_no_one_source(
+    first: str, second: str, column: str, new: str
+) -> None:
+    """dispatch's 01aa49ca0470 creates `signal`, which points at `duplication_rule` and `suppression_rule`,
+    while it drops `name` from both: a `name` of its own, not the values of either moved."""
+    sql = (
+        f"CREATE TABLE {first} (id int PRIMARY KEY, {column} text);\n"
+        f"CREATE TABLE {second} (id int PRIMARY KEY, {column} text);\n-- migration\n"
+        f"CREATE TABLE {new} (id int PRIMARY KEY, {column} text, {first}_id int REFERENCES {first}(id), "
+        f"{second}_id int REFERENCES {second}(id));\n"
+        f"ALTER TABLE {first} DROP COLUMN {column};\nALTER TABLE {second} DROP COLUMN {column};\n"
+    )
+    found = [f for f in review_sql(sql).active if f.rule == "column-dropped"]
+    assert len(found) == 2 and not [f for f in found if "meant to move" in f.message], found
+    # one of them dropped alone still reads as a move
+    alone = sql.replace(f"ALTER TABLE {second} DROP COLUMN {column};\n", "")
+    assert "meant to move" in _dropped(alone).message
