@@ -18,11 +18,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from bot.model.catalog import Catalog, not_null_column
+from bot.model.catalog import Catalog, not_null_column, same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
     AddConstraint,
     AddIndex,
+    DropColumn,
     DropConstraint,
     DropIndex,
     DropTable,
@@ -185,7 +186,7 @@ def _kept(
     table: str, columns: tuple[str, ...], catalog: Catalog, name: str, later: Sequence[Operation]
 ) -> bool:
     """Another unique key over the same columns, or over some of them (which makes these unique too), stays
-    or is added; or the table itself goes."""
+    or is added; or the table itself, or a column of the key, goes."""
     if not columns:
         return any(isinstance(op, DropTable) and table in op.tables for op in later)
     wanted = set(columns)
@@ -222,6 +223,9 @@ def _kept(
             and covers(op.columns)
         )
         or (isinstance(op, DropTable) and table in op.tables)
+        # a column of the key dropped after it: the key's values go with the column (Prisma drops the
+        # index first, then the column)
+        or (isinstance(op, DropColumn) and same_table(op.table, table) and op.column in wanted)
         for op in later
     )
     return bool(others) or primary or added

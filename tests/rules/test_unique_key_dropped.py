@@ -193,3 +193,21 @@ def test_a_key_replaced_by_one_on_case_folded_and_defaulted_columns_is_quiet(
     for expression in (f"coalesce({first}, {second}), {second}", f"lower({first}), lower(other)"):
         weaker = f"DROP INDEX {table}_pair;\nCREATE UNIQUE INDEX {table}_new ON {table} ({expression});"
         assert len(_found(schema + weaker)) == 1
+
+
+@pytest.mark.parametrize(("table", "column"), [("Survey", "resultShareKey"), ("accounts", "invite_token")])
+def test_a_key_dropped_with_its_column_is_no_loss_of_uniqueness(table: str, column: str) -> None:
+    """Prisma drops a unique field's index, then its column (formbricks' `Survey_resultShareKey_key`): no
+    value is left to be duplicated. A key of two columns goes with either; the key kept alone still counts."""
+    schema = (
+        f'CREATE TABLE "{table}" (id bigint PRIMARY KEY, "{column}" text, "other" text);\n'
+        f'CREATE UNIQUE INDEX "{table}_{column}_key" ON "{table}" ("{column}");\n'
+        f'CREATE UNIQUE INDEX "{table}_pair_key" ON "{table}" ("{column}", "other");\n-- migration\n'
+    )
+    gone = (
+        f'DROP INDEX "{table}_{column}_key";\nDROP INDEX "{table}_pair_key";\n'
+        f'ALTER TABLE "{table}" DROP COLUMN "{column}";\n'
+    )
+    assert not _found(schema + gone)
+    kept = f'DROP INDEX "{table}_{column}_key";\nALTER TABLE "{table}" DROP COLUMN "other";\n'
+    assert [f for f in _found(schema + kept) if f"{table}_{column}_key" in f.message]
