@@ -247,10 +247,10 @@ class _Body:
             self._with(node, table)
         elif (
             (
-                isinstance(node, ast.Expr)
+                isinstance(node, ast.Expr | ast.Assign | ast.AnnAssign)
                 and isinstance(node.value, ast.Call)
                 and self._directive(node.value, table)
-            )
+            )  # `accounts = op.create_table(…)` keeps the table it makes for a `bulk_insert`
             or isinstance(node, ast.Pass | ast.Import | ast.ImportFrom)
             or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
         ):

@@ -462,7 +462,8 @@ def _bulk_insert(d: Directives, call: ast.Call, table: str) -> list[Operation]:
 
 
 def _bound_table(text: str, variable: str) -> ast.Call | None:
-    """The `sa.table(…)` call a name is bound to in the revision."""
+    """The `sa.table(…)` call a name is bound to in the revision, or the `op.create_table(…)` whose table it
+    holds (`accounts = op.create_table("accounts", …)` then `op.bulk_insert(accounts, […])`)."""
     try:
         module = ast.parse(text)
     except SyntaxError:
@@ -472,7 +473,7 @@ def _bound_table(text: str, variable: str) -> ast.Call | None:
             isinstance(node, ast.Assign)
             and any(isinstance(t, ast.Name) and t.id == variable for t in node.targets)
             and isinstance(node.value, ast.Call)
-            and py.name(node.value) in ("table", "Table")
+            and py.name(node.value) in ("table", "Table", "create_table")
         ):
             return node.value
     return None

@@ -12,6 +12,7 @@ from bot.model.migration import (
     AddConstraint,
     AddIndex,
     AlterColumnType,
+    CreateTable,
     DataUpdate,
     DropColumn,
     DropConstraint,
@@ -469,3 +470,26 @@ def test_a_statement_run_only_below_a_row_count_the_revision_checks_first(
     assert [s for s, _ in severities(f"{count}    if rows > {limit}:\n        {index}\n")] == ["critical"]
     other = count.replace(f"FROM {table}", "FROM audit_log")
     assert [s for s, _ in severities(f"{other}    if rows < {limit}:\n        {index}\n")] == ["critical"]
+
+
+@pytest.mark.parametrize(
+    ("table", "name", "bound"), [("accounts", "plan", "accounts_table"), ("tiers", "label", "_")]
+)
+def test_a_directive_whose_result_is_assigned_is_read(table: str, name: str, bound: str) -> None:
+    """`accounts_table = op.create_table(…)` then `op.bulk_insert(accounts_table, […])` (Alembic's own
+    example), or dispatch's `_ = op.create_table(…)`: the table is created and the rows go into it, as for
+    the call written alone; a name bound to anything else stays code."""
+    upgrade = (
+        f"    {bound} = op.create_table('{table}', sa.Column('id', sa.Integer(), primary_key=True), "
+        f"sa.Column('{name}', sa.String()))\n"
+        f"    op.bulk_insert({bound}, [{{'id': 1, '{name}': 'free'}}])\n"
+    )
+    up = _parse(upgrade).up
+    assert [(type(op).__name__, getattr(op, "table", "")) for op in up] == [
+        ("CreateTable", table),
+        ("DataInsert", table),
+    ]
+    alone = _parse(upgrade.replace(f"    {bound} = op.create_table", "    op.create_table")).up
+    assert isinstance(alone[0], CreateTable) and alone[0].table == table
+    computed = _parse(f"    {bound} = helpers.make_table('{table}')\n").up
+    assert [type(op).__name__ for op in computed] == ["RunCode"]
