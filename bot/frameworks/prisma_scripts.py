@@ -19,6 +19,7 @@ from tree_sitter import Node
 
 from bot.frameworks import javascript as js
 from bot.frameworks import node_migration as nm
+from bot.frameworks.sqlfile import parse_sql
 from bot.model.migration import Migration, Operation
 
 _TAGGED = ("$executeRaw", "$queryRaw")
@@ -28,6 +29,8 @@ _WRITES = frozenset(
     {"create", "createMany", "createManyAndReturn", "update", "updateMany", "updateManyAndReturn", "upsert",
      "delete", "deleteMany"}
 )  # fmt: skip
+# `VALUES ${Prisma.join(rows)}`: the rows the code builds, where SQL wants at least one parenthesised row
+_ROWS = re.compile(rf"(\bVALUES\s+){re.escape(js.PLACEHOLDER)}\b", re.I)
 # the client of a transaction: `tx`, `trx`, `migrationTx`, `transaction`
 _TRANSACTION_CLIENT = re.compile(r"(?:^|[a-z_])(?:tx|trx|Tx|Trx|transaction|Transaction)$")
 NO_DOWN = "the runner keeps no way back for a data migration: write the reverse as a new one"
@@ -119,7 +122,19 @@ def _operations(node: Node, src: nm.Source) -> list[Operation]:
     if sql is None:
         return [nm.unparsed(node, src, f"the SQL of `{name}` is built at run time, so it could not be read")]
     found = sql
-    return _looped(node, lambda: nm.sql(node, found, src, name))
+    return _looped(node, lambda: _statements(node, found, src, name))
+
+
+def _statements(node: Node, argument: Node, src: nm.Source, what: str) -> list[Operation]:
+    """The statements of the SQL; a `${…}` right after VALUES is a list of rows (`VALUES ${Prisma.join(rows)}`),
+    read as one row of values."""
+    found = js.sql_text(argument)
+    if found is None:
+        return [
+            nm.unparsed(node, src, f"the SQL of `{what}` is computed at run time, so it could not be read")
+        ]
+    text, line = found
+    return list(parse_sql(src.path, _ROWS.sub(rf"\1({js.PLACEHOLDER})", text), src.dialect, first_line=line))
 
 
 def _template(node: Node) -> Node | None:

@@ -80,3 +80,23 @@ def test_a_script_that_only_reads_changes_nothing_and_scripts_elsewhere_are_no_m
     elsewhere = "packages/database/src/scripts/migration.ts"
     text = SCRIPT.format(table=table, column=column, other=other, delegate="user")
     assert not _review(elsewhere, text, table, column, other).migrations
+
+
+@pytest.mark.parametrize(("table", "column", "other"), NAMES)
+def test_rows_joined_into_values_are_read_and_sql_built_elsewhere_is_not(
+    table: str, column: str, other: str
+) -> None:
+    """`VALUES ${Prisma.join(rows)}` (a batch's rows in one INSERT) is read as an insert; a statement whose SET
+    clause the code builds (`SET ${Prisma.raw(sets)}`) is one the review could not read."""
+    script = (
+        "export const fill = {\n  run: async ({ tx }) => {\n"
+        "    const rows = ids.map((id) => Prisma.sql`(${id}, 'x')`);\n"
+        f'    await tx.$executeRaw`INSERT INTO "{other}" ("id", "archived") VALUES ${{Prisma.join(rows)}} '
+        'ON CONFLICT ("id") DO NOTHING`;\n'
+        f'    await tx.$executeRawUnsafe(`UPDATE "{table}" SET ${{sets}} WHERE id = $1`, id);\n  }},\n}};\n'
+    )
+    path = f"{HISTORY}/20250722075349_fill/migration.ts"
+    result = _review(path, script, table, column, other)
+    unread = [f for f in result.active if f.rule == "unparsed-statement"]
+    assert [f.line for f in unread] == [5], unread
+    assert [m.path for m in result.migrations] == [path]
