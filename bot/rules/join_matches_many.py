@@ -166,9 +166,29 @@ def _bound(scope: exp.Expression, alias: str, *, bare_is_mine: bool = False) -> 
             if not in_conjunction(node, root):
                 continue
             for mine, other in ((node.this, node.expression), (node.expression, node.this)):
-                if isinstance(mine, exp.Column) and mine.table in names and not _reads(other, names):
-                    bound.add(identifier(mine.this).lower())
+                column = _injective(mine, names)
+                if column is not None and not _reads(other, names):
+                    bound.add(identifier(column.this).lower())
     return bound
+
+
+def _injective(node: exp.Expression, names: tuple[str, ...]) -> exp.Column | None:
+    """The column of `names` that `node` is, or that decides its value one to one: a cast of it, or a constant
+    put before or after it (`'memos/' || memo.uid`, `memo.id + 1000`); None for anything else (`lower(uid)`
+    matches several rows)."""
+    if isinstance(node, exp.Column):
+        return node if node.table in names else None
+    if isinstance(node, exp.Cast):
+        return _injective(node.this, names)
+    if isinstance(node, exp.DPipe | exp.Add | exp.Sub):
+        parts = [node.this, node.expression]
+        constant = [p for p in parts if isinstance(p, exp.Literal)]
+        rest = [p for p in parts if not isinstance(p, exp.Literal)]
+        return _injective(rest[0], names) if len(constant) == 1 and len(rest) == 1 else None
+    if isinstance(node, exp.Concat):
+        rest = [p for p in node.expressions if not isinstance(p, exp.Literal)]
+        return _injective(rest[0], names) if len(rest) == 1 else None
+    return None
 
 
 def _reads(node: exp.Expression, names: tuple[str, ...]) -> bool:

@@ -113,3 +113,23 @@ def test_a_source_table_with_no_key_at_all_can_match_many(
     pg.execute(f"INSERT INTO {target} VALUES (1, NULL); INSERT INTO {source} VALUES (1, 'a'), (1, 'b')")
     pg.execute(update)
     assert pg.execute(f"SELECT last_{value} FROM {target}").fetchone()[0] in ("a", "b")  # one of them, unsaid
+
+
+@pytest.mark.parametrize(
+    ("target", "source", "key"), [("reaction", "memo", "uid"), ("comment_vote", "comment", "public_ref")]
+)
+def test_a_key_written_with_a_constant_around_it_ties_one_row(target: str, source: str, key: str) -> None:
+    """memos: `WHERE reaction.content_id = 'memos/' || memo.uid`, memo.uid unique, was said to tie nothing."""
+    schema = (
+        f"CREATE TABLE {source} (id bigint PRIMARY KEY, {key} text NOT NULL UNIQUE);\n"
+        f"CREATE TABLE {target} (id bigint PRIMARY KEY, content_id text, {source}_id bigint);\n-- migration\n"
+    )
+
+    def found(condition: str) -> list[str]:
+        sql = f"UPDATE {target} SET {source}_id = {source}.id FROM {source} WHERE {target}.content_id = {condition};"
+        return [f.rule for f in review_sql(schema + sql).findings if f.rule == "join-matches-many"]
+
+    assert found(f"'memos/' || {source}.{key}") == []
+    assert found(f"{source}.{key} || '.v1'") == []
+    assert found(f"CAST({source}.{key} AS text)") == []
+    assert found(f"lower({source}.{key})") == ["join-matches-many"]  # several keys may fold to one
