@@ -40,7 +40,7 @@ from bot.rules import (
 from bot.rules.context import Context
 from bot.sql.pg_statements import unchecked_nodes
 
-SCHEMA_DUMPS = ("schema.sql", "structure.sql", "schema.prisma", "schema.rb")
+SCHEMA_DUMPS = ("schema.sql", "structure.sql", "schema.prisma", "schema.rb", "LATEST.sql", "latest.sql")
 # Characters of migrations given to `lint` from which a second process reads part of them: below, forking
 # and sending the operations back cost more than it saves (measured: 300 files, 400 KB, 0.42 s → 0.28 s)
 _TWO_CORES_TEXT = 100_000

@@ -6,10 +6,10 @@ import pytest
 
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.catalog import Catalog
-from bot.model.changeset import MemoryTree
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.model.config import Config
 from bot.model.migration import Migration
-from bot.review import build_catalog
+from bot.review import build_catalog, review
 from bot.rules.context import Context
 from tests.conftest import review_sql, rule_ids
 
@@ -183,3 +183,30 @@ def test_a_schema_dump_of_a_test_is_not_the_applications_schema(folder: str, tab
     # with nothing else to go by, the test's dump is still better than nothing
     alone = build_catalog(MemoryTree(test_dump), Config(), "postgres")
     assert table in alone.tables
+
+
+@pytest.mark.parametrize(("table", "column"), [("users", "username"), ("memo", "visibility")])
+def test_a_latest_schema_beside_the_kept_migrations_is_the_schema_before_the_change(
+    table: str, column: str
+) -> None:
+    """memos keeps `store/migration/postgres/LATEST.sql` (what a new install loads) and only its recent
+    versioned migrations: the tables the dropped old ones created were unknown, and every change to them had
+    "its previous type unknown"."""
+    folder = "store/migration/postgres"
+    base = {
+        f"{folder}/LATEST.sql": f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} varchar(32) NOT NULL);\n",
+        f"{folder}/0.21/00__note.sql": f"ALTER TABLE {table} ADD COLUMN note text;\n",
+    }
+    path, sql = (
+        f"{folder}/0.22/00__narrow.sql",
+        f"ALTER TABLE {table} ALTER COLUMN {column} TYPE varchar(16);\n",
+    )
+    changeset = ChangeSet(
+        "b", "h", (ChangedFile(path, "added", None, sql),), MemoryTree({**base, path: sql}), MemoryTree(base)
+    )
+    messages = [
+        f.message
+        for f in review(changeset).findings
+        if f.rule in ("lossy-type-change", "type-change-rewrite")
+    ]
+    assert any("from `varchar(32)` to `varchar(16)`" in m for m in messages), messages
