@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import review_sql
+
 CLI = str(Path(sys.executable).parent / "migration-review")
 PG_TABLE = (
     "CREATE TABLE parcels (id bigint PRIMARY KEY, label varchar(30), memo text, weight numeric(8, 3), "
@@ -139,3 +141,19 @@ def test_the_command_line_mariadb_dialect_reaches_the_rules(tmp_path: Path) -> N
     as_mysql = lint(tmp_path, MY_TABLE, change, "--dialect", "mysql")
     as_mariadb = lint(tmp_path, MY_TABLE, change, "--dialect", "mariadb")
     assert "non-robust-statement" not in rules(as_mysql) and "non-robust-statement" in rules(as_mariadb)
+
+
+@pytest.mark.parametrize(("table", "column"), [('"user"', "username"), ("accounts", "handle")])
+def test_a_new_collation_on_an_indexed_column_rebuilds_its_indexes(table: str, column: str) -> None:
+    """memos' `ALTER COLUMN username TYPE TEXT COLLATE "C"` on PostgreSQL keeps the table's file and gives the
+    unique index a new one (measured on PostgreSQL 15); the same type without a collation changes nothing."""
+    schema = f"CREATE TABLE {table} (id int PRIMARY KEY, {column} text NOT NULL UNIQUE, note text);\n-- migration\n"
+    collated = review_sql(schema + f'ALTER TABLE {table} ALTER COLUMN {column} TYPE text COLLATE "C";')
+    [finding] = [f for f in collated.findings if f.rule == "type-change-rewrite"]
+    assert "keeps its type `text`, but rebuilds the indexes on the column" in finding.message
+    assert "indexes on the column are rebuilt" in finding.blast_radius
+    for sql in (
+        f"ALTER TABLE {table} ALTER COLUMN {column} TYPE text;",
+        f'ALTER TABLE {table} ALTER COLUMN note TYPE text COLLATE "C";',
+    ):
+        assert "type-change-rewrite" not in {f.rule for f in review_sql(schema + sql).findings}

@@ -11,7 +11,7 @@ import re
 
 from bot.model.migration import AlterColumnType, DataDelete, DataUpdate, Operation, SetNotNull
 from bot.rules.context import Context
-from bot.sql.conversions import COERCIBLE, SCAN, Change, change_cost
+from bot.sql.conversions import COERCIBLE, INDEX_REBUILD, SCAN, Change, change_cost
 from bot.sql.data_changes import statement_of
 from bot.sql.locks import long_running
 from bot.sql.subqueries import listed_rows
@@ -29,6 +29,11 @@ def column_change(op: AlterColumnType, old: str, context: Context, utc: bool = F
         for d in catalog.index_definitions.values()
     )
     change = change_cost(old, op.new_type, context.dialect, context.version, utc=utc, indexed=indexed)
+    collation = _collation(op) if context.postgres else ""
+    if change.cost == COERCIBLE and collation and indexed:
+        # `TYPE text COLLATE "C"`: the values stay, but their order is another one (measured on PostgreSQL 15:
+        # the table keeps its file, the column's unique index gets a new one)
+        return Change(INDEX_REBUILD, f"the values stay, but the collation {collation} orders them anew")
     if change.cost == COERCIBLE and context.postgres:
         checked = [
             name
@@ -39,6 +44,16 @@ def column_change(op: AlterColumnType, old: str, context: Context, utc: bool = F
             names = ", ".join(f"`{n}`" for n in sorted(checked))
             return Change(SCAN, f"the values stay, but every row is checked again against {names}")
     return change
+
+
+def _collation(op: AlterColumnType) -> str:
+    """The collation `ALTER COLUMN … TYPE … COLLATE x` gives the column (as written), "" when none."""
+    found = re.search(
+        rf'\b(?:ALTER\s+(?:COLUMN\s+)?)"?{re.escape(op.column)}"?\s+(?:SET\s+DATA\s+)?TYPE\s+[^,;]*?\bCOLLATE\s+("[^"]+"|[\w.]+)',
+        op.sql,
+        re.I,
+    )
+    return found.group(1) if found else ""
 
 
 def slow(op: Operation, context: Context) -> bool:

@@ -5,7 +5,8 @@ Unless the new type is binary-coercible with the old one (`varchar(n)` to a long
 `text`, `text` to `varchar`, a wider `numeric` of the same scale, a higher timestamp precision, `cidr` to
 `inet`, `timestamp` to `timestamptz` on PostgreSQL 12+ when the session time zone is UTC), PostgreSQL
 rewrites every row and rebuilds every index of the table while holding an ACCESS EXCLUSIVE lock
-(`text` to `citext` keeps the rows but rebuilds the column's indexes; even a binary-coercible change
+(`text` to `citext` keeps the rows but rebuilds the column's indexes, and so does a new collation,
+`TYPE text COLLATE "C"`; even a binary-coercible change
 checks every row again against the CHECK constraints that use the column); MySQL and MariaDB copy the table,
 also when a utf8mb4 `varchar` grows past 255 bytes (64 characters) and needs a longer length prefix. The old release also
 keeps writing values of the old type during the deploy.
@@ -100,6 +101,11 @@ def _message(
     what = {INDEX_REBUILD: "rebuilds the indexes on the column", SCAN: "scans the table under its lock"}.get(
         change.cost, f"{how} the table"
     )
+    if shown_type(old) == shown_type(op.new_type):  # `TYPE text COLLATE "C"` on a text column
+        return (
+            f"`{op.table}.{op.column}` keeps its type `{shown_type(old)}`, but {what} ({change.why}).",
+            severity,
+        )
     return (
         f"`{op.table}.{op.column}` changes type from `{shown_type(old)}` to `{shown_type(op.new_type)}`, which "
         f"{what} ({change.why}).",
