@@ -40,7 +40,7 @@ from bot.frameworks.loop_values import names
 from bot.frameworks.origin import origin
 from bot.frameworks.rails_common import Result, Source, key_type, short_index_names
 from bot.frameworks.statements import separate
-from bot.model.changeset import MemoryTree, Tree
+from bot.model.changeset import MemoryTree, Tree, read_ahead
 from bot.model.findings import Dimension, Location
 from bot.model.migration import (
     PLACEHOLDER,
@@ -63,6 +63,18 @@ _CONNECTION_METHODS = frozenset({"execute", "exec_query", "exec_update", "exec_d
 _QUIET = frozenset({"say", "puts", "reset_column_information", "raise", "return", "require", "p", "pp"})
 _REVERTING: set[str] = set()  # migrations being read for a `revert SomeMigration`, against loops
 _NOT_SUPPRESSED = suppressions.NOT_SUPPRESSED
+
+
+_RUBY_CODE = re.compile(r"(?:^|/)(?:lib|config|app|db)/(?!migrate/).*\.rb$")
+
+
+def _defined_in(tree: Tree, name: str) -> bool:
+    """Does the application's Ruby code (`lib/`, `config/`, `app/`, `db/` outside the migrations) define a method
+    `name`: a helper it gives its migrations (`def alter_primary_key(table, …)`)?"""
+    definition = re.compile(rf"^[ \t]*def[ \t]+(?:self\.)?{re.escape(name)}\b", re.M)
+    paths = [p for p in tree.paths() if _RUBY_CODE.search(p)]
+    read_ahead(tree, paths)
+    return any(definition.search(tree.read(p) or "") for p in paths)
 
 
 def candidate(path: str) -> bool:
@@ -596,12 +608,13 @@ class _Walker:
             self.walk(self.helpers[c.name])
         elif c.name not in _QUIET and not self._statement(c):
             table = ruby.value(c.args[0]) if c.args and c.args[0].type == "simple_symbol" else None
-            if isinstance(table, str) and table:
-                # `alter_primary_key :relation_members, …`: a schema method of the application's own (or a gem's)
-                # given a table; what it runs there cannot be read, and is never taken for nothing
+            if isinstance(table, str) and table and _defined_in(self.tree, c.name):
+                # `alter_primary_key :relation_members, …`: a schema method the application defines (OSM's
+                # config/initializers/migrate.rb) given a table; what it runs there cannot be read, and is never
+                # taken for nothing. A gem's method stays code, as before.
                 error = (
-                    f"`{c.name}` is no schema method of Rails (a method of the application's own or of a gem): "
-                    f"what it does to `{table}` could not be read"
+                    f"`{c.name}` is no schema method of Rails but the application's own: what it does to `{table}` "
+                    "could not be read"
                 )
                 self._add(
                     [

@@ -638,10 +638,16 @@ def test_rails_schema_methods_are_read_as_the_statements_they_send(
 
 @pytest.mark.parametrize("table", ["relation_members", "gpx_files"])
 def test_a_method_of_the_application_given_a_table_is_not_read_as_nothing(table: str) -> None:
-    migration = _parse(f"    alter_primary_key :{table}, [:relation_id, :member_type]\n    refresh_caches\n")
-    unread, code = migration.up
+    body = f"    alter_primary_key :{table}, [:relation_id, :member_type]\n    refresh_caches\n"
+    text = f"class ChangeOrders < ActiveRecord::Migration[7.1]\n  def change\n{body}  end\nend\n"
+    helper = "module MigrateHelpers\n  def alter_primary_key(table, columns)\n    execute 'x'\n  end\nend\n"
+    tree = MemoryTree({"config/initializers/migrate.rb": helper, PATH: text})
+    unread, code = rails.parse(PATH, text, tree, "postgres").up
     assert isinstance(unread, Unparsed) and f"what it does to `{table}` could not be read" in unread.error
     assert isinstance(code, RunCode)  # no table given: the application's own code, as before
+    # a gem's method (none of the application's files defines it) stays code, as before
+    gem, _ = rails.parse(PATH, text, MemoryTree({PATH: text}), "postgres").up
+    assert isinstance(gem, RunCode)
 
 
 @pytest.mark.parametrize(
