@@ -14,8 +14,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
+import weakref
 from contextlib import ExitStack
 from typing import Any
 
@@ -66,15 +68,25 @@ _NOT_SUPPRESSED = suppressions.NOT_SUPPRESSED
 
 
 _RUBY_CODE = re.compile(r"(?:^|/)(?:lib|config|app|db)/(?!migrate/).*\.rb$")
+_DEFINITION = re.compile(r"^[ \t]*def[ \t]+(?:self\.)?(\w+[?!]?)", re.M)
+# the last trees' method names (a history's migrations ask once per tree, not once per call)
+_DEFINED: list[tuple[weakref.ref[Tree], frozenset[str]]] = []
 
 
 def _defined_in(tree: Tree, name: str) -> bool:
     """Does the application's Ruby code (`lib/`, `config/`, `app/`, `db/` outside the migrations) define a method
     `name`: a helper it gives its migrations (`def alter_primary_key(table, …)`)?"""
-    definition = re.compile(rf"^[ \t]*def[ \t]+(?:self\.)?{re.escape(name)}\b", re.M)
+    for known, defined in _DEFINED:
+        if known() is tree:
+            return name in defined
     paths = [p for p in tree.paths() if _RUBY_CODE.search(p)]
-    read_ahead(tree, paths)
-    return any(definition.search(tree.read(p) or "") for p in paths)
+    defined = frozenset(
+        found for p in read_ahead(tree, paths) for found in _DEFINITION.findall(tree.read(p) or "")
+    )
+    with contextlib.suppress(TypeError):  # a tree type without weak references is read every time
+        _DEFINED.insert(0, (weakref.ref(tree), defined))
+        del _DEFINED[4:]
+    return name in defined
 
 
 def candidate(path: str) -> bool:
