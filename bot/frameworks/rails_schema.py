@@ -232,9 +232,7 @@ def _as_sql(build: Callable[[ruby.Call], str | None], reversible: bool) -> Handl
         if not text:
             error = f"the arguments of `{c.name}` could not be read"
             return Result((Unparsed(error=error, **origin_of(c, src)),), why)
-        ops = parse_sql(
-            src.path, text, "postgres" if src.dialect == "postgres" else src.dialect, first_line=c.line
-        )
+        ops = parse_sql(src.path, text, src.dialect, first_line=c.line)
         placed = tuple(dataclasses.replace(op, end_line=c.end_line, sql=ruby.text_of(c.node)) for op in ops)
         return Result(placed, why)
 
@@ -253,8 +251,16 @@ def _joined(c: ruby.Call) -> str | None:
     return f"DROP TABLE {table}" if table else None
 
 
-def _guard(c: ruby.Call) -> str:
-    return " IF EXISTS" if c.option("if_exists") is True else ""
+def _naming(template: str) -> Callable[[ruby.Call], str | None]:
+    """The statement `template` writes with the names the call gives: the first as `{name}`, all as `{names}`,
+    and its `if_exists: true` as `{guard}`; None when it gives none."""
+
+    def build(c: ruby.Call) -> str | None:
+        listed = _listed(c)
+        guard = " IF EXISTS" if c.option("if_exists") is True else ""
+        return template.format(name=listed[0], names=", ".join(listed), guard=guard) if listed else None
+
+    return build
 
 
 def _enum_value_renamed(c: ruby.Call) -> str | None:
@@ -373,17 +379,13 @@ _HANDLERS: dict[str, Handler] = {
     "execute": _execute,
     "create_enum": _create_enum,
     "add_enum_value": _add_enum_value,
-    "drop_enum": _as_sql(lambda c: f"DROP TYPE{_guard(c)} {_listed(c)[0]}" if _listed(c) else None, False),
+    "drop_enum": _as_sql(_naming("DROP TYPE{guard} {name}"), False),
     "rename_enum_value": _as_sql(_enum_value_renamed, True),
     "drop_join_table": _as_sql(_joined, True),  # reversed by `create_join_table` with the same arguments
-    "truncate": _as_sql(lambda c: f"TRUNCATE TABLE {_listed(c)[0]}" if _listed(c) else None, False),
-    "truncate_tables": _as_sql(
-        lambda c: f"TRUNCATE TABLE {', '.join(_listed(c))}" if _listed(c) else None, False
-    ),
-    "create_schema": _as_sql(lambda c: f"CREATE SCHEMA {_listed(c)[0]}" if _listed(c) else None, True),
-    "drop_schema": _as_sql(
-        lambda c: f"DROP SCHEMA{_guard(c)} {_listed(c)[0]}" if _listed(c) else None, False
-    ),
+    "truncate": _as_sql(_naming("TRUNCATE TABLE {name}"), False),
+    "truncate_tables": _as_sql(_naming("TRUNCATE TABLE {names}"), False),
+    "create_schema": _as_sql(_naming("CREATE SCHEMA {name}"), True),
+    "drop_schema": _as_sql(_naming("DROP SCHEMA{guard} {name}"), False),
     "create_virtual_table": _raw("virtual-table"),
     "drop_virtual_table": _raw("drop-virtual-table"),  # given its definition, as Rails requires
     "enable_extension": _raw("extension"),
