@@ -51,9 +51,7 @@ _ERRORS = {
 
 
 def items(ops: Sequence[Operation], findings: Sequence[Finding], dialect: str) -> Iterator[MonitoringItem]:
-    errors = _ERRORS[
-        "mysql" if dialect in ("mysql", "mariadb") else dialect if dialect in _ERRORS else "postgres"
-    ]
+    errors = _ERRORS.get("mysql" if dialect == "mariadb" else dialect, _ERRORS["postgres"])
     if any(isinstance(op, DropColumn | DropTable | RenameColumn | RenameTable) for op in ops):
         yield MonitoringItem(
             f"Application errors: {errors['missing']}",
