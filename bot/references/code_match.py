@@ -764,7 +764,7 @@ class _FileScan:
             and needle.role == "name"
             and self.ruby
             and not line[:col].endswith((".", ":", "@"))
-            and not (line[end : end + 1] == ":" and line[end : end + 2] != "::")  # a hash's key
+            and not _keyed(line, end)
             and (self.literal(line_start + col) is None or self.in_interpolation(line_start + col, line, col))
             and ruby_local(self.text, line_start + col, needle.word)
         ):
@@ -774,7 +774,7 @@ class _FileScan:
             and needle.role == "name"
             and self.path.endswith(".erb")
             and not line[:col].endswith((".", ":", "@"))
-            and not (line[end : end + 1] == ":" and line[end : end + 2] != "::")
+            and not _keyed(line, end)
             and erb_local(self.text, line_start + col, needle.word)
         ):
             return None  # `<% is_active = step_idx == idx %>`: a variable of the template
@@ -1795,14 +1795,20 @@ _FORM_TAG = re.compile(r"\b\w+_tag[ \t]*\(?[ \t]*[\"':]$")
 _HTML_OPTION = re.compile(r"(?::(?:class|id)[ \t]*=>|\b(?:class|id):)[ \t]*[\"']$")
 
 
+def _keyed(line: str, end: int) -> bool:
+    """Is the name ending at `end` a hash's key written with its colon after it (`openid_url: …`), not a
+    constant's path (`Module::Name`)?"""
+    return line[end : end + 1] == ":" and line[end : end + 2] != "::"
+
+
 def _request_parameter(line: str, col: int, end: int) -> bool:
     """Is the name at `col` a key of a route helper's arguments on this line (`auth_path(:openid_url => …)`,
     `user_path(openid_url: …)`), or the first argument of a form tag helper (`text_field_tag("openid_url"`)?"""
     before = line[:col]
     if _FORM_TAG.search(before) or _HTML_OPTION.search(before):
         return True
-    key = (before.endswith(":") and not before.endswith("::") and re.match(r"\s*=>", line[end:])) or (
-        line[end : end + 1] == ":" and line[end : end + 2] != "::"
+    key = (before.endswith(":") and not before.endswith("::") and re.match(r"\s*=>", line[end:])) or _keyed(
+        line, end
     )
     if not key:
         return False

@@ -77,6 +77,13 @@ _DIESEL = re.compile(
 )
 
 
+def _map_key(before: str) -> bool:
+    """Does the quote or colon that ends `before` open a subscript of a map that is no database's
+    (`row["…`, `params[:…`; not `db["…` or `metadata.tables["…`)?"""
+    subscript = _SUBSCRIPT.search(before, 0, len(before) - 1)
+    return subscript is not None and subscript.group(1).lower() not in _DB_QUALIFIERS
+
+
 def names_table(line: str, col: int, table: str) -> bool:
     """The table name as code names a table: a string or symbol of its own, `db.orders`, Diesel's
     `orders::table`, or in SQL. A quoted object key (`"tag": […]`) and an attribute of any object
@@ -85,13 +92,11 @@ def names_table(line: str, col: int, table: str) -> bool:
     if before.endswith(("'", '"', "`")) and after.startswith((before[-1], ".")):
         if re.match(r".\s*=>", after):
             return False  # `%{"orders" => …}`, `['orders' => …]`: a key of a map
-        subscript = _SUBSCRIPT.search(before, 0, len(before) - 1)
-        if subscript and subscript.group(1).lower() not in _DB_QUALIFIERS:
+        if _map_key(before):
             return False  # `row["orders"]`, `params['orders']`: a key read from a map; `db["orders"]` stays
         return not re.match(r".\s*:(?!:)", after)  # "orders", or "orders.id"; not {"orders": …}
     if before.endswith(":") and not before.endswith("::"):
-        subscript = _SUBSCRIPT.search(before, 0, len(before) - 1)
-        return not (subscript and subscript.group(1).lower() not in _DB_QUALIFIERS)  # not `params[:orders]`
+        return not _map_key(before)  # `has_many :orders`; not `params[:orders]`
     if before.endswith(".") and not before.endswith(".."):
         return "_" in table or qualifier(line, col).lower() in _DB_QUALIFIERS
     if not before.endswith("::") and _DIESEL.match(after):
