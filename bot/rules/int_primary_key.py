@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddConstraint, CreateTable, Migration, Operation, declared_columns
 from bot.rules.context import Context
+from bot.sql.pg_casts import pg_type
 from bot.sql.rewrite import retype
 
 RULE = Rule(
@@ -100,17 +101,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         )
 
 
-_WIDTHS = {"int2": "smallint", "serial2": "smallint", "smallserial": "smallint"} | dict.fromkeys(
-    ("int", "integer", "int4", "serial", "serial4"), "integer"
-)
-
-
 def _same_width(before: str, after: str) -> bool:
     def width(sql_type: str) -> str:
         match = _SMALL.match(sql_type.lower().removesuffix("[]").strip())
         if match is None:
             return sql_type.lower()
-        return _WIDTHS.get(match.group(1), match.group(1)) + (match.group(3) or "")
+        return (pg_type(match.group(1)) or match.group(1)) + (match.group(3) or "")  # `serial4` is `int4`
 
     return width(before) == width(after)
 
