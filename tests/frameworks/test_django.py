@@ -312,9 +312,17 @@ def _review_all(operations: str) -> Review:
         "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
         f'    dependencies = [("shop", "0001_initial")]\n    operations = [\n{operations}    ]\n'
     )
-    base = MemoryTree({FIRST: INITIAL})
+    return _review_added(text)
+
+
+def _review_added(text: str) -> Review:
+    """The pull request that adds `text` as the app's second migration."""
     changeset = ChangeSet(
-        "b", "h", (ChangedFile(PATH, "added", None, text),), MemoryTree({FIRST: INITIAL, PATH: text}), base
+        "b",
+        "h",
+        (ChangedFile(PATH, "added", None, text),),
+        MemoryTree({FIRST: INITIAL, PATH: text}),
+        MemoryTree({FIRST: INITIAL}),
     )
     return review(changeset)
 
@@ -461,14 +469,7 @@ def test_a_model_of_djangos_own_apps_imported_directly_is_read(
         '    dependencies = [("shop", "0001_initial")]\n'
         "    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n"
     )
-    changeset = ChangeSet(
-        "b",
-        "h",
-        (ChangedFile(PATH, "added", None, text),),
-        MemoryTree({FIRST: INITIAL, PATH: text}),
-        MemoryTree({FIRST: INITIAL}),
-    )
-    result = review(changeset)
+    result = _review_added(text)
     assert "unparsed-statement" not in {f.rule for f in result.findings}
     assert "current-model-in-migration" not in {
         f.rule for f in result.findings
@@ -887,14 +888,7 @@ def _migration_module(body: str, module: str = "") -> str:
 )
 def test_operations_computed_at_load_time_are_never_approved(module: str, body: str) -> None:
     text = _migration_module(body, module)
-    changeset = ChangeSet(
-        "b",
-        "h",
-        (ChangedFile(PATH, "added", None, text),),
-        MemoryTree({FIRST: INITIAL, PATH: text}),
-        MemoryTree({FIRST: INITIAL}),
-    )
-    result = review(changeset)
+    result = _review_added(text)
     finding = next(f for f in result.findings if f.rule == "unparsed-statement")
     assert (
         finding.path == PATH
