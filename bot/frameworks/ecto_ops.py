@@ -109,12 +109,23 @@ def index_name(table: str, columns: tuple[str, ...]) -> str:
 
 
 def _target(node: Node | None) -> tuple[str, str, elixir.Call | None]:
-    """`table(:orders)` → ("table", "orders", call); `index(:orders, [:a])` → ("index", "orders", call)."""
+    """`table(:orders)` → ("table", "orders", call); `index(:orders, [:a])` → ("index", "orders", call);
+    `table(:tokens, prefix: "private")` → ("table", "private.tokens", call) (the schema the command runs in)."""
     c = elixir.call(node) if node is not None else None
     if c is None or c.name not in ("table", "index", "unique_index", "constraint"):
         return "", "", None
     name = elixir.value(c.args[0]) if c.args else None
-    return c.name, str(name) if isinstance(name, str) else "", c
+    if not isinstance(name, str):
+        return c.name, "", c
+    prefix = c.option("prefix")
+    if isinstance(prefix, str) and prefix and prefix.lower() != "public":
+        return c.name, f"{prefix}.{name}", c
+    return c.name, name, c
+
+
+def _bare(table: str) -> str:
+    """The table's name without its schema: what Ecto names indexes and foreign keys after."""
+    return table.rpartition(".")[2]
 
 
 def _base(c: elixir.Call, src: Source) -> Origin:
@@ -183,7 +194,7 @@ def _foreign_key(table: str, spec: ColumnSpec, target: str, c: elixir.Call, base
     name = reference.option("name") if reference is not None else None
     return AddConstraint(
         table=table,
-        name=str(name) if isinstance(name, str) else f"{table}_{spec.name}_fkey",
+        name=str(name) if isinstance(name, str) else f"{_bare(table)}_{spec.name}_fkey",
         constraint="foreign_key",
         columns=(spec.name,),
         references=target,
@@ -229,7 +240,7 @@ def _index(c: elixir.Call, index_call: elixir.Call, table: str, src: Source) -> 
     name = index_call.option("name")
     op = AddIndex(
         table=table,
-        name=str(name) if isinstance(name, str) else index_name(table, columns),
+        name=str(name) if isinstance(name, str) else index_name(_bare(table), columns),
         columns=columns,
         unique=index_call.name == "unique_index" or index_call.option("unique") is True,
         concurrently=index_call.option("concurrently") is True,

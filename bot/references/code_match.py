@@ -17,6 +17,7 @@ from itertools import accumulate, pairwise
 from typing import NamedTuple
 
 from bot.model.catalog import same_table
+from bot.references import ecto_prefix
 from bot.references.api_documents import api_document, described, nested_property
 from bot.references.code_access import FLAG_HINTS, flag_guard, is_write
 from bot.references.code_areas import JOB_HINTS, MODEL_HINTS, FileArea, classify, file_area, is_comment
@@ -601,6 +602,13 @@ class _FileScan:
             return None
         if self.in_docstring(line_start + col):
             return None  # a docstring or a GraphQL description: sentences
+        if (
+            target.kind == "table"
+            and needle.role == "table"
+            and self.path.endswith(_ELIXIR_FILES)
+            and ecto_prefix.other_schema(line, col, self.text, line_start + col, target.table)
+        ):
+            return None  # `schema "tokens"` under `@schema_prefix "private"`: the table of another schema
         if target.kind in ("column", "table") and self.path.endswith(SCRIPT_FILES) and module_path(line, col):
             return None  # `import … from './global/init-bootstrap.provider'`: a file's path
         if api_document(self.path) and (

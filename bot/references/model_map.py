@@ -5,7 +5,8 @@ By declaration: Rails `self.table_name = "orders"`, Django `db_table = "orders"`
 `__tablename__ = "orders"`, Prisma `@@map("orders")`, GORM `TableName() string { return "orders" }`,
 JPA `@Table(name = "orders")`, Hibernate's XML mapping `<class name="shop.Order" table="orders">`, TypeORM `@Entity("orders")`, MikroORM `@Entity({ tableName: "orders" })`,
 Sequelize `Order.init({…}, { tableName: "orders" })` and `define('Order', {…}, { tableName: "orders" })`,
-Diesel `#[diesel(table_name = orders)] struct Order`, Eloquent `protected $table = 'orders'`, Ecto `schema "orders" do`;
+Diesel `#[diesel(table_name = orders)] struct Order`, Eloquent `protected $table = 'orders'`, Ecto `schema "orders" do`
+(`private.orders` under `@schema_prefix "private"`);
 GORM's convention for a struct without `TableName()` (`type OrderItem struct` ↔ `order_items`) and
 Sequelize's for a model without `tableName` (`define('user', …)` ↔ `users`, unless `freezeTableName`),
 with the naming settings the project opens its ORM with (`naming_settings`).
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from bot.frameworks import migration_graph
 from bot.model.changeset import DirectoryTree, Tree, read_ahead
-from bot.references import gorm_naming, sequelize_naming
+from bot.references import ecto_prefix, gorm_naming, sequelize_naming
 from bot.references.inflection import camelize, go_name, model_name, pluralize, singularize, underscore
 from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
 from bot.references.naming_settings import NamingSettings
@@ -126,6 +127,8 @@ def mappings_in(
     definitions: list[tuple[int, str]] | None = None  # listed when a mapping names a table searched for
     for match in _mappings(text):
         table = (match.group(1) or match.group(2)).lower()
+        if match.group().startswith("schema"):  # Ecto: `@schema_prefix "private"` maps `private.tokens`
+            table = ecto_prefix.qualified(text, match.start(), table)
         if table not in models:
             continue
         if definitions is None:

@@ -348,3 +348,76 @@ def test_a_loop_over_something_computed_is_said_to_be_unreadable() -> None:
     result = _review(text)
     assert "constraint-not-valid" not in _rules(result)
     assert any(f.rule in ("unparsed-statement", "unreadable-migration") for f in result.findings)
+
+
+def _moved_to_schema(table: str, schema: str, module: str, prefix: str) -> Review:
+    """A table moved to another schema (`ALTER TABLE … SET SCHEMA`), its Ecto schema module given `prefix`
+    (the attribute line, or "" for none) in the same change."""
+    model = (
+        f"defmodule {module} do\n  use Ecto.Schema\n\n{prefix}\n"
+        f'  schema "{table}" do\n    field :secret, :binary\n  end\nend\n'
+    )
+    before = model.replace(f"{prefix}\n", "\n")
+    base = {
+        **BASE,
+        "priv/repo/migrations/20240101000001_create.exs": _migration(
+            f"    create table(:{table}) do\n      add :secret, :binary\n    end\n"
+        ),
+        f"lib/shop/{table}.ex": before,
+    }
+    text = _migration(
+        f'    execute "ALTER TABLE {table} SET SCHEMA {schema}", "ALTER TABLE {schema}.{table} SET SCHEMA public"\n'
+    )
+    changeset = ChangeSet(
+        "b",
+        "h",
+        (
+            ChangedFile(PATH, "added", None, text),
+            ChangedFile(f"lib/shop/{table}.ex", "modified", before, model),
+        ),
+        MemoryTree({**base, PATH: text, f"lib/shop/{table}.ex": model}),
+        MemoryTree(base),
+    )
+    return review(changeset)
+
+
+@pytest.mark.parametrize(
+    ("table", "schema", "module", "attribute"),
+    [
+        ("tokens", "private", "Shop.Auth.Tokens", '  @schema_prefix "private"'),
+        ("api_keys", "vault", "Shop.Accounts.ApiKey", "  @schema_prefix :vault"),
+    ],
+)
+def test_a_schema_module_given_the_new_schema_prefix_no_longer_uses_the_moved_table(
+    table: str, schema: str, module: str, attribute: str
+) -> None:
+    stale = _moved_to_schema(table, schema, module, "")
+    (finding,) = [f for f in stale.active if f.rule == "table-renamed"]
+    assert finding.severity.value == "critical" and f"lib/shop/{table}.ex" in {
+        r.path for r in finding.references
+    }
+    moved = _moved_to_schema(table, schema, module, attribute)
+    (finding,) = [f for f in moved.active if f.rule == "table-renamed"]
+    assert (
+        finding.severity.value == "warning"
+    )  # the release still running during the deploy uses the old name
+    assert "This change also moves the code off" in finding.message
+    sure = {r.path for r in finding.references if not r.kind.startswith("removed") and "low" not in r.kind}
+    assert f"lib/shop/{table}.ex" not in sure
+
+
+@pytest.mark.parametrize(("table", "prefix"), [("tokens", "private"), ("audit_events", "audit")])
+def test_the_prefix_option_puts_the_command_in_that_schema(table: str, prefix: str) -> None:
+    migration = _parse(
+        f'    create table(:{table}, prefix: "{prefix}") do\n      add :user_id, references(:users)\n    end\n'
+        f"    create index(:{table}, [:user_id], prefix: :{prefix})\n"
+        f'    alter table(:{table}, prefix: "public") do\n      remove :note, :text\n    end\n'
+    )
+    created, key, index, removed = migration.up
+    assert isinstance(created, CreateTable) and created.table == f"{prefix}.{table}"
+    assert isinstance(key, AddConstraint) and key.name == f"{table}_user_id_fkey"
+    assert isinstance(index, AddIndex) and (index.table, index.name) == (
+        f"{prefix}.{table}",
+        f"{table}_user_id_index",
+    )
+    assert isinstance(removed, DropColumn) and removed.table == table

@@ -1,0 +1,48 @@
+"""The database schema an Ecto schema module's table lives in: `@schema_prefix "private"` (or `:private`) above
+`schema "tokens" do` maps the module to `private.tokens`, not to the `tokens` of the search path.
+
+A module without the attribute maps the table the search path finds (`public` unless configured otherwise).
+"""
+
+from __future__ import annotations
+
+import re
+
+_MODULE = re.compile(r"^[ \t]*defmodule[ \t]+[\w.]+", re.M)
+_PREFIX = re.compile(r"""^[ \t]*@schema_prefix[ \t(]+(?::"?(\w+)"?|"(\w+)")""", re.M)
+_SCHEMA = re.compile(r"""(?<![\w.@])schema[ \t(]+"$""")
+DEFAULT = "public"
+
+
+def module_prefix(text: str, pos: int) -> str:
+    """The `@schema_prefix` the module around `pos` declares before it, in lower case; "" when none."""
+    if "@schema_prefix" not in text:
+        return ""
+    start = 0
+    for module in _MODULE.finditer(text, 0, pos):
+        start = module.start()
+    found = ""
+    for match in _PREFIX.finditer(text, start, pos):
+        found = (match.group(1) or match.group(2)).lower()
+    return found
+
+
+def qualified(text: str, pos: int, table: str) -> str:
+    """The table a `schema "…"` declaration at `pos` maps: `prefix.table` under a `@schema_prefix` other than
+    the default schema, else `table` as written."""
+    prefix = module_prefix(text, pos)
+    return f"{prefix}.{table}" if prefix and prefix != DEFAULT else table
+
+
+def other_schema(line: str, col: int, text: str, pos: int, table: str) -> bool:
+    """Is the word at `col` of `line` (offset `pos` of `text`) the table of a `schema "…"` declaration that
+    names it in another database schema than `table`'s (`public` when unqualified)?"""
+    if _SCHEMA.search(line, 0, col) is None:
+        return False
+    mapped = qualified(text, pos, line[col:].partition('"')[0])
+    return _schema_of(mapped) != _schema_of(table)
+
+
+def _schema_of(table: str) -> str:
+    schema, _, _ = table.lower().rpartition(".")
+    return schema or DEFAULT
