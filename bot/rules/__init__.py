@@ -74,6 +74,7 @@ NAMES = (
     "expression_not_immutable",
     "foreign_key_dropped",
     "foreign_key_narrower",
+    "foreign_key_type_change",
     "foreign_key_without_index",
     "hard_coded_id",
     "identifier_too_long",

@@ -4,7 +4,8 @@
 With `ALGORITHM=COPY` the server builds a new copy of the table row by row while writes wait (and with
 `LOCK=SHARED` or `LOCK=EXCLUSIVE`, reads or writes wait whatever the algorithm). Several changes force
 the copy: reordering, removing or inserting `ENUM`/`SET` members (or crossing 255 enum members),
-converting the character set, (un)partitioning, dropping the primary key, adding a CHECK constraint, adding a foreign
+converting the character set, (un)partitioning, dropping the primary key (replacing it in the same statement,
+`DROP PRIMARY KEY, ADD PRIMARY KEY (…)`, rebuilds in place instead), adding a CHECK constraint, adding a foreign
 key while `foreign_key_checks` is on, adding a column with an expression default, a `STORED` generated
 column or an `AUTO_INCREMENT` column. A FULLTEXT index is built with writes
 waiting whatever the algorithm (the first one also rebuilds the table). Others rebuild the
@@ -69,7 +70,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         elif isinstance(op, RawSQL) and op.category == "set" and _FK_CHECKS_ON.search(op.sql):
             fk_checks_off = False
         table = getattr(op, "table", "")
-        if not table:
+        if not table or _primary_key_replaced(op, migration):
             continue
         found = _judge(op, context, fk_checks_off)
         if found is None:
@@ -90,6 +91,22 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             suggestion=_suggestion(op, migration) if how == mysql_ddl.REBUILD else None,
             fix=_fix(op, migration),
         )
+
+
+def _primary_key_replaced(op: Operation, migration: Migration) -> bool:
+    """`DROP PRIMARY KEY, ADD PRIMARY KEY (…)` in one statement: InnoDB rebuilds the table in place with
+    writes going on (the added key is judged); only dropping the key without a new one copies it."""
+    return (
+        isinstance(op, RawSQL)
+        and op.category == "alter-table-dropprimarykey"
+        and any(
+            isinstance(other, AddConstraint)
+            and other.constraint == "primary_key"
+            and other.location == op.location
+            and other.sql == op.sql
+            for other in migration.up
+        )
+    )
 
 
 def _fix(op: Operation, migration: Migration) -> str | None:

@@ -246,6 +246,22 @@ def classify(
             Severity.WARNING,
             f"abs({column}) > {2**bits}",
         )
+    if mysql and ob in ("datetime", "date") and nb == "timestamp":
+        return Loss(
+            "a TIMESTAMP holds only 1970-01-01 00:00:01 to 2038-01-19 03:14:07 UTC: earlier or later values "
+            "(birth dates, '9999-12-31' for \"never\", a zero date) fail the change (or become "
+            "'0000-00-00 00:00:00' outside strict mode), and every value is read in the session's time zone "
+            "and stored as UTC, so it shifts unless that zone is the one the values were written in",
+            Severity.CRITICAL,
+            f"{column} < '1970-01-01 00:00:01' OR {column} > '2038-01-19 03:14:07'",
+        )
+    if mysql and ob == "timestamp" and nb == "datetime":
+        return Loss(
+            "each value is converted from UTC to the session's time zone and kept as that wall-clock time: "
+            "unless the session's time zone is UTC, the stored times shift by its offset",
+            Severity.WARNING,
+            f"{column} IS NOT NULL AND @@session.time_zone NOT IN ('+00:00', 'UTC')",
+        )
     if ob == "timestamptz" and nb in _TIMESTAMPS:
         return Loss(
             "the time zone is dropped: values are converted to the session's TimeZone at migration time "

@@ -397,6 +397,7 @@ def _constraint(c: exp.Expression, table: str, b: Base, dialect: str, not_valid:
         inner = inner.args.get("kind") or inner
     kind, references, check, on_delete = "other", None, "", ""
     columns: tuple[str, ...] = ()
+    referenced: tuple[str, ...] = ()
     if isinstance(inner, exp.ForeignKey):
         kind = "foreign_key"
         columns = tuple(identifier(x) for x in inner.expressions)
@@ -404,6 +405,9 @@ def _constraint(c: exp.Expression, table: str, b: Base, dialect: str, not_valid:
         target = ref.find(exp.Table) if ref is not None else None
         references = table_name(target) if target is not None else None
         on_delete = on_delete_action(ref)
+        schema = ref.this if ref is not None else None
+        if isinstance(schema, exp.Schema):  # `REFERENCES users (id)`: the key's columns, when written
+            referenced = tuple(identifier(x) for x in schema.expressions)
     elif isinstance(inner, exp.CheckColumnConstraint):
         kind, check = "check", render(inner.this, dialect) if inner.this is not None else ""
     elif isinstance(inner, exp.UniqueColumnConstraint):
@@ -432,6 +436,7 @@ def _constraint(c: exp.Expression, table: str, b: Base, dialect: str, not_valid:
         columns=columns,
         not_valid=not_valid,
         references=references,
+        referenced_columns=referenced,
         expression_sql=check,
         on_delete=on_delete,
         **b,

@@ -137,3 +137,83 @@ def test_lock_none_makes_the_server_refuse_a_copy(mariadb: Any) -> None:
         cursor.execute("CREATE TABLE t (id int PRIMARY KEY, s ENUM('a','b'))")
         error = _mariadb(cursor, statement)
     assert error is not None and "LOCK=NONE is not supported" in error
+
+
+@pytest.mark.parametrize(("table", "second"), [("t", "a"), ("line_items", "order_id")])
+def test_replacing_the_primary_key_in_one_statement_rebuilds_in_place(
+    mariadb: Any, table: str, second: str
+) -> None:
+    """`DROP PRIMARY KEY, ADD PRIMARY KEY (…)` is an in-place rebuild with writes going on (the server accepts
+    LOCK=NONE): a warning of the rebuild, never the critical copy that dropping the key alone is."""
+    base = {
+        "db/migrations/000_base.sql": f"CREATE TABLE {table} (id int NOT NULL, {second} int NOT NULL, PRIMARY KEY (id));"
+    }
+    replaced = f"ALTER TABLE {table} DROP PRIMARY KEY, ADD PRIMARY KEY (id, {second})"
+    found = [
+        f
+        for f in review_sql(replaced + ";", base=base, config=MARIADB).active
+        if f.rule == "mysql-table-copy"
+    ]
+    assert [f.severity for f in found] == ["warning"] and "rebuilt" in found[0].message
+    dropped = [
+        f
+        for f in review_sql(f"ALTER TABLE {table} DROP PRIMARY KEY;", base=base, config=MARIADB).active
+        if f.rule == "mysql-table-copy"
+    ]
+    assert [f.severity for f in dropped] == ["critical"]
+    with mariadb.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {table} (id int NOT NULL, {second} int NOT NULL, PRIMARY KEY (id))")
+        assert _mariadb(cursor, f"{replaced}, ALGORITHM=INPLACE, LOCK=NONE") is None
+
+
+@pytest.mark.parametrize(("table", "column"), [("people", "born_at"), ("contracts", "ends_at")])
+def test_datetime_to_timestamp_refuses_values_outside_1970_2038(
+    mariadb: Any, table: str, column: str
+) -> None:
+    base = {
+        "db/migrations/000_base.sql": f"CREATE TABLE {table} (id int PRIMARY KEY, {column} datetime NULL);"
+    }
+    found = [
+        f
+        for f in review_sql(
+            f"ALTER TABLE {table} MODIFY {column} timestamp NULL;", base=base, config=MARIADB
+        ).active
+        if f.rule == "lossy-type-change"
+    ]
+    assert [f.severity for f in found] == ["critical"] and "2038" in found[0].message
+    assert f"{column} > '2038-01-19 03:14:07'" in found[0].blast_radius
+    with mariadb.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, {column} datetime NULL)")
+        cursor.execute(f"INSERT INTO {table} VALUES (1, '1960-05-01 00:00:00'), (2, '9999-12-31 00:00:00')")
+        error = _mariadb(cursor, f"ALTER TABLE {table} MODIFY {column} timestamp NULL")
+        assert error is not None and "1292" in error
+        # the way back keeps every value, but converts it to the session's time zone
+        cursor.execute(f"DELETE FROM {table}")
+        cursor.execute("SET time_zone = '+00:00'")
+        cursor.execute(f"ALTER TABLE {table} MODIFY {column} timestamp NULL")
+        cursor.execute(f"INSERT INTO {table} VALUES (1, '2020-01-01 10:00:00')")
+        cursor.execute("SET time_zone = '+02:00'")
+        cursor.execute(f"ALTER TABLE {table} MODIFY {column} datetime NULL")
+        cursor.execute(f"SELECT {column} FROM {table}")
+        assert str(cursor.fetchone()[0]) == "2020-01-01 12:00:00"
+        cursor.execute("SET time_zone = '+00:00'")
+    back = [
+        f
+        for f in review_sql(
+            f"ALTER TABLE {table} MODIFY {column} datetime NULL;",
+            base={
+                "db/migrations/000_base.sql": f"CREATE TABLE {table} (id int PRIMARY KEY, {column} timestamp NULL);"
+            },
+            config=MARIADB,
+        ).active
+        if f.rule == "lossy-type-change"
+    ]
+    assert [f.severity for f in back] == ["warning"] and "time zone" in back[0].message
+    same = review_sql(
+        f"ALTER TABLE {table} MODIFY {column} datetime(3) NULL;",
+        base={
+            "db/migrations/000_base.sql": f"CREATE TABLE {table} (id int PRIMARY KEY, {column} datetime NULL);"
+        },
+        config=MARIADB,
+    )
+    assert "lossy-type-change" not in rule_ids(same)
