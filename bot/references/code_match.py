@@ -1708,6 +1708,11 @@ class _FileScan:
         region = self._region(window, line_start)
         if region.sql_tables:
             return ("high" if region.sql_tables & models.tables else "low"), frozenset()
+        if region.cls in models.defined and self.path in models.files:
+            return (
+                "high",
+                frozenset(),
+            )  # in the class found to map this table (`Billing::Invoice` of a prefix)
         own = self.m.rows.get(underscore(region.cls), frozenset()) if region.cls else frozenset()
         if own and models.table.lower().rpartition(".")[2] not in own:
             return "low", frozenset()  # `class IssueType`: the model of `issue_types`, not a type of Issue

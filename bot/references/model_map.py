@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bot.frameworks import migration_graph
 from bot.model.changeset import DirectoryTree, Tree, read_ahead
-from bot.references import ecto_prefix, gorm_naming, sequelize_naming
+from bot.references import ecto_prefix, gorm_naming, rails_prefixes, sequelize_naming
 from bot.references.inflection import camelize, go_name, model_name, pluralize, singularize, underscore
 from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
 from bot.references.naming_settings import NamingSettings
@@ -82,6 +82,7 @@ class TableModels:
     # with (`anchor`), since a review of SQL files only never does
     pattern: str
     defined: frozenset[str] = frozenset()  # model classes whose definition was found in the tree
+    files: frozenset[str] = frozenset()  # the files of those definitions
 
     @functools.cached_property
     def anchor(self) -> re.Pattern[str]:
@@ -97,8 +98,10 @@ def table_models(
     defined: Collection[str] = (),
     naming: NamingSettings = DEFAULT_NAMING,
     elsewhere: Collection[str] = (),
+    files: Collection[str] = (),
 ) -> TableModels:
-    """The names for `table`; `defined`: model classes whose definition for it was found in the tree;
+    """The names for `table`; `defined`: model classes whose definition for it was found in the tree (in
+    `files`);
     `naming`: the project's ORM settings (a GORM table prefix); `elsewhere`: model classes the tree
     declares for other tables (a Prisma model named like this table that maps another): not its names."""
     singular = singularize(table)
@@ -115,7 +118,9 @@ def table_models(
     pattern = r"\b(?:" + "|".join(map(re.escape, strong)) + r")\b"
     if weak:
         pattern += r"|(?<![\w.])@?(?:" + "|".join(map(re.escape, weak)) + r")(?=\.\w|\[)"
-    return TableModels(table, models, frozenset(models | rows | plural), pattern, frozenset(defined))
+    return TableModels(
+        table, models, frozenset(models | rows | plural), pattern, frozenset(defined), frozenset(files)
+    )
 
 
 def mappings_in(
@@ -225,7 +230,8 @@ def mapped_elsewhere(tree: Tree, table: str) -> bool:
 
 
 def conventional_models(tree: Tree, tables: Collection[str]) -> list[Mapped]:
-    """Model classes found where conventions put them: Rails `app/models/order.rb` and Laravel
+    """Model classes found where conventions put them: Rails `app/models/order.rb` (and
+    `app/models/billing/invoice.rb` for `billing_invoices` under a namespace's table name prefix) and Laravel
     `app/Models/Order.php` for `orders`, and classes whose default Django table (`<app_label>_<modelname>`)
     is one of `tables`."""
     found: list[Mapped] = []
@@ -240,6 +246,10 @@ def conventional_models(tree: Tree, tables: Collection[str]) -> list[Mapped]:
             declared = _DECLARED_TABLE.search(text or "")
             if text is not None and (declared is None or declared.group(1).lower() == table.lower()):
                 found.append((table, model, path, 1))  # not `self.table_name = 'rusers'` in `user.rb`
+        for prefixed in rails_prefixes.models_for(tree, table):
+            found.append(
+                (table, prefixed.model, prefixed.path, 1)
+            )  # `Billing::Invoice` of `billing_invoices`
         for app, model in _django_splits(table):
             for path in _django_model_files(tree, app):
                 text = tree.read(path) or ""

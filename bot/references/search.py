@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import TypeGuard
 
 from bot.model.changeset import MemoryTree, Tree
+from bot.references import rails_prefixes
 from bot.references.api_fields import kept_by_api
 from bot.references.blast_radius import CRITICAL_AREAS
 from bot.references.code_areas import AREAS, is_comment
@@ -128,7 +129,8 @@ def search(
     # gone): that name still means the table's model, and the code fails on it
     gone = [m for m in conventional_models(MemoryTree(dict(before or {})), tables) if tree.read(m[2]) is None]
     conventional += [m for m in gone if m not in conventional]
-    prisma = prisma_tables(tree)
+    # model classes that map another table than their name says: Prisma's `@@map`, a Rails namespace's prefix
+    prisma = {**prisma_tables(tree), **{m.model: m.table for m in rails_prefixes.prefixes(tree).namespaced}}
     models = _table_models(tables, conventional, prisma=prisma)
     naming = DEFAULT_NAMING
     for _ in range(2):  # a second time when the ORM names every table its own way (a GORM table prefix)
@@ -761,13 +763,15 @@ def _table_models(
     naming: NamingSettings = DEFAULT_NAMING,
     prisma: Mapping[str, str] | None = None,
 ) -> dict[str, TableModels]:
-    """`prisma`: the tables the tree's Prisma models map (see `prisma_models`)."""
+    """`prisma`: the tables the tree's Prisma models map (see `prisma_models`), and the Rails models a
+    namespace prefixes (see `rails_prefixes`)."""
     return {
         t: table_models(
             t,
             sorted({m for table, m, _, _ in definitions if table == t}),
             naming,
             [m for m, mapped in (prisma or {}).items() if mapped.lower() != t.lower()],
+            sorted({path for table, _, path, _ in definitions if table == t}),
         )
         for t in tables
     }

@@ -668,3 +668,100 @@ def test_a_rails_second_database_of_another_kind_is_not_read_as_the_first(folder
     assert any(
         f"a migration for {name}, a database the review does not read" in note for note in result.notes
     )
+
+
+def _table_with(table: str, column: str, files: dict[str, str]) -> dict[str, str]:
+    created = (
+        f"class Create{table.title().replace('_', '')} < ActiveRecord::Migration[7.1]\n  def change\n"
+        f"    create_table :{table} do |t|\n      t.string :{column}\n    end\n  end\nend\n"
+    )
+    return {f"db/migrate/2024010100000{len(files)}_create_{table}.rb": created, **files}
+
+
+def _dropped(table: str, column: str, base: dict[str, str]) -> set[str]:
+    text = (
+        f"class DropColumn < ActiveRecord::Migration[7.1]\n  def change\n"
+        f"    remove_column :{table}, :{column}, :string\n  end\nend\n"
+    )
+    (finding,) = [f for f in _review(text, base).active if f.rule == "column-dropped"]
+    return {r.path for r in finding.references if "low" not in r.kind}
+
+
+@pytest.mark.parametrize(
+    ("namespace", "module", "prefix", "table", "model", "column"),
+    [
+        (
+            "billing",
+            "Billing",
+            'def self.table_name_prefix\n    "billing_"\n  end',
+            "invoices",
+            "Invoice",
+            "number",
+        ),
+        ("reporting", "Reporting", 'def self.table_name_prefix = "rpt_"', "snapshots", "Snapshot", "total"),
+    ],
+)
+def test_a_namespace_table_name_prefix_maps_its_models_to_the_prefixed_tables(
+    namespace: str, module: str, prefix: str, table: str, model: str, column: str
+) -> None:
+    stem = prefix.partition('"')[2].partition('"')[0]
+    model_path = f"app/models/{namespace}/{model.lower()}.rb"
+    files = {
+        f"app/models/{namespace}.rb": f"module {module}\n  {prefix}\nend\n",
+        model_path: f"module {module}\n  class {model} < ApplicationRecord\n    validates :{column}, presence: true\n"
+        "  end\nend\n",
+    }
+    base = _table_with(f"{stem}{table}", column, _table_with(table, column, files))
+    # the prefixed table's model still validates the column: a use
+    assert model_path in _dropped(f"{stem}{table}", column, base)
+    # the table of the same name without the prefix is another one: the namespaced model does not use it
+    assert model_path not in _dropped(table, column, base)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "table", "model", "column"),
+    [("legacy_", "accounts", "Account", "number"), ("old_", "widgets", "Widget", "label")],
+)
+def test_a_model_own_table_name_prefix_maps_it_to_the_prefixed_table(
+    prefix: str, table: str, model: str, column: str
+) -> None:
+    model_path = f"app/models/{model.lower()}.rb"
+    files = {
+        model_path: f'class {model} < ApplicationRecord\n  self.table_name_prefix = "{prefix}"\n'
+        f"  validates :{column}, presence: true\nend\n"
+    }
+    assert model_path in _dropped(f"{prefix}{table}", column, _table_with(f"{prefix}{table}", column, files))
+    other = {model_path: files[model_path].replace(f'  self.table_name_prefix = "{prefix}"\n', "")}
+    assert model_path not in _dropped(
+        f"{prefix}{table}", column, _table_with(f"{prefix}{table}", column, other)
+    )
+
+
+@pytest.mark.parametrize(
+    ("setting", "table", "model", "column"),
+    [
+        ('config.active_record.table_name_prefix = "app_"', "app_users", "User", "nickname"),
+        ('config.active_record.table_name_suffix = "_live"', "products_live", "Product", "sku"),
+    ],
+)
+def test_the_application_table_name_prefix_maps_every_model(
+    setting: str, table: str, model: str, column: str
+) -> None:
+    model_path = f"app/models/{model.lower()}.rb"
+    files = {
+        "config/application.rb": f"module Shop\n  class Application < Rails::Application\n    {setting}\n  end\nend\n",
+        "db/structure.sql": f"CREATE TABLE public.{table} (\n    id bigint NOT NULL,\n    {column} character varying\n);\n",
+        model_path: f"class {model} < ApplicationRecord\n  validates :{column}, presence: true\nend\n",
+    }
+    text = (
+        f'class DropColumn < ActiveRecord::Migration[7.1]\n  def up\n    execute "ALTER TABLE {table} DROP COLUMN {column}"\n'
+        f'  end\n\n  def down\n    execute "ALTER TABLE {table} ADD COLUMN {column} varchar"\n  end\nend\n'
+    )
+
+    def used(base: dict[str, str]) -> set[str]:
+        (finding,) = [f for f in _review(text, base).active if f.rule == "column-dropped"]
+        return {r.path for r in finding.references}
+
+    assert model_path in used(files)
+    # without the setting the model maps its conventional table, not this one
+    assert model_path not in used({**files, "config/application.rb": "module Shop\nend\n"})
