@@ -77,3 +77,67 @@ def test_sql_down_that_drops_a_name_the_up_did_not_create(
     for down in (f"{table}_{other}_fk", f"{table}_{column}_fk"):
         sql = schema + up + f"-- +goose Down\nALTER TABLE {table} DROP CONSTRAINT {down};"
         assert not [f for f in review_sql(sql).findings if f.rule == "down-drop-not-found"]
+
+
+INDEXES = [("orders", "state", "status"), ("spree_variants", "sku", "sku_code")]
+
+
+def _index_findings(table: str, column: str, other: str, up: str, down: str) -> list:  # type: ignore[type-arg]
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text, {other} text);\n"
+    migration = f"class AddIndex < ActiveRecord::Migration[7.0]\n  def up\n    {up}\n  end\n\n  def down\n    {down}\n  end\nend\n"
+    path = "db/migrate/20250709073151_add_index.rb"
+    result = review_sql(migration, path=path, base={"db/migrations/000_schema.sql": schema})
+    return [f for f in result.findings if f.rule == "down-drop-not-found"]
+
+
+@pytest.mark.parametrize(("table", "column", "other"), INDEXES)
+def test_a_rails_down_that_removes_the_index_on_another_column(table: str, column: str, other: str) -> None:
+    [finding] = _index_findings(
+        table, column, other, f"add_index :{table}, :{column}", f"remove_index :{table}, :{other}"
+    )
+    assert finding.severity is Severity.CRITICAL
+    assert (
+        f"on ({other})" in finding.message and f"`index_{table}_on_{column}` on ({column})" in finding.message
+    )
+    # by a name that does not exist either
+    [finding] = _index_findings(
+        table,
+        column,
+        other,
+        f"add_index :{table}, :{column}",
+        f"remove_index :{table}, name: 'index_{table}_on_{other}'",
+    )
+    assert f"`index_{table}_on_{other}`" in finding.message
+
+
+@pytest.mark.parametrize(("table", "column", "other"), INDEXES)
+@pytest.mark.parametrize(
+    "down",
+    [
+        "remove_index :{t}, :{c}",
+        "remove_index :{t}, column: :{c}",
+        "remove_index :{t}, name: 'index_{t}_on_{c}'",
+        "remove_index :{t}, :{o}, if_exists: true",
+    ],
+)
+def test_a_rails_down_that_finds_the_index_the_up_added_is_quiet(
+    table: str, column: str, other: str, down: str
+) -> None:
+    names = {"t": table, "c": column, "o": other}
+    assert not _index_findings(table, column, other, f"add_index :{table}, :{column}", down.format(**names))
+
+
+@pytest.mark.parametrize(("table", "column", "other"), INDEXES)
+def test_sql_down_that_drops_an_index_name_the_up_did_not_create(table: str, column: str, other: str) -> None:
+    schema = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text, {other} text);\n"
+        f"CREATE INDEX {table}_{other}_idx ON {table} ({other});\n-- migration\n"
+    )
+    up = f"-- +goose Up\nCREATE INDEX {table}_{column}_idx ON {table} ({column});\n"
+    typo = f"-- +goose Down\nDROP INDEX {table}_{column}_index;"
+    [finding] = [f for f in review_sql(schema + up + typo).findings if f.rule == "down-drop-not-found"]
+    assert f"`{table}_{column}_index`" in finding.message and f"`{table}_{column}_idx`" in finding.message
+    # an index of the schema before is there to drop, and the right name is quiet
+    for down in (f"{table}_{other}_idx", f"{table}_{column}_idx"):
+        sql = schema + up + f"-- +goose Down\nDROP INDEX {down};"
+        assert not [f for f in review_sql(sql).findings if f.rule == "down-drop-not-found"]
