@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from tree_sitter import Node
 
 from bot.frameworks import php
-from bot.frameworks.laravel_columns import COLUMN_METHODS, MODIFIERS, Declared, declared
+from bot.frameworks.laravel_columns import COLUMN_METHODS, MODIFIERS, Declared, declared, key_action
 from bot.frameworks.naming import key_table
 from bot.frameworks.origin import Origin, origin
 from bot.model.migration import (
@@ -178,12 +178,23 @@ def _column_extras(table: str, column: Declared, base: Origin) -> list[Operation
             )
         )
     if column.foreign:
-        ops.append(_foreign_key(table, (name,), column.foreign, base))
+        ops.append(
+            _foreign_key(
+                table, (name,), column.foreign, base, on_delete=column.on_delete, on_update=column.on_update
+            )
+        )
     return ops
 
 
 def _foreign_key(
-    table: str, columns: tuple[str, ...], target: str, base: Origin, name: str = ""
+    table: str,
+    columns: tuple[str, ...],
+    target: str,
+    base: Origin,
+    name: str = "",
+    *,
+    on_delete: str = "",
+    on_update: str = "",
 ) -> AddConstraint:
     return AddConstraint(
         table=table,
@@ -191,6 +202,8 @@ def _foreign_key(
         constraint="foreign_key",
         columns=columns,
         references=target,
+        on_delete=on_delete,
+        on_update=on_update,
         **base,
     )
 
@@ -297,12 +310,16 @@ def _foreign(calls: list[php.Call], table: str, base: Origin) -> list[Operation]
     columns = php.names(php.value(calls[0].arg(0, "columns")))
     given = php.value(calls[0].arg(1, "name"))
     target = ""
+    actions: dict[str, str] = {}
     for modifier in calls[1:]:
         found = php.value(modifier.arg(0))
         if modifier.name == "on" and isinstance(found, str):
             target = found
+        elif (action := key_action(modifier.name, found)) is not None:
+            actions[action[0]] = action[1]
     name = given if isinstance(given, str) else ""
-    return [_foreign_key(table, columns, target or key_table(columns[0] if columns else ""), base, name)]
+    target = target or key_table(columns[0] if columns else "")
+    return [_foreign_key(table, columns, target, base, name, **actions)]
 
 
 def _rename_table(calls: list[php.Call], table: str, base: Origin) -> list[Operation]:

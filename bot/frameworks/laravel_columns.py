@@ -127,6 +127,8 @@ class Declared:
     index_name: str = ""
     online: bool = False  # `->online()`: PostgreSQL builds the index concurrently
     foreign: str | None = None  # the referenced table of `->constrained()` / `->references()->on()`
+    on_delete: str = ""  # the key's actions: `->cascadeOnDelete()`, `->nullOnDelete()`, `->onDelete('…')`
+    on_update: str = ""
     together: tuple[str, ...] = ()  # the columns of an index the method adds with this column (morphs)
 
 
@@ -240,9 +242,34 @@ def _modified(column: Declared, modifiers: list[php.Call], name: str, dialect: s
             column = replace(column, foreign=target)
         elif m.name == "on" and isinstance(first, str):
             column = replace(column, foreign=first)
+        elif (action := key_action(m.name, first)) is not None:
+            event, what = action
+            column = replace(column, **{event: what})
         elif m.name == "change":
             column = replace(column, change=True)
     return replace(column, spec=spec)
+
+
+# Laravel's shorthands for a foreign key's actions, and the SQL they send
+_ACTION_METHODS = {
+    "cascadeOnDelete": ("on_delete", "cascade"),
+    "restrictOnDelete": ("on_delete", "restrict"),
+    "nullOnDelete": ("on_delete", "set null"),
+    "noActionOnDelete": ("on_delete", "no action"),
+    "cascadeOnUpdate": ("on_update", "cascade"),
+    "restrictOnUpdate": ("on_update", "restrict"),
+    "nullOnUpdate": ("on_update", "set null"),
+    "noActionOnUpdate": ("on_update", "no action"),
+}
+
+
+def key_action(method: str, argument: object) -> tuple[str, str] | None:
+    """("on_delete", "set null") for `->nullOnDelete()` or `->onDelete('set null')`; None for another method."""
+    if method in _ACTION_METHODS:
+        return _ACTION_METHODS[method]
+    if method in ("onDelete", "onUpdate") and isinstance(argument, str):
+        return ("on_delete" if method == "onDelete" else "on_update", " ".join(argument.lower().split()))
+    return None
 
 
 def default_sql(node: Node | None) -> str | None:

@@ -19,6 +19,7 @@ from bot.frameworks.rails_common import (
     column,
     foreign_key_name,
     index_name,
+    key_action,
     origin_of,
     plural,
     sql_literal,
@@ -214,9 +215,7 @@ def _add_reference(c: ruby.Call, src: Source, table: str = "") -> Result:
                 columns=(spec.name,),
                 references=target,
                 not_valid=not valid,
-                on_delete=str(foreign.get("on_delete") or "").lstrip(":").replace("_", " ")
-                if isinstance(foreign, dict)
-                else "",
+                on_delete=key_action(foreign.get("on_delete")) if isinstance(foreign, dict) else "",
                 **origin_of(c, src),
             )
         )

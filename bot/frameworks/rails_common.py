@@ -112,6 +112,17 @@ def column(name: str, type_name: str, c: ruby.Call, src: Source) -> ColumnSpec:
     )
 
 
+# Rails' names for the actions of a foreign key (`on_delete: :nullify`) and the SQL they send
+_KEY_ACTIONS = {"nullify": "set null", "cascade": "cascade", "restrict": "restrict"}
+
+
+def key_action(value: object) -> str:
+    """`set null` from `:nullify`, `cascade` from `:cascade`: the SQL action of a Rails foreign key option;
+    "" when there is none."""
+    word = str(value or "").lstrip(":").strip().lower()
+    return _KEY_ACTIONS.get(word, word.replace("_", " "))
+
+
 def foreign_key_name(table: str, columns: tuple[str, ...]) -> str:
     """The name Rails gives a foreign key added without `name:`: `fk_rails_` and ten hex digits of a hash of
     the table and its columns, the name the database, `structure.sql` and a later `VALIDATE CONSTRAINT` see."""

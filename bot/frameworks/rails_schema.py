@@ -19,6 +19,7 @@ from bot.frameworks.rails_common import (
     argument,
     foreign_key_name,
     index_name,
+    key_action,
     names,
     origin_of,
     singular,
@@ -100,7 +101,7 @@ def _add_foreign_key(c: ruby.Call, src: Source) -> Result:
         references=target,
         referenced_columns=names(c.option("primary_key")),
         not_valid=c.option("validate") is False,
-        on_delete=str(c.option("on_delete") or "").lstrip(":").replace("_", " "),
+        on_delete=key_action(c.option("on_delete")),
         **origin_of(c, src),
     )
     return Result((op,))

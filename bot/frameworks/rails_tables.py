@@ -18,6 +18,7 @@ from bot.frameworks.rails_common import (
     column,
     foreign_key_name,
     index_name,
+    key_action,
     names,
     plural,
     singular,
@@ -251,7 +252,7 @@ def _block_extras(c: ruby.Call, table: str, src: Source) -> list[Operation]:
                 constraint="foreign_key",
                 columns=columns,
                 references=target,
-                on_delete=str(c.option("on_delete") or "").lstrip(":").replace("_", " "),
+                on_delete=key_action(c.option("on_delete")),
                 **base,
             )
         ]
@@ -401,4 +402,4 @@ def _text(node: Node | None) -> str:
 def _on_delete(foreign: object) -> str:
     """`cascade` from `foreign_key: { on_delete: :cascade }`; "" when the option is not a hash or lacks it."""
     action = foreign.get("on_delete") if isinstance(foreign, dict) else None
-    return str(action or "").lstrip(":").replace("_", " ")
+    return key_action(action)

@@ -140,6 +140,7 @@ NAMES = (
     "sequential_assignment",
     "serial_over_identity",
     "set_not_null",
+    "set_null_on_required_column",
     "soft_delete_in_unique_key",
     "split_drops_parts",
     "sqlite_alter_unsupported",

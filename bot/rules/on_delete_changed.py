@@ -1,4 +1,4 @@
-"""A foreign key's ON DELETE that now deletes the children, or that sets NULL in a NOT NULL column.
+"""A foreign key's ON DELETE that now deletes the children.
 
 ## Why is this bad?
 Replacing `orders.customer_id REFERENCES customers` by the same key with `ON DELETE CASCADE` changes what a
@@ -6,15 +6,12 @@ delete of a customer does: it used to fail while the customer had orders, and no
 it, silently, from every code path, admin screen and script that deletes customers, including the ones
 written on the assumption that such a delete is refused. The rows are gone with no error to notice.
 
-`ON DELETE SET NULL` (or `SET DEFAULT` with no default) on a column that is NOT NULL does not work at all:
-every delete of a referenced row then fails with a NOT NULL violation, so the change meant to let parents
-go makes no delete possible.
+(A key that sets NULL in a NOT NULL column is `set-null-on-required-column`'s.)
 
 ## Use instead
 Keep the refusing key and delete the children explicitly where that is meant (and only there), or check
 every place that deletes the parent before making the cascade the database's rule; a backup of the children
-before the first delete is cheap. For SET NULL, make the column nullable first (`ALTER COLUMN … DROP NOT
-NULL`), or choose `CASCADE`/`RESTRICT` deliberately.
+before the first delete is cheap.
 """
 
 from __future__ import annotations
@@ -67,11 +64,6 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             old = _existing(context.catalog, table, columns, references)
             if old is not None and old.on_delete.lower() in (*_REFUSING, "set null", "set default"):
                 cascades.append((op, table, columns, references, old.on_delete.lower() or "no action"))
-        if action in ("set null", "set default"):
-            before = context.before(op)
-            refused = [c for c in columns if _not_null(before, op, table, c)]
-            if refused and (action == "set null" or not _has_default(before, table, refused)):
-                yield _set_null(op, table, refused, references, action)
     if cascades:
         yield _cascade(cascades, context)
 
@@ -98,17 +90,6 @@ def _existing(catalog: Catalog, table: str, columns: tuple[str, ...], references
         ),
         None,
     )
-
-
-def _not_null(catalog: Catalog, op: Operation, table: str, column: str) -> bool:
-    if isinstance(op, AddColumn) and op.column.name == column:
-        return not op.column.nullable
-    found = catalog.column(table, column)
-    return found is not None and not found.nullable
-
-
-def _has_default(catalog: Catalog, table: str, columns: list[str]) -> bool:
-    return all((found := catalog.column(table, c)) is not None and found.default is not None for c in columns)
 
 
 def _cascade(cascades: list[tuple[Operation, str, tuple[str, ...], str, str]], context: Context) -> Finding:
@@ -138,16 +119,4 @@ def _cascade(cascades: list[tuple[Operation, str, tuple[str, ...], str, str]], c
         + " whose parent any code path deletes from now on.",
         fix=f"Keep ON DELETE {was.upper()} and delete the children explicitly where that is meant, or check every place "
         "that deletes the parents (and back up the children) before making CASCADE the rule.",
-    )
-
-
-def _set_null(op: Operation, table: str, columns: list[str], references: str, action: str) -> Finding:
-    shown = ", ".join(f"`{c}`" for c in columns)
-    return op.finding(
-        RULE,
-        f"ON DELETE {action.upper()} on `{table}` ({shown}) cannot work: the column is NOT NULL"
-        + (" with no default" if action == "set default" else "")
-        + f", so every delete of a referenced `{references}` row fails with a NOT NULL violation.",
-        blast_radius=f"No `{references}` row that `{table}` references can be deleted.",
-        fix=f"Make {shown} nullable first (`ALTER COLUMN … DROP NOT NULL`), or choose CASCADE or RESTRICT on purpose.",
     )
