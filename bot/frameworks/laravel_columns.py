@@ -244,7 +244,9 @@ def _modified(column: Declared, modifiers: list[php.Call], name: str, dialect: s
             column = replace(column, foreign=first)
         elif (action := key_action(m.name, first)) is not None:
             event, what = action
-            column = replace(column, **{event: what})
+            column = (
+                replace(column, on_delete=what) if event == "on_delete" else replace(column, on_update=what)
+            )
         elif m.name == "change":
             column = replace(column, change=True)
     return replace(column, spec=spec)
