@@ -10,7 +10,8 @@ exclusion constraint matching the ON CONFLICT specification".
 ## Use instead
 Keep a unique key over the columns (when the change replaces one index with another, create the new one
 first, `CONCURRENTLY`, and drop the old one after), or, when uniqueness is really being given up, check
-the code that looks rows up or upserts by these columns first.
+the code that looks rows up or upserts by these columns first. Before dropping a column of a key, drop the key
+(MySQL, MariaDB) and add the key the columns left need, once no rows share them.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ RULE = Rule(
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     ops = migration.up
     for index, op in enumerate(ops):
+        if isinstance(op, DropColumn):
+            yield from _column_of_keys(op, migration, context)
+            continue
         if not isinstance(op, DropIndex | DropConstraint):
             continue
         catalog = context.before(op)
@@ -84,6 +88,102 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             "that checked first, get-or-create lookups, and upserts `ON CONFLICT` on those columns (which fail "
             "without the key).",
         )
+
+
+def _column_of_keys(op: DropColumn, migration: Migration, context: Context) -> Iterator[Finding]:
+    """A column dropped out of a unique key or primary key of several columns. PostgreSQL drops the key with it:
+    the columns left keep no uniqueness at all. MariaDB refuses the statement (ERROR 1072) until the key is
+    dropped first. MySQL narrows the key to the columns left, which fails on rows that share them."""
+    catalog = context.before(op)
+    if catalog.is_new(op.table) or _table_dropped_later(op, migration):
+        return
+    same = [o for o in migration.up if o.location == op.location and o.sql == op.sql]  # one ALTER TABLE
+    dropped = {o.column for o in same if isinstance(o, DropColumn) and o.table == op.table}
+    gone = {o.name for o in same if isinstance(o, DropIndex | DropConstraint)}
+    for name, columns, primary in _keys_of(catalog, op.table):
+        left = tuple(c for c in columns if c not in dropped)
+        if op.column not in columns or not left or name in gone or min(dropped & set(columns)) != op.column:
+            continue
+        others = [
+            k for n, k, _ in _keys_of(catalog, op.table, every=True) if n != name and op.column not in k
+        ]
+        if context.dialect != "mariadb" and any(set(k) <= set(left) for k in others):
+            continue  # another key keeps the columns left unique (or a part of them, which does too)
+        kind = f"primary key `{name}`" if primary else f"unique key `{name}`"
+        key = f"{kind} ({', '.join(columns)})"
+        rest = ", ".join(left)
+        duplicates = f"SELECT {rest}, count(*) FROM {op.table} GROUP BY {rest} HAVING count(*) > 1"
+        if context.dialect == "mariadb":
+            yield op.finding(
+                RULE,
+                f"Dropping `{op.table}.{op.column}` fails: it is part of the {key}, and MariaDB refuses to drop "
+                "a column of a multi-column unique or primary key (ERROR 1072: Key column doesn't exist in table).",
+                severity=Severity.CRITICAL,
+                blast_radius="The deploy stops at this statement; the statements before it have already "
+                "committed, so the schema is left half changed.",
+                fix=f"Drop the key first (in the same ALTER TABLE or before it), then the column; add the key "
+                f"({rest}) back only after `{duplicates}` returns no row.",
+            )
+        elif context.mysql:
+            yield op.finding(
+                RULE,
+                f"Dropping `{op.table}.{op.column}` narrows the {key} to ({rest}): MySQL removes a dropped "
+                f"column from its keys, so ({rest}) alone must now be unique. Rows that share it make the "
+                "statement fail, and from then on inserts that differ only in the dropped column are refused.",
+                severity=Severity.CRITICAL,
+                blast_radius=f"Rows of {context.size_words(op.table)} found by `{duplicates}` fail the change; "
+                "afterwards, writes that were allowed before collide.",
+                fix=f"Decide whether ({rest}) must be unique: if not, drop the key in the same statement; if so, "
+                f"remove the rows `{duplicates}` finds first.",
+            )
+        else:
+            what = (
+                f"`{op.table}` is left without a primary key: nothing identifies its rows (logical replication "
+                "refuses its UPDATEs and DELETEs without a replica identity), and"
+                if primary
+                else ""
+            )
+            yield op.finding(
+                RULE,
+                f"Dropping `{op.table}.{op.column}` drops the {key} with it: {what}{' ' if what else ''}nothing keeps "
+                f"({rest}) unique any more.",
+                blast_radius=f"From now on {context.size_words(op.table)} can get rows that share ({rest}); "
+                f"upserts `ON CONFLICT ({rest})` and lookups that expect one row by those columns break.",
+                fix=f"If ({rest}) must stay unique, add that key (`CREATE UNIQUE INDEX CONCURRENTLY … ({rest})`) "
+                f"before dropping the column, once `{duplicates}` returns no row.",
+            )
+
+
+def _keys_of(
+    catalog: Catalog, table: str, *, every: bool = False
+) -> Iterator[tuple[str, tuple[str, ...], bool]]:
+    """(name, columns, primary) of the table's primary key, unique constraints and full unique indexes of
+    several columns (of any number with `every`), each once (PostgreSQL backs a constraint with an index of its
+    name)."""
+    least = 1 if every else 2
+    seen: set[str] = set()
+    for name, key in catalog.key_constraints.items():
+        if same_table(key.table, table) and len(key.columns) >= least:
+            seen.add(name)
+            yield name, key.columns, key.primary
+    primary = catalog.primary_keys.get(table, ())
+    named = any(k.primary and same_table(k.table, table) for k in catalog.key_constraints.values())
+    if len(primary) >= least and not named:
+        yield f"{table.rsplit('.', 1)[-1]}_pkey", primary, True
+    for name, definition in catalog.index_definitions.items():
+        if (
+            name in seen
+            or not same_table(definition.table, table)
+            or not definition.unique
+            or definition.where
+        ):
+            continue
+        if len(definition.columns) >= least and all(_COLUMN.match(c) for c in definition.columns):
+            yield name, tuple(c.strip('"') for c in definition.columns), False
+
+
+def _table_dropped_later(op: Operation, migration: Migration) -> bool:
+    return any(isinstance(o, DropTable) and getattr(op, "table", "") in o.tables for o in migration.up)
 
 
 def _wider(

@@ -211,3 +211,69 @@ def test_a_key_dropped_with_its_column_is_no_loss_of_uniqueness(table: str, colu
     assert not _found(schema + gone)
     kept = f'DROP INDEX "{table}_{column}_key";\nALTER TABLE "{table}" DROP COLUMN "other";\n'
     assert [f for f in _found(schema + kept) if f"{table}_{column}_key" in f.message]
+
+
+COLUMN_NAMES = [("accounts", "slug", "region"), ("seats", "row_label", "venue_id")]
+
+
+def _keyed(table: str, kept: str, dropped: str) -> str:
+    return (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {kept} varchar(40) NOT NULL, {dropped} bigint NOT NULL,\n"
+        f"  CONSTRAINT {table}_pair_key UNIQUE ({kept}, {dropped}));\n"
+        f"CREATE TABLE {table}_links ({kept} varchar(40) NOT NULL, {dropped} bigint NOT NULL, note text,\n"
+        f"  PRIMARY KEY ({kept}, {dropped}));\n-- migration\n"
+    )
+
+
+@pytest.mark.parametrize(("table", "kept", "dropped"), COLUMN_NAMES)
+def test_a_column_dropped_out_of_a_key_of_several_columns(table: str, kept: str, dropped: str) -> None:
+    schema = _keyed(table, kept, dropped)
+    (finding,) = _found(schema + f"ALTER TABLE {table} DROP COLUMN {dropped};", "postgres")
+    assert f"`{table}_pair_key`" in finding.message and f"nothing keeps ({kept}) unique" in finding.message
+    (finding,) = _found(schema + f"ALTER TABLE {table}_links DROP COLUMN {dropped};", "postgres")
+    assert "without a primary key" in finding.message
+    (finding,) = _found(schema + f"ALTER TABLE {table} DROP COLUMN {dropped};", "mariadb")
+    assert finding.severity == "critical" and "1072" in finding.message
+    (finding,) = _found(schema + f"ALTER TABLE {table} DROP COLUMN {dropped};", "mysql")
+    assert finding.severity == "critical" and f"narrows the unique key `{table}_pair_key`" in finding.message
+    assert f"GROUP BY {kept} HAVING count(*) > 1" in finding.blast_radius
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql", "mariadb"])
+@pytest.mark.parametrize(("table", "kept", "dropped"), COLUMN_NAMES)
+def test_a_column_dropped_with_its_key_or_outside_any_key_is_quiet(
+    table: str, kept: str, dropped: str, dialect: str
+) -> None:
+    schema = _keyed(table, kept, dropped)
+    drop_key = "DROP CONSTRAINT" if dialect == "postgres" else "DROP INDEX"
+    for sql in (
+        f"ALTER TABLE {table} {drop_key} {table}_pair_key, DROP COLUMN {dropped};",
+        f"ALTER TABLE {table} DROP COLUMN {kept}, DROP COLUMN {dropped};",  # the whole key goes
+        f"ALTER TABLE {table}_links DROP COLUMN note;",
+        f"ALTER TABLE {table} DROP COLUMN id;"
+        if dialect == "postgres"
+        else f"ALTER TABLE {table}_links DROP COLUMN note;",
+    ):
+        assert not _found(schema + sql, dialect), sql
+    if dialect != "mariadb":  # another key keeps the column left unique
+        unique_kept = schema.replace(
+            "-- migration\n", f"CREATE UNIQUE INDEX {table}_kept ON {table} ({kept});\n-- migration\n"
+        )
+        assert not _found(unique_kept + f"ALTER TABLE {table} DROP COLUMN {dropped};", dialect)
+
+
+def test_the_servers_do_what_the_findings_say(mariadb) -> None:  # type: ignore[no-untyped-def]
+    import psycopg
+    import pymysql
+
+    from tests.conftest import PG_DSN
+
+    cursor = mariadb.cursor()
+    cursor.execute("CREATE TABLE ukd_pairs (id int PRIMARY KEY, a int, b int, UNIQUE KEY ukd_ab (a, b))")
+    with pytest.raises(pymysql.err.OperationalError, match="1072"):
+        cursor.execute("ALTER TABLE ukd_pairs DROP COLUMN b")
+    cursor.execute("ALTER TABLE ukd_pairs DROP INDEX ukd_ab, DROP COLUMN b")
+    with psycopg.connect(PG_DSN) as connection:
+        connection.execute("CREATE TEMP TABLE ukd_pairs (id int PRIMARY KEY, a int, b int, UNIQUE (a, b))")
+        connection.execute("ALTER TABLE ukd_pairs DROP COLUMN b")
+        connection.execute("INSERT INTO ukd_pairs VALUES (1, 1), (2, 1)")  # nothing keeps `a` unique now
