@@ -193,10 +193,13 @@ def _catalog_before(
         for migration in migrations:
             if migration.dialect == dialect:
                 # a table an applied part of the file created (an earlier changeSet of the changelog) has rows
+                # `CREATE TABLE IF NOT EXISTS` of a table the schema has creates nothing: the table keeps its rows
                 catalog.created_in_change.update(
                     op.table
                     for op in migration.up
-                    if isinstance(op, CreateTable) and (migration.path, op.applied_unit) not in applied_parts
+                    if isinstance(op, CreateTable)
+                    and (migration.path, op.applied_unit) not in applied_parts
+                    and not (op.if_not_exists and op.table in catalog.before_change)
                 )
                 catalog.created_in_change.update(
                     migration.tables_created()

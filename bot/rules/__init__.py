@@ -76,6 +76,7 @@ NAMES = (
     "foreign_key_narrower",
     "foreign_key_type_change",
     "foreign_key_without_index",
+    "guarded_create_skipped",
     "hard_coded_id",
     "identifier_too_long",
     "ignore_drops_rows",
