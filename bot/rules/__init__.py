@@ -157,6 +157,7 @@ NAMES = (
     "time_zone_shift",
     "timestamp_without_time_zone",
     "trigger_dropped",
+    "trigger_left_disabled",
     "truncate_cascade",
     "type_change_rewrite",
     "type_change_without_using",
