@@ -52,7 +52,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     recreated = [
         op
         for op in migration.up
-        if isinstance(op, CreateTable) and op.if_not_exists and context.before(op).tables.get(op.table) is not None
+        if isinstance(op, CreateTable)
+        and op.if_not_exists
+        and context.before(op).tables.get(op.table) is not None
     ]
     if len(recreated) >= _BASELINE:
         return

@@ -63,13 +63,17 @@ _ENABLE = re.compile(r"\bENABLE\s+(?:ALWAYS\s+|REPLICA\s+)?TRIGGER\s+(?:\"([^\"]
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.postgres:
         return
-    toggles = [op for op in migration.up if isinstance(op, RawSQL) and op.category == "trigger-toggle" and op.table]
+    toggles = [
+        op for op in migration.up if isinstance(op, RawSQL) and op.category == "trigger-toggle" and op.table
+    ]
     for index, op in enumerate(toggles):
         off = _named(_DISABLE, op.sql)
         if off is None or off == "all" or context.catalog.is_new(op.table):
             continue  # ALL is integrity-checks-disabled's (it stops the foreign-key checks too)
         later = toggles[index + 1 :]
-        if any(same_table(o.table, op.table) and _named(_ENABLE, o.sql) in (off, "all", "user") for o in later):
+        if any(
+            same_table(o.table, op.table) and _named(_ENABLE, o.sql) in (off, "all", "user") for o in later
+        ):
             continue
         which = "every trigger the application made on" if off == "user" else f"the trigger `{off}` of"
         yield op.finding(
