@@ -343,8 +343,17 @@ def _alter_field(r: Reader, call: ast.Call) -> list[Operation]:
         and new.spec.orm_on_delete
     ):  # `on_delete=CASCADE` → `SET_NULL`: the models change what a delete does to these rows
         ops.append(ChangeOrmOnDelete(table=table, column=column, on_delete=new.spec.orm_on_delete, **base))
-    if old is not None and old.choices and new.choices and old.choices != new.choices:
-        ops.append(ChangeChoices(table=table, column=column, old=old.choices, new=new.choices, **base))
+    if old is not None and new.choices and old.choices != new.choices:
+        ops.append(
+            ChangeChoices(
+                table=table,
+                column=column,
+                old=old.choices,
+                new=new.choices,
+                old_default=old.spec.default,
+                **base,
+            )
+        )
     if (old is not None and not old.unique and new.unique) or (
         old is not None and not old.index and new.index and not new.unique
     ):

@@ -651,8 +651,9 @@ class ChangeChoices(Operation):
 
     table: str
     column: str
-    old: tuple[tuple[str, str], ...]  # (stored value as written in Python, label)
+    old: tuple[tuple[str, str], ...]  # (stored value as written in Python, label); () where there were none
     new: tuple[tuple[str, str], ...]
+    old_default: str | None = None  # the value the field gave new rows before: rows hold it
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,7 +11,9 @@ published articles disappear from the site, archived ones reappear. The same goe
 stored value is reused for another label.
 
 A value dropped from the choices is a lesser trap, said as a note: rows that hold it keep it, forms and
-`full_clean()` refuse to save them, and `get_FOO_display()` shows the raw value. A data migration beside
+`full_clean()` refuse to save them, and `get_FOO_display()` shows the raw value. When the value left out is
+the field's old default (or choices are given to a field that had none, and leave its default out), rows are
+known to hold it, every row created with the default: that is a warning. A data migration beside
 the `AlterField` (just before or after it, in the same app) that changes the column's rows is taken as the
 move of those rows.
 
@@ -119,7 +121,31 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             )
             continue
         dropped = [value for value in old if value not in new and _key(old[value]) not in where_now]
+        default = op.old_default
+        if default is not None and default not in new and default not in dropped and _stored(default):
+            dropped.append(default)  # choices given to a field whose default they leave out
+            old.setdefault(default, default.strip("'"))
         if dropped:
+            held = default in dropped
+            if held:
+                said = (
+                    f"The choices of {column} leave out `{default}`, the value the field gave every new row "
+                    "until now: the rows created with it keep it"
+                )
+                others = [v for v in dropped if v != default]
+                if others:
+                    said += ", and so do the rows holding " + ", ".join(f"`{v}`" for v in others)
+                yield op.finding(
+                    RULE,
+                    said + ".",
+                    severity=Severity.WARNING,
+                    blast_radius=f"Rows of {context.size_words(op.table)} created with the old default: forms, the "
+                    "admin and `full_clean()` refuse to save them, serializers with the choices reject them, "
+                    "and their display shows the raw value.",
+                    fix=f"Move those rows in this migration (`UPDATE {op.table} SET {op.column} = … WHERE "
+                    f"{op.column} = {default}`), or keep `{default}` among the choices.",
+                )
+                continue
             values = ", ".join(f"`{v}` (\u201c{old[v]}\u201d)" for v in dropped)
             yield op.finding(
                 RULE,
@@ -131,6 +157,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 fix=f"Move those rows to a value that stays, in this migration (`UPDATE {op.table} SET "
                 f"{op.column} = … WHERE {op.column} IN (…)`), or keep the value among the choices.",
             )
+
+
+def _stored(default: str) -> bool:
+    """A constant the rows hold (`'free'`, `0`), not a callable run per row (`uuid.uuid4()`)."""
+    return not default.endswith(")")
 
 
 def _neighbours(migration: Migration, context: Context) -> list[Migration]:

@@ -4,7 +4,9 @@
 Replacing `orders.customer_id REFERENCES customers` by the same key with `ON DELETE CASCADE` changes what a
 delete of a customer does: it used to fail while the customer had orders, and now it deletes the orders with
 it, silently, from every code path, admin screen and script that deletes customers, including the ones
-written on the assumption that such a delete is refused. The rows are gone with no error to notice.
+written on the assumption that such a delete is refused. The rows are gone with no error to notice. Django's
+`on_delete` is carried out by the ORM, not the database, so an `AlterField` from `PROTECT` to `CASCADE` sends no
+statement at all, and changes the same thing for every delete through the ORM.
 
 (A key that sets NULL in a NOT NULL column is `set-null-on-required-column`'s.)
 
@@ -20,7 +22,7 @@ from collections.abc import Iterator
 
 from bot.model.catalog import Catalog, ForeignKey, same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddColumn, AddConstraint, Migration, Operation
+from bot.model.migration import AddColumn, AddConstraint, ChangeOrmOnDelete, Migration, Operation
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -55,6 +57,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     seen: set[tuple[str, tuple[str, ...], int]] = set()  # `ADD COLUMN … REFERENCES` is a column and a key
     cascades: list[tuple[Operation, str, tuple[str, ...], str, str]] = []
     for op in migration.up:
+        if isinstance(op, ChangeOrmOnDelete):
+            orm = _orm_cascade(op, context)
+            if orm is not None:
+                cascades.append(orm)
+            continue
         key = _declared(op)
         if key is None or (key[0], key[1], op.location.line) in seen:
             continue
@@ -66,6 +73,29 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 cascades.append((op, table, columns, references, old.on_delete.lower() or "no action"))
     if cascades:
         yield _cascade(cascades, context)
+
+
+def _orm_cascade(
+    op: ChangeOrmOnDelete, context: Context
+) -> tuple[Operation, str, tuple[str, ...], str, str] | None:
+    """Django's `on_delete` changed to CASCADE in the models (the ORM deletes the rows itself): what a delete of
+    the parent did before, from the key's ORM action, else the database's."""
+    if op.on_delete != "cascade" or context.catalog.is_new(op.table):
+        return None
+    key = next(
+        (
+            k
+            for k in context.before(op).foreign_keys.values()
+            if same_table(k.table, op.table) and k.columns == (op.column,)
+        ),
+        None,
+    )
+    if key is None:
+        return None
+    was = (key.orm_on_delete or key.on_delete).lower()
+    if was not in (*_REFUSING, "protect", "do nothing", "set null", "set default"):
+        return None
+    return op, op.table, (op.column,), key.references, was or "no action"
 
 
 def _declared(op: Operation) -> tuple[str, tuple[str, ...], str, str] | None:
@@ -97,13 +127,14 @@ def _cascade(cascades: list[tuple[Operation, str, tuple[str, ...], str, str]], c
     op, table, columns, references, was = cascades[0]
     before = (
         f"failed while it had `{table}` rows"
-        if was in _REFUSING
-        else f"set their `{', '.join(columns)}` to NULL"
+        if was in (*_REFUSING, "protect", "do nothing")
+        else f"set their `{', '.join(columns)}` to "
+        + ("NULL" if was == "set null" else "its default")
     )
     first = (
         f"The foreign key from `{table}` ({', '.join(columns)}) to `{references}` changes from ON DELETE "
-        f"{was.upper()} to CASCADE: a delete of a `{references}` row, which {before}, now deletes its `{table}` "
-        "rows with it, silently"
+        f"{was.upper()} to CASCADE{' (the ORM deletes them itself)' if isinstance(op, ChangeOrmOnDelete) else ''}: a "
+        f"delete of a `{references}` row, which {before}, now deletes its `{table}` rows with it, silently"
     )
     others = [f"`{t}` ({', '.join(c)}) → `{r}`" for _, t, c, r, _ in cascades[1:]]
     counted = "So does 1 more key" if len(others) == 1 else f"So do {len(others)} more keys"

@@ -139,3 +139,55 @@ def test_a_data_migration_beside_the_alter_field_moves_the_rows(tmp_path, remap_
         assert findings()  # the AlterField alone
         write(tmp_path, {"shop/migrations/0003_remap.py": remap.replace("0001_initial", "0002_change")})
     assert not findings()
+
+
+_NO_CHOICES = [
+    (
+        "Customer",
+        "tier",
+        "CharField",
+        "max_length=10, ",
+        '"free"',
+        '("basic", "Basic"), ("pro", "Pro")',
+        '"basic"',
+    ),
+    ("Invoice", "state", "IntegerField", "", "0", '(1, "Open"), (2, "Paid")', "1"),
+]
+
+
+@pytest.mark.parametrize(("model", "field", "kind", "size", "default", "choices", "new_default"), _NO_CHOICES)
+def test_choices_that_leave_out_the_old_default_strand_the_rows_made_with_it(
+    model: str, field: str, kind: str, size: str, default: str, choices: str, new_default: str
+) -> None:
+    initial = _INITIAL.format(model=model, field=field, definition=f"models.{kind}({size}default={default})")
+
+    def found(definition: str) -> list[Any]:
+        migration = _ALTER.format(
+            lower=model.lower(), field=field, definition=definition, extra="", extra_imports=""
+        )
+        result = review_sql(
+            migration,
+            path="shop/migrations/0002_change.py",
+            base={"shop/migrations/0001_initial.py": initial},
+        )
+        return [f for f in result.active if f.rule == RULE]
+
+    (finding,) = found(f"models.{kind}({size}choices=[{choices}], default={new_default})")
+    assert finding.severity.value == "warning" and "the value the field gave every new row" in finding.message
+    kept = choices + f', ({default}, "Legacy")'
+    assert not found(f"models.{kind}({size}choices=[{kept}], default={new_default})")
+    # a callable default makes a new value per row: no row is known to hold one
+    callable_initial = initial.replace(f"default={default}", "default=shop.utils.next_value")
+    migration = _ALTER.format(
+        lower=model.lower(),
+        field=field,
+        definition=f"models.{kind}({size}choices=[{choices}])",
+        extra="",
+        extra_imports="",
+    )
+    result = review_sql(
+        migration,
+        path="shop/migrations/0002_change.py",
+        base={"shop/migrations/0001_initial.py": callable_initial},
+    )
+    assert not [f for f in result.active if f.rule == RULE]

@@ -64,3 +64,69 @@ def test_the_keys_a_migration_turns_to_cascade_are_one_finding(names: dict[str, 
     )
     [found], _ = _found(names, both)
     assert f"So does 1 more key: `{names['child']}` (other_id)" in found.message
+
+
+_DJANGO_INITIAL = """from django.db import migrations, models
+import django.db.models.deletion
+
+
+class Migration(migrations.Migration):
+    initial = True
+    operations = [
+        migrations.CreateModel(name="{parent}", fields=[("id", models.BigAutoField(primary_key=True))]),
+        migrations.CreateModel(
+            name="{child}",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True)),
+                ("{key}", models.ForeignKey(on_delete=django.db.models.deletion.{action}, to="shop.{lower}")),
+            ],
+        ),
+    ]
+"""
+_DJANGO_ALTER = """from django.db import migrations, models
+import django.db.models.deletion
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [
+        migrations.AlterField(
+            model_name="{child_lower}",
+            name="{key}",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.{action}, to="shop.{lower}"),
+        ),
+    ]
+"""
+
+
+@pytest.mark.parametrize(
+    ("parent", "child", "key"), [("Customer", "Order", "customer"), ("Project", "Task", "project")]
+)
+def test_django_on_delete_turned_to_cascade_in_the_models(parent: str, child: str, key: str) -> None:
+    """Django deletes the children itself (no statement reaches the database): PROTECT or SET_NULL turned into
+    CASCADE is the same decision as a database key's."""
+
+    def found(before: str, after: str) -> list[Finding]:
+        names = {
+            "parent": parent,
+            "child": child,
+            "key": key,
+            "lower": parent.lower(),
+            "child_lower": child.lower(),
+        }
+        initial = _DJANGO_INITIAL.format(action=before, **names)
+        migration = _DJANGO_ALTER.format(action=after, **names)
+        result = review_sql(
+            migration,
+            path="shop/migrations/0002_change.py",
+            base={"shop/migrations/0001_initial.py": initial},
+        )
+        return [f for f in result.active if f.rule == "on-delete-changed"]
+
+    (finding,) = found("PROTECT", "CASCADE")
+    assert "PROTECT to CASCADE" in finding.message and "the ORM deletes them itself" in finding.message
+    assert f"`shop_{child.lower()}` rows" in finding.message and "failed while it had" in finding.message
+    (finding,) = found("SET_NULL", "CASCADE")
+    assert "set their" in finding.message and "to NULL" in finding.message
+    assert not found("CASCADE", "PROTECT")
+    assert not found("PROTECT", "SET_NULL")
