@@ -128,8 +128,7 @@ def _cascade(cascades: list[tuple[Operation, str, tuple[str, ...], str, str]], c
     before = (
         f"failed while it had `{table}` rows"
         if was in (*_REFUSING, "protect", "do nothing")
-        else f"set their `{', '.join(columns)}` to "
-        + ("NULL" if was == "set null" else "its default")
+        else f"set their `{', '.join(columns)}` to " + ("NULL" if was == "set null" else "its default")
     )
     first = (
         f"The foreign key from `{table}` ({', '.join(columns)}) to `{references}` changes from ON DELETE "
