@@ -326,8 +326,48 @@ class CodeReader:
                         if isinstance(value, ast.Attribute) and _is_name(value.value, target):
                             found.setdefault(column, self.column_of(table, value.attr) or value.attr)
                         else:
-                            found.setdefault(column, self._expression_sql(value, table) or self._sql(value))
+                            found.setdefault(
+                                column,
+                                self._expression_sql(value, table)
+                                or self._row_python(value, target, table)
+                                or self._sql(value),
+                            )
         return tuple(found.items())
+
+    def _row_python(self, value: ast.expr, row: str, table: str) -> str | None:
+        """Python the loop computes from the row's own fields, as the SQL that computes the same on the column:
+        `row.email.lower()` is `lower(email)`, `row.code.strip()` is `btrim(code)`, `row.name.replace("-", "")`
+        is `replace(name, '-', '')`, `row.price * 100` is `price * 100`. None for anything else (a helper
+        function, a lookup in a dict): its value is unknown here."""
+        if isinstance(value, ast.Attribute) and _is_name(value.value, row):
+            return self.column_of(table, value.attr) or value.attr
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+            inner = self._row_python(value.func.value, row, table)
+            method = value.func.attr
+            if inner is None:
+                return None
+            if method in _STRING_METHODS and not value.args and not value.keywords:
+                return f"{_STRING_METHODS[method]}({inner})"
+            if method == "replace" and len(value.args) == 2 and not value.keywords:
+                old, new = (sql_value(a) for a in value.args)
+                if old is not None and new is not None and old.startswith("'") and new.startswith("'"):
+                    return f"replace({inner}, {old}, {new})"
+            return None
+        if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add | ast.Sub | ast.Mult):
+            left = self._row_python(value.left, row, table) or sql_value(value.left)
+            right = self._row_python(value.right, row, table) or sql_value(value.right)
+            if (
+                left is None
+                or right is None
+                or not any(self._row_python(side, row, table) for side in (value.left, value.right))
+            ):
+                return None
+            text = any(v.startswith("'") for v in (left, right))
+            if text and not isinstance(value.op, ast.Add):
+                return None
+            symbol = "||" if text else {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}[type(value.op)]
+            return f"{left} {symbol} {right}"
+        return None
 
     def _loop_update(
         self, table: str, assignments: tuple[tuple[str, str], ...], where: str | None, node: ast.stmt
@@ -900,6 +940,10 @@ def _calls(node: ast.AST) -> list[ast.Call]:
         else:
             stack.extend(ast.iter_child_nodes(current))
     return sorted(found, key=lambda c: (c.lineno, c.col_offset))
+
+
+# str methods a loop calls on a row's field, and the SQL function that does the same to the column
+_STRING_METHODS = {"lower": "lower", "upper": "upper", "strip": "btrim", "lstrip": "ltrim", "rstrip": "rtrim"}
 
 
 def sql_value(node: ast.expr) -> str | None:

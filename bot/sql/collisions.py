@@ -132,7 +132,10 @@ def _folds(node: exp.Func) -> bool:
     """The outermost function maps several inputs to one output (nested ones fold too: `lower(trim(x))`)."""
     if isinstance(node, _FOLDING_NODES):
         return True
-    return isinstance(node, exp.Anonymous) and str(node.this).lower() in _FOLDING_NAMES
+    if isinstance(node, exp.Anonymous):
+        return str(node.this).lower() in _FOLDING_NAMES
+    # a function the SQL reader knows by a node of its own (`replace`, `split_part`, `initcap`): by its name
+    return node.sql_name().lower() in _FOLDING_NAMES
 
 
 def _one_row(op: DataUpdate, catalog: Catalog, dialect: str) -> bool:

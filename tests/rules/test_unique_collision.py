@@ -45,6 +45,22 @@ def test_folding_a_unique_column_can_collide(names, framework) -> None:  # type:
 
 
 @pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    "value",
+    [
+        "replace({column}, '-', '')",
+        "split_part({column}, '@', 1)",
+        "initcap({column})",
+        "translate({column}, '_', '-')",
+    ],
+)
+def test_functions_the_sql_reader_names_fold_too(names, value) -> None:  # type: ignore[no-untyped-def]
+    """Functions sqlglot reads into nodes of their own (not anonymous calls) are known by their SQL names."""
+    result = _review(names, "UPDATE {table} SET {column} = " + value + " WHERE id < 1000;")
+    assert len(_found(result)) == 1
+
+
+@pytest.mark.parametrize("names", NAMES)
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_folding_a_column_no_key_holds_is_no_collision(names, framework) -> None:  # type: ignore[no-untyped-def]
     assert not _found(
@@ -133,6 +149,31 @@ def test_django_update_of_a_unique_field(names, target, expected) -> None:  # ty
         f'{model}.objects.update({names[target]}=Lower("{names[target]}"))',
         imports="from django.db.models.functions import Lower",
     )
+    fields = {
+        names["column"]: "models.CharField(max_length=200, unique=True)",
+        names["other"]: "models.CharField(max_length=200)",
+    }
+    assert len(_found(review_migration(model, fields, text))) == expected
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize(
+    ("python", "target", "expected"),
+    [
+        ("row.{field}.lower()", "column", 1),
+        ("row.{field}.strip()", "column", 1),
+        ("row.{field}.replace('-', '')", "column", 1),
+        ("row.{field}.upper()", "other", 0),
+        ("normalise(row.{field})", "column", 0),  # a helper's result is unknown: no collision is claimed
+    ],
+)
+def test_django_loop_that_folds_each_rows_unique_field(names, python, target, expected) -> None:  # type: ignore[no-untyped-def]
+    """`for row in Model.objects.all(): row.email = row.email.lower(); row.save()` is `UPDATE … SET email =
+    lower(email)`, one row at a time: two rows that differ only in case collide on the unique key."""
+    model = model_of(names["table"])
+    field = names[target]
+    loop = f"for row in {model}.objects.all():\n        row.{field} = {python.format(field=field)}\n        row.save()"
+    text = data_migration(model, loop)
     fields = {
         names["column"]: "models.CharField(max_length=200, unique=True)",
         names["other"]: "models.CharField(max_length=200)",
