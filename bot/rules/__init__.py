@@ -47,6 +47,7 @@ NAMES = (
     "delete_join_untied",
     "dependent_rows_orphaned",
     "domain_constraint",
+    "double_pipe_is_or",
     "down_does_not_restore",
     "down_drop_not_found",
     "down_drop_refused",
