@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 from sqlglot.dialects.mysql import MySQL
 from sqlglot.errors import TokenError
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokens import Token, TokenType  # type: ignore[attr-defined]
 
 from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
