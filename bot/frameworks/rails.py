@@ -27,6 +27,7 @@ from bot.frameworks import (
     departure,
     rails_associations,
     rails_data,
+    rails_helpers,
     rails_revert,
     rails_schema,
     rails_tables,
@@ -126,6 +127,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         constants,
     )
     walker.tree = tree
+    walker.helper_library = rails_helpers.style(tree, text)
     if klass is None:
         op = Unparsed(
             location=Location(path, 1), error="no migration class (`class … < ActiveRecord::Migration`)"
@@ -295,7 +297,7 @@ def _down(body: Node | None, up_walker: _Walker) -> tuple[tuple[Operation, ...] 
     if re.search(r"\braise\b[^\n]*IrreversibleMigration", ruby.text_of(body)):
         return None, "`down` raises ActiveRecord::IrreversibleMigration"
     walker = _Walker(up_walker.src, up_walker.models, up_walker.constants)
-    walker.helpers = up_walker.helpers
+    walker.helpers, walker.helper_library = up_walker.helpers, up_walker.helper_library
     walker.walk(body)
     return tuple(walker.ops), ""
 
@@ -337,6 +339,7 @@ class _Walker:
         self.rows: dict[str, ruby.Call] = {}  # locals holding one fetched row, and the call that fetched it
         self.set_on: dict[str, dict[str, str]] = {}  # columns set on such a row before it is saved
         self.relations: dict[str, str] = {}  # locals holding a model's relation (`records = X.where(…)`)
+        self.helper_library = ""  # whose migration helpers the migration calls (see `rails_helpers`)
 
     def syntax_errors(self, root: Node) -> None:
         if root.has_error:
@@ -392,6 +395,7 @@ class _Walker:
         A change bounded by a `limit` (or by a value the pass computes) changes one batch per pass, until none
         is left; one that is not changes its rows on the first pass."""
         inner = _Walker(self.src, self.models, self.constants)
+        inner.helper_library = self.helper_library
         inner.helpers, inner._followed, inner.strings = self.helpers, self._followed, dict(self.strings)
         inner.tree = self.tree
         inner.walk(block)
@@ -560,6 +564,7 @@ class _Walker:
         iteration over a collection (`groups.each do |key, rows|`), a change whose rows are chosen by a value
         the pass computes changes that pass's rows only)."""
         inner = _Walker(self.src, self.models, self.constants)
+        inner.helper_library = self.helper_library
         inner.helpers, inner._followed, inner.strings = self.helpers, self._followed, dict(self.strings)
         inner.walk(block)
         ops = [op for op in inner.ops if not isinstance(op, RunCode)]
@@ -618,6 +623,8 @@ class _Walker:
         elif c.name in self.helpers and c.name not in self._followed:
             self._followed.add(c.name)  # a private method of the migration: read what it does
             self.walk(self.helpers[c.name])
+        elif (helper := rails_helpers.translate(c, self.helper_library)) is not None:
+            self._helper(c, helper)
         elif c.name not in _QUIET and not self._statement(c):
             table = ruby.value(c.args[0]) if c.args and c.args[0].type == "simple_symbol" else None
             if isinstance(table, str) and table and _defined_in(self.tree, c.name):
@@ -638,6 +645,33 @@ class _Walker:
                 )
             else:
                 self._code(c.node)
+
+    def _helper(self, c: ruby.Call, helper: rails_helpers.Translation) -> None:
+        """A helper of a migration helper library: the statements it sends, at the line of its call, and under
+        `change` the way back the library records for it."""
+        at = origin(self.src.path, c.line, c.end_line, ruby.text_of(c.node))
+        if helper.unread:
+            self._add([Unparsed(error=helper.unread, **at)], "")
+            return
+        ops, rest = len(self.ops), len(self.reversed_ops)
+        reason = self.reason
+        self.walk(ruby.parse("\n" * (c.line - 1) + helper.up))
+        self.ops[ops:] = [_at_call(op, c, self.src.path, helper.batched) for op in self.ops[ops:]]
+        if helper.back is None or self._reversible_depth:
+            return
+        del self.reversed_ops[rest:]
+        self.reason = reason
+        if not helper.back:
+            self.reason = self.reason or f"`{c.name}` cannot be reversed by `change` (line {c.line})"
+            return
+        back = _Walker(self.src, self.models, self.constants)
+        back.helper_library = self.helper_library
+        back.tree = self.tree
+        back.walk(ruby.parse("\n" * (c.line - 1) + helper.back))
+        for op in reversed(back.ops):  # the down runs them in order where this call stands
+            op = _at_call(op, c, self.src.path, helper.batched)
+            self.reversed_ops.append(op)
+            self.undo[id(op)] = op
 
     def _statement(self, c: ruby.Call) -> bool:
         held = (
@@ -680,6 +714,7 @@ class _Walker:
         """`revert do … end` and `revert SomeMigration`: the inverse of what they name; their way back is it."""
         if c.block is not None:
             inner = _Walker(self.src, self.models, self.constants)
+            inner.helper_library = self.helper_library
             inner.helpers, inner._followed, inner.tree = self.helpers, self._followed, self.tree
             inner.walk(c.block)
             undone = rails_revert.inverted(inner.ops)
@@ -721,6 +756,7 @@ class _Walker:
                 self._reversible_depth -= 1
             else:
                 down = _Walker(self.src, self.models, self.constants)
+                down.helper_library = self.helper_library
                 down.walk(inner.block)
                 self.down_ops.extend(down.ops)
 
@@ -754,6 +790,15 @@ class _Walker:
                     )
                 )
         return tuple(found)
+
+
+def _at_call(op: Operation, c: ruby.Call, path: str, batched: bool) -> Operation:
+    """An operation of the statements a helper sends, placed at the helper's call (its updates batched when the
+    helper runs them in batches)."""
+    moved = dataclasses.replace(op, location=Location(path, c.line), end_line=c.end_line)
+    if batched and isinstance(moved, DataUpdate):
+        return dataclasses.replace(moved, batched=True, batches=moved.batches or c.name)
+    return moved
 
 
 # a relation bounded by a number of rows (`.limit(1000)`, `.first(1000)`, `.take(1000)`)

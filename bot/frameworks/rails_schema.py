@@ -112,7 +112,7 @@ def _add_check_constraint(c: ruby.Call, src: Source) -> Result:
     name = c.option("name")
     op = AddConstraint(
         table=table,
-        name=str(name) if isinstance(name, str) else _check_name(table, str(expression)),
+        name=str(name) if isinstance(name, str) else check_name(table, str(expression)),
         constraint="check",
         expression_sql=expression,
         not_valid=c.option("validate") is False,
@@ -151,7 +151,7 @@ def _add_exclusion_constraint(c: ruby.Call, src: Source) -> Result:
     return Result((op,))
 
 
-def _check_name(table: str, expression: str) -> str:
+def check_name(table: str, expression: str) -> str:
     """The name Rails gives an unnamed check constraint: a hash of the table and the expression."""
     digest = hashlib.sha256(f"{table}_{expression}_chk".encode()).hexdigest()
     return f"chk_rails_{digest[:10]}"

@@ -324,6 +324,22 @@ def test_a_bad_dialects_entry_names_the_key_and_the_file() -> None:
         ),
         ("db/structure.sql", "SET lock_timeout = 0;\nSET statement_timeout = 0;\n", set()),
         ("config/initializers/strong_migrations.rb", "# StrongMigrations.lock_timeout = 10.seconds\n", set()),
+        (
+            "config/initializers/online_migrations.rb",
+            "OnlineMigrations.configure do |config|\n  config.lock_retrier = OnlineMigrations::ExponentialLockRetrier.new(\n"
+            "    attempts: 30, lock_timeout: 0.05.seconds\n  )\nend\n",
+            {"lock_timeout"},
+        ),
+        (
+            "config/initializers/migrations.rb",
+            "OnlineMigrations.configure do |config|\n  config.lock_retrier = OnlineMigrations::ConstantLockRetrier.new(attempts: 5)\nend\n",
+            {"lock_timeout"},
+        ),
+        (
+            "config/initializers/online_migrations.rb",
+            "OnlineMigrations.configure do |config|\n  config.lock_retrier = nil\nend\n",
+            set(),
+        ),
         ("db/migrations/0001_a.up.sql", "SET lock_timeout = '5s';\n", set()),  # one migration, not the runner
     ],
 )

@@ -1,6 +1,6 @@
 """What the repository's migration runner already does for every migration, read from its settings.
 
-Timeouts: strong_migrations' initializer, an Alembic or Django `env.py`/settings that sets them on the
+Timeouts: strong_migrations' initializer, online_migrations' lock retrier, an Alembic or Django `env.py`/settings that sets them on the
 connection, Flyway's `initSql`, golang-migrate's `x-statement-timeout`/`x-lock-timeout` URL options, and a
 role's or database's defaults in a schema dump. Transactions: runners configured to wrap every file
 (Flyway `group`, TypeORM `migrationsTransactionMode`, node-pg-migrate, Knex). Migration locks: runners
@@ -22,6 +22,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("lock_timeout", re.compile(r"^[ \t]*StrongMigrations\.lock_timeout\s*=\s*(\S+)", re.M), "strong_migrations"),
     ("statement_timeout", re.compile(r"^[ \t]*StrongMigrations\.statement_timeout\s*=\s*(\S+)", re.M),
      "strong_migrations"),
+    # online_migrations retries each statement (or the migration's transaction) under a short lock_timeout
+    ("lock_timeout", re.compile(r"^[ \t]*config\.lock_retrier\s*=\s*(OnlineMigrations::\w*LockRetrier)\.new\b",
+                                re.M), "online_migrations lock retries"),
     ("lock_timeout", re.compile(r"\bSET\s+(?:LOCAL\s+|SESSION\s+)?(?:lock_timeout|lock_wait_timeout)\s*(?:=|TO)\s*'?(\w+)",
                                 re.I), "SET lock_timeout"),
     ("statement_timeout", re.compile(r"\bSET\s+(?:LOCAL\s+|SESSION\s+)?statement_timeout\s*(?:=|TO)\s*'?(\w+)", re.I),
