@@ -125,6 +125,8 @@ _RUST_BLOCK = re.compile(
 )
 _ELIXIR_FILES = (".ex", ".exs", ".heex", ".eex", ".leex")
 # An atom that names a table in Elixir: `table(:orders)`, `create index(:orders, …)` outside the migrations.
+# The class an association names (`class_name: "Spree::PromotionAction"`), up to the word at hand
+_RUBY_CLASS_NAME = re.compile(r"(?:\bclass_name:|:class_name\s*=>)\s*[\"'](?:\w+::)*$")
 _ECTO_TABLE_ATOM = re.compile(r"\b(?:table|index|unique_index|constraint)\(\s*:$")
 _RUST_PATH = re.compile(r"(\w+)::$")  # `post_tag::` before a column: the table's module
 # Before a table's name in Rust: a type's path (an enum's variant, an associated function) or a function's
@@ -598,6 +600,8 @@ class _FileScan:
         target = self.m.targets[needle.target]
         if needle.role in ("singular", "association") and classify(self.area, line) != "association":
             return None  # decided first: `trace`, `score` are words of most files (see below)
+        if needle.role == "association" and self.ruby and _RUBY_CLASS_NAME.search(line, 0, col):
+            return None  # `class_name: "Spree::PromotionAction"`: the associated class, not this association
         if not_code(self.path, line, col, end):
             return None
         if self.in_docstring(line_start + col):

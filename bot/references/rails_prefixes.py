@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.model.changeset import Tree, read_ahead
-from bot.references.inflection import camelize, pluralize, singularize
+from bot.references.inflection import camelize, pluralize, singularize, underscore
 
 _MODELS = "app/models/"
 _DECLARED = {
@@ -37,6 +37,8 @@ _APPLICATION = {
     )
     for kind in ("prefix", "suffix")
 }
+_ENGINE = re.compile(r"(?:^|/)lib/(?:[\w/]+/)?engine\.rb$")
+_ISOLATE = re.compile(r"^[ \t]*isolate_namespace[ \t(]+((?:\w+::)*\w+)", re.M)
 _OWN_TABLE = re.compile(r"^\s*self\.table_name\s*=", re.M)
 _CONFIG = re.compile(r"^(?:.*/)?config/(?:application|environments/production|initializers/[\w.-]+)\.rb$")
 
@@ -124,7 +126,8 @@ def models_for(tree: Tree, table: str) -> Iterator[Prefixed]:
 
 
 def _read(tree: Tree) -> RailsPrefixes:
-    paths = [p for p in tree.paths() if p.endswith(".rb") and (_MODELS in p or _CONFIG.match(p))]
+    every = [p for p in tree.paths() if p.endswith(".rb")]
+    paths = [p for p in every if _MODELS in p or _CONFIG.match(p) or _ENGINE.search(p)]
     models = [p for p in paths if _MODELS in p]
     if not models:
         return RailsPrefixes()
@@ -134,17 +137,27 @@ def _read(tree: Tree) -> RailsPrefixes:
         text = tree.read(path) or ""
         if "table_name_" in text:
             application = _affixes(text, _APPLICATION, application)
-    # namespace modules: `app/models/billing.rb` beside `app/models/billing/`
     folders = {p.rpartition("/")[0] for p in models}
-    namespaces = sorted(p for p in models if p[: -len(".rb")] in folders)
-    read_ahead(tree, namespaces)
-    declared: dict[str, Affixes] = {}
-    for path in namespaces:
-        text = tree.read(path) or ""
-        if "table_name_" in text:
-            affixes = _affixes(text, _DECLARED, Affixes())
+    declared = _isolated(tree, [p for p in paths if _ENGINE.search(p)], roots, folders)
+    # namespace modules: `app/models/billing.rb` beside `app/models/billing/`, or an engine's
+    # `lib/billing.rb` (its own prefix wins over the one `isolate_namespace` gives)
+    namespaces = {
+        f"{root}{folder[len(root) :]}.rb"
+        if where == "models"
+        else f"{root[: -len(_MODELS)]}lib/{folder[len(root) :]}.rb": folder
+        for root in roots
+        for folder in folders
+        if folder.startswith(root) and "/" not in folder[len(root) :] and folder != root.rstrip("/")
+        for where in ("models", "lib")
+    }
+    present = set(every) & set(namespaces)
+    read_ahead(tree, sorted(present))
+    for path, folder in sorted(namespaces.items()):
+        source = tree.read(path) if path in present else None
+        if source and "table_name_" in source:
+            affixes = _affixes(source, _DECLARED, Affixes())
             if affixes != Affixes():
-                declared[path[: -len(".rb")]] = affixes
+                declared[folder] = affixes
     namespaced = []
     for path in sorted(models):
         owner = _innermost(path, declared)
@@ -155,6 +168,24 @@ def _read(tree: Tree) -> RailsPrefixes:
             Prefixed(declared[owner].around(pluralize(name)), camelize(singularize(name)), path)
         )
     return RailsPrefixes(application, tuple(namespaced), roots)
+
+
+def _isolated(
+    tree: Tree, engines: list[str], roots: tuple[str, ...], folders: set[str]
+) -> dict[str, Affixes]:
+    """The prefix `isolate_namespace Spree` gives the models of an engine's namespace: `spree_`, the
+    namespace's name in snake case (`SolidusPromotions` → `solidus_promotions_`), for each models folder of
+    that name."""
+    found: dict[str, Affixes] = {}
+    for path in sorted(engines):
+        match = _ISOLATE.search(tree.read(path) or "")
+        if match is None:
+            continue
+        folder = underscore(match.group(1).replace("::", "/"))
+        for root in roots:
+            if f"{root}{folder}" in folders:
+                found[f"{root}{folder}"] = Affixes(folder.replace("/", "_") + "_")
+    return found
 
 
 def _innermost(path: str, declared: dict[str, Affixes]) -> str | None:

@@ -765,3 +765,51 @@ def test_the_application_table_name_prefix_maps_every_model(
     assert model_path in used(files)
     # without the setting the model maps its conventional table, not this one
     assert model_path not in used({**files, "config/application.rb": "module Shop\nend\n"})
+
+
+@pytest.mark.parametrize(
+    ("engine", "module", "table", "model", "column"),
+    [
+        ("core", "Spree", "spree_orders", "Order", "special_instructions"),
+        ("promotions", "SolidusPromotions", "solidus_promotions_benefits", "Benefit", "preferences"),
+    ],
+)
+def test_an_isolated_engine_prefixes_the_tables_of_its_namespace(
+    engine: str, module: str, table: str, model: str, column: str
+) -> None:
+    folder = table.removesuffix(f"_{model.lower()}s")
+    model_path = f"{engine}/app/models/{folder}/{model.lower()}.rb"
+    files = {
+        f"{engine}/lib/{folder}/engine.rb": f"module {module}\n  class Engine < ::Rails::Engine\n"
+        f"    isolate_namespace {module}\n  end\nend\n",
+        model_path: f"module {module}\n  class {model} < ApplicationRecord\n    validates :{column}, presence: true\n"
+        "  end\nend\n",
+    }
+    assert model_path in _dropped(table, column, _table_with(table, column, files))
+    # the engine's model is not the model of the table of the same name outside the namespace
+    plain = f"{model.lower()}s"
+    assert model_path not in _dropped(
+        plain, column, _table_with(plain, column, _table_with(table, column, files))
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "association", "other"),
+    [
+        ("shipping_discounts", "promotion_action_id", "promotion_action", "PromotionAction"),
+        ("refund_lines", "reimbursement_item_id", "reimbursement_item", "ReimbursementItem"),
+    ],
+)
+def test_the_class_an_association_names_is_no_use_of_a_foreign_key(
+    table: str, column: str, association: str, other: str
+) -> None:
+    model = table.removesuffix("s")
+    cls = "".join(part.title() for part in model.split("_"))
+    neighbour = "app/models/campaign.rb"
+    files = {
+        f"app/models/{model}.rb": f"class {cls} < ApplicationRecord\n  belongs_to :{association}\nend\n",
+        neighbour: f'class Campaign < ApplicationRecord\n  has_many :{table}, class_name: "{cls}"\n'
+        f'  belongs_to :original, class_name: "Shop::{other}", optional: true\nend\n',
+    }
+    used = _dropped(table, column, _table_with(table, column, files))
+    assert f"app/models/{model}.rb" in used and neighbour not in used
