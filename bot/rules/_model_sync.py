@@ -133,14 +133,35 @@ def unwritten(changeset: ChangeSet, catalogs: list[Catalog]) -> Iterator[tuple[D
     """The columns the change removes from its models that the schema after its migrations still has as
     NOT NULL without a default: the model's inserts leave them out. Each with the column's name in the schema."""
     _, removed = changed_declarations(changeset)
+    kept = {
+        d.table
+        for changed in changeset.files
+        if removed and changed.head_text and is_model_file(changed.path)
+        for d in _declared(changeset.head_tree, changed.path, changed.head_text)
+    }
     for item in removed:
         table = _table(catalogs, item.table)
-        if table is None:
+        if table is None or _model_gone(changeset, item, kept):
             continue
         column = next((table.columns[n] for n in item.names() if n in table.columns), None)
         if column is None or column.nullable or column.default is not None or column.identity:
             continue
         yield item, table, column.name
+
+
+def _model_gone(changeset: ChangeSet, item: Declared, kept: set[str]) -> bool:
+    """Does the change delete the whole model a removed column belonged to (its file, or its class or schema
+    block), no changed model file at the head declaring its table (`kept`)? Nothing inserts through it."""
+    if not item.model or item.table in kept:
+        return False
+    name = re.escape(item.model)
+    defined = re.compile(
+        rf"^[ \t]*(?:export[ \t]+)?(?:(?:class|model)[ \t]+{name}\b|defmodule[ \t]+(?:[\w.]+\.)?{name}\b)",
+        re.M,
+    )
+    return not any(
+        f.head_text and defined.search(f.head_text) for f in changeset.files if is_model_file(f.path)
+    )
 
 
 def head_line(changeset: ChangeSet, item: Declared) -> int:

@@ -12,7 +12,8 @@ removed from the model with only `SeparateDatabaseAndState`, or with no migratio
 unless the column allows NULL.
 
 Judged against the schema after every migration of the pull request: only columns the change removes from
-its models count, and only when that schema still holds them as NOT NULL without a default.
+its models count, and only when that schema still holds them as NOT NULL without a default. A model the change
+deletes whole (its file, or its class or schema block, with no other model of its table left) inserts nothing.
 
 ## Use instead
 In the same change, let the database fill the column: make it nullable (`null=True` in a migration that

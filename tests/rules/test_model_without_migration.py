@@ -764,3 +764,33 @@ def test_a_check_with_findings_and_no_migration_says_its_verdict(n: dict[str, st
     assert not result.migrations and result.approval == "BLOCKED"
     assert render_check_run(result)["title"].startswith("BLOCKED: 1 critical")
     assert "No migration changed. The findings are on other files." in render_text(result)
+
+
+@pytest.mark.parametrize("n", ECTO_NAMES, ids=lambda n: n["Model"])
+def test_a_model_the_change_deletes_whole_inserts_nothing(n: dict[str, str]) -> None:
+    """TeslaMate's revert of its import checkpoints deleted the schema modules and kept their tables (NOT NULL
+    columns without defaults): nothing inserts into them any more. A field removed from a module that stays
+    still counts."""
+    create = f"""defmodule MyApp.Repo.Migrations.Create{n["Model"]} do
+  use Ecto.Migration
+
+  def change do
+    create table(:{n["table"]}) do
+      add :{n["kept"]}, :string
+      add :status, :string, null: false
+      timestamps()
+    end
+  end
+end
+"""
+    path = f"lib/my_app/shop/{n['Model'].lower()}.ex"
+    base = {
+        path: ECTO_SCHEMA.format(**n, extra="    field :status, :string\n"),
+        f"priv/repo/migrations/20240101000000_create_{n['table']}.exs": create,
+    }
+    [(rule, _, _, message)] = _review(base, {**base, path: ECTO_SCHEMA.format(**n, extra="")})
+    assert rule == UNWRITTEN and f"`{n['Model']}.status`" in message
+    deleted = {p: text for p, text in base.items() if p != path}
+    assert _review(base, deleted) == []
+    emptied = {**base, path: "defmodule MyApp.Shop do\n  @moduledoc false\nend\n"}
+    assert _review(base, emptied) == []
