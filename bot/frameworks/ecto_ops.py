@@ -141,6 +141,9 @@ def column(c: elixir.Call, src: Source) -> tuple[ColumnSpec, str | None]:
     target: str | None = None
     if reference is not None and reference.name == "references":
         target = str(elixir.value(reference.args[0])) if reference.args else None
+        prefix = reference.option("prefix")  # `references(:users, prefix: "accounts")`: that schema's table
+        if target and isinstance(prefix, str) and prefix and prefix.lower() != "public":
+            target = f"{prefix}.{target}"
         type_name = column_type(reference.option("type", "bigint"), {}, src.dialect)
     else:
         type_name = column_type(

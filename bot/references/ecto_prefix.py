@@ -1,5 +1,6 @@
 """The database schema an Ecto schema module's table lives in: `@schema_prefix "private"` (or `:private`) above
-`schema "tokens" do` maps the module to `private.tokens`, not to the `tokens` of the search path.
+`schema "tokens" do` maps the module to `private.tokens`, not to the `tokens` of the search path; a query
+given `prefix: "private"` reads that schema's table too.
 
 A module without the attribute maps the table the search path finds (`public` unless configured otherwise).
 """
@@ -11,6 +12,7 @@ import re
 _MODULE = re.compile(r"^[ \t]*defmodule[ \t]+[\w.]+", re.M)
 _PREFIX = re.compile(r"""^[ \t]*@schema_prefix[ \t(]+(?::"?(\w+)"?|"(\w+)")""", re.M)
 _SCHEMA = re.compile(r"""(?<![\w.@])schema[ \t(]+"$""")
+_QUERY_PREFIX = re.compile(r""""[^\n]*?\bprefix:\s*(?:"(\w+)"|:"?(\w+)"?)""")
 DEFAULT = "public"
 
 
@@ -35,11 +37,18 @@ def qualified(text: str, pos: int, table: str) -> str:
 
 
 def other_schema(line: str, col: int, text: str, pos: int, table: str) -> bool:
-    """Is the word at `col` of `line` (offset `pos` of `text`) the table of a `schema "…"` declaration that
-    names it in another database schema than `table`'s (`public` when unqualified)?"""
-    if _SCHEMA.search(line, 0, col) is None:
+    """Is the word at `col` of `line` (offset `pos` of `text`) a table named in another database schema than
+    `table`'s (`public` when unqualified): the table of a `schema "…"` declaration under `@schema_prefix`, or
+    of a query given its prefix (`from(t in "tokens", prefix: "private")`, `Repo.insert_all("tokens", rows,
+    prefix: "private")`)?"""
+    name = line[col:].partition('"')[0]
+    if _SCHEMA.search(line, 0, col) is not None:
+        mapped = qualified(text, pos, name)
+    elif line[col - 1 : col] == '"' and (given := _QUERY_PREFIX.match(line, col + len(name))) is not None:
+        prefix = (given.group(1) or given.group(2)).lower()
+        mapped = f"{prefix}.{name}" if prefix != DEFAULT else name
+    else:
         return False
-    mapped = qualified(text, pos, line[col:].partition('"')[0])
     return _schema_of(mapped) != _schema_of(table)
 
 

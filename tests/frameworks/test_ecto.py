@@ -409,15 +409,53 @@ def test_a_schema_module_given_the_new_schema_prefix_no_longer_uses_the_moved_ta
 @pytest.mark.parametrize(("table", "prefix"), [("tokens", "private"), ("audit_events", "audit")])
 def test_the_prefix_option_puts_the_command_in_that_schema(table: str, prefix: str) -> None:
     migration = _parse(
-        f'    create table(:{table}, prefix: "{prefix}") do\n      add :user_id, references(:users)\n    end\n'
+        f'    create table(:{table}, prefix: "{prefix}") do\n      add :user_id, references(:users, prefix: "{prefix}")\n    end\n'
         f"    create index(:{table}, [:user_id], prefix: :{prefix})\n"
         f'    alter table(:{table}, prefix: "public") do\n      remove :note, :text\n    end\n'
     )
     created, key, index, removed = migration.up
     assert isinstance(created, CreateTable) and created.table == f"{prefix}.{table}"
     assert isinstance(key, AddConstraint) and key.name == f"{table}_user_id_fkey"
+    assert key.references == f"{prefix}.users"
     assert isinstance(index, AddIndex) and (index.table, index.name) == (
         f"{prefix}.{table}",
         f"{table}_user_id_index",
     )
     assert isinstance(removed, DropColumn) and removed.table == table
+
+
+@pytest.mark.parametrize(("table", "schema"), [("tokens", "private"), ("api_keys", "vault")])
+def test_a_query_given_the_new_schema_prefix_no_longer_uses_the_moved_table(table: str, schema: str) -> None:
+    query = (
+        "defmodule Shop.Cleanup do\n  import Ecto.Query\n\n  def run do\n"
+        f'    Shop.Repo.delete_all(from(t in "{table}"{{prefix}}, where: t.secret == ""))\n  end\nend\n'
+    )
+    base = {
+        **BASE,
+        "priv/repo/migrations/20240101000001_create.exs": _migration(
+            f"    create table(:{table}) do\n      add :secret, :binary\n    end\n"
+        ),
+        "lib/shop/cleanup.ex": query.format(prefix=""),
+    }
+    text = _migration(
+        f'    execute "ALTER TABLE {table} SET SCHEMA {schema}", "ALTER TABLE {schema}.{table} SET SCHEMA public"\n'
+    )
+
+    def uses(code: str) -> set[str]:
+        head = {**base, "lib/shop/cleanup.ex": code}
+        changeset = ChangeSet(
+            "b",
+            "h",
+            (
+                ChangedFile(PATH, "added", None, text),
+                ChangedFile("lib/shop/cleanup.ex", "modified", base["lib/shop/cleanup.ex"], code),
+            ),
+            MemoryTree({**head, PATH: text}),
+            MemoryTree(base),
+        )
+        (finding,) = [f for f in review(changeset).active if f.rule == "table-renamed"]
+        return {r.path for r in finding.references if not r.kind.startswith("removed")}
+
+    assert "lib/shop/cleanup.ex" in uses(query.format(prefix=', prefix: "public"'))
+    assert "lib/shop/cleanup.ex" not in uses(query.format(prefix=f', prefix: "{schema}"'))
+    assert "lib/shop/cleanup.ex" not in uses(query.format(prefix=f", prefix: :{schema}"))
