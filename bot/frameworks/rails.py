@@ -693,7 +693,10 @@ class _Walker:
             result = Result(
                 (Unparsed(error=error, **origin(self.src.path, c.line, c.end_line, ruby.text_of(c.node))),)
             )
-        self._add(list(result.ops), result.irreversible)
+        ops = list(result.ops)
+        if self.helper_library == rails_helpers.GEM and c.name != "execute":
+            ops = rails_helpers.idempotent(ops)
+        self._add(ops, result.irreversible)
         if not result.irreversible and not self._reversible_depth:
             self.reversed_ops.extend(result.ops)
             self.undo.update(

@@ -9,7 +9,8 @@ built concurrently and, with `foreign_key: true`, a key added NOT VALID and vali
 `update_column_in_batches` and the `…_in_background` backfills are batched updates; `initialize_column_rename`
 renames the table and leaves a view of the old name with both column names, which `finalize_column_rename`
 drops before renaming the column. Each helper is read as those statements, and reversed under `change` as the
-gem reverses it. The helpers whose statements depend on the database at run time (type changes, background
+gem reverses it. The gem's own `add_column`, `add_index` and `remove_index` skip what is already done (and
+rebuild an invalid index), so a retry after a partial failure goes through. The helpers whose statements depend on the database at run time (type changes, background
 schema migrations) are listed as statements the review could not read, never taken for nothing.
 
 GitLab's migration helpers, and the copies applications keep of them (`include Mastodon::MigrationHelpers`):
@@ -22,6 +23,7 @@ default, backfills it in batches and then sets NOT NULL (unless `allow_null: tru
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +34,7 @@ from bot.frameworks import ruby
 from bot.frameworks.rails_common import plural
 from bot.frameworks.rails_schema import check_name
 from bot.model.changeset import Tree
+from bot.model.migration import AddColumn, AddIndex, DropConstraint, DropIndex, Operation
 
 GEM = "online_migrations"
 GITLAB = "gitlab"
@@ -72,6 +75,37 @@ def style(tree: Tree, text: str) -> str:
     if used(tree):
         return GEM
     return GITLAB if _INCLUDED.search(text) else ""
+
+
+def idempotent(ops: list[Operation]) -> list[Operation]:
+    """Rails statements as the gem runs them: its `add_column` skips a column that exists, its `add_index` an
+    index that exists and is valid, rebuilding an invalid one (dropped first), its `remove_index`,
+    `remove_foreign_key` and `remove_check_constraint` one that is gone. A retry of the migration after a
+    partial failure goes through."""
+    out: list[Operation] = []
+    for op in ops:
+        if isinstance(op, AddColumn):
+            out.append(dataclasses.replace(op, if_not_exists=True))
+        elif isinstance(op, AddIndex) and op.name and op.concurrently:  # only a concurrent build leaves one
+            out.append(
+                DropIndex(
+                    name=op.name,
+                    table=op.table,
+                    concurrently=op.concurrently,
+                    if_exists=True,
+                    location=op.location,
+                    end_line=op.end_line,
+                    sql=op.sql,
+                )
+            )
+            out.append(dataclasses.replace(op, if_not_exists=True))
+        elif isinstance(op, AddIndex):
+            out.append(dataclasses.replace(op, if_not_exists=True))
+        elif isinstance(op, DropIndex | DropConstraint):
+            out.append(dataclasses.replace(op, if_exists=True))
+        else:
+            out.append(op)
+    return out
 
 
 def translate(c: ruby.Call, helpers: str = GEM) -> Translation | None:

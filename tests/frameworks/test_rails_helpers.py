@@ -202,3 +202,19 @@ def test_gitlab_style_cleanup_of_a_rename_drops_the_old_column(
     # without the helpers' module the call is code the review does not read as a drop
     plain = _review(f"cleanup_concurrent_column_rename :{table}, :{column}, :{column}_at", base, method="up")
     assert not any(f.rule == "column-dropped" for f in plain.active)
+
+
+@pytest.mark.parametrize(("table", "column", "child", "parent"), NAMES)
+def test_the_gem_makes_adding_a_column_and_an_index_safe_to_retry(
+    table: str, column: str, child: str, parent: str
+) -> None:
+    body = (
+        f"add_column :{table}, :note, :text\n    add_index :{table}, :note, algorithm: :concurrently\n"
+        f'    add_check_constraint :{table}, "note <> \'\'", name: "{table}_note_present", validate: false\n'
+        f'    remove_check_constraint :{table}, name: "{table}_note_present"'
+    )
+    plain = _base(table, column, child, parent, {"Gemfile": 'gem "rails"\n'})
+    bad = _rules(_review(body, plain, transaction=False))
+    assert {"invalid-index-retry", "non-robust-statement"} <= bad
+    good = _rules(_review(body, _base(table, column, child, parent, {"Gemfile": GEMFILE}), transaction=False))
+    assert not {"invalid-index-retry", "non-robust-statement"} & good
