@@ -312,3 +312,22 @@ def test_a_git_tree_answers_for_a_path_it_does_not_have_from_its_listing(tmp_pat
     assert list(tree.paths()) == ["app/models.py"]
     assert tree.read("app/missing.py") is None and tree.read("app") is None
     assert tree.read("app/models.py") == "class Order: ...\n"
+
+
+@pytest.mark.parametrize(("table", "model"), [("markers", "Marker"), ("panels", "Panel")])
+def test_a_stimulus_target_or_data_attribute_named_like_a_table_is_no_use(table: str, model: str) -> None:
+    target = Target("table", table, table)
+    markup = {
+        "app/javascript/controllers/map_controller.js": "import { Controller } from '@hotwired/stimulus';\n\n"
+        f"export default class extends Controller {{\n  static targets = ['{table[:-1]}', '{table}'];\n}}\n",
+        "app/components/map_component.html.slim": f'.{table} data-map-target="{table}"\n',
+        "app/views/maps/show.html.erb": f'<div data-controller="map" data-map-target="{table}"></div>\n',
+    }
+    assert _places(search(MemoryTree(markup), [target], workers=1).uses(target)) == set()
+    used = {
+        **markup,
+        "app/services/cleanup.rb": f'class Cleanup\n  def run\n    {model}.connection.execute("DELETE FROM {table}")\n  end\nend\n',
+    }
+    assert _places(search(MemoryTree(used), [target], workers=1).uses(target)) == {
+        "app/services/cleanup.rb:3"
+    }

@@ -125,6 +125,20 @@ _RUST_BLOCK = re.compile(
 )
 _ELIXIR_FILES = (".ex", ".exs", ".heex", ".eex", ".leex")
 # An atom that names a table in Elixir: `table(:orders)`, `create index(:orders, …)` outside the migrations.
+# Names the markup gives its own parts: a Stimulus controller's `static targets = ['markers', …]` (or classes,
+# outlets), and an element's `data-…` attribute (`data-map-target="markers"`)
+_STIMULUS_STATIC = re.compile(r"\bstatic\s+(?:targets|classes|outlets)\s*=\s*\[[^\]]*[\"'`]$")
+_DATA_ATTRIBUTE = re.compile(r"\bdata-[\w-]+\s*=\s*[\"'][\w\s-]*$")
+_MARKUP_FILES = (".erb", ".haml", ".slim", ".html", ".vue", ".svelte", ".jsx", ".tsx")
+
+
+def _markup_name(path: str, line: str, col: int) -> bool:
+    """Is the word at `col` a name markup gives one of its own parts, rather than a table?"""
+    if path.endswith(SCRIPT_FILES) and _STIMULUS_STATIC.search(line, 0, col):
+        return True
+    return path.endswith(_MARKUP_FILES) and _DATA_ATTRIBUTE.search(line, 0, col) is not None
+
+
 # The class an association names (`class_name: "Spree::PromotionAction"`), up to the word at hand
 _RUBY_CLASS_NAME = re.compile(r"(?:\bclass_name:|:class_name\s*=>)\s*[\"'](?:\w+::)*$")
 _ECTO_TABLE_ATOM = re.compile(r"\b(?:table|index|unique_index|constraint)\(\s*:$")
@@ -600,6 +614,10 @@ class _FileScan:
         target = self.m.targets[needle.target]
         if needle.role in ("singular", "association") and classify(self.area, line) != "association":
             return None  # decided first: `trace`, `score` are words of most files (see below)
+        if target.kind == "table" and needle.role == "table" and _markup_name(self.path, line, col):
+            return (
+                None  # `static targets = ['markers']`, `data-map-target="markers"`: a Stimulus target's name
+            )
         if needle.role == "association" and self.ruby and _RUBY_CLASS_NAME.search(line, 0, col):
             return None  # `class_name: "Spree::PromotionAction"`: the associated class, not this association
         if not_code(self.path, line, col, end):
