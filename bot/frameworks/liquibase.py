@@ -131,6 +131,7 @@ class ChangeSetText(NamedTuple):
     body: str  # its text without whitespace and without `validCheckSum`, which is no part of its checksum
     run_on_change: bool  # `runOnChange`: meant to be edited and run again
     valid_checksum: str  # the checksum a `validCheckSum` accepts besides its own (`ANY`, `8:…`), or ""
+    empty: bool = False  # it changes nothing (a comment, preconditions at most): it ran and did nothing
 
 
 def change_sets(path: str, text: str) -> dict[str, ChangeSetText]:
@@ -157,7 +158,13 @@ def change_sets(path: str, text: str) -> dict[str, ChangeSetText]:
         chunk = "\n".join(lines[element.line - 1 : max(element.end_line, element.line)])
         key = f"{element.get('author')}:{element.get('id')}"
         found[key] = _change_set(element.line, chunk, element.get("runOnChange").lower() == "true")
+        if all(c.name in _NO_CHANGE for c in element.children):
+            found[key] = found[key]._replace(empty=True)
     return found
+
+
+# What a changeSet may hold besides its changes
+_NO_CHANGE = frozenset({"comment", "preConditions", "validCheckSum", "rollback", "tagDatabase"})
 
 
 def _change_set(line: int, chunk: str, run_on_change: bool) -> ChangeSetText:
@@ -168,7 +175,7 @@ def _change_set(line: int, chunk: str, run_on_change: bool) -> ChangeSetText:
 
 
 _VALID_CHECKSUM = re.compile(
-    r"<validCheckSum>\s*([^<]*?)\s*</validCheckSum>|^[ \t]*-?[ \t]*validCheckSum[ \t]*:[ \t]*[\"']?([^\s\"']+)[\"']?[ \t]*$"
+    r"<validCheckSum>\s*(?:<comment>[^<]*</comment>\s*)?([^<]*?)\s*(?:<comment>[^<]*</comment>\s*)?</validCheckSum>|^[ \t]*-?[ \t]*validCheckSum[ \t]*:[ \t]*[\"']?([^\s\"']+)[\"']?[ \t]*$"
     r"|^[ \t]*--[ \t]*validCheckSum[ \t]*:?[ \t]*(\S+)",
     re.M | re.I,
 )

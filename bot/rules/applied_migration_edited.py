@@ -31,7 +31,8 @@ prepares them, with the imports it needs) is a note: the runner records that the
 rollback runs the file's current down. An edit that only adds or removes `IF EXISTS` / `IF NOT EXISTS` guards (in an Alembic revision: puts
 statements under a question to SQLAlchemy's inspector, `if "…" in inspector.get_indexes(…):`) is a note: the
 same changes, made safe to run again. Liquibase records changeSets, not files: appending a changeSet to a changelog is no finding,
-editing or removing one that already ran is. An edit that a later migration of the same change makes on the databases that
+editing or removing one that already ran is (removing one that changes nothing, an empty placeholder, is not).
+An edit that a later migration of the same change makes on the databases that
 ran the old version (the applied file fixed for new installs, and a new migration that adds the same index or
 column where it is missing, guarded by `IF NOT EXISTS` or `Schema::hasIndex`) is a note: both kinds of database
 end with the same schema. An edit that leaves the same
@@ -582,7 +583,8 @@ def _liquibase(migration: Migration, base_text: str, head_text: str) -> Iterator
             "update stops with a checksum error.",
             Severity.CRITICAL,
         )
-    removed = [key for key in before if key not in after]
+    # an empty changeSet ran and did nothing: removing it changes no database
+    removed = [key for key in before if key not in after and not before[key].empty]
     if removed:
         shown = ", ".join(f"`{key}`" for key in removed[:5]) + (
             f" and {len(removed) - 5} more" if len(removed) > 5 else ""

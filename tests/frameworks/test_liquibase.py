@@ -225,6 +225,41 @@ def test_a_valid_checksum_added_alone_is_no_edit() -> None:
         assert _edited(path, _xml(before), _xml(after)) == []
 
 
+def test_a_valid_checksum_with_its_comment_added_alone_is_no_edit() -> None:
+    """`<validCheckSum><comment>why</comment>8:…</validCheckSum>`: the comment is part of the element."""
+    path = "db/changelog.xml"
+    for key, table, column, why in [
+        ("jane:7", "visit", "note", "Account for int(11) read as int"),
+        ("omar:3", "invoice", "memo", "checksum of the 4.x upgrade"),
+    ]:
+        before = _set(key, table, column)
+        valid = _valid(f"<comment>{why}</comment>8:b962b54a962ca69892c933c7fb863a91")
+        after = before.replace(">\n    <addColumn", f">{valid}\n    <addColumn", 1)
+        assert _edited(path, _xml(before), _xml(after)) == []
+        [(severity, _)] = _edited(path, _xml(before), _xml(after.replace(column, column + "_2")))
+        assert severity == "warning"
+
+
+def _empty(key: str, comment: str) -> str:
+    author, ident = key.split(":")
+    return f'  <changeSet id="{ident}" author="{author}">\n    <comment>{comment}</comment>\n  </changeSet>\n'
+
+
+def test_removing_a_change_set_that_changes_nothing_is_no_finding() -> None:
+    """An empty changeSet (a placeholder a changelog needs until it has others) ran and did nothing: removing it
+    leaves every database as it was."""
+    for key, table, column in [
+        ("wes:42ddb873", "location_tag", "name"),
+        ("kim:placeholder-1", "ward", "code"),
+    ]:
+        empty = _empty(key, "Empty change set for integration tests.")
+        assert _edited("db/changelog.xml", _xml(empty), _xml(_set("dev:1", table, column))) == []
+        [(severity, message)] = _edited(
+            "db/changelog.xml", _xml(_set(key, table, column)), _xml(_set("dev:1", table, column + "_2"))
+        )
+        assert severity == "warning" and f"`{key}`" in message
+
+
 def test_a_valid_checksum_in_formatted_sql_and_yaml() -> None:
     sql = "--liquibase formatted sql\n\n--changeset ana:1\nALTER TABLE person ADD COLUMN alias text;\n"
     accepted = sql.replace("--changeset ana:1\n", "--changeset ana:1\n--validCheckSum: ANY\n")
@@ -372,3 +407,4 @@ def test_a_change_set_appended_to_an_applied_changelog_runs_on_every_database(
     assert (finding.severity == "critical") is appended
     assert ("reaches only new installs" in finding.blast_radius) is not appended
     assert ("applied-migration-edited" in {f.rule for f in result.findings}) is not appended
+
