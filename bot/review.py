@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from bot import frameworks, rules, two_cores
-from bot.frameworks import django, django_squash, history_cache, migration_graph, prisma, prisma_push, seeds
+from bot.frameworks import (
+    baselines,
+    django,
+    django_squash,
+    history_cache,
+    migration_graph,
+    prisma,
+    prisma_push,
+    seeds,
+)
 from bot.frameworks.dialect import Dialects, dialect_files, for_another_file, named_database, other_database
 from bot.frameworks.history import in_order
 from bot.frameworks.settings.runner import runner_settings
@@ -120,6 +129,7 @@ def prepare(
             pushed, changeset.head_tree, changeset.base_tree, _syntax(database.dialect)
         )
         migrations += (dataclasses.replace(push, dialect=database.dialect),)
+    migrations = _baselines_marked(changeset, migrations, config, _syntax(default.dialect))
     changed = {m.path for m in migrations}
     if isinstance(cached, tuple) and len(cached) == 2:
         catalogs: dict[str, Catalog] = cached[0]
@@ -127,7 +137,8 @@ def prepare(
         applied_parts = _applied_parts(changeset, found, databases)
         # a squash of applied migrations runs nothing (see `review`): the tables it creates exist already
         squashes = _squashes_of_applied(changeset, list(migrations), lint)
-        unsquashed = tuple(m for m in migrations if m.path not in squashes)
+        # a snapshot the change edits or adds creates no table of existing databases
+        unsquashed = tuple(m for m in migrations if m.path not in squashes and not m.baseline)
         catalogs = {
             each: _catalog_before(changeset.base_tree, config, each, changed, unsquashed, lint, applied_parts)
             for each in dialects_used
@@ -151,6 +162,31 @@ def prepare(
         catalogs,
         runner,
         skipped,
+    )
+
+
+def _baselines_marked(
+    changeset: ChangeSet, migrations: tuple[Migration, ...], config: Config, dialect: str
+) -> tuple[Migration, ...]:
+    """The change's migrations, those that only new installs run (a snapshot of the schema, a Flyway baseline:
+    bot.frameworks.baselines) marked with what they are. A Liquibase changelog is told a snapshot by the base
+    branch's changelogs, read only when the change has one large enough to be one."""
+    if not any(baselines.may_be_snapshot(m) for m in migrations):
+        return migrations
+    changed = {m.path for m in migrations}
+    others = []
+    if any(m.framework == "liquibase" for m in migrations):
+        tree = changeset.base_tree
+        for path in tree.paths():
+            if path in changed or not path.endswith(frameworks.liquibase.EXTENSIONS):
+                continue
+            text = tree.read(path)
+            module = frameworks.detect(path, text, config) if text is not None else None
+            if module is not None and text is not None and module.NAME == "liquibase":
+                others.append(frameworks.parse(module, path, text, tree, dialect))
+    found = baselines.snapshots([*others, *migrations])
+    return tuple(
+        dataclasses.replace(m, baseline=found[m.path].what) if m.path in found else m for m in migrations
     )
 
 
@@ -348,7 +384,9 @@ def review(
         checked += _check_down(migration, context, config, changeset, checked)
         if config.deployment == "offline":
             checked = _offline(checked)
-        if migration.path in applied and not applied_migration_edited.runs_as_new(
+        if migration.baseline:
+            checked = _new_install_failures(checked)
+        elif migration.path in applied and not applied_migration_edited.runs_as_new(
             migration, applied[migration.path].previous_path or migration.path
         ):
             checked = _on_edited_statements(checked, migration, bases.get(migration.path))
@@ -393,6 +431,10 @@ def review(
     unread = tuple(
         f"`{path}` is a migration for {name}, a database the review does not read: it was not reviewed."
         for path, name in prepared.other_databases
+    ) + tuple(
+        f"`{m.path}` {m.baseline}: it was reviewed as a new install runs it, for what fails there."
+        for m in migrations
+        if m.baseline
     )
     done = dataclasses.replace(
         decided,
@@ -466,8 +508,16 @@ def _schemas(migrations: list[Migration], prepared: Prepared) -> list[Catalog]:
     for migration in migrations:
         database = prepared.databases.get(migration.path) or Database(prepared.dialect)
         catalog = catalogs.get(database.dialect, catalog)
-        found.append(catalog)
+        found.append(_new_install(catalog) if migration.baseline else catalog)
     return found
+
+
+def _new_install(catalog: Catalog) -> Catalog:
+    """What a snapshot or a baseline runs on: a new install's database, whose tables (from the snapshot of
+    them, read with the history) hold no rows yet."""
+    fresh = catalog.snapshot()
+    fresh.seeds, fresh.inserted, fresh.rows = {}, {}, {}
+    return fresh
 
 
 def _enter(migration: Migration, catalog: Catalog, lint: bool) -> None:
@@ -536,10 +586,12 @@ def base_operations(
     folders of the files named for one (a `mariadb/` folder is not the `mysql/` folder's schema)."""
     skip = set(changed)
     candidates = [p for p in tree.paths() if _dump(p) or (p not in skip and frameworks.is_candidate(p))]
+    # a changed changelog is read too: it may be a version of a snapshot, which tells the others apart
+    changelogs = [p for p in skip if p.endswith(frameworks.liquibase.EXTENSIONS) and tree.read(p) is not None]
     read_ahead(tree, candidates)
     dumps, history = [], []
     covered = dialect_files(candidates)
-    for path in candidates:
+    for path in candidates + sorted(changelogs):
         named = named_database(path)
         other = named is not None and (
             _syntax(named.dialect) != dialect or bool(database and named.dialect != database)
@@ -551,17 +603,18 @@ def base_operations(
             continue
         text = tree.read(path)
         module = frameworks.detect(path, text, config) if text is not None else None
-        if module is not None and text is not None:
+        if module is not None and text is not None and (path not in skip or module.NAME == "liquibase"):
             history.append((path, text, module))
     seeds = _seed_operations(tree, dialect, history)
     dumps = _application_dumps(dumps, history)
     if dumps and not _prisma_history_instead(dumps, history):
         return _dumps_read(dumps, tree, dialect) + seeds, True
-    found = []
-    for path, text, module in in_order(history):
-        migration = frameworks.parse(module, path, text, tree, dialect)
-        found.append((path, migration.framework, migration.up))
-    return found + seeds, False
+    parsed = [frameworks.parse(module, path, text, tree, dialect) for path, text, module in in_order(history)]
+    found = baselines.snapshots(parsed)
+    # a changed snapshot's base version stands for the databases installed from it; the change's version is
+    # read as a new install's (see `review`)
+    kept = [m for m in baselines.replayed(parsed, found) if m.path not in skip or m.path in found]
+    return [(m.path, m.framework, m.up) for m in kept] + seeds, False
 
 
 def _dump(path: str) -> bool:
@@ -785,6 +838,17 @@ def _new_installs_only(findings: list[Finding]) -> list[Finding]:
     ]
 
 
+def _new_install_failures(findings: list[Finding]) -> list[Finding]:
+    """Of a snapshot's or a baseline's findings, those that stop a new install: what it does to tables and rows
+    that existing databases have is the concern of the migrations they ran."""
+    return [
+        dataclasses.replace(f, blast_radius=f"{f.blast_radius} {NEW_INSTALLS_ONLY}")
+        for f in findings
+        if f.rule in _FAILS_ON_ANY_DATABASE or f.rule == "insert-collision"
+    ]
+
+
+NEW_INSTALLS_ONLY = "Only new installs run this migration."
 # Rules whose statement fails whatever the data: a new install stops there too.
 _FAILS_ON_ANY_DATABASE = frozenset(
     {

@@ -1,4 +1,5 @@
-"""Flyway: `V<version>__<description>.sql`, undo `U<version>__…`, repeatable `R__…`.
+"""Flyway: `V<version>__<description>.sql`, undo `U<version>__…`, repeatable `R__…`, baseline `B<version>__…`
+(see bot.frameworks.baselines).
 
 Flyway runs each versioned migration in a transaction unless the script's `.conf` file says
 `executeInTransaction=false`. The undo script with the same version is the way back.
@@ -23,7 +24,7 @@ from bot.model.migration import (
 )
 
 NAME = "flyway"
-_NAME = re.compile(r"^(?P<kind>[VUR])(?P<version>[\w.]*?)__.+\.sql$")
+_NAME = re.compile(r"^(?P<kind>[VURB])(?P<version>[\w.]*?)__.+\.sql$")
 
 
 def detect(path: str, text: str) -> bool:
@@ -48,6 +49,8 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         back = WayBack(
             missing="a repeatable migration is re-applied whenever it changes; its previous version is the way back"
         )
+    elif name.startswith("B"):
+        back = WayBack(missing="a baseline migration builds a new database; the way back is to drop it")
     else:
         undo = sibling(path, "U" + name[1:])
         back = down_file(tree, [undo], dialect, missing=f"no undo script `{undo.rsplit('/', 1)[-1]}`")

@@ -753,6 +753,9 @@ class Migration:
     # saves whose failure (a validation, a callback that aborts) the code does not check: read from the up's code,
     # apart from `up` (they change no rows of their own beyond the data operations already read there)
     unchecked_saves: tuple[UncheckedSave, ...] = ()
+    # what makes it a migration only new installs run, beside the history existing databases ran (a snapshot
+    # of the whole schema, a Flyway baseline), said after its path; "" for a step of that history
+    baseline: str = ""
 
     def tables_created(self) -> set[str]:
         """Tables, and views that can carry indexes, that this migration creates."""

@@ -32,7 +32,9 @@ rollback runs the file's current down. An edit that only adds or removes `IF EXI
 statements under a question to SQLAlchemy's inspector, `if "…" in inspector.get_indexes(…):`) is a note: the
 same changes, made safe to run again. Liquibase records changeSets, not files: appending a changeSet to a changelog is no finding,
 editing or removing one that already ran is (removing one that changes nothing, an empty placeholder, is not).
-An edit that a later migration of the same change makes on the databases that
+A snapshot of the whole schema that only new installs run (a Liquibase snapshot changelog kept beside the update
+changelogs, a Flyway `B<version>__` baseline migration) is no migration existing databases ran: editing it is no
+finding. An edit that a later migration of the same change makes on the databases that
 ran the old version (the applied file fixed for new installs, and a new migration that adds the same index or
 column where it is missing, guarded by `IF NOT EXISTS` or `Schema::hasIndex`) is a note: both kinds of database
 end with the same schema. An edit that leaves the same
@@ -113,8 +115,8 @@ _COMMENT = re.compile(r"^\s*(?:--|#|//).*$", re.M)
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     before = context.applied_file
-    if before is None or before.base_text is None:
-        return
+    if before is None or before.base_text is None or migration.baseline:
+        return  # a snapshot or a baseline: databases that exist never ran it
     old_path = before.previous_path or migration.path
     renamed = old_path != migration.path
     if migration.framework == "liquibase" and not renamed:

@@ -1,0 +1,152 @@
+"""Snapshots and baselines: migrations that build the whole schema for new installs, beside the history that
+existing databases ran.
+
+- Flyway's baseline migrations (`B<version>__….sql`) stand for every versioned migration up to their version:
+  a new database runs the newest one and the versioned migrations after it; a database that ran those
+  versioned migrations never runs it.
+- Liquibase snapshot changelogs: a project may keep a copy of its whole schema per release (the tables, and in
+  another changelog the rows every install starts with, often written by `generateChangeLog`) beside the
+  update changelogs, and start a new install from the newest. Two changelogs that each create mostly the
+  tables the other creates, or insert mostly the rows the other inserts (by table and first value), are two
+  versions of one snapshot: no database ran both. A changelog mostly written by `generateChangeLog`
+  (changeSets by "… (generated)") whose content lies mostly in a snapshot is an older version of it.
+
+The history replayed for the schema keeps the newest version of each snapshot, in its place among the
+updates (a column the updates made NOT NULL that the snapshot leaves NULL is NULL on the newest installs),
+and leaves the others out; Flyway's baselines only where no versioned migration they stand for is there, the
+newest of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from bot.model.migration import CreateTable, DataInsert, Migration
+
+_BASELINE = re.compile(r"^B(?P<version>\d[\w.]*?)__.+\.sql$")
+_LEAST = 3  # tables or rows below which a changelog is too small to be told a snapshot by what it shares
+
+
+def flyway_baseline(path: str) -> bool:
+    """A Flyway baseline migration, `B<version>__<description>.sql`."""
+    return _BASELINE.match(path.rsplit("/", 1)[-1]) is not None
+
+
+def snapshots(migrations: Sequence[Migration]) -> dict[str, Snapshot]:
+    """The migrations that are snapshots or baselines, by path."""
+    found = {
+        m.path: Snapshot(
+            "is a Flyway baseline migration: only new databases run it, in place of the versioned migrations "
+            "up to its version",
+            "flyway",
+        )
+        for m in migrations
+        if m.framework == "flyway" and flyway_baseline(m.path)
+    }
+    changelogs = [m for m in migrations if m.framework == "liquibase"]
+    for path, (other, group) in _versions(changelogs).items():
+        found[path] = Snapshot(
+            f"re-creates what `{other}` creates: a snapshot for new installs, which the databases that ran the "
+            "update changelogs never run",
+            group,
+        )
+    return found
+
+
+def may_be_snapshot(migration: Migration) -> bool:
+    """Could the migration be a snapshot or a baseline (is it worth reading the others to tell)?"""
+    if migration.framework == "flyway":
+        return flyway_baseline(migration.path)
+    return migration.framework == "liquibase" and len(_contents(migration)) >= _LEAST
+
+
+def replayed(migrations: Sequence[Migration], found: dict[str, Snapshot]) -> list[Migration]:
+    """The migrations, in the order given, that build the schema existing databases have: the newest version of
+    each Liquibase snapshot in its place (the newest installs start from it; the updates before it are replayed
+    too, for the tables and rows it left out), and Flyway's newest baseline where none of the versioned
+    migrations it stands for is there."""
+    kept: list[Migration] = []
+    last = {found[m.path].group: m.path for m in migrations if m.path in found}
+    versions = [_numbers(m.version) for m in migrations if m.framework == "flyway" and m.path not in found]
+    baselines = [m for m in migrations if m.path in found and m.framework == "flyway"]
+    newest = max(baselines, key=lambda m: _numbers(m.version), default=None)
+    for migration in migrations:
+        snapshot = found.get(migration.path)
+        if snapshot is None:
+            kept.append(migration)
+        elif migration.framework == "flyway":
+            if migration is newest and not any(v <= _numbers(migration.version) for v in versions):
+                kept.append(migration)
+        elif last[snapshot.group] == migration.path:
+            kept.append(migration)
+    return kept
+
+
+class Snapshot(NamedTuple):
+    what: str  # what it is, said after its path
+    group: str  # the versions of one snapshot share it
+
+
+def _numbers(version: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", version))
+
+
+def _contents(migration: Migration) -> frozenset[tuple[str, ...]]:
+    """What a changelog builds: the tables it creates, or else the rows it inserts by table and first value."""
+    tables = {("table", op.table) for op in migration.up if isinstance(op, CreateTable)}
+    if tables:
+        return frozenset(tables)
+    return frozenset(
+        ("row", op.table, row[0]) for op in migration.up if isinstance(op, DataInsert) for row in op.rows
+    )
+
+
+def _generated(migration: Migration) -> bool:
+    """Are most of its changeSets written by `generateChangeLog` (authors "… (generated)")?"""
+    units = {op.applied_unit for op in migration.up if op.applied_unit}
+    return 2 * sum(1 for u in units if u.split(":", 1)[0].endswith("(generated)")) > len(units)
+
+
+def _versions(changelogs: Sequence[Migration]) -> dict[str, tuple[str, str]]:
+    """The changelogs that are versions of one snapshot: (another version, a name for the snapshot)."""
+    contents = {m.path: _contents(m) for m in changelogs}
+    holders: dict[tuple[str, ...], list[str]] = {}
+    for path, items in contents.items():
+        if len(items) >= _LEAST:
+            for item in items:
+                holders.setdefault(item, []).append(path)
+    shared = {path: _shared(path, items, holders) for path, items in contents.items() if len(items) >= _LEAST}
+    group = {path: path for path in contents}
+
+    def root(path: str) -> str:
+        while group[path] != path:
+            path = group[path]
+        return path
+
+    found: dict[str, str] = {}
+    for path, counts in shared.items():
+        for other, n in sorted(counts.items(), key=lambda pair: -pair[1]):  # the closest version first
+            if 2 * n >= len(contents[path]) and 2 * n >= len(contents[other]):
+                found.setdefault(path, other)
+                group[root(other)] = root(path)
+    for migration in changelogs:  # an older version, mostly inside a newer one, written by generateChangeLog
+        counts = shared.get(migration.path, {})
+        inside = [o for o, n in counts.items() if o in found and 2 * n >= len(contents[migration.path])]
+        if migration.path not in found and inside and _generated(migration):
+            found[migration.path] = inside[0]
+            group[root(migration.path)] = root(inside[0])
+    return {path: (other, root(path)) for path, other in found.items()}
+
+
+def _shared(
+    path: str, items: frozenset[tuple[str, ...]], holders: dict[tuple[str, ...], list[str]]
+) -> dict[str, int]:
+    """How many of a changelog's items each other changelog holds."""
+    counts: dict[str, int] = {}
+    for item in items:
+        for other in holders[item]:
+            if other != path:
+                counts[other] = counts.get(other, 0) + 1
+    return counts
