@@ -352,6 +352,35 @@ def _nothing(e: Element, path: str, dialect: str) -> list[Operation]:
     return []
 
 
+def _named(e: Element, key: str) -> str:
+    """The object a change names (`sequenceName`, `viewName`), with its `schemaName`."""
+    schema = e.get("schemaName")
+    return f"{schema}.{e.get(key)}" if schema else e.get(key)
+
+
+def _statement(build: Callable[[Element], str]) -> Callable[[Element, str, str], list[Operation]]:
+    """A change read as the statement Liquibase sends for it, at the change's line."""
+
+    def read(e: Element, path: str, dialect: str) -> list[Operation]:
+        return list(parse_sql(path, build(e), dialect, first_line=e.line))
+
+    return read
+
+
+def _create_sequence(e: Element) -> str:
+    start, step = e.get("startValue"), e.get("incrementBy")
+    return (
+        f"CREATE SEQUENCE {_named(e, 'sequenceName')}"
+        + (f" START WITH {start}" if start.lstrip("-").isdigit() else "")
+        + (f" INCREMENT BY {step}" if step.lstrip("-").isdigit() else "")
+    )
+
+
+def _create_view(e: Element) -> str:
+    replace = "OR REPLACE " if e.get("replaceIfExists") == "true" else ""
+    return f"CREATE {replace}VIEW {_named(e, 'viewName')} AS {(e.text or e.get('selectQuery')).strip()}"
+
+
 _HANDLERS: dict[str, Callable[[Element, str, str], list[Operation]]] = {
     "createTable": _create_table,
     "addColumn": _add_column,
@@ -376,6 +405,10 @@ _HANDLERS: dict[str, Callable[[Element, str, str], list[Operation]]] = {
     "update": _update,
     "delete": _delete,
     "insert": _insert,
+    "createSequence": _statement(_create_sequence),
+    "dropSequence": _statement(lambda e: f"DROP SEQUENCE {_named(e, 'sequenceName')}"),
+    "createView": _statement(_create_view),
+    "dropView": _statement(lambda e: f"DROP VIEW {_named(e, 'viewName')}"),
     "sql": _nothing,
     "sqlFile": _nothing,
     "tagDatabase": _nothing,

@@ -408,3 +408,28 @@ def test_a_change_set_appended_to_an_applied_changelog_runs_on_every_database(
     assert ("reaches only new installs" in finding.blast_radius) is not appended
     assert ("applied-migration-edited" in {f.rule for f in result.findings}) is not appended
 
+
+@pytest.mark.parametrize(
+    ("sequence", "view", "table"),
+    [("seq_person_bio", "active_people", "person_bio"), ("invoice_numbers", "open_invoices", "invoice")],
+)
+def test_sequences_and_views_are_read_as_their_statements(sequence: str, view: str, table: str) -> None:
+    """`createSequence`, `createView` and their drops are the statements Liquibase sends, not unknown changes."""
+    changelog = _xml(
+        f'  <changeSet id="1" author="dev">\n    <createSequence sequenceName="{sequence}" startValue="1000"'
+        ' incrementBy="1"/>\n'
+        f'    <createView viewName="{view}" replaceIfExists="true">SELECT id FROM {table}</createView>\n'
+        f'    <dropView viewName="{view}"/>\n    <dropSequence sequenceName="{sequence}"/>\n  </changeSet>\n'
+    )
+    migration = liquibase.parse("db/changelog/002-more.xml", changelog, MemoryTree({}), "postgres")
+    assert [type(op).__name__ for op in migration.up] == ["RawSQL"] * 4
+    assert [op.location.line for op in migration.up] == [4, 5, 6, 7]
+    path = "db/changelog/002-more.xml"
+    changeset = ChangeSet(
+        "b",
+        "h",
+        (ChangedFile(path, "added", None, changelog),),
+        MemoryTree({path: changelog}),
+        MemoryTree({}),
+    )
+    assert "unparsed-statement" not in {f.rule for f in review(changeset).active}
