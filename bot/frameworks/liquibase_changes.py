@@ -7,6 +7,7 @@ are listed in AUTOMATIC_ROLLBACK; the others need a `rollback` block.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -170,11 +171,30 @@ def _table(e: Element) -> str:
 
 
 def _create_table(e: Element, path: str, dialect: str) -> list[Operation]:
-    return [
-        CreateTable(
-            table=_table(e), columns=tuple(_column(c, dialect) for c in e.all("column")), **_base(e, path)
-        )
-    ]
+    """A table; columns that each say `primaryKey="true"` make one primary key together, as Liquibase builds
+    it (`PRIMARY KEY (enum_name, enum_id)`), not a key of each."""
+    columns = tuple(_column(c, dialect) for c in e.all("column"))
+    keyed = [c for c in columns if c.primary_key]
+    if len(keyed) < 2:
+        return [CreateTable(table=_table(e), columns=columns, **_base(e, path))]
+    named = next(
+        (
+            k.get("primaryKeyName")
+            for c in e.all("column")
+            for k in c.all("constraints")
+            if k.get("primaryKeyName")
+        ),
+        "",
+    )
+    key = AddConstraint(
+        table=_table(e),
+        name=named.lower(),
+        constraint="primary_key",
+        columns=tuple(c.name for c in keyed),
+        **_base(e, path),
+    )
+    columns = tuple(dataclasses.replace(c, primary_key=False) if c.primary_key else c for c in columns)
+    return [CreateTable(table=_table(e), columns=columns, constraints=(key,), **_base(e, path))]
 
 
 def _add_column(e: Element, path: str, dialect: str) -> list[Operation]:

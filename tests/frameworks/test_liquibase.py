@@ -433,3 +433,42 @@ def test_sequences_and_views_are_read_as_their_statements(sequence: str, view: s
         MemoryTree({}),
     )
     assert "unparsed-statement" not in {f.rule for f in review(changeset).active}
+
+
+@pytest.mark.parametrize(
+    ("table", "first", "second"),
+    [("r_enum_value", "enum_name", "enum_id"), ("translation", "locale", "message_key")],
+)
+def test_columns_that_each_say_primary_key_make_one_key_together(table: str, first: str, second: str) -> None:
+    """Liquibase builds one primary key of every column marked `primaryKey="true"`: a row that repeats the first
+    column's value with another second column's value is a new row, one that repeats both collides."""
+    schema = _xml(
+        f'  <changeSet id="1" author="dev">\n    <createTable tableName="{table}">\n'
+        f'      <column name="{first}" type="VARCHAR(100)"><constraints nullable="false" primaryKey="true"/></column>\n'
+        f'      <column name="{second}" type="VARCHAR(100)"><constraints nullable="false" primaryKey="true"/></column>\n'
+        '      <column name="label" type="VARCHAR(100)"/>\n    </createTable>\n'
+        f'    <insert tableName="{table}"><column name="{first}" value="kind"/><column name="{second}" value="a"/>'
+        "</insert>\n  </changeSet>\n"
+    )
+
+    def collisions(value: str) -> list[str]:
+        change = _xml(
+            f'  <changeSet id="2" author="dev">\n    <insert tableName="{table}"><column name="{first}" value="kind"/>'
+            f'<column name="{second}" value="{value}"/></insert>\n  </changeSet>\n'
+        )
+        base, path = {"db/changelog/001.xml": schema}, "db/changelog/002.xml"
+        changeset = ChangeSet(
+            "b",
+            "h",
+            (ChangedFile(path, "added", None, change),),
+            MemoryTree({**base, path: change}),
+            MemoryTree(base),
+        )
+        return [
+            f.message for f in review(changeset, dialect="postgres").active if f.rule == "insert-collision"
+        ]
+
+    assert collisions("b") == []
+    [message] = collisions("a")
+    assert f"`{table}({first}, {second})`" in message
+
