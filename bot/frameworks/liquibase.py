@@ -6,7 +6,8 @@
 - A changeSet is reversible when it has a `rollback` block, or when every change in it is one Liquibase
   can roll back by itself (`addColumn`, `createIndex`, …). `dropColumn`, `sql`, `update`, … need one.
 - A changeSet whose `dbms` leaves out the database reviewed (`dbms="postgresql"` in a changelog that runs
-  on MySQL too, `dbms="!mysql"`) is not run there, so it is not read for it.
+  on MySQL too, `dbms="!mysql"`) is not run there, so it is not read for it; nor is one whose `context` names
+  only other databases (a project that passes the database as the context: `context="mysql"`).
 - XML is read without DTDs or entities (defusedxml); YAML with the safe loader, keeping lines.
 """
 
@@ -34,6 +35,7 @@ EXTENSIONS = (".xml", ".yaml", ".yml")
 _FORMATTED = re.compile(r"^\s*--\s*liquibase\s+formatted\s+sql", re.I)
 _CHANGESET = re.compile(r"^\s*--\s*changeset\s+(\S+)(.*)$", re.I | re.M)
 _SQL_DBMS = re.compile(r"\bdbms:\s*(\S+)", re.I)
+_SQL_CONTEXT = re.compile(r"\bcontext(?:Filter)?:\s*(\S+)", re.I)
 
 
 def runs_on(dbms: str, dialect: str) -> bool:
@@ -54,6 +56,37 @@ def runs_on(dbms: str, dialect: str) -> bool:
         return False
     named = [n for n in names if not n.startswith("!")]
     return not named or any(ours_named(n) for n in named)
+
+
+# Databases Liquibase supports that the review does not read, as a context may name them
+_OTHER_DATABASES = frozenset(
+    {
+        "oracle",
+        "mssql",
+        "sqlserver",
+        "h2",
+        "hsqldb",
+        "db2",
+        "derby",
+        "sybase",
+        "informix",
+        "firebird",
+        "cockroachdb",
+    }
+)
+
+
+def runs_in_context(context: str, dialect: str) -> bool:
+    """Whether a changeSet whose `context` (`contextFilter`) names only databases (`context="mysql"`,
+    `context="postgresql, h2"`: a project that picks its changeSets by passing the database as the context) runs
+    on the database reviewed. A context of other labels (`test`, `fresh`), or an expression with `and` or
+    parentheses, says nothing about the database: the changeSet is read."""
+    if not context.strip() or re.search(r"[()]|\band\b", context, re.I):
+        return True
+    names = [n.strip().lower() for n in re.split(r",|\bor\b", context, flags=re.I) if n.strip()]
+    if not all(dialect_of(n.lstrip("!")) or n.lstrip("!") in _OTHER_DATABASES for n in names):
+        return True
+    return runs_on(",".join(names), dialect)
 
 
 def detect(path: str, text: str) -> bool:
@@ -83,7 +116,13 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
             error=f"the changelog could not be read: {error}", location=Location(path, _error_line(error))
         )
         return Migration(path, NAME, dialect, (op,), None, True, "could not be read")
-    sets = [e for e in root.children if e.name == "changeSet" and runs_on(e.get("dbms"), dialect)]
+    sets = [
+        e
+        for e in root.children
+        if e.name == "changeSet"
+        and runs_on(e.get("dbms"), dialect)
+        and runs_in_context(e.get("context") or e.get("contextFilter"), dialect)
+    ]
     mixed = any(s.get("runInTransaction") == "false" for s in sets)
     up: list[Operation] = []
     down: list[Operation] = []
@@ -347,7 +386,10 @@ def _for_database(text: str, dialect: str) -> str:
     for index in reversed(range(len(starts))):
         match = starts[index]
         dbms = _SQL_DBMS.search(match.group(2))
-        if dbms is None or runs_on(dbms.group(1), dialect):
+        context = _SQL_CONTEXT.search(match.group(2))
+        if (dbms is None or runs_on(dbms.group(1), dialect)) and (
+            context is None or runs_in_context(context.group(1), dialect)
+        ):
             continue
         end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
         text = text[: match.start()] + "\n" * text.count("\n", match.start(), end) + text[end:]

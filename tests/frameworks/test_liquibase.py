@@ -472,3 +472,34 @@ def test_columns_that_each_say_primary_key_make_one_key_together(table: str, fir
     [message] = collisions("a")
     assert f"`{table}({first}, {second})`" in message
 
+
+@pytest.mark.parametrize(
+    ("table", "column", "attribute"),
+    [("m_loan_history", "created_on_utc", "context"), ("audit_entry", "stamped_at", "contextFilter")],
+)
+def test_a_context_that_names_a_database_chooses_the_change_set_for_it(
+    table: str, column: str, attribute: str
+) -> None:
+    """A project that passes the database as Liquibase's context writes one changeSet per database; only the
+    one for the database reviewed runs. A context of other labels says nothing about the database."""
+
+    def changelog(first: str, second: str) -> str:
+        return _xml(
+            f'  <changeSet id="1" author="dev">\n    <createTable tableName="{table}">\n'
+            '      <column name="id" type="BIGINT"><constraints primaryKey="true"/></column>\n'
+            "    </createTable>\n  </changeSet>\n"
+            + "".join(
+                f'  <changeSet id="2" author="dev" {attribute}="{context}">\n    <addColumn tableName="{table}">\n'
+                f'      <column name="{column}" type="{kind}"/>\n    </addColumn>\n  </changeSet>\n'
+                for context, kind in ((first, "DATETIME(6)"), (second, "TIMESTAMP WITH TIME ZONE"))
+            )
+        )
+
+    for dialect, kind in (("mysql", "datetime(6)"), ("postgres", "timestamptz")):
+        migration = liquibase.parse(
+            "db/changelog/001.xml", changelog("mysql", "postgresql"), MemoryTree({}), dialect
+        )
+        [added] = [op for op in migration.up if isinstance(op, AddColumn)]
+        assert added.column.type.lower() == kind
+    labels = liquibase.parse("db/changelog/001.xml", changelog("test", "prod"), MemoryTree({}), "postgres")
+    assert len([op for op in labels.up if isinstance(op, AddColumn)]) == 2
