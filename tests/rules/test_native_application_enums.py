@@ -65,3 +65,28 @@ def test_a_value_the_application_enum_lacks(framework: str, names: dict[str, str
     )
     good = _review(framework, names, "closed")
     assert not [f for f in good.active if f.rule == "value-not-allowed"], framework
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_java_enum_constants_with_comments_between_them(names: dict[str, str]) -> None:
+    """`OPEN("open"), // …` then the next constant on its own line: a comment after each constant (kept so a
+    formatter leaves one per line) does not hide the constants after the first."""
+    kind = f"{names['model']}{names['status'].capitalize()}"
+    code = (
+        f'package shop;\n\npublic enum {kind} {{\n\n    OPEN("open"), //\n    PAUSED("paused"), // see http://x/y\n'
+        f'    /* the last one */ CLOSED("closed"); //\n\n    private final String value;\n'
+        f"    {kind}(String value) {{ this.value = value; }}\n}}\n"
+    )
+
+    def found(value: str) -> list[str]:
+        path, text = NATIVE["liquibase"](
+            names, Change(names["table"], names["status"], Value("literal", value)), None
+        )
+        base = {"db/structure.sql": SCHEMA.format(**names), f"src/main/java/shop/{kind}.java": code}
+        return [
+            f.message for f in review_sql(text, path=path, base=base).active if f.rule == "value-not-allowed"
+        ]
+
+    assert found("closed") == [] and found("paused") == []
+    [message] = found("archived")
+    assert "'open', 'paused', 'closed'" in message or ("'paused'" in message and "'closed'" in message)

@@ -45,7 +45,7 @@ def read(path: str, text: str) -> Found:
     definitions = []
     for match in _JVM_ENUM.finditer(text):
         start, end = bracketed(text, match.end() - 1)
-        body = text[start:end].split(";", 1)[0]
+        body = _uncommented(text[start:end]).split(";", 1)[0]
         members = []
         for item in re.finditer(
             rf"(?:^|,)\s*(?:@\w+(?:\([^)]*\))?\s*)*([A-Z][A-Z0-9_]*)\s*(?:\(\s*(?:{STRING}|(-?\d+))?[^)]*\))?",
@@ -72,6 +72,17 @@ def read(path: str, text: str) -> Found:
         for m in _JVM_FIELD.finditer(text)
     ]
     return definitions, links
+
+
+_COMMENT_OR_STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|//[^\n]*|/\*.*?\*/", re.S)
+
+
+def _uncommented(code: str) -> str:
+    """The code with its comments blanked (`OPEN("open"), //` keeps one constant per line), at the same offsets;
+    strings are kept whole (`"http://…"`)."""
+    return _COMMENT_OR_STRING.sub(
+        lambda m: m.group(0) if m.group(0).startswith('"') else re.sub(r"[^\n]", " ", m.group(0)), code
+    )
 
 
 def _constant_groups(path: str, text: str) -> list[Definition]:
