@@ -1149,10 +1149,20 @@ def _fill(c: Catalog, op: Operation, in_change: bool) -> None:
 
 
 def _unseed(c: Catalog, op: Operation, in_change: bool) -> None:
-    """After a DELETE or TRUNCATE the rows a table holds are no longer known from its seeds."""
+    """After a DELETE or TRUNCATE the rows a table holds are no longer known from its seeds; a DELETE that
+    names seeded rows by one column's value (`WHERE name = 'Old job'`) removes those rows only."""
     assert isinstance(op, DataDelete | Truncate)
-    c.seeds.pop(op.table, None)
-    c.inserted.pop(op.table, None)
+    pinned = _PINNED.fullmatch(op.where or "") if isinstance(op, DataDelete) else None
+    rows = c.seeds.get(op.table)
+    if pinned is not None and rows:
+        column, value = pinned.group(1).strip('"`').lower(), pinned.group(2)
+        kept = [row for row in rows if row.get(column) != value]
+        c.seeds[op.table] = kept
+        if op.table in c.inserted:
+            c.inserted[op.table] = max(0, c.inserted[op.table] - (len(rows) - len(kept)))
+    else:
+        c.seeds.pop(op.table, None)
+        c.inserted.pop(op.table, None)
     if in_change:
         c.deleted_in_change.add(unqualified(op.table))
 

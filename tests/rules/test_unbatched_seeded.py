@@ -37,3 +37,17 @@ def test_a_value_no_migration_inserted_may_match_any_number_of_rows(
 ) -> None:
     sql = _schema(table, key, value, column) + f"UPDATE {table} SET {column} = 'x' WHERE {key} = 'unknown';"
     assert RULE in {f.rule for f in review_sql(sql).active}
+
+
+@pytest.mark.parametrize(("table", "key", "value", "column"), NAMES)
+def test_a_delete_of_another_seeded_row_by_its_value_keeps_the_rest_known(
+    table: str, key: str, value: str, column: str
+) -> None:
+    """A later migration deleted one lookup row by its value (`DELETE FROM job WHERE name = 'other'`): the rows
+    it left are still the ones every database has. A DELETE of every row leaves none known."""
+    base = {"db/migrations/001_prune.sql": f"DELETE FROM {table} WHERE {key} = 'other';\n"}
+    sql = _schema(table, key, value, column) + f"UPDATE {table} SET {column} = 'x' WHERE {key} = '{value}';"
+    path = "db/migrations/002_change.sql"
+    assert RULE not in {f.rule for f in review_sql(sql, path=path, base=base).active}
+    emptied = {"db/migrations/001_prune.sql": f"DELETE FROM {table} WHERE id > 0;\n"}
+    assert RULE in {f.rule for f in review_sql(sql, path=path, base=emptied).active}
