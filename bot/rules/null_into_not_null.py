@@ -8,7 +8,10 @@ typo or a forgotten constraint, and the deploy stops at it. Less visibly, `SET n
 without a default out of its column list (added to the table since the INSERT was written) writes NULL into it: the statement works on a test database whose
 rows all have a value, and fails in production at the first row that does not, after a long scan, with the
 whole migration rolled back (or, on MySQL, with earlier statements already committed). MySQL outside strict
-mode does not fail: it stores the column's implicit default (`''`, `0`) instead, silently.
+mode does not fail: it stores the column's implicit default (`''`, `0`) instead, silently. A source column that
+a validated CHECK of its table keeps from NULL in the rows the statement chooses (`WHERE status = 'CLOSED'`
+under `CHECK ((status = 'OPEN' AND closed_at IS NULL) OR (status = 'CLOSED' AND closed_at IS NOT NULL))`) is
+no finding.
 
 ## Use instead
 Say what a missing value becomes (`coalesce(legacy_name, '')`, `coalesce(status = 'active', false)`), or keep
@@ -28,7 +31,7 @@ from bot.model.migration import DataInsert, DataUpdate, Migration, Operation
 from bot.rules.context import Context
 from bot.sql.names import identifier
 from bot.sql.statements import render
-from bot.sql.writes import Write, guarded, not_null_in, writes
+from bot.sql.writes import Write, check_keeps_not_null, guarded, not_null_in, writes
 
 RULE = Rule(
     id="null-into-not-null",
@@ -144,8 +147,21 @@ def _nullable_sources(value: exp.Expression, write: Write, context: Context) -> 
             continue
         if not_null_in(write.where, name) or (name == write.target and write.table_of(column) == write.table):
             continue
+        if _checked_where(context, table, name, write.where):
+            continue
         found.append(name)
     return found
+
+
+def _checked_where(context: Context, table: str, column: str, where: exp.Expression | None) -> bool:
+    """Does a validated CHECK of the source table keep the column from NULL in the rows the condition
+    chooses (`status = 'CLOSED'` under a CHECK whose CLOSED branch says `closed_at IS NOT NULL`)?"""
+    return where is not None and any(
+        check.table == table
+        and check.validated
+        and check_keeps_not_null(check.expression, column, where, context.dialect)
+        for check in context.catalog.checks.values()
+    )
 
 
 def _never_null(context: Context, table: str, column: str) -> bool:

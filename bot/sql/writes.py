@@ -199,6 +199,47 @@ def _names(node: exp.Expression | None, column: str) -> bool:
     return isinstance(node, exp.Column) and identifier(node.this) == column
 
 
+def check_keeps_not_null(check: str, column: str, where: exp.Expression, dialect: str) -> bool:
+    """Does a CHECK constraint (its SQL) keep `column` from NULL in the rows `where` chooses? Every branch of
+    the CHECK's ORs that those rows can take (none requires another constant where the condition requires
+    `col = constant`) says `column IS NOT NULL`: `(status = 'OPEN' AND closed_at IS NULL) OR (status =
+    'CLOSED' AND closed_at IS NOT NULL)` under `WHERE status = 'CLOSED'`."""
+    chosen = _constants(conjuncts(where))
+    if not chosen:
+        return False
+    try:
+        parsed = sqlglot.parse_one(check, read=_SQLGLOT.get(dialect, dialect))
+    except SqlglotError:
+        return False
+    if not isinstance(parsed, exp.Expression):
+        return False
+    branches = [b for b in _disjuncts(parsed) if _can_hold(_constants(conjuncts(b)), chosen)]
+    return bool(branches) and all(not_null_in(b, column) for b in branches)
+
+
+_SQLGLOT = {"mariadb": "mysql"}
+
+
+def _disjuncts(condition: exp.Expression) -> list[exp.Expression]:
+    term = condition.unnest()
+    if isinstance(term, exp.Or):
+        return _disjuncts(term.this) + _disjuncts(term.expression)
+    return [term] if isinstance(term, exp.Expression) else []
+
+
+def _constants(terms: list[exp.Expression]) -> dict[str, str]:
+    """The `column = constant` terms among conjuncts, by column."""
+    return {
+        identifier(t.this.this): t.expression.sql()
+        for t in terms
+        if isinstance(t, exp.EQ) and isinstance(t.this, exp.Column) and isinstance(t.expression, exp.Literal)
+    }
+
+
+def _can_hold(branch: dict[str, str], chosen: dict[str, str]) -> bool:
+    return all(chosen.get(column, value) == value for column, value in branch.items())
+
+
 def conjuncts(condition: exp.Expression | None) -> list[exp.Expression]:
     """`a AND (b AND c)` → [a, b, c], parentheses dropped; [] for no condition."""
     if condition is None:
