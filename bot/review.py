@@ -171,20 +171,24 @@ def _baselines_marked(
     """The change's migrations, those that only new installs run (a snapshot of the schema, a Flyway baseline:
     bot.frameworks.baselines) marked with what they are. A Liquibase changelog is told a snapshot by the base
     branch's changelogs, read only when the change has one large enough to be one."""
-    if not any(baselines.may_be_snapshot(m) for m in migrations):
+    texts = {f.path: f.head_text or "" for f in changeset.files}
+    own = [baselines.outline(m.path, m.framework, texts.get(m.path, ""), m) for m in migrations]
+    if not any(baselines.may_be_snapshot(o) for o in own):
         return migrations
-    changed = {m.path for m in migrations}
     others = []
-    if any(m.framework == "liquibase" for m in migrations):
-        tree = changeset.base_tree
-        for path in tree.paths():
-            if path in changed or not path.endswith(frameworks.liquibase.EXTENSIONS):
-                continue
+    if any(o.framework == "liquibase" for o in own):
+        tree, changed = changeset.base_tree, {m.path for m in migrations}
+        candidates = [
+            p for p in tree.paths() if p not in changed and p.endswith(frameworks.liquibase.EXTENSIONS)
+        ]
+        read_ahead(tree, candidates)
+        for path in candidates:
             text = tree.read(path)
             module = frameworks.detect(path, text, config) if text is not None else None
             if module is not None and text is not None and module.NAME == "liquibase":
-                others.append(frameworks.parse(module, path, text, tree, dialect))
-    found = baselines.snapshots([*others, *migrations])
+                parse = functools.partial(frameworks.parse, module, path, text, tree, dialect)
+                others.append(baselines.outline(path, module.NAME, text, parse))
+    found = baselines.snapshots([*others, *own])
     return tuple(
         dataclasses.replace(m, baseline=found[m.path].what) if m.path in found else m for m in migrations
     )
@@ -380,14 +384,21 @@ def review(
             base_tree=None if lint else changeset.base_tree,
             merged_tree=merged,
         )
-        checked = _check(migration, context, config, changeset)
-        checked += _check_down(migration, context, config, changeset, checked)
+        if migration.baseline:  # only what stops a new install is checked
+            checked = _new_install_failures(
+                _check(migration, context, config, changeset, only=_NEW_INSTALL_RULES)
+            )
+        else:
+            checked = _check(migration, context, config, changeset)
+            checked += _check_down(migration, context, config, changeset, checked)
         if config.deployment == "offline":
             checked = _offline(checked)
-        if migration.baseline:
-            checked = _new_install_failures(checked)
-        elif migration.path in applied and not applied_migration_edited.runs_as_new(
-            migration, applied[migration.path].previous_path or migration.path
+        if (
+            not migration.baseline
+            and migration.path in applied
+            and not applied_migration_edited.runs_as_new(
+                migration, applied[migration.path].previous_path or migration.path
+            )
         ):
             checked = _on_edited_statements(checked, migration, bases.get(migration.path))
             added = _added_units(migration, bases.get(migration.path))
@@ -609,12 +620,32 @@ def base_operations(
     dumps = _application_dumps(dumps, history)
     if dumps and not _prisma_history_instead(dumps, history):
         return _dumps_read(dumps, tree, dialect) + seeds, True
-    parsed = [frameworks.parse(module, path, text, tree, dialect) for path, text, module in in_order(history)]
-    found = baselines.snapshots(parsed)
+    # A Liquibase XML changelog is outlined from its text, and read only when replayed: a project that keeps a
+    # snapshot of its schema per release has most of its changelog text in snapshots that are not replayed.
+    parsed: dict[str, Migration] = {}
+    outlines = []
+    for path, text, module in in_order(history):
+        if module.NAME != "liquibase" or not path.endswith(".xml"):
+            parsed[path] = frameworks.parse(module, path, text, tree, dialect)
+        outlines.append(
+            baselines.outline(
+                path, module.NAME, text, parsed.get(path) or _reader(module, path, text, tree, dialect)
+            )
+        )
+    found = baselines.snapshots(outlines)
+    texts = {path: (text, module) for path, text, module in history}
     # a changed snapshot's base version stands for the databases installed from it; the change's version is
     # read as a new install's (see `review`)
-    kept = [m for m in baselines.replayed(parsed, found) if m.path not in skip or m.path in found]
+    kept = [
+        parsed.get(o.path) or frameworks.parse(texts[o.path][1], o.path, texts[o.path][0], tree, dialect)
+        for o in baselines.replayed(outlines, found)
+        if o.path not in skip or o.path in found
+    ]
     return [(m.path, m.framework, m.up) for m in kept] + seeds, False
+
+
+def _reader(module: ModuleType, path: str, text: str, tree: Tree, dialect: str) -> Callable[[], Migration]:
+    return functools.partial(frameworks.parse, module, path, text, tree, dialect)
 
 
 def _dump(path: str) -> bool:
@@ -839,13 +870,10 @@ def _new_installs_only(findings: list[Finding]) -> list[Finding]:
 
 
 def _new_install_failures(findings: list[Finding]) -> list[Finding]:
-    """Of a snapshot's or a baseline's findings, those that stop a new install: what it does to tables and rows
-    that existing databases have is the concern of the migrations they ran."""
-    return [
-        dataclasses.replace(f, blast_radius=f"{f.blast_radius} {NEW_INSTALLS_ONLY}")
-        for f in findings
-        if f.rule in _FAILS_ON_ANY_DATABASE or f.rule == "insert-collision"
-    ]
+    """A snapshot's or a baseline's findings (only those that stop a new install are looked for: what it does to
+    tables and rows that existing databases have is the concern of the migrations they ran), said to concern
+    new installs."""
+    return [dataclasses.replace(f, blast_radius=f"{f.blast_radius} {NEW_INSTALLS_ONLY}") for f in findings]
 
 
 NEW_INSTALLS_ONLY = "Only new installs run this migration."
@@ -861,6 +889,8 @@ _FAILS_ON_ANY_DATABASE = frozenset(
         "unreadable-migration",
     }
 )
+# What a snapshot or a baseline is checked for: what fails on any database, and a row it inserts twice
+_NEW_INSTALL_RULES = _FAILS_ON_ANY_DATABASE | {"insert-collision"}
 
 
 def _references(

@@ -20,7 +20,7 @@ newest of them.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from bot.model.migration import CreateTable, DataInsert, Migration
@@ -34,18 +34,59 @@ def flyway_baseline(path: str) -> bool:
     return _BASELINE.match(path.rsplit("/", 1)[-1]) is not None
 
 
-def snapshots(migrations: Sequence[Migration]) -> dict[str, Snapshot]:
+class Outline(NamedTuple):
+    """What tells a migration a snapshot or a baseline: its name, what it builds, who wrote it."""
+
+    path: str
+    framework: str
+    contents: frozenset[tuple[str, ...]]  # the tables it creates, or else its rows (table, first value)
+    generated: bool = False  # most of its changeSets written by `generateChangeLog` ("… (generated)")
+    version: str = ""
+
+
+def outline(path: str, framework: str, text: str, parsed: Migration | Callable[[], Migration]) -> Outline:
+    """A migration's outline; a Liquibase XML changelog's is read from its text (a snapshot is large, and a
+    review reads every changelog of the tree to tell one), any other's from its operations (`parsed`, or what
+    reads them when they are needed)."""
+    if framework == "liquibase" and path.endswith(".xml"):
+        return _xml_outline(path, text)
+    migration = parsed if isinstance(parsed, Migration) else parsed()
+    tables = {("table", op.table) for op in migration.up if isinstance(op, CreateTable)}
+    rows = {("row", op.table, row[0]) for op in migration.up if isinstance(op, DataInsert) for row in op.rows}
+    units = {op.applied_unit for op in migration.up if op.applied_unit}
+    generated = 2 * sum(1 for u in units if u.split(":", 1)[0].endswith("(generated)")) > len(units)
+    return Outline(path, framework, frozenset(tables or rows), generated, migration.version)
+
+
+_XML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_CREATE_TABLE = re.compile(r"<createTable\b[^>]*?\btableName\s*=\s*\"([^\"]+)\"")
+_INSERT = re.compile(
+    r"<insert\b[^>]*?\btableName\s*=\s*\"([^\"]+)\"[^>]*>\s*<column\b[^>]*?\bvalue\w*\s*=\s*\"([^\"]*)\""
+)
+_AUTHOR = re.compile(r"<changeSet\b[^>]*?\bauthor\s*=\s*\"([^\"]*)\"")
+
+
+def _xml_outline(path: str, text: str) -> Outline:
+    text = _XML_COMMENT.sub("", text)
+    tables = {("table", name.lower()) for name in _CREATE_TABLE.findall(text)}
+    rows = {("row", table.lower(), value) for table, value in _INSERT.findall(text)}
+    authors = _AUTHOR.findall(text)
+    generated = 2 * sum(1 for a in authors if a.endswith("(generated)")) > len(authors)
+    return Outline(path, "liquibase", frozenset(tables or rows), generated)
+
+
+def snapshots(outlines: Sequence[Outline]) -> dict[str, Snapshot]:
     """The migrations that are snapshots or baselines, by path."""
     found = {
-        m.path: Snapshot(
+        o.path: Snapshot(
             "is a Flyway baseline migration: only new databases run it, in place of the versioned migrations "
             "up to its version",
             "flyway",
         )
-        for m in migrations
-        if m.framework == "flyway" and flyway_baseline(m.path)
+        for o in outlines
+        if o.framework == "flyway" and flyway_baseline(o.path)
     }
-    changelogs = [m for m in migrations if m.framework == "liquibase"]
+    changelogs = [o for o in outlines if o.framework == "liquibase"]
     for path, (other, group) in _versions(changelogs).items():
         found[path] = Snapshot(
             f"re-creates what `{other}` creates: a snapshot for new installs, which the databases that ran the "
@@ -55,32 +96,32 @@ def snapshots(migrations: Sequence[Migration]) -> dict[str, Snapshot]:
     return found
 
 
-def may_be_snapshot(migration: Migration) -> bool:
+def may_be_snapshot(outline: Outline) -> bool:
     """Could the migration be a snapshot or a baseline (is it worth reading the others to tell)?"""
-    if migration.framework == "flyway":
-        return flyway_baseline(migration.path)
-    return migration.framework == "liquibase" and len(_contents(migration)) >= _LEAST
+    if outline.framework == "flyway":
+        return flyway_baseline(outline.path)
+    return outline.framework == "liquibase" and len(outline.contents) >= _LEAST
 
 
-def replayed(migrations: Sequence[Migration], found: dict[str, Snapshot]) -> list[Migration]:
+def replayed(outlines: Sequence[Outline], found: dict[str, Snapshot]) -> list[Outline]:
     """The migrations, in the order given, that build the schema existing databases have: the newest version of
     each Liquibase snapshot in its place (the newest installs start from it; the updates before it are replayed
     too, for the tables and rows it left out), and Flyway's newest baseline where none of the versioned
     migrations it stands for is there."""
-    kept: list[Migration] = []
-    last = {found[m.path].group: m.path for m in migrations if m.path in found}
-    versions = [_numbers(m.version) for m in migrations if m.framework == "flyway" and m.path not in found]
-    baselines = [m for m in migrations if m.path in found and m.framework == "flyway"]
-    newest = max(baselines, key=lambda m: _numbers(m.version), default=None)
-    for migration in migrations:
-        snapshot = found.get(migration.path)
+    kept: list[Outline] = []
+    last = {found[o.path].group: o.path for o in outlines if o.path in found}
+    versions = [_numbers(o.version) for o in outlines if o.framework == "flyway" and o.path not in found]
+    baselines = [o for o in outlines if o.path in found and o.framework == "flyway"]
+    newest = max(baselines, key=lambda o: _numbers(o.version), default=None)
+    for each in outlines:
+        snapshot = found.get(each.path)
         if snapshot is None:
-            kept.append(migration)
-        elif migration.framework == "flyway":
-            if migration is newest and not any(v <= _numbers(migration.version) for v in versions):
-                kept.append(migration)
-        elif last[snapshot.group] == migration.path:
-            kept.append(migration)
+            kept.append(each)
+        elif each.framework == "flyway":
+            if each is newest and not any(v <= _numbers(each.version) for v in versions):
+                kept.append(each)
+        elif last[snapshot.group] == each.path:
+            kept.append(each)
     return kept
 
 
@@ -93,25 +134,9 @@ def _numbers(version: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", version))
 
 
-def _contents(migration: Migration) -> frozenset[tuple[str, ...]]:
-    """What a changelog builds: the tables it creates, or else the rows it inserts by table and first value."""
-    tables = {("table", op.table) for op in migration.up if isinstance(op, CreateTable)}
-    if tables:
-        return frozenset(tables)
-    return frozenset(
-        ("row", op.table, row[0]) for op in migration.up if isinstance(op, DataInsert) for row in op.rows
-    )
-
-
-def _generated(migration: Migration) -> bool:
-    """Are most of its changeSets written by `generateChangeLog` (authors "… (generated)")?"""
-    units = {op.applied_unit for op in migration.up if op.applied_unit}
-    return 2 * sum(1 for u in units if u.split(":", 1)[0].endswith("(generated)")) > len(units)
-
-
-def _versions(changelogs: Sequence[Migration]) -> dict[str, tuple[str, str]]:
+def _versions(changelogs: Sequence[Outline]) -> dict[str, tuple[str, str]]:
     """The changelogs that are versions of one snapshot: (another version, a name for the snapshot)."""
-    contents = {m.path: _contents(m) for m in changelogs}
+    contents = {o.path: o.contents for o in changelogs}
     holders: dict[tuple[str, ...], list[str]] = {}
     for path, items in contents.items():
         if len(items) >= _LEAST:
@@ -131,12 +156,12 @@ def _versions(changelogs: Sequence[Migration]) -> dict[str, tuple[str, str]]:
             if 2 * n >= len(contents[path]) and 2 * n >= len(contents[other]):
                 found.setdefault(path, other)
                 group[root(other)] = root(path)
-    for migration in changelogs:  # an older version, mostly inside a newer one, written by generateChangeLog
-        counts = shared.get(migration.path, {})
-        inside = [o for o, n in counts.items() if o in found and 2 * n >= len(contents[migration.path])]
-        if migration.path not in found and inside and _generated(migration):
-            found[migration.path] = inside[0]
-            group[root(migration.path)] = root(inside[0])
+    for changelog in changelogs:  # an older version, mostly inside a newer one, written by generateChangeLog
+        counts = shared.get(changelog.path, {})
+        inside = [o for o, n in counts.items() if o in found and 2 * n >= len(contents[changelog.path])]
+        if changelog.path not in found and inside and changelog.generated:
+            found[changelog.path] = inside[0]
+            group[root(changelog.path)] = root(inside[0])
     return {path: (other, root(path)) for path, other in found.items()}
 
 
