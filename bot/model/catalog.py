@@ -104,6 +104,28 @@ class Check:
         return not_null_column(self.expression)
 
 
+# The tables migration runners keep their own history in: one row per migration (or one row), read and written
+# by the runner alone
+RUNNER_TABLES = frozenset(
+    {
+        "databasechangelog",
+        "databasechangeloglock",
+        "flyway_schema_history",
+        "schema_migrations",
+        "ar_internal_metadata",
+        "alembic_version",
+        "django_migrations",
+        "knex_migrations",
+        "knex_migrations_lock",
+        "goose_db_version",
+        "__efmigrationshistory",
+        "gorp_migrations",
+        "__diesel_schema_migrations",
+        "_prisma_migrations",
+    }
+)
+
+
 @dataclass(frozen=True)
 class ForeignKey:
     table: str

@@ -11,13 +11,15 @@ and retry the migration when it times out. A timeout the runner sets for every m
 the repository (strong_migrations' initializer, an `env.py` or settings that set it on the connection,
 Flyway's init SQL, golang-migrate's `x-lock-timeout`, a role's defaults in a schema dump) and keeps this
 rule quiet; for a runner the review cannot see, say `timeouts_set_by_runner: true` in
-`.github/migration-review.yml`.
+`.github/migration-review.yml`. A lock on the runner's own history table (`databasechangelog`,
+`flyway_schema_history`, `schema_migrations`) is no finding: only the runner, which is running this, uses it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.model.catalog import RUNNER_TABLES
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
     AddColumn,
@@ -165,12 +167,16 @@ def _locked(op: Operation, context: Context) -> tuple[list[str], str] | None:
         if not isinstance(op, LOCKING) or _exempt(op):
             return None
         table = _table(op, context)
-        return None if table and context.catalog.is_new(table) else ([table], "a lock")
+        return None if table and (context.catalog.is_new(table) or _runners(table)) else ([table], "a lock")
     found = [
         (lock.table or _table(op, context), lock)
         for lock in blocking(op, context.version, context.before(op))
     ]
-    found = [(table, lock) for table, lock in found if not (table and context.catalog.is_new(table))]
+    found = [
+        (table, lock)
+        for table, lock in found
+        if not (table and (context.catalog.is_new(table) or _runners(table)))
+    ]
     if not found:
         return None
     lock = found[0][1]
@@ -179,6 +185,11 @@ def _locked(op: Operation, context: Context) -> tuple[list[str], str] | None:
         dict.fromkeys([found[0][0], *(t for t, other in found[1:] if t and other.level is lock.level)])
     )
     return tables, f"{article} {lock.level.words} lock (blocking {lock.level.blocked})"
+
+
+def _runners(table: str) -> bool:
+    """The migration runner's own history table: only the runner, which runs this, waits on it."""
+    return table.rpartition(".")[2].strip('"`').lower() in RUNNER_TABLES
 
 
 def _and(words: list[str]) -> str:
