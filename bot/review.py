@@ -178,8 +178,15 @@ def _baselines_marked(
     others = []
     if any(o.framework == "liquibase" for o in own):
         tree, changed = changeset.base_tree, {m.path for m in migrations}
+        # a changelog the change moves or removes is no other version beside it (a moved file is not a
+        # snapshot of itself)
+        gone = {f.previous_path for f in changeset.files if f.previous_path} | {
+            f.path for f in changeset.files if f.status == "removed"
+        }
         candidates = [
-            p for p in tree.paths() if p not in changed and p.endswith(frameworks.liquibase.EXTENSIONS)
+            p
+            for p in tree.paths()
+            if p not in changed and p not in gone and p.endswith(frameworks.liquibase.EXTENSIONS)
         ]
         read_ahead(tree, candidates)
         for path in candidates:

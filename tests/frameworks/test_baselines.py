@@ -215,3 +215,21 @@ def test_a_flyway_baseline_beside_its_versioned_migrations(names: dict[str, str]
     )
     rules = {f.rule for f in _review(base, {f"{folder}/V3__step.sql": step}).active}
     assert {"column-dropped", "insert-collision"} <= rules
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_changelog_moved_is_no_snapshot_of_itself(names: dict[str, object]) -> None:
+    """The base branch's copy of a changelog the change moves is gone once the change merges: it is no other
+    version beside the moved one."""
+    old = f"{names['updates']}/{names['schema']}-all.xml"
+    new = f"{names['snapshots']}/moved/{names['schema']}-all.xml"
+    text = _schema(names, "1.0")
+    changeset = ChangeSet(
+        base="base",
+        head="head",
+        files=(ChangedFile(new, "renamed", text, text, previous_path=old),),
+        head_tree=MemoryTree({new: text}),
+        base_tree=MemoryTree({old: text}),
+    )
+    result = review(changeset, dialect="mysql")
+    assert not any("snapshot" in note for note in result.notes), result.notes
