@@ -404,7 +404,10 @@ def review(
             not migration.baseline
             and migration.path in applied
             and not applied_migration_edited.runs_as_new(
-                migration, applied[migration.path].previous_path or migration.path
+                migration,
+                applied[migration.path].previous_path or migration.path,
+                applied[migration.path].base_text or "",
+                applied[migration.path].head_text or "",
             )
         ):
             checked = _on_edited_statements(checked, migration, bases.get(migration.path))

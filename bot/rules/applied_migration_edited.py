@@ -26,7 +26,8 @@ Django field's `verbose_name`, `help_text` or validators, which never reach the 
 under the same name) or the same name (Prisma's migration folder, Knex, Sequelize, TypeORM, Laravel, Flyway,
 Drizzle) is still the migration the runner recorded: only an edit of its content counts, and not the name of
 its module or class. A move is a warning where the runner records the path (Liquibase, Sqitch, a Django module
-moved to another app, SQL files of no known runner). An edit of the down alone (a rollback fixed: its statements, or the code of a down written last that
+moved to another app, SQL files of no known runner); a Liquibase changelog moved with the same `logicalFilePath`
+keeps its changeSets, which are compared one by one. An edit of the down alone (a rollback fixed: its statements, or the code of a down written last that
 prepares them, with the imports it needs) is a note: the runner records that the up ran, and a
 rollback runs the file's current down. An edit that only adds or removes `IF EXISTS` / `IF NOT EXISTS` guards (in an Alembic revision: puts
 statements under a question to SQLAlchemy's inspector, `if "…" in inspector.get_indexes(…):`) is a note: the
@@ -118,7 +119,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if before is None or before.base_text is None or migration.baseline:
         return  # a snapshot or a baseline: databases that exist never ran it
     old_path = before.previous_path or migration.path
-    renamed = old_path != migration.path
+    renamed = old_path != migration.path and not _same_logical_path(
+        migration, before.base_text, before.head_text or ""
+    )
     if migration.framework == "liquibase" and not renamed:
         yield from _liquibase(migration, before.base_text, before.head_text or "")
         return
@@ -381,14 +384,36 @@ _BY_VERSION = frozenset({"ecto", "rails", "alembic", "goose", "golang-migrate", 
 _BY_PATH = frozenset({"liquibase", "sqitch", "django", "sql"})
 
 
-def runs_as_new(migration: Migration, old_path: str) -> bool:
+def runs_as_new(migration: Migration, old_path: str, base_text: str = "", head_text: str = "") -> bool:
     """Is the file, renamed from `old_path`, another migration to its runner (it records another name or
-    version), which every database runs, not only new installs?"""
+    version), which every database runs, not only new installs? `base_text` and `head_text`, the file's two
+    versions, tell a Liquibase changelog that keeps its `logicalFilePath` (what Liquibase records instead of the
+    path)."""
     return (
         old_path != migration.path
+        and not _same_logical_path(migration, base_text, head_text)
         and _recorded_name(migration.framework, old_path)
         != _recorded_name(migration.framework, migration.path)
         and not _same_version(migration, old_path)
+    )
+
+
+_LOGICAL_PATH = re.compile(
+    r"<databaseChangeLog\b[^>]*?\blogicalFilePath\s*=\s*[\"']([^\"']+)[\"']|^\s*logicalFilePath\s*:\s*[\"']?([^\s\"']+)",
+    re.M,
+)
+
+
+def _same_logical_path(migration: Migration, base_text: str, head_text: str) -> bool:
+    """A Liquibase changelog whose two versions declare the same `logicalFilePath`: Liquibase records that, not
+    the file's path, so a move keeps every changeSet it ran."""
+    if migration.framework != "liquibase":
+        return False
+    old, new = _LOGICAL_PATH.search(base_text), _LOGICAL_PATH.search(head_text)
+    return (
+        old is not None
+        and new is not None
+        and (old.group(1) or old.group(2)) == (new.group(1) or new.group(2))
     )
 
 

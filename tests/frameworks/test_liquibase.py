@@ -503,3 +503,50 @@ def test_a_context_that_names_a_database_chooses_the_change_set_for_it(
         assert added.column.type.lower() == kind
     labels = liquibase.parse("db/changelog/001.xml", changelog("test", "prod"), MemoryTree({}), "postgres")
     assert len([op for op in labels.up if isinstance(op, AddColumn)]) == 2
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "logical", "table"),
+    [
+        (
+            "db/liquibase-update-to-2.0.xml",
+            "db/updates/update-2.0.x.xml",
+            "liquibase-update-to-latest.xml",
+            "obs",
+        ),
+        ("changelog/v1.xml", "changelog/releases/1.0/v1.xml", "changelog/v1.xml", "visit"),
+    ],
+)
+def test_a_changelog_moved_with_its_logical_file_path_keeps_its_change_sets(
+    old: str, new: str, logical: str, table: str
+) -> None:
+    """Liquibase records a changeSet under the changelog's `logicalFilePath` when it declares one, not under
+    its path: a move that keeps it is no new changelog, and its changeSets that ran are not reviewed again."""
+    text = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog"'
+        f' logicalFilePath="{logical}">\n'
+        f'  <changeSet id="1" author="dev">\n    <dropColumn tableName="{table}" columnName="legacy"/>\n'
+        f"  </changeSet>\n</databaseChangeLog>\n"
+    )
+    schema = {"db/schema.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, legacy text);\n"}
+
+    def found(after: str) -> set[str]:
+        changeset = ChangeSet(
+            "b",
+            "h",
+            (ChangedFile(new, "renamed", text, after, previous_path=old),),
+            MemoryTree({**schema, new: after}),
+            MemoryTree({**schema, old: text}),
+        )
+        return {f.rule for f in review(changeset, dialect="postgres").active}
+
+    assert found(text) == set()
+    unnamed = text.replace(f' logicalFilePath="{logical}"', "")
+    changeset = ChangeSet(
+        "b",
+        "h",
+        (ChangedFile(new, "renamed", unnamed, unnamed, previous_path=old),),
+        MemoryTree({**schema, new: unnamed}),
+        MemoryTree({**schema, old: unnamed}),
+    )
+    assert "applied-migration-edited" in {f.rule for f in review(changeset, dialect="postgres").active}
