@@ -32,7 +32,7 @@ from bot.model.config import Config, parse_config
 from bot.model.database import Database, DatabaseUse, Runner, RunnerSetting
 from bot.model.facts import Facts
 from bot.model.findings import Finding, Review, Rule, Severity
-from bot.model.migration import AddColumn, CreateTable, Migration, Operation
+from bot.model.migration import AddColumn, CreateTable, Migration, Operation, RenameTable
 from bot.plan import acceptance
 from bot.plan import validation as plan
 from bot.plan.checklist import decide
@@ -50,6 +50,9 @@ from bot.rules.context import Context
 from bot.sql.pg_statements import unchecked_nodes
 
 SCHEMA_DUMPS = ("schema.sql", "structure.sql", "schema.prisma", "schema.rb", "LATEST.sql", "latest.sql")
+# Schemas new installs load beside migrations (Kill Bill's `ddl.sql` per module): read for the tables the
+# migrations do not create
+NEW_INSTALL_SCHEMAS = ("ddl.sql",)
 # Characters of migrations given to `lint` from which a second process reads part of them: below, forking
 # and sending the operations back cost more than it saves (measured: 300 files, 400 KB, 0.42 s → 0.28 s)
 _TWO_CORES_TEXT = 100_000
@@ -628,6 +631,10 @@ def base_operations(
             history.append((path, text, module))
     seeds = _seed_operations(tree, dialect, history)
     dumps = _application_dumps(dumps, history)
+    # a module's `ddl.sql` is the schema new installs load, which may run ahead of the migrations that
+    # existing databases ran: beside migrations, it only fills in the tables they do not create
+    fills = [d for d in dumps if d.rsplit("/", 1)[-1] in NEW_INSTALL_SCHEMAS] if history else []
+    dumps = [d for d in dumps if d not in fills]
     if dumps and not _prisma_history_instead(dumps, history):
         return _dumps_read(dumps, tree, dialect) + seeds, True
     # A Liquibase XML changelog is outlined from its text, and read only when replayed: a project that keeps a
@@ -651,7 +658,22 @@ def base_operations(
         for o in baselines.replayed(outlines, found)
         if o.path not in skip or o.path in found
     ]
-    return [(m.path, m.framework, m.up) for m in kept] + seeds, False
+    replay = [(m.path, m.framework, m.up) for m in kept]
+    return replay + _filled(fills, replay, tree, dialect) + seeds, False
+
+
+def _filled(
+    fills: list[str], replay: list[tuple[str, str, tuple[Operation, ...]]], tree: Tree, dialect: str
+) -> list[tuple[str, str, tuple[Operation, ...]]]:
+    """The statements of the new-install schemas (`ddl.sql`) on the tables the migrations replayed do not
+    create: the module's tables no migration ever created (they came with its first install)."""
+    known = {op.table for _, _, ops in replay for op in ops if isinstance(op, CreateTable)}
+    known |= {op.new_name for _, _, ops in replay for op in ops if isinstance(op, RenameTable)}
+    found = []
+    for path, framework, ops in _dumps_read(fills, tree, dialect):
+        kept = tuple(op for op in ops if getattr(op, "table", "") not in known | {""})
+        found.append((path, framework, kept))
+    return found
 
 
 def _reader(module: ModuleType, path: str, text: str, tree: Tree, dialect: str) -> Callable[[], Migration]:
@@ -663,7 +685,11 @@ def _dump(path: str) -> bool:
     schema spread over a `schema/` folder (`prisma/schema/link.prisma`), whose models are the tables as much
     as those of the folder's `schema.prisma`."""
     name = path.rsplit("/", 1)[-1]
-    return name in SCHEMA_DUMPS or (name.endswith(".prisma") and _prisma_folder(path) is not None)
+    return (
+        name in SCHEMA_DUMPS
+        or name in NEW_INSTALL_SCHEMAS
+        or (name.endswith(".prisma") and _prisma_folder(path) is not None)
+    )
 
 
 def _prisma_folder(path: str) -> str | None:
