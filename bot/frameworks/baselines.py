@@ -51,8 +51,16 @@ def outline(path: str, framework: str, text: str, parsed: Migration | Callable[[
     if framework == "liquibase" and path.endswith(".xml"):
         return _xml_outline(path, text)
     migration = parsed if isinstance(parsed, Migration) else parsed()
+    if framework != "liquibase":  # only Liquibase changelogs are told snapshots by what they build
+        return Outline(path, framework, frozenset(), version=migration.version)
     tables = {("table", op.table) for op in migration.up if isinstance(op, CreateTable)}
-    rows = {("row", op.table, row[0]) for op in migration.up if isinstance(op, DataInsert) for row in op.rows}
+    rows = {
+        ("row", op.table, row[0])
+        for op in migration.up
+        if isinstance(op, DataInsert)
+        for row in op.rows
+        if row
+    }
     units = {op.applied_unit for op in migration.up if op.applied_unit}
     generated = 2 * sum(1 for u in units if u.split(":", 1)[0].endswith("(generated)")) > len(units)
     return Outline(path, framework, frozenset(tables or rows), generated, migration.version)
