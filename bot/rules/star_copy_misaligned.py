@@ -6,7 +6,10 @@ in the wrong columns.
 `orders_archive`, the second with the second, and so on, whatever their names. Tables drift apart: a column
 added later to one goes last, a table re-created by hand lists them in another order. Where two swapped
 columns have compatible types (`first_name` and `last_name`, `created_at` and `updated_at`, two ids) nothing
-fails and every copied row is wrong; the archive is often the only copy once the rows are deleted.
+fails and every copied row is wrong; the archive is often the only copy once the rows are deleted. The same
+happens when the SELECT names its columns but the INSERT names none (`INSERT INTO orders_archive SELECT id,
+status, state_id FROM orders`): the target's own order counts, not the names; and where both sides list
+columns, a SELECT whose names cross the INSERT's list is very likely a slip.
 
 ## Use instead
 Name the columns on both sides: `INSERT INTO orders_archive (id, status, total) SELECT id, status, total
@@ -52,6 +55,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         source = _star_source(op.expression)
         if source is None:
+            yield from _listed(op, context)
             continue
         catalog = context.before(op)
         targets = list(op.columns) or _columns(catalog, op.table)
@@ -63,6 +67,46 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         ]
         if crossed:
             yield _finding(op, source, crossed, context)
+
+
+def _listed(op: DataInsert, context: Context) -> Iterator[Finding]:
+    """`INSERT INTO archive SELECT id, status, state_id FROM orders`: a SELECT that names its columns, paired by
+    position with the target's columns (its own list, else the table's order), where a column named on one side
+    lands in another column the target also has."""
+    assert isinstance(op.expression, exp.Insert)
+    select = op.expression.find(exp.Select)
+    if select is None or any(isinstance(e, exp.Star) for e in select.expressions):
+        return
+    names = [
+        e.alias_or_name.lower() if isinstance(e, exp.Column | exp.Alias) else "" for e in select.expressions
+    ]
+    targets = [c.lower() for c in op.columns] or _columns(context.before(op), op.table)
+    if not targets or len(targets) != len(names):
+        return  # unknown, or a count that does not match: the statement fails on its own
+    crossed = [
+        (s, t) for s, t in zip(names, targets, strict=True) if s and s != t and s in targets and t in names
+    ]
+    if not crossed:
+        return
+    pairs = ", ".join(f"`{s}` into `{op.table}.{t}`" for s, t in crossed[:4])
+    more = f" and {len(crossed) - 4} more" if len(crossed) > 4 else ""
+    listed = bool(op.columns)
+    yield op.finding(
+        RULE,
+        f"`INSERT INTO {op.table}{' (…)' if listed else ''} SELECT …` pairs its columns by position, and the "
+        + (
+            "SELECT names them in another order than its column list"
+            if listed
+            else f"SELECT names them in another order than the columns of `{op.table}` (the statement has no "
+            "column list, so the table's order counts)"
+        )
+        + f": it writes {pairs}{more}.",
+        severity=Severity.WARNING if listed else None,
+        blast_radius="Every row copied has those values in the wrong columns; nothing fails where the types are "
+        "compatible.",
+        fix=f"List the target columns in the SELECT's order: `INSERT INTO {op.table} ({', '.join(n or '…' for n in names)}) "
+        "SELECT …`.",
+    )
 
 
 def _star_source(insert: exp.Insert) -> str | None:

@@ -63,3 +63,28 @@ def test_a_renamed_column_keeps_its_place(t, a, b) -> None:  # type: ignore[no-u
         f"CREATE TABLE {t}_archive (id bigint PRIMARY KEY, {a} text, {b} text);\n"
     )
     assert not _found(_flyway, schema, f"INSERT INTO {t}_archive SELECT * FROM {t};")
+
+
+@pytest.mark.parametrize(("t", "a", "b"), NAMES)
+@pytest.mark.parametrize("framework", [_flyway, _rails])
+def test_a_select_that_names_its_columns_in_another_order(framework, t, a, b) -> None:  # type: ignore[no-untyped-def]
+    """Without a column list the target's own order counts: `SELECT id, a, b` into a table of (id, b, a) crosses
+    them. With a list on both sides, the list counts: a SELECT in another order is a warning."""
+    schema = _schema(t, a, b, (b, a))
+    (found,) = _found(
+        framework, schema, f"INSERT INTO {t}_archive SELECT id, {a}, {b} FROM {t} WHERE id < 1000;"
+    )
+    assert found.severity == "critical" and f"`{a}` into `{t}_archive.{b}`" in found.message
+    (found,) = _found(
+        framework,
+        schema,
+        f"INSERT INTO {t}_archive (id, {a}, {b}) SELECT id, {b}, {a} FROM {t} WHERE id < 1000;",
+    )
+    assert found.severity == "warning"
+    for quiet in (
+        f"INSERT INTO {t}_archive SELECT id, {b}, {a} FROM {t} WHERE id < 1000;",  # the archive's order
+        f"INSERT INTO {t}_archive (id, {a}, {b}) SELECT id, {a}, {b} FROM {t} WHERE id < 1000;",
+        f"INSERT INTO {t}_archive SELECT id, upper({a}), 'x' FROM {t} WHERE id < 1000;",  # unnamed values
+        f"INSERT INTO {t}_archive SELECT s.id, s.{a} AS {b}, s.{b} AS {a} FROM {t} s WHERE s.id < 1000;",
+    ):
+        assert not _found(framework, schema, quiet), quiet
