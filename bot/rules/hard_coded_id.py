@@ -79,16 +79,17 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         ids = _literal_ids(statement)
         if not ids:
             continue
-        seeded = _against_seeds(statement, ids, context)
+        pair = _labelled_assignment(statement) if isinstance(statement, DataUpdate) else None
+        definition = _definition(statement, pair[0], [pair[1]], context) if pair else None
+        swap = _compare(statement, pair[0], [pair[1]], definition) if pair and definition else None
+        if swap is not None:
+            yield swap  # `SET state_id = 2 WHERE status = 'paid'` where the code or the seeds say paid is 1
+            continue
+        seeded = _against_seeds(statement, ids, context, pair)
         if seeded is not None:
             yield seeded
             continue
-        pair = _labelled_assignment(statement) if isinstance(statement, DataUpdate) else None
-        definition = _definition(statement, pair[0], [pair[1]], context) if pair else None
         if pair and definition:
-            swap = _compare(statement, pair[0], [pair[1]], definition)
-            if swap is not None:
-                yield swap
             continue
         listed = ", ".join(f"`{column} = {value}`" for column, value in ids[:5])
         yield statement.finding(
@@ -142,9 +143,14 @@ def _listed(seeds: dict[str, str], ids: list[str]) -> str:
 
 
 def _against_seeds(
-    op: DataUpdate | DataDelete, ids: list[tuple[str, str]], context: Context
+    op: DataUpdate | DataDelete,
+    ids: list[tuple[str, str]],
+    context: Context,
+    pair: tuple[str, tuple[str, str]] | None = None,
 ) -> Finding | None:
-    """Literal IDs of a statement whose every ID column points at rows the migrations seed."""
+    """Literal IDs of a statement whose every ID column points at rows the migrations seed. `pair`: the column
+    set to an ID for rows chosen by a label (`SET state_id = 3 WHERE status = 'cancelled'`), whose seeded row
+    should carry that label."""
     catalog = context.before(op)
     judged = []
     for column, values in ids:
@@ -157,6 +163,22 @@ def _against_seeds(
         for column, found, target, key, seeds in judged
     ]
     missing = [m for m in missing if m[3]]
+    if not missing and pair is not None:
+        column, (label, value) = pair
+        seeds = next((s for c, _, _, _, s in judged if c == column), {})
+        meant = seeds.get(value, "")
+        if meant and normal(meant) != normal(label) and _names_the_kind(op, label, column):
+            target = next(t for c, _, t, _, _ in judged if c == column)
+            return op.finding(
+                RULE,
+                f"`{op.table}.{column}` is set to {value} for the rows whose value is `'{label}'`, but the "
+                f"migrations seed {value} in `{target}` as `{meant}`.",
+                severity=Severity.WARNING,
+                blast_radius=f"Every row the statement chooses points at `{meant}`, not at what `'{label}'` names, "
+                "if the ID is a slip; the damage is silent.",
+                fix=f"Check which `{target}` row `'{label}'` means, and look it up by its name rather than by ID: "
+                f"`(SELECT id FROM {target} WHERE … = '{label}')`.",
+            )
     if not missing:
         named = "; ".join(
             f"`{column}` {_listed(seeds, found)} of `{target}`" for column, found, target, _, seeds in judged
@@ -185,6 +207,22 @@ def _against_seeds(
         ),
         fix=f"Use a seeded {key} or look it up by a stable key: `(SELECT {key} FROM {target} WHERE … = '…')`.",
     )
+
+
+# columns whose values name a kind of row, as a lookup table's rows do
+_KIND_COLUMNS = frozenset({"status", "state", "type", "kind", "category", "role", "tier", "plan", "level"})
+
+
+def _names_the_kind(op: DataUpdate | DataDelete, label: str, target: str) -> bool:
+    """The label is compared with a column that names what the target's ID stands for (`status` for
+    `state_id`, `priority` for `priority_id`), not with any text column (`note = 'x'`)."""
+    condition = where_of(op)
+    stem = target.removesuffix("_id")
+    for node in condition.find_all(exp.EQ) if condition is not None else ():
+        if isinstance(node.expression, exp.Literal) and node.expression.name == label:
+            column = identifier(node.this) if isinstance(node.this, exp.Column) else ""
+            return column in _KIND_COLUMNS or stem in column or column in stem
+    return False
 
 
 def _inserted_ids(op: DataInsert, context: Context) -> Iterator[Finding]:

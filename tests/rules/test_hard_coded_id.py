@@ -97,3 +97,38 @@ def test_seeds_without_explicit_keys_or_deleted_later_say_nothing_of_them() -> N
     emptied = SEEDED.format(**SEEDED_NAMES[0]).replace("-- migration\n", "DELETE FROM plans;\n-- migration\n")
     found = _found(emptied + "UPDATE accounts SET plan_id = 7 WHERE note = 'x';")
     assert [f.severity for f in found] == [Severity.WARNING] and "seed" not in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("lookup", "table", "key", "labels"),
+    [
+        ("order_states", "orders", "state_id", ("paid", "open", "refunded")),
+        ("tiers", "accounts", "tier_id", ("free", "pro", "legacy")),
+    ],
+)
+def test_an_id_set_for_rows_chosen_by_a_label_is_checked_against_the_seeds(
+    lookup, table, key, labels
+) -> None:  # type: ignore[no-untyped-def]
+    """`SET state_id = 2 WHERE status = 'paid'` where the migrations seed paid as 1 is a swap (critical); an ID
+    whose seeded row has another name than the label chosen (`3` is refunded, the rows are `'cancelled'`) is a
+    warning; the ID of the label's own row is only the reminder that production must have it."""
+    first, second, third = labels
+    schema = (
+        f"CREATE TABLE {lookup} (id int PRIMARY KEY, name text NOT NULL UNIQUE);\n"
+        f"INSERT INTO {lookup} (id, name) VALUES (1, '{first}'), (2, '{second}'), (3, '{third}');\n"
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, status text, note text, {key} int REFERENCES {lookup} (id));\n"
+        "-- migration\n"
+    )
+
+    def found(sql: str) -> list:  # type: ignore[type-arg]
+        return [f for f in review_sql(schema + sql, dialect="postgres").active if f.rule == "hard-coded-id"]
+
+    (swap,) = found(f"UPDATE {table} SET {key} = 2 WHERE status = '{first}' AND id < 1000;")
+    assert swap.severity == "critical" and f"2 is `{second}` there" in swap.message
+    (other,) = found(f"UPDATE {table} SET {key} = 3 WHERE status = 'cancelled' AND id < 1000;")
+    assert other.severity == "warning" and f"as `{third}`" in other.message
+    (right,) = found(f"UPDATE {table} SET {key} = 1 WHERE status = '{first.upper()}' AND id < 1000;")
+    assert right.severity == "info"
+    # a label of another column (a note, a name) says nothing of what the ID means
+    (unrelated,) = found(f"UPDATE {table} SET {key} = 3 WHERE note = 'cancelled' AND id < 1000;")
+    assert unrelated.severity == "info"
