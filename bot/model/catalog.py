@@ -789,7 +789,12 @@ def _inline_reference(c: Catalog, table: str, spec: ColumnSpec) -> None:
     name = f"{table.rsplit('.', 1)[-1]}_{spec.name}_fkey"
     c.constraints[name] = "foreign_key"
     key = ForeignKey(
-        table, (spec.name,), spec.references, on_delete=spec.on_delete, orm_on_delete=spec.orm_on_delete
+        table,
+        (spec.name,),
+        spec.references,
+        (spec.referenced_column,) if spec.referenced_column else (),
+        on_delete=spec.on_delete,
+        orm_on_delete=spec.orm_on_delete,
     )
     c.foreign_keys.setdefault(name, key)
 

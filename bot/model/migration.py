@@ -118,6 +118,7 @@ class ColumnSpec:
         False  # PostgreSQL 18's VIRTUAL generated column: computed when read, adding it rewrites nothing
     )
     references: str | None = None  # the referenced table of an inline foreign key
+    referenced_column: str = ""  # its referenced column, when written (`REFERENCES users (code)`)
     on_delete: str = ""  # its ON DELETE action (cascade, set null, …) when the reader knows it
     # the action the ORM itself takes on a delete of the referenced rows (Django's `on_delete=CASCADE`, run
     # in Python by the ORM, not by the database)

@@ -13,6 +13,11 @@ So are the values of a column the same migration seems to move to a new table (o
 and a foreign key to the old table, `users.provider` to `account.provider` beside `account.user_id`) when nothing
 copies them there before the drop: a critical finding.
 
+A column another table's foreign key references (`orders.user_code REFERENCES users (code)`) cannot be dropped:
+PostgreSQL refuses without CASCADE ("other objects depend on it"), MySQL and MariaDB refuse whatever is written,
+and the deploy stops there. With CASCADE, PostgreSQL drops the key with the column, and nothing checks the
+referencing rows any more.
+
 ## Use instead
 Stop reading and writing the column (Rails: `self.ignored_columns += ["col"]`; Django:
 remove the field with `SeparateDatabaseAndState`), deploy, then drop it in a later pull request,
@@ -180,6 +185,25 @@ def _judged(op: DropColumn, migration: Migration, context: Context, note: str = 
     message += note + renamed + moved
     safe = not found.blocking and bool(ignored or kept or (models and not uses))
     severity = Severity.WARNING if safe and rails else Severity.INFO if safe else found.severity
+    keys = (
+        []
+        if context.dialect == "sqlite" or (migration.framework == "django" and not op.spelled_out)
+        else _referencing(op, context)
+    )
+    cascade = context.postgres and re.search(r"\bCASCADE\s*;?\s*$", op.sql, re.I) is not None
+    if keys and cascade:
+        message += (
+            f" CASCADE drops the foreign {'keys' if len(keys) > 1 else 'key'} {', '.join(keys)} with it: nothing "
+            "checks those rows against the table any more."
+        )
+        severity = severity if severity is Severity.CRITICAL else Severity.WARNING
+    elif keys:
+        message = (
+            f"Dropping {label} fails: the foreign {'keys' if len(keys) > 1 else 'key'} {', '.join(keys)} "
+            f"{'reference' if len(keys) > 1 else 'references'} it, and the database refuses to drop a column another "
+            "table's key points at (PostgreSQL without CASCADE; MySQL and MariaDB always). " + message
+        )
+        severity = Severity.CRITICAL
     if likely and not found.blocking:
         # `name` dropped while `fullName` is added: a rename written as a drop and an add loses every value
         severity = Severity.CRITICAL
@@ -206,6 +230,19 @@ def _judged(op: DropColumn, migration: Migration, context: Context, note: str = 
         if not rails
         else _RAILS_CACHE.format(model=model_name(op.table), column=op.column),
     )
+
+
+def _referencing(op: DropColumn, context: Context) -> list[str]:
+    """The foreign keys of other tables (or of this one) that point at the dropped column, described."""
+    catalog = context.before(op)
+    found = []
+    for name, key in catalog.foreign_keys.items():
+        if key.declared or not same_table(key.references, op.table):
+            continue
+        referenced = key.referenced_columns or catalog.row_key(op.table)
+        if op.column in referenced and not (same_table(key.table, op.table) and op.column in key.columns):
+            found.append(f"`{name}` (`{key.table}` ({', '.join(key.columns)}))")
+    return found
 
 
 _TEXT = (

@@ -88,7 +88,7 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         False,
         None,
     )
-    on_update, charset, on_delete = "", "", ""
+    on_update, charset, on_delete, referenced_column = "", "", "", ""
     generated_calls: tuple[Call, ...] = ()
     for constraint in node.args.get("constraints") or []:
         c = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else constraint
@@ -113,6 +113,10 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
             target = c.find(exp.Table)
             references = table_name(target) if target is not None else None
             on_delete = on_delete_action(c)
+            schema = c.this if isinstance(c.this, exp.Schema) else None
+            referenced_column = (
+                identifier(schema.expressions[0]) if schema is not None and schema.expressions else ""
+            )
         elif isinstance(c, exp.OnUpdateColumnConstraint) and c.this is not None:
             on_update = render(c.this, dialect)
         elif isinstance(c, exp.CharacterSetColumnConstraint) and c.this is not None:
@@ -138,6 +142,7 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         identity=identity,
         generated=generated,
         references=references,
+        referenced_column=referenced_column,
         on_delete=on_delete,
         position=position,
         on_update=on_update,

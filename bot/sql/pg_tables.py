@@ -121,6 +121,7 @@ def column_spec(node: ast.ColumnDef) -> ColumnSpec:
             spec.update(generated=True, virtual=c.generated_kind == "v", generated_calls=calls(c.raw_expr))
         elif kind == ConstrType.CONSTR_FOREIGN:
             spec["references"] = relation(c.pktable)
+            spec["referenced_column"] = text_of(c.pk_attrs[0]) if c.pk_attrs else ""
             spec["on_delete"] = _ACTIONS.get(str(c.fk_del_action), "")
     if type_text.split("(")[0] in SERIAL_TYPES:
         spec.update(volatile_default=True, identity=True)

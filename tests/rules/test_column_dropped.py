@@ -159,3 +159,44 @@ def test_a_new_column_filled_by_the_code_before_the_drop_is_no_lost_rename(
     found = [f for f in result.active if f.rule == "column-dropped"]
     assert found and not any("rename" in f.message for f in found), [f.message for f in found]
     assert all(f.severity != "critical" for f in found)
+
+
+@pytest.mark.parametrize(
+    ("parent", "child", "column"), [("users", "orders", "code"), ("stores", "visits", "slug")]
+)
+def test_a_column_another_tables_key_references_cannot_be_dropped(
+    parent: str, child: str, column: str, pg
+) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL refuses without CASCADE (shown on the real server), MySQL and MariaDB always; with CASCADE,
+    PostgreSQL drops the key along: nothing checks the referencing rows any more."""
+    schema = (
+        f"CREATE TABLE {parent} (id bigint PRIMARY KEY, {column} text UNIQUE, note text);\n"
+        f"CREATE TABLE {child} (id bigint PRIMARY KEY, {parent}_{column} text REFERENCES {parent} ({column}));\n"
+    )
+
+    def found(sql: str, dialect: str = "postgres") -> list:  # type: ignore[type-arg]
+        text = schema if dialect == "postgres" else schema.replace(" text", " varchar(20)")
+        return [
+            f
+            for f in review_sql(text + "-- migration\n" + sql, dialect=dialect).active
+            if f.rule == "column-dropped"
+        ]
+
+    (refused,) = found(f"ALTER TABLE {parent} DROP COLUMN {column};")
+    assert refused.severity == "critical" and refused.message.startswith(
+        f"Dropping `{parent}.{column}` fails"
+    )
+    (refused,) = found(f"ALTER TABLE {parent} DROP COLUMN {column};", "mariadb")
+    assert refused.severity == "critical"
+    (cascaded,) = found(f"ALTER TABLE {parent} DROP COLUMN {column} CASCADE;")
+    assert "CASCADE drops the foreign key" in cascaded.message
+    key = f"{child}_{parent}_{column}_fkey"
+    for quiet in (
+        f"ALTER TABLE {child} DROP CONSTRAINT {key};\nALTER TABLE {parent} DROP COLUMN {column};",
+        f"ALTER TABLE {parent} DROP COLUMN note;",
+    ):
+        assert all("fails" not in f.message and "CASCADE" not in f.message for f in found(quiet)), quiet
+    for statement in schema.strip().split(";\n"):
+        pg.execute(statement)
+    with pytest.raises(Exception, match="other objects depend on it"):
+        pg.execute(f"ALTER TABLE {parent} DROP COLUMN {column}")
