@@ -2,7 +2,8 @@
 
 ## Why is this bad?
 Since PostgreSQL 11 a constant default is stored once and adding the column is instant. A volatile
-default (`gen_random_uuid()`, `random()`, `clock_timestamp()`, a `serial` column's `nextval`) must be
+default (`gen_random_uuid()`, `random()`, `clock_timestamp()`, a `serial` column's `nextval`, an identity column's
+sequence) must be
 computed for every existing row, so the table is rewritten while reads and writes wait. Before
 PostgreSQL 11 every default rewrote the table. A STORED generated column is computed for every row
 too. MySQL before 8.0.12 copies the table for any added column.
@@ -78,7 +79,9 @@ def _rewrite(op: AddColumn, context: Context) -> tuple[str, str] | None:
     volatile = column.volatile_default
     if column.default_functions:  # read by PostgreSQL's grammar: the repository's functions are known
         volatile = context.before(op).calls_volatile(column.default_functions)
-    rewrites = volatile or (column.generated and not column.virtual and context.postgres)
+    # an identity column takes the sequence's next value in every existing row, as `serial` does
+    identity = column.identity and context.postgres and not volatile
+    rewrites = volatile or identity or (column.generated and not column.virtual and context.postgres)
     why = ""
     if context.postgres and not context.at_least(11) and column.default is not None and not rewrites:
         rewrites, why = (
@@ -91,6 +94,8 @@ def _rewrite(op: AddColumn, context: Context) -> tuple[str, str] | None:
         return None
     if column.generated and not column.default:
         return "a stored generated expression", why
+    if identity:
+        return "an identity column: each row takes the sequence's next value", why
     return (f"default `{column.default}`" if column.default else f"type `{column.type}`"), why
 
 
