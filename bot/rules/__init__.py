@@ -77,6 +77,7 @@ NAMES = (
     "foreign_key_narrower",
     "foreign_key_type_change",
     "foreign_key_without_index",
+    "function_replace_refused",
     "guarded_create_skipped",
     "hard_coded_id",
     "identifier_too_long",
