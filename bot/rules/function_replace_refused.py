@@ -56,7 +56,7 @@ class _Signature:
     def __init__(self, statement: ast.CreateFunctionStmt) -> None:
         parameters = statement.parameters or ()
         inputs = [p for p in parameters if _mode(p) in _INPUT]
-        self.name = ".".join(n.sval for n in statement.funcname).lower()
+        self.name = ".".join(str(n.sval) for n in statement.funcname or ()).lower()
         self.inputs = tuple(_type(p.argType) for p in inputs)
         self.input_names = tuple((p.name or "").lower() for p in inputs)
         outputs = tuple((p.name or "", _type(p.argType)) for p in parameters if _mode(p) in ("o", "b", "t"))
@@ -126,7 +126,7 @@ def _mode(parameter: ast.FunctionParameter) -> str:
 def _type(name: ast.TypeName | None) -> str:
     if name is None:
         return ""
-    parts = [n.sval for n in name.names if isinstance(n, ast.String)]
+    parts = [str(n.sval) for n in name.names or () if isinstance(n, ast.String)]
     base = parts[-1].lower() if parts else ""
     array = "[]" if name.arrayBounds else ""
     return _SHOWN.get(base, base) + array
