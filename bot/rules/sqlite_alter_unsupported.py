@@ -4,7 +4,9 @@
 SQLite can rename a table or a column, add a column and (from 3.35) drop one. It has no
 `ALTER COLUMN` (type, NOT NULL, default) and no `ADD CONSTRAINT`: those are syntax errors. An added
 column may not be `PRIMARY KEY`, `UNIQUE` or `STORED`, and on a table with rows it may not be
-`NOT NULL` without a default nor have a non-constant default (`CURRENT_TIMESTAMP`, an expression).
+`NOT NULL` without a default nor have a non-constant default (`CURRENT_TIMESTAMP`, an expression). A column
+can be dropped only when nothing else names it: not a PRIMARY KEY or UNIQUE column, not in an index, a view or
+a trigger ("cannot drop UNIQUE column", "error in index … after drop column").
 The migration stops at the statement, often after a development database with no rows accepted it.
 
 ## Use instead
@@ -21,6 +23,7 @@ The rule fires on hand-written SQL (SQL files, `RunSQL`, `execute`) and on Alemb
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
@@ -83,11 +86,48 @@ def _problem(op: Operation, context: Context) -> str | None:
         return f"SQLite cannot add or drop a constraint on the existing table `{op.table}`"
     if isinstance(op, DropColumn) and not context.at_least(3, 35):
         return f"SQLite before 3.35 cannot drop column `{op.table}.{op.column}`"
+    if isinstance(op, DropColumn):
+        return _dropped(op, context)
     if isinstance(op, RenameColumn) and not context.at_least(3, 25):
         return f"SQLite before 3.25 cannot rename column `{op.table}.{op.column}`"
     if isinstance(op, AddColumn):
         return _added(op, context)
     return None
+
+
+def _dropped(op: DropColumn, context: Context) -> str | None:
+    """SQLite drops only a column nothing else in the schema names: not a key, not indexed, not in a view or a
+    trigger ("cannot drop UNIQUE column", "error in index … after drop column"). (A column's own `REFERENCES`
+    goes with it; a table-level FOREIGN KEY naming it fails too, but the schema read here does not tell the two
+    apart, so neither is claimed.)"""
+    catalog = context.before(op)
+    column, table = op.column, op.table
+    if column in catalog.primary_keys.get(table, ()):
+        why = "it is the PRIMARY KEY"
+    elif any(column in key for key in catalog.unique_keys(table)):
+        why = "it is UNIQUE"
+    elif index := next(
+        (
+            n
+            for n, d in catalog.index_definitions.items()
+            if d.table == table and _names(d.columns, d.where, column)
+        ),
+        "",
+    ):
+        why = f"the index `{index}` uses it"
+    elif used := catalog.dependents(table, column):
+        found = used[0][0]
+        why = f"the {found.kind} `{found.name}` uses it"
+    else:
+        return None
+    return (
+        f"SQLite refuses to drop `{table}.{column}`: {why}, and SQLite drops only a column nothing else names"
+    )
+
+
+def _names(columns: tuple[str, ...], where: str, column: str) -> bool:
+    pattern = re.compile(rf'(?<![\w"]){re.escape(column)}(?![\w"])|"{re.escape(column)}"', re.I)
+    return any(pattern.search(c) for c in (*columns, where))
 
 
 def _added(op: AddColumn, context: Context) -> str | None:

@@ -88,3 +88,44 @@ def test_a_framework_that_rebuilds_the_table_on_sqlite_is_quiet_but_its_raw_sql_
     assert not _found(altered, path=DJANGO, base=base, config=config)
     raw = _django('migrations.RunSQL("ALTER TABLE shop_order ALTER COLUMN note SET NOT NULL")')
     assert _found(raw, path=DJANGO, base=base, config=config)
+
+
+_NAMED_SCHEMA = (
+    "CREATE TABLE {t} (id integer PRIMARY KEY, {key} text UNIQUE, {a} text, {b} text, {c} int, {free} text);\n"
+    "CREATE INDEX {t}_{a}_idx ON {t} ({a});\n"
+    "CREATE VIEW {t}_view AS SELECT id, {b} FROM {t};\n"
+    "CREATE TRIGGER {t}_touch AFTER UPDATE ON {t} BEGIN UPDATE {t} SET {c} = {c} + 1 WHERE id = NEW.id; END;\n"
+)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        {"t": "users", "key": "email", "a": "name", "b": "nick", "c": "version", "free": "bio"},
+        {"t": "items", "key": "sku", "a": "title", "b": "label", "c": "edits", "free": "note"},
+    ],
+)
+def test_a_column_something_else_names_cannot_be_dropped(names: dict[str, str]) -> None:
+    """The same statements on the real SQLite: each refused, the free column dropped."""
+    schema = _NAMED_SCHEMA.format(**names)
+    t = names["t"]
+    for column, said in (
+        (names["key"], "it is UNIQUE"),
+        (names["a"], f"the index `{t}_{names['a']}_idx` uses it"),
+        (names["b"], f"the view `{t}_view` uses it"),
+        (names["c"], f"the trigger `{t}_touch` uses it"),
+    ):
+        (finding,) = _found(schema + f"-- migration\nALTER TABLE {t} DROP COLUMN {column};")
+        assert said in finding.message, finding.message
+        db = sqlite3.connect(":memory:")
+        db.executescript(schema)
+        with pytest.raises(sqlite3.OperationalError):
+            db.execute(f"ALTER TABLE {t} DROP COLUMN {column}")
+    assert not _found(schema + f"-- migration\nALTER TABLE {t} DROP COLUMN {names['free']};")
+    dropped_first = (
+        f"-- migration\nDROP INDEX {t}_{names['a']}_idx;\nALTER TABLE {t} DROP COLUMN {names['a']};"
+    )
+    assert not _found(schema + dropped_first)
+    db = sqlite3.connect(":memory:")
+    db.executescript(schema)
+    db.execute(f"ALTER TABLE {t} DROP COLUMN {names['free']}")
