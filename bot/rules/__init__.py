@@ -129,6 +129,7 @@ NAMES = (
     "primary_key_not_null_scan",
     "production_id_mismatch",
     "rails_down_ignored",
+    "rebuild_deletes_children",
     "rebuild_drops_constraints",
     "referenced_rows_deleted",
     "required_column_unwritten",

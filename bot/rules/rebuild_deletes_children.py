@@ -1,0 +1,111 @@
+"""A SQLite table rebuilt with foreign keys enforced: dropping the old table deletes the rows that point at it.
+
+## Why is this bad?
+SQLite changes most things about a table by rebuilding it: create `users_new`, copy the rows, `DROP TABLE
+users`, rename `users_new` to `users`. With foreign keys enforced (`PRAGMA foreign_keys = ON`, which Rails,
+Django, Laravel and most drivers' connection options turn on), `DROP TABLE users` first deletes every row of
+`users`, and each foreign key of another table fires its action: `ON DELETE CASCADE` deletes every `posts` row
+of every user, `ON DELETE SET NULL` empties every `posts.user_id`. The rebuild then puts the users back, but
+their posts are gone for good, in a migration that only meant to change a column. Turning the checks off has
+to happen before the transaction starts: `PRAGMA foreign_keys` inside a transaction does nothing.
+
+## Use instead
+Turn foreign keys off around the rebuild, outside any transaction, and check them after:
+
+```sql
+PRAGMA foreign_keys = OFF;
+BEGIN;
+CREATE TABLE users_new (…);
+INSERT INTO users_new SELECT … FROM users;
+DROP TABLE users;
+ALTER TABLE users_new RENAME TO users;
+PRAGMA foreign_key_check;
+COMMIT;
+PRAGMA foreign_keys = ON;
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.model.catalog import same_table
+from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.migration import DropTable, Migration, RawSQL
+from bot.rules.context import Context
+
+RULE = Rule(
+    id="rebuild-deletes-children",
+    dimension=Dimension.TRANSFORMATION,
+    severity=Severity.CRITICAL,
+    help="Turn foreign keys off (PRAGMA foreign_keys = OFF, outside the transaction) around a SQLite table rebuild.",
+    bad=(
+        "CREATE TABLE users (id integer PRIMARY KEY, name text);\n"
+        "CREATE TABLE posts (id integer PRIMARY KEY, user_id integer REFERENCES users (id) ON DELETE CASCADE);\n"
+        "-- migration\n"
+        "CREATE TABLE users_new (id integer PRIMARY KEY, name text NOT NULL DEFAULT '');\n"
+        "INSERT INTO users_new SELECT id, coalesce(name, '') FROM users;\n"
+        "DROP TABLE users;\n"
+        "ALTER TABLE users_new RENAME TO users;",
+    ),
+    good=(
+        "CREATE TABLE users (id integer PRIMARY KEY, name text);\n"
+        "CREATE TABLE posts (id integer PRIMARY KEY, user_id integer REFERENCES users (id) ON DELETE CASCADE);\n"
+        "-- migration\n"
+        "PRAGMA foreign_keys = OFF;\n"
+        "CREATE TABLE users_new (id integer PRIMARY KEY, name text NOT NULL DEFAULT '');\n"
+        "INSERT INTO users_new SELECT id, coalesce(name, '') FROM users;\n"
+        "DROP TABLE users;\n"
+        "ALTER TABLE users_new RENAME TO users;\n"
+        "PRAGMA foreign_keys = ON;",
+    ),
+    dialects=("sqlite",),
+)
+
+_OFF = re.compile(r"\bPRAGMA\s+foreign_keys\s*=\s*'?(?:OFF|0|false|no)\b", re.I)
+_ON = re.compile(r"\bPRAGMA\s+foreign_keys\s*=\s*'?(?:ON|1|true|yes)\b", re.I)
+_ACTIONS = {"cascade": "deletes", "set null": "empties the key of", "set default": "resets the key of"}
+# frameworks whose own rebuilds turn the checks off first (Django's SQLite schema editor, Prisma's
+# RedefineTables step writes the PRAGMA itself, which is read like any SQL)
+_CHECKS_OFF_BY_FRAMEWORK = frozenset({"django"})
+
+
+def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    if context.dialect != "sqlite" or migration.framework in _CHECKS_OFF_BY_FRAMEWORK:
+        return
+    dropped = {r.dropped: r.table for r in migration.rebuilds()}
+    off = False
+    for op in migration.up:
+        if isinstance(op, RawSQL) and _OFF.search(op.sql):
+            off = True
+        elif isinstance(op, RawSQL) and _ON.search(op.sql):
+            off = False
+        if off or not isinstance(op, DropTable) or op.table not in dropped:
+            continue
+        before = context.before(op)
+        children = [
+            (key, _ACTIONS[key.on_delete])
+            for key in before.foreign_keys.values()
+            if not key.declared
+            and same_table(key.references, op.table)
+            and not same_table(key.table, op.table)
+            and key.on_delete in _ACTIONS
+        ]
+        if not children:
+            continue
+        key, action = children[0]
+        others = f" (and {len(children) - 1} more keys)" if len(children) > 1 else ""
+        deleting = any(k.on_delete == "cascade" for k, _ in children)
+        yield op.finding(
+            RULE,
+            f"`DROP TABLE {op.table}` in the rebuild of `{dropped[op.table]}` runs with foreign keys on: SQLite "
+            f"deletes every `{op.table}` row first, and `{key.table}` ({', '.join(key.columns)}) ON DELETE "
+            f"{key.on_delete.upper()} {action} every `{key.table}` row that points at one{others}. The copy puts "
+            f"the `{op.table}` rows back, not theirs.",
+            severity=None if deleting else Severity.WARNING,
+            blast_radius=f"Every row of {context.size_words(key.table)} with a parent, wherever the migration's "
+            "connection enforces foreign keys (Rails, Laravel and most drivers turn them on).",
+            fix="Put `PRAGMA foreign_keys = OFF;` before the rebuild (outside any transaction: inside one it does "
+            "nothing) and `PRAGMA foreign_key_check;` then `PRAGMA foreign_keys = ON;` after it.",
+        )
