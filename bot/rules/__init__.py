@@ -108,6 +108,7 @@ NAMES = (
     "multiple_migration_heads",
     "mysql_table_copy",
     "nested_transaction",
+    "needs_newer_server",
     "non_concurrent_detach_partition",
     "non_concurrent_index",
     "non_concurrent_index_drop",
