@@ -807,6 +807,11 @@ class Migration:
             for op in self.up
         )
 
+    def same_statement(self, op: Operation) -> tuple[Operation, ...]:
+        """The operations read from `op`'s statement, `op` among them: the subcommands of one ALTER TABLE
+        (`DROP FOREIGN KEY fk, MODIFY user_id bigint`), which the database carries out together."""
+        return tuple(other for other in self.up if other.location == op.location and other.sql == op.sql)
+
     def alone_on_lines(self, op: Operation) -> bool:
         """Is `op`'s statement the only one on its lines, so that a suggestion may replace those lines?"""
         first, last = op.location.line, op.end_line or op.location.line

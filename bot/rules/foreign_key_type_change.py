@@ -31,7 +31,7 @@ from collections.abc import Iterator
 
 from bot.model.catalog import Catalog, ForeignKey, same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AlterColumnType, DropConstraint, Migration, Operation
+from bot.model.migration import AlterColumnType, DropConstraint, Migration
 from bot.rules._integrity import off_at
 from bot.rules.context import Context
 from bot.sql.conversions import type_parts
@@ -79,7 +79,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         old = column.type if column is not None and column.type else op.old_type
         if not old or not _changes(old, op.new_type, mariadb=context.dialect == "mariadb"):
             continue
-        dropped = {other.name.lower() for other in _same_statement(migration, op)}
+        dropped = {o.name.lower() for o in migration.same_statement(op) if isinstance(o, DropConstraint)}
         keys = [
             (n, k, side) for n, k, side in _keys_on(before, op.table, op.column) if n.lower() not in dropped
         ]
@@ -136,10 +136,3 @@ def _keys_on(catalog: Catalog, table: str, column: str) -> Iterator[tuple[str, F
             referenced = key.referenced_columns or catalog.row_key(key.references)
             if column in referenced:
                 yield name, key, "referenced"
-
-
-def _same_statement(migration: Migration, op: Operation) -> Iterator[DropConstraint]:
-    """`ALTER TABLE orders DROP FOREIGN KEY fk, MODIFY user_id bigint`: one statement, the key goes first."""
-    for other in migration.up:
-        if isinstance(other, DropConstraint) and other.location == op.location and other.sql == op.sql:
-            yield other

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddIndex, CreateTable, Migration
+from bot.rules._recreated import BASELINE, recreated
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -41,25 +42,15 @@ RULE = Rule(
     dialects=("postgres", "mysql", "mariadb", "sqlite"),
 )
 
-# A file that re-creates this many tables the schema has is a baseline of the whole schema (or a script run on
-# every start), not a step: object-already-exists leaves it alone too.
-_BASELINE = 2
-
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if context.applied_file is not None:
         return  # a migration of the base branch, edited or renamed: applied-migration-edited's
-    recreated = [
-        op
-        for op in migration.up
-        if isinstance(op, CreateTable)
-        and op.if_not_exists
-        and context.before(op).tables.get(op.table) is not None
-    ]
-    if len(recreated) >= _BASELINE:
-        return
+    guarded = recreated(migration, context, guarded=True)
+    if len(guarded) >= BASELINE:
+        return  # a baseline of the whole schema: object-already-exists leaves it alone too
     for op in migration.up:
-        if isinstance(op, CreateTable) and op in recreated:
+        if isinstance(op, CreateTable) and op in guarded:
             missing = _missing_columns(op, context.before(op))
             if missing:
                 shown = ", ".join(f"`{c}`" for c in missing)

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 
 from bot.model.catalog import Catalog, ForeignKey, same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DropConstraint, DropIndex, Migration, Operation
+from bot.model.migration import DropConstraint, DropIndex, Migration
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -67,8 +67,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not table:
             continue
         after = before.snapshot()
-        for other in _same_statement(migration, op):
-            after.apply(other)  # `DROP FOREIGN KEY fk, DROP INDEX idx` in one ALTER TABLE: both go at once
+        for other in migration.same_statement(op):
+            if other is not op and isinstance(other, DropConstraint):
+                after.apply(
+                    other
+                )  # `DROP FOREIGN KEY fk, DROP INDEX idx` in one ALTER TABLE: both go at once
         after.apply(op)
         for name, key in _needing(before, after, table, op.name):
             cols = ", ".join(key.columns)
@@ -81,17 +84,6 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 fix=f"Drop the foreign key first (`ALTER TABLE {key.table} DROP FOREIGN KEY {name};`, or in the "
                 f"same ALTER TABLE as the index), or create the index that replaces this one before dropping it.",
             )
-
-
-def _same_statement(migration: Migration, op: DropIndex) -> Iterator[Operation]:
-    for other in migration.up:
-        if (
-            other is not op
-            and isinstance(other, DropConstraint)
-            and other.location == op.location
-            and other.sql == op.sql
-        ):
-            yield other
 
 
 def _needing(before: Catalog, after: Catalog, table: str, index: str) -> Iterator[tuple[str, ForeignKey]]:

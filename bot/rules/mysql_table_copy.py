@@ -100,11 +100,8 @@ def _primary_key_replaced(op: Operation, migration: Migration) -> bool:
         isinstance(op, RawSQL)
         and op.category == "alter-table-dropprimarykey"
         and any(
-            isinstance(other, AddConstraint)
-            and other.constraint == "primary_key"
-            and other.location == op.location
-            and other.sql == op.sql
-            for other in migration.up
+            isinstance(other, AddConstraint) and other.constraint == "primary_key"
+            for other in migration.same_statement(op)
         )
     )
 

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, AddIndex, CreateTable, Migration, Operation
+from bot.rules._recreated import BASELINE, recreated
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -47,21 +48,11 @@ RULE = Rule(
     dialects=("postgres", "mysql", "mariadb", "sqlite"),
 )
 
-# A file that re-creates this many tables the schema has is a baseline of the whole schema, not a step.
-_BASELINE = 2
-
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if context.applied_file is not None:
         return  # a migration of the base branch, edited or renamed: applied-migration-edited says what it does
-    recreated = [
-        op
-        for op in migration.up
-        if isinstance(op, CreateTable)
-        and _unguarded(op)
-        and context.before(op).tables.get(op.table) is not None
-    ]
-    if len(recreated) >= _BASELINE:
+    if len(recreated(migration, context, guarded=False)) >= BASELINE:
         return
     created: set[str] = set()
     for op in migration.up:

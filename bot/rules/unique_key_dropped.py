@@ -97,7 +97,7 @@ def _column_of_keys(op: DropColumn, migration: Migration, context: Context) -> I
     catalog = context.before(op)
     if catalog.is_new(op.table) or _table_dropped_later(op, migration):
         return
-    same = [o for o in migration.up if o.location == op.location and o.sql == op.sql]  # one ALTER TABLE
+    same = migration.same_statement(op)  # one ALTER TABLE
     dropped = {o.column for o in same if isinstance(o, DropColumn) and o.table == op.table}
     gone = {o.name for o in same if isinstance(o, DropIndex | DropConstraint)}
     for name, columns, primary in _keys_of(catalog, op.table):
