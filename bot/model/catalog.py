@@ -1242,8 +1242,8 @@ def _database_object(c: Catalog, op: Operation, in_change: bool) -> None:
         return
     kind = _OBJECT_KINDS.get(op.category, "")
     name = op.name or op.table
-    if not kind or not name or not (op.columns or op.relations or op.function):
-        return
+    if not kind or not name or not (op.columns or op.relations or op.function or kind == "function"):
+        return  # (a function is kept even when it reads no table: replacing it is judged by its definition)
     has = c.has_column
     uses: dict[tuple[str, str, int], None] = {}
     rows: dict[tuple[str, int], None] = {}
