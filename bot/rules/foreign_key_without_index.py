@@ -32,6 +32,7 @@ from bot.model.migration import (
     AddConstraint,
     AddIndex,
     CreateTable,
+    DropColumn,
     DropConstraint,
     DropIndex,
     DropTable,
@@ -63,7 +64,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         return
     after = context.catalog.snapshot()  # the keys, indexes and foreign keys as this migration leaves them
     for op in migration.up:
-        if isinstance(op, CreateTable | AddIndex | AddConstraint | DropIndex | DropConstraint | DropTable):
+        # a dropped column takes its foreign keys with it (`remove_index` of a key's column, then the column)
+        if isinstance(
+            op, CreateTable | AddIndex | AddConstraint | DropIndex | DropConstraint | DropTable | DropColumn
+        ):
             after.apply(op)
     seen: set[tuple[str, tuple[str, ...]]] = set()
     for op, table, columns, parent in foreign_keys:

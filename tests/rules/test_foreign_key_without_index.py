@@ -153,3 +153,22 @@ def test_an_inline_reference_of_an_added_column_is_reported_once(
     )
     found = [f for f in review_sql(sql).active if f.rule == "foreign-key-without-index"]
     assert len(found) == 1, [f.message for f in found]
+
+
+@pytest.mark.parametrize(
+    ("before", "index", "table", "column"),
+    [
+        (INVOICES, "invoices_customer_idx", "invoices", "customer_id"),
+        (SHIPMENTS, "shipments_warehouse_idx", "shipments", "warehouse_id"),
+    ],
+)
+def test_dropping_the_index_of_a_column_the_migration_then_drops(
+    before: str, index: str, table: str, column: str
+) -> None:
+    """Teaching Vacancies' `remove_index … :jobseeker_profile_id` then `remove_column … :jobseeker_profile_id`:
+    the foreign key goes with the column, so nothing is left without an index."""
+    schema = before + f"CREATE INDEX {index} ON {table} ({column});\n-- migration\n"
+    assert _found(schema + f"DROP INDEX CONCURRENTLY {index};\n")
+    assert not _found(
+        schema + f"DROP INDEX CONCURRENTLY {index};\nALTER TABLE {table} DROP COLUMN {column};\n"
+    )
