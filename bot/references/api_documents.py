@@ -30,29 +30,36 @@ def described(line: str, col: int) -> bool:
     return key is not None and col >= key.end()
 
 
-def nested_property(text: str, line_start: int) -> bool:
-    """Is the key on the line at `line_start` a property of an object that is itself a property: two
+def nested_properties(text: str) -> frozenset[int]:
+    """The starts of the lines whose key is a property of an object that is itself a property: two
     `properties` among the keys that hold it, by indentation (`Survey: properties: styling: properties:
-    brandColor:`)?"""
-    line_end = text.find("\n", line_start)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
-    own = _KEY.match(line)
-    if own is None:
-        return False
-    indent = len(own.group(1))
+    brandColor:`). Read in one pass over the document: the keys that hold a line are those left on a stack
+    of keys of falling indentation when it is reached."""
+    nested: list[int] = []
+    held: list[tuple[int, str]] = []  # (indentation, key) of the keys holding the current line
+    start = 0
+    for line in text.split("\n"):
+        key = _KEY.match(line)
+        if key is not None:
+            indent = len(key.group(1))
+            while held and held[-1][0] >= indent:
+                held.pop()
+            if _held_twice(held):
+                nested.append(start)
+            held.append((indent, key.group(2)))
+        start += len(line) + 1
+    return frozenset(nested)
+
+
+def _held_twice(held: list[tuple[int, str]]) -> bool:
+    """Are two `properties` among the keys holding a line (nearest first), before any key that is not a
+    container of properties (`required:`, `example:`)?"""
     found = 0
-    pos = line_start
-    while pos > 0 and indent > 0:
-        previous = text.rfind("\n", 0, pos - 1) + 1
-        key = _KEY.match(text, previous, pos - 1)
-        pos = previous
-        if key is None or len(key.group(1)) >= indent:
-            continue
-        indent = len(key.group(1))
-        if key.group(2) == "properties":
+    for _, name in reversed(held):
+        if name == "properties":
             found += 1
             if found == 2:
                 return True
-        elif key.group(2) not in _CONTAINERS and found == 0:
-            return False  # `required:`, `example:`: not a property
+        elif name not in _CONTAINERS and found == 0:
+            return False
     return False

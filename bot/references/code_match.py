@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import accumulate, pairwise
@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from bot.model.catalog import same_table
 from bot.references import ecto_prefix
-from bot.references.api_documents import api_document, described, nested_property
+from bot.references.api_documents import api_document, described, nested_properties
 from bot.references.code_access import FLAG_HINTS, flag_guard, is_write
 from bot.references.code_areas import JOB_HINTS, MODEL_HINTS, FileArea, classify, file_area, is_comment
 from bot.references.code_sql import Schema, literal_at, multiline_delimiters, parsed
@@ -312,6 +312,20 @@ class Matcher:
                     found.setdefault(row, set()).add(table)
         return {row: frozenset(tables) for row, tables in found.items()}
 
+    @cached_property
+    def outside_go(self) -> dict[str, tuple[Needle, ...]]:
+        """The needles outside Go files, by word: all but a one-word column's Go field name (`Age` for
+        `age`: see `go_field`), which elsewhere is a class or a constant of the code."""
+        kept = {
+            word: tuple(n for n in needles if not self._go_field(n)) for word, needles in self.needles.items()
+        }
+        return {word: needles for word, needles in kept.items() if needles}
+
+    def _go_field(self, needle: Needle) -> bool:
+        target = self.targets[needle.target]
+        name = (target.new_name or "") if needle.role == "new" else target.name
+        return needle.word != name and needle.word == go_field(name)
+
     @property
     def hint_words(self) -> frozenset[str]:
         """Words whose presence in a file the search reports along with the needles (never alone)."""
@@ -331,10 +345,11 @@ class Matcher:
         if not present.isdisjoint(MAPPING_WORDS):
             found += mappings_in(path, text, self.models, self.naming)
         scan = _FileScan(self, path, text, present)
+        needles = self.needles if scan.go else self.outside_go
         tokens: dict[tuple[int, int], set[str]] = {}
         done = (0, 0)
         for pos, word in sorted(occurrences):
-            if word not in self.needles:
+            if word not in needles:
                 continue
             if pos >= done[1]:
                 done = token_at(text, pos, pos + len(word))
@@ -357,6 +372,9 @@ class _FileScan:
 
     def __init__(self, matcher: Matcher, path: str, text: str, present: frozenset[str]) -> None:
         self.m, self.path, self.text, self.present = matcher, path, text, present
+        # the file's language, asked for every word found in it
+        self.python, self.script = path.endswith(".py"), path.endswith(SCRIPT_FILES)
+        self.rust, self.prisma = path.endswith(".rs"), path.endswith(".prisma")
         self._locals: dict[str, bool] = {}
         self._area: FileArea | None = None
         self._flags: bool | None = None
@@ -379,14 +397,13 @@ class _FileScan:
         self._creates_tables: bool | None = None  # a `.sql` file with CREATE TABLE: a schema definition
 
     @cached_property
+    def nested_properties(self) -> frozenset[int]:
+        """The lines of an OpenAPI or JSON Schema document whose key is a nested object's property."""
+        return nested_properties(self.text)
+
+    @cached_property
     def go(self) -> bool:
         return self.path.endswith(".go")
-
-    def _go_field(self, needle: Needle) -> bool:
-        """A needle that is a one-word column's Go field name (`Age` for `age`: see `go_field`)."""
-        target = self.m.targets[needle.target]
-        name = (target.new_name or "") if needle.role == "new" else target.name
-        return needle.word != name and needle.word == go_field(name)
 
     def _go_struct(self, line_start: int) -> str:
         """The Go struct whose fields the line declares (`type Person struct {` above it and not yet
@@ -422,7 +439,7 @@ class _FileScan:
     def in_interpolation(self, pos: int, line: str, col: int) -> bool:
         """Is `pos` inside a Ruby string's `#{…}` or a JavaScript template literal's `${…}`, where code runs
         (`"#{name}-#{slug}"`, `` `${join(root, bucket, path)}?token=${token}` ``)?"""
-        opened = line.rfind("${" if self.path.endswith(SCRIPT_FILES) else "#{", 0, col)
+        opened = line.rfind("${" if self.script else "#{", 0, col)
         return opened >= 0 and "}" not in line[opened:col]
 
     @property
@@ -581,12 +598,8 @@ class _FileScan:
 
     def hits(self, start: int, end: int, words: set[str]) -> list[Packed]:
         token = self.text[start:end]
-        needles = [
-            n
-            for word in sorted(words)
-            for n in self.m.needles[word]
-            if accepts(token, n.word, n.role) and (self.go or not self._go_field(n))
-        ]
+        searched = self.m.needles if self.go else self.m.outside_go
+        needles = [n for word in sorted(words) for n in searched[word] if accepts(token, n.word, n.role)]
         if not needles:
             return []
         self.line_no += self.text.count("\n", self.last, start)
@@ -598,32 +611,60 @@ class _FileScan:
             line_start = max(line_start, start - _LINE_MAX // 2)
             line_end = min(line_end, end + _LINE_MAX // 2)
         line = self.text[line_start:line_end]
+        col, end = start - line_start, end - line_start
         out = []
+        # what the place alone decides, once for each role and kind of target (a column's name is a needle
+        # of every table that has such a column)
+        places: dict[tuple[str, str], bool] = {}
         for needle in needles:
             key = (needle.target, self.line_no, "new" if needle.role == "new" else "old")
             if key in self.seen:
                 continue
-            hit = self._hit(needle, line, line_start, start - line_start, end - line_start)
+            kind = self.m.targets[needle.target].kind
+            place = (needle.role, kind)
+            if place not in places:
+                places[place] = self._place_rejected(needle.role, kind, line, line_start, col, end)
+            if places[place]:
+                continue
+            hit = self._hit(needle, line, line_start, col, end)
             if hit is not None:
                 if hit[3][4] == "high":  # a low one does not hide a high one later on the line
                     self.seen.add(key)
                 out.append(hit)
         return out
 
-    def _hit(self, needle: Needle, line: str, line_start: int, col: int, end: int) -> Packed | None:
-        target = self.m.targets[needle.target]
-        if needle.role in ("singular", "association") and classify(self.area, line) != "association":
-            return None  # decided first: `trace`, `score` are words of most files (see below)
-        if target.kind == "table" and needle.role == "table" and _markup_name(self.path, line, col):
-            return (
-                None  # `static targets = ['markers']`, `data-map-target="markers"`: a Stimulus target's name
-            )
-        if needle.role == "association" and self.ruby and _RUBY_CLASS_NAME.search(line, 0, col):
-            return None  # `class_name: "Spree::PromotionAction"`: the associated class, not this association
+    def _place_rejected(self, role: str, kind: str, line: str, line_start: int, col: int, end: int) -> bool:
+        """Is the word at line[col:end] no use of a target of this kind, whichever target it is, by the
+        place alone (text, a file's path, an object's key, a variable of the code)?"""
+        if role in ("singular", "association") and classify(self.area, line) != "association":
+            return True  # decided first: `trace`, `score` are words of most files (see `_hit`)
+        if kind == "table" and role == "table" and _markup_name(self.path, line, col):
+            return True  # `static targets = ['markers']`, `data-map-target="markers"`: a Stimulus target
+        if role == "association" and self.ruby and _RUBY_CLASS_NAME.search(line, 0, col):
+            return True  # `class_name: "Spree::PromotionAction"`: the associated class, not this association
         if not_code(self.path, line, col, end):
-            return None
+            return True
         if self.in_docstring(line_start + col):
-            return None  # a docstring or a GraphQL description: sentences
+            return True  # a docstring or a GraphQL description: sentences
+        if kind in ("column", "table") and self.script and module_path(line, col):
+            return True  # `import … from './global/init-bootstrap.provider'`: a file's path
+        if api_document(self.path) and (
+            described(line, col) or (kind == "column" and line_start in self.nested_properties)
+        ):
+            return True  # an OpenAPI `description:`, or `styling: properties: brandColor:`: an object's key
+        if kind == "column" and self.script and form_or_url_name(line, col):
+            return True  # `form.watch("brandColor.light")`, `searchParams.get("brandColor")`: not a row
+        return (
+            kind == "column"
+            and role in ("name", "new")
+            and self.script
+            and (script_local(line, col, end) or props_member(self.text, self._props_types, line_start, line))
+            and (self.literal(line_start + col) is None or self.in_interpolation(line_start + col, line, col))
+        )  # `(shareId: string) =>`, `getSharedWebsite(shareId)`: a variable of the code
+
+    def _hit(self, needle: Needle, line: str, line_start: int, col: int, end: int) -> Packed | None:
+        """The use of the needle's target at line[col:end], where `_place_rejected` kept the place."""
+        target = self.m.targets[needle.target]
         if (
             target.kind == "table"
             and needle.role == "table"
@@ -631,29 +672,17 @@ class _FileScan:
             and ecto_prefix.other_schema(line, col, self.text, line_start + col, target.table)
         ):
             return None  # `schema "tokens"` under `@schema_prefix "private"`: the table of another schema
-        if target.kind in ("column", "table") and self.path.endswith(SCRIPT_FILES) and module_path(line, col):
-            return None  # `import … from './global/init-bootstrap.provider'`: a file's path
-        if api_document(self.path) and (
-            described(line, col) or (target.kind == "column" and nested_property(self.text, line_start))
-        ):
-            return None  # an OpenAPI `description:`, or `styling: properties: brandColor:`: an object's key
-        if target.kind == "column" and self.path.endswith(SCRIPT_FILES) and form_or_url_name(line, col):
-            return None  # `form.watch("brandColor.light")`, `searchParams.get("brandColor")`: not a row
-        if (
-            target.kind == "column"
-            and self.path.endswith(SCRIPT_FILES)
-            and self._key_tested_elsewhere(target, line, col, end)
-        ):
+        if target.kind == "column" and self.script and self._key_tested_elsewhere(target, line, col, end):
             return None  # `'itemId' in previewingEdge.from`: a key of another object
         if (
-            self.path.endswith(".prisma")
+            self.prisma
             and target.kind == "column"
             and needle.role in ("name", "new")
             and self._prisma_other(target, line, col)
         ):
             return None  # `uid String @id`, `references: [id]` of a relation to another model
         if (
-            self.path.endswith(".prisma")
+            self.prisma
             and target.kind == "column"
             and _PRISMA_REFERENCES.search(line[:col]) is None  # a relation's `references: […]`: the other's
             and self._prisma_model_of_other(target, line_start)
@@ -668,13 +697,13 @@ class _FileScan:
             and self.literal(line_start + col) is None
         ):
             return None  # `log.error("…")`, `hashlib.md5(email)`: a method called; no ORM here calls a column
-        rust = self.path.endswith(".rs") and target.kind == "column" and needle.role in ("name", "new")
+        rust = self.rust and target.kind == "column" and needle.role in ("name", "new")
         if rust and not self._rust_tied(target, line, col, line_start):
             return None  # Rust names a column through its table (`post_tag::tag_id`) or its model struct
-        if self.path.endswith(".rs") and target.kind == "table" and line[:col].rstrip().endswith("."):
+        if self.rust and target.kind == "table" and line[:col].rstrip().endswith("."):
             return None  # `data.captcha_answer`: a struct's field; Diesel names a table by its module
         if (
-            self.path.endswith(".py")
+            self.python
             and target.kind == "table"
             and line[:col].endswith(".")
             and qualifier(line, col) in ("self", "cls")
@@ -682,13 +711,9 @@ class _FileScan:
             return (
                 None  # `self.search_query` of a view or form: the object's attribute, no Python ORM's table
             )
-        if (
-            self.path.endswith(".rs")
-            and target.kind == "table"
-            and self._rust_own_name(line, line_start, col, end)
-        ):
+        if self.rust and target.kind == "table" and self._rust_own_name(line, line_start, col, end):
             return None  # `AdminAdd,` in `enum ModlogKind {`, `let mod_remove_post = …`: the code's own names
-        if self.path.endswith(".rs") and target.kind == "table" and _RUST_ITEM.search(line, 0, col):
+        if self.rust and target.kind == "table" and _RUST_ITEM.search(line, 0, col):
             return (
                 None  # `ModlogKind::AdminAdd`, `ModlogInsertForm::admin_add(`, `fn admin_add(`: a type's own
             )
@@ -696,7 +721,7 @@ class _FileScan:
         if (
             named
             and target.kind == "column"
-            and self.path.endswith(".py")
+            and self.python
             and needle.word[:1].isupper()
             and needle.word not in (target.name, target.new_name, target.spelling, target.new_spelling)
         ):
@@ -705,21 +730,21 @@ class _FileScan:
             named
             and needle.target in self.m.contested
             and not qualifier(line, col)
-            and not (self.path.endswith(".rs") and line[:col].endswith("::"))  # `post_report::reason.eq(`
+            and not (self.rust and line[:col].endswith("::"))  # `post_report::reason.eq(`
             and _MEMBER.match(line, end)
         ):
             return None  # `documentId.formattedDocumentId`: a variable holding an object, not a column
         if (
             target.kind == "column"
             and named
-            and self.path.endswith(SCRIPT_FILES)
+            and self.script
             and self._query_alias(qualifier(line, col), needle.word)
         ):
             return None  # `pa."endsAt" AS "earlyAccessEndsAt"` gives `modelVersion.earlyAccessEndsAt`
         if (
             target.kind == "column"
             and named
-            and self.path.endswith(SCRIPT_FILES)
+            and self.script
             and line[end:].lstrip().startswith(":")
             and any(
                 self._query_alias(m.group(1), needle.word)
@@ -731,12 +756,12 @@ class _FileScan:
             return None  # `response.status`, `enterprise.status` for invoices: another object's attribute
         if (
             target.kind == "column"
-            and self.path.endswith(SCRIPT_FILES)
+            and self.script
             and _TYPE_LITERAL_KEY.search(line, 0, col)
             and _PRIMITIVE_TYPE.match(line, end)
         ):
             return None  # `User & { avatar: string }`: a member of a type written inline, no value read
-        if target.kind == "column" and self.path.endswith(SCRIPT_FILES) and _union_member(line, col, end):
+        if target.kind == "column" and self.script and _union_member(line, col, end):
             return None  # `'accountType' | 'createdAt'` on a line of `Omit<Account, …>`: a type's key
         if target.kind == "column" and named and self._api_name(target, line, line_start, col, end):
             return None  # `const { title } = req.body`, `res.json({ title: … })`: the API's field, no column
@@ -752,7 +777,7 @@ class _FileScan:
             return None  # `spec["subject"]`, `"subject" in spec`: a key of a request's or a service's dict
         if (
             needle.role == "name"
-            and self.path.endswith(".py")
+            and self.python
             and python_local(self.text, line_start, line, col, end, self.headers)
             and (self.literal(line_start + col) is None or self.f_placeholder(line_start + col, line, col))
         ):
@@ -760,7 +785,7 @@ class _FileScan:
         if (
             target.kind == "column"
             and needle.role == "name"
-            and self.path.endswith(".py")
+            and self.python
             and line[:col].endswith("self.")
             and self._own_instance_attribute(target, needle.word, line_start)
         ):
@@ -768,7 +793,7 @@ class _FileScan:
         if (
             target.kind == "column"
             and named
-            and self.path.endswith(".py")
+            and self.python
             and self.literal(line_start + col) is not None
             and self._own_form_field(needle.word, line_start)
         ):
@@ -778,14 +803,14 @@ class _FileScan:
         if (
             target.kind == "column"
             and named
-            and self.path.endswith(".py")
+            and self.python
             and line[:col].endswith("self.")
             and self._view_or_test_attribute(target, line_start)
         ):
             return None  # `self.page` of a view, a test case or a command: that object's own attribute
         if (
             needle.role == "name"
-            and self.path.endswith(".py")
+            and self.python
             and self._other_class_constant(target, line, line_start, col)
         ):
             return None  # `class IndexView: title = "Latest articles"`: that class's attribute
@@ -825,14 +850,6 @@ class _FileScan:
             return (
                 None  # `auth_path(:openid_url => …)`, `text_field_tag("openid_url")`: a request's parameter
             )
-        if (
-            target.kind == "column"
-            and needle.role in ("name", "new")
-            and self.path.endswith(SCRIPT_FILES)
-            and (script_local(line, col, end) or props_member(self.text, self._props_types, line_start, line))
-            and (self.literal(line_start + col) is None or self.in_interpolation(line_start + col, line, col))
-        ):
-            return None  # `(shareId: string) =>`, `getSharedWebsite(shareId)`: a variable of the code
         if self._logged(line_start + col):
             return None  # `info!("… {}", "post_aggregates", n)`, `new NotFoundError("Action")`: a message
         if (
@@ -850,12 +867,7 @@ class _FileScan:
             )
         ):
             return None  # `def payment_method_id` in a controller: that class's own method, not the column
-        if (
-            target.kind == "column"
-            and self.path.endswith(".py")
-            and _PY_DEF.match(line[:col])
-            and not self.area.model
-        ):
+        if target.kind == "column" and self.python and _PY_DEF.match(line[:col]) and not self.area.model:
             return (
                 None  # `def notification_settings(self)` of an API schema: that class's own (computed) field
             )
@@ -871,7 +883,7 @@ class _FileScan:
             return None  # `omit(account, ['isExcluded'])`: a key of an object in memory
         if (
             target.kind == "column"
-            and self.path.endswith(SCRIPT_FILES)
+            and self.script
             and _MEMBER_ASSIGNED.match(line[:col])
             and _ASSIGNS.match(line, end)
             and not self._saves
@@ -919,12 +931,12 @@ class _FileScan:
             return None  # `"type": "error"` of a JSON response, a page of HTML: data a test reads, no code
         if needle.role in ("singular", "association") and area != "association":
             return None
-        if needle.role == "singular" and self.path.endswith(".py"):
+        if needle.role == "singular" and self.python:
             # Python names the table through the model class (`ForeignKey(Dashboard)`, `relationship("…")`),
             # never through the relation's own name (`dashboard = …`), as Rails' `belongs_to :dashboard` does
             return None
         if (
-            self.path.endswith(".py")
+            self.python
             and _RELATED_NAME.search(line, 0, max(col - 1, 0))
             and self.literal(line_start + col) is not None
         ):
@@ -944,7 +956,7 @@ class _FileScan:
         ):
             return None  # `@JoinColumn(name = "ds")`: the line names its own column, `ds`, not `ds_id`
         if (
-            self.path.endswith(".py")
+            self.python
             and (
                 _URLCONF.search(self.path)
                 or (line.lstrip().startswith("@") and _NAME_KEYWORD.search(line, 0, max(col - 1, 0)))
@@ -956,7 +968,7 @@ class _FileScan:
             return None
         if (
             needle.role == "association"
-            and self.path.endswith(".py")
+            and self.python
             and self.literal(line_start + col) is not None
             and not self.f_placeholder(line_start + col, line, col)
         ):
@@ -1073,12 +1085,12 @@ class _FileScan:
     ) -> bool:
         """In script code, is the row-named value declared only with other types than the model's? In
         Python, is it annotated only with other classes (`condition: ConditionLeaf`, a pydantic schema)?"""
-        if self.path.endswith(".py") and target.kind == "column" and owner.isidentifier():
+        if self.python and target.kind == "column" and owner.isidentifier():
             key = ("py!" + owner, models.table)
             if key not in self._typed:
                 self._typed[key] = python_annotated_otherwise(self.text, owner, models.names)
             return self._typed[key]
-        if not self.path.endswith(SCRIPT_FILES) or target.kind != "column" or not owner[:1].islower():
+        if not self.script or target.kind != "column" or not owner[:1].islower():
             return False
         word = re.match(r"[\w$]+", line[col:])
         if word is None or "_" in word.group(0):
@@ -1099,7 +1111,7 @@ class _FileScan:
         """The class a Python keyword argument (on the call's line or a line of its own) is given to: the model of the query (`PortMapping.objects.create(`, `.filter(` over several lines) or
         the class constructed (`PortMapping(`), or "" when the call is no such thing."""
         before = line[:col].rstrip()
-        if not self.path.endswith(".py") or (before and not before.endswith(("(", ","))):
+        if not self.python or (before and not before.endswith(("(", ","))):
             return ""
         if not _KEYWORD_ARGUMENT.match(line, col):
             return ""
@@ -1115,7 +1127,7 @@ class _FileScan:
     def _cast_elsewhere(self, target: Target, pos: int) -> bool:
         """In script code: is the name at `pos` taken out of a value cast to a type that names none of the
         target's models (`const { imageUrl } = card as TSurveyQuestion` for `User.imageUrl`)?"""
-        if not self.path.endswith(SCRIPT_FILES):
+        if not self.script:
             return False
         found = self.shape.destructured_from(pos)
         cast = _CAST.search(found[0]) if found else None
@@ -1127,7 +1139,7 @@ class _FileScan:
     def _api_name(self, target: Target, line: str, line_start: int, col: int, end: int) -> bool:
         """In script code: a name taken out of a request that no query on the model receives, or a key of
         the object a handler answers with (see `script_requests`)."""
-        if not self.path.endswith(SCRIPT_FILES) or self.literal(line_start + col) is not None:
+        if not self.script or self.literal(line_start + col) is not None:
             return False
         before, after = line[:col].rstrip(), line[end:].lstrip()
         if before.endswith((".", "?.")) or after[:1] not in (",", "}", ":", "=", ""):
@@ -1219,7 +1231,7 @@ class _FileScan:
         """A table named like a class (Prisma's `Document`, `Task`) written as a string of script code that
         no query builder receives: `deleteWhat: "Document"`, `chalkTask("Task")`, `<Badge label="Job">` are
         words shown to a user. A builder's table (`selectFrom("Task")`, `table: "Task"`) stays a use."""
-        if not self.path.endswith(SCRIPT_FILES) or table == table.lower():
+        if not self.script or table == table.lower():
             return False
         quote = line[col - 1 : col]
         if quote not in ("'", '"', "`") or line[col + len(table) : col + len(table) + 1] != quote:
@@ -1243,7 +1255,7 @@ class _FileScan:
 
     def _object_keys(self, pos: int) -> bool:
         """Is `pos` a string in the list of keys given to `omit` / `pick` (script code)?"""
-        if not self.path.endswith(SCRIPT_FILES) or self.literal(pos) is None:
+        if not self.script or self.literal(pos) is None:
             return False
         head = self.shape.opened_by(pos)
         return head is not None and _KEYS_OF_OBJECT.search(head) is not None
@@ -1331,7 +1343,7 @@ class _FileScan:
         """Is the line a Python column declaration inside a model class of another table: a class that
         neither is the target's model, nor is named after it, nor inherits from it (single-table
         inheritance), nor is a mixin or an abstract class that other models take their columns from?"""
-        if not self.path.endswith(".py") or _COLUMN_DECLARATION.match(line) is None:
+        if not self.python or _COLUMN_DECLARATION.match(line) is None:
             return False
         cls, start = self.enclosing(line_start)
         if not cls or cls.endswith(("Mixin", "Abstract")) or cls.startswith("Abstract"):
@@ -1351,7 +1363,7 @@ class _FileScan:
 
     def _django_excluded(self, pos: int) -> bool:
         """Is `pos` a name in the `exclude` list of a Django admin or form (not of a DRF serializer)?"""
-        if not self.path.endswith(".py"):
+        if not self.python:
             return False
         head = self.shape.opened_by(pos)
         if head is None or _EXCLUDE_LIST.search(head) is None:
@@ -1363,7 +1375,7 @@ class _FileScan:
     def _payload_key(self, target: Target, line: str, col: int, end: int, line_start: int = 0) -> bool:
         """Is the name a quoted key looked up in a Python dict that is no row of the target's table? A key that
         starts its line is read with the line before it (`request.data.get(` above `"inbox_view", False`)."""
-        if not self.path.endswith(".py"):
+        if not self.python:
             return False
         receiver = lookup_receiver(line, col, end)
         if receiver is None and line_start > 0 and not line[: max(col - 1, 0)].strip():
@@ -1419,7 +1431,7 @@ class _FileScan:
         owner = qualifier(line, col)
         if self._foreign_owner(target, owner):
             return True
-        if not owner and self.path.endswith(SCRIPT_FILES):
+        if not owner and self.script:
             found = _found_in(line[:col])
             return bool(found) and not self._row_tables(found) and self._unrelated(target, found)
         if not owner or not self.path.endswith((*SCRIPT_FILES, ".py")):
@@ -1428,7 +1440,7 @@ class _FileScan:
             self.text[self.span(line_start, 3, 0)[0] : line_start + col], owner
         )
         tables = self._row_tables(collection) if collection else frozenset()
-        if not tables and member and self.path.endswith(SCRIPT_FILES) and self._unrelated(target, collection):
+        if not tables and member and self.script and self._unrelated(target, collection):
             return True  # `question.choices.find((choice) => choice.imageUrl)`: items of a document's array
         return bool(tables) and target.table.lower().rpartition(".")[2] not in {t.lower() for t in tables}
 
@@ -1484,7 +1496,7 @@ class _FileScan:
             for key in dict.fromkeys((keys[0], singularize(keys[0])))
         )
 
-    def _related_key(self, target: Target, keys: list[str], models: TableModels) -> bool:
+    def _related_key(self, target: Target, keys: Sequence[str], models: TableModels) -> bool:
         """Is the object a Prisma nested write or selection under a relation's key (`availabilitySchedule:
         { create: { … } }`, `{ select: { … } }`, a table this change creates included), whose keys are the
         related model's fields? A relation named after the changed model (`orders: { create: … }`) is
@@ -1568,9 +1580,9 @@ class _FileScan:
                 if mentioned or target.table.rpartition("_")[2] in self.text[window[0] : window[1]]
                 else "low"
             ), frozenset()
-        if self.path.endswith(".prisma") and _PRISMA_REFERENCES.search(line, 0, col):
+        if self.prisma and _PRISMA_REFERENCES.search(line, 0, col):
             return "high", frozenset()  # `author User @relation(fields: [authorId], references: [id])`
-        if self.path.endswith(".rs") and target.kind == "column" and needle.role in ("name", "new"):
+        if self.rust and target.kind == "column" and needle.role in ("name", "new"):
             # only a column Rust names through its table (`post_report::resolve_reason`, its `table!` entry, a
             # field of a struct Diesel maps to it) is kept (see `_rust_tied`): that table's, whatever other
             # table has a column of the same name
@@ -1634,7 +1646,7 @@ class _FileScan:
         """In JavaScript and TypeScript: a member of another type, a member read from a value that is no
         row of the model, or a key of an object no query on the model receives is that object's own field
         (see `script_members`); None where the usual judgement applies."""
-        if not self.path.endswith(SCRIPT_FILES) or target.kind != "column":
+        if not self.script or target.kind != "column":
             return None
         if self.literal(line_start + col) is not None:
             return None  # a string: judged as SQL or as a name elsewhere

@@ -6,6 +6,7 @@ lookups (`legacy_status__in`), Java-style code has accessors (`getLegacyStatus`)
 
 from __future__ import annotations
 
+import functools
 import re
 
 RAILS_PREFIXES = (
@@ -49,6 +50,7 @@ def accepts(token: str, word: str, role: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=1024)  # asked of one place for each target its word may be a use of
 def qualifier(line: str, col: int) -> str:
     """The name before `.x`, `::x`, `->x`, `?.x`, `&.x`, `[:x]`, `["x"]` or `("x")` ending at `col`, if any."""
     before = line[max(0, col - 120) : col].rstrip(":\"'` ")

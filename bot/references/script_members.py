@@ -64,6 +64,12 @@ class ScriptShape:
         self._annotations: dict[str, list[tuple[int, str]]] = {}
         self._closings: dict[int, int] = {}
         self._assignments: dict[str, list[str]] | None = None
+        # answers by position: every target a word may belong to asks the same question of one place
+        self._types: dict[tuple[int, int], str | None] = {}  # by the line's start and length
+        self._destructured: dict[int, tuple[str, int] | None] = {}
+        self._copies: dict[int, bool] = {}
+        self._opened: dict[int, str | None] = {}
+        self._objects: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     @property
     def brackets(self) -> list[int]:
@@ -103,6 +109,12 @@ class ScriptShape:
 
     def type_member(self, line_start: int, line: str) -> str | None:
         """The type (`interface User {`, `type Branding = {`) the line declares a member of, if any."""
+        key = (line_start, len(line))
+        if key not in self._types:
+            self._types[key] = self._type_member(line_start, line)
+        return self._types[key]
+
+    def _type_member(self, line_start: int, line: str) -> str | None:
         if _TYPE_MEMBER.match(line) is None:
             return None
         i = bisect_left(self.openings, (line_start, -1, "")) - 1
@@ -146,6 +158,11 @@ class ScriptShape:
         """Is `pos` in an object literal the code returns or assigns that spreads another object (`return {
         ...model, earlyAccessDeadline: deadlines.get(model.id) }`, `const shown = { ...project, brandColor:
         … }`): a copy the code extends in memory?"""
+        if pos not in self._copies:
+            self._copies[pos] = self._returned_copy(pos)
+        return self._copies[pos]
+
+    def _returned_copy(self, pos: int) -> bool:
         for i in self._unclosed(pos):
             if self.text[i] != "{":
                 return False
@@ -159,6 +176,11 @@ class ScriptShape:
         """The value a declaration's object pattern around `pos` takes its names out of, and where it is
         written (`req.body` of `const { title, url } = req.body;`, also when the pattern spans lines), or
         None when `pos` is in no such pattern."""
+        if pos not in self._destructured:
+            self._destructured[pos] = self._destructured_from(pos)
+        return self._destructured[pos]
+
+    def _destructured_from(self, pos: int) -> tuple[str, int] | None:
         text = self.text
         for i in self._unclosed(pos):
             if text[i] != "{" or not _DECLARES.search(text, max(0, i - 40), i):
@@ -170,17 +192,29 @@ class ScriptShape:
     def opened_by(self, pos: int) -> str | None:
         """The text before the innermost bracket still open at `pos`, up to that bracket and within its
         line (`info!`, `exclude = ` for `exclude = (`), or None when `pos` is in no bracket."""
+        if pos not in self._opened:
+            self._opened[pos] = self._opened_by(pos)
+        return self._opened[pos]
+
+    def _opened_by(self, pos: int) -> str | None:
         for i in self._unclosed(pos):
             return self.text[max(self.text.rfind("\n", 0, i) + 1, i - 200) : i + 1]
         return None
 
-    def enclosing(self, pos: int) -> tuple[list[str], list[str]]:
+    def enclosing(self, pos: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """What an object literal around `pos` belongs to: the keys of the objects around it, innermost
         first (`SymbolProfile`, `data` for a key inside `data: { SymbolProfile: { create: { … } } }`: a
         Prisma nested write's key names the related model), and the calls it is given to, innermost first,
         each as written on its line up to its parenthesis (`createAuditLogData`, then `await
         tx.auditLog.create` for `await tx.auditLog.create({ data: createAuditLogData({ … }) })`); no call
         when the object is returned, assigned or in no object."""
+        found = self._objects.get(pos)
+        if found is None:
+            keys, heads = self._enclosing(pos)
+            found = self._objects[pos] = (tuple(keys), tuple(heads))
+        return found
+
+    def _enclosing(self, pos: int) -> tuple[list[str], list[str]]:
         text, nested = self.text, True
         keys: list[str] = []
         heads: list[str] = []
