@@ -109,6 +109,7 @@ def name_words(name: str) -> list[str]:
     return [word.lower() for word in _NAME_WORDS.findall(name)]
 
 
+@functools.lru_cache(maxsize=4096)
 def underscore(camel: str) -> str:
     """`OrderItem` → `order_item`, `HTTPRequest` → `http_request`."""
     text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", camel)

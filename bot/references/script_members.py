@@ -270,6 +270,7 @@ def _ternary_key(before: str) -> str | None:
 _CALLEE_REVERSED = re.compile(r"\s*(?:>[^()<>]*<)?\s*((?:[\w$]+\s*\.\??\s*)*[\w$]+)")
 
 
+@lru_cache(maxsize=4096)  # asked of the same call for every target a key may belong to
 def callee(head: str) -> str | None:
     """The chain of names a call's text ends with (`prisma.order.update` of `await prisma.order.update`)."""
     found = _CALLEE_REVERSED.match(head[::-1])
