@@ -3,7 +3,8 @@
 Files that cannot hold code are skipped before they are read (vendored and generated paths, old
 migrations, the configured excludes) or right after (binary content, files over MAX_BYTES). A directory
 on disk is read with plain system calls and, when it is large, by two processes at once; any other Tree
-(a snapshot in memory, say) is read through its own `read`.
+(a commit read from git, a snapshot in memory) is read through its own `read`, and the places found in it
+are judged by two processes at once when there are many (`bot.two_cores`).
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from typing import Generic, TypeVar, cast
 from bot.model.changeset import DirectoryTree, Tree, read_ahead
 from bot.references.path_patterns import PathSpec, compile_patterns
 from bot.references.word_finder import Occurrence, WordFinder, char_offsets
+from bot.two_cores import in_two
 
 MAX_BYTES = 1_000_000
 _PREFETCH = 2_000  # paths read per call of a tree's `prefetch`
+_SHARED_FROM = 1_000  # places found in a tree read through `read`, from which a forked child may take half
 DEFAULT_EXCLUDES = (
     ".git/", "node_modules/", "vendor/", "third_party/", "bower_components/", "dist/", "build/",
     "coverage/", "tmp/", "log/", "public/assets/", "public/packs/", ".venv/", "venv/", "__pycache__/",
@@ -94,7 +97,7 @@ def scan(
     if isinstance(tree, DirectoryTree):
         job = _Job(str(tree.root), spec, frozenset(tree.skip_dirs), skip, find, handle, primary)
         return _scan_directory(job, workers)
-    results: list[R] = []
+    wanted: list[tuple[str, str, list[Occurrence]]] = []
     files = 0
     paths = [p for p in tree.paths() if p not in skip and not _skipped(p, spec)]
     for first in range(0, len(paths), _PREFETCH):
@@ -106,8 +109,11 @@ def scan(
             files += 1
             found = find.in_text(text)
             if any(word in primary for _, word in found):
-                results.extend(handle(path, text, found))
-    return Scan(tuple(results), files)
+                wanted.append((path, text, found))
+    # the judgement of each place found (most of a search) shared with a second core where there is one;
+    # the tree itself is read by this process only
+    parts = in_two(lambda file: handle(*file), wanted, weight=lambda file: len(file[2]), minimum=_SHARED_FROM)
+    return Scan(tuple(r for part in parts for r in part), files)
 
 
 def _skipped(path: str, spec: PathSpec) -> bool:
