@@ -1,6 +1,7 @@
 """Benchmark: reviews of real pull requests, cold from the command line, next to ripgrep on the same tree.
 
     python bench/pull_requests.py CHECKOUT:BASE..HEAD [CHECKOUT:COMMIT ...] [--repeat 3]
+    python bench/pull_requests.py --last 15 CHECKOUT [CHECKOUT ...]
 
 CHECKOUT is a local clone or a bare mirror; `CHECKOUT:COMMIT` is the pull request merged as COMMIT
 (`COMMIT^..COMMIT`).
@@ -18,6 +19,10 @@ pull request (the names the change removes or renames and their spellings). Targ
 of a repository of 10,000-50,000 files with a history of about 400 migrations; each pull request's line
 says whether its review met it, and whether its repository is of that size. The load average is printed
 before and after: on a shared machine wall time says little, CPU time (user + system) is the figure.
+
+`--last N` reviews instead, once each and cold, the last N pull requests of each CHECKOUT that change a
+migration file (the first-parent commits of its HEAD: a merge commit, or a pull request squashed into one),
+and prints wall and CPU time of each and the slowest: a sweep for the reviews over the target.
 """
 
 from __future__ import annotations
@@ -46,9 +51,10 @@ CLI = [sys.executable, "-m", "bot"]
 TARGET = 5.0  # seconds
 FILES = (10_000, 50_000)  # the repository size the target is set for
 # Migration files of the frameworks a history is read for: Django's numbered modules, a migration folder's
-# SQL (Prisma's `migrations/<name>/migration.sql`, Diesel's `up.sql`), Rails' and Alembic's files.
+# SQL (Prisma's `migrations/<name>/migration.sql`, formbricks' `migration/<name>/`, Diesel's `up.sql`), Rails'
+# and Alembic's files.
 _MIGRATION = re.compile(
-    r"(?:^|/)(?:\w+_)?migrations/\d{4}_[\w-]+\.py$|(?:^|/)migrations/[^/]+/(?:migration|up)\.sql$"
+    r"(?:^|/)(?:\w+_)?migrations/\d{4}_[\w-]+\.py$|(?:^|/)migrations?/[^/]+/(?:migration|up)\.sql$"
     r"|(?:^|/)db/migrate/\d+_\w+\.rb$|(?:^|/)versions/[\w-]+\.py$"
 )
 
@@ -124,6 +130,57 @@ def _count(repo: str, commit: str) -> tuple[int, int]:
     return len(paths), sum(1 for p in paths if _MIGRATION.search(p))
 
 
+def _recent(repo: str, count: int) -> list[str]:
+    """The last `count` first-parent commits of the checkout's HEAD that change a migration file (its
+    history's files, or a Prisma schema)."""
+    log = subprocess.run(
+        [
+            "git",
+            "-C",
+            repo,
+            "log",
+            "--first-parent",
+            "-m",
+            "--format=%x00%h",
+            "--name-only",
+            "-n",
+            "500",
+            "HEAD",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,  # a mirror may lack old objects: what was listed before them is enough
+    ).stdout
+    found = []
+    for entry in log.split("\0")[1:]:
+        commit, *paths = entry.split()
+        if any(_MIGRATION.search(p) or p.endswith(".prisma") for p in paths) and commit not in found:
+            found.append(commit)
+            if len(found) == count:
+                break
+    return found
+
+
+def _sweep(repos: list[str], count: int) -> None:
+    """Each checkout's last `count` pull requests changing a migration, reviewed once each, cold."""
+    print(f"{_load()} before the runs")
+    slowest: list[tuple[float, float, str]] = []
+    for repo in repos:
+        name = repo.removesuffix("/repo").removesuffix("/.git").rstrip("/").rpartition("/")[2]
+        for commit in _recent(repo, count):
+            with tempfile.TemporaryDirectory(prefix="bench-cache-") as cold:
+                wall, cpu, result = _review(repo, f"{commit}^", commit, cold)
+            migrations, findings = len(result["migrations"]), len(result["findings"])  # type: ignore[arg-type]
+            print(
+                f"{name} {commit}: {migrations} migrations, {findings} findings; cold {wall:.2f} s wall,"
+                f" {cpu:.2f} s CPU; {_met(cpu)} in CPU, {_met(wall)} in wall time"
+            )
+            slowest.append((cpu, wall, f"{name} {commit}"))
+    print(f"{_load()} after the runs")
+    for cpu, wall, label in sorted(slowest, reverse=True)[:5]:
+        print(f"slowest: {label} {cpu:.2f} s CPU, {wall:.2f} s wall")
+
+
 def _load() -> str:
     return f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
 
@@ -138,7 +195,13 @@ def main() -> None:
     )
     parser.add_argument("pulls", nargs="+", metavar="CHECKOUT:BASE..HEAD")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--last", type=int, metavar="N", help="review the last N pull requests of each CHECKOUT"
+    )
     args = parser.parse_args()
+    if args.last:
+        _sweep(args.pulls, args.last)
+        return
     print(f"{_load()} before the runs")
     rows = []
     for pull in args.pulls:
