@@ -252,3 +252,29 @@ def test_a_search_of_a_commit_finds_the_same_places_on_one_core_as_on_two(tmp_pa
     assert one.stderr.split()[-1] == "0"
     if TWO_CORES:
         assert int(two.stderr.split()[-1]) > 0
+
+
+def test_a_search_asked_for_one_process_forks_none() -> None:
+    """`workers=1` keeps the search of a tree in memory (a commit's, or the base texts of the changed files) in
+    one process; by default its places are judged by two where a second core is there, to the same uses."""
+    found = _results(
+        """
+        import json
+        forks = []
+        fork = os.fork
+        os.fork = lambda: (forks.append(1), fork())[1]
+        from bot.model.changeset import MemoryTree
+        from bot.references.search import Target, search
+        line = "  total += order.legacy_status ? 1 : 0;\\n"
+        tree = MemoryTree({f"src/orders_{n}.ts": line * 12 for n in range(300)})
+        target = Target("column", "orders", "legacy_status")
+        one = search(tree, (target,), workers=1)
+        alone = len(forks)
+        two = search(tree, (target,))
+        print(json.dumps({"alone": alone, "shared": len(forks) - alone, "uses": len(one.uses(target)),
+                          "same": one.uses(target) == two.uses(target)}))
+        """
+    )
+    assert found["alone"] == 0 and found["same"] and found["uses"] == 3600
+    if TWO_CORES:
+        assert found["shared"] > 0

@@ -199,7 +199,7 @@ def search(
             _needles(unique, models),
             exclude,
             (),
-            1,
+            workers,
             contested,
             schema,
             naming,

@@ -110,8 +110,10 @@ def scan(
             found = find.in_text(text)
             if any(word in primary for _, word in found):
                 wanted.append((path, text, found))
-    # the judgement of each place found (most of a search) shared with a second core where there is one;
-    # the tree itself is read by this process only
+    # the judgement of each place found (most of a search) shared with a second core where there is one and
+    # more than one process is wanted; the tree itself is read by this process only
+    if workers == 1:
+        return Scan(tuple(r for file in wanted for r in handle(*file)), files)
     parts = in_two(lambda file: handle(*file), wanted, weight=lambda file: len(file[2]), minimum=_SHARED_FROM)
     return Scan(tuple(r for part in parts for r in part), files)
 
