@@ -26,6 +26,7 @@ from bot.frameworks.statements import separate
 from bot.model.changeset import Tree
 from bot.model.findings import Location
 from bot.model.migration import DataDelete, DataInsert, DataUpdate, Migration, Operation, RunCode, Unparsed
+from bot.sql.names import scalar_sql
 
 NAME = "ecto"
 EXTENSIONS = (".exs",)
@@ -439,14 +440,9 @@ def _assignments(c: elixir.Call) -> tuple[tuple[str, str], ...]:
 
 
 def _literal(found: elixir.Value) -> str:
-    if found is None:
-        return "NULL"
-    if isinstance(found, bool):
-        return "true" if found else "false"
-    if isinstance(found, int | float):
-        return str(found)
-    if isinstance(found, str):
-        return "'" + found.replace("'", "''") + "'"
+    scalar = scalar_sql(found)
+    if scalar is not None:
+        return scalar
     if isinstance(found, elixir.Code):
         return found.text
     return str(found)

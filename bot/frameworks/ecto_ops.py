@@ -39,7 +39,7 @@ from bot.model.migration import (
     SetNotNull,
     Unparsed,
 )
-from bot.sql.names import calls_volatile
+from bot.sql.names import calls_volatile, scalar_sql
 
 _POSTGRES = {
     "string": "varchar({size})",
@@ -164,14 +164,9 @@ def column(c: elixir.Call, src: Source) -> tuple[ColumnSpec, str | None]:
 
 
 def _default(found: elixir.Value) -> str | None:
-    if found is None:
-        return "NULL"
-    if isinstance(found, bool):
-        return "true" if found else "false"
-    if isinstance(found, int | float):
-        return str(found)
-    if isinstance(found, str):
-        return "'" + found.replace("'", "''") + "'"
+    scalar = scalar_sql(found)
+    if scalar is not None:
+        return scalar
     if isinstance(found, elixir.Code):
         inner = re.fullmatch(r'fragment\(\s*"(.*)"\s*\)', found.text, re.S)
         return inner.group(1) if inner else found.text

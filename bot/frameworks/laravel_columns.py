@@ -14,7 +14,7 @@ from tree_sitter import Node
 from bot.frameworks import php
 from bot.frameworks.naming import key_table, snake
 from bot.model.migration import ColumnSpec
-from bot.sql.names import calls_volatile
+from bot.sql.names import calls_volatile, scalar_sql
 
 # type method → (PostgreSQL type, MySQL type); "{n}" is the length argument, "{p}" the precision
 _TYPES: dict[str, tuple[str, str]] = {
@@ -303,14 +303,9 @@ def _raw_expression(node: Node) -> str | None:
 
 
 def literal(found: php.Value) -> str | None:
-    if found is None:
-        return "NULL"
-    if isinstance(found, bool):
-        return "true" if found else "false"
-    if isinstance(found, int | float):
-        return str(found)
-    if isinstance(found, str):
-        return "'" + found.replace("'", "''") + "'"
+    scalar = scalar_sql(found)
+    if scalar is not None:
+        return scalar
     if isinstance(found, php.Code):
         return found.text
     return "'" + str(found).replace("'", "''") + "'"

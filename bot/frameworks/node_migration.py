@@ -27,6 +27,7 @@ from bot.model.migration import (
     RunCode,
     Unparsed,
 )
+from bot.sql.names import scalar_sql
 
 
 @dataclass(frozen=True)
@@ -93,14 +94,9 @@ def strings(found: js.Value) -> tuple[str, ...]:
 
 def literal(found: js.Value) -> str:
     """A JavaScript value as SQL: `'open'`, `1`, `true`, `NULL`; code as its source text."""
-    if found is None:
-        return "NULL"
-    if isinstance(found, bool):
-        return "true" if found else "false"
-    if isinstance(found, int | float):
-        return str(found)
-    if isinstance(found, str):
-        return "'" + found.replace("'", "''") + "'"
+    scalar = scalar_sql(found)
+    if scalar is not None:
+        return scalar
     if isinstance(found, js.Code):
         return found.text
     return "'" + str(found).replace("'", "''") + "'"

@@ -35,6 +35,7 @@ from bot.frameworks.rails_common import plural
 from bot.frameworks.rails_schema import check_name
 from bot.model.changeset import Tree
 from bot.model.migration import AddColumn, AddIndex, DropConstraint, DropIndex, Operation
+from bot.sql.names import scalar_sql
 
 GEM = "online_migrations"
 GITLAB = "gitlab"
@@ -148,14 +149,9 @@ def _sql_value(node: Node | None) -> str | None:
     if node is None:
         return None
     found = ruby.value(node)
-    if found is None:
-        return "NULL"
-    if isinstance(found, bool):
-        return "true" if found else "false"
-    if isinstance(found, int | float):
-        return str(found)
-    if isinstance(found, str):
-        return "'" + found.replace("'", "''") + "'"
+    scalar = scalar_sql(found)
+    if scalar is not None:
+        return scalar
     inner = ruby.call(node)
     if inner is not None and inner.name == "sql" and inner.args:
         text = ruby.value(inner.args[0])

@@ -268,3 +268,17 @@ def on_delete_action(reference: exp.Expression | None) -> str:
         if text.startswith("on delete "):
             return text.removeprefix("on delete ")
     return ""
+
+
+def scalar_sql(value: object) -> str | None:
+    """A constant a migration's code gives (in Ruby, Python, PHP, JavaScript or Elixir, read into Python) as SQL:
+    `NULL`, `true`, `1`, `'open'` (quotes doubled); None for anything else (code, a list)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return None
