@@ -1,10 +1,11 @@
-"""A value computed from a nullable column with `||`, arithmetic or MySQL's `CONCAT()` is NULL for every row
-where that column is NULL.
+"""A value computed from a nullable column with `||`, arithmetic, a comparison or MySQL's `CONCAT()` is NULL for
+every row where that column is NULL.
 
 ## Why is this bad?
 `SET full_name = first_name || ' ' || last_name` writes NULL, not `'Ada '`, for every user without a last
 name: one NULL operand makes the whole expression NULL. `SET total = price * qty` does the same for every
-row missing a quantity, and MySQL's `CONCAT(a, b)` returns NULL as soon as one argument is NULL. Nothing
+row missing a quantity, and MySQL's `CONCAT(a, b)` returns NULL as soon as one argument is NULL. A boolean set
+from a comparison, `SET active = (status = 'active')`, is NULL (neither true nor false) where `status` is NULL. Nothing
 fails: the new column is simply empty for those rows, and an existing value is overwritten with NULL.
 
 PostgreSQL's `jsonb_set(doc, path, value)` is the same trap with a whole document at stake: it returns
@@ -64,6 +65,8 @@ RULE = Rule(
 )
 
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div)
+# a comparison written as the value itself (a boolean column set from it); in a CASE or a WHERE, NULL counts as false
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
@@ -106,6 +109,11 @@ def _faithful(write: Write, migration: Migration) -> bool:
 
 
 def _propagating(value: exp.Expression, context: Context) -> Iterator[exp.Expression]:
+    top = value
+    while isinstance(top, exp.Paren):
+        top = top.this
+    if isinstance(top, _COMPARISONS):
+        yield top  # `SET active = (status = 'active')`: a comparison with NULL is NULL, not false
     for node in value.find_all(exp.DPipe, exp.Concat, exp.Greatest, exp.Least, *_ARITHMETIC):
         if isinstance(node, exp.Concat) and (node.args.get("coalesce") or not context.mysql):
             continue
@@ -270,6 +278,8 @@ def _finding(op: DataUpdate | DataInsert, write: Write, nullable: list[str], con
     remedy = (
         "`concat_ws(' ', …)` or `coalesce(column, '')`"
         if write.value.find(exp.DPipe, exp.Concat) is not None
+        else "`coalesce(column = …, false)` (or `column IS NOT DISTINCT FROM …`)"
+        if isinstance(write.value.unnest(), _COMPARISONS)
         else "`coalesce(column, 0)`"
     )
     counted = " OR ".join(f"{c} IS NULL" for c in nullable)
