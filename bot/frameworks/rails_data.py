@@ -27,6 +27,7 @@ from bot.model.migration import (
     UnreadDataChange,
     by_own_key,
 )
+from bot.sql.names import scalar_sql
 
 BATCHES = frozenset({"in_batches", "find_each", "find_in_batches", "each_slice", "in_groups_of"})
 # slices of a list (of records or of keys): each pass's changes are that slice's only when they say so
@@ -673,14 +674,9 @@ _CLOCK = re.compile(
 
 
 def _literal(value: ruby.Value) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
+    scalar = scalar_sql(value)
+    if scalar is not None:
+        return scalar
     if isinstance(value, ruby.Code):
         return value.text
     return str(value)

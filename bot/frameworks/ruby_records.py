@@ -22,6 +22,7 @@ from tree_sitter import Node
 
 from bot.frameworks import ruby, ruby_model
 from bot.model.migration import PLACEHOLDER
+from bot.sql.names import scalar_sql
 
 # a write on one record, and whether its options are the columns it sets
 RECORD_WRITES = frozenset(
@@ -456,12 +457,7 @@ def _stringy(node: Node | None) -> bool:
 
 
 def literal(value: ruby.Value) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
+    scalar = scalar_sql(value)
+    if scalar is not None:
+        return scalar
     return PLACEHOLDER

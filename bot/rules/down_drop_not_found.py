@@ -33,7 +33,6 @@ from bot.model.migration import (
     DropConstraint,
     DropIndex,
     Migration,
-    Operation,
     Unparsed,
 )
 from bot.rules._numbered_parts import both_ways
@@ -72,46 +71,35 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     state = context.catalog.snapshot()
     for op in up:
         state.apply(op)
-    added = [op for op in up if isinstance(op, AddConstraint) and op.name]
+    # one replay of the down: the keys and the indexes it removes that the schema does not hold at that point
     missing: list[DropConstraint] = []
+    missing_indexes: list[DropIndex] = []
     for op in down:
         if isinstance(op, DropConstraint) and not op.if_exists and _absent(op, state):
             missing.append(op)
+        elif isinstance(op, DropIndex) and not op.if_exists and _index_absent(op, state):
+            missing_indexes.append(op)
         state.apply(op)
+    added = [op for op in up if isinstance(op, AddConstraint) and op.name]
     for op in missing:
         left = [a for a in added if same_table(a.table, op.table) and _still_there(a, op, state)]
         if left:
             yield _finding(op, left[0], migration.in_transaction)
-    yield from _indexes(up, down, migration, context)
-
-
-def _indexes(
-    up: tuple[Operation, ...], down: tuple[Operation, ...], migration: Migration, context: Context
-) -> Iterator[Finding]:
-    """A down that removes an index the schema does not hold at that point, while one the up added stays."""
-    state = context.catalog.snapshot()
-    for op in up:
-        state.apply(op)
-    added = [op for op in up if isinstance(op, AddIndex) and op.name]
-    missing: list[DropIndex] = []
-    for op in down:
-        if isinstance(op, DropIndex) and not op.if_exists and _index_absent(op, state):
-            missing.append(op)
-        state.apply(op)
-    for op in missing:
+    added_indexes = [op for op in up if isinstance(op, AddIndex) and op.name]
+    for drop in missing_indexes:
         # `DROP INDEX name` names no table: any index the up added to a table the review knows
-        left = [
+        kept = [
             a
-            for a in added
+            for a in added_indexes
             if a.name in state.indexes
             and (
-                same_table(a.table, op.table)
-                if op.table
+                same_table(a.table, drop.table)
+                if drop.table
                 else any(same_table(t, a.table) for t in state.tables)
             )
         ]
-        if left:
-            yield _index_finding(op, left[0], migration.in_transaction)
+        if kept:
+            yield _index_finding(drop, kept[0], migration.in_transaction)
 
 
 def _index_absent(op: DropIndex, state: Catalog) -> bool:
