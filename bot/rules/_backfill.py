@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlglot import exp
+
 from bot.model.catalog import unqualified
 from bot.model.kept import ByIdentity
 from bot.model.migration import AddColumn, DataDelete, DataUpdate, Migration, Operation, RunCode, Truncate
@@ -35,6 +37,15 @@ def _can_fill(migration: Migration) -> tuple[Operation, ...]:
 # The operations of the up that can fill a column (an UPDATE, code): listed once per migration, since a lint
 # asks about every later migration of a history for each column added.
 _fills: ByIdentity[Migration, tuple[Operation, ...]] = ByIdentity(_can_fill)
+
+
+def every_row(op: DataUpdate) -> bool:
+    """No condition picks the rows: no WHERE, no join (`UPDATE … FROM` writes only the matched rows), no loop
+    that runs it row by row."""
+    if op.where or op.loop or op.saves == "one":
+        return False
+    tree = op.expression
+    return not (isinstance(tree, exp.Update) and (tree.args.get("from_") or tree.args.get("joins")))
 
 
 def sets_column(op: Operation, table: str, *columns: str) -> bool:

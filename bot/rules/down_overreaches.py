@@ -6,6 +6,9 @@ The up sets `status = 'inactive'` on the users who have not logged in since 2024
 closed, unpaid) is reactivated by the rollback. A rollback runs when something already went wrong, and then
 it silently rewrites rows that had nothing to do with the change. The value the up writes does not tell
 which rows it wrote, unless no row could hold that value before (a value the same change introduces).
+A down with no condition at all (`UPDATE users SET status = 'active'`, Rails' `User.update_all(status:
+"active")`, Django's `User.objects.update(status="active")`) after an up that changed only the rows its
+condition picked is the same mistake, wider: the rollback writes the value over every row of the table.
 
 ## Use instead
 Keep the ids and old values of the rows the up changes (a backup table written in the up, or the rollback
@@ -22,6 +25,7 @@ from sqlglot import exp
 from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddConstraint, AddEnumValue, DataUpdate, Migration, Operation
+from bot.rules._backfill import every_row
 from bot.rules.context import Context
 from bot.sql.data_changes import constant, held_to_constants, statement_of
 from bot.sql.writes import assigned
@@ -56,6 +60,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         for write in assigned(op, context.dialect)
         if (value := _literal(write.value)) is not None
     }
+    yield from _unconditional(migration, context)
     if not written:
         return
     for down in migration.down:
@@ -83,6 +88,50 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                     "condition), and restore exactly those rows from it in the down."
                 ),
             )
+
+
+def _unconditional(migration: Migration, context: Context) -> Iterator[Finding]:
+    """A down that sets a column to one constant in every row, where the up changed only the rows its
+    condition picked: the rollback writes that value over the rows the up never touched."""
+    for down in migration.down or ():
+        if not isinstance(down, DataUpdate) or not every_row(down):
+            continue
+        for write in assigned(down, context.dialect):
+            value = _literal(write.value)
+            up = _picked_by_up(migration, context, down.table, write.target)
+            if value is None or value.upper() == "NULL" or up is None:
+                continue
+            column = write.target
+            yield down.finding(
+                RULE,
+                f"The down migration sets `{down.table}.{column}` to {value} in every row, but the up changed only "
+                f"the rows its condition picks (line {up.location.line}, `WHERE {up.where}`): the rollback "
+                f"overwrites `{column}` in every other row too.",
+                blast_radius=(
+                    f"A rollback sets `{down.table}.{column}` to {value} on every row, not only on the rows the up "
+                    "changed; the values the other rows held are lost, and nothing fails."
+                ),
+                fix=(
+                    f"In the up, keep the ids and old values of the rows it changes (`CREATE TABLE "
+                    f"{down.table}_{column}_backup AS SELECT id, {column} FROM {down.table} WHERE {up.where}`), "
+                    "and restore exactly those rows from it in the down."
+                ),
+            )
+
+
+def _picked_by_up(migration: Migration, context: Context, table: str, column: str) -> DataUpdate | None:
+    """The up's UPDATE of a column that held data before the change, on the rows a condition picks."""
+    for op in migration.up:
+        if (
+            isinstance(op, DataUpdate)
+            and op.table == table
+            and op.where
+            and any(write.target == column for write in assigned(op, context.dialect))
+        ):
+            known = context.before(op).column(table, column)
+            if known is not None and not known.added_in_change:
+                return op
+    return None
 
 
 def _new_column(catalog: Catalog, table: str, column: str, value: str) -> bool:

@@ -28,8 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlglot import exp
-
 from bot.model.catalog import unqualified
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
@@ -41,7 +39,7 @@ from bot.model.migration import (
     Migration,
     Operation,
 )
-from bot.rules._backfill import added_by_change
+from bot.rules._backfill import added_by_change, every_row
 from bot.rules._framework_fixes import restore
 from bot.rules._restores import restores_nothing_of
 from bot.rules.context import Context
@@ -100,7 +98,7 @@ def overwrites(migration: Migration, context: Context) -> dict[tuple[int, str, s
     fresh = {(unqualified(op.table), op.column.name) for op in migration.up if isinstance(op, AddColumn)}
     found: dict[tuple[int, str, str], list[DataUpdate]] = {}
     for op in migration.up:
-        if not isinstance(op, DataUpdate) or not _every_row(op) or context.catalog.is_new(op.table):
+        if not isinstance(op, DataUpdate) or not every_row(op) or context.catalog.is_new(op.table):
             continue
         table = unqualified(op.table)
         if _saved_first(migration, op, table):
@@ -115,15 +113,6 @@ def overwrites(migration: Migration, context: Context) -> dict[tuple[int, str, s
                 continue
             found.setdefault((op.location.line, column, value), []).append(op)
     return found
-
-
-def _every_row(op: DataUpdate) -> bool:
-    """No condition picks the rows: no WHERE, no join (`UPDATE … FROM` writes only the matched rows), no loop
-    that runs it row by row."""
-    if op.where or op.loop or op.saves == "one":
-        return False
-    tree = op.expression
-    return not (isinstance(tree, exp.Update) and (tree.args.get("from_") or tree.args.get("joins")))
 
 
 def _constants(op: DataUpdate) -> Iterator[tuple[str, str]]:
@@ -156,7 +145,7 @@ def _replaced_later(migration: Migration, op: Operation, table: str, column: str
         or (
             isinstance(o, DataUpdate)
             and unqualified(o.table) == table
-            and _every_row(o)
+            and every_row(o)
             and any(c == column for c, _ in o.assignments)
         )
         for o in later

@@ -138,3 +138,60 @@ def test_a_column_the_change_adds_held_no_value_before_it(names, default, quiet)
     up = added + "UPDATE {table} SET mode = '{new}' WHERE {cond} < '2024-01-01';"
     down = "UPDATE {table} SET mode = NULL WHERE mode = '{new}';\nALTER TABLE {table} DROP COLUMN mode;"
     assert (not _found(_goose(names, up, down))) is quiet
+
+
+UNCONDITIONAL = {
+    "sql": "UPDATE {table} SET {column} = '{old}';",
+    "rails": '{model}.update_all({column}: "{old}")',
+    "django": '{model}.objects.update({column}="{old}")',
+}
+RESTORED = {
+    "sql": "UPDATE {table} SET {column} = b.{column} FROM {table}_backup b WHERE b.id = {table}.id;",
+    "rails": '{model}.where({cond}: nil).update_all({column}: "{old}")',
+    "django": '{model}.objects.filter({cond}__isnull=True).update({column}="{old}")',
+}
+
+
+def _every_row_down(names: dict[str, str], framework: str, down: str) -> Review:
+    model = model_of(names["table"])
+    down = down.format(model=model, **names)
+    if framework == "sql":
+        up = (
+            "CREATE TABLE {table}_backup AS SELECT id, {column} FROM {table} WHERE {cond} < '2024-01-01';\n"
+            + UP
+        )
+        return _goose(names, up, down)
+    if framework == "rails":
+        text = RAILS.replace('{model}.where({column}: "{new}").update_all({column}: "{old}")', down)
+        return review_sql(
+            text.format(model=model, **names),
+            path="db/migrate/20260101000000_retire.rb",
+            base={"db/structure.sql": SCHEMA.format(**names)},
+        )
+    text = data_migration(
+        model,
+        f'{model}.objects.filter({names["cond"]}__lt=datetime.date(2024, 1, 1)).update({names["column"]}="{names["new"]}")',
+        backwards=down,
+        imports="import datetime\n",
+    )
+    fields = {
+        names["column"]: f'models.CharField(max_length=20, default="{names["old"]}")',
+        names["cond"]: "models.DateField(null=True)",
+    }
+    return review_migration(model, fields, text)
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("framework", sorted(UNCONDITIONAL))
+def test_a_down_that_sets_every_row_where_the_up_changed_some(names, framework) -> None:  # type: ignore[no-untyped-def]
+    (finding,) = _found(_every_row_down(names, framework, UNCONDITIONAL[framework]))
+    assert f".{names['column']}` to '{names['old']}' in every row" in finding.message
+    assert not _found(_every_row_down(names, framework, RESTORED[framework]))
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_down_that_clears_every_row_of_a_column_the_change_adds(names) -> None:  # type: ignore[no-untyped-def]
+    up = "ALTER TABLE {table} ADD COLUMN mode text;\nUPDATE {table} SET mode = '{new}' WHERE {cond} < '2024-01-01';"
+    assert not _found(
+        _goose(names, up, "UPDATE {table} SET mode = 'none';\nALTER TABLE {table} DROP COLUMN mode;")
+    )
