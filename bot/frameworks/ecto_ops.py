@@ -158,9 +158,31 @@ def column(c: elixir.Call, src: Source) -> tuple[ColumnSpec, str | None]:
         volatile_default=calls_volatile(default),
         primary_key=options.get("primary_key") is True,
         references=target,
+        on_delete=key_action(reference, "on_delete") if target else "",
         generated="generated" in options,
     )
     return spec, target
+
+
+# Ecto's `references(…, on_delete: …, on_update: …)` atoms as the SQL action; `:nothing` (the default) is
+# NO ACTION; `{:nilify, [columns]}` sets some of the key's columns NULL
+_ACTIONS = {
+    "nothing": "no action",
+    "restrict": "restrict",
+    "delete_all": "cascade",
+    "update_all": "cascade",
+    "nilify_all": "set null",
+    "nilify": "set null",
+    "default_all": "set default",
+    "default": "set default",
+}
+
+
+def key_action(reference: elixir.Call | None, option: str) -> str:
+    """`on_delete: :delete_all` in `references(:users, …)` → `cascade`; "" when the call does not say."""
+    found = reference.option(option) if reference is not None else None
+    word = found[0] if isinstance(found, tuple) and found else found
+    return _ACTIONS.get(word, "") if isinstance(word, str) else ""
 
 
 def _default(found: elixir.Value) -> str | None:
@@ -197,6 +219,8 @@ def _foreign_key(table: str, spec: ColumnSpec, target: str, c: elixir.Call, base
         columns=(spec.name,),
         references=target,
         not_valid=reference is not None and reference.option("validate") is False,
+        on_delete=key_action(reference, "on_delete"),
+        on_update=key_action(reference, "on_update"),
         **base,
     )
 
@@ -350,8 +374,35 @@ def _modify(c: elixir.Call, table: str, src: Source) -> Result:
     if "from" not in c.options:
         return Result(tuple(ops), None, "`modify` without `from:` cannot be reversed by `change`")
     previous = c.options["from"]
+    old_key = _previous_key(table, spec, previous, base)
+    if old_key is not None and target:
+        # from one reference to another, Ecto drops the old key first and adds the new one; back, the reverse
+        new_key = _foreign_key(table, spec, target, c, base)
+        dropped = DropConstraint(table=table, name=old_key.name, **base)
+        back = (old_key, DropConstraint(table=table, name=new_key.name, **base))  # undone last to first
+        return Result((dropped, *ops), back)
     was = column_type(elixir.value(previous), {}, src.dialect) if elixir.call(previous) is None else spec.type
     return Result(tuple(ops), (AlterColumnType(table=table, column=spec.name, new_type=was, **base),))
+
+
+def _previous_key(table: str, spec: ColumnSpec, previous: Node, base: Origin) -> AddConstraint | None:
+    """The key `from: references(:users, …)` (or `from: {references(…), opts}`) describes."""
+    found = elixir.call(previous)
+    if found is None and previous.type == "tuple" and previous.named_children:
+        found = elixir.call(previous.named_children[0])
+    if found is None or found.name != "references" or not found.args:
+        return None
+    name = found.option("name")
+    return AddConstraint(
+        table=table,
+        name=str(name) if isinstance(name, str) else f"{_bare(table)}_{spec.name}_fkey",
+        constraint="foreign_key",
+        columns=(spec.name,),
+        references=str(elixir.value(found.args[0])),
+        on_delete=key_action(found, "on_delete"),
+        on_update=key_action(found, "on_update"),
+        **base,
+    )
 
 
 def _timestamps(c: elixir.Call, table: str, src: Source) -> Result:

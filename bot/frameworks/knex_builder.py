@@ -14,7 +14,7 @@ from tree_sitter import Node
 
 from bot.frameworks import javascript as js
 from bot.frameworks import node_migration as nm
-from bot.frameworks.node_columns import KNEX_TYPES, knex_type
+from bot.frameworks.node_columns import KNEX_TYPES, key_action, knex_type
 from bot.frameworks.node_migration import Source
 from bot.model.migration import (
     AddColumn,
@@ -116,6 +116,7 @@ class Table:
             primary_key="primary" in modifiers or first.name in ("increments", "bigIncrements"),
             unique="unique" in modifiers,
             references=_referenced(modifiers),
+            on_delete=_action(modifiers, "onDelete"),
         )
         self._declare(spec, modifiers, node)
 
@@ -166,6 +167,8 @@ class Table:
                     constraint="foreign_key",
                     columns=columns,
                     references=_referenced(modifiers),
+                    on_delete=_action(modifiers, "onDelete"),
+                    on_update=_action(modifiers, "onUpdate"),
                     **at,
                 )
             )
@@ -210,6 +213,12 @@ def _referenced(modifiers: dict[str, js.Call]) -> str | None:
     reference = modifiers.get("references")
     target = nm.name(reference.args[0]) if reference is not None and reference.args else ""
     return target.rsplit(".", 1)[0] if "." in target else None
+
+
+def _action(modifiers: dict[str, js.Call], method: str) -> str:
+    """`.onDelete('CASCADE')` → `cascade`: the key's action, "" when the chain does not set it."""
+    call = modifiers.get(method)
+    return key_action(js.value(call.args[0])) if call is not None and call.args else ""
 
 
 def _index_name(first: js.Call) -> str:

@@ -294,6 +294,11 @@ def _foreign_key(e: Element, path: str, dialect: str) -> list[Operation]:
             columns=tuple(c.strip().lower() for c in e.get("baseColumnNames").split(",") if c.strip()),
             references=e.get("referencedTableName").lower(),
             not_valid=e.get("validate") == "false",
+            # `onDelete="CASCADE"`, or the older `deleteCascade="true"`
+            on_delete="cascade"
+            if e.get("deleteCascade") == "true"
+            else " ".join(e.get("onDelete").lower().split()),
+            on_update=" ".join(e.get("onUpdate").lower().split()),
             **_base(e, path),
         )
     ]

@@ -146,3 +146,9 @@ def typeorm_type(options: dict[str, js.Value]) -> str:
     if base and options.get("isArray") is True:
         return f"{base}[]"
     return base
+
+
+def key_action(value: js.Value) -> str:
+    """`'CASCADE'`, `'set null'`, `'NO ACTION'` as a foreign key's `onDelete`/`onUpdate` gives it → `cascade`,
+    `set null`, `no action`; "" when it is not a string."""
+    return " ".join(value.lower().split()) if isinstance(value, str) else ""

@@ -16,7 +16,7 @@ from tree_sitter import Node
 from bot.frameworks import javascript as js
 from bot.frameworks import javascript_module as jsm
 from bot.frameworks import node_migration as nm
-from bot.frameworks.node_columns import sequelize_type
+from bot.frameworks.node_columns import key_action, sequelize_type
 from bot.frameworks.node_migration import Source
 from bot.model.changeset import Tree
 from bot.model.findings import Location
@@ -178,6 +178,7 @@ class _Walker:
             unique=values.get("unique") is True,
             identity=values.get("autoIncrement") is True,
             references=model if isinstance(model, str) else None,
+            on_delete=key_action(values.get("onDelete")) if isinstance(model, str) else "",
         )
 
     def _unread(self, c: js.Call) -> list[Operation]:
@@ -215,7 +216,6 @@ class _Walker:
             # with `references`, Sequelize adds the foreign key instead of changing the type (and leaves NULL
             # and the default alone unless `allowNull: false` is given)
             key: list[Operation] = [SetNotNull(table=table, column=column, **at)] if not spec.nullable else []
-            on_delete = said.get("onDelete")
             key.append(
                 AddConstraint(
                     table=table,
@@ -223,7 +223,8 @@ class _Walker:
                     constraint="foreign_key",
                     columns=(column,),
                     references=spec.references,
-                    on_delete=str(on_delete).lower() if isinstance(on_delete, str) else "",
+                    on_delete=key_action(said.get("onDelete")),
+                    on_update=key_action(said.get("onUpdate")),
                     **at,
                 )
             )
@@ -303,6 +304,8 @@ class _Walker:
                 constraint={"primary_key": "primary_key", "foreign_key": "foreign_key"}.get(kind, kind),
                 columns=columns,
                 references=referenced if isinstance(referenced, str) else None,
+                on_delete=key_action(found.get("onDelete")),
+                on_update=key_action(found.get("onUpdate")),
                 **nm.origin_of(c.node, self.src),
             )
         ]

@@ -19,6 +19,7 @@ from bot.model.migration import (
     AddIndex,
     AlterColumnType,
     DataUpdate,
+    DropConstraint,
     DropNotNull,
     Operation,
     SetDefault,
@@ -49,6 +50,8 @@ def describe(op: Operation) -> str:
         return f"CREATE {unique}INDEX {concurrently}{op.name} ON {op.table} ({', '.join(op.columns)})"
     if isinstance(op, AddConstraint):
         return f"ALTER TABLE {op.table} ADD CONSTRAINT {op.name} {_constraint(op)}"
+    if isinstance(op, DropConstraint):
+        return f"ALTER TABLE {op.table} DROP CONSTRAINT {op.name}"
     if isinstance(op, AlterColumnType):
         return f"ALTER TABLE {op.table} ALTER COLUMN {op.column} TYPE {op.new_type}"
     if isinstance(op, SetNotNull | DropNotNull):
@@ -68,6 +71,8 @@ def _constraint(op: AddConstraint) -> str:
     columns = ", ".join(op.columns)
     if op.constraint == "foreign_key":
         clause = f"FOREIGN KEY ({columns}) REFERENCES {op.references or '…'}"
+        clause += f" ON DELETE {op.on_delete.upper()}" if op.on_delete else ""
+        clause += f" ON UPDATE {op.on_update.upper()}" if op.on_update else ""
     elif op.constraint == "check":
         clause = f"CHECK ({op.expression_sql or '…'})"
     else:

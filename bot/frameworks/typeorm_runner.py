@@ -13,7 +13,7 @@ from tree_sitter import Node
 
 from bot.frameworks import javascript as js
 from bot.frameworks import node_migration as nm
-from bot.frameworks.node_columns import typeorm_type
+from bot.frameworks.node_columns import key_action, typeorm_type
 from bot.frameworks.node_migration import Source
 from bot.model.migration import (
     AddColumn,
@@ -177,6 +177,8 @@ def _foreign_key(table: str, found: Options, c: js.Call, src: Source) -> Operati
         constraint="foreign_key",
         columns=columns,
         references=referenced,
+        on_delete=key_action(found.get("onDelete")),
+        on_update=key_action(found.get("onUpdate")),
         **nm.origin_of(c.node, src),
     )
 
@@ -231,7 +233,21 @@ def _create_table(c: js.Call, src: Source) -> list[Operation]:
         return [nm.unparsed(c.node, src, "the table of `createTable` is computed at run time")]
     specs = tuple(column(item) for item in columns if isinstance(item, dict))
     if_not_exists = len(c.args) > 1 and js.value(c.args[1]) is True
-    return [CreateTable(table=table, columns=specs, if_not_exists=if_not_exists, **nm.origin_of(c.node, src))]
+    created = CreateTable(
+        table=table, columns=specs, if_not_exists=if_not_exists, **nm.origin_of(c.node, src)
+    )
+    # the table's `foreignKeys` (plain objects or `new TableForeignKey(…)`) are added with it, in the same call
+    keys = js.unwrap(_fields(c.args[0]).get("foreignKeys") or c.args[0])
+    listed = keys.named_children if keys.type == "array" else []
+    return [created, *(_foreign_key(table, options(key), c, src) for key in listed)]
+
+
+def _fields(node: Node) -> dict[str, Node]:
+    """The properties of `new Table({ … })` or of a plain `{ … }`, as nodes."""
+    inner = js.call(node)
+    if inner is not None and js.unwrap(node).type == "new_expression":
+        return js.pairs(inner.args[0]) if inner.args else {}
+    return js.pairs(node)
 
 
 def _drop_table(c: js.Call, src: Source) -> list[Operation]:
