@@ -18,6 +18,7 @@ from bot.model.migration import (
     AddIndex,
     AlterColumnType,
     ColumnSpec,
+    CreateEnum,
     CreateTable,
     DataInsert,
     DropColumn,
@@ -166,11 +167,31 @@ class Directives:
     def type_of(self, node: ast.expr | None) -> str:
         if node is None:
             return ""
+        native = self.native_enum(node)
+        if native is not None:
+            return native.name
         if isinstance(node, ast.Call):
             args = tuple(py.literal(a) for a in node.args)
             options = {k: py.literal(v) for k, v in py.keywords(node).items()}
             return sqlalchemy_type(py.name(node), args, options)
         return sqlalchemy_type(py.name(node), (), {})
+
+    def native_enum(self, node: ast.expr | None) -> CreateEnum | None:
+        """`sa.Enum("a", "b", name="status")` (or `postgresql.ENUM`) on PostgreSQL: the enum type its column
+        has, which `create_table` creates first unless `create_type=False`; None for another type, or for
+        one stored as a string (`native_enum=False`)."""
+        if (
+            not isinstance(node, ast.Call)
+            or py.name(node) not in ("Enum", "ENUM")
+            or self.dialect != "postgres"
+        ):
+            return None
+        options = {k: py.literal(v) for k, v in py.keywords(node).items()}
+        name = options.get("name")
+        if not isinstance(name, str) or not name or options.get("native_enum") is False:
+            return None
+        labels = tuple(v for a in node.args if isinstance(v := py.literal(a), str))
+        return CreateEnum(name=name, values=labels, **self.base(node))
 
 
 def _foreign_key_target(node: ast.expr) -> tuple[str, str, str] | None:
@@ -290,14 +311,30 @@ def _create_table(d: Directives, call: ast.Call, table: str) -> list[Operation]:
     columns = tuple(spec for a in call.args[1:] if (spec := d.column(a)) is not None)
     keys = tuple(key for a in call.args[1:] if (key := d.constraint(a, name)) is not None)
     return [
+        *_enum_types(d, call),
         CreateTable(
             table=name,
             columns=columns,
             constraints=keys,
             if_not_exists=py.literal(py.keywords(call).get("if_not_exists")) is True,
             **d.base(call),
-        )
+        ),
     ]
+
+
+def _enum_types(d: Directives, call: ast.Call) -> list[Operation]:
+    """The enum types a `create_table` creates before the table (SQLAlchemy's create event, once each)."""
+    found: dict[str, Operation] = {}
+    for column in call.args[1:]:
+        if not isinstance(column, ast.Call) or py.name(column) != "Column":
+            continue
+        for node in column.args:
+            made = d.native_enum(node)
+            if made is None or not made.values or not isinstance(node, ast.Call):
+                continue
+            if py.literal(py.keywords(node).get("create_type")) is not False:
+                found.setdefault(made.name, made)
+    return list(found.values())
 
 
 def _drop_table(d: Directives, call: ast.Call, table: str) -> list[Operation]:

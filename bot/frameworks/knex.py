@@ -184,7 +184,7 @@ def _builder(c: js.Call, table: str, src: Source) -> list[Operation]:
         if_not_exists=c.name == "createTableIfNotExists",
         **nm.origin_of(c.node, src),
     )
-    return [create, *builder.ops]
+    return [*builder.types, create, *builder.ops]
 
 
 def _data(node: Node, calls: list[js.Call], src: Source) -> list[Operation]:

@@ -22,6 +22,7 @@ from bot.model.migration import (
     AddIndex,
     AlterColumnType,
     ColumnSpec,
+    CreateEnum,
     DropColumn,
     DropConstraint,
     DropIndex,
@@ -45,6 +46,7 @@ class Table:
     src: Source
     columns: list[ColumnSpec] = field(default_factory=list)
     ops: list[Operation] = field(default_factory=list)
+    types: list[Operation] = field(default_factory=list)  # the enum types `createTable` creates first
 
     def read(self, function: js.Function) -> None:
         builder = function.params[0] if function.params else "table"
@@ -105,9 +107,10 @@ class Table:
             return
         default = modifiers.get("defaultTo")
         default_sql = _default(default) if default is not None else None
+        native = self._native_enum(first.name, args[1:], node)
         spec = ColumnSpec(
             name=args[0],
-            type=knex_type(first.name, args[1:], self.src.dialect),
+            type=native or knex_type(first.name, args[1:], self.src.dialect),
             nullable="notNullable" not in modifiers
             and "primary" not in modifiers
             and first.name not in ("increments", "bigIncrements"),
@@ -119,6 +122,22 @@ class Table:
             on_delete=_action(modifiers, "onDelete"),
         )
         self._declare(spec, modifiers, node)
+
+    def _native_enum(self, method: str, args: tuple[js.Value, ...], node: Node) -> str:
+        """`t.enu('status', ['a', 'b'], { useNative: true, enumName: 'status' })` on PostgreSQL: a column of
+        the enum type `status`, which Knex creates first unless `existingType: true` says it exists."""
+        settings = args[1] if len(args) > 1 else None
+        if method not in ("enu", "enum") or self.src.dialect != "postgres" or not isinstance(settings, dict):
+            return ""
+        name = settings.get("enumName")
+        if settings.get("useNative") is not True or not isinstance(name, str) or not name:
+            return ""
+        values = args[0] if args else None
+        labels = tuple(v for v in values if isinstance(v, str)) if isinstance(values, list) else ()
+        if settings.get("existingType") is not True and labels:
+            made = CreateEnum(name=name, values=labels, **nm.origin_of(node, self.src))
+            (self.types if self.created else self.ops).append(made)
+        return name
 
     def _declare(self, spec: ColumnSpec, modifiers: dict[str, js.Call], node: Node) -> None:
         at = nm.origin_of(node, self.src)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from tree_sitter import Node
 
@@ -26,6 +27,7 @@ from bot.model.migration import (
     AddIndex,
     AlterColumnType,
     ColumnSpec,
+    CreateEnum,
     CreateTable,
     DropColumn,
     DropConstraint,
@@ -189,7 +191,10 @@ class _Walker:
         if not (table and column):
             return self._unread(c)
         spec = self._column(column, c.args[2] if len(c.args) > 2 else None)
-        return [AddColumn(table=table, column=spec, **nm.origin_of(c.node, self.src))]
+        made = self._enum(c, table, column, c.args[2] if len(c.args) > 2 else None)
+        types = [made] if made is not None else []
+        added = AddColumn(table=table, column=_typed(spec, types, table), **nm.origin_of(c.node, self.src))
+        return [*types, added]
 
     def _removeColumn(self, c: js.Call) -> list[Operation]:
         table, column = self._table(c), nm.name(c.args[1]) if len(c.args) > 1 else ""
@@ -322,7 +327,31 @@ class _Walker:
         if not table or not attributes:
             return self._unread(c)
         columns = tuple(self._column(name, node) for name, node in attributes.items())
-        return [CreateTable(table=table, columns=columns, **nm.origin_of(c.node, self.src))]
+        types = [
+            e for name, node in attributes.items() if (e := self._enum(c, table, name, node)) is not None
+        ]
+        columns = tuple(_typed(spec, types, table) for spec in columns)
+        return [*types, CreateTable(table=table, columns=columns, **nm.origin_of(c.node, self.src))]
+
+    def _enum(self, c: js.Call, table: str, column: str, node: Node | None) -> CreateEnum | None:
+        """`Sequelize.ENUM('a', 'b')` (or `{ type: Sequelize.ENUM, values: [...] }`) on PostgreSQL: the enum
+        type `enum_<table>_<column>` Sequelize creates for the column before adding it."""
+        attributes = js.pairs(node)
+        type_node = attributes.get("type") if attributes else node
+        if self.src.dialect != "postgres" or type_node is None:
+            return None
+        found = js.call(type_node)
+        member = found.node.child_by_field_name("function") if found is not None else None
+        if js.text_of(js.unwrap(member or type_node)).rsplit(".", 1)[-1] != "ENUM":
+            return None
+        if "values" in attributes:
+            listed = js.value(attributes["values"])
+        else:
+            listed = [js.value(a) for a in found.args] if found is not None else []
+        labels = tuple(v for v in listed if isinstance(v, str)) if isinstance(listed, list) else ()
+        if not labels:
+            return None
+        return CreateEnum(name=f"enum_{table}_{column}", values=labels, **nm.origin_of(c.node, self.src))
 
     def _dropTable(self, c: js.Call) -> list[Operation]:
         """Sequelize's query generators write `DROP TABLE IF EXISTS` for `dropTable`, on every database."""
@@ -360,3 +389,9 @@ class _Walker:
         if not table:
             return self._unread(c)
         return [nm.insert(c.node, self.src, table, c.args[1] if len(c.args) > 1 else None)]
+
+
+def _typed(spec: ColumnSpec, types: list[CreateEnum], table: str) -> ColumnSpec:
+    """The column with the enum type Sequelize made for it, if it made one."""
+    name = f"enum_{table}_{spec.name}"
+    return replace(spec, type=name) if any(t.name == name for t in types) else spec

@@ -1,0 +1,129 @@
+"""Enum types the ORMs create on PostgreSQL for a column: SQLAlchemy's `sa.Enum(…, name=…)` in Alembic's
+`create_table`, Knex's `t.enu(…, { useNative: true, enumName })` and Sequelize's `Sequelize.ENUM(…)`
+(`enum_<table>_<column>`). The column has the type, so a label it lacks, or a label dropped by a later cast, is
+found; the labels it has are not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.findings import Review
+from bot.review import review
+
+NAMES = [
+    ("users", "status", "user_status", ("active", "banned", "pending")),
+    ("posts", "state", "post_state", ("draft", "published", "archived")),
+]
+Names = tuple[str, str, str, tuple[str, ...]]
+
+
+def _alembic(names: Names, sql: str) -> tuple[dict[str, str], str, str]:
+    table, column, enum, labels = names
+    listed = ", ".join(f'"{label}"' for label in labels)
+
+    def revision(number: str, parent: str, up: str) -> str:
+        return (
+            f'"""{number}"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n'
+            f'revision = "{number}"\ndown_revision = {parent}\n\n\ndef upgrade():\n{up}\n\ndef downgrade():\n    pass\n'
+        )
+
+    base = revision(
+        "a1",
+        "None",
+        f'    op.create_table(\n        "{table}",\n        sa.Column("id", sa.Integer(), primary_key=True),\n'
+        f'        sa.Column("{column}", sa.Enum({listed}, name="{enum}"), nullable=False),\n    )\n',
+    )
+    change = revision("b2", '"a1"', f"    op.execute({sql!r})\n")
+    return (
+        {"alembic.ini": "[alembic]\n", "migrations/versions/a1_init.py": base},
+        "migrations/versions/b2_change.py",
+        change,
+    )
+
+
+def _knex(names: Names, sql: str) -> tuple[dict[str, str], str, str]:
+    table, column, enum, labels = names
+    listed = ", ".join(f"'{label}'" for label in labels)
+    base = (
+        f"exports.up = (knex) =>\n  knex.schema.createTable('{table}', (t) => {{\n    t.increments('id');\n"
+        f"    t.enu('{column}', [{listed}], {{ useNative: true, enumName: '{enum}' }}).notNullable();\n  }});\n"
+        f"exports.down = (knex) => knex.schema.dropTable('{table}');\n"
+    )
+    change = f"exports.up = (knex) => knex.raw({sql!r});\nexports.down = async () => {{}};\n"
+    return (
+        {"knexfile.js": "module.exports = { client: 'pg' };\n", "migrations/20240101000000_init.js": base},
+        "migrations/20240601000000_change.js",
+        change,
+    )
+
+
+def _sequelize(names: Names, sql: str) -> tuple[dict[str, str], str, str]:
+    table, column, _, labels = names
+    listed = ", ".join(f"'{label}'" for label in labels)
+    base = (
+        "module.exports = {\n  async up(queryInterface, Sequelize) {\n"
+        f"    await queryInterface.createTable('{table}', {{\n"
+        "      id: { type: Sequelize.INTEGER, primaryKey: true },\n"
+        f"      {column}: {{ type: Sequelize.ENUM({listed}), allowNull: false }},\n    }});\n  }},\n"
+        f"  async down(queryInterface) {{\n    await queryInterface.dropTable('{table}');\n  }},\n}};\n"
+    )
+    sql = sql.replace(names[2], f"enum_{table}_{column}")
+    change = (
+        "module.exports = {\n  async up(queryInterface) {\n"
+        f"    await queryInterface.sequelize.query({sql!r});\n  }},\n  async down() {{}},\n}};\n"
+    )
+    return (
+        {
+            "config/config.json": '{"production": {"dialect": "postgres"}}\n',
+            "migrations/20240101000000-init.js": base,
+        },
+        "migrations/20240601000000-change.js",
+        change,
+    )
+
+
+Framework = Callable[[Names, str], tuple[dict[str, str], str, str]]
+FRAMEWORKS: list[Framework] = [_alembic, _knex, _sequelize]
+
+
+def _review(framework: Framework, names: Names, sql: str) -> Review:
+    base, path, text = framework(names, sql)
+    changeset = ChangeSet(
+        "base",
+        "head",
+        (ChangedFile(path, "added", None, text),),
+        MemoryTree({**base, path: text}),
+        MemoryTree(base),
+    )
+    return review(changeset, dialect="postgres")
+
+
+def _rules(result: Review) -> set[str]:
+    return {f.rule for f in result.active}
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize("names", NAMES)
+def test_a_label_the_type_lacks_is_found(framework: Framework, names: Names) -> None:
+    table, column, _, labels = names
+    sql = f"UPDATE {table} SET {column} = '{labels[2]}' WHERE {column} = '{labels[1].title()}'"
+    assert "enum-label-unknown" in _rules(_review(framework, names, sql))
+    sql = f"UPDATE {table} SET {column} = '{labels[2]}' WHERE {column} = '{labels[1]}'"
+    assert "enum-label-unknown" not in _rules(_review(framework, names, sql))
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize("names", NAMES)
+def test_a_label_dropped_by_a_cast_to_a_new_type_is_found(framework: Framework, names: Names) -> None:
+    table, column, enum, labels = names
+    kept = ", ".join(f"'{label}'" for label in (labels[0], labels[2]))
+    recreated = (
+        f"ALTER TYPE {enum} RENAME TO {enum}_old; CREATE TYPE {enum} AS ENUM ({kept}); "
+        f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {enum} USING {column}::text::{enum}; DROP TYPE {enum}_old"
+    )
+    assert "enum-value-dropped" in _rules(_review(framework, names, recreated))
+    added = f"ALTER TYPE {enum} ADD VALUE 'spare'"
+    assert "enum-value-dropped" not in _rules(_review(framework, names, added))
