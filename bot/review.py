@@ -133,7 +133,9 @@ def prepare(
         )
         migrations += (dataclasses.replace(push, dialect=database.dialect),)
     migrations = _baselines_marked(changeset, migrations, config, _syntax(default.dialect))
-    changed = {m.path for m in migrations}
+    # an edited Flyway repeatable migration runs again where its previous version ran: that version is in the
+    # schema it changes
+    changed = {m.path for m in migrations if not applied_migration_edited.repeatable(m)}
     if isinstance(cached, tuple) and len(cached) == 2:
         catalogs: dict[str, Catalog] = cached[0]
     else:

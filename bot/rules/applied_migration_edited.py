@@ -35,7 +35,8 @@ same changes, made safe to run again. Liquibase records changeSets, not files: a
 editing or removing one that already ran is (removing one that changes nothing, an empty placeholder, is not).
 A snapshot of the whole schema that only new installs run (a Liquibase snapshot changelog kept beside the update
 changelogs, a Flyway `B<version>__` baseline migration) is no migration existing databases ran: editing it is no
-finding. An edit that a later migration of the same change makes on the databases that
+finding. Nor is editing a Flyway repeatable migration (`R__…`), which Flyway runs again on every database
+whenever its checksum changes: its new content is reviewed as a change every database runs. An edit that a later migration of the same change makes on the databases that
 ran the old version (the applied file fixed for new installs, and a new migration that adds the same index or
 column where it is missing, guarded by `IF NOT EXISTS` or `Schema::hasIndex`) is a note: both kinds of database
 end with the same schema. An edit that leaves the same
@@ -118,6 +119,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     before = context.applied_file
     if before is None or before.base_text is None or migration.baseline:
         return  # a snapshot or a baseline: databases that exist never ran it
+    if repeatable(migration):
+        return  # run again by every database whenever it changes: the edit is the way to change it
     old_path = before.previous_path or migration.path
     renamed = old_path != migration.path and not _same_logical_path(
         migration, before.base_text, before.head_text or ""
@@ -389,13 +392,19 @@ def runs_as_new(migration: Migration, old_path: str, base_text: str = "", head_t
     version), which every database runs, not only new installs? `base_text` and `head_text`, the file's two
     versions, tell a Liquibase changelog that keeps its `logicalFilePath` (what Liquibase records instead of the
     path)."""
-    return (
+    return repeatable(migration) or (
         old_path != migration.path
         and not _same_logical_path(migration, base_text, head_text)
         and _recorded_name(migration.framework, old_path)
         != _recorded_name(migration.framework, migration.path)
         and not _same_version(migration, old_path)
     )
+
+
+def repeatable(migration: Migration) -> bool:
+    """A Flyway repeatable migration (`R__…sql`): Flyway runs it again, on every database, whenever its
+    checksum changes; editing it is how it is meant to change."""
+    return migration.framework == "flyway" and migration.path.rsplit("/", 1)[-1].startswith("R__")
 
 
 _LOGICAL_PATH = re.compile(
