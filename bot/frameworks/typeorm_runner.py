@@ -236,10 +236,18 @@ def _create_table(c: js.Call, src: Source) -> list[Operation]:
     created = CreateTable(
         table=table, columns=specs, if_not_exists=if_not_exists, **nm.origin_of(c.node, src)
     )
-    # the table's `foreignKeys` (plain objects or `new TableForeignKey(…)`) are added with it, in the same call
-    keys = js.unwrap(_fields(c.args[0]).get("foreignKeys") or c.args[0])
-    listed = keys.named_children if keys.type == "array" else []
-    return [created, *(_foreign_key(table, options(key), c, src) for key in listed)]
+    # the table's `indices` and `foreignKeys` (plain objects or `new TableIndex(…)`, `new TableForeignKey(…)`)
+    # are created with it, in the same call
+    fields = _fields(c.args[0])
+    indexes = [_index(table, options(item), c, src) for item in _items(fields.get("indices"))]
+    keys = [_foreign_key(table, options(item), c, src) for item in _items(fields.get("foreignKeys"))]
+    return [created, *indexes, *keys]
+
+
+def _items(node: Node | None) -> list[Node]:
+    """The elements of an array literal; none for anything else."""
+    found = js.unwrap(node) if node is not None else None
+    return list(found.named_children) if found is not None and found.type == "array" else []
 
 
 def _fields(node: Node) -> dict[str, Node]:

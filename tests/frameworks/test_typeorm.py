@@ -309,3 +309,27 @@ def test_a_migration_generator_is_no_migration(path: str) -> None:
         "  public async down(queryRunner: QueryRunner): Promise<void> {}\n}\n"
     )
     assert detect("src/migrations/1700000000000-AddNote.ts", migration, Config()) is typeorm
+
+
+@pytest.mark.parametrize(
+    ("table", "parent", "column"), [("payments", "orders", "order_id"), ("seats", "flights", "flight_id")]
+)
+def test_create_table_adds_its_indices_and_foreign_keys(table: str, parent: str, column: str) -> None:
+    def created(indices: str) -> str:
+        return _migration(
+            f'    await queryRunner.createTable(\n      new Table({{\n        name: "{table}",\n'
+            f'        columns: [{{ name: "id", type: "int", isPrimary: true }}, {{ name: "{column}", type: "int" }}],\n'
+            f'        foreignKeys: [new TableForeignKey({{ columnNames: ["{column}"], referencedTableName: "{parent}", '
+            'referencedColumnNames: ["id"], onDelete: "CASCADE" })],\n'
+            f"{indices}      }}),\n    );\n"
+        )
+
+    indexed = created(
+        f'        indices: [new TableIndex({{ name: "IDX_{table}_{column}", columnNames: ["{column}"] }})],\n'
+    )
+    ops = _parse(indexed).up
+    assert [type(op) for op in ops] == [CreateTable, AddIndex, AddConstraint]
+    assert isinstance(ops[2], AddConstraint) and (ops[2].references, ops[2].on_delete) == (parent, "cascade")
+    base = f"CREATE TABLE {parent} (id int PRIMARY KEY);\n-- migration\n"
+    assert "foreign-key-without-index" not in {f.rule for f in review_sql(base + indexed, path=PATH).active}
+    assert "foreign-key-without-index" in {f.rule for f in review_sql(base + created(""), path=PATH).active}
