@@ -99,9 +99,17 @@ def knex_type(method: str, args: tuple[js.Value, ...], dialect: str) -> str:
         found = method.lower()
     elif method in ("enum", "enu") and _mysql(dialect) and _labels(args):
         found = "enum(" + ",".join("'" + label.replace("'", "''") + "'" for label in _labels(args)) + ")"
+    elif method in _TIMESTAMPS and args and isinstance(args[0], dict) and not _mysql(dialect):
+        # `{ useTz: false }`: PostgreSQL's `timestamp` instead of `timestamptz`; `{ precision: 3 }` its digits
+        base = "timestamp" if args[0].get("useTz") is False else "timestamptz"
+        digits = args[0].get("precision")
+        found = f"{base}({digits})" if isinstance(digits, int) and not isinstance(digits, bool) else base
     else:
         found = _KNEX.get(method, method.lower())
     return _MYSQL.get(found, found) if _mysql(dialect) else found
+
+
+_TIMESTAMPS = ("timestamp", "datetime", "dateTime")
 
 
 def _mysql(dialect: str) -> bool:

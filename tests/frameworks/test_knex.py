@@ -420,3 +420,24 @@ def test_a_table_named_by_a_constant_of_the_module_or_of_an_imported_one(table: 
         assert "unparsed-statement" not in rules and "not-null-without-default" in rules, rules
         [finding] = [f for f in result.active if f.rule == "not-null-without-default"]
         assert f"`{table}.message`" in finding.message
+
+
+@pytest.mark.parametrize(("table", "column"), [("users", "created_at"), ("events", "starts_at")])
+def test_a_timestamp_without_time_zone_is_read(table: str, column: str) -> None:
+    before = f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} timestamptz NOT NULL);\n-- migration\n"
+
+    def altered(options: str) -> set[str]:
+        change = _migration(
+            f"  await knex.schema.alterTable('{table}', (t) => {{\n"
+            f"    t.timestamp('{column}', {options}).notNullable().alter();\n  }});\n"
+        )
+        return {f.rule for f in review_sql(before + change, path=PATH).active}
+
+    assert "lossy-type-change" in altered("{ useTz: false }")
+    assert "lossy-type-change" not in altered("{ useTz: true, precision: 6 }")
+    migration = _parse(
+        _migration(
+            f"  await knex.schema.createTable('{table}', (t) => {{\n    t.dateTime('{column}', {{ useTz: false, precision: 3 }});\n  }});\n"
+        )
+    )
+    assert isinstance(migration.up[0], CreateTable) and migration.up[0].columns[0].type == "timestamp(3)"
