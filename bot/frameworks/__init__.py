@@ -86,6 +86,7 @@ knex = _Lazy("knex", _NODE)
 laravel = _Lazy("laravel", (".php",))
 ecto = _Lazy("ecto", (".exs",))
 goose_go = _Lazy("goose_go", (".go",))
+flyway_java = _Lazy("flyway_java", (".java", ".kt"))
 
 FRAMEWORKS: tuple[ModuleType, ...] = (
     goose,
@@ -107,6 +108,7 @@ FRAMEWORKS: tuple[ModuleType, ...] = (
     laravel,
     ecto,
     goose_go,
+    flyway_java,
     plain,
 )
 BY_NAME = {module.NAME: module for module in FRAMEWORKS}
