@@ -707,6 +707,9 @@ def _followed(c: Catalog, table: str, column: str, new_table: str, new_column: s
         if obj.tracked and any(on(used) for used, _, _ in obj.uses):  # else each use stays as it is
             uses = tuple(_renamed_use(use, table, column, new_table, new_column) for use in obj.uses)
         moved = obj.kind == "trigger" and not column and on(obj.table)
+        if moved:  # and its key with it: `DROP TRIGGER t ON new_name` finds it
+            del c.objects[key]
+            key = f"trigger:{_object_key('trigger', f'{new_table}.{obj.name}')}"
         if uses != obj.uses or moved:
             c.objects[key] = dataclasses.replace(obj, uses=uses, table=new_table if moved else obj.table)
 
@@ -801,16 +804,26 @@ def _inline_reference(c: Catalog, table: str, spec: ColumnSpec) -> None:
 
 def _drop_column(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, DropColumn)
-    table = c.tables.get(op.table)
-    if table is not None and op.column in table.columns:
-        columns = {name: column for name, column in table.columns.items() if name != op.column}
-        c.tables[op.table] = dataclasses.replace(table, columns=columns)
+    _column_gone(c, op.table, op.column)
+
+
+def _column_gone(c: Catalog, name: str, column: str) -> None:
+    table = c.tables.get(name)
+    if table is not None and column in table.columns:
+        columns = {n: each for n, each in table.columns.items() if n != column}
+        c.tables[name] = dataclasses.replace(table, columns=columns)
     # its foreign keys go with it (PostgreSQL drops them; MySQL wants them dropped first)
-    for name, key in list(c.foreign_keys.items()):
-        if op.column in key.columns and same_table(key.table, op.table):
-            del c.foreign_keys[name]
-            c.constraints.pop(name, None)
-    _indexes_go_with(c, op.table, op.column)
+    for key_name, key in list(c.foreign_keys.items()):
+        if column in key.columns and same_table(key.table, name):
+            del c.foreign_keys[key_name]
+            c.constraints.pop(key_name, None)
+    _indexes_go_with(c, name, column)
+
+
+def base_type(sql_type: str) -> str:
+    """`public."Mood"[]` → `mood`, `geometry(Point, 4326)` → `geometry`: a type's bare name, lower-case."""
+    name = sql_type.strip().split("(", 1)[0].split("[", 1)[0].strip()
+    return name.rsplit(".", 1)[-1].strip('"').strip().lower()
 
 
 def _indexes_go_with(c: Catalog, table: str, column: str) -> None:
@@ -1222,6 +1235,12 @@ def _database_object(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, RawSQL)
     if op.category in ("convert-charset", "alter-table-options"):
         _table_options(c, op)
+        return
+    if op.category in ("drop-type", "drop-domain") and op.cascade:  # its columns go with it
+        dropped = base_type(op.table)
+        for known in list(c.tables.values()):
+            for column in [n for n, each in known.columns.items() if base_type(each.type) == dropped]:
+                _column_gone(c, known.name, column)
         return
     if op.category in _DROPPED_OBJECTS:
         kind = _DROPPED_OBJECTS[op.category]

@@ -555,6 +555,7 @@ class RawSQL(Operation):
     category: str
     table: str = ""
     if_exists: bool = False  # a `drop-…` category written with IF EXISTS
+    cascade: bool = False  # a `drop-…` category written with CASCADE: what depends on the object goes with it
     reads: tuple[str, ...] = ()  # tables a body (DO block, function, procedure) reads
     writes: tuple[str, ...] = ()  # tables a body inserts into, updates, deletes from or alters
     # Views, functions and triggers: the tables (with their offsets in `sql`) and columns the definition

@@ -123,6 +123,7 @@ NAMES = (
     "null_propagation",
     "nulls_before_not_null",
     "object_already_exists",
+    "object_in_use_dropped",
     "on_delete_changed",
     "one_batch_only",
     "orphans_before_foreign_key",

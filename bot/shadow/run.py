@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from bot.model.catalog import base_type
 from bot.model.changeset import ChangeSet
 from bot.model.config import Config, ShadowConfig
 from bot.model.facts import Facts
@@ -35,6 +36,7 @@ from bot.shadow import checksum, locks, rows, schema
 from bot.shadow.server import Server, Session, ShadowError, scratch_name
 from bot.shadow.statements import Statement, is_sql, plan
 from bot.shadow.target import ShadowTarget
+from bot.sql.pg_extensions import TYPE_EXTENSION
 
 
 @dataclass(frozen=True)
@@ -288,10 +290,6 @@ def _set_of(path: str, framework: str) -> tuple[str, str]:
     return (framework, "/".join(parts[:-depth]))
 
 
-# column types that come from an extension of PostgreSQL's own contrib, by the extension
-_EXTENSION_TYPES = {"citext": "citext", "hstore": "hstore", "ltree": "ltree", "cube": "cube", "isbn": "isn"}
-
-
 def _extensions(run: _Run, ops: list[Operation]) -> None:
     """The contrib extensions whose types the schema uses (`citext`, `hstore`, …), created first: the
     repository often creates them outside its migrations (an ORM helper, a provisioning script). One the
@@ -302,10 +300,10 @@ def _extensions(run: _Run, ops: list[Operation]) -> None:
         column = getattr(op, "column", None)
         for spec in (*specs, column):
             if isinstance(spec, ColumnSpec):
-                types.add(spec.type.strip().lower().split("(")[0].split("[")[0].strip())
+                types.add(base_type(spec.type))
         if isinstance(op, AlterColumnType):
-            types.add(op.new_type.strip().lower().split("(")[0])
-    for name in sorted({_EXTENSION_TYPES[t] for t in types if t in _EXTENSION_TYPES}):
+            types.add(base_type(op.new_type))
+    for name in sorted({TYPE_EXTENSION[t] for t in types if t in TYPE_EXTENSION}):
         try:
             run.runner.execute(f'CREATE EXTENSION IF NOT EXISTS "{name}"')
         except ShadowError as error:

@@ -126,7 +126,7 @@ def _drop(node: ast.DropStmt, base: Base) -> Iterator[Operation]:
             yield DropSchema(name=name, kind="schema", if_exists=exists, cascade=cascade, **base)
         else:
             category = _DROPPED_KINDS.get(kind, f"drop-{kind.name.removeprefix('OBJECT_').lower()}")
-            yield RawSQL(category=category, table=name, if_exists=exists, **base)
+            yield RawSQL(category=category, table=name, if_exists=exists, cascade=cascade, **base)
 
 
 def _set_schema(node: ast.AlterObjectSchemaStmt, base: Base) -> Iterator[Operation]:
