@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlglot
 from sqlglot import exp
 
@@ -101,3 +102,18 @@ def test_timeouts_in_every_spelling() -> None:
 def test_mysql_alter_options_are_kept() -> None:
     ops = parse_sql("m.sql", "ALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT 0, ALGORITHM=INSTANT;", "mysql")
     assert ops[0].kind == "AddColumn" and ops[0].option("ALGORITHM") == "INSTANT"
+
+
+@pytest.mark.parametrize(
+    ("dialect", "sql"),
+    [
+        ("postgres", "UPDATE widgets SET options = jsonb_set(options, '{a}', options -> 'b')"),
+        ("postgres", "UPDATE devices SET name = coalesce(settings -> 'name', name)"),
+        ("mysql", "UPDATE widgets SET options = JSON_SET(options, '$.a', options -> '$.b')"),
+        ("sqlite", "UPDATE devices SET name = coalesce(settings -> '$.name', name)"),
+    ],
+)
+def test_an_arrow_among_a_functions_arguments_is_a_json_extraction(dialect: str, sql: str) -> None:
+    [statement] = split(sql, dialect)
+    assert statement.expression is not None
+    assert statement.expression.find(exp.JSONExtract) and not statement.expression.find(exp.Lambda)

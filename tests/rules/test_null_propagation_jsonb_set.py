@@ -73,3 +73,17 @@ def test_rows_without_the_key_kept_out_keep_their_document(
         f"to_jsonb(({column}->'{outer}'->>'{key}')::int * 2)) WHERE {column}->'{outer}' ? '{key}';"
     )
     assert not _found(table, column, update)
+
+
+@pytest.mark.parametrize(("table", "column", "outer", "key"), NAMES)
+def test_a_key_moved_by_an_arrow_written_straight_as_the_new_value(
+    table: str, column: str, outer: str, key: str
+) -> None:
+    """`jsonb_set(doc - 'old', '{new}', doc -> 'old')`, the usual rename of a key: an arrow among a function's
+    arguments is a JSON extraction (no lambda), NULL in every document without the old key."""
+    rename = (
+        f"UPDATE {table} SET {column} = jsonb_set({column} - '{key}', '{{{outer}}}', {column} -> '{key}')"
+    )
+    [finding] = _found(table, column, rename + ";")
+    assert f"`{column} -> '{key}'`" in finding.message
+    assert not _found(table, column, rename + f" WHERE {column} ? '{key}';")
