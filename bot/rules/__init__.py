@@ -183,6 +183,7 @@ NAMES = (
     "value_does_not_fit",
     "value_not_allowed",
     "value_refused_in_production",
+    "value_remapped_twice",
     "values_rejected_by_type",
     "view_replace_refused",
     "volatile_default",
