@@ -5,7 +5,8 @@
 not true, so those rows are skipped without a word. The same family of surprises: `'paid '` with a
 trailing space matches only rows padded the same way, `WHERE name IS NULL` leaves `''` untouched, and
 `= 'Paid'` misses `paid` on a case-sensitive collation when the application stores lower case, and
-`id NOT IN (SELECT user_id FROM bans)` is never true once one `user_id` is NULL.
+`id NOT IN (SELECT user_id FROM bans)` is never true once one `user_id` is NULL. `WHERE status = NULL` (or
+`<> NULL`) is never true for any row at all: it is `IS NULL` that tests for NULL.
 
 ## Use instead
 Say what NULL should do: `WHERE status IS DISTINCT FROM 'archived'` (PostgreSQL),
@@ -72,6 +73,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                     fix=f"Compare with `'{literal.name.strip()}'`, or `trim(column)` if the data really is padded.",
                 )
         yield from _not_in_nullable(op, condition, context)
+        yield from _compared_with_null(op, condition, context)
         yield from _case_sensitive(op, condition, context)
         yield from _empty_strings(op, _tree_null_tests(condition), context)
 
@@ -103,6 +105,25 @@ def _not_in_nullable(op: Operation, condition: exp.Expression, context: Context)
             "the migration still succeeds.",
             fix=f"Write `NOT EXISTS (SELECT 1 FROM {source} WHERE {source}.{column} = …)`, or add "
             f"`WHERE {column} IS NOT NULL` to the sub-query.",
+        )
+
+
+def _compared_with_null(op: Operation, condition: exp.Expression, context: Context) -> Iterator[Finding]:
+    """`status = NULL`, `status <> NULL`: a comparison with NULL is NULL, never true, for every row."""
+    compared: list[exp.EQ | exp.NEQ] = [*condition.find_all(exp.EQ), *condition.find_all(exp.NEQ)]
+    for node in compared:
+        column = next((side for side in (node.this, node.expression) if isinstance(side, exp.Column)), None)
+        if column is None or not any(isinstance(side, exp.Null) for side in (node.this, node.expression)):
+            continue
+        sql = render(node, context.dialect)
+        name, test = identifier(column.this), "IS NOT NULL" if isinstance(node, exp.NEQ) else "IS NULL"
+        yield op.finding(
+            RULE,
+            f"`{sql}` is never true: a comparison with NULL is NULL, whatever `{name}` "
+            "holds, so the condition matches no row.",
+            blast_radius=f"No row of `{getattr(op, 'table', '')}` is picked by this comparison; the migration "
+            "succeeds and the change it was meant to make is not made.",
+            fix=f"Write `{name} {test}`.",
         )
 
 

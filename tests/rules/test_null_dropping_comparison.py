@@ -1,3 +1,5 @@
+import pytest
+
 from bot.model.findings import Severity
 from tests.conftest import review_sql
 
@@ -57,3 +59,28 @@ def test_is_null_on_a_text_column_mentions_empty_strings() -> None:
     assert not _found(
         schema + f"UPDATE users SET nickname = 'x' WHERE (nickname IS NULL OR nickname = '') {BATCH};"
     )
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value"), [("users", "status", "'unknown'"), ("devices", "owner_ref", "'none'")]
+)
+@pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
+@pytest.mark.parametrize(("wrong", "right"), [("= NULL", "IS NULL"), ("<> NULL", "IS NOT NULL")])
+def test_a_comparison_with_null_matches_no_row(table, column, value, dialect, wrong, right) -> None:  # type: ignore[no-untyped-def]
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} varchar(20), note varchar(20));\n-- migration\n"
+    found = [
+        f
+        for f in review_sql(
+            schema + f"UPDATE {table} SET note = {value} WHERE {column} {wrong} {BATCH};", dialect=dialect
+        ).active
+        if f.rule == "null-dropping-comparison"
+    ]
+    assert (
+        len(found) == 1
+        and "is never true" in found[0].message
+        and found[0].fix == f"Write `{column} {right}`."
+    )
+    safe = review_sql(
+        schema + f"UPDATE {table} SET note = {value} WHERE {column} {right} {BATCH};", dialect=dialect
+    )
+    assert not [f for f in safe.active if f.rule == "null-dropping-comparison" and "never true" in f.message]
