@@ -262,7 +262,7 @@ def classify(
             Severity.WARNING,
             f"{column} IS NOT NULL AND @@session.time_zone NOT IN ('+00:00', 'UTC')",
         )
-    if ob == "timestamptz" and nb in _TIMESTAMPS:
+    if ob == "timestamptz" and nb in _TIMESTAMPS and not (utc or zoned):  # a zone named: the same wall clock
         return Loss(
             "the time zone is dropped: values are converted to the session's TimeZone at migration time "
             "('2024-03-01 12:00+00' becomes '2024-03-01 13:00' in Europe/Paris)",

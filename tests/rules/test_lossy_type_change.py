@@ -339,3 +339,24 @@ def test_mysql_text_to_json_is_checked_with_json_valid(mariadb: Any) -> None:
         cursor.execute("""INSERT INTO t VALUES (1, 'n/a'), (2, '{"a": 1}')""")
         cursor.execute(query)
         assert cursor.fetchone() == (1,)
+
+
+@pytest.mark.parametrize(("table", "column"), [("events", "starts_at"), ("payments", "settled_on")])
+@pytest.mark.parametrize(
+    ("prefix", "using", "lossy"),
+    [
+        ("", "", True),
+        ("", " USING {column} AT TIME ZONE 'UTC'", False),
+        ("", " USING timezone('Europe/Berlin', {column})", False),
+        ("SET TIME ZONE 'UTC';\n", "", False),
+    ],
+)
+def test_a_zone_dropped_from_timestamptz_in_a_zone_named_keeps_the_wall_clock(
+    table: str, column: str, prefix: str, using: str, lossy: bool
+) -> None:
+    sql = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} timestamptz NOT NULL);\n-- migration\n"
+        f"{prefix}ALTER TABLE {table} ALTER COLUMN {column} TYPE timestamp{using.format(column=column)};"
+    )
+    found = [f for f in review_sql(sql).active if f.rule == "lossy-type-change"]
+    assert bool(found) is lossy
