@@ -797,6 +797,7 @@ def _inline_reference(c: Catalog, table: str, spec: ColumnSpec) -> None:
         spec.references,
         (spec.referenced_column,) if spec.referenced_column else (),
         on_delete=spec.on_delete,
+        on_update=spec.references_on_update,
         orm_on_delete=spec.orm_on_delete,
     )
     c.foreign_keys.setdefault(name, key)

@@ -120,6 +120,9 @@ class ColumnSpec:
     references: str | None = None  # the referenced table of an inline foreign key
     referenced_column: str = ""  # its referenced column, when written (`REFERENCES users (code)`)
     on_delete: str = ""  # its ON DELETE action (cascade, set null, …) when the reader knows it
+    references_on_update: str = (
+        ""  # and its ON UPDATE action (MySQL's `ON UPDATE` of the value is `on_update`)
+    )
     # the action the ORM itself takes on a delete of the referenced rows (Django's `on_delete=CASCADE`, run
     # in Python by the ORM, not by the database)
     orm_on_delete: str = ""

@@ -88,7 +88,7 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         False,
         None,
     )
-    on_update, charset, on_delete, referenced_column = "", "", "", ""
+    on_update, charset, on_delete, key_on_update, referenced_column = "", "", "", "", ""
     generated_calls: tuple[Call, ...] = ()
     for constraint in node.args.get("constraints") or []:
         c = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else constraint
@@ -112,7 +112,7 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         elif isinstance(c, exp.Reference):
             target = c.find(exp.Table)
             references = table_name(target) if target is not None else None
-            on_delete = on_delete_action(c)
+            on_delete, key_on_update = on_delete_action(c), _action(c, "on update ")
             schema = c.this if isinstance(c.this, exp.Schema) else None
             referenced_column = (
                 identifier(schema.expressions[0]) if schema is not None and schema.expressions else ""
@@ -144,6 +144,7 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         references=references,
         referenced_column=referenced_column,
         on_delete=on_delete,
+        references_on_update=key_on_update,
         position=position,
         on_update=on_update,
         charset=charset,
@@ -263,10 +264,15 @@ def shown_type(type_sql: str) -> str:
 
 def on_delete_action(reference: exp.Expression | None) -> str:
     """`cascade`, `set null`, … from a REFERENCES clause's `ON DELETE …` option; "" when it has none."""
+    return _action(reference, "on delete ")
+
+
+def _action(reference: exp.Expression | None, clause: str) -> str:
+    """The action of a REFERENCES clause's `ON DELETE …` or `ON UPDATE …` option (`clause`, lower case)."""
     for option in reference.args.get("options") or () if reference is not None else ():
         text = " ".join(str(option.sql() if isinstance(option, exp.Expression) else option).lower().split())
-        if text.startswith("on delete "):
-            return text.removeprefix("on delete ")
+        if text.startswith(clause):
+            return text.removeprefix(clause)
     return ""
 
 

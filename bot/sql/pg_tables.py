@@ -123,6 +123,7 @@ def column_spec(node: ast.ColumnDef) -> ColumnSpec:
             spec["references"] = relation(c.pktable)
             spec["referenced_column"] = text_of(c.pk_attrs[0]) if c.pk_attrs else ""
             spec["on_delete"] = _ACTIONS.get(str(c.fk_del_action), "")
+            spec["references_on_update"] = _ACTIONS.get(str(c.fk_upd_action), "")
     if type_text.split("(")[0] in SERIAL_TYPES:
         spec.update(volatile_default=True, identity=True)
     return ColumnSpec(**spec)

@@ -180,3 +180,26 @@ def test_the_servers_behave_as_the_rule_says(mariadb: Any) -> None:  # type: ign
         connection.execute("INSERT INTO snr_orders VALUES (1, 1)")
         with pytest.raises(psycopg.errors.NotNullViolation):
             connection.execute("DELETE FROM snr_users WHERE id = 1")
+
+
+@pytest.mark.parametrize(("parent", "child", "key"), NAMES)
+@pytest.mark.parametrize("dialect", ["postgres", "mariadb"])
+@pytest.mark.parametrize(
+    ("column", "reported"),
+    [
+        ("bigint NOT NULL REFERENCES {parent} (id) ON UPDATE SET NULL", True),
+        ("bigint NOT NULL REFERENCES {parent} (id) ON DELETE CASCADE ON UPDATE SET NULL", True),
+        ("bigint REFERENCES {parent} (id) ON UPDATE SET NULL", False),
+        ("bigint NOT NULL REFERENCES {parent} (id) ON UPDATE CASCADE", False),
+    ],
+)
+def test_an_inline_key_that_sets_null_on_update(  # type: ignore[no-untyped-def]
+    parent, child, key, dialect, column, reported
+) -> None:
+    sql = (
+        f"CREATE TABLE {parent} (id bigint PRIMARY KEY);\n-- migration\n"
+        f"CREATE TABLE {child} (id bigint PRIMARY KEY, {key} {column.format(parent=parent)});"
+    )
+    found = _found(sql, dialect)
+    assert bool(found) is reported
+    assert not found or "ON UPDATE SET NULL" in found[0]
