@@ -23,7 +23,10 @@ counting `WHERE length(note) > 20`, `SET qty = round(qty * 1.1)` or a `numeric` 
 
 ## Framework notes
 SQLite is left out: a column's declared type gives it an affinity, not a limit, so a longer text, or a text
-copied into a `uuid` or `varchar(20)` column, is stored as it is (STRICT tables aside).
+copied into a `uuid` or `varchar(20)` column, is stored as it is (STRICT tables aside). What SQLite does lose
+is the fraction an explicit `CAST(… AS INTEGER)` cuts off: it truncates toward zero where PostgreSQL and MySQL
+round, so `CAST(price * 100 AS INTEGER)` of a REAL 19.99 stores 1998. Round first:
+`CAST(round(price * 100) AS INTEGER)`.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DataInsert, DataUpdate, Migration
 from bot.rules.context import Context
-from bot.sql.arithmetic import fractional, holds_integers
+from bot.sql.arithmetic import fractional, holds_fractions, holds_integers
 from bot.sql.conversions import classify
 from bot.sql.names import identifier
 from bot.sql.writes import Write, assigned
@@ -70,7 +73,9 @@ RULE = Rule(
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if context.dialect == "sqlite":
-        return  # a SQLite column's type is an affinity, not a limit: `varchar(20)` keeps a long text whole
+        # a SQLite column's type is an affinity, not a limit: `varchar(20)` keeps a long text whole
+        yield from _truncating_casts(migration, context)
+        return
     for op in migration.up:
         if not isinstance(op, DataUpdate | DataInsert):
             continue
@@ -125,6 +130,44 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
 
 
 _SQLGLOT = {"postgres": "postgres", "mariadb": "mysql"}
+
+
+def _truncating_casts(migration: Migration, context: Context) -> Iterator[Finding]:
+    """SQLite: `CAST(price * 100 AS INTEGER)` of a column holding fractions cuts the fraction off (toward
+    zero), where PostgreSQL and MySQL round; and a REAL times 100 is rarely whole (19.99 * 100 is
+    1998.9999999999998): the cents come out one short."""
+    for op in migration.up:
+        if not isinstance(op, DataUpdate | DataInsert):
+            continue
+        catalog = context.before(op)
+        for write in assigned(op, context.dialect):
+            for cast in write.value.find_all(exp.Cast):
+                inner, to = cast.this, cast.args.get("to")
+                while isinstance(inner, exp.Paren):
+                    inner = inner.this
+                if to is None or not holds_integers(to.sql(dialect="sqlite")) or isinstance(inner, exp.Func):
+                    continue  # a function inside (`round(…)`) is the conversion written on purpose
+                columns = [
+                    c
+                    for c in inner.find_all(exp.Column)
+                    if (known := catalog.column(write.table_of(c), identifier(c.this))) is not None
+                    and holds_fractions(known.type)
+                ]
+                if columns:
+                    yield _truncated(op, write, cast, identifier(columns[0].this))
+
+
+def _truncated(op: DataUpdate | DataInsert, write: Write, cast: exp.Expression, column: str) -> Finding:
+    text = cast.sql(dialect="sqlite")
+    rounded = f"CAST(round({cast.this.sql(dialect='sqlite')}) AS INTEGER)"
+    return op.finding(
+        RULE,
+        f"`{write.table}.{write.target}` gets `{text}`: SQLite's CAST to INTEGER cuts the fraction off instead of "
+        f"rounding, and `{column}` holds fractions (a REAL 19.99 times 100 is 1998.9999999999998, stored as 1998).",
+        blast_radius=f"Every row of `{write.table}` whose value is not exactly whole is stored one short (2.7 "
+        "becomes 2, not 3); nothing fails.",
+        fix=f"Round before the cast: `{rounded}`.",
+    )
 
 
 def _rounded(op: DataUpdate | DataInsert, write: Write, catalog: Catalog, dialect: str) -> Finding | None:
