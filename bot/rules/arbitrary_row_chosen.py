@@ -13,6 +13,12 @@ after a failure) can choose differently, and the rows thrown away cannot be told
 Say which row wins: `DISTINCT ON (email) … ORDER BY email, updated_at DESC, id`, `row_number() OVER
 (PARTITION BY email ORDER BY created_at, id)`, `(SELECT … ORDER BY created_at DESC LIMIT 1)`. End the
 ordering with a unique column so that ties are decided too.
+
+## Framework notes
+MariaDB, SQLite and MySQL without `ONLY_FULL_GROUP_BY` (on by default since 5.7, and then the query fails)
+accept a grouped SELECT that returns a column it neither groups by nor aggregates: `DELETE FROM users WHERE id NOT IN (SELECT id FROM (SELECT id
+FROM users GROUP BY email) k)` keeps the `id` of any one row of each email. Aggregate it (`min(id)`) to say
+which. PostgreSQL refuses such a query.
 """
 
 from __future__ import annotations
@@ -49,7 +55,7 @@ RULE = Rule(
     ),
 )
 
-_CANDIDATE = re.compile(r"\bDISTINCT\s+ON\b|\bOVER\s*\(", re.I)
+_CANDIDATE = re.compile(r"\bDISTINCT\s+ON\b|\bOVER\s*\(|\bGROUP\s+BY\b", re.I)
 # LIMIT 1 picks an arbitrary row only in a sub-query with a WHERE: a statement without the word has none
 # (`VALUES ((SELECT id FROM orders ORDER BY id LIMIT 1))` of a seed is not parsed again for it)
 _LIMIT_ONE = re.compile(r"\bLIMIT\s+1\b", re.I)
@@ -111,6 +117,12 @@ def _unordered(tree: exp.Expression, dialect: str, catalog: Catalog) -> Iterator
             and not _pins_a_key(select, catalog)
         ):
             yield f"`({_short(render(select, dialect))})` takes one of the rows it matches with LIMIT 1 and no ORDER BY"
+        bare = _ungrouped(select, dialect, catalog) if dialect != "postgres" else ""
+        if bare:
+            yield (
+                f"`{_short(render(select, dialect))}` returns `{bare}`, which it neither groups by nor "
+                "aggregates, from any one row of each group"
+            )
     for window in tree.find_all(exp.Window):
         function = window.this
         name = type(function).__name__.lower() if isinstance(function, exp.Expression) else ""
@@ -118,6 +130,26 @@ def _unordered(tree: exp.Expression, dialect: str, catalog: Catalog) -> Iterator
             name = str(function.name).lower().replace("_", "")
         if name in _ORDERED and window.args.get("partition_by") and not window.args.get("order"):
             yield f"`{_short(render(window, dialect))}` numbers or picks the rows of each partition with no ORDER BY"
+
+
+def _ungrouped(select: exp.Select, dialect: str, catalog: Catalog) -> str:
+    """MySQL, MariaDB and SQLite: a column a grouped SELECT returns bare (`SELECT id … GROUP BY email`) is taken
+    from any one row of the group (PostgreSQL refuses it). "" when every column is grouped or aggregated, or the
+    groups are by a unique key (one row each)."""
+    group = select.args.get("group")
+    if group is None:
+        return ""
+    keys = {k.name.lower() for k in group.expressions if isinstance(k, exp.Column)}
+    source = select.args.get("from_")
+    table = table_name(source.this) if source is not None and isinstance(source.this, exp.Table) else ""
+    unique = {keys[0].lower() for keys in catalog.unique_keys(table) if len(keys) == 1} if table else set()
+    if "id" in keys or keys & unique:
+        return ""
+    picked = [e.this if isinstance(e, exp.Alias) else e for e in select.expressions]
+    if dialect == "sqlite" and any(isinstance(e, exp.Min | exp.Max) for e in picked):
+        return ""  # SQLite takes the bare columns from the row of the min() or max()
+    bare = [e for e in picked if isinstance(e, exp.Column) and e.name.lower() not in keys]
+    return render(bare[0], dialect) if bare else ""
 
 
 def _correlated(select: exp.Select) -> bool:

@@ -81,3 +81,24 @@ def test_the_same_reading_in_a_django_runsql() -> None:
     )
     base = {"db/structure.sql": "CREATE TABLE shop_customer (id bigint PRIMARY KEY, email text);\n"}
     assert _found(text, path="shop/migrations/0002_dedupe.py", base=base)
+
+
+@pytest.mark.parametrize(("t", "key", "at", "other", "ref"), NAMES)
+@pytest.mark.parametrize("dialect", ["mysql", "mariadb", "sqlite"])
+@pytest.mark.parametrize(
+    ("kept", "arbitrary"),
+    [
+        ("SELECT id FROM {t} GROUP BY {key}", True),
+        ("SELECT id AS keep_id FROM {t} GROUP BY {key}", True),
+        ("SELECT MIN(id) AS id FROM {t} GROUP BY {key}", False),
+        ("SELECT id FROM {t} GROUP BY id, {key}", False),
+    ],
+)
+def test_a_bare_column_of_a_grouped_select(t, key, at, other, ref, dialect, kept, arbitrary) -> None:  # type: ignore[no-untyped-def]
+    schema = f"CREATE TABLE {t} (id bigint PRIMARY KEY, {key} varchar(64), name varchar(64));\n-- migration\n"
+    select = kept.format(t=t, key=key)
+    column = "keep_id" if "keep_id" in select else "id"
+    sql = schema + f"DELETE FROM {t} WHERE id NOT IN (SELECT {column} FROM ({select}) k);"
+    found = _found(sql, dialect=dialect)
+    assert bool(found) is arbitrary
+    assert not found or "neither groups by nor aggregates" in found[0].message
