@@ -23,16 +23,24 @@ PRAGMA foreign_key_check;
 COMMIT;
 PRAGMA foreign_keys = ON;
 ```
+
+## Framework notes
+Alembic's `batch_alter_table` on SQLite is such a rebuild for everything but adding a column or an index
+(`recreate="auto"`). SQLAlchemy leaves foreign keys off unless the project turns them on, usually in a
+`connect` listener that runs `PRAGMA foreign_keys=ON`; where env.py or the project's code does, the batch is
+reported. Django's schema editor turns the checks off around its own rebuilds.
 """
 
 from __future__ import annotations
 
+import itertools
+import posixpath
 import re
 from collections.abc import Iterator
 
-from bot.model.catalog import same_table
+from bot.model.catalog import Catalog, ForeignKey, same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DropTable, Migration, RawSQL
+from bot.model.migration import AddColumn, AddIndex, DropIndex, DropTable, Migration, Operation, RawSQL
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -74,6 +82,8 @@ _CHECKS_OFF_BY_FRAMEWORK = frozenset({"django"})
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if context.dialect != "sqlite" or migration.framework in _CHECKS_OFF_BY_FRAMEWORK:
         return
+    if migration.framework == "alembic":
+        yield from _batch_rebuilds(migration, context)
     dropped = {r.dropped: r.table for r in migration.rebuilds()}
     off = False
     for op in migration.up:
@@ -83,15 +93,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             off = False
         if off or not isinstance(op, DropTable) or op.table not in dropped:
             continue
-        before = context.before(op)
-        children = [
-            (key, _ACTIONS[key.on_delete])
-            for key in before.foreign_keys.values()
-            if not key.declared
-            and same_table(key.references, op.table)
-            and not same_table(key.table, op.table)
-            and key.on_delete in _ACTIONS
-        ]
+        children = _children(context.before(op), op.table)
         if not children:
             continue
         key, action = children[0]
@@ -109,3 +111,69 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             fix="Put `PRAGMA foreign_keys = OFF;` before the rebuild (outside any transaction: inside one it does "
             "nothing) and `PRAGMA foreign_key_check;` then `PRAGMA foreign_keys = ON;` after it.",
         )
+
+
+# what Alembic's batch mode does in place on SQLite ("auto"): anything else rebuilds the table
+_IN_PLACE = (AddColumn, AddIndex, DropIndex)
+_PRAGMA_ON = re.compile(r"PRAGMA\s+foreign_keys\s*=\s*'?(?:ON|1|true|yes)\b", re.I)
+
+
+def _batch_rebuilds(migration: Migration, context: Context) -> Iterator[Finding]:
+    """Alembic's `batch_alter_table` on SQLite rebuilds the table (a copy, `DROP TABLE`, a rename) for anything
+    SQLite cannot alter in place; with the connection enforcing foreign keys, the drop fires the children's
+    ON DELETE actions. SQLAlchemy leaves them off unless the project turns them on (a `connect` listener)."""
+    rebuilt: dict[str, Operation] = {}
+    for op in migration.up:
+        if op.rebuilt and not isinstance(op, _IN_PLACE):
+            rebuilt.setdefault(str(getattr(op, "table", "")), op)
+    if not rebuilt:
+        return
+    where = _foreign_keys_on(migration, context)
+    if not where:
+        return
+    for table, op in rebuilt.items():
+        children = _children(context.before(op), table)
+        if not children:
+            continue
+        key, action = children[0]
+        others = f" (and {len(children) - 1} more keys)" if len(children) > 1 else ""
+        yield op.finding(
+            RULE,
+            f'`batch_alter_table("{table}")` rebuilds `{table}` on SQLite (a copy, `DROP TABLE {table}`, a '
+            f"rename), and `{where}` turns foreign keys on: the drop deletes every `{table}` row first, and "
+            f"`{key.table}` ({', '.join(key.columns)}) ON DELETE {key.on_delete.upper()} {action} every "
+            f"`{key.table}` row that points at one{others}. The copy puts the `{table}` rows back, not theirs.",
+            severity=None if any(k.on_delete == "cascade" for k, _ in children) else Severity.WARNING,
+            blast_radius=f"Every row of {context.size_words(key.table)} with a parent.",
+            fix="Run the batch with foreign keys off: `PRAGMA foreign_keys = OFF` on the connection before the "
+            "migration's transaction begins in env.py (inside one it does nothing), and `PRAGMA foreign_key_check` "
+            "then `PRAGMA foreign_keys = ON` after it.",
+        )
+
+
+def _children(before: Catalog, table: str) -> list[tuple[ForeignKey, str]]:
+    """The keys of other tables whose ON DELETE action a delete of `table`'s rows fires."""
+    return [
+        (key, _ACTIONS[key.on_delete])
+        for key in before.foreign_keys.values()
+        if not key.declared
+        and same_table(key.references, table)
+        and not same_table(key.table, table)
+        and key.on_delete in _ACTIONS
+    ]
+
+
+def _foreign_keys_on(migration: Migration, context: Context) -> str:
+    """The file that turns SQLite's foreign keys on for the migrations: Alembic's env.py beside the versions
+    folder, or the project's own Python code (a `connect` listener running `PRAGMA foreign_keys=ON`)."""
+    folder = posixpath.dirname(posixpath.dirname(migration.path))
+    env = posixpath.join(folder, "env.py") if folder else "env.py"
+    if _PRAGMA_ON.search(context.tree.read(env) or ""):
+        return env
+    for path in itertools.islice((p for p in context.tree.paths() if p.endswith(".py")), _MOST_FILES):
+        if "/versions/" not in path and _PRAGMA_ON.search(context.tree.read(path) or ""):
+            return path
+    return ""
+
+
+_MOST_FILES = 5000  # Python files of the project searched for the listener

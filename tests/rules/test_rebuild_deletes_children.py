@@ -68,3 +68,77 @@ def test_foreign_keys_off_or_refusing_children_are_quiet(parent: str, child: str
     db.execute(f"INSERT INTO {child} VALUES (1, 1)")
     db.executescript("PRAGMA foreign_keys = OFF;\n" + _rebuild(parent) + "PRAGMA foreign_keys = ON;\n")
     assert db.execute(f"SELECT count(*) FROM {child}").fetchone() == (1,)
+
+
+ALEMBIC_ENV = """from alembic import context
+from sqlalchemy import engine_from_config, event
+
+
+def run_migrations_online():
+    connectable = engine_from_config(context.config.get_section("alembic"))
+
+    @event.listens_for(connectable, "connect")
+    def _foreign_keys(dbapi_connection, record):
+        dbapi_connection.execute("PRAGMA foreign_keys={switch}")
+"""
+ALEMBIC_INITIAL = """revision = "a1"
+down_revision = None
+
+from alembic import op
+import sqlalchemy as sa
+
+
+def upgrade():
+    op.create_table("{parent}", sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.String(40)))
+    op.create_table(
+        "{child}",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("{key}", sa.Integer, sa.ForeignKey("{parent}.id", ondelete="CASCADE")),
+    )
+"""
+ALEMBIC_BATCH = """revision = "b2"
+down_revision = "a1"
+
+from alembic import op
+import sqlalchemy as sa
+
+
+def upgrade():
+    with op.batch_alter_table("{parent}"{recreate}) as batch_op:
+        batch_op.{call}
+
+
+def downgrade():
+    pass
+"""
+WIDEN = 'alter_column("name", existing_type=sa.String(40), type_=sa.String(80))'
+
+
+@pytest.mark.parametrize(
+    ("parent", "child", "key"), [("users", "posts", "user_id"), ("teams", "members", "team_id")]
+)
+@pytest.mark.parametrize(
+    ("switch", "call", "recreate", "reported"),
+    [
+        ("ON", WIDEN, "", True),
+        ("OFF", WIDEN, "", False),
+        ("ON", 'add_column(sa.Column("bio", sa.Text))', "", False),
+        ("ON", WIDEN, ', recreate="never"', False),
+    ],
+)
+def test_an_alembic_batch_rebuild_with_foreign_keys_on(  # type: ignore[no-untyped-def]
+    parent, child, key, switch, call, recreate, reported
+) -> None:
+    names = {"parent": parent, "child": child, "key": key}
+    result = review_sql(
+        ALEMBIC_BATCH.format(call=call, recreate=recreate, **names),
+        path="alembic/versions/b2_change.py",
+        dialect="sqlite",
+        base={
+            "alembic/env.py": ALEMBIC_ENV.format(switch=switch),
+            "alembic/versions/a1_init.py": ALEMBIC_INITIAL.format(**names),
+        },
+    )
+    found = [f for f in result.active if f.rule == RULE]
+    assert bool(found) is reported
+    assert not found or f"`{child}` ({key}) ON DELETE CASCADE deletes" in found[0].message
