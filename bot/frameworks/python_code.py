@@ -341,6 +341,15 @@ class CodeReader:
         function, a lookup in a dict): its value is unknown here."""
         if isinstance(value, ast.Attribute) and _is_name(value.value, row):
             return self.column_of(table, value.attr) or value.attr
+        if isinstance(value, ast.JoinedStr):
+            return self._formatted(value, row, table)
+        if (
+            isinstance(value, ast.Call)
+            and py.name(value) == "str"
+            and len(value.args) == 1
+            and not value.keywords
+        ):
+            return self._as_text(value.args[0], row, table)
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
             inner = self._row_python(value.func.value, row, table)
             method = value.func.attr
@@ -367,6 +376,36 @@ class CodeReader:
                 return None
             symbol = "||" if text else {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}[type(value.op)]
             return f"{left} {symbol} {right}"
+        return None
+
+    def _formatted(self, value: ast.JoinedStr, row: str, table: str) -> str | None:
+        """`f"{row.first_name} {row.last_name}"` as the SQL that computes the same text: Python formats a field
+        that is None as 'None', so each field reads as `coalesce(column, 'None')`. None when a part is anything
+        but a constant or a field of the row formatted plainly."""
+        parts: list[str] = []
+        for part in value.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                parts.append(sql_value(part) or "''")
+                continue
+            plain = (
+                isinstance(part, ast.FormattedValue)
+                and part.format_spec is None
+                and part.conversion in (-1, 115)
+            )
+            text = (
+                self._as_text(part.value, row, table)
+                if isinstance(part, ast.FormattedValue) and plain
+                else None
+            )
+            if text is None:
+                return None
+            parts.append(text)
+        return f"concat({', '.join(parts)})"
+
+    def _as_text(self, value: ast.expr, row: str, table: str) -> str | None:
+        """`str(row.name)`, `{row.name}` in an f-string: the field's text, 'None' where it is None."""
+        if isinstance(value, ast.Attribute) and _is_name(value.value, row):
+            return f"coalesce({self.column_of(table, value.attr) or value.attr}, 'None')"
         return None
 
     def _loop_update(

@@ -115,6 +115,7 @@ NAMES = (
     "non_concurrent_refresh",
     "non_concurrent_reindex",
     "non_robust_statement",
+    "none_written_as_text",
     "not_null_dropped",
     "not_null_without_default",
     "null_dropping_comparison",
