@@ -11,8 +11,9 @@ NULL ids and orphaned rows go in unchecked, and every lookup scans the table.
 ## Use instead
 Declare the new table in full (in PostgreSQL `CREATE TABLE users_new (LIKE users INCLUDING ALL)`, which
 copies defaults, NOT NULLs, CHECKs, indexes and identity), copy the rows with `INSERT … SELECT`, then add
-back the foreign keys of the tables that point at it, and move the id sequence past the copied ids. Better
-still, change the table in place with `ALTER TABLE` where the database can.
+back the foreign keys of the tables that point at it, create its indexes again after the rename, and move the
+id sequence past the copied ids. Better still, change the table in place with `ALTER TABLE` where the
+database can.
 
 ## Framework notes
 Prisma rebuilds a SQLite table to change a column (its "RedefineTables" step): a NOT NULL or a default the
@@ -25,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.frameworks import prisma
-from bot.model.catalog import Catalog, Column
+from bot.model.catalog import Catalog, Column, same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import CreateTable, DropTable, Migration
 from bot.rules.context import Context
@@ -80,6 +81,22 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             prisma.loosened(context.tree, migration.path) if migration.framework == "prisma" else frozenset()
         )
         lost = _lost(before, rebuild.dropped, after, rebuild.table, context.postgres, loose)
+        indexes = _lost_indexes(before, rebuild.dropped, after, rebuild.table)
+        if not lost and indexes:
+            yield drop.finding(
+                RULE,
+                f"`{rebuild.table}` is rebuilt by copy, and the new table lacks the old one's "
+                f"index{'es' if len(indexes) > 1 else ''} {_listed(indexes)}: dropping the old table dropped "
+                f"{'them' if len(indexes) > 1 else 'it'}, and nothing creates {'them' if len(indexes) > 1 else 'it'} again.",
+                severity=Severity.WARNING,
+                blast_radius=f"Every query of {context.size_words(rebuild.table)} that used "
+                f"{'them' if len(indexes) > 1 else 'it'} scans the whole table from the deploy on (a foreign key's "
+                "checks and cascades included).",
+                fix="Create the indexes again on the new table, after the rename, in the same migration.",
+            )
+            continue
+        if indexes:
+            lost.append(f"the index{'es' if len(indexes) > 1 else ''} {_listed(indexes)}")
         if lost:
             yield drop.finding(
                 RULE,
@@ -162,6 +179,30 @@ def _lost(
     if len(checks) > len([c for c in new.checks.values() if c.table == name]):
         found.append(f"{len(checks)} CHECK constraint{'s' if len(checks) > 1 else ''}")
     return found
+
+
+def _lost_indexes(old: Catalog, table: str, new: Catalog, name: str) -> list[str]:
+    """The plain indexes of the old table (unique ones are keys, judged above) that no index of the new one
+    replaces: the same key columns, or a unique index that leads with them."""
+    if name not in new.tables:
+        return []
+    new_columns = new.tables[name].columns
+    kept = {
+        tuple(c.lower() for c in d.columns)
+        for d in new.index_definitions.values()
+        if same_table(d.table, name)
+    }
+    kept |= {tuple(c.lower() for c in key) for key in new.keys.get(name, [])}
+    lost = []
+    for index, definition in old.index_definitions.items():
+        columns = tuple(c.lower() for c in definition.columns)
+        if not same_table(definition.table, table) or definition.unique:
+            continue
+        if not all(c.strip('"') in new_columns for c in definition.columns if c.replace("_", "").isalnum()):
+            continue  # an index on a column the rebuild drops goes with it
+        if not any(k[: len(columns)] == columns for k in kept):
+            lost.append(f"{index} ({', '.join(definition.columns)})")
+    return lost
 
 
 def _generated(column: Column) -> bool:

@@ -27,7 +27,9 @@ def _definitions(migration: Migration) -> list[tuple[Rebuild, CreateTable]]:
 
 
 def columns_left_out(definition: CreateTable, old_columns: list[str]) -> list[str]:
-    """The old table's columns the new definition does not carry over."""
+    """The old table's columns the new definition does not carry over (`LIKE old` carries every one)."""
+    if definition.like:
+        return []
     if definition.as_select and not definition.columns:  # `CREATE TABLE new AS SELECT …`: what it selects
         if not definition.selected or any(column == "*" for _, _, column in definition.selected):
             return []

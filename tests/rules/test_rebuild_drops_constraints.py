@@ -173,3 +173,47 @@ def test_prisma_redefines_a_sqlite_table_as_its_schema_declares(
     assert f"the default of `{column}`" in kept_required.message
     (optional,) = found("?")  # the field made optional: only `name`, which the schema still requires
     assert f"`{column}`" not in optional.message and "NOT NULL on `name`." in optional.message
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "index"), [("posts", "user_id", "posts_user"), ("events", "at", "ev_at")]
+)
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres"])
+def test_the_old_tables_indexes_are_gone_unless_created_again(
+    table: str, column: str, index: str, dialect: str
+) -> None:
+    """Dropping the old table drops its indexes; the copy has none unless the migration creates them after."""
+    schema = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} bigint NOT NULL, body text);\n"
+        f"CREATE INDEX {index} ON {table} ({column});\n-- migration\n"
+    )
+    rebuild = (
+        f"CREATE TABLE {table}_new (id bigint PRIMARY KEY, {column} bigint NOT NULL, body text, extra text);\n"
+        f"INSERT INTO {table}_new (id, {column}, body) SELECT id, {column}, body FROM {table};\n"
+        f"DROP TABLE {table};\nALTER TABLE {table}_new RENAME TO {table};\n"
+    )
+    (finding,) = _found(schema + rebuild, dialect=dialect)
+    assert f"lacks the old one's index `{index} ({column})`" in finding.message
+    assert finding.severity == "warning"
+    assert not _found(schema + rebuild + f"CREATE INDEX {index} ON {table} ({column});", dialect=dialect)
+    # an index on a column the rebuild leaves out goes with the column
+    narrowed = rebuild.replace(f"{column} bigint NOT NULL, ", "").replace(f", {column}, body", ", body")
+    assert not _found(schema + narrowed.replace(f"id, {column}, body", "id, body"), dialect=dialect)
+
+
+@pytest.mark.parametrize(("table", "dialect"), [("carts", "mysql"), ("orders", "postgres")])
+def test_a_copy_declared_like_the_old_table_drops_no_column(table: str, dialect: str) -> None:
+    """`CREATE TABLE new LIKE old` (MySQL), `(LIKE old INCLUDING ALL)` (PostgreSQL) carry every column: the
+    rebuild drops none, and loses nothing to restore."""
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, token varchar(64) NOT NULL, note text);\n-- migration\n"
+    like = (
+        f"CREATE TABLE {table}_new LIKE {table};"
+        if dialect == "mysql"
+        else (f"CREATE TABLE {table}_new (LIKE {table} INCLUDING ALL);")
+    )
+    sql = (
+        f"{like}\nINSERT INTO {table}_new SELECT * FROM {table};\n"
+        f"DROP TABLE {table};\nALTER TABLE {table}_new RENAME TO {table};"
+    )
+    rules = {f.rule for f in review_sql(schema + sql, dialect=dialect).active}
+    assert not rules & {"column-dropped", "missing-down-migration", "rebuild-drops-constraints"}
