@@ -836,15 +836,22 @@ DATA_CHANGES = (DataUpdate, DataDelete, DataInsert)
 
 
 def declared_columns(migration: Migration) -> Iterator[tuple[Operation, str, ColumnSpec]]:
-    """Every column a migration declares or retypes: (operation, table, column as declared)."""
+    """Every column a migration declares or retypes: (operation, table, column as declared). The columns of a
+    temporary table (gone when the migration's session ends, a scratch map of ids) are no one's design."""
+    temporary = temporary_tables(migration)
     for op in migration.up:
-        if isinstance(op, CreateTable):
+        if isinstance(op, CreateTable) and op.table not in temporary:
             for column in op.columns:
                 yield op, op.table, column
-        elif isinstance(op, AddColumn):
+        elif isinstance(op, AddColumn) and op.table not in temporary:
             yield op, op.table, op.column
-        elif isinstance(op, AlterColumnType):
+        elif isinstance(op, AlterColumnType) and op.table not in temporary:
             yield op, op.table, ColumnSpec(name=op.column, type=op.new_type)
+
+
+def temporary_tables(migration: Migration) -> frozenset[str]:
+    """The tables the migration creates TEMPORARY (or dropped at commit)."""
+    return frozenset(op.table for op in migration.up if isinstance(op, CreateTable) and op.temporary)
 
 
 def transaction_flags(migration: Migration) -> tuple[bool, ...]:

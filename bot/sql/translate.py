@@ -162,6 +162,7 @@ def _create(e: exp.Expression, base: Base, dialect: str) -> Iterator[Operation]:
             constraints=constraints,
             if_not_exists=bool(e.args.get("exists")),
             as_select=e.expression is not None,
+            temporary=e.find(exp.TemporaryProperty) is not None,
             charset=_table_charset(e),
             **base,
         )
