@@ -84,7 +84,7 @@ _DESTRUCTURED_FROM = re.compile(r"[^{}]*\}\s*(?::[^=]*)?=\s*([\w$]+)\s*;?\s*$")
 _KEYWORD_ARGUMENT = re.compile(r"\w+\s*=(?![=>])")
 _CLASS_DEF = re.compile(
     r"^[ \t]*(?:(?:export|public|private|protected|abstract|final|default|data|sealed|open)[ \t]+)*"
-    r"(?:class|module|model|interface)[ \t]+([A-Z]\w*)|^type[ \t]+([A-Z]\w*)[ \t]+struct",
+    r"(?:class|module|model|interface|defmodule)[ \t]+(?:[A-Z]\w*\.)*([A-Z]\w*)|^type[ \t]+([A-Z]\w*)[ \t]+struct",
     re.M,
 )
 _NAMED_AFTER_MODEL = re.compile(
@@ -176,6 +176,12 @@ _QUERY_ARGUMENTS = frozenset(("data", "where", "select", "include", "create", "u
 # An object type written inline, its members separated by semicolons: `{ id: string; ` before a member
 _INLINE_TYPE_KEY = re.compile(r"\{(?:\s*[\w$]+\??\s*:\s*[^;{}=()]+;)+\s*$")
 _TYPE_LITERAL_KEY = re.compile(r"&\s*\{(?:[^{}]*[;,])?\s*$")
+# A list, map or call of options a variable is given (`jwt_opts = [`, `options = {`, `opts = dict(`): its keys
+# name settings of whatever the options are passed to, not columns
+_OPTIONS_OPENED = re.compile(
+    r"(?<![\w.])(?:[A-Za-z]\w*_)?(?:opts|options|config|settings|headers)\s*=\s*(?:dict\s*\(|%?\{|\[)$", re.I
+)
+_KEY_AFTER = re.compile(r"\s*(?::(?!:)|=(?![=>~]))")
 _PRIMITIVE_TYPE = re.compile(
     r"\??\s*:\s*(?:string|number|boolean|bigint|Date|unknown|any|never|object)\b(?:\s*\[\])?\s*(?:[;,}|&)\]]|$)"
 )
@@ -765,6 +771,8 @@ class _FileScan:
             return None  # `'accountType' | 'createdAt'` on a line of `Omit<Account, …>`: a type's key
         if target.kind == "column" and named and self._api_name(target, line, line_start, col, end):
             return None  # `const { title } = req.body`, `res.json({ title: … })`: the API's field, no column
+        if target.kind == "column" and named and self._option_key(line, col, end, line_start):
+            return None  # `jwt_opts = [session_id: …]`: an option of the call it is passed to, no column
         if target.kind == "column" and named and self._cast_elsewhere(target, line_start + col):
             return None  # `const { imageUrl } = card as TSurveyQuestion`: a value of another type
         if target.kind == "column" and needle.role != "new" and is_object_key(line, col, end):
@@ -1123,6 +1131,13 @@ class _FileScan:
             return str(queried[-1])
         built = re.search(r"(?<![\w.])([A-Z]\w*)\s*$", heads[0])
         return built.group(1) if built else ""
+
+    def _option_key(self, line: str, col: int, end: int, line_start: int) -> bool:
+        """Is the name at `col` a key (`session_id:`, `session_id=`) of the options a variable is given?"""
+        if not _KEY_AFTER.match(line, end) or line[:col].rstrip().endswith((".", "?.")):
+            return False
+        opened = self.shape.opened_by(line_start + col)
+        return opened is not None and _OPTIONS_OPENED.search(opened.rstrip()) is not None
 
     def _cast_elsewhere(self, target: Target, pos: int) -> bool:
         """In script code: is the name at `pos` taken out of a value cast to a type that names none of the

@@ -459,3 +459,42 @@ def test_a_query_given_the_new_schema_prefix_no_longer_uses_the_moved_table(tabl
     assert "lib/shop/cleanup.ex" in uses(query.format(prefix=', prefix: "public"'))
     assert "lib/shop/cleanup.ex" not in uses(query.format(prefix=f', prefix: "{schema}"'))
     assert "lib/shop/cleanup.ex" not in uses(query.format(prefix=f", prefix: :{schema}"))
+
+
+@pytest.mark.parametrize(
+    ("table", "other", "module", "column"),
+    [
+        ("invoices", "shipments", "Invoice", "legacy_code"),
+        ("accounts", "profiles", "Account", "display_name"),
+    ],
+)
+def test_a_dropped_field_is_its_own_schemas_not_another_schemas_of_the_same_name(
+    table: str, other: str, module: str, column: str
+) -> None:
+    """Two schemas declare a field of the same name: the one whose `schema "…"` maps the changed table is the
+    reference (its module is the enclosing one, `defmodule App.Invoice`), the other schema's field is not."""
+    from tests.conftest import review_sql
+
+    schema = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text);\n"
+        f"CREATE TABLE {other} (id bigint PRIMARY KEY, {column} text);\n-- migration\n"
+    )
+    own = {
+        f"lib/app/{module.lower()}.ex": f'defmodule App.{module} do\n  use Ecto.Schema\n  schema "{table}" do\n'
+        f"    field :{column}, :string\n  end\nend\n"
+    }
+    theirs = {
+        "lib/app/other.ex": f'defmodule App.Other do\n  use Ecto.Schema\n  schema "{other}" do\n'
+        f"    field :{column}, :string\n  end\nend\n",
+        "lib/app/others.ex": "defmodule App.Others do\n  import Ecto.Query\n"
+        f"  def all(repo), do: repo.all(from o in App.Other, select: o.{column})\nend\n",
+    }
+
+    def places(files: dict[str, str]) -> list[tuple[str, int]]:
+        result = review_sql(
+            schema + f"ALTER TABLE {table} DROP COLUMN {column};", head=files, base=dict(files)
+        )
+        return [(r.path, r.line) for f in result.active if f.rule == "column-dropped" for r in f.references]
+
+    assert places({**own, **theirs}) == [(f"lib/app/{module.lower()}.ex", 4)]
+    assert places(theirs) == []
