@@ -127,6 +127,7 @@ NAMES = (
     "object_in_use_dropped",
     "on_delete_changed",
     "one_batch_only",
+    "online_ddl_refused",
     "orphans_before_foreign_key",
     "primary_key_dropped",
     "primary_key_not_null_scan",

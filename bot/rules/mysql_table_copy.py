@@ -39,6 +39,7 @@ from bot.model.migration import (
     Operation,
     RawSQL,
 )
+from bot.rules._online_ddl import refusal
 from bot.rules.context import Context
 from bot.sql import mysql_ddl
 
@@ -73,8 +74,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not table or _primary_key_replaced(op, migration):
             continue
         found = _judge(op, context, fk_checks_off)
-        if found is None:
-            continue
+        if found is None or refusal(op, migration, context):
+            continue  # (a statement the server refuses rather than copy is online-ddl-refused's)
         how, what = found
         if how == mysql_ddl.COPY and (op.option("LOCK") or _clause("LOCK", op.sql)) == "NONE":
             continue  # LOCK=NONE: the server refuses to copy instead of blocking writes

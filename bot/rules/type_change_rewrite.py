@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AlterColumnType, Migration, RawSQL
 from bot.rules._costs import column_change
+from bot.rules._online_ddl import refusal
 from bot.rules.context import Context
 from bot.sql import mysql_ddl
 from bot.sql.conversions import COERCIBLE, INDEX_REBUILD, SCAN, Change, session_utc
@@ -54,8 +55,8 @@ RULE = Rule(
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for index, op in enumerate(migration.up):
-        if not isinstance(op, AlterColumnType):
-            continue
+        if not isinstance(op, AlterColumnType) or refusal(op, migration, context):
+            continue  # (a statement the server refuses rather than copy is online-ddl-refused's)
         severity = context.lock_severity(op.table, RULE.severity, op)
         if severity is None:
             continue

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, Migration
+from bot.rules._online_ddl import refusal
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -46,6 +47,8 @@ _GENERATED_FIX = (
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     statements: dict[tuple[object, ...], list[tuple[AddColumn, str, str]]] = {}
     for op in migration.up:
+        if refusal(op, migration, context):
+            continue  # the server refuses the statement rather than copy (online-ddl-refused)
         if isinstance(op, AddColumn) and (found := _rewrite(op, context)) is not None:
             statements.setdefault(_statement(op), []).append((op, *found))
     for columns in statements.values():
