@@ -43,10 +43,47 @@ def targets_of(migrations: Iterable[Migration], catalog: Catalog | None = None) 
             target = target_of(op)
             if target is not None and target.name:  # a statement whose name could not be read
                 found[target] = None
+            key = dropped_unique_key(op, catalog) if catalog is not None else None
+            if key is not None:
+                for column in key[2]:
+                    if re.fullmatch(r'"?\w+"?', column):
+                        found[Target("column", key[0], column.strip('"'))] = None
         for target, _ in replacements(migration, catalog):
             found[target] = None
     taken = _names_taken(migrations)
     return [t for t in found if not (t.kind == "column" and (t.table, t.name) in taken)]
+
+
+_IMPLIED_SUFFIXES = ("_key", "_unique", "_uniq")
+
+
+def dropped_unique_key(
+    op: Operation, catalog: Catalog, *, postgres: bool = False
+) -> tuple[str, str, tuple[str, ...]] | None:
+    """(table, key name, columns) of a unique index or constraint `op` drops. (PostgreSQL drops no
+    constraint's index by `DROP INDEX`: constraint-index-dropped reports the statement failing.) Its columns
+    are searched for in the code too: an upsert that names them as its conflict target stops working."""
+    if isinstance(op, DropIndex):
+        if postgres and op.name in catalog.key_constraints:
+            return None
+        definition = catalog.index_definitions.get(op.name)
+        if definition is not None and definition.unique and not definition.where:
+            return definition.table, op.name, definition.columns
+        if catalog.constraints.get(op.name) == "unique":  # MySQL: a UNIQUE KEY is dropped as an index
+            return catalog.indexes.get(op.name) or op.table, op.name, catalog.index_columns.get(op.name, ())
+        return None
+    if isinstance(op, DropConstraint):
+        if catalog.constraints.get(op.name) == "unique":
+            return op.table, op.name, catalog.index_columns.get(op.name, ())
+        table = op.table.rsplit(".", 1)[-1]
+        suffix = next((s for s in _IMPLIED_SUFFIXES if op.name.endswith(s)), "")
+        if op.name.startswith(f"{table}_") and suffix:
+            # the name a column declared unique gets: PostgreSQL's `<table>_<column>_key`, Knex's and
+            # Laravel's `<table>_<column>_unique`
+            column = op.name[len(table) + 1 : -len(suffix)]
+            if (column,) in catalog.keys.get(op.table, []) and catalog.column(op.table, column) is not None:
+                return op.table, op.name, (column,)
+    return None
 
 
 def recreated(migration: Migration, drop: DropTable) -> CreateTable | None:

@@ -31,6 +31,10 @@ from bot.model.migration import (
     Migration,
     Operation,
 )
+from bot.references.blast_radius import references
+from bot.references.search import Target
+from bot.references.targets import dropped_unique_key
+from bot.references.usage import Use
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -60,13 +64,17 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not isinstance(op, DropIndex | DropConstraint):
             continue
         catalog = context.before(op)
-        found = _dropped(op, catalog, context.postgres)
+        found = dropped_unique_key(op, catalog, postgres=context.postgres)
         if found is None:
             continue
         table, name, columns = found
         if catalog.is_new(table) or _kept(table, columns, catalog, name, ops[index + 1 :]):
             continue
         shown = f" ({', '.join(columns)})" if columns else ""
+        upserts = _upserts(table, columns, context)
+        if upserts:
+            yield _upserts_fail(op, table, name, shown, upserts, context)
+            continue
         wider = _wider(table, columns, ops[index + 1 :])
         if wider is not None:
             yield op.finding(
@@ -88,6 +96,78 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             "that checked first, get-or-create lookups, and upserts `ON CONFLICT` on those columns (which fail "
             "without the key).",
         )
+
+
+# the conflict target an upsert names: SQL's `ON CONFLICT (a, b)`, Rails' `unique_by:`, Ecto's `conflict_target:`,
+# Knex's `onConflict(…)`, SQLAlchemy's `index_elements=[…]`, Django's `unique_fields=[…]`, TypeORM's
+# `conflictPaths: […]` and `orUpdate([…], […])`
+_CONFLICT_TARGET = re.compile(
+    r"ON\s+CONFLICT\s*\(([^)]*)\)"
+    r"|unique_by:\s*(\[[^\]]*\]|%i\[[^\]]*\]|:\w+|[\"']\w+[\"'])"
+    r"|conflict_target:\s*(\[[^\]]*\]|:\w+)"
+    r"|onConflict\(\s*(\[[^\]]*\]|'[^']*'|\"[^\"]*\")"
+    r"|(?:index_elements|unique_fields)\s*=\s*[\[(]([^\])]*)[\])]"
+    r"|conflictPaths\s*:\s*\[([^\]]*)\]"
+    r"|orUpdate\(\s*\[[^\]]*\]\s*,\s*(\[[^\]]*\]|'[^']*'|\"[^\"]*\")",
+    re.I,
+)
+_DUPLICATE_KEY = re.compile(r"\bON\s+DUPLICATE\s+KEY\s+UPDATE\b", re.I)
+
+
+def _upserts(table: str, columns: Sequence[str], context: Context) -> list[Use]:
+    """The places in the code whose upsert names exactly the key's columns as its conflict target (on MySQL,
+    an `ON DUPLICATE KEY UPDATE` that writes them): they rely on this key to find the existing row."""
+    wanted = {c.strip('"').lower() for c in columns}
+    if not wanted:
+        return []
+    found: dict[tuple[str, int], Use] = {}
+    for column in sorted(wanted):
+        for use in context.references.uses(Target("column", table, column)):
+            named = [
+                _names(next(g for g in m.groups() if g is not None))
+                for m in _CONFLICT_TARGET.finditer(use.text)
+            ]
+            by_key = any(n == wanted for n in named) or (
+                context.mysql and _DUPLICATE_KEY.search(use.text) is not None
+            )
+            if by_key and use.area not in ("test", "doc"):
+                found.setdefault((use.path, use.line), use)
+    return list(found.values())
+
+
+def _names(listed: str) -> set[str]:
+    """`[:a, :b]`, `%i[a b]`, `Device.token`, `'token'` → the column names, lower case (the last word of each)."""
+    items = (re.findall(r"\w+", item) for item in re.split(r"[,\s]+", listed.removeprefix("%i")))
+    return {words[-1].lower() for words in items if words}
+
+
+def _upserts_fail(
+    op: Operation, table: str, name: str, shown: str, upserts: list[Use], context: Context
+) -> Finding:
+    places = ", ".join(f"`{u.path}:{u.line}`" for u in upserts[:5]) + (
+        f" and {len(upserts) - 5} more" if len(upserts) > 5 else ""
+    )
+    if context.mysql:
+        breaks = (
+            "`ON DUPLICATE KEY UPDATE` finds the existing row through this key: without it every call inserts "
+            "another row, silently"
+        )
+    else:
+        breaks = (
+            "PostgreSQL refuses an `ON CONFLICT` whose columns no unique key matches (`there is no unique or "
+            "exclusion constraint matching the ON CONFLICT specification`): every call fails"
+        )
+    return op.finding(
+        RULE,
+        f"The unique key `{name}` of `{table}`{shown} is dropped, and the code upserts by exactly these columns "
+        f"({places}): {breaks}.",
+        severity=Severity.CRITICAL,
+        blast_radius=f"Every write of {context.size_words(table)} through {'that upsert' if len(upserts) == 1 else 'those upserts'}"
+        + (" adds a duplicate from the deploy on." if context.mysql else " fails from the deploy on."),
+        fix="Keep a unique key over these columns (create the replacement first), or move the upserts to "
+        "another key before dropping this one.",
+        references=references(upserts),
+    )
 
 
 def _column_of_keys(op: DropColumn, migration: Migration, context: Context) -> Iterator[Finding]:
@@ -203,35 +283,6 @@ def _wider(
             and set(columns) < set(op.columns)
         ):
             return op
-    return None
-
-
-_IMPLIED_SUFFIXES = ("_key", "_unique", "_uniq")
-
-
-def _dropped(op: Operation, catalog: Catalog, postgres: bool) -> tuple[str, str, tuple[str, ...]] | None:
-    """(table, key name, columns) of a unique index or constraint `op` drops. (PostgreSQL drops no
-    constraint's index by `DROP INDEX`: constraint-index-dropped reports the statement failing.)"""
-    if isinstance(op, DropIndex):
-        if postgres and op.name in catalog.key_constraints:
-            return None
-        definition = catalog.index_definitions.get(op.name)
-        if definition is not None and definition.unique and not definition.where:
-            return definition.table, op.name, definition.columns
-        if catalog.constraints.get(op.name) == "unique":  # MySQL: a UNIQUE KEY is dropped as an index
-            return catalog.indexes.get(op.name) or op.table, op.name, catalog.index_columns.get(op.name, ())
-        return None
-    if isinstance(op, DropConstraint):
-        if catalog.constraints.get(op.name) == "unique":
-            return op.table, op.name, catalog.index_columns.get(op.name, ())
-        table = op.table.rsplit(".", 1)[-1]
-        suffix = next((s for s in _IMPLIED_SUFFIXES if op.name.endswith(s)), "")
-        if op.name.startswith(f"{table}_") and suffix:
-            # the name a column declared unique gets: PostgreSQL's `<table>_<column>_key`, Knex's and
-            # Laravel's `<table>_<column>_unique`
-            column = op.name[len(table) + 1 : -len(suffix)]
-            if (column,) in catalog.keys.get(op.table, []) and catalog.column(op.table, column) is not None:
-                return op.table, op.name, (column,)
     return None
 
 
