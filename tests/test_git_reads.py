@@ -85,3 +85,119 @@ def test_a_long_history_is_read_in_a_few_git_processes(tmp_path: Path, revisions
         assert "column-dropped" in {f["rule"] for f in json.loads(done.stdout)["findings"]}
         reads = [line for line in log.read_text().splitlines() if "cat-file" in line]
         assert len(reads) < 20, f"{len(reads)} git cat-file processes for {revisions} revisions"
+
+
+def _git_log_env(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """An environment whose `git` writes each of its command lines to the returned log first."""
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    log = tmp_path / "git.log"
+    real = shutil.which("git")
+    assert real is not None
+    (shim / "git").write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexec "{real}" "$@"\n')
+    (shim / "git").chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}",
+        "MIGRATION_REVIEW_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    return env, log
+
+
+def _cat_files(repo: Path, env: dict[str, str], log: Path) -> tuple[set[str], int]:
+    """The rules of a review of the branch `feature` against `main`, read from git (the checkout is on
+    `main`, as a server's mirror holds neither), and the `git cat-file` processes it ran."""
+    git(repo, "checkout", "-q", "main")
+    log.write_text("")
+    command = [CLI, "review", "--repo", str(repo), "--base", "main", "--head", "feature", "--format", "json"]
+    command.append("--exit-zero")
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    reads = [line for line in log.read_text().splitlines() if "cat-file" in line]
+    return {f["rule"] for f in json.loads(done.stdout)["findings"]}, len(reads)
+
+
+PRISMA_SCHEMA = """datasource db {{
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}}
+
+model {model} {{
+  id    Int    @id
+  {column} String?
+}}
+"""
+
+
+@pytest.mark.parametrize(("packages", "model"), [(60, "Invoice"), (90, "Ticket")])
+def test_the_schemas_of_a_db_push_monorepo_are_read_in_a_few_git_processes(
+    tmp_path: Path, packages: int, model: str
+) -> None:
+    """Each package's `.prisma` schema (no Prisma Migrate history: `db push`) was read with a process of its
+    own, for the base and for the head (490 processes on a review of prisma/prisma)."""
+    repo = tmp_path / "repo"
+    for n in range(packages):
+        folder = repo / f"packages/p{n:03d}/prisma"
+        folder.mkdir(parents=True)
+        (folder / "schema.prisma").write_text(PRISMA_SCHEMA.format(model=f"{model}{n}", column="memo"))
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "schemas")
+    git(repo, "checkout", "-q", "-b", "feature")
+    changed = repo / "packages/p000/prisma/schema.prisma"
+    changed.write_text(changed.read_text().replace("  memo String?\n", ""))
+    git(repo, "commit", "-q", "-am", "drop memo")
+    env, log = _git_log_env(tmp_path)
+    rules, reads = _cat_files(repo, env, log)
+    assert "column-dropped" in rules
+    assert reads < 20, f"{reads} git cat-file processes for {packages} schemas"
+
+
+FIXTURE = '[{{"model": "{app}.{model}", "pk": {n}, "fields": {{"name": "n{n}", "memo": "m{n}"}}}}]\n'
+
+
+@pytest.mark.parametrize(("fixtures", "app"), [(60, "shop"), (90, "billing")])
+def test_the_fixtures_of_a_django_project_are_read_in_a_few_git_processes(
+    tmp_path: Path, fixtures: int, app: str
+) -> None:
+    """Every fixture file the word search does not read (one under a `*_migrations/` folder, as the data
+    migrations load them) was read with a process of its own when a change drops a column (212 processes on a
+    review of prisma/prisma, whose fixtures are under `migrations/`)."""
+    repo = tmp_path / "repo"
+    (repo / app / "migrations").mkdir(parents=True)
+    (repo / app / "__init__.py").write_text("")
+    (repo / app / "migrations" / "__init__.py").write_text("")
+    (repo / app / "models.py").write_text(
+        "from django.db import models\n\n\nclass Entry(models.Model):\n"
+        "    name = models.CharField(max_length=20)\n    memo = models.TextField(null=True)\n"
+    )
+    (repo / app / "migrations" / "0001_initial.py").write_text(
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        "    initial = True\n    dependencies = []\n    operations = [\n"
+        "        migrations.CreateModel(\n            name='Entry',\n            fields=[\n"
+        "                ('id', models.BigAutoField(primary_key=True)),\n"
+        "                ('name', models.CharField(max_length=20)),\n"
+        "                ('memo', models.TextField(null=True)),\n            ],\n        ),\n    ]\n"
+    )
+    (repo / app / "fixtures" / "data_migrations").mkdir(parents=True)
+    for n in range(fixtures):
+        (repo / app / "fixtures" / "data_migrations" / f"f{n:03d}.json").write_text(
+            FIXTURE.format(app=app, model="entry", n=n)
+        )
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "app")
+    git(repo, "checkout", "-q", "-b", "feature")
+    (repo / app / "models.py").write_text(
+        (repo / app / "models.py").read_text().replace("    memo = models.TextField(null=True)\n", "")
+    )
+    (repo / app / "migrations" / "0002_remove_entry_memo.py").write_text(
+        "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n"
+        f"    dependencies = [('{app}', '0001_initial')]\n"
+        "    operations = [migrations.RemoveField(model_name='entry', name='memo')]\n"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "drop memo")
+    env, log = _git_log_env(tmp_path)
+    rules, reads = _cat_files(repo, env, log)
+    assert "column-dropped" in rules
+    assert reads < 20, f"{reads} git cat-file processes for {fixtures} fixtures"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from functools import lru_cache
 
 from bot.frameworks import python_source as py
 from bot.frameworks import seed_rows
@@ -36,12 +37,32 @@ from bot.model.migration import (
 from bot.sql.names import calls_volatile
 
 
+@lru_cache(maxsize=16)
+def _constants(text: str) -> dict[str, ast.expr]:
+    """The module-level constants of a revision's text, parsed once for its upgrade and its downgrade
+    (never handed out: each reader takes copies)."""
+    try:
+        return py.constants(ast.parse(text))
+    except SyntaxError:
+        return {}
+
+
+def _rewritten(node: ast.expr, names: Collection[str]) -> bool:
+    """Would inlining the constants `names` and folding f-strings change the expression?"""
+    return any(
+        isinstance(n, ast.JoinedStr)
+        or (isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load))
+        for n in ast.walk(node)
+    )
+
+
 class Directives:
     """Reads `op.add_column(…)`; inside `batch_alter_table("t")` the table is given and omitted from calls."""
 
     def __init__(self, text: str, path: str, dialect: str) -> None:
         self.text, self.path, self.dialect = text, path, dialect
-        self.constants: dict[str, ast.expr] | None = None
+        # the module-level constants this reader placed in calls: its own copies, changed there
+        self.constants: dict[str, ast.expr] = {}
         # names the function being read binds to a string before this call (`sql = """UPDATE …"""`)
         self.locals: dict[str, ast.expr] = {}
 
@@ -51,26 +72,31 @@ class Directives:
             return None
         return handler(self, self._with_constants(call), table)
 
+    def _constant(self, name: str) -> ast.expr | None:
+        """The expression bound to `name`: a local string, else a module-level constant (copied once)."""
+        if name in self.locals:
+            return self.locals[name]
+        if name not in self.constants:
+            found = _constants(self.text).get(name)
+            if found is None:
+                return None
+            self.constants[name] = copy.deepcopy(found)
+        return self.constants[name]
+
     def _with_constants(self, call: ast.Call) -> ast.Call:
         """The call with the revision's module-level constants in place of their names
         (`op.create_index(INDEX_NAME, …)`)."""
-        if self.constants is None:
-            try:
-                self.constants = py.constants(ast.parse(self.text))
-            except SyntaxError:
-                self.constants = {}
-        constants = {**self.constants, **self.locals}
-        if not constants:
+        names = _constants(self.text).keys() | self.locals.keys()
+        if not names:
             return call
+        if not any(_rewritten(a, names) for a in (*call.args, *(k.value for k in call.keywords))):
+            return call  # no name to replace, no f-string to fold: the copies would be the same nodes
+        constant = self._constant
 
         class _Inline(ast.NodeTransformer):
             def visit_Name(self, node: ast.Name) -> ast.expr:
-                found = constants.get(node.id)
-                return (
-                    ast.copy_location(found, node)
-                    if found is not None and isinstance(node.ctx, ast.Load)
-                    else node
-                )
+                found = constant(node.id) if isinstance(node.ctx, ast.Load) else None
+                return ast.copy_location(found, node) if found is not None else node
 
         arguments = [py.folded(_Inline().visit(copy.deepcopy(a))) for a in call.args]
         keywords = [

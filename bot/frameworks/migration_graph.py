@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from bot.frameworks.settings.found import dialect_of, family
@@ -179,6 +180,7 @@ def _alembic(tree: Tree) -> list[Revision]:
     return found
 
 
+@lru_cache(maxsize=4096)  # the base's and the head's graphs read the same revisions
 def _read_revision(path: str, text: str) -> Revision | None:
     values: dict[str, tuple[Any, int]] = {}
     try:

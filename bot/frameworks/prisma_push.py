@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from bot.frameworks import suppressions
 from bot.frameworks.sqlfile import parse_sql
-from bot.model.changeset import ChangedFile, Tree
+from bot.model.changeset import ChangedFile, Tree, read_ahead
 from bot.model.findings import Location
 from bot.model.migration import (
     AddColumn,
@@ -601,7 +601,8 @@ def _files(tree: Tree) -> dict[str, str]:
     package is the same schema, and its models are no tables dropped and created again."""
     paths = [p for p in tree.paths() if p.endswith(".prisma")]
     found = histories(tree)
-    texts = {p: tree.read(p) or "" for p in paths if _root(p) not in found}
+    kept = [p for p in paths if _root(p) not in found]
+    texts = {p: tree.read(p) or "" for p in read_ahead(tree, kept)}  # one git process, not one a file
     return {p: text for p, text in texts.items() if not template(text)}
 
 

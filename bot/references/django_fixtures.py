@@ -20,7 +20,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
-from bot.model.changeset import Tree
+from bot.model.changeset import Tree, read_ahead
 from bot.references.code_areas import is_test
 from bot.references.model_map import Mapped
 from bot.references.usage import Target, Use
@@ -67,9 +67,8 @@ def fixture_uses(
         if t.kind in ("column", "table")
     }
     places: list[tuple[int, str, int, str]] = []
-    for path in tree.paths():
-        if "fixtures/" not in path or _FIXTURE.search(path) is None:
-            continue
+    fixtures = [p for p in tree.paths() if "fixtures/" in p and _FIXTURE.search(p) is not None]
+    for path in read_ahead(tree, fixtures):  # one git process for all, not one a file
         text = tree.read(path)
         if not text or "model" not in text or "fields" not in text:
             continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 
 from bot.references.sql_pieces import closing, expression, literal_start
 
@@ -57,15 +58,22 @@ def _joined_list(path: str, text: str, quote: int) -> tuple[int, str] | None:
     if not _may_be_element(text, quote):
         return None
     window = max(0, quote - _WINDOW)
-    for opener in reversed(list(pattern.finditer(text, window, quote))):
-        bracket = opener.start(opener.lastindex or 0)
+    openers = (
+        ((bracket, "") for bracket in _js_lists(text, window, quote))
+        if kind == "js"
+        else (
+            (m.start(m.lastindex or 0), m.group(2) if kind == "py" else "")
+            for m in reversed(list(pattern.finditer(text, window, quote)))
+        )
+    )
+    for bracket, joiner in openers:
         elements, end = _file_list(path, text, bracket)
         if end < quote:
             continue
         if not any(at == quote + 1 for at, _ in elements):
             return None  # the literal is inside an element, not one
         if kind == "py":
-            separator = opener.group(2)
+            separator = joiner
         else:
             after = _AFTER[kind].match(text, end + 1)
             if after is None:
@@ -74,6 +82,30 @@ def _joined_list(path: str, text: str, quote: int) -> tuple[int, str] | None:
         separator = separator.replace("\\n", "\n").replace("\\t", "\t")
         return _statement(elements, separator)
     return None
+
+
+def _js_lists(text: str, window: int, quote: int) -> Iterator[int]:
+    """The brackets of `_JS_LIST`'s matches within text[window:quote], the last first, as `finditer` finds
+    them, but looked for from the brackets back: the pattern's first branches made `re` try it at every
+    character of the 4,000 before each literal."""
+    bracket = quote
+    while (bracket := text.rfind("[", window, bracket)) >= 0:
+        start = bracket
+        while start > window and text[start - 1].isspace():  # `\s` is `str.isspace`
+            start -= 1
+        if start - 1 >= window and text[start - 1] in "(=,:":
+            yield bracket
+            continue
+        for word in ("return", "await"):
+            at = start - len(word)
+            if at >= window and text.startswith(word, at) and not (at > 0 and _word_char(text[at - 1])):
+                yield bracket
+                break
+
+
+def _word_char(char: str) -> bool:
+    r"""`\w` of a `str` pattern."""
+    return char.isalnum() or char == "_"
 
 
 _LISTS: list[tuple[str, dict[int, tuple[list[tuple[int, str]], int]]]] = []  # the last file's lists read

@@ -139,3 +139,36 @@ def test_a_table_the_code_chooses_leaves_the_column_to_the_word_search(
         review_sql(_schema(table, other, column) + drop, base={"app/any.py": code}), "column-dropped"
     )
     assert "app/any.py:2" in _places(finding)
+
+
+SCRIPT = """export async function stale(db, since) {{
+  const sql = ["SELECT {column}", "FROM {table}", "WHERE id > $1"].join(" ");
+  const rows = await db.query(["SELECT {column}", "FROM {table}"].join(" "));
+  return [await db.query(sql, [since]), rows];
+}}
+
+export function latest() {{
+  return ["SELECT {column}", "FROM {table}", "ORDER BY id DESC"].join("\\n");
+}}
+
+export async function others(db) {{
+  const sql = ["SELECT {column}", "FROM {other}"].join(" ");
+  return await ["SELECT {column}", "FROM {other}", "LIMIT 1"].join(" ");
+}}
+"""
+
+
+@pytest.mark.parametrize(("table", "other", "column"), NAMES)
+def test_a_script_s_joined_list_is_read_as_one_statement(table: str, other: str, column: str) -> None:
+    """`[…].join(" ")` after `=`, `(`, `return` or `await`: its pieces are one statement, which names the
+    dropped column of the table (raw SQL) or the same-named column of another table (no reference)."""
+    drop = f"ALTER TABLE {table} DROP COLUMN {column};"
+    code = SCRIPT.format(table=table, other=other, column=column)
+    finding = _finding(
+        review_sql(_schema(table, other, column) + drop, base={"src/report.ts": code}), "column-dropped"
+    )
+    assert _places(finding) == {
+        "src/report.ts:2": "raw-sql",
+        "src/report.ts:3": "raw-sql",
+        "src/report.ts:8": "raw-sql",
+    }
