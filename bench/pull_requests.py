@@ -56,6 +56,8 @@ FILES = (10_000, 50_000)  # the repository size the target is set for
 _MIGRATION = re.compile(
     r"(?:^|/)(?:\w+_)?migrations/\d{4}_[\w-]+\.py$|(?:^|/)migrations?/[^/]+/(?:migration|up)\.sql$"
     r"|(?:^|/)db/migrate/\d+_\w+\.rb$|(?:^|/)versions/[\w-]+\.py$"
+    r"|(?:^|/)database/migrations/\d{4}_\d{2}_\d{2}_\d{6}_\w+\.php$"  # Laravel
+    r"|(?:^|/)migrations/\d{8,14}[-_][\w.-]+\.[cm]?[jt]s$"  # Knex, db-migrate, TypeORM and Sequelize by date
 )
 
 

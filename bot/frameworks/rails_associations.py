@@ -17,7 +17,7 @@ from tree_sitter import Node
 
 from bot.frameworks import ruby, ruby_model
 from bot.frameworks.rails_common import plural, singular
-from bot.model.changeset import Tree
+from bot.model.changeset import Tree, read_ahead
 from bot.model.migration import DataDelete, Dependent, Operation
 
 _ASSOCIATIONS = ("has_many", "has_one", "has_and_belongs_to_many", "belongs_to")
@@ -83,6 +83,10 @@ def _declaration(node: Node, model: _Model) -> None:
         model.associations.append((c, " ".join(text.split())))
 
 
+# the tree whose models were read last, and its models (never changed once read)
+_LAST: list[tuple[Tree, dict[str, _Model]]] = []
+
+
 class Models:
     """The application's models (`app/models/**/*.rb`, engines' too), read when a delete asks for them."""
 
@@ -93,14 +97,18 @@ class Models:
 
     def _all(self) -> dict[str, _Model]:
         if self._models is None:
+            if _LAST and _LAST[0][0] is self._tree:  # the migrations of one history ask of the same tree
+                self._models = _LAST[0][1]
+                return self._models
             self._models = {}
-            paths = [p for p in self._tree.paths() if _model_file(p)]
-            for path in sorted(paths):
+            paths = sorted(p for p in self._tree.paths() if _model_file(p))
+            for path in read_ahead(self._tree, paths):  # one git process, not one a model
                 text = self._tree.read(path) or ""
                 if "class" not in text:
                     continue
                 for model in _classes(ruby.parse(text), path):
                     self._models.setdefault(model.name, model)
+            _LAST[:] = [(self._tree, self._models)]
         return self._models
 
     def table(self, name: str, own: dict[str, _Model] | None = None) -> str:

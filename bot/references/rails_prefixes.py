@@ -133,7 +133,7 @@ def _read(tree: Tree) -> RailsPrefixes:
         return RailsPrefixes()
     roots = tuple(sorted({p[: p.index(_MODELS) + len(_MODELS)] for p in models}))
     application = Affixes()
-    for path in sorted(p for p in paths if _CONFIG.match(p)):
+    for path in read_ahead(tree, sorted(p for p in paths if _CONFIG.match(p))):
         text = tree.read(path) or ""
         if "table_name_" in text:
             application = _affixes(text, _APPLICATION, application)
@@ -159,9 +159,12 @@ def _read(tree: Tree) -> RailsPrefixes:
             if affixes != Affixes():
                 declared[folder] = affixes
     namespaced = []
-    for path in sorted(models):
+    owned = [
+        p for p in sorted(models) if _innermost(p, declared) is not None and p[: -len(".rb")] not in folders
+    ]
+    for path in read_ahead(tree, owned):  # one git process for the models a namespace prefixes
         owner = _innermost(path, declared)
-        if owner is None or path[: -len(".rb")] in folders or _OWN_TABLE.search(tree.read(path) or ""):
+        if owner is None or _OWN_TABLE.search(tree.read(path) or ""):
             continue
         name = path.rpartition("/")[2][: -len(".rb")]
         namespaced.append(
