@@ -133,7 +133,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if problem is None or (problem == _EMPTY and _undone_by_other_parts(migration, context)):
         return
     first = destructive[0]
-    loses = any(isinstance(op, _LOSES_DATA) for op in destructive)
+    # a DELETE with no WHERE empties the table, as a TRUNCATE does
+    loses = any(
+        isinstance(op, _LOSES_DATA) or (isinstance(op, DataDelete) and op.where is None and not op.batched)
+        for op in destructive
+    )
     history = forward_only_history(migration, context.tree)
     if history:  # the repository's convention: no file of its history has a way back
         yield _forward_only(migration, first, destructive, history)

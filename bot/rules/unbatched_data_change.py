@@ -151,9 +151,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         else:
             scope = f"every row matching `{_short(op.where)}`"
             severity = Severity.WARNING if severity is Severity.CRITICAL else severity
+        emptied = isinstance(op, DataDelete) and op.where is None and not op.batched
         yield op.finding(
             RULE,
-            f"`{verb} {op.table}` changes {scope} in one statement.",
+            f"`DELETE FROM {op.table}` has no WHERE: it deletes every row of the table, in one statement."
+            if emptied
+            else f"`{verb} {op.table}` changes {scope} in one statement.",
             severity=severity,
             blast_radius=f"All matching rows of {context.size_words(op.table, op)} stay locked until the migration commits; "
             "writes to them wait, replicas lag, and a failure rolls everything back.",
