@@ -34,6 +34,7 @@ NAMES = (
     "concurrent_in_transaction",
     "concurrent_index_corruption",
     "concurrently_refused",
+    "consent_assumed",
     "constraint_index_dropped",
     "constraint_not_valid",
     "counter_not_backfilled",

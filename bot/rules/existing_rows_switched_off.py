@@ -28,13 +28,12 @@ large table). If every existing row really must start switched off, suppress the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, Migration
-from bot.references.inflection import name_words
 from bot.rules._backfill import emptied_before, filled_later
+from bot.rules._flags import BOOLEAN, FALSE, TRUE, flag_word
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -71,17 +70,6 @@ _OFF = {
     "locked",
     "trashed",
 }
-_BOOLEAN = re.compile(r"^(?:bool(?:ean)?|tinyint\(1\)|bit(?:\(1\))?)$", re.I)
-_FALSE = {"false", "0", "'f'", "'false'", "'0'", "b'0'", "f"}
-_TRUE = {"true", "1", "'t'", "'true'", "'1'", "b'1'", "t"}
-
-
-def flag_word(name: str) -> str:
-    """The state a column names as the flag of its row (`is_active`, `isVisible`, `deleted`), or ""."""
-    words = name_words(name)
-    if words and words[0] in ("is", "has"):
-        words = words[1:]
-    return words[0] if len(words) == 1 else ""
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
@@ -89,10 +77,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not isinstance(op, AddColumn) or context.catalog.is_new(op.table):
             continue
         column = op.column
-        if not _BOOLEAN.match(column.type.strip()) or column.default is None or column.generated:
+        if not BOOLEAN.match(column.type.strip()) or column.default is None or column.generated:
             continue
         word, default = flag_word(column.name), column.default.strip().lower()
-        off = (word in _ON and default in _FALSE) or (word in _OFF and default in _TRUE)
+        off = (word in _ON and default in FALSE) or (word in _OFF and default in TRUE)
         if (
             not off
             or filled_later(migration, op, op.table, column.name, context.later())
@@ -120,4 +108,4 @@ def _opposite(default: str) -> str:
     lowered = default.strip().lower()
     if lowered in ("0", "1", "'0'", "'1'", "b'0'", "b'1'"):
         return "1" if "0" in lowered else "0"
-    return "true" if lowered in _FALSE else "false"
+    return "true" if lowered in FALSE else "false"
