@@ -40,10 +40,14 @@ class _Lazy(ModuleType):
     and XML readers. It answers `detect` with False, unloaded, for files it cannot be about."""
 
     def __init__(
-        self, name: str, extensions: tuple[str, ...], hint: Callable[[str, str], bool] | None = None
+        self,
+        name: str,
+        extensions: tuple[str, ...],
+        hint: Callable[[str, str], bool] | None = None,
+        framework: str = "",
     ) -> None:
         super().__init__(f"bot.frameworks.{name}")
-        self.NAME = name
+        self.NAME = framework or name  # the framework's own name, where it is no module name (db-migrate)
         self.EXTENSIONS = extensions
         self._hint = hint
         self._module: ModuleType | None = None
@@ -83,6 +87,7 @@ mikroorm = _Lazy("mikroorm", _NODE)
 typeorm = _Lazy("typeorm", _NODE)
 sequelize = _Lazy("sequelize", _NODE)
 knex = _Lazy("knex", _NODE)
+db_migrate = _Lazy("db_migrate", _NODE, framework="db-migrate")
 laravel = _Lazy("laravel", (".php",))
 ecto = _Lazy("ecto", (".exs",))
 goose_go = _Lazy("goose_go", (".go",))
@@ -104,6 +109,7 @@ FRAMEWORKS: tuple[ModuleType, ...] = (
     typeorm,
     sequelize,
     knex,
+    db_migrate,
     drizzle,
     laravel,
     ecto,
@@ -194,6 +200,7 @@ _CONTENT = (
     (re.compile(r"\bimplements\s+MigrationInterface\b"), "typeorm"),
     (re.compile(r"\bqueryInterface\.\w+\("), "sequelize"),
     (re.compile(r"\bknex\.schema\b"), "knex"),
+    (re.compile(r"\bdb\.runSql\s*\(|options\.dbmigrate"), "db-migrate"),
     (re.compile(r"\bextends\s+Migration\b"), "laravel"),
     (re.compile(r"\buse\s+Ecto\.Migration\b"), "ecto"),
 )

@@ -48,6 +48,7 @@ COMMANDS = {
     "liquibase": "liquibase rollback-count {n}",
     "typeorm": "npx typeorm migration:revert -d <data-source>",
     "knex": "npx knex migrate:down",
+    "db-migrate": "npx db-migrate down",
     "sequelize": "npx sequelize-cli db:migrate:undo",
     "mikroorm": "npx mikro-orm migration:down",
     "laravel": "php artisan migrate:rollback --step={n}",

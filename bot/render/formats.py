@@ -42,6 +42,7 @@ FRAMEWORK_LABELS = {
     "liquibase": "Liquibase",
     "typeorm": "TypeORM",
     "knex": "Knex",
+    "db-migrate": "db-migrate",
     "sequelize": "Sequelize",
     "mikroorm": "MikroORM",
     "drizzle": "Drizzle",
