@@ -38,6 +38,7 @@ from bot.model.migration import (
     RenameTable,
     Unparsed,
 )
+from bot.sql.names import scalar_sql
 
 NAME = "db-migrate"
 EXTENSIONS = js.SOURCE
@@ -230,7 +231,7 @@ def _column(name: str, spec: js.Value) -> ColumnSpec:
         name=name,
         type=_type(kind if isinstance(kind, str) else "", length if isinstance(length, int) else None),
         nullable=not (spec.get("notNull") is True or primary),
-        default=_default(default),
+        default=scalar_sql(default) if default is not None else None,
         primary_key=primary,
         unique=spec.get("unique") is True,
         identity=spec.get("autoIncrement") is True,
@@ -242,15 +243,3 @@ def _type(kind: str, length: int | None) -> str:
     if base == "varchar":
         return f"varchar({length or 255})"
     return f"{base}({length})" if length and base == "char" else base
-
-
-def _default(value: js.Value) -> str | None:
-    if value is None or isinstance(value, dict | list):
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
-    return None

@@ -21,10 +21,10 @@ import itertools
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddColumn, Migration
+from bot.model.migration import Migration
 from bot.references.inflection import name_words
 from bot.rules._backfill import emptied_before, filled_later
-from bot.rules._flags import BOOLEAN, TRUE
+from bot.rules._flags import TRUE, added_flags
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -74,13 +74,9 @@ def is_consent(name: str) -> bool:
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    for op in migration.up:
-        if not isinstance(op, AddColumn) or context.catalog.is_new(op.table):
-            continue
-        column = op.column
-        if not BOOLEAN.match(column.type.strip()) or column.default is None or column.generated:
-            continue
-        if column.default.strip().lower() not in TRUE or not is_consent(column.name):
+    for op in added_flags(migration, context):
+        column, default = op.column, op.column.default or ""
+        if default.strip().lower() not in TRUE or not is_consent(column.name):
             continue
         if filled_later(migration, op, op.table, column.name, context.later()) or emptied_before(
             migration, op, op.table
@@ -88,11 +84,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         yield op.finding(
             RULE,
-            f"`{op.table}.{column.name}` is added with the default `{column.default}`: every row `{op.table}` "
+            f"`{op.table}.{column.name}` is added with the default `{default}`: every row `{op.table}` "
             "already has is recorded as having agreed, though none of them was ever asked.",
             blast_radius=f"Every existing row of {context.size_words(op.table)}: jobs that send, track or share by "
             f"`WHERE {column.name}` take all of them from the deploy on, and the record of consent is false for "
             "each of them.",
             fix=f"Add the column with `DEFAULT false` for the rows that exist; if new rows should start opted in, "
-            f"`ALTER TABLE {op.table} ALTER COLUMN {column.name} SET DEFAULT {column.default}` after it.",
+            f"`ALTER TABLE {op.table} ALTER COLUMN {column.name} SET DEFAULT {default}` after it.",
         )

@@ -31,9 +31,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddColumn, Migration
+from bot.model.migration import Migration
 from bot.rules._backfill import emptied_before, filled_later
-from bot.rules._flags import BOOLEAN, FALSE, TRUE, flag_word
+from bot.rules._flags import FALSE, TRUE, added_flags, flag_word
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -73,13 +73,9 @@ _OFF = {
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    for op in migration.up:
-        if not isinstance(op, AddColumn) or context.catalog.is_new(op.table):
-            continue
-        column = op.column
-        if not BOOLEAN.match(column.type.strip()) or column.default is None or column.generated:
-            continue
-        word, default = flag_word(column.name), column.default.strip().lower()
+    for op in added_flags(migration, context):
+        column, shown = op.column, op.column.default or ""
+        word, default = flag_word(column.name), shown.strip().lower()
         off = (word in _ON and default in FALSE) or (word in _OFF and default in TRUE)
         if (
             not off
@@ -91,15 +87,15 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         where = f"{column.name}" if word in _ON else f"NOT {column.name}"
         yield op.finding(
             RULE,
-            f"`{op.table}.{column.name}` is added with the default `{column.default}`: every row `{op.table}` "
+            f"`{op.table}.{column.name}` is added with the default `{shown}`: every row `{op.table}` "
             f"already has becomes {state} the moment the migration runs, though all of them were, by the "
             "absence of the column, in the other state until now.",
             blast_radius=f"Every existing row of {context.size_words(op.table)}: code that keeps to `WHERE "
             f"{where}` (logins, listings, jobs, API filters) drops all of them at once.",
-            fix=f"Add the column with the value existing rows are in (`DEFAULT {_opposite(column.default)}`), "
-            f"then `ALTER TABLE {op.table} ALTER COLUMN {column.name} SET DEFAULT {column.default}` for new "
+            fix=f"Add the column with the value existing rows are in (`DEFAULT {_opposite(shown)}`), "
+            f"then `ALTER TABLE {op.table} ALTER COLUMN {column.name} SET DEFAULT {shown}` for new "
             f"rows; or fill the existing rows in this migration (`UPDATE {op.table} SET {column.name} = "
-            f"{_opposite(column.default)}`, in batches). If every existing row must really start {state}, "
+            f"{_opposite(shown)}`, in batches). If every existing row must really start {state}, "
             "suppress this with that reason.",
         )
 
