@@ -8,6 +8,7 @@ drops and re-adds the column, as TypeORM's own query runners do, so the values i
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from tree_sitter import Node
 
@@ -15,12 +16,14 @@ from bot.frameworks import javascript as js
 from bot.frameworks import node_migration as nm
 from bot.frameworks.node_columns import key_action, typeorm_type
 from bot.frameworks.node_migration import Source
+from bot.frameworks.sqlfile import parse_sql
 from bot.model.migration import (
     AddColumn,
     AddConstraint,
     AddIndex,
     AlterColumnType,
     ColumnSpec,
+    CreateEnum,
     CreateTable,
     DropColumn,
     DropConstraint,
@@ -81,10 +84,30 @@ def _column_name(node: Node | None) -> str:
 def _add_columns(c: js.Call, src: Source) -> list[Operation]:
     table = target(c.args[0]) if c.args else ""
     items = js.unwrap(c.args[1]).named_children if c.name == "addColumns" and len(c.args) > 1 else c.args[1:2]
-    specs = [column(options(item)) for item in items]
+    found = [options(item) for item in items]
+    specs = [column(each) for each in found]
     if not table or not specs or any(not spec.name for spec in specs):
         return [nm.unparsed(c.node, src, f"the table or column of `{c.name}` is computed at run time")]
-    return [AddColumn(table=table, column=spec, **nm.origin_of(c.node, src)) for spec in specs]
+    types, specs = _enum_types(table, found, specs, c, src)
+    return [*types, *(AddColumn(table=table, column=spec, **nm.origin_of(c.node, src)) for spec in specs)]
+
+
+def _enum_types(
+    table: str, found: list[Options], specs: list[ColumnSpec], c: js.Call, src: Source
+) -> tuple[list[Operation], list[ColumnSpec]]:
+    """On PostgreSQL an `enum` column gets a type of its own, which TypeORM creates before the column: the
+    types, and the columns with their type's name."""
+    types: list[Operation] = []
+    typed = []
+    for each, spec in zip(found, specs, strict=True):
+        labels = each.get("enum")
+        if spec.type == "enum" and src.dialect == "postgres" and isinstance(labels, list) and labels:
+            name = _enum_name(table, spec.name, each)
+            values = tuple(str(v) for v in labels)
+            types.append(CreateEnum(name=name, values=values, **nm.origin_of(c.node, src)))
+            spec = replace(spec, type=name)
+        typed.append(spec)
+    return types, typed
 
 
 def _drop_columns(c: js.Call, src: Source) -> list[Operation]:
@@ -115,6 +138,10 @@ def _change_column(c: js.Call, src: Source) -> list[Operation]:
         return [nm.unparsed(c.node, src, "the table or columns of `changeColumn` are computed at run time")]
     at = nm.origin_of(c.node, src)
     spec = column(new)
+    if spec.type == "enum" and (not old or typeorm_type(old) == "enum") and src.dialect == "postgres":
+        recreated = _enum_recreated(table, name, old, new, c, src)
+        if recreated:
+            return recreated
     if old and typeorm_type(old) and spec.type and typeorm_type(old) != spec.type:
         return [DropColumn(table=table, column=name, **at), AddColumn(table=table, column=spec, **at)]
     ops: list[Operation] = []
@@ -231,7 +258,9 @@ def _create_table(c: js.Call, src: Source) -> list[Operation]:
     columns = found.get("columns")
     if not table or not isinstance(columns, list):
         return [nm.unparsed(c.node, src, "the table of `createTable` is computed at run time")]
-    specs = tuple(column(item) for item in columns if isinstance(item, dict))
+    found_columns = [item for item in columns if isinstance(item, dict)]
+    types, typed = _enum_types(table, found_columns, [column(item) for item in found_columns], c, src)
+    specs = tuple(typed)
     if_not_exists = len(c.args) > 1 and js.value(c.args[1]) is True
     created = CreateTable(
         table=table, columns=specs, if_not_exists=if_not_exists, **nm.origin_of(c.node, src)
@@ -241,7 +270,7 @@ def _create_table(c: js.Call, src: Source) -> list[Operation]:
     fields = _fields(c.args[0])
     indexes = [_index(table, options(item), c, src) for item in _items(fields.get("indices"))]
     keys = [_foreign_key(table, options(item), c, src) for item in _items(fields.get("foreignKeys"))]
-    return [created, *indexes, *keys]
+    return [*types, created, *indexes, *keys]
 
 
 def _items(node: Node | None) -> list[Node]:
@@ -278,6 +307,34 @@ def _clear_table(c: js.Call, src: Source) -> list[Operation]:
     if not table:
         return [nm.unparsed(c.node, src, "the table of `clearTable` is computed at run time")]
     return [Truncate(table=table, **nm.origin_of(c.node, src))]
+
+
+def _enum_name(table: str, column: str, found: Options) -> str:
+    """The enum type TypeORM gives a column on PostgreSQL: its `enumName`, else `<table>_<column>_enum`."""
+    named = found.get("enumName")
+    return named if isinstance(named, str) and named else f"{table.rsplit('.', 1)[-1]}_{column}_enum"
+
+
+def _enum_recreated(
+    table: str, name: str, old: Options, new: Options, c: js.Call, src: Source
+) -> list[Operation]:
+    """`changeColumn` of an enum column to other labels: TypeORM renames the type to `…_old`, creates it with the
+    new labels, casts the column through text and drops the old type (the statements its PostgreSQL driver
+    runs, at the line of the call)."""
+    labels = new.get("enum")
+    if not isinstance(labels, list) or not labels or not all(isinstance(v, str) for v in labels):
+        return []
+    column_name = str(new.get("name") or name)
+    was, now = _enum_name(table, name, old or new), _enum_name(table, column_name, new)
+    listed = ", ".join("'" + str(v).replace("'", "''") + "'" for v in labels)
+    statements = (
+        f'ALTER TYPE "{was}" RENAME TO "{was}_old"; CREATE TYPE "{now}" AS ENUM({listed}); '
+        f'ALTER TABLE "{table}" ALTER COLUMN "{name}" TYPE "{now}" USING "{name}"::"text"::"{now}"; '
+        f'DROP TYPE "{was}_old"'
+    )
+    at = nm.origin_of(c.node, src)
+    found = parse_sql(src.path, statements, src.dialect, first_line=at["location"].line)
+    return [replace(op, location=at["location"], end_line=at["end_line"]) for op in found]
 
 
 def _query(c: js.Call, src: Source) -> list[Operation]:

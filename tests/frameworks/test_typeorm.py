@@ -333,3 +333,37 @@ def test_create_table_adds_its_indices_and_foreign_keys(table: str, parent: str,
     base = f"CREATE TABLE {parent} (id int PRIMARY KEY);\n-- migration\n"
     assert "foreign-key-without-index" not in {f.rule for f in review_sql(base + indexed, path=PATH).active}
     assert "foreign-key-without-index" in {f.rule for f in review_sql(base + created(""), path=PATH).active}
+
+
+ENUM_NAMES = [
+    ("users", "status", ("active", "banned", "pending")),
+    ("tickets", "priority", ("low", "high", "urgent")),
+]
+
+
+@pytest.mark.parametrize(("table", "column", "labels"), ENUM_NAMES)
+def test_an_enum_column_changed_to_fewer_labels_drops_one(
+    table: str, column: str, labels: tuple[str, ...]
+) -> None:
+    def listed(values: tuple[str, ...]) -> str:
+        return ", ".join(f'"{v}"' for v in values)
+
+    init = (
+        'import { MigrationInterface, QueryRunner, Table } from "typeorm";\n\n'
+        "export class Init1700000000000 implements MigrationInterface {\n"
+        "  public async up(queryRunner: QueryRunner): Promise<void> {\n"
+        f'    await queryRunner.createTable(new Table({{ name: "{table}", columns: [{{ name: "id", type: "int", '
+        f'isPrimary: true }}, {{ name: "{column}", type: "enum", enum: [{listed(labels)}] }}] }}));\n'
+        "  }\n\n  public async down(queryRunner: QueryRunner): Promise<void> {}\n}\n"
+    )
+
+    def changed(values: tuple[str, ...]) -> set[str]:
+        change = _migration(
+            f'    await queryRunner.changeColumn("{table}", "{column}", new TableColumn({{ name: "{column}", '
+            f'type: "enum", enum: [{listed(values)}] }}));\n'
+        )
+        base = {"src/migrations/1700000000000-Init.ts": init}
+        return {f.rule for f in review_sql(change, path=PATH, base=base, dialect="postgres").active}
+
+    assert "enum-value-dropped" in changed((labels[0], labels[2]))
+    assert "enum-value-dropped" not in changed((*labels, "spare"))
