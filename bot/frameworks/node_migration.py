@@ -50,19 +50,55 @@ def unparsed(node: Node, src: Source, error: str) -> Operation:
 
 
 def sql(
-    node: Node, argument: Node | None, src: Source, what: str, *, replacements: bool = False
+    node: Node,
+    argument: Node | None,
+    src: Source,
+    what: str,
+    *,
+    replacements: bool = False,
+    parameters: Node | None = None,
 ) -> list[Operation]:
     """The statements of a SQL string argument, at their lines; Unparsed when the SQL is not a literal.
 
     `replacements`: the driver fills `:name` and `?` in before the database sees the SQL (Sequelize's
-    replacements), so they stand for values, as `${…}` does."""
+    replacements), so they stand for values, as `${…}` does. `parameters`: the array of values the driver binds
+    to `$1`, `$2` … (PostgreSQL) or to each `?` in turn: a literal value is read in its place."""
     found = js.sql_text(argument) if argument is not None else None
     if found is None:
         return [unparsed(node, src, f"the SQL of `{what}` is computed at run time, so it could not be read")]
     text, line = found
     if replacements:
         text = _REPLACEMENT.sub(lambda m: m.group(1) or js.PLACEHOLDER, text)
+    if parameters is not None:
+        text = _bound(text, parameters, src.dialect)
     return list(parse_sql(src.path, text, src.dialect, first_line=line))
+
+
+# PostgreSQL's `$1` (its drivers bind by number), another database's `?` (bound in turn), outside quotes (the
+# quoted strings and identifiers are kept as they are; PostgreSQL's `?` is a jsonb operator)
+_NUMBERED = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*")|\$(\d+)(?!\d)""")
+_POSITIONAL = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*"|`[^`]*`)|\?""")
+
+
+def _bound(text: str, parameters: Node, dialect: str) -> str:
+    """The SQL with each bound parameter whose value is a literal in the array written in its place."""
+    values = js.value(parameters)
+    if not isinstance(values, list):
+        return text
+    position = 0
+
+    def fill(match: re.Match[str]) -> str:
+        nonlocal position
+        if match.group(1):
+            return match.group(0)
+        numbered = match.re is _NUMBERED
+        index = int(match.group(2)) - 1 if numbered else position
+        position += 0 if numbered else 1
+        if not 0 <= index < len(values) or isinstance(values[index], js.Code | list | dict):
+            return match.group(0)  # a value of the code: the parameter stands for it
+        return literal(values[index])
+
+    return (_NUMBERED if dialect == "postgres" else _POSITIONAL).sub(fill, text)
 
 
 # A `:name` or `?` replacement outside quotes; quoted strings and identifiers and `::` casts are kept as they are.

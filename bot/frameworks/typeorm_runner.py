@@ -338,7 +338,9 @@ def _enum_recreated(
 
 
 def _query(c: js.Call, src: Source) -> list[Operation]:
-    return nm.sql(c.node, c.args[0] if c.args else None, src, c.name)
+    """`queryRunner.query(sql, [values])`: the driver binds the values to `$1`, `$2` … (or to each `?`)."""
+    bound = c.args[1] if len(c.args) > 1 else None
+    return nm.sql(c.node, c.args[0] if c.args else None, src, c.name, parameters=bound)
 
 
 def _transaction(action: str) -> Handler:

@@ -367,3 +367,31 @@ def test_an_enum_column_changed_to_fewer_labels_drops_one(
 
     assert "enum-value-dropped" in changed((labels[0], labels[2]))
     assert "enum-value-dropped" not in changed((*labels, "spare"))
+
+
+@pytest.mark.parametrize(("table", "column", "labels"), ENUM_NAMES)
+def test_the_values_bound_to_a_query_are_read_in_place_of_their_parameters(
+    table: str, column: str, labels: tuple[str, ...]
+) -> None:
+    listed = ", ".join(f"'{v}'" for v in labels)
+    before = f"CREATE TYPE {table}_{column}_enum AS ENUM ({listed});\nCREATE TABLE {table} (id int PRIMARY KEY, {column} {table}_{column}_enum, data jsonb);\n-- migration\n"
+
+    def found(value: str) -> set[str]:
+        change = _migration(
+            f'    await queryRunner.query(`UPDATE "{table}" SET "{column}" = $1 WHERE "{column}" = $2 AND NOT data ? \'x\'`, '
+            f'["{labels[0]}", "{value}"]);\n'
+        )
+        return {f.rule for f in review_sql(before + change, path=PATH).active}
+
+    assert "enum-label-unknown" in found(labels[1].upper())
+    assert "enum-label-unknown" not in found(labels[1])
+    [update] = [
+        op
+        for op in _parse(
+            _migration(
+                f'    await queryRunner.query(`UPDATE "{table}" SET "{column}" = $1 WHERE id = $2`, ["{labels[0]}", someId]);\n'
+            )
+        ).up
+        if isinstance(op, DataUpdate)
+    ]
+    assert update.where is not None and "$2" in update.where and f"'{labels[0]}'" in update.sql
