@@ -196,6 +196,9 @@ class Directives:
         native = self.native_enum(node)
         if native is not None:
             return native.name
+        labels = _mysql_enum(node, self.dialect)
+        if labels:  # MySQL keeps the labels in the column's own ENUM type
+            return "enum(" + ",".join("'" + label.replace("'", "''") + "'" for label in labels) + ")"
         if isinstance(node, ast.Call):
             args = tuple(py.literal(a) for a in node.args)
             options = {k: py.literal(v) for k, v in py.keywords(node).items()}
@@ -218,6 +221,19 @@ class Directives:
             return None
         labels = tuple(v for a in node.args if isinstance(v := py.literal(a), str))
         return CreateEnum(name=name, values=labels, **self.base(node))
+
+
+def _mysql_enum(node: ast.expr, dialect: str) -> list[str]:
+    """The labels of `sa.Enum("a", "b", …)` on MySQL or MariaDB; none for another type or database."""
+    if (
+        not isinstance(node, ast.Call)
+        or py.name(node) not in ("Enum", "ENUM")
+        or dialect not in ("mysql", "mariadb")
+    ):
+        return []
+    if py.literal(py.keywords(node).get("native_enum")) is False:
+        return []
+    return [v for a in node.args if isinstance(v := py.literal(a), str)]
 
 
 def _foreign_key_target(node: ast.expr) -> tuple[str, str, str] | None:

@@ -98,7 +98,7 @@ def knex_type(method: str, args: tuple[js.Value, ...], dialect: str) -> str:
     elif method.lower() in _MYSQL_TEXTS and _mysql(dialect):
         found = method.lower()
     elif method in ("enum", "enu") and _mysql(dialect) and _labels(args):
-        found = "enum(" + ",".join("'" + label.replace("'", "''") + "'" for label in _labels(args)) + ")"
+        found = mysql_enum(_labels(args))
     elif method in _TIMESTAMPS and args and isinstance(args[0], dict) and not _mysql(dialect):
         # `{ useTz: false }`: PostgreSQL's `timestamp` instead of `timestamptz`; `{ precision: 3 }` its digits
         base = "timestamp" if args[0].get("useTz") is False else "timestamptz"
@@ -138,8 +138,16 @@ def sequelize_type(node: Node | None, dialect: str) -> str:
     elif numbers and base == "numeric":
         base = f"numeric({','.join(map(str, numbers[:2]))})"
     if _mysql(dialect):
+        labels = [v for a in (found.args if found else ()) if isinstance(v := js.value(a), str)]
+        if kind == "ENUM" and labels:  # `Sequelize.ENUM('open', 'closed')`: MySQL's column type of its own
+            return mysql_enum(labels)
         return {"timestamptz": "datetime", "bytea": "blob"}.get(base, base)
     return base
+
+
+def mysql_enum(labels: list[str]) -> str:
+    """MySQL's `enum('open','closed')` of the labels."""
+    return "enum(" + ",".join("'" + label.replace("'", "''") + "'" for label in labels) + ")"
 
 
 def typeorm_type(options: dict[str, js.Value]) -> str:

@@ -127,3 +127,83 @@ def test_a_label_dropped_by_a_cast_to_a_new_type_is_found(framework: Framework, 
     assert "enum-value-dropped" in _rules(_review(framework, names, recreated))
     added = f"ALTER TYPE {enum} ADD VALUE 'spare'"
     assert "enum-value-dropped" not in _rules(_review(framework, names, added))
+
+
+def _alembic_mysql(names: Names, now: tuple[str, ...]) -> tuple[dict[str, str], str, str]:
+    table, column, enum, labels = names
+
+    def listed(values: tuple[str, ...]) -> str:
+        return ", ".join(f'"{v}"' for v in values)
+
+    def revision(number: str, parent: str, up: str) -> str:
+        return (
+            f'"""{number}"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n'
+            f'revision = "{number}"\ndown_revision = {parent}\n\n\ndef upgrade():\n{up}\n\ndef downgrade():\n    pass\n'
+        )
+
+    base = revision(
+        "a1",
+        "None",
+        f'    op.create_table("{table}", sa.Column("id", sa.Integer(), primary_key=True), '
+        f'sa.Column("{column}", sa.Enum({listed(labels)}, name="{enum}"), nullable=False))\n',
+    )
+    change = revision(
+        "b2",
+        '"a1"',
+        f'    op.alter_column("{table}", "{column}", existing_type=sa.Enum({listed(labels)}, name="{enum}"), '
+        f'type_=sa.Enum({listed(now)}, name="{enum}"), existing_nullable=False)\n',
+    )
+    ini = "[alembic]\nsqlalchemy.url = mysql+pymysql://app@localhost/app\n"
+    return (
+        {"alembic.ini": ini, "migrations/versions/a1_init.py": base},
+        "migrations/versions/b2_change.py",
+        change,
+    )
+
+
+def _sequelize_mysql(names: Names, now: tuple[str, ...]) -> tuple[dict[str, str], str, str]:
+    table, column, _, labels = names
+
+    def listed(values: tuple[str, ...]) -> str:
+        return ", ".join(f"'{v}'" for v in values)
+
+    def migration(up: str) -> str:
+        return f"module.exports = {{\n  async up(queryInterface, Sequelize) {{\n{up}  }},\n  async down() {{}},\n}};\n"
+
+    base = migration(
+        f"    await queryInterface.createTable('{table}', {{\n      id: {{ type: Sequelize.INTEGER, primaryKey: true }},\n"
+        f"      {column}: {{ type: Sequelize.ENUM({listed(labels)}), allowNull: false }},\n    }});\n"
+    )
+    change = migration(
+        f"    await queryInterface.changeColumn('{table}', '{column}', "
+        f"{{ type: Sequelize.ENUM({listed(now)}), allowNull: false }});\n"
+    )
+    config = '{"production": {"dialect": "mysql"}}\n'
+    return (
+        {"config/config.json": config, "migrations/20240101000000-init.js": base},
+        "migrations/20240601000000-change.js",
+        change,
+    )
+
+
+@pytest.mark.parametrize("framework", [_alembic_mysql, _sequelize_mysql])
+@pytest.mark.parametrize("names", NAMES)
+def test_a_mysql_enum_left_without_a_label_is_found(
+    framework: Callable[[Names, tuple[str, ...]], tuple[dict[str, str], str, str]], names: Names
+) -> None:
+    labels = names[3]
+
+    def found(now: tuple[str, ...]) -> list[str]:
+        base, path, text = framework(names, now)
+        changeset = ChangeSet(
+            "base",
+            "head",
+            (ChangedFile(path, "added", None, text),),
+            MemoryTree({**base, path: text}),
+            MemoryTree(base),
+        )
+        return [f.message for f in review(changeset).active if f.rule == "lossy-type-change"]
+
+    [message] = found((labels[0], labels[2]))
+    assert f"rows holding '{labels[1]}'" in message
+    assert found((*labels, "spare")) == []
