@@ -234,7 +234,15 @@ class _Walker:
                 )
             )
             return key
-        ops: list[Operation] = [AlterColumnType(table=table, column=column, new_type=spec.type, **at)]
+        # an ENUM on PostgreSQL: Sequelize creates the type `enum_<table>_<column>` (with no check that it exists)
+        # and casts the column to it
+        made = self._enum(c, table, column, c.args[2] if len(c.args) > 2 else None)
+        types: list[Operation] = [made] if made is not None else []
+        new_type, using = (made.name, f"{column}::{made.name}") if made is not None else (spec.type, None)
+        ops: list[Operation] = [
+            *types,
+            AlterColumnType(table=table, column=column, new_type=new_type, using=using, **at),
+        ]
         # Sequelize restates the whole column: without `allowNull: false` it drops NOT NULL, without
         # `defaultValue` the default (PostgreSQL's ALTER COLUMN … DROP NOT NULL / DROP DEFAULT, MySQL's CHANGE),
         # except for a column that references another table

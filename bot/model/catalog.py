@@ -1218,6 +1218,10 @@ def _create_function(c: Catalog, op: Operation, in_change: bool) -> None:
 
 _OBJECT_KINDS = {"view": "view", "function": "function", "trigger": "trigger", "event": "event"}
 _DROPPED_OBJECTS = {f"drop-{kind}": kind for kind in _OBJECT_KINDS}
+_TYPE_CHANGES = (
+    "rename-type",
+    "drop-type",
+)  # what they do to the enum types, and the columns of a renamed one
 
 
 def _renamed_type(c: Catalog, old: str, new: str) -> None:
@@ -1259,6 +1263,11 @@ def _database_object(c: Catalog, op: Operation, in_change: bool) -> None:
         return
     if op.category == "rename-type":
         _renamed_type(c, op.table, op.name)
+        return
+    if op.category == "drop-type":  # an enum type dropped is no type a later CREATE TYPE meets
+        bare = op.table.rsplit(".", 1)[-1].strip('"').lower()
+        for name in [n for n in c.enums if n.rsplit(".", 1)[-1].strip('"').lower() == bare]:
+            del c.enums[name]
         return
     kind = _OBJECT_KINDS.get(op.category, "")
     name = op.name or op.table
@@ -1488,5 +1497,5 @@ def not_null_column(condition: str) -> str:
 def changes_schema(op: Operation) -> bool:
     """Does applying `op` change the catalog at all?"""
     if type(op) is RawSQL:
-        return op.category in _OBJECT_KINDS or op.category in _DROPPED_OBJECTS
+        return op.category in _OBJECT_KINDS or op.category in _DROPPED_OBJECTS or op.category in _TYPE_CHANGES
     return type(op) in _APPLY

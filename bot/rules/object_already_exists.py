@@ -1,4 +1,4 @@
-"""A migration creates a table, column or index the schema already has: the database refuses it.
+"""A migration creates a table, column, index or enum type the schema already has: the database refuses it.
 
 ## Why is this bad?
 Every database that ran the earlier migrations already has the object, and `CREATE TABLE`, `ADD COLUMN` and
@@ -7,7 +7,9 @@ Every database that ran the earlier migrations already has the object, and `CREA
 table's index of that name counts), each table's own on MySQL. The migration fails at that statement in production, where
 the deploy stops half-way, while a test database built from an empty schema may never meet it (a column
 two branches both add, a table an earlier migration created under the same name, an index name already
-taken).
+taken). So does `CREATE TYPE` of an enum type that exists, which the ORMs issue themselves: Sequelize's
+`changeColumn` to an `ENUM` on PostgreSQL, Knex's native `enu` without `existingType: true`, SQLAlchemy's named
+`Enum` in a second `create_table` without `create_type=False`.
 
 A migration of the base branch, edited or moved, is `applied-migration-edited`'s (a database that ran it
 does not run it again, or runs it under its new name). A file that re-creates several tables the history
@@ -26,7 +28,7 @@ from collections.abc import Iterator
 
 from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddColumn, AddIndex, CreateTable, Migration, Operation
+from bot.model.migration import AddColumn, AddIndex, CreateEnum, CreateTable, Migration, Operation
 from bot.rules._recreated import BASELINE, recreated
 from bot.rules.context import Context
 
@@ -91,4 +93,6 @@ def _existing(op: Operation, before: Catalog, schema_wide: bool) -> str:
         and (schema_wide or before.indexes[op.name] == op.table)
     ):
         return f"Index `{op.name}` (on `{before.indexes[op.name]}`)"
+    if isinstance(op, CreateEnum) and op.name in before.enums:
+        return f"Type `{op.name}`"
     return ""
