@@ -42,6 +42,7 @@ NAMES = (
     "data_lost_on_rollback",
     "database_dropped",
     "date_bound_on_timestamp",
+    "default_changed",
     "default_dropped",
     "default_evaluated_once",
     "default_scope_in_migration",

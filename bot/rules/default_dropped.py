@@ -32,6 +32,7 @@ from bot.model.changeset import Tree
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.kept import ByIdentity
 from bot.model.migration import DropColumn, DropNotNull, DropTable, Migration, Operation, RawSQL, SetDefault
+from bot.rules._inserts import rails_sends_every_column
 from bot.rules.context import Context
 from bot.sql.names import SERIAL_TYPES
 
@@ -60,7 +61,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         return
     if not any(isinstance(op, SetDefault) and op.default is None for op in migration.up):
         return
-    if _rails_sends_every_column(migration, context):
+    if rails_sends_every_column(migration, context):
         return
     client = (
         prisma.client_filled(context.tree, migration.path)
@@ -167,20 +168,3 @@ def _read_trigger_files(tree: Tree) -> tuple[str, ...]:
 # per tree, by identity (lint's tree holds a dict and has no hash): the repository's SQL files outside the
 # migrations that create triggers, read once for a history
 _trigger_files: ByIdentity[Tree, tuple[str, ...]] = ByIdentity(_read_trigger_files)
-
-
-_LOAD_DEFAULTS = re.compile(r"config\.load_defaults\s+['\"]?(\d+)\.(\d+)")
-_PARTIAL = re.compile(r"partial_inserts\s*=\s*(true|false)")
-
-
-def _rails_sends_every_column(migration: Migration, context: Context) -> bool:
-    """Rails 7.0+ defaults (`config.load_defaults 7.0`, or `partial_inserts = false`) insert every column
-    with the default the schema had when the process started: the old release keeps sending it."""
-    if migration.framework != "rails":
-        return False
-    text = context.tree.read("config/application.rb") or ""
-    partial = _PARTIAL.search(text)
-    if partial is not None:
-        return partial.group(1) == "false"
-    found = _LOAD_DEFAULTS.search(text)
-    return found is not None and (int(found.group(1)), int(found.group(2))) >= (7, 0)
