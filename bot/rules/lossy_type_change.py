@@ -73,9 +73,17 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             f"`{op.table}.{op.column}` changes from `{old}` to `{new_type}`: {loss.what}.",
             severity=loss.severity,
             blast_radius=f"Rows of {context.size_words(op.table)} found by `{query}` are affected.",
-            fix=f"Run `{query}` against production first; if it returns more than 0, widen the type or convert "
-            "explicitly with `USING`, and keep the old column until the new one is verified.",
+            fix=f"Run `{query}` against production first; if it returns more than 0, widen the type or "
+            f"{_CONVERT_MYSQL if context.dialect in ('mysql', 'mariadb') else _CONVERT},"
+            " and keep the old column until the new one is verified.",
         )
+
+
+_CONVERT = "convert explicitly with `USING`"
+# MySQL's ALTER TABLE has no USING: the values are converted before, into a column of the new type
+_CONVERT_MYSQL = (
+    "fill a new column of the new type with an UPDATE that converts each value, then switch to it"
+)
 
 
 def _restated(op: AlterColumnType, table: Table | None) -> str:

@@ -360,3 +360,19 @@ def test_a_zone_dropped_from_timestamptz_in_a_zone_named_keeps_the_wall_clock(
     )
     found = [f for f in review_sql(sql).active if f.rule == "lossy-type-change"]
     assert bool(found) is lossy
+
+
+@pytest.mark.parametrize(("table", "column"), [("users", "bio"), ("posts", "body")])
+def test_the_fix_names_no_using_on_mysql(table: str, column: str) -> None:
+    def fix(dialect: str) -> str:
+        sql = f"CREATE TABLE {table} (id int PRIMARY KEY, {column} text);\n-- migration\n"
+        sql += (
+            f"ALTER TABLE {table} MODIFY {column} varchar(100);"
+            if dialect == "mysql"
+            else f"ALTER TABLE {table} ALTER COLUMN {column} TYPE varchar(100);"
+        )
+        [finding] = [f for f in review_sql(sql, dialect=dialect).active if f.rule == "lossy-type-change"]
+        return finding.fix
+
+    assert "USING" not in fix("mysql") and "UPDATE" in fix("mysql")
+    assert "USING" in fix("postgres")
