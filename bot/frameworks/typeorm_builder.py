@@ -2,13 +2,16 @@
 .set({ state: "closed" }).where("state = :old", { old: "stale" }).execute()` is one UPDATE.
 
 - `update(target).set({…})` is a DataUpdate, `delete().from(target)` a DataDelete, `insert().into(target)
-  .values([…])` a DataInsert; `where`/`andWhere` are SQL (`:name` stands for a bound value), a `set` value
+  .values([…])` a DataInsert; `where`/`andWhere` are SQL (a `:name` the
+  parameters object binds to a literal is read as that value, the others as bound values), a `set` value
   given as a function (`() => "NOT is_hidden"`) is the SQL it returns.
 - A target given as an entity class (`update(User)`) is the entity's table when the project declares it
   (`@Entity("users")`); otherwise the write is an UnreadDataChange, said, never passed over. A chain that reads (`getMany`, `getCount`) changes nothing.
 """
 
 from __future__ import annotations
+
+import re
 
 from tree_sitter import Node
 
@@ -54,11 +57,34 @@ def operations(
 
 def _where(calls: list[js.Call]) -> str | None:
     parts = [
-        found
+        _bound(found, js.value(c.args[1]) if len(c.args) > 1 else None)
         for c in calls
         if c.name in _CONDITIONS and c.args and isinstance(found := js.value(c.args[0]), str)
     ]
     return " AND ".join(f"({part})" if len(parts) > 1 else part for part in parts) or None
+
+
+# `:name` (or `:...name`, a list spread) outside quotes, not a `::` cast
+_PARAMETER = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*"|::)|(?<![:\w]):(\.\.\.)?([A-Za-z_]\w*)""")
+
+
+def _bound(condition: str, parameters: js.Value) -> str:
+    """The condition with each parameter whose value the object gives as a literal written in its place
+    (`state = :old`, `{ old: "stale" }` → `state = 'stale'`); the others stay parameters."""
+    if not isinstance(parameters, dict):
+        return condition
+
+    def fill(match: re.Match[str]) -> str:
+        value = parameters.get(match.group(3)) if not match.group(1) else None
+        if match.group(2) and isinstance(value, list) and value and all(_literal(v) for v in value):
+            return ", ".join(nm.literal(v) for v in value)
+        return nm.literal(value) if not match.group(2) and _literal(value) else match.group(0)
+
+    return _PARAMETER.sub(fill, condition)
+
+
+def _literal(value: js.Value) -> bool:
+    return isinstance(value, str | int | float | bool) and not isinstance(value, js.Code)
 
 
 def _unread(node: Node, src: Source, target: str, verb: str) -> Operation:

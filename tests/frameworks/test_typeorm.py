@@ -395,3 +395,22 @@ def test_the_values_bound_to_a_query_are_read_in_place_of_their_parameters(
         if isinstance(op, DataUpdate)
     ]
     assert update.where is not None and "$2" in update.where and f"'{labels[0]}'" in update.sql
+
+
+@pytest.mark.parametrize(("table", "column", "labels"), ENUM_NAMES)
+def test_the_query_builder_reads_the_values_bound_to_its_conditions(
+    table: str, column: str, labels: tuple[str, ...]
+) -> None:
+    listed = ", ".join(f"'{v}'" for v in labels)
+    before = f"CREATE TYPE {table}_{column}_enum AS ENUM ({listed});\nCREATE TABLE {table} (id int PRIMARY KEY, {column} {table}_{column}_enum);\n-- migration\n"
+
+    def found(value: str) -> set[str]:
+        change = _migration(
+            f'    await queryRunner.manager.createQueryBuilder().update("{table}").set({{ {column}: "{labels[0]}" }})\n'
+            f'      .where("{column} = :old AND id IN (:...ids) AND {column}::text <> \':keep\'", {{ old: "{value}", ids: [1, 2] }})\n'
+            "      .execute();\n"
+        )
+        return {f.rule for f in review_sql(before + change, path=PATH).active}
+
+    assert "enum-label-unknown" in found(labels[1].upper())
+    assert "enum-label-unknown" not in found(labels[1])
