@@ -241,7 +241,7 @@ class _Body:
         if isinstance(node, ast.Assign) and (counted := guards.counted_table(node.value)):
             self.counted.update(dict.fromkeys(guards.bound(node), counted))
         self._declare(node)
-        if self._core(node):
+        if self._core(node) or self._enum_type(node) or _binds_enum_type(node):
             return
         if isinstance(node, ast.With):
             self._with(node, table)
@@ -297,6 +297,10 @@ class _Body:
                 self.directives.locals[node.targets[0].id] = value
             else:
                 self.directives.locals.pop(node.targets[0].id, None)
+            if isinstance(value, ast.Call) and py.name(value) in ("Enum", "ENUM"):
+                self.directives.enum_types[node.targets[0].id] = value
+            else:
+                self.directives.enum_types.pop(node.targets[0].id, None)
 
     def _core(self, node: ast.stmt) -> bool:
         """`op.execute(t.update().where(…).values(…))` (or a connection's `execute`) read as its SQL."""
@@ -309,6 +313,31 @@ class _Body:
         if sql is None:
             return False
         self.ops.extend(parse_sql(self.path, sql, self.dialect, first_line=node.lineno))
+        return True
+
+    def _enum_type(self, node: ast.stmt) -> bool:
+        """`sa.Enum("a", "b", name="status").create(op.get_bind())` (or `.create` of a name bound to one), and
+        `.drop(…)`: the enum type made or dropped on PostgreSQL; `checkfirst=True` makes it only where it is not."""
+        call = node.value if isinstance(node, ast.Expr) else None
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+            return False
+        if call.func.attr not in ("create", "drop"):
+            return False
+        target = call.func.value
+        found = self.directives.enum_types.get(target.id) if isinstance(target, ast.Name) else target
+        made = self.directives.native_enum(found) if found is not None else None
+        if made is None or (call.func.attr == "create" and not made.values):
+            return False
+        checked = py.literal(py.keywords(call).get("checkfirst")) is True
+        if call.func.attr == "create":
+            where, end = Location(self.path, node.lineno), node.end_lineno or node.lineno
+            made = dataclasses.replace(made, location=where, end_line=end, sql=py.segment(self.text, node))
+            self.ops.append(dataclasses.replace(made, in_block=checked))
+        else:
+            guard = "IF EXISTS " if checked else ""
+            self.ops.extend(
+                parse_sql(self.path, f'DROP TYPE {guard}"{made.name}"', self.dialect, first_line=node.lineno)
+            )
         return True
 
     def _directive(self, call: ast.Call, table: str) -> bool:
@@ -428,3 +457,12 @@ def _orm_tables(module: ast.Module) -> dict[str, str]:
                 if isinstance(value, str):
                     found[node.name] = value
     return found
+
+
+def _binds_enum_type(node: ast.stmt) -> bool:
+    """`status = postgresql.ENUM(…)`: a type for the statements after it, which runs nothing itself."""
+    return (
+        isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Call)
+        and py.name(node.value) in ("Enum", "ENUM")
+    )

@@ -65,6 +65,8 @@ class Directives:
         self.constants: dict[str, ast.expr] = {}
         # names the function being read binds to a string before this call (`sql = """UPDATE …"""`)
         self.locals: dict[str, ast.expr] = {}
+        # names it binds to an enum type (`status = postgresql.ENUM("a", "b", name="status")`), for `type_=status`
+        self.enum_types: dict[str, ast.expr] = {}
 
     def read(self, call: ast.Call, table: str = "") -> list[Operation] | None:
         handler = _HANDLERS.get(py.name(call))
@@ -76,6 +78,8 @@ class Directives:
         """The expression bound to `name`: a local string, else a module-level constant (copied once)."""
         if name in self.locals:
             return self.locals[name]
+        if name in self.enum_types:
+            return self.enum_types[name]
         if name not in self.constants:
             found = _constants(self.text).get(name)
             if found is None:
@@ -86,7 +90,7 @@ class Directives:
     def _with_constants(self, call: ast.Call) -> ast.Call:
         """The call with the revision's module-level constants in place of their names
         (`op.create_index(INDEX_NAME, …)`)."""
-        names = _constants(self.text).keys() | self.locals.keys()
+        names = _constants(self.text).keys() | self.locals.keys() | self.enum_types.keys()
         if not names:
             return call
         if not any(_rewritten(a, names) for a in (*call.args, *(k.value for k in call.keywords))):

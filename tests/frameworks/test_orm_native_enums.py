@@ -207,3 +207,40 @@ def test_a_mysql_enum_left_without_a_label_is_found(
     [message] = found((labels[0], labels[2]))
     assert f"rows holding '{labels[1]}'" in message
     assert found((*labels, "spare")) == []
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("bound", [True, False])
+def test_an_alembic_enum_type_created_then_cast_to(names: Names, bound: bool) -> None:
+    """The usual way Alembic narrows an enum: create the new type (`.create(op.get_bind())`), cast to it."""
+    table, column, enum, labels = names
+
+    def cast(now: tuple[str, ...]) -> set[str]:
+        listed = ", ".join(f'"{v}"' for v in now)
+        kind = f'postgresql.ENUM({listed}, name="{enum}_v2")'
+        made = (
+            f"    new_type = {kind}\n    new_type.create(op.get_bind())\n"
+            if bound
+            else f"    {kind}.create(op.get_bind())\n"
+        )
+        up = (
+            made + f'    op.alter_column("{table}", "{column}", type_={"new_type" if bound else kind}, '
+            f'postgresql_using="{column}::text::{enum}_v2")\n'
+            f'    sa.Enum(name="{enum}").drop(op.get_bind())\n'
+        )
+        base, path, _ = _alembic(names, "SELECT 1")
+        text = (
+            '"""b2"""\nfrom alembic import op\nimport sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql\n\n'
+            f'revision = "b2"\ndown_revision = "a1"\n\n\ndef upgrade():\n{up}\n\ndef downgrade():\n    pass\n'
+        )
+        changeset = ChangeSet(
+            "base",
+            "head",
+            (ChangedFile(path, "added", None, text),),
+            MemoryTree({**base, path: text}),
+            MemoryTree(base),
+        )
+        return _rules(review(changeset, dialect="postgres"))
+
+    assert "enum-value-dropped" in cast((labels[0], labels[2]))
+    assert "enum-value-dropped" not in cast((*labels, "spare"))
