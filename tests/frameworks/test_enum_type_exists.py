@@ -6,22 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.model.findings import Review
-from bot.review import review
+from tests.conftest import review_sql
 
 NAMES = [("users", "status", ("active", "banned")), ("tickets", "priority", ("low", "high"))]
 
 
 def _review(base: dict[str, str], path: str, text: str) -> Review:
-    changeset = ChangeSet(
-        "base",
-        "head",
-        (ChangedFile(path, "added", None, text),),
-        MemoryTree({**base, path: text}),
-        MemoryTree(base),
-    )
-    return review(changeset, dialect="postgres")
+    return review_sql(text, path=path, base=base, dialect="postgres")
 
 
 def _exists(result: Review) -> list[str]:

@@ -7,9 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.model.findings import Review
-from bot.review import review
+from tests.conftest import review_sql
 
 NAMES = [("orders", "users", "user_id"), ("invoices", "customers", "customer_id")]
 
@@ -161,14 +160,7 @@ FRAMEWORKS: list[Framework] = [_knex, _typeorm, _sequelize, _ecto, _liquibase]
 
 def _review(framework: Framework, names: tuple[str, str, str], was: str, now: str) -> Review:
     base, path, text = framework(*names, was, now)
-    changeset = ChangeSet(
-        "base",
-        "head",
-        (ChangedFile(path, "added", None, text),),
-        MemoryTree({**base, path: text}),
-        MemoryTree(base),
-    )
-    return review(changeset)
+    return review_sql(text, path=path, base=base)
 
 
 def _changed(result: Review) -> list[str]:

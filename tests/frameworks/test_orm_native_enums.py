@@ -9,9 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.model.findings import Review
-from bot.review import review
+from tests.conftest import review_sql
 
 NAMES = [
     ("users", "status", "user_status", ("active", "banned", "pending")),
@@ -91,14 +90,7 @@ FRAMEWORKS: list[Framework] = [_alembic, _knex, _sequelize]
 
 def _review(framework: Framework, names: Names, sql: str) -> Review:
     base, path, text = framework(names, sql)
-    changeset = ChangeSet(
-        "base",
-        "head",
-        (ChangedFile(path, "added", None, text),),
-        MemoryTree({**base, path: text}),
-        MemoryTree(base),
-    )
-    return review(changeset, dialect="postgres")
+    return review_sql(text, path=path, base=base, dialect="postgres")
 
 
 def _rules(result: Review) -> set[str]:
@@ -195,14 +187,9 @@ def test_a_mysql_enum_left_without_a_label_is_found(
 
     def found(now: tuple[str, ...]) -> list[str]:
         base, path, text = framework(names, now)
-        changeset = ChangeSet(
-            "base",
-            "head",
-            (ChangedFile(path, "added", None, text),),
-            MemoryTree({**base, path: text}),
-            MemoryTree(base),
-        )
-        return [f.message for f in review(changeset).active if f.rule == "lossy-type-change"]
+        return [
+            f.message for f in review_sql(text, path=path, base=base).active if f.rule == "lossy-type-change"
+        ]
 
     [message] = found((labels[0], labels[2]))
     assert f"rows holding '{labels[1]}'" in message
@@ -233,14 +220,7 @@ def test_an_alembic_enum_type_created_then_cast_to(names: Names, bound: bool) ->
             '"""b2"""\nfrom alembic import op\nimport sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql\n\n'
             f'revision = "b2"\ndown_revision = "a1"\n\n\ndef upgrade():\n{up}\n\ndef downgrade():\n    pass\n'
         )
-        changeset = ChangeSet(
-            "base",
-            "head",
-            (ChangedFile(path, "added", None, text),),
-            MemoryTree({**base, path: text}),
-            MemoryTree(base),
-        )
-        return _rules(review(changeset, dialect="postgres"))
+        return _rules(review_sql(text, path=path, base=base, dialect="postgres"))
 
     assert "enum-value-dropped" in cast((labels[0], labels[2]))
     assert "enum-value-dropped" not in cast((*labels, "spare"))
