@@ -42,7 +42,6 @@ from bot.sql.names import scalar_sql
 
 NAME = "db-migrate"
 EXTENSIONS = js.SOURCE
-_VERSION = re.compile(r"^(\d{8,})")
 # what marks a module as db-migrate's: its generated `setup` hook, or a call of the db object it is given
 _MARKS = re.compile(
     r"options\.dbmigrate|\bdbm\b|\b\w+\.runSql\s*\(|\bdb\.(?:createTable|addColumn|removeColumn)\s*\("
@@ -86,8 +85,7 @@ def is_down(path: str) -> bool:
 
 
 def version(path: str) -> str:
-    match = _VERSION.search(path.rsplit("/", 1)[-1])
-    return match.group(1) if match else ""
+    return nm.leading_version(path)
 
 
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:

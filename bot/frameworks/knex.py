@@ -34,7 +34,6 @@ from bot.model.migration import (
 
 NAME = "knex"
 EXTENSIONS = js.SOURCE
-_VERSION = re.compile(r"^(\d{8,})")
 _SCHEMA_READS = frozenset({"hasTable", "hasColumn", "withSchema", "then", "catch"})
 _DATA_STEPS = frozenset({"update", "del", "delete", "insert"})
 
@@ -52,8 +51,7 @@ def is_down(path: str) -> bool:
 
 
 def version(path: str) -> str:
-    match = _VERSION.search(path.rsplit("/", 1)[-1])
-    return match.group(1) if match else ""
+    return nm.leading_version(path)
 
 
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:

@@ -40,6 +40,16 @@ class Source:
         return "typescript" if self.path.endswith(js.TYPESCRIPT) else "javascript"
 
 
+_LEADING_NUMBER = re.compile(r"^(\d{8,})")
+
+
+def leading_version(path: str) -> str:
+    """The version a migration's file name starts with (`20240101120000-add-orders.js`: Knex, Sequelize and
+    db-migrate order their migrations by it), or ""."""
+    match = _LEADING_NUMBER.search(path.rsplit("/", 1)[-1])
+    return match.group(1) if match else ""
+
+
 def origin_of(node: Node, src: Source) -> Origin:
     node = js.unwrap(node)
     return origin(src.path, js.line_of(node), node.end_point[0] + 1, js.text_of(node))

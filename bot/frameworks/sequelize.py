@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from tree_sitter import Node
@@ -48,7 +47,6 @@ from bot.sql.names import calls_volatile
 
 NAME = "sequelize"
 EXTENSIONS = js.SOURCE
-_VERSION = re.compile(r"^(\d{8,})")
 _READS = frozenset({"describeTable", "showAllTables", "tableExists", "showIndex", "getForeignKeysForTables"})
 
 
@@ -66,8 +64,7 @@ def is_down(path: str) -> bool:
 
 
 def version(path: str) -> str:
-    match = _VERSION.search(path.rsplit("/", 1)[-1])
-    return match.group(1) if match else ""
+    return nm.leading_version(path)
 
 
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
