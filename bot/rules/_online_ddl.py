@@ -4,8 +4,6 @@ copied or locked stay quiet then: the server refuses rather than copies)."""
 
 from __future__ import annotations
 
-import re
-
 from bot.model.catalog import Catalog
 from bot.model.migration import (
     AddColumn,
@@ -28,7 +26,6 @@ from bot.sql.conversions import COERCIBLE
 
 _ORDER = {mysql_ddl.INSTANT: 0, mysql_ddl.INPLACE: 1, mysql_ddl.REBUILD: 2, mysql_ddl.COPY: 3}
 _ASKED = {"INSTANT": mysql_ddl.INSTANT, "INPLACE": mysql_ddl.REBUILD, "NOCOPY": mysql_ddl.INPLACE}
-_CLAUSE = re.compile(r"\b(ALGORITHM|LOCK)\s*=\s*(\w+)", re.I)
 _COPIED_RAW = {
     "convert-charset": "converting the table's character set",
     "alter-table-dropprimarykey": "dropping the primary key",
@@ -42,14 +39,6 @@ _NAME = {
     mysql_ddl.REBUILD: "INPLACE",
     mysql_ddl.COPY: "COPY",
 }
-
-
-def _asked(op: Operation) -> dict[str, str]:
-    """The ALGORITHM and LOCK the statement writes (upper case), as written."""
-    found = {key.upper(): value.upper() for key, value in op.options if key.upper() in ("ALGORITHM", "LOCK")}
-    for key, value in _CLAUSE.findall(op.sql):
-        found.setdefault(key.upper(), value.upper())
-    return found
 
 
 def _refused(asked: dict[str, str], algorithm: str, lock: str) -> str | None:
@@ -131,7 +120,7 @@ def refusal(op: Operation, migration: Migration, context: Context) -> tuple[str,
     of `op` on MySQL or MariaDB; None when it asks for nothing, or for what the change can have."""
     if not context.mysql or not getattr(op, "table", ""):
         return None
-    asked = _asked(op)
+    asked = mysql_ddl.written(op.options, op.sql)
     if not asked:
         return None
     catalog = context.before(migration.same_statement(op)[0])

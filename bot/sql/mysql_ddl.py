@@ -61,14 +61,21 @@ def drop_column(version: tuple[int, ...], mariadb: bool) -> str:
 _CLAUSE = re.compile(r"\b(ALGORITHM|LOCK)\s*=\s*(\w+)", re.I)
 
 
+def written(options: tuple[tuple[str, str], ...], sql: str) -> dict[str, str]:
+    """The `ALGORITHM=` and `LOCK=` clauses a statement writes, upper case ({"ALGORITHM": "INPLACE"}): from the
+    options its reader kept, else from its text."""
+    found = {key.upper(): value.upper() for key, value in options if key.upper() in ("ALGORITHM", "LOCK")}
+    for key, value in _CLAUSE.findall(sql):
+        found.setdefault(key.upper(), value.upper())
+    return found
+
+
 def explicit(options: tuple[tuple[str, str], ...], sql: str) -> tuple[str, str] | None:
     """The `ALGORITHM=` and `LOCK=` a statement asks for, as (algorithm, lock); None when it names neither.
 
     An algorithm the statement does not name is left to the server: "" in the answer.
     """
-    found = {key.upper(): value.upper() for key, value in options if key.upper() in ("ALGORITHM", "LOCK")}
-    for key, value in _CLAUSE.findall(sql):
-        found.setdefault(key.upper(), value.upper())
+    found = written(options, sql)
     if not found:
         return None
     algorithm = {"COPY": COPY, "INPLACE": INPLACE, "INSTANT": INSTANT, "NOCOPY": INPLACE}.get(
