@@ -265,6 +265,9 @@ class AddIndex(Operation):
     if_not_exists: bool = False
     where: str = ""  # the predicate of a partial index
     method: str = ""  # btree, gin, gist, … when written
+    # PostgreSQL's `ON ONLY parent`: an index of a partitioned table alone, left invalid (and built on no
+    # row) until an index of each partition is attached to it
+    only: bool = False
     # what the key expressions and the predicate call (PostgreSQL's reader)
     calls: tuple[Call, ...] = ()
     predicate_calls: tuple[Call, ...] = ()

@@ -12,6 +12,10 @@ transaction, so put it in a migration of its own that the runner does not wrap (
 `migration.sql` with that one statement and no other, …), and use `IF NOT EXISTS` so a retry after a failed
 build works.
 
+A partitioned table's index cannot be built concurrently: create it `ON ONLY` the parent (an invalid index that
+builds nothing), build the same index `CONCURRENTLY` on each partition, then `ALTER INDEX … ATTACH PARTITION`
+each one; the parent's index turns valid when every partition's is attached.
+
 ## Framework notes
 MySQL (InnoDB) and MariaDB build secondary indexes online by default, and SQLite has no concurrent
 writers to block; this rule is for PostgreSQL.
@@ -99,6 +103,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         if context.postgres and context.before(op).materialized_view(op.table) is not None:
             continue  # nothing writes a materialized view: the build holds back only its REFRESH
+        table = context.before(op).tables.get(op.table)
+        if context.postgres and table is not None and table.partitioned:
+            if not op.only:  # `ON ONLY` builds nothing: the parent holds no rows
+                yield from _partitioned(op, context)
+            continue
         severity = context.lock_severity(op.table, RULE.severity, op)
         if severity is None:
             continue
@@ -112,3 +121,24 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             "whole index build; requests that write to it time out.",
             suggestion=concurrent if concurrent and "\n" not in op.sql else None,
         )
+
+
+def _partitioned(op: AddIndex, context: Context) -> Iterator[Finding]:
+    """An index of a partitioned table is built on every partition under the same lock, and PostgreSQL
+    refuses to build it concurrently: the way round is an index on the parent alone, then one per partition."""
+    severity = context.lock_severity(op.table, RULE.severity, op)
+    if severity is None:
+        return
+    name = op.name or f"{op.table}_{'_'.join(op.columns)}_idx"
+    yield op.finding(
+        RULE,
+        f"`CREATE {'UNIQUE ' if op.unique else ''}INDEX {name}` on the partitioned table `{op.table}` builds the "
+        "index on every partition while it blocks writes to all of them, and PostgreSQL cannot build it "
+        "CONCURRENTLY.",
+        severity=severity,
+        blast_radius=f"Every INSERT, UPDATE and DELETE on every partition of `{op.table}` waits for the whole "
+        "build; requests that write to it time out.",
+        fix=f"Create it `ON ONLY {op.table}` (instant: an invalid index of the parent alone), build the same index "
+        "`CONCURRENTLY` on each partition in a migration without a transaction, and `ALTER INDEX "
+        f"{name} ATTACH PARTITION …` each one; the parent's index becomes valid when the last is attached.",
+    )

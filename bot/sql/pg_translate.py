@@ -93,6 +93,7 @@ def _index(node: ast.IndexStmt, base: Base) -> Iterator[Operation]:
         if_not_exists=bool(node.if_not_exists),
         where=deparse(node.whereClause) if node.whereClause is not None else "",
         method=str(node.accessMethod or ""),
+        only=node.relation is not None and not node.relation.inh,
         calls=calls(tuple(e.expr for e in node.indexParams or () if e.expr is not None)),
         predicate_calls=calls(node.whereClause),
         **base,

@@ -1,3 +1,5 @@
+import pytest
+
 from bot.model.config import Config
 from bot.model.findings import Severity
 from tests.conftest import review_sql, rule_ids
@@ -43,3 +45,47 @@ def test_an_index_the_migration_leaves_unnamed_is_named_by_its_table_and_columns
         if f.rule == "non-concurrent-index"
     ]
     assert "`CREATE INDEX … ON event_registration.registrations (created_by_id)`" in finding.message
+
+
+PARTITIONED = [("events", "account_id", "events_2024"), ("readings", "sensor_id", "readings_q1")]
+
+
+def _partitioned_schema(table: str, column: str, partition: str) -> str:
+    return (
+        f"CREATE TABLE {table} (id bigint NOT NULL, {column} bigint NOT NULL, at timestamptz NOT NULL) "
+        "PARTITION BY RANGE (at);\n"
+        f"CREATE TABLE {partition} PARTITION OF {table} FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n"
+        "-- migration\n"
+    )
+
+
+@pytest.mark.parametrize(("table", "column", "partition"), PARTITIONED)
+def test_an_index_on_only_the_partitioned_parent_builds_nothing(
+    table: str, column: str, partition: str
+) -> None:
+    """`ON ONLY parent` makes an invalid index of the parent alone, which holds no rows (checked on
+    PostgreSQL 15: instant, `indisvalid` false until each partition's index is attached)."""
+    sql = _partitioned_schema(table, column, partition) + (
+        f"CREATE INDEX {table}_{column}_idx ON ONLY {table} ({column});\n"
+        f"CREATE INDEX CONCURRENTLY {partition}_{column}_idx ON {partition} ({column});\n"
+        f"ALTER INDEX {table}_{column}_idx ATTACH PARTITION {partition}_{column}_idx;\n"
+    )
+    assert "non-concurrent-index" not in {f.rule for f in review_sql(sql, dialect="postgres").findings}
+
+
+@pytest.mark.parametrize(("table", "column", "partition"), PARTITIONED)
+def test_an_index_on_the_partitioned_parent_is_built_on_every_partition(
+    table: str, column: str, partition: str
+) -> None:
+    """Without ONLY the index is built on every partition under the lock, and the CONCURRENTLY the rule
+    usually offers is refused on a partitioned table (`cannot create index on partitioned table … concurrently`
+    on PostgreSQL 15): the way round is ON ONLY, each partition concurrently, then ATTACH."""
+    sql = (
+        _partitioned_schema(table, column, partition)
+        + f"CREATE INDEX {table}_{column}_idx ON {table} ({column});\n"
+    )
+    [finding] = [f for f in review_sql(sql, dialect="postgres").findings if f.rule == "non-concurrent-index"]
+    assert finding.severity is Severity.CRITICAL
+    assert f"partitioned table `{table}`" in finding.message
+    assert finding.suggestion is None
+    assert f"ON ONLY {table}" in finding.fix and "ATTACH PARTITION" in finding.fix
