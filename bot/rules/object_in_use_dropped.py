@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from bot.model.catalog import Catalog, base_type
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import Migration, RawSQL
+from bot.model.migration import Migration, RawSQL, SetDefault
 from bot.rules.context import Context
 from bot.sql.pg_extensions import EXTENSION_FUNCTIONS, EXTENSION_TYPES
 
@@ -79,12 +79,17 @@ class _Dependent:
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.postgres:
         return
+    # serial columns whose default the migration drops: their sequence, owned by the column, is used by
+    # nothing else (an identity column refuses DROP DEFAULT, so these are never identity columns)
+    freed: set[tuple[str, str]] = set()
     for op in migration.up:
+        if isinstance(op, SetDefault) and op.default is None and not op.implied:
+            freed.add((base_type(op.table), op.column.lower()))
         if not isinstance(op, RawSQL) or op.category not in _KINDS or not op.table:
             continue
         kind = _KINDS[op.category]
         name = op.table.strip().strip('"')
-        dependents = _dependents(context.before(op), kind, name)
+        dependents = _dependents(context.before(op), kind, name, freed)
         if not dependents:
             continue
         listed = ", ".join(d.what for d in dependents[:6]) + (
@@ -112,7 +117,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         )
 
 
-def _dependents(catalog: Catalog, kind: str, name: str) -> list[_Dependent]:
+def _dependents(catalog: Catalog, kind: str, name: str, freed: set[tuple[str, str]]) -> list[_Dependent]:
     bare = base_type(name)
     if kind in ("type", "domain"):
         return _typed(catalog, {bare})
@@ -121,7 +126,7 @@ def _dependents(catalog: Catalog, kind: str, name: str) -> list[_Dependent]:
             catalog, EXTENSION_FUNCTIONS.get(bare, frozenset())
         )
     if kind == "sequence":
-        return _sequence_users(catalog, bare)
+        return _sequence_users(catalog, bare, freed)
     if kind == "function":
         return _calling(catalog, frozenset({bare}), triggers=True)
     views = {obj.name: obj for obj, _ in catalog.dependents(name) if obj.tracked and "view" in obj.kind}
@@ -174,12 +179,16 @@ def _calling(catalog: Catalog, functions: frozenset[str], *, triggers: bool = Fa
     return found
 
 
-def _sequence_users(catalog: Catalog, sequence: str) -> list[_Dependent]:
+def _sequence_users(catalog: Catalog, sequence: str, freed: set[tuple[str, str]]) -> list[_Dependent]:
     found = []
     for table in catalog.tables.values():
         for column in table.columns.values():
             named = {base_type(m) for m in _NEXTVAL.findall(column.default or "")}
-            owned = column.identity and base_type(f"{table.name}_{column.name}_seq") == sequence
+            owned = (
+                column.identity
+                and (base_type(table.name), column.name.lower()) not in freed
+                and base_type(f"{table.name}_{column.name}_seq") == sequence
+            )
             if sequence in named or owned:
                 found.append(
                     _Dependent(
