@@ -1,4 +1,4 @@
-"""The down drops a key or index the up did not create, and leaves the one it did: the rollback fails.
+"""The down drops a key, index or table the up did not create, and leaves the one it did: the rollback fails.
 
 ## Why is this bad?
 A down written by copying the up and editing it keeps the up's slips. The up adds a foreign key on
@@ -8,9 +8,11 @@ A down written by copying the up and editing it keeps the up's slips. The up add
 statement, on the day a release has to be taken back, and the key the up added is still there. An index is the
 same: the up adds `index_orders_on_state`, the down removes `index_orders_on_status` (`index "…" does not
 exist`; Rails' `remove_index :orders, :status` raises `No indexes found on orders with the options provided`).
+So is a table: the up creates `comments`, the down drops `comment` (`table "comment" does not exist`, MySQL
+`Unknown table`), and `comments` stays.
 
 ## Use instead
-Drop in the down exactly what the up added: the same name, or for Rails the same `to_table` and `column:` as
+Drop in the down exactly what the up added: the same name (of the table too), or for Rails the same `to_table` and `column:` as
 the `add_foreign_key`, the same columns (or `name:`) as the `add_index`. Run up, down and up again on a scratch database before merging.
 
 ## Framework notes
@@ -30,8 +32,10 @@ from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
     AddConstraint,
     AddIndex,
+    CreateTable,
     DropConstraint,
     DropIndex,
+    DropTable,
     Migration,
     Unparsed,
 )
@@ -74,11 +78,14 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     # one replay of the down: the keys and the indexes it removes that the schema does not hold at that point
     missing: list[DropConstraint] = []
     missing_indexes: list[DropIndex] = []
+    missing_tables: list[DropTable] = []
     for op in down:
         if isinstance(op, DropConstraint) and not op.if_exists and _absent(op, state):
             missing.append(op)
         elif isinstance(op, DropIndex) and not op.if_exists and _index_absent(op, state):
             missing_indexes.append(op)
+        elif isinstance(op, DropTable) and not op.if_exists and not _has_table(state, op.table):
+            missing_tables.append(op)
         state.apply(op)
     added = [op for op in up if isinstance(op, AddConstraint) and op.name]
     for op in missing:
@@ -100,6 +107,26 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         ]
         if kept:
             yield _index_finding(drop, kept[0], migration.in_transaction)
+    created = [op for op in up if isinstance(op, CreateTable) and not op.temporary]
+    for gone in missing_tables:
+        stays = [c for c in created if _has_table(state, c.table)]
+        if stays:
+            yield _table_finding(gone, stays[0], migration.in_transaction)
+
+
+def _has_table(state: Catalog, table: str) -> bool:
+    return any(same_table(t, table) for t in state.tables)
+
+
+def _table_finding(op: DropTable, created: CreateTable, in_transaction: bool) -> Finding:
+    return op.finding(
+        RULE,
+        f"The down drops the table `{op.table}`, which the up did not create and the schema does not have: the "
+        f'rollback fails here (`table "{op.table}" does not exist`), and the table the up created, '
+        f"`{created.table}`, stays.",
+        blast_radius=_blast_radius(in_transaction),
+        fix=f"Drop `{created.table}` in the down, as the up created it.",
+    )
 
 
 def _index_absent(op: DropIndex, state: Catalog) -> bool:

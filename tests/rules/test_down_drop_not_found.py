@@ -141,3 +141,27 @@ def test_sql_down_that_drops_an_index_name_the_up_did_not_create(table: str, col
     for down in (f"{table}_{other}_idx", f"{table}_{column}_idx"):
         sql = schema + up + f"-- +goose Down\nDROP INDEX {down};"
         assert not [f for f in review_sql(sql).findings if f.rule == "down-drop-not-found"]
+
+
+@pytest.mark.parametrize(
+    ("table", "typo", "parent"), [("comments", "comment", "posts"), ("line_items", "lineitems", "orders")]
+)
+def test_a_down_that_drops_a_table_the_up_did_not_create(table: str, typo: str, parent: str) -> None:
+    """A Diesel down.sql that drops `comment` where the up created `comments`: PostgreSQL refuses (`table
+    "comment" does not exist`) and the table stays; the down that names it is quiet."""
+    base = {
+        f"migrations/2024-01-01-000000_create_{parent}/up.sql": f"CREATE TABLE {parent} (id bigint PRIMARY KEY);\n",
+        f"migrations/2024-01-01-000000_create_{parent}/down.sql": f"DROP TABLE {parent};\n",
+    }
+    folder = f"migrations/2024-06-01-000000_create_{table}/"
+    up = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {parent}_id bigint NOT NULL REFERENCES {parent} (id));\n"
+
+    def found(down: str) -> list:  # type: ignore[type-arg]
+        result = review_sql(up, path=folder + "up.sql", base=base, head={folder + "down.sql": down})
+        return [f for f in result.findings if f.rule == "down-drop-not-found"]
+
+    [finding] = found(f"DROP TABLE {typo};\n")
+    assert finding.severity is Severity.CRITICAL and finding.path == folder + "down.sql"
+    assert f"`{typo}`" in finding.message and f"`{table}`, stays" in finding.message
+    assert not found(f"DROP TABLE {table};\n")
+    assert not found(f"DROP TABLE IF EXISTS {typo};\nDROP TABLE {table};\n")
