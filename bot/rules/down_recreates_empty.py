@@ -14,6 +14,10 @@ Drop the backup in a later pull request, once the release is settled.
 ## Framework notes
 Django reverses `RemoveField` by adding the field back, empty; the same holds for any runner that derives
 the way back itself.
+
+A column re-created NOT NULL without a default (what Alembic's autogenerate writes in `downgrade()` for a
+dropped required column, `nullable=False`) is worse: PostgreSQL and SQLite refuse to add it to a table with
+rows, so the rollback itself fails. MySQL and MariaDB fill it with the type's implicit default.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from bot.model.catalog import same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
     AddColumn,
+    ColumnSpec,
     CreateTable,
     DataInsert,
     DataUpdate,
@@ -60,11 +65,14 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     restored = {op.table for op in migration.down if isinstance(op, DataUpdate | DataInsert)}
     snapshots = [op.table for op in migration.up if isinstance(op, CreateTable) and op.as_select]
     for i, op in enumerate(migration.up):
-        if (
-            not isinstance(op, DropColumn | DropTable)
-            or context.catalog.is_new(op.table)
-            or any(same_table(op.table, table) for table in restored)
-        ):
+        if not isinstance(op, DropColumn | DropTable) or context.catalog.is_new(op.table):
+            continue
+        if isinstance(op, DropColumn) and not context.mysql:
+            back = _recreation(op, migration.down)
+            if isinstance(back, AddColumn) and _refused_on_rows(back.column):
+                yield _refused(back)
+                continue
+        if any(same_table(op.table, table) for table in restored):
             continue
         if isinstance(op, DropColumn) and drops_table_later(migration.up[i + 1 :], op.table):
             continue  # the table comes back empty as a whole: one finding, the table's
@@ -98,6 +106,26 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             "from it in the down migration after re-creating the "
             + ("column." if isinstance(op, DropColumn) else "table."),
         )
+
+
+def _refused_on_rows(column: ColumnSpec) -> bool:
+    """NOT NULL with nothing to fill the existing rows with: PostgreSQL and SQLite refuse it on a table with rows."""
+    return not column.nullable and column.default is None and not column.identity and not column.generated
+
+
+def _refused(back: AddColumn) -> Finding:
+    column = back.column.name
+    return back.finding(
+        RULE,
+        f"The down migration re-creates the dropped column `{back.table}.{column}` NOT NULL without a default: "
+        f'the rollback fails on a table with rows (`column "{column}" of relation "{back.table}" contains '
+        "null values`), and the column's data would not come back anyway.",
+        severity=Severity.CRITICAL,
+        blast_radius=f"The rollback stops at this statement on every database where `{back.table}` has a row: "
+        "the release cannot be taken back by its own down migration.",
+        fix=f"Re-create `{column}` as nullable (or with a default), restore its values from a snapshot taken "
+        "before the drop, and only then set it NOT NULL.",
+    )
 
 
 def _refilled(op: DropColumn | DropTable, back: Operation | None) -> str:
