@@ -124,6 +124,8 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         and runs_in_context(e.get("context") or e.get("contextFilter"), dialect)
     ]
     mixed = any(s.get("runInTransaction") == "false" for s in sets)
+    # each changeSet commits before the next starts: one transaction per changeSet, never one for the file
+    one_each = mixed or len(sets) > 1
     up: list[Operation] = []
     down: list[Operation] = []
     reason = ""
@@ -135,7 +137,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
             if change.name not in ("rollback", "comment", "preConditions", "validCheckSum")
             for op in operations(change, path, dialect, tree.read)
         ]
-        if mixed and change_set.get("runInTransaction") != "false":
+        if one_each and change_set.get("runInTransaction") != "false":
             ops = [
                 _marker("begin", path, change_set.line),
                 *ops,
@@ -156,7 +158,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         dialect=dialect,
         up=separate(up),
         down=None if reason else tuple(down),
-        in_transaction=not mixed,
+        in_transaction=not one_each,
         transaction_note=note,
         down_path=None if reason else path,
         irreversible_reason=reason,

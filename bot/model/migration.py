@@ -896,6 +896,17 @@ def _transaction_flags(migration: Migration) -> tuple[bool, ...]:
 _flags: ByIdentity[Migration, tuple[bool, ...]] = ByIdentity(_transaction_flags)
 
 
+def wrapped(migration: Migration) -> bool:
+    """Does every statement run inside a transaction: the runner's, or those the file's own markers open (a
+    Liquibase changelog's changeSets, each in its own)?"""
+    if migration.in_transaction:
+        return True
+    pairs = zip(migration.up, transaction_flags(migration), strict=True)
+    return any(isinstance(op, Transaction) for op in migration.up) and all(
+        inside for op, inside in pairs if not isinstance(op, Transaction)
+    )
+
+
 def statement_count(ops: tuple[Operation, ...]) -> int:
     """How many statements (not transaction control) the operations come from: one statement can be several."""
     return len({op.location.line for op in ops if not isinstance(op, Transaction)})

@@ -30,6 +30,7 @@ from bot.model.migration import (
     Migration,
     Operation,
     SetNotNull,
+    wrapped,
 )
 from bot.plan import acceptance, attribution, evidence, measured, safety_checklist
 from bot.plan.evidence import Statement
@@ -333,7 +334,7 @@ def _summary(m: Migration) -> MigrationSummary:
         path=m.path,
         framework=m.framework,
         dialect=m.dialect,
-        in_transaction=m.in_transaction,
+        in_transaction=wrapped(m),
         transaction_note=m.transaction_note,
         operations=len(m.up),
         reversible=m.down is not None,

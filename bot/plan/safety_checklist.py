@@ -16,6 +16,7 @@ from bot.model.migration import (
     SetTimeout,
     Truncate,
     statement_count,
+    wrapped,
 )
 
 SAFETY = "Migration Safety Checklist"
@@ -55,12 +56,10 @@ def _transaction(migrations: Sequence[Migration], by_rule: dict[str, list[Findin
     ]
     if wrong:
         return ChecklistItem(SAFETY, text, "unchecked", by_rule[wrong[0]][0].message)
-    outside = [m for m in migrations if not m.in_transaction and not _atomic(m)]
+    outside = [m for m in migrations if not wrapped(m) and not _atomic(m)]
     on_purpose = [m for m in outside if m.up and all(_outside_on_purpose(op) for op in m.up)]
     if not outside:
-        notes = {
-            m.transaction_note if m.in_transaction else "a single statement is atomic" for m in migrations
-        }
+        notes = {m.transaction_note if wrapped(m) else "a single statement is atomic" for m in migrations}
         return ChecklistItem(SAFETY, text, "checked", "; ".join(sorted(notes)))
     if len(on_purpose) == len(outside):
         return ChecklistItem(

@@ -37,11 +37,14 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.postgres:
         return
     added: dict[str, AddEnumValue] = {}
-    created = {op.name for op in migration.up if isinstance(op, CreateEnum)}
+    created: set[str] = set()  # types created in the transaction open now
     for op, in_transaction in zip(migration.up, transaction_flags(migration), strict=True):
         if isinstance(op, Transaction) and op.action in ("commit", "rollback"):
             added.clear()
+            created.clear()
             continue
+        if isinstance(op, CreateEnum):
+            created.add(op.name)
         if isinstance(op, AddEnumValue) and in_transaction:
             if not context.at_least(12):
                 yield op.finding(
@@ -54,6 +57,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         if not in_transaction:
             added.clear()
+            created.clear()
             continue
         used = next((value for value in added if f"'{value}'" in op.sql), None)
         if used is not None:

@@ -14,10 +14,12 @@ from bot.model.migration import (
     AlterColumnType,
     DataUpdate,
     DropColumn,
+    Transaction,
     Unparsed,
     transaction_flags,
 )
 from bot.review import review
+from tests.conftest import review_sql
 
 XML = """<?xml version="1.0" encoding="UTF-8"?>
 <databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">
@@ -361,10 +363,10 @@ def test_modify_sql_is_no_change_and_the_modify_column_extension_is_read(
     rules = {f.rule for f in result.findings}
     assert "unparsed-statement" not in rules
     migration = liquibase.parse("db/changelog/2.xml", changelog, MemoryTree(), "mariadb")
-    kinds = [type(op).__name__ for op in migration.up]
-    assert kinds == ["DataUpdate", "AlterColumnType", "SetNotNull"]
+    changes = [op for op in migration.up if not isinstance(op, Transaction)]
+    assert [type(op).__name__ for op in changes] == ["DataUpdate", "AlterColumnType", "SetNotNull"]
     # modifyColumn restates NOT NULL: on a column the history never showed, no change is told
-    assert "set-not-null" not in rules and migration.up[-1].restated
+    assert "set-not-null" not in rules and changes[-1].restated
 
 
 @pytest.mark.parametrize(
@@ -550,3 +552,50 @@ def test_a_changelog_moved_with_its_logical_file_path_keeps_its_change_sets(
         MemoryTree({**schema, old: unnamed}),
     )
     assert "applied-migration-edited" in {f.rule for f in review(changeset, dialect="postgres").active}
+
+
+@pytest.mark.parametrize(
+    ("table", "kind", "column"), [("customer", "tier", "plan"), ("ticket", "severity", "level")]
+)
+def test_each_change_set_of_a_changelog_commits_before_the_next(table: str, kind: str, column: str) -> None:
+    """Liquibase commits each changeSet before it runs the next, so a file of several is several transactions:
+    an enum value added and used in one changeSet fails ("unsafe use of new value", PostgreSQL 15), used in the
+    next one it works, whether or not an earlier changeSet created the type; and a lock taken by one changeSet
+    is released before the next."""
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, balance numeric);\n"
+
+    def change_set(ident: int, *changes: str) -> str:
+        return (
+            f'  <changeSet id="{ident}" author="dev">\n'
+            + "".join(f"    {c}\n" for c in changes)
+            + "    <rollback/>\n  </changeSet>\n"
+        )
+
+    create = change_set(
+        1,
+        f"<sql>CREATE TYPE {kind} AS ENUM ('free', 'pro')</sql>",
+        f'<addColumn tableName="{table}"><column name="{column}" type="{kind}" defaultValue="free"/></addColumn>',
+    )
+    add = f"<sql>ALTER TYPE {kind} ADD VALUE 'team'</sql>"
+    use = f"<sql>UPDATE {table} SET {column} = 'team' WHERE balance &gt; 1000 AND id &lt; 100</sql>"
+
+    def rules(*change_sets: str) -> list[str]:
+        path = "src/main/resources/db/changelog/changes/002-tier.xml"
+        result = review_sql(
+            _xml(*change_sets), path=path, dialect="postgres", base={"db/migrations/000_schema.sql": schema}
+        )
+        return [f.rule for f in result.findings]
+
+    assert "enum-value-in-transaction" in rules(create, change_set(2, add, use))
+    assert "enum-value-in-transaction" not in rules(create, change_set(2, add), change_set(3, use))
+    assert "statements-after-exclusive-lock" not in rules(create, change_set(2, add), change_set(3, use))
+    # every statement still runs in a transaction: the summary and the checklist say so
+    result = review_sql(
+        _xml(create, change_set(2, add)),
+        path="src/main/resources/db/changelog/changes/002-tier.xml",
+        dialect="postgres",
+        base={"db/migrations/000_schema.sql": schema},
+    )
+    assert result.migrations[0].in_transaction
+    [wrapped] = [item for item in result.checklist if item.text == "Transaction wrapped"]
+    assert wrapped.state == "checked", wrapped
