@@ -60,3 +60,21 @@ def test_batched_backfill_outside_a_transaction_is_not_applicable_there() -> Non
     )
     item = _items(review_sql(sql))["Transaction wrapped"]
     assert item.state == "not-applicable" and "on purpose" in item.detail
+
+
+def test_an_empty_down_is_named_not_counted_as_a_way_back() -> None:
+    """An up that only fills empty values has nothing to restore, so an empty down loses no data; the item
+    says the down does nothing rather than that every migration has one."""
+    cases = (
+        ("pages", "editor", "UPDATE pages SET editor = 'markdown' WHERE editor = '';"),
+        ("invoices", "currency", "UPDATE invoices SET currency = 'EUR' WHERE currency IS NULL;"),
+    )
+    for table, column, update in cases:
+        sql = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text);\n-- migration\n{update}\n"
+        path = f"db/migrations/000002_fill_{column}.up.sql"
+        down = {path.replace(".up.", ".down."): "-- nothing to undo\n"}
+        item = _items(review_sql(sql, path=path, head=down))["Reversible without data loss"]
+        assert item.state == "checked" and f"down migration of `{path}` does nothing" in item.detail
+        undone = {path.replace(".up.", ".down."): f"UPDATE {table} SET {column} = NULL WHERE id < 0;\n"}
+        item = _items(review_sql(sql, path=path, head=undone))["Reversible without data loss"]
+        assert item.detail == "every migration has a down migration and destroys no data"

@@ -141,6 +141,16 @@ def _reversible(
             "every migration has a down migration, and the data it "
             "destroys is copied aside and restored by it",
         )
+    empty = [m for m in migrations if m.up and (m.down_does_nothing or m.down == ())]
+    if empty:
+        # an empty down is a way back only because the up destroys nothing: say so, not "has a down migration"
+        return ChecklistItem(
+            SAFETY,
+            text,
+            "checked",
+            f"the down migration of `{empty[0].path}` does nothing (a rollback leaves its changes in place), "
+            "and no migration destroys data",
+        )
     return ChecklistItem(SAFETY, text, "checked", "every migration has a down migration and destroys no data")
 
 
