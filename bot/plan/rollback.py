@@ -5,7 +5,6 @@ rollback safe (expand/contract, dual-write, a feature flag), credited where the 
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from bot.model.migration import (
 )
 from bot.plan.runnable import named, runnable, schema_of
 from bot.sql.checked import Schema
-from bot.sql.names import quote, quote_column
+from bot.sql.names import backup_table, quote, quote_column
 
 # Statements that lose data from which a second process writes part of their snapshots (about 0.4 ms each):
 # below, forking and sending the SQL back cost more than it saves
@@ -371,7 +370,7 @@ def _cascaded(op: DataDelete, where: str, catalog: Catalog | None) -> list[_Casc
             via,
             referenced,
             conditions[via],
-            _fitting(f"{key.table.replace('.', '_')}_cascade"),
+            backup_table(f"{key.table.replace('.', '_')}_cascade"),
             how=key.declared if key.declared and not key.on_delete else "`ON DELETE CASCADE`",
             kind=_kind(key),
         )
@@ -392,7 +391,7 @@ def _cascaded(op: DataDelete, where: str, catalog: Catalog | None) -> list[_Casc
                 via,
                 referenced,
                 conditions[via],
-                _fitting(f"{key.table.replace('.', '_')}_{'_'.join(key.columns)}_links"),
+                backup_table(f"{key.table.replace('.', '_')}_{'_'.join(key.columns)}_links"),
                 emptied=action,
                 key=own if not set(own) & set(key.columns) else (),
                 kind=_kind(key),
@@ -494,24 +493,10 @@ def _saved(op: Operation, migration: Migration) -> bool:
 def _backup(op: Lossy) -> str:
     table = op.table.replace(".", "_")
     if isinstance(op, DropColumn):
-        return _fitting(f"{table}_{op.column}")
+        return backup_table(f"{table}_{op.column}")
     if isinstance(op, DataUpdate) and 0 < len(written := _saved_columns(op)) <= 2:
-        return _fitting(f"{table}_{'_'.join(written)}")
-    return _fitting(table)
-
-
-_LONGEST = 63 - len("_backup") - len("_9")  # PostgreSQL keeps 63 bytes of a name (MySQL 64), with a `_2`
-
-
-def _fitting(stem: str) -> str:
-    """`<stem>_backup` as a plain name every database keeps whole: letters, digits and `_` only, and short
-    enough that PostgreSQL does not cut it to the name of the table it saves (a long stem keeps its start
-    and a digest of the whole, so two long names stay apart)."""
-    plain = re.sub(r"\W", "_", stem, flags=re.ASCII).lower()
-    if len(plain) > _LONGEST:
-        digest = hashlib.sha1(stem.encode()).hexdigest()[:8]
-        plain = f"{plain[: _LONGEST - 9]}_{digest}"
-    return f"{plain}_backup"
+        return backup_table(f"{table}_{'_'.join(written)}")
+    return backup_table(table)
 
 
 def _save_text(op: Lossy) -> str:

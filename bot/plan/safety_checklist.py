@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.frameworks.forward_only import forward_fix, way_back_words
 from bot.model.findings import ChecklistItem, Finding
+from bot.model.markup import code_span
 from bot.model.migration import (
     DataDelete,
     DataUpdate,
@@ -127,7 +128,7 @@ def _reversible(
                 SAFETY,
                 text,
                 "unchecked",
-                f"{by_design}, and a forward fix cannot bring back what `{lossy[0].sql.strip()[:60]}` "
+                f"{by_design}, and a forward fix cannot bring back what {code_span(lossy[0].sql.strip()[:60])} "
                 "destroys: save it before the deploy (see the rollback plan)",
             )
         return ChecklistItem(

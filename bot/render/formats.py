@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from bot import __version__, rules
 from bot.model.database import DatabaseUse, RunnerSetting
 from bot.model.findings import Finding, Review, Severity
+from bot.model.markup import code_span
 from bot.render.json_text import dumps
 from bot.render.shadow import shadow_view
 
@@ -117,6 +118,7 @@ def environment() -> Environment:
     )
     env.filters["fence"] = fence
     env.filters["oneline"] = oneline
+    env.filters["code"] = code_span
     return env
 
 

@@ -32,6 +32,7 @@ from sqlglot.errors import SqlglotError
 
 from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.markup import code_span
 from bot.model.migration import CreateTable, DataDelete, DataInsert, DataUpdate, Migration, Operation
 from bot.rules.context import Context
 from bot.sql.names import table_name
@@ -120,7 +121,7 @@ def _unordered(tree: exp.Expression, dialect: str, catalog: Catalog) -> Iterator
         bare = _ungrouped(select, dialect, catalog) if dialect != "postgres" else ""
         if bare:
             yield (
-                f"`{_short(render(select, dialect))}` returns `{bare}`, which it neither groups by nor "
+                f"{code_span(_short(render(select, dialect)))} returns `{bare}`, which it neither groups by nor "
                 "aggregates, from any one row of each group"
             )
     for window in tree.find_all(exp.Window):
@@ -129,7 +130,7 @@ def _unordered(tree: exp.Expression, dialect: str, catalog: Catalog) -> Iterator
         if name == "anonymous":
             name = str(function.name).lower().replace("_", "")
         if name in _ORDERED and window.args.get("partition_by") and not window.args.get("order"):
-            yield f"`{_short(render(window, dialect))}` numbers or picks the rows of each partition with no ORDER BY"
+            yield f"{code_span(_short(render(window, dialect)))} numbers or picks the rows of each partition with no ORDER BY"
 
 
 def _ungrouped(select: exp.Select, dialect: str, catalog: Catalog) -> str:

@@ -38,6 +38,7 @@ from sqlglot import exp
 
 from bot.model.catalog import unqualified
 from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.markup import code_span
 from bot.model.migration import (
     AddColumn,
     CaseMapping,
@@ -52,7 +53,7 @@ from bot.rules._framework_fixes import restore
 from bot.rules._restores import has_way_back, restored_tables
 from bot.rules.context import Context
 from bot.sql.data_changes import fills_nulls
-from bot.sql.names import identifier
+from bot.sql.names import backup_statement, identifier, quote_column
 from bot.sql.writes import Write, in_conjunction, writes
 
 RULE = Rule(
@@ -130,10 +131,16 @@ def _case_merges_undone(migration: Migration, context: Context) -> Iterator[Find
                     f"{', '.join(lost)} hold {restored}.",
                     blast_radius=f"Rows of `{op.table}` that held {', '.join(lost)} before the change: the "
                     "rollback cannot tell them apart from the others the CASE merged, so their old value is gone.",
-                    fix=f"Save `id, {mapping.target}` of the rows the CASE merges before it runs (`CREATE TABLE "
-                    f"{op.table}_{mapping.target}_backup AS SELECT id, {mapping.target} FROM {op.table} WHERE "
-                    f"{mapping.target} IN ({', '.join(merged)})`) and restore each row's own value from it in "
-                    "the down migration.",
+                    fix=f"Save `id, {mapping.target}` of the rows the CASE merges before it runs ("
+                    + code_span(
+                        backup_statement(
+                            op.table,
+                            (mapping.target,),
+                            context.dialect,
+                            f"{quote_column(mapping.target, context.dialect)} IN ({', '.join(merged)})",
+                        )
+                    )
+                    + ") and restore each row's own value from it in the down migration.",
                 )
 
 
@@ -212,10 +219,16 @@ def _merges_undone_as_one(migration: Migration, context: Context) -> Iterator[Fi
                 f"rollback the rows that held {', '.join(lost)} hold {back.sql()}.",
                 blast_radius=f"Rows of `{op.table}` that held {', '.join(lost)} before the change: the rollback "
                 "cannot tell them apart from the others it merged, so their old value is gone.",
-                fix=f"Save `id, {write.target}` of the rows the UPDATE merges before it runs (`CREATE TABLE "
-                f"{op.table}_{write.target}_backup AS SELECT id, {write.target} FROM {op.table} WHERE "
-                f"{write.target} IN ({', '.join(m.sql() for m in merged)})`) and restore each row's own value "
-                "from it in the down migration.",
+                fix=f"Save `id, {write.target}` of the rows the UPDATE merges before it runs ("
+                + code_span(
+                    backup_statement(
+                        op.table,
+                        (write.target,),
+                        context.dialect,
+                        f"{quote_column(write.target, context.dialect)} IN ({', '.join(m.sql() for m in merged)})",
+                    )
+                )
+                + ") and restore each row's own value from it in the down migration.",
             )
 
 

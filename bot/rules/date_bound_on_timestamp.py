@@ -24,6 +24,7 @@ from typing import cast
 from sqlglot import exp
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.markup import code_span
 from bot.model.migration import DATA_CHANGES, Migration, Operation
 from bot.rules.context import Context
 from bot.sql.data_changes import where_of
@@ -105,13 +106,13 @@ def _finding(op: Operation, sql: str, table: str, column: str, day: datetime.dat
     after = (day + datetime.timedelta(days=1)).isoformat()
     if kind == "upper":
         message = (
-            f"`{sql}` compares the timestamp `{table}.{column}` with a bare date, which means {day} 00:00: "
+            f"{code_span(sql)} compares the timestamp `{table}.{column}` with a bare date, which means {day} 00:00: "
             f"rows later on {day} are left out."
         )
         fix = f"End the range before the next day: `{column} < '{after}'`."
     else:
         message = (
-            f"`{sql}` compares the timestamp `{table}.{column}` with a bare date, which means {day} 00:00: "
+            f"{code_span(sql)} compares the timestamp `{table}.{column}` with a bare date, which means {day} 00:00: "
             "only rows stamped exactly at midnight match."
         )
         fix = f"Match the whole day: `{column} >= '{day}' AND {column} < '{after}'`."

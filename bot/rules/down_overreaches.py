@@ -24,10 +24,12 @@ from sqlglot import exp
 
 from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.markup import code_span
 from bot.model.migration import AddConstraint, AddEnumValue, DataUpdate, Migration, Operation
 from bot.rules._backfill import every_row
 from bot.rules.context import Context
 from bot.sql.data_changes import constant, held_to_constants, statement_of
+from bot.sql.names import backup_statement
 from bot.sql.writes import assigned
 
 RULE = Rule(
@@ -83,8 +85,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                     "up changed; those rows' own values are lost, and nothing fails."
                 ),
                 fix=(
-                    f"In the up, keep the ids and old values of the rows it changes (`CREATE TABLE "
-                    f"{down.table}_{column}_backup AS SELECT id, {column} FROM {down.table} WHERE …` with the up's "
+                    "In the up, keep the ids and old values of the rows it changes ("
+                    f"{code_span(backup_statement(down.table, (column,), context.dialect, '…'))} with the up's "
                     "condition), and restore exactly those rows from it in the down."
                 ),
             )

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 
 from bot.model.catalog import same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.markup import code_span
 from bot.model.migration import (
     AddColumn,
     ColumnSpec,
@@ -40,6 +41,7 @@ from bot.model.migration import (
 from bot.rules._whole_table import drops_table_later
 from bot.rules.context import Context
 from bot.rules.missing_down_migration import DERIVED_DOWN
+from bot.sql.names import backup_statement
 
 RULE = Rule(
     id="down-recreates-empty",
@@ -86,8 +88,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if back is None and not derived:
             continue
         what = f"column `{op.table}.{op.column}`" if isinstance(op, DropColumn) else f"table `{op.table}`"
-        backup = f"{op.table}_{op.column}_backup" if isinstance(op, DropColumn) else f"{op.table}_backup"
-        columns = f"id, {op.column}" if isinstance(op, DropColumn) else "*"
+        saved = (op.column,) if isinstance(op, DropColumn) else ()
         taken = (
             f" The up migration already copies data into `{snapshots[0]}`: restore from it in the down migration."
             if snapshots
@@ -102,7 +103,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             RULE,
             f"{who} the dropped {what} empty: its data does not come back.{taken}",
             blast_radius=_refilled(op, back),
-            fix=f"Before the drop run `CREATE TABLE {backup} AS SELECT {columns} FROM {op.table};` and restore "
+            fix=f"Before the drop run {code_span(backup_statement(op.table, saved, context.dialect) + ';')} and restore "
             "from it in the down migration after re-creating the "
             + ("column." if isinstance(op, DropColumn) else "table."),
         )

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 
 from bot.model.catalog import unqualified
 from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.markup import code_span
 from bot.model.migration import (
     AddColumn,
     CreateTable,
@@ -44,6 +45,7 @@ from bot.rules._framework_fixes import restore
 from bot.rules._restores import restores_nothing_of
 from bot.rules.context import Context
 from bot.sql.domains import literal
+from bot.sql.names import backup_statement, quote_column
 
 RULE = Rule(
     id="every-row-overwritten",
@@ -70,7 +72,6 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for (_, column, value), ops in overwrites(migration, context).items():
         tables = list(dict.fromkeys(op.table for op in ops))
         named = ", ".join(f"`{t}.{column}`" for t in tables)
-        first = unqualified(tables[0])
         # the way back writes none of them again: said here, where data-lost-on-rollback leaves it
         kept = all(restores_nothing_of(migration, t) for t in tables)
         yield ops[0].finding(
@@ -81,13 +82,14 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             "before (chosen by users, set by earlier code) are lost"
             + (", a rollback does not bring them back," if kept else ",")
             + " and nothing afterwards tells which row held what.",
-            fix=f"Add the WHERE that picks the rows meant (`WHERE {column} IS NULL` to fill only empty ones). "
+            fix=f"Add the WHERE that picks the rows meant ({code_span(f'WHERE {quote_column(column, context.dialect)} IS NULL')} to fill only empty ones). "
             + (
                 f"If every row must take {value}: {restore(migration.framework)} Then suppress this finding with"
                 " the reason."
                 if kept
-                else f"If every row must take {value}, first save `CREATE TABLE {first}_{column}_backup AS SELECT "
-                f"id, {column} FROM {tables[0]}` and suppress this finding with the reason."
+                else f"If every row must take {value}, first save "
+                f"{code_span(backup_statement(tables[0], (column,), context.dialect))} and suppress this finding with the "
+                "reason."
             ),
         )
 

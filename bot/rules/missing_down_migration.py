@@ -44,6 +44,7 @@ from collections.abc import Iterator
 from bot.frameworks.forward_only import forward_fix, forward_only_history, way_back_words
 from bot.model.catalog import unqualified
 from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.markup import code_span
 from bot.model.migration import (
     AddColumn,
     AlterColumnType,
@@ -143,7 +144,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         yield _forward_only(migration, first, destructive, history)
         return
     statements = dict.fromkeys(_short(op.sql) for op in destructive)  # a MERGE is one op per WHEN clause
-    what = ", ".join(f"`{sql}`" for sql in list(statements)[:3])
+    what = ", ".join(code_span(sql) for sql in list(statements)[:3])
     rollback = (
         "the rollback runs but restores nothing (the runner only records the migration as undone)"
         if _runs_empty(migration)
@@ -167,7 +168,7 @@ def _forward_only(
     migration: Migration, first: Operation, destructive: list[Operation], history: int
 ) -> Finding:
     """A note, not a blocker: the team rolls back with a forward fix, as for every other migration it has."""
-    shown = ", ".join(f"`{sql}`" for sql in list(dict.fromkeys(_short(op.sql) for op in destructive))[:3])
+    shown = ", ".join(code_span(sql) for sql in list(dict.fromkeys(_short(op.sql) for op in destructive))[:3])
     return first.finding(
         RULE,
         f"`{migration.path}` runs {shown} with no way back, like the {history} other migration files of this "

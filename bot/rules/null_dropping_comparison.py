@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from sqlglot import exp
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.markup import code_span
 from bot.model.migration import DATA_CHANGES, DataInsert, Migration, Operation, SetNotNull
 from bot.references.code_values import near_member
 from bot.rules.context import Context
@@ -119,7 +120,7 @@ def _compared_with_null(op: Operation, condition: exp.Expression, context: Conte
         name, test = identifier(column.this), "IS NOT NULL" if isinstance(node, exp.NEQ) else "IS NULL"
         yield op.finding(
             RULE,
-            f"`{sql}` is never true: a comparison with NULL is NULL, whatever `{name}` "
+            f"{code_span(sql)} is never true: a comparison with NULL is NULL, whatever `{name}` "
             "holds, so the condition matches no row.",
             blast_radius=f"No row of `{getattr(op, 'table', '')}` is picked by this comparison; the migration "
             "succeeds and the change it was meant to make is not made.",
@@ -155,7 +156,7 @@ def _skips_nulls(op: Operation, column: str, sql: str, context: Context) -> Find
     instead = f"{column} IS DISTINCT FROM …" if context.postgres else f"NOT ({column} <=> …)"
     return op.finding(
         RULE,
-        f"`{sql}` is never true for rows whose `{column}` is NULL, so the statement skips them silently.",
+        f"{code_span(sql)} is never true for rows whose `{column}` is NULL, so the statement skips them silently.",
         blast_radius=f"Rows of `{getattr(op, 'table', '')}` with NULL in `{column}` are left out of the change.",
         fix=f"Write `{instead}` or add `OR {column} IS NULL` if NULL rows belong in the change; "
         f"count them first: `SELECT count(*) FROM {getattr(op, 'table', '')} WHERE {column} IS NULL`.",
@@ -211,7 +212,7 @@ def _empty_strings(
             sql = render(sql, context.dialect)
         yield op.finding(
             RULE,
-            f"`{sql}` treats NULL as missing but not `''`: empty strings in the text "
+            f"{code_span(sql)} treats NULL as missing but not `''`: empty strings in the text "
             f"column `{column}` are left as they are.",
             severity=Severity.INFO,
             blast_radius=f"Rows of `{table}` whose `{column}` is an empty string are not changed.",

@@ -40,6 +40,7 @@ from sqlglot import exp
 
 from bot.model.catalog import Catalog, Column, same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.markup import code_span
 from bot.model.migration import AddColumn, DataInsert, DataUpdate, Migration
 from bot.rules.context import Context
 from bot.sql.names import identifier
@@ -243,7 +244,7 @@ def _from_outer_join(
         op,
         write,
         column,
-        f"`{read_sql}` of the LEFT JOINed `{joined}`",
+        f"{code_span(read_sql)} of the LEFT JOINed `{joined}`",
         joined,
         context,
         fix=f"Use an inner JOIN (the rows without a `{joined}` row are left out), or say what they get: "

@@ -41,6 +41,7 @@ from sqlglot import exp
 
 from bot.model.catalog import unqualified
 from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.markup import code_span
 from bot.model.migration import (
     AddColumn,
     CreateTable,
@@ -149,7 +150,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if op.where is None:
             scope, severity = "every row", severity
         else:
-            scope = f"every row matching `{_short(op.where)}`"
+            scope = f"every row matching {code_span(_short(op.where))}"
             severity = Severity.WARNING if severity is Severity.CRITICAL else severity
         emptied = isinstance(op, DataDelete) and op.where is None and not op.batched
         yield op.finding(

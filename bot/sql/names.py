@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from sqlglot import exp
@@ -220,9 +221,35 @@ def quote(name: str, dialect: str) -> str:
     (a reserved word, like the table `user`, is not plain)."""
     if "." in name:
         return ".".join(quote(part, dialect) for part in name.split("."))
-    if name.isidentifier() and name == name.lower() and name not in _reserved(dialect):
+    # PostgreSQL folds a bare name to lower case; MySQL, MariaDB and SQLite keep it and match it as written
+    folded = dialect not in ("mysql", "mariadb", "sqlite") and name != name.lower()
+    if name.isidentifier() and not folded and name.lower() not in _reserved(dialect):
         return name
     return f"`{name}`" if dialect in ("mysql", "mariadb") else f'"{name}"'
+
+
+_LONGEST = 63 - len("_backup") - len("_9")  # PostgreSQL keeps 63 bytes of a name (MySQL 64), with a `_2`
+
+
+def backup_table(stem: str) -> str:
+    """`<stem>_backup` as a plain name every database keeps whole: letters, digits and `_` only, and short
+    enough that PostgreSQL does not cut it to the name of the table it saves (a long stem keeps its start
+    and a digest of the whole, so two long names stay apart)."""
+    plain = re.sub(r"\W", "_", stem, flags=re.ASCII).lower()
+    if len(plain) > _LONGEST:
+        digest = hashlib.sha1(stem.encode()).hexdigest()[:8]
+        plain = f"{plain[: _LONGEST - 9]}_{digest}"
+    return f"{plain}_backup"
+
+
+def backup_statement(table: str, columns: tuple[str, ...], dialect: str, where: str = "") -> str:
+    """`CREATE TABLE <table>_<columns>_backup AS SELECT id, <columns> FROM <table> [WHERE …]`, ready to paste:
+    names quoted where the database would fold them (`"collaborativeEditing"`), the whole row when no column
+    is named. `where` is SQL already."""
+    picked = ", ".join(quote_column(c, dialect) for c in ("id", *columns)) if columns else "*"
+    stem = "_".join((table.replace(".", "_"), *columns))
+    condition = f" WHERE {where}" if where else ""
+    return f"CREATE TABLE {backup_table(stem)} AS SELECT {picked} FROM {quote(table, dialect)}{condition}"
 
 
 def quote_column(name: str, dialect: str) -> str:
