@@ -211,8 +211,10 @@ def _label(kind: str, name: str) -> str:
 
 
 def unique_key(op: AddIndex) -> tuple[str, ...]:
-    """The key of a unique index: column names (folded to lower case) or expressions as written."""
-    return tuple(c.lower() if _KEY.match(c) else c for c in op.columns)
+    """The key of a unique index: column names and expressions as written. The reader has already folded
+    what the database folds (a bare PostgreSQL name); a quoted camelCase column (`"documentId"`) keeps its case,
+    or the duplicates query would name a column that does not exist."""
+    return tuple(op.columns)
 
 
 def _where_questions(op: DataUpdate | DataDelete | DataInsert) -> Iterator[Question]:

@@ -18,8 +18,10 @@ then add the index (`CREATE UNIQUE INDEX CONCURRENTLY` on PostgreSQL).
 Quiet when the table is created by the change, when the key contains the table's primary key or the
 columns of a unique key the table already has (a partial unique index on `email` while `email` is
 unique: a subset of unique rows is unique), when every key column is added by the same migration without
-a default (NULLs never collide), and when the same migration deletes from the table before it adds the
-index (the clean-up step).
+a default (NULLs never collide), when the same migration deletes from the table before it adds the
+index (the clean-up step), and when the migration replaces a unique key by a wider one (it drops `(document_id,
+date)` and adds `(document_id, date, period)`): the rows the old key kept apart are still apart, unless a step
+in between writes the table.
 """
 
 from __future__ import annotations
@@ -29,11 +31,13 @@ from collections.abc import Iterator
 
 from bot.model.catalog import Catalog, unqualified
 from bot.model.findings import Dimension, Finding, Rule, Severity
+from bot.model.markup import code_span
 from bot.model.migration import (
     AddColumn,
     AddConstraint,
     AddIndex,
     DataDelete,
+    DataInsert,
     DataUpdate,
     Migration,
     Operation,
@@ -41,6 +45,7 @@ from bot.model.migration import (
 )
 from bot.probe.questions import added_unique_key
 from bot.rules.context import Context
+from bot.sql.names import quote, quote_column
 
 RULE = Rule(
     id="unique-without-duplicate-check",
@@ -71,6 +76,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not columns or _known_unique(unique, columns, ops[:index], context):
             continue
         key = ", ".join(columns)
+        # names as the database needs them written (`"documentId"`); expressions as the index has them
+        selected = ", ".join(
+            quote_column(c, context.dialect) if re.fullmatch(r"\w+", c) else c for c in columns
+        )
         filtered = f" WHERE {where}" if where else ""
         yield unique.finding(
             RULE,
@@ -79,8 +88,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             blast_radius=f"With one duplicate in {context.size_words(unique.table)} the migration fails after reading "
             "the whole table (a concurrent build leaves an INVALID index behind); once in place, writes of the "
             f"running release that repeat ({key}) fail with a unique violation.",
-            fix=f"Check first: `SELECT {key}, count(*) FROM {unique.table}{filtered} GROUP BY {key} HAVING count(*) > 1 "
-            "LIMIT 20;` (or review with the production probe); clean up in an earlier migration.",
+            fix="Check first: "
+            + code_span(
+                f"SELECT {selected}, count(*) FROM {quote(unique.table, context.dialect)}{filtered} "
+                f"GROUP BY {selected} HAVING count(*) > 1 LIMIT 20;"
+            )
+            + " (or review with the production probe); clean up in an earlier migration.",
         )
 
 
@@ -99,6 +112,8 @@ def _known_unique(
     wanted = {_bare(c) for c in columns}
     if any(key and {_bare(c) for c in key} <= wanted for key in catalog.unique_keys(table)):
         return True  # an existing unique key on some of these columns already keeps every row apart
+    if _unique_at_start(table, wanted, earlier, context):
+        return True
     added = {
         op.column.name
         for op in earlier
@@ -114,6 +129,19 @@ def _known_unique(
     if _rewritten(op, wanted, earlier, context, catalog):
         return True  # an earlier step rewrites the key's values (renames the conflicting ones): its dedupe
     return any(isinstance(op, DataDelete) and op.table == table for op in earlier)
+
+
+def _unique_at_start(table: str, wanted: set[str], earlier: tuple[Operation, ...], context: Context) -> bool:
+    """A key the migration dropped a moment before, on some of these columns (`(document_id, date)` replaced by
+    `(document_id, date, period)`): the rows it kept apart are still apart, unless a step in between wrote
+    the table's rows."""
+    bare = unqualified(table)
+    for op in earlier:
+        if isinstance(op, DataUpdate | DataInsert) and unqualified(op.table) == bare:
+            return False
+        if isinstance(op, RunCode) and (not op.touches or bare in {unqualified(t) for t in op.touches}):
+            return False  # code that may write the table
+    return any(key and {_bare(c) for c in key} <= wanted for key in context.catalog.unique_keys(table))
 
 
 def _rewritten(

@@ -141,3 +141,49 @@ def test_a_dedupe_in_an_earlier_migration_of_the_change_clears_the_unique_key(
 
     assert not found({"db/migrations/0002_dedupe.sql": dedupe, "db/migrations/0003_unique.sql": unique})
     assert found({"db/migrations/0003_unique.sql": unique})
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "extra"),
+    [("document_insights", '"documentId", date', "period"), ("seats", "event_id, row_label", "section")],
+)
+def test_a_unique_key_replaced_by_a_wider_one_needs_no_duplicate_check(
+    table: str, key: str, extra: str
+) -> None:
+    """Dropping `(a, b)` and adding `(a, b, c)`: the rows the old key kept apart are still apart."""
+    schema = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {key.replace(', ', ' bigint, ')} date);\n"
+        f"CREATE UNIQUE INDEX {table}_old ON {table} ({key});\n-- migration\n"
+    )
+    widened = (
+        f"BEGIN;\nALTER TABLE {table} ADD COLUMN {extra} text NOT NULL DEFAULT 'day';\n"
+        f"DROP INDEX {table}_old;\nCREATE UNIQUE INDEX {table}_new ON {table} ({key}, {extra});\nCOMMIT;\n"
+    )
+    assert not _messages(schema + widened)
+    # a step in between that writes the key's rows can make duplicates: checked again
+    rewritten = widened.replace(
+        "CREATE UNIQUE", f"UPDATE {table} SET {extra} = 'week' WHERE id > 10;\nCREATE UNIQUE"
+    )
+    assert _messages(schema + rewritten)
+    # a narrower key than the one dropped is no such case
+    narrowed = widened.replace(f"({key}, {extra})", f"({key.split(', ')[0]})")
+    assert _messages(schema + narrowed)
+
+
+@pytest.mark.parametrize(("table", "column"), [("document_insights", "documentId"), ("Seats", "rowLabel")])
+def test_a_camel_case_key_keeps_its_case_and_the_check_runs(pg, table: str, column: str) -> None:  # type: ignore[no-untyped-def]
+    """A quoted camelCase column is named as the database keeps it, in the message and in the query the fix
+    gives (folded to `documentid`, PostgreSQL would answer: column does not exist)."""
+    schema = f'CREATE TABLE "{table}" (id bigint PRIMARY KEY, "{column}" bigint, day date);'
+    [finding] = [
+        f
+        for f in review_sql(
+            f'{schema}\n-- migration\nCREATE UNIQUE INDEX CONCURRENTLY k ON "{table}" ("{column}", day);\n'
+        ).active
+        if f.rule == RULE
+    ]
+    assert f"({column}, day)" in finding.message
+    query = finding.fix.split("`")[1]
+    assert f'"{column}"' in query
+    pg.execute(schema)
+    pg.execute(query)
