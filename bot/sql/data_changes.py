@@ -335,9 +335,10 @@ def condition_columns(condition: str, dialect: str) -> set[str]:
 def fills_nulls(op: DataUpdate, column: str) -> bool:
     """Does the UPDATE write `column` only where it holds no value (`WHERE column IS NULL …`, `= ''`, or an
     empty JSON document `= '{}'`, `= '[]'`)? Such a fill overwrites nothing: the way back has nothing to restore."""
-    name = re.escape(column)
+    # the column as a condition names it: bare, quoted (`"resolvedAt"`, `` `order` ``) or with its table or alias
+    name = rf"""(?<![\w"`])(?:[\w"`]+\.)?(?:{re.escape(column)}|"{re.escape(column)}"|`{re.escape(column)}`)(?![\w"`])"""
     empty = r"IS\s+NULL\b|=\s*(?:''|'\{\}'|'\[\]')(?!')"
-    if re.search(rf"\b{name}\s+(?:{empty})", op.where or "", re.I):
+    if re.search(rf"{name}\s*(?:{empty})", op.where or "", re.I):
         return True
     # `SET x = COALESCE(x, …)` (Ruby's `r.x ||= …`): a row that holds a value keeps it
     value = next((sql for written, sql in op.assignments if written == column), "")

@@ -104,3 +104,28 @@ def test_a_part_with_an_empty_down_is_undone_by_the_other_parts(table: str, colu
     parts[2] = (parts[2][0], "")  # the part that drops the table has an empty down of its own
     assert found(parts) == []
     assert found([(up, "") for up, _ in parts])
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "condition"),
+    [
+        ("comments", "resolvedAt", 'reply."resolvedAt" IS NULL'),
+        ('"Invoice"', "paidAt", '"paidAt" IS NULL'),
+        ("orders", "note", "o.\"note\" = ''"),
+    ],
+)
+def test_a_fill_of_quoted_or_aliased_empty_values_needs_no_way_back(
+    table: str, column: str, condition: str
+) -> None:
+    """A fill of NULLs (or '') overwrites nothing, however the condition names the column: quoted, or with the
+    table's alias. An empty down is enough; the same UPDATE of every row is not a fill."""
+    alias = condition.split(".")[0] if "." in condition else ""
+    schema = f'CREATE TABLE {table} (id bigint PRIMARY KEY, "{column}" text);\n-- migration\n'
+    path = "db/migrations/000002_fill.up.sql"
+    down = {"db/migrations/000002_fill.down.sql": "-- nothing to undo\n"}
+    fill = f"UPDATE {table} {alias} SET \"{column}\" = 'x' WHERE {condition};"
+    found = review_sql(schema + fill, path=path, head=down).active
+    assert "missing-down-migration" not in {f.rule for f in found}
+    overwrite = f"UPDATE {table} {alias} SET \"{column}\" = 'x' WHERE id > 100;"
+    found = review_sql(schema + overwrite, path=path, head=down).active
+    assert "missing-down-migration" in {f.rule for f in found}
