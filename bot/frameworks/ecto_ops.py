@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tree_sitter import Node
 
@@ -344,7 +344,8 @@ def _add(c: elixir.Call, table: str, src: Source) -> Result:
         AddColumn(table=table, column=spec, if_not_exists=c.name == "add_if_not_exists", **base)
     ]
     if target:
-        ops.append(_foreign_key(table, spec, target, c, base))
+        # Ecto declares the key on the new column (`ADD COLUMN … CONSTRAINT … REFERENCES …`), one statement
+        ops.append(replace(_foreign_key(table, spec, target, c, base), on_column=True))
     return Result(tuple(ops), tuple(undone for op in reversed(ops) if (undone := inverse(op)) is not None))
 
 

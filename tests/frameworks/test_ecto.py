@@ -498,3 +498,29 @@ def test_a_dropped_field_is_its_own_schemas_not_another_schemas_of_the_same_name
 
     assert places({**own, **theirs}) == [(f"lib/app/{module.lower()}.ex", 4)]
     assert places(theirs) == []
+
+
+@pytest.mark.parametrize(("column", "target"), [("coupon_id", "coupons"), ("warehouse_id", "warehouses")])
+def test_a_reference_added_with_its_column_is_one_statement_that_reads_no_row(
+    column: str, target: str
+) -> None:
+    """`add :coupon_id, references(:coupons)` in `alter table` is one `ADD COLUMN … CONSTRAINT … REFERENCES`:
+    without a default every existing row is NULL and PostgreSQL adds the key valid without reading them. With
+    a default it reads every row; a reference added by `modify` is a separate ADD CONSTRAINT, which scans."""
+    added = _review(
+        _migration(f"    alter table(:orders) do\n      add :{column}, references(:{target})\n    end\n")
+    )
+    assert "constraint-not-valid" not in _rules(added)
+    assert "statements-after-exclusive-lock" not in _rules(added)  # the key is no second statement
+    defaulted = _review(
+        _migration(
+            f"    alter table(:orders) do\n      add :{column}, references(:{target}), default: 1\n    end\n"
+        )
+    )
+    assert "constraint-not-valid" in _rules(defaulted)
+    modified = _review(
+        _migration(
+            f"    alter table(:orders) do\n      modify :user_id, references(:{target}), from: :bigint\n    end\n"
+        )
+    )
+    assert "constraint-not-valid" in _rules(modified)
