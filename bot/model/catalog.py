@@ -88,6 +88,7 @@ class Table:
     partial: bool = False
     partitioned: bool = False  # PostgreSQL's `PARTITION BY`: the parent holds no rows, its partitions do
     charset: str = ""  # MySQL: the default character set, which text columns added later take
+    policies: frozenset[str] = frozenset()  # PostgreSQL's row-level security policies on it, by name
 
 
 @dataclass(frozen=True)
@@ -1235,6 +1236,17 @@ def _renamed_type(c: Catalog, old: str, new: str) -> None:
                 _change_column(c, table, column, type=new)
 
 
+def _policy(c: Catalog, op: RawSQL) -> None:
+    """`CREATE POLICY name ON table` (its table and name) and `DROP POLICY name ON table` (`table.name`)."""
+    table, name = (op.table, op.name) if op.category == "policy" else op.table.rpartition(".")[::2]
+    key = table if table in c.tables else table.rpartition(".")[2]
+    known = c.tables.get(key)
+    if known is None or not name:
+        return
+    policies = known.policies | {name} if op.category == "policy" else known.policies - {name}
+    c.tables[key] = dataclasses.replace(known, policies=policies)
+
+
 def _database_object(c: Catalog, op: Operation, in_change: bool) -> None:
     """A view, function or trigger created (kept with what it uses), or dropped."""
     assert isinstance(op, RawSQL)
@@ -1260,6 +1272,9 @@ def _database_object(c: Catalog, op: Operation, in_change: bool) -> None:
         return
     if op.category in ("rename-function", "rename-trigger"):
         _renamed_object(c, op)
+        return
+    if op.category in ("policy", "drop-policy"):
+        _policy(c, op)
         return
     if op.category == "rename-type":
         _renamed_type(c, op.table, op.name)
@@ -1497,5 +1512,10 @@ def not_null_column(condition: str) -> str:
 def changes_schema(op: Operation) -> bool:
     """Does applying `op` change the catalog at all?"""
     if type(op) is RawSQL:
-        return op.category in _OBJECT_KINDS or op.category in _DROPPED_OBJECTS or op.category in _TYPE_CHANGES
+        return (
+            op.category in _OBJECT_KINDS
+            or op.category in _DROPPED_OBJECTS
+            or op.category in _TYPE_CHANGES
+            or op.category in ("policy", "drop-policy")
+        )
     return type(op) in _APPLY

@@ -141,6 +141,7 @@ NAMES = (
     "required_column_unwritten",
     "rescaled_in_place",
     "restricted_destroy",
+    "row_security_without_policy",
     "rows_violating_check",
     "save_failure_ignored",
     "schema_dropped",

@@ -83,6 +83,11 @@ def _category(node: ast.Node) -> str:
     return "".join(f"-{ch.lower()}" if ch.isupper() else ch for ch in name).strip("-")
 
 
+def _policy(node: ast.CreatePolicyStmt, base: Base) -> Iterator[Operation]:
+    """`CREATE POLICY name ON table …`: the table it opens rows of, and its name."""
+    yield RawSQL(category="policy", table=relation(node.table), name=str(node.policy_name or ""), **base)
+
+
 def _index(node: ast.IndexStmt, base: Base) -> Iterator[Operation]:
     yield AddIndex(
         table=relation(node.relation),
@@ -428,7 +433,7 @@ _HANDLERS: dict[type, Handler] = {
     ast.CreateExtensionStmt: _named("extension"),
     ast.CreateSchemaStmt: _named("schema"),
     ast.CreateSeqStmt: _named("sequence"),
-    ast.CreatePolicyStmt: _named("policy"),
+    ast.CreatePolicyStmt: _policy,
     ast.CreateDomainStmt: _named("domain"),
     ast.AlterDomainStmt: _named("alter-domain"),
     ast.RuleStmt: _named("rule"),
