@@ -27,7 +27,7 @@ from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, Migration, RawSQL, RenameColumn
 from bot.references.blast_radius import assess
 from bot.references.search import Target
-from bot.rules._running_release import removed_places
+from bot.rules._running_release import past_the_client, prisma_moved, removed_places
 from bot.rules.context import Context
 
 _VIEW = re.compile(r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW", re.I)
@@ -97,6 +97,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         target = Target("column", op.table, op.column, op.new_name)
         uses = context.uses(target, op)
+        field = prisma_moved(context, target)
+        if field:
+            uses = past_the_client(uses)
         found = assess(uses, op.column, removed=context.references.removed_uses(target))
         kept = _keeps_old_name(migration, op)
         label = f"`{op.table}.{op.column}`"
@@ -117,7 +120,14 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         severity = Severity.INFO if kept else found.severity
         # the code this change deletes is what the release running during the deploy still executes
         places = removed_places(context, target)
-        if places and not kept and severity in (None, Severity.INFO):
+        if field and not kept and severity in (None, Severity.INFO):
+            message += (
+                f" This change maps the Prisma field `{field}` to `{op.new_name}` (`@map`): the new release's client "
+                f"writes `{op.new_name}`, while the release still running during the deploy names `{op.column}` and "
+                "fails once the column is renamed."
+            )
+            severity = Severity.WARNING
+        elif places and not kept and severity in (None, Severity.INFO):
             message += (
                 f" This change also moves the code off `{op.column}` ({places}): the release still running during "
                 "the deploy executes the old code, and its queries fail once the column is renamed."

@@ -13,7 +13,9 @@ new`, which PostgreSQL lets simple writes go through), move the code over, then 
 ## Framework notes
 A Django relation to the renamed table's model (`ForeignKey(Dashboard)`, `related_name="dashboards"`) follows
 the model, not the table name; the model this pull request moves to the new name is what the release still
-running during the deploy uses: the finding says so and is a warning.
+running during the deploy uses: the finding says so and is a warning. So does a Prisma model the change maps to
+the new table (`@@map("users")`), and a field it maps to a renamed column (`@map("email_address")`): the client
+follows the mapping, raw SQL (`$queryRaw`) does not.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import Migration, RawSQL, RenameTable
 from bot.references.blast_radius import assess
 from bot.references.search import Target
-from bot.rules._running_release import removed_places
+from bot.rules._running_release import past_the_client, prisma_moved, removed_places
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -54,11 +56,22 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if _serial_sequence(op.table, context):
             continue  # `ALTER TABLE … RENAME` of a column's sequence: defaults point at it by oid, not name
         target = Target("table", op.table, op.table, op.new_name)
-        found = assess(context.uses(target, op), op.table, removed=context.references.removed_uses(target))
+        uses = context.uses(target, op)
+        model = prisma_moved(context, target)
+        if model:
+            uses = past_the_client(uses)
+        found = assess(uses, op.table, removed=context.references.removed_uses(target))
         still = f" while {found.still_used(f'`{op.table}`')}" if found.blocking else ""
         severity, moved = found.severity, ""
         places = removed_places(context, target)
-        if places and severity in (None, Severity.INFO):
+        if model and severity in (None, Severity.INFO):
+            moved = (
+                f" This change maps the Prisma model `{model}` to `{op.new_name}` (`@@map`): the new release's "
+                f"client queries `{op.new_name}`, while the release still running during the deploy queries "
+                f"`{op.table}` and fails once the table is renamed."
+            )
+            severity = Severity.WARNING
+        elif places and severity in (None, Severity.INFO):
             # the code this change deletes is what the release running during the deploy still executes
             moved = (
                 f" This change also moves the code off `{op.table}` ({places}): the release still running during "
