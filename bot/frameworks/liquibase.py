@@ -347,6 +347,8 @@ def _formatted_sql(path: str, text: str, dialect: str) -> Migration:
     up = parse_sql(path, _DIRECTIVE.sub("", text), dialect)
     starts = [m for m in _CHANGESET.finditer(text)]
     no_transaction = any("runInTransaction:false" in m.group(2).replace(" ", "") for m in starts)
+    if no_transaction or len(starts) > 1:
+        up = _each_in_its_own(path, text, starts, up)
     reason = ""
     for index, match in enumerate(starts):
         end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
@@ -369,12 +371,31 @@ def _formatted_sql(path: str, text: str, dialect: str) -> Migration:
         dialect=dialect,
         up=up,
         down=None if reason else down,
-        in_transaction=not no_transaction,
+        in_transaction=not (no_transaction or len(starts) > 1),
         transaction_note=note,
         irreversible_reason=reason,
         version=version(path),
         suppressions=suppressions.find(text, up),
     )
+
+
+def _each_in_its_own(
+    path: str, text: str, starts: list[re.Match[str]], up: tuple[Operation, ...]
+) -> tuple[Operation, ...]:
+    """A formatted changelog's statements with a begin/commit pair around each changeset that runs in a
+    transaction: Liquibase commits one before it runs the next."""
+    lines = [text.count("\n", 0, m.start()) + 1 for m in starts]
+    ends = [line - 1 for line in lines[1:]] + [text.count("\n") + 1]
+    result = [op for op in up if op.location.line < lines[0]]
+    for match, first, last in zip(starts, lines, ends, strict=True):
+        ops = [op for op in up if first <= op.location.line <= last]
+        if "runInTransaction:false" in match.group(2).replace(" ", ""):
+            result.extend(ops)
+        elif ops:
+            result.extend(
+                [_marker("begin", path, first), *ops, _marker("commit", path, ops[-1].end_line or last)]
+            )
+    return tuple(result)
 
 
 _ROLLBACK_LINE = re.compile(r"^[ \t]*--[ \t]*rollback\b[ \t]?(.*)$", re.I)

@@ -19,7 +19,9 @@ Inside a transaction (most frameworks on PostgreSQL) a failed down migration rol
 stays quiet there; MySQL commits every DDL statement, so there it always applies. MySQL has no `IF EXISTS`
 for columns and indexes (MariaDB has), nor SQLite for columns: for SQL migrations there, the fix says what
 works instead. Rails runs a down only for a migration recorded as applied, whose up finished: a down of one
-statement is never left half-way there.
+statement is never left half-way there. Liquibase rolls back changeSet by changeSet, each in its own transaction,
+and only those it still records as run: a changelog whose changeSets all run in transactions is never left
+half-way either.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from bot.model.migration import (
     Migration,
     Operation,
     Transaction,
+    wrapped,
 )
 from bot.rules.context import Context
 
@@ -61,8 +64,8 @@ RULE = Rule(
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not migration.down:
         return
-    if migration.in_transaction and not context.mysql:
-        return
+    if wrapped(migration) and not context.mysql:
+        return  # every statement in a transaction: the runner's, or one per Liquibase changeSet
     # one statement each way (the runner's own COMMIT and BEGIN around an autocommit block are none):
     # neither side can stop half-way, a failed one changed nothing
     if _statements(migration.down) == 1 and (

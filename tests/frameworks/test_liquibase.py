@@ -599,3 +599,64 @@ def test_each_change_set_of_a_changelog_commits_before_the_next(table: str, kind
     assert result.migrations[0].in_transaction
     [wrapped] = [item for item in result.checklist if item.text == "Transaction wrapped"]
     assert wrapped.state == "checked", wrapped
+
+
+@pytest.mark.parametrize(
+    ("table", "kind", "column"), [("customer", "tier", "plan"), ("ticket", "severity", "level")]
+)
+def test_each_changeset_of_a_formatted_changelog_commits_before_the_next(
+    table: str, kind: str, column: str
+) -> None:
+    """The same for a formatted SQL changelog: a column added by one changeset and filled by the next holds no
+    lock over the UPDATE, and a rollback of changesets that each run in a transaction is never left half-way
+    (Liquibase rolls back changeset by changeset, only those it still records as run)."""
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, balance numeric);\n"
+    create = (
+        f"--changeset dev:2\nCREATE TYPE {kind} AS ENUM ('free', 'pro');\n"
+        f"ALTER TABLE {table} ADD COLUMN {column} {kind} NOT NULL DEFAULT 'free';\n"
+        f"--rollback ALTER TABLE {table} DROP COLUMN {column}; DROP TYPE {kind};\n\n"
+    )
+    add = f"ALTER TYPE {kind} ADD VALUE 'team';\n"
+    use = f"UPDATE {table} SET {column} = 'team' WHERE balance > 1000 AND id < 500;\n"
+    back = f"--rollback UPDATE {table} SET {column} = 'pro' WHERE {column} = 'team';\n\n"
+
+    def rules(body: str) -> list[str]:
+        result = review_sql(
+            "--liquibase formatted sql\n\n" + create + body,
+            path="src/main/resources/db/changelog/changes/002-tier.sql",
+            dialect="postgres",
+            base={"db/migrations/000_schema.sql": schema},
+        )
+        return [f.rule for f in result.findings]
+
+    apart = rules(f"--changeset dev:3\n{add}--rollback SELECT 1;\n\n--changeset dev:4\n{use}{back}")
+    assert not {"enum-value-in-transaction", "statements-after-exclusive-lock", "down-not-idempotent"} & set(
+        apart
+    )
+    together = rules(f"--changeset dev:3\n{add}{use}{back}")
+    assert "enum-value-in-transaction" in together and "down-not-idempotent" not in together
+
+
+@pytest.mark.parametrize(("table", "column"), [("customer", "nickname"), ("ticket", "summary")])
+def test_a_changelog_of_transactional_change_sets_rolls_back_whole_ones(table: str, column: str) -> None:
+    """Two changeSets with rollbacks without IF EXISTS: each rollback runs in its own transaction, and a retry
+    rolls back only the changeSets still recorded, so none is left half-way."""
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY);\n"
+    first = (
+        f'  <changeSet id="1" author="dev">\n    <addColumn tableName="{table}"><column name="{column}" '
+        f'type="varchar(50)"/></addColumn>\n    <createIndex tableName="{table}" indexName="{table}_{column}_idx">'
+        f'<column name="{column}"/></createIndex>\n    <rollback><sql>DROP INDEX {table}_{column}_idx; '
+        f"ALTER TABLE {table} DROP COLUMN {column}</sql></rollback>\n  </changeSet>\n"
+    )
+    second = (
+        f'  <changeSet id="2" author="dev">\n    <sql>UPDATE {table} SET {column} = \'x\' WHERE id &lt; 10</sql>\n'
+        f"    <rollback><sql>UPDATE {table} SET {column} = NULL WHERE id &lt; 10</sql></rollback>\n  </changeSet>\n"
+    )
+    result = review_sql(
+        _xml(first, second),
+        path="src/main/resources/db/changelog/changes/003-nick.xml",
+        dialect="postgres",
+        base={"db/migrations/000_schema.sql": schema},
+    )
+    assert result.migrations[0].has_down
+    assert "down-not-idempotent" not in {f.rule for f in result.findings}
