@@ -87,6 +87,7 @@ class Table:
     # read): the columns it had before are not known
     partial: bool = False
     partitioned: bool = False  # PostgreSQL's `PARTITION BY`: the parent holds no rows, its partitions do
+    partition_key: tuple[str, ...] = ()  # the `PARTITION BY` columns, "" for an expression
     charset: str = ""  # MySQL: the default character set, which text columns added later take
     policies: frozenset[str] = frozenset()  # PostgreSQL's row-level security policies on it, by name
 
@@ -538,6 +539,7 @@ def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
         charset=op.charset,
         partial=partial,
         partitioned=op.partitioned,
+        partition_key=op.partition_key,
     )
     for spec in op.columns:
         if spec.primary_key or spec.unique:

@@ -149,6 +149,7 @@ class CreateTable(Operation):
     constraints: tuple[AddConstraint, ...] = ()  # table-level PRIMARY KEY, UNIQUE, FOREIGN KEY, CHECK
     temporary: bool = False  # TEMPORARY, or dropped at commit: gone when the session ends
     partitioned: bool = False  # `PARTITION BY …`: a partitioned table, whose partitions hold the rows
+    partition_key: tuple[str, ...] = ()  # its `PARTITION BY` columns, "" for an expression
     charset: str = ""  # MySQL: the table's default character set, which its text columns take
     # `CREATE TABLE … AS SELECT`: each column the SELECT gives, as (name, source table, source column); the
     # source column is "*" for every column of the table, and ("name", "", "") is a computed value

@@ -176,6 +176,7 @@ NAMES = (
     "unique_collision",
     "unique_constraint_under_lock",
     "unique_key_dropped",
+    "unique_key_without_partition_key",
     "unique_without_duplicate_check",
     "unit_mismatch",
     "unmapped_code_value",

@@ -79,6 +79,9 @@ def create_table(node: ast.CreateStmt, base: Base) -> Iterator[Operation]:
         temporary=temporary,
         like=like,
         partitioned=node.partspec is not None,
+        partition_key=tuple(str(p.name or "") for p in node.partspec.partParams or ())
+        if node.partspec is not None
+        else (),
         **base,
     )
 
