@@ -298,6 +298,11 @@ class Matcher:
     schema: Schema = field(default_factory=lambda: Schema({}, frozenset()))  # the schema before the change
     naming: NamingSettings = DEFAULT_NAMING  # the project's ORM naming settings
     shared: frozenset[int] = frozenset()  # table targets whose name another database's table also has
+    # For the pass over the base texts of the changed files (None for the head's): the targets named by one
+    # word (`status`, `title`). That pass only finds the uses the change deletes, which are never judged
+    # again (see search's `_deleted`): a low-confidence use of such a name, or of one another table shares,
+    # is dropped there, and its judgement ends as soon as it is found to be low.
+    removed_only: frozenset[int] | None = None
 
     @cached_property
     def rows(self) -> dict[str, frozenset[str]]:
@@ -401,6 +406,7 @@ class _FileScan:
         self._aliases: dict[tuple[str, str], bool] = {}  # (row, name): the name is an alias of its query
         self._instance_attributes: dict[str, bool] = {}  # name: set on `self` in another class's `__init__`
         self._creates_tables: bool | None = None  # a `.sql` file with CREATE TABLE: a schema definition
+        self._judged: dict[tuple[Needle, int], tuple[str, frozenset[str]]] = {}  # see `_unlisted`
 
     @cached_property
     def nested_properties(self) -> frozenset[int]:
@@ -671,6 +677,8 @@ class _FileScan:
     def _hit(self, needle: Needle, line: str, line_start: int, col: int, end: int) -> Packed | None:
         """The use of the needle's target at line[col:end], where `_place_rejected` kept the place."""
         target = self.m.targets[needle.target]
+        if self._unlisted(needle, target, line, line_start, col):
+            return None
         if (
             target.kind == "table"
             and needle.role == "table"
@@ -988,10 +996,11 @@ class _FileScan:
         if target.kind == "enum-value" and line[col - 1 : col] not in ("'", '"', ":", "`"):
             return None
         window = self.span(line_start, 12, 2)
+        judged = self._judged.pop((needle, line_start + col), None)  # see `_unlisted`
         confidence, names = (
             ("high", frozenset())
             if read_as_sql
-            else self._confidence(needle, target, line, col, window, line_start)
+            else judged or self._confidence(needle, target, line, col, window, line_start)
         )
         if needle.role == "table" and needle.target in self.m.shared:
             confidence = "low"  # `"traces"`, `FROM traces`: the ClickHouse table as well as the dropped one
@@ -1015,6 +1024,29 @@ class _FileScan:
             f"{flag[0]} `{flag[1]}`" if flag else None,
         )
         return needle.target, needle.role, tuple(names), fields
+
+    def _unlisted(self, needle: Needle, target: Target, line: str, line_start: int, col: int) -> bool:
+        """Is the place of a name other tables share (or of a model's attribute) one the judgement below
+        ends by leaving out whatever else it finds: not SQL on the target, and low confidence with no class
+        nearby that the search could learn maps the table (the last check of `_hit`)? Asked first, as most
+        such places end there; the confidence found is kept for `_hit` when the place goes on. In the base
+        texts' pass, any low-confidence use of a name `search` lists only when sure is left out here."""
+        removed_only = self.m.removed_only
+        hidden = needle.target in self.m.contested or needle.role == "attribute"
+        if removed_only is not None and not hidden:
+            hidden = needle.target in removed_only and needle.role in ("name", "new", "table")
+        if not hidden:
+            return False
+        read_as_sql = self.sql_access(needle, target, line_start + col)
+        if read_as_sql is not None:
+            return read_as_sql == ""
+        window = self.span(line_start, 12, 2)
+        confidence, names = self._confidence(needle, target, line, col, window, line_start)
+        low = confidence == "low" or (needle.role == "table" and needle.target in self.m.shared)
+        if low and (not names or removed_only is not None):
+            return True
+        self._judged[needle, line_start + col] = (confidence, names)
+        return False
 
     def _prisma_other(self, target: Target, line: str, col: int) -> bool:
         """In a Prisma schema, is the name at `col` no field of the model whose block holds the line: an

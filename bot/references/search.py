@@ -192,11 +192,13 @@ def search(
     index = replace(index, found=_with_fixtures(tree, unique, index))
     if before:
         old = {p: t for p, t in before.items() if p not in skip_paths}
+        # only the uses of old names count there (see `_deleted`)
+        needles = {w: ns for w, n in _needles(unique, models).items() if (ns := _old_names(n))}
         base_hits, _, _, _ = _run(
             MemoryTree(old),
             unique,
             models,
-            _needles(unique, models),
+            needles,
             exclude,
             (),
             workers,
@@ -204,6 +206,7 @@ def search(
             schema,
             naming,
             shared,
+            common,
         )
         base_hits = [h for h in base_hits if h.use.confidence == "high" or not _hidden(h, contested, common)]
         index = replace(index, deleted=_deleted(unique, index, base_hits))
@@ -634,6 +637,10 @@ def _shared_with_other_databases(targets: tuple[Target, ...], elsewhere: Collect
     )
 
 
+def _old_names(needles: tuple[Needle, ...]) -> tuple[Needle, ...]:
+    return tuple(n for n in needles if n.role != "new")
+
+
 def _deleted(
     targets: tuple[Target, ...], index: ReferenceIndex, base_hits: list[Hit]
 ) -> dict[_Key, tuple[Use, ...]]:
@@ -727,8 +734,13 @@ def _run(
     schema: Schema | None = None,
     naming: NamingSettings = DEFAULT_NAMING,
     shared: frozenset[int] = frozenset(),
+    removed_only: frozenset[int] | None = None,
 ) -> tuple[list[Hit], list[Mapped], int, list[NamingSettings]]:
-    matcher = Matcher(targets, needles, models, contested, schema or Schema({}, frozenset()), naming, shared)
+    """`removed_only`: for the pass over the base texts of the changed files, the targets of one-word names
+    (see `Matcher.removed_only`)."""
+    matcher = Matcher(
+        targets, needles, models, contested, schema or Schema({}, frozenset()), naming, shared, removed_only
+    )
     words = {
         *needles,
         *models,
