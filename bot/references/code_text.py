@@ -98,6 +98,7 @@ _QUOTED_ATTRIBUTE = re.compile(
 _ROUTE_SEGMENT = re.compile(r"/\[{1,2}(?:\.\.\.)?$")
 
 
+_QUOTES = ("'", '"', "`")
 _RESERVED = re.compile(r"\s*reserved\b")
 _KEBAB_BEFORE = re.compile(r"[A-Za-z\d]-$")
 _KEBAB_AFTER = re.compile(r"-[A-Za-z\d]")
@@ -124,21 +125,29 @@ def not_code(path: str, line: str, col: int, end: int) -> bool:
         return True  # part of a kebab-case word: `modal-body`, `hc-ping-body`, a CSS class, a URL slug
     if _FILE_EXTENSION.match(after) and not re.search(r"[\w$)\]]\??\.$", before):
         return True  # a file's name: ``setup.py``, `_config.yml`, "error.log"
-    if _DECLARATION.search(before) and not after.lstrip().startswith(":"):
+    # The patterns below end at the end of `before` (`$`) and are looked for from each of its characters: the
+    # last character, or a quote anywhere before, that each needs is checked first (most places have neither).
+    last = before[-1:]
+    if last.isspace() and _DECLARATION.search(before) and not after.lstrip().startswith(":"):
         return True  # `const documentId = …`, `let url = …`: a local variable of that name
-    if _TRANSLATED.search(before) or _TRANS_TAG.search(before) or _SYMBOL_TRANSLATED.search(before):
+    quoted = "'" in before or '"' in before or "`" in before
+    if (
+        (quoted and _TRANSLATED.search(before))
+        or ((quoted or "<" in before) and _TRANS_TAG.search(before))
+        or (last == ":" and _SYMBOL_TRANSLATED.search(before))
+    ):
         return True
-    if _TYPE_KEY.search(before):
+    if last in _QUOTES and _TYPE_KEY.search(before):
         return True
-    if before.endswith("/") and _SEGMENT_END.match(after) and _IN_STRING_AFTER_SLASH.search(before):
+    if last == "/" and _SEGMENT_END.match(after) and _IN_STRING_AFTER_SLASH.search(before):
         return True  # a segment of a URL or a path: `/pages/${pageId}/description/`, `/${id}/avatar.png`
-    if _ROUTE_SEGMENT.search(before) and after[:1] == "]" and re.search(r"[`'\"][^`'\"]*$", before):
+    if after[:1] == "]" and _ROUTE_SEGMENT.search(before) and re.search(r"[`'\"][^`'\"]*$", before):
         return True  # a dynamic segment of a route's path: `"@/app/api/channels/[channelId]/route"`
     if _QUERY_VALUE.match(after) and _IN_STRING_AFTER_QUERY.search(before):
         return True  # a parameter of a URL's query: `avatar.png?orgId=${team.id}`, `&status=open`
     if _PROSE_VALUE.match(after) and _LABEL_KEY.fullmatch(line[col:end]) and not _ORM_WRITE.search(before):
         return True  # `description="Retrieve a work item"`: a text for people, given to docs or a schema
-    if _XML_CALL.search(before) or _builder_element(before):
+    if (last in ("'", '"') and _XML_CALL.search(before)) or _builder_element(before):
         return True
     if _interpolation_fragment(before, after):
         return True
@@ -168,7 +177,7 @@ def _history_file(path: str) -> bool:
 def _interpolation_fragment(before: str, after: str) -> bool:
     """Is the word glued to an interpolation of a string around it (`${prefix}title`, `title${suffix}`):
     a piece of a name the code assembles?"""
-    placeholder = _AFTER_PLACEHOLDER.search(before)
+    placeholder = _AFTER_PLACEHOLDER.search(before) if before.endswith("}") else None
     if placeholder is not None:
         opened = before[: placeholder.start()]
     elif _BEFORE_PLACEHOLDER.match(after) and not after.startswith("{{"):

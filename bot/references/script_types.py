@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from functools import lru_cache
 
 from bot.model.changeset import Tree
 from bot.references.script_names import SCRIPT_FILES
@@ -37,7 +38,7 @@ def computed_by_type(
     )
     for path in sorted(p for p in paths if p.endswith(SCRIPT_FILES)):
         text = tree.read(path) or ""
-        kinds = set(models) | {alias for model, alias in _IMPORT_ALIAS.findall(text) if model in models}
+        kinds = set(models) | {alias for model, alias in _aliases(text) if model in models}
         if not any(kind in text for kind in kinds):
             continue  # no type of the file names a model: most files, and each is long to read for types
         for found in _INTERSECTION.finditer(text):
@@ -55,6 +56,12 @@ def computed_by_type(
             if bases & kinds and member.search(_top_level(_braced(text, found.end() - 1))):
                 return f"{path}:{text.count(chr(10), 0, found.start()) + 1}"
     return None
+
+
+@lru_cache(maxsize=1024)  # asked of the same file for every column the search found in it
+def _aliases(text: str) -> tuple[tuple[str, str], ...]:
+    """(class, alias) of each `Class as Alias` of a file's text (its imports)."""
+    return tuple(_IMPORT_ALIAS.findall(text))
 
 
 def _top_level(body: str) -> str:
