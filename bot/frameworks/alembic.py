@@ -217,7 +217,7 @@ class _Body:
         self.path, self.text, self.dialect = path, text, dialect
         self.constants = constants or {}  # module-level names bound to a literal (`TABLES = ("a", "b")`)
         self.models = models  # ORM classes the revision defines, by their __tablename__
-        self.directives = Directives(text, path, dialect)
+        self.directives = Directives(text, path, dialect, constants)
         self.ops: list[Operation] = []
         self.autocommit = False
         self.tables = dict(tables or {})  # variable → the table `sa.table(…)` declares

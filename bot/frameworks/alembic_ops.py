@@ -59,8 +59,11 @@ def _rewritten(node: ast.expr, names: Collection[str]) -> bool:
 class Directives:
     """Reads `op.add_column(…)`; inside `batch_alter_table("t")` the table is given and omitted from calls."""
 
-    def __init__(self, text: str, path: str, dialect: str) -> None:
+    def __init__(self, text: str, path: str, dialect: str, module: dict[str, ast.expr] | None = None) -> None:
+        """`module`: the revision's module-level constants when the caller has read them (`python_source.
+        constants`), else read from `text` here."""
         self.text, self.path, self.dialect = text, path, dialect
+        self.module = module if module is not None else _constants(text)
         # the module-level constants this reader placed in calls: its own copies, changed there
         self.constants: dict[str, ast.expr] = {}
         # names the function being read binds to a string before this call (`sql = """UPDATE …"""`)
@@ -81,7 +84,7 @@ class Directives:
         if name in self.enum_types:
             return self.enum_types[name]
         if name not in self.constants:
-            found = _constants(self.text).get(name)
+            found = self.module.get(name)
             if found is None:
                 return None
             self.constants[name] = copy.deepcopy(found)
@@ -90,7 +93,7 @@ class Directives:
     def _with_constants(self, call: ast.Call) -> ast.Call:
         """The call with the revision's module-level constants in place of their names
         (`op.create_index(INDEX_NAME, …)`)."""
-        names = _constants(self.text).keys() | self.locals.keys() | self.enum_types.keys()
+        names = self.module.keys() | self.locals.keys() | self.enum_types.keys()
         if not names:
             return call
         if not any(_rewritten(a, names) for a in (*call.args, *(k.value for k in call.keywords))):
