@@ -6,7 +6,10 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import git
 
@@ -118,3 +121,30 @@ def test_a_review_on_a_new_base_reads_the_history_files_kept_by_an_earlier_one(t
         assert second == _review_branch(repo, "drop-note_7", "off")
         dropped = [f for f in second["findings"] if f["rule"] == "column-dropped"]  # type: ignore[union-attr]
         assert dropped and f"{table}.note_7" in dropped[0]["message"]
+
+
+def test_old_entries_are_looked_for_once_a_day(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry unused for a week goes at the next save; the folder is looked over again a day later, not at
+    every save (a repository's file readings are tens of thousands of entries)."""
+    from bot.frameworks import history_cache
+
+    monkeypatch.setenv("MIGRATION_REVIEW_CACHE_DIR", str(tmp_path))
+    week_ago = time.time() - 8 * 24 * 3600
+
+    def old(name: str) -> Path:
+        path = tmp_path / f"{name}.pickle"
+        path.write_bytes(b"")
+        os.utime(path, (week_ago, week_ago))
+        return path
+
+    first = old("stale_catalog")
+    history_cache.save("replay_a", ["catalog"])
+    assert not first.exists()
+    second = old("stale_states")
+    history_cache.save("replay_b", ["states"])
+    assert second.exists()  # looked over an hour ago at most: left for the next day
+    day_ago = time.time() - 25 * 3600
+    os.utime(tmp_path / "last-pruned", (day_ago, day_ago))
+    history_cache.save("replay_c", ["orders"])
+    assert not second.exists()
+    assert history_cache.load("replay_b") == ["states"]

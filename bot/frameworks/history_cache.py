@@ -11,7 +11,8 @@ not seen before still finds most of the history's files read by an earlier revie
 
 The folder is `$MIGRATION_REVIEW_CACHE_DIR`, else `$XDG_CACHE_HOME/migration-review`, else
 `~/.cache/migration-review`; `MIGRATION_REVIEW_CACHE_DIR=off` turns the cache off. Entries unused for a
-week are removed.
+week are removed, looked for at most once a day (a folder of a repository's file readings holds tens of
+thousands of entries: listing them at every review took longer than most of the review's other reads).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 _KEEP_SECONDS = 7 * 24 * 3600
+_PRUNE_SECONDS = 24 * 3600  # how often a folder's entries are looked over for old ones
+_PRUNED = "last-pruned"  # the file whose time says when its folder was looked over
 _SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 _CODE: str | None = None
 
@@ -124,6 +127,12 @@ def _write(where: Path, name: str, value: object) -> bool:
 
 def _prune(where: Path) -> None:
     now = time.time()
+    marker = where / _PRUNED
+    with contextlib.suppress(OSError):
+        if now - marker.stat().st_mtime < _PRUNE_SECONDS:
+            return
+    with contextlib.suppress(OSError):
+        marker.touch()
     for path in where.glob("*.p*"):
         with contextlib.suppress(OSError):
             if now - path.stat().st_mtime > _KEEP_SECONDS:
