@@ -68,6 +68,24 @@ _ORM_RECEIVER = re.compile(
     + "|".join(_SEQUELIZE_QUERIES)
     + r")\b"
 )
+# The words one of which every match of a pattern holds, looked for in a window before the pattern is (that
+# starts with `\b` and an alternation, so `re` tries it at every character of the window): the windows of
+# most places hold none.
+_NEEDS = {
+    SQL_TABLE: ("FROM", "JOIN", "UPDATE", "INTO", "TABLE", "select", "delete", "insert", "join", "update"),
+    _ORM_RECEIVER: (
+        "where",
+        "find",
+        "all",
+        "objects",
+        "query",
+        "select",
+        "joins",
+        "create",
+        "bulkCreate",
+        "destroy",
+    ),
+}
 # The column named in a query method's string argument: `where("legacy_status = ?")`, `order("position")`.
 _QUERY_ARGUMENT = re.compile(
     r"\b(?:where|not|rewhere|order|reorder|pluck|select|group|having|update_all|order_by|values|values_list"
@@ -593,6 +611,9 @@ class _FileScan:
         `hints`: words one of which every match contains, to skip files that have none.
         """
         if hints and self.present.isdisjoint(hints):
+            return []
+        needs = _NEEDS.get(pattern)
+        if needs is not None and not any(self.text.find(word, start, end) >= 0 for word in needs):
             return []
         return [m.group(m.lastindex or 0) for m in pattern.finditer(self.text, start, end)]
 
