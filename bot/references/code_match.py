@@ -35,6 +35,7 @@ from bot.references.code_text import (
     python_local,
 )
 from bot.references.code_tokens import SQL_TABLE, accepts, names_table, qualifier, token_at
+from bot.references.codesyntax.text import line_matches
 from bot.references.inflection import camelize, singularize, underscore
 from bot.references.model_map import MAPPING_WORDS, Mapped, TableModels, mappings_in
 from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
@@ -105,6 +106,7 @@ _CLASS_DEF = re.compile(
     r"(?:class|module|model|interface|defmodule)[ \t]+(?:[A-Z]\w*\.)*([A-Z]\w*)|^type[ \t]+([A-Z]\w*)[ \t]+struct",
     re.M,
 )
+_CLASS_WORD = re.compile(r"(?:class|module|model|interface|type)[ \t]")  # what a `_CLASS_DEF` line holds
 _NAMED_AFTER_MODEL = re.compile(
     r"(Serializer|Policy|Decorator|Presenter|Resource|Type|Form|Factory|Admin|Schema|Entity|Dto|Controller)$"
 )
@@ -414,6 +416,7 @@ class _FileScan:
         self._quotes: list[int] | None = None  # offsets of the triple quotes of the file
         self._delimiters: list[int] | None = None  # offsets of multi-line string delimiters
         self._sql: dict[int, Tables | None] = {}
+        self._statements: dict[int, Tables | None] = {}  # the same, by the start of each literal
         self._headers: list[tuple[int, int, bool]] | None = (
             None  # the SQL statement of each string literal, by its start
         )
@@ -566,10 +569,12 @@ class _FileScan:
         found = self.literal(pos)
         if found is None:
             return None
-        start, content = built(self.path, self.text, found[0]) or joined(self.path, self.text, *found)
-        if start not in self._sql:
-            self._sql[start] = parsed(content)
-        return self._sql[start]
+        if found[0] not in self._statements:  # asked for every target a word of the literal may belong to
+            start, content = built(self.path, self.text, found[0]) or joined(self.path, self.text, *found)
+            if start not in self._sql:
+                self._sql[start] = parsed(content)
+            self._statements[found[0]] = self._sql[start]
+        return self._statements[found[0]]
 
     def sql_access(self, needle: Needle, target: Target, pos: int) -> str | None:
         """For a use inside a SQL string: "read" or "write" when the statement really names the target,
@@ -598,7 +603,11 @@ class _FileScan:
     def enclosing(self, pos: int) -> tuple[str, int]:
         """The last class (model, struct, interface) defined before `pos`, and where it starts."""
         if self._classes is None:
-            found = ((m.start(), m.group(1) or m.group(2)) for m in _CLASS_DEF.finditer(self.text))
+            # each definition is on a line of its own, with its keyword: only the lines that hold one are tried
+            found = (
+                (m.start(), m.group(1) or m.group(2))
+                for m in line_matches(self.text, _CLASS_DEF, _CLASS_WORD)
+            )
             self._classes = [(start, name) for start, name in found if name not in ("Meta", "Config")]
         i = bisect_right(self._classes, (pos, "")) - 1
         return (self._classes[i][1], self._classes[i][0]) if i >= 0 else ("", 0)
