@@ -645,7 +645,7 @@ def base_operations(
     outlines = []
     for path, text, module in in_order(history):
         if module.NAME != "liquibase" or not path.endswith(".xml"):
-            parsed[path] = frameworks.parse(module, path, text, tree, dialect)
+            parsed[path] = frameworks.parse(module, path, text, tree, dialect, replayed=True)
         outlines.append(
             baselines.outline(
                 path, module.NAME, text, parsed.get(path) or _reader(module, path, text, tree, dialect)
@@ -656,7 +656,8 @@ def base_operations(
     # a changed snapshot's base version stands for the databases installed from it; the change's version is
     # read as a new install's (see `review`)
     kept = [
-        parsed.get(o.path) or frameworks.parse(texts[o.path][1], o.path, texts[o.path][0], tree, dialect)
+        parsed.get(o.path)
+        or frameworks.parse(texts[o.path][1], o.path, texts[o.path][0], tree, dialect, replayed=True)
         for o in baselines.replayed(outlines, found)
         if o.path not in skip or o.path in found
     ]
@@ -679,7 +680,7 @@ def _filled(
 
 
 def _reader(module: ModuleType, path: str, text: str, tree: Tree, dialect: str) -> Callable[[], Migration]:
-    return functools.partial(frameworks.parse, module, path, text, tree, dialect)
+    return functools.partial(frameworks.parse, module, path, text, tree, dialect, replayed=True)
 
 
 def _dump(path: str) -> bool:

@@ -232,10 +232,17 @@ def is_down_file(path: str, text: str) -> bool:
     )
 
 
-def parse(module: ModuleType, path: str, text: str, tree: Tree, dialect: str) -> Migration:
-    """Parse a migration; a framework error becomes an Unparsed operation, never a crash."""
+def parse(
+    module: ModuleType, path: str, text: str, tree: Tree, dialect: str, *, replayed: bool = False
+) -> Migration:
+    """Parse a migration; a framework error becomes an Unparsed operation, never a crash.
+
+    `replayed`: the migration is an earlier one, replayed for the schema before the change, which only its
+    `up` builds: a framework that reads its down apart (Alembic's `downgrade()`) may leave it unread
+    (its module's `replayed`, beside `parse`)."""
+    read = (getattr(module, "replayed", None) if replayed else None) or module.parse
     try:
-        migration: Migration = data_sql.read_as_sql(module.parse(path, text, tree, dialect))
+        migration: Migration = data_sql.read_as_sql(read(path, text, tree, dialect))
     except Exception as error:  # a parser bug must not stop the review of the other files
         op = Unparsed(location=Location(path, 1), error=f"{type(error).__name__}: {error}")
         return Migration(path, module.NAME, dialect, (op,), None, False, "could not be read")

@@ -85,7 +85,8 @@ def version(path: str) -> str:
     return match.group(1) if match else ""
 
 
-def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
+def parse(path: str, text: str, tree: Tree, dialect: str, *, down: bool = True) -> Migration:
+    """`down`: read `downgrade()` too (left out of a revision replayed for the schema before the change)."""
     try:
         module = ast.parse(text)
     except SyntaxError as error:
@@ -108,8 +109,19 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     up = upgrade.operations(functions.get("upgrade"))
     current = _current_models(path, text, module)
     up = (current, *up) if current is not None else up
-    down, reason = _downgrade(
-        functions.get("downgrade"), models, path, text, dialect, tables, known, spell_out=upgrade.autocommit
+    down_ops, reason = (
+        _downgrade(
+            functions.get("downgrade"),
+            models,
+            path,
+            text,
+            dialect,
+            tables,
+            known,
+            spell_out=upgrade.autocommit,
+        )
+        if down
+        else (None, "")
     )
     in_transaction = not upgrade.autocommit
     note = (
@@ -122,15 +134,21 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         framework=NAME,
         dialect=dialect,
         up=up,
-        down=down,
+        down=down_ops,
         in_transaction=in_transaction,
         transaction_note=note,
-        down_path=path if down is not None else None,
+        down_path=path if down_ops is not None else None,
         irreversible_reason=reason,
         down_does_nothing=reason == _EMPTY_DOWN,
         version=_revision(text),
         suppressions=suppressions.find(text, up),
     )
+
+
+def replayed(path: str, text: str, tree: Tree, dialect: str) -> Migration:
+    """A revision replayed for the schema before the change: its upgrade only (its downgrade is a third of
+    the reading of a revision, and the replay never runs it)."""
+    return parse(path, text, tree, dialect, down=False)
 
 
 # modules a revision imports that are no application code

@@ -493,3 +493,29 @@ def test_a_directive_whose_result_is_assigned_is_read(table: str, name: str, bou
     assert isinstance(alone[0], CreateTable) and alone[0].table == table
     computed = _parse(f"    {bound} = helpers.make_table('{table}')\n").up
     assert [type(op).__name__ for op in computed] == ["RunCode"]
+
+
+@pytest.mark.parametrize(
+    ("upgrade", "downgrade"),
+    [
+        (
+            "    op.add_column('orders', sa.Column('note', sa.Text()))\n",
+            "    op.drop_column('orders', 'note')\n",
+        ),
+        (
+            "    op.create_table('invoices', sa.Column('id', sa.Integer(), primary_key=True))\n",
+            "    op.drop_table('invoices')\n",
+        ),
+    ],
+)
+def test_a_replayed_revision_is_read_without_its_downgrade(upgrade: str, downgrade: str) -> None:
+    """An earlier revision, replayed for the schema before the change, is read for its upgrade only (the
+    same operations); the change's own revisions keep their downgrade."""
+    from bot import frameworks
+
+    text = f"{HEAD}def upgrade():\n{upgrade}\n\ndef downgrade():\n{downgrade}"
+    read = frameworks.parse(alembic, PATH, text, MemoryTree(), "postgres")
+    replayed = frameworks.parse(alembic, PATH, text, MemoryTree(), "postgres", replayed=True)
+    assert replayed.up == read.up and len(read.up) == 1
+    assert read.down is not None and len(read.down) == 1 and read.down_path == PATH
+    assert replayed.down is None and replayed.down_path is None
