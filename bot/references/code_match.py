@@ -61,6 +61,8 @@ _SEQUELIZE_QUERIES = ("findAll", "findOne", "findByPk", "findAndCountAll", "bulk
 _ORM_HINTS = frozenset(
     (".where", ".find", ".all", ".objects", ".query", ".select", ".joins", ".create")
 ) | frozenset(f".{method}" for method in _SEQUELIZE_QUERIES)
+# the name at a place (compiled once: asked of every place)
+_SCRIPT_NAME, _SCRIPT_WORD, _WORD = re.compile(r"[\w$]*"), re.compile(r"[\w$]+"), re.compile(r"\w+")
 _LINE_MAX = 600  # characters of a line looked at around a token
 _SPAN_MAX = 3000  # characters of context looked at on each side of a line
 _SQL_WORDS = frozenset({"select", "where", "set", "only", "if", "lateral", "the", "a"})
@@ -1142,7 +1144,7 @@ class _FileScan:
         if col != start and not _WORD_CONSTANT.match(line):
             return False  # only a value that is one word (`"with_consent"`), never a statement in a string
         col = start
-        word = re.match(r"\w+", line[col:])
+        word = _WORD.match(line, col)
         end = col + (len(word.group(0)) if word else 0)
         cls = python_class_constant(self.text, line_start, line, col, end, self.headers)
         if cls is None:
@@ -1162,7 +1164,7 @@ class _FileScan:
             return self._typed[key]
         if not self.script or target.kind != "column" or not owner[:1].islower():
             return False
-        word = re.match(r"[\w$]+", line[col:])
+        word = _SCRIPT_WORD.match(line, col)
         if word is None or "_" in word.group(0):
             return False  # the field of a snake case API, judged as before
         key = ("!" + owner, models.table)
@@ -1563,7 +1565,7 @@ class _FileScan:
         if line[:col].endswith("&:"):
             head = _RUBY_CHAIN_HEAD.search(line[:col])
             return head is not None and self._foreign_owner(target, head.group(1), objects=False)
-        word = re.match(r"\w+", line[col:])
+        word = _WORD.match(line, col)
         after = line[col + (len(word.group(0)) if word else 0) :]
         if not after.startswith(":") or after.startswith("::"):
             return False
@@ -1732,12 +1734,12 @@ class _FileScan:
         member_of = self.shape.type_member(line_start, line)
         if member_of is not None:  # no ORM reads a column through a type: `interface User { alias?: string }`
             return "low", frozenset()
-        named = re.match(r"[\w$]*", line[col:])
+        named = _SCRIPT_NAME.match(line, col)
         word_end = col + (len(named.group(0)) if named else 0)
         if _INLINE_TYPE_KEY.search(line, 0, col) and _PRIMITIVE_TYPE.match(line, word_end):
             return "low", frozenset()  # `thread: { id: string; channelId?: string | null }`, a type inline
         before = line[:col].rstrip()
-        word = re.match(r"[\w$]+", line[col:])
+        word = _SCRIPT_WORD.match(line, col)
         after = line[col + (len(word.group(0)) if word else 0) :].lstrip()
         if word and "_" in word.group(0):
             return None  # `item.dashboard_id`: the field of a snake case API, judged as before
