@@ -709,7 +709,7 @@ class _FileScan:
     def _hit(self, needle: Needle, line: str, line_start: int, col: int, end: int) -> Packed | None:
         """The use of the needle's target at line[col:end], where `_place_rejected` kept the place."""
         target = self.m.targets[needle.target]
-        if self._unlisted(needle, target, line, line_start, col):
+        if self._unlisted(needle, target, line, line_start, col, end):
             return None
         if (
             target.kind == "table"
@@ -973,10 +973,8 @@ class _FileScan:
         area = classify(self.area, line)
         if read_as_sql and area not in ("job", "serializer", "test", "doc"):
             area = "raw-sql"  # a query read as SQL; a job's or an API contract's keeps that area
-        if area == "test" and not read_as_sql and self._plain_string(line_start + col, line, col):
-            return None  # `assert "legacy_title" in form.errors`: a test's text, not code that runs a query
-        if area == "test" and not read_as_sql and self.path.endswith(_TEST_DATA_FILES):
-            return None  # `"type": "error"` of a JSON response, a page of HTML: data a test reads, no code
+        if self._test_text(area, read_as_sql, line, line_start, col):
+            return None
         if needle.role in ("singular", "association") and area != "association":
             return None
         if needle.role == "singular" and self.python:
@@ -1057,7 +1055,9 @@ class _FileScan:
         )
         return needle.target, needle.role, tuple(names), fields
 
-    def _unlisted(self, needle: Needle, target: Target, line: str, line_start: int, col: int) -> bool:
+    def _unlisted(
+        self, needle: Needle, target: Target, line: str, line_start: int, col: int, end: int
+    ) -> bool:
         """Is the place of a name other tables share (or of a model's attribute) one the judgement below
         ends by leaving out whatever else it finds: not SQL on the target, and low confidence with no class
         nearby that the search could learn maps the table (the last check of `_hit`)? Asked first, as most
@@ -1072,6 +1072,16 @@ class _FileScan:
         read_as_sql = self.sql_access(needle, target, line_start + col)
         if read_as_sql is not None:
             return read_as_sql == ""
+        # what `_hit` turns away whatever the confidence, cheaper to ask than the confidence and frequent: a
+        # test's text, another object's attribute, a payload's key, a sentence
+        named = needle.role in ("name", "new", "attribute")
+        if (
+            self._test_text(classify(self.area, line), None, line, line_start, col)
+            or (target.kind == "column" and named and self._foreign(target, line, col, line_start))
+            or (target.kind == "column" and needle.role != "new" and is_object_key(line, col, end))
+            or (target.kind != "enum-value" and in_prose(line, col, end))
+        ):
+            return True
         window = self.span(line_start, 12, 2)
         confidence, names = self._confidence(needle, target, line, col, window, line_start)
         low = confidence == "low" or (needle.role == "table" and needle.target in self.m.shared)
@@ -1079,6 +1089,15 @@ class _FileScan:
             return True
         self._judged[needle, line_start + col] = (confidence, names)
         return False
+
+    def _test_text(self, area: str, read_as_sql: str | None, line: str, line_start: int, col: int) -> bool:
+        """In a test (`area`), a string's text (`assert "legacy_title" in form.errors`) or a file of data
+        (`"type": "error"` of a JSON response, a page of HTML), outside SQL: nothing that runs a query."""
+        return (
+            area == "test"
+            and not read_as_sql
+            and (self._plain_string(line_start + col, line, col) or self.path.endswith(_TEST_DATA_FILES))
+        )
 
     def _prisma_other(self, target: Target, line: str, col: int) -> bool:
         """In a Prisma schema, is the name at `col` no field of the model whose block holds the line: an
