@@ -430,6 +430,8 @@ class _FileScan:
         self._instance_attributes: dict[str, bool] = {}  # name: set on `self` in another class's `__init__`
         self._creates_tables: bool | None = None  # a `.sql` file with CREATE TABLE: a schema definition
         self._judged: dict[tuple[Needle, int], tuple[str, frozenset[str]]] = {}  # see `_unlisted`
+        # by line (its start and length): its text without string literals, and the ORM queries on it
+        self._lines: dict[tuple[int, int], tuple[str, frozenset[str]]] = {}
 
     @cached_property
     def nested_properties(self) -> frozenset[int]:
@@ -1858,9 +1860,12 @@ class _FileScan:
             # a form or serializer declaring `model = PortMapping`: that model's field, unless the search
             # learns later that the declared model maps this table (its `db_table`)
             return "low", region.declared
-        if models.anchor.search(_QUOTED.sub('""', line)):  # not `alt_text: "Image alternative text"`
+        key = (line_start, len(line))  # the line, as `hits` cut it (a long one around the token)
+        if key not in self._lines:
+            self._lines[key] = (_QUOTED.sub('""', line), frozenset(_ORM_RECEIVER.findall(line)))
+        unquoted, own = self._lines[key]  # the same for every target
+        if models.anchor.search(unquoted):  # not `alt_text: "Image alternative text"`
             return "high", frozenset()
-        own = frozenset(_ORM_RECEIVER.findall(line))
         if own:  # a query on this line: its model, not those of the lines around (`Medal.findAll(…)`)
             return ("high" if own & models.names else "low"), own
         if (region.receivers | region.delegates) & models.names:
