@@ -67,7 +67,7 @@ def _function(name: str, names: dict, restore: bool = False) -> str:  # type: ig
         rows.append(row)
     {second}.objects.bulk_update(rows, ["{column}"], batch_size=100)
 
-    {third}.objects.filter(id__gte=1, id__lt=1000).update({column}={value})
+    {third}.objects.filter(id__gte=1, id__lt=1000, {key}="right").update({column}={value})
 
 
 '''
@@ -143,7 +143,7 @@ RAILS = """class MoveData < ActiveRecord::Migration[7.1]
   end
 
   def up
-    {first}.where(id: 1...1000).update_all({column}: 'archived')
+    {first}.where(id: 1...1000, {column}: 'active').update_all({column}: 'archived')
     {second}.where(id: 1...1000).delete_all
   end
 

@@ -143,3 +143,72 @@ def test_knex(call: str, reported: bool) -> None:
     text = f'exports.up = async (knex) => {{\n  await knex("accounts"){call}.update({{ newsletter: true }});\n}};\n'
     text += "exports.down = async () => {};\n"
     assert bool(_found(text, path="migrations/20240201000000_reset.js", base=base)) is reported
+
+
+BATCHES = [("orders", "region", "status"), ("members", "tier", "plan_code")]
+
+
+def _batched(table: str, column: str, source: str) -> str:
+    return f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text, {source} text);\n-- migration\n"
+
+
+@pytest.mark.parametrize(("table", "column", "source"), BATCHES)
+@pytest.mark.parametrize("dialect", ["postgres", "mysql"])
+def test_a_batch_of_key_ranges_overwrites_the_values_a_column_held(
+    table: str, column: str, source: str, dialect: str
+) -> None:
+    """A WHERE that is only the key range of one batch (`id >= 1 AND id < 1000`) reaches every row once the loop
+    has run: a column holding data loses its values, to a constant or to an expression of other columns."""
+    schema = _batched(table, column, source)
+    for sql, written in (
+        (f"UPDATE {table} SET {column} = upper({source}) WHERE id >= 1 AND id < 1000;", f"`UPPER({source})`"),
+        (f"UPDATE {table} SET {column} = 'eu' WHERE id BETWEEN 1 AND 1000;", "'eu'"),
+        (f"UPDATE {table} SET {column} = {source} WHERE id > 0 AND id <= 500;", f"`{source}`"),
+    ):
+        messages = _found(schema + sql, dialect=dialect)
+        assert any(
+            f"`{table}.{column}` to {written} in every row" in m and "range of their key" in m
+            for m in messages
+        ), (
+            sql,
+            messages,
+        )
+    # no WHERE at all, an expression of another column: the same loss
+    messages = _found(schema + f"UPDATE {table} SET {column} = lower({source});", dialect=dialect)
+    assert any("has no WHERE" in m for m in messages), messages
+
+
+@pytest.mark.parametrize(("table", "column", "source"), BATCHES)
+@pytest.mark.parametrize("dialect", ["postgres", "mysql"])
+def test_a_batch_of_a_new_or_empty_column_or_a_kept_value_is_not(
+    table: str, column: str, source: str, dialect: str
+) -> None:
+    schema = _batched(table, column, source)
+    for sql in (
+        # the column is new: it holds nothing but its default
+        f"ALTER TABLE {table} ADD COLUMN {column}_v2 text;\n"
+        f"UPDATE {table} SET {column}_v2 = upper({source}) WHERE id >= 1 AND id < 1000;",
+        # only the empty rows
+        f"UPDATE {table} SET {column} = upper({source}) WHERE id >= 1 AND id < 1000 AND {column} IS NULL;",
+        # rows chosen by their value, not only by key
+        f"UPDATE {table} SET {column} = 'eu' WHERE {source} = 'x' AND id >= 1 AND id < 1000;",
+        # the value reads what the row held
+        f"UPDATE {table} SET {column} = coalesce({column}, {source}) WHERE id >= 1 AND id < 1000;",
+        f"UPDATE {table} SET {column} = CASE WHEN {source} = 'x' THEN 'eu' ELSE {column} END "
+        "WHERE id >= 1 AND id < 1000;",
+        # a range of another column picks rows; a value the code hands in, row by row
+        f"UPDATE {table} SET {column} = 'eu' WHERE {source} >= 'a' AND {source} < 'b';",
+        f"UPDATE {table} SET {column} = NULL WHERE id >= 1 AND id < 1000;",
+    ):
+        assert not _found(schema + sql, dialect=dialect), sql
+    # the column was added by an earlier migration of the same change
+    base = {"db/migrations/000_schema.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, {source} text);"}
+    added = {"db/migrations/0005_add.sql": f"ALTER TABLE {table} ADD COLUMN {column} text;"}
+    result = review_sql(
+        f"UPDATE {table} SET {column} = upper({source}) WHERE id >= 1 AND id < 1000;",
+        path="db/migrations/0006_fill.sql",
+        base=base,
+        head=added,
+        dialect=dialect,
+    )
+    assert not [f for f in result.active if f.rule == RULE]

@@ -118,7 +118,7 @@ def test_the_way_back_is_told_in_each_frameworks_terms(table: str, model: str, c
     assert "`down`" in rails
     rails = _fix(
         _rails(table, model, column, "{model}.where(id: 1..99).update_all({column}: 'x')"),
-        "data-lost-on-rollback",
+        "every-row-overwritten",
     )
     assert "`down`" in rails
     sql = _fix(
