@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddConstraint, Migration, SetNotNull, ValidateConstraint
+from bot.rules._backfill import sets_column
 from bot.rules.context import Context
 from bot.sql import mysql_ddl
 
@@ -96,7 +97,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if context.postgres and context.at_least(12) and catalog.validated_not_null(op.table, op.column):
             continue  # PostgreSQL 12+ proves it from the validated CHECK and skips the scan
         if context.mysql:
-            yield from _mysql(op, context)
+            yield from _mysql(migration, op, context)
             continue
         severity = context.lock_severity(op.table, RULE.severity, op)
         if severity is None:
@@ -110,8 +111,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         )
 
 
-def _mysql(op: SetNotNull, context: Context) -> Iterator[Finding]:
-    """MySQL and MariaDB rebuild the table in place (writes go on) unless the statement asks for a copy or a lock."""
+def _mysql(migration: Migration, op: SetNotNull, context: Context) -> Iterator[Finding]:
+    """MySQL and MariaDB rebuild the table in place (writes go on) unless the statement asks for a copy or a lock;
+    a NULL left in the column fails the statement in strict mode and becomes the type's zero value outside it."""
     plan = mysql_ddl.explicit(op.options, op.sql) or (mysql_ddl.INPLACE, "NONE")
     blocking = plan[0] == mysql_ddl.COPY or plan[1] in ("SHARED", "EXCLUSIVE")
     severity = context.lock_severity(op.table, Severity.CRITICAL if blocking else Severity.WARNING, op)
@@ -122,9 +124,10 @@ def _mysql(op: SetNotNull, context: Context) -> Iterator[Finding]:
         if blocking
         else f"rebuilds {context.size_words(op.table, op)} in place: writes go on, replicas lag for the whole rebuild"
     )
+    nulls = "" if _nulls_handled(migration, op, context) else _null_outcome(op, context)
     yield op.finding(
         RULE,
-        f"`{op.table}.{op.column}` becomes NOT NULL: the server {how}.",
+        f"`{op.table}.{op.column}` becomes NOT NULL: the server {how}.{nulls}",
         severity=severity,
         blast_radius="In strict mode the statement fails on the first NULL row after the rebuild has run; "
         "outside strict mode NULLs silently become the type's zero value ('' or 0).",
@@ -132,6 +135,40 @@ def _mysql(op: SetNotNull, context: Context) -> Iterator[Finding]:
         "`ALGORITHM=INPLACE, LOCK=NONE` so the server refuses rather than blocks writes; on a large table use an "
         "online schema-change tool (gh-ost, pt-online-schema-change).",
     )
+
+
+def _nulls_handled(migration: Migration, op: SetNotNull, context: Context) -> bool:
+    """An earlier UPDATE of the migration writes the column (the NULLs filled), or the probe counted none."""
+    if any(sets_column(o, op.table, op.column) for o in migration.up[: migration.up.index(op)]):
+        return True
+    nulls = context.facts.count("nulls", op.table, (op.column,)) if context.facts is not None else None
+    return nulls is not None and nulls.rows == 0
+
+
+def _null_outcome(op: SetNotNull, context: Context) -> str:
+    """What MySQL and MariaDB do with the NULLs a column still holds when it becomes NOT NULL (MariaDB 10.11:
+    error 1265 in strict mode; outside it a warning, and the NULL stored as the type's zero value)."""
+    known = context.before(op).column(op.table, op.column)
+    zero = _zero_value(known.type if known is not None else "")
+    return (
+        f" Nothing before it fills the NULLs `{op.column}` may hold: in strict mode (the default) the ALTER fails at "
+        f"the first NULL row (error 1265, data truncated); outside strict mode each NULL silently becomes {zero}, "
+        "a value no one wrote."
+    )
+
+
+_ZERO = (
+    (("char", "text", "blob", "binary", "json"), "`''`"),
+    (("datetime", "timestamp"), "`'0000-00-00 00:00:00'`"),
+    (("date",), "`'0000-00-00'`"),
+    (("time",), "`'00:00:00'`"),
+    (("int", "dec", "numeric", "float", "double", "real", "bit", "bool"), "`0`"),
+)
+
+
+def _zero_value(type_: str) -> str:
+    lowered = type_.lower()
+    return next((zero for words, zero in _ZERO if any(w in lowered for w in words)), "the type's zero value")
 
 
 def _validated_not_null_checks(migration: Migration) -> set[tuple[str, str]]:

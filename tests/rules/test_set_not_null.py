@@ -45,3 +45,45 @@ def test_a_restated_not_null_of_a_column_the_history_never_showed_is_no_finding(
     # a PostgreSQL SET NOT NULL says it changes: reported on an unknown column too
     explicit = f'ALTER TABLE "{table}" ALTER COLUMN "{column}" SET NOT NULL;\n'
     assert "set-not-null" in rule_ids(review_sql(explicit, dialect="postgres"))
+
+
+NULLABLE = [("users", "nickname", "varchar(40)", "`''`"), ("devices", "battery", "int", "`0`")]
+
+
+@pytest.mark.parametrize(("table", "column", "type_", "zero"), NULLABLE)
+@pytest.mark.parametrize("dialect", ["mysql", "mariadb"])
+@pytest.mark.parametrize("change", ["MODIFY {c} {t} NOT NULL", "CHANGE {c} {c} {t} NOT NULL"])
+def test_mysql_not_null_over_nulls_says_what_each_sql_mode_does(
+    table: str, column: str, type_: str, zero: str, dialect: str, change: str
+) -> None:
+    """MariaDB 10.11, checked: strict mode stops the ALTER at the first NULL (error 1265, data truncated);
+    without it the ALTER succeeds with a warning and the NULL is stored as '' (varchar), 0 (int)."""
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} {type_});\n-- migration\n"
+    alter = f"ALTER TABLE {table} {change.format(c=column, t=type_)};"
+
+    def message(sql: str) -> str:
+        result = review_sql(schema + sql, dialect=dialect)
+        (found,) = [f for f in result.active if f.rule == "set-not-null"]
+        return found.message
+
+    bare = message(alter)
+    assert f"NULLs `{column}` may hold" in bare and "strict mode" in bare and "error 1265" in bare, bare
+    assert f"each NULL silently becomes {zero}" in bare, bare
+    # the NULLs filled first, in the same migration: the rebuild is all that is left to say
+    filled = message(f"UPDATE {table} SET {column} = {zero.strip('`')} WHERE {column} IS NULL;\n{alter}")
+    assert "strict mode" not in filled and "rebuilds" in filled, filled
+
+
+def test_mysql_not_null_over_a_column_the_probe_shows_without_nulls() -> None:
+    from bot.model.facts import EXACT, Count, Facts
+
+    facts = Facts(
+        connection="replica",
+        dialect="mysql",
+        taken_at="2026-01-05T09:00:00Z",
+        counts=(Count("nulls", "users", ("nickname",), 0, EXACT),),
+    )
+    sql = "CREATE TABLE users (id bigint PRIMARY KEY, nickname varchar(40));\n-- migration\n"
+    sql += "ALTER TABLE users MODIFY nickname varchar(40) NOT NULL;"
+    (found,) = [f for f in review_sql(sql, dialect="mysql", facts=facts).active if f.rule == "set-not-null"]
+    assert "strict mode" not in found.message, found.message
