@@ -298,7 +298,20 @@ def _add_column(d: Directives, call: ast.Call, table: str) -> list[Operation]:
     if spec is None:
         return [Unparsed(error="the column is built at run time", **d.base(call))]
     guarded = py.literal(py.keywords(call).get("if_not_exists")) is True
-    return [AddColumn(table=table, column=spec, if_not_exists=guarded, **d.base(call))]
+    return [
+        AddColumn(
+            table=table, column=spec, if_not_exists=guarded, enum_type=_enum_of(d, call, i), **d.base(call)
+        )
+    ]
+
+
+def _enum_of(d: Directives, call: ast.Call, i: int) -> str:
+    """The enum type of the `sa.Column` an add_column adds: SQLAlchemy creates it for `create_table`, not here."""
+    column = py.argument(call, i, "column")
+    if not isinstance(column, ast.Call):
+        return ""
+    found = next((d.native_enum(a) for a in column.args if d.native_enum(a) is not None), None)
+    return found.name if found is not None else ""
 
 
 def _drop_column(d: Directives, call: ast.Call, table: str) -> list[Operation]:
@@ -325,6 +338,7 @@ def _alter_column(d: Directives, call: ast.Call, table: str) -> list[Operation]:
                 new_type=d.type_of(kwargs["type_"]),
                 using=str(py.literal(kwargs.get("postgresql_using")) or "") or None,
                 old_type=d.type_of(kwargs["existing_type"]) if "existing_type" in kwargs else "",
+                enum_type=native.name if (native := d.native_enum(kwargs["type_"])) is not None else "",
                 **base,
             )
         )

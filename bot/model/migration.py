@@ -196,6 +196,9 @@ class AddColumn(Operation):
     table: str
     column: ColumnSpec
     if_not_exists: bool = False
+    # the enum type the ORM gives the column and expects to exist, creating none (SQLAlchemy's named `Enum` in
+    # Alembic's add_column, on PostgreSQL)
+    enum_type: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -224,6 +227,9 @@ class AlterColumnType(Operation):
     restated: bool = False
     charset: str = ""
     on_update: str = ""
+    # the enum type the ORM changes the column to and expects to exist, creating none (SQLAlchemy's named
+    # `Enum` in Alembic's alter_column, on PostgreSQL)
+    enum_type: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

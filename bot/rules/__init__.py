@@ -65,6 +65,7 @@ NAMES = (
     "duplicates_before_unique",
     "enum_label_unknown",
     "enum_order_changed",
+    "enum_type_missing",
     "enum_value_dropped",
     "enum_value_in_transaction",
     "enum_value_order",
