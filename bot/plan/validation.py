@@ -36,6 +36,7 @@ from bot.model.migration import (
 from bot.plan import monitoring, rollback
 from bot.plan.runnable import named, runnable, schema_of
 from bot.rules._schema_domain import unknown_enum_labels
+from bot.sql.arithmetic import text_additions
 from bot.sql.checked import Schema
 from bot.sql.collisions import collisions, duplicates_query
 from bot.sql.conversions import classify
@@ -43,7 +44,7 @@ from bot.sql.data_changes import condition_columns, literals, referenced_table, 
 from bot.sql.domains import literal, still_met
 from bot.sql.names import quote, quote_column
 from bot.sql.type_fit import refusal
-from bot.sql.writes import written_literals
+from bot.sql.writes import assigned, written_literals
 
 BEFORE = "before the deploy"
 AFTER = "within 5 minutes of deploy"
@@ -113,11 +114,15 @@ def build(
 
 
 def _refused(op: Operation, catalog: Catalog | None, dialect: str) -> bool:
-    """Does the data change write a literal its column's type cannot hold? A query comparing the column
-    with that value would be refused by the database too."""
+    """Does the data change write a literal its column's type cannot hold, or add text with `+` on PostgreSQL?
+    A query comparing the column with that value would be refused by the database too."""
     if catalog is None or not isinstance(op, DataUpdate | DataInsert):
         return False
     mysql = dialect in ("mysql", "mariadb")
+    if dialect == "postgres" and any(
+        next(text_additions(write, catalog, True), None) is not None for write in assigned(op, dialect)
+    ):
+        return True  # `+` on text (text-joined-with-plus): PostgreSQL refuses the operator
     return any(
         refusal(value, column.type, mysql) is not None
         for name, values in written_literals(op).items()

@@ -164,6 +164,7 @@ NAMES = (
     "swapped_values",
     "table_dropped",
     "table_renamed",
+    "text_joined_with_plus",
     "three_byte_utf8",
     "time_zone_shift",
     "timestamp_without_time_zone",

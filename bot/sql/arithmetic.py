@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from sqlglot import exp
 
 from bot.model.catalog import Catalog
+from bot.sql.conversions import textual
+from bot.sql.domains import literal
 from bot.sql.names import identifier
 from bot.sql.pg_casts import pg_type
 from bot.sql.writes import Write
@@ -108,3 +110,45 @@ def _integer(node: exp.Expression | None, write: Write, catalog: Catalog) -> boo
         column = catalog.column(write.table_of(node), identifier(node.this))
         return column is not None and pg_type(column.type) in _INTEGER
     return False
+
+
+def text_additions(write: Write, catalog: Catalog, postgres: bool) -> Iterator[exp.Add]:
+    """The `+` of a write that adds text (`first_name + ' ' + last_name`): PostgreSQL has no such operator (for a
+    column of text on either side: `integer + character varying` neither); MySQL, MariaDB and SQLite add the two
+    sides as numbers."""
+    return (a for a in write.value.find_all(exp.Add) if _refused(a, write, catalog, postgres))
+
+
+def _refused(add: exp.Add, write: Write, catalog: Catalog, postgres: bool) -> bool:
+    """Text on both sides; on PostgreSQL, a column of text on either (`qty + code` has no operator either)."""
+    if _text(add, write, catalog):
+        return True
+    return postgres and any(
+        isinstance(side, exp.Column | exp.Cast) and _text(side, write, catalog)
+        for side in (add.this, add.expression)
+    )
+
+
+def _text(node: exp.Expression | None, write: Write, catalog: Catalog) -> bool:
+    """The operand is text: a string that is no number, a text column, a cast to text, `+` of two of those."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Add):
+        return _text(node.this, write, catalog) and _text(node.expression, write, catalog)
+    if isinstance(node, exp.Literal):
+        value = literal(node.sql())
+        return node.is_string and value is not None and not _number(value.text)
+    if isinstance(node, exp.Cast):
+        return textual(node.to.sql())
+    if isinstance(node, exp.Column):
+        known = catalog.column(write.table_of(node), identifier(node.this))
+        return known is not None and textual(known.type)
+    return False
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
