@@ -12,7 +12,9 @@ A backfill written in batches is the same loss: `UPDATE orders SET region = uppe
 id < 1000`, run by a loop over the whole key range, picks rows only by their key, not by what they hold, and
 replaces every region that was there with one computed from another column. A value computed from other columns
 counts like a constant; one that reads the column itself (`coalesce(region, …)`, a CASE whose ELSE keeps it,
-`region = upper(region)`) keeps what the row held and is left to the rules about conversions.
+`region = upper(region)`) keeps what the row held and is left to the rules about conversions. A computed value
+the down migration computes again (a cached bucket recomputed after its function changed, and recomputed the old
+way on the way back) is a deliberate recompute, not reported.
 
 Only a column that existed before the pull request is reported: filling a column the same change adds
 (in this migration, an earlier one of the pull request, or Django's AddField just before its data
@@ -134,9 +136,11 @@ def overwrites(migration: Migration, context: Context) -> dict[tuple[int, str, s
         if _saved_first(migration, op, table):
             continue
         added = fresh | added_by_change(op, context)
-        for column, value in _written(op):
+        for column, value, computed in _written(op):
             if (table, column) in added or _replaced_later(migration, op, table, column):
                 continue
+            if computed and _computed_again_on_the_way_back(migration, table, column):
+                continue  # a column recomputed from others (a new function's bucket): the down recomputes it
             if context.before(op).column(op.table, column) is None:
                 continue  # a column the review does not know: nothing to say what it held
             if _already_held(context, op.table, column, value):
@@ -145,18 +149,29 @@ def overwrites(migration: Migration, context: Context) -> dict[tuple[int, str, s
     return found
 
 
-def _written(op: DataUpdate) -> Iterator[tuple[str, str]]:
+def _written(op: DataUpdate) -> Iterator[tuple[str, str, bool]]:
     """The columns set to one constant (a string, a number, TRUE or FALSE; not NULL, which clears), or to an
     expression that does not read the column itself (`region = upper(status)`; `plan = coalesce(plan, 'free')`
     or a CASE whose ELSE keeps `plan` keep what the row held)."""
     for column, sql in op.assignments:
         text = sql.strip()
         if text.lower() in _BOOLEANS:
-            yield column, text.upper()
+            yield column, text.upper(), False
         elif (value := literal(text)) is not None:
-            yield column, value.sql
+            yield column, value.sql, False
         elif text.lower() != "null" and _rows_known(op) and not _reads(op, column, sql):
-            yield column, f"`{text}`"
+            yield column, f"`{text}`", True
+
+
+def _computed_again_on_the_way_back(migration: Migration, table: str, column: str) -> bool:
+    """The down migration writes the column again: a value computed from other columns (`sitemap_bucket =
+    sitemap_bucket(name)` after the function changed) that the way back computes the old way."""
+    return any(
+        isinstance(o, DataUpdate)
+        and unqualified(o.table) == table
+        and any(c == column for c, _ in o.assignments)
+        for o in migration.down or ()
+    )
 
 
 def _rows_known(op: DataUpdate) -> bool:

@@ -212,3 +212,14 @@ def test_a_batch_of_a_new_or_empty_column_or_a_kept_value_is_not(
         dialect=dialect,
     )
     assert not [f for f in result.active if f.rule == RULE]
+
+
+@pytest.mark.parametrize(("table", "column", "source"), BATCHES)
+def test_a_recompute_the_down_computes_again_is_not(table: str, column: str, source: str) -> None:
+    """A cached value recomputed from another column, and recomputed the old way by the down migration (as
+    pypi/warehouse's c4cb2d15dada does for `sitemap_bucket` after changing the function that computes it)."""
+    schema = _batched(table, column, source)
+    up = f"UPDATE {table} SET {column} = md5({source}) WHERE id >= 1 AND id < 1000;"
+    down = f"UPDATE {table} SET {column} = upper({source}) WHERE id >= 1 AND id < 1000;"
+    assert not _found(schema + f"-- +goose Up\n{up}\n-- +goose Down\n{down}\n")
+    assert _found(schema + f"-- +goose Up\n{up}\n-- +goose Down\nSELECT 1;\n")
