@@ -126,6 +126,7 @@ NAMES = (
     "null_into_not_null",
     "null_propagation",
     "nulls_before_not_null",
+    "nulls_filled_with_placeholder",
     "object_already_exists",
     "object_in_use_dropped",
     "on_delete_changed",
