@@ -10,7 +10,8 @@ puts thousands of zeros into every average and sum of `score`. Nothing fails; th
 was missing is gone. A reviewer asks whether that is what the product wants.
 
 Not reported: a value that is the column's default (new rows without one get it too, so the old rows become
-like new ones), a boolean (`true` or `false` is the question the flag asks; a NULL flag is read as one of them
+like new ones), the empty string (text's own "nothing", how Django stores an optional CharField, and what a
+down migration maps back to NULL), a boolean (`true` or `false` is the question the flag asks; a NULL flag is read as one of them
 already, `false` nearly always), a column the change itself adds (its NULLs were never data), and a fill
 computed from other columns (a real backfill).
 
@@ -91,8 +92,8 @@ def _placeholders(op: DataUpdate) -> Iterator[tuple[str, Literal]]:
         value = literal(sql)
         if value is None and isinstance(tree, exp.Update):
             value = _coalesced(tree, column)
-        if value is not None:
-            yield column, value
+        if value is not None and not (value.quoted and value.text == ""):
+            yield column, value  # '' is text's own "nothing" (Django's optional CharField), no placeholder
 
 
 def _coalesced(tree: exp.Update, column: str) -> Literal | None:

@@ -61,6 +61,10 @@ def test_defaults_booleans_new_columns_and_real_backfills_are_not(
         fill + f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {value};\n" + not_null,
         # a real backfill from another column
         f"UPDATE {table} SET {column} = {other} WHERE {column} IS NULL;\n" + not_null,
+        # the empty string: text's own "nothing" (pypi/warehouse a8ebe73ccaf2 fills `environment` so)
+        f"UPDATE {table} SET {other} = '' WHERE {other} IS NULL;\nALTER TABLE {table} ALTER COLUMN {other} SET NOT NULL;"
+        if value.startswith("'")
+        else fill,
         # a boolean flag
         f"UPDATE {table} SET flag = false WHERE flag IS NULL;\nALTER TABLE {table} ALTER COLUMN flag SET NOT NULL;",
         # a column the migration adds
