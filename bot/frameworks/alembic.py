@@ -27,7 +27,17 @@ from bot.frameworks.sqlfile import parse_sql
 from bot.frameworks.statements import separate
 from bot.model.changeset import Tree
 from bot.model.findings import Location
-from bot.model.migration import CurrentModelImport, Migration, Operation, RunCode, Transaction, Unparsed
+from bot.model.migration import (
+    PLACEHOLDER,
+    CurrentModelImport,
+    DataDelete,
+    DataUpdate,
+    Migration,
+    Operation,
+    RunCode,
+    Transaction,
+    Unparsed,
+)
 
 NAME = "alembic"
 _EMPTY_DOWN = "`downgrade()` does nothing"
@@ -282,7 +292,17 @@ class _Body:
                 self.read(body, table)
         elif isinstance(node, ast.For | ast.While) and not self._recognised(node):
             self._code(node, header_only=True)
+            start = len(self.ops)
             self.read(node.body, table)
+            if isinstance(node, ast.For) and (rows := _rows_fetched(node)):
+                # `for row in conn.execute(select).fetchall(): conn.execute(update … WHERE id = :id)`: one
+                # statement per row, all of them in the migration's transaction unless the loop commits
+                self.ops[start:] = [
+                    dataclasses.replace(op, batched=True, batches=f"for each row of `{rows}`")
+                    if isinstance(op, DataUpdate | DataDelete) and op.where and PLACEHOLDER in op.where
+                    else op
+                    for op in self.ops[start:]
+                ]
         elif isinstance(node, ast.If):
             runs = runs_on(ast.unparse(node.test), self.dialect)  # `if bind.dialect.name == "mysql":`
             start = len(self.ops)
@@ -475,6 +495,21 @@ def _orm_tables(module: ast.Module) -> dict[str, str]:
                 if isinstance(value, str):
                     found[node.name] = value
     return found
+
+
+_FETCHES = frozenset({"execute", "fetchall", "all", "scalars", "mappings", "query", "yield_per"})
+
+
+def _rows_fetched(loop: ast.For) -> str:
+    """The query whose rows the loop walks (`conn.execute(sa.text("SELECT …")).fetchall()`), as written, when
+    nothing in the loop commits; "" for any other loop."""
+    calls = [n for n in ast.walk(loop.iter) if isinstance(n, ast.Call)]
+    if not any(py.name(c) in _FETCHES for c in calls):
+        return ""
+    if any(isinstance(n, ast.Call) and py.name(n) == "commit" for s in loop.body for n in ast.walk(s)):
+        return ""
+    shown = ast.unparse(loop.iter)
+    return shown if len(shown) <= 60 else shown[:57] + "…"
 
 
 def _binds_enum_type(node: ast.stmt) -> bool:

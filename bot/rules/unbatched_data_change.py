@@ -12,7 +12,9 @@ settings table they fill: the lookup rows every database has). A `DO` block runs
 it commits: a loop in it that changes the rows batch after batch without a COMMIT between the batches
 keeps every row locked until the block ends, so it is reported as one change of all of them. The same holds
 for a Rails migration that backfills `in_batches` (or record by record with `find_each`) inside the
-transaction Rails wraps it in: no batch commits before the migration ends.
+transaction Rails wraps it in, and for an Alembic migration that loops over the rows of a query it fetched
+(`for row in conn.execute(…).fetchall()`) and runs one UPDATE or DELETE per row inside the transaction Alembic
+runs it in: no batch commits before the migration ends, and the row-by-row loop also makes one round trip per row.
 
 A DELETE of the rows the migration then puts back (`CREATE TABLE t_backup AS SELECT … FROM t; DELETE FROM t;
 INSERT INTO t SELECT … FROM t_backup`) is a rewrite of the table, not a change to batch: a batched DELETE would
@@ -177,6 +179,20 @@ def _batches_in_transaction(
     if severity is None:
         return
     verb = "UPDATE" if isinstance(op, DataUpdate) else "DELETE"
+    if migration.framework == "alembic":
+        yield _uncommitted_batches(
+            op,
+            context,
+            severity,
+            f"`{verb} {op.table}` runs once {op.batches}, one round trip per row, all inside the transaction "
+            "Alembic runs the migration in: no row commits before the migration ends, and every row it changes "
+            "stays locked until then.",
+            "the loop reaches",
+            "Write it as one set-based statement run in key-range batches inside `with "
+            "op.get_context().autocommit_block():` (each batch commits), or commit after each batch; stream the "
+            "rows (`yield_per`) rather than `fetchall()` the whole table.",
+        )
+        return
     yield _uncommitted_batches(
         op,
         context,
