@@ -174,6 +174,74 @@ class CodeReader:
         node = _enumerated(node)
         if self._model_loop(node):
             return
+        # `for row in qs[i:i + 1000]`, `for row in paginator.page(n).object_list`: the rows of the queryset,
+        # a page at a time; pages taken by OFFSET from a queryset with no order can skip or repeat rows
+        queryset, pages = self._paged(node.iter)
+        if queryset is None:
+            self._rows_loop(node)
+            return
+        start = len(self.ops)
+        self._rows_loop(_over(node, queryset))
+        if pages:
+            self.ops[start:] = [
+                replace(op, pages=pages) if isinstance(op, DataUpdate | DataDelete) else op
+                for op in self.ops[start:]
+            ]
+
+    def _paged(self, iterated: ast.expr) -> tuple[ast.expr | None, str]:
+        """The queryset a loop takes page by page (a slice with a moving start, a Paginator's page) and, when
+        nothing orders it, how the code takes the pages; (None, "") for any other loop."""
+        shown = ast.unparse(iterated)
+        node = (
+            iterated.value
+            if isinstance(iterated, ast.Attribute) and iterated.attr == "object_list"
+            else iterated
+        )
+        if isinstance(node, ast.Name):
+            node = self.assigned.get(node.id, node)
+            if isinstance(node, ast.Attribute) and node.attr == "object_list":
+                node = node.value
+        while isinstance(node, ast.Call) and py.name(node) in ("list", "tuple") and len(node.args) == 1:
+            node = node.args[0]  # `list(qs[i:i + 1000])`: the same page, fetched at once
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+            lower = node.slice.lower
+            if lower is None or (isinstance(lower, ast.Constant) and lower.value in (0, None)):
+                return None, ""  # the first rows each pass: a loop that ends when none is left
+            queryset = node.value
+        elif (
+            isinstance(node, ast.Call)
+            and py.name(node) in ("page", "get_page")
+            and isinstance(node.func, ast.Attribute)
+        ):
+            owner = node.func.value
+            made = self.assigned.get(owner.id) if isinstance(owner, ast.Name) else owner
+            if not isinstance(made, ast.Call) or py.name(made) != "Paginator" or not made.args:
+                return None, ""
+            queryset, shown = made.args[0], ast.unparse(made)
+        else:
+            return None, ""
+        if self._queryset_table(queryset) is None:
+            return None, ""
+        return queryset, "" if self._ordered(queryset) else shown
+
+    def _ordered(self, node: ast.expr) -> bool:
+        """Does the queryset's chain (through the names it was assigned to) call `order_by(…)`?"""
+        seen = 0
+        while seen < 20:
+            seen += 1
+            if isinstance(node, ast.Name) and node.id in self.assigned:
+                node = self.assigned[node.id]
+            elif isinstance(node, ast.Call):
+                if py.name(node) == "order_by" and node.args:
+                    return True
+                node = node.func
+            elif isinstance(node, ast.Attribute | ast.Subscript):
+                node = node.value
+            else:
+                return False
+        return False
+
+    def _rows_loop(self, node: ast.For | ast.AsyncFor) -> None:
         table = self._queryset_table(node.iter)
         calls = [c for stmt in node.body for c in ast.walk(stmt) if isinstance(c, ast.Call)]
         body_calls = [py.name(c) for c in calls]
@@ -1170,6 +1238,12 @@ def _core_select(node: ast.expr) -> bool:
 
 def _is_name(node: ast.expr, name: str) -> bool:
     return isinstance(node, ast.Name) and node.id == name
+
+
+def _over(loop: ast.For | ast.AsyncFor, iterated: ast.expr) -> ast.For | ast.AsyncFor:
+    """The loop over `iterated` in place of what it iterates (a page of it), at the loop's own place."""
+    found = ast.For(target=loop.target, iter=iterated, body=loop.body, orelse=loop.orelse, type_comment=None)
+    return ast.copy_location(found, loop)
 
 
 def _enumerated(loop: ast.For | ast.AsyncFor) -> ast.For | ast.AsyncFor:

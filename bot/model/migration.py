@@ -406,6 +406,9 @@ class DataUpdate(Operation):
     # the ORM's batch method that runs it batch after batch from the migration's code (Rails `in_batches`,
     # `find_each`), each batch in the migration's transaction unless the migration runs outside one
     batches: str = ""
+    # the code takes the rows in pages by OFFSET from a query with no order (`qs[i:i + 1000]`, Django's
+    # `Paginator(qs, 1000)`), as the code says it: each page can skip rows or repeat others
+    pages: str = ""
     # the rows are written by the ORM saving their records (Rails `save`/`update!`, Django `save()`), not by
     # one bulk statement: the model's callbacks run, and so do the timestamps the ORM keeps. "each": every
     # row the scope holds, one at a time; "one": one record the code fetched (`find_by(…)&.update(…)`)
@@ -455,6 +458,8 @@ class DataDelete(Operation):
     # the ORM's batch method that runs it batch after batch from the migration's code (Rails `in_batches`,
     # `find_each`), each batch in the migration's transaction unless the migration runs outside one
     batches: str = ""
+    # the code takes the rows in pages by OFFSET from a query with no order (see DataUpdate.pages)
+    pages: str = ""
 
     @property
     def dependents_run(self) -> tuple[Dependent, ...]:

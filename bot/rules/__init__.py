@@ -133,6 +133,7 @@ NAMES = (
     "one_batch_only",
     "online_ddl_refused",
     "orphans_before_foreign_key",
+    "pages_without_order",
     "primary_key_dropped",
     "primary_key_not_null_scan",
     "production_id_mismatch",

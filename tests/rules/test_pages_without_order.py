@@ -1,0 +1,83 @@
+"""pages-without-order: a data migration's loop that takes a queryset's rows page by page by OFFSET (a slice
+with a moving start, Django's Paginator) with no order_by can skip and repeat rows; critical when the loop
+changes a column its own filter reads (each page then starts past rows that left the filter)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model.findings import Finding, Severity
+from tests.rules.django_app import data_migration, review_migration
+
+RULE = "pages-without-order"
+NAMES = [("Order", "region", "country"), ("Ticket", "queue", "team")]
+IMPORTS = "from django.core.paginator import Paginator"
+
+
+def _found(model: str, target: str, source: str, body: str) -> list[Finding]:
+    fields = {
+        source: "models.CharField(max_length=20)",
+        target: "models.CharField(max_length=20, null=True)",
+        "migrated": "models.BooleanField(default=False)",
+    }
+    result = review_migration(model, fields, data_migration(model, body, imports=IMPORTS))
+    return [f for f in result.active if f.rule == RULE]
+
+
+def _slices(model: str, target: str, source: str, queryset: str, extra: str = "") -> str:
+    return (
+        f"rows = {queryset}\n"
+        "    for start in range(0, rows.count(), 1000):\n"
+        "        for row in rows[start:start + 1000]:\n"
+        f"            row.{target} = row.{source}\n{extra}"
+        "            row.save()"
+    )
+
+
+def _pages(model: str, target: str, source: str, queryset: str) -> str:
+    return (
+        f"paginator = Paginator({queryset}, 1000)\n"
+        "    for number in paginator.page_range:\n"
+        "        for row in paginator.page(number).object_list:\n"
+        f"            row.{target} = row.{source}\n"
+        "            row.save()"
+    )
+
+
+@pytest.mark.parametrize(("model", "target", "source"), NAMES)
+def test_offset_pages_of_an_unordered_queryset(model: str, target: str, source: str) -> None:
+    unordered = f"{model}.objects.all()"
+    listed = (
+        f"rows = {model}.objects.all()\n    for offset in range(0, rows.count(), 500):\n"
+        "        page = list(rows[offset:offset + 500])\n        for row in page:\n"
+        f"            row.{target} = row.{source}\n            row.save()"
+    )
+    for body in (_slices(model, target, source, unordered), _pages(model, target, source, unordered), listed):
+        [finding] = _found(model, target, source, body)
+        assert f"shop_{model.lower()}" in finding.message and "no ORDER BY" in finding.message, body
+        assert finding.severity is Severity.WARNING
+    # the loop changes the column its filter reads (a fill of the empty ones, a done flag): the pages after the
+    # first start past rows that left the filter, half of them are skipped
+    for queryset, extra, column in (
+        (f"{model}.objects.filter({target}__isnull=True)", "", target),
+        (f"{model}.objects.filter(migrated=False)", "            row.migrated = True\n", "migrated"),
+    ):
+        [finding] = _found(model, target, source, _slices(model, target, source, queryset, extra))
+        assert finding.severity is Severity.CRITICAL and f"`{column}`" in finding.message, finding.message
+
+
+@pytest.mark.parametrize(("model", "target", "source"), NAMES)
+def test_ordered_pages_key_pages_and_one_pass_are_not(model: str, target: str, source: str) -> None:
+    ordered = f'{model}.objects.filter({target}__isnull=True).order_by("pk")'
+    for body in (
+        _slices(model, target, source, ordered),
+        _pages(model, target, source, ordered),
+        # the first rows still to do, again and again, until none is left
+        f"while True:\n        rows = list({model}.objects.filter({target}__isnull=True)[:1000])\n"
+        "        if not rows:\n            break\n        for row in rows:\n"
+        f"            row.{target} = row.{source}\n            row.save()",
+        # one pass
+        f"for row in {model}.objects.filter({target}__isnull=True).iterator():\n"
+        f"        row.{target} = row.{source}\n        row.save()",
+    ):
+        assert not _found(model, target, source, body), body
