@@ -7,7 +7,8 @@ ACCESS EXCLUSIVE lock: no reads, no writes, for as long as the copy takes, and t
 a second copy of the table. `VACUUM FULL` cannot run in a transaction at all. `ALTER TABLE … SET LOGGED`,
 `SET UNLOGGED` and `SET TABLESPACE` do the same copy under the same lock; `SET LOGGED` also writes the
 whole table to the WAL (replicas lag behind it), and after `SET UNLOGGED` the table is no longer
-replicated and is emptied after a crash.
+replicated and is emptied after a crash. PostgreSQL refuses `SET UNLOGGED` on a table that another table's
+foreign key references (a permanent table cannot reference an unlogged one): the deploy stops there instead.
 
 ## Use instead
 Plain `VACUUM` (no lock on reads or writes) is usually enough. To reclaim space or reorder a table
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.model.catalog import same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import Maintenance, Migration
 from bot.rules.context import Context
@@ -49,6 +51,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, Maintenance) or not op.blocking:
             continue
+        referencing = _referencing(op, context) if op.command == "SET UNLOGGED" else []
+        if referencing:
+            yield _refused(op, referencing)
+            continue
         severity = context.lock_severity(op.table, RULE.severity) if op.table else RULE.severity
         if severity is None:
             continue
@@ -67,3 +73,25 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             "second copy of the table on disk.",
             suggestion=f"VACUUM (ANALYZE) {op.table}" if op.command == "VACUUM FULL" and op.table else None,
         )
+
+
+def _referencing(op: Maintenance, context: Context) -> list[str]:
+    """The other tables whose foreign keys reference the table (permanent ones, as the schema does not say
+    otherwise)."""
+    keys = context.before(op).foreign_keys.values()
+    found = {k.table for k in keys if not k.declared and same_table(k.references, op.table)}
+    return sorted(t for t in found if not same_table(t, op.table))
+
+
+def _refused(op: Maintenance, referencing: list[str]) -> Finding:
+    tables = ", ".join(f"`{t}`" for t in referencing[:3]) + (" and more" if len(referencing) > 3 else "")
+    return op.finding(
+        RULE,
+        f"PostgreSQL refuses `ALTER TABLE {op.table} SET UNLOGGED`: {tables} reference{'s' if len(referencing) == 1 else ''} "
+        f"it with a foreign key, and a permanent table cannot reference an unlogged one (`could not change table "
+        f'"{op.table}" to unlogged because it references logged table …`).',
+        blast_radius="The deploy stops at this statement; in a transaction the statements before it roll back, "
+        "outside one the migration is left half applied.",
+        fix=f"Keep `{op.table}` logged, or drop the foreign keys that reference it first (and accept that "
+        "nothing enforces them).",
+    )

@@ -4,7 +4,7 @@ import pytest
 
 from bot.model.config import Config
 from bot.model.findings import Finding, Severity
-from tests.conftest import review_sql
+from tests.conftest import refusal, review_sql
 
 
 def _found(sql: str, **kw: Any) -> list[Finding]:
@@ -43,3 +43,25 @@ def test_alter_table_forms_that_copy_the_table_block_reads_and_writes(table: str
 def test_a_table_created_by_the_change_copies_nothing_anyone_reads(table: str) -> None:
     sql = f"CREATE TABLE {table} (id bigint PRIMARY KEY);\nALTER TABLE {table} SET UNLOGGED;"
     assert "blocking-maintenance" not in {f.rule for f in review_sql(sql).active}
+
+
+@pytest.mark.parametrize(("parent", "child"), [("accounts", "orders"), ("tenants", "invoices")])
+def test_set_unlogged_on_a_table_another_one_references_is_refused(parent: str, child: str, pg: Any) -> None:
+    """PostgreSQL 15 refuses SET UNLOGGED on a table a permanent table's foreign key references (shown below);
+    the referencing table itself may become unlogged, which is the rewrite the rule tells of."""
+    schema = (
+        f"CREATE TABLE {parent} (id bigint PRIMARY KEY);\n"
+        f"CREATE TABLE {child} (id bigint PRIMARY KEY, {parent}_id bigint REFERENCES {parent} (id));\n"
+    )
+
+    def found(statement: str) -> list[Any]:
+        result = review_sql(schema + "-- migration\n" + statement, dialect="postgres")
+        return [f for f in result.active if f.rule == "blocking-maintenance"]
+
+    [refused] = found(f"ALTER TABLE {parent} SET UNLOGGED;")
+    assert "PostgreSQL refuses" in refused.message and f"`{child}`" in refused.message
+    [rewrite] = found(f"ALTER TABLE {child} SET UNLOGGED;")
+    assert "rewrites the table" in rewrite.message and "refuses" not in rewrite.message
+    pg.execute(schema)
+    assert "unlogged" in refusal(pg.execute, f"ALTER TABLE {parent} SET UNLOGGED")
+    pg.execute(f"ALTER TABLE {child} SET UNLOGGED")
