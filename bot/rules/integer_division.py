@@ -10,6 +10,12 @@ whole statement at the first such row.
 ## Use instead
 Make one operand a fraction before dividing: `done::numeric / total`, `amount_cents / 100.0`
 (`CAST(done AS numeric)`), and guard a divisor that can be zero with `NULLIF(total, 0)`.
+
+## Framework notes
+Django sends `F("qty") / 3` as `qty / 3`, and a `Decimal` divisor does not change that: on PostgreSQL 15 with
+Django 5.2 and psycopg 3, `update(total=ExpressionWrapper(F("qty") / Decimal(3), output_field=DecimalField()))`
+stores 2.00 for a `qty` of 7 (`output_field` only says what Python gets back). Cast the column first:
+`Cast(F("qty"), DecimalField(max_digits=10, decimal_places=2)) / 3` stores 2.33.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ RULE = Rule(
     dimension=Dimension.TRANSFORMATION,
     severity=Severity.CRITICAL,
     help="Cast one operand to numeric before dividing (`done::numeric / total`), so the fraction is kept.",
+    framework_help=(
+        ("django", 'Cast the column before dividing: `Cast(F("done"), DecimalField(…)) / F("total")`.'),
+    ),
     bad=(
         "CREATE TABLE orders (id bigint PRIMARY KEY, done integer, total integer, ratio numeric(5, 4));\n"
         "-- migration\nUPDATE orders SET ratio = done / total WHERE id BETWEEN 1 AND 1000;",
@@ -51,6 +60,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if not isinstance(op, DataUpdate | DataInsert):
             continue
         catalog = context.before(op)
+        orm = migration.framework == "django" and "F(" in op.sql  # written with F(), not in SQL
         for write in assigned(op, context.dialect):
             target = catalog.column(write.table, write.target)
             if target is None or not holds_fractions(target.type):
@@ -68,10 +78,17 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                         "lost fractions cannot be recovered from the stored values."
                     ),
                     fix=(
-                        f"Divide as numeric: `CAST({left} AS numeric) / {right}`"
+                        (
+                            f'Divide as numeric: `Cast(F("{left}"), DecimalField(…)) / …` (a `Decimal` divisor or '
+                            "`ExpressionWrapper(output_field=DecimalField())` still divides the integers)"
+                            if orm and isinstance(division.this, exp.Column)
+                            else f"Divide as numeric: `CAST({left} AS numeric) / {right}`"
+                        )
                         + (
                             ""
                             if isinstance(division.expression, exp.Literal)
+                            else f', with `NullIf(F("{right}"), 0)` if the divisor can be 0'
+                            if orm
                             else f", with `NULLIF({right}, 0)` if the divisor can be 0"
                         )
                         + "."

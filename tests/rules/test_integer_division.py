@@ -125,3 +125,33 @@ def test_django_update_with_f_expressions(names, imports, value, expected) -> No
         names["share"]: "models.DecimalField(max_digits=5, decimal_places=4, null=True)",
     }
     assert len(_found(review_migration(model, fields, text))) == expected
+
+
+@pytest.mark.parametrize(
+    ("model", "whole", "share"), [("Order", "qty", "unit_share"), ("Invoice", "hours", "day_share")]
+)
+def test_django_division_says_cast_and_a_decimal_divisor_does_not_help(
+    model: str, whole: str, share: str
+) -> None:
+    """Django 5.2 with psycopg 3 on PostgreSQL 15: `F(whole) / Decimal(3)` in an ExpressionWrapper with a
+    DecimalField output stores 2.00 for 7; `Cast(F(whole), DecimalField(…)) / 3` stores 2.33."""
+    from tests.rules.django_app import data_migration, review_migration
+
+    fields = {
+        whole: "models.IntegerField()",
+        share: "models.DecimalField(max_digits=10, decimal_places=2, null=True)",
+    }
+    imports = (
+        "from decimal import Decimal\nfrom django.db import models\n"
+        "from django.db.models import DecimalField, ExpressionWrapper, F\nfrom django.db.models.functions import Cast"
+    )
+
+    def found(value: str) -> list:  # type: ignore[type-arg]
+        body = f"{model}.objects.filter({share}__isnull=True).update({share}={value})"
+        result = review_migration(model, fields, data_migration(model, body, imports=imports))
+        return [f for f in result.active if f.rule == "integer-division"]
+
+    wrapped = f"ExpressionWrapper(F('{whole}') / Decimal(3), output_field=DecimalField())"
+    [finding] = found(wrapped)
+    assert f'Cast(F("{whole}")' in (finding.fix or ""), finding.fix
+    assert not found(f"Cast(F('{whole}'), models.DecimalField(max_digits=10, decimal_places=2)) / 3")
