@@ -768,12 +768,16 @@ def _dump_operations(path: str, text: str, dialect: str) -> tuple[Operation, ...
 
 def _migration_files(changeset: ChangeSet, config: Config, lint: bool) -> list[tuple[str, str, ModuleType]]:
     found = []
+    folders: dict[str, list[str]] = {}  # the head tree's files by folder, listed once when first needed
     for file in changeset.files:
         if file.status == "removed" or file.head_text is None:
             continue
         module = frameworks.detect(file.path, file.head_text, config)
         if module is None and lint and not frameworks.is_down_file(file.path, file.head_text):
             module = frameworks.sniff(file.path, file.head_text)
+        elif module is None and not frameworks.is_down_file(file.path, file.head_text):
+            # named as the migrations beside it, but not readable as one: a broken migration, said so
+            module = frameworks.by_neighbours(file.path, changeset.head_tree, config, folders)
         if module is not None:
             found.append((file.path, file.head_text, module))
     return in_order(found)

@@ -220,6 +220,39 @@ def sniff(path: str, text: str) -> ModuleType:
 _DOWN_NAMES = re.compile(r"(?:^|[._-])down\.sql$|^U\d[\w.]*__.+\.sql$", re.I)
 
 
+# A migration's file name starts with its version (`0117_`, `20240101120000-`, `2023_12_02_`, `V3__`) or, for
+# Alembic, its revision (`a1b2c3d4e5f6_`)
+_VERSIONED_NAME = re.compile(r"^(?:V?\d|[0-9a-f]{8,}_)", re.I)
+_NEIGHBOURS_READ = 3
+
+
+def by_neighbours(path: str, tree: Tree, config: Config, folders: dict[str, list[str]]) -> ModuleType | None:
+    """The framework of the migrations beside a file that no framework recognised, when it is named as they
+    are: a migration cut off or broken so that its `up` cannot be found (`module.exports = { up: … ` with no
+    end) is still a migration, and its framework says what cannot be read, never "no migration changed".
+    `folders` (filled on first use, kept by the caller) maps each folder of the tree to its files."""
+    folder, _, name = path.rpartition("/")
+    if not _VERSIONED_NAME.match(name) or "." not in name:
+        return None
+    if not folders:
+        for other in tree.paths():
+            folders.setdefault(other.rpartition("/")[0], []).append(other)
+    suffix = name[name.rfind(".") :]
+    names = sorted({p for p in folders.get(folder, ()) if p.endswith(suffix)} | {path})
+    at = names.index(path)
+    # the migrations just before and after it by name
+    nearest = sorted((p for p in names if p != path), key=lambda p: abs(names.index(p) - at))
+    for other in nearest[:_NEIGHBOURS_READ]:
+        if not _VERSIONED_NAME.match(other.rpartition("/")[2]):
+            continue
+        text = tree.read(other)
+        module = detect(other, text, config) if text is not None else None
+        if module is not None and not module.is_down(other):
+            candidate = getattr(module, "candidate", None)
+            return module if candidate is None or candidate(path) else None
+    return None
+
+
 def is_down_file(path: str, text: str) -> bool:
     """Is this file the way back of another migration (a golang-migrate `.down.sql`, a Flyway `U…` undo,
     Diesel's `down.sql`, a Sqitch revert or verify script), never a forward migration of its own?"""
