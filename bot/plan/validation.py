@@ -293,7 +293,13 @@ def _written_values(op: DataUpdate, dialect: str) -> Iterator[VerificationQuery]
         yield VerificationQuery(
             f"SELECT {c}, count(*) FROM {quote(op.table, dialect)} GROUP BY 1 ORDER BY 2 DESC;",
             f"values of `{op.table}.{column}` after the UPDATE "
-            + ("(its condition is built by code)" if op.where else "(of every row)"),
+            + (
+                "(of every row)"
+                if not op.where
+                else "(its condition is built by code)"
+                if PLACEHOLDER in op.where
+                else "(its condition cannot be counted on its own: it reads other rows or tables)"
+            ),
             f"{written} counted for every row the change meant to update",
             when=BOTH,
         )
