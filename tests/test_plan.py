@@ -163,3 +163,17 @@ def test_orphans_are_counted_against_the_referenced_column(
     ):
         [orphans] = [q.sql for q in result.verification_queries if "AS orphans" in q.sql]
         assert orphans.endswith(wanted)
+
+
+def test_an_update_whose_condition_reads_other_rows_is_checked_by_its_written_values() -> None:
+    """A self-join UPDATE (`… FROM comments AS parent WHERE reply.parent_id = parent.id`) cannot be counted
+    by its condition alone: the check counts the values it writes and says why, not that code builds it."""
+    for table, column, key in (("comments", "resolved_at", "parent_id"), ("tasks", "closed_by", "epic_id")):
+        sql = (
+            f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} text, {key} bigint);\n-- migration\n"
+            f"UPDATE {table} AS child SET {column} = parent.{column} FROM {table} AS parent "
+            f"WHERE child.{key} = parent.id AND parent.{column} IS NOT NULL AND child.{column} IS NULL;\n"
+        )
+        texts = [q.purpose for q in review_sql(sql).verification_queries]
+        assert any("reads other rows or tables" in t for t in texts), texts
+        assert not any("built by code" in t for t in texts)
