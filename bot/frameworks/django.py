@@ -294,6 +294,12 @@ class _Parser:
         if "(" in self.text and "class " in self.text:
             self.reader.subclasses = operation_subclasses(module)
         klass = next((n for n in module.body if isinstance(n, ast.ClassDef) and n.name == "Migration"), None)
+        if klass is None:  # Django loads every module of a migrations package and refuses one without it
+            op = Unparsed(
+                error="no `class Migration` (Django stops `migrate` with BadMigrationError)",
+                location=Location(self.path, 1),
+            )
+            return Migration(self.path, NAME, self.dialect, (op,), None, True, "could not be read")
         atomic, operations = _class_attributes(klass, self.constants)
         up: list[Operation] = []
         for call in (each for node in operations for each in self._built(node)):

@@ -74,3 +74,19 @@ def test_a_broken_migration_beside_migrations_is_reported(
 def test_files_not_named_as_migrations_stay_out(before_path: str, before: str, path: str, text: str) -> None:
     result = review_sql(text, path=path, base={before_path: before})
     assert not result.migrations and not result.active
+
+
+def test_a_django_migration_module_without_its_migration_class_is_reported() -> None:
+    """Django imports every module of a migrations package and stops `migrate` on one with no `Migration`
+    class: a file cut off before its class, though valid Python, is no migration it can run."""
+    for app, function in (("billing", "fill_totals"), ("alerts", "delete_channels")):
+        text = (
+            "from django.db import migrations\n\n\n"
+            f"def {function}(apps, schema_editor):\n    apps.get_model('{app}', 'Thing').objects.all().delete\n"
+        )
+        result = review_sql(
+            text,
+            path=f"{app}/migrations/0002_{function}.py",
+            base={f"{app}/migrations/0001_initial.py": DJANGO_BEFORE},
+        )
+        assert {"unreadable-migration", "unparsed-statement"} & {f.rule for f in result.active}
