@@ -42,6 +42,7 @@ from bot.references.search import ReferenceIndex, search
 from bot.references.targets import targets_of
 from bot.rules import (
     applied_migration_edited,
+    applied_migration_removed,
     enum_order_changed,
     model_without_migration,
     required_column_unwritten,
@@ -515,6 +516,7 @@ def _code_changes(changeset: ChangeSet, config: Config, catalogs: list[Catalog])
         (enum_order_changed.RULE, lambda: enum_order_changed.check_change(changeset)),
         (model_without_migration.RULE, lambda: model_without_migration.check_change(changeset, catalogs)),
         (required_column_unwritten.RULE, lambda: required_column_unwritten.check_change(changeset, catalogs)),
+        (applied_migration_removed.RULE, lambda: applied_migration_removed.check_change(changeset, config)),
     )
     found: list[Finding] = []
     ignored = {rules.canonical(r) for r in config.rules.ignore}

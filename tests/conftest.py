@@ -78,6 +78,28 @@ def review_sql(
     return review(changeset, config=config, dialect=dialect, facts=facts)
 
 
+def review_removal(
+    path: str,
+    text: str,
+    *,
+    base: dict[str, str] | None = None,
+    head: dict[str, str] | None = None,
+    config: Config | None = None,
+) -> Review:
+    """Review a change that deletes `path` (holding `text` in the base tree) and adds the files of `head`."""
+    base_files = {**(base or {}), path: text}
+    head_files = {p: t for p, t in {**base_files, **(head or {})}.items() if p != path}
+    added = tuple(ChangedFile(p, "added", None, t) for p, t in (head or {}).items())
+    changeset = ChangeSet(
+        base="base",
+        head="head",
+        files=(ChangedFile(path, "removed", text, None), *added),
+        head_tree=MemoryTree(head_files),
+        base_tree=MemoryTree(base_files),
+    )
+    return review(changeset, config=config)
+
+
 def rule_ids(result: Review) -> set[str]:
     return {f.rule for f in result.active}
 

@@ -11,7 +11,7 @@ import bot.rules
 from bot.render.docs import rule_page
 from bot.rules import RULES
 
-from .conftest import review_sql, rule_ids
+from .conftest import review_removal, review_sql, rule_ids
 
 EXAMPLES = [(m.RULE.id, "bad", i, text) for m in RULES for i, text in enumerate(m.RULE.bad)] + [
     (m.RULE.id, "good", i, text) for m in RULES for i, text in enumerate(m.RULE.good)
@@ -41,8 +41,13 @@ def test_examples(rule_id: str, kind: str, index: int, sql: str) -> None:
     # under its own name where the name decides (EXAMPLE_PATHS).
     path = getattr(bot.rules.BY_ID[rule_id], "EXAMPLE_PATHS", {}).get((kind, index), path)
     tree = getattr(bot.rules.BY_ID[rule_id], "EXAMPLE_TREE", None)
+    # A rule about deleted migrations meets its bad examples as the deleted file (EXAMPLE_REMOVED); its good
+    # ones, what to write instead, as new migrations.
+    removed = getattr(bot.rules.BY_ID[rule_id], "EXAMPLE_REMOVED", None)
     found = rule_ids(
-        review_sql(
+        review_removal(removed, sql, base=tree)
+        if removed and kind == "bad"
+        else review_sql(
             sql,
             path=path,
             dialect=_dialect(rule_id),

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 # One module per rule, sorted by id (module name = id with underscores).
 NAMES = (
     "applied_migration_edited",
+    "applied_migration_removed",
     "arbitrary_row_chosen",
     "attach_partition_scan",
     "batch_range_off_by_one",
