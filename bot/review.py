@@ -21,6 +21,7 @@ from bot.frameworks import (
     prisma,
     prisma_push,
     seeds,
+    unknown,
 )
 from bot.frameworks.dialect import Dialects, dialect_files, for_another_file, named_database, other_database
 from bot.frameworks.history import in_order
@@ -780,6 +781,8 @@ def _migration_files(changeset: ChangeSet, config: Config, lint: bool) -> list[t
         elif module is None and not frameworks.is_down_file(file.path, file.head_text):
             # named as the migrations beside it, but not readable as one: a broken migration, said so
             module = frameworks.by_neighbours(file.path, changeset.head_tree, config, folders)
+            if module is None and frameworks.unread_migration(file.path, file.head_text, config):
+                module = unknown  # a migration of a runner the review does not read: said, not passed
         if module is not None:
             found.append((file.path, file.head_text, module))
     return in_order(found)

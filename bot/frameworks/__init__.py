@@ -253,6 +253,16 @@ def by_neighbours(path: str, tree: Tree, config: Config, folders: dict[str, list
     return None
 
 
+def unread_migration(path: str, text: str, config: Config) -> bool:
+    """A versioned code file in a migrations folder that no framework of the review reads (`unknown`), and
+    that the configuration does not exclude nor a test fixture explains."""
+    if any(fnmatch.fnmatch(path, pattern) for pattern in config.exclude) or _TEST_ONLY.search(path):
+        return False
+    from bot.frameworks import unknown
+
+    return unknown.detect(path, text)
+
+
 def is_down_file(path: str, text: str) -> bool:
     """Is this file the way back of another migration (a golang-migrate `.down.sql`, a Flyway `U…` undo,
     Diesel's `down.sql`, a Sqitch revert or verify script), never a forward migration of its own?"""

@@ -61,7 +61,9 @@ NAME = "rails"
 _EMPTY_DOWN = "`down` does nothing"
 _NO_DOWN = "no `down` method"
 EXTENSIONS = (".rb",)
-_PATH = re.compile(r"(?:^|/)db/(?:\w+_)?migrate/(\d+)_\w+\.rb$")
+_PATH = re.compile(
+    r"(?:^|/)db/(?:\w+_)?migrate/(\d+)_\w+(?:\.\w+)?\.rb$"
+)  # `….active_storage.rb`: an engine's scope
 _CONNECTION_METHODS = frozenset({"execute", "exec_query", "exec_update", "exec_delete", "exec_insert"})
 _QUIET = frozenset({"say", "puts", "reset_column_information", "raise", "return", "require", "p", "pp"})
 _REVERTING: set[str] = set()  # migrations being read for a `revert SomeMigration`, against loops

@@ -16,6 +16,7 @@ from bot.model.migration import (
     Operation,
     SetTimeout,
     Truncate,
+    Unparsed,
     statement_count,
     wrapped,
 )
@@ -40,11 +41,25 @@ def items(migrations: Sequence[Migration], active: list[Finding]) -> list[Checkl
     for f in active:
         by_rule.setdefault(f.rule, []).append(f)
     ops = [op for m in migrations for op in m.up]
-    return [
+    found = [
         _transaction(migrations, by_rule),
         _batching(ops, by_rule),
         _reversible(migrations, ops, by_rule),
         _timeouts(ops, active, by_rule),
+    ]
+    # a migration of which nothing could be read vouches for nothing: no item is checked or ruled out by it
+    unread = [m for m in migrations if m.up and all(isinstance(op, Unparsed) for op in m.up)]
+    if not unread:
+        return found
+    said = f"not verified: `{unread[0].path}` could not be read" + (
+        f" (nor {len(unread) - 1} other migration{'s' if len(unread) > 2 else ''})" if len(unread) > 1 else ""
+    )
+    named = tuple(f"`{m.path}`" for m in unread)
+    return [
+        item
+        if item.state == "unchecked" and not any(path in item.detail for path in named)
+        else ChecklistItem(SAFETY, item.text, "unchecked", f"{said}; check it by hand")
+        for item in found
     ]
 
 

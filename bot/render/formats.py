@@ -49,6 +49,7 @@ FRAMEWORK_LABELS = {
     "drizzle": "Drizzle",
     "laravel": "Laravel",
     "ecto": "Ecto",
+    "unknown": "a runner the review does not read",
 }
 DIALECT_LABELS = {"postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB", "sqlite": "SQLite"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -90,3 +90,60 @@ def test_a_django_migration_module_without_its_migration_class_is_reported() -> 
             base={f"{app}/migrations/0001_initial.py": DJANGO_BEFORE},
         )
         assert {"unreadable-migration", "unparsed-statement"} & {f.rule for f in result.active}
+
+
+BUN = (
+    'package migrations\n\nimport (\n\t"context"\n\t"github.com/uptrace/bun"\n)\n\nfunc init() {\n'
+    "\tup := func(ctx context.Context, db *bun.DB) error {\n"
+    '\t\t_, err := db.ExecContext(ctx, "ALTER TABLE accounts DROP COLUMN name")\n\t\treturn err\n\t}\n'
+    "\tMigrations.MustRegister(up, nil)\n}\n"
+)
+EF_CORE = (
+    "using Microsoft.EntityFrameworkCore.Migrations;\n\npublic partial class DropNote : Migration\n{\n"
+    '    protected override void Up(MigrationBuilder b) { b.DropColumn(name: "Note", table: "Orders"); }\n}\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("internal/db/migrations/20240201000000_drop_name.go", BUN),
+        ("src/Shop/Migrations/20240201120000_DropNote.cs", EF_CORE),
+        ("src/db/migrations/0042_add_flag.ts", "export async function up(db: Kysely<any>) {}\n"),
+    ],
+)
+def test_a_migration_of_a_runner_the_review_does_not_read_blocks(path: str, text: str) -> None:
+    """A versioned code file in a migrations folder that no framework of the review reads is still a migration:
+    reported as unreadable, with nothing in the checklist vouched for, never approved as no migration."""
+    result = review_sql(text, path=path)
+    assert [m.path for m in result.migrations] == [path]
+    assert "unreadable-migration" in {f.rule for f in result.active}
+    assert all(
+        item.state == "unchecked" for item in result.checklist if item.section == "Migration Safety Checklist"
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "internal/db/migrations/migrations.go",  # the package's registry, no version
+        "internal/db/migrations/20240201000000_drop_name_test.go",
+        "src/Shop/Migrations/20240201120000_DropNote.Designer.cs",
+        "tests/fixtures/migrations/20240201000000_drop_name.go",
+        "docs/migrations/2024_notes.md",
+    ],
+)
+def test_files_of_a_migrations_folder_that_are_no_migrations(path: str) -> None:
+    result = review_sql(BUN, path=path)
+    assert not result.migrations and not result.active
+
+
+@pytest.mark.parametrize(
+    "name", ["20240426162500_create_active_storage_tables.active_storage.rb", "20241122183828_add_note.rb.rb"]
+)
+def test_a_rails_migration_with_a_scope_in_its_name_is_read_as_rails(name: str) -> None:
+    """Rails runs `<version>_<name>.<scope>.rb` (an engine's migrations copied by `rails active_storage:install`)
+    as any other migration: it is read as Rails, not as a runner the review does not know."""
+    text = "class AddNote < ActiveRecord::Migration[7.1]\n  def change\n    add_column :orders, :note, :text\n  end\nend\n"
+    result = review_sql(text, path=f"db/migrate/{name}")
+    assert [m.framework for m in result.migrations] == ["rails"]

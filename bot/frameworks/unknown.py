@@ -1,0 +1,63 @@
+"""A versioned file in a migrations folder, written in code no framework of the review reads (Go code of bun
+or gorm, a Rust refinery module, a C# or Java class of another runner): a migration all the same, which the
+review cannot read. It is read as one whose every statement is unreadable, so `unreadable-migration` says so
+and the check blocks until someone reviews it by hand, never "no migration changed".
+
+Never part of a history replay (it is not among the frameworks the history is read with): only a changed file
+that no framework recognised, and no migration beside it explains, is read this way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.model.changeset import Tree
+from bot.model.findings import Location
+from bot.model.migration import Migration, Unparsed
+
+NAME = "unknown"
+_FOLDERS = {"migrations", "migration", "migrate", "db_migrations", "schema_migrations", "sql_migrations"}
+# a version first: a timestamp or sequence of three digits or more (`20240101120000_`, `0042_`), Flyway's `V3__`
+_VERSIONED = re.compile(r"^(?:\d{3,}|V\d+(?:[._]\d+)*__)", re.I)
+_CODE = (
+    ".go", ".rs", ".java", ".kt", ".scala", ".cs", ".py", ".rb", ".js", ".mjs", ".cjs", ".ts", ".mts",
+    ".cts", ".php", ".ex", ".exs", ".clj", ".swift", ".dart", ".lua", ".pl", ".sh",
+)  # fmt: skip
+
+
+# a fixture of the project's tests or of a library's examples, not a migration its databases run
+_NOT_RUN = re.compile(
+    r"(?:^|/)(?:tests?|spec|__tests__|fixtures?|testdata|examples?|vendor|node_modules)/", re.I
+)
+
+
+def detect(path: str, text: str) -> bool:
+    parts = path.split("/")
+    return (
+        path.endswith(_CODE)
+        and _NOT_RUN.search(path) is None
+        and any(part.lower() in _FOLDERS for part in parts[:-1])
+        and _VERSIONED.match(parts[-1]) is not None
+        # tests, type declarations, and Entity Framework's generated `.Designer.cs` twin of each migration
+        and not parts[-1].endswith(
+            (".d.ts", "_test.go", ".test.ts", ".test.js", ".spec.ts", ".spec.js", ".Designer.cs", "_spec.rb")
+        )
+    )
+
+
+def is_down(path: str) -> bool:
+    return False
+
+
+def version(path: str) -> str:
+    found = re.match(r"^V?(\d+)", path.rsplit("/", 1)[-1], re.I)
+    return found.group(1) if found else ""
+
+
+def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
+    language = path.rsplit(".", 1)[-1]
+    op = Unparsed(
+        location=Location(path, 1),
+        error=f"a migration in `.{language}` code of a runner the review does not read",
+    )
+    return Migration(path, NAME, dialect, (op,), None, False, "could not be read")
