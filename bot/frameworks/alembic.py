@@ -17,8 +17,8 @@ import dataclasses
 import re
 
 from bot.frameworks import existence_guards as guards
+from bot.frameworks import programs, suppressions
 from bot.frameworks import python_source as py
-from bot.frameworks import suppressions
 from bot.frameworks.alembic_core import core_sql, declared_table
 from bot.frameworks.alembic_ops import Directives, in_schema
 from bot.frameworks.dialect_guards import runs_on
@@ -436,6 +436,7 @@ class _Body:
                 sql=py.segment(self.text, node).splitlines()[0]
                 if header_only
                 else py.segment(self.text, node),
+                program=programs.python_program(node, self.text),
             )
         )
 

@@ -21,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import replace
 
-from bot.frameworks import django_signals, seed_rows, suppressions
+from bot.frameworks import django_signals, programs, seed_rows, suppressions
 from bot.frameworks import migration_graph as graph
 from bot.frameworks import python_source as py
 from bot.frameworks.django_apps import DJANGO_USER, Apps, user_model
@@ -485,6 +485,7 @@ class _Parser:
             touches=tuple(dict.fromkeys(reader.touches)),
             reverse=reverse is not None,
             reverse_noop=reverse is not None and self._does_nothing(reverse),
+            program=programs.python_program(function, self.text) if function is not None else "",
             **self.reader.base(call),
         )
         unit = function.name if function is not None else ""

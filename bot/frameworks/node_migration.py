@@ -225,13 +225,38 @@ def code(node: Node, src: Source, touches: tuple[str, ...] = ()) -> Operation:
     return RunCode(language=src.language, touches=touches, **origin_of(node, src))
 
 
+# Node's child_process functions (and execa's): they run another program, which may change anything
+_PROCESSES = frozenset(
+    {
+        "execFileSync",
+        "execSync",
+        "spawnSync",
+        "exec",
+        "execFile",
+        "spawn",
+        "fork",
+        "execa",
+        "execaSync",
+        "execaNode",
+    }
+)
+
+
 def awaited_code(node: Node, src: Source) -> list[Operation]:
     """Application code the migration waits for (`await f()`, `return f()`) as RunCode; a call it does not
-    wait for computes a value in memory (`JSON.parse`, `ids.push`) and changes nothing in the database."""
+    wait for computes a value in memory (`JSON.parse`, `ids.push`) and changes nothing in the database,
+    unless it runs another program (`execFileSync("node", ["scripts/backfill.js"])`): that is code the
+    migration runs, whether it waits for it or not."""
     parent = node.parent
     waited = node.type == "await_expression" or (
         parent is not None and (parent.type == "return_statement" or parent.type == "arrow_function")
     )
+    found = js.call(node)
+    if found is not None and found.name in _PROCESSES:
+        started = js.text_of(found.args[0]) if found.args else found.name
+        rest = js.text_of(found.args[1]) if len(found.args) > 1 and found.args[1].type == "array" else ""
+        program = f"{started} {rest}".strip()
+        return [RunCode(language=src.language, program=program, **origin_of(js.unwrap(node), src))]
     return [code(js.unwrap(node), src)] if waited else []
 
 

@@ -25,6 +25,7 @@ from tree_sitter import Node
 
 from bot.frameworks import (
     departure,
+    programs,
     rails_associations,
     rails_data,
     rails_helpers,
@@ -766,12 +767,14 @@ class _Walker:
                 self.down_ops.extend(down.ops)
 
     def _code(self, node: Node) -> None:
+        text = ruby.text_of(node)
         op = RunCode(
             language="ruby",
             touches=rails_data.touches(node, self.models),
             location=Location(self.src.path, node.start_point[0] + 1),
             end_line=node.end_point[0] + 1,
-            sql=ruby.text_of(node),
+            sql=text,
+            program=programs.ruby_program(text),
         )
         self._add([op], "")
 

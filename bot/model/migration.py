@@ -602,6 +602,7 @@ class RunCode(Operation):
     touches: tuple[str, ...] = ()  # tables or models the code names
     reverse: bool = False
     reverse_noop: bool = False  # the reverse is declared but does nothing (`RunPython.noop`)
+    program: str = ""  # another program the code starts (`subprocess.run([...])`, `system(...)`), as written
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -138,6 +138,7 @@ NAMES = (
     "primary_key_dropped",
     "primary_key_not_null_scan",
     "production_id_mismatch",
+    "program_run_by_migration",
     "rails_down_ignored",
     "rebuild_deletes_children",
     "rebuild_drops_constraints",
