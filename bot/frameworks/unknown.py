@@ -18,7 +18,7 @@ from bot.model.migration import Migration, Unparsed
 NAME = "unknown"
 _FOLDERS = {"migrations", "migration", "migrate", "db_migrations", "schema_migrations", "sql_migrations"}
 # a version first: a timestamp or sequence of three digits or more (`20240101120000_`, `0042_`), Flyway's `V3__`
-_VERSIONED = re.compile(r"^(?:\d{3,}|V\d+(?:[._]\d+)*__)", re.I)
+_VERSIONED = re.compile(r"^(?:\d{3,}|V\d+(?:[._]\d+)*__|Version\d{8,})", re.I)  # Doctrine: `Version20240101…`
 _CODE = (
     ".go", ".rs", ".java", ".kt", ".scala", ".cs", ".py", ".rb", ".js", ".mjs", ".cjs", ".ts", ".mts",
     ".cts", ".php", ".ex", ".exs", ".clj", ".swift", ".dart", ".lua", ".pl", ".sh",
@@ -54,10 +54,30 @@ def version(path: str) -> str:
     return found.group(1) if found else ""
 
 
+# the runner a file names (an import, a base class), to say which one the review does not read
+_RUNNERS = (
+    (re.compile(r"\bkysely\b", re.I), "Kysely"),
+    (re.compile(r"uptrace/bun\b"), "bun"),
+    (re.compile(r"gorm\.io/|go-gormigrate"), "GORM"),
+    (re.compile(r"EntityFrameworkCore"), "Entity Framework"),
+    (re.compile(r"\brefinery\b"), "refinery"),
+    (re.compile(r"Doctrine\\Migrations"), "Doctrine Migrations"),
+    (re.compile(r"\bPhinx\b"), "Phinx"),
+    (re.compile(r"node-pg-migrate|\bpgm\.\w+\("), "node-pg-migrate"),
+    (re.compile(r"\bumzug\b", re.I), "Umzug"),
+    (re.compile(r"xorm\.io|\bxorm\b"), "xorm"),
+    (re.compile(r"pocketbase", re.I), "PocketBase"),
+    (re.compile(r"\bmongo(?:db|ose)?\b", re.I), "a MongoDB migration tool"),
+)
+
+
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     language = path.rsplit(".", 1)[-1]
+    runner = next((name for pattern, name in _RUNNERS if pattern.search(text)), "")
     op = Unparsed(
         location=Location(path, 1),
-        error=f"a migration in `.{language}` code of a runner the review does not read",
+        error=f"a {runner} migration, a runner the review does not read"
+        if runner
+        else f"a migration in `.{language}` code of a runner the review does not read",
     )
     return Migration(path, NAME, dialect, (op,), None, False, "could not be read")

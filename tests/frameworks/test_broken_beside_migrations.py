@@ -110,6 +110,11 @@ EF_CORE = (
         ("internal/db/migrations/20240201000000_drop_name.go", BUN),
         ("src/Shop/Migrations/20240201120000_DropNote.cs", EF_CORE),
         ("src/db/migrations/0042_add_flag.ts", "export async function up(db: Kysely<any>) {}\n"),
+        (
+            "migrations/Version20240201120000.php",
+            "<?php\nnamespace DoctrineMigrations;\nuse Doctrine\\Migrations\\AbstractMigration;\n"
+            "final class Version20240201120000 extends AbstractMigration {}\n",
+        ),
     ],
 )
 def test_a_migration_of_a_runner_the_review_does_not_read_blocks(path: str, text: str) -> None:
