@@ -241,7 +241,7 @@ _GUARDS = frozenset({"hasTable", "hasColumn", "hasColumns", "hasIndex"})
 def _guarded(ops: list[Operation], root: Node) -> tuple[Operation, ...]:
     """Statements inside `if (Schema::hasColumn(…))` (or `!Schema::hasTable(…)`) run only when needed: they
     are as safe to re-run as `IF EXISTS` / `IF NOT EXISTS`."""
-    spans = [(php.line_of(n), n.end_point[0] + 1) for n in _guard_blocks(root)]
+    spans = _guard_spans(root)
     found: list[Operation] = []
     for op in ops:
         inside = any(first <= op.location.line <= last for first, last in spans)
@@ -253,17 +253,33 @@ def _guarded(ops: list[Operation], root: Node) -> tuple[Operation, ...]:
     return tuple(found)
 
 
-def _guard_blocks(root: Node) -> list[Node]:
-    blocks: list[Node] = []
+def _guard_spans(root: Node) -> list[tuple[int, int]]:
+    """The lines that run only when the schema is as a guard asks: the body of `if (Schema::hasColumn(…))`,
+    and after an early return (`if (Schema::hasColumn('orders', 'note')) { return; }`) the rest of the
+    function."""
+    spans: list[tuple[int, int]] = []
     stack = [root]
     while stack:
         node = stack.pop()
         condition = node.child_by_field_name("condition") if node.type == "if_statement" else None
         if condition is not None and _checks_schema(condition):
             body = node.child_by_field_name("body")
-            blocks.extend([body] if body is not None else [])
+            if body is not None:
+                spans.append((php.line_of(body), body.end_point[0] + 1))
+                if _only_returns(body) and node.parent is not None:
+                    spans.append((node.end_point[0] + 1, node.parent.end_point[0] + 1))
         stack.extend(node.named_children)
-    return blocks
+    return spans
+
+
+def _only_returns(body: Node) -> bool:
+    """`return;` or `{ return; }`: the branch leaves the function."""
+    statements = (
+        [n for n in body.named_children if n.type != "comment"]
+        if body.type == "compound_statement"
+        else [body]
+    )
+    return len(statements) == 1 and statements[0].type == "return_statement"
 
 
 def _checks_schema(node: Node) -> bool:

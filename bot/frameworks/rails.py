@@ -282,6 +282,28 @@ def _existence_guard(node: Node, body: Node | None) -> str | None:
     return None
 
 
+def _early_return(node: Node) -> str | None:
+    """`return if column_exists?(:orders, :note)` (or the same in an `if … end`): the statements after it run
+    only where the column is missing ("absent"); `return unless …`: only where it is there ("present"). None
+    for any other statement. `node` is the `return` as `ruby.statements` gives it, inside its condition."""
+    if node.type != "return" or ruby.text_of(node).strip() != "return" or node.parent is None:
+        return None
+    branch = node.parent
+    if branch.type == "then":
+        if len([n for n in branch.named_children if n.type != "comment"]) != 1 or branch.parent is None:
+            return None
+        branch = branch.parent
+    if branch.type not in ("if_modifier", "unless_modifier", "if", "unless"):
+        return None
+    if branch.child_by_field_name("alternative") is not None:
+        return None
+    condition = ruby.text_of(branch.child_by_field_name("condition"))
+    if not _EXISTS.search(condition):
+        return None
+    negated = branch.type.startswith("unless") != bool(re.match(r"\s*(?:!|not\b)", condition))
+    return "present" if negated else "absent"
+
+
 def _guarded(op: Operation, guard: str) -> Operation:
     flag = "if_not_exists" if guard == "absent" else "if_exists"
     if flag in {f.name for f in dataclasses.fields(op)}:
@@ -361,7 +383,20 @@ class _Walker:
             )
 
     def walk(self, body: Node | None) -> None:
+        rest: str | None = None  # after `return if column_exists?(…)`: what the statements after it need
         for node in ruby.statements(body, self.src.dialect):
+            leaves = _early_return(node)
+            if leaves is not None:
+                rest = leaves
+                continue
+            start = len(self.ops)
+            self._walk_one(node, body)
+            if rest is not None and len(self.ops) > start:
+                self.ops[start:] = [_guarded(op, rest) for op in self.ops[start:]]
+
+    def _walk_one(self, statement: Node, body: Node | None) -> None:
+        """One statement of a body: its operations added (a loop of one, so that `continue` ends it)."""
+        for node in (statement,):
             if node.type == "rescue" and _reraises(node):
                 continue  # runs only after a statement failed, and fails the migration again: it changes nothing
             if node.type == "assignment" and _holds_sql(node, self.src):

@@ -1,0 +1,90 @@
+"""A migration that returns early when the schema already has what it adds (`return if column_exists?(…)`,
+`if (Schema::hasColumn(…)) { return; }`) runs the rest only where it is missing: as safe to run again as
+`IF NOT EXISTS`. The catalog's copy of the column (an applied migration edited for new installs, the usual
+reason for such a guard) is then no 'already exists'."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import review_sql
+
+
+def _rails(table: str, column: str, guard: str) -> str:
+    return (
+        f"class AddColumn < ActiveRecord::Migration[7.1]\n  def up\n    {guard}\n\n"
+        f"    add_column :{table}, :{column}, :string\n  end\n\n"
+        f"  def down\n    remove_column :{table}, :{column}\n  end\nend\n"
+    )
+
+
+def _rails_base(table: str, column: str) -> dict[str, str]:
+    return {
+        "db/migrate/20240101000000_create_things.rb": "class CreateThings < ActiveRecord::Migration[7.1]\n"
+        f"  def change\n    create_table :{table} do |t|\n      t.string :{column}\n    end\n  end\nend\n"
+    }
+
+
+def _laravel(table: str, column: str, guard: str) -> str:
+    return (
+        "<?php\n\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Database\\Schema\\Blueprint;\n"
+        "use Illuminate\\Support\\Facades\\Schema;\n\nreturn new class extends Migration\n{\n"
+        f"    public function up(): void\n    {{\n        {guard}\n\n"
+        f"        Schema::table('{table}', function (Blueprint $table) {{\n"
+        f"            $table->string('{column}')->nullable();\n        }});\n    }}\n\n"
+        "    public function down(): void\n    {\n"
+        f"        Schema::table('{table}', function (Blueprint $table) {{\n"
+        f"            $table->dropColumn('{column}');\n        }});\n    }}\n}};\n"
+    )
+
+
+def _laravel_base(table: str, column: str) -> dict[str, str]:
+    return {
+        "database/migrations/2020_01_01_000000_create_things.php": "<?php\n\n"
+        "use Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Database\\Schema\\Blueprint;\n"
+        "use Illuminate\\Support\\Facades\\Schema;\n\nreturn new class extends Migration\n{\n"
+        "    public function up(): void\n    {\n"
+        f"        Schema::create('{table}', function (Blueprint $table) {{\n            $table->id();\n"
+        f"            $table->string('{column}')->nullable();\n        }});\n    }}\n}};\n"
+    }
+
+
+NAMES = [("orders", "note"), ("address_types", "type")]
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+def test_rails_returns_early_when_the_column_exists(table: str, column: str) -> None:
+    path = "db/migrate/20240201000000_add_column.rb"
+    for guard in (
+        f"return if column_exists?(:{table}, :{column})",
+        f"if column_exists?(:{table}, :{column})\n      return\n    end",
+    ):
+        found = {
+            f.rule
+            for f in review_sql(
+                _rails(table, column, guard), path=path, base=_rails_base(table, column)
+            ).active
+        }
+        assert "object-already-exists" not in found, guard
+    # returning when it is missing, or for another reason, leaves the add to fail
+    for guard in (f"return unless column_exists?(:{table}, :{column})", "return if Rails.env.test?"):
+        found = {
+            f.rule
+            for f in review_sql(
+                _rails(table, column, guard), path=path, base=_rails_base(table, column)
+            ).active
+        }
+        assert "object-already-exists" in found, guard
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+def test_laravel_returns_early_when_the_column_exists(table: str, column: str) -> None:
+    path = "database/migrations/2025_02_23_094326_add_column.php"
+    guarded = _laravel(
+        table, column, f"if (Schema::hasColumn('{table}', '{column}')) {{\n            return;\n        }}"
+    )
+    found = {f.rule for f in review_sql(guarded, path=path, base=_laravel_base(table, column)).active}
+    assert "object-already-exists" not in found
+    other = _laravel(table, column, "if (app()->environment('testing')) {\n            return;\n        }")
+    found = {f.rule for f in review_sql(other, path=path, base=_laravel_base(table, column)).active}
+    assert "object-already-exists" in found
