@@ -255,8 +255,24 @@ class _Body:
         self.counted: dict[str, str] = {}  # local name → the table whose rows it counted
 
     def read(self, body: list[ast.stmt], table: str = "") -> None:
-        for statement in body:
+        for index, statement in enumerate(body):
+            if self._returns_on_schema(statement):
+                # `if "note" in columns: return`: the rest runs only where the schema is as it expects
+                start = len(self.ops)
+                self.read(body[index + 1 :], table)
+                self.ops[start:] = [guards.guarded(op) for op in self.ops[start:]]
+                return
             self._statement(statement, table)
+
+    def _returns_on_schema(self, node: ast.stmt) -> bool:
+        return (
+            isinstance(node, ast.If)
+            and not node.orelse
+            and len(node.body) == 1
+            and isinstance(node.body[0], ast.Return)
+            and node.body[0].value is None
+            and guards.asks_schema(node.test, self.schema_reads, self.inspections)
+        )
 
     def _statement(self, node: ast.stmt, table: str) -> None:
         if (

@@ -88,3 +88,29 @@ def test_laravel_returns_early_when_the_column_exists(table: str, column: str) -
     other = _laravel(table, column, "if (app()->environment('testing')) {\n            return;\n        }")
     found = {f.rule for f in review_sql(other, path=path, base=_laravel_base(table, column)).active}
     assert "object-already-exists" in found
+
+
+def _alembic(table: str, column: str, test: str) -> str:
+    return (
+        'revision = "0002"\ndown_revision = "0001"\n\nfrom alembic import op\nimport sqlalchemy as sa\n\n\n'
+        "def upgrade():\n    insp = sa.inspect(op.get_bind())\n"
+        f"    if {test}:\n        return\n"
+        f'    op.add_column("{table}", sa.Column("{column}", sa.Text()))\n\n\n'
+        f'def downgrade():\n    op.drop_column("{table}", "{column}")\n'
+    )
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+def test_alembic_returns_early_when_the_inspector_finds_the_column(table: str, column: str) -> None:
+    base = {
+        "alembic/versions/0001_init.py": 'revision = "0001"\ndown_revision = None\n\nfrom alembic import op\n'
+        "import sqlalchemy as sa\n\n\ndef upgrade():\n"
+        f'    op.create_table("{table}", sa.Column("id", sa.Integer, primary_key=True), sa.Column("{column}", sa.Text))\n'
+    }
+    path = "alembic/versions/0002_add.py"
+    asked = f'"{column}" in [c["name"] for c in insp.get_columns("{table}")]'
+    assert "object-already-exists" not in {
+        f.rule for f in review_sql(_alembic(table, column, asked), path=path, base=base).active
+    }
+    other = _alembic(table, column, 'op.get_context().dialect.name == "sqlite"')
+    assert "object-already-exists" in {f.rule for f in review_sql(other, path=path, base=base).active}
