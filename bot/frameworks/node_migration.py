@@ -15,6 +15,7 @@ from tree_sitter import Node
 
 from bot.frameworks import javascript as js
 from bot.frameworks import seed_rows, suppressions
+from bot.frameworks.existence_guards import guarded
 from bot.frameworks.origin import Origin, origin
 from bot.frameworks.sqlfile import parse_sql
 from bot.frameworks.statements import separate
@@ -283,6 +284,16 @@ def build(
     version: str,
 ) -> Migration:
     ops = separate(up)
+    if _ASKS.search(text):
+        spans = guard_spans(js.parse(src.path, text))
+        ops = tuple(guarded(op) if any(a <= op.location.line <= b for a, b in spans) else op for op in ops)
+        if down[0] is not None:
+            down = (
+                tuple(
+                    guarded(op) if any(a <= op.location.line <= b for a, b in spans) else op for op in down[0]
+                ),
+                down[1],
+            )
     return Migration(
         path=src.path,
         framework=framework,
@@ -296,6 +307,44 @@ def build(
         suppressions=suppressions.find(text, ops),
         version=version,
     )
+
+
+# Knex's `knex.schema.hasColumn(…)`, TypeORM's `queryRunner.hasColumn(…)`: questions about the schema
+_ASKS = re.compile(
+    r"\.(?:hasTable|hasColumn|hasIndex|hasForeignKey|hasUniqueConstraint|hasCheckConstraint)\s*\("
+)
+
+
+def guard_spans(root: Node) -> list[tuple[int, int]]:
+    """The lines that run only when the schema is as an `if` asks: the branches of `if (await
+    knex.schema.hasColumn(…))`, and after an early return (`if (await queryRunner.hasColumn(…)) return;`) the
+    rest of the function."""
+    spans: list[tuple[int, int]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.named_children)
+        condition = node.child_by_field_name("condition") if node.type == "if_statement" else None
+        if condition is None or not _ASKS.search(js.text_of(condition)):
+            continue
+        spans.append((js.line_of(node), node.end_point[0] + 1))
+        body = node.child_by_field_name("consequence")
+        inner = (
+            [n for n in body.named_children if n.type != "comment"]
+            if body is not None and body.type == "statement_block"
+            else [body]
+        )
+        alternative = node.child_by_field_name("alternative")
+        if (
+            alternative is None
+            and len(inner) == 1
+            and inner[0] is not None
+            and inner[0].type == "return_statement"
+        ):
+            parent = node.parent
+            if parent is not None:
+                spans.append((node.end_point[0] + 1, parent.end_point[0] + 1))
+    return spans
 
 
 def syntax_error(root: Node, src: Source) -> list[Operation]:

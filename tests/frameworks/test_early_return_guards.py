@@ -114,3 +114,26 @@ def test_alembic_returns_early_when_the_inspector_finds_the_column(table: str, c
     }
     other = _alembic(table, column, 'op.get_context().dialect.name == "sqlite"')
     assert "object-already-exists" in {f.rule for f in review_sql(other, path=path, base=base).active}
+
+
+def _knex_base(table: str, column: str) -> dict[str, str]:
+    return {
+        "migrations/20240101000000_init.js": f'exports.up = (knex) => knex.schema.createTable("{table}", (t) => '
+        f'{{ t.increments("id"); t.text("{column}"); }});\nexports.down = (knex) => knex.schema.dropTable("{table}");\n'
+    }
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+def test_knex_asks_the_schema_before_it_adds(table: str, column: str) -> None:
+    path = "migrations/20240201000000_add.js"
+    add = f'await knex.schema.alterTable("{table}", (t) => {{ t.text("{column}"); }});'
+    asks = f'await knex.schema.hasColumn("{table}", "{column}")'
+    for body in (f"if ({asks}) return;\n  {add}", f"if (!({asks})) {{\n    {add}\n  }}"):
+        text = f"exports.up = async (knex) => {{\n  {body}\n}};\nexports.down = async (knex) => {{}};\n"
+        assert "object-already-exists" not in {
+            f.rule for f in review_sql(text, path=path, base=_knex_base(table, column)).active
+        }
+    text = f"exports.up = async (knex) => {{\n  if (process.env.SKIP) return;\n  {add}\n}};\nexports.down = async () => {{}};\n"
+    assert "object-already-exists" in {
+        f.rule for f in review_sql(text, path=path, base=_knex_base(table, column)).active
+    }
