@@ -311,21 +311,27 @@ def build(
 
 # Knex's `knex.schema.hasColumn(…)`, TypeORM's `queryRunner.hasColumn(…)`: questions about the schema
 _ASKS = re.compile(
-    r"\.(?:hasTable|hasColumn|hasIndex|hasForeignKey|hasUniqueConstraint|hasCheckConstraint)\s*\("
+    r"\.(?:hasTable|hasColumn|hasIndex|hasForeignKey|hasUniqueConstraint|hasCheckConstraint|describeTable)\s*\("
 )
+# Sequelize's `const columns = await queryInterface.describeTable("orders")`, asked later (`if (!columns.note)`)
+_DESCRIBED = re.compile(r"\b(?:const|let|var)\s+(\w+)\s*=\s*await\s+[\w.]+\.describeTable\s*\(")
 
 
 def guard_spans(root: Node) -> list[tuple[int, int]]:
     """The lines that run only when the schema is as an `if` asks: the branches of `if (await
-    knex.schema.hasColumn(…))`, and after an early return (`if (await queryRunner.hasColumn(…)) return;`) the
-    rest of the function."""
+    knex.schema.hasColumn(…))` (or of a condition on what Sequelize's `describeTable` answered), and after an
+    early return (`if (await queryRunner.hasColumn(…)) return;`) the rest of the function."""
     spans: list[tuple[int, int]] = []
+    described = set(_DESCRIBED.findall(js.text_of(root)))
     stack = [root]
     while stack:
         node = stack.pop()
         stack.extend(node.named_children)
         condition = node.child_by_field_name("condition") if node.type == "if_statement" else None
-        if condition is None or not _ASKS.search(js.text_of(condition)):
+        asked = js.text_of(condition) if condition is not None else ""
+        if not asked or (
+            not _ASKS.search(asked) and not any(re.search(rf"\b{name}\b", asked) for name in described)
+        ):
             continue
         spans.append((js.line_of(node), node.end_point[0] + 1))
         body = node.child_by_field_name("consequence")

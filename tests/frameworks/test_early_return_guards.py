@@ -137,3 +137,22 @@ def test_knex_asks_the_schema_before_it_adds(table: str, column: str) -> None:
     assert "object-already-exists" in {
         f.rule for f in review_sql(text, path=path, base=_knex_base(table, column)).active
     }
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+def test_sequelize_adds_only_what_describe_table_did_not_find(table: str, column: str) -> None:
+    base = {
+        "migrations/20240101000000-init.js": "module.exports = {\n  async up(queryInterface, Sequelize) {\n"
+        f'    await queryInterface.createTable("{table}", {{ id: {{ type: Sequelize.INTEGER, primaryKey: true }}, '
+        f"{column}: {{ type: Sequelize.TEXT }} }});\n  }},\n}};\n"
+    }
+    add = f'await queryInterface.addColumn("{table}", "{column}", {{ type: Sequelize.TEXT }});'
+    guarded = (
+        "module.exports = {\n  async up(queryInterface, Sequelize) {\n"
+        f'    const columns = await queryInterface.describeTable("{table}");\n'
+        f"    if (!columns.{column}) {{\n      {add}\n    }}\n  }},\n  async down() {{}},\n}};\n"
+    )
+    path = "migrations/20240201000000-add.js"
+    assert "object-already-exists" not in {f.rule for f in review_sql(guarded, path=path, base=base).active}
+    bare = guarded.replace(f"    if (!columns.{column}) {{\n      {add}\n    }}", f"    {add}")
+    assert "object-already-exists" in {f.rule for f in review_sql(bare, path=path, base=base).active}
