@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 import re
 
+from bot.frameworks import python_source as py
+
 # Python: the functions that start a program or another command of the application
 _PYTHON = frozenset(
     {
@@ -28,20 +30,11 @@ def python_program(node: ast.AST, text: str) -> str:
     for found in ast.walk(node):
         if not isinstance(found, ast.Call):
             continue
-        name = _dotted(found.func)
+        name = py.dotted(found.func)
         if name in _PYTHON:
             first = found.args[0] if found.args else None
             shown = ast.get_source_segment(text, first) if first is not None else None
             return f"{name}({shown})" if shown else name
-    return ""
-
-
-def _dotted(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        inner = _dotted(node.value)
-        return f"{inner}.{node.attr}" if inner else node.attr
     return ""
 
 
