@@ -107,3 +107,32 @@ async def test_migrations_over_the_total_are_not_reviewed(
     run = await _review(app, scenario, webhook, files)
     assert run["conclusion"] == "failure"
     assert "together are over the limit" in run["output"]["summary"]
+
+
+async def test_a_migration_of_a_runner_the_review_does_not_read_is_never_approved(
+    app: App, scenario: Scenario, webhook: Payload
+) -> None:
+    """A pull request whose only migration is of a runner the review cannot read (Entity Framework here):
+    the trees are read for it as for any migration, and the check blocks on it."""
+    ef_core = {
+        "src/Shop/Migrations/20240201120000_DropEmail.cs": "using Microsoft.EntityFrameworkCore.Migrations;\n\n"
+        "public partial class DropEmail : Migration\n{\n    protected override void Up(MigrationBuilder b)\n"
+        '    { b.DropColumn(name: "email", table: "users"); }\n}\n'
+    }
+    run = await _review(app, scenario, webhook, ef_core)
+    assert run["conclusion"] == "failure"
+    assert "unreadable-migration" in str(run["output"]) + str(run["annotations"])
+
+
+async def test_a_deleted_migration_is_reviewed(app: App, scenario: Scenario, webhook: Payload) -> None:
+    """A pull request that only deletes an applied migration: the review reads the base tree for it and says
+    what the deletion does, never 'no migration changed'."""
+    kept = {path: text for path, text in BASE_FILES.items() if "000001_create_users" not in path}
+    head = scenario.fake.commit(scenario.repo, kept)
+    scenario.open_pull(7, head)
+    assert (await app.send("pull_request", _opened(webhook, 7, head))).status_code == 202
+    await app.drain()
+    [run] = scenario.repo.check_runs
+    assert run["status"] == "completed"
+    assert "No migration changed" not in str(run["output"]), run["output"]
+    assert "applied-migration-removed" in str(run["output"]) + str(run["annotations"])

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from bot.app.github import FILES_LISTED, FileEntry, Pull
 from bot.app.snapshot import SnapshotTree
-from bot.frameworks import is_candidate
+from bot.frameworks import maybe_migration
 from bot.model.changeset import ChangedFile
 
 TOO_LARGE_TITLE = "Too large to review automatically"
@@ -80,7 +80,7 @@ def within_limits(
     for file in files:
         why = _refusal(file, limits, total, is_migration)
         if why is None:
-            if file.head_text and is_candidate(file.path):
+            if file.head_text and maybe_migration(file.path):
                 total += len(file.head_text.encode())
             kept.append(file)
             continue
@@ -90,7 +90,7 @@ def within_limits(
 
 
 def _refusal(file: ChangedFile, limits: Limits, total: int, is_migration: Detect) -> str | None:
-    if file.status == "removed" or not is_candidate(file.path):
+    if file.status == "removed" or not maybe_migration(file.path):
         return None
     if file.head_text is None:
         return "it could not be read from the head commit"

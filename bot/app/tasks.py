@@ -22,7 +22,7 @@ from bot.app.github import GitHubApp, Pull, Repository, parse_external_id
 from bot.app.isolation import ChildFailed, OverLimit, ProcessLimits, run_isolated
 from bot.app.settings import Settings
 from bot.app.store import Job, Store
-from bot.frameworks import detect, is_candidate
+from bot.frameworks import detect, is_candidate, maybe_migration
 from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree, Tree
 from bot.model.config import ConfigError, parse_config
 from bot.model.shadow import Shadow
@@ -284,7 +284,7 @@ def _probe_target(settings: Settings, repo: Repository, changeset: ChangeSet) ->
 def _read_trees_for(path: str) -> bool:
     """A changed file the review judges against the trees: a migration, a Rails model's enums, a model file
     whose columns are checked against the schema the migrations leave."""
-    return is_candidate(path) or enum_order_changed.watched(path) or declared_columns.is_model_file(path)
+    return maybe_migration(path) or enum_order_changed.watched(path) or declared_columns.is_model_file(path)
 
 
 async def _changeset(
@@ -315,7 +315,7 @@ async def _changeset(
     )
     limits = changes.Limits(settings.file_max_bytes, settings.review_max_bytes)
     kept, unreviewed = changes.within_limits(files, limits, _migration_detector(config_text))
-    has_migrations = any(is_candidate(entry.path) for entry in entries)
+    has_migrations = any(maybe_migration(entry.path) for entry in entries)
     accepted = await acceptances.gather(repo, pull) if has_migrations else ()
     changeset = ChangeSet(
         base=pull.base_sha,

@@ -253,6 +253,15 @@ def by_neighbours(path: str, tree: Tree, config: Config, folders: dict[str, list
     return None
 
 
+def maybe_migration(path: str) -> bool:
+    """Could this changed file be a migration the review must see (cheap: by name only)? A candidate of some
+    framework, or a versioned code file in a migrations folder of a runner the review does not read, which is
+    reported unreadable rather than passed over."""
+    from bot.frameworks import unknown
+
+    return is_candidate(path) or unknown.detect(path, "")
+
+
 def unread_migration(path: str, text: str, config: Config) -> bool:
     """A versioned code file in a migrations folder that no framework of the review reads (`unknown`), and
     that the configuration does not exclude nor a test fixture explains."""
