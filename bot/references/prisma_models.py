@@ -10,6 +10,7 @@ A table dropped and created again under its model's name (cal.com moved `platfor
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from bot.model.changeset import Tree
 
@@ -17,17 +18,23 @@ _MODEL = re.compile(r"^model[ \t]+(\w+)[ \t]*\{", re.M)
 _MAP = re.compile(r"^[ \t]*@@map\(\s*(?:name\s*:\s*)?\"([^\"]+)\"", re.M)
 
 
-def prisma_tables(tree: Tree) -> dict[str, str]:
-    """Each model of the tree's `.prisma` files and the table it maps."""
-    found: dict[str, str] = {}
+def _models(tree: Tree) -> Iterator[tuple[str, str]]:
+    """Each model of the tree's `.prisma` files: its name and the text of its body."""
     for path in tree.paths():
         if not path.endswith(".prisma"):
             continue
         text = tree.read(path) or ""
         for model in _MODEL.finditer(text):
             end = text.find("\n}", model.end())
-            mapped = _MAP.search(text, model.end(), end if end >= 0 else len(text))
-            found[model.group(1)] = mapped.group(1) if mapped else model.group(1)
+            yield model.group(1), text[model.end() : end if end >= 0 else len(text)]
+
+
+def prisma_tables(tree: Tree) -> dict[str, str]:
+    """Each model of the tree's `.prisma` files and the table it maps."""
+    found: dict[str, str] = {}
+    for name, body in _models(tree):
+        mapped = _MAP.search(body)
+        found[name] = mapped.group(1) if mapped else name
     return found
 
 
@@ -39,18 +46,12 @@ def prisma_columns(tree: Tree) -> dict[tuple[str, str], str]:
     """Each scalar field of the tree's Prisma models, by (model, field), and the column it maps
     (`email String @map("email_address")` maps `email_address`; a field without `@map`, its own name)."""
     found: dict[tuple[str, str], str] = {}
-    for path in tree.paths():
-        if not path.endswith(".prisma"):
-            continue
-        text = tree.read(path) or ""
-        for model in _MODEL.finditer(text):
-            end = text.find("\n}", model.end())
-            body = text[model.end() : end if end >= 0 else len(text)]
-            for field in _FIELD.finditer(body):
-                if field.group(1).startswith("@") or "@relation" in field.group(0):
-                    continue
-                mapped = _FIELD_MAP.search(field.group(0))
-                found[(model.group(1), field.group(1))] = mapped.group(1) if mapped else field.group(1)
+    for name, body in _models(tree):
+        for field in _FIELD.finditer(body):
+            if field.group(1).startswith("@") or "@relation" in field.group(0):
+                continue
+            mapped = _FIELD_MAP.search(field.group(0))
+            found[(name, field.group(1))] = mapped.group(1) if mapped else field.group(1)
     return found
 
 
