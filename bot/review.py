@@ -778,11 +778,15 @@ def _migration_files(changeset: ChangeSet, config: Config, lint: bool) -> list[t
         module = frameworks.detect(file.path, file.head_text, config)
         if module is None and lint and not frameworks.is_down_file(file.path, file.head_text):
             module = frameworks.sniff(file.path, file.head_text)
-        elif module is None and not frameworks.is_down_file(file.path, file.head_text):
-            # named as the migrations beside it, but not readable as one: a broken migration, said so
-            module = frameworks.by_neighbours(file.path, changeset.head_tree, config, folders)
-            if module is None and frameworks.unread_migration(file.path, file.head_text, config):
-                module = unknown  # a migration of a runner the review does not read: said, not passed
+        elif module is None:
+            # named as the migrations beside it, but not readable as one: a broken migration, said so; or a
+            # migration of a runner the review does not read: said, not passed (the names are looked at first,
+            # the way back's framework readers only for a file that has a migration's name)
+            module = frameworks.by_neighbours(file.path, changeset.head_tree, config, folders) or (
+                unknown if frameworks.unread_migration(file.path, file.head_text, config) else None
+            )
+            if module is not None and frameworks.is_down_file(file.path, file.head_text):
+                module = None
         if module is not None:
             found.append((file.path, file.head_text, module))
     return in_order(found)

@@ -27,6 +27,7 @@ from bot.frameworks import (
     plain,
     prisma,
     sqitch,
+    unknown,
 )
 from bot.frameworks.settings.found import family
 from bot.model.changeset import Tree
@@ -241,8 +242,8 @@ def by_neighbours(path: str, tree: Tree, config: Config, folders: dict[str, list
     names = sorted({p for p in folders.get(folder, ()) if p.endswith(suffix)} | {path})
     at = names.index(path)
     # the migrations just before and after it by name
-    nearest = sorted((p for p in names if p != path), key=lambda p: abs(names.index(p) - at))
-    for other in nearest[:_NEIGHBOURS_READ]:
+    nearest = sorted(range(len(names)), key=lambda i: abs(i - at))[1 : _NEIGHBOURS_READ + 1]
+    for other in (names[i] for i in nearest):
         if not _VERSIONED_NAME.match(other.rpartition("/")[2]):
             continue
         text = tree.read(other)
@@ -257,8 +258,6 @@ def maybe_migration(path: str) -> bool:
     """Could this changed file be a migration the review must see (cheap: by name only)? A candidate of some
     framework, or a versioned code file in a migrations folder of a runner the review does not read, which is
     reported unreadable rather than passed over."""
-    from bot.frameworks import unknown
-
     return is_candidate(path) or unknown.detect(path, "")
 
 
@@ -267,8 +266,6 @@ def unread_migration(path: str, text: str, config: Config) -> bool:
     that the configuration does not exclude nor a test fixture explains."""
     if any(fnmatch.fnmatch(path, pattern) for pattern in config.exclude) or _TEST_ONLY.search(path):
         return False
-    from bot.frameworks import unknown
-
     return unknown.detect(path, text)
 
 

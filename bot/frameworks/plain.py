@@ -14,7 +14,14 @@ from bot.model.migration import Migration
 
 NAME = "sql"
 _VERSIONED = re.compile(r"^(?:[VR]?\d|R__)")
-_FOLDERS = {"migrations", "migration", "migrate", "db_migrations", "schema_migrations", "sql_migrations"}
+MIGRATION_FOLDERS = {
+    "migrations",
+    "migration",
+    "migrate",
+    "db_migrations",
+    "schema_migrations",
+    "sql_migrations",
+}
 
 
 def detect(path: str, text: str) -> bool:
@@ -22,7 +29,7 @@ def detect(path: str, text: str) -> bool:
     below the migrations folder (`0.31/02__reaction.sql`). One that nothing orders is the schema a runner
     loads into a new database beside the versioned migrations (memos' `LATEST.sql`, a `schema.sql`)."""
     parts = path.split("/")
-    found = [i for i, part in enumerate(parts[:-1]) if part.lower() in _FOLDERS]
+    found = [i for i, part in enumerate(parts[:-1]) if part.lower() in MIGRATION_FOLDERS]
     return path.endswith(".sql") and bool(found) and any(_VERSIONED.match(p) for p in parts[found[-1] + 1 :])
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 
+from bot.frameworks.plain import MIGRATION_FOLDERS
 from bot.model.changeset import Tree
 from bot.model.findings import Location
 from bot.model.migration import Migration, Unparsed
 
 NAME = "unknown"
-_FOLDERS = {"migrations", "migration", "migrate", "db_migrations", "schema_migrations", "sql_migrations"}
 # a version first: a timestamp or sequence of three digits or more (`20240101120000_`, `0042_`), Flyway's `V3__`
 _VERSIONED = re.compile(r"^(?:\d{3,}|V\d+(?:[._]\d+)*__|Version\d{8,})", re.I)  # Doctrine: `Version20240101…`
 _CODE = (
@@ -36,7 +36,7 @@ def detect(path: str, text: str) -> bool:
     return (
         path.endswith(_CODE)
         and _NOT_RUN.search(path) is None
-        and any(part.lower() in _FOLDERS for part in parts[:-1])
+        and any(part.lower() in MIGRATION_FOLDERS for part in parts[:-1])
         and _VERSIONED.match(parts[-1]) is not None
         # tests, type declarations, and Entity Framework's generated `.Designer.cs` twin of each migration
         and not parts[-1].endswith(
