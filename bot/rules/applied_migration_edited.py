@@ -90,6 +90,7 @@ from bot.model.migration import (
     Unparsed,
 )
 from bot.rules._forced_edits import removed_need
+from bot.rules._schema_dumps import schema_dump
 from bot.rules.context import Context
 from bot.sql.domains import literal
 from bot.sql.row_effects import effect
@@ -227,7 +228,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 "result)."
             )
             yield _finding(migration, line, message, blast, Severity.INFO)
-        elif (dump := _schema_dump(migration, context)) is not None:
+        elif (dump := schema_dump(migration.path, migration.framework, context.tree)) is not None:
             message += (
                 f" New installs load `{dump}`, not the migrations: the edit reaches only a database built by"
                 " running every migration from the first."
@@ -824,21 +825,6 @@ def _models_frozen(migration: Migration, old: Migration | None, base_text: str) 
 
     kept = imported(migration)
     return bool(imported(old) - kept) and all(module in base_text for module, _ in kept)
-
-
-_DUMPS = {"rails": ("db/schema.rb", "db/structure.sql")}
-
-
-def _schema_dump(migration: Migration, context: Context) -> str | None:
-    """The schema dump new installs of this framework load instead of running the migrations (Rails'
-    `db:prepare` / `db:setup` load `db/schema.rb` or `db/structure.sql`), when the repository keeps one
-    beside the migration's folder; None otherwise."""
-    root = migration.path.split("db/migrate/")[0] if "db/migrate/" in migration.path else None
-    if root is None:
-        return None
-    return next(
-        (root + dump for dump in _DUMPS.get(migration.framework, ()) if context.tree.read(root + dump)), None
-    )
 
 
 def _only_code_edited(migration: Migration, old: Migration | None) -> bool:

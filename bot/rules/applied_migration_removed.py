@@ -35,6 +35,7 @@ from bot.model.changeset import ChangedFile, ChangeSet, Tree
 from bot.model.config import Config
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import Migration
+from bot.rules._schema_dumps import schema_dump
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -57,7 +58,6 @@ _REFUSING = {
     "knex": 'Knex stops every later `migrate:latest` on the databases that ran it ("The migration directory is '
     'corrupt, the following files are missing")',
 }
-_DUMPS = ("db/schema.rb", "db/structure.sql")
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
@@ -82,7 +82,7 @@ def check_change(changeset: ChangeSet, config: Config) -> Iterator[Finding]:
 def _finding(file: ChangedFile, module: ModuleType, tree: Tree) -> Finding:
     name = module.NAME
     needed = _needed_by(file.path, file.base_text or "", name, tree)
-    dump = _dump(file.path, tree) if name == "rails" else None
+    dump = schema_dump(file.path, name, tree)
     if needed:
         severity, what = (
             Severity.CRITICAL,
@@ -149,10 +149,3 @@ def _needed_by(path: str, text: str, framework: str, tree: Tree) -> str | None:
 
 
 _REVISION = re.compile(r"""^revision\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]""", re.M)
-
-
-def _dump(path: str, tree: Tree) -> str | None:
-    if "db/migrate/" not in path:
-        return None
-    root = path.split("db/migrate/")[0]
-    return next((root + dump for dump in _DUMPS if tree.read(root + dump)), None)
