@@ -383,20 +383,13 @@ class _Walker:
             )
 
     def walk(self, body: Node | None) -> None:
-        rest: str | None = None  # after `return if column_exists?(…)`: what the statements after it need
+        # after `return if column_exists?(…)`: from which operation on, and what the statements after it need
+        returns: list[tuple[int, str]] = []
         for node in ruby.statements(body, self.src.dialect):
             leaves = _early_return(node)
             if leaves is not None:
-                rest = leaves
+                returns.append((len(self.ops), leaves))
                 continue
-            start = len(self.ops)
-            self._walk_one(node, body)
-            if rest is not None and len(self.ops) > start:
-                self.ops[start:] = [_guarded(op, rest) for op in self.ops[start:]]
-
-    def _walk_one(self, statement: Node, body: Node | None) -> None:
-        """One statement of a body: its operations added (a loop of one, so that `continue` ends it)."""
-        for node in (statement,):
             if node.type == "rescue" and _reraises(node):
                 continue  # runs only after a statement failed, and fails the migration again: it changes nothing
             if node.type == "assignment" and _holds_sql(node, self.src):
@@ -427,6 +420,11 @@ class _Walker:
             guard = _existence_guard(node, body)
             if guard is not None and len(self.ops) > start:
                 self.ops[start:] = [_guarded(op, guard) for op in self.ops[start:]]
+
+        # each early return guards the operations up to the next one (or to the end of the body)
+        stops = [first for first, _ in returns[1:]] + [len(self.ops)]
+        for (first, needs), last in zip(returns, stops, strict=False):  # no return: nothing to guard
+            self.ops[first:last] = [_guarded(op, needs) for op in self.ops[first:last]]
 
     def _repeat(self, block: Node | None, *, ends: bool) -> None:
         """`loop do … break if n.zero? end`, `while …`: a loop that runs its block until a condition ends it.
