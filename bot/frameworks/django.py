@@ -300,6 +300,13 @@ class _Parser:
                 location=Location(self.path, 1),
             )
             return Migration(self.path, NAME, self.dialect, (op,), None, True, "could not be read")
+        if _operations_missing(klass, module):
+            op = Unparsed(
+                error="`class Migration` has no `operations`: the file looks cut off (a migration that "
+                "runs nothing on purpose says `operations = []`)",
+                location=Location(self.path, klass.lineno),
+            )
+            return Migration(self.path, NAME, self.dialect, (op,), None, True, "could not be read")
         atomic, operations = _class_attributes(klass, self.constants)
         up: list[Operation] = []
         for call in (each for node in operations for each in self._built(node)):
@@ -702,6 +709,22 @@ def _returned(function: ast.FunctionDef) -> ast.expr | None:
         ]
         return bound[-1] if len(bound) == 1 else None
     return value
+
+
+def _operations_missing(klass: ast.ClassDef, module: ast.Module) -> bool:
+    """A `Migration` of Django's own base class that never says what it runs: Django would run nothing,
+    but `makemigrations` (also `--empty` and `--merge`) always writes `operations`, so its absence means a
+    file cut off after the class line or its `dependencies`. A class built on another base may inherit
+    its operations; a module that sets `Migration.operations` later has them."""
+    if not all(py.dotted(base) in {"migrations.Migration", "Migration"} for base in klass.bases):
+        return False
+    named = (
+        target
+        for node in ast.walk(module)
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign)
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+    )
+    return not any(py.dotted(target).rpartition(".")[2] == "operations" for target in named)
 
 
 def _class_attributes(

@@ -152,3 +152,46 @@ def test_a_rails_migration_with_a_scope_in_its_name_is_read_as_rails(name: str) 
     text = "class AddNote < ActiveRecord::Migration[7.1]\n  def change\n    add_column :orders, :note, :text\n  end\nend\n"
     result = review_sql(text, path=f"db/migrate/{name}")
     assert [m.framework for m in result.migrations] == ["rails"]
+
+
+@pytest.mark.parametrize(
+    ("app", "dependency", "tail"),
+    [
+        ("billing", "0001_initial", ""),  # cut off after its `dependencies`
+        ("alerts", "0001_channels", "\n    initial = False\n"),  # cut off before `operations = [`
+    ],
+)
+def test_a_django_migration_class_without_operations_is_reported(
+    app: str, dependency: str, tail: str
+) -> None:
+    """`makemigrations` (also `--empty` and `--merge`) always writes `operations`: a `Migration` class
+    without it is a file cut off after its class line, though valid Python, and Django would run nothing."""
+    text = (
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n\n"
+        f"    dependencies = [\n        ('{app}', '{dependency}'),\n    ]\n{tail}"
+    )
+    result = review_sql(
+        text, path=f"{app}/migrations/0002_cut.py", base={f"{app}/migrations/{dependency}.py": DJANGO_BEFORE}
+    )
+    assert "unreadable-migration" in {f.rule for f in result.active}
+    assert result.approval == "BLOCKED"
+
+
+@pytest.mark.parametrize(
+    ("app", "dependency", "operations"),
+    [
+        ("billing", "0001_initial", "    operations = []\n"),
+        ("alerts", "0001_channels", "    operations = [\n    ]\n"),  # as `makemigrations --empty` writes it
+    ],
+)
+def test_a_django_migration_empty_on_purpose_is_approved(app: str, dependency: str, operations: str) -> None:
+    text = (
+        "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n\n"
+        f"    dependencies = [\n        ('{app}', '{dependency}'),\n    ]\n\n{operations}"
+    )
+    result = review_sql(
+        text,
+        path=f"{app}/migrations/0002_empty.py",
+        base={f"{app}/migrations/{dependency}.py": DJANGO_BEFORE},
+    )
+    assert not result.active and result.approval == "APPROVED"
