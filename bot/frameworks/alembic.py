@@ -440,7 +440,7 @@ class _Body:
             )
             reader.read([node])
             self.ops.extend(reader.ops)
-            if reader.ops or _quiet(node):
+            if reader.ops or _quiet(node) or py.offline(node):
                 return
         end = node.lineno if header_only else node.end_lineno or node.lineno
         self.ops.append(

@@ -493,6 +493,7 @@ class _Parser:
             reverse=reverse is not None,
             reverse_noop=reverse is not None and self._does_nothing(reverse),
             program=programs.python_program(function, self.text) if function is not None else "",
+            offline=function is not None and all(py.offline(statement) for statement in function.body),
             **self.reader.base(call),
         )
         unit = function.name if function is not None else ""

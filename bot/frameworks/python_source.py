@@ -282,3 +282,49 @@ class _Bound(_Folded):
         if node.id == self.name and isinstance(node.ctx, ast.Load):
             return ast.copy_location(ast.Constant(self.value), node)
         return node
+
+
+# calls that compute a value in the process and never reach a database: the environment, conversions,
+# text, numbers, dates, logging
+_OFFLINE_CALLS = frozenset(
+    {
+        "os.environ.get",
+        "environ.get",
+        "os.getenv",
+        "getenv",
+        *("int", "str", "float", "bool", "len", "range", "list", "dict", "set", "tuple", "sorted"),
+        *("min", "max", "sum", "abs", "round", "enumerate", "zip", "print", "repr", "isinstance"),
+        *("Decimal", "timedelta", "datetime", "date", "uuid4", "uuid.uuid4", "re.compile", "getLogger"),
+        *("datetime.now", "datetime.utcnow", "date.today", "timezone.now", "time.time", "time.monotonic"),
+        *("json.dumps", "json.loads", "logging.getLogger"),
+    }
+)
+_OFFLINE_METHODS = frozenset(
+    {
+        *("lower", "upper", "strip", "lstrip", "rstrip", "split", "join", "format", "replace"),
+        *("startswith", "endswith", "encode", "decode", "hexdigest", "isoformat"),
+        *("debug", "info", "warning", "error", "exception"),
+    }
+)
+
+
+def offline(statement: ast.stmt) -> bool:
+    """A statement that only computes values in the process (`salt = os.environ.get("SALT")`, `size = 10 *
+    1000`, `logger.info("…")`): it names no function that could reach the database, so it takes no time
+    that grows with a table and holds no lock of its own."""
+    if isinstance(statement, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Expr):
+        value = statement.value
+    else:
+        return isinstance(statement, ast.Pass)
+    if value is None or any(isinstance(n, ast.Await | ast.Yield | ast.YieldFrom) for n in ast.walk(value)):
+        return value is None
+    return all(_offline_call(call) for call in ast.walk(value) if isinstance(call, ast.Call))
+
+
+def _offline_call(call: ast.Call) -> bool:
+    if isinstance(call.func, ast.Name):
+        return call.func.id in _OFFLINE_CALLS
+    if isinstance(call.func, ast.Attribute) and call.func.attr in _OFFLINE_METHODS:
+        return True
+    parts = dotted(call.func).split(".")  # `datetime.datetime.now`: its last two names or more
+    return any(".".join(parts[start:]) in _OFFLINE_CALLS for start in range(len(parts) - 1))

@@ -603,6 +603,7 @@ class RunCode(Operation):
     reverse: bool = False
     reverse_noop: bool = False  # the reverse is declared but does nothing (`RunPython.noop`)
     program: str = ""  # another program the code starts (`subprocess.run([...])`, `system(...)`), as written
+    offline: bool = False  # it only computes values in the process (logs, reads the environment): no database
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -286,6 +286,8 @@ def long_running(op: Operation) -> bool:
         return op.from_select
     if isinstance(op, RawSQL):
         return op.category in _LONG_RAW
+    if isinstance(op, RunCode):
+        return not op.offline
     long_kinds = (
         ValidateConstraint,
         SetNotNull,
@@ -294,6 +296,5 @@ def long_running(op: Operation) -> bool:
         DataDelete,
         Maintenance,
         Reindex,
-        RunCode,
     )
     return isinstance(op, long_kinds)

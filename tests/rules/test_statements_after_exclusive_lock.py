@@ -164,3 +164,106 @@ def test_slow_work_after_a_quick_statement_that_waited_on_the_same_lock_is_still
     )
     found = sorted((f.line, f.severity.value) for f in _found(sql))
     assert found == [(3, Severity.INFO.value), (4, Severity.WARNING.value)]
+
+
+def _alembic(table: str, lines: str) -> tuple[str, dict[str, str]]:
+    base = {
+        "alembic/versions/0001_a.py": 'revision = "0001"\ndown_revision = None\nfrom alembic import op\n'
+        "import sqlalchemy as sa\n\n\ndef upgrade():\n"
+        f'    op.create_table("{table}", sa.Column("id", sa.Integer, primary_key=True), sa.Column("total", sa.Integer))\n'
+        f'\n\ndef downgrade():\n    op.drop_table("{table}")\n'
+    }
+    text = (
+        'revision = "0002"\ndown_revision = "0001"\nimport os\nimport logging\nfrom alembic import op\n'
+        "import sqlalchemy as sa\n\n\n"
+        f'def upgrade():\n    op.create_index("ix_{table}_total", "{table}", ["total"])\n{lines}'
+        f'\n\ndef downgrade():\n    op.drop_index("ix_{table}_total", "{table}")\n'
+    )
+    return text, base
+
+
+@pytest.mark.parametrize(
+    ("table", "lines"),
+    [  # plain Python after the lock: values computed in the process, no statement sent to the database
+        ("user_logins", '    salt = os.environ.get("WAREHOUSE_IP_SALT")\n    batch_size = 10 * 1000\n'),
+        (
+            "invoices",
+            '    logging.getLogger(__name__).info("indexed")\n    names = [f"p_{i}" for i in range(4)]\n',
+        ),
+    ],
+)
+def test_python_that_computes_values_after_an_alembic_lock_is_no_statement(table: str, lines: str) -> None:
+    text, base = _alembic(table, lines)
+    assert not _found(text, path="alembic/versions/0002_b.py", base=base)
+
+
+@pytest.mark.parametrize(
+    ("table", "lines"),
+    [
+        (
+            "user_logins",
+            '    salt = os.environ.get("SALT")\n    op.execute("UPDATE user_logins SET total = 0")\n',
+        ),
+        (
+            "invoices",
+            "    count = op.get_bind().execute(sa.text('SELECT count(*) FROM invoices')).scalar()\n",
+        ),
+    ],
+)
+def test_database_work_after_an_alembic_lock_is_reported(table: str, lines: str) -> None:
+    text, base = _alembic(table, lines)
+    [finding] = _found(text, path="alembic/versions/0002_b.py", base=base)
+    assert finding.line == (12 if "salt" in lines else 11)
+
+
+DJANGO_INITIAL = (
+    "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n"
+    "    dependencies = []\n    operations = [\n        migrations.CreateModel(name='{model}', fields=[('id', "
+    "models.AutoField(primary_key=True)), ('total', models.IntegerField())]),\n    ]\n"
+)
+
+
+def _django(app: str, model: str, body: str) -> list[Finding]:
+    text = (
+        "import logging\nimport os\nfrom django.db import migrations, models\n\n\n"
+        f"def forwards(apps, schema_editor):\n{body}\n\n"
+        f"class Migration(migrations.Migration):\n    dependencies = [('{app}', '0001_initial')]\n"
+        f"    operations = [\n        migrations.AlterField('{model.lower()}', 'total', models.BigIntegerField()),\n"
+        "        migrations.RunPython(forwards, migrations.RunPython.noop),\n    ]\n"
+    )
+    base = {f"{app}/migrations/0001_initial.py": DJANGO_INITIAL.format(model=model)}
+    return _found(text, path=f"{app}/migrations/0002_total.py", base=base)
+
+
+@pytest.mark.parametrize(
+    ("app", "model", "body"),
+    [
+        ("shop", "Order", '    print("Run `manage.py recount` after this deploy")\n'),
+        (
+            "billing",
+            "Invoice",
+            '    size = int(os.environ.get("BATCH", "500"))\n    logging.getLogger(__name__).info(size)\n',
+        ),
+    ],
+)
+def test_a_run_python_that_only_computes_values_is_no_statement_after_a_lock(
+    app: str, model: str, body: str
+) -> None:
+    assert not _django(app, model, body)
+
+
+@pytest.mark.parametrize(
+    ("app", "model", "body"),
+    [
+        ("shop", "Order", "    apps.get_model('shop', 'Order').objects.update(total=0)\n"),
+        (
+            "billing",
+            "Invoice",
+            "    size = int(os.environ.get('BATCH', '500'))\n    schema_editor.execute('SELECT 1')\n",
+        ),
+    ],
+)
+def test_a_run_python_that_reaches_the_database_after_a_lock_is_reported(
+    app: str, model: str, body: str
+) -> None:
+    assert _django(app, model, body)
