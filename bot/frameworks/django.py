@@ -512,6 +512,7 @@ class _Parser:
             self._model_table,
             self._column_of,
             self._relation_of,
+            self._ordering_of,
         )
 
     def _reverse_python(self, call: ast.Call, reverse: ast.expr | None) -> None:
@@ -678,6 +679,11 @@ class _Parser:
 
     def _table_of(self, variable: str) -> str | None:
         return self.models.get(variable)
+
+    def _ordering_of(self, table: str) -> tuple[str, ...]:
+        """The `Meta.ordering` of the model of this app's state whose table this is, as of this operation."""
+        model = next((m for m in self.state.models.values() if m.table == table), None)
+        return model.ordering if model is not None else ()
 
     def _models_named(self, function: ast.FunctionDef) -> list[str]:
         found = _model_variables(function, self.state, self.apps)

@@ -20,6 +20,7 @@ from bot.frameworks.django_state import (
     State,
     default_table,
     model_options,
+    ordering,
     read_field,
     together,
 )
@@ -142,7 +143,9 @@ def _create_model(r: Reader, call: ast.Call) -> list[Operation]:
     options = model_options(py.keywords(call).get("options"))
     table = str(options.get("db_table") or default_table(r.state.app, name))
     model = r.state.models[name.lower()] = Model(
-        table, managed=options.get("managed", True) is not False and not options.get("proxy")
+        table,
+        managed=options.get("managed", True) is not False and not options.get("proxy"),
+        ordering=ordering(options),
     )
     fields = py.argument(call, 1, "fields")
     for element in fields.elts if isinstance(fields, ast.List | ast.Tuple) else []:
@@ -413,6 +416,15 @@ def _nothing(r: Reader, call: ast.Call) -> list[Operation]:
     return []
 
 
+def _alter_model_options(r: Reader, call: ast.Call) -> list[Operation]:
+    """Only the model's state changes: Django replaces its options, `ordering` among them (gone when the new
+    options leave it out)."""
+    model = r.state.models.get(py.text_argument(call, 0, "name").lower())
+    if model is not None:
+        model.ordering = ordering(model_options(py.argument(call, 1, "options")))
+    return []
+
+
 _HANDLERS: dict[str, Callable[[Reader, ast.Call], list[Operation]]] = {
     **django_indexes.HANDLERS,
     "CreateModel": _create_model,
@@ -424,7 +436,7 @@ _HANDLERS: dict[str, Callable[[Reader, ast.Call], list[Operation]]] = {
     "RenameModel": _rename_model,
     "AlterModelTable": _alter_model_table,
     "AlterIndexTogether": _nothing,
-    "AlterModelOptions": _nothing,
+    "AlterModelOptions": _alter_model_options,
     "AlterModelManagers": _nothing,
     "AlterOrderWithRespectTo": _nothing,
     "AlterModelTableComment": _nothing,

@@ -47,6 +47,9 @@ class Model:
     fields: dict[str, Field] = field(default_factory=dict)
     unique_together: set[tuple[str, ...]] = field(default_factory=set)
     managed: bool = True
+    ordering: tuple[
+        str, ...
+    ] = ()  # `Meta.ordering`: the order of every queryset with no `order_by` of its own
 
 
 @dataclass
@@ -58,7 +61,7 @@ class State:
         """A copy that replaying another migration may change without touching this one. Fields are
         replaced, never changed in place, and column specs are frozen, so they are shared."""
         models = {
-            key: Model(m.table, dict(m.fields), set(m.unique_together), m.managed)
+            key: Model(m.table, dict(m.fields), set(m.unique_together), m.managed, m.ordering)
             for key, m in self.models.items()
         }
         return State(self.app, models)
@@ -259,6 +262,12 @@ def _default(kwargs: dict[str, object]) -> str | None:
 def model_options(node: ast.expr | None) -> dict[str, object]:
     value = py.literal(node)
     return value if isinstance(value, dict) else {}
+
+
+def ordering(options: dict[str, object]) -> tuple[str, ...]:
+    """The fields of `options={"ordering": [...]}`."""
+    value = options.get("ordering")
+    return tuple(str(each) for each in value) if isinstance(value, list | tuple) else ()
 
 
 def together(value: object) -> list[tuple[str, ...]]:

@@ -106,6 +106,7 @@ class CodeReader:
         model_table: Callable[[str, str], str] | None = None,
         column_of: Callable[[str, str], str] | None = None,
         relation_of: Callable[[str, str], tuple[str, str, str] | None] | None = None,
+        ordering_of: Callable[[str], tuple[str, ...]] | None = None,
     ) -> None:
         self.text, self.path, self.dialect, self.table_of = text, path, dialect, table_of
         self.fixtures = fixtures  # the rows of a fixture `loaddata` loads, by its name
@@ -122,6 +123,8 @@ class CodeReader:
         self.column_of = column_of or (lambda table, field: field)  # (table, field name) → its column
         # (table, field name) → (its key column, the related table, that table's key) for a foreign key
         self.relation_of = relation_of
+        # a table → the fields its model's `Meta.ordering` orders every queryset by
+        self.ordering_of = ordering_of or (lambda table: ())
         self.assigned: dict[str, ast.expr] = {}  # local name → the expression last bound to it
         self.set_on: dict[str, dict[str, str]] = {}  # a fetched row's local → the columns set on it, as SQL
         self.nested: dict[str, ast.FunctionDef] = {}  # functions defined inside the code read
@@ -220,25 +223,27 @@ class CodeReader:
             queryset, shown = made.args[0], ast.unparse(made)
         else:
             return None, ""
-        if self._queryset_table(queryset) is None:
+        table = self._queryset_table(queryset)
+        if table is None:
             return None, ""
-        return queryset, "" if self._ordered(queryset) else shown
+        return queryset, "" if self._ordered(queryset, table) else shown
 
-    def _ordered(self, node: ast.expr) -> bool:
-        """Does the queryset's chain (through the names it was assigned to) call `order_by(…)`?"""
+    def _ordered(self, node: ast.expr, table: str) -> bool:
+        """Does the queryset's chain (through the names it was assigned to) call `order_by(…)`, or else does its
+        model's `Meta.ordering` order it? An `order_by()` with nothing in it takes that order away."""
         seen = 0
         while seen < 20:
             seen += 1
             if isinstance(node, ast.Name) and node.id in self.assigned:
                 node = self.assigned[node.id]
             elif isinstance(node, ast.Call):
-                if py.name(node) == "order_by" and node.args:
-                    return True
+                if py.name(node) == "order_by":
+                    return bool(node.args)
                 node = node.func
             elif isinstance(node, ast.Attribute | ast.Subscript):
                 node = node.value
             else:
-                return False
+                return bool(self.ordering_of(table))
         return False
 
     def _rows_loop(self, node: ast.For | ast.AsyncFor) -> None:

@@ -17,8 +17,10 @@ row's key, until a page comes back empty; or iterate once with `qs.order_by("pk"
 `Paginator` needs `order_by` on a unique field too (Django warns: `UnorderedObjectListWarning`).
 
 ## Framework notes
-A model's `Meta.ordering` orders its querysets; the review does not read it. If it ends with a unique field,
-the pages are stable: suppress this finding with that reason.
+A model's `Meta.ordering` orders every queryset of it that has no `order_by` of its own (an empty
+`order_by()` takes it away): the review reads it from the migrations' state, which is what `apps.get_model`
+builds the model from (`CreateModel(options=…)`, then `AlterModelOptions`), and reports no such loop. Pages
+are stable only when the ordering ends with a unique field.
 """
 
 from __future__ import annotations

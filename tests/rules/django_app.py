@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(primary_key=True)),
 {fields}            ],
-        )
+{options}        )
     ]
 """
 _DATA = """{imports}from django.db import migrations
@@ -55,12 +55,16 @@ def data_migration(model: str, forwards: str, *, backwards: str = "", imports: s
     )
 
 
-def review_migration(model: str, fields: dict[str, str], text: str) -> Review:
+def review_migration(model: str, fields: dict[str, str], text: str, *, options: str = "") -> Review:
     """The review of `text` as `shop/migrations/0002_change.py`, after an initial migration that creates
-    `model` with `fields` (name → field, `models.IntegerField()`)."""
+    `model` with `fields` (name → field, `models.IntegerField()`) and `options` (`{"ordering": ["id"]}`)."""
     listed = "".join(f'                ("{name}", {field}),\n' for name, field in fields.items())
     return review_sql(
         text,
         path="shop/migrations/0002_change.py",
-        base={"shop/migrations/0001_initial.py": _INITIAL.format(model=model, fields=listed)},
+        base={
+            "shop/migrations/0001_initial.py": _INITIAL.format(
+                model=model, fields=listed, options=f"            options={options},\n" if options else ""
+            )
+        },
     )

@@ -81,3 +81,54 @@ def test_ordered_pages_key_pages_and_one_pass_are_not(model: str, target: str, s
         f"        row.{target} = row.{source}\n        row.save()",
     ):
         assert not _found(model, target, source, body), body
+
+
+def _found_with_options(model: str, target: str, source: str, body: str, options: str) -> list[Finding]:
+    fields = {source: "models.CharField(max_length=20)", target: "models.CharField(max_length=20, null=True)"}
+    migration = data_migration(model, body, imports=IMPORTS)
+    return [f for f in review_migration(model, fields, migration, options=options).active if f.rule == RULE]
+
+
+@pytest.mark.parametrize(("model", "target", "source"), NAMES)
+def test_a_model_whose_meta_declares_ordering_is_paged_in_order(model: str, target: str, source: str) -> None:
+    """`Meta.ordering` (kept in the migrations' state, which `apps.get_model` builds the model from) orders
+    every queryset of the model that has no `order_by` of its own: its OFFSET pages are ordered."""
+    for ordering in ('{"ordering": ["id"]}', f'{{"ordering": ["-{source}", "id"], "verbose_name": "x"}}'):
+        for body in (
+            _slices(model, target, source, f"{model}.objects.all()"),
+            _pages(model, target, source, f"{model}.objects.filter({source}__isnull=False)"),
+        ):
+            assert not _found_with_options(model, target, source, body, ordering), (ordering, body)
+
+
+@pytest.mark.parametrize(("model", "target", "source"), NAMES)
+def test_pages_without_meta_ordering_or_with_it_cleared_are_reported(
+    model: str, target: str, source: str
+) -> None:
+    body = _slices(model, target, source, f"{model}.objects.all()")
+    assert _found_with_options(model, target, source, body, '{"verbose_name": "x"}')
+    cleared = _slices(
+        model, target, source, f"{model}.objects.order_by()"
+    )  # `order_by()` drops Meta.ordering
+    assert _found_with_options(model, target, source, cleared, '{"ordering": ["id"]}')
+
+
+@pytest.mark.parametrize(("model", "target", "source"), NAMES)
+def test_meta_ordering_follows_alter_model_options(model: str, target: str, source: str) -> None:
+    """Django's AlterModelOptions replaces the options: an ordering it leaves out is gone, one it adds counts."""
+    body = _slices(model, target, source, f"{model}.objects.all()")
+    for before, after, reported in (
+        ("", '{"ordering": ["id"]}', False),
+        ('{"ordering": ["id"]}', "{}", True),
+    ):
+        migration = data_migration(model, body, imports=IMPORTS).replace(
+            "operations = [migrations.RunPython",
+            f"operations = [migrations.AlterModelOptions(name='{model.lower()}', options={after}), "
+            "migrations.RunPython",
+        )
+        fields = {
+            source: "models.CharField(max_length=20)",
+            target: "models.CharField(max_length=20, null=True)",
+        }
+        result = review_migration(model, fields, migration, options=before)
+        assert bool([f for f in result.active if f.rule == RULE]) is reported, (before, after)
