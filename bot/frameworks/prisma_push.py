@@ -14,8 +14,10 @@ model renamed without `@map`/`@@map` keeping its database name is a column (or t
 added, with the data of the old one lost, which the rules then report as such.
 
 A project is read this way when a `.prisma` file the change edits has no Prisma Migrate history beside it
-(no `<timestamp>_<name>/migration.sql` folders under its `prisma` folder, whatever the history's name),
-unless its datasource names a placeholder instead of a provider (`provider = "{{PRISMA_PROVIDER}}"`): a
+(no `<timestamp>_<name>/migration.sql` folders under its `prisma` folder, whatever the history's name)
+and is no fixture of the project's tests or a library's example (`test/…/_fixture/contract.prisma`: each a
+schema of its own, which no database of the project is pushed from), and unless its datasource names a
+placeholder instead of a provider (`provider = "{{PRISMA_PROVIDER}}"`): a
 template the build renders into the schemas that have their own Prisma Migrate histories, applied by no one as it is. Every such `.prisma` file of the tree is read
 on both sides (Prisma's multi-file schemas: `prisma/schema/*.prisma`), so a model moved from one file to
 another, or to another package, is no change. The schema is read with the same patterns as
@@ -30,6 +32,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.frameworks import suppressions
+from bot.frameworks.not_run import not_run
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.changeset import ChangedFile, Tree, read_ahead
 from bot.model.findings import Location
@@ -160,7 +163,7 @@ def applies(changed: list[ChangedFile], tree: Tree) -> list[ChangedFile]:
     found = []
     for file in changed:
         text = file.head_text or file.base_text or ""
-        if not file.path.endswith(".prisma") or "model " not in text or template(text):
+        if not file.path.endswith(".prisma") or "model " not in text or template(text) or not_run(file.path):
             continue
         if _root(file.path) not in histories(tree):
             found.append(file)
@@ -599,7 +602,7 @@ def _root(path: str) -> str:
 def _files(tree: Tree) -> dict[str, str]:
     """Every `.prisma` file of the tree that no Prisma Migrate history goes with: a schema moved to another
     package is the same schema, and its models are no tables dropped and created again."""
-    paths = [p for p in tree.paths() if p.endswith(".prisma")]
+    paths = [p for p in tree.paths() if p.endswith(".prisma") and not not_run(p)]
     found = histories(tree)
     kept = [p for p in paths if _root(p) not in found]
     texts = {p: tree.read(p) or "" for p in read_ahead(tree, kept)}  # one git process, not one a file

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from bot.frameworks.not_run import not_run
 from bot.frameworks.plain import MIGRATION_FOLDERS
 from bot.model.changeset import Tree
 from bot.model.findings import Location
@@ -25,17 +26,11 @@ _CODE = (
 )  # fmt: skip
 
 
-# a fixture of the project's tests or of a library's examples, not a migration its databases run
-_NOT_RUN = re.compile(
-    r"(?:^|/)(?:tests?|spec|__tests__|fixtures?|testdata|examples?|vendor|node_modules)/", re.I
-)
-
-
 def detect(path: str, text: str) -> bool:
     parts = path.split("/")
     return (
         path.endswith(_CODE)
-        and _NOT_RUN.search(path) is None
+        and not not_run(path)  # a fixture of the project's tests or a library's example
         and any(part.lower() in MIGRATION_FOLDERS for part in parts[:-1])
         and _VERSIONED.match(parts[-1]) is not None
         # tests, type declarations, and Entity Framework's generated `.Designer.cs` twin of each migration

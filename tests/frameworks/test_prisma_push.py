@@ -296,3 +296,27 @@ def test_a_schema_template_rendered_into_migrated_schemas_is_not_pushed(
     real = {template: before.replace(f"{{{{{placeholder}}}}}", "postgresql")}
     pushed = _review(real, {template: after.replace(f"{{{{{placeholder}}}}}", "postgresql")}, extra=history)
     assert [m.path for m in pushed.migrations] == [template] and _found(pushed, "column-dropped")
+
+
+FIXTURES = [
+    "test/functional/default-selection/_fixture/contract.prisma",
+    "packages/client/tests/fixtures/schema.prisma",
+]
+
+
+@pytest.mark.parametrize(("model", "kept", "field"), NAMES)
+@pytest.mark.parametrize("fixture", FIXTURES)
+def test_a_test_fixtures_schema_is_no_schema_the_project_pushes(
+    model: str, kept: str, field: str, fixture: str
+) -> None:
+    """A tool's or library's test fixture (`test/…/_fixture/contract.prisma`) is a schema of its own: one added with
+    a model of an app schema's name changes nothing of that schema, nor is it reviewed itself; the app's schema
+    beside it still is."""
+    app = {"prisma/schema.prisma": _schema(model, f"  {kept} String\n  {field} String?\n")}
+    other = _schema(model, f"  {kept} Int\n  other{field.capitalize()} String\n")
+    result = _review({}, {fixture: other}, extra=app)
+    assert not result.migrations and not result.active
+    result = _review(app, {"prisma/schema.prisma": _schema(model, f"  {kept} String\n"), fixture: other})
+    assert [m.path for m in result.migrations] == ["prisma/schema.prisma"]
+    assert [f for f in result.active if f.rule == "column-dropped"]
+    assert not [f for f in result.active if kept in f.message and f.rule == "type-change-rewrite"]
