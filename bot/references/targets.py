@@ -189,6 +189,7 @@ def replacements(migration: Migration, catalog: Catalog | None = None) -> list[t
             continue
         table = catalog.tables.get(op.table) if catalog is not None else None
         known = {c.lower() for c in table.columns} if table is not None and not table.partial else None
+        own = _own_names(op)
         for column, expression in op.assignments:
             if _AGGREGATE_SUBQUERY.search(expression):
                 continue  # `reply_count = (SELECT count(*) FROM comments c WHERE c.parent_id = comments.id)`
@@ -196,9 +197,39 @@ def replacements(migration: Migration, catalog: Catalog | None = None) -> list[t
                 c
                 for c in dict.fromkeys(op.reads)
                 if c not in (column, PLACEHOLDER)  # `.values(new=row.old)`: a value the code gives
-                and re.search(rf"\b{re.escape(c)}\b", expression)
+                and _read_from_row(c, expression, own)
                 and (known is None or c.lower() in known)
             ]
             if (op.table, column) in added and len(sources) == 1 and (op.table, sources[0]) not in dropped:
                 found.append((Target("column", op.table, sources[0], column), op))
     return found
+
+
+_UPDATED = re.compile(
+    r"^\s*UPDATE\s+(?:ONLY\s+)?((?:\"[^\"]+\"|[\w$]+)(?:\s*\.\s*(?:\"[^\"]+\"|[\w$]+))*)\s*\*?"
+    r"(?:\s+(?:AS\s+)?(?!SET\b)(\"[^\"]+\"|[\w$]+))?\s+SET\b",
+    re.I,
+)
+
+
+def _own_names(op: DataUpdate) -> frozenset[str]:
+    """The names (lower case, unquoted) that qualify a column of the updated row in its statement: the
+    table's name and the alias the UPDATE gives it."""
+    names = {op.table.rsplit(".", 1)[-1].strip('"').lower()}
+    found = _UPDATED.match(op.sql or "")
+    if found is not None:
+        names.add(re.split(r"\s*\.\s*", found.group(1))[-1].strip('"').lower())
+        if found.group(2):
+            names.add(found.group(2).strip('"').lower())
+    return frozenset(names)
+
+
+def _read_from_row(column: str, expression: str, own: frozenset[str]) -> bool:
+    """Does the expression read the column of the updated row itself: named bare, or qualified by the
+    updated table or its alias? `SET "legacyEnvironmentId" = e."id" … FROM "Environment" e` copies another
+    table's `id`: a value joined in, not the row's own column being replaced."""
+    name = re.escape(column)
+    for found in re.finditer(rf'(?:("[^"]+"|[\w$]+)\s*\.\s*)?(?<![\w$])"?{name}"?(?![\w$])', expression):
+        if found.group(1) is None or found.group(1).strip('"').lower() in own:
+            return True
+    return False

@@ -288,3 +288,33 @@ def test_a_value_derived_from_the_rows_key_is_no_replacement(
     # another column than the key is a replacement, as before
     copied = sql.replace(expression, "upper(name)")
     assert [f for f in review_sql(copied, base=code).active if f.rule == RULE]
+
+
+JOINED = [
+    ("Workspace", "Environment", "legacyEnvironmentId", "type"),
+    ("accounts", "plans", "plan_title", "title"),
+]
+
+
+@pytest.mark.parametrize(("table", "other", "target", "kind"), JOINED)
+@pytest.mark.parametrize("source", ["id", "name"])
+def test_a_column_of_a_joined_table_is_no_copy_of_the_rows_own(
+    table: str, other: str, target: str, kind: str, source: str
+) -> None:
+    """`SET "legacyEnvironmentId" = e."id" FROM "Environment" e`: the joined table's column, though the updated
+    table has one of the same name; the row's own one (bare, or through its alias) is the expand step."""
+    schema = (
+        f'CREATE TABLE "{table}" (id bigint PRIMARY KEY, name text, owner_id bigint);\n'
+        f'CREATE TABLE "{other}" (id bigint PRIMARY KEY, name text, "{table}Id" bigint, {kind} text);\n-- migration\n'
+    )
+    add = f'ALTER TABLE "{table}" ADD COLUMN "{target}" text;\n'
+    joined = (
+        f'UPDATE "{table}" w SET "{target}" = e."{source}" FROM "{other}" e\n'
+        f'WHERE e."{table}Id" = w.id AND e.{kind} = \'production\' AND w."{source}" IS NOT NULL;'
+    )
+    assert RULE not in {f.rule for f in review_sql(schema + add + joined).active}
+    for own in (f'w."{source}"', f'"{table}"."{source}"', source):
+        if source == "id":
+            continue  # the row's key replaces nothing (see below)
+        copied = f'UPDATE "{table}" w SET "{target}" = {own} FROM "{other}" e WHERE e."{table}Id" = w.id;'
+        assert RULE in {f.rule for f in review_sql(schema + add + copied).active}, own
