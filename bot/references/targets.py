@@ -31,6 +31,11 @@ def targets_of(migrations: Iterable[Migration], catalog: Catalog | None = None) 
     dropped and created again by the same migration stays: the columns (of `catalog`) it loses are the
     targets."""
     found: dict[Target, None] = {}
+    migrations = list(migrations)
+    named = {
+        (t.table, t.name) for m in migrations for op in m.up if (t := _target_of(op)) and t.kind == "column"
+    }
+    taken = _names_taken(migrations)
     for migration in migrations:
         rebuilt = migration.rebuilt_tables()  # dropped and renamed back in place: the name stays
         for op in migration.up:
@@ -44,17 +49,30 @@ def targets_of(migrations: Iterable[Migration], catalog: Catalog | None = None) 
             if target is not None and target.name:  # a statement whose name could not be read
                 found[target] = None
             key = dropped_unique_key(op, catalog) if catalog is not None else None
-            if key is not None:
-                for column in key[2]:
-                    if re.fullmatch(r'"?\w+"?', column):
-                        found[Target("column", key[0], column.strip('"'))] = None
+            column = _key_column(key[0], key[2], named, taken) if key is not None else ""
+            if key is not None and column:
+                found[Target("column", key[0], column)] = None
         for target, _ in replacements(migration, catalog):
             found[target] = None
-    taken = _names_taken(migrations)
     return [t for t in found if not (t.kind == "column" and (t.table, t.name) in taken)]
 
 
 _IMPLIED_SUFFIXES = ("_key", "_unique", "_uniq")
+
+
+def _key_column(
+    table: str, columns: Iterable[str], named: set[tuple[str, str]], taken: set[tuple[str, str]]
+) -> str:
+    """The one column of a dropped unique key the search looks for: an upsert relying on the key names all of
+    its columns as its conflict target, so the places of one find them all. One the change drops or renames
+    (searched anyway) when there is one, else the longest name (the rarest word: `environmentId` rather
+    than `name` or `type`, which every file has); "" when no column is a plain name (an expression). A name
+    the change gives to a column (`taken`) is not searched for (see `targets_of`)."""
+    plain = [
+        c.strip('"') for c in columns if re.fullmatch(r'"?\w+"?', c) and (table, c.strip('"')) not in taken
+    ]
+    searched = [c for c in plain if (table, c) in named]
+    return (searched or sorted(plain, key=len, reverse=True) or [""])[0]
 
 
 def dropped_unique_key(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from itertools import takewhile
 
 from bot.model.catalog import Catalog, not_null_column, same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
@@ -123,16 +124,34 @@ def _upserts(table: str, columns: Sequence[str], context: Context) -> list[Use]:
     found: dict[tuple[str, int], Use] = {}
     for column in sorted(wanted):
         for use in context.references.uses(Target("column", table, column)):
-            named = [
-                _names(next(g for g in m.groups() if g is not None))
-                for m in _CONFLICT_TARGET.finditer(use.text)
-            ]
-            by_key = any(n == wanted for n in named) or (
-                context.mysql and _DUPLICATE_KEY.search(use.text) is not None
-            )
-            if by_key and use.area not in ("test", "doc"):
-                found.setdefault((use.path, use.line), use)
-    return list(found.values())
+            if use.area in ("test", "doc"):
+                continue
+            text = _statement(use, context)
+            by_key = [m for m in _CONFLICT_TARGET.finditer(text) if _names(_listed(m)) == wanted]
+            if not by_key and context.mysql:
+                by_key = list(_DUPLICATE_KEY.finditer(text))
+            if by_key:  # one upsert, however many of its lines name a column: by where its target is
+                found.setdefault((use.path, use.line + text.count("\n", 0, by_key[0].start())), use)
+    return sorted(found.values(), key=lambda u: (u.path, u.line))
+
+
+_FOLLOWING = 6  # lines after a use that may carry the rest of its statement
+
+
+def _statement(use: Use, context: Context) -> str:
+    """The use's line and the lines after it up to a blank one (at most a few): an upsert written over
+    several lines (`"INSERT INTO tags (…) VALUES (…) "` then `"ON CONFLICT (…)"`, Rails' `unique_by:` under
+    its `upsert(`) names its conflict target below the line the column was found on."""
+    text = context.tree.read(use.path)
+    if text is None:
+        return use.text
+    lines = text.split("\n")[use.line - 1 : use.line + _FOLLOWING]
+    kept = [lines[0], *takewhile(str.strip, lines[1:])] if lines else [use.text]
+    return "\n".join(kept)
+
+
+def _listed(match: re.Match[str]) -> str:
+    return next(g for g in match.groups() if g is not None)
 
 
 def _names(listed: str) -> set[str]:

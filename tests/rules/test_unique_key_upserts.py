@@ -109,3 +109,57 @@ def test_postgresql_refuses_an_upsert_no_unique_key_matches(pg: Any) -> None:
     assert refusal(pg.execute, upsert) == ""
     pg.execute("DROP INDEX devices_token_key")
     assert "no unique or exclusion constraint matching the ON CONFLICT" in refusal(pg.execute, upsert)
+
+
+# keys of several columns: the upsert names them all, whichever word the search follows (the commonest, `name`
+# or `kind`, is the one every file holds), and may name them on the lines below the one a column is found on
+WIDE = [("tags", "workspace_id", "name"), ("labels", "project_key", "kind")]
+
+
+def _wide_schema(table: str, scope: str, word: str) -> str:
+    return (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {scope} bigint NOT NULL, {word} varchar(100) NOT NULL);\n"
+        f"CREATE UNIQUE INDEX {table}_{scope}_{word}_key ON {table} ({scope}, {word});\n-- migration\n"
+    )
+
+
+def _wide_code(table: str, scope: str, word: str) -> dict[str, dict[str, str]]:
+    model = table[:-1].capitalize()
+    return {
+        "python": {
+            "app/register.py": "def register(cur, scope, value):\n    cur.execute(\n"
+            f'        "INSERT INTO {table} ({scope}, {word}) VALUES (%s, %s) "\n'
+            f'        "ON CONFLICT ({word}, {scope}) DO NOTHING",\n        (scope, value),\n    )\n',
+            "app/names.py": f"def {word}_of(item):\n    return item.{word}\n",
+        },
+        "rails": {
+            f"app/models/{model.lower()}.rb": f"class {model} < ApplicationRecord\nend\n",
+            "app/services/register.rb": f"class Register\n  def call(scope, value)\n    {model}.upsert(\n"
+            f"      {{ {scope}: scope, {word}: value }},\n      unique_by: %i[{scope} {word}]\n    )\n  end\nend\n",
+        },
+    }
+
+
+@pytest.mark.parametrize(("table", "scope", "word"), WIDE)
+@pytest.mark.parametrize("language", ["python", "rails"])
+def test_upserts_by_a_dropped_key_of_several_columns_fail(
+    table: str, scope: str, word: str, language: str
+) -> None:
+    files = _wide_code(table, scope, word)[language]
+    drop = f"DROP INDEX {table}_{scope}_{word}_key;"
+    (finding,) = _findings(_wide_schema(table, scope, word) + drop, files)
+    assert finding.severity == "critical" and "upserts by exactly these columns" in finding.message
+    assert [r.path for r in finding.references] == [p for p in files if "register" in p]
+
+
+@pytest.mark.parametrize(("table", "scope", "word"), WIDE)
+def test_upserts_by_part_of_a_dropped_key_stay_a_warning(table: str, scope: str, word: str) -> None:
+    files = {
+        "app/register.py": "def register(cur, scope, value):\n"
+        f'    cur.execute("INSERT INTO {table} ({scope}, {word}) VALUES (%s, %s) '
+        f'ON CONFLICT ({word}) DO NOTHING", (scope, value))\n'
+    }
+    (finding,) = _findings(
+        _wide_schema(table, scope, word) + f"DROP INDEX {table}_{scope}_{word}_key;", files
+    )
+    assert finding.severity == "warning"
