@@ -36,6 +36,7 @@ from bot.references.code_text import (
 )
 from bot.references.code_tokens import SQL_TABLE, accepts, names_table, qualifier, token_at
 from bot.references.codesyntax.text import line_matches
+from bot.references.haml_text import haml_text
 from bot.references.inflection import camelize, singularize, underscore
 from bot.references.model_map import MAPPING_WORDS, Mapped, TableModels, mappings_in
 from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
@@ -690,6 +691,8 @@ class _FileScan:
             return True  # `class_name: "Spree::PromotionAction"`: the associated class, not this association
         if not_code(self.path, line, col, end):
             return True
+        if self.path.endswith(".haml") and haml_text(self.text, line_start, line, col):
+            return True  # `%strong The Service is provided as is`: a template's text, for people
         if self.in_docstring(line_start + col):
             return True  # a docstring or a GraphQL description: sentences
         if kind in ("column", "table") and self.script and module_path(line, col):

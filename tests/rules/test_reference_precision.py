@@ -469,6 +469,54 @@ def test_a_dropped_tables_model_name_in_a_list_of_labels_is_not_a_use() -> None:
     assert set(_places(_finding(result, "table-dropped"))) == {"app/services/report.rb:2"}
 
 
+HAML_SCHEMA = """
+CREATE TABLE services (id serial PRIMARY KEY, type text, uid text);
+CREATE TABLE invoices (id serial PRIMARY KEY, status text);
+-- migration
+"""
+
+
+@pytest.mark.parametrize(
+    ("table", "text", "code"),
+    [
+        (
+            "services",
+            "%h1\n  Terms of Service\n%p\n  %strong The Service is provided as is, #{pod_name}.\n"
+            ".note(role='note') Read all of the services' terms.\n",
+            "- Service.where(uid: uid).each do |row|\n  %li= row.type\n",
+        ),
+        (
+            "invoices",
+            "%section\n  %h2.title Invoices\n  Every Invoice is sent by e-mail.\n"
+            "  %p{class: 'hint'} An Invoice is due in 30 days.\n",
+            "%td\n  = link_to 'Open', Invoice.find(params[:id])\n",
+        ),
+    ],
+)
+def test_words_of_a_haml_templates_text_are_not_uses_of_a_dropped_table(
+    table: str, text: str, code: str
+) -> None:
+    """A HAML line's text (a plain line, or what follows a tag) is for people; its Ruby still counts."""
+    model = {f"app/models/{table[:-1]}.rb": f"class {table[:-1].title()} < ApplicationRecord\nend\n"}
+    result = review_sql(
+        HAML_SCHEMA + f"DROP TABLE {table};",
+        path=MIGRATION,
+        base={"app/views/pages/terms.html.haml": text, **model},
+    )
+    model_line = f"app/models/{table[:-1]}.rb:1"
+    assert _places(_finding(result, "table-dropped")) == {model_line}
+    result = review_sql(
+        HAML_SCHEMA + f"DROP TABLE {table};",
+        path=MIGRATION,
+        base={"app/views/pages/list.html.haml": code, **model},
+    )
+    line = 1 if table == "services" else 2
+    assert _places(_finding(result, "table-dropped")) == {
+        model_line,
+        f"app/views/pages/list.html.haml:{line}",
+    }
+
+
 DIESEL_SCHEMA = """
 CREATE TABLE post_tag (post_id int NOT NULL, tag_id int NOT NULL, PRIMARY KEY (post_id, tag_id));
 CREATE TABLE tag (id serial PRIMARY KEY, name text);
