@@ -20,7 +20,7 @@ import re
 
 from tree_sitter import Node
 
-from bot.frameworks import laravel_blueprint, laravel_data, php, suppressions
+from bot.frameworks import laravel_blueprint, laravel_data, laravel_records, php, suppressions
 from bot.frameworks.loop_values import names
 from bot.frameworks.origin import Origin, origin
 from bot.frameworks.sqlfile import parse_sql
@@ -368,9 +368,14 @@ class _Walker:
         self.change_drops_default = False
         # local variables holding a literal array (`$set = ['accounts' => ['user_id']]`), for the loops over them
         self.arrays: dict[str, object] = {}
+        # local variables holding Eloquent records (`$row = Order::find(1)`, a loop's `$order`), and the
+        # columns the code has set on each since it was fetched
+        self.records: dict[str, laravel_records.Rows] = {}
+        self._set: dict[str, dict[str, str]] = {}
 
     def _inner(self) -> _Walker:
         inner = _Walker(self.path, self.dialect, self.helpers)
+        inner.records = dict(self.records)
         inner._followed = self._followed
         inner.change_drops_default = self.change_drops_default
         return inner
@@ -396,6 +401,8 @@ class _Walker:
                 elif (text := _string_held(node)) is not None:
                     # `$table = DB::getTablePrefix() . 'pages';`: the local reads as its text from here on
                     held_strings.enter_context(php.LOOPS.binding(*text))
+                elif (assigned := laravel_records.attribute_set(node, self.records)) is not None:
+                    self._set.setdefault(assigned[0], {})[assigned[1]] = assigned[2]
                 else:
                     self._read(node)
 
@@ -410,6 +417,10 @@ class _Walker:
             self.walk(body)
             return
         source, variable = named[0], named[1]
+        rows = laravel_records.held(php.chain(source)[1], self.models, loop=True)
+        if rows is not None and variable.type == "variable_name":
+            self._holding(php.text_of(variable), rows, body)  # `foreach (Status::lazyById(50) as $status)`
+            return
         found = (
             self.arrays.get(php.text_of(source))
             if source.type in ("variable_name", "member_access_expression")
@@ -441,6 +452,18 @@ class _Walker:
             with php.LOOPS.binding(php.text_of(variable), each):
                 self.walk(body)
 
+    def _holding(self, variable: str, rows: laravel_records.Rows, body: Node | None) -> None:
+        """The body of a loop over records, `variable` holding each of them."""
+        before, written = self.records.get(variable), self._set.pop(variable, None)
+        self.records[variable] = rows
+        self.walk(body)
+        self.records.pop(variable, None)
+        self._set.pop(variable, None)
+        if before is not None:
+            self.records[variable] = before
+        if written is not None:
+            self._set[variable] = written
+
     def _statement(self, node: Node) -> list[Operation]:
         """The operations of one statement written inside a Blueprint closure."""
         inner = self._inner()
@@ -450,6 +473,16 @@ class _Walker:
     def _read(self, node: Node) -> None:
         if node.type == "assignment_expression":
             right = node.child_by_field_name("right")
+            left = node.child_by_field_name("left")
+            fetched = (
+                laravel_records.held(php.chain(right)[1], self.models, loop=False)
+                if right is not None
+                else None
+            )
+            if left is not None and left.type == "variable_name" and fetched is not None:
+                self.records[php.text_of(left)] = fetched  # `$row = Order::find(1)`: one record, by its key
+                self._set.pop(php.text_of(left), None)
+                return
             while right is not None and right.type == "member_access_expression":
                 right = right.child_by_field_name("object")  # `DB::table(…)->first()->id`
             if right is None or not _touches_database(php.chain(right)[1]):
@@ -487,6 +520,14 @@ class _Walker:
             self._data(calls, base)
         elif root is None and calls[0].name in _QUIET:
             return
+        elif (
+            root is not None
+            and (rows := self.records.get(php.text_of(root))) is not None
+            and len(calls) == 1
+            and (op := laravel_records.write(rows, calls[0], self._set.get(php.text_of(root), {}), base))
+            is not None
+        ):
+            self.ops.append(op)  # `$status->save()`: the rows the record was fetched from
         elif not scope and root is not None and php.text_of(root) != "$this" and laravel_data.writes(calls):
             self._data(calls, base)  # `$reasons[0]->updateQuietly([…])`: a write through an object
         else:
@@ -556,6 +597,10 @@ class _Walker:
         if batch is not None:
             inner = self._inner()
             inner._batched = True
+            rows = laravel_records.held(calls[: calls.index(batch) + 1], self.models, loop=True)
+            parameter = laravel_data.closure_parameter(batch) if batch.name in ("each", "eachById") else ""
+            if rows is not None and parameter:  # (`chunk` gives its closure a page of records, not one)
+                inner.records[parameter] = rows  # `->each(function ($row) { … $row->save(); })`
             inner.walk(laravel_data.closure_body(batch))
             self.ops.extend(op for op in inner.ops if not isinstance(op, RunCode))
             if any(not isinstance(op, RunCode) for op in inner.ops):

@@ -8,6 +8,8 @@ and `each` split the work (batched), and the statements inside their closure are
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from bot.frameworks import php, seed_rows
@@ -40,6 +42,72 @@ _DELETES = frozenset({"delete", "forceDelete", "truncate", "destroy"})  # `trunc
 _INSERTS = frozenset(
     {"insert", "insertOrIgnore", "insertGetId", "insertUsing", "create", "firstOrCreate", "updateOrCreate"}
 )
+# Eloquent's dynamic where: `whereScope('direct')` is `where('scope', 'direct')`, unless the builder has a
+# method of that name (`whereNull`, `whereHas`, …)
+_DYNAMIC_WHERE = re.compile(r"where([A-Z][A-Za-z0-9]*)")
+_BUILDER_WHERES = frozenset(
+    "where" + name
+    for name in (
+        "Null",
+        "NotNull",
+        "In",
+        "NotIn",
+        "Between",
+        "NotBetween",
+        "BetweenColumns",
+        "NotBetweenColumns",
+        "Date",
+        "Time",
+        "Day",
+        "Month",
+        "Year",
+        "Raw",
+        "Column",
+        "Exists",
+        "NotExists",
+        "Has",
+        "DoesntHave",
+        "Relation",
+        "MorphRelation",
+        "HasMorph",
+        "DoesntHaveMorph",
+        "MorphedTo",
+        "NotMorphedTo",
+        "BelongsTo",
+        "Key",
+        "KeyNot",
+        "JsonContains",
+        "JsonDoesntContain",
+        "JsonLength",
+        "JsonContainsKey",
+        "JsonDoesntContainKey",
+        "FullText",
+        "Like",
+        "NotLike",
+        "Any",
+        "All",
+        "None",
+        "Not",
+        "Nested",
+        "Sub",
+        "IntegerInRaw",
+        "IntegerNotInRaw",
+        "RowValues",
+        "ValueBetween",
+        "ValueNotBetween",
+        "NullSafeEquals",
+        "AttachedTo",
+        "Today",
+        "Past",
+        "Future",
+        "NowOrPast",
+        "NowOrFuture",
+        "BeforeToday",
+        "AfterToday",
+        "TodayOrBefore",
+        "TodayOrAfter",
+    )
+)
 _OPERATORS = frozenset({"=", "!=", "<>", "<", ">", "<=", ">=", "like", "not like", "ilike"})
 
 
@@ -61,12 +129,12 @@ def operation(calls: list[php.Call], table: str, base: Origin, batched: bool) ->
     names = [c.name for c in calls]
     last = calls[-1]
     batched = batched or any(n in BATCHES for n in names)
-    where = _where(calls)
+    condition = where(calls)
     if last.name in _UPDATES:
         return DataUpdate(
             table=table,
-            assignments=_assignments(last),
-            where=where,
+            assignments=assignments(last),
+            where=condition,
             batched=batched,
             reads=(),
             **base,
@@ -74,7 +142,7 @@ def operation(calls: list[php.Call], table: str, base: Origin, batched: bool) ->
     if last.name == "truncate":
         return Truncate(table=table, **base)
     if last.name in _DELETES:
-        return DataDelete(table=table, where=where, batched=batched, **base)
+        return DataDelete(table=table, where=condition, batched=batched, **base)
     if last.name in _INSERTS:
         columns, rows = seed_rows.values_rows(seed_rows.records(_inserted(last)))
         return DataInsert(table=table, columns=columns, rows=rows, **base)
@@ -100,7 +168,19 @@ def closure_body(c: php.Call) -> Node | None:
     return None
 
 
-def _where(calls: list[php.Call]) -> str | None:
+def closure_parameter(c: php.Call) -> str:
+    """The first parameter of the closure given to `chunk`, `each`, … (`$row`); "" without one."""
+    for arg in c.args:
+        if arg.type in ("anonymous_function", "arrow_function"):
+            parameters = arg.child_by_field_name("parameters")
+            for parameter in parameters.named_children if parameters is not None else ():
+                name = parameter.child_by_field_name("name")
+                return php.text_of(name) if name is not None else ""
+    return ""
+
+
+def where(calls: list[php.Call]) -> str | None:
+    """The WHERE a chain's `where…` calls add up to; None without one."""
     parts = [part for c in calls for part in _condition(c)]
     return " AND ".join(parts) if parts else None
 
@@ -121,12 +201,17 @@ def _condition(c: php.Call) -> list[str]:
         return [f"{column} {'NOT ' if c.name == 'whereNotIn' else ''}IN ({listed})"]
     if c.name == "whereRaw" and column:
         return [column]
+    dynamic = _DYNAMIC_WHERE.fullmatch(c.name)
+    if dynamic and c.name not in _BUILDER_WHERES and len(values) == 1 and _scalar(values[0]):
+        column = re.sub(r"(?<!^)(?=[A-Z])", "_", dynamic.group(1)).lower()  # `whereFromUser` → from_user
+        return [f"{column} IS NULL" if values[0] is None else f"{column} = {literal(values[0])}"]
     if c.name.startswith(("where", "orWhere")):
         return [php.text_of(c.node).rsplit("->", 1)[-1]]
     return []
 
 
-def _assignments(c: php.Call) -> tuple[tuple[str, str], ...]:
+def assignments(c: php.Call) -> tuple[tuple[str, str], ...]:
+    """The columns and values an `update([...])`, `increment('n')` sets."""
     if c.name in ("increment", "decrement") and c.args:
         column = php.value(c.args[0])
         amount = literal(php.value(c.args[1])) if len(c.args) > 1 else "1"
@@ -154,3 +239,8 @@ def _inserted(c: php.Call) -> object:
         more = php.value(c.arg(1, "values"))
         return {**found, **more} if isinstance(more, dict) else found
     return found
+
+
+def _scalar(found: object) -> bool:
+    """A literal a dynamic where compares with (a string, a number, a boolean, null), not code."""
+    return found is None or isinstance(found, str | int | float | bool)

@@ -443,7 +443,7 @@ def test_a_foreach_over_table_names_is_read_once_per_table(tables: list[str]) ->
             "$orders",
         ),
         (
-            "        $invoice = Invoice::query()->latest()->first();\n"
+            "        $invoice = app(InvoiceRepository::class)->latest();\n"
             "        $invoice->total = 0;\n"
             "        $invoice->save();\n",
             "$invoice",
@@ -656,3 +656,69 @@ def test_a_fulltext_index_of_the_blueprint_is_a_fulltext_index(table: str, colum
 
     assert [m for m in copies("fullText") if "FULLTEXT" in m]
     assert copies("index") == []
+
+
+def test_writes_through_records_a_loop_or_a_fetch_holds_are_read_on_their_table() -> None:
+    """`foreach (Order::…->lazyById(50) as $order) { $order->x = …; $order->save(); }`, the closure of
+    `->each(function ($invoice) { … })` and `$row = Model::find(7)` write the rows of the model's table."""
+    looped = _parse(
+        "        foreach (Order::whereChannel('web')->whereNull('status')->lazyById(50, 'id') as $order) {\n"
+        "            $order->status = 'open';\n            $order->note = $order->legacy_status;\n"
+        "            $order->save();\n        }\n"
+    )
+    (update,) = looped.up
+    assert isinstance(update, DataUpdate) and update.table == "orders" and update.batched
+    assert update.where == "channel = 'web' AND status IS NULL" and update.saves == "each"
+    assert dict(update.assignments) == {"status": "'open'", "note": "interp_value"}
+    each = _parse(
+        "        Invoice::where('state', 'draft')->each(function ($invoice) {\n"
+        "            $payer = Customer::find(7);\n            $payer->balance = 0;\n            $payer->save();\n"
+        "            $invoice->delete();\n        });\n"
+    )
+    row, deleted = each.up
+    assert isinstance(row, DataUpdate) and row.table == "customers" and row.where == "id = 7"
+    assert row.saves == "one" and row.assignments == (("balance", "0"),)
+    assert (
+        isinstance(deleted, DataDelete) and deleted.table == "invoices" and deleted.where == "state = 'draft'"
+    )
+
+
+def test_a_record_loop_that_overwrites_data_is_named_and_one_that_fills_a_new_column_is_not() -> None:
+    loop = (
+        "        foreach (Order::where('status', 'void')->lazyById(100) as $order) {\n"
+        "            $order->{column} = 'closed';\n            $order->save();\n        }\n"
+    )
+    bad = _review(_migration(loop.replace("{column}", "status")))
+    assert "unread-data-change" not in _rules(bad)
+    lost = next(f for f in bad.active if f.rule == "missing-down-migration")  # the down is empty
+    assert "$order->save()" in lost.message
+    good = _review(
+        _migration(
+            _table("            $table->string('channel')->nullable();\n")
+            + loop.replace("{column}", "channel"),
+            _table("            $table->dropColumn('channel');\n"),
+        )
+    )
+    assert not {"unread-data-change", "data-lost-on-rollback", "missing-down-migration"} & _rules(good)
+
+
+def test_a_fetched_records_write_is_the_one_row_it_picked() -> None:
+    invoices = {
+        **BASE,
+        "database/migrations/2024_01_02_000000_create_invoices_table.php": CREATE_ORDERS.replace(
+            "orders", "invoices"
+        ),
+    }
+    fetch = "        $first = Invoice::where('status', 'paid')->firstOrFail();\n        $first->{write};\n"
+    bad = _review(_migration(fetch.replace("{write}", "delete()")), invoices)
+    assert "unread-data-change" not in _rules(bad)
+    assert "missing-down-migration" in _rules(bad)
+    good = _review(
+        _migration(
+            _table("            $table->string('channel')->nullable();\n").replace("orders", "invoices")
+            + fetch.replace("{write}", "update(['channel' => 'web'])"),
+            _table("            $table->dropColumn('channel');\n").replace("orders", "invoices"),
+        ),
+        invoices,
+    )
+    assert not {"unread-data-change", "data-lost-on-rollback", "missing-down-migration"} & _rules(good)
