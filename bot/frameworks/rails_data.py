@@ -494,6 +494,11 @@ def _chain(c: ruby.Call, *, from_variable: bool = False) -> list[tuple[str, ruby
     return links
 
 
+# Rails before 5.1 took the rows' conditions as the argument of `delete_all` and `destroy_all`
+# (`Pod.delete_all(host: nil)`): a WHERE, as `where(host: nil).delete_all` writes it today.
+_CONDITIONED = frozenset({"delete_all", "destroy_all"})
+
+
 def _where(chain: list[tuple[str, ruby.Call | None]], constants: ruby_model.Constants) -> str | None:
     parts = []
     for name, link in chain:
@@ -505,8 +510,10 @@ def _where(chain: list[tuple[str, ruby.Call | None]], constants: ruby_model.Cons
                 parts.append(negated[0].removesuffix(" IS NULL") + " IS NOT NULL")
             elif negated:
                 parts.append(f"NOT ({' AND '.join(negated)})")
-        elif name in ("where", "find_by", "rewhere"):
-            parts.extend(_condition(link, constants))
+        elif name in ("where", "find_by", "rewhere") or (
+            name in _CONDITIONED and (link.args or link.options)
+        ):
+            parts.extend(_condition(link, constants))  # Rails before 5.1: `delete_all("host IS NULL")`
         elif name.startswith("with_") or name in ("joins", "merge"):
             parts.append(_link_text(link))  # a scope: its arguments are no SQL
     if any(

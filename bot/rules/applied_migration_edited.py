@@ -21,7 +21,8 @@ run, which the finding asks to check, such as the size of the batches it works i
 arrow functions, quotes, layout: the same names, values and operators in the same order) is a warning rather
 than a block; so is an edit of a Rails migration where the repository keeps `db/schema.rb` or
 `db/structure.sql`, which new installs load instead of running the migrations. An edit of comments or
-whitespace alone is no finding; one that leaves every operation the review reads as it was, field for field (a
+whitespace alone is no finding, nor is the version tag Rails 5 asks of a migration written for Rails 4
+(`ActiveRecord::Migration` made `ActiveRecord::Migration[4.2]`, which runs it as it ran); one that leaves every operation the review reads as it was, field for field (a
 Django field's `verbose_name`, `help_text` or validators, which never reach the database), is a warning. A file moved under the same version (Ecto, Rails, goose, golang-migrate, dbmate, Diesel; Alembic
 under the same name) or the same name (Prisma's migration folder, Knex, Sequelize, TypeORM, Laravel, Flyway,
 Drizzle) is still the migration the runner recorded: only an edit of its content counts, and not the name of
@@ -130,6 +131,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         yield from _liquibase(migration, before.base_text, before.head_text or "")
         return
     base_text, head_text = before.base_text, before.head_text or ""
+    if migration.framework == "rails":
+        base_text, head_text = _UNTAGGED.sub("", base_text), _UNTAGGED.sub("", head_text)
     if renamed and _same_version(migration, old_path):
         # The runner records the version, which the move keeps (and not the module's or class's name).
         renamed = False
@@ -374,6 +377,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             "ran it (and fails on what already exists), or is skipped or refused.",
             Severity.WARNING,
         )
+
+
+# The version tag Rails 5 requires of a migration written for Rails 4 (`ActiveRecord::Migration[4.2]`): Rails
+# runs it with 4.2's behaviour, which is what the untagged class had; adding it changes nothing a database runs.
+_UNTAGGED = re.compile(r"(?<=ActiveRecord::Migration)\[4\.2\]")
 
 
 # Runners that record a migration by the version in its file's name (or its revision id), not by its path:

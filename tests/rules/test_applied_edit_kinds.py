@@ -561,3 +561,56 @@ def test_a_statement_of_an_applied_revision_put_in_a_branch_for_other_databases(
         review = review_sql(after, path=path, base=base, previous=before, dialect=dialect)
         found = [f.severity.value for f in review.active if f.rule == "applied-migration-edited"]
         assert found == [expected], (dialect, found)
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "condition"),
+    [("users", "login", "'login IS NULL'"), ("settings", "value", "value: nil")],
+)
+def test_a_rails_4_migration_tagged_for_rails_5_is_the_same_migration(
+    table: str, column: str, condition: str
+) -> None:
+    """Rails 5 asks a migration written for Rails 4 to say so (`ActiveRecord::Migration[4.2]`), and 5.1 dropped
+    the conditions of `delete_all(conditions)` (written `where(conditions).delete_all` since): an upgrade that
+    does both leaves what every database runs as it was. Another version, or other rows, is an edit."""
+    path = "db/migrate/20160101000000_clean_rows.rb"
+    model = table[:-1].title()
+    before = (
+        "class CleanRows < ActiveRecord::Migration\n  def up\n"
+        f"    {model}.delete_all({condition})\n    add_index :{table}, :{column}\n  end\nend\n"
+    )
+    upgraded = before.replace("ActiveRecord::Migration\n", "ActiveRecord::Migration[4.2]\n").replace(
+        f"{model}.delete_all({condition})", f"{model}.where({condition}).delete_all"
+    )
+    assert [severity for severity, _ in _edit(path, before, upgraded, RAILS_BASE)] != ["critical"]
+    other_rows = upgraded.replace("IS NULL", "= ''").replace("nil", "''")
+    assert [severity for severity, _ in _edit(path, before, other_rows, RAILS_BASE)] == ["critical"]
+    other_version = before.replace("ActiveRecord::Migration\n", "ActiveRecord::Migration[5.0]\n")
+    assert [severity for severity, _ in _edit(path, before, other_version, RAILS_BASE)] != []
+
+
+@pytest.mark.parametrize(("table", "condition"), [("users", "'login IS NULL'"), ("settings", "value: nil")])
+def test_rails_4_delete_all_with_conditions_deletes_only_those_rows(table: str, condition: str) -> None:
+    path = "db/migrate/20160101000000_clean_rows.rb"
+    model = table[:-1].title()
+    text = f"class CleanRows < ActiveRecord::Migration[4.2]\n  def up\n    {model}.delete_all({condition})\n  end\nend\n"
+    review = review_sql(text, path=path, base=RAILS_BASE)
+    deletes = [f for f in review.active if f.rule == "unbatched-data-change"]
+    assert deletes and "no WHERE" not in deletes[0].message and "IS NULL" in deletes[0].message
+    everything = review_sql(text.replace(f"({condition})", ""), path=path, base=RAILS_BASE)
+    assert any("no WHERE" in f.message for f in everything.active if f.rule == "unbatched-data-change")
+
+
+@pytest.mark.parametrize(("table", "column"), [("users", "login"), ("settings", "value")])
+def test_the_rails_5_tag_alone_on_a_rails_4_migration_with_code_is_no_edit(table: str, column: str) -> None:
+    path = "db/migrate/20160101000000_seed_rows.rb"
+    model = table[:-1].title()
+    before = (
+        f"class SeedRows < ActiveRecord::Migration\n  class {model} < ActiveRecord::Base\n  end\n\n  def up\n"
+        f'    first_id = {model}.create!({column}: "first").id\n    add_index :{table}, :{column}\n  end\nend\n'
+    )
+    tagged = before.replace("ActiveRecord::Migration\n", "ActiveRecord::Migration[4.2]\n")
+    assert _edit(path, before, tagged, RAILS_BASE) == []
+    assert [s for s, _ in _edit(path, before, tagged.replace('"first"', '"second"'), RAILS_BASE)] == [
+        "critical"
+    ]
