@@ -6,6 +6,8 @@ conversions fail half-way through the deploy (`varchar(20)` on PostgreSQL when a
 integer on the first non-number); worse ones succeed and lose data without a word: `numeric(12,4)` to
 `numeric(12,2)` and `numeric` to `integer` round, `timestamp` to `date` drops the time, `timestamptz` to
 `timestamp` drops the zone, and MySQL outside strict mode truncates strings and clamps numbers.
+SQLite enforces no length, precision, scale or zone: a narrower type of the same affinity (`text` made
+`varchar(32)`, `numeric(12,4)` made `numeric(12,2)`) keeps every value, and is no finding there.
 
 ## Use instead
 Run the check query the finding gives against production first. If it returns rows, decide what they

@@ -64,9 +64,25 @@ _EXPLICIT_LENGTH = re.compile(
 )
 
 
+def _affinity(sql_type: str) -> str:
+    """SQLite's affinity of a declared type, by its rules in order (INTEGER and NUMERIC store alike)."""
+    name = sql_type.upper()
+    if "INT" in name:
+        return "NUMERIC"
+    if any(word in name for word in ("CHAR", "CLOB", "TEXT")):
+        return "TEXT"
+    if "BLOB" in name or not name.strip():
+        return "BLOB"
+    if any(word in name for word in ("REAL", "FLOA", "DOUB")):
+        return "REAL"
+    return "NUMERIC"
+
+
 def classify(
     old: str, new: str, column: str, dialect: str, using: str | None = None, *, utc: bool = False
 ) -> Loss | None:
+    if dialect == "sqlite" and _affinity(old) == _affinity(new):
+        return None  # SQLite keeps every value as it was: it enforces no length, precision or zone
     if dialect in ("mysql", "mariadb"):
         narrowed = charset_loss(old, new, column)
         if narrowed is not None:

@@ -3,6 +3,8 @@ changes through the query builder, `config = { transaction: false }`, reversibil
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from bot.frameworks import detect, knex
@@ -441,3 +443,49 @@ def test_a_timestamp_without_time_zone_is_read(table: str, column: str) -> None:
         )
     )
     assert isinstance(migration.up[0], CreateTable) and migration.up[0].columns[0].type == "timestamp(3)"
+
+
+@pytest.mark.parametrize(
+    ("table", "old", "narrower", "retyped"),
+    [
+        (
+            "status_page",
+            "t.text('analytics_type')",
+            "t.string('analytics_type', 32)",
+            "t.integer('analytics_type')",
+        ),
+        ("articles", "t.string('slug', 255)", "t.string('slug', 50)", "t.date('slug')"),
+        ("prices", "t.decimal('amount', 12, 4)", "t.decimal('amount', 12, 2)", None),
+    ],
+)
+def test_sqlite_keeps_every_value_of_a_narrower_type_of_the_same_affinity(
+    table: str, old: str, narrower: str, retyped: str | None
+) -> None:
+    """SQLite enforces no length, precision or scale: `text` made `varchar(32)`, `numeric(12,4)` made
+    `numeric(12,2)` keep every value (checked on sqlite3 below). A change of affinity (text to integer,
+    numeric to text) converts what it stores, and is still said."""
+    base = {
+        "migrations/20240101000000_create.js": f"exports.up = (knex) =>\n  knex.schema.createTable('{table}', (t) => {{\n"
+        f"    t.increments('id');\n    {old};\n  }});\nexports.down = (knex) => knex.schema.dropTable('{table}');\n"
+    }
+
+    def lossy(new: str, dialect: str) -> list[str]:
+        text = (
+            f"exports.up = (knex) =>\n  knex.schema.alterTable('{table}', (t) => {{\n    {new}.alter();\n  }});\n"
+            "exports.down = () => {};\n"
+        )
+        found = review_sql(text, path=PATH, base=base, dialect=dialect).active
+        return [f.message for f in found if f.rule == "lossy-type-change"]
+
+    assert lossy(narrower, "sqlite") == []
+    assert lossy(narrower, "postgres") != []
+    assert retyped is None or lossy(retyped, "sqlite") != []
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE old_t (v text, n numeric(12, 4))")
+    db.execute("INSERT INTO old_t VALUES ('a value longer than thirty-two characters', 1.23456)")
+    db.execute("CREATE TABLE new_t (v varchar(32), n numeric(12, 2))")
+    db.execute("INSERT INTO new_t SELECT * FROM old_t")
+    assert db.execute("SELECT v, n FROM new_t").fetchone() == (
+        "a value longer than thirty-two characters",
+        1.23456,
+    )
