@@ -98,7 +98,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     if "up" not in functions:
         op = Unparsed(location=Location(path, 1), error="no exported `up` function")
         return Migration(path, NAME, dialect, (op,), None, True, note)
-    with jsm.bound(jsm.constants(root, path, tree)):
+    with jsm.bound(jsm.constants(root, path, tree)), js.reading(dialect):
         up = nm.syntax_error(root, src) + _function(functions["up"], src, tree)
         down = nm.way_back(
             functions.get("down"), lambda f: _function(f, src, tree), "no exported `down` function"

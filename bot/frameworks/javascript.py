@@ -10,6 +10,8 @@ The grammars load on the first file that needs them.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -340,11 +342,38 @@ def _substituted(substitution: Node) -> str:
     ):
         return bound
     known = resolve(inner[0]) if len(inner) == 1 else None
+    if known is not None and known.type == "ternary_expression":
+        known = _branch_for_dialect(known)  # `const ifNotExists = isMySQL ? "" : "IF NOT EXISTS"`
     if known is not None and known.type in ("string", "template_string", "number"):
         found = sql_text(known) if known.type != "number" else (text_of(known), 0)
         if found is not None and "'" not in found[0] and PLACEHOLDER not in found[0]:
             return found[0]
     return PLACEHOLDER + "\n" * text_of(substitution).count("\n")
+
+
+_DIALECT: ContextVar[str] = ContextVar("js_dialect", default="")
+
+
+@contextmanager
+def reading(dialect: str) -> Iterator[None]:
+    """Read the code for `dialect` while the block runs: a value chosen by the database the code runs on
+    (`isMySQL ? "" : "IF NOT EXISTS"`) is the one for that database."""
+    token = _DIALECT.set(dialect)
+    try:
+        yield
+    finally:
+        _DIALECT.reset(token)
+
+
+def _branch_for_dialect(node: Node) -> Node | None:
+    """The branch of `condition ? a : b` that runs on the database being read, when the condition names
+    one (`isMySQL`, `client === "pg"`); None when it does not say."""
+    condition = node.child_by_field_name("condition")
+    runs = runs_on(text_of(condition), _DIALECT.get()) if condition is not None else None
+    if runs is None:
+        return None
+    branch = node.child_by_field_name("consequence" if runs else "alternative")
+    return unwrap(branch) if branch is not None else None
 
 
 def resolve(node: Node) -> Node:

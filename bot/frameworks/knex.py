@@ -61,7 +61,10 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     if "up" not in functions:
         op = Unparsed(location=Location(path, 1), error="no exported `up` function")
         return Migration(path, NAME, dialect, (op,), None, True, "Knex runs each migration in a transaction")
-    with jsm.bound(jsm.constants(root, path, tree)):  # `alterTable(TABLE_NAME, …)`, a constant of the code
+    with (
+        jsm.bound(jsm.constants(root, path, tree)),
+        js.reading(dialect),
+    ):  # `alterTable(TABLE_NAME, …)`, a constant of the code
         up = nm.syntax_error(root, src) + _walk(functions["up"], src)
         down = nm.way_back(functions.get("down"), lambda f: _walk(f, src), "no exported `down` function")
     in_transaction = _transaction(root)

@@ -79,7 +79,10 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     walker = _Walker(src, functions["up"])
     # package.json is read only for a migration that changes a column: not once per file of the history
     walker.restates = "changeColumn" in text and not _sequelize_core(tree, path)
-    with jsm.bound(jsm.constants(root, path, tree)):  # a table named by a constant of the code
+    with (
+        jsm.bound(jsm.constants(root, path, tree)),
+        js.reading(dialect),
+    ):  # a table named by a constant of the code
         up = nm.syntax_error(root, src) + walker.walk(functions["up"].body)
         down = nm.way_back(
             functions.get("down"), lambda f: _Walker(src, f).walk(f.body), "no exported `down` function"

@@ -489,3 +489,40 @@ def test_sqlite_keeps_every_value_of_a_narrower_type_of_the_same_affinity(
         "a value longer than thirty-two characters",
         1.23456,
     )
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "condition"),
+    [("links", "domain_id", 'env.DB_CLIENT === "mysql"'), ("visits", "user_id", "isMySQL")],
+)
+def test_a_constant_chosen_by_the_database_is_read_for_the_reviews_database(
+    table: str, column: str, condition: str
+) -> None:
+    """`const ifNotExists = isMySQL ? "" : "IF NOT EXISTS"` pasted into `knex.raw(`CREATE INDEX ${ifNotExists} …`)`:
+    on SQLite the index is created only where missing; on MySQL the statement has no guard and fails where the
+    index exists (SQLite checked below; MariaDB refuses it too, with `Duplicate key name`)."""
+    index = f"{table}_{column}_index"
+    base = {
+        "migrations/20240101000000_create.js": f"exports.up = (knex) =>\n  knex.schema.createTable('{table}', (t) => {{\n"
+        f"    t.increments('id');\n    t.integer('{column}');\n    t.index(['{column}'], '{index}');\n  }});\n"
+        f"exports.down = (knex) => knex.schema.dropTable('{table}');\n"
+    }
+    text = (
+        f'const ifNotExists = {condition} ? "" : "IF NOT EXISTS";\n\n'
+        "exports.up = async (knex) => {\n"
+        f"  await knex.raw(`CREATE INDEX ${{ifNotExists}} {index} ON {table} ({column});`);\n}};\n"
+        f"exports.down = async (knex) => {{\n  await knex.raw(`DROP INDEX {index}`);\n}};\n"
+    )
+
+    def refused(dialect: str) -> list[str]:
+        found = review_sql(text, path=PATH, base=base, dialect=dialect).active
+        return [f.message for f in found if f.rule == "object-already-exists"]
+
+    assert refused("sqlite") == []
+    assert [index in message for message in refused("mysql")] == [True]
+    db = sqlite3.connect(":memory:")
+    db.execute(f"CREATE TABLE {table} (id integer PRIMARY KEY, {column} integer)")
+    db.execute(f"CREATE INDEX {index} ON {table} ({column})")
+    db.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({column})")
+    with pytest.raises(sqlite3.OperationalError, match="already exists"):
+        db.execute(f"CREATE INDEX {index} ON {table} ({column})")
