@@ -16,6 +16,8 @@ from bisect import bisect_left
 from collections.abc import Collection, Iterator
 from functools import lru_cache
 
+from bot.references.codesyntax.text import line_matches
+
 _TYPE_MEMBER = re.compile(r"^\s*(?:readonly\s+)?[\w$]+\??\s*:\s*[^=(]*?[;,]?\s*$")
 _TYPE_OPEN = re.compile(
     r"^[ \t]*(?:export\s+)?(?:declare\s+)?(?:interface\s+([\w$]+)[^{=;]*\{|type\s+([\w$]+)(?:<[^=;]*>)?\s*=\s*\{)",
@@ -24,6 +26,8 @@ _TYPE_OPEN = re.compile(
 _LOOK_BACK = 3000
 
 
+# the lines worth trying `_TYPE_OPEN` at (a pattern starting with the keyword's letter: see `_ASSIGNMENT`)
+_TYPE_OPEN_ANCHOR = re.compile(r"i(?<!\wi)nterface\s|t(?<!\wt)ype\s")
 _NAME = re.compile(r"[\w$]+")
 # `\b(?:const|let|var)`, written to start with the letters (each then checked for a word start): found three
 # times as fast, a pattern starting with `\b` being tried at every character
@@ -103,7 +107,8 @@ class ScriptShape:
     def openings(self) -> list[tuple[int, int, str]]:
         if self._openings is None:
             self._openings = [
-                (m.start(), m.end(), m.group(1) or m.group(2)) for m in _TYPE_OPEN.finditer(self.text)
+                (m.start(), m.end(), m.group(1) or m.group(2))
+                for m in line_matches(self.text, _TYPE_OPEN, _TYPE_OPEN_ANCHOR)
             ]
         return self._openings
 

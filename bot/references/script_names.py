@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from bot.references.codesyntax.text import line_matches
+
 SCRIPT_FILES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".vue", ".svelte")
 _ROUTE_SOURCE = re.compile(
     r"\s*(?:await\s+)?(?:params|props|useParams\(\)|useSearchParams\(\)|router\.query|route\.params|this\.props)\b\s*[;)]?\s*$"
@@ -22,13 +24,16 @@ _PARAMETERS_OPEN = re.compile(r"(?:\bfunction\b[\w\s*]*|\b(?:async\s+)?)\(\s*(?:
 _IMPORT = re.compile(r"\s*(?:import\b|export\s*(?:type\s*)?\{[^}]*\}\s*from\b)")
 _KEYWORDS = frozenset(("if", "for", "while", "switch", "return", "catch", "typeof", "await", "new"))
 _TYPE_MEMBER = re.compile(r"^\s*(?:readonly\s+)?\w+\??\s*:\s*[^=(]+?[;,]?\s*$")
-_PROPS_TYPE = re.compile(r"^\s*(?:export\s+)?(?:interface\s+(\w+)|type\s+(\w+)\s*=)", re.M)
+_PROPS_TYPE = re.compile(r"^[ \t]*(?:export\s+)?(?:interface\s+(\w+)|type\s+(\w+)\s*=)", re.M)
+# the lines worth trying `_PROPS_TYPE` at, found by the keyword's first letter (a `\b` is tried at every character)
+_PROPS_ANCHOR = re.compile(r"i(?<!\wi)nterface\s|t(?<!\wt)ype\s")
 
 
 def props_types(text: str) -> list[tuple[int, int, str]]:
     """Where each interface or type alias of a file is declared (start, end of its head, its name), in order:
     found once per file for `props_member`, which is asked about every place of the file."""
-    return [(m.start(), m.end(), m.group(1) or m.group(2)) for m in _PROPS_TYPE.finditer(text)]
+    found = line_matches(text, _PROPS_TYPE, _PROPS_ANCHOR)
+    return [(m.start(), m.end(), m.group(1) or m.group(2)) for m in found]
 
 
 def props_member(text: str, types: list[tuple[int, int, str]], line_start: int, line: str) -> bool:

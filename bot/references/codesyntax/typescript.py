@@ -43,6 +43,8 @@ _TS_SINGLE = re.compile(
     r"([A-Z][A-Z0-9_]*)\s*(?::\s*\w+\s*)?=\s*(?:'([^'\\\n]*)'|\"([^\"\\\n]*)\"|(-?\d+))\s*(?:as\s+const\s*)?;?[ \t]*$",
     re.M,
 )
+# the lines worth trying `_TS_SINGLE` at, found by the keyword's first letter (a `\b` is tried at every character)
+_SINGLE_ANCHOR = re.compile(r"c(?<!\wc)onst\s|s(?<!\ws)tatic\s")
 CONSTANT_KIND = "TypeScript constant"
 _ENUM_ANCHOR = re.compile(r"enum\s+\w+\s*\{")
 _UNION_ANCHOR = re.compile(r"type\s+\w+\s*=")
@@ -83,7 +85,7 @@ def read(path: str, text: str) -> Found:
             next(g for g in m.groups()[1:] if g is not None),
             line_of(text, m.start()),
         )
-        for m in _TS_SINGLE.finditer(text)
+        for m in line_matches(text, _TS_SINGLE, _SINGLE_ANCHOR)
     ]
     definitions.extend(prefixed_groups(path, CONSTANT_KIND, singles))
     definitions.extend(scalars(path, singles))
