@@ -331,3 +331,32 @@ def test_a_stimulus_target_or_data_attribute_named_like_a_table_is_no_use(table:
     assert _places(search(MemoryTree(used), [target], workers=1).uses(target)) == {
         "app/services/cleanup.rb:3"
     }
+
+
+UPSERT_CODE = {
+    "sql": 'cur.execute("INSERT INTO {t} ({c}, owner_id) VALUES (%s, %s) ON CONFLICT ({c}) DO NOTHING", (v, o))\n',
+    "rails": "{m}.upsert({{ {c}: value }}, unique_by: :{c})\n",
+    "knex": "await db('{t}').insert({{ {c}: value }}).onConflict('{c}').merge();\n",
+    "mysql": 'cur.execute("INSERT INTO {t} ({c}) VALUES (%s) on duplicate key update {c} = VALUES({c})", (v,))\n',
+}
+
+
+@pytest.mark.parametrize(("table", "column"), [("tags", "label"), ("devices", "token")])
+@pytest.mark.parametrize("language", sorted(UPSERT_CODE))
+def test_a_column_searched_only_where_code_upserts(table: str, column: str, language: str) -> None:
+    """The column of a dropped unique key the change keeps: its uses outside upserting files are not looked for."""
+    model = table[:-1].capitalize()
+    upsert = UPSERT_CODE[language].format(t=table, c=column, m=model)
+    suffix = {"rails": "rb", "knex": "js"}.get(language, "py")
+    files = {
+        f"app/store.{suffix}": f"# {table}\n{upsert}",
+        "app/report.py": f'rows = cur.execute("SELECT {column} FROM {table} WHERE owner_id = %s", (o,))\n',
+    }
+    only = Target("column", table, column, upserts_only=True)
+    everywhere = Target("column", table, column)
+    found = search(MemoryTree(files), [only], workers=1).uses(only)
+    assert _places(found) == {f"app/store.{suffix}:2"}
+    assert _places(search(MemoryTree(files), [everywhere], workers=1).uses(everywhere)) >= {
+        f"app/store.{suffix}:2",
+        "app/report.py:1",
+    }

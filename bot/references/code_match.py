@@ -51,7 +51,7 @@ from bot.references.script_requests import reaches_query, request_source, respon
 from bot.references.script_strings import chain_member, form_or_url_name
 from bot.references.sql_builders import built
 from bot.references.sql_pieces import joined
-from bot.references.usage import Target, Use, go_field
+from bot.references.usage import UPSERT_WORDS, Target, Use, go_field
 from bot.sql.pg_columns import Tables
 
 _CHANGES_SCHEMA = re.compile(
@@ -347,6 +347,26 @@ class Matcher:
         return {row: frozenset(tables) for row, tables in found.items()}
 
     @cached_property
+    def upserts_only(self) -> frozenset[int]:
+        """The targets looked for only in files that upsert (see `Target.upserts_only`)."""
+        return frozenset(i for i, t in enumerate(self.targets) if t.upserts_only)
+
+    def searched(self, go: bool, upserts: bool) -> Mapping[str, tuple[Needle, ...]]:
+        """The needles of a file, by word: of Go or not (see `outside_go`), and without the targets looked
+        for only where code upserts in a file that does not (`upserts`: it holds one of `UPSERT_WORDS`)."""
+        if upserts or not self.upserts_only:
+            return self.needles if go else self.outside_go
+        return self._not_upserting[go]
+
+    @cached_property
+    def _not_upserting(self) -> dict[bool, dict[str, tuple[Needle, ...]]]:
+        found: dict[bool, dict[str, tuple[Needle, ...]]] = {}
+        for go, needles in ((True, self.needles), (False, self.outside_go)):
+            kept = {w: tuple(n for n in ns if n.target not in self.upserts_only) for w, ns in needles.items()}
+            found[go] = {word: needles for word, needles in kept.items() if needles}
+        return found
+
+    @cached_property
     def outside_go(self) -> dict[str, tuple[Needle, ...]]:
         """The needles outside Go files, by word: all but a one-word column's Go field name (`Age` for
         `age`: see `go_field`), which elsewhere is a class or a constant of the code."""
@@ -364,8 +384,18 @@ class Matcher:
     def hint_words(self) -> frozenset[str]:
         """Words whose presence in a file the search reports along with the needles (never alone)."""
         anchors = {name for models in self.models.values() for name in models.names}
+        upserts = UPSERT_WORDS if self.upserts_only else ()
         return frozenset(
-            {*FLAG_HINTS, *JOB_HINTS, *MODEL_HINTS, *_SQL_HINTS, *_ORM_HINTS, *MAPPING_WORDS, *anchors}
+            {
+                *FLAG_HINTS,
+                *JOB_HINTS,
+                *MODEL_HINTS,
+                *_SQL_HINTS,
+                *_ORM_HINTS,
+                *MAPPING_WORDS,
+                *anchors,
+                *upserts,
+            }
         )
 
     def handle(
@@ -379,7 +409,7 @@ class Matcher:
         if not present.isdisjoint(MAPPING_WORDS):
             found += mappings_in(path, text, self.models, self.naming)
         scan = _FileScan(self, path, text, present)
-        needles = self.needles if scan.go else self.outside_go
+        needles = scan.searched
         tokens: dict[tuple[int, int], set[str]] = {}
         done = (0, 0)
         for pos, word in sorted(occurrences):
@@ -433,6 +463,11 @@ class _FileScan:
         self._judged: dict[tuple[Needle, int], tuple[str, frozenset[str]]] = {}  # see `_unlisted`
         # by line (its start and length): its text without string literals, and the ORM queries on it
         self._lines: dict[tuple[int, int], tuple[str, frozenset[str]]] = {}
+
+    @cached_property
+    def searched(self) -> Mapping[str, tuple[Needle, ...]]:
+        """The needles looked for in this file, by word (see `Matcher.searched`)."""
+        return self.m.searched(self.go, not self.present.isdisjoint(UPSERT_WORDS))
 
     @cached_property
     def nested_properties(self) -> frozenset[int]:
@@ -645,7 +680,7 @@ class _FileScan:
 
     def hits(self, start: int, end: int, words: set[str]) -> list[Packed]:
         token = self.text[start:end]
-        searched = self.m.needles if self.go else self.m.outside_go
+        searched = self.searched
         needles = [n for word in sorted(words) for n in searched[word] if accepts(token, n.word, n.role)]
         if not needles:
             return []

@@ -43,18 +43,27 @@ def targets_of(migrations: Iterable[Migration], catalog: Catalog | None = None) 
                 continue
             if isinstance(op, DropTable) and (again := recreated(migration, op)) is not None:
                 for column in lost_columns(op.table, again, catalog):
-                    found[Target("column", op.table, column)] = None
+                    _add(found, Target("column", op.table, column))
                 continue
             target = target_of(op)
             if target is not None and target.name:  # a statement whose name could not be read
-                found[target] = None
+                _add(found, target)
             key = dropped_unique_key(op, catalog) if catalog is not None else None
             column = _key_column(key[0], key[2], named, taken) if key is not None else ""
             if key is not None and column:
-                found[Target("column", key[0], column)] = None
+                # searched in full when the change drops or renames it too, else only where code upserts
+                kept = (key[0], column) not in named
+                found.setdefault(Target("column", key[0], column, upserts_only=kept))
         for target, _ in replacements(migration, catalog):
-            found[target] = None
+            _add(found, target)
     return [t for t in found if not (t.kind == "column" and (t.table, t.name) in taken)]
+
+
+def _add(found: dict[Target, None], target: Target) -> None:
+    """`target` searched in full: in place of an equal one looked for only where code upserts."""
+    if any(t.upserts_only for t in found if t == target):
+        del found[target]
+    found[target] = None
 
 
 _IMPLIED_SUFFIXES = ("_key", "_unique", "_uniq")

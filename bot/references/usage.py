@@ -19,6 +19,9 @@ class Target:
     # code names it the way it was written. Not part of what the target is.
     spelling: str = field(default="", compare=False)
     new_spelling: str = field(default="", compare=False)
+    # Looked for only where the code upserts (a column of a dropped unique key, which the change keeps: only an
+    # upsert naming it as its conflict target is of interest), not in every file that has the word.
+    upserts_only: bool = field(default=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -59,3 +62,11 @@ def go_field(name: str) -> str:
     for a name `spellings` already covers. Searched in Go files only (a capitalised word elsewhere is a
     class or a constant of the code)."""
     return name.capitalize() if name.isalpha() and name.islower() else ""
+
+
+# Words one of which every upsert's conflict target holds (see `Target.upserts_only`): SQL's `ON CONFLICT` and
+# `ON DUPLICATE KEY` in any case, Rails' `unique_by:`, Ecto's `conflict_target:`, Knex's `onConflict`, TypeORM's
+# `conflictPaths` and `orUpdate`, SQLAlchemy's `index_elements`, Django's `unique_fields`.
+UPSERT_WORDS = frozenset(
+    {"onflict", "ONFLICT", "uplicate", "UPLICATE", "unique_by", "orUpdate", "index_elements", "unique_fields"}
+)
