@@ -8,7 +8,9 @@ production's. Some runners refuse to go on instead (Flyway and Liquibase compare
 deploy). A renamed file is a new migration to a runner that records names or versions: it runs again on
 existing databases and fails on objects that already exist, or is skipped where the runner orders by
 version. A file renamed to another version with other content (git pairs a removed applied migration with a
-new one by similarity) is that too: a new migration beside an applied one whose file is gone, a warning.
+new one by similarity) is that too: a new migration beside an applied one whose file is gone, a warning. A
+renamed migration that cannot run a second time (an unguarded `ADD COLUMN`, `CREATE TABLE`, `CREATE INDEX` of what
+the old one made, or a `DROP` of what it removed) is a block: the deploy stops on every existing database.
 
 ## Use instead
 Leave the applied migration as it was (restore the base branch's version of the file) and write the
@@ -80,9 +82,13 @@ from bot.model.migration import (
     DATA_CHANGES,
     AddColumn,
     AddIndex,
+    CreateTable,
     CurrentModelImport,
     DataDelete,
     DataUpdate,
+    DropColumn,
+    DropIndex,
+    DropTable,
     Migration,
     Operation,
     RunCode,
@@ -144,10 +150,25 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         # Another name: to the runner this is a new migration beside an applied one whose file is gone,
         # whatever the content shares with it (git pairs the two by similarity).
         changed = " with other content" if edited else ""
+        message = f"`{old_path}`, a migration of the base branch, is renamed to `{migration.path}`{changed}."
+        refused = _refused_on_rerun(context.applied_base, migration)
+        if refused is not None:
+            yield _finding(
+                migration,
+                refused.location.line if refused.location else 1,
+                f"{message} To the runner it is a new migration, which runs on every database that already ran "
+                f"the old one, and there {_statement(refused)} fails: {_why_refused(refused)}.",
+                "The deploy stops at this migration on every existing database (production included) and "
+                "stays stopped until the runner's record is repaired by hand; only new installs run it.",
+                Severity.CRITICAL,
+                fix=f"Keep the migration's recorded name (`{_recorded_name(migration.framework, old_path)}`): "
+                "restore the file where it was, and put a new change in a new migration.",
+            )
+            return
         yield _finding(
             migration,
             1,
-            f"`{old_path}`, a migration of the base branch, is renamed to `{migration.path}`{changed}.",
+            message,
             "Runners that record migrations by name or version see a new migration: it runs on databases that "
             "already ran the old one (and fails on what the old one already made), and runners that check every "
             "applied migration still has its file refuse to go on.",
@@ -515,6 +536,54 @@ def _refused_twice(catalog: Catalog, op: object) -> bool:
     if isinstance(op, AddColumn):
         return not op.if_not_exists and catalog.column(op.table, op.column.name) is not None
     return False
+
+
+def _refused_on_rerun(old: Migration | None, migration: Migration) -> Operation | None:
+    """The first statement of `migration` that a database which ran `old` (the base branch's version of the
+    renamed file) refuses: an unguarded CREATE of a table, column or index `old` made, or an unguarded DROP of
+    one it removed."""
+    if old is None:
+        return None
+    done = {key for op in old.up if (key := _object(op)) is not None}
+    return next((op for op in migration.up if _object(op) in done and not _guarded(op)), None)
+
+
+def _object(op: Operation) -> tuple[str, ...] | None:
+    """What the statement creates or drops, with which of the two it does."""
+    if isinstance(op, CreateTable | DropTable):
+        return ("create" if isinstance(op, CreateTable) else "drop", "table", op.table.lower())
+    if isinstance(op, AddColumn):
+        return ("create", "column", op.table.lower(), op.column.name.lower())
+    if isinstance(op, DropColumn):
+        return ("drop", "column", op.table.lower(), op.column.lower())
+    if isinstance(op, AddIndex | DropIndex) and op.name:
+        return ("create" if isinstance(op, AddIndex) else "drop", "index", op.name.lower())
+    return None
+
+
+def _guarded(op: Operation) -> bool:
+    return bool(getattr(op, "if_not_exists", False) or getattr(op, "if_exists", False))
+
+
+def _why_refused(op: Operation) -> str:
+    if isinstance(op, AddColumn):
+        return f"`{op.table}.{op.column.name}` already exists"
+    if isinstance(op, AddIndex):
+        return f"the index `{op.name}` already exists"
+    if isinstance(op, CreateTable):
+        return f"the table `{op.table}` already exists"
+    if isinstance(op, DropColumn):
+        return f"`{op.table}.{op.column}` is already gone"
+    if isinstance(op, DropTable):
+        return f"the table `{op.table}` is already gone"
+    return f"the index `{getattr(op, 'name', '')}` is already gone"
+
+
+def _statement(op: Operation) -> str:
+    text = " ".join(op.sql.split())
+    if not text:
+        return f"its statement at line {op.location.line}" if op.location else "one of its statements"
+    return f"`{text if len(text) <= 80 else text[:77] + '…'}`"
 
 
 def _type(sql_type: str) -> str:

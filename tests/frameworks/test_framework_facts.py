@@ -79,13 +79,19 @@ def test_a_statement_of_an_edited_applied_migration_that_fails_anywhere_keeps_it
     assert failing.severity.value == "critical" and "reaches only new installs" in failing.blast_radius
 
 
-def test_a_comment_only_edit_is_no_finding_and_a_rename_is_a_warning() -> None:
+def test_a_comment_only_edit_is_no_finding_and_a_rename_blocks_unless_it_can_run_again() -> None:
+    """Renamed to another version, the migration runs again where the old one ran: a warning when it can (its
+    statements guarded), a block when its unguarded CREATE INDEX fails there."""
     path = "db/migrations/000002_index.up.sql"
-    sql = "CREATE INDEX CONCURRENTLY orders_state ON orders (state);\n"
+    sql = "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_state ON orders (state);\n"
     assert "applied-migration-edited" not in rule_ids(_edit(path, sql, "-- the state filter\n" + sql))
     renamed = _edit("db/migrations/000005_index.up.sql", sql, sql, "renamed", old=path)
     finding = next(f for f in renamed.active if f.rule == "applied-migration-edited")
     assert finding.severity.value == "warning" and path in finding.message
+    unguarded = sql.replace(" IF NOT EXISTS", "")
+    renamed = _edit("db/migrations/000005_index.up.sql", unguarded, unguarded, "renamed", old=path)
+    finding = next(f for f in renamed.active if f.rule == "applied-migration-edited")
+    assert finding.severity.value == "critical" and "the index `orders_state` already exists" in finding.message
 
 
 def _alembic(revision: str, down: str, body: str) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.review import Review, review
+from tests.conftest import refusal
 
 PRISMA_SCHEMA = 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n'
 
@@ -130,3 +133,83 @@ def test_a_migration_renamed_to_another_name_is_judged_as_the_new_migration_it_i
     [dropped] = [f for f in result.active if f.rule == "column-dropped"]
     assert "new installs" not in dropped.blast_radius
     assert dropped.severity.value != "info"
+
+
+RERUN = [
+    ("prisma/migrations/18_add_replay/migration.sql", "19_add_replay", "website", "replay_enabled"),
+    ("db/migrations/20240301_orders/migration.sql", "20240302_orders", "orders", "archived_at"),
+]
+
+
+def _renamed_folder(old: str, folder: str, text: str) -> Review:
+    new = old.rsplit("/", 2)[0] + f"/{folder}/migration.sql"
+    schema = {"prisma/schema.prisma": PRISMA_SCHEMA}
+    return _moved(old, new, text, schema)
+
+
+@pytest.mark.parametrize(("old", "folder", "table", "column"), RERUN)
+def test_a_renamed_migration_that_cannot_run_twice_blocks(
+    old: str, folder: str, table: str, column: str
+) -> None:
+    """Renamed, an applied migration runs again on every database that ran it: an unguarded ADD COLUMN, CREATE
+    INDEX or CREATE TABLE of what it made fails there, and the deploy stops."""
+    text = (
+        f"CREATE TABLE {table}_notes (id integer PRIMARY KEY);\n"
+        f"ALTER TABLE {table} ADD COLUMN {column} timestamp;\n"
+        f"CREATE INDEX {table}_{column}_idx ON {table} ({column});\n"
+    )
+    found = [f for f in _renamed_folder(old, folder, text).active if f.rule == "applied-migration-edited"]
+    assert [f.severity for f in found] == ["critical"]
+    assert f"`CREATE TABLE {table}_notes" in found[0].message and "already exists" in found[0].message
+    assert found[0].line == 1 and "restore the file" in found[0].fix
+
+
+@pytest.mark.parametrize(("old", "folder", "table", "column"), RERUN)
+def test_a_renamed_migration_guarded_to_run_again_stays_a_warning(
+    old: str, folder: str, table: str, column: str
+) -> None:
+    text = (
+        f"CREATE TABLE IF NOT EXISTS {table}_notes (id integer PRIMARY KEY);\n"
+        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} timestamp;\n"
+        f"CREATE INDEX IF NOT EXISTS {table}_{column}_idx ON {table} ({column});\n"
+    )
+    found = [f for f in _renamed_folder(old, folder, text).active if f.rule == "applied-migration-edited"]
+    assert [f.severity for f in found] == ["warning"]
+    # the statement the old run made, not the first of the file, is the one named
+    first_new = f"CREATE TABLE IF NOT EXISTS {table}_extra (id integer PRIMARY KEY);\n"
+    unguarded = first_new + f"ALTER TABLE {table} ADD COLUMN {column} timestamp;\n"
+    found = [
+        f
+        for f in _renamed_folder(old, folder, f"ALTER TABLE {table} ADD COLUMN {column} timestamp;\n").active
+        if f.rule == "applied-migration-edited"
+    ]
+    assert [f.severity for f in found] == ["critical"]
+    schema = {"prisma/schema.prisma": PRISMA_SCHEMA}
+    new = old.rsplit("/", 2)[0] + f"/{folder}/migration.sql"
+    changeset = ChangeSet(
+        base="base",
+        head="head",
+        files=(
+            ChangedFile(
+                new,
+                "renamed",
+                f"ALTER TABLE {table} ADD COLUMN {column} timestamp;\n",
+                unguarded,
+                previous_path=old,
+            ),
+        ),
+        head_tree=MemoryTree({**schema, new: unguarded}),
+        base_tree=MemoryTree({**schema, old: f"ALTER TABLE {table} ADD COLUMN {column} timestamp;\n"}),
+    )
+    found = [f for f in review(changeset).active if f.rule == "applied-migration-edited"]
+    assert [f.severity for f in found] == ["critical"] and found[0].line == 2
+
+
+def test_postgresql_refuses_the_renamed_migrations_statements_a_second_time(pg: Any) -> None:
+    run = pg.execute
+    run("DROP TABLE IF EXISTS rerun_orders")
+    run("CREATE TABLE rerun_orders (id integer PRIMARY KEY)")
+    run("ALTER TABLE rerun_orders ADD COLUMN archived_at timestamp")
+    assert "already exists" in refusal(run, "ALTER TABLE rerun_orders ADD COLUMN archived_at timestamp")
+    run("ALTER TABLE rerun_orders ADD COLUMN IF NOT EXISTS archived_at timestamp")
+    run("DROP TABLE rerun_orders")
