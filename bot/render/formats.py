@@ -241,6 +241,8 @@ def render_check_run(review: Review) -> dict[str, Any]:
         # a finding on another file (a model without its migration) is what the check says, migration or none
         "title": f"{review.approval}: {v['counts']}"
         if review.migrations or review.findings
+        else "No migration the review reads changed"
+        if review.notes
         else "No migration changed",
         "summary": summary,
         "text": render_comment(review),

@@ -22,7 +22,9 @@ def render_text(review: Review, *, color: bool = False) -> str:
     console.print(f"[{approval_style}]{review.approval}[/]{reasons}", markup=True)
     if not review.migrations:
         console.print(
-            "No migration changed." + (" The findings are on other files." if review.findings else "")
+            # a migration the review does not read (another database's) is in the notes below
+            ("No migration the review reads changed." if review.notes else "No migration changed.")
+            + (" The findings are on other files." if review.findings else "")
         )
     for migration in review.migrations:
         way_back = (
@@ -66,6 +68,9 @@ def render_text(review: Review, *, color: bool = False) -> str:
             f"[dim]accepted[/] {finding.path}:{finding.line} {finding.rule}: {finding.suppressed}",
             markup=True,
         )
+    for note in review.notes:
+        console.print()
+        console.print(f"note: {note}", markup=False)
     counts = {s: review.count(s) for s in Severity}
     console.print()
     console.print(

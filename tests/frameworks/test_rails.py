@@ -23,6 +23,8 @@ from bot.model.migration import (
     SetNotNull,
     Unparsed,
 )
+from bot.render.formats import render_check_run, render_comment
+from bot.render.terminal import render_text
 from bot.review import review
 
 PATH = "db/migrate/20240601120000_change_orders.rb"
@@ -668,6 +670,14 @@ def test_a_rails_second_database_of_another_kind_is_not_read_as_the_first(folder
     assert any(
         f"a migration for {name}, a database the review does not read" in note for note in result.notes
     )
+    # every output says so, not "No migration changed": the terminal, the comment and the check run's title
+    text, comment = render_text(result), render_comment(result)
+    assert (
+        "No migration the review reads changed." in text
+        and f"note: `{path}` is a migration for {name}" in text
+    )
+    assert "No migration changed" not in comment and "No migration the review reads changed" in comment
+    assert render_check_run(result)["title"] == "No migration the review reads changed"
 
 
 def _table_with(table: str, column: str, files: dict[str, str]) -> dict[str, str]:
