@@ -9,10 +9,15 @@ statement is read by hand and this finding is suppressed with a reason.
 ## Use instead
 Check the statement by hand (or against a scratch database). If the dialect is wrong, set `dialect`
 in `.github/migration-review.yml`; if the statement is fine, suppress this finding with a reason.
+
+A statement of a PostgreSQL SQL file that PostgreSQL's own parser refuses (a comma where a statement should end,
+a misspelt keyword), with nothing in it a runner fills in first (Flyway's `${…}` placeholders, psql variables),
+is no statement the review failed to read: it is a migration that fails when it runs, and a block.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
@@ -30,9 +35,17 @@ RULE = Rule(
 )
 
 
+_REJECTED = "PostgreSQL rejects it: "
+# what a runner or a tool fills in before PostgreSQL reads the file: Flyway's and Liquibase's `${…}`, templates'
+# `{{ … }}` and `{% … %}`, psql's `:name`, `:'name'` and backslash commands
+_FILLED_IN = re.compile(r"\$\{|\{\{|\{%|(?<![:\w]):(?!:)['\"]?[A-Za-z_]|^\s*\\", re.M)
+
+
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
-        if isinstance(op, Unparsed):
+        if isinstance(op, Unparsed) and _refused(op, migration):
+            yield _fails(op, migration)
+        elif isinstance(op, Unparsed):
             first = op.sql.strip().splitlines()[0][:80] if op.sql.strip() else "the file"
             yield op.finding(
                 RULE,
@@ -40,3 +53,34 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 blast_radius="No rule has checked this statement; its locks and data effects are unknown, so the "
                 "review stays blocked until someone reads it and suppresses this finding with a reason.",
             )
+
+
+def _refused(op: Unparsed, migration: Migration) -> bool:
+    """Is the statement one PostgreSQL's own parser refuses, in a SQL file the runner sends as it is written
+    (nothing in it that a runner or a tool fills in first)?"""
+    return (
+        migration.dialect == "postgres"
+        and migration.path.endswith(".sql")
+        and op.error.startswith(_REJECTED)
+        and _FILLED_IN.search(op.sql) is None
+    )
+
+
+def _fails(op: Unparsed, migration: Migration) -> Finding:
+    first = " ".join(op.sql.split())
+    first = first if len(first) <= 100 else first[:99] + "…"
+    error = op.error.removeprefix(_REJECTED)
+    after = (
+        "the migration's transaction rolls back whole, and a runner that records the failure (Prisma) refuses "
+        "every later deploy until it is resolved by hand"
+        if migration.in_transaction
+        else "the statements before it stay applied, and the schema is left half-way"
+    )
+    return op.finding(
+        RULE,
+        f"PostgreSQL refuses this statement ({error}): the migration fails here when it runs: `{first}`.",
+        severity=Severity.CRITICAL,
+        blast_radius=f"The deploy stops at this statement on every database; {after}.",
+        fix="Correct the statement (PostgreSQL's parser, the one the review reads it with, names the token it "
+        "stops at), and run the migration once against a scratch database before it ships.",
+    )
