@@ -160,6 +160,9 @@ def _judged(op: DropColumn, migration: Migration, context: Context, note: str = 
     )
     # A model that maps the table but no longer declares the column (Rails caches columns regardless).
     models = [m for m in context.references.models(op.table) if not m[2].endswith(".rb")]
+    # several schemas declare it (one per database: `db/mysql/schema.prisma`, `db/postgresql/schema.prisma`):
+    # the one beside the migration first
+    models.sort(key=lambda m: -_shared_folders(m[2], migration.path))
     label = f"`{op.table}.{op.column}`"
     if found.blocking:
         message = f"Column {label} is dropped while {found.still_used()}."
@@ -502,3 +505,13 @@ def _fix(op: DropColumn, blocking: Sequence[Use], ignored: bool) -> str:
 
 def _places(n: int) -> str:
     return "1 place" if n == 1 else f"{n} places"
+
+
+def _shared_folders(path: str, other: str) -> int:
+    """How many leading folders the two paths share."""
+    shared = 0
+    for a, b in zip(path.split("/")[:-1], other.split("/")[:-1], strict=False):
+        if a != b:
+            break
+        shared += 1
+    return shared

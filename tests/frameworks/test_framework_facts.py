@@ -91,7 +91,9 @@ def test_a_comment_only_edit_is_no_finding_and_a_rename_blocks_unless_it_can_run
     unguarded = sql.replace(" IF NOT EXISTS", "")
     renamed = _edit("db/migrations/000005_index.up.sql", unguarded, unguarded, "renamed", old=path)
     finding = next(f for f in renamed.active if f.rule == "applied-migration-edited")
-    assert finding.severity.value == "critical" and "the index `orders_state` already exists" in finding.message
+    assert (
+        finding.severity.value == "critical" and "the index `orders_state` already exists" in finding.message
+    )
 
 
 def _alembic(revision: str, down: str, body: str) -> str:
