@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.findings import Finding
 from bot.review import Review, review
 from tests.conftest import refusal
 
@@ -141,12 +142,6 @@ RERUN = [
 ]
 
 
-def _renamed_folder(old: str, folder: str, text: str) -> Review:
-    new = old.rsplit("/", 2)[0] + f"/{folder}/migration.sql"
-    schema = {"prisma/schema.prisma": PRISMA_SCHEMA}
-    return _moved(old, new, text, schema)
-
-
 @pytest.mark.parametrize(("old", "folder", "table", "column"), RERUN)
 def test_a_renamed_migration_that_cannot_run_twice_blocks(
     old: str, folder: str, table: str, column: str
@@ -158,7 +153,7 @@ def test_a_renamed_migration_that_cannot_run_twice_blocks(
         f"ALTER TABLE {table} ADD COLUMN {column} timestamp;\n"
         f"CREATE INDEX {table}_{column}_idx ON {table} ({column});\n"
     )
-    found = [f for f in _renamed_folder(old, folder, text).active if f.rule == "applied-migration-edited"]
+    found = _renamed_edits(old, folder, text, text)
     assert [f.severity for f in found] == ["critical"]
     assert f"`CREATE TABLE {table}_notes" in found[0].message and "already exists" in found[0].message
     assert found[0].line == 1 and "restore the file" in found[0].fix
@@ -173,36 +168,25 @@ def test_a_renamed_migration_guarded_to_run_again_stays_a_warning(
         f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} timestamp;\n"
         f"CREATE INDEX IF NOT EXISTS {table}_{column}_idx ON {table} ({column});\n"
     )
-    found = [f for f in _renamed_folder(old, folder, text).active if f.rule == "applied-migration-edited"]
-    assert [f.severity for f in found] == ["warning"]
-    # the statement the old run made, not the first of the file, is the one named
-    first_new = f"CREATE TABLE IF NOT EXISTS {table}_extra (id integer PRIMARY KEY);\n"
-    unguarded = first_new + f"ALTER TABLE {table} ADD COLUMN {column} timestamp;\n"
-    found = [
-        f
-        for f in _renamed_folder(old, folder, f"ALTER TABLE {table} ADD COLUMN {column} timestamp;\n").active
-        if f.rule == "applied-migration-edited"
-    ]
-    assert [f.severity for f in found] == ["critical"]
-    schema = {"prisma/schema.prisma": PRISMA_SCHEMA}
+    assert [f.severity for f in _renamed_edits(old, folder, text, text)] == ["warning"]
+    # renamed with a statement added in front: the statement the old run made is the one named, at its line
+    added = f"CREATE TABLE IF NOT EXISTS {table}_extra (id integer PRIMARY KEY);\n"
+    applied = f"ALTER TABLE {table} ADD COLUMN {column} timestamp;\n"
+    found = _renamed_edits(old, folder, applied, added + applied)
+    assert [f.severity for f in found] == ["critical"] and found[0].line == 2
+
+
+def _renamed_edits(old: str, folder: str, before: str, after: str) -> list[Finding]:
     new = old.rsplit("/", 2)[0] + f"/{folder}/migration.sql"
+    schema = {"prisma/schema.prisma": PRISMA_SCHEMA}
     changeset = ChangeSet(
         base="base",
         head="head",
-        files=(
-            ChangedFile(
-                new,
-                "renamed",
-                f"ALTER TABLE {table} ADD COLUMN {column} timestamp;\n",
-                unguarded,
-                previous_path=old,
-            ),
-        ),
-        head_tree=MemoryTree({**schema, new: unguarded}),
-        base_tree=MemoryTree({**schema, old: f"ALTER TABLE {table} ADD COLUMN {column} timestamp;\n"}),
+        files=(ChangedFile(new, "renamed", before, after, previous_path=old),),
+        head_tree=MemoryTree({**schema, new: after}),
+        base_tree=MemoryTree({**schema, old: before}),
     )
-    found = [f for f in review(changeset).active if f.rule == "applied-migration-edited"]
-    assert [f.severity for f in found] == ["critical"] and found[0].line == 2
+    return [f for f in review(changeset).active if f.rule == "applied-migration-edited"]
 
 
 def test_postgresql_refuses_the_renamed_migrations_statements_a_second_time(pg: Any) -> None:
