@@ -85,6 +85,7 @@ NAMES = (
     "guarded_create_skipped",
     "hard_coded_id",
     "identifier_too_long",
+    "identity_made_always",
     "ignore_drops_rows",
     "index_needed_by_foreign_key",
     "inline_references_ignored",
