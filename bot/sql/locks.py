@@ -248,6 +248,8 @@ def _raw(op: RawSQL) -> tuple[Lock, ...]:
         return (Lock(op.table, SRE),)
     if op.category == "trigger-toggle" and op.table:
         return (Lock(op.table, SRE),)
+    if op.category in _IDENTITY_CHANGES and op.table:
+        return (Lock(op.table, AE),)  # catalog only: checked on PostgreSQL 15 with pg_locks
     if op.category == "attach-partition" and op.table:
         return (Lock(op.table, SUE, SCAN),)  # the partition's rows are checked against its bounds
     return ()
@@ -266,6 +268,8 @@ def blocking(
 
 
 _LONG_RAW = {"do-block", "call", "refresh-view"}
+# `ALTER COLUMN … SET GENERATED …` / `SET INCREMENT BY …` / `RESTART`, and `ADD GENERATED … AS IDENTITY`
+_IDENTITY_CHANGES = ("alter-table-set-identity", "alter-table-add-identity")
 
 
 def long_running(op: Operation) -> bool:
