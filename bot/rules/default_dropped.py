@@ -8,7 +8,8 @@ its inserts leave the column out (Prisma's client omits a field whose schema has
 Knex, Sequelize and TypeORM send only the attributes that were set, Rails before 7.0 inserts only changed
 attributes), and so do raw SQL, import jobs and fixtures. They all fail at once, and keep failing until
 every one of them is changed. Dropping the `nextval` default of a serial key is the same: inserts without
-an id fail, and so is `DROP IDENTITY` on an identity key.
+an id fail, and so is `DROP IDENTITY` on an identity key. `SET DEFAULT NULL` is a drop too: PostgreSQL
+stores no default for it (Alembic's `alter_column(…, server_default=sa.text("NULL"))` sends it).
 
 Not reported: Django (it sends every field), Rails on 7.0 defaults, a column a BEFORE INSERT trigger fills
 (one the migrations created, or one in a SQL file of the repository outside them that the deploy applies),
@@ -59,7 +60,7 @@ _ALL_FIELDS_SENT = ("django",)
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if migration.framework in _ALL_FIELDS_SENT:
         return
-    if not any(isinstance(op, SetDefault) and op.default is None for op in migration.up):
+    if not any(isinstance(op, SetDefault) and _dropped(op, context) for op in migration.up):
         return
     if rails_sends_every_column(migration, context):
         return
@@ -70,7 +71,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     )
     dropped: dict[str, list[tuple[SetDefault, str]]] = {}  # per table, in the order the migration drops them
     for index, op in enumerate(migration.up):
-        if not isinstance(op, SetDefault) or op.default is not None or op.implied:
+        if not isinstance(op, SetDefault) or not _dropped(op, context) or op.implied:
             continue
         if context.catalog.is_new(op.table) or (op.table, op.column) in client:
             continue  # Prisma's client sends `@default(cuid())` and `@updatedAt` values itself
@@ -86,7 +87,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         )
         if default is None:
             continue
-        if _undone_later(migration.up[index + 1 :], op) or _filled_by_trigger(op, context):
+        if _undone_later(migration.up[index + 1 :], op, context) or _filled_by_trigger(op, context):
             continue
         dropped.setdefault(op.table, []).append((op, default))
     for table, columns in dropped.items():
@@ -104,7 +105,18 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         )
 
 
-def _undone_later(later: tuple[Operation, ...], op: SetDefault) -> bool:
+# `SET DEFAULT NULL` (or `NULL::text`): PostgreSQL stores no default at all, as for DROP DEFAULT (MySQL and
+# MariaDB refuse it on a NOT NULL column instead)
+_NULL = re.compile(
+    r"\(*\s*(?:NULL(?:\s*::\s*[\w .\"()]+)?|CAST\s*\(\s*NULL\s+AS\s+[\w .\"()]+\))\s*\)*", re.I
+)
+
+
+def _dropped(op: SetDefault, context: Context) -> bool:
+    return op.default is None or (context.postgres and _NULL.fullmatch(op.default.strip()) is not None)
+
+
+def _undone_later(later: tuple[Operation, ...], op: SetDefault, context: Context) -> bool:
     """The migration gives the column a default again, makes it nullable, or drops it (or its table)."""
     for o in later:
         if getattr(o, "table", None) != op.table:
@@ -118,7 +130,7 @@ def _undone_later(later: tuple[Operation, ...], op: SetDefault) -> bool:
         if isinstance(o, DropTable) or (
             isinstance(o, SetDefault | DropNotNull | DropColumn) and o.column == op.column
         ):
-            return not (isinstance(o, SetDefault) and o.default is None)
+            return not (isinstance(o, SetDefault) and _dropped(o, context))
     return False
 
 

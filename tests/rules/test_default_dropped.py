@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import review_sql
+from tests.conftest import refusal, review_sql
 
 NAMES = [("orders", "status", "text", "'new'"), ("devices", "enabled", "boolean", "true")]
 
@@ -187,3 +187,53 @@ def test_a_before_insert_trigger_the_deploy_applies_outside_the_migrations_fills
     assert not _found(schema + change, head={path: trigger})
     assert _found(schema + change, head={path: trigger.replace("BEFORE INSERT", "AFTER INSERT")})
     assert _found(schema + change, head={path: trigger.replace(f"ON {table} ", "ON other_table ")})
+
+
+def _alembic(table: str, column: str, type_: str, default: str, call: str) -> list[Any]:
+    sa_type = {"text": "sa.Text", "boolean": "sa.Boolean"}[type_]
+    base = {
+        "alembic/versions/0001_a.py": 'revision = "0001"\ndown_revision = None\nfrom alembic import op\n'
+        "import sqlalchemy as sa\n\n\ndef upgrade():\n"
+        f'    op.create_table("{table}", sa.Column("id", sa.Integer, primary_key=True), sa.Column("{column}", '
+        f'{sa_type}, server_default=sa.text("{default}"), nullable=True))\n\n\ndef downgrade():\n    op.drop_table("{table}")\n'
+    }
+    text = (
+        'revision = "0002"\ndown_revision = "0001"\nfrom alembic import op\nimport sqlalchemy as sa\n\n\n'
+        f"def upgrade():\n    {call}\n\n\ndef downgrade():\n    pass\n"
+    )
+    return _found(text, path="alembic/versions/0002_b.py", base=base)
+
+
+@pytest.mark.parametrize(("table", "column", "type_", "default"), NAMES)
+def test_a_default_set_to_null_is_dropped(pg, table, column, type_, default) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL stores no default for `SET DEFAULT NULL` (nor `NULL::type`): inserts that leave the NOT NULL
+    column out fail as after DROP DEFAULT. Alembic's `server_default=sa.text("NULL")` sends it."""
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} {type_} NOT NULL DEFAULT {default});\n"
+    for value in ("NULL", f"NULL::{type_}"):
+        [finding] = _found(
+            f"{schema}-- migration\nALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {value};"
+        )
+        assert f"`{column}`" in finding.message
+    pg.execute(schema)
+    pg.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT NULL")
+    assert "not-null constraint" in refusal(pg.execute, f"INSERT INTO {table} (id) VALUES (1)")
+    for server_default in ("None", 'sa.text("NULL")'):
+        call = f'op.alter_column("{table}", "{column}", nullable=False, server_default={server_default})'
+        assert _alembic(table, column, type_, default, call), call
+
+
+@pytest.mark.parametrize(("table", "column", "type_", "default"), NAMES)
+def test_a_default_set_to_a_value_or_kept_while_made_not_null_is_not_dropped(
+    table, column, type_, default
+) -> None:  # type: ignore[no-untyped-def]
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} {type_} NOT NULL DEFAULT {default});\n"
+    text_null = "'NULL'" if type_ == "text" else "false"  # a value, not NULL
+    assert not _found(
+        f"{schema}-- migration\nALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {text_null};"
+    )
+    for call in (
+        f'op.alter_column("{table}", "{column}", nullable=False, existing_server_default=sa.text("{default}"))',
+        f'op.alter_column("{table}", "{column}", nullable=False)',
+        f'op.alter_column("{table}", "{column}", nullable=True, server_default=sa.text("NULL"))',
+    ):
+        assert not _alembic(table, column, type_, default, call), call
