@@ -34,7 +34,10 @@ keeps its changeSets, which are compared one by one. An edit of the down alone (
 prepares them, with the imports it needs) is a note: the runner records that the up ran, and a
 rollback runs the file's current down. An edit that only adds or removes `IF EXISTS` / `IF NOT EXISTS` guards (in an Alembic revision: puts
 statements under a question to SQLAlchemy's inspector, `if "…" in inspector.get_indexes(…):`) is a note: the
-same changes, made safe to run again. Liquibase records changeSets, not files: appending a changeSet to a changelog is no finding,
+same changes, made safe to run again. So is an edit that only adds an early return (`if …: return` at the top of
+a RunPython function, Rails' `return unless …`) in front of code that changes rows: databases that ran the
+migration never run it again, and new installs skip that code only where the condition holds (one that skips
+an unguarded schema change leaves those installs without it, and stays critical). Liquibase records changeSets, not files: appending a changeSet to a changelog is no finding,
 editing or removing one that already ran is (removing one that changes nothing, an empty placeholder, is not).
 A snapshot of the whole schema that only new installs run (a Liquibase snapshot changelog kept beside the update
 changelogs, a Flyway `B<version>__` baseline migration) is no migration existing databases ran: editing it is no
@@ -94,8 +97,11 @@ from bot.model.migration import (
     RunCode,
     SetTimeout,
     Transaction,
+    UncheckedSave,
     Unparsed,
+    UnreadDataChange,
 )
+from bot.rules._early_returns import EarlyReturn, early_returns_added
 from bot.rules._forced_edits import removed_need
 from bot.rules._schema_dumps import schema_dump
 from bot.rules.context import Context
@@ -185,7 +191,29 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             "and Liquibase, fail the deploy instead)."
         )
         same_form = migration.framework != "sql" and _tokens(base_text) == _tokens(head_text)
+        guards = early_returns_added(before.base_text, before.head_text or "")
         if (
+            guards
+            and _skips_code_only(migration, guards)
+            and (
+                _only_code_edited(migration, context.applied_base)
+                or _same_statements(migration, context.applied_base)
+            )
+        ):
+            # `if …: return` at the top of its code: what databases that ran the file did is untouched (they
+            # never run it again); only new installs where the condition holds skip what follows
+            shown = guards[0].text if len(guards[0].text) <= 80 else guards[0].text[:77] + "..."
+            message += (
+                f" The edit only adds an early return (`{shown}`{' and others' if len(guards) > 1 else ''}) in"
+                " front of the code it had: databases that already ran the migration never run it again, so it"
+                " changes nothing for them; new installs skip what follows where its condition holds."
+            )
+            blast = (
+                "None for databases that already ran it. New installs where the condition holds skip the code "
+                "after it: check that they need none of what it did."
+            )
+            yield _finding(migration, line, message, blast, Severity.INFO)
+        elif (
             not same_form
             and context.applied_base is not None
             and _only_code_edited(migration, context.applied_base)
@@ -902,6 +930,21 @@ def _models_frozen(migration: Migration, old: Migration | None, base_text: str) 
 
     kept = imported(migration)
     return bool(imported(old) - kept) and all(module in base_text for module, _ in kept)
+
+
+def _skips_code_only(migration: Migration, guards: list[EarlyReturn]) -> bool:
+    """Do the early returns skip only code and its data changes, or schema changes that are guarded to run where
+    needed (`IF NOT EXISTS`)? One that skips an unguarded schema change leaves new installs without it."""
+    for guard in guards:
+        first, last = guard.skips
+        for op in migration.up:
+            if op.location.path != migration.path or not first <= op.location.line <= last:
+                continue
+            if isinstance(op, (*DATA_CHANGES, RunCode, UnreadDataChange, UncheckedSave)):
+                continue
+            if not (getattr(op, "if_not_exists", False) or getattr(op, "if_exists", False)):
+                return False
+    return True
 
 
 def _only_code_edited(migration: Migration, old: Migration | None) -> bool:
