@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from bot.frameworks import suppressions
 from bot.frameworks.not_run import not_run
 from bot.frameworks.plain import MIGRATION_FOLDERS
 from bot.model.changeset import Tree
@@ -71,8 +72,28 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     runner = next((name for pattern, name in _RUNNERS if pattern.search(text)), "")
     op = Unparsed(
         location=Location(path, 1),
-        error=f"a {runner} migration, a runner the review does not read"
+        error=f"{'an' if runner[:1] in 'AEIOU' else 'a'} {runner} migration, a runner the review does not read"
         if runner
         else f"a migration in `.{language}` code of a runner the review does not read",
     )
-    return Migration(path, NAME, dialect, (op,), None, False, "could not be read")
+    # `// migration-review: ignore-file unreadable-migration <reason>` once someone has read it by hand
+    found = suppressions.find(text, (op,)) if "migration-review:" in text else ()
+    return Migration(path, NAME, dialect, (op,), None, False, "could not be read", suppressions=found)
+
+
+def comment(path: str) -> str:
+    """How a line comment that can hold a suppression starts in the file's language ("" for none: Clojure's
+    `;`)."""
+    language = path.rsplit(".", 1)[-1]
+    return (
+        "#"
+        if language in _HASH_COMMENTS
+        else "--"
+        if language == "lua"
+        else ""
+        if language == "clj"
+        else "//"
+    )
+
+
+_HASH_COMMENTS = frozenset({"py", "rb", "ex", "exs", "pl", "sh"})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.model.config import Config
 from tests.conftest import review_sql
 
 SEQUELIZE_BEFORE = (
@@ -195,3 +196,41 @@ def test_a_django_migration_empty_on_purpose_is_approved(app: str, dependency: s
         base={f"{app}/migrations/{dependency}.py": DJANGO_BEFORE},
     )
     assert not result.active and result.approval == "APPROVED"
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "start", "glob"),
+    [
+        ("internal/db/migrations/20240201000000_drop_name.go", BUN, "//", "internal/db/migrations/*.go"),
+        ("src/Shop/Migrations/20240201120000_DropNote.cs", EF_CORE, "//", "src/Shop/Migrations/*.cs"),
+    ],
+)
+def test_the_fix_for_a_runner_the_review_does_not_read_says_how_to_suppress_or_exclude(
+    path: str, text: str, start: str, glob: str
+) -> None:
+    """No dialect or encoding to fix: the finding says to read the file by hand, then either a suppression
+    comment the review reads in that file or the configuration's `exclude` glob that leaves such files out;
+    both are followed."""
+    [finding] = [f for f in review_sql(text, path=path).active if f.rule == "unreadable-migration"]
+    fix = finding.fix or ""
+    assert "by hand" in fix and "dialect" not in fix and "encoding" not in fix
+    assert f"`{start} migration-review: ignore-file unreadable-migration, unparsed-statement" in fix
+    assert f'`exclude: ["{glob}"]` in `.github/migration-review.yml`' in fix
+    suppressed = review_sql(
+        f"{start} migration-review: ignore-file unreadable-migration, unparsed-statement drops a column no "
+        f"release reads, checked by hand\n{text}",
+        path=path,
+    )
+    assert not suppressed.active and {f.rule for f in suppressed.accepted} == {
+        "unreadable-migration",
+        "unparsed-statement",
+    }
+    excluded = review_sql(text, path=path, config=Config(exclude=(glob,)))
+    assert not excluded.migrations and not excluded.active
+
+
+def test_the_fix_for_an_unreadable_migration_of_a_read_framework_stays_about_dialect_and_framework() -> None:
+    [finding] = [
+        f for f in review_sql("ALTER TABLE ((( 'unterminated\n").active if f.rule == "unreadable-migration"
+    ]
+    assert "dialect" in (finding.fix or "") and "exclude" not in (finding.fix or "")
