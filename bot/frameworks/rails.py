@@ -35,6 +35,7 @@ from bot.frameworks import (
     ruby,
     ruby_batches,
     ruby_model,
+    ruby_offline,
     ruby_saves,
     strong_migrations,
     suppressions,
@@ -808,6 +809,7 @@ class _Walker:
             end_line=node.end_point[0] + 1,
             sql=text,
             program=programs.ruby_program(text),
+            offline=ruby_offline.offline(node),
         )
         self._add([op], "")
 

@@ -267,3 +267,40 @@ def test_a_run_python_that_reaches_the_database_after_a_lock_is_reported(
     app: str, model: str, body: str
 ) -> None:
     assert _django(app, model, body)
+
+
+def _rails(table: str, lines: str) -> list[Finding]:
+    base = {
+        "db/migrate/20240101000000_create.rb": "class CreateAll < ActiveRecord::Migration[7.1]\n  def change\n"
+        f"    create_table :{table} do |t|\n      t.string :status\n    end\n  end\nend\n"
+    }
+    text = (
+        f"class IndexStatus < ActiveRecord::Migration[7.1]\n  def up\n    add_index :{table}, :status\n{lines}"
+        f"  end\n\n  def down\n    remove_index :{table}, :status\n  end\nend\n"
+    )
+    return _found(text, path="db/migrate/20240201000000_index_status.rb", base=base)
+
+
+@pytest.mark.parametrize(
+    ("table", "lines"),
+    [
+        ("orders", '    size = ENV.fetch("BATCH", "1000").to_i\n    say "indexed #{size}"\n'),
+        ("tickets", '    Rails.logger.info("indexed")\n    limit = Integer(ENV["LIMIT"] || 50) * 2\n'),
+    ],
+)
+def test_ruby_that_computes_values_after_a_rails_lock_is_no_statement(table: str, lines: str) -> None:
+    assert not _rails(table, lines)
+
+
+@pytest.mark.parametrize(
+    ("table", "lines"),
+    [
+        (
+            "orders",
+            '    size = ENV.fetch("BATCH", "1000").to_i\n    execute "UPDATE orders SET status = \'a\'"\n',
+        ),
+        ("tickets", '    total = select_value("SELECT count(*) FROM tickets")\n    say "#{total} rows"\n'),
+    ],
+)
+def test_ruby_that_reaches_the_database_after_a_rails_lock_is_reported(table: str, lines: str) -> None:
+    assert _rails(table, lines)
