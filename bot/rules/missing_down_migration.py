@@ -33,7 +33,8 @@ needs no down migration either: the old code works with the wider column, and no
 An empty down after a change that only fills NULLs (`UPDATE … SET status = 'open' WHERE status IS NULL`)
 is no finding: it overwrites no value, so there is nothing to restore, and the rollback runs. An UPDATE of a
 table whose columns the migrations do not show (created by `create_all()` or a dump the review did not read)
-overwrites values all the same and is reported; one that writes a column the same migration adds is not.
+overwrites values all the same and is reported; one that writes a column the same migration, or an earlier migration of the
+same change, adds is not.
 """
 
 from __future__ import annotations
@@ -229,11 +230,13 @@ def _lossless(op: AlterColumnType, context: Context) -> bool:
 
 
 def _held_before(table: str, column: str, context: Context, added: set[tuple[str, str]]) -> bool:
-    """Did the column hold values before the change? Known to the schema, or of a table whose schema the
+    """Did the column hold values before the change? Known to the schema (and not added by an earlier
+    migration of the same change: its rows hold nothing production wrote), or of a table whose schema the
     review could not read (its columns unknown, not one the migration adds): an UPDATE there overwrites
     data as surely, and is said, never passed over."""
-    if context.catalog.column(table, column) is not None:
-        return True
+    found = context.catalog.column(table, column)
+    if found is not None:
+        return not found.added_in_change  # a column an earlier migration of the change adds held nothing yet
     tables = context.catalog.tables
     known = tables.get(table) or tables.get(table.rpartition(".")[2])
     return (known is None or known.partial or not known.columns) and (unqualified(table), column) not in added

@@ -129,3 +129,32 @@ def test_a_fill_of_quoted_or_aliased_empty_values_needs_no_way_back(
     overwrite = f"UPDATE {table} {alias} SET \"{column}\" = 'x' WHERE id > 100;"
     found = review_sql(schema + overwrite, path=path, head=down).active
     assert "missing-down-migration" in {f.rule for f in found}
+
+
+@pytest.mark.parametrize(("table", "column"), [("instances", "shared_inbox"), ("statuses", "object_url")])
+def test_a_fill_of_a_column_an_earlier_migration_of_the_change_adds_needs_no_way_back(
+    table: str, column: str
+) -> None:
+    """Two migrations in one pull request: the first adds a column (its down drops it), the second fills it and
+    has an empty down. The fill overwrites nothing production wrote; the same fill of a column the base branch
+    already had does."""
+    from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+    from bot.review import review
+
+    base = {
+        "db/migrations/000001_create.up.sql": f"CREATE TABLE {table} (id bigint PRIMARY KEY, uri text, old_{column} text);"
+    }
+
+    def found(filled: str) -> list[str]:
+        files = {
+            "db/migrations/000002_add.up.sql": f"ALTER TABLE {table} ADD COLUMN {column} text;",
+            "db/migrations/000002_add.down.sql": f"ALTER TABLE {table} DROP COLUMN {column};",
+            "db/migrations/000003_fill.up.sql": f"UPDATE {table} SET {filled} = uri WHERE id BETWEEN 1 AND 1000;",
+            "db/migrations/000003_fill.down.sql": "-- nothing to undo\n",
+        }
+        changed = tuple(ChangedFile(p, "added", None, t) for p, t in sorted(files.items()) if ".up." in p)
+        result = review(ChangeSet("b", "h", changed, MemoryTree(base | files), MemoryTree(base)))
+        return [f.path for f in result.active if f.rule == "missing-down-migration"]
+
+    assert found(column) == []
+    assert found(f"old_{column}") == ["db/migrations/000003_fill.up.sql"]
