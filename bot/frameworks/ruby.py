@@ -271,8 +271,8 @@ def sql_text(
 
 
 def _with_placeholders(node: Node, resolve: Callable[[str], Value] | None = None) -> tuple[str, int]:
-    """The SQL with each `#{…}` replaced by the literal it holds when `resolve` knows it (a constant),
-    else by a placeholder."""
+    """The SQL with each `#{…}` replaced by the literal it holds when `resolve` knows it (a constant, a local
+    holding a fragment of SQL), else by a placeholder."""
     parts: list[str] = []
     start_line = 0
     for child in node.named_children:
@@ -284,7 +284,9 @@ def _with_placeholders(node: Node, resolve: Callable[[str], Value] | None = None
             inner = text_of(child)[2:-1].strip()
             known = LOOPS.value(inner) or (resolve(inner) if resolve is not None else None)
             literal = (
-                isinstance(known, str | int | float) and not isinstance(known, bool) and "'" not in str(known)
+                isinstance(known, str | int | float)
+                and not isinstance(known, bool)
+                and ("'" not in str(known) or _whole_literals(str(known), "".join(parts)))
             )
             parts.append(
                 str(known)
@@ -295,6 +297,13 @@ def _with_placeholders(node: Node, resolve: Callable[[str], Value] | None = None
             parts.append(_unescape(child) if node.type == "string" else text_of(child))
     text = "".join(parts)
     return (_single_quoted(node, text) if node.type == "string" else text), start_line or line_of(node)
+
+
+def _whole_literals(value: str, before: str) -> bool:
+    """May a value with quotes in it (`WHERE target_type = 'Post'`) be pasted where the SQL is? Only outside a
+    quoted string of the SQL written before it, and when its own quotes open and close: then they are literals
+    of the SQL it adds, not a quote that would end one."""
+    return before.count("'") % 2 == 0 and value.count("'") % 2 == 0
 
 
 def _literal_inside(interpolation: Node) -> str:

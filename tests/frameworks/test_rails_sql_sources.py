@@ -220,3 +220,22 @@ def test_a_local_string_interpolated_into_executed_sql_is_read(names: dict[str, 
     # a local changed after it was set holds text the review does not know: the statement stays unread
     changed = body.replace("    execute", '    condition += " AND a.body IS NULL"\n    execute')
     assert [f for f in _review(names, changed).active if f.rule == "unparsed-statement"]
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_local_fragment_of_sql_with_quoted_values_is_pasted_where_it_runs(names: dict[str, str]) -> None:
+    """`where = "WHERE s.event = 'opened' AND …"; execute "DELETE FROM t USING s #{where}"`: the fragment's quotes
+    are literals of the SQL it adds, so the DELETE has its WHERE (not "no WHERE: every row"). A value with an odd
+    quote, or pasted inside a quoted string of the SQL, is still a value the code computes."""
+    body = (
+        "    tied = \"WHERE {source}.{key} = {table}.id AND {source}.event = 'opened' \" \\\n"
+        '           "AND {table}.{column} IS NULL"\n'
+        '    execute "DELETE FROM {table} USING {source} #{{tied}}"\n'
+    )
+    result = _review(names, body)
+    rules = {f.rule for f in result.active}
+    assert not {"delete-join-untied"} & rules
+    assert not [f for f in result.active if f.rule == "unbatched-data-change" and "no WHERE" in f.message]
+    quoted = '    note = "it\'s"\n    execute "UPDATE {table} SET {column} = \'#{{note}}\' WHERE id = 1"\n'
+    parsed = _review(names, quoted)
+    assert not [f for f in parsed.active if f.rule == "unparsed-statement"]
