@@ -20,7 +20,7 @@ import re
 
 from tree_sitter import Node
 
-from bot.frameworks import laravel_blueprint, laravel_data, laravel_records, php, suppressions
+from bot.frameworks import laravel_blueprint, laravel_config, laravel_data, laravel_records, php, suppressions
 from bot.frameworks.loop_values import names
 from bot.frameworks.origin import Origin, origin
 from bot.frameworks.sqlfile import parse_sql
@@ -90,9 +90,12 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     # composer.lock is read only for a migration that redefines a column: not once per file of the history
     walker.change_drops_default = "->change()" in text and (framework_major(tree, path) or 0) >= 11
     walker.syntax_errors(root)
-    walker.walk(methods.get("up"))
+    with laravel_config.bound(
+        text, tree, path.split("database/migrations/", 1)[0] if "database/migrations/" in path else ""
+    ):
+        walker.walk(methods.get("up"))
+        down, reason = _down(methods, path, dialect, helpers, arrays)
     up = separate(_guarded(walker.ops, root))
-    down, reason = _down(methods, path, dialect, helpers, arrays)
     down = _guarded(list(down), root) if down is not None else None
     return Migration(
         path=path,

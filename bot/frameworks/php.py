@@ -241,6 +241,10 @@ def value(node: Node | None) -> Value:
 def _formatted(node: Node) -> Value:
     """`sprintf('%s_tz', $column)` with every part known: the text it makes (`%s` and `%%` only)."""
     found = call(node)
+    if found is not None and found.name == "config" and len(found.args) == 1:
+        key = value(found.args[0])  # `config('webpush.table_name')`: the value the application's config gives
+        held = LOOPS.value(f"config:{key}") if isinstance(key, str) else None
+        return held if held is not None else Code(text_of(node))
     if found is None or found.name != "sprintf" or not found.args:
         return Code(text_of(node))
     parts = [value(arg) for arg in found.args]

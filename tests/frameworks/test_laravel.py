@@ -722,3 +722,32 @@ def test_a_fetched_records_write_is_the_one_row_it_picked() -> None:
         invoices,
     )
     assert not {"unread-data-change", "data-lost-on-rollback", "missing-down-migration"} & _rules(good)
+
+
+@pytest.mark.parametrize(
+    ("file", "entry", "table"),
+    [
+        ("webpush", "'table_name' => 'push_subscriptions',", "push_subscriptions"),
+        ("audit", "'drivers' => ['database' => ['table' => env('AUDIT_TABLE', 'audits')]],", "audits"),
+    ],
+)
+def test_a_table_named_by_the_applications_config_is_read(file: str, entry: str, table: str) -> None:
+    """`Schema::create(config('webpush.table_name'), …)`: the table `config/webpush.php` names (its text, or
+    the default of `env(…)`), not a table computed at run time. Without the config file it stays unread."""
+    key = f"{file}.table_name" if file == "webpush" else f"{file}.drivers.database.table"
+    text = _migration(
+        f"        Schema::connection(config('{file}.connection'))->create(config('{key}'), function (Blueprint $table) {{\n"
+        "            $table->bigIncrements('id');\n            $table->string('endpoint', 500)->unique();\n        });\n",
+        f"        Schema::dropIfExists(config('{key}'));\n",
+    )
+    config = {f"config/{file}.php": f"<?php\n\nreturn [\n    {entry}\n];\n"}
+    read = _review(text, {**BASE, **config})
+    created = [
+        op
+        for op in laravel.parse(PATH, text, MemoryTree(config), "postgres").up
+        if isinstance(op, CreateTable)
+    ]
+    assert [op.table for op in created] == [table]
+    assert "unreadable-migration" not in _rules(read) and read.approval == "APPROVED"
+    unread = _review(text)
+    assert "unreadable-migration" in _rules(unread) and unread.approval == "BLOCKED"
