@@ -28,7 +28,9 @@ from bot.frameworks.statements import separate
 from bot.model.changeset import Tree
 from bot.model.findings import Location
 from bot.model.migration import (
+    DataDelete,
     DataInsert,
+    DataUpdate,
     DropColumn,
     DropTable,
     Migration,
@@ -605,7 +607,13 @@ class _Walker:
             if rows is not None and parameter:  # (`chunk` gives its closure a page of records, not one)
                 inner.records[parameter] = rows  # `->each(function ($row) { … $row->save(); })`
             inner.walk(laravel_data.closure_body(batch))
-            self.ops.extend(op for op in inner.ops if not isinstance(op, RunCode))
+            self.ops.extend(
+                dataclasses.replace(op, batches=op.batches or f"batch after batch (`{batch.name}`)")
+                if isinstance(op, DataUpdate | DataDelete) and op.batched
+                else op
+                for op in inner.ops
+                if not isinstance(op, RunCode)
+            )
             if any(not isinstance(op, RunCode) for op in inner.ops):
                 return
         if op is not None:

@@ -128,7 +128,8 @@ def operation(calls: list[php.Call], table: str, base: Origin, batched: bool) ->
     """The data operation a query chain ends in; None when it only reads (or does no data change we know)."""
     names = [c.name for c in calls]
     last = calls[-1]
-    batched = batched or any(n in BATCHES for n in names)
+    batch = next((n for n in names if n in BATCHES), "")
+    batched = batched or bool(batch)
     condition = where(calls)
     if last.name in _UPDATES:
         return DataUpdate(
@@ -137,12 +138,19 @@ def operation(calls: list[php.Call], table: str, base: Origin, batched: bool) ->
             where=condition,
             batched=batched,
             reads=(),
+            batches=f"batch after batch (`{batch}`)" if batch else "",
             **base,
         )
     if last.name == "truncate":
         return Truncate(table=table, **base)
     if last.name in _DELETES:
-        return DataDelete(table=table, where=condition, batched=batched, **base)
+        return DataDelete(
+            table=table,
+            where=condition,
+            batched=batched,
+            batches=f"batch after batch (`{batch}`)" if batch else "",
+            **base,
+        )
     if last.name in _INSERTS:
         columns, rows = seed_rows.values_rows(seed_rows.records(_inserted(last)))
         return DataInsert(table=table, columns=columns, rows=rows, **base)

@@ -32,6 +32,7 @@ class Rows:
     where: str | None
     batched: bool
     one: bool
+    loop: str = ""  # the query method the loop runs over (`lazyById`), "" for a fetched record
 
 
 def held(calls: list[php.Call], models: dict[str, str], *, loop: bool) -> Rows | None:
@@ -50,8 +51,10 @@ def held(calls: list[php.Call], models: dict[str, str], *, loop: bool) -> Rows |
     if last in ("find", "findOrFail") and calls[-1].args:
         key = php.value(calls[-1].args[0])
         where = f"id = {literal(key)}" if isinstance(key, int | str) and not isinstance(key, bool) else where
-    batched = not loop or any(c.name in laravel_data.BATCHES for c in calls)
-    return Rows(table=table, where=where, batched=batched, one=not loop)
+    # one row at a time: the fetched record, or each record of the loop, saved by a statement of its own
+    return Rows(
+        table=table, where=where, batched=True, one=not loop, loop=f"row by row over `{last}`" if loop else ""
+    )
 
 
 def attribute_set(node: Node, records: dict[str, Rows]) -> tuple[str, str, str] | None:
@@ -75,7 +78,7 @@ def write(rows: Rows, c: php.Call, set_before: dict[str, str], base: Origin) -> 
     `$row->delete()`); None when the call writes nothing."""
     where = by_own_key(rows.where) if rows.one else rows.where
     if c.name in _DELETES:
-        return DataDelete(table=rows.table, where=where, batched=rows.batched, **base)
+        return DataDelete(table=rows.table, where=where, batched=rows.batched, batches=rows.loop, **base)
     if c.name not in _SAVES:
         return None
     given = laravel_data.assignments(c) if c.name in ("update", "updateQuietly") else ()
@@ -85,5 +88,6 @@ def write(rows: Rows, c: php.Call, set_before: dict[str, str], base: Origin) -> 
         where=where,
         batched=rows.batched,
         saves="one" if rows.one else "each",
+        batches=rows.loop,
         **base,
     )

@@ -12,7 +12,8 @@ settings table they fill: the lookup rows every database has). A `DO` block runs
 it commits: a loop in it that changes the rows batch after batch without a COMMIT between the batches
 keeps every row locked until the block ends, so it is reported as one change of all of them. The same holds
 for a Rails migration that backfills `in_batches` (or record by record with `find_each`) inside the
-transaction Rails wraps it in, and for an Alembic migration that loops over the rows of a query it fetched
+transaction Rails wraps it in, for a Laravel migration that works `chunkById` (or saves the records of a loop
+one at a time) inside the transaction Laravel runs it in on PostgreSQL and SQLite, and for an Alembic migration that loops over the rows of a query it fetched
 (`for row in conn.execute(…).fetchall()`) and runs one UPDATE or DELETE per row inside the transaction Alembic
 runs it in: no batch commits before the migration ends, and the row-by-row loop also makes one round trip per row.
 
@@ -191,6 +192,19 @@ def _batches_in_transaction(
             "Write it as one set-based statement run in key-range batches inside `with "
             "op.get_context().autocommit_block():` (each batch commits), or commit after each batch; stream the "
             "rows (`yield_per`) rather than `fetchall()` the whole table.",
+        )
+        return
+    if migration.framework == "laravel":
+        yield _uncommitted_batches(
+            op,
+            context,
+            severity,
+            f"`{verb} {op.table}` runs {op.batches}, but inside the transaction Laravel runs the"
+            " migration in on this database: no batch commits before the migration ends, and every row it changes"
+            " stays locked until then.",
+            "the batches reach",
+            "Move the backfill to a migration of its own with `public $withinTransaction = false;`, so each batch"
+            " commits (and make it safe to re-run), or run it from a queued job.",
         )
         return
     yield _uncommitted_batches(

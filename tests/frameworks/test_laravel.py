@@ -355,6 +355,7 @@ def test_data_change_bad_and_good() -> None:
             "            DB::table('orders')->whereIn('id', $orders->pluck('id'))->update(['channel' => 'web']);\n"
             "        });\n",
             _table("            $table->dropColumn('channel');\n"),
+            head="    public $withinTransaction = false;\n\n",
         )
     )
     assert "unbatched-data-change" not in _rules(good)
@@ -751,3 +752,39 @@ def test_a_table_named_by_the_applications_config_is_read(file: str, entry: str,
     assert "unreadable-migration" not in _rules(read) and read.approval == "APPROVED"
     unread = _review(text)
     assert "unreadable-migration" in _rules(unread) and unread.approval == "BLOCKED"
+
+
+@pytest.mark.parametrize(
+    ("loop", "write"),
+    [
+        (
+            "        DB::table('orders')->whereNull('status')->chunkById(500, function ($orders) {{\n"
+            "            DB::table('orders')->whereIn('id', $orders->pluck('id'))->update(['status' => 'open']);\n"
+            "        }});\n",
+            "chunkById",
+        ),
+        (
+            "        foreach (Order::whereNull('legacy_status')->lazyById(500) as $order) {{\n"
+            "            $order->legacy_status = 'none';\n            $order->save();\n        }}\n",
+            "lazyById",
+        ),
+    ],
+)
+def test_batches_inside_the_transaction_laravel_runs_the_migration_in_commit_together(
+    loop: str, write: str
+) -> None:
+    """On PostgreSQL (and SQLite) Laravel runs each migration in a transaction: `chunkById` batches, or a loop
+    saving one record at a time, commit only when the migration ends. Outside a transaction
+    (`$withinTransaction = false`, or MySQL, which runs none) each batch commits."""
+    bad = _review(_migration(loop.format()))
+    found = [f for f in bad.active if f.rule == "unbatched-data-change"]
+    assert (
+        len(found) == 1
+        and "inside the transaction Laravel runs" in found[0].message
+        and write in found[0].message
+    )
+    assert "withinTransaction = false" in found[0].fix
+    good = _review(_migration(loop.format(), head="    public $withinTransaction = false;\n\n"))
+    assert "unbatched-data-change" not in _rules(good)
+    mysql = _review(_migration(loop.format()), {**BASE, ".env.example": "DB_CONNECTION=mysql\n"})
+    assert "unbatched-data-change" not in _rules(mysql)
