@@ -497,6 +497,8 @@ def _chain(c: ruby.Call, *, from_variable: bool = False) -> list[tuple[str, ruby
 # Rails before 5.1 took the rows' conditions as the argument of `delete_all` and `destroy_all`
 # (`Pod.delete_all(host: nil)`): a WHERE, as `where(host: nil).delete_all` writes it today.
 _CONDITIONED = frozenset({"delete_all", "destroy_all"})
+# `Model.delete(id)`, `Model.destroy([1, 2])`: the rows of those primary keys, not the whole table
+_BY_KEY = frozenset({"delete", "destroy", "destroy!"})
 
 
 def _where(chain: list[tuple[str, ruby.Call | None]], constants: ruby_model.Constants) -> str | None:
@@ -514,6 +516,14 @@ def _where(chain: list[tuple[str, ruby.Call | None]], constants: ruby_model.Cons
             name in _CONDITIONED and (link.args or link.options)
         ):
             parts.extend(_condition(link, constants))  # Rails before 5.1: `delete_all("host IS NULL")`
+        elif name in _BY_KEY and link is chain[-1][1] and len(chain) == 2 and len(link.args) == 1:
+            key = _value(link.args[0], constants)  # `Pod.delete(pod_id)`: the row (or rows) with that key
+            listed = key if isinstance(key, list) else [key]
+            parts.append(
+                f"id = {_sql_value(listed[0])}"
+                if len(listed) == 1
+                else f"id IN ({', '.join(_sql_value(v) for v in listed)})"
+            )
         elif name.startswith("with_") or name in ("joins", "merge"):
             parts.append(_link_text(link))  # a scope: its arguments are no SQL
     if any(

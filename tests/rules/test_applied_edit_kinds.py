@@ -614,3 +614,22 @@ def test_the_rails_5_tag_alone_on_a_rails_4_migration_with_code_is_no_edit(table
     assert [s for s, _ in _edit(path, before, tagged.replace('"first"', '"second"'), RAILS_BASE)] == [
         "critical"
     ]
+
+
+@pytest.mark.parametrize(("table", "key"), [("users", "user_id"), ("settings", "[3, 4]")])
+def test_a_rails_model_delete_by_key_deletes_those_rows_only(table: str, key: str) -> None:
+    """`Pod.delete(pod_id)`, `Setting.destroy([3, 4])`: the rows with those primary keys, not the whole table;
+    `delete_all` with no condition still empties it."""
+    path = "db/migrate/20260101000000_clean_rows.rb"
+    model = table[:-1].title()
+    text = (
+        f"class CleanRows < ActiveRecord::Migration[6.1]\n  class {model} < ApplicationRecord\n  end\n\n"
+        f"  def up\n    user_id = 5\n    {model}.{{call}}\n  end\nend\n"
+    )
+
+    def emptied(call: str) -> bool:
+        review = review_sql(text.format(call=call), path=path, base=RAILS_BASE)
+        return any("no WHERE" in f.message for f in review.active if f.rule == "unbatched-data-change")
+
+    assert not emptied(f"delete({key})") and not emptied(f"destroy({key})")
+    assert emptied("delete_all")
