@@ -1,4 +1,5 @@
-"""Diesel: `migrations/<timestamp>_<name>/up.sql` with `down.sql` beside it.
+"""Diesel: `migrations/<timestamp>_<name>/up.sql` with `down.sql` beside it; a project that runs on several
+databases keeps a migrations folder per database (`migrations/postgresql/<timestamp>_<name>/up.sql`).
 
 Diesel runs each migration in a transaction unless `metadata.toml` says `run_in_transaction = false`.
 """
@@ -14,9 +15,19 @@ from bot.model.migration import Migration
 NAME = "diesel"
 
 
+# Diesel's version folders: `2018-01-14-171611_create_tables`, `00000000000000_diesel_initial_setup`
+_VERSION_FOLDER = re.compile(r"^\d[\d-]*_\w")
+
+
 def detect(path: str, text: str) -> bool:
     parts = path.split("/")
-    return len(parts) >= 3 and parts[-1] in ("up.sql", "down.sql") and parts[-3] == "migrations"
+    if len(parts) < 3 or parts[-1] not in ("up.sql", "down.sql"):
+        return False
+    # `migrations/<database>/<version>_<name>/up.sql`: one folder of migrations per database
+    per_database = (
+        len(parts) >= 4 and parts[-4] == "migrations" and _VERSION_FOLDER.match(parts[-2]) is not None
+    )
+    return parts[-3] == "migrations" or per_database
 
 
 def is_down(path: str) -> bool:
