@@ -169,7 +169,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
 
 class ChangeSetText(NamedTuple):
     line: int  # its first line
-    body: str  # its text without whitespace and without `validCheckSum`, which is no part of its checksum
+    body: str  # what its checksum covers (its changes and `modifySql`), without whitespace
     run_on_change: bool  # `runOnChange`: meant to be edited and run again
     valid_checksum: str  # the checksum a `validCheckSum` accepts besides its own (`ANY`, `8:…`), or ""
     empty: bool = False  # it changes nothing (a comment, preconditions at most): it ran and did nothing
@@ -187,7 +187,10 @@ def change_sets(path: str, text: str) -> dict[str, ChangeSetText]:
             end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
             line = text.count("\n", 0, match.start()) + 1
             run_on_change = "runOnChange:true" in match.group(2).replace(" ", "")
-            found[match.group(1)] = _change_set(line, text[match.start() : end], run_on_change)
+            chunk = text[match.start() : end]
+            # the `--changeset` line's attributes, preconditions, comment and rollback lines: no part of the checksum
+            changes = _NOT_CHECKSUMMED_LINE.sub("", chunk[match.end() - match.start() :])
+            found[match.group(1)] = _change_set(line, chunk, run_on_change, changes)
         return found
     try:
         root = _read_xml(text) if path.endswith(".xml") else _read_yaml(text)
@@ -198,7 +201,8 @@ def change_sets(path: str, text: str) -> dict[str, ChangeSetText]:
             continue
         chunk = "\n".join(lines[element.line - 1 : max(element.end_line, element.line)])
         key = f"{element.get('author')}:{element.get('id')}"
-        found[key] = _change_set(element.line, chunk, element.get("runOnChange").lower() == "true")
+        changes = "".join(_canonical(c) for c in element.children if c.name not in _NOT_CHECKSUMMED)
+        found[key] = _change_set(element.line, chunk, element.get("runOnChange").lower() == "true", changes)
         if all(c.name in _NO_CHANGE for c in element.children):
             found[key] = found[key]._replace(empty=True)
     return found
@@ -206,12 +210,27 @@ def change_sets(path: str, text: str) -> dict[str, ChangeSetText]:
 
 # What a changeSet may hold besides its changes
 _NO_CHANGE = frozenset({"comment", "preConditions", "validCheckSum", "rollback", "tagDatabase"})
+# What Liquibase leaves out of a changeSet's checksum (it sums the changes and `modifySql` only): these can be
+# edited on a changeSet that ran, as can the changeSet's attributes (`context`, `labels`, `dbms`, …)
+_NOT_CHECKSUMMED = frozenset({"comment", "preConditions", "validCheckSum", "rollback"})
+_NOT_CHECKSUMMED_LINE = re.compile(
+    r"^[ \t]*--[ \t]*(?:comment\b|preconditions?\b|precondition-|rollback\b|validCheckSum\b)[^\n]*",
+    re.I | re.M,
+)
 
 
-def _change_set(line: int, chunk: str, run_on_change: bool) -> ChangeSetText:
+def _canonical(element: Element) -> str:
+    """A change as the checksum sees it: its name, attributes, text and nested elements, whitespace aside."""
+    attrs = ",".join(f"{k}={v}" for k, v in sorted(element.attrs.items()))
+    inner = "".join(_canonical(c) for c in element.children)
+    return f"<{element.name}({attrs}){''.join(element.text.split())}{inner}>"
+
+
+def _change_set(line: int, chunk: str, run_on_change: bool, changes: str) -> ChangeSetText:
+    """`changes`: the text of what Liquibase's checksum covers (the chunk's other parts may change freely)."""
     valid = _VALID_CHECKSUM.search(chunk)
     accepted = next((g for g in valid.groups() if g), "") if valid else ""
-    body = "".join(_VALID_CHECKSUM.sub("", chunk).split())
+    body = "".join(_VALID_CHECKSUM.sub("", changes).split())
     return ChangeSetText(line, body, run_on_change, accepted.strip())
 
 

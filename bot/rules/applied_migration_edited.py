@@ -38,7 +38,9 @@ same changes, made safe to run again. So is an edit that only adds an early retu
 a RunPython function, Rails' `return unless …`) in front of code that changes rows: databases that ran the
 migration never run it again, and new installs skip that code only where the condition holds (one that skips
 an unguarded schema change leaves those installs without it, and stays critical). Liquibase records changeSets, not files: appending a changeSet to a changelog is no finding,
-editing or removing one that already ran is (removing one that changes nothing, an empty placeholder, is not).
+editing or removing one that already ran is (removing one that changes nothing, an empty placeholder, is not). Liquibase's checksum covers a changeSet's changes (and `modifySql`) only: its preconditions, `comment`, `rollback`
+and attributes (`context`, `labels`, `dbms`, `runInTransaction`), a formatted changelog's `--changeset` line
+attributes and `--precondition-…`, `--comment` and `--rollback` lines can be edited with no finding.
 A snapshot of the whole schema that only new installs run (a Liquibase snapshot changelog kept beside the update
 changelogs, a Flyway `B<version>__` baseline migration) is no migration existing databases ran: editing it is no
 finding. Nor is editing a Flyway repeatable migration (`R__…`), which Flyway runs again on every database
