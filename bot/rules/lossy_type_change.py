@@ -5,7 +5,10 @@ The column's old type (read from the schema before the change) holds values the 
 conversions fail half-way through the deploy (`varchar(20)` on PostgreSQL when a value is longer, text to
 integer on the first non-number); worse ones succeed and lose data without a word: `numeric(12,4)` to
 `numeric(12,2)` and `numeric` to `integer` round, `timestamp` to `date` drops the time, `timestamptz` to
-`timestamp` drops the zone, and MySQL outside strict mode truncates strings and clamps numbers.
+`timestamp` drops the zone, and MySQL outside strict mode truncates strings and clamps numbers. A MySQL
+`ENUM` redefined without a member fails on the rows holding it in strict mode (`Data truncated`), unless an
+earlier UPDATE of the migration moved every such row off it (`UPDATE queues SET kind = 'b' WHERE kind = 'a'`,
+no other condition).
 SQLite enforces no length, precision, scale or zone: a narrower type of the same affinity (`text` made
 `varchar(32)`, `numeric(12,4)` made `numeric(12,2)`) keeps every value, and is no finding there.
 
@@ -41,11 +44,14 @@ RULE = Rule(
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     added: set[tuple[str, str]] = set()  # columns this migration adds: they hold no values yet
+    moved: dict[tuple[str, str], set[str]] = {}  # values every row of a column was moved off, per column
     for index, op in enumerate(migration.up):
         if isinstance(op, AddColumn) and not op.column.default:
             added.add((op.table, op.column.name))
         if isinstance(op, DataUpdate):  # filled before the change of type: it holds values now
             added -= {(op.table, column) for column, _ in op.assignments}
+            for column, _ in op.assignments:
+                moved.setdefault((op.table, column.lower()), set()).update(_moved_off(op.where or "", column))
         if (
             isinstance(op, RawSQL)
             and op.category == "convert-charset"
@@ -66,7 +72,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         earlier = [o.sql for o in migration.up[:index] if isinstance(o, RawSQL)]
         zone = context.rails_time_zone if migration.framework == "rails" else ""
         utc = session_utc(migration.framework, earlier, zone)
-        loss = classify(old, new_type, op.column, context.dialect, op.using, utc=utc)
+        off = frozenset(moved.get((op.table, op.column.lower()), ()))
+        loss = classify(old, new_type, op.column, context.dialect, op.using, utc=utc, moved=off)
         if loss is None:
             continue
         query = f"SELECT count(*) FROM {op.table} WHERE {loss.check};"
@@ -79,6 +86,21 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             f"{_CONVERT_MYSQL if context.dialect in ('mysql', 'mariadb') else _CONVERT},"
             " and keep the old column until the new one is verified.",
         )
+
+
+# `kind = 'a'`, `` `kind` IN ('a', 'b') ``: a condition that picks every row holding those values, and no other
+_ONLY_VALUES = (
+    r"^\s*[`\"]?{column}[`\"]?\s*(?:=\s*('(?:[^']|'')*')|IN\s*\(((?:\s*'(?:[^']|'')*'\s*,?)+)\))\s*$"
+)
+
+
+def _moved_off(where: str, column: str) -> set[str]:
+    """The values an UPDATE of `column` moves every row off: its condition picks exactly the rows holding them
+    (`WHERE kind = 'a'`, `WHERE kind IN ('a', 'b')`); none for any other condition."""
+    match = re.match(_ONLY_VALUES.format(column=re.escape(column)), where, re.I)
+    if match is None:
+        return set()
+    return {v.replace("''", "'") for v in re.findall(r"'((?:[^']|'')*)'", match.group(1) or match.group(2))}
 
 
 _CONVERT = "convert explicitly with `USING`"

@@ -79,8 +79,18 @@ def _affinity(sql_type: str) -> str:
 
 
 def classify(
-    old: str, new: str, column: str, dialect: str, using: str | None = None, *, utc: bool = False
+    old: str,
+    new: str,
+    column: str,
+    dialect: str,
+    using: str | None = None,
+    *,
+    utc: bool = False,
+    moved: frozenset[str] = frozenset(),
 ) -> Loss | None:
+    """What converting a column of type `old` to `new` loses, or None. `moved`: values the migration has moved
+    every row off before the conversion (an UPDATE of the column whose condition picks exactly the rows holding
+    them), which no row holds any more."""
     if dialect == "sqlite" and _affinity(old) == _affinity(new):
         return None  # SQLite keeps every value as it was: it enforces no length, precision or zone
     if dialect in ("mysql", "mariadb"):
@@ -94,7 +104,8 @@ def classify(
     if found is not None:
         return found
     mysql = dialect in ("mysql", "mariadb")
-    dropped = _enum_members_dropped(old, new)
+    gone = {value.lower() for value in moved}  # MySQL compares ENUM members without regard to case
+    dropped = [m for m in _enum_members_dropped(old, new) if m.lower() not in gone]
     if dropped:
         shown = ", ".join(f"'{m}'" for m in dropped)
         return Loss(
