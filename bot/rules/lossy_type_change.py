@@ -50,8 +50,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             added.add((op.table, op.column.name))
         if isinstance(op, DataUpdate):  # filled before the change of type: it holds values now
             added -= {(op.table, column) for column, _ in op.assignments}
-            for column, _ in op.assignments:
-                moved.setdefault((op.table, column.lower()), set()).update(_moved_off(op.where or "", column))
+            for name, _ in op.assignments:
+                moved.setdefault((op.table, name.lower()), set()).update(_moved_off(op.where or "", name))
         if (
             isinstance(op, RawSQL)
             and op.category == "convert-charset"
