@@ -173,6 +173,9 @@ class ChangeSetText(NamedTuple):
     run_on_change: bool  # `runOnChange`: meant to be edited and run again
     valid_checksum: str  # the checksum a `validCheckSum` accepts besides its own (`ANY`, `8:…`), or ""
     empty: bool = False  # it changes nothing (a comment, preconditions at most): it ran and did nothing
+    # a precondition that marks it ran, or skips it, where it fails (`onFail="MARK_RAN"` or `CONTINUE`): a
+    # database that already has its work does not run it again
+    guarded: bool = False
 
 
 def change_sets(path: str, text: str) -> dict[str, ChangeSetText]:
@@ -191,6 +194,9 @@ def change_sets(path: str, text: str) -> dict[str, ChangeSetText]:
             # the `--changeset` line's attributes, preconditions, comment and rollback lines: no part of the checksum
             changes = _NOT_CHECKSUMMED_LINE.sub("", chunk[match.end() - match.start() :])
             found[match.group(1)] = _change_set(line, chunk, run_on_change, changes)
+            on_fail = _SQL_ON_FAIL.search(chunk)
+            if on_fail is not None and on_fail.group(1).upper() in _SKIPPED_WHERE_FAILED:
+                found[match.group(1)] = found[match.group(1)]._replace(guarded=True)
         return found
     try:
         root = _read_xml(text) if path.endswith(".xml") else _read_yaml(text)
@@ -205,7 +211,20 @@ def change_sets(path: str, text: str) -> dict[str, ChangeSetText]:
         found[key] = _change_set(element.line, chunk, element.get("runOnChange").lower() == "true", changes)
         if all(c.name in _NO_CHANGE for c in element.children):
             found[key] = found[key]._replace(empty=True)
+        if any(_on_fail(c) in _SKIPPED_WHERE_FAILED for c in element.all("preConditions")):
+            found[key] = found[key]._replace(guarded=True)
     return found
+
+
+# What a precondition's `onFail` does that lets the update go on without running the changeSet
+_SKIPPED_WHERE_FAILED = frozenset({"MARK_RAN", "CONTINUE"})
+_SQL_ON_FAIL = re.compile(r"^[ \t]*--[ \t]*preconditions\b[^\n]*\bonFail:[ \t]*(\w+)", re.I | re.M)
+
+
+def _on_fail(preconditions: Element) -> str:
+    """`onFail` of a `preConditions` block: an XML attribute, or a YAML list item (`- onFail: MARK_RAN`)."""
+    said = preconditions.get("onFail") or next((c.text for c in preconditions.all("onFail")), "")
+    return said.strip().upper()
 
 
 # What a changeSet may hold besides its changes

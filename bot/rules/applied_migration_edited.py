@@ -40,7 +40,10 @@ migration never run it again, and new installs skip that code only where the con
 an unguarded schema change leaves those installs without it, and stays critical). Liquibase records changeSets, not files: appending a changeSet to a changelog is no finding,
 editing or removing one that already ran is (removing one that changes nothing, an empty placeholder, is not). Liquibase's checksum covers a changeSet's changes (and `modifySql`) only: its preconditions, `comment`, `rollback`
 and attributes (`context`, `labels`, `dbms`, `runInTransaction`), a formatted changelog's `--changeset` line
-attributes and `--precondition-…`, `--comment` and `--rollback` lines can be edited with no finding.
+attributes and `--precondition-…`, `--comment` and `--rollback` lines can be edited with no finding. A
+changeSet that ran given another id with the same changes is a new changeSet to Liquibase, which every database
+that ran the old one runs again (critical), unless a precondition marks it ran where its work is done
+(`onFail="MARK_RAN"` or `CONTINUE`).
 A snapshot of the whole schema that only new installs run (a Liquibase snapshot changelog kept beside the update
 changelogs, a Flyway `B<version>__` baseline migration) is no migration existing databases ran: editing it is no
 finding. Nor is editing a Flyway repeatable migration (`R__…`), which Flyway runs again on every database
@@ -79,6 +82,7 @@ import difflib
 import re
 from collections import Counter
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from bot import frameworks
 from bot.model.catalog import Catalog
@@ -109,6 +113,9 @@ from bot.rules._schema_dumps import schema_dump
 from bot.rules.context import Context
 from bot.sql.domains import literal
 from bot.sql.row_effects import effect
+
+if TYPE_CHECKING:  # the Liquibase reader is loaded on first use
+    from bot.frameworks.liquibase import ChangeSetText
 
 RULE = Rule(
     id="applied-migration-edited",
@@ -727,8 +734,24 @@ def _liquibase(migration: Migration, base_text: str, head_text: str) -> Iterator
             "update stops with a checksum error.",
             Severity.CRITICAL,
         )
+    # a changeSet given another id, its changes as they were: a new changeSet to Liquibase
+    renamed = _renamed_change_sets(before, after)
+    for old_key, new_key in renamed.items():
+        if after[new_key].guarded:
+            continue  # marked ran where its work is done: the second run changes nothing
+        yield _finding(
+            migration,
+            after[new_key].line,
+            f"changeSet `{old_key}` of `{migration.path}` already ran and is given another id, `{new_key}`, with "
+            "the same changes: Liquibase records changeSets by author and id, so it runs them again.",
+            f"Every database that ran `{old_key}` runs `{new_key}` again on the next update: a change that "
+            "creates something fails there (it already exists) and stops the deploy, one that writes rows writes "
+            'them twice. Keep the old id, or guard the new changeSet with a precondition (`onFail="MARK_RAN"`) '
+            "that holds only where its work is not done.",
+            Severity.CRITICAL,
+        )
     # an empty changeSet ran and did nothing: removing it changes no database
-    removed = [key for key in before if key not in after and not before[key].empty]
+    removed = [key for key in before if key not in after and not before[key].empty and key not in renamed]
     if removed:
         shown = ", ".join(f"`{key}`" for key in removed[:5]) + (
             f" and {len(removed) - 5} more" if len(removed) > 5 else ""
@@ -741,6 +764,17 @@ def _liquibase(migration: Migration, base_text: str, head_text: str) -> Iterator
             "Databases that ran them keep their changes, new installs do not get them: their schemas diverge.",
             Severity.WARNING,
         )
+
+
+def _renamed_change_sets(before: dict[str, ChangeSetText], after: dict[str, ChangeSetText]) -> dict[str, str]:
+    """Old key → new key of each changeSet of `before` that `after` no longer has under its key, but has
+    under a key of its own with the same changes."""
+    added = {now.body: key for key, now in after.items() if key not in before and not now.empty}
+    return {
+        key: added[old.body]
+        for key, old in before.items()
+        if key not in after and not old.empty and old.body in added
+    }
 
 
 _MARKER = re.compile(r"^\s*(?:--|#|//)\s*(?:revision|version|schema[_ ]version)\s*[:=]\s*(\S+)", re.I | re.M)
