@@ -221,14 +221,33 @@ def _rename_column(e: Element, path: str, dialect: str) -> list[Operation]:
 
 
 def _modify_type(e: Element, path: str, dialect: str) -> list[Operation]:
-    return [
+    """`modifyDataType`; on MySQL and MariaDB Liquibase writes it as `ALTER TABLE t MODIFY c <newDataType>`,
+    which redefines the whole column: what `newDataType` does not say (NOT NULL, DEFAULT), the column loses."""
+    table, column, written = _table(e), e.get("columnName").lower(), e.get("newDataType")
+    base = _base(e, path)
+    if dialect not in ("mysql", "mariadb"):
+        return [
+            AlterColumnType(table=table, column=column, new_type=normalize_type(written, dialect), **base)
+        ]
+    typed = _NOT_NULL.sub("", _NULL.sub("", _DEFAULT.sub("", written))).strip()
+    ops: list[Operation] = [
         AlterColumnType(
-            table=_table(e),
-            column=e.get("columnName").lower(),
-            new_type=normalize_type(e.get("newDataType"), dialect),
-            **_base(e, path),
+            table=table, column=column, new_type=normalize_type(typed, dialect), restated=True, **base
         )
     ]
+    if _NOT_NULL.search(written):
+        ops.append(SetNotNull(table=table, column=column, restated=True, **base))
+    else:
+        ops.append(DropNotNull(table=table, column=column, implied=_NULL.search(written) is None, **base))
+    if _DEFAULT.search(written) is None:
+        ops.append(SetDefault(table=table, column=column, default=None, implied=True, **base))
+    return ops
+
+
+# What a `newDataType` may say besides the type (`BIGINT NOT NULL`, `VARCHAR(40) DEFAULT ''`)
+_NOT_NULL = re.compile(r"\bNOT\s+NULL\b", re.I)
+_NULL = re.compile(r"(?<!NOT )\bNULL\b", re.I)
+_DEFAULT = re.compile(r"\bDEFAULT\b.*$", re.I | re.S)
 
 
 def _modify_column(e: Element, path: str, dialect: str) -> list[Operation]:

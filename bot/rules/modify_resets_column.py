@@ -19,6 +19,9 @@ repeated, which `set-not-null` reports). The version is read from `composer.lock
 Knex's `.alter()` redefines the column the same way: `t.string('title', 300).alter()` drops NOT NULL and the
 default unless `.notNullable()` and `.defaultTo()` are repeated. So does Sequelize's `queryInterface.changeColumn`:
 without `allowNull: false` and `defaultValue` it drops NOT NULL and the default (on PostgreSQL as on MySQL).
+Liquibase's `modifyDataType` is `ALTER TABLE … MODIFY <column> <newDataType>` on MySQL and MariaDB (Liquibase
+warns that it "will lose primary key/autoincrement/not null settings"): a NOT NULL column becomes nullable and
+loses its default; on PostgreSQL it is `ALTER COLUMN … TYPE`, which keeps both.
 """
 
 from __future__ import annotations
@@ -64,9 +67,13 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         else:
             continue
         lost.setdefault((op.table, op.column, op.location.line), (op, []))[1].append(attribute)
-    clause = {"laravel": "`->change()`", "knex": "`.alter()`", "sequelize": "`changeColumn`"}.get(
-        migration.framework, "MODIFY"
-    )
+    clause = {
+        "laravel": "`->change()`",
+        "knex": "`.alter()`",
+        "sequelize": "`changeColumn`",
+        "liquibase": "`modifyDataType` (`MODIFY` on MySQL)",
+    }.get(migration.framework, "MODIFY")
+    liquibase = migration.framework == "liquibase"
     for (table, name, _), (op, kept) in lost.items():
         made = "nullable" if "NOT NULL" in kept else "NOT NULL without its default"
         yield op.finding(
@@ -80,5 +87,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 else f"Every insert into `{table}` that omits `{name}` fails from now on, the running release's too."
             ),
             fix=f"Repeat what the column keeps in the clause: `… {' '.join(kept)}` (and its COMMENT, CHARACTER SET "
-            "and COLLATE), or say NULL explicitly if making it nullable is the point.",
+            "and COLLATE), or say NULL explicitly if making it nullable is the point."
+            if not liquibase
+            else f"Write the change as `<sql>ALTER TABLE {table} MODIFY {name} … {' '.join(kept)}</sql>`, or follow "
+            "the `modifyDataType` with `addNotNullConstraint` and `addDefaultValue` in the same changeSet.",
         )
