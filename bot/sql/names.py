@@ -71,9 +71,15 @@ def table_name(node: exp.Expression | None) -> str:
 
 
 def column_type(node: exp.Expression | None, dialect: str) -> str:
+    """The type in lower case, but for its strings: the members of a MySQL `ENUM('Draft', 'Sent')` or `SET`,
+    which rows hold as written."""
     if node is None:
         return ""
-    return render(node, dialect, copy=False).lower()
+    written = render(node, dialect, copy=False)
+    return "".join(part if _STRING.fullmatch(part) else part.lower() for part in _STRING.split(written))
+
+
+_STRING = re.compile(r"('(?:[^']|'')*')")
 
 
 def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
@@ -269,15 +275,15 @@ def normalize_type(type_sql: str, dialect: str) -> str:
         return _folded(type_sql)
 
 
-_QUOTED_NAME = re.compile(r'("(?:[^"]|"")*")')
 
 
 def _folded(type_sql: str) -> str:
     """The type in lower case, but for the names written in double quotes, which the database keeps as written
-    (`"OrderStatus"` is another type than `orderstatus`)."""
-    return "".join(
-        part if _QUOTED_NAME.fullmatch(part) else part.lower() for part in _QUOTED_NAME.split(type_sql)
-    )
+    (`"OrderStatus"` is another type than `orderstatus`), and for its strings (the members of an `ENUM`)."""
+    return "".join(part if _KEPT.fullmatch(part) else part.lower() for part in _KEPT.split(type_sql))
+
+
+_KEPT = re.compile(r"(\"(?:[^\"]|\"\")*\"|'(?:[^']|'')*')")
 
 
 def shown_type(type_sql: str) -> str:
