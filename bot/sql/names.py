@@ -275,8 +275,6 @@ def normalize_type(type_sql: str, dialect: str) -> str:
         return _folded(type_sql)
 
 
-
-
 def _folded(type_sql: str) -> str:
     """The type in lower case, but for the names written in double quotes, which the database keeps as written
     (`"OrderStatus"` is another type than `orderstatus`), and for its strings (the members of an `ENUM`)."""
