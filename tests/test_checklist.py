@@ -78,3 +78,35 @@ def test_an_empty_down_is_named_not_counted_as_a_way_back() -> None:
         undone = {path.replace(".up.", ".down."): f"UPDATE {table} SET {column} = NULL WHERE id < 0;\n"}
         item = _items(review_sql(sql, path=path, head=undone))["Reversible without data loss"]
         assert item.detail == "every migration has a down migration and destroys no data"
+
+
+# (table, new table, column): two name sets
+MYSQL_NAMES = [("challenges", "modules", "module_id"), ("orders", "order_notes", "note_id")]
+
+
+def _transaction_item(dialect: str, body: str) -> ChecklistItem:
+    path = "db/migrations/00002_change.sql"
+    result = review_sql(f"-- +goose Up\n{body}-- +goose Down\nSELECT 1;\n", path=path, dialect=dialect)
+    return _items(result)["Transaction wrapped"]
+
+
+def test_mysql_commits_after_each_ddl_statement_so_the_runners_transaction_is_no_unit() -> None:
+    """MySQL and MariaDB commit before and after every DDL statement: a migration of several statements, one
+    of them DDL, is not made atomic by the runner's transaction (checked on MariaDB 10.11: a CREATE TABLE stays
+    after the next statement fails and the transaction is rolled back)."""
+    for table, created, column in MYSQL_NAMES:
+        body = f"CREATE TABLE {created} (id bigint PRIMARY KEY);\nALTER TABLE {table} ADD COLUMN {column} bigint;\n"
+        for dialect in ("mysql", "mariadb"):
+            item = _transaction_item(dialect, body)
+            assert item.state == "unchecked" and "MySQL commits after every DDL statement" in item.detail
+            assert "00002_change.sql" in item.detail
+        # PostgreSQL runs DDL in the transaction: one unit
+        assert _transaction_item("postgres", body).state == "checked"
+        # one DDL statement alone, or data changes only (InnoDB rolls them back together), are one unit
+        one = f"ALTER TABLE {table} ADD COLUMN {column} bigint;\n"
+        assert _transaction_item("mysql", one).state == "checked"
+        rows = (
+            f"UPDATE {table} SET {column} = 1 WHERE id >= 1 AND id < 100;\n"
+            f"UPDATE {table} SET {column} = 2 WHERE id >= 100 AND id < 200;\n"
+        )
+        assert _transaction_item("mariadb", rows).state == "checked"

@@ -8,13 +8,26 @@ from bot.frameworks.forward_only import forward_fix, way_back_words
 from bot.model.findings import ChecklistItem, Finding
 from bot.model.markup import code_span
 from bot.model.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    AlterColumnType,
+    CreateTable,
     DataDelete,
     DataUpdate,
     DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropNotNull,
     DropTable,
     Migration,
     Operation,
+    RenameColumn,
+    RenameTable,
+    SetDefault,
+    SetNotNull,
     SetTimeout,
+    Transaction,
     Truncate,
     Unparsed,
     statement_count,
@@ -74,6 +87,18 @@ def _transaction(migrations: Sequence[Migration], by_rule: dict[str, list[Findin
         return ChecklistItem(SAFETY, text, "unchecked", by_rule[wrong[0]][0].message)
     outside = [m for m in migrations if not wrapped(m) and not _atomic(m)]
     on_purpose = [m for m in outside if m.up and all(_outside_on_purpose(op) for op in m.up)]
+    committed = [m for m in migrations if m not in outside and _commits_part_way(m)]
+    if committed and not (set(outside) - set(on_purpose)):
+        return ChecklistItem(
+            SAFETY,
+            text,
+            "unchecked",
+            "MySQL commits after every DDL statement, so the runner's transaction does not make "
+            + ", ".join(code_span(m.path) for m in committed[:3])
+            + (f" and {len(committed) - 3} more" if len(committed) > 3 else "")
+            + " atomic: a failure part-way leaves the statements before it applied, and running it again fails "
+            "on them unless each is written to run twice (`IF NOT EXISTS`, `IF EXISTS`)",
+        )
     if not outside:
         notes = {m.transaction_note if wrapped(m) else "a single statement is atomic" for m in migrations}
         return ChecklistItem(SAFETY, text, "checked", "; ".join(sorted(notes)))
@@ -96,6 +121,42 @@ def _transaction(migrations: Sequence[Migration], by_rule: dict[str, list[Findin
 
 def _atomic(m: Migration) -> bool:
     return statement_count(m.up) <= 1
+
+
+# Statements MySQL and MariaDB commit implicitly, before and after, whatever transaction is open
+_IMPLICIT_COMMIT = (
+    CreateTable,
+    DropTable,
+    RenameTable,
+    Truncate,
+    AddColumn,
+    DropColumn,
+    RenameColumn,
+    AlterColumnType,
+    SetNotNull,
+    DropNotNull,
+    SetDefault,
+    AddIndex,
+    DropIndex,
+    AddConstraint,
+    DropConstraint,
+)
+
+
+def _commits_part_way(m: Migration) -> bool:
+    """A MySQL or MariaDB migration the runner wraps in a transaction, of several statements one of which is
+    DDL: each DDL statement commits what ran before it, so the migration is not one unit. The statements of a
+    Liquibase changeSet are counted within it, as each changeSet is recorded on its own."""
+    if m.dialect not in ("mysql", "mariadb"):
+        return False
+    units: dict[str, list[Operation]] = {}
+    for op in m.up:
+        if not isinstance(op, Transaction | SetTimeout):
+            units.setdefault(op.applied_unit, []).append(op)
+    return any(
+        statement_count(tuple(ops)) > 1 and any(isinstance(op, _IMPLICIT_COMMIT) for op in ops)
+        for ops in units.values()
+    )
 
 
 def _outside_on_purpose(op: Operation) -> bool:
