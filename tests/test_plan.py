@@ -177,3 +177,23 @@ def test_an_update_whose_condition_reads_other_rows_is_checked_by_its_written_va
         texts = [q.purpose for q in review_sql(sql).verification_queries]
         assert any("reads other rows or tables" in t for t in texts), texts
         assert not any("built by code" in t for t in texts)
+
+
+# (table, column, old type, new type, USING expression that can give NULL)
+CONVERSIONS = [
+    ("tc_devices", "positionid", "integer", "bigint", "nullif(positionid, 0)::bigint"),
+    ("orders", "total", "numeric(10, 2)", "numeric(12, 2)", "nullif(total, 0)::numeric(12, 2)"),
+]
+
+
+def test_a_conversion_counts_nulls_only_where_it_can_make_them() -> None:
+    """PostgreSQL's casts give no NULL for a value (they convert it or fail): a type change without USING loses
+    no value to NULL, and a count of NULLs before and after checks nothing. A USING expression can give NULL."""
+    for table, column, old, new, using in CONVERSIONS:
+        schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} {old});\n-- migration\n"
+        plain = review_sql(schema + f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {new};\n")
+        assert not [q for q in plain.verification_queries if f"WHERE {column} IS NULL" in q.sql]
+        converted = review_sql(
+            schema + f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {new} USING {using};\n"
+        )
+        assert [q for q in converted.verification_queries if f"WHERE {column} IS NULL" in q.sql]
