@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from bot.frameworks import history_cache, suppressions
 from bot.model.changeset import Tree
 from bot.model.findings import Location
 from bot.model.migration import PLACEHOLDER, ColumnSpec, Migration, Operation, Transaction, Unparsed
-from bot.sql import pg_statements, pg_translate
-from bot.sql.statements import split
+from bot.sql import pg_statements, pg_translate, prepared
+from bot.sql.statements import Statement, split
 
 
 def parse_sql(path: str, text: str, dialect: str, *, first_line: int = 1) -> tuple[Operation, ...]:
@@ -56,7 +57,14 @@ def _parse_other(path: str, text: str, dialect: str, first_line: int) -> tuple[O
     from bot.sql.translate import operations  # sqlglot's readers: a PostgreSQL history never needs them
 
     ops: list[Operation] = []
+    held: dict[str, tuple[tuple[str, ...], bool]] = {}  # MySQL user variables that hold statements
+    ready: dict[str, tuple[tuple[str, ...], bool]] = {}  # prepared statements, by name
     for statement in split(text, dialect, first_line=first_line):
+        if dialect in ("mysql", "mariadb"):
+            dynamic = _dynamic(statement, path, dialect, held, ready)
+            if dynamic is not None:
+                ops.extend(dynamic)
+                continue
         try:
             ops.extend(operations(statement, path, dialect))
         except Exception as error:  # one statement the translator trips on must not hide the others
@@ -70,6 +78,51 @@ def _parse_other(path: str, text: str, dialect: str, first_line: int) -> tuple[O
                 )
             )
     return tuple(ops)
+
+
+def _dynamic(
+    statement: Statement,
+    path: str,
+    dialect: str,
+    held: dict[str, tuple[tuple[str, ...], bool]],
+    ready: dict[str, tuple[tuple[str, ...], bool]],
+) -> list[Operation] | None:
+    """MySQL's dynamic SQL (see `bot.sql.prepared`): a `SET @v` that holds statements is remembered (and read
+    as usual), `PREPARE … FROM @v` and `DEALLOCATE PREPARE` of a known one run nothing of their own, and
+    `EXECUTE` of a known one is the statements it runs, read at its line, guarded (IF EXISTS / IF NOT EXISTS)
+    where a condition picks them. None: read the statement as any other."""
+    found = prepared.assigned(statement)
+    if found is not None:
+        held[found[0]] = (found[1], found[2])
+        return None
+    if (named := prepared.prepared(statement)) is not None:
+        if named[1] not in held:
+            return None
+        ready[named[0]] = held[named[1]]
+        return []
+    if (name := prepared.deallocated(statement)) is not None:
+        return [] if name in ready else None
+    if (name := prepared.executed(statement)) is None or name not in ready:
+        return None
+    texts, conditional = ready[name]
+    ops: list[Operation] = []
+    for inner in texts:
+        for op in _parse_other(path, inner, dialect, statement.line):
+            op = dataclasses.replace(op, location=Location(path, statement.line), end_line=statement.end_line)
+            ops.append(_guarded(op) if conditional else op)
+    return ops
+
+
+def _guarded(op: Operation) -> Operation:
+    """A statement run only where a condition found it applies: a DROP as with IF EXISTS, a CREATE or ADD as
+    with IF NOT EXISTS."""
+    fields = {f.name for f in dataclasses.fields(op)}
+    guarded: Operation = op
+    if "if_exists" in fields and type(op).__name__.startswith("Drop"):
+        guarded = dataclasses.replace(cast(Any, op), if_exists=True)
+    elif "if_not_exists" in fields:
+        guarded = dataclasses.replace(cast(Any, op), if_not_exists=True)
+    return guarded
 
 
 def _parse_postgres(path: str, text: str, first_line: int) -> tuple[Operation, ...]:
