@@ -416,6 +416,9 @@ def review(
                 applied[migration.path].base_text or "",
                 applied[migration.path].head_text or "",
             )
+            # a version no database could run (PostgreSQL rejected it inside its transaction): every one runs
+            # the edited file, whose findings keep their severity
+            and applied_migration_edited.refused_everywhere(bases.get(migration.path)) is None
         ):
             checked = _on_edited_statements(checked, migration, bases.get(migration.path))
             added = _added_units(migration, bases.get(migration.path))

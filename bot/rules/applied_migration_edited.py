@@ -44,7 +44,9 @@ attributes and `--precondition-…`, `--comment` and `--rollback` lines can be e
 changeSet that ran given another id with the same changes is a new changeSet to Liquibase, which every database
 that ran the old one runs again (critical), unless a precondition marks it ran where its work is done
 (`onFail="MARK_RAN"` or `CONTINUE`).
-A snapshot of the whole schema that only new installs run (a Liquibase snapshot changelog kept beside the update
+An edit of a migration whose base branch's version PostgreSQL rejects (a syntax error), in the transaction
+its runner wraps it in, is a note: no database ran that version, so every database runs the edited one, whose
+statements are reviewed as such. A snapshot of the whole schema that only new installs run (a Liquibase snapshot changelog kept beside the update
 changelogs, a Flyway `B<version>__` baseline migration) is no migration existing databases ran: editing it is no
 finding. Nor is editing a Flyway repeatable migration (`R__…`), which Flyway runs again on every database
 whenever its checksum changes: its new content is reviewed as a change every database runs. An edit that a later migration of the same change makes on the databases that
@@ -106,6 +108,7 @@ from bot.model.migration import (
     UncheckedSave,
     Unparsed,
     UnreadDataChange,
+    wrapped,
 )
 from bot.rules._early_returns import EarlyReturn, early_returns_added
 from bot.rules._forced_edits import removed_need
@@ -200,8 +203,19 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             "and Liquibase, fail the deploy instead)."
         )
         same_form = migration.framework != "sql" and _tokens(base_text) == _tokens(head_text)
+        refused = refused_everywhere(context.applied_base)
         guards = early_returns_added(before.base_text, before.head_text or "")
-        if (
+        if refused is not None and not renamed:
+            # No database ran the old version to its end: the transaction it runs in rolled back at the
+            # statement PostgreSQL rejects, and the runner did not record it. Every database runs the edit.
+            message += (
+                " Its base branch's version holds a statement PostgreSQL rejects"
+                f" ({refused.error.removeprefix('PostgreSQL rejects it: ')}), in the transaction the runner wraps it"
+                " in: no database ran it, so every database runs the edited version."
+            )
+            blast = "None: the version databases could not run is the one the edit replaces."
+            yield _finding(migration, line, message, blast, Severity.INFO)
+        elif (
             guards
             and _skips_code_only(migration, guards)
             and (
@@ -907,6 +921,17 @@ def _code_moved(migration: Migration, context: Context) -> str | None:
 def _change_key(op: DataUpdate | DataDelete) -> tuple[object, ...]:
     assignments = op.assignments if isinstance(op, DataUpdate) else ()
     return type(op).__name__, op.table, assignments, op.where
+
+
+def refused_everywhere(old: Migration | None) -> Unparsed | None:
+    """The statement of the base branch's version that PostgreSQL's parser rejects, when that version runs in
+    one transaction: it failed on every database and left nothing behind. None otherwise."""
+    if old is None or old.dialect != "postgres" or not wrapped(old):
+        return None
+    return next(
+        (op for op in old.up if isinstance(op, Unparsed) and op.error.startswith("PostgreSQL rejects it:")),
+        None,
+    )
 
 
 def _prepares_rows(migration: Migration, old: Migration | None) -> str | None:
