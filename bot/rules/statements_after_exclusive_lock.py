@@ -1,9 +1,10 @@
-"""More work after an ACCESS EXCLUSIVE lock in the same transaction keeps the table locked for all of it.
+"""More work after a lock that blocks writes, in the same transaction, keeps the table locked for all of it.
 
 ## Why is this bad?
 PostgreSQL holds every lock until the transaction ends. Once a statement has taken an ACCESS EXCLUSIVE
 lock (most `ALTER TABLE` forms, `DROP INDEX`, `TRUNCATE`, …), every query on that table waits until the
-commit. A quick `ADD COLUMN` followed by an index build, a backfill or a constraint validation in the
+commit; after a SHARE lock (`CREATE INDEX`) or a SHARE ROW EXCLUSIVE one (a foreign key added), every write
+does. A quick `ADD COLUMN` followed by an index build, a backfill or a constraint validation in the
 same transaction keeps the table unreadable for the whole of that slow step. Taking a second table's
 lock while holding the first also invites deadlocks with the application.
 
