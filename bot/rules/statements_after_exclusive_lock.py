@@ -24,6 +24,7 @@ statement, so this rule is for PostgreSQL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.model.catalog import Catalog, unqualified
@@ -153,10 +154,13 @@ def _existing(op: Operation, context: Context) -> bool:
     return any(not context.catalog.is_new(table) for table in op.tables)
 
 
+_GUARD = re.compile(r"\bIF\s+(?:NOT\s+)?EXISTS\s+", re.I)
+
+
 def _finding(op: Operation, holder: Held, context: Context, quick: bool) -> Finding:
     held, table, level = holder.op, holder.lock.table, holder.lock.level
     severity = Severity.INFO if quick else context.lock_severity(table, RULE.severity) or Severity.INFO
-    words = op.sql.split()
+    words = _GUARD.sub("", op.sql).split()  # `CREATE INDEX IF NOT …` would name no index
     first = " ".join(words[:4]) + (" …" if len(words) > 4 else "")
     # one operation of a framework runs several statements from one line (Django's AddField of a foreign
     # key: the column, its constraint, its index): name the earlier statement, not the line

@@ -304,3 +304,21 @@ def test_ruby_that_computes_values_after_a_rails_lock_is_no_statement(table: str
 )
 def test_ruby_that_reaches_the_database_after_a_rails_lock_is_reported(table: str, lines: str) -> None:
     assert _rails(table, lines)
+
+
+@pytest.mark.parametrize(
+    ("locked", "table", "index"),
+    [("oauth_clients", "oauth_tokens", "oauth_tokens_code_idx"), ("customers", "orders", "orders_state_idx")],
+)
+def test_a_guarded_statement_is_named_by_its_object_not_its_guard(
+    locked: str, table: str, index: str
+) -> None:
+    sql = (
+        f"CREATE TABLE {locked} (id bigint PRIMARY KEY, name text);\n"
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, code text);\n-- migration\n"
+        f"ALTER TABLE {locked} ALTER COLUMN name SET NOT NULL;\n"
+        f"CREATE INDEX IF NOT EXISTS {index} ON {table} (code);\n"
+    )
+    path = "prisma/migrations/20240101000000_index/migration.sql"  # Prisma: one transaction
+    [finding] = [f for f in review_sql(sql, path=path).active if f.rule == RULE and f.line == 2]
+    assert f"`CREATE INDEX {index} ON …` runs while `{locked}`" in finding.message, finding.message
