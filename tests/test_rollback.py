@@ -182,3 +182,70 @@ def test_a_table_known_only_from_columns_added_to_it_keeps_the_usual_key(table: 
     texts = " ".join(step.text for step in result.rollback_plan)
     assert "has no primary or unique key" not in texts
     assert f"has no `id` in `{table}`" in texts  # what the review read, said as that
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "source"), [("orders", "state", "status"), ("invoices", "label", "kind")]
+)
+def test_a_new_column_filled_with_values_the_code_computes_is_no_expand_step(
+    table: str, column: str, source: str
+) -> None:
+    """`SET label = %s` with values the migration's code picks (Tandoor's RunPython filling a new column from
+    other rows): nothing ties the new column to a column that stays; filled from `source`, it is one."""
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {source} text);\n-- migration\n"
+    add = f"ALTER TABLE {table} ADD COLUMN {column} text;\n"
+    computed = f"UPDATE {table} SET {column} = 'open' WHERE id >= 1 AND id < 1000 AND {source} IS NULL;\n"
+    notes = review_sql(schema + add + computed).notes
+    assert not [n for n in notes if n.startswith("Expand/contract")], notes
+    copied = f"UPDATE {table} SET {column} = lower({source}) WHERE id >= 1 AND id < 1000;\n"
+    assert [n for n in review_sql(schema + add + copied).notes if f"filled from `{source}`" in n]
+
+
+DJANGO_INITIAL = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [
+        migrations.CreateModel(
+            name="{Model}",
+            fields=[("id", models.BigAutoField(primary_key=True)), ("{source}", models.TextField())],
+        ),
+    ]
+"""
+DJANGO_FILL = """from django.db import migrations, models
+
+
+def forwards(apps, schema_editor):
+    {Model} = apps.get_model("{app}", "{Model}")
+    Item = apps.get_model("{app}", "Item")
+    changed = []
+    for item in Item.objects.all():
+        item.owner.{model}.{column} = item.id
+        changed.append(item.owner.{model})
+    {Model}.objects.bulk_update(changed, ["{column}"], batch_size=500)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{app}", "0001_initial")]
+    operations = [
+        migrations.AddField(model_name="{model}", name="{column}", field=models.TextField(null=True)),
+        migrations.RunPython(forwards, migrations.RunPython.noop),
+    ]
+"""
+
+
+@pytest.mark.parametrize(
+    ("app", "model", "column", "source"),
+    [("cookbook", "Preference", "meal_type", "name"), ("shop", "Order", "tier", "kind")],
+)
+def test_a_django_bulk_update_of_computed_values_is_no_expand_step(
+    app: str, model: str, column: str, source: str
+) -> None:
+    words = {"app": app, "Model": model, "model": model.lower(), "column": column, "source": source}
+    base = {f"{app}/migrations/0001_initial.py": DJANGO_INITIAL.format(**words)}
+    result = review_sql(DJANGO_FILL.format(**words), path=f"{app}/migrations/0002_fill.py", base=base)
+    assert result.migrations and not [n for n in result.notes if n.startswith("Expand/contract")], (
+        result.notes
+    )

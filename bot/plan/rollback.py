@@ -28,6 +28,7 @@ from bot.model.migration import (
     Truncate,
 )
 from bot.plan.runnable import named, runnable, schema_of
+from bot.references.targets import replacements
 from bot.sql.checked import Schema
 from bot.sql.names import backup_table, quote, quote_column
 
@@ -84,19 +85,20 @@ def patterns(
     ops = [op for m in migrations for op in m.up]
     dropped = {(op.table, op.column) for op in ops if isinstance(op, DropColumn)}
     added = {(op.table, op.column.name) for op in ops if isinstance(op, AddColumn)}
-    for op in ops:
-        if isinstance(op, DataUpdate) and any((op.table, c) in added for c, _ in op.assignments):
-            kept = [c for c in op.reads if (op.table, c) not in dropped]
-            if kept and not any(t == op.table for t, _ in dropped):
-                found.append(
-                    Pattern(
-                        "expand-contract",
-                        f"Expand/contract: `{op.table}` gets a new column filled from "
-                        f"`{kept[0]}`, which stays, so the running release keeps working and the "
-                        "rollback loses nothing.",
-                    )
+    # a new column filled from a column of the row that stays (not from values the code computes, which
+    # `replacements` leaves out): the running release keeps reading and writing the old one
+    copies = [(t, op) for m in migrations for t, op in replacements(m) if (t.table, t.name) not in dropped]
+    for target, op in copies:
+        if (op.table, target.new_name) in added and not any(t == op.table for t, _ in dropped):
+            found.append(
+                Pattern(
+                    "expand-contract",
+                    f"Expand/contract: `{op.table}` gets a new column filled from "
+                    f"`{target.name}`, which stays, so the running release keeps working and the "
+                    "rollback loses nothing.",
                 )
-                break
+            )
+            break
     triggers = [op for op in ops if isinstance(op, RawSQL) and op.category == "trigger"]
     if triggers or _DUAL_WRITE.search(description):
         where = (

@@ -224,6 +224,7 @@ def replacements(migration: Migration, catalog: Catalog | None = None) -> list[t
                 c
                 for c in dict.fromkeys(op.reads)
                 if c not in (column, PLACEHOLDER)  # `.values(new=row.old)`: a value the code gives
+                and _NAME.fullmatch(c)  # not `…`, a value an ORM call computes (`bulk_update`)
                 and _read_from_row(c, expression, own)
                 and (known is None or c.lower() in known)
             ]
@@ -232,6 +233,7 @@ def replacements(migration: Migration, catalog: Catalog | None = None) -> list[t
     return found
 
 
+_NAME = re.compile(r"[\w$]+")
 _UPDATED = re.compile(
     r"^\s*UPDATE\s+(?:ONLY\s+)?((?:\"[^\"]+\"|[\w$]+)(?:\s*\.\s*(?:\"[^\"]+\"|[\w$]+))*)\s*\*?"
     r"(?:\s+(?:AS\s+)?(?!SET\b)(\"[^\"]+\"|[\w$]+))?\s+SET\b",
