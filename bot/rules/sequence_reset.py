@@ -33,7 +33,7 @@ from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DataInsert, Migration, Operation, RawSQL, Truncate
 from bot.rules.context import Context
 from bot.sql.names import SERIAL_TYPES
-from bot.sql.pg_nodes import function_name, relation, text_of, walk
+from bot.sql.pg_nodes import alter_table_commands, function_name, relation, text_of, walk
 
 RULE = Rule(
     id="sequence-reset",
@@ -121,31 +121,23 @@ def _next_id(value: int | None, rows: int, more: str = "") -> tuple[bool, str]:
 
 def _identities(sql: str) -> Iterator[tuple[str, str, int | None]]:
     """(table, column, START or None) of each identity `sql` adds to an existing column."""
-    try:
-        statements = pglast.parse_sql(sql)
-    except ParseError:
-        return
-    for raw in statements:
-        stmt = raw.stmt
-        if not isinstance(stmt, ast.AlterTableStmt) or stmt.relation is None:
+    for table, cmd in alter_table_commands(sql):
+        definition = getattr(cmd, "def_", None)
+        if not isinstance(definition, ast.Constraint):
             continue
-        for cmd in stmt.cmds or ():
-            definition = getattr(cmd, "def_", None)
-            if not isinstance(cmd, ast.AlterTableCmd) or not isinstance(definition, ast.Constraint):
-                continue
-            if definition.contype != pglast.enums.ConstrType.CONSTR_IDENTITY or not cmd.name:
-                continue
-            start = next(
-                (
-                    int(text_of(o.arg))
-                    for o in definition.options or ()
-                    if isinstance(o, ast.DefElem)
-                    and o.defname == "start"
-                    and text_of(o.arg).lstrip("-").isdigit()
-                ),
-                None,
-            )
-            yield relation(stmt.relation), cmd.name, start
+        if definition.contype != pglast.enums.ConstrType.CONSTR_IDENTITY or not cmd.name:
+            continue
+        start = next(
+            (
+                int(text_of(o.arg))
+                for o in definition.options or ()
+                if isinstance(o, ast.DefElem)
+                and o.defname == "start"
+                and text_of(o.arg).lstrip("-").isdigit()
+            ),
+            None,
+        )
+        yield table, cmd.name, start
 
 
 def _finding(

@@ -10,12 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import pglast
 from pglast import ast
 from pglast.enums import AlterTableType, ConstrType
-from pglast.parser import ParseError
 
-from bot.sql.pg_nodes import relation
+from bot.sql.pg_nodes import alter_table_commands
 
 _ALWAYS = ord("a")  # ATTRIBUTE_IDENTITY_ALWAYS, as pglast gives the `generated` option of SET GENERATED
 
@@ -29,18 +27,9 @@ class AlwaysIdentity:
 
 def always_identities(sql: str) -> Iterator[AlwaysIdentity]:
     """Each column `sql` makes (or switches to) an identity GENERATED ALWAYS."""
-    try:
-        statements = pglast.parse_sql(sql)
-    except ParseError:
-        return
-    for raw in statements:
-        stmt = raw.stmt
-        if not isinstance(stmt, ast.AlterTableStmt) or stmt.relation is None:
-            continue
-        for cmd in stmt.cmds or ():
-            if isinstance(cmd, ast.AlterTableCmd) and cmd.name and _always(cmd):
-                added = cmd.subtype == AlterTableType.AT_AddIdentity
-                yield AlwaysIdentity(relation(stmt.relation), cmd.name, added)
+    for table, cmd in alter_table_commands(sql):
+        if cmd.name and _always(cmd):
+            yield AlwaysIdentity(table, cmd.name, cmd.subtype == AlterTableType.AT_AddIdentity)
 
 
 def _always(cmd: ast.AlterTableCmd) -> bool:

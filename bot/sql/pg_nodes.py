@@ -11,8 +11,10 @@ from collections import deque
 from collections.abc import Iterator
 from functools import lru_cache
 
+import pglast
 import sqlglot
 from pglast import ast
+from pglast.parser import ParseError
 from pglast.stream import RawStream
 from pglast.visitors import Ancestor
 from sqlglot import exp
@@ -46,6 +48,23 @@ def relation(node: ast.RangeVar | None) -> str:
         return ""
     schema = node.schemaname or ""
     return f"{schema}.{node.relname}" if schema and schema not in DEFAULT_SCHEMAS else str(node.relname)
+
+
+def alter_table_commands(sql: str) -> Iterator[tuple[str, ast.AlterTableCmd]]:
+    """(table, command) of each `ALTER TABLE` command of `sql`, by PostgreSQL's parser; none when it refuses
+    the text."""
+    try:
+        statements = pglast.parse_sql(sql)
+    except ParseError:
+        return
+    for raw in statements:
+        stmt = raw.stmt
+        if not isinstance(stmt, ast.AlterTableStmt) or stmt.relation is None:
+            continue
+        table = relation(stmt.relation)
+        for cmd in stmt.cmds or ():
+            if isinstance(cmd, ast.AlterTableCmd):
+                yield table, cmd
 
 
 def dotted(names: tuple[ast.Node, ...] | list[ast.Node] | None) -> str:
