@@ -29,6 +29,7 @@ from bot.frameworks import (
     sqitch,
     unknown,
 )
+from bot.frameworks.not_run import test_only
 from bot.frameworks.settings.found import family
 from bot.model.changeset import Tree
 from bot.model.config import Config
@@ -174,18 +175,13 @@ def _extensions() -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     return _EXTENSIONS_OF[1], _EXTENSIONS_OF[2]
 
 
-# Test sources that never reach a production database: Maven's and Gradle's `src/test/` (its resources are on
-# the test class path only) and Go's `testdata/` (which the go tool ignores).
-_TEST_ONLY = re.compile(r"(?:^|/)(?:src/test|testdata)/")
-
-
 def detect(path: str, text: str, config: Config) -> ModuleType | None:
     if any(fnmatch.fnmatch(path, pattern) for pattern in config.exclude):
         return None
     for entry in config.migrations:
         if fnmatch.fnmatch(path, entry.glob):
             return BY_NAME.get(entry.framework, plain)
-    if _TEST_ONLY.search(path):
+    if test_only(path):
         return None  # a fixture of the project's tests (OpenMRS's src/test/resources/…/testLiquibase.xml)
     for module in FRAMEWORKS:
         if module.detect(path, text):
@@ -264,7 +260,7 @@ def maybe_migration(path: str) -> bool:
 def unread_migration(path: str, text: str, config: Config) -> bool:
     """A versioned code file in a migrations folder that no framework of the review reads (`unknown`), and
     that the configuration does not exclude nor a test fixture explains."""
-    if any(fnmatch.fnmatch(path, pattern) for pattern in config.exclude) or _TEST_ONLY.search(path):
+    if any(fnmatch.fnmatch(path, pattern) for pattern in config.exclude) or test_only(path):
         return False
     return unknown.detect(path, text)
 
