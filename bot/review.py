@@ -22,6 +22,7 @@ from bot.frameworks import (
     prisma_push,
     seeds,
     unknown,
+    unreached,
 )
 from bot.frameworks.dialect import Dialects, dialect_files, for_another_file, named_database, other_database
 from bot.frameworks.history import in_order
@@ -135,6 +136,7 @@ def prepare(
         )
         migrations += (dataclasses.replace(push, dialect=database.dialect),)
     migrations = _baselines_marked(changeset, migrations, config, _syntax(default.dialect))
+    migrations = _unreached_marked(migrations, settings_tree, config)
     # an edited Flyway repeatable migration runs again where its previous version ran: that version is in the
     # schema it changes
     changed = {m.path for m in migrations if not applied_migration_edited.repeatable(m)}
@@ -206,6 +208,21 @@ def _baselines_marked(
     return tuple(
         dataclasses.replace(m, baseline=found[m.path].what) if m.path in found else m for m in migrations
     )
+
+
+def _unreached_marked(migrations: tuple[Migration, ...], tree: Tree, config: Config) -> tuple[Migration, ...]:
+    """The change's migrations, each that its runner never finds (bot.frameworks.unreached) marked with why."""
+    folders: dict[str, list[str]] = {}
+
+    def beside(path: str) -> str | None:
+        module = frameworks.by_neighbours(path, tree, config, folders)
+        return None if module is None else str(module.NAME)
+
+    marked = []
+    for migration in migrations:
+        why = "" if migration.baseline else unreached.reason(migration.path, tree, folders, beside)
+        marked.append(dataclasses.replace(migration, unreached=why) if why else migration)
+    return tuple(marked)
 
 
 def _parse_all(

@@ -778,6 +778,9 @@ class Migration:
     # what makes it a migration only new installs run, beside the history existing databases ran (a snapshot
     # of the whole schema, a Flyway baseline), said after its path; "" for a step of that history
     baseline: str = ""
+    # why its runner never runs the file (a subfolder it does not read, a name it passes over:
+    # bot.frameworks.unreached); "" for a file it runs
+    unreached: str = ""
 
     def tables_created(self) -> set[str]:
         """Tables, and views that can carry indexes, that this migration creates."""

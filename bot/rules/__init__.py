@@ -101,6 +101,7 @@ NAMES = (
     "length_below_code_limit",
     "lossy_copy",
     "lossy_type_change",
+    "migration_never_runs",
     "migration_out_of_order",
     "migration_parent_missing",
     "mismatched_key",
