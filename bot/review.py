@@ -220,7 +220,11 @@ def _unreached_marked(migrations: tuple[Migration, ...], tree: Tree, config: Con
 
     marked = []
     for migration in migrations:
-        why = "" if migration.baseline else unreached.reason(migration.path, tree, folders, beside)
+        why = (
+            ""
+            if migration.baseline
+            else unreached.reason(migration.path, tree, folders, beside, migration.framework)
+        )
         marked.append(dataclasses.replace(migration, unreached=why) if why else migration)
     return tuple(marked)
 

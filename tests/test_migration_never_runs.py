@@ -244,3 +244,114 @@ def test_knex_subfolder_named_in_the_knexfile_is_not_flagged() -> None:
         KNEX_MIGRATION.format(t="customers"), path=path, base={**KNEX_BASE, "knexfile.js": knexfile}
     )
     assert RULE not in rule_ids(run)
+
+
+def _changelog(ids: str) -> str:
+    sets = "".join(
+        f'  <changeSet id="{i}" author="dev">\n    <addColumn tableName="devices">\n'
+        f'      <column name="c{i}" type="VARCHAR(64)"/>\n    </addColumn>\n  </changeSet>\n'
+        for i in ids.split(",")
+    )
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n{sets}</databaseChangeLog>\n'
+
+
+def _master(*files: str, all_path: str = "") -> str:
+    lines = "".join(f'  <include file="{f}" relativeToChangelogFile="true"/>\n' for f in files)
+    if all_path:
+        lines += f'  <includeAll path="{all_path}"/>\n'
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n{lines}</databaseChangeLog>\n'
+
+
+LIQUIBASE_BASE = {
+    "schema/changelog-master.xml": _master("changelog-1.0.xml", "changelog-1.1.xml"),
+    "schema/changelog-1.0.xml": _changelog("1"),
+    "schema/changelog-1.1.xml": _changelog("2"),
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "base"),
+    [
+        ("schema/changelog-1.2.xml", LIQUIBASE_BASE),
+        (
+            "src/main/resources/db/changelog/changes/003-add-phone.xml",
+            {
+                "src/main/resources/db/changelog/db.changelog-master.yaml": "databaseChangeLog:\n"
+                "  - include:\n      file: db/changelog/changes/001-init.xml\n"
+                "  - include:\n      file: db/changelog/changes/002-email.xml\n",
+                "src/main/resources/db/changelog/changes/001-init.xml": _changelog("1"),
+                "src/main/resources/db/changelog/changes/002-email.xml": _changelog("2"),
+            },
+        ),
+    ],
+)
+def test_liquibase_changelog_no_master_includes_never_runs(path: str, base: dict[str, str]) -> None:
+    run = review_sql(_changelog("3"), path=path, base=base)
+    found = finding(run, RULE)
+    assert "no changelog includes it" in found.message
+    included = "changelog-1.2.xml" if path.startswith("schema/") else "changes/003-add-phone.xml"
+    assert f'<include file="{included}" relativeToChangelogFile="true"/>' in found.fix
+
+
+@pytest.mark.parametrize(
+    ("path", "head"),
+    [
+        # the change adds the include beside the changelog
+        (
+            "schema/changelog-1.2.xml",
+            {
+                "schema/changelog-master.xml": _master(
+                    "changelog-1.0.xml", "changelog-1.1.xml", "changelog-1.2.xml"
+                )
+            },
+        ),
+        # the master includes the whole folder
+        (
+            "schema/changes/changelog-1.2.xml",
+            {"schema/changelog-master.xml": _master("changelog-1.0.xml", all_path="changes/")},
+        ),
+        # a master of its own, named in the application's settings
+        (
+            "schema/tenant-master.xml",
+            {
+                "src/main/resources/application.yml": "spring:\n  liquibase:\n    change-log: classpath:tenant-master.xml\n"
+            },
+        ),
+    ],
+)
+def test_liquibase_changelog_a_master_runs_is_not_flagged(path: str, head: dict[str, str]) -> None:
+    run = review_sql(_changelog("3"), path=path, base=LIQUIBASE_BASE, head=head)
+    assert RULE not in rule_ids(run)
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        (
+            "api/src/main/resources/org/acme/liquibase/updates/update-to-latest-3.1.x.xml",
+            {
+                "api/src/main/java/org/acme/liquibase/VersionFinder.java": 'static final String BASE = "update-to-latest-";\n'
+            },
+        ),
+        (
+            "provider/src/main/resources/db/changelog/tenant/upgrades/0000_upgrade_to_1.7.xml",
+            {
+                "provider/build.gradle": "def changeLogFilePath='provider/src/main/resources/db/changelog/tenant/upgrades/0000_upgrade_to_'+\"$dbVersion\"+'.xml'\n"
+            },
+        ),
+    ],
+)
+def test_liquibase_changelog_the_code_names_when_it_runs_is_not_flagged(
+    path: str, code: dict[str, str]
+) -> None:
+    folder = path.rpartition("/")[0].rpartition("/")[0]
+    base = {
+        f"{folder}/changelog-master.xml": _master("parts/001.xml", "parts/002.xml"),
+        f"{folder}/parts/001.xml": _changelog("1"),
+        f"{folder}/parts/002.xml": _changelog("2"),
+        **code,
+    }
+    assert RULE not in rule_ids(review_sql(_changelog("3"), path=path, base=base))
+    # the same changelog, with no code naming it, is flagged
+    bare = {k: v for k, v in base.items() if k not in code}
+    assert RULE in rule_ids(review_sql(_changelog("3"), path=path, base=bare))

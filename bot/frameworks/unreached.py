@@ -7,7 +7,8 @@ Each runner lists its migrations its own way, and a file it does not list is nev
   whose subfolders are scopes run only by `db-migrate up:<scope>` (or `up:all`), apart from `sqls/`;
 - a name of its pattern: Flyway `V<version>__<description>.sql` (two underscores), golang-migrate
   `<version>_<title>.up.sql`, Rails `<digits>_<name>.rb`, Ecto `<digits>_<name>.exs`, Prisma and Diesel one
-  folder per migration holding `migration.sql` (Prisma) or `up.sql` (Diesel).
+  folder per migration holding `migration.sql` (Prisma) or `up.sql` (Diesel);
+- what a master changelog includes: Liquibase (bot.frameworks.liquibase_includes).
 
 A subfolder is judged only when the folder above it holds the runner's other migrations, and a project that
 points its runner at the subfolder says so in its code or configuration (`migrations/tenant` in a knexfile,
@@ -21,6 +22,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.frameworks import liquibase_includes
 from bot.model.changeset import Tree, read_ahead
 
 # runners that read the files of one folder, not of its subfolders
@@ -100,14 +102,23 @@ _RUNNERS = {
 }
 
 
-def reason(path: str, tree: Tree, folders: dict[str, list[str]], beside: Callable[[str], str | None]) -> str:
+def reason(
+    path: str,
+    tree: Tree,
+    folders: dict[str, list[str]],
+    beside: Callable[[str], str | None],
+    framework: str = "",
+) -> str:
     """Why the runner of the migrations around `path` never runs it, or "" when it does (or may).
 
     `folders` (filled on first use, kept by the caller) maps each folder of the tree to its files; `beside`
-    gives the framework of the migrations a file at a path would sit beside (None when there are none)."""
+    gives the framework of the migrations a file at a path would sit beside (None when there are none);
+    `framework` is the one that read the file."""
     if not folders:
         for other in tree.paths():
             folders.setdefault(other.rpartition("/")[0], []).append(other)
+    if framework == "liquibase":
+        return liquibase_includes.not_included(path, tree, folders)
     folder, _, name = path.rpartition("/")
     named = _misnamed(folder, name, folders)
     if named or "/" not in folder or not _VERSIONED.match(name):

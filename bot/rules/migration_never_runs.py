@@ -9,7 +9,11 @@ Runners list their migrations by folder and by name, and skip every other file w
   (`db-migrate up:<scope>`), never in a plain `up`;
 - one pattern of name: Flyway's `V<version>__<description>.sql` (a single underscore, `V3_add_note.sql`, is
   passed over), golang-migrate's `<version>_<title>.up.sql`, Rails' `<timestamp>_<name>.rb`, Ecto's
-  `<timestamp>_<name>.exs`, Prisma's `migration.sql` and Diesel's `up.sql` in a folder of their own.
+  `<timestamp>_<name>.exs`, Prisma's `migration.sql` and Diesel's `up.sql` in a folder of their own;
+- what the master changelog includes: Liquibase runs the changelog it is given and those it includes, so a
+  new changelog that no changelog includes (an `<include>` forgotten in `changelog-master.xml`) never runs.
+  A changelog the build, the settings or the code names (`spring.liquibase.change-log`, a file name the code
+  completes with a version) is not flagged.
 
 The deploy succeeds, the migration is recorded nowhere, and what it was written to do never happens on any
 database: the released code meets the schema as it was, a data fix is never applied, and the file stays in
@@ -18,11 +22,12 @@ configuration, a db-migrate `up:<scope>` or `up:all` in a script) is not flagged
 
 ## Use instead
 Put the migration in the folder its runner reads, named as the runner's other migrations are
-(`V3__add_note.sql`, not `V3_add_note.sql`).
+(`V3__add_note.sql`, not `V3_add_note.sql`); include a new Liquibase changelog from the master changelog.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 
@@ -76,6 +81,10 @@ def _fix(migration: Migration, folder: str, name: str) -> str:
     if rails and rails.group(2):
         words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", rails.group(2))
         return f"Rename it `{rails.group(1)}_{re.sub(r'[^a-z0-9]+', '_', words.lower()).strip('_')}.rb`."
+    if migration.unreached.startswith("no changelog includes it"):
+        master = migration.unreached.split("`")[1]
+        relative = posixpath.relpath(migration.path, master.rpartition("/")[0] or ".")
+        return f'Add `<include file="{relative}" relativeToChangelogFile="true"/>` (or its YAML form) to `{master}`.'
     if "subfolder" in migration.unreached:
         parent = folder.rpartition("/")[0]
         return f"Move it to `{parent}/`, beside the other migrations, or point the runner at `{folder}/`."
