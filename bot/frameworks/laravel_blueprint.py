@@ -18,6 +18,7 @@ from bot.frameworks import php
 from bot.frameworks.laravel_columns import COLUMN_METHODS, MODIFIERS, Declared, declared, key_action
 from bot.frameworks.naming import key_table
 from bot.frameworks.origin import Origin, origin
+from bot.frameworks.syntax_tree import descendants
 from bot.model.migration import (
     AddColumn,
     AddConstraint,
@@ -36,6 +37,7 @@ from bot.model.migration import (
     RenameTable,
     SetDefault,
     SetNotNull,
+    Unparsed,
 )
 
 # Table options that change no column: no operation of their own.
@@ -51,8 +53,12 @@ def index_name(table: str, columns: tuple[str, ...], kind: str) -> str:
 
 
 def closure(c: php.Call) -> tuple[Node | None, str]:
-    """The body of the Blueprint closure given to `c`, and the name of its parameter (`table`)."""
+    """The body of the Blueprint closure given to `c`, and the name of its parameter (`table`): written in the
+    call, or held in a variable assigned before it in the same function (`$add = fn (Blueprint $t) => …;
+    Schema::table('books', $add);`)."""
     for arg in c.args[1:]:
+        if arg.type == "variable_name":
+            arg = _assigned_closure(c.node, php.text_of(arg)) or arg
         if arg.type not in ("anonymous_function", "arrow_function"):
             continue
         parameters = arg.child_by_field_name("parameters")
@@ -60,6 +66,31 @@ def closure(c: php.Call) -> tuple[Node | None, str]:
         variable = first.child_by_field_name("name") if first is not None else None
         return arg.child_by_field_name("body"), php.text_of(variable).lstrip("$")
     return None, ""
+
+
+def _unread(c: php.Call, path: str) -> list[Operation]:
+    """A Blueprint given to `c` that `closure` cannot find (a closure built elsewhere, a method's answer): what
+    it changes is a statement the review could not read, never nothing."""
+    if len(c.args) < 2 or closure(c)[0] is not None:
+        return []
+    given = php.text_of(c.args[1])
+    error = f"the Blueprint is given as `{given[:60]}`, built where the review cannot follow, so what it changes could not be read"
+    return [Unparsed(error=error, **origin(path, c.line, c.end_line, php.text_of(c.node)))]
+
+
+def _assigned_closure(node: Node, variable: str) -> Node | None:
+    """The closure last assigned to `variable` before `node`, in the function that holds `node`."""
+    scope = node.parent
+    while scope is not None and scope.type not in ("method_declaration", "function_definition", "program"):
+        scope = scope.parent
+    found = None
+    for assignment in descendants(scope, "assignment_expression") if scope is not None else ():
+        if assignment.start_byte >= node.start_byte:
+            break
+        left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
+        if left is not None and right is not None and php.text_of(left) == variable:
+            found = right if right.type in ("anonymous_function", "arrow_function") else None
+    return found
 
 
 def blueprint_calls(body: Node | None, variable: str) -> Iterator[tuple[Node, list[php.Call] | None]]:
@@ -95,7 +126,7 @@ def create(c: php.Call, table: str, path: str, dialect: str, code: Code) -> list
     table_op = CreateTable(
         table=table, columns=tuple(columns), **origin(path, c.line, c.end_line, php.text_of(c.node))
     )
-    return [table_op, *extra]
+    return [table_op, *extra, *_unread(c, path)]
 
 
 def alter(
@@ -104,7 +135,7 @@ def alter(
     """`Schema::table(…)`; with `drops_default` (Laravel 11+), a `->change()` without `->default()` drops the
     column's default, as Laravel then redefines the column with only the modifiers written."""
     body, variable = closure(c)
-    ops: list[Operation] = []
+    ops: list[Operation] = _unread(c, path)
     for expression, calls in blueprint_calls(body, variable):
         base = _origin(expression, path)
         if calls is None:
@@ -338,7 +369,6 @@ _Handler = Callable[[list[php.Call], str, Origin], list[Operation]]
 _COMMANDS: dict[str, _Handler] = {
     "dropColumn": _drop_columns,
     "dropColumns": _drop_columns,
-    "removeColumn": _drop_columns,
     "dropTimestamps": _drop_named("created_at", "updated_at"),
     "dropTimestampsTz": _drop_named("created_at", "updated_at"),
     "dropDatetimes": _drop_named("created_at", "updated_at"),

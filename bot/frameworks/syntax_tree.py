@@ -4,6 +4,7 @@ imports a grammar), and the node helpers every reader of code shares."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 from functools import cache
 
 from tree_sitter import Language, Node, Parser
@@ -26,3 +27,18 @@ def text_of(node: Node | None) -> str:
 
 def line_of(node: Node) -> int:
     return node.start_point[0] + 1
+
+
+def descendants(node: Node, kind: str) -> Iterator[Node]:
+    """The nodes of type `kind` below `node`, in source order (a walk with a cursor: no recursion limit)."""
+    cursor = node.walk()
+    while True:
+        if cursor.node is not None and cursor.node.type == kind and cursor.node != node:
+            yield cursor.node
+        if cursor.goto_first_child() or cursor.goto_next_sibling():
+            continue
+        while True:
+            if not cursor.goto_parent() or cursor.node == node:
+                return
+            if cursor.goto_next_sibling():
+                break

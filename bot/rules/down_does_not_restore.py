@@ -37,7 +37,16 @@ from collections.abc import Iterator
 
 from bot.model.catalog import Catalog, Table
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddColumn, AddIndex, CreateTable, DropTable, Migration, Operation, Unparsed
+from bot.model.migration import (
+    AddColumn,
+    AddIndex,
+    CreateTable,
+    DropTable,
+    Migration,
+    Operation,
+    RawSQL,
+    Unparsed,
+)
 from bot.rules._numbered_parts import both_ways, numbered_parts
 from bot.rules.context import Context
 from bot.sql.conversions import classify
@@ -96,9 +105,18 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         f"After the up and then the down, the schema is not what it was: {shown}.",
         blast_radius="A rollback puts the previous release back on a schema it was not written for: its queries "
         "and inserts fail on what the down leaves different.",
-        fix="Make the down the exact inverse of the up (each statement undone, in reverse order), and run up, "
+        fix=_laravel_remove(down)
+        + "Make the down the exact inverse of the up (each statement undone, in reverse order), and run up, "
         "down and up again on a scratch database before merging.",
     )
+
+
+def _laravel_remove(down: tuple[Operation, ...] | list[Operation]) -> str:
+    """Laravel's `$table->removeColumn(…)` reads as a drop and is none: it takes the column out of the Blueprint
+    being built, and no statement reaches the database."""
+    if any(isinstance(op, RawSQL) and op.category == "Blueprint::removeColumn" for op in down):
+        return "`$table->removeColumn(…)` drops nothing (it takes the column out of the Blueprint being built): use `dropColumn`. "
+    return ""
 
 
 def _exists(op: Operation, catalog: Catalog) -> bool:

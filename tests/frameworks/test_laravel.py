@@ -788,3 +788,52 @@ def test_batches_inside_the_transaction_laravel_runs_the_migration_in_commit_tog
     assert "unbatched-data-change" not in _rules(good)
     mysql = _review(_migration(loop.format()), {**BASE, ".env.example": "DB_CONNECTION=mysql\n"})
     assert "unbatched-data-change" not in _rules(mysql)
+
+
+@pytest.mark.parametrize(
+    ("closure", "tables"),
+    [
+        ("$add = fn (Blueprint $table) => $table->text('description_html');\n", ("books", "chapters")),
+        (
+            "$add = function (Blueprint $t) {\n            $t->string('summary');\n        };\n",
+            ("orders", "invoices"),
+        ),
+    ],
+)
+def test_blueprint_closure_held_in_a_variable_is_read(closure: str, tables: tuple[str, ...]) -> None:
+    # BookStack 529f7bd1b: one closure, given to Schema::table for three tables
+    up = "        " + closure + "".join(f"        Schema::table('{t}', $add);\n" for t in tables)
+    migration = _parse(up)
+    added = [(op.table, op.column.name) for op in migration.up if isinstance(op, AddColumn)]
+    assert [t for t, _ in added] == list(tables)
+    assert all(not op.column.nullable for op in migration.up if isinstance(op, AddColumn))
+
+
+def test_blueprint_closure_assigned_after_the_call_is_not_taken() -> None:
+    up = (
+        "        Schema::table('orders', $add);\n"
+        "        $add = fn (Blueprint $table) => $table->text('note');\n"
+    )
+    assert not [op for op in _parse(up).up if isinstance(op, AddColumn)]
+
+
+@pytest.mark.parametrize("column", ["description_html", "legacy_code"])
+def test_remove_column_in_the_down_drops_nothing(column: str) -> None:
+    # Blueprint::removeColumn only takes the column out of the Blueprint being built
+    up = _table(f"            $table->text('{column}')->nullable();\n")
+    found = [
+        f
+        for f in _review(_migration(up, _table(f"            $table->removeColumn('{column}');\n"))).active
+        if f.rule == "down-does-not-restore"
+    ]
+    assert len(found) == 1 and f"`orders.{column}` is left behind" in found[0].message
+    assert "use `dropColumn`" in found[0].fix
+    dropped = _review(_migration(up, _table(f"            $table->dropColumn('{column}');\n")))
+    assert "down-does-not-restore" not in _rules(dropped)
+
+
+@pytest.mark.parametrize("given", ["$this->columns()", "self::BLUEPRINT"])
+def test_blueprint_the_review_cannot_follow_is_unparsed_not_nothing(given: str) -> None:
+    migration = _parse(f"        Schema::table('orders', {given});\n")
+    assert [type(op).__name__ for op in migration.up] == ["Unparsed"]
+    assert given in migration.up[0].error  # type: ignore[attr-defined]

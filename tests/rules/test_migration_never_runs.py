@@ -6,7 +6,7 @@ import pytest
 
 from bot.model.findings import Finding, Review
 
-from .conftest import review_sql, rule_ids
+from ..conftest import review_sql, rule_ids
 
 RULE = "migration-never-runs"
 
