@@ -20,8 +20,9 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import NamedTuple
 
-from bot.frameworks import django_signals, programs, seed_rows, suppressions
+from bot.frameworks import django_models, django_signals, programs, seed_rows, suppressions
 from bot.frameworks import migration_graph as graph
 from bot.frameworks import python_source as py
 from bot.frameworks.django_apps import DJANGO_USER, Apps, user_model
@@ -262,6 +263,7 @@ class _Parser:
         self.irreversible = ""
         # (first line, last line) of each RunSQL call whose `reverse_sql` was read, and its operations
         self.reverse_sql: list[tuple[tuple[int, int], tuple[Operation, ...]]] = []
+        self.current: dict[str, tuple[str, str]] = {}  # the models the migration imports, by the name bound
 
     def migration(self) -> Migration:
         _PARSING.append(self.path)
@@ -288,7 +290,9 @@ class _Parser:
             else {}
         )
         imported = _imported_models(module, self.state, self.apps) if "models import" in self.text else []
-        self.models.update({name: table for _, name, table in imported})
+        self.models.update({each.name: each.table for each in imported})
+        # the names of models the code imports → (app, class): today's class, with the Meta of the code
+        self.current = {each.name: (each.app, each.model) for each in imported}
         if "django.contrib" in self.text:
             self.models.update(_contrib_models(module, self.apps))
         if "(" in self.text and "class " in self.text:
@@ -313,7 +317,7 @@ class _Parser:
             up.extend(self._operation(call))
         up = list(separate(up))
         # the models' code declares a GenericRelation (a migration never holds one)
-        up = with_generic_relations(up, self.tree, {table for _, _, table in imported})
+        up = with_generic_relations(up, self.tree, {each.table for each in imported})
         down = None if self.irreversible else self._down(up)
         if klass is not None:
             up.extend(self._post_migrate(klass))
@@ -680,10 +684,16 @@ class _Parser:
     def _table_of(self, variable: str) -> str | None:
         return self.models.get(variable)
 
-    def _ordering_of(self, table: str) -> tuple[str, ...]:
-        """The `Meta.ordering` of the model of this app's state whose table this is, as of this operation."""
+    def _ordering_of(self, table: str, name: str) -> tuple[str, ...]:
+        """The order of a queryset of the model the code names `name` (of this table) when nothing orders it:
+        a model the migration imports is today's class, with the Meta of the application's code; any other
+        is the model of this app's state as of this operation (what `apps.get_model` builds)."""
+        if name in self.current:
+            found = django_models.default_order(self.tree, *self.current[name])
+            if found is not None:
+                return found
         model = next((m for m in self.state.models.values() if m.table == table), None)
-        return model.ordering if model is not None else ()
+        return model.default_order() if model is not None else ()
 
     def _models_named(self, function: ast.FunctionDef) -> list[str]:
         found = _model_variables(function, self.state, self.apps)
@@ -777,11 +787,18 @@ def _operation_list(node: ast.expr, constants: Mapping[str, ast.expr]) -> list[a
     return [ast.copy_location(ast.Starred(value=node, ctx=ast.Load()), node)]
 
 
-def _imported_models(module: ast.Module, state: State, apps: Apps) -> list[tuple[ast.ImportFrom, str, str]]:
-    """`from shop.models import Order` or `from ..models import Order as O`, anywhere in the migration:
-    (the import, the name it binds, the model's table). The application's current model is the one
-    imported, not the historical one, but its table is the same."""
-    found: list[tuple[ast.ImportFrom, str, str]] = []
+class _Imported(NamedTuple):
+    node: ast.ImportFrom
+    name: str  # the name the import binds
+    table: str
+    app: str
+    model: str  # the class imported
+
+
+def _imported_models(module: ast.Module, state: State, apps: Apps) -> list[_Imported]:
+    """`from shop.models import Order` or `from ..models import Order as O`, anywhere in the migration. The
+    application's current model is the one imported, not the historical one, but its table is the same."""
+    found: list[_Imported] = []
     for node in ast.walk(module):
         if not isinstance(node, ast.ImportFrom) or not node.module:
             continue
@@ -795,7 +812,9 @@ def _imported_models(module: ast.Module, state: State, apps: Apps) -> list[tuple
         known = state if app == state.app else apps.replay(app)
         for alias in node.names:  # model classes only: choices, enums and constants are no models
             if known is not None and alias.name.lower() in known.models:
-                found.append((node, alias.asname or alias.name, known.table(alias.name)))
+                found.append(
+                    _Imported(node, alias.asname or alias.name, known.table(alias.name), app, alias.name)
+                )
     return found
 
 
@@ -818,9 +837,9 @@ def _contrib_models(module: ast.Module, apps: Apps) -> dict[str, str]:
 _WRITES = re.compile(r"\.(?:save|delete|create|bulk_create|get_or_create|update_or_create)\(")
 
 
-def _current_models(path: str, text: str, imported: list[tuple[ast.ImportFrom, str, str]]) -> Operation:
-    first = imported[0][0]
-    names = tuple(dict.fromkeys(name for _, name, _ in imported))
+def _current_models(path: str, text: str, imported: list[_Imported]) -> Operation:
+    first = imported[0].node
+    names = tuple(dict.fromkeys(each.name for each in imported))
     return CurrentModelImport(
         location=Location(path, first.lineno),
         end_line=first.end_lineno or first.lineno,

@@ -19,6 +19,7 @@ import dataclasses
 import weakref
 from dataclasses import dataclass
 
+from bot.frameworks.django_models import app_of, is_models_file
 from bot.frameworks.django_state import default_table
 from bot.model.changeset import Tree, read_ahead
 from bot.model.migration import DataDelete, Dependent, Operation
@@ -90,7 +91,7 @@ def _relations(tree: Tree) -> list[_Relation]:
         pass
     found: list[_Relation] = []
     classes: dict[str, tuple[str, ast.ClassDef]] = {}  # class name → (app, class)
-    models_files = [path for path in tree.paths() if _is_models_file(path)]
+    models_files = [path for path in tree.paths() if is_models_file(path)]
     read_ahead(tree, models_files)  # one read of every models file rather than one process per file
     for path in models_files:
         text = tree.read(path) or ""
@@ -100,7 +101,7 @@ def _relations(tree: Tree) -> list[_Relation]:
             module = ast.parse(text)
         except SyntaxError:
             continue
-        app = _app_of(path)
+        app = app_of(path)
         for node in module.body:
             if isinstance(node, ast.ClassDef):
                 classes[node.name] = (app, node)
@@ -128,16 +129,6 @@ def _relations(tree: Tree) -> list[_Relation]:
     with contextlib.suppress(TypeError):  # a tree that cannot be weakly referenced is read each time
         _CACHE[tree] = found
     return found
-
-
-def _is_models_file(path: str) -> bool:
-    parts = path.split("/")
-    return (parts[-1] == "models.py" or (len(parts) > 1 and parts[-2] == "models")) and path.endswith(".py")
-
-
-def _app_of(path: str) -> str:
-    parts = path.split("/")
-    return parts[-3] if parts[-2] == "models" and len(parts) > 2 else (parts[-2] if len(parts) > 1 else "")
 
 
 def _generic_fields(node: ast.ClassDef) -> list[tuple[str, ast.Call, int]]:

@@ -146,6 +146,7 @@ def _create_model(r: Reader, call: ast.Call) -> list[Operation]:
         table,
         managed=options.get("managed", True) is not False and not options.get("proxy"),
         ordering=ordering(options),
+        order_with_respect_to=str(options.get("order_with_respect_to") or ""),
     )
     fields = py.argument(call, 1, "fields")
     for element in fields.elts if isinstance(fields, ast.List | ast.Tuple) else []:
@@ -418,10 +419,18 @@ def _nothing(r: Reader, call: ast.Call) -> list[Operation]:
 
 def _alter_model_options(r: Reader, call: ast.Call) -> list[Operation]:
     """Only the model's state changes: Django replaces its options, `ordering` among them (gone when the new
-    options leave it out)."""
+    options leave it out); `order_with_respect_to` is not one of them, AlterOrderWithRespectTo sets it."""
     model = r.state.models.get(py.text_argument(call, 0, "name").lower())
     if model is not None:
         model.ordering = ordering(model_options(py.argument(call, 1, "options")))
+    return []
+
+
+def _alter_order_with_respect_to(r: Reader, call: ast.Call) -> list[Operation]:
+    """The model's rows get (or lose) the `_order` column Django numbers them by, and orders them by."""
+    model = r.state.models.get(py.text_argument(call, 0, "name").lower())
+    if model is not None:
+        model.order_with_respect_to = py.text_argument(call, 1, "order_with_respect_to")
     return []
 
 
@@ -438,7 +447,7 @@ _HANDLERS: dict[str, Callable[[Reader, ast.Call], list[Operation]]] = {
     "AlterIndexTogether": _nothing,
     "AlterModelOptions": _alter_model_options,
     "AlterModelManagers": _nothing,
-    "AlterOrderWithRespectTo": _nothing,
+    "AlterOrderWithRespectTo": _alter_order_with_respect_to,
     "AlterModelTableComment": _nothing,
     "CreateExtension": _nothing,
     "HStoreExtension": _nothing,

@@ -50,6 +50,13 @@ class Model:
     ordering: tuple[
         str, ...
     ] = ()  # `Meta.ordering`: the order of every queryset with no `order_by` of its own
+    # `Meta.order_with_respect_to`: the field whose rows Django numbers in a hidden `_order` column
+    order_with_respect_to: str = ""
+
+    def default_order(self) -> tuple[str, ...]:
+        """The order of a queryset of the model with no `order_by`: `_order` under `order_with_respect_to`
+        (Django then orders by it whatever `ordering` says), else `Meta.ordering`."""
+        return ("_order",) if self.order_with_respect_to else self.ordering
 
 
 @dataclass
@@ -61,7 +68,14 @@ class State:
         """A copy that replaying another migration may change without touching this one. Fields are
         replaced, never changed in place, and column specs are frozen, so they are shared."""
         models = {
-            key: Model(m.table, dict(m.fields), set(m.unique_together), m.managed, m.ordering)
+            key: Model(
+                m.table,
+                dict(m.fields),
+                set(m.unique_together),
+                m.managed,
+                m.ordering,
+                m.order_with_respect_to,
+            )
             for key, m in self.models.items()
         }
         return State(self.app, models)

@@ -106,7 +106,7 @@ class CodeReader:
         model_table: Callable[[str, str], str] | None = None,
         column_of: Callable[[str, str], str] | None = None,
         relation_of: Callable[[str, str], tuple[str, str, str] | None] | None = None,
-        ordering_of: Callable[[str], tuple[str, ...]] | None = None,
+        ordering_of: Callable[[str, str], tuple[str, ...]] | None = None,
     ) -> None:
         self.text, self.path, self.dialect, self.table_of = text, path, dialect, table_of
         self.fixtures = fixtures  # the rows of a fixture `loaddata` loads, by its name
@@ -123,8 +123,9 @@ class CodeReader:
         self.column_of = column_of or (lambda table, field: field)  # (table, field name) → its column
         # (table, field name) → (its key column, the related table, that table's key) for a foreign key
         self.relation_of = relation_of
-        # a table → the fields its model's `Meta.ordering` orders every queryset by
-        self.ordering_of = ordering_of or (lambda table: ())
+        # (a table, the name the code uses for its model) → the fields its model's Meta orders every queryset
+        # by (`ordering`, or `_order` under `order_with_respect_to`)
+        self.ordering_of = ordering_of or (lambda table, model: ())
         self.assigned: dict[str, ast.expr] = {}  # local name → the expression last bound to it
         self.set_on: dict[str, dict[str, str]] = {}  # a fetched row's local → the columns set on it, as SQL
         self.nested: dict[str, ast.FunctionDef] = {}  # functions defined inside the code read
@@ -230,10 +231,12 @@ class CodeReader:
 
     def _ordered(self, node: ast.expr, table: str) -> bool:
         """Does the queryset's chain (through the names it was assigned to) call `order_by(…)`, or else does its
-        model's `Meta.ordering` order it? An `order_by()` with nothing in it takes that order away."""
-        seen = 0
+        model's Meta order it? An `order_by()` with nothing in it takes that order away."""
+        seen, model = 0, ""
         while seen < 20:
             seen += 1
+            if isinstance(node, ast.Name) and not model and self.table_of(node.id) is not None:
+                model = node.id  # the name the code uses for the model: imported, or got from `apps`
             if isinstance(node, ast.Name) and node.id in self.assigned:
                 node = self.assigned[node.id]
             elif isinstance(node, ast.Call):
@@ -243,7 +246,7 @@ class CodeReader:
             elif isinstance(node, ast.Attribute | ast.Subscript):
                 node = node.value
             else:
-                return bool(self.ordering_of(table))
+                return bool(self.ordering_of(table, model))
         return False
 
     def _rows_loop(self, node: ast.For | ast.AsyncFor) -> None:

@@ -18,9 +18,12 @@ row's key, until a page comes back empty; or iterate once with `qs.order_by("pk"
 
 ## Framework notes
 A model's `Meta.ordering` orders every queryset of it that has no `order_by` of its own (an empty
-`order_by()` takes it away): the review reads it from the migrations' state, which is what `apps.get_model`
-builds the model from (`CreateModel(options=…)`, then `AlterModelOptions`), and reports no such loop. Pages
-are stable only when the ordering ends with a unique field.
+`order_by()` takes it away), and so does `Meta.order_with_respect_to` (Django then orders by the `_order`
+column it keeps). For a model got from `apps.get_model` the review reads them from the migrations' state,
+which is what Django builds that model from (`CreateModel(options=…)`, then `AlterModelOptions` and
+`AlterOrderWithRespectTo`); for a model the migration imports (`from shop.models import Order`), from its
+class in the application's `models.py`, inherited from its parents as Django inherits it. Either way it
+reports no such loop. Pages are stable only when the ordering ends with a unique field.
 """
 
 from __future__ import annotations

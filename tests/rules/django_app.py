@@ -55,9 +55,12 @@ def data_migration(model: str, forwards: str, *, backwards: str = "", imports: s
     )
 
 
-def review_migration(model: str, fields: dict[str, str], text: str, *, options: str = "") -> Review:
+def review_migration(
+    model: str, fields: dict[str, str], text: str, *, options: str = "", files: dict[str, str] | None = None
+) -> Review:
     """The review of `text` as `shop/migrations/0002_change.py`, after an initial migration that creates
-    `model` with `fields` (name → field, `models.IntegerField()`) and `options` (`{"ordering": ["id"]}`)."""
+    `model` with `fields` (name → field, `models.IntegerField()`) and `options` (`{"ordering": ["id"]}`), in
+    a tree that also holds `files` (the app's `models.py`)."""
     listed = "".join(f'                ("{name}", {field}),\n' for name, field in fields.items())
     return review_sql(
         text,
@@ -65,6 +68,7 @@ def review_migration(model: str, fields: dict[str, str], text: str, *, options: 
         base={
             "shop/migrations/0001_initial.py": _INITIAL.format(
                 model=model, fields=listed, options=f"            options={options},\n" if options else ""
-            )
+            ),
+            **(files or {}),
         },
     )

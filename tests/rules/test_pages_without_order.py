@@ -132,3 +132,104 @@ def test_meta_ordering_follows_alter_model_options(model: str, target: str, sour
         }
         result = review_migration(model, fields, migration, options=before)
         assert bool([f for f in result.active if f.rule == RULE]) is reported, (before, after)
+
+
+def _found_imported(
+    model: str, target: str, source: str, body: str, models_py: str, options: str = ""
+) -> bool:
+    """Is the loop reported when the migration imports today's model from `shop/models.py` (`models_py`)
+    rather than getting the historical one from `apps`?"""
+    fields = {source: "models.CharField(max_length=20)", target: "models.CharField(max_length=20, null=True)"}
+    migration = data_migration(model, body, imports=f"{IMPORTS}\nfrom shop.models import {model}").replace(
+        f'    {model} = apps.get_model("shop", "{model}")\n', ""
+    )
+    assert "get_model" not in migration
+    result = review_migration(model, fields, migration, options=options, files={"shop/models.py": models_py})
+    return any(f.rule == RULE for f in result.active)
+
+
+def _models_py(
+    model: str, target: str, source: str, meta: str, base: str = "models.Model", extra: str = ""
+) -> str:
+    return (
+        f"from django.db import models\n\n{extra}\nclass {model}({base}):\n"
+        f"    {source} = models.CharField(max_length=20)\n"
+        f"    {target} = models.CharField(max_length=20, null=True)\n{meta}"
+    )
+
+
+@pytest.mark.parametrize(("model", "target", "source"), NAMES)
+def test_an_imported_model_is_ordered_by_the_meta_of_its_code(model: str, target: str, source: str) -> None:
+    """A model the migration imports is today's class: its `Meta` in `models.py` orders its querysets (by
+    `ordering`, or by `_order` under `order_with_respect_to`), inherited from an abstract or concrete parent."""
+    abstract = (
+        "class Base(models.Model):\n    class Meta:\n        abstract = True\n        ordering = ['id']\n\n"
+    )
+    concrete = "class Base(models.Model):\n    class Meta:\n        ordering = ['-id']\n\n"
+    for body in (
+        _slices(model, target, source, f"{model}.objects.all()"),
+        _pages(model, target, source, f"{model}.objects.filter({source}__isnull=False)"),
+    ):
+        for models_py in (
+            _models_py(model, target, source, "\n    class Meta:\n        ordering = ['id']\n"),
+            _models_py(
+                model, target, source, f"\n    class Meta:\n        order_with_respect_to = '{source}'\n"
+            ),
+            _models_py(model, target, source, "", base="Base", extra=abstract),
+            _models_py(
+                model, target, source, "\n    class Meta(Base.Meta):\n        pass\n", "Base", abstract
+            ),
+            _models_py(
+                model, target, source, "\n    class Meta:\n        verbose_name = 'x'\n", "Base", concrete
+            ),
+        ):
+            assert not _found_imported(model, target, source, body, models_py), (body, models_py)
+
+
+@pytest.mark.parametrize(("model", "target", "source"), NAMES)
+def test_an_imported_model_without_an_order_in_its_code_is_reported(
+    model: str, target: str, source: str
+) -> None:
+    """Neither `ordering` nor `order_with_respect_to` in today's class: its pages have no order, whatever the
+    migrations' state said (the historical model is not the one imported); an abstract parent's ordering does
+    not reach a child whose own `Meta` does not subclass the parent's."""
+    abstract = (
+        "class Base(models.Model):\n    class Meta:\n        abstract = True\n        ordering = ['id']\n\n"
+    )
+    body = _slices(model, target, source, f"{model}.objects.all()")
+    for models_py, options in (
+        (_models_py(model, target, source, ""), ""),
+        (
+            _models_py(model, target, source, "\n    class Meta:\n        verbose_name = 'x'\n"),
+            '{"ordering": ["id"]}',
+        ),
+        (
+            _models_py(
+                model, target, source, "\n    class Meta:\n        db_table = 'x'\n", "Base", abstract
+            ),
+            "",
+        ),
+    ):
+        assert _found_imported(model, target, source, body, models_py, options), models_py
+
+
+@pytest.mark.parametrize(("model", "target", "source"), NAMES)
+def test_order_with_respect_to_in_the_migrations_state_orders_the_pages(
+    model: str, target: str, source: str
+) -> None:
+    """`order_with_respect_to` (CreateModel's options, AlterOrderWithRespectTo) makes Django order the model's
+    querysets by `_order`; AlterOrderWithRespectTo(…, None) takes it away."""
+    body = _slices(model, target, source, f"{model}.objects.all()")
+    assert not _found_with_options(model, target, source, body, f'{{"order_with_respect_to": "{source}"}}')
+    fields = {source: "models.CharField(max_length=20)", target: "models.CharField(max_length=20, null=True)"}
+    for before, after, reported in (
+        ("", f"'{source}'", False),
+        (f'{{"order_with_respect_to": "{source}"}}', "None", True),
+    ):
+        migration = data_migration(model, body, imports=IMPORTS).replace(
+            "operations = [migrations.RunPython",
+            f"operations = [migrations.AlterOrderWithRespectTo(name='{model.lower()}', "
+            f"order_with_respect_to={after}), migrations.RunPython",
+        )
+        result = review_migration(model, fields, migration, options=before)
+        assert any(f.rule == RULE for f in result.active) is reported, (before, after)
