@@ -1880,11 +1880,14 @@ class _FileScan:
         region = self._region(window, line_start)
         if region.sql_tables:
             return ("high" if region.sql_tables & models.tables else "low"), frozenset()
-        if region.cls in models.defined and self.path in models.files:
+        if (region.cls in models.defined and self.path in models.files) or (
+            self.path,
+            region.cls,
+        ) in models.parents:
             return (
                 "high",
                 frozenset(),
-            )  # in the class found to map this table (`Billing::Invoice` of a prefix)
+            )  # in the class found to map this table (`Billing::Invoice` of a prefix), or in a mixin of it
         own = self.m.rows.get(underscore(region.cls), frozenset()) if region.cls else frozenset()
         if own and models.table.lower().rpartition(".")[2] not in own:
             return "low", frozenset()  # `class IssueType`: the model of `issue_types`, not a type of Issue
@@ -1932,7 +1935,7 @@ class _FileScan:
     ) -> tuple[str, frozenset[str]]:
         cls = self.enclosing_class(line_start)
         stem = _NAMED_AFTER_MODEL.sub("", cls)
-        if stem in models.names:
+        if stem in models.names or (self.path, cls) in models.parents:
             return "high", frozenset()
         receivers = frozenset(self.found(_ORM_RECEIVER, *window, hints=_ORM_HINTS))
         names = receivers | {cls}

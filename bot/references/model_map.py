@@ -83,6 +83,8 @@ class TableModels:
     pattern: str
     defined: frozenset[str] = frozenset()  # model classes whose definition was found in the tree
     files: frozenset[str] = frozenset()  # the files of those definitions
+    # (path, class) of the abstract models and mixins those classes inherit from: their code is the models'
+    parents: frozenset[tuple[str, str]] = frozenset()
 
     @functools.cached_property
     def anchor(self) -> re.Pattern[str]:

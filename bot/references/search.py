@@ -34,6 +34,7 @@ from bot.references.model_map import (
     mapped_elsewhere,
     table_models,
 )
+from bot.references.model_parents import code_parents
 from bot.references.naming_settings import DEFAULT as DEFAULT_NAMING
 from bot.references.naming_settings import WORDS as NAMING_WORDS
 from bot.references.naming_settings import NamingSettings, merged
@@ -131,7 +132,8 @@ def search(
     conventional += [m for m in gone if m not in conventional]
     # model classes that map another table than their name says: Prisma's `@@map`, a Rails namespace's prefix
     prisma = {**prisma_tables(tree), **{m.model: m.table for m in rails_prefixes.prefixes(tree).namespaced}}
-    models = _table_models(tables, conventional, prisma=prisma)
+    parents = code_parents(tree, conventional)
+    models = _table_models(tables, conventional, prisma=prisma, parents=parents)
     naming = DEFAULT_NAMING
     for _ in range(2):  # a second time when the ORM names every table its own way (a GORM table prefix)
         hits, mappings, files, settings = _run(
@@ -150,9 +152,11 @@ def search(
         if not settings or merged(settings).tables() == naming.tables():
             break
         naming = merged(settings)
-        models = _table_models(tables, conventional, naming, prisma)
+        models = _table_models(tables, conventional, naming, prisma, parents)
     naming = merged([naming, *settings])
-    found = _table_models(tables, [*conventional, *mappings], naming, prisma)
+    if mappings:
+        parents = code_parents(tree, [*conventional, *mappings])
+    found = _table_models(tables, [*conventional, *mappings], naming, prisma, parents)
     renamed = _alias_needles(tree, unique, [*conventional, *mappings])
     if renamed:  # attributes the models give a column under another name: one more pass for them
         more, _, _, _ = _run(
@@ -194,10 +198,12 @@ def search(
         old = {p: t for p, t in before.items() if p not in skip_paths}
         # only the uses of old names count there (see `_deleted`)
         needles = {w: ns for w, n in _needles(unique, models).items() if (ns := _old_names(n))}
+        # the mixins the models inherited before the change: code the change deletes with a mixin was theirs
+        before_parents = code_parents(MemoryTree(old), [*conventional, *mappings])
         base_hits, _, _, _ = _run(
             MemoryTree(old),
             unique,
-            models,
+            {t: replace(m, parents=before_parents.get(t, frozenset())) for t, m in models.items()},
             needles,
             exclude,
             (),
@@ -774,16 +780,20 @@ def _table_models(
     definitions: list[Mapped],
     naming: NamingSettings = DEFAULT_NAMING,
     prisma: Mapping[str, str] | None = None,
+    parents: Mapping[str, frozenset[tuple[str, str]]] | None = None,
 ) -> dict[str, TableModels]:
     """`prisma`: the tables the tree's Prisma models map (see `prisma_models`), and the Rails models a
-    namespace prefixes (see `rails_prefixes`)."""
+    namespace prefixes (see `rails_prefixes`); `parents`: the mixins of the models (see `model_parents`)."""
     return {
-        t: table_models(
-            t,
-            sorted({m for table, m, _, _ in definitions if table == t}),
-            naming,
-            [m for m, mapped in (prisma or {}).items() if mapped.lower() != t.lower()],
-            sorted({path for table, _, path, _ in definitions if table == t}),
+        t: replace(
+            table_models(
+                t,
+                sorted({m for table, m, _, _ in definitions if table == t}),
+                naming,
+                [m for m, mapped in (prisma or {}).items() if mapped.lower() != t.lower()],
+                sorted({path for table, _, path, _ in definitions if table == t}),
+            ),
+            parents=(parents or {}).get(t, frozenset()),
         )
         for t in tables
     }
