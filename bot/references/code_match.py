@@ -44,6 +44,7 @@ from bot.references.naming_settings import WORDS as NAMING_WORDS
 from bot.references.naming_settings import NamingSettings, settings_in
 from bot.references.python_types import python_annotated_otherwise
 from bot.references.ruby_locals import erb_local, ruby_local
+from bot.references.ruby_members import continued, receivers
 from bot.references.script_members import ScriptShape, declared_otherwise, delegate_of, typed_as
 from bot.references.script_members import callee as callee_chain
 from bot.references.script_names import SCRIPT_FILES, module_path, props_member, props_types, script_local
@@ -51,7 +52,7 @@ from bot.references.script_requests import reaches_query, request_source, respon
 from bot.references.script_strings import chain_member, form_or_url_name
 from bot.references.sql_builders import built
 from bot.references.sql_pieces import joined
-from bot.references.usage import UPSERT_WORDS, Target, Use, go_field
+from bot.references.usage import UPSERT_WORDS, Target, Use, go_field, spellings
 from bot.sql.pg_columns import Tables
 
 _CHANGES_SCHEMA = re.compile(
@@ -1557,6 +1558,43 @@ class _FileScan:
         tables = self._row_tables(through)
         return bool(tables) and target.table.lower().rpartition(".")[2] not in {t.lower() for t in tables}
 
+    def _ruby_member(
+        self, target: Target, line: str, col: int, line_start: int, models: TableModels
+    ) -> str | None:
+        """Ruby: the confidence a member read says by the chain in front of it (see `ruby_members`): high for
+        a row of the table (`comment.try(:x)`, `comment&.x`), low for what an association of such a row
+        returns (`comment.signature.try(:x)`: the association's model's attribute); None for anything else."""
+        if target.kind != "column" or not self.ruby_like:
+            return None
+        chain = receivers(line, col)
+        if not chain:
+            return None
+        if chain[-1] in models.names or self._own_row(target, chain[-1]):
+            return "high"
+        before = chain[-2] if len(chain) > 1 else ""
+        own_class = before == "self" and self.enclosing_class(line_start) in models.names
+        if before in models.names or self._own_row(target, before) or own_class:
+            return "low"
+        return None
+
+    def _anchored(self, models: TableModels, start: int, end: int, *, text: str = "", word: str = "") -> bool:
+        """Is the table, its model or a row of it named between `start` and `end` (of `text`, else of the
+        file)? In Ruby a row's name that goes on to a member of an association (`comment.signature.x`) names
+        the association's row, not the table's."""
+        if not text and not self.present & models.names:
+            return False
+        text = text or self.text
+        own = frozenset(spellings(word)) if word else frozenset()
+        return any(
+            not (self.ruby_like and m.group().lstrip("@")[:1].islower() and continued(text, m.end(), own))
+            for m in models.anchor.finditer(text, start, end)
+        )
+
+    @cached_property
+    def ruby_like(self) -> bool:
+        """Ruby code or a template of it, where rows' members are read the Ruby way."""
+        return self.ruby or self.path.endswith((".erb", ".haml", ".slim", ".jbuilder"))
+
     def _own_row(self, target: Target, owner: str) -> bool:
         """Is `owner` a name code gives a row of the target's table only (`product` for `spree_products`)?"""
         return bool(owner) and self.m.rows.get(owner) == frozenset({target.table.lower().rpartition(".")[2]})
@@ -1725,6 +1763,9 @@ class _FileScan:
             # field of a struct Diesel maps to it) is kept (see `_rust_tied`): that table's, whatever other
             # table has a column of the same name
             return "high", frozenset()
+        member = self._ruby_member(target, line, col, line_start, models)
+        if member:
+            return member, frozenset()
         struct = self._go_struct(line_start) if self.go and target.kind == "column" else ""
         if struct:  # a field of a Go struct: the struct's table is the one it maps
             return ("high" if struct in models.names else "low"), frozenset({struct})
@@ -1774,7 +1815,7 @@ class _FileScan:
         sql_tables = {t.lower() for t in self.found(SQL_TABLE, *window, hints=_SQL_HINTS)} - _SQL_WORDS
         if sql_tables:
             return ("high" if sql_tables & models.tables else "low"), frozenset()
-        if self.found(models.anchor, *window, hints=models.names):  # the table or its model nearby
+        if self._anchored(models, *window, word=needle.word):  # the table or its model nearby
             return "high", frozenset()
         return self._class_confidence(needle, window, line_start, models)
 
@@ -1905,7 +1946,9 @@ class _FileScan:
         if key not in self._lines:
             self._lines[key] = (_QUOTED.sub('""', line), frozenset(_ORM_RECEIVER.findall(line)))
         unquoted, own = self._lines[key]  # the same for every target
-        if models.anchor.search(unquoted):  # not `alt_text: "Image alternative text"`
+        if self._anchored(
+            models, 0, len(unquoted), text=unquoted
+        ):  # not `alt_text: "Image alternative text"`
             return "high", frozenset()
         if own:  # a query on this line: its model, not those of the lines around (`Medal.findAll(…)`)
             return ("high" if own & models.names else "low"), own
