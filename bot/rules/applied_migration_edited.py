@@ -35,7 +35,8 @@ prepares them, with the imports it needs) is a note: the runner records that the
 rollback runs the file's current down. An edit that only adds or removes `IF EXISTS` / `IF NOT EXISTS` guards (in an Alembic revision: puts
 statements under a question to SQLAlchemy's inspector, `if "…" in inspector.get_indexes(…):`) is a note: the
 same changes, made safe to run again. So is an edit that only adds an early return (`if …: return` at the top of
-a RunPython function, Rails' `return unless …`) in front of code that changes rows: databases that ran the
+a RunPython function, Rails' `return unless …`, `if (…) return;` in JavaScript and PHP, its condition on one line
+or several) in front of code that changes rows: databases that ran the
 migration never run it again, and new installs skip that code only where the condition holds (one that skips
 an unguarded schema change leaves those installs without it, and stays critical). Liquibase records changeSets, not files: appending a changeSet to a changelog is no finding,
 editing or removing one that already ran is (removing one that changes nothing, an empty placeholder, is not). Liquibase's checksum covers a changeSet's changes (and `modifySql`) only: its preconditions, `comment`, `rollback`
