@@ -96,6 +96,7 @@ def test_a_member_of_the_row_itself_is_the_tables_column(
         f"{row}.try(:{column})",
         f"{row}&.{column}",
         f"{row}.reload.{column}",
+        f"{table}.first.{column}",
     ):
         for shared in (True, False):
             finding = _dropped(
