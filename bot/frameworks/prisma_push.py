@@ -65,7 +65,10 @@ TABLE_MAP = re.compile(r'@@map\(\s*(?:name:\s*)?"([^"]+)"')
 _NATIVE = re.compile(r"@db\.(\w+)(?:\(([^)]*)\))?")
 _DEFAULT = re.compile(r"@default\(")
 _INDEX = re.compile(r"@@(unique|index|id)\(\s*(?:fields:\s*)?(?:\[([^\]]*)\]|(\w+))([^)]*)\)")
-_NAMED = re.compile(r'(?:map|name):\s*"([^"]+)"')
+# the database's name of a key: `map:`; `name:` names a unique key or primary key in the client only
+# (`where: { voterOnce: { … } }`), and was an index's database name before Prisma 3
+_MAPPED = re.compile(r'\bmap:\s*"([^"]+)"')
+_NAMED = re.compile(r'\bname:\s*"([^"]+)"')
 _LISTED = re.compile(r"\[([^\]]*)\]")
 _ACTION = re.compile(r"(?:onDelete|onUpdate):\s*(\w+)")
 _ACTIONS = {
@@ -281,7 +284,7 @@ def read(files: dict[str, str], syntax: str = "postgres") -> Schema:
             )
             if kind_of == "id" or not all(columns):
                 continue
-            named = _NAMED.search(options)
+            named = _MAPPED.search(options) or (_NAMED.search(options) if kind_of == "index" else None)
             suffix = "key" if kind_of == "unique" else "idx"
             model.indexes[named.group(1) if named else f"{model.table}_{'_'.join(columns)}_{suffix}"] = (
                 columns,

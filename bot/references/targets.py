@@ -76,12 +76,13 @@ def _key_column(
     its columns as its conflict target, so the places of one find them all. One the change drops or renames
     (searched anyway) when there is one, else the longest name (the rarest word: `environmentId` rather
     than `name` or `type`, which every file has); "" when no column is a plain name (an expression). A name
-    the change gives to a column (`taken`) is not searched for (see `targets_of`)."""
+    the change gives to a column (`taken`) is not searched for (see `targets_of`). A foreign key (`user_id`) is
+    the last choice: Django's and Rails' lookups name its relation (`get_or_create(user=…, plan=…)`)."""
     plain = [
         c.strip('"') for c in columns if re.fullmatch(r'"?\w+"?', c) and (table, c.strip('"')) not in taken
     ]
     searched = [c for c in plain if (table, c) in named]
-    return (searched or sorted(plain, key=len, reverse=True) or [""])[0]
+    return (searched or sorted(plain, key=lambda c: (c.endswith("_id"), -len(c))) or [""])[0]
 
 
 def dropped_unique_key(

@@ -66,7 +66,21 @@ def go_field(name: str) -> str:
 
 # Words one of which every upsert's conflict target holds (see `Target.upserts_only`): SQL's `ON CONFLICT` and
 # `ON DUPLICATE KEY` in any case, Rails' `unique_by:`, Ecto's `conflict_target:`, Knex's `onConflict`, TypeORM's
-# `conflictPaths` and `orUpdate`, SQLAlchemy's `index_elements`, Django's `unique_fields`.
+# `conflictPaths` and `orUpdate`, SQLAlchemy's `index_elements`, Django's `unique_fields`; and every call that
+# finds its row by a unique key before writing: Prisma's `upsert` (its `where`), Django's `get_or_create` and
+# `update_or_create`, Rails' `find_or_create_by` and `create_or_find_by`.
 UPSERT_WORDS = frozenset(
-    {"onflict", "ONFLICT", "uplicate", "UPLICATE", "unique_by", "orUpdate", "index_elements", "unique_fields"}
+    {
+        "onflict",
+        "ONFLICT",
+        "uplicate",
+        "UPLICATE",
+        "unique_by",
+        "orUpdate",
+        "index_elements",
+        "unique_fields",
+        "upsert",
+        "or_create",
+        "create_or_find",
+    }
 )

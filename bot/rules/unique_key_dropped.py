@@ -5,7 +5,9 @@ The application may rely on the key without saying so: a sign-up that checks the
 inserts, a `get_or_create` or `find_or_create_by`, an upsert `INSERT … ON CONFLICT (email)`. Once the key
 is gone, concurrent requests create duplicates that nothing removes, lookups by those columns start
 returning several rows, and every upsert that names the columns fails with "there is no unique or
-exclusion constraint matching the ON CONFLICT specification".
+exclusion constraint matching the ON CONFLICT specification". A Prisma upsert whose `where` is the key
+(`where: { email }`, `where: { userId_orgId: { userId, orgId } }`) is refused by the client generated without
+it; Rails' `create_or_find_by` inserts a duplicate on every call.
 
 ## Use instead
 Keep a unique key over the columns (when the change replaces one index with another, create the new one
@@ -16,6 +18,8 @@ the code that looks rows up or upserts by these columns first. Before dropping a
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from itertools import takewhile
@@ -33,6 +37,8 @@ from bot.model.migration import (
     Operation,
 )
 from bot.references.blast_radius import references
+from bot.references.key_lookups import Lookup, key_lookups
+from bot.references.model_map import table_models
 from bot.references.search import Target
 from bot.references.targets import dropped_unique_key
 from bot.references.usage import Use
@@ -72,9 +78,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if catalog.is_new(table) or _kept(table, columns, catalog, name, ops[index + 1 :]):
             continue
         shown = f" ({', '.join(columns)})" if columns else ""
-        upserts = _upserts(table, columns, context)
-        if upserts:
-            yield _upserts_fail(op, table, name, shown, upserts, context)
+        writes = _upserts(table, columns, context)
+        if any(kind != "get-or-create" for _, kind in writes):
+            yield _upserts_fail(op, table, name, shown, writes, context)
+            continue
+        if writes:
+            yield _lookups_race(op, table, name, shown, [use for use, _ in writes], context)
             continue
         wider = _wider(table, columns, ops[index + 1 :])
         if wider is not None:
@@ -115,24 +124,72 @@ _CONFLICT_TARGET = re.compile(
 _DUPLICATE_KEY = re.compile(r"\bON\s+DUPLICATE\s+KEY\s+UPDATE\b", re.I)
 
 
-def _upserts(table: str, columns: Sequence[str], context: Context) -> list[Use]:
-    """The places in the code whose upsert names exactly the key's columns as its conflict target (on MySQL,
-    an `ON DUPLICATE KEY UPDATE` that writes them): they rely on this key to find the existing row."""
+def _upserts(table: str, columns: Sequence[str], context: Context) -> list[tuple[Use, str]]:
+    """The places in the code that write by exactly the key's columns, each with how (see `_BREAKS`): an upsert
+    that names them as its conflict target (on MySQL, an `ON DUPLICATE KEY UPDATE` that writes them), a Prisma
+    upsert whose `where` is the key, a get-or-create that looks the row up by them. They rely on this key to
+    find the existing row."""
     wanted = {c.strip('"').lower() for c in columns}
     if not wanted:
         return []
-    found: dict[tuple[str, int], Use] = {}
-    for column in sorted(wanted):
+    found: dict[tuple[str, int], tuple[Use, str]] = {}
+    receivers = _receivers(table, context)
+    for column in sorted({c.strip('"') for c in columns}):
         for use in context.references.uses(Target("column", table, column)):
             if use.area in ("test", "doc"):
                 continue
+            for lookup in _lookups_at(use, context):
+                if lookup.receiver.lower() in receivers and _same_fields(lookup.fields, wanted):
+                    text = context.tree.read(use.path) or ""
+                    line = text.count("\n", 0, lookup.start) + 1
+                    at = dataclasses.replace(use, line=line, text=text.split("\n")[line - 1].strip())
+                    found.setdefault((use.path, line), (at, lookup.kind))
             text = _statement(use, context)
             by_key = [m for m in _CONFLICT_TARGET.finditer(text) if _names(_listed(m)) == wanted]
             if not by_key and context.mysql:
                 by_key = list(_DUPLICATE_KEY.finditer(text))
             if by_key:  # one upsert, however many of its lines name a column: by where its target is
-                found.setdefault((use.path, use.line + text.count("\n", 0, by_key[0].start())), use)
-    return sorted(found.values(), key=lambda u: (u.path, u.line))
+                line = use.line + text.count("\n", 0, by_key[0].start())
+                found.setdefault((use.path, line), (use, "conflict"))
+    return sorted(found.values(), key=lambda u: (u[0].path, u[0].line))
+
+
+def _lookups_at(use: Use, context: Context) -> list[Lookup]:
+    """The calls of the use's file that find a row by fields (see `key_lookups`) whose arguments hold the
+    use's line."""
+    text = context.tree.read(use.path)
+    if text is None:
+        return []
+    return [
+        lookup
+        for lookup in _lookups_of(text)
+        if text.count("\n", 0, lookup.start) + 1 <= use.line <= text.count("\n", 0, lookup.end) + 1
+    ]
+
+
+@functools.lru_cache(maxsize=32)
+def _lookups_of(text: str) -> tuple[Lookup, ...]:
+    return tuple(key_lookups(text))
+
+
+def _receivers(table: str, context: Context) -> frozenset[str]:
+    """The words code calls a lookup of the table on, in lower case: its model classes, Prisma's delegate
+    (`member` of `prisma.member`), a row's name."""
+    defined = [model for _, model, _, _ in context.references.models(table)]
+    return frozenset(n.lower() for n in table_models(table.rsplit(".", 1)[-1], defined).names)
+
+
+def _same_fields(fields: frozenset[str], columns: set[str]) -> bool:
+    """The code's fields name exactly these columns: `userId` the column `user_id`, Django's and Rails'
+    relation `user` its key `user_id`."""
+
+    def plain(name: str) -> str:
+        return name.lower().replace("_", "")
+
+    named = {plain(c): c for c in columns}
+    named |= {plain(c[:-3]): c for c in columns if c.endswith("_id") and len(c) > 3}
+    matched = {named.get(plain(f)) for f in fields}
+    return None not in matched and matched == columns
 
 
 _FOLLOWING = 6  # lines after a use that may carry the rest of its statement
@@ -160,32 +217,73 @@ def _names(listed: str) -> set[str]:
     return {words[-1].lower() for words in items if words}
 
 
-def _upserts_fail(
-    op: Operation, table: str, name: str, shown: str, upserts: list[Use], context: Context
-) -> Finding:
-    places = ", ".join(f"`{u.path}:{u.line}`" for u in upserts[:5]) + (
-        f" and {len(upserts) - 5} more" if len(upserts) > 5 else ""
+def _places(uses: Sequence[Use]) -> str:
+    return ", ".join(f"`{u.path}:{u.line}`" for u in uses[:5]) + (
+        f" and {len(uses) - 5} more" if len(uses) > 5 else ""
     )
-    if context.mysql:
-        breaks = (
+
+
+# what becomes of each kind of write by the key's columns once the key is gone
+_BREAKS = {
+    "prisma": "Prisma's client takes an upsert's `where` only on a unique field or `@@unique` of its schema: "
+    "the client generated from a schema without this key refuses the call",
+    "create_or_find": "`create_or_find_by` inserts first and looks the row up only when this key refuses the "
+    "insert: without it every call inserts another row",
+}
+
+
+def _upserts_fail(
+    op: Operation, table: str, name: str, shown: str, writes: list[tuple[Use, str]], context: Context
+) -> Finding:
+    kinds = {kind for _, kind in writes}
+    breaks = []
+    if "conflict" in kinds and context.mysql:
+        breaks.append(
             "`ON DUPLICATE KEY UPDATE` finds the existing row through this key: without it every call inserts "
             "another row, silently"
         )
-    else:
-        breaks = (
+    elif "conflict" in kinds:
+        breaks.append(
             "PostgreSQL refuses an `ON CONFLICT` whose columns no unique key matches (`there is no unique or "
             "exclusion constraint matching the ON CONFLICT specification`): every call fails"
         )
+    breaks += [_BREAKS[kind] for kind in ("prisma", "create_or_find") if kind in kinds]
+    if "get-or-create" in kinds:
+        breaks.append(_RACE)
+    uses = [use for use, _ in writes]
+    fails = "prisma" in kinds or ("conflict" in kinds and not context.mysql)
     return op.finding(
         RULE,
         f"The unique key `{name}` of `{table}`{shown} is dropped, and the code upserts by exactly these columns "
-        f"({places}): {breaks}.",
+        f"({_places(uses)}): {'; '.join(breaks)}.",
         severity=Severity.CRITICAL,
-        blast_radius=f"Every write of {context.size_words(table)} through {'that upsert' if len(upserts) == 1 else 'those upserts'}"
-        + (" adds a duplicate from the deploy on." if context.mysql else " fails from the deploy on."),
+        blast_radius=f"Every write of {context.size_words(table)} through {'that upsert' if len(uses) == 1 else 'those upserts'}"
+        + (" fails from the deploy on." if fails else " adds a duplicate from the deploy on."),
         fix="Keep a unique key over these columns (create the replacement first), or move the upserts to "
         "another key before dropping this one.",
-        references=references(upserts),
+        references=references(uses),
+    )
+
+
+_RACE = (
+    "a get-or-create looks the row up, then inserts when it finds none, and only the key stops two concurrent "
+    "calls from both inserting: without it they create duplicates, and every later lookup of that value finds "
+    "several rows (Django raises `MultipleObjectsReturned`)"
+)
+
+
+def _lookups_race(
+    op: Operation, table: str, name: str, shown: str, uses: list[Use], context: Context
+) -> Finding:
+    return op.finding(
+        RULE,
+        f"The unique key `{name}` of `{table}`{shown} is dropped, and the code gets or creates rows by exactly "
+        f"these columns ({_places(uses)}): {_RACE}.",
+        blast_radius=f"From now on {context.size_words(table)} can get duplicates{shown} from concurrent calls "
+        f"of {'that lookup' if len(uses) == 1 else 'those lookups'}.",
+        fix="Keep a unique key over these columns (create the replacement first), or make the lookups safe "
+        "without it (a lock, or a lookup by another key) before dropping this one.",
+        references=references(uses),
     )
 
 

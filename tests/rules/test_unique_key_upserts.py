@@ -5,6 +5,7 @@ duplicate instead. An upsert by other columns, one in a test, or a key replaced 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -163,3 +164,215 @@ def test_upserts_by_part_of_a_dropped_key_stay_a_warning(table: str, scope: str,
         _wide_schema(table, scope, word) + f"DROP INDEX {table}_{scope}_{word}_key;", files
     )
     assert finding.severity == "warning"
+
+
+# Calls that find their row by the key before writing: Prisma's upsert names it in its `where` (a field declared
+# `@unique`, or the generated or given name of an `@@unique` with the fields inside), Rails' create_or_find_by
+# inserts and finds the row only when the key refuses the insert; Django's get_or_create / update_or_create and
+# Rails' find_or_create_by look first and are safe under concurrency only with the key.
+PRISMA = [
+    ("Member", "member", "userId", "orgId", "userId_orgId"),
+    ("poll_votes", "pollVote", "poll_id", "voter_id", "voterOnce"),
+]
+
+
+def _camel(field: str) -> str:
+    return "".join(w.capitalize() if i else w for i, w in enumerate(field.split("_")))
+
+
+def _prisma_schema(table: str, delegate: str, first: str, second: str, compound: str) -> dict[str, str]:
+    """The schema before the change: the model, its table, its key (whose client name is `compound`)."""
+    model = delegate[0].upper() + delegate[1:]
+    mapped = f'\n  @@map("{table}")' if table != model else ""
+    fields = "\n".join(
+        f"  {_camel(c)} String" + (f' @map("{c}")' if c != _camel(c) else "") for c in (first, second)
+    )
+    name = f', name: "{compound}"' if compound != f"{_camel(first)}_{_camel(second)}" else ""
+    return {
+        "prisma/schema.prisma": f"model {model} {{\n  id String @id\n{fields}\n"
+        f"  @@unique([{_camel(first)}, {_camel(second)}]{name}){mapped}\n}}\n"
+    }
+
+
+def _prisma_findings(names: tuple[str, str, str, str, str], code: dict[str, str]) -> list[Any]:
+    """The review of Prisma Migrate's migration that drops the key the change removes from the schema."""
+    table, _, first, second, _ = names
+    before = {**_prisma_schema(*names), **code}
+    after = {**before, "prisma/schema.prisma": re.sub(r".*@@unique.*\n", "", before["prisma/schema.prisma"])}
+    result = review_sql(
+        _compound_sql(table, first, second),
+        path="prisma/migrations/20240501120000_drop_key/migration.sql",
+        head=after,
+        base=before,
+    )
+    return [f for f in result.active if f.rule == RULE]
+
+
+def _quoted(column: str) -> str:
+    return f'"{column}"' if column != column.lower() else column
+
+
+def _compound_sql(table: str, first: str, second: str) -> str:
+    t, a, b = _quoted(table), _quoted(first), _quoted(second)
+    key = f'"{table}_{first}_{second}_key"'
+    return (
+        f"CREATE TABLE {t} (id TEXT PRIMARY KEY, {a} TEXT NOT NULL, {b} TEXT NOT NULL);\n"
+        f"CREATE UNIQUE INDEX {key} ON {t} ({a}, {b});\n-- migration\nDROP INDEX {key};\n"
+    )
+
+
+def _prisma_call(delegate: str, where: str, first: str, second: str) -> dict[str, str]:
+    a, b = _camel(first), _camel(second)
+    return {
+        "src/join.ts": f"export async function join(prisma, id: string, {a}: string, {b}: string) {{\n"
+        f"  return prisma.{delegate}.upsert({{\n    where: {where},\n    update: {{}},\n"
+        f"    create: {{ {a}, {b} }},\n  }});\n}}\n"
+    }
+
+
+@pytest.mark.parametrize(("table", "delegate", "first", "second", "compound"), PRISMA)
+def test_prisma_upserts_by_a_dropped_compound_key_fail(
+    table: str, delegate: str, first: str, second: str, compound: str
+) -> None:
+    a, b = _camel(first), _camel(second)
+    names = (table, delegate, first, second, compound)
+    for where in (f"{{ {compound}: {{ {a}, {b} }} }}", f"{{ {compound}: {{ {b}: {b}, {a}: {a} }} }}"):
+        (finding,) = _prisma_findings(names, _prisma_call(delegate, where, first, second))
+        assert (
+            finding.severity == "critical" and "Prisma's client takes an upsert's `where`" in finding.message
+        )
+        assert [(r.path, r.line) for r in finding.references] == [("src/join.ts", 2)]
+
+
+@pytest.mark.parametrize(("table", "delegate", "first", "second", "compound"), PRISMA)
+def test_prisma_upserts_by_the_primary_key_another_model_or_in_tests_stay_a_warning(
+    table: str, delegate: str, first: str, second: str, compound: str
+) -> None:
+    a, b = _camel(first), _camel(second)
+    by_key = f"{{ {compound}: {{ {a}, {b} }} }}"
+    by_id = _prisma_call(delegate, "{ id }", first, second)
+    another = _prisma_call("auditEntry", by_key, first, second)
+    part = _prisma_call(delegate, f"{{ id, {a} }}", first, second)
+    in_tests = {"test/join.test.ts": _prisma_call(delegate, by_key, first, second)["src/join.ts"]}
+    for code in (by_id, another, part, in_tests):
+        (finding,) = _prisma_findings((table, delegate, first, second, compound), code)
+        assert finding.severity == "warning" and not finding.references
+
+
+SINGLE = [("User", "user", "email"), ("Device", "device", "pushToken")]
+
+
+@pytest.mark.parametrize(("table", "delegate", "field"), SINGLE)
+def test_prisma_upserts_by_a_dropped_unique_field_fail_and_by_the_id_do_not(
+    table: str, delegate: str, field: str
+) -> None:
+    sql = (
+        f'CREATE TABLE "{table}" (id TEXT PRIMARY KEY, "{field}" TEXT NOT NULL, name TEXT);\n'
+        f'CREATE UNIQUE INDEX "{table}_{field}_key" ON "{table}" ("{field}");\n-- migration\n'
+        f'DROP INDEX "{table}_{field}_key";\n'
+    )
+
+    def code(where: str) -> dict[str, str]:
+        return {
+            "src/save.ts": f"export const save = (db, id: string, {field}: string, name: string) =>\n"
+            f"  db.{delegate}.upsert({{ where: {where}, update: {{ name }}, create: {{ {field}, name }} }});\n"
+        }
+
+    for where in (f"{{ {field} }}", f"{{ {field}: input.{field} }}"):
+        (finding,) = _findings(sql, code(where))
+        assert finding.severity == "critical" and finding.references[0].line == 2
+    (finding,) = _findings(sql, code("{ id }"))
+    assert finding.severity == "warning"
+
+
+DJANGO = [
+    ("billing_subscription", "Subscription", "plan", "user_id"),
+    ("shop_coupon", "Coupon", "code", "store_id"),
+]
+
+
+def _django(table: str, model: str, word: str, owner: str) -> tuple[str, dict[str, str]]:
+    app = table.split("_")[0]
+    sql = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {word} varchar(40) NOT NULL, {owner} bigint NOT NULL);\n"
+        f"CREATE UNIQUE INDEX {table}_{owner}_{word}_uniq ON {table} ({owner}, {word});\n-- migration\n"
+        f"DROP INDEX {table}_{owner}_{word}_uniq;\n"
+    )
+    relation = owner.removesuffix("_id")
+    models = {
+        f"{app}/models.py": f"from django.db import models\n\n\nclass {model}(models.Model):\n"
+        f"    {relation} = models.ForeignKey('auth.User', on_delete=models.CASCADE)\n"
+        f"    {word} = models.CharField(max_length=40)\n"
+    }
+    return sql, models
+
+
+def _django_call(app: str, model: str, call: str) -> dict[str, str]:
+    return {
+        f"{app}/services.py": f"from {app}.models import {model}\n\n\ndef ensure(owner, value):\n"
+        f"    found, _ = {model}.objects.{call}\n    return found\n"
+    }
+
+
+@pytest.mark.parametrize(("table", "model", "word", "owner"), DJANGO)
+def test_django_get_or_create_by_the_dropped_keys_columns_is_named(
+    table: str, model: str, word: str, owner: str
+) -> None:
+    sql, models = _django(table, model, word, owner)
+    app, relation = table.split("_")[0], owner.removesuffix("_id")
+    for call in (
+        f"get_or_create({relation}=owner, {word}=value)",
+        f"update_or_create(\n        {word}=value, {owner}=owner.id, defaults={{'active': True}}\n    )",
+    ):
+        (finding,) = _findings(sql, {**models, **_django_call(app, model, call)})
+        assert finding.severity == "warning"
+        assert "gets or creates rows by exactly these columns" in finding.message
+        assert [(r.path, r.line) for r in finding.references] == [(f"{app}/services.py", 5)]
+
+
+@pytest.mark.parametrize(("table", "model", "word", "owner"), DJANGO)
+def test_django_lookups_by_other_fields_or_unknown_ones_are_not_named(
+    table: str, model: str, word: str, owner: str
+) -> None:
+    sql, models = _django(table, model, word, owner)
+    app = table.split("_")[0]
+    for call in (
+        f"get_or_create({word}=value)",
+        "get_or_create(**owner)",
+        f"get_or_create(pk=owner, {word}=value)",
+    ):
+        (finding,) = _findings(sql, {**models, **_django_call(app, model, call)})
+        assert "gets or creates" not in finding.message and not finding.references
+
+
+@pytest.mark.parametrize(("table", "scope", "word"), WIDE)
+def test_rails_create_or_find_by_fails_and_find_or_create_by_races(table: str, scope: str, word: str) -> None:
+    model = table[:-1].capitalize()
+    files = {f"app/models/{model.lower()}.rb": f"class {model} < ApplicationRecord\nend\n"}
+
+    def call(method: str, lookup: str = f"{scope}: scope, {word}: value") -> dict[str, str]:
+        return {
+            "app/services/ensure.rb": f"class Ensure\n  def call(scope, value)\n    {model}.{method}({lookup})\n  end\nend\n"
+        }
+
+    sql = _wide_schema(table, scope, word) + f"DROP INDEX {table}_{scope}_{word}_key;"
+    (finding,) = _findings(sql, {**files, **call("create_or_find_by!")})
+    assert finding.severity == "critical" and "every call inserts another row" in finding.message
+    (finding,) = _findings(sql, {**files, **call("find_or_create_by")})
+    assert finding.severity == "warning" and "gets or creates rows" in finding.message
+    for method, lookup in (("find_or_create_by", f"{word}: value"), ("create_or_find_by", "attributes")):
+        (finding,) = _findings(sql, {**files, **call(method, lookup)})
+        assert finding.severity == "warning" and not finding.references
+
+
+def test_without_the_key_concurrent_get_or_create_inserts_duplicates(pg: Any) -> None:
+    """What a get-or-create does when its lookup found nothing, in two sessions at once: both insert. The key
+    refuses the second insert (Django then finds the first row); without it both rows stay."""
+    pg.execute("CREATE TABLE billing_subscription (id bigserial PRIMARY KEY, user_id bigint, plan text)")
+    pg.execute("CREATE UNIQUE INDEX billing_subscription_uniq ON billing_subscription (user_id, plan)")
+    insert = "INSERT INTO billing_subscription (user_id, plan) VALUES (1, 'pro')"
+    assert refusal(pg.execute, insert) == ""
+    assert "duplicate key value violates unique constraint" in refusal(pg.execute, insert)
+    pg.execute("DROP INDEX billing_subscription_uniq")
+    assert refusal(pg.execute, insert) == ""
+    assert pg.execute("SELECT count(*) FROM billing_subscription").fetchone()[0] == 2
