@@ -124,6 +124,7 @@ NAMES = (
     "none_written_as_text",
     "not_null_dropped",
     "not_null_without_default",
+    "null_default_on_not_null",
     "null_dropping_comparison",
     "null_from_subquery",
     "null_into_not_null",

@@ -97,13 +97,18 @@ RULE = Rule(
 )
 
 
+_NULL = re.compile(r"\(*\s*NULL(?:\s*::\s*[\w .\"()]+)?\s*\)*", re.I)
+
+
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, AddColumn):
             continue
         column = op.column
-        if column.nullable or column.default is not None or column.identity or column.generated:
+        if column.nullable or column.identity or column.generated:
             continue
+        if column.default is not None and (context.mysql or not _NULL.fullmatch(column.default.strip())):
+            continue  # `DEFAULT NULL` is no default (MySQL refuses it: null-default-on-not-null)
         if context.catalog.is_new(op.table):
             continue
         if context.mysql and _unique(migration, op):
