@@ -90,6 +90,7 @@ class Table:
     partition_key: tuple[str, ...] = ()  # the `PARTITION BY` columns, "" for an expression
     charset: str = ""  # MySQL: the default character set, which text columns added later take
     policies: frozenset[str] = frozenset()  # PostgreSQL's row-level security policies on it, by name
+    hypertable: bool = False  # TimescaleDB's `create_hypertable` made it one: its rows live in chunks
 
 
 @dataclass(frozen=True)
@@ -1278,6 +1279,11 @@ def _database_object(c: Catalog, op: Operation, in_change: bool) -> None:
     if op.category in ("policy", "drop-policy"):
         _policy(c, op)
         return
+    if op.category == "create-hypertable":
+        converted = c.tables.get(op.table)
+        if converted is not None:
+            c.tables[op.table] = dataclasses.replace(converted, hypertable=True)
+        return
     if op.category == "rename-type":
         _renamed_type(c, op.table, op.name)
         return
@@ -1518,6 +1524,6 @@ def changes_schema(op: Operation) -> bool:
             op.category in _OBJECT_KINDS
             or op.category in _DROPPED_OBJECTS
             or op.category in _TYPE_CHANGES
-            or op.category in ("policy", "drop-policy")
+            or op.category in ("policy", "drop-policy", "create-hypertable")
         )
     return type(op) in _APPLY

@@ -84,6 +84,7 @@ NAMES = (
     "function_replace_refused",
     "guarded_create_skipped",
     "hard_coded_id",
+    "hypertable_conversion",
     "identifier_too_long",
     "identity_made_always",
     "ignore_drops_rows",

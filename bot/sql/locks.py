@@ -42,6 +42,7 @@ from bot.model.migration import (
     Truncate,
     ValidateConstraint,
 )
+from bot.sql.pg_hypertables import hypertables
 
 
 class Level(IntEnum):
@@ -252,7 +253,14 @@ def _raw(op: RawSQL) -> tuple[Lock, ...]:
         return (Lock(op.table, AE),)  # catalog only: checked on PostgreSQL 15 with pg_locks
     if op.category == "attach-partition" and op.table:
         return (Lock(op.table, SUE, SCAN),)  # the partition's rows are checked against its bounds
+    if op.category == "create-hypertable" and op.table:
+        # TimescaleDB locks the table, and with `migrate_data` copies its rows into chunks under the lock
+        return (Lock(op.table, AE, ROWS if _migrates_data(op) else CATALOG),)
     return ()
+
+
+def _migrates_data(op: RawSQL) -> bool:
+    return any(h.table == op.table and h.migrate_data for h in hypertables(op.sql))
 
 
 def access_exclusive(op: Operation) -> bool:
@@ -289,7 +297,7 @@ def long_running(op: Operation) -> bool:
     if isinstance(op, DataInsert):
         return op.from_select
     if isinstance(op, RawSQL):
-        return op.category in _LONG_RAW
+        return op.category in _LONG_RAW or (op.category == "create-hypertable" and _migrates_data(op))
     if isinstance(op, RunCode):
         return not op.offline
     long_kinds = (

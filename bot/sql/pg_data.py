@@ -20,6 +20,7 @@ from bot.model.migration import MAX_ROWS, DataDelete, DataInsert, DataUpdate, Op
 from bot.sql.commands import TIMEOUT_SETTINGS
 from bot.sql.data_changes import case_mappings, is_batched, reads
 from bot.sql.names import identifier
+from bot.sql.pg_hypertables import calls as hypertable_calls
 from bot.sql.pg_merge import merge_clauses
 from bot.sql.pg_nodes import deparse, dotted, relation, text_of, value_text, walk
 from bot.sql.statements import render
@@ -117,7 +118,8 @@ def merge(node: ast.MergeStmt, base: Base) -> Iterator[Operation]:
 
 def select(node: ast.SelectStmt, base: Base) -> Iterator[Operation]:
     """`SELECT set_config('lock_timeout', '5s', false)` sets a timeout; Diesel's `SELECT
-    diesel_manage_updated_at('posts')` creates a trigger; other SELECTs read only."""
+    diesel_manage_updated_at('posts')` creates a trigger; TimescaleDB's `SELECT create_hypertable('conditions',
+    …)` makes a hypertable of the table; other SELECTs read only."""
     for found in walk(node):
         if (
             isinstance(found, ast.FuncCall)
@@ -135,7 +137,11 @@ def select(node: ast.SelectStmt, base: Base) -> Iterator[Operation]:
                 yield SetTimeout(setting=setting, value=text_of(args[1]), local=local, **base)
                 return
     read = tuple(dict.fromkeys(relation(r) for r in walk(node) if isinstance(r, ast.RangeVar)))
-    yield RawSQL(category="select", table=read[0] if read else "", reads=read, **base)
+    converted = list(hypertable_calls(node))
+    for hypertable in converted:  # TimescaleDB's `SELECT create_hypertable('conditions', …)`
+        yield RawSQL(category="create-hypertable", table=hypertable.table, reads=read, **base)
+    if not converted:
+        yield RawSQL(category="select", table=read[0] if read else "", reads=read, **base)
 
 
 def _sqlglot(sql: str, kind: type[exp.Expression]) -> Any:
