@@ -8,6 +8,8 @@ transaction: reads and writes of the table wait until the end. On a table of any
 long as the copy takes ("Migration might take a while depending on the amount of data", says TimescaleDB).
 Without `migrate_data`, the call refuses a table that has a row (`table "conditions" is not empty`): the deploy
 stops there on every database where the table was used, while it works on the empty database of a test run.
+The same holds for a call a DO block makes (`PERFORM create_hypertable(…)`, often guarded by a check that the
+extension is there).
 
 ## Use instead
 Convert a table while it is empty: create the new table, make it a hypertable, move the rows over in batches

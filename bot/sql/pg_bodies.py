@@ -21,6 +21,7 @@ from bot.model.migration import BatchStep
 from bot.sql.names import DEFAULT_SCHEMAS
 from bot.sql.pg_batches import batch_step, with_placeholders
 from bot.sql.pg_dynamic import Bindings, array_values, evaluate, query_rows, template
+from bot.sql.pg_hypertables import hypertables as hypertable_calls
 from bot.sql.pg_nodes import relation, text_of, walk
 
 _WRITERS = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt, ast.AlterTableStmt)
@@ -206,6 +207,8 @@ class _Walk:
         if kind == "PLpgSQL_stmt_assign":
             self.assign(value, bindings)
             return True
+        if kind == "PLpgSQL_stmt_perform":  # `PERFORM create_hypertable(…)`: its query is a SELECT
+            return self.sql(_query(value.get("expr")), line, first)
         if kind == "PLpgSQL_stmt_execsql":
             query = _query(value.get("sqlstmt"))
             if _kinds(query) & _DATA:
@@ -276,11 +279,16 @@ class _Walk:
 
     def sql(self, query: str, line: int, first: bool) -> bool:
         kinds = _kinds(query)
-        if kinds and kinds <= _SCHEMA_CHANGES:
+        if (kinds and kinds <= _SCHEMA_CHANGES) or _converts(query, kinds):
             if self.recording and (first or (query, line) not in self.result.changes):
                 self.result.changes.append((query, line))
             return True
         return False
+
+
+def _converts(query: str, kinds: set[str]) -> bool:
+    """A SELECT that calls TimescaleDB's `create_hypertable`: it changes the table it names."""
+    return kinds == {"SelectStmt"} and any(True for _ in hypertable_calls(query))
 
 
 def schema_change_only(query: str) -> bool:

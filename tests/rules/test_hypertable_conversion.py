@@ -114,3 +114,21 @@ def _alembic(revision: str, down: str, body: str) -> str:
         f'revision = "{revision}"\ndown_revision = {down}\nfrom alembic import op\n\n\n'
         f"def upgrade():\n    {body}\n\n\ndef downgrade():\n    pass\n"
     )
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+def test_a_call_performed_in_a_do_block(table: str, column: str) -> None:
+    """Migrations that must also run where TimescaleDB is missing wrap the call in a DO block."""
+
+    def block(call: str) -> str:
+        return (
+            "DO $$\nBEGIN\n    IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb') THEN\n"
+            f"        CREATE EXTENSION IF NOT EXISTS timescaledb;\n        PERFORM {call};\n    END IF;\nEND $$;\n"
+        )
+
+    migrating = f"create_hypertable('{table}', '{column}', if_not_exists => TRUE, migrate_data => TRUE)"
+    (finding,) = _found(f"{_schema(table, column)}-- migration\n{block(migrating)}")
+    assert finding.severity == "critical" and "copies every row" in finding.message and finding.line == 5
+    assert not _found(f"{_schema(table, column)}{block(migrating)}")  # created by the same migration
+    other = f"add_retention_policy('{table}', INTERVAL '90 days')"
+    assert not _found(f"{_schema(table, column)}-- migration\n{block(other)}")
