@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.frameworks.sqlfile import WayBack, build, down_file, parse_sql, sibling
-from bot.model.changeset import Tree
+from bot.model.changeset import Tree, read_ahead
 from bot.model.migration import (
     AddIndex,
     DetachPartition,
@@ -106,3 +106,33 @@ def _non_transactional(op: Operation) -> bool:
     if isinstance(op, Maintenance):
         return op.command.startswith("VACUUM")
     return isinstance(op, RawSQL) and op.category in ("drop-database", "create-database", "alter-system")
+
+
+# `ignoreMigrationPatterns` (Flyway 9+; `spring.flyway.ignore-migration-patterns`, `flyway.ignoreMigrationPatterns`,
+# the Java API's `.ignoreMigrationPatterns("*:missing")`) and the older `ignoreMissingMigrations`
+_IGNORE_PATTERNS = re.compile(r"ignore[-_]?migration[-_]?patterns\W{0,8}([^\n]*)", re.I)
+_IGNORE_MISSING = re.compile(r"ignore[-_]?missing[-_]?migrations\W{0,8}true", re.I)
+_SETTINGS = re.compile(
+    r"(?:^|/)(?:flyway[\w.-]*\.(?:conf|toml|properties)|application[\w-]*\.(?:properties|ya?ml)|"
+    r"[\w-]*flyway[\w-]*\.(?:properties|ya?ml)|pom\.xml|build\.gradle(?:\.kts)?)$|"
+    r"(?i:flyway)[^/]*\.(?:java|kt)$"
+)
+
+
+def missing_ignored(tree: Tree) -> str:
+    """Where the project tells Flyway to pass over applied migrations whose file is gone (`*:missing`), or ""."""
+    places = [p for p in tree.paths() if _SETTINGS.search(p)]
+    for path in read_ahead(tree, places[:500]):
+        text = tree.read(path) or ""
+        if "gnore" not in text:
+            continue
+        if _IGNORE_MISSING.search(text) or any(
+            re.search(r"\*:(?:missing|\*)", m.group(0)) for m in _IGNORE_PATTERNS.finditer(text)
+        ):
+            return path
+    return ""
+
+
+def version_numbers(path: str) -> tuple[int, ...]:
+    """A migration's version as numbers: `V1_10_3__x.sql` and `B1.10.3__x.sql` are (1, 10, 3)."""
+    return tuple(int(n) for n in re.findall(r"\d+", version(path)))

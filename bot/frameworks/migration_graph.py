@@ -125,6 +125,9 @@ def renumbered(changeset: ChangeSet) -> ChangeSet:
         for k, mine in new.items()
         if k is not None and len(mine) == 1 and len(theirs := gone.get(k, [])) == 1
     }
+    pairs |= _same_version(
+        [f for f in removed.values() if f not in pairs.values()], [f for f in added if f.path not in pairs]
+    )
     if not pairs:
         return changeset
     paired = {old.path for old in pairs.values()}
@@ -138,6 +141,40 @@ def renumbered(changeset: ChangeSet) -> ChangeSet:
         if f.path not in paired or f.status != "removed"
     )
     return dataclasses.replace(changeset, files=files)
+
+
+# runners that know a migration by its version alone, the rest of the name being a description: Flyway
+# (`V1_20_4__…`, which checks the description as well), golang-migrate, Rails
+_BY_VERSION = re.compile(
+    r"^(?:(?P<flyway>[VU]\d[\d._]*)__.+\.sql|(?P<migrate>\d+)_.+\.(?P<side>up|down)\.sql|(?P<rails>\d{8,})_\w+\.rb)$"
+)
+
+
+def _same_version(removed: list[ChangedFile], added: list[ChangedFile]) -> dict[str, ChangedFile]:
+    """A migration removed and one added in the same folder under the same version of a runner that knows
+    migrations by version (`V1_20_4__target_and_attributes.sql` gone, `V1_20_4__target_key_value.sql` new):
+    the same migration, renamed and rewritten."""
+
+    def key(path: str) -> tuple[str, str] | None:
+        folder, _, name = path.rpartition("/")
+        match = _BY_VERSION.match(name)
+        if match is None:
+            return None
+        return folder, "".join(f"{k}={v}" for k, v in match.groupdict().items() if v is not None)
+
+    gone: dict[tuple[str, str], list[ChangedFile]] = defaultdict(list)
+    for file in removed:
+        if (k := key(file.path)) is not None:
+            gone[k].append(file)
+    new: dict[tuple[str, str], list[ChangedFile]] = defaultdict(list)
+    for file in added:
+        if (k := key(file.path)) is not None:
+            new[k].append(file)
+    return {
+        mine[0].path: theirs[0]
+        for k, mine in new.items()
+        if len(mine) == 1 and len(theirs := gone.get(k, [])) == 1
+    }
 
 
 def alembic_revisions(tree: Tree, beside: str = "") -> list[Revision]:

@@ -28,7 +28,9 @@ whitespace alone is no finding, nor is the version tag Rails 5 asks of a migrati
 Django field's `verbose_name`, `help_text` or validators, which never reach the database), is a warning. A file moved under the same version (Ecto, Rails, goose, golang-migrate, dbmate, Diesel; Alembic
 under the same name) or the same name (Prisma's migration folder, Knex, Sequelize, TypeORM, Laravel, Flyway,
 Drizzle) is still the migration the runner recorded: only an edit of its content counts, and not the name of
-its module or class. A move is a warning where the runner records the path (Liquibase, Sqitch, a Django module
+its module or class. A Flyway migration renamed under its version with another description (git sees a file
+removed and one added when the content changes too) is critical: Flyway validates the description of every
+applied migration, and stops the deploy. A move is a warning where the runner records the path (Liquibase, Sqitch, a Django module
 moved to another app, SQL files of no known runner); a Liquibase changelog moved with the same `logicalFilePath`
 keeps its changeSets, which are compared one by one. An edit of the down alone (a rollback fixed: its statements, or the code of a down written last that
 prepares them, with the imports it needs) is a note: the runner records that the up ran, and a
@@ -88,6 +90,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from bot import frameworks
+from bot.frameworks import flyway
 from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
@@ -158,6 +161,20 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     base_text, head_text = before.base_text, before.head_text or ""
     if migration.framework == "rails":
         base_text, head_text = _UNTAGGED.sub("", base_text), _UNTAGGED.sub("", head_text)
+    if renamed and (mismatch := _flyway_description_changed(migration, old_path)):
+        yield _finding(
+            migration,
+            1,
+            f"`{old_path}`, a migration of the base branch, is renamed to `{migration.path}`: the same version, "
+            f"{mismatch}.",
+            "Flyway's validation compares every applied migration's description and checksum with its file: on "
+            'every database that ran it, each deploy stops before migrating anything ("Migration description '
+            'mismatch for migration version …"), until the schema history table is repaired by hand.',
+            Severity.CRITICAL,
+            fix=f"Keep the applied migration as it was (`{old_path.rpartition('/')[2]}`), and put the change in a "
+            "new migration with the next version.",
+        )
+        return
     if renamed and _same_version(migration, old_path):
         # The runner records the version, which the move keeps (and not the module's or class's name).
         renamed = False
@@ -459,13 +476,13 @@ _UNTAGGED = re.compile(r"(?<=ActiveRecord::Migration)\[4\.2\]")
 
 # Runners that record a migration by the version in its file's name (or its revision id), not by its path:
 # moving the file keeps it applied.
-_BY_VERSION = frozenset({"ecto", "rails", "alembic", "goose", "golang-migrate", "dbmate", "diesel"})
+_BY_VERSION = frozenset({"ecto", "rails", "alembic", "goose", "golang-migrate", "dbmate", "diesel", "flyway"})
 # Runners whose record of a migration holds its path, or something the move can change: Liquibase (a
 # changeSet's identity includes its changelog's path), Sqitch (the plan names each script's place), Django (the
 # app whose `migrations` package holds the module) and a folder of SQL files whose runner is not known. Every
 # other runner records a name or a version the file keeps when it moves: Prisma the migration's folder name,
 # Knex, Sequelize, MikroORM and Laravel the file's name, TypeORM the class and its timestamp, Flyway the
-# version and checksum, Drizzle the journal's entry.
+# version (with its description and checksum, which it validates), Drizzle the journal's entry.
 _BY_PATH = frozenset({"liquibase", "sqitch", "django", "sql"})
 
 
@@ -695,6 +712,17 @@ def _same_version(migration: Migration, old_path: str) -> bool:
     module = next((m for m in frameworks.FRAMEWORKS if migration.framework == m.NAME), None)
     new = module.version(migration.path) if module is not None else ""
     return bool(new) and module is not None and module.version(old_path) == new
+
+
+def _flyway_description_changed(migration: Migration, old_path: str) -> str:
+    """For a Flyway migration renamed under its version, what changed that Flyway validates: "" when nothing."""
+    if migration.framework != "flyway":
+        return ""
+    old, new = old_path.rpartition("/")[2], migration.path.rpartition("/")[2]
+    version = flyway.version(migration.path)
+    if not version or flyway.version(old_path) != version or old.split("__", 1)[-1] == new.split("__", 1)[-1]:
+        return ""
+    return f"another description (`{old.split('__', 1)[-1].removesuffix('.sql')}` was recorded)"
 
 
 def _unnamed(text: str) -> str:

@@ -21,7 +21,10 @@ No finding when a migration of the change `replaces` the deleted Django migratio
 moved or renamed (the rule for edited migrations judges those). A note where new installs load a schema dump
 instead of running the migrations (Rails with `db/schema.rb` or `db/structure.sql`): only databases rebuilt
 from the migrations differ. Liquibase changeSets removed from a changelog are judged with the changelog's
-edits.
+edits. Flyway: no finding for a migration a baseline (`B<version>__`, at its version or later, in its
+folder) stands for, where the project tells Flyway to pass over missing migrations (`ignoreMigrationPatterns`
+with `*:missing`, in its settings, build or code): the way Flyway squashes a history. Passing over missing
+migrations without such a baseline leaves the finding a warning (new installs diverge, no deploy stops).
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from collections.abc import Iterator
 from types import ModuleType
 
 from bot import frameworks
+from bot.frameworks import flyway
+from bot.frameworks.baselines import flyway_baseline
 from bot.model.changeset import ChangedFile, ChangeSet, Tree
 from bot.model.config import Config
 from bot.model.findings import Dimension, Finding, Rule, Severity
@@ -70,16 +75,37 @@ def check_change(changeset: ChangeSet, config: Config) -> Iterator[Finding]:
     if not removed:
         return
     kept = [f for f in changeset.files if f.head_text]
+    ignored: str | None = None  # where Flyway is told to pass over missing migrations, read once
     for file in removed:
         module = frameworks.detect(file.path, file.base_text or "", config)
         if module is None or module.is_down(file.path) or module.NAME == "liquibase":
             continue
         if module.NAME == "django" and _squashed(file.path, kept):
             continue
-        yield _finding(file, module, changeset.head_tree)
+        if module.NAME == "flyway":
+            if ignored is None:
+                ignored = flyway.missing_ignored(changeset.head_tree)
+            if ignored and _baseline_for(file.path, changeset.head_tree):
+                continue  # the Flyway way to squash: new installs run the baseline, existing ones pass over it
+        yield _finding(file, module, changeset.head_tree, flyway_ignored=bool(ignored))
 
 
-def _finding(file: ChangedFile, module: ModuleType, tree: Tree) -> Finding:
+def _baseline_for(path: str, tree: Tree) -> str:
+    """A Flyway baseline migration (`B<version>__…`) beside the deleted one, at its version or later: new
+    installs run it in place of every versioned migration up to that version."""
+    folder = path.rpartition("/")[0]
+    gone = flyway.version_numbers(path)
+    for other in tree.paths():
+        if (
+            other.rpartition("/")[0] == folder
+            and flyway_baseline(other)
+            and flyway.version_numbers(other) >= gone
+        ):
+            return other
+    return ""
+
+
+def _finding(file: ChangedFile, module: ModuleType, tree: Tree, *, flyway_ignored: bool = False) -> Finding:
     name = module.NAME
     needed = _needed_by(file.path, file.base_text or "", name, tree)
     dump = schema_dump(file.path, name, tree)
@@ -93,7 +119,7 @@ def _finding(file: ChangedFile, module: ModuleType, tree: Tree) -> Finding:
                 else '`alembic upgrade` stops on every database ("Can\'t locate revision")'
             ),
         )
-    elif name in _REFUSING:
+    elif name in _REFUSING and not (name == "flyway" and flyway_ignored):
         severity, what = Severity.CRITICAL, _REFUSING[name]
     elif dump is not None:
         severity, what = (

@@ -3,6 +3,8 @@ schema dumps that make it harmless."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.model.findings import Finding, Severity
 from tests.conftest import review_removal
 
@@ -89,3 +91,52 @@ def test_files_that_are_no_migrations_are_left_alone() -> None:
     assert not _found(review_removal("db/migrations/README.md", "# how to write migrations"))
     assert not _found(review_removal("shop/migrations/__init__.py", ""))
     assert not _found(review_removal("src/app/models/order.py", "class Order:\n    pass\n"))
+
+
+FLYWAY_DIR = "repository/src/main/resources/db/migration/POSTGRESQL"
+FLYWAY_SETTINGS = {
+    "spring properties": {
+        "repository/src/main/resources/app-flyway-defaults.properties": "spring.flyway.ignore-migration-patterns=*:missing\n"
+    },
+    "the Java API": {
+        "init/src/main/java/org/acme/init/FlywayDbInit.java": "Flyway.configure()\n"
+        '    .validateOnMigrate(true)\n    .ignoreMigrationPatterns("*:missing")\n    .load().migrate();\n'
+    },
+    "flyway.toml": {"flyway.toml": '[flyway]\nignoreMigrationPatterns = ["*:missing", "*:future"]\n'},
+}
+
+
+def _squash(settings: dict[str, str], baseline: str) -> list[Finding]:
+    head = {**settings}
+    if baseline:
+        head[f"{FLYWAY_DIR}/{baseline}"] = "CREATE TABLE sp_target (id bigint PRIMARY KEY, note text);\n"
+    return _found(
+        review_removal(
+            f"{FLYWAY_DIR}/V1_10_3__add_note__POSTGRESQL.sql",
+            "ALTER TABLE sp_target ADD COLUMN note text;\n",
+            base={
+                f"{FLYWAY_DIR}/V1_0_1__init__POSTGRESQL.sql": "CREATE TABLE sp_target (id bigint PRIMARY KEY);\n"
+            },
+            head=head,
+        )
+    )
+
+
+@pytest.mark.parametrize("where", list(FLYWAY_SETTINGS))
+def test_flyway_history_squashed_into_a_baseline_with_missing_ignored(where: str) -> None:
+    # hawkbit a1608cce1: 141 migrations deleted for B1_20_0__1.0.0_baseline, `*:missing` ignored
+    assert _squash(FLYWAY_SETTINGS[where], "B1_20_0__1.0.0_baseline__POSTGRESQL.sql") == []
+
+
+@pytest.mark.parametrize("where", list(FLYWAY_SETTINGS))
+def test_flyway_missing_ignored_without_a_baseline_is_a_warning(where: str) -> None:
+    # existing databases pass over it, new installs no longer get what it did; a baseline older than it stands
+    # for less than it
+    for baseline in ("", "B1_5_0__baseline__POSTGRESQL.sql"):
+        found = _squash(FLYWAY_SETTINGS[where], baseline)
+        assert [f.severity for f in found] == [Severity.WARNING]
+
+
+def test_flyway_baseline_without_missing_ignored_still_stops_the_deploy() -> None:
+    found = _squash({"flyway.conf": "flyway.baselineOnMigrate=true\n"}, "B1_20_0__baseline__POSTGRESQL.sql")
+    assert [f.severity for f in found] == [Severity.CRITICAL]

@@ -197,3 +197,86 @@ def test_postgresql_refuses_the_renamed_migrations_statements_a_second_time(pg: 
     assert "already exists" in refusal(run, "ALTER TABLE rerun_orders ADD COLUMN archived_at timestamp")
     run("ALTER TABLE rerun_orders ADD COLUMN IF NOT EXISTS archived_at timestamp")
     run("DROP TABLE rerun_orders")
+
+
+def _replaced(old: str, new: str, old_text: str, new_text: str, extra: dict[str, str]) -> Review:
+    """A migration removed and another added: git pairs them as no rename when their contents differ."""
+    changeset = ChangeSet(
+        base="base",
+        head="head",
+        files=(ChangedFile(old, "removed", old_text, None), ChangedFile(new, "added", None, new_text)),
+        head_tree=MemoryTree({**extra, new: new_text}),
+        base_tree=MemoryTree({**extra, old: old_text}),
+    )
+    return review(changeset)
+
+
+@pytest.mark.parametrize(
+    ("folder", "old", "new"),
+    [
+        (
+            "repository/src/main/resources/db/migration/POSTGRESQL",
+            "V1_20_4__target_and_attributes",
+            "V1_20_4__key_value",
+        ),
+        ("src/main/resources/db/migration", "V7__orders_indexes", "V7__order_status_index"),
+    ],
+)
+def test_flyway_migration_renamed_under_its_version_is_an_edit_flyway_refuses(
+    folder: str, old: str, new: str
+) -> None:
+    # hawkbit f578f1596: V1_20_4 removed and added under another description, one statement fewer
+    schema = {f"{folder}/V1__init.sql": "CREATE TABLE t (id bigint PRIMARY KEY, a int, b int);\n"}
+    result = _replaced(
+        f"{folder}/{old}.sql",
+        f"{folder}/{new}.sql",
+        "CREATE INDEX t_a ON t (a);\nCREATE INDEX t_b ON t (b);\n",
+        "CREATE INDEX t_b ON t (b);\n",
+        schema,
+    )
+    rules = {f.rule for f in result.active}
+    # one migration rewritten, not a deleted one beside a new one of the same version
+    assert rules == {"applied-migration-edited"}, rules
+    (edit,) = _edits(result)
+    assert f"another description (`{old.split('__', 1)[1]}` was recorded)" in edit
+
+
+@pytest.mark.parametrize(
+    ("folder", "old", "new"),
+    [
+        ("db/migrations", "000003_add_index.up.sql", "000003_add_status_index.up.sql"),
+        ("migrations", "20240101000000_orders_idx.up.sql", "20240101000000_orders_status_idx.up.sql"),
+    ],
+)
+def test_golang_migrate_migration_renamed_under_its_version_never_runs_again(
+    folder: str, old: str, new: str
+) -> None:
+    schema = {
+        f"{folder}/000001_init.up.sql": "CREATE TABLE t (id bigint PRIMARY KEY, a int, b int);\n",
+        f"{folder}/000001_init.down.sql": "DROP TABLE t;\n",
+    }
+    result = _replaced(
+        f"{folder}/{old}",
+        f"{folder}/{new}",
+        "CREATE INDEX t_a ON t (a);\n",
+        "CREATE INDEX t_b ON t (b);\n",
+        schema,
+    )
+    rules = {f.rule for f in result.active}
+    assert "duplicate-migration-version" not in rules and "applied-migration-removed" not in rules
+    (edit,) = _edits(result)
+    assert "already exists in the base branch and is edited" in edit
+
+
+def test_migration_replaced_under_another_version_is_no_rename() -> None:
+    folder = "src/main/resources/db/migration"
+    schema = {f"{folder}/V1__init.sql": "CREATE TABLE t (id bigint PRIMARY KEY, a int);\n"}
+    result = _replaced(
+        f"{folder}/V7__a.sql",
+        f"{folder}/V8__b.sql",
+        "CREATE INDEX t_a ON t (a);\n",
+        "DROP INDEX t_a;\n",
+        schema,
+    )
+    assert "applied-migration-removed" in {f.rule for f in result.active}
+    assert _edits(result) == []
