@@ -154,6 +154,8 @@ def _create_model(r: Reader, call: ast.Call) -> list[Operation]:
             field_name = py.literal(element.elts[0])
             if isinstance(field_name, str):
                 model.fields[field_name] = r.field(field_name, element.elts[1], table)
+    if model.order_with_respect_to:  # Django adds the `_order` column it numbers the rows in
+        model.fields["_order"] = r.field("_order", _ORDER, table)
     for names in together(options.get("unique_together")):
         model.unique_together.add(names)
     if not model.managed:
@@ -426,12 +428,34 @@ def _alter_model_options(r: Reader, call: ast.Call) -> list[Operation]:
     return []
 
 
+# The column Django gives a model with `order_with_respect_to` (its `OrderWrt` field): `_order integer NOT NULL`,
+# added to existing rows with 0 (the default only fills them)
+_ORDER = ast.parse("models.IntegerField()", mode="eval").body
+_ORDER_ADDED = ast.parse("models.IntegerField(default=0)", mode="eval").body
+
+
 def _alter_order_with_respect_to(r: Reader, call: ast.Call) -> list[Operation]:
-    """The model's rows get (or lose) the `_order` column Django numbers them by, and orders them by."""
+    """The model's rows get (or lose) the `_order` column Django numbers them by, and orders them by; moving
+    the order to another field keeps the column (and its numbers)."""
     model = r.state.models.get(py.text_argument(call, 0, "name").lower())
-    if model is not None:
-        model.order_with_respect_to = py.text_argument(call, 1, "order_with_respect_to")
-    return []
+    if model is None:
+        return []
+    before = model.order_with_respect_to
+    model.order_with_respect_to = py.text_argument(call, 1, "order_with_respect_to")
+    if bool(before) == bool(model.order_with_respect_to):
+        return []
+    base = r.base(call)
+    if before:
+        model.fields.pop("_order", None)
+        return [DropColumn(table=model.table, column="_order", **base)] if model.managed else []
+    model.fields["_order"] = r.field("_order", _ORDER, model.table)
+    if not model.managed:
+        return []
+    added = r.field("_order", _ORDER_ADDED, model.table)
+    return [
+        AddColumn(table=model.table, column=added.spec, **base),
+        SetDefault(table=model.table, column="_order", default=None, **base),
+    ]
 
 
 _HANDLERS: dict[str, Callable[[Reader, ast.Call], list[Operation]]] = {
