@@ -8,6 +8,7 @@ Flyway runs each versioned migration in a transaction unless the script's `.conf
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.frameworks.sqlfile import WayBack, build, down_file, parse_sql, sibling
 from bot.model.changeset import Tree, read_ahead
@@ -119,16 +120,34 @@ _SETTINGS = re.compile(
 )
 
 
+_NO_VALIDATION = re.compile(r"validate[-_]?on[-_]?migrate\W{0,6}false", re.I)
+
+
+def validation_off(tree: Tree) -> str:
+    """Where the project turns off Flyway's validation before it migrates (`validateOnMigrate=false`), or ""."""
+    return _setting(tree, lambda text: _NO_VALIDATION.search(text) is not None)
+
+
 def missing_ignored(tree: Tree) -> str:
     """Where the project tells Flyway to pass over applied migrations whose file is gone (`*:missing`), or ""."""
+    return _setting(
+        tree,
+        lambda text: (
+            "gnore" in text
+            and (
+                _IGNORE_MISSING.search(text) is not None
+                or any(re.search(r"\*:(?:missing|\*)", m.group(0)) for m in _IGNORE_PATTERNS.finditer(text))
+            )
+        ),
+    )
+
+
+def _setting(tree: Tree, holds: Callable[[str], bool]) -> str:
+    """The first file of Flyway's settings (its own, Spring's, the build's, code that configures it) of which
+    `holds` is true, or ""."""
     places = [p for p in tree.paths() if _SETTINGS.search(p)]
     for path in read_ahead(tree, places[:500]):
-        text = tree.read(path) or ""
-        if "gnore" not in text:
-            continue
-        if _IGNORE_MISSING.search(text) or any(
-            re.search(r"\*:(?:missing|\*)", m.group(0)) for m in _IGNORE_PATTERNS.finditer(text)
-        ):
+        if holds(tree.read(path) or ""):
             return path
     return ""
 

@@ -25,3 +25,25 @@ def test_a_guarded_script_whose_declared_revision_changes_is_re_applied(table: s
     assert severity(old + added) == "critical"  # the revision it declares is the same: the runner skips it
     unguarded = old.replace("aaa111", "bbb222") + f"CREATE TABLE {table} (id integer PRIMARY KEY);\n"
     assert severity(unguarded) == "critical"
+
+
+@pytest.mark.parametrize(
+    ("path", "version"),
+    [
+        ("src/main/resources/db/migration/V1_20_3__auto_assignment_approval.sql", "1.20.3"),
+        ("db/migration/POSTGRESQL/V42__orders_index.sql", "42"),
+    ],
+)
+def test_flyway_edit_stops_every_deploy_on_its_checksum(path: str, version: str) -> None:
+    previous = "CREATE TABLE t (id bigint PRIMARY KEY, a int);\n"
+    result = review_sql(previous + "CREATE INDEX t_a ON t (a);\n", path=path, previous=previous)
+    (edit,) = [f for f in result.active if f.rule == "applied-migration-edited"]
+    assert f'"Migration checksum mismatch for migration version {version}"' in edit.blast_radius
+    # a project that turns Flyway's validation off lets the edit through to new installs only
+    for settings in (
+        {"src/main/resources/application.yml": "spring:\n  flyway:\n    validate-on-migrate: false\n"},
+        {"flyway.conf": "flyway.validateOnMigrate=false\n"},
+    ):
+        quiet = review_sql(previous + "CREATE INDEX t_a ON t (a);\n", path=path, previous=previous, head=settings)
+        (edit,) = [f for f in quiet.active if f.rule == "applied-migration-edited"]
+        assert "checksum mismatch" not in edit.blast_radius and "never run it again" in edit.blast_radius
