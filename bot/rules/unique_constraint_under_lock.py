@@ -65,13 +65,38 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if severity is None:
             continue
         kind = "UNIQUE constraint" if op.constraint == "unique" else "PRIMARY KEY"
+        empty = _new_and_empty(migration, op) if op.constraint == "unique" else ""
         yield op.finding(
             RULE,
             f"The {kind} on `{op.table}` ({', '.join(op.columns) or '…'}) builds its index under an ACCESS EXCLUSIVE lock.",
             severity=severity,
             blast_radius=f"Reads and writes on {context.size_words(op.table, op)} stop for the whole index build; "
-            "the migration fails on the first duplicate.",
+            + (
+                f"no row can be a duplicate yet (`{empty}` is new, NULL on every row), but every row is read."
+                if empty
+                else "the migration fails on the first duplicate."
+            ),
         )
+
+
+def _new_and_empty(migration: Migration, op: AddConstraint) -> str:
+    """A column of the key that the migration adds before it without a default: NULL on every row, so no two
+    rows share the key (PostgreSQL's NULLs are distinct) and the build cannot fail on a duplicate."""
+    if "nulls not distinct" in " ".join(op.sql.lower().split()):
+        return ""  # PostgreSQL 15's NULLS NOT DISTINCT: every NULL is a duplicate of the others
+    before = migration.up[: migration.up.index(op)]
+    for column in op.columns:
+        for added in before:
+            if (
+                isinstance(added, AddColumn)
+                and added.table == op.table
+                and added.column.name == column
+                and added.column.default in (None, "NULL", "null")
+                and not added.column.generated
+                and not added.column.identity
+            ):
+                return column
+    return ""
 
 
 def _inline(op: AddColumn, context: Context) -> Iterator[Finding]:

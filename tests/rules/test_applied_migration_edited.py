@@ -44,6 +44,8 @@ def test_flyway_edit_stops_every_deploy_on_its_checksum(path: str, version: str)
         {"src/main/resources/application.yml": "spring:\n  flyway:\n    validate-on-migrate: false\n"},
         {"flyway.conf": "flyway.validateOnMigrate=false\n"},
     ):
-        quiet = review_sql(previous + "CREATE INDEX t_a ON t (a);\n", path=path, previous=previous, head=settings)
+        quiet = review_sql(
+            previous + "CREATE INDEX t_a ON t (a);\n", path=path, previous=previous, head=settings
+        )
         (edit,) = [f for f in quiet.active if f.rule == "applied-migration-edited"]
         assert "checksum mismatch" not in edit.blast_radius and "never run it again" in edit.blast_radius

@@ -1,0 +1,45 @@
+"""unique-constraint-under-lock: what the build can fail on."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import review_sql
+
+RULE = "unique-constraint-under-lock"
+
+
+def _blast(sql: str) -> str:
+    found = [f for f in review_sql(sql).active if f.rule == RULE]
+    assert len(found) == 1, [f.rule for f in review_sql(sql).active]
+    return found[0].blast_radius
+
+
+@pytest.mark.parametrize(
+    ("table", "column"), [("personal_access_tokens", "selector"), ("invoices", "external_ref")]
+)
+def test_unique_on_a_column_the_migration_adds_empty_cannot_meet_a_duplicate(table: str, column: str) -> None:
+    # Unleash c0977aadbe: ADD COLUMN selector TEXT UNIQUE, every row NULL
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, secret text);\n-- migration\n"
+    blast = _blast(
+        schema
+        + f"ALTER TABLE {table} ADD COLUMN {column} text, ADD CONSTRAINT {table}_u UNIQUE ({column});\n"
+    )
+    assert f"no row can be a duplicate yet (`{column}` is new, NULL on every row)" in blast
+    assert "fails on the first duplicate" not in blast
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # a constant default: every row gets the same value, a duplicate of each other
+        "ALTER TABLE t ADD COLUMN code text DEFAULT 'x', ADD CONSTRAINT t_u UNIQUE (code);\n",
+        # NULLS NOT DISTINCT: the NULLs are duplicates
+        "ALTER TABLE t ADD COLUMN code text, ADD CONSTRAINT t_u UNIQUE NULLS NOT DISTINCT (code);\n",
+        # a column that was there, with its values
+        "ALTER TABLE t ADD CONSTRAINT t_u UNIQUE (name);\n",
+    ],
+)
+def test_unique_that_may_meet_a_duplicate_says_the_build_fails_on_it(change: str) -> None:
+    schema = "CREATE TABLE t (id bigint PRIMARY KEY, name text);\n-- migration\n"
+    assert "the migration fails on the first duplicate" in _blast(schema + change)
