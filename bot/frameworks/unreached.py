@@ -60,6 +60,13 @@ class _Naming:
     looks: re.Pattern[str] = re.compile(r"^\d")  # a file meant as one of its migrations
 
 
+_RAILS_NAMING = _Naming(
+    "Rails",
+    re.compile(r"^\d+_[_a-z0-9]*(?:\.[_a-z0-9]*)?\.rb$"),  # what Rails can read a version and a name from
+    # what its glob `[0-9]*_*.rb` lists: a name it lists and cannot read is refused, not passed over
+    re.compile(r"^\d.*_.*\.rb$|\.(?!rb$)\w+$"),
+    "`<timestamp>_<name>.rb`",
+)
 _NAMINGS = (
     _Naming(
         "Flyway",
@@ -74,13 +81,7 @@ _NAMINGS = (
         re.compile(r"^\d+_.+\.(?:up|down)\.sql$|^[^.]*$|\.(?!sql$)\w+$"),
         "`<version>_<title>.up.sql`",
     ),
-    _Naming(
-        "Rails",
-        re.compile(r"^\d+_[_a-z0-9]*(?:\.[_a-z0-9]*)?\.rb$"),
-        # what Rails' glob `[0-9]*_*.rb` lists: a name it lists and cannot parse is refused (_RAILS_REFUSED)
-        re.compile(r"^\d.*_.*\.rb$|\.(?!rb$)\w+$"),
-        "`<timestamp>_<name>.rb`",
-    ),
+    _RAILS_NAMING,
     _Naming(
         "Ecto",
         re.compile(r"^\d+_.+\.exs$"),
@@ -88,7 +89,6 @@ _NAMINGS = (
         "`<timestamp>_<name>.exs`",
     ),
 )
-_RAILS_PARSED = re.compile(r"^\d+_[_a-z0-9]*(?:\.[_a-z0-9]*)?\.rb$")
 _RUNNERS = {
     "alembic": "Alembic (without `recursive_version_locations`)",
     "django": "Django",
@@ -146,17 +146,17 @@ def reason(
 def _misnamed(folder: str, name: str, folders: dict[str, list[str]]) -> str:
     """A file named otherwise than the migrations beside it, which their runner lists by name."""
     names = [p.rpartition("/")[2] for p in folders.get(folder, ()) if p.rpartition("/")[2] != name]
-    rails = _NAMINGS[2]
+    rails = _RAILS_NAMING
     if (
         rails.runs.match(name)
         and name.endswith(".rb")
-        and not _RAILS_PARSED.match(name)
+        and not rails.kind.match(name)
         and sum(1 for n in names if rails.kind.match(n)) >= _SIBLINGS
     ):
         return (
             f"Rails lists `{name}` (its glob is `[0-9]*_*.rb`) but cannot read a version and a lower-case name from"
-            " it: every `db:migrate` stops with ActiveRecord::IllegalMigrationNameError, this migration and all"
-            " after it"
+            " it: every `db:migrate` stops with ActiveRecord::IllegalMigrationNameError before it runs any"
+            " migration"
         )
     for naming in _NAMINGS:
         if (
