@@ -474,3 +474,47 @@ def test_sql_for_a_database_the_review_does_not_read_does_not_pick_the_dialect(
     mysql = {f"{folder}/20240101000000_t.up.sql": f"CREATE TABLE t (id int {marker} PRIMARY KEY);\n"}
     prepared = prepare(ChangeSet("b", "h", changed, MemoryTree(mysql | added), MemoryTree(mysql)))
     assert prepared.databases[f"{folder}/20240102000000_u.up.sql"].dialect == "mysql"
+
+
+LIQUIBASE_CHANGELOG = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
+    '  <changeSet id="1" author="dev">\n    <addColumn tableName="tc_devices">\n'
+    '      <column name="note" type="VARCHAR(128)"/>\n    </addColumn>\n  </changeSet>\n</databaseChangeLog>\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("build", "text", "named"),
+    [
+        (
+            "build.gradle",
+            'implementation "com.h2database:h2:2.4.240"\nimplementation "com.mysql:mysql-connector-j:9.7.0"\n'
+            'implementation "org.postgresql:postgresql:42.7.11"\nimplementation "com.microsoft.sqlserver:mssql-jdbc:13.4.0"\n',
+            "H2, MySQL, PostgreSQL, SQL Server",
+        ),
+        (
+            "package.json",
+            '{"dependencies": {"knex": "3", "pg": "8", "mysql2": "3", "better-sqlite3": "9"}}',
+            "MySQL, PostgreSQL, SQLite",
+        ),
+    ],
+)
+def test_a_project_on_several_databases_says_so_where_it_assumes_one(
+    build: str, text: str, named: str
+) -> None:
+    # traccar: one Liquibase history for H2, MySQL, MariaDB, PostgreSQL and SQL Server
+    result = _review({build: text}, {"schema/changelog-7.0.xml": LIQUIBASE_CHANGELOG})
+    (used,) = result.databases
+    assert used.database.detail == (
+        f"assumed: the project runs on several databases ({named}: the drivers `{build}` depends on); "
+        "name the one to review with `dialect:` in the configuration"
+    )
+
+
+def test_a_project_with_one_driver_is_not_said_to_run_on_several() -> None:
+    result = _review(
+        {"build.gradle": 'implementation "org.postgresql:postgresql:42.7.11"\n'},
+        {"schema/changelog-7.0.xml": LIQUIBASE_CHANGELOG},
+    )
+    (used,) = result.databases
+    assert "several" not in used.database.detail

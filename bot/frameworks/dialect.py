@@ -116,6 +116,14 @@ class Dialects:
     def _from_syntax(self) -> Database:
         if self._syntax is None:
             self._syntax = syntax_database(_migration_texts(self.tree))
+            several = several_drivers(self.tree) if self._syntax.detail.startswith("assumed:") else None
+            if several is not None:
+                names, where = several
+                self._syntax = dataclasses.replace(
+                    self._syntax,
+                    detail=f"assumed: the project runs on several databases ({', '.join(names)}: the drivers "
+                    f"`{where}` depends on); name the one to review with `dialect:` in the configuration",
+                )
         return self._syntax
 
 
@@ -225,6 +233,30 @@ def _versioned(named: Database, settled: Database | None) -> Database:
         source = settled.version_source or settled.source
         return Database(named.dialect, settled.version, named.source, named.detail, source)
     return named
+
+
+# a build's dependency on a database's driver: the project can run on that database
+_DRIVERS = (
+    (re.compile(r"\bcom\.h2database\b|\bh2database\b"), "H2"),
+    (re.compile(r"\bmysql-connector|\"mysql2?\"\s*:"), "MySQL"),
+    (re.compile(r"\bmariadb-java-client\b|\"mariadb\"\s*:"), "MariaDB"),
+    (re.compile(r"\borg\.postgresql\b|\"pg\"\s*:|\"postgres\"\s*:"), "PostgreSQL"),
+    (re.compile(r"\bmssql-jdbc\b|\"(?:tedious|mssql)\"\s*:"), "SQL Server"),
+    (re.compile(r"\bojdbc\d*\b|\"oracledb\"\s*:"), "Oracle"),
+    (re.compile(r"\bsqlite-jdbc\b|\"(?:better-)?sqlite3\"\s*:"), "SQLite"),
+)
+_BUILD_FILES = re.compile(r"^(?:pom\.xml|build\.gradle(?:\.kts)?|package\.json)$")
+
+
+def several_drivers(tree: Tree) -> tuple[list[str], str] | None:
+    """The databases a build at the top of the repository depends on drivers for, when it names more than one
+    (traccar's `build.gradle`: H2, MySQL, MariaDB, PostgreSQL, SQL Server), and that build's path."""
+    for path in (p for p in tree.paths() if _BUILD_FILES.match(p)):
+        text = tree.read(path) or ""
+        names = [name for pattern, name in _DRIVERS if pattern.search(text)]
+        if len(names) > 1:
+            return names, path
+    return None
 
 
 def _migration_texts(tree: Tree) -> Iterable[str]:
