@@ -32,6 +32,7 @@ from bot.frameworks.django_state import Model, State
 from bot.frameworks.inverse import inverse
 from bot.frameworks.origin import Origin
 from bot.frameworks.python_code import CodeReader
+from bot.frameworks.python_imports import Helper, imported_helper
 from bot.frameworks.sqlfile import parse_sql
 from bot.frameworks.statements import separate
 from bot.model.changeset import Tree, read_ahead
@@ -264,6 +265,7 @@ class _Parser:
         # (first line, last line) of each RunSQL call whose `reverse_sql` was read, and its operations
         self.reverse_sql: list[tuple[tuple[int, int], tuple[Operation, ...]]] = []
         self.current: dict[str, tuple[str, str]] = {}  # the models the migration imports, by the name bound
+        self._module: ast.Module | None = None  # the module, once read, for the functions it imports
 
     def migration(self) -> Migration:
         _PARSING.append(self.path)
@@ -284,6 +286,7 @@ class _Parser:
         # are generated: no function, no `get_model`): a history of 1,800 migrations walked 500,000 nodes
         self.functions = py.functions(module) if _DEF.search(self.text) else {}
         self.constants = py.constants(module)
+        self._module = module if "import" in self.text else None
         self.models = (
             _model_variables(module, self.state, self.apps)
             if "get_model" in self.text or "get_user_model" in self.text
@@ -517,7 +520,14 @@ class _Parser:
             self._column_of,
             self._relation_of,
             self._ordering_of,
+            self._imported,
         )
+
+    def _imported(self, name: str) -> Helper | None:
+        """A function of the project's own code the module imports and calls, whose code writes rows."""
+        if self._module is None:
+            return None
+        return imported_helper(self._module, self.path, name, self.tree)
 
     def _reverse_python(self, call: ast.Call, reverse: ast.expr | None) -> None:
         """The data changes of a `reverse_code` function of the module, as the way back of this RunPython

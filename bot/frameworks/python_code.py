@@ -18,6 +18,7 @@ from bot.frameworks import seed_rows
 from bot.frameworks.django_orm import OrmSql, excluded
 from bot.frameworks.origin import Origin
 from bot.frameworks.python_batches import range_loop, range_step
+from bot.frameworks.python_imports import Helper
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.findings import Location
 from bot.model.migration import (
@@ -107,6 +108,7 @@ class CodeReader:
         column_of: Callable[[str, str], str] | None = None,
         relation_of: Callable[[str, str], tuple[str, str, str] | None] | None = None,
         ordering_of: Callable[[str, str], tuple[str, ...]] | None = None,
+        imported: Callable[[str], Helper | None] | None = None,
     ) -> None:
         self.text, self.path, self.dialect, self.table_of = text, path, dialect, table_of
         self.fixtures = fixtures  # the rows of a fixture `loaddata` loads, by its name
@@ -126,6 +128,8 @@ class CodeReader:
         # (a table, the name the code uses for its model) → the fields its model's Meta orders every queryset
         # by (`ordering`, or `_order` under `order_with_respect_to`)
         self.ordering_of = ordering_of or (lambda table, model: ())
+        # a function the module imports from the project's own code that writes data (python_imports)
+        self.imported = imported
         self.assigned: dict[str, ast.expr] = {}  # local name → the expression last bound to it
         self.set_on: dict[str, dict[str, str]] = {}  # a fetched row's local → the columns set on it, as SQL
         self.nested: dict[str, ast.FunctionDef] = {}  # functions defined inside the code read
@@ -609,6 +613,23 @@ class CodeReader:
         if unread is not None:
             self.ops.append(unread)
             return
+        if isinstance(call.func, ast.Name) and self.imported is not None:
+            helper = self.imported(method)
+            if helper is not None:
+                shown = helper.writes if len(helper.writes) <= 70 else helper.writes[:67] + "..."
+                self.ops.append(
+                    UnreadDataChange(
+                        runs=f"`{method}()`",
+                        how=f"a function of the project whose code writes rows (`{shown}`) where the review does "
+                        "not read it: what it changes is not checked here",
+                        check=f"Read `{method}` in `{helper.path}` for the rows it writes and check them as this "
+                        "migration's own data change; a later edit of that function also changes what this "
+                        "migration does on every database that has not run it yet",
+                        code=Location(helper.path, helper.line),
+                        **self._base(call),
+                    )
+                )
+                return
         table = self._queryset_table(call.func.value) if isinstance(call.func, ast.Attribute) else None
         if table is None:
             if method in _WRITES and _on_manager(call.func):

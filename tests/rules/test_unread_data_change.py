@@ -236,3 +236,38 @@ def test_a_handler_the_pull_request_leaves_as_it_was_is_a_note(
     edited = {f"{app}/signals.py": SIGNALS.format(handler=handler, body=writes.replace("id=1", "id=2"))}
     changed = _found(review_sql(text, path=f"{app}/migrations/0002_fill.py", base=base, head=edited))
     assert len(changed) == 1 and changed[0].severity is Severity.WARNING
+
+
+HELPER_WRITES = """def {task}(apps, batch=500):
+    {model} = apps.get_model("{app}", "{model}")
+    for row in {model}.objects.filter(total__isnull=True).iterator():
+        row.total = 0
+        row.save(update_fields=["total"])
+"""
+HELPER_READS = """def {task}(apps, batch=500):
+    {model} = apps.get_model("{app}", "{model}")
+    return {model}.objects.filter(total__isnull=True).count()
+"""
+
+
+@pytest.mark.parametrize(("app", "model", "task", "command"), NAMES)
+@pytest.mark.parametrize("module", ["tasks.py", "tasks/__init__.py"])
+def test_a_project_function_that_writes_rows_is_named_not_approved_in_silence(
+    app: str, model: str, task: str, command: str, module: str
+) -> None:
+    # the RunPython hands its work to a function of the project's own code
+    helper = {f"{app}/{module}": HELPER_WRITES.format(app=app, model=model, task=task)}
+    (found,) = _found(_review(app, model, task, f"    {task}(apps)", head=helper))
+    assert found.severity is Severity.WARNING
+    assert f"`{task}()` (`{app}/{module}:1`)" in found.message
+    assert "row.save(" in found.message
+
+
+@pytest.mark.parametrize(("app", "model", "task", "command"), NAMES)
+def test_a_function_that_writes_nothing_or_is_not_the_projects_says_nothing(
+    app: str, model: str, task: str, command: str
+) -> None:
+    reads = {f"{app}/tasks.py": HELPER_READS.format(app=app, model=model, task=task)}
+    assert _found(_review(app, model, task, f"    {task}(apps)", head=reads)) == []
+    # imported from an installed package: nothing of it is in the tree
+    assert _found(_review(app, model, task, f"    {task}(apps)")) == []
