@@ -127,17 +127,29 @@ def test_sarif_fingerprints_follow_the_statement_not_the_message() -> None:
 
 
 def test_the_header_says_mysql_commits_each_schema_change_inside_the_runners_transaction() -> None:
-    """Rails wraps a migration in a transaction, but MySQL and MariaDB commit each schema change at once: the
-    header says so, and says plain "transaction" where the database keeps the schema change in it."""
-    sql = "CREATE TABLE t (id int PRIMARY KEY);\n-- migration\nALTER TABLE t ADD COLUMN a int;\n"
-    path = "db/migrate/20240101000000_add_a.rb"
+    """Alembic wraps a migration in a transaction, but MySQL and MariaDB commit each schema change at once: the
+    header says so, and says plain "transaction" where the database keeps the schema change in it. Rails opens
+    no transaction at all on MySQL (its adapters have no DDL transactions): "no transaction"."""
+    schema = {"db/schema.sql": "CREATE TABLE t (id int PRIMARY KEY);\n"}
+    alembic = (
+        'revision = "b1"\ndown_revision = "a1"\nfrom alembic import op\nimport sqlalchemy as sa\n\n\n'
+        'def upgrade():\n    op.add_column("t", sa.Column("a", sa.Integer()))\n\n\n'
+        'def downgrade():\n    op.drop_column("t", "a")\n'
+    )
     rails = "class AddA < ActiveRecord::Migration[7.1]\n  def change\n    add_column :t, :a, :integer\n  end\nend\n"
-    for dialect, expected in (
-        ("mysql", "transaction, but each schema change commits at once"),
-        ("postgres", "transaction,"),
+    for framework, path, text, dialect, expected in (
+        (
+            "alembic",
+            "alembic/versions/b1_add_a.py",
+            alembic,
+            "mysql",
+            "transaction, but each schema change commits",
+        ),
+        ("alembic", "alembic/versions/b1_add_a.py", alembic, "postgres", "transaction,"),
+        ("rails", "db/migrate/20240101000000_add_a.rb", rails, "mysql", "no transaction,"),
+        ("rails", "db/migrate/20240101000000_add_a.rb", rails, "mariadb", "no transaction,"),
+        ("rails", "db/migrate/20240101000000_add_a.rb", rails, "postgres", "transaction,"),
     ):
-        result = review_sql(
-            rails, path=path, dialect=dialect, base={"db/schema.sql": sql.split("-- migration")[0]}
-        )
+        result = review_sql(text, path=path, dialect=dialect, base=schema)
         header = render_text(result).splitlines()[1]
-        assert f"(rails, {dialect}, {expected}" in header, header
+        assert f"({framework}, {dialect}, {expected}" in header, header

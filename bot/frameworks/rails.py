@@ -4,7 +4,10 @@
   without a type, `change_column`, `execute`, `drop_table` without a block, …) outside a `reversible`
   block: those make the migration irreversible. `up`/`down` give both directions; a `down` that raises
   `ActiveRecord::IrreversibleMigration` is no way back.
-- Rails runs each migration in a transaction unless the class calls `disable_ddl_transaction!`.
+- Rails runs each migration in a transaction unless the class calls `disable_ddl_transaction!`, and only
+  on databases whose schema changes roll back (PostgreSQL, SQLite): its MySQL adapters
+  (`mysql2`, `trilogy`) say they have no DDL transactions, so there every statement, and every record a
+  data change saves, commits on its own.
 - `safety_assured { … }` (strong_migrations) is the author's statement that the block is safe: the
   review records it as an accepted suppression, with the reason "safety_assured", of the
   migration-safety rules only. Findings about data, code references and rollback still stand.
@@ -98,6 +101,22 @@ def candidate(path: str) -> bool:
     return _PATH.search(path) is not None
 
 
+_NO_DDL_TRANSACTIONS = ("mysql", "mariadb")  # `supports_ddl_transactions?` is false: no transaction at all
+
+
+def _transaction_note(wanted: bool, dialect: str) -> str:
+    """Why the migration runs (or not) in a transaction: `wanted` unless the class calls
+    `disable_ddl_transaction!`."""
+    if not wanted:
+        return "the class calls `disable_ddl_transaction!`"
+    if dialect in _NO_DDL_TRANSACTIONS:
+        return (
+            "Rails opens no transaction around a migration on MySQL or MariaDB (their adapters have no DDL "
+            "transactions): each statement commits on its own"
+        )
+    return "Rails runs each migration in a transaction"
+
+
 def detect(path: str, text: str) -> bool:
     return _PATH.search(path) is not None and "Migration" in text
 
@@ -136,7 +155,8 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         op = Unparsed(
             location=Location(path, 1), error="no migration class (`class … < ActiveRecord::Migration`)"
         )
-        return Migration(path, NAME, dialect, (op,), None, True, "Rails runs each migration in a transaction")
+        wrapped = dialect not in _NO_DDL_TRANSACTIONS
+        return Migration(path, NAME, dialect, (op,), None, wrapped, _transaction_note(True, dialect))
     methods, in_transaction = _class_body(klass)
     online = departure.online_tool(tree, _class_calls(klass)) if dialect in ("mysql", "mariadb") else ""
     walker.helpers = {k: v for k, v in methods.items() if k not in ("up", "down", "change")}
@@ -164,11 +184,8 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     saves = ruby_saves.unchecked(methods.get("change") or methods.get("up"), root, path, tree)
     up = rails_associations.with_dependents(up, root, path, tree)
     down = rails_associations.with_dependents(down, root, path, tree) if down is not None else None
-    note = (
-        "the class calls `disable_ddl_transaction!`"
-        if not in_transaction
-        else "Rails runs each migration in a transaction"
-    )
+    note = _transaction_note(in_transaction, dialect)
+    in_transaction = in_transaction and dialect not in _NO_DDL_TRANSACTIONS
     if dialect == "postgres" and strong_migrations.safe_by_default(tree):
         up, disabled = strong_migrations.rewritten(up)
         if disabled and in_transaction:

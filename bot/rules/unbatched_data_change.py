@@ -12,7 +12,7 @@ settings table they fill: the lookup rows every database has). A `DO` block runs
 it commits: a loop in it that changes the rows batch after batch without a COMMIT between the batches
 keeps every row locked until the block ends, so it is reported as one change of all of them. The same holds
 for a Rails migration that backfills `in_batches` (or record by record with `find_each`) inside the
-transaction Rails wraps it in, for a Laravel migration that works `chunkById` (or saves the records of a loop
+transaction Rails wraps it in on PostgreSQL and SQLite (on MySQL and MariaDB Rails opens none), for a Laravel migration that works `chunkById` (or saves the records of a loop
 one at a time) inside the transaction Laravel runs it in on PostgreSQL and SQLite, and for an Alembic migration that loops over the rows of a query it fetched
 (`for row in conn.execute(…).fetchall()`) and runs one UPDATE or DELETE per row inside the transaction Alembic
 runs it in: no batch commits before the migration ends, and the row-by-row loop also makes one round trip per row.

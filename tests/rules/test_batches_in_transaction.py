@@ -26,9 +26,9 @@ def _migration(names: dict[str, str], body: str, head: str = "") -> str:
     )
 
 
-def _findings(names: dict[str, str], text: str) -> list[Any]:
+def _findings(names: dict[str, str], text: str, dialect: str | None = None) -> list[Any]:
     schema = f"CREATE TABLE {names['table']} (id bigint PRIMARY KEY, {names['target']} text, {names['source']} text);\n"
-    result = review_sql(text, path=PATH, base={"db/structure.sql": schema})
+    result = review_sql(text, path=PATH, base={"db/structure.sql": schema}, dialect=dialect)
     return [f for f in result.active if f.rule == RULE]
 
 
@@ -48,6 +48,16 @@ def test_batches_inside_the_migrations_transaction(names: dict[str, str], body: 
     assert "disable_ddl_transaction!" in finding.fix
     # outside the transaction each batch commits on its own: nothing to say
     assert not _findings(names, _migration(names, body, head="  disable_ddl_transaction!\n\n"))
+
+
+@pytest.mark.parametrize("names", NAMES)
+@pytest.mark.parametrize("body", BATCHES)
+def test_on_mysql_rails_opens_no_transaction_and_each_batch_commits(names: dict[str, str], body: str) -> None:
+    """Rails wraps a migration in a transaction only where the adapter has DDL transactions: its MySQL adapters
+    do not, so each batch (each saved record) commits on its own there, as with `disable_ddl_transaction!`."""
+    for dialect in ("mysql", "mariadb"):
+        assert not _findings(names, _migration(names, body), dialect)
+    assert _findings(names, _migration(names, body), "postgres")
 
 
 @pytest.mark.parametrize("names", NAMES)
