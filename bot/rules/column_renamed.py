@@ -6,7 +6,9 @@ every query of the old release that names the column fails, and so does any job,
 or other service that reads or writes the table by the old name. A migration that renames a column and
 then adds a new column under the old name (`RENAME COLUMN attestation_type TO attestation_format`, then `ADD
 COLUMN attestation_type`) breaks nothing loudly and is worse: the old release's queries go on against the new,
-empty column, and its writes during the deploy never reach the renamed one.
+empty column, and its writes during the deploy never reach the renamed one. So does one that moves another
+column into the old name (`RENAME description TO summary`, then `RENAME sidebar TO description`): the old
+release reads the other column's values under the name it knows, and its writes overwrite them.
 
 ## Use instead
 Expand and contract: add the new column, write both, backfill, switch reads, stop writing the old one,
@@ -95,6 +97,20 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if replaced is not None:
             yield _replaced(op, replaced)
             continue
+        taken = next(
+            (
+                e
+                for e in migration.up[i + 1 :]
+                if isinstance(e, RenameColumn)
+                and e.table == op.table
+                and e.new_name.lower() == op.column.lower()
+                and e.column.lower() != op.new_name.lower()
+            ),
+            None,
+        )
+        if taken is not None:
+            yield _taken(op, taken)
+            continue
         target = Target("column", op.table, op.column, op.new_name)
         uses = context.uses(target, op)
         field = prisma_moved(context, target)
@@ -164,6 +180,25 @@ def _replaced(op: RenameColumn, added: AddColumn) -> Finding:
         " during the deploy keep the wrong value in the renamed column.",
         fix=f"Keep `{op.column}` as it was and add `{op.new_name}` beside it: write both, backfill, switch reads,"
         f" then give `{op.column}` its new meaning in a later pull request.",
+        severity=Severity.WARNING,
+    )
+
+
+def _taken(op: RenameColumn, other: RenameColumn) -> Finding:
+    """The old name given to another column of the table in the same migration (`RENAME description TO
+    summary`, then `RENAME sidebar TO description`): the running release's queries go on, on the other
+    column's values."""
+    return op.finding(
+        RULE,
+        f"Column `{op.table}.{op.column}` is renamed to `{op.new_name}`, and `{other.column}` is renamed to "
+        f"`{op.column}` in its place (line {other.location.line}): queries that name `{op.column}` do not fail, "
+        f"they reach the values of `{other.column}`.",
+        blast_radius=f"Until the new code is out, the running release reads the values of `{other.column}` where "
+        f"it read those now in `{op.new_name}`, and what it writes to `{op.column}` overwrites them: rows written "
+        f"during the deploy lose their `{other.column}` value, and their `{op.new_name}` keeps the old one.",
+        fix=f"Add `{op.new_name}` beside `{op.column}` and write both, backfill, switch reads; only once no "
+        f"running code names `{op.column}` for its old meaning, move `{other.column}` to that name, in a later "
+        "pull request.",
         severity=Severity.WARNING,
     )
 

@@ -52,3 +52,34 @@ def test_a_column_renamed_and_added_again_under_its_old_name_is_a_silent_diverge
     assert "fails" not in finding.message and "never reaches" in finding.blast_radius
     [plain] = [f for f in review_sql(schema + rename, dialect=dialect).findings if f.rule == "column-renamed"]
     assert "added in its place" not in plain.message and "fails" in plain.blast_radius
+
+
+@pytest.mark.parametrize(
+    ("table", "old", "new", "other", "dialect"),
+    [
+        ("community", "description", "summary", "sidebar", "postgres"),
+        ("invoices", "state", "legacy_state", "workflow_state", "mysql"),
+    ],
+)
+def test_a_column_renamed_and_another_moved_into_its_old_name_is_a_silent_divergence(
+    table: str, old: str, new: str, other: str, dialect: str
+) -> None:
+    """Renaming `old` away and `other` into `old`: the running release's queries on `old` do not fail, they read
+    and overwrite the values of `other`."""
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {old} varchar(32), {other} varchar(32));\n-- migration\n"
+    away = f"ALTER TABLE {table} RENAME COLUMN {old} TO {new};\n"
+    into = f"ALTER TABLE {table} RENAME COLUMN {other} TO {old};\n"
+    findings = [f for f in review_sql(schema + away + into, dialect=dialect).findings if f.rule == RULE]
+    [finding] = [f for f in findings if f.location.line == 1]
+    assert f"`{other}` is renamed to `{old}` in its place (line 2)" in finding.message
+    assert finding.severity.value == "warning"
+    assert "fails" not in finding.message and "overwrites" in finding.blast_radius
+    # the other column renamed to a third name: nothing takes the old name, the usual finding
+    elsewhere = f"ALTER TABLE {table} RENAME COLUMN {other} TO {other}_v2;\n"
+    plain = [f for f in review_sql(schema + away + elsewhere, dialect=dialect).findings if f.rule == RULE]
+    [first] = [f for f in plain if f.location.line == 1]
+    assert "in its place" not in first.message and "fails" in first.blast_radius
+    # a swap back (`new` renamed to `old` again) is not another column taking the name
+    back = f"ALTER TABLE {table} RENAME COLUMN {new} TO {old};\n"
+    swapped = [f for f in review_sql(schema + away + back, dialect=dialect).findings if f.rule == RULE]
+    assert not any("in its place" in f.message for f in swapped)
