@@ -17,6 +17,7 @@ own template, Python computed at run time) leaves the statement unwritten: None.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 
 from bot.frameworks import python_source as py
@@ -371,8 +372,9 @@ class OrmSql:
 
 def excluded(condition: str, column: str, key: str) -> str:
     """What `exclude(key=…)` leaves out, as Django writes it: the rows that match and hold a value, so a row
-    whose column is NULL stays in (`NOT (status = 'x' AND status IS NOT NULL)`)."""
-    if not column or key.endswith("__isnull"):
+    whose column is NULL stays in (`NOT (status = 'x' AND status IS NOT NULL)`). `exclude(status=None)` is the
+    test for NULL alone (`NOT (status IS NULL)`): it keeps the rows that hold a value."""
+    if not column or key.endswith("__isnull") or re.fullmatch(r"\S+\s+IS\s+NULL", condition.strip(), re.I):
         return condition
     return f"{condition} AND {column} IS NOT NULL"
 
