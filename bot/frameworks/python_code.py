@@ -296,7 +296,14 @@ class CodeReader:
             iterated_list = [node.iter.id] if isinstance(node.iter, ast.Name) else []
             self.collected.update(dict.fromkeys([*_collected(node), *iterated_list], len(self.ops)))
             update = self._loop_update(table, assignments, where, node)
-            self.ops.append(replace(update, saves="each" if _saves_each(node) else ""))
+            # a write per pass (`row.save()`, `Model.objects.filter(pk=row.pk).update(…)`): one statement for each
+            # row, all of them in the migration's transaction unless the code commits
+            each = (
+                f"for each row of `{ast.unparse(node.iter)}`"
+                if _writes_each_row(calls, self.querysets)
+                else ""
+            )
+            self.ops.append(replace(update, saves="each" if _saves_each(node) else "", batches=each))
         elif table is not None and "delete" in body_calls:
             # each row's `delete()` runs Django's collector: the models' `on_delete` act, as for a queryset's
             in_code = not (isinstance(iterated, ast.expr) and _sqlalchemy_query(iterated))
@@ -1386,6 +1393,12 @@ def _sets_attributes(loop: ast.For | ast.AsyncFor) -> bool:
         for statement in loop.body
         for node in ast.walk(statement)
     )
+
+
+def _writes_each_row(calls: list[ast.Call], querysets: dict[str, str]) -> bool:
+    """Does a loop's body write on every pass (`save()`, a queryset's `update()`), rather than collect the rows
+    for a `bulk_update` that writes them together?"""
+    return any(_writes_rows(c, querysets) and py.name(c) != "bulk_update" for c in calls)
 
 
 def _writes_rows(call: ast.Call, querysets: dict[str, str]) -> bool:

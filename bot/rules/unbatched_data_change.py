@@ -13,7 +13,9 @@ it commits: a loop in it that changes the rows batch after batch without a COMMI
 keeps every row locked until the block ends, so it is reported as one change of all of them. The same holds
 for a Rails migration that backfills `in_batches` (or record by record with `find_each`) inside the
 transaction Rails wraps it in on PostgreSQL and SQLite (on MySQL and MariaDB Rails opens none), for a Laravel migration that works `chunkById` (or saves the records of a loop
-one at a time) inside the transaction Laravel runs it in on PostgreSQL and SQLite, and for an Alembic migration that loops over the rows of a query it fetched
+one at a time) inside the transaction Laravel runs it in on PostgreSQL and SQLite, for a Django `RunPython` that loops over a
+queryset and writes each row (`row.save()`, or `Model.objects.filter(pk=row.pk).update(…)`) inside the transaction
+of an atomic migration, and for an Alembic migration that loops over the rows of a query it fetched
 (`for row in conn.execute(…).fetchall()`) and runs one UPDATE or DELETE per row inside the transaction Alembic
 runs it in: no batch commits before the migration ends, and the row-by-row loop also makes one round trip per row.
 
@@ -192,6 +194,20 @@ def _batches_in_transaction(
             "Write it as one set-based statement run in key-range batches inside `with "
             "op.get_context().autocommit_block():` (each batch commits), or commit after each batch; stream the "
             "rows (`yield_per`) rather than `fetchall()` the whole table.",
+        )
+        return
+    if migration.framework == "django":
+        yield _uncommitted_batches(
+            op,
+            context,
+            severity,
+            f"`{verb} {op.table}` runs once {op.batches}, one round trip per row, all inside the transaction "
+            "Django runs the migration in: no row commits before the migration ends, and every row it changes "
+            "stays locked until then.",
+            "the loop reaches",
+            "Set `atomic = False` on the migration and take the rows a key range at a time (`filter(pk__gte=lo, "
+            "pk__lt=lo + 1000)`), each range written in its own `transaction.atomic()` (one `update()` when every row "
+            "gets the same value, else `bulk_update`), safe to re-run; or run it from a management command.",
         )
         return
     if migration.framework == "laravel":
