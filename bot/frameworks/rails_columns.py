@@ -113,6 +113,7 @@ def _change_column(c: ruby.Call, src: Source, table: str = "") -> Result:
             column=name,
             new_type=spec.type,
             using=str(using) if using else f"CAST({name} AS {cast_as})" if cast_as else None,
+            collation=spec.collation,
             **origin_of(c, src),
         )
     ]

@@ -109,6 +109,7 @@ def column(name: str, type_name: str, c: ruby.Call, src: Source) -> ColumnSpec:
         volatile_default=calls_volatile(default),
         primary_key=options.get("primary_key") is True,
         generated=type_name == "virtual" and options.get("stored") is True,
+        collation=str(options.get("collation") or ""),
     )
 
 

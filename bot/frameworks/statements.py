@@ -53,7 +53,8 @@ def describe(op: Operation) -> str:
     if isinstance(op, DropConstraint):
         return f"ALTER TABLE {op.table} DROP CONSTRAINT {op.name}"
     if isinstance(op, AlterColumnType):
-        return f"ALTER TABLE {op.table} ALTER COLUMN {op.column} TYPE {op.new_type}"
+        collate = f" COLLATE {op.collation}" if op.collation else ""
+        return f"ALTER TABLE {op.table} ALTER COLUMN {op.column} TYPE {op.new_type}{collate}"
     if isinstance(op, SetNotNull | DropNotNull):
         verb = "SET" if isinstance(op, SetNotNull) else "DROP"
         return f"ALTER TABLE {op.table} ALTER COLUMN {op.column} {verb} NOT NULL"

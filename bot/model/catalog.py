@@ -74,6 +74,7 @@ class Column:
         ""  # MySQL: the character set of a text column, when the schema says (its own or its table's)
     )
     auto_now: bool = False  # Django's `auto_now=True`: set to the current time whenever the ORM saves a row
+    collation: str = ""  # the collation the column states, as written; "" for its type's or table's default
 
 
 @dataclass(frozen=True)
@@ -523,6 +524,7 @@ def _create_table(c: Catalog, op: Operation, in_change: bool) -> None:
             on_update=s.on_update,
             charset=_charset_of(s.type, s.charset, op.charset),
             auto_now=s.auto_now,
+            collation=s.collation,
         )
         for s in op.columns
     }
@@ -784,6 +786,7 @@ def _add_column(c: Catalog, op: Operation, in_change: bool) -> None:
             on_update=s.on_update,
             charset=_charset_of(s.type, s.charset, table.charset if table is not None else ""),
             auto_now=s.auto_now,
+            collation=s.collation,
         ),
     )
     if s.references:
@@ -906,11 +909,23 @@ def _keys_follow(c: Catalog, table: str, old: str, new: str) -> None:
 def _alter_type(c: Catalog, op: Operation, in_change: bool) -> None:
     assert isinstance(op, AlterColumnType)
     if not op.restated:
-        _change_column(c, op.table, op.column, type=op.new_type)
+        if op.collation:
+            _change_column(c, op.table, op.column, type=op.new_type, collation=op.collation)
+        else:
+            _change_column(c, op.table, op.column, type=op.new_type)
         return
     table = c.tables.get(op.table)
     charset = _charset_of(op.new_type, op.charset, table.charset if table is not None else "")
-    _change_column(c, op.table, op.column, type=op.new_type, charset=charset, on_update=op.on_update)
+    # MODIFY / CHANGE restate the whole column: one without COLLATE takes the table's default
+    _change_column(
+        c,
+        op.table,
+        op.column,
+        type=op.new_type,
+        charset=charset,
+        on_update=op.on_update,
+        collation=op.collation,
+    )
 
 
 _NAMED_CHARSET = re.compile(r"\s+(?:character\s+set|charset)\s+\w+", re.I)

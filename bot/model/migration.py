@@ -133,6 +133,8 @@ class ColumnSpec:
     # CURRENT_TIMESTAMP`), and the character set the column states
     on_update: str = ""
     charset: str = ""
+    # the collation the column states (`COLLATE utf8mb4_bin`, SQLite's `NOCASE`, Rails' `collation:`), as written
+    collation: str = ""
     auto_now: bool = False  # Django's `auto_now=True`: the ORM sets it to the current time on every save()
     generated_calls: tuple[Call, ...] = ()  # what a generated column's expression calls (PostgreSQL's reader)
 
@@ -227,6 +229,7 @@ class AlterColumnType(Operation):
     restated: bool = False
     charset: str = ""
     on_update: str = ""
+    collation: str = ""  # the collation the new definition states (`TYPE text COLLATE x`), as written
     # the enum type the ORM changes the column to and expects to exist, creating none (SQLAlchemy's named
     # `Enum` in Alembic's alter_column, on PostgreSQL)
     enum_type: str = ""

@@ -185,6 +185,7 @@ NAMES = (
     "uncommitted_transaction",
     "unique_collision",
     "unique_constraint_under_lock",
+    "unique_key_case_folded",
     "unique_key_dropped",
     "unique_key_without_partition_key",
     "unique_without_duplicate_check",

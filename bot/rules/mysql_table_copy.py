@@ -216,7 +216,7 @@ def _column_change(op: AlterColumnType, context: Context) -> tuple[str, str] | N
     column = context.catalog.column(op.table, op.column)
     if column is not None and mysql_ddl.member_change(column.type, op.new_type) == mysql_ddl.COPY:
         return mysql_ddl.COPY, f"Changing the members of `{op.column}` other than appending at the end"
-    if _CHARSET.search(op.sql):
+    if op.collation or _CHARSET.search(op.sql):
         return mysql_ddl.COPY, f"Changing the character set or collation of `{op.column}`"
     return None
 

@@ -96,6 +96,7 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         None,
     )
     on_update, charset, on_delete, key_on_update, referenced_column = "", "", "", "", ""
+    collation = ""
     generated_calls: tuple[Call, ...] = ()
     for constraint in node.args.get("constraints") or []:
         c = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else constraint
@@ -128,9 +129,11 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
             on_update = render(c.this, dialect)
         elif isinstance(c, exp.CharacterSetColumnConstraint) and c.this is not None:
             charset = c.this.name.lower()
-        elif isinstance(c, exp.CollateColumnConstraint) and c.this is not None and not charset:
-            # MySQL: a collation names its character set (`utf8mb4_0900_ai_ci`, `latin1_swedish_ci`)
-            charset = c.this.name.lower().split("_", 1)[0]
+        elif isinstance(c, exp.CollateColumnConstraint) and c.this is not None:
+            collation = c.this.name
+            if not charset and dialect in ("mysql", "mariadb"):
+                # MySQL: a collation names its character set (`utf8mb4_0900_ai_ci`, `latin1_swedish_ci`)
+                charset = c.this.name.lower().split("_", 1)[0]
     place = node.args.get("position")
     position = ""
     if isinstance(place, exp.ColumnPosition):
@@ -155,6 +158,7 @@ def column_spec(node: exp.ColumnDef, dialect: str) -> ColumnSpec:
         position=position,
         on_update=on_update,
         charset=charset,
+        collation=collation,
         generated_calls=generated_calls,
     )
 

@@ -129,7 +129,15 @@ def column_spec(node: ast.ColumnDef) -> ColumnSpec:
             spec["references_on_update"] = _ACTIONS.get(str(c.fk_upd_action), "")
     if type_text.split("(")[0] in SERIAL_TYPES:
         spec.update(volatile_default=True, identity=True)
+    spec["collation"] = collation_of(node)
     return ColumnSpec(**spec)
+
+
+def collation_of(node: ast.ColumnDef) -> str:
+    """The collation a column definition states (`text COLLATE "C"`), as written; "" when none."""
+    clause = node.collClause
+    names = [text_of(n) for n in clause.collname or ()] if clause is not None else []
+    return ".".join(n for n in names if n)
 
 
 def constraint(c: ast.Constraint, table: str, columns: tuple[str, ...], base: Base) -> AddConstraint:
@@ -239,6 +247,7 @@ def _alter_type(cmd: ast.AlterTableCmd, table: str, column: str, b: Base) -> Ite
         column=column,
         new_type=type_sql(definition.typeName),
         using=expression_sql(using) if using is not None else None,
+        collation=collation_of(definition),
         **b,
     )
 

@@ -373,6 +373,7 @@ def _modify_column(action: exp.ModifyColumn, table: str, b: Base, dialect: str) 
             restated=True,
             charset=spec.charset,
             on_update=spec.on_update,
+            collation=spec.collation,
             **b,
         )
     # MODIFY and CHANGE restate the whole column: what they do not say, the column loses
