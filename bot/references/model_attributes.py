@@ -11,7 +11,9 @@ until the model lists the column in `ignored_columns`. A Python model's property
 class its file imports from another module (`from dcim.models import BaseInterface`). A Diesel struct's field that selects another
 expression (`#[diesel(select_expression = oauth_github::avatar.nullable())] pub gh_avatar`, crates.io after
 the avatar moved to `oauth_github`) or names another column (`#[diesel(column_name = avatar_v2)]`) reads
-that one, when no struct of the table still loads the column under its own name.
+that one, when no struct of the table still loads the column under its own name. So does a JPA entity's field
+named like the column whose `@Column(name = "credits_amount")` maps another one (Fineract's `creditedPrincipal`
+once `credited_principal` was renamed back to `credits_amount`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ def kept_attribute(tree: Tree, definitions: Iterable[tuple[str, str, str, int]],
     definitions = tuple(definitions)
     if any(path.endswith(".rs") for _, _, path, _ in definitions):
         return _rust_field(tree, definitions, name)
+    if any(path.endswith((".java", ".kt")) for _, _, path, _ in definitions):
+        return _jvm_field(tree, definitions, name)
     if any(path.endswith(".prisma") for _, _, path, _ in definitions):
         return _prisma_relation(tree, definitions, name)
     for _, model, path, line in definitions:
@@ -95,6 +99,38 @@ def _imported_parent_attribute(tree: Tree, text: str, model: str, name: str) -> 
                 if found is not None:
                     return f"{path}:{other.count(chr(10), 0, found) + 1}"
     return None
+
+
+_ARGS = r"(?:[^()]|\([^()]*\))*?"  # annotation arguments, one level of parentheses inside
+# A JPA / Hibernate field and the `@Column` / `@JoinColumn` before it: the annotation's arguments and the field's
+# name (Java `private BigDecimal creditedPrincipal;`, Kotlin `var creditedPrincipal: BigDecimal? = null`)
+_JVM_FIELD = re.compile(
+    r"@(?:Column|JoinColumn)\((" + _ARGS + r")\)\s*(?:@\w+(?:\(" + _ARGS + r"\))?\s*)*"
+    r"(?:(?:private|protected|public|internal|final|static|transient|open|override|lateinit)\s+)*"
+    r"(?:(?:va[rl])\s+(\w+)\s*:|[\w<>\[\],.? ]+?\s+(\w+)\s*[;=])"
+)
+_JVM_NAME = re.compile(r"\bname\s*=\s*\"([^\"]+)\"")
+
+
+def _jvm_field(tree: Tree, definitions: Iterable[tuple[str, str, str, int]], name: str) -> str | None:
+    """`path:line` of a JPA entity's field named like the column (`creditedPrincipal` for
+    `credited_principal`) that its `@Column(name = "credits_amount")` maps to another column, when no field of
+    the entities maps the column itself; None otherwise. Code that reads the field reads the other column."""
+    wanted = name.replace("_", "").lower()
+    kept: str | None = None
+    for _, _model, path, _line in definitions:
+        text = tree.read(path) if path.endswith((".java", ".kt")) else None
+        if text is None:
+            continue
+        for field in _JVM_FIELD.finditer(text):
+            attribute = field.group(2) or field.group(3) or ""
+            mapped = _JVM_NAME.search(field.group(1))
+            column = mapped.group(1).strip('`"') if mapped else attribute
+            if column.replace("_", "").lower() == wanted or column.lower() == name.lower():
+                return None  # a field still maps the column
+            if attribute.lower() == wanted:
+                kept = kept or f"{path}:{text.count(chr(10), 0, field.start()) + 1}"
+    return kept
 
 
 # A field of a Prisma model: its name, its type, and the rest of the line (attributes: `@map("…")`, `@relation`).
