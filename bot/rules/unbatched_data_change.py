@@ -7,6 +7,9 @@ and if it fails at row 40 million, all of it rolls back. Inside a migration's tr
 keeps the schema locks of the other statements for as long as it runs. A statement that reaches one row
 by a unique key (`WHERE id = 42`, as a loop over rows writes it) is not a bulk change and is not reported;
 nor is one that needs a value in a column the migration has just added without a default (no row has one),
+nor the fill of the rows where a column is NULL that Django's AlterField (or Rails' `change_column_null …
+false, default`) runs before SET NOT NULL when an earlier step of the change already filled that column (it
+finds only the rows written since),
 nor one that names by its values a row the migrations inserted (`WHERE name = 'Send Events'` on a jobs or
 settings table they fill: the lookup rows every database has). A `DO` block runs in one transaction unless
 it commits: a loop in it that changes the rows batch after batch without a COMMIT between the batches
@@ -132,6 +135,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue  # `WHERE name = 'X'` on a row the migrations inserted: a lookup row, not a bulk change
         if _matches_no_existing_row(op, migration.up[:index]):
             continue
+        if _nulls_filled_in_change(op, migration, index, context):
+            continue  # the framework's NULL fill before SET NOT NULL, after the change filled the column
         severity = context.lock_severity(op.table, RULE.severity, op)
         if severity is None:
             continue
@@ -340,6 +345,28 @@ def _matches_no_existing_row(op: DataUpdate | DataDelete, earlier: tuple[Operati
         and not e.column.generated
     ]
     return any(not_null_in(where.this, name) for c in added for name in {c.name, c.name.lower()})
+
+
+def _nulls_filled_in_change(
+    op: DataUpdate | DataDelete, migration: Migration, index: int, context: Context
+) -> bool:
+    """`UPDATE t SET c = … WHERE c IS NULL`, the fill Django's AlterField (and Rails' `change_column_null … false,
+    default`) runs before SET NOT NULL, after an earlier step of the change (a `RunPython` loop, a batched
+    backfill) wrote `c` in the rows where it was NULL: it finds only the rows written since, not the table."""
+    if not isinstance(op, DataUpdate) or len(op.assignments) != 1:
+        return False
+    column = op.assignments[0][0]
+    if (op.where or "").strip() != f"{column} IS NULL":
+        return False
+    earlier = [o for m in context.change[: context.position] for o in m.up] if context.position >= 0 else []
+    return any(
+        isinstance(o, DataUpdate)
+        and o.location != op.location
+        and unqualified(o.table) == unqualified(op.table)
+        and any(c == column and v.strip().upper() != "NULL" for c, v in o.assignments)
+        and (o.where is None or o.where.strip() == f"{column} IS NULL")
+        for o in (*earlier, *migration.up[:index])
+    )
 
 
 def _short(text: str, limit: int = 60) -> str:
