@@ -4,7 +4,8 @@
   see `ecto_ops` for the ones it cannot reverse) or `up/0` and `down/0`.
 - Ecto runs each migration in a transaction unless the module sets `@disable_ddl_transaction true`; it also
   holds its migration lock in a transaction around the migration unless `@disable_migration_lock true`, so a
-  concurrent index build needs both.
+  concurrent index build needs both, unless the repo takes its lock without a transaction
+  (`migration_lock: :pg_advisory_lock`, ecto_sql 3.9+, or no lock: `migration_lock: false`).
 - Commands (`create`, `alter`, `drop`, `rename`, `execute`) are read by `ecto_ops`; `repo().update_all`,
   `delete_all`, `insert_all` and `query!` are data changes or SQL; other Elixir is RunCode.
 - The dialect comes from the repo's adapter (`Ecto.Adapters.Postgres`, `MyXQL`, `SQLite3`) in `config/*.exs`
@@ -78,7 +79,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         walker.walk(functions.get("up"))
         down, reason = _down(functions, path, dialect, attributes)
     up = separate(walker.ops)
-    in_transaction, note = _transaction(attributes)
+    in_transaction, note = _transaction(attributes, migration_lock(tree))
     return Migration(
         path=path,
         framework=NAME,
@@ -100,6 +101,24 @@ def seed_operations(path: str, text: str, dialect: str) -> tuple[Operation, ...]
     walker = _Walker(ecto_ops.Source(path, dialect))
     walker.walk(elixir.parse(text))
     return tuple(op for op in walker.ops if isinstance(op, DataInsert) and op.rows)
+
+
+# the repo's migration lock taken without a transaction: an advisory lock for the session, or none at all
+_LOCK_WITHOUT_TRANSACTION = re.compile(
+    r"^[ \t]*[^#\n]*\bmigration_lock:\s*(:pg_advisory_lock|false|nil)\b", re.M
+)
+_CONFIG = re.compile(r"(?:[\w.-]+/)*config/\w+\.exs")
+
+
+def migration_lock(tree: Tree) -> str:
+    """`:pg_advisory_lock` (or `false`) when a `config/*.exs` sets the repo's `migration_lock` so that Ecto takes
+    it without a transaction; "" for the default, which holds it in a transaction around the migration."""
+    for path in sorted(p for p in tree.paths() if _CONFIG.fullmatch(p) and "/deps/" not in f"/{p}"):
+        text = tree.read(path) or ""
+        found = _LOCK_WITHOUT_TRANSACTION.search(text) if "migration_lock" in text else None
+        if found:
+            return found.group(1)
+    return ""
 
 
 def dialect(tree: Tree) -> str:
@@ -165,9 +184,14 @@ def _definitions(body: Node) -> tuple[dict[str, Node | list[Node]], dict[str, el
     return functions, attributes
 
 
-def _transaction(attributes: dict[str, elixir.Value]) -> tuple[bool, str]:
+def _transaction(attributes: dict[str, elixir.Value], lock: str) -> tuple[bool, str]:
     if attributes.get("disable_ddl_transaction") is not True:
         return True, "Ecto runs each migration in a transaction"
+    if lock:
+        return False, (
+            f"the module sets `@disable_ddl_transaction true`, and the repo's `migration_lock: {lock}` holds no "
+            "transaction around the migration"
+        )
     if attributes.get("disable_migration_lock") is not True:
         return True, (
             "the module sets `@disable_ddl_transaction true` but not `@disable_migration_lock true`: Ecto holds its "
