@@ -139,6 +139,8 @@ class ForeignKey:
     on_delete: str = ""
     on_update: str = ""
     validated: bool = True
+    # PostgreSQL 15's `ON DELETE SET NULL (col, …)`: the key's columns the delete action writes; () for all
+    on_delete_columns: tuple[str, ...] = ()
     orm_on_delete: str = ""  # what the ORM does itself on a delete of the parent (Django's on_delete)
     declared: str = ""  # the model association that does it, when it is no key of the database (Rails)
     owner: bool = False  # an association from the parent's side (`belongs_to …, dependent:`): see Dependent
@@ -1066,6 +1068,7 @@ def _add_constraint(c: Catalog, op: Operation, in_change: bool) -> None:
             op.on_delete,
             op.on_update,
             validated=not op.not_valid,
+            on_delete_columns=op.on_delete_columns,
             orm_on_delete=same.orm_on_delete if same is not None else "",
         )
 

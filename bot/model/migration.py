@@ -314,6 +314,9 @@ class AddConstraint(Operation):
     referenced_columns: tuple[str, ...] = ()  # of a foreign key, when written
     on_delete: str = ""  # of a foreign key: no action | restrict | cascade | set null | set default
     on_update: str = ""
+    # PostgreSQL 15's `ON DELETE SET NULL (col, …)` / `SET DEFAULT (col, …)`: the key's columns the action
+    # writes; () for all of them
+    on_delete_columns: tuple[str, ...] = ()
     on_column: bool = False  # written on a column definition (`… REFERENCES t`), where NOT VALID cannot be
 
 

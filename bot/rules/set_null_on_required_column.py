@@ -13,7 +13,9 @@ depends on the database:
   NULL`, and a table or key declared that way fails with `errno: 150 "Foreign key constraint is incorrectly
   formed"`. The deploy stops there, with the DDL before it already committed.
 
-`ON DELETE SET DEFAULT` on a NOT NULL column without a default writes NULL too (PostgreSQL).
+`ON DELETE SET DEFAULT` on a NOT NULL column without a default writes NULL too (PostgreSQL). PostgreSQL 15's
+column list (`FOREIGN KEY (account_id, token_id) … ON DELETE SET NULL (token_id)`) writes only the columns it
+names: a required column left out of it is no contradiction.
 
 It happens when a column is made NOT NULL (`SET NOT NULL`, Rails' `change_column_null … false`) without
 looking at its key, or when a key with `on_delete: :nullify` is added to a required column.
@@ -89,7 +91,13 @@ def _contradictions(catalog: Catalog, postgres: bool) -> Iterator[tuple[str, For
         actions = {key.on_delete, key.on_update}
         if _SET_NULL not in actions and not (postgres and _SET_DEFAULT in actions):
             continue
+        # PostgreSQL 15's `ON DELETE SET NULL (col)` writes only the columns it lists (ON UPDATE takes no list)
+        written = set(key.columns)
+        if key.on_delete_columns and key.on_update not in (_SET_NULL, _SET_DEFAULT):
+            written = set(key.on_delete_columns)
         for column in key.columns:
+            if column not in written:
+                continue
             known = catalog.column(key.table, column)
             if known is None or known.nullable:
                 continue

@@ -155,6 +155,7 @@ def constraint(c: ast.Constraint, table: str, columns: tuple[str, ...], base: Ba
         referenced_columns=tuple(text_of(k) for k in c.pk_attrs or ()),
         on_delete=_ACTIONS.get(str(c.fk_del_action), "") if kind == "foreign_key" else "",
         on_update=_ACTIONS.get(str(c.fk_upd_action), "") if kind == "foreign_key" else "",
+        on_delete_columns=tuple(text_of(k) for k in c.fk_del_set_cols or ()) if kind == "foreign_key" else (),
         expression_sql=expression_sql(c.raw_expr) or "" if kind == "check" else "",
         **base,
     )
