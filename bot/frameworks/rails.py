@@ -182,6 +182,12 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         if "down" in methods and methods["down"] is None:
             reason = _EMPTY_DOWN  # an empty method: reversible on paper, nothing comes back
     saves = ruby_saves.unchecked(methods.get("change") or methods.get("up"), root, path, tree)
+    discards = ruby_saves.discarded(
+        methods.get("change") or methods.get("up"),
+        path,
+        tree,
+        lambda model: constants.table_name(model) or ruby_model.conventional_table(model),
+    )
     up = rails_associations.with_dependents(up, root, path, tree)
     down = rails_associations.with_dependents(down, root, path, tree) if down is not None else None
     note = _transaction_note(in_transaction, dialect)
@@ -206,6 +212,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         suppressions=suppressions.find(text, up) + walker.safety_suppressions(),
         online_tool=online,
         unchecked_saves=saves,
+        discarded_edits=discards,
     )
 
 

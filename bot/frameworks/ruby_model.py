@@ -309,5 +309,10 @@ def _table(name: str) -> str:
     return plural(_snake(name))
 
 
+def conventional_table(model: str) -> str:
+    """The table Rails' convention gives a model class: `comments` for `Comment`, `story_texts` for `StoryText`."""
+    return _table(model.split("::")[-1])
+
+
 def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()

@@ -13,14 +13,14 @@ without validations.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from tree_sitter import Node
 
 from bot.frameworks import ruby
 from bot.model.changeset import Tree
 from bot.model.findings import Location
-from bot.model.migration import UncheckedSave
+from bot.model.migration import DiscardedEdit, UncheckedSave
 
 _SAVES = frozenset({"save", "update", "update_attributes"})
 # the statements of a body: a call there is run for its effect, its answer dropped
@@ -97,6 +97,113 @@ def unchecked(body: Node | None, root: Node, path: str, tree: Tree) -> tuple[Unc
     return tuple(found)
 
 
+# String methods that answer an edited copy and leave the receiver as it was (their bang forms edit in place)
+_COPIES = frozenset(
+    {
+        "delete",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "gsub",
+        "sub",
+        "downcase",
+        "upcase",
+        "capitalize",
+        "swapcase",
+        "squeeze",
+        "squish",
+        "tr",
+        "tr_s",
+        "chomp",
+        "chop",
+        "unicode_normalize",
+        "scrub",
+    }
+)
+_WRITES = frozenset({"save", "save!", "update", "update!", "update_attributes", "update_attributes!"})
+
+
+def discarded(
+    body: Node | None, path: str, tree: Tree, table_of: Callable[[str], str]
+) -> tuple[DiscardedEdit, ...]:
+    """Statements that take an edited copy of a record's attribute and drop it (`comment.body.delete("\0")`,
+    `user.email.strip`): the record keeps its value, and a save after it writes nothing new. `table_of` names
+    the table of a model class. Only attributes of records whose model the code names are read, and not one the
+    application's model turns into another object (`serialize :tags, type: Array`: `tags.delete(x)` edits it)."""
+    if body is None:
+        return ()
+    found = []
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        stack.extend(reversed(node.named_children))
+        if node.type != "call" or node.parent is None or node.parent.type not in _STATEMENT_PARENTS:
+            continue
+        edit = ruby.call(node)
+        if edit is None or edit.name not in _COPIES or edit.block is not None or _last_of_value_block(node):
+            continue
+        attribute = ruby.call(edit.receiver) if edit.receiver is not None else None
+        if attribute is None or attribute.args or attribute.receiver is None:
+            continue
+        if attribute.receiver.type != "identifier":
+            continue
+        record = ruby.text_of(attribute.receiver)
+        model = _model_of(record, node, body)
+        if not model or _decoded(model, attribute.name, tree, _root(path)):
+            continue
+        found.append(
+            DiscardedEdit(
+                location=Location(path, node.start_point[0] + 1),
+                end_line=node.end_point[0] + 1,
+                sql=ruby.text_of(node),
+                table=table_of(model),
+                column=attribute.name,
+                method=edit.name,
+                saved=_saved_after(node, record),
+            )
+        )
+    return tuple(found)
+
+
+def _decoded(model: str, attribute: str, tree: Tree, root: str) -> bool:
+    """Does the application's model read the attribute as something other than its text (`serialize :tags`,
+    `store :settings`, `attribute :tags, :json`)? Then its methods may edit it in place."""
+    snake = "/".join(re.sub(r"(?<!^)(?=[A-Z])", "_", part).lower() for part in model.split("::"))
+    text = tree.read(f"{root}app/models/{snake}.rb") or ""
+    return bool(
+        re.search(
+            rf"^\s*(?:serialize|store|store_accessor|attribute|encrypts)\s+:{re.escape(attribute)}\b",
+            text,
+            re.M,
+        )
+    )
+
+
+def _saved_after(node: Node, record: str) -> int:
+    """The line of a save of `record` later in the statements around `node` (`comment.save!`), 0 if none."""
+    parent = node.parent
+    siblings = parent.named_children if parent is not None else []
+    for sibling in siblings[siblings.index(node) + 1 :] if node in siblings else []:
+        for inner in (sibling, *_descendants(sibling)):
+            found = ruby.call(inner) if inner.type == "call" else None
+            if (
+                found is not None
+                and found.name in _WRITES
+                and found.receiver is not None
+                and ruby.text_of(found.receiver) == record
+            ):
+                return inner.start_point[0] + 1
+    return 0
+
+
+def _descendants(node: Node) -> Iterator[Node]:
+    stack = list(node.named_children)
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.named_children)
+
+
 def _dropped(body: Node) -> Iterator[tuple[Node, str]]:
     """Calls of `save`/`update`/`update_attributes` (or `create` in a loop) in statement position."""
     stack = [body]
@@ -165,7 +272,11 @@ def _model(node: Node, body: Node) -> str:
         return ""
     if receiver.type in ("constant", "scope_resolution"):
         return ruby.text_of(receiver)
-    name = ruby.text_of(receiver)
+    return _model_of(ruby.text_of(receiver), node, body)
+
+
+def _model_of(name: str, node: Node, body: Node) -> str:
+    """The model class the local or block parameter `name` holds a record of, where `node` uses it."""
     current: Node | None = node
     while current is not None and (call := _enclosing_block_call(current, body)) is not None:
         if name in ruby.block_parameters(call):

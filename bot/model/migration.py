@@ -624,6 +624,17 @@ class UncheckedSave(Operation):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DiscardedEdit(Operation):
+    """A call that returns an edited copy of a record's text value and whose answer the code drops (Ruby's
+    `comment.body.delete("\0")`, `user.email.strip` as a statement): the record's value stays as it was."""
+
+    table: str  # the table of the record's model
+    column: str  # the attribute the copy is taken of
+    method: str  # "delete", "strip", "gsub", …
+    saved: int = 0  # the line of a save of the same record after it, 0 when none follows
+
+
+@dataclass(frozen=True, kw_only=True)
 class CurrentModelImport(Operation):
     """A Django migration that imports the application's own model classes (`from shop.models import
     Order`) instead of the historical ones `apps.get_model()` gives: its code runs against the models as
@@ -781,6 +792,8 @@ class Migration:
     # saves whose failure (a validation, a callback that aborts) the code does not check: read from the up's code,
     # apart from `up` (they change no rows of their own beyond the data operations already read there)
     unchecked_saves: tuple[UncheckedSave, ...] = ()
+    # edited copies of a record's text the code throws away (Rails `row.name.strip` as a statement)
+    discarded_edits: tuple[DiscardedEdit, ...] = ()
     # what makes it a migration only new installs run, beside the history existing databases ran (a snapshot
     # of the whole schema, a Flyway baseline), said after its path; "" for a step of that history
     baseline: str = ""

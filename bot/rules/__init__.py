@@ -64,6 +64,7 @@ NAMES = (
     "duplicate_migration_version",
     "duplicates_all_deleted",
     "duplicates_before_unique",
+    "edit_discarded",
     "enum_label_unknown",
     "enum_order_changed",
     "enum_type_missing",
