@@ -42,6 +42,7 @@ from bot.model.migration import (
     DataDelete,
     DataInsert,
     DataUpdate,
+    DiscardedEdit,
     DropTable,
     Migration,
     ModelDetached,
@@ -262,6 +263,7 @@ class _Parser:
         self.apps = Apps(tree, dialect, state.app, lambda app: _app_state(app, tree, dialect))
         self.reader = Reader(text, path, dialect, state, self.apps)
         self.irreversible = ""
+        self.discards: list[DiscardedEdit] = []  # edited copies of a row's text its RunPython code drops
         # (first line, last line) of each RunSQL call whose `reverse_sql` was read, and its operations
         self.reverse_sql: list[tuple[tuple[int, int], tuple[Operation, ...]]] = []
         self.current: dict[str, tuple[str, str]] = {}  # the models the migration imports, by the name bound
@@ -341,6 +343,7 @@ class _Parser:
             irreversible_reason=self.irreversible,
             version=version(self.path),
             suppressions=suppressions.find(self.text, up),
+            discarded_edits=tuple(self.discards),
         )
 
     def _built(self, node: ast.expr, depth: int = 0) -> list[ast.expr]:
@@ -493,6 +496,7 @@ class _Parser:
             reader.entered.append(function.name)
             reader.read(function.body)
             reader.touches.extend(named)
+            self.discards.extend(reader.discards)
         self._reverse_python(call, reverse)
         code = RunCode(
             language="python",

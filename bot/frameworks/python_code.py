@@ -26,6 +26,7 @@ from bot.model.migration import (
     DataDelete,
     DataInsert,
     DataUpdate,
+    DiscardedEdit,
     JoinedFieldUpdate,
     Operation,
     StringAsFieldUpdate,
@@ -35,6 +36,26 @@ from bot.model.migration import (
 )
 
 _EXECUTE = frozenset({"execute", "exec_driver_sql", "executemany"})
+# str methods: each answers a new string, the one it is called on stays as it was
+_STRING_COPIES = frozenset(
+    {
+        "strip",
+        "lstrip",
+        "rstrip",
+        "replace",
+        "lower",
+        "upper",
+        "title",
+        "capitalize",
+        "casefold",
+        "swapcase",
+        "removeprefix",
+        "removesuffix",
+        "translate",
+        "zfill",
+        "expandtabs",
+    }
+)
 # a DB-API parameter (`%s`, `%(batch)s`) in SQL executed with parameters; `%%` is a literal percent sign there
 _PARAMETER = re.compile(r"%(?:\(\w+\))?s|%%")
 
@@ -118,6 +139,7 @@ class CodeReader:
         self.aliases: dict[str, str] = {}  # a helper's parameter → the model name the caller passed
         self.flushed: set[str] = set()  # lists a loop writes out in slices
         self.ops: list[Operation] = []
+        self.discards: list[DiscardedEdit] = []  # edited copies of a row's text the code drops
         self.touches: list[str] = []
         self.querysets: dict[str, str] = {}  # local variable → the table of the queryset it holds
         self.model_table = model_table  # (app label, model name) → its table, for models named at run time
@@ -255,6 +277,8 @@ class CodeReader:
 
     def _rows_loop(self, node: ast.For | ast.AsyncFor) -> None:
         table = self._queryset_table(node.iter)
+        if table is not None:
+            self._discarded(node, table)
         calls = [c for stmt in node.body for c in ast.walk(stmt) if isinstance(c, ast.Call)]
         body_calls = [py.name(c) for c in calls]
         # Rows flushed from inside the loop (`if len(rows) > 100: bulk_update(rows); rows = []`): the flush
@@ -329,6 +353,45 @@ class CodeReader:
                 else op
                 for op in self.ops[start:]
             ]
+
+    def _discarded(self, loop: ast.For | ast.AsyncFor, table: str) -> None:
+        """`row.name.strip()` as a statement in a loop over a queryset's rows: Python's strings do not change,
+        the edited copy is dropped and the row keeps its value (a `row.save()` after it writes it unchanged)."""
+        if not isinstance(loop.target, ast.Name):
+            return
+        record = loop.target.id
+        statements = [
+            n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[])) if isinstance(n, ast.Expr)
+        ]
+        for statement in statements:
+            call = statement.value
+            if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+                continue
+            owner = call.func.value
+            if (
+                call.func.attr not in _STRING_COPIES
+                or not isinstance(owner, ast.Attribute)
+                or not _is_name(owner.value, record)
+            ):
+                continue
+            saves = [
+                c.lineno
+                for c in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
+                if isinstance(c, ast.Call)
+                and py.name(c) == "save"
+                and isinstance(c.func, ast.Attribute)
+                and _is_name(c.func.value, record)
+                and c.lineno > statement.lineno
+            ]
+            self.discards.append(
+                DiscardedEdit(
+                    table=table,
+                    column=self.column_of(table, owner.attr) or owner.attr,
+                    method=call.func.attr,
+                    saved=min(saves, default=0),
+                    **self._base(statement),
+                )
+            )
 
     def _batch_loop(self, loop: ast.While) -> bool:
         """`while True:` taking a slice of a queryset's rows each pass (`ids = list(qs.values_list("id",

@@ -2,22 +2,26 @@
 
 ## Why is this bad?
 Ruby's `comment.body.delete("\0")`, `user.email.strip` and `name.gsub(…)` answer a new string and leave the
-attribute as it was; only their bang forms (`delete!`, `strip!`, `gsub!`) change the string in place. Written
+attribute as it was; only their bang forms (`delete!`, `strip!`, `gsub!`) change the string in place. Python's
+strings never change: `row.email.strip()` and `row.name.replace("\x00", "")` answer a copy. Written
 as a statement in a data migration, the edited copy is dropped: the `save!` that follows writes the record
-unchanged (Active Record sees no change and sends no UPDATE), the migration reports success, and the clean-up
+unchanged (Active Record sees no change and sends no UPDATE; Django writes the old values back), the migration
+reports success, and the clean-up
 the pull request promises never happens. What relies on it (a constraint added next, a move to a database that
 refuses the old values) meets the rows as they were.
 
 ## Use instead
-Assign the result (`comment.body = comment.body.delete("\0")`) or call the bang form (`comment.body.delete!("\0")`,
-which Active Record sees as a change of the attribute) before the save; better, write the rows with one
-set-based statement (`Comment.where("body LIKE ?", "%\0%").update_all(["body = REPLACE(body, ?, '')", "\0"])`).
+Assign the result (`comment.body = comment.body.delete("\0")`, `row.email = row.email.strip()`) or, in Ruby, call
+the bang form (`comment.body.delete!("\0")`, which Active Record sees as a change of the attribute) before the
+save; better, write the rows with one set-based statement (`Comment.where("body LIKE ?", "%\0%").update_all(["body
+= REPLACE(body, ?, '')", "\0"])`, Django's `update(email=Trim("email"))`).
 
 ## Framework notes
 Rails: statements in the migration's `up` or `change` on an attribute of a record whose model the code names
-(a block parameter of `Model.where(…).find_each`, a local assigned from a model), when the schema says the
-column holds text. Not reported: the bang forms, an answer the code uses (assigned, passed on, the last value of
-a `map` block).
+(a block parameter of `Model.where(…).find_each`, a local assigned from a model), when the model does not
+decode the attribute (`serialize`, `store`). Django: statements in a `RunPython` loop over a queryset's rows on
+an attribute of the row. Reported when the schema says the column holds text. Not reported: the bang forms, an
+answer the code uses (assigned, passed on, the last value of a `map` block).
 """
 
 from __future__ import annotations
@@ -70,8 +74,13 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             blast_radius=f"Every row of `{edit.table}` the code means to fix keeps its old value; what the change "
             "relies on next (a constraint, a move to another database, code that expects clean values) meets "
             "them as they were.",
-            fix=f"Assign the result (`{_assigned(call, edit.method)}`) or call `{edit.method}!`, which edits the "
-            "string in place, before the save; or update the rows with one `update_all`.",
+            fix=(
+                f"Assign the result (`{_assigned(call, edit.method)}`) or call `{edit.method}!`, which edits the "
+                "string in place, before the save; or update the rows with one `update_all`."
+                if migration.framework == "rails"
+                else f"Assign the result (`{_assigned(call, edit.method)}`) before the save; or update the rows "
+                "with one queryset `update()` (`Trim`, `Replace`, `Lower`)."
+            ),
         )
 
 
