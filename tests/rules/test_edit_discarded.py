@@ -67,3 +67,12 @@ def test_an_attribute_the_model_decodes_or_a_column_of_no_text_is_quiet(n: dict[
     }
     assert not _findings(n, "{var}.{column}.{edit}", head=serialized)
     assert not _findings(n, "{var}.{column}.{edit}", column_type="jsonb")
+
+
+@pytest.mark.parametrize("n", NAMES)
+def test_a_column_the_review_does_not_know(n: dict[str, str]) -> None:
+    """Without the schema, a String-only method (`strip`) is still a dropped copy; `delete`, which edits an
+    Array or a Hash in place, is not judged."""
+    result = review_sql(_migration(n, "{var}.{column}.{edit}"), path=PATH, dialect="sqlite")
+    found = [f for f in result.active if f.rule == RULE]
+    assert bool(found) == (not n["edit"].startswith("delete"))
