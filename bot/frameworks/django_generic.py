@@ -19,9 +19,9 @@ import dataclasses
 import weakref
 from dataclasses import dataclass
 
-from bot.frameworks.django_models import app_of, is_models_file
+from bot.frameworks.django_models import model_classes
 from bot.frameworks.django_state import default_table
-from bot.model.changeset import Tree, read_ahead
+from bot.model.changeset import Tree
 from bot.model.migration import DataDelete, Dependent, Operation
 
 
@@ -90,21 +90,8 @@ def _relations(tree: Tree) -> list[_Relation]:
     except (KeyError, TypeError):
         pass
     found: list[_Relation] = []
-    classes: dict[str, tuple[str, ast.ClassDef]] = {}  # class name → (app, class)
-    models_files = [path for path in tree.paths() if is_models_file(path)]
-    read_ahead(tree, models_files)  # one read of every models file rather than one process per file
-    for path in models_files:
-        text = tree.read(path) or ""
-        if "GenericRelation" not in text and "GenericForeignKey" not in text:
-            continue
-        try:
-            module = ast.parse(text)
-        except SyntaxError:
-            continue
-        app = app_of(path)
-        for node in module.body:
-            if isinstance(node, ast.ClassDef):
-                classes[node.name] = (app, node)
+    # class name → (app, class): the models files read once for every reader of them (django_models)
+    classes = {name: entries[-1] for name, entries in model_classes(tree).items()}
     for name, (app, node) in classes.items():
         for field, call, line in _generic_fields(node):
             target = _target(call)

@@ -25,7 +25,7 @@ _CACHE: weakref.WeakKeyDictionary[Tree, _Classes] = weakref.WeakKeyDictionary()
 def default_order(tree: Tree, app: str, name: str) -> tuple[str, ...] | None:
     """The order of the current model `name` of `app` when nothing orders its queryset; None when no models
     file of the tree declares it."""
-    classes = _classes(tree)
+    classes = model_classes(tree)
     found = [node for owner, node in classes.get(name, []) if owner == app] or [
         node for _, node in classes.get(name, [])
     ]
@@ -84,7 +84,8 @@ def _abstract(node: ast.ClassDef) -> bool:
     return meta is not None and _options(meta).get("abstract") is True
 
 
-def _classes(tree: Tree) -> _Classes:
+def model_classes(tree: Tree) -> _Classes:
+    """Every class of the tree's models files, by name: (its app, its class), kept once per tree."""
     with contextlib.suppress(KeyError, TypeError):
         return _CACHE[tree]
     found: _Classes = {}

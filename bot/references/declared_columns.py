@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.frameworks import prisma_push, typeorm_entities
+from bot.references.brackets import closing_bracket
 
 _NO_COLUMN = frozenset({"ManyToManyField", "GenericRelation", "GenericForeignKey", "ForeignObject"})
 _RELATION = frozenset({"ForeignKey", "OneToOneField", "ParentalKey", "TreeForeignKey"})
@@ -281,7 +282,7 @@ def _decorated(
     framework, cls, table = owner
     for column in decorators:
         after = column.end() if text[column.end() - 1 : column.end()] != "(" else column.end() - 1
-        close = _closing(text, after) if text[after : after + 1] == "(" else after - 1
+        close = closing_bracket(text, after) if text[after : after + 1] == "(" else after - 1
         if close < 0:
             break
         prop = _PROPERTY.match(text, close + 1)
@@ -343,25 +344,3 @@ def _ecto(path: str, text: str) -> Iterator[Declared]:
                 continue
             source = re.search(r"\bsource:\s*:(\w+)", rest)
             yield Declared("ecto", model, table, source.group(1) if source else name, name, path, line)
-
-
-def _closing(text: str, start: int) -> int:
-    """The offset of the parenthesis that closes the one at `start` (-1: none), strings skipped."""
-    depth, index, quote = 0, start, ""
-    while index < len(text):
-        char = text[index]
-        if quote:
-            if char == "\\":
-                index += 1
-            elif char == quote:
-                quote = ""
-        elif char in "'\"`":
-            quote = char
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return -1

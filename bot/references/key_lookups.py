@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from bot.references.brackets import closing_bracket
+
 # `receiver.method(`: the receiver is the word before the method (Prisma's delegate `member`, Django's model
 # `Member` before `.objects`, Rails' model `Member`)
 _CALL = re.compile(
@@ -63,26 +65,8 @@ def key_lookups(text: str) -> Iterator[Lookup]:
 def _enclosed(text: str, start: int) -> str | None:
     """The text inside the bracket at `start` up to the one that closes it (strings skipped), or None when it
     does not close within `_LONGEST` characters."""
-    pairs = {"(": ")", "[": "]", "{": "}"}
-    depth, quote, i = 0, "", start
-    end = min(len(text), start + _LONGEST)
-    while i < end:
-        char = text[i]
-        if quote:
-            if char == "\\":
-                i += 1
-            elif char == quote:
-                quote = ""
-        elif char in "'\"`":
-            quote = char
-        elif char in pairs:
-            depth += 1
-        elif char in pairs.values():
-            depth -= 1
-            if depth == 0:
-                return text[start + 1 : i]
-        i += 1
-    return None
+    close = closing_bracket(text, start, _LONGEST)
+    return text[start + 1 : close] if close >= 0 else None
 
 
 def _top_level(text: str) -> list[str]:
