@@ -370,7 +370,7 @@ def framework_dialect(tree: Tree) -> tuple[str, str] | None:
         found = str(laravel.dialect(tree))
         if found:
             return found, "Laravel's database configuration"
-    if tree.read("mix.exs") is not None:
+    if ecto.mix_project(tree):
         found = str(ecto.dialect(tree))
         if found:
             return found, "the Ecto repository's adapter"

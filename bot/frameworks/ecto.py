@@ -121,11 +121,26 @@ def migration_lock(tree: Tree) -> str:
     return ""
 
 
+# an Elixir application's configuration and repo module, at the top or in a folder of its own (firezone's
+# `elixir/config/`, an umbrella's `apps/<app>/lib/<app>/repo.ex`)
+_SETTINGS = re.compile(r"(?:[\w.-]+/)*(?:config/\w+\.exs|lib/(?:[\w-]+/)*repo\.ex)")
+_NOT_THE_APP = re.compile(r"(?:^|/)(?:deps|_build|node_modules|test|tests|examples?)/")
+
+
+def mix_project(tree: Tree) -> bool:
+    """Does the tree hold a Mix project, at its top or in a folder of its own (`elixir/mix.exs`)?"""
+    return any(
+        (p == "mix.exs" or p.endswith("/mix.exs")) and not _NOT_THE_APP.search(p) for p in tree.paths()
+    )
+
+
 def dialect(tree: Tree) -> str:
     """The database of an Ecto application: the adapter its repo names (`adapter: Ecto.Adapters.Postgres`)
     in `config/*.exs` or in the module that uses `Ecto.Repo`; "" when none is found."""
-    paths = [p for p in tree.paths() if re.fullmatch(r"config/\w+\.exs|lib/(?:[\w-]+/)*repo\.ex", p)]
-    for path in sorted(paths, key=lambda p: not p.startswith("lib/")):
+    paths = [p for p in tree.paths() if _SETTINGS.fullmatch(p) and not _NOT_THE_APP.search(p)]
+    # the repo module first (what the app runs), then the configuration; the shallowest app first (an
+    # umbrella's or a monorepo's `elixir/apps/<app>/` below the top)
+    for path in sorted(paths, key=lambda p: ("/lib/" not in f"/{p}", p.count("/"), p)):
         text = tree.read(path) or ""
         if "adapter" in text:
             found = _adapter(elixir.parse(text))

@@ -524,3 +524,41 @@ def test_a_reference_added_with_its_column_is_one_statement_that_reads_no_row(
         )
     )
     assert "constraint-not-valid" in _rules(modified)
+
+
+@pytest.mark.parametrize(
+    ("app", "adapter", "dialect"),
+    [
+        ("elixir/", "Postgres", "postgres"),
+        ("elixir/apps/domain/", "MyXQL", "mysql"),
+        ("backend/", "MyXQL", "mysql"),
+    ],
+)
+def test_dialect_of_an_app_in_a_folder_of_its_own(app: str, adapter: str, dialect: str) -> None:
+    # firezone keeps its Elixir application under `elixir/`: its adapter was not looked for there
+    root = app.split("/apps/")[0] + "/" if "/apps/" in app else app
+    base = {
+        f"{root}mix.exs": BASE["mix.exs"],
+        f"{app}lib/domain/repo.ex": BASE["lib/shop/repo.ex"].replace("Postgres", adapter),
+        f"{app}priv/repo/migrations/20240101000000_create_orders.exs": CREATE_ORDERS,
+    }
+    path = f"{app}priv/repo/migrations/20240601000000_change_orders.exs"
+    text = _migration("    create index(:orders, [:status])\n")
+    changeset = ChangeSet(
+        "b",
+        "h",
+        (ChangedFile(path, "added", None, text),),
+        MemoryTree({**base, path: text}),
+        MemoryTree(base),
+    )
+    result = review(changeset)
+    assert [m.dialect for m in result.migrations] == [dialect]
+    assert [use.database.detail for use in result.databases] != [
+        "assumed: nothing in the repository names a database"
+    ]
+    # a dependency's repo module is not the application's
+    deps = {
+        "mix.exs": BASE["mix.exs"],
+        "deps/other/lib/other/repo.ex": BASE["lib/shop/repo.ex"].replace("Postgres", "MyXQL"),
+    }
+    assert ecto.dialect(MemoryTree(deps)) == ""
