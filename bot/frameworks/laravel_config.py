@@ -14,6 +14,7 @@ from contextlib import ExitStack, contextmanager
 from tree_sitter import Node
 
 from bot.frameworks import php
+from bot.frameworks.syntax_tree import descendants
 from bot.model.changeset import Tree
 
 _CONFIG_CALL = re.compile(r"""\bconfig\(\s*['"]([\w-]+(?:\.[\w-]+)+)['"]\s*\)""")
@@ -36,7 +37,7 @@ def value(tree: Tree, root: str, key: str) -> str | None:
     source = tree.read(f"{root}config/{name}.php")
     if source is None or not path:
         return None
-    returned = next((n for n in _nodes(php.parse(source)) if n.type == "return_statement"), None)
+    returned = next(descendants(php.parse(source), "return_statement"), None)
     node = (
         next((c for c in returned.named_children if c.type == "array_creation_expression"), None)
         if returned
@@ -45,14 +46,6 @@ def value(tree: Tree, root: str, key: str) -> str | None:
     for part in path:
         node = _entry(node, part) if node is not None else None
     return _text(node) if node is not None else None
-
-
-def _nodes(root: Node) -> Iterator[Node]:
-    stack = [root]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.named_children))
 
 
 def _entry(array: Node, key: str) -> Node | None:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from tree_sitter import Node
 
 from bot.frameworks import ruby
+from bot.frameworks.syntax_tree import descendants
 from bot.model.changeset import Tree
 from bot.model.findings import Location
 from bot.model.migration import DiscardedEdit, UncheckedSave
@@ -133,14 +134,8 @@ def discarded(
     if body is None:
         return ()
     found = []
-    stack = [body]
-    while stack:
-        node = stack.pop()
-        stack.extend(reversed(node.named_children))
-        if node.type != "call" or node.parent is None or node.parent.type not in _STATEMENT_PARENTS:
-            continue
-        edit = ruby.call(node)
-        if edit is None or edit.name not in _COPIES or edit.block is not None or _last_of_value_block(node):
+    for node, edit in _statement_calls(body):
+        if edit.name not in _COPIES or edit.block is not None or _last_of_value_block(node):
             continue
         attribute = ruby.call(edit.receiver) if edit.receiver is not None else None
         if attribute is None or attribute.args or attribute.receiver is None:
@@ -184,7 +179,7 @@ def _saved_after(node: Node, record: str) -> int:
     parent = node.parent
     siblings = parent.named_children if parent is not None else []
     for sibling in siblings[siblings.index(node) + 1 :] if node in siblings else []:
-        for inner in (sibling, *_descendants(sibling)):
+        for inner in (sibling, *descendants(sibling)):
             found = ruby.call(inner) if inner.type == "call" else None
             if (
                 found is not None
@@ -196,16 +191,8 @@ def _saved_after(node: Node, record: str) -> int:
     return 0
 
 
-def _descendants(node: Node) -> Iterator[Node]:
-    stack = list(node.named_children)
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(current.named_children)
-
-
-def _dropped(body: Node) -> Iterator[tuple[Node, str]]:
-    """Calls of `save`/`update`/`update_attributes` (or `create` in a loop) in statement position."""
+def _statement_calls(body: Node) -> Iterator[tuple[Node, ruby.Call]]:
+    """Each call of `body` in statement position (its value not used), with its reading."""
     stack = [body]
     while stack:
         node = stack.pop()
@@ -213,7 +200,14 @@ def _dropped(body: Node) -> Iterator[tuple[Node, str]]:
         if node.type != "call" or node.parent is None or node.parent.type not in _STATEMENT_PARENTS:
             continue
         found = ruby.call(node)
-        if found is None or found.receiver is None:
+        if found is not None:
+            yield node, found
+
+
+def _dropped(body: Node) -> Iterator[tuple[Node, str]]:
+    """Calls of `save`/`update`/`update_attributes` (or `create` in a loop) in statement position."""
+    for node, found in _statement_calls(body):
+        if found.receiver is None:
             continue
         method = found.name
         if method == "create" and not _in_loop(node, body):

@@ -29,12 +29,14 @@ def line_of(node: Node) -> int:
     return node.start_point[0] + 1
 
 
-def descendants(node: Node, kind: str) -> Iterator[Node]:
-    """The nodes of type `kind` below `node`, in source order (a walk with a cursor: no recursion limit)."""
+def descendants(node: Node, kind: str | None = None) -> Iterator[Node]:
+    """The nodes below `node` in source order, of type `kind` (every named node when None): a walk with a
+    cursor, no recursion limit."""
     cursor = node.walk()
     while True:
-        if cursor.node is not None and cursor.node.type == kind and cursor.node != node:
-            yield cursor.node
+        current = cursor.node
+        if current is not None and current != node and (current.type == kind if kind else current.is_named):
+            yield current
         if cursor.goto_first_child() or cursor.goto_next_sibling():
             continue
         while True:
