@@ -171,12 +171,8 @@ def loosened(tree: Tree, migration_path: str) -> frozenset[tuple[str, str, str]]
 
 def _loosened(tree: Tree, folder: str) -> frozenset[tuple[str, str, str]]:
     beside = f"{folder}/schema.prisma" if folder else "schema.prisma"
-    text = tree.read(beside)
-    paths = (
-        [beside]
-        if text is not None
-        else [p for p in tree.paths() if p.endswith(".prisma") and p.startswith(f"{folder}/schema/")]
-    )
+    # every file of a multi-file schema (`schema/*.prisma`, rallly's `models/*.prisma` beside `schema.prisma`)
+    paths = list(dict.fromkeys([beside, *prisma_push.schema_files(tree, folder)]))
     found: set[tuple[str, str, str]] = set()
     for path in paths:
         for table, column, rest in _fields(tree.read(path) or ""):

@@ -14,7 +14,8 @@ model renamed without `@map`/`@@map` keeping its database name is a column (or t
 added, with the data of the old one lost, which the rules then report as such.
 
 A project is read this way when a `.prisma` file the change edits has no Prisma Migrate history beside it
-(no `<timestamp>_<name>/migration.sql` folders under its `prisma` folder, whatever the history's name)
+(no `<timestamp>_<name>/migration.sql` folders under its `prisma` folder or a folder above it within its
+package, whatever the history's name: rallly's `prisma/models/*.prisma` go with `prisma/migrations`)
 and is no fixture of the project's tests or a library's example (`test/…/_fixture/contract.prisma`: each a
 schema of its own, which no database of the project is pushed from), and unless its datasource names a
 placeholder instead of a provider (`provider = "{{PRISMA_PROVIDER}}"`): a
@@ -28,7 +29,9 @@ maintained Python parser of it exists.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import weakref
 from dataclasses import dataclass, field
 
 from bot.frameworks import suppressions
@@ -168,7 +171,7 @@ def applies(changed: list[ChangedFile], tree: Tree) -> list[ChangedFile]:
         text = file.head_text or file.base_text or ""
         if not file.path.endswith(".prisma") or "model " not in text or template(text) or not_run(file.path):
             continue
-        if _root(file.path) not in histories(tree):
+        if covering_history(file.path, tree) is None:
             found.append(file)
     return found
 
@@ -189,11 +192,6 @@ def history_root(path: str) -> str | None:
     if parts[-3] != "migrations" and not _FOLDER.fullmatch(parts[-2]):
         return None
     return "/".join(parts[:-3])
-
-
-def histories(tree: Tree) -> set[str]:
-    """The Prisma folders of the tree that have a Prisma Migrate history."""
-    return {root for root in map(history_root, tree.paths()) if root is not None}
 
 
 def migration(changed: list[ChangedFile], head: Tree, base: Tree, dialect: str) -> Migration:
@@ -596,18 +594,63 @@ def _lines(body: str) -> list[tuple[int, str]]:
     return found
 
 
-def _root(path: str) -> str:
-    """The Prisma folder of a schema file: `prisma/` for `prisma/schema.prisma` and `prisma/schema/x.prisma`."""
+def covering_history(path: str, tree: Tree) -> str | None:
+    """The Prisma folder whose Prisma Migrate history a `.prisma` file is part of, or None for a file no history
+    goes with. A multi-file schema is every `.prisma` file under the folder that holds its datasource, however
+    deep (`prisma/schema/user.prisma`, rallly's `prisma/models/event.prisma` beside `prisma/schema.prisma`):
+    the nearest folder above the file that holds a history takes it, up to the folder of the file's package
+    (a `package.json`): another package's history is another schema's."""
+    found = _histories_of(tree)
     folder = path.rpartition("/")[0]
-    return folder.rpartition("/")[0] if folder.endswith("/schema") or folder == "schema" else folder
+    while True:
+        if folder in found:
+            return folder
+        if folder == "" or _bounds(folder, tree):
+            return None
+        folder = folder.rpartition("/")[0]
+
+
+def schema_files(tree: Tree, folder: str) -> list[str]:
+    """The `.prisma` files of the schema whose Prisma Migrate history is in `folder` (see `covering_history`)."""
+    return [p for p in tree.paths() if p.endswith(".prisma") and covering_history(p, tree) == folder]
+
+
+def _bounds(folder: str, tree: Tree) -> bool:
+    return f"{folder}/package.json" in _paths_of(tree)
+
+
+# per tree: its paths as a set and its histories, read once for every `.prisma` file asked about
+_TREE_CACHE: weakref.WeakKeyDictionary[Tree, tuple[frozenset[str], frozenset[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _known(tree: Tree) -> tuple[frozenset[str], frozenset[str]]:
+    try:
+        cached = _TREE_CACHE.get(tree)
+    except TypeError:  # a tree that cannot be weakly referenced is read every time
+        cached = None
+    if cached is None:
+        paths = frozenset(tree.paths())
+        cached = (paths, frozenset(r for r in map(history_root, paths) if r is not None))
+        with contextlib.suppress(TypeError):
+            _TREE_CACHE[tree] = cached
+    return cached
+
+
+def _paths_of(tree: Tree) -> frozenset[str]:
+    return _known(tree)[0]
+
+
+def _histories_of(tree: Tree) -> frozenset[str]:
+    return _known(tree)[1]
 
 
 def _files(tree: Tree) -> dict[str, str]:
     """Every `.prisma` file of the tree that no Prisma Migrate history goes with: a schema moved to another
     package is the same schema, and its models are no tables dropped and created again."""
     paths = [p for p in tree.paths() if p.endswith(".prisma") and not not_run(p)]
-    found = histories(tree)
-    kept = [p for p in paths if _root(p) not in found]
+    kept = [p for p in paths if covering_history(p, tree) is None]
     texts = {p: tree.read(p) or "" for p in read_ahead(tree, kept)}  # one git process, not one a file
     return {p: text for p, text in texts.items() if not template(text)}
 

@@ -106,6 +106,44 @@ def test_a_schema_with_a_migrate_history_is_not_read_as_db_push() -> None:
 
 
 @pytest.mark.parametrize(
+    ("package", "folder", "model", "field"),
+    [("packages/database", "models", "Poll", "guestId"), ("", "schema/billing", "Subscription", "userId")],
+)
+def test_a_multi_file_schema_below_its_migrate_history_is_not_read_as_db_push(
+    package: str, folder: str, model: str, field: str
+) -> None:
+    """A multi-file schema's models may lie in any folder under the one that holds its datasource and
+    history (rallly's `prisma/models/poll.prisma` beside `prisma/schema.prisma` and `prisma/migrations`): the
+    migration Prisma Migrate wrote is the change, not a db push of the same drop besides."""
+    prisma = f"{package}/prisma" if package else "prisma"
+    main, part = f"{prisma}/schema.prisma", f"{prisma}/{folder}/{model.lower()}.prisma"
+    body = _schema(model, f"  {field} String?\n").split("\n\n", 1)[1]
+    init = f"{prisma}/migrations/20240101000000_init/migration.sql"
+    created = f'CREATE TABLE "{model}" ("id" SERIAL PRIMARY KEY, "{field}" TEXT);\n'
+    dropped = f"{prisma}/migrations/20240202000000_drop/migration.sql"
+    before = {main: DATASOURCE.format(provider="postgresql"), part: body}
+    after = {
+        **before,
+        part: body.replace(f"  {field} String?\n", ""),
+        dropped: f'ALTER TABLE "{model}" DROP COLUMN "{field}";\n',
+    }
+    package_json = {f"{package}/package.json": "{}"} if package else {}
+    result = _review(before, after, {init: created, **package_json})
+    assert [(m.path, m.framework) for m in result.migrations] == [(dropped, "prisma")]
+    assert len(_found(result, "column-dropped")) == 1
+    # without the history the same schema is pushed
+    pushed = _review(before, {**before, part: after[part]}, package_json)
+    assert [m.framework for m in pushed.migrations] == ["prisma-push"]
+    # a history at the top of the repository is not that of a package's own schema below it
+    app = f"apps/{model.lower()}"
+    other = {f"{app}/{k}": v for k, v in before.items()}
+    edited = {f"{app}/{part}": after[part]}
+    top = {"migrations/20240101000000_init/migration.sql": created, f"{app}/package.json": "{}"}
+    beside = _review(other, {**other, **edited}, top)
+    assert [m.framework for m in beside.migrations] == ["prisma-push"]
+
+
+@pytest.mark.parametrize(
     ("model", "old", "new"),
     [
         ("ProgramEnrollment", "riskDetectionDisabledAt", "riskMonitoringDisabledAt"),

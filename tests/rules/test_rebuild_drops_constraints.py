@@ -130,12 +130,14 @@ PRISMA_NAMES = [
 ]
 
 
+@pytest.mark.parametrize("models", ["", "models"])
 @pytest.mark.parametrize(("model", "table", "column", "field"), PRISMA_NAMES)
 def test_prisma_redefines_a_sqlite_table_as_its_schema_declares(
-    model: str, table: str, column: str, field: str
+    model: str, table: str, column: str, field: str, models: str
 ) -> None:
     """Prisma changes a SQLite column by rebuilding the table ("RedefineTables"): a NOT NULL and a default the
-    schema no longer declares (`String?`, no `@default`) are the change it was generated for."""
+    schema no longer declares (`String?`, no `@default`) are the change it was generated for. A multi-file
+    schema's models may lie in a folder under the one of `schema.prisma` (rallly's `prisma/models/*.prisma`)."""
     init = (
         f'CREATE TABLE "{table}" ("id" TEXT NOT NULL PRIMARY KEY, "name" TEXT NOT NULL, '
         f"\"{column}\" TEXT NOT NULL DEFAULT 'system');\n"
@@ -147,24 +149,25 @@ def test_prisma_redefines_a_sqlite_table_as_its_schema_declares(
         f'DROP TABLE "{table}";\nALTER TABLE "new_{table}" RENAME TO "{table}";\nPRAGMA foreign_keys=ON;\n'
     )
 
-    def schema(optional: str) -> str:
-        return (
-            'datasource db {\n  provider = "sqlite"\n  url = env("DATABASE_URL")\n}\n\n'
+    datasource = 'datasource db {\n  provider = "sqlite"\n  url = env("DATABASE_URL")\n}\n\n'
+
+    def schema(optional: str) -> dict[str, str]:
+        body = (
             f"model {model} {{\n  id    String  @id\n  name  String\n  {field} String{optional} "
             + ("" if optional else '@default("system") ')
             + f'@map("{column}")\n\n  @@map("{table}")\n}}\n'
         )
+        if models:
+            return {"prisma/schema.prisma": datasource, f"prisma/{models}/{table}.prisma": body}
+        return {"prisma/schema.prisma": datasource + body}
 
     def found(optional: str) -> list[Any]:
-        base = {
-            "prisma/schema.prisma": schema(""),
-            "prisma/migrations/20240101000000_init/migration.sql": init,
-        }
+        base = {**schema(""), "prisma/migrations/20240101000000_init/migration.sql": init}
         return _found(
             redefine,
             path="prisma/migrations/20240301000000_loosen/migration.sql",
             base=base,
-            head={"prisma/schema.prisma": schema(optional)},
+            head=schema(optional),
             dialect="sqlite",
         )
 
