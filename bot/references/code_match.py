@@ -19,6 +19,7 @@ from typing import NamedTuple
 from bot.model.catalog import same_table
 from bot.references import ecto_prefix
 from bot.references.api_documents import api_document, described, nested_properties
+from bot.references.brackets import closing_bracket
 from bot.references.code_access import FLAG_HINTS, flag_guard, is_write
 from bot.references.code_areas import JOB_HINTS, MODEL_HINTS, FileArea, classify, file_area, is_comment
 from bot.references.code_sql import Schema, literal_at, multiline_delimiters, parsed
@@ -995,6 +996,8 @@ class _FileScan:
             return None  # `"Suburb"` in a list of labels, and no class of that name in the code
         if self.path.endswith(".sql") and self._definition_statement(line_start + col):
             return None  # `CREATE TABLE … ("legacy" text)`, `COPY … FROM stdin`: a schema dump or init script
+        if self.script and self._in_schema_builder(line_start + col):
+            return None  # `table.string("legacy")` in `knex.schema.createTable(…)` of an init script: a definition
         if _RUBY_SCHEMA_FILE.search(self.path) and _RUBY_SCHEMA_LINE.match(line):
             return (
                 None  # `create_table "users"` of `db/schema-drupal.rb`: a copy of a schema, no code that runs
@@ -1365,6 +1368,24 @@ class _FileScan:
             return True
         start = self.text.rfind(";\n", 0, pos) + 1  # a statement ends its line (pg_dump's comments hold `;`)
         return _DEFINITION_STATEMENT.match(self.text, start) is not None
+
+    @cached_property
+    def _schema_builders(self) -> tuple[tuple[int, int], ...]:
+        """The extent of the arguments of each schema builder call of a script that creates or alters a table
+        (Knex's `knex.schema.createTable("users", (t) => …)`, `alterTable`; Sequelize's and TypeORM's
+        `createTable`)."""
+        spans = []
+        for call in _SCHEMA_BUILDER.finditer(self.text):
+            close = closing_bracket(self.text, call.end() - 1)
+            if close > 0:
+                spans.append((call.end(), close))
+        return tuple(spans)
+
+    def _in_schema_builder(self, pos: int) -> bool:
+        """Is `pos` inside a schema builder call of code outside the migrations (uptime-kuma's
+        `db/knex_init_db.js`, which builds a new database's tables before its migrations run): the definition
+        of the table and its columns, which the history changes later, and no query of a running release."""
+        return any(start <= pos < end for start, end in self._schema_builders)
 
     def _label_not_table(self, table: str, line: str, col: int, line_start: int) -> bool:
         """A table named like a class (Prisma's `Document`, `Task`) written as a string of script code that
@@ -2003,6 +2024,9 @@ _STORE_CALL = re.compile(
 _CALL_END = r"(?:(?:s|es)?(?:Repository|Repo|Service|Model|Store|Dao|Table|Collection|Entity|Delegate))?(?![A-Za-z0-9])"
 
 
+# a schema builder's call that creates or alters a table: Knex's `schema.createTable(`, `alterTable(`,
+# Sequelize's `queryInterface.createTable(`, TypeORM's `queryRunner.createTable(`
+_SCHEMA_BUILDER = re.compile(r"\.\s*(?:createTable|createTableIfNotExists|alterTable)\s*\(")
 _TABLE_DECLARED = re.compile(r"(?:__tablename__|db_table)\s*=\s*[\"']([\w.]+)[\"']")
 
 
