@@ -215,8 +215,10 @@ def _existing(
 
 
 def _unique(select: exp.Select, chosen: list[exp.Expression], width: int, catalog: Catalog) -> bool:
-    """The SELECT returns each value of `chosen` at most once (or makes new ones for each row)."""
-    if any(_function(f) in _GENERATED for e in chosen for f in e.find_all(exp.Func)):
+    """The SELECT returns each value of `chosen` at most once (or makes new ones for each row: a generator, or
+    a VOLATILE function of the project's own, such as documenso's `generate_prefix_id('org_setting')`, which
+    returns the prefix and a random suffix)."""
+    if any(_generates(_function(f), catalog) for e in chosen for f in e.find_all(exp.Func)):
         return True
     # a constant beside grouped values repeats no key: one row per group holds it
     varying = [e for e in chosen if not isinstance(e.this if isinstance(e, exp.Cast) else e, exp.Literal)]
@@ -246,6 +248,12 @@ def _unique(select: exp.Select, chosen: list[exp.Expression], width: int, catalo
     if not keys:
         return True  # a source with no key the schema knows (made outside the migrations): not judged
     return any(key and {k.lower() for k in key} <= names for key in keys)
+
+
+def _generates(function: str, catalog: Catalog) -> bool:
+    """Does the function return a new value on each call: a built-in generator, or a function the migrations
+    created VOLATILE (PostgreSQL's default when they declare nothing)?"""
+    return function in _GENERATED or catalog.functions.get(function) == "volatile"
 
 
 def _one_row(select: exp.Select) -> bool:

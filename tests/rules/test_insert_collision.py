@@ -136,3 +136,33 @@ def test_a_unique_index_goes_with_its_dropped_column(source: str, column: str, t
     copy = f"INSERT INTO {target} (id, {key}) SELECT id, {column} FROM {source};"
     assert [f.severity for f in _found(schema + copy)] == ["critical"]
     assert _found(schema + again + copy) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "function", "prefix"),
+    [
+        ('"Organisation"', '"OrganisationGlobalSettings"', "generate_prefix_id", "org_setting"),
+        ("teams", "team_settings", "make_public_id", "team"),
+    ],
+)
+def test_a_volatile_function_of_the_project_makes_a_new_key_for_each_row(
+    source: str, target: str, function: str, prefix: str
+) -> None:
+    """documenso's `INSERT INTO "OrganisationGlobalSettings" ("id", …) SELECT generate_prefix_id('org_setting'),
+    … FROM "Organisation"`: the function its migrations created without a volatility (VOLATILE) returns the
+    prefix and a random suffix, a new value on each row, though its argument is a constant. One declared
+    IMMUTABLE returns the same value for the same argument: the second row collides (checked on PostgreSQL 15)."""
+
+    def sql(volatility: str) -> str:
+        return (
+            f"CREATE TABLE {source} (id text PRIMARY KEY, name text);\n-- migration\n"
+            f"CREATE FUNCTION {function}(prefix TEXT) RETURNS TEXT AS $$\nBEGIN\n"
+            f"  RETURN prefix || '_' || md5(random()::text);\nEND;\n$$ LANGUAGE plpgsql{volatility};\n"
+            f'CREATE TABLE {target} (id text PRIMARY KEY, "ownerId" text NOT NULL);\n'
+            f"INSERT INTO {target} (id, \"ownerId\") SELECT {function}('{prefix}'), o.id FROM {source} o;\n"
+        )
+
+    assert not _found(sql(""))
+    assert not _found(sql(" VOLATILE"))
+    (finding,) = _found(sql(" IMMUTABLE"))
+    assert f"`{function}('{prefix}')`" in finding.message.lower()
