@@ -10,7 +10,8 @@ integer on the first non-number); worse ones succeed and lose data without a wor
 earlier UPDATE of the migration moved every such row off it (`UPDATE queues SET kind = 'b' WHERE kind = 'a'`,
 no other condition).
 SQLite enforces no length, precision, scale or zone: a narrower type of the same affinity (`text` made
-`varchar(32)`, `numeric(12,4)` made `numeric(12,2)`) keeps every value, and is no finding there.
+`varchar(32)`, `numeric(12,4)` made `numeric(12,2)`) keeps every value, and is no finding there; nor is a REAL
+column made INTEGER or NUMERIC, which stores each fraction as the REAL it is.
 
 ## Use instead
 Run the check query the finding gives against production first. If it returns rows, decide what they

@@ -93,6 +93,8 @@ def classify(
     them), which no row holds any more."""
     if dialect == "sqlite" and _affinity(old) == _affinity(new):
         return None  # SQLite keeps every value as it was: it enforces no length, precision or zone
+    if dialect == "sqlite" and (_affinity(old), _affinity(new)) == ("REAL", "NUMERIC"):
+        return None  # an INTEGER or NUMERIC column stores 19.99 as the REAL it is: only 20.0 becomes 20
     if dialect in ("mysql", "mariadb"):
         narrowed = charset_loss(old, new, column)
         if narrowed is not None:

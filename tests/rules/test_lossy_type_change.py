@@ -376,3 +376,28 @@ def test_the_fix_names_no_using_on_mysql(table: str, column: str) -> None:
 
     assert "USING" not in fix("mysql") and "UPDATE" in fix("mysql")
     assert "USING" in fix("postgres")
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "old"),
+    [("stat_daily", "ping", "real"), ("readings", "temperature", "double precision")],
+)
+def test_a_real_column_made_integer_keeps_its_fractions_on_sqlite(table: str, column: str, old: str) -> None:
+    """uptime-kuma's `table.integer("ping").defaultTo(0).alter()` of a `float` column (5f650aef5): SQLite
+    copies the table, and an INTEGER column stores 19.99 as the REAL it is (only 20.0 becomes the integer 20,
+    the same number), so nothing is lost there; MySQL rounds it to 20."""
+    before = f"CREATE TABLE {table} (id integer PRIMARY KEY, {column} {old} NOT NULL);\n-- migration\n"
+    knex = (
+        "exports.up = function (knex) {\n"
+        f'  return knex.schema.alterTable("{table}", (t) => {{ t.integer("{column}").defaultTo(0).alter(); }});\n'
+        "};\nexports.down = function (knex) {};\n"
+    )
+    path = "db/knex_migrations/2025-10-15-0000-stat-table-fix.js"
+
+    def lossy(dialect: str) -> list[Any]:
+        found = review_sql(before + knex, path=path, dialect=dialect).active
+        return [f for f in found if f.rule == "lossy-type-change"]
+
+    assert not lossy("sqlite")
+    (rounded,) = lossy("mysql")
+    assert "fraction" in rounded.message
