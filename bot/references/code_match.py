@@ -115,9 +115,12 @@ _CLASS_WORD = re.compile(r"(?:class|module|model|interface|type)[ \t]")  # what 
 _NAMED_AFTER_MODEL = re.compile(
     r"(Serializer|Policy|Decorator|Presenter|Resource|Type|Form|Factory|Admin|Schema|Entity|Dto|Controller)$"
 )
+# The create methods of a client's delegate or a store (Prisma's `create`, `createMany`, `createManyAndReturn`,
+# TypeORM's `createQueryBuilder`), not the browser's `document.createElement(` or `createTextNode(`
+_CREATE = r"create(?:Many\w*|One|QueryBuilder)?"
 # A Prisma client (or similar) call on a model's delegate: `prisma.documentMeta.findFirst(`.
 _DELEGATE = re.compile(
-    r"\.(\w+)\.(?:find\w*|create\w*|update\w*|upsert|delete\w*|count|aggregate|groupBy|insert\w*|select)\("
+    rf"\.(\w+)\.(?:find\w*|{_CREATE}|update\w*|upsert|delete\w*|count|aggregate|groupBy|insert\w*|select)\("
 )
 # After a model's delegate: a query method of Prisma's client (`.findMany(`, `.create(`, `.$transaction` not)
 # a JVM or .NET class mapped to a table: its fields are columns, whatever their type
@@ -139,7 +142,7 @@ _URLCONF = re.compile(r"(?:^|/)urls(?:\.py|/[^/]+\.py)$")  # a Django URLconf mo
 _RELATED_NAME = re.compile(r"\brelated(?:_query)?_name\s*=\s*$")  # a Django relation's reverse name
 _NAME_KEYWORD = re.compile(r"\bname\s*=\s*$")  # a string given as `name=` ends right before it
 _DELEGATE_CALL = re.compile(
-    r"\s*\??\.\s*(?:find\w*|create\w*|update\w*|upsert|delete\w*|count|aggregate|groupBy)\s*(?:<[^()]*>)?\("
+    rf"\s*\??\.\s*(?:find\w*|{_CREATE}|update\w*|upsert|delete\w*|count|aggregate|groupBy)\s*(?:<[^()]*>)?\("
 )
 # Rust: the struct or Diesel `table!` entry a line is in, and a Diesel model's table
 _RUST_BLOCK = re.compile(
