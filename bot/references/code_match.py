@@ -1024,6 +1024,10 @@ class _FileScan:
             return None
         if needle.role in ("singular", "association") and area != "association":
             return None
+        if self.prisma and needle.role == "association" and _PRISMA_FIELDS.search(line) is None:
+            # `subscription Subscription? @relation("UserToSubscription")`: the other side of a relation, whose
+            # key the other model holds (rallly's users.subscription_id, moved to subscriptions.user_id)
+            return None
         if needle.role == "singular" and self.python:
             # Python names the table through the model class (`ForeignKey(Dashboard)`, `relationship("…")`),
             # never through the relation's own name (`dashboard = …`), as Rails' `belongs_to :dashboard` does
@@ -2030,6 +2034,8 @@ _CALL_END = r"(?:(?:s|es)?(?:Repository|Repo|Service|Model|Store|Dao|Table|Colle
 # a schema builder's call that creates or alters a table: Knex's `schema.createTable(`, `alterTable(`,
 # Sequelize's `queryInterface.createTable(`, TypeORM's `queryRunner.createTable(`
 _SCHEMA_BUILDER = re.compile(r"\.\s*(?:createTable|createTableIfNotExists|alterTable)\s*\(")
+# a Prisma relation field that holds its key: `@relation(fields: [authorId], …)`
+_PRISMA_FIELDS = re.compile(r"@relation\([^)]*\bfields\s*:")
 _TABLE_DECLARED = re.compile(r"(?:__tablename__|db_table)\s*=\s*[\"']([\w.]+)[\"']")
 
 
