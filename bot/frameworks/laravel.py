@@ -44,7 +44,8 @@ from bot.model.migration import (
 NAME = "laravel"
 _NO_DOWN = "no `down()` method: `migrate:rollback` does nothing"
 EXTENSIONS = (".php",)
-_PATH = re.compile(r"(?:^|/)database/migrations/(?:[\w.-]+/)*(\d+(?:_\d+)*)_\w+\.php$")
+# Laravel's migrator runs every `*_*.php` of the folder: a name may hold hyphens (`…_modify_playlist-user_relationship.php`)
+_PATH = re.compile(r"(?:^|/)database/migrations/(?:[\w.-]+/)*(\d+(?:_\d+)*)_[^/]+\.php$")
 _SQL_METHODS = frozenset({"statement", "unprepared", "update", "delete", "insert", "affectingStatement"})
 _SCHEMA_READS = frozenset(
     {"hasTable", "hasColumn", "hasColumns", "hasIndex", "getColumnListing", "getColumnType", "getConnection"}

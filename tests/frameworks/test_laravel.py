@@ -837,3 +837,27 @@ def test_blueprint_the_review_cannot_follow_is_unparsed_not_nothing(given: str) 
     migration = _parse(f"        Schema::table('orders', {given});\n")
     assert [type(op).__name__ for op in migration.up] == ["Unparsed"]
     assert given in migration.up[0].error  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["2025_06_03_121538_modify_playlist-user_relationship.php", "2024_02_01_000000_drop-legacy.status.php"],
+)
+def test_a_migration_named_with_hyphens_or_dots_is_read(name: str) -> None:
+    # koel's `…_modify_playlist-user_relationship.php`: Laravel's migrator runs every `*_*.php` of the folder
+    path = f"database/migrations/{name}"
+    text = _migration(_table("            $table->dropColumn('legacy_status');\n"), down=None)
+    assert getattr(detect(path, text, Config()), "NAME", None) == laravel.NAME
+    assert laravel.version(path) == name.split("_")[0] + "".join(name.split("_")[1:4])
+    changeset = ChangeSet(
+        "b", "h", (ChangedFile(path, "added", None, text),), MemoryTree({**BASE, path: text}), MemoryTree(BASE)
+    )
+    result = review(changeset)
+    assert "unreadable-migration" not in _rules(result)
+    assert "column-dropped" in _rules(result)
+
+
+def test_a_php_file_without_the_timestamp_and_name_is_not_a_migration() -> None:
+    text = _migration(_table("            $table->dropColumn('legacy_status');\n"), down=None)
+    assert detect("database/migrations/helpers.php", text, Config()) is None
+    assert detect("database/migrations/2024_02_01_000000_x/readme.php", text, Config()) is None
