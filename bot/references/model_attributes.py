@@ -14,6 +14,8 @@ the avatar moved to `oauth_github`) or names another column (`#[diesel(column_na
 that one, when no struct of the table still loads the column under its own name. So does a JPA entity's field
 named like the column whose `@Column(name = "credits_amount")` maps another one (Fineract's `creditedPrincipal`
 once `credited_principal` was renamed back to `credits_amount`).
+A Rails model that `translates` the name (Globalize, Mobility) reads it from its translations' table, and a
+Laravel model's accessor (`protected function genre(): Attribute`, `getGenreAttribute()`) computes it.
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ def kept_attribute(tree: Tree, definitions: Iterable[tuple[str, str, str, int]],
             method = _ruby_method(tree, path, name)
             if method is not None:
                 return method
+            continue
+        if path.endswith(".php"):
+            accessor = _eloquent_accessor(tree.read(path) or "", name)
+            if accessor is not None:
+                return f"{path}:{accessor}"
             continue
         if not path.endswith(".py"):
             continue
@@ -216,6 +223,7 @@ def _ruby_method(tree: Tree, path: str, name: str) -> str | None:
         body = text if candidate == path else tree.read(candidate)
         found = method.search(body or "")
         at = found.start() if found is not None else _delegated(body or "", name)
+        at = at if at is not None else _translated(body or "", name)
         if at is not None and body is not None:
             return f"{candidate}:{body.count(chr(10), 0, at) + 1}"
     return None
@@ -254,6 +262,35 @@ def _parents(text: str, model: str) -> list[int]:
                 found.append(defined.start())
                 pending.append(base)
     return found
+
+
+# Globalize's and Mobility's `translates :name, :disclosure_log` (its list may go on over the next lines)
+_TRANSLATES = re.compile(r"^[ \t]*translates[ \t(]+((?::\w+[ \t]*,\s*)*:\w+)", re.M)
+
+
+def _translated(body: str, name: str) -> int | None:
+    """The offset of `translates … :name …`: the model reads `name` from its translations' table (alaveteli's
+    `PublicBody`, whose `disclosure_log` moved to `public_body_translations`), not from its own column."""
+    for found in _TRANSLATES.finditer(body):
+        if name in re.findall(r":(\w+)", found.group(1)):
+            return found.start()
+    return None
+
+
+def _eloquent_accessor(text: str, name: str) -> int | None:
+    """The line of an Eloquent accessor of `name` in a Laravel model (`protected function genre():
+    Attribute`, `public function getOwnSongsOnlyAttribute()`): `$song->genre` calls it (koel computes a
+    song's `genre` from its `genres` after dropping the column)."""
+    studly = "".join(part[:1].upper() + part[1:] for part in name.split("_") if part)
+    camel = studly[:1].lower() + studly[1:]
+    pattern = re.compile(
+        rf"^[ \t]*(?:(?:public|protected|private|static|final)[ \t]+)*function[ \t]+"
+        rf"(?:{re.escape(camel)}[ \t]*\([ \t]*\)[ \t]*:[ \t]*\??\\?(?:[\w\\]+\\)?Attribute\b"
+        rf"|get{re.escape(studly)}Attribute[ \t]*\()",
+        re.M,
+    )
+    found = pattern.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found is not None else None
 
 
 def _snake(name: str) -> str:

@@ -875,3 +875,32 @@ def test_a_route_helpers_parameters_and_form_tags_are_not_uses_of_a_column(colum
     sql = f"CREATE TABLE users (id bigint PRIMARY KEY, {column} text);\n-- migration\nALTER TABLE users RENAME COLUMN {column} TO auth_uid;\n"
     renamed = _finding(review_sql(sql, path=MIGRATION, base=code), "column-renamed")
     assert {place.split(":")[0] for place in _places(renamed)} == set(ROUTES_USES), renamed.references
+
+
+@pytest.mark.parametrize(
+    ("table", "model", "column"),
+    [("public_bodies", "PublicBody", "disclosure_log"), ("articles", "Article", "subtitle")],
+)
+def test_a_rails_model_that_translates_the_dropped_columns_name_does_not_block(
+    table: str, model: str, column: str
+) -> None:
+    # alaveteli 73a1406c dropped `public_bodies.disclosure_log`, which `translates` reads from
+    # `public_body_translations`: `public_body.disclosure_log` in a view reads the translation
+    row = "public_body" if table == "public_bodies" else table[:-1]
+    view = f"<% unless {row}.{column}.blank? %>\n  <%= link_to 'Log', {row}.{column} %>\n<% end %>\n"
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, name text, {column} text);\n-- migration\n"
+
+    def dropped(body: str) -> Finding:
+        definition = f"class {model} < ApplicationRecord\n{body}end\n"
+        files = {f"app/models/{row}.rb": definition, f"app/views/{table}/_more.html.erb": view}
+        return _finding(
+            review_sql(schema + f"ALTER TABLE {table} DROP COLUMN {column};", path=MIGRATION, base=files),
+            "column-dropped",
+        )
+
+    for body in (f"  translates :name, :{column}\n", f"  translates :name, :short_name,\n             :{column}\n"):
+        finding = dropped(body)
+        assert finding.severity is Severity.WARNING, body  # Rails still caches the column: ignored_columns first
+        assert f"the model's own `{column}` (`app/models/{row}.rb:2`)" in finding.message
+    # the twin: the model translates other attributes; the view reads the column
+    assert dropped("  translates :name\n").severity is Severity.CRITICAL
