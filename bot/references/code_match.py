@@ -741,6 +741,13 @@ class _FileScan:
             described(line, col) or (kind == "column" and line_start in self.nested_properties)
         ):
             return True  # an OpenAPI `description:`, or `styling: properties: brandColor:`: an object's key
+        if (
+            kind in ("column", "table")
+            and role in ("name", "new", "table")
+            and line[col - 1 : col] == "$"
+            and self.path.endswith(".php")
+        ):
+            return True  # `$genre`, `Genre $genre`, `"{$genre}"`: a PHP variable; a row's column is `->genre`
         if kind == "column" and self.script and form_or_url_name(line, col):
             return True  # `form.watch("brandColor.light")`, `searchParams.get("brandColor")`: not a row
         return (

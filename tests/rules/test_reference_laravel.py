@@ -1,0 +1,92 @@
+"""Code references in a Laravel application: what PHP code names that is no use of a dropped column (a
+variable of the code, a model's own accessor), met on koel; each with its twin that still uses the column."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model.findings import Finding, Review, Severity
+from tests.conftest import review_sql
+
+MIGRATION = "db/migrations/002_change.sql"
+CASES = [
+    ("songs", "Song", "genre", "Genre"),
+    ("invoices", "Invoice", "currency_code", "Currency"),
+]
+
+
+def _dropped(result: Review) -> Finding:
+    return next(f for f in result.findings if f.rule == "column-dropped")
+
+
+def _studly(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def _camel(name: str) -> str:
+    studly = _studly(name)
+    return studly[:1].lower() + studly[1:]
+
+
+def _review(table: str, column: str, files: dict[str, str]) -> Review:
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, title text, {column} text);\n-- migration\n"
+    return review_sql(schema + f"ALTER TABLE {table} DROP COLUMN {column};", path=MIGRATION, base=files)
+
+
+@pytest.mark.parametrize(("table", "model", "column", "other"), CASES)
+def test_a_php_variable_named_like_the_column_is_no_use_of_it(
+    table: str, model: str, column: str, other: str
+) -> None:
+    # koel 43eb97c4 dropped `songs.genre` for a `genres` table: `Genre $genre`, `$genre->id` are a Genre
+    variable = _camel(column)
+    repository = (
+        f"<?php\n\nclass {model}Repository\n{{\n"
+        f"    public function getBy{other}({other} ${variable}): Collection\n    {{\n"
+        f"        if (${variable}) {{\n"
+        f"            return {model}::query()->whereRelation('items', 'items.id', ${variable}->id)->get();\n"
+        f"        }}\n        return {model}::query()->get();\n    }}\n}}\n"
+    )
+    model_file = f"<?php\n\nnamespace App\\Models;\n\nclass {model} extends Model\n{{\n}}\n"
+    files = {f"app/Models/{model}.php": model_file, f"app/Repositories/{model}Repository.php": repository}
+    finding = _dropped(_review(table, column, files))
+    assert finding.severity is not Severity.CRITICAL, finding
+    assert not any(r.path.startswith("app/Repositories/") for r in finding.references), finding.references
+    # the twin: the same repository reads the row's column through the model
+    reads = repository.replace(
+        f"->get();\n        }}", f"->get();\n        }}\n        echo ${variable}->id . $row->{column};"
+    ).replace(f"    {{\n        if", f"    {{\n        $row = {model}::query()->first();\n        if")
+    files[f"app/Repositories/{model}Repository.php"] = reads
+    finding = _dropped(_review(table, column, files))
+    assert finding.severity is Severity.CRITICAL, finding
+    assert any(f"$row->{column}" in r.text for r in finding.references), finding.references
+
+
+@pytest.mark.parametrize(("table", "model", "column", "other"), CASES)
+@pytest.mark.parametrize("style", ["attribute", "get-attribute"])
+def test_an_eloquent_accessor_of_the_columns_name_keeps_the_places_working(
+    table: str, model: str, column: str, other: str, style: str
+) -> None:
+    # koel's `Song` computes `genre` from its genres (`protected function genre(): Attribute`) once the
+    # column is gone: `$song->genre` calls the accessor
+    accessor = (
+        f"    protected function {_camel(column)}(): Attribute\n    {{\n"
+        f"        return Attribute::get(fn () => $this->{other.lower()}s->pluck('name')->join(', '));\n    }}\n"
+        if style == "attribute"
+        else f"    public function get{_studly(column)}Attribute(): string\n    {{\n        return '';\n    }}\n"
+    )
+    row = table[:-1]
+    job = (
+        f"<?php\n\nclass Export{model}s implements ShouldQueue\n{{\n    public function handle()\n    {{\n"
+        f"        foreach ({model}::all() as ${row}) {{\n            echo ${row}->{column};\n        }}\n    }}\n}}\n"
+    )
+
+    def dropped(body: str) -> Finding:
+        model_file = f"<?php\n\nnamespace App\\Models;\n\nclass {model} extends Model\n{{\n{body}}}\n"
+        return _dropped(_review(table, column, {f"app/Models/{model}.php": model_file, "app/Jobs/Export.php": job}))
+
+    kept = dropped(accessor)
+    assert kept.severity is Severity.INFO, kept  # Eloquent writes only the attributes it was given
+    assert f"the model's own `{column}` (`app/Models/{model}.php:7`)" in kept.message
+    # the twin: an accessor of another name leaves the job reading the column
+    other_accessor = accessor.replace(_camel(column), "label", 1).replace(_studly(column), "Label", 1)
+    assert dropped(other_accessor).severity is Severity.CRITICAL
