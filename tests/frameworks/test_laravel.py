@@ -850,7 +850,11 @@ def test_a_migration_named_with_hyphens_or_dots_is_read(name: str) -> None:
     assert getattr(detect(path, text, Config()), "NAME", None) == laravel.NAME
     assert laravel.version(path) == name.split("_")[0] + "".join(name.split("_")[1:4])
     changeset = ChangeSet(
-        "b", "h", (ChangedFile(path, "added", None, text),), MemoryTree({**BASE, path: text}), MemoryTree(BASE)
+        "b",
+        "h",
+        (ChangedFile(path, "added", None, text),),
+        MemoryTree({**BASE, path: text}),
+        MemoryTree(BASE),
     )
     result = review(changeset)
     assert "unreadable-migration" not in _rules(result)

@@ -53,8 +53,8 @@ def test_a_php_variable_named_like_the_column_is_no_use_of_it(
     assert not any(r.path.startswith("app/Repositories/") for r in finding.references), finding.references
     # the twin: the same repository reads the row's column through the model
     reads = repository.replace(
-        f"->get();\n        }}", f"->get();\n        }}\n        echo ${variable}->id . $row->{column};"
-    ).replace(f"    {{\n        if", f"    {{\n        $row = {model}::query()->first();\n        if")
+        "->get();\n        }", f"->get();\n        }}\n        echo ${variable}->id . $row->{column};"
+    ).replace("    {\n        if", f"    {{\n        $row = {model}::query()->first();\n        if")
     files[f"app/Repositories/{model}Repository.php"] = reads
     finding = _dropped(_review(table, column, files))
     assert finding.severity is Severity.CRITICAL, finding
@@ -82,7 +82,9 @@ def test_an_eloquent_accessor_of_the_columns_name_keeps_the_places_working(
 
     def dropped(body: str) -> Finding:
         model_file = f"<?php\n\nnamespace App\\Models;\n\nclass {model} extends Model\n{{\n{body}}}\n"
-        return _dropped(_review(table, column, {f"app/Models/{model}.php": model_file, "app/Jobs/Export.php": job}))
+        return _dropped(
+            _review(table, column, {f"app/Models/{model}.php": model_file, "app/Jobs/Export.php": job})
+        )
 
     kept = dropped(accessor)
     assert kept.severity is Severity.INFO, kept  # Eloquent writes only the attributes it was given

@@ -898,9 +898,14 @@ def test_a_rails_model_that_translates_the_dropped_columns_name_does_not_block(
             "column-dropped",
         )
 
-    for body in (f"  translates :name, :{column}\n", f"  translates :name, :short_name,\n             :{column}\n"):
+    for body in (
+        f"  translates :name, :{column}\n",
+        f"  translates :name, :short_name,\n             :{column}\n",
+    ):
         finding = dropped(body)
-        assert finding.severity is Severity.WARNING, body  # Rails still caches the column: ignored_columns first
+        assert finding.severity is Severity.WARNING, (
+            body
+        )  # Rails still caches the column: ignored_columns first
         assert f"the model's own `{column}` (`app/models/{row}.rb:2`)" in finding.message
     # the twin: the model translates other attributes; the view reads the column
     assert dropped("  translates :name\n").severity is Severity.CRITICAL
