@@ -31,6 +31,8 @@ DEFAULT_EXCLUDES = (
     ".git/", "node_modules/", "vendor/", "third_party/", "bower_components/", "dist/", "build/",
     "coverage/", "tmp/", "log/", "public/assets/", "public/packs/", ".venv/", "venv/", "__pycache__/",
     "*.min.js", "*.css", "*.scss", "*.sass", "*.less", "*.styl", "*.map", "*.lock", "*.csv", "*.tsv", "*.har", "package-lock.json", "pnpm-lock.yaml", "npm-shrinkwrap.json", "go.sum", "*.pb.go", "*_pb2.py", "*.snap",
+    # Brakeman's record of the warnings a project ignores: snippets of code as it was when each was ignored, never run
+    "brakeman.ignore",
     # translations: words of a language, not names of columns
     "*.po", "*.pot", "*.mo", "*.xlf", "*.xliff", "*.ftl", "*.arb", "**/locale/**/*.json", "**/locales/**/*.json",
     "**/translations/**/*.json", "**/i18n/**/*.json", "**/lang/**/*.json", "**/locale/**/*.yml",

@@ -909,3 +909,42 @@ def test_a_rails_model_that_translates_the_dropped_columns_name_does_not_block(
         assert f"the model's own `{column}` (`app/models/{row}.rb:2`)" in finding.message
     # the twin: the model translates other attributes; the view reads the column
     assert dropped("  translates :name\n").severity is Severity.CRITICAL
+
+
+@pytest.mark.parametrize(
+    ("table", "model", "column", "new"),
+    [
+        ("has_tag_string_tags", "HasTagStringTag", "model", "model_type"),
+        ("comments", "Comment", "commentable", "commentable_kind"),
+    ],
+)
+def test_a_ruby_associations_name_is_no_use_of_a_column_of_that_name(
+    table: str, model: str, column: str, new: str
+) -> None:
+    # alaveteli 2bb9a6fa renamed `has_tag_string_tags.model` to `model_type` for `belongs_to :model,
+    # polymorphic: true`, which reads `model_type` and `model_id`; Brakeman's ignore file copies old code
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} text, {column}_id int);\n-- migration\n"
+    brakeman = (
+        '{\n  "ignored_warnings": [\n    {\n      "warning_type": "SQL Injection",\n'
+        f'      "code": "joins(\\"LEFT JOIN {table} ON {table}.{column} = \'#{{to_s}}\'\\")",\n'
+        '      "file": "app/models/concerns/taggable.rb"\n    }\n  ]\n}\n'
+    )
+
+    def renamed(body: str) -> Finding:
+        files = {
+            f"app/models/{table[:-1]}.rb": f"class {model} < ApplicationRecord\n{body}end\n",
+            "config/brakeman.ignore": brakeman,
+        }
+        sql = schema + f"ALTER TABLE {table} RENAME COLUMN {column} TO {new};"
+        return _finding(review_sql(sql, path=MIGRATION, base=files), "column-renamed")
+
+    for body in (f"  belongs_to :{column}, polymorphic: true\n", f"  has_many :{column}\n"):
+        finding = renamed(body)
+        assert finding.severity is not Severity.CRITICAL, finding
+        assert not finding.references, finding.references
+    # the twin: the model queries the column by its old name
+    finding = renamed(
+        f"  belongs_to :{column}, polymorphic: true\n  scope :of, ->(k) {{ where({column}: k.to_s) }}\n"
+    )
+    assert finding.severity is Severity.CRITICAL
+    assert _places(finding) == {f"app/models/{table[:-1]}.rb:3"}
