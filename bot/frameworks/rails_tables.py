@@ -7,6 +7,8 @@ list of `create_table` blocks, so the same code reads it.
 
 from __future__ import annotations
 
+import dataclasses
+
 from tree_sitter import Node
 
 from bot.frameworks import rails_schema, ruby
@@ -122,10 +124,22 @@ def _create_table(c: ruby.Call, src: Source) -> Result:
             continue
         columns.extend(_columns(inner, src))
         extra.extend(_block_extras(inner, table, src))
+    guarded = c.option("if_not_exists") is True
+    keys: tuple[AddConstraint, ...] = ()
+    if guarded:
+        # `create_table … if_not_exists: true`: Rails creates the block's indexes `IF NOT EXISTS` too, and its
+        # foreign keys and checks inside the CREATE TABLE, which does nothing where the table exists already
+        keys = tuple(e for e in extra if isinstance(e, AddConstraint))
+        extra = [
+            dataclasses.replace(e, if_not_exists=True) if isinstance(e, AddIndex) else e
+            for e in extra
+            if not isinstance(e, AddConstraint)
+        ]
     op = CreateTable(
         table=table,
         columns=tuple(columns),
-        if_not_exists=c.option("if_not_exists") is True,
+        if_not_exists=guarded,
+        constraints=keys,
         location=Location(src.path, c.line),
         end_line=c.end_line,
         sql=ruby.text_of(c.node),

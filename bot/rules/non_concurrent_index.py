@@ -101,6 +101,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     for op in migration.up:
         if not isinstance(op, AddIndex) or op.concurrently:
             continue
+        if op.if_not_exists and op.name and op.name in context.before(op).index_definitions:
+            continue  # skipped where the index exists: nothing is built (guarded-create-skipped: if it differs)
         if context.postgres and context.before(op).materialized_view(op.table) is not None:
             continue  # nothing writes a materialized view: the build holds back only its REFRESH
         table = context.before(op).tables.get(op.table)

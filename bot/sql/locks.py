@@ -132,13 +132,19 @@ def locks(
     own = _own_locks(op, version)
     if catalog is None or not reads_catalog(op):
         return own
+    if isinstance(op, CreateTable):
+        # `CREATE TABLE IF NOT EXISTS` of a table the schema has stops at the name, before its foreign keys
+        return () if op.table in catalog.tables else own
     return own + _dropped_keys(op, catalog)
 
 
 def reads_catalog(op: Operation) -> bool:
-    """Does `locks` of `op` depend on the catalog it is given? (Only a dropped foreign key's locks do: a
-    caller need not work out the schema an operation sees for the others.)"""
-    return isinstance(op, DropTable | DropColumn | DropConstraint)
+    """Does `locks` of `op` depend on the catalog it is given? (Only a dropped foreign key's locks do, and
+    those of `CREATE TABLE IF NOT EXISTS`: a caller need not work out the schema an operation sees for the
+    others.)"""
+    return isinstance(op, DropTable | DropColumn | DropConstraint) or (
+        isinstance(op, CreateTable) and op.if_not_exists
+    )
 
 
 def _dropped_keys(op: Operation, catalog: Catalog) -> tuple[Lock, ...]:
