@@ -169,7 +169,9 @@ def _markup_name(path: str, line: str, col: int) -> bool:
 
 # The class an association names (`class_name: "Spree::PromotionAction"`), up to the word at hand
 # `belongs_to :model, polymorphic: true`, `has_many :tags`: the association's name, up to its symbol's colon
-_RUBY_ASSOCIATION_NAME = re.compile(r"^[ \t]*(?:belongs_to|has_one|has_many|has_and_belongs_to_many)[ \t(]+:$")
+_RUBY_ASSOCIATION_NAME = re.compile(
+    r"^[ \t]*(?:belongs_to|has_one|has_many|has_and_belongs_to_many)[ \t(]+:$"
+)
 _RUBY_CLASS_NAME = re.compile(r"(?:\bclass_name:|:class_name\s*=>)\s*[\"'](?:\w+::)*$")
 _ECTO_TABLE_ATOM = re.compile(r"\b(?:table|index|unique_index|constraint)\(\s*:$")
 _RUST_PATH = re.compile(r"(\w+)::$")  # `post_tag::` before a column: the table's module
@@ -729,8 +731,15 @@ class _FileScan:
             return True  # decided first: `trace`, `score` are words of most files (see `_hit`)
         if kind == "table" and role == "table" and _markup_name(self.path, line, col):
             return True  # `static targets = ['markers']`, `data-map-target="markers"`: a Stimulus target
-        if kind == "column" and role in ("name", "new") and self.ruby and _RUBY_ASSOCIATION_NAME.match(line[:col]):
-            return True  # `belongs_to :model, polymorphic: true` reads `model_id` and `model_type`, not `model`
+        if (
+            kind == "column"
+            and role in ("name", "new")
+            and self.ruby
+            and _RUBY_ASSOCIATION_NAME.match(line[:col])
+        ):
+            return (
+                True  # `belongs_to :model, polymorphic: true` reads `model_id` and `model_type`, not `model`
+            )
         if role == "association" and self.ruby and _RUBY_CLASS_NAME.search(line, 0, col):
             return True  # `class_name: "Spree::PromotionAction"`: the associated class, not this association
         if not_code(self.path, line, col, end):
