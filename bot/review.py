@@ -366,6 +366,7 @@ def review(
     # A squash of applied migrations is recorded as applied without running: no change to review.
     squashes = _squashes_of_applied(changeset, migrations, lint)
     migrations = [m for m in migrations if m.path not in squashes]
+    migrations = _guards_answered(migrations, _schemas(migrations, prepared))
     if facts is not None:
         for each in catalogs.values():
             each.rows.update({t.table: t.rows for t in facts.tables})
@@ -563,6 +564,39 @@ def _schemas(migrations: list[Migration], prepared: Prepared) -> list[Catalog]:
         catalog = catalogs.get(database.dialect, catalog)
         found.append(_new_install(catalog) if migration.baseline else catalog)
     return found
+
+
+def _guards_answered(migrations: list[Migration], schemas: list[Catalog]) -> list[Migration]:
+    """Each migration without the statements it runs only where the schema has (or lacks) a table or a column,
+    where the schema before the change says they do not run: alaveteli's copy of Active Storage's
+    `add_service_name_to_active_storage_blobs` fills and constrains `service_name` only `unless
+    column_exists?`, and its blobs table was made with the column. A table an earlier statement of the change
+    touches is left alone (what it did there is not answered here)."""
+    out: list[Migration] = []
+    touched: set[str] = set()
+    for migration, catalog in zip(migrations, schemas, strict=True):
+        up: list[Operation] = []
+        for op in migration.up:
+            if not _skipped(op, catalog, touched):
+                up.append(op)
+                touched.update(op.tables)  # what it did there is the schema the next guard asks
+        out.append(
+            migration if len(up) == len(migration.up) else dataclasses.replace(migration, up=tuple(up))
+        )
+    return out
+
+
+def _skipped(op: Operation, catalog: Catalog, touched: set[str]) -> bool:
+    """Does the schema say the migration skips `op` (see `Operation.runs_if`)?"""
+    if op.runs_if is None or op.runs_if[1] in touched:
+        return False
+    kind, table, column, which = op.runs_if
+    known = catalog.tables.get(table)
+    if kind == "table":
+        return which == "absent" and known is not None  # a table the schema lacks may be one it does not know
+    if known is None or (known.partial and column not in known.columns):
+        return False
+    return (column in known.columns) == (which == "absent")
 
 
 def _new_install(catalog: Catalog) -> Catalog:

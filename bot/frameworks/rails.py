@@ -293,21 +293,38 @@ def _class_calls(klass: Node) -> tuple[str, ...]:
 _EXISTS = re.compile(r"\b(?:column|index|table|foreign_key|check_constraint|reference|view)_exists\?")
 
 
-def _existence_guard(node: Node, body: Node | None) -> str | None:
+# one question about a table or a column named by literals: `column_exists?(:orders, :note)`, `!table_exists?("x")`
+_ASKED = re.compile(
+    r"\s*(?:!|not\s+)?\s*(?:[\w:]+\.)*(column|table)_exists\?\s*\(?\s*[:\"']?(\w+)[\"']?"
+    r"(?:\s*,\s*[:\"']?(\w+)[\"']?)?\s*\)?\s*"
+)
+
+
+def _asked(condition: str, which: str) -> tuple[str, str, str, str] | None:
+    """(kind, table, column, which) when the condition asks only whether one table or column exists."""
+    found = _ASKED.fullmatch(condition)
+    if found is None or (found.group(1) == "column") != (found.group(3) is not None):
+        return None
+    return found.group(1), found.group(2), found.group(3) or "", which
+
+
+def _existence_guard(node: Node, body: Node | None) -> tuple[str, tuple[str, str, str, str] | None] | None:
     """`add_column … unless column_exists?(…)` (or inside `unless … end`): "absent", the call runs only where
-    the object is missing, so a re-run skips it; `remove_column … if column_exists?(…)`: "present"."""
+    the object is missing, so a re-run skips it; `remove_column … if column_exists?(…)`: "present". With it,
+    the object asked about when the condition names one by literals."""
     parent = node.parent
     while parent is not None and parent != body:
         if parent.type in ("if", "unless", "if_modifier", "unless_modifier"):
             condition = ruby.text_of(parent.child_by_field_name("condition"))
             if _EXISTS.search(condition):
                 negated = parent.type.startswith("unless") != bool(re.match(r"\s*(?:!|not\b)", condition))
-                return "absent" if negated else "present"
+                which = "absent" if negated else "present"
+                return which, _asked(condition, which)
         parent = parent.parent
     return None
 
 
-def _early_return(node: Node) -> str | None:
+def _early_return(node: Node) -> tuple[str, tuple[str, str, str, str] | None] | None:
     """`return if column_exists?(:orders, :note)` (or the same in an `if … end`): the statements after it run
     only where the column is missing ("absent"); `return unless …`: only where it is there ("present"). None
     for any other statement. `node` is the `return` as `ruby.statements` gives it, inside its condition."""
@@ -326,15 +343,19 @@ def _early_return(node: Node) -> str | None:
     if not _EXISTS.search(condition):
         return None
     negated = branch.type.startswith("unless") != bool(re.match(r"\s*(?:!|not\b)", condition))
-    return "present" if negated else "absent"
+    which = "present" if negated else "absent"
+    return which, _asked(condition, which)
 
 
-def _guarded(op: Operation, guard: str) -> Operation:
-    flag = "if_not_exists" if guard == "absent" else "if_exists"
+def _guarded(op: Operation, guard: tuple[str, tuple[str, str, str, str] | None]) -> Operation:
+    which, asked = guard
+    changes: dict[str, Any] = {}
+    if asked is not None and op.runs_if is None:
+        changes["runs_if"] = asked
+    flag = "if_not_exists" if which == "absent" else "if_exists"
     if flag in {f.name for f in dataclasses.fields(op)}:
-        changes: dict[str, Any] = {flag: True}
-        return dataclasses.replace(op, **changes)
-    return op
+        changes[flag] = True
+    return dataclasses.replace(op, **changes) if changes else op
 
 
 def _body_of(node: Node) -> Node | None:
@@ -409,7 +430,7 @@ class _Walker:
 
     def walk(self, body: Node | None) -> None:
         # after `return if column_exists?(…)`: from which operation on, and what the statements after it need
-        returns: list[tuple[int, str]] = []
+        returns: list[tuple[int, tuple[str, tuple[str, str, str, str] | None]]] = []
         for node in ruby.statements(body, self.src.dialect):
             leaves = _early_return(node)
             if leaves is not None:

@@ -51,6 +51,9 @@ class Operation:
     # The migration runs it only where its table holds fewer rows than this: it counts them first and leaves a
     # larger table to another way (`if count < 1_000_000: op.create_index(…)`); 0 where nothing bounds it.
     rows_below: int = field(default=0, compare=False)
+    # The migration runs it only where the schema has ("present") or lacks ("absent") a table or a column:
+    # (kind, table, column, which), the column "" for a table (Rails' `unless column_exists?(:t, :c)`)
+    runs_if: tuple[str, str, str, str] | None = field(default=None, compare=False)
 
     def option(self, name: str) -> str:
         return next((value for key, value in self.options if key == name), "")
