@@ -366,12 +366,12 @@ def review(
     # A squash of applied migrations is recorded as applied without running: no change to review.
     squashes = _squashes_of_applied(changeset, migrations, lint)
     migrations = [m for m in migrations if m.path not in squashes]
-    migrations = _guards_answered(migrations, _schemas(migrations, prepared))
     if facts is not None:
         for each in catalogs.values():
             each.rows.update({t.table: t.rows for t in facts.tables})
     before = catalog.snapshot()
     applied = {} if lint else _applied_files(changeset)
+    migrations = _guards_answered(migrations, _schemas(migrations, prepared), applied)
     # An applied migration the change edits or moves: its base branch's version, read once.
     bases = {
         m.path: frameworks.reparse(m, applied[m.path].base_text or "", changeset.head_tree)
@@ -566,18 +566,22 @@ def _schemas(migrations: list[Migration], prepared: Prepared) -> list[Catalog]:
     return found
 
 
-def _guards_answered(migrations: list[Migration], schemas: list[Catalog]) -> list[Migration]:
+def _guards_answered(
+    migrations: list[Migration], schemas: list[Catalog], applied: Iterable[str]
+) -> list[Migration]:
     """Each migration without the statements it runs only where the schema has (or lacks) a table or a column,
     where the schema before the change says they do not run: alaveteli's copy of Active Storage's
     `add_service_name_to_active_storage_blobs` fills and constrains `service_name` only `unless
     column_exists?`, and its blobs table was made with the column. A table an earlier statement of the change
-    touches is left alone (what it did there is not answered here)."""
+    touches is left alone (what it did there is not answered here), and so is an applied migration the change
+    edits (`applied`: its paths), which is compared with the version databases ran."""
     out: list[Migration] = []
     touched: set[str] = set()
+    edited = frozenset(applied)
     for migration, catalog in zip(migrations, schemas, strict=True):
         up: list[Operation] = []
         for op in migration.up:
-            if not _skipped(op, catalog, touched):
+            if migration.path in edited or not _skipped(op, catalog, touched):
                 up.append(op)
                 touched.update(op.tables)  # what it did there is the schema the next guard asks
         out.append(
