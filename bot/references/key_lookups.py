@@ -3,7 +3,9 @@
 Prisma's `prisma.member.upsert({ where: { userId_orgId: { userId, orgId } }, … })` (a compound unique key, under
 the name Prisma generates for `@@unique([userId, orgId])` or the one its `name:` gives) and `where: { email }` (a
 field declared `@unique`); Django's `Member.objects.get_or_create(user_id=…, org_id=…, defaults=…)` and
-`update_or_create(…)`; Rails' `Member.find_or_create_by(user_id: …, org_id: …)` and `create_or_find_by(…)`.
+`update_or_create(…)`; Rails' `Member.find_or_create_by(user_id: …, org_id: …)` and `create_or_find_by(…)`;
+Laravel's `Member::firstOrCreate(['user_id' => …, 'org_id' => …], […])`, `updateOrCreate`, the query builder's
+`updateOrInsert`, and `upsert($rows, ['user_id', 'org_id'], […])`, whose second argument is its conflict target.
 A call whose lookup the text does not spell out (`**lookup`, `...where`, a variable) gives no fields.
 """
 
@@ -20,6 +22,13 @@ from bot.references.brackets import closing_bracket
 _CALL = re.compile(
     r"\b(\w+)(?:\.objects)?\s*\.\s*"
     r"(upsert|get_or_create|update_or_create|find_or_create_by!?|create_or_find_by!?)\s*\("
+)
+# Laravel's Eloquent and query builder: `User::firstOrCreate(['email' => $email], […])`, `User::query()->
+# updateOrCreate(…)`, `User::upsert($rows, ['email'], […])`, `DB::table('users')->updateOrInsert(…)`; the receiver is
+# the model class, or the table the builder names
+_PHP_CALL = re.compile(
+    r"(?:\b([A-Z]\w*)::(?:query\(\)\s*->\s*)?|\bDB::table\(\s*['\"](\w+)['\"]\s*\)\s*->\s*)"
+    r"(firstOrCreate|updateOrCreate|updateOrInsert|upsert)\s*\("
 )
 # arguments that are not part of the lookup: Django's `defaults=`/`create_defaults=`
 _NOT_LOOKUP = frozenset({"defaults", "create_defaults"})
@@ -60,6 +69,51 @@ def key_lookups(text: str) -> Iterator[Lookup]:
             kind = "create_or_find" if method == "create_or_find_by" else "get-or-create"
         if fields:
             yield Lookup(kind, call.group(1), fields, call.start(), call.end() + len(arguments))
+    if "::" in text:
+        yield from _laravel_lookups(text)
+
+
+def _laravel_lookups(text: str) -> Iterator[Lookup]:
+    """Laravel's calls (see `_PHP_CALL`): a get-or-create finds its row by the keys of its first array, an
+    upsert by the columns of its second argument (its `uniqueBy`, the conflict target)."""
+    for call in _PHP_CALL.finditer(text):
+        arguments = _enclosed(text, call.end() - 1)
+        if arguments is None:
+            continue
+        parts = _top_level(arguments)
+        if call.group(3) == "upsert":
+            fields = _php_strings(parts[1]) if len(parts) > 1 else frozenset()
+            kind = "conflict"
+        else:
+            fields = _php_keys(parts[0]) if parts else frozenset()
+            kind = "get-or-create"
+        if fields:
+            receiver = call.group(1) or call.group(2)
+            yield Lookup(kind, receiver, fields, call.start(), call.end() + len(arguments))
+
+
+def _php_keys(argument: str) -> frozenset[str]:
+    """The keys of a PHP array literal (`['user_id' => $id, 'email' => $email]`); none for anything else."""
+    argument = argument.strip()
+    if not (argument.startswith("[") and argument.endswith("]")):
+        return frozenset()
+    keys = _entries(argument[1:-1])
+    if keys is None or "" in keys.values():
+        return frozenset()
+    return frozenset(keys)
+
+
+def _php_strings(argument: str) -> frozenset[str]:
+    """The column names an array of strings or one string gives (`['email']`, `'email'`); none otherwise."""
+    argument = argument.strip()
+    if argument.startswith("[") and argument.endswith("]"):
+        parts = _top_level(argument[1:-1])
+    else:
+        parts = [argument]
+    names = [re.fullmatch(r"\s*['\"](\w+)['\"]\s*", part) for part in parts]
+    if not names or None in names:
+        return frozenset()
+    return frozenset(m.group(1) for m in names if m is not None)
 
 
 def _enclosed(text: str, start: int) -> str | None:

@@ -68,7 +68,8 @@ def go_field(name: str) -> str:
 # `ON DUPLICATE KEY` in any case, Rails' `unique_by:`, Ecto's `conflict_target:`, Knex's `onConflict`, TypeORM's
 # `conflictPaths` and `orUpdate`, SQLAlchemy's `index_elements`, Django's `unique_fields`; and every call that
 # finds its row by a unique key before writing: Prisma's `upsert` (its `where`), Django's `get_or_create` and
-# `update_or_create`, Rails' `find_or_create_by` and `create_or_find_by`.
+# `update_or_create`, Rails' `find_or_create_by` and `create_or_find_by`, Laravel's `firstOrCreate`, `updateOrCreate`
+# and `updateOrInsert` (its `upsert` is Prisma's word).
 UPSERT_WORDS = frozenset(
     {
         "onflict",
@@ -82,5 +83,7 @@ UPSERT_WORDS = frozenset(
         "upsert",
         "or_create",
         "create_or_find",
+        "OrCreate",
+        "OrInsert",
     }
 )

@@ -376,3 +376,44 @@ def test_without_the_key_concurrent_get_or_create_inserts_duplicates(pg: Any) ->
     pg.execute("DROP INDEX billing_subscription_uniq")
     assert refusal(pg.execute, insert) == ""
     assert pg.execute("SELECT count(*) FROM billing_subscription").fetchone()[0] == 2
+
+
+# Laravel: `firstOrCreate` / `updateOrCreate` (and the query builder's `updateOrInsert`) look the row up by their
+# first array's keys first; `upsert($rows, $uniqueBy, …)` names its conflict target in its second argument.
+@pytest.mark.parametrize(("table", "scope", "word"), WIDE)
+def test_laravel_upserts_fail_and_first_or_create_races(table: str, scope: str, word: str) -> None:
+    model = table[:-1].capitalize()
+    files = {
+        f"app/Models/{model}.php": f"<?php\n\nnamespace App\\Models;\n\nclass {model} extends Model\n{{\n}}\n"
+    }
+
+    def call(statement: str) -> dict[str, str]:
+        return {
+            "app/Services/Ensure.php": f"<?php\n\nclass Ensure\n{{\n    public function call($scope, $value, $rows)\n"
+            f"    {{\n        {statement}\n    }}\n}}\n"
+        }
+
+    sql = _wide_schema(table, scope, word) + f"DROP INDEX {table}_{scope}_{word}_key;"
+    for statement in (
+        f"{model}::upsert($rows, ['{scope}', '{word}'], ['updated_at']);",
+        f"DB::table('{table}')->upsert($rows, ['{scope}', '{word}']);",
+    ):
+        (finding,) = _findings(sql, {**files, **call(statement)})
+        assert finding.severity == "critical" and "upserts by exactly these columns" in finding.message, (
+            statement
+        )
+        assert [r.path for r in finding.references] == ["app/Services/Ensure.php"]
+    for statement in (
+        f"return {model}::firstOrCreate(['{scope}' => $scope, '{word}' => $value], ['note' => '']);",
+        f"return {model}::query()->updateOrCreate(['{scope}' => $scope, '{word}' => $value], []);",
+    ):
+        (finding,) = _findings(sql, {**files, **call(statement)})
+        assert finding.severity == "warning" and "gets or creates rows" in finding.message, statement
+    # the twins: a lookup by one of the columns, or by attributes the text does not spell out
+    for statement in (
+        f"return {model}::firstOrCreate(['{word}' => $value]);",
+        f"return {model}::firstOrCreate($rows);",
+        f"{model}::upsert($rows, ['{word}'], ['updated_at']);",
+    ):
+        (finding,) = _findings(sql, {**files, **call(statement)})
+        assert finding.severity == "warning" and not finding.references, statement
