@@ -180,28 +180,28 @@ def _changed(table: str, column: Declared, base: Origin, *, drops_default: bool 
 def _column_extras(table: str, column: Declared, base: Origin) -> list[Operation]:
     name = column.spec.name
     ops: list[Operation] = []
-    if column.index in ("index", "unique"):
-        index = column.index_name or index_name(table, (name,), column.index)
-        ops.append(
-            AddIndex(
-                table=table,
-                name=index,
-                columns=(name,),
-                unique=column.index == "unique",
-                concurrently=column.online,
-                **base,
+    for kind, given in dict.fromkeys(column.indexes):  # each modifier once (`->index()->index()` is one)
+        if kind in ("index", "unique"):
+            ops.append(
+                AddIndex(
+                    table=table,
+                    name=given or index_name(table, (name,), kind),
+                    columns=(name,),
+                    unique=kind == "unique",
+                    concurrently=column.online,
+                    **base,
+                )
             )
-        )
-    elif column.index == "primary":
-        ops.append(
-            AddConstraint(
-                table=table,
-                name=index_name(table, (name,), "primary"),
-                constraint="primary_key",
-                columns=(name,),
-                **base,
+        elif kind == "primary":
+            ops.append(
+                AddConstraint(
+                    table=table,
+                    name=index_name(table, (name,), "primary"),
+                    constraint="primary_key",
+                    columns=(name,),
+                    **base,
+                )
             )
-        )
     if column.together:
         ops.append(
             AddIndex(

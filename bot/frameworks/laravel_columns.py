@@ -123,8 +123,9 @@ class Declared:
     change: bool = False  # `->change()`: the column exists and is redefined
     nullable_given: bool = False
     default_given: bool = False
-    index: str = ""  # "index" | "unique" | "primary" from a modifier
-    index_name: str = ""
+    # ("index" | "unique" | "primary", the name given or "") of each index modifier: Laravel adds every one
+    # (`->unique()->index()` makes a unique index and a plain one)
+    indexes: tuple[tuple[str, str], ...] = ()
     online: bool = False  # `->online()`: PostgreSQL builds the index concurrently
     foreign: str | None = None  # the referenced table of `->constrained()` / `->references()->on()`
     on_delete: str = ""  # the key's actions: `->cascadeOnDelete()`, `->nullOnDelete()`, `->onDelete('…')`
@@ -232,7 +233,8 @@ def _modified(column: Declared, modifiers: list[php.Call], name: str, dialect: s
         elif m.name in ("after", "first"):
             spec = replace(spec, position="first" if m.name == "first" else f"after {first}")
         elif m.name in ("index", "unique", "primary"):
-            column = replace(column, index=m.name, index_name=first if isinstance(first, str) else "")
+            given = (m.name, first if isinstance(first, str) else "")
+            column = replace(column, indexes=(*column.indexes, given))
         elif m.name == "online":
             column = replace(column, online=True)
         elif m.name == "constrained":

@@ -865,3 +865,34 @@ def test_a_php_file_without_the_timestamp_and_name_is_not_a_migration() -> None:
     text = _migration(_table("            $table->dropColumn('legacy_status');\n"), down=None)
     assert detect("database/migrations/helpers.php", text, Config()) is None
     assert detect("database/migrations/2024_02_01_000000_x/readme.php", text, Config()) is None
+
+
+@pytest.mark.parametrize(("table", "column"), [("avatars", "cdn_url"), ("orders", "reference")])
+def test_every_index_modifier_of_a_column_makes_its_index(table: str, column: str) -> None:
+    # pixelfed's `$table->string('cdn_url')->unique()->index()->nullable()`: Laravel adds both indexes, and
+    # 0bbbc252 dropped the unique one later
+    add = (
+        f"        Schema::table('{table}', function (Blueprint $table) {{\n"
+        f"            $table->string('{column}')->unique()->index()->nullable();\n        }});\n"
+    )
+    ops = [op for op in _parse(add).up if isinstance(op, AddIndex)]
+    assert {(op.name, op.unique) for op in ops} == {
+        (f"{table}_{column}_unique", True),
+        (f"{table}_{column}_index", False),
+    }
+    create = (
+        f"        Schema::create('{table}', function (Blueprint $table) {{\n            $table->id();\n"
+        f"            $table->string('{column}')->MODIFIERS->nullable();\n        }});\n"
+    )
+    drop = (
+        f"        Schema::table('{table}', function (Blueprint $table) {{\n"
+        f"            $table->dropUnique('{table}_{column}_unique');\n        }});\n"
+    )
+    for modifiers, dropped in (("unique()->index()", True), ("index()->unique()", True), ("index()", False)):
+        base = {
+            "database/migrations/2024_01_01_000000_create.php": _migration(
+                create.replace("MODIFIERS", modifiers)
+            )
+        }
+        result = _review(_migration(drop), base=base)
+        assert ("unique-key-dropped" in _rules(result)) is dropped, modifiers
