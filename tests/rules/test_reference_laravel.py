@@ -92,3 +92,29 @@ def test_an_eloquent_accessor_of_the_columns_name_keeps_the_places_working(
     # the twin: an accessor of another name leaves the job reading the column
     other_accessor = accessor.replace(_camel(column), "label", 1).replace(_studly(column), "Label", 1)
     assert dropped(other_accessor).severity is Severity.CRITICAL
+
+
+@pytest.mark.parametrize(
+    ("table", "model", "related", "key", "pivot"),
+    [
+        ("playlists", "Playlist", "PlaylistFolder", "folder_id", "null"),
+        ("users", "User", "Team", "team_id", "'team_user'"),
+    ],
+)
+def test_a_belongs_to_many_names_its_pivot_tables_keys(
+    table: str, model: str, related: str, key: str, pivot: str
+) -> None:
+    # koel 9a1e3d9e moved `playlists.folder_id` to a pivot table, which `belongsToMany(PlaylistFolder::class,
+    # null, null, 'folder_id')` names
+    def dropped(relation: str) -> Finding:
+        model_file = (
+            f"<?php\n\nnamespace App\\Models;\n\nclass {model} extends Model\n{{\n"
+            f"    public function folders(): BelongsToMany\n    {{\n        return $this->{relation};\n    }}\n}}\n"
+        )
+        return _dropped(_review(table, key, {f"app/Models/{model}.php": model_file}))
+
+    finding = dropped(f"belongsToMany({related}::class, {pivot}, null, '{key}')")
+    assert finding.severity is not Severity.CRITICAL, finding
+    assert all("safe" in r.kind for r in finding.references), finding.references
+    # the twin: a belongsTo names this table's own key
+    assert dropped(f"belongsTo({related}::class, '{key}')").severity is Severity.CRITICAL
