@@ -189,6 +189,7 @@ def search(
     index = replace(index, definitions=_definitions([*conventional, *mappings]))
     index = replace(index, found=_kept_by_model(tree, index))
     index = replace(index, found=_method_callers(tree, index))
+    index = replace(index, found=_eloquent_getters(tree, index))
     index = replace(index, found=_taken_by_init(tree, index))
     index = replace(index, found=_kept_by_api(tree, index))
     index = replace(index, found=_unserved_by_backend(index, skip_paths, _api_clients(tree)))
@@ -457,6 +458,34 @@ def _method_callers(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, 
     return out
 
 
+_ELOQUENT = re.compile(
+    r"\bIlluminate\\Database\\Eloquent\\|^(?:final\s+)?class\s+\w+\s+extends\s+(?:Model|Authenticatable|Pivot)\b",
+    re.M,
+)
+
+
+def _eloquent_getters(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, ...]]:
+    """Eloquent reads a column as `$row->folder_id`, never through a getter: `getFolderId(…)` in the PHP code of
+    a project whose model of the table is an Eloquent model is a method the code wrote (koel's
+    `Playlist::getFolderId($user)`, which looks the folder up in a pivot table), not the column's accessor as
+    in Doctrine. A line that also names the column itself stays a use."""
+    out = dict(index.found)
+    for key, uses in index.found.items():
+        kind, table, name = key
+        php = [m for m in index.models(table) if m[2].endswith(".php")]
+        if kind != "column" or not php or not any(_ELOQUENT.search(tree.read(m[2]) or "") for m in php):
+            continue
+        studly = "".join(part[:1].upper() + part[1:] for part in name.split("_") if part)
+        getter = re.compile(rf"\b(?:get|set){re.escape(studly)}\b")
+        plain = re.compile(rf"\b{re.escape(name)}\b")
+        out[key] = tuple(
+            u
+            for u in uses
+            if not (u.path.endswith(".php") and getter.search(u.text) and not plain.search(u.text))
+        )
+    return out
+
+
 def _method_with_arguments(tree: Tree, definitions: Iterable[Mapped], name: str) -> str | None:
     """`path:line` of `def name(…)` with parameters (other than `self`) in a Ruby or Python model file."""
     pattern = re.compile(
@@ -497,9 +526,12 @@ def _kept_by_api(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, ...
         if not kept:
             continue
         where = {place.rsplit(":", 1)[0]: place for place in kept}
+        backend = tuple(
+            {path[path.rfind(".") :] for path in where}
+        )  # `.py`, `.php`: the serializers' language
         out[key] = tuple(
             replace(u, safe=f"the API's computed field `{name}` (`{where.get(u.path, kept[0])}`)")
-            if not u.safe and (u.path in where or not u.path.endswith(".py"))
+            if not u.safe and (u.path in where or not u.path.endswith(backend))
             else u
             for u in uses
         )

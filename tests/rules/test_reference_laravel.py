@@ -118,3 +118,72 @@ def test_a_belongs_to_many_names_its_pivot_tables_keys(
     assert all("safe" in r.kind for r in finding.references), finding.references
     # the twin: a belongsTo names this table's own key
     assert dropped(f"belongsTo({related}::class, '{key}')").severity is Severity.CRITICAL
+
+
+@pytest.mark.parametrize(
+    ("table", "model", "column"), [("playlists", "Playlist", "folder_id"), ("invoices", "Invoice", "paid_at")]
+)
+def test_a_resource_that_computes_the_field_keeps_the_front_end_working(
+    table: str, model: str, column: str
+) -> None:
+    # koel 9a1e3d9e: `PlaylistResource` gives `'folder_id' => $this->playlist->getFolderId($user)` once the column
+    # moved to a pivot table; the Vue code's `playlist.folder_id` reads that field of the API
+    row = table[:-1]
+    front = f"export const clear = ({row}) => {{\n  {row}.{column} = null\n}}\n"
+
+    def dropped(value: str, more: dict[str, str] | None = None) -> Finding:
+        resource = (
+            f"<?php\n\nnamespace App\\Http\\Resources;\n\nclass {model}Resource extends JsonResource\n{{\n"
+            f"    public function toArray($request): array\n    {{\n        return [\n"
+            f"            'id' => $this->{row}->id,\n            '{column}' => {value},\n        ];\n    }}\n}}\n"
+        )
+        model_file = f"<?php\n\nnamespace App\\Models;\n\nclass {model} extends Model\n{{\n}}\n"
+        files = {
+            f"app/Models/{model}.php": model_file,
+            f"app/Http/Resources/{model}Resource.php": resource,
+            f"resources/assets/js/stores/{row}Store.ts": front,
+            **(more or {}),
+        }
+        return _dropped(_review(table, column, files))
+
+    computed = f"$this->{row}->folderFor($request->user())"
+    kept = dropped(computed)
+    assert kept.severity is not Severity.CRITICAL, kept
+    assert all("computed field" in r.kind for r in kept.references), kept.references
+    # PHP code that reads the row's column is still a use, whatever the resource computes
+    job = f"<?php\n\nclass Export\n{{\n    public function handle({model} $r)\n    {{\n        echo $r->{column};\n    }}\n}}\n"
+    still = dropped(computed, {"app/Jobs/Export.php": job})
+    assert still.severity is Severity.CRITICAL
+    assert any(r.path == "app/Jobs/Export.php" and "safe" not in r.kind for r in still.references)
+    # the twin: the resource reads the column itself
+    assert dropped(f"$this->{row}->{column}").severity is Severity.CRITICAL
+
+
+@pytest.mark.parametrize(
+    ("table", "model", "column"), [("playlists", "Playlist", "folder_id"), ("invoices", "Invoice", "paid_at")]
+)
+def test_a_getter_of_an_eloquent_model_is_a_method_the_code_wrote(
+    table: str, model: str, column: str
+) -> None:
+    # koel's `Playlist::getFolderId($user)` looks the folder up in a pivot table: Eloquent generates no getters
+    studly = _studly(column)
+    service = (
+        f"<?php\n\nclass {model}Service\n{{\n    public function show({model} $row): ?string\n    {{\n"
+        f"        return $row->get{studly}(auth()->user());\n    }}\n}}\n"
+    )
+
+    def dropped(header: str) -> Finding:
+        model_file = (
+            f"<?php\n\nnamespace App\\Models;\n\n{header}\n{{\n"
+            f"    public function get{studly}(?User $user = null): ?string\n    {{\n"
+            f"        return $this->related()->wherePivot('user_id', $user?->id)->value('id');\n    }}\n}}\n"
+        )
+        files = {f"app/Models/{model}.php": model_file, f"app/Services/{model}Service.php": service}
+        return _dropped(_review(table, column, files))
+
+    eloquent = dropped(f"use Illuminate\\Database\\Eloquent\\Model;\n\nclass {model} extends Model")
+    assert eloquent.severity is not Severity.CRITICAL, eloquent
+    assert not eloquent.references, eloquent.references
+    # the twin: a Doctrine entity's getter reads the mapped column
+    doctrine = dropped(f"use Doctrine\\ORM\\Mapping as ORM;\n\n#[ORM\\Entity]\nclass {model}")
+    assert any(f"get{studly}" in r.text for r in doctrine.references), doctrine.references
