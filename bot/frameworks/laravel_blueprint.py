@@ -180,7 +180,9 @@ def _changed(table: str, column: Declared, base: Origin, *, drops_default: bool 
 def _column_extras(table: str, column: Declared, base: Origin) -> list[Operation]:
     name = column.spec.name
     ops: list[Operation] = []
-    for kind, given in dict.fromkeys(column.indexes):  # each modifier once (`->index()->index()` is one)
+    # Blueprint's `addFluentIndexes` takes the first modifier in this order, whatever the order of the calls
+    first = sorted(column.indexes, key=lambda each: ("primary", "unique", "index").index(each[0]))[:1]
+    for kind, given in first:
         if kind in ("index", "unique"):
             ops.append(
                 AddIndex(

@@ -123,8 +123,8 @@ class Declared:
     change: bool = False  # `->change()`: the column exists and is redefined
     nullable_given: bool = False
     default_given: bool = False
-    # ("index" | "unique" | "primary", the name given or "") of each index modifier: Laravel adds every one
-    # (`->unique()->index()` makes a unique index and a plain one)
+    # ("index" | "unique" | "primary", the name given or "") of each index modifier; Laravel adds only the first
+    # of them in the order primary, unique, index (`->unique()->index()` makes the unique index alone)
     indexes: tuple[tuple[str, str], ...] = ()
     online: bool = False  # `->online()`: PostgreSQL builds the index concurrently
     foreign: str | None = None  # the referenced table of `->constrained()` / `->references()->on()`
