@@ -46,7 +46,7 @@ from bot.frameworks import (
 from bot.frameworks.inverse import inverse
 from bot.frameworks.loop_values import names
 from bot.frameworks.origin import origin
-from bot.frameworks.rails_common import Result, Source, key_type, short_index_names
+from bot.frameworks.rails_common import Result, Source, key_type, nullable_timestamps, short_index_names
 from bot.frameworks.statements import separate
 from bot.model.changeset import MemoryTree, Tree, read_ahead
 from bot.model.findings import Dimension, Location
@@ -145,6 +145,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
             key_type(superclass),
             held=constants.held,
             short_index_names=short_index_names(superclass),
+            nullable_timestamps=nullable_timestamps(superclass),
         ),
         _inline_models(root),
         constants,

@@ -28,6 +28,9 @@ class Source:
     key_type: str = "bigint"  # the type of `create_table` ids and `references` columns (integer before 5.1)
     short_index_names: bool = True  # Rails 7.1's short names for long derived index names (see index_name)
     held: Callable[[str], ruby.Value] | None = None  # what a constant holds, strings with `#{…}` included
+    nullable_timestamps: bool = (
+        False  # Rails 4.2's `timestamps` and `add_timestamps`: NULL unless `null: false`
+    )
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,16 @@ def key_type(superclass: str) -> str:
     if match.group(1) is None:
         return "integer"
     return "integer" if (int(match.group(1)), int(match.group(2))) < (5, 1) else "bigint"
+
+
+def nullable_timestamps(superclass: str) -> bool:
+    """Does a migration of this class add `created_at` and `updated_at` NULL by default? Rails 5.0 made them
+    `null: false`; a migration of Rails 4 (`ActiveRecord::Migration[4.2]`, or no version at all, which Rails 5.0
+    runs as 4.2) keeps them nullable."""
+    match = _VERSION.search(superclass.strip())
+    if match is None:
+        return False
+    return match.group(1) is None or (int(match.group(1)), int(match.group(2))) < (5, 0)
 
 
 def origin_of(c: ruby.Call, src: Source) -> Origin:

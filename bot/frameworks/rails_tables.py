@@ -166,7 +166,7 @@ def _columns(c: ruby.Call, src: Source) -> list[ColumnSpec]:
             ColumnSpec(
                 name=n,
                 type=rails_type("datetime", {}, src.dialect),
-                nullable=c.option("null") is True,
+                nullable=c.option("null", src.nullable_timestamps) is True,
                 default=sql_literal(c.option("default")) if "default" in c.options else None,
             )
             for n in ("created_at", "updated_at")
@@ -362,7 +362,7 @@ def _table_call(c: ruby.Call, table: str, src: Source) -> Result:
 def _add_timestamps(c: ruby.Call, src: Source) -> Result:
     table = _name(c)
     base = origin(src.path, c.line, c.end_line, ruby.text_of(c.node))
-    nullable = c.option("null", False) is not False
+    nullable = c.option("null", src.nullable_timestamps) is not False
     default = c.option("default")
     ops = tuple(
         AddColumn(
