@@ -832,11 +832,13 @@ class _FileScan:
         if (
             named
             and target.kind == "column"
-            and self.python
+            and (self.python or self.ruby)
             and needle.word[:1].isupper()
             and needle.word not in (target.name, target.new_name, target.spelling, target.new_spelling)
         ):
-            return None  # Akvo's `'PeriodActualValue'` of `__all__`: a class; no Python ORM names a column so
+            # Akvo's `'PeriodActualValue'` of `__all__`, Solidus's `Spree::Calculator::DefaultTax`: a class; no
+            # Python or Ruby ORM names a column so
+            return None
         if (
             named
             and needle.target in self.m.contested

@@ -948,3 +948,33 @@ def test_a_ruby_associations_name_is_no_use_of_a_column_of_that_name(
     )
     assert finding.severity is Severity.CRITICAL
     assert _places(finding) == {f"app/models/{table[:-1]}.rb:3"}
+
+
+@pytest.mark.parametrize(
+    ("table", "model", "column", "constant"),
+    [
+        ("zones", "Zone", "default_tax", "Spree::Calculator::DefaultTax"),
+        ("orders", "Order", "gift_wrap", "Billing::GiftWrap"),
+    ],
+)
+def test_a_ruby_constant_spelled_like_the_column_is_a_class(
+    table: str, model: str, column: str, constant: str
+) -> None:
+    # solidus c9c9f05b dropped `spree_zones.default_tax`; `Spree::Calculator::DefaultTax` is a calculator class
+    name = model.rsplit("::", 1)[-1]
+    path = f"app/models/{name.lower()}.rb"
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, name text, {column} boolean);\n-- migration\n"
+    code = {
+        path: f"class {model} < ApplicationRecord\nend\n",
+        "lib/engine.rb": f"config.calculators = [\n  {constant},\n]\n",
+        "lib/sample.rb": f"rate.calculator = {constant}.create!\n",
+    }
+    sql = schema + f"ALTER TABLE {table} DROP COLUMN {column};"
+    finding = _finding(review_sql(sql, path=MIGRATION, base=code), "column-dropped")
+    assert finding.severity is not Severity.CRITICAL, finding
+    assert not finding.references, finding.references
+    # the twin: a query on the model by the column
+    code["lib/sample.rb"] += f"default = {model}.where({column}: true).first\n"
+    finding = _finding(review_sql(sql, path=MIGRATION, base=code), "column-dropped")
+    assert finding.severity is Severity.CRITICAL
+    assert _places(finding) == {"lib/sample.rb:2"}
