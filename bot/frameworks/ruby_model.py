@@ -20,6 +20,7 @@ from bot.model.changeset import Tree
 
 _WRAPPERS = frozenset({"freeze", "to_set", "to_a", "dup", "to_s", "to_sym"})
 _BASES = frozenset({"ApplicationRecord", "ActiveRecord::Base", "Base"})
+_ABSTRACT = re.compile(r"^\s*self\.abstract_class\s*=\s*true\b", re.M)
 # Engines of Rails itself and of its solid_* gems isolate their namespaces too, outside the repository:
 # `ActiveStorage::Blob` keeps its rows in active_storage_blobs, `SolidQueue::Job` in solid_queue_jobs.
 _ISOLATED_BY_GEMS = frozenset(
@@ -250,7 +251,10 @@ class Constants:
                 if owner and "::" not in base and self._source(f"{owner}::{base}")
                 else base
             )
-            return self.table_name(qualified) or _table(qualified.split("::")[-1])
+            # unless the base is abstract (`self.abstract_class = true`): diaspora's `Participation <
+            # Federated::Relayable` (in `lib/`) keeps its rows in `participations`
+            if not _ABSTRACT.search(self._loaded(qualified)):
+                return self.table_name(qualified) or _table(qualified.split("::")[-1])
         if not owner:
             return None
         enclosing = self._source(owner)
@@ -278,6 +282,15 @@ class Constants:
                     found.update(re.findall(r"^\s*isolate_namespace\s+([\w:]+)", text, re.M))
             self._namespaces = found
         return self._namespaces
+
+    def _loaded(self, model: str) -> str:
+        """The text of a class's file: the model's, or where Rails and its `lib` load the constant."""
+        own = self._source(model)
+        if own or self._tree is None:
+            return own
+        file = "/".join(_snake(part) for part in model.split("::")) + ".rb"
+        path = next((p for p in self._tree.paths() if _autoloaded(p, file)), None)
+        return (self._tree.read(path) or "") if path is not None else ""
 
     def _source(self, model: str) -> str:
         path = "app/models/" + "/".join(_snake(part) for part in model.split("::")) + ".rb"
