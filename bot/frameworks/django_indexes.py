@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from bot.frameworks import python_source as py
 from bot.frameworks.django_orm import OrmSql
 from bot.frameworks.django_state import Model, together
+from bot.frameworks.origin import Origin
 from bot.frameworks.python_code import sql_value
 from bot.model.migration import (
     AddConstraint,
@@ -33,21 +34,26 @@ if TYPE_CHECKING:
 def _add_index(r: Reader, call: ast.Call) -> list[Operation]:
     _, model = r.model(call)
     index = py.argument(call, 1, "index")
+    concurrently = py.name(call).endswith("AddIndexConcurrently")
+    return [index_op(model, index, r.base(call), concurrently=concurrently)]
+
+
+def index_op(model: Model, index: ast.expr | None, base: Origin, *, concurrently: bool = False) -> AddIndex:
+    """The index a `models.Index(fields=[…], name=…)` builds on the model's table (of an `AddIndex`, or of a
+    `CreateModel`'s `indexes` option)."""
     kwargs = py.keywords(index) if isinstance(index, ast.Call) else {}
     fields = py.literal(kwargs.get("fields"))
     columns = (
         tuple(column_of(model, f.lstrip("-")) for f in fields) if isinstance(fields, list | tuple) else ()
     )
     name = py.literal(kwargs.get("name"))
-    return [
-        AddIndex(
-            table=model.table,
-            name=str(name or f"{model.table}_idx"),
-            columns=columns,
-            concurrently=py.name(call).endswith("AddIndexConcurrently"),
-            **r.base(call),
-        )
-    ]
+    return AddIndex(
+        table=model.table,
+        name=str(name or f"{model.table}_idx"),
+        columns=columns,
+        concurrently=concurrently,
+        **base,
+    )
 
 
 def _remove_index(r: Reader, call: ast.Call) -> list[Operation]:
@@ -64,12 +70,21 @@ def _remove_index(r: Reader, call: ast.Call) -> list[Operation]:
 
 def _add_constraint(r: Reader, call: ast.Call) -> list[Operation]:
     _, model = r.model(call)
-    constraint = py.argument(call, 1, "constraint")
+    not_valid = py.name(call) == "AddConstraintNotValid"
+    return constraint_ops(
+        model, py.argument(call, 1, "constraint"), r.base(call), r.text, not_valid=not_valid
+    )
+
+
+def constraint_ops(
+    model: Model, constraint: ast.expr | None, base: Origin, text: str, *, not_valid: bool = False
+) -> list[Operation]:
+    """What a `UniqueConstraint` or `CheckConstraint` adds to the model's table (of an `AddConstraint`, or of a
+    `CreateModel`'s `constraints` option)."""
     if not isinstance(constraint, ast.Call):
         return []
     kwargs = py.keywords(constraint)
     name = str(py.literal(kwargs.get("name")) or "")
-    not_valid = py.name(call) == "AddConstraintNotValid"
     if py.name(constraint) == "UniqueConstraint":
         fields = py.literal(kwargs.get("fields"))
         columns = tuple(column_of(model, f) for f in fields) if isinstance(fields, list | tuple) else ()
@@ -83,12 +98,10 @@ def _add_constraint(r: Reader, call: ast.Call) -> list[Operation]:
                     columns=columns or expressions,
                     unique=True,
                     where=_condition_sql(condition, model),
-                    **r.base(call),
+                    **base,
                 )
             ]
-        return [
-            AddConstraint(table=model.table, name=name, constraint="unique", columns=columns, **r.base(call))
-        ]
+        return [AddConstraint(table=model.table, name=name, constraint="unique", columns=columns, **base)]
     check = kwargs.get("check") or kwargs.get("condition")
     kind = "check" if py.name(constraint) == "CheckConstraint" else "exclusion"
     return [
@@ -97,8 +110,8 @@ def _add_constraint(r: Reader, call: ast.Call) -> list[Operation]:
             name=name,
             constraint=kind,
             not_valid=not_valid,
-            expression_sql=_q_sql(check, r.text, model),
-            **r.base(call),
+            expression_sql=_q_sql(check, text, model),
+            **base,
         )
     ]
 
@@ -116,18 +129,9 @@ def _validate_constraint(r: Reader, call: ast.Call) -> list[Operation]:
 def _alter_unique_together(r: Reader, call: ast.Call) -> list[Operation]:
     _, model = r.model(call, 0, "name")
     wanted = set(together(py.literal(py.argument(call, 1, "unique_together"))))
-    ops: list[Operation] = []
-    for fields in sorted(wanted - model.unique_together):
-        columns = tuple(column_of(model, f) for f in fields)
-        ops.append(
-            AddConstraint(
-                table=model.table,
-                name=derived_name(model.table, columns, "uniq"),
-                constraint="unique",
-                columns=columns,
-                **r.base(call),
-            )
-        )
+    ops: list[Operation] = [
+        unique_together_op(model, fields, r.base(call)) for fields in sorted(wanted - model.unique_together)
+    ]
     for fields in sorted(model.unique_together - wanted):
         columns = tuple(column_of(model, f) for f in fields)
         ops.append(
@@ -135,6 +139,18 @@ def _alter_unique_together(r: Reader, call: ast.Call) -> list[Operation]:
         )
     model.unique_together = wanted
     return ops
+
+
+def unique_together_op(model: Model, fields: tuple[str, ...], base: Origin) -> AddConstraint:
+    """The unique constraint Django's schema editor names itself for one entry of `unique_together`."""
+    columns = tuple(column_of(model, f) for f in fields)
+    return AddConstraint(
+        table=model.table,
+        name=derived_name(model.table, columns, "uniq"),
+        constraint="unique",
+        columns=columns,
+        **base,
+    )
 
 
 # Django's functions of one field that an expression index may hold, as PostgreSQL writes them

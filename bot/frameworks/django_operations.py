@@ -20,6 +20,7 @@ from bot.frameworks.django_state import (
     State,
     default_table,
     model_options,
+    option_items,
     ordering,
     read_field,
     together,
@@ -140,7 +141,8 @@ def _only_configures(function: ast.FunctionDef) -> bool:
 
 def _create_model(r: Reader, call: ast.Call) -> list[Operation]:
     name = py.text_argument(call, 0, "name")
-    options = model_options(py.keywords(call).get("options"))
+    options_node = py.keywords(call).get("options")
+    options = model_options(options_node)
     table = str(options.get("db_table") or default_table(r.state.app, name))
     model = r.state.models[name.lower()] = Model(
         table,
@@ -181,6 +183,15 @@ def _create_model(r: Reader, call: ast.Call) -> list[Operation]:
         for f in model.fields.values()
         if f.index and not f.unique and not f.spec.primary_key and not f.columnless
     )
+    # the keys and indexes of its options, which Django builds with the table: they are the table's as much as
+    # those added later (a later RemoveConstraint or AlterUniqueTogether drops them)
+    base = r.base(call)
+    ops.extend(
+        django_indexes.unique_together_op(model, names, base) for names in sorted(model.unique_together)
+    )
+    for node in option_items(options_node, "constraints"):
+        ops.extend(django_indexes.constraint_ops(model, node, base, r.text))
+    ops.extend(django_indexes.index_op(model, node, base) for node in option_items(options_node, "indexes"))
     return ops
 
 

@@ -274,8 +274,33 @@ def _default(kwargs: dict[str, object]) -> str | None:
 
 
 def model_options(node: ast.expr | None) -> dict[str, object]:
-    value = py.literal(node)
-    return value if isinstance(value, dict) else {}
+    """The options of a `CreateModel` or `AlterModelOptions`, by name. Each is read on its own: a value that is
+    no literal (`"ordering": ("device", CollateAsChar("_name"))`, `"constraints": [models.UniqueConstraint(…)]`)
+    leaves the others readable (netbox's `unique_together` beside such an `ordering`, paperless-ngx's
+    squashed `constraints`). A list or tuple keeps its literal items, each other item as its code."""
+    if not isinstance(node, ast.Dict):
+        value = py.literal(node)
+        return value if isinstance(value, dict) else {}
+    found: dict[str, object] = {}
+    for key, value_node in zip(node.keys, node.values, strict=True):
+        name = py.literal(key) if key is not None else None
+        if not isinstance(name, str):
+            continue
+        value = py.literal(value_node)
+        if isinstance(value, py.Code) and isinstance(value_node, ast.List | ast.Tuple):
+            value = tuple(py.literal(item) for item in value_node.elts)
+        found[name] = value
+    return found
+
+
+def option_items(node: ast.expr | None, name: str) -> list[ast.expr]:
+    """The items of one list option of a `CreateModel`'s `options` (`indexes`, `constraints`), as code."""
+    if not isinstance(node, ast.Dict):
+        return []
+    for key, value in zip(node.keys, node.values, strict=True):
+        if key is not None and py.literal(key) == name and isinstance(value, ast.List | ast.Tuple):
+            return list(value.elts)
+    return []
 
 
 def ordering(options: dict[str, object]) -> tuple[str, ...]:
