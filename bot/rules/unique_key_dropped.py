@@ -42,6 +42,7 @@ from bot.references.model_map import table_models
 from bot.references.search import Target
 from bot.references.targets import dropped_unique_key
 from bot.references.usage import Use
+from bot.rules._renames import renamed
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -476,24 +477,39 @@ def _kept(
         and covers(catalog.index_columns.get(n, ()))
     ]
     primary = covers(catalog.primary_keys.get(table, ()))
-    added = any(
-        (
-            isinstance(op, AddIndex)
-            and op.table == table
-            and op.unique
-            and covers(_plain(op.columns))
-            and (not op.where or not_null_column(op.where) in _plain(op.columns))
-        )
-        or (
-            isinstance(op, AddConstraint)
-            and op.table == table
-            and op.constraint in ("unique", "primary_key")
-            and covers(op.columns)
-        )
-        or (isinstance(op, DropTable) and table in op.tables)
-        # a column of the key dropped after it: the key's values go with the column (Prisma drops the
-        # index first, then the column)
-        or (isinstance(op, DropColumn) and same_table(op.table, table) and op.column in wanted)
-        for op in later
-    )
-    return bool(others) or primary or added
+    return bool(others) or primary or _added_later(table, columns, later)
+
+
+def _added_later(table: str, columns: tuple[str, ...], later: Sequence[Operation]) -> bool:
+    """A later step adds a unique key over the columns (or some of them), or drops the table or a column of the
+    key. Each step sees the table and columns under the names the steps before it gave them (netbox's
+    RemoveConstraint, RenameField `content_type` to `object_type`, AddConstraint over the new name)."""
+    for op in later:
+        wanted = set(columns)
+        if (
+            (
+                isinstance(op, AddIndex)
+                and same_table(op.table, table)
+                and op.unique
+                and _within(_plain(op.columns), wanted)
+                and (not op.where or not_null_column(op.where) in _plain(op.columns))
+            )
+            or (
+                isinstance(op, AddConstraint)
+                and same_table(op.table, table)
+                and op.constraint in ("unique", "primary_key")
+                and _within(op.columns, wanted)
+            )
+            or (isinstance(op, DropTable) and any(same_table(t, table) for t in op.tables))
+            # a column of the key dropped after it: the key's values go with the column (Prisma drops the
+            # index first, then the column)
+            or (isinstance(op, DropColumn) and same_table(op.table, table) and op.column in wanted)
+        ):
+            return True
+        table, columns = renamed(table, columns, (op,))
+    return False
+
+
+def _within(key: Sequence[str], wanted: set[str]) -> bool:
+    """A key over some of the wanted columns (which makes them unique too)."""
+    return bool(key) and set(key) <= wanted

@@ -20,8 +20,9 @@ columns of a unique key the table already has (a partial unique index on `email`
 unique: a subset of unique rows is unique), when every key column is added by the same migration without
 a default (NULLs never collide), when the same migration deletes from the table before it adds the
 index (the clean-up step), and when the migration replaces a unique key by a wider one (it drops `(document_id,
-date)` and adds `(document_id, date, period)`): the rows the old key kept apart are still apart, unless a step
-in between writes the table.
+date)` and adds `(document_id, date, period)`), or adds it again over a column a step in between renamed
+(Django's `RemoveConstraint`, `RenameField`, `AddConstraint`): the rows the old key kept apart are still apart,
+unless a step in between writes the table.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from bot.model.migration import (
     RunCode,
 )
 from bot.probe.questions import added_unique_key
+from bot.rules._renames import name_before, renamed
 from bot.rules.context import Context
 from bot.sql.names import quote, quote_column
 
@@ -141,7 +143,13 @@ def _unique_at_start(table: str, wanted: set[str], earlier: tuple[Operation, ...
             return False
         if isinstance(op, RunCode) and (not op.touches or bare in {unqualified(t) for t in op.touches}):
             return False  # code that may write the table
-    return any(key and {_bare(c) for c in key} <= wanted for key in context.catalog.unique_keys(table))
+    # a key of the table as the migration found it, under the names the steps before this one gave its table
+    # and columns (netbox's RemoveConstraint, RenameField `content_type` to `object_type`, AddConstraint)
+    start = name_before(table, earlier)
+    return any(
+        key and {_bare(c) for c in renamed(start, key, earlier)[1]} <= wanted
+        for key in context.catalog.unique_keys(start)
+    )
 
 
 def _rewritten(
