@@ -684,14 +684,17 @@ def _deleted(
 ) -> dict[_Key, tuple[Use, ...]]:
     found: dict[_Key, list[Use]] = defaultdict(list)
     kept: dict[int, set[tuple[str, str]]] = {}  # per target, built once: a review can have 20,000+ hits
-    listed: set[tuple[int, str, int]] = set()
+    listed: set[tuple[_Key, str, int]] = set()
     for hit in base_hits:
         if hit.target not in kept:
             kept[hit.target] = {(u.path, u.text) for u in index.uses(targets[hit.target])}
-        place = (hit.target, hit.use.path, hit.use.line)
+        key = _key(targets[hit.target])
+        place = (key, hit.use.path, hit.use.line)
         if hit.role != "new" and (hit.use.path, hit.use.text) not in kept[hit.target] and place not in listed:
-            listed.add(place)  # once: a line can hold several spellings of the name
-            found[_key(targets[hit.target])].append(hit.use)
+            # once: a line can hold several spellings of the name, and several targets can be one name (a
+            # column renamed and searched again as a column of a unique key the change drops)
+            listed.add(place)
+            found[key].append(hit.use)
     return {k: _sorted(v) for k, v in found.items()}
 
 
