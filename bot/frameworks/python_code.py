@@ -315,6 +315,7 @@ class CodeReader:
             guards = [f"{self.column_of(table, a) or a} IS NULL" for a in _null_guards(node)]
             where = " AND ".join(part for part in (where, *guards) if part) or None
             assignments = self._set_on_each(node, table)
+            assignments += self._bulk_updated(calls, table, {column for column, _ in assignments})
             # the rows written back later: those the loop appends to a list, or the list it iterates itself
             # (`rows = list(Model.objects…)`; `for row in rows: row.x = …`; `bulk_update(rows, […])`)
             iterated_list = [node.iter.id] if isinstance(node.iter, ast.Name) else []
@@ -482,6 +483,27 @@ class CodeReader:
                                 or self._row_python(value, target, table)
                                 or self._sql(value),
                             )
+        return tuple(found.items())
+
+    def _bulk_updated(
+        self, calls: list[ast.Call], table: str, known: set[str]
+    ) -> tuple[tuple[str, str], ...]:
+        """The columns a `bulk_update(rows, ["created_date"])` of the loop's own table inside the loop names,
+        each row's own value: the loop builds its rows (`rows.append(Document(id=…, created_date=…))`) and
+        writes those columns only (paperless-ngx's migrate_date). Those the loop sets on its rows come first."""
+        found: dict[str, str] = {}
+        for call in calls:
+            if (
+                py.name(call) != "bulk_update"
+                or not isinstance(call.func, ast.Attribute)
+                or self._queryset_table(call.func.value) != table
+            ):
+                continue
+            fields = py.literal(py.argument(call, 1, "fields") or ast.Constant(None))
+            for field in fields if isinstance(fields, list | tuple) else ():
+                column = self.column_of(table, field) or field if isinstance(field, str) else None
+                if column is not None and column not in known:
+                    found.setdefault(column, "…")
         return tuple(found.items())
 
     def _row_python(self, value: ast.expr, row: str, table: str) -> str | None:

@@ -8,8 +8,8 @@ keeps the schema locks of the other statements for as long as it runs. A stateme
 by a unique key (`WHERE id = 42`, as a loop over rows writes it) is not a bulk change and is not reported;
 nor is one that needs a value in a column the migration has just added without a default (no row has one),
 nor the fill of the rows where a column is NULL that Django's AlterField (or Rails' `change_column_null …
-false, default`) runs before SET NOT NULL when an earlier step of the change already filled that column (it
-finds only the rows written since),
+false, default`) runs before SET NOT NULL when an earlier step of the change already filled that column, also
+under the name it had before a rename in between (it finds only the rows written since),
 nor one that names by its values a row the migrations inserted (`WHERE name = 'Send Events'` on a jobs or
 settings table they fill: the lookup rows every database has). A `DO` block runs in one transaction unless
 it commits: a loop in it that changes the rows batch after batch without a COMMIT between the batches
@@ -59,6 +59,7 @@ from bot.model.migration import (
     Migration,
     Operation,
 )
+from bot.rules._renames import renamed
 from bot.rules.context import Context
 from bot.sql.data_changes import source_table, statement_of
 from bot.sql.subqueries import fixed_values, listed_rows, seeded
@@ -359,14 +360,23 @@ def _nulls_filled_in_change(
     if (op.where or "").strip() != f"{column} IS NULL":
         return False
     earlier = [o for m in context.change[: context.position] for o in m.up] if context.position >= 0 else []
-    return any(
-        isinstance(o, DataUpdate)
-        and o.location != op.location
-        and unqualified(o.table) == unqualified(op.table)
-        and any(c == column and v.strip().upper() != "NULL" for c, v in o.assignments)
-        and (o.where is None or o.where.strip() == f"{column} IS NULL")
-        for o in (*earlier, *migration.up[:index])
-    )
+    steps = [*earlier, *migration.up[:index]]
+    for position, o in enumerate(steps):
+        if not isinstance(o, DataUpdate) or o.location == op.location:
+            continue
+        # the column as the fill finds it: a step in between may have renamed it (paperless-ngx fills
+        # `created_date`, renames it to `created`, then AlterField makes `created` NOT NULL)
+        table, written = renamed(o.table, tuple(c for c, _ in o.assignments), steps[position + 1 :])
+        if unqualified(table) != unqualified(op.table):
+            continue
+        if any(
+            now == column
+            and value.strip().upper() != "NULL"
+            and (o.where is None or o.where.strip() == f"{was} IS NULL")
+            for (was, value), now in zip(o.assignments, written, strict=True)
+        ):
+            return True
+    return False
 
 
 def _short(text: str, limit: int = 60) -> str:
