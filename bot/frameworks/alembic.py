@@ -113,7 +113,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str, *, down: bool = True) 
         and (name := declared_table(node.value))
     }
     known = py.constants(module)
-    upgrade = _Body(path, text, dialect, models, tables, known)
+    upgrade = _Body(path, text, dialect, models, tables, known, functions)
     if "upgrade" in functions:
         upgrade.read(functions["upgrade"].body)
     up = upgrade.operations(functions.get("upgrade"))
@@ -128,6 +128,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str, *, down: bool = True) 
             dialect,
             tables,
             known,
+            functions,
             spell_out=upgrade.autocommit,
         )
         if down
@@ -212,6 +213,7 @@ def _downgrade(
     dialect: str,
     tables: dict[str, str],
     known: dict[str, ast.expr],
+    functions: dict[str, ast.FunctionDef] | None = None,
     *,
     spell_out: bool = False,
 ) -> tuple[tuple[Operation, ...] | None, str]:
@@ -225,7 +227,7 @@ def _downgrade(
         return None, _EMPTY_DOWN
     if any(isinstance(s, ast.Raise) for s in body):
         return None, "`downgrade()` raises"
-    reader = _Body(path, text, dialect, models, tables, known)
+    reader = _Body(path, text, dialect, models, tables, known, functions)
     reader.read(function.body)
     return reader.operations(function, spell_out=spell_out), ""
 
@@ -241,8 +243,14 @@ class _Body:
         models: dict[str, str],
         tables: dict[str, str] | None = None,
         constants: dict[str, ast.expr] | None = None,
+        functions: dict[str, ast.FunctionDef] | None = None,
     ) -> None:
         self.path, self.text, self.dialect = path, text, dialect
+        # the revision's own functions, read where `upgrade()` calls them (`populate_shopping_list_users()`)
+        self.functions = {
+            name: f for name, f in (functions or {}).items() if name not in ("upgrade", "downgrade")
+        }
+        self.reading: set[str] = set()  # the functions being read, for one that calls itself
         self.constants = constants or {}  # module-level names bound to a literal (`TABLES = ("a", "b")`)
         self.models = models  # ORM classes the revision defines, by their __tablename__
         self.directives = Directives(text, path, dialect, constants)
@@ -253,6 +261,7 @@ class _Body:
         self.schema_reads: set[str] = set()
         self.inspections = guards.helpers(text)
         self.counted: dict[str, str] = {}  # local name → the table whose rows it counted
+        self.fetched: dict[str, ast.expr] = {}  # local name → the call whose rows it holds (`rows = ….all()`)
 
     def read(self, body: list[ast.stmt], table: str = "") -> None:
         for index, statement in enumerate(body):
@@ -310,7 +319,7 @@ class _Body:
             self._code(node, header_only=True)
             start = len(self.ops)
             self.read(node.body, table)
-            if isinstance(node, ast.For) and (rows := _rows_fetched(node)):
+            if isinstance(node, ast.For) and (rows := _rows_fetched(node, self.fetched)):
                 # `for row in conn.execute(select).fetchall(): conn.execute(update … WHERE id = :id)`: one
                 # statement per row, all of them in the migration's transaction unless the loop commits
                 self.ops[start:] = [
@@ -337,8 +346,45 @@ class _Body:
             if guards.asks_schema(node.test, self.schema_reads, self.inspections):
                 # `if "orders_user_id_fkey" in names:`: runs only where the schema is as it expects
                 self.ops[start:] = [guards.guarded(op) for op in self.ops[start:]]
+        elif (helper := self._helper(node)) is not None:
+            self._call_helper(node, helper, table)
         else:
             self._code(node)
+
+    def _helper(self, node: ast.stmt) -> ast.FunctionDef | None:
+        """The revision's own function a statement calls (`populate_shopping_list_users()`, `_migrate(bind)`)."""
+        call = node.value if isinstance(node, ast.Expr) else None
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
+            return None
+        found = self.functions.get(call.func.id)
+        return found if found is not None and found.name not in self.reading else None
+
+    def _call_helper(self, node: ast.stmt, helper: ast.FunctionDef, table: str) -> None:
+        """The function's statements read where it is called, as Django's RunPython function is: what it
+        changes is the revision's change (mealie's `populate_shopping_list_users()` updated every shopping
+        list row by row, and the review saw a call it could not read). A string given for a parameter
+        (`_fill("orders")`) is that parameter's value while its body is read."""
+        assert isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+        call = node.value
+        names = [a.arg for a in (*helper.args.posonlyargs, *helper.args.args)]
+        defaults = dict(
+            zip(names[len(names) - len(helper.args.defaults) :], helper.args.defaults, strict=True)
+        )
+        given = {**defaults, **dict(zip(names, call.args, strict=False)), **py.keywords(call)}
+        bound = {
+            name: value
+            for name, value in given.items()
+            if isinstance(value, ast.Constant) and isinstance(value.value, str) and name in names
+        }
+        saved = dict(self.directives.locals)
+        self.directives.locals.update(bound)
+        self.reading.add(helper.name)
+        try:
+            self.read(helper.body, table)
+        finally:
+            self.reading.discard(helper.name)
+            self.directives.locals.clear()
+            self.directives.locals.update(saved)
 
     def _declare(self, node: ast.stmt) -> None:
         """`t = sa.table("orders", sa.column("state"))`: the name a Core statement later writes through."""
@@ -346,7 +392,18 @@ class _Body:
             name = declared_table(node.value)
             if name:
                 self.tables[node.targets[0].id] = name
+            if any(py.name(c) in _FETCHES for c in ast.walk(node.value) if isinstance(c, ast.Call)):
+                self.fetched[node.targets[0].id] = node.value
+            else:
+                self.fetched.pop(node.targets[0].id, None)
             value = py.folded(copy.deepcopy(node.value))
+            if (
+                isinstance(value, ast.Call)
+                and py.name(value) == "text"
+                and len(value.args) == 1
+                and isinstance(value.args[0], ast.Constant)
+            ):
+                value = value.args[0]  # `sql = sa.text(dedent("""UPDATE …"""))`: the statement it holds
             if isinstance(value, ast.Constant) and isinstance(value.value, str):  # `sql = """UPDATE …"""`
                 self.directives.locals[node.targets[0].id] = value
             else:
@@ -514,18 +571,23 @@ def _orm_tables(module: ast.Module) -> dict[str, str]:
     return found
 
 
+_LIMIT = re.compile(r"\bLIMIT\s+\d+", re.I)
 _FETCHES = frozenset({"execute", "fetchall", "all", "scalars", "mappings", "query", "yield_per"})
 
 
-def _rows_fetched(loop: ast.For) -> str:
-    """The query whose rows the loop walks (`conn.execute(sa.text("SELECT …")).fetchall()`), as written, when
-    nothing in the loop commits; "" for any other loop."""
-    calls = [n for n in ast.walk(loop.iter) if isinstance(n, ast.Call)]
+def _rows_fetched(loop: ast.For, fetched: dict[str, ast.expr]) -> str:
+    """The query whose rows the loop walks (`conn.execute(sa.text("SELECT …")).fetchall()`, or a name bound to
+    them before the loop: `rows = session.execute(…).all()`), as written, when nothing in the loop commits; ""
+    for any other loop."""
+    source = fetched.get(loop.iter.id, loop.iter) if isinstance(loop.iter, ast.Name) else loop.iter
+    calls = [n for n in ast.walk(source) if isinstance(n, ast.Call)]
     if not any(py.name(c) in _FETCHES for c in calls):
         return ""
+    if any(py.name(c) == "limit" for c in calls) or _LIMIT.search(ast.unparse(source)):
+        return ""  # `….limit(100)`, `SELECT … LIMIT 100`: a batch of rows, not every row of the table
     if any(isinstance(n, ast.Call) and py.name(n) == "commit" for s in loop.body for n in ast.walk(s)):
         return ""
-    shown = ast.unparse(loop.iter)
+    shown = ast.unparse(source)
     return shown if len(shown) <= 60 else shown[:57] + "…"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import copy
 import re
+import textwrap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -166,7 +167,12 @@ def _sql_strings(node: ast.expr, names: Mapping[str, ast.expr]) -> Iterator[SqlS
                 continue
             text = re.sub(r"\{(\w+)\}", lambda m: filled.get(m.group(1), m.group(0)), found.text)
             yield SqlString(text, found.line)
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "strip":
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("strip", "bindparams", "columns", "execution_options")
+    ):
+        # `sa.text("UPDATE … WHERE id = :id").bindparams(id=…)`: the statement with its parameters bound
         yield from _sql_strings(node.func.value, names)
     elif isinstance(node, ast.List | ast.Tuple):
         if (
@@ -259,6 +265,19 @@ def folded(node: ast.expr) -> ast.expr:
 
 
 class _Folded(ast.NodeTransformer):
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        """textwrap's `dedent(…)` of a known string is that string dedented (a query written indented)."""
+        self.generic_visit(node)
+        if (
+            name(node) == "dedent"
+            and len(node.args) == 1
+            and not node.keywords
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            return ast.copy_location(ast.Constant(textwrap.dedent(node.args[0].value)), node)
+        return node
+
     def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.expr:
         self.generic_visit(node)
         parts = [
