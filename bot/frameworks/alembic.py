@@ -16,8 +16,8 @@ import copy
 import dataclasses
 import re
 
+from bot.frameworks import alembic_naming, programs, suppressions
 from bot.frameworks import existence_guards as guards
-from bot.frameworks import programs, suppressions
 from bot.frameworks import python_source as py
 from bot.frameworks.alembic_core import core_sql, declared_table
 from bot.frameworks.alembic_ops import Directives, in_schema
@@ -134,6 +134,10 @@ def parse(path: str, text: str, tree: Tree, dialect: str, *, down: bool = True) 
         if down
         else (None, "")
     )
+    # constraints named as the project's naming convention names them (indico's `ck_<table>_<name>`)
+    templates = alembic_naming.convention(tree)
+    up = alembic_naming.named(up, templates)
+    down_ops = alembic_naming.named(down_ops, templates) if down_ops is not None else None
     in_transaction = not upgrade.autocommit
     note = (
         "Alembic runs the migration in a transaction"
