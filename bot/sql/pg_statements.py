@@ -23,6 +23,8 @@ import pglast
 from pglast import ast
 from pglast.parser import ParseError
 
+from bot.model.migration import PLACEHOLDER
+
 
 @dataclass(frozen=True)
 class PgStatement:
@@ -159,7 +161,12 @@ def _rejected(source: str, start: int, lines: _Lines, failure: ParseError, *, ba
     message = str(failure.args[0]) if failure.args else str(failure)
     where = failure.args[1] if len(failure.args) > 1 and isinstance(failure.args[1], int) else None
     line = lines.at(base + where) if where is not None else lines.at(start)
-    error = f"PostgreSQL rejects it: {message} (line {line})"
+    if f'"{PLACEHOLDER}"' in message:
+        # the part the code fills in when it runs stands where no value can (indico's `CASE kind {case_expr} END`):
+        # the statement is built at run time, not one PostgreSQL refuses
+        error = f"the SQL is built at run time: the part the code fills in at line {line} is no value, so it could not be read"
+    else:
+        error = f"PostgreSQL rejects it: {message} (line {line})"
     return PgStatement(source, lines.at(start), lines.at(start + max(len(source) - 1, 0)), None, error)
 
 
