@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from pglast import ast
+
 from bot.frameworks import history_cache, suppressions
 from bot.model.changeset import Tree
 from bot.model.findings import Location
 from bot.model.migration import PLACEHOLDER, ColumnSpec, Migration, Operation, Transaction, Unparsed
-from bot.sql import pg_statements, pg_translate, prepared
+from bot.sql import pg_statements, pg_translate, prepared, refused_types
 from bot.sql.statements import Statement, split
 
 
@@ -59,14 +61,24 @@ def _parse_other(path: str, text: str, dialect: str, first_line: int) -> tuple[O
     ops: list[Operation] = []
     held: dict[str, tuple[tuple[str, ...], bool]] = {}  # MySQL user variables that hold statements
     ready: dict[str, tuple[tuple[str, ...], bool]] = {}  # prepared statements, by name
+    ansi_quotes = refused_types.sets_ansi_quotes(text)
     for statement in split(text, dialect, first_line=first_line):
         if dialect in ("mysql", "mariadb"):
             dynamic = _dynamic(statement, path, dialect, held, ready)
             if dynamic is not None:
                 ops.extend(dynamic)
                 continue
+        refusal = (
+            refused_types.mysql_refusal(statement.text, ansi_quotes)
+            if dialect in ("mysql", "mariadb")
+            else None
+        )
+        if refusal is not None:
+            ops.append(_refused(statement, path, f"MySQL rejects it: {refusal}"))
         try:
-            ops.extend(operations(statement, path, dialect))
+            read = operations(statement, path, dialect)
+            # what the reader made of a refused statement, but that it could not read it (said already)
+            ops.extend(op for op in read if refusal is None or not isinstance(op, Unparsed))
         except Exception as error:  # one statement the translator trips on must not hide the others
             location = Location(path, statement.line)
             ops.append(
@@ -127,7 +139,17 @@ def _guarded(op: Operation) -> Operation:
 
 def _parse_postgres(path: str, text: str, first_line: int) -> tuple[Operation, ...]:
     ops: list[Operation] = []
-    for statement in pg_statements.split(text, first_line=first_line):
+    statements = pg_statements.split(text, first_line=first_line)
+    created: set[str] = set()  # the types the file has created so far (a domain named `datetime`)
+    for statement in statements:
+        created |= _created_types(statement.node)
+        refusal = (
+            refused_types.postgres_refusal(statement.node, frozenset(created))
+            if statement.node is not None
+            else None
+        )
+        if refusal is not None:  # read on for what it would do, after the finding that it never does it
+            ops.append(_refused(statement, path, f"PostgreSQL rejects it: {refusal}"))
         try:
             ops.extend(pg_translate.operations(statement, path))
         except Exception as error:  # one statement the translator trips on must not hide the others
@@ -141,6 +163,24 @@ def _parse_postgres(path: str, text: str, first_line: int) -> tuple[Operation, .
                 )
             )
     return tuple(ops)
+
+
+def _refused(statement: Statement | pg_statements.PgStatement, path: str, error: str) -> Unparsed:
+    return Unparsed(
+        location=Location(path, statement.line), end_line=statement.end_line, sql=statement.text, error=error
+    )
+
+
+def _created_types(node: ast.Node | None) -> set[str]:
+    """The type a PostgreSQL statement creates (a domain, an enum, a composite or range type), by its last name."""
+    if isinstance(node, ast.CreateDomainStmt | ast.CreateEnumStmt | ast.CreateRangeStmt):
+        parts = node.domainname if isinstance(node, ast.CreateDomainStmt) else node.typeName
+        return {str(getattr(parts[-1], "sval", ""))} if parts else set()
+    if isinstance(node, ast.CompositeTypeStmt) and node.typevar is not None:
+        return {str(node.typevar.relname)}
+    if isinstance(node, ast.DefineStmt) and node.defnames:
+        return {str(getattr(node.defnames[-1], "sval", ""))}
+    return set()
 
 
 @dataclass(frozen=True)

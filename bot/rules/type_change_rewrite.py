@@ -76,7 +76,10 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             RULE,
             message,
             severity=severity,
-            blast_radius=f"Reads and writes on {context.size_words(op.table, op)} stop while "
+            blast_radius=f"Writes to {context.size_words(op.table, op)} wait while every row is copied into a new "
+            "table and every index rebuilt (reads go on: the copy takes a shared lock)."
+            if context.mysql and not (change and change.cost in (INDEX_REBUILD, SCAN))
+            else f"Reads and writes on {context.size_words(op.table, op)} stop while "
             + (
                 "the indexes on the column are rebuilt."
                 if change and change.cost == INDEX_REBUILD

@@ -13,6 +13,12 @@ in `.github/migration-review.yml`; if the statement is fine, suppress this findi
 A statement of a PostgreSQL SQL file that PostgreSQL's own parser refuses (a comma where a statement should end,
 a misspelt keyword), with nothing in it a runner fills in first (Flyway's `${…}` placeholders, psql variables),
 is no statement the review failed to read: it is a migration that fails when it runs, and a block.
+
+So is a column type written for another database, a line copied between the files a multi-database project
+keeps per database: `login_time DATETIME` or `data LONGTEXT` in a PostgreSQL file ("type "datetime" does not
+exist"), `text(100)` there ("type modifier is not allowed"), and `jsonb`, `timestamptz`, `bytea` or `citext` in a
+MySQL or MariaDB file ("Unknown data type"). MySQL and MariaDB also refuse a name in double quotes (`ADD COLUMN
+"key" TEXT`, which they read as a string) unless the file sets `sql_mode` to ANSI_QUOTES.
 """
 
 from __future__ import annotations
@@ -36,7 +42,14 @@ RULE = Rule(
 )
 
 
-_REJECTED = "PostgreSQL rejects it: "
+# the readers' word for a statement the server's grammar or catalog refuses, by database
+# (the MySQL reader reads MariaDB's files too)
+_REJECTED = {
+    "postgres": "PostgreSQL rejects it: ",
+    "mysql": "MySQL rejects it: ",
+    "mariadb": "MySQL rejects it: ",
+}
+_SERVERS = {"postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB"}
 # what a runner or a tool fills in before PostgreSQL reads the file: Flyway's and Liquibase's `${…}`, templates'
 # `{{ … }}` and `{% … %}`, psql's `:name`, `:'name'` and backslash commands
 _FILLED_IN = re.compile(r"\$\{|\{\{|\{%|(?<![:\w]):(?!:)['\"]?[A-Za-z_]|^\s*\\", re.M)
@@ -62,9 +75,9 @@ def _refused(op: Unparsed, migration: Migration) -> bool:
     """Is the statement one PostgreSQL's own parser refuses, in a SQL file the runner sends as it is written
     (nothing in it that a runner or a tool fills in first)?"""
     return (
-        migration.dialect == "postgres"
+        migration.dialect in _REJECTED
         and migration.path.endswith(".sql")
-        and op.error.startswith(_REJECTED)
+        and op.error.startswith(_REJECTED[migration.dialect])
         and _FILLED_IN.search(op.sql) is None
     )
 
@@ -72,7 +85,7 @@ def _refused(op: Unparsed, migration: Migration) -> bool:
 def _fails(op: Unparsed, migration: Migration) -> Finding:
     first = " ".join(op.sql.split())
     first = first if len(first) <= 100 else first[:99] + "…"
-    error = op.error.removeprefix(_REJECTED)
+    server, error = _SERVERS[migration.dialect], op.error.split(" rejects it: ", 1)[1]
     after = (
         "the migration's transaction rolls back whole, and a runner that records the failure (Prisma) refuses "
         "every later deploy until it is resolved by hand"
@@ -81,9 +94,14 @@ def _fails(op: Unparsed, migration: Migration) -> Finding:
     )
     return op.finding(
         RULE,
-        f"PostgreSQL refuses this statement ({error}): the migration fails here when it runs: `{first}`.",
+        f"{server} refuses this statement ({error}): the migration fails here when it runs: `{first}`.",
         severity=Severity.CRITICAL,
         blast_radius=f"The deploy stops at this statement on every database; {after}.",
-        fix="Correct the statement (PostgreSQL's parser, the one the review reads it with, names the token it "
-        "stops at), and run the migration once against a scratch database before it ships.",
+        fix="Correct the statement ("
+        + (
+            "PostgreSQL's parser, the one the review reads it with, names the token it stops at"
+            if server == "PostgreSQL"
+            else "write it for the database it runs on"
+        )
+        + "), and run the migration once against a scratch database before it ships.",
     )

@@ -190,7 +190,7 @@ def _alter(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, Any]) -> 
         return DetachPartition(
             table=table, partition=_table(words, at + 3), concurrently="CONCURRENTLY" in rest, **b
         )
-    if rest[:1] == ("ADD",):
+    if rest[:1] == ("ADD",) and rest[1:2] not in (("COLUMN",), ("IF",)) and _ADDED_KEYS & set(rest[1:4]):
         return _add_constraint(words, head, table, at, b)
     if rest[:2] in (("PARTITION", "BY"), ("REMOVE", "PARTITIONING")):
         return RawSQL(category="partitioning", table=table, **b)
@@ -203,6 +203,11 @@ def _alter(words: tuple[str, ...], head: tuple[str, ...], b: dict[str, Any]) -> 
     if rest[:2] == ("ATTACH", "PARTITION"):
         return RawSQL(category="attach-partition", table=table, **b)
     return None
+
+
+# what an `ADD` clause the parser could not read must name to be read as a constraint: an `ADD COLUMN` (or `ADD
+# name type`) it could not read is no constraint
+_ADDED_KEYS = frozenset({"CONSTRAINT", "FOREIGN", "CHECK", "UNIQUE", "PRIMARY", "EXCLUDE", "INDEX", "KEY"})
 
 
 def _add_constraint(

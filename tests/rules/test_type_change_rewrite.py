@@ -56,3 +56,16 @@ def test_an_integers_display_width_is_no_type_change_on_mysql(
     else:
         cursor.execute(statement)
     cursor.execute(f"DROP TABLE {table}")
+
+
+@pytest.mark.parametrize(("table", "column"), [("twofactor", "last_used"), ("attachments", "file_size")])
+def test_a_mysql_copy_blocks_writes_and_lets_reads_go_on(table: str, column: str) -> None:
+    """vaultwarden's `MODIFY file_size BIGINT NOT NULL`: MySQL's table copy holds a shared lock, so the
+    finding says writes wait and reads go on; PostgreSQL's rewrite holds ACCESS EXCLUSIVE and blocks both."""
+    schema = f"CREATE TABLE {table} (id int PRIMARY KEY, {column} int NOT NULL);\n-- migration\n"
+    mysql = review_sql(schema + f"ALTER TABLE {table} MODIFY {column} BIGINT NOT NULL;\n", dialect="mysql")
+    [found] = [f for f in mysql.active if f.rule == "type-change-rewrite"]
+    assert found.blast_radius.startswith(f"Writes to `{table}`") and "reads go on" in found.blast_radius
+    postgres = review_sql(schema + f"ALTER TABLE {table} ALTER COLUMN {column} TYPE bigint;\n")
+    [found] = [f for f in postgres.active if f.rule == "type-change-rewrite"]
+    assert found.blast_radius.startswith(f"Reads and writes on `{table}`")
