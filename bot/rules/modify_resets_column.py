@@ -22,6 +22,10 @@ without `allowNull: false` and `defaultValue` it drops NOT NULL and the default 
 Liquibase's `modifyDataType` is `ALTER TABLE … MODIFY <column> <newDataType>` on MySQL and MariaDB (Liquibase
 warns that it "will lose primary key/autoincrement/not null settings"): a NOT NULL column becomes nullable and
 loses its default; on PostgreSQL it is `ALTER COLUMN … TYPE`, which keeps both.
+
+A project that writes each migration once per database (`migrations/mysql/` beside `migrations/postgresql/`) says
+what it means in the twin: a MODIFY that leaves out NOT NULL where the PostgreSQL twin says `ALTER COLUMN …
+DROP NOT NULL` makes the column nullable on purpose, and is not reported.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DropNotNull, Migration, Operation, SetDefault
+from bot.rules._twins import nullable_by_twin
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -61,6 +66,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if column is None:
             continue
         if isinstance(op, DropNotNull) and not column.nullable:
+            if nullable_by_twin(migration, context, op.table, op.column):
+                continue  # the migration written for another database drops the NOT NULL by name: the point
             attribute = "NOT NULL"
         elif isinstance(op, SetDefault) and column.default is not None:
             attribute = f"DEFAULT {column.default}"

@@ -19,6 +19,12 @@ database can.
 Prisma rebuilds a SQLite table to change a column (its "RedefineTables" step): a NOT NULL or a default the
 Prisma schema beside the migrations no longer declares (the field made optional, its `@default` removed) is
 the change itself, and not reported.
+
+SQLite has no `ALTER COLUMN … DROP NOT NULL`: a rebuild is how a column is made nullable there. A rebuild that
+loses only NOT NULLs is a warning that asks whether that is the point (unless the Prisma schema still requires
+the field), and none at all when the same migration
+written for another database (a project with a folder per database, such as `migrations/postgresql/` beside
+`migrations/sqlite/`) drops those NOT NULLs by name.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from bot.frameworks import prisma
 from bot.model.catalog import Catalog, Column, same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import CreateTable, DropTable, Migration
+from bot.rules._twins import nullable_by_twin
 from bot.rules.context import Context
 from bot.sql.names import SERIAL_TYPES
 
@@ -80,6 +87,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         loose = (
             prisma.loosened(context.tree, migration.path) if migration.framework == "prisma" else frozenset()
         )
+        # a NOT NULL the same migration written for another database drops by name is the change itself
+        loose |= {
+            (rebuild.table, name, "null")
+            for name in old.columns
+            if nullable_by_twin(migration, context, rebuild.dropped, name)
+        }
         lost = _lost(before, rebuild.dropped, after, rebuild.table, context.postgres, loose)
         indexes = _lost_indexes(before, rebuild.dropped, after, rebuild.table)
         if not lost and indexes:
@@ -97,7 +110,20 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         if indexes:
             lost.append(f"the index{'es' if len(indexes) > 1 else ''} {_listed(indexes)}")
-        if lost:
+        if lost and all(item.startswith("NOT NULL on ") for item in lost) and migration.framework != "prisma":
+            # SQLite cannot drop a NOT NULL but by a rebuild: one that loses nothing else may mean to (Prisma's
+            # schema says which fields stay required: what it still requires is lost by mistake)
+            yield drop.finding(
+                RULE,
+                f"`{rebuild.table}` is rebuilt by copy, and the new table makes {lost[0].removeprefix('NOT NULL on ')} "
+                "nullable: nothing else of the old table is lost. If making them nullable is not the point, the "
+                "NOT NULL was left out of the new table's definition by mistake.",
+                severity=Severity.WARNING,
+                blast_radius=f"From the deploy on, rows of {context.size_words(rebuild.table)} may hold NULL there, "
+                "and code that never expected NULL meets it.",
+                fix="Repeat NOT NULL in the new table's definition if the columns stay required.",
+            )
+        elif lost:
             yield drop.finding(
                 RULE,
                 f"`{rebuild.table}` is rebuilt by copy, and the new table lacks what the old one enforced: "
