@@ -16,7 +16,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddColumn, AddConstraint, AddIndex, Migration
+from bot.model.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    DataInsert,
+    DataUpdate,
+    Migration,
+    RawSQL,
+    Unparsed,
+)
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -66,6 +75,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             continue
         kind = "UNIQUE constraint" if op.constraint == "unique" else "PRIMARY KEY"
         empty = _new_and_empty(migration, op) if op.constraint == "unique" else ""
+        covered = _contains_a_key(migration, op, context)
         yield op.finding(
             RULE,
             f"The {kind} on `{op.table}` ({', '.join(op.columns) or '…'}) builds its index under an ACCESS EXCLUSIVE lock.",
@@ -74,9 +84,33 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             + (
                 f"no row can be a duplicate yet (`{empty}` is new, NULL on every row), but every row is read."
                 if empty
+                else f"no row can be a duplicate (the table's rows were already unique on ({', '.join(covered)}), "
+                "which the new key contains), but every row is read."
+                if covered
                 else "the migration fails on the first duplicate."
             ),
         )
+
+
+def _contains_a_key(migration: Migration, op: AddConstraint, context: Context) -> tuple[str, ...]:
+    """A unique key the table's rows met when the migration began (vaultwarden's `devices` primary key on `uuid`,
+    dropped for one on `(uuid, user_uuid)`) whose columns the new key holds, when nothing in between wrote rows
+    of the table: no two rows can share the new key. () when there is none."""
+    if "nulls not distinct" in " ".join(op.sql.lower().split()):
+        return ()
+    before = migration.up[: migration.up.index(op)]
+    if any(
+        isinstance(o, DataUpdate | DataInsert | RawSQL | Unparsed)
+        and getattr(o, "table", "") in (op.table, "")
+        for o in before
+    ):
+        return ()
+    wanted = {c.lower() for c in op.columns}
+    for catalog in (context.catalog, context.before(op)):
+        for key in catalog.unique_keys(op.table):
+            if key and {c.lower() for c in key} <= wanted:
+                return key
+    return ()
 
 
 def _new_and_empty(migration: Migration, op: AddConstraint) -> str:

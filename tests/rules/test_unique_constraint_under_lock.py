@@ -43,3 +43,34 @@ def test_unique_on_a_column_the_migration_adds_empty_cannot_meet_a_duplicate(tab
 def test_unique_that_may_meet_a_duplicate_says_the_build_fails_on_it(change: str) -> None:
     schema = "CREATE TABLE t (id bigint PRIMARY KEY, name text);\n-- migration\n"
     assert "the migration fails on the first duplicate" in _blast(schema + change)
+
+
+@pytest.mark.parametrize(
+    ("table", "old", "new"), [("devices", "uuid", "uuid, user_uuid"), ("memberships", "id", "org_id, id")]
+)
+def test_a_key_widened_from_one_the_rows_met_cannot_meet_a_duplicate(table: str, old: str, new: str) -> None:
+    """vaultwarden's `devices`: the primary key on `uuid` dropped for one on `(uuid, user_uuid)`. The rows were
+    unique on `uuid`, so no two can share the new key: the build reads every row but cannot fail."""
+    columns = ", ".join(f"{c} varchar(40) NOT NULL" for c in dict.fromkeys([old, *new.split(", ")]))
+    schema = f"CREATE TABLE {table} ({columns}, PRIMARY KEY ({old}));\n-- migration\n"
+    widened = (
+        f"ALTER TABLE {table} DROP CONSTRAINT {table}_pkey;\nALTER TABLE {table} ADD PRIMARY KEY ({new});\n"
+    )
+    [found] = [f for f in review_sql(schema + widened).active if f.rule == "unique-constraint-under-lock"]
+    assert (
+        f"already unique on ({old})" in found.blast_radius
+        and "fails on the first duplicate" not in found.blast_radius
+    )
+    # a key that does not hold the old one's columns, or rows written in between, can meet a duplicate
+    other = new.split(", ")[0] if new.split(", ")[0] != old else new.split(", ")[1]
+    narrowed = (
+        f"ALTER TABLE {table} DROP CONSTRAINT {table}_pkey;\nALTER TABLE {table} ADD PRIMARY KEY ({other});\n"
+    )
+    [found] = [f for f in review_sql(schema + narrowed).active if f.rule == "unique-constraint-under-lock"]
+    assert "fails on the first duplicate" in found.blast_radius
+    written = (
+        f"ALTER TABLE {table} DROP CONSTRAINT {table}_pkey;\nINSERT INTO {table} SELECT * FROM {table};\n"
+        f"ALTER TABLE {table} ADD PRIMARY KEY ({new});\n"
+    )
+    [found] = [f for f in review_sql(schema + written).active if f.rule == "unique-constraint-under-lock"]
+    assert "fails on the first duplicate" in found.blast_radius
