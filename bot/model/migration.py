@@ -750,6 +750,7 @@ class Rebuild:
     table: str
     dropped: str
     copy: str
+    backup: str = ""  # a rebuild through a backup table: the table the rows wait in while `table` is made again
 
 
 def _copied(ops: tuple[Operation, ...], into: str, source: str) -> bool:
@@ -837,7 +838,33 @@ class Migration:
             renamed_away = any(isinstance(e, CreateTable) and e.table == op.table for e in later)
             if renamed_away and _copied(later, op.table, op.new_name) and _drops(later, op.new_name):
                 found.append(Rebuild(table=op.table, dropped=op.new_name, copy=op.table))
-        return tuple(found)
+        return tuple(found) + self._round_trips(found)
+
+    def _round_trips(self, found: list[Rebuild]) -> tuple[Rebuild, ...]:
+        """A rebuild through a backup table, with no rename (authelia's SQLite migrations): copy `t` into
+        `_bkp_t`, drop `t`, create `t` again, copy `_bkp_t` back into it, drop `_bkp_t`."""
+        trips: list[Rebuild] = []
+        for index, op in enumerate(self.up):
+            if not isinstance(op, DropTable) or any(r.table == op.table for r in (*found, *trips)):
+                continue
+            earlier, later = self.up[:index], self.up[index + 1 :]
+            again = next(
+                (i for i, e in enumerate(later) if isinstance(e, CreateTable) and e.table == op.table), None
+            )
+            if again is None:
+                continue
+            backups = {e.table for e in earlier if isinstance(e, CreateTable) and e.table != op.table}
+            backup = next(
+                (
+                    b
+                    for b in sorted(backups)
+                    if _copied(earlier, b, op.table) and _copied(later[again:], op.table, b)
+                ),
+                None,
+            )
+            if backup is not None:
+                trips.append(Rebuild(table=op.table, dropped=op.table, copy=op.table, backup=backup))
+        return tuple(trips)
 
     def named_as_rebuilt(self) -> tuple[Operation, ...]:
         """The up operations, a row change on the copy a rebuild fills (`DELETE FROM reaction_new …` before

@@ -114,7 +114,9 @@ def _without_rebuild_copies(migrations: Sequence[Migration]) -> list[Operation]:
     """Every operation, but the copy of a SQLite table rebuild: it moves rows as they are, assuming no value."""
     ops: list[Operation] = []
     for migration in migrations:
-        copies = {rebuild.copy for rebuild in migration.rebuilds()}
+        copies = {
+            table for rebuild in migration.rebuilds() for table in (rebuild.copy, rebuild.backup) if table
+        }
         ops.extend(op for op in migration.up if not (isinstance(op, DataInsert) and op.table in copies))
     return ops
 
