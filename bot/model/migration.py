@@ -750,7 +750,8 @@ class Rebuild:
     table: str
     dropped: str
     copy: str
-    backup: str = ""  # a rebuild through a backup table: the table the rows wait in while `table` is made again
+    # a rebuild through a backup table: the table the rows wait in while `table` is made again
+    backup: str = ""
 
 
 def _copied(ops: tuple[Operation, ...], into: str, source: str) -> bool:
