@@ -197,8 +197,8 @@ class Context:
     def lock_severity(self, table: str, default: Severity, op: Operation | None = None) -> Severity | None:
         """None for a table this change creates; a warning for a small one (or one the schema shows to hold one
         row, or one `op` runs on only below a number of rows the migration counts first); the rule's own
-        otherwise."""
-        size = self.catalog.size(table)
+        otherwise. A table the migration itself dropped and created again before `op` is new too."""
+        size = (self.before(op) if op is not None else self.catalog).size(table)
         if size == NEW:
             return None
         if (

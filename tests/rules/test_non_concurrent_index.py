@@ -89,3 +89,21 @@ def test_an_index_on_the_partitioned_parent_is_built_on_every_partition(
     assert f"partitioned table `{table}`" in finding.message
     assert finding.suggestion is None
     assert f"ON ONLY {table}" in finding.fix and "ATTACH PARTITION" in finding.fix
+
+
+@pytest.mark.parametrize(
+    ("table", "column"), [("oauth2_access_token_session", "request_id"), ("carts", "owner_id")]
+)
+def test_an_index_on_a_table_the_migration_dropped_and_created_again_is_on_an_empty_table(
+    table: str, column: str
+) -> None:
+    """authelia's V0006: the session tables dropped, created again, then indexed. The index is built on the
+    new, empty table; it was a critical "on existing table"."""
+    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} varchar(40) NOT NULL);\n-- migration\n"
+    again = (
+        f"DROP TABLE {table};\nCREATE TABLE {table} (id serial PRIMARY KEY, {column} varchar(40) NOT NULL);\n"
+        f"CREATE INDEX {table}_{column}_idx ON {table} ({column});\n"
+    )
+    assert "non-concurrent-index" not in rule_ids(review_sql(schema + again))
+    kept = f"CREATE INDEX {table}_{column}_idx ON {table} ({column});\n"
+    assert "non-concurrent-index" in rule_ids(review_sql(schema + kept))
