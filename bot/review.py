@@ -438,8 +438,8 @@ def review(
                 applied[migration.path].base_text or "",
                 applied[migration.path].head_text or "",
             )
-            # a version no database could run (PostgreSQL rejected it inside its transaction): every one runs
-            # the edited file, whose findings keep their severity
+            # a version no database could run (the server rejected it inside its transaction, or before it did
+            # anything): every one runs the edited file, whose findings keep their severity
             and applied_migration_edited.refused_everywhere(bases.get(migration.path)) is None
         ):
             checked = _on_edited_statements(checked, migration, bases.get(migration.path))

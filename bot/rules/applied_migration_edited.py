@@ -188,6 +188,24 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         changed = " with other content" if edited else ""
         message = f"`{old_path}`, a migration of the base branch, is renamed to `{migration.path}`{changed}."
         refused = _refused_on_rerun(context.applied_base, migration)
+        version = _kept_version(migration, old_path)
+        if refused is not None and version:
+            # a runner the review does not know, and a name that keeps its version (authelia's
+            # `V0004.OpenIDConenct` → `V0004.OpenIDConnect`): most record the version
+            yield _finding(
+                migration,
+                refused.location.line if refused.location else 1,
+                f"{message} The name keeps its version (`{version}`): a runner that records the version sees the "
+                "same migration, but one that records the file's name sees a new one, which runs on every "
+                f"database that already ran the old one, and there {_statement(refused)} fails: "
+                f"{_why_refused(refused)}.",
+                "If the runner records names: the deploy stops at this migration on every existing database until "
+                "the runner's record is repaired by hand.",
+                Severity.WARNING,
+                fix="Check what the runner records; if it is the file's name, keep the old name "
+                f"(`{_recorded_name(migration.framework, old_path)}`).",
+            )
+            return
         if refused is not None:
             yield _finding(
                 migration,
@@ -231,10 +249,16 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if refused is not None and not renamed:
             # No database ran the old version to its end: the transaction it runs in rolled back at the
             # statement PostgreSQL rejects, and the runner did not record it. Every database runs the edit.
+            server, error = refused.error.split(" rejects it: ", 1)
+            server = "MariaDB" if migration.dialect == "mariadb" else server
             message += (
-                " Its base branch's version holds a statement PostgreSQL rejects"
-                f" ({refused.error.removeprefix('PostgreSQL rejects it: ')}), in the transaction the runner wraps it"
-                " in: no database ran it, so every database runs the edited version."
+                f" Its base branch's version holds a statement {server} rejects ({error}), "
+                + (
+                    "in the transaction the runner wraps it in"
+                    if migration.dialect == "postgres" and wrapped(context.applied_base)
+                    else "before anything else it does"
+                )
+                + ": no database ran it, so every database runs the edited version."
             )
             blast = "None: the version databases could not run is the one the edit replaces."
             yield _finding(migration, line, message, blast, Severity.INFO)
@@ -502,6 +526,9 @@ def runs_as_new(migration: Migration, old_path: str, base_text: str = "", head_t
         and _recorded_name(migration.framework, old_path)
         != _recorded_name(migration.framework, migration.path)
         and not _same_version(migration, old_path)
+        # a runner the review does not know, and a name that keeps its version: judged as the same migration,
+        # whose rename the finding questions
+        and not _kept_version(migration, old_path)
     )
 
 
@@ -717,6 +744,18 @@ def _same_version(migration: Migration, old_path: str) -> bool:
     module = next((m for m in frameworks.FRAMEWORKS if migration.framework == m.NAME), None)
     new = module.version(migration.path) if module is not None else ""
     return bool(new) and module is not None and module.version(old_path) == new
+
+
+_LEADING_VERSION = re.compile(r"^([Vv]?\d+(?:[._]\d+)*)[._-]")
+
+
+def _kept_version(migration: Migration, old_path: str) -> str:
+    """The version both names begin with, for a migration whose runner the review does not know; "" otherwise."""
+    if migration.framework != "sql":
+        return ""
+    old = _LEADING_VERSION.match(old_path.rpartition("/")[2])
+    new = _LEADING_VERSION.match(migration.path.rpartition("/")[2])
+    return new.group(1) if old and new and old.group(1) == new.group(1) else ""
 
 
 def _flyway_description_changed(migration: Migration, old_path: str) -> str:
@@ -958,14 +997,16 @@ def _change_key(op: DataUpdate | DataDelete) -> tuple[object, ...]:
 
 
 def refused_everywhere(old: Migration | None) -> Unparsed | None:
-    """The statement of the base branch's version that PostgreSQL's parser rejects, when that version runs in
-    one transaction: it failed on every database and left nothing behind. None otherwise."""
-    if old is None or old.dialect != "postgres" or not wrapped(old):
+    """The statement of the base branch's version that the server rejects (PostgreSQL's parser, a type the
+    database does not have, MySQL's reading of a quoted name), when that version runs in one transaction or the
+    statement is its first: it failed on every database and left nothing behind. None otherwise."""
+    if old is None or old.dialect not in ("postgres", "mysql", "mariadb"):
         return None
-    return next(
-        (op for op in old.up if isinstance(op, Unparsed) and op.error.startswith("PostgreSQL rejects it:")),
-        None,
-    )
+    for index, op in enumerate(old.up):
+        if isinstance(op, Unparsed) and " rejects it: " in op.error:
+            first = all(isinstance(o, SetTimeout | Transaction) for o in old.up[:index])
+            return op if first or (old.dialect == "postgres" and wrapped(old)) else None
+    return None
 
 
 def _prepares_rows(migration: Migration, old: Migration | None) -> str | None:
