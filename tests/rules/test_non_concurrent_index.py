@@ -1,7 +1,9 @@
 import pytest
 
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.model.config import Config
 from bot.model.findings import Severity
+from bot.review import review
 from tests.conftest import review_sql, rule_ids
 
 SQL = "CREATE INDEX orders_user_idx ON orders (user_id);"
@@ -97,13 +99,28 @@ def test_an_index_on_the_partitioned_parent_is_built_on_every_partition(
 def test_an_index_on_a_table_the_migration_dropped_and_created_again_is_on_an_empty_table(
     table: str, column: str
 ) -> None:
-    """authelia's V0006: the session tables dropped, created again, then indexed. The index is built on the
-    new, empty table; it was a critical "on existing table"."""
-    schema = f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} varchar(40) NOT NULL);\n-- migration\n"
-    again = (
-        f"DROP TABLE {table};\nCREATE TABLE {table} (id serial PRIMARY KEY, {column} varchar(40) NOT NULL);\n"
-        f"CREATE INDEX {table}_{column}_idx ON {table} ({column});\n"
-    )
-    assert "non-concurrent-index" not in rule_ids(review_sql(schema + again))
+    """authelia's 3aaca0604: the migration that created the session tables is edited (renamed), and a new one
+    drops them, creates them again and indexes them. The index is built on the new, empty table; it was a
+    critical "on existing table"."""
+    first = "db/migrations/V0004__create.sql"
+    created = f"CREATE TABLE {table} (id serial PRIMARY KEY, {column} varchar(40) NOT NULL);\n"
+    again = f"DROP TABLE {table};\n{created}CREATE INDEX {table}_{column}_idx ON {table} ({column});\n"
     kept = f"CREATE INDEX {table}_{column}_idx ON {table} ({column});\n"
-    assert "non-concurrent-index" in rule_ids(review_sql(schema + kept))
+    for second, expected in ((again, False), (kept, True)):
+        files = (
+            ChangedFile(first, "modified", created, "-- the tables\n" + created),
+            ChangedFile("db/migrations/V0006__again.sql", "added", None, second),
+        )
+        result = review(
+            ChangeSet(
+                base="base",
+                head="head",
+                files=files,
+                head_tree=MemoryTree(
+                    {first: "-- the tables\n" + created, "db/migrations/V0006__again.sql": second}
+                ),
+                base_tree=MemoryTree({first: created}),
+            )
+        )
+        found = [f for f in result.active if f.rule == "non-concurrent-index" and "V0006" in f.path]
+        assert bool(found) is expected, second
