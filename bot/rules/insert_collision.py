@@ -30,7 +30,7 @@ from sqlglot import exp
 
 from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import DataInsert, Migration
+from bot.model.migration import DataInsert, DataUpdate, Migration, RawSQL, RenameTable, Unparsed
 from bot.rules.context import Context
 from bot.sql.names import identifier, table_name
 from bot.sql.statements import render
@@ -84,7 +84,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             if not key or not all(c in op.columns for c in key):
                 continue
             chosen = [_unaliased(projections[op.columns.index(c)]) for c in key]
-            if not _unique(select, chosen, len(projections), catalog):
+            if not _unique(select, chosen, len(projections), catalog, _earlier_keys(migration, op, context)):
                 yield _finding(op, key, chosen, select, updates, context)
                 break
             if conflict is None and _meets_existing_rows(op, select, chosen, catalog):
@@ -214,10 +214,63 @@ def _existing(
     )
 
 
-def _unique(select: exp.Select, chosen: list[exp.Expression], width: int, catalog: Catalog) -> bool:
+def _earlier_keys(migration: Migration, op: DataInsert, context: Context) -> dict[str, list[tuple[str, ...]]]:
+    """The unique keys each table's rows met when the migration began, by the name the table has at `op`: a
+    table rebuilt by copy keeps its rows' uniqueness on the way, though its indexes are dropped first (authelia
+    renames `user_opaque_identifier` to `_bkp_…` after dropping its unique index, then copies it back). A table
+    renamed since, or filled only by copies of one table's columns under their own names, has that table's keys.
+    A table something else wrote to in between has none."""
+    before = migration.up[: migration.up.index(op)]
+    origin: dict[str, str] = {t: t for t in context.catalog.tables}
+    written: set[str] = set()
+    for earlier in before:
+        if isinstance(earlier, RenameTable) and earlier.table in origin:
+            origin[earlier.new_name] = origin.pop(earlier.table)
+        elif isinstance(earlier, DataInsert) and earlier.table not in origin:
+            source = _copied_from(earlier)
+            if source in origin and earlier.table not in written:
+                origin[earlier.table] = origin[source]
+                continue
+            written.add(earlier.table)
+        elif isinstance(earlier, DataInsert | DataUpdate):
+            written.add(earlier.table)
+        elif isinstance(earlier, RawSQL):  # a body that writes (a DO block, a procedure called)
+            written.update(earlier.writes)
+        elif isinstance(earlier, Unparsed):
+            written.add("*")
+    if "*" in written:
+        return {}
+    return {
+        name: context.catalog.unique_keys(table)
+        for name, table in origin.items()
+        if name not in written and table not in written
+    }
+
+
+def _copied_from(op: DataInsert) -> str:
+    """The table an `INSERT INTO t (a, b) SELECT a, b FROM s` copies columns of under their own names; ""."""
+    insert = op.expression
+    select = insert.expression if isinstance(insert, exp.Insert) else None
+    if not isinstance(select, exp.Select) or select.args.get("joins") or not op.columns:
+        return ""
+    names = [identifier(p.this).lower() if isinstance(p, exp.Column) else "" for p in select.expressions]
+    source = select.args.get("from_")
+    table = source.this if source is not None else None
+    if names != [c.lower() for c in op.columns] or not isinstance(table, exp.Table):
+        return ""
+    return table_name(table)
+
+
+def _unique(
+    select: exp.Select,
+    chosen: list[exp.Expression],
+    width: int,
+    catalog: Catalog,
+    earlier: dict[str, list[tuple[str, ...]]],
+) -> bool:
     """The SELECT returns each value of `chosen` at most once (or makes new ones for each row: a generator, or
     a VOLATILE function of the project's own, such as documenso's `generate_prefix_id('org_setting')`, which
-    returns the prefix and a random suffix)."""
+    returns the prefix and a random suffix); `earlier`: the keys the tables' rows met when the migration began."""
     if any(_generates(_function(f), catalog) for e in chosen for f in e.find_all(exp.Func)):
         return True
     # a constant beside grouped values repeats no key: one row per group holds it
@@ -244,7 +297,7 @@ def _unique(select: exp.Select, chosen: list[exp.Expression], width: int, catalo
     # the source's columns the key's values are made of: unique when they hold a unique key of the source
     # (`id`, `id || '-old'`); a constant, or columns that repeat, can give the same value twice
     names = {identifier(c.this).lower() for e in chosen for c in e.find_all(exp.Column)}
-    keys = catalog.unique_keys(table_name(table))
+    keys = catalog.unique_keys(table_name(table)) + earlier.get(table_name(table), [])
     if not keys:
         return True  # a source with no key the schema knows (made outside the migrations): not judged
     return any(key and {k.lower() for k in key} <= names for key in keys)

@@ -19,6 +19,10 @@ prove nothing uses it; keep a copy (`CREATE TABLE … AS` or a dump) before drop
 A table dropped and created again by the same migration keeps its name: the review reports the rows lost, and
 the columns the new definition no longer has, with the code that still uses them.
 
+`DROP TABLE IF EXISTS` of a table no migration before it creates (a table older installs may still have from
+before the history) is a warning that lists the code still naming it, not a critical: most databases have no
+such table.
+
 A drop in the same pull request that removes the table's model or the code that uses it is a warning: the
 release still running during the deploy executes that code. The columns a migration removes from a table
 it then drops (Django removes a model's relations before deleting it) are judged with the table.
@@ -39,7 +43,7 @@ from collections.abc import Iterator
 from bot.model.catalog import same_table
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import CreateTable, DataInsert, DropTable, Migration, RawSQL, Truncate
-from bot.references.blast_radius import assess
+from bot.references.blast_radius import Assessment, assess
 from bot.references.search import Target
 from bot.references.targets import lost_columns, recreated
 from bot.rules._integrity import off_at
@@ -135,6 +139,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             )
             continue
         severity = Severity.CRITICAL if takes_along else found.severity
+        if isinstance(op, DropTable) and _never_created(op, context):
+            yield _leftover(op, found, cascade, context)
+            continue
         gone = ""
         if places and severity is Severity.INFO:
             # the code this change deletes is what the release running during the deploy still executes
@@ -153,6 +160,28 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             severity=severity,
             references=found.references,
         )
+
+
+def _never_created(op: DropTable, context: Context) -> bool:
+    """`DROP TABLE IF EXISTS` of a table no migration before it creates, in a history that creates others: a
+    table some databases may still have from before the history (authelia drops its pre-1.0 `totp_secrets`)."""
+    tables = context.before(op).tables
+    return op.if_exists and bool(tables) and not any(same_table(name, op.table) for name in tables)
+
+
+def _leftover(op: DropTable, found: Assessment, cascade: str, context: Context) -> Finding:
+    return op.finding(
+        RULE,
+        f"`DROP TABLE IF EXISTS {op.table}`: no migration before this one creates `{op.table}`, so it is dropped "
+        f"only where a database still has it from elsewhere (an install older than the history, a table made by "
+        f"hand).{cascade}" + (f" Besides, {found.still_used()}." if found.references else ""),
+        severity=Severity.WARNING if found.blocking or cascade else Severity.INFO,
+        blast_radius="Where the table exists, its rows are lost"
+        + (f"; {found.blast_radius}" if found.references else "."),
+        fix=f"Check that no database still uses `{op.table}` (and that the code naming it runs only before this "
+        "migration, or never), and keep a copy of its rows where it exists.",
+        references=found.references,
+    )
 
 
 def _refused(op: DropTable, migration: Migration, context: Context) -> str:
