@@ -1,7 +1,7 @@
 """The same migration written once per database, in a project that keeps a folder of migrations for each.
 
-vaultwarden keeps `migrations/mysql/`, `migrations/postgresql/` and `migrations/sqlite/`, and writes each change
-three times: `2023-09-01-170620_update_auth_request_table/up.sql` in each, where the PostgreSQL file says
+vaultwarden keeps `migrations/mysql/`, `migrations/postgresql/` and `migrations/sqlite/` (ory's projects and authelia
+name the database in the file instead: `….mysql.up.sql`, `….sqlite3.up.sql`), and writes each change three times: `2023-09-01-170620_update_auth_request_table/up.sql` in each, where the PostgreSQL file says
 `ALTER COLUMN enc_key DROP NOT NULL` and the MySQL and SQLite files say the same by restating the column
 (`MODIFY enc_key TEXT`, a table rebuilt without the NOT NULL). What one twin writes out is the intent of the
 others: a NOT NULL the PostgreSQL twin drops by name is no NOT NULL the MySQL twin loses by accident.
@@ -24,25 +24,35 @@ _DATABASES = frozenset(
 _VERSION = re.compile(r"^[Vv]?[\d._-]+_+")
 
 
-def _key(path: str) -> tuple[tuple[str, ...], str] | None:
-    """The path with its database folder left out and its version taken off the name; None without a
-    database folder."""
+def _key(path: str) -> tuple[tuple[str, ...], str]:
+    """The path with its database folder (`migrations/mysql/`) or the database in its file name
+    (`x.mysql.up.sql`, ory's and authelia's) left out, and its version taken off the name."""
     parts = path.split("/")
     at = next((i for i, part in enumerate(parts[:-1]) if part.lower() in _DATABASES), None)
-    if at is None:
-        return None
-    rest = [_VERSION.sub("", part) for part in parts[at + 1 :]]
-    return (*parts[:at], "*", *rest[:-1]), rest[-1]
+    folder, rest = (parts, []) if at is None else (parts[:at], parts[at + 1 :])
+    name = ".".join(p for p in (rest or [folder.pop()])[-1].split(".") if p.lower() not in _DATABASES)
+    rest = [_VERSION.sub("", part) for part in rest[:-1]]
+    return (*folder, "*", *rest), _VERSION.sub("", name)
 
 
 def twins(migration: Migration, context: Context) -> tuple[Migration, ...]:
     """The migrations of the change that are this one written for another database."""
-    key = _key(migration.path)
-    if key is None:
-        return ()
+    key, database = _key(migration.path), _database(migration.path)
     return tuple(
-        other for other in context.change if other.path != migration.path and _key(other.path) == key
+        other
+        for other in context.change
+        if other.path != migration.path
+        and _key(other.path) == key
+        and _database(other.path) != database  # the same name twice in one folder is two migrations
     )
+
+
+def _database(path: str) -> str:
+    """The database a path names, in a folder or in its file name; "" when none."""
+    for part in path.split("/")[:-1]:
+        if part.lower() in _DATABASES:
+            return part.lower()
+    return next((p.lower() for p in path.rpartition("/")[2].split(".") if p.lower() in _DATABASES), "")
 
 
 def nullable_by_twin(migration: Migration, context: Context, table: str, column: str) -> bool:

@@ -91,7 +91,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         loose |= {
             (rebuild.table, name, "null")
             for name in old.columns
-            if nullable_by_twin(migration, context, rebuild.dropped, name)
+            if nullable_by_twin(migration, context, rebuild.table, name)
         }
         lost = _lost(before, rebuild.dropped, after, rebuild.table, context.postgres, loose)
         indexes = _lost_indexes(before, rebuild.dropped, after, rebuild.table)

@@ -103,3 +103,28 @@ def test_a_rebuild_that_loses_more_than_not_nulls_still_blocks(table: str, first
     result = _review(files, _base(table, first, second))
     [found] = [f for f in result.active if f.rule == "rebuild-drops-constraints"]
     assert found.severity == "critical" and "the primary key (uuid)" in found.message
+
+
+@pytest.mark.parametrize(("table", "first", "second"), NAMES)
+def test_twins_named_by_the_database_in_the_file_name(table: str, first: str, second: str) -> None:
+    """ory kratos' `…_make_verification_token_address_nullable.sqlite3.up.sql` beside the `.up.sql` its
+    PostgreSQL reads and the `.mysql.up.sql`: the SQLite rebuild renames the table aside and makes the column
+    nullable, as the others say by name. Two migrations of one folder with the same name are no twins."""
+    folder = "persistence/sql/migrations/sql"
+    name = f"20260413000000000000_make_{table}_nullable"
+    rebuild = (
+        f"ALTER TABLE {table} RENAME TO _{table}_old;\n"
+        f"CREATE TABLE {table} (uuid TEXT NOT NULL PRIMARY KEY, user_uuid TEXT NOT NULL, {first} TEXT, "
+        f"{second} TEXT NOT NULL);\nINSERT INTO {table} SELECT * FROM _{table}_old;\nDROP TABLE _{table}_old;\n"
+    )
+    base = {f"{folder}/20200101000000000000_init.sqlite3.up.sql": _schema(table, first, second)}
+    dropped = f"ALTER TABLE {table} ALTER COLUMN {first} DROP NOT NULL;\n"
+    twin = _review({f"{folder}/{name}.sqlite3.up.sql": rebuild, f"{folder}/{name}.up.sql": dropped}, base)
+    assert [f for f in twin.active if f.rule == "rebuild-drops-constraints"] == []
+    # the same description under another version, in the same folder and for the same database, is no twin
+    other = f"20260414000000000000_make_{table}_nullable"
+    alone = _review(
+        {f"{folder}/{name}.sqlite3.up.sql": rebuild, f"{folder}/{other}.sqlite3.up.sql": "SELECT 1;\n"}, base
+    )
+    [found] = [f for f in alone.active if f.rule == "rebuild-drops-constraints"]
+    assert f"makes `{first}` nullable" in found.message
