@@ -56,7 +56,13 @@ RULE = Rule(
     ),
 )
 
-_GENERATED = {"gen_random_uuid", "uuid_generate_v4", "uuid_generate_v1", "uuid", "nextval", "newid", "random"}
+# functions that give each row a value of its own: identifiers and random values (SQLite's
+# `lower(hex(randomblob(16)))`, PostgreSQL's `md5(random()::text)`, which sqlglot names `rand`)
+_GENERATED = {
+    "gen_random_uuid", "uuid_generate_v4", "uuid_generate_v1", "uuid_generate_v1mc", "uuid", "uuidv4", "uuidv7",
+    "uuid_short", "nextval", "newid", "newsequentialid", "sys_guid", "random", "rand", "randomblob",
+    "gen_random_bytes",
+}  # fmt: skip
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:

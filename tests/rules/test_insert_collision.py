@@ -9,7 +9,7 @@ import psycopg
 import pymysql
 import pytest
 
-from tests.conftest import review_sql
+from tests.conftest import review_sql, rule_ids
 
 RULE = "insert-collision"
 NAMES = [("posts", "tag", "tags", "name"), ("orders", "coupon_code", "coupons", "code")]
@@ -166,3 +166,22 @@ def test_a_volatile_function_of_the_project_makes_a_new_key_for_each_row(
     assert not _found(sql(" VOLATILE"))
     (finding,) = _found(sql(" IMMUTABLE"))
     assert f"`{function}('{prefix}')`" in finding.message.lower()
+
+
+@pytest.mark.parametrize(
+    ("table", "source", "made"),
+    [
+        ("twofactor", "users", "lower(hex(randomblob(16)))"),
+        ("api_keys", "accounts", "md5(random()::text)"),
+    ],
+)
+def test_a_value_made_for_each_row_cannot_repeat(table: str, source: str, made: str) -> None:
+    """vaultwarden's create_u2f_twofactor gives each copied row `lower(hex(randomblob(16)))` as its key: a
+    critical said the SELECT could repeat it."""
+    dialect = "sqlite" if "randomblob" in made else "postgres"
+    schema = f"CREATE TABLE {source} (uuid TEXT PRIMARY KEY, secret TEXT);\n-- migration\n"
+    created = f"CREATE TABLE {table} (uuid TEXT NOT NULL PRIMARY KEY, user_uuid TEXT NOT NULL, data TEXT NOT NULL);\n"
+    made_here = f"INSERT INTO {table} (uuid, user_uuid, data) SELECT {made}, uuid, secret FROM {source} WHERE secret IS NOT NULL;\n"
+    assert "insert-collision" not in rule_ids(review_sql(schema + created + made_here, dialect=dialect))
+    copied = f"INSERT INTO {table} (uuid, user_uuid, data) SELECT secret, uuid, secret FROM {source} WHERE secret IS NOT NULL;\n"
+    assert "insert-collision" in rule_ids(review_sql(schema + created + copied, dialect=dialect))
