@@ -65,6 +65,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.mysql:
         return
     fk_checks_off = False
+    said: set[tuple[int, str, str, str]] = set()  # a MODIFY read as several operations is one statement to judge
     for op in migration.up:
         if isinstance(op, RawSQL) and op.category == "set" and _FK_CHECKS_OFF.search(op.sql):
             fk_checks_off = True
@@ -77,8 +78,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if found is None or refusal(op, migration, context):
             continue  # (a statement the server refuses rather than copy is online-ddl-refused's)
         how, what = found
-        if how == mysql_ddl.COPY and (op.option("LOCK") or _clause("LOCK", op.sql)) == "NONE":
+        lock = op.option("LOCK") or _clause("LOCK", op.sql)
+        if how == mysql_ddl.COPY and lock == "NONE":
             continue  # LOCK=NONE: the server refuses to copy instead of blocking writes
+        if (op.location.line, table, how, what) in said:
+            continue
+        said.add((op.location.line, table, how, what))
         severity = context.lock_severity(
             table, RULE.severity if how != mysql_ddl.REBUILD else Severity.WARNING
         )
@@ -88,7 +93,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             RULE,
             f"{what}: `{table}` {_VERB[how]}.",
             severity=severity,
-            blast_radius=_blast(how, context.size_words(table)),
+            blast_radius=_blast(how, context.size_words(table), lock),
             suggestion=_suggestion(op, migration) if how == mysql_ddl.REBUILD else None,
             fix=_fix(op, migration),
         )
@@ -240,11 +245,17 @@ def _raw(op: RawSQL) -> tuple[str, str] | None:
     return None
 
 
-def _blast(how: str, table: str) -> str:
+def _blast(how: str, table: str, lock: str = "") -> str:
     if how == mysql_ddl.REBUILD:
         return (
             f"{table} is rebuilt row by row: writes continue, but replicas replay the rebuild serially and "
             "lag for as long as it takes."
+        )
+    if how == "locked":
+        return (
+            f"Reads and writes on {table} wait until the operation ends (`LOCK=EXCLUSIVE`)."
+            if lock == "EXCLUSIVE"
+            else f"Writes to {table} wait until the operation ends; reads go on."
         )
     return f"Writes to {table} (and with an exclusive lock, reads) wait until every row has been copied."
 

@@ -62,6 +62,12 @@ def operations(statement: Statement, path: str, dialect: str) -> list[Operation]
         objects = _database_code(statement, base, dialect)
         if objects is not None:
             return objects
+    if dialect in ("mysql", "mariadb") and (
+        statement.error is not None or isinstance(expression, exp.Command)
+    ):
+        optioned = _index_options(statement, base, path, dialect)
+        if optioned is not None:
+            return optioned
     if statement.error is not None:
         return [Unparsed(error=statement.error, **base)]
     if expression is None or isinstance(expression, exp.Command):
@@ -74,6 +80,33 @@ def operations(statement: Statement, path: str, dialect: str) -> list[Operation]
     if handler is None:
         return [RawSQL(category=type(expression).__name__.lower(), **base)]
     return list(handler(expression, base, dialect))
+
+
+# MySQL's online DDL options after `CREATE [UNIQUE|FULLTEXT|SPATIAL] INDEX … ON t (…)` or `DROP INDEX i ON t`
+# (`… LOCK = NONE`, `ALGORITHM=INPLACE LOCK=NONE`), which sqlglot does not read there
+_INDEX_HEAD = re.compile(r"^\s*(?:CREATE\s+(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX|DROP\s+INDEX)\b", re.I)
+_INDEX_OPTIONS = re.compile(r"(?:\s*,?\s*\b(ALGORITHM|LOCK)\s*=?\s*(\w+))+\s*;?\s*$", re.I)
+_ONE_OPTION = re.compile(r"\b(ALGORITHM|LOCK)\s*=?\s*(\w+)", re.I)
+
+
+def _index_options(statement: Statement, base: Base, path: str, dialect: str) -> list[Operation] | None:
+    """An index statement with MySQL's ALGORITHM/LOCK options, read without them and given them as options;
+    None when it has none (or is still not read without them)."""
+    if not _INDEX_HEAD.match(statement.text):
+        return None
+    trailing = _INDEX_OPTIONS.search(statement.text)
+    if trailing is None:
+        return None
+    options = tuple((k.upper(), v.upper()) for k, v in _ONE_OPTION.findall(trailing.group(0)))
+    rest = split(statement.text[: trailing.start()], dialect)
+    if len(rest) != 1 or rest[0].error is not None or isinstance(rest[0].expression, exp.Command):
+        return None
+    return [
+        dataclasses.replace(
+            op, location=base["location"], end_line=base["end_line"], sql=base["sql"], options=options
+        )
+        for op in operations(rest[0], path, dialect)
+    ]
 
 
 _CONVERT = re.compile(r"CONVERT\s+TO\s+(?:CHARACTER\s+SET|CHARSET)\s+[`'\"]?(\w+)", re.I)

@@ -158,3 +158,28 @@ def test_analyze_table_names_the_table(written: str) -> None:
     [statement] = split(written, "mysql")
     [op] = operations(statement, "x.sql", "mysql")
     assert getattr(op, "table", None) == "o"
+
+
+@pytest.mark.parametrize(("table", "column"), [("tuple", "object_id"), ("changelog", "object_key")])
+def test_index_statements_with_online_options_are_read_and_a_shared_lock_blocks_writes_once(
+    table: str, column: str
+) -> None:
+    """openfga's 007_collate_object_id: `CREATE INDEX … LOCK = NONE` and `DROP INDEX … ON t LOCK = NONE` were
+    two statements the review could not read, and the MODIFY under `LOCK = SHARED` three identical criticals
+    saying reads wait too."""
+    schema = (
+        f"CREATE TABLE {table} (store varchar(26) NOT NULL, {column} varchar(255) NOT NULL);\n"
+        f"CREATE INDEX idx_old ON {table} (store);\n-- migration\n"
+    )
+    sql = (
+        f"ALTER TABLE {table} MODIFY COLUMN {column} VARCHAR(255) COLLATE utf8mb4_bin,\nLOCK = SHARED;\n\n"
+        f"CREATE INDEX idx_lookup ON {table} (store, {column}) LOCK = NONE;\n\n"
+        f"DROP INDEX idx_old ON {table} ALGORITHM=INPLACE LOCK = NONE;\n"
+    )
+    result = review_sql(schema + sql, dialect="mysql")
+    assert "unparsed-statement" not in rule_ids(result)
+    [copy] = [f for f in result.active if f.rule == "mysql-table-copy"]
+    assert copy.line == 1 and "reads go on" in copy.blast_radius
+    exclusive = review_sql(schema + sql.replace("LOCK = SHARED", "LOCK = EXCLUSIVE"), dialect="mysql")
+    [copy] = [f for f in exclusive.active if f.rule == "mysql-table-copy"]
+    assert copy.blast_radius.startswith("Reads and writes on")
