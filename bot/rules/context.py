@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 
 from bot.frameworks.settings.found import family
 from bot.frameworks.settings.ruby import session_time_zone
-from bot.model.catalog import LARGE, NEW, SMALL, Catalog, changes_schema
+from bot.model.catalog import LARGE, NEW, SMALL, Catalog, changes_schema, same_table
 from bot.model.changeset import ChangedFile, MemoryTree, Tree
 from bot.model.config import Config
 from bot.model.database import Database, Runner, version_tuple
 from bot.model.facts import Facts
 from bot.model.findings import Severity
-from bot.model.migration import Migration, Operation, RawSQL
+from bot.model.migration import CreateTable, DropTable, Migration, Operation, RawSQL
 from bot.references.code_values import CodeValues
 from bot.references.database_code import database_uses
 from bot.references.search import ReferenceIndex, Target, Use
@@ -198,7 +198,9 @@ class Context:
         """None for a table this change creates; a warning for a small one (or one the schema shows to hold one
         row, or one `op` runs on only below a number of rows the migration counts first); the rule's own
         otherwise. A table the migration itself dropped and created again before `op` is new too."""
-        size = (self.before(op) if op is not None else self.catalog).size(table)
+        size = self.catalog.size(table)
+        if size != NEW and op is not None and self._created_again(table, op):
+            size = NEW
         if size == NEW:
             return None
         if (
@@ -208,6 +210,19 @@ class Context:
         ):
             return Severity.WARNING if default is Severity.CRITICAL else Severity.INFO
         return default
+
+    def _created_again(self, table: str, op: Operation) -> bool:
+        """Did the migration drop `table` and create it again before `op` (authelia's V0006 drops its session
+        tables, creates them anew and indexes them)?"""
+        dropped = False
+        for earlier in self.migration.up if self.migration is not None else ():
+            if earlier is op:
+                return False
+            if isinstance(earlier, DropTable) and same_table(earlier.table, table):
+                dropped = True
+            elif dropped and isinstance(earlier, CreateTable) and same_table(earlier.table, table):
+                return True
+        return False
 
     def _sized(self, table: str) -> bool:
         """The configuration or the probe says how large the table is."""

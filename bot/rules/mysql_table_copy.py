@@ -65,7 +65,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
     if not context.mysql:
         return
     fk_checks_off = False
-    said: set[tuple[int, str, str, str]] = set()  # a MODIFY read as several operations is one statement to judge
+    # a MODIFY read as several operations is one statement to judge
+    said: set[tuple[int, str, str, str]] = set()
     for op in migration.up:
         if isinstance(op, RawSQL) and op.category == "set" and _FK_CHECKS_OFF.search(op.sql):
             fk_checks_off = True
