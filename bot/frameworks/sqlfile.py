@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -26,7 +27,23 @@ def parse_sql(path: str, text: str, dialect: str, *, first_line: int = 1) -> tup
     )
 
 
+# What a runner or a tool fills in before the database reads the file: Flyway's and Liquibase's `${schema}`, Go
+# templates' `{{ index .Options "Namespace" }}` (pop, which supabase's auth renders every migration with)
+_FILLED_IN = re.compile(r"\$\{[^}\n]*\}|\{\{.*?\}\}", re.S)
+_QUALIFIER = re.compile(r"(?:\$\{[^}\n]*\}|\{\{.*?\}\})[ \t]*\.[ \t]*(?=[\w\"`])", re.S)
+
+
+def _filled_in(text: str) -> str:
+    """The text with what is filled in before it runs made plain SQL, lines kept: a schema qualifier
+    (`{{ … }}.users`, `${schema}.users`) left out, any other value read as a placeholder."""
+    if "${" not in text and "{{" not in text:
+        return text
+    text = _QUALIFIER.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    return _FILLED_IN.sub(lambda m: PLACEHOLDER + "\n" * m.group(0).count("\n"), text)
+
+
 def _parse_sql(path: str, text: str, dialect: str, first_line: int) -> tuple[Operation, ...]:
+    text = _filled_in(text)
     read = (
         _parse_postgres(path, text, first_line)
         if dialect == "postgres"

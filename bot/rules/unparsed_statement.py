@@ -12,7 +12,10 @@ in `.github/migration-review.yml`; if the statement is fine, suppress this findi
 
 A statement of a PostgreSQL SQL file that PostgreSQL's own parser refuses (a comma where a statement should end,
 a misspelt keyword), with nothing in it a runner fills in first (Flyway's `${…}` placeholders, psql variables),
-is no statement the review failed to read: it is a migration that fails when it runs, and a block.
+is no statement the review failed to read: it is a migration that fails when it runs, and a block. What a
+runner fills in is read first: a schema before a table's name (Flyway's `${schema}.users`, the Go templates pop
+renders, `{{ index .Options "Namespace" }}.users`) is left out, any other filled-in value stands as a
+placeholder, and a statement with one is never called refused.
 
 So is a column type written for another database, a line copied between the files a multi-database project
 keeps per database: `login_time DATETIME` or `data LONGTEXT` in a PostgreSQL file ("type "datetime" does not
@@ -28,7 +31,7 @@ from collections.abc import Iterator
 
 from bot.frameworks import unknown
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import Migration, Unparsed
+from bot.model.migration import PLACEHOLDER, Migration, Unparsed
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -79,6 +82,7 @@ def _refused(op: Unparsed, migration: Migration) -> bool:
         and migration.path.endswith(".sql")
         and op.error.startswith(_REJECTED[migration.dialect])
         and _FILLED_IN.search(op.sql) is None
+        and PLACEHOLDER not in op.sql  # a value the runner fills in, read as a placeholder
     )
 
 

@@ -77,8 +77,15 @@ def _read(path: str, text: str) -> Iterator[RunnerSetting]:
     for kind, pattern, what in _PATTERNS:
         match = next((m for m in pattern.finditer(code) if not _disabled(m.group(1))), None)
         if match is not None:
-            line = code.count("\n", 0, match.start()) + 1
-            yield RunnerSetting(kind, path, line, f"{what} ({match.group(0).strip()[:80]})")
+            # a pattern that reads the whole file up to its value (pop's: go.mod without golang-migrate) quotes
+            # the value's line, not the file's first
+            start = match.start(1) if "\n" in match.group(0) else match.start()
+            end = code.find("\n", start)
+            quoted = (
+                code[start : end if end >= 0 else len(code)] if "\n" in match.group(0) else match.group(0)
+            )
+            line = code.count("\n", 0, start) + 1
+            yield RunnerSetting(kind, path, line, f"{what} ({quoted.strip()[:80]})")
 
 
 def _disabled(value: str) -> bool:
