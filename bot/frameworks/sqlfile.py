@@ -29,8 +29,12 @@ def parse_sql(path: str, text: str, dialect: str, *, first_line: int = 1) -> tup
 
 # What a runner or a tool fills in before the database reads the file: Flyway's and Liquibase's `${schema}`, Go
 # templates' `{{ index .Options "Namespace" }}` (pop, which supabase's auth renders every migration with)
-_FILLED_IN = re.compile(r"\$\{[^}\n]*\}|\{\{.*?\}\}", re.S)
-_QUALIFIER = re.compile(r"(?:\$\{[^}\n]*\}|\{\{.*?\}\})[ \t]*\.[ \t]*(?=[\w\"`])", re.S)
+# (a Go template action starts with a field, a variable or a keyword: `'{{1,2},{3,4}}'` is PostgreSQL's array)
+_ACTION = (
+    r"\{\{-?\s*(?:[.$]|(?:index|if|else|end|range|with|template|block|printf|or|and|not)\b)[^{}]*?-?\}\}"
+)
+_FILLED_IN = re.compile(rf"\$\{{[^}}\n]*\}}|{_ACTION}", re.S)
+_QUALIFIER = re.compile(rf"(?:\$\{{[^}}\n]*\}}|{_ACTION})[ \t]*\.[ \t]*(?=[\w\"`])", re.S)
 
 
 def _filled_in(text: str) -> str:
