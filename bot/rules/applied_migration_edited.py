@@ -255,7 +255,9 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 f" Its base branch's version holds a statement {server} rejects ({error}), "
                 + (
                     "in the transaction the runner wraps it in"
-                    if migration.dialect == "postgres" and wrapped(context.applied_base)
+                    if migration.dialect == "postgres"
+                    and context.applied_base is not None
+                    and wrapped(context.applied_base)
                     else "before anything else it does"
                 )
                 + ": no database ran it, so every database runs the edited version."
