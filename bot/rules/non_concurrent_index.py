@@ -122,7 +122,17 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             blast_radius=f"Every INSERT, UPDATE and DELETE on {context.size_words(op.table, op)} waits for the "
             "whole index build; requests that write to it time out.",
             suggestion=concurrent if concurrent and "\n" not in op.sql else None,
+            fix=_POP_FIX
+            if context.runner.get("pop") is not None and ".autocommit." not in migration.path
+            else None,
         )
+
+
+# pop (Buffalo's, Ory's) runs each file in a transaction unless its name says `autocommit`
+_POP_FIX = (
+    "Use `CREATE INDEX CONCURRENTLY IF NOT EXISTS` in a file of its own named `<version>_<name>.autocommit.up.sql`: "
+    "pop runs such a file outside a transaction."
+)
 
 
 def _partitioned(op: AddIndex, context: Context) -> Iterator[Finding]:

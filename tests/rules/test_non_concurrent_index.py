@@ -124,3 +124,25 @@ def test_an_index_on_a_table_the_migration_dropped_and_created_again_is_on_an_em
         )
         found = [f for f in result.active if f.rule == "non-concurrent-index" and "V0006" in f.path]
         assert bool(found) is expected, second
+
+
+@pytest.mark.parametrize(
+    ("table", "column"), [("identity_credential_identifiers", "identity_id"), ("sessions", "nid")]
+)
+def test_under_pop_the_fix_names_the_autocommit_file(table: str, column: str) -> None:
+    """ory kratos' a085d872f: pop runs each file in a transaction unless its name holds `.autocommit.`, so the
+    way to build the index concurrently is such a file; golang-migrate's projects keep the general fix."""
+    schema = f"CREATE TABLE {table} (id uuid PRIMARY KEY, {column} uuid);\n-- migration\n"
+    sql = f"CREATE INDEX IF NOT EXISTS {table}_{column}_idx ON {table} ({column});\n"
+    path = f"persistence/sql/migrations/20251105000000000004_{table}_idx.postgres.up.sql"
+    for requires, pop in (
+        ("github.com/ory/pop/v6 v6.4.2", True),
+        ("github.com/golang-migrate/migrate/v4 v4.17.0", False),
+    ):
+        go_mod = {"go.mod": f"module example.com/app\n\ngo 1.22\n\nrequire (\n\t{requires}\n)\n"}
+        [found] = [
+            f
+            for f in review_sql(schema + sql, path=path, base=go_mod).active
+            if f.rule == "non-concurrent-index"
+        ]
+        assert (".autocommit.up.sql" in found.fix) is pop
