@@ -4,7 +4,10 @@ GORM: `gorm.Open(…, &gorm.Config{NamingStrategy: schema.NamingStrategy{TablePr
 true}})` puts the prefix before every struct's table and keeps it singular (`type OrderItem struct` maps
 `app_order_item`). Sequelize: `new Sequelize(…, { define: { freezeTableName: true, underscored: true } })`
 gives every model the name as is (no plural) or the snake case table (`UserRole` → `user_roles`), unless
-a model's own options say otherwise.
+a model's own options say otherwise; `underscored` also gives each camelCase attribute a snake case column.
+So do Drizzle's `drizzle(…, { casing: "snake_case" })` (and drizzle-kit's config), TypeORM's
+`namingStrategy: new SnakeNamingStrategy()` and Objection's `knexSnakeCaseMappers()`: a field `userId` of the
+code is the column `user_id`.
 """
 
 from __future__ import annotations
@@ -15,9 +18,14 @@ from dataclasses import dataclass
 
 from bot.references.codesyntax.text import bracketed
 from bot.references.inflection import go_name, model_name, singularize
-from bot.references.languages import CAMEL_API_WORDS
+from bot.references.languages import CAMEL_API_WORDS, family
 
-WORDS = frozenset(("NamingStrategy", "new Sequelize(", *CAMEL_API_WORDS))
+_SNAKE_WORDS = ("snake_case", "SnakeNamingStrategy", "knexSnakeCaseMappers", "snakeCaseMappers")
+WORDS = frozenset(("NamingStrategy", "new Sequelize(", *_SNAKE_WORDS, *CAMEL_API_WORDS))
+# a setting that maps every camelCase field of the code to a snake case column
+_SNAKE_COLUMNS = re.compile(
+    r"""\bcasing\s*:\s*["'`]snake_case["'`]|\bnew\s+SnakeNamingStrategy\s*\(|\b(?:knex)?[sS]nakeCaseMappers\s*\("""
+)
 _GORM = re.compile(r"NamingStrategy\s*\{")
 _PREFIX = re.compile(r"\bTablePrefix\s*:\s*[\"`](\w*)[\"`]")
 _SINGULAR = re.compile(r"\bSingularTable\s*:\s*true\b")
@@ -34,6 +42,12 @@ class NamingSettings:
     sequelize_frozen: bool = False
     sequelize_underscored: bool = False
     camel_api: bool = False  # the API turns the columns' snake case keys into camel case
+    snake_columns: bool = False  # the ORM maps each camelCase field to a snake case column (see above)
+
+    @property
+    def snake_case_columns(self) -> bool:
+        """Does a field `userId` of the code name the column `user_id`?"""
+        return self.snake_columns or self.sequelize_underscored
 
     def tables(self) -> tuple[str, bool, bool, bool]:
         """The settings that name tables (a change of them means reading the tree again)."""
@@ -51,6 +65,8 @@ def settings_in(path: str, text: str) -> NamingSettings | None:
     """The settings a file opens its ORM with (or turns its API's keys into camel case with), or None."""
     if any(word in text for word in CAMEL_API_WORDS):
         return NamingSettings(camel_api=True)
+    if family(path) == "script" and _SNAKE_COLUMNS.search(text):
+        return NamingSettings(snake_columns=True)
     if path.endswith(".go"):
         match = _GORM.search(text)
         if match is None:
@@ -84,6 +100,7 @@ def merged(found: Iterable[NamingSettings]) -> NamingSettings:
         sequelize_frozen=any(s.sequelize_frozen for s in settings),
         sequelize_underscored=any(s.sequelize_underscored for s in settings),
         camel_api=any(s.camel_api for s in settings),
+        snake_columns=any(s.snake_columns for s in settings),
     )
 
 

@@ -23,7 +23,7 @@ from bot.references.code_match import Hit, Matcher, Needle, Packed, unpack
 from bot.references.code_sql import Schema
 from bot.references.column_aliases import aliases
 from bot.references.django_fixtures import fixture_uses
-from bot.references.inflection import model_name, singularize
+from bot.references.inflection import model_name, singularize, underscore
 from bot.references.languages import family, foreign_model, front_end_camel
 from bot.references.model_attributes import kept_attribute
 from bot.references.model_columns import declared_owners
@@ -174,6 +174,7 @@ def search(
             hits += more
         models = found
     hits = _own_language(hits, unique, [*conventional, *mappings], naming.camel_api)
+    hits = _snake_mapped(hits, unique, naming)
     hits = _associations_of_other_tables(tree, hits, unique)
     hits = _computed_in_script(tree, hits, unique, models)
     # A same-named column of another table is not a use: listed nowhere. Nor is a common word (`status`,
@@ -216,8 +217,33 @@ def search(
             common,
         )
         base_hits = [h for h in base_hits if h.use.confidence == "high" or not _hidden(h, contested, common)]
+        base_hits = _snake_mapped(base_hits, unique, naming)
         index = replace(index, deleted=_deleted(unique, index, base_hits))
     return index
+
+
+def _snake_mapped(hits: list[Hit], targets: tuple[Target, ...], naming: NamingSettings) -> list[Hit]:
+    """Without the uses of a camelCase column's old name in the script code of a project whose ORM maps each
+    camelCase field to a snake case column, when the change renames the column to that snake case name
+    (homarr's `userId` to `user_id` under Drizzle's `casing: "snake_case"`): the code's `account.userId` names
+    the new column."""
+    if not naming.snake_case_columns:
+        return hits
+    kept = []
+    for hit in hits:
+        target = targets[hit.target]
+        if (
+            target.kind == "column"
+            and hit.role == "name"
+            and target.new_name
+            and target.name != target.new_name
+            and underscore(target.name) == target.new_name.lower()
+            and family(hit.use.path) == "script"
+            and not hit.use.path.endswith(".prisma")  # Prisma maps a field by its own `@map` only
+        ):
+            continue
+        kept.append(hit)
+    return kept
 
 
 def _associations_of_other_tables(tree: Tree, hits: list[Hit], targets: tuple[Target, ...]) -> list[Hit]:
