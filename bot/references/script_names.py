@@ -74,6 +74,8 @@ def script_local(line: str, col: int, end: int) -> bool:
         return True  # `import { permissions } from '…/permissions'`: a module's export, not a row's field
     if re.search(r"(?:^|[\s(=,:])\[$", before):
         return True  # `[isEarlyAccess, theme]`: a variable in an array (a hook's dependencies)
+    if re.search(r"[\w$)\]]\??\.?\[$", before) and after.startswith("]"):
+        return True  # `defaultServerSettings[key]`: a variable that holds the key of the member read
     if before.endswith((".", "?.", "'", '"', "`", "[", "$")) or line[col - 1 : col] in (
         "'",
         '"',
