@@ -5,7 +5,9 @@
 `accounts` keys; `DELETE FROM sessions WHERE user_id IN (SELECT id FROM accounts WHERE …)` deletes the
 sessions of whichever users happen to share those numbers. Keys are plain integers or UUIDs, so nothing
 fails (or a foreign key fails only for the numbers that do not exist): the change attaches rows to the
-wrong parents, or touches rows nobody meant to touch, and the mistake is silent.
+wrong parents, or touches rows nobody meant to touch, and the mistake is silent. A table whose rows an earlier
+INSERT of the migration gave another table's keys (`INSERT INTO layouts (id, board_id) SELECT id, id FROM
+boards`) shares them with it: its keys there are no mix-up.
 
 ## Use instead
 Join through the table the column really references (`… FROM accounts a JOIN users u ON u.account_id =
@@ -20,7 +22,7 @@ from collections.abc import Iterator
 
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import DataDelete, DataInsert, DataUpdate, Migration
-from bot.rules._keys import pairs, swaps, telling
+from bot.rules._keys import Pair, pairs, swaps, telling
 from bot.rules.context import Context
 
 RULE = Rule(
@@ -45,10 +47,14 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
+    shared: set[frozenset[str]] = set()  # tables whose rows the migration gave the keys of another's
     for op in migration.up:
         if not isinstance(op, DataUpdate | DataDelete | DataInsert):
             continue
-        found = [p for p in pairs(op, context.before(op)) if p.crossed and telling(p)]
+        every = list(pairs(op, context.before(op)))
+        found = [p for p in every if p.crossed and telling(p) and _tables(p) not in shared]
+        if isinstance(op, DataInsert):
+            shared |= {_tables(p) for p in every if p.crossed and p.written and _copied_key(p)}
         swapped = {id(p) for p in swaps(found)}  # `swapped-values` reports those
         for pair in found:
             if id(pair) in swapped:
@@ -68,3 +74,14 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                     f"`{pair.left_key.table}` keys: other rows than intended are changed."
                 ),
             )
+
+
+def _tables(pair: Pair) -> frozenset[str]:
+    return frozenset((pair.left_key.table, pair.right_key.table))
+
+
+def _copied_key(pair: Pair) -> bool:
+    """An INSERT that gives each new row the primary key of a row of another table (homarr's `INSERT INTO
+    layout (id, name, board_id, …) SELECT id, 'Base', id, … FROM board`): from then on that table's keys are
+    the other's too, and a later write of one where the other is meant is no mix-up."""
+    return "primary key" in pair.left_key.how and "primary key" in pair.right_key.how

@@ -135,3 +135,28 @@ def test_opposite_flag_copied_by_insert_select_and_by_the_orm() -> None:
     path = "shop/migrations/0002_flags.py"
     assert _rules(review_sql(django.format(source="is_hidden"), path=path), "swapped-values")
     assert not _rules(review_sql(django.format(source="is_shown"), path=path), "swapped-values")
+
+
+@pytest.mark.parametrize(
+    ("parent", "child", "link"),
+    [("board", "layout", "item_layout"), ("accounts", "workspaces", "workspace_members")],
+)
+def test_keys_the_migration_copied_into_the_referenced_table_are_its_keys(
+    parent: str, child: str, link: str
+) -> None:
+    """homarr's `INSERT INTO layout (id, name, board_id, …) SELECT id, 'Base', id, … FROM board`, then
+    `INSERT INTO item_layout (…, layout_id, …) SELECT …, board.id, … FROM board …`: each board's base layout
+    has the board's own key, so the board's key is that layout's. Without the copy, layouts have keys of
+    their own, and a board's key names some other layout."""
+    schema = (
+        f"CREATE TABLE {parent} (id text PRIMARY KEY, name text NOT NULL);\n-- migration\n"
+        f"CREATE TABLE {child} (id text PRIMARY KEY, name text NOT NULL, "
+        f"{parent}_ref text NOT NULL REFERENCES {parent} (id));\n"
+        f"CREATE TABLE {link} (item text NOT NULL, {child}_id text NOT NULL REFERENCES {child} (id));\n"
+    )
+    linked = f"INSERT INTO {link} (item, {child}_id) SELECT p.name, p.id FROM {parent} p;\n"
+    copied = f"INSERT INTO {child} (id, name, {parent}_ref) SELECT id, 'Base', id FROM {parent};\n"
+    generated = f"INSERT INTO {child} (id, name, {parent}_ref) SELECT md5(id), 'Base', id FROM {parent};\n"
+    assert not [f for f in review_sql(schema + copied + linked).active if f.rule == "mismatched-key"]
+    (finding,) = [f for f in review_sql(schema + generated + linked).active if f.rule == "mismatched-key"]
+    assert f"`{link}.{child}_id`" in finding.message
