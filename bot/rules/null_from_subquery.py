@@ -234,10 +234,7 @@ def _from_outer_join(
     if read is None or not read.table or read.table not in optional or guarded(read, value):
         return None
     joined = write.aliases.get(read.table, read.table)
-    if write.where is not None and any(
-        c.table == read.table and not_null_in(write.where, identifier(c.this))
-        for c in write.where.find_all(exp.Column)
-    ):
+    if read.table in _matched(op, write, optional):
         return None  # the WHERE keeps only rows the join matched
     read_sql = render(read, context.dialect)
     return _null_where_missing(
@@ -250,6 +247,44 @@ def _from_outer_join(
         fix=f"Use an inner JOIN (the rows without a `{joined}` row are left out), or say what they get: "
         f"`coalesce({read_sql}, …)`.",
     )
+
+
+def _matched(op: DataUpdate | DataInsert, write: Write, optional: set[str]) -> set[str]:
+    """The outer-joined tables (by the name the statement gives them) whose rows the WHERE keeps only where the
+    join matched: those it requires a column of to be NOT NULL, and, through their ON conditions, the tables
+    those are joined to by equality (homarr's `LEFT JOIN section ON section.board_id = board.id LEFT JOIN item
+    ON item.section_id = section.id … WHERE item.id IS NOT NULL`: an item row matched only where a section did)."""
+    where = write.where
+    if where is None:
+        return set()
+    matched = {
+        c.table
+        for c in where.find_all(exp.Column)
+        if c.table in optional and not_null_in(where, identifier(c.this))
+    }
+    scope = op.expression.find(exp.Select) if isinstance(op, DataInsert) else op.expression
+    joins = [
+        j
+        for j in (scope.args.get("joins") if scope is not None else None) or ()
+        if isinstance(j.this, exp.Table)
+    ]
+    conditions = {j.this.alias_or_name: conjuncts(j.args.get("on")) for j in joins}
+    grown = True
+    while grown:
+        grown = False
+        for table in list(matched):
+            for term in conditions.get(table, []):
+                if not isinstance(term, exp.EQ):
+                    continue
+                sides = [term.this, term.expression]
+                if not all(isinstance(side, exp.Column) for side in sides):
+                    continue
+                tables = {side.table for side in sides}
+                if table in tables:
+                    added = (tables - {table}) & optional - matched
+                    matched |= added
+                    grown = grown or bool(added)
+    return matched
 
 
 def _shadowing(select: exp.Select, table: str) -> str:

@@ -287,3 +287,19 @@ def test_update_from_that_repeats_the_subquerys_join_keeps_only_matched_rows(nam
         + " WHERE bl.id = tep.{block}_id);"
     )
     assert len(found(bare)) == 1
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_where_that_needs_a_later_joined_row_keeps_the_rows_its_join_needs(names: dict[str, str]) -> None:
+    """homarr's `… SELECT item.id, section.id, … FROM board LEFT JOIN section ON section.board_id = board.id
+    LEFT JOIN item ON item.section_id = section.id WHERE item.id IS NOT NULL`: an item row is joined only where
+    a section row was (its ON compares with `section.id`), so a row the WHERE keeps has both. A WHERE on a
+    table joined to the first one instead keeps rows without a match of the other."""
+    bad = (
+        "INSERT INTO {rows} (id, owner_id, required_{value}) SELECT i.id, 1, p.{value}"
+        " FROM imported_{rows} i LEFT JOIN {parents} p ON p.id = i.{parent}_id"
+        " LEFT JOIN {rows} o ON o.{parent}_id = {joined}.id WHERE o.id IS NOT NULL;"
+    )
+    assert not _wider(names, bad.replace("{joined}", "p"))
+    (finding,) = _wider(names, bad.replace("{joined}", "i"))
+    assert f"LEFT JOINed `{names['parents']}`" in finding.message
