@@ -518,3 +518,35 @@ def test_a_project_with_one_driver_is_not_said_to_run_on_several() -> None:
     )
     (used,) = result.databases
     assert "several" not in used.database.detail
+
+
+@pytest.mark.parametrize(
+    ("folder", "table"), [("server/db/migrations-sqlite", "userAvatars"), ("db/sqlite_migrations", "avatars")]
+)
+def test_a_folder_named_for_migrations_and_a_database_gives_that_database(folder: str, table: str) -> None:
+    """Wiki.js keeps its SQLite history in `server/db/migrations-sqlite/` beside `server/db/migrations/` for the
+    others: the SQLite copy of a change was read as PostgreSQL's, in one schema with the other history's tables
+    (its CREATE TABLE said to exist already). A word beside the migrations one that names no database says
+    nothing (`migrations-legacy/`)."""
+    other = folder.replace("migrations-sqlite", "migrations").replace("sqlite_migrations", "migrations")
+    compose = {"docker-compose.yml": "services:\n  db:\n    image: postgres:15\n"}
+
+    def knex(created: str, columns: str) -> str:
+        return (
+            f"exports.up = knex => {{\n  return knex.schema.createTable('{created}', table => {{\n"
+            f"{columns}  }})\n}}\n\nexports.down = knex => {{ }}\n"
+        )
+
+    init = knex("users", "    table.increments('id').primary()\n")
+    created = knex(table, "    table.integer('id').primary()\n    table.binary('data').notNullable()\n")
+    base = {**compose, f"{other}/2.0.0.js": init, f"{folder}/2.0.0.js": init}
+    added = {f"{other}/2.5.122.js": created, f"{folder}/2.5.122.js": created}
+    result = _review(base, added)
+    assert {m.path: m.dialect for m in result.migrations} == {
+        f"{other}/2.5.122.js": "postgres",
+        f"{folder}/2.5.122.js": "sqlite",
+    }
+    assert not [f for f in result.findings if f.rule == "object-already-exists"]
+    legacy = folder.replace("sqlite", "legacy")
+    moved = _review({**compose, f"{legacy}/2.0.0.js": init}, {f"{legacy}/2.5.122.js": created})
+    assert [m.dialect for m in moved.migrations] == ["postgres"]

@@ -195,11 +195,23 @@ def named_database(path: str) -> Database | None:
         return Database(dialect, source=path, detail=f"the file's name: `.{match.group(1)}.`")
     parts = path.split("/")[:-1]
     for index in range(len(parts) - 1, -1, -1):
-        word = parts[index].lower()
+        word = _folder_word(parts[index].lower())
         dialect = dialect_of(word) if word != "pg" and word not in OTHER_DATABASES else None
         if dialect:
             return Database(dialect, source="/".join(parts[: index + 1]) + "/", detail="the folder's name")
     return None
+
+
+# words that name a folder of migrations beside the database's name (Wiki.js' `server/db/migrations-sqlite/`)
+_MIGRATION_WORDS = frozenset({"migrations", "migration", "migrate", "db", "schema"})
+
+
+def _folder_word(name: str) -> str:
+    """The database a folder's name gives: the name itself (`sqlite/`), or the one word beside a word for
+    migrations (`migrations-sqlite/`, `sqlite_migrations/`)."""
+    words = [w for w in re.split(r"[-_.]", name) if w]
+    rest = [w for w in words if w not in _MIGRATION_WORDS]
+    return rest[0] if len(words) == 2 and len(rest) == 1 else name
 
 
 def _liquibase(path: str, text: str) -> Database | None:
