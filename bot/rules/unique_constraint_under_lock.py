@@ -24,6 +24,7 @@ from bot.model.migration import (
     DataUpdate,
     Migration,
     RawSQL,
+    RenameColumn,
     Unparsed,
 )
 from bot.rules.context import Context
@@ -106,10 +107,20 @@ def _contains_a_key(migration: Migration, op: AddConstraint, context: Context) -
     ):
         return ()
     wanted = {c.lower() for c in op.columns}
+    # a column renamed since the migration began keeps its values (netbox 5f43eabab drops a key, renames
+    # `content_type` to `object_type`, and adds the key again over the new name)
+    renamed: dict[str, str] = {}
+    for earlier in before:
+        if isinstance(earlier, RenameColumn) and earlier.table == op.table:
+            old = next((o for o, n in renamed.items() if n == earlier.column.lower()), earlier.column.lower())
+            renamed[old] = earlier.new_name.lower()
     for catalog in (context.catalog, context.before(op)):
         for key in catalog.unique_keys(op.table):
-            if key and {c.lower() for c in key} <= wanted:
-                return key
+            now = tuple(
+                renamed.get(c.lower(), c.lower()) if catalog is context.catalog else c.lower() for c in key
+            )
+            if key and set(now) <= wanted:
+                return now
     return ()
 
 

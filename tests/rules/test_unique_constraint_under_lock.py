@@ -74,3 +74,33 @@ def test_a_key_widened_from_one_the_rows_met_cannot_meet_a_duplicate(table: str,
     )
     [found] = [f for f in review_sql(schema + written).active if f.rule == "unique-constraint-under-lock"]
     assert "fails on the first duplicate" in found.blast_radius
+
+
+@pytest.mark.parametrize(
+    ("table", "old", "new", "other"),
+    [
+        ("ipam_service", "content_type_id", "object_type_id", "object_id"),
+        ("tags", "owner", "account", "slug"),
+    ],
+)
+def test_a_key_added_again_over_a_renamed_column_cannot_meet_a_duplicate(
+    table: str, old: str, new: str, other: str
+) -> None:
+    """netbox 5f43eabab drops a unique key, renames `content_type` to `object_type`, and adds the key again over
+    the new name: the rows met it all along."""
+    schema = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {old} bigint NOT NULL, {other} bigint NOT NULL, "
+        "kind bigint NOT NULL);\n"
+        f"ALTER TABLE {table} ADD CONSTRAINT {table}_key UNIQUE ({old}, {other});\n-- migration\n"
+    )
+    sql = (
+        f"ALTER TABLE {table} DROP CONSTRAINT {table}_key;\n"
+        f"ALTER TABLE {table} RENAME COLUMN {old} TO {new};\n"
+        f"ALTER TABLE {table} ADD CONSTRAINT {table}_key UNIQUE ({new}, {other});\n"
+    )
+    [found] = [f for f in review_sql(schema + sql).active if f.rule == "unique-constraint-under-lock"]
+    assert "no row can be a duplicate" in found.blast_radius
+    # another column renamed into the key's name holds other values: it can
+    swapped = sql.replace(f"RENAME COLUMN {old} TO {new}", f"RENAME COLUMN kind TO {new}")
+    [found] = [f for f in review_sql(schema + swapped).active if f.rule == "unique-constraint-under-lock"]
+    assert "fails on the first duplicate" in found.blast_radius
