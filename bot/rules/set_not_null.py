@@ -107,7 +107,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             f"`{op.table}.{op.column}` is set NOT NULL on an existing table.",
             severity=severity,
             blast_radius=f"Reads and writes on {context.size_words(op.table, op)} stop while every row is checked; "
-            "the migration fails if any row is NULL.",
+            + (
+                "its NULLs were filled before it (an UPDATE, or Django's AlterField filling them with the default), "
+                "so only a NULL written in between can fail it."
+                if (op.table, op.column) in catalog.filled
+                else "the migration fails if any row is NULL."
+            ),
         )
 
 

@@ -87,3 +87,18 @@ def test_mysql_not_null_over_a_column_the_probe_shows_without_nulls() -> None:
     sql += "ALTER TABLE users MODIFY nickname varchar(40) NOT NULL;"
     (found,) = [f for f in review_sql(sql, dialect="mysql", facts=facts).active if f.rule == "set-not-null"]
     assert "strict mode" not in found.message, found.message
+
+
+@pytest.mark.parametrize(("table", "column"), [("documents", "created_date"), ("orders", "placed_at")])
+def test_not_null_after_the_nulls_are_filled_says_it_cannot_fail_on_them(table: str, column: str) -> None:
+    """paperless-ngx 1a6f32534: Django fills the NULLs with the default before SET NOT NULL; the finding said the
+    migration fails if any row is NULL."""
+    schema = f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column} date);\n-- migration\n"
+    filled = f"UPDATE {table} SET {column} = '2000-01-01' WHERE {column} IS NULL;\n"
+    plain = f"ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL;\n"
+    [found] = [f for f in review_sql(schema + filled + plain).active if f.rule == "set-not-null"]
+    assert (
+        "NULLs were filled before it" in found.blast_radius and "fails if any row" not in found.blast_radius
+    )
+    [found] = [f for f in review_sql(schema + plain).active if f.rule == "set-not-null"]
+    assert "the migration fails if any row is NULL" in found.blast_radius
