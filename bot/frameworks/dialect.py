@@ -154,8 +154,12 @@ def pop_stem(path: str) -> str | None:
         return None
     stem = whole.group("stem")
     head, dot, word = stem.rpartition(".")
-    named = dot and "/" not in word and (dialect_of(word) or word.lower() in OTHER_DATABASES)
-    return head if named else stem
+    return head if dot and "/" not in word and database_word(word) else stem
+
+
+def database_word(word: str) -> bool:
+    """Does the word name a database (`mysql`, `postgresql`, `sqlite3`, `h2`, …), as a folder or a file's name may?"""
+    return dialect_of(word) is not None or word.lower() in OTHER_DATABASES
 
 
 def syntax_database(texts: Iterable[str]) -> Database:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from bot.frameworks.dialect import database_word
 from bot.frameworks.sqlfile import build, down_file, has_explicit_transaction, parse_sql
 from bot.model.changeset import Tree
 from bot.model.migration import Migration
@@ -88,17 +89,12 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     )
 
 
-# a database named in the file's name (`V0011.JWT.mysql.up.sql`): the down may be one file for every database
-_DATABASE_IN_NAME = re.compile(
-    r"\.(?:mysql|mariadb|postgres|postgresql|pg|sqlite|sqlite3|mssql|oracle|h2)$", re.I
-)
-
-
 def _down_candidates(path: str) -> list[str]:
     stem = path.removesuffix(".sql").removesuffix(".up")
     folder, name = path.rsplit("/", 1) if "/" in path else ("", path)
     found = [f"{stem}.down.sql", f"{stem}_down.sql", f"{folder}/down/{name}", f"{folder}/rollback/{name}"]
-    shared = _DATABASE_IN_NAME.sub("", stem)
-    if shared != stem:  # authelia's `V0011.JWTProfileAccessToken.all.down.sql` undoes each database's up
+    # a database named in the file's name (`V0011.JWT.mysql.up.sql`): the down may be one file for every database
+    shared, dot, word = stem.rpartition(".")
+    if dot and "/" not in word and database_word(word):  # authelia's `V0011.JWT.all.down.sql` undoes each up
         found += [f"{shared}.all.down.sql", f"{shared}.down.sql"]
     return found

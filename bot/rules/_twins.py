@@ -11,15 +11,10 @@ from __future__ import annotations
 
 import re
 
+from bot.frameworks.dialect import database_word
 from bot.model.migration import DropNotNull, Migration
 from bot.rules.context import Context
 
-_DATABASES = frozenset(
-    {
-        "mysql", "mariadb", "postgres", "postgresql", "pg", "pgsql", "sqlite", "sqlite3", "h2", "mssql",
-        "sqlserver", "oracle", "cockroachdb", "tidb",
-    }
-)  # fmt: skip
 # a migration's version before its name: Diesel's `2023-09-01-170620_`, Flyway's `V1_20_4__`, `0042_`
 _VERSION = re.compile(r"^[Vv]?[\d._-]+_+")
 
@@ -28,9 +23,9 @@ def _key(path: str) -> tuple[tuple[str, ...], str]:
     """The path with its database folder (`migrations/mysql/`) or the database in its file name
     (`x.mysql.up.sql`, ory's and authelia's) left out, and its version taken off the name."""
     parts = path.split("/")
-    at = next((i for i, part in enumerate(parts[:-1]) if part.lower() in _DATABASES), None)
+    at = next((i for i, part in enumerate(parts[:-1]) if database_word(part)), None)
     folder, rest = (parts, []) if at is None else (parts[:at], parts[at + 1 :])
-    name = ".".join(p for p in (rest or [folder.pop()])[-1].split(".") if p.lower() not in _DATABASES)
+    name = ".".join(p for p in (rest or [folder.pop()])[-1].split(".") if not database_word(p))
     rest = [_VERSION.sub("", part) for part in rest[:-1]]
     return (*folder, "*", *rest), _VERSION.sub("", name)
 
@@ -50,9 +45,9 @@ def twins(migration: Migration, context: Context) -> tuple[Migration, ...]:
 def _database(path: str) -> str:
     """The database a path names, in a folder or in its file name; "" when none."""
     for part in path.split("/")[:-1]:
-        if part.lower() in _DATABASES:
+        if database_word(part):
             return part.lower()
-    return next((p.lower() for p in path.rpartition("/")[2].split(".") if p.lower() in _DATABASES), "")
+    return next((p.lower() for p in path.rpartition("/")[2].split(".") if database_word(p)), "")
 
 
 def nullable_by_twin(migration: Migration, context: Context, table: str, column: str) -> bool:
