@@ -23,10 +23,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
-from bot.model.migration import AddConstraint, Migration, SetNotNull, ValidateConstraint
+from bot.model.migration import (
+    AddConstraint,
+    DataUpdate,
+    Migration,
+    Operation,
+    SetNotNull,
+    ValidateConstraint,
+)
 from bot.rules._backfill import sets_column
 from bot.rules.context import Context
 from bot.sql import mysql_ddl
@@ -99,12 +107,15 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         if context.mysql:
             yield from _mysql(migration, op, context)
             continue
+        left = _left_null(migration, op, context)
         severity = context.lock_severity(op.table, RULE.severity, op)
         if severity is None:
             continue
+        if left.rows:
+            severity = Severity.CRITICAL
         yield op.finding(
             RULE,
-            f"`{op.table}.{op.column}` is set NOT NULL on an existing table.",
+            f"`{op.table}.{op.column}` is set NOT NULL on an existing table.{left.words}",
             severity=severity,
             blast_radius=f"Reads and writes on {context.size_words(op.table, op)} stop while every row is checked; "
             + (
@@ -129,7 +140,10 @@ def _mysql(migration: Migration, op: SetNotNull, context: Context) -> Iterator[F
         if blocking
         else f"rebuilds {context.size_words(op.table, op)} in place: writes go on, replicas lag for the whole rebuild"
     )
-    nulls = "" if _nulls_handled(migration, op, context) else _null_outcome(op, context)
+    left = _left_null(migration, op, context)
+    if left.rows:
+        severity = Severity.CRITICAL
+    nulls = left.words or ("" if _nulls_handled(migration, op, context) else _null_outcome(op, context))
     yield op.finding(
         RULE,
         f"`{op.table}.{op.column}` becomes NOT NULL: the server {how}.{nulls}",
@@ -140,6 +154,89 @@ def _mysql(migration: Migration, op: SetNotNull, context: Context) -> Iterator[F
         "`ALGORITHM=INPLACE, LOCK=NONE` so the server refuses rather than blocks writes; on a large table use an "
         "online schema-change tool (gh-ost, pt-online-schema-change).",
     )
+
+
+@dataclass(frozen=True)
+class _Left:
+    """What the change's partial fills leave NULL: `words` for the message, `rows` the seeded rows none fills."""
+
+    words: str = ""
+    rows: tuple[str, ...] = ()
+
+
+def _left_null(migration: Migration, op: SetNotNull, context: Context) -> _Left:
+    """The UPDATEs of the change before the statement write the column only in the rows their conditions pick
+    (`UPDATE job SET short_name = 'LA_USUM' WHERE name = 'Update loan Summary'`, one per lookup row): any other
+    row keeps its NULL. When the change added the column without a default, a row the migrations inserted that
+    none of those UPDATEs names still holds NULL on every database: the statement fails there for certain."""
+    earlier = [o for m in context.change[: max(context.position, 0)] for o in m.up]
+    earlier += migration.up[: migration.up.index(op)]
+    fills = [o for o in earlier if sets_column(o, op.table, op.column) and not _writes_null(o, op.column)]
+    if not fills or any(not isinstance(f, DataUpdate) or f.where is None for f in fills):
+        return _Left()
+    if (op.table, op.column) in context.before(op).filled:
+        return _Left()
+    lines = ", ".join(
+        f"line {f.location.line}"
+        if f.location.path == op.location.path
+        else f"`{f.location.path}:{f.location.line}`"
+        for f in fills[:3]
+    )
+    more = f" and {len(fills) - 3} more" if len(fills) > 3 else ""
+    words = (
+        f" The {_counted(len(fills), 'UPDATE')} before it ({lines}{more}) write `{op.column}` only in the rows "
+        "their conditions pick: any other row keeps its NULL and fails the statement."
+    )
+    rows = _seeded_rows_left(fills, op, context)
+    if rows:
+        shown = ", ".join(rows[:5]) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
+        words += (
+            f" The change adds `{op.column}` without a default, and rows the migrations inserted are named by none "
+            f"of them ({shown}): they hold NULL on every database that ran those migrations, so the statement "
+            "fails there."
+        )
+    return _Left(words, rows)
+
+
+def _writes_null(op: Operation, column: str) -> bool:
+    return isinstance(op, DataUpdate) and all(
+        value.strip().upper() == "NULL" for name, value in op.assignments if name == column
+    )
+
+
+def _seeded_rows_left(fills: list[Operation], op: SetNotNull, context: Context) -> tuple[str, ...]:
+    """The rows the migrations inserted (the catalog's seeds, which a `WHERE name = '…'` UPDATE writes into)
+    that still lack the column, when the change added it without a default and every fill names its rows by
+    one column's value (a fill by any other condition may reach rows the seeds cannot tell)."""
+    catalog = context.before(op)
+    column = catalog.column(op.table, op.column)
+    if column is None or not column.added_in_change or column.default is not None:
+        return ()
+    pinned = {_pinned_column(f) for f in fills}
+    if "" in pinned:
+        return ()
+    left = []
+    for row in catalog.seeds.get(op.table, []):
+        value = row.get(op.column)
+        if value is not None and value.strip().upper() != "NULL":
+            continue
+        named = [f"`{k}` = {v}" for k, v in row.items() if k in pinned] or [
+            f"`{k}` = {v}" for k, v in list(row.items())[:2]
+        ]
+        left.append(", ".join(named))
+    return tuple(left)
+
+
+def _pinned_column(op: Operation) -> str:
+    match = _PINNED.fullmatch(op.where or "") if isinstance(op, DataUpdate) else None
+    return match.group(1).strip('"`').lower() if match else ""
+
+
+_PINNED = re.compile(r"\s*([\w\"`]+)\s*=\s*('(?:[^']|'')*'|-?\d+)\s*")
+
+
+def _counted(n: int, word: str) -> str:
+    return f"{n} {word}s" if n != 1 else f"the {word}"
 
 
 def _nulls_handled(migration: Migration, op: SetNotNull, context: Context) -> bool:
