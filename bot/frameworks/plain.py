@@ -14,7 +14,8 @@ from bot.model.changeset import Tree
 from bot.model.migration import Migration
 
 NAME = "sql"
-_VERSIONED = re.compile(r"^(?:[VR]?\d|R__)")
+# a version leads the name (`V3__x.sql`, `003_x.sql`, `R__view.sql`) or a release folder's (`v1.19/`)
+_VERSIONED = re.compile(r"^(?:[VR]?\d|R__|v\d+(?:\.\d+)+$)")
 MIGRATION_FOLDERS = {
     "migrations",
     "migration",
@@ -24,13 +25,29 @@ MIGRATION_FOLDERS = {
     "sql_migrations",
 }
 
+# Folders that hold a project's own SQL changes under other names, each file or release folder versioned:
+# Temporal's and Cadence's `schema/<database>/…/versioned/v1.19/<name>.sql` (their SQL tool runs the folders
+# in version order), game servers' `sql/updates/<database>/2024_01_01_00.sql`, dbdeploy's `deltas/`,
+# `patches/`, `upgrade/`. Only SQL files count there: a versioned code file in such a folder is not taken for
+# a migration of a runner the review does not read (bot.frameworks.unknown keeps to MIGRATION_FOLDERS).
+SQL_CHANGE_FOLDERS = MIGRATION_FOLDERS | {
+    "versioned",
+    "upgrade",
+    "upgrades",
+    "updates",
+    "patches",
+    "deltas",
+    "changesets",
+}
+
 
 def detect(path: str, text: str) -> bool:
     """A SQL file under a migrations folder that something orders: a version in its name or in a folder
-    below the migrations folder (`0.31/02__reaction.sql`). One that nothing orders is the schema a runner
-    loads into a new database beside the versioned migrations (memos' `LATEST.sql`, a `schema.sql`)."""
+    below the migrations folder (`0.31/02__reaction.sql`, `versioned/v1.19/queues.sql`). One that nothing
+    orders is the schema a runner loads into a new database beside the versioned migrations (memos'
+    `LATEST.sql`, a `schema.sql`)."""
     parts = path.split("/")
-    found = [i for i, part in enumerate(parts[:-1]) if part.lower() in MIGRATION_FOLDERS]
+    found = [i for i, part in enumerate(parts[:-1]) if part.lower() in SQL_CHANGE_FOLDERS]
     return path.endswith(".sql") and bool(found) and any(_VERSIONED.match(p) for p in parts[found[-1] + 1 :])
 
 
@@ -55,15 +72,15 @@ def version(path: str) -> str:
 
 def order_numbers(path: str) -> tuple[int, ...] | None:
     """Where a file runs among the others: numbered files at the top of the folder first, then those of each
-    release folder in release order (`0.8/02__x.sql` before `0.30/01__y.sql`); None without a number."""
+    release folder in release order (`0.8/02__x.sql` before `0.30/01__y.sql`, `v1.2/` before `v1.19/`); None
+    for a file with neither a number nor a release folder."""
     parts = path.rsplit("/", 2)
     number = version(path)
-    if not number:
-        return None
     release = _RELEASE_FOLDER.fullmatch(parts[-2]) if len(parts) > 1 else None
     if release is None:
-        return (0, int(number))
-    return (1, *(int(n) for n in release.group(1).split(".")), int(number))
+        return (0, int(number)) if number else None
+    # a release folder's files without a number run in the order its manifest lists them: by name here
+    return (1, *(int(n) for n in release.group(1).split(".")), int(number or 0))
 
 
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:

@@ -29,7 +29,9 @@ def _schema(table: str, key: str, values: tuple[str, ...]) -> str:
 
 
 def _fills(table: str, key: str, column: str, values: tuple[str, ...]) -> str:
-    return "".join(f"UPDATE {table} SET {column} = 'v{i}' WHERE {key} = '{v}';\n" for i, v in enumerate(values))
+    return "".join(
+        f"UPDATE {table} SET {column} = 'v{i}' WHERE {key} = '{v}';\n" for i, v in enumerate(values)
+    )
 
 
 def _not_null(table: str, column: str, dialect: str) -> str:
