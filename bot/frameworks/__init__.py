@@ -91,6 +91,7 @@ sequelize = _Lazy("sequelize", _NODE)
 knex = _Lazy("knex", _NODE)
 db_migrate = _Lazy("db_migrate", _NODE, framework="db-migrate")
 laravel = _Lazy("laravel", (".php",))
+doctrine = _Lazy("doctrine", (".php",))
 ecto = _Lazy("ecto", (".exs",))
 goose_go = _Lazy("goose_go", (".go",))
 flyway_java = _Lazy("flyway_java", (".java", ".kt"))
@@ -114,6 +115,7 @@ FRAMEWORKS: tuple[ModuleType, ...] = (
     db_migrate,
     drizzle,
     laravel,
+    doctrine,
     ecto,
     goose_go,
     flyway_java,
@@ -199,6 +201,7 @@ _CONTENT = (
     (re.compile(r"\bknex\.schema\b"), "knex"),
     (re.compile(r"\bdb\.runSql\s*\(|options\.dbmigrate"), "db-migrate"),
     (re.compile(r"\bextends\s+Migration\b"), "laravel"),
+    (re.compile(r"\bextends\s+AbstractMigration\b"), "doctrine"),
     (re.compile(r"\buse\s+Ecto\.Migration\b"), "ecto"),
 )
 

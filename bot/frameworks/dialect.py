@@ -77,6 +77,14 @@ class Dialects:
     def _detected(self, path: str, text: str) -> Database:
         named = named_database(path) or _liquibase(path, text) or self._fallback(path)
         settled = self.settings.database_for(path)
+        guarded = _doctrine_guard(path, text) if named is None else None
+        if guarded is not None:  # a Doctrine migration's `abortIf` runs it on one database only
+            same = settled is not None and family(settled.dialect) == guarded
+            return (
+                settled
+                if same and settled is not None
+                else Database(guarded, source=path, detail="its `abortIf` guard on the database platform")
+            )
         if named is not None:
             return _versioned(named, settled)
         return settled or self._from_framework or self._from_syntax()
@@ -240,6 +248,14 @@ def _liquibase(path: str, text: str) -> Database | None:
     return Database(
         sorted(known)[0], source=path, detail=f"its changesets' `dbms: {', '.join(sorted(names))}`"
     )
+
+
+def _doctrine_guard(path: str, text: str) -> str | None:
+    if not path.endswith(".php") or "abortIf" not in text:
+        return None
+    from bot.frameworks.doctrine_platform import guarded_family
+
+    return guarded_family(text)
 
 
 def _versioned(named: Database, settled: Database | None) -> Database:

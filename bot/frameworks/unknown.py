@@ -20,7 +20,7 @@ from bot.model.migration import Migration, Unparsed
 
 NAME = "unknown"
 # a version first: a timestamp or sequence of three digits or more (`20240101120000_`, `0042_`), Flyway's `V3__`
-_VERSIONED = re.compile(r"^(?:\d{3,}|V\d+(?:[._]\d+)*__|Version\d{8,})", re.I)  # Doctrine: `Version20240101…`
+_VERSIONED = re.compile(r"^(?:\d{3,}|V\d+(?:[._]\d+)*__|Version\d{8,})", re.I)  # `Version2024…`: Doctrine's
 _CODE = (
     ".go", ".rs", ".java", ".kt", ".scala", ".cs", ".py", ".rb", ".js", ".mjs", ".cjs", ".ts", ".mts",
     ".cts", ".php", ".ex", ".exs", ".clj", ".swift", ".dart", ".lua", ".pl", ".sh",
@@ -57,7 +57,6 @@ _RUNNERS = (
     (re.compile(r"gorm\.io/|go-gormigrate"), "GORM"),
     (re.compile(r"EntityFrameworkCore"), "Entity Framework"),
     (re.compile(r"\brefinery\b"), "refinery"),
-    (re.compile(r"Doctrine\\Migrations"), "Doctrine Migrations"),
     (re.compile(r"\bPhinx\b"), "Phinx"),
     (re.compile(r"node-pg-migrate|\bpgm\.\w+\("), "node-pg-migrate"),
     (re.compile(r"\bumzug\b", re.I), "Umzug"),

@@ -1,0 +1,232 @@
+"""Doctrine Migrations: `Version<timestamp>.php` classes read through the review, each statement at its PHP line
+in its database's dialect, with a bad and a safe twin for each hazard on two sets of names."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.frameworks import doctrine
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.findings import Review
+from bot.review import review
+
+HEAD = (
+    "<?php\n\ndeclare(strict_types=1);\n\nnamespace DoctrineMigrations;\n\n"
+    "use Doctrine\\DBAL\\Platforms\\MySQLPlatform;\nuse Doctrine\\DBAL\\Platforms\\PostgreSQLPlatform;\n"
+    "use Doctrine\\DBAL\\Schema\\Schema;\nuse Doctrine\\Migrations\\AbstractMigration;\n\n"
+    "final class {name} extends AbstractMigration\n{{\n{extra}"
+    "    public function up(Schema $schema): void\n    {{\n{up}    }}\n"
+)  # the body of up() starts on line 16 (without `extra`)
+UP_LINE = 16
+DOWN = "\n    public function down(Schema $schema): void\n    {{\n{down}    }}\n"
+PG_GUARD = (
+    "$this->abortIf(!$this->connection->getDatabasePlatform() instanceof PostgreSQLPlatform, "
+    "\"Migration can only be executed safely on 'postgresql'.\");"
+)
+MYSQL_GUARD = (
+    "$this->abortIf($this->connection->getDatabasePlatform()->getName() !== 'mysql', "
+    "'Migration can only be executed safely on \\'mysql\\'.');"
+)
+
+
+def migration(name: str, up: list[str], down: list[str] | None = None, extra: str = "") -> str:
+    def lines(body: list[str]) -> str:
+        return "".join(f"        {line}\n" for line in body)
+
+    text = HEAD.format(name=name, up=lines(up), extra=extra)
+    if down is not None:
+        text += DOWN.format(down=lines(down))
+    return text + "}\n"
+
+
+def create(table: str, columns: str) -> str:
+    return migration(
+        "Version20240101000000",
+        [f"$this->addSql('CREATE TABLE {table} (id SERIAL NOT NULL, {columns}, PRIMARY KEY(id))');"],
+        [f"$this->addSql('DROP TABLE {table}');"],
+    )
+
+
+PATH = "migrations/Version20240601120000.php"
+
+
+def run(text: str, base: dict[str, str], path: str = PATH) -> Review:
+    changeset = ChangeSet(
+        "b",
+        "h",
+        (ChangedFile(path, "added", None, text),),
+        MemoryTree({**base, path: text}),
+        MemoryTree(base),
+    )
+    return review(changeset)
+
+
+def rules(result: Review) -> set[str]:
+    return {f.rule for f in result.active}
+
+
+NAMES = [("orders", "status", "note"), ("invoices", "state", "memo")]
+PG_ENV = {".env": 'DATABASE_URL="postgresql://app:secret@127.0.0.1:5432/app?serverVersion=15&charset=utf8"\n'}
+MYSQL_ENV = {".env": 'DATABASE_URL="mysql://app:secret@127.0.0.1:3306/app?serverVersion=8.0.32"\n'}
+
+
+def base(table: str, column: str, env: dict[str, str] = PG_ENV) -> dict[str, str]:
+    return {"migrations/Version20240101000000.php": create(table, f"{column} VARCHAR(20) NOT NULL"), **env}
+
+
+@pytest.mark.parametrize(("table", "column", "other"), NAMES)
+def test_add_sql_is_read_at_its_line_in_the_projects_dialect(table: str, column: str, other: str) -> None:
+    text = migration(
+        "Version20240601120000",
+        [f"$this->addSql('CREATE INDEX idx_{column} ON {table} ({column})');"],
+        [f"$this->addSql('DROP INDEX idx_{column}');"],
+    )
+    result = run(text, base(table, column))
+    [found] = [f for f in result.active if f.rule == "non-concurrent-index"]
+    assert (found.path, found.line) == (PATH, UP_LINE)
+    assert [(m.framework, m.dialect) for m in result.migrations] == [("doctrine", "postgres")]
+
+
+@pytest.mark.parametrize(("table", "column", "other"), NAMES)
+def test_index_without_concurrently_on_an_existing_postgres_table(
+    table: str, column: str, other: str
+) -> None:
+    bad = migration(
+        "Version20240601120000",
+        [PG_GUARD, "", f"$this->addSql('CREATE INDEX idx_{column} ON {table} ({column})');"],
+        [f"$this->addSql('DROP INDEX idx_{column}');"],
+    )
+    assert "non-concurrent-index" in rules(run(bad, base(table, column, MYSQL_ENV)))
+    safe = migration(
+        "Version20240601120000",
+        [f"$this->addSql('CREATE INDEX CONCURRENTLY idx_{column} ON {table} ({column})');"],
+        [f"$this->addSql('DROP INDEX CONCURRENTLY idx_{column}');"],
+        extra="    public function isTransactional(): bool\n    {\n        return false;\n    }\n\n",
+    )
+    result = run(safe, base(table, column))
+    assert not {"non-concurrent-index", "concurrent-in-transaction"} & rules(result)
+    assert not result.migrations[0].in_transaction
+
+
+@pytest.mark.parametrize(("table", "column", "other"), NAMES)
+def test_concurrently_inside_doctrines_transaction(table: str, column: str, other: str) -> None:
+    """Doctrine wraps each migration in a transaction unless `isTransactional()` returns false."""
+    text = migration(
+        "Version20240601120000",
+        [f"$this->addSql('CREATE INDEX CONCURRENTLY idx_{column} ON {table} ({column})');"],
+        [f"$this->addSql('DROP INDEX CONCURRENTLY idx_{column}');"],
+    )
+    assert "concurrent-in-transaction" in rules(run(text, base(table, column)))
+
+
+@pytest.mark.parametrize(("table", "column", "other"), NAMES)
+def test_not_null_column_without_default_through_the_schema_api(table: str, column: str, other: str) -> None:
+    """DBAL's columns are NOT NULL unless the options say `'notnull' => false`."""
+    bad = migration(
+        "Version20240601120000",
+        [f"$schema->getTable('{table}')->addColumn('{other}', 'string', ['length' => 40]);"],
+        [f"$schema->getTable('{table}')->dropColumn('{other}');"],
+    )
+    [found] = [f for f in run(bad, base(table, column)).active if f.rule == "not-null-without-default"]
+    assert found.line == UP_LINE
+    for safe_options in ("['notnull' => false]", "['default' => 'none']"):
+        safe = migration(
+            "Version20240601120000",
+            [f"$schema->getTable('{table}')->addColumn('{other}', 'string', {safe_options});"],
+            [f"$schema->getTable('{table}')->dropColumn('{other}');"],
+        )
+        assert "not-null-without-default" not in rules(run(safe, base(table, column)))
+
+
+@pytest.mark.parametrize(("table", "column", "other"), NAMES)
+def test_not_null_column_without_default_in_add_sql(table: str, column: str, other: str) -> None:
+    bad = migration(
+        "Version20240601120000",
+        [f"$this->addSql('ALTER TABLE {table} ADD {other} VARCHAR(40) NOT NULL');"],
+        [f"$this->addSql('ALTER TABLE {table} DROP {other}');"],
+    )
+    assert "not-null-without-default" in rules(run(bad, base(table, column)))
+    safe = migration(
+        "Version20240601120000",
+        [f"$this->addSql('ALTER TABLE {table} ADD {other} VARCHAR(40) DEFAULT NULL');"],
+        [f"$this->addSql('ALTER TABLE {table} DROP {other}');"],
+    )
+    assert "not-null-without-default" not in rules(run(safe, base(table, column)))
+
+
+@pytest.mark.parametrize(("table", "column", "other"), NAMES)
+def test_a_mysql_branch_is_not_read_as_postgres(table: str, column: str, other: str) -> None:
+    branches = [
+        "if ($this->connection->getDatabasePlatform() instanceof MySQLPlatform) {",
+        f"    $this->addSql('ALTER TABLE {table} MODIFY {column} VARCHAR(40) NOT NULL');",
+        "} else {",
+        f"    $this->addSql('ALTER TABLE {table} ALTER {column} TYPE VARCHAR(40)');",
+        "}",
+    ]
+    down = [f"$this->addSql('ALTER TABLE {table} ALTER {column} TYPE VARCHAR(20)');"]
+    text = migration("Version20240601120000", branches, down)
+    assert not {"unparsed-statement", "unreadable-migration"} & rules(run(text, base(table, column)))
+    [op] = doctrine.parse(PATH, text, MemoryTree(), "postgres").up
+    assert (type(op).__name__, op.location.line) == ("AlterColumnType", UP_LINE + 3)
+    # the twin: the same MySQL statement outside any branch is read as PostgreSQL, which cannot parse it
+    plain = migration("Version20240601120000", [branches[1].strip()], down)
+    assert {"unparsed-statement", "unreadable-migration"} & rules(run(plain, base(table, column)))
+
+
+@pytest.mark.parametrize(("table", "column", "other"), NAMES)
+def test_a_migration_guarded_for_mysql_is_read_as_mysql(table: str, column: str, other: str) -> None:
+    """`make:migration`'s `abortIf` on the platform says the migration's database, whatever the project's."""
+    text = migration(
+        "Version20240601120000",
+        [
+            MYSQL_GUARD,
+            f"$this->addSql('ALTER TABLE {table} ADD {other} VARCHAR(40) DEFAULT NULL, ALGORITHM=INSTANT');",
+        ],
+        [MYSQL_GUARD, f"$this->addSql('ALTER TABLE {table} DROP {other}');"],
+    )
+    result = run(text, base(table, column))
+    assert result.migrations[0].dialect == "mysql"
+    assert not {"unparsed-statement", "unreadable-migration"} & rules(result)
+    unguarded = text.replace(MYSQL_GUARD, "")
+    assert "unparsed-statement" in rules(run(unguarded, base(table, column)))
+
+
+@pytest.mark.parametrize(("table", "column", "other"), NAMES)
+@pytest.mark.parametrize(
+    "down",
+    [["$this->throwIrreversibleMigrationException();"], None, ["$this->abortIf(true, 'No way back.');"]],
+)
+def test_a_migration_without_a_way_back(table: str, column: str, other: str, down: list[str] | None) -> None:
+    up = [f"$this->addSql('ALTER TABLE {table} DROP {column}');"]
+    result = run(migration("Version20240601120000", up, down), base(table, column))
+    assert "missing-down-migration" in rules(result)
+    reverse = [f"$this->addSql('ALTER TABLE {table} ADD {column} VARCHAR(20) DEFAULT NULL');"]
+    assert "missing-down-migration" not in rules(
+        run(migration("Version20240601120000", up, reverse), base(table, column))
+    )
+
+
+@pytest.mark.parametrize(("table", "column", "other"), NAMES)
+def test_sql_built_at_run_time_is_a_finding(table: str, column: str, other: str) -> None:
+    unknown = migration(
+        "Version20240601120000",
+        [f"$this->addSql(sprintf('ALTER TABLE %s ADD {other} TEXT', $this->tableName()));"],
+        [f"$this->addSql('ALTER TABLE {table} DROP {other}');"],
+    )
+    assert "unparsed-statement" in rules(run(unknown, base(table, column)))
+    # a local and a loop over constant names are read once per value, at the loop's line
+    known = migration(
+        "Version20240601120000",
+        [
+            f"$sql = 'ALTER TABLE {table} ADD {other} VARCHAR(40) NOT NULL';",
+            "$this->addSql($sql);",
+            f"foreach (['{column}'] as $name) {{",
+            f"    $this->addSql('CREATE INDEX idx_' . $name . ' ON {table} (' . $name . ')');",
+            "}",
+        ],
+        [f"$this->addSql('ALTER TABLE {table} DROP {other}');"],
+    )
+    result = run(known, base(table, column))
+    found = {(f.rule, f.line) for f in result.active}
+    assert {("not-null-without-default", UP_LINE + 1), ("non-concurrent-index", UP_LINE + 3)} <= found
+    assert "unparsed-statement" not in rules(result)
