@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
+import weakref
 
 from tree_sitter import Node
 
@@ -84,7 +85,7 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
             location=Location(path, 1), error="no migration class (`class Version… extends …Migration`)"
         )
         return Migration(path, NAME, dialect, (op,), None, False, "could not be read")
-    methods = _methods(klass)
+    methods = {**_inherited(klass, tree), **_methods(klass)}
     own = doctrine_platform.guarded_family(text)
     if own is not None and own != family(dialect):
         # the migration aborts on this database: another database's history, no step of this one's
@@ -94,10 +95,14 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     walker = _Walker(path, dialect, {k: v for k, v in methods.items() if k not in (*_HOOKS, "down")})
     walker.constants.update(_class_arrays(klass))
     walker.syntax_errors(root)
-    for hook in _HOOKS:
-        walker.method(methods.get(hook))
+    with contextlib.ExitStack() as helpers:
+        quote = "`" if family(dialect) == "mysql" else '"'
+        for name in _table_helpers(walker.helpers):
+            helpers.enter_context(php.LOOPS.binding(f"table-helper:{name}", quote))
+        for hook in _HOOKS:
+            walker.method(methods.get(hook))
+        down, reason, nothing = _down(methods, path, dialect, walker)
     up = separate(_guarded(walker.ops, root))
-    down, reason, nothing = _down(methods, path, dialect, walker)
     return Migration(
         path=path,
         framework=NAME,
@@ -137,6 +142,62 @@ def _methods(klass: Node) -> dict[str, Node | None]:
         for node in _members(klass)
         if node.type == "method_declaration"
     }
+
+
+def _inherited(klass: Node, tree: Tree, depth: int = 0) -> dict[str, Node | None]:
+    """The methods a project's own base class of its migrations gives them (`class Version… extends
+    WallabagMigration`): its `isTransactional()`, its `down()` and the helpers the migrations call. Doctrine's
+    AbstractMigration is read from what it documents, not from `vendor/`."""
+    base = next((c for c in klass.named_children if c.type == "base_clause"), None)
+    name = php.text_of(base.named_children[-1]).rsplit("\\", 1)[-1] if base and base.named_children else ""
+    if not name or name == "AbstractMigration" or depth > 2:
+        return {}
+    path = _classes(tree).get(name)
+    text = tree.read(path) if path is not None else None
+    if not text:
+        return {}
+    parent = next(
+        (
+            n
+            for n in _descendants(php.parse(text))
+            if n.type == "class_declaration" and php.text_of(n.child_by_field_name("name")) == name
+        ),
+        None,
+    )
+    if parent is None:
+        return {}
+    own = {k: v for k, v in _methods(parent).items() if v is not None}  # an abstract method has no body
+    return {**_inherited(parent, tree, depth + 1), **own}
+
+
+_CLASS_FILES: weakref.WeakKeyDictionary[object, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def _classes(tree: Tree) -> dict[str, str]:
+    """The PHP files of the tree by the class their name gives (`src/Doctrine/WallabagMigration.php`), outside
+    `vendor/`: listed once per tree."""
+    try:
+        return _CLASS_FILES[tree]
+    except (KeyError, TypeError):
+        pass
+    found: dict[str, str] = {}
+    for each in tree.paths():
+        if each.endswith(".php") and not each.startswith("vendor/") and "/vendor/" not in each:
+            found.setdefault(each.rsplit("/", 1)[-1][:-4], each)
+    with contextlib.suppress(TypeError):
+        _CLASS_FILES[tree] = found
+    return found
+
+
+_PREFIXED = re.compile(r"prefix\w*['\")\s]*\.\s*\$\w+", re.I)
+
+
+def _table_helpers(helpers: dict[str, Node | None]) -> list[str]:
+    """The class's methods that give a table's name with the project's prefix (`return $this->tablePrefix .
+    $tableName;`): `$this->getTable('user')` in SQL reads as the table, as the entities name it."""
+    return [
+        name for name, body in helpers.items() if body is not None and _PREFIXED.search(php.text_of(body))
+    ]
 
 
 def _class_arrays(klass: Node) -> dict[str, object]:
@@ -391,7 +452,7 @@ class _Walker:
         found = php.sql_text(argument) if argument is not None else None
         if found is None and argument is not None:
             held = self._value(argument)
-            found = (held, c.line) if isinstance(held, str) else None
+            found = (held, c.line) if isinstance(held, str) else _with_values(argument)
         if found is None:
             base = origin(self.path, c.line, c.end_line, php.text_of(c.node))
             self.ops.append(Unparsed(error="the SQL is built at run time, so it could not be read", **base))
@@ -427,6 +488,30 @@ class _Walker:
             return
         base = origin(self.path, php.line_of(node), node.end_point[0] + 1, php.text_of(node))
         self.ops.append(RunCode(language="php", **base))
+
+
+def _with_values(node: Node) -> tuple[str, int] | None:
+    """`"… VALUES ('" . $entity['rule'] . "')"`: SQL whose unknown parts are values inside its string literals,
+    each read as a value the code fills in; None when an unknown part stands anywhere else (a name, a clause)."""
+    parts: list[Node] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        operator = current.child_by_field_name("operator") if current.type == "binary_expression" else None
+        if operator is not None and php.text_of(operator) == ".":
+            stack += [current.child_by_field_name("right"), current.child_by_field_name("left")]  # type: ignore[list-item]
+        else:
+            parts.append(current)
+    text = ""
+    for part in parts:
+        found = php.value(part)
+        if isinstance(found, str):
+            text += found
+        elif text.count("'") % 2 == 1:  # inside a quoted literal of the SQL
+            text += PLACEHOLDER
+        else:
+            return None
+    return text, php.line_of(node)
 
 
 _POSITIONAL = re.compile(r"'(?:[^']|'')*'|(?<![?\w])\?(?![?|&\w])")

@@ -316,7 +316,7 @@ def _at(op: Operation, end_line: int) -> Operation:
 
 def _name(node: Node | None) -> str:
     found = php.value(node)
-    return found if isinstance(found, str) and re.fullmatch(r"[\w.]+", found) else ""
+    return found if isinstance(found, str) and re.fullmatch(r"[\w.]+|\"\w+\"|`\w+`", found) else ""
 
 
 def _type_name(kind: Node | object) -> str:

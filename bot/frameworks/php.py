@@ -173,7 +173,8 @@ def _driver_cases(node: Node, dialect: str) -> list[Node] | None:
     case naming its database (and those falling through into it), else `default`; None for a switch on
     anything else, read whole as before."""
     condition = node.child_by_field_name("condition")
-    if condition is None or not _DRIVER.search(text_of(condition)):
+    # `switch (true) { case $platform instanceof MySQLPlatform: … }`: each case names its database
+    if condition is None or not (_DRIVER.search(text_of(condition)) or text_of(condition) == "(true)"):
         return None
     body = node.child_by_field_name("body")
     cases = [
@@ -278,10 +279,26 @@ def _table_name(node: Node) -> Value:
         return Code(text_of(node))
     if found.name == "getTablePrefix" and not found.args:
         return ""
+    quote = LOOPS.value(f"table-helper:{found.name}") if text_of(found.receiver) == "$this" else None
+    if quote is not None and found.args:
+        # a migration's own helper that puts the project's table prefix before a name (`$this->getTable('user')`),
+        # bound to the quote of the migration's dialect: read as the name, the prefix left out as the entities do
+        name = value(found.args[0])
+        return quoted_name(name, quote) if isinstance(name, str) else Code(text_of(node))
     if found.name == "wrapTable" and len(found.args) == 1 and "getQueryGrammar" in text_of(node):
         name = value(found.args[0])
         return name if isinstance(name, str) else Code(text_of(node))
     return Code(text_of(node))
+
+
+# names a table may have that SQL reads as a keyword: a helper that gives a table's name quotes them
+_RESERVED = frozenset(
+    {"user", "order", "group", "table", "select", "where", "key", "index", "check", "limit"}
+)
+
+
+def quoted_name(name: str, quote: str) -> str:
+    return f"{quote}{name}{quote}" if name.lower() in _RESERVED else name
 
 
 def _integer(text: str) -> int | Code:

@@ -230,3 +230,106 @@ def test_sql_built_at_run_time_is_a_finding(table: str, column: str, other: str)
     found = {(f.rule, f.line) for f in result.active}
     assert {("not-null-without-default", UP_LINE + 1), ("non-concurrent-index", UP_LINE + 3)} <= found
     assert "unparsed-statement" not in rules(result)
+
+
+BASES = [("AppMigration", "orders", "status"), ("ShopBaseMigration", "invoices", "state")]
+
+
+def project_base(name: str, body: str) -> str:
+    return (
+        "<?php\n\nnamespace App\\Doctrine;\n\nuse Doctrine\\Migrations\\AbstractMigration;\n\n"
+        f"abstract class {name} extends AbstractMigration\n{{\n{body}}}\n"
+    )
+
+
+def child(base_class: str, up: list[str], down: list[str]) -> str:
+    text = migration("Version20240601120000", up, down)
+    return text.replace("extends AbstractMigration", f"extends {base_class}").replace(
+        "use Doctrine\\Migrations\\AbstractMigration;", f"use App\\Doctrine\\{base_class};"
+    )
+
+
+@pytest.mark.parametrize(("base_class", "table", "column"), BASES)
+def test_the_projects_base_class_says_whether_migrations_run_in_a_transaction(
+    base_class: str, table: str, column: str
+) -> None:
+    text = child(
+        base_class,
+        [f"$this->addSql('CREATE INDEX CONCURRENTLY idx_{column} ON {table} ({column})');"],
+        [f"$this->addSql('DROP INDEX CONCURRENTLY idx_{column}');"],
+    )
+    outside = project_base(
+        base_class, "    public function isTransactional(): bool\n    {\n        return false;\n    }\n"
+    )
+    found = base(table, column) | {f"src/Doctrine/{base_class}.php": outside}
+    assert "concurrent-in-transaction" not in rules(run(text, found))
+    inside = project_base(
+        base_class, "    protected function note(): string\n    {\n        return 'x';\n    }\n"
+    )
+    assert "concurrent-in-transaction" in rules(
+        run(text, base(table, column) | {f"src/Doctrine/{base_class}.php": inside})
+    )
+
+
+@pytest.mark.parametrize(("base_class", "table", "column"), BASES)
+def test_a_table_prefix_helper_reads_as_the_table(base_class: str, table: str, column: str) -> None:
+    """`$this->getTable('orders')` of the project's base class puts its configured prefix before the name: the
+    statement is read on the table as the entities and the earlier migrations name it."""
+    text = child(
+        base_class,
+        [f"$this->addSql('CREATE INDEX idx_{column} ON ' . $this->getTable('{table}') . ' ({column})');"],
+        [f"$this->addSql('DROP INDEX idx_{column}');"],
+    )
+    helper = (
+        "    protected function getTable(string $name): string\n    {\n"
+        "        return $this->container->getParameter('database_table_prefix') . $name;\n    }\n"
+    )
+    result = run(
+        text, base(table, column) | {f"src/Doctrine/{base_class}.php": project_base(base_class, helper)}
+    )
+    assert "non-concurrent-index" in rules(result)
+    assert "unparsed-statement" not in rules(result)
+    other = helper.replace("getParameter('database_table_prefix') . $name", "getParameter($name)")
+    result = run(
+        text, base(table, column) | {f"src/Doctrine/{base_class}.php": project_base(base_class, other)}
+    )
+    assert "unparsed-statement" in rules(result)
+
+
+@pytest.mark.parametrize(("table", "column", "other"), NAMES)
+def test_a_value_joined_into_a_string_literal_of_the_sql(table: str, column: str, other: str) -> None:
+    """A value the code joins into a quoted literal (`"… = '" . $row['x'] . "'"`) is a value, the statement is
+    read; joined where a name or a clause stands, the statement is one the review could not read."""
+    value = migration(
+        "Version20240601120000",
+        [
+            f"foreach ($this->connection->fetchAllAssociative('SELECT {column} FROM {table}') as $row) {{",
+            f"    $this->addSql(\"DELETE FROM {table} WHERE {column} = '\" . $row['{column}'] . \"'\");",
+            "}",
+        ],
+        [],
+    )
+    assert "unparsed-statement" not in rules(run(value, base(table, column)))
+    name = value.replace(f"DELETE FROM {table} WHERE", "DELETE FROM \" . $row['t'] . \" WHERE")
+    assert "unparsed-statement" in rules(run(name, base(table, column)))
+
+
+@pytest.mark.parametrize(("table", "column", "other"), NAMES)
+def test_a_switch_on_the_platform_reads_the_databases_own_case(table: str, column: str, other: str) -> None:
+    cases = [
+        "$platform = $this->connection->getDatabasePlatform();",
+        "switch (true) {",
+        "    case $platform instanceof MySQLPlatform:",
+        f"        $this->addSql('ALTER TABLE {table} MODIFY {column} VARCHAR(40) NOT NULL');",
+        "        break;",
+        "    case $platform instanceof PostgreSQLPlatform:",
+        f"        $this->addSql('ALTER TABLE {table} ALTER {column} TYPE VARCHAR(40)');",
+        "        break;",
+        "}",
+    ]
+    down = [f"$this->addSql('ALTER TABLE {table} ALTER {column} TYPE VARCHAR(20)');"]
+    text = migration("Version20240601120000", cases, down)
+    assert not {"unparsed-statement", "unreadable-migration"} & rules(run(text, base(table, column)))
+    [op] = doctrine.parse(PATH, text, MemoryTree(), "postgres").up
+    assert op.location.line == UP_LINE + 6
+    assert {op.location.line for op in doctrine.parse(PATH, text, MemoryTree(), "mysql").up} == {UP_LINE + 3}
