@@ -63,7 +63,9 @@ _SQL_LINE = re.compile(
     r"\b(?:SELECT|INSERT\s+INTO|UPDATE|DELETE\s+FROM|FROM|JOIN|WHERE|GROUP\s+BY|ORDER\s+BY|ALTER\s+TABLE)\b"
     r"|\b(?:find_by_sql|execute|exec_query|select_all|select_value|raw|cursor\.execute|text)\s*\(\s*[\"'`]"
 )
-_COMMENT_LINE = re.compile(r"^\s*(?:#(?![{!])|//|--|/\*|\*(?!\*)|<!--|<%#|\{#)")
+# PHP's `#[ORM\Column(…)]` attributes and the `* @ORM\Column(…)` annotations of a docblock map an entity's columns:
+# code Doctrine reads, no comment
+_COMMENT_LINE = re.compile(r"^\s*(?:#(?![{!\[])|//|--|/\*(?!\*\s*@ORM\\)|\*(?!\*|\s*@ORM\\)|<!--|<%#|\{#)")
 
 
 def is_comment(line: str) -> bool:

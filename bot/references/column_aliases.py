@@ -31,6 +31,12 @@ _PATTERNS = (
     r"@(?:Column|JoinColumn)\(" + _ARGS + r"\bname\s*=\s*\"(?i:{col})\"" + _ARGS + r"\)\s*"
     r"(?:@\w+(?:\(" + _ARGS + r"\))?\s*)*(?:(?:private|protected|public|final|static|transient)\s+)*"
     r"[\w<>\[\],.? ]+?\s+(\w+)\s*[;=]",
+    # Doctrine: #[ORM\Column(name: 'col')] / @ORM\Column(name="col") then the property $attribute
+    r"ORM\\(?:Column|JoinColumn)\("
+    + _ARGS
+    + r"\bname\s*[:=]\s*['\"]`?{col}`?['\"]"
+    + _ARGS
+    + r"\)[^$;{{}}]*?\$(\w+)",
     # Ecto: field :attribute, :type, source: :col
     r"\bfield\s+:(\w+)\s*,[^\n]*\bsource:\s*:\"?{col}\"?(?!\w)",
     # Go struct tags: Attribute Type `db:"col"` / `gorm:"column:col"` / `bun:"col"`

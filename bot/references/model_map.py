@@ -44,18 +44,20 @@ MAPPING_WORDS = frozenset(
         "sequelize",
         "sqlalchemy",
         "<hibernate-mapping",
+        "ORM\\Table",
     )
 )
 _MAPPING = re.compile(
     r"(?:__tablename__\s*=\s*|db_table\s*=\s*|table_name\s*=\s*|@@map\(\s*(?:name:\s*)?|@Table\(\s*(?:name\s*=\s*)?"
     r"|@Entity\(\s*(?:\{\s*(?:name|tableName):\s*)?|TableName\(\)\s*string\s*\{\s*return\s*|\$table\s*=\s*"
-    r"|(?<![\w.])schema\s+|\btableName\s*:\s*)[\"'`](\w+)[\"'`]"
+    r"|ORM\\Table\(\s*(?:name\s*[:=]\s*)?"  # Doctrine: `#[ORM\Table(name: 'orders')]`, `@ORM\Table(name="orders")`
+    r"|(?<![\w.])schema\s+|\btableName\s*:\s*)[\"'`]`?(\w+)`?[\"'`]"
     r"|#\[diesel\(\s*(?:[^()\]=]*=[^()\],]*,\s*)*table_name\s*=\s*(?:\w+::)*(\w+)"
 )
 # Where a match of `_MAPPING` can start: its words, each led by a letter, which `re` finds far faster than
 # trying the whole pattern (its first branches are assertions) at every offset of a file.
 _MAPPING_START = re.compile(
-    r"__tablename__|db_table|table_name|@@map|@Table|@Entity|TableName|\$table|schema|tableName|#\[diesel"
+    r"__tablename__|db_table|table_name|@@map|@Table|@Entity|TableName|\$table|schema|tableName|#\[diesel|ORM\\Table"
 )
 # Hibernate's XML mapping (`*.hbm.xml`): the element that binds a class to a table, its attributes in any order
 _HBM_CLASS = re.compile(r"<(?:class|joined-subclass|union-subclass)\b([^>]*)>")
@@ -203,7 +205,19 @@ def _hibernate_mappings(path: str, text: str, models: Mapping[str, TableModels])
 
 def _owner(definitions: list[tuple[int, str]], pos: int, text: str) -> str:
     """The class a declaration belongs to: the next one for an annotation, else the enclosing one."""
-    if (text.startswith("@", pos) and not text.startswith("@@", pos)) or text.startswith("#[", pos):
+    # Doctrine's `#[ORM\Table(…)]` and `@ORM\Table(…)`: the match starts after the attribute's opening
+    doctrine = text.startswith("ORM\\", pos) and text[max(0, pos - 2) : pos] in (
+        "#[",
+        " @",
+        "*@",
+        "\t@",
+        "\n@",
+    )
+    if (
+        (text.startswith("@", pos) and not text.startswith("@@", pos))
+        or text.startswith("#[", pos)
+        or doctrine
+    ):
         return next((name for start, name in definitions if start > pos), "")
     owner = ""
     for start, name in definitions:

@@ -23,6 +23,7 @@ from bot.references.code_match import Hit, Matcher, Needle, Packed, unpack
 from bot.references.code_sql import Schema
 from bot.references.column_aliases import aliases
 from bot.references.django_fixtures import fixture_uses
+from bot.references.doctrine_entities import mapped_properties
 from bot.references.inflection import model_name, singularize, underscore
 from bot.references.languages import family, foreign_model, front_end_camel
 from bot.references.model_attributes import kept_attribute
@@ -189,6 +190,7 @@ def search(
     index = replace(index, found=_ignored_by_model(index.found, ignored))
     index = replace(index, definitions=_definitions([*conventional, *mappings]))
     index = replace(index, found=_kept_by_model(tree, index))
+    index = replace(index, found=_doctrine_mapped(tree, index))
     index = replace(index, found=_method_callers(tree, index))
     index = replace(index, found=_eloquent_getters(tree, index))
     index = replace(index, found=_taken_by_init(tree, index))
@@ -425,6 +427,26 @@ def _kept_by_model(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, .
         if kept and _method_with_arguments(tree, index.models(table), name) is None:
             safe = f"the model's own `{name}` (`{kept}`)"
             out[key] = tuple(u if u.safe or u.area == "raw-sql" else replace(u, safe=safe) for u in uses)
+    return out
+
+
+def _doctrine_mapped(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, ...]]:
+    """The properties the table's Doctrine entities still map to a dropped column (`#[ORM\\Column] private
+    string $state;`): each load of the entity fails once the column is gone."""
+    out = dict(index.found)
+    for key, uses in index.found.items():
+        kind, table, name = key
+        if kind != "column":
+            continue
+        listed = {(u.path, u.line) for u in uses}
+        more = [
+            Use(path, line, (tree.read(path) or "").splitlines()[line - 1].strip(), "model", "high")
+            for path in sorted({m[2] for m in index.models(table) if m[2].endswith(".php")})
+            for line, _ in mapped_properties(tree.read(path) or "", name)
+            if (path, line) not in listed
+        ]
+        if more:
+            out[key] = _sorted([*uses, *more])
     return out
 
 
@@ -773,9 +795,15 @@ def _alias_needles(
         taken = set(spellings(target.name))
         for path in sorted(paths.get(target.table, ())):
             for attribute, _ in aliases(tree.read(path) or "", target.name, classes[target.table]):
-                if attribute not in taken:
-                    taken.add(attribute)
-                    found[attribute].append(Needle(attribute, i, "attribute"))
+                # a Doctrine entity's property is read through its accessors (`getCode()` for `$code`)
+                studly = attribute[:1].upper() + attribute[1:]
+                accessors = (
+                    [f"{verb}{studly}" for verb in ("get", "set", "is")] if path.endswith(".php") else []
+                )
+                for word in (attribute, *accessors):
+                    if word not in taken:
+                        taken.add(word)
+                        found[word].append(Needle(word, i, "attribute"))
     return {word: tuple(ns) for word, ns in found.items()}
 
 
