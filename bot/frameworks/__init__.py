@@ -373,6 +373,10 @@ def framework_dialect(tree: Tree) -> tuple[str, str] | None:
         found = str(laravel.dialect(tree))
         if found:
             return found, "Laravel's database configuration"
+    if any(tree.read(p) is not None for p in ("config/packages/doctrine.yaml", "app/config/config.yml")):
+        found = str(doctrine.dialect(tree))
+        if found:
+            return found, "DoctrineBundle's configuration"
     if ecto.mix_project(tree):
         found = str(ecto.dialect(tree))
         if found:

@@ -119,6 +119,32 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     )
 
 
+_DRIVER = re.compile(r"^\s*driver\s*:\s*['\"]?(?:pdo_)?(pgsql|postgres|mysql|mysqli|sqlite|sqlite3)\b", re.M)
+_URL = re.compile(r"^\s*url\s*:\s*['\"]?(postgres(?:ql)?|pgsql|mysql|mariadb|sqlite)://", re.M)
+_SERVER = re.compile(r"^\s*server_version\s*:\s*['\"]?[\d.]*-?(mariadb)", re.M | re.I)
+_DOCTRINE_CONFIGS = ("config/packages/doctrine.yaml", "config/packages/doctrine.yml", "app/config/config.yml")
+
+
+def dialect(tree: Tree) -> str:
+    """The database DoctrineBundle's configuration names: `dbal.driver` (`pdo_pgsql`), a literal `url`, or a
+    MariaDB `server_version`; "" when it takes everything from `DATABASE_URL` (read with the `.env` files)."""
+    for path in _DOCTRINE_CONFIGS:
+        text = tree.read(path) or ""
+        if _SERVER.search(text):
+            return "mariadb"
+        found = _DRIVER.search(text) or _URL.search(text)
+        if found:
+            word = found.group(1).lower()
+            return (
+                "postgres"
+                if word.startswith(("pg", "postgres"))
+                else "sqlite"
+                if "sqlite" in word
+                else ("mariadb" if word == "mariadb" else "mysql")
+            )
+    return ""
+
+
 def _migration_class(root: Node) -> Node | None:
     stack = [root]
     while stack:

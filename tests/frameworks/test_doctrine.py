@@ -333,3 +333,20 @@ def test_a_switch_on_the_platform_reads_the_databases_own_case(table: str, colum
     [op] = doctrine.parse(PATH, text, MemoryTree(), "postgres").up
     assert op.location.line == UP_LINE + 6
     assert {op.location.line for op in doctrine.parse(PATH, text, MemoryTree(), "mysql").up} == {UP_LINE + 3}
+
+
+@pytest.mark.parametrize(("table", "column", "other"), NAMES)
+def test_the_database_doctrine_bundles_configuration_names(table: str, column: str, other: str) -> None:
+    """Without a `DATABASE_URL` in the `.env` files, `doctrine.dbal.driver` says the database."""
+    text = migration(
+        "Version20240601120000",
+        [f"$this->addSql('ALTER TABLE {table} MODIFY {column} VARCHAR(40) NOT NULL');"],
+        [f"$this->addSql('ALTER TABLE {table} MODIFY {column} VARCHAR(20) NOT NULL');"],
+    )
+    config = "doctrine:\n    dbal:\n        driver: '{driver}'\n        url: '%env(resolve:DATABASE_URL)%'\n"
+    mysql = {"config/packages/doctrine.yaml": config.format(driver="pdo_mysql")}
+    result = run(text, base(table, column, mysql))
+    assert result.migrations[0].dialect == "mysql"
+    assert "unparsed-statement" not in rules(result)
+    postgres = {"config/packages/doctrine.yaml": config.format(driver="pdo_pgsql")}
+    assert "unparsed-statement" in rules(run(text, base(table, column, postgres)))
