@@ -23,6 +23,7 @@ from bot.frameworks import (
     flyway,
     golang_migrate,
     goose,
+    kysely_project,
     node_config,
     plain,
     prisma,
@@ -89,6 +90,7 @@ mikroorm = _Lazy("mikroorm", _NODE)
 typeorm = _Lazy("typeorm", _NODE)
 sequelize = _Lazy("sequelize", _NODE)
 knex = _Lazy("knex", _NODE)
+kysely = _Lazy("kysely", _NODE)
 db_migrate = _Lazy("db_migrate", _NODE, framework="db-migrate")
 laravel = _Lazy("laravel", (".php",))
 doctrine = _Lazy("doctrine", (".php",))
@@ -111,6 +113,7 @@ FRAMEWORKS: tuple[ModuleType, ...] = (
     mikroorm,
     typeorm,
     sequelize,
+    kysely,
     knex,
     db_migrate,
     drizzle,
@@ -198,6 +201,7 @@ _CONTENT = (
     (re.compile(r"@mikro-orm/migrations"), "mikroorm"),
     (re.compile(r"\bimplements\s+MigrationInterface\b"), "typeorm"),
     (re.compile(r"\bqueryInterface\.\w+\("), "sequelize"),
+    (re.compile(r"\bKysely\s*<|[\"']kysely[\"']"), "kysely"),
     (re.compile(r"\bknex\.schema\b"), "knex"),
     (re.compile(r"\bdb\.runSql\s*\(|options\.dbmigrate"), "db-migrate"),
     (re.compile(r"\bextends\s+Migration\b"), "laravel"),
@@ -369,6 +373,9 @@ def framework_dialect(tree: Tree) -> tuple[str, str] | None:
     found = node_config.dialect(tree)
     if found:
         return found, "the Node ORM's configuration"
+    constructed = kysely_project.dialect(tree)
+    if constructed is not None:
+        return constructed[0], f"the Kysely dialect in `{constructed[1]}`"
     if tree.read("artisan") is not None or tree.read("config/database.php") is not None:
         found = str(laravel.dialect(tree))
         if found:

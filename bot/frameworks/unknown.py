@@ -52,7 +52,6 @@ def version(path: str) -> str:
 
 # the runner a file names (an import, a base class), to say which one the review does not read
 _RUNNERS = (
-    (re.compile(r"\bkysely\b", re.I), "Kysely"),
     (re.compile(r"uptrace/bun\b"), "bun"),
     (re.compile(r"gorm\.io/|go-gormigrate"), "GORM"),
     (re.compile(r"EntityFrameworkCore"), "Entity Framework"),

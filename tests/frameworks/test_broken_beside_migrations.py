@@ -110,7 +110,11 @@ EF_CORE = (
     [
         ("internal/db/migrations/20240201000000_drop_name.go", BUN),
         ("src/Shop/Migrations/20240201120000_DropNote.cs", EF_CORE),
-        ("src/db/migrations/0042_add_flag.ts", "export async function up(db: Kysely<any>) {}\n"),
+        (
+            "src/migrations/V3__add_flag.rs",
+            "use barrel::{types, Migration};\n\npub fn migration() -> String {\n    let mut m = Migration::new();\n"
+            '    m.change_table("orders", |t| t.add_column("flag", types::boolean()));\n    m.make::<Pg>()\n}\n',
+        ),
         (
             "migrations/Version20240201120000.php",
             "<?php\nnamespace DoctrineMigrations;\nuse Doctrine\\Migrations\\AbstractMigration;\n"

@@ -1,0 +1,134 @@
+"""Kysely's query builder writing rows in a migration, as the SQL it sends.
+
+`db.insertInto('plans').values({…})`, `db.updateTable('orders').set({…}).where('state', '=', 'open')` and
+`db.deleteFrom('sessions').where(…)` become INSERT, UPDATE and DELETE statements that the SQL reader reads,
+so the rules about data changes see them as they see the SQL a migration spells out. A value the code holds
+when it runs is the placeholder; a condition written with the expression builder is a condition all the
+same (never "every row").
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from bot.frameworks import javascript as js
+from bot.frameworks.kysely_schema import Unread
+from bot.frameworks.kysely_sql import column_ref, quote, template, value, where
+
+WRITES = frozenset({"insertInto", "replaceInto", "updateTable", "deleteFrom"})
+
+
+def statement(calls: list[js.Call], dialect: str) -> str:
+    """The SQL of a data-changing chain (its first call one of WRITES)."""
+    first, rest = calls[0], calls[1:]
+    table = _table(first, dialect)
+    if first.name in ("insertInto", "replaceInto"):
+        return _insert(first.name, table, rest, dialect)
+    condition = where(rest, dialect)
+    tail = f" WHERE {condition}" if condition else ""
+    if first.name == "deleteFrom":
+        return f"DELETE FROM {table}{tail}"
+    assignments = [a for c in rest if c.name == "set" for a in _assignments(c, dialect)]
+    if not assignments:
+        raise Unread("the values `set` writes are computed at run time")
+    return f"UPDATE {table} SET {', '.join(assignments)}{tail}"
+
+
+def _table(first: js.Call, dialect: str) -> str:
+    found = js.value(first.args[0]) if first.args else None
+    if not isinstance(found, str) or not found:
+        raise Unread(f"the table of `{first.name}` is computed at run time")
+    return quote(found.split(" as ")[0].strip(), dialect)
+
+
+def _assignments(c: js.Call, dialect: str) -> list[str]:
+    if len(c.args) == 2:  # `.set('state', 'open')`
+        column = js.value(c.args[0])
+        if isinstance(column, str):
+            return [f"{column_ref(column, dialect)} = {value(c.args[1], dialect)}"]
+        return []
+    if not c.args:
+        return []
+    return [f"{quote(key, dialect)} = {value(item, dialect)}" for key, item in js.pairs(c.args[0]).items()]
+
+
+def _insert(method: str, table: str, rest: list[js.Call], dialect: str) -> str:
+    verb = "REPLACE" if method == "replaceInto" else "INSERT"
+    values = next((c for c in rest if c.name == "values"), None)
+    rows = _rows(values.args[0]) if values is not None and values.args else None
+    if rows is None:
+        listed = next((c for c in rest if c.name == "columns"), None)
+        names = js.value(listed.args[0]) if listed is not None and listed.args else None
+        listed_sql = (
+            f" ({', '.join(quote(n, dialect) for n in names if isinstance(n, str))})"
+            if isinstance(names, list) and names
+            else ""
+        )
+        expression = next((c for c in rest if c.name == "expression"), None)
+        query = select(expression.args[0], dialect) if expression is not None and expression.args else None
+        return f"{verb} INTO {table}{listed_sql} {query or 'SELECT * FROM ' + js.PLACEHOLDER}"
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    written = ", ".join(
+        "(" + ", ".join(value(row[c], dialect) if c in row else "DEFAULT" for c in columns) + ")"
+        for row in rows
+    )
+    text = f"{verb} INTO {table} ({', '.join(quote(c, dialect) for c in columns)}) VALUES {written}"
+    conflict = next((c for c in rest if c.name == "onConflict"), None)
+    if conflict is not None and "doNothing" in js.text_of(conflict.node) and dialect != "mysql":
+        text += " ON CONFLICT DO NOTHING"
+    return text
+
+
+def _rows(node: Node) -> list[dict[str, Node]] | None:
+    """The rows of `.values({…})` or `.values([{…}, …])` as their properties; None when the code builds them."""
+    found = js.unwrap(node)
+    if found.type == "object":
+        return [js.pairs(found)]
+    if found.type == "array":
+        items = [js.unwrap(item) for item in found.named_children if item.type != "comment"]
+        if items and all(item.type == "object" for item in items):
+            return [js.pairs(item) for item in items]
+    return None
+
+
+def select(node: Node, dialect: str) -> str | None:
+    """`eb => eb.selectFrom('File as f').select(['f.id', sql`NULL`.as('note')]).where(…)` (or the chain
+    itself, `db.selectFrom(…)`) as a SELECT: its table, its columns and its conditions; None when it is
+    not a query the review can follow."""
+    function = js.function(node)
+    body = function.body if function is not None else node
+    if body is not None and body.type == "statement_block":
+        returned = [n for n in js.statements(body) if n.type == "return_statement"]
+        body = returned[-1].named_children[0] if returned and returned[-1].named_children else None
+    _, calls = js.chain(body) if body is not None else (None, [])
+    source = next((c for c in calls if c.name == "selectFrom"), None)
+    named = js.value(source.args[0]) if source is not None and source.args else None
+    if not isinstance(named, str) or not named:
+        return None
+    table, _, alias = named.partition(" as ")
+    items = [item for c in calls if c.name == "select" and c.args for item in _selected(c.args, dialect)]
+    text = f"SELECT {', '.join(items) or '*'} FROM {quote(table.strip(), dialect)}"
+    text += f" AS {quote(alias.strip(), dialect)}" if alias.strip() else ""
+    condition = where(calls, dialect)
+    return text + (f" WHERE {condition}" if condition else "")
+
+
+def _selected(args: tuple[Node, ...], dialect: str) -> list[str]:
+    found = js.unwrap(args[0])
+    nodes = found.named_children if found.type == "array" and len(args) == 1 else list(args)
+    items: list[str] = []
+    for node in nodes:
+        named = js.value(node)
+        if isinstance(named, str):
+            column, _, alias = named.partition(" as ")
+            items.append(
+                column_ref(column, dialect) + (f" AS {quote(alias.strip(), dialect)}" if alias else "")
+            )
+            continue
+        _, calls = js.chain(node)
+        aliased = calls[-1] if calls and calls[-1].name == "as" and calls[-1].args else None
+        written = template(calls[0].node, dialect) if calls else None
+        expression = written[0] if written is not None else js.PLACEHOLDER
+        label = js.value(aliased.args[0]) if aliased is not None else None
+        items.append(expression + (f" AS {quote(label, dialect)}" if isinstance(label, str) else ""))
+    return items
