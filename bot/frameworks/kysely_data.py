@@ -35,7 +35,7 @@ def statement(calls: list[js.Call], dialect: str) -> str:
 
 
 def _table(first: js.Call, dialect: str) -> str:
-    found = js.value(first.args[0]) if first.args else None
+    found = js.value(js.resolve(first.args[0])) if first.args else None
     if not isinstance(found, str) or not found:
         raise Unread(f"the table of `{first.name}` is computed at run time")
     return quote(found.split(" as ")[0].strip(), dialect)

@@ -44,6 +44,7 @@ _SETUP = (
 )
 _SKIP = frozenset({"node_modules", "dist", "build", ".next", "test", "tests", "__tests__", "examples"})
 _READ = 40
+_WORDS = ("Dialect", "Migrator", "transactionMode", "disableTransactions")
 _KYSELY = re.compile(r""""kysely"\s*:""")
 
 
@@ -100,5 +101,5 @@ def _read(tree: Tree) -> Iterator[tuple[str, str]]:
     candidates = [p for rank, _, p in sorted(ranked) if rank < len(_SETUP)]
     for path in candidates[:_READ]:
         text = tree.read(path) or ""
-        if "kysely" in text.lower() or "Dialect" in text:
+        if any(word in text for word in _WORDS) or "kysely" in text.lower():
             yield path, text

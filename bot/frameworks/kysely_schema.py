@@ -41,14 +41,14 @@ def layout(pieces: list[Piece], first: int) -> str:
 
 
 def _name(node: Node | None, what: str) -> str:
-    found = js.value(node) if node is not None else None
+    found = js.value(js.resolve(node)) if node is not None else None
     if not isinstance(found, str) or not found:
         raise Unread(f"the {what} is computed at run time")
     return found
 
 
 def _names(node: Node | None, what: str) -> list[str]:
-    found = js.value(node) if node is not None else None
+    found = js.value(js.resolve(node)) if node is not None else None
     items = found if isinstance(found, list) else [found]
     if not items or not all(isinstance(i, str) and i for i in items):
         raise Unread(f"the {what} are computed at run time")

@@ -1,0 +1,493 @@
+"""Kysely migrations through `review()`: detection, the schema builder read as the SQL Kysely sends (each
+statement at its line), raw ``sql`…` `` templates, data changes through the query builder, the dialect and the
+transaction mode the project sets, and the way back."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.frameworks import BY_NAME, detect, parse
+from bot.model.changeset import MemoryTree
+from bot.model.config import Config
+from bot.model.migration import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    AlterColumnType,
+    CreateEnum,
+    CreateTable,
+    DataDelete,
+    DataInsert,
+    DataUpdate,
+    DropColumn,
+    DropIndex,
+    DropNotNull,
+    DropTable,
+    RenameColumn,
+    RenameTable,
+    SetDefault,
+    SetNotNull,
+    Unparsed,
+)
+from tests.conftest import review_sql
+
+PG = '{"dependencies": {"kysely": "^0.27.0", "pg": "^8.11.0"}}'
+MYSQL = '{"dependencies": {"kysely": "^0.27.0", "mysql2": "^3.6.0"}}'
+
+# two name sets: the same hazards on other tables and columns
+ORDERS = {"table": "orders", "a": "state", "b": "legacy_code", "n": "total", "new": "note"}
+ACCOUNTS = {"table": "accounts", "a": "plan", "b": "old_email", "n": "balance", "new": "region"}
+NAMES = [ORDERS, ACCOUNTS]
+
+
+def _base(names: dict[str, str], package: str = PG) -> dict[str, str]:
+    create = (
+        "import { Kysely } from 'kysely'\n\n"
+        "export async function up(db: Kysely<any>): Promise<void> {\n"
+        "  await db.schema\n"
+        f"    .createTable('{names['table']}')\n"
+        "    .addColumn('id', 'serial', (col) => col.primaryKey())\n"
+        f"    .addColumn('{names['a']}', 'text')\n"
+        f"    .addColumn('{names['b']}', 'text')\n"
+        f"    .addColumn('{names['n']}', 'integer')\n"
+        f"    .addColumn('{names['new']}_id', 'varchar(100)')\n"
+        "    .execute()\n"
+        "}\n\n"
+        "export async function down(db: Kysely<any>): Promise<void> {\n"
+        f"  await db.schema.dropTable('{names['table']}').execute()\n"
+        "}\n"
+    )
+    return {"src/migrations/2024-01-01T00:00:00_create.ts": create, "package.json": package}
+
+
+PATH = "src/migrations/2024-06-01T00:00:00_change.ts"
+
+
+def _migration(up: str, down: str | None = "") -> str:
+    text = (
+        "import { Kysely, sql } from 'kysely'\n\n"
+        "export async function up(db: Kysely<any>): Promise<void> {\n"
+        f"{up}"
+        "}\n"
+    )
+    if down is not None:
+        text += f"\nexport async function down(db: Kysely<any>): Promise<void> {{\n{down}}}\n"
+    return text
+
+
+def _review(up: str, names: dict[str, str], down: str | None = "", **kwargs: object):  # type: ignore[no-untyped-def]
+    base = kwargs.pop("base", None) or _base(names)
+    return review_sql(_migration(up, down), path=PATH, base=base, **kwargs)  # type: ignore[arg-type]
+
+
+def _parse(up: str, down: str | None = "", dialect: str = "postgres"):  # type: ignore[no-untyped-def]
+    """The migration as the review reads it (the operations a review's summary only counts)."""
+    return parse(BY_NAME["kysely"], PATH, _migration(up, down), MemoryTree(_base(ORDERS)), dialect)
+
+
+def _rules(result: object) -> set[str]:
+    return {f.rule for f in result.active}  # type: ignore[attr-defined]
+
+
+def _lines(result: object, rule: str) -> list[int]:
+    return sorted(f.line for f in result.active if f.rule == rule)  # type: ignore[attr-defined]
+
+
+# -- detection --------------------------------------------------------------------------------------------
+
+
+def test_detects_kysely_migrations_by_their_content() -> None:
+    typed = _migration("  await db.schema.dropTable('x').execute()\n")
+    assert getattr(detect(PATH, typed, Config()), "NAME", None) == "kysely"
+    untyped = (
+        "export async function up(db) {\n"
+        "  await db.schema.createTable('x').addColumn('id', 'integer').execute()\n"
+        "}\n"
+    )
+    assert getattr(detect("migrations/001_init.js", untyped, Config()), "NAME", None) == "kysely"
+    defined = (
+        "import { defineMigration } from 'kysely/migration'\n\n"
+        "export default defineMigration({\n"
+        "  async up(db) {\n"
+        "    await db.schema.dropTable('x').execute()\n"
+        "  },\n"
+        "})\n"
+    )
+    assert getattr(detect("db/migrations/0002_drop.ts", defined, Config()), "NAME", None) == "kysely"
+    assert detect("src/routes/orders.ts", typed, Config()) is None  # not in a migrations folder
+    knex = "exports.up = (knex) => knex.schema.createTable('x', (t) => { t.increments() });\n"
+    assert getattr(detect("migrations/20240101000000_x.js", knex, Config()), "NAME", None) == "knex"
+
+
+def test_a_kysely_migration_is_read_not_reported_unreadable() -> None:
+    result = _review("  await db.schema.alterTable('orders').addColumn('note', 'text').execute()\n", ORDERS)
+    assert [(m.framework, m.dialect) for m in result.migrations] == [("kysely", "postgres")]
+    assert "unreadable-migration" not in _rules(result)
+
+
+# -- the schema builder, each kind of statement at its line ------------------------------------------------
+
+
+def test_each_builder_is_read_into_its_operation_at_its_line() -> None:
+    up = (
+        "  await db.schema\n"  # 4
+        "    .createTable('coupons')\n"
+        "    .ifNotExists()\n"
+        "    .addColumn('id', 'bigserial', (col) => col.primaryKey())\n"
+        "    .addColumn('code', 'varchar(40)', (col) => col.notNull().unique())\n"
+        "    .addColumn('created_at', 'timestamptz', (col) => col.defaultTo(sql`now()`).notNull())\n"
+        "    .addColumn('order_id', 'integer', (col) => col.references('orders.id').onDelete('cascade'))\n"
+        "    .addColumn('amount', 'integer', (col) => col.check(sql`amount > 0`))\n"
+        "    .addUniqueConstraint('coupons_code_order_uq', ['code', 'order_id'])\n"
+        "    .execute()\n"  # 13
+        "  await db.schema\n"  # 14
+        "    .alterTable('orders')\n"
+        "    .addColumn('note', 'text')\n"  # 16
+        "    .dropColumn('legacy_code')\n"  # 17
+        "    .execute()\n"
+        "  await db.schema.alterTable('orders').renameColumn('state', 'status').execute()\n"  # 19
+        "  await db.schema.alterTable('orders').alterColumn('total', (c) => c.setDataType('bigint')).execute()\n"
+        "  await db.schema.alterTable('orders').alterColumn('total', (c) => c.setDefault(0)).execute()\n"
+        "  await db.schema.alterTable('orders').alterColumn('total', (c) => c.setNotNull()).execute()\n"
+        "  await db.schema.alterTable('orders').alterColumn('note', (c) => c.dropNotNull()).execute()\n"
+        "  await db.schema.alterTable('orders').alterColumn('note', (c) => c.dropDefault()).execute()\n"
+        "  await db.schema\n"  # 25
+        "    .alterTable('coupons')\n"
+        "    .addForeignKeyConstraint('coupons_order_fk', ['order_id'], 'orders', ['id'])\n"
+        "    .onDelete('set null')\n"
+        "    .execute()\n"
+        "  await db.schema.createIndex('orders_status_idx').on('orders').column('status').execute()\n"  # 30
+        "  await db.schema.dropIndex('orders_old_idx').ifExists().execute()\n"
+        "  await db.schema.createType('mood').asEnum(['happy', 'sad']).execute()\n"
+        "  await db.schema.alterTable('coupons').renameTo('vouchers').execute()\n"
+        "  await db.schema.dropTable('vouchers').ifExists().cascade().execute()\n"  # 34
+        "  await sql`UPDATE orders SET status = 'open' WHERE status IS NULL`.execute(db)\n"
+        "  await db.insertInto('orders').values({ status: 'draft', total: 0 }).execute()\n"
+        "  await db.updateTable('orders').set({ note: 'none' }).where('note', 'is', null).execute()\n"
+        "  await db.deleteFrom('orders').where('total', '<', 0).execute()\n"  # 38
+    )
+    migration = _parse(up)
+    kinds = [(op.location.line, type(op)) for op in migration.up]
+    assert kinds == [
+        (5, CreateTable),
+        (16, AddColumn),
+        (17, DropColumn),
+        (19, RenameColumn),
+        (20, AlterColumnType),
+        (21, SetDefault),
+        (22, SetNotNull),
+        (23, DropNotNull),
+        (24, SetDefault),
+        (26, AddConstraint),
+        (30, AddIndex),
+        (31, DropIndex),
+        (32, CreateEnum),
+        (33, RenameTable),
+        (34, DropTable),
+        (35, DataUpdate),
+        (36, DataInsert),
+        (37, DataUpdate),
+        (38, DataDelete),
+    ]
+    create = migration.up[0]
+    assert isinstance(create, CreateTable) and create.if_not_exists
+    columns = {c.name: c for c in create.columns}
+    assert columns["id"].primary_key and columns["id"].type == "bigserial"
+    assert not columns["code"].nullable and columns["code"].unique and columns["code"].type == "varchar(40)"
+    assert columns["created_at"].default == "CURRENT_TIMESTAMP" and not columns["created_at"].nullable
+    assert columns["order_id"].references == "orders" and columns["order_id"].on_delete == "cascade"
+    assert {c.constraint for c in create.constraints} >= {"unique", "check"}
+    key = migration.up[9]
+    assert isinstance(key, AddConstraint) and key.references == "orders" and key.on_delete == "set null"
+    assert isinstance(migration.up[4], AlterColumnType) and migration.up[4].new_type == "bigint"
+    assert isinstance(migration.up[5], SetDefault) and migration.up[5].default == "0"
+    assert isinstance(migration.up[8], SetDefault) and migration.up[8].default is None
+    drop = migration.up[14]
+    assert isinstance(drop, DropTable) and drop.if_exists and drop.cascade
+    update = migration.up[17]
+    assert isinstance(update, DataUpdate) and update.where is not None and "note" in update.where
+
+
+def test_create_index_options_and_a_chain_without_execute() -> None:
+    up = (
+        "  await db.schema\n"
+        "    .createIndex('orders_state_idx')\n"
+        "    .ifNotExists()\n"
+        "    .unique()\n"
+        "    .on('orders')\n"
+        "    .columns(['state', 'total desc'])\n"
+        "    .using('btree')\n"
+        "    .where('state', '=', 'open')\n"
+        "    .execute()\n"
+        "  db.schema.dropTable('orders')\n"  # built, never executed: sends nothing
+    )
+    [index] = _parse(up).up
+    assert isinstance(index, AddIndex) and index.location.line == 5
+    assert index.unique and index.if_not_exists and index.method == "btree"
+    assert index.columns[:1] == ("state",) and "open" in index.where
+
+
+def test_a_name_the_code_computes_is_unread_not_guessed() -> None:
+    up = "  await db.schema.alterTable(tableName()).dropColumn('state').execute()\n"
+    assert [type(op) for op in _parse(up).up] == [Unparsed]
+    assert "unreadable-migration" in _rules(_review(up, ORDERS))
+
+
+def test_constants_and_transactions_are_read_through() -> None:
+    up = (
+        "  const TABLE = 'orders'\n"
+        "  await db.transaction().execute(async (trx) => {\n"
+        "    await trx.schema.alterTable(TABLE).dropColumn('legacy_code').execute()\n"
+        "  })\n"
+    )
+    assert [(op.location.line, type(op)) for op in _parse(up).up] == [(6, DropColumn)]
+
+
+# -- the hazards, bad and safe twins on two name sets ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_create_index_on_an_existing_table_blocks_writes(names: dict[str, str]) -> None:
+    t, a = names["table"], names["a"]
+    bad = _review(f"  await db.schema.createIndex('{t}_{a}_idx').on('{t}').column('{a}').execute()\n", names)
+    assert _lines(bad, "non-concurrent-index") == [4]
+    safe = _review(
+        f"  await db.schema.createTable('{t}_log').addColumn('{a}', 'text').execute()\n"
+        f"  await db.schema.createIndex('{t}_log_{a}_idx').on('{t}_log').column('{a}').execute()\n",
+        names,
+    )
+    assert [m.framework for m in safe.migrations] == ["kysely"]
+    assert "non-concurrent-index" not in _rules(safe)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_not_null_column_without_default_on_an_existing_table(names: dict[str, str]) -> None:
+    t, new = names["table"], names["new"]
+    bad = _review(
+        f"  await db.schema.alterTable('{t}').addColumn('{new}', 'text', (c) => c.notNull()).execute()\n",
+        names,
+    )
+    assert _lines(bad, "not-null-without-default") == [4]
+    safe = _review(
+        f"  await db.schema.alterTable('{t}')\n"
+        f"    .addColumn('{new}', 'text', (c) => c.notNull().defaultTo('none'))\n"
+        "    .execute()\n",
+        names,
+    )
+    assert [m.framework for m in safe.migrations] == ["kysely"]
+    assert "not-null-without-default" not in _rules(safe)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_dropping_a_column_the_code_still_reads(names: dict[str, str]) -> None:
+    t, b = names["table"], names["b"]
+    code = {
+        "src/repository.ts": f"export const find = (db) => db.selectFrom('{t}').select(['{b}']).execute()\n"
+    }
+    up = f"  await db.schema.alterTable('{t}').dropColumn('{b}').execute()\n"
+    down = f"  await db.schema.alterTable('{t}').addColumn('{b}', 'text').execute()\n"
+    bad = _review(up, names, down, head=code)
+    [finding] = [f for f in bad.active if f.rule == "column-dropped"]
+    assert finding.line == 4 and "src/repository.ts" in str(finding.references)
+    safe = _review(
+        f"  await db.schema.alterTable('{t}').addColumn('{b}_v2', 'text').execute()\n", names, head=code
+    )
+    assert [m.framework for m in safe.migrations] == ["kysely"]
+    assert "column-dropped" not in _rules(safe)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_renaming_a_column(names: dict[str, str]) -> None:
+    t, a = names["table"], names["a"]
+    bad = _review(f"  await db.schema.alterTable('{t}').renameColumn('{a}', '{a}_v2').execute()\n", names)
+    assert _lines(bad, "column-renamed") == [4]
+    safe = _review(
+        f"  await db.schema.createTable('{t}_v2').addColumn('{a}', 'text').execute()\n"
+        f"  await db.schema.alterTable('{t}_v2').renameColumn('{a}', '{a}_v2').execute()\n",
+        names,
+    )
+    assert [m.framework for m in safe.migrations] == ["kysely"]
+    assert "column-renamed" not in _rules(safe)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_changing_a_column_type(names: dict[str, str]) -> None:
+    t, n, new = names["table"], names["n"], names["new"]
+    bad = _review(
+        f"  await db.schema.alterTable('{t}').alterColumn('{n}', (c) => c.setDataType('bigint')).execute()\n",
+        names,
+    )
+    assert _lines(bad, "type-change-rewrite") == [4]
+    # a longer varchar: PostgreSQL changes the catalog only
+    safe = _review(
+        f"  await db.schema.alterTable('{t}').alterColumn('{new}_id', (c) => c.setDataType('varchar(200)')).execute()\n",
+        names,
+    )
+    assert [m.framework for m in safe.migrations] == ["kysely"]
+    assert "type-change-rewrite" not in _rules(safe)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_migration_without_down_cannot_be_rolled_back(names: dict[str, str]) -> None:
+    t, b = names["table"], names["b"]
+    up = f"  await db.schema.alterTable('{t}').dropColumn('{b}').execute()\n"
+    bad = _review(up, names, down=None)
+    assert "missing-down-migration" in _rules(bad)
+    assert [(m.has_down, m.reversible) for m in bad.migrations] == [(False, False)]
+    safe = _review(
+        up, names, down=f"  await db.schema.alterTable('{t}').addColumn('{b}', 'text').execute()\n"
+    )
+    assert [(m.framework, m.has_down) for m in safe.migrations] == [("kysely", True)]
+    assert "missing-down-migration" not in _rules(safe)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_what_down_does_is_the_rollback_read(names: dict[str, str]) -> None:
+    t, new = names["table"], names["new"]
+    up = f"  await db.schema.alterTable('{t}').addColumn('{new}', 'text').execute()\n"
+    bad = _review(up, names, down=f"  await db.schema.dropTable('{t}').execute()\n")
+    assert "down-overreaches" in _rules(bad) or "down-does-not-restore" in _rules(bad)
+    safe = _review(up, names, down=f"  await db.schema.alterTable('{t}').dropColumn('{new}').execute()\n")
+    assert not {"down-overreaches", "down-does-not-restore"} & _rules(safe)
+    assert [m.framework for m in safe.migrations] == ["kysely"]
+
+
+# -- the dialect, from the project ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("setup", "dialect"),
+    [
+        (
+            {
+                "src/db.ts": "import { Kysely, MysqlDialect } from 'kysely'\n"
+                "export const db = new Kysely<DB>({ dialect: new MysqlDialect({ pool }) })\n"
+            },
+            "mysql",
+        ),
+        (
+            {
+                "src/database.ts": "import { Kysely, PostgresDialect } from 'kysely'\n"
+                "export const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })\n"
+            },
+            "postgres",
+        ),
+        (
+            {
+                "kysely.config.ts": "import { defineConfig } from 'kysely-ctl'\n"
+                "export default defineConfig({ dialect: 'mysql2', dialectConfig: {} })\n"
+            },
+            "mysql",
+        ),
+        (
+            {
+                "src/lib/db.ts": "import { LibsqlDialect } from '@libsql/kysely-libsql'\n"
+                "export const db = new Kysely<DB>({ dialect: new LibsqlDialect({ url }) })\n"
+            },
+            "sqlite",
+        ),
+    ],
+)
+def test_the_dialect_is_the_one_the_project_constructs(setup: dict[str, str], dialect: str) -> None:
+    package = '{"dependencies": {"kysely": "^0.27.0"}}'
+    base = {**_base(ORDERS, package), **setup}
+    result = _review(
+        "  await db.schema.alterTable('orders').addColumn('note', 'text').execute()\n", ORDERS, base=base
+    )
+    assert [(m.framework, m.dialect) for m in result.migrations] == [("kysely", dialect)]
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_mysql_and_postgres_read_the_same_change_each_its_way(names: dict[str, str]) -> None:
+    """A NOT NULL column added to an existing table: PostgreSQL refuses it without a default (the rows
+    have none), MySQL fills in the type's implicit default. The dialect comes from the project's driver."""
+    t, new = names["table"], names["new"]
+    up = f"  await db.schema.alterTable('{t}').addColumn('{new}', 'integer', (c) => c.notNull()).execute()\n"
+    postgres = _review(up, names, base=_base(names, PG))
+    mysql = _review(up, names, base=_base(names, MYSQL))
+    assert [m.dialect for m in postgres.migrations] == ["postgres"]
+    assert [m.dialect for m in mysql.migrations] == ["mysql"]
+    assert "not-null-without-default" in _rules(postgres)
+    assert not mysql.migrations[0].in_transaction and postgres.migrations[0].in_transaction
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_mysql_modify_column_and_indexes_of_alter_table(names: dict[str, str]) -> None:
+    t, a, n = names["table"], names["a"], names["n"]
+    up = (
+        f"  await db.schema.alterTable('{t}').modifyColumn('{n}', 'bigint', (c) => c.notNull()).execute()\n"
+        f"  await db.schema.alterTable('{t}').addIndex('{t}_{a}_idx').column('{a}').execute()\n"
+    )
+    down = f"  await db.schema.alterTable('{t}').dropIndex('{t}_{a}_idx').execute()\n"
+    migration = parse(BY_NAME["kysely"], PATH, _migration(up, down), MemoryTree(_base(names, MYSQL)), "mysql")
+    assert [type(op) for op in migration.up][:1] == [AlterColumnType]
+    assert any(isinstance(op, AddIndex) and op.columns == (a,) for op in migration.up)
+    assert [type(op) for op in migration.down or ()] == [DropIndex]
+
+
+# -- transactions -----------------------------------------------------------------------------------------
+
+
+CONCURRENTLY = "  await sql`CREATE INDEX CONCURRENTLY {t}_{a}_idx ON {t} ({a})`.execute(db)\n"
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_concurrently_inside_the_migrators_transaction(names: dict[str, str]) -> None:
+    up = CONCURRENTLY.format(t=names["table"], a=names["a"])
+    bad = _review(up, names)
+    assert _lines(bad, "concurrent-in-transaction") == [4]
+    migrator = {
+        "src/migrate.ts": "const migrator = new Migrator({ db, provider, transactionMode: 'none' })\n"
+    }
+    safe = _review(up, names, base={**_base(names), **migrator})
+    assert [m.in_transaction for m in safe.migrations] == [False]
+    assert "concurrent-in-transaction" not in _rules(safe)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_migration_opts_out_of_its_transaction_per_migration(names: dict[str, str]) -> None:
+    t, a = names["table"], names["a"]
+    migrator = {"src/db/migrator.ts": "new Migrator({ db, provider, transactionMode: 'per-migration' })\n"}
+    body = (
+        "import { sql } from 'kysely'\nimport { defineMigration } from 'kysely/migration'\n\n"
+        "export default defineMigration({\n{config}"
+        "  async up(db) {\n"
+        f"    await sql`CREATE INDEX CONCURRENTLY {t}_{a}_idx ON {t} ({a})`.execute(db)\n"
+        "  },\n"
+        "  async down(db) {\n"
+        f"    await sql`DROP INDEX CONCURRENTLY IF EXISTS {t}_{a}_idx`.execute(db)\n"
+        "  },\n"
+        "})\n"
+    )
+    base = {**_base(names), **migrator}
+    bad = review_sql(body.replace("{config}", ""), path=PATH, base=base)
+    assert "concurrent-in-transaction" in _rules(bad)
+    safe = review_sql(body.replace("{config}", "  config: { transaction: false },\n"), path=PATH, base=base)
+    assert [(m.framework, m.in_transaction) for m in safe.migrations] == [("kysely", False)]
+    assert "concurrent-in-transaction" not in _rules(safe)
+
+
+def test_kysely_runs_no_transaction_on_sqlite_or_mysql() -> None:
+    for package in ('{"dependencies": {"kysely": "1", "better-sqlite3": "1"}}', MYSQL):
+        result = _review(
+            "  await db.schema.alterTable('orders').addColumn('note', 'text').execute()\n",
+            ORDERS,
+            base=_base(ORDERS, package),
+        )
+        [migration] = result.migrations
+        assert not migration.in_transaction and "transactional DDL" in migration.transaction_note
+
+
+# -- data changes -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_data_changes_of_the_query_builder_are_read_as_sql(names: dict[str, str]) -> None:
+    t, a = names["table"], names["a"]
+    bad = _review(f"  await db.updateTable('{t}').set({{ {a}: 'open' }}).execute()\n", names)
+    assert "every-row-overwritten" in _rules(bad)
+    safe = _review(
+        f"  await db.updateTable('{t}').set({{ {a}: 'open' }}).where('{a}', 'is', null).execute()\n", names
+    )
+    assert [m.framework for m in safe.migrations] == ["kysely"]
+    assert "every-row-overwritten" not in _rules(safe)
