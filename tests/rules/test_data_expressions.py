@@ -81,6 +81,15 @@ def _knex(sql: str) -> tuple[str, str]:
     return "migrations/20260101000000_change_data.js", body
 
 
+def _kysely(sql: str) -> tuple[str, str]:
+    body = (
+        "import { Kysely, sql } from 'kysely'\n\n"
+        f"export async function up(db: Kysely<any>): Promise<void> {{\n  await sql`{sql}`.execute(db)\n}}\n\n"
+        "export async function down(db: Kysely<any>): Promise<void> {}\n"
+    )
+    return "src/migrations/2026-01-01T00:00:00_change_data.ts", body
+
+
 def _laravel(sql: str) -> tuple[str, str]:
     escaped = sql.replace('"', '\\"')
     body = (
@@ -128,6 +137,7 @@ FRAMEWORKS = [
     _alembic,
     _typeorm,
     _knex,
+    _kysely,
     _sequelize,
     _laravel,
     _ecto,
