@@ -32,7 +32,7 @@ from bot.frameworks.node_migration import Source
 from bot.frameworks.sqlfile import parse_sql
 from bot.model.changeset import Tree
 from bot.model.findings import Location
-from bot.model.migration import Migration, Operation, Unparsed
+from bot.model.migration import DataInsert, Migration, Operation, Unparsed
 
 NAME = "kysely"
 EXTENSIONS = js.SOURCE
@@ -48,12 +48,27 @@ _READS = frozenset({"selectFrom", "selectNoFrom", "introspection", "fn", "dynami
 _VERSION = re.compile(r"^(\d[\d_\-T:.]*\d|\d)")
 
 
+# `sql<{ exists: boolean }>`…``: the TypeScript grammar reads a tagged template's type arguments as comparisons
+_TYPED_TEMPLATE = re.compile(r"\bsql\s*<(?:[^<>`;]|<(?:[^<>`;]|<[^<>`;]*>)*>)*>\s*(?=`)")
+
+
+def untyped(text: str) -> str:
+    """The text with the type arguments of ``sql<T>`…` `` blanked out (lines and columns kept)."""
+    if "sql<" not in text and "sql <" not in text:
+        return text
+    return _TYPED_TEMPLATE.sub(lambda m: "sql" + re.sub(r"[^\n]", " ", m.group(0)[3:]), text)
+
+
 def candidate(path: str) -> bool:
     return "migration" in path.lower() and not path.endswith(".d.ts")
 
 
 def detect(path: str, text: str) -> bool:
-    return candidate(path) and _MARKERS.search(text) is not None and "up" in _exported(js.parse(path, text))
+    return (
+        candidate(path)
+        and _MARKERS.search(text) is not None
+        and "up" in _exported(js.parse(path, untyped(text)))
+    )
 
 
 def _exported(root: Node) -> dict[str, js.Function]:
@@ -88,6 +103,7 @@ def version(path: str) -> str:
 
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     src = Source(path, dialect)
+    text = untyped(text)
     root = js.parse(path, text)
     functions = _exported(root)
     in_transaction, note = _transaction_of(root, tree, dialect)
@@ -187,10 +203,12 @@ def _at(op: Operation, at: int) -> Operation:
 
 def _data(node: Node, calls: list[js.Call], src: Source) -> list[Operation]:
     try:
-        text = kysely_data.statement(calls, src.dialect)
+        found = kysely_data.statement(calls, src.dialect)
     except Unread as error:
         return [nm.unparsed(node, src, str(error))]
-    return _read(node, text, line(calls[0]), src)
+    if isinstance(found, kysely_data.Rows):  # rows the code builds: their columns, never their values
+        return [DataInsert(table=found.table, columns=found.columns, **nm.origin_of(node, src))]
+    return _read(node, found, line(calls[0]), src)
 
 
 def _read(node: Node, text: str, at: int, src: Source) -> list[Operation]:

@@ -48,11 +48,24 @@ def _name(node: Node | None, what: str) -> str:
 
 
 def _names(node: Node | None, what: str) -> list[str]:
-    found = js.value(js.resolve(node)) if node is not None else None
-    items = found if isinstance(found, list) else [found]
+    """One name or an array of them (`['a', ...OTHERS]` with `OTHERS` a constant array of the code)."""
+    items = _items(node) if node is not None else [None]
     if not items or not all(isinstance(i, str) and i for i in items):
         raise Unread(f"the {what} are computed at run time")
     return [str(i) for i in items]
+
+
+def _items(node: Node) -> list[js.Value]:
+    found = js.unwrap(js.resolve(node))
+    if found.type != "array":
+        return [js.value(found)]
+    items: list[js.Value] = []
+    for child in found.named_children:
+        if child.type == "spread_element" and child.named_children:
+            items.extend(_items(child.named_children[0]))
+        elif child.type != "comment":
+            items.append(js.value(child))
+    return items
 
 
 class Compiler:
@@ -357,7 +370,7 @@ def _create_index(k: Compiler, first: js.Call, rest: list[js.Call]) -> list[Piec
         if c.name == "column" and c.args:
             items.append(column_ref(_name(c.args[0], "column name"), k.dialect))
         elif c.name == "columns" and c.args:
-            items.extend(column_ref(n, k.dialect) for n in _names(c.args[0], "column names"))
+            items.extend(_index_items(k, c.args[0]))
         elif c.name == "expression" and c.args:
             items.append(k.expression(c.args[0]))
     text = f"{head} ({', '.join(items)})"
@@ -369,6 +382,20 @@ def _create_index(k: Compiler, first: js.Call, rest: list[js.Call]) -> list[Piec
         if found:
             text += f" where {found}"
     return [(line(first), text)]
+
+
+def _index_items(k: Compiler, node: Node) -> list[str]:
+    """`.columns(['userId', sql`lower(name)`])`: names and expressions."""
+    found = js.unwrap(js.resolve(node))
+    if found.type != "array":
+        return [column_ref(n, k.dialect) for n in _names(node, "column names")]
+    items = [child for child in found.named_children if child.type != "comment"]
+    return [
+        k.expression(child)
+        if template(child, k.dialect) is not None
+        else column_ref(_name(child, "column name"), k.dialect)
+        for child in items
+    ]
 
 
 def _create_type(k: Compiler, first: js.Call, rest: list[js.Call]) -> list[Piece]:

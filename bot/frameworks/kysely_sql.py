@@ -8,6 +8,8 @@ code holds when it runs is the placeholder.
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from bot.frameworks import javascript as js
@@ -38,15 +40,54 @@ def template(node: Node, dialect: str = "") -> tuple[str, int] | None:
         argument = node.child_by_field_name("arguments")
         if argument is None or argument.type != "template_string":
             return None
+        parts = [c for c in argument.named_children if c.type != "string_fragment" or js.text_of(c).strip()]
+        if len(parts) == 1 and parts[0].type == "template_substitution" and len(parts[0].named_children) == 1:
+            whole = template(parts[0].named_children[0], dialect)  # ``sql`${sql.raw(script)}` ``: the script's
+            if whole is not None:
+                return whole
         return _template_text(argument, dialect), js.line_of(argument)
+    if found.name in ("ref", "val", "lit") and found.receiver is not None and found.args:
+        named = js.value(found.args[0])  # the expression builder's `eb.ref('a.b')`, `eb.val(1)`
+        if found.name == "ref" and isinstance(named, str):
+            return column_ref(named, dialect), found.line
+        if found.name != "ref" and not isinstance(named, js.Code | list | dict):
+            return nm.literal(named), found.line
     if js.text_of(found.receiver) == "sql" and found.args:
         if found.name == "raw":  # a string, a template, a `+` of them, or a constant holding one
-            return js.sql_text(found.args[0])
+            return js.sql_text(found.args[0]) or _rewritten(found.args[0])
         if found.name in ("lit", "val"):
             return nm.literal(js.value(found.args[0])), found.line
         if found.name in _IDENTIFIERS:
             name = js.value(found.args[0])
             return (quote(name, dialect), found.line) if isinstance(name, str) else None
+    return None
+
+
+def _rewritten(node: Node) -> tuple[str, int] | None:
+    """`let script = `…``, later changed only by replacing text in itself (`script = script.replaceAll(a, b)`,
+    a host name in a pg_dump the migration loads): the SQL it was declared with, whose statements stay."""
+    node = js.unwrap(node)
+    if node.type != "identifier":
+        return None
+    name, scope = js.text_of(node), node.parent
+    while scope is not None and scope.type not in ("statement_block", "program"):
+        scope = scope.parent
+    while scope is not None:
+        body = js.text_of(scope)
+        for child in scope.named_children:
+            if child.type not in js.DECLARATIONS:
+                continue
+            for declarator in child.named_children:
+                held = declarator.child_by_field_name("value")
+                if js.text_of(declarator.child_by_field_name("name")) == name and held is not None:
+                    changes = re.findall(rf"(?<!let )(?<!var )(?<![\w.]){re.escape(name)}\s*=(?![=>])\s*([^\n;]*)", body)
+                    kept = all(
+                        re.match(rf"{re.escape(name)}\s*\.\s*replace(?:All)?\s*\(", c) for c in changes
+                    )
+                    return js.sql_text(held) if kept else None
+        scope = scope.parent
+        while scope is not None and scope.type not in ("statement_block", "program"):
+            scope = scope.parent
     return None
 
 
@@ -110,10 +151,15 @@ def where(calls: list[js.Call], dialect: str) -> str | None:
             continue
         column = js.value(c.args[0])
         operator = js.value(c.args[1])
-        if not isinstance(column, str) or not isinstance(operator, str) or operator.lower() not in _OPERATORS:
+        written = template(c.args[0], dialect)
+        if (
+            not (isinstance(column, str) or written is not None)
+            or not isinstance(operator, str)
+            or operator.lower() not in _OPERATORS
+        ):
             parts.append(js.PLACEHOLDER + " IS NOT NULL")  # an expression builder: a condition all the same
             continue
-        left = column_ref(column, dialect)
+        left = column_ref(column, dialect) if isinstance(column, str) else written[0] if written else ""
         if c.name == "whereRef":
             right = js.value(c.args[2])
             parts.append(f"{left} {operator} {column_ref(right, dialect) if isinstance(right, str) else '…'}")
