@@ -491,3 +491,140 @@ def test_data_changes_of_the_query_builder_are_read_as_sql(names: dict[str, str]
     )
     assert [m.framework for m in safe.migrations] == ["kysely"]
     assert "every-row-overwritten" not in _rules(safe)
+
+
+# -- classes found replaying real Kysely projects -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_typed_sql_template_is_read(names: dict[str, str]) -> None:
+    """``sql<{ exists: boolean }>`…` `` (the TypeScript grammar takes the type arguments for comparisons)."""
+    t, a = names["table"], names["a"]
+    typed = (
+        "  const found = await sql<{ exists: boolean }>`SELECT 1 AS exists`.execute(db)\n"
+        f"  await sql<never>`CREATE INDEX {t}_{a}_idx ON {t} ({a})`.execute(db)\n"
+    )
+    bad = _review(typed, names)
+    assert _lines(bad, "non-concurrent-index") == [5]
+    assert "unparsed-statement" not in _rules(bad)
+    safe = _review(
+        typed.replace(f"ON {t} ", f"ON {t}_new ").replace(
+            "  await sql<never>",
+            f"  await db.schema.createTable('{t}_new').addColumn('{a}', 'text').execute()\n  await sql<never>",
+        ),
+        names,
+    )
+    assert [m.framework for m in safe.migrations] == ["kysely"]
+    assert not {"non-concurrent-index", "unparsed-statement"} & _rules(safe)
+
+
+def _not_null_base(names: dict[str, str]) -> dict[str, str]:
+    base = _base(names)
+    path = "src/migrations/2024-01-01T00:00:00_create.ts"
+    base[path] = base[path].replace(
+        f"'{names['a']}', 'text')", f"'{names['a']}', 'text', (c) => c.notNull())"
+    )
+    return base
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_rows_built_from_a_spread_object_name_no_columns_they_leave_out(names: dict[str, str]) -> None:
+    t, n = names["table"], names["n"]
+    base = _not_null_base(names)
+    bad = _review(f"  await db.insertInto('{t}').values({{ {n}: 5 }}).execute()\n", names, base=base)
+    assert _lines(bad, "null-into-not-null") == [4]
+    safe = _review(
+        f"  await db.insertInto('{t}').values({{ ...DEFAULTS, {n}: 5 }}).execute()\n", names, base=base
+    )
+    assert [m.framework for m in safe.migrations] == ["kysely"]
+    assert "null-into-not-null" not in _rules(safe)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_rows_the_code_maps_keep_their_columns_not_invented_values(names: dict[str, str]) -> None:
+    t, a = names["table"], names["a"]
+    bad = _review(f"  await db.insertInto('{t}').values({{ id: 5, {a}: 'x' }}).execute()\n", names)
+    assert _lines(bad, "sequence-reset") == [4]
+    safe = _review(
+        f"  await db.insertInto('{t}').values(items.map((item) => ({{ {a}: item.{a} }}))).execute()\n"
+        f"  await db.insertInto('{t}').values(rows).execute()\n",
+        names,
+    )
+    assert [m.framework for m in safe.migrations] == ["kysely"]
+    assert not {"sequence-reset", "null-into-not-null", "unparsed-statement"} & _rules(safe)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_update_from_another_table_with_the_expression_builder(names: dict[str, str]) -> None:
+    t, a, b = names["table"], names["a"], names["b"]
+    update = (
+        f"  await db\n    .updateTable('{t}')\n    .from('{t}_source')\n"
+        "    .set({values})\n"
+        f"    .whereRef('{t}.id', '=', '{t}_source.id')\n"
+        "    .execute()\n"
+    )
+    bad = _review(update.replace("{values}", "computeValues()"), names)
+    assert _lines(bad, "unparsed-statement") == [4]
+    safe = _review(update.replace("{values}", f"(eb) => ({{ {a}: eb.ref('{t}_source.{b}') }})"), names)
+    assert [m.framework for m in safe.migrations] == ["kysely"]
+    assert "unparsed-statement" not in _rules(safe)
+    [finding] = [f for f in safe.active if f.rule == "unbatched-data-change"]
+    assert f"{t}_source" in finding.message and "matching" in finding.message
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_expressions_among_the_columns_of_an_index(names: dict[str, str]) -> None:
+    t, a, n = names["table"], names["a"], names["n"]
+    index = (
+        f"  await db.schema\n    .createIndex('{t}_lower_idx')\n    .on('{{table}}')\n"
+        f"    .columns(['{n}', sql`lower({a})`])\n    .where(sql.ref('{a}'), 'is not', null)\n    .execute()\n"
+    )
+    bad = _review(index.replace("{table}", t), names)
+    assert _lines(bad, "non-concurrent-index") == [5]
+    safe = _review(
+        f"  await db.schema.createTable('{t}_v2').addColumn('{a}', 'text').addColumn('{n}', 'integer').execute()\n"
+        + index.replace("{table}", f"{t}_v2"),
+        names,
+    )
+    assert [m.framework for m in safe.migrations] == ["kysely"]
+    assert not {"non-concurrent-index", "unparsed-statement"} & _rules(safe)
+
+
+DUMP = (
+    "import {{ Kysely, sql }} from 'kysely'\n\n"
+    "export async function up(db: Kysely<any>): Promise<void> {{\n"
+    "  let script = `\n"
+    "CREATE TABLE public.{t} (id bigint PRIMARY KEY, {n} integer, {c} varchar(240), logo text);\n"
+    "INSERT INTO public.{t} VALUES (1, 2, 'x', '/self-hosted/logo.png');\n"
+    "`\n"
+    "  if (process.env.CDN_URL) {{\n"
+    "    script = script.replaceAll('/self-hosted/', process.env.CDN_URL)\n"
+    "  }}\n"
+    "  await sql`${{sql.raw(script)}}`.execute(db)\n"
+    "}}\n"
+)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_dump_the_migration_loads_after_replacing_text_in_it(names: dict[str, str]) -> None:
+    """A baseline migration loading a pg_dump held in a `let`, changed only by `script.replaceAll(…)`: its
+    statements build the schema later migrations change, so a widened varchar is known to be one."""
+    t, n, c = names["table"], names["n"], names["new"]
+    base = {
+        "src/migrations/2024-01-01T00:00:00_init.ts": DUMP.format(t=t, n=n, c=c),
+        "package.json": PG,
+    }
+    bad = _review(
+        f"  await db.schema.alterTable('{t}').alterColumn('{n}', (col) => col.setDataType('bigint')).execute()\n",
+        names,
+        base=base,
+    )
+    [finding] = [f for f in bad.active if f.rule == "type-change-rewrite"]
+    assert "integer" in finding.message or "int" in finding.message.split("from")[-1]
+    safe = _review(
+        f"  await db.schema.alterTable('{t}').alterColumn('{c}', (col) => col.setDataType('varchar(1000)')).execute()\n",
+        names,
+        base=base,
+    )
+    assert [m.framework for m in safe.migrations] == ["kysely"]
+    assert "type-change-rewrite" not in _rules(safe)
