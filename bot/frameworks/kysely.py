@@ -95,10 +95,11 @@ def is_down(path: str) -> bool:
 
 
 def version(path: str) -> str:
-    """The digits the file name starts with (`2024-01-02T10:00:00_add_orders.ts` → `20240102100000`):
-    Kysely orders migrations by name."""
+    """The number or timestamp the file name starts with (`2024-01-02T10:00:00.000Z_add_orders.ts` →
+    `2024-01-02T10:00:00.000`, `20260622.1-tools.ts` → `20260622.1`): Kysely orders migrations by name, which
+    the numbers in it order alike."""
     found = _VERSION.match(path.rsplit("/", 1)[-1])
-    return re.sub(r"\D", "", found.group(1)) if found else ""
+    return found.group(1) if found else ""
 
 
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:

@@ -42,7 +42,9 @@ def template(node: Node, dialect: str = "") -> tuple[str, int] | None:
             return None
         parts = [c for c in argument.named_children if c.type != "string_fragment" or js.text_of(c).strip()]
         if len(parts) == 1 and parts[0].type == "template_substitution" and len(parts[0].named_children) == 1:
-            whole = template(parts[0].named_children[0], dialect)  # ``sql`${sql.raw(script)}` ``: the script's
+            whole = template(
+                parts[0].named_children[0], dialect
+            )  # ``sql`${sql.raw(script)}` ``: the script's
             if whole is not None:
                 return whole
         return _template_text(argument, dialect), js.line_of(argument)
@@ -80,7 +82,9 @@ def _rewritten(node: Node) -> tuple[str, int] | None:
             for declarator in child.named_children:
                 held = declarator.child_by_field_name("value")
                 if js.text_of(declarator.child_by_field_name("name")) == name and held is not None:
-                    changes = re.findall(rf"(?<!let )(?<!var )(?<![\w.]){re.escape(name)}\s*=(?![=>])\s*([^\n;]*)", body)
+                    changes = re.findall(
+                        rf"(?<!let )(?<!var )(?<![\w.]){re.escape(name)}\s*=(?![=>])\s*([^\n;]*)", body
+                    )
                     kept = all(
                         re.match(rf"{re.escape(name)}\s*\.\s*replace(?:All)?\s*\(", c) for c in changes
                     )

@@ -27,6 +27,9 @@ _VERSIONED = {
     "flyway": re.compile(r"^V(\d[\w.]*?)__.+\.(?:sql|java|kt)$"),
     "rails": re.compile(r"^(\d+)_\w+\.rb$"),
     "ecto": re.compile(r"^(\d+)_\w+\.exs$"),
+    # Kysely's Migrator orders by name; the names start with a number or an ISO timestamp
+    # (`2024-01-02T10:00:00.000Z_add_orders.ts`), whose digits give the same order
+    "kysely": re.compile(r"^(\d(?:[\dT:.-]*\d)?)Z?[_.-][^/]*(?<!\.d)\.[cm]?[jt]s$"),
 }
 # Folders of a Flyway location that hold one database's scripts (`db/migration/postgres`): another location.
 _DATABASE_FOLDERS = frozenset(
@@ -49,7 +52,8 @@ def versioned(framework: str, path: str) -> Versioned | None:
     match = pattern.match(path.rsplit("/", 1)[-1]) if pattern is not None else None
     if match is None:
         return None
-    parts = [int(p) for p in re.split(r"[._]", match.group(1)) if p.isdigit()]
+    separators = r"\D+" if framework == "kysely" else r"[._]"
+    parts = [int(p) for p in re.split(separators, match.group(1)) if p.isdigit()]
     while len(parts) > 1 and parts[-1] == 0:
         parts.pop()
     return Versioned(path, tuple(parts), match.group(1))

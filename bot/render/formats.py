@@ -188,6 +188,7 @@ _RUNNER_WORDS = {
     "migration_lock": "the runner takes its own lock against concurrent runs",
     "out_of_order": "Flyway runs a migration numbered below the newest applied one",
     "allow_missing": "goose runs a migration numbered below the newest applied one",
+    "allow_unordered": "Kysely's Migrator runs a migration named before the last executed one",
 }
 
 

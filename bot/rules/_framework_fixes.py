@@ -18,6 +18,8 @@ _STATEMENT_TIMEOUT = {
     "alembic": "`op.execute(\"SET statement_timeout = '15min'\")` at the start of `upgrade()` (sized from a "
     "measured run), or set it in `env.py` for every revision.",
     "knex": "`await knex.raw(\"SET statement_timeout = '15min'\")` at the start of `up` (sized from a measured run).",
+    "kysely": "``await sql`SET statement_timeout = '15min'`.execute(db)`` at the start of `up` (sized from a "
+    "measured run).",
     "sequelize": "`await queryInterface.sequelize.query(\"SET statement_timeout = '15min'\")` at the start of `up` "
     "(sized from a measured run).",
     "typeorm": "`await queryRunner.query(\"SET statement_timeout = '15min'\")` at the start of `up` (sized from "

@@ -62,6 +62,8 @@ _REFUSING = {
     'not resolved locally"), unless `ignoreMigrationPatterns` includes `*:missing`',
     "knex": 'Knex stops every later `migrate:latest` on the databases that ran it ("The migration directory is '
     'corrupt, the following files are missing")',
+    "kysely": "Kysely's Migrator stops every later run on the databases that ran it (\"corrupted migrations: "
+    'previously executed migration … is missing")',
 }
 
 

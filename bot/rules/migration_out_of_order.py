@@ -13,6 +13,8 @@ was written at). On databases that already ran the newer migration of the base b
   (`goose.WithAllowMissing()`): the deploy fails.
 - Flyway finds an unapplied migration below the newest applied version; validation (run before every
   `migrate` by default) fails unless `outOfOrder` is set: the deploy fails.
+- Kysely's Migrator runs migrations in the order of their names and refuses a pending one named before the
+  last executed, unless built with `allowUnorderedMigrations: true`: the deploy fails.
 
 Runners that record every migration by name or version and run whatever is pending (Rails, Django, Ecto,
 dbmate, Diesel, Knex, Prisma, and pop/fizz, whose `<version>_<name>.up.sql` files golang-migrate's names fit:
@@ -74,8 +76,18 @@ _WHAT_BREAKS = {
         "resolved migration below the newest applied version unless `outOfOrder` is set: the deploy fails on "
         "every database already at {newest}."
     ),
+    "kysely": (
+        "Kysely's Migrator stops with an error on a pending migration named before the last one executed "
+        '("corrupted migrations: expected previously executed migration … to be at index …") unless it is built '
+        "with `allowUnorderedMigrations: true`: the deploy fails on every database already at {newest}."
+    ),
 }
-_ALLOWED_BY = {"goose": "allow_missing", "goose_go": "allow_missing", "flyway": "out_of_order"}
+_ALLOWED_BY = {
+    "goose": "allow_missing",
+    "goose_go": "allow_missing",
+    "flyway": "out_of_order",
+    "kysely": "allow_unordered",
+}
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:

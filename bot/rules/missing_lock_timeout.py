@@ -80,6 +80,10 @@ RULE = Rule(
             "`await knex.raw(\"SET lock_timeout = '5s'\")` at the start of `up`.",
         ),
         (
+            "kysely",
+            "``await sql`SET lock_timeout = '5s'`.execute(db)`` at the start of `up`.",
+        ),
+        (
             "typeorm",
             "`await queryRunner.query(\"SET lock_timeout = '5s'\")` at the start of `up`.",
         ),
@@ -103,6 +107,7 @@ _MYSQL_FIX = {
     "laravel": '`DB::statement("SET SESSION lock_wait_timeout = 5")` at the start of `up()`.',
     "sequelize": '`await queryInterface.sequelize.query("SET SESSION lock_wait_timeout = 5")` at the start of `up`.',
     "knex": '`await knex.raw("SET SESSION lock_wait_timeout = 5")` at the start of `up`.',
+    "kysely": "``await sql`SET SESSION lock_wait_timeout = 5`.execute(db)`` at the start of `up`.",
     "typeorm": '`await queryRunner.query("SET SESSION lock_wait_timeout = 5")` at the start of `up`.',
     "ecto": '`execute "SET SESSION lock_wait_timeout = 5"` at the start of the migration (MyXQL).',
     "prisma-push": "`prisma db push` sends no statement of yours: apply this change as SQL (`prisma migrate diff "

@@ -74,6 +74,10 @@ RULE = Rule(
             "`queryInterface.addIndex(table, [columns], { concurrently: true })`, outside `sequelize.transaction`.",
         ),
         (
+            "kysely",
+            "``await sql`CREATE INDEX CONCURRENTLY IF NOT EXISTS … ON … (…)`.execute(db)`` (the schema builder's `createIndex` has no CONCURRENTLY) in a migration outside the Migrator's transaction: `export default defineMigration({ config: { transaction: false }, … })` with the Migrator's `transactionMode: 'per-migration'`.",
+        ),
+        (
             "mikroorm",
             "`this.addSql('CREATE INDEX CONCURRENTLY …')` in a class whose `isTransactional()` returns false.",
         ),

@@ -628,3 +628,66 @@ def test_a_dump_the_migration_loads_after_replacing_text_in_it(names: dict[str, 
     )
     assert [m.framework for m in safe.migrations] == ["kysely"]
     assert "type-change-rewrite" not in _rules(safe)
+
+
+# -- the Migrator's order and its record of names -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("applied", "early", "late"),
+    [
+        (
+            "src/migrations/2024-03-01T00:00:00.000Z_add_total.ts",
+            "src/migrations/2024-02-01T00:00:00.000Z_add_note.ts",
+            "src/migrations/2024-04-01T00:00:00.000Z_add_note.ts",
+        ),
+        (
+            "db/migrations/0003_add_total.ts",
+            "db/migrations/0002_add_note.ts",
+            "db/migrations/0004_add_note.ts",
+        ),
+    ],
+)
+def test_a_migration_named_before_the_last_applied_one(applied: str, early: str, late: str) -> None:
+    """Kysely's Migrator refuses a pending migration named before the last executed one, unless it is built
+    with `allowUnorderedMigrations: true`."""
+    base = {
+        **_base(ORDERS),
+        applied: _migration("  await db.schema.alterTable('orders').dropColumn('total').execute()\n"),
+    }
+    text = _migration("  await db.schema.alterTable('orders').addColumn('note', 'text').execute()\n")
+    bad = review_sql(text, path=early, base=base)
+    [finding] = [f for f in bad.active if f.rule == "migration-out-of-order"]
+    assert "allowUnorderedMigrations" in finding.blast_radius
+    assert "migration-out-of-order" not in _rules(review_sql(text, path=late, base=base))
+    allowed = {**base, "src/migrate.ts": "new Migrator({ db, provider, allowUnorderedMigrations: true })\n"}
+    safe = review_sql(text, path=early, base=allowed)
+    assert [m.framework for m in safe.migrations] == ["kysely"]
+    assert "migration-out-of-order" not in _rules(safe)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_findings_say_how_to_do_it_in_kysely(names: dict[str, str]) -> None:
+    t, a = names["table"], names["a"]
+    result = _review(
+        f"  await db.schema.createIndex('{t}_{a}_idx').on('{t}').column('{a}').execute()\n", names
+    )
+    fixes = {f.rule: f.fix for f in result.active}
+    assert (
+        "defineMigration" in fixes["non-concurrent-index"] and "CONCURRENTLY" in fixes["non-concurrent-index"]
+    )
+    assert "sql`SET lock_timeout" in fixes["missing-lock-timeout"]
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_removed_migration_stops_the_migrator(names: dict[str, str]) -> None:
+    from tests.conftest import review_removal
+
+    t, n = names["table"], names["n"]
+    removed = review_removal(
+        "src/migrations/2024-03-01T00:00:00.000Z_drop.ts",
+        _migration(f"  await db.schema.alterTable('{t}').dropColumn('{n}').execute()\n"),
+        base=_base(names),
+    )
+    [finding] = [f for f in removed.active if f.rule == "applied-migration-removed"]
+    assert "corrupted migrations" in finding.message and finding.severity.value == "critical"

@@ -45,6 +45,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     # fluent `.outOfOrder(true)`); goose's `-allow-missing` flag and `WithAllowMissing()` option
     ("out_of_order", re.compile(r"(?<![a-z])out[-_]?of[-_]?order[\"']?\s*[=:(]\s*[\"']?(true)\b", re.I), "Flyway outOfOrder"),
     ("allow_missing", re.compile(r"(-allow-missing(?!=false)(?:=\w+)?|\bWithAllowMissing\(\))"), "goose allow-missing"),
+    # Kysely's Migrator (or kysely-ctl's configuration) with `allowUnorderedMigrations: true`
+    ("allow_unordered", re.compile(r"\ballowUnorderedMigrations\s*:\s*(true)\b"), "Kysely allowUnorderedMigrations"),
     # pop/fizz (Buffalo's, or Ory's fork and popx) runs `<version>_<name>.up.sql` files as golang-migrate names
     # them, but records every version it ran and runs each pending one: a go.mod that requires it and not
     # golang-migrate says which of the two runs them
@@ -55,7 +57,7 @@ _FILES = re.compile(
     r"(^|/)(config/initializers/[\w-]+\.rb|env\.py|settings[\w-]*\.py|settings/[\w-]+\.py|"
     r"(structure|schema)\.sql|flyway[\w-]*\.(conf|properties|toml)|application[\w-]*\.(properties|ya?ml)|"
     r"Makefile|[\w-]*\.mk|\.env[\w.-]*|(docker-)?compose[\w.-]*\.ya?ml|ormconfig\.\w+|data-?source\.[jt]s|"
-    r"[\w-]*migrat[\w-]*\.(sh|ya?ml|toml|go)|go\.mod|\w*[Ff]lyway\w*\.(java|kt)|[Jj]enkinsfile[\w.-]*|jenkinsfiles/[\w.-]+)$"
+    r"[\w-]*migrat[\w-]*\.(sh|ya?ml|toml|go)|(?:migrat(?:e|or|ions?)|kysely[\w.-]*)\.[cm]?[jt]s|go\.mod|\w*[Ff]lyway\w*\.(java|kt)|[Jj]enkinsfile[\w.-]*|jenkinsfiles/[\w.-]+)$"
 )
 _SKIP = {"node_modules", "vendor", "test", "tests", "spec", "testdata", "fixtures", "examples", "docs"}
 
