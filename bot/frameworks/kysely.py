@@ -26,7 +26,8 @@ from bot.frameworks import javascript as js
 from bot.frameworks import javascript_module as jsm
 from bot.frameworks import kysely_data, kysely_project
 from bot.frameworks import node_migration as nm
-from bot.frameworks.kysely_schema import Compiler, Unread, layout, line
+from bot.frameworks.kysely_columns import Compiler, Unread, layout, line
+from bot.frameworks.kysely_schema import compile_chain
 from bot.frameworks.kysely_sql import template
 from bot.frameworks.node_migration import Source
 from bot.frameworks.sqlfile import parse_sql
@@ -188,7 +189,7 @@ def _schema(node: Node, calls: list[js.Call], src: Source) -> list[Operation]:
     if not calls:
         return []
     try:
-        pieces = Compiler(src.dialect, schema).compile(calls)
+        pieces = compile_chain(Compiler(src.dialect, schema), calls)
     except Unread as error:
         return [nm.unparsed(node, src, str(error))]
     ops = _read(node, layout(pieces, pieces[0][0]), pieces[0][0], src)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from bot.frameworks import javascript as js
-from bot.frameworks.kysely_schema import Unread
+from bot.frameworks.kysely_columns import Unread
 from bot.frameworks.kysely_sql import column_ref, quote, template, value, where
 
 WRITES = frozenset({"insertInto", "replaceInto", "updateTable", "deleteFrom"})
