@@ -75,6 +75,14 @@ class _Lazy(ModuleType):
         return bool(load.candidate(path)) if hasattr(load, "candidate") else True
 
 
+def _pgm_sql(path: str, text: str) -> bool:
+    """A node-pg-migrate SQL migration (`-- Up Migration`): only a SQL file saying so loads its reader."""
+    return path.endswith(".sql") and _UP_MIGRATION.search(text) is not None
+
+
+_UP_MIGRATION = re.compile(r"\bup\s+migration\b", re.I)
+
+
 def _formatted_sql(path: str, text: str) -> bool:
     return path.endswith(".sql") and text.lstrip()[:40].lower().replace(" ", "").startswith(
         "--liquibaseformatted"
@@ -91,6 +99,7 @@ typeorm = _Lazy("typeorm", _NODE)
 sequelize = _Lazy("sequelize", _NODE)
 knex = _Lazy("knex", _NODE)
 kysely = _Lazy("kysely", _NODE)
+node_pg_migrate = _Lazy("node_pg_migrate", _NODE, _pgm_sql, framework="node-pg-migrate")
 db_migrate = _Lazy("db_migrate", _NODE, framework="db-migrate")
 laravel = _Lazy("laravel", (".php",))
 doctrine = _Lazy("doctrine", (".php",))
@@ -114,6 +123,7 @@ FRAMEWORKS: tuple[ModuleType, ...] = (
     typeorm,
     sequelize,
     kysely,
+    node_pg_migrate,
     knex,
     db_migrate,
     drizzle,
@@ -203,6 +213,7 @@ _CONTENT = (
     (re.compile(r"\bqueryInterface\.\w+\("), "sequelize"),
     (re.compile(r"\bKysely\s*<|[\"']kysely[\"']"), "kysely"),
     (re.compile(r"\bknex\.schema\b"), "knex"),
+    (re.compile(r"node-pg-migrate|\bpgm\.\w+\("), "node-pg-migrate"),
     (re.compile(r"\bdb\.runSql\s*\(|options\.dbmigrate"), "db-migrate"),
     (re.compile(r"\bextends\s+Migration\b"), "laravel"),
     (re.compile(r"\bextends\s+AbstractMigration\b"), "doctrine"),
@@ -376,6 +387,9 @@ def framework_dialect(tree: Tree) -> tuple[str, str] | None:
     constructed = kysely_project.dialect(tree)
     if constructed is not None:
         return constructed[0], f"the Kysely dialect in `{constructed[1]}`"
+    manifest = node_config.depends_on(tree, "node-pg-migrate")
+    if manifest:
+        return "postgres", f"`{manifest}`, which depends on node-pg-migrate (a runner for PostgreSQL only)"
     if tree.read("artisan") is not None or tree.read("config/database.php") is not None:
         found = str(laravel.dialect(tree))
         if found:

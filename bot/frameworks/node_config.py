@@ -54,6 +54,24 @@ def config_files(tree: Tree) -> Iterator[str]:
             yield path
 
 
+def depends_on(tree: Tree, package: str) -> str:
+    """The first `package.json` (the root's, then those a folder or two below it) that lists `package` among its
+    dependencies or scripts; "" when none does."""
+    manifests = sorted(
+        (
+            p
+            for p in tree.paths()
+            if p.endswith("package.json") and p.count("/") <= 2 and "node_modules/" not in p
+        ),
+        key=lambda p: (p.count("/"), p),
+    )
+    for path in manifests:
+        text = tree.read(path)
+        if text and package in text:
+            return path
+    return ""
+
+
 def dialect(tree: Tree) -> str:
     """The dialect the first configuration file names; "" when none names one."""
     for path in config_files(tree):

@@ -57,7 +57,6 @@ _RUNNERS = (
     (re.compile(r"EntityFrameworkCore"), "Entity Framework"),
     (re.compile(r"\brefinery\b"), "refinery"),
     (re.compile(r"\bPhinx\b"), "Phinx"),
-    (re.compile(r"node-pg-migrate|\bpgm\.\w+\("), "node-pg-migrate"),
     (re.compile(r"\bumzug\b", re.I), "Umzug"),
     (re.compile(r"xorm\.io|\bxorm\b"), "xorm"),
     (re.compile(r"pocketbase", re.I), "PocketBase"),

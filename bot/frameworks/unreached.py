@@ -36,6 +36,7 @@ _ONE_FOLDER = {
     "goose",
     "knex",
     "laravel",
+    "node-pg-migrate",
     "sequelize",
 }
 # a migration's name of these runners (a version first)
@@ -94,6 +95,7 @@ _RUNNERS = {
     "django": "Django",
     "knex": "Knex",
     "sequelize": "Sequelize",
+    "node-pg-migrate": "node-pg-migrate (without `--use-glob`)",
     "golang-migrate": "golang-migrate",
     "goose": "goose",
     "dbmate": "dbmate",

@@ -49,6 +49,7 @@ COMMANDS = {
     "typeorm": "npx typeorm migration:revert -d <data-source>",
     "knex": "npx knex migrate:down",
     "db-migrate": "npx db-migrate down",
+    "node-pg-migrate": "npx node-pg-migrate down {n}",
     "sequelize": "npx sequelize-cli db:migrate:undo",
     "mikroorm": "npx mikro-orm migration:down",
     "laravel": "php artisan migrate:rollback --step={n}",

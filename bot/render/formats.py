@@ -44,6 +44,7 @@ FRAMEWORK_LABELS = {
     "typeorm": "TypeORM",
     "knex": "Knex",
     "db-migrate": "db-migrate",
+    "node-pg-migrate": "node-pg-migrate",
     "sequelize": "Sequelize",
     "mikroorm": "MikroORM",
     "drizzle": "Drizzle",

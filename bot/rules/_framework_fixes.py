@@ -20,6 +20,7 @@ _STATEMENT_TIMEOUT = {
     "knex": "`await knex.raw(\"SET statement_timeout = '15min'\")` at the start of `up` (sized from a measured run).",
     "kysely": "``await sql`SET statement_timeout = '15min'`.execute(db)`` at the start of `up` (sized from a "
     "measured run).",
+    "node-pg-migrate": "`pgm.sql(\"SET statement_timeout = '15min'\")` at the start of `up` (sized from a measured run).",
     "sequelize": "`await queryInterface.sequelize.query(\"SET statement_timeout = '15min'\")` at the start of `up` "
     "(sized from a measured run).",
     "typeorm": "`await queryRunner.query(\"SET statement_timeout = '15min'\")` at the start of `up` (sized from "

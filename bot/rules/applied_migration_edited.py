@@ -561,10 +561,13 @@ def _same_logical_path(migration: Migration, base_text: str, head_text: str) -> 
 
 def _recorded_name(framework: str, path: str) -> str:
     """The part of a migration's path its runner records: Prisma's folder (`…/20240101_init/migration.sql`),
+    node-pg-migrate's name without its extension (a `.js` migration rewritten as `.ts` is the one it ran);
     otherwise the file's name."""
     parts = path.rsplit("/", 2)
     if framework == "prisma" and parts[-1] == "migration.sql" and len(parts) > 1:
         return parts[-2]
+    if framework == "node-pg-migrate":
+        return parts[-1].rsplit(".", 1)[0]
     return parts[-1]
 
 

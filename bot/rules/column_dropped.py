@@ -84,6 +84,10 @@ RULE = Rule(
             "Remove every use of the column from the code and deploy, then `table.dropColumn(…)` in a later migration.",
         ),
         (
+            "node-pg-migrate",
+            "Remove every use of the column from the code and deploy, then `pgm.dropColumns(…)` in a later migration.",
+        ),
+        (
             "typeorm",
             "Remove the `@Column` from the entity and every use of it, deploy, then `queryRunner.dropColumn(…)` in a later migration.",
         ),
@@ -425,6 +429,7 @@ _RENAMES = {
     "django": '`migrations.RenameField(model_name="{model}", old_name="{old}", new_name="{new}")`',
     "alembic": '`op.alter_column("{table}", "{old}", new_column_name="{new}")`',
     "knex": '`table.renameColumn("{old}", "{new}")`',
+    "node-pg-migrate": '`pgm.renameColumn("{table}", "{old}", "{new}")`',
     "laravel": "`$table->renameColumn('{old}', '{new}')`",
     "ecto": "`rename table(:{table}), :{old}, to: :{new}`",
     "sequelize": '`queryInterface.renameColumn("{table}", "{old}", "{new}")`',

@@ -57,6 +57,10 @@ RULE = Rule(
             "Add the new column, write both from the code, backfill, switch reads, then `table.dropColumn` the old one in a later migration.",
         ),
         (
+            "node-pg-migrate",
+            "Add the new column (`pgm.addColumns`), write both from the code, backfill, switch reads, then `pgm.dropColumns` the old one in a later migration.",
+        ),
+        (
             "typeorm",
             "Add the new column, write both from the entity, backfill, switch reads, then drop the old one later (`@Column({ name: 'old' })` keeps the old name if only the property changes).",
         ),

@@ -64,6 +64,10 @@ RULE = Rule(
             "`knex.raw('ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY … NOT VALID')` instead of `table.foreign()`, then `VALIDATE CONSTRAINT` in a later migration.",
         ),
         (
+            "node-pg-migrate",
+            "`pgm.addConstraint(table, name, 'FOREIGN KEY (…) REFERENCES … NOT VALID')` (the SQL form: the options object cannot say NOT VALID), then `pgm.sql('ALTER TABLE … VALIDATE CONSTRAINT …')` in a later migration.",
+        ),
+        (
             "typeorm",
             "`queryRunner.query('ALTER TABLE … ADD CONSTRAINT … NOT VALID')` (`createForeignKey` cannot add it NOT VALID), then `VALIDATE CONSTRAINT` in a later migration.",
         ),

@@ -96,6 +96,8 @@ def _left_without_index(
                 continue
             cols = ", ".join(key.columns)
             subject = f"the foreign key `{key.table}` ({cols}) → `{key.references}`"
+            if isinstance(op, DropIndex) and _another_drop_served(op, key.columns, touched, before):
+                continue  # the index that served the key is dropped by a later statement: that one says so
             if isinstance(op, DropIndex) and before.serves_lookups(key.table, key.columns):
                 message = f"Dropping index `{op.name}` leaves {subject} without an index its checks can use."
             elif isinstance(op, AddIndex) and _leads(op.columns, key.columns):
@@ -110,6 +112,19 @@ def _left_without_index(
             found = _finding(op, key.table, key.columns, key.references, message)
             # the deletes and joins that use the index today slow down the moment it goes
             yield found.with_severity(Severity.WARNING) if isinstance(op, DropIndex) else found
+
+
+def _another_drop_served(
+    op: DropIndex, columns: tuple[str, ...], touched: list[tuple[AddIndex | DropIndex, str]], before: Catalog
+) -> bool:
+    """Another index the migration drops is the one led by the key's columns, where this one is not."""
+
+    def led(name: str) -> bool:
+        return before.index_columns.get(name, ())[: len(columns)] == tuple(c.lower() for c in columns)
+
+    return not led(op.name) and any(
+        isinstance(other, DropIndex) and other is not op and led(other.name) for other, _ in touched
+    )
 
 
 def _finding(

@@ -85,6 +85,10 @@ RULE = Rule(
             "Write `exports.down` (or `export async function down`) that restores what `up` destroys, from a backup table `up` fills first.",
         ),
         (
+            "node-pg-migrate",
+            "Export a `down` that restores what `up` destroys, from a backup table `up` fills first (node-pg-migrate infers a down only for calls it can reverse, and `down = false` is none).",
+        ),
+        (
             "typeorm",
             "Write `down(queryRunner)` that restores what `up` destroys, from a backup table `up` fills first.",
         ),

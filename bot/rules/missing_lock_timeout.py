@@ -84,6 +84,10 @@ RULE = Rule(
             "``await sql`SET lock_timeout = '5s'`.execute(db)`` at the start of `up`.",
         ),
         (
+            "node-pg-migrate",
+            "`pgm.sql(\"SET lock_timeout = '5s'\")` at the start of `up`.",
+        ),
+        (
             "typeorm",
             "`await queryRunner.query(\"SET lock_timeout = '5s'\")` at the start of `up`.",
         ),

@@ -66,6 +66,10 @@ RULE = Rule(
             "`knex.raw('CREATE INDEX CONCURRENTLY IF NOT EXISTS … ON …')` in a migration that exports `config = { transaction: false }`.",
         ),
         (
+            "node-pg-migrate",
+            "`pgm.createIndex(table, columns, { concurrently: true, ifNotExists: true })` in a migration whose `up` calls `pgm.noTransaction()`.",
+        ),
+        (
             "typeorm",
             "`queryRunner.createIndex(table, new TableIndex({ …, isConcurrent: true }))` (or `CREATE INDEX CONCURRENTLY` through `queryRunner.query`) in a class with `transaction = false`.",
         ),

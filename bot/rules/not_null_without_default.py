@@ -78,6 +78,10 @@ RULE = Rule(
             "Add the column nullable (or with `.defaultTo(…)`), backfill in batches, then `table.dropNullable('col')` in a later migration.",
         ),
         (
+            "node-pg-migrate",
+            "Add the column nullable (or with a `default`), backfill in batches, then `pgm.alterColumn(table, col, { notNull: true })` in a later migration.",
+        ),
+        (
             "typeorm",
             "`addColumn` with `isNullable: true` (or a `default`), backfill in batches, then make it NOT NULL in a later migration.",
         ),

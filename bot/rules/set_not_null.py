@@ -68,6 +68,10 @@ RULE = Rule(
             "`knex.raw` a `CHECK (col IS NOT NULL) NOT VALID` constraint, validate it in a later migration, then `table.dropNullable('col')`.",
         ),
         (
+            "node-pg-migrate",
+            "`pgm.addConstraint(table, name, 'CHECK (col IS NOT NULL) NOT VALID')`, validate it in a later migration, then `pgm.alterColumn(table, col, { notNull: true })`.",
+        ),
+        (
             "typeorm",
             "`queryRunner.query` a `CHECK (col IS NOT NULL) NOT VALID` constraint, validate it in a later migration, then `SET NOT NULL`.",
         ),

@@ -42,6 +42,10 @@ RULE = Rule(
             "Add a column of the new type (not `.alter()`), dual-write, backfill in batches, switch reads, then drop the old column later.",
         ),
         (
+            "node-pg-migrate",
+            "Add a column of the new type (not `pgm.alterColumn(…, { type })`), dual-write, backfill in batches, switch reads, then drop the old column later.",
+        ),
+        (
             "typeorm",
             "Add a column of the new type (not `changeColumn`, which drops and re-adds it), dual-write, backfill in batches, switch reads, then drop the old column.",
         ),

@@ -104,6 +104,10 @@ RULE = Rule(
             "a migration with `exports.config = { transaction: false }`, so each batch commits; or a job.",
         ),
         (
+            "node-pg-migrate",
+            "Loop over id ranges with `await pgm.db.query('UPDATE … WHERE id >= $1 AND id < $2', [lo, hi])` in a migration that calls `pgm.noTransaction()`, so each batch commits; or a job.",
+        ),
+        (
             "typeorm",
             "Loop over id ranges (`queryRunner.query('UPDATE … WHERE id >= $1 AND id < $2', [lo, lo + 1000])`) in "
             "a migration with `transaction = false`, so each batch commits; or a job.",

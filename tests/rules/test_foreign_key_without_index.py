@@ -172,3 +172,18 @@ def test_dropping_the_index_of_a_column_the_migration_then_drops(
     assert not _found(
         schema + f"DROP INDEX CONCURRENTLY {index};\nALTER TABLE {table} DROP COLUMN {column};\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("child", "key", "other"), [("items", "order_id", "sku"), ("mints", "deploy_id", "address")]
+)
+def test_several_drops_name_the_index_the_foreign_key_used(child: str, key: str, other: str) -> None:
+    schema = (
+        f"CREATE TABLE {child} (id bigint PRIMARY KEY, {key} bigint REFERENCES orders (id), {other} text);\n"
+        f"CREATE INDEX {child}_{other}_idx ON {child} ({other});\n"
+        f"CREATE INDEX {child}_{key}_idx ON {child} ({key});\n-- migration\n"
+    )
+    both = f"DROP INDEX {child}_{other}_idx;\nDROP INDEX {child}_{key}_idx;\n"
+    [finding] = _found(schema + both)
+    assert finding.location.line == 2 and f"`{child}_{key}_idx`" in finding.message
+    assert not _found(schema + f"DROP INDEX {child}_{other}_idx;\n")
