@@ -245,8 +245,8 @@ def value_key(node: Node | None) -> str:
 def value(node: Node) -> Value:
     node = unwrap(node)
     kind = node.type
-    if kind == "identifier" and (bound := LOOPS.value(text_of(node))) is not None:
-        return bound
+    if kind in ("identifier", "member_expression") and (bound := LOOPS.value(text_of(node))) is not None:
+        return bound  # a loop's variable, a module's constant, an imported member (`Model.tableName`)
     if kind in ("string", "template_string"):
         return string(node)
     if kind == "number":
@@ -337,7 +337,7 @@ def _substituted(substitution: Node) -> str:
     inner = [c for c in substitution.named_children if c.type != "comment"]
     if (
         len(inner) == 1
-        and inner[0].type == "identifier"
+        and inner[0].type in ("identifier", "member_expression")
         and (bound := LOOPS.value(text_of(inner[0]))) is not None
     ):
         return bound

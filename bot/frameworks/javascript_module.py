@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from functools import lru_cache
 
@@ -185,9 +185,81 @@ def _exports(module: str, tree: Tree, depth: int) -> dict[str, str]:
     return {}
 
 
+# What a module of the repository declares that a migration may name through an import: a class's static string
+# fields (`static tableName = 'proposals'`) and an exported enum's string members (`export enum Kind { A = 'a' }`)
+_CLASS = re.compile(r"^[ \t]*(export\s+)?(default\s+)?(?:abstract\s+)?class\s+(\w+)", re.M)
+_STATIC = re.compile(
+    r"""^[ \t]*(?:(?:public|protected|readonly)\s+)*static\s+(?:readonly\s+)?(\w+)\s*(?::\s*[\w.<>\[\]| ]+)?=\s*(["'`])([^"'`$\\\n]*)\2""",
+    re.M,
+)
+_ENUM = re.compile(r"^[ \t]*export\s+(?:const\s+)?enum\s+(\w+)\s*\{([^}]*)\}", re.M)
+_ENUM_MEMBER = re.compile(r"""(\w+)\s*=\s*(["'])([^"'\\\n]*)\2""")
+_DEFAULT_NAME = re.compile(r"^[ \t]*export\s+default\s+(\w+)\s*;?\s*$", re.M)
+
+
+def imported_members(root: Node, path: str, tree: Tree) -> dict[str, str | list[str]]:
+    """The members a module imports from a module of the repository, by the names the migration writes:
+    `Model.tableName` → "proposals" for `import Model from '../entities/Proposal/model'` whose class declares
+    `static tableName = 'proposals'`; `EventType.Created` → "created", and `EventType` → its values in order,
+    for an imported `export enum EventType { Created = 'created', … }`."""
+    found: dict[str, str | list[str]] = {}
+    for node in root.named_children:
+        source = node.child_by_field_name("source") if node.type == "import_statement" else None
+        module = value(source) if source is not None else None
+        if not isinstance(module, str) or not module.startswith("."):
+            continue
+        text = _module_text(posixpath.normpath(posixpath.join(posixpath.dirname(path), module)), tree)
+        if not text or ("static" not in text and "enum" not in text):
+            continue
+        declared = _declared_members(text)
+        for imported, local in _imported_names(node):
+            for name, held in declared.get(imported, {}).items():
+                found[f"{local}.{name}" if name else local] = held
+    return found
+
+
+def _module_text(module: str, tree: Tree) -> str | None:
+    for suffix in _SUFFIXES:
+        text = tree.read(module + suffix)
+        if text is not None:
+            return text
+    return None
+
+
+def _declared_members(text: str) -> dict[str, dict[str, str | list[str]]]:
+    """Per class or enum name (`default` for the module's default export): its string members by name, and
+    an enum's values in order under ""."""
+    found: dict[str, dict[str, str | list[str]]] = {}
+    classes = list(_CLASS.finditer(text))
+    for field in _STATIC.finditer(text):
+        owner = next((c for c in reversed(classes) if c.start() < field.start()), None)
+        if owner is not None:
+            found.setdefault(owner.group(3), {})[field.group(1)] = field.group(3)
+            if owner.group(2):
+                found.setdefault("default", {})[field.group(1)] = field.group(3)
+    default = _DEFAULT_NAME.search(text)
+    if default is not None and default.group(1) in found:
+        found["default"] = found[default.group(1)]
+    for enum in _ENUM.finditer(text):
+        members = {m.group(1): m.group(3) for m in _ENUM_MEMBER.finditer(enum.group(2))}
+        found[enum.group(1)] = {**members, "": list(members.values())}
+    return found
+
+
+def _imported_names(node: Node) -> Iterator[tuple[str, str]]:
+    """(the name a module exports, the local name) of each name an import binds; `default` for
+    `import Model from …`."""
+    clause = next((c for c in node.named_children if c.type == "import_clause"), None)
+    for child in clause.named_children if clause is not None else []:
+        if child.type == "identifier":
+            yield "default", text_of(child)
+    yield from _import_specifiers(node)
+
+
 @contextmanager
-def bound(names: dict[str, str]) -> Iterator[None]:
-    """Read each of the names as the string it holds while the block runs (a module's constants)."""
+def bound(names: Mapping[str, object]) -> Iterator[None]:
+    """Read each of the names as what it holds while the block runs (a module's constants, the members it
+    imports: `Model.tableName`)."""
     with ExitStack() as stack:
         for name, held in names.items():
             stack.enter_context(LOOPS.binding(name, held))

@@ -38,7 +38,15 @@ from bot.frameworks.sqlfile import build as build_sql
 from bot.frameworks.sqlfile import down_section, parse_sql
 from bot.model.changeset import Tree
 from bot.model.findings import Location
-from bot.model.migration import DropIndex, Migration, Operation, RawSQL, Unparsed
+from bot.model.migration import (
+    DropIndex,
+    Migration,
+    Operation,
+    RawSQL,
+    Transaction,
+    Unparsed,
+    statement_count,
+)
 
 NAME = "node-pg-migrate"
 EXTENSIONS = js.SOURCE
@@ -87,17 +95,25 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         op = Unparsed(location=Location(path, 1), error="no exported `up` function")
         return Migration(path, NAME, DIALECT, (op,), None, True, _NOTE)
     shorthands = {**earlier_shorthands(path, tree), **own_shorthands(root)}
-    with jsm.bound(jsm.constants(root, path, tree)), js.reading(DIALECT):
+    known = {**jsm.constants(root, path, tree), **jsm.imported_members(root, path, tree)}
+    with jsm.bound(known), js.reading(DIALECT):
         up = _Walk(src, shorthands)
         up.function(functions["up"])
-        ops = nm.syntax_error(root, src) + up.ops
+        ops = nm.syntax_error(root, src) + up.walked_ops()
         if "down" in functions:
             down = nm.way_back(functions["down"], _Walk(src, shorthands).walked, "")
         elif _exported_false(root, "down"):
             down = (None, "`down` is `false`: node-pg-migrate refuses to run it")
         else:
             down = up.inferred()
-    note = _NOTE if not up.outside else "the migration calls `pgm.noTransaction()`"
+    note = (
+        _NOTE
+        if not up.outside
+        else "the migration calls `pgm.noTransaction()`, but a `pgm.sql` string of several statements is sent as "
+        "one query, which PostgreSQL runs as one implicit transaction"
+        if up.implicit
+        else "the migration calls `pgm.noTransaction()`"
+    )
     return nm.build(src, NAME, text, ops, down, (not up.outside, note), version(path))
 
 
@@ -134,10 +150,17 @@ class _Walk:
     ops: list[Operation] = field(default_factory=list)
     steps: list[_Step] = field(default_factory=list)
     outside: bool = False  # `pgm.noTransaction()` was called
+    immediate: list[Operation] = field(default_factory=list)  # `pgm.db.query`: sent while `up` runs
+    implicit: bool = False  # a `pgm.sql` string holds several statements (one implicit transaction)
 
     def walked(self, function: js.Function) -> list[Operation]:
         self.function(function)
-        return self.ops
+        return self.walked_ops()
+
+    def walked_ops(self) -> list[Operation]:
+        """In the order the database sees them: a `pgm.db.query` runs while `up` runs, the `pgm.*` calls are
+        sent after it returns."""
+        return [*self.immediate, *self.ops]
 
     def function(self, function: js.Function) -> None:
         pgm = function.params[0] if function.params else "pgm"
@@ -158,7 +181,7 @@ class _Walk:
             self._call(first, pgm)
         elif origin == f"{pgm}.db" and first.name in ("query", "select"):
             self.steps.append(_Step(first.node, "db.query", []))
-            self.ops.extend(self._sql(first, "pgm.db.query"))
+            self.immediate.extend(self._sql(first, "pgm.db.query"))
         elif not (origin in ("console", "logger") or first.name in ("run", "resolve")):
             self.ops.extend(nm.awaited_code(node, self.src))
 
@@ -212,7 +235,16 @@ class _Walk:
                 except Unread:
                     filled = js.PLACEHOLDER
                 text = text.replace("{" + key + "}", filled)
-        return list(parse_sql(self.src.path, text, DIALECT, first_line=line))
+        read = list(parse_sql(self.src.path, text, DIALECT, first_line=line))
+        if statement_count(tuple(read)) < 2:
+            return read
+        # the string is sent as one query: PostgreSQL runs its statements as one implicit transaction, even in
+        # a migration that calls `pgm.noTransaction()`
+        self.implicit = True
+        at = nm.origin_of(call.node, self.src)
+        begin = Transaction(action="block-begin", location=at["location"], sql=js.text_of(call.node)[:60])
+        end = Transaction(action="block-end", location=Location(self.src.path, at["end_line"]), sql="")
+        return [begin, *read, end]
 
     def inferred(self) -> tuple[tuple[Operation, ...] | None, str]:
         """The down the runner infers when the module exports none: each call's reverse, last first."""

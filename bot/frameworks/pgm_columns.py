@@ -45,6 +45,10 @@ def read(node: Node | None, depth: int = 0) -> Value:
         if bound is not node:
             return read(bound, depth + 1)
     found = js.call(node)
+    if found is not None and found.name in ("values", "keys") and js.text_of(found.receiver) == "Object":
+        held = js.LOOPS.held(js.text_of(found.args[0])) if found.args else None
+        if isinstance(held, list) and found.name == "values":  # `Object.values(Kind)` of an imported enum
+            return [str(item) for item in held]
     if (
         found is not None
         and found.args
@@ -62,6 +66,10 @@ def read(node: Node | None, depth: int = 0) -> Value:
         if values.get("literal") is True and isinstance(values.get("value"), str):
             return Raw(str(values["value"]))  # `{ literal: true, value: '…' }`, a PgLiteral written out
         return values
+    if node.type == "template_string" and any(c.type == "template_substitution" for c in node.named_children):
+        filled = js.sql_text(node)  # `REFERENCES ${Model.tableName}`: a substitution the review knows
+        if filled is not None and js.PLACEHOLDER not in filled[0]:
+            return filled[0]
     return cast(Value, js.value(node))
 
 

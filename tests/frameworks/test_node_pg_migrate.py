@@ -304,3 +304,72 @@ def test_a_migration_rewritten_in_typescript_keeps_its_recorded_name(
     )
     renamed = found(f"{FOLDER}/1700000000001_{column}_index.ts")
     assert "applied-migration-edited:critical" in renamed and "non-concurrent-index:critical" in renamed
+
+
+@pytest.mark.parametrize(("table", "column", "key"), NAMES)
+def test_names_and_values_imported_from_the_application(table: str, column: str, key: str) -> None:
+    model = f"export default class Model {{\n  static tableName = '{table}'\n  static primaryKey = 'id'\n}}\n"
+    kinds = f"export enum Kind {{\n  Open = '{column}_open',\n  Closed = '{column}_closed',\n}}\n"
+    text = (
+        "import { MigrationBuilder } from 'node-pg-migrate'\n"
+        "import Model from '../src/entities/model'\n"
+        "import { Kind } from '../src/types'\n\n"
+        "export async function up(pgm: MigrationBuilder): Promise<void> {\n"
+        f"  pgm.createType('{column}_kind', Object.values(Kind))\n"
+        f"  pgm.addTypeValue('{column}_kind', Kind.Closed)\n"
+        f"  pgm.createIndex(Model.tableName, '{key}')\n"
+        f"  pgm.sql(`UPDATE ${{Model.tableName}} SET {key} = 0 WHERE {key} IS NULL`)\n"
+        f"  pgm.addConstraint('{column}_log', 'fk', `FOREIGN KEY ({key}) REFERENCES ${{Model.tableName}}(${{Model.primaryKey}})`)\n"
+        "}\n"
+    )
+    path = f"{FOLDER}/1700000000001_change.ts"
+    tree = {"src/entities/model.ts": model, "src/types.ts": kinds}
+    created, added, index, update, key_added = _parse(text, path, tree).up
+    assert isinstance(created, CreateEnum) and created.values == (f"{column}_open", f"{column}_closed")
+    assert isinstance(added, AddEnumValue) and added.value == f"{column}_closed"
+    assert isinstance(index, AddIndex) and index.table == table and index.name == f"{table}_{key}_index"
+    assert isinstance(update, DataUpdate) and update.table == table
+    assert isinstance(key_added, AddConstraint) and key_added.references == table
+    base = {**_base(table, key), **tree}
+    bad = text.replace(f"  pgm.sql(`UPDATE ${{Model.tableName}} SET {key} = 0 WHERE {key} IS NULL`)\n", "")
+    assert "non-concurrent-index" in rule_ids(review_sql(bad, path=path, base=base))
+    safe = bad.replace(
+        f"pgm.createIndex(Model.tableName, '{key}')",
+        f"pgm.noTransaction()\n  pgm.createIndex(Model.tableName, '{key}', {{ concurrently: true, ifNotExists: true }})",
+    )
+    found = rule_ids(review_sql(safe, path=path, base=base))
+    assert "non-concurrent-index" not in found and "unreadable-migration" not in found
+
+
+@pytest.mark.parametrize(("table", "column", "key"), NAMES)
+def test_db_query_runs_before_the_queued_calls(table: str, column: str, key: str) -> None:
+    late = (
+        "exports.up = async (pgm) => {\n"
+        "  pgm.sql(\"SET lock_timeout = '5s'\");\n"
+        f"  await pgm.db.query('ALTER TABLE {table} ADD COLUMN {column} text');\n"
+        "};\n"
+    )
+    assert "missing-lock-timeout" in _review(late, table, key)
+    early = (
+        "exports.up = async (pgm) => {\n"
+        "  await pgm.db.query(\"SET lock_timeout = '5s'\");\n"
+        f"  pgm.addColumns('{table}', {{ {column}: 'text' }});\n"
+        "};\n"
+    )
+    assert "missing-lock-timeout" not in _review(early, table, key)
+
+
+@pytest.mark.parametrize(("table", "column", "key"), NAMES)
+def test_several_statements_in_one_sql_string_share_a_transaction(table: str, column: str, key: str) -> None:
+    one = (
+        "exports.up = (pgm) => {\n  pgm.noTransaction();\n"
+        f"  pgm.sql(`CREATE INDEX CONCURRENTLY IF NOT EXISTS {table}_{key}_idx ON {table} ({key});\n"
+        f"    CREATE INDEX CONCURRENTLY IF NOT EXISTS {table}_total_idx ON {table} (total);`);\n}};\n"
+    )
+    assert "concurrent-in-transaction" in _review(one, table, key)
+    apart = (
+        "exports.up = (pgm) => {\n  pgm.noTransaction();\n"
+        f"  pgm.sql(`CREATE INDEX CONCURRENTLY IF NOT EXISTS {table}_{key}_idx ON {table} ({key})`);\n"
+        f"  pgm.sql(`CREATE INDEX CONCURRENTLY IF NOT EXISTS {table}_total_idx ON {table} (total)`);\n}};\n"
+    )
+    assert "concurrent-in-transaction" not in _review(apart, table, key)
