@@ -77,13 +77,15 @@ class Dialects:
     def _detected(self, path: str, text: str) -> Database:
         named = named_database(path) or _liquibase(path, text) or self._fallback(path)
         settled = self.settings.database_for(path)
-        guarded = _doctrine_guard(path, text) if named is None else None
-        if guarded is not None:  # a Doctrine migration's `abortIf` runs it on one database only
+        guarded = _doctrine_guard(path, text, self.tree) if named is None else None
+        if guarded is not None:  # a Doctrine migration's guard runs it on one database only
             same = settled is not None and family(settled.dialect) == guarded
             return (
                 settled
                 if same and settled is not None
-                else Database(guarded, source=path, detail="its `abortIf` guard on the database platform")
+                else Database(
+                    guarded, source=path, detail="its guard on the database platform (`abortIf`, `skipIf`)"
+                )
             )
         if named is not None:
             return _versioned(named, settled)
@@ -250,12 +252,13 @@ def _liquibase(path: str, text: str) -> Database | None:
     )
 
 
-def _doctrine_guard(path: str, text: str) -> str | None:
-    if not path.endswith(".php") or "abortIf" not in text:
+def _doctrine_guard(path: str, text: str, tree: Tree) -> str | None:
+    """The one database a Doctrine migration's guards (or those of its project's base class) let it run on."""
+    if not path.endswith(".php") or not path.rsplit("/", 1)[-1].startswith("Version"):
         return None
-    from bot.frameworks.doctrine_platform import guarded_family
+    from bot.frameworks.doctrine_platform import own_family
 
-    return guarded_family(text)
+    return own_family(text, tree)
 
 
 def _versioned(named: Database, settled: Database | None) -> Database:

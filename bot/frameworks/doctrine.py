@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
-import weakref
 
 from tree_sitter import Node
 
@@ -58,6 +57,7 @@ _SCHEMA_CHECKS = re.compile(
     r"\b(?:hasTable|hasColumn|hasIndex|hasForeignKey|hasPrimaryKey|tablesExist|hasSequence|listTableColumns)\b"
 )
 _HOOKS = ("preUp", "up", "postUp")
+_DOWN_HOOKS = ("preDown", "down", "postDown")
 
 
 def candidate(path: str) -> bool:
@@ -78,6 +78,11 @@ def version(path: str) -> str:
 
 
 def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
+    own = doctrine_platform.own_family(text, tree)
+    if own is not None and own != family(dialect):
+        # the migration stops on this database: another database's history, no step of this one's
+        note = f"the migration's guard on the platform runs it on {own} only"
+        return Migration(path, NAME, dialect, (), (), False, note, version=version(path))
     root = php.parse(text)
     klass = _migration_class(root)
     if klass is None:
@@ -85,17 +90,15 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
             location=Location(path, 1), error="no migration class (`class Version… extends …Migration`)"
         )
         return Migration(path, NAME, dialect, (op,), None, False, "could not be read")
-    methods = {**_inherited(klass, tree), **_methods(klass)}
-    own = doctrine_platform.guarded_family(text)
-    if own is not None and own != family(dialect):
-        # the migration aborts on this database: another database's history, no step of this one's
-        note = f"the migration's `abortIf` guard runs it on {own} only"
-        return Migration(path, NAME, dialect, (), (), False, note, version=version(path))
+    methods = {**_inherited(text, tree), **_methods(klass)}
     transactional, note = _transaction(methods, tree, path, dialect)
-    walker = _Walker(path, dialect, {k: v for k, v in methods.items() if k not in (*_HOOKS, "down")})
-    walker.constants.update(_class_arrays(klass))
+    walker = _Walker(path, dialect, {k: v for k, v in methods.items() if k not in (*_HOOKS, *_DOWN_HOOKS)})
+    walker.constants.update(_class_arrays(klass, methods.get("__construct")))
     walker.syntax_errors(root)
     with contextlib.ExitStack() as helpers:
+        for name, held in walker.constants.items():
+            if isinstance(held, str):  # `$this->tablePrefix . '_user'` reads as `bolt_user`
+                helpers.enter_context(php.LOOPS.binding(name, held))
         quote = "`" if family(dialect) == "mysql" else '"'
         for name in _table_helpers(walker.helpers):
             helpers.enter_context(php.LOOPS.binding(f"table-helper:{name}", quote))
@@ -170,48 +173,15 @@ def _methods(klass: Node) -> dict[str, Node | None]:
     }
 
 
-def _inherited(klass: Node, tree: Tree, depth: int = 0) -> dict[str, Node | None]:
-    """The methods a project's own base class of its migrations gives them (`class Version… extends
-    WallabagMigration`): its `isTransactional()`, its `down()` and the helpers the migrations call. Doctrine's
-    AbstractMigration is read from what it documents, not from `vendor/`."""
-    base = next((c for c in klass.named_children if c.type == "base_clause"), None)
-    name = php.text_of(base.named_children[-1]).rsplit("\\", 1)[-1] if base and base.named_children else ""
-    if not name or name == "AbstractMigration" or depth > 2:
-        return {}
-    path = _classes(tree).get(name)
-    text = tree.read(path) if path is not None else None
-    if not text:
-        return {}
-    parent = next(
-        (
-            n
-            for n in _descendants(php.parse(text))
-            if n.type == "class_declaration" and php.text_of(n.child_by_field_name("name")) == name
-        ),
-        None,
-    )
-    if parent is None:
-        return {}
-    own = {k: v for k, v in _methods(parent).items() if v is not None}  # an abstract method has no body
-    return {**_inherited(parent, tree, depth + 1), **own}
-
-
-_CLASS_FILES: weakref.WeakKeyDictionary[object, dict[str, str]] = weakref.WeakKeyDictionary()
-
-
-def _classes(tree: Tree) -> dict[str, str]:
-    """The PHP files of the tree by the class their name gives (`src/Doctrine/WallabagMigration.php`), outside
-    `vendor/`: listed once per tree."""
-    try:
-        return _CLASS_FILES[tree]
-    except (KeyError, TypeError):
-        pass
-    found: dict[str, str] = {}
-    for each in tree.paths():
-        if each.endswith(".php") and not each.startswith("vendor/") and "/vendor/" not in each:
-            found.setdefault(each.rsplit("/", 1)[-1][:-4], each)
-    with contextlib.suppress(TypeError):
-        _CLASS_FILES[tree] = found
+def _inherited(text: str, tree: Tree) -> dict[str, Node | None]:
+    """The methods the project's own base classes of its migrations give them (`class Version… extends
+    WallabagMigration`): their `isTransactional()`, `down()` and the helpers the migrations call, the nearest
+    class's first. Doctrine's AbstractMigration is read from what it documents, not from `vendor/`."""
+    found: dict[str, Node | None] = {}
+    for parent in reversed(doctrine_platform.lineage(text, tree)[1:]):
+        klass = next((n for n in _descendants(php.parse(parent)) if n.type == "class_declaration"), None)
+        if klass is not None:
+            found.update({k: v for k, v in _methods(klass).items() if v is not None})  # abstract: no body
     return found
 
 
@@ -226,10 +196,17 @@ def _table_helpers(helpers: dict[str, Node | None]) -> list[str]:
     ]
 
 
-def _class_arrays(klass: Node) -> dict[str, object]:
-    """Literal arrays and strings the class holds (`private const TABLES = [...]`, `private $table = 'x'`),
-    as `self::TABLES` and `$this->table`: loops over them are read once per value."""
+def _class_arrays(klass: Node, constructor: Node | None = None) -> dict[str, object]:
+    """Literal arrays and strings the class holds (`private const TABLES = [...]`, `private $table = 'x'`, or
+    one its constructor assigns: `$this->tablePrefix = 'bolt';`), as `self::TABLES` and `$this->table`: loops
+    over them are read once per value, and names joined from them are known."""
     found: dict[str, object] = {}
+    for statement in php.statements(constructor, loops=False):
+        left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
+        if statement.type == "assignment_expression" and left is not None and right is not None:
+            held = php.value(right)
+            if left.type == "member_access_expression" and isinstance(held, list | dict | str):
+                found[php.text_of(left)] = held
     for node in _members(klass):
         if node.type == "const_declaration":
             for element in node.named_children:
@@ -320,7 +297,9 @@ def _down(
             return None, "`down()` aborts: the migration has no way back", False
     walker = _Walker(path, dialect, up.helpers)
     walker.constants.update(up.constants)
+    walker.method(methods.get("preDown"))
     walker.method(body)
+    walker.method(methods.get("postDown"))
     meaningful = [n for n in (body.named_children if body is not None else []) if n.type != "comment"]
     return tuple(walker.ops), "", not meaningful
 

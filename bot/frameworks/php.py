@@ -203,14 +203,16 @@ def _driver_cases(node: Node, dialect: str) -> list[Node] | None:
 
 
 LOOPS = LoopValues("php")  # a `foreach` variable while the loop's body is walked once per value
+# what LOOPS may hold besides a loop's variable: a class's constant or property (`self::TABLE`, `$this->prefix`)
+_HELD = frozenset({"variable_name", "member_access_expression", "class_constant_access_expression"})
 
 
 def value(node: Node | None) -> Value:
     if node is None:
         return None
     kind = node.type
-    if kind == "variable_name" and (bound := LOOPS.value(text_of(node))) is not None:
-        return bound
+    if kind in _HELD and (bound := LOOPS.value(text_of(node))) is not None:
+        return bound  # a loop's variable, or a class's constant or property a reader holds (`self::TABLE`)
     if kind in _STRINGS:
         return string(node)
     if kind == "integer":

@@ -350,3 +350,70 @@ def test_the_database_doctrine_bundles_configuration_names(table: str, column: s
     assert "unparsed-statement" not in rules(result)
     postgres = {"config/packages/doctrine.yaml": config.format(driver="pdo_pgsql")}
     assert "unparsed-statement" in rules(run(text, base(table, column, postgres)))
+
+
+PLATFORM_BASES = [
+    ("AbstractPostgreSQLMigration", "AbstractMySqlMigration", "isPostgreSQL", "isMySql", "orders", "status"),
+    ("PgMigration", "MariaMigration", "isPostgres", "isMariaDb", "invoices", "state"),
+]
+
+
+def guarded_base(name: str, check: str, platform: str) -> str:
+    return project_base(
+        name,
+        "    public function preUp(Schema $schema): void\n    {\n"
+        f"        if (!$this->{check}()) {{\n"
+        f"            $this->skipIf(true, 'This migration can only be executed on {platform}.');\n"
+        "        }\n    }\n\n"
+        f"    protected function {check}(): bool\n    {{\n"
+        f"        return $this->connection->getDatabasePlatform() instanceof {platform}Platform;\n    }}\n",
+    ).replace("use Doctrine\\Migrations", "use Doctrine\\DBAL\\Schema\\Schema;\nuse Doctrine\\Migrations")
+
+
+@pytest.mark.parametrize(
+    ("pg_base", "mysql_base", "pg_check", "mysql_check", "table", "column"), PLATFORM_BASES
+)
+def test_a_base_class_that_skips_other_databases_says_the_migrations_database(
+    pg_base: str, mysql_base: str, pg_check: str, mysql_check: str, table: str, column: str
+) -> None:
+    """A project shipping migrations for several databases in one folder (Sylius) puts the guard in the base class
+    of each database's migrations: a migration extending the PostgreSQL one is read as PostgreSQL, in a project
+    whose `DATABASE_URL` is MySQL's."""
+    files = base(table, column, MYSQL_ENV) | {
+        f"src/Doctrine/{pg_base}.php": guarded_base(pg_base, pg_check, "PostgreSQL"),
+        f"src/Doctrine/{mysql_base}.php": guarded_base(mysql_base, mysql_check, "MySQL"),
+    }
+    up = [
+        f"$this->addSql('ALTER TABLE {table} ALTER COLUMN {column} TYPE VARCHAR(40) USING {column}::VARCHAR(40)');"
+    ]
+    down = [f"$this->addSql('ALTER TABLE {table} ALTER COLUMN {column} TYPE VARCHAR(20)');"]
+    result = run(child(pg_base, up, down), files)
+    assert result.migrations[0].dialect == "postgres"
+    assert "unparsed-statement" not in rules(result)
+    assert run(child(mysql_base, up, down), files).migrations[0].dialect == "mysql"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "table", "column"), [("bolt", "bolt_user", "about"), ("app", "app_orders", "memo")]
+)
+def test_a_table_prefix_the_constructor_assigns(prefix: str, table: str, column: str) -> None:
+    """`$this->tablePrefix = 'bolt';` in the constructor: `$schema->getTable($this->tablePrefix . '_user')` is
+    `bolt_user`; a prefix read at run time leaves the table unknown."""
+    suffix = table.removeprefix(prefix)
+    constructor = (
+        "    private $tablePrefix;\n\n    public function __construct(Connection $connection, LoggerInterface $logger)\n"
+        "    {\n        parent::__construct($connection, $logger);\n\n"
+        f"        $this->tablePrefix = '{prefix}';\n    }}\n\n"
+    )
+    up = [
+        f"$schema->getTable($this->tablePrefix . '{suffix}')->addColumn('{column}', 'string', ['length' => 40]);"
+    ]
+    down = [f"$schema->getTable($this->tablePrefix . '{suffix}')->dropColumn('{column}');"]
+    text = migration("Version20240601120000", up, down, extra=constructor)
+    result = run(text, base(table, "title"))
+    assert "not-null-without-default" in rules(result)
+    assert "unparsed-statement" not in rules(result)
+    unknown = text.replace(
+        f"$this->tablePrefix = '{prefix}';", "$this->tablePrefix = $connection->getParams()['prefix'];"
+    )
+    assert "unparsed-statement" in rules(run(unknown, base(table, "title")))
