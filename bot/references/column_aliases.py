@@ -37,6 +37,8 @@ _PATTERNS = (
     + r"\bname\s*[:=]\s*['\"]`?{col}`?['\"]"
     + _ARGS
     + r"\)[^$;{{}}]*?\$(\w+)",
+    # Doctrine's XML mapping: <field name="attribute" column="col" …/>
+    r"<field\b[^>]*?\bname=\"(\w+)\"[^>]*?\bcolumn=\"`?{col}`?\"",
     # Ecto: field :attribute, :type, source: :col
     r"\bfield\s+:(\w+)\s*,[^\n]*\bsource:\s*:\"?{col}\"?(?!\w)",
     # Go struct tags: Attribute Type `db:"col"` / `gorm:"column:col"` / `bun:"col"`

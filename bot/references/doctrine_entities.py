@@ -1,7 +1,7 @@
 r"""The properties a Doctrine entity maps to a column: dropping the column while the entity still maps it fails
 every query that loads the entity, whatever the code does with the property.
 
-A property is mapped by an attribute (`#[ORM\Column(name: 'legacy_code')]`, `#[ORM\Column]`) or a docblock
+A property is mapped by an XML mapping's `<field name="legacyCode" column="legacy_code"/>`, or by an attribute (`#[ORM\Column(name: 'legacy_code')]`, `#[ORM\Column]`) or a docblock
 annotation (`@ORM\Column(name="legacy_code")`) before it. Without a `name`, the column is named after the
 property: as it is (Doctrine's default naming strategy) or in snake case (Symfony's `underscore_number_aware`,
 which its recipes configure): `$shippingNote` maps `shipping_note`. Only the entities mapped to the dropped
@@ -23,12 +23,25 @@ _MAPPED = re.compile(
 _NAME = re.compile(r"\bname\s*[:=]\s*['\"]`?(\w+)`?['\"]")
 
 
+# an XML mapping's field (`<field name="shippingNote" column="shipping_note" …/>`), its attributes in any order
+_XML_FIELD = re.compile(r"<(?:field|id)\b[^>]*>")
+_XML_ATTRIBUTE = re.compile(r"([\w-]+)\s*=\s*[\"']([^\"']*)[\"']")
+
+
 def mapped_properties(text: str, column: str) -> list[tuple[int, str]]:
-    """(line, property) of each property of an entity's file that maps `column`."""
-    if "ORM\\" not in text:
-        return []
+    """(line, property) of each property of an entity's file (PHP, or a `*.orm.xml` mapping) that maps `column`."""
     found: list[tuple[int, str]] = []
     wanted = column.lower()
+    if "<doctrine-mapping" in text:
+        for field in _XML_FIELD.finditer(text):
+            attributes = dict(_XML_ATTRIBUTE.findall(field.group()))
+            prop = attributes.get("name", "")
+            named = attributes.get("column", "").strip('`"')
+            if prop and wanted in ({named.lower()} if named else {prop.lower(), underscore(prop).lower()}):
+                found.append((text.count("\n", 0, field.start()) + 1, prop))
+        return found
+    if "ORM\\" not in text:
+        return []
     for match in _MAPPED.finditer(text):
         if "function" in match.group("between"):
             continue  # an attribute of a method, and a parameter after it

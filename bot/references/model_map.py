@@ -44,6 +44,7 @@ MAPPING_WORDS = frozenset(
         "sequelize",
         "sqlalchemy",
         "<hibernate-mapping",
+        "<doctrine-mapping",
         "ORM\\Table",
     )
 )
@@ -60,7 +61,8 @@ _MAPPING_START = re.compile(
     r"__tablename__|db_table|table_name|@@map|@Table|@Entity|TableName|\$table|schema|tableName|#\[diesel|ORM\\Table"
 )
 # Hibernate's XML mapping (`*.hbm.xml`): the element that binds a class to a table, its attributes in any order
-_HBM_CLASS = re.compile(r"<(?:class|joined-subclass|union-subclass)\b([^>]*)>")
+# and Doctrine's (`*.orm.xml`): `<entity name="App\Entity\Order" table="orders">`
+_HBM_CLASS = re.compile(r"<(?:class|joined-subclass|union-subclass|entity)\b([^>]*)>")
 _HBM_ATTRIBUTE = re.compile(r"([\w-]+)\s*=\s*[\"']([^\"']*)[\"']")
 _DEFINITION = re.compile(
     r"^[ \t]*(?:(?:export|public|default|abstract|final)[ \t]+)*(?:class|model)[ \t]+([A-Z]\w*)"
@@ -145,7 +147,7 @@ def mappings_in(
         owner = _owner(definitions, match.start(), text)
         if owner:
             yield table, owner, path, text.count("\n", 0, match.start()) + 1
-    if "<hibernate-mapping" in text:
+    if "<hibernate-mapping" in text or "<doctrine-mapping" in text:
         yield from _hibernate_mappings(path, text, models)
     for table, struct, line in gorm_naming.structs(path, text, models, naming):
         yield table, struct, path, line
@@ -198,7 +200,7 @@ def _hibernate_mappings(path: str, text: str, models: Mapping[str, TableModels])
     for match in _HBM_CLASS.finditer(text):
         attributes = dict(_HBM_ATTRIBUTE.findall(match.group(1)))
         table = attributes.get("table", "").strip('`"').lower()
-        cls = attributes.get("name", "").rpartition(".")[2]
+        cls = attributes.get("name", "").replace("\\", ".").rpartition(".")[2]
         if table in models and cls:
             yield table, cls, path, text.count("\n", 0, match.start()) + 1
 

@@ -441,7 +441,7 @@ def _doctrine_mapped(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use,
         listed = {(u.path, u.line) for u in uses}
         more = [
             Use(path, line, (tree.read(path) or "").splitlines()[line - 1].strip(), "model", "high")
-            for path in sorted({m[2] for m in index.models(table) if m[2].endswith(".php")})
+            for path in sorted({m[2] for m in index.models(table) if m[2].endswith((".php", ".orm.xml"))})
             for line, _ in mapped_properties(tree.read(path) or "", name)
             if (path, line) not in listed
         ]
@@ -798,7 +798,9 @@ def _alias_needles(
                 # a Doctrine entity's property is read through its accessors (`getCode()` for `$code`)
                 studly = attribute[:1].upper() + attribute[1:]
                 accessors = (
-                    [f"{verb}{studly}" for verb in ("get", "set", "is")] if path.endswith(".php") else []
+                    [f"{verb}{studly}" for verb in ("get", "set", "is")]
+                    if path.endswith((".php", ".orm.xml"))
+                    else []
                 )
                 for word in (attribute, *accessors):
                     if word not in taken:

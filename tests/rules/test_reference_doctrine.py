@@ -95,3 +95,43 @@ def test_a_column_mapped_under_another_name_is_read_through_its_accessor(
     )
     found = _dropped(_review(table, other, column, files | {"src/Service/Report.php": others}))
     assert "src/Service/Report.php" not in {r.path for r in found.references}
+
+
+def _xml(entity: str, table: str, fields: list[str]) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<doctrine-mapping xmlns="http://doctrine-project.org/schemas/orm/doctrine-mapping">\n'
+        f'    <entity name="App\\Entity\\{entity}" table="{table}">\n'
+        '        <id name="id" type="integer"><generator strategy="AUTO"/></id>\n'
+        + "".join(f"        {field}\n" for field in fields)
+        + "    </entity>\n</doctrine-mapping>\n"
+    )
+
+
+@pytest.mark.parametrize(("table", "entity", "other", "other_entity", "column", "prop"), CASES)
+def test_an_xml_mapping_still_mapping_the_dropped_column(
+    table: str, entity: str, other: str, other_entity: str, column: str, prop: str
+) -> None:
+    theirs = {
+        f"config/doctrine/{other_entity}.orm.xml": _xml(
+            other_entity, other, [f'<field name="{prop}" length="40"/>']
+        )
+    }
+    mapped = theirs | {
+        f"config/doctrine/{entity}.orm.xml": _xml(entity, table, [f'<field name="{prop}" length="40"/>'])
+    }
+    found = _dropped(_review(table, other, column, mapped))
+    assert (f"config/doctrine/{entity}.orm.xml", 5) in {(r.path, r.line) for r in found.references}
+    assert f"config/doctrine/{other_entity}.orm.xml" not in {r.path for r in found.references}
+    gone = theirs | {
+        f"config/doctrine/{entity}.orm.xml": _xml(entity, table, ['<field name="title" length="20"/>'])
+    }
+    assert _dropped(_review(table, other, column, gone)).references == ()
+    # a column mapped under another name: the code reads it through the entity's accessor
+    renamed = theirs | {
+        f"config/doctrine/{entity}.orm.xml": _xml(entity, table, [f'<field name="memo" column="{column}"/>']),
+        "src/Service/Report.php": f"<?php\n\nclass Report\n{{\n    public function lines({entity} ${entity.lower()}): string\n"
+        f"    {{\n        return ${entity.lower()}->getMemo();\n    }}\n}}\n",
+    }
+    found = _dropped(_review(table, other, column, renamed))
+    assert ("src/Service/Report.php", 7) in {(r.path, r.line) for r in found.references}
