@@ -57,6 +57,7 @@ _SCHEMA_CHECKS = re.compile(
     r"\b(?:hasTable|hasColumn|hasIndex|hasForeignKey|hasPrimaryKey|tablesExist|hasSequence|listTableColumns)\b"
 )
 _HOOKS = ("preUp", "up", "postUp")
+_UNKNOWN = object()  # what a local holds once the code appends something the review cannot know to it
 _DOWN_HOOKS = ("preDown", "down", "postDown")
 
 
@@ -366,6 +367,8 @@ class _Walker:
                     self._foreach(node)
                 elif node.type == "assignment_expression":
                     self._assign(node, held)
+                elif node.type == "augmented_assignment_expression":
+                    self._append(node, held)
                 else:
                     self._read(node)
 
@@ -384,6 +387,21 @@ class _Walker:
             self.constants[target] = found
         elif calls:
             self._read(right)  # `$count = $this->connection->executeStatement('UPDATE …')`
+
+    def _append(self, node: Node, held: contextlib.ExitStack) -> None:
+        """`$sql .= ' ADD note TEXT';`: the local holds the joined text from here on, when both parts are known;
+        else it holds nothing the review knows, and SQL sent from it is a statement it could not read."""
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        operator = next((c for c in node.children if not c.is_named), None)
+        if left is None or right is None or left.type != "variable_name":
+            self._read(node)
+            return
+        before, added = php.LOOPS.value(php.text_of(left)), self._value(right)
+        joined = before + added if isinstance(before, str) and isinstance(added, str) else None
+        if operator is not None and php.text_of(operator) == ".=" and joined is not None:
+            held.enter_context(php.LOOPS.binding(php.text_of(left), joined))
+        elif before is not None:
+            held.enter_context(php.LOOPS.binding(php.text_of(left), _UNKNOWN))
 
     def _value(self, node: Node) -> object:
         text = php.text_of(node)

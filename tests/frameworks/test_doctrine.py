@@ -417,3 +417,22 @@ def test_a_table_prefix_the_constructor_assigns(prefix: str, table: str, column:
         f"$this->tablePrefix = '{prefix}';", "$this->tablePrefix = $connection->getParams()['prefix'];"
     )
     assert "unparsed-statement" in rules(run(unknown, base(table, "title")))
+
+
+@pytest.mark.parametrize(("table", "column", "other"), NAMES)
+def test_sql_a_local_builds_piece_by_piece(table: str, column: str, other: str) -> None:
+    """`$sql .= '…'` joins the text the local holds; a part the review cannot know leaves the statement unread,
+    never read as the part before it."""
+    known = migration(
+        "Version20240601120000",
+        [
+            f"$sql = 'CREATE INDEX idx_{column} ';",
+            f"$sql .= 'ON {table} ({column})';",
+            "$this->addSql($sql);",
+        ],
+        [f"$this->addSql('DROP INDEX idx_{column}');"],
+    )
+    result = run(known, base(table, column))
+    assert ("non-concurrent-index", UP_LINE + 2) in {(f.rule, f.line) for f in result.active}
+    unknown = known.replace(f"$sql .= 'ON {table} ({column})';", "$sql .= $this->target();")
+    assert "unparsed-statement" in rules(run(unknown, base(table, column)))
