@@ -28,6 +28,7 @@ import re
 from tree_sitter import Node
 
 from bot.frameworks import doctrine_platform, php, suppressions
+from bot.frameworks.dialect_guards import runs_on
 from bot.frameworks.doctrine_schema import SchemaReader
 from bot.frameworks.loop_values import names
 from bot.frameworks.origin import origin
@@ -57,6 +58,10 @@ _SCHEMA_CHECKS = re.compile(
     r"\b(?:hasTable|hasColumn|hasIndex|hasForeignKey|hasPrimaryKey|tablesExist|hasSequence|listTableColumns)\b"
 )
 _HOOKS = ("preUp", "up", "postUp")
+_INERT = frozenset(
+    {"echo_statement", "comment", "function_definition", "return_statement", "string", "encapsed_string"}
+    | {"integer", "float", "boolean", "null", "variable_name", "array_creation_expression"}
+)
 _UNKNOWN = object()  # what a local holds once the code appends something the review cannot know to it
 _DOWN_HOOKS = ("preDown", "down", "postDown")
 
@@ -65,8 +70,16 @@ def candidate(path: str) -> bool:
     return _FILE.search(path) is not None
 
 
+# `up()`, or the up of one database a base class dispatches to (Part-DB's `mySQLUp`, `postgreSQLUp`)
+_UP = re.compile(r"function\s+(?:up|\w+Up)\s*\(\s*Schema\b")
+
+
 def detect(path: str, text: str) -> bool:
-    return _FILE.search(path) is not None and "function up" in text and any(m in text for m in _MARKERS)
+    return (
+        _FILE.search(path) is not None
+        and ("function up" in text or _UP.search(text) is not None)
+        and any(m in text for m in _MARKERS)
+    )
 
 
 def is_down(path: str) -> bool:
@@ -369,6 +382,8 @@ class _Walker:
                     self._assign(node, held)
                 elif node.type == "augmented_assignment_expression":
                     self._append(node, held)
+                elif node.type == "match_expression":
+                    self._match(node)
                 else:
                     self._read(node)
 
@@ -387,6 +402,30 @@ class _Walker:
             self.constants[target] = found
         elif calls:
             self._read(right)  # `$count = $this->connection->executeStatement('UPDATE …')`
+
+    def _match(self, node: Node) -> None:
+        """`match ($this->getDatabaseType()) { 'mysql' => $this->mySQLUp($schema), 'postgresql' => … }`: the arm
+        for the review's database (Part-DB's base class dispatches each migration so); `default` when no arm
+        names it; every arm when one names no database."""
+        body = node.child_by_field_name("body")
+        arms = [c for c in (body.named_children if body is not None else []) if c.type.startswith("match_")]
+        chosen: list[Node] = []
+        for arm in arms:
+            conditions = arm.child_by_field_name("conditional_expressions")
+            if conditions is None:
+                continue
+            runs = [runs_on(php.text_of(c), self.dialect) for c in conditions.named_children]
+            if any(r is None for r in runs):
+                chosen = arms  # an arm the review cannot place: read them all
+                break
+            if any(runs):
+                chosen.append(arm)
+        if not chosen:
+            chosen = [a for a in arms if a.type == "match_default_expression"]
+        for arm in chosen:
+            returned = arm.child_by_field_name("return_expression")
+            if returned is not None:
+                self._read(returned)
 
     def _append(self, node: Node, held: contextlib.ExitStack) -> None:
         """`$sql .= ' ADD note TEXT';`: the local holds the joined text from here on, when both parts are known;
@@ -507,8 +546,8 @@ class _Walker:
         self._sql_text(sql, c)
 
     def _code(self, node: Node) -> None:
-        if node.type in ("echo_statement", "comment", "function_definition", "return_statement"):
-            return
+        if node.type in _INERT:
+            return  # `return 'mysql';` of a helper the code calls: a value, nothing run
         base = origin(self.path, php.line_of(node), node.end_point[0] + 1, php.text_of(node))
         self.ops.append(RunCode(language="php", **base))
 

@@ -28,7 +28,9 @@ PRAGMA foreign_keys = ON;
 Alembic's `batch_alter_table` on SQLite is such a rebuild for everything but adding a column or an index
 (`recreate="auto"`). SQLAlchemy leaves foreign keys off unless the project turns them on, usually in a
 `connect` listener that runs `PRAGMA foreign_keys=ON`; where env.py or the project's code does, the batch is
-reported. Django's schema editor turns the checks off around its own rebuilds.
+reported. Django's schema editor turns the checks off around its own rebuilds. Doctrine's DBAL leaves them off too,
+unless the project adds its `EnableForeignKeys` middleware or one of its own that runs the PRAGMA: the rebuilds
+Doctrine writes for SQLite are reported only then.
 """
 
 from __future__ import annotations
@@ -84,6 +86,13 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         return
     if migration.framework == "alembic":
         yield from _batch_rebuilds(migration, context)
+    # Doctrine's DBAL leaves SQLite's foreign keys off unless the project turns them on (its `EnableForeignKeys`
+    # middleware, or one of the project's own running `PRAGMA foreign_keys = ON`)
+    turned_on = (
+        _foreign_keys_on(migration, context, _PROJECT_CODE) if migration.framework == "doctrine" else ""
+    )
+    if migration.framework == "doctrine" and not turned_on:
+        return
     dropped = {r.dropped: r.table for r in migration.rebuilds()}
     off = False
     for op in migration.up:
@@ -104,7 +113,8 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             f"`DROP TABLE {op.table}` in the rebuild of `{dropped[op.table]}` runs with foreign keys on: SQLite "
             f"deletes every `{op.table}` row first, and `{key.table}` ({', '.join(key.columns)}) ON DELETE "
             f"{key.on_delete.upper()} {action} every `{key.table}` row that points at one{others}. The copy puts "
-            f"the `{op.table}` rows back, not theirs.",
+            f"the `{op.table}` rows back, not theirs."
+            + (f" (`{turned_on}` turns foreign keys on.)" if turned_on else ""),
             severity=None if deleting else Severity.WARNING,
             blast_radius=f"Every row of {context.size_words(key.table)} with a parent, wherever the migration's "
             "connection enforces foreign keys (Rails, Laravel and most drivers turn them on).",
@@ -163,17 +173,27 @@ def _children(before: Catalog, table: str) -> list[tuple[ForeignKey, str]]:
     ]
 
 
-def _foreign_keys_on(migration: Migration, context: Context) -> str:
+def _foreign_keys_on(migration: Migration, context: Context, code: tuple[str, ...] = (".py",)) -> str:
     """The file that turns SQLite's foreign keys on for the migrations: Alembic's env.py beside the versions
-    folder, or the project's own Python code (a `connect` listener running `PRAGMA foreign_keys=ON`)."""
+    folder, or the project's own code (a `connect` listener running `PRAGMA foreign_keys=ON`; for Doctrine a
+    DBAL middleware, DBAL's own `EnableForeignKeys` among them)."""
     folder = posixpath.dirname(posixpath.dirname(migration.path))
     env = posixpath.join(folder, "env.py") if folder else "env.py"
     if _PRAGMA_ON.search(context.tree.read(env) or ""):
         return env
-    for path in itertools.islice((p for p in context.tree.paths() if p.endswith(".py")), _MOST_FILES):
-        if "/versions/" not in path and _PRAGMA_ON.search(context.tree.read(path) or ""):
+    found = (p for p in context.tree.paths() if p.endswith(code) and not p.startswith("vendor/"))
+    for path in itertools.islice(found, _MOST_FILES):
+        if (
+            "/versions/" not in path
+            and "migrations/" not in path.lower()
+            and _TURNS_ON.search(context.tree.read(path) or "")
+        ):
             return path
     return ""
+
+
+_PROJECT_CODE = (".php", ".yaml", ".yml")
+_TURNS_ON = re.compile(rf"{_PRAGMA_ON.pattern}|\bEnableForeignKeys\b", re.I)
 
 
 _MOST_FILES = 5000  # Python files of the project searched for the listener

@@ -95,6 +95,8 @@ def split(text: str, dialect: str, *, first_line: int = 1) -> list[Statement]:
             continue
         if DIALECTS.get(dialect) == "mysql":
             chunk = _without_modifiers(chunk)
+        if DIALECTS.get(dialect) == "sqlite" and any(t.text.upper() == "DEFERRABLE" for t in chunk):
+            chunk = _without_deferrable(chunk)
         expression, problem = _parse(d, chunk, text)
         statements.append(Statement(source, line, end_line, words, expression, problem))
     return statements
@@ -118,6 +120,23 @@ def _without_modifiers(chunk: list[Token]) -> list[Token]:
     while end < len(chunk) and chunk[end].text.upper() in modifiers:
         end += 1
     return [chunk[0], *chunk[end:]] if end > 1 else chunk
+
+
+_DEFERRAL = frozenset({"DEFERRABLE", "INITIALLY", "DEFERRED", "IMMEDIATE"})
+
+
+def _without_deferrable(chunk: list[Token]) -> list[Token]:
+    """A SQLite foreign key's `[NOT] DEFERRABLE [INITIALLY DEFERRED|IMMEDIATE]` (Doctrine writes it on every key
+    of the tables it rebuilds), which sqlglot's SQLite reader refuses: when the key's check runs, not what the
+    statement creates."""
+    kept: list[Token] = []
+    for i, token in enumerate(chunk):
+        word = token.text.upper()
+        following = chunk[i + 1].text.upper() if i + 1 < len(chunk) else ""
+        if word in _DEFERRAL or (word == "NOT" and following == "DEFERRABLE"):
+            continue
+        kept.append(token)
+    return kept
 
 
 _DELIMITER = re.compile(r"^[ \t]*DELIMITER[ \t]+(\S+)[ \t]*$", re.I | re.M)

@@ -436,3 +436,82 @@ def test_sql_a_local_builds_piece_by_piece(table: str, column: str, other: str) 
     assert ("non-concurrent-index", UP_LINE + 2) in {(f.rule, f.line) for f in result.active}
     unknown = known.replace(f"$sql .= 'ON {table} ({column})';", "$sql .= $this->target();")
     assert "unparsed-statement" in rules(run(unknown, base(table, column)))
+
+
+SQLITE_ENV = {".env": 'DATABASE_URL="sqlite:///%kernel.project_dir%/var/data.db"\n'}
+REBUILDS = [("authors", "books", "name"), ("customers", "orders", "email")]
+
+
+@pytest.mark.parametrize(("parent", "child", "column"), REBUILDS)
+def test_a_sqlite_table_rebuild_as_doctrine_writes_it(parent: str, child: str, column: str) -> None:
+    """Doctrine alters a SQLite table by rebuilding it, each foreign key `NOT DEFERRABLE INITIALLY IMMEDIATE`: the
+    new table is read (no table dropped), and the rebuild deletes the children's rows only where the project
+    turns SQLite's foreign keys on (DBAL leaves them off)."""
+    schema = migration(
+        "Version20240101000000",
+        [
+            f"$this->addSql('CREATE TABLE {parent} (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, {column} VARCHAR(20) NOT NULL)');",
+            f"$this->addSql('CREATE TABLE {child} (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, parent_id INTEGER NOT NULL, "
+            f"CONSTRAINT fk_parent FOREIGN KEY (parent_id) REFERENCES {parent} (id) ON DELETE CASCADE NOT DEFERRABLE INITIALLY IMMEDIATE)');",
+        ],
+        [],
+    )
+    rebuild = migration(
+        "Version20240601120000",
+        [
+            f"$this->addSql('CREATE TEMPORARY TABLE __temp__{parent} AS SELECT id, {column} FROM {parent}');",
+            f"$this->addSql('DROP TABLE {parent}');",
+            f"$this->addSql('CREATE TABLE {parent} (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, {column} VARCHAR(40) NOT NULL)');",
+            f"$this->addSql('INSERT INTO {parent} (id, {column}) SELECT id, {column} FROM __temp__{parent}');",
+            f"$this->addSql('DROP TABLE __temp__{parent}');",
+        ],
+        [],
+    )
+    files = {"migrations/Version20240101000000.php": schema, **SQLITE_ENV}
+    result = run(rebuild, files)
+    assert not {"table-dropped", "unparsed-statement", "rebuild-deletes-children"} & rules(result)
+    middleware = (
+        "<?php\n\nnamespace App\\Doctrine;\n\nfinal class ForeignKeys\n{\n    public function connect($connection): void\n"
+        "    {\n        $connection->exec('PRAGMA foreign_keys = ON');\n    }\n}\n"
+    )
+    result = run(rebuild, files | {"src/Doctrine/ForeignKeys.php": middleware})
+    assert "rebuild-deletes-children" in rules(result)
+
+
+@pytest.mark.parametrize(("base_class", "table", "column"), BASES)
+def test_a_base_class_that_dispatches_on_the_database_type(base_class: str, table: str, column: str) -> None:
+    """Part-DB's base class runs `match ($this->getDatabaseType()) { 'mysql' => $this->mySQLUp($schema), … }`:
+    each migration is the method of the review's database."""
+    dispatch = (
+        "    public function up(Schema $schema): void\n    {\n        $type = $this->getDatabaseType();\n\n"
+        "        match ($type) {\n            'mysql' => $this->mySQLUp($schema),\n"
+        "            'postgresql' => $this->postgreSQLUp($schema),\n"
+        "            default => $this->abortIf(true, 'Database type is not supported!'),\n        };\n    }\n\n"
+        "    public function down(Schema $schema): void\n    {\n        match ($this->getDatabaseType()) {\n"
+        "            'mysql' => $this->mySQLDown($schema),\n            'postgresql' => $this->postgreSQLDown($schema),\n"
+        "            default => $this->abortIf(true, 'Database type is not supported!'),\n        };\n    }\n\n"
+        "    public function getDatabaseType(): ?string\n    {\n"
+        "        if ($this->connection->getDatabasePlatform() instanceof PostgreSQLPlatform) {\n"
+        "            return 'postgresql';\n        }\n\n        return 'mysql';\n    }\n"
+    )
+    child_text = (
+        "<?php\n\nnamespace DoctrineMigrations;\n\n"
+        f"use App\\Doctrine\\{base_class};\nuse Doctrine\\DBAL\\Schema\\Schema;\n\n"
+        f"final class Version20240601120000 extends {base_class}\n{{\n"
+        "    public function mySQLUp(Schema $schema): void\n    {\n"
+        f"        $this->addSql('ALTER TABLE {table} MODIFY {column} VARCHAR(40) NOT NULL');\n    }}\n\n"
+        "    public function mySQLDown(Schema $schema): void\n    {\n"
+        f"        $this->addSql('ALTER TABLE {table} MODIFY {column} VARCHAR(20) NOT NULL');\n    }}\n\n"
+        "    public function postgreSQLUp(Schema $schema): void\n    {\n"
+        f"        $this->addSql('CREATE INDEX idx_{column} ON {table} ({column})');\n    }}\n\n"
+        "    public function postgreSQLDown(Schema $schema): void\n    {\n"
+        f"        $this->addSql('DROP INDEX idx_{column}');\n    }}\n}}\n"
+    )
+    files = base(table, column) | {f"src/Doctrine/{base_class}.php": project_base(base_class, dispatch)}
+    result = run(child_text, files)
+    assert "non-concurrent-index" in rules(result)
+    assert not {"unparsed-statement", "unreadable-migration", "missing-down-migration"} & rules(result)
+    [op] = doctrine.parse(PATH, child_text, MemoryTree(files), "postgres").up
+    assert op.location.line == 22
+    mysql = doctrine.parse(PATH, child_text, MemoryTree(files), "mysql").up
+    assert {op.location.line for op in mysql} == {12}
