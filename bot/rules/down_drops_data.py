@@ -142,4 +142,13 @@ def _copied_before(op: Operation, earlier: tuple[Operation, ...]) -> bool:
             for e in earlier
         )
     source = re.compile(rf"\bFROM\s+[\"`\[]?{re.escape(str(getattr(op, 'table', '')))}\b", re.I)
-    return any(isinstance(e, DataInsert) and source.search(e.sql) for e in earlier)
+    # or a table made from it (`CREATE TEMPORARY TABLE __temp__t AS SELECT … FROM t`, SQLite's rebuild as
+    # Doctrine writes it)
+    return any(
+        (isinstance(e, DataInsert) or (isinstance(e, CreateTable) and _AS_SELECT.search(e.sql)))
+        and source.search(e.sql)
+        for e in earlier
+    )
+
+
+_AS_SELECT = re.compile(r"\bAS\s*\(?\s*SELECT\b", re.I)

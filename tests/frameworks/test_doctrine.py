@@ -515,3 +515,29 @@ def test_a_base_class_that_dispatches_on_the_database_type(base_class: str, tabl
     assert op.location.line == 22
     mysql = doctrine.parse(PATH, child_text, MemoryTree(files), "mysql").up
     assert {op.location.line for op in mysql} == {12}
+
+
+@pytest.mark.parametrize(("parent", "child", "column"), REBUILDS)
+def test_a_down_that_rebuilds_a_sqlite_table_keeps_its_rows(parent: str, child: str, column: str) -> None:
+    """Doctrine's down for SQLite rebuilds the table too (a temporary copy made `AS SELECT … FROM` it, the drop,
+    the table again, the rows copied back): no data is lost; a down that drops the table without the copy loses
+    it."""
+    schema = migration(
+        "Version20240101000000",
+        [
+            f"$this->addSql('CREATE TABLE {parent} (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, {column} VARCHAR(20) NOT NULL)');"
+        ],
+        [],
+    )
+    rebuild = [
+        f"$this->addSql('CREATE TEMPORARY TABLE __temp__{parent} AS SELECT id, {column} FROM {parent}');",
+        f"$this->addSql('DROP TABLE {parent}');",
+        f"$this->addSql('CREATE TABLE {parent} (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, {column} VARCHAR(20) NOT NULL)');",
+        f"$this->addSql('INSERT INTO {parent} (id, {column}) SELECT id, {column} FROM __temp__{parent}');",
+        f"$this->addSql('DROP TABLE __temp__{parent}');",
+    ]
+    up = [f"$this->addSql('ALTER TABLE {parent} ADD COLUMN note VARCHAR(40) DEFAULT NULL');"]
+    files = {"migrations/Version20240101000000.php": schema, **SQLITE_ENV}
+    assert "down-drops-data" not in rules(run(migration("Version20240601120000", up, rebuild), files))
+    lost = [line for line in rebuild if "__temp__" not in line]
+    assert "down-drops-data" in rules(run(migration("Version20240601120000", up, lost), files))
