@@ -193,13 +193,10 @@ class SchemaReader:
         self._change(table, column, options, call)
 
     def _change(self, table: str, column: str, options: dict[str, object], call: php.Call) -> None:
-        """`changeColumn('x', ['notnull' => false])`, `getColumn('x')->setNotnull(true)`: what it changes."""
-        mysql = self.dialect in ("mysql", "mariadb")
-        if mysql and options:
-            # MySQL redefines the whole column: the type is what the options say, else a text column
-            sql = f"ALTER TABLE {table} MODIFY {column} {self._column(options.get('type'), options)}"
-            self._sql(sql, call.line, call.end_line)
-            return
+        """`changeColumn('x', ['notnull' => false])`, `getColumn('x')->setNotnull(true)`: what it changes, one
+        statement per attribute. DBAL compares the whole column and restates it (MySQL's `CHANGE x x …`) with what
+        it keeps of it, which the review does not know here: each attribute changed is read on its own, in the
+        form every reader takes (`ALTER x TYPE …`, `ALTER x SET NOT NULL`), and nothing else of the column changes."""
         if "type" in options or "length" in options:
             kind = (
                 self._type(options.get("type"), options)

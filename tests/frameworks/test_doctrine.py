@@ -541,3 +541,27 @@ def test_a_down_that_rebuilds_a_sqlite_table_keeps_its_rows(parent: str, child: 
     assert "down-drops-data" not in rules(run(migration("Version20240601120000", up, rebuild), files))
     lost = [line for line in rebuild if "__temp__" not in line]
     assert "down-drops-data" in rules(run(migration("Version20240601120000", up, lost), files))
+
+
+@pytest.mark.parametrize(("table", "column", "other"), NAMES)
+def test_a_column_attribute_changed_through_the_schema_api_on_mysql(
+    table: str, column: str, other: str
+) -> None:
+    """`getColumn('c')->setLength(10)`: DBAL restates the column with everything else it keeps, so only the length
+    changes (a narrower type: values may not fit), not its NULLs nor its default; `setNotnull(true)` sets NOT NULL."""
+    files = {
+        "migrations/Version20240101000000.php": create(table, f"{column} VARCHAR(20) DEFAULT NULL"),
+        **MYSQL_ENV,
+    }
+    shorter = migration(
+        "Version20240601120000",
+        [f"$schema->getTable('{table}')->getColumn('{column}')->setLength(10);"],
+        [f"$schema->getTable('{table}')->getColumn('{column}')->setLength(20);"],
+    )
+    found = rules(run(shorter, files))
+    assert "lossy-type-change" in found
+    assert not {"set-not-null", "modify-resets-column", "not-null-dropped"} & found
+    required = shorter.replace("->setLength(10)", "->setNotnull(true)").replace(
+        "->setLength(20)", "->setNotnull(false)"
+    )
+    assert "set-not-null" in rules(run(required, files))
