@@ -115,7 +115,11 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
     with jsm.bound(jsm.constants(root, path, tree)), js.reading(dialect):
         up = nm.syntax_error(root, src) + _walk(functions["up"], src)
         down = nm.way_back(functions.get("down"), lambda f: _walk(f, src), "no exported `down` function")
-    return nm.build(src, NAME, text, up, down, (in_transaction, note), version(path))
+    built = nm.build(src, NAME, text, up, down, (in_transaction, note), version(path))
+    return dataclasses.replace(built, batch_transaction=in_transaction and note == _PER_RUN)
+
+
+_PER_RUN = "Kysely's Migrator runs the pending migrations in one transaction"
 
 
 def _transaction_of(root: Node, tree: Tree, dialect: str) -> tuple[bool, str]:
@@ -135,7 +139,7 @@ def _transaction_of(root: Node, tree: Tree, dialect: str) -> tuple[bool, str]:
             True,
             "Kysely's Migrator runs each migration in its own transaction (`transactionMode: 'per-migration'`)",
         )
-    return True, "Kysely's Migrator runs the pending migrations in one transaction"
+    return True, _PER_RUN
 
 
 def _walk(function: js.Function, src: Source, aliases: tuple[str, ...] = ()) -> list[Operation]:

@@ -784,6 +784,9 @@ class Migration:
     # a BEGIN in the file turns it into a regular block instead of nesting, and after a COMMIT the rest of
     # the script runs in a new implicit transaction (Prisma, golang-migrate).
     implicit_transaction: bool = False
+    # True when the runner runs every pending migration in the one transaction (Kysely's default
+    # `transactionMode: 'per-run'`): what an earlier migration of the same run did is not committed yet
+    batch_transaction: bool = False
     down_path: str | None = None
     irreversible_reason: str = ""  # why `down` is None or raises, when known
     # the way back is an empty method (Rails' `def down; end`, Alembic's `pass`): the rollback runs, and

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.frameworks import BY_NAME, detect, parse
-from bot.model.changeset import MemoryTree
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
 from bot.model.config import Config
 from bot.model.migration import (
     AddColumn,
@@ -29,6 +29,7 @@ from bot.model.migration import (
     SetNotNull,
     Unparsed,
 )
+from bot.review import review
 from tests.conftest import review_sql
 
 PG = '{"dependencies": {"kysely": "^0.27.0", "pg": "^8.11.0"}}'
@@ -691,3 +692,51 @@ def test_a_removed_migration_stops_the_migrator(names: dict[str, str]) -> None:
     )
     [finding] = [f for f in removed.active if f.rule == "applied-migration-removed"]
     assert "corrupted migrations" in finding.message and finding.severity.value == "critical"
+
+
+def _enum_base(names: dict[str, str], setup: dict[str, str]) -> dict[str, str]:
+    t, a = names["table"], names["a"]
+    create = _migration(
+        f"  await db.schema.createType('{t}_{a}').asEnum(['open', 'closed']).execute()\n"
+        f"  await db.schema.createTable('{t}').addColumn('id', 'serial', (c) => c.primaryKey())"
+        f".addColumn('{a}', sql`\"{t}_{a}\"`).execute()\n"
+    )
+    return {"src/migrations/2024-01-01T00:00:00.000Z_create.ts": create, "package.json": PG, **setup}
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_an_enum_value_added_by_one_migration_and_used_by_the_next_of_the_same_run(
+    names: dict[str, str],
+) -> None:
+    """Kysely's default `transactionMode: 'per-run'` runs every pending migration in one transaction: a value
+    added by the first is not usable by the second ("unsafe use of new value")."""
+    t, a = names["table"], names["a"]
+    first = (
+        "src/migrations/2024-02-01T00:00:00.000Z_add_value.ts",
+        _migration(f"  await sql`ALTER TYPE \"{t}_{a}\" ADD VALUE 'archived'`.execute(db)\n"),
+    )
+    second = (
+        "src/migrations/2024-02-02T00:00:00.000Z_archive.ts",
+        _migration(
+            f"  await db.updateTable('{t}').set({{ {a}: 'archived' }}).where('{a}', '=', 'closed').execute()\n"
+        ),
+    )
+
+    def run(setup: dict[str, str]):  # type: ignore[no-untyped-def]
+        base = _enum_base(names, setup)
+        head = {**base, first[0]: first[1], second[0]: second[1]}
+        changeset = ChangeSet(
+            base="base",
+            head="head",
+            files=tuple(ChangedFile(p, "added", None, text) for p, text in (first, second)),
+            head_tree=MemoryTree(head),
+            base_tree=MemoryTree(base),
+        )
+        return review(changeset)
+
+    bad = run({})
+    [finding] = [f for f in bad.active if f.rule == "enum-value-in-transaction"]
+    assert finding.path == second[0] and finding.line == 4 and first[0] in finding.message
+    safe = run({"src/migrate.ts": "new Migrator({ db, provider, transactionMode: 'per-migration' })\n"})
+    assert [m.framework for m in safe.migrations] == ["kysely", "kysely"]
+    assert "enum-value-in-transaction" not in _rules(safe)
