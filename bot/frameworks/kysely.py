@@ -157,6 +157,10 @@ def _statement(node: Node, db: tuple[str, ...], src: Source) -> list[Operation]:
     if not calls:
         return []
     first, origin = calls[0], js.text_of(start) if start is not None else ""
+    if origin == "Promise" and first.name in ("all", "allSettled") and first.args:
+        listed = js.unwrap(first.args[0])  # `await Promise.all([db.schema.createIndex(…).execute(), …])`
+        if listed.type == "array":
+            return [op for item in listed.named_children for op in _statement(item, db, src)]
     runs = next((i for i, c in enumerate(calls) if c.name in _RUNS), None)
     if (start is None and first.name == "sql") or (origin == "sql" and first.name == "raw"):
         return _raw(node, first, src) if runs is not None else []

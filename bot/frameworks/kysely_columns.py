@@ -96,8 +96,9 @@ class Compiler:
         if kind is None:
             raise Unread(f"the type of column `{name}` is computed at run time")
         modifiers = self._modifiers(c.args[2] if len(c.args) > 2 else None)
-        parts = [self.q(name), kind]
         got = {m.name: m for m in modifiers}
+        parts = ["if not exists"] if "ifNotExists" in got else []  # `add column if not exists "note" text`
+        parts += [self.q(name), kind]
         if "unsigned" in got:
             parts.append("unsigned")
         if "generatedAlwaysAs" in got:

@@ -42,6 +42,9 @@ def _create_table(k: Compiler, first: js.Call, rest: list[js.Call]) -> list[Piec
             items.append((line(c), k.column(c)))
         elif c.name.endswith("Constraint"):
             items.append((line(c), k.constraint(c, [])))
+        elif c.name == "addIndex" and len(c.args) > 1:  # MySQL's index declared with the table
+            named = k.q(name_of(c.args[0], "index name"))
+            items.append((line(c), f"index {named} ({', '.join(_index_items(k, c.args[1]))})"))
         elif c.name in ("onDelete", "onUpdate") and items:
             words = "on delete" if c.name == "onDelete" else "on update"
             items[-1] = (

@@ -740,3 +740,53 @@ def test_an_enum_value_added_by_one_migration_and_used_by_the_next_of_the_same_r
     safe = run({"src/migrate.ts": "new Migrator({ db, provider, transactionMode: 'per-migration' })\n"})
     assert [m.framework for m in safe.migrations] == ["kysely", "kysely"]
     assert "enum-value-in-transaction" not in _rules(safe)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_statements_run_together_with_promise_all(names: dict[str, str]) -> None:
+    t, a, n = names["table"], names["a"], names["n"]
+    together = (
+        "  await Promise.all([\n"
+        f"    db.schema.createIndex('{t}_{a}_idx').on('{{table}}').column('{a}').execute(),\n"
+        f"    db.schema.createIndex('{t}_{n}_idx').on('{{table}}').column('{n}').execute(),\n"
+        "  ])\n"
+    )
+    bad = _review(together.replace("{table}", t), names)
+    assert _lines(bad, "non-concurrent-index") == [5, 6]
+    safe = _review(
+        f"  await db.schema.createTable('{t}_v2').addColumn('{a}', 'text').addColumn('{n}', 'integer').execute()\n"
+        + together.replace("{table}", f"{t}_v2"),
+        names,
+    )
+    assert [m.framework for m in safe.migrations] == ["kysely"]
+    assert "non-concurrent-index" not in _rules(safe)
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_column_added_if_not_exists_can_run_again(names: dict[str, str]) -> None:
+    """Without a transaction (`transactionMode: 'none'`), a statement that fails halfway is run again: a
+    column added with `col.ifNotExists()` can be."""
+    t, new = names["table"], names["new"]
+    base = {**_base(names), "src/migrate.ts": "new Migrator({ db, provider, transactionMode: 'none' })\n"}
+    up = f"  await db.schema.alterTable('{t}').addColumn('{new}', 'text'{{how}}).execute()\n"
+    up += f"  await db.schema.alterTable('{t}').dropColumn('{names['b']}').execute()\n"
+    bad = _review(up.replace("{how}", ""), names, base=base)
+    assert 4 in _lines(bad, "non-robust-statement")
+    safe = _review(up.replace("{how}", ", (col) => col.ifNotExists()"), names, base=base)
+    assert [m.framework for m in safe.migrations] == ["kysely"]
+    assert 4 not in _lines(safe, "non-robust-statement")
+
+
+def test_mysql_indexes_declared_with_the_table() -> None:
+    up = (
+        "  await db.schema\n"
+        "    .createTable('coupons')\n"
+        "    .addColumn('code', 'varchar(40)')\n"
+        "    .addColumn('order_id', 'integer')\n"
+        "    .addIndex('coupons_code_idx', ['code', 'order_id'])\n"
+        "    .execute()\n"
+    )
+    migration = parse(BY_NAME["kysely"], PATH, _migration(up), MemoryTree(_base(ORDERS, MYSQL)), "mysql")
+    assert [type(op) for op in migration.up] == [CreateTable, AddIndex]
+    index = migration.up[1]
+    assert isinstance(index, AddIndex) and index.columns == ("code", "order_id") and index.table == "coupons"
