@@ -156,6 +156,12 @@ def _statement(node: Node, db: tuple[str, ...], src: Source) -> list[Operation]:
     start, calls = js.chain(node)
     if not calls:
         return []
+    if start is not None and start.type == "identifier" and any(c.name in _RUNS for c in calls):
+        held = js.resolve(start)  # `const query = db.schema.createTable('t')…`, then `await query.execute()`
+        if held is not start and held.type == "call_expression":
+            inner_start, inner_calls = js.chain(held)
+            if inner_start is not None and js.text_of(inner_start).split(".")[0] in db:
+                start, calls = inner_start, inner_calls + calls
     first, origin = calls[0], js.text_of(start) if start is not None else ""
     if origin == "Promise" and first.name in ("all", "allSettled") and first.args:
         listed = js.unwrap(first.args[0])  # `await Promise.all([db.schema.createIndex(…).execute(), …])`
@@ -170,14 +176,27 @@ def _statement(node: Node, db: tuple[str, ...], src: Source) -> list[Operation]:
             _raw(node, inner[0], src) if inner else [nm.unparsed(node, src, "the query is built elsewhere")]
         )
     if origin in {f"{name}.schema" for name in db}:
-        return _schema(node, calls[:runs], src) if runs is not None else []
+        return _schema(node, calls[:runs], src) if runs is not None else _never_run(node, src)
     if origin in db and first.name == "transaction":
         return _transaction(node, calls, db, src)
     if origin in db and first.name in kysely_data.WRITES:
-        return _data(node, calls[:runs], src) if runs is not None else []
+        return _data(node, calls[:runs], src) if runs is not None else _never_run(node, src)
     if (origin in db and first.name in _READS) or origin in ("console", "logger"):
         return []
     return nm.awaited_code(node, src)
+
+
+def _never_run(node: Node, src: Source) -> list[Operation]:
+    """A builder the migration awaits or returns without `.execute()`: Kysely's builders are no promises, so
+    nothing is sent and the change the author meant is not made. One kept in a variable may run later."""
+    holder = node.parent
+    while holder is not None and holder.type in ("await_expression", "parenthesized_expression"):
+        holder = holder.parent
+    if holder is None or holder.type not in ("expression_statement", "return_statement", "arrow_function"):
+        return []
+    return [
+        nm.unparsed(node, src, "the builder is never executed (no `.execute()`), so Kysely sends nothing")
+    ]
 
 
 def _raw(node: Node, first: js.Call, src: Source) -> list[Operation]:

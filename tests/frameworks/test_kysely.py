@@ -221,11 +221,15 @@ def test_create_index_options_and_a_chain_without_execute() -> None:
         "    .where('state', '=', 'open')\n"
         "    .execute()\n"
         "  db.schema.dropTable('orders')\n"  # built, never executed: sends nothing
+        "  const query = db.schema.dropIndex('orders_old_idx')\n"  # kept, executed on the next line
+        "  await query.execute()\n"
     )
-    [index] = _parse(up).up
+    index, unsent, dropped = _parse(up).up
     assert isinstance(index, AddIndex) and index.location.line == 5
     assert index.unique and index.if_not_exists and index.method == "btree"
     assert index.columns[:1] == ("state",) and "open" in index.where
+    assert isinstance(unsent, Unparsed) and unsent.location.line == 13 and "never executed" in unsent.error
+    assert isinstance(dropped, DropIndex) and dropped.location.line == 14
 
 
 def test_a_name_the_code_computes_is_unread_not_guessed() -> None:
@@ -790,3 +794,20 @@ def test_mysql_indexes_declared_with_the_table() -> None:
     assert [type(op) for op in migration.up] == [CreateTable, AddIndex]
     index = migration.up[1]
     assert isinstance(index, AddIndex) and index.columns == ("code", "order_id") and index.table == "coupons"
+
+
+@pytest.mark.parametrize("names", NAMES)
+def test_a_builder_awaited_without_execute_sends_nothing(names: dict[str, str]) -> None:
+    """Kysely's builders are no promises: `await db.schema.alterTable(…).dropColumn(…)` without `.execute()`
+    makes no change, which the review says rather than approving a migration that does nothing."""
+    t, b = names["table"], names["b"]
+    statement = f"  await db.schema.alterTable('{t}').dropColumn('{b}'){{run}}\n"
+    bad = _review(statement.replace("{run}", ""), names)
+    [finding] = [f for f in bad.active if f.rule == "unparsed-statement"]
+    assert finding.line == 4 and "never executed" in finding.message
+    assert "column-dropped" not in _rules(bad)
+    held = f"  const change = db.schema.alterTable('{t}').dropColumn('{b}')\n  await change.execute()\n"
+    for safe in (_review(statement.replace("{run}", ".execute()"), names), _review(held, names)):
+        assert [m.framework for m in safe.migrations] == ["kysely"]
+        assert "unparsed-statement" not in _rules(safe)
+        assert _lines(safe, "column-dropped") == [4]
