@@ -18,6 +18,7 @@ from bot.frameworks import (
     django_squash,
     history_cache,
     migration_graph,
+    migration_sets,
     prisma,
     prisma_push,
     seeds,
@@ -72,9 +73,10 @@ class Prepared:
     config: Config
     dialect: str
     databases: dict[str, Database] = field(default_factory=dict)  # each migration's database, by path
-    catalogs: dict[str, Catalog] = field(default_factory=dict)  # one schema per parsing dialect
+    catalogs: dict[str, Catalog] = field(default_factory=dict)  # one schema per database (migration_sets.key)
     runner: Runner = field(default_factory=Runner)
     other_databases: tuple[tuple[str, str], ...] = ()  # (path, database) of files for a database not read
+    schemas: dict[str, str] = field(default_factory=dict)  # each migration's schema (a key of `catalogs`)
 
 
 def prepare(
@@ -108,8 +110,18 @@ def prepare(
         databases[pushed[0].path] = dialects.database(pushed[0].path, pushed[0].head_text or "")
     default = dialects.database("", "")
     runner = runner_settings(settings_tree)
-    # One schema per database: MariaDB and MySQL folders hold two histories, even though both read as MySQL.
+    # One schema per database: MariaDB and MySQL folders hold two histories, even though both read as MySQL,
+    # and a folder-based runner's folders of one engine are databases of their own (bot.frameworks.migration_sets)
+    schemas = {
+        path: migration_sets.key(databases[path].dialect, migration_sets.root(path, module.NAME))
+        for path, _, module in found
+    }
+    if pushed:
+        schemas[pushed[0].path] = databases[pushed[0].path].dialect
     dialects_used = sorted({d.dialect for d in databases.values()} | {default.dialect})
+    keys = sorted(
+        set(schemas.values()) | ({default.dialect} - {migration_sets.split(k)[0] for k in schemas.values()})
+    )
     syntaxes = sorted({_syntax(d) for d in dialects_used})
     # The replay of the base commit's history, kept from an earlier review of the same base.
     # The change's migrations are part of the key: the tables they create are marked new in the schema.
@@ -117,9 +129,7 @@ def prepare(
         [(path, history_cache.digest(text)) for path, text, _ in found]
         + [(f.path, history_cache.digest(f.head_text or "")) for f in pushed]
     )
-    kept = history_cache.key(
-        getattr(changeset.base_tree, "rev", None), changes, dialects_used, repr(config), lint
-    )
+    kept = history_cache.key(getattr(changeset.base_tree, "rev", None), changes, keys, repr(config), lint)
     cached = history_cache.load(kept)
     if isinstance(cached, tuple) and len(cached) == 2:
         django.restore(cached[1])
@@ -149,8 +159,10 @@ def prepare(
         # a snapshot the change edits or adds creates no table of existing databases
         unsquashed = tuple(m for m in migrations if m.path not in squashes and not m.baseline)
         catalogs = {
-            each: _catalog_before(changeset.base_tree, config, each, changed, unsquashed, lint, applied_parts)
-            for each in dialects_used
+            each: _catalog_before(
+                changeset.base_tree, config, each, changed, unsquashed, lint, applied_parts, schemas
+            )
+            for each in keys
         }
         # Django migrations are Python files: a tree without any (a folder of SQL) does not load their reader
         python = any(path.endswith(".py") for path in changeset.base_tree.paths())
@@ -162,15 +174,17 @@ def prepare(
         }
         history_cache.save(kept, (catalogs, states))
     first = databases[migrations[0].path] if migrations else default
+    first_schema = schemas.get(migrations[0].path, first.dialect) if migrations else first.dialect
     return Prepared(
         migrations,
-        catalogs[first.dialect],
+        catalogs.get(first_schema) or catalogs[first.dialect],
         config,
         first.dialect,
         databases,
         catalogs,
         runner,
         skipped,
+        schemas,
     )
 
 
@@ -256,17 +270,22 @@ def _syntax(dialect: str) -> str:
 def _catalog_before(
     tree: Tree,
     config: Config,
-    dialect: str,
+    schema: str,
     changed: set[str],
     migrations: tuple[Migration, ...],
     lint: bool,
     applied_parts: frozenset[tuple[str, str]] = frozenset(),
+    schemas: dict[str, str] | None = None,
 ) -> Catalog:
-    catalog = build_catalog(tree, config, _syntax(dialect), changed, database=dialect)
+    dialect, folder = migration_sets.split(schema)
+    catalog = build_catalog(tree, config, _syntax(dialect), changed, database=dialect, folder=folder)
     catalog.before_change = frozenset(catalog.tables)
     if not lint:  # files given directly are each a change of their own (see review)
         for migration in migrations:
-            if migration.dialect == dialect:
+            if migration.dialect == dialect and (schemas or {}).get(migration.path, dialect) in (
+                schema,
+                dialect,
+            ):
                 # a table an applied part of the file created (an earlier changeSet of the changelog) has rows
                 # `CREATE TABLE IF NOT EXISTS` of a table the schema has creates nothing: the table keeps its rows
                 catalog.created_in_change.update(
@@ -561,7 +580,8 @@ def _schemas(migrations: list[Migration], prepared: Prepared) -> list[Catalog]:
     catalogs = prepared.catalogs or {prepared.dialect: catalog}
     for migration in migrations:
         database = prepared.databases.get(migration.path) or Database(prepared.dialect)
-        catalog = catalogs.get(database.dialect, catalog)
+        schema = prepared.schemas.get(migration.path, database.dialect)
+        catalog = catalogs.get(schema) or catalogs.get(database.dialect, catalog)
         found.append(_new_install(catalog) if migration.baseline else catalog)
     return found
 
@@ -647,16 +667,22 @@ def _squashes_of_applied(changeset: ChangeSet, migrations: list[Migration], lint
 
 
 def build_catalog(
-    tree: Tree, config: Config, dialect: str, changed: Iterable[str] = (), *, database: str = ""
+    tree: Tree,
+    config: Config,
+    dialect: str,
+    changed: Iterable[str] = (),
+    *,
+    database: str = "",
+    folder: str = "",
 ) -> Catalog:
     """The schema before the change: a schema dump of the base tree, else its migrations replayed
-    (`database`: see `base_operations`)."""
+    (`database`, `folder`: see `base_operations`)."""
     catalog = Catalog(
         small=frozenset(config.small_tables),
         large=frozenset(config.large_tables),
         version=tuple(config.version or ()),
     )
-    history, from_dumps = base_operations(tree, config, dialect, changed, database=database)
+    history, from_dumps = base_operations(tree, config, dialect, changed, database=database, folder=folder)
     for _, _, ops in history:
         for op in ops:
             catalog.apply(op)
@@ -668,13 +694,21 @@ def build_catalog(
 
 
 def base_operations(
-    tree: Tree, config: Config, dialect: str, changed: Iterable[str] = (), *, database: str = ""
+    tree: Tree,
+    config: Config,
+    dialect: str,
+    changed: Iterable[str] = (),
+    *,
+    database: str = "",
+    folder: str = "",
 ) -> tuple[list[tuple[str, str, tuple[Operation, ...]]], bool]:
     """What builds the schema before the change, in order: (path, framework, operations) of the base tree's
     schema dumps when it has any (True), else of its migrations in the framework's order (False).
 
     `dialect` is the syntax the files are read in; `database`, when given, keeps only that database's
-    folders of the files named for one (a `mariadb/` folder is not the `mysql/` folder's schema)."""
+    folders of the files named for one (a `mariadb/` folder is not the `mysql/` folder's schema); `folder`,
+    the history of one folder-based runner's folder (bot.frameworks.migration_sets), and the schema dumps
+    beside it when the tree holds several such histories."""
     skip = set(changed)
     candidates = [p for p in tree.paths() if _dump(p) or (p not in skip and frameworks.is_candidate(p))]
     # a changed changelog is read too: it may be a version of a snapshot, which tells the others apart
@@ -696,6 +730,11 @@ def base_operations(
         module = frameworks.detect(path, text, config) if text is not None else None
         if module is not None and text is not None and (path not in skip or module.NAME == "liquibase"):
             history.append((path, text, module))
+    if folder:
+        roots = {migration_sets.root(p, m.NAME) for p, _, m in history} | {folder}
+        history = [(p, t, m) for p, t, m in history if migration_sets.root(p, m.NAME) in ("", folder)]
+        if len(roots - {""}) > 1:
+            dumps = [d for d in dumps if migration_sets.near(d, folder)]
     seeds = _seed_operations(tree, dialect, history)
     dumps = _application_dumps(dumps, history)
     # a module's `ddl.sql` is the schema new installs load, which may run ahead of the migrations that

@@ -221,11 +221,21 @@ _MIGRATION_WORDS = frozenset({"migrations", "migration", "migrate", "db", "schem
 
 
 def _folder_word(name: str) -> str:
-    """The database a folder's name gives: the name itself (`sqlite/`), or the one word beside a word for
-    migrations (`migrations-sqlite/`, `sqlite_migrations/`)."""
+    """The database a folder's name gives: the name itself (`sqlite/`), the one word beside a word for
+    migrations (`migrations-sqlite/`, `sqlite_migrations/`), or the last word of a package's name
+    (`atuin-server-sqlite/`)."""
     words = [w for w in re.split(r"[-_.]", name) if w]
     rest = [w for w in words if w not in _MIGRATION_WORDS]
-    return rest[0] if len(words) == 2 and len(rest) == 1 else name
+    if len(words) == 2 and len(rest) == 1:
+        return rest[0]
+    # a package named for the database its migrations are for, its last word (atuin's
+    # `crates/atuin-server-sqlite/migrations/` beside `crates/atuin-server-postgres/migrations/`)
+    if len(words) > 1 and words[-1] in _ENGINE_WORDS and not any(w in _ENGINE_WORDS for w in words[:-1]):
+        return words[-1]
+    return name
+
+
+_ENGINE_WORDS = frozenset({"postgres", "postgresql", "mysql", "mariadb", "sqlite", "sqlite3"})
 
 
 def _liquibase(path: str, text: str) -> Database | None:

@@ -16,7 +16,9 @@ MariaDB have no partial index: key on a generated column that is never NULL, suc
 
 ## Framework notes
 Soft-delete columns are recognised by name (`deleted_at`, `archived_at`, `discarded_at`, `removed_at`,
-`destroyed_at`, `trashed_at`); one the schema declares NOT NULL (a sentinel value instead of NULL) is left alone.
+`destroyed_at`, `trashed_at`); one the schema declares NOT NULL (a sentinel value instead of NULL) is left alone,
+and so is a key whose other columns are unique on their own already (`UNIQUE (client_id, user_id, deleted_at)`
+where `client_id` is unique: an index for lookups, whose live rows cannot repeat anyway).
 """
 
 from __future__ import annotations
@@ -59,9 +61,13 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         soft = [n for n in names if _SOFT_DELETE.fullmatch(n)]
         if not soft or len(soft) == len(names) or _NULLS_COLLIDE.search(op.sql):
             continue
-        known = context.before(op).column(unique.table, soft[0])
+        catalog = context.before(op)
+        known = catalog.column(unique.table, soft[0])
         if known is not None and not known.nullable:
             continue  # a sentinel instead of NULL: live rows do collide
+        live_columns = {n for n in names if n not in soft}
+        if any(key and set(key) <= live_columns for key in catalog.unique_keys(unique.table)):
+            continue  # the live columns hold a key of their own already: the index adds no uniqueness to lose
         live = ", ".join(n for n in names if n not in soft)
         yield unique.finding(
             RULE,

@@ -1,6 +1,8 @@
 from typing import Any
 
-from tests.conftest import review_sql
+import pytest
+
+from tests.conftest import review_sql, rule_ids
 
 RULE = "soft-delete-in-unique-key"
 RAILS = "db/migrate/20250215083320_add_unique_index_variant.rb"
@@ -40,3 +42,25 @@ def test_live_rows_only_nulls_not_distinct_and_sentinels_are_quiet() -> None:
 def test_other_nullable_columns_and_a_lone_soft_delete_column_are_not_this_rule() -> None:
     assert not _found("CREATE UNIQUE INDEX u ON accounts (user_id, external_id);")
     assert not _found("CREATE UNIQUE INDEX u ON accounts (deleted_at);")
+
+
+@pytest.mark.parametrize(
+    ("table", "own", "other", "soft"),
+    [
+        ("history", "client_id", "user_id", "deleted_at"),
+        ("stock_items", "sku", "warehouse_id", "archived_at"),
+    ],
+)
+@pytest.mark.parametrize("own_key", [True, False])
+def test_a_key_whose_live_columns_are_unique_already_loses_nothing(
+    table: str, own: str, other: str, soft: str, own_key: bool
+) -> None:
+    """atuin's `UNIQUE (client_id, user_id, deleted_at)` where `client_id` is unique by itself: live rows
+    cannot repeat whatever `deleted_at` holds; without that key they can."""
+    unique = " UNIQUE" if own_key else ""
+    sql = (
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, {own} text NOT NULL{unique}, {other} bigint, {soft} timestamp);\n"
+        "-- migration\n"
+        f"CREATE UNIQUE INDEX {table}_live ON {table} ({own}, {other}, {soft});\n"
+    )
+    assert ("soft-delete-in-unique-key" in rule_ids(review_sql(sql, dialect="sqlite"))) is not own_key
