@@ -112,15 +112,10 @@ def prepare(
     runner = runner_settings(settings_tree)
     # One schema per database: MariaDB and MySQL folders hold two histories, even though both read as MySQL,
     # and a folder-based runner's folders of one engine are databases of their own (bot.frameworks.migration_sets)
-    schemas = {
-        path: migration_sets.key(databases[path].dialect, migration_sets.root(path, module.NAME))
-        for path, _, module in found
-    }
-    if pushed:
-        schemas[pushed[0].path] = databases[pushed[0].path].dialect
     dialects_used = sorted({d.dialect for d in databases.values()} | {default.dialect})
-    keys = sorted(
-        set(schemas.values()) | ({default.dialect} - {migration_sets.split(k)[0] for k in schemas.values()})
+    folders = sorted(
+        {(databases[path].dialect, migration_sets.root(path, module.NAME)) for path, _, module in found}
+        - {("", "")}
     )
     syntaxes = sorted({_syntax(d) for d in dialects_used})
     # The replay of the base commit's history, kept from an earlier review of the same base.
@@ -129,9 +124,11 @@ def prepare(
         [(path, history_cache.digest(text)) for path, text, _ in found]
         + [(f.path, history_cache.digest(f.head_text or "")) for f in pushed]
     )
-    kept = history_cache.key(getattr(changeset.base_tree, "rev", None), changes, keys, repr(config), lint)
+    kept = history_cache.key(
+        getattr(changeset.base_tree, "rev", None), changes, dialects_used, folders, repr(config), lint
+    )
     cached = history_cache.load(kept)
-    if isinstance(cached, tuple) and len(cached) == 2:
+    if isinstance(cached, tuple) and len(cached) == 3:
         django.restore(cached[1])
     migrations = tuple(
         _runner_wraps(
@@ -150,9 +147,16 @@ def prepare(
     # an edited Flyway repeatable migration runs again where its previous version ran: that version is in the
     # schema it changes
     changed = {m.path for m in migrations if not applied_migration_edited.repeatable(m)}
-    if isinstance(cached, tuple) and len(cached) == 2:
+    if isinstance(cached, tuple) and len(cached) == 3:
         catalogs: dict[str, Catalog] = cached[0]
+        schemas: dict[str, str] = cached[2]
     else:
+        schemas = _schema_keys(changeset.base_tree, config, found, databases, changed)
+        if pushed:
+            schemas[pushed[0].path] = databases[pushed[0].path].dialect
+        keys = set(schemas.values()) | {
+            d for d in dialects_used if d not in {migration_sets.split(k)[0] for k in schemas.values()}
+        }
         applied_parts = _applied_parts(changeset, found, databases)
         # a squash of applied migrations runs nothing (see `review`): the tables it creates exist already
         squashes = _squashes_of_applied(changeset, list(migrations), lint)
@@ -162,7 +166,7 @@ def prepare(
             each: _catalog_before(
                 changeset.base_tree, config, each, changed, unsquashed, lint, applied_parts, schemas
             )
-            for each in keys
+            for each in sorted(keys)
         }
         # Django migrations are Python files: a tree without any (a folder of SQL) does not load their reader
         python = any(path.endswith(".py") for path in changeset.base_tree.paths())
@@ -172,12 +176,12 @@ def prepare(
             if python
             for k, v in django.final_states(changeset.base_tree, syntax).items()
         }
-        history_cache.save(kept, (catalogs, states))
+        history_cache.save(kept, (catalogs, states, schemas))
     first = databases[migrations[0].path] if migrations else default
     first_schema = schemas.get(migrations[0].path, first.dialect) if migrations else first.dialect
     return Prepared(
         migrations,
-        catalogs.get(first_schema) or catalogs[first.dialect],
+        catalogs[first_schema] if first_schema in catalogs else catalogs[first.dialect],
         config,
         first.dialect,
         databases,
@@ -265,6 +269,31 @@ def _parse_all(
 def _syntax(dialect: str) -> str:
     """MariaDB is parsed as MySQL; the rules still see "mariadb" and judge its versions."""
     return "mysql" if dialect == "mariadb" else dialect
+
+
+def _schema_keys(
+    tree: Tree,
+    config: Config,
+    found: list[tuple[str, str, ModuleType]],
+    databases: dict[str, Database],
+    changed: set[str],
+) -> dict[str, str]:
+    """Each migration's schema (a key of `Prepared.catalogs`): its database's dialect, and the folder of its
+    history where the base tree holds several folders of a folder-based runner for that dialect (their
+    migrations are databases of their own, bot.frameworks.migration_sets); the dialect alone where it holds one."""
+    roots = {path: migration_sets.root(path, module.NAME) for path, _, module in found}
+    several: dict[str, bool] = {}
+    for dialect in {databases[path].dialect for path, folder in roots.items() if folder}:
+        _, history = _history_files(tree, config, _syntax(dialect), changed, dialect)
+        folders = {migration_sets.root(p, m.NAME) for p, _, m in history}
+        folders |= {folder for path, folder in roots.items() if databases[path].dialect == dialect}
+        several[dialect] = len(folders - {""}) > 1
+    return {
+        path: migration_sets.key(
+            databases[path].dialect, folder if several.get(databases[path].dialect) else ""
+        )
+        for path, folder in roots.items()
+    }
 
 
 def _catalog_before(
@@ -693,23 +722,11 @@ def build_catalog(
     return catalog
 
 
-def base_operations(
-    tree: Tree,
-    config: Config,
-    dialect: str,
-    changed: Iterable[str] = (),
-    *,
-    database: str = "",
-    folder: str = "",
-) -> tuple[list[tuple[str, str, tuple[Operation, ...]]], bool]:
-    """What builds the schema before the change, in order: (path, framework, operations) of the base tree's
-    schema dumps when it has any (True), else of its migrations in the framework's order (False).
-
-    `dialect` is the syntax the files are read in; `database`, when given, keeps only that database's
-    folders of the files named for one (a `mariadb/` folder is not the `mysql/` folder's schema); `folder`,
-    the history of one folder-based runner's folder (bot.frameworks.migration_sets), and the schema dumps
-    beside it when the tree holds several such histories."""
-    skip = set(changed)
+def _history_files(
+    tree: Tree, config: Config, dialect: str, skip: Iterable[str], database: str
+) -> tuple[list[str], list[tuple[str, str, ModuleType]]]:
+    """The base tree's schema dumps, and its migrations (path, text, framework) of the dialect, unordered."""
+    skip = set(skip)
     candidates = [p for p in tree.paths() if _dump(p) or (p not in skip and frameworks.is_candidate(p))]
     # a changed changelog is read too: it may be a version of a snapshot, which tells the others apart
     changelogs = [p for p in skip if p.endswith(frameworks.liquibase.EXTENSIONS) and tree.read(p) is not None]
@@ -730,6 +747,27 @@ def base_operations(
         module = frameworks.detect(path, text, config) if text is not None else None
         if module is not None and text is not None and (path not in skip or module.NAME == "liquibase"):
             history.append((path, text, module))
+    return dumps, history
+
+
+def base_operations(
+    tree: Tree,
+    config: Config,
+    dialect: str,
+    changed: Iterable[str] = (),
+    *,
+    database: str = "",
+    folder: str = "",
+) -> tuple[list[tuple[str, str, tuple[Operation, ...]]], bool]:
+    """What builds the schema before the change, in order: (path, framework, operations) of the base tree's
+    schema dumps when it has any (True), else of its migrations in the framework's order (False).
+
+    `dialect` is the syntax the files are read in; `database`, when given, keeps only that database's
+    folders of the files named for one (a `mariadb/` folder is not the `mysql/` folder's schema); `folder`,
+    the history of one folder-based runner's folder (bot.frameworks.migration_sets), and the schema dumps
+    beside it when the tree holds several such histories."""
+    skip = set(changed)
+    dumps, history = _history_files(tree, config, dialect, skip, database)
     if folder:
         roots = {migration_sets.root(p, m.NAME) for p, _, m in history} | {folder}
         history = [(p, t, m) for p, t, m in history if migration_sets.root(p, m.NAME) in ("", folder)]
@@ -742,7 +780,8 @@ def base_operations(
     fills = [d for d in dumps if d.rsplit("/", 1)[-1] in NEW_INSTALL_SCHEMAS] if history else []
     dumps = [d for d in dumps if d not in fills]
     if dumps and not _prisma_history_instead(dumps, history):
-        return _dumps_read(dumps, tree, dialect) + seeds, True
+        read = _dumps_read(dumps, tree, dialect)
+        return read + _newer_than_dumps(dumps, history, tree, dialect) + seeds, True
     # A Liquibase XML changelog is outlined from its text, and read only when replayed: a project that keeps a
     # snapshot of its schema per release has most of its changelog text in snapshots that are not replayed.
     parsed: dict[str, Migration] = {}
@@ -803,6 +842,45 @@ def _prisma_folder(path: str) -> str | None:
     """The folder of a multi-file Prisma schema a `.prisma` file belongs to (`prisma/schema`), or None."""
     folder = path.rpartition("/")[0]
     return folder if path.endswith(".prisma") and folder.rpartition("/")[2] == "schema" else None
+
+
+# Rails' and Ecto's structure.sql end by recording the migrations they hold (`INSERT INTO "schema_migrations"
+# (version) VALUES ('20240101120000'), …`); Rails' schema.rb names the newest (`define(version: 2024_01_01_120000)`)
+_RECORDED = re.compile(
+    r"INSERT\s+INTO\s+[\w.\"`]*schema_migrations[\"`]?\s*\(\s*version\s*\)\s*VALUES\s*([^;]*)", re.I
+)
+_RECORDED_VERSION = re.compile(r"\(\s*'?(\d{8,})'?\s*\)")
+_DEFINED_VERSION = re.compile(r"\.define\s*\(?\s*version:\s*([\d_]+)")
+_FILE_VERSION = re.compile(r"^(\d{8,})_")
+_RECORDING_FRAMEWORKS = frozenset({"rails", "ecto"})
+
+
+def _newer_than_dumps(
+    dumps: list[str], history: list[tuple[str, str, ModuleType]], tree: Tree, dialect: str
+) -> list[tuple[str, str, tuple[Operation, ...]]]:
+    """The base tree's migrations a stale schema dump does not hold yet, replayed on top of it: a dump that
+    records the newest migration it holds (Rails and Ecto) and migrations newer than that beside it (hexpm's
+    `structure.sql` stopped two months before a migration dropped `package_reports`, so creating it again was
+    "already exists")."""
+    newest = 0
+    for path in dumps:
+        text = tree.read(path) or ""
+        versions = [int(v) for block in _RECORDED.findall(text) for v in _RECORDED_VERSION.findall(block)]
+        defined = _DEFINED_VERSION.search(text) if path.endswith(".rb") else None
+        if defined:
+            versions.append(int(defined.group(1).replace("_", "")))
+        newest = max([newest, *versions])
+    if not newest:
+        return []
+    later = []
+    for path, text, module in history:
+        version = _FILE_VERSION.match(path.rsplit("/", 1)[-1])
+        if module.NAME in _RECORDING_FRAMEWORKS and version and int(version.group(1)) > newest:
+            later.append((path, text, module))
+    return [
+        (path, module.NAME, frameworks.parse(module, path, text, tree, dialect, replayed=True).up)
+        for path, text, module in in_order(later)
+    ]
 
 
 def _dumps_read(dumps: list[str], tree: Tree, dialect: str) -> list[tuple[str, str, tuple[Operation, ...]]]:
