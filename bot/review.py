@@ -151,7 +151,8 @@ def prepare(
         catalogs: dict[str, Catalog] = cached[0]
         schemas: dict[str, str] = cached[2]
     else:
-        schemas = _schema_keys(changeset.base_tree, config, found, databases, changed)
+        read: HistoryFiles = {}  # the base tree's migrations of each dialect, found once for both uses
+        schemas = _schema_keys(changeset.base_tree, config, found, databases, changed, read)
         if pushed:
             schemas[pushed[0].path] = databases[pushed[0].path].dialect
         keys = set(schemas.values()) | {
@@ -277,6 +278,7 @@ def _schema_keys(
     found: list[tuple[str, str, ModuleType]],
     databases: dict[str, Database],
     changed: set[str],
+    read: HistoryFiles,
 ) -> dict[str, str]:
     """Each migration's schema (a key of `Prepared.catalogs`): its database's dialect, and the folder of its
     history where the base tree holds several folders of a folder-based runner for that dialect (their
@@ -284,7 +286,7 @@ def _schema_keys(
     roots = {path: migration_sets.root(path, module.NAME) for path, _, module in found}
     several: dict[str, bool] = {}
     for dialect in {databases[path].dialect for path, folder in roots.items() if folder}:
-        _, history = _history_files(tree, config, _syntax(dialect), changed, dialect)
+        _, history = _history_files(tree, config, _syntax(dialect), changed, dialect, read)
         folders = {migration_sets.root(p, m.NAME) for p, _, m in history}
         folders |= {folder for path, folder in roots.items() if databases[path].dialect == dialect}
         several[dialect] = len(folders - {""}) > 1
@@ -305,9 +307,12 @@ def _catalog_before(
     lint: bool,
     applied_parts: frozenset[tuple[str, str]] = frozenset(),
     schemas: dict[str, str] | None = None,
+    read: HistoryFiles | None = None,
 ) -> Catalog:
     dialect, folder = migration_sets.split(schema)
-    catalog = build_catalog(tree, config, _syntax(dialect), changed, database=dialect, folder=folder)
+    catalog = build_catalog(
+        tree, config, _syntax(dialect), changed, database=dialect, folder=folder, read=read
+    )
     catalog.before_change = frozenset(catalog.tables)
     if not lint:  # files given directly are each a change of their own (see review)
         for migration in migrations:
@@ -703,6 +708,7 @@ def build_catalog(
     *,
     database: str = "",
     folder: str = "",
+    read: HistoryFiles | None = None,
 ) -> Catalog:
     """The schema before the change: a schema dump of the base tree, else its migrations replayed
     (`database`, `folder`: see `base_operations`)."""
@@ -711,7 +717,9 @@ def build_catalog(
         large=frozenset(config.large_tables),
         version=tuple(config.version or ()),
     )
-    history, from_dumps = base_operations(tree, config, dialect, changed, database=database, folder=folder)
+    history, from_dumps = base_operations(
+        tree, config, dialect, changed, database=database, folder=folder, read=read
+    )
     for _, _, ops in history:
         for op in ops:
             catalog.apply(op)
@@ -722,11 +730,33 @@ def build_catalog(
     return catalog
 
 
+HistoryFiles = dict[tuple[str, str, frozenset[str]], tuple[list[str], list[tuple[str, str, ModuleType]]]]
+
+
 def _history_files(
-    tree: Tree, config: Config, dialect: str, skip: Iterable[str], database: str
+    tree: Tree,
+    config: Config,
+    dialect: str,
+    skip: Iterable[str],
+    database: str,
+    read: HistoryFiles | None = None,
 ) -> tuple[list[str], list[tuple[str, str, ModuleType]]]:
-    """The base tree's schema dumps, and its migrations (path, text, framework) of the dialect, unordered."""
+    """The base tree's schema dumps, and its migrations (path, text, framework) of the dialect, unordered;
+    `read` keeps them for a second asker of the same review."""
     skip = set(skip)
+    key = (dialect, database, frozenset(skip))
+    if read is not None and key in read:
+        dumps, history = read[key]
+        return list(dumps), list(history)
+    found = _history_files_read(tree, config, dialect, skip, database)
+    if read is not None:
+        read[key] = found
+    return list(found[0]), list(found[1])
+
+
+def _history_files_read(
+    tree: Tree, config: Config, dialect: str, skip: set[str], database: str
+) -> tuple[list[str], list[tuple[str, str, ModuleType]]]:
     candidates = [p for p in tree.paths() if _dump(p) or (p not in skip and frameworks.is_candidate(p))]
     # a changed changelog is read too: it may be a version of a snapshot, which tells the others apart
     changelogs = [p for p in skip if p.endswith(frameworks.liquibase.EXTENSIONS) and tree.read(p) is not None]
@@ -758,6 +788,7 @@ def base_operations(
     *,
     database: str = "",
     folder: str = "",
+    read: HistoryFiles | None = None,
 ) -> tuple[list[tuple[str, str, tuple[Operation, ...]]], bool]:
     """What builds the schema before the change, in order: (path, framework, operations) of the base tree's
     schema dumps when it has any (True), else of its migrations in the framework's order (False).
@@ -767,7 +798,7 @@ def base_operations(
     the history of one folder-based runner's folder (bot.frameworks.migration_sets), and the schema dumps
     beside it when the tree holds several such histories."""
     skip = set(changed)
-    dumps, history = _history_files(tree, config, dialect, skip, database)
+    dumps, history = _history_files(tree, config, dialect, skip, database, read)
     if folder:
         roots = {migration_sets.root(p, m.NAME) for p, _, m in history} | {folder}
         history = [(p, t, m) for p, t, m in history if migration_sets.root(p, m.NAME) in ("", folder)]
@@ -780,8 +811,8 @@ def base_operations(
     fills = [d for d in dumps if d.rsplit("/", 1)[-1] in NEW_INSTALL_SCHEMAS] if history else []
     dumps = [d for d in dumps if d not in fills]
     if dumps and not _prisma_history_instead(dumps, history):
-        read = _dumps_read(dumps, tree, dialect)
-        return read + _newer_than_dumps(dumps, history, tree, dialect) + seeds, True
+        dumped = _dumps_read(dumps, tree, dialect)
+        return dumped + _newer_than_dumps(dumps, history, tree, dialect) + seeds, True
     # A Liquibase XML changelog is outlined from its text, and read only when replayed: a project that keeps a
     # snapshot of its schema per release has most of its changelog text in snapshots that are not replayed.
     parsed: dict[str, Migration] = {}
