@@ -130,9 +130,14 @@ def prepare(
     cached = history_cache.load(kept)
     if isinstance(cached, tuple) and len(cached) == 3:
         django.restore(cached[1])
+    # sqlx leaves a file out of its transaction when its first line says so
+    untransacted = {path for path, text, _ in found if _NO_TRANSACTION.match(text)}
     migrations = tuple(
         _runner_wraps(
-            dataclasses.replace(migration, dialect=databases[migration.path].dialect), config, runner
+            dataclasses.replace(migration, dialect=databases[migration.path].dialect),
+            config,
+            runner,
+            migration.path in untransacted,
         )
         for migration in _parse_all(found, changeset.head_tree, databases, lint)
     )
@@ -351,10 +356,15 @@ def _applied_parts(
     return frozenset(parts)
 
 
-def _runner_wraps(migration: Migration, config: Config, runner: Runner) -> Migration:
+_NO_TRANSACTION = re.compile(r"\A\s*--\s*no-transaction\b", re.I)
+
+
+def _runner_wraps(
+    migration: Migration, config: Config, runner: Runner, untransacted: bool = False
+) -> Migration:
     """Plain SQL files under `assume_in_transaction: true`, and the migrations of a runner the repository
     configures to wrap every migration in one transaction, run in a transaction."""
-    pop = runner.get("pop")
+    pop, sqlx = runner.get("pop"), runner.get("sqlx")
     if migration.framework == "sql" and config.assume_in_transaction:
         note = "the runner wraps every file in a transaction (`assume_in_transaction: true`)"
     elif migration.in_transaction:
@@ -362,6 +372,11 @@ def _runner_wraps(migration: Migration, config: Config, runner: Runner) -> Migra
     elif pop is not None and _pop_wraps(migration):
         note = (
             f"pop runs every migration not named `.autocommit.` in a transaction ({pop.detail}, {pop.where})"
+        )
+    elif sqlx is not None and pop is None and _sqlx_wraps(migration) and not untransacted:
+        note = (
+            "sqlx runs every migration in a transaction unless its first line is `-- no-transaction` "
+            f"({sqlx.detail}, {sqlx.where})"
         )
     else:
         setting = next((s for s in runner.settings if _wraps(s, migration.framework)), None)
@@ -379,6 +394,23 @@ def _pop_wraps(migration: Migration) -> bool:
         migration.framework == "golang-migrate"
         and migration.dialect in ("postgres", "sqlite")
         and ".autocommit." not in name
+    )
+
+
+def _base_version(
+    migration: Migration, text: str, tree: Tree, config: Config, runner: Runner
+) -> Migration | None:
+    """The base branch's version of an edited migration, read as it was, in the transaction the runner wraps
+    every file in (as the edited version is)."""
+    base = frameworks.reparse(migration, text, tree)
+    return None if base is None else _runner_wraps(base, config, runner, bool(_NO_TRANSACTION.match(text)))
+
+
+def _sqlx_wraps(migration: Migration) -> bool:
+    """sqlx runs each `<version>_<name>.sql` (or `.up.sql`) in a transaction; MySQL commits DDL anyway."""
+    return migration.framework in migration_sets.SQLX_FRAMEWORKS and migration.dialect in (
+        "postgres",
+        "sqlite",
     )
 
 
@@ -427,7 +459,9 @@ def review(
     migrations = _guards_answered(migrations, _schemas(migrations, prepared), applied)
     # An applied migration the change edits or moves: its base branch's version, read once.
     bases = {
-        m.path: frameworks.reparse(m, applied[m.path].base_text or "", changeset.head_tree)
+        m.path: _base_version(
+            m, applied[m.path].base_text or "", changeset.head_tree, config, prepared.runner
+        )
         for m in migrations
         if m.path in applied
     }

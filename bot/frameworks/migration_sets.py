@@ -17,6 +17,8 @@ from bot.frameworks.plain import SQL_CHANGE_FOLDERS
 # runners that apply the files of one folder; Diesel and Prisma keep a folder per migration inside it
 FOLDER_RUNNERS = frozenset({"sql", "golang-migrate", "goose", "dbmate", "diesel", "drizzle", "prisma"})
 _FOLDER_PER_MIGRATION = frozenset({"diesel", "prisma"})
+# how the review reads sqlx's files (`<version>_<name>.sql`, reversible ones `.up.sql`/`.down.sql`)
+SQLX_FRAMEWORKS = frozenset({"sql", "golang-migrate"})
 
 
 def root(path: str, framework: str) -> str:

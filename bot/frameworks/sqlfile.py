@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -13,8 +13,21 @@ from pglast import ast
 from bot.frameworks import history_cache, suppressions
 from bot.model.changeset import Tree
 from bot.model.findings import Location
-from bot.model.migration import PLACEHOLDER, ColumnSpec, Migration, Operation, Transaction, Unparsed
-from bot.sql import pg_statements, pg_translate, prepared, refused_types
+from bot.model.migration import (
+    PLACEHOLDER,
+    AddConstraint,
+    AlterColumnType,
+    ColumnSpec,
+    DropConstraint,
+    DropNotNull,
+    Migration,
+    Operation,
+    SetDefault,
+    SetNotNull,
+    Transaction,
+    Unparsed,
+)
+from bot.sql import pg_statements, pg_translate, prepared, refused_types, sqlite_syntax
 from bot.sql.statements import Statement, split
 
 
@@ -98,6 +111,12 @@ def _parse_other(path: str, text: str, dialect: str, first_line: int) -> tuple[O
             ops.append(_refused(statement, path, f"MySQL rejects it: {refusal}"))
         try:
             read = operations(statement, path, dialect)
+            if dialect == "sqlite" and refusal is None:
+                refusal = _sqlite_refusal(statement.text, read)
+                if refusal is not None:
+                    ops.append(
+                        _refused(statement, path, f"SQLite {sqlite_syntax.VERSION} rejects it: {refusal}")
+                    )
             # what the reader made of a refused statement, but that it could not read it (said already)
             ops.extend(op for op in read if refusal is None or not isinstance(op, Unparsed))
         except Exception as error:  # one statement the translator trips on must not hide the others
@@ -111,6 +130,19 @@ def _parse_other(path: str, text: str, dialect: str, first_line: int) -> tuple[O
                 )
             )
     return tuple(ops)
+
+
+# what sqlite-alter-unsupported says of a statement SQLite cannot read, with the rebuild to write instead
+_SAID_BY_ALTER_RULE = (AlterColumnType, SetNotNull, DropNotNull, SetDefault, AddConstraint, DropConstraint)
+
+
+def _sqlite_refusal(text: str, read: Iterable[Operation]) -> str | None:
+    """SQLite's syntax error for a statement it cannot read (bot.sql.sqlite_syntax), unless the statement is one
+    sqlite-alter-unsupported reports, or holds a value the code fills in when it runs."""
+    read = list(read)
+    if PLACEHOLDER in text or any(isinstance(op, _SAID_BY_ALTER_RULE) for op in read):
+        return None
+    return sqlite_syntax.refusal(text)
 
 
 def _dynamic(

@@ -4,8 +4,8 @@
 A runner records each migration it has applied (by version, name or checksum) and never runs it again.
 Databases that already ran the old version of the file never see the edit: only new installs (a fresh
 test database, a new environment) get the new content, so their schema silently diverges from
-production's. Some runners refuse to go on instead (Flyway and Liquibase compare checksums and fail the
-deploy). A renamed file is a new migration to a runner that records names or versions: it runs again on
+production's. Some runners refuse to go on instead (Flyway, Liquibase and sqlx compare checksums and fail the
+deploy; for Flyway's validation and sqlx a comment or a line's spacing changes the checksum too). A renamed file is a new migration to a runner that records names or versions: it runs again on
 existing databases and fails on objects that already exist, or is skipped where the runner orders by
 version. A file renamed to another version with other content (git pairs a removed applied migration with a
 new one by similarity) is that too: a new migration beside an applied one whose file is gone, a warning. A
@@ -90,7 +90,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from bot import frameworks
-from bot.frameworks import flyway
+from bot.frameworks import flyway, migration_sets
 from bot.model.catalog import Catalog
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
@@ -180,6 +180,25 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         renamed = False
         base_text, head_text = _unnamed(base_text), _unnamed(head_text)
     edited = _meaningful(base_text) != _meaningful(head_text)
+    checksum = _checksum_kept(migration, context)
+    if checksum and not renamed and base_text.splitlines() != head_text.splitlines():
+        # the runner compares the text of every migration it applied with its file: a comment or a line's
+        # spaces changed is an edit too (unless no database could run the old version)
+        if refused_everywhere(context.applied_base) is None:
+            line = _first_changed_line(before.base_text, before.head_text or "")
+            yield _finding(
+                migration,
+                line,
+                f"`{migration.path}` already exists in the base branch and is edited"
+                + (
+                    "."
+                    if edited
+                    else ": only comments or spacing change, which the runner's checksum counts."
+                ),
+                checksum,
+                Severity.CRITICAL,
+            )
+            return
     if renamed and _recorded_name(migration.framework, old_path) != _recorded_name(
         migration.framework, migration.path
     ):
@@ -255,7 +274,7 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 f" Its base branch's version holds a statement {server} rejects ({error}), "
                 + (
                     "in the transaction the runner wraps it in"
-                    if migration.dialect == "postgres"
+                    if migration.dialect in ("postgres", "sqlite")
                     and context.applied_base is not None
                     and wrapped(context.applied_base)
                     else "before anything else it does"
@@ -779,6 +798,30 @@ def _unnamed(text: str) -> str:
     return _DECLARED_NAME.sub(r"\1 _", text)
 
 
+def _checksum_kept(migration: Migration, context: Context) -> str:
+    """What the runner does where a migration it applied no longer has the text it recorded ("" for a runner
+    that records names or versions only): Flyway's validation (unless turned off) and sqlx stop every later run."""
+    if migration.framework == "flyway" and not flyway.validation_off(context.tree):
+        return (
+            "Flyway's validation finds the checksum of an applied migration changed: on every database that ran "
+            'it, each deploy stops before migrating anything ("Migration checksum mismatch for migration version '
+            f'{flyway.version(migration.path).replace("_", ".")}") until the schema history is repaired by hand, '
+            "and new installs get a schema production does not have."
+        )
+    sqlx = context.runner.get("sqlx")
+    if sqlx is None or context.runner.get("pop") is not None:
+        return ""
+    if migration.framework not in migration_sets.SQLX_FRAMEWORKS:
+        return ""
+    number = re.match(r"\d+", migration.path.rsplit("/", 1)[-1])
+    return (
+        "sqlx keeps the checksum of every migration it applied: on every database that ran this one, the next run "
+        '(`sqlx migrate run`, or `sqlx::migrate!` where the application starts) stops with "migration '
+        f'{number.group(0) if number else "…"} was previously applied but has been modified" ({sqlx.detail}, '
+        f"{sqlx.where})."
+    )
+
+
 def _finding(
     migration: Migration, line: int, message: str, blast: str, severity: Severity, fix: str = RULE.help
 ) -> Finding:
@@ -1003,14 +1046,15 @@ def _change_key(op: DataUpdate | DataDelete) -> tuple[object, ...]:
 
 def refused_everywhere(old: Migration | None) -> Unparsed | None:
     """The statement of the base branch's version that the server rejects (PostgreSQL's parser, a type the
-    database does not have, MySQL's reading of a quoted name), when that version runs in one transaction or the
+    database does not have, MySQL's reading of a quoted name, SQLite's parser), when that version runs in one transaction or the
     statement is its first: it failed on every database and left nothing behind. None otherwise."""
-    if old is None or old.dialect not in ("postgres", "mysql", "mariadb"):
+    if old is None or old.dialect not in ("postgres", "mysql", "mariadb", "sqlite"):
         return None
     for index, op in enumerate(old.up):
         if isinstance(op, Unparsed) and " rejects it: " in op.error:
             first = all(isinstance(o, SetTimeout | Transaction) for o in old.up[:index])
-            return op if first or (old.dialect == "postgres" and wrapped(old)) else None
+            # PostgreSQL and SQLite undo a transaction's schema changes; MySQL commits each DDL statement
+            return op if first or (old.dialect in ("postgres", "sqlite") and wrapped(old)) else None
     return None
 
 

@@ -13,12 +13,14 @@ Django wrap each migration unless told not to, and golang-migrate, Prisma and db
 ## Use instead
 Put the concurrent statement in a migration of its own and tell the runner not to wrap it:
 `-- +goose NO TRANSACTION`, `-- migrate:up transaction:false`, Flyway `executeInTransaction=false`,
-Diesel `run_in_transaction = false`, Rails `disable_ddl_transaction!`, Django `atomic = False`.
+Diesel `run_in_transaction = false`, sqlx `-- no-transaction` as the file's first line, Rails
+`disable_ddl_transaction!`, Django `atomic = False`.
 
 ## Framework notes
 With `assume_in_transaction: true`, a plain SQL file that holds only the concurrent statement is taken
 as the standalone migration this advice asks for (runners that wrap files, such as Flyway, run such a
-file outside a transaction); a file with more statements is reported.
+file outside a transaction); a file with more statements is reported. sqlx runs even a lone statement in its
+transaction unless the file's first line is `-- no-transaction`.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ RULE = Rule(
 
 
 def check(migration: Migration, context: Context) -> Iterator[Finding]:
-    if not context.postgres or _alone_under_assumed_runner(migration):
+    if not context.postgres or _alone_under_assumed_runner(migration, context):
         return
     block_reported = False  # a DO block's COMMITs fail alike: the first one says it
     for op, in_transaction in zip(migration.up, transaction_flags(migration), strict=True):
@@ -103,12 +105,16 @@ _BLOCK_FIX = (
 )
 
 
-def _alone_under_assumed_runner(migration: Migration) -> bool:
+def _alone_under_assumed_runner(migration: Migration, context: Context) -> bool:
     """A plain SQL file that holds only the concurrent statement, under `assume_in_transaction: true`.
 
     Runners that wrap every file commonly run a file of one non-transactional statement outside a
     transaction (Flyway detects it), so a lone concurrent statement is the standalone migration we advise.
+    sqlx does not: its file runs in its transaction unless its first line is `-- no-transaction`.
     """
     return (
-        migration.framework == "sql" and not migration.file_transaction and statement_count(migration.up) == 1
+        migration.framework == "sql"
+        and not migration.file_transaction
+        and statement_count(migration.up) == 1
+        and context.runner.get("sqlx") is None
     )

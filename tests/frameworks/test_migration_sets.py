@@ -32,7 +32,9 @@ def _review(base: dict[str, str], path: str, text: str, *, dialect: str = "sqlit
 def test_a_table_of_another_folders_history_is_not_this_ones(
     one: str, other: str, table: str, column: str, same_folder: bool
 ) -> None:
-    base = {f"{one}/20240101000000_init.sql": f"CREATE TABLE {table} (id text PRIMARY KEY, created integer);\n"}
+    base = {
+        f"{one}/20240101000000_init.sql": f"CREATE TABLE {table} (id text PRIMARY KEY, created integer);\n"
+    }
     folder = one if same_folder else other
     path = f"{folder}/20250101000000_{table}.sql"
     created = f"CREATE TABLE {table} (id text PRIMARY KEY, {column} text);\n"
@@ -67,7 +69,9 @@ def test_a_schema_dump_beside_another_history_is_not_this_ones(kept: str, other:
     ("folder", "dialect"),
     [("crates/app-server-sqlite/migrations", "SQLite"), ("services/store-mysql/migrations", "MySQL")],
 )
-def test_a_package_named_for_its_database_gives_its_migrations_that_database(folder: str, dialect: str) -> None:
+def test_a_package_named_for_its_database_gives_its_migrations_that_database(
+    folder: str, dialect: str
+) -> None:
     """atuin's `crates/atuin-server-sqlite/` was read as PostgreSQL, the workspace's Cargo features naming only
     `postgres`: every SQLite statement of it was unreadable."""
     path = f"{folder}/20250101000000_init.sql"

@@ -5,7 +5,8 @@ connection, Flyway's `initSql`, golang-migrate's `x-statement-timeout`/`x-lock-t
 role's or database's defaults in a schema dump. Transactions: runners configured to wrap every file
 (Flyway `group`, TypeORM `migrationsTransactionMode`, node-pg-migrate, Knex). Migration locks: runners
 that lock against concurrent runs (Rails' advisory lock unless disabled, an `env.py` that takes one). The
-runner itself where file names leave it open: pop/fizz, whose files golang-migrate's names fit.
+runner itself where file names leave it open: pop/fizz, whose files golang-migrate's names fit, and sqlx,
+whose plain `<version>_<name>.sql` files say nothing of it.
 """
 
 from __future__ import annotations
@@ -52,12 +53,15 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     # golang-migrate says which of the two runs them
     ("pop", re.compile(r"\A(?![\s\S]*golang-migrate/migrate)[\s\S]*?^\s*(?:require\s+)?(github\.com/(?:gobuffalo|ory)/pop)\b",
                        re.M), "pop"),
+    # sqlx (Rust) runs `<version>_<name>.sql` files (`.up.sql`/`.down.sql` when reversible) each in a transaction
+    # unless it starts with `-- no-transaction`, and keeps the checksum of every one it applied
+    ("sqlx", re.compile(r"^[ \t]*(?:\[(?:workspace\.)?dependencies\.)?(sqlx)(?:\]|\s*=|\.workspace\s*=)", re.M), "sqlx"),
 )  # fmt: skip
 _FILES = re.compile(
     r"(^|/)(config/initializers/[\w-]+\.rb|env\.py|settings[\w-]*\.py|settings/[\w-]+\.py|"
     r"(structure|schema)\.sql|flyway[\w-]*\.(conf|properties|toml)|application[\w-]*\.(properties|ya?ml)|"
     r"Makefile|[\w-]*\.mk|\.env[\w.-]*|(docker-)?compose[\w.-]*\.ya?ml|ormconfig\.\w+|data-?source\.[jt]s|"
-    r"[\w-]*migrat[\w-]*\.(sh|ya?ml|toml|go)|(?:migrat(?:e|or|ions?)|kysely[\w.-]*)\.[cm]?[jt]s|go\.mod|\w*[Ff]lyway\w*\.(java|kt)|[Jj]enkinsfile[\w.-]*|jenkinsfiles/[\w.-]+)$"
+    r"[\w-]*migrat[\w-]*\.(sh|ya?ml|toml|go)|(?:migrat(?:e|or|ions?)|kysely[\w.-]*)\.[cm]?[jt]s|go\.mod|Cargo\.toml|\w*[Ff]lyway\w*\.(java|kt)|[Jj]enkinsfile[\w.-]*|jenkinsfiles/[\w.-]+)$"
 )
 _SKIP = {"node_modules", "vendor", "test", "tests", "spec", "testdata", "fixtures", "examples", "docs"}
 
