@@ -286,21 +286,21 @@ def _schema_keys(
     read: HistoryFiles,
 ) -> dict[str, str]:
     """Each migration's schema (a key of `Prepared.catalogs`): its database's dialect, and the folder of its
-    history where the base tree holds several folders of a folder-based runner for that dialect (their
-    migrations are databases of their own, bot.frameworks.migration_sets); the dialect alone where it holds one."""
+    history where the base tree or the change holds the same runner's folder in a sibling package (each
+    migrates a database of its own, bot.frameworks.migration_sets.parallel); the dialect alone elsewhere."""
     roots = {path: migration_sets.root(path, module.NAME) for path, _, module in found}
-    several: dict[str, bool] = {}
-    for dialect in {databases[path].dialect for path, folder in roots.items() if folder}:
+    others: dict[str, set[str]] = {}  # per dialect, every history of the base tree and of the change
+    for dialect in {databases[path].dialect for path, each in roots.items() if each}:
         _, history = _history_files(tree, config, _syntax(dialect), changed, dialect, read)
-        folders = {migration_sets.root(p, m.NAME) for p, _, m in history}
-        folders |= {folder for path, folder in roots.items() if databases[path].dialect == dialect}
-        several[dialect] = len(folders - {""}) > 1
-    return {
-        path: migration_sets.key(
-            databases[path].dialect, folder if several.get(databases[path].dialect) else ""
-        )
-        for path, folder in roots.items()
-    }
+        others[dialect] = {migration_sets.root(p, m.NAME) for p, _, m in history} | {
+            each for path, each in roots.items() if databases[path].dialect == dialect
+        }
+    keys = {}
+    for path, each in roots.items():
+        dialect = databases[path].dialect
+        apart = any(migration_sets.parallel(each, other) for other in others.get(dialect, ()))
+        keys[path] = migration_sets.key(dialect, each if each and apart else "")
+    return keys
 
 
 def _catalog_before(
@@ -833,11 +833,11 @@ def base_operations(
     beside it when the tree holds several such histories."""
     skip = set(changed)
     dumps, history = _history_files(tree, config, dialect, skip, database, read)
-    if folder:
-        roots = {migration_sets.root(p, m.NAME) for p, _, m in history} | {folder}
-        history = [(p, t, m) for p, t, m in history if migration_sets.root(p, m.NAME) in ("", folder)]
-        if len(roots - {""}) > 1:
-            dumps = [d for d in dumps if migration_sets.near(d, folder)]
+    if folder:  # one of the runner's folders: those of its sibling packages are other databases
+        history = [
+            h for h in history if not migration_sets.parallel(folder, migration_sets.root(h[0], h[2].NAME))
+        ]
+        dumps = [d for d in dumps if migration_sets.near(d, folder)]
     seeds = _seed_operations(tree, dialect, history)
     dumps = _application_dumps(dumps, history)
     # a module's `ddl.sql` is the schema new installs load, which may run ahead of the migrations that

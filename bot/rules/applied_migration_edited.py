@@ -181,24 +181,23 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         base_text, head_text = _unnamed(base_text), _unnamed(head_text)
     edited = _meaningful(base_text) != _meaningful(head_text)
     checksum = _checksum_kept(migration, context)
-    if checksum and not renamed and base_text.splitlines() != head_text.splitlines():
+    if (
+        checksum
+        and not renamed
+        and base_text.splitlines() != head_text.splitlines()
+        and refused_everywhere(context.applied_base) is None
+    ):
         # the runner compares the text of every migration it applied with its file: a comment or a line's
         # spaces changed is an edit too (unless no database could run the old version)
-        if refused_everywhere(context.applied_base) is None:
-            line = _first_changed_line(before.base_text, before.head_text or "")
-            yield _finding(
-                migration,
-                line,
-                f"`{migration.path}` already exists in the base branch and is edited"
-                + (
-                    "."
-                    if edited
-                    else ": only comments or spacing change, which the runner's checksum counts."
-                ),
-                checksum,
-                Severity.CRITICAL,
-            )
-            return
+        yield _finding(
+            migration,
+            _first_changed_line(before.base_text, before.head_text or ""),
+            f"`{migration.path}` already exists in the base branch and is edited"
+            + ("." if edited else ": only comments or spacing change, which the runner's checksum counts."),
+            checksum,
+            Severity.CRITICAL,
+        )
+        return
     if renamed and _recorded_name(migration.framework, old_path) != _recorded_name(
         migration.framework, migration.path
     ):

@@ -21,7 +21,10 @@ So is a column type written for another database, a line copied between the file
 keeps per database: `login_time DATETIME` or `data LONGTEXT` in a PostgreSQL file ("type "datetime" does not
 exist"), `text(100)` there ("type modifier is not allowed"), and `jsonb`, `timestamptz`, `bytea` or `citext` in a
 MySQL or MariaDB file ("Unknown data type"). MySQL and MariaDB also refuse a name in double quotes (`ADD COLUMN
-"key" TEXT`, which they read as a string) unless the file sets `sql_mode` to ANSI_QUOTES.
+"key" TEXT`, which they read as a string) unless the file sets `sql_mode` to ANSI_QUOTES. A statement of a SQLite
+file that SQLite's own parser (the one Python ships, whose version the finding names) cannot read is critical
+too: `DROP COLUMN IF EXISTS`, two `ADD COLUMN`s in one ALTER TABLE, `DEFAULT now()` without parentheses,
+`INSERT … SELECT … ON CONFLICT` without a WHERE.
 """
 
 from __future__ import annotations
@@ -51,8 +54,9 @@ _REJECTED = {
     "postgres": "PostgreSQL rejects it: ",
     "mysql": "MySQL rejects it: ",
     "mariadb": "MySQL rejects it: ",
+    "sqlite": "SQLite ",  # "SQLite 3.40.1 rejects it: …", the version of the SQLite that was asked
 }
-_SERVERS = {"postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB"}
+_SERVERS = {"postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB", "sqlite": "SQLite"}
 # what a runner or a tool fills in before PostgreSQL reads the file: Flyway's and Liquibase's `${…}`, templates'
 # `{{ … }}` and `{% … %}`, psql's `:name`, `:'name'` and backslash commands
 _FILLED_IN = re.compile(r"\$\{|\{\{|\{%|(?<![:\w]):(?!:)['\"]?[A-Za-z_]|^\s*\\", re.M)
@@ -81,6 +85,7 @@ def _refused(op: Unparsed, migration: Migration) -> bool:
         migration.dialect in _REJECTED
         and migration.path.endswith(".sql")
         and op.error.startswith(_REJECTED[migration.dialect])
+        and " rejects it: " in op.error
         and _FILLED_IN.search(op.sql) is None
         and PLACEHOLDER not in op.sql  # a value the runner fills in, read as a placeholder
     )
@@ -89,7 +94,8 @@ def _refused(op: Unparsed, migration: Migration) -> bool:
 def _fails(op: Unparsed, migration: Migration) -> Finding:
     first = " ".join(op.sql.split())
     first = first if len(first) <= 100 else first[:99] + "…"
-    server, error = _SERVERS[migration.dialect], op.error.split(" rejects it: ", 1)[1]
+    server, error = op.error.split(" rejects it: ", 1)
+    server = _SERVERS[migration.dialect] if migration.dialect != "sqlite" else server
     after = (
         "the migration's transaction rolls back whole, and a runner that records the failure (Prisma) refuses "
         "every later deploy until it is resolved by hand"

@@ -52,7 +52,7 @@ def test_a_statement_sqlite_cannot_read_is_unread(table: str, column: str, state
     run = review_sql(SCHEMA.format(t=table, c=column) + sql, dialect="sqlite")
     found = _unread(run, sql)
     assert found is not None and "SQLite" in found.message and "syntax error" in found.message
-    assert run.approval == "BLOCKED"
+    assert found.severity == "critical" and run.approval == "BLOCKED"
 
 
 @pytest.mark.parametrize(("table", "column"), NAMES)
