@@ -373,6 +373,8 @@ def _runner_wraps(
         note = (
             f"pop runs every migration not named `.autocommit.` in a transaction ({pop.detail}, {pop.where})"
         )
+    elif (supabase := runner.get("supabase")) is not None and _supabase_file(migration):
+        note = f"the Supabase CLI runs each migration file in a transaction of its own ({supabase.where})"
     elif sqlx is not None and pop is None and _sqlx_wraps(migration) and not untransacted:
         note = (
             "sqlx runs every migration in a transaction unless its first line is `-- no-transaction` "
@@ -404,6 +406,13 @@ def _base_version(
     every file in (as the edited version is)."""
     base = frameworks.reparse(migration, text, tree)
     return None if base is None else _runner_wraps(base, config, runner, bool(_NO_TRANSACTION.match(text)))
+
+
+def _supabase_file(migration: Migration) -> bool:
+    """A file of the folder the Supabase CLI applies: `supabase/migrations/<timestamp>_<name>.sql`."""
+    return migration.framework == "sql" and f"/{migration.path}".rsplit("/", 1)[0].endswith(
+        "/supabase/migrations"
+    )
 
 
 def _sqlx_wraps(migration: Migration) -> bool:

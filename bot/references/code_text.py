@@ -232,6 +232,12 @@ _SQL_FRAGMENT = re.compile(
 )
 
 
+# A list of column names (PostgREST's and supabase-js' `select('id, name, owner:profiles(name)')`, a CSV header):
+# lower-case names, each with an alias, an embed or a cast, separated by commas
+_LIST_ITEM = r"(?:\w+:)?(?:[a-z_][\w.]*|\*)(?:\([^()]*\))?(?:::\w+)?"
+_COLUMN_LIST = re.compile(rf"\s*{_LIST_ITEM}(?:\s*,\s*{_LIST_ITEM})+\s*")
+
+
 def in_prose(line: str, col: int, end: int) -> bool:
     """Is line[col:end] inside a quoted sentence (`'Document not found'`) rather than a name or SQL?"""
     before = line[:col]
@@ -247,6 +253,7 @@ def in_prose(line: str, col: int, end: int) -> bool:
                 and not _TEMPLATE_CODE.search(content)  # `href="{{ article.google_profile }}"`
                 and not SQL_KEYWORDS.search(content)
                 and not _SQL_FRAGMENT.search(content)
+                and not _COLUMN_LIST.fullmatch(content)  # supabase-js' `.select('id, request_in_body')`
             )
     return False
 

@@ -36,6 +36,7 @@ CAMEL_API_WORDS = frozenset(
         "camelcaseKeys",
         "to_camel",  # pydantic alias generators
         "OliveBranch",
+        "postgraphile",  # PostGraphile's GraphQL fields are the columns in camel case
     )
 )
 

@@ -20,11 +20,19 @@ from bot.references.codesyntax.text import bracketed
 from bot.references.inflection import go_name, model_name, singularize
 from bot.references.languages import CAMEL_API_WORDS, family
 
-_SNAKE_WORDS = ("snake_case", "SnakeNamingStrategy", "knexSnakeCaseMappers", "snakeCaseMappers")
+_SNAKE_WORDS = (
+    "snake_case",
+    "SnakeNamingStrategy",
+    "knexSnakeCaseMappers",
+    "snakeCaseMappers",
+    "CamelCasePlugin",
+    "postgres.camel",
+)
 WORDS = frozenset(("NamingStrategy", "new Sequelize(", *_SNAKE_WORDS, *CAMEL_API_WORDS))
 # a setting that maps every camelCase field of the code to a snake case column
 _SNAKE_COLUMNS = re.compile(
     r"""\bcasing\s*:\s*["'`]snake_case["'`]|\bnew\s+SnakeNamingStrategy\s*\(|\b(?:knex)?[sS]nakeCaseMappers\s*\("""
+    r"""|\bnew\s+CamelCasePlugin\s*\(|\bpostgres\.camel\b"""
 )
 _GORM = re.compile(r"NamingStrategy\s*\{")
 _PREFIX = re.compile(r"\bTablePrefix\s*:\s*[\"`](\w*)[\"`]")

@@ -175,6 +175,7 @@ def search(
             hits += more
         models = found
     hits = _own_language(hits, unique, [*conventional, *mappings], naming.camel_api)
+    hits = _unmapped_camel(hits, unique, [*conventional, *mappings], naming)
     hits = _snake_mapped(hits, unique, naming)
     hits = _associations_of_other_tables(tree, hits, unique)
     hits = _computed_in_script(tree, hits, unique, models)
@@ -222,6 +223,38 @@ def search(
         base_hits = _snake_mapped(base_hits, unique, naming)
         index = replace(index, deleted=_deleted(unique, index, base_hits))
     return index
+
+
+def _unmapped_camel(
+    hits: list[Hit], targets: tuple[Target, ...], definitions: list[Mapped], naming: NamingSettings
+) -> list[Hit]:
+    """Without a snake case column's camelCase spelling in script code when nothing turns one into the other:
+    no model of an ORM maps the table (Prisma's `@map`, TypeORM's and Drizzle's column names, Sequelize), no
+    setting maps every field (`casing: "snake_case"`, SnakeNamingStrategy, knexSnakeCaseMappers, Kysely's
+    CamelCasePlugin, `postgres.camel`) and no API turns the keys into camel case (PostGraphile and the like).
+    A client that returns rows as the database names them (supabase-js, `pg`, Knex) gives `row.request_in_body`:
+    `requestInBody` there is the code's own name (an OpenAPI conversion's field in chatbot-ui), not the
+    column; a line that maps one to the other names the snake case column too, and stays."""
+    if naming.snake_case_columns or naming.camel_api:
+        return hits
+    mapped = {table for table, _, _, _ in definitions}
+    kept = []
+    for hit in hits:
+        target, use = targets[hit.target], hit.use
+        spelled = _spelled(target, hit.role)
+        if (
+            target.kind == "column"
+            and hit.role in ("name", "new")
+            and use.area != "raw-sql"
+            and "_" in spelled.strip("_")
+            and target.table not in mapped
+            and family(use.path) == "script"
+            and not use.path.endswith(".prisma")
+            and spelled.lower() not in use.text.lower()
+        ):
+            continue
+        kept.append(hit)
+    return kept
 
 
 def _snake_mapped(hits: list[Hit], targets: tuple[Target, ...], naming: NamingSettings) -> list[Hit]:

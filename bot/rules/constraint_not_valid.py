@@ -28,6 +28,7 @@ writes go on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.model.catalog import unqualified
@@ -141,7 +142,12 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         else:
             blast = (
                 f"Reads and writes on {context.size_words(op.table, op)} wait while every row is checked; "
-                "the migration fails on the first violating row."
+                + (
+                    "no row can fail it (its column was just added, NULL in every row, and the check passes on NULL), "
+                    "but every row is read."
+                    if _passes_on_new_columns(op, empty)
+                    else "the migration fails on the first violating row."
+                )
             )
         suggestion = op.sql.rstrip() + " NOT VALID" if "\n" not in op.sql and not op.on_column else None
         yield op.finding(
@@ -152,6 +158,21 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             fix=ON_COLUMN_HELP if op.on_column else _declare_on_column(op) if new_key else None,
             suggestion=suggestion,
         )
+
+
+# a check that may be false, not unknown, on NULL: it can fail on rows whose column is NULL
+_NULL_AWARE = re.compile(r"\b(IS|COALESCE|NULLIF|CASE|OR|NOT|IFNULL|NVL|ISNULL)\b", re.I)
+
+
+def _passes_on_new_columns(op: AddConstraint, empty: set[tuple[str, str]]) -> bool:
+    """A CHECK on columns the migration has just added without a default (NULL in every row) that is unknown,
+    and so passes, where they are NULL: `char_length(x) <= 1000`, not `x IS NOT NULL` nor `coalesce(x, 0) > 0`."""
+    expression = op.expression_sql or op.sql
+    return (
+        bool(op.columns)
+        and all((op.table, c) in empty for c in op.columns)
+        and _NULL_AWARE.search(expression) is None
+    )
 
 
 def _replaces(op: AddConstraint, migration: Migration, context: Context) -> str:

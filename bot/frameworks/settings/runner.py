@@ -55,13 +55,16 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
                        re.M), "pop"),
     # sqlx (Rust) runs `<version>_<name>.sql` files (`.up.sql`/`.down.sql` when reversible) each in a transaction
     # unless it starts with `-- no-transaction`, and keeps the checksum of every one it applied
+    # the Supabase CLI applies `supabase/migrations/<timestamp>_<name>.sql`, each file in its own transaction
+    ("supabase", re.compile(r"^\[(db)\][ \t]*$", re.M), "Supabase CLI"),
     ("sqlx", re.compile(r"^[ \t]*(?:\[(?:workspace\.)?dependencies\.)?(sqlx)(?:\]|\s*=|\.workspace\s*=)", re.M), "sqlx"),
 )  # fmt: skip
 _FILES = re.compile(
     r"(^|/)(config/initializers/[\w-]+\.rb|env\.py|settings[\w-]*\.py|settings/[\w-]+\.py|"
     r"(structure|schema)\.sql|flyway[\w-]*\.(conf|properties|toml)|application[\w-]*\.(properties|ya?ml)|"
     r"Makefile|[\w-]*\.mk|\.env[\w.-]*|(docker-)?compose[\w.-]*\.ya?ml|ormconfig\.\w+|data-?source\.[jt]s|"
-    r"[\w-]*migrat[\w-]*\.(sh|ya?ml|toml|go)|(?:migrat(?:e|or|ions?)|kysely[\w.-]*)\.[cm]?[jt]s|go\.mod|Cargo\.toml|\w*[Ff]lyway\w*\.(java|kt)|[Jj]enkinsfile[\w.-]*|jenkinsfiles/[\w.-]+)$"
+    r"[\w-]*migrat[\w-]*\.(sh|ya?ml|toml|go)|(?:migrat(?:e|or|ions?)|kysely[\w.-]*)\.[cm]?[jt]s|go\.mod|Cargo\.toml|"
+    r"supabase/config\.toml|\w*[Ff]lyway\w*\.(java|kt)|[Jj]enkinsfile[\w.-]*|jenkinsfiles/[\w.-]+)$"
 )
 _SKIP = {"node_modules", "vendor", "test", "tests", "spec", "testdata", "fixtures", "examples", "docs"}
 

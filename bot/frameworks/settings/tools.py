@@ -1,4 +1,5 @@
-"""Standalone migration tools' own settings: `sqitch.conf`'s engine, goose's `GOOSE_DRIVER`, Atlas URLs."""
+"""Standalone migration tools' own settings: `sqitch.conf`'s engine, goose's `GOOSE_DRIVER`, Atlas URLs, the
+Supabase CLI's `supabase/config.toml` (PostgreSQL, its `[db] major_version`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from bot.frameworks.settings.found import TOOL, Found, dialect_of, found, single
 
 _SQITCH = re.compile(r"^[ \t]*engine\s*=\s*(pg|mysql|sqlite)\b", re.M)
 _GOOSE = re.compile(r"\bGOOSE_DRIVER\s*[=:]\s*[\"']?(postgres|mysql|sqlite3|pgx)\b")
+_SUPABASE_DB = re.compile(r"^\[db\][ \t]*$(.*?)(?=^\[|\Z)", re.M | re.S)
+_MAJOR = re.compile(r"^[ \t]*major_version\s*=\s*(\d+)", re.M)
 _ATLAS = re.compile(r"""\burl\s*=\s*["'](postgres(?:ql)?|mysql|maria(?:db)?|sqlite)://""")
 
 
@@ -34,6 +37,14 @@ def atlas_hcl(path: str, text: str) -> Iterator[Found]:
     yield from single(items)[:1]
 
 
+def supabase_config(path: str, text: str) -> Iterator[Found]:
+    """The Supabase CLI's project settings: its database is PostgreSQL, of the `[db]` section's major version."""
+    section = _SUPABASE_DB.search(uncomment(text))
+    major = _MAJOR.search(section.group(1)) if section else None
+    detail = f"[db] major_version = {major.group(1)}" if major else "the Supabase CLI's project"
+    yield found(path, "postgres", detail, TOOL, version=major.group(1) if major else "")
+
+
 READERS = (
     (lambda p: p.rsplit("/", 1)[-1] == "sqitch.conf", sqitch_conf),
     (
@@ -41,4 +52,5 @@ READERS = (
         goose_env,
     ),
     (lambda p: p.rsplit("/", 1)[-1] == "atlas.hcl", atlas_hcl),
+    (lambda p: p == "supabase/config.toml" or p.endswith("/supabase/config.toml"), supabase_config),
 )
