@@ -1,0 +1,51 @@
+"""The Supabase CLI: `supabase/config.toml` names PostgreSQL and its major version, and the CLI applies each
+`supabase/migrations/<timestamp>_<name>.sql` in a transaction of its own (a file of one CREATE INDEX CONCURRENTLY
+is the CLI's documented way to build an index concurrently)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model.changeset import ChangedFile, ChangeSet, MemoryTree
+from bot.model.findings import Review
+from bot.review import review
+from tests.conftest import rule_ids
+
+CONFIG = 'project_id = "app"\n\n[api]\nport = 54321\n\n[db]\nport = 54322\nmajor_version = {version}\n'
+NAMES = [("profiles", "username"), ("workspaces", "image_path")]
+
+
+def _review(table: str, column: str, sql: str, *, config: bool = True, version: int = 15) -> Review:
+    base = {
+        "supabase/migrations/20240101000000_init.sql": f"CREATE TABLE {table} (id uuid PRIMARY KEY, {column} text);\n"
+    }
+    if config:
+        base["supabase/config.toml"] = CONFIG.format(version=version)
+    path = "supabase/migrations/20240301000000_change.sql"
+    return review(
+        ChangeSet(
+            base="b",
+            head="h",
+            files=(ChangedFile(path, "added", None, sql),),
+            head_tree=MemoryTree({**base, path: sql}),
+            base_tree=MemoryTree(base),
+        )
+    )
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+@pytest.mark.parametrize("version", [14, 15])
+def test_the_config_names_postgresql_and_its_version(table: str, column: str, version: int) -> None:
+    result = _review(table, column, f"ALTER TABLE {table} ADD COLUMN note text;", version=version)
+    [use] = result.databases
+    assert use.database.label == f"PostgreSQL {version}"
+    assert use.database.source == "supabase/config.toml"
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+def test_each_file_runs_in_a_transaction_of_its_own(table: str, column: str) -> None:
+    index = f"CREATE INDEX CONCURRENTLY {table}_{column}_idx ON {table} ({column});"
+    mixed = f"ALTER TABLE {table} ADD COLUMN note text;\n{index}"
+    assert "concurrent-in-transaction" in rule_ids(_review(table, column, mixed))
+    assert "concurrent-in-transaction" not in rule_ids(_review(table, column, mixed, config=False))
+    assert "concurrent-in-transaction" not in rule_ids(_review(table, column, index))  # alone in its file
