@@ -313,10 +313,11 @@ def _catalog_before(
     applied_parts: frozenset[tuple[str, str]] = frozenset(),
     schemas: dict[str, str] | None = None,
     read: HistoryFiles | None = None,
+    until: Migration | None = None,
 ) -> Catalog:
     dialect, folder = migration_sets.split(schema)
     catalog = build_catalog(
-        tree, config, _syntax(dialect), changed, database=dialect, folder=folder, read=read
+        tree, config, _syntax(dialect), changed, database=dialect, folder=folder, read=read, until=until
     )
     catalog.before_change = frozenset(catalog.tables)
     if not lint:  # files given directly are each a change of their own (see review)
@@ -482,6 +483,9 @@ def review(
     values = CodeValues(changeset.head_tree)
     merged = None if lint else _merged(changeset)
     schemas = _schemas(migrations, prepared)
+    # An applied migration the change edits runs, on a new install, where the history puts it: before the
+    # migrations ordered after it, which the schema of the others holds (their tables, the columns using a type)
+    positioned = {} if lint else _positioned(changeset, config, migrations, prepared, applied)
     replayed = 0  # migrations whose operations this process's catalogs hold
     ordered = tuple(migrations)
 
@@ -496,6 +500,11 @@ def review(
         nonlocal replayed
         replay(index)
         migration, catalog = migrations[index], schemas[index]
+        if (
+            migration.path in positioned
+        ):  # checked where it runs; the change's later migrations see it as well
+            _leave(migration, catalog, lint, bases.get(migration.path))
+            catalog = positioned[migration.path]
         database = prepared.databases.get(migration.path) or Database(dialect)
         _enter(migration, catalog, lint)
         context = Context(
@@ -650,6 +659,39 @@ def _code_changes(changeset: ChangeSet, config: Config, catalogs: list[Catalog])
     return found
 
 
+def _positioned(
+    changeset: ChangeSet,
+    config: Config,
+    migrations: list[Migration],
+    prepared: Prepared,
+    applied: dict[str, ChangedFile],
+) -> dict[str, Catalog]:
+    """The schema each edited applied migration runs on in a new install, where the base tree holds
+    migrations its runner orders after it; the others are checked on the schema of the whole history."""
+    found: dict[str, Catalog] = {}
+    changed = {m.path for m in migrations}
+    read: HistoryFiles = {}
+    for migration in migrations:
+        if migration.path not in applied or migration.baseline:
+            continue
+        if not _later_in_history(changeset.base_tree, config, migration, changed, read):
+            continue
+        database = prepared.databases.get(migration.path) or Database(prepared.dialect)
+        schema = prepared.schemas.get(migration.path, database.dialect)
+        found[migration.path] = _catalog_before(
+            changeset.base_tree,
+            config,
+            schema,
+            changed,
+            (migration,),
+            False,
+            schemas=prepared.schemas,
+            read=read,
+            until=migration,
+        )
+    return found
+
+
 def _schemas(migrations: list[Migration], prepared: Prepared) -> list[Catalog]:
     """The catalog each migration is checked against: its database's (one per dialect), else the one the
     migration before it was checked against."""
@@ -752,6 +794,7 @@ def build_catalog(
     database: str = "",
     folder: str = "",
     read: HistoryFiles | None = None,
+    until: Migration | None = None,
 ) -> Catalog:
     """The schema before the change: a schema dump of the base tree, else its migrations replayed
     (`database`, `folder`: see `base_operations`)."""
@@ -761,7 +804,7 @@ def build_catalog(
         version=tuple(config.version or ()),
     )
     history, from_dumps = base_operations(
-        tree, config, dialect, changed, database=database, folder=folder, read=read
+        tree, config, dialect, changed, database=database, folder=folder, read=read, until=until
     )
     for _, _, ops in history:
         for op in ops:
@@ -774,6 +817,29 @@ def build_catalog(
 
 
 HistoryFiles = dict[tuple[str, str, frozenset[str]], tuple[list[str], list[tuple[str, str, ModuleType]]]]
+
+
+def _ordered_before(
+    history: list[tuple[str, str, ModuleType]], migration: Migration
+) -> list[tuple[str, str, ModuleType]]:
+    """The history's migrations of the migration's framework that its runner orders before it, and the others."""
+    module = frameworks.BY_NAME.get(migration.framework)
+    if module is None:
+        return history
+    bound = frameworks.order_key(migration.path, module)
+    return [h for h in history if h[2] is not module or frameworks.order_key(h[0], module) < bound]
+
+
+def _later_in_history(
+    tree: Tree, config: Config, migration: Migration, changed: set[str], read: HistoryFiles | None = None
+) -> bool:
+    """Does the base tree hold migrations of the same framework that its runner orders after this one?"""
+    module = frameworks.BY_NAME.get(migration.framework)
+    if module is None:
+        return False
+    _, history = _history_files(tree, config, _syntax(migration.dialect), changed, migration.dialect, read)
+    bound = frameworks.order_key(migration.path, module)
+    return any(m is module and frameworks.order_key(p, module) > bound for p, _, m in history)
 
 
 def _history_files(
@@ -832,6 +898,7 @@ def base_operations(
     database: str = "",
     folder: str = "",
     read: HistoryFiles | None = None,
+    until: Migration | None = None,
 ) -> tuple[list[tuple[str, str, tuple[Operation, ...]]], bool]:
     """What builds the schema before the change, in order: (path, framework, operations) of the base tree's
     schema dumps when it has any (True), else of its migrations in the framework's order (False).
@@ -847,6 +914,10 @@ def base_operations(
             h for h in history if not migration_sets.parallel(folder, migration_sets.root(h[0], h[2].NAME))
         ]
         dumps = [d for d in dumps if migration_sets.near(d, folder)]
+    if (
+        until is not None
+    ):  # the history as it stood where the migration runs: the migrations ordered before it
+        history = _ordered_before(history, until)
     seeds = _seed_operations(tree, dialect, history)
     dumps = _application_dumps(dumps, history)
     # a module's `ddl.sql` is the schema new installs load, which may run ahead of the migrations that
