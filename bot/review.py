@@ -830,12 +830,17 @@ def _ordered_before(
     return [h for h in history if h[2] is not module or frameworks.order_key(h[0], module) < bound]
 
 
+_ORDERED_OTHERWISE = frozenset({"liquibase", "alembic", "django", "sqitch", "prisma-push"})
+
+
 def _later_in_history(
     tree: Tree, config: Config, migration: Migration, changed: set[str], read: HistoryFiles | None = None
 ) -> bool:
-    """Does the base tree hold migrations of the same framework that its runner orders after this one?"""
+    """Does the base tree hold migrations of the same framework that its runner orders after this one? Only
+    runners that order migrations by their names are asked: Liquibase follows its changelog's includes, Alembic
+    and Django their chains of parents, Sqitch its plan."""
     module = frameworks.BY_NAME.get(migration.framework)
-    if module is None:
+    if module is None or migration.framework in _ORDERED_OTHERWISE:
         return False
     _, history = _history_files(tree, config, _syntax(migration.dialect), changed, migration.dialect, read)
     bound = frameworks.order_key(migration.path, module)
