@@ -49,6 +49,7 @@ from bot.rules import (
     enum_order_changed,
     model_without_migration,
     required_column_unwritten,
+    unparsed_statement,
 )
 from bot.rules.context import Context
 from bot.sql.pg_statements import unchecked_nodes
@@ -1364,12 +1365,28 @@ def _check_down(
     for op in migration.up:
         after.apply(op, in_change=True)
     own = dataclasses.replace(context, migration=down, catalog=after, _before={}, _positions={})
-    found = _check(down, own, config, changeset, rules.BOTH_WAYS)
+    found = _check(down, own, config, changeset, rules.BOTH_WAYS | {unparsed_statement.RULE.id})
     return [
         dataclasses.replace(f, message=f"In the down migration: {f.message}")
-        for f in found
-        if (f.rule, f.path, f.line) not in seen
+        for f in map(_refused_on_the_way_back, found)
+        if f is not None and (f.rule, f.path, f.line) not in seen
     ]
+
+
+def _refused_on_the_way_back(finding: Finding) -> Finding | None:
+    """A statement of the down that the database refuses (wallabag's `DELETE FROMinternal_setting`): the rollback
+    stops there when it is needed, a warning; one the review only could not read stays the down's own business."""
+    if finding.rule != unparsed_statement.RULE.id:
+        return finding
+    if not unparsed_statement.refusal(finding):
+        return None
+    return dataclasses.replace(
+        finding,
+        severity=Severity.WARNING,
+        blast_radius="The rollback stops at this statement when it is needed, during an incident: the schema is "
+        "left between the two versions, to be repaired by hand.",
+        fix="Correct the statement, and run the down once against a scratch database after the up.",
+    )
 
 
 def _check(

@@ -78,6 +78,11 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
             )
 
 
+def refusal(finding: Finding) -> bool:
+    """Is the finding one of a statement the database itself refuses (not one the review could not read)?"""
+    return finding.rule == RULE.id and " refuses this statement (" in finding.message
+
+
 def _refused(op: Unparsed, migration: Migration) -> bool:
     """Is the statement one PostgreSQL's own parser refuses, in a SQL file the runner sends as it is written
     (nothing in it that a runner or a tool fills in first)?"""
