@@ -35,6 +35,7 @@ from bot.model.catalog import unqualified
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, AddConstraint, DropConstraint, Migration
 from bot.rules.context import Context
+from bot.sql import check_values
 
 RULE = Rule(
     id="constraint-not-valid",
@@ -140,15 +141,23 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
                 else "the migration fails on the first orphan row."
             )
         else:
-            blast = (
+            held = _held_by_every_row(op, migration)
+            checked = (
                 f"Reads and writes on {context.size_words(op.table, op)} wait while every row is checked; "
-                + (
-                    "no row can fail it (its column was just added, NULL in every row, and the check passes on NULL), "
-                    "but every row is read."
-                    if _passes_on_new_columns(op, empty)
-                    else "the migration fails on the first violating row."
-                )
             )
+            if held is not None and held[0]:
+                blast = checked + (
+                    f"no row can fail it (every row holds {held[1]} in the columns the migration just added), "
+                    "but every row is read."
+                )
+            elif held is not None:
+                severity = Severity.CRITICAL  # it fails whatever the table's size
+                blast = checked + (
+                    f"every row fails it (every row holds {held[1]} in the columns the migration just added): the "
+                    "migration fails on every database whose table has a row."
+                )
+            else:
+                blast = checked + "the migration fails on the first violating row."
         suggestion = op.sql.rstrip() + " NOT VALID" if "\n" not in op.sql and not op.on_column else None
         yield op.finding(
             RULE,
@@ -160,19 +169,33 @@ def check(migration: Migration, context: Context) -> Iterator[Finding]:
         )
 
 
-# a check that may be false, not unknown, on NULL: it can fail on rows whose column is NULL
-_NULL_AWARE = re.compile(r"\b(IS|COALESCE|NULLIF|CASE|OR|NOT|IFNULL|NVL|ISNULL)\b", re.I)
+def _held_by_every_row(op: AddConstraint, migration: Migration) -> tuple[bool, str] | None:
+    """Whether a CHECK over columns the migration has just added holds for the rows the table already has: each
+    holds NULL there (no default) or the default's constant, the same in every row. (passes, the values) when it
+    can be worked out (bot.sql.check_values), None otherwise."""
+    values: dict[str, str | None] = {}
+    for earlier in migration.up:
+        if earlier is op:
+            break
+        if isinstance(earlier, AddColumn) and earlier.table == op.table:
+            default = earlier.column.default
+            values[earlier.column.name.lower()] = (
+                None if default is None or default.upper() == "NULL" else default
+            )
+    expression = op.expression_sql or _check_body(op.sql)
+    if not values or not expression:
+        return None
+    passes = check_values.holds_for(expression, values)
+    if passes is None:
+        return None
+    used = [name for name in values if re.search(rf"\b{re.escape(name)}\b", expression, re.I)]
+    shown = ", ".join(f"`{name}` = {values[name] if values[name] is not None else 'NULL'}" for name in used)
+    return passes, shown
 
 
-def _passes_on_new_columns(op: AddConstraint, empty: set[tuple[str, str]]) -> bool:
-    """A CHECK on columns the migration has just added without a default (NULL in every row) that is unknown,
-    and so passes, where they are NULL: `char_length(x) <= 1000`, not `x IS NOT NULL` nor `coalesce(x, 0) > 0`."""
-    expression = op.expression_sql or op.sql
-    return (
-        bool(op.columns)
-        and all((op.table, c) in empty for c in op.columns)
-        and _NULL_AWARE.search(expression) is None
-    )
+def _check_body(sql: str) -> str:
+    match = re.search(r"CHECK\s*\((.*)\)", sql, re.I | re.S)
+    return match.group(1) if match else ""
 
 
 def _replaces(op: AddConstraint, migration: Migration, context: Context) -> str:
