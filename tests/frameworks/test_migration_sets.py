@@ -16,15 +16,18 @@ SETS = [
 ]
 
 
-def _review(base: dict[str, str], path: str, text: str, *, dialect: str = "sqlite") -> list[str]:
-    changeset = ChangeSet(
+def _added(base: dict[str, str], path: str, text: str) -> ChangeSet:
+    return ChangeSet(
         base="b",
         head="h",
         files=(ChangedFile(path, "added", None, text),),
         head_tree=MemoryTree({**base, path: text}),
         base_tree=MemoryTree(base),
     )
-    return rule_ids(review(changeset, dialect=dialect))
+
+
+def _review(base: dict[str, str], path: str, text: str, *, dialect: str = "sqlite") -> list[str]:
+    return rule_ids(review(_added(base, path, text), dialect=dialect))
 
 
 @pytest.mark.parametrize(("one", "other", "table", "column"), SETS)
@@ -77,13 +80,6 @@ def test_a_package_named_for_its_database_gives_its_migrations_that_database(
     path = f"{folder}/20250101000000_init.sql"
     text = "CREATE TABLE store (id integer PRIMARY KEY AUTOINCREMENT, body text);\n"
     base = {"Cargo.toml": '[workspace.dependencies.sqlx]\nversion = "0.8"\nfeatures = ["postgres"]\n'}
-    changeset = ChangeSet(
-        base="b",
-        head="h",
-        files=(ChangedFile(path, "added", None, text),),
-        head_tree=MemoryTree({**base, path: text}),
-        base_tree=MemoryTree(base),
-    )
-    result = review(changeset)
+    result = review(_added(base, path, text))
     assert [d.database.label for d in result.databases] == [dialect]
     assert "unparsed-statement" not in rule_ids(result)
