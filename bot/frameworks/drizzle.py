@@ -8,6 +8,7 @@ a finding. drizzle-kit writes no down migrations.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -44,9 +45,12 @@ def parse(path: str, text: str, tree: Tree, dialect: str) -> Migration:
         up = (Unparsed(location=Location(path, 1), error=error), *up)
     back = WayBack(missing="drizzle-kit writes no down migrations")
     note = "the Drizzle migrator runs pending migrations in one transaction"
-    return build(
+    built = build(
         path, NAME, dialect, up, back, text=text, in_transaction=True, note=note, version=version(path)
     )
+    # PostgreSQL keeps what each migration of the run did uncommitted until the last one ends (an enum value an
+    # earlier one adds cannot be used yet); MySQL commits each DDL statement whatever the transaction
+    return dataclasses.replace(built, batch_transaction=dialect == "postgres")
 
 
 def _journaled(path: str, tree: Tree) -> bool:

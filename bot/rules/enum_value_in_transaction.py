@@ -6,15 +6,15 @@ in one, but the new value cannot be used until the transaction commits: an `UPDA
 'review'` or a `DEFAULT 'review'` in the same migration fails with "unsafe use of new value". The
 deploy stops at that statement.
 
-A runner that runs every pending migration in one transaction (Kysely's Migrator by default) makes a
-value added by one migration unusable by the next one of the same run: both fail on a deploy that ships
-them together (CI, a fresh database), though each works applied alone.
+A runner that runs every pending migration in one transaction (Kysely's Migrator by default, Drizzle's migrator
+on PostgreSQL) makes a value added by one migration unusable by the next one of the same run: both fail on a
+deploy that ships them together (CI, a fresh database), though each works applied alone.
 
 ## Use instead
 Add the value in one migration, and use it (backfill, default, constraint) in the next. Before
 PostgreSQL 12, run `ADD VALUE` in a migration that does not run in a transaction. With Kysely, set the
-Migrator's `transactionMode: 'per-migration'` (each migration commits before the next), or ship the two
-migrations in different releases.
+Migrator's `transactionMode: 'per-migration'` (each migration commits before the next); with Drizzle, ship the
+two migrations in different releases (its migrator has no such setting).
 """
 
 from __future__ import annotations
