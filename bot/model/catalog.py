@@ -237,6 +237,9 @@ class Catalog:
     # table → the rows migrations inserted with literal VALUES (column → value as SQL), while no DELETE or
     # TRUNCATE of the table followed: the lookup rows every environment that ran the migrations has
     seeds: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    # table → seeded rows a later DELETE removed by one column's value (`DELETE FROM job WHERE name = 'Old job'`):
+    # lookup rows every database had once; a condition naming one picks no bulk of rows
+    retired: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     # table → how many rows the migrations inserted into it (literal rows, `Model.objects.create()`), while no
     # DELETE or TRUNCATE followed; an INSERT … SELECT counts as many (MAX_ROWS)
     inserted: dict[str, int] = field(default_factory=dict)
@@ -274,6 +277,7 @@ class Catalog:
         copied.functions = dict(self.functions)
         copied.primary_keys = dict(self.primary_keys)
         copied.seeds = dict(self.seeds)
+        copied.retired = dict(self.retired)
         copied.inserted = dict(self.inserted)
         copied.objects = dict(self.objects)
         copied.detached = dict(self.detached)
@@ -650,6 +654,7 @@ def _drop_table(c: Catalog, op: Operation, in_change: bool) -> None:
     c.keys.pop(op.table, None)
     c.primary_keys.pop(op.table, None)
     c.seeds.pop(op.table, None)
+    c.retired.pop(op.table, None)
     c.inserted.pop(op.table, None)
     # its own foreign keys, and with CASCADE (PostgreSQL) those of other tables that point at it
     for name in [
@@ -745,6 +750,8 @@ def _rename_table(c: Catalog, op: Operation, in_change: bool) -> None:
         c.primary_keys[op.new_name] = c.primary_keys.pop(op.table)
     if op.table in c.seeds:
         c.seeds[op.new_name] = c.seeds.pop(op.table)
+    if op.table in c.retired:
+        c.retired[op.new_name] = c.retired.pop(op.table)
     if op.table in c.inserted:
         c.inserted[op.new_name] = c.inserted.pop(op.table)
     # the table's indexes, CHECK constraints and foreign keys (on either side) now name the new table
@@ -1221,6 +1228,9 @@ def _unseed(c: Catalog, op: Operation, in_change: bool) -> None:
         column, value = pinned.group(1).strip('"`').lower(), pinned.group(2)
         kept = [row for row in rows if row.get(column) != value]
         c.seeds[op.table] = kept
+        gone = [row for row in rows if row.get(column) == value]
+        if gone:  # replaced, never extended: snapshots share the list
+            c.retired[op.table] = [*c.retired.get(op.table, []), *gone]
         if op.table in c.inserted:
             c.inserted[op.table] = max(0, c.inserted[op.table] - (len(rows) - len(kept)))
     else:

@@ -187,8 +187,7 @@ def _one_value(node: exp.Expression) -> bool:
     )
 
 
-def seeded(pinned: dict[str, str], inner: str, catalog: Catalog) -> bool:
-    return any(
-        all(row.get(column) == value for column, value in pinned.items())
-        for row in catalog.seeds.get(inner, [])
-    )
+def seeded(pinned: dict[str, str], inner: str, catalog: Catalog, *, retired: bool = False) -> bool:
+    """Does the condition name a row the migrations inserted (`retired`: or one a later DELETE removed)?"""
+    rows = catalog.seeds.get(inner, []) + (catalog.retired.get(inner, []) if retired else [])
+    return any(all(row.get(column) == value for column, value in pinned.items()) for row in rows)

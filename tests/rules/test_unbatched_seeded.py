@@ -51,3 +51,18 @@ def test_a_delete_of_another_seeded_row_by_its_value_keeps_the_rest_known(
     assert RULE not in {f.rule for f in review_sql(sql, path=path, base=base).active}
     emptied = {"db/migrations/001_prune.sql": f"DELETE FROM {table} WHERE id > 0;\n"}
     assert RULE in {f.rule for f in review_sql(sql, path=path, base=emptied).active}
+
+
+@pytest.mark.parametrize(("table", "key", "value", "column"), NAMES)
+@pytest.mark.parametrize("deleted", ["'other'", "'unknown'"])
+def test_a_lookup_row_a_later_migration_deleted_is_still_no_bulk_change(
+    table: str, key: str, value: str, column: str, deleted: str
+) -> None:
+    """fineract deleted its 'Update loan Summary' job in 0014 and gave it a short name by that name in 0145 (an
+    UPDATE that matches nothing now): a lookup row's value, never a bulk of rows. A value no migration ever
+    inserted may still match any number."""
+    base = {"db/migrations/001_prune.sql": f"DELETE FROM {table} WHERE {key} = 'other';\n"}
+    sql = _schema(table, key, value, column) + f"UPDATE {table} SET {column} = 'x' WHERE {key} = {deleted};"
+    path = "db/migrations/002_change.sql"
+    flagged = RULE in {f.rule for f in review_sql(sql, path=path, base=base).active}
+    assert flagged is (deleted == "'unknown'")
