@@ -196,6 +196,7 @@ def search(
     index = replace(index, found=_eloquent_getters(tree, index))
     index = replace(index, found=_taken_by_init(tree, index))
     index = replace(index, found=_kept_by_api(tree, index))
+    index = replace(index, found=_schema_types(tree, index))
     index = replace(index, found=_unserved_by_backend(index, skip_paths, _api_clients(tree)))
     index = replace(index, found=_other_tables_keys(index.found))
     index = replace(index, found=_with_fixtures(tree, unique, index))
@@ -616,6 +617,41 @@ def _kept_by_api(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, ...
             else u
             for u in uses
         )
+    return out
+
+
+# A file of types generated from the database's own schema: Supabase's `supabase gen types` (each table's `Row`,
+# `Insert` and `Update` under `Tables`). It describes the schema; nothing in it queries, and it is regenerated from
+# the database after the change.
+_SCHEMA_TYPES = re.compile(
+    r"\bTables\s*:\s*\{.*?\bRow\s*:\s*\{.*?\bInsert\s*:\s*\{.*?\bUpdate\s*:\s*\{", re.S
+)
+
+
+def _schema_types(tree: Tree, index: ReferenceIndex) -> dict[_Key, tuple[Use, ...]]:
+    """A column's places in a script file of types generated from the schema (midday's `packages/supabase/src/
+    types/db.ts` still listed `embedding_score` after the column's drop: three "production" places, critical): no
+    query fails there; the types are regenerated from the database once the change has run."""
+    out = dict(index.found)
+    verdicts: dict[str, bool] = {}
+    for key, uses in index.found.items():
+        if key[0] != "column" or not any(u.blocking for u in uses):
+            continue
+        changed = False
+        kept = []
+        for use in uses:
+            if not use.safe and family(use.path) == "script":
+                if use.path not in verdicts:
+                    text = tree.read(use.path) or ""
+                    verdicts[use.path] = "Insert" in text and _SCHEMA_TYPES.search(text[:400_000]) is not None
+                if verdicts[use.path]:
+                    use = replace(
+                        use, safe="types generated from the schema: regenerate them after the change"
+                    )
+                    changed = True
+            kept.append(use)
+        if changed:
+            out[key] = tuple(kept)
     return out
 
 
