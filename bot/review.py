@@ -199,12 +199,27 @@ def prepare(
     )
 
 
+# `supabase db pull` writes what was changed in the linked (production) database, from its dashboard or by hand, as
+# `<timestamp>_remote_schema.sql` and records it as applied there: only other databases run it
+_SUPABASE_PULL = re.compile(r"(?:^|/)supabase/migrations/\d+_remote_schema\.sql$")
+_PULLED = (
+    "was pulled from the linked database by `supabase db pull`, which records it as applied there: that database "
+    "has what it does already"
+)
+
+
 def _baselines_marked(
     changeset: ChangeSet, migrations: tuple[Migration, ...], config: Config, dialect: str
 ) -> tuple[Migration, ...]:
     """The change's migrations, those that only new installs run (a snapshot of the schema, a Flyway baseline:
     bot.frameworks.baselines) marked with what they are. A Liquibase changelog is told a snapshot by the base
     branch's changelogs, read only when the change has one large enough to be one."""
+    migrations = tuple(
+        dataclasses.replace(m, baseline=_PULLED)
+        if _SUPABASE_PULL.search(m.path) and m.framework == "sql"
+        else m
+        for m in migrations
+    )
     texts = {f.path: f.head_text or "" for f in changeset.files}
     own = [baselines.outline(m.path, m.framework, texts.get(m.path, ""), m) for m in migrations]
     if not any(baselines.may_be_snapshot(o) for o in own):

@@ -49,3 +49,30 @@ def test_each_file_runs_in_a_transaction_of_its_own(table: str, column: str) -> 
     assert "concurrent-in-transaction" in rule_ids(_review(table, column, mixed))
     assert "concurrent-in-transaction" not in rule_ids(_review(table, column, mixed, config=False))
     assert "concurrent-in-transaction" not in rule_ids(_review(table, column, index))  # alone in its file
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+@pytest.mark.parametrize("name", ["remote_schema", "add_index"])
+def test_a_schema_pulled_from_the_linked_database_is_reviewed_as_new_installs_run_it(
+    table: str, column: str, name: str
+) -> None:
+    """`supabase db pull` writes what was changed in the linked database (its dashboard) as `<ts>_remote_schema.sql`
+    and records it as applied there: its index was built there already; only new databases build it."""
+    base = {
+        "supabase/config.toml": CONFIG.format(version=15),
+        "supabase/migrations/20240101000000_init.sql": f"CREATE TABLE {table} (id uuid PRIMARY KEY, {column} text);\n",
+    }
+    path = f"supabase/migrations/20240703160414_{name}.sql"
+    sql = f"CREATE INDEX {table}_{column}_idx ON public.{table} USING btree ({column});\n"
+    result = review(
+        ChangeSet(
+            base="b",
+            head="h",
+            files=(ChangedFile(path, "added", None, sql),),
+            head_tree=MemoryTree({**base, path: sql}),
+            base_tree=MemoryTree(base),
+        )
+    )
+    pulled = name == "remote_schema"
+    assert ("non-concurrent-index" in rule_ids(result)) is not pulled
+    assert any("supabase db pull" in note for note in result.notes) is pulled
