@@ -1,7 +1,7 @@
 """Frameworks with no down migrations by design, and the way back each one offers instead.
 
-Prisma Migrate never writes a down migration, `prisma db push` applies a schema with no migration at all,
-and Flyway's undo scripts exist only in its paid editions:
+Prisma Migrate never writes a down migration, `prisma db push` applies a schema with no migration at all, the
+Supabase CLI applies `supabase/migrations` forward only, and Flyway's undo scripts exist only in its paid editions:
 for them a missing down is how the tool works, not a gap in the pull request. Their way back is a forward
 fix: a new migration that reverses this one. Sqitch is not among them: every change has a revert script.
 """
@@ -28,6 +28,12 @@ FORWARD_FIX = {
         "what this change added); a column or table this change dropped comes back empty, its rows only from a "
         "backup."
     ),
+    "supabase": (
+        "The Supabase CLI has no down migrations: roll back with a forward fix, a new migration (`supabase "
+        "migration new revert_…`) that reverses this one, applied with `supabase db push`; a dropped column or "
+        "table comes back empty, its rows only from a backup (the project's daily backups or point-in-time "
+        "recovery)."
+    ),
     "flyway": (
         "Flyway Community has no undo: roll back with a corrective version, a new `V<next>__revert_…sql` "
         "that reverses this one, applied with `flyway migrate` (a failed migration is first cleared with "
@@ -36,9 +42,25 @@ FORWARD_FIX = {
 }
 
 
+# the Supabase CLI's folder: plain SQL files it only ever applies forward
+_SUPABASE = re.compile(r"(?:^|/)supabase/migrations/[^/]+\.sql$")
+_NAMES = {"supabase": "the Supabase CLI", "prisma-push": "prisma db push"}
+
+
+def _runner(migration: Migration) -> str:
+    if migration.framework == "sql" and _SUPABASE.search(migration.path):
+        return "supabase"
+    return migration.framework
+
+
 def forward_fix(migration: Migration) -> str:
     """How to go back from a migration whose framework has no down by design; empty when it has one."""
-    return FORWARD_FIX.get(migration.framework, "") if migration.down is None else ""
+    return FORWARD_FIX.get(_runner(migration), "") if migration.down is None else ""
+
+
+def runner_name(migration: Migration) -> str:
+    """The runner's name as a reviewer says it (`the Supabase CLI`, `prisma db push`, `flyway`)."""
+    return _NAMES.get(_runner(migration), migration.framework)
 
 
 def way_back_words(migration: Migration) -> str:

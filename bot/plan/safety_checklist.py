@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.frameworks.forward_only import forward_fix, way_back_words
+from bot.frameworks.forward_only import forward_fix, runner_name, way_back_words
 from bot.model.findings import ChecklistItem, Finding
 from bot.model.markup import code_span
 from bot.model.migration import (
@@ -36,7 +36,6 @@ from bot.model.migration import (
 
 SAFETY = "Migration Safety Checklist"
 ROLLBACK_RULES = ("missing-down-migration", "down-recreates-empty")
-_BY_DESIGN = {"prisma-push": "prisma db push"}  # a framework's name where it reads better than its id
 
 
 def items(migrations: Sequence[Migration], active: list[Finding]) -> list[ChecklistItem]:
@@ -194,7 +193,7 @@ def _reversible(
             "; ".join(f"`{m.path}` {way_back_words(m)}" for m in irreversible[:2]),
         )
     lossy = [op for op in ops if isinstance(op, DropColumn | DropTable | Truncate | DataDelete)]
-    forward = sorted({_BY_DESIGN.get(m.framework, m.framework) for m in migrations if forward_fix(m)})
+    forward = sorted({runner_name(m) for m in migrations if forward_fix(m)})
     if forward:
         by_design = (
             f"{' and '.join(forward)} ha{'ve' if len(forward) > 1 else 's'} no down migrations by design"

@@ -76,3 +76,29 @@ def test_a_schema_pulled_from_the_linked_database_is_reviewed_as_new_installs_ru
     pulled = name == "remote_schema"
     assert ("non-concurrent-index" in rule_ids(result)) is not pulled
     assert any("supabase db pull" in note for note in result.notes) is pulled
+
+
+@pytest.mark.parametrize(("table", "column"), NAMES)
+@pytest.mark.parametrize("folder", ["supabase/migrations", "db/migrations"])
+def test_the_supabase_cli_goes_back_with_a_forward_fix(table: str, column: str, folder: str) -> None:
+    """The CLI has no down migrations: a drop without one is how it works (the plan gives the forward fix); a
+    runner with down files, unknown here, still needs one."""
+    base = {
+        "supabase/config.toml": CONFIG.format(version=15),
+        f"{folder}/20240101000000_init.sql": f"CREATE TABLE {table} (id uuid PRIMARY KEY, {column} text);\n",
+    }
+    path = f"{folder}/20240105210253_update.sql"
+    sql = f'alter table "public"."{table}" drop column "{column}";\n'
+    result = review(
+        ChangeSet(
+            base="b",
+            head="h",
+            files=(ChangedFile(path, "added", None, sql),),
+            head_tree=MemoryTree({**base, path: sql}),
+            base_tree=MemoryTree(base),
+        )
+    )
+    supabase = folder.startswith("supabase")
+    assert ("missing-down-migration" in rule_ids(result)) is not supabase
+    steps = " ".join(str(step) for step in result.rollback_plan)
+    assert ("supabase migration new" in steps) is supabase
