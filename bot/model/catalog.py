@@ -1178,10 +1178,10 @@ def _reseed(c: Catalog, op: Operation, in_change: bool) -> None:
     the seeds stay as they are: lookups by them would otherwise be lost for one UPDATE of an unrelated row."""
     assert isinstance(op, DataUpdate)
     rows = c.seeds.get(op.table)
-    pinned = _PINNED.fullmatch(op.where or "")
+    pinned = pinned_value(op.where)
     if not rows or pinned is None:
         return
-    column, value = pinned.group(1).strip('"`').lower(), pinned.group(2)
+    column, value = pinned
     changed = {
         name: (value_sql if _CONSTANT.fullmatch(value_sql) else None) for name, value_sql in op.assignments
     }
@@ -1196,6 +1196,14 @@ def _reseed(c: Catalog, op: Operation, in_change: bool) -> None:
 
 
 _PINNED = re.compile(r"\s*([\w\"`]+)\s*=\s*('(?:[^']|'')*'|-?\d+)\s*")
+
+
+def pinned_value(where: str | None) -> tuple[str, str] | None:
+    """(column, value as SQL) of a condition that names rows by one column's constant (`name = 'master'`)."""
+    match = _PINNED.fullmatch(where or "")
+    return (match.group(1).strip('"`').lower(), match.group(2)) if match else None
+
+
 _CONSTANT = re.compile(r"'(?:[^']|'')*'|-?\d+(?:\.\d+)?|true|false|null", re.I)
 
 
@@ -1222,10 +1230,10 @@ def _unseed(c: Catalog, op: Operation, in_change: bool) -> None:
     """After a DELETE or TRUNCATE the rows a table holds are no longer known from its seeds; a DELETE that
     names seeded rows by one column's value (`WHERE name = 'Old job'`) removes those rows only."""
     assert isinstance(op, DataDelete | Truncate)
-    pinned = _PINNED.fullmatch(op.where or "") if isinstance(op, DataDelete) else None
+    pinned = pinned_value(op.where) if isinstance(op, DataDelete) else None
     rows = c.seeds.get(op.table)
     if pinned is not None and rows:
-        column, value = pinned.group(1).strip('"`').lower(), pinned.group(2)
+        column, value = pinned
         kept = [row for row in rows if row.get(column) != value]
         c.seeds[op.table] = kept
         gone = [row for row in rows if row.get(column) == value]

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.model.catalog import Catalog
+from bot.model.catalog import Catalog, pinned_value
 from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import (
     AddConstraint,
@@ -232,11 +232,8 @@ def _seeded_rows_left(fills: list[Operation], op: SetNotNull, context: Context) 
 
 
 def _pinned_column(op: Operation) -> str:
-    match = _PINNED.fullmatch(op.where or "") if isinstance(op, DataUpdate) else None
-    return match.group(1).strip('"`').lower() if match else ""
-
-
-_PINNED = re.compile(r"\s*([\w\"`]+)\s*=\s*('(?:[^']|'')*'|-?\d+)\s*")
+    pinned = pinned_value(op.where) if isinstance(op, DataUpdate) else None
+    return pinned[0] if pinned else ""
 
 
 def _counted(n: int, word: str) -> str:
