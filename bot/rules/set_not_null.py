@@ -188,8 +188,10 @@ def _left_null(migration: Migration, op: SetNotNull, context: Context) -> _Left:
     )
     more = f" and {len(fills) - 3} more" if len(fills) > 3 else ""
     words = (
-        f" The {_counted(len(fills), 'UPDATE')} before it ({lines}{more}) write `{op.column}` only in the rows "
-        "their conditions pick: any other row keeps its NULL and fails the statement."
+        (" The UPDATE before it" if len(fills) == 1 else f" The {len(fills)} UPDATEs before it")
+        + f" ({lines}{more}) {'writes' if len(fills) == 1 else 'write'} `{op.column}` only in the rows "
+        + ("its condition picks" if len(fills) == 1 else "their conditions pick")
+        + ": any other row keeps its NULL and fails the statement."
     )
     rows = _seeded_rows_left(fills, op, context)
     if rows:
@@ -234,10 +236,6 @@ def _seeded_rows_left(fills: list[Operation], op: SetNotNull, context: Context) 
 def _pinned_column(op: Operation) -> str:
     pinned = pinned_value(op.where) if isinstance(op, DataUpdate) else None
     return pinned[0] if pinned else ""
-
-
-def _counted(n: int, word: str) -> str:
-    return f"{n} {word}s" if n != 1 else f"the {word}"
 
 
 def _nulls_handled(migration: Migration, op: SetNotNull, context: Context) -> bool:

@@ -127,3 +127,15 @@ def test_fills_in_an_earlier_migration_of_the_change_are_read(
     assert found[0].severity == "critical"
     assert f"`{key}` = '{values[0]}'" in found[0].message
     assert "`db/migrations/002_fill.sql:" in found[0].message
+
+
+@pytest.mark.parametrize(("table", "key", "values", "column"), NAMES)
+def test_one_fill_is_said_in_the_singular(table: str, key: str, values: tuple[str, ...], column: str) -> None:
+    sql = (
+        _schema(table, key, values)
+        + f"ALTER TABLE {table} ADD COLUMN {column} varchar(8);\n"
+        + _fills(table, key, column, values[:1])
+        + _not_null(table, column, "postgres")
+    )
+    _, message = _finding(sql, "postgres", table)
+    assert f"The UPDATE before it (line 2) writes `{column}` only in the rows its condition picks" in message
