@@ -36,6 +36,7 @@ from bot.model.findings import Dimension, Finding, Rule, Severity
 from bot.model.migration import AddColumn, AddConstraint, DropConstraint, Migration
 from bot.rules.context import Context
 from bot.sql import check_values
+from bot.sql.check_values import check_body
 
 RULE = Rule(
     id="constraint-not-valid",
@@ -182,7 +183,7 @@ def _held_by_every_row(op: AddConstraint, migration: Migration) -> tuple[bool, s
             values[earlier.column.name.lower()] = (
                 None if default is None or default.upper() == "NULL" else default
             )
-    expression = op.expression_sql or _check_body(op.sql)
+    expression = op.expression_sql or check_body(op.sql)
     if not values or not expression:
         return None
     passes = check_values.holds_for(expression, values)
@@ -191,11 +192,6 @@ def _held_by_every_row(op: AddConstraint, migration: Migration) -> tuple[bool, s
     used = [name for name in values if re.search(rf"\b{re.escape(name)}\b", expression, re.I)]
     shown = ", ".join(f"`{name}` = {values[name] if values[name] is not None else 'NULL'}" for name in used)
     return passes, shown
-
-
-def _check_body(sql: str) -> str:
-    match = re.search(r"CHECK\s*\((.*)\)", sql, re.I | re.S)
-    return match.group(1) if match else ""
 
 
 def _replaces(op: AddConstraint, migration: Migration, context: Context) -> str:

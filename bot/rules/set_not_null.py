@@ -38,6 +38,7 @@ from bot.model.migration import (
 from bot.rules._backfill import sets_column
 from bot.rules.context import Context
 from bot.sql import mysql_ddl
+from bot.sql.check_values import check_body
 
 RULE = Rule(
     id="set-not-null",
@@ -279,7 +280,7 @@ def _validated_not_null_checks(migration: Migration) -> set[tuple[str, str]]:
     for op in migration.up:
         if isinstance(op, AddConstraint) and op.constraint == "check":
             match = re.fullmatch(
-                r"\(?\s*\"?(\w+)\"?\s+IS\s+NOT\s+NULL\s*\)?", op.expression_sql or _check_text(op.sql), re.I
+                r"\(?\s*\"?(\w+)\"?\s+IS\s+NOT\s+NULL\s*\)?", op.expression_sql or check_body(op.sql), re.I
             )
             if match:
                 key = (op.table, match.group(1).lower())
@@ -313,8 +314,3 @@ def _validated_unknown_check(migration: Migration, op: SetNotNull, catalog: Cata
         ):
             return True
     return False
-
-
-def _check_text(sql: str) -> str:
-    match = re.search(r"CHECK\s*\((.*)\)", sql, re.I | re.S)
-    return match.group(1) if match else ""

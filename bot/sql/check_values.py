@@ -12,6 +12,7 @@ SQL's NULL semantics.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +21,15 @@ from sqlglot import exp
 
 UNKNOWN = object()  # the evaluator cannot tell (a form it does not work out)
 _NULL = None  # SQL NULL
+
+
+def check_body(sql: str) -> str:
+    """The expression of a statement's `CHECK (…)` clause, "" when it has none."""
+    match = _CHECK.search(sql)
+    return match.group(1) if match else ""
+
+
+_CHECK = re.compile(r"CHECK\s*\((.*)\)", re.I | re.S)
 
 
 def holds_for(expression: str, row: Mapping[str, str | None], dialect: str = "postgres") -> bool | None:
