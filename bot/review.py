@@ -22,6 +22,7 @@ from bot.frameworks import (
     prisma,
     prisma_push,
     seeds,
+    supabase,
     unknown,
     unreached,
 )
@@ -199,9 +200,7 @@ def prepare(
     )
 
 
-# `supabase db pull` writes what was changed in the linked (production) database, from its dashboard or by hand, as
-# `<timestamp>_remote_schema.sql` and records it as applied there: only other databases run it
-_SUPABASE_PULL = re.compile(r"(?:^|/)supabase/migrations/\d+_remote_schema\.sql$")
+# what `supabase db pull` wrote (bot.frameworks.supabase): only other databases run it
 _PULLED = (
     "was pulled from the linked database by `supabase db pull`, which records it as applied there: that database "
     "has what it does already"
@@ -215,10 +214,7 @@ def _baselines_marked(
     bot.frameworks.baselines) marked with what they are. A Liquibase changelog is told a snapshot by the base
     branch's changelogs, read only when the change has one large enough to be one."""
     migrations = tuple(
-        dataclasses.replace(m, baseline=_PULLED)
-        if _SUPABASE_PULL.search(m.path) and m.framework == "sql"
-        else m
-        for m in migrations
+        dataclasses.replace(m, baseline=_PULLED) if supabase.pulled(m) else m for m in migrations
     )
     texts = {f.path: f.head_text or "" for f in changeset.files}
     own = [baselines.outline(m.path, m.framework, texts.get(m.path, ""), m) for m in migrations]
@@ -390,8 +386,8 @@ def _runner_wraps(
         note = (
             f"pop runs every migration not named `.autocommit.` in a transaction ({pop.detail}, {pop.where})"
         )
-    elif (supabase := runner.get("supabase")) is not None and _supabase_file(migration):
-        note = f"the Supabase CLI runs each migration file in a transaction of its own ({supabase.where})"
+    elif (cli := runner.get("supabase")) is not None and supabase.migration_file(migration):
+        note = f"the Supabase CLI runs each migration file in a transaction of its own ({cli.where})"
     elif sqlx is not None and pop is None and _sqlx_wraps(migration) and not untransacted:
         note = (
             "sqlx runs every migration in a transaction unless its first line is `-- no-transaction` "
@@ -423,13 +419,6 @@ def _base_version(
     every file in (as the edited version is)."""
     base = frameworks.reparse(migration, text, tree)
     return None if base is None else _runner_wraps(base, config, runner, bool(_NO_TRANSACTION.match(text)))
-
-
-def _supabase_file(migration: Migration) -> bool:
-    """A file of the folder the Supabase CLI applies: `supabase/migrations/<timestamp>_<name>.sql`."""
-    return migration.framework == "sql" and f"/{migration.path}".rsplit("/", 1)[0].endswith(
-        "/supabase/migrations"
-    )
 
 
 def _sqlx_wraps(migration: Migration) -> bool:

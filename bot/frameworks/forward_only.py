@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import weakref
 
+from bot.frameworks import supabase
 from bot.model.changeset import Tree
 from bot.model.migration import Migration
 
@@ -42,13 +43,11 @@ FORWARD_FIX = {
 }
 
 
-# the Supabase CLI's folder: plain SQL files it only ever applies forward
-_SUPABASE = re.compile(r"(?:^|/)supabase/migrations/[^/]+\.sql$")
 _NAMES = {"supabase": "the Supabase CLI", "prisma-push": "prisma db push"}
 
 
 def _runner(migration: Migration) -> str:
-    if migration.framework == "sql" and _SUPABASE.search(migration.path):
+    if supabase.migration_file(migration):  # plain SQL files the CLI only ever applies forward
         return "supabase"
     return migration.framework
 
