@@ -162,9 +162,9 @@ def prepare(
         schemas = _schema_keys(changeset.base_tree, config, found, databases, changed, read)
         if pushed:
             schemas[pushed[0].path] = databases[pushed[0].path].dialect
-        keys = set(schemas.values()) | {
-            d for d in dialects_used if d not in {migration_sets.split(k)[0] for k in schemas.values()}
-        }
+        # the dialects some migration has a schema of
+        covered = {migration_sets.split(k)[0] for k in schemas.values()}
+        keys = set(schemas.values()) | {d for d in dialects_used if d not in covered}
         applied_parts = _applied_parts(changeset, found, databases)
         # a squash of applied migrations runs nothing (see `review`): the tables it creates exist already
         squashes = _squashes_of_applied(changeset, list(migrations), lint)
